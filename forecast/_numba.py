@@ -1,0 +1,137 @@
+"""The one place the project touches numba: decorators, flags and start-up compilation.
+
+Flags are read once, when this module is first imported:
+
+``FORECAST_NUMBA_CACHE``
+    ``0`` turns off numba's on-disk cache of compiled kernels (a read-only install, or a
+    kernel being debugged); unset or any other value keeps it on.
+``NUMBA_DISABLE_JIT``
+    numba's own flag: ``1`` runs every kernel as plain Python, which is how the tests measure
+    coverage of the kernel bodies.
+
+numba compiles one specialisation per argument type, so callers pass C-contiguous arrays of
+the production dtypes (float64 values, int64 indices, uint8 flags) and Python floats for
+scalars: :func:`warm_up` compiles exactly those, and any other layout would compile again on a
+user's request.
+"""
+
+import os
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+import numba
+import numpy as np
+
+KernelFunction = TypeVar("KernelFunction", bound=Callable[..., Any])
+
+#: Whether compiled kernels are cached on disk (``FORECAST_NUMBA_CACHE``, read at import).
+CACHE_ENABLED: bool = os.environ.get("FORECAST_NUMBA_CACHE", "1").strip() != "0"
+
+#: ``range`` that numba splits over threads inside a :func:`parallel_jit` kernel.
+prange = numba.prange
+
+
+def jit(function: KernelFunction) -> KernelFunction:
+    """Compile a serial kernel in nopython mode.
+
+    ``fastmath`` stays off: the kernel-versus-twin tests in ``tests/test_kernels.py`` compare
+    to 1e-12 relative and the quantile kernel must equal ``np.quantile`` bit for bit.
+    ``nogil`` lets Dask threads run kernels side by side.
+
+    Parameters
+    ----------
+    function : callable
+        The kernel's Python source. [-]
+
+    Returns
+    -------
+    callable
+        The compiled dispatcher (the function itself under ``NUMBA_DISABLE_JIT=1``). [-]
+    """
+    compiled = numba.njit(cache=CACHE_ENABLED, fastmath=False, nogil=True)(function)
+    return cast("KernelFunction", compiled)
+
+
+def parallel_jit(function: KernelFunction) -> KernelFunction:
+    """Compile a kernel whose outer :data:`prange` loop runs on numba's thread pool.
+
+    Used by the kernels that are independent per draw (or per hour, for quantiles); the same
+    flags as :func:`jit` otherwise.
+
+    Parameters
+    ----------
+    function : callable
+        The kernel's Python source. [-]
+
+    Returns
+    -------
+    callable
+        The compiled dispatcher (the function itself under ``NUMBA_DISABLE_JIT=1``). [-]
+    """
+    compiled = numba.njit(cache=CACHE_ENABLED, fastmath=False, nogil=True, parallel=True)(
+        function
+    )
+    return cast("KernelFunction", compiled)
+
+
+def warm_up() -> tuple[str, ...]:
+    """Compile every kernel for the production dtypes by calling it once on tiny inputs.
+
+    The service calls this in its start-up (lifespan) hook so that no user request pays for
+    compilation; with the on-disk cache a later start-up only loads the compiled code.
+
+    Returns
+    -------
+    tuple of str
+        Names of the kernels compiled, in call order. [-]
+    """
+    # Imported here because the kernel modules import this module for their decorators.
+    from forecast import kernels  # noqa: PLC0415
+
+    draws, months, hours, regions, years = 2, 3, 4, 1, 1
+    survival = np.ones((draws, months))
+    additions, installed = np.empty((draws, months)), np.empty((draws, months))
+    kernels.fleet_replacement(np.full(months, 1.0), survival, additions, installed)
+    kernels.vintage_weighted_stock(additions, survival, np.ones(months), installed)
+
+    site_count = 1
+    kernels.hosted_capacity(
+        np.ones(site_count),
+        np.zeros((draws, site_count)),
+        np.ones(site_count),
+        np.ones((draws, site_count), dtype=np.uint8),
+        np.zeros(site_count, dtype=np.int64),
+        np.empty((draws, regions, months)),
+    )
+
+    hour_index = np.zeros(hours, dtype=np.int64)
+    shape = np.empty(hours)
+    kernels.inference_profile(hour_index, np.ones(hours, dtype=np.uint8), 0.1, 14.0, 0.9, shape)
+
+    draw_weather = np.zeros(draws, dtype=np.int64)
+    by_region = np.empty((draws, regions, hours))
+    kernels.facility_power(
+        np.ones((draws, regions, months, 4)), hour_index, shape, np.ones((1, hours)),
+        draw_weather, by_region,
+    )  # fmt: skip
+    ai, baseline, total = (np.empty((draws, hours)) for _ in range(3))
+    kernels.total_load(
+        by_region, np.ones((draws, years)), hour_index, np.ones((1, hours)),
+        np.ones((draws, 1)), hour_index, draw_weather, ai, baseline, total,
+    )  # fmt: skip
+
+    kernels.quantiles_over_draws(total, np.array([0.1, 0.9]), np.empty((2, hours)))
+    energy, peak = np.zeros((draws, years)), np.full((draws, years), -np.inf)
+    kernels.accumulate_annual(total, hour_index, energy, peak)
+    kernels.accumulate_peak_companion(total, ai, hour_index, peak, np.zeros((draws, years)))
+    return (
+        "fleet_replacement",
+        "vintage_weighted_stock",
+        "hosted_capacity",
+        "inference_profile",
+        "facility_power",
+        "total_load",
+        "quantiles_over_draws",
+        "accumulate_annual",
+        "accumulate_peak_companion",
+    )

@@ -1,0 +1,173 @@
+"""Reduction kernels over draws and hours: quantiles per hour, and annual energy and peaks.
+
+The quantiles follow NumPy's default ``'linear'`` method (Hyndman & Fan 1996, definition 7,
+doi:10.1080/00031305.1996.10473566) down to its interpolation formula, so that they equal
+``np.quantile(values, probabilities, axis=0)`` bit for bit.
+"""
+
+import math
+
+import numpy as np
+
+from forecast._numba import jit, parallel_jit, prange
+
+#: Hours transposed together into one scratch block: each draw's row is then read as one
+#: 256-byte run instead of one cache line per value.
+_HOURS_PER_BLOCK = 32
+
+
+@jit
+def _select(buffer, left, right, rank):
+    """Partially order ``buffer[left:right + 1]`` so that ``buffer[rank]`` is in sorted place.
+
+    Quickselect with a median-of-three pivot and Hoare partitioning, which stops on values
+    equal to the pivot and so stays linear on columns of ties (Press et al., Numerical
+    Recipes, 3rd ed., §8.5 ``select``). Needs NaN-free input. Afterwards everything left of
+    ``rank`` is <= ``buffer[rank]`` and everything right of it is >=.
+    """
+    while right > left + 1:
+        middle = (left + right) // 2
+        buffer[middle], buffer[left + 1] = buffer[left + 1], buffer[middle]
+        if buffer[left] > buffer[right]:
+            buffer[left], buffer[right] = buffer[right], buffer[left]
+        if buffer[left + 1] > buffer[right]:
+            buffer[left + 1], buffer[right] = buffer[right], buffer[left + 1]
+        if buffer[left] > buffer[left + 1]:
+            buffer[left], buffer[left + 1] = buffer[left + 1], buffer[left]
+        pivot = buffer[left + 1]
+        low, high = left + 1, right
+        while True:
+            low += 1
+            while buffer[low] < pivot:
+                low += 1
+            high -= 1
+            while buffer[high] > pivot:
+                high -= 1
+            if high < low:
+                break
+            buffer[low], buffer[high] = buffer[high], buffer[low]
+        buffer[left + 1], buffer[high] = buffer[high], pivot
+        if high >= rank:
+            right = high - 1
+        if high <= rank:
+            left = low
+    if right == left + 1 and buffer[right] < buffer[left]:
+        buffer[left], buffer[right] = buffer[right], buffer[left]
+
+
+@jit
+def _column_quantiles(column, probabilities, out_column):
+    """Write the quantiles of one column, reordering it in place; NaN anywhere gives NaN."""
+    count = column.size
+    for index in range(count):
+        if np.isnan(column[index]):
+            out_column[:] = np.nan
+            return
+    left = 0
+    for quantile in range(probabilities.size):
+        virtual_index = (count - 1) * probabilities[quantile]
+        if virtual_index >= count - 1:
+            # NumPy indexes the last value as -1 here, which makes gamma virtual_index + 1;
+            # test_quantiles_match_numpy_bit_for_bit forced copying that.
+            lower, upper, gamma = count - 1, count - 1, virtual_index + 1.0
+        else:
+            lower = int(math.floor(virtual_index))
+            upper, gamma = lower + 1, virtual_index - math.floor(virtual_index)
+        # Ranks never decrease, so each search starts where the previous one ended.
+        _select(column, left, count - 1, lower)
+        below = column[lower]
+        above = below
+        if upper > lower:
+            above = column[upper]
+            for index in range(upper + 1, count):
+                above = min(above, column[index])
+        # NumPy's _lerp: interpolate from the nearer end, which keeps quantiles monotone.
+        difference = above - below
+        if gamma >= 0.5:
+            out_column[quantile] = above - difference * (1.0 - gamma)
+        else:
+            out_column[quantile] = below + difference * gamma
+        left = lower
+
+
+@parallel_jit
+def quantiles_over_draws(values, probabilities, out):
+    """Compute quantiles over draws for every hour, equal to ``np.quantile(..., axis=0)``.
+
+    Each hour is copied to a scratch buffer and the order statistics around each rank are
+    found by quickselect, never by sorting the column; hours run in parallel blocks.
+
+    Parameters
+    ----------
+    values : float64[D, H]
+        Draws of an hourly variable. [any unit]
+    probabilities : float64[Q]
+        Probabilities in ``[0, 1]``, sorted ascending. [-]
+    out : float64[Q, H]
+        Written: the quantiles; an hour with any NaN draw gives NaN. [unit of values]
+    """
+    draw_count, hour_count = values.shape
+    block_count = (hour_count + _HOURS_PER_BLOCK - 1) // _HOURS_PER_BLOCK
+    for block in prange(block_count):
+        first_hour = block * _HOURS_PER_BLOCK
+        block_hours = min(_HOURS_PER_BLOCK, hour_count - first_hour)
+        scratch = np.empty((block_hours, draw_count))
+        for draw in range(draw_count):
+            for offset in range(block_hours):
+                scratch[offset, draw] = values[draw, first_hour + offset]
+        for offset in range(block_hours):
+            _column_quantiles(scratch[offset], probabilities, out[:, first_hour + offset])
+
+
+@parallel_jit
+def accumulate_annual(values, year_of_hour, energy_out, peak_out):
+    """Add one chunk of hours to each draw's annual energy and raise its annual peak.
+
+    Parameters
+    ----------
+    values : float64[D, H]
+        Hourly mean power. [MW]
+    year_of_hour : int64[H]
+        Year index of each hour into ``Y``. [-]
+    energy_out : float64[D, Y]
+        Increased by the energy of the chunk's hours in each year (1 h each). [MWh]
+    peak_out : float64[D, Y]
+        Raised to the chunk's hourly maximum in each year; start it at -inf. [MW]
+    """
+    draw_count, hour_count = values.shape
+    for draw in prange(draw_count):
+        for hour in range(hour_count):
+            year = year_of_hour[hour]
+            value = values[draw, hour]
+            energy_out[draw, year] += value
+            if value > peak_out[draw, year]:
+                peak_out[draw, year] = value
+
+
+@parallel_jit
+def accumulate_peak_companion(values, companion, year_of_hour, peak_out, companion_out):
+    """Raise each draw's annual peak and record another variable at the peak hour.
+
+    Only a strictly higher value moves the peak, so the first hour of a tie wins, also
+    across chunks.
+
+    Parameters
+    ----------
+    values : float64[D, H]
+        Hourly power whose peak is tracked, e.g. total national load. [MW]
+    companion : float64[D, H]
+        Variable recorded at the peak hour, e.g. the AI load. [any unit]
+    year_of_hour : int64[H]
+        Year index of each hour into ``Y``. [-]
+    peak_out : float64[D, Y]
+        Raised to the running annual maximum; start it at -inf. [MW]
+    companion_out : float64[D, Y]
+        Written where the peak moves: the companion at the new peak hour. [unit of companion]
+    """
+    draw_count, hour_count = values.shape
+    for draw in prange(draw_count):
+        for hour in range(hour_count):
+            year = year_of_hour[hour]
+            if values[draw, hour] > peak_out[draw, year]:
+                peak_out[draw, year] = values[draw, hour]
+                companion_out[draw, year] = companion[draw, hour]

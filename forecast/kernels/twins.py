@@ -1,0 +1,322 @@
+"""Independent NumPy twins of the numba kernels, for the tests and for benchmarks.
+
+Each twin computes what its kernel computes, written differently (vectorised, a convolution,
+a lookup table, ``np.quantile``) rather than transliterating the loop, so that a shared
+mistake is unlikely. Twins return their results instead of writing to ``out`` arrays and never
+modify their inputs.
+"""
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+IndexArray = NDArray[np.int64]
+FlagArray = NDArray[np.uint8]
+
+
+def fleet_replacement_numpy(
+    target: FloatArray, survival: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Twin of :func:`forecast.kernels.fleet.fleet_replacement`, vectorised over draws.
+
+    Parameters
+    ----------
+    target : float64[M]
+        In-service accelerators planned at the end of each month; NaN for no target.
+        [accelerators]
+    survival : float64[D, M]
+        Fraction of a vintage still in service by age in months. [-]
+
+    Returns
+    -------
+    additions : float64[D, M]
+        Accelerators installed in each month. [accelerators]
+    installed : float64[D, M]
+        Accelerators in service at the end of each month. [accelerators]
+    """
+    additions = np.zeros_like(survival)
+    installed = np.zeros_like(survival)
+    for month in range(survival.shape[1]):
+        # Ages month, month-1, ..., 1 line up with vintages 0, 1, ..., month-1.
+        surviving = np.einsum("dv,dv->d", additions[:, :month], survival[:, month:0:-1])
+        shortfall = np.maximum(target[month] - surviving, 0.0)
+        additions[:, month] = 0.0 if np.isnan(target[month]) else shortfall
+        installed[:, month] = surviving + additions[:, month]
+    return additions, installed
+
+
+def vintage_weighted_stock_numpy(
+    additions: FloatArray, survival: FloatArray, weight: FloatArray
+) -> FloatArray:
+    """Twin of :func:`forecast.kernels.fleet.vintage_weighted_stock`: a causal convolution.
+
+    Parameters
+    ----------
+    additions : float64[D, M]
+        Accelerators installed in each month. [accelerators]
+    survival : float64[D, M]
+        Fraction of a vintage still in service by age in months. [-]
+    weight : float64[M]
+        Quantity per accelerator of each vintage. [unit of weight]
+
+    Returns
+    -------
+    float64[D, M]
+        Weighted stock in service. [accelerators × unit of weight]
+    """
+    month_count = additions.shape[1]
+    weighted = additions * weight
+    return np.array(
+        [np.convolve(row, kept)[:month_count] for row, kept in zip(weighted, survival, strict=True)]
+    ).reshape(additions.shape)
+
+
+def hosted_capacity_numpy(
+    it_mw: FloatArray,
+    start_month: FloatArray,
+    ramp_months: FloatArray,
+    built: FlagArray,
+    region: IndexArray,
+    *,
+    region_count: int,
+    month_count: int,
+) -> FloatArray:
+    """Twin of :func:`forecast.kernels.capacity.hosted_capacity`: broadcast ramps, one-hot sum.
+
+    Parameters
+    ----------
+    it_mw : float64[S]
+        IT capacity of each site at full build-out. [MW]
+    start_month : float64[D, S]
+        Commissioning month index after the draw's delay. [month]
+    ramp_months : float64[S]
+        Months from commissioning to full capacity, >= 0. [month]
+    built : uint8[D, S]
+        Nonzero where the site is built in the draw. [-]
+    region : int64[S]
+        Region index of each site. [-]
+    region_count : int
+        Number of regions ``R``. [-]
+    month_count : int
+        Number of months ``M``. [-]
+
+    Returns
+    -------
+    float64[D, R, M]
+        Hosted IT capacity. [MW]
+    """
+    month_end = np.arange(month_count)[None, None, :] + 1
+    start = start_month[:, :, None]
+    ramp = ramp_months[None, :, None]
+    ramped = np.clip((month_end - start) / np.where(ramp > 0.0, ramp, 1.0), 0.0, 1.0)
+    stepped = (month_end - 1 >= start).astype(np.float64)
+    fraction = np.where(ramp > 0.0, ramped, stepped)
+    site_mw = np.where(built[:, :, None] != 0, it_mw[None, :, None] * fraction, 0.0)
+    membership = (region[:, None] == np.arange(region_count)[None, :]).astype(np.float64)
+    return np.einsum("dsm,sr->drm", site_mw, membership)
+
+
+def inference_profile_numpy(
+    local_hour: IndexArray,
+    is_workday: FlagArray,
+    amplitude: float,
+    peak_hour: float,
+    weekend_factor: float,
+) -> FloatArray:
+    """Twin of :func:`forecast.kernels.profile.inference_profile`: a 24-hour lookup table.
+
+    Parameters
+    ----------
+    local_hour : int64[H]
+        Hour of the day in local time, hour-beginning. [h]
+    is_workday : uint8[H]
+        Nonzero on workdays. [-]
+    amplitude : float
+        Relative amplitude of the daily cycle. [-]
+    peak_hour : float
+        Local time of the daily maximum. [h]
+    weekend_factor : float
+        Multiplier on weekends and holidays. [-]
+
+    Returns
+    -------
+    float64[H]
+        Unnormalised shape. [-]
+    """
+    mid_hour = np.arange(24) + 0.5
+    daily = 1.0 + amplitude * np.cos(2.0 * np.pi * (mid_hour - peak_hour) / 24.0)
+    return daily[local_hour] * np.where(is_workday != 0, 1.0, weekend_factor)
+
+
+def facility_power_numpy(
+    coef: FloatArray,
+    month_of_hour: IndexArray,
+    inference_shape: FloatArray,
+    cooling_excess_c: FloatArray,
+    weather_of_draw: IndexArray,
+) -> FloatArray:
+    """Twin of :func:`forecast.kernels.power.facility_power`: coefficients times a basis.
+
+    Parameters
+    ----------
+    coef : float64[D, R, M, 4]
+        Coefficients per draw, region and month. [MW, MW, MW/°C, MW/°C]
+    month_of_hour : int64[H]
+        Month index of each hour. [-]
+    inference_shape : float64[H]
+        Normalised inference-load shape. [-]
+    cooling_excess_c : float64[W, H]
+        Temperature excess over the cooling reference. [°C]
+    weather_of_draw : int64[D]
+        Weather year used by each draw. [-]
+
+    Returns
+    -------
+    float64[D, R, H]
+        Facility power. [MW]
+    """
+    excess = cooling_excess_c[weather_of_draw]
+    shape = np.broadcast_to(inference_shape, excess.shape)
+    basis = np.stack([np.ones_like(excess), shape, excess, shape * excess], axis=-1)
+    return np.einsum("drhk,dhk->drh", coef[:, :, month_of_hour, :], basis)
+
+
+def total_load_numpy(
+    ai_by_region: FloatArray,
+    baseline_level_mw: FloatArray,
+    year_of_hour: IndexArray,
+    baseline_shape: FloatArray,
+    daily_noise: FloatArray,
+    day_of_hour: IndexArray,
+    weather_of_draw: IndexArray,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Twin of :func:`forecast.kernels.power.total_load`, by fancy indexing.
+
+    Parameters
+    ----------
+    ai_by_region : float64[D, R, H]
+        AI facility power by region. [MW]
+    baseline_level_mw : float64[D, Y]
+        Annual mean level of the baseline. [MW]
+    year_of_hour : int64[H]
+        Year index of each hour. [-]
+    baseline_shape : float64[W, H]
+        Hourly shape of the baseline per weather year. [-]
+    daily_noise : float64[D, N_days]
+        Multiplicative day-to-day noise. [-]
+    day_of_hour : int64[H]
+        Day index of each hour. [-]
+    weather_of_draw : int64[D]
+        Weather year used by each draw. [-]
+
+    Returns
+    -------
+    ai : float64[D, H]
+        AI load summed over regions. [MW]
+    baseline : float64[D, H]
+        Baseline national load. [MW]
+    total : float64[D, H]
+        Sum of both. [MW]
+    """
+    ai = ai_by_region.sum(axis=1)
+    baseline = (
+        baseline_level_mw[:, year_of_hour]
+        * baseline_shape[weather_of_draw]
+        * daily_noise[:, day_of_hour]
+    )
+    return ai, baseline, ai + baseline
+
+
+def quantiles_over_draws_numpy(values: FloatArray, probabilities: FloatArray) -> FloatArray:
+    """Twin of :func:`forecast.kernels.quantiles.quantiles_over_draws`: ``np.quantile``.
+
+    Parameters
+    ----------
+    values : float64[D, H]
+        Draws of an hourly variable. [any unit]
+    probabilities : float64[Q]
+        Probabilities in ``[0, 1]``. [-]
+
+    Returns
+    -------
+    float64[Q, H]
+        Quantiles, NaN for an hour with any NaN draw. [unit of values]
+    """
+    return np.quantile(values, probabilities, axis=0).reshape(probabilities.size, values.shape[1])
+
+
+def _year_mask(year_of_hour: IndexArray, year_count: int) -> NDArray[np.bool_]:
+    """Return a [H, Y] mask that is true where the hour lies in the year."""
+    return year_of_hour[:, None] == np.arange(year_count)[None, :]
+
+
+def accumulate_annual_numpy(
+    values: FloatArray, year_of_hour: IndexArray, energy: FloatArray, peak: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Twin of :func:`forecast.kernels.quantiles.accumulate_annual`: a matrix product and a
+    masked maximum.
+
+    Parameters
+    ----------
+    values : float64[D, H]
+        Hourly mean power. [MW]
+    year_of_hour : int64[H]
+        Year index of each hour. [-]
+    energy : float64[D, Y]
+        Energy so far. [MWh]
+    peak : float64[D, Y]
+        Peak so far (-inf for none). [MW]
+
+    Returns
+    -------
+    energy : float64[D, Y]
+        Energy including this chunk. [MWh]
+    peak : float64[D, Y]
+        Peak including this chunk. [MW]
+    """
+    in_year = _year_mask(year_of_hour, energy.shape[1])
+    chunk_energy = values @ in_year.astype(np.float64)
+    masked = np.where(in_year[None, :, :], values[:, :, None], -np.inf)
+    chunk_peak = masked.max(axis=1, initial=-np.inf)
+    return energy + chunk_energy, np.maximum(peak, chunk_peak)
+
+
+def accumulate_peak_companion_numpy(
+    values: FloatArray,
+    companion: FloatArray,
+    year_of_hour: IndexArray,
+    peak: FloatArray,
+    companion_at_peak: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """Twin of :func:`forecast.kernels.quantiles.accumulate_peak_companion`, by ``argmax``.
+
+    ``np.argmax`` returns the first of tied maxima, and only a chunk peak strictly above the
+    running one replaces it, which is the kernel's tie rule. Needs at least one hour.
+
+    Parameters
+    ----------
+    values : float64[D, H]
+        Hourly power whose peak is tracked. [MW]
+    companion : float64[D, H]
+        Variable recorded at the peak hour. [any unit]
+    year_of_hour : int64[H]
+        Year index of each hour. [-]
+    peak : float64[D, Y]
+        Peak so far (-inf for none). [MW]
+    companion_at_peak : float64[D, Y]
+        Companion at the peak so far. [unit of companion]
+
+    Returns
+    -------
+    peak : float64[D, Y]
+        Peak including this chunk. [MW]
+    companion_at_peak : float64[D, Y]
+        Companion at that peak. [unit of companion]
+    """
+    in_year = _year_mask(year_of_hour, peak.shape[1])
+    masked = np.where(in_year[None, :, :], values[:, :, None], -np.inf)
+    peak_hour = masked.argmax(axis=1)
+    chunk_peak = np.take_along_axis(masked, peak_hour[:, None, :], axis=1)[:, 0, :]
+    chunk_companion = np.take_along_axis(companion, peak_hour, axis=1)
+    rises = chunk_peak > peak
+    return np.where(rises, chunk_peak, peak), np.where(rises, chunk_companion, companion_at_peak)
