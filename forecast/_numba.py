@@ -21,8 +21,13 @@ from typing import Any, TypeVar, cast
 
 import numba
 import numpy as np
+from numpy.typing import NDArray
 
 KernelFunction = TypeVar("KernelFunction", bound=Callable[..., Any])
+#: Array types of the kernels' arguments (numba ignores annotations; they serve mypy).
+FloatArray = NDArray[np.float64]
+IndexArray = NDArray[np.int64]
+FlagArray = NDArray[np.uint8]
 
 #: Whether compiled kernels are cached on disk (``FORECAST_NUMBA_CACHE``, read at import).
 CACHE_ENABLED: bool = os.environ.get("FORECAST_NUMBA_CACHE", "1").strip() != "0"
@@ -68,9 +73,7 @@ def parallel_jit(function: KernelFunction) -> KernelFunction:
     callable
         The compiled dispatcher (the function itself under ``NUMBA_DISABLE_JIT=1``). [-]
     """
-    compiled = numba.njit(cache=CACHE_ENABLED, fastmath=False, nogil=True, parallel=True)(
-        function
-    )
+    compiled = numba.njit(cache=CACHE_ENABLED, fastmath=False, nogil=True, parallel=True)(function)
     return cast("KernelFunction", compiled)
 
 
@@ -86,7 +89,7 @@ def warm_up() -> tuple[str, ...]:
         Names of the kernels compiled, in call order. [-]
     """
     # Imported here because the kernel modules import this module for their decorators.
-    from forecast import kernels  # noqa: PLC0415
+    from forecast import kernels
 
     draws, months, hours, regions, years = 2, 3, 4, 1, 1
     survival = np.ones((draws, months))

@@ -11,11 +11,13 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import numpy as np
 import typer
 
 from forecast.errors import ForecastError
+
+# typer vendors its own click; reach its exception base through the public BadParameter.
+_ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 
 app = typer.Typer(
     add_completion=False,
@@ -37,6 +39,13 @@ def _date(value: str | None, field: str) -> dt.date | None:
         raise typer.BadParameter(f"{value!r} is not a date YYYY-MM-DD", param_hint=field) from None
 
 
+def _integer(text: str, field: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not an integer", param_hint=field) from None
+
+
 def _quantiles(text: str) -> tuple[float, ...]:
     try:
         return tuple(float(part) for part in text.split(",") if part.strip())
@@ -53,8 +62,8 @@ def project(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output file (.csv or .nc).")] = Path(
         "projection.csv"
     ),
-    draws: Annotated[int, typer.Option(help="Monte Carlo draws (1..100000).")] = 1000,
-    seed: Annotated[int, typer.Option(help="Random seed; same seed, same numbers.")] = 0,
+    draws: Annotated[str, typer.Option(help="Monte Carlo draws (1..100000).")] = "1000",
+    seed: Annotated[str, typer.Option(help="Random seed; same seed, same numbers.")] = "0",
     start: Annotated[str | None, typer.Option(help="First day, YYYY-MM-DD.")] = None,
     end: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD.")] = None,
     resolution: Annotated[str, typer.Option(help="hourly|daily|monthly|annual")] = "hourly",
@@ -85,7 +94,8 @@ def project(
         raise ForecastError(f"--format = {file_format!r}: allowed: {', '.join(export.FORMATS)}")
     loaded = load_scenario(scenario)
     options = ProjectionOptions(
-        draws=draws, seed=seed, start=_date(start, "--start"), end=_date(end, "--end"),
+        draws=_integer(draws, "--draws"), seed=_integer(seed, "--seed"),
+        start=_date(start, "--start"), end=_date(end, "--end"),
         resolution=resolution, quantiles=_quantiles(quantiles), weather=weather,
         baseline_model=baseline_model, include_baseline=not no_baseline,
     ).validated(loaded)
@@ -93,7 +103,7 @@ def project(
     if not out_dir.is_dir():
         raise ForecastError(f"--out = {str(out)!r}: directory {str(out_dir)!r} does not exist")
     with tqdm(total=1, unit="h", unit_scale=True, disable=quiet, file=sys.stderr,
-              desc=f"{loaded.id} x {draws} draws") as bar:
+              desc=f"{loaded.id} x {options.draws} draws") as bar:
 
         def progress(done: int, total: int) -> None:
             bar.total = total
@@ -104,7 +114,7 @@ def project(
     written = export.write(dataset, out, file_format=file_format)
     if not quiet:
         print(summary_table(dataset))
-        if int(dataset["unhosted_it_mw"].sel(quantile=0.5, method="nearest").max()) > 0:
+        if float(dataset["unhosted_it_mw"].sel(quantile=0.5, method="nearest").max()) > 0:
             peak = float(dataset["unhosted_it_mw"].sel(quantile=0.5, method="nearest").max())
             print(f"warning: the deployment plan needs up to {peak:,.0f} MW (P50) more IT "
                   "capacity than the scenario's data centres provide (unhosted_it_mw)")
@@ -204,14 +214,14 @@ def main(argv: list[str] | None = None) -> int:
     except ForecastError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    except click.exceptions.Exit as done:
+    except typer.Exit as done:
         return done.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         print("error: aborted", file=sys.stderr)
         return 130
-    except click.ClickException as error:
+    except _ClickException as error:
         hint = ""
-        if isinstance(error, click.BadParameter) and error.param_hint:
+        if isinstance(error, typer.BadParameter) and error.param_hint:
             hint = f"{error.param_hint}: "
         print(f"error: {hint}{error.format_message()}".replace("\n", " "), file=sys.stderr)
         return 2

@@ -36,9 +36,22 @@ CSV_COLUMNS = ("variable", "region", "resolution", "period_start", "quantile", "
 FORMATS = ("csv", "netcdf")
 
 
-def _local_iso(times: pd.DatetimeIndex) -> np.ndarray:
-    text = times.strftime("%Y-%m-%dT%H:%M%z")
-    return np.asarray(text.str.slice(0, -2) + ":" + text.str.slice(-2), dtype=object)
+def local_iso(times: pd.DatetimeIndex) -> np.ndarray:
+    """ISO 8601 local times with UTC offset (``2024-01-01T00:00+09:00``), vectorised.
+
+    ``DatetimeIndex.strftime`` formats one timestamp at a time (seconds for a decade of
+    hours); this formats the wall clock with numpy and appends the few distinct offsets.
+    """
+    wall = np.datetime_as_string(times.tz_localize(None).values.astype("datetime64[m]"))
+    offset_minutes = ((times.tz_localize(None).values - times.tz_convert("UTC").tz_localize(None)
+                       .values) // np.timedelta64(1, "m")).astype(np.int64)
+    labels = np.empty(len(times), dtype=object)
+    for minutes in np.unique(offset_minutes):
+        sign = "+" if minutes >= 0 else "-"
+        hours, rest = divmod(abs(int(minutes)), 60)
+        mask = offset_minutes == minutes
+        labels[mask] = np.char.add(wall[mask], f"{sign}{hours:02d}:{rest:02d}")
+    return labels
 
 
 def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
@@ -46,8 +59,8 @@ def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
     timezone = dataset.attrs["timezone"]
     period_labels = {
         "time": np.asarray(dataset["local_time"].values, dtype=object),
-        "month": _local_iso(pd.DatetimeIndex(dataset["month"].values).tz_localize(timezone)),
-        "year": _local_iso(pd.DatetimeIndex(
+        "month": local_iso(pd.DatetimeIndex(dataset["month"].values).tz_localize(timezone)),
+        "year": local_iso(pd.DatetimeIndex(
             [pd.Timestamp(int(y), 1, 1) for y in dataset["year"].values]).tz_localize(timezone)),
     }
     resolution_of = {"time": dataset.attrs["resolution"], "month": "monthly", "year": "annual"}
@@ -83,6 +96,10 @@ def _atomic_write(path: Path, write) -> None:
         raise OptionsError(f"out = {str(path)!r}: directory {str(directory)!r} does not exist")
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     os.close(handle)
+    # mkstemp creates 0600; give the result the permissions a plain open() would.
+    umask = os.umask(0)
+    os.umask(umask)
+    Path(temporary).chmod(0o666 & ~umask)
     try:
         write(Path(temporary))
         Path(temporary).replace(path)
@@ -94,7 +111,7 @@ def _atomic_write(path: Path, write) -> None:
 def write_csv(dataset: xr.Dataset, path: Path) -> Path:
     """Write the tidy CSV and a ``<path>.meta.json`` with the provenance attributes."""
     frame = tidy_frame(dataset)
-    _atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, float_format="%.10g"))
+    _atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, float_format="%.9g"))
     meta = {"attrs": {k: _jsonable(v) for k, v in dataset.attrs.items()},
             "columns": list(CSV_COLUMNS),
             "spread_driver_rank_correlation": _drivers(dataset)}

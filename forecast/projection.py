@@ -30,6 +30,7 @@ import xarray as xr
 import forecast
 from forecast import kernels
 from forecast.catalog import Catalog, load_catalog
+from forecast.export import local_iso
 from forecast.errors import ArtifactError, NotFoundError, OptionsError
 from forecast.fleet import deployment_path, earliest_month, month_number, weibull_survival
 from forecast.outputs import BY_NAME
@@ -290,7 +291,7 @@ def _inference_shape(scenario, calendar) -> np.ndarray:
         calendar_holidays = {}
     dates = local.date
     is_holiday = np.array([d in calendar_holidays for d in dates])
-    is_workday = ((local.dayofweek < 5) & ~is_holiday).astype(np.uint8)
+    is_workday = ((local.day_of_week < 5) & ~is_holiday).astype(np.uint8)
     shape = np.empty(len(local))
     kernels.inference_profile(
         np.asarray(local.hour, dtype=np.int64), np.ascontiguousarray(is_workday),
@@ -560,8 +561,7 @@ def _dataset(scenario, options, calendar, ai, stats, baseline, weather) -> xr.Da
     utc = stats.period_times.tz_convert("UTC").tz_localize(None)
     coords = {
         "time": ("time", utc.values, {"description": "start of the period, UTC"}),
-        "local_time": ("time", stats.period_times.strftime("%Y-%m-%dT%H:%M%z").str.replace(
-            r"(\d\d)(\d\d)$", r"\1:\2", regex=True).to_numpy(dtype=str),
+        "local_time": ("time", local_iso(stats.period_times).astype(str),
             {"description": f"start of the period, local time ({scenario.timezone})"}),
         "quantile": ("quantile", probabilities, {"units": "1",
                                                  "description": "probability level"}),
@@ -573,8 +573,10 @@ def _dataset(scenario, options, calendar, ai, stats, baseline, weather) -> xr.Da
     }
     data = {}
     for name, values in stats.series.items():
-        dims = BY_NAME[name].dims
-        data[name] = (dims, values, _attrs(name))
+        # Kernels fill [Q, P] per series ([R, Q, P] by region); the Dataset orders dims as
+        # declared in forecast.outputs.
+        ordered = values.swapaxes(-1, -2)
+        data[name] = (BY_NAME[name].dims, ordered, _attrs(name))
     data["installed_accelerators"] = (("month", "quantile"),
                                       _quantiles(ai.installed, probabilities).T,
                                       _attrs("installed_accelerators"))

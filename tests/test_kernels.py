@@ -118,11 +118,11 @@ def test_hosted_capacity_matches_twin(draws, sites, regions, months, fill):
 
 
 def test_hosted_capacity_by_hand():
-    """100 MW from month 2 over 4 months; 50 MW as a step from month 2.5; one unbuilt site."""
+    """100 MW from month 2 over 4 months; 50 MW as a step at month 3; one unbuilt site."""
     out = np.empty((1, 2, 8))
     kernels.hosted_capacity(
         np.array([100.0, 50.0, 70.0]),
-        np.array([[2.0, 2.5, 0.0]]),
+        np.array([[2.0, 3.0, 0.0]]),
         np.array([4.0, 0.0, 0.0]),
         np.array([[1, 1, 0]], dtype=np.uint8),
         np.array([0, 1, 1]),
@@ -278,8 +278,8 @@ def test_quantiles_over_draws_by_hand():
 @pytest.mark.parametrize(("draws", "hours", "years"), [(4, 50, 3), (1, 1, 1), (3, 10, 1)])
 def test_accumulate_annual_matches_twin(draws, hours, years, fill):
     rng = _rng("annual", draws, hours, years, fill)
-    values = rng.uniform(0.0, 1000.0, (draws, hours)) if fill == "random" else np.zeros(
-        (draws, hours)
+    values = (
+        rng.uniform(0.0, 1000.0, (draws, hours)) if fill == "random" else np.zeros((draws, hours))
     )
     year_of_hour = np.sort(rng.integers(0, years, hours))
     energy = rng.uniform(0.0, 1e6, (draws, years))
@@ -292,7 +292,9 @@ def test_accumulate_annual_matches_twin(draws, hours, years, fill):
 
 def test_accumulate_annual_by_hand():
     energy, peak = np.zeros((1, 2)), np.full((1, 2), -np.inf)
-    kernels.accumulate_annual(np.array([[1.0, 2.0, 3.0, 4.0]]), np.array([0, 0, 1, 1]), energy, peak)
+    kernels.accumulate_annual(
+        np.array([[1.0, 2.0, 3.0, 4.0]]), np.array([0, 0, 1, 1]), energy, peak
+    )
     np.testing.assert_array_equal(energy, [[3.0, 7.0]])
     np.testing.assert_array_equal(peak, [[2.0, 4.0]])
 

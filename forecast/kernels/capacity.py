@@ -1,10 +1,17 @@
 """Capacity kernel: IT capacity that built data-centre sites host, by region and month."""
 
-from forecast._numba import jit
+from forecast._numba import FlagArray, FloatArray, IndexArray, jit
 
 
 @jit
-def hosted_capacity(it_mw, start_month, ramp_months, built, region, out):
+def hosted_capacity(
+    it_mw: FloatArray,
+    start_month: FloatArray,
+    ramp_months: FloatArray,
+    built: FlagArray,
+    region: IndexArray,
+    out: FloatArray,
+) -> None:
     """Sum the ramped-up IT capacity of the sites built in each draw, by region.
 
     A site ramps linearly from its commissioning month: the fraction online at the end of
@@ -36,8 +43,15 @@ def hosted_capacity(it_mw, start_month, ramp_months, built, region, out):
             start = start_month[draw, site]
             ramp = ramp_months[site]
             for month in range(month_count):
-                if ramp > 0.0:
-                    fraction = min(max((month + 1 - start) / ramp, 0.0), 1.0)
+                elapsed = month + 1 - start
+                # Branches, not clip(elapsed / ramp): a tiny ramp overflows the division
+                # (test_regional_capacity_sums_to_one_region).
+                if ramp <= 0.0:
+                    fraction = 1.0 if month >= start else 0.0
+                elif elapsed <= 0.0:
+                    fraction = 0.0
+                elif elapsed >= ramp:
+                    fraction = 1.0
                 else:
-                    fraction = 1.0 if month > start else 0.0
+                    fraction = elapsed / ramp
                 out[draw, region[site], month] += it_mw[site] * fraction

@@ -7,11 +7,13 @@ fraction of any vintage still in service ``a`` months after installation in draw
 
 import numpy as np
 
-from forecast._numba import parallel_jit, prange
+from forecast._numba import FloatArray, parallel_jit, prange
 
 
 @parallel_jit
-def fleet_replacement(target, survival, additions_out, installed_out):
+def fleet_replacement(
+    target: FloatArray, survival: FloatArray, additions_out: FloatArray, installed_out: FloatArray
+) -> None:
     """Add just enough accelerators each month to keep the installed fleet at the plan.
 
     Retired accelerators are replaced; a fleet above target is never retired early.
@@ -42,7 +44,9 @@ def fleet_replacement(target, survival, additions_out, installed_out):
 
 
 @parallel_jit
-def vintage_weighted_stock(additions, survival, weight, out):
+def vintage_weighted_stock(
+    additions: FloatArray, survival: FloatArray, weight: FloatArray, out: FloatArray
+) -> None:
     """Sum a per-vintage weight over the accelerators of every vintage still in service.
 
     With ``weight`` the system power per accelerator of each vintage this is the fleet's
@@ -65,5 +69,7 @@ def vintage_weighted_stock(additions, survival, weight, out):
         for month in range(month_count):
             total = 0.0
             for vintage in range(month + 1):
-                total += additions[draw, vintage] * weight[vintage] * survival[draw, month - vintage]
+                total += (
+                    additions[draw, vintage] * weight[vintage] * survival[draw, month - vintage]
+                )
             out[draw, month] = total

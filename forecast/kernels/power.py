@@ -1,10 +1,17 @@
 """Power kernels: facility power by region, then national AI, baseline and total load."""
 
-from forecast._numba import parallel_jit, prange
+from forecast._numba import FloatArray, IndexArray, parallel_jit, prange
 
 
 @parallel_jit
-def facility_power(coef, month_of_hour, inference_shape, cooling_excess_c, weather_of_draw, out):
+def facility_power(
+    coef: FloatArray,
+    month_of_hour: IndexArray,
+    inference_shape: FloatArray,
+    cooling_excess_c: FloatArray,
+    weather_of_draw: IndexArray,
+    out: FloatArray,
+) -> None:
     """Evaluate hourly facility power from per-month coefficients, load shape and weather.
 
     Facility power is IT power (a flat part plus a part following the inference shape) times
@@ -42,17 +49,17 @@ def facility_power(coef, month_of_hour, inference_shape, cooling_excess_c, weath
 
 @parallel_jit
 def total_load(
-    ai_by_region,
-    baseline_level_mw,
-    year_of_hour,
-    baseline_shape,
-    daily_noise,
-    day_of_hour,
-    weather_of_draw,
-    ai_out,
-    baseline_out,
-    total_out,
-):
+    ai_by_region: FloatArray,
+    baseline_level_mw: FloatArray,
+    year_of_hour: IndexArray,
+    baseline_shape: FloatArray,
+    daily_noise: FloatArray,
+    day_of_hour: IndexArray,
+    weather_of_draw: IndexArray,
+    ai_out: FloatArray,
+    baseline_out: FloatArray,
+    total_out: FloatArray,
+) -> None:
     """Add the regions' AI load to the baseline national load, hour by hour.
 
     Parameters

@@ -2,11 +2,18 @@
 
 import math
 
-from forecast._numba import jit
+from forecast._numba import FlagArray, FloatArray, IndexArray, jit
 
 
 @jit
-def inference_profile(local_hour, is_workday, amplitude, peak_hour, weekend_factor, out):
+def inference_profile(
+    local_hour: IndexArray,
+    is_workday: FlagArray,
+    amplitude: float,
+    peak_hour: float,
+    weekend_factor: float,
+    out: FloatArray,
+) -> None:
     """Write an unnormalised hourly inference-load shape: a daily cosine, damped off workdays.
 
     ``out[h] = (1 + amplitude * cos(2π (local_hour[h] + 0.5 - peak_hour) / 24))`` times

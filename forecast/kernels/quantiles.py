@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from forecast._numba import jit, parallel_jit, prange
+from forecast._numba import FloatArray, IndexArray, jit, parallel_jit, prange
 
 #: Hours transposed together into one scratch block: each draw's row is then read as one
 #: 256-byte run instead of one cache line per value.
@@ -17,7 +17,7 @@ _HOURS_PER_BLOCK = 32
 
 
 @jit
-def _select(buffer, left, right, rank):
+def _select(buffer: FloatArray, left: int, right: int, rank: int) -> None:
     """Partially order ``buffer[left:right + 1]`` so that ``buffer[rank]`` is in sorted place.
 
     Quickselect with a median-of-three pivot and Hoare partitioning, which stops on values
@@ -56,7 +56,9 @@ def _select(buffer, left, right, rank):
 
 
 @jit
-def _column_quantiles(column, probabilities, out_column):
+def _column_quantiles(
+    column: FloatArray, probabilities: FloatArray, out_column: FloatArray
+) -> None:
     """Write the quantiles of one column, reordering it in place; NaN anywhere gives NaN."""
     count = column.size
     for index in range(count):
@@ -67,12 +69,12 @@ def _column_quantiles(column, probabilities, out_column):
     for quantile in range(probabilities.size):
         virtual_index = (count - 1) * probabilities[quantile]
         if virtual_index >= count - 1:
-            # NumPy indexes the last value as -1 here, which makes gamma virtual_index + 1;
-            # test_quantiles_match_numpy_bit_for_bit forced copying that.
+            # NumPy indexes the last value as -1 here, so its gamma is virtual_index + 1;
+            # copied for test_quantiles_over_draws_equal_numpy, which compares bit for bit.
             lower, upper, gamma = count - 1, count - 1, virtual_index + 1.0
         else:
-            lower = int(math.floor(virtual_index))
-            upper, gamma = lower + 1, virtual_index - math.floor(virtual_index)
+            lower = math.floor(virtual_index)
+            upper, gamma = lower + 1, virtual_index - lower
         # Ranks never decrease, so each search starts where the previous one ended.
         _select(column, left, count - 1, lower)
         below = column[lower]
@@ -91,7 +93,7 @@ def _column_quantiles(column, probabilities, out_column):
 
 
 @parallel_jit
-def quantiles_over_draws(values, probabilities, out):
+def quantiles_over_draws(values: FloatArray, probabilities: FloatArray, out: FloatArray) -> None:
     """Compute quantiles over draws for every hour, equal to ``np.quantile(..., axis=0)``.
 
     Each hour is copied to a scratch buffer and the order statistics around each rank are
@@ -120,7 +122,9 @@ def quantiles_over_draws(values, probabilities, out):
 
 
 @parallel_jit
-def accumulate_annual(values, year_of_hour, energy_out, peak_out):
+def accumulate_annual(
+    values: FloatArray, year_of_hour: IndexArray, energy_out: FloatArray, peak_out: FloatArray
+) -> None:
     """Add one chunk of hours to each draw's annual energy and raise its annual peak.
 
     Parameters
@@ -145,7 +149,13 @@ def accumulate_annual(values, year_of_hour, energy_out, peak_out):
 
 
 @parallel_jit
-def accumulate_peak_companion(values, companion, year_of_hour, peak_out, companion_out):
+def accumulate_peak_companion(
+    values: FloatArray,
+    companion: FloatArray,
+    year_of_hour: IndexArray,
+    peak_out: FloatArray,
+    companion_out: FloatArray,
+) -> None:
     """Raise each draw's annual peak and record another variable at the peak hour.
 
     Only a strictly higher value moves the peak, so the first hour of a tie wins, also

@@ -9,9 +9,7 @@ modify their inputs.
 import numpy as np
 from numpy.typing import NDArray
 
-FloatArray = NDArray[np.float64]
-IndexArray = NDArray[np.int64]
-FlagArray = NDArray[np.uint8]
+from forecast._numba import FlagArray, FloatArray, IndexArray
 
 
 def fleet_replacement_numpy(

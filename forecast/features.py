@@ -1,0 +1,282 @@
+"""The one feature function of the baseline shape model, shared by training and prediction.
+
+Training (``models/train.py``) and inference (:mod:`forecast.baseline`) both call
+:func:`design_matrix`, so the two can never compute features differently (no train/serve
+skew). The features are columns of a linear model of log hourly demand:
+
+* **day type × hour of day**: Monday, Tuesday–Thursday, Friday, Saturday, Sunday, a single
+  public holiday, a day inside a multi-holiday block (Lunar New Year, Chuseok: a run of days
+  off containing at least two public holidays), a bridge day (a workday between two days
+  off) and the first workday after a holiday block; holidays come from the ``holidays``
+  package for the configured country;
+* **season × hour**: Fourier harmonics of the day of year interacted with the hour;
+* **temperature × hour**: heating and cooling degrees of the hour's temperature and of the
+  day's mean temperature (workdays and days off apart), and of an exponentially smoothed
+  daily mean that carries the thermal inertia of buildings;
+* **trend × hour**: years since the trend origin interacted with the hour (workdays and days
+  off apart), which lets the daily shape drift, e.g. behind-the-meter solar lowering midday
+  market demand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+
+import holidays
+import numpy as np
+import pandas as pd
+
+from forecast.errors import DataError
+
+DAY_TYPES = (
+    "monday",
+    "midweek",
+    "friday",
+    "saturday",
+    "sunday",
+    "holiday",
+    "holiday_block",
+    "bridge",
+    "after_block",
+)
+_OFF_DAY_TYPES = frozenset({"saturday", "sunday", "holiday", "holiday_block"})
+_HOURS = 24
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """Settings of the feature set (stored in the artifact, read back for prediction).
+
+    Parameters
+    ----------
+    country
+        ISO 3166 code for ``holidays.country_holidays`` (e.g. ``"KR"``).
+    subdivision
+        Optional holiday subdivision (state, province) or ``None``.
+    heating_base_c
+        Temperature below which heating load grows. [°C]
+    cooling_base_c
+        Temperature above which cooling load grows. [°C]
+    high_cooling_base_c
+        Second cooling hinge: above it cooling load grows faster. [°C]
+    season_harmonics
+        Number of annual Fourier harmonics interacted with the hour. [1]
+    smoothing_days
+        Time constant of the exponentially smoothed daily mean temperature. [d]
+    trend_origin_year
+        Year at which the shape trend term is zero. [year]
+    """
+
+    country: str
+    subdivision: str | None = None
+    heating_base_c: float = 16.0
+    cooling_base_c: float = 20.0
+    high_cooling_base_c: float = 26.0
+    season_harmonics: int = 3
+    smoothing_days: float = 3.0
+    trend_origin_year: int = 2020
+
+    def to_dict(self) -> dict:
+        """JSON-ready settings."""
+        return asdict(self)
+
+
+@lru_cache(maxsize=64)
+def _holiday_dates(country: str, subdivision: str | None, first_year: int, last_year: int):
+    try:
+        calendar = holidays.country_holidays(
+            country, subdiv=subdivision, years=range(first_year, last_year + 1)
+        )
+    except NotImplementedError:
+        raise DataError(
+            f"holiday country {country!r} (subdivision {subdivision!r}) is not known to the "
+            "holidays package; use an ISO 3166 code it supports"
+        ) from None
+    return frozenset(np.datetime64(day, "D") for day in calendar)
+
+
+def day_types(dates: np.ndarray, *, country: str, subdivision: str | None = None) -> np.ndarray:
+    """Day type index (into :data:`DAY_TYPES`) of each date.
+
+    Parameters
+    ----------
+    dates
+        Local calendar dates, ``datetime64[D]``.
+    country, subdivision
+        Holiday calendar of the ``holidays`` package.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 index into :data:`DAY_TYPES` per date.
+    """
+    dates = np.asarray(dates, dtype="datetime64[D]")
+    # A margin of 10 days on each side so that blocks and bridges at the edges are classified
+    # as they are in a longer series.
+    span = np.arange(dates.min() - 10, dates.max() + 11)
+    years = span.astype("datetime64[Y]").astype(int) + 1970
+    public = _holiday_dates(country, subdivision, int(years.min()), int(years.max()))
+    is_holiday = np.fromiter((day in public for day in span), dtype=bool, count=len(span))
+    weekday = (span.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday; Monday = 0
+    off = is_holiday | (weekday >= 5)
+    # Runs of consecutive days off, and how many public holidays each contains.
+    run_id = np.cumsum(np.r_[True, off[1:] != off[:-1]])
+    holidays_in_run = np.bincount(run_id, weights=is_holiday.astype(float))
+    in_block = off & (holidays_in_run[run_id] >= 2)
+    types = np.empty(len(span), dtype=np.int64)
+    types[:] = DAY_TYPES.index("midweek")
+    types[weekday == 0] = DAY_TYPES.index("monday")
+    types[weekday == 4] = DAY_TYPES.index("friday")
+    previous_off = np.r_[False, off[:-1]]
+    next_off = np.r_[off[1:], False]
+    previous_block = np.r_[False, in_block[:-1]]
+    types[~off & previous_block] = DAY_TYPES.index("after_block")
+    types[~off & previous_off & next_off] = DAY_TYPES.index("bridge")
+    types[weekday == 5] = DAY_TYPES.index("saturday")
+    types[weekday == 6] = DAY_TYPES.index("sunday")
+    types[is_holiday] = DAY_TYPES.index("holiday")
+    types[in_block] = DAY_TYPES.index("holiday_block")
+    return types[(dates - span[0]).astype(np.int64)]
+
+
+def feature_names(spec: FeatureSpec) -> list[str]:
+    """Names of the columns of :func:`design_matrix`, in order."""
+    hours = [f"h{hour:02d}" for hour in range(_HOURS)]
+    names = [f"day_{day_type}:{hour}" for day_type in DAY_TYPES for hour in hours]
+    for harmonic in range(1, spec.season_harmonics + 1):
+        for function in ("sin", "cos"):
+            names += [f"season_{function}{harmonic}:{hour}" for hour in hours]
+    temperature_terms = ["hdd_hour", "cdd_hour", "cdd_high_hour"]
+    temperature_terms += [
+        f"{term}_{group}"
+        for term in ("hdd_day", "cdd_day", "hdd_smooth", "cdd_smooth")
+        for group in ("work", "off")
+    ]
+    names += [f"{term}:{hour}" for term in temperature_terms for hour in hours]
+    names += [f"trend_{group}:{hour}" for group in ("work", "off") for hour in hours]
+    return names
+
+
+@dataclass(frozen=True)
+class CalendarFeatures:
+    """The weather-independent part of the design, computed once per period."""
+
+    hour: np.ndarray  # int64[H], local hour of day
+    day_of_period: np.ndarray  # int64[H], index of the local day within the period
+    day_type: np.ndarray  # int64[H]
+    is_off: np.ndarray  # bool[H]
+    year_fraction: np.ndarray  # float64[H], decimal year
+    day_of_year_angle: np.ndarray  # float64[H], 2π × (day of year) / 365.25 [rad]
+
+
+def calendar_features(local_times: pd.DatetimeIndex, *, spec: FeatureSpec) -> CalendarFeatures:
+    """Calendar part of the features of ``local_times`` (tz-aware, local clock)."""
+    if local_times.tz is None:
+        raise DataError("local_times must be timezone-aware (the grid's local time zone)")
+    dates = local_times.tz_localize(None).normalize().to_numpy().astype("datetime64[D]")
+    unique_dates, day_of_period = np.unique(dates, return_inverse=True)
+    types = day_types(unique_dates, country=spec.country, subdivision=spec.subdivision)
+    day_type = types[day_of_period]
+    is_off = np.isin(day_type, [DAY_TYPES.index(name) for name in _OFF_DAY_TYPES])
+    day_of_year = local_times.dayofyear.to_numpy() - 1 + local_times.hour.to_numpy() / 24.0
+    year = local_times.year.to_numpy()
+    days_in_year = np.where(local_times.is_leap_year, 366.0, 365.0)
+    return CalendarFeatures(
+        hour=local_times.hour.to_numpy().astype(np.int64),
+        day_of_period=day_of_period.astype(np.int64),
+        day_type=day_type,
+        is_off=is_off,
+        year_fraction=year + day_of_year / days_in_year,
+        day_of_year_angle=2.0 * np.pi * day_of_year / 365.25,
+    )
+
+
+def _daily_temperatures(
+    temperature_c: np.ndarray, day_of_period: np.ndarray, smoothing_days: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Daily mean and exponentially smoothed daily mean, broadcast to hours. [°C]"""
+    n_days = int(day_of_period.max()) + 1
+    daily_mean = np.bincount(day_of_period, weights=temperature_c, minlength=n_days) / np.bincount(
+        day_of_period, minlength=n_days
+    )
+    weight = 1.0 - np.exp(-1.0 / smoothing_days)
+    smoothed = np.empty(n_days)
+    smoothed[0] = daily_mean[0]
+    for day in range(1, n_days):
+        smoothed[day] = smoothed[day - 1] + weight * (daily_mean[day] - smoothed[day - 1])
+    return daily_mean[day_of_period], smoothed[day_of_period]
+
+
+def design_matrix(
+    local_times: pd.DatetimeIndex,
+    temperature_c: np.ndarray,
+    *,
+    spec: FeatureSpec,
+    calendar: CalendarFeatures | None = None,
+) -> np.ndarray:
+    """Feature matrix of the shape model for one weather trace.
+
+    Parameters
+    ----------
+    local_times
+        Hour-beginning local times (tz-aware) of the period, ascending, whole days.
+    temperature_c
+        Air temperature for each hour, no NaN. [°C]
+    spec
+        Feature settings (from the training config / the artifact).
+    calendar
+        The result of :func:`calendar_features` for ``local_times`` when already computed
+        (prediction over many weather traces reuses it).
+
+    Returns
+    -------
+    numpy.ndarray
+        float64[H, P] with the columns of :func:`feature_names`.
+
+    Raises
+    ------
+    DataError
+        When the temperature has the wrong length or contains NaN.
+    """
+    temperature_c = np.asarray(temperature_c, dtype=np.float64)
+    if temperature_c.shape != (len(local_times),):
+        raise DataError(
+            f"temperature_c has shape {temperature_c.shape}; expected ({len(local_times)},), "
+            "one value per hour"
+        )
+    if not np.isfinite(temperature_c).all():
+        first = local_times[int(np.flatnonzero(~np.isfinite(temperature_c))[0])]
+        raise DataError(f"temperature_c is missing at {first.isoformat()}; fill gaps first")
+    calendar = calendar or calendar_features(local_times, spec=spec)
+    n_hours = len(local_times)
+    hour_one_hot = np.zeros((n_hours, _HOURS))
+    hour_one_hot[np.arange(n_hours), calendar.hour] = 1.0
+
+    blocks = []
+    day_one_hot = np.zeros((n_hours, len(DAY_TYPES)))
+    day_one_hot[np.arange(n_hours), calendar.day_type] = 1.0
+    blocks += [day_one_hot[:, [k]] * hour_one_hot for k in range(len(DAY_TYPES))]
+    for harmonic in range(1, spec.season_harmonics + 1):
+        angle = harmonic * calendar.day_of_year_angle
+        blocks += [np.sin(angle)[:, None] * hour_one_hot, np.cos(angle)[:, None] * hour_one_hot]
+
+    daily_mean, smoothed = _daily_temperatures(
+        temperature_c, calendar.day_of_period, spec.smoothing_days
+    )
+    work = (~calendar.is_off).astype(np.float64)
+    off = calendar.is_off.astype(np.float64)
+    hourly_terms = [
+        np.maximum(spec.heating_base_c - temperature_c, 0.0),
+        np.maximum(temperature_c - spec.cooling_base_c, 0.0),
+        np.maximum(temperature_c - spec.high_cooling_base_c, 0.0),
+    ]
+    for series in (daily_mean, smoothed):
+        heating = np.maximum(spec.heating_base_c - series, 0.0)
+        cooling = np.maximum(series - spec.cooling_base_c, 0.0)
+        hourly_terms += [heating * work, heating * off, cooling * work, cooling * off]
+    # Column order must match feature_names: hdd_day_work, hdd_day_off, cdd_day_work, ...
+    blocks += [term[:, None] * hour_one_hot for term in hourly_terms]
+    trend = calendar.year_fraction - spec.trend_origin_year
+    blocks += [(trend * work)[:, None] * hour_one_hot, (trend * off)[:, None] * hour_one_hot]
+    return np.hstack(blocks)

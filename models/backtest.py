@@ -1,0 +1,210 @@
+"""Rolling-origin backtest of the baseline model, interval calibration and the promotion rule.
+
+For each backtest year Y: fit on the years before Y (:func:`models.train.fit_baseline`),
+forecast Y whole with :func:`forecast.baseline.sample_baseline`
+
+* **ex post**: with Y's actual temperature (one weather trace);
+* **ex ante**: with the weather of every year before Y mapped onto Y's calendar,
+
+and score it with :mod:`forecast.evaluation`, next to the seasonal-naive reference.
+
+Interval calibration: the daily noise scale is the in-sample residual sd × a factor κ. For each
+fold the ex post 80 % coverage is computed on a grid of κ with common random numbers; the
+factor used for year Y is the one that gives 80 % on the *other* backtest years
+(leave-one-year-out), so the reported coverage is out of sample. The final model uses the
+factor fitted on all backtest years.
+
+Run alone: ``python -m models.backtest --config models/configs/kr.toml``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from forecast import artifacts
+from forecast.baseline import BaselineModel, standard_ar1
+from forecast.evaluation import (
+    METRIC_COLUMNS,
+    format_table,
+    metrics_table,
+    model_forecasts,
+    seasonal_naive_forecasts,
+)
+from forecast.features import calendar_features
+from forecast.weather import leap_calendar_hour
+from models.train import TrainingConfig, fit_baseline, with_calibration
+
+CALIBRATION_GRID = np.linspace(0.5, 4.0, 36)
+TARGET_COVERAGE = 0.80
+PROMOTION_METRIC = ("ex_ante", "mape_pct")
+
+
+@dataclass(frozen=True)
+class BacktestResult:
+    """Outcome of :func:`run_backtest`."""
+
+    table: pd.DataFrame  # index (forecast, year), columns METRIC_COLUMNS
+    table_text: str
+    summary: dict  # {"ex_post": {...}, "ex_ante": {...}, "seasonal_naive": {...}}
+    calibration_factor: float
+    command: str
+
+
+def prior_years_weather(
+    temperature: pd.Series, source_years: list[int], local_times: pd.DatetimeIndex
+) -> np.ndarray:
+    """Temperature of each source year at the target hours' month, day and hour. [°C]
+
+    Returns float64[W, H]; Feb 29 takes Feb 28's values in a non-leap source year.
+    """
+    local = local_times.tz_convert(temperature.index.tz)
+    target_hour = leap_calendar_hour(local.month.to_numpy(), local.day.to_numpy(), local.hour.to_numpy())
+    members = []
+    for year in source_years:
+        values = temperature[temperature.index.year == year]
+        grid = np.full(8784, np.nan)
+        index = values.index
+        grid[leap_calendar_hour(index.month.to_numpy(), index.day.to_numpy(), index.hour.to_numpy())] = (
+            values.to_numpy()
+        )
+        february_29 = slice(59 * 24, 60 * 24)
+        if np.isnan(grid[february_29]).all():
+            grid[february_29] = grid[58 * 24 : 59 * 24]
+        members.append(grid[target_hour])
+    return np.vstack(members)
+
+
+def _coverage_curve(model: BaselineModel, actual: pd.Series, temperature: np.ndarray, seed: int):
+    """Ex post 80 % coverage of one year for each factor of CALIBRATION_GRID."""
+    rng = np.random.default_rng(seed)
+    local_times = actual.index
+    shape = model.shape(local_times, temperature)[0]
+    day_index = calendar_features(local_times, spec=model.spec).day_of_period
+    n_draws = 400
+    level = model.level_draws(np.array([local_times[0].year]), n_draws, rng)[:, 0]
+    standard = standard_ar1(int(day_index.max()) + 1, n_draws, model.noise_autocorrelation, rng)
+    base = (level[:, None] * shape[None, :]) / actual.to_numpy()[None, :]
+    coverages = []
+    for factor in CALIBRATION_GRID:
+        sd = model.noise_sd * factor
+        ratio = base * np.exp(sd * standard[:, day_index] - 0.5 * sd * sd)
+        share_below = (ratio < 1.0).mean(axis=0)
+        coverages.append(float(np.mean((share_below >= 0.1) & (share_below <= 0.9))))
+    return np.asarray(coverages)
+
+
+def _factor_for(curves: list[np.ndarray]) -> float:
+    """The grid factor (interpolated) whose mean coverage over ``curves`` is the target."""
+    mean_curve = np.mean(curves, axis=0)
+    return float(np.interp(TARGET_COVERAGE, mean_curve, CALIBRATION_GRID))
+
+
+def run_backtest(
+    demand: pd.Series, temperature: pd.Series, config: TrainingConfig, *, command: str
+) -> BacktestResult:
+    """Rolling-origin backtest over ``config.backtest_years`` (see the module docstring)."""
+    folds = {}
+    curves = {}
+    for year in config.backtest_years:
+        parameters = fit_baseline(demand, temperature, config, last_year=year - 1)
+        model = BaselineModel.from_parameters(parameters)
+        actual = demand[demand.index.year == year]
+        curves[year] = _coverage_curve(
+            model, actual, temperature[actual.index].to_numpy()[None, :], config.seed + year
+        )
+        folds[year] = parameters
+    ex_post, ex_ante = [], []
+    for year, parameters in folds.items():
+        others = [curves[other] for other in folds if other != year] or [curves[year]]
+        model = BaselineModel.from_parameters(with_calibration(parameters, _factor_for(others)))
+        ex_post += model_forecasts(
+            model, demand, years=[year], n_draws=config.backtest_draws, seed=config.seed,
+            weather_for_year=lambda _, times: temperature[times].to_numpy()[None, :],
+        )
+        prior = [p for p in range(config.first_year, year)]
+        ex_ante += model_forecasts(
+            model, demand, years=[year], n_draws=config.backtest_draws, seed=config.seed,
+            weather_for_year=lambda _, times, prior=prior: prior_years_weather(
+                temperature, prior, times
+            ),
+        )
+    table = pd.concat([
+        metrics_table(ex_post, label="ex_post"),
+        metrics_table(ex_ante, label="ex_ante"),
+        metrics_table(
+            seasonal_naive_forecasts(demand, years=list(config.backtest_years)),
+            label="seasonal_naive",
+        ),
+    ])
+    summary = {
+        label: {
+            column: (None if pd.isna(value) else round(float(value), 4))
+            for column, value in table.loc[(label, "mean |.|")].items()
+        }
+        for label in ("ex_post", "ex_ante", "seasonal_naive")
+    }
+    return BacktestResult(
+        table=table,
+        table_text=format_table(table),
+        summary=summary,
+        calibration_factor=_factor_for(list(curves.values())),
+        command=command,
+    )
+
+
+def promotion_decision(score: dict, model_id: str, *, root: Path) -> tuple[bool, str]:
+    """Promote when the mean ex ante hourly MAPE beats the promoted version's (or naive's).
+
+    Returns
+    -------
+    tuple
+        (promote?, a sentence saying why).
+    """
+    section, metric = PROMOTION_METRIC
+    candidate = score[section][metric]
+    current = artifacts.current_version(model_id, root=root)
+    if current is None:
+        reference = score["seasonal_naive"][metric]
+        better = candidate < reference
+        return better, (
+            f"no promoted version; {section} {metric} {candidate:.3f} vs seasonal naive "
+            f"{reference:.3f}"
+        )
+    manifest = artifacts.verify(root / model_id / current)
+    reference = manifest["metrics"][section][metric]
+    better = candidate < reference
+    return better, f"{section} {metric} {candidate:.3f} vs promoted {current} {reference:.3f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the backtest alone and print the table (and ``--json``)."""
+    from models.train import load_config, load_training_data
+
+    parser = argparse.ArgumentParser(prog="python -m models.backtest")
+    parser.add_argument("--config", type=Path, default=Path("models/configs/kr.toml"))
+    parser.add_argument("--json", action="store_true")
+    arguments = parser.parse_args(argv)
+    config = load_config(arguments.config)
+    demand, temperature = load_training_data(config)
+    command = " ".join(["python -m models.backtest", *(argv if argv is not None else sys.argv[1:])])
+    result = run_backtest(demand, temperature, config, command=command)
+    if arguments.json:
+        print(json.dumps({"summary": result.summary, "calibration_factor": result.calibration_factor}))
+    else:
+        print(result.table_text)
+        print(f"calibration factor {result.calibration_factor:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+
+
+__all__ = ["METRIC_COLUMNS", "BacktestResult", "promotion_decision", "run_backtest"]

@@ -1,0 +1,70 @@
+"""The FastAPI application: ``create_app()`` builds it, uvicorn serves it.
+
+``forecast serve`` runs ``uvicorn.run("service.main:create_app", factory=True)``; settings come
+from ``FORECAST_*`` environment variables (:mod:`service.settings`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+import forecast
+from service.errors import install_error_handlers
+from service.routers import baseline, catalog, health, models, projections, scenarios
+from service.settings import Settings, get_settings
+from service.state import ServiceState, library_artifact_root
+
+DESCRIPTION = """
+Grid electricity demand of AI compute: projections of GPU deployments and AI data-centre
+buildouts as hourly load [MW], yearly energy [TWh] and peaks [GW], with Monte Carlo quantiles,
+on top of a baseline national demand model trained on KPX data.
+
+* Units are in every field's description and in each output variable's `units`.
+* Errors answer `{"detail": "..."}` naming the field, the value and what is allowed.
+* Large projections run as jobs: `202 Accepted` and a `Location` to poll.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application.
+
+    Parameters
+    ----------
+    settings : Settings, optional
+        Overrides the environment (tests); default :func:`service.settings.get_settings`.
+
+    Returns
+    -------
+    fastapi.FastAPI
+        The app; its lifespan compiles kernels and loads scenarios and the model.
+    """
+    settings = settings or get_settings()
+    state = ServiceState(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        with library_artifact_root(settings):
+            # Compilation and loading take seconds: off the event loop, so /healthz answers.
+            await run_in_threadpool(state.start)
+            try:
+                yield
+            finally:
+                state.stop()
+
+    app = FastAPI(
+        title="AI grid demand forecast API",
+        version=forecast.__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        max_body_size=settings.max_body_bytes,
+    )
+    app.state.service = state
+    app.dependency_overrides[get_settings] = lambda: settings
+    install_error_handlers(app)
+    for module in (health, catalog, scenarios, projections, baseline, models):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,53 @@
+"""``/v1/accelerators``: the accelerator catalog."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path
+
+from forecast.catalog import load_catalog
+from forecast.errors import NotFoundError
+from service.errors import ERROR_RESPONSES
+from service.schemas import Accelerator
+
+router = APIRouter(tags=["accelerators"])
+
+ACCELERATOR_ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
+
+
+def _row(accelerator_id: str, row: dict[str, Any]) -> dict[str, Any]:
+    clean = {
+        key: None if isinstance(value, float) and math.isnan(value) else value
+        for key, value in row.items()
+    }
+    return {"accelerator_id": accelerator_id, **clean}
+
+
+@router.get("/v1/accelerators", summary="List accelerators", response_model=list[Accelerator])
+def list_accelerators() -> list[dict[str, Any]]:
+    """Every accelerator type with board and system power [W] and throughput [TFLOPS]."""
+    table = load_catalog().table
+    return [_row(str(key), row) for key, row in table.to_dict(orient="index").items()]
+
+
+@router.get(
+    "/v1/accelerators/{accelerator_id}",
+    summary="One accelerator",
+    response_model=Accelerator,
+    responses=ERROR_RESPONSES,
+)
+def get_accelerator(
+    accelerator_id: Annotated[
+        str, Path(pattern=ACCELERATOR_ID_PATTERN, description="Catalog key, e.g. h100_sxm.")
+    ],
+) -> dict[str, Any]:
+    """One accelerator type of the catalog."""
+    table = load_catalog().table
+    if accelerator_id not in table.index:
+        raise NotFoundError(
+            f"accelerator_id = {accelerator_id!r}: unknown; allowed: "
+            f"{', '.join(sorted(table.index))}"
+        )
+    return _row(accelerator_id, table.loc[accelerator_id].to_dict())

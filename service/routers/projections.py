@@ -1,0 +1,251 @@
+"""``/v1/projections`` (POST a scenario, get quantiles) and ``/v1/jobs`` (large projections).
+
+A request is answered from the cache when the same (scenario digest, options, model version)
+was computed before; else computed inline when it is small (draws x hours at most
+``job_threshold_draw_hours``), else queued as a job answered ``202 Accepted`` with the job's
+``Location``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Path, Query
+from starlette.responses import Response
+
+from forecast.errors import NotFoundError, OptionsError
+from forecast.projection import ProjectionOptions, project, scenario_digest
+from forecast.scenario import Scenario, parse_scenario
+from service.cache import ProjectionResult, result_key
+from service.errors import ERROR_RESPONSES, Busy, ErrorBody, ServiceError, status_of
+from service.jobs import JOB_ID_PATTERN, Job
+from service.registry import baseline_reference
+from service.render import MEDIA_TYPES, RENDERERS, NumpyJSONResponse, OutputFormat, negotiate
+from service.schemas import JobResponse, ProjectionRequest, ProjectionResponse
+from service.state import ServiceState, get_ready_state
+
+router = APIRouter(tags=["projections"])
+
+FormatQuery = Annotated[
+    OutputFormat | None,
+    Query(
+        alias="format",
+        description="json, csv (tidy table, spreadsheet-safe) or netcdf; overrides Accept.",
+    ),
+]
+AcceptHeader = Annotated[
+    str | None,
+    Header(description="application/json, text/csv or application/x-netcdf."),
+]
+
+_RESULT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The projection; JSON by default, CSV or NetCDF on request.",
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "application/x-netcdf": {"schema": {"type": "string", "format": "binary"}},
+        },
+        "headers": {
+            "X-Model-Version": {"description": "Baseline model id@version used, or none.",
+                                "schema": {"type": "string"}},
+            "X-Cache": {"description": "hit or miss.", "schema": {"type": "string"}},
+        },
+    },
+}
+
+
+class Conflict(ServiceError):
+    status_code = 409
+
+
+def _merged(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``overrides`` merged in: tables recursively, anything else replaced."""
+    merged = dict(base)
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merged(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _scenario(state: ServiceState, request: ProjectionRequest) -> tuple[Scenario, str]:
+    if request.scenario is not None:
+        scenario = parse_scenario(request.scenario, origin="scenario")
+        return scenario, scenario_digest(scenario)
+    shipped = state.scenarios.get(str(request.scenario_id))
+    if shipped is None:
+        raise NotFoundError(
+            f"scenario_id = {request.scenario_id!r}: not a shipped scenario; shipped: "
+            f"{', '.join(state.scenarios) or '(none)'}"
+        )
+    if not request.overrides:
+        return shipped.scenario, shipped.sha256
+    data = _merged(shipped.scenario.model_dump(mode="json", exclude_none=True), request.overrides)
+    scenario = parse_scenario(data, origin="overrides")
+    return scenario, scenario_digest(scenario)
+
+
+def _options(
+    state: ServiceState, request: ProjectionRequest, scenario: Scenario
+) -> ProjectionOptions:
+    settings = state.settings
+    if request.draws > settings.max_draws:
+        raise OptionsError(
+            f"draws = {request.draws}: at most {settings.max_draws} allowed on this service"
+        )
+    reference = baseline_reference(state.registry.current, scenario.country)
+    options = ProjectionOptions(
+        draws=request.draws, seed=request.seed, start=request.start, end=request.end,
+        resolution=request.resolution, quantiles=tuple(request.quantiles),
+        weather=request.weather, baseline_model=reference,
+        include_baseline=request.include_baseline and reference is not None,
+    ).validated(scenario)
+    years = options.end.year - options.start.year + 1
+    if years > settings.max_horizon_years:
+        raise OptionsError(
+            f"period {options.start}..{options.end} spans {years} years: at most "
+            f"{settings.max_horizon_years} allowed"
+        )
+    return options
+
+
+def _hours(options: ProjectionOptions) -> int:
+    return ((options.end - options.start).days + 1) * 24
+
+
+def _respond(
+    result: ProjectionResult, file_format: OutputFormat, *, cache_status: str
+) -> Response:
+    body = result.rendered(file_format, RENDERERS[file_format])
+    headers = {"X-Model-Version": result.model_label, "X-Cache": cache_status}
+    if file_format != "json":
+        suffix = "csv" if file_format == "csv" else "nc"
+        scenario_id = str(result.dataset.attrs.get("scenario_id", "projection"))
+        headers["Content-Disposition"] = f'attachment; filename="{scenario_id}.{suffix}"'
+    return Response(body, media_type=MEDIA_TYPES[file_format], headers=headers)
+
+
+def _compute(
+    state: ServiceState, scenario: Scenario, options: ProjectionOptions, key: str,
+    job: Job | None = None,
+) -> ProjectionResult:
+    dataset = project(scenario, options, progress=job.progress if job is not None else None)
+    result = ProjectionResult(key=key, dataset=dataset)
+    state.cache.put(result)
+    return result
+
+
+@router.post(
+    "/v1/projections",
+    summary="Project a scenario",
+    response_model=ProjectionResponse,
+    response_class=NumpyJSONResponse,
+    responses={
+        **_RESULT_RESPONSES,
+        202: {"model": JobResponse, "description": "Large: queued as a job; poll Location."},
+        429: {"model": ErrorBody, "description": "Job queue full; retry after Retry-After."},
+        503: {"model": ErrorBody, "description": "Starting, or every inline slot busy."},
+        **ERROR_RESPONSES,
+    },
+)
+def create_projection(
+    request: ProjectionRequest,
+    state: Annotated[ServiceState, Depends(get_ready_state)],
+    file_format: FormatQuery = None,
+    accept: AcceptHeader = None,
+) -> Response:
+    """Monte Carlo projection of a shipped scenario (with overrides) or an inline scenario.
+
+    Hourly, daily, monthly or annual quantiles of AI facility load, baseline and total national
+    load [MW], monthly fleet and capacity, and per-year energy [TWh], peaks [GW], AI share [%]
+    and the AI load at the national peak [GW]. Every variable carries its unit. The answer
+    names the baseline model version it used (`model_version`, header `X-Model-Version`).
+    """
+    chosen = negotiate(file_format, accept)
+    scenario, digest = _scenario(state, request)
+    options = _options(state, request, scenario)
+    key = result_key(digest, options, options.baseline_model or "none")
+    cached = state.cache.get(key)
+    if cached is not None:
+        return _respond(cached, chosen, cache_status="hit")
+    if options.draws * _hours(options) > state.settings.job_threshold_draw_hours:
+        job = state.jobs.submit(
+            lambda job: _compute(state, scenario, options, key, job), status_of_error=status_of
+        )
+        return NumpyJSONResponse(
+            _job_body(job), status_code=202, headers={"Location": f"/v1/jobs/{job.id}"}
+        )
+    if not state.inline_slots.acquire(timeout=state.settings.inline_wait_seconds):
+        raise Busy(
+            f"all {state.settings.max_inline_projections} projection slots stayed busy for "
+            f"{state.settings.inline_wait_seconds:g} s; retry later",
+            retry_after_seconds=5,
+        )
+    try:
+        result = _compute(state, scenario, options, key)
+    finally:
+        state.inline_slots.release()
+    return _respond(result, chosen, cache_status="miss")
+
+
+def _job_body(job: Job) -> dict[str, Any]:
+    return {
+        "id": job.id,
+        "status": job.status,
+        "submitted": job.submitted.isoformat(),
+        "finished": job.finished.isoformat() if job.finished else None,
+        "done_hours": job.done_hours,
+        "total_hours": job.total_hours,
+        "result_url": f"/v1/jobs/{job.id}/result" if job.status == "succeeded" else None,
+        "error": job.error,
+        "error_status": job.error_status,
+    }
+
+
+JobId = Annotated[str, Path(pattern=JOB_ID_PATTERN, description="Job id (32 hex digits).")]
+
+
+def _job(state: ServiceState, job_id: str) -> Job:
+    job = state.jobs.get(job_id)
+    if job is None:
+        raise NotFoundError(f"job {job_id!r}: unknown, or finished long ago and forgotten")
+    return job
+
+
+@router.get(
+    "/v1/jobs/{job_id}",
+    summary="Poll a projection job",
+    response_model=JobResponse,
+    responses=ERROR_RESPONSES,
+    tags=["jobs"],
+)
+def get_job(job_id: JobId, state: Annotated[ServiceState, Depends(get_ready_state)]) -> Any:
+    """Status and progress [h] of a job; `result_url` once it succeeded."""
+    return _job_body(_job(state, job_id))
+
+
+@router.get(
+    "/v1/jobs/{job_id}/result",
+    summary="Result of a finished job",
+    response_model=ProjectionResponse,
+    response_class=NumpyJSONResponse,
+    responses={
+        **_RESULT_RESPONSES,
+        409: {"model": ErrorBody, "description": "The job has not succeeded (yet)."},
+        **ERROR_RESPONSES,
+    },
+    tags=["jobs"],
+)
+def get_job_result(
+    job_id: JobId,
+    state: Annotated[ServiceState, Depends(get_ready_state)],
+    file_format: FormatQuery = None,
+    accept: AcceptHeader = None,
+) -> Response:
+    """The job's projection, in the format asked for (as POST /v1/projections answers)."""
+    job = _job(state, job_id)
+    if job.status != "succeeded" or job.result is None:
+        reason = f": {job.error}" if job.error else f"; poll /v1/jobs/{job.id}"
+        raise Conflict(f"job {job.id} is {job.status}, not succeeded{reason}")
+    return _respond(job.result, negotiate(file_format, accept), cache_status="job")

@@ -1,0 +1,335 @@
+"""Request and response schemas of the API, with descriptions and units on every field.
+
+The projection response's variables are built from :data:`forecast.outputs.OUTPUT_VARIABLES`,
+the one table that declares each output's name, dims, unit and description.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+
+from forecast.outputs import OUTPUT_VARIABLES
+from forecast.projection import DEFAULT_QUANTILES, MAX_DRAWS, RESOLUTIONS, WEATHER_KINDS
+from forecast.scenario import SCENARIO_ID_PATTERN
+
+Resolution = Literal[RESOLUTIONS]  # type: ignore[valid-type]  # a tuple of literals
+WeatherKind = Literal[WEATHER_KINDS]  # type: ignore[valid-type]
+MAX_SEED = 2**63 - 1
+# Calendar arithmetic (pandas nanosecond timestamps) needs bounded dates; no model or scenario
+# is meaningful outside them.
+FIRST_DATE = dt.date(2000, 1, 1)
+LAST_DATE = dt.date(2100, 12, 31)
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ProjectionRequest(_Body):
+    """What to project: a shipped scenario (with overrides) or a whole inline scenario."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"scenario_id": "kr-national", "draws": 200, "resolution": "annual"},
+                {
+                    "scenario_id": "kr-national",
+                    "overrides": {"operations": {"pue": 1.3}},
+                    "draws": 500,
+                    "seed": 7,
+                    "start": "2026-01-01",
+                    "end": "2030-12-31",
+                    "resolution": "monthly",
+                    "quantiles": [0.1, 0.5, 0.9],
+                },
+            ]
+        },
+    )
+
+    scenario_id: str | None = Field(
+        default=None,
+        pattern=SCENARIO_ID_PATTERN,
+        description="Id of a shipped scenario (GET /v1/scenarios). Give this or `scenario`.",
+    )
+    overrides: dict[str, Any] | None = Field(
+        default=None,
+        description="Fields replacing those of the shipped scenario, merged table by table "
+        "(a list, such as `deployments`, is replaced whole); the result is validated like a "
+        "scenario file. Only with `scenario_id`.",
+    )
+    scenario: dict[str, Any] | None = Field(
+        default=None,
+        description="A whole scenario in the scenario-file format (README, 'Scenario format'; "
+        "GET /v1/scenarios/{id} shows complete examples). Give this or `scenario_id`.",
+    )
+    draws: int = Field(
+        default=1000, ge=1, le=MAX_DRAWS,
+        description="Monte Carlo draws; the service may allow fewer (max_draws). [draws]",
+    )
+    seed: int = Field(
+        default=0, ge=0, le=MAX_SEED,
+        description="Random seed: the same scenario, options and seed give the same numbers.",
+    )
+    start: dt.date | None = Field(
+        default=None, ge=FIRST_DATE, le=LAST_DATE,
+        description="First day of the period, local time; default: horizon start.",
+    )
+    end: dt.date | None = Field(
+        default=None, ge=FIRST_DATE, le=LAST_DATE,
+        description="Last day of the period (inclusive); default: horizon end.",
+    )
+    resolution: Resolution = Field(
+        default="hourly", description="Period of the load series (means over the period)."
+    )
+    quantiles: list[float] = Field(
+        default=list(DEFAULT_QUANTILES), min_length=1, max_length=99,
+        description="Probability levels over the draws, each in [0, 1]. [1]",
+    )
+    weather: WeatherKind = Field(
+        default="auto",
+        description="Future weather: observed years (historical), one typical year, seeded "
+        "synthetic years, or auto (historical when the real data is present).",
+    )
+    include_baseline: bool = Field(
+        default=True,
+        description="Add the national baseline demand from the served model (when its "
+        "country matches the scenario's).",
+    )
+
+    @model_validator(mode="after")
+    def _one_scenario(self) -> ProjectionRequest:
+        if (self.scenario_id is None) == (self.scenario is None):
+            raise ValueError("give exactly one of scenario_id and scenario")
+        if self.overrides is not None and self.scenario_id is None:
+            raise ValueError("overrides apply to a shipped scenario: give scenario_id with them")
+        if any(not 0.0 <= q <= 1.0 for q in self.quantiles):
+            raise ValueError(f"quantiles = {self.quantiles}: each must be in [0, 1]")
+        return self
+
+
+class VariableData(BaseModel):
+    """One output variable: its dims, unit and values (null where undefined)."""
+
+    dims: list[str] = Field(description="Dimension names, in the order of `values`' nesting.")
+    units: str = Field(description="Unit of every value (MW, TWh, GW, %, 1, accelerators).")
+    description: str = Field(description="What the variable is.")
+    values: list[Any] = Field(
+        description="Nested arrays following `dims`; null where a value is undefined (e.g. "
+        "hosted capacity of a scenario without sites)."
+    )
+
+
+ProjectionVariables = create_model(  # type: ignore[call-overload]
+    "ProjectionVariables",
+    __doc__="Output variables of a projection; one present per computed output.",
+    **{
+        variable.name: (
+            VariableData | None,
+            Field(
+                default=None,
+                description=f"{variable.description}. [{variable.units}] "
+                f"dims: ({', '.join(variable.dims)})",
+            ),
+        )
+        for variable in OUTPUT_VARIABLES
+    },
+)
+
+
+class ProjectionCoords(BaseModel):
+    """Coordinates the variables' dims refer to."""
+
+    time: list[str] = Field(description="Start of each period, UTC, ISO 8601 (dim `time`).")
+    local_time: list[str] = Field(
+        description="Start of each period in the scenario's time zone, ISO 8601 with offset."
+    )
+    quantile: list[float] = Field(description="Probability levels (dim `quantile`). [1]")
+    year: list[int] = Field(description="Calendar years, local time (dim `year`).")
+    month: list[str] = Field(description="Months YYYY-MM, local calendar (dim `month`).")
+    region: list[str] = Field(description="Region names (dim `region`).")
+
+
+class ProjectionResponse(BaseModel):
+    """A projection: hourly-to-annual load quantiles and per-year energy and peaks, with units."""
+
+    scenario_id: str = Field(description="Id of the projected scenario.")
+    scenario_sha256: str = Field(description="sha256 of the scenario's canonical JSON.")
+    model_version: str = Field(
+        description="Baseline model `id@version` the result was computed with, or `none`."
+    )
+    attrs: dict[str, Any] = Field(
+        description="Provenance: seed, draws, period, code version, weather source, ..."
+    )
+    coords: ProjectionCoords
+    variables: ProjectionVariables  # type: ignore[valid-type]
+    spread_drivers: dict[str, float] = Field(
+        description="Spearman rank correlation of each sampled input with the last year's AI "
+        "energy over the draws: which inputs drive the spread. [1]"
+    )
+
+
+class JobResponse(BaseModel):
+    """A background projection job."""
+
+    id: str = Field(description="Job id (32 hex digits).")
+    status: Literal["queued", "running", "succeeded", "failed"] = Field(
+        description="queued → running → succeeded or failed."
+    )
+    submitted: dt.datetime = Field(description="When the job was accepted, UTC.")
+    finished: dt.datetime | None = Field(default=None, description="When it ended, UTC.")
+    done_hours: int = Field(description="Hours of the period computed so far. [h]")
+    total_hours: int = Field(description="Hours of the period (0 until it starts). [h]")
+    result_url: str | None = Field(
+        default=None, description="Where to GET the result, once succeeded (format= as usual)."
+    )
+    error: str | None = Field(default=None, description="Why it failed, once failed.")
+    error_status: int | None = Field(
+        default=None, description="HTTP status the error would have had inline."
+    )
+
+
+class Accelerator(BaseModel):
+    """One accelerator type of the catalog."""
+
+    accelerator_id: str = Field(description="Catalog key used in scenario mixes.")
+    vendor: str = Field(description="Manufacturer.")
+    name: str = Field(description="Product name.")
+    form_factor: str = Field(description="sxm, pcie, oam, ...")
+    release_year: int = Field(description="Year of release.")
+    board_tdp_w: float = Field(description="Board thermal design power. [W]")
+    system_w_per_accelerator: float = Field(
+        description="System power per accelerator at nameplate (server share included). [W]"
+    )
+    bf16_dense_tflops: float | None = Field(description="Dense BF16 throughput. [TFLOPS]")
+    fp8_dense_tflops: float | None = Field(
+        description="Dense FP8 throughput; null when unsupported. [TFLOPS]"
+    )
+    source_keys: str = Field(description="facts.csv keys the row comes from, ';'-separated.")
+    assumptions: str | None = Field(description="Assumptions made for the row, if any.")
+
+
+class ScenarioSummary(BaseModel):
+    """One shipped scenario, in brief."""
+
+    id: str = Field(description="Scenario id.")
+    title: str = Field(description="Title.")
+    description: str = Field(description="One-line description.")
+    country: str = Field(description="ISO 3166-1 alpha-2 country code.")
+    basis: Literal["fleet", "sites"] = Field(
+        description="fleet: load from accelerator deployments; sites: from data-centre buildouts."
+    )
+    horizon_start: dt.date = Field(description="First day of the scenario's horizon.")
+    horizon_end: dt.date = Field(description="Last day of the scenario's horizon.")
+    regions: list[str] = Field(description="Region names.")
+    tags: list[str] = Field(description="Free-form tags.")
+    sha256: str = Field(description="sha256 of the scenario's canonical JSON.")
+
+
+class ScenarioDetail(BaseModel):
+    """A shipped scenario in full (the scenario-file format, every default filled in)."""
+
+    sha256: str = Field(description="sha256 of the scenario's canonical JSON.")
+    scenario: dict[str, Any] = Field(
+        description="The scenario; POST it back as `scenario`, changed, for a variant."
+    )
+
+
+class ModelSummary(BaseModel):
+    """A baseline model and its published versions."""
+
+    model_id: str = Field(description="Model id.")
+    versions: list[str] = Field(description="Published versions, sorted.")
+    promoted_version: str | None = Field(description="Version named in CURRENT, if any.")
+    served_version: str | None = Field(
+        description="Version the service is serving now for this model, if any."
+    )
+
+
+class ModelDetail(ModelSummary):
+    """A baseline model version with its manifest: training window, features and metrics."""
+
+    version: str = Field(description="Version whose manifest is shown.")
+    metrics: dict[str, Any] = Field(
+        description="Backtest metrics from the manifest (MAPE [%], interval coverage [1], ...)."
+    )
+    manifest: dict[str, Any] = Field(description="The whole manifest.json.")
+
+
+class ReloadRequest(_Body):
+    """Which model to serve after the reload."""
+
+    model: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}(@[A-Za-z0-9][A-Za-z0-9._-]{0,127})?$",
+        description="MODEL_ID[@VERSION]; default: the promoted version of the default model.",
+    )
+
+
+class ReloadResponse(BaseModel):
+    """Outcome of a reload."""
+
+    previous: str = Field(description="Model `id@version` served before, or `none`.")
+    current: str = Field(description="Model `id@version` served now.")
+
+
+class BaselineRequest(_Body):
+    """A period to forecast the national baseline demand for."""
+
+    start: dt.date = Field(
+        ge=FIRST_DATE, le=LAST_DATE, description="First day, local time of the model."
+    )
+    end: dt.date = Field(ge=FIRST_DATE, le=LAST_DATE, description="Last day (inclusive).")
+    draws: int = Field(default=200, ge=1, le=MAX_DRAWS, description="Monte Carlo draws.")
+    seed: int = Field(default=0, ge=0, le=MAX_SEED, description="Random seed.")
+    quantiles: list[float] = Field(
+        default=list(DEFAULT_QUANTILES), min_length=1, max_length=99,
+        description="Probability levels, each strictly between 0 and 1. [1]",
+    )
+    weather: WeatherKind = Field(default="auto", description="Future weather, as for projections.")
+
+    @model_validator(mode="after")
+    def _checked(self) -> BaselineRequest:
+        if self.end < self.start:
+            raise ValueError(f"end = {self.end} is before start = {self.start}")
+        if any(not 0.0 < q < 1.0 for q in self.quantiles):
+            raise ValueError(f"quantiles = {self.quantiles}: each must be in (0, 1)")
+        return self
+
+
+class BaselineResponse(BaseModel):
+    """Baseline national demand quantiles for a period, from the served model."""
+
+    model_version: str = Field(description="Model `id@version` used.")
+    units: Literal["MW"] = Field(description="Unit of `quantile_mw` and `point_mw`.")
+    time: list[str] = Field(description="Start of each hour, UTC, ISO 8601.")
+    quantile: list[float] = Field(description="Probability levels. [1]")
+    quantile_mw: list[list[float]] = Field(description="Hourly demand per quantile [Q][H]. [MW]")
+    point_mw: list[float] = Field(description="Median level x mean weather shape, hourly. [MW]")
+    year: list[int] = Field(description="Calendar years of the period.")
+    annual_peak_gw: list[list[float]] = Field(
+        description="Quantiles of each year's peak hourly demand [Q][Y]; partial years count "
+        "only their hours. [GW]"
+    )
+    annual_energy_twh: list[list[float]] = Field(
+        description="Quantiles of each year's energy within the period [Q][Y]. [TWh]"
+    )
+
+
+class Health(BaseModel):
+    """Liveness."""
+
+    status: Literal["ok"] = Field(description="Always ok while the process answers.")
+
+
+class Readiness(BaseModel):
+    """Readiness: kernels compiled and the model artifact loaded."""
+
+    ready: bool = Field(description="True once start-up finished without error.")
+    kernels_compiled: bool = Field(description="Every numba kernel compiled.")
+    model_version: str = Field(description="Served baseline model `id@version`, or `none`.")
+    scenarios: int = Field(description="Shipped scenarios loaded.")
+    detail: str | None = Field(default=None, description="Why not ready, when not.")

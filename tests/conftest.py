@@ -1,0 +1,81 @@
+"""Shared fixtures: small scenarios written to temporary TOML files, and the data-path skip."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from forecast.paths import real_data_available, real_data_dir
+
+# Numba's on-disk cache is shared between test processes and safe; keep it on.
+os.environ.setdefault("FORECAST_NUMBA_CACHE", "1")
+
+SMALL_SCENARIO = textwrap.dedent(
+    """
+    schema_version = 1
+    id = "small"
+    title = "Small test scenario"
+    description = "Two milestones and one site, for tests."
+    country = "KR"
+    timezone = "Asia/Seoul"
+    regions = ["capital", "non_capital"]
+    basis = "fleet"
+
+    [horizon]
+    start = 2025-01-01
+    end = 2026-12-31
+
+    [operations]
+    load_factor = { dist = "triangular", low = 0.6, mode = 0.7, high = 0.8 }
+    pue = { dist = "uniform", low = 1.2, high = 1.4 }
+
+    [[deployments]]
+    name = "fleet"
+    region_shares = { capital = 0.75, non_capital = 0.25 }
+
+    [[deployments.milestones]]
+    date = 2024-12-31
+    count = 1000
+    mix = { h100_sxm = 1.0 }
+
+    [[deployments.milestones]]
+    date = 2026-06-30
+    count = 5000
+    mix = { h100_sxm = 1.0 }
+
+    [[sites]]
+    name = "site A"
+    region = "capital"
+    it_mw = 5
+    commissioning = 2025-06-01
+    ramp_months = 6
+    status = "announced"
+    """
+)
+
+
+@pytest.fixture
+def small_scenario_text() -> str:
+    return SMALL_SCENARIO
+
+
+@pytest.fixture
+def scenario_file(tmp_path: Path):
+    """Write scenario text to ``<tmp>/<name>.toml`` and return the path."""
+
+    def write(text: str, name: str = "small") -> Path:
+        path = tmp_path / f"{name}.toml"
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+requires_shared_data = pytest.mark.skipif(
+    not real_data_available(),
+    reason=f"real KPX data not found in FORECAST_DATA_DIR={real_data_dir()} "
+    "(set FORECAST_DATA_DIR to the folder with kpx_hourly_demand.csv)",
+)

@@ -1,0 +1,107 @@
+"""End-to-end properties of the projection engine on small scenarios."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from forecast.projection import ProjectionOptions, project
+from forecast.scenario import read_scenario_file
+
+
+@pytest.fixture
+def small(small_scenario_text, scenario_file):
+    return read_scenario_file(scenario_file(small_scenario_text))
+
+
+def _run(scenario, **options):
+    defaults = {"draws": 200, "seed": 7, "weather": "typical", "include_baseline": False}
+    return project(scenario, ProjectionOptions(**(defaults | options)))
+
+
+def test_same_seed_gives_bit_identical_output(small):
+    first = _run(small, include_baseline=True)
+    second = _run(small, include_baseline=True)
+    for name in first.data_vars:
+        np.testing.assert_array_equal(first[name].values, second[name].values, err_msg=name)
+    assert first.attrs == second.attrs
+
+
+def test_p50_of_two_seeds_agree_within_monte_carlo_error(small):
+    one = _run(small, draws=2000, seed=1, resolution="annual")
+    two = _run(small, draws=2000, seed=2, resolution="annual")
+    p50_one = one["ai_energy_twh"].sel(quantile=0.5).values
+    p50_two = two["ai_energy_twh"].sel(quantile=0.5).values
+    # Monte Carlo error of a median: ~1.25 * sd / sqrt(n) per seed; the spread (P90-P10) / 2.56
+    # estimates sd. Allow 4 combined standard errors.
+    spread = (one["ai_energy_twh"].sel(quantile=0.9) - one["ai_energy_twh"].sel(quantile=0.1))
+    standard_error = 1.25 * (spread.values / 2.56) / np.sqrt(2000) * np.sqrt(2)
+    assert np.all(np.abs(p50_one - p50_two) <= 4 * standard_error + 1e-12)
+    assert not np.array_equal(one["ai_energy_twh"].values, two["ai_energy_twh"].values)
+
+
+def test_quantiles_ordered_and_power_non_negative(small):
+    dataset = _run(small, include_baseline=True)
+    for name in ("ai_facility_mw", "ai_facility_mw_by_region", "ai_energy_twh", "ai_peak_gw"):
+        values = dataset[name].values
+        assert np.all(np.diff(values, axis=-1) >= 0), name
+        assert np.all(values >= 0), name
+
+
+def test_annual_energy_equals_sum_of_hourly_power_per_draw():
+    """With one draw, quantiles are that draw: the year's energy is the sum of its hours."""
+    from forecast.scenario import parse_scenario
+
+    scenario = parse_scenario(_one_region_fixed())
+    dataset = _run(scenario, draws=1)
+    hourly = dataset["ai_facility_mw"].sel(quantile=0.5).to_series()
+    years = dataset["local_time"].to_series().str.slice(0, 4).astype(int).to_numpy()
+    for year in dataset["year"].values:
+        summed = hourly.to_numpy()[years == year].sum() * 1e-6
+        assert float(dataset["ai_energy_twh"].sel(year=year, quantile=0.5)) == pytest.approx(
+            summed, rel=1e-12)
+
+
+def test_regional_energy_sums_to_national(small):
+    dataset = _run(small, draws=1)
+    regional = dataset["ai_energy_twh_by_region"].sum("region")
+    np.testing.assert_allclose(regional.values, dataset["ai_energy_twh"].values, rtol=1e-12)
+
+
+def test_more_accelerators_never_less_load(small_scenario_text, scenario_file):
+    low = read_scenario_file(scenario_file(small_scenario_text, "low"))
+    high = read_scenario_file(
+        scenario_file(small_scenario_text.replace("count = 5000", "count = 9000"), "high"))
+    a = _run(low, draws=50, resolution="daily")
+    b = _run(high, draws=50, resolution="daily")
+    assert np.all(b["ai_facility_mw"].values >= a["ai_facility_mw"].values - 1e-9)
+    assert float(b["ai_energy_twh"].sum()) > float(a["ai_energy_twh"].sum())
+
+
+def test_resolutions_agree_on_energy(small):
+    """Mean MW over a period x hours equals the hourly sum when there is one draw."""
+    hourly = _run(small, draws=1, resolution="hourly")
+    for resolution in ("daily", "monthly", "annual"):
+        coarse = _run(small, draws=1, resolution=resolution)
+        np.testing.assert_allclose(coarse["ai_energy_twh"].values, hourly["ai_energy_twh"].values,
+                                   rtol=1e-12)
+
+
+def test_hosting_shortfall_is_reported(small):
+    dataset = _run(small, draws=50)
+    assert dataset.attrs["hosting_checked"] == 1
+    # 5,000 H100 need ~6.4 MW of nameplate IT; the one 5 MW site cannot host them all.
+    assert float(dataset["unhosted_it_mw"].sel(quantile=0.5).max()) > 0
+
+
+def _one_region_fixed() -> dict:
+    return {
+        "id": "fixed", "title": "fixed", "description": "fixed", "country": "KR",
+        "timezone": "Asia/Seoul", "basis": "fleet",
+        "horizon": {"start": "2025-01-01", "end": "2026-12-31"},
+        "operations": {"load_factor": 0.7, "pue": 1.3},
+        "deployments": [{"name": "f", "milestones": [
+            {"date": "2024-12-31", "count": 100, "mix": {"h100_sxm": 1.0}},
+            {"date": "2026-12-31", "count": 300, "mix": {"h100_sxm": 1.0}},
+        ]}],
+    }
