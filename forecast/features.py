@@ -179,7 +179,7 @@ def calendar_features(local_times: pd.DatetimeIndex, *, spec: FeatureSpec) -> Ca
     types = day_types(unique_dates, country=spec.country, subdivision=spec.subdivision)
     day_type = types[day_of_period]
     is_off = np.isin(day_type, [DAY_TYPES.index(name) for name in _OFF_DAY_TYPES])
-    day_of_year = local_times.dayofyear.to_numpy() - 1 + local_times.hour.to_numpy() / 24.0
+    day_of_year = local_times.day_of_year.to_numpy() - 1 + local_times.hour.to_numpy() / 24.0
     year = local_times.year.to_numpy()
     days_in_year = np.where(local_times.is_leap_year, 366.0, 365.0)
     return CalendarFeatures(

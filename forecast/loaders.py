@@ -104,7 +104,7 @@ def _check_regular(
     values: pd.Series, lines: np.ndarray, *, path: Path, frequency: str, allow_gaps: bool
 ) -> pd.Series:
     """Sort by time; reject duplicates and (unless allowed) missing steps, naming the line."""
-    values.index = values.index.as_unit("ns")  # asi8 below counts nanoseconds
+    values.index = values.index.as_unit("ns").rename(TIMESTAMP_COLUMN)  # asi8 counts ns
     order = np.argsort(values.index.asi8, kind="stable")
     values = values.iloc[order]
     lines = lines[order]

@@ -133,14 +133,9 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        detail = str(error.detail)
-        if error.status_code == 413:
-            # FastAPI's own body limit (``max_body_size``) says only "Content Too Large".
-            limit = request.app.max_body_size
-            detail = f"request body: larger than {limit} bytes; at most {limit} allowed"
+    async def _http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
         return JSONResponse(
-            {"detail": detail},
+            {"detail": str(error.detail)},
             status_code=error.status_code,
             headers=getattr(error, "headers", None),
         )
@@ -148,6 +143,5 @@ def install_error_handlers(app: FastAPI) -> None:
 
 ERROR_RESPONSES: dict[int | str, dict] = {
     404: {"model": ErrorBody, "description": "No such resource."},
-    413: {"model": ErrorBody, "description": "Request body larger than max_body_bytes."},
     422: {"model": ErrorBody, "description": "A field is out of range; the detail names it."},
 }

@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 import forecast
 from service.errors import install_error_handlers
+from service.limits import BodySizeLimit
 from service.routers import baseline, catalog, health, models, projections, scenarios
 from service.settings import Settings, get_settings
 from service.state import ServiceState, library_artifact_root
@@ -48,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         with library_artifact_root(settings):
-            # Compilation and loading take seconds: off the event loop, so /healthz answers.
+            # uvicorn accepts connections only after this returns: until then not ready.
             await run_in_threadpool(state.start)
             try:
                 yield
@@ -60,10 +61,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=forecast.__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        max_body_size=settings.max_body_bytes,
     )
+    app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)
     app.state.service = state
-    app.dependency_overrides[get_settings] = lambda: settings
     install_error_handlers(app)
     for module in (health, catalog, scenarios, projections, baseline, models):
         app.include_router(module.router)

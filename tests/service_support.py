@@ -1,0 +1,62 @@
+"""Helpers of the service tests (not collected): a synthetic baseline artifact and an app.
+
+The artifact is a tiny, made-up baseline model (flat shape, ~60 GW level) in the real artifact
+format, published with :func:`forecast.artifacts.publish`; its numbers are not estimates of
+anything, only valid inputs, so the service tests do not depend on a trained model.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from pathlib import Path
+
+from forecast import artifacts
+from forecast.features import FeatureSpec, feature_names
+
+MODEL_ID = "kpx-test"
+API_KEY = "test-key-1"
+
+
+def synthetic_parameters() -> dict:
+    """Parameters of a valid baseline model: flat shape, constant level, small noise."""
+    spec = FeatureSpec(country="KR")
+    names = feature_names(spec)
+    return {
+        "format_version": 1,
+        "timezone": "Asia/Seoul",
+        "feature_spec": {"country": "KR"},
+        "shape": {"feature_names": names, "coefficients": [0.0] * len(names),
+                  "log_normaliser": 0.0},
+        "level": {"intercept": math.log(60_000.0), "slope": 0.01, "origin_year": 2020,
+                  "covariance": [[1e-6, 0.0], [0.0, 1e-8]], "residual_scale": 0.01,
+                  "degrees_of_freedom": 10},
+        "noise": {"autocorrelation": 0.5, "sd": 0.02},
+    }
+
+
+def publish_model(root: Path, version: str, *, promote: bool = True) -> Path:
+    """Publish the synthetic model as ``MODEL_ID@version`` under ``root``."""
+
+    def write(directory: Path) -> None:
+        (directory / "parameters.json").write_text(json.dumps(synthetic_parameters()))
+
+    path = artifacts.publish(
+        model_id=MODEL_ID, version=version, root=root, write_files=write,
+        manifest={"country": "KR", "metrics": {"mape_pct": 3.0, "coverage_80": 0.8}},
+    )
+    if promote:
+        artifacts.promote(MODEL_ID, version, root=root)
+    return path
+
+
+def copy_version(root: Path, source: str, target: str) -> Path:
+    """A new version with the same files (as a retrained model would be published)."""
+    destination = root / MODEL_ID / target
+    shutil.copytree(root / MODEL_ID / source, destination)
+    manifest_path = destination / artifacts.MANIFEST
+    manifest = json.loads(manifest_path.read_text())
+    manifest["version"] = target
+    manifest_path.write_text(json.dumps(manifest))
+    return destination

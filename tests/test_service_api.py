@@ -1,0 +1,351 @@
+"""Every endpoint of the service through TestClient, including each error path."""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+from fastapi.testclient import TestClient
+from service_support import API_KEY, MODEL_ID, publish_model
+
+from service.main import create_app
+from service.render import negotiate, spreadsheet_safe
+from service.settings import Settings
+
+SMALL = {"scenario_id": "kr-national", "draws": 20, "resolution": "annual",
+         "start": "2030-01-01", "end": "2030-12-31"}
+
+
+@pytest.fixture(scope="module")
+def artifact_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("artifacts")
+    publish_model(root, "v1")
+    return root
+
+
+@pytest.fixture(scope="module")
+def client(artifact_root: Path):
+    settings = Settings(artifact_dir=artifact_root, api_keys=f"{API_KEY},second-key",
+                        max_draws=5_000, job_threshold_draw_hours=5e6, max_queued_jobs=1)
+    with TestClient(create_app(settings), raise_server_exceptions=True) as test_client:
+        yield test_client
+
+
+def test_health_and_readiness(client: TestClient):
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["ready"] is True
+    assert ready.json()["model_version"] == f"{MODEL_ID}@v1"
+
+
+def test_not_ready_before_lifespan(artifact_root: Path):
+    """Without the lifespan (no `with`), nothing is compiled: /readyz and the API say 503."""
+    client = TestClient(create_app(Settings(artifact_dir=artifact_root)))
+    assert client.get("/readyz").status_code == 503
+    response = client.post("/v1/projections", json=SMALL)
+    assert response.status_code == 503
+    assert "starting" in response.json()["detail"]
+
+
+def test_accelerators(client: TestClient):
+    listed = client.get("/v1/accelerators").json()
+    h100 = next(row for row in listed if row["accelerator_id"] == "h100_sxm")
+    assert h100["system_w_per_accelerator"] == 1275.0  # DGX H100 10.2 kW / 8 (facts.csv)
+    assert client.get("/v1/accelerators/h100_sxm").json() == h100
+    missing = client.get("/v1/accelerators/no_such_gpu")
+    assert missing.status_code == 404
+    assert "no_such_gpu" in missing.json()["detail"]
+    assert client.get("/v1/accelerators/..%2F..%2Fetc").status_code in (404, 422)
+
+
+def test_scenarios(client: TestClient):
+    listed = client.get("/v1/scenarios").json()
+    assert "kr-national" in {row["id"] for row in listed}
+    detail = client.get("/v1/scenarios/kr-national").json()
+    assert detail["scenario"]["id"] == "kr-national"
+    assert client.get("/v1/scenarios/no-such-scenario").status_code == 404
+    assert client.get("/v1/scenarios/..%2Fsecret").status_code in (404, 422)
+    assert client.get("/v1/scenarios/..secret").status_code == 422
+    assert client.get("/v1/scenarios/UPPER").status_code == 422
+
+
+def test_projection_json_names_units_and_model(client: TestClient):
+    response = client.post("/v1/projections", json={**SMALL, "seed": 11})
+    assert response.status_code == 200
+    assert response.headers["x-cache"] == "miss"
+    body = response.json()
+    assert body["model_version"] == f"{MODEL_ID}@v1" == response.headers["x-model-version"]
+    assert body["variables"]["ai_energy_twh"]["units"] == "TWh"
+    assert body["variables"]["total_mw"]["units"] == "MW"
+    assert body["coords"]["year"] == [2030]
+    energy = np.array(body["variables"]["ai_energy_twh"]["values"])
+    assert energy.shape == (1, len(body["coords"]["quantile"]))
+    assert np.all(np.diff(energy[0]) >= 0)  # quantiles ordered
+    again = client.post("/v1/projections", json={**SMALL, "seed": 11})
+    assert again.headers["x-cache"] == "hit"
+    assert again.content == response.content
+
+
+def test_projection_csv_and_netcdf_by_query_and_accept(client: TestClient):
+    csv = client.post("/v1/projections?format=csv", json=SMALL)
+    assert csv.status_code == 200
+    assert csv.headers["content-type"].startswith("text/csv")
+    table = pd.read_csv(io.StringIO(csv.text))
+    assert list(table.columns) == ["variable", "region", "resolution", "period_start",
+                                   "quantile", "value", "unit"]
+    by_accept = client.post("/v1/projections", json=SMALL, headers={"accept": "text/csv"})
+    assert by_accept.content == csv.content
+    netcdf = client.post("/v1/projections", json=SMALL,
+                         headers={"accept": "application/x-netcdf"})
+    assert netcdf.headers["content-type"] == "application/x-netcdf"
+    dataset = xr.open_dataset(io.BytesIO(netcdf.content), engine="h5netcdf")
+    assert dataset["ai_energy_twh"].attrs["units"] == "TWh"
+    json_body = client.post("/v1/projections", json=SMALL).json()
+    np.testing.assert_allclose(dataset["ai_energy_twh"].values,
+                               json_body["variables"]["ai_energy_twh"]["values"])
+
+
+def test_projection_overrides_and_inline_scenario(client: TestClient):
+    base = client.post("/v1/projections", json=SMALL).json()
+    heavier = client.post(
+        "/v1/projections",
+        json={**SMALL, "overrides": {"operations": {"pue": {"dist": "fixed", "value": 2.0}}}},
+    ).json()
+    assert heavier["scenario_sha256"] != base["scenario_sha256"]
+    assert (np.array(heavier["variables"]["ai_energy_twh"]["values"])
+            > np.array(base["variables"]["ai_energy_twh"]["values"])).all()
+    scenario = client.get("/v1/scenarios/kr-national").json()["scenario"]
+    inline = {key: value for key, value in SMALL.items() if key != "scenario_id"}
+    same = client.post("/v1/projections", json={**inline, "scenario": scenario}).json()
+    assert same["scenario_sha256"] == base["scenario_sha256"]
+    assert same["variables"]["ai_energy_twh"] == base["variables"]["ai_energy_twh"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "words"),
+    [
+        ({**SMALL, "draws": 0}, 422, ["draws", "greater than or equal to 1"]),
+        ({**SMALL, "draws": 5_001}, 422, ["draws = 5001", "at most 5000"]),
+        ({**SMALL, "quantiles": [1.5]}, 422, ["quantiles", "[0, 1]"]),
+        ({**SMALL, "start": "2030-01-01", "end": "2029-01-01"}, 422, ["end", "before"]),
+        ({**SMALL, "start": "2024-01-01", "end": "2099-01-01"}, 422, ["at most 30"]),
+        ({**SMALL, "start": "9999-01-01"}, 422, ["start", "2100-12-31"]),
+        ({**SMALL, "resolution": "weekly"}, 422, ["resolution"]),
+        ({**SMALL, "scenario_id": "no-such"}, 404, ["no-such", "shipped"]),
+        ({**SMALL, "scenario_id": "../../etc/passwd"}, 422, ["scenario_id", "pattern"]),
+        ({"draws": 10}, 422, ["exactly one of scenario_id and scenario"]),
+        ({**SMALL, "overrides": {"operations": {"pue": 9}}}, 422, ["pue", "[1.0, 5.0]"]),
+        ({**SMALL, "overrides": {"deployments": [{"name": "x", "milestones": [
+            {"date": f"{2000 + i // 12}-{i % 12 + 1:02d}-01", "count": i,
+             "mix": {"h100_sxm": 1.0}} for i in range(201)]}]}},
+         422, ["milestones", "200"]),
+        ({**SMALL, "unknown_field": 1}, 422, ["unknown_field"]),
+    ],
+)
+def test_projection_refusals_name_field_and_range(client, body, status, words):
+    response = client.post("/v1/projections", json=body)
+    assert response.status_code == status, response.text
+    detail = response.json()["detail"]
+    for word in words:
+        assert word in detail
+
+
+def test_malformed_json_is_422(client: TestClient):
+    response = client.post("/v1/projections", content=b"{not json",
+                           headers={"content-type": "application/json"})
+    assert response.status_code == 422
+
+
+def test_body_too_large_is_413(client: TestClient):
+    declared = client.post("/v1/projections", content=b" " * 1_000_001,
+                           headers={"content-type": "application/json"})
+    assert declared.status_code == 413
+    assert "at most 1000000" in declared.json()["detail"]
+
+    def chunks():
+        for _ in range(20):
+            yield b" " * 100_000
+
+    streamed = client.post("/v1/projections", content=chunks(),
+                           headers={"content-type": "application/json"})
+    assert streamed.status_code == 413
+
+
+def _wait_for(client: TestClient, location: str) -> dict:
+    for _ in range(600):
+        job = client.get(location).json()
+        if job["status"] in ("succeeded", "failed"):
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {location} did not finish")
+
+
+def test_large_projection_runs_as_a_job(client: TestClient):
+    body = {**SMALL, "draws": 600, "seed": 5}  # 600 draws x 8760 h > 5e6 draw-hours
+    accepted = client.post("/v1/projections", json=body)
+    assert accepted.status_code == 202
+    location = accepted.headers["location"]
+    assert location == f"/v1/jobs/{accepted.json()['id']}"
+    job = _wait_for(client, location)
+    assert job["status"] == "succeeded"
+    assert job["done_hours"] == job["total_hours"] == 8760
+    result = client.get(job["result_url"])
+    assert result.status_code == 200
+    assert result.json()["attrs"]["draws"] == 600
+    csv = client.get(job["result_url"], params={"format": "csv"})
+    assert csv.headers["content-type"].startswith("text/csv")
+    cached = client.post("/v1/projections", json=body)
+    assert cached.status_code == 200
+    assert cached.headers["x-cache"] == "hit"
+
+
+def test_job_errors(client: TestClient):
+    assert client.get("/v1/jobs/" + "0" * 32).status_code == 404
+    assert client.get("/v1/jobs/not-a-job-id").status_code == 422
+    assert client.get("/v1/jobs/" + "0" * 32 + "/result").status_code == 404
+
+
+def test_saturated_job_queue_answers_429_with_retry_after(artifact_root: Path):
+    settings = Settings(artifact_dir=artifact_root, job_threshold_draw_hours=1.0,
+                        max_concurrent_jobs=1, max_queued_jobs=0)
+    with TestClient(create_app(settings)) as client:
+        state = client.app.state.service
+        release = __import__("threading").Event()
+        # Occupy the only worker until the refusal has been observed.
+        state.jobs.submit(lambda job: release.wait(10), status_of_error=lambda error: 422)
+        refused = client.post("/v1/projections", json=SMALL)
+        release.set()
+    assert refused.status_code == 429
+    assert refused.headers["retry-after"].isdigit()
+    assert "at most 1" in refused.json()["detail"]
+
+
+def test_unfinished_job_result_is_409(artifact_root: Path):
+    settings = Settings(artifact_dir=artifact_root, job_threshold_draw_hours=1.0)
+    with TestClient(create_app(settings)) as client:
+        state = client.app.state.service
+        release = __import__("threading").Event()
+        state.jobs.submit(lambda job: release.wait(10), status_of_error=lambda error: 422)
+        accepted = client.post("/v1/projections", json=SMALL)
+        early = client.get(accepted.headers["location"] + "/result")
+        release.set()
+        assert early.status_code == 409
+        assert "not succeeded" in early.json()["detail"]
+        assert _wait_for(client, accepted.headers["location"])["status"] == "succeeded"
+
+
+def test_busy_inline_slots_answer_503(artifact_root: Path):
+    settings = Settings(artifact_dir=artifact_root, max_inline_projections=1,
+                        inline_wait_seconds=0.05)
+    with TestClient(create_app(settings)) as client:
+        slots = client.app.state.service.inline_slots
+        slots.acquire()
+        try:
+            busy = client.post("/v1/projections", json=SMALL)
+        finally:
+            slots.release()
+    assert busy.status_code == 503
+    assert "retry-after" in busy.headers
+
+
+def test_baseline_forecast(client: TestClient):
+    body = {"start": "2030-07-01", "end": "2030-07-02", "draws": 50, "quantiles": [0.1, 0.9]}
+    posted = client.post("/v1/baseline", json=body)
+    assert posted.status_code == 200
+    result = posted.json()
+    assert result["model_version"] == f"{MODEL_ID}@v1"
+    low, high = np.array(result["quantile_mw"])
+    assert low.shape == (48,)
+    assert (low <= high).all()
+    got = client.get("/v1/baseline", params={"start": "2030-07-01", "end": "2030-07-02",
+                                             "draws": 50, "quantiles": [0.1, 0.9]})
+    assert got.json() == result
+    assert client.get("/v1/baseline", params={"start": "2030-07-02",
+                                              "end": "2030-07-01"}).status_code == 422
+    too_big = client.post("/v1/baseline", json={"start": "2030-01-01", "end": "2035-12-31",
+                                                "draws": 1000})
+    assert too_big.status_code == 422
+    assert "draws x hours" in too_big.json()["detail"]
+
+
+def test_models_list_and_detail(client: TestClient):
+    listed = client.get("/v1/models").json()
+    assert listed == [{"model_id": MODEL_ID, "versions": ["v1"], "promoted_version": "v1",
+                       "served_version": "v1"}]
+    detail = client.get(f"/v1/models/{MODEL_ID}").json()
+    assert detail["metrics"]["mape_pct"] == 3.0
+    assert client.get("/v1/models/unknown-model").status_code == 404
+    assert client.get(f"/v1/models/{MODEL_ID}", params={"version": "v9"}).status_code == 404
+    assert client.get("/v1/models/..%2F..%2Fetc").status_code in (404, 422)
+    assert client.get(f"/v1/models/{MODEL_ID}", params={"version": "../v1"}).status_code == 422
+
+
+def test_reload_needs_an_api_key(client: TestClient):
+    missing = client.post("/v1/models/reload")
+    assert missing.status_code == 401
+    wrong = client.post("/v1/models/reload", headers={"X-API-Key": "wrong"})
+    assert wrong.status_code == 403
+    right = client.post("/v1/models/reload", headers={"X-API-Key": "second-key"})
+    assert right.status_code == 200
+    assert right.json() == {"previous": f"{MODEL_ID}@v1", "current": f"{MODEL_ID}@v1"}
+
+
+def test_reload_refuses_a_tampered_artifact_and_keeps_serving(tmp_path: Path):
+    publish_model(tmp_path, "v1")
+    tampered = publish_model(tmp_path, "v2", promote=False)
+    (tampered / "parameters.json").write_text('{"format_version": 1}')
+    settings = Settings(artifact_dir=tmp_path, api_keys=API_KEY)
+    with TestClient(create_app(settings)) as client:
+        refused = client.post("/v1/models/reload", json={"model": f"{MODEL_ID}@v2"},
+                              headers={"X-API-Key": API_KEY})
+        assert refused.status_code == 422
+        assert "sha256" in refused.json()["detail"]
+        assert f"still serving {MODEL_ID}@v1" in refused.json()["detail"]
+        assert client.get("/readyz").json()["model_version"] == f"{MODEL_ID}@v1"
+        served = client.post("/v1/projections", json=SMALL)
+        assert served.headers["x-model-version"] == f"{MODEL_ID}@v1"
+        unknown = client.post("/v1/models/reload", json={"model": f"{MODEL_ID}@v7"},
+                              headers={"X-API-Key": API_KEY})
+        assert unknown.status_code == 404
+
+
+def test_scenario_of_another_country_gets_no_baseline(client: TestClient):
+    response = client.post("/v1/projections", json={"scenario_id": "devries-2023-h100",
+                                                    "draws": 5, "resolution": "annual"})
+    assert response.status_code == 200
+    assert response.json()["model_version"] == "none"
+    assert "total_mw" not in response.json()["variables"]
+
+
+def test_csv_cells_cannot_start_a_formula():
+    """OWASP CSV injection: text cells starting with = + - @ tab CR get a leading quote."""
+    frame = pd.DataFrame({"variable": ["=cmd|' /C calc'!A0", "+1", "-2", "@x", "\tx", "\rx",
+                                       "ok"], "value": [-1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]})
+    safe = spreadsheet_safe(frame)
+    assert safe["variable"].tolist() == ["'=cmd|' /C calc'!A0", "'+1", "'-2", "'@x", "'\tx",
+                                         "'\rx", "ok"]
+    assert safe["value"].tolist() == frame["value"].tolist()  # numbers stay numbers
+
+
+@pytest.mark.parametrize(
+    ("query", "accept", "expected"),
+    [(None, None, "json"), ("csv", "application/json", "csv"), (None, "text/csv", "csv"),
+     (None, "application/x-netcdf, text/csv", "netcdf"), (None, "image/png", "json")],
+)
+def test_format_negotiation(query, accept, expected):
+    assert negotiate(query, accept) == expected
+
+
+def test_openapi_documents_units(client: TestClient):
+    schema = client.get("/openapi.json").json()
+    variables = schema["components"]["schemas"]["ProjectionVariables"]["properties"]
+    assert "[TWh]" in variables["ai_energy_twh"]["description"]
+    assert "[MW]" in variables["total_mw"]["description"]
+    request = schema["components"]["schemas"]["ProjectionRequest"]["properties"]
+    assert all(field.get("description") for field in request.values())
