@@ -102,9 +102,7 @@ def resolve(reference: str | None, *, root: Path | None = None) -> Path:
         When the model id or version does not exist, or no version is promoted.
     """
     root = Path(root) if root is not None else artifacts_dir()
-    model_id, version = (
-        parse_reference(reference) if reference else (default_model_id(root), None)
-    )
+    model_id, version = parse_reference(reference) if reference else (default_model_id(root), None)
     known = list_models(root)
     if model_id not in known:
         raise NotFoundError(f"model id {model_id!r} not found in {root}; known: {sorted(known)}")
@@ -150,7 +148,9 @@ def verify(directory: Path) -> dict:
     for name, expected in files.items():
         path = directory / name
         if not path.is_file():
-            raise ArtifactError(f"artifact {directory}: file {name!r} listed in the manifest is missing")
+            raise ArtifactError(
+                f"artifact {directory}: file {name!r} listed in the manifest is missing"
+            )
         actual = sha256_file(path)
         if actual != expected:
             raise ArtifactError(
@@ -159,7 +159,9 @@ def verify(directory: Path) -> dict:
                 "refusing to load it"
             )
     extra = sorted(
-        path.name for path in directory.iterdir() if path.name not in files and path.name != MANIFEST
+        path.name
+        for path in directory.iterdir()
+        if path.name not in files and path.name != MANIFEST
     )
     if extra:
         raise ArtifactError(f"artifact {directory}: files {extra} are not listed in the manifest")
@@ -226,7 +228,7 @@ def publish(
         full_manifest = {**manifest, "model_id": model_id, "version": version, "files": files}
         _write_json_atomic(staging / MANIFEST, full_manifest)
         verify(staging)
-        os.replace(staging, target)
+        staging.replace(target)  # one rename: readers see all of it or nothing
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

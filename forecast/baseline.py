@@ -75,7 +75,12 @@ class BaselineModel:
 
     @classmethod
     def from_parameters(
-        cls, parameters: dict, *, model_id: str = "", version: str = "", manifest: dict | None = None
+        cls,
+        parameters: dict,
+        *,
+        model_id: str = "",
+        version: str = "",
+        manifest: dict | None = None,
     ) -> BaselineModel:
         """Build the model from the JSON parameter document written by training.
 
@@ -186,9 +191,7 @@ class BaselineModel:
         )
         return np.exp(parameters @ regressors.T + innovation)
 
-    def daily_noise_draws(
-        self, n_days: int, n_draws: int, rng: np.random.Generator
-    ) -> np.ndarray:
+    def daily_noise_draws(self, n_days: int, n_draws: int, rng: np.random.Generator) -> np.ndarray:
         """Multiplicative daily noise, AR(1) across days, mean 1, float64[D, n_days]. [1]"""
         sd = self.noise_sd
         state = sd * standard_ar1(n_days, n_draws, self.noise_autocorrelation, rng)
@@ -321,7 +324,9 @@ def load_baseline_model(ref: str | None = None, *, root: Path | None = None) -> 
     try:
         parameters = json.loads((directory / PARAMETERS_FILE).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
-        raise ArtifactError(f"artifact {directory}: cannot read {PARAMETERS_FILE}: {error}") from None
+        raise ArtifactError(
+            f"artifact {directory}: cannot read {PARAMETERS_FILE}: {error}"
+        ) from None
     return BaselineModel.from_parameters(
         parameters,
         model_id=str(manifest.get("model_id", directory.parent.name)),

@@ -190,6 +190,7 @@ def _register_optional_commands() -> None:
     for module_name, attribute, kind, name in (
         ("forecast.cli_models", "models_app", "group", "models"),
         ("forecast.cli_models", "evaluate", "command", "evaluate"),
+        ("forecast.cli_serve", "serve", "command", "serve"),
     ):
         try:
             module = importlib.import_module(module_name)

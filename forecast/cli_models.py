@@ -52,13 +52,15 @@ def models_list(
         promoted = artifacts.current_version(model_id, root=root)
         for version in versions:
             manifest = artifacts.read_manifest(root / model_id / version)
-            rows.append({
-                "model_id": model_id,
-                "version": version,
-                "promoted": version == promoted,
-                "created": manifest.get("created"),
-                "metrics": manifest.get("metrics"),
-            })
+            rows.append(
+                {
+                    "model_id": model_id,
+                    "version": version,
+                    "promoted": version == promoted,
+                    "created": manifest.get("created"),
+                    "metrics": manifest.get("metrics"),
+                }
+            )
     if as_json:
         print(json.dumps(rows, indent=2))
         return
@@ -94,8 +96,9 @@ def _temperature_for(path: Path, demand: pd.Series, timezone: str) -> np.ndarray
     temperature = temperature.interpolate(limit=_MAX_INTERPOLATED_GAP_HOURS, limit_area="inside")
     if temperature.isna().any():
         first = temperature.index[int(np.flatnonzero(temperature.isna().to_numpy())[0])]
+        missing = int(temperature.isna().sum())
         raise DataError(
-            f"{path}: temperature is missing at {first.isoformat()} ({int(temperature.isna().sum())}"
+            f"{path}: temperature is missing at {first.isoformat()} ({missing}"
             f" demand hours in all); gaps up to {_MAX_INTERPOLATED_GAP_HOURS} h are interpolated, "
             "longer ones are not allowed for an ex post evaluation"
         )

@@ -158,9 +158,13 @@ def model_forecasts(
     return forecasts
 
 
-def seasonal_naive_forecasts(demand: pd.Series, years: list[int] | None = None) -> list[YearForecast]:
+def seasonal_naive_forecasts(
+    demand: pd.Series, years: list[int] | None = None
+) -> list[YearForecast]:
     """Same-hour-364-days-earlier forecasts of each complete year that has its lag in ``demand``."""
-    lagged = pd.Series(demand.to_numpy(), index=demand.index + pd.Timedelta(hours=SEASONAL_LAG_HOURS))
+    lagged = pd.Series(
+        demand.to_numpy(), index=demand.index + pd.Timedelta(hours=SEASONAL_LAG_HOURS)
+    )
     forecasts = []
     for year in years or _full_years(demand):
         actual = demand[demand.index.year == year]

@@ -185,6 +185,25 @@ def _check_range(name: str, quantity: Any, low: float, high: float, *, low_open:
     return quantity
 
 
+# Inputs that shape every draw's hourly profile the same way: a distribution would have to be
+# collapsed to one value, so the format refuses it rather than ignore it silently.
+FIXED_ONLY_OPERATIONS = (
+    "pue_reference_temperature_c",
+    "lifetime_weibull_shape",
+    "inference_peak_to_mean",
+    "inference_peak_hour",
+    "inference_weekend_factor",
+)
+
+
+def _check_fixed(name: str, quantity: Any) -> None:
+    if quantity is not None and not isinstance(quantity, Fixed):
+        raise ValueError(
+            f"{name} = {quantity.dist} distribution: must be a fixed number (it applies to "
+            "every draw alike; vary it with `forecast sweep`)"
+        )
+
+
 Quantity = Annotated[Distribution, Field(description="A number or a distribution with its source.")]
 
 
@@ -228,6 +247,8 @@ class Operations(_Strict):
 
     @model_validator(mode="after")
     def _ranges(self) -> Operations:
+        for name in FIXED_ONLY_OPERATIONS:
+            _check_fixed(name, getattr(self, name))
         _check_range("load_factor", self.load_factor, 0.0, 1.0, low_open=True)
         _check_range("pue", self.pue, 1.0, 5.0)
         _check_range("pue_temperature_slope_per_c", self.pue_temperature_slope_per_c, 0.0, 0.1)
@@ -379,6 +400,7 @@ class Site(_Strict):
 
     @model_validator(mode="after")
     def _ranges(self) -> Site:
+        _check_fixed("ramp_months", self.ramp_months)
         _check_range("it_mw", self.it_mw, 0.0, 100_000.0)
         _check_range("ramp_months", self.ramp_months, 0.0, 240.0)
         _check_range("build_probability", self.build_probability, 0.0, 1.0)

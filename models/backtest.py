@@ -65,15 +65,17 @@ def prior_years_weather(
     Returns float64[W, H]; Feb 29 takes Feb 28's values in a non-leap source year.
     """
     local = local_times.tz_convert(temperature.index.tz)
-    target_hour = leap_calendar_hour(local.month.to_numpy(), local.day.to_numpy(), local.hour.to_numpy())
+    target_hour = leap_calendar_hour(
+        local.month.to_numpy(), local.day.to_numpy(), local.hour.to_numpy()
+    )
     members = []
     for year in source_years:
         values = temperature[temperature.index.year == year]
         grid = np.full(8784, np.nan)
         index = values.index
-        grid[leap_calendar_hour(index.month.to_numpy(), index.day.to_numpy(), index.hour.to_numpy())] = (
-            values.to_numpy()
-        )
+        grid[
+            leap_calendar_hour(index.month.to_numpy(), index.day.to_numpy(), index.hour.to_numpy())
+        ] = values.to_numpy()
         february_29 = slice(59 * 24, 60 * 24)
         if np.isnan(grid[february_29]).all():
             grid[february_29] = grid[58 * 24 : 59 * 24]
@@ -125,24 +127,34 @@ def run_backtest(
         others = [curves[other] for other in folds if other != year] or [curves[year]]
         model = BaselineModel.from_parameters(with_calibration(parameters, _factor_for(others)))
         ex_post += model_forecasts(
-            model, demand, years=[year], n_draws=config.backtest_draws, seed=config.seed,
+            model,
+            demand,
+            years=[year],
+            n_draws=config.backtest_draws,
+            seed=config.seed,
             weather_for_year=lambda _, times: temperature[times].to_numpy()[None, :],
         )
-        prior = [p for p in range(config.first_year, year)]
+        prior = list(range(config.first_year, year))
         ex_ante += model_forecasts(
-            model, demand, years=[year], n_draws=config.backtest_draws, seed=config.seed,
+            model,
+            demand,
+            years=[year],
+            n_draws=config.backtest_draws,
+            seed=config.seed,
             weather_for_year=lambda _, times, prior=prior: prior_years_weather(
                 temperature, prior, times
             ),
         )
-    table = pd.concat([
-        metrics_table(ex_post, label="ex_post"),
-        metrics_table(ex_ante, label="ex_ante"),
-        metrics_table(
-            seasonal_naive_forecasts(demand, years=list(config.backtest_years)),
-            label="seasonal_naive",
-        ),
-    ])
+    table = pd.concat(
+        [
+            metrics_table(ex_post, label="ex_post"),
+            metrics_table(ex_ante, label="ex_ante"),
+            metrics_table(
+                seasonal_naive_forecasts(demand, years=list(config.backtest_years)),
+                label="seasonal_naive",
+            ),
+        ]
+    )
     summary = {
         label: {
             column: (None if pd.isna(value) else round(float(value), 4))
@@ -196,7 +208,9 @@ def main(argv: list[str] | None = None) -> int:
     command = " ".join(["python -m models.backtest", *(argv if argv is not None else sys.argv[1:])])
     result = run_backtest(demand, temperature, config, command=command)
     if arguments.json:
-        print(json.dumps({"summary": result.summary, "calibration_factor": result.calibration_factor}))
+        print(
+            json.dumps({"summary": result.summary, "calibration_factor": result.calibration_factor})
+        )
     else:
         print(result.table_text)
         print(f"calibration factor {result.calibration_factor:.3f}")

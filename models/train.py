@@ -172,7 +172,9 @@ def load_training_data(config: TrainingConfig) -> tuple[pd.Series, pd.Series]:
         )
     temperature = temperature.tz_convert(config.timezone).reindex(demand.index)
     if config.temperature_source == "file":
-        temperature = temperature.interpolate(limit=_MAX_INTERPOLATED_GAP_HOURS, limit_area="inside")
+        temperature = temperature.interpolate(
+            limit=_MAX_INTERPOLATED_GAP_HOURS, limit_area="inside"
+        )
     if temperature.isna().any():
         first = temperature.index[int(np.flatnonzero(temperature.isna().to_numpy())[0])]
         raise DataError(
@@ -186,8 +188,10 @@ def load_training_data(config: TrainingConfig) -> tuple[pd.Series, pd.Series]:
 def _design_by_year(demand: pd.Series, temperature: pd.Series, spec: FeatureSpec, years):
     for year in years:
         in_year = demand.index.year == year
-        yield year, in_year, design_matrix(
-            demand.index[in_year], temperature.to_numpy()[in_year], spec=spec
+        yield (
+            year,
+            in_year,
+            design_matrix(demand.index[in_year], temperature.to_numpy()[in_year], spec=spec),
         )
 
 
@@ -415,13 +419,18 @@ def publish_model(
         (directory / PARAMETERS_FILE).write_text(
             json.dumps(parameters, indent=1, sort_keys=True) + "\n", encoding="utf-8"
         )
-        card = _model_card({**manifest, "model_id": config.model_id, "version": version}, table_text)
+        card = _model_card(
+            {**manifest, "model_id": config.model_id, "version": version}, table_text
+        )
         (directory / "MODEL_CARD.md").write_text(card, encoding="utf-8")
         # The published parameters must load and predict; check before the rename.
         BaselineModel.from_parameters(parameters)
 
     directory = artifacts.publish(
-        model_id=config.model_id, version=version, manifest=manifest, write_files=write_files,
+        model_id=config.model_id,
+        version=version,
+        manifest=manifest,
+        write_files=write_files,
         root=root,
     )
     promote, reason = promotion_decision(score, config.model_id, root=root)
@@ -456,7 +465,11 @@ def main(argv: list[str] | None = None) -> int:
         result.calibration_factor,
     )
     directory, promoted, reason = publish_model(
-        config=config, parameters=parameters, backtest_result=result, root=root, version=version,
+        config=config,
+        parameters=parameters,
+        backtest_result=result,
+        root=root,
+        version=version,
         demand_sha256=file_sha256(config.data_dir / config.demand_file),
         promote_if_better=not arguments.no_promote,
     )

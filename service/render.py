@@ -120,7 +120,7 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """
     safe = frame.copy()
     for column in safe.columns:
-        if safe[column].dtype != object:
+        if pd.api.types.is_numeric_dtype(safe[column]):
             continue
         text = safe[column].astype(str)
         risky = text.str.startswith(_FORMULA_PREFIXES)

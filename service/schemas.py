@@ -58,7 +58,7 @@ class ProjectionRequest(_Body):
     overrides: dict[str, Any] | None = Field(
         default=None,
         description="Fields replacing those of the shipped scenario, merged table by table "
-        "(a list, such as `deployments`, is replaced whole); the result is validated like a "
+        "(a list, such as `deployments`, or a distribution is replaced whole); the result is validated like a "
         "scenario file. Only with `scenario_id`.",
     )
     scenario: dict[str, Any] | None = Field(

@@ -27,7 +27,10 @@ def _writer(payload: str):
 
 def _publish(root: Path, version: str, payload: str = '{"a": 1}') -> Path:
     return artifacts.publish(
-        model_id="toy", version=version, manifest={"metrics": {}}, write_files=_writer(payload),
+        model_id="toy",
+        version=version,
+        manifest={"metrics": {}},
+        write_files=_writer(payload),
         root=root,
     )
 
@@ -43,7 +46,7 @@ def test_published_artifact_verifies_and_lists(tmp_path):
 def test_changed_bytes_are_refused(tmp_path):
     directory = _publish(tmp_path, "v1")
     (directory / "parameters.json").write_text('{"a": 2}', encoding="utf-8")
-    with pytest.raises(ArtifactError, match="'parameters.json' has sha256 .* modified"):
+    with pytest.raises(ArtifactError, match=r"'parameters\.json' has sha256 .* modified"):
         artifacts.verify(directory)
 
 
@@ -54,7 +57,7 @@ def test_missing_and_unlisted_files_are_refused(tmp_path):
         artifacts.verify(directory)
     (directory / "extra.bin").unlink()
     (directory / "MODEL_CARD.md").unlink()
-    with pytest.raises(ArtifactError, match="'MODEL_CARD.md' listed in the manifest is missing"):
+    with pytest.raises(ArtifactError, match=r"'MODEL_CARD\.md' listed in the manifest is missing"):
         artifacts.verify(directory)
 
 

@@ -110,7 +110,9 @@ def test_wrong_encoding_is_refused(tmp_path):
 
 def test_missing_column_is_refused(tmp_path):
     (tmp_path / "bad.csv").write_text("time,load\n2024-01-01T00:00:00+09:00,1\n", encoding="utf-8")
-    with pytest.raises(DataError, match=r"line 1: missing column\(s\) \['timestamp', 'demand_mw'\]"):
+    with pytest.raises(
+        DataError, match=r"line 1: missing column\(s\) \['timestamp', 'demand_mw'\]"
+    ):
         load_demand(tmp_path / "bad.csv")
 
 

@@ -45,14 +45,18 @@ def synthetic_dir(tmp_path_factory):
     rng = np.random.default_rng(0)
     day_of_year = times.day_of_year.to_numpy()
     hour = times.hour.to_numpy()
-    temperature = 12 - 14 * np.cos(2 * np.pi * (day_of_year - 15) / 365) + 4 * np.sin(
-        2 * np.pi * (hour - 9) / 24
-    ) + rng.normal(0, 1.5, len(times))
+    temperature = (
+        12
+        - 14 * np.cos(2 * np.pi * (day_of_year - 15) / 365)
+        + 4 * np.sin(2 * np.pi * (hour - 9) / 24)
+        + rng.normal(0, 1.5, len(times))
+    )
     years = times.year.to_numpy() - 2019
-    weekend = times.dayofweek.to_numpy() >= 5
+    weekend = times.day_of_week.to_numpy() >= 5
     demand = (60_000 * 1.02**years * (1 + 0.12 * np.sin(2 * np.pi * (hour - 8) / 24))
               * np.where(weekend, 0.85, 1.0)
-              * (1 + 0.01 * np.maximum(16 - temperature, 0) + 0.015 * np.maximum(temperature - 22, 0))
+              * (1 + 0.01 * np.maximum(16 - temperature, 0)
+                 + 0.015 * np.maximum(temperature - 22, 0))
               * np.exp(rng.normal(0, 0.01, len(times))))  # fmt: skip
     stamps = [stamp.isoformat() for stamp in times]
     pd.DataFrame({"timestamp": stamps, "demand_mw": np.round(demand).astype(int)}).to_csv(
@@ -108,5 +112,5 @@ def test_training_publishes_an_artifact_that_predicts_the_same_numbers(synthetic
     parameters = json.loads(parameters_path.read_text())
     parameters["level"]["slope"] += 0.01
     parameters_path.write_text(json.dumps(parameters))
-    with pytest.raises(ArtifactError, match="sha256 .* modified after publishing"):
+    with pytest.raises(ArtifactError, match=r"sha256 .* modified after publishing"):
         load_baseline_model("toy-grid@v1", root=root)

@@ -59,10 +59,14 @@ class Conflict(ServiceError):
 
 
 def _merged(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
-    """``base`` with ``overrides`` merged in: tables recursively, anything else replaced."""
+    """``base`` with ``overrides`` merged in: tables recursively, anything else replaced.
+
+    A distribution (a table with ``dist``) is a value, not a table: it replaces whole, so a
+    triangular PUE can be overridden by a fixed one.
+    """
     merged = dict(base)
     for key, value in overrides.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+        if isinstance(value, dict) and "dist" not in value and isinstance(merged.get(key), dict):
             merged[key] = _merged(merged[key], value)
         else:
             merged[key] = value

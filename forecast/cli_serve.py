@@ -1,0 +1,28 @@
+"""``forecast serve``: run the HTTP API under uvicorn.
+
+The app is named by import string so that the library never imports ``service`` itself
+(import-linter contract); settings come from ``FORECAST_*`` environment variables.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port (1..65535).", min=1, max=65535)] = 8000,
+    workers: Annotated[
+        int, typer.Option(help="Worker processes; each compiles and caches on its own.", min=1)
+    ] = 1,
+    log_level: Annotated[str, typer.Option(help="critical|error|warning|info|debug")] = "info",
+) -> None:
+    """Serve the forecast API (OpenAPI docs at /docs) on the shipped data and models."""
+    import uvicorn
+
+    uvicorn.run(
+        "service.main:create_app", factory=True, host=host, port=port, workers=workers,
+        log_level=log_level,
+    )
