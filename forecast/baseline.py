@@ -32,7 +32,13 @@ import pandas as pd
 
 from forecast import artifacts
 from forecast.errors import ArtifactError, DataError, OptionsError
-from forecast.features import FeatureSpec, calendar_features, design_matrix, feature_names
+from forecast.features import (
+    FeatureSpec,
+    calendar_features,
+    feature_names,
+    hour_interaction_factors,
+    predict_linear,
+)
 
 PARAMETERS_FILE = "parameters.json"
 FORMAT_VERSION = 1
@@ -154,8 +160,11 @@ class BaselineModel:
         calendar = calendar_features(local_times, spec=self.spec)
         result = np.empty_like(temperature)
         for member, trace in enumerate(temperature):
-            design = design_matrix(local_times, trace, spec=self.spec, calendar=calendar)
-            result[member] = np.exp(design @ self.coefficients - self.log_normaliser)
+            factors, hour = hour_interaction_factors(
+                local_times, trace, spec=self.spec, calendar=calendar
+            )
+            linear = predict_linear(factors, hour, self.coefficients)
+            result[member] = np.exp(linear - self.log_normaliser)
         return result
 
     def level_median(self, years: np.ndarray) -> np.ndarray:

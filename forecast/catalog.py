@@ -43,8 +43,9 @@ class Catalog:
 
     def system_w(self, mix: dict[str, float]) -> float:
         """Mix-weighted system power per accelerator at nameplate. [W]"""
-        return float(sum(share * self._get(key, "system_w_per_accelerator")
-                         for key, share in mix.items()))
+        return float(
+            sum(share * self._get(key, "system_w_per_accelerator") for key, share in mix.items())
+        )
 
     def tflops(self, mix: dict[str, float], metric: str) -> float:
         """Mix-weighted dense throughput per accelerator. [TFLOPS]"""

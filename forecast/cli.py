@@ -94,16 +94,27 @@ def project(
         raise ForecastError(f"--format = {file_format!r}: allowed: {', '.join(export.FORMATS)}")
     loaded = load_scenario(scenario)
     options = ProjectionOptions(
-        draws=_integer(draws, "--draws"), seed=_integer(seed, "--seed"),
-        start=_date(start, "--start"), end=_date(end, "--end"),
-        resolution=resolution, quantiles=_quantiles(quantiles), weather=weather,
-        baseline_model=baseline_model, include_baseline=not no_baseline,
+        draws=_integer(draws, "--draws"),
+        seed=_integer(seed, "--seed"),
+        start=_date(start, "--start"),
+        end=_date(end, "--end"),
+        resolution=resolution,
+        quantiles=_quantiles(quantiles),
+        weather=weather,
+        baseline_model=baseline_model,
+        include_baseline=not no_baseline,
     ).validated(loaded)
     out_dir = out.parent if str(out.parent) else Path()
     if not out_dir.is_dir():
         raise ForecastError(f"--out = {str(out)!r}: directory {str(out_dir)!r} does not exist")
-    with tqdm(total=1, unit="h", unit_scale=True, disable=quiet, file=sys.stderr,
-              desc=f"{loaded.id} x {options.draws} draws") as bar:
+    with tqdm(
+        total=1,
+        unit="h",
+        unit_scale=True,
+        disable=quiet,
+        file=sys.stderr,
+        desc=f"{loaded.id} x {options.draws} draws",
+    ) as bar:
 
         def progress(done: int, total: int) -> None:
             bar.total = total
@@ -116,8 +127,10 @@ def project(
         print(summary_table(dataset))
         if float(dataset["unhosted_it_mw"].sel(quantile=0.5, method="nearest").max()) > 0:
             peak = float(dataset["unhosted_it_mw"].sel(quantile=0.5, method="nearest").max())
-            print(f"warning: the deployment plan needs up to {peak:,.0f} MW (P50) more IT "
-                  "capacity than the scenario's data centres provide (unhosted_it_mw)")
+            print(
+                f"warning: the deployment plan needs up to {peak:,.0f} MW (P50) more IT "
+                "capacity than the scenario's data centres provide (unhosted_it_mw)"
+            )
     print(f"wrote {written}")
 
 
@@ -140,9 +153,11 @@ def summary_table(dataset) -> str:
         return float(dataset[name].sel(year=year).values[index])
 
     width = 22
-    lines = [f"{dataset.attrs['scenario_id']} (P50 [P10-P90]; {dataset.attrs['draws']} draws, "
-             f"baseline {dataset.attrs['baseline_model']})",
-             "year  " + "".join(label.rjust(width) for _, label in columns)]
+    lines = [
+        f"{dataset.attrs['scenario_id']} (P50 [P10-P90]; {dataset.attrs['draws']} draws, "
+        f"baseline {dataset.attrs['baseline_model']})",
+        "year  " + "".join(label.rjust(width) for _, label in columns),
+    ]
     for year in dataset["year"].values:
         cells = []
         for name, _ in columns:
@@ -190,6 +205,7 @@ def _register_optional_commands() -> None:
     for module_name, attribute, kind, name in (
         ("forecast.cli_models", "models_app", "group", "models"),
         ("forecast.cli_models", "evaluate", "command", "evaluate"),
+        ("forecast.cli_sweep", "sweep", "command", "sweep"),
         ("forecast.cli_serve", "serve", "command", "serve"),
     ):
         try:

@@ -16,8 +16,7 @@ def outputs_table() -> str:
     lines = ["| variable | dims | unit | meaning |", "|---|---|---|---|"]
     for variable in OUTPUT_VARIABLES:
         dims = ", ".join(variable.dims)
-        lines.append(f"| `{variable.name}` | {dims} | {variable.units} | "
-                     f"{variable.description} |")
+        lines.append(f"| `{variable.name}` | {dims} | {variable.units} | {variable.description} |")
     return "\n".join(lines)
 
 
@@ -35,18 +34,23 @@ def _describe(quantity) -> str:
 def defaults_table() -> str:
     lines = ["| `[operations]` field | default | meaning | source |", "|---|---|---|---|"]
     for name, default in OPERATION_DEFAULTS.items():
-        lines.append(f"| `{name}` | {_describe(default.quantity)} | {default.why} | "
-                     f"{default.quantity.source} |")
+        lines.append(
+            f"| `{name}` | {_describe(default.quantity)} | {default.why} | "
+            f"{default.quantity.source} |"
+        )
     return "\n".join(lines)
 
 
 def status_table() -> str:
-    lines = ["| site status | build probability | delay [months] (triangular low, mode, high) |",
-             "|---|---|---|"]
+    lines = [
+        "| site status | build probability | delay [months] (triangular low, mode, high) |",
+        "|---|---|---|",
+    ]
     for status, values in STATUS_DEFAULTS.items():
         low, mode, high = values["delay_months"]
-        lines.append(f"| `{status}` | {values['build_probability']:g} | "
-                     f"{low:g}, {mode:g}, {high:g} |")
+        lines.append(
+            f"| `{status}` | {values['build_probability']:g} | {low:g}, {mode:g}, {high:g} |"
+        )
     cooling = ", ".join(f"{k} {v:g}" for k, v in COOLING_SLOPE_FACTOR.items())
     lines.append("")
     lines.append(f"PUE temperature-slope factor by cooling type: {cooling}.")

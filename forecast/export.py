@@ -43,8 +43,10 @@ def local_iso(times: pd.DatetimeIndex) -> np.ndarray:
     hours); this formats the wall clock with numpy and appends the few distinct offsets.
     """
     wall = np.datetime_as_string(times.tz_localize(None).values.astype("datetime64[m]"))
-    offset_minutes = ((times.tz_localize(None).values - times.tz_convert("UTC").tz_localize(None)
-                       .values) // np.timedelta64(1, "m")).astype(np.int64)
+    offset_minutes = (
+        (times.tz_localize(None).values - times.tz_convert("UTC").tz_localize(None).values)
+        // np.timedelta64(1, "m")
+    ).astype(np.int64)
     labels = np.empty(len(times), dtype=object)
     for minutes in np.unique(offset_minutes):
         sign = "+" if minutes >= 0 else "-"
@@ -60,8 +62,11 @@ def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
     period_labels = {
         "time": np.asarray(dataset["local_time"].values, dtype=object),
         "month": local_iso(pd.DatetimeIndex(dataset["month"].values).tz_localize(timezone)),
-        "year": local_iso(pd.DatetimeIndex(
-            [pd.Timestamp(int(y), 1, 1) for y in dataset["year"].values]).tz_localize(timezone)),
+        "year": local_iso(
+            pd.DatetimeIndex(
+                [pd.Timestamp(int(y), 1, 1) for y in dataset["year"].values]
+            ).tz_localize(timezone)
+        ),
     }
     resolution_of = {"time": dataset.attrs["resolution"], "month": "monthly", "year": "annual"}
     quantiles = dataset["quantile"].values
@@ -70,21 +75,25 @@ def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
         period_dim = next((d for d in ("time", "month", "year") if d in variable.dims), None)
         if period_dim is None:
             continue
-        regions = (list(dataset["region"].values) if "region" in variable.dims else ["national"])
-        ordered = variable.transpose(*(["region"] if "region" in variable.dims else []),
-                                     period_dim, "quantile").values.reshape(
-            len(regions), -1, len(quantiles))
+        regions = list(dataset["region"].values) if "region" in variable.dims else ["national"]
+        ordered = variable.transpose(
+            *(["region"] if "region" in variable.dims else []), period_dim, "quantile"
+        ).values.reshape(len(regions), -1, len(quantiles))
         n_periods = ordered.shape[1]
         for r, region in enumerate(regions):
-            frames.append(pd.DataFrame({
-                "variable": name,
-                "region": region,
-                "resolution": resolution_of[period_dim],
-                "period_start": np.repeat(period_labels[period_dim], len(quantiles)),
-                "quantile": np.tile(quantiles, n_periods),
-                "value": ordered[r].reshape(-1),
-                "unit": variable.attrs["units"],
-            }))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "variable": name,
+                        "region": region,
+                        "resolution": resolution_of[period_dim],
+                        "period_start": np.repeat(period_labels[period_dim], len(quantiles)),
+                        "quantile": np.tile(quantiles, n_periods),
+                        "value": ordered[r].reshape(-1),
+                        "unit": variable.attrs["units"],
+                    }
+                )
+            )
     return pd.concat(frames, ignore_index=True)[list(CSV_COLUMNS)]
 
 
@@ -112,9 +121,11 @@ def write_csv(dataset: xr.Dataset, path: Path) -> Path:
     """Write the tidy CSV and a ``<path>.meta.json`` with the provenance attributes."""
     frame = tidy_frame(dataset)
     _atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, float_format="%.9g"))
-    meta = {"attrs": {k: _jsonable(v) for k, v in dataset.attrs.items()},
-            "columns": list(CSV_COLUMNS),
-            "spread_driver_rank_correlation": _drivers(dataset)}
+    meta = {
+        "attrs": {k: _jsonable(v) for k, v in dataset.attrs.items()},
+        "columns": list(CSV_COLUMNS),
+        "spread_driver_rank_correlation": _drivers(dataset),
+    }
     meta_path = Path(f"{path}.meta.json")
     _atomic_write(meta_path, lambda tmp: tmp.write_text(json.dumps(meta, indent=2) + "\n"))
     return Path(path)
@@ -138,8 +149,9 @@ def _drivers(dataset: xr.Dataset) -> dict[str, float]:
     if "spread_driver_rank_correlation" not in dataset:
         return {}
     variable = dataset["spread_driver_rank_correlation"]
-    return {str(k): float(v) for k, v in zip(variable["input"].values, variable.values,
-                                             strict=True)}
+    return {
+        str(k): float(v) for k, v in zip(variable["input"].values, variable.values, strict=True)
+    }
 
 
 def _jsonable(value):

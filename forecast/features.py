@@ -208,6 +208,71 @@ def _daily_temperatures(
     return daily_mean[day_of_period], smoothed[day_of_period]
 
 
+def hour_interaction_factors(
+    local_times: pd.DatetimeIndex,
+    temperature_c: np.ndarray,
+    *,
+    spec: FeatureSpec,
+    calendar: CalendarFeatures | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The per-hour scalar factors that :func:`design_matrix` interacts with the hour of day.
+
+    Every column of the design matrix is one of these factors times a one-hot hour-of-day
+    indicator, so ``design_matrix = factors[:, :, None] * one_hot(hour)[:, None, :]``, flattened
+    factor-major. Prediction uses the factors directly (``O(H x B)`` instead of the
+    ``O(H x 24 B)`` dense matrix).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        float64[H, B] factors and int64[H] local hour of day.
+
+    Raises
+    ------
+    DataError
+        When the temperature has the wrong length or contains NaN.
+    """
+    temperature_c = np.asarray(temperature_c, dtype=np.float64)
+    if temperature_c.shape != (len(local_times),):
+        raise DataError(
+            f"temperature_c has shape {temperature_c.shape}; expected ({len(local_times)},), "
+            "one value per hour"
+        )
+    if not np.isfinite(temperature_c).all():
+        first = local_times[int(np.flatnonzero(~np.isfinite(temperature_c))[0])]
+        raise DataError(f"temperature_c is missing at {first.isoformat()}; fill gaps first")
+    calendar = calendar or calendar_features(local_times, spec=spec)
+    n_hours = len(local_times)
+    factors = [
+        (calendar.day_type == k).astype(np.float64) for k in range(len(DAY_TYPES))
+    ]
+    for harmonic in range(1, spec.season_harmonics + 1):
+        angle = harmonic * calendar.day_of_year_angle
+        factors += [np.sin(angle), np.cos(angle)]
+
+    daily_mean, smoothed = _daily_temperatures(
+        temperature_c, calendar.day_of_period, spec.smoothing_days
+    )
+    work = (~calendar.is_off).astype(np.float64)
+    off = calendar.is_off.astype(np.float64)
+    factors += [
+        np.maximum(spec.heating_base_c - temperature_c, 0.0),
+        np.maximum(temperature_c - spec.cooling_base_c, 0.0),
+        np.maximum(temperature_c - spec.high_cooling_base_c, 0.0),
+    ]
+    for series in (daily_mean, smoothed):
+        heating = np.maximum(spec.heating_base_c - series, 0.0)
+        cooling = np.maximum(series - spec.cooling_base_c, 0.0)
+        factors += [heating * work, heating * off, cooling * work, cooling * off]
+    # Column order must match feature_names: hdd_day_work, hdd_day_off, cdd_day_work, ...
+    trend = calendar.year_fraction - spec.trend_origin_year
+    factors += [trend * work, trend * off]
+    stacked = np.empty((n_hours, len(factors)))
+    for column, factor in enumerate(factors):
+        stacked[:, column] = factor
+    return stacked, np.asarray(calendar.hour, dtype=np.int64)
+
+
 def design_matrix(
     local_times: pd.DatetimeIndex,
     temperature_c: np.ndarray,
@@ -239,44 +304,16 @@ def design_matrix(
     DataError
         When the temperature has the wrong length or contains NaN.
     """
-    temperature_c = np.asarray(temperature_c, dtype=np.float64)
-    if temperature_c.shape != (len(local_times),):
-        raise DataError(
-            f"temperature_c has shape {temperature_c.shape}; expected ({len(local_times)},), "
-            "one value per hour"
-        )
-    if not np.isfinite(temperature_c).all():
-        first = local_times[int(np.flatnonzero(~np.isfinite(temperature_c))[0])]
-        raise DataError(f"temperature_c is missing at {first.isoformat()}; fill gaps first")
-    calendar = calendar or calendar_features(local_times, spec=spec)
-    n_hours = len(local_times)
-    hour_one_hot = np.zeros((n_hours, _HOURS))
-    hour_one_hot[np.arange(n_hours), calendar.hour] = 1.0
-
-    blocks = []
-    day_one_hot = np.zeros((n_hours, len(DAY_TYPES)))
-    day_one_hot[np.arange(n_hours), calendar.day_type] = 1.0
-    blocks += [day_one_hot[:, [k]] * hour_one_hot for k in range(len(DAY_TYPES))]
-    for harmonic in range(1, spec.season_harmonics + 1):
-        angle = harmonic * calendar.day_of_year_angle
-        blocks += [np.sin(angle)[:, None] * hour_one_hot, np.cos(angle)[:, None] * hour_one_hot]
-
-    daily_mean, smoothed = _daily_temperatures(
-        temperature_c, calendar.day_of_period, spec.smoothing_days
+    factors, hour = hour_interaction_factors(
+        local_times, temperature_c, spec=spec, calendar=calendar
     )
-    work = (~calendar.is_off).astype(np.float64)
-    off = calendar.is_off.astype(np.float64)
-    hourly_terms = [
-        np.maximum(spec.heating_base_c - temperature_c, 0.0),
-        np.maximum(temperature_c - spec.cooling_base_c, 0.0),
-        np.maximum(temperature_c - spec.high_cooling_base_c, 0.0),
-    ]
-    for series in (daily_mean, smoothed):
-        heating = np.maximum(spec.heating_base_c - series, 0.0)
-        cooling = np.maximum(series - spec.cooling_base_c, 0.0)
-        hourly_terms += [heating * work, heating * off, cooling * work, cooling * off]
-    # Column order must match feature_names: hdd_day_work, hdd_day_off, cdd_day_work, ...
-    blocks += [term[:, None] * hour_one_hot for term in hourly_terms]
-    trend = calendar.year_fraction - spec.trend_origin_year
-    blocks += [(trend * work)[:, None] * hour_one_hot, (trend * off)[:, None] * hour_one_hot]
-    return np.hstack(blocks)
+    n_hours, n_factors = factors.shape
+    design = np.zeros((n_hours, n_factors, _HOURS))
+    design[np.arange(n_hours), :, hour] = factors
+    return design.reshape(n_hours, n_factors * _HOURS)
+
+
+def predict_linear(factors: np.ndarray, hour: np.ndarray, coefficients: np.ndarray) -> np.ndarray:
+    """``design_matrix @ coefficients`` without building the design matrix. float64[H]"""
+    by_hour = coefficients.reshape(factors.shape[1], _HOURS)
+    return np.einsum("hb,bh->h", factors, by_hour[:, hour])

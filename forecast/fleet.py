@@ -62,7 +62,8 @@ def _shipment_path(shipment: Shipment, months: np.ndarray) -> np.ndarray:
 
 
 def _vintage_mix(
-    increments: list[tuple[np.ndarray, dict[str, float]]], months: np.ndarray,
+    increments: list[tuple[np.ndarray, dict[str, float]]],
+    months: np.ndarray,
     type_ids: tuple[str, ...],
 ) -> np.ndarray:
     """Share of each type among additions by month, carried forward where nothing is added."""
@@ -102,9 +103,19 @@ def deployment_path(
     deployment: Deployment, months: np.ndarray, catalog: Catalog, *, where: str
 ) -> DeploymentPath:
     """Monthly target and vintage mix of ``deployment`` on the grid ``months`` (month numbers)."""
-    type_ids = tuple(sorted({key for entry in (*deployment.milestones, *deployment.shipments,
-                                                *deployment.compute_targets)
-                             for key in entry.mix}))
+    type_ids = tuple(
+        sorted(
+            {
+                key
+                for entry in (
+                    *deployment.milestones,
+                    *deployment.shipments,
+                    *deployment.compute_targets,
+                )
+                for key in entry.mix
+            }
+        )
+    )
     path = _interpolate_milestones(deployment.milestones, months)
     increments = _segment_increments(deployment.milestones, path, months)
     shipments = list(deployment.shipments)
@@ -115,8 +126,12 @@ def deployment_path(
 
     for i, target in enumerate(deployment.compute_targets):
         mix = _vintage_mix(increments, months, type_ids)
-        metric = np.array([catalog.tflops({t: 1.0}, target.metric) if share_used else 0.0
-                           for t, share_used in zip(type_ids, mix.any(axis=0), strict=True)])
+        metric = np.array(
+            [
+                catalog.tflops({t: 1.0}, target.metric) if share_used else 0.0
+                for t, share_used in zip(type_ids, mix.any(axis=0), strict=True)
+            ]
+        )
         compute = np.cumsum(np.maximum(np.diff(path, prepend=0.0), 0.0) * (mix @ metric))
         base_month, goal_month = month_number(target.relative_to), month_number(target.date)
         if not (months[0] <= base_month <= months[-1] and months[0] <= goal_month <= months[-1]):
@@ -134,8 +149,11 @@ def deployment_path(
         extra = (target.multiple * base - have) / catalog.tflops(target.mix, target.metric)
         if extra > 0:
             shipment = Shipment(
-                start=_next_month(target.relative_to), end=target.date, count=extra,
-                mix=target.mix, source=target.source,
+                start=_next_month(target.relative_to),
+                end=target.date,
+                count=extra,
+                mix=target.mix,
+                source=target.source,
             )
             shipments.append(shipment)
             shipped = _shipment_path(shipment, months)
@@ -147,8 +165,10 @@ def deployment_path(
         ends += [month_number(s.end) for s in shipments]
         path = np.where(months > max(ends), np.nan, path)
     return DeploymentPath(
-        name=deployment.name, target=path,
-        mix=_vintage_mix(increments, months, type_ids), type_ids=type_ids,
+        name=deployment.name,
+        target=path,
+        mix=_vintage_mix(increments, months, type_ids),
+        type_ids=type_ids,
     )
 
 

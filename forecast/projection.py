@@ -30,8 +30,8 @@ import xarray as xr
 import forecast
 from forecast import kernels
 from forecast.catalog import Catalog, load_catalog
-from forecast.export import local_iso
 from forecast.errors import ArtifactError, NotFoundError, OptionsError
+from forecast.export import local_iso
 from forecast.fleet import deployment_path, earliest_month, month_number, weibull_survival
 from forecast.outputs import BY_NAME
 from forecast.sampling import Streams, central, operation, sample
@@ -64,12 +64,16 @@ class ProjectionOptions:
 
     def validated(self, scenario: Scenario) -> ProjectionOptions:
         """Fill the period from the scenario's horizon and check every option."""
-        if isinstance(self.draws, bool) or not isinstance(self.draws, int) or not (
-            1 <= self.draws <= MAX_DRAWS
+        if (
+            isinstance(self.draws, bool)
+            or not isinstance(self.draws, int)
+            or not (1 <= self.draws <= MAX_DRAWS)
         ):
             raise OptionsError(f"draws = {self.draws!r}: must be an integer in 1..{MAX_DRAWS}")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or not (
-            0 <= self.seed < 2**63
+        if (
+            isinstance(self.seed, bool)
+            or not isinstance(self.seed, int)
+            or not (0 <= self.seed < 2**63)
         ):
             raise OptionsError(f"seed = {self.seed!r}: must be an integer in 0..2^63-1")
         if self.resolution not in RESOLUTIONS:
@@ -90,9 +94,14 @@ class ProjectionOptions:
         if end.year - start.year + 1 > 30:
             raise OptionsError(f"period {start}..{end}: at most 30 years allowed")
         return ProjectionOptions(
-            draws=self.draws, seed=self.seed, start=start, end=end,
-            resolution=self.resolution, quantiles=tuple(sorted(set(quantiles))),
-            weather=self.weather, baseline_model=self.baseline_model,
+            draws=self.draws,
+            seed=self.seed,
+            start=start,
+            end=end,
+            resolution=self.resolution,
+            quantiles=tuple(sorted(set(quantiles))),
+            weather=self.weather,
+            baseline_model=self.baseline_model,
             include_baseline=self.include_baseline,
         )
 
@@ -116,7 +125,8 @@ class _Calendar:
         local = pd.date_range(
             pd.Timestamp(start).tz_localize(timezone),
             pd.Timestamp(end + dt.timedelta(days=1)).tz_localize(timezone),
-            freq="h", inclusive="left",
+            freq="h",
+            inclusive="left",
         )
         month_numbers = local.year * 12 + local.month - 1
         first_month = month_number(start)
@@ -163,8 +173,7 @@ def _pue_line(pue: np.ndarray, slope: np.ndarray, mean_excess: float):
 def _fleet_load(scenario, options, calendar, streams, catalog, mean_excess, cap_total):
     ops = scenario.operations
     n_draws = options.draws
-    first = min(earliest_month(scenario.deployments) or calendar.first_month,
-                calendar.first_month)
+    first = min(earliest_month(scenario.deployments) or calendar.first_month, calendar.first_month)
     months = np.arange(first, calendar.first_month + calendar.n_months)
     offset = calendar.first_month - first
     lifetime = sample(operation(ops, "lifetime_years"), n_draws, streams.generator("lifetime"))
@@ -178,12 +187,14 @@ def _fleet_load(scenario, options, calendar, streams, catalog, mean_excess, cap_
         path = deployment_path(deployment, months, catalog, where=f"deployments[{i}]")
         additions = np.empty((n_draws, len(months)))
         in_service = np.empty((n_draws, len(months)))
-        kernels.fleet_replacement(np.ascontiguousarray(path.target), survival, additions,
-                                  in_service)
+        kernels.fleet_replacement(
+            np.ascontiguousarray(path.target), survival, additions, in_service
+        )
         watts = path.mix @ np.array([catalog.system_w({t: 1.0}) for t in path.type_ids])
         nameplate = np.empty_like(additions)
-        kernels.vintage_weighted_stock(additions, survival, np.ascontiguousarray(watts * 1e-6),
-                                       nameplate)
+        kernels.vintage_weighted_stock(
+            additions, survival, np.ascontiguousarray(watts * 1e-6), nameplate
+        )
         shares = deployment.region_shares or {scenario.regions[0]: 1.0}
         for region, share in shares.items():
             nameplate_by_region[:, scenario.regions.index(region), :] += (
@@ -193,21 +204,35 @@ def _fleet_load(scenario, options, calendar, streams, catalog, mean_excess, cap_
 
     load_factor = sample(operation(ops, "load_factor"), n_draws, streams.generator("load_factor"))
     pue = sample(operation(ops, "pue"), n_draws, streams.generator("pue"))
-    slope = sample(operation(ops, "pue_temperature_slope_per_c"), n_draws,
-                   streams.generator("pue_slope")) * COOLING_SLOPE_FACTOR[ops.cooling]
+    slope = (
+        sample(
+            operation(ops, "pue_temperature_slope_per_c"), n_draws, streams.generator("pue_slope")
+        )
+        * COOLING_SLOPE_FACTOR[ops.cooling]
+    )
     inference = sample(operation(ops, "inference_share"), n_draws, streams.generator("inference"))
     a, b = _pue_line(pue, slope, mean_excess)
     it_mw = nameplate_by_region * load_factor[:, None, None]
     coef = _coefficients(it_mw, inference, a, b)
     nameplate_total = nameplate_by_region.sum(axis=1)
-    unhosted = (np.maximum(nameplate_total - cap_total, 0.0) if cap_total is not None
-                else np.full_like(nameplate_total, np.nan))
+    unhosted = (
+        np.maximum(nameplate_total - cap_total, 0.0)
+        if cap_total is not None
+        else np.full_like(nameplate_total, np.nan)
+    )
     return _AiLoad(
-        coef=coef, installed=installed, nameplate_mw=nameplate_total,
+        coef=coef,
+        installed=installed,
+        nameplate_mw=nameplate_total,
         hosted_mw=cap_total if cap_total is not None else np.full_like(nameplate_total, np.nan),
         unhosted_mw=unhosted,
-        drivers={"load_factor": load_factor, "pue": pue, "pue_temperature_slope_per_c": slope,
-                 "lifetime_years": lifetime, "inference_share": inference},
+        drivers={
+            "load_factor": load_factor,
+            "pue": pue,
+            "pue_temperature_slope_per_c": slope,
+            "lifetime_years": lifetime,
+            "inference_share": inference,
+        },
     )
 
 
@@ -216,8 +241,10 @@ def _coefficients(it_mw, inference, a, b):
     flat, diurnal = (1.0 - inference)[:, None, None], inference[:, None, None]
     a3, b3 = a[:, None, None], b[:, None, None]
     return np.ascontiguousarray(
-        np.stack([it_mw * flat * a3, it_mw * diurnal * a3, it_mw * flat * b3,
-                  it_mw * diurnal * b3], axis=-1)
+        np.stack(
+            [it_mw * flat * a3, it_mw * diurnal * a3, it_mw * flat * b3, it_mw * diurnal * b3],
+            axis=-1,
+        )
     )
 
 
@@ -228,21 +255,29 @@ def _site_capacity(scenario, options, calendar, streams):
     for s, site in enumerate(scenario.sites):
         rng = streams.generator(f"site:{s}:{site.name}")
         defaults = STATUS_DEFAULTS[site.status]
-        probability = (sample(site.build_probability, n_draws, rng)
-                       if site.build_probability is not None
-                       else np.full(n_draws, defaults["build_probability"]))
+        probability = (
+            sample(site.build_probability, n_draws, rng)
+            if site.build_probability is not None
+            else np.full(n_draws, defaults["build_probability"])
+        )
         built = (rng.random(n_draws) < probability).astype(np.uint8)
         delay_quantity = site.delay_months or Triangular(
-            dist="triangular", low=defaults["delay_months"][0],
-            mode=defaults["delay_months"][1], high=defaults["delay_months"][2],
+            dist="triangular",
+            low=defaults["delay_months"][0],
+            mode=defaults["delay_months"][1],
+            high=defaults["delay_months"][2],
         )
         delay = sample(delay_quantity, n_draws, rng)
         start = month_number(site.commissioning) - calendar.first_month + delay
         ramp = central(site.ramp_months) if site.ramp_months is not None else 0.0
         out = np.empty((n_draws, 1, n_months))
         kernels.hosted_capacity(
-            np.ones(1), np.ascontiguousarray(start[:, None]), np.array([ramp]),
-            np.ascontiguousarray(built[:, None]), np.zeros(1, dtype=np.int64), out,
+            np.ones(1),
+            np.ascontiguousarray(start[:, None]),
+            np.array([ramp]),
+            np.ascontiguousarray(built[:, None]),
+            np.zeros(1, dtype=np.int64),
+            out,
         )
         capacities[s] = out[:, 0, :] * sample(site.it_mw, n_draws, rng)[:, None]
     return capacities
@@ -253,28 +288,35 @@ def _sites_load(scenario, options, calendar, streams, capacities, mean_excess):
     n_draws, n_regions = options.draws, len(scenario.regions)
     coef = np.zeros((n_draws, n_regions, calendar.n_months, 4))
     shared = {
-        "load_factor": sample(operation(ops, "load_factor"), n_draws,
-                              streams.generator("load_factor")),
+        "load_factor": sample(
+            operation(ops, "load_factor"), n_draws, streams.generator("load_factor")
+        ),
         "pue": sample(operation(ops, "pue"), n_draws, streams.generator("pue")),
-        "inference_share": sample(operation(ops, "inference_share"), n_draws,
-                                  streams.generator("inference")),
+        "inference_share": sample(
+            operation(ops, "inference_share"), n_draws, streams.generator("inference")
+        ),
     }
-    slope = sample(operation(ops, "pue_temperature_slope_per_c"), n_draws,
-                   streams.generator("pue_slope"))
+    slope = sample(
+        operation(ops, "pue_temperature_slope_per_c"), n_draws, streams.generator("pue_slope")
+    )
     for s, site in enumerate(scenario.sites):
         rng = streams.generator(f"site-ops:{s}:{site.name}")
-        draws = {name: sample(getattr(site, name), n_draws, rng) if getattr(site, name)
-                 else shared[name] for name in shared}
+        draws = {
+            name: sample(getattr(site, name), n_draws, rng) if getattr(site, name) else shared[name]
+            for name in shared
+        }
         a, b = _pue_line(draws["pue"], slope * COOLING_SLOPE_FACTOR[site.cooling], mean_excess)
         region = scenario.regions.index(site.region) if site.region else 0
         it_mw = (capacities[s] * draws["load_factor"][:, None])[:, None, :]
         coef[:, region : region + 1] += _coefficients(it_mw, draws["inference_share"], a, b)
     total = capacities.sum(axis=0)
     return _AiLoad(
-        coef=np.ascontiguousarray(coef), installed=np.full_like(total, np.nan),
-        nameplate_mw=total, hosted_mw=total, unhosted_mw=np.zeros_like(total),
-        drivers={**shared, "pue_temperature_slope_per_c": slope,
-                 "built_it_mw_final": total[:, -1]},
+        coef=np.ascontiguousarray(coef),
+        installed=np.full_like(total, np.nan),
+        nameplate_mw=total,
+        hosted_mw=total,
+        unhosted_mw=np.zeros_like(total),
+        drivers={**shared, "pue_temperature_slope_per_c": slope, "built_it_mw_final": total[:, -1]},
     )
 
 
@@ -294,10 +336,12 @@ def _inference_shape(scenario, calendar) -> np.ndarray:
     is_workday = ((local.day_of_week < 5) & ~is_holiday).astype(np.uint8)
     shape = np.empty(len(local))
     kernels.inference_profile(
-        np.asarray(local.hour, dtype=np.int64), np.ascontiguousarray(is_workday),
+        np.asarray(local.hour, dtype=np.int64),
+        np.ascontiguousarray(is_workday),
         central(operation(ops, "inference_peak_to_mean")) - 1.0,
         central(operation(ops, "inference_peak_hour")),
-        central(operation(ops, "inference_weekend_factor")), shape,
+        central(operation(ops, "inference_weekend_factor")),
+        shape,
     )
     return shape / shape.mean()
 
@@ -321,9 +365,7 @@ def _baseline(scenario, options, calendar, temperature, streams, n_weather) -> _
         if options.baseline_model is not None:
             raise
         return None
-    model_country = model.manifest.get("country") or model.manifest.get("config", {}).get(
-        "country"
-    )
+    model_country = model.manifest.get("country") or model.manifest.get("config", {}).get("country")
     if model_country and model_country != scenario.country:
         if options.baseline_model is not None:
             raise ArtifactError(
@@ -337,11 +379,13 @@ def _baseline(scenario, options, calendar, temperature, streams, n_weather) -> _
     )
     shape = np.ascontiguousarray(model.shape(calendar.local, temperature))
     noise = np.ascontiguousarray(
-        model.daily_noise_draws(len(calendar.day_starts) - 1, options.draws,
-                                streams.generator("baseline_noise"))
+        model.daily_noise_draws(
+            len(calendar.day_starts) - 1, options.draws, streams.generator("baseline_noise")
+        )
     )
-    return _Baseline(level=level, shape=shape, noise=noise,
-                     label=f"{model.model_id}@{model.version}")
+    return _Baseline(
+        level=level, shape=shape, noise=noise, label=f"{model.model_id}@{model.version}"
+    )
 
 
 def _chunks(calendar: _Calendar, rows: int):
@@ -403,8 +447,9 @@ def project(
 
     shape = _inference_shape(scenario, calendar)
     baseline = _baseline(scenario, options, calendar, temperature, streams, n_weather)
-    stats = _stream(scenario, options, calendar, ai, shape, cooling_excess, weather_of_draw,
-                    baseline, progress)
+    stats = _stream(
+        scenario, options, calendar, ai, shape, cooling_excess, weather_of_draw, baseline, progress
+    )
     return _dataset(scenario, options, calendar, ai, stats, baseline, weather)
 
 
@@ -415,8 +460,9 @@ class _Stats:
     period_times: pd.DatetimeIndex
 
 
-def _stream(scenario, options, calendar, ai, shape, cooling_excess, weather_of_draw, baseline,
-            progress) -> _Stats:
+def _stream(
+    scenario, options, calendar, ai, shape, cooling_excess, weather_of_draw, baseline, progress
+) -> _Stats:
     n_draws, n_regions, n_years = options.draws, len(scenario.regions), len(calendar.years)
     probabilities = np.asarray(options.quantiles, dtype=np.float64)
     n_q, n_hours = len(probabilities), len(calendar.local)
@@ -439,8 +485,9 @@ def _stream(scenario, options, calendar, ai, shape, cooling_excess, weather_of_d
         n_periods, period_of_hour = len(calendar.day_starts) - 1, None
         period_times = calendar.local[calendar.day_starts[:-1]]
     else:
-        period_of_hour = (calendar.month_of_hour if resolution == "monthly"
-                          else calendar.year_of_hour)
+        period_of_hour = (
+            calendar.month_of_hour if resolution == "monthly" else calendar.year_of_hour
+        )
         starts = np.flatnonzero(np.r_[True, period_of_hour[1:] != period_of_hour[:-1]])
         n_periods = len(starts)
         period_times = calendar.local[starts]
@@ -454,8 +501,8 @@ def _stream(scenario, options, calendar, ai, shape, cooling_excess, weather_of_d
         series["ai_facility_mw_by_region"] = np.empty((n_regions, n_q, n_periods))
 
     annual = {
-        name: np.zeros((n_draws, n_years)) for name in
-        ("ai_energy", "baseline_energy", "total_energy", "ai_at_total_peak")
+        name: np.zeros((n_draws, n_years))
+        for name in ("ai_energy", "baseline_energy", "total_energy", "ai_at_total_peak")
     }
     for name in ("ai_peak", "baseline_peak", "total_peak"):
         annual[name] = np.full((n_draws, n_years), -np.inf)
@@ -469,31 +516,49 @@ def _stream(scenario, options, calendar, ai, shape, cooling_excess, weather_of_d
         month = calendar.month_of_hour[h0:h1]
         years = np.ascontiguousarray(calendar.year_of_hour[h0:h1])
         by_region = np.empty((n_draws, n_regions, n))
-        kernels.facility_power(ai.coef, month, np.ascontiguousarray(shape[h0:h1]),
-                               np.ascontiguousarray(cooling_excess[:, h0:h1]), weather_of_draw,
-                               by_region)
+        kernels.facility_power(
+            ai.coef,
+            month,
+            np.ascontiguousarray(shape[h0:h1]),
+            np.ascontiguousarray(cooling_excess[:, h0:h1]),
+            weather_of_draw,
+            by_region,
+        )
         ai_mw, base_mw, total_mw = (np.empty((n_draws, n)) for _ in range(3))
-        kernels.total_load(by_region, level, years, np.ascontiguousarray(base_shape[:, h0:h1]),
-                           noise, np.ascontiguousarray(calendar.day_of_hour[h0:h1]),
-                           weather_for_baseline, ai_mw, base_mw, total_mw)
+        kernels.total_load(
+            by_region,
+            level,
+            years,
+            np.ascontiguousarray(base_shape[:, h0:h1]),
+            noise,
+            np.ascontiguousarray(calendar.day_of_hour[h0:h1]),
+            weather_for_baseline,
+            ai_mw,
+            base_mw,
+            total_mw,
+        )
         values = {"ai_facility_mw": ai_mw, "baseline_mw": base_mw, "total_mw": total_mw}
-        region_values = ([np.ascontiguousarray(by_region[:, r, :]) for r in range(n_regions)]
-                         if regional else [ai_mw])
+        region_values = (
+            [np.ascontiguousarray(by_region[:, r, :]) for r in range(n_regions)]
+            if regional
+            else [ai_mw]
+        )
 
         kernels.accumulate_annual(ai_mw, years, annual["ai_energy"], annual["ai_peak"])
         for r, values_r in enumerate(region_values):
             kernels.accumulate_annual(values_r, years, region_energy[r], scratch_peak)
         if have_baseline:
-            kernels.accumulate_annual(base_mw, years, annual["baseline_energy"],
-                                      annual["baseline_peak"])
+            kernels.accumulate_annual(
+                base_mw, years, annual["baseline_energy"], annual["baseline_peak"]
+            )
             kernels.accumulate_annual(total_mw, years, annual["total_energy"], scratch_peak)
-            kernels.accumulate_peak_companion(total_mw, ai_mw, years, annual["total_peak"],
-                                              annual["ai_at_total_peak"])
+            kernels.accumulate_peak_companion(
+                total_mw, ai_mw, years, annual["total_peak"], annual["ai_at_total_peak"]
+            )
 
         if resolution == "hourly":
             for name in names:
-                kernels.quantiles_over_draws(values[name], probabilities,
-                                             series[name][:, h0:h1])
+                kernels.quantiles_over_draws(values[name], probabilities, series[name][:, h0:h1])
             if regional:
                 for r, values_r in enumerate(region_values):
                     kernels.quantiles_over_draws(
@@ -504,13 +569,15 @@ def _stream(scenario, options, calendar, ai, shape, cooling_excess, weather_of_d
             hours = np.diff(np.r_[bounds, n])
             for name in names:
                 daily = np.ascontiguousarray(np.add.reduceat(values[name], bounds, axis=1) / hours)
-                kernels.quantiles_over_draws(daily, probabilities,
-                                             series[name][:, first_day:last_day])
+                kernels.quantiles_over_draws(
+                    daily, probabilities, series[name][:, first_day:last_day]
+                )
             if regional:
                 for r, values_r in enumerate(region_values):
                     daily = np.ascontiguousarray(np.add.reduceat(values_r, bounds, axis=1) / hours)
                     kernels.quantiles_over_draws(
-                        daily, probabilities,
+                        daily,
+                        probabilities,
                         series["ai_facility_mw_by_region"][r][:, first_day:last_day],
                     )
         else:
@@ -531,8 +598,9 @@ def _stream(scenario, options, calendar, ai, shape, cooling_excess, weather_of_d
         if regional:
             for r in range(n_regions):
                 means = np.ascontiguousarray(region_sums[r] / period_hours)
-                kernels.quantiles_over_draws(means, probabilities,
-                                             series["ai_facility_mw_by_region"][r])
+                kernels.quantiles_over_draws(
+                    means, probabilities, series["ai_facility_mw_by_region"][r]
+                )
     annual["region_energy"] = region_energy
     return _Stats(series=series, annual=annual, period_times=period_times)
 
@@ -561,15 +629,21 @@ def _dataset(scenario, options, calendar, ai, stats, baseline, weather) -> xr.Da
     utc = stats.period_times.tz_convert("UTC").tz_localize(None)
     coords = {
         "time": ("time", utc.values, {"description": "start of the period, UTC"}),
-        "local_time": ("time", local_iso(stats.period_times).astype(str),
-            {"description": f"start of the period, local time ({scenario.timezone})"}),
-        "quantile": ("quantile", probabilities, {"units": "1",
-                                                 "description": "probability level"}),
+        "local_time": (
+            "time",
+            local_iso(stats.period_times).astype(str),
+            {"description": f"start of the period, local time ({scenario.timezone})"},
+        ),
+        "quantile": ("quantile", probabilities, {"units": "1", "description": "probability level"}),
         "year": ("year", calendar.years, {"description": "calendar year, local time"}),
         "region": ("region", np.array(scenario.regions, dtype=str)),
-        "month": ("month", pd.period_range(
-            pd.Period(options.start, "M"), periods=calendar.n_months, freq="M"
-        ).to_timestamp().values, {"description": "month (local calendar)"}),
+        "month": (
+            "month",
+            pd.period_range(pd.Period(options.start, "M"), periods=calendar.n_months, freq="M")
+            .to_timestamp()
+            .values,
+            {"description": "month (local calendar)"},
+        ),
     }
     data = {}
     for name, values in stats.series.items():
@@ -577,12 +651,16 @@ def _dataset(scenario, options, calendar, ai, stats, baseline, weather) -> xr.Da
         # declared in forecast.outputs.
         ordered = values.swapaxes(-1, -2)
         data[name] = (BY_NAME[name].dims, ordered, _attrs(name))
-    data["installed_accelerators"] = (("month", "quantile"),
-                                      _quantiles(ai.installed, probabilities).T,
-                                      _attrs("installed_accelerators"))
-    for name, values in (("it_nameplate_mw", ai.nameplate_mw),
-                         ("hosted_it_capacity_mw", ai.hosted_mw),
-                         ("unhosted_it_mw", ai.unhosted_mw)):
+    data["installed_accelerators"] = (
+        ("month", "quantile"),
+        _quantiles(ai.installed, probabilities).T,
+        _attrs("installed_accelerators"),
+    )
+    for name, values in (
+        ("it_nameplate_mw", ai.nameplate_mw),
+        ("hosted_it_capacity_mw", ai.hosted_mw),
+        ("unhosted_it_mw", ai.unhosted_mw),
+    ):
         data[name] = (("month", "quantile"), _quantiles(values, probabilities).T, _attrs(name))
 
     annual = stats.annual
@@ -590,9 +668,12 @@ def _dataset(scenario, options, calendar, ai, stats, baseline, weather) -> xr.Da
     per_draw = {
         "ai_energy_twh": annual["ai_energy"] * 1e-6,
         "ai_peak_gw": annual["ai_peak"] * 1e-3,
-        "ai_load_factor": np.divide(annual["ai_energy"], annual["ai_peak"] * hours,
-                                    out=np.zeros_like(annual["ai_energy"]),
-                                    where=annual["ai_peak"] > 0),
+        "ai_load_factor": np.divide(
+            annual["ai_energy"],
+            annual["ai_peak"] * hours,
+            out=np.zeros_like(annual["ai_energy"]),
+            where=annual["ai_peak"] > 0,
+        ),
     }
     if baseline is not None:
         per_draw |= {
@@ -610,15 +691,20 @@ def _dataset(scenario, options, calendar, ai, stats, baseline, weather) -> xr.Da
         region_twh = annual["region_energy"] * 1e-6  # [R, D, Y]
         data["ai_energy_twh_by_region"] = (
             ("region", "year", "quantile"),
-            np.stack([_quantiles(region_twh[r], probabilities).T
-                      for r in range(len(scenario.regions))]),
+            np.stack(
+                [_quantiles(region_twh[r], probabilities).T for r in range(len(scenario.regions))]
+            ),
             _attrs("ai_energy_twh_by_region"),
         )
     drivers = _spread_drivers(ai.drivers, annual["ai_energy"][:, -1])
     data["spread_driver_rank_correlation"] = (
-        ("input",), np.array(list(drivers.values())),
-        {"units": "1", "description": "Spearman rank correlation of each sampled input with "
-         f"the AI energy of {calendar.years[-1]} over the draws (which inputs drive the spread)"},
+        ("input",),
+        np.array(list(drivers.values())),
+        {
+            "units": "1",
+            "description": "Spearman rank correlation of each sampled input with "
+            f"the AI energy of {calendar.years[-1]} over the draws (which inputs drive the spread)",
+        },
     )
     coords["input"] = ("input", np.array(list(drivers), dtype=str))
 
@@ -650,7 +736,7 @@ def _spread_drivers(drivers: dict[str, np.ndarray], outcome: np.ndarray) -> dict
     frame["__outcome"] = outcome
     varying = [c for c in frame.columns if frame[c].nunique() > 1]
     if "__outcome" not in varying:
-        return {name: 0.0 for name in drivers}
+        return dict.fromkeys(drivers, 0.0)
     ranks = frame[varying].rank()
     correlations = ranks.corr()["__outcome"]
     return {name: float(correlations.get(name, 0.0)) for name in drivers}

@@ -43,23 +43,35 @@ def _fixed(value: float, source: str) -> Fixed:
 # Defaults for every field of [operations]; README "Defaults" is generated from this table.
 OPERATION_DEFAULTS: dict[str, Default] = {
     "load_factor": Default(
-        _tri(0.61, 0.70, 0.82,
-             "facts.csv:h100_annual_utilization_microsoft_estimate, "
-             "epoch_power_utilization_factor, hgx_h100_training_fraction_of_rating_measured"),
+        _tri(
+            0.61,
+            0.70,
+            0.82,
+            "facts.csv:h100_annual_utilization_microsoft_estimate, "
+            "epoch_power_utilization_factor, hgx_h100_training_fraction_of_rating_measured",
+        ),
         "average draw / nameplate system power: 0.61 (annual utilisation estimate), 0.70 "
         "(Epoch), 0.82 (measured peak fraction in training)",
     ),
     "pue": Default(
-        _tri(1.14, 1.30, 1.58,
-             "facts.csv:lbnl2024_median_pue_ai_specialized_2023, pue_new_large_facilities, "
-             "pue_global_avg_uptime_2023"),
+        _tri(
+            1.14,
+            1.30,
+            1.58,
+            "facts.csv:lbnl2024_median_pue_ai_specialized_2023, pue_new_large_facilities, "
+            "pue_global_avg_uptime_2023",
+        ),
         "annual-average PUE: AI-specialised median 1.14, new large facilities 1.3, global "
         "survey average 1.58",
     ),
     "pue_temperature_slope_per_c": Default(
-        Uniform(dist="uniform", low=0.002, high=0.010,
-                source="assumption: no facts.csv row gives PUE vs outdoor temperature; "
-                       "0.2-1.0 % of IT load per degC above the reference for air cooling"),
+        Uniform(
+            dist="uniform",
+            low=0.002,
+            high=0.010,
+            source="assumption: no facts.csv row gives PUE vs outdoor temperature; "
+            "0.2-1.0 % of IT load per degC above the reference for air cooling",
+        ),
         "PUE rises by this much per degC of outdoor temperature above the reference",
     ),
     "pue_reference_temperature_c": Default(
@@ -67,25 +79,39 @@ OPERATION_DEFAULTS: dict[str, Default] = {
         "outdoor temperature below which cooling needs no extra energy",
     ),
     "lifetime_years": Default(
-        _tri(4.0, 5.0, 6.0,
-             "facts.csv:gpu_useful_life_expected, server_useful_life_amazon_2025, "
-             "server_useful_life_hyperscaler"),
+        _tri(
+            4.0,
+            5.0,
+            6.0,
+            "facts.csv:gpu_useful_life_expected, server_useful_life_amazon_2025, "
+            "server_useful_life_hyperscaler",
+        ),
         "mean service life of an accelerator (accounting lives 5-6 years; 4 as a shorter case)",
     ),
     "lifetime_weibull_shape": Default(
-        _fixed(3.0, "assumption: Weibull shape 3 (retirements bunch around the mean life); "
-                    "range considered 2-5"),
+        _fixed(
+            3.0,
+            "assumption: Weibull shape 3 (retirements bunch around the mean life); "
+            "range considered 2-5",
+        ),
         "shape of the retirement curve",
     ),
     "inference_share": Default(
-        Uniform(dist="uniform", low=0.3, high=0.7,
-                source="assumption: no facts.csv row splits AI load into training and "
-                       "inference; range 0.3-0.7"),
+        Uniform(
+            dist="uniform",
+            low=0.3,
+            high=0.7,
+            source="assumption: no facts.csv row splits AI load into training and "
+            "inference; range 0.3-0.7",
+        ),
         "share of AI energy that serves inference (diurnal) rather than training (flat)",
     ),
     "inference_peak_to_mean": Default(
-        _fixed(1.25, "assumption: inference clusters leave ~30 % power headroom "
-                     "(facts.csv:inference_power_oversubscription_polca); range 1.1-1.4"),
+        _fixed(
+            1.25,
+            "assumption: inference clusters leave ~30 % power headroom "
+            "(facts.csv:inference_power_oversubscription_polca); range 1.1-1.4",
+        ),
         "peak-to-mean ratio of the inference load's daily cycle",
     ),
     "inference_peak_hour": Default(
@@ -136,8 +162,10 @@ class Streams:
 
     def generator(self, name: str) -> np.random.Generator:
         # A stream's key is derived from its name, not its position, so it is stable.
-        key = [int.from_bytes(name.encode()[i : i + 4].ljust(4, b"\0"), "little")
-               for i in range(0, len(name.encode()), 4)]
+        key = [
+            int.from_bytes(name.encode()[i : i + 4].ljust(4, b"\0"), "little")
+            for i in range(0, len(name.encode()), 4)
+        ]
         return np.random.default_rng(
             np.random.SeedSequence(entropy=self._root.entropy, spawn_key=tuple(key))
         )

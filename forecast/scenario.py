@@ -241,9 +241,9 @@ class Operations(_Strict):
     inference_weekend_factor: Quantity | None = None
     cooling: Cooling = "air"
 
-    _coerce = field_validator(
-        "*", mode="before"
-    )(classmethod(lambda cls, v: v if isinstance(v, str) else _as_quantity(v)))
+    _coerce = field_validator("*", mode="before")(
+        classmethod(lambda cls, v: v if isinstance(v, str) else _as_quantity(v))
+    )
 
     @model_validator(mode="after")
     def _ranges(self) -> Operations:
@@ -258,8 +258,9 @@ class Operations(_Strict):
         _check_range("inference_share", self.inference_share, 0.0, 1.0)
         _check_range("inference_peak_to_mean", self.inference_peak_to_mean, 1.0, 3.0)
         _check_range("inference_peak_hour", self.inference_peak_hour, 0.0, 24.0)
-        _check_range("inference_weekend_factor", self.inference_weekend_factor, 0.0, 2.0,
-                     low_open=True)
+        _check_range(
+            "inference_weekend_factor", self.inference_weekend_factor, 0.0, 2.0, low_open=True
+        )
         return self
 
 
@@ -305,7 +306,7 @@ class Shipment(_Strict):
 
 
 class ComputeTarget(_Strict):
-    """"N x the installed compute at ``relative_to`` by ``date``", met with ``mix`` additions."""
+    """ "N x the installed compute at ``relative_to`` by ``date``", met with ``mix`` additions."""
 
     date: dt.date
     multiple: float = Field(gt=0, le=1e4, allow_inf_nan=False)
@@ -319,9 +320,7 @@ class ComputeTarget(_Strict):
     @model_validator(mode="after")
     def _ordered(self) -> ComputeTarget:
         if self.date <= self.relative_to:
-            raise ValueError(
-                f"date = {self.date} must be after relative_to = {self.relative_to}"
-            )
+            raise ValueError(f"date = {self.date} must be after relative_to = {self.relative_to}")
         return self
 
 
@@ -394,8 +393,14 @@ class Site(_Strict):
     source: str | None = None
 
     _coerce = field_validator(
-        "it_mw", "ramp_months", "build_probability", "delay_months", "pue",
-        "inference_share", "load_factor", mode="before",
+        "it_mw",
+        "ramp_months",
+        "build_probability",
+        "delay_months",
+        "pue",
+        "inference_share",
+        "load_factor",
+        mode="before",
     )(classmethod(lambda cls, v: _as_quantity(v)))
 
     @model_validator(mode="after")
@@ -460,7 +465,7 @@ class Scenario(_Strict):
                     f"deployments[{i}].region_shares: required when the scenario has more "
                     f"than one region ({', '.join(self.regions)})"
                 )
-            for key in (deployment.region_shares or {}):
+            for key in deployment.region_shares or {}:
                 if key not in regions:
                     raise ValueError(
                         f"deployments[{i}].region_shares.{key}: unknown region; "
@@ -482,8 +487,11 @@ class Scenario(_Strict):
         """Every accelerator id the scenario refers to."""
         ids: set[str] = set()
         for deployment in self.deployments:
-            for entry in (*deployment.milestones, *deployment.shipments,
-                          *deployment.compute_targets):
+            for entry in (
+                *deployment.milestones,
+                *deployment.shipments,
+                *deployment.compute_targets,
+            ):
                 ids.update(entry.mix)
         return ids
 

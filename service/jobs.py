@@ -53,7 +53,7 @@ class JobManager:
 
     def __init__(self, *, workers: int, queue: int, records: int) -> None:
         self.workers, self.queue, self.records = workers, queue, records
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="job")
+        self._executor: ThreadPoolExecutor | None = None
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._unfinished = 0
         self._lock = threading.Lock()
@@ -66,6 +66,9 @@ class JobManager:
     ) -> Job:
         """Queue ``compute(job)``; raise :class:`Saturated` when workers and queue are full."""
         with self._lock:
+            executor = self._executor
+            if executor is None:
+                raise Saturated("the service is stopping: no new jobs", retry_after_seconds=30)
             if self._unfinished >= self.workers + self.queue:
                 raise Saturated(
                     f"job queue full: {self._unfinished} jobs running or waiting, at most "
@@ -76,7 +79,7 @@ class JobManager:
             self._unfinished += 1
             self._jobs[job.id] = job
             self._forget_old_locked()
-        self._executor.submit(self._run, job, compute, status_of_error)
+        executor.submit(self._run, job, compute, status_of_error)
         return job
 
     def _run(self, job: Job, compute, status_of_error) -> None:
@@ -105,6 +108,17 @@ class JobManager:
         with self._lock:
             return self._jobs.get(job_id)
 
+    def start(self) -> None:
+        """Start the worker threads (again, after a shutdown: an app can be restarted)."""
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(
+                    max_workers=self.workers, thread_name_prefix="job"
+                )
+
     def shutdown(self) -> None:
         """Stop accepting work; running jobs finish, queued ones are cancelled."""
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)

@@ -15,7 +15,7 @@ import numpy as np
 import orjson
 import pandas as pd
 import xarray as xr
-from starlette.responses import Response
+from starlette.responses import JSONResponse
 
 from forecast import export
 
@@ -41,7 +41,7 @@ def dumps(content: Any) -> bytes:
     return orjson.dumps(content, option=_ORJSON_OPTIONS)
 
 
-class NumpyJSONResponse(Response):
+class NumpyJSONResponse(JSONResponse):
     """JSON response rendered by orjson, with numpy arrays serialised natively."""
 
     media_type = "application/json"

@@ -64,7 +64,14 @@ class ServiceState:
         self.start_error: str | None = None
 
     def start(self) -> None:
-        """Compile kernels, load scenarios and the model, warm the projection path."""
+        """Compile kernels, load scenarios and the model, warm the projection path.
+
+        Starting an app that already started once (a test client entered twice) only
+        restarts the job workers.
+        """
+        self.jobs.start()
+        if self.ready:
+            return
         try:
             warm_up()
             self.kernels_compiled = True

@@ -10,9 +10,9 @@ from pathlib import Path
 # which on a shared 2-core machine slows everything else (measured: 10.5 s -> 6.3 s).
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-import pytest  # noqa: E402
+import pytest
 
-from forecast.paths import real_data_available, real_data_dir  # noqa: E402
+from forecast.paths import real_data_available, real_data_dir
 
 SMALL_SCENARIO = textwrap.dedent(
     """

@@ -6,8 +6,6 @@ and checks the exit status, the single error line, and that no output file appea
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from forecast.cli import main
@@ -20,25 +18,49 @@ def _run(argv: list[str], capsys) -> tuple[int, str]:
 
 
 SCENARIO_EDITS = [
-    pytest.param("count = 1000", "count = -5", ["small.toml", "count", "-5", "greater than or equal to 0"],
-                 id="negative-count"),
-    pytest.param("date = 2026-06-30", "date = 2024-06-30",
-                 ["small.toml", "milestones[1].date", "2024-06-30", "increasing date order"],
-                 id="milestones-out-of-order"),
-    pytest.param("mix = { h100_sxm = 1.0 }", "mix = { h999 = 1.0 }",
-                 ["small.toml", "mix.h999", "unknown accelerator", "h100_sxm"],
-                 id="unknown-accelerator"),
-    pytest.param('pue = { dist = "uniform", low = 1.2, high = 1.4 }',
-                 'pue = { dist = "uniform", low = 0.9, high = 1.4 }',
-                 ["small.toml", "pue", "0.9", "[1.0, 5.0]"], id="pue-below-one"),
-    pytest.param('status = "announced"', 'status = "announced"\n    build_probability = 1.5',
-                 ["small.toml", "build_probability", "1.5", "[0.0, 1.0]"],
-                 id="probability-above-one"),
-    pytest.param("end = 2026-12-31", "end = 2023-12-31",
-                 ["small.toml", "horizon", "2023-12-31", "before start"], id="end-before-start"),
+    pytest.param(
+        "count = 1000",
+        "count = -5",
+        ["small.toml", "count", "-5", "greater than or equal to 0"],
+        id="negative-count",
+    ),
+    pytest.param(
+        "date = 2026-06-30",
+        "date = 2024-06-30",
+        ["small.toml", "milestones[1].date", "2024-06-30", "increasing date order"],
+        id="milestones-out-of-order",
+    ),
+    pytest.param(
+        "mix = { h100_sxm = 1.0 }",
+        "mix = { h999 = 1.0 }",
+        ["small.toml", "mix.h999", "unknown accelerator", "h100_sxm"],
+        id="unknown-accelerator",
+    ),
+    pytest.param(
+        'pue = { dist = "uniform", low = 1.2, high = 1.4 }',
+        'pue = { dist = "uniform", low = 0.9, high = 1.4 }',
+        ["small.toml", "pue", "0.9", "[1.0, 5.0]"],
+        id="pue-below-one",
+    ),
+    pytest.param(
+        'status = "announced"',
+        'status = "announced"\n    build_probability = 1.5',
+        ["small.toml", "build_probability", "1.5", "[0.0, 1.0]"],
+        id="probability-above-one",
+    ),
+    pytest.param(
+        "end = 2026-12-31",
+        "end = 2023-12-31",
+        ["small.toml", "horizon", "2023-12-31", "before start"],
+        id="end-before-start",
+    ),
     pytest.param("[horizon]", "[horizon", ["small.toml", "malformed TOML"], id="malformed-toml"),
-    pytest.param("region = \"capital\"", "region = \"mars\"",
-                 ["small.toml", "sites[0].region", "mars", "allowed"], id="unknown-region"),
+    pytest.param(
+        'region = "capital"',
+        'region = "mars"',
+        ["small.toml", "sites[0].region", "mars", "allowed"],
+        id="unknown-region",
+    ),
 ]
 
 
@@ -88,21 +110,22 @@ def test_bad_option_is_one_line_and_writes_nothing(
 
 
 def test_unknown_scenario_id_lists_shipped(capsys, tmp_path):
-    status, error = _run(["project", "no-such-scenario", "--out", str(tmp_path / "x.csv")],
-                         capsys)
+    status, error = _run(["project", "no-such-scenario", "--out", str(tmp_path / "x.csv")], capsys)
     assert status != 0
     assert "no-such-scenario" in error and "shipped" in error
 
 
 def test_missing_output_directory(small_scenario_text, scenario_file, tmp_path, capsys):
     path = scenario_file(small_scenario_text)
-    status, error = _run(["project", str(path), "--draws", "5", "--out",
-                          str(tmp_path / "nope" / "x.csv")], capsys)
+    status, error = _run(
+        ["project", str(path), "--draws", "5", "--out", str(tmp_path / "nope" / "x.csv")], capsys
+    )
     assert status != 0 and "does not exist" in error
 
 
-def test_existing_output_survives_a_failed_run(small_scenario_text, scenario_file, tmp_path,
-                                               capsys):
+def test_existing_output_survives_a_failed_run(
+    small_scenario_text, scenario_file, tmp_path, capsys
+):
     out = tmp_path / "kept.csv"
     out.write_text("previous result\n")
     path = scenario_file(small_scenario_text.replace("count = 1000", "count = -1"))
@@ -113,7 +136,7 @@ def test_existing_output_survives_a_failed_run(small_scenario_text, scenario_fil
 
 def test_not_utf8(scenario_file, tmp_path, capsys):
     path = tmp_path / "latin.toml"
-    path.write_bytes("title = \"caf\xe9\"\n".encode("latin-1"))
+    path.write_bytes('title = "caf\xe9"\n'.encode("latin-1"))
     status, error = _run(["project", str(path), "--out", str(tmp_path / "x.csv")], capsys)
     assert status != 0
     assert "latin.toml" in error

@@ -34,7 +34,7 @@ def test_p50_of_two_seeds_agree_within_monte_carlo_error(small):
     p50_two = two["ai_energy_twh"].sel(quantile=0.5).values
     # Monte Carlo error of a median: ~1.25 * sd / sqrt(n) per seed; the spread (P90-P10) / 2.56
     # estimates sd. Allow 4 combined standard errors.
-    spread = (one["ai_energy_twh"].sel(quantile=0.9) - one["ai_energy_twh"].sel(quantile=0.1))
+    spread = one["ai_energy_twh"].sel(quantile=0.9) - one["ai_energy_twh"].sel(quantile=0.1)
     standard_error = 1.25 * (spread.values / 2.56) / np.sqrt(2000) * np.sqrt(2)
     assert np.all(np.abs(p50_one - p50_two) <= 4 * standard_error + 1e-12)
     assert not np.array_equal(one["ai_energy_twh"].values, two["ai_energy_twh"].values)
@@ -59,7 +59,8 @@ def test_annual_energy_equals_sum_of_hourly_power_per_draw():
     for year in dataset["year"].values:
         summed = hourly.to_numpy()[years == year].sum() * 1e-6
         assert float(dataset["ai_energy_twh"].sel(year=year, quantile=0.5)) == pytest.approx(
-            summed, rel=1e-12)
+            summed, rel=1e-12
+        )
 
 
 def test_regional_energy_sums_to_national(small):
@@ -71,7 +72,8 @@ def test_regional_energy_sums_to_national(small):
 def test_more_accelerators_never_less_load(small_scenario_text, scenario_file):
     low = read_scenario_file(scenario_file(small_scenario_text, "low"))
     high = read_scenario_file(
-        scenario_file(small_scenario_text.replace("count = 5000", "count = 9000"), "high"))
+        scenario_file(small_scenario_text.replace("count = 5000", "count = 9000"), "high")
+    )
     a = _run(low, draws=50, resolution="daily")
     b = _run(high, draws=50, resolution="daily")
     assert np.all(b["ai_facility_mw"].values >= a["ai_facility_mw"].values - 1e-9)
@@ -83,8 +85,9 @@ def test_resolutions_agree_on_energy(small):
     hourly = _run(small, draws=1, resolution="hourly")
     for resolution in ("daily", "monthly", "annual"):
         coarse = _run(small, draws=1, resolution=resolution)
-        np.testing.assert_allclose(coarse["ai_energy_twh"].values, hourly["ai_energy_twh"].values,
-                                   rtol=1e-12)
+        np.testing.assert_allclose(
+            coarse["ai_energy_twh"].values, hourly["ai_energy_twh"].values, rtol=1e-12
+        )
 
 
 def test_hosting_shortfall_is_reported(small):
@@ -96,12 +99,21 @@ def test_hosting_shortfall_is_reported(small):
 
 def _one_region_fixed() -> dict:
     return {
-        "id": "fixed", "title": "fixed", "description": "fixed", "country": "KR",
-        "timezone": "Asia/Seoul", "basis": "fleet",
+        "id": "fixed",
+        "title": "fixed",
+        "description": "fixed",
+        "country": "KR",
+        "timezone": "Asia/Seoul",
+        "basis": "fleet",
         "horizon": {"start": "2025-01-01", "end": "2026-12-31"},
         "operations": {"load_factor": 0.7, "pue": 1.3},
-        "deployments": [{"name": "f", "milestones": [
-            {"date": "2024-12-31", "count": 100, "mix": {"h100_sxm": 1.0}},
-            {"date": "2026-12-31", "count": 300, "mix": {"h100_sxm": 1.0}},
-        ]}],
+        "deployments": [
+            {
+                "name": "f",
+                "milestones": [
+                    {"date": "2024-12-31", "count": 100, "mix": {"h100_sxm": 1.0}},
+                    {"date": "2026-12-31", "count": 300, "mix": {"h100_sxm": 1.0}},
+                ],
+            }
+        ],
     }

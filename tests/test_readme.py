@@ -30,10 +30,18 @@ def test_import_contracts_hold():
     import subprocess
     import sys
 
-    script = ("import sys; from importlinter.cli import lint_imports; "
-              "sys.exit(lint_imports(config_filename='pyproject.toml', no_cache=True, "
-              "no_logo=True))")
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
-                            text=True, timeout=300, check=False)
+    script = (
+        "import sys; from importlinter.cli import lint_imports; "
+        "sys.exit(lint_imports(config_filename='pyproject.toml', no_cache=True, "
+        "no_logo=True))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 broken" in result.stdout

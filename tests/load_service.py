@@ -1,0 +1,99 @@
+"""Load test of the real server on loopback (a script, not a pytest test).
+
+Run from the repository root::
+
+    /work/venv/bin/python tests/load_service.py [--requests 2000] [--concurrency 32]
+
+It starts ``uvicorn service.main:create_app`` on a free loopback port with the environment's
+``FORECAST_*`` settings and prints, as a table: seconds from process start to ``/readyz``
+200; p50/p99 latency and requests/s at the given concurrency for a cached projection (the
+same request repeated) and for uncached ones (a new seed each time); and the latency of the
+Korean national case (kr-national, 1,000 draws, hourly, 2024-2035) uncached. Targets on a
+2-core machine: ready <= 10 s with a warm numba cache, cached p99 <= 50 ms and >= 300
+requests/s, national case <= 1 s. The client runs on the same machine and shares its cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from service_server import running_server  # noqa: E402  (script next to its helper)
+
+CACHED = {"scenario_id": "kr-national", "draws": 200, "resolution": "annual"}
+UNCACHED = {"scenario_id": "kr-national", "draws": 100, "resolution": "annual",
+            "start": "2030-01-01", "end": "2030-12-31"}
+NATIONAL = {"scenario_id": "kr-national", "draws": 1000, "resolution": "hourly",
+            "start": "2024-01-01", "end": "2035-12-31"}
+
+
+async def _measure(base: str, bodies, total: int, concurrency: int) -> tuple[np.ndarray, float]:
+    latencies: list[float] = []
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=600) as client:
+        queue = iter(itertools.islice(bodies, total))
+
+        async def worker() -> None:
+            for body in queue:
+                started = time.perf_counter()
+                response = await client.post("/v1/projections", json=body)
+                latencies.append(time.perf_counter() - started)
+                if response.status_code != 200:
+                    raise RuntimeError(f"{response.status_code}: {response.text[:300]}")
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    return np.array(latencies), len(latencies) / elapsed
+
+
+def _row(name: str, latencies: np.ndarray, rate: float, target: str) -> str:
+    p50, p99 = np.percentile(latencies, [50, 99]) * 1e3
+    return f"{name:<34}{len(latencies):>7}{p50:>10.1f}{p99:>10.1f}{rate:>10.1f}   {target}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--requests", type=int, default=2000, help="cached requests")
+    parser.add_argument("--uncached-requests", type=int, default=64)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--national-repeats", type=int, default=3)
+    arguments = parser.parse_args()
+
+    with running_server() as (base, ready_seconds):
+        with httpx.Client(base_url=base, timeout=600) as client:
+            client.post("/v1/projections", json=CACHED).raise_for_status()  # fill the cache
+            national = []
+            for seed in range(arguments.national_repeats):
+                started = time.perf_counter()
+                response = client.post("/v1/projections", json={**NATIONAL, "seed": 1000 + seed})
+                national.append(time.perf_counter() - started)
+                if response.status_code != 200:
+                    raise RuntimeError(f"{response.status_code}: {response.text[:300]}")
+                size_mb = len(response.content) / 1e6
+        cached = asyncio.run(_measure(base, itertools.repeat(CACHED), arguments.requests,
+                                      arguments.concurrency))
+        uncached = asyncio.run(_measure(
+            base, ({**UNCACHED, "seed": seed} for seed in itertools.count(1)),
+            arguments.uncached_requests, arguments.concurrency))
+
+    print(f"{'measure':<34}{'n':>7}{'p50 ms':>10}{'p99 ms':>10}{'req/s':>10}   target")
+    print(f"{'process start -> /readyz 200':<34}{1:>7}{ready_seconds * 1e3:>10.0f}"
+          f"{'':>10}{'':>10}   <= 10 s (warm numba cache)")
+    print(_row(f"cached c={arguments.concurrency} (200 dr, annual)", *cached,
+               "p99 <= 50 ms, >= 300 req/s"))
+    print(_row(f"uncached c={arguments.concurrency} (100 dr, 1 y ann.)", *uncached, "-"))
+    print(_row("kr-national 1000 dr hourly 2024-35", np.array(national), 1 / np.mean(national),
+               f"<= 1 s (uncached; JSON {size_mb:.0f} MB)"))
+
+
+if __name__ == "__main__":
+    main()
