@@ -152,7 +152,7 @@ def summary_table(dataset) -> str:
         index = int(np.argmin(np.abs(levels - level)))
         return float(dataset[name].sel(year=year).values[index])
 
-    width = 22
+    width = 26
     lines = [
         f"{dataset.attrs['scenario_id']} (P50 [P10-P90]; {dataset.attrs['draws']} draws, "
         f"baseline {dataset.attrs['baseline_model']})",
@@ -162,8 +162,8 @@ def summary_table(dataset) -> str:
         cells = []
         for name, _ in columns:
             p10, p50, p90 = (pick(name, year, level) for level in (0.1, 0.5, 0.9))
-            cells.append(f"{p50:,.2f} [{p10:,.2f}-{p90:,.2f}]".rjust(width))
-        lines.append(f"{year}  " + "".join(cells))
+            cells.append(f"{p50:,.2f} [{p10:,.2f}–{p90:,.2f}]".rjust(width))
+        lines.append(f"{year}" + "".join(cells))
     return "\n".join(lines)
 
 

@@ -146,7 +146,7 @@ def summary_table(dataset) -> str:
     lines = [
         f"{dataset.attrs['scenario_id']} sweep, {dataset.sizes['variant']} variants "
         "(P50 [P10-P90], common random numbers)",
-        header + "".join(label.rjust(24) for _, label in columns),
+        header + "".join(label.rjust(26) for _, label in columns),
     ]
     for position in range(dataset.sizes["variant"]):
         cells = [
@@ -156,7 +156,7 @@ def summary_table(dataset) -> str:
         figures = []
         for name, _ in columns:
             p10, p50, p90 = (pick(name, position, level) for level in (0.1, 0.5, 0.9))
-            figures.append(f"{p50:,.3f} [{p10:,.3f}-{p90:,.3f}]".rjust(24))
+            figures.append(f"{p50:,.3f} [{p10:,.3f}-{p90:,.3f}]".rjust(26))
         lines.append(
             f"{int(dataset['variant'].values[position]):7d}  " + "  ".join(cells) + "".join(figures)
         )

@@ -194,10 +194,10 @@ def _locate(data: dict[str, Any], name: str) -> tuple[Any, str | int]:
             if not isinstance(node, list):
                 raise OptionsError(f"--vary {name!r}: {where} is not a list; drop [{step}]")
             if step >= len(node):
-                allowed = f"0..{len(node) - 1}" if node else "none (the list is empty)"
+                indices = f"0..{len(node) - 1}" if node else "none (the list is empty)"
                 raise OptionsError(
                     f"--vary {name!r}: {where} has {len(node)} "
-                    f"{'entry' if len(node) == 1 else 'entries'}; allowed index: {allowed}"
+                    f"{'entry' if len(node) == 1 else 'entries'}; allowed index: {indices}"
                 )
         elif not isinstance(node, dict):
             raise OptionsError(
@@ -373,9 +373,10 @@ def dask_client(
 ) -> Iterator[Any]:
     """A client of the scheduler at ``scheduler``, or of a new ``LocalCluster``.
 
-    The local cluster runs ``workers`` processes of one thread each (the projection holds the
-    GIL in pandas and NumPy between kernels, so processes, not threads, scale), with no
-    dashboard, and shares the machine's cores among the workers' numba thread pools.
+    The local cluster runs ``workers`` processes of one thread each (outside its kernels a
+    projection is Python, pandas and NumPy code that holds the GIL, so processes, not threads,
+    run variants side by side), with no dashboard, and shares the machine's cores among the
+    workers' numba thread pools.
 
     Parameters
     ----------
