@@ -207,6 +207,7 @@ def _register_optional_commands() -> None:
         ("forecast.cli_models", "evaluate", "command", "evaluate"),
         ("forecast.cli_sweep", "sweep", "command", "sweep"),
         ("forecast.cli_serve", "serve", "command", "serve"),
+        ("forecast.cli_plot", "plot", "command", "plot"),
     ):
         try:
             module = importlib.import_module(module_name)

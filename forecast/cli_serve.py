@@ -23,6 +23,10 @@ def serve(
     import uvicorn
 
     uvicorn.run(
-        "service.main:create_app", factory=True, host=host, port=port, workers=workers,
+        "service.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
         log_level=log_level,
     )

@@ -32,35 +32,39 @@ class ServiceError(Exception):
     """A refusal by the service itself; ``status_code`` and ``headers`` go on the response."""
 
     status_code = 400
-    headers: dict[str, str] | None = None
+
+    def __init__(self, message: str, *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.headers = headers
 
 
-class Unauthorized(ServiceError):
+class UnauthorizedError(ServiceError):
     status_code = 401
-    headers = {"WWW-Authenticate": "X-API-Key"}
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, headers={"WWW-Authenticate": "X-API-Key"})
 
 
-class Forbidden(ServiceError):
+class ForbiddenError(ServiceError):
     status_code = 403
 
 
-class ReloadRefused(ServiceError):
+class ReloadRefusedError(ServiceError):
     """A model artifact failed verification; the previous model keeps serving."""
 
     status_code = 422
 
 
-class Saturated(ServiceError):
+class SaturatedError(ServiceError):
     """Every worker and queue slot is taken: come back later."""
 
     status_code = 429
 
     def __init__(self, message: str, *, retry_after_seconds: int) -> None:
-        super().__init__(message)
-        self.headers = {"Retry-After": str(retry_after_seconds)}
+        super().__init__(message, headers={"Retry-After": str(retry_after_seconds)})
 
 
-class Busy(Saturated):
+class BusyError(SaturatedError):
     """Inline computation slots stayed taken for the whole wait."""
 
     status_code = 503

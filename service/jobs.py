@@ -2,7 +2,7 @@
 
 Large projections run here so that no HTTP request holds a connection for minutes. Admission
 is decided when a job is submitted: at most ``workers + queue`` unfinished jobs exist, and one
-more is refused (:class:`service.errors.Saturated`, 429 with ``Retry-After``) rather than
+more is refused (:class:`service.errors.SaturatedError`, 429 with ``Retry-After``) rather than
 queued without bound. Finished jobs are kept for polling up to ``records``, oldest dropped.
 The kernels release the GIL (``nogil``), so worker threads compute alongside request threads.
 """
@@ -21,7 +21,7 @@ from typing import Literal
 
 from forecast.errors import ForecastError
 from service.cache import ProjectionResult
-from service.errors import Saturated
+from service.errors import SaturatedError
 
 logger = logging.getLogger("service.jobs")
 
@@ -64,13 +64,13 @@ class JobManager:
         *,
         status_of_error: Callable[[ForecastError], int],
     ) -> Job:
-        """Queue ``compute(job)``; raise :class:`Saturated` when workers and queue are full."""
+        """Queue ``compute(job)``; raise :class:`SaturatedError` when workers and queue are full."""
         with self._lock:
             executor = self._executor
             if executor is None:
-                raise Saturated("the service is stopping: no new jobs", retry_after_seconds=30)
+                raise SaturatedError("the service is stopping: no new jobs", retry_after_seconds=30)
             if self._unfinished >= self.workers + self.queue:
-                raise Saturated(
+                raise SaturatedError(
                     f"job queue full: {self._unfinished} jobs running or waiting, at most "
                     f"{self.workers + self.queue} allowed; retry later",
                     retry_after_seconds=30,

@@ -15,9 +15,9 @@ from starlette.concurrency import run_in_threadpool
 import forecast
 from service.errors import install_error_handlers
 from service.limits import BodySizeLimit
-from service.routers import baseline, catalog, health, models, projections, scenarios
+from service.routers import baseline, catalog, health, models, projections, scenarios, web
 from service.settings import Settings, get_settings
-from service.state import ServiceState, library_artifact_root
+from service.state import ServiceState, point_library_at
 
 DESCRIPTION = """
 Grid electricity demand of AI compute: projections of GPU deployments and AI data-centre
@@ -48,13 +48,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        with library_artifact_root(settings):
-            # uvicorn accepts connections only after this returns: until then not ready.
-            await run_in_threadpool(state.start)
-            try:
-                yield
-            finally:
-                state.stop()
+        point_library_at(settings)
+        # uvicorn accepts connections only after this returns: until then not ready.
+        await run_in_threadpool(state.start)
+        try:
+            yield
+        finally:
+            state.stop()
 
     app = FastAPI(
         title="AI grid demand forecast API",
@@ -65,6 +65,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)
     app.state.service = state
     install_error_handlers(app)
-    for module in (health, catalog, scenarios, projections, baseline, models):
+    for module in (health, catalog, scenarios, projections, baseline, models, web):
         app.include_router(module.router)
     return app

@@ -15,14 +15,12 @@ from pathlib import Path
 
 from forecast.baseline import BaselineModel, load_baseline_model
 from forecast.errors import ArtifactError, NotFoundError
-from service.errors import ReloadRefused
+from service.errors import ReloadRefusedError
 
 logger = logging.getLogger("service.models")
 
 MODEL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
-MODEL_REFERENCE_PATTERN = (
-    r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}(@[A-Za-z0-9][A-Za-z0-9._-]{0,127})?$"
-)
+MODEL_REFERENCE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}(@[A-Za-z0-9][A-Za-z0-9._-]{0,127})?$"
 
 
 def model_label(model: BaselineModel | None) -> str:
@@ -68,7 +66,7 @@ class ModelRegistry:
 
         Raises
         ------
-        ReloadRefused
+        ReloadRefusedError
             The artifact is broken or tampered with; the previous model keeps serving.
         NotFoundError
             No such model id or version, or nothing promoted.
@@ -78,9 +76,13 @@ class ModelRegistry:
             try:
                 model = load_baseline_model(reference, root=self.root)
             except ArtifactError as error:
-                logger.warning("reload of %s refused, still serving %s: %s",
-                               reference or "default", previous, error)
-                raise ReloadRefused(f"{error}; still serving {previous}") from None
+                logger.warning(
+                    "reload of %s refused, still serving %s: %s",
+                    reference or "default",
+                    previous,
+                    error,
+                )
+                raise ReloadRefusedError(f"{error}; still serving {previous}") from None
             self._current = model
             logger.info("serving baseline model %s (was %s)", model_label(model), previous)
             return model

@@ -72,12 +72,12 @@ def projection_payload(dataset: xr.Dataset) -> dict[str, Any]:
     """The JSON document of a projection (schema: :class:`service.schemas.ProjectionResponse`)."""
     attrs = {key: _plain(value) for key, value in dataset.attrs.items()}
     coords: dict[str, Any] = {
-        "time": np.ascontiguousarray(dataset["time"].values),
-        "local_time": dataset["local_time"].values.tolist(),
-        "quantile": np.ascontiguousarray(dataset["quantile"].values, dtype=np.float64),
-        "year": np.ascontiguousarray(dataset["year"].values, dtype=np.int64),
-        "month": [str(month)[:7] for month in dataset["month"].values.astype("datetime64[M]")],
-        "region": [str(region) for region in dataset["region"].values],
+        "time": np.ascontiguousarray(dataset["time"].to_numpy()),
+        "local_time": dataset["local_time"].to_numpy().tolist(),
+        "quantile": np.ascontiguousarray(dataset["quantile"].to_numpy(), dtype=np.float64),
+        "year": np.ascontiguousarray(dataset["year"].to_numpy(), dtype=np.int64),
+        "month": [str(month)[:7] for month in dataset["month"].to_numpy().astype("datetime64[M]")],
+        "region": [str(region) for region in dataset["region"].to_numpy()],
     }
     variables = {}
     for name, variable in dataset.data_vars.items():

@@ -58,8 +58,8 @@ class ProjectionRequest(_Body):
     overrides: dict[str, Any] | None = Field(
         default=None,
         description="Fields replacing those of the shipped scenario, merged table by table "
-        "(a list, such as `deployments`, or a distribution is replaced whole); the result is validated like a "
-        "scenario file. Only with `scenario_id`.",
+        "(a list, such as `deployments`, or a distribution is replaced whole); the result is "
+        "validated like a scenario file. Only with `scenario_id`.",
     )
     scenario: dict[str, Any] | None = Field(
         default=None,
@@ -67,26 +67,36 @@ class ProjectionRequest(_Body):
         "GET /v1/scenarios/{id} shows complete examples). Give this or `scenario_id`.",
     )
     draws: int = Field(
-        default=1000, ge=1, le=MAX_DRAWS,
+        default=1000,
+        ge=1,
+        le=MAX_DRAWS,
         description="Monte Carlo draws; the service may allow fewer (max_draws). [draws]",
     )
     seed: int = Field(
-        default=0, ge=0, le=MAX_SEED,
+        default=0,
+        ge=0,
+        le=MAX_SEED,
         description="Random seed: the same scenario, options and seed give the same numbers.",
     )
     start: dt.date | None = Field(
-        default=None, ge=FIRST_DATE, le=LAST_DATE,
+        default=None,
+        ge=FIRST_DATE,
+        le=LAST_DATE,
         description="First day of the period, local time; default: horizon start.",
     )
     end: dt.date | None = Field(
-        default=None, ge=FIRST_DATE, le=LAST_DATE,
+        default=None,
+        ge=FIRST_DATE,
+        le=LAST_DATE,
         description="Last day of the period (inclusive); default: horizon end.",
     )
     resolution: Resolution = Field(
         default="hourly", description="Period of the load series (means over the period)."
     )
     quantiles: list[float] = Field(
-        default=list(DEFAULT_QUANTILES), min_length=1, max_length=99,
+        default=list(DEFAULT_QUANTILES),
+        min_length=1,
+        max_length=99,
         description="Probability levels over the draws, each in [0, 1]. [1]",
     )
     weather: WeatherKind = Field(
@@ -286,7 +296,9 @@ class BaselineRequest(_Body):
     draws: int = Field(default=200, ge=1, le=MAX_DRAWS, description="Monte Carlo draws.")
     seed: int = Field(default=0, ge=0, le=MAX_SEED, description="Random seed.")
     quantiles: list[float] = Field(
-        default=list(DEFAULT_QUANTILES), min_length=1, max_length=99,
+        default=list(DEFAULT_QUANTILES),
+        min_length=1,
+        max_length=99,
         description="Probability levels, each strictly between 0 and 1. [1]",
     )
     weather: WeatherKind = Field(default="auto", description="Future weather, as for projections.")

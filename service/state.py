@@ -11,8 +11,6 @@ import datetime as dt
 import logging
 import os
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from fastapi import Request
@@ -31,9 +29,11 @@ from service.settings import Settings
 logger = logging.getLogger("service")
 
 
-class NotReady(ServiceError):
+class NotReadyError(ServiceError):
     status_code = 503
-    headers = {"Retry-After": "5"}
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, headers={"Retry-After": "5"})
 
 
 @dataclass(frozen=True)
@@ -95,8 +95,11 @@ class ServiceState:
         first_day = shipped.horizon.start
         reference = baseline_reference(self.registry.current, shipped.country)
         options = ProjectionOptions(
-            draws=2, start=first_day, end=first_day + dt.timedelta(days=1),
-            include_baseline=reference is not None, baseline_model=reference,
+            draws=2,
+            start=first_day,
+            end=first_day + dt.timedelta(days=1),
+            include_baseline=reference is not None,
+            baseline_model=reference,
         )
         project(shipped, options)
 
@@ -107,38 +110,28 @@ class ServiceState:
     def require_ready(self) -> None:
         """Raise 503 until start-up has finished."""
         if not self.ready:
-            raise NotReady(self.start_error or "the service is starting: retry shortly")
+            raise NotReadyError(self.start_error or "the service is starting: retry shortly")
 
 
-@contextmanager
-def library_artifact_root(settings: Settings) -> Iterator[None]:
+def point_library_at(settings: Settings) -> None:
     """Point the library's ``FORECAST_ARTIFACT_DIR`` at the service's artifact directory.
 
     The projection engine resolves a model reference through
     :func:`forecast.paths.artifacts_dir`, which reads that variable; a directory given to
-    ``create_app(settings=...)`` rather than through the environment must reach it too.
-    The previous value is restored when the app stops.
+    ``create_app(settings=...)`` rather than through the environment must reach it too. The
+    service owns its process, so the variable is set, not restored: the app started last
+    wins (tests start one app at a time).
     """
-    if settings.artifact_dir is None:
-        yield
-        return
-    previous = os.environ.get("FORECAST_ARTIFACT_DIR")
-    os.environ["FORECAST_ARTIFACT_DIR"] = str(settings.artifact_dir)
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop("FORECAST_ARTIFACT_DIR", None)
-        else:
-            os.environ["FORECAST_ARTIFACT_DIR"] = previous
+    if settings.artifact_dir is not None:
+        os.environ["FORECAST_ARTIFACT_DIR"] = str(settings.artifact_dir)
 
 
-def get_state(request: Request) -> ServiceState:
+async def get_state(request: Request) -> ServiceState:
     """Dependency: the app's :class:`ServiceState`."""
     return request.app.state.service
 
 
-def get_ready_state(request: Request) -> ServiceState:
+async def get_ready_state(request: Request) -> ServiceState:
     """Dependency: the app's state, or 503 while it is starting."""
     state: ServiceState = request.app.state.service
     state.require_ready()

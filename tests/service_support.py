@@ -27,11 +27,19 @@ def synthetic_parameters() -> dict:
         "format_version": 1,
         "timezone": "Asia/Seoul",
         "feature_spec": {"country": "KR"},
-        "shape": {"feature_names": names, "coefficients": [0.0] * len(names),
-                  "log_normaliser": 0.0},
-        "level": {"intercept": math.log(60_000.0), "slope": 0.01, "origin_year": 2020,
-                  "covariance": [[1e-6, 0.0], [0.0, 1e-8]], "residual_scale": 0.01,
-                  "degrees_of_freedom": 10},
+        "shape": {
+            "feature_names": names,
+            "coefficients": [0.0] * len(names),
+            "log_normaliser": 0.0,
+        },
+        "level": {
+            "intercept": math.log(60_000.0),
+            "slope": 0.01,
+            "origin_year": 2020,
+            "covariance": [[1e-6, 0.0], [0.0, 1e-8]],
+            "residual_scale": 0.01,
+            "degrees_of_freedom": 10,
+        },
         "noise": {"autocorrelation": 0.5, "sd": 0.02},
     }
 
@@ -43,7 +51,10 @@ def publish_model(root: Path, version: str, *, promote: bool = True) -> Path:
         (directory / "parameters.json").write_text(json.dumps(synthetic_parameters()))
 
     path = artifacts.publish(
-        model_id=MODEL_ID, version=version, root=root, write_files=write,
+        model_id=MODEL_ID,
+        version=version,
+        root=root,
+        write_files=write,
         manifest={"country": "KR", "metrics": {"mape_pct": 3.0, "coverage_80": 0.8}},
     )
     if promote:

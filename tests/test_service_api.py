@@ -17,8 +17,13 @@ from service.main import create_app
 from service.render import negotiate, spreadsheet_safe
 from service.settings import Settings
 
-SMALL = {"scenario_id": "kr-national", "draws": 20, "resolution": "annual",
-         "start": "2030-01-01", "end": "2030-12-31"}
+SMALL = {
+    "scenario_id": "kr-national",
+    "draws": 20,
+    "resolution": "annual",
+    "start": "2030-01-01",
+    "end": "2030-12-31",
+}
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +35,13 @@ def artifact_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def client(artifact_root: Path):
-    settings = Settings(artifact_dir=artifact_root, api_keys=f"{API_KEY},second-key",
-                        max_draws=5_000, job_threshold_draw_hours=5e6, max_queued_jobs=1)
+    settings = Settings(
+        artifact_dir=artifact_root,
+        api_keys=f"{API_KEY},second-key",
+        max_draws=5_000,
+        job_threshold_draw_hours=5e6,
+        max_queued_jobs=1,
+    )
     with TestClient(create_app(settings), raise_server_exceptions=True) as test_client:
         yield test_client
 
@@ -97,18 +107,25 @@ def test_projection_csv_and_netcdf_by_query_and_accept(client: TestClient):
     assert csv.status_code == 200
     assert csv.headers["content-type"].startswith("text/csv")
     table = pd.read_csv(io.StringIO(csv.text))
-    assert list(table.columns) == ["variable", "region", "resolution", "period_start",
-                                   "quantile", "value", "unit"]
+    assert list(table.columns) == [
+        "variable",
+        "region",
+        "resolution",
+        "period_start",
+        "quantile",
+        "value",
+        "unit",
+    ]
     by_accept = client.post("/v1/projections", json=SMALL, headers={"accept": "text/csv"})
     assert by_accept.content == csv.content
-    netcdf = client.post("/v1/projections", json=SMALL,
-                         headers={"accept": "application/x-netcdf"})
+    netcdf = client.post("/v1/projections", json=SMALL, headers={"accept": "application/x-netcdf"})
     assert netcdf.headers["content-type"] == "application/x-netcdf"
     dataset = xr.open_dataset(io.BytesIO(netcdf.content), engine="h5netcdf")
     assert dataset["ai_energy_twh"].attrs["units"] == "TWh"
     json_body = client.post("/v1/projections", json=SMALL).json()
-    np.testing.assert_allclose(dataset["ai_energy_twh"].values,
-                               json_body["variables"]["ai_energy_twh"]["values"])
+    np.testing.assert_allclose(
+        dataset["ai_energy_twh"].values, json_body["variables"]["ai_energy_twh"]["values"]
+    )
 
 
 def test_projection_overrides_and_inline_scenario(client: TestClient):
@@ -118,8 +135,10 @@ def test_projection_overrides_and_inline_scenario(client: TestClient):
         json={**SMALL, "overrides": {"operations": {"pue": {"dist": "fixed", "value": 2.0}}}},
     ).json()
     assert heavier["scenario_sha256"] != base["scenario_sha256"]
-    assert (np.array(heavier["variables"]["ai_energy_twh"]["values"])
-            > np.array(base["variables"]["ai_energy_twh"]["values"])).all()
+    assert (
+        np.array(heavier["variables"]["ai_energy_twh"]["values"])
+        > np.array(base["variables"]["ai_energy_twh"]["values"])
+    ).all()
     scenario = client.get("/v1/scenarios/kr-national").json()["scenario"]
     inline = {key: value for key, value in SMALL.items() if key != "scenario_id"}
     same = client.post("/v1/projections", json={**inline, "scenario": scenario}).json()
@@ -141,10 +160,28 @@ def test_projection_overrides_and_inline_scenario(client: TestClient):
         ({**SMALL, "scenario_id": "../../etc/passwd"}, 422, ["scenario_id", "pattern"]),
         ({"draws": 10}, 422, ["exactly one of scenario_id and scenario"]),
         ({**SMALL, "overrides": {"operations": {"pue": 9}}}, 422, ["pue", "[1.0, 5.0]"]),
-        ({**SMALL, "overrides": {"deployments": [{"name": "x", "milestones": [
-            {"date": f"{2000 + i // 12}-{i % 12 + 1:02d}-01", "count": i,
-             "mix": {"h100_sxm": 1.0}} for i in range(201)]}]}},
-         422, ["milestones", "200"]),
+        (
+            {
+                **SMALL,
+                "overrides": {
+                    "deployments": [
+                        {
+                            "name": "x",
+                            "milestones": [
+                                {
+                                    "date": f"{2000 + i // 12}-{i % 12 + 1:02d}-01",
+                                    "count": i,
+                                    "mix": {"h100_sxm": 1.0},
+                                }
+                                for i in range(201)
+                            ],
+                        }
+                    ]
+                },
+            },
+            422,
+            ["milestones", "200"],
+        ),
         ({**SMALL, "unknown_field": 1}, 422, ["unknown_field"]),
     ],
 )
@@ -157,14 +194,16 @@ def test_projection_refusals_name_field_and_range(client, body, status, words):
 
 
 def test_malformed_json_is_422(client: TestClient):
-    response = client.post("/v1/projections", content=b"{not json",
-                           headers={"content-type": "application/json"})
+    response = client.post(
+        "/v1/projections", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert response.status_code == 422
 
 
 def test_body_too_large_is_413(client: TestClient):
-    declared = client.post("/v1/projections", content=b" " * 1_000_001,
-                           headers={"content-type": "application/json"})
+    declared = client.post(
+        "/v1/projections", content=b" " * 1_000_001, headers={"content-type": "application/json"}
+    )
     assert declared.status_code == 413
     assert "at most 1000000" in declared.json()["detail"]
 
@@ -172,8 +211,9 @@ def test_body_too_large_is_413(client: TestClient):
         for _ in range(20):
             yield b" " * 100_000
 
-    streamed = client.post("/v1/projections", content=chunks(),
-                           headers={"content-type": "application/json"})
+    streamed = client.post(
+        "/v1/projections", content=chunks(), headers={"content-type": "application/json"}
+    )
     assert streamed.status_code == 413
 
 
@@ -212,8 +252,12 @@ def test_job_errors(client: TestClient):
 
 
 def test_saturated_job_queue_answers_429_with_retry_after(artifact_root: Path):
-    settings = Settings(artifact_dir=artifact_root, job_threshold_draw_hours=1.0,
-                        max_concurrent_jobs=1, max_queued_jobs=0)
+    settings = Settings(
+        artifact_dir=artifact_root,
+        job_threshold_draw_hours=1.0,
+        max_concurrent_jobs=1,
+        max_queued_jobs=0,
+    )
     with TestClient(create_app(settings)) as client:
         state = client.app.state.service
         release = __import__("threading").Event()
@@ -241,8 +285,9 @@ def test_unfinished_job_result_is_409(artifact_root: Path):
 
 
 def test_busy_inline_slots_answer_503(artifact_root: Path):
-    settings = Settings(artifact_dir=artifact_root, max_inline_projections=1,
-                        inline_wait_seconds=0.05)
+    settings = Settings(
+        artifact_dir=artifact_root, max_inline_projections=1, inline_wait_seconds=0.05
+    )
     with TestClient(create_app(settings)) as client:
         slots = client.app.state.service.inline_slots
         slots.acquire()
@@ -263,21 +308,27 @@ def test_baseline_forecast(client: TestClient):
     low, high = np.array(result["quantile_mw"])
     assert low.shape == (48,)
     assert (low <= high).all()
-    got = client.get("/v1/baseline", params={"start": "2030-07-01", "end": "2030-07-02",
-                                             "draws": 50, "quantiles": [0.1, 0.9]})
+    got = client.get(
+        "/v1/baseline",
+        params={"start": "2030-07-01", "end": "2030-07-02", "draws": 50, "quantiles": [0.1, 0.9]},
+    )
     assert got.json() == result
-    assert client.get("/v1/baseline", params={"start": "2030-07-02",
-                                              "end": "2030-07-01"}).status_code == 422
-    too_big = client.post("/v1/baseline", json={"start": "2030-01-01", "end": "2035-12-31",
-                                                "draws": 1000})
+    assert (
+        client.get("/v1/baseline", params={"start": "2030-07-02", "end": "2030-07-01"}).status_code
+        == 422
+    )
+    too_big = client.post(
+        "/v1/baseline", json={"start": "2030-01-01", "end": "2035-12-31", "draws": 1000}
+    )
     assert too_big.status_code == 422
     assert "draws x hours" in too_big.json()["detail"]
 
 
 def test_models_list_and_detail(client: TestClient):
     listed = client.get("/v1/models").json()
-    assert listed == [{"model_id": MODEL_ID, "versions": ["v1"], "promoted_version": "v1",
-                       "served_version": "v1"}]
+    assert listed == [
+        {"model_id": MODEL_ID, "versions": ["v1"], "promoted_version": "v1", "served_version": "v1"}
+    ]
     detail = client.get(f"/v1/models/{MODEL_ID}").json()
     assert detail["metrics"]["mape_pct"] == 3.0
     assert client.get("/v1/models/unknown-model").status_code == 404
@@ -302,22 +353,26 @@ def test_reload_refuses_a_tampered_artifact_and_keeps_serving(tmp_path: Path):
     (tampered / "parameters.json").write_text('{"format_version": 1}')
     settings = Settings(artifact_dir=tmp_path, api_keys=API_KEY)
     with TestClient(create_app(settings)) as client:
-        refused = client.post("/v1/models/reload", json={"model": f"{MODEL_ID}@v2"},
-                              headers={"X-API-Key": API_KEY})
+        refused = client.post(
+            "/v1/models/reload", json={"model": f"{MODEL_ID}@v2"}, headers={"X-API-Key": API_KEY}
+        )
         assert refused.status_code == 422
         assert "sha256" in refused.json()["detail"]
         assert f"still serving {MODEL_ID}@v1" in refused.json()["detail"]
         assert client.get("/readyz").json()["model_version"] == f"{MODEL_ID}@v1"
         served = client.post("/v1/projections", json=SMALL)
         assert served.headers["x-model-version"] == f"{MODEL_ID}@v1"
-        unknown = client.post("/v1/models/reload", json={"model": f"{MODEL_ID}@v7"},
-                              headers={"X-API-Key": API_KEY})
+        unknown = client.post(
+            "/v1/models/reload", json={"model": f"{MODEL_ID}@v7"}, headers={"X-API-Key": API_KEY}
+        )
         assert unknown.status_code == 404
 
 
 def test_scenario_of_another_country_gets_no_baseline(client: TestClient):
-    response = client.post("/v1/projections", json={"scenario_id": "devries-2023-h100",
-                                                    "draws": 5, "resolution": "annual"})
+    response = client.post(
+        "/v1/projections",
+        json={"scenario_id": "devries-2023-h100", "draws": 5, "resolution": "annual"},
+    )
     assert response.status_code == 200
     assert response.json()["model_version"] == "none"
     assert "total_mw" not in response.json()["variables"]
@@ -325,18 +380,34 @@ def test_scenario_of_another_country_gets_no_baseline(client: TestClient):
 
 def test_csv_cells_cannot_start_a_formula():
     """OWASP CSV injection: text cells starting with = + - @ tab CR get a leading quote."""
-    frame = pd.DataFrame({"variable": ["=cmd|' /C calc'!A0", "+1", "-2", "@x", "\tx", "\rx",
-                                       "ok"], "value": [-1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]})
+    frame = pd.DataFrame(
+        {
+            "variable": ["=cmd|' /C calc'!A0", "+1", "-2", "@x", "\tx", "\rx", "ok"],
+            "value": [-1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0],
+        }
+    )
     safe = spreadsheet_safe(frame)
-    assert safe["variable"].tolist() == ["'=cmd|' /C calc'!A0", "'+1", "'-2", "'@x", "'\tx",
-                                         "'\rx", "ok"]
+    assert safe["variable"].tolist() == [
+        "'=cmd|' /C calc'!A0",
+        "'+1",
+        "'-2",
+        "'@x",
+        "'\tx",
+        "'\rx",
+        "ok",
+    ]
     assert safe["value"].tolist() == frame["value"].tolist()  # numbers stay numbers
 
 
 @pytest.mark.parametrize(
     ("query", "accept", "expected"),
-    [(None, None, "json"), ("csv", "application/json", "csv"), (None, "text/csv", "csv"),
-     (None, "application/x-netcdf, text/csv", "netcdf"), (None, "image/png", "json")],
+    [
+        (None, None, "json"),
+        ("csv", "application/json", "csv"),
+        (None, "text/csv", "csv"),
+        (None, "application/x-netcdf, text/csv", "netcdf"),
+        (None, "image/png", "json"),
+    ],
 )
 def test_format_negotiation(query, accept, expected):
     assert negotiate(query, accept) == expected

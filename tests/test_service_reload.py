@@ -12,8 +12,13 @@ from service_support import API_KEY, MODEL_ID, copy_version, publish_model
 from service.main import create_app
 from service.settings import Settings
 
-BODY = {"scenario_id": "kr-national", "draws": 10, "resolution": "annual",
-        "start": "2030-01-01", "end": "2030-03-31"}
+BODY = {
+    "scenario_id": "kr-national",
+    "draws": 10,
+    "resolution": "annual",
+    "start": "2030-01-01",
+    "end": "2030-03-31",
+}
 
 
 def test_reload_while_requests_run(tmp_path: Path):
@@ -29,8 +34,13 @@ def test_reload_while_requests_run(tmp_path: Path):
             seed += 1  # a new seed each time: uncached, so the model is really used
             response = client.post("/v1/projections", json={**BODY, "seed": seed})
             body = response.json()
-            answers.append((response.status_code, response.headers.get("x-model-version", ""),
-                            body.get("model_version", body.get("detail", ""))))
+            answers.append(
+                (
+                    response.status_code,
+                    response.headers.get("x-model-version", ""),
+                    body.get("model_version", body.get("detail", "")),
+                )
+            )
 
     with TestClient(create_app(settings)) as client, ThreadPoolExecutor(4) as pool:
         workers = [pool.submit(hammer, worker) for worker in range(4)]
@@ -38,9 +48,13 @@ def test_reload_while_requests_run(tmp_path: Path):
         for version in ("v2", "v1", "v2"):
             while len(answers) < 4 * (len(reloads) + 1):
                 stop.wait(0.01)
-            reloads.append(client.post("/v1/models/reload",
-                                       json={"model": f"{MODEL_ID}@{version}"},
-                                       headers={"X-API-Key": API_KEY}))
+            reloads.append(
+                client.post(
+                    "/v1/models/reload",
+                    json={"model": f"{MODEL_ID}@{version}"},
+                    headers={"X-API-Key": API_KEY},
+                )
+            )
         while len(answers) < 4 * (len(reloads) + 1):
             stop.wait(0.01)
         stop.set()

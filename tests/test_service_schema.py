@@ -20,10 +20,16 @@ _ARTIFACTS = tempfile.TemporaryDirectory(prefix="schema-artifacts-")
 publish_model(Path(_ARTIFACTS.name), "v1")
 # Small limits keep every generated request cheap: a large draw count becomes a 422 or a job,
 # never a minute of computing.
-APP = create_app(Settings(
-    artifact_dir=Path(_ARTIFACTS.name), api_keys=API_KEY, max_draws=50,
-    max_baseline_draw_hours=5e4, job_threshold_draw_hours=2e4, max_queued_jobs=2,
-))
+APP = create_app(
+    Settings(
+        artifact_dir=Path(_ARTIFACTS.name),
+        api_keys=API_KEY,
+        max_draws=50,
+        max_baseline_draw_hours=5e4,
+        job_threshold_draw_hours=2e4,
+        max_queued_jobs=2,
+    )
+)
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 
@@ -36,7 +42,10 @@ def _started_app():
 
 
 @schema.parametrize()
-@settings(max_examples=15, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 def test_no_server_error_and_schema_conformance(case):
     case.call_and_validate(checks=[not_a_server_error, response_schema_conformance])

@@ -13,13 +13,21 @@ from service_support import API_KEY, MODEL_ID, publish_model
 @pytest.mark.slow
 def test_real_server_over_http(tmp_path: Path):
     publish_model(tmp_path, "v1")
-    env = {"FORECAST_ARTIFACT_DIR": str(tmp_path), "FORECAST_API_KEYS": API_KEY,
-           "FORECAST_MAX_BODY_BYTES": "20000"}
+    env = {
+        "FORECAST_ARTIFACT_DIR": str(tmp_path),
+        "FORECAST_API_KEYS": API_KEY,
+        "FORECAST_MAX_BODY_BYTES": "20000",
+    }
     with running_server(env) as (base, _seconds_to_ready), httpx.Client(base_url=base) as http:
         assert http.get("/healthz").json() == {"status": "ok"}
         assert http.get("/readyz").json()["model_version"] == f"{MODEL_ID}@v1"
-        body = {"scenario_id": "kr-national", "draws": 20, "resolution": "monthly",
-                "start": "2030-01-01", "end": "2030-06-30"}
+        body = {
+            "scenario_id": "kr-national",
+            "draws": 20,
+            "resolution": "monthly",
+            "start": "2030-01-01",
+            "end": "2030-06-30",
+        }
         first = http.post("/v1/projections", json=body)
         assert first.status_code == 200
         assert first.headers["x-cache"] == "miss"
@@ -29,8 +37,14 @@ def test_real_server_over_http(tmp_path: Path):
         assert second.content == first.content
         csv = http.post("/v1/projections", params={"format": "csv"}, json=body)
         assert csv.text.startswith("variable,region,resolution")
-        assert http.post("/v1/projections", content=b" " * 20_001,
-                         headers={"content-type": "application/json"}).status_code == 413
+        assert (
+            http.post(
+                "/v1/projections",
+                content=b" " * 20_001,
+                headers={"content-type": "application/json"},
+            ).status_code
+            == 413
+        )
         assert http.post("/v1/models/reload").status_code == 401
         assert http.post("/v1/models/reload", headers={"X-API-Key": "nope"}).status_code == 403
         reloaded = http.post("/v1/models/reload", headers={"X-API-Key": API_KEY})

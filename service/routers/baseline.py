@@ -16,7 +16,14 @@ from forecast.weather import load_weather
 from service.errors import ERROR_RESPONSES, ErrorBody
 from service.registry import model_label
 from service.render import NumpyJSONResponse
-from service.schemas import FIRST_DATE, LAST_DATE, MAX_SEED, BaselineRequest, BaselineResponse, WeatherKind
+from service.schemas import (
+    FIRST_DATE,
+    LAST_DATE,
+    MAX_SEED,
+    BaselineRequest,
+    BaselineResponse,
+    WeatherKind,
+)
 from service.state import ServiceState, get_ready_state
 
 router = APIRouter(tags=["baseline"])
@@ -47,12 +54,20 @@ def _forecast(state: ServiceState, request: BaselineRequest) -> NumpyJSONRespons
     local_times = pd.date_range(
         pd.Timestamp(request.start).tz_localize(model.timezone),
         pd.Timestamp(request.end + dt.timedelta(days=1)).tz_localize(model.timezone),
-        freq="h", inclusive="left",
+        freq="h",
+        inclusive="left",
     )
-    weather = load_weather(request.weather, location=model.manifest.get("weather_location",
-                                                                        "seoul"))
-    sample = sample_baseline(model, local_times, weather, request.draws,
-                             np.random.default_rng(request.seed), quantiles=request.quantiles)
+    weather = load_weather(
+        request.weather, location=model.manifest.get("weather_location", "seoul")
+    )
+    sample = sample_baseline(
+        model,
+        local_times,
+        weather,
+        request.draws,
+        np.random.default_rng(request.seed),
+        quantiles=request.quantiles,
+    )
     probabilities = sample.quantiles
     hours_per_year = np.bincount(sample.local_times.year.to_numpy() - sample.years[0])[
         sample.years - sample.years[0]
@@ -113,7 +128,11 @@ def get_baseline(
 ) -> NumpyJSONResponse:
     """As POST /v1/baseline, with the options as query parameters."""
     request = BaselineRequest(
-        start=start, end=end, draws=draws, seed=seed,
-        quantiles=quantiles or list(DEFAULT_QUANTILES), weather=weather,
+        start=start,
+        end=end,
+        draws=draws,
+        seed=seed,
+        quantiles=quantiles or list(DEFAULT_QUANTILES),
+        weather=weather,
     )
     return _forecast(state, request)

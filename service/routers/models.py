@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query
 
 from forecast import artifacts
 from forecast.errors import NotFoundError
-from service.errors import ERROR_RESPONSES, ErrorBody, Forbidden, Unauthorized
+from service.errors import ERROR_RESPONSES, ErrorBody, ForbiddenError, UnauthorizedError
 from service.registry import MODEL_ID_PATTERN, model_label
 from service.schemas import ModelDetail, ModelSummary, ReloadRequest, ReloadResponse
 from service.state import ServiceState, get_ready_state
@@ -79,14 +79,14 @@ def require_api_key(
 ) -> None:
     """401 without a key, 403 with a key that is not configured."""
     if not x_api_key:
-        raise Unauthorized("X-API-Key header missing: this endpoint needs an API key")
+        raise UnauthorizedError("X-API-Key header missing: this endpoint needs an API key")
     # Compare with every key, in constant time per key, so timing tells nothing about a match.
     matches = [
         secrets.compare_digest(x_api_key.encode(), key.encode())
         for key in state.settings.allowed_api_keys()
     ]
     if not any(matches):
-        raise Forbidden("X-API-Key: not an accepted key")
+        raise ForbiddenError("X-API-Key: not an accepted key")
 
 
 @router.post(
@@ -97,8 +97,10 @@ def require_api_key(
     responses={
         401: {"model": ErrorBody, "description": "No X-API-Key header."},
         403: {"model": ErrorBody, "description": "X-API-Key is not accepted."},
-        422: {"model": ErrorBody,
-              "description": "Artifact broken or tampered with; the old model keeps serving."},
+        422: {
+            "model": ErrorBody,
+            "description": "Artifact broken or tampered with; the old model keeps serving.",
+        },
         404: {"model": ErrorBody, "description": "No such model or version."},
     },
 )

@@ -11,13 +11,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from forecast.errors import NotFoundError, OptionsError
 from forecast.projection import ProjectionOptions, project, scenario_digest
 from forecast.scenario import Scenario, parse_scenario
 from service.cache import ProjectionResult, result_key
-from service.errors import ERROR_RESPONSES, Busy, ErrorBody, ServiceError, status_of
+from service.errors import ERROR_RESPONSES, BusyError, ErrorBody, ServiceError, status_of
 from service.jobs import JOB_ID_PATTERN, Job
 from service.registry import baseline_reference
 from service.render import MEDIA_TYPES, RENDERERS, NumpyJSONResponse, OutputFormat, negotiate
@@ -46,15 +47,17 @@ _RESULT_RESPONSES: dict[int | str, dict[str, Any]] = {
             "application/x-netcdf": {"schema": {"type": "string", "format": "binary"}},
         },
         "headers": {
-            "X-Model-Version": {"description": "Baseline model id@version used, or none.",
-                                "schema": {"type": "string"}},
+            "X-Model-Version": {
+                "description": "Baseline model id@version used, or none.",
+                "schema": {"type": "string"},
+            },
             "X-Cache": {"description": "hit or miss.", "schema": {"type": "string"}},
         },
     },
 }
 
 
-class Conflict(ServiceError):
+class ConflictError(ServiceError):
     status_code = 409
 
 
@@ -100,9 +103,14 @@ def _options(
         )
     reference = baseline_reference(state.registry.current, scenario.country)
     options = ProjectionOptions(
-        draws=request.draws, seed=request.seed, start=request.start, end=request.end,
-        resolution=request.resolution, quantiles=tuple(request.quantiles),
-        weather=request.weather, baseline_model=reference,
+        draws=request.draws,
+        seed=request.seed,
+        start=request.start,
+        end=request.end,
+        resolution=request.resolution,
+        quantiles=tuple(request.quantiles),
+        weather=request.weather,
+        baseline_model=reference,
         include_baseline=request.include_baseline and reference is not None,
     ).validated(scenario)
     years = options.end.year - options.start.year + 1
@@ -118,9 +126,7 @@ def _hours(options: ProjectionOptions) -> int:
     return ((options.end - options.start).days + 1) * 24
 
 
-def _respond(
-    result: ProjectionResult, file_format: OutputFormat, *, cache_status: str
-) -> Response:
+def _respond(result: ProjectionResult, file_format: OutputFormat, *, cache_status: str) -> Response:
     body = result.rendered(file_format, RENDERERS[file_format])
     headers = {"X-Model-Version": result.model_label, "X-Cache": cache_status}
     if file_format != "json":
@@ -131,7 +137,10 @@ def _respond(
 
 
 def _compute(
-    state: ServiceState, scenario: Scenario, options: ProjectionOptions, key: str,
+    state: ServiceState,
+    scenario: Scenario,
+    options: ProjectionOptions,
+    key: str,
     job: Job | None = None,
 ) -> ProjectionResult:
     dataset = project(scenario, options, progress=job.progress if job is not None else None)
@@ -153,7 +162,7 @@ def _compute(
         **ERROR_RESPONSES,
     },
 )
-def create_projection(
+async def create_projection(
     request: ProjectionRequest,
     state: Annotated[ServiceState, Depends(get_ready_state)],
     file_format: FormatQuery = None,
@@ -167,12 +176,19 @@ def create_projection(
     names the baseline model version it used (`model_version`, header `X-Model-Version`).
     """
     chosen = negotiate(file_format, accept)
-    scenario, digest = _scenario(state, request)
+    # A cache hit is answered on the event loop (a dict lookup); validating a posted scenario
+    # and computing run in worker threads.
+    if request.scenario is None and not request.overrides:
+        scenario, digest = _scenario(state, request)
+    else:
+        scenario, digest = await run_in_threadpool(_scenario, state, request)
     options = _options(state, request, scenario)
     key = result_key(digest, options, options.baseline_model or "none")
     cached = state.cache.get(key)
-    if cached is not None:
+    if cached is not None and file_format_rendered(cached, chosen):
         return _respond(cached, chosen, cache_status="hit")
+    if cached is not None:
+        return await run_in_threadpool(_respond, cached, chosen, cache_status="hit")
     if options.draws * _hours(options) > state.settings.job_threshold_draw_hours:
         job = state.jobs.submit(
             lambda job: _compute(state, scenario, options, key, job), status_of_error=status_of
@@ -180,8 +196,23 @@ def create_projection(
         return NumpyJSONResponse(
             _job_body(job), status_code=202, headers={"Location": f"/v1/jobs/{job.id}"}
         )
+    return await run_in_threadpool(_compute_inline, state, scenario, options, key, chosen)
+
+
+def file_format_rendered(result: ProjectionResult, file_format: OutputFormat) -> bool:
+    """Whether ``result`` already holds the bytes of ``file_format``."""
+    return file_format in result.renderings
+
+
+def _compute_inline(
+    state: ServiceState,
+    scenario: Scenario,
+    options: ProjectionOptions,
+    key: str,
+    chosen: OutputFormat,
+) -> Response:
     if not state.inline_slots.acquire(timeout=state.settings.inline_wait_seconds):
-        raise Busy(
+        raise BusyError(
             f"all {state.settings.max_inline_projections} projection slots stayed busy for "
             f"{state.settings.inline_wait_seconds:g} s; retry later",
             retry_after_seconds=5,
@@ -251,5 +282,5 @@ def get_job_result(
     job = _job(state, job_id)
     if job.status != "succeeded" or job.result is None:
         reason = f": {job.error}" if job.error else f"; poll /v1/jobs/{job.id}"
-        raise Conflict(f"job {job.id} is {job.status}, not succeeded{reason}")
+        raise ConflictError(f"job {job.id} is {job.status}, not succeeded{reason}")
     return _respond(job.result, negotiate(file_format, accept), cache_status="job")
