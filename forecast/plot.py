@@ -1,0 +1,241 @@
+"""Report figures of a projection: load fan charts and annual bars, as PNG or SVG.
+
+The figure mirrors the service's dashboard: fan charts (P5–P95 and P10–P90 bands, P50 line)
+of the AI data-centre load and of the total national load, and annual bars of AI energy [TWh]
+with P10–P90 error bars and of the AI share of national electricity [%]. Rendering uses
+matplotlib's Agg canvas on a :class:`matplotlib.figure.Figure` (no pyplot, no global backend
+change, no display, no network).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from forecast.errors import OptionsError
+
+FORMATS: dict[str, str] = {".png": "png", ".svg": "svg"}
+FAN_LEVELS = (0.05, 0.10, 0.50, 0.90, 0.95)
+BAR_LEVELS = (0.10, 0.50, 0.90)
+# Above this the AI load reads better in GW than in MW.
+GW_THRESHOLD_MW = 10_000.0
+AI_COLOUR = "#c2410c"
+TOTAL_COLOUR = "#1d4ed8"
+SHARE_COLOUR = "#4b5563"
+PNG_DPI = 110
+# Fixed ids in the SVG, so that the same projection gives the same file.
+SVG_HASH_SALT = "forecast-plot"
+
+
+def figure_format(path: Path) -> str:
+    """The image format of ``path`` from its suffix.
+
+    Raises
+    ------
+    OptionsError
+        The suffix is not ``.png`` or ``.svg``.
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise OptionsError(
+            f"out = {str(path)!r}: suffix {suffix or '(none)'!r} is not an image format; "
+            f"allowed: {', '.join(FORMATS)}"
+        )
+    return FORMATS[suffix]
+
+
+def _levels(variable: xr.DataArray, levels: tuple[float, ...]) -> np.ndarray:
+    """Values at each probability level, stacked on the first axis. [variable's unit]"""
+    available = variable["quantile"].to_numpy()
+    missing = [level for level in levels if not np.isclose(available, level).any()]
+    if missing:
+        raise OptionsError(
+            f"quantiles = {available.tolist()}: the figure needs {list(levels)}; missing {missing}"
+        )
+    return np.stack([variable.sel(quantile=level, method="nearest").to_numpy() for level in levels])
+
+
+def _local_times(dataset: xr.Dataset) -> pd.DatetimeIndex:
+    """Start of each period as local wall-clock time (the scenario's time zone)."""
+    utc = pd.DatetimeIndex(dataset["time"].to_numpy()).tz_localize("UTC")
+    return utc.tz_convert(dataset.attrs["timezone"]).tz_localize(None)
+
+
+def _fan(axes, times: pd.DatetimeIndex, values: np.ndarray, *, colour: str) -> None:
+    """Draw P5–P95 and P10–P90 bands and the P50 line (``values`` rows: FAN_LEVELS)."""
+    p5, p10, p50, p90, p95 = values
+    axes.fill_between(times, p5, p95, color=colour, alpha=0.16, linewidth=0, label="P5–P95")
+    axes.fill_between(times, p10, p90, color=colour, alpha=0.32, linewidth=0, label="P10–P90")
+    axes.plot(times, p50, color=colour, linewidth=1.6, label="P50")
+    axes.grid(axis="y", color="#e3e7ec", linewidth=0.8)
+    axes.set_axisbelow(True)
+    axes.margins(x=0)
+
+
+def _annual_bars(axes, years: np.ndarray, values: np.ndarray, *, colour: str) -> None:
+    """Bars at P50 with P10–P90 error bars (``values`` rows: BAR_LEVELS)."""
+    p10, p50, p90 = values
+    error = np.vstack([p50 - p10, p90 - p50])
+    axes.bar(years, p50, color=colour, alpha=0.85, width=0.7, label="P50")
+    axes.errorbar(
+        years,
+        p50,
+        yerr=error,
+        fmt="none",
+        ecolor="#111827",
+        elinewidth=1,
+        capsize=3,
+        label="P10–P90",
+    )
+    axes.set_xticks(years)
+    axes.set_xticklabels([str(year) for year in years], rotation=45 if len(years) > 8 else 0)
+    axes.grid(axis="y", color="#e3e7ec", linewidth=0.8)
+    axes.set_axisbelow(True)
+
+
+def projection_figure(dataset: xr.Dataset):
+    """The report figure of a projection.
+
+    Parameters
+    ----------
+    dataset : xarray.Dataset
+        A projection (:func:`forecast.projection.project`) with at least the quantiles
+        0.05, 0.1, 0.5, 0.9 and 0.95.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Four panels: AI load fan [MW or GW], total national load fan [GW], AI energy per year
+        [TWh] and AI share of national electricity per year [%].
+
+    Raises
+    ------
+    OptionsError
+        A quantile the figure needs is missing.
+    """
+    from matplotlib.figure import Figure
+
+    times = _local_times(dataset)
+    years = dataset["year"].to_numpy().astype(int)
+    resolution = dataset.attrs.get("resolution", "hourly")
+    timezone = dataset.attrs["timezone"]
+    has_baseline = "total_mw" in dataset
+
+    figure = Figure(figsize=(12.0, 8.2), layout="constrained")
+    (ai_axes, total_axes), (energy_axes, share_axes) = figure.subplots(2, 2)
+    figure.suptitle(
+        f"{dataset.attrs['scenario_id']}: AI data-centre electricity demand "
+        f"({dataset.attrs['draws']} draws, seed {dataset.attrs['seed']}, "
+        f"baseline {dataset.attrs.get('baseline_model', 'none')})",
+        fontsize=12,
+    )
+    mean_note = f"{resolution} mean of hourly load" if resolution != "hourly" else "hourly load"
+    time_label = f"Local time ({timezone}); {mean_note}"
+
+    ai_mw = _levels(dataset["ai_facility_mw"], FAN_LEVELS)
+    in_gw = np.nanmax(ai_mw) >= GW_THRESHOLD_MW
+    _fan(ai_axes, times, ai_mw / 1000.0 if in_gw else ai_mw, colour=AI_COLOUR)
+    ai_axes.set_title("AI data-centre load at the grid")
+    ai_axes.set_ylabel(f"AI facility load [{'GW' if in_gw else 'MW'}]")
+    ai_axes.set_xlabel(time_label)
+    ai_axes.set_ylim(bottom=0)
+    ai_axes.legend(loc="upper left", fontsize=8, frameon=False)
+
+    if has_baseline:
+        _fan(
+            total_axes,
+            times,
+            _levels(dataset["total_mw"], FAN_LEVELS) / 1000.0,
+            colour=TOTAL_COLOUR,
+        )
+        total_axes.set_title("Total national load (baseline + AI)")
+        total_axes.set_ylabel("National load [GW]")
+        total_axes.set_xlabel(time_label)
+        total_axes.legend(loc="upper left", fontsize=8, frameon=False, ncols=3)
+    else:
+        total_axes.set_axis_off()
+        total_axes.text(
+            0.5,
+            0.5,
+            f"No national baseline model for country {dataset.attrs.get('country', '?')}:\n"
+            "the projection has AI load only.",
+            ha="center",
+            va="center",
+            transform=total_axes.transAxes,
+        )
+
+    _annual_bars(
+        energy_axes, years, _levels(dataset["ai_energy_twh"], BAR_LEVELS), colour=AI_COLOUR
+    )
+    energy_axes.set_title("AI data-centre electricity per year (P50, P10–P90 bars)")
+    energy_axes.set_ylabel("AI energy [TWh]")
+    energy_axes.set_xlabel("Calendar year (local time)")
+    energy_axes.legend(loc="upper left", fontsize=8, frameon=False)
+
+    if "ai_share_of_energy_pct" in dataset:
+        _annual_bars(
+            share_axes,
+            years,
+            _levels(dataset["ai_share_of_energy_pct"], BAR_LEVELS),
+            colour=SHARE_COLOUR,
+        )
+        share_axes.set_title("AI share of national electricity (P50, P10–P90 bars)")
+        share_axes.set_ylabel("AI share of energy [%]")
+        share_axes.set_xlabel("Calendar year (local time)")
+    else:
+        share_axes.set_axis_off()
+    return figure
+
+
+def _atomic_save(figure, path: Path, image_format: str) -> None:
+    """Save through a temporary file in the target directory, then rename over ``path``."""
+    import matplotlib
+
+    directory = path.parent if str(path.parent) else Path()
+    if not directory.is_dir():
+        raise OptionsError(f"out = {str(path)!r}: directory {str(directory)!r} does not exist")
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    os.close(handle)
+    metadata = {"Date": None} if image_format == "svg" else {"Software": None}
+    try:
+        with matplotlib.rc_context({"svg.hashsalt": SVG_HASH_SALT, "svg.fonttype": "none"}):
+            figure.savefig(temporary, format=image_format, dpi=PNG_DPI, metadata=metadata)
+        umask = os.umask(0)
+        os.umask(umask)
+        # mkstemp creates 0600; give the figure the permissions a plain open() would.
+        Path(temporary).chmod(0o666 & ~umask)
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_figure(dataset: xr.Dataset, path: Path) -> Path:
+    """Write the report figure of ``dataset`` to ``path`` (``.png`` or ``.svg``).
+
+    Parameters
+    ----------
+    dataset : xarray.Dataset
+        A projection with the quantiles 0.05, 0.1, 0.5, 0.9 and 0.95.
+    path : pathlib.Path
+        Output file; its suffix picks the format. Replaced only once the new file is complete.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    OptionsError
+        Unknown suffix, missing directory or missing quantile; no file is written then.
+    """
+    path = Path(path)
+    image_format = figure_format(path)
+    _atomic_save(projection_figure(dataset), path, image_format)
+    return path
