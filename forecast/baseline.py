@@ -9,13 +9,17 @@ The model, fitted by ``models/train.py`` and stored as JSON parameters, is
 * :math:`L_{d,y}`, the **level**: temperature-normalised annual mean load of year ``y``
   [MW], drawn from a log-linear trend's predictive distribution (:meth:`BaselineModel.
   level_draws`): parameter uncertainty (multivariate normal with the OLS covariance) plus a
-  Student-t year innovation with the regression's residual scale and degrees of freedom;
+  Student-t year innovation with the regression's residual scale and degrees of freedom,
+  both deviations scaled by a spread factor calibrated in the backtest (shocks such as 2020
+  lie outside a six-point regression's own spread);
 * :math:`s_{w,h}`, the **shape**: ``exp(X(t, T_w) β) / k``, a log-linear model of calendar,
   season, temperature and trend features (:func:`forecast.features.design_matrix`) for
   weather trace ``w``; ``k`` makes the mean shape over the training years 1;
 * :math:`\\varepsilon_{d,\\text{day}}`, the **daily noise**: ``exp(z − σ²/2)`` with ``z`` a
-  stationary AR(1) across days (coefficient φ, standard deviation σ), σ inflated by a factor
-  calibrated in the rolling-origin backtest so that hourly 80 % intervals cover about 80 %.
+  stationary AR(1) across days (coefficient φ, standard deviation σ), σ scaled by a factor
+  calibrated in the rolling-origin backtest so that hourly ex ante 80 % intervals cover about
+  80 % when the level is right; the level spread factor then brings the coverage with the
+  level forecast to about 80 %.
 
 :func:`sample_baseline` does exactly this Monte Carlo composition for a period; the backtest,
 ``forecast evaluate`` and the projection engine all use it (the engine through the same arrays).
@@ -48,7 +52,8 @@ FORMAT_VERSION = 1
 class LevelModel:
     """Log-linear trend of the temperature-normalised annual mean load.
 
-    ``log L_y = intercept + slope × (y − origin_year) + e_y``, ``e_y ~ t(dof) × residual_scale``.
+    ``log L_y = intercept + slope × (y − origin_year) + e_y``, ``e_y ~ t(dof) × residual_scale``;
+    draws scale the parameter and innovation deviations by ``spread_factor``.
     """
 
     intercept: float  # [log MW]
@@ -57,6 +62,7 @@ class LevelModel:
     covariance: np.ndarray  # float64[2, 2], OLS covariance of (intercept, slope)
     residual_scale: float  # [log MW]
     degrees_of_freedom: int  # [1]
+    spread_factor: float = 1.0  # [1], calibrated; absent in format 1 artifacts before it existed
 
     def regressors(self, years: np.ndarray) -> np.ndarray:
         """Design rows ``[1, y − origin]`` of the years, float64[Y, 2]."""
@@ -126,6 +132,7 @@ class BaselineModel:
                     covariance=np.asarray(level["covariance"], dtype=np.float64).reshape(2, 2),
                     residual_scale=float(level["residual_scale"]),
                     degrees_of_freedom=int(level["degrees_of_freedom"]),
+                    spread_factor=float(level.get("spread_factor", 1.0)),
                 ),
                 noise_autocorrelation=float(noise["autocorrelation"]),
                 noise_sd=float(noise["sd"]),
@@ -194,9 +201,12 @@ class BaselineModel:
         centre = np.array([level.intercept, level.slope])
         # Parameter uncertainty is shared by all years of a draw (a steeper trend stays steeper),
         # so the spread widens with the horizon; the year innovation is independent per year.
-        parameters = rng.multivariate_normal(centre, level.covariance, size=n_draws)
-        innovation = level.residual_scale * rng.standard_t(
-            level.degrees_of_freedom, size=(n_draws, len(regressors))
+        spread = level.spread_factor
+        parameters = rng.multivariate_normal(centre, spread * spread * level.covariance, n_draws)
+        innovation = (
+            spread
+            * level.residual_scale
+            * rng.standard_t(level.degrees_of_freedom, size=(n_draws, len(regressors)))
         )
         return np.exp(parameters @ regressors.T + innovation)
 

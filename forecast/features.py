@@ -8,7 +8,8 @@ skew). The features are columns of a linear model of log hourly demand:
   public holiday, a day inside a multi-holiday block (Lunar New Year, Chuseok: a run of days
   off containing at least two public holidays), a bridge day (a workday between two days
   off) and the first workday after a holiday block; holidays come from the ``holidays``
-  package for the configured country;
+  package for the configured country; optionally a tenth type, a workday on a configured
+  calendar date that many but not all employers give off (``partial_days_off``);
 * **season × hour**: Fourier harmonics of the day of year interacted with the hour;
 * **temperature × hour**: heating and cooling degrees of the hour's temperature and of the
   day's mean temperature (workdays and days off apart), and of an exponentially smoothed
@@ -20,6 +21,7 @@ skew). The features are columns of a linear model of log hourly demand:
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
@@ -40,6 +42,7 @@ DAY_TYPES = (
     "bridge",
     "after_block",
 )
+PARTIAL_DAY_OFF = "partial_off"
 _OFF_DAY_TYPES = frozenset({"saturday", "sunday", "holiday", "holiday_block"})
 _HOURS = 24
 
@@ -66,6 +69,12 @@ class FeatureSpec:
         Time constant of the exponentially smoothed daily mean temperature. [d]
     trend_origin_year
         Year at which the shape trend term is zero. [year]
+    partial_days_off
+        Calendar dates ``"MM-DD"`` that are no public holiday but a day off for much of the
+        workforce (South Korea: 05-01 Workers' Day, a paid day off for employees under the
+        Labour Standards Act but not for public offices; 12-31, year-end closures). A workday
+        on such a date gets its own day type ``"partial_off"``. Empty (the default): nine day
+        types, as in artifacts written before this setting existed.
     """
 
     country: str
@@ -76,6 +85,22 @@ class FeatureSpec:
     season_harmonics: int = 3
     smoothing_days: float = 3.0
     trend_origin_year: int = 2020
+    partial_days_off: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # JSON and TOML give lists; a tuple keeps the spec hashable and comparable.
+        object.__setattr__(self, "partial_days_off", tuple(self.partial_days_off))
+        for date in self.partial_days_off:
+            try:
+                dt.datetime.strptime(f"2000-{date}", "%Y-%m-%d")
+            except (TypeError, ValueError):
+                raise DataError(
+                    f"partial_days_off entry {date!r}; allowed: calendar dates 'MM-DD'"
+                ) from None
+
+    def day_type_names(self) -> tuple[str, ...]:
+        """Day types of this feature set, in column order."""
+        return DAY_TYPES + ((PARTIAL_DAY_OFF,) if self.partial_days_off else ())
 
     def to_dict(self) -> dict:
         """JSON-ready settings."""
@@ -96,8 +121,14 @@ def _holiday_dates(country: str, subdivision: str | None, first_year: int, last_
     return frozenset(np.datetime64(day, "D") for day in calendar)
 
 
-def day_types(dates: np.ndarray, *, country: str, subdivision: str | None = None) -> np.ndarray:
-    """Day type index (into :data:`DAY_TYPES`) of each date.
+def day_types(
+    dates: np.ndarray,
+    *,
+    country: str,
+    subdivision: str | None = None,
+    partial_days_off: tuple[str, ...] = (),
+) -> np.ndarray:
+    """Day type index (into :meth:`FeatureSpec.day_type_names`) of each date.
 
     Parameters
     ----------
@@ -105,11 +136,14 @@ def day_types(dates: np.ndarray, *, country: str, subdivision: str | None = None
         Local calendar dates, ``datetime64[D]``.
     country, subdivision
         Holiday calendar of the ``holidays`` package.
+    partial_days_off
+        ``"MM-DD"`` dates whose workdays get the type ``"partial_off"`` (index
+        ``len(DAY_TYPES)``).
 
     Returns
     -------
     numpy.ndarray
-        int64 index into :data:`DAY_TYPES` per date.
+        int64 day type index per date.
     """
     dates = np.asarray(dates, dtype="datetime64[D]")
     # A margin of 10 days on each side so that blocks and bridges at the edges are classified
@@ -133,6 +167,9 @@ def day_types(dates: np.ndarray, *, country: str, subdivision: str | None = None
     previous_block = np.r_[False, in_block[:-1]]
     types[~off & previous_block] = DAY_TYPES.index("after_block")
     types[~off & previous_off & next_off] = DAY_TYPES.index("bridge")
+    if partial_days_off:
+        month_day = np.array([text[5:] for text in np.datetime_as_string(span, unit="D")])
+        types[np.isin(month_day, list(partial_days_off)) & ~off] = len(DAY_TYPES)
     types[weekday == 5] = DAY_TYPES.index("saturday")
     types[weekday == 6] = DAY_TYPES.index("sunday")
     types[is_holiday] = DAY_TYPES.index("holiday")
@@ -143,7 +180,7 @@ def day_types(dates: np.ndarray, *, country: str, subdivision: str | None = None
 def feature_names(spec: FeatureSpec) -> list[str]:
     """Names of the columns of :func:`design_matrix`, in order."""
     hours = [f"h{hour:02d}" for hour in range(_HOURS)]
-    names = [f"day_{day_type}:{hour}" for day_type in DAY_TYPES for hour in hours]
+    names = [f"day_{day_type}:{hour}" for day_type in spec.day_type_names() for hour in hours]
     for harmonic in range(1, spec.season_harmonics + 1):
         for function in ("sin", "cos"):
             names += [f"season_{function}{harmonic}:{hour}" for hour in hours]
@@ -176,7 +213,12 @@ def calendar_features(local_times: pd.DatetimeIndex, *, spec: FeatureSpec) -> Ca
         raise DataError("local_times must be timezone-aware (the grid's local time zone)")
     dates = local_times.tz_localize(None).normalize().to_numpy().astype("datetime64[D]")
     unique_dates, day_of_period = np.unique(dates, return_inverse=True)
-    types = day_types(unique_dates, country=spec.country, subdivision=spec.subdivision)
+    types = day_types(
+        unique_dates,
+        country=spec.country,
+        subdivision=spec.subdivision,
+        partial_days_off=spec.partial_days_off,
+    )
     day_type = types[day_of_period]
     is_off = np.isin(day_type, [DAY_TYPES.index(name) for name in _OFF_DAY_TYPES])
     day_of_year = local_times.day_of_year.to_numpy() - 1 + local_times.hour.to_numpy() / 24.0
@@ -244,7 +286,7 @@ def hour_interaction_factors(
     calendar = calendar or calendar_features(local_times, spec=spec)
     n_hours = len(local_times)
     factors = [
-        (calendar.day_type == k).astype(np.float64) for k in range(len(DAY_TYPES))
+        (calendar.day_type == k).astype(np.float64) for k in range(len(spec.day_type_names()))
     ]
     for harmonic in range(1, spec.season_harmonics + 1):
         angle = harmonic * calendar.day_of_year_angle

@@ -18,7 +18,8 @@ The fit (numpy and statsmodels, see :func:`fit_baseline`):
 * level: each year's temperature-normalised level ``L_y = mean(load_y) / mean(shape_y)``,
   then a statsmodels OLS trend of ``log L_y`` on the year over the last ``level_window_years``;
 * noise: AR(1) coefficient of the daily mean log residual; scale = hourly residual standard
-  deviation × the interval calibration factor from the backtest.
+  deviation × the interval calibration factor from the backtest; the level draws' spread
+  factor also comes from the backtest.
 """
 
 from __future__ import annotations
@@ -288,6 +289,7 @@ def fit_baseline(
             "covariance": np.asarray(level_fit.cov_params()).tolist(),
             "residual_scale": float(np.sqrt(level_fit.scale)),
             "degrees_of_freedom": int(level_fit.df_resid),
+            "spread_factor": 1.0,
             "window_years": level_years,
             "normalised_level_mw": {str(y): round(v, 1) for y, v in normalised_level.items()},
         },
@@ -300,12 +302,19 @@ def fit_baseline(
     }
 
 
-def with_calibration(parameters: dict, calibration_factor: float) -> dict:
-    """Copy of ``parameters`` whose daily noise sd = residual sd × ``calibration_factor``."""
+def with_calibration(
+    parameters: dict, calibration_factor: float, *, level_spread_factor: float = 1.0
+) -> dict:
+    """Copy of ``parameters`` with calibrated interval widths.
+
+    The daily noise sd becomes residual sd × ``calibration_factor``; the level draws' parameter
+    and innovation deviations are scaled by ``level_spread_factor``.
+    """
     noise = dict(parameters["noise"])
     noise["calibration_factor"] = float(calibration_factor)
     noise["sd"] = float(noise["residual_sd"] * calibration_factor)
-    return {**parameters, "noise": noise}
+    level = {**parameters["level"], "spread_factor": float(level_spread_factor)}
+    return {**parameters, "noise": noise, "level": level}
 
 
 def file_sha256(path: Path) -> str:
@@ -347,7 +356,8 @@ weather enters as an ensemble of historical weather years.
 - Level: statsmodels OLS trend of log temperature-normalised annual mean load, years
   {level["level_window_years"]}; slope {level["level_slope_pct_per_year"]:.2f} %/year.
 - Noise: daily AR(1), φ = {level["noise_autocorrelation"]:.2f}, σ = {level["noise_sd"]:.4f}
-  (residual sd × calibration factor {level["calibration_factor"]:.2f}).
+  (residual sd × calibration factor {level["calibration_factor"]:.2f}); level spread factor
+  {level["level_spread_factor"]:.2f} (scales the level's parameter and year deviations).
 
 ## Backtest (rolling origin: each year trained on the years before it)
 Measured by `{manifest["backtest"]["command"]}`:
@@ -355,7 +365,8 @@ Measured by `{manifest["backtest"]["command"]}`:
 {table_text}
 
 Ex post: actual temperatures. Ex ante: ensemble of the prior years' weather. Seasonal naive:
-the same hour 364 days earlier. Interval calibration factor: fitted on the other backtest
+the same hour 364 days earlier. Interval calibration (noise factor on ex ante coverage with
+the actual level, then level spread factor on ex ante coverage): fitted on the other backtest
 years for each year (leave-one-year-out), so coverages are out of sample.
 
 ## Limits
@@ -409,6 +420,7 @@ def publish_model(
             "noise_autocorrelation": parameters["noise"]["autocorrelation"],
             "noise_sd": parameters["noise"]["sd"],
             "calibration_factor": parameters["noise"]["calibration_factor"],
+            "level_spread_factor": parameters["level"]["spread_factor"],
         },
         "metrics": score,
         "backtest": {"command": backtest_result.command, "years": list(config.backtest_years)},
@@ -463,6 +475,7 @@ def main(argv: list[str] | None = None) -> int:
     parameters = with_calibration(
         fit_baseline(demand, temperature, config, last_year=config.last_year),
         result.calibration_factor,
+        level_spread_factor=result.level_spread_factor,
     )
     directory, promoted, reason = publish_model(
         config=config,

@@ -103,3 +103,41 @@ def test_korean_lunar_new_year_2024_is_a_holiday_block_with_an_after_block_day()
 def test_pinball_loss_hand_case():
     # q=0.5 of 10 for actual 12: 0.5 * 2 = 1; q=0.9 of 10: 0.9 * 2 = 1.8; mean = 1.4.
     assert pinball_loss(np.array([12.0]), np.array([[10.0], [10.0]]), [0.5, 0.9]) == 1.4
+
+
+def test_partial_days_off_are_a_tenth_day_type_on_workdays_only():
+    spec = FeatureSpec(country="KR", partial_days_off=["05-01", "12-31"])
+    assert spec.partial_days_off == ("05-01", "12-31")
+    assert spec.day_type_names() == (*DAY_TYPES, "partial_off")
+    # 2023-05-01 is a Monday (partial day off); 2022-12-31 is a Saturday (stays a Saturday).
+    dates = np.array(["2023-05-01", "2023-05-02", "2022-12-31"], dtype="datetime64[D]")
+    types = day_types(dates, country="KR", partial_days_off=spec.partial_days_off)
+    assert [spec.day_type_names()[k] for k in types] == ["partial_off", "midweek", "saturday"]
+    assert len(feature_names(spec)) == len(feature_names(SPEC)) + 24
+
+
+def test_a_spec_without_partial_days_off_keeps_the_nine_day_types_of_older_artifacts():
+    assert SPEC.day_type_names() == DAY_TYPES
+    assert FeatureSpec(**SPEC.to_dict()) == SPEC
+
+
+def test_a_malformed_partial_day_off_is_refused():
+    from forecast.errors import DataError
+
+    with pytest.raises(DataError, match=r"partial_days_off entry '5/1'; allowed: .*'MM-DD'"):
+        FeatureSpec(country="KR", partial_days_off=["5/1"])
+
+
+def test_level_spread_factor_scales_the_level_deviations_and_defaults_to_one():
+    parameters = _parameters(residual_scale=0.02)
+    assert "spread_factor" not in parameters["level"]  # as in artifacts written before it
+    narrow = BaselineModel.from_parameters(parameters)
+    assert narrow.level.spread_factor == 1.0
+    parameters["level"]["spread_factor"] = 2.0
+    wide = BaselineModel.from_parameters(parameters)
+    years = np.array([2025, 2026])
+    narrow_draws = narrow.level_draws(years, 50, np.random.default_rng(4))
+    wide_draws = wide.level_draws(years, 50, np.random.default_rng(4))
+    np.testing.assert_allclose(
+        np.log(wide_draws / 50_000.0), 2.0 * np.log(narrow_draws / 50_000.0), atol=1e-12
+    )
