@@ -6,7 +6,6 @@ exit with status 2; no output file is written then.
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -14,6 +13,23 @@ from typing import Annotated
 import numpy as np
 import typer
 
+from forecast.cli_options import (
+    DEFAULT_QUANTILES,
+    BaselineModelOption,
+    DrawsOption,
+    EndOption,
+    FormatOption,
+    NoBaselineOption,
+    QuantilesOption,
+    QuietOption,
+    ResolutionOption,
+    ScenarioArgument,
+    SeedOption,
+    StartOption,
+    WeatherOption,
+    check_output,
+    projection_options,
+)
 from forecast.errors import ForecastError
 
 # typer vendors its own click; reach its exception base through the public BadParameter.
@@ -30,83 +46,45 @@ scenarios_app = typer.Typer(no_args_is_help=True, help="Shipped scenarios.")
 app.add_typer(scenarios_app, name="scenarios")
 
 
-def _date(value: str | None, field: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date YYYY-MM-DD", param_hint=field) from None
-
-
-def _integer(text: str, field: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise typer.BadParameter(f"{text!r} is not an integer", param_hint=field) from None
-
-
-def _quantiles(text: str) -> tuple[float, ...]:
-    try:
-        return tuple(float(part) for part in text.split(",") if part.strip())
-    except ValueError:
-        raise typer.BadParameter(
-            f"{text!r}: give comma-separated probabilities, e.g. 0.05,0.5,0.95",
-            param_hint="--quantiles",
-        ) from None
-
-
 @app.command()
 def project(
-    scenario: Annotated[str, typer.Argument(help="Shipped scenario id or path to a .toml file.")],
+    scenario: ScenarioArgument,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output file (.csv or .nc).")] = Path(
         "projection.csv"
     ),
-    draws: Annotated[str, typer.Option(help="Monte Carlo draws (1..100000).")] = "1000",
-    seed: Annotated[str, typer.Option(help="Random seed; same seed, same numbers.")] = "0",
-    start: Annotated[str | None, typer.Option(help="First day, YYYY-MM-DD.")] = None,
-    end: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD.")] = None,
-    resolution: Annotated[str, typer.Option(help="hourly|daily|monthly|annual")] = "hourly",
-    file_format: Annotated[
-        str | None, typer.Option("--format", help="csv|netcdf (default: from --out suffix)")
-    ] = None,
-    quantiles: Annotated[str, typer.Option(help="Probabilities, comma-separated.")] = (
-        "0.05,0.1,0.5,0.9,0.95"
-    ),
-    weather: Annotated[
-        str, typer.Option(help="auto|historical|typical|synthetic future weather")
-    ] = "auto",
-    baseline_model: Annotated[
-        str | None, typer.Option(help="Baseline model MODEL_ID[@VERSION] (default: promoted).")
-    ] = None,
-    no_baseline: Annotated[bool, typer.Option(help="AI load only, no national baseline.")] = False,
-    quiet: Annotated[bool, typer.Option(help="No progress bar or summary.")] = False,
+    draws: DrawsOption = "1000",
+    seed: SeedOption = "0",
+    start: StartOption = None,
+    end: EndOption = None,
+    resolution: ResolutionOption = "hourly",
+    file_format: FormatOption = None,
+    quantiles: QuantilesOption = DEFAULT_QUANTILES,
+    weather: WeatherOption = "auto",
+    baseline_model: BaselineModelOption = None,
+    no_baseline: NoBaselineOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Project a scenario: hourly AI load, baseline and total with quantiles, to CSV/NetCDF."""
     from tqdm import tqdm
 
     from forecast import export
-    from forecast.projection import ProjectionOptions
     from forecast.projection import project as run_projection
     from forecast.scenario import load_scenario
 
-    if file_format is not None and file_format not in export.FORMATS:
-        raise ForecastError(f"--format = {file_format!r}: allowed: {', '.join(export.FORMATS)}")
+    check_output(out, file_format=file_format, formats=export.FORMATS)
     loaded = load_scenario(scenario)
-    options = ProjectionOptions(
-        draws=_integer(draws, "--draws"),
-        seed=_integer(seed, "--seed"),
-        start=_date(start, "--start"),
-        end=_date(end, "--end"),
+    options = projection_options(
+        loaded,
+        draws=draws,
+        seed=seed,
+        start=start,
+        end=end,
         resolution=resolution,
-        quantiles=_quantiles(quantiles),
+        quantiles=quantiles,
         weather=weather,
         baseline_model=baseline_model,
-        include_baseline=not no_baseline,
-    ).validated(loaded)
-    out_dir = out.parent if str(out.parent) else Path()
-    if not out_dir.is_dir():
-        raise ForecastError(f"--out = {str(out)!r}: directory {str(out_dir)!r} does not exist")
+        no_baseline=no_baseline,
+    )
     with tqdm(
         total=1,
         unit="h",

@@ -12,11 +12,26 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from forecast.errors import ForecastError
+from forecast.cli_options import (
+    DEFAULT_QUANTILES,
+    BaselineModelOption,
+    EndOption,
+    FormatOption,
+    NoBaselineOption,
+    QuantilesOption,
+    QuietOption,
+    ResolutionOption,
+    ScenarioArgument,
+    StartOption,
+    WeatherOption,
+    check_output,
+    parse_integer,
+    projection_options,
+)
 
 
 def sweep(
-    scenario: Annotated[str, typer.Argument(help="Shipped scenario id or path to a .toml file.")],
+    scenario: ScenarioArgument,
     vary: Annotated[
         list[str],
         typer.Option(
@@ -39,23 +54,15 @@ def sweep(
     ),
     draws: Annotated[str, typer.Option(help="Monte Carlo draws per variant (1..100000).")] = "1000",
     seed: Annotated[str, typer.Option(help="Random seed, the same for every variant.")] = "0",
-    start: Annotated[str | None, typer.Option(help="First day, YYYY-MM-DD.")] = None,
-    end: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD.")] = None,
-    resolution: Annotated[str, typer.Option(help="hourly|daily|monthly|annual")] = "hourly",
-    file_format: Annotated[
-        str | None, typer.Option("--format", help="csv|netcdf (default: from --out suffix)")
-    ] = None,
-    quantiles: Annotated[str, typer.Option(help="Probabilities, comma-separated.")] = (
-        "0.05,0.1,0.5,0.9,0.95"
-    ),
-    weather: Annotated[
-        str, typer.Option(help="auto|historical|typical|synthetic future weather")
-    ] = "auto",
-    baseline_model: Annotated[
-        str | None, typer.Option(help="Baseline model MODEL_ID[@VERSION] (default: promoted).")
-    ] = None,
-    no_baseline: Annotated[bool, typer.Option(help="AI load only, no national baseline.")] = False,
-    quiet: Annotated[bool, typer.Option(help="No progress bar or summary.")] = False,
+    start: StartOption = None,
+    end: EndOption = None,
+    resolution: ResolutionOption = "hourly",
+    file_format: FormatOption = None,
+    quantiles: QuantilesOption = DEFAULT_QUANTILES,
+    weather: WeatherOption = "auto",
+    baseline_model: BaselineModelOption = None,
+    no_baseline: NoBaselineOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Project every combination of --vary values on Dask; one CSV/NetCDF with a variant column.
 
@@ -66,12 +73,9 @@ def sweep(
 
     from forecast import export
     from forecast import sweep as sweeps
-    from forecast.cli import _date, _integer, _quantiles
-    from forecast.projection import ProjectionOptions
     from forecast.scenario import load_scenario
 
-    if file_format is not None and file_format not in export.FORMATS:
-        raise ForecastError(f"--format = {file_format!r}: allowed: {', '.join(export.FORMATS)}")
+    check_output(out, file_format=file_format, formats=export.FORMATS)
     try:
         timeout_s = float(connect_timeout)
     except ValueError:
@@ -79,27 +83,25 @@ def sweep(
             f"{connect_timeout!r} is not a number of seconds", param_hint="--connect-timeout"
         ) from None
     loaded = load_scenario(scenario)
-    options = ProjectionOptions(
-        draws=_integer(draws, "--draws"),
-        seed=_integer(seed, "--seed"),
-        start=_date(start, "--start"),
-        end=_date(end, "--end"),
+    options = projection_options(
+        loaded,
+        draws=draws,
+        seed=seed,
+        start=start,
+        end=end,
         resolution=resolution,
-        quantiles=_quantiles(quantiles),
+        quantiles=quantiles,
         weather=weather,
         baseline_model=baseline_model,
-        include_baseline=not no_baseline,
-    ).validated(loaded)
+        no_baseline=no_baseline,
+    )
     variations = [sweeps.parse_variation(text) for text in vary]
-    out_dir = out.parent if str(out.parent) else Path()
-    if not out_dir.is_dir():
-        raise ForecastError(f"--out = {str(out)!r}: directory {str(out_dir)!r} does not exist")
     # Every variant is checked before any cluster starts: a bad NAME or value costs nothing.
     variants = sweeps.build_variants(loaded, variations, options, origin=scenario)
     with (
         sweeps.dask_client(
             scheduler=scheduler,
-            workers=_integer(workers, "--workers"),
+            workers=parse_integer(workers, "--workers"),
             connect_timeout_s=timeout_s,
         ) as client,
         tqdm(

@@ -1,0 +1,101 @@
+"""Options shared by the commands that run projections (project, sweep, plot).
+
+One declaration per option, so ``--draws`` means and checks the same thing everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from forecast.errors import ForecastError
+from forecast.projection import ProjectionOptions
+from forecast.scenario import Scenario
+
+ScenarioArgument = Annotated[
+    str, typer.Argument(help="Shipped scenario id or path to a .toml file.")
+]
+DrawsOption = Annotated[str, typer.Option(help="Monte Carlo draws (1..100000).")]
+SeedOption = Annotated[str, typer.Option(help="Random seed; same seed, same numbers.")]
+StartOption = Annotated[str | None, typer.Option(help="First day, YYYY-MM-DD.")]
+EndOption = Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD.")]
+ResolutionOption = Annotated[str, typer.Option(help="hourly|daily|monthly|annual")]
+FormatOption = Annotated[
+    str | None, typer.Option("--format", help="csv|netcdf (default: from --out suffix)")
+]
+QuantilesOption = Annotated[str, typer.Option(help="Probabilities, comma-separated.")]
+WeatherOption = Annotated[
+    str, typer.Option(help="auto|historical|typical|synthetic future weather")
+]
+BaselineModelOption = Annotated[
+    str | None, typer.Option(help="Baseline model MODEL_ID[@VERSION] (default: promoted).")
+]
+NoBaselineOption = Annotated[bool, typer.Option(help="AI load only, no national baseline.")]
+QuietOption = Annotated[bool, typer.Option(help="No progress bar or summary.")]
+
+DEFAULT_QUANTILES = "0.05,0.1,0.5,0.9,0.95"
+
+
+def parse_date(value: str | None, field: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date YYYY-MM-DD", param_hint=field) from None
+
+
+def parse_integer(text: str, field: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not an integer", param_hint=field) from None
+
+
+def parse_quantiles(text: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r}: give comma-separated probabilities, e.g. 0.05,0.5,0.95",
+            param_hint="--quantiles",
+        ) from None
+
+
+def check_output(out: Path, *, file_format: str | None = None, formats=None) -> None:
+    """Refuse an output whose directory is missing, or an unknown format, before any work."""
+    if file_format is not None and formats is not None and file_format not in formats:
+        raise ForecastError(f"--format = {file_format!r}: allowed: {', '.join(formats)}")
+    out_dir = out.parent if str(out.parent) else Path()
+    if not out_dir.is_dir():
+        raise ForecastError(f"--out = {str(out)!r}: directory {str(out_dir)!r} does not exist")
+
+
+def projection_options(
+    scenario: Scenario,
+    *,
+    draws: str,
+    seed: str,
+    start: str | None,
+    end: str | None,
+    resolution: str,
+    quantiles: str = DEFAULT_QUANTILES,
+    weather: str = "auto",
+    baseline_model: str | None = None,
+    no_baseline: bool = False,
+) -> ProjectionOptions:
+    """Parse the shared options into checked :class:`ProjectionOptions`."""
+    return ProjectionOptions(
+        draws=parse_integer(draws, "--draws"),
+        seed=parse_integer(seed, "--seed"),
+        start=parse_date(start, "--start"),
+        end=parse_date(end, "--end"),
+        resolution=resolution,
+        quantiles=parse_quantiles(quantiles),
+        weather=weather,
+        baseline_model=baseline_model,
+        include_baseline=not no_baseline,
+    ).validated(scenario)
