@@ -30,6 +30,31 @@ on top of a baseline national demand model trained on KPX data.
 """
 
 
+def _offline_docs(app: FastAPI) -> None:
+    """Serve Swagger UI at /docs from the installed swagger-ui-bundle, not from a CDN.
+
+    FastAPI's default /docs page loads its JavaScript from a CDN, which a planner's offline or
+    air-gapped network cannot reach.
+    """
+    import swagger_ui_bundle
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+    from fastapi.staticfiles import StaticFiles
+
+    app.mount("/docs-static", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
+              name="docs-static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} - docs",
+            swagger_js_url="/docs-static/swagger-ui-bundle.js",
+            swagger_css_url="/docs-static/swagger-ui.css",
+            swagger_favicon_url="/docs-static/favicon-32x32.png",
+        )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application.
 
@@ -61,7 +86,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=forecast.__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
+    _offline_docs(app)
     app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)
     app.state.service = state
     install_error_handlers(app)

@@ -64,3 +64,18 @@ def test_only_the_page_files_are_served(client, path):
 def test_page_routes_stay_out_of_the_api_schema(client):
     paths = client.get("/openapi.json").json()["paths"]
     assert "/" not in paths and "/static/{name}" not in paths
+
+
+def test_api_docs_render_without_a_cdn():
+    """/docs must work offline: its script and style come from this server."""
+    from fastapi.testclient import TestClient
+
+    from service.main import create_app
+
+    with TestClient(create_app()) as client:
+        page = client.get("/docs")
+        assert page.status_code == 200
+        assert "cdn" not in page.text.lower()
+        assert "/docs-static/swagger-ui-bundle.js" in page.text
+        script = client.get("/docs-static/swagger-ui-bundle.js")
+        assert script.status_code == 200 and len(script.content) > 100_000
