@@ -57,6 +57,26 @@ def jit(function: KernelFunction) -> KernelFunction:
     return cast("KernelFunction", compiled)
 
 
+def approximate_jit(function: KernelFunction) -> KernelFunction:
+    """Compile a serial helper with ``fastmath`` on, for estimates that never reach a result.
+
+    Only for predictors whose output is checked exactly afterwards (the quantile windows of
+    :mod:`forecast.kernels.stream`): reassociation lets their sums vectorise.
+
+    Parameters
+    ----------
+    function : callable
+        The helper's Python source. [-]
+
+    Returns
+    -------
+    callable
+        The compiled dispatcher. [-]
+    """
+    compiled = numba.njit(cache=CACHE_ENABLED, fastmath=True, nogil=True)(function)
+    return cast("KernelFunction", compiled)
+
+
 def parallel_jit(function: KernelFunction) -> KernelFunction:
     """Compile a kernel whose outer :data:`prange` loop runs on numba's thread pool.
 
@@ -75,6 +95,11 @@ def parallel_jit(function: KernelFunction) -> KernelFunction:
     """
     compiled = numba.njit(cache=CACHE_ENABLED, fastmath=False, nogil=True, parallel=True)(function)
     return cast("KernelFunction", compiled)
+
+
+def thread_count() -> int:
+    """Threads that numba's parallel kernels use now (``NUMBA_NUM_THREADS`` caps it). [-]"""
+    return int(numba.get_num_threads())
 
 
 def warm_up() -> tuple[str, ...]:
@@ -127,6 +152,13 @@ def warm_up() -> tuple[str, ...]:
     energy, peak = np.zeros((draws, years)), np.full((draws, years), -np.inf)
     kernels.accumulate_annual(total, hour_index, energy, peak)
     kernels.accumulate_peak_companion(total, ai, hour_index, peak, np.zeros((draws, years)))
+    kernels.stream_chunk(
+        np.ones((months, regions, 4, draws)), np.zeros(hours, dtype=np.int64), shape,
+        np.ones((1, hours)), np.ones((years, draws)), np.ones((1, hours)),
+        np.ones((1, draws)), np.zeros(1, dtype=np.int64), np.array([0, hours]),
+        np.array([0, draws]), np.array([0.1, 0.9]), np.arange(3), np.empty((3, 2, hours)),
+        np.empty((3 + regions, 1, draws)), np.empty((1, 4, years, draws)),
+    )  # fmt: skip
     return (
         "fleet_replacement",
         "vintage_weighted_stock",
@@ -137,4 +169,5 @@ def warm_up() -> tuple[str, ...]:
         "quantiles_over_draws",
         "accumulate_annual",
         "accumulate_peak_companion",
+        "stream_chunk",
     )

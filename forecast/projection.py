@@ -28,11 +28,12 @@ import pandas as pd
 import xarray as xr
 
 import forecast
-from forecast import kernels
+from forecast import _numba, kernels
 from forecast.catalog import Catalog, load_catalog
 from forecast.errors import ArtifactError, NotFoundError, OptionsError
 from forecast.export import local_iso
 from forecast.fleet import deployment_path, earliest_month, month_number, weibull_survival
+from forecast.kernels import stream
 from forecast.outputs import BY_NAME
 from forecast.sampling import Streams, central, operation, sample
 from forecast.scenario import COOLING_SLOPE_FACTOR, STATUS_DEFAULTS, Scenario, Triangular
@@ -42,7 +43,7 @@ RESOLUTIONS: tuple[str, ...] = ("hourly", "daily", "monthly", "annual")
 DEFAULT_QUANTILES: tuple[float, ...] = (0.05, 0.10, 0.50, 0.90, 0.95)
 MAX_DRAWS = 100_000
 WEATHER_KINDS = ("auto", "historical", "typical", "synthetic")
-# Elements (draws x regions x hours) per streamed chunk: ~32 MB of float64 per series.
+# Per-draw day sums (rows x days x draws) held per streamed chunk: ~32 MB of float64.
 CHUNK_ELEMENTS = 4_000_000
 
 ProgressCallback = Callable[[int, int], None]
@@ -388,17 +389,11 @@ def _baseline(scenario, options, calendar, temperature, streams, n_weather) -> _
     )
 
 
-def _chunks(calendar: _Calendar, rows: int):
-    """Chunks of whole local days of at most CHUNK_ELEMENTS / rows hours (at least one day)."""
-    starts = calendar.day_starts
-    max_hours = max(CHUNK_ELEMENTS // max(rows, 1), 24)
-    first = 0
-    while first < len(starts) - 1:
-        last = first + 1
-        while last < len(starts) - 1 and starts[last + 1] - starts[first] <= max_hours:
-            last += 1
-        yield first, last  # days [first, last)
-        first = last
+def _day_chunks(calendar: _Calendar, max_days: int):
+    """Chunks of at most ``max_days`` whole local days, as ``(first_day, last_day)``."""
+    n_days = len(calendar.day_starts) - 1
+    for first in range(0, n_days, max_days):
+        yield first, min(first + max_days, n_days)
 
 
 def project(
@@ -460,149 +455,147 @@ class _Stats:
     period_times: pd.DatetimeIndex
 
 
+@dataclass
+class _Periods:
+    """The output time grid: hours, days, months or years."""
+
+    times: pd.DatetimeIndex
+    of_day: np.ndarray | None  # int64[days] period of each local day (None for hourly)
+    hours: np.ndarray | None  # float64[P] hours in each period (None for hourly)
+
+    @classmethod
+    def build(cls, calendar: _Calendar, resolution: str) -> _Periods:
+        first_hours = calendar.day_starts[:-1]
+        if resolution == "hourly":
+            return cls(times=calendar.local, of_day=None, hours=None)
+        if resolution == "daily":
+            of_day = np.arange(len(first_hours))
+        else:
+            of_hour = calendar.month_of_hour if resolution == "monthly" else calendar.year_of_hour
+            of_day = np.cumsum(np.r_[0, np.diff(of_hour[first_hours]) != 0])
+        hours = np.bincount(of_day, weights=np.diff(calendar.day_starts)).astype(float)
+        starts = first_hours[np.r_[0, np.flatnonzero(np.diff(of_day)) + 1]]
+        return cls(times=calendar.local[starts], of_day=of_day, hours=hours)
+
+
 def _stream(
     scenario, options, calendar, ai, shape, cooling_excess, weather_of_draw, baseline, progress
 ) -> _Stats:
+    """Stream over chunks of whole days through the fused kernel; see
+    :func:`forecast.kernels.stream_chunk`.
+
+    Draws are sorted by weather year inside the stream (quantiles do not depend on the order)
+    and per-draw results are put back in draw order at the end.
+    """
     n_draws, n_regions, n_years = options.draws, len(scenario.regions), len(calendar.years)
+    n_weather, n_rows = cooling_excess.shape[0], n_regions + stream.FIRST_REGION_ROW
     probabilities = np.asarray(options.quantiles, dtype=np.float64)
-    n_q, n_hours = len(probabilities), len(calendar.local)
-    have_baseline = baseline is not None
-    if have_baseline:
-        level, base_shape, noise = baseline.level, baseline.shape, baseline.noise
-    else:
-        level = np.zeros((n_draws, n_years))
-        base_shape = np.zeros((1, n_hours))
-        noise = np.ones((n_draws, len(calendar.day_starts) - 1))
-    weather_for_baseline = weather_of_draw if have_baseline else np.zeros(n_draws, np.int64)
-
+    have_baseline, regional = baseline is not None, n_regions > 1
+    order = np.argsort(weather_of_draw, kind="stable")
+    group_bounds = np.searchsorted(weather_of_draw[order], np.arange(n_weather + 1))
+    periods = _Periods.build(calendar, options.resolution)
     names = ["ai_facility_mw", *(["baseline_mw", "total_mw"] if have_baseline else [])]
-    regional = n_regions > 1
-    resolution = options.resolution
-    if resolution == "hourly":
-        n_periods, period_of_hour = n_hours, None
-        period_times = calendar.local
-    elif resolution == "daily":
-        n_periods, period_of_hour = len(calendar.day_starts) - 1, None
-        period_times = calendar.local[calendar.day_starts[:-1]]
-    else:
-        period_of_hour = (
-            calendar.month_of_hour if resolution == "monthly" else calendar.year_of_hour
-        )
-        starts = np.flatnonzero(np.r_[True, period_of_hour[1:] != period_of_hour[:-1]])
-        n_periods = len(starts)
-        period_times = calendar.local[starts]
-        period_hours = np.bincount(period_of_hour, minlength=n_periods).astype(float)
-        period_sums = {name: np.zeros((n_draws, n_periods)) for name in names}
-        period_peaks = np.full((n_draws, n_periods), -np.inf)  # unused scratch for the kernel
-        region_sums = np.zeros((n_regions, n_draws, n_periods))
+    rows = [stream.AI_ROW, *([stream.BASELINE_ROW, stream.TOTAL_ROW] if have_baseline else [])]
+    region_rows = list(range(stream.FIRST_REGION_ROW, n_rows)) if regional else []
+    hourly = periods.of_day is None
+    quantile_rows = np.array(rows + region_rows if hourly else [], dtype=np.int64)
 
-    series = {name: np.empty((n_q, n_periods)) for name in names}
+    n_periods = len(periods.times)
+    series = {name: np.empty((len(probabilities), n_periods)) for name in names}
     if regional:
-        series["ai_facility_mw_by_region"] = np.empty((n_regions, n_q, n_periods))
-
-    annual = {
-        name: np.zeros((n_draws, n_years))
-        for name in ("ai_energy", "baseline_energy", "total_energy", "ai_at_total_peak")
-    }
-    for name in ("ai_peak", "baseline_peak", "total_peak"):
-        annual[name] = np.full((n_draws, n_years), -np.inf)
-    region_energy = np.zeros((n_regions, n_draws, n_years))
-    scratch_peak = np.full((n_draws, n_years), -np.inf)
+        series["ai_facility_mw_by_region"] = np.empty((n_regions, len(probabilities), n_periods))
+    energy = np.zeros((n_rows, n_years, n_draws))  # sorted draws, transposed
+    peaks = np.full((4, n_years, n_draws), -np.inf)
+    peaks[stream.AI_AT_TOTAL_PEAK] = 0.0
+    period_sums = None if hourly else np.zeros((n_rows, n_periods, n_draws))
+    blocks = _numba.thread_count()
+    max_days = max(CHUNK_ELEMENTS // (n_draws * n_rows), 1)
 
     done = 0
-    for first_day, last_day in _chunks(calendar, n_draws * (n_regions + 3)):
+    for first_day, last_day in _day_chunks(calendar, max_days):
         h0, h1 = int(calendar.day_starts[first_day]), int(calendar.day_starts[last_day])
-        n = h1 - h0
-        month = calendar.month_of_hour[h0:h1]
-        years = np.ascontiguousarray(calendar.year_of_hour[h0:h1])
-        by_region = np.empty((n_draws, n_regions, n))
-        kernels.facility_power(
-            ai.coef,
-            month,
-            np.ascontiguousarray(shape[h0:h1]),
-            np.ascontiguousarray(cooling_excess[:, h0:h1]),
-            weather_of_draw,
-            by_region,
-        )
-        ai_mw, base_mw, total_mw = (np.empty((n_draws, n)) for _ in range(3))
-        kernels.total_load(
-            by_region,
-            level,
-            years,
-            np.ascontiguousarray(base_shape[:, h0:h1]),
-            noise,
-            np.ascontiguousarray(calendar.day_of_hour[h0:h1]),
-            weather_for_baseline,
-            ai_mw,
-            base_mw,
-            total_mw,
-        )
-        values = {"ai_facility_mw": ai_mw, "baseline_mw": base_mw, "total_mw": total_mw}
-        region_values = (
-            [np.ascontiguousarray(by_region[:, r, :]) for r in range(n_regions)]
-            if regional
-            else [ai_mw]
-        )
-
-        kernels.accumulate_annual(ai_mw, years, annual["ai_energy"], annual["ai_peak"])
-        for r, values_r in enumerate(region_values):
-            kernels.accumulate_annual(values_r, years, region_energy[r], scratch_peak)
+        m0, m1 = int(calendar.month_of_hour[h0]), int(calendar.month_of_hour[h1 - 1]) + 1
+        y0, y1 = int(calendar.year_of_hour[h0]), int(calendar.year_of_hour[h1 - 1]) + 1
+        day_starts = calendar.day_starts[first_day : last_day + 1] - h0
+        year_of_day = calendar.year_of_hour[day_starts[:-1] + h0] - y0
         if have_baseline:
-            kernels.accumulate_annual(
-                base_mw, years, annual["baseline_energy"], annual["baseline_peak"]
-            )
-            kernels.accumulate_annual(total_mw, years, annual["total_energy"], scratch_peak)
-            kernels.accumulate_peak_companion(
-                total_mw, ai_mw, years, annual["total_peak"], annual["ai_at_total_peak"]
-            )
-
-        if resolution == "hourly":
-            for name in names:
-                kernels.quantiles_over_draws(values[name], probabilities, series[name][:, h0:h1])
-            if regional:
-                for r, values_r in enumerate(region_values):
-                    kernels.quantiles_over_draws(
-                        values_r, probabilities, series["ai_facility_mw_by_region"][r][:, h0:h1]
-                    )
-        elif resolution == "daily":
-            bounds = calendar.day_starts[first_day:last_day] - h0
-            hours = np.diff(np.r_[bounds, n])
-            for name in names:
-                daily = np.ascontiguousarray(np.add.reduceat(values[name], bounds, axis=1) / hours)
-                kernels.quantiles_over_draws(
-                    daily, probabilities, series[name][:, first_day:last_day]
-                )
-            if regional:
-                for r, values_r in enumerate(region_values):
-                    daily = np.ascontiguousarray(np.add.reduceat(values_r, bounds, axis=1) / hours)
-                    kernels.quantiles_over_draws(
-                        daily,
-                        probabilities,
-                        series["ai_facility_mw_by_region"][r][:, first_day:last_day],
-                    )
+            level_t = np.ascontiguousarray(baseline.level[order, y0:y1].T)
+            noise_t = np.ascontiguousarray(baseline.noise[order, first_day:last_day].T)
+            baseline_shape = np.ascontiguousarray(baseline.shape[:, h0:h1])
         else:
-            index = np.ascontiguousarray(period_of_hour[h0:h1])
-            for name in names:
-                kernels.accumulate_annual(values[name], index, period_sums[name], period_peaks)
-            if regional:
-                for r, values_r in enumerate(region_values):
-                    kernels.accumulate_annual(values_r, index, region_sums[r], period_peaks)
-        done += n
+            level_t = np.zeros((y1 - y0, n_draws))
+            noise_t = np.ones((last_day - first_day, n_draws))
+            baseline_shape = np.zeros((n_weather, h1 - h0))
+        quantiles = np.empty((len(quantile_rows), len(probabilities), h1 - h0))
+        day_sums = np.empty((n_rows, last_day - first_day, n_draws))
+        block_peaks = np.empty((blocks, 4, y1 - y0, n_draws))
+        kernels.stream_chunk(
+            np.ascontiguousarray(ai.coef[order, :, m0:m1, :].transpose(2, 1, 3, 0)),
+            calendar.month_of_hour[h0:h1] - m0, np.ascontiguousarray(shape[h0:h1]),
+            np.ascontiguousarray(cooling_excess[:, h0:h1]), level_t, baseline_shape, noise_t,
+            year_of_day, day_starts, group_bounds, probabilities, quantile_rows, quantiles,
+            day_sums, block_peaks,
+        )  # fmt: skip
+        year_change = np.r_[0, np.flatnonzero(np.diff(year_of_day)) + 1]
+        energy[:, y0:y1] += np.add.reduceat(day_sums, year_change, axis=1)
+        _merge_peaks(peaks[:, y0:y1], block_peaks)
+        if hourly:
+            for index, name in enumerate(names):
+                series[name][:, h0:h1] = quantiles[index]
+            for region in range(len(region_rows)):
+                series["ai_facility_mw_by_region"][region][:, h0:h1] = quantiles[
+                    len(names) + region
+                ]
+        else:
+            of_day = periods.of_day[first_day:last_day]
+            change = np.r_[0, np.flatnonzero(np.diff(of_day)) + 1]
+            period_sums[:, of_day[change]] += np.add.reduceat(day_sums, change, axis=1)
+        done += h1 - h0
         if progress is not None:
-            progress(done, n_hours)
+            progress(done, len(calendar.local))
 
-    if resolution in ("monthly", "annual"):
-        for name in names:
-            means = np.ascontiguousarray(period_sums[name] / period_hours)
+    if not hourly:
+        for row, name in zip(rows, names, strict=True):
+            means = np.ascontiguousarray((period_sums[row] / periods.hours[:, None]).T)
             kernels.quantiles_over_draws(means, probabilities, series[name])
-        if regional:
-            for r in range(n_regions):
-                means = np.ascontiguousarray(region_sums[r] / period_hours)
-                kernels.quantiles_over_draws(
-                    means, probabilities, series["ai_facility_mw_by_region"][r]
-                )
-    annual["region_energy"] = region_energy
-    return _Stats(series=series, annual=annual, period_times=period_times)
+        for region, row in enumerate(region_rows):
+            means = np.ascontiguousarray((period_sums[row] / periods.hours[:, None]).T)
+            kernels.quantiles_over_draws(
+                means, probabilities, series["ai_facility_mw_by_region"][region]
+            )
+    return _Stats(series=series, annual=_annual(energy, peaks, order), period_times=periods.times)
+
+
+def _merge_peaks(peaks: np.ndarray, block_peaks: np.ndarray) -> None:
+    """Fold the kernel's per-block peaks [B, 4, Y, D] into ``peaks`` [4, Y, D], in hour order.
+
+    A later block moves the total's peak (and the AI load recorded at it) only when strictly
+    higher, so the first hour of a tie wins as in a serial scan.
+    """
+    for block in block_peaks:
+        np.maximum(peaks[stream.AI_PEAK], block[stream.AI_PEAK], out=peaks[stream.AI_PEAK])
+        np.maximum(peaks[stream.BASELINE_PEAK], block[stream.BASELINE_PEAK],
+                   out=peaks[stream.BASELINE_PEAK])  # fmt: skip
+        rises = block[stream.TOTAL_PEAK] > peaks[stream.TOTAL_PEAK]
+        peaks[stream.TOTAL_PEAK][rises] = block[stream.TOTAL_PEAK][rises]
+        peaks[stream.AI_AT_TOTAL_PEAK][rises] = block[stream.AI_AT_TOTAL_PEAK][rises]
+
+
+def _annual(energy: np.ndarray, peaks: np.ndarray, order: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-draw annual statistics [D, Y] in draw order, from the stream's [.., Y, D sorted]."""
+    unsorted = np.empty_like(order)
+    unsorted[order] = np.arange(order.size)
+    by_draw = lambda values: np.ascontiguousarray(values[..., unsorted].swapaxes(-1, -2))  # noqa: E731
+    return {
+        "ai_energy": by_draw(energy[stream.AI_ROW]),
+        "baseline_energy": by_draw(energy[stream.BASELINE_ROW]),
+        "total_energy": by_draw(energy[stream.TOTAL_ROW]),
+        "region_energy": by_draw(energy[stream.FIRST_REGION_ROW :]),
+        "ai_peak": by_draw(peaks[stream.AI_PEAK]),
+        "baseline_peak": by_draw(peaks[stream.BASELINE_PEAK]),
+        "total_peak": by_draw(peaks[stream.TOTAL_PEAK]),
+        "ai_at_total_peak": by_draw(peaks[stream.AI_AT_TOTAL_PEAK]),
+    }
 
 
 def _quantiles(values: np.ndarray, probabilities: np.ndarray) -> np.ndarray:

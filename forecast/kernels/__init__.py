@@ -14,6 +14,7 @@ from forecast.kernels.quantiles import (
     accumulate_peak_companion,
     quantiles_over_draws,
 )
+from forecast.kernels.stream import stream_chunk
 
 __all__ = [
     "accumulate_annual",
@@ -23,6 +24,7 @@ __all__ = [
     "hosted_capacity",
     "inference_profile",
     "quantiles_over_draws",
+    "stream_chunk",
     "total_load",
     "vintage_weighted_stock",
 ]

@@ -1,0 +1,181 @@
+"""Benchmark of the projection engine: the Korean national case and a scaling table.
+
+Run from the repository root (takes several minutes; prints a Markdown report)::
+
+    python -m tests.benchmarks.bench_projection            # everything
+    python -m tests.benchmarks.bench_projection --quick    # 1,000 draws, 1 year: a smoke run
+
+Every measurement runs in a fresh subprocess so that its peak RSS is its own. The NumPy
+reference (:mod:`tests.benchmarks.numpy_reference`) runs in the same process as the kernel
+on the same sampled inputs, chunk by chunk, and the results are compared to 1e-9 relative.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+
+CHILD = r"""
+import json, resource, sys, time
+import numpy as np
+started = time.perf_counter()
+from forecast import _numba, kernels, projection
+from forecast.scenario import load_scenario
+_numba.warm_up()
+config = json.loads(sys.argv[1])
+scenario = load_scenario(config["scenario"])
+options = projection.ProjectionOptions(
+    draws=config["draws"], seed=1, start=projection.dt.date.fromisoformat(config["start"]),
+    end=projection.dt.date.fromisoformat(config["end"]), include_baseline=config["baseline"])
+timings = {"kernel_s": 0.0, "numpy_s": 0.0, "max_relative_difference": 0.0}
+fused = kernels.stream_chunk
+stream = projection._stream
+
+def timed_stream(*args, **kwargs):
+    start = time.perf_counter()
+    try:
+        return stream(*args, **kwargs)
+    finally:
+        timings["stream_s"] = time.perf_counter() - start
+
+def compared_kernel(*args):
+    start = time.perf_counter()
+    fused(*args)
+    timings["kernel_s"] += time.perf_counter() - start
+    if config["reference"]:
+        from tests.benchmarks.numpy_reference import reference_chunk
+        start = time.perf_counter()
+        expected = reference_chunk(*args[:12], block_count=args[14].shape[0])
+        timings["numpy_s"] += time.perf_counter() - start
+        for got, want in zip(args[12:], expected):
+            finite = np.isfinite(want)
+            scale = np.maximum(np.abs(want[finite]), 1e-300)
+            difference = float((np.abs(got[finite] - want[finite]) / scale).max(initial=0.0))
+            assert np.array_equal(np.isfinite(got), finite)
+            timings["max_relative_difference"] = max(timings["max_relative_difference"],
+                                                     difference)
+
+projection._stream = timed_stream
+projection.kernels.stream_chunk = compared_kernel
+start = time.perf_counter()
+dataset = projection.project(scenario, options)
+timings["project_s"] = time.perf_counter() - start
+timings["process_s"] = time.perf_counter() - started
+timings["hours"] = int(dataset.sizes["time"])
+timings["baseline"] = dataset.attrs["baseline_model"]
+timings["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps(timings))
+"""
+
+
+def run_case(
+    draws: int, start: str, end: str, *, baseline: bool, reference: bool, timeout_s: float
+) -> dict | None:
+    """Run one projection in a fresh process; None when it runs past ``timeout_s``."""
+    config = {
+        "scenario": "kr-national",
+        "draws": draws,
+        "start": start,
+        "end": end,
+        "baseline": baseline,
+        "reference": reference,
+    }
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-c", CHILD, json.dumps(config)],
+            capture_output=True,
+            text=True,
+            timeout=timeout_s,
+            check=True,
+        )
+    except subprocess.TimeoutExpired:
+        return None
+    except subprocess.CalledProcessError as error:
+        raise SystemExit(error.stderr) from error
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def start_up(cache_dir: str) -> float:
+    """Seconds from a new process's start to the first result of a small projection."""
+    code = (
+        "from forecast.projection import ProjectionOptions, project\n"
+        "from forecast.scenario import load_scenario\n"
+        "project(load_scenario('kr-national'), ProjectionOptions(draws=100, "
+        "include_baseline=False, weather='typical', start=__import__('datetime').date"
+        "(2030, 1, 1), end=__import__('datetime').date(2030, 1, 31)))\n"
+    )
+    environment = dict(os.environ, NUMBA_CACHE_DIR=cache_dir)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, env=environment)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="1,000 draws over 2024 only")
+    parser.add_argument(
+        "--cell-timeout",
+        type=float,
+        default=600.0,
+        help="seconds allowed per scaling-table cell [s]",
+    )
+    arguments = parser.parse_args()
+    load = os.getloadavg()
+    print(f"# Projection benchmark, {dt.datetime.now().isoformat(timespec='seconds')}")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"load average {load[0]:.1f}; Python {platform.python_version()}"
+    )
+
+    draws, end = (1000, "2024-12-31") if arguments.quick else (10_000, "2035-12-31")
+    print(f"\n## kr-national, {draws:,} draws, hourly 2024-01-01..{end}, P5/P10/P50/P90/P95")
+    main_run = run_case(draws, "2024-01-01", end, baseline=True, reference=False, timeout_s=3600)
+    compared = run_case(draws, "2024-01-01", end, baseline=True, reference=True, timeout_s=7200)
+    print(json.dumps({"fused": main_run, "with_numpy_reference": compared}, indent=1))
+    print(
+        f"ratio NumPy reference / fused kernel (same inputs, same run): "
+        f"{compared['numpy_s'] / compared['kernel_s']:.1f}x; "
+        f"max relative difference {compared['max_relative_difference']:.2e}"
+    )
+
+    print("\n## Scaling (include_baseline=False): seconds, ns per draw-hour, peak RSS")
+    print("| draws | years | hours | project [s] | kernel [s] | ns/draw-hour | RSS [MB] |")
+    print("|---|---|---|---|---|---|---|")
+    horizons = {1: "2024-12-31", 12: "2035-12-31", 26: "2049-12-31"}
+    for draws in (1000,) if arguments.quick else (1000, 10_000, 100_000):
+        for years, end in horizons.items():
+            result = run_case(
+                draws,
+                "2024-01-01",
+                end,
+                baseline=False,
+                reference=False,
+                timeout_s=arguments.cell_timeout,
+            )
+            if result is None:
+                print(
+                    f"| {draws:,} | {years} | - | > {arguments.cell_timeout:.0f} (skipped) | | | |"
+                )
+                continue
+            per = result["kernel_s"] / (draws * result["hours"]) * 1e9
+            print(
+                f"| {draws:,} | {years} | {result['hours']:,} | {result['project_s']:.2f} | "
+                f"{result['kernel_s']:.2f} | {per:.2f} | {result['peak_rss_mb']:.0f} |"
+            )
+
+    cache = f"/tmp/forecast-bench-cache-{os.getpid()}"
+    cold, warm = start_up(cache), start_up(cache)
+    print(
+        f"\n## Start-up to first result (100 draws, one month): cold cache {cold:.2f} s, "
+        f"warm cache {warm:.2f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()
