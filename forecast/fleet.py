@@ -78,8 +78,13 @@ def _vintage_mix(
     mix[has] = weights[has] / totals[has, None]
     # Months with no planned increment add only replacements: carry the last mix forward,
     # and before the first increment use the first one.
-    first = int(np.argmax(has)) if has.any() else 0
-    mix[:first] = mix[first] if has.any() else 1.0 / len(type_ids)
+    if not has.any():
+        # Nothing is added on this grid (every milestone lies beyond it): the shares only
+        # multiply zero additions, but they must be numbers, or 0 x NaN poisons the sums
+        # (test_deployment_entirely_after_the_period_adds_nothing).
+        return np.full_like(weights, 1.0 / len(type_ids))
+    first = int(np.argmax(has))
+    mix[:first] = mix[first]
     for m in range(first + 1, len(months)):
         if not has[m]:
             mix[m] = mix[m - 1]

@@ -21,7 +21,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
@@ -30,13 +30,16 @@ import xarray as xr
 import forecast
 from forecast import _numba, kernels
 from forecast.catalog import Catalog, load_catalog
-from forecast.errors import ArtifactError, NotFoundError, OptionsError
+from forecast.errors import ArtifactError, ForecastError, NotFoundError, OptionsError
 from forecast.export import local_iso
 from forecast.fleet import deployment_path, earliest_month, month_number, weibull_survival
 from forecast.kernels import stream
 from forecast.outputs import BY_NAME
 from forecast.sampling import Streams, central, operation, sample
 from forecast.scenario import COOLING_SLOPE_FACTOR, STATUS_DEFAULTS, Scenario, Triangular
+
+if TYPE_CHECKING:
+    from forecast.baseline import BaselineModel
 
 Resolution = Literal["hourly", "daily", "monthly", "annual"]
 RESOLUTIONS: tuple[str, ...] = ("hourly", "daily", "monthly", "annual")
@@ -355,17 +358,18 @@ class _Baseline:
     label: str
 
 
-def _baseline(scenario, options, calendar, temperature, streams, n_weather) -> _Baseline | None:
+def _baseline(scenario, options, calendar, temperature, streams, model=None) -> _Baseline | None:
     if not options.include_baseline:
         return None
     from forecast.baseline import load_baseline_model
 
-    try:
-        model = load_baseline_model(options.baseline_model)
-    except NotFoundError:
-        if options.baseline_model is not None:
-            raise
-        return None
+    if model is None:
+        try:
+            model = load_baseline_model(options.baseline_model)
+        except NotFoundError:
+            if options.baseline_model is not None:
+                raise
+            return None
     model_country = model.manifest.get("country") or model.manifest.get("config", {}).get("country")
     if model_country and model_country != scenario.country:
         if options.baseline_model is not None:
@@ -401,6 +405,7 @@ def project(
     options: ProjectionOptions | None = None,
     *,
     progress: ProgressCallback | None = None,
+    baseline: BaselineModel | None = None,
 ) -> xr.Dataset:
     """Run the Monte Carlo projection of ``scenario``.
 
@@ -412,6 +417,9 @@ def project(
         Draws, seed, period, resolution, quantiles, weather and baseline options.
     progress : callable, optional
         Called as ``progress(done, total)`` in hours after each streamed chunk.
+    baseline : BaselineModel, optional
+        An already loaded baseline model (the service passes the one it serves, so a request
+        keeps the version it started with); default: load ``options.baseline_model``.
 
     Returns
     -------
@@ -441,7 +449,12 @@ def project(
     ai.drivers["weather_year_mean_excess_c"] = cooling_excess.mean(axis=1)[weather_of_draw]
 
     shape = _inference_shape(scenario, calendar)
-    baseline = _baseline(scenario, options, calendar, temperature, streams, n_weather)
+    if not np.isfinite(ai.coef).all():
+        raise ForecastError(
+            f"scenario {scenario.id}: the AI load is not a number in some month and draw; "
+            "this is a bug, please report it with the scenario"
+        )
+    baseline = _baseline(scenario, options, calendar, temperature, streams, baseline)
     stats = _stream(
         scenario, options, calendar, ai, shape, cooling_excess, weather_of_draw, baseline, progress
     )

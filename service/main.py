@@ -17,7 +17,7 @@ from service.errors import install_error_handlers
 from service.limits import BodySizeLimit
 from service.routers import baseline, catalog, health, models, projections, scenarios, web
 from service.settings import Settings, get_settings
-from service.state import ServiceState, point_library_at
+from service.state import ServiceState
 
 DESCRIPTION = """
 Grid electricity demand of AI compute: projections of GPU deployments and AI data-centre
@@ -41,8 +41,9 @@ def _offline_docs(app: FastAPI) -> None:
     from fastapi.responses import HTMLResponse
     from fastapi.staticfiles import StaticFiles
 
-    app.mount("/docs-static", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
-              name="docs-static")
+    app.mount(
+        "/docs-static", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-static"
+    )
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
@@ -73,7 +74,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        point_library_at(settings)
         # uvicorn accepts connections only after this returns: until then not ready.
         await run_in_threadpool(state.start)
         try:

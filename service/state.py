@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import threading
 from dataclasses import dataclass
 
@@ -101,7 +100,7 @@ class ServiceState:
             include_baseline=reference is not None,
             baseline_model=reference,
         )
-        project(shipped, options)
+        project(shipped, options, baseline=self.registry.current if reference else None)
 
     def stop(self) -> None:
         """Stop the job workers (running jobs finish in the background)."""
@@ -111,19 +110,6 @@ class ServiceState:
         """Raise 503 until start-up has finished."""
         if not self.ready:
             raise NotReadyError(self.start_error or "the service is starting: retry shortly")
-
-
-def point_library_at(settings: Settings) -> None:
-    """Point the library's ``FORECAST_ARTIFACT_DIR`` at the service's artifact directory.
-
-    The projection engine resolves a model reference through
-    :func:`forecast.paths.artifacts_dir`, which reads that variable; a directory given to
-    ``create_app(settings=...)`` rather than through the environment must reach it too. The
-    service owns its process, so the variable is set, not restored: the app started last
-    wins (tests start one app at a time).
-    """
-    if settings.artifact_dir is not None:
-        os.environ["FORECAST_ARTIFACT_DIR"] = str(settings.artifact_dir)
 
 
 async def get_state(request: Request) -> ServiceState:

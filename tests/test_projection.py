@@ -117,3 +117,20 @@ def _one_region_fixed() -> dict:
             }
         ],
     }
+
+
+def test_deployment_entirely_after_the_period_adds_nothing():
+    """A deployment whose milestones all lie after the period contributes 0, not NaN."""
+    import datetime as dt
+
+    from forecast.scenario import load_scenario
+
+    dataset = project(
+        load_scenario("kr-national"),
+        ProjectionOptions(draws=20, start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31),
+                          resolution="annual", include_baseline=False, weather="typical"),
+    )
+    energy = dataset["ai_energy_twh"].values
+    assert np.all(np.isfinite(energy))
+    # Only the ~65,000 GPUs installed before the deal run in 2024: 65,000 x 1275 W x LF x PUE.
+    assert 0.4 < float(dataset["ai_energy_twh"].sel(quantile=0.5).item()) < 1.0

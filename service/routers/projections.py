@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from forecast.baseline import BaselineModel
 from forecast.errors import NotFoundError, OptionsError
 from forecast.projection import ProjectionOptions, project, scenario_digest
 from forecast.scenario import Scenario, parse_scenario
@@ -95,13 +96,19 @@ def _scenario(state: ServiceState, request: ProjectionRequest) -> tuple[Scenario
 
 def _options(
     state: ServiceState, request: ProjectionRequest, scenario: Scenario
-) -> ProjectionOptions:
+) -> tuple[ProjectionOptions, BaselineModel | None]:
+    """Checked options and the baseline model this request will use from start to end.
+
+    The served model is read once here: a reload while the request runs swaps the registry,
+    not the model this request holds.
+    """
     settings = state.settings
     if request.draws > settings.max_draws:
         raise OptionsError(
             f"draws = {request.draws}: at most {settings.max_draws} allowed on this service"
         )
-    reference = baseline_reference(state.registry.current, scenario.country)
+    served = state.registry.current
+    reference = baseline_reference(served, scenario.country)
     options = ProjectionOptions(
         draws=request.draws,
         seed=request.seed,
@@ -119,7 +126,7 @@ def _options(
             f"period {options.start}..{options.end} spans {years} years: at most "
             f"{settings.max_horizon_years} allowed"
         )
-    return options
+    return options, (served if reference is not None else None)
 
 
 def _hours(options: ProjectionOptions) -> int:
@@ -140,10 +147,13 @@ def _compute(
     state: ServiceState,
     scenario: Scenario,
     options: ProjectionOptions,
+    model: BaselineModel | None,
     key: str,
     job: Job | None = None,
 ) -> ProjectionResult:
-    dataset = project(scenario, options, progress=job.progress if job is not None else None)
+    dataset = project(
+        scenario, options, progress=job.progress if job is not None else None, baseline=model
+    )
     result = ProjectionResult(key=key, dataset=dataset)
     state.cache.put(result)
     return result
@@ -182,7 +192,7 @@ async def create_projection(
         scenario, digest = _scenario(state, request)
     else:
         scenario, digest = await run_in_threadpool(_scenario, state, request)
-    options = _options(state, request, scenario)
+    options, model = _options(state, request, scenario)
     key = result_key(digest, options, options.baseline_model or "none")
     cached = state.cache.get(key)
     if cached is not None and file_format_rendered(cached, chosen):
@@ -191,12 +201,13 @@ async def create_projection(
         return await run_in_threadpool(_respond, cached, chosen, cache_status="hit")
     if options.draws * _hours(options) > state.settings.job_threshold_draw_hours:
         job = state.jobs.submit(
-            lambda job: _compute(state, scenario, options, key, job), status_of_error=status_of
+            lambda job: _compute(state, scenario, options, model, key, job),
+            status_of_error=status_of,
         )
         return NumpyJSONResponse(
             _job_body(job), status_code=202, headers={"Location": f"/v1/jobs/{job.id}"}
         )
-    return await run_in_threadpool(_compute_inline, state, scenario, options, key, chosen)
+    return await run_in_threadpool(_compute_inline, state, scenario, options, model, key, chosen)
 
 
 def file_format_rendered(result: ProjectionResult, file_format: OutputFormat) -> bool:
@@ -208,6 +219,7 @@ def _compute_inline(
     state: ServiceState,
     scenario: Scenario,
     options: ProjectionOptions,
+    model: BaselineModel | None,
     key: str,
     chosen: OutputFormat,
 ) -> Response:
@@ -218,7 +230,7 @@ def _compute_inline(
             retry_after_seconds=5,
         )
     try:
-        result = _compute(state, scenario, options, key)
+        result = _compute(state, scenario, options, model, key)
     finally:
         state.inline_slots.release()
     return _respond(result, chosen, cache_status="miss")
