@@ -211,24 +211,50 @@ class BaselineModel:
         return np.exp(parameters @ regressors.T + innovation)
 
     def daily_noise_draws(self, n_days: int, n_draws: int, rng: np.random.Generator) -> np.ndarray:
-        """Multiplicative daily noise, AR(1) across days, mean 1, float64[D, n_days]. [1]"""
+        """Multiplicative daily noise, AR(1) across days, mean 1, float64[D, n_days]. [1]
+
+        The array is a transposed view of a C-contiguous float64[n_days, D] (one day's draws
+        side by side, the layout the projection streams by day); see :func:`standard_ar1`.
+        """
         sd = self.noise_sd
-        state = sd * standard_ar1(n_days, n_draws, self.noise_autocorrelation, rng)
-        return np.exp(state - 0.5 * sd * sd)
+        noise = standard_ar1(n_days, n_draws, self.noise_autocorrelation, rng)
+        # In place, with the same operations in the same order as exp(sd * z - 0.5 * sd * sd).
+        noise *= sd
+        noise -= 0.5 * sd * sd
+        return np.exp(noise, out=noise)
+
+
+#: Draws whose shocks are drawn at a time by :func:`standard_ar1` (bounds its temporary).
+_AR1_DRAW_BLOCK = 256
 
 
 def standard_ar1(n_days: int, n_draws: int, autocorrelation: float, rng) -> np.ndarray:
     """Stationary AR(1) paths with unit variance, float64[n_draws, n_days]. [1]
 
     ``z_0 ~ N(0, 1)``, ``z_t = φ z_{t−1} + sqrt(1 − φ²) e_t``, ``e_t ~ N(0, 1)``.
+
+    The shocks ``e`` are drawn draw-major (all days of draw 0, then draw 1, ...), then the
+    ``z_0``. The paths are computed in a day-major buffer, so that the recursion runs over
+    contiguous rows of draws, and returned as its transposed view: the same numbers, bit for
+    bit, as a draw-major loop, in one array instead of three.
     """
     phi = float(autocorrelation)
-    shocks = rng.standard_normal((n_draws, n_days)) * np.sqrt(1.0 - phi * phi)
-    state = np.empty((n_draws, n_days))
-    state[:, 0] = rng.standard_normal(n_draws)
+    innovation_scale = np.sqrt(1.0 - phi * phi)
+    by_day = np.empty((n_days, n_draws))
+    for start in range(0, n_draws, _AR1_DRAW_BLOCK):
+        stop = min(start + _AR1_DRAW_BLOCK, n_draws)
+        shocks = rng.standard_normal((stop - start, n_days))
+        shocks *= innovation_scale
+        by_day[:, start:stop] = shocks.T
+    first = rng.standard_normal(n_draws)
+    if n_days == 0:
+        return by_day.T
+    by_day[0] = first
+    previous_term = np.empty(n_draws)
     for day in range(1, n_days):
-        state[:, day] = phi * state[:, day - 1] + shocks[:, day]
-    return state
+        np.multiply(by_day[day - 1], phi, out=previous_term)
+        by_day[day] += previous_term
+    return by_day.T
 
 
 def weather_matrix(weather, local_times: pd.DatetimeIndex) -> np.ndarray:

@@ -244,18 +244,22 @@ def _coefficients(it_mw, inference, a, b):
     """Expand IT x shape x PUE(T) into the kernel's 4 coefficients. float64[D, R, M, 4]"""
     flat, diurnal = (1.0 - inference)[:, None, None], inference[:, None, None]
     a3, b3 = a[:, None, None], b[:, None, None]
-    return np.ascontiguousarray(
-        np.stack(
-            [it_mw * flat * a3, it_mw * diurnal * a3, it_mw * flat * b3, it_mw * diurnal * b3],
-            axis=-1,
-        )
-    )
+    # Written into one array term by term: np.stack would hold four full-size temporaries.
+    coefficients = np.empty((*it_mw.shape, 4))
+    for index, (share, pue_term) in enumerate(
+        ((flat, a3), (diurnal, a3), (flat, b3), (diurnal, b3))
+    ):
+        coefficients[..., index] = it_mw * share * pue_term
+    return coefficients
 
 
-def _site_capacity(scenario, options, calendar, streams):
-    """Built IT capacity per site and draw [MW], float64[S, D, M], and per-draw site inputs."""
+def _site_capacities(scenario, options, calendar, streams):
+    """Built IT capacity of each site by draw and month [MW], float64[D, M], in site order.
+
+    A generator, so that a caller needing only the total never holds all sites at once
+    (each site's random stream is keyed by its name, so the values do not depend on that).
+    """
     n_draws, n_months = options.draws, calendar.n_months
-    capacities = np.zeros((len(scenario.sites), n_draws, n_months))
     for s, site in enumerate(scenario.sites):
         rng = streams.generator(f"site:{s}:{site.name}")
         defaults = STATUS_DEFAULTS[site.status]
@@ -283,8 +287,18 @@ def _site_capacity(scenario, options, calendar, streams):
             np.zeros(1, dtype=np.int64),
             out,
         )
-        capacities[s] = out[:, 0, :] * sample(site.it_mw, n_draws, rng)[:, None]
-    return capacities
+        yield out[:, 0, :] * sample(site.it_mw, n_draws, rng)[:, None]
+
+
+def _sum_in_order(arrays) -> np.ndarray | None:
+    """Sum of the arrays, added in order (as ``np.stack(arrays).sum(axis=0)``); None if none."""
+    total = None
+    for array in arrays:
+        if total is None:
+            total = array.copy()
+        else:
+            total += array
+    return total
 
 
 def _sites_load(scenario, options, calendar, streams, capacities, mean_excess):
@@ -335,8 +349,10 @@ def _inference_shape(scenario, calendar) -> np.ndarray:
         )
     except NotImplementedError:
         calendar_holidays = {}
-    dates = local.date
-    is_holiday = np.array([d in calendar_holidays for d in dates])
+    # Look holidays up once per local day, not per hour (a Python call each).
+    first_hours = calendar.day_starts[:-1]
+    holiday_of_day = np.array([d in calendar_holidays for d in local[first_hours].date], dtype=bool)
+    is_holiday = np.repeat(holiday_of_day, np.diff(calendar.day_starts))
     is_workday = ((local.day_of_week < 5) & ~is_holiday).astype(np.uint8)
     shape = np.empty(len(local))
     kernels.inference_profile(
@@ -354,7 +370,7 @@ def _inference_shape(scenario, calendar) -> np.ndarray:
 class _Baseline:
     level: np.ndarray  # float64[D, Y]
     shape: np.ndarray  # float64[W, H]
-    noise: np.ndarray  # float64[D, days]
+    noise: np.ndarray  # float64[D, days] (a transposed day-major array: noise.T is C order)
     label: str
 
 
@@ -383,10 +399,9 @@ def _baseline(scenario, options, calendar, temperature, streams, model=None) -> 
         model.level_draws(years, options.draws, streams.generator("baseline_level"))
     )
     shape = np.ascontiguousarray(model.shape(calendar.local, temperature))
-    noise = np.ascontiguousarray(
-        model.daily_noise_draws(
-            len(calendar.day_starts) - 1, options.draws, streams.generator("baseline_noise")
-        )
+    # Kept in the model's layout (a view of a day-major array): no full-size copy.
+    noise = model.daily_noise_draws(
+        len(calendar.day_starts) - 1, options.draws, streams.generator("baseline_noise")
     )
     return _Baseline(
         level=level, shape=shape, noise=noise, label=f"{model.model_id}@{model.version}"
@@ -440,11 +455,15 @@ def project(
     n_weather = cooling_excess.shape[0]
     weather_of_draw = streams.generator("weather").integers(0, n_weather, options.draws)
 
-    capacities = _site_capacity(scenario, options, calendar, streams)
+    sites = _site_capacities(scenario, options, calendar, streams)
     if scenario.basis == "fleet":
-        cap_total = capacities.sum(axis=0) if scenario.sites else None
+        # Only the sites' total is needed: summed site by site, never all sites held at once.
+        cap_total = _sum_in_order(sites)
         ai = _fleet_load(scenario, options, calendar, streams, catalog, mean_excess, cap_total)
     else:
+        capacities = np.zeros((len(scenario.sites), options.draws, calendar.n_months))
+        for index, capacity in enumerate(sites):
+            capacities[index] = capacity
         ai = _sites_load(scenario, options, calendar, streams, capacities, mean_excess)
     ai.drivers["weather_year_mean_excess_c"] = cooling_excess.mean(axis=1)[weather_of_draw]
 
@@ -533,7 +552,7 @@ def _stream(
         year_of_day = calendar.year_of_hour[day_starts[:-1] + h0] - y0
         if have_baseline:
             level_t = np.ascontiguousarray(baseline.level[order, y0:y1].T)
-            noise_t = np.ascontiguousarray(baseline.noise[order, first_day:last_day].T)
+            noise_t = np.ascontiguousarray(baseline.noise.T[first_day:last_day][:, order])
             baseline_shape = np.ascontiguousarray(baseline.shape[:, h0:h1])
         else:
             level_t = np.zeros((y1 - y0, n_draws))
