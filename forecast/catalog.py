@@ -62,7 +62,7 @@ class Catalog:
 
     def _get(self, key: str, column: str) -> float:
         try:
-            return float(self.table.at[key, column])
+            return float(self.table.loc[key, column])
         except KeyError:
             raise CatalogError(
                 f"accelerator {key!r}: unknown; allowed: {', '.join(sorted(self.ids))}"

@@ -42,11 +42,10 @@ def local_iso(times: pd.DatetimeIndex) -> np.ndarray:
     ``DatetimeIndex.strftime`` formats one timestamp at a time (seconds for a decade of
     hours); this formats the wall clock with numpy and appends the few distinct offsets.
     """
-    wall = np.datetime_as_string(times.tz_localize(None).values.astype("datetime64[m]"))
-    offset_minutes = (
-        (times.tz_localize(None).values - times.tz_convert("UTC").tz_localize(None).values)
-        // np.timedelta64(1, "m")
-    ).astype(np.int64)
+    wall_clock = times.tz_localize(None).to_numpy()
+    utc = times.tz_convert("UTC").tz_localize(None).to_numpy()
+    wall = np.datetime_as_string(wall_clock.astype("datetime64[m]"))
+    offset_minutes = ((wall_clock - utc) // np.timedelta64(1, "m")).astype(np.int64)
     labels = np.empty(len(times), dtype=object)
     for minutes in np.unique(offset_minutes):
         sign = "+" if minutes >= 0 else "-"
@@ -60,25 +59,29 @@ def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
     """The Dataset as the tidy table written to CSV (columns :data:`CSV_COLUMNS`)."""
     timezone = dataset.attrs["timezone"]
     period_labels = {
-        "time": np.asarray(dataset["local_time"].values, dtype=object),
-        "month": local_iso(pd.DatetimeIndex(dataset["month"].values).tz_localize(timezone)),
+        "time": np.asarray(dataset["local_time"].to_numpy(), dtype=object),
+        "month": local_iso(pd.DatetimeIndex(dataset["month"].to_numpy()).tz_localize(timezone)),
         "year": local_iso(
             pd.DatetimeIndex(
-                [pd.Timestamp(int(y), 1, 1) for y in dataset["year"].values]
+                [pd.Timestamp(int(y), 1, 1) for y in dataset["year"].to_numpy()]
             ).tz_localize(timezone)
         ),
     }
     resolution_of = {"time": dataset.attrs["resolution"], "month": "monthly", "year": "annual"}
-    quantiles = dataset["quantile"].values
+    quantiles = dataset["quantile"].to_numpy()
     frames = []
     for name, variable in dataset.data_vars.items():
         period_dim = next((d for d in ("time", "month", "year") if d in variable.dims), None)
         if period_dim is None:
             continue
-        regions = list(dataset["region"].values) if "region" in variable.dims else ["national"]
-        ordered = variable.transpose(
-            *(["region"] if "region" in variable.dims else []), period_dim, "quantile"
-        ).values.reshape(len(regions), -1, len(quantiles))
+        regions = list(dataset["region"].to_numpy()) if "region" in variable.dims else ["national"]
+        ordered = (
+            variable.transpose(
+                *(["region"] if "region" in variable.dims else []), period_dim, "quantile"
+            )
+            .to_numpy()
+            .reshape(len(regions), -1, len(quantiles))
+        )
         n_periods = ordered.shape[1]
         for r, region in enumerate(regions):
             frames.append(
@@ -150,7 +153,8 @@ def _drivers(dataset: xr.Dataset) -> dict[str, float]:
         return {}
     variable = dataset["spread_driver_rank_correlation"]
     return {
-        str(k): float(v) for k, v in zip(variable["input"].values, variable.values, strict=True)
+        str(k): float(v)
+        for k, v in zip(variable["input"].to_numpy(), variable.to_numpy(), strict=True)
     }
 
 

@@ -69,8 +69,8 @@ def _vintage_mix(
     """Share of each type among additions by month, carried forward where nothing is added."""
     weights = np.zeros((len(months), len(type_ids)))
     index = {t: i for i, t in enumerate(type_ids)}
-    for delta, mix in increments:
-        for key, share in mix.items():
+    for delta, shares in increments:
+        for key, share in shares.items():
             weights[:, index[key]] += np.maximum(delta, 0.0) * share
     totals = weights.sum(axis=1)
     mix = np.full_like(weights, np.nan)
@@ -134,7 +134,7 @@ def deployment_path(
         metric = np.array(
             [
                 catalog.tflops({t: 1.0}, target.metric) if share_used else 0.0
-                for t, share_used in zip(type_ids, mix.any(axis=0), strict=True)
+                for t, share_used in zip(type_ids, np.asarray(mix.any(axis=0)), strict=True)
             ]
         )
         compute = np.cumsum(np.maximum(np.diff(path, prepend=0.0), 0.0) * (mix @ metric))

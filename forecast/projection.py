@@ -348,7 +348,7 @@ def _inference_shape(scenario, calendar) -> np.ndarray:
             scenario.country, years=range(local[0].year, local[-1].year + 1)
         )
     except NotImplementedError:
-        calendar_holidays = {}
+        calendar_holidays = holidays.HolidayBase()  # a country without a calendar: no holidays
     # Look holidays up once per local day, not per hour (a Python call each).
     first_hours = calendar.day_starts[:-1]
     holiday_of_day = np.array([d in calendar_holidays for d in local[first_hours].date], dtype=bool)
@@ -444,6 +444,7 @@ def project(
     from forecast.weather import load_weather
 
     options = (options or ProjectionOptions()).validated(scenario)
+    assert options.start is not None and options.end is not None  # filled by validated()
     catalog: Catalog = load_catalog()
     calendar = _Calendar.build(options.start, options.end, scenario.timezone)
     streams = Streams(options.seed)
@@ -473,11 +474,19 @@ def project(
             f"scenario {scenario.id}: the AI load is not a number in some month and draw; "
             "this is a bug, please report it with the scenario"
         )
-    baseline = _baseline(scenario, options, calendar, temperature, streams, baseline)
+    baseline_inputs = _baseline(scenario, options, calendar, temperature, streams, baseline)
     stats = _stream(
-        scenario, options, calendar, ai, shape, cooling_excess, weather_of_draw, baseline, progress
+        scenario,
+        options,
+        calendar,
+        ai,
+        shape,
+        cooling_excess,
+        weather_of_draw,
+        baseline_inputs,
+        progress,
     )
-    return _dataset(scenario, options, calendar, ai, stats, baseline, weather)
+    return _dataset(scenario, options, calendar, ai, stats, baseline_inputs, weather)
 
 
 @dataclass
@@ -653,7 +662,7 @@ def _dataset(scenario, options, calendar, ai, stats, baseline, weather) -> xr.Da
     probabilities = np.asarray(options.quantiles, dtype=np.float64)
     utc = stats.period_times.tz_convert("UTC").tz_localize(None)
     coords = {
-        "time": ("time", utc.values, {"description": "start of the period, UTC"}),
+        "time": ("time", utc.to_numpy(), {"description": "start of the period, UTC"}),
         "local_time": (
             "time",
             local_iso(stats.period_times).astype(str),
@@ -666,7 +675,7 @@ def _dataset(scenario, options, calendar, ai, stats, baseline, weather) -> xr.Da
             "month",
             pd.period_range(pd.Period(options.start, "M"), periods=calendar.n_months, freq="M")
             .to_timestamp()
-            .values,
+            .to_numpy(),
             {"description": "month (local calendar)"},
         ),
     }
@@ -759,7 +768,7 @@ def _dataset(scenario, options, calendar, ai, stats, baseline, weather) -> xr.Da
 def _spread_drivers(drivers: dict[str, np.ndarray], outcome: np.ndarray) -> dict[str, float]:
     frame = pd.DataFrame({name: np.asarray(v, dtype=float) for name, v in drivers.items()})
     frame["__outcome"] = outcome
-    varying = [c for c in frame.columns if frame[c].nunique() > 1]
+    varying = [c for c in frame.columns if np.ptp(frame[c].to_numpy()) > 0]
     if "__outcome" not in varying:
         return dict.fromkeys(drivers, 0.0)
     ranks = frame[varying].rank()

@@ -11,10 +11,10 @@ from forecast.features import design_matrix, hour_interaction_factors, predict_l
 
 def test_factor_prediction_equals_dense_design_matrix():
     model = load_baseline_model()
-    times = pd.date_range("2024-12-20", "2025-01-10", freq="h", tz="Asia/Seoul",
-                          inclusive="left")
+    times = pd.date_range("2024-12-20", "2025-01-10", freq="h", tz="Asia/Seoul", inclusive="left")
     temperature = 5.0 + 12.0 * np.sin(np.arange(len(times)) / 40.0)
     dense = design_matrix(times, temperature, spec=model.spec) @ model.coefficients
     factors, hour = hour_interaction_factors(times, temperature, spec=model.spec)
-    np.testing.assert_allclose(predict_linear(factors, hour, model.coefficients), dense,
-                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        predict_linear(factors, hour, model.coefficients), dense, rtol=1e-12, atol=1e-12
+    )

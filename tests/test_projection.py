@@ -127,8 +127,14 @@ def test_deployment_entirely_after_the_period_adds_nothing():
 
     dataset = project(
         load_scenario("kr-national"),
-        ProjectionOptions(draws=20, start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31),
-                          resolution="annual", include_baseline=False, weather="typical"),
+        ProjectionOptions(
+            draws=20,
+            start=dt.date(2024, 1, 1),
+            end=dt.date(2024, 12, 31),
+            resolution="annual",
+            include_baseline=False,
+            weather="typical",
+        ),
     )
     energy = dataset["ai_energy_twh"].values
     assert np.all(np.isfinite(energy))
