@@ -20,7 +20,6 @@ from service.errors import ReloadRefusedError
 logger = logging.getLogger("service.models")
 
 MODEL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
-MODEL_REFERENCE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}(@[A-Za-z0-9][A-Za-z0-9._-]{0,127})?$"
 
 
 def model_label(model: BaselineModel | None) -> str:
