@@ -40,8 +40,7 @@ from forecast.features import (
     FeatureSpec,
     calendar_features,
     feature_names,
-    hour_interaction_factors,
-    predict_linear,
+    predict_ensemble,
 )
 
 PARAMETERS_FILE = "parameters.json"
@@ -164,15 +163,8 @@ class BaselineModel:
                 f"temperature_c has {temperature.shape[1]} hours; local_times has "
                 f"{len(local_times)}"
             )
-        calendar = calendar_features(local_times, spec=self.spec)
-        result = np.empty_like(temperature)
-        for member, trace in enumerate(temperature):
-            factors, hour = hour_interaction_factors(
-                local_times, trace, spec=self.spec, calendar=calendar
-            )
-            linear = predict_linear(factors, hour, self.coefficients)
-            result[member] = np.exp(linear - self.log_normaliser)
-        return result
+        linear = predict_ensemble(local_times, temperature, self.coefficients, spec=self.spec)
+        return np.exp(linear - self.log_normaliser)
 
     def level_median(self, years: np.ndarray) -> np.ndarray:
         """Median temperature-normalised annual mean load of each year, float64[Y]. [MW]"""

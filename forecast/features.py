@@ -250,6 +250,18 @@ def _daily_temperatures(
     return daily_mean[day_of_period], smoothed[day_of_period]
 
 
+def _check_temperature(local_times: pd.DatetimeIndex, temperature_c: np.ndarray) -> None:
+    """One finite temperature per hour, or a DataError naming the first missing hour."""
+    if temperature_c.shape != (len(local_times),):
+        raise DataError(
+            f"temperature_c has shape {temperature_c.shape}; expected ({len(local_times)},), "
+            "one value per hour"
+        )
+    if not np.isfinite(temperature_c).all():
+        first = local_times[int(np.flatnonzero(~np.isfinite(temperature_c))[0])]
+        raise DataError(f"temperature_c is missing at {first.isoformat()}; fill gaps first")
+
+
 def hour_interaction_factors(
     local_times: pd.DatetimeIndex,
     temperature_c: np.ndarray,
@@ -275,14 +287,7 @@ def hour_interaction_factors(
         When the temperature has the wrong length or contains NaN.
     """
     temperature_c = np.asarray(temperature_c, dtype=np.float64)
-    if temperature_c.shape != (len(local_times),):
-        raise DataError(
-            f"temperature_c has shape {temperature_c.shape}; expected ({len(local_times)},), "
-            "one value per hour"
-        )
-    if not np.isfinite(temperature_c).all():
-        first = local_times[int(np.flatnonzero(~np.isfinite(temperature_c))[0])]
-        raise DataError(f"temperature_c is missing at {first.isoformat()}; fill gaps first")
+    _check_temperature(local_times, temperature_c)
     calendar = calendar or calendar_features(local_times, spec=spec)
     n_hours = len(local_times)
     factors = [
@@ -292,12 +297,27 @@ def hour_interaction_factors(
         angle = harmonic * calendar.day_of_year_angle
         factors += [np.sin(angle), np.cos(angle)]
 
+    factors += _temperature_factors(temperature_c, calendar, spec)
+    work = (~calendar.is_off).astype(np.float64)
+    off = calendar.is_off.astype(np.float64)
+    trend = calendar.year_fraction - spec.trend_origin_year
+    factors += [trend * work, trend * off]
+    stacked = np.empty((n_hours, len(factors)))
+    for column, factor in enumerate(factors):
+        stacked[:, column] = factor
+    return stacked, np.asarray(calendar.hour, dtype=np.int64)
+
+
+def _temperature_factors(
+    temperature_c: np.ndarray, calendar: CalendarFeatures, spec: FeatureSpec
+) -> list[np.ndarray]:
+    """The factors that depend on the temperature, in column order (see temperature_columns)."""
     daily_mean, smoothed = _daily_temperatures(
         temperature_c, calendar.day_of_period, spec.smoothing_days
     )
     work = (~calendar.is_off).astype(np.float64)
     off = calendar.is_off.astype(np.float64)
-    factors += [
+    factors = [
         np.maximum(spec.heating_base_c - temperature_c, 0.0),
         np.maximum(temperature_c - spec.cooling_base_c, 0.0),
         np.maximum(temperature_c - spec.high_cooling_base_c, 0.0),
@@ -305,14 +325,51 @@ def hour_interaction_factors(
     for series in (daily_mean, smoothed):
         heating = np.maximum(spec.heating_base_c - series, 0.0)
         cooling = np.maximum(series - spec.cooling_base_c, 0.0)
+        # Column order must match feature_names: hdd_day_work, hdd_day_off, cdd_day_work, ...
         factors += [heating * work, heating * off, cooling * work, cooling * off]
-    # Column order must match feature_names: hdd_day_work, hdd_day_off, cdd_day_work, ...
-    trend = calendar.year_fraction - spec.trend_origin_year
-    factors += [trend * work, trend * off]
-    stacked = np.empty((n_hours, len(factors)))
-    for column, factor in enumerate(factors):
-        stacked[:, column] = factor
-    return stacked, np.asarray(calendar.hour, dtype=np.int64)
+    return factors
+
+
+def temperature_columns(spec: FeatureSpec) -> slice:
+    """The columns of :func:`hour_interaction_factors` that depend on the temperature.
+
+    The others (day types, seasonal harmonics, trend) depend on the calendar alone.
+    """
+    first = len(spec.day_type_names()) + 2 * spec.season_harmonics
+    return slice(first, first + 3 + 2 * 4)
+
+
+def predict_ensemble(
+    local_times: pd.DatetimeIndex,
+    temperature_c: np.ndarray,
+    coefficients: np.ndarray,
+    *,
+    spec: FeatureSpec,
+) -> np.ndarray:
+    """``design_matrix @ coefficients`` for each weather trace of ``temperature_c`` [W, H].
+
+    The calendar columns are predicted once and only the temperature columns per trace (the
+    same sum as :func:`predict_linear` per trace, grouped differently). float64[W, H]
+    """
+    temperature_c = np.atleast_2d(np.asarray(temperature_c, dtype=np.float64))
+    for trace in temperature_c:
+        _check_temperature(local_times, trace)
+    calendar = calendar_features(local_times, spec=spec)
+    factors, hour = hour_interaction_factors(
+        local_times, temperature_c[0], spec=spec, calendar=calendar
+    )
+    by_hour = coefficients.reshape(factors.shape[1], _HOURS)[:, hour]  # [B, H]
+    weather_columns = np.zeros(factors.shape[1], dtype=bool)
+    weather_columns[temperature_columns(spec)] = True
+    calendar_part = np.einsum("hb,bh->h", factors[:, ~weather_columns], by_hour[~weather_columns])
+    weather_by_hour = np.ascontiguousarray(by_hour[weather_columns])
+    weather = np.empty((weather_by_hour.shape[0], len(local_times)))
+    result = np.empty_like(temperature_c)
+    for member, trace in enumerate(temperature_c):
+        for column, factor in enumerate(_temperature_factors(trace, calendar, spec)):
+            weather[column] = factor
+        result[member] = calendar_part + np.einsum("bh,bh->h", weather, weather_by_hour)
+    return result
 
 
 def design_matrix(
