@@ -12,6 +12,11 @@ draws lie below and inside the window; when both order statistics that the inter
 are inside, only the window's few values are gathered and selected; otherwise the window is
 widened and counted again, and after a few misses the hour falls back to quickselect. A block's
 first hour starts from the quantiles of a strided sample of the draws.
+
+At an hour where no weather year is above the cooling reference, a draw's AI load depends only
+on the month and the inference shape, so an hour repeating both (the same clock hour on another
+working day of a cool month) has the same AI rows, value for value. Their quantiles are then
+copied from a small per-block memo keyed on exactly (month, shape) instead of selected again.
 """
 
 import math
@@ -29,6 +34,8 @@ AI_PEAK, BASELINE_PEAK, TOTAL_PEAK, AI_AT_TOTAL_PEAK = 0, 1, 2, 3
 _MAX_WIDENINGS = 4
 #: Draws in the strided sample that seeds a block's first window.
 _SEED_SAMPLE = 512
+#: Slots of the per-block memo of AI-row quantiles for hours that need no cooling.
+_MEMO_SLOTS = 256
 
 
 @jit
@@ -248,6 +255,17 @@ def _row_quantiles(row, probabilities, score, width, seeded, flags, buffer, scra
 
 
 @jit
+def _memo_slot(cooling_excess_c, hour, month, shape, memo_month, memo_shape):
+    """The memo slot of an hour whose AI rows depend on (month, shape) alone, and whether it
+    holds that key already; (-1, False) when some weather year needs cooling at this hour."""
+    for group in range(cooling_excess_c.shape[0]):
+        if cooling_excess_c[group, hour] != 0.0:
+            return -1, False
+    slot = (month * 7919 + int(shape * 4096.0)) % memo_month.size
+    return slot, memo_month[slot] == month and memo_shape[slot] == shape
+
+
+@jit
 def _reset_block(first_day, last_day, day_sums_out, peaks):
     """Zero the block's day sums and start its peaks at -inf (companion at 0)."""
     day_sums_out[:, first_day:last_day, :] = 0.0
@@ -327,16 +345,33 @@ def stream_chunk(
         score = np.zeros((quantile_rows.size, probabilities.size))
         width = np.zeros((quantile_rows.size, probabilities.size))
         seeded = np.zeros(quantile_rows.size, dtype=np.bool_)
+        memo_month = np.full(_MEMO_SLOTS, -1, dtype=np.int64)
+        memo_shape = np.zeros(_MEMO_SLOTS)
+        memo = np.empty((_MEMO_SLOTS, quantile_rows.size, probabilities.size))
         for day in range(first_day, last_day):
             year = year_of_day[day]
             for hour in range(day_starts[day], day_starts[day + 1]):
-                _hour_values(coef_t, month_of_hour[hour], inference_shape[hour],
-                             cooling_excess_c, baseline_shape, baseline_level_t[year],
-                             daily_noise_t[day], group_bounds, hour, rows)  # fmt: skip
+                month, shape = month_of_hour[hour], inference_shape[hour]
+                _hour_values(coef_t, month, shape, cooling_excess_c, baseline_shape,
+                             baseline_level_t[year], daily_noise_t[day], group_bounds, hour,
+                             rows)  # fmt: skip
                 _accumulate_hour(rows, day_sums_out, day, peaks_out[block], year)
+                # Where no weather year needs cooling the AI rows depend on (month, shape)
+                # alone: an hour that repeats both repeats their values and so their quantiles.
+                slot, hit = _memo_slot(cooling_excess_c, hour, month, shape, memo_month,
+                                       memo_shape)  # fmt: skip
                 for index in range(quantile_rows.size):
+                    out = quantiles_out[index, :, hour]
+                    ai_row = quantile_rows[index] == AI_ROW
+                    ai_row = ai_row or quantile_rows[index] >= FIRST_REGION_ROW
+                    if hit and ai_row:
+                        out[:] = memo[slot, index]
+                        continue
                     seeded[index] = _row_quantiles(
                         rows[quantile_rows[index]], probabilities, score[index],
-                        width[index], seeded[index], flags, buffer, scratch,
-                        quantiles_out[index, :, hour],
+                        width[index], seeded[index], flags, buffer, scratch, out,
                     )  # fmt: skip
+                    if slot >= 0 and ai_row:
+                        memo[slot, index] = out
+                if slot >= 0 and not hit:
+                    memo_month[slot], memo_shape[slot] = month, shape
