@@ -5,6 +5,15 @@ Flags are read once, when this module is first imported:
 ``FORECAST_NUMBA_CACHE``
     ``0`` turns off numba's on-disk cache of compiled kernels (a read-only install, or a
     kernel being debugged); unset or any other value keeps it on.
+``NUMBA_CACHE_DIR``
+    numba's own flag: where the cache lives. The kernels' cache sits in a subdirectory named
+    after a digest of the kernel sources (see :func:`cache_directory`), by default under
+    ``forecast/__pycache__``.
+
+numba checks a cached kernel only against its own file's time stamp, not against the files of
+the kernels it calls: after an edit to ``kernels/quantiles.py`` the cached ``stream_chunk``
+would still run the old ``_select`` and return wrong quantiles (this happened during
+development). Keying the cache directory on every kernel source makes any edit start afresh.
 ``NUMBA_DISABLE_JIT``
     numba's own flag: ``1`` runs every kernel as plain Python, which is how the tests measure
     coverage of the kernel bodies.
@@ -15,8 +24,11 @@ scalars: :func:`warm_up` compiles exactly those, and any other layout would comp
 user's request.
 """
 
+import contextlib
+import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import numba
@@ -34,6 +46,56 @@ CACHE_ENABLED: bool = os.environ.get("FORECAST_NUMBA_CACHE", "1").strip() != "0"
 
 #: ``range`` that numba splits over threads inside a :func:`parallel_jit` kernel.
 prange = numba.prange
+
+#: The files whose compiled code the cache holds: this module and every kernel module.
+KERNEL_SOURCES: tuple[Path, ...] = (
+    Path(__file__),
+    *sorted((Path(__file__).parent / "kernels").glob("*.py")),
+)
+
+
+def source_digest(paths: tuple[Path, ...] = KERNEL_SOURCES) -> str:
+    """First 16 hex digits of the sha256 over the named files' names and contents. [-]"""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def cache_directory() -> Path:
+    """Where the kernels' compiled code is cached: ``<base>/numba-<source digest>``.
+
+    ``<base>`` is ``NUMBA_CACHE_DIR`` when set, else ``forecast/__pycache__``. Should it not
+    be writable, numba falls back to its own locations (a read-only install, whose sources do
+    not change).
+    """
+    base = numba.config.CACHE_DIR or str(Path(__file__).parent / "__pycache__")
+    return Path(base) / f"numba-{source_digest()}"
+
+
+@contextlib.contextmanager
+def _kernel_cache() -> Iterator[None]:
+    """Point numba's cache at :func:`cache_directory` while a kernel is being decorated.
+
+    numba fixes a function's cache path when it is decorated, so the setting is restored
+    straight afterwards and other numba users in the process keep their own.
+    """
+    previous = numba.config.CACHE_DIR
+    numba.config.CACHE_DIR = str(_CACHE_DIRECTORY)
+    try:
+        yield
+    finally:
+        numba.config.CACHE_DIR = previous
+
+
+_CACHE_DIRECTORY = cache_directory()
+
+
+def _compile(function: Callable[..., Any], **flags: bool) -> Any:
+    if not CACHE_ENABLED:
+        return numba.njit(cache=False, nogil=True, **flags)(function)
+    with _kernel_cache():
+        return numba.njit(cache=True, nogil=True, **flags)(function)
 
 
 def jit(function: KernelFunction) -> KernelFunction:
@@ -53,7 +115,7 @@ def jit(function: KernelFunction) -> KernelFunction:
     callable
         The compiled dispatcher (the function itself under ``NUMBA_DISABLE_JIT=1``). [-]
     """
-    compiled = numba.njit(cache=CACHE_ENABLED, fastmath=False, nogil=True)(function)
+    compiled = _compile(function, fastmath=False)
     return cast("KernelFunction", compiled)
 
 
@@ -73,7 +135,7 @@ def approximate_jit(function: KernelFunction) -> KernelFunction:
     callable
         The compiled dispatcher. [-]
     """
-    compiled = numba.njit(cache=CACHE_ENABLED, fastmath=True, nogil=True)(function)
+    compiled = _compile(function, fastmath=True)
     return cast("KernelFunction", compiled)
 
 
@@ -93,7 +155,7 @@ def parallel_jit(function: KernelFunction) -> KernelFunction:
     callable
         The compiled dispatcher (the function itself under ``NUMBA_DISABLE_JIT=1``). [-]
     """
-    compiled = numba.njit(cache=CACHE_ENABLED, fastmath=False, nogil=True, parallel=True)(function)
+    compiled = _compile(function, fastmath=False, parallel=True)
     return cast("KernelFunction", compiled)
 
 

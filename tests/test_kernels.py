@@ -4,8 +4,11 @@ Run also with ``NUMBA_DISABLE_JIT=1`` to execute (and measure coverage of) the k
 as plain Python.
 """
 
+import os
 import zlib
+from pathlib import Path
 
+import numba
 import numpy as np
 import pytest
 
@@ -339,3 +342,24 @@ def test_accumulate_peak_companion_by_hand():
 
 def test_warm_up_compiles_every_kernel():
     assert sorted(_numba.warm_up()) == sorted(kernels.__all__)
+
+
+def test_kernel_cache_is_keyed_on_every_kernel_source(tmp_path):
+    """numba checks a cached kernel only against its own file, so an edit to a kernel it calls
+    (quantiles._select inside stream_chunk) would keep running stale code; the cache directory
+    is named after a digest of all kernel sources instead."""
+    first, second = tmp_path / "a.py", tmp_path / "b.py"
+    first.write_text("x = 1\n")
+    second.write_text("y = 2\n")
+    digest = _numba.source_digest((first, second))
+    assert digest == _numba.source_digest((first, second))
+    second.write_text("y = 3\n")
+    assert _numba.source_digest((first, second)) != digest
+
+    names = {path.name for path in _numba.KERNEL_SOURCES}
+    assert {"_numba.py", "quantiles.py", "stream.py", "power.py"} <= names
+    directory = _numba.cache_directory()
+    assert directory.name == f"numba-{_numba.source_digest()}"
+    if _numba.CACHE_ENABLED and not numba.config.DISABLE_JIT:
+        cache_path = Path(kernels.stream_chunk._cache._cache_path)
+        assert cache_path.parent == directory or not os.access(directory, os.W_OK)
