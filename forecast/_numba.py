@@ -92,10 +92,8 @@ _CACHE_DIRECTORY = cache_directory()
 
 
 def _compile(function: Callable[..., Any], **flags: bool) -> Any:
-    if not CACHE_ENABLED:
-        return numba.njit(cache=False, nogil=True, **flags)(function)
-    with _kernel_cache():
-        return numba.njit(cache=True, nogil=True, **flags)(function)
+    with _kernel_cache() if CACHE_ENABLED else contextlib.nullcontext():
+        return numba.njit(cache=CACHE_ENABLED, nogil=True, **flags)(function)
 
 
 def jit(function: KernelFunction) -> KernelFunction:

@@ -177,6 +177,19 @@ def day_types(
     return types[(dates - span[0]).astype(np.int64)]
 
 
+#: The temperature-dependent factors, in column order (see :func:`_temperature_factors`).
+TEMPERATURE_TERMS: tuple[str, ...] = (
+    "hdd_hour",
+    "cdd_hour",
+    "cdd_high_hour",
+    *(
+        f"{term}_{group}"
+        for term in ("hdd_day", "cdd_day", "hdd_smooth", "cdd_smooth")
+        for group in ("work", "off")
+    ),
+)
+
+
 def feature_names(spec: FeatureSpec) -> list[str]:
     """Names of the columns of :func:`design_matrix`, in order."""
     hours = [f"h{hour:02d}" for hour in range(_HOURS)]
@@ -184,13 +197,7 @@ def feature_names(spec: FeatureSpec) -> list[str]:
     for harmonic in range(1, spec.season_harmonics + 1):
         for function in ("sin", "cos"):
             names += [f"season_{function}{harmonic}:{hour}" for hour in hours]
-    temperature_terms = ["hdd_hour", "cdd_hour", "cdd_high_hour"]
-    temperature_terms += [
-        f"{term}_{group}"
-        for term in ("hdd_day", "cdd_day", "hdd_smooth", "cdd_smooth")
-        for group in ("work", "off")
-    ]
-    names += [f"{term}:{hour}" for term in temperature_terms for hour in hours]
+    names += [f"{term}:{hour}" for term in TEMPERATURE_TERMS for hour in hours]
     names += [f"trend_{group}:{hour}" for group in ("work", "off") for hour in hours]
     return names
 
@@ -289,23 +296,34 @@ def hour_interaction_factors(
     temperature_c = np.asarray(temperature_c, dtype=np.float64)
     _check_temperature(local_times, temperature_c)
     calendar = calendar or calendar_features(local_times, spec=spec)
-    n_hours = len(local_times)
-    factors = [
+    leading, trailing = _calendar_factors(calendar, spec)
+    factors = [*leading, *_temperature_factors(temperature_c, calendar, spec), *trailing]
+    return _stack(factors), np.asarray(calendar.hour, dtype=np.int64)
+
+
+def _stack(factors: list[np.ndarray]) -> np.ndarray:
+    """The factors as the columns of one float64[H, B] array."""
+    stacked = np.empty((len(factors[0]), len(factors)))
+    for column, factor in enumerate(factors):
+        stacked[:, column] = factor
+    return stacked
+
+
+def _calendar_factors(
+    calendar: CalendarFeatures, spec: FeatureSpec
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The factors that depend on the calendar alone: those before the temperature columns
+    (day types, seasonal harmonics) and those after them (trend on working and off days)."""
+    leading = [
         (calendar.day_type == k).astype(np.float64) for k in range(len(spec.day_type_names()))
     ]
     for harmonic in range(1, spec.season_harmonics + 1):
         angle = harmonic * calendar.day_of_year_angle
-        factors += [np.sin(angle), np.cos(angle)]
-
-    factors += _temperature_factors(temperature_c, calendar, spec)
+        leading += [np.sin(angle), np.cos(angle)]
+    trend = calendar.year_fraction - spec.trend_origin_year
     work = (~calendar.is_off).astype(np.float64)
     off = calendar.is_off.astype(np.float64)
-    trend = calendar.year_fraction - spec.trend_origin_year
-    factors += [trend * work, trend * off]
-    stacked = np.empty((n_hours, len(factors)))
-    for column, factor in enumerate(factors):
-        stacked[:, column] = factor
-    return stacked, np.asarray(calendar.hour, dtype=np.int64)
+    return leading, [trend * work, trend * off]
 
 
 def _temperature_factors(
@@ -325,7 +343,7 @@ def _temperature_factors(
     for series in (daily_mean, smoothed):
         heating = np.maximum(spec.heating_base_c - series, 0.0)
         cooling = np.maximum(series - spec.cooling_base_c, 0.0)
-        # Column order must match feature_names: hdd_day_work, hdd_day_off, cdd_day_work, ...
+        # In the order of TEMPERATURE_TERMS: hdd_day_work, hdd_day_off, cdd_day_work, ...
         factors += [heating * work, heating * off, cooling * work, cooling * off]
     return factors
 
@@ -336,7 +354,7 @@ def temperature_columns(spec: FeatureSpec) -> slice:
     The others (day types, seasonal harmonics, trend) depend on the calendar alone.
     """
     first = len(spec.day_type_names()) + 2 * spec.season_harmonics
-    return slice(first, first + 3 + 2 * 4)
+    return slice(first, first + len(TEMPERATURE_TERMS))
 
 
 def predict_ensemble(
@@ -355,19 +373,15 @@ def predict_ensemble(
     for trace in temperature_c:
         _check_temperature(local_times, trace)
     calendar = calendar_features(local_times, spec=spec)
-    factors, hour = hour_interaction_factors(
-        local_times, temperature_c[0], spec=spec, calendar=calendar
-    )
-    by_hour = coefficients.reshape(factors.shape[1], _HOURS)[:, hour]  # [B, H]
-    weather_columns = np.zeros(factors.shape[1], dtype=bool)
-    weather_columns[temperature_columns(spec)] = True
-    calendar_part = np.einsum("hb,bh->h", factors[:, ~weather_columns], by_hour[~weather_columns])
-    weather_by_hour = np.ascontiguousarray(by_hour[weather_columns])
-    weather = np.empty((weather_by_hour.shape[0], len(local_times)))
+    leading, trailing = _calendar_factors(calendar, spec)
+    columns = temperature_columns(spec)
+    by_hour = coefficients.reshape(-1, _HOURS)[:, calendar.hour]  # [B, H]
+    calendar_by_hour = np.concatenate([by_hour[: columns.start], by_hour[columns.stop :]])
+    calendar_part = np.einsum("bh,bh->h", np.array([*leading, *trailing]), calendar_by_hour)
+    weather_by_hour = np.ascontiguousarray(by_hour[columns])
     result = np.empty_like(temperature_c)
     for member, trace in enumerate(temperature_c):
-        for column, factor in enumerate(_temperature_factors(trace, calendar, spec)):
-            weather[column] = factor
+        weather = np.array(_temperature_factors(trace, calendar, spec))
         result[member] = calendar_part + np.einsum("bh,bh->h", weather, weather_by_hour)
     return result
 

@@ -335,6 +335,8 @@ def stream_chunk(
     """
     block_count, day_count = peaks_out.shape[0], day_starts.size - 1
     row_count, draw_count = day_sums_out.shape[0], day_sums_out.shape[2]
+    # Rows whose values depend on (month, shape) alone at a cool hour: the AI load rows.
+    ai_rows = (quantile_rows == AI_ROW) | (quantile_rows >= FIRST_REGION_ROW)
     for block in prange(block_count):
         first_day = block * day_count // block_count
         last_day = (block + 1) * day_count // block_count
@@ -362,16 +364,14 @@ def stream_chunk(
                                        memo_shape)  # fmt: skip
                 for index in range(quantile_rows.size):
                     out = quantiles_out[index, :, hour]
-                    ai_row = quantile_rows[index] == AI_ROW
-                    ai_row = ai_row or quantile_rows[index] >= FIRST_REGION_ROW
-                    if hit and ai_row:
+                    if hit and ai_rows[index]:
                         out[:] = memo[slot, index]
                         continue
                     seeded[index] = _row_quantiles(
                         rows[quantile_rows[index]], probabilities, score[index],
                         width[index], seeded[index], flags, buffer, scratch, out,
                     )  # fmt: skip
-                    if slot >= 0 and ai_row:
+                    if slot >= 0 and ai_rows[index]:
                         memo[slot, index] = out
                 if slot >= 0 and not hit:
                     memo_month[slot], memo_shape[slot] = month, shape
