@@ -34,6 +34,10 @@ options = projection.ProjectionOptions(
     draws=config["draws"], seed=1, start=projection.dt.date.fromisoformat(config["start"]),
     end=projection.dt.date.fromisoformat(config["end"]), include_baseline=config["baseline"])
 timings = {"kernel_s": 0.0, "numpy_s": 0.0, "max_relative_difference": 0.0}
+if config.get("floor"):
+    from tests.benchmarks import floor
+    timings.update(evaluate_s=0.0, evaluate_and_count_s=0.0, chunks=0)
+    pruning = []
 fused = kernels.stream_chunk
 stream = projection._stream
 
@@ -48,6 +52,18 @@ def compared_kernel(*args):
     start = time.perf_counter()
     fused(*args)
     timings["kernel_s"] += time.perf_counter() - start
+    if config.get("floor"):
+        inputs, found = args[:10], (args[11], args[12])
+        if timings["chunks"] == 0:  # compile the floor kernels outside the timings
+            floor.floor_chunk(*inputs, *found, False)
+            floor.floor_chunk(*inputs, *found, True)
+        for name, count in (("evaluate_s", False), ("evaluate_and_count_s", True)):
+            start = time.perf_counter()
+            floor.floor_chunk(*inputs, *found, count)
+            timings[name] += time.perf_counter() - start
+        if timings["chunks"] % 8 == 0:
+            pruning.append(floor.pruning_candidates(args, args[10]))
+        timings["chunks"] += 1
     if config["reference"]:
         from tests.benchmarks.numpy_reference import reference_chunk
         start = time.perf_counter()
@@ -70,14 +86,35 @@ timings["process_s"] = time.perf_counter() - started
 timings["hours"] = int(dataset.sizes["time"])
 timings["baseline"] = dataset.attrs["baseline_model"]
 timings["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+if config.get("floor"):
+    timings["pruning_candidates"] = {
+        name: np.mean([found[name] for found in pruning], axis=0).round(3).tolist()
+        for name in pruning[0]
+    }
+    days = len(dataset.indexes["time"]) // 24
+    generator = np.random.default_rng(1)
+    start = time.perf_counter()
+    generator.standard_normal((days, config["draws"]))
+    timings["daily_normals_s"] = time.perf_counter() - start
 print(json.dumps(timings))
 """
 
 
 def run_case(
-    draws: int, start: str, end: str, *, baseline: bool, reference: bool, timeout_s: float
+    draws: int,
+    start: str,
+    end: str,
+    *,
+    baseline: bool,
+    reference: bool,
+    timeout_s: float,
+    floor: bool = False,
 ) -> dict | None:
-    """Run one projection in a fresh process; None when it runs past ``timeout_s``."""
+    """Run one projection in a fresh process; None when it runs past ``timeout_s``.
+
+    With ``floor``, the kernel's inputs also go through the floor kernels of
+    :mod:`tests.benchmarks.floor` (timed apart from the kernel) and the pruning analysis.
+    """
     config = {
         "scenario": "kr-national",
         "draws": draws,
@@ -85,6 +122,7 @@ def run_case(
         "end": end,
         "baseline": baseline,
         "reference": reference,
+        "floor": floor,
     }
     try:
         completed = subprocess.run(
@@ -116,9 +154,39 @@ def start_up(cache_dir: str) -> float:
     return time.perf_counter() - start
 
 
+def report_floor() -> None:
+    """Print the floors of :mod:`tests.benchmarks.floor` beside the kernel, for both cases."""
+    print("\n## Floors: the least any exact kernel that looks at every draw each hour must do")
+    print("| draws | fused kernel [s] | evaluate only [s] | evaluate + 25 counts [s] "
+          "| daily normals [s] |")  # fmt: skip
+    print("|---|---|---|---|---|")
+    found = {}
+    for draws in (1000, 10_000):
+        result = run_case(draws, "2024-01-01", "2035-12-31", baseline=True, reference=False,
+                          timeout_s=3600, floor=True)  # fmt: skip
+        assert result is not None
+        found[draws] = result["pruning_candidates"]
+        print(
+            f"| {draws:,} | {result['kernel_s']:.2f} | {result['evaluate_s']:.2f} | "
+            f"{result['evaluate_and_count_s']:.2f} | {result['daily_normals_s']:.2f} |"
+        )
+    print(
+        "\nPruning with exact daily bounds: mean fraction of the draws still undecided for "
+        "P5/P10/P50/P90/P95, then for any of them (10,000 draws; every 5th day of every "
+        "8th chunk)"
+    )
+    for name, fractions in found[10_000].items():
+        print(f"- {name}: " + ", ".join(f"{value:.0%}" for value in fractions))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1,000 draws over 2024 only")
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="only the floors: what any exact kernel must spend at 1,000 and 10,000 draws",
+    )
     parser.add_argument(
         "--cell-timeout",
         type=float,
@@ -133,6 +201,9 @@ def main() -> None:
         f"load average {load[0]:.1f}; Python {platform.python_version()}"
     )
 
+    if arguments.floor:
+        report_floor()
+        return
     draws, end = (1000, "2024-12-31") if arguments.quick else (10_000, "2035-12-31")
     print(f"\n## kr-national, {draws:,} draws, hourly 2024-01-01..{end}, P5/P10/P50/P90/P95")
     main_run = run_case(draws, "2024-01-01", end, baseline=True, reference=False, timeout_s=3600)

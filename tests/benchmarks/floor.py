@@ -1,0 +1,119 @@
+"""Lower bounds on the projection's time, measured on the fused kernel's own inputs.
+
+Used by ``python -m tests.benchmarks.bench_projection --floor``. Each floor is a kernel that
+does strictly less than any exact implementation of :func:`forecast.kernels.stream_chunk`
+must do when it looks at every draw in every hour, written to run as fast as the machine
+allows (contiguous, vectorised inner loops over draws, threads over whole days):
+
+* ``evaluate``: the five hourly values (AI by region, AI, baseline, total) of every draw and
+  hour, and nothing else: no day sums, no peaks, no quantiles.
+* ``evaluate_and_count``: the same, plus the least an exact quantile needs once the answer is
+  known: one count of the draws below and at or below each of the 25 (row, probability)
+  results, i.e. a window of zero width that never misses.
+
+:func:`pruning_candidates` measures the other way out, not looking at every draw: with the
+tightest possible per-draw bounds over a day (each draw's exact minimum and maximum over the
+day's hours, after dividing by the hour's median), how many draws can still hold each
+quantile at some hour of that day and must be evaluated hour by hour.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+
+@numba.njit(cache=False, fastmath=False)
+def _hour_rows(coef_t, month, phi, excess, baseline_shape, level, noise, group_bounds, hour,
+               rows):  # fmt: skip
+    rows[0] = 0.0
+    for group in range(group_bounds.size - 1):
+        first, last = group_bounds[group], group_bounds[group + 1]
+        x, base = excess[group, hour], baseline_shape[group, hour]
+        ai, baseline = rows[0, first:last], rows[1, first:last]
+        group_level, group_noise = level[first:last], noise[first:last]
+        for draw in range(last - first):
+            baseline[draw] = group_level[draw] * base * group_noise[draw]
+        for region in range(coef_t.shape[1]):
+            c0, c1 = coef_t[month, region, 0, first:last], coef_t[month, region, 1, first:last]
+            c2, c3 = coef_t[month, region, 2, first:last], coef_t[month, region, 3, first:last]
+            region_row = rows[3 + region, first:last]
+            for draw in range(last - first):
+                value = (c0[draw] + c1[draw] * phi) + (c2[draw] + c3[draw] * phi) * x
+                region_row[draw] = value
+                ai[draw] += value
+    for draw in range(rows.shape[1]):
+        rows[2, draw] = rows[0, draw] + rows[1, draw]
+
+
+@numba.njit(cache=False, parallel=True)
+def floor_chunk(coef_t, month_of_hour, inference_shape, excess, level_t, baseline_shape,
+                noise_t, year_of_day, day_starts, group_bounds, quantile_rows, quantiles,
+                count):  # fmt: skip
+    """Evaluate every row of every draw and hour; with ``count``, also count each draw
+    against each known quantile (2 comparisons). Returns a checksum so nothing is elided."""
+    blocks = numba.get_num_threads()
+    day_count, draw_count = day_starts.size - 1, coef_t.shape[3]
+    checksums = np.zeros(blocks)
+    for block in numba.prange(blocks):
+        rows = np.empty((3 + coef_t.shape[1], draw_count))
+        checksum = 0.0
+        for day in range(block * day_count // blocks, (block + 1) * day_count // blocks):
+            level, noise = level_t[year_of_day[day]], noise_t[day]
+            for hour in range(day_starts[day], day_starts[day + 1]):
+                _hour_rows(coef_t, month_of_hour[hour], inference_shape[hour], excess,
+                           baseline_shape, level, noise, group_bounds, hour, rows)  # fmt: skip
+                if count:
+                    for index in range(quantile_rows.size):
+                        row = rows[quantile_rows[index]]
+                        for quantile in range(quantiles.shape[1]):
+                            edge = quantiles[index, quantile, hour]
+                            below, up_to = 0, 0
+                            for draw in range(draw_count):
+                                below += 1 if row[draw] < edge else 0
+                                up_to += 1 if row[draw] <= edge else 0
+                            checksum += below + up_to
+                else:
+                    checksum += rows[2, draw_count - 1] + rows[3, 0]
+        checksums[block] = checksum
+    return checksums.sum()
+
+
+def pruning_candidates(inputs, probabilities, every_nth_day: int = 5) -> dict[str, list[float]]:
+    """Mean fraction of draws that exact daily bounds leave undecided, per row and quantile,
+    and last the fraction undecided for at least one of the quantiles.
+
+    ``inputs`` are the fused kernel's first 10 arguments. For each sampled day, each draw's
+    value divided by the hour's median is bounded by its own minimum and maximum over the day
+    (the tightest bounds a day-level method can have); a draw is a candidate for the k-th
+    order statistic unless its bounds lie wholly below the k-th smallest lower bound or
+    wholly above the (k+1)-th smallest upper bound.
+    """
+    (coef_t, month_of_hour, phi, excess, level_t, baseline_shape, noise_t, year_of_day,
+     day_starts, group_bounds) = inputs[:10]  # fmt: skip
+    group = np.repeat(np.arange(group_bounds.size - 1), np.diff(group_bounds))
+    names = ["ai", "baseline", "total", *[f"region {r}" for r in range(coef_t.shape[1])]]
+    found: dict[str, list[list[float]]] = {name: [] for name in names}
+    for day in range(0, day_starts.size - 1, every_nth_day):
+        hours = np.arange(day_starts[day], day_starts[day + 1])
+        c = coef_t[month_of_hour[hours]]  # [h, R, 4, D]
+        f = phi[hours][:, None, None]
+        x = excess[group][:, hours].T[:, None, :]
+        regions = (c[:, :, 0] + c[:, :, 1] * f) + (c[:, :, 2] + c[:, :, 3] * f) * x
+        ai = regions.sum(axis=1)
+        baseline = level_t[year_of_day[day]] * baseline_shape[group][:, hours].T * noise_t[day]
+        rows = [ai, baseline, ai + baseline, *[regions[:, r] for r in range(regions.shape[1])]]
+        for name, values in zip(names, rows, strict=True):
+            with np.errstate(invalid="ignore", divide="ignore"):  # a row of zeros: no bounds
+                ratio = values / np.median(values, axis=1, keepdims=True)
+            low, high = ratio.min(axis=0), ratio.max(axis=0)
+            fractions, undecided = [], np.zeros(low.size, dtype=bool)
+            for probability in probabilities:
+                k = int(np.floor((values.shape[1] - 1) * probability))
+                k_next = min(k + 1, high.size - 1)
+                k_low, k_high = np.partition(low, k)[k], np.partition(high, k_next)[k_next]
+                candidates = (high >= k_low) & (low <= k_high)
+                fractions.append(float(candidates.mean()))
+                undecided |= candidates
+            found[name].append([*fractions, float(undecided.mean())])
+    return {name: np.mean(values, axis=0).tolist() for name, values in found.items()}
