@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 import forecast
 from service.errors import install_error_handlers
 from service.limits import BodySizeLimit
+from service.repeats import RepeatedRequests
 from service.routers import baseline, catalog, health, models, projections, scenarios, web
 from service.settings import Settings, get_settings
 from service.state import ServiceState
@@ -90,6 +91,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     _offline_docs(app)
+    # Outermost last: the body limit runs first, then repeated projections skip the route.
+    app.add_middleware(RepeatedRequests)
     app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)
     app.state.service = state
     install_error_handlers(app)

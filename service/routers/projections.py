@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Query
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -27,6 +27,10 @@ from service.schemas import JobResponse, ProjectionRequest, ProjectionResponse
 from service.state import ServiceState, get_ready_state
 
 router = APIRouter(tags=["projections"])
+
+#: Scope key under which the route records the result and format a 200 answer is made of
+#: (read by :class:`service.repeats.RepeatedRequests`).
+ANSWERED_WITH = "forecast.answered_with"
 
 FormatQuery = Annotated[
     OutputFormat | None,
@@ -133,14 +137,22 @@ def _hours(options: ProjectionOptions) -> int:
     return ((options.end - options.start).days + 1) * 24
 
 
-def _respond(result: ProjectionResult, file_format: OutputFormat, *, cache_status: str) -> Response:
+def response_parts(
+    result: ProjectionResult, file_format: str, cache_status: str
+) -> tuple[bytes, str, dict[str, str]]:
+    """Body, media type and headers of the answer with ``result`` in ``file_format``."""
     body = result.rendered(file_format, RENDERERS[file_format])
     headers = {"X-Model-Version": result.model_label, "X-Cache": cache_status}
     if file_format != "json":
         suffix = "csv" if file_format == "csv" else "nc"
         scenario_id = str(result.dataset.attrs.get("scenario_id", "projection"))
         headers["Content-Disposition"] = f'attachment; filename="{scenario_id}.{suffix}"'
-    return Response(body, media_type=MEDIA_TYPES[file_format], headers=headers)
+    return body, MEDIA_TYPES[file_format], headers
+
+
+def _respond(result: ProjectionResult, file_format: OutputFormat, *, cache_status: str) -> Response:
+    body, media_type, headers = response_parts(result, file_format, cache_status)
+    return Response(body, media_type=media_type, headers=headers)
 
 
 def _compute(
@@ -175,6 +187,7 @@ def _compute(
 async def create_projection(
     request: ProjectionRequest,
     state: Annotated[ServiceState, Depends(get_ready_state)],
+    http_request: Request,
     file_format: FormatQuery = None,
     accept: AcceptHeader = None,
 ) -> Response:
@@ -194,6 +207,8 @@ async def create_projection(
         scenario, digest = await run_in_threadpool(_scenario, state, request)
     options, model = _options(state, request, scenario)
     key = result_key(digest, options, options.baseline_model or "none")
+    # What a 200 answer is made of, for RepeatedRequests to answer the same request again.
+    http_request.scope[ANSWERED_WITH] = (key, chosen)
     cached = state.cache.get(key)
     if cached is not None and file_format_rendered(cached, chosen):
         return _respond(cached, chosen, cache_status="hit")
