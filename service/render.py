@@ -25,7 +25,7 @@ MEDIA_TYPES: dict[str, str] = {
     "csv": "text/csv; charset=utf-8",
     "netcdf": "application/x-netcdf",
 }
-_ACCEPTED: tuple[tuple[str, str], ...] = (
+_ACCEPTED: tuple[tuple[str, OutputFormat], ...] = (
     ("text/csv", "csv"),
     ("application/x-netcdf", "netcdf"),
     ("application/netcdf", "netcdf"),

@@ -124,6 +124,7 @@ def _options(
         baseline_model=reference,
         include_baseline=request.include_baseline and reference is not None,
     ).validated(scenario)
+    assert options.start is not None and options.end is not None  # filled by validated()
     years = options.end.year - options.start.year + 1
     if years > settings.max_horizon_years:
         raise OptionsError(
@@ -134,6 +135,7 @@ def _options(
 
 
 def _hours(options: ProjectionOptions) -> int:
+    assert options.start is not None and options.end is not None  # filled by validated()
     return ((options.end - options.start).days + 1) * 24
 
 
