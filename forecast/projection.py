@@ -744,7 +744,7 @@ def _dataset(scenario, options, calendar, ai, stats, baseline, weather) -> xr.Da
 
     dataset = xr.Dataset(
         {name: _variable(*spec) for name, spec in data.items()},
-        coords={name: _variable(*spec) for name, spec in coords.items()},
+        coords={name: _coordinate(name, *spec) for name, spec in coords.items()},
     )
     dataset.attrs = {
         "title": f"AI data-centre electricity demand projection: {scenario.title}",
@@ -776,6 +776,18 @@ def _variable(dims, values, attrs=None) -> xr.Variable:
     importtime``) only to find that a NumPy array is not a dask array.
     """
     return xr.Variable(dims, np.asarray(values), attrs, fastpath=True)
+
+
+def _coordinate(name, dims, values, attrs=None) -> xr.Variable:
+    """A coordinate; a dimension's own coordinate is handed over as a pandas Index.
+
+    xarray indexes a dimension coordinate with a pandas Index; given anything else it checks
+    first whether the values are a dask array, importing dask.base to do so (0.1 s of every
+    process's first projection, measured with ``python -X importtime``).
+    """
+    if dims == name:
+        return xr.IndexVariable(dims, pd.Index(np.asarray(values)), attrs, fastpath=True)
+    return _variable(dims, values, attrs)
 
 
 def _spread_drivers(drivers: dict[str, np.ndarray], outcome: np.ndarray) -> dict[str, float]:
