@@ -2,8 +2,9 @@
 
 Used by ``python -m tests.benchmarks.bench_projection --floor``. Each floor is a kernel that
 does strictly less than any exact implementation of :func:`forecast.kernels.stream_chunk`
-must do when it looks at every draw in every hour, written to run as fast as the machine
-allows (contiguous, vectorised inner loops over draws, threads over whole days):
+must do when it looks at every draw in every hour (contiguous, vectorised inner loops over
+draws, threads over whole days, the values computed by the fused kernel's own
+``_hour_values``):
 
 * ``evaluate``: the five hourly values (AI by region, AI, baseline, total) of every draw and
   hour, and nothing else: no day sums, no peaks, no quantiles.
@@ -22,28 +23,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-
-@numba.njit(cache=False, fastmath=False)
-def _hour_rows(coef_t, month, phi, excess, baseline_shape, level, noise, group_bounds, hour,
-               rows):  # fmt: skip
-    rows[0] = 0.0
-    for group in range(group_bounds.size - 1):
-        first, last = group_bounds[group], group_bounds[group + 1]
-        x, base = excess[group, hour], baseline_shape[group, hour]
-        ai, baseline = rows[0, first:last], rows[1, first:last]
-        group_level, group_noise = level[first:last], noise[first:last]
-        for draw in range(last - first):
-            baseline[draw] = group_level[draw] * base * group_noise[draw]
-        for region in range(coef_t.shape[1]):
-            c0, c1 = coef_t[month, region, 0, first:last], coef_t[month, region, 1, first:last]
-            c2, c3 = coef_t[month, region, 2, first:last], coef_t[month, region, 3, first:last]
-            region_row = rows[3 + region, first:last]
-            for draw in range(last - first):
-                value = (c0[draw] + c1[draw] * phi) + (c2[draw] + c3[draw] * phi) * x
-                region_row[draw] = value
-                ai[draw] += value
-    for draw in range(rows.shape[1]):
-        rows[2, draw] = rows[0, draw] + rows[1, draw]
+from forecast.kernels.stream import FIRST_REGION_ROW, TOTAL_ROW, _hour_values
 
 
 @numba.njit(cache=False, parallel=True)
@@ -61,8 +41,9 @@ def floor_chunk(coef_t, month_of_hour, inference_shape, excess, level_t, baselin
         for day in range(block * day_count // blocks, (block + 1) * day_count // blocks):
             level, noise = level_t[year_of_day[day]], noise_t[day]
             for hour in range(day_starts[day], day_starts[day + 1]):
-                _hour_rows(coef_t, month_of_hour[hour], inference_shape[hour], excess,
-                           baseline_shape, level, noise, group_bounds, hour, rows)  # fmt: skip
+                # The fused kernel's own evaluation, so that the floor computes the same values.
+                _hour_values(coef_t, month_of_hour[hour], inference_shape[hour], excess,
+                             baseline_shape, level, noise, group_bounds, hour, rows)  # fmt: skip
                 if count:
                     for index in range(quantile_rows.size):
                         row = rows[quantile_rows[index]]
@@ -74,7 +55,7 @@ def floor_chunk(coef_t, month_of_hour, inference_shape, excess, level_t, baselin
                                 up_to += 1 if row[draw] <= edge else 0
                             checksum += below + up_to
                 else:
-                    checksum += rows[2, draw_count - 1] + rows[3, 0]
+                    checksum += rows[TOTAL_ROW, draw_count - 1] + rows[FIRST_REGION_ROW, 0]
         checksums[block] = checksum
     return checksums.sum()
 
