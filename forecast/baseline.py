@@ -27,8 +27,11 @@ The model, fitted by ``models/train.py`` and stored as JSON parameters, is
 
 from __future__ import annotations
 
+import hashlib
 import json
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -69,6 +72,12 @@ class LevelModel:
         return np.column_stack([np.ones_like(years), years - self.origin_year])
 
 
+#: Hourly shapes a model keeps (see BaselineModel.shape): 12 weather years x 12 years of hours
+#: is 10 MB each.
+_SHAPES_KEPT = 4
+_SHAPES_LOCK = threading.Lock()
+
+
 @dataclass(frozen=True)
 class BaselineModel:
     """A loaded, verified baseline model (see the module docstring for the equations)."""
@@ -83,6 +92,8 @@ class BaselineModel:
     level: LevelModel
     noise_autocorrelation: float  # φ of the daily AR(1) [1]
     noise_sd: float  # σ of the daily AR(1), calibrated [log]
+    # Shapes computed by shape(), most recent last (see there); not part of the model's value.
+    _shapes: OrderedDict = field(default_factory=OrderedDict, init=False, repr=False, compare=False)
 
     @classmethod
     def from_parameters(
@@ -163,8 +174,27 @@ class BaselineModel:
                 f"temperature_c has {temperature.shape[1]} hours; local_times has "
                 f"{len(local_times)}"
             )
+        # A served model gets the same period and weather again and again (a new seed, another
+        # scenario): the shape is then looked up, keyed on the exact times and temperatures.
+        # It is 37 % of a 100-draw, one-year projection (23 of 62 ms, a cProfile 2026-11-23).
+        key = hashlib.blake2b(local_times.asi8.tobytes(), digest_size=16)
+        key.update(str(local_times.tz).encode())
+        key.update(np.ascontiguousarray(temperature).tobytes())
+        key.update(repr(temperature.shape).encode())
+        digest = key.digest()
+        with _SHAPES_LOCK:
+            cached = self._shapes.get(digest)
+            if cached is not None:
+                self._shapes.move_to_end(digest)
+                return cached
         linear = predict_ensemble(local_times, temperature, self.coefficients, spec=self.spec)
-        return np.exp(linear - self.log_normaliser)
+        shape = np.exp(linear - self.log_normaliser)
+        shape.flags.writeable = False  # shared by every caller from now on
+        with _SHAPES_LOCK:
+            self._shapes[digest] = shape
+            while len(self._shapes) > _SHAPES_KEPT:
+                self._shapes.popitem(last=False)
+        return shape
 
     def level_median(self, years: np.ndarray) -> np.ndarray:
         """Median temperature-normalised annual mean load of each year, float64[Y]. [MW]"""

@@ -141,3 +141,26 @@ def test_level_spread_factor_scales_the_level_deviations_and_defaults_to_one():
     np.testing.assert_allclose(
         np.log(wide_draws / 50_000.0), 2.0 * np.log(narrow_draws / 50_000.0), atol=1e-12
     )
+
+
+def test_shape_is_remembered_for_the_same_times_and_temperatures_only():
+    """A served model looks a repeated (times, temperatures) shape up; anything else differs."""
+    parameters = _parameters()
+    rng = np.random.default_rng(4)
+    parameters["shape"]["coefficients"] = list(rng.normal(0.0, 0.01, len(feature_names(SPEC))))
+    model = BaselineModel.from_parameters(parameters)
+    temperature = rng.normal(15.0, 8.0, (2, 72))
+    first = model.shape(_times(), temperature)
+    assert model.shape(_times(), temperature.copy()) is first
+    fresh = BaselineModel.from_parameters(parameters).shape(_times(), temperature)
+    np.testing.assert_array_equal(first, fresh)
+    assert not first.flags.writeable  # shared between callers: nobody may change it
+    warmer = model.shape(_times(), temperature + 1.0)
+    assert warmer is not first and not np.array_equal(warmer, first)
+    shifted = model.shape(_times() + pd.Timedelta(days=1), temperature)
+    assert shifted is not first and not np.array_equal(shifted, first)
+    in_utc = model.shape(_times().tz_convert("UTC"), temperature)
+    np.testing.assert_array_equal(in_utc, first)  # the same instants give the same shape
+    for offset in range(6):
+        model.shape(_times(), temperature + 2.0 + offset)
+    assert len(model._shapes) == 4  # bounded
