@@ -3,6 +3,7 @@
 import numpy as np
 
 from forecast import kernels
+from forecast.kernels import twins
 from tests.benchmarks import floor
 from tests.test_stream import PROBABILITIES, _inputs
 
@@ -17,19 +18,8 @@ def _case(fill="random"):
 
 
 def _values(inputs):
-    """[rows, draws, hours] by broadcasting, as in the kernel's NumPy twin."""
-    coef_t, month, phi, excess, level_t, base_shape, noise_t, year_of_day, starts, bounds = inputs[
-        :10
-    ]
-    group = np.repeat(np.arange(bounds.size - 1), np.diff(bounds))
-    c = coef_t[month]  # [H, R, 4, D]
-    regions = (c[:, :, 0] + c[:, :, 1] * phi[:, None, None]) + (
-        c[:, :, 2] + c[:, :, 3] * phi[:, None, None]
-    ) * excess[group].T[:, None, :]
-    day = np.repeat(np.arange(starts.size - 1), np.diff(starts))
-    baseline = level_t[year_of_day[day]] * base_shape[group].T * noise_t[day]
-    ai = regions.sum(axis=1)
-    return np.concatenate([np.stack([ai, baseline, ai + baseline]), regions.transpose(1, 0, 2)])
+    """[rows, hours, draws], from the kernel's NumPy twin."""
+    return twins.stream_values(*inputs[:10]).transpose(0, 2, 1)
 
 
 def test_floor_counts_every_draw_against_every_quantile():

@@ -320,6 +320,40 @@ def accumulate_peak_companion_numpy(
     return np.where(rises, chunk_peak, peak), np.where(rises, chunk_companion, companion_at_peak)
 
 
+def stream_values(
+    coef_t: FloatArray,
+    month_of_hour: IndexArray,
+    inference_shape: FloatArray,
+    cooling_excess_c: FloatArray,
+    baseline_level_t: FloatArray,
+    baseline_shape: FloatArray,
+    daily_noise_t: FloatArray,
+    year_of_day: IndexArray,
+    day_starts: IndexArray,
+    group_bounds: IndexArray,
+) -> FloatArray:
+    """The hourly values that :func:`forecast.kernels.stream.stream_chunk` reduces, by
+    broadcasting: rows AI, baseline, total, then each region, float64[3 + R, D, H]. [MW]
+
+    The arguments are the kernel's first ten (see there).
+    """
+    weather = np.repeat(np.arange(group_bounds.size - 1), np.diff(group_bounds))
+    excess = cooling_excess_c[weather]  # [D, H]
+    coefficients = coef_t[month_of_hour]  # [H, R, 4, D]
+    by_region = (
+        coefficients[:, :, 0]
+        + coefficients[:, :, 1] * inference_shape[:, None, None]
+        + (coefficients[:, :, 2] + coefficients[:, :, 3] * inference_shape[:, None, None])
+        * excess.T[:, None, :]
+    ).transpose(1, 2, 0)  # [R, D, H]
+    day_of_hour = np.repeat(np.arange(day_starts.size - 1), np.diff(day_starts))
+    year_of_hour = year_of_day[day_of_hour]
+    baseline = (baseline_level_t[year_of_hour].T * baseline_shape[weather]
+                * daily_noise_t[day_of_hour].T)  # fmt: skip
+    ai = by_region.sum(axis=0)
+    return np.concatenate([np.stack([ai, baseline, ai + baseline]), by_region])
+
+
 def stream_chunk_numpy(
     coef_t: FloatArray,
     month_of_hour: IndexArray,
@@ -360,21 +394,12 @@ def stream_chunk_numpy(
         Per-block annual peaks and the AI load at the total's peak hour. [MW]
     """
     draw_count = coef_t.shape[3]
-    weather = np.repeat(np.arange(group_bounds.size - 1), np.diff(group_bounds))
-    excess = cooling_excess_c[weather]  # [D, H]
-    coefficients = coef_t[month_of_hour]  # [H, R, 4, D]
-    by_region = (
-        coefficients[:, :, 0]
-        + coefficients[:, :, 1] * inference_shape[:, None, None]
-        + (coefficients[:, :, 2] + coefficients[:, :, 3] * inference_shape[:, None, None])
-        * excess.T[:, None, :]
-    ).transpose(1, 2, 0)  # [R, D, H]
+    rows = stream_values(coef_t, month_of_hour, inference_shape, cooling_excess_c,
+                         baseline_level_t, baseline_shape, daily_noise_t, year_of_day,
+                         day_starts, group_bounds)  # fmt: skip
+    ai, baseline, total = rows[0], rows[1], rows[2]
     day_of_hour = np.repeat(np.arange(day_starts.size - 1), np.diff(day_starts))
     year_of_hour = year_of_day[day_of_hour]
-    baseline = (baseline_level_t[year_of_hour].T * baseline_shape[weather]
-                * daily_noise_t[day_of_hour].T)  # fmt: skip
-    ai = by_region.sum(axis=0)
-    rows = np.concatenate([np.stack([ai, baseline, ai + baseline]), by_region])
     quantiles = np.quantile(rows[quantile_rows], probabilities, axis=1).transpose(1, 0, 2)
     day_sums = np.add.reduceat(rows, day_starts[:-1], axis=2).transpose(0, 2, 1)
     year_count = baseline_level_t.shape[0]
@@ -388,13 +413,13 @@ def stream_chunk_numpy(
             continue
         in_year = year_of_hour[hours][:, None] == np.arange(year_count)[None, :]  # [h, Y]
         # A NaN hour never sets a peak, as in the kernel's strict comparisons.
-        for statistic, values in enumerate((ai, baseline, ai + baseline)):
+        for statistic, values in enumerate((ai, baseline, total)):
             masked = np.where(
                 in_year[None], np.nan_to_num(values[:, hours, None], nan=-np.inf), -np.inf
             )  # [D, h, Y]
             peaks[block, statistic] = masked.max(axis=1, initial=-np.inf).T
-        total = np.nan_to_num(ai + baseline, nan=-np.inf)
-        masked = np.where(in_year[None], total[:, hours, None], -np.inf)
+        finite_total = np.nan_to_num(total, nan=-np.inf)
+        masked = np.where(in_year[None], finite_total[:, hours, None], -np.inf)
         at_peak = np.take_along_axis(ai[:, hours], masked.argmax(axis=1), axis=1)  # [D, Y]
         peaks[block, 3] = np.where(peaks[block, 2] > -np.inf, at_peak.T, 0.0)
     return quantiles, day_sums, peaks

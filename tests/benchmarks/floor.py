@@ -24,6 +24,7 @@ import numba
 import numpy as np
 
 from forecast.kernels.stream import FIRST_REGION_ROW, TOTAL_ROW, _hour_values
+from forecast.kernels.twins import stream_values
 
 
 @numba.njit(cache=False, parallel=True)
@@ -72,25 +73,21 @@ def pruning_candidates(inputs, probabilities, every_nth_day: int = 5) -> dict[st
     """
     (coef_t, month_of_hour, phi, excess, level_t, baseline_shape, noise_t, year_of_day,
      day_starts, group_bounds) = inputs[:10]  # fmt: skip
-    group = np.repeat(np.arange(group_bounds.size - 1), np.diff(group_bounds))
     names = ["ai", "baseline", "total", *[f"region {r}" for r in range(coef_t.shape[1])]]
     found: dict[str, list[list[float]]] = {name: [] for name in names}
     for day in range(0, day_starts.size - 1, every_nth_day):
-        hours = np.arange(day_starts[day], day_starts[day + 1])
-        c = coef_t[month_of_hour[hours]]  # [h, R, 4, D]
-        f = phi[hours][:, None, None]
-        x = excess[group][:, hours].T[:, None, :]
-        regions = (c[:, :, 0] + c[:, :, 1] * f) + (c[:, :, 2] + c[:, :, 3] * f) * x
-        ai = regions.sum(axis=1)
-        baseline = level_t[year_of_day[day]] * baseline_shape[group][:, hours].T * noise_t[day]
-        rows = [ai, baseline, ai + baseline, *[regions[:, r] for r in range(regions.shape[1])]]
+        hours = slice(day_starts[day], day_starts[day + 1])
+        rows = stream_values(coef_t, month_of_hour[hours], phi[hours], excess[:, hours],
+                             level_t, baseline_shape[:, hours], noise_t[day : day + 1],
+                             year_of_day[day : day + 1], day_starts[day : day + 2] - hours.start,
+                             group_bounds)  # fmt: skip  # [rows, D, h]
         for name, values in zip(names, rows, strict=True):
             with np.errstate(invalid="ignore", divide="ignore"):  # a row of zeros: no bounds
-                ratio = values / np.median(values, axis=1, keepdims=True)
-            low, high = ratio.min(axis=0), ratio.max(axis=0)
+                ratio = values / np.median(values, axis=0, keepdims=True)
+            low, high = ratio.min(axis=1), ratio.max(axis=1)
             fractions, undecided = [], np.zeros(low.size, dtype=bool)
             for probability in probabilities:
-                k = int(np.floor((values.shape[1] - 1) * probability))
+                k = int(np.floor((values.shape[0] - 1) * probability))
                 k_next = min(k + 1, high.size - 1)
                 k_low, k_high = np.partition(low, k)[k], np.partition(high, k_next)[k_next]
                 candidates = (high >= k_low) & (low <= k_high)
