@@ -11,11 +11,11 @@ and one-off runs of its client).
 :class:`RepeatedRequests` remembers, for each request it has seen answered with 200 from
 ``POST /v1/projections``, which cached result and format answered it, under a digest of
 everything the answer can depend on: the served model, the query string, every header and
-the body. The same request then gets the same result's bytes and headers (built by
-:func:`service.cache.response_parts`, as the route builds them), without the route. It never
-answers what the route would not: an entry is only made after the route answered 200, an
-entry whose result has left the cache falls through to the route, and a model reload changes
-the digest of every later request.
+the body. The same request then gets the same result's bytes and headers, built by
+:func:`service.routers.projections.response_parts` as the route builds them, without the
+route. It never answers what the route would not: an entry is only made after the route
+answered 200, an entry whose result has left the cache falls through to the route, and a
+model reload changes the digest of every later request.
 """
 
 from __future__ import annotations
@@ -27,9 +27,13 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.registry import model_label
-from service.routers.projections import ANSWERED_WITH, response_parts
-
-PATH = "/v1/projections"
+from service.render import OutputFormat
+from service.routers.projections import (
+    ANSWERED_WITH,
+    PROJECTIONS_PATH,
+    file_format_rendered,
+    response_parts,
+)
 
 
 class RepeatedRequests:
@@ -38,10 +42,14 @@ class RepeatedRequests:
     def __init__(self, app: ASGIApp, max_entries: int = 1024) -> None:
         self.app = app
         self.max_entries = max_entries
-        self._answers: OrderedDict[bytes, tuple[str, str]] = OrderedDict()
+        self._answers: OrderedDict[bytes, tuple[str, OutputFormat]] = OrderedDict()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != PATH:
+        if (scope["type"], scope.get("method"), scope.get("path")) != (
+            "http",
+            "POST",
+            PROJECTIONS_PATH,
+        ):
             await self.app(scope, receive, send)
             return
         state = scope["app"].state.service
@@ -63,7 +71,7 @@ class RepeatedRequests:
         answer = self._answers.get(digest)
         if answer is not None:
             result = state.cache.get(answer[0])
-            if result is not None and answer[1] in result.renderings:
+            if result is not None and file_format_rendered(result, answer[1]):
                 self._answers.move_to_end(digest)
                 content, media_type, headers = response_parts(result, answer[1], "hit")
                 await Response(content, media_type=media_type, headers=headers)(

@@ -28,6 +28,8 @@ from service.state import ServiceState, get_ready_state
 
 router = APIRouter(tags=["projections"])
 
+#: Where projections are posted (also read by :class:`service.repeats.RepeatedRequests`).
+PROJECTIONS_PATH = "/v1/projections"
 #: Scope key under which the route records the result and format a 200 answer is made of
 #: (read by :class:`service.repeats.RepeatedRequests`).
 ANSWERED_WITH = "forecast.answered_with"
@@ -174,7 +176,7 @@ def _compute(
 
 
 @router.post(
-    "/v1/projections",
+    PROJECTIONS_PATH,
     summary="Project a scenario",
     response_model=ProjectionResponse,
     response_class=NumpyJSONResponse,
