@@ -117,6 +117,27 @@ def jit(function: KernelFunction) -> KernelFunction:
     return cast("KernelFunction", compiled)
 
 
+def inline_jit(function: KernelFunction) -> KernelFunction:
+    """Compile a one-line formula that numba inlines into every kernel that calls it.
+
+    ``inline="always"`` makes numba paste the formula's body into the caller before it
+    optimises, so a formula stated once costs nothing in a hot loop (it vectorises with it).
+
+    Parameters
+    ----------
+    function : callable
+        The formula's Python source. [-]
+
+    Returns
+    -------
+    callable
+        The compiled dispatcher. [-]
+    """
+    with _kernel_cache() if CACHE_ENABLED else contextlib.nullcontext():
+        compiled = numba.njit(cache=CACHE_ENABLED, nogil=True, inline="always")(function)
+    return cast("KernelFunction", compiled)
+
+
 def approximate_jit(function: KernelFunction) -> KernelFunction:
     """Compile a serial helper with ``fastmath`` on, for estimates that never reach a result.
 
@@ -179,39 +200,25 @@ def warm_up() -> tuple[str, ...]:
     draws, months, hours, regions, years = 2, 3, 4, 1, 1
     survival = np.ones((draws, months))
     additions, installed = np.empty((draws, months)), np.empty((draws, months))
-    kernels.fleet_replacement(np.full(months, 1.0), survival, additions, installed)
-    kernels.vintage_weighted_stock(additions, survival, np.ones(months), installed)
-
-    site_count = 1
-    kernels.hosted_capacity(
-        np.ones(site_count),
-        np.zeros((draws, site_count)),
-        np.ones(site_count),
-        np.ones((draws, site_count), dtype=np.uint8),
-        np.zeros(site_count, dtype=np.int64),
-        np.empty((draws, regions, months)),
+    kernels.stock_flow(
+        np.ones((draws, months)), np.zeros((draws, months)), np.full(draws, -1), survival,
+        additions, installed,
+    )  # fmt: skip
+    kernels.surviving_stock(additions, survival, installed)
+    hosted_mw, hosted_count, waited = (np.empty((draws, months)) for _ in range(3))
+    kernels.place_in_capacity(
+        additions, additions, survival, np.ones((draws, months)), hosted_mw, hosted_count, waited
+    )
+    kernels.site_capacity(
+        np.ones(draws), np.zeros(draws), 1.0, np.ones(draws, dtype=np.uint8), hosted_mw
     )
 
     hour_index = np.zeros(hours, dtype=np.int64)
     shape = np.empty(hours)
     kernels.inference_profile(hour_index, np.ones(hours, dtype=np.uint8), 0.1, 14.0, 0.9, shape)
-
-    draw_weather = np.zeros(draws, dtype=np.int64)
-    by_region = np.empty((draws, regions, hours))
-    kernels.facility_power(
-        np.ones((draws, regions, months, 4)), hour_index, shape, np.ones((1, hours)),
-        draw_weather, by_region,
-    )  # fmt: skip
-    ai, baseline, total = (np.empty((draws, hours)) for _ in range(3))
-    kernels.total_load(
-        by_region, np.ones((draws, years)), hour_index, np.ones((1, hours)),
-        np.ones((draws, 1)), hour_index, draw_weather, ai, baseline, total,
-    )  # fmt: skip
-
-    kernels.quantiles_over_draws(total, np.array([0.1, 0.9]), np.empty((2, hours)))
-    energy, peak = np.zeros((draws, years)), np.full((draws, years), -np.inf)
-    kernels.accumulate_annual(total, hour_index, energy, peak)
-    kernels.accumulate_peak_companion(total, ai, hour_index, peak, np.zeros((draws, years)))
+    kernels.quantiles_over_draws(
+        np.ones((draws, hours)), np.array([0.1, 0.9]), np.empty((2, hours))
+    )
     kernels.stream_chunk(
         np.ones((months, regions, 4, draws)), np.zeros(hours, dtype=np.int64), shape,
         np.ones((1, hours)), np.ones((years, draws)), np.ones((1, hours)),
@@ -220,14 +227,11 @@ def warm_up() -> tuple[str, ...]:
         np.empty((3 + regions, 1, draws)), np.empty((1, 4, years, draws)),
     )  # fmt: skip
     return (
-        "fleet_replacement",
-        "vintage_weighted_stock",
-        "hosted_capacity",
+        "stock_flow",
+        "surviving_stock",
+        "place_in_capacity",
+        "site_capacity",
         "inference_profile",
-        "facility_power",
-        "total_load",
         "quantiles_over_draws",
-        "accumulate_annual",
-        "accumulate_peak_companion",
         "stream_chunk",
     )

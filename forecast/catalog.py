@@ -1,8 +1,10 @@
 """Accelerator catalog: one row per accelerator type (``data/accelerators.csv``).
 
 Columns: board TDP [W], system power per accelerator at nameplate [W] (a DGX H100 is 10.2 kW for
-8 GPUs → 1275 W), dense BF16/FP8 throughput [TFLOPS], release year and the facts.csv keys each
-row comes from. See ``data/README.md`` for every assumption.
+8 GPUs → 1275 W) and what that figure is (``system_w_basis``: a vendor's system maximum, a rack
+rating, or the one rule for the rest: board TDP + the host overhead per accelerator of its system
+class), dense BF16/FP8 throughput [TFLOPS], release year and the facts.csv keys each row comes
+from. See ``data/README.md`` for every assumption.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ CATALOG_COLUMNS = (
     "release_year",
     "board_tdp_w",
     "system_w_per_accelerator",
+    "system_w_basis",
     "bf16_dense_tflops",
     "fp8_dense_tflops",
     "source_keys",

@@ -103,17 +103,31 @@ def project(
     written = export.write(dataset, out, file_format=file_format)
     if not quiet:
         print(summary_table(dataset))
-        if float(dataset["unhosted_it_mw"].sel(quantile=0.5, method="nearest").max()) > 0:
-            peak = float(dataset["unhosted_it_mw"].sel(quantile=0.5, method="nearest").max())
-            print(
-                f"warning: the deployment plan needs up to {peak:,.0f} MW (P50) more IT "
-                "capacity than the scenario's data centres provide (unhosted_it_mw)"
-            )
+        hosting = hosting_table(dataset)
+        if hosting:
+            print(hosting)
     print(f"wrote {written}")
 
 
+def _pick(variable, level: float, **where) -> float:
+    """One quantile (the nearest level) of a variable at the given coordinates."""
+    levels = variable["quantile"].values
+    index = int(np.argmin(np.abs(levels - level)))
+    return float(variable.sel(**where).values[..., index])
+
+
+def _cell(dataset, name: str, **where) -> str:
+    """``P50 [P10–P90] (mean)`` of a per-year variable, or of a monthly one at a month."""
+    p10, p50, p90 = (_pick(dataset[name], level, **where) for level in (0.1, 0.5, 0.9))
+    text = f"{p50:,.2f} [{p10:,.2f}–{p90:,.2f}]"
+    mean = f"{name}_mean"
+    if mean in dataset:
+        text += f" ({float(dataset[mean].sel(**where)):,.2f})"
+    return text
+
+
 def summary_table(dataset) -> str:
-    """Per-year P50 [P10-P90] of the headline figures, as fixed-width text."""
+    """Per-year P50 [P10-P90] (mean) of the headline figures, as fixed-width text."""
     columns = [
         ("ai_energy_twh", "AI energy TWh"),
         ("ai_peak_gw", "AI peak GW"),
@@ -124,24 +138,52 @@ def summary_table(dataset) -> str:
         ("peak_change_gw", "peak change GW"),
     ]
     columns = [(name, label) for name, label in columns if name in dataset]
-    levels = dataset["quantile"].values
-
-    def pick(name, year, level):
-        index = int(np.argmin(np.abs(levels - level)))
-        return float(dataset[name].sel(year=year).values[index])
-
-    width = 26
+    attrs = dataset.attrs
+    width = 34
     lines = [
-        f"{dataset.attrs['scenario_id']} (P50 [P10-P90]; {dataset.attrs['draws']} draws, "
-        f"baseline {dataset.attrs['baseline_model']})",
+        f"{attrs['scenario_id']}: P50 [P10-P90] (mean) over {attrs['draws']} draws; "
+        f"baseline {attrs['baseline_model']}; weather {attrs.get('weather_location', '?')} "
+        f"({attrs['weather_source']}: {attrs['weather_years']})",
+        f"hosting: {attrs.get('hosting_note', attrs.get('hosting', ''))}",
         "year  " + "".join(label.rjust(width) for _, label in columns),
     ]
     for year in dataset["year"].values:
-        cells = []
-        for name, _ in columns:
-            p10, p50, p90 = (pick(name, year, level) for level in (0.1, 0.5, 0.9))
-            cells.append(f"{p50:,.2f} [{p10:,.2f}–{p90:,.2f}]".rjust(width))
+        cells = [_cell(dataset, name, year=year).rjust(width) for name, _ in columns]
         lines.append(f"{year}" + "".join(cells))
+    return "\n".join(lines)
+
+
+def hosting_table(dataset) -> str:
+    """Accelerators waiting for room at the end of each year, and their nameplate MW by region
+    (P50 [P10-P90]); empty when nothing waits in any draw."""
+    if "waiting_accelerators" not in dataset or float(dataset["waiting_accelerators"].max()) <= 0:
+        return ""
+    months = dataset["month"].to_index()
+    year_ends = [months[months.year == year][-1] for year in dataset["year"].values]
+    regions = list(dataset["region"].values) if "waiting_nameplate_mw_by_region" in dataset else []
+    width = 30
+    header = ["waiting accelerators", "waiting MW", *(f"waiting MW {r}" for r in regions)]
+    lines = [
+        "hosting shortfall at the end of each year: P50 [P10-P90] (accelerators delivered but "
+        "with no room in a built data centre; they draw nothing)",
+        "year  " + "".join(label.rjust(width) for label in header),
+    ]
+    for end in year_ends:
+        cells = [
+            _cell(dataset, "waiting_accelerators", month=end),
+            _cell(dataset, "waiting_nameplate_mw", month=end),
+            *(
+                _cell(dataset, "waiting_nameplate_mw_by_region", month=end, region=r)
+                for r in regions
+            ),
+        ]
+        lines.append(f"{end.year}" + "".join(cell.rjust(width) for cell in cells))
+    if "accelerator_wait_months" in dataset:
+        waits = ", ".join(
+            f"{year}: {_pick(dataset['accelerator_wait_months'], 0.5, year=year):.1f}"
+            for year in dataset["year"].values
+        )
+        lines.append(f"mean months waited by accelerators delivered in the year (P50): {waits}")
     return "\n".join(lines)
 
 
@@ -154,7 +196,7 @@ def scenarios_list() -> None:
     width = max(len(s.id) for s in scenarios)
     for item in scenarios:
         span = f"{item.horizon.start.year}-{item.horizon.end.year}"
-        print(f"{item.id.ljust(width)}  {item.basis:6}  {span}  {item.description}")
+        print(f"{item.id.ljust(width)}  {item.hosting_reading:13}  {span}  {item.description}")
 
 
 @scenarios_app.command("show")

@@ -12,7 +12,8 @@ CSV schema (one row per variable, region, period and quantile; documented in the
 ``period_start``
     Start of the period in local time, ISO 8601 with UTC offset (``2024-01-01T00:00+09:00``).
 ``quantile``
-    Probability level over Monte Carlo draws (0.5 = median).
+    Probability level over Monte Carlo draws (0.5 = median); empty for a ``*_mean`` variable
+    (the mean over draws).
 ``value``
     The number, in ``unit``.
 ``unit``
@@ -75,12 +76,16 @@ def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
         if period_dim is None:
             continue
         regions = list(dataset["region"].to_numpy()) if "region" in variable.dims else ["national"]
+        # A mean over draws has no quantile: its rows leave the quantile column empty.
+        levels = quantiles if "quantile" in variable.dims else np.array([np.nan])
         ordered = (
             variable.transpose(
-                *(["region"] if "region" in variable.dims else []), period_dim, "quantile"
+                *(["region"] if "region" in variable.dims else []),
+                period_dim,
+                *(["quantile"] if "quantile" in variable.dims else []),
             )
             .to_numpy()
-            .reshape(len(regions), -1, len(quantiles))
+            .reshape(len(regions), -1, len(levels))
         )
         n_periods = ordered.shape[1]
         for r, region in enumerate(regions):
@@ -90,8 +95,8 @@ def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
                         "variable": name,
                         "region": region,
                         "resolution": resolution_of[period_dim],
-                        "period_start": np.repeat(period_labels[period_dim], len(quantiles)),
-                        "quantile": np.tile(quantiles, n_periods),
+                        "period_start": np.repeat(period_labels[period_dim], len(levels)),
+                        "quantile": np.tile(levels, n_periods),
                         "value": ordered[r].reshape(-1),
                         "unit": variable.attrs["units"],
                     }

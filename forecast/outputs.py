@@ -22,6 +22,7 @@ _REGIONAL = ("region", "time", "quantile")
 _ANNUAL = ("year", "quantile")
 _ANNUAL_REGIONAL = ("region", "year", "quantile")
 _MONTHLY = ("month", "quantile")
+_MONTHLY_REGIONAL = ("region", "month", "quantile")
 
 OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
     OutputVariable(
@@ -48,27 +49,87 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "installed_accelerators",
         _MONTHLY,
         "accelerators",
-        "Accelerators in service at the end of the month (fleet stock-flow with retirement)",
+        "Accelerators of the deployment plans delivered and not retired at the end of the "
+        "month, hosted or waiting for room (stock-flow with retirement)",
     ),
     OutputVariable(
-        "it_nameplate_mw",
+        "hosted_accelerators",
+        _MONTHLY,
+        "accelerators",
+        "Accelerators of the deployment plans with room in a built data centre: the ones "
+        "that draw power",
+    ),
+    OutputVariable(
+        "hosted_accelerators_by_region",
+        _MONTHLY_REGIONAL,
+        "accelerators",
+        "Hosted accelerators by region",
+    ),
+    OutputVariable(
+        "waiting_accelerators",
+        _MONTHLY,
+        "accelerators",
+        "Accelerators delivered but waiting for room in a built data centre (they draw "
+        "nothing; 0 with unconstrained hosting)",
+    ),
+    OutputVariable(
+        "waiting_accelerators_by_region",
+        _MONTHLY_REGIONAL,
+        "accelerators",
+        "Waiting accelerators by region",
+    ),
+    OutputVariable(
+        "waiting_nameplate_mw",
         _MONTHLY,
         "MW",
-        "Nameplate IT power of the AI load: accelerators x system W per accelerator "
-        "(fleet basis) or built IT capacity (sites basis)",
+        "Nameplate IT power of the waiting accelerators: the hosting shortfall",
+    ),
+    OutputVariable(
+        "waiting_nameplate_mw_by_region",
+        _MONTHLY_REGIONAL,
+        "MW",
+        "Nameplate IT power of the waiting accelerators by region",
+    ),
+    OutputVariable(
+        "fleet_nameplate_mw",
+        _MONTHLY,
+        "MW",
+        "Nameplate IT power of the delivered accelerators, hosted or waiting (accelerators "
+        "x system W per accelerator of their vintage's mix)",
+    ),
+    OutputVariable(
+        "hosted_nameplate_mw",
+        _MONTHLY,
+        "MW",
+        "Nameplate IT power of the hosted accelerators",
+    ),
+    OutputVariable(
+        "tenant_nameplate_mw",
+        _MONTHLY,
+        "MW",
+        "IT capacity the sites' own tenants fill (tenant occupancy x the capacity the plans "
+        "leave free)",
     ),
     OutputVariable(
         "hosted_it_capacity_mw",
         _MONTHLY,
         "MW",
-        "IT capacity of the data centres built by the end of the month",
+        "IT capacity of the data centres built by the end of the month (a grid-capacity site "
+        "counts its grid MW / its PUE at the hottest hour)",
     ),
     OutputVariable(
-        "unhosted_it_mw",
-        _MONTHLY,
-        "MW",
-        "Nameplate IT power of accelerators that the built data centres cannot host "
-        "(fleet basis; 0 when hosting suffices)",
+        "accelerator_wait_months",
+        _ANNUAL,
+        "month",
+        "Mean months that an accelerator delivered in the year waited for room before it was "
+        "hosted (0 when none waited or none was delivered; waits still running at the end of "
+        "the period count up to it)",
+    ),
+    OutputVariable(
+        "accelerator_wait_months_by_region",
+        _ANNUAL_REGIONAL,
+        "month",
+        "Mean months waited by accelerators delivered in the year, by region",
     ),
     OutputVariable("ai_energy_twh", _ANNUAL, "TWh", "AI data-centre electricity in the year"),
     OutputVariable(
@@ -97,4 +158,23 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
     ),
 )
 
-BY_NAME = {variable.name: variable for variable in OUTPUT_VARIABLES}
+
+def mean_name(name: str) -> str:
+    """Name of the variable holding the mean over draws of a per-year summary ``name``."""
+    return f"{name}_mean"
+
+
+#: Per-year summaries also carry their mean over draws (announced pipelines are skewed: the
+#: mean can sit far above the median).
+MEAN_VARIABLES: tuple[OutputVariable, ...] = tuple(
+    OutputVariable(
+        mean_name(variable.name),
+        tuple(d for d in variable.dims if d != "quantile"),
+        variable.units,
+        f"Mean over draws of {variable.name}",
+    )
+    for variable in OUTPUT_VARIABLES
+    if "year" in variable.dims
+)
+
+BY_NAME = {variable.name: variable for variable in (*OUTPUT_VARIABLES, *MEAN_VARIABLES)}

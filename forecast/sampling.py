@@ -8,6 +8,7 @@ load factor.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,8 +18,11 @@ from forecast.scenario import (
     Fixed,
     Lognormal,
     Operations,
+    Trend,
+    TrendPoint,
     Triangular,
     Uniform,
+    month_number,
 )
 
 Distribution = Fixed | Triangular | Uniform | Lognormal | Beta
@@ -28,7 +32,7 @@ Distribution = Fixed | Triangular | Uniform | Lognormal | Beta
 class Default:
     """A default operating assumption with its source."""
 
-    quantity: Distribution
+    quantity: Distribution | Trend
     why: str
 
 
@@ -44,25 +48,52 @@ def _fixed(value: float, source: str) -> Fixed:
 OPERATION_DEFAULTS: dict[str, Default] = {
     "load_factor": Default(
         _tri(
-            0.61,
+            0.53,
             0.70,
-            0.82,
+            0.775,
             "facts.csv:h100_annual_utilization_microsoft_estimate, "
-            "epoch_power_utilization_factor, hgx_h100_training_fraction_of_rating_measured",
+            "google_it_to_accel_energy_ratio, dgx_h100_it_per_gpu, h100_sxm_tdp, "
+            "epoch_power_utilization_factor, "
+            "lbnl2025_8xh100_training_measured_kw, h100_node_training_fraction_of_rating_newkirk; "
+            "annual mean node draw / node nameplate over the hours the node is hosted",
         ),
-        "average draw / nameplate system power: 0.61 (annual utilisation estimate), 0.70 "
-        "(Epoch), 0.82 (measured peak fraction in training)",
+        "annual mean draw of a hosted node / its nameplate system power. High 0.775: a node "
+        "training flat out all year (measured 7.9 of 10.2 kW; 0.76 in Newkirk et al.), the most "
+        "a year can average. Mode 0.70: Epoch's average power as a share of peak. Low 0.53: an "
+        "inference-heavy fleet, derived: GPUs at 0.61 of TDP over the year (Microsoft estimate) "
+        "x IT energy 1.57 x accelerator energy (Google serving) x 700 / 1275 W (GPU share of "
+        "the DGX H100 nameplate)",
     ),
     "pue": Default(
-        _tri(
-            1.14,
-            1.30,
-            1.58,
-            "facts.csv:lbnl2024_median_pue_ai_specialized_2023, pue_new_large_facilities, "
-            "pue_global_avg_uptime_2023",
+        Trend(
+            points=[
+                TrendPoint(
+                    date=dt.date(2024, 1, 1),
+                    quantity=_tri(
+                        1.14,
+                        1.30,
+                        1.54,
+                        "facts.csv:lbnl2024_median_pue_ai_specialized_2023, "
+                        "pue_new_large_facilities, pue_global_avg_uptime_2025",
+                    ),
+                ),
+                TrendPoint(
+                    date=dt.date(2030, 1, 1),
+                    quantity=_tri(
+                        1.09,
+                        1.22,
+                        1.45,
+                        "facts.csv:pue_google_fleet_2025, lbnl2025_us_avg_pue_2024, "
+                        "lbnl2025_us_avg_pue_2030; derived: mode and high x 1.36 / 1.45 (LBNL's "
+                        "2024-2030 reference-case improvement), low the best fleet of 2025",
+                    ),
+                ),
+            ]
         ),
-        "annual-average PUE: AI-specialised median 1.14, new large facilities 1.3, global "
-        "survey average 1.58",
+        "annual-average PUE of AI halls, falling over time: 2024 AI-specialised median 1.14, "
+        "new large facilities 1.3, global survey average 1.54; 2030 the same improved by "
+        "LBNL's 2024-2030 reference case (1.45 -> 1.36), best case Google's 2025 fleet 1.09; "
+        "linear in between, flat after 2030",
     ),
     "pue_temperature_slope_per_c": Default(
         Uniform(
@@ -125,33 +156,95 @@ OPERATION_DEFAULTS: dict[str, Default] = {
 }
 
 
-def operation(operations: Operations, name: str) -> Distribution:
-    """The scenario's quantity for an operations field, or the documented default."""
+def operation(operations: Operations, name: str) -> Distribution | Trend:
+    """The scenario's quantity (or trend) for an operations field, or the documented default."""
     value = getattr(operations, name)
     return value if value is not None else OPERATION_DEFAULTS[name].quantity
 
 
-def sample(quantity: Distribution, n_draws: int, rng: np.random.Generator) -> np.ndarray:
-    """Draw ``n_draws`` values of a quantity. float64[D]"""
+def quantile_of(quantity: Distribution, probability: np.ndarray) -> np.ndarray:
+    """The quantity's value at each probability (its inverse distribution function). float64[D]
+
+    Every draw of a quantity is this function at a uniform random number, so that the points
+    of a :class:`~forecast.scenario.Trend` can share one number per draw.
+    """
+    u = np.asarray(probability, dtype=np.float64)
     match quantity:
         case Fixed(value=value):
-            return np.full(n_draws, value, dtype=np.float64)
+            return np.full(u.shape, value, dtype=np.float64)
         case Triangular(low=low, mode=mode, high=high):
             if low == high:
-                return np.full(n_draws, low, dtype=np.float64)
-            return rng.triangular(low, mode, high, size=n_draws)
+                return np.full(u.shape, low, dtype=np.float64)
+            # Inverse of the triangular CDF, the two sides of the mode apart.
+            split = (mode - low) / (high - low)
+            left = low + np.sqrt(u * (high - low) * (mode - low))
+            right = high - np.sqrt((1.0 - u) * (high - low) * (high - mode))
+            return np.where(u < split, left, right)
         case Uniform(low=low, high=high):
-            return rng.uniform(low, high, size=n_draws)
+            return low + (high - low) * u
         case Lognormal(median=median, sigma=sigma):
-            return median * np.exp(sigma * rng.standard_normal(n_draws))
+            from scipy.special import ndtri
+
+            return median * np.exp(sigma * ndtri(u))
         case Beta(alpha=alpha, beta=beta, low=low, high=high):
-            return low + (high - low) * rng.beta(alpha, beta, size=n_draws)
+            from scipy.special import betaincinv
+
+            return low + (high - low) * betaincinv(alpha, beta, u)
     raise TypeError(f"unknown quantity {quantity!r}")
 
 
-def central(quantity: Distribution) -> float:
+def sample(quantity: Distribution, n_draws: int, rng: np.random.Generator) -> np.ndarray:
+    """Draw ``n_draws`` values of a quantity. float64[D]"""
+    if isinstance(quantity, Fixed):
+        return np.full(n_draws, quantity.value, dtype=np.float64)
+    return quantile_of(quantity, rng.random(n_draws))
+
+
+def central(quantity: Distribution | Trend) -> float:
     """The quantity's central value (mode, median or mean), used where a draw cannot vary."""
     return float(quantity.central())
+
+
+@dataclass(frozen=True)
+class PathDraw:
+    """Per-draw values of a quantity or trend at its dates, evaluated on any month grid.
+
+    A constant quantity is a trend of one point. Between dates the value is linear in time
+    (month numbers); before the first date it is the first value, after the last the last.
+    """
+
+    months: np.ndarray  # float64[P] month number of each point
+    values: np.ndarray  # float64[D, P]
+
+    @property
+    def is_constant(self) -> bool:
+        return self.values.shape[1] == 1
+
+    def at(self, months: np.ndarray, draws: slice = slice(None)) -> np.ndarray:
+        """Values at the month numbers ``months`` for the draws ``draws``. float64[D, M]"""
+        values = self.values[draws]
+        grid = np.asarray(months, dtype=np.float64)
+        if self.is_constant:
+            return np.repeat(values, grid.size, axis=1)
+        upper = np.clip(np.searchsorted(self.months, grid, side="right"), 1, self.months.size - 1)
+        lower = upper - 1
+        span = self.months[upper] - self.months[lower]
+        weight = np.clip((grid - self.months[lower]) / span, 0.0, 1.0)
+        return values[:, lower] + weight * (values[:, upper] - values[:, lower])
+
+    def first(self) -> np.ndarray:
+        """The first point's value in each draw (what a spread-driver table shows). float64[D]"""
+        return self.values[:, 0]
+
+
+def sample_path(quantity: Distribution | Trend, n_draws: int, rng: np.random.Generator) -> PathDraw:
+    """Draw a quantity or a trend: every point at the same probability within a draw."""
+    if isinstance(quantity, Trend):
+        probability = rng.random(n_draws)
+        months = np.array([month_number(p.date) for p in quantity.points], dtype=np.float64)
+        values = np.stack([quantile_of(p.quantity, probability) for p in quantity.points], 1)
+        return PathDraw(months=months, values=values)
+    return PathDraw(months=np.zeros(1), values=sample(quantity, n_draws, rng)[:, None])
 
 
 class Streams:

@@ -2,10 +2,15 @@
 
 A scenario says which accelerators are deployed when (``deployments``), which data centres are
 built where (``sites``), how they operate (``operations``), over which ``horizon`` and in which
-``regions``. Every uncertain number is a :class:`Quantity`: fixed, triangular, uniform,
-lognormal or beta, with the source it comes from. The format is documented in the README
-("Scenario format") and validated here; errors name the file, the field, the value and what is
-allowed, in one line.
+``regions``. Accelerators of the deployment plans run only in built data-centre capacity of their
+region (when the scenario has sites); the capacity they leave free can carry the sites' own
+tenants. Every uncertain number is a :class:`Quantity`: fixed, triangular, uniform, lognormal or
+beta, with the source it comes from; operating figures may change over time as a :class:`Trend`
+(dated quantities, interpolated). The format is documented in the README ("Scenario format") and
+validated here; errors name the file, the field, the value and what is allowed, in one line.
+
+Schema version 2 is current. Version 1 files (``basis``, ``it_mw``) are read by
+:func:`upgrade_v1`, which says what changed in their reading.
 """
 
 from __future__ import annotations
@@ -22,18 +27,24 @@ from pydantic import (
     Field,
     ValidationError,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
 from forecast.errors import NotFoundError, ScenarioError
 from forecast.paths import scenarios_dir
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MAX_MILESTONES = 200
 MAX_SITES = 500
 MAX_DEPLOYMENTS = 50
 MAX_HORIZON_YEARS = 30
+MAX_TREND_POINTS = 50
 SCENARIO_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
+#: ``country``: an ISO 3166-1 alpha-2 code, or ``world`` for a case with no national calendar
+#: and no national grid (global or multi-country studies: no holidays, no baseline model).
+COUNTRY_PATTERN = r"^([A-Z]{2}|world)$"
+WORLD = "world"
 
 Status = Literal["operating", "under_construction", "announced", "speculative"]
 Cooling = Literal["air", "hybrid", "liquid"]
@@ -53,6 +64,11 @@ STATUS_DEFAULTS: dict[str, dict[str, Any]] = {
 # heat through warm-water loops that need little chiller work; air-cooled halls the most.
 # Ranges considered: hybrid 0.4-0.8, liquid 0.2-0.5 of the air-cooled slope.
 COOLING_SLOPE_FACTOR: dict[str, float] = {"air": 1.0, "hybrid": 0.6, "liquid": 0.3}
+
+
+def month_number(date: dt.date) -> int:
+    """Months since year 0, so that consecutive months differ by 1 (a scenario's time step)."""
+    return date.year * 12 + date.month - 1
 
 
 class _Strict(BaseModel):
@@ -172,11 +188,26 @@ def _as_quantity(value: Any) -> Any:
     return value
 
 
+def _as_quantity_or_trend(value: Any) -> Any:
+    """A list of dated quantities is a :class:`Trend`; anything else a quantity."""
+    if isinstance(value, list):
+        return {"points": value}
+    return _as_quantity(value)
+
+
+def _bounds(quantity: Any) -> tuple[float, float]:
+    """Smallest and largest value a quantity or a trend can take."""
+    if isinstance(quantity, Trend):
+        ranges = [point.quantity.bounds() for point in quantity.points]
+        return min(low for low, _ in ranges), max(high for _, high in ranges)
+    return quantity.bounds()
+
+
 def _check_range(name: str, quantity: Any, low: float, high: float, *, low_open: bool = False):
-    """Raise a ValueError when any value the quantity can take lies outside [low, high]."""
+    """Raise a ValueError when a value the quantity (or trend) can take is outside [low, high]."""
     if quantity is None:
         return quantity
-    lo, hi = quantity.bounds()
+    lo, hi = _bounds(quantity)
     below = lo <= low if low_open else lo < low
     if below or hi > high:
         shown = quantity.value if isinstance(quantity, Fixed) else f"{lo}..{hi}"
@@ -207,6 +238,64 @@ def _check_fixed(name: str, quantity: Any) -> None:
 Quantity = Annotated[Distribution, Field(description="A number or a distribution with its source.")]
 
 
+class TrendPoint(_Strict):
+    """One dated value of a :class:`Trend`: a quantity in effect at the start of ``date``."""
+
+    date: dt.date
+    quantity: Distribution
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split(cls, data: Any) -> Any:
+        # In a file a point is written flat: {date = ..., dist = ..., low = ..., source = ...}.
+        if isinstance(data, dict) and "quantity" not in data:
+            rest = {key: value for key, value in data.items() if key != "date"}
+            return {"date": data.get("date"), "quantity": _as_quantity(rest)}
+        return data
+
+    @model_serializer(mode="wrap")
+    def _flat(self, handler: Any) -> dict[str, Any]:
+        dumped = handler(self)
+        return {"date": dumped["date"], **dumped["quantity"]}
+
+
+class Trend(_Strict):
+    """A quantity that changes over time: dated values, linear in time between them.
+
+    Before the first date the first value holds, after the last date the last one. In a draw
+    every point is taken at the same quantile of its own distribution (one uniform number per
+    trend and draw), so a draw that is high in 2024 stays high in 2030: the trend's shape is
+    what the points say, and its spread is the points' spread.
+    """
+
+    points: list[TrendPoint] = Field(min_length=1, max_length=MAX_TREND_POINTS)
+
+    @field_validator("points")
+    @classmethod
+    def _in_order(cls, points: list[TrendPoint]) -> list[TrendPoint]:
+        for i in range(1, len(points)):
+            if points[i].date <= points[i - 1].date:
+                raise ValueError(
+                    f"[{i}].date = {points[i].date} is not after [{i - 1}].date = "
+                    f"{points[i - 1].date}: trend points must be in increasing date order"
+                )
+        return points
+
+    @model_serializer(mode="wrap")
+    def _as_list(self, handler: Any) -> list[dict[str, Any]]:
+        return handler(self)["points"]
+
+    def central(self) -> float:
+        """The first point's central value (where one number must stand for the trend)."""
+        return self.points[0].quantity.central()
+
+
+QuantityOrTrend = Annotated[
+    Distribution | Trend,
+    Field(description="A number, a distribution with its source, or a list of dated ones."),
+]
+
+
 class Horizon(_Strict):
     start: dt.date
     end: dt.date
@@ -226,24 +315,72 @@ class Horizon(_Strict):
         return self
 
 
-class Operations(_Strict):
-    """How the hardware runs; every field has a documented default (see README, Defaults)."""
+def _check_mix(mix: dict[str, float]) -> dict[str, float]:
+    if not mix:
+        raise ValueError("mix is empty: give at least one accelerator id with its share")
+    for key, share in mix.items():
+        if not 0.0 <= share <= 1.0:
+            raise ValueError(f"mix.{key} = {share}: a share must be in [0, 1]")
+    total = sum(mix.values())
+    if abs(total - 1.0) > 1e-6:
+        raise ValueError(f"mix shares sum to {total:g}: they must sum to 1")
+    return mix
 
-    load_factor: Quantity | None = None
-    pue: Quantity | None = None
-    pue_temperature_slope_per_c: Quantity | None = None
+
+class DatedMix(_Strict):
+    """The accelerator mix that replaces retired accelerators from ``date`` on."""
+
+    date: dt.date
+    mix: dict[str, float]
+    source: str | None = None
+
+    _mix = field_validator("mix")(classmethod(lambda cls, v: _check_mix(v)))
+
+
+def _check_dated_mixes(mixes: list[DatedMix] | None) -> list[DatedMix] | None:
+    for i in range(1, len(mixes or [])):
+        assert mixes is not None
+        if mixes[i].date <= mixes[i - 1].date:
+            raise ValueError(
+                f"replacement_mix[{i}].date = {mixes[i].date} is not after "
+                f"replacement_mix[{i - 1}].date = {mixes[i - 1].date}: dates must increase"
+            )
+    return mixes
+
+
+class Operations(_Strict):
+    """How the hardware runs; every field has a documented default (see README, Defaults).
+
+    ``load_factor``, ``pue``, ``pue_temperature_slope_per_c`` and ``inference_share`` may be
+    trends; ``replacement_mix`` says which accelerators replace retired ones, by date.
+    """
+
+    load_factor: QuantityOrTrend | None = None
+    pue: QuantityOrTrend | None = None
+    pue_temperature_slope_per_c: QuantityOrTrend | None = None
     pue_reference_temperature_c: Quantity | None = None
     lifetime_years: Quantity | None = None
     lifetime_weibull_shape: Quantity | None = None
-    inference_share: Quantity | None = None
+    inference_share: QuantityOrTrend | None = None
     inference_peak_to_mean: Quantity | None = None
     inference_peak_hour: Quantity | None = None
     inference_weekend_factor: Quantity | None = None
     cooling: Cooling = "air"
+    replacement_mix: list[DatedMix] | None = Field(default=None, max_length=MAX_TREND_POINTS)
 
-    _coerce = field_validator("*", mode="before")(
-        classmethod(lambda cls, v: v if isinstance(v, str) else _as_quantity(v))
-    )
+    _coerce = field_validator(
+        "load_factor", "pue", "pue_temperature_slope_per_c", "inference_share", mode="before"
+    )(classmethod(lambda cls, v: _as_quantity_or_trend(v)))
+    _coerce_fixed = field_validator(
+        "pue_reference_temperature_c",
+        "lifetime_years",
+        "lifetime_weibull_shape",
+        "inference_peak_to_mean",
+        "inference_peak_hour",
+        "inference_weekend_factor",
+        mode="before",
+    )(classmethod(lambda cls, v: _as_quantity(v)))
+    _mixes = field_validator("replacement_mix")(classmethod(lambda cls, v: _check_dated_mixes(v)))
 
     @model_validator(mode="after")
     def _ranges(self) -> Operations:
@@ -264,20 +401,30 @@ class Operations(_Strict):
         return self
 
 
-def _check_mix(mix: dict[str, float]) -> dict[str, float]:
-    if not mix:
-        raise ValueError("mix is empty: give at least one accelerator id with its share")
-    for key, share in mix.items():
-        if not 0.0 <= share <= 1.0:
-            raise ValueError(f"mix.{key} = {share}: a share must be in [0, 1]")
-    total = sum(mix.values())
-    if abs(total - 1.0) > 1e-6:
-        raise ValueError(f"mix shares sum to {total:g}: they must sum to 1")
-    return mix
+class _Delivery(_Strict):
+    """Fields shared by milestones and shipments: the delivery's uncertainty."""
+
+    delay_months: Quantity | None = None
+    count_factor: Quantity | None = None
+
+    _coerce = field_validator("delay_months", "count_factor", mode="before")(
+        classmethod(lambda cls, v: _as_quantity(v))
+    )
+
+    @model_validator(mode="after")
+    def _delivery_ranges(self) -> _Delivery:
+        # Negative delays are early deliveries (a range "end-2027 to end-2030" around end-2028).
+        _check_range("delay_months", self.delay_months, -120.0, 240.0)
+        _check_range("count_factor", self.count_factor, 0.0, 10.0)
+        return self
 
 
-class Milestone(_Strict):
-    """Cumulative installed (in-service) accelerators at a date."""
+class Milestone(_Delivery):
+    """Cumulative installed (in-service) accelerators at a date.
+
+    ``delay_months`` shifts the date in each draw (negative: early); ``count_factor``
+    multiplies the count.
+    """
 
     date: dt.date
     count: float = Field(ge=0, le=1e9, allow_inf_nan=False)
@@ -287,8 +434,11 @@ class Milestone(_Strict):
     _mix = field_validator("mix")(classmethod(lambda cls, v: _check_mix(v)))
 
 
-class Shipment(_Strict):
-    """Accelerators installed evenly between two dates (added to the milestone path)."""
+class Shipment(_Delivery):
+    """Accelerators delivered evenly between two dates: gross additions, which retire.
+
+    ``delay_months`` shifts both dates in each draw; ``count_factor`` multiplies the count.
+    """
 
     start: dt.date
     end: dt.date
@@ -306,7 +456,11 @@ class Shipment(_Strict):
 
 
 class ComputeTarget(_Strict):
-    """ "N x the installed compute at ``relative_to`` by ``date``", met with ``mix`` additions."""
+    """ "N x the installed compute at ``relative_to`` by ``date``", topped up with ``mix``.
+
+    Only what the plan's milestones and shipments leave short at ``date`` is added, phased in
+    linearly from the plan's last dated entry before ``date`` (or ``relative_to``, if later).
+    """
 
     date: dt.date
     multiple: float = Field(gt=0, le=1e4, allow_inf_nan=False)
@@ -325,15 +479,28 @@ class ComputeTarget(_Strict):
 
 
 class Deployment(_Strict):
-    """A fleet of accelerators: milestones, shipments and compute targets."""
+    """A fleet of accelerators: milestones, shipments and compute targets.
+
+    ``delivery_delay_months`` and ``count_factor`` apply to every dated entry of the deployment
+    alike in a draw (a late supply chain delays the whole plan); an entry's own ``delay_months``
+    and ``count_factor`` come on top, drawn for that entry alone.
+    """
 
     name: str = Field(min_length=1, max_length=120)
     region_shares: dict[str, float] | None = None
     after_last: Literal["hold", "retire"] = "hold"
+    delivery_delay_months: Quantity | None = None
+    count_factor: Quantity | None = None
+    replacement_mix: list[DatedMix] | None = Field(default=None, max_length=MAX_TREND_POINTS)
     milestones: list[Milestone] = Field(default_factory=list, max_length=MAX_MILESTONES)
     shipments: list[Shipment] = Field(default_factory=list, max_length=MAX_MILESTONES)
     compute_targets: list[ComputeTarget] = Field(default_factory=list, max_length=MAX_MILESTONES)
     source: str | None = None
+
+    _coerce = field_validator("delivery_delay_months", "count_factor", mode="before")(
+        classmethod(lambda cls, v: _as_quantity(v))
+    )
+    _mixes = field_validator("replacement_mix")(classmethod(lambda cls, v: _check_dated_mixes(v)))
 
     @field_validator("milestones")
     @classmethod
@@ -362,6 +529,8 @@ class Deployment(_Strict):
 
     @model_validator(mode="after")
     def _not_empty(self) -> Deployment:
+        _check_range("delivery_delay_months", self.delivery_delay_months, -120.0, 240.0)
+        _check_range("count_factor", self.count_factor, 0.0, 10.0)
         if not (self.milestones or self.shipments or self.compute_targets):
             raise ValueError(
                 f"deployment '{self.name}' has no milestones, shipments or compute_targets: "
@@ -376,57 +545,72 @@ class Deployment(_Strict):
 
 
 class Site(_Strict):
-    """A data-centre buildout: IT capacity, when, where, how likely."""
+    """A data-centre buildout: capacity, when, where, how likely, and who else fills it.
+
+    ``capacity_kind`` says what ``capacity_mw`` measures: ``"grid"``, the facility's grid
+    connection (the site never draws more), or ``"it"``, the IT load it can host. The part of
+    the capacity that the deployment plans do not fill carries the site's own tenants, a share
+    ``tenant_occupancy`` of it (a trend gives an occupancy ramp).
+    """
 
     name: str = Field(min_length=1, max_length=120)
     region: str | None = None
-    it_mw: Quantity
+    capacity_mw: Quantity
+    capacity_kind: Literal["grid", "it"]
     commissioning: dt.date
     ramp_months: Quantity | None = None
     status: Status
     build_probability: Quantity | None = None
     delay_months: Quantity | None = None
-    pue: Quantity | None = None
+    pue: QuantityOrTrend | None = None
     cooling: Cooling = "air"
-    inference_share: Quantity | None = None
-    load_factor: Quantity | None = None
+    inference_share: QuantityOrTrend | None = None
+    load_factor: QuantityOrTrend | None = None
+    tenant_occupancy: QuantityOrTrend | None = None
     source: str | None = None
 
     _coerce = field_validator(
-        "it_mw",
-        "ramp_months",
-        "build_probability",
-        "delay_months",
-        "pue",
-        "inference_share",
-        "load_factor",
-        mode="before",
+        "capacity_mw", "ramp_months", "build_probability", "delay_months", mode="before"
     )(classmethod(lambda cls, v: _as_quantity(v)))
+    _coerce_trends = field_validator(
+        "pue", "inference_share", "load_factor", "tenant_occupancy", mode="before"
+    )(classmethod(lambda cls, v: _as_quantity_or_trend(v)))
 
     @model_validator(mode="after")
     def _ranges(self) -> Site:
         _check_fixed("ramp_months", self.ramp_months)
-        _check_range("it_mw", self.it_mw, 0.0, 100_000.0)
+        _check_range("capacity_mw", self.capacity_mw, 0.0, 100_000.0)
         _check_range("ramp_months", self.ramp_months, 0.0, 240.0)
         _check_range("build_probability", self.build_probability, 0.0, 1.0)
         _check_range("delay_months", self.delay_months, 0.0, 240.0)
         _check_range("pue", self.pue, 1.0, 5.0)
         _check_range("inference_share", self.inference_share, 0.0, 1.0)
         _check_range("load_factor", self.load_factor, 0.0, 1.0, low_open=True)
+        _check_range("tenant_occupancy", self.tenant_occupancy, 0.0, 1.0)
         return self
+
+
+#: How the AI load relates to the sites (``Scenario.hosting_reading``), as the output states it.
+HOSTING_READINGS: dict[str, str] = {
+    "hosted": "accelerators of the deployment plans run only in built, energised capacity of "
+    "their region; the rest wait and draw nothing",
+    "unconstrained": "unconstrained hosting: every accelerator of the deployment plans is "
+    "assumed to have a hall to run in",
+    "sites": "sites only: the load is what the sites' own tenants draw (no deployment plans)",
+}
 
 
 class Scenario(_Strict):
     """A complete projection scenario (one TOML file)."""
 
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[2] = SCHEMA_VERSION
     id: str = Field(pattern=SCENARIO_ID_PATTERN)
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(min_length=1, max_length=300)
-    country: str = Field(pattern=r"^[A-Z]{2}$")
+    country: str = Field(pattern=COUNTRY_PATTERN)
     timezone: str = "UTC"
     regions: list[str] = Field(default_factory=lambda: ["national"], min_length=1, max_length=20)
-    basis: Literal["fleet", "sites"]
+    hosting: Literal["sites", "unconstrained"] | None = None
     weather_location: str = Field(default="seoul", pattern=r"^[a-z0-9_-]+$")
     notes: str | None = None
     tags: list[str] = Field(default_factory=list)
@@ -477,23 +661,78 @@ class Scenario(_Strict):
                     f"sites[{i}].region = {site.region!r}: unknown region; "
                     f"allowed: {sorted(regions)}"
                 )
-        if self.basis == "fleet" and not self.deployments:
-            raise ValueError("basis = 'fleet' needs at least one [[deployments]] entry")
-        if self.basis == "sites" and not self.sites:
-            raise ValueError("basis = 'sites' needs at least one [[sites]] entry")
+        if not self.deployments and not self.sites:
+            raise ValueError(
+                "a scenario needs at least one [[deployments]] or [[sites]] entry: nothing "
+                "would draw power"
+            )
+        if self.hosting == "sites" and not (self.sites and self.deployments):
+            raise ValueError(
+                "hosting = 'sites' needs both [[deployments]] (what is hosted) and [[sites]] "
+                "(where); leave hosting out to let the entries decide"
+            )
+        if self.hosting == "unconstrained" and not self.deployments:
+            raise ValueError("hosting = 'unconstrained' needs at least one [[deployments]] entry")
         return self
+
+    @property
+    def hosting_reading(self) -> str:
+        """``hosted``, ``unconstrained`` or ``sites``: how the AI load relates to the sites.
+
+        Deployments with sites are hosted in them (unless ``hosting = "unconstrained"``);
+        deployments without sites are unconstrained; sites without deployments carry only
+        their own tenants.
+        """
+        if not self.deployments:
+            return "sites"
+        if not self.sites or self.hosting == "unconstrained":
+            return "unconstrained"
+        return "hosted"
 
     def accelerator_ids(self) -> set[str]:
         """Every accelerator id the scenario refers to."""
         ids: set[str] = set()
+        for mixes in self._mixes():
+            ids.update(mixes)
+        return ids
+
+    def _mixes(self):
+        for entry in self.operations.replacement_mix or []:
+            yield entry.mix
         for deployment in self.deployments:
             for entry in (
                 *deployment.milestones,
                 *deployment.shipments,
                 *deployment.compute_targets,
+                *(deployment.replacement_mix or []),
             ):
-                ids.update(entry.mix)
-        return ids
+                yield entry.mix
+
+
+def upgrade_v1(data: dict[str, Any]) -> dict[str, Any]:
+    """Read a schema-version-1 scenario as version 2.
+
+    Version 1 had ``basis = "fleet" | "sites"`` and sites with ``it_mw``. The upgrade keeps
+    every figure: ``it_mw`` becomes ``capacity_mw`` with ``capacity_kind = "it"``; a
+    ``sites``-basis scenario keeps only its sites (its deployments never drew power), whose
+    tenants fill them as before (``tenant_occupancy`` defaults to 1 without deployments). A
+    ``fleet``-basis scenario with sites now *hosts* its accelerators in them: an accelerator with
+    no room waits, where version 1 only reported the shortfall.
+    """
+    upgraded = {key: value for key, value in data.items() if key != "basis"}
+    upgraded["schema_version"] = SCHEMA_VERSION
+    if data.get("basis") == "sites":
+        upgraded.pop("deployments", None)
+    sites = []
+    for site in data.get("sites") or []:
+        if isinstance(site, dict) and "it_mw" in site:
+            it_mw = site["it_mw"]
+            site = {key: value for key, value in site.items() if key != "it_mw"}
+            site.update(capacity_mw=it_mw, capacity_kind="it")
+        sites.append(site)
+    if "sites" in data:
+        upgraded["sites"] = sites
+    return upgraded
 
 
 def _format_location(loc: tuple[Any, ...]) -> str:
@@ -532,6 +771,8 @@ def parse_scenario(data: dict[str, Any], *, origin: str = "scenario") -> Scenari
     ScenarioError
         One line naming ``origin``, the field, the value and what is allowed.
     """
+    if isinstance(data, dict) and data.get("schema_version", 1) == 1:
+        data = upgrade_v1(data)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as error:
@@ -544,15 +785,21 @@ def _check_accelerators(scenario: Scenario, *, origin: str) -> None:
     from forecast.catalog import load_catalog
 
     catalog = load_catalog()
+    places = [
+        (f"operations.replacement_mix[{j}]", entry)
+        for j, entry in enumerate(scenario.operations.replacement_mix or [])
+    ]
     for i, deployment in enumerate(scenario.deployments):
-        for kind in ("milestones", "shipments", "compute_targets"):
-            for j, entry in enumerate(getattr(deployment, kind)):
-                for accelerator_id in entry.mix:
-                    if accelerator_id not in catalog.ids:
-                        raise ScenarioError(
-                            f"{origin}: deployments[{i}].{kind}[{j}].mix.{accelerator_id}: "
-                            f"unknown accelerator; allowed: {', '.join(sorted(catalog.ids))}"
-                        )
+        for kind in ("milestones", "shipments", "compute_targets", "replacement_mix"):
+            for j, entry in enumerate(getattr(deployment, kind) or []):
+                places.append((f"deployments[{i}].{kind}[{j}]", entry))
+    for where, entry in places:
+        for accelerator_id in entry.mix:
+            if accelerator_id not in catalog.ids:
+                raise ScenarioError(
+                    f"{origin}: {where}.mix.{accelerator_id}: unknown accelerator; "
+                    f"allowed: {', '.join(sorted(catalog.ids))}"
+                )
 
 
 def read_scenario_file(path: Path) -> Scenario:

@@ -54,7 +54,7 @@ FIXED_FIELDS: tuple[str, ...] = (
     "country",
     "timezone",
     "regions",
-    "basis",
+    "hosting",
     "horizon",
 )
 #: Most variants one sweep may run (guards against a mistyped grid of millions).

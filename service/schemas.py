@@ -228,9 +228,11 @@ class ScenarioSummary(BaseModel):
     id: str = Field(description="Scenario id.")
     title: str = Field(description="Title.")
     description: str = Field(description="One-line description.")
-    country: str = Field(description="ISO 3166-1 alpha-2 country code.")
-    basis: Literal["fleet", "sites"] = Field(
-        description="fleet: load from accelerator deployments; sites: from data-centre buildouts."
+    country: str = Field(description="ISO 3166-1 alpha-2 country code, or `world`.")
+    hosting: Literal["hosted", "unconstrained", "sites"] = Field(
+        description="How the AI load relates to the sites: `hosted` (the deployments' "
+        "accelerators run only in built capacity; the rest wait), `unconstrained` (every "
+        "accelerator assumed hosted), `sites` (the sites' own tenants, no deployments)."
     )
     horizon_start: dt.date = Field(description="First day of the scenario's horizon.")
     horizon_end: dt.date = Field(description="Last day of the scenario's horizon.")

@@ -16,14 +16,13 @@ from forecast.paths import real_data_available, real_data_dir
 
 SMALL_SCENARIO = textwrap.dedent(
     """
-    schema_version = 1
+    schema_version = 2
     id = "small"
     title = "Small test scenario"
-    description = "Two milestones and one site, for tests."
+    description = "Two milestones and two sites in one of two regions, for tests."
     country = "KR"
     timezone = "Asia/Seoul"
     regions = ["capital", "non_capital"]
-    basis = "fleet"
 
     [horizon]
     start = 2025-01-01
@@ -50,10 +49,19 @@ SMALL_SCENARIO = textwrap.dedent(
     [[sites]]
     name = "site A"
     region = "capital"
-    it_mw = 5
+    capacity_mw = 5
+    capacity_kind = "it"
     commissioning = 2025-06-01
     ramp_months = 6
     status = "announced"
+
+    [[sites]]
+    name = "site B"
+    region = "capital"
+    capacity_mw = 2
+    capacity_kind = "grid"
+    commissioning = 2024-01-01
+    status = "operating"
     """
 )
 

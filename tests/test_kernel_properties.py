@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from forecast import kernels
+from forecast.kernels.power import facility_mw
+from forecast.kernels.stream import AI_ROW, BASELINE_ROW, FIRST_REGION_ROW, TOTAL_ROW
 
 PROPERTY_SETTINGS = settings(max_examples=50, deadline=None)
 # Relative slack for comparisons between two floating-point evaluations of equal sums.
@@ -37,12 +39,14 @@ def survival_curves(draw, draws, months):
 def fleet_cases(draw):
     draws, months = draw(sizes), draw(sizes)
     target = draw(_matrix(months, st.one_of(non_negative, st.just(np.nan))))
-    return target, draw(survival_curves(draws, months))
+    return np.tile(target, (draws, 1)), draw(survival_curves(draws, months))
 
 
-def _fleet(target, survival):
+def _fleet(target, survival, gross=None):
     additions, installed = np.empty_like(survival), np.empty_like(survival)
-    kernels.fleet_replacement(target, survival, additions, installed)
+    gross = np.zeros_like(survival) if gross is None else gross
+    hold = np.full(survival.shape[0], -1, dtype=np.int64)
+    kernels.stock_flow(target, gross, hold, survival, additions, installed)
     return additions, installed
 
 
@@ -59,12 +63,12 @@ def test_more_accelerators_never_less_stock_or_power(case, factor):
     more_additions, more_installed = _fleet(target * factor, survival)
     assert _at_least(more_additions, additions)
     assert _at_least(more_installed, installed)
-    system_w = np.linspace(700.0, 1500.0, target.size)
-    power_w, more_power_w = np.empty_like(survival), np.empty_like(survival)
-    kernels.vintage_weighted_stock(additions, survival, system_w, power_w)
-    kernels.vintage_weighted_stock(more_additions, survival, system_w, more_power_w)
-    assert _at_least(more_power_w, power_w)
-    assert np.all(power_w >= 0.0)
+    system_mw = np.linspace(700.0, 1500.0, target.shape[1]) * 1e-6
+    power, more_power = np.empty_like(survival), np.empty_like(survival)
+    kernels.surviving_stock(additions * system_mw, survival, power)
+    kernels.surviving_stock(more_additions * system_mw, survival, more_power)
+    assert _at_least(more_power, power)
+    assert np.all(power >= 0.0)
 
 
 @PROPERTY_SETTINGS
@@ -73,7 +77,7 @@ def test_fleet_meets_every_target(case):
     target, survival = case
     _, installed = _fleet(target, survival)
     has_target = ~np.isnan(target)
-    assert _at_least(installed[:, has_target], target[has_target])
+    assert _at_least(installed[has_target], target[has_target])
 
 
 @PROPERTY_SETTINGS
@@ -81,71 +85,80 @@ def test_fleet_meets_every_target(case):
 def test_growing_plan_is_installed_exactly(case):
     """With a non-decreasing plan and ageing-only retirement, nothing sits above the plan."""
     target, survival = case
-    growing = np.cumsum(np.nan_to_num(target))
+    growing = np.cumsum(np.nan_to_num(target), axis=1)
     _, installed = _fleet(growing, survival)
-    np.testing.assert_allclose(installed, np.broadcast_to(growing, installed.shape), rtol=1e-9)
-
-
-@st.composite
-def power_cases(draw):
-    draws, regions, months, hours, weather_years = (draw(sizes) for _ in range(5))
-    coef = draw(_matrix((draws, regions, months, 4)))
-    month_of_hour = draw(arrays(np.int64, hours, elements=st.integers(0, months - 1)))
-    shape = draw(_matrix(hours, st.floats(min_value=0.0, max_value=3.0)))
-    excess = draw(_matrix((weather_years, hours), st.floats(min_value=0.0, max_value=40.0)))
-    weather_of_draw = draw(arrays(np.int64, draws, elements=st.integers(0, weather_years - 1)))
-    extra = draw(_matrix(coef.shape))
-    return (coef, month_of_hour, shape, excess, weather_of_draw), extra
-
-
-def _facility_power(coef, month_of_hour, shape, excess, weather_of_draw):
-    out = np.empty((coef.shape[0], coef.shape[1], month_of_hour.size))
-    kernels.facility_power(coef, month_of_hour, shape, excess, weather_of_draw, out)
-    return out
+    np.testing.assert_allclose(installed, growing, rtol=1e-9)
 
 
 @PROPERTY_SETTINGS
-@given(case=power_cases())
-def test_facility_power_never_negative_and_grows_with_coefficients(case):
-    inputs, extra = case
-    power = _facility_power(*inputs)
-    assert np.all(power >= 0.0)
-    assert _at_least(_facility_power(inputs[0] + extra, *inputs[1:]), power)
+@given(case=fleet_cases(), data=st.data())
+def test_gross_deliveries_are_never_held_back(case, data):
+    """Shipments arrive whatever the target: additions are at least the gross deliveries."""
+    target, survival = case
+    gross = data.draw(_matrix(target.shape))
+    additions, _ = _fleet(target, survival, gross)
+    assert np.all(additions >= gross)
+
+
+@st.composite
+def placement_cases(draw):
+    draws, months = draw(sizes), draw(sizes)
+    count = draw(_matrix((draws, months), st.floats(min_value=0.0, max_value=1e4)))
+    watts = draw(_matrix((draws, months), st.floats(min_value=1e-4, max_value=5e-3)))
+    capacity = draw(_matrix((draws, months), st.floats(min_value=0.0, max_value=50.0)))
+    return count * watts, count, draw(survival_curves(draws, months)), capacity
+
+
+def _place(vintage_mw, vintage_count, survival, capacity):
+    outputs = [np.empty_like(survival) for _ in range(3)]
+    kernels.place_in_capacity(vintage_mw, vintage_count, survival, capacity, *outputs)
+    return outputs
+
+
+@PROPERTY_SETTINGS
+@given(case=placement_cases(), extra=st.floats(min_value=0.0, max_value=100.0))
+def test_placement_never_exceeds_capacity_or_the_fleet(case, extra):
+    """Hosted power fits the capacity and the surviving fleet; more room never hosts less."""
+    vintage_mw, vintage_count, survival, capacity = case
+    hosted_mw, hosted_count, waited = _place(*case)
+    fleet_mw, fleet_count = np.empty_like(survival), np.empty_like(survival)
+    kernels.surviving_stock(vintage_mw, survival, fleet_mw)
+    kernels.surviving_stock(vintage_count, survival, fleet_count)
+    assert np.all(hosted_mw <= capacity * (1 + ROUNDING) + 1e-12)
+    assert np.all(hosted_mw <= fleet_mw * (1 + 1e-9) + 1e-12)
+    assert np.all(hosted_count <= fleet_count * (1 + 1e-9) + 1e-9)
+    assert np.all(waited >= -1e-12)
+    more_mw, _, more_waited = _place(vintage_mw, vintage_count, survival, capacity + extra)
+    assert _at_least(more_mw, hosted_mw)
+    assert np.all(more_waited <= waited + 1e-9)
 
 
 @PROPERTY_SETTINGS
 @given(
-    draws=sizes,
-    hours=sizes,
-    regions=sizes,
-    data=st.data(),
+    phi=st.floats(min_value=0.0, max_value=3.0),
+    x=st.floats(min_value=0.0, max_value=40.0),
+    coefficients=arrays(np.float64, 4, elements=non_negative),
+    extra=arrays(np.float64, 4, elements=non_negative),
 )
-def test_regions_sum_to_the_national_ai_load(draws, hours, regions, data):
-    ai_by_region = data.draw(_matrix((draws, regions, hours)))
-    zeros_hourly = np.zeros(hours, dtype=np.int64)
-    ai, baseline, total = (np.empty((draws, hours)) for _ in range(3))
-    kernels.total_load(
-        ai_by_region, np.zeros((draws, 1)), zeros_hourly, np.ones((1, hours)),
-        np.ones((draws, 1)), zeros_hourly, np.zeros(draws, dtype=np.int64), ai, baseline, total,
-    )  # fmt: skip
-    np.testing.assert_allclose(ai, ai_by_region.sum(axis=1), rtol=ROUNDING)
-    np.testing.assert_array_equal(total, ai)
+def test_facility_formula_never_negative_and_grows_with_coefficients(phi, x, coefficients, extra):
+    power = facility_mw(*coefficients, phi, x)
+    assert power >= 0.0
+    assert facility_mw(*(coefficients + extra), phi, x) >= power * (1 - ROUNDING)
 
 
 @PROPERTY_SETTINGS
-@given(draws=sizes, sites=sizes, regions=sizes, months=sizes, data=st.data())
-def test_regional_capacity_sums_to_one_region(draws, sites, regions, months, data):
-    it_mw = data.draw(_matrix(sites))
-    start = data.draw(_matrix((draws, sites), st.floats(min_value=-5.0, max_value=20.0)))
-    ramp = data.draw(_matrix(sites, st.floats(min_value=0.0, max_value=24.0)))
-    built = data.draw(arrays(np.uint8, (draws, sites), elements=st.integers(0, 1)))
-    region = data.draw(arrays(np.int64, sites, elements=st.integers(0, regions - 1)))
-    by_region, national = np.empty((draws, regions, months)), np.empty((draws, 1, months))
-    kernels.hosted_capacity(it_mw, start, ramp, built, region, by_region)
-    kernels.hosted_capacity(it_mw, start, ramp, built, np.zeros_like(region), national)
-    np.testing.assert_allclose(by_region.sum(axis=1), national[:, 0], rtol=1e-9, atol=1e-6)
-    assert np.all(by_region >= 0.0)
-    assert np.all(national[:, 0] <= it_mw.sum() * (1 + ROUNDING))
+@given(draws=sizes, months=sizes, data=st.data())
+def test_site_capacity_ramps_up_to_the_site_and_never_down(draws, months, data):
+    capacity = data.draw(_matrix(draws))
+    start = data.draw(_matrix(draws, st.floats(min_value=-5.0, max_value=20.0)))
+    ramp = data.draw(st.floats(min_value=0.0, max_value=24.0))
+    built = data.draw(arrays(np.uint8, draws, elements=st.integers(0, 1)))
+    out = np.empty((draws, months))
+    kernels.site_capacity(capacity, start, ramp, built, out)
+    assert np.all(out >= 0.0)
+    assert np.all(out <= capacity[:, None] * (1 + ROUNDING))
+    assert np.all(np.diff(out, axis=1) >= -ROUNDING * capacity[:, None])
+    assert np.all(out[built == 0] == 0.0)
 
 
 @PROPERTY_SETTINGS
@@ -164,52 +177,52 @@ def test_quantiles_are_ordered_and_bounded(values, probabilities):
 
 
 @st.composite
-def chunked_hours(draw):
-    """Hourly values with their year index, and where to cut them into chunks."""
-    draws, hours, years = draw(sizes), draw(st.integers(1, 60)), draw(st.integers(1, 4))
-    values = draw(_matrix((draws, hours)))
-    year_of_hour = np.sort(draw(arrays(np.int64, hours, elements=st.integers(0, years - 1))))
-    cuts = sorted(draw(st.lists(st.integers(1, hours), max_size=4)))
-    return values, year_of_hour, years, [0, *cuts, hours]
+def stream_cases(draw):
+    """Inputs of the fused stream kernel: draws, regions, days and where to cut the days."""
+    draws, regions, days = draw(sizes), draw(st.integers(1, 3)), draw(st.integers(1, 5))
+    hours = 24 * days
+    coef_t = draw(_matrix((1, regions, 4, draws), st.floats(min_value=0.0, max_value=1e3)))
+    shape = draw(_matrix(hours, st.floats(min_value=0.0, max_value=2.0)))
+    excess = draw(_matrix((1, hours), st.floats(min_value=0.0, max_value=20.0)))
+    level = draw(_matrix((1, draws), st.floats(min_value=0.0, max_value=1e5)))
+    noise = draw(_matrix((days, draws), st.floats(min_value=0.5, max_value=1.5)))
+    cuts = sorted(set(draw(st.lists(st.integers(1, days), max_size=3))))
+    return coef_t, shape, excess, level, noise, [0, *cuts, days]
+
+
+def _stream(coef_t, shape, excess, level, noise, first_day, last_day):
+    regions, draws = coef_t.shape[1], coef_t.shape[3]
+    days, hours = last_day - first_day, 24 * (last_day - first_day)
+    h0 = 24 * first_day
+    day_sums = np.empty((3 + regions, days, draws))
+    peaks = np.empty((1, 4, 1, draws))
+    kernels.stream_chunk(
+        coef_t, np.zeros(hours, dtype=np.int64), np.ascontiguousarray(shape[h0 : h0 + hours]),
+        np.ascontiguousarray(excess[:, h0 : h0 + hours]), level, np.ones((1, hours)),
+        np.ascontiguousarray(noise[first_day:last_day]), np.zeros(days, dtype=np.int64),
+        np.arange(days + 1, dtype=np.int64) * 24, np.array([0, draws]), np.array([0.5]),
+        np.arange(0, dtype=np.int64), np.empty((0, 1, hours)), day_sums, peaks,
+    )  # fmt: skip
+    return day_sums, peaks[0]
 
 
 @PROPERTY_SETTINGS
-@given(case=chunked_hours())
-def test_annual_energy_is_the_sum_of_hourly_power_in_any_chunking(case):
-    values, year_of_hour, years, bounds = case
-    draws = values.shape[0]
-    energy, peak = np.zeros((draws, years)), np.full((draws, years), -np.inf)
-    kernels.accumulate_annual(values, year_of_hour, energy, peak)
-    chunked_energy, chunked_peak = np.zeros((draws, years)), np.full((draws, years), -np.inf)
-    for start, stop in itertools.pairwise(bounds):
-        chunk = np.ascontiguousarray(values[:, start:stop])
-        kernels.accumulate_annual(chunk, year_of_hour[start:stop], chunked_energy, chunked_peak)
-    np.testing.assert_array_equal(chunked_energy, energy)
-    np.testing.assert_array_equal(chunked_peak, peak)
-    for year in range(years):
-        in_year = year_of_hour == year
-        np.testing.assert_allclose(energy[:, year], values[:, in_year].sum(axis=1), rtol=1e-9)
-        expected_peak = values[:, in_year].max(axis=1) if in_year.any() else -np.inf
-        np.testing.assert_array_equal(peak[:, year], expected_peak)
-
-
-@PROPERTY_SETTINGS
-@given(case=chunked_hours(), data=st.data())
-def test_peak_companion_is_the_same_in_any_chunking(case, data):
-    values, year_of_hour, years, bounds = case
-    values = np.round(values / 2e5)  # few distinct values, so ties across chunks are common
-    companion = data.draw(_matrix(values.shape))
-    draws = values.shape[0]
-    peak, at_peak = np.full((draws, years), -np.inf), np.full((draws, years), np.nan)
-    kernels.accumulate_peak_companion(values, companion, year_of_hour, peak, at_peak)
-    chunked_peak, chunked_at_peak = np.full_like(peak, -np.inf), np.full_like(at_peak, np.nan)
-    for start, stop in itertools.pairwise(bounds):
-        kernels.accumulate_peak_companion(
-            np.ascontiguousarray(values[:, start:stop]),
-            np.ascontiguousarray(companion[:, start:stop]),
-            year_of_hour[start:stop],
-            chunked_peak,
-            chunked_at_peak,
-        )
-    np.testing.assert_array_equal(chunked_peak, peak)
-    np.testing.assert_array_equal(chunked_at_peak, at_peak)
+@given(case=stream_cases())
+def test_regions_sum_to_the_national_ai_load_in_any_chunking(case):
+    """The AI row is the sum of the region rows, total = AI + baseline, and streaming the days
+    in chunks gives the same day sums and annual peaks as one pass."""
+    coef_t, shape, excess, level, noise, bounds = case
+    days = bounds[-1]
+    day_sums, peaks = _stream(coef_t, shape, excess, level, noise, 0, days)
+    np.testing.assert_allclose(
+        day_sums[AI_ROW], day_sums[FIRST_REGION_ROW:].sum(axis=0), rtol=1e-9, atol=1e-9
+    )
+    np.testing.assert_allclose(
+        day_sums[TOTAL_ROW], day_sums[AI_ROW] + day_sums[BASELINE_ROW], rtol=1e-9, atol=1e-9
+    )
+    assert np.all(day_sums >= 0.0)
+    chunked = [
+        _stream(coef_t, shape, excess, level, noise, a, b) for a, b in itertools.pairwise(bounds)
+    ]
+    np.testing.assert_array_equal(np.concatenate([c[0] for c in chunked], axis=1), day_sums)
+    np.testing.assert_array_equal(np.max([c[1][:3] for c in chunked], axis=0), peaks[:3])

@@ -34,105 +34,178 @@ def _survival(rng, draws, months, *, fill):
     return survival
 
 
+# The comparison table: every kernel against its twin on random, zero and edge-length inputs.
+# Each entry builds the kernel's inputs from (rng, draws, months, fill) and names how many
+# output arrays of shape [draws, months] the kernel writes after its inputs.
+
+
+def _stock_flow_inputs(rng, draws, months, fill):
+    scale = 1.0 if fill == "random" else 0.0
+    target = scale * rng.uniform(0.0, 1000.0, (draws, months))
+    target[rng.random((draws, months)) < 0.2] = np.nan
+    gross = scale * rng.uniform(0.0, 50.0, (draws, months)) * (rng.random((draws, months)) < 0.3)
+    hold_from = rng.integers(-1, months, draws)
+    return target, gross, hold_from, _survival(rng, draws, months, fill=fill)
+
+
+def _surviving_stock_inputs(rng, draws, months, fill):
+    scale = 1.0 if fill == "random" else 0.0
+    additions = scale * rng.uniform(0.0, 500.0, (draws, months))
+    return additions, _survival(rng, draws, months, fill=fill)
+
+
+def _placement_inputs(rng, draws, months, fill):
+    scale = 1.0 if fill == "random" else 0.0
+    count = scale * rng.uniform(0.0, 100.0, (draws, months)) * (rng.random((draws, months)) < 0.6)
+    watts = rng.uniform(1.0e-3, 2.0e-3, (draws, months))
+    capacity = np.maximum.accumulate(scale * rng.uniform(0.0, 0.5, (draws, months)), axis=1)
+    return count * watts, count, _survival(rng, draws, months, fill=fill), capacity
+
+
+def _site_capacity_inputs(rng, draws, months, fill):
+    scale = 1.0 if fill == "random" else 0.0
+    capacity = scale * rng.uniform(5.0, 300.0, draws)
+    start = rng.uniform(-3.0, months + 3.0, draws)
+    start[::3] = np.round(start[::3])  # whole months hit the step's >= boundary
+    built = (rng.random(draws) < 0.7).astype(np.uint8)
+    ramp = float(rng.choice([0.0, rng.uniform(0.5, 18.0)]))
+    return capacity, start, ramp, built
+
+
+TWIN_CASES = {
+    "stock_flow": (kernels.stock_flow, twins.stock_flow_numpy, _stock_flow_inputs, 2),
+    "surviving_stock": (
+        kernels.surviving_stock,
+        twins.surviving_stock_numpy,
+        _surviving_stock_inputs,
+        1,
+    ),
+    "place_in_capacity": (
+        kernels.place_in_capacity,
+        twins.place_in_capacity_numpy,
+        _placement_inputs,
+        3,
+    ),
+    "site_capacity": (kernels.site_capacity, twins.site_capacity_numpy, _site_capacity_inputs, 1),
+}
+
+
+def _twin(name, inputs, months):
+    if name == "site_capacity":
+        return (twins.site_capacity_numpy(*inputs, month_count=months),)
+    result = TWIN_CASES[name][1](*inputs)
+    return result if isinstance(result, tuple) else (result,)
+
+
 @pytest.mark.parametrize("fill", FILLS)
-@pytest.mark.parametrize(("draws", "months"), [(5, 40), (1, 1), (1, 7), (4, 1)])
-def test_fleet_replacement_matches_twin(draws, months, fill):
-    rng = _rng("fleet", draws, months, fill)
-    target = rng.uniform(0.0, 1000.0, months) if fill == "random" else np.zeros(months)
-    target[rng.random(months) < 0.2] = np.nan
-    survival = _survival(rng, draws, months, fill=fill)
-    additions, installed = np.empty((draws, months)), np.empty((draws, months))
-    kernels.fleet_replacement(target, survival, additions, installed)
-    expected_additions, expected_installed = twins.fleet_replacement_numpy(target, survival)
-    np.testing.assert_allclose(additions, expected_additions, rtol=RTOL, atol=ATOL)
-    np.testing.assert_allclose(installed, expected_installed, rtol=RTOL, atol=ATOL)
+@pytest.mark.parametrize(("draws", "months"), [(5, 40), (1, 1), (1, 9), (4, 1), (3, 17)])
+@pytest.mark.parametrize("name", sorted(TWIN_CASES))
+def test_kernel_matches_twin(name, draws, months, fill):
+    kernel, _, build, n_outputs = TWIN_CASES[name]
+    inputs = build(_rng(name, draws, months, fill), draws, months, fill)
+    copies = [np.copy(value) for value in inputs]
+    outputs = [np.full((draws, months), 99.0) for _ in range(n_outputs)]
+    kernel(*inputs, *outputs)
+    for got, expected in zip(outputs, _twin(name, inputs, months), strict=True):
+        np.testing.assert_allclose(got, expected, rtol=RTOL, atol=ATOL)
+    for before, after in zip(copies, inputs, strict=True):
+        np.testing.assert_array_equal(before, after)  # kernels never modify their inputs
 
 
-def test_fleet_replacement_by_hand():
+def _run(kernel, *inputs, outputs, shape):
+    out = [np.empty(shape) for _ in range(outputs)]
+    kernel(*inputs, *out)
+    return out
+
+
+def test_stock_flow_by_hand():
     """Target 10 held for three months, half of a vintage retires after one month."""
-    survival = np.array([[1.0, 0.5, 0.5]])
-    additions, installed = np.empty((1, 3)), np.empty((1, 3))
-    kernels.fleet_replacement(np.array([10.0, 10.0, 10.0]), survival, additions, installed)
+    additions, installed = _run(
+        kernels.stock_flow, np.array([[10.0, 10.0, 10.0]]), np.zeros((1, 3)), np.array([-1]),
+        np.array([[1.0, 0.5, 0.5]]), outputs=2, shape=(1, 3),
+    )  # fmt: skip
     np.testing.assert_array_equal(additions, [[10.0, 5.0, 2.5]])
     np.testing.assert_array_equal(installed, [[10.0, 10.0, 10.0]])
 
 
-def test_fleet_replacement_skips_months_without_target_and_never_retires_early():
+def test_stock_flow_skips_months_without_target_and_never_retires_early():
     survival = np.array([[1.0, 0.5, 0.5]])
-    additions, installed = np.empty((1, 3)), np.empty((1, 3))
-    kernels.fleet_replacement(np.array([10.0, np.nan, 10.0]), survival, additions, installed)
+    no_hold, no_gross = np.array([-1]), np.zeros((1, 3))
+    additions, installed = _run(
+        kernels.stock_flow, np.array([[10.0, np.nan, 10.0]]), no_gross, no_hold, survival,
+        outputs=2, shape=(1, 3),
+    )  # fmt: skip
     np.testing.assert_array_equal(additions, [[10.0, 0.0, 5.0]])
     np.testing.assert_array_equal(installed, [[10.0, 5.0, 10.0]])
-    kernels.fleet_replacement(np.array([10.0, 2.0, 2.0]), survival, additions, installed)
+    additions, installed = _run(
+        kernels.stock_flow, np.array([[10.0, 2.0, 2.0]]), no_gross, no_hold, survival,
+        outputs=2, shape=(1, 3),
+    )  # fmt: skip
     np.testing.assert_array_equal(additions, [[10.0, 0.0, 0.0]])
     np.testing.assert_array_equal(installed, [[10.0, 5.0, 5.0]])
 
 
-@pytest.mark.parametrize("fill", FILLS)
-@pytest.mark.parametrize(("draws", "months"), [(5, 40), (1, 1), (1, 9), (3, 1)])
-def test_vintage_weighted_stock_matches_twin(draws, months, fill):
-    rng = _rng("stock", draws, months, fill)
-    scale = 1.0 if fill == "random" else 0.0
-    additions = scale * rng.uniform(0.0, 500.0, (draws, months))
-    weight = scale * rng.uniform(700.0, 1500.0, months)
-    survival = _survival(rng, draws, months, fill=fill)
-    out = np.empty((draws, months))
-    kernels.vintage_weighted_stock(additions, survival, weight, out)
-    expected = twins.vintage_weighted_stock_numpy(additions, survival, weight)
-    np.testing.assert_allclose(out, expected, rtol=RTOL, atol=ATOL)
-
-
-def test_vintage_weighted_stock_by_hand():
-    """2 accelerators of 1000 W, then 1 of 2000 W; half of the first vintage retires."""
-    out = np.empty((1, 2))
-    kernels.vintage_weighted_stock(
-        np.array([[2.0, 1.0]]), np.array([[1.0, 0.5]]), np.array([1000.0, 2000.0]), out
+def test_gross_shipments_retire_and_a_hold_replaces_them():
+    """8 shipped in month 0, half retire each month; without a hold nothing replaces them,
+    with a hold from month 0 the 8 are kept (4 replace the first retirements, then 2 + 2)."""
+    survival = np.array([[1.0, 0.5, 0.25]])
+    gross, no_target = np.array([[8.0, 0.0, 0.0]]), np.full((1, 3), np.nan)
+    _, installed = _run(
+        kernels.stock_flow, no_target, gross, np.array([-1]), survival, outputs=2, shape=(1, 3)
     )
+    np.testing.assert_array_equal(installed, [[8.0, 4.0, 2.0]])
+    additions, installed = _run(
+        kernels.stock_flow, no_target, gross, np.array([0]), survival, outputs=2, shape=(1, 3)
+    )
+    np.testing.assert_array_equal(additions, [[8.0, 4.0, 4.0]])
+    np.testing.assert_array_equal(installed, [[8.0, 8.0, 8.0]])
+
+
+def test_surviving_stock_by_hand():
+    """2 accelerators of 1000 W, then 1 of 2000 W; half of the first vintage retires."""
+    (out,) = _run(
+        kernels.surviving_stock, np.array([[2000.0, 2000.0]]), np.array([[1.0, 0.5]]),
+        outputs=1, shape=(1, 2),
+    )  # fmt: skip
     np.testing.assert_array_equal(out, [[2000.0, 2.0 * 1000.0 * 0.5 + 2000.0]])
 
 
-def _capacity_inputs(rng, draws, sites, *, fill, months):
-    scale = 1.0 if fill == "random" else 0.0
-    it_mw = scale * rng.uniform(5.0, 300.0, sites)
-    start = rng.uniform(-3.0, months + 3.0, (draws, sites))
-    start[:, ::3] = np.round(start[:, ::3])  # whole months hit the step's >= boundary
-    ramp = rng.uniform(0.0, 18.0, sites)
-    ramp[::2] = 0.0
-    built = (rng.random((draws, sites)) < 0.7).astype(np.uint8)
-    start[built == 0] = np.nan  # an unbuilt site's start must not matter
-    return it_mw, start, ramp, built
+def test_placement_by_hand():
+    """Capacity 0, 1, 3, 3 MW; vintages of 2 MW (month 0) and 2 MW (month 1), no retirement.
+    Month 0: nothing hosted; month 1: half of the first; month 2: the first and half of the
+    second; month 3 the same. The first vintage waited 1 + 0.5 months, the second 1 + 0.5 + 0.5."""
+    hosted_mw, hosted_count, waited = _run(
+        kernels.place_in_capacity, np.array([[2.0, 2.0, 0.0, 0.0]]),
+        np.array([[4.0, 1.0, 0.0, 0.0]]), np.ones((1, 4)), np.array([[0.0, 1.0, 3.0, 3.0]]),
+        outputs=3, shape=(1, 4),
+    )  # fmt: skip
+    np.testing.assert_array_equal(hosted_mw, [[0.0, 1.0, 3.0, 3.0]])
+    np.testing.assert_array_equal(hosted_count, [[0.0, 2.0, 4.5, 4.5]])
+    np.testing.assert_array_equal(waited[0, :2], [1.5, 2.0])
 
 
-@pytest.mark.parametrize("fill", FILLS)
-@pytest.mark.parametrize(
-    ("draws", "sites", "regions", "months"),
-    [(4, 12, 3, 30), (1, 1, 1, 1), (3, 0, 2, 5), (2, 5, 1, 1), (1, 6, 4, 12)],
-)
-def test_hosted_capacity_matches_twin(draws, sites, regions, months, fill):
-    rng = _rng("capacity", draws, sites, regions, months, fill)
-    it_mw, start, ramp, built = _capacity_inputs(rng, draws, sites, fill=fill, months=months)
-    region = rng.integers(0, regions, sites)
-    out = np.full((draws, regions, months), 99.0)
-    kernels.hosted_capacity(it_mw, start, ramp, built, region, out)
-    expected = twins.hosted_capacity_numpy(
-        it_mw, start, ramp, built, region, region_count=regions, month_count=months
-    )
-    np.testing.assert_allclose(out, expected, rtol=RTOL, atol=ATOL)
+def test_site_capacity_by_hand():
+    """100 MW from month 2 over 4 months; a step at month 3; an unbuilt site."""
+    (out,) = _run(
+        kernels.site_capacity, np.array([100.0, 50.0]), np.array([2.0, 3.0]), 4.0,
+        np.array([1, 0], dtype=np.uint8), outputs=1, shape=(2, 8),
+    )  # fmt: skip
+    np.testing.assert_array_equal(out[0], [0, 0, 25, 50, 75, 100, 100, 100])
+    np.testing.assert_array_equal(out[1], np.zeros(8))
+    (step,) = _run(
+        kernels.site_capacity, np.array([50.0]), np.array([3.0]), 0.0,
+        np.array([1], dtype=np.uint8), outputs=1, shape=(1, 6),
+    )  # fmt: skip
+    np.testing.assert_array_equal(step[0], [0, 0, 0, 50, 50, 50])
 
 
-def test_hosted_capacity_by_hand():
-    """100 MW from month 2 over 4 months; 50 MW as a step at month 3; one unbuilt site."""
-    out = np.empty((1, 2, 8))
-    kernels.hosted_capacity(
-        np.array([100.0, 50.0, 70.0]),
-        np.array([[2.0, 3.0, 0.0]]),
-        np.array([4.0, 0.0, 0.0]),
-        np.array([[1, 1, 0]], dtype=np.uint8),
-        np.array([0, 1, 1]),
-        out,
-    )
-    np.testing.assert_array_equal(out[0, 0], [0, 0, 25, 50, 75, 100, 100, 100])
-    np.testing.assert_array_equal(out[0, 1], [0, 0, 0, 50, 50, 50, 50, 50])
+def test_site_capacity_tiny_ramp():
+    """A ramp of 1e-300 months must not overflow into inf or NaN."""
+    (out,) = _run(
+        kernels.site_capacity, np.array([10.0]), np.array([1.0]), 1e-300,
+        np.array([1], dtype=np.uint8), outputs=1, shape=(1, 3),
+    )  # fmt: skip
+    np.testing.assert_array_equal(out, [[0.0, 10.0, 10.0]])
 
 
 @pytest.mark.parametrize("fill", FILLS)
@@ -155,78 +228,6 @@ def test_inference_profile_by_hand():
         np.array([14, 2, 14]), np.array([1, 1, 0], dtype=np.uint8), 0.5, 14.5, 0.8, out
     )
     np.testing.assert_allclose(out, [1.5, 0.5, 1.2], rtol=RTOL)
-
-
-def _power_inputs(rng, draws, regions, months, hours, weather_years, *, fill):
-    scale = 1.0 if fill == "random" else 0.0
-    coef = scale * rng.uniform(0.0, 100.0, (draws, regions, months, 4))
-    month_of_hour = np.sort(rng.integers(0, months, hours))
-    shape = scale * rng.uniform(0.5, 1.5, hours)
-    excess = scale * np.maximum(rng.normal(2.0, 4.0, (weather_years, hours)), 0.0)
-    weather_of_draw = rng.integers(0, weather_years, draws)
-    return coef, month_of_hour, shape, excess, weather_of_draw
-
-
-@pytest.mark.parametrize("fill", FILLS)
-@pytest.mark.parametrize(
-    ("draws", "regions", "months", "hours", "weather_years"),
-    [(4, 3, 3, 60, 2), (1, 1, 1, 1, 1), (2, 1, 2, 5, 3)],
-)
-def test_facility_power_matches_twin(draws, regions, months, hours, weather_years, fill):
-    rng = _rng("power", draws, regions, months, hours, weather_years, fill)
-    inputs = _power_inputs(rng, draws, regions, months, hours, weather_years, fill=fill)
-    out = np.empty((draws, regions, hours))
-    kernels.facility_power(*inputs, out)
-    np.testing.assert_allclose(out, twins.facility_power_numpy(*inputs), rtol=RTOL, atol=ATOL)
-
-
-def test_facility_power_by_hand():
-    """c = (10, 5, 0.2, 0.1), phi = 2, x = 3 °C: 10 + 5·2 + (0.2 + 0.1·2)·3 = 21.2 MW."""
-    out = np.empty((1, 1, 1))
-    kernels.facility_power(
-        np.array([[[[10.0, 5.0, 0.2, 0.1]]]]),
-        np.array([0]),
-        np.array([2.0]),
-        np.array([[0.0], [3.0]]),
-        np.array([1]),
-        out,
-    )
-    np.testing.assert_allclose(out, [[[21.2]]], rtol=RTOL)
-
-
-@pytest.mark.parametrize("fill", FILLS)
-@pytest.mark.parametrize(
-    ("draws", "regions", "hours", "years", "weather_years"),
-    [(4, 3, 72, 2, 2), (1, 1, 1, 1, 1), (3, 1, 30, 1, 4)],
-)
-def test_total_load_matches_twin(draws, regions, hours, years, weather_years, fill):
-    rng = _rng("total", draws, regions, hours, years, weather_years, fill)
-    scale = 1.0 if fill == "random" else 0.0
-    ai_by_region = scale * rng.uniform(0.0, 500.0, (draws, regions, hours))
-    level = scale * rng.uniform(50_000.0, 80_000.0, (draws, years))
-    year_of_hour = np.sort(rng.integers(0, years, hours))
-    baseline_shape = rng.uniform(0.7, 1.3, (weather_years, hours))
-    day_of_hour = np.arange(hours) // 24
-    noise = rng.normal(1.0, 0.02, (draws, day_of_hour[-1] + 1))
-    weather_of_draw = rng.integers(0, weather_years, draws)
-    inputs = (ai_by_region, level, year_of_hour, baseline_shape, noise, day_of_hour)
-    outputs = tuple(np.empty((draws, hours)) for _ in range(3))
-    kernels.total_load(*inputs, weather_of_draw, *outputs)
-    for result, expected in zip(
-        outputs, twins.total_load_numpy(*inputs, weather_of_draw), strict=True
-    ):
-        np.testing.assert_allclose(result, expected, rtol=RTOL, atol=ATOL)
-
-
-def test_total_load_by_hand():
-    """Two regions of 100 and 50 MW on a 1000 MW level, shape 1.2, noise 0.5."""
-    ai, baseline, total = (np.empty((1, 1)) for _ in range(3))
-    kernels.total_load(
-        np.array([[[100.0], [50.0]]]), np.array([[1000.0]]), np.array([0]),
-        np.array([[1.2]]), np.array([[0.5]]), np.array([0]), np.array([0]),
-        ai, baseline, total,
-    )  # fmt: skip
-    np.testing.assert_allclose([ai[0, 0], baseline[0, 0], total[0, 0]], [150.0, 600.0, 750.0])
 
 
 PROBABILITIES = np.array([0.0, 0.05, 0.1, 0.25, 0.5, 0.9, 0.95, 1.0])
@@ -275,69 +276,6 @@ def test_quantiles_over_draws_by_hand():
         np.array([[3.0], [1.0], [2.0], [4.0]]), np.array([0.0, 0.25, 0.5, 1.0]), out
     )
     np.testing.assert_array_equal(out[:, 0], [1.0, 1.75, 2.5, 4.0])
-
-
-@pytest.mark.parametrize("fill", FILLS)
-@pytest.mark.parametrize(("draws", "hours", "years"), [(4, 50, 3), (1, 1, 1), (3, 10, 1)])
-def test_accumulate_annual_matches_twin(draws, hours, years, fill):
-    rng = _rng("annual", draws, hours, years, fill)
-    values = (
-        rng.uniform(0.0, 1000.0, (draws, hours)) if fill == "random" else np.zeros((draws, hours))
-    )
-    year_of_hour = np.sort(rng.integers(0, years, hours))
-    energy = rng.uniform(0.0, 1e6, (draws, years))
-    peak = np.where(rng.random((draws, years)) < 0.5, -np.inf, 500.0)
-    expected = twins.accumulate_annual_numpy(values, year_of_hour, energy, peak)
-    kernels.accumulate_annual(values, year_of_hour, energy, peak)
-    np.testing.assert_allclose(energy, expected[0], rtol=RTOL, atol=ATOL)
-    np.testing.assert_array_equal(peak, expected[1])
-
-
-def test_accumulate_annual_by_hand():
-    energy, peak = np.zeros((1, 2)), np.full((1, 2), -np.inf)
-    kernels.accumulate_annual(
-        np.array([[1.0, 2.0, 3.0, 4.0]]), np.array([0, 0, 1, 1]), energy, peak
-    )
-    np.testing.assert_array_equal(energy, [[3.0, 7.0]])
-    np.testing.assert_array_equal(peak, [[2.0, 4.0]])
-
-
-@pytest.mark.parametrize("fill", [*FILLS, "ties"])
-@pytest.mark.parametrize(("draws", "hours", "years"), [(4, 50, 3), (1, 1, 1), (3, 10, 1)])
-def test_accumulate_peak_companion_matches_twin(draws, hours, years, fill):
-    rng = _rng("companion", draws, hours, years, fill)
-    if fill == "random":
-        values = rng.uniform(0.0, 1000.0, (draws, hours))
-    else:
-        values = rng.integers(0, 3, (draws, hours)).astype(np.float64) * (fill == "ties")
-    companion = rng.uniform(0.0, 100.0, (draws, hours))
-    year_of_hour = np.sort(rng.integers(0, years, hours))
-    peak = np.where(rng.random((draws, years)) < 0.5, -np.inf, 1.0)
-    companion_at_peak = rng.uniform(0.0, 100.0, (draws, years))
-    expected = twins.accumulate_peak_companion_numpy(
-        values, companion, year_of_hour, peak, companion_at_peak
-    )
-    kernels.accumulate_peak_companion(values, companion, year_of_hour, peak, companion_at_peak)
-    np.testing.assert_array_equal(peak, expected[0])
-    np.testing.assert_array_equal(companion_at_peak, expected[1])
-
-
-def test_accumulate_peak_companion_by_hand():
-    """A tie at 7 MW keeps the first hour's companion; a tie with the running peak keeps it."""
-    peak, companion_at_peak = np.full((1, 2), -np.inf), np.zeros((1, 2))
-    kernels.accumulate_peak_companion(
-        np.array([[5.0, 7.0, 7.0, 1.0]]),
-        np.array([[10.0, 20.0, 30.0, 40.0]]),
-        np.array([0, 0, 0, 1]),
-        peak,
-        companion_at_peak,
-    )
-    np.testing.assert_array_equal(peak, [[7.0, 1.0]])
-    np.testing.assert_array_equal(companion_at_peak, [[20.0, 40.0]])
-    kernels.accumulate_peak_companion(
-        np.array([[7.0]]), np.array([[99.0]]), np.array([0]), peak, companion_at_peak
-    )
-    np.testing.assert_array_equal(companion_at_peak, [[20.0, 40.0]])
 
 
 def test_warm_up_compiles_every_kernel():

@@ -90,11 +90,14 @@ def test_resolutions_agree_on_energy(small):
         )
 
 
-def test_hosting_shortfall_is_reported(small):
+def test_hosting_shortfall_is_reported_by_region(small):
     dataset = _run(small, draws=50)
-    assert dataset.attrs["hosting_checked"] == 1
-    # 5,000 H100 need ~6.4 MW of nameplate IT; the one 5 MW site cannot host them all.
-    assert float(dataset["unhosted_it_mw"].sel(quantile=0.5).max()) > 0
+    assert dataset.attrs["hosting"] == "hosted"
+    # 5,000 H100 need ~6.4 MW of nameplate IT; the capital's sites (at most 5 + 2 MW) and the
+    # non-capital region (no site at all) cannot host them all.
+    waiting = dataset["waiting_nameplate_mw_by_region"].sel(quantile=0.5)
+    assert float(waiting.sel(region="non_capital").max()) > 0
+    assert float(dataset["waiting_accelerators"].sel(quantile=0.5).max()) > 0
 
 
 def _one_region_fixed() -> dict:
@@ -104,7 +107,6 @@ def _one_region_fixed() -> dict:
         "description": "fixed",
         "country": "KR",
         "timezone": "Asia/Seoul",
-        "basis": "fleet",
         "horizon": {"start": "2025-01-01", "end": "2026-12-31"},
         "operations": {"load_factor": 0.7, "pue": 1.3},
         "deployments": [

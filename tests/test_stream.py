@@ -92,50 +92,54 @@ def test_stream_chunk_by_hand():
 
 
 def test_projection_stream_equals_per_kernel_path(small_scenario_text, scenario_file, monkeypatch):
-    """The fused stream equals the per-kernel pipeline (facility_power, total_load,
-    quantiles_over_draws, accumulate_annual) on the same sampled inputs, to 1e-12."""
-    from forecast import projection
+    """The fused stream equals the whole-array oracles (facility power, total load, annual
+    energy and peaks of every draw and hour) on the same sampled inputs, to 1e-12."""
+    from forecast import engine
     from forecast.scenario import read_scenario_file
 
     scenario = read_scenario_file(scenario_file(small_scenario_text))
     captured = {}
-    stream = projection._stream
+    stream_hours = engine.stream_hours
 
     def capture(*args):
         captured["args"] = args
-        captured["stats"] = stream(*args)
+        captured["stats"] = stream_hours(*args)
         return captured["stats"]
 
-    monkeypatch.setattr(projection, "_stream", capture)
-    projection.project(scenario, projection.ProjectionOptions(
+    monkeypatch.setattr(engine, "stream_hours", capture)
+    engine.project(scenario, engine.ProjectionOptions(
         draws=40, seed=3, weather="typical", include_baseline=True))  # fmt: skip
-    scenario, options, calendar, ai, shape, excess, weather_of_draw, baseline, _ = captured["args"]
+    scenario, options, calendar, coef, shape, excess, weather_of_draw, baseline, _ = captured[
+        "args"
+    ]
     stats = captured["stats"]
-    draws, regions, hours = options.draws, len(scenario.regions), len(calendar.local)
-    by_region = np.empty((draws, regions, hours))
-    kernels.facility_power(ai.coef, calendar.month_of_hour, shape, excess, weather_of_draw,
-                           by_region)  # fmt: skip
-    ai_mw, base_mw, total_mw = (np.empty((draws, hours)) for _ in range(3))
-    kernels.total_load(by_region, baseline.level, calendar.year_of_hour, baseline.shape,
-                       baseline.noise, calendar.day_of_hour, weather_of_draw, ai_mw, base_mw,
-                       total_mw)  # fmt: skip
+    by_region = twins.facility_power_numpy(
+        coef, calendar.month_of_hour, shape, excess, weather_of_draw
+    )
+    ai_mw, base_mw, total_mw = twins.total_load_numpy(
+        by_region, baseline.level, calendar.year_of_hour, baseline.shape, baseline.noise,
+        calendar.day_of_hour, weather_of_draw,
+    )  # fmt: skip
     probabilities = np.asarray(options.quantiles)
     for name, values in (
         ("ai_facility_mw", ai_mw),
         ("baseline_mw", base_mw),
         ("total_mw", total_mw),
     ):
-        expected = np.empty((probabilities.size, hours))
-        kernels.quantiles_over_draws(values, probabilities, expected)
-        np.testing.assert_array_equal(stats.series[name], expected, err_msg=name)
+        expected = twins.quantiles_over_draws_numpy(values, probabilities)
+        np.testing.assert_allclose(stats.series[name], expected, rtol=1e-12, err_msg=name)
     years = len(calendar.years)
     for name, values in (("ai", ai_mw), ("baseline", base_mw), ("total", total_mw)):
-        energy, peak = np.zeros((draws, years)), np.full((draws, years), -np.inf)
-        kernels.accumulate_annual(values, calendar.year_of_hour, energy, peak)
+        energy, peak = twins.accumulate_annual_numpy(
+            values, calendar.year_of_hour, np.zeros((options.draws, years)),
+            np.full((options.draws, years), -np.inf),
+        )  # fmt: skip
         np.testing.assert_allclose(stats.annual[f"{name}_energy"], energy, rtol=1e-12)
         if name != "total":
-            np.testing.assert_array_equal(stats.annual[f"{name}_peak"], peak)
-    peak, at_peak = np.full((draws, years), -np.inf), np.zeros((draws, years))
-    kernels.accumulate_peak_companion(total_mw, ai_mw, calendar.year_of_hour, peak, at_peak)
-    np.testing.assert_array_equal(stats.annual["total_peak"], peak)
-    np.testing.assert_array_equal(stats.annual["ai_at_total_peak"], at_peak)
+            np.testing.assert_allclose(stats.annual[f"{name}_peak"], peak, rtol=1e-12)
+    peak, at_peak = twins.accumulate_peak_companion_numpy(
+        total_mw, ai_mw, calendar.year_of_hour, np.full((options.draws, years), -np.inf),
+        np.zeros((options.draws, years)),
+    )  # fmt: skip
+    np.testing.assert_allclose(stats.annual["total_peak"], peak, rtol=1e-12)
+    np.testing.assert_allclose(stats.annual["ai_at_total_peak"], at_peak, rtol=1e-12)

@@ -153,7 +153,7 @@ def test_cli_sweep_csv_and_netcdf_through_scheduler_address(client, small, tmp_p
     [
         (["--vary", "operations.foo=1,2"], ["operations.foo", "no field 'foo'", "allowed:", "pue"]),
         (["--vary", "nothing=1"], ["'nothing'", "allowed:", "draws, seed, weather"]),
-        (["--vary", "sites[3].it_mw=1"], ["sites has 1 entry", "allowed index: 0..0"]),
+        (["--vary", "sites[3].capacity_mw=1"], ["sites has 2 entries", "allowed index: 0..1"]),
         (["--vary", "horizon.end=2026-01-01"], ["horizon cannot be varied", "--start/--end"]),
         (["--vary", "operations.pue"], ["expected NAME=V1,V2,..."]),
         (["--vary", "operations.pue=0.5,1.2"], ["operations.pue=0.5", "pue = 0.5", "[1.0, 5.0]"]),

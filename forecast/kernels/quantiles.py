@@ -1,4 +1,4 @@
-"""Reduction kernels over draws and hours: quantiles per hour, and annual energy and peaks.
+"""Quantile kernels: exact quantiles over draws, one column per hour or period.
 
 The quantiles follow NumPy's default ``'linear'`` method (Hyndman & Fan 1996, definition 7,
 doi:10.1080/00031305.1996.10473566) down to its interpolation formula, so that they equal
@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from forecast._numba import FloatArray, IndexArray, jit, parallel_jit, prange
+from forecast._numba import FloatArray, jit, parallel_jit, prange
 
 #: Hours transposed together into one scratch block: each draw's row is then read as one
 #: 256-byte run instead of one cache line per value.
@@ -119,65 +119,3 @@ def quantiles_over_draws(values: FloatArray, probabilities: FloatArray, out: Flo
                 scratch[offset, draw] = values[draw, first_hour + offset]
         for offset in range(block_hours):
             _column_quantiles(scratch[offset], probabilities, out[:, first_hour + offset])
-
-
-@parallel_jit
-def accumulate_annual(
-    values: FloatArray, year_of_hour: IndexArray, energy_out: FloatArray, peak_out: FloatArray
-) -> None:
-    """Add one chunk of hours to each draw's annual energy and raise its annual peak.
-
-    Parameters
-    ----------
-    values : float64[D, H]
-        Hourly mean power. [MW]
-    year_of_hour : int64[H]
-        Year index of each hour into ``Y``. [-]
-    energy_out : float64[D, Y]
-        Increased by the energy of the chunk's hours in each year (1 h each). [MWh]
-    peak_out : float64[D, Y]
-        Raised to the chunk's hourly maximum in each year; start it at -inf. [MW]
-    """
-    draw_count, hour_count = values.shape
-    for draw in prange(draw_count):
-        for hour in range(hour_count):
-            year = year_of_hour[hour]
-            value = values[draw, hour]
-            energy_out[draw, year] += value
-            if value > peak_out[draw, year]:
-                peak_out[draw, year] = value
-
-
-@parallel_jit
-def accumulate_peak_companion(
-    values: FloatArray,
-    companion: FloatArray,
-    year_of_hour: IndexArray,
-    peak_out: FloatArray,
-    companion_out: FloatArray,
-) -> None:
-    """Raise each draw's annual peak and record another variable at the peak hour.
-
-    Only a strictly higher value moves the peak, so the first hour of a tie wins, also
-    across chunks.
-
-    Parameters
-    ----------
-    values : float64[D, H]
-        Hourly power whose peak is tracked, e.g. total national load. [MW]
-    companion : float64[D, H]
-        Variable recorded at the peak hour, e.g. the AI load. [any unit]
-    year_of_hour : int64[H]
-        Year index of each hour into ``Y``. [-]
-    peak_out : float64[D, Y]
-        Raised to the running annual maximum; start it at -inf. [MW]
-    companion_out : float64[D, Y]
-        Written where the peak moves: the companion at the new peak hour. [unit of companion]
-    """
-    draw_count, hour_count = values.shape
-    for draw in prange(draw_count):
-        for hour in range(hour_count):
-            year = year_of_hour[hour]
-            if values[draw, hour] > peak_out[draw, year]:
-                peak_out[draw, year] = values[draw, hour]
-                companion_out[draw, year] = companion[draw, hour]

@@ -24,6 +24,7 @@ import math
 import numpy as np
 
 from forecast._numba import FloatArray, IndexArray, approximate_jit, jit, parallel_jit, prange
+from forecast.kernels.power import baseline_mw, facility_mw
 from forecast.kernels.quantiles import _column_quantiles, _select
 
 #: Rows of the per-hour value block, in this order; regions follow from row ``FIRST_REGION_ROW``.
@@ -52,13 +53,13 @@ def _hour_values(
         ai, baseline = rows[AI_ROW, first:last], rows[BASELINE_ROW, first:last]
         group_level, group_noise = level[first:last], noise[first:last]
         for draw in range(last - first):
-            baseline[draw] = group_level[draw] * base_shape * group_noise[draw]
+            baseline[draw] = baseline_mw(group_level[draw], base_shape, group_noise[draw])
         for region in range(coef_t.shape[1]):
             c0, c1 = coef_t[month, region, 0, first:last], coef_t[month, region, 1, first:last]
             c2, c3 = coef_t[month, region, 2, first:last], coef_t[month, region, 3, first:last]
             region_row = rows[FIRST_REGION_ROW + region, first:last]
             for draw in range(last - first):
-                value = (c0[draw] + c1[draw] * shape) + (c2[draw] + c3[draw] * shape) * x
+                value = facility_mw(c0[draw], c1[draw], c2[draw], c3[draw], shape, x)
                 region_row[draw] = value
                 ai[draw] += value
     ai, baseline, total = rows[AI_ROW], rows[BASELINE_ROW], rows[TOTAL_ROW]
@@ -295,8 +296,7 @@ def stream_chunk(
 
     Draws must be sorted by weather year (``group_bounds``); quantiles do not depend on the
     order of draws, and per-draw results come back in the same order. Facility power by region
-    is ``c0 + c1·phi + (c2 + c3·phi)·x`` (see :func:`forecast.kernels.power.facility_power`);
-    the baseline is level × shape × noise (see :func:`forecast.kernels.power.total_load`).
+    and the baseline are the formulas of :mod:`forecast.kernels.power`.
 
     Parameters
     ----------

@@ -3,7 +3,8 @@
 Each twin computes what its kernel computes, written differently (vectorised, a convolution,
 a lookup table, ``np.quantile``) rather than transliterating the loop, so that a shared
 mistake is unlikely. Twins return their results instead of writing to ``out`` arrays and never
-modify their inputs.
+modify their inputs. The whole-array oracles (facility power, total load, annual energy and
+peaks of every draw and hour) check the fused stream kernel end to end.
 """
 
 import numpy as np
@@ -12,106 +13,156 @@ from numpy.typing import NDArray
 from forecast._numba import FlagArray, FloatArray, IndexArray
 
 
-def fleet_replacement_numpy(
-    target: FloatArray, survival: FloatArray
+def stock_flow_numpy(
+    target: FloatArray, gross: FloatArray, hold_from: IndexArray, survival: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
-    """Twin of :func:`forecast.kernels.fleet.fleet_replacement`, vectorised over draws.
+    """Twin of :func:`forecast.kernels.fleet.stock_flow`, vectorised over draws.
 
     Parameters
     ----------
-    target : float64[M]
-        In-service accelerators planned at the end of each month; NaN for no target.
-        [accelerators]
+    target : float64[D, M]
+        In-service accelerators planned at the end of each month; NaN for none. [accelerators]
+    gross : float64[D, M]
+        Accelerators delivered whatever the target. [accelerators]
+    hold_from : int64[D]
+        Month whose fleet is held afterwards, or -1. [-]
     survival : float64[D, M]
         Fraction of a vintage still in service by age in months. [-]
 
     Returns
     -------
     additions : float64[D, M]
-        Accelerators installed in each month. [accelerators]
+        Accelerators delivered in each month. [accelerators]
     installed : float64[D, M]
         Accelerators in service at the end of each month. [accelerators]
     """
+    draws = np.arange(survival.shape[0])
     additions = np.zeros_like(survival)
     installed = np.zeros_like(survival)
     for month in range(survival.shape[1]):
         # Ages month, month-1, ..., 1 line up with vintages 0, 1, ..., month-1.
         surviving = np.einsum("dv,dv->d", additions[:, :month], survival[:, month:0:-1])
-        shortfall = np.maximum(target[month] - surviving, 0.0)
-        additions[:, month] = 0.0 if np.isnan(target[month]) else shortfall
+        held = (hold_from >= 0) & (hold_from < month)
+        goal = np.where(held, installed[draws, np.maximum(hold_from, 0)], target[:, month])
+        top_up = np.where(np.isnan(goal), 0.0, np.maximum(goal - surviving - gross[:, month], 0.0))
+        additions[:, month] = gross[:, month] + top_up
         installed[:, month] = surviving + additions[:, month]
     return additions, installed
 
 
-def vintage_weighted_stock_numpy(
-    additions: FloatArray, survival: FloatArray, weight: FloatArray
-) -> FloatArray:
-    """Twin of :func:`forecast.kernels.fleet.vintage_weighted_stock`: a causal convolution.
+def surviving_stock_numpy(additions: FloatArray, survival: FloatArray) -> FloatArray:
+    """Twin of :func:`forecast.kernels.fleet.surviving_stock`: a causal convolution.
 
     Parameters
     ----------
     additions : float64[D, M]
-        Accelerators installed in each month. [accelerators]
+        Quantity delivered in each month. [unit]
     survival : float64[D, M]
         Fraction of a vintage still in service by age in months. [-]
-    weight : float64[M]
-        Quantity per accelerator of each vintage. [unit of weight]
 
     Returns
     -------
     float64[D, M]
-        Weighted stock in service. [accelerators × unit of weight]
+        Quantity in service. [unit]
     """
     month_count = additions.shape[1]
-    weighted = additions * weight
     return np.array(
-        [np.convolve(row, kept)[:month_count] for row, kept in zip(weighted, survival, strict=True)]
+        [
+            np.convolve(row, kept)[:month_count]
+            for row, kept in zip(additions, survival, strict=True)
+        ]
     ).reshape(additions.shape)
 
 
-def hosted_capacity_numpy(
-    it_mw: FloatArray,
-    start_month: FloatArray,
-    ramp_months: FloatArray,
-    built: FlagArray,
-    region: IndexArray,
-    *,
-    region_count: int,
-    month_count: int,
-) -> FloatArray:
-    """Twin of :func:`forecast.kernels.capacity.hosted_capacity`: broadcast ramps, one-hot sum.
+def place_in_capacity_numpy(
+    vintage_mw: FloatArray,
+    vintage_count: FloatArray,
+    survival: FloatArray,
+    capacity_mw: FloatArray,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Twin of :func:`forecast.kernels.fleet.place_in_capacity`: cumulative sums over vintages.
+
+    In each month every vintage's share hosted is 1 up to the first vintage whose cumulative
+    surviving power exceeds the capacity, the remainder's share for that one, 0 after it.
 
     Parameters
     ----------
-    it_mw : float64[S]
-        IT capacity of each site at full build-out. [MW]
-    start_month : float64[D, S]
-        Commissioning month index after the draw's delay. [month]
-    ramp_months : float64[S]
-        Months from commissioning to full capacity, >= 0. [month]
-    built : uint8[D, S]
-        Nonzero where the site is built in the draw. [-]
-    region : int64[S]
-        Region index of each site. [-]
-    region_count : int
-        Number of regions ``R``. [-]
-    month_count : int
-        Number of months ``M``. [-]
+    vintage_mw : float64[D, M]
+        Nameplate power delivered in each month. [MW]
+    vintage_count : float64[D, M]
+        Accelerators delivered in each month. [accelerators]
+    survival : float64[D, M]
+        Fraction of a vintage still in service by age in months. [-]
+    capacity_mw : float64[D, M]
+        IT capacity available to the fleet. [MW]
 
     Returns
     -------
-    float64[D, R, M]
-        Hosted IT capacity. [MW]
+    hosted_mw : float64[D, M]
+        Nameplate power hosted. [MW]
+    hosted_count : float64[D, M]
+        Accelerators hosted. [accelerators]
+    waited_months : float64[D, M]
+        Months each vintage waited. [month]
     """
-    month_end = np.arange(month_count)[None, None, :] + 1
-    start = start_month[:, :, None]
-    ramp = ramp_months[None, :, None]
-    ramped = np.clip((month_end - start) / np.where(ramp > 0.0, ramp, 1.0), 0.0, 1.0)
-    stepped = (month_end - 1 >= start).astype(np.float64)
-    fraction = np.where(ramp > 0.0, ramped, stepped)
-    site_mw = np.where(built[:, :, None] != 0, it_mw[None, :, None] * fraction, 0.0)
-    membership = (region[:, None] == np.arange(region_count)[None, :]).astype(np.float64)
-    return np.einsum("dsm,sr->drm", site_mw, membership)
+    draw_count, month_count = vintage_mw.shape
+    hosted_mw = np.zeros((draw_count, month_count))
+    hosted_count = np.zeros((draw_count, month_count))
+    waited = np.zeros((draw_count, month_count))
+    for month in range(month_count):
+        kept = survival[:, month::-1]  # age of vintages 0..month
+        power = vintage_mw[:, : month + 1] * kept
+        count = vintage_count[:, : month + 1] * kept
+        through = np.cumsum(power, axis=1)
+        before = through - power
+        room = capacity_mw[:, month : month + 1]
+        over = through > room
+        cut = np.where(over.any(axis=1), over.argmax(axis=1), month + 1)
+        vintage = np.arange(month + 1)[None, :]
+        at_cut = vintage == cut[:, None]
+        share = np.where(vintage < cut[:, None], 1.0, 0.0)
+        partial = np.divide(room - before, power, out=np.zeros_like(power), where=power > 0)
+        share = np.where(at_cut, partial, share)
+        hosted_mw[:, month] = np.where(over.any(axis=1), room[:, 0], through[:, -1])
+        hosted_count[:, month] = (share * count).sum(axis=1)
+        waited[:, : month + 1] += 1.0 - share
+    return hosted_mw, hosted_count, waited
+
+
+def site_capacity_numpy(
+    capacity_mw: FloatArray,
+    start_month: FloatArray,
+    ramp_months: float,
+    built: FlagArray,
+    month_count: int,
+) -> FloatArray:
+    """Twin of :func:`forecast.kernels.capacity.site_capacity`: broadcast ramps.
+
+    Parameters
+    ----------
+    capacity_mw : float64[D]
+        Capacity at full build-out. [MW]
+    start_month : float64[D]
+        Commissioning month index after the delay. [month]
+    ramp_months : float
+        Months from commissioning to full capacity. [month]
+    built : uint8[D]
+        Nonzero where built. [-]
+    month_count : int
+        Months ``M``. [-]
+
+    Returns
+    -------
+    float64[D, M]
+        Built capacity. [MW]
+    """
+    month = np.arange(month_count, dtype=np.float64)[None, :]
+    start = start_month[:, None]
+    if ramp_months > 0.0:
+        fraction = np.clip((month + 1.0 - start) / ramp_months, 0.0, 1.0)
+    else:
+        fraction = (month >= start).astype(np.float64)
+    return np.where(built[:, None] != 0, capacity_mw[:, None] * fraction, 0.0)
 
 
 def inference_profile_numpy(
@@ -153,7 +204,10 @@ def facility_power_numpy(
     cooling_excess_c: FloatArray,
     weather_of_draw: IndexArray,
 ) -> FloatArray:
-    """Twin of :func:`forecast.kernels.power.facility_power`: coefficients times a basis.
+    """Facility power of every draw, region and hour from the coefficients: a basis product.
+
+    An oracle for the fused kernel (the engine never evaluates every hour of every draw
+    at once). The formula is :func:`forecast.kernels.power.facility_mw`.
 
     Parameters
     ----------
@@ -188,7 +242,9 @@ def total_load_numpy(
     day_of_hour: IndexArray,
     weather_of_draw: IndexArray,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Twin of :func:`forecast.kernels.power.total_load`, by fancy indexing.
+    """AI, baseline and total national load of every draw and hour, by fancy indexing.
+
+    An oracle for the fused kernel; the baseline is :func:`forecast.kernels.power.baseline_mw`.
 
     Parameters
     ----------
@@ -251,8 +307,9 @@ def _year_mask(year_of_hour: IndexArray, year_count: int) -> NDArray[np.bool_]:
 def accumulate_annual_numpy(
     values: FloatArray, year_of_hour: IndexArray, energy: FloatArray, peak: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
-    """Twin of :func:`forecast.kernels.quantiles.accumulate_annual`: a matrix product and a
-    masked maximum.
+    """Annual energy and peak of hourly values: a matrix product and a masked maximum.
+
+    An oracle for the fused kernel's day sums and peaks.
 
     Parameters
     ----------
@@ -286,7 +343,9 @@ def accumulate_peak_companion_numpy(
     peak: FloatArray,
     companion_at_peak: FloatArray,
 ) -> tuple[FloatArray, FloatArray]:
-    """Twin of :func:`forecast.kernels.quantiles.accumulate_peak_companion`, by ``argmax``.
+    """Annual peak of one series and another series at that hour, by ``argmax``.
+
+    An oracle for the fused kernel's peak companion.
 
     ``np.argmax`` returns the first of tied maxima, and only a chunk peak strictly above the
     running one replaces it, which is the kernel's tie rule. Needs at least one hour.

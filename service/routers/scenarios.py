@@ -24,7 +24,7 @@ def list_scenarios(state: Annotated[ServiceState, Depends(get_ready_state)]) -> 
             "title": shipped.scenario.title,
             "description": shipped.scenario.description,
             "country": shipped.scenario.country,
-            "basis": shipped.scenario.basis,
+            "hosting": shipped.scenario.hosting_reading,
             "horizon_start": shipped.scenario.horizon.start,
             "horizon_end": shipped.scenario.horizon.end,
             "regions": shipped.scenario.regions,

@@ -1,0 +1,200 @@
+"""The projection engine: a scenario → Monte Carlo draws → a labelled ``xarray.Dataset``.
+
+One module per stage, in the order the data flows:
+
+1. :mod:`~forecast.engine.inputs`: every uncertain input drawn once per draw (the only place
+   that samples; it owns every random stream and every default);
+2. :mod:`~forecast.engine.fleet`: deployment plans → accelerators delivered and in service by
+   draw, region and month (delivery delays, gross shipments, compute targets, retirement and
+   the replacement mix);
+3. :mod:`~forecast.engine.hosting`: sites → built IT capacity; the fleet placed where there is
+   room (the rest waits and draws nothing); the sites' own tenants in what is left;
+4. :mod:`~forecast.engine.power`: the monthly coefficients of the hourly facility load (load
+   factor, inference share, PUE line; trends by month);
+5. :mod:`~forecast.engine.baseline`: the national demand without the AI load, from a trained
+   model;
+6. :mod:`~forecast.engine.stream`: hours streamed through the fused numba kernel into quantiles,
+   day sums and annual peaks;
+7. :mod:`~forecast.engine.dataset`: quantiles and means per period and year, units and
+   provenance.
+
+Kernels sit under the stages in :mod:`forecast.kernels` and see no labels.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import xarray as xr
+
+from forecast.calendar import Calendar
+from forecast.catalog import load_catalog
+from forecast.engine.baseline import baseline_model, baseline_series
+from forecast.engine.dataset import Monthly, build_dataset, scenario_digest
+from forecast.engine.fleet import Fleet, FleetGrid, build_fleet
+from forecast.engine.hosting import Hosting, place_fleet, tenant_loads
+from forecast.engine.inputs import draw_inputs
+from forecast.engine.options import (
+    DEFAULT_QUANTILES,
+    MAX_DRAWS,
+    RESOLUTIONS,
+    WEATHER_KINDS,
+    ProgressCallback,
+    ProjectionOptions,
+)
+from forecast.engine.power import coefficients, inference_shape
+from forecast.engine.stream import stream_hours
+from forecast.errors import ForecastError
+from forecast.sampling import central, operation
+from forecast.scenario import Scenario
+
+if TYPE_CHECKING:
+    from forecast.baseline import BaselineModel
+
+__all__ = [
+    "DEFAULT_QUANTILES",
+    "MAX_DRAWS",
+    "RESOLUTIONS",
+    "WEATHER_KINDS",
+    "ProjectionOptions",
+    "project",
+    "scenario_digest",
+]
+
+
+def _waits_by_year(fleet: Fleet, hosting: Hosting, window: slice, calendar: Calendar):
+    """Mean months waited by accelerators delivered in each year, and how many were delivered.
+
+    float64[D, R, Y] each.
+    """
+    counts = fleet.vintage_count[:, :, window]
+    waited = hosting.waited_months[:, :, window]
+    year_of_month = (calendar.months // 12 - calendar.years[0]).astype(np.int64)
+    shape = (*counts.shape[:2], calendar.years.size)
+    delivered, weighted = np.zeros(shape), np.zeros(shape)
+    for year in range(calendar.years.size):
+        in_year = year_of_month == year
+        delivered[..., year] = counts[..., in_year].sum(axis=-1)
+        weighted[..., year] = (counts[..., in_year] * waited[..., in_year]).sum(axis=-1)
+    mean = np.divide(weighted, delivered, out=np.zeros_like(weighted), where=delivered > 0)
+    return mean, delivered
+
+
+def project(
+    scenario: Scenario,
+    options: ProjectionOptions | None = None,
+    *,
+    progress: ProgressCallback | None = None,
+    baseline: BaselineModel | None = None,
+) -> xr.Dataset:
+    """Run the Monte Carlo projection of ``scenario``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario.
+    options : ProjectionOptions, optional
+        Draws, seed, period, resolution, quantiles, weather and baseline options.
+    progress : callable, optional
+        Called as ``progress(done, total)`` in hours after each streamed chunk.
+    baseline : BaselineModel, optional
+        An already loaded baseline model (the service passes the one it serves, so a request
+        keeps the version it started with); default: load ``options.baseline_model``.
+
+    Returns
+    -------
+    xarray.Dataset
+        Variables of :data:`forecast.outputs.OUTPUT_VARIABLES` with units and provenance.
+    """
+    from forecast.weather import load_weather
+
+    options = (options or ProjectionOptions()).validated(scenario)
+    assert options.start is not None and options.end is not None  # filled by validated()
+    calendar = Calendar.build(options.start, options.end, scenario.timezone)
+    weather = load_weather(options.weather, location=scenario.weather_location)
+    reference_c = central(operation(scenario.operations, "pue_reference_temperature_c"))
+    temperature = weather.for_hours(calendar.local)
+    cooling_excess = np.ascontiguousarray(np.maximum(temperature - reference_c, 0.0))
+    mean_excess = float(cooling_excess.mean())
+
+    model = baseline_model(scenario, options, baseline)
+    inputs = draw_inputs(
+        scenario,
+        options,
+        n_weather=cooling_excess.shape[0],
+        n_days=len(calendar.day_starts) - 1,
+        years=calendar.years,
+        baseline=model,
+    )
+    max_excess = cooling_excess.max(axis=1)[inputs.weather_of_draw]
+    last_month = calendar.first_month + calendar.n_months - 1
+    grid = FleetGrid.spanning(scenario, calendar.first_month, last_month)
+    window = slice(grid.index(calendar.first_month), grid.index(last_month) + 1)
+    fleet = build_fleet(scenario, inputs, grid, load_catalog()) if scenario.deployments else None
+    hosting = place_fleet(
+        scenario, inputs, fleet, grid, mean_excess=mean_excess, max_excess=max_excess
+    )
+
+    shape = inference_shape(scenario, calendar)
+    tenant_mw = np.zeros((inputs.draws, calendar.n_months))
+
+    def tenants():
+        for site, line, nameplate in tenant_loads(
+            scenario, inputs, hosting, grid, mean_excess=mean_excess, max_excess=max_excess
+        ):
+            tenant_mw[:] += nameplate[:, window]
+            yield site, line, nameplate
+
+    coef = coefficients(scenario, inputs, hosting, tenants(), grid.months, window, shape.max())
+    if not np.isfinite(coef).all():
+        raise ForecastError(
+            f"scenario {scenario.id}: the AI load is not a number in some month and draw; "
+            "this is a bug, please report it with the scenario"
+        )
+    series = (
+        baseline_series(model, calendar, temperature, inputs.baseline)
+        if model is not None and inputs.baseline is not None
+        else None
+    )
+    stats = stream_hours(
+        scenario,
+        options,
+        calendar,
+        coef,
+        shape,
+        cooling_excess,
+        inputs.weather_of_draw,
+        series,
+        progress,
+    )
+    drivers = inputs.drivers()
+    drivers["weather_year_mean_excess_c"] = cooling_excess.mean(axis=1)[inputs.weather_of_draw]
+    has_sites = bool(scenario.sites)
+    if has_sites:
+        drivers["built_it_capacity_mw_final"] = hosting.capacity_it_mw[:, :, window][..., -1].sum(
+            axis=1
+        )
+    waits = _waits_by_year(fleet, hosting, window, calendar) if fleet is not None else None
+    monthly = Monthly(
+        installed=fleet.installed[:, window] if fleet is not None else None,
+        hosted=hosting.hosted_count[:, :, window] if fleet is not None else None,
+        waiting=hosting.waiting_count[:, :, window] if fleet is not None else None,
+        waiting_mw=hosting.waiting_mw[:, :, window] if fleet is not None else None,
+        fleet_mw=fleet.nameplate_mw[:, :, window].sum(axis=1) if fleet is not None else None,
+        hosted_mw=hosting.hosted_mw[:, :, window].sum(axis=1) if fleet is not None else None,
+        tenant_mw=tenant_mw,
+        capacity_mw=hosting.capacity_it_mw[:, :, window].sum(axis=1) if has_sites else None,
+        wait_by_year=waits[0] if waits is not None and hosting.reading == "hosted" else None,
+        delivered_by_year=waits[1] if waits is not None and hosting.reading == "hosted" else None,
+    )
+    return build_dataset(
+        scenario,
+        options,
+        calendar,
+        stats,
+        monthly,
+        drivers,
+        baseline_label=series.label if series is not None else None,
+        weather=weather,
+    )

@@ -1,0 +1,78 @@
+"""Baseline stage: the national demand without the scenario's AI load, from a trained model.
+
+``B(t) = L(year) · shape(t; calendar, T(t)) · ε(day)`` with the annual level ``L`` and the
+daily noise ``ε`` drawn per draw (:mod:`forecast.engine.inputs`) and the hourly shape driven
+by the same weather year as the PUE. The model is the served one, the one named in the
+options, or the promoted model of the scenario's country; a scenario with no model for its
+grid gets no baseline (and says so in the output).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from forecast.calendar import Calendar
+from forecast.engine.inputs import BaselineDraw
+from forecast.engine.options import ProjectionOptions
+from forecast.errors import ArtifactError, NotFoundError
+from forecast.scenario import Scenario
+
+if TYPE_CHECKING:
+    from forecast.baseline import BaselineModel
+
+
+@dataclass
+class BaselineSeries:
+    """What the hourly kernel needs of the baseline."""
+
+    level: np.ndarray  # float64[D, Y] annual mean level [MW]
+    shape: np.ndarray  # float64[W, H] hourly shape of each weather year [-]
+    noise: np.ndarray  # float64[D, days] (a transposed day-major array: noise.T is C order)
+    label: str  # model id@version
+
+
+def baseline_model(
+    scenario: Scenario, options: ProjectionOptions, model: BaselineModel | None = None
+) -> BaselineModel | None:
+    """The baseline model to project on, or None (no baseline requested or none for the grid).
+
+    Raises
+    ------
+    ArtifactError
+        A model named in the options is for another country.
+    """
+    if not options.include_baseline:
+        return None
+    from forecast.baseline import load_baseline_model
+
+    if model is None:
+        try:
+            model = load_baseline_model(options.baseline_model)
+        except NotFoundError:
+            if options.baseline_model is not None:
+                raise
+            return None
+    model_country = model.manifest.get("country") or model.manifest.get("config", {}).get("country")
+    if model_country and model_country != scenario.country:
+        if options.baseline_model is not None:
+            raise ArtifactError(
+                f"baseline model {model.model_id}@{model.version} is for {model_country}; "
+                f"the scenario is for {scenario.country}"
+            )
+        return None
+    return model
+
+
+def baseline_series(
+    model: BaselineModel, calendar: Calendar, temperature: np.ndarray, draw: BaselineDraw
+) -> BaselineSeries:
+    """The baseline's level, shape and noise for the projection's hours."""
+    return BaselineSeries(
+        level=draw.level_mw,
+        shape=np.ascontiguousarray(model.shape(calendar.local, temperature)),
+        noise=draw.noise,
+        label=f"{model.model_id}@{model.version}",
+    )

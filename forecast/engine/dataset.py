@@ -1,0 +1,267 @@
+"""Dataset stage: per-draw results → quantiles and means → a labelled ``xarray.Dataset``.
+
+Every variable is declared once in :mod:`forecast.outputs` (name, dims, unit, description);
+this module fills them, adds the provenance attributes and the spread drivers (the Spearman
+rank correlation of every sampled input with the last year's AI energy over the draws).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+import forecast
+from forecast import kernels
+from forecast.calendar import Calendar
+from forecast.engine.options import ProjectionOptions
+from forecast.engine.stream import Stats
+from forecast.export import local_iso
+from forecast.outputs import BY_NAME, mean_name
+from forecast.scenario import HOSTING_READINGS, Scenario
+from forecast.units import MW_TO_GW, MWH_TO_TWH, PERCENT
+
+
+@dataclass
+class Monthly:
+    """Per-draw monthly results on the projection's months (from the fleet and hosting)."""
+
+    installed: np.ndarray | None  # float64[D, M] accelerators delivered, not retired
+    hosted: np.ndarray | None  # float64[D, R, M] accelerators with room
+    waiting: np.ndarray | None  # float64[D, R, M] accelerators waiting for room
+    waiting_mw: np.ndarray | None  # float64[D, R, M] their nameplate [MW]
+    fleet_mw: np.ndarray | None  # float64[D, M] nameplate of the delivered fleet [MW]
+    hosted_mw: np.ndarray | None  # float64[D, M] nameplate of the hosted fleet [MW]
+    tenant_mw: np.ndarray  # float64[D, M] nameplate the sites' tenants fill [MW]
+    capacity_mw: np.ndarray | None  # float64[D, M] IT capacity built [MW]
+    wait_by_year: np.ndarray | None  # float64[D, R, Y] mean months waited by delivery year
+    delivered_by_year: np.ndarray | None  # float64[D, R, Y] accelerators delivered in the year
+
+
+def scenario_digest(scenario: Scenario) -> str:
+    """sha256 of the scenario's canonical JSON (identifies the exact inputs)."""
+    text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _quantiles(values: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
+    """Quantiles over draws (axis 0) of a [D, ...] array, as [..., Q]."""
+    flat = np.ascontiguousarray(values.reshape(values.shape[0], -1), dtype=np.float64)
+    out = np.empty((len(probabilities), flat.shape[1]))
+    kernels.quantiles_over_draws(flat, probabilities, out)
+    return np.moveaxis(out.reshape((len(probabilities), *values.shape[1:])), 0, -1)
+
+
+def _attrs(name: str) -> dict[str, str]:
+    variable = BY_NAME[name]
+    return {"units": variable.units, "description": variable.description}
+
+
+def _summaries(name: str, values: np.ndarray, probabilities: np.ndarray, data: dict) -> None:
+    """Quantiles of a per-draw array [D, ...] under ``name`` and its mean under ``<name>_mean``."""
+    data[name] = (BY_NAME[name].dims, _quantiles(values, probabilities), _attrs(name))
+    mean = mean_name(name)
+    if mean in BY_NAME:
+        data[mean] = (BY_NAME[mean].dims, values.mean(axis=0), _attrs(mean))
+
+
+def _regions_first(values: np.ndarray) -> np.ndarray:
+    """[D, R, ...] → [R, D, ...] (quantiles are taken over draws per region)."""
+    return np.moveaxis(values, 1, 0)
+
+
+def _by_region(name, values, probabilities, data) -> None:
+    """Quantiles and mean over draws of a [D, R, ...] array, region by region."""
+    per_region = _regions_first(values)
+    data[name] = (
+        BY_NAME[name].dims,
+        np.stack([_quantiles(v, probabilities) for v in per_region]),
+        _attrs(name),
+    )
+    mean = mean_name(name)
+    if mean in BY_NAME:
+        data[mean] = (BY_NAME[mean].dims, per_region.mean(axis=1), _attrs(mean))
+
+
+def _monthly_variables(scenario, monthly: Monthly, probabilities, data) -> None:
+    regional = len(scenario.regions) > 1
+    national = {
+        "installed_accelerators": monthly.installed,
+        "hosted_accelerators": None if monthly.hosted is None else monthly.hosted.sum(axis=1),
+        "waiting_accelerators": None if monthly.waiting is None else monthly.waiting.sum(axis=1),
+        "waiting_nameplate_mw": None
+        if monthly.waiting_mw is None
+        else monthly.waiting_mw.sum(axis=1),
+        "fleet_nameplate_mw": monthly.fleet_mw,
+        "hosted_nameplate_mw": monthly.hosted_mw,
+        "tenant_nameplate_mw": monthly.tenant_mw,
+        "hosted_it_capacity_mw": monthly.capacity_mw,
+    }
+    for name, values in national.items():
+        if values is not None:
+            _summaries(name, values, probabilities, data)
+    if regional:
+        for name, values in (
+            ("hosted_accelerators_by_region", monthly.hosted),
+            ("waiting_accelerators_by_region", monthly.waiting),
+            ("waiting_nameplate_mw_by_region", monthly.waiting_mw),
+        ):
+            if values is not None:
+                _by_region(name, values, probabilities, data)
+    if monthly.wait_by_year is not None and monthly.delivered_by_year is not None:
+        delivered = monthly.delivered_by_year.sum(axis=1)
+        waited = (monthly.wait_by_year * monthly.delivered_by_year).sum(axis=1)
+        national_wait = np.divide(waited, delivered, out=np.zeros_like(waited), where=delivered > 0)
+        _summaries("accelerator_wait_months", national_wait, probabilities, data)
+        if regional:
+            _by_region(
+                "accelerator_wait_months_by_region", monthly.wait_by_year, probabilities, data
+            )
+
+
+def _annual_variables(scenario, calendar, stats: Stats, has_baseline, probabilities, data):
+    annual = stats.annual
+    hours = calendar.hours_per_year[None, :]
+    per_draw = {
+        "ai_energy_twh": annual["ai_energy"] * MWH_TO_TWH,
+        "ai_peak_gw": annual["ai_peak"] * MW_TO_GW,
+        "ai_load_factor": np.divide(
+            annual["ai_energy"],
+            annual["ai_peak"] * hours,
+            out=np.zeros_like(annual["ai_energy"]),
+            where=annual["ai_peak"] > 0,
+        ),
+    }
+    if has_baseline:
+        per_draw |= {
+            "baseline_energy_twh": annual["baseline_energy"] * MWH_TO_TWH,
+            "baseline_peak_gw": annual["baseline_peak"] * MW_TO_GW,
+            "total_energy_twh": annual["total_energy"] * MWH_TO_TWH,
+            "total_peak_gw": annual["total_peak"] * MW_TO_GW,
+            "ai_share_of_energy_pct": PERCENT * annual["ai_energy"] / annual["total_energy"],
+            "ai_at_national_peak_gw": annual["ai_at_total_peak"] * MW_TO_GW,
+            "peak_change_gw": (annual["total_peak"] - annual["baseline_peak"]) * MW_TO_GW,
+        }
+    for name, values in per_draw.items():
+        _summaries(name, values, probabilities, data)
+    if len(scenario.regions) > 1:
+        # region_energy is [R, D, Y]; _by_region takes [D, R, Y].
+        region_twh = np.moveaxis(annual["region_energy"] * MWH_TO_TWH, 0, 1)
+        _by_region("ai_energy_twh_by_region", region_twh, probabilities, data)
+
+
+def _spread_drivers(drivers: dict[str, np.ndarray], outcome: np.ndarray) -> dict[str, float]:
+    frame = pd.DataFrame({name: np.asarray(v, dtype=float) for name, v in drivers.items()})
+    frame["__outcome"] = outcome
+    varying = [c for c in frame.columns if np.ptp(frame[c].to_numpy()) > 0]
+    if "__outcome" not in varying:
+        return dict.fromkeys(drivers, 0.0)
+    ranks = frame[varying].rank()
+    correlations = ranks.corr()["__outcome"]
+    return {name: float(correlations.get(name, 0.0)) for name in drivers}
+
+
+def build_dataset(
+    scenario: Scenario,
+    options: ProjectionOptions,
+    calendar: Calendar,
+    stats: Stats,
+    monthly: Monthly,
+    drivers: dict[str, np.ndarray],
+    *,
+    baseline_label: str | None,
+    weather,
+) -> xr.Dataset:
+    """The projection as a labelled Dataset with units and provenance."""
+    assert options.start is not None and options.end is not None
+    probabilities = np.asarray(options.quantiles, dtype=np.float64)
+    utc = stats.period_times.tz_convert("UTC").tz_localize(None)
+    coords = {
+        "time": ("time", utc.to_numpy(), {"description": "start of the period, UTC"}),
+        "local_time": (
+            "time",
+            local_iso(stats.period_times).astype(str),
+            {"description": f"start of the period, local time ({scenario.timezone})"},
+        ),
+        "quantile": ("quantile", probabilities, {"units": "1", "description": "probability level"}),
+        "year": ("year", calendar.years, {"description": "calendar year, local time"}),
+        "region": ("region", np.array(scenario.regions, dtype=str)),
+        "month": (
+            "month",
+            pd.period_range(pd.Period(options.start, "M"), periods=calendar.n_months, freq="M")
+            .to_timestamp()
+            .to_numpy(),
+            {"description": "month (local calendar)"},
+        ),
+    }
+    data: dict = {}
+    for name, values in stats.series.items():
+        # The kernel fills [Q, P] per series ([R, Q, P] by region); the Dataset orders dims as
+        # declared in forecast.outputs.
+        data[name] = (BY_NAME[name].dims, values.swapaxes(-1, -2), _attrs(name))
+    _monthly_variables(scenario, monthly, probabilities, data)
+    _annual_variables(scenario, calendar, stats, baseline_label is not None, probabilities, data)
+
+    correlations = _spread_drivers(drivers, stats.annual["ai_energy"][:, -1])
+    data["spread_driver_rank_correlation"] = (
+        ("input",),
+        np.array(list(correlations.values())),
+        {
+            "units": "1",
+            "description": "Spearman rank correlation of each sampled input with "
+            f"the AI energy of {calendar.years[-1]} over the draws (which inputs drive the spread)",
+        },
+    )
+    coords["input"] = ("input", np.array(list(correlations), dtype=str))
+
+    dataset = xr.Dataset(
+        {name: _variable(*spec) for name, spec in data.items()},
+        coords={name: _coordinate(name, *spec) for name, spec in coords.items()},
+    )
+    dataset.attrs = {
+        "title": f"AI data-centre electricity demand projection: {scenario.title}",
+        "scenario_id": scenario.id,
+        "scenario_sha256": scenario_digest(scenario),
+        "country": scenario.country,
+        "timezone": scenario.timezone,
+        "hosting": scenario.hosting_reading,
+        "hosting_note": HOSTING_READINGS[scenario.hosting_reading],
+        "seed": options.seed,
+        "draws": options.draws,
+        "resolution": options.resolution,
+        "period_start": options.start.isoformat(),
+        "period_end": options.end.isoformat(),
+        "code_version": forecast.__version__,
+        "baseline_model": baseline_label or "none",
+        "weather_location": scenario.weather_location,
+        "weather_source": weather.source,
+        "weather_years": ",".join(weather.labels),
+        "Conventions": "CF-1.8",
+    }
+    return dataset
+
+
+def _variable(dims, values, attrs=None) -> xr.Variable:
+    """An xarray Variable holding the NumPy array as it is.
+
+    ``fastpath=True`` skips xarray's duck-array checks, which import dask.array (with dask
+    installed, 0.4 s of every process's first projection, measured with ``python -X
+    importtime``) only to find that a NumPy array is not a dask array.
+    """
+    return xr.Variable(dims, np.asarray(values), attrs, fastpath=True)
+
+
+def _coordinate(name, dims, values, attrs=None) -> xr.Variable:
+    """A coordinate; a dimension's own coordinate is handed over as a pandas Index.
+
+    xarray indexes a dimension coordinate with a pandas Index; given anything else it checks
+    first whether the values are a dask array, importing dask.base to do so (0.1 s of every
+    process's first projection, measured with ``python -X importtime``).
+    """
+    if dims == name:
+        return xr.IndexVariable(dims, pd.Index(np.asarray(values)), attrs, fastpath=True)
+    return _variable(dims, values, attrs)

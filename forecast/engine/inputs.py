@@ -1,0 +1,305 @@
+"""Every uncertain input of a projection, drawn once per draw: one module owns the streams.
+
+:func:`draw_inputs` is the only place that samples. It names every random stream (each input
+has its own, keyed by name, so adding a site leaves the other inputs' draws as they were and
+scenarios that share an input share its draws: common random numbers), and it fills in every
+default (operations from :data:`forecast.sampling.OPERATION_DEFAULTS`, sites from
+:data:`forecast.scenario.STATUS_DEFAULTS` and :data:`SITE_DEFAULTS`). The stages after it
+(fleet, hosting, power, baseline) are deterministic functions of what it returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from forecast.engine.options import ProjectionOptions
+from forecast.sampling import (
+    PathDraw,
+    Streams,
+    central,
+    operation,
+    sample,
+    sample_path,
+)
+from forecast.scenario import (
+    COOLING_SLOPE_FACTOR,
+    STATUS_DEFAULTS,
+    Fixed,
+    Scenario,
+    Triangular,
+    month_number,
+)
+
+if TYPE_CHECKING:
+    from forecast.baseline import BaselineModel
+
+#: Site fields a site may leave out, with their defaults (README "Defaults", generated).
+SITE_DEFAULTS: dict[str, str] = {
+    "tenant_occupancy": "1 in a scenario without deployments (the site's tenants are the AI "
+    "load), else 0 (the site only hosts the plans' accelerators)",
+    "ramp_months": "0 (all capacity at commissioning)",
+    "build_probability, delay_months": "by status (table below)",
+    "pue, load_factor, inference_share": "the scenario's [operations] values",
+}
+
+
+@dataclass(frozen=True)
+class DeliveryDraw:
+    """Per-draw delivery of one deployment's dated entries (deployment and entry terms combined).
+
+    Delays are in months, added to each entry's dates; factors multiply each entry's count.
+    """
+
+    milestone_delay: np.ndarray  # float64[D, K]
+    milestone_factor: np.ndarray  # float64[D, K]
+    shipment_delay: np.ndarray  # float64[D, J]
+    shipment_factor: np.ndarray  # float64[D, J]
+
+    def mean_delay(self) -> np.ndarray:
+        """Mean delay over the deployment's entries in each draw. [month] float64[D]"""
+        delays = np.concatenate([self.milestone_delay, self.shipment_delay], axis=1)
+        return delays.mean(axis=1) if delays.shape[1] else np.zeros(delays.shape[0])
+
+    def mean_factor(self) -> np.ndarray:
+        """Mean count factor over the deployment's entries in each draw. [-] float64[D]"""
+        factors = np.concatenate([self.milestone_factor, self.shipment_factor], axis=1)
+        return factors.mean(axis=1) if factors.shape[1] else np.ones(factors.shape[0])
+
+    @property
+    def varies(self) -> bool:
+        """Whether any delay or count differs from its plan in any draw."""
+        return bool(
+            np.any(self.milestone_delay)
+            or np.any(self.shipment_delay)
+            or np.any(self.milestone_factor != 1.0)
+            or np.any(self.shipment_factor != 1.0)
+        )
+
+
+@dataclass(frozen=True)
+class SiteDraw:
+    """One site in every draw: whether and when it is built, its size and how it runs."""
+
+    built: np.ndarray  # uint8[D]
+    start_month: np.ndarray  # float64[D] month number of commissioning after the delay
+    capacity_mw: np.ndarray  # float64[D]
+    ramp_months: float
+    capacity_kind: str  # "grid" or "it"
+    region: int
+    pue: PathDraw  # the site's own, or the scenario's
+    slope_factor: float  # cooling type's multiplier of the PUE temperature slope [-]
+    load_factor: PathDraw
+    inference_share: PathDraw
+    tenant_occupancy: PathDraw
+
+
+@dataclass(frozen=True)
+class BaselineDraw:
+    """Per-draw inputs of the baseline model (its level and daily noise)."""
+
+    level_mw: np.ndarray  # float64[D, Y]
+    noise: np.ndarray  # float64[D, days] (a transposed day-major array: noise.T is C order)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Every sampled input of a projection, in draw order."""
+
+    draws: int
+    weather_of_draw: np.ndarray  # int64[D]
+    lifetime_years: np.ndarray  # float64[D]
+    weibull_shape: float
+    load_factor: PathDraw
+    pue: PathDraw
+    pue_slope_per_c: PathDraw  # before the cooling type's factor
+    inference_share: PathDraw
+    scenario_slope_factor: float
+    deliveries: list[DeliveryDraw]
+    sites: list[SiteDraw]
+    baseline: BaselineDraw | None = None
+    extra_drivers: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def drivers(self) -> dict[str, np.ndarray]:
+        """Per-draw value of every sampled input that can vary, for the spread drivers.
+
+        A trend is represented by the mean of its points in the draw (all points are drawn at
+        one probability, so it ranks the draws as each point does).
+        """
+        drivers = {
+            "load_factor": self.load_factor.values.mean(axis=1),
+            "pue": self.pue.values.mean(axis=1),
+            "pue_temperature_slope_per_c": self.pue_slope_per_c.values.mean(axis=1),
+            "lifetime_years": self.lifetime_years,
+            "inference_share": self.inference_share.values.mean(axis=1),
+        }
+        return drivers | self.extra_drivers
+
+
+def _site_quantity(site: Any, name: str, fallback: Any) -> Any:
+    value = getattr(site, name)
+    return value if value is not None else fallback
+
+
+def _draw_site(scenario: Scenario, index: int, streams: Streams, n_draws: int, shared):
+    site = scenario.sites[index]
+    key = f"site:{index}:{site.name}"
+    defaults = STATUS_DEFAULTS[site.status]
+    probability = site.build_probability or Fixed(value=defaults["build_probability"])
+    delay = site.delay_months or Triangular(
+        dist="triangular",
+        low=defaults["delay_months"][0],
+        mode=defaults["delay_months"][1],
+        high=defaults["delay_months"][2],
+    )
+    built_probability = sample(probability, n_draws, streams.generator(f"{key}:build"))
+    built = (streams.generator(f"{key}:built").random(n_draws) < built_probability).astype(np.uint8)
+    occupancy = site.tenant_occupancy or Fixed(value=0.0 if scenario.deployments else 1.0)
+    own = {
+        name: sample_path(site_value, n_draws, streams.generator(f"{key}:{name}"))
+        for name in ("pue", "load_factor", "inference_share")
+        if (site_value := getattr(site, name)) is not None
+    }
+    return SiteDraw(
+        built=built,
+        start_month=month_number(site.commissioning)
+        + sample(delay, n_draws, streams.generator(f"{key}:delay")),
+        capacity_mw=sample(site.capacity_mw, n_draws, streams.generator(f"{key}:capacity")),
+        ramp_months=central(site.ramp_months) if site.ramp_months is not None else 0.0,
+        capacity_kind=site.capacity_kind,
+        region=scenario.regions.index(site.region) if site.region else 0,
+        pue=own.get("pue", shared["pue"]),
+        slope_factor=COOLING_SLOPE_FACTOR[site.cooling],
+        load_factor=own.get("load_factor", shared["load_factor"]),
+        inference_share=own.get("inference_share", shared["inference_share"]),
+        tenant_occupancy=sample_path(occupancy, n_draws, streams.generator(f"{key}:occupancy")),
+    )
+
+
+def _draw_delivery(deployment: Any, index: int, streams: Streams, n_draws: int) -> DeliveryDraw:
+    key = f"delivery:{index}:{deployment.name}"
+    common_delay = (
+        sample(deployment.delivery_delay_months, n_draws, streams.generator(f"{key}:delay"))
+        if deployment.delivery_delay_months is not None
+        else np.zeros(n_draws)
+    )
+    common_factor = (
+        sample(deployment.count_factor, n_draws, streams.generator(f"{key}:count"))
+        if deployment.count_factor is not None
+        else np.ones(n_draws)
+    )
+
+    def entries(kind: str) -> tuple[np.ndarray, np.ndarray]:
+        delays, factors = [], []
+        for j, entry in enumerate(getattr(deployment, kind)):
+            own = f"{key}:{kind}[{j}]"
+            delays.append(
+                common_delay
+                + (
+                    sample(entry.delay_months, n_draws, streams.generator(f"{own}:delay"))
+                    if entry.delay_months is not None
+                    else 0.0
+                )
+            )
+            factors.append(
+                common_factor
+                * (
+                    sample(entry.count_factor, n_draws, streams.generator(f"{own}:count"))
+                    if entry.count_factor is not None
+                    else 1.0
+                )
+            )
+        shape = (n_draws, len(delays))
+        return (
+            np.stack(delays, axis=1) if delays else np.zeros(shape),
+            np.stack(factors, axis=1) if factors else np.ones(shape),
+        )
+
+    milestone_delay, milestone_factor = entries("milestones")
+    shipment_delay, shipment_factor = entries("shipments")
+    return DeliveryDraw(milestone_delay, milestone_factor, shipment_delay, shipment_factor)
+
+
+def draw_inputs(
+    scenario: Scenario,
+    options: ProjectionOptions,
+    *,
+    n_weather: int,
+    n_days: int,
+    years: np.ndarray,
+    baseline: BaselineModel | None,
+) -> Inputs:
+    """Draw every uncertain input of ``scenario`` once per draw.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The validated scenario.
+    options : ProjectionOptions
+        Validated options (``draws`` and ``seed`` are used here).
+    n_weather : int
+        Weather years to pick from. [-]
+    n_days : int
+        Local days of the projection period (the baseline's daily noise). [-]
+    years : int64[Y]
+        Calendar years of the period (the baseline's annual level). [-]
+    baseline : BaselineModel or None
+        The baseline model whose level and noise are drawn, or None without a baseline.
+
+    Returns
+    -------
+    Inputs
+    """
+    streams = Streams(options.seed)
+    n_draws = options.draws
+    ops = scenario.operations
+    shared = {
+        "load_factor": sample_path(
+            operation(ops, "load_factor"), n_draws, streams.generator("load_factor")
+        ),
+        "pue": sample_path(operation(ops, "pue"), n_draws, streams.generator("pue")),
+        "inference_share": sample_path(
+            operation(ops, "inference_share"), n_draws, streams.generator("inference")
+        ),
+    }
+    baseline_draw = None
+    if baseline is not None:
+        baseline_draw = BaselineDraw(
+            level_mw=np.ascontiguousarray(
+                baseline.level_draws(years, n_draws, streams.generator("baseline_level"))
+            ),
+            # Kept in the model's layout (a view of a day-major array): no full-size copy.
+            noise=baseline.daily_noise_draws(n_days, n_draws, streams.generator("baseline_noise")),
+        )
+    deliveries = [
+        _draw_delivery(deployment, i, streams, n_draws)
+        for i, deployment in enumerate(scenario.deployments)
+    ]
+    extra = {}
+    for deployment, delivery in zip(scenario.deployments, deliveries, strict=True):
+        if delivery.varies:
+            extra[f"delivery_delay_months: {deployment.name}"] = delivery.mean_delay()
+            extra[f"delivered_count_factor: {deployment.name}"] = delivery.mean_factor()
+    return Inputs(
+        draws=n_draws,
+        weather_of_draw=streams.generator("weather").integers(0, n_weather, n_draws),
+        lifetime_years=sample(
+            operation(ops, "lifetime_years"), n_draws, streams.generator("lifetime")
+        ),
+        weibull_shape=central(operation(ops, "lifetime_weibull_shape")),
+        load_factor=shared["load_factor"],
+        pue=shared["pue"],
+        pue_slope_per_c=sample_path(
+            operation(ops, "pue_temperature_slope_per_c"), n_draws, streams.generator("pue_slope")
+        ),
+        inference_share=shared["inference_share"],
+        scenario_slope_factor=COOLING_SLOPE_FACTOR[ops.cooling],
+        deliveries=deliveries,
+        sites=[
+            _draw_site(scenario, s, streams, n_draws, shared) for s in range(len(scenario.sites))
+        ],
+        baseline=baseline_draw,
+        extra_drivers=extra,
+    )

@@ -1,0 +1,76 @@
+"""How to run a projection: draws, seed, period, resolution, quantiles, weather, baseline."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from forecast.errors import OptionsError
+from forecast.scenario import Scenario
+
+Resolution = Literal["hourly", "daily", "monthly", "annual"]
+RESOLUTIONS: tuple[str, ...] = ("hourly", "daily", "monthly", "annual")
+DEFAULT_QUANTILES: tuple[float, ...] = (0.05, 0.10, 0.50, 0.90, 0.95)
+MAX_DRAWS = 100_000
+WEATHER_KINDS = ("auto", "historical", "typical", "synthetic")
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProjectionOptions:
+    """How to run a projection; every field is checked by :meth:`validated`."""
+
+    draws: int = 1000
+    seed: int = 0
+    start: dt.date | None = None
+    end: dt.date | None = None
+    resolution: str = "hourly"
+    quantiles: tuple[float, ...] = DEFAULT_QUANTILES
+    weather: str = "auto"
+    baseline_model: str | None = None
+    include_baseline: bool = True
+
+    def validated(self, scenario: Scenario) -> ProjectionOptions:
+        """Fill the period from the scenario's horizon and check every option."""
+        if (
+            isinstance(self.draws, bool)
+            or not isinstance(self.draws, int)
+            or not (1 <= self.draws <= MAX_DRAWS)
+        ):
+            raise OptionsError(f"draws = {self.draws!r}: must be an integer in 1..{MAX_DRAWS}")
+        if (
+            isinstance(self.seed, bool)
+            or not isinstance(self.seed, int)
+            or not (0 <= self.seed < 2**63)
+        ):
+            raise OptionsError(f"seed = {self.seed!r}: must be an integer in 0..2^63-1")
+        if self.resolution not in RESOLUTIONS:
+            raise OptionsError(
+                f"resolution = {self.resolution!r}: allowed: {', '.join(RESOLUTIONS)}"
+            )
+        if self.weather not in WEATHER_KINDS:
+            raise OptionsError(f"weather = {self.weather!r}: allowed: {', '.join(WEATHER_KINDS)}")
+        quantiles = tuple(float(q) for q in self.quantiles)
+        if not quantiles or len(quantiles) > 99 or any(not 0.0 <= q <= 1.0 for q in quantiles):
+            raise OptionsError(
+                f"quantiles = {list(self.quantiles)}: give 1-99 probabilities in [0, 1]"
+            )
+        start = self.start or scenario.horizon.start
+        end = self.end or scenario.horizon.end
+        if end < start:
+            raise OptionsError(f"end = {end} is before start = {start}: end must be on or after")
+        if end.year - start.year + 1 > 30:
+            raise OptionsError(f"period {start}..{end}: at most 30 years allowed")
+        return ProjectionOptions(
+            draws=self.draws,
+            seed=self.seed,
+            start=start,
+            end=end,
+            resolution=self.resolution,
+            quantiles=tuple(sorted(set(quantiles))),
+            weather=self.weather,
+            baseline_model=self.baseline_model,
+            include_baseline=self.include_baseline,
+        )

@@ -1,0 +1,162 @@
+"""Monthly power model: the coefficients of the hourly facility load, by draw, region, month.
+
+Average IT load is nameplate x load factor ``f``. A share ``i`` of it serves inference, which
+follows the day (``phi(t)``: a cosine with the stated peak-to-mean ratio and peak hour, lower
+on weekends and the country's holidays, normalised to mean 1); the rest (training) is flat.
+PUE rises with the hour's outdoor temperature above a reference; the stated PUE is an annual
+average, so the cool-weather PUE is set to keep it:
+
+    IT(t)  = f · P · ((1 − i) + i · phi(t))
+    PUE(t) = a + b · x(t),   x = max(T − T_ref, 0),   a = max(PUE − b · mean(x), 1)
+    AI(t)  = IT(t) · PUE(t) = c0 + c1·phi + (c2 + c3·phi)·x
+
+with ``c = f·P·[(1−i)·a, i·a, (1−i)·b, i·b]`` summed over what a region hosts: the plans'
+accelerators (``P`` = hosted nameplate, the region's capacity-weighted PUE line) and each
+site's tenants (``P`` = their nameplate, the site's own ``f``, ``i`` and PUE line). ``f``,
+``i``, PUE and its slope may be trends (per month). The hourly kernel
+(:mod:`forecast.kernels.stream`) evaluates the formula of :mod:`forecast.kernels.power`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from forecast import kernels
+from forecast.calendar import Calendar
+from forecast.errors import ScenarioError
+from forecast.sampling import PathDraw, central, operation
+from forecast.scenario import WORLD, Scenario
+
+
+@dataclass
+class PueLine:
+    """PUE(x) = a + b·x: cool-weather PUE ``a`` [-] and slope ``b`` [1/°C], per draw and month."""
+
+    a: np.ndarray
+    b: np.ndarray
+
+
+def pue_line(
+    pue: PathDraw,
+    slope_per_c: PathDraw,
+    slope_factor: float,
+    months: np.ndarray,
+    mean_excess: float,
+) -> PueLine:
+    """The PUE line whose mean over the weather is the stated annual PUE (floored at 1).
+
+    Parameters
+    ----------
+    pue : PathDraw
+        Annual-average PUE (a quantity or trend). [-]
+    slope_per_c : PathDraw
+        PUE rise per °C above the reference, for air cooling. [1/°C]
+    slope_factor : float
+        The cooling type's multiplier of the slope. [-]
+    months : float64[M]
+        Month numbers to evaluate at. [-]
+    mean_excess : float
+        Mean of x over every weather year and hour. [°C]
+    """
+    b = slope_per_c.at(months) * slope_factor
+    return PueLine(a=np.maximum(pue.at(months) - b * mean_excess, 1.0), b=b)
+
+
+def inference_shape(scenario: Scenario, calendar: Calendar) -> np.ndarray:
+    """The normalised daily cycle of inference load, ``phi(t)`` (mean 1). float64[H]"""
+    import holidays
+
+    ops = scenario.operations
+    local = calendar.local
+    calendar_holidays: holidays.HolidayBase = holidays.HolidayBase()
+    if scenario.country != WORLD:
+        # A country without a calendar in `holidays` has no holidays.
+        with contextlib.suppress(NotImplementedError):
+            calendar_holidays = holidays.country_holidays(
+                scenario.country, years=range(local[0].year, local[-1].year + 1)
+            )
+    # Look holidays up once per local day, not per hour (a Python call each).
+    first_hours = calendar.day_starts[:-1]
+    holiday_of_day = np.array([d in calendar_holidays for d in local[first_hours].date], dtype=bool)
+    is_holiday = np.repeat(holiday_of_day, np.diff(calendar.day_starts))
+    is_workday = ((local.day_of_week < 5) & ~is_holiday).astype(np.uint8)
+    shape = np.empty(len(local))
+    kernels.inference_profile(
+        np.asarray(local.hour, dtype=np.int64),
+        np.ascontiguousarray(is_workday),
+        central(operation(ops, "inference_peak_to_mean")) - 1.0,
+        central(operation(ops, "inference_peak_hour")),
+        central(operation(ops, "inference_weekend_factor")),
+        shape,
+    )
+    return shape / shape.mean()
+
+
+def _check_peak_within_nameplate(load_factor, inference, phi_max, where: str) -> None:
+    """IT load at the inference peak must not exceed nameplate: f·(1 + i·(phi_max − 1)) <= 1."""
+    peak = load_factor * (1.0 + inference * (phi_max - 1.0))
+    if np.any(peak > 1.0 + 1e-9):
+        worst = np.unravel_index(np.argmax(peak), peak.shape)
+        raise ScenarioError(
+            f"{where}: load_factor = {load_factor[worst]:.3g} with inference_share = "
+            f"{inference[worst]:.3g} puts the inference peak at {peak[worst]:.3g} x nameplate "
+            f"(daily peak-to-mean {phi_max:.3g}): lower the load factor or the inference share "
+            "so that the peak stays at or below nameplate"
+        )
+
+
+def add_load(
+    coef: np.ndarray,
+    nameplate_mw: np.ndarray,
+    load_factor: np.ndarray,
+    inference: np.ndarray,
+    line: PueLine,
+) -> None:
+    """Add a load's four coefficients to ``coef`` [D, M, 4] (all arrays [D, M])."""
+    it_mw = nameplate_mw * load_factor
+    training, serving = it_mw * (1.0 - inference), it_mw * inference
+    coef[..., 0] += training * line.a
+    coef[..., 1] += serving * line.a
+    coef[..., 2] += training * line.b
+    coef[..., 3] += serving * line.b
+
+
+def coefficients(
+    scenario: Scenario,
+    inputs,
+    hosting,
+    tenants: Iterable,
+    grid_months: np.ndarray,
+    window: slice,
+    phi_max: float,
+) -> np.ndarray:
+    """The hourly kernel's coefficients for the projection's months. float64[D, R, M, 4]
+
+    ``window`` selects the projection's months on the fleet grid ``grid_months``.
+    """
+    months = grid_months[window]
+    n_regions = len(scenario.regions)
+    coef = np.zeros((inputs.draws, n_regions, months.size, 4))
+    load_factor = inputs.load_factor.at(months)
+    inference = inputs.inference_share.at(months)
+    if scenario.deployments:
+        _check_peak_within_nameplate(load_factor, inference, phi_max, "operations")
+        for r in range(n_regions):
+            line = PueLine(hosting.plan_pue.a[:, r, window], hosting.plan_pue.b[:, r, window])
+            add_load(coef[:, r], hosting.hosted_mw[:, r, window], load_factor, inference, line)
+    for index, (site, line, tenant_mw) in enumerate(tenants):
+        site_factor = site.load_factor.at(months)
+        site_inference = site.inference_share.at(months)
+        _check_peak_within_nameplate(site_factor, site_inference, phi_max, f"sites[{index}]")
+        add_load(
+            coef[:, site.region],
+            tenant_mw[:, window],
+            site_factor,
+            site_inference,
+            PueLine(line.a[:, window], line.b[:, window]),
+        )
+    return coef

@@ -1,0 +1,10 @@
+"""Unit conversions, named once: every bare power-of-ten factor in the code is one of these."""
+
+#: Watts to megawatts. [MW/W]
+W_TO_MW = 1e-6
+#: Megawatts to gigawatts. [GW/MW]
+MW_TO_GW = 1e-3
+#: Megawatt-hours to terawatt-hours. [TWh/MWh]
+MWH_TO_TWH = 1e-6
+#: Percent per unit fraction. [%]
+PERCENT = 100.0
