@@ -65,7 +65,13 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, base_url):
+def static_urls() -> list[str]:
+    """URLs of the page's static files, as the browser requested them."""
+    return []
+
+
+@pytest.fixture
+def page(browser, base_url, static_urls):
     context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page_errors: list[str] = []
@@ -76,11 +82,7 @@ def page(browser, base_url):
         "console",
         lambda message: message.type in ("error", "warning") and console.append(message.text),
     )
-    page.static_urls = []
-    page.on(
-        "request",
-        lambda request: page.static_urls.append(request.url) if "/static/" in request.url else None,
-    )
+    page.on("request", lambda sent: "/static/" in sent.url and static_urls.append(sent.url))
     page.goto(f"{base_url}/")
     yield page
     context.close()
@@ -219,7 +221,7 @@ def test_inputs_ranges_and_limits_come_from_the_api(page, base_url):
     assert float(page.input_value("#build-probability")) == announced[0]
 
 
-def test_charts_are_plot_svgs_with_bars_and_a_pointer_tip(page):
+def test_charts_are_plot_svgs_with_bars_and_a_pointer_tip(page, static_urls):
     """Fan charts and annual bars from the vendored library; hovering shows the numbers."""
     _wait_done(page)
     years = page.locator("#energy-table tbody tr").count()
@@ -240,4 +242,4 @@ def test_charts_are_plot_svgs_with_bars_and_a_pointer_tip(page):
         ".includes('P10–P90')"
     )
     # Every module and the style sheet were fetched at their content-hashed URL.
-    assert page.static_urls and all("?v=" in url for url in page.static_urls), page.static_urls
+    assert static_urls and all("?v=" in url for url in static_urls), static_urls
