@@ -17,6 +17,7 @@ from service.errors import install_error_handlers
 from service.limits import BodySizeLimit
 from service.repeats import RepeatedRequests
 from service.routers import baseline, catalog, health, models, projections, scenarios, web
+from service.routers.inputs import router as inputs_router
 from service.settings import Settings, get_settings
 from service.state import ServiceState
 
@@ -98,4 +99,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for module in (health, catalog, scenarios, projections, baseline, models, web):
         app.include_router(module.router)
+    app.include_router(inputs_router)
     return app

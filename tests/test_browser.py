@@ -65,15 +65,31 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, base_url):
+def static_urls() -> list[str]:
+    """URLs of the page's static files, as the browser requested them."""
+    return []
+
+
+@pytest.fixture
+def page(browser, base_url, static_urls):
     context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page_errors: list[str] = []
     page.on("pageerror", lambda error: page_errors.append(str(error)))
+    # Content-Security-Policy refusals and the chart library's warnings reach only the console.
+    console: list[str] = []
+    page.on(
+        "console",
+        lambda message: message.type in ("error", "warning") and console.append(message.text),
+    )
+    page.on("request", lambda sent: "/static/" in sent.url and static_urls.append(sent.url))
     page.goto(f"{base_url}/")
     yield page
     context.close()
     assert page_errors == [], f"JavaScript errors on the page: {page_errors}"
+    # A refused API request (the 422 test) is logged as a failed resource load; nothing else.
+    unexpected = [text for text in console if "status of 422" not in text]
+    assert unexpected == [], f"console errors or warnings: {unexpected}"
 
 
 def _wait_done(page, previous_status: str = "") -> str:
@@ -120,7 +136,7 @@ def test_pick_scenario_change_assumption_download_csv(page, base_url):
         "#chart-ai svg"
     )
     energy_before = float(_cell(page, "energy-table", 2035, "ai_energy_twh", 0.5))
-    median_before = page.get_attribute("#chart-ai path.median", "d")
+    median_before = page.get_attribute("#chart-ai g.median path", "d")
 
     # Keyboard only: type into the labelled field and submit the form with Enter.
     page.get_by_label("Load factor [fraction of nameplate]").fill("0.8")
@@ -128,7 +144,7 @@ def test_pick_scenario_change_assumption_download_csv(page, base_url):
     changed_status = _wait_done(page, first_status)
     assert "load factor 0.8" in changed_status
     energy_after = float(_cell(page, "energy-table", 2035, "ai_energy_twh", 0.5))
-    assert page.get_attribute("#chart-ai path.median", "d") != median_before
+    assert page.get_attribute("#chart-ai g.median path", "d") != median_before
     # The load factor's mode moves 0.70 -> 0.80 with the same relative spread: ~+14 % energy.
     assert 1.08 < energy_after / energy_before < 1.22
 
@@ -176,3 +192,54 @@ def test_api_refusal_is_shown_naming_the_field(page):
     assert "HTTP 422" in text and "pue" in text and "allowed range is [1.0, 5.0]" in text
     assert page.get_attribute("#pue", "aria-invalid") == "true"
     assert page.get_attribute("#status", "aria-live") == "polite"
+
+
+def test_inputs_ranges_and_limits_come_from_the_api(page, base_url):
+    """The form shows the API's central values, allowed ranges and limits, not a copy of them."""
+    _wait_done(page)
+    inputs = httpx.get(f"{base_url}/v1/scenarios/kr-national/inputs", timeout=30).json()
+    by_path = {item["path"]: item for item in inputs["inputs"]}
+    for name, input_id in (("load_factor", "load-factor"), ("pue", "pue")):
+        item = by_path[f"operations.{name}"]
+        assert float(page.input_value(f"#{input_id}")) == pytest.approx(item["central"], rel=1e-3)
+        assert float(page.get_attribute(f"#{input_id}", "max")) == item["allowed"]["high"]
+        assert float(page.get_attribute(f"#{input_id}", "min")) == item["allowed"]["low"]
+    assert "Allowed: [1, 5]." in page.text_content("#pue-help")
+    assert "Allowed: (0, 1]." in page.text_content("#load-factor-help")
+    assert page.get_attribute("#draws", "max") == str(inputs["limits"]["draws"]["maximum"])
+    assert page.input_value("#seed") == str(inputs["limits"]["seed"]["default"])
+    announced = [
+        by_path[f"sites[{index}].build_probability"]["central"]
+        for index, site in enumerate(
+            httpx.get(f"{base_url}/v1/scenarios/kr-national", timeout=30).json()["scenario"][
+                "sites"
+            ]
+        )
+        if site["status"] == "announced"
+    ]
+    assert len(set(announced)) == 1
+    assert float(page.input_value("#build-probability")) == announced[0]
+
+
+def test_charts_are_plot_svgs_with_bars_and_a_pointer_tip(page, static_urls):
+    """Fan charts and annual bars from the vendored library; hovering shows the numbers."""
+    _wait_done(page)
+    years = page.locator("#energy-table tbody tr").count()
+    assert page.locator("#chart-energy g.bar rect").count() == years
+    assert page.locator("#chart-energy g.whisker line").count() == years  # P10-P90 rules
+    for chart in ("#chart-ai", "#chart-total"):
+        assert page.locator(f"{chart} g.band-outer path").count() == 1
+        assert page.locator(f"{chart} g.band-inner path").count() == 1
+        assert page.get_attribute(f"{chart} svg", "role") == "img"
+        label = page.get_attribute(f"{chart} svg", "aria-label")
+        assert "The tables below give the numbers" in label
+    box = page.locator("#chart-ai svg").bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.5)
+    tip = page.locator("#chart-ai g[aria-label='tip']")
+    tip.wait_for(state="attached", timeout=5_000)
+    page.wait_for_function(
+        "() => document.querySelector(\"#chart-ai g[aria-label='tip']\").textContent"
+        ".includes('P10–P90')"
+    )
+    # Every module and the style sheet were fetched at their content-hashed URL.
+    assert static_urls and all("?v=" in url for url in static_urls), static_urls

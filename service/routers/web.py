@@ -1,39 +1,42 @@
-"""The dashboard page at ``/`` and its two static files, served by the API's own app.
+"""The dashboard page at ``/`` and its static files, served by the API's own app.
 
-The page is plain HTML, CSS and JavaScript in ``service/web/`` (no CDN, no build step): it
-talks to the API (``/v1/scenarios``, ``/v1/accelerators``, ``/v1/projections``) from the
-browser and draws its charts as inline SVG. Only the files named in :data:`STATIC_FILES` are
-served, so no request path can reach another file. Static files are addressed with a content
-hash (``/static/app.js?v=<sha256 prefix>``) and cached for a year; the page itself is
+The page is plain HTML, CSS and ES modules in ``service/web/`` (no CDN, no build step at run
+time): ``main.js`` and the modules it imports talk to the API (``/v1/scenarios``,
+``/v1/scenarios/{id}/inputs``, ``/v1/accelerators``, ``/v1/projections``) and draw the charts
+with the vendored Observable Plot (``vendor/plot/``). Only the ``.js`` and ``.css`` files under
+``service/web/`` are served, so no request path can reach another file. Static files are
+addressed with a content hash (``/static/main.js?v=<sha256 prefix>``; an import map in the page
+sends each module import to its hashed URL) and cached for a year; the page itself is
 revalidated on every load (``no-cache`` with an ETag), so a new release shows at once.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header
 from starlette.responses import Response
 
 from forecast.errors import NotFoundError
-from forecast.sampling import OPERATION_DEFAULTS
-from forecast.scenario import STATUS_DEFAULTS
 
 router = APIRouter(include_in_schema=False)
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+MEDIA_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 STATIC_FILES: dict[str, str] = {
-    "app.js": "text/javascript; charset=utf-8",
-    "app.css": "text/css; charset=utf-8",
+    path.relative_to(WEB_DIR).as_posix(): MEDIA_TYPES[path.suffix]
+    for path in sorted(WEB_DIR.rglob("*"))
+    if path.suffix in MEDIA_TYPES
 }
-# Operations the page lets the user re-centre; their code defaults go into the page so that a
-# scenario that leaves them out still shows the value the projection will use.
-PAGE_OPERATIONS = ("load_factor", "pue")
+MODULES = [name for name in STATIC_FILES if name.endswith(".js")]
+ENTRY_MODULE = "main.js"
 SECURITY_HEADERS = {
     # Everything the page needs comes from this origin; charts are inline SVG, downloads blob:.
     "Content-Security-Policy": (
@@ -53,6 +56,7 @@ class WebFile:
     body: bytes
     media_type: str
     etag: str
+    headers: Mapping[str, str]
 
 
 def _etag(body: bytes) -> str:
@@ -71,43 +75,36 @@ def static_file(name: str) -> WebFile:
     if name not in STATIC_FILES:
         raise NotFoundError(f"static file {name!r}: not found; files: {', '.join(STATIC_FILES)}")
     body = (WEB_DIR / name).read_bytes()
-    return WebFile(body=body, media_type=STATIC_FILES[name], etag=_etag(body))
-
-
-def page_defaults() -> dict[str, Any]:
-    """Code defaults the page shows for inputs a scenario leaves out.
-
-    Returns
-    -------
-    dict
-        ``operations``: the default distribution of each of :data:`PAGE_OPERATIONS`;
-        ``build_probability_by_status``: build probability of a site of each status that
-        gives none. [1]
-    """
-    return {
-        "operations": {
-            name: OPERATION_DEFAULTS[name].quantity.model_dump(mode="json")
-            for name in PAGE_OPERATIONS
-        },
-        "build_probability_by_status": {
-            status: values["build_probability"] for status, values in STATUS_DEFAULTS.items()
-        },
-    }
+    return WebFile(
+        body=body, media_type=STATIC_FILES[name], etag=_etag(body), headers=SECURITY_HEADERS
+    )
 
 
 @cache
 def index_page() -> WebFile:
-    """``index.html`` with the static files' versioned URLs and the defaults filled in."""
+    """``index.html`` with the import map and the static files' versioned URLs filled in."""
     template = (WEB_DIR / "index.html").read_text(encoding="utf-8")
-    # Inside <script type="application/json"> only "</" could end the element early.
-    defaults = json.dumps(page_defaults(), separators=(",", ":")).replace("</", "<\\/")
+    # Modules import each other by plain relative paths; the import map sends each to its
+    # content-hashed URL, so that every module can be cached for a year.
+    modules = {f"/static/{name}": _versioned_url(name) for name in MODULES}
+    import_map = json.dumps({"imports": modules}, separators=(",", ":"))
     html = (
         template.replace("{{app_css}}", _versioned_url("app.css"))
-        .replace("{{app_js}}", _versioned_url("app.js"))
-        .replace("{{defaults_json}}", defaults)
+        .replace("{{import_map}}", import_map)
+        .replace("{{main_js}}", _versioned_url(ENTRY_MODULE))
+    )
+    # The inline import map is a script: allow exactly it, by its hash, and nothing else inline.
+    digest = base64.b64encode(hashlib.sha256(import_map.encode("utf-8")).digest()).decode()
+    policy = SECURITY_HEADERS["Content-Security-Policy"].replace(
+        "script-src 'self'", f"script-src 'self' 'sha256-{digest}'"
     )
     body = html.encode("utf-8")
-    return WebFile(body=body, media_type="text/html; charset=utf-8", etag=_etag(body))
+    return WebFile(
+        body=body,
+        media_type="text/html; charset=utf-8",
+        etag=_etag(body),
+        headers={**SECURITY_HEADERS, "Content-Security-Policy": policy},
+    )
 
 
 def _versioned_url(name: str) -> str:
@@ -115,7 +112,7 @@ def _versioned_url(name: str) -> str:
 
 
 def _send(file: WebFile, if_none_match: str | None, cache_control: str) -> Response:
-    headers = {"ETag": file.etag, "Cache-Control": cache_control, **SECURITY_HEADERS}
+    headers = {"ETag": file.etag, "Cache-Control": cache_control, **file.headers}
     if if_none_match is not None and file.etag in {tag.strip() for tag in if_none_match.split(",")}:
         return Response(status_code=304, headers=headers)
     return Response(file.body, media_type=file.media_type, headers=headers)
@@ -130,9 +127,9 @@ def dashboard(if_none_match: IfNoneMatch = None) -> Response:
     return _send(index_page(), if_none_match, "no-cache")
 
 
-@router.api_route("/static/{name}", methods=["GET", "HEAD"])
+@router.api_route("/static/{name:path}", methods=["GET", "HEAD"])
 def static(name: str, if_none_match: IfNoneMatch = None) -> Response:
-    """``app.js`` or ``app.css``; the page links them with a content hash, so cache long."""
+    """A module or the style sheet; the page links them with a content hash, so cache long."""
     return _send(
         static_file(name), if_none_match, f"public, max-age={STATIC_MAX_AGE_SECONDS}, immutable"
     )

@@ -1,0 +1,92 @@
+// Client of this server's forecast API: JSON reads, projections (inline or as a polled job) and
+// the CSV of a projection. Every failure becomes an ApiError carrying the API's own message.
+
+const JOB_POLL_MS = 500;
+
+export class ApiError extends Error {
+  constructor(status, detail) {
+    super(detail);
+    this.status = status;
+  }
+}
+
+export async function api(path, options = {}) {
+  let response;
+  try {
+    response = await fetch(path, options);
+  } catch (error) {
+    throw new ApiError(0, `could not reach the API at ${path}: ${error.message}`);
+  }
+  if (!response.ok) {
+    let detail = response.statusText || "request failed";
+    try {
+      const body = await response.json();
+      if (body && body.detail !== undefined) {
+        detail = typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail);
+      }
+    } catch {
+      // Not JSON (a proxy's error page): the status text is all there is.
+    }
+    throw new ApiError(response.status, detail);
+  }
+  return response;
+}
+
+export const getJson = async (path) => (await api(path)).json();
+
+export const scenarioPath = (scenarioId) => `/v1/scenarios/${encodeURIComponent(scenarioId)}`;
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitForJob(job, onProgress) {
+  for (;;) {
+    await sleep(JOB_POLL_MS);
+    const current = await getJson(`/v1/jobs/${job.id}`);
+    if (current.status === "succeeded") return current.result_url;
+    if (current.status === "failed") {
+      throw new ApiError(current.error_status || 500, current.error || "the job failed");
+    }
+    const percent = current.total_hours
+      ? Math.round((100 * current.done_hours) / current.total_hours)
+      : 0;
+    onProgress(current.status, percent);
+  }
+}
+
+// POST /v1/projections; a large one answers 202 and runs as a job, which is polled here.
+// Returns the projection, the job's result URL (null when inline) and how it was served.
+export async function project(request, onProgress) {
+  const response = await api("/v1/projections", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify(request),
+  });
+  if (response.status !== 202) {
+    return {
+      payload: await response.json(),
+      resultUrl: null,
+      served: response.headers.get("X-Cache") || "",
+    };
+  }
+  const resultUrl = await waitForJob(await response.json(), onProgress);
+  return { payload: await getJson(resultUrl), resultUrl, served: "job" };
+}
+
+function filenameOf(response, fallback) {
+  const disposition = response.headers.get("Content-Disposition") || "";
+  const match = /filename="([^"]+)"/.exec(disposition);
+  return match ? match[1] : fallback;
+}
+
+// The CSV of a projection already computed: the job's result, or the same request again
+// (the server's result cache answers it without recomputing).
+export async function projectionCsv(request, resultUrl, fallbackName) {
+  const response = resultUrl
+    ? await api(`${resultUrl}?format=csv`, { headers: { Accept: "text/csv" } })
+    : await api("/v1/projections?format=csv", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "text/csv" },
+        body: JSON.stringify(request),
+      });
+  return { blob: await response.blob(), filename: filenameOf(response, fallbackName) };
+}

@@ -1,0 +1,122 @@
+// Charts of a projection, drawn as SVG by the vendored Observable Plot (vendor/plot/README.md):
+// fan charts of a load over time and annual bars with P10–P90 whiskers. Colours and type sizes
+// live in app.css, keyed on the class names given here.
+
+import * as Plot from "./vendor/plot/plot.js";
+import { formatNumber } from "./format.js";
+
+const MIN_WIDTH = 480;
+const MARGIN_LEFT = 64;
+const BAR_PADDING = 0.3;
+// Drawn at the container's width, so that text keeps its CSS size; 860 px before layout.
+const widthOf = (container) => Math.max(MIN_WIDTH, container.clientWidth || 860);
+
+// "2026-01-01T00:00+09:00" read as a UTC instant with the same wall-clock time, so that Plot's
+// UTC time axis shows the scenario's own calendar in any browser time zone.
+const calendarDate = (localTime) => new Date(localTime.replace(/(Z|[+-]\d\d:?\d\d)$/, "Z"));
+
+// Quantiles of one row of a [time or year][quantile] table, scaled to the shown unit.
+function levels(row, quantileIndex, divisor) {
+  const at = (level) => (row[quantileIndex[level]] ?? NaN) / divisor;
+  return { p05: at(0.05), p10: at(0.1), p50: at(0.5), p90: at(0.9), p95: at(0.95) };
+}
+
+// Plot puts a <style> element in every chart; the page's Content-Security-Policy refuses inline
+// styles (app.css holds the same rules), so it goes before the chart joins the page.
+function place(container, chart, classes, label) {
+  for (const style of chart.querySelectorAll("style")) style.remove();
+  chart.classList.add(...classes);
+  chart.setAttribute("role", "img");
+  chart.setAttribute("aria-label", label);
+  container.replaceChildren(chart);
+}
+
+// A fan chart: P5–P95 and P10–P90 bands and the P50 line of one series [time][quantile].
+export function fanChart(
+  container,
+  { values, quantileIndex, localTimes, divisor, unit, yLabel, xLabel, zeroBased, kind, title },
+) {
+  const rows = values.map((row, index) => ({
+    date: calendarDate(localTimes[index]),
+    month: localTimes[index].slice(0, 7),
+    ...levels(row, quantileIndex, divisor),
+  }));
+  const digits = (value) => formatNumber(value, 1);
+  const tipText = (row) =>
+    `${row.month}: P50 ${digits(row.p50)} ${unit}\n` +
+    `P10–P90 ${digits(row.p10)}–${digits(row.p90)}\nP5–P95 ${digits(row.p05)}–${digits(row.p95)}`;
+  const chart = Plot.plot({
+    width: widthOf(container),
+    height: 300,
+    marginLeft: MARGIN_LEFT,
+    marginBottom: 42,
+    x: { type: "utc", label: xLabel, labelAnchor: "center", labelArrow: "none" },
+    y: {
+      label: `${yLabel} [${unit}]`,
+      grid: true,
+      zero: zeroBased,
+      nice: true,
+      labelArrow: "none",
+    },
+    marks: [
+      Plot.areaY(rows, { x: "date", y1: "p05", y2: "p95", className: "band-outer" }),
+      Plot.areaY(rows, { x: "date", y1: "p10", y2: "p90", className: "band-inner" }),
+      Plot.lineY(rows, { x: "date", y: "p50", className: "median" }),
+      Plot.tip(rows, Plot.pointerX({ x: "date", y: "p50", title: tipText })),
+    ],
+  });
+  const first = rows[0];
+  const last = rows[rows.length - 1];
+  const top = Math.max(...rows.map((row) => row.p95).filter(Number.isFinite));
+  place(
+    container,
+    chart,
+    ["fan", `fan-${kind}`],
+    `${title}. Median ${digits(first.p50)} ${unit} in ${first.month}, ${digits(last.p50)} ${unit} ` +
+      `in ${last.month}; P5–P95 up to ${digits(top)} ${unit}. The tables below give the numbers.`,
+  );
+}
+
+// Annual bars: the P50 of each year with a P10–P90 whisker, from a [year][quantile] table.
+export function annualBars(container, { years, values, quantileIndex, unit, yLabel, kind, title }) {
+  const rows = years.map((year, index) => ({
+    year: String(year),
+    ...levels(values[index], quantileIndex, 1),
+  }));
+  const digits = (value) => formatNumber(value, 2);
+  const tipText = (row) =>
+    `${row.year}: P50 ${digits(row.p50)} ${unit}\nP10–P90 ${digits(row.p10)}–${digits(row.p90)}`;
+  const width = widthOf(container);
+  // Whisker caps a third of a bar wide: the inset is in pixels, the bar width follows the chart.
+  const capInset = (((width - MARGIN_LEFT) / rows.length) * (1 - BAR_PADDING)) / 3;
+  const chart = Plot.plot({
+    width,
+    height: 260,
+    marginLeft: MARGIN_LEFT,
+    marginBottom: 42,
+    x: {
+      type: "band",
+      label: "Calendar year",
+      labelAnchor: "center",
+      labelArrow: "none",
+      padding: BAR_PADDING,
+    },
+    y: { label: `${yLabel} [${unit}]`, grid: true, zero: true, nice: true, labelArrow: "none" },
+    marks: [
+      Plot.barY(rows, { x: "year", y: "p50", className: "bar" }),
+      Plot.ruleX(rows, { x: "year", y1: "p10", y2: "p90", className: "whisker" }),
+      Plot.tickY(rows, { x: "year", y: "p10", inset: capInset, className: "whisker-cap" }),
+      Plot.tickY(rows, { x: "year", y: "p90", inset: capInset, className: "whisker-cap" }),
+      Plot.ruleY([0], { className: "baseline" }),
+      Plot.tip(rows, Plot.pointerX({ x: "year", y: "p50", title: tipText })),
+    ],
+  });
+  const last = rows[rows.length - 1];
+  place(
+    container,
+    chart,
+    ["bars", `bars-${kind}`],
+    `${title}. ${last.year}: P50 ${digits(last.p50)} ${unit}, P10–P90 ` +
+      `${digits(last.p10)}–${digits(last.p90)} ${unit}. The tables below give the numbers.`,
+  );
+}

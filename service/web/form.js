@@ -1,0 +1,356 @@
+// The assumptions form: shows a scenario's inputs as the API states them (distribution in
+// effect, central value, allowed range, request limits) and turns what the user typed into
+// the body of POST /v1/projections.
+
+import { formatCount, formatShort } from "./format.js";
+
+const DASHBOARD_NOTE = "edited on the dashboard";
+
+// Operations the page re-centres: the scenario field and the input showing it.
+const OPERATION_INPUTS = [
+  { name: "load_factor", input: "load-factor", label: "Load factor" },
+  { name: "pue", input: "pue", label: "PUE" },
+];
+const TRACKED_INPUTS = ["load-factor", "pue", "build-probability", "plan-scale"];
+
+// Which input an API error message is about, so it can be marked invalid.
+const ERROR_FIELDS = [
+  [/load_factor/, "load-factor"],
+  [/\bpue\b/, "pue"],
+  [/build_probability/, "build-probability"],
+  [/milestones|deployments/, "gpu-target"],
+  [/\bdraws\b/, "draws"],
+  [/\bseed\b/, "seed"],
+  [/\bstart\b|period/, "start-year"],
+  [/\bend\b/, "end-year"],
+];
+
+const form = {
+  original: null, // the shipped scenario, as GET /v1/scenarios/{id} gave it
+  inputs: new Map(), // path -> input, as GET /v1/scenarios/{id}/inputs gave it
+  shown: {}, // input values shown for the shipped scenario, to tell edits apart
+  deploymentEdits: new Map(), // deployment index -> {count, date} typed by the user
+  editedDeployment: -1,
+};
+
+const byId = (id) => document.getElementById(id);
+
+export function fillSelect(select, options) {
+  select.replaceChildren(
+    ...options.map(([value, label]) => {
+      const option = document.createElement("option");
+      option.value = value;
+      option.textContent = label;
+      return option;
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+export function clearInvalid() {
+  for (const element of document.querySelectorAll("[aria-invalid='true']")) {
+    element.removeAttribute("aria-invalid");
+  }
+}
+
+export function markInvalid(message) {
+  const match = ERROR_FIELDS.find(([pattern]) => pattern.test(message));
+  if (match) byId(match[1]).setAttribute("aria-invalid", "true");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Showing a scenario
+
+function describe(quantity) {
+  const { dist, source, ...parameters } = quantity;
+  if (dist === "fixed") return `fixed value ${formatShort(quantity.value)}`;
+  const text = Object.entries(parameters).map(([key, value]) => `${key} ${formatShort(value)}`);
+  return `${dist} distribution (${text.join(", ")})`;
+}
+
+function describeRange(allowed) {
+  if (!allowed) return "";
+  return ` Allowed: ${allowed.low_open ? "(" : "["}${allowed.low}, ${allowed.high}].`;
+}
+
+function setBounds(input, low, high) {
+  input.min = String(low);
+  input.max = String(high);
+}
+
+const lastMilestone = (deployment) => deployment.milestones[deployment.milestones.length - 1];
+
+const announcedSites = (scenario) =>
+  (scenario.sites || [])
+    .map((site, index) => ({ site, input: form.inputs.get(`sites[${index}].build_probability`) }))
+    .filter(({ site }) => site.status === "announced");
+
+// Show a scenario and its inputs (GET /v1/scenarios/{id} and .../inputs); `summary` is its
+// entry of GET /v1/scenarios.
+export function showScenario(scenario, inputs, summary) {
+  form.original = scenario;
+  form.inputs = new Map(inputs.inputs.map((input) => [input.path, input]));
+  showLimits(inputs.limits);
+  byId("scenario").value = scenario.id;
+  byId("scenario-description").textContent =
+    `${scenario.description} Basis: ${scenario.basis}; country ${scenario.country}; ` +
+    `horizon ${scenario.horizon.start} to ${scenario.horizon.end}` +
+    (summary && summary.regions.length > 1 ? `; regions ${summary.regions.join(", ")}.` : ".");
+  resetToScenario();
+}
+
+// Back to the scenario's own values (the Reset button, and after picking a scenario).
+export function resetToScenario() {
+  const scenario = form.original;
+  if (!scenario) return;
+  const firstYear = Number(scenario.horizon.start.slice(0, 4));
+  const lastYear = Number(scenario.horizon.end.slice(0, 4));
+  for (const id of ["start-year", "end-year"]) setBounds(byId(id), firstYear, lastYear);
+  byId("start-year").value = firstYear;
+  byId("end-year").value = lastYear;
+  showPlan(scenario);
+  showOperations();
+  showSites(scenario);
+  form.shown = Object.fromEntries(TRACKED_INPUTS.map((id) => [id, byId(id).value]));
+  clearInvalid();
+}
+
+// Draws, seed and milestone counts: bounds from the API; the seed starts at the API's default,
+// the draws at the page's own 200, which answers in a few seconds.
+function showLimits(limits) {
+  setBounds(byId("draws"), limits.draws.minimum, limits.draws.maximum);
+  setBounds(byId("seed"), limits.seed.minimum, limits.seed.maximum);
+  const count = limits["deployments.milestones.count"];
+  setBounds(byId("gpu-target"), count.minimum, count.maximum);
+  if (byId("seed").value === "") byId("seed").value = String(limits.seed.default);
+  byId("draws-help").textContent =
+    `${formatCount(limits.draws.minimum)}–${formatCount(limits.draws.maximum)} draws on this ` +
+    `service (API default ${formatCount(limits.draws.default)}); fewer draws answer faster.`;
+}
+
+function showPlan(scenario) {
+  const fieldset = byId("plan-fields");
+  const editable = (scenario.deployments || [])
+    .map((deployment, index) => ({ deployment, index }))
+    .filter(({ deployment }) => deployment.milestones && deployment.milestones.length > 0);
+  form.deploymentEdits = new Map();
+  byId("plan-scale").value = "1";
+  byId("accelerator").value = "";
+  if (scenario.basis !== "fleet" || editable.length === 0) {
+    fieldset.disabled = true;
+    fillSelect(byId("deployment"), [["", "none"]]);
+    byId("gpu-target").value = "";
+    byId("target-date").value = "";
+    byId("plan-note").textContent =
+      scenario.basis === "fleet"
+        ? "This scenario has no deployment milestones to edit."
+        : "This scenario's load comes from data-centre sites (basis: sites), not from a GPU plan.";
+    form.editedDeployment = -1;
+    return;
+  }
+  fieldset.disabled = false;
+  const total = editable.reduce((sum, { deployment }) => sum + lastMilestone(deployment).count, 0);
+  byId("plan-note").textContent =
+    `${editable.length} deployment${editable.length > 1 ? "s" : ""}, ` +
+    `${formatCount(total)} accelerators at their last milestones.`;
+  fillSelect(
+    byId("deployment"),
+    editable.map(({ deployment, index }) => [
+      String(index),
+      `${deployment.name} (${formatCount(lastMilestone(deployment).count)} by ${lastMilestone(deployment).date})`,
+    ]),
+  );
+  const largest = editable.reduce((best, item) =>
+    lastMilestone(item.deployment).count > lastMilestone(best.deployment).count ? item : best,
+  );
+  byId("deployment").value = String(largest.index);
+  showDeployment(largest.index);
+}
+
+// Show another deployment's target, keeping what was typed for the one shown so far.
+export function selectDeployment(index) {
+  rememberDeploymentEdit();
+  showDeployment(index);
+}
+
+function showDeployment(index) {
+  const edit = form.deploymentEdits.get(index);
+  const milestone = lastMilestone(form.original.deployments[index]);
+  byId("gpu-target").value = edit ? edit.count : milestone.count;
+  byId("target-date").value = edit ? edit.date : milestone.date;
+  form.editedDeployment = index;
+}
+
+// An entry equal to the scenario's own milestone is no edit.
+function rememberDeploymentEdit() {
+  const index = form.editedDeployment;
+  if (index < 0) return;
+  const milestone = lastMilestone(form.original.deployments[index]);
+  const count = byId("gpu-target").value.trim();
+  const date = byId("target-date").value;
+  if (Number(count) === milestone.count && date === milestone.date) {
+    form.deploymentEdits.delete(index);
+  } else {
+    form.deploymentEdits.set(index, { count, date });
+  }
+}
+
+function showOperations() {
+  for (const { name, input } of OPERATION_INPUTS) {
+    const { quantity, central, origin, allowed } = form.inputs.get(`operations.${name}`);
+    byId(input).value = formatShort(central);
+    if (allowed) setBounds(byId(input), allowed.low, allowed.high);
+    byId(`${input}-help`).textContent =
+      `Central value of a ${describe(quantity)} (${origin === "scenario" ? "scenario" : "code default"}); ` +
+      `a new value keeps the relative spread.${describeRange(allowed)}`;
+  }
+}
+
+function showSites(scenario) {
+  const input = byId("build-probability");
+  const help = byId("build-probability-help");
+  const sites = announcedSites(scenario);
+  if (sites.length === 0) {
+    input.disabled = true;
+    input.value = "";
+    help.textContent = "This scenario has no announced sites.";
+    return;
+  }
+  input.disabled = false;
+  const { allowed } = sites[0].input;
+  if (allowed) setBounds(input, allowed.low, allowed.high);
+  const values = sites.map(({ input: site }) => site.central);
+  const same = values.every((value) => value === values[0]);
+  input.value = same ? formatShort(values[0]) : "";
+  input.placeholder = same ? "" : "varies by site";
+  const effect =
+    scenario.basis === "sites"
+      ? "it scales the expected AI load"
+      : "in this fleet-basis scenario it changes only the hosting check (IT capacity short of the plan), not the load";
+  help.textContent = `${sites.length} announced site${sites.length > 1 ? "s" : ""}; ${effect}.`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building the request
+
+function readNumber(inputId, label) {
+  const text = byId(inputId).value.trim();
+  const value = Number(text);
+  if (text === "" || !Number.isFinite(value)) {
+    byId(inputId).setAttribute("aria-invalid", "true");
+    throw new Error(`${label}: ${text === "" ? "empty" : `"${text}"`} is not a number`);
+  }
+  return value;
+}
+
+const edited = (inputId) => byId(inputId).value.trim() !== form.shown[inputId];
+
+// The same distribution moved to a new central value. Parameters in the input's own unit
+// (value, mode, median, low, high) scale with it and shape parameters (sigma, alpha, beta)
+// stay, so "load factor 0.8" keeps the scenario's relative spread; the bounds are clipped to
+// the allowed range and never cross the new value.
+function recentred({ quantity, central, allowed }, value) {
+  const source = `${quantity.source ? `${quantity.source}; ` : ""}${DASHBOARD_NOTE}: centred on ${value}`;
+  const ratio = central > 0 ? value / central : 1;
+  const clip = (bound) =>
+    +(allowed ? Math.min(Math.max(bound, allowed.low), allowed.high) : bound).toPrecision(6);
+  const moved = { ...quantity, source };
+  for (const key of ["value", "mode", "median"]) if (key in moved) moved[key] = value;
+  if ("low" in moved) moved.low = Math.min(clip(quantity.low * ratio), value);
+  if ("high" in moved) moved.high = Math.max(clip(quantity.high * ratio), value);
+  return "low" in moved && !(moved.low < moved.high) ? { dist: "fixed", value, source } : moved;
+}
+
+function editedPlan(scenario, changes) {
+  if (byId("plan-fields").disabled) return;
+  rememberDeploymentEdit();
+  for (const [index, edit] of form.deploymentEdits) {
+    const deployment = scenario.deployments[index];
+    const milestone = lastMilestone(deployment);
+    const count = Number(edit.count);
+    if (edit.count === "" || !Number.isFinite(count)) {
+      byId("gpu-target").setAttribute("aria-invalid", "true");
+      throw new Error(`GPU target of "${deployment.name}": "${edit.count}" is not a number`);
+    }
+    if (!edit.date) {
+      byId("target-date").setAttribute("aria-invalid", "true");
+      throw new Error(`Target date of "${deployment.name}": empty, give a date`);
+    }
+    milestone.count = count;
+    milestone.date = edit.date;
+    milestone.source = `${milestone.source ? `${milestone.source}; ` : ""}${DASHBOARD_NOTE}`;
+    changes.push(`${deployment.name}: ${formatCount(count)} by ${edit.date}`);
+  }
+  const scale = readNumber("plan-scale", "Scale the whole plan");
+  if (scale !== 1) {
+    for (const deployment of scenario.deployments) {
+      for (const entry of [...(deployment.milestones || []), ...(deployment.shipments || [])]) {
+        entry.count = Math.round(entry.count * scale);
+      }
+    }
+    changes.push(`plan × ${scale}`);
+  }
+  const accelerator = byId("accelerator").value;
+  if (accelerator) {
+    for (const deployment of scenario.deployments) {
+      const additions = [
+        ...(deployment.milestones || []).slice(1),
+        ...(deployment.shipments || []),
+        ...(deployment.compute_targets || []),
+      ];
+      for (const entry of additions) entry.mix = { [accelerator]: 1 };
+    }
+    changes.push(`new additions: ${accelerator}`);
+  }
+}
+
+function editedOperations(scenario, changes) {
+  for (const { name, input, label } of OPERATION_INPUTS) {
+    if (!edited(input)) continue;
+    const value = readNumber(input, label);
+    const quantity = recentred(form.inputs.get(`operations.${name}`), value);
+    scenario.operations = { ...(scenario.operations || {}), [name]: quantity };
+    changes.push(`${label.toLowerCase()} ${value}`);
+  }
+}
+
+function editedSites(scenario, changes) {
+  if (byId("build-probability").disabled || !edited("build-probability")) return;
+  const value = readNumber("build-probability", "Build probability of announced sites");
+  for (const { site } of announcedSites(scenario)) {
+    site.build_probability = { dist: "fixed", value, source: DASHBOARD_NOTE };
+  }
+  changes.push(`announced sites built with probability ${value}`);
+}
+
+function periodBounds(scenario) {
+  const startYear = readNumber("start-year", "From year");
+  const endYear = readNumber("end-year", "To year");
+  const bounds = {};
+  if (String(startYear) !== scenario.horizon.start.slice(0, 4)) bounds.start = `${startYear}-01-01`;
+  if (String(endYear) !== scenario.horizon.end.slice(0, 4)) bounds.end = `${endYear}-12-31`;
+  return bounds;
+}
+
+// The body of POST /v1/projections for what the form shows, and a list of the edits made.
+// Without edits it names the shipped scenario; with edits it sends the whole edited scenario.
+export function buildRequest(options) {
+  const scenario = structuredClone(form.original);
+  const changes = [];
+  editedPlan(scenario, changes);
+  editedOperations(scenario, changes);
+  editedSites(scenario, changes);
+  const common = {
+    draws: readNumber("draws", "Draws"),
+    seed: readNumber("seed", "Seed"),
+    ...periodBounds(scenario),
+    ...options,
+  };
+  if (changes.length === 0) return { request: { scenario_id: scenario.id, ...common }, changes };
+  // A variant gets its own id, so that its CSV and provenance are not mistaken for the original.
+  scenario.id = `${scenario.id}-edited`.slice(0, 64);
+  scenario.title = `${scenario.title} (${DASHBOARD_NOTE})`.slice(0, 200);
+  return { request: { scenario, ...common }, changes };
+}

@@ -1,0 +1,319 @@
+// Dashboard of the AI grid demand forecast API: pick a scenario, edit its main assumptions,
+// POST it to /v1/projections and show the answer as charts and tables. Everything comes from
+// this server (the API and the vendored chart library), so the page works offline.
+
+import { ApiError, getJson, project, projectionCsv, scenarioPath } from "./api.js";
+import { annualBars, fanChart } from "./charts.js";
+import { formatCount } from "./format.js";
+import {
+  buildRequest,
+  clearInvalid,
+  fillSelect,
+  markInvalid,
+  resetToScenario,
+  selectDeployment,
+  showScenario,
+} from "./form.js";
+import { annual, fillTable, summaryText, tableColumns } from "./tables.js";
+
+const QUANTILES = [0.05, 0.1, 0.5, 0.9, 0.95];
+// Monthly means keep a decade to ~150 points per series: the answer is small and fast to draw.
+const RESOLUTION = "monthly";
+const DEFAULT_SCENARIO = "kr-national";
+
+const state = {
+  scenarios: [],
+  loadToken: 0,
+  running: false,
+  rerun: false,
+  lastRequest: null,
+  lastResultUrl: null,
+  lastScenarioId: null,
+};
+
+const byId = (id) => document.getElementById(id);
+
+function setStatus(text) {
+  byId("status").textContent = text;
+}
+
+function clearError() {
+  byId("error").textContent = "";
+  clearInvalid();
+}
+
+function showError(error) {
+  byId("error").textContent =
+    error instanceof ApiError && error.status
+      ? `The API refused the request (HTTP ${error.status}): ${error.message}`
+      : `Error: ${error.message}`;
+  markInvalid(error.message);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenario
+
+async function loadScenario(scenarioId) {
+  const token = ++state.loadToken;
+  const [detail, inputs] = await Promise.all([
+    getJson(scenarioPath(scenarioId)),
+    getJson(`${scenarioPath(scenarioId)}/inputs`),
+  ]);
+  if (token !== state.loadToken) return false; // another scenario was picked meanwhile
+  const summary = state.scenarios.find((item) => item.id === scenarioId);
+  showScenario(detail.scenario, inputs, summary);
+  return true;
+}
+
+async function switchScenario(scenarioId) {
+  clearError();
+  setStatus(`Loading scenario ${scenarioId}…`);
+  try {
+    if (await loadScenario(scenarioId)) await run();
+  } catch (error) {
+    showError(error);
+    setStatus("Could not load the scenario.");
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running and downloading
+
+async function run() {
+  if (state.running) {
+    state.rerun = true;
+    return;
+  }
+  clearError();
+  let built;
+  try {
+    built = buildRequest({ resolution: RESOLUTION, quantiles: QUANTILES });
+  } catch (error) {
+    showError(error);
+    setStatus("Not run: fix the field named below.");
+    return;
+  }
+  const { request, changes } = built;
+  state.running = true;
+  byId("run").disabled = true;
+  byId("results").setAttribute("aria-busy", "true");
+  const name = request.scenario_id || request.scenario.id;
+  setStatus(`Running projection of ${name} with ${request.draws} draws…`);
+  const started = performance.now();
+  try {
+    const { payload, resultUrl, served } = await project(request, (status, percent) =>
+      setStatus(`Running as a background job (${status}): ${percent} % of hours computed…`),
+    );
+    render(payload);
+    state.lastRequest = request;
+    state.lastResultUrl = resultUrl;
+    state.lastScenarioId = payload.scenario_id;
+    byId("request-json").textContent = JSON.stringify(request, null, 2);
+    byId("download-csv").disabled = false;
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    const what = changes.length ? ` (${changes.join("; ")})` : "";
+    setStatus(
+      `Projection of ${payload.scenario_id}${what} done in ${seconds} s: ` +
+        `${request.draws} draws, seed ${request.seed}${servedNote(served)}.`,
+    );
+  } catch (error) {
+    showError(error);
+    setStatus("Projection failed; the charts and tables still show the previous result.");
+  } finally {
+    state.running = false;
+    byId("run").disabled = false;
+    byId("results").setAttribute("aria-busy", "false");
+  }
+  if (state.rerun) {
+    state.rerun = false;
+    run();
+  }
+}
+
+function servedNote(served) {
+  if (served === "job") return ", computed as a background job";
+  return served ? `, cache ${served}` : "";
+}
+
+async function downloadCsv() {
+  if (!state.lastRequest) return;
+  clearError();
+  setStatus("Preparing the CSV…");
+  try {
+    const fallback = `${state.lastScenarioId || "projection"}.csv`;
+    const { blob, filename } = await projectionCsv(
+      state.lastRequest,
+      state.lastResultUrl,
+      fallback,
+    );
+    const url = URL.createObjectURL(blob);
+    const link = document.createElement("a");
+    link.href = url;
+    link.download = filename;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    setStatus(`Downloaded ${filename} (${Math.ceil(blob.size / 1024)} KiB, the projection shown).`);
+  } catch (error) {
+    showError(error);
+    setStatus("CSV download failed.");
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering a projection
+
+function noBaselineNote(container, country) {
+  const note = document.createElement("p");
+  note.className = "hint";
+  note.textContent = `No national baseline model serves country ${country}: this projection has the AI load only.`;
+  container.replaceChildren(note);
+}
+
+function renderCharts(payload, quantileIndex) {
+  const localTimes = payload.coords.local_time;
+  const xLabel = `Month (${payload.attrs.timezone || "local"}); monthly mean of hourly load`;
+  const ai = payload.variables.ai_facility_mw;
+  const aiMax = Math.max(...ai.values.map((row) => row[quantileIndex[0.95]] ?? 0));
+  const aiUnit = aiMax >= 10_000 ? "GW" : "MW";
+  byId("ai-caption").textContent =
+    `AI data-centre load at the grid [${aiUnit}], monthly mean: P5–P95 and P10–P90 bands, P50 line`;
+  fanChart(byId("chart-ai"), {
+    values: ai.values,
+    quantileIndex,
+    localTimes,
+    divisor: aiUnit === "GW" ? 1000 : 1,
+    unit: aiUnit,
+    yLabel: "AI facility load",
+    xLabel,
+    zeroBased: true,
+    kind: "ai",
+    title: `AI data-centre load of ${payload.scenario_id} [${aiUnit}], monthly mean`,
+  });
+  const total = payload.variables.total_mw;
+  if (payload.model_version !== "none" && total) {
+    byId("total-caption").textContent =
+      "Total national load, baseline + AI [GW], monthly mean: P5–P95 and P10–P90 bands, P50 line";
+    fanChart(byId("chart-total"), {
+      values: total.values,
+      quantileIndex,
+      localTimes,
+      divisor: 1000,
+      unit: "GW",
+      yLabel: "National load",
+      xLabel,
+      zeroBased: false,
+      kind: "total",
+      title: `Total national load of ${payload.scenario_id} [GW], monthly mean`,
+    });
+  } else {
+    byId("total-caption").textContent = "Total national load";
+    noBaselineNote(byId("chart-total"), payload.attrs.country);
+  }
+  annualBars(byId("chart-energy"), {
+    years: payload.coords.year,
+    values: annual(payload, "ai_energy_twh"),
+    quantileIndex,
+    unit: payload.variables.ai_energy_twh.units,
+    yLabel: "AI energy",
+    kind: "ai",
+    title: `AI data-centre energy of ${payload.scenario_id} per calendar year`,
+  });
+}
+
+function render(payload) {
+  const quantileIndex = Object.fromEntries(
+    QUANTILES.map((level) => [
+      level,
+      payload.coords.quantile.findIndex((value) => Math.abs(value - level) < 1e-9),
+    ]),
+  );
+  renderCharts(payload, quantileIndex);
+  const years = payload.coords.year;
+  const energy = [
+    ["ai_energy_twh", "AI energy"],
+    ["total_energy_twh", "National energy"],
+    ["ai_share_of_energy_pct", "AI share of energy"],
+  ];
+  const peaks = [
+    ["ai_peak_gw", "AI peak"],
+    ["total_peak_gw", "National peak"],
+    ["ai_at_national_peak_gw", "AI load at the national peak hour"],
+    ["peak_change_gw", "Change of the national peak"],
+  ];
+  fillTable(byId("energy-table"), years, tableColumns(payload, energy), quantileIndex);
+  fillTable(byId("peak-table"), years, tableColumns(payload, peaks), quantileIndex);
+  byId("summary").textContent = summaryText(payload, quantileIndex);
+  byId("results-heading").textContent = `Projection: ${payload.scenario_id}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Start-up
+
+function requestedScenario() {
+  const requested = new URLSearchParams(location.hash.slice(1)).get("scenario");
+  return state.scenarios.some((scenario) => scenario.id === requested) ? requested : null;
+}
+
+function wireEvents() {
+  byId("assumptions").addEventListener("submit", (event) => {
+    event.preventDefault();
+    run();
+  });
+  byId("scenario").addEventListener("change", (event) => {
+    history.replaceState(null, "", `#scenario=${encodeURIComponent(event.target.value)}`);
+    switchScenario(event.target.value);
+  });
+  // A link or bookmark to #scenario=ID on the open page picks that scenario too.
+  window.addEventListener("hashchange", () => {
+    const requested = requestedScenario();
+    if (requested && requested !== byId("scenario").value) switchScenario(requested);
+  });
+  byId("deployment").addEventListener("change", (event) => {
+    selectDeployment(Number(event.target.value));
+  });
+  byId("reset").addEventListener("click", () => {
+    resetToScenario();
+    setStatus("Inputs reset to the scenario; run the projection to see it.");
+  });
+  byId("download-csv").addEventListener("click", downloadCsv);
+}
+
+async function start() {
+  wireEvents();
+  setStatus("Loading scenarios…");
+  let accelerators;
+  try {
+    [state.scenarios, accelerators] = await Promise.all([
+      getJson("/v1/scenarios"),
+      getJson("/v1/accelerators"),
+    ]);
+  } catch (error) {
+    showError(error);
+    setStatus("The page could not load its scenarios.");
+    return;
+  }
+  fillSelect(
+    byId("scenario"),
+    state.scenarios.map((scenario) => [scenario.id, `${scenario.id}: ${scenario.title}`]),
+  );
+  fillSelect(byId("accelerator"), [
+    ["", "As in the scenario"],
+    ...accelerators.map((item) => [
+      item.accelerator_id,
+      `${item.vendor} ${item.name} (${formatCount(item.system_w_per_accelerator)} W per accelerator)`,
+    ]),
+  ]);
+  const ids = state.scenarios.map((scenario) => scenario.id);
+  const initial = [requestedScenario(), DEFAULT_SCENARIO, ids[0]].find(
+    (id) => id && ids.includes(id),
+  );
+  if (!initial) {
+    setStatus("The service has no scenarios.");
+    return;
+  }
+  await switchScenario(initial);
+}
+
+start();

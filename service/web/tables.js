@@ -1,0 +1,104 @@
+// The annual tables (P10 / P50 / P90 per year) and the one-paragraph summary of a projection.
+
+import { digitsFor, formatCount, formatNumber } from "./format.js";
+
+const TABLE_LEVELS = [
+  [0.1, "P10"],
+  [0.5, "P50"],
+  [0.9, "P90"],
+];
+
+export function annual(payload, name) {
+  const variable = payload.variables[name];
+  return variable ? variable.values : null;
+}
+
+// Columns of the variables present (a scenario without a national baseline has no totals):
+// `specs` is a list of [variable name, label].
+export function tableColumns(payload, specs) {
+  return specs
+    .filter(([name]) => payload.variables[name])
+    .map(([name, label]) => {
+      const values = annual(payload, name);
+      const flat = values
+        .flat()
+        .filter((value) => value !== null)
+        .map(Math.abs);
+      const digits = digitsFor(flat.length ? Math.max(...flat) : NaN);
+      return { name, label, unit: payload.variables[name].units, values, digits };
+    });
+}
+
+function headerCell(text, attributes) {
+  const cell = document.createElement("th");
+  Object.assign(cell, attributes);
+  cell.textContent = text;
+  return cell;
+}
+
+export function fillTable(table, years, columns, quantileIndex) {
+  const headTop = document.createElement("tr");
+  const headLevels = document.createElement("tr");
+  headTop.append(headerCell("Year", { scope: "col", rowSpan: 2 }));
+  for (const column of columns) {
+    headTop.append(
+      headerCell(`${column.label} [${column.unit}]`, { scope: "colgroup", colSpan: 3 }),
+    );
+    for (const [, name] of TABLE_LEVELS) {
+      const title = `${column.label}, ${name} over the draws [${column.unit}]`;
+      headLevels.append(headerCell(name, { scope: "col", title }));
+    }
+  }
+  table.tHead.replaceChildren(headTop, headLevels);
+  const rows = years.map((year, yearIndex) => {
+    const row = document.createElement("tr");
+    row.append(headerCell(String(year), { scope: "row" }));
+    for (const column of columns) {
+      for (const [level] of TABLE_LEVELS) {
+        const cell = document.createElement("td");
+        cell.textContent = formatNumber(
+          column.values[yearIndex][quantileIndex[level]],
+          column.digits,
+        );
+        cell.dataset.variable = column.name;
+        cell.dataset.quantile = String(level);
+        if (level === 0.5) cell.className = "median-cell";
+        row.append(cell);
+      }
+    }
+    return row;
+  });
+  table.tBodies[0].replaceChildren(...rows);
+}
+
+// The last year in words: AI energy, share, AI load at the national peak, the hosting check.
+export function summaryText(payload, quantileIndex) {
+  const years = payload.coords.year;
+  const last = years.length - 1;
+  const pick = (name, level) => {
+    const values = annual(payload, name);
+    return values ? values[last][quantileIndex[level]] : null;
+  };
+  const triple = (name, digits, unit) =>
+    `${formatNumber(pick(name, 0.5), digits)} ${unit} (P10–P90 ${formatNumber(pick(name, 0.1), digits)}–${formatNumber(pick(name, 0.9), digits)})`;
+  const parts = [`In ${years[last]}, AI data centres use ${triple("ai_energy_twh", 2, "TWh")}`];
+  if (payload.model_version !== "none" && annual(payload, "ai_share_of_energy_pct")) {
+    parts.push(`${triple("ai_share_of_energy_pct", 2, "%")} of national electricity`);
+    parts.push(
+      `draw ${triple("ai_at_national_peak_gw", 2, "GW")} in the national peak hour and move the ` +
+        `national peak by ${triple("peak_change_gw", 2, "GW")}`,
+    );
+  }
+  let text = `${parts.join("; ")}.`;
+  const unhosted = payload.variables.unhosted_it_mw;
+  if (unhosted) {
+    const medians = unhosted.values
+      .map((row) => row[quantileIndex[0.5]])
+      .filter((value) => value !== null);
+    const shortfall = medians.length ? Math.max(...medians) : 0;
+    if (shortfall > 0) {
+      text += ` Hosting check: the plan needs up to ${formatCount(shortfall)} MW (P50) more IT capacity than the scenario's data centres provide.`;
+    }
+  }
+  return `${text} Baseline model: ${payload.model_version}.`;
+}

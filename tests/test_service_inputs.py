@@ -1,0 +1,125 @@
+"""``GET /v1/scenarios/{id}/inputs``: what the dashboard shows comes from the scenario format."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import ValidationError
+
+from forecast.sampling import OPERATION_DEFAULTS
+from forecast.scenario import STATUS_DEFAULTS, Operations, Site, load_scenario
+from service.main import create_app
+from service.routers.inputs import allowed_range
+from service.settings import Settings
+
+MAX_DRAWS = 5_000
+
+
+@pytest.fixture(scope="module")
+def client():
+    with TestClient(create_app(Settings(max_draws=MAX_DRAWS))) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def national(client):
+    response = client.get("/v1/scenarios/kr-national/inputs")
+    assert response.status_code == 200
+    return {item["path"]: item for item in response.json()["inputs"]}, response.json()
+
+
+def test_operations_in_effect_with_central_values(national):
+    inputs, _ = national
+    scenario = load_scenario("kr-national")
+    assert [path for path in inputs if path.startswith("operations.")] == [
+        f"operations.{name}" for name in OPERATION_DEFAULTS
+    ]
+    load_factor = inputs["operations.load_factor"]
+    assert load_factor["origin"] == "scenario"
+    assert load_factor["quantity"]["dist"] == "triangular"
+    assert load_factor["central"] == load_factor["quantity"]["mode"]  # a triangular's mode
+    assert load_factor["quantity"]["mode"] == scenario.operations.load_factor.mode
+    for name, default in OPERATION_DEFAULTS.items():
+        if getattr(scenario.operations, name) is None:
+            item = inputs[f"operations.{name}"]
+            assert item["origin"] == "default"
+            assert item["quantity"] == default.quantity.model_dump(mode="json", exclude_none=True)
+    uniform = next(
+        item
+        for item in inputs.values()
+        if item["origin"] == "default" and item["quantity"]["dist"] == "uniform"
+    )
+    quantity = uniform["quantity"]
+    assert uniform["central"] == pytest.approx((quantity["low"] + quantity["high"]) / 2)
+
+
+def test_each_site_build_probability_with_the_status_default(national):
+    inputs, _ = national
+    scenario = load_scenario("kr-national")
+    assert scenario.sites, "kr-national has sites"
+    for index, site in enumerate(scenario.sites):
+        item = inputs[f"sites[{index}].build_probability"]
+        if site.build_probability is None:
+            assert item["origin"] == "default"
+            assert item["central"] == STATUS_DEFAULTS[site.status]["build_probability"]
+        else:
+            assert item["origin"] == "scenario"
+            assert item["central"] == pytest.approx(site.build_probability.central())
+        assert item["allowed"] == {"low": 0.0, "high": 1.0, "low_open": False}
+
+
+def test_ranges_are_the_scenario_formats(national):
+    inputs, _ = national
+    assert inputs["operations.load_factor"]["allowed"] == {
+        "low": 0.0,
+        "high": 1.0,
+        "low_open": True,
+    }
+    assert inputs["operations.pue"]["allowed"] == {"low": 1.0, "high": 5.0, "low_open": False}
+
+
+@pytest.mark.parametrize(
+    ("model", "field"),
+    [(Operations, name) for name in OPERATION_DEFAULTS]
+    + [(Site, name) for name in ("it_mw", "build_probability", "delay_months", "pue")],
+)
+def test_each_range_is_what_validation_accepts(model, field):
+    """At each stated bound the model accepts a value; just beyond it, it refuses."""
+    allowed = allowed_range(model, field)
+    assert allowed is not None, f"{model.__name__}.{field} has a range"
+    base = {
+        Operations: {},
+        Site: {"name": "s", "it_mw": 1.0, "commissioning": "2030-01-01", "status": "operating"},
+    }[model]
+
+    def accepts(value: float) -> bool:
+        try:
+            model.model_validate({**base, field: {"dist": "fixed", "value": value}})
+        except ValidationError:
+            return False
+        return True
+
+    step = 1e-6 * max(1.0, abs(allowed.high))
+    assert accepts(allowed.high) and not accepts(allowed.high + step)
+    assert accepts(allowed.low) != allowed.low_open
+    assert not accepts(allowed.low - step)
+
+
+def test_request_limits_come_from_the_schema_and_settings(national):
+    _, body = national
+    limits = body["limits"]
+    assert limits["draws"] == {"minimum": 1, "maximum": MAX_DRAWS, "default": 1000}
+    assert limits["seed"]["minimum"] == 0 and limits["seed"]["default"] == 0
+    assert limits["deployments.milestones.count"]["minimum"] == 0
+
+
+def test_unknown_scenario_is_named(client):
+    response = client.get("/v1/scenarios/no-such-scenario/inputs")
+    assert response.status_code == 404
+    assert "'no-such-scenario'" in response.json()["detail"]
+    assert client.get("/v1/scenarios/Bad_Id/inputs").status_code == 422
+
+
+def test_listed_in_the_api_schema(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    assert "get" in paths["/v1/scenarios/{scenario_id}/inputs"]
