@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -203,6 +204,57 @@ def _bounds(quantity: Any) -> tuple[float, float]:
     return quantity.bounds()
 
 
+@dataclass(frozen=True)
+class Range:
+    """Values a quantity may take: ``[low, high]``, or ``(low, high]`` when ``low_open``."""
+
+    low: float
+    high: float
+    low_open: bool = False
+
+
+#: The allowed range of every bounded quantity of the format, by model and field: the one
+#: statement the validators check and the API hands to forms.
+RANGES: dict[str, dict[str, Range]] = {
+    "Operations": {
+        "load_factor": Range(0.0, 1.0, low_open=True),
+        "pue": Range(1.0, 5.0),
+        "pue_temperature_slope_per_c": Range(0.0, 0.1),
+        "pue_reference_temperature_c": Range(-30.0, 45.0),
+        "lifetime_years": Range(0.0, 50.0, low_open=True),
+        "lifetime_weibull_shape": Range(0.2, 20.0),
+        "inference_share": Range(0.0, 1.0),
+        "inference_peak_to_mean": Range(1.0, 3.0),
+        "inference_peak_hour": Range(0.0, 24.0),
+        "inference_weekend_factor": Range(0.0, 2.0, low_open=True),
+    },
+    # Negative delays are early deliveries (a range "end-2027 to end-2030" around end-2028).
+    "_Delivery": {"delay_months": Range(-120.0, 240.0), "count_factor": Range(0.0, 10.0)},
+    "Deployment": {
+        "delivery_delay_months": Range(-120.0, 240.0),
+        "count_factor": Range(0.0, 10.0),
+    },
+    "Site": {
+        "capacity_mw": Range(0.0, 100_000.0),
+        "ramp_months": Range(0.0, 240.0),
+        "build_probability": Range(0.0, 1.0),
+        "delay_months": Range(0.0, 240.0),
+        "pue": Range(1.0, 5.0),
+        "inference_share": Range(0.0, 1.0),
+        "load_factor": Range(0.0, 1.0, low_open=True),
+        "tenant_occupancy": Range(0.0, 1.0),
+    },
+}
+
+
+def _check_ranges(model: BaseModel, table: str) -> None:
+    """Check every field of ``model`` that :data:`RANGES` bounds under ``table``."""
+    for name, allowed in RANGES[table].items():
+        _check_range(
+            name, getattr(model, name), allowed.low, allowed.high, low_open=allowed.low_open
+        )
+
+
 def _check_range(name: str, quantity: Any, low: float, high: float, *, low_open: bool = False):
     """Raise a ValueError when a value the quantity (or trend) can take is outside [low, high]."""
     if quantity is None:
@@ -386,18 +438,7 @@ class Operations(_Strict):
     def _ranges(self) -> Operations:
         for name in FIXED_ONLY_OPERATIONS:
             _check_fixed(name, getattr(self, name))
-        _check_range("load_factor", self.load_factor, 0.0, 1.0, low_open=True)
-        _check_range("pue", self.pue, 1.0, 5.0)
-        _check_range("pue_temperature_slope_per_c", self.pue_temperature_slope_per_c, 0.0, 0.1)
-        _check_range("pue_reference_temperature_c", self.pue_reference_temperature_c, -30, 45)
-        _check_range("lifetime_years", self.lifetime_years, 0.0, 50.0, low_open=True)
-        _check_range("lifetime_weibull_shape", self.lifetime_weibull_shape, 0.2, 20.0)
-        _check_range("inference_share", self.inference_share, 0.0, 1.0)
-        _check_range("inference_peak_to_mean", self.inference_peak_to_mean, 1.0, 3.0)
-        _check_range("inference_peak_hour", self.inference_peak_hour, 0.0, 24.0)
-        _check_range(
-            "inference_weekend_factor", self.inference_weekend_factor, 0.0, 2.0, low_open=True
-        )
+        _check_ranges(self, "Operations")
         return self
 
 
@@ -413,9 +454,7 @@ class _Delivery(_Strict):
 
     @model_validator(mode="after")
     def _delivery_ranges(self) -> _Delivery:
-        # Negative delays are early deliveries (a range "end-2027 to end-2030" around end-2028).
-        _check_range("delay_months", self.delay_months, -120.0, 240.0)
-        _check_range("count_factor", self.count_factor, 0.0, 10.0)
+        _check_ranges(self, "_Delivery")
         return self
 
 
@@ -529,8 +568,7 @@ class Deployment(_Strict):
 
     @model_validator(mode="after")
     def _not_empty(self) -> Deployment:
-        _check_range("delivery_delay_months", self.delivery_delay_months, -120.0, 240.0)
-        _check_range("count_factor", self.count_factor, 0.0, 10.0)
+        _check_ranges(self, "Deployment")
         if not (self.milestones or self.shipments or self.compute_targets):
             raise ValueError(
                 f"deployment '{self.name}' has no milestones, shipments or compute_targets: "
@@ -579,14 +617,7 @@ class Site(_Strict):
     @model_validator(mode="after")
     def _ranges(self) -> Site:
         _check_fixed("ramp_months", self.ramp_months)
-        _check_range("capacity_mw", self.capacity_mw, 0.0, 100_000.0)
-        _check_range("ramp_months", self.ramp_months, 0.0, 240.0)
-        _check_range("build_probability", self.build_probability, 0.0, 1.0)
-        _check_range("delay_months", self.delay_months, 0.0, 240.0)
-        _check_range("pue", self.pue, 1.0, 5.0)
-        _check_range("inference_share", self.inference_share, 0.0, 1.0)
-        _check_range("load_factor", self.load_factor, 0.0, 1.0, low_open=True)
-        _check_range("tenant_occupancy", self.tenant_occupancy, 0.0, 1.0)
+        _check_ranges(self, "Site")
         return self
 
 

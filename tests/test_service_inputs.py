@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from forecast.sampling import OPERATION_DEFAULTS
-from forecast.scenario import STATUS_DEFAULTS, Operations, Site, load_scenario
+from forecast.scenario import RANGES, STATUS_DEFAULTS, Operations, Site, load_scenario
 from service.main import create_app
 from service.routers.inputs import allowed_range
 from service.settings import Settings
@@ -34,20 +34,25 @@ def test_operations_in_effect_with_central_values(national):
     assert [path for path in inputs if path.startswith("operations.")] == [
         f"operations.{name}" for name in OPERATION_DEFAULTS
     ]
-    load_factor = inputs["operations.load_factor"]
-    assert load_factor["origin"] == "scenario"
-    assert load_factor["quantity"]["dist"] == "triangular"
-    assert load_factor["central"] == load_factor["quantity"]["mode"]  # a triangular's mode
-    assert load_factor["quantity"]["mode"] == scenario.operations.load_factor.mode
+    lifetime = inputs["operations.lifetime_years"]
+    assert lifetime["origin"] == "scenario"
+    assert lifetime["quantity"]["dist"] == "triangular"
+    assert lifetime["central"] == lifetime["quantity"]["mode"]  # a triangular's mode
+    assert lifetime["quantity"]["mode"] == scenario.operations.lifetime_years.mode
     for name, default in OPERATION_DEFAULTS.items():
         if getattr(scenario.operations, name) is None:
             item = inputs[f"operations.{name}"]
             assert item["origin"] == "default"
-            assert item["quantity"] == default.quantity.model_dump(mode="json", exclude_none=True)
+            dumped = default.quantity.model_dump(mode="json", exclude_none=True)
+            assert item["quantity"] == ({"trend": dumped} if isinstance(dumped, list) else dumped)
+    pue = inputs["operations.pue"]  # the default is a trend: each point has its central value
+    assert [point["date"] for point in pue["quantity"]["trend"]] == ["2024-01-01", "2030-01-01"]
+    assert pue["point_centrals"] == [point["mode"] for point in pue["quantity"]["trend"]]
+    assert pue["central"] == pue["point_centrals"][0]
     uniform = next(
         item
         for item in inputs.values()
-        if item["origin"] == "default" and item["quantity"]["dist"] == "uniform"
+        if item["origin"] == "default" and item["quantity"].get("dist") == "uniform"
     )
     quantity = uniform["quantity"]
     assert uniform["central"] == pytest.approx((quantity["low"] + quantity["high"]) / 2)
@@ -80,16 +85,22 @@ def test_ranges_are_the_scenario_formats(national):
 
 @pytest.mark.parametrize(
     ("model", "field"),
-    [(Operations, name) for name in OPERATION_DEFAULTS]
-    + [(Site, name) for name in ("it_mw", "build_probability", "delay_months", "pue")],
+    [(Operations, name) for name in RANGES["Operations"]]
+    + [(Site, name) for name in RANGES["Site"]],
 )
 def test_each_range_is_what_validation_accepts(model, field):
     """At each stated bound the model accepts a value; just beyond it, it refuses."""
-    allowed = allowed_range(model, field)
+    allowed = allowed_range(model.__name__, field)
     assert allowed is not None, f"{model.__name__}.{field} has a range"
     base = {
         Operations: {},
-        Site: {"name": "s", "it_mw": 1.0, "commissioning": "2030-01-01", "status": "operating"},
+        Site: {
+            "name": "s",
+            "capacity_mw": 1.0,
+            "capacity_kind": "grid",
+            "commissioning": "2030-01-01",
+            "status": "operating",
+        },
     }[model]
 
     def accepts(value: float) -> bool:

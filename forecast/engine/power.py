@@ -13,7 +13,9 @@ average, so the cool-weather PUE is set to keep it:
 with ``c = f·P·[(1−i)·a, i·a, (1−i)·b, i·b]`` summed over what a region hosts: the plans'
 accelerators (``P`` = hosted nameplate, the region's capacity-weighted PUE line) and each
 site's tenants (``P`` = their nameplate, the site's own ``f``, ``i`` and PUE line). ``f``,
-``i``, PUE and its slope may be trends (per month). The hourly kernel
+``i``, PUE and its slope may be trends (per month). A node never draws more than its nameplate:
+where ``f · (1 + i · (max phi − 1))`` would exceed 1, the inference share is flattened to fit
+(:func:`within_nameplate`), keeping the energy. The hourly kernel
 (:mod:`forecast.kernels.stream`) evaluates the formula of :mod:`forecast.kernels.power`.
 """
 
@@ -27,7 +29,6 @@ import numpy as np
 
 from forecast import kernels
 from forecast.calendar import Calendar
-from forecast.errors import ScenarioError
 from forecast.sampling import PathDraw, central, operation
 from forecast.scenario import WORLD, Scenario
 
@@ -96,17 +97,17 @@ def inference_shape(scenario: Scenario, calendar: Calendar) -> np.ndarray:
     return shape / shape.mean()
 
 
-def _check_peak_within_nameplate(load_factor, inference, phi_max, where: str) -> None:
-    """IT load at the inference peak must not exceed nameplate: f·(1 + i·(phi_max − 1)) <= 1."""
-    peak = load_factor * (1.0 + inference * (phi_max - 1.0))
-    if np.any(peak > 1.0 + 1e-9):
-        worst = np.unravel_index(np.argmax(peak), peak.shape)
-        raise ScenarioError(
-            f"{where}: load_factor = {load_factor[worst]:.3g} with inference_share = "
-            f"{inference[worst]:.3g} puts the inference peak at {peak[worst]:.3g} x nameplate "
-            f"(daily peak-to-mean {phi_max:.3g}): lower the load factor or the inference share "
-            "so that the peak stays at or below nameplate"
-        )
+def within_nameplate(load_factor: np.ndarray, inference: np.ndarray, phi_max: float):
+    """The inference share, flattened where the daily peak would pass nameplate. [-]
+
+    IT load peaks at ``f · (1 + i · (phi_max − 1))`` x nameplate; a node cannot draw more than
+    its nameplate, so where that exceeds 1 the share that follows the day is lowered until the
+    peak is exactly nameplate. The mean, and so the energy, is unchanged.
+    """
+    if phi_max <= 1.0:
+        return inference
+    fitting = (1.0 / load_factor - 1.0) / (phi_max - 1.0)
+    return np.minimum(inference, np.maximum(fitting, 0.0))
 
 
 def add_load(
@@ -144,14 +145,13 @@ def coefficients(
     load_factor = inputs.load_factor.at(months)
     inference = inputs.inference_share.at(months)
     if scenario.deployments:
-        _check_peak_within_nameplate(load_factor, inference, phi_max, "operations")
+        inference = within_nameplate(load_factor, inference, phi_max)
         for r in range(n_regions):
             line = PueLine(hosting.plan_pue.a[:, r, window], hosting.plan_pue.b[:, r, window])
             add_load(coef[:, r], hosting.hosted_mw[:, r, window], load_factor, inference, line)
-    for index, (site, line, tenant_mw) in enumerate(tenants):
+    for site, line, tenant_mw in tenants:
         site_factor = site.load_factor.at(months)
-        site_inference = site.inference_share.at(months)
-        _check_peak_within_nameplate(site_factor, site_inference, phi_max, f"sites[{index}]")
+        site_inference = within_nameplate(site_factor, site.inference_share.at(months), phi_max)
         add_load(
             coef[:, site.region],
             tenant_mw[:, window],

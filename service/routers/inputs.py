@@ -9,38 +9,27 @@ range or a distribution's central value.
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from forecast.errors import NotFoundError
 from forecast.sampling import OPERATION_DEFAULTS, operation
 from forecast.scenario import (
+    RANGES,
     SCENARIO_ID_PATTERN,
     STATUS_DEFAULTS,
     Fixed,
     Milestone,
-    Operations,
-    Site,
+    Trend,
 )
 from service.errors import ERROR_RESPONSES
 from service.schemas import ProjectionRequest
 from service.state import ServiceState, get_ready_state
 
 router = APIRouter(prefix="/v1/scenarios", tags=["scenarios"])
-
-# The scenario format states its ranges in validators (one ``_check_range`` line per field), not
-# as JSON-schema bounds; its refusal of a value below any range names the range in this form.
-_REFUSAL = re.compile(r"allowed range is ([\[(])(\S+), (\S+)\]")
-_FAR_BELOW = -1e300
-# The smallest valid table of each model, so that a probe fails only on the probed field.
-_VALID: dict[type[Operations | Site], dict[str, Any]] = {
-    Operations: {},
-    Site: {"name": "probe", "it_mw": 1.0, "commissioning": "2030-01-01", "status": "operating"},
-}
 
 
 class AllowedRange(BaseModel):
@@ -51,6 +40,12 @@ class AllowedRange(BaseModel):
     low_open: bool = Field(description="True when `low` itself is not allowed.")
 
 
+def _as_json(quantity: Any) -> dict[str, Any]:
+    """A quantity in the scenario format; a trend as ``{"trend": [dated points]}``."""
+    dumped = quantity.model_dump(mode="json", exclude_none=True)
+    return {"trend": dumped} if isinstance(dumped, list) else dumped
+
+
 class InputValue(BaseModel):
     """One uncertain input of the scenario as a projection would use it."""
 
@@ -58,10 +53,18 @@ class InputValue(BaseModel):
         description="Dotted path into the scenario, as `forecast sweep --vary` takes it "
         "(`operations.pue`, `sites[0].build_probability`)."
     )
-    quantity: dict[str, Any] = Field(description="The distribution in effect, scenario format.")
+    quantity: dict[str, Any] = Field(
+        description="The distribution in effect, scenario format; a trend (values at dates) "
+        'as `{"trend": [{"date": ..., <distribution>}, ...]}`.'
+    )
     central: float = Field(
         description="Its central value: fixed value, triangular mode, uniform midpoint, "
-        "lognormal median or beta mean; in the input's unit."
+        "lognormal median or beta mean (of a trend: its first point's); in the input's unit."
+    )
+    point_centrals: list[float] | None = Field(
+        default=None,
+        description="For a trend, the central value of each dated point, in order; "
+        "null for a single quantity.",
     )
     origin: Literal["scenario", "default"] = Field(
         description="scenario: given by the scenario; default: the documented default."
@@ -90,23 +93,13 @@ class ScenarioInputs(BaseModel):
     )
 
 
-@cache
-def allowed_range(model: type[Operations | Site], field: str) -> AllowedRange | None:
-    """The range ``model`` allows for the quantity ``field``, read from its own refusal.
-
-    Returns
-    -------
-    AllowedRange or None
-        None when the model accepts a value far below any range (no range is checked).
-    """
-    probe = {**_VALID[model], field: {"dist": "fixed", "value": _FAR_BELOW}}
-    try:
-        model.model_validate(probe)
-    except ValidationError as error:
-        match = _REFUSAL.search(str(error))
-        if match:
-            return AllowedRange(low=float(match[2]), high=float(match[3]), low_open=match[1] == "(")
-    return None
+def allowed_range(model: str, field: str) -> AllowedRange | None:
+    """The range the scenario format allows for the quantity ``field`` of ``model``
+    (:data:`forecast.scenario.RANGES`, the table its validators check); None if unbounded."""
+    stated = RANGES[model].get(field)
+    if stated is None:
+        return None
+    return AllowedRange(low=stated.low, high=stated.high, low_open=stated.low_open)
 
 
 @cache
@@ -149,10 +142,13 @@ def scenario_inputs(
         inputs.append(
             InputValue(
                 path=f"operations.{name}",
-                quantity=quantity.model_dump(mode="json", exclude_none=True),
+                quantity=_as_json(quantity),
                 central=quantity.central(),
+                point_centrals=[p.quantity.central() for p in quantity.points]
+                if isinstance(quantity, Trend)
+                else None,
                 origin="default" if getattr(scenario.operations, name) is None else "scenario",
-                allowed=allowed_range(Operations, name),
+                allowed=allowed_range("Operations", name),
             )
         )
     for index, site in enumerate(scenario.sites):
@@ -167,7 +163,7 @@ def scenario_inputs(
                 quantity=quantity.model_dump(mode="json", exclude_none=True),
                 central=quantity.central(),
                 origin="default" if given is None else "scenario",
-                allowed=allowed_range(Site, "build_probability"),
+                allowed=allowed_range("Site", "build_probability"),
             )
         )
     return ScenarioInputs(

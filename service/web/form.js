@@ -31,6 +31,7 @@ const form = {
   shown: {}, // input values shown for the shipped scenario, to tell edits apart
   deploymentEdits: new Map(), // deployment index -> {count, date} typed by the user
   editedDeployment: -1,
+  hosting: "", // how the scenario's AI load relates to its sites, as GET /v1/scenarios says
 };
 
 const byId = (id) => document.getElementById(id);
@@ -64,6 +65,10 @@ export function markInvalid(message) {
 // Showing a scenario
 
 function describe(quantity) {
+  if (quantity.trend) {
+    const points = quantity.trend.map(({ date, ...point }) => `${date}: ${describe(point)}`);
+    return `trend (${points.join("; ")})`;
+  }
   const { dist, source, ...parameters } = quantity;
   if (dist === "fixed") return `fixed value ${formatShort(quantity.value)}`;
   const text = Object.entries(parameters).map(([key, value]) => `${key} ${formatShort(value)}`);
@@ -92,10 +97,11 @@ const announcedSites = (scenario) =>
 export function showScenario(scenario, inputs, summary) {
   form.original = scenario;
   form.inputs = new Map(inputs.inputs.map((input) => [input.path, input]));
+  form.hosting = summary ? summary.hosting : "";
   showLimits(inputs.limits);
   byId("scenario").value = scenario.id;
   byId("scenario-description").textContent =
-    `${scenario.description} Basis: ${scenario.basis}; country ${scenario.country}; ` +
+    `${scenario.description} Hosting: ${form.hosting}; country ${scenario.country}; ` +
     `horizon ${scenario.horizon.start} to ${scenario.horizon.end}` +
     (summary && summary.regions.length > 1 ? `; regions ${summary.regions.join(", ")}.` : ".");
   resetToScenario();
@@ -138,15 +144,15 @@ function showPlan(scenario) {
   form.deploymentEdits = new Map();
   byId("plan-scale").value = "1";
   byId("accelerator").value = "";
-  if (scenario.basis !== "fleet" || editable.length === 0) {
+  if (editable.length === 0) {
     fieldset.disabled = true;
     fillSelect(byId("deployment"), [["", "none"]]);
     byId("gpu-target").value = "";
     byId("target-date").value = "";
     byId("plan-note").textContent =
-      scenario.basis === "fleet"
-        ? "This scenario has no deployment milestones to edit."
-        : "This scenario's load comes from data-centre sites (basis: sites), not from a GPU plan.";
+      form.hosting === "sites"
+        ? "This scenario's load comes from its data-centre sites' tenants, not from a GPU plan."
+        : "This scenario has no deployment milestones to edit.";
     form.editedDeployment = -1;
     return;
   }
@@ -225,10 +231,11 @@ function showSites(scenario) {
   const same = values.every((value) => value === values[0]);
   input.value = same ? formatShort(values[0]) : "";
   input.placeholder = same ? "" : "varies by site";
-  const effect =
-    scenario.basis === "sites"
-      ? "it scales the expected AI load"
-      : "in this fleet-basis scenario it changes only the hosting check (IT capacity short of the plan), not the load";
+  const effect = {
+    sites: "it scales the expected AI load",
+    hosted: "it changes how many halls get built, so how many accelerators find room and draw power",
+    unconstrained: "with unconstrained hosting it changes only the capacity reported, not the load",
+  }[form.hosting];
   help.textContent = `${sites.length} announced site${sites.length > 1 ? "s" : ""}; ${effect}.`;
 }
 
@@ -251,7 +258,16 @@ const edited = (inputId) => byId(inputId).value.trim() !== form.shown[inputId];
 // (value, mode, median, low, high) scale with it and shape parameters (sigma, alpha, beta)
 // stay, so "load factor 0.8" keeps the scenario's relative spread; the bounds are clipped to
 // the allowed range and never cross the new value.
-function recentred({ quantity, central, allowed }, value) {
+function recentred({ quantity, central, point_centrals: pointCentrals, allowed }, value) {
+  if (quantity.trend) {
+    // A trend moves as a whole: every point by the ratio of the new value to the first one's.
+    const ratio = central > 0 ? value / central : 1;
+    return quantity.trend.map(({ date, ...point }, index) => {
+      const pointCentral = pointCentrals[index];
+      const moved = +(pointCentral * ratio).toPrecision(6);
+      return { date, ...recentred({ quantity: point, central: pointCentral, allowed }, moved) };
+    });
+  }
   const source = `${quantity.source ? `${quantity.source}; ` : ""}${DASHBOARD_NOTE}: centred on ${value}`;
   const ratio = central > 0 ? value / central : 1;
   const clip = (bound) =>

@@ -90,14 +90,14 @@ export function summaryText(payload, quantileIndex) {
     );
   }
   let text = `${parts.join("; ")}.`;
-  const unhosted = payload.variables.unhosted_it_mw;
-  if (unhosted) {
-    const medians = unhosted.values
+  const waiting = payload.variables.waiting_nameplate_mw;
+  if (waiting) {
+    const medians = waiting.values
       .map((row) => row[quantileIndex[0.5]])
       .filter((value) => value !== null);
     const shortfall = medians.length ? Math.max(...medians) : 0;
     if (shortfall > 0) {
-      text += ` Hosting check: the plan needs up to ${formatCount(shortfall)} MW (P50) more IT capacity than the scenario's data centres provide.`;
+      text += ` Hosting: up to ${formatCount(shortfall)} MW (P50) of delivered accelerators wait for room in a built data centre and draw nothing meanwhile.`;
     }
   }
   return `${text} Baseline model: ${payload.model_version}.`;

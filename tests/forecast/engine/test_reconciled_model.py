@@ -16,7 +16,6 @@ import pandas as pd
 import pytest
 
 from forecast.catalog import load_catalog
-from forecast.errors import ScenarioError
 from forecast.projection import ProjectionOptions, project
 from forecast.scenario import load_scenario, parse_scenario
 
@@ -343,12 +342,24 @@ def test_sampled_delivery_widens_the_spread_and_drives_it():
     assert "delivery_delay_months: fleet" not in fixed["spread_driver_rank_correlation"].to_series()
 
 
-def test_load_and_inference_beyond_nameplate_are_refused():
+def test_no_node_draws_more_than_its_nameplate():
+    """Load factor 0.9 with all of it following a daily cycle of peak-to-mean 1.5 would peak
+    at 1.35 x nameplate: the cycle is flattened to peak at nameplate, the energy kept."""
     data = _scenario(
-        **{"operations.inference_share": 1.0, "operations.inference_peak_to_mean": 1.5}
+        **{
+            "operations.load_factor": 0.9,
+            "operations.inference_share": 1.0,
+            "operations.inference_peak_to_mean": 1.5,
+        }
     )
-    with pytest.raises(ScenarioError, match="load_factor = 1 with inference_share = 1"):
-        _project(data)
+    hourly = _project(data, resolution="hourly", draws=5)
+    np.testing.assert_allclose(float(hourly["ai_facility_mw"].max()), 1.275, rtol=1e-9)
+    flat = _project(_scenario(**{"operations.load_factor": 0.9}), resolution="hourly", draws=5)
+    np.testing.assert_allclose(
+        hourly["ai_energy_twh"].sel(quantile=0.5).item(),
+        flat["ai_energy_twh"].sel(quantile=0.5).item(),
+        rtol=1e-9,
+    )
 
 
 def test_version_1_files_are_read_as_version_2():
