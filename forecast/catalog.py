@@ -35,6 +35,43 @@ CATALOG_COLUMNS = (
 
 
 @dataclass(frozen=True)
+class HostOverhead:
+    """Power of a system's host (CPUs, memory, network, fans, switches, conversion losses) per
+    accelerator, at nameplate, for one class of system. [W]"""
+
+    watts: float
+    derivation: str
+    source: str
+
+
+#: The one rule for catalog rows without a vendor system figure: system power per accelerator =
+#: board TDP + the host overhead of its class, measured on the vendor systems of that class.
+#: ``tests/forecast/test_catalog.py`` checks every rule row against it.
+HOST_OVERHEAD: dict[str, HostOverhead] = {
+    "8-way baseboard": HostOverhead(
+        watts=(1275.0 - 700.0 + 1787.5 - 1000.0 + 1812.5 - 1100.0) / 3.0,
+        derivation="mean of DGX H100 (10.2 kW / 8 - 700 W = 575 W), DGX B200 (14.3 kW / 8 - "
+        "1000 W = 787.5 W) and DGX B300 (14.5 kW / 8 - 1100 W = 712.5 W): 691.7 W; range "
+        "575-787.5 W",
+        source="facts.csv:dgx_h100_max_power, h100_sxm_tdp, dgx_b200_max_power, b200_hgx_tdp, "
+        "dgx_b300_max_power, b300_hgx_tdp",
+    ),
+    "rack-scale": HostOverhead(
+        watts=120_000.0 / 72.0 - 1200.0,
+        derivation="GB200 NVL72: 120 kW / 72 - 1200 W = 466.7 W (the one rack with a rating; "
+        "Grace CPUs and NVLink switch trays shared by 72 GPUs)",
+        source="facts.csv:gb200_nvl72_rack_power, b200_gb200_tdp",
+    ),
+    "PCIe server": HostOverhead(
+        watts=3000.0 / 8.0 - 180.0,
+        derivation="NXT RNGD server: 3 kW / 8 - 180 W = 195 W; range 195-691.7 W (up to the "
+        "8-way baseboard overhead)",
+        source="facts.csv:furiosa_nxt_rngd_server_power, furiosa_rngd_tdp",
+    ),
+}
+
+
+@dataclass(frozen=True)
 class Catalog:
     """The accelerator catalog as a read-only frame indexed by ``accelerator_id``."""
 

@@ -116,13 +116,13 @@ def _pick(variable, level: float, **where) -> float:
     return float(variable.sel(**where).values[..., index])
 
 
-def _cell(dataset, name: str, **where) -> str:
+def _cell(dataset, name: str, digits: int = 2, **where) -> str:
     """``P50 [P10–P90] (mean)`` of a per-year variable, or of a monthly one at a month."""
     p10, p50, p90 = (_pick(dataset[name], level, **where) for level in (0.1, 0.5, 0.9))
-    text = f"{p50:,.2f} [{p10:,.2f}–{p90:,.2f}]"
+    text = f"{p50:,.{digits}f} [{p10:,.{digits}f}–{p90:,.{digits}f}]"
     mean = f"{name}_mean"
     if mean in dataset:
-        text += f" ({float(dataset[mean].sel(**where)):,.2f})"
+        text += f" ({float(dataset[mean].sel(**where)):,.{digits}f})"
     return text
 
 
@@ -139,17 +139,17 @@ def summary_table(dataset) -> str:
     ]
     columns = [(name, label) for name, label in columns if name in dataset]
     attrs = dataset.attrs
-    width = 34
+    width = 30
     lines = [
         f"{attrs['scenario_id']}: P50 [P10-P90] (mean) over {attrs['draws']} draws; "
         f"baseline {attrs['baseline_model']}; weather {attrs.get('weather_location', '?')} "
         f"({attrs['weather_source']}: {attrs['weather_years']})",
         f"hosting: {attrs.get('hosting_note', attrs.get('hosting', ''))}",
-        "year  " + "".join(label.rjust(width) for _, label in columns),
+        "year" + "".join(f"  {label.rjust(width)}" for _, label in columns),
     ]
     for year in dataset["year"].values:
         cells = [_cell(dataset, name, year=year).rjust(width) for name, _ in columns]
-        lines.append(f"{year}" + "".join(cells))
+        lines.append(f"{year}" + "".join(f"  {cell}" for cell in cells))
     return "\n".join(lines)
 
 
@@ -161,23 +161,23 @@ def hosting_table(dataset) -> str:
     months = dataset["month"].to_index()
     year_ends = [months[months.year == year][-1] for year in dataset["year"].values]
     regions = list(dataset["region"].values) if "waiting_nameplate_mw_by_region" in dataset else []
-    width = 30
+    width = 32
     header = ["waiting accelerators", "waiting MW", *(f"waiting MW {r}" for r in regions)]
     lines = [
         "hosting shortfall at the end of each year: P50 [P10-P90] (accelerators delivered but "
         "with no room in a built data centre; they draw nothing)",
-        "year  " + "".join(label.rjust(width) for label in header),
+        "year" + "".join(f"  {label.rjust(width)}" for label in header),
     ]
     for end in year_ends:
         cells = [
-            _cell(dataset, "waiting_accelerators", month=end),
-            _cell(dataset, "waiting_nameplate_mw", month=end),
+            _cell(dataset, "waiting_accelerators", 0, month=end),
+            _cell(dataset, "waiting_nameplate_mw", 1, month=end),
             *(
-                _cell(dataset, "waiting_nameplate_mw_by_region", month=end, region=r)
+                _cell(dataset, "waiting_nameplate_mw_by_region", 1, month=end, region=r)
                 for r in regions
             ),
         ]
-        lines.append(f"{end.year}" + "".join(cell.rjust(width) for cell in cells))
+        lines.append(f"{end.year}" + "".join(f"  {cell.rjust(width)}" for cell in cells))
     if "accelerator_wait_months" in dataset:
         waits = ", ".join(
             f"{year}: {_pick(dataset['accelerator_wait_months'], 0.5, year=year):.1f}"

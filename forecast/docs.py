@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from forecast.catalog import HOST_OVERHEAD
 from forecast.engine.inputs import SITE_DEFAULTS
 from forecast.outputs import MEAN_VARIABLES, OUTPUT_VARIABLES
 from forecast.sampling import OPERATION_DEFAULTS
@@ -26,7 +27,8 @@ def outputs_table() -> str:
     means = ", ".join(f"`{variable.name}`" for variable in MEAN_VARIABLES)
     lines.append("")
     lines.append(
-        "Every per-year variable also comes as its mean over draws, without the quantile "
+        "Every per-year and monthly variable also comes as its mean over draws, without the "
+        "quantile "
         f"dimension: {means}."
     )
     return "\n".join(lines)
@@ -56,6 +58,18 @@ def defaults_table() -> str:
         "| `replacement_mix` | the mix of the plan's latest addition | accelerators that replace "
         "retired ones, by date (a deployment's own list wins) | assumption: like for like |"
     )
+    return "\n".join(lines)
+
+
+def catalog_rule_table() -> str:
+    lines = [
+        "| system class | host overhead per accelerator [W] | derivation | source |",
+        "|---|---|---|---|",
+    ]
+    for name, overhead in HOST_OVERHEAD.items():
+        lines.append(
+            f"| {name} | {overhead.watts:.1f} | {overhead.derivation} | {overhead.source} |"
+        )
     return "\n".join(lines)
 
 
@@ -104,6 +118,7 @@ GENERATED = {
     "Output variables": outputs_table,
     "Defaults": defaults_table,
     "Site defaults": site_defaults_table,
+    "Catalog power rule": catalog_rule_table,
     "Site status defaults": status_table,
     "Shipped scenarios": scenarios_table,
 }

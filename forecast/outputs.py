@@ -164,8 +164,8 @@ def mean_name(name: str) -> str:
     return f"{name}_mean"
 
 
-#: Per-year summaries also carry their mean over draws (announced pipelines are skewed: the
-#: mean can sit far above the median).
+#: Per-year and monthly summaries also carry their mean over draws (announced pipelines are
+#: skewed: the mean can sit far above the median).
 MEAN_VARIABLES: tuple[OutputVariable, ...] = tuple(
     OutputVariable(
         mean_name(variable.name),
@@ -174,7 +174,7 @@ MEAN_VARIABLES: tuple[OutputVariable, ...] = tuple(
         f"Mean over draws of {variable.name}",
     )
     for variable in OUTPUT_VARIABLES
-    if "year" in variable.dims
+    if "year" in variable.dims or "month" in variable.dims
 )
 
 BY_NAME = {variable.name: variable for variable in (*OUTPUT_VARIABLES, *MEAN_VARIABLES)}

@@ -25,21 +25,22 @@ CHILD = r"""
 import json, resource, sys, time
 import numpy as np
 started = time.perf_counter()
-from forecast import _numba, kernels, projection
+import datetime as dt
+from forecast import _numba, engine, kernels
 from forecast.scenario import load_scenario
 _numba.warm_up()
 config = json.loads(sys.argv[1])
 scenario = load_scenario(config["scenario"])
-options = projection.ProjectionOptions(
-    draws=config["draws"], seed=1, start=projection.dt.date.fromisoformat(config["start"]),
-    end=projection.dt.date.fromisoformat(config["end"]), include_baseline=config["baseline"])
+options = engine.ProjectionOptions(
+    draws=config["draws"], seed=1, start=dt.date.fromisoformat(config["start"]),
+    end=dt.date.fromisoformat(config["end"]), include_baseline=config["baseline"])
 timings = {"kernel_s": 0.0, "numpy_s": 0.0, "max_relative_difference": 0.0}
 if config.get("floor"):
     from tests.benchmarks import floor
     timings.update(evaluate_s=0.0, evaluate_and_count_s=0.0, chunks=0)
     pruning = []
 fused = kernels.stream_chunk
-stream = projection._stream
+stream = engine.stream_hours
 
 def timed_stream(*args, **kwargs):
     start = time.perf_counter()
@@ -77,10 +78,10 @@ def compared_kernel(*args):
             timings["max_relative_difference"] = max(timings["max_relative_difference"],
                                                      difference)
 
-projection._stream = timed_stream
-projection.kernels.stream_chunk = compared_kernel
+engine.stream_hours = timed_stream
+kernels.stream_chunk = compared_kernel
 start = time.perf_counter()
-dataset = projection.project(scenario, options)
+dataset = engine.project(scenario, options)
 timings["project_s"] = time.perf_counter() - start
 timings["process_s"] = time.perf_counter() - started
 timings["hours"] = int(dataset.sizes["time"])
