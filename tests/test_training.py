@@ -18,11 +18,10 @@ CONFIG = """
 id = "toy-grid"
 country = "KR"
 timezone = "Asia/Seoul"
+weather_location = "toy-station"
 
 [data]
 demand_file = "demand.csv"
-temperature_source = "file"
-temperature_file = "temperature.csv"
 first_year = 2019
 last_year = 2022
 
@@ -68,6 +67,18 @@ def synthetic_dir(tmp_path_factory):
     return directory
 
 
+@pytest.fixture(autouse=True)
+def toy_station(tmp_path_factory, monkeypatch):
+    """The weather location of the toy grid, in a FORECAST_WEATHER_DIR of its own."""
+    root = tmp_path_factory.getbasetemp() / "toy-weather"
+    (root / "toy-station").mkdir(parents=True, exist_ok=True)
+    (root / "toy-station" / "location.toml").write_text(
+        'station = "toy"\ntimezone = "Asia/Seoul"\nhourly_file = "temperature.csv"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("FORECAST_WEATHER_DIR", str(root))
+
+
 def _config(tmp_path, *, ridge: float, name: str):
     path = tmp_path / f"{name}.toml"
     path.write_text(CONFIG.format(ridge=ridge), encoding="utf-8")
@@ -86,7 +97,8 @@ def test_training_publishes_an_artifact_that_predicts_the_same_numbers(synthetic
         "seasonal_naive"]["mape_pct"]  # fmt: skip
 
     config = load_config(config_path, data_dir=synthetic_dir)
-    demand, temperature = load_training_data(config)
+    demand, temperature, gaps = load_training_data(config)
+    assert [report.missing_hours for report in gaps] == [0, 0]
     factor = loaded.manifest["parameters_summary"]["calibration_factor"]
     refit = BaselineModel.from_parameters(
         with_calibration(fit_baseline(demand, temperature, config, last_year=2022), factor)
