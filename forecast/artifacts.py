@@ -95,7 +95,10 @@ def default_model_id(root: Path | None = None) -> str:
 
 def manifest_country(manifest: dict) -> str | None:
     """ISO country code a model was trained for (its manifest), or None when not stated."""
-    return manifest.get("country") or manifest.get("config", {}).get("model", {}).get("country")
+    config = manifest.get("config", {})
+    return (
+        manifest.get("country") or config.get("country") or config.get("model", {}).get("country")
+    )
 
 
 def default_model_for_country(country: str, *, root: Path | None = None) -> str | None:
