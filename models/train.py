@@ -259,7 +259,7 @@ def load_training_data(config: TrainingConfig) -> TrainingData:
     demand_values[temperature_masked] = np.nan
     temperature_handling = np.where(outside, MASKED, handling.fillna(MASKED).to_numpy())
     reports = (
-        GapReport.from_handling(grid, demand_handling, series="demand", source=str(demand_path)),
+        GapReport.from_handling(grid, demand_handling, series="demand", source=config.demand_file),
         GapReport.from_handling(
             grid,
             temperature_handling.astype(np.int8),
@@ -499,7 +499,7 @@ years for each year (leave-one-year-out), so coverages are out of sample.
 ## Limits
 - Single-station temperature ({manifest["data"]["temperature"].split(":")[0]}) as a proxy for
   the whole grid.
-- The level is a trend: it does not know about economic shocks (2020 shows the miss).
+- The level is a trend: it does not know about economic shocks (Korea's 2020 shows the miss).
 - Behind-the-meter solar is captured only through a linear shape trend.
 """
 

@@ -115,7 +115,9 @@ class ModelRegistry:
             No such model id or version, or nothing promoted.
         """
         with self._reload_lock:
-            references = [reference] if reference is not None else self._promoted() or [None]
+            references: list[str | None] = (
+                [reference] if reference is not None else [*self._promoted()] or [None]
+            )
             loaded = {}
             for name in references:
                 model_id = artifacts.parse_reference(name)[0] if name else None

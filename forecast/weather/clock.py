@@ -27,7 +27,9 @@ _FEB_28_INDEX = 58  # zero-based day of the leap calendar
 _FEB_29_INDEX = 59
 
 
-def leap_calendar_hour(months: np.ndarray, days: np.ndarray, hours: np.ndarray) -> np.ndarray:
+def leap_calendar_hour(
+    months: np.ndarray | int, days: np.ndarray | int, hours: np.ndarray | int
+) -> np.ndarray:
     """Hour of the leap-year calendar (0 = Jan 1 00:00, 8783 = Dec 31 23:00) of a date and hour.
 
     Parameters
