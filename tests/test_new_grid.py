@@ -238,6 +238,10 @@ def test_training_fails_in_one_line_on_a_bad_config_or_data_row(grid, tmp_path):
         _run(["models.backtest", "--config", str(tmp_path / "missing.toml")], grid),
         "missing.toml",
     )
+    _one_line_error(
+        _run(["models.climatology", "build", "atlantis"], grid),
+        "location = 'atlantis'", "unknown weather location", "allowed:", "testville-airport",
+    )  # fmt: skip
 
 
 @pytest.mark.slow
