@@ -366,7 +366,11 @@ def fit_baseline(
     level_fit = sm.OLS(np.log([normalised_level[y] for y in level_years]), regressors).fit()
 
     residual = pd.concat(residuals)
-    daily_residual = residual.groupby(residual.index.normalize()).mean().to_numpy()
+    # Grouped by wall-clock date: normalize() on the zone would raise where midnight does not
+    # exist (America/Santiago's spring-forward day).
+    daily_residual = (
+        residual.groupby(residual.index.tz_localize(None).normalize()).mean().to_numpy()
+    )
     pairs = np.isfinite(daily_residual[1:]) & np.isfinite(daily_residual[:-1])  # masked days
     autocorrelation = float(
         np.corrcoef(daily_residual[1:][pairs], daily_residual[:-1][pairs])[0, 1]
