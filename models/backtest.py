@@ -30,17 +30,18 @@ Run alone: ``python -m models.backtest --config models/configs/kr.toml``.
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
+import typer
 
 from forecast import artifacts
 from forecast.baseline import BaselineModel, standard_ar1
+from forecast.cli_run import run_app
 from forecast.evaluation import (
     METRIC_COLUMNS,
     format_table,
@@ -49,7 +50,7 @@ from forecast.evaluation import (
     seasonal_naive_forecasts,
 )
 from forecast.features import calendar_features
-from forecast.weather import leap_calendar_hour
+from forecast.weather import weather_years_at
 from models.train import TrainingConfig, fit_baseline, with_calibration
 
 CALIBRATION_GRID = np.linspace(0.2, 4.0, 39)
@@ -73,27 +74,14 @@ class BacktestResult:
 def prior_years_weather(
     temperature: pd.Series, source_years: list[int], local_times: pd.DatetimeIndex
 ) -> np.ndarray:
-    """Temperature of each source year at the target hours' month, day and hour. [°C]
+    """Temperature of each source year at the target hours, on standard time. [°C]
 
-    Returns float64[W, H]; Feb 29 takes Feb 28's values in a non-leap source year.
+    Returns float64[W, H]: each instant takes the source year's value at the same month, day
+    and hour of the zone's standard time (:func:`forecast.weather.weather_years_at`), so DST
+    dates that differ between years leave no hole and no doubled hour; Feb 29 takes Feb 28's
+    values in a non-leap source year.
     """
-    local = local_times.tz_convert(temperature.index.tz)
-    target_hour = leap_calendar_hour(
-        local.month.to_numpy(), local.day.to_numpy(), local.hour.to_numpy()
-    )
-    members = []
-    for year in source_years:
-        values = temperature[temperature.index.year == year]
-        grid = np.full(8784, np.nan)
-        index = values.index
-        grid[
-            leap_calendar_hour(index.month.to_numpy(), index.day.to_numpy(), index.hour.to_numpy())
-        ] = values.to_numpy()
-        february_29 = slice(59 * 24, 60 * 24)
-        if np.isnan(grid[february_29]).all():
-            grid[february_29] = grid[58 * 24 : 59 * 24]
-        members.append(grid[target_hour])
-    return np.vstack(members)
+    return weather_years_at(temperature, source_years, local_times)
 
 
 def _coverage_curve(
@@ -122,7 +110,9 @@ def _coverage_curve(
     log_deviation = np.log(model.level_draws(year, n_draws, rng)[:, 0] / model.level_median(year))
     weather_of_draw = rng.integers(0, shape.shape[0], size=n_draws)
     standard = standard_ar1(int(day_index.max()) + 1, n_draws, model.noise_autocorrelation, rng)
-    base = shape[weather_of_draw] / actual.to_numpy()[None, :]
+    scored = np.isfinite(actual.to_numpy())  # masked hours (gaps) are not scored
+    base = shape[weather_of_draw][:, scored] / actual.to_numpy()[None, scored]
+    day_index = day_index[scored]
     coverages = []
     for noise_factor, spread in zip(noise_factors, level_spread_factors, strict=True):
         if level_mw is None:
@@ -163,6 +153,7 @@ def run_backtest(
             temperature, list(range(config.first_year, year)), actual.index
         )
         actual_shape = model.shape(actual.index, temperature[actual.index].to_numpy())[0]
+        scored = np.isfinite(actual.to_numpy())
         noise_curves[year] = _coverage_curve(
             model,
             actual,
@@ -170,7 +161,7 @@ def run_backtest(
             config.seed + year,
             noise_factors=CALIBRATION_GRID,
             level_spread_factors=np.ones_like(CALIBRATION_GRID),
-            level_mw=float(actual.mean() / actual_shape.mean()),
+            level_mw=float(actual.to_numpy()[scored].mean() / actual_shape[scored].mean()),
         )
         folds[year] = parameters
     noise_factor = _leave_one_out(noise_curves, CALIBRATION_GRID)
@@ -260,35 +251,56 @@ def promotion_decision(score: dict, model_id: str, *, root: Path) -> tuple[bool,
     return better, f"{section} {metric} {candidate:.3f} vs promoted {current} {reference:.3f}"
 
 
-def main(argv: list[str] | None = None) -> int:
+app = typer.Typer(
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="Run the rolling-origin backtest of a training config and print its table.",
+)
+
+
+@app.command()
+def backtest(
+    config_path: Annotated[
+        Path, typer.Option("--config", help="Training config TOML (models/configs/*.toml).")
+    ] = Path("models/configs/kr.toml"),
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(help="Real data directory (default: [data] dir or FORECAST_DATA_DIR)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
     """Run the backtest alone and print the table (and ``--json``)."""
     from models.train import load_config, load_training_data
 
-    parser = argparse.ArgumentParser(prog="python -m models.backtest")
-    parser.add_argument("--config", type=Path, default=Path("models/configs/kr.toml"))
-    parser.add_argument("--json", action="store_true")
-    arguments = parser.parse_args(argv)
-    config = load_config(arguments.config)
-    demand, temperature = load_training_data(config)
-    command = " ".join(["python -m models.backtest", *(argv if argv is not None else sys.argv[1:])])
-    result = run_backtest(demand, temperature, config, command=command)
-    if arguments.json:
+    config = load_config(config_path, data_dir=data_dir)
+    data = load_training_data(config)
+    command = f"python -m models.backtest --config {config_path}"
+    result = run_backtest(data.demand, data.temperature, config, command=command)
+    if as_json:
         print(
             json.dumps(
                 {
                     "summary": result.summary,
                     "calibration_factor": result.calibration_factor,
                     "level_spread_factor": result.level_spread_factor,
+                    "gaps": [report.to_dict() for report in data.gaps],
                 }
             )
         )
     else:
+        for report in data.gaps:
+            print(f"gaps: {report.summary()}")
         print(result.table_text)
         print(
             f"calibration factor {result.calibration_factor:.3f}, "
             f"level spread factor {result.level_spread_factor:.3f}"
         )
-    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m models.backtest``; returns the exit status."""
+    return run_app(app, argv)
 
 
 if __name__ == "__main__":

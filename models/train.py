@@ -3,13 +3,17 @@
 Usage::
 
     forecast-train --config models/configs/kr.toml
-    python -m models.train --config models/configs/kr.toml [--artifact-dir DIR] [--no-promote]
+    python -m models.train --config models/configs/au-nsw.toml [--artifact-dir DIR] [--no-promote]
 
-Steps: load demand and temperature (paths, columns, time zone and holiday country from the
-config), run the rolling-origin backtest (:mod:`models.backtest`), fit the final model on all
-years, write ``parameters.json`` + ``MODEL_CARD.md`` + ``manifest.json`` atomically to
-``<artifact-dir>/<model_id>/<version>/`` and promote it when its backtest beats the promoted
-version (or the seasonal-naive reference when none is promoted).
+Steps: load demand (path, columns, time zone and holiday country from the config) and the
+temperature of the config's weather location (:mod:`forecast.weather`), report and handle their
+gaps (:mod:`forecast.gaps`), run the rolling-origin backtest (:mod:`models.backtest`), fit the
+final model on all years, write ``parameters.json`` + ``MODEL_CARD.md`` + ``manifest.json``
+atomically to ``<artifact-dir>/<model_id>/<version>/`` and promote it when its backtest beats
+the promoted version (or the seasonal-naive reference when none is promoted).
+
+Bad input (a config field, a data file row) ends the command with one line naming the file,
+the row or field, the value and what is allowed, and exit status 2.
 
 The fit (numpy and statsmodels, see :func:`fit_baseline`):
 
@@ -24,7 +28,6 @@ The fit (numpy and statsmodels, see :func:`fit_baseline`):
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import importlib.metadata
 import os
@@ -33,21 +36,37 @@ import time
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated, NamedTuple
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+import typer
 
 from forecast import artifacts
 from forecast.baseline import FORMAT_VERSION, PARAMETERS_FILE, BaselineModel
+from forecast.calendar import hourly_times
+from forecast.cli_run import run_app
 from forecast.errors import DataError, OptionsError
 from forecast.features import FeatureSpec, design_matrix, feature_names
-from forecast.loaders import load_demand, load_hourly_temperature
+from forecast.gaps import INTERPOLATED, MASKED, OBSERVED, GapReport, interpolate_short_gaps
+from forecast.loaders import load_demand
+from forecast.weather import historical_record, load_location
 
 _LIBRARIES = ("numpy", "pandas", "statsmodels", "holidays", "ai-grid-forecast")
-# Longest temperature gap filled by linear interpolation when the config reads an hourly file
-# directly; longer gaps need a reconstruction (temperature_source = "forecast.weather"). [h]
-_MAX_INTERPOLATED_GAP_HOURS = 6
+# The keys a training config may hold, by section (anything else is a typo, refused).
+_CONFIG_KEYS = {
+    "model": {
+        "id", "description", "country", "subdivision", "timezone", "weather_location",
+    },
+    "data": {
+        "dir", "demand_file", "timestamp_column", "demand_column", "wide_date_column",
+        "first_year", "last_year",
+    },
+    "features": set(FeatureSpec.__dataclass_fields__) - {"country", "subdivision"},
+    "training": {"shape_window_years", "level_window_years", "ridge_penalty"},
+    "backtest": {"years", "draws", "seed"},
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -66,9 +85,6 @@ class TrainingConfig:
     timestamp_column: str
     demand_column: str
     wide_date_column: str
-    temperature_source: str
-    temperature_file: str
-    temperature_column: str
     first_year: int
     last_year: int
     spec: FeatureSpec
@@ -86,6 +102,13 @@ def _require(table: dict, key: str, section: str, path: Path):
     return table[key]
 
 
+def _number(table: dict, key: str, section: str, path: Path, default, kind=int):
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise OptionsError(f"{path}: [{section}] {key} = {value!r}; allowed: a number")
+    return kind(value)
+
+
 def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingConfig:
     """Read a training config TOML.
 
@@ -95,12 +118,32 @@ def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingCo
         Config file.
     data_dir
         Overrides ``[data] dir``; otherwise ``FORECAST_DATA_DIR`` overrides it when set.
+
+    Raises
+    ------
+    OptionsError
+        The file cannot be read, or a section holds a missing, unknown or malformed key; the
+        message names the file, the section and key, the value and what is allowed.
+    NotFoundError
+        ``[model] weather_location`` names no known location.
     """
     path = Path(path)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise OptionsError(f"cannot read training config {path}: {error}") from None
+    for section, table in raw.items():
+        if section not in _CONFIG_KEYS or not isinstance(table, dict):
+            raise OptionsError(
+                f"{path}: [{section}] is not a section of a training config; allowed: "
+                f"{', '.join(f'[{name}]' for name in _CONFIG_KEYS)}"
+            )
+        unknown = sorted(set(table) - _CONFIG_KEYS[section])
+        if unknown:
+            raise OptionsError(
+                f"{path}: [{section}] {unknown[0]} is not a setting; allowed: "
+                f"{', '.join(sorted(_CONFIG_KEYS[section]))}"
+            )
     model, data = raw.get("model", {}), raw.get("data", {})
     features, training, backtest = (
         raw.get("features", {}),
@@ -109,7 +152,20 @@ def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingCo
     )
     directory = data_dir or os.environ.get("FORECAST_DATA_DIR") or data.get("dir", "../shared/data")
     country = _require(model, "country", "model", path)
-    spec = FeatureSpec(country=country, subdivision=model.get("subdivision"), **features)
+    for key in ("first_year", "last_year"):
+        _require(data, key, "data", path)
+    try:
+        spec = FeatureSpec(country=country, subdivision=model.get("subdivision"), **features)
+    except (TypeError, ValueError) as error:
+        raise OptionsError(f"{path}: [features] {error}") from None
+    location = load_location(
+        _require(model, "weather_location", "model", path),
+        field="[model] weather_location",
+        origin=str(path),
+    )
+    years = backtest.get("years", ())
+    if not isinstance(years, list) or not all(isinstance(y, int) for y in years):
+        raise OptionsError(f"{path}: [backtest] years = {years!r}; allowed: a list of years")
     config = TrainingConfig(
         path=path,
         raw=raw,
@@ -117,73 +173,105 @@ def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingCo
         description=model.get("description", ""),
         country=country,
         timezone=_require(model, "timezone", "model", path),
-        weather_location=model.get("weather_location", ""),
+        weather_location=location.name,
         data_dir=Path(directory),
         demand_file=_require(data, "demand_file", "data", path),
         timestamp_column=data.get("timestamp_column", "timestamp"),
         demand_column=data.get("demand_column", "demand_mw"),
         wide_date_column=data.get("wide_date_column", "날짜"),
-        temperature_source=data.get("temperature_source", "file"),
-        temperature_file=data.get("temperature_file", ""),
-        temperature_column=data.get("temperature_column", "temp_c"),
-        first_year=int(_require(data, "first_year", "data", path)),
-        last_year=int(_require(data, "last_year", "data", path)),
+        first_year=_number(data, "first_year", "data", path, None),
+        last_year=_number(data, "last_year", "data", path, None),
         spec=spec,
-        shape_window_years=int(training.get("shape_window_years", 6)),
-        level_window_years=int(training.get("level_window_years", 6)),
-        ridge_penalty=float(training.get("ridge_penalty", 1e-3)),
-        backtest_years=tuple(int(year) for year in backtest.get("years", ())),
-        backtest_draws=int(backtest.get("draws", 400)),
-        seed=int(backtest.get("seed", 0)),
+        shape_window_years=_number(training, "shape_window_years", "training", path, 6),
+        level_window_years=_number(training, "level_window_years", "training", path, 6),
+        ridge_penalty=_number(training, "ridge_penalty", "training", path, 1e-3, float),
+        backtest_years=tuple(years),
+        backtest_draws=_number(backtest, "draws", "backtest", path, 400),
+        seed=_number(backtest, "seed", "backtest", path, 0),
     )
-    if config.temperature_source not in ("file", "forecast.weather"):
-        raise OptionsError(
-            f"{path}: [data] temperature_source={config.temperature_source!r}; allowed: "
-            "'file' (hourly file, short gaps interpolated) or 'forecast.weather' (the KMA "
-            "record with gaps rebuilt from daily extremes)"
-        )
     if config.level_window_years < 3:
         raise OptionsError(
-            f"{path}: [training] level_window_years={config.level_window_years}; allowed: >= 3"
+            f"{path}: [training] level_window_years = {config.level_window_years}; allowed: >= 3"
+        )
+    if config.last_year < config.first_year:
+        raise OptionsError(
+            f"{path}: [data] last_year = {config.last_year}; allowed: >= first_year "
+            f"({config.first_year})"
+        )
+    outside = [y for y in config.backtest_years if not config.first_year < y <= config.last_year]
+    if outside:
+        raise OptionsError(
+            f"{path}: [backtest] years contains {outside[0]}; allowed: years after first_year "
+            f"({config.first_year}) up to last_year ({config.last_year})"
         )
     return config
 
 
-def load_training_data(config: TrainingConfig) -> tuple[pd.Series, pd.Series]:
-    """Hourly demand [MW] and complete hourly temperature [°C] on the same index."""
-    demand = load_demand(
-        config.data_dir / config.demand_file,
+class TrainingData(NamedTuple):
+    """What training fits on: the complete hourly grid of the training years."""
+
+    demand: pd.Series  # [MW] on every hour; NaN = masked (a long gap, or no usable temperature)
+    temperature: pd.Series  # [°C] on the same hours, complete (see forecast.gaps)
+    gaps: tuple[GapReport, ...]  # demand and temperature gaps, and how each was handled
+
+
+def load_training_data(config: TrainingConfig) -> TrainingData:
+    """Hourly demand and temperature on the complete hourly grid, gaps handled and reported.
+
+    The grid runs from local midnight of Jan 1 of the first year with demand (not before
+    ``first_year``) to the end of the last such year (not after ``last_year``), one entry per
+    instant. Demand gaps of at most :data:`forecast.gaps.MAX_INTERPOLATED_GAP_HOURS` hours are
+    interpolated, longer ones masked (NaN). The temperature is the weather location's completed
+    record (:func:`forecast.weather.historical_record`); hours whose temperature is masked there
+    or lies outside the record are masked in the demand too. A gap never fails training.
+    """
+    demand_path = config.data_dir / config.demand_file
+    observed = load_demand(
+        demand_path,
         timezone=config.timezone,
         timestamp_column=config.timestamp_column,
         demand_column=config.demand_column,
         wide_date_column=config.wide_date_column,
     )
-    years = demand.index.year
-    demand = demand[(years >= config.first_year) & (years <= config.last_year)]
-    if config.temperature_source == "forecast.weather":
-        from forecast.weather import historical_hourly_temperature
-
-        temperature = historical_hourly_temperature(config.data_dir)
-    else:
-        temperature = load_hourly_temperature(
-            config.data_dir / config.temperature_file,
-            timezone=config.timezone,
-            timestamp_column=config.timestamp_column,
-            temperature_column=config.temperature_column,
-        )
-    temperature = temperature.tz_convert(config.timezone).reindex(demand.index)
-    if config.temperature_source == "file":
-        temperature = temperature.interpolate(
-            limit=_MAX_INTERPOLATED_GAP_HOURS, limit_area="inside"
-        )
-    if temperature.isna().any():
-        first = temperature.index[int(np.flatnonzero(temperature.isna().to_numpy())[0])]
+    years = observed.index.year
+    observed = observed[(years >= config.first_year) & (years <= config.last_year)]
+    if observed.empty:
         raise DataError(
-            f"temperature is missing at {first.isoformat()} (and {int(temperature.isna().sum())} "
-            "hours in all) for the demand hours; gaps longer than "
-            f"{_MAX_INTERPOLATED_GAP_HOURS} h need a reconstruction"
+            f"{demand_path}: no demand in [data] first_year..last_year = {config.first_year}.."
+            f"{config.last_year}; allowed: years the file covers"
         )
-    return demand, temperature
+    grid = hourly_times(
+        dt.date(int(observed.index.year.min()), 1, 1),
+        dt.date(int(observed.index.year.max()), 12, 31),
+        config.timezone,
+    )
+    demand_values, interpolated = interpolate_short_gaps(observed.reindex(grid).to_numpy())
+    demand_handling = np.where(np.isnan(demand_values), MASKED, OBSERVED).astype(np.int8)
+    demand_handling[interpolated] = INTERPOLATED
+
+    record = historical_record(config.weather_location, config.data_dir)
+    temperature = record.series().reindex(grid)
+    handling = pd.Series(record.handling, index=record.times).reindex(grid)
+    outside = temperature.isna().to_numpy()
+    temperature_masked = outside | (handling.to_numpy() == MASKED)
+    # Hours outside the record keep a value only so that daily means stay defined.
+    temperature = temperature.ffill().bfill()
+    demand_values[temperature_masked] = np.nan
+    temperature_handling = np.where(outside, MASKED, handling.fillna(MASKED).to_numpy())
+    reports = (
+        GapReport.from_handling(grid, demand_handling, series="demand", source=config.demand_file),
+        GapReport.from_handling(
+            grid,
+            temperature_handling.astype(np.int8),
+            series=f"temperature ({config.weather_location})",
+            source=record.location.hourly_file,
+        ),
+    )
+    return TrainingData(
+        demand=pd.Series(demand_values, index=grid, name="demand_mw"),
+        temperature=temperature.rename("temp_c"),
+        gaps=reports,
+    )
 
 
 def _design_by_year(demand: pd.Series, temperature: pd.Series, spec: FeatureSpec, years):
@@ -201,6 +289,9 @@ def fit_baseline(
 ) -> dict:
     """Fit shape, level and noise on the years up to ``last_year``; return the parameters.
 
+    Hours where ``demand`` is NaN (masked gaps, see :func:`load_training_data`) take no part in
+    the fit; the temperature must be complete.
+
     Returns
     -------
     dict
@@ -209,7 +300,9 @@ def fit_baseline(
         calibrated (``noise.sd`` = the hourly residual standard deviation,
         ``noise.calibration_factor`` = 1).
     """
-    all_years = sorted({int(y) for y in demand.index.year if config.first_year <= y <= last_year})
+    valid = np.isfinite(demand.to_numpy(dtype=np.float64))
+    observed_years = demand.index.year[valid]
+    all_years = sorted({int(y) for y in observed_years if config.first_year <= y <= last_year})
     if len(all_years) < 3:
         raise DataError(f"training needs at least 3 years up to {last_year}; found {all_years}")
     shape_years = all_years[-config.shape_window_years :]
@@ -228,11 +321,12 @@ def fit_baseline(
         year_columns = np.zeros((len(design), len(shape_years)))
         year_columns[:, position] = 1.0
         full = np.hstack([design, year_columns])
-        gram += full.T @ full
-        moment += full.T @ log_demand[in_year]
-        column_sum += design.sum(axis=0)
-        column_square_sum += (design**2).sum(axis=0)
-        n_rows += len(design)
+        fitted = valid[in_year]  # masked hours take no part in the fit
+        gram += full[fitted].T @ full[fitted]
+        moment += full[fitted].T @ log_demand[in_year][fitted]
+        column_sum += design[fitted].sum(axis=0)
+        column_square_sum += (design[fitted] ** 2).sum(axis=0)
+        n_rows += int(fitted.sum())
         designs[year] = (in_year, full)
     # Ridge on the standardised features (penalty ∝ each column's variance); the year
     # intercepts are not penalised, so the penalty never pulls the level.
@@ -247,7 +341,11 @@ def fit_baseline(
     shape_means_raw = {}
     for year, in_year, design in _design_by_year(demand, temperature, config.spec, all_years):
         raw_shape = np.exp(design @ coefficients)
-        shape_means_raw[year] = (float(raw_shape.mean()), float(demand[in_year].mean()))
+        fitted = valid[in_year]
+        shape_means_raw[year] = (
+            float(raw_shape[fitted].mean()),
+            float(demand.to_numpy()[in_year][fitted].mean()),
+        )
         if year in designs:
             log_shape_sum += raw_shape.sum()
             shape_count += len(raw_shape)
@@ -268,8 +366,15 @@ def fit_baseline(
     level_fit = sm.OLS(np.log([normalised_level[y] for y in level_years]), regressors).fit()
 
     residual = pd.concat(residuals)
-    daily_residual = residual.groupby(residual.index.normalize()).mean().to_numpy()
-    autocorrelation = float(np.corrcoef(daily_residual[1:], daily_residual[:-1])[0, 1])
+    # Grouped by wall-clock date: normalize() on the zone would raise where midnight does not
+    # exist (America/Santiago's spring-forward day).
+    daily_residual = (
+        residual.groupby(residual.index.tz_localize(None).normalize()).mean().to_numpy()
+    )
+    pairs = np.isfinite(daily_residual[1:]) & np.isfinite(daily_residual[:-1])  # masked days
+    autocorrelation = float(
+        np.corrcoef(daily_residual[1:][pairs], daily_residual[:-1][pairs])[0, 1]
+    )
     return {
         "format_version": FORMAT_VERSION,
         "timezone": config.timezone,
@@ -332,8 +437,31 @@ def _library_versions() -> dict[str, str]:
     return versions
 
 
+def _gap_lines(gaps: list[dict]) -> str:
+    """Markdown bullets: one per gap report, its count, hours and longest gap."""
+    if not gaps:
+        return "- none reported"
+    lines = []
+    for report in gaps:
+        longest = max(report["gaps"], key=lambda gap: gap["hours"], default=None)
+        where = (
+            f"; longest {longest['hours']} h from {longest['first_missing']} "
+            f"({longest['handling']})"
+            if longest
+            else ""
+        )
+        lines.append(
+            f"- {report['series']} (`{report['source']}`): {report['gap_count']} gap(s), "
+            f"{report['missing_hours']} of {report['expected_hours']} hours{where}"
+        )
+    lines.append(f"- Rule: {gaps[0]['rule']}.")
+    return "\n".join(lines)
+
+
 def _model_card(manifest: dict, table_text: str) -> str:
     level = manifest["parameters_summary"]
+    subdivision = manifest["config"]["model"].get("subdivision")
+    subdivision = f" (subdivision {subdivision})" if subdivision else ""
     return f"""# Model card: {manifest["model_id"]} {manifest["version"]}
 
 {manifest["description"]}
@@ -347,7 +475,10 @@ weather enters as an ensemble of historical weather years.
 - Demand: `{manifest["data"]["demand_file"]}` sha256 `{manifest["data"]["demand_sha256"]}`,
   window {manifest["data"]["window"][0]} .. {manifest["data"]["window"][1]}.
 - Temperature: {manifest["data"]["temperature"]}.
-- Holidays: `holidays` package, country {manifest["country"]}.
+- Holidays: `holidays` package, country {manifest["country"]}{subdivision}.
+
+## Gaps in the training data
+{_gap_lines(manifest["data"].get("gaps", []))}
 
 ## Model
 - Shape: ridge regression of log load on {len(manifest["features"])} features (day type ×
@@ -370,8 +501,9 @@ the actual level, then level spread factor on ex ante coverage): fitted on the o
 years for each year (leave-one-year-out), so coverages are out of sample.
 
 ## Limits
-- Single-station temperature (Seoul) as a national proxy.
-- The level is a trend: it does not know about economic shocks (2020 shows the miss).
+- Single-station temperature ({manifest["data"]["temperature"].split(":")[0]}) as a proxy for
+  the whole grid.
+- The level is a trend: it does not know about economic shocks (Korea's 2020 shows the miss).
 - Behind-the-meter solar is captured only through a linear shape trend.
 """
 
@@ -385,8 +517,11 @@ def publish_model(
     version: str,
     demand_sha256: str,
     promote_if_better: bool = True,
+    gaps: tuple[GapReport, ...] = (),
 ) -> tuple[Path, bool, str]:
     """Publish the artifact atomically; promote it when its backtest beats the current one.
+
+    ``gaps`` (from :func:`load_training_data`) go into the manifest and the model card.
 
     Returns
     -------
@@ -397,6 +532,8 @@ def publish_model(
 
     from models.backtest import promotion_decision
 
+    location = load_location(config.weather_location)
+    record_files = historical_record(location, config.data_dir).source_files
     score = backtest_result.summary
     manifest = {
         "description": config.description,
@@ -409,7 +546,9 @@ def publish_model(
             "demand_file": config.demand_file,
             "demand_sha256": demand_sha256,
             "window": [f"{config.first_year}-01-01", f"{config.last_year}-12-31"],
-            "temperature": f"{config.temperature_source}: {config.temperature_file}",
+            "temperature": f"{location.station}: {', '.join(name for name, _ in record_files)}",
+            "temperature_sha256": dict(record_files),
+            "gaps": [report.to_dict() for report in gaps],
         },
         "config": config.raw,
         "features": parameters["shape"]["feature_names"],
@@ -451,29 +590,54 @@ def publish_model(
     return directory, promote and promote_if_better, reason
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Command line entry point of ``forecast-train``."""
+app = typer.Typer(
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help=__doc__.split("\n")[0],
+)
+
+
+@app.command()
+def train(
+    config_path: Annotated[
+        Path, typer.Option("--config", help="Training config TOML (models/configs/*.toml).")
+    ] = Path("models/configs/kr.toml"),
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(help="Real data directory (default: [data] dir or FORECAST_DATA_DIR)."),
+    ] = None,
+    artifact_dir: Annotated[
+        Path | None, typer.Option(help="Artifact root (default: FORECAST_ARTIFACT_DIR or shipped).")
+    ] = None,
+    version: Annotated[
+        str | None, typer.Option(help="Version name (default: UTC time YYYYMMDDTHHMMSSZ).")
+    ] = None,
+    no_promote: Annotated[
+        bool, typer.Option("--no-promote", help="Publish, but never promote.")
+    ] = False,
+) -> None:
+    """Train, backtest, publish and (if better) promote a baseline model."""
     from forecast.paths import artifacts_dir
     from models.backtest import run_backtest
 
-    parser = argparse.ArgumentParser(prog="forecast-train", description=__doc__.split("\n")[0])
-    parser.add_argument("--config", type=Path, default=Path("models/configs/kr.toml"))
-    parser.add_argument("--data-dir", type=Path, default=None)
-    parser.add_argument("--artifact-dir", type=Path, default=None)
-    parser.add_argument("--version", default=None, help="default: UTC time YYYYMMDDTHHMMSSZ")
-    parser.add_argument("--no-promote", action="store_true")
-    arguments = parser.parse_args(argv)
     started = time.perf_counter()
-    config = load_config(arguments.config, data_dir=arguments.data_dir)
-    root = arguments.artifact_dir or artifacts_dir()
-    version = arguments.version or dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    demand, temperature = load_training_data(config)
-    print(f"loaded {len(demand)} hours of demand, {config.first_year}..{config.last_year}")
-    command = " ".join(["forecast-train", *(argv if argv is not None else sys.argv[1:])])
-    result = run_backtest(demand, temperature, config, command=command)
+    config = load_config(config_path, data_dir=data_dir)
+    root = artifact_dir or artifacts_dir()
+    version = version or dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    data = load_training_data(config)
+    valid = int(np.isfinite(data.demand.to_numpy()).sum())
+    print(
+        f"loaded {valid} of {len(data.demand)} hours of demand, {data.demand.index[0].year}.."
+        f"{data.demand.index[-1].year}; weather {config.weather_location}"
+    )
+    for report in data.gaps:
+        print(f"gaps: {report.summary()}")
+    command = f"forecast-train --config {config_path}"
+    result = run_backtest(data.demand, data.temperature, config, command=command)
     print(result.table_text)
     parameters = with_calibration(
-        fit_baseline(demand, temperature, config, last_year=config.last_year),
+        fit_baseline(data.demand, data.temperature, config, last_year=config.last_year),
         result.calibration_factor,
         level_spread_factor=result.level_spread_factor,
     )
@@ -484,12 +648,17 @@ def main(argv: list[str] | None = None) -> int:
         root=root,
         version=version,
         demand_sha256=file_sha256(config.data_dir / config.demand_file),
-        promote_if_better=not arguments.no_promote,
+        promote_if_better=not no_promote,
+        gaps=data.gaps,
     )
     elapsed = time.perf_counter() - started
     print(f"published {directory}; {'promoted' if promoted else 'not promoted'}: {reason}")
     print(f"wall time {elapsed:.1f} s")
-    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line entry point of ``forecast-train``; returns the exit status."""
+    return run_app(app, argv)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import xarray as xr
 
-from forecast.calendar import Calendar
+from forecast.calendar import HourlyCalendar
 from forecast.catalog import load_catalog
 from forecast.engine.baseline import baseline_model, baseline_series
 from forecast.engine.dataset import Monthly, build_dataset, scenario_digest
@@ -63,7 +63,7 @@ __all__ = [
 ]
 
 
-def _waits_by_year(fleet: Fleet, hosting: Hosting, window: slice, calendar: Calendar):
+def _waits_by_year(fleet: Fleet, hosting: Hosting, window: slice, calendar: HourlyCalendar):
     """Mean months waited by accelerators delivered in each year, and how many were delivered.
 
     float64[D, R, Y] each.
@@ -107,12 +107,15 @@ def project(
     xarray.Dataset
         Variables of :data:`forecast.outputs.OUTPUT_VARIABLES` with units and provenance.
     """
-    from forecast.weather import load_weather
+    from forecast.weather import load_weather, resolve_weather_location
 
     options = (options or ProjectionOptions()).validated(scenario)
     assert options.start is not None and options.end is not None  # filled by validated()
-    calendar = Calendar.build(options.start, options.end, scenario.timezone)
-    weather = load_weather(options.weather, location=scenario.weather_location)
+    calendar = HourlyCalendar.build(options.start, options.end, scenario.timezone)
+    location = resolve_weather_location(
+        scenario.country, scenario.weather_location, origin=f"scenario {scenario.id}"
+    )
+    weather = load_weather(options.weather, location=location)
     reference_c = central(operation(scenario.operations, "pue_reference_temperature_c"))
     temperature = weather.for_hours(calendar.local)
     cooling_excess = np.ascontiguousarray(np.maximum(temperature - reference_c, 0.0))

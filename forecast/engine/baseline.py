@@ -3,8 +3,8 @@
 ``B(t) = L(year) · shape(t; calendar, T(t)) · ε(day)`` with the annual level ``L`` and the
 daily noise ``ε`` drawn per draw (:mod:`forecast.engine.inputs`) and the hourly shape driven
 by the same weather year as the PUE. The model is the served one, the one named in the
-options, or the promoted model of the scenario's country; a scenario with no model for its
-grid gets no baseline (and says so in the output).
+options or the scenario (``baseline_model``), or the promoted model of the scenario's country; a
+scenario with no model for its grid gets no baseline (and says so in the output).
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from forecast.calendar import Calendar
+from forecast.artifacts import default_model_for_country, manifest_country
+from forecast.calendar import HourlyCalendar
 from forecast.engine.inputs import BaselineDraw
 from forecast.engine.options import ProjectionOptions
-from forecast.errors import ArtifactError, NotFoundError
+from forecast.errors import ArtifactError
 from forecast.scenario import Scenario
 
 if TYPE_CHECKING:
@@ -48,16 +49,15 @@ def baseline_model(
         return None
     from forecast.baseline import load_baseline_model
 
+    named = options.baseline_model or scenario.baseline_model
     if model is None:
-        try:
-            model = load_baseline_model(options.baseline_model)
-        except NotFoundError:
-            if options.baseline_model is not None:
-                raise
-            return None
-    model_country = model.manifest.get("country") or model.manifest.get("config", {}).get("country")
+        reference = named or default_model_for_country(scenario.country)
+        if reference is None:
+            return None  # no model for the country: the AI load alone (attrs say "none")
+        model = load_baseline_model(reference)
+    model_country = manifest_country(model.manifest)
     if model_country and model_country != scenario.country:
-        if options.baseline_model is not None:
+        if named is not None:
             raise ArtifactError(
                 f"baseline model {model.model_id}@{model.version} is for {model_country}; "
                 f"the scenario is for {scenario.country}"
@@ -67,7 +67,7 @@ def baseline_model(
 
 
 def baseline_series(
-    model: BaselineModel, calendar: Calendar, temperature: np.ndarray, draw: BaselineDraw
+    model: BaselineModel, calendar: HourlyCalendar, temperature: np.ndarray, draw: BaselineDraw
 ) -> BaselineSeries:
     """The baseline's level, shape and noise for the projection's hours."""
     return BaselineSeries(

@@ -17,7 +17,7 @@ import xarray as xr
 
 import forecast
 from forecast import kernels
-from forecast.calendar import Calendar
+from forecast.calendar import HourlyCalendar
 from forecast.engine.options import ProjectionOptions
 from forecast.engine.stream import Stats
 from forecast.export import local_iso
@@ -168,7 +168,7 @@ def _spread_drivers(drivers: dict[str, np.ndarray], outcome: np.ndarray) -> dict
 def build_dataset(
     scenario: Scenario,
     options: ProjectionOptions,
-    calendar: Calendar,
+    calendar: HourlyCalendar,
     stats: Stats,
     monthly: Monthly,
     drivers: dict[str, np.ndarray],
@@ -237,7 +237,8 @@ def build_dataset(
         "period_end": options.end.isoformat(),
         "code_version": forecast.__version__,
         "baseline_model": baseline_label or "none",
-        "weather_location": scenario.weather_location,
+        "weather_location": weather.location,
+        "weather_kind": weather.kind,
         "weather_source": weather.source,
         "weather_years": ",".join(weather.labels),
         "Conventions": "CF-1.8",

@@ -244,7 +244,7 @@ def draw_inputs(
     n_days : int
         Local days of the projection period (the baseline's daily noise). [-]
     years : int64[Y]
-        Calendar years of the period (the baseline's annual level). [-]
+        HourlyCalendar years of the period (the baseline's annual level). [-]
     baseline : BaselineModel or None
         The baseline model whose level and noise are drawn, or None without a baseline.
 

@@ -9,12 +9,12 @@ from typing import Literal
 
 from forecast.errors import OptionsError
 from forecast.scenario import Scenario
+from forecast.weather.ensemble import WEATHER_KINDS
 
 Resolution = Literal["hourly", "daily", "monthly", "annual"]
 RESOLUTIONS: tuple[str, ...] = ("hourly", "daily", "monthly", "annual")
 DEFAULT_QUANTILES: tuple[float, ...] = (0.05, 0.10, 0.50, 0.90, 0.95)
 MAX_DRAWS = 100_000
-WEATHER_KINDS = ("auto", "historical", "typical", "synthetic")
 ProgressCallback = Callable[[int, int], None]
 
 

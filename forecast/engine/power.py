@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from forecast import kernels
-from forecast.calendar import Calendar
+from forecast.calendar import HourlyCalendar
 from forecast.sampling import PathDraw, central, operation
 from forecast.scenario import WORLD, Scenario
 
@@ -67,7 +67,7 @@ def pue_line(
     return PueLine(a=np.maximum(pue.at(months) - b * mean_excess, 1.0), b=b)
 
 
-def inference_shape(scenario: Scenario, calendar: Calendar) -> np.ndarray:
+def inference_shape(scenario: Scenario, calendar: HourlyCalendar) -> np.ndarray:
     """The normalised daily cycle of inference load, ``phi(t)`` (mean 1). float64[H]"""
     import holidays
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from forecast import _numba, kernels
-from forecast.calendar import Calendar
+from forecast.calendar import HourlyCalendar
 from forecast.engine.baseline import BaselineSeries
 from forecast.engine.options import ProgressCallback, ProjectionOptions
 from forecast.kernels import stream
@@ -40,7 +40,7 @@ class _Periods:
     hours: np.ndarray | None  # float64[P] hours in each period (None for hourly)
 
     @classmethod
-    def build(cls, calendar: Calendar, resolution: str) -> _Periods:
+    def build(cls, calendar: HourlyCalendar, resolution: str) -> _Periods:
         first_hours = calendar.day_starts[:-1]
         if resolution == "hourly":
             return cls(times=calendar.local, of_day=None, hours=None)
@@ -57,7 +57,7 @@ class _Periods:
 def stream_hours(
     scenario,
     options: ProjectionOptions,
-    calendar: Calendar,
+    calendar: HourlyCalendar,
     coef: np.ndarray,
     shape: np.ndarray,
     cooling_excess: np.ndarray,
@@ -152,7 +152,7 @@ def stream_hours(
     return Stats(series=series, annual=_annual(energy, peaks, order), period_times=periods.times)
 
 
-def _day_chunks(calendar: Calendar, max_days: int):
+def _day_chunks(calendar: HourlyCalendar, max_days: int):
     """Chunks of at most ``max_days`` whole local days, as ``(first_day, last_day)``."""
     n_days = len(calendar.day_starts) - 1
     for first in range(0, n_days, max_days):
