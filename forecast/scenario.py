@@ -234,6 +234,16 @@ RANGES: dict[str, dict[str, Range]] = {
         "delivery_delay_months": Range(-120.0, 240.0),
         "count_factor": Range(0.0, 10.0),
     },
+    "NonAiLoad": {
+        "installed": Range(0.0, 1e10),
+        "power_w": Range(0.0, 1e6),
+        "utilisation": Range(0.0, 1.0),
+        "energy_twh": Range(0.0, 10_000.0),
+        "pue": Range(1.0, 5.0),
+    },
+    "Reinforcement": {"mw": Range(0.0, 1e6), "delay_months": Range(0.0, 240.0)},
+    "RegionGrid": {"limit_mw": Range(0.0, 1e7)},
+    "Flexibility": {"share": Range(0.0, 1.0)},
     "Site": {
         "capacity_mw": Range(0.0, 100_000.0),
         "ramp_months": Range(0.0, 240.0),
@@ -621,6 +631,121 @@ class Site(_Strict):
         return self
 
 
+class NonAiLoad(_Strict):
+    """Data-centre load that is not AI: conventional servers, storage, network, other IT.
+
+    Built bottom-up as LBNL and IEA build it: IT power = ``installed`` units x ``power_w`` per
+    unit x ``utilisation`` (average draw / ``power_w``), or, where only energy is known,
+    ``energy_twh`` of IT energy a year. Any of these may be a trend. The load is flat through
+    the day and goes through the same PUE and temperature treatment as the AI load (the
+    scenario's PUE unless the component states its own). ``hosted = true`` makes it take room
+    in its region's sites before the deployment plans' accelerators (incumbent load in the same
+    halls); by default it runs in halls the scenario does not list (existing data centres).
+    """
+
+    name: str = Field(min_length=1, max_length=120)
+    kind: Literal["servers", "storage", "network", "other"]
+    region: str | None = None
+    installed: QuantityOrTrend | None = None
+    power_w: QuantityOrTrend | None = None
+    utilisation: QuantityOrTrend | None = None
+    energy_twh: QuantityOrTrend | None = None
+    pue: QuantityOrTrend | None = None
+    hosted: bool = False
+    source: str | None = None
+
+    _coerce = field_validator(
+        "installed", "power_w", "utilisation", "energy_twh", "pue", mode="before"
+    )(classmethod(lambda cls, v: _as_quantity_or_trend(v)))
+
+    @model_validator(mode="after")
+    def _one_way(self) -> NonAiLoad:
+        _check_ranges(self, "NonAiLoad")
+        by_units = self.installed is not None or self.power_w is not None
+        if by_units == (self.energy_twh is not None):
+            raise ValueError(
+                f"non_ai_loads '{self.name}': give either installed and power_w (with an "
+                "optional utilisation) or energy_twh, not both and not neither"
+            )
+        if by_units and (self.installed is None or self.power_w is None):
+            raise ValueError(
+                f"non_ai_loads '{self.name}': installed and power_w go together; give both"
+            )
+        if self.utilisation is not None and not by_units:
+            raise ValueError(
+                f"non_ai_loads '{self.name}': utilisation applies to installed x power_w, "
+                "not to energy_twh"
+            )
+        return self
+
+
+class Reinforcement(_Strict):
+    """A grid reinforcement that adds connection capacity to a region from a date."""
+
+    date: dt.date
+    mw: Quantity
+    delay_months: Quantity | None = None
+    source: str | None = None
+
+    _coerce = field_validator("mw", "delay_months", mode="before")(
+        classmethod(lambda cls, v: _as_quantity(v))
+    )
+
+    @model_validator(mode="after")
+    def _ranges(self) -> Reinforcement:
+        _check_ranges(self, "Reinforcement")
+        return self
+
+
+class RegionGrid(_Strict):
+    """How much new large load a region's grid can connect, by date.
+
+    ``limit_mw`` is the grid capacity for new large-load connections available by each date
+    (cumulative), ``reinforcements`` add to it once built (each after its own sampled delay).
+    Sites that are not yet operating take their grid capacity from it in queue order: status
+    (under construction, then announced, then speculative), then commissioning date, then the
+    order in the file. A site energises only as far as the limit allows; the rest of its
+    capacity waits (``delayed`` in the output).
+    """
+
+    limit_mw: QuantityOrTrend
+    reinforcements: list[Reinforcement] = Field(default_factory=list, max_length=50)
+    source: str | None = None
+
+    _coerce = field_validator("limit_mw", mode="before")(
+        classmethod(lambda cls, v: _as_quantity_or_trend(v))
+    )
+
+    @model_validator(mode="after")
+    def _ranges(self) -> RegionGrid:
+        _check_ranges(self, "RegionGrid")
+        return self
+
+
+class Flexibility(_Strict):
+    """A share of the AI load that gives way in the grid's stress hours.
+
+    Stress hours are, in each draw and year, the ``hours_per_year`` hours of highest total
+    national load (only those above ``threshold_mw``, when given). In them a share ``share`` of
+    the AI load curtails (its energy is lost) or shifts (its energy moves to the same day's
+    other hours, in proportion to their room below the stress level, so no hour rises above
+    it; what finds no room is curtailed).
+    """
+
+    share: Quantity
+    mode: Literal["curtail", "shift"] = "curtail"
+    hours_per_year: int = Field(ge=1, le=2000)
+    threshold_mw: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    source: str | None = None
+
+    _coerce = field_validator("share", mode="before")(classmethod(lambda cls, v: _as_quantity(v)))
+
+    @model_validator(mode="after")
+    def _ranges(self) -> Flexibility:
+        _check_ranges(self, "Flexibility")
+        return self
+
+
 #: How the AI load relates to the sites (``Scenario.hosting_reading``), as the output states it.
 HOSTING_READINGS: dict[str, str] = {
     "hosted": "accelerators of the deployment plans run only in built, energised capacity of "
@@ -654,6 +779,9 @@ class Scenario(_Strict):
     operations: Operations = Field(default_factory=Operations)
     deployments: list[Deployment] = Field(default_factory=list, max_length=MAX_DEPLOYMENTS)
     sites: list[Site] = Field(default_factory=list, max_length=MAX_SITES)
+    non_ai_loads: list[NonAiLoad] = Field(default_factory=list, max_length=50)
+    grid: dict[str, RegionGrid] = Field(default_factory=dict)
+    flexibility: Flexibility | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -697,10 +825,10 @@ class Scenario(_Strict):
                     f"sites[{i}].region = {site.region!r}: unknown region; "
                     f"allowed: {sorted(regions)}"
                 )
-        if not self.deployments and not self.sites:
+        if not self.deployments and not self.sites and not self.non_ai_loads:
             raise ValueError(
-                "a scenario needs at least one [[deployments]] or [[sites]] entry: nothing "
-                "would draw power"
+                "a scenario needs at least one [[deployments]], [[sites]] or [[non_ai_loads]] "
+                "entry: nothing would draw power"
             )
         if self.hosting == "sites" and not (self.sites and self.deployments):
             raise ValueError(
@@ -709,6 +837,15 @@ class Scenario(_Strict):
             )
         if self.hosting == "unconstrained" and not self.deployments:
             raise ValueError("hosting = 'unconstrained' needs at least one [[deployments]] entry")
+        for i, load in enumerate(self.non_ai_loads):
+            if load.region is not None and load.region not in regions:
+                raise ValueError(
+                    f"non_ai_loads[{i}].region = {load.region!r}: unknown region; "
+                    f"allowed: {sorted(regions)}"
+                )
+        for region in self.grid:
+            if region not in regions:
+                raise ValueError(f"grid.{region}: unknown region; allowed: {sorted(regions)}")
         return self
 
     @property

@@ -23,6 +23,7 @@ Kernels sit under the stages in :mod:`forecast.kernels` and see no labels.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -45,9 +46,10 @@ from forecast.engine.options import (
 )
 from forecast.engine.power import coefficients, inference_shape
 from forecast.engine.stream import stream_hours
-from forecast.errors import ForecastError
+from forecast.errors import ForecastError, ScenarioError
 from forecast.sampling import central, operation
 from forecast.scenario import Scenario
+from forecast.weather.locations import NO_WEATHER
 
 if TYPE_CHECKING:
     from forecast.baseline import BaselineModel
@@ -81,6 +83,32 @@ def _waits_by_year(fleet: Fleet, hosting: Hosting, window: slice, calendar: Hour
     return mean, delivered
 
 
+@dataclass(frozen=True)
+class _NoWeather:
+    """The stand-in for a weather ensemble when a scenario states no temperature response."""
+
+    location: str = "none"
+    kind: str = "none"
+    source: str = "none: no temperature response (PUE at its annual value every hour)"
+    labels: tuple[str, ...] = ("none",)
+
+    def for_hours(self, local_times) -> np.ndarray:
+        """A temperature that never needs cooling: excess 0 at every hour. [°C]"""
+        return np.full((1, len(local_times)), -np.inf)
+
+
+def weather_for(scenario: Scenario, options: ProjectionOptions):
+    """The weather ensemble the scenario runs over, or the no-weather stand-in."""
+    from forecast.weather import load_weather, resolve_weather_location
+
+    location = resolve_weather_location(
+        scenario.country, scenario.weather_location, origin=f"scenario {scenario.id}"
+    )
+    if location == NO_WEATHER:
+        return _NoWeather()
+    return load_weather(options.weather, location=location)
+
+
 def project(
     scenario: Scenario,
     options: ProjectionOptions | None = None,
@@ -107,21 +135,22 @@ def project(
     xarray.Dataset
         Variables of :data:`forecast.outputs.OUTPUT_VARIABLES` with units and provenance.
     """
-    from forecast.weather import load_weather, resolve_weather_location
-
     options = (options or ProjectionOptions()).validated(scenario)
     assert options.start is not None and options.end is not None  # filled by validated()
     calendar = HourlyCalendar.build(options.start, options.end, scenario.timezone)
-    location = resolve_weather_location(
-        scenario.country, scenario.weather_location, origin=f"scenario {scenario.id}"
-    )
-    weather = load_weather(options.weather, location=location)
+    weather = weather_for(scenario, options)
     reference_c = central(operation(scenario.operations, "pue_reference_temperature_c"))
     temperature = weather.for_hours(calendar.local)
     cooling_excess = np.ascontiguousarray(np.maximum(temperature - reference_c, 0.0))
     mean_excess = float(cooling_excess.mean())
 
     model = baseline_model(scenario, options, baseline)
+    if model is not None and weather.location == NO_WEATHER:
+        raise ScenarioError(
+            f"scenario {scenario.id}: weather_location = {NO_WEATHER!r} cannot drive the "
+            f"baseline model {model.model_id}, which needs temperatures; name a weather "
+            "location, or project without a baseline"
+        )
     inputs = draw_inputs(
         scenario,
         options,

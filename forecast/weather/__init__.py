@@ -31,6 +31,7 @@ from forecast.weather.ensemble import (
     weather_years_at,
 )
 from forecast.weather.locations import (
+    NO_WEATHER,
     Location,
     country_defaults,
     default_location,
@@ -50,6 +51,7 @@ __all__ = [
     "CLIMATOLOGY_FORMAT_VERSION",
     "DAYS_IN_LEAP_YEAR",
     "HOURS_IN_LEAP_YEAR",
+    "NO_WEATHER",
     "WEATHER_KINDS",
     "Climatology",
     "HistoricalRecord",

@@ -232,6 +232,11 @@ def default_location(country: str) -> str | None:
     return country_defaults().get(country)
 
 
+#: The location name that means "no temperature response": PUE at its annual value every hour
+#: (a global or multi-country case, which no single station's weather describes).
+NO_WEATHER = "none"
+
+
 def resolve_weather_location(country: str, location: str | None, *, origin: str) -> str:
     """The weather location a scenario runs on: its own, else its country's default.
 
@@ -249,6 +254,8 @@ def resolve_weather_location(country: str, location: str | None, *, origin: str)
     ScenarioError
         The named location is unknown, or none is named and the country has no default.
     """
+    if location == NO_WEATHER:
+        return NO_WEATHER
     if location is not None:
         try:
             return load_location(location, field="weather_location", origin=origin).name
@@ -259,7 +266,8 @@ def resolve_weather_location(country: str, location: str | None, *, origin: str)
         defaults = country_defaults()
         raise ScenarioError(
             f"{origin}: weather_location is not given and country {country!r} has no default "
-            f"weather location; name one of {', '.join(known_locations()) or '(none)'} "
+            f"weather location; name one of {', '.join(known_locations()) or '(none)'}, or "
+            f"{NO_WEATHER!r} for no temperature response "
             f"(defaults: {', '.join(f'{c} -> {n}' for c, n in sorted(defaults.items()))})"
         )
     return default
