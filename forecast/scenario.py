@@ -652,6 +652,7 @@ class NonAiLoad(_Strict):
     energy_twh: QuantityOrTrend | None = None
     pue: QuantityOrTrend | None = None
     hosted: bool = False
+    in_baseline: bool = False
     source: str | None = None
 
     _coerce = field_validator(
