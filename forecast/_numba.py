@@ -219,12 +219,34 @@ def warm_up() -> tuple[str, ...]:
     kernels.quantiles_over_draws(
         np.ones((draws, hours)), np.array([0.1, 0.9]), np.empty((2, hours))
     )
+    inputs = kernels.StreamInputs(
+        coef_t=np.ones((months, regions, 4, draws)),
+        non_ai_t=np.ones((months, 2, draws)),
+        month_of_hour=np.zeros(hours, dtype=np.int64),
+        inference_shape=shape,
+        cooling_excess_c=np.ones((1, hours)),
+        baseline_level_t=np.ones((years, draws)),
+        baseline_shape=np.ones((1, hours)),
+        daily_noise_t=np.ones((1, draws)),
+        year_of_day=np.zeros(1, dtype=np.int64),
+        day_starts=np.array([0, hours]),
+        group_bounds=np.array([0, draws]),
+        flex_share=np.zeros(draws),
+        stress_level_t=np.full((years, draws), np.inf),
+        flex_shift=False,
+    )
     kernels.stream_chunk(
-        np.ones((months, regions, 4, draws)), np.zeros(hours, dtype=np.int64), shape,
-        np.ones((1, hours)), np.ones((years, draws)), np.ones((1, hours)),
-        np.ones((1, draws)), np.zeros(1, dtype=np.int64), np.array([0, hours]),
-        np.array([0, draws]), np.array([0.1, 0.9]), np.arange(3), np.empty((3, 2, hours)),
-        np.empty((3 + regions, 1, draws)), np.empty((1, 4, years, draws)),
+        inputs, np.array([0.1, 0.9]), np.arange(3), np.empty((3, 2, hours)),
+        np.empty((6 + regions, 1, draws)), np.empty((1, 7, years, draws)),
+    )  # fmt: skip
+    kernels.stress_levels(
+        inputs, 0, 0.0, np.empty((draws, 2)), np.zeros(draws, dtype=np.int64),
+        np.full(draws, -1), np.empty((years, draws)), np.empty((years, draws)),
+        np.empty((years, draws)),
+    )  # fmt: skip
+    kernels.connect_sites(
+        np.ones((1, draws)), np.zeros((1, draws)), np.ones(1), np.ones((1, draws), np.uint8),
+        np.ones((draws, months)), np.empty((1, draws, months)),
     )  # fmt: skip
     return (
         "stock_flow",
@@ -234,4 +256,6 @@ def warm_up() -> tuple[str, ...]:
         "inference_profile",
         "quantiles_over_draws",
         "stream_chunk",
+        "stress_levels",
+        "connect_sites",
     )

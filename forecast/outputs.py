@@ -44,7 +44,25 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "MW",
         "National demand without the scenario's AI load (baseline model), mean over the period",
     ),
-    OutputVariable("total_mw", _SERIES, "MW", "Baseline plus AI load, mean over the period"),
+    OutputVariable(
+        "non_ai_facility_mw",
+        _SERIES,
+        "MW",
+        "Non-AI data-centre load at the grid (conventional servers, storage, network x PUE), "
+        "mean over the period",
+    ),
+    OutputVariable(
+        "dc_facility_mw",
+        _SERIES,
+        "MW",
+        "All data-centre load at the grid (AI plus non-AI), mean over the period",
+    ),
+    OutputVariable(
+        "total_mw",
+        _SERIES,
+        "MW",
+        "Baseline plus the scenario's data-centre load, mean over the period",
+    ),
     OutputVariable(
         "installed_accelerators",
         _MONTHLY,
@@ -118,6 +136,50 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "counts its grid MW / its PUE at the hottest hour)",
     ),
     OutputVariable(
+        "grid_limit_mw_by_region",
+        _MONTHLY_REGIONAL,
+        "MW",
+        "Grid capacity for new large-load connections in the region (connection limit with "
+        "its reinforcements; NaN where the region has none)",
+    ),
+    OutputVariable(
+        "grid_requested_mw",
+        _MONTHLY,
+        "MW",
+        "Grid capacity that new sites under a connection limit ask for (from when they start "
+        "to ramp)",
+    ),
+    OutputVariable(
+        "grid_requested_mw_by_region",
+        _MONTHLY_REGIONAL,
+        "MW",
+        "Grid capacity requested by new sites, by region",
+    ),
+    OutputVariable(
+        "grid_connected_mw",
+        _MONTHLY,
+        "MW",
+        "Grid capacity connected to those sites within the limits",
+    ),
+    OutputVariable(
+        "grid_connected_mw_by_region",
+        _MONTHLY_REGIONAL,
+        "MW",
+        "Grid capacity connected, by region",
+    ),
+    OutputVariable(
+        "grid_delayed_mw",
+        _MONTHLY,
+        "MW",
+        "Requested minus connected: grid capacity waiting for the limit to allow it",
+    ),
+    OutputVariable(
+        "grid_delayed_mw_by_region",
+        _MONTHLY_REGIONAL,
+        "MW",
+        "Requested minus connected grid capacity, by region",
+    ),
+    OutputVariable(
         "accelerator_wait_months",
         _ANNUAL,
         "month",
@@ -139,10 +201,34 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "AI data-centre electricity in the year by region",
     ),
     OutputVariable("ai_peak_gw", _ANNUAL, "GW", "Highest hourly AI load in the year"),
+    OutputVariable(
+        "non_ai_energy_twh",
+        _ANNUAL,
+        "TWh",
+        "Non-AI data-centre electricity in the year (conventional servers, storage, network)",
+    ),
+    OutputVariable(
+        "non_ai_peak_gw", _ANNUAL, "GW", "Highest hourly non-AI data-centre load in the year"
+    ),
+    OutputVariable(
+        "dc_energy_twh", _ANNUAL, "TWh", "All data-centre electricity in the year (AI + non-AI)"
+    ),
+    OutputVariable("dc_peak_gw", _ANNUAL, "GW", "Highest hourly data-centre load in the year"),
+    OutputVariable(
+        "ai_share_of_dc_energy_pct",
+        _ANNUAL,
+        "%",
+        "AI share of all data-centre electricity in the year",
+    ),
     OutputVariable("ai_load_factor", _ANNUAL, "1", "AI energy / (AI peak x hours in the year)"),
     OutputVariable("baseline_energy_twh", _ANNUAL, "TWh", "Baseline national demand in the year"),
     OutputVariable("baseline_peak_gw", _ANNUAL, "GW", "Baseline national annual peak"),
-    OutputVariable("total_energy_twh", _ANNUAL, "TWh", "Total national demand in the year"),
+    OutputVariable(
+        "total_energy_twh",
+        _ANNUAL,
+        "TWh",
+        "Total national demand in the year (baseline plus the scenario's data-centre load)",
+    ),
     OutputVariable("total_peak_gw", _ANNUAL, "GW", "Total national annual peak (hourly)"),
     OutputVariable(
         "ai_share_of_energy_pct", _ANNUAL, "%", "AI share of total national electricity in the year"
@@ -151,10 +237,40 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "ai_at_national_peak_gw", _ANNUAL, "GW", "AI load in the hour of the total national peak"
     ),
     OutputVariable(
+        "dc_at_national_peak_gw",
+        _ANNUAL,
+        "GW",
+        "All data-centre load in the hour of the total national peak",
+    ),
+    OutputVariable(
         "peak_change_gw",
         _ANNUAL,
         "GW",
         "Total annual peak minus baseline annual peak (same draw and weather year)",
+    ),
+    OutputVariable(
+        "ai_at_national_peak_gw_without_flexibility",
+        _ANNUAL,
+        "GW",
+        "AI load in the hour of the total national peak if the AI load did not flex",
+    ),
+    OutputVariable(
+        "peak_change_gw_without_flexibility",
+        _ANNUAL,
+        "GW",
+        "Total annual peak minus baseline annual peak if the AI load did not flex",
+    ),
+    OutputVariable(
+        "flexibility_peak_reduction_gw",
+        _ANNUAL,
+        "GW",
+        "How much flexibility lowers the total annual peak (without minus with; never negative)",
+    ),
+    OutputVariable(
+        "flexibility_curtailed_twh",
+        _ANNUAL,
+        "TWh",
+        "AI electricity curtailed in the stress hours (shifted energy is not counted)",
     ),
 )
 

@@ -13,7 +13,14 @@ from hypothesis.extra.numpy import arrays
 
 from forecast import kernels
 from forecast.kernels.power import facility_mw
-from forecast.kernels.stream import AI_ROW, BASELINE_ROW, FIRST_REGION_ROW, TOTAL_ROW
+from forecast.kernels.stream import (
+    AI_ROW,
+    BASELINE_ROW,
+    FIRST_REGION_ROW,
+    NON_AI_ROW,
+    PEAK_COUNT,
+    TOTAL_ROW,
+)
 
 PROPERTY_SETTINGS = settings(max_examples=50, deadline=None)
 # Relative slack for comparisons between two floating-point evaluations of equal sums.
@@ -194,14 +201,22 @@ def _stream(coef_t, shape, excess, level, noise, first_day, last_day):
     regions, draws = coef_t.shape[1], coef_t.shape[3]
     days, hours = last_day - first_day, 24 * (last_day - first_day)
     h0 = 24 * first_day
-    day_sums = np.empty((3 + regions, days, draws))
-    peaks = np.empty((1, 4, 1, draws))
+    day_sums = np.empty((FIRST_REGION_ROW + regions, days, draws))
+    peaks = np.empty((1, PEAK_COUNT, 1, draws))
+    inputs = kernels.StreamInputs(
+        coef_t=coef_t, non_ai_t=np.full((1, 2, draws), 3.0),
+        month_of_hour=np.zeros(hours, dtype=np.int64),
+        inference_shape=np.ascontiguousarray(shape[h0 : h0 + hours]),
+        cooling_excess_c=np.ascontiguousarray(excess[:, h0 : h0 + hours]),
+        baseline_level_t=level, baseline_shape=np.ones((1, hours)),
+        daily_noise_t=np.ascontiguousarray(noise[first_day:last_day]),
+        year_of_day=np.zeros(days, dtype=np.int64),
+        day_starts=np.arange(days + 1, dtype=np.int64) * 24, group_bounds=np.array([0, draws]),
+        flex_share=np.zeros(draws), stress_level_t=np.full((1, draws), np.inf), flex_shift=False,
+    )  # fmt: skip
     kernels.stream_chunk(
-        coef_t, np.zeros(hours, dtype=np.int64), np.ascontiguousarray(shape[h0 : h0 + hours]),
-        np.ascontiguousarray(excess[:, h0 : h0 + hours]), level, np.ones((1, hours)),
-        np.ascontiguousarray(noise[first_day:last_day]), np.zeros(days, dtype=np.int64),
-        np.arange(days + 1, dtype=np.int64) * 24, np.array([0, draws]), np.array([0.5]),
-        np.arange(0, dtype=np.int64), np.empty((0, 1, hours)), day_sums, peaks,
+        inputs, np.array([0.5]), np.arange(0, dtype=np.int64), np.empty((0, 1, hours)),
+        day_sums, peaks,
     )  # fmt: skip
     return day_sums, peaks[0]
 
@@ -218,11 +233,14 @@ def test_regions_sum_to_the_national_ai_load_in_any_chunking(case):
         day_sums[AI_ROW], day_sums[FIRST_REGION_ROW:].sum(axis=0), rtol=1e-9, atol=1e-9
     )
     np.testing.assert_allclose(
-        day_sums[TOTAL_ROW], day_sums[AI_ROW] + day_sums[BASELINE_ROW], rtol=1e-9, atol=1e-9
+        day_sums[TOTAL_ROW],
+        day_sums[AI_ROW] + day_sums[BASELINE_ROW] + day_sums[NON_AI_ROW],
+        rtol=1e-9,
+        atol=1e-9,
     )
     assert np.all(day_sums >= 0.0)
     chunked = [
         _stream(coef_t, shape, excess, level, noise, a, b) for a, b in itertools.pairwise(bounds)
     ]
     np.testing.assert_array_equal(np.concatenate([c[0] for c in chunked], axis=1), day_sums)
-    np.testing.assert_array_equal(np.max([c[1][:3] for c in chunked], axis=0), peaks[:3])
+    np.testing.assert_array_equal(np.max([c[1][:5] for c in chunked], axis=0), peaks[:5])

@@ -4,6 +4,7 @@ Run also with ``NUMBA_DISABLE_JIT=1`` to execute (and measure coverage of) the k
 as plain Python.
 """
 
+import itertools
 import os
 import zlib
 from pathlib import Path
@@ -279,7 +280,77 @@ def test_quantiles_over_draws_by_hand():
 
 
 def test_warm_up_compiles_every_kernel():
-    assert sorted(_numba.warm_up()) == sorted(kernels.__all__)
+    assert sorted(_numba.warm_up()) == sorted(set(kernels.__all__) - {"StreamInputs"})
+
+
+@pytest.mark.parametrize("fill", FILLS)
+@pytest.mark.parametrize(
+    ("sites", "draws", "months"), [(4, 5, 30), (1, 1, 1), (0, 2, 3), (3, 2, 9)]
+)
+def test_connect_sites_matches_twin(sites, draws, months, fill):
+    rng = _rng("connect", sites, draws, months, fill)
+    scale = 1.0 if fill == "random" else 0.0
+    request = scale * rng.uniform(10.0, 300.0, (sites, draws))
+    start = rng.uniform(-3.0, months, (sites, draws))
+    start[:, ::2] = np.round(start[:, ::2])
+    ramp = np.where(rng.random(sites) < 0.5, 0.0, rng.uniform(1.0, 12.0, sites))
+    built = (rng.random((sites, draws)) < 0.8).astype(np.uint8)
+    limit = np.maximum.accumulate(scale * rng.uniform(0.0, 400.0, (draws, months)), axis=1)
+    limit[:, months // 2 :] *= rng.uniform(0.5, 1.0)  # a falling limit never cuts anyone off
+    out = np.full((sites, draws, months), 99.0)
+    kernels.connect_sites(request, start, ramp, built, limit, out)
+    expected = twins.connect_sites_numpy(request, start, ramp, built, limit)
+    np.testing.assert_allclose(out, expected, rtol=RTOL, atol=ATOL)
+    assert np.all(np.diff(out, axis=2) >= -ATOL)
+    assert np.all(out <= request[:, :, None] + ATOL)
+
+
+def test_connect_sites_by_hand():
+    """Limit 100 MW, then 250 MW from month 3. Site A (queued first) asks 100 MW from month 1;
+    site B asks 120 MW from month 0: B takes 100 in month 0, A waits until month 3 and gets
+    100 (never cutting B off), B gets its last 20 then as well."""
+    out = np.empty((2, 1, 5))
+    kernels.connect_sites(
+        np.array([[100.0], [120.0]]), np.array([[1.0], [0.0]]), np.zeros(2),
+        np.ones((2, 1), dtype=np.uint8), np.array([[100.0, 100.0, 100.0, 250.0, 250.0]]), out,
+    )  # fmt: skip
+    np.testing.assert_array_equal(out[0, 0], [0.0, 0.0, 0.0, 100.0, 100.0])
+    np.testing.assert_array_equal(out[1, 0], [100.0, 100.0, 100.0, 120.0, 120.0])
+
+
+@pytest.mark.parametrize("hours_per_year", [1, 5, 30, 200])
+@pytest.mark.parametrize("chunks", [1, 3])
+def test_stress_levels_match_twin(hours_per_year, chunks):
+    from tests.test_stream import _inputs
+
+    days, draws = 6, 37
+    inputs, _, _ = _inputs(("stress", hours_per_year, chunks), draws=draws, regions=2,
+                           weather_years=3, days=days, fill="random")  # fmt: skip
+    year_count = inputs.baseline_level_t.shape[0]
+    heaps = np.empty((draws, hours_per_year))
+    sizes, open_year = np.zeros(draws, dtype=np.int64), np.full(draws, -1)
+    levels = np.full((year_count, draws), np.inf)
+    peak, at_peak = np.full((year_count, draws), -np.inf), np.zeros((year_count, draws))
+    bounds = np.linspace(0, days, chunks + 1).astype(int)
+    for first, last in itertools.pairwise(bounds):
+        h0, h1 = inputs.day_starts[first], inputs.day_starts[last]
+        chunk = inputs._replace(
+            month_of_hour=inputs.month_of_hour[h0:h1],
+            inference_shape=inputs.inference_shape[h0:h1],
+            cooling_excess_c=np.ascontiguousarray(inputs.cooling_excess_c[:, h0:h1]),
+            baseline_shape=np.ascontiguousarray(inputs.baseline_shape[:, h0:h1]),
+            daily_noise_t=inputs.daily_noise_t[first:last],
+            year_of_day=inputs.year_of_day[first:last],
+            day_starts=inputs.day_starts[first : last + 1] - h0,
+        )
+        kernels.stress_levels(chunk, 0, 50.0, heaps, sizes, open_year, levels, peak, at_peak)
+    for draw in range(draws):  # close the last year as the engine does
+        level = heaps[draw, 0] if sizes[draw] == hours_per_year else -np.inf
+        levels[open_year[draw], draw] = max(level, 50.0)
+    expected = twins.stress_levels_numpy(inputs, hours_per_year, 50.0)
+    np.testing.assert_allclose(levels, expected[0], rtol=RTOL)
+    np.testing.assert_allclose(peak, expected[1], rtol=RTOL)
+    np.testing.assert_allclose(at_peak, expected[2], rtol=RTOL)
 
 
 def test_kernel_cache_is_keyed_on_every_kernel_source(tmp_path):

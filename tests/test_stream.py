@@ -8,11 +8,12 @@ import pytest
 
 from forecast import kernels
 from forecast.kernels import stream, twins
+from forecast.kernels.stream import FIRST_REGION_ROW, PEAK_COUNT
 
 PROBABILITIES = np.array([0.0, 0.05, 0.1, 0.5, 0.9, 0.95, 1.0])
 
 
-def _inputs(case, *, draws, regions, weather_years, days, fill):
+def _inputs(case, *, draws, regions, weather_years, days, fill, flex=None):
     rng = np.random.default_rng(zlib.crc32(repr(case).encode()))
     hours = days * 24
     scale = 0.0 if fill == "zeros" else 1.0
@@ -35,60 +36,122 @@ def _inputs(case, *, draws, regions, weather_years, days, fill):
         # and the kernel answers them from its memo.
         excess[:, : hours // 2] = 0.0
     bounds = np.sort(rng.integers(0, draws + 1, weather_years - 1))
-    return (
-        coef_t,
-        np.minimum(hour // (hours // 2 + 1), 1),
-        shape,
-        excess,
-        level,
-        baseline_shape,
-        noise,
-        np.minimum(np.arange(days) // max(days - 1, 1), 1),
-        np.arange(days + 1) * 24,
-        np.r_[0, bounds, draws].astype(np.int64),
-        PROBABILITIES,
-        np.arange(3 + regions, dtype=np.int64),
+    non_ai = scale * rng.uniform(0.0, 50.0, (2, 2, draws))
+    share, levels, shift = np.zeros(draws), np.full((2, draws), np.inf), False
+    if flex is not None:
+        share = rng.uniform(0.2, 0.6, draws)
+        # A level inside each draw's range of totals, so some hours are stress hours.
+        levels = np.tile(level.mean(axis=0) * 1.1 + 150.0, (2, 1))
+        shift = flex == "shift"
+    inputs = kernels.StreamInputs(
+        coef_t=coef_t,
+        non_ai_t=non_ai,
+        month_of_hour=np.minimum(hour // (hours // 2 + 1), 1),
+        inference_shape=shape,
+        cooling_excess_c=excess,
+        baseline_level_t=level,
+        baseline_shape=baseline_shape,
+        daily_noise_t=noise,
+        year_of_day=np.minimum(np.arange(days) // max(days - 1, 1), 1),
+        day_starts=np.arange(days + 1) * 24,
+        group_bounds=np.r_[0, bounds, draws].astype(np.int64),
+        flex_share=share,
+        stress_level_t=levels,
+        flex_shift=shift,
     )
+    return inputs, PROBABILITIES, np.arange(FIRST_REGION_ROW + regions, dtype=np.int64)
 
 
+@pytest.mark.parametrize("flex", [None, "curtail", "shift"])
 @pytest.mark.parametrize("fill", ["random", "zeros", "ties", "nan", "cool"])
 @pytest.mark.parametrize(
     ("draws", "regions", "weather_years", "days", "blocks"),
     [(300, 2, 3, 5, 2), (1, 1, 1, 1, 1), (2, 1, 2, 3, 3), (64, 3, 4, 2, 4), (513, 1, 1, 2, 1)],
 )
-def test_stream_chunk_matches_twin(draws, regions, weather_years, days, blocks, fill):
+def test_stream_chunk_matches_twin(draws, regions, weather_years, days, blocks, fill, flex):
     inputs = _inputs(
-        ("stream", draws, regions, weather_years, days, fill),
+        ("stream", draws, regions, weather_years, days, fill, flex),
         draws=draws,
         regions=regions,
         weather_years=weather_years,
         days=days,
         fill=fill,
+        flex=flex,
     )
-    quantiles = np.empty((3 + regions, PROBABILITIES.size, days * 24))
-    day_sums = np.empty((3 + regions, days, draws))
-    peaks = np.empty((blocks, 4, 2, draws))
+    rows = FIRST_REGION_ROW + regions
+    quantiles = np.empty((rows, PROBABILITIES.size, days * 24))
+    day_sums = np.empty((rows, days, draws))
+    peaks = np.empty((blocks, PEAK_COUNT, 2, draws))
     kernels.stream_chunk(*inputs, quantiles, day_sums, peaks)
     expected = twins.stream_chunk_numpy(*inputs, block_count=blocks)
-    # Quantiles bit for bit: the windows only choose where to look.
-    np.testing.assert_array_equal(quantiles, expected[0])
+    if flex is None:
+        # Quantiles bit for bit: the windows only choose where to look.
+        np.testing.assert_array_equal(quantiles, expected[0])
+        np.testing.assert_array_equal(peaks, expected[2])
+    else:
+        # Flexibility sums in another order in the twin: equal to rounding.
+        np.testing.assert_allclose(quantiles, expected[0], rtol=1e-12, atol=1e-9)
+        np.testing.assert_allclose(peaks, expected[2], rtol=1e-12, atol=1e-9)
     np.testing.assert_allclose(day_sums, expected[1], rtol=1e-12, atol=1e-9)
-    np.testing.assert_array_equal(peaks, expected[2])
+
+
+def _flat_inputs(ai_mw, *, baseline_mw=None, share=0.0, level=np.inf, shift=False):
+    """One region, one day: each draw's AI load flat at ``ai_mw``; baseline by hour."""
+    draws = len(ai_mw)
+    coef_t = np.zeros((1, 1, 4, draws))
+    coef_t[0, 0, 0] = ai_mw
+    shape = np.zeros((1, 24)) if baseline_mw is None else np.asarray(baseline_mw)[None, :]
+    return kernels.StreamInputs(
+        coef_t=coef_t, non_ai_t=np.zeros((1, 2, draws)),
+        month_of_hour=np.zeros(24, dtype=np.int64), inference_shape=np.ones(24),
+        cooling_excess_c=np.zeros((1, 24)), baseline_level_t=np.ones((1, draws)),
+        baseline_shape=shape, daily_noise_t=np.ones((1, draws)),
+        year_of_day=np.zeros(1, dtype=np.int64), day_starts=np.array([0, 24]),
+        group_bounds=np.array([0, draws]), flex_share=np.full(draws, share),
+        stress_level_t=np.full((1, draws), level), flex_shift=shift,
+    )  # fmt: skip
+
+
+def _run_day(inputs, quantile_rows=(0,)):
+    draws = inputs.coef_t.shape[3]
+    quantiles = np.empty((len(quantile_rows), 1, 24))
+    day_sums = np.empty((FIRST_REGION_ROW + 1, 1, draws))
+    peaks = np.empty((1, PEAK_COUNT, 1, draws))
+    kernels.stream_chunk(
+        inputs, np.array([0.5]), np.array(quantile_rows), quantiles, day_sums, peaks
+    )
+    return quantiles, day_sums, peaks
 
 
 def test_stream_chunk_by_hand():
     """One region, two draws of 10 and 20 MW flat, no baseline: P50 is 15 MW every hour."""
-    coef_t = np.zeros((1, 1, 4, 2))
-    coef_t[0, 0, 0] = [10.0, 20.0]
-    quantiles, day_sums, peaks = np.empty((1, 1, 24)), np.empty((4, 1, 2)), np.empty((1, 4, 1, 2))
-    kernels.stream_chunk(
-        coef_t, np.zeros(24, dtype=np.int64), np.ones(24), np.zeros((1, 24)), np.zeros((1, 2)),
-        np.zeros((1, 24)), np.ones((1, 2)), np.zeros(1, dtype=np.int64), np.array([0, 24]),
-        np.array([0, 2]), np.array([0.5]), np.array([0]), quantiles, day_sums, peaks,
-    )  # fmt: skip
+    quantiles, day_sums, peaks = _run_day(_flat_inputs([10.0, 20.0]))
     np.testing.assert_array_equal(quantiles, np.full((1, 1, 24), 15.0))
     np.testing.assert_array_equal(day_sums[0, 0], [240.0, 480.0])
     np.testing.assert_array_equal(peaks[0, stream.AI_PEAK, 0], [10.0, 20.0])
+
+
+def test_flexibility_by_hand():
+    """AI 10 MW flat on a baseline of 100 MW, 150 MW from 17:00 to 19:00 (3 hours); stress
+    level 155 MW: those 3 hours are stress hours. Curtailing 40 % removes 3 x 4 MWh; shifting
+    moves the 12 MWh into the other 21 hours in proportion to their room (45 MW each)."""
+    baseline = np.full(24, 100.0)
+    baseline[17:20] = 150.0
+    _, curtailed, peaks = _run_day(
+        _flat_inputs([10.0], baseline_mw=baseline, share=0.4, level=155.0)
+    )
+    assert curtailed[stream.AI_ROW, 0, 0] == pytest.approx(240.0 - 12.0)
+    assert curtailed[stream.CURTAILED_ROW, 0, 0] == pytest.approx(12.0)
+    assert peaks[0, stream.TOTAL_PEAK, 0, 0] == pytest.approx(156.0)  # 150 + 6
+    _, shifted, peaks = _run_day(
+        _flat_inputs([10.0], baseline_mw=baseline, share=0.4, level=155.0, shift=True)
+    )
+    assert shifted[stream.AI_ROW, 0, 0] == pytest.approx(240.0)  # energy kept
+    assert shifted[stream.CURTAILED_ROW, 0, 0] == pytest.approx(0.0)
+    assert peaks[0, stream.TOTAL_PEAK, 0, 0] == pytest.approx(156.0)
+    # The other hours rise by 12 MWh / 21 h each (equal room), far below the stress level.
+    total = shifted[stream.TOTAL_ROW, 0, 0]
+    assert total == pytest.approx(21 * 110.0 + 3 * 160.0 + 12.0 - 12.0)
 
 
 def test_projection_stream_equals_per_kernel_path(small_scenario_text, scenario_file, monkeypatch):
@@ -109,9 +172,9 @@ def test_projection_stream_equals_per_kernel_path(small_scenario_text, scenario_
     monkeypatch.setattr(engine, "stream_hours", capture)
     engine.project(scenario, engine.ProjectionOptions(
         draws=40, seed=3, weather="typical", include_baseline=True))  # fmt: skip
-    scenario, options, calendar, coef, shape, excess, weather_of_draw, baseline, _ = captured[
-        "args"
-    ]
+    (scenario, options, calendar, coef, non_ai, shape, excess, weather_of_draw, baseline,
+     flexibility, _) = captured["args"]  # fmt: skip
+    assert flexibility is None and not non_ai.any()  # the oracles cover the AI load alone
     stats = captured["stats"]
     by_region = twins.facility_power_numpy(
         coef, calendar.month_of_hour, shape, excess, weather_of_draw

@@ -34,7 +34,7 @@ from forecast.catalog import load_catalog
 from forecast.engine.baseline import baseline_model, baseline_series
 from forecast.engine.dataset import Monthly, build_dataset, scenario_digest
 from forecast.engine.fleet import Fleet, FleetGrid, build_fleet
-from forecast.engine.hosting import Hosting, place_fleet, tenant_loads
+from forecast.engine.hosting import Connections, Halls, Hosting, place_fleet, tenant_loads
 from forecast.engine.inputs import draw_inputs
 from forecast.engine.options import (
     DEFAULT_QUANTILES,
@@ -44,7 +44,7 @@ from forecast.engine.options import (
     ProgressCallback,
     ProjectionOptions,
 )
-from forecast.engine.power import coefficients, inference_shape
+from forecast.engine.power import coefficients, inference_shape, non_ai_coefficients
 from forecast.engine.stream import stream_hours
 from forecast.errors import ForecastError, ScenarioError
 from forecast.sampling import central, operation
@@ -109,6 +109,17 @@ def weather_for(scenario: Scenario, options: ProjectionOptions):
     return load_weather(options.weather, location=location)
 
 
+def _window_connections(connections: Connections | None, window: slice) -> Connections | None:
+    """The connection arrays on the projection's months."""
+    if connections is None:
+        return None
+    return Connections(
+        requested_mw=connections.requested_mw[:, :, window],
+        connected_mw=connections.connected_mw[:, :, window],
+        limit_mw=connections.limit_mw[:, :, window],
+    )
+
+
 def project(
     scenario: Scenario,
     options: ProjectionOptions | None = None,
@@ -164,22 +175,22 @@ def project(
     grid = FleetGrid.spanning(scenario, calendar.first_month, last_month)
     window = slice(grid.index(calendar.first_month), grid.index(last_month) + 1)
     fleet = build_fleet(scenario, inputs, grid, load_catalog()) if scenario.deployments else None
-    hosting = place_fleet(
-        scenario, inputs, fleet, grid, mean_excess=mean_excess, max_excess=max_excess
-    )
+    halls = Halls(scenario, inputs, grid, mean_excess=mean_excess, max_excess=max_excess)
+    hosting = place_fleet(scenario, inputs, fleet, grid, halls)
 
     shape = inference_shape(scenario, calendar)
     tenant_mw = np.zeros((inputs.draws, calendar.n_months))
 
     def tenants():
-        for site, line, nameplate in tenant_loads(
-            scenario, inputs, hosting, grid, mean_excess=mean_excess, max_excess=max_excess
-        ):
+        for site, line, nameplate in tenant_loads(inputs, hosting, grid, halls):
             tenant_mw[:] += nameplate[:, window]
             yield site, line, nameplate
 
     coef = coefficients(scenario, inputs, hosting, tenants(), grid.months, window, shape.max())
-    if not np.isfinite(coef).all():
+    non_ai = non_ai_coefficients(
+        inputs, inputs.scenario_slope_factor, grid.months, window, mean_excess
+    )
+    if not (np.isfinite(coef).all() and np.isfinite(non_ai).all()):
         raise ForecastError(
             f"scenario {scenario.id}: the AI load is not a number in some month and draw; "
             "this is a bug, please report it with the scenario"
@@ -194,10 +205,12 @@ def project(
         options,
         calendar,
         coef,
+        non_ai,
         shape,
         cooling_excess,
         inputs.weather_of_draw,
         series,
+        inputs.flexibility,
         progress,
     )
     drivers = inputs.drivers()
@@ -217,6 +230,7 @@ def project(
         hosted_mw=hosting.hosted_mw[:, :, window].sum(axis=1) if fleet is not None else None,
         tenant_mw=tenant_mw,
         capacity_mw=hosting.capacity_it_mw[:, :, window].sum(axis=1) if has_sites else None,
+        connections=_window_connections(hosting.connections, window),
         wait_by_year=waits[0] if waits is not None and hosting.reading == "hosted" else None,
         delivered_by_year=waits[1] if waits is not None and hosting.reading == "hosted" else None,
     )

@@ -18,6 +18,7 @@ import xarray as xr
 import forecast
 from forecast import kernels
 from forecast.calendar import HourlyCalendar
+from forecast.engine.hosting import Connections
 from forecast.engine.options import ProjectionOptions
 from forecast.engine.stream import Stats
 from forecast.export import local_iso
@@ -38,6 +39,7 @@ class Monthly:
     hosted_mw: np.ndarray | None  # float64[D, M] nameplate of the hosted fleet [MW]
     tenant_mw: np.ndarray  # float64[D, M] nameplate the sites' tenants fill [MW]
     capacity_mw: np.ndarray | None  # float64[D, M] IT capacity built [MW]
+    connections: Connections | None  # requested, connected and limit [D, R, M]
     wait_by_year: np.ndarray | None  # float64[D, R, Y] mean months waited by delivery year
     delivered_by_year: np.ndarray | None  # float64[D, R, Y] accelerators delivered in the year
 
@@ -112,6 +114,17 @@ def _monthly_variables(scenario, monthly: Monthly, probabilities, data) -> None:
         ):
             if values is not None:
                 _by_region(name, values, probabilities, data)
+    if monthly.connections is not None:
+        grid = monthly.connections
+        delayed = np.maximum(grid.requested_mw - grid.connected_mw, 0.0)
+        for name, values in (
+            ("grid_requested_mw", grid.requested_mw),
+            ("grid_connected_mw", grid.connected_mw),
+            ("grid_delayed_mw", delayed),
+        ):
+            _summaries(name, values.sum(axis=1), probabilities, data)
+            _by_region(f"{name}_by_region", values, probabilities, data)
+        _by_region("grid_limit_mw_by_region", grid.limit_mw, probabilities, data)
     if monthly.wait_by_year is not None and monthly.delivered_by_year is not None:
         delivered = monthly.delivered_by_year.sum(axis=1)
         waited = (monthly.wait_by_year * monthly.delivered_by_year).sum(axis=1)
@@ -136,6 +149,22 @@ def _annual_variables(scenario, calendar, stats: Stats, has_baseline, probabilit
             where=annual["ai_peak"] > 0,
         ),
     }
+    if scenario.non_ai_loads:
+        per_draw |= {
+            "non_ai_energy_twh": annual["non_ai_energy"] * MWH_TO_TWH,
+            "non_ai_peak_gw": annual["non_ai_peak"] * MW_TO_GW,
+            "dc_energy_twh": annual["dc_energy"] * MWH_TO_TWH,
+            "dc_peak_gw": annual["dc_peak"] * MW_TO_GW,
+            "ai_share_of_dc_energy_pct": PERCENT
+            * np.divide(
+                annual["ai_energy"],
+                annual["dc_energy"],
+                out=np.zeros_like(annual["ai_energy"]),
+                where=annual["dc_energy"] > 0,
+            ),
+        }
+    if scenario.flexibility is not None:
+        per_draw["flexibility_curtailed_twh"] = annual["curtailed_energy"] * MWH_TO_TWH
     if has_baseline:
         per_draw |= {
             "baseline_energy_twh": annual["baseline_energy"] * MWH_TO_TWH,
@@ -146,6 +175,19 @@ def _annual_variables(scenario, calendar, stats: Stats, has_baseline, probabilit
             "ai_at_national_peak_gw": annual["ai_at_total_peak"] * MW_TO_GW,
             "peak_change_gw": (annual["total_peak"] - annual["baseline_peak"]) * MW_TO_GW,
         }
+        if scenario.non_ai_loads:
+            per_draw["dc_at_national_peak_gw"] = annual["dc_at_total_peak"] * MW_TO_GW
+        if scenario.flexibility is not None:
+            without = annual["total_peak_without_flexibility"]
+            per_draw |= {
+                "ai_at_national_peak_gw_without_flexibility": annual[
+                    "ai_at_total_peak_without_flexibility"
+                ]
+                * MW_TO_GW,
+                "peak_change_gw_without_flexibility": (without - annual["baseline_peak"])
+                * MW_TO_GW,
+                "flexibility_peak_reduction_gw": (without - annual["total_peak"]) * MW_TO_GW,
+            }
     for name, values in per_draw.items():
         _summaries(name, values, probabilities, data)
     if len(scenario.regions) > 1:
@@ -229,6 +271,7 @@ def build_dataset(
         "country": scenario.country,
         "timezone": scenario.timezone,
         "hosting": scenario.hosting_reading,
+        "flexibility": _flexibility_note(scenario),
         "hosting_note": HOSTING_READINGS[scenario.hosting_reading],
         "seed": options.seed,
         "draws": options.draws,
@@ -244,6 +287,18 @@ def build_dataset(
         "Conventions": "CF-1.8",
     }
     return dataset
+
+
+def _flexibility_note(scenario: Scenario) -> str:
+    """One line on the scenario's flexibility for the attributes ("none" without)."""
+    flex = scenario.flexibility
+    if flex is None:
+        return "none"
+    above = "" if flex.threshold_mw is None else f" above {flex.threshold_mw:g} MW"
+    return (
+        f"{flex.mode}: a share of the AI load (central {flex.share.central():g}) gives way in "
+        f"each draw's {flex.hours_per_year} highest total-load hours a year{above}"
+    )
 
 
 def _variable(dims, values, attrs=None) -> xr.Variable:

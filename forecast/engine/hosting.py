@@ -1,4 +1,4 @@
-"""Sites → built capacity by region; the fleet placed where there is room; the sites' tenants.
+"""Sites → built and energised capacity by region; the fleet placed where there is room.
 
 Each site is built in a draw with its build probability, after its commissioning delay, and
 ramps linearly to its capacity (:func:`forecast.kernels.capacity.site_capacity`). A site whose
@@ -6,12 +6,19 @@ ramps linearly to its capacity (:func:`forecast.kernels.capacity.site_capacity`)
 hottest hour, so that the hall never draws more than its connection; an ``"it"`` site hosts its
 stated IT capacity.
 
-Accelerators of the deployment plans go into the built IT capacity of their region, oldest
-first (:func:`forecast.kernels.fleet.place_in_capacity`); an accelerator with no room waits and
-draws nothing until room appears (a site ramps up, or older accelerators retire). The hosted
-fleet is spread over the region's sites in proportion to their IT capacity, so its PUE is the
-capacity-weighted PUE of the region's halls. What the plans leave free in a site carries the
-site's own tenants: ``tenant_occupancy`` x the free IT capacity.
+Where a region has a connection limit (``[grid.<region>]``), its sites that are not yet
+operating energise only within it (:func:`forecast.kernels.capacity.connect_sites`), in queue
+order: under construction first, then announced, then speculative, each by commissioning date,
+then in the order of the file. A site asks for its grid capacity (an IT site for its IT
+capacity x its PUE at the hottest hour) from the month it starts to ramp; what the limit cannot
+connect yet is delayed.
+
+Non-AI loads that are ``hosted`` take their room in the region's halls first (incumbent load).
+Accelerators of the deployment plans then go into what is left, oldest first
+(:func:`forecast.kernels.fleet.place_in_capacity`); an accelerator with no room waits and draws
+nothing until room appears. The hosted fleet is spread over the region's sites in proportion to
+their capacity, so its PUE is the capacity-weighted PUE of the region's halls. What is still
+free in a site carries the site's own tenants: ``tenant_occupancy`` x the free IT capacity.
 
 Without sites the plans' accelerators are all hosted (unconstrained hosting, stated as such in
 the output); without deployments only the tenants draw.
@@ -30,39 +37,156 @@ from forecast.engine.inputs import Inputs, SiteDraw
 from forecast.engine.power import PueLine, pue_line
 from forecast.scenario import Scenario
 
+#: Queue rank of a site's status under a connection limit (lower connects first).
+QUEUE_RANK = {"under_construction": 0, "announced": 1, "speculative": 2}
+
+
+@dataclass
+class Connections:
+    """A region-limited grid: requested, connected and limit [MW] by draw, region and month
+    (NaN for a region without a limit)."""
+
+    requested_mw: np.ndarray  # float64[D, R, Mf]
+    connected_mw: np.ndarray  # float64[D, R, Mf]
+    limit_mw: np.ndarray  # float64[D, R, Mf]
+
 
 @dataclass
 class Hosting:
     """Where the fleet runs, by draw, region and month of the fleet grid."""
 
     reading: str  # Scenario.hosting_reading
-    capacity_it_mw: np.ndarray  # float64[D, R, Mf] IT capacity built (NaN without sites)
+    capacity_it_mw: np.ndarray  # float64[D, R, Mf] IT capacity built and energised
+    non_ai_room_mw: np.ndarray  # float64[D, R, Mf] IT capacity the hosted non-AI loads take
     hosted_mw: np.ndarray  # float64[D, R, Mf] nameplate power of hosted plan accelerators
     hosted_count: np.ndarray  # float64[D, R, Mf]
     waiting_count: np.ndarray  # float64[D, R, Mf]
     waiting_mw: np.ndarray  # float64[D, R, Mf]
     waited_months: np.ndarray  # float64[D, R, Mf] months waited, by vintage
     plan_pue: PueLine  # PUE line of the hosted plan accelerators, [D, R, Mf] each
+    connections: Connections | None
 
 
-def _site_it_capacity(site: SiteDraw, grid: FleetGrid, line: PueLine, max_excess: np.ndarray):
-    """IT capacity the site has built by each month. [MW] float64[D, Mf]"""
-    built = np.empty((site.built.size, grid.n_months))
-    kernels.site_capacity(
-        site.capacity_mw, site.start_month - grid.first_month, site.ramp_months, site.built, built
-    )
-    if site.capacity_kind == "grid":
-        # The hall's hottest hour must fit its connection: IT <= grid / PUE(hottest).
-        built /= line.a + line.b * max_excess[:, None]
-    return built
+class Halls:
+    """The scenario's sites in every draw: their PUE lines, energised IT capacity and the
+    grid connections that limit it."""
 
-
-def _site_lines(scenario, inputs, grid, mean_excess):
-    """PUE line of every site (the site's own PUE or the scenario's, its cooling's slope)."""
-    for site in inputs.sites:
-        yield pue_line(
-            site.pue, inputs.pue_slope_per_c, site.slope_factor, grid.months, mean_excess
+    def __init__(
+        self,
+        scenario: Scenario,
+        inputs: Inputs,
+        grid: FleetGrid,
+        *,
+        mean_excess: float,
+        max_excess: np.ndarray,
+    ) -> None:
+        self.inputs, self.grid, self.max_excess = inputs, grid, max_excess
+        self.lines = [
+            pue_line(site.pue, inputs.pue_slope_per_c, site.slope_factor, grid.months, mean_excess)
+            for site in inputs.sites
+        ]
+        #: The scenario's own PUE line (its PUE and cooling), for load outside any listed site.
+        self.scenario_line = pue_line(
+            inputs.pue,
+            inputs.pue_slope_per_c,
+            inputs.scenario_slope_factor,
+            grid.months,
+            mean_excess,
         )
+        self.statuses = [site.status for site in scenario.sites]
+        self.connected: dict[int, np.ndarray] = {}  # site -> grid MW connected [D, Mf]
+        self.connections = self._connect(scenario) if inputs.grids else None
+
+    def _grid_factor(self, index: int) -> np.ndarray:
+        """Grid MW per MW of the site's stated capacity (1, or its hottest-hour PUE for an IT
+        site, at its commissioning month). float64[D]"""
+        site, line = self.inputs.sites[index], self.lines[index]
+        if site.capacity_kind == "grid":
+            return np.ones(site.built.size)
+        month = np.clip(
+            np.round(site.start_month - self.grid.first_month), 0, self.grid.n_months - 1
+        ).astype(np.int64)
+        draws = np.arange(site.built.size)
+        return line.a[draws, month] + line.b[draws, month] * self.max_excess
+
+    def _connect(self, scenario: Scenario) -> Connections:
+        n_draws, n_regions = self.inputs.draws, len(scenario.regions)
+        shape = (n_draws, n_regions, self.grid.n_months)
+        requested, connected = np.zeros(shape), np.zeros(shape)
+        limits = np.full(shape, np.nan)
+        for limit in self.inputs.grids:
+            queue = sorted(
+                (
+                    index
+                    for index, site in enumerate(self.inputs.sites)
+                    if site.region == limit.region and self.statuses[index] != "operating"
+                ),
+                key=lambda index: (
+                    QUEUE_RANK[self.statuses[index]],
+                    scenario.sites[index].commissioning,
+                    index,
+                ),
+            )
+            limit_mw = np.ascontiguousarray(limit.at(self.grid.months))
+            limits[:, limit.region] = limit_mw
+            if not queue:
+                continue
+            sites = [self.inputs.sites[index] for index in queue]
+            request = np.stack(
+                [
+                    site.capacity_mw * self._grid_factor(index)
+                    for site, index in zip(sites, queue, strict=True)
+                ]
+            )
+            start = np.stack([site.start_month - self.grid.first_month for site in sites])
+            out = np.empty((len(queue), n_draws, self.grid.n_months))
+            kernels.connect_sites(
+                np.ascontiguousarray(request),
+                np.ascontiguousarray(start),
+                np.array([site.ramp_months for site in sites]),
+                np.ascontiguousarray(np.stack([site.built for site in sites])),
+                limit_mw,
+                out,
+            )
+            for position, index in enumerate(queue):
+                self.connected[index] = out[position]
+                asked = np.empty((n_draws, self.grid.n_months))
+                kernels.site_capacity(
+                    request[position], start[position], 0.0, sites[position].built, asked
+                )
+                requested[:, limit.region] += asked
+                connected[:, limit.region] += out[position]
+        return Connections(requested_mw=requested, connected_mw=connected, limit_mw=limits)
+
+    def it_capacity(self, index: int) -> np.ndarray:
+        """IT capacity the site has built and energised by each month. [MW] float64[D, Mf]"""
+        site, line = self.inputs.sites[index], self.lines[index]
+        built = np.empty((site.built.size, self.grid.n_months))
+        kernels.site_capacity(
+            site.capacity_mw, site.start_month - self.grid.first_month, site.ramp_months,
+            site.built, built,
+        )  # fmt: skip
+        if index in self.connected:
+            built = np.minimum(built, self.connected[index] / self._grid_factor(index)[:, None])
+        if site.capacity_kind == "grid":
+            # The hall's hottest hour must fit its connection: IT <= grid / PUE(hottest).
+            built /= line.a + line.b * self.max_excess[:, None]
+        return built
+
+
+def _non_ai_room(scenario: Scenario, inputs: Inputs, grid: FleetGrid) -> np.ndarray:
+    """IT capacity the hosted non-AI loads take in each region. [MW] float64[D, R, Mf]"""
+    room = np.zeros((inputs.draws, len(scenario.regions), grid.n_months))
+    for load in inputs.non_ai:
+        if load.hosted:
+            room[:, load.region] += load.room_mw(grid.months)
+    return room
+
+
+def _surviving(fleet: Fleet, r: int) -> np.ndarray:
+    out = np.empty(fleet.survival.shape)
+    kernels.surviving_stock(np.ascontiguousarray(fleet.vintage_count[:, r]), fleet.survival, out)
+    return out
 
 
 def place_fleet(
@@ -70,121 +194,94 @@ def place_fleet(
     inputs: Inputs,
     fleet: Fleet | None,
     grid: FleetGrid,
-    *,
-    mean_excess: float,
-    max_excess: np.ndarray,
+    halls: Halls,
 ) -> Hosting:
-    """Build the sites, place the fleet and return where it runs.
-
-    Parameters
-    ----------
-    mean_excess : float
-        Mean temperature excess over the cooling reference, over every weather year and hour
-        (sets the cool-weather PUE). [°C]
-    max_excess : float64[D]
-        Each draw's hottest-hour excess (sizes grid-capacity sites). [°C]
-    """
+    """Build the sites, place the fleet and return where it runs."""
     n_draws, n_regions = inputs.draws, len(scenario.regions)
     shape = (n_draws, n_regions, grid.n_months)
-    scenario_line = pue_line(
-        inputs.pue, inputs.pue_slope_per_c, inputs.scenario_slope_factor, grid.months, mean_excess
-    )
     capacity = np.zeros(shape)
     weighted_a, weighted_b = np.zeros(shape), np.zeros(shape)
-    for site, line in zip(
-        inputs.sites, _site_lines(scenario, inputs, grid, mean_excess), strict=True
-    ):
-        it_mw = _site_it_capacity(site, grid, line, max_excess)
+    for index, (site, line) in enumerate(zip(inputs.sites, halls.lines, strict=True)):
+        it_mw = halls.it_capacity(index)
         capacity[:, site.region] += it_mw
         weighted_a[:, site.region] += it_mw * line.a
         weighted_b[:, site.region] += it_mw * line.b
+    room = _non_ai_room(scenario, inputs, grid)
     has_room = capacity > 0
+    fallback = halls.scenario_line
     plan_pue = PueLine(
-        a=np.where(
-            has_room, weighted_a / np.where(has_room, capacity, 1.0), scenario_line.a[:, None]
-        ),
-        b=np.where(
-            has_room, weighted_b / np.where(has_room, capacity, 1.0), scenario_line.b[:, None]
-        ),
+        a=np.where(has_room, weighted_a / np.where(has_room, capacity, 1.0), fallback.a[:, None]),
+        b=np.where(has_room, weighted_b / np.where(has_room, capacity, 1.0), fallback.b[:, None]),
     )
     zeros = np.zeros(shape)
     reading = scenario.hosting_reading
     if fleet is None:
-        return Hosting(reading, capacity, zeros, zeros, zeros, zeros, zeros, plan_pue)
+        return Hosting(
+            reading, capacity, room, zeros, zeros, zeros, zeros, zeros, plan_pue,
+            halls.connections,
+        )  # fmt: skip
     if reading == "unconstrained":
         unconstrained = PueLine(
-            a=np.repeat(scenario_line.a[:, None], n_regions, axis=1),
-            b=np.repeat(scenario_line.b[:, None], n_regions, axis=1),
+            a=np.repeat(fallback.a[:, None], n_regions, axis=1),
+            b=np.repeat(fallback.b[:, None], n_regions, axis=1),
         )
-        hosted_count = np.empty(shape)
-        for r in range(n_regions):
-            out = np.empty((n_draws, grid.n_months))
-            kernels.surviving_stock(
-                np.ascontiguousarray(fleet.vintage_count[:, r]), fleet.survival, out
-            )
-            hosted_count[:, r] = out
+        hosted_count = np.stack([_surviving(fleet, r) for r in range(n_regions)], axis=1)
         return Hosting(
             reading,
             capacity if inputs.sites else np.full(shape, np.nan),
+            room,
             fleet.nameplate_mw,
             hosted_count,
             zeros,
             zeros,
             zeros,
             unconstrained,
+            halls.connections,
         )
     hosted_mw, hosted_count, waited = np.empty(shape), np.empty(shape), np.empty(shape)
+    free = np.maximum(capacity - room, 0.0)
     for r in range(n_regions):
         outputs = [np.empty((n_draws, grid.n_months)) for _ in range(3)]
         kernels.place_in_capacity(
             np.ascontiguousarray(fleet.vintage_mw[:, r]),
             np.ascontiguousarray(fleet.vintage_count[:, r]),
             fleet.survival,
-            np.ascontiguousarray(capacity[:, r]),
+            np.ascontiguousarray(free[:, r]),
             *outputs,
         )
         hosted_mw[:, r], hosted_count[:, r], waited[:, r] = outputs
-    in_service = np.empty(shape)
-    for r in range(n_regions):
-        out = np.empty((n_draws, grid.n_months))
-        kernels.surviving_stock(
-            np.ascontiguousarray(fleet.vintage_count[:, r]), fleet.survival, out
-        )
-        in_service[:, r] = out
+    in_service = np.stack([_surviving(fleet, r) for r in range(n_regions)], axis=1)
     return Hosting(
         reading,
         capacity,
+        room,
         hosted_mw,
         hosted_count,
         np.maximum(in_service - hosted_count, 0.0),
         np.maximum(fleet.nameplate_mw - hosted_mw, 0.0),
         waited,
         plan_pue,
+        halls.connections,
     )
 
 
 def tenant_loads(
-    scenario: Scenario,
-    inputs: Inputs,
-    hosting: Hosting,
-    grid: FleetGrid,
-    *,
-    mean_excess: float,
-    max_excess: np.ndarray,
+    inputs: Inputs, hosting: Hosting, grid: FleetGrid, halls: Halls
 ) -> Iterator[tuple[SiteDraw, PueLine, np.ndarray]]:
     """Each site with its PUE line and the IT nameplate its own tenants fill. [MW] [D, Mf]
 
-    The plans' accelerators take a share hosted / capacity of every site of their region (the
-    same share everywhere); the tenants fill ``tenant_occupancy`` of what is left.
+    The hosted non-AI loads and the plans' accelerators take a share (room + hosted) /
+    capacity of every site of their region (the same share everywhere); the tenants fill
+    ``tenant_occupancy`` of what is left.
     """
     capacity = hosting.capacity_it_mw
     used = np.divide(
-        hosting.hosted_mw, capacity, out=np.zeros_like(hosting.hosted_mw), where=capacity > 0
+        hosting.hosted_mw + hosting.non_ai_room_mw,
+        capacity,
+        out=np.ones_like(capacity),
+        where=capacity > 0,
     )
     free_share = 1.0 - np.minimum(used, 1.0)
-    for site, line in zip(
-        inputs.sites, _site_lines(scenario, inputs, grid, mean_excess), strict=True
-    ):
-        it_mw = _site_it_capacity(site, grid, line, max_excess)
+    for index, (site, line) in enumerate(zip(inputs.sites, halls.lines, strict=True)):
         occupancy = np.clip(site.tenant_occupancy.at(grid.months), 0.0, 1.0)
-        yield site, line, occupancy * it_mw * free_share[:, site.region]
+        yield site, line, occupancy * halls.it_capacity(index) * free_share[:, site.region]

@@ -32,6 +32,7 @@ from forecast.scenario import (
     Triangular,
     month_number,
 )
+from forecast.units import TWH_PER_YEAR_TO_MW, W_TO_MW
 
 if TYPE_CHECKING:
     from forecast.baseline import BaselineModel
@@ -97,6 +98,62 @@ class SiteDraw:
 
 
 @dataclass(frozen=True)
+class NonAiDraw:
+    """One non-AI load in every draw: how much IT it runs, where and with which PUE."""
+
+    name: str
+    kind: str
+    region: int
+    installed: PathDraw | None  # units
+    power_w: PathDraw | None  # W per unit
+    utilisation: PathDraw | None  # average draw / power_w
+    energy_twh: PathDraw | None  # IT energy a year
+    pue: PathDraw
+    hosted: bool
+
+    def it_mw(self, months: np.ndarray) -> np.ndarray:
+        """Average IT load at the month numbers ``months``. [MW] float64[D, M]"""
+        if self.energy_twh is not None:
+            return self.energy_twh.at(months) * TWH_PER_YEAR_TO_MW
+        assert self.installed is not None and self.power_w is not None
+        load = self.installed.at(months) * self.power_w.at(months) * W_TO_MW
+        return load * self.utilisation.at(months) if self.utilisation is not None else load
+
+    def room_mw(self, months: np.ndarray) -> np.ndarray:
+        """IT capacity the load takes in a hall: its units at nameplate (``power_w``), or, when
+        only its energy is known, its average IT load. [MW] float64[D, M]"""
+        if self.installed is not None and self.power_w is not None:
+            return self.installed.at(months) * self.power_w.at(months) * W_TO_MW
+        return self.it_mw(months)
+
+
+@dataclass(frozen=True)
+class GridDraw:
+    """A region's connection limit for new large loads in every draw."""
+
+    region: int
+    limit_mw: PathDraw
+    reinforcements: list[tuple[np.ndarray, np.ndarray]]  # (month number [D], MW [D]) each
+
+    def at(self, months: np.ndarray) -> np.ndarray:
+        """The limit at the month numbers ``months``. [MW] float64[D, M]"""
+        limit = self.limit_mw.at(months)
+        for month, mw in self.reinforcements:
+            limit = limit + np.where(months[None, :] >= month[:, None], mw[:, None], 0.0)
+        return limit
+
+
+@dataclass(frozen=True)
+class FlexDraw:
+    """The flexibility of the AI load in every draw."""
+
+    share: np.ndarray  # float64[D]
+    shift: bool
+    hours_per_year: int
+    threshold_mw: float
+
+
+@dataclass(frozen=True)
 class BaselineDraw:
     """Per-draw inputs of the baseline model (its level and daily noise)."""
 
@@ -119,6 +176,9 @@ class Inputs:
     scenario_slope_factor: float
     deliveries: list[DeliveryDraw]
     sites: list[SiteDraw]
+    non_ai: list[NonAiDraw] = field(default_factory=list)
+    grids: list[GridDraw] = field(default_factory=list)
+    flexibility: FlexDraw | None = None
     baseline: BaselineDraw | None = None
     extra_drivers: dict[str, np.ndarray] = field(default_factory=dict)
 
@@ -222,6 +282,55 @@ def _draw_delivery(deployment: Any, index: int, streams: Streams, n_draws: int) 
     return DeliveryDraw(milestone_delay, milestone_factor, shipment_delay, shipment_factor)
 
 
+def _draw_non_ai(scenario: Scenario, index: int, streams: Streams, n_draws: int, pue):
+    load = scenario.non_ai_loads[index]
+    key = f"non_ai:{index}:{load.name}"
+
+    def path(name):
+        value = getattr(load, name)
+        return (
+            None
+            if value is None
+            else sample_path(value, n_draws, streams.generator(f"{key}:{name}"))
+        )
+
+    return NonAiDraw(
+        name=load.name,
+        kind=load.kind,
+        region=scenario.regions.index(load.region) if load.region else 0,
+        installed=path("installed"),
+        power_w=path("power_w"),
+        utilisation=path("utilisation"),
+        energy_twh=path("energy_twh"),
+        pue=path("pue") or pue,
+        hosted=load.hosted,
+    )
+
+
+def _draw_grid(scenario: Scenario, region: str, streams: Streams, n_draws: int) -> GridDraw:
+    grid = scenario.grid[region]
+    key = f"grid:{region}"
+    reinforcements = []
+    for j, step in enumerate(grid.reinforcements):
+        stream = f"{key}:reinforcements[{j}]"
+        delay = (
+            sample(step.delay_months, n_draws, streams.generator(f"{stream}:delay"))
+            if step.delay_months is not None
+            else np.zeros(n_draws)
+        )
+        reinforcements.append(
+            (
+                month_number(step.date) + delay,
+                sample(step.mw, n_draws, streams.generator(f"{stream}:mw")),
+            )
+        )
+    return GridDraw(
+        region=scenario.regions.index(region),
+        limit_mw=sample_path(grid.limit_mw, n_draws, streams.generator(f"{key}:limit")),
+        reinforcements=reinforcements,
+    )
+
+
 def draw_inputs(
     scenario: Scenario,
     options: ProjectionOptions,
@@ -277,7 +386,18 @@ def draw_inputs(
         _draw_delivery(deployment, i, streams, n_draws)
         for i, deployment in enumerate(scenario.deployments)
     ]
+    flexibility = None
+    if scenario.flexibility is not None:
+        flex = scenario.flexibility
+        flexibility = FlexDraw(
+            share=sample(flex.share, n_draws, streams.generator("flexibility:share")),
+            shift=flex.mode == "shift",
+            hours_per_year=flex.hours_per_year,
+            threshold_mw=-np.inf if flex.threshold_mw is None else flex.threshold_mw,
+        )
     extra = {}
+    if flexibility is not None and np.ptp(flexibility.share) > 0:
+        extra["flexibility_share"] = flexibility.share
     for deployment, delivery in zip(scenario.deployments, deliveries, strict=True):
         if delivery.varies:
             extra[f"delivery_delay_months: {deployment.name}"] = delivery.mean_delay()

@@ -12,7 +12,8 @@ average, so the cool-weather PUE is set to keep it:
 
 with ``c = f·P·[(1−i)·a, i·a, (1−i)·b, i·b]`` summed over what a region hosts: the plans'
 accelerators (``P`` = hosted nameplate, the region's capacity-weighted PUE line) and each
-site's tenants (``P`` = their nameplate, the site's own ``f``, ``i`` and PUE line). ``f``,
+site's tenants (``P`` = their nameplate, the site's own ``f``, ``i`` and PUE line). Non-AI
+data-centre load (conventional servers, storage, network) is flat: ``IT · (a + b·x)``. ``f``,
 ``i``, PUE and its slope may be trends (per month). A node never draws more than its nameplate:
 where ``f · (1 + i · (max phi − 1))`` would exceed 1, the inference share is flattened to fit
 (:func:`within_nameplate`), keeping the energy. The hourly kernel
@@ -159,4 +160,23 @@ def coefficients(
             site_inference,
             PueLine(line.a[:, window], line.b[:, window]),
         )
+    return coef
+
+
+def non_ai_coefficients(
+    inputs, slope_factor: float, grid_months: np.ndarray, window: slice, mean_excess: float
+) -> np.ndarray:
+    """The hourly kernel's coefficients of the non-AI load, national. float64[D, M, 2]
+
+    Non-AI IT load is flat through the day: facility = IT · (a + b · x), so the coefficients
+    are ``IT · a`` and ``IT · b`` summed over the loads; each load has its own PUE (or the
+    scenario's) with the scenario's temperature slope and cooling.
+    """
+    months = grid_months[window]
+    coef = np.zeros((inputs.draws, months.size, 2))
+    for load in inputs.non_ai:
+        line = pue_line(load.pue, inputs.pue_slope_per_c, slope_factor, months, mean_excess)
+        it_mw = load.it_mw(months)
+        coef[..., 0] += it_mw * line.a
+        coef[..., 1] += it_mw * line.b
     return coef

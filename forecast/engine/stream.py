@@ -54,21 +54,95 @@ class _Periods:
         return cls(times=calendar.local[starts], of_day=of_day, hours=hours)
 
 
+@dataclass
+class _Chunk:
+    """One chunk of whole days: its hours, months, years and the kernels' inputs."""
+
+    first_day: int
+    last_day: int
+    h0: int
+    h1: int
+    y0: int
+    y1: int
+    inputs: kernels.StreamInputs
+
+
+def _chunks(calendar, coef, non_ai, shape, excess, baseline, order, group_bounds, flex, max_days):
+    """The stream's chunks, with the kernels' inputs in sorted draw order."""
+    n_draws, n_weather = order.size, excess.shape[0]
+    for first_day, last_day in _day_chunks(calendar, max_days):
+        h0, h1 = int(calendar.day_starts[first_day]), int(calendar.day_starts[last_day])
+        m0, m1 = int(calendar.month_of_hour[h0]), int(calendar.month_of_hour[h1 - 1]) + 1
+        y0, y1 = int(calendar.year_of_hour[h0]), int(calendar.year_of_hour[h1 - 1]) + 1
+        day_starts = calendar.day_starts[first_day : last_day + 1] - h0
+        if baseline is not None:
+            level_t = np.ascontiguousarray(baseline.level[order, y0:y1].T)
+            noise_t = np.ascontiguousarray(baseline.noise.T[first_day:last_day][:, order])
+            baseline_shape = np.ascontiguousarray(baseline.shape[:, h0:h1])
+        else:
+            level_t = np.zeros((y1 - y0, n_draws))
+            noise_t = np.ones((last_day - first_day, n_draws))
+            baseline_shape = np.zeros((n_weather, h1 - h0))
+        share, levels, shift = flex
+        inputs = kernels.StreamInputs(
+            coef_t=np.ascontiguousarray(coef[order, :, m0:m1, :].transpose(2, 1, 3, 0)),
+            non_ai_t=np.ascontiguousarray(non_ai[order, m0:m1, :].transpose(1, 2, 0)),
+            month_of_hour=calendar.month_of_hour[h0:h1] - m0,
+            inference_shape=np.ascontiguousarray(shape[h0:h1]),
+            cooling_excess_c=np.ascontiguousarray(excess[:, h0:h1]),
+            baseline_level_t=level_t,
+            baseline_shape=baseline_shape,
+            daily_noise_t=noise_t,
+            year_of_day=calendar.year_of_hour[day_starts[:-1] + h0] - y0,
+            day_starts=day_starts,
+            group_bounds=group_bounds,
+            flex_share=share,
+            stress_level_t=np.ascontiguousarray(levels[y0:y1]),
+            flex_shift=shift,
+        )
+        yield _Chunk(first_day, last_day, h0, h1, y0, y1, inputs)
+
+
+def _stress_levels(chunks, flexibility, n_years, n_draws):
+    """Each draw's stress level per year [Y, D], and the total's peak and the AI load at it
+    without flexibility [Y, D] each (a first pass over the hours)."""
+    heaps = np.empty((n_draws, flexibility.hours_per_year))
+    sizes = np.zeros(n_draws, dtype=np.int64)
+    open_year = np.full(n_draws, -1, dtype=np.int64)
+    levels = np.full((n_years, n_draws), np.inf)
+    peak, ai_at_peak = np.full((n_years, n_draws), -np.inf), np.zeros((n_years, n_draws))
+    for chunk in chunks:
+        kernels.stress_levels(
+            chunk.inputs, chunk.y0, float(flexibility.threshold_mw), heaps, sizes, open_year,
+            levels, peak, ai_at_peak,
+        )  # fmt: skip
+    for draw in range(n_draws):  # close each draw's last year
+        if open_year[draw] >= 0:
+            full = sizes[draw] == heaps.shape[1]
+            level = heaps[draw, 0] if full else -np.inf
+            levels[open_year[draw], draw] = max(level, flexibility.threshold_mw)
+    return levels, peak, ai_at_peak
+
+
 def stream_hours(
     scenario,
     options: ProjectionOptions,
     calendar: HourlyCalendar,
     coef: np.ndarray,
+    non_ai: np.ndarray,
     shape: np.ndarray,
     cooling_excess: np.ndarray,
     weather_of_draw: np.ndarray,
     baseline: BaselineSeries | None,
+    flexibility,
     progress: ProgressCallback | None,
 ) -> Stats:
     """Stream over chunks of whole days through the fused kernel; see
     :func:`forecast.kernels.stream_chunk`.
 
-    ``coef`` holds the power coefficients [D, R, M, 4] of :mod:`forecast.engine.power`.
+    ``coef`` holds the AI load's coefficients [D, R, M, 4] and ``non_ai`` the non-AI load's
+    [D, M, 2] (:mod:`forecast.engine.power`). With ``flexibility`` a first pass finds each
+    draw's stress hours (:func:`forecast.kernels.stress_levels`).
 
     Draws are sorted by weather year inside the stream (quantiles do not depend on the order)
     and per-draw results are put back in draw order at the end.
@@ -80,8 +154,12 @@ def stream_hours(
     order = np.argsort(weather_of_draw, kind="stable")
     group_bounds = np.searchsorted(weather_of_draw[order], np.arange(n_weather + 1))
     periods = _Periods.build(calendar, options.resolution)
-    names = ["ai_facility_mw", *(["baseline_mw", "total_mw"] if have_baseline else [])]
-    rows = [stream.AI_ROW, *([stream.BASELINE_ROW, stream.TOTAL_ROW] if have_baseline else [])]
+    wanted = {"ai_facility_mw": stream.AI_ROW}
+    if have_baseline:
+        wanted |= {"baseline_mw": stream.BASELINE_ROW, "total_mw": stream.TOTAL_ROW}
+    if scenario.non_ai_loads:
+        wanted |= {"non_ai_facility_mw": stream.NON_AI_ROW, "dc_facility_mw": stream.DC_ROW}
+    names, rows = list(wanted), list(wanted.values())
     region_rows = list(range(stream.FIRST_REGION_ROW, n_rows)) if regional else []
     hourly = periods.of_day is None
     quantile_rows = np.array(rows + region_rows if hourly else [], dtype=np.int64)
@@ -91,37 +169,37 @@ def stream_hours(
     if regional:
         series["ai_facility_mw_by_region"] = np.empty((n_regions, len(probabilities), n_periods))
     energy = np.zeros((n_rows, n_years, n_draws))  # sorted draws, transposed
-    peaks = np.full((4, n_years, n_draws), -np.inf)
-    peaks[stream.AI_AT_TOTAL_PEAK] = 0.0
+    peaks = np.full((stream.PEAK_COUNT, n_years, n_draws), -np.inf)
+    peaks[stream.AI_AT_TOTAL_PEAK :] = 0.0
     period_sums = None if hourly else np.zeros((n_rows, n_periods, n_draws))
     blocks = _numba.thread_count()
     max_days = max(CHUNK_ELEMENTS // (n_draws * n_rows), 1)
+    no_flex = (np.zeros(n_draws), np.full((n_years, n_draws), np.inf), False)
+
+    def chunks(flex):
+        return _chunks(
+            calendar, coef, non_ai, shape, cooling_excess, baseline, order, group_bounds, flex,
+            max_days,
+        )  # fmt: skip
+
+    without = None
+    flex = no_flex
+    if flexibility is not None:
+        levels, peak, ai_at_peak = _stress_levels(chunks(no_flex), flexibility, n_years, n_draws)
+        flex = (np.ascontiguousarray(flexibility.share[order]), levels, flexibility.shift)
+        without = {"total_peak": peak, "ai_at_total_peak": ai_at_peak}
 
     done = 0
-    for first_day, last_day in _day_chunks(calendar, max_days):
-        h0, h1 = int(calendar.day_starts[first_day]), int(calendar.day_starts[last_day])
-        m0, m1 = int(calendar.month_of_hour[h0]), int(calendar.month_of_hour[h1 - 1]) + 1
-        y0, y1 = int(calendar.year_of_hour[h0]), int(calendar.year_of_hour[h1 - 1]) + 1
-        day_starts = calendar.day_starts[first_day : last_day + 1] - h0
-        year_of_day = calendar.year_of_hour[day_starts[:-1] + h0] - y0
-        if have_baseline:
-            level_t = np.ascontiguousarray(baseline.level[order, y0:y1].T)
-            noise_t = np.ascontiguousarray(baseline.noise.T[first_day:last_day][:, order])
-            baseline_shape = np.ascontiguousarray(baseline.shape[:, h0:h1])
-        else:
-            level_t = np.zeros((y1 - y0, n_draws))
-            noise_t = np.ones((last_day - first_day, n_draws))
-            baseline_shape = np.zeros((n_weather, h1 - h0))
+    for chunk in chunks(flex):
+        h0, h1, y0, y1 = chunk.h0, chunk.h1, chunk.y0, chunk.y1
+        days = chunk.last_day - chunk.first_day
         quantiles = np.empty((len(quantile_rows), len(probabilities), h1 - h0))
-        day_sums = np.empty((n_rows, last_day - first_day, n_draws))
-        block_peaks = np.empty((blocks, 4, y1 - y0, n_draws))
+        day_sums = np.empty((n_rows, days, n_draws))
+        block_peaks = np.empty((blocks, stream.PEAK_COUNT, y1 - y0, n_draws))
         kernels.stream_chunk(
-            np.ascontiguousarray(coef[order, :, m0:m1, :].transpose(2, 1, 3, 0)),
-            calendar.month_of_hour[h0:h1] - m0, np.ascontiguousarray(shape[h0:h1]),
-            np.ascontiguousarray(cooling_excess[:, h0:h1]), level_t, baseline_shape, noise_t,
-            year_of_day, day_starts, group_bounds, probabilities, quantile_rows, quantiles,
-            day_sums, block_peaks,
-        )  # fmt: skip
+            chunk.inputs, probabilities, quantile_rows, quantiles, day_sums, block_peaks
+        )
+        year_of_day = chunk.inputs.year_of_day
         year_change = np.r_[0, np.flatnonzero(np.diff(year_of_day)) + 1]
         energy[:, y0:y1] += np.add.reduceat(day_sums, year_change, axis=1)
         _merge_peaks(peaks[:, y0:y1], block_peaks)
@@ -133,7 +211,7 @@ def stream_hours(
                     len(names) + region
                 ]
         else:
-            of_day = periods.of_day[first_day:last_day]
+            of_day = periods.of_day[chunk.first_day : chunk.last_day]
             change = np.r_[0, np.flatnonzero(np.diff(of_day)) + 1]
             period_sums[:, of_day[change]] += np.add.reduceat(day_sums, change, axis=1)
         done += h1 - h0
@@ -149,7 +227,13 @@ def stream_hours(
             kernels.quantiles_over_draws(
                 means, probabilities, series["ai_facility_mw_by_region"][region]
             )
-    return Stats(series=series, annual=_annual(energy, peaks, order), period_times=periods.times)
+    annual = _annual(energy, peaks, order)
+    if without is not None:
+        annual |= {
+            f"{name}_without_flexibility": _by_draw(values, order)
+            for name, values in without.items()
+        }
+    return Stats(series=series, annual=annual, period_times=periods.times)
 
 
 def _day_chunks(calendar: HourlyCalendar, max_days: int):
@@ -160,32 +244,43 @@ def _day_chunks(calendar: HourlyCalendar, max_days: int):
 
 
 def _merge_peaks(peaks: np.ndarray, block_peaks: np.ndarray) -> None:
-    """Fold the kernel's per-block peaks [B, 4, Y, D] into ``peaks`` [4, Y, D], in hour order.
+    """Fold the kernel's per-block peaks [B, 7, Y, D] into ``peaks`` [7, Y, D], in hour order.
 
-    A later block moves the total's peak (and the AI load recorded at it) only when strictly
+    A later block moves the total's peak (and the loads recorded at it) only when strictly
     higher, so the first hour of a tie wins as in a serial scan.
     """
     for block in block_peaks:
-        np.maximum(peaks[stream.AI_PEAK], block[stream.AI_PEAK], out=peaks[stream.AI_PEAK])
-        np.maximum(peaks[stream.BASELINE_PEAK], block[stream.BASELINE_PEAK],
-                   out=peaks[stream.BASELINE_PEAK])  # fmt: skip
+        for statistic in (
+            stream.AI_PEAK, stream.BASELINE_PEAK, stream.NON_AI_PEAK, stream.DC_PEAK
+        ):  # fmt: skip
+            np.maximum(peaks[statistic], block[statistic], out=peaks[statistic])
         rises = block[stream.TOTAL_PEAK] > peaks[stream.TOTAL_PEAK]
-        peaks[stream.TOTAL_PEAK][rises] = block[stream.TOTAL_PEAK][rises]
-        peaks[stream.AI_AT_TOTAL_PEAK][rises] = block[stream.AI_AT_TOTAL_PEAK][rises]
+        for statistic in (stream.TOTAL_PEAK, stream.AI_AT_TOTAL_PEAK, stream.DC_AT_TOTAL_PEAK):
+            peaks[statistic][rises] = block[statistic][rises]
+
+
+def _by_draw(values: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """[..., Y, D sorted] → [..., D, Y] in draw order."""
+    unsorted = np.empty_like(order)
+    unsorted[order] = np.arange(order.size)
+    return np.ascontiguousarray(values[..., unsorted].swapaxes(-1, -2))
 
 
 def _annual(energy: np.ndarray, peaks: np.ndarray, order: np.ndarray) -> dict[str, np.ndarray]:
     """Per-draw annual statistics [D, Y] in draw order, from the stream's [.., Y, D sorted]."""
-    unsorted = np.empty_like(order)
-    unsorted[order] = np.arange(order.size)
-    by_draw = lambda values: np.ascontiguousarray(values[..., unsorted].swapaxes(-1, -2))  # noqa: E731
     return {
-        "ai_energy": by_draw(energy[stream.AI_ROW]),
-        "baseline_energy": by_draw(energy[stream.BASELINE_ROW]),
-        "total_energy": by_draw(energy[stream.TOTAL_ROW]),
-        "region_energy": by_draw(energy[stream.FIRST_REGION_ROW :]),
-        "ai_peak": by_draw(peaks[stream.AI_PEAK]),
-        "baseline_peak": by_draw(peaks[stream.BASELINE_PEAK]),
-        "total_peak": by_draw(peaks[stream.TOTAL_PEAK]),
-        "ai_at_total_peak": by_draw(peaks[stream.AI_AT_TOTAL_PEAK]),
+        "ai_energy": _by_draw(energy[stream.AI_ROW], order),
+        "baseline_energy": _by_draw(energy[stream.BASELINE_ROW], order),
+        "total_energy": _by_draw(energy[stream.TOTAL_ROW], order),
+        "non_ai_energy": _by_draw(energy[stream.NON_AI_ROW], order),
+        "dc_energy": _by_draw(energy[stream.DC_ROW], order),
+        "curtailed_energy": _by_draw(energy[stream.CURTAILED_ROW], order),
+        "region_energy": _by_draw(energy[stream.FIRST_REGION_ROW :], order),
+        "ai_peak": _by_draw(peaks[stream.AI_PEAK], order),
+        "baseline_peak": _by_draw(peaks[stream.BASELINE_PEAK], order),
+        "total_peak": _by_draw(peaks[stream.TOTAL_PEAK], order),
+        "non_ai_peak": _by_draw(peaks[stream.NON_AI_PEAK], order),
+        "dc_peak": _by_draw(peaks[stream.DC_PEAK], order),
+        "ai_at_total_peak": _by_draw(peaks[stream.AI_AT_TOTAL_PEAK], order),
+        "dc_at_total_peak": _by_draw(peaks[stream.DC_AT_TOTAL_PEAK], order),
     }

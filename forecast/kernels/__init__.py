@@ -5,18 +5,21 @@ Every kernel writes into caller-supplied ``out`` arrays and has an independent N
 :func:`forecast._numba.warm_up`.
 """
 
-from forecast.kernels.capacity import site_capacity
+from forecast.kernels.capacity import connect_sites, site_capacity
 from forecast.kernels.fleet import place_in_capacity, stock_flow, surviving_stock
 from forecast.kernels.profile import inference_profile
 from forecast.kernels.quantiles import quantiles_over_draws
-from forecast.kernels.stream import stream_chunk
+from forecast.kernels.stream import StreamInputs, stream_chunk, stress_levels
 
 __all__ = [
+    "StreamInputs",
+    "connect_sites",
     "inference_profile",
     "place_in_capacity",
     "quantiles_over_draws",
     "site_capacity",
     "stock_flow",
     "stream_chunk",
+    "stress_levels",
     "surviving_stock",
 ]

@@ -50,3 +50,52 @@ def site_capacity(
             if built[draw] != 0:
                 fraction = ramp_fraction(month, start_month[draw], ramp_months)
             out[draw, month] = capacity_mw[draw] * fraction
+
+
+@parallel_jit
+def connect_sites(
+    request_mw: FloatArray,
+    start_month: FloatArray,
+    ramp_months: FloatArray,
+    built: FlagArray,
+    limit_mw: FloatArray,
+    connected_out: FloatArray,
+) -> None:
+    """Energise a region's new sites within its connection limit, in queue order.
+
+    Sites come in queue order. From the month it starts to ramp, a built site asks for its
+    whole grid capacity; each month the room left under the limit (limit minus what is already
+    connected) goes to the waiting sites in queue order. A connection, once made, stays (a site
+    is never cut off when the limit falls).
+
+    Parameters
+    ----------
+    request_mw : float64[S, D]
+        Grid capacity each site asks for. [MW]
+    start_month : float64[S, D]
+        Commissioning month index of each site after its delay. [month]
+    ramp_months : float64[S]
+        Months from commissioning to full capacity. [month]
+    built : uint8[S, D]
+        Nonzero where the site is built in the draw. [-]
+    limit_mw : float64[D, M]
+        Grid capacity for new large loads in the region by month. [MW]
+    connected_out : float64[S, D, M]
+        Written: grid capacity connected to each site. [MW]
+    """
+    site_count, draw_count = request_mw.shape
+    month_count = limit_mw.shape[1]
+    for draw in prange(draw_count):
+        for month in range(month_count):
+            free = limit_mw[draw, month]
+            for site in range(site_count):
+                free -= connected_out[site, draw, month - 1] if month > 0 else 0.0
+            for site in range(site_count):
+                before = connected_out[site, draw, month - 1] if month > 0 else 0.0
+                wanted = 0.0
+                started = ramp_fraction(month, start_month[site, draw], ramp_months[site]) > 0.0
+                if built[site, draw] != 0 and started:
+                    wanted = max(request_mw[site, draw] - before, 0.0)
+                added = min(wanted, max(free, 0.0))
+                connected_out[site, draw, month] = before + added
+                free -= added

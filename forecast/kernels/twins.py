@@ -379,51 +379,69 @@ def accumulate_peak_companion_numpy(
     return np.where(rises, chunk_peak, peak), np.where(rises, chunk_companion, companion_at_peak)
 
 
-def stream_values(
-    coef_t: FloatArray,
-    month_of_hour: IndexArray,
-    inference_shape: FloatArray,
-    cooling_excess_c: FloatArray,
-    baseline_level_t: FloatArray,
-    baseline_shape: FloatArray,
-    daily_noise_t: FloatArray,
-    year_of_day: IndexArray,
-    day_starts: IndexArray,
-    group_bounds: IndexArray,
-) -> FloatArray:
-    """The hourly values that :func:`forecast.kernels.stream.stream_chunk` reduces, by
-    broadcasting: rows AI, baseline, total, then each region, float64[3 + R, D, H]. [MW]
+def _flexed(by_region, total, inputs, day_of_hour, year_of_hour):
+    """Regions after flexibility and the curtailed load, by whole-array operations.
 
-    The arguments are the kernel's first ten (see there).
+    Stress hours are where the total before flexibility reaches the draw's level; their
+    flexible share gives way, and with shifting each day's moved energy fills the day's other
+    hours in proportion to their room below the level.
     """
+    level = inputs.stress_level_t[year_of_hour].T  # [D, H]
+    stressed = total >= level
+    given = inputs.flex_share[None, :, None] * by_region * stressed[None]  # [R, D, H]
+    if not inputs.flex_shift:
+        return by_region - given, given.sum(axis=0)
+    starts = inputs.day_starts[:-1]
+    moved = np.add.reduceat(given, starts, axis=2)  # [R, D, days]
+    energy = moved.sum(axis=0)  # [D, days]
+    room_hourly = np.where(stressed, 0.0, level - total)
+    room = np.add.reduceat(room_hourly, starts, axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        placed = np.where(energy > 0, np.minimum(room / energy, 1.0), 1.0)
+        filled = np.where(room > 0, np.minimum(energy / room, 1.0), 0.0)
+        part = np.where(energy > 0, moved / energy, 0.0)  # [R, D, days]
+    added = filled[:, day_of_hour] * room_hourly * part[:, :, day_of_hour]
+    curtailed = (given * (1.0 - placed[:, day_of_hour])[None]).sum(axis=0)
+    return by_region - given + added, curtailed
+
+
+def stream_values(inputs) -> FloatArray:
+    """The hourly values that :func:`forecast.kernels.stream.stream_chunk` reduces, by
+    broadcasting: rows AI, baseline, total, non-AI, data centre, curtailed, then each region,
+    float64[6 + R, D, H], after flexibility. [MW]
+
+    ``inputs`` is the kernel's :class:`forecast.kernels.stream.StreamInputs`.
+    """
+    group_bounds, day_starts = inputs.group_bounds, inputs.day_starts
     weather = np.repeat(np.arange(group_bounds.size - 1), np.diff(group_bounds))
-    excess = cooling_excess_c[weather]  # [D, H]
-    coefficients = coef_t[month_of_hour]  # [H, R, 4, D]
+    excess = inputs.cooling_excess_c[weather]  # [D, H]
+    shape = inputs.inference_shape
+    coefficients = inputs.coef_t[inputs.month_of_hour]  # [H, R, 4, D]
     by_region = (
         coefficients[:, :, 0]
-        + coefficients[:, :, 1] * inference_shape[:, None, None]
-        + (coefficients[:, :, 2] + coefficients[:, :, 3] * inference_shape[:, None, None])
+        + coefficients[:, :, 1] * shape[:, None, None]
+        + (coefficients[:, :, 2] + coefficients[:, :, 3] * shape[:, None, None])
         * excess.T[:, None, :]
     ).transpose(1, 2, 0)  # [R, D, H]
+    flat = inputs.non_ai_t[inputs.month_of_hour]  # [H, 2, D]
+    non_ai = (flat[:, 0] + flat[:, 1] * excess.T).T  # [D, H]
     day_of_hour = np.repeat(np.arange(day_starts.size - 1), np.diff(day_starts))
-    year_of_hour = year_of_day[day_of_hour]
-    baseline = (baseline_level_t[year_of_hour].T * baseline_shape[weather]
-                * daily_noise_t[day_of_hour].T)  # fmt: skip
+    year_of_hour = inputs.year_of_day[day_of_hour]
+    baseline = (inputs.baseline_level_t[year_of_hour].T * inputs.baseline_shape[weather]
+                * inputs.daily_noise_t[day_of_hour].T)  # fmt: skip
+    curtailed = np.zeros_like(baseline)
+    if inputs.flex_share.size and inputs.flex_share.max() > 0:
+        before = by_region.sum(axis=0) + non_ai + baseline
+        by_region, curtailed = _flexed(by_region, before, inputs, day_of_hour, year_of_hour)
     ai = by_region.sum(axis=0)
-    return np.concatenate([np.stack([ai, baseline, ai + baseline]), by_region])
+    dc = ai + non_ai
+    return np.concatenate(
+        [np.stack([ai, baseline, dc + baseline, non_ai, dc, curtailed]), by_region]
+    )
 
 
 def stream_chunk_numpy(
-    coef_t: FloatArray,
-    month_of_hour: IndexArray,
-    inference_shape: FloatArray,
-    cooling_excess_c: FloatArray,
-    baseline_level_t: FloatArray,
-    baseline_shape: FloatArray,
-    daily_noise_t: FloatArray,
-    year_of_day: IndexArray,
-    day_starts: IndexArray,
-    group_bounds: IndexArray,
+    inputs,
     probabilities: FloatArray,
     quantile_rows: IndexArray,
     *,
@@ -436,9 +454,9 @@ def stream_chunk_numpy(
 
     Parameters
     ----------
-    coef_t, month_of_hour, inference_shape, cooling_excess_c, baseline_level_t,
-    baseline_shape, daily_noise_t, year_of_day, day_starts, group_bounds, probabilities,
-    quantile_rows
+    inputs : StreamInputs
+        As for the kernel.
+    probabilities, quantile_rows
         As for the kernel. [see the kernel]
     block_count : int
         Number of blocks of whole days ``B``. [-]
@@ -447,38 +465,101 @@ def stream_chunk_numpy(
     -------
     quantiles : float64[K, Q, H]
         Quantiles over draws of the requested rows. [MW]
-    day_sums : float64[3 + R, N, D]
+    day_sums : float64[6 + R, N, D]
         Sum of each row over each day per draw. [MWh]
-    peaks : float64[B, 4, Y, D]
-        Per-block annual peaks and the AI load at the total's peak hour. [MW]
+    peaks : float64[B, 7, Y, D]
+        Per-block annual peaks and the AI and data-centre loads at the total's peak hour. [MW]
     """
-    draw_count = coef_t.shape[3]
-    rows = stream_values(coef_t, month_of_hour, inference_shape, cooling_excess_c,
-                         baseline_level_t, baseline_shape, daily_noise_t, year_of_day,
-                         day_starts, group_bounds)  # fmt: skip
-    ai, baseline, total = rows[0], rows[1], rows[2]
+    draw_count = inputs.coef_t.shape[3]
+    day_starts = inputs.day_starts
+    rows = stream_values(inputs)
+    ai, baseline, total, non_ai, dc = rows[0], rows[1], rows[2], rows[3], rows[4]
     day_of_hour = np.repeat(np.arange(day_starts.size - 1), np.diff(day_starts))
-    year_of_hour = year_of_day[day_of_hour]
+    year_of_hour = inputs.year_of_day[day_of_hour]
     quantiles = np.quantile(rows[quantile_rows], probabilities, axis=1).transpose(1, 0, 2)
     day_sums = np.add.reduceat(rows, day_starts[:-1], axis=2).transpose(0, 2, 1)
-    year_count = baseline_level_t.shape[0]
-    peaks = np.empty((block_count, 4, year_count, draw_count))
+    year_count = inputs.baseline_level_t.shape[0]
+    peaks = np.empty((block_count, 7, year_count, draw_count))
     day_count = day_starts.size - 1
     for block in range(block_count):
         hours = np.arange(day_starts[block * day_count // block_count],
                           day_starts[(block + 1) * day_count // block_count])  # fmt: skip
-        peaks[block, :3], peaks[block, 3] = -np.inf, 0.0
+        peaks[block, :5], peaks[block, 5:] = -np.inf, 0.0
         if hours.size == 0:
             continue
         in_year = year_of_hour[hours][:, None] == np.arange(year_count)[None, :]  # [h, Y]
         # A NaN hour never sets a peak, as in the kernel's strict comparisons.
-        for statistic, values in enumerate((ai, baseline, total)):
+        for statistic, values in enumerate((ai, baseline, total, non_ai, dc)):
             masked = np.where(
                 in_year[None], np.nan_to_num(values[:, hours, None], nan=-np.inf), -np.inf
             )  # [D, h, Y]
             peaks[block, statistic] = masked.max(axis=1, initial=-np.inf).T
         finite_total = np.nan_to_num(total, nan=-np.inf)
         masked = np.where(in_year[None], finite_total[:, hours, None], -np.inf)
-        at_peak = np.take_along_axis(ai[:, hours], masked.argmax(axis=1), axis=1)  # [D, Y]
-        peaks[block, 3] = np.where(peaks[block, 2] > -np.inf, at_peak.T, 0.0)
+        peak_hour = masked.argmax(axis=1)  # [D, Y]
+        for statistic, values in ((5, ai), (6, dc)):
+            at_peak = np.take_along_axis(values[:, hours], peak_hour, axis=1)
+            peaks[block, statistic] = np.where(peaks[block, 2] > -np.inf, at_peak.T, 0.0)
     return quantiles, day_sums, peaks
+
+
+def stress_levels_numpy(inputs, hours_per_year: int, threshold_mw: float):
+    """Twin of :func:`forecast.kernels.stream.stress_levels` over a whole period: each draw's
+    N-th highest total hour per year (at least the threshold; the threshold when the year has
+    fewer than N hours), and the total's annual peak with the AI load at it, by sorting.
+
+    Returns
+    -------
+    levels, total_peak, ai_at_peak : float64[Y, D] each. [MW]
+    """
+    unflexed = inputs._replace(flex_share=np.zeros_like(inputs.flex_share))
+    rows = stream_values(unflexed)
+    ai, total = rows[0], rows[2]
+    day_of_hour = np.repeat(np.arange(inputs.day_starts.size - 1), np.diff(inputs.day_starts))
+    year_of_hour = inputs.year_of_day[day_of_hour]
+    year_count, draw_count = inputs.baseline_level_t.shape
+    levels = np.full((year_count, draw_count), np.inf)
+    peak = np.full((year_count, draw_count), -np.inf)
+    at_peak = np.zeros((year_count, draw_count))
+    for year in range(year_count):
+        hours = year_of_hour == year
+        if not hours.any():
+            continue
+        ranked = np.sort(total[:, hours], axis=1)
+        nth = ranked[:, -hours_per_year] if hours.sum() >= hours_per_year else -np.inf
+        levels[year] = np.maximum(nth, threshold_mw)
+        peak[year] = total[:, hours].max(axis=1)
+        at_peak[year] = ai[:, hours][np.arange(draw_count), total[:, hours].argmax(axis=1)]
+    return levels, peak, at_peak
+
+
+def connect_sites_numpy(
+    request_mw: FloatArray,
+    start_month: FloatArray,
+    ramp_months: FloatArray,
+    built: FlagArray,
+    limit_mw: FloatArray,
+) -> FloatArray:
+    """Twin of :func:`forecast.kernels.capacity.connect_sites`: each month, the room under the
+    limit is handed out in queue order by a cumulative sum over the waiting sites.
+
+    Returns
+    -------
+    float64[S, D, M]
+        Grid capacity connected to each site. [MW]
+    """
+    site_count, draw_count = request_mw.shape
+    month_count = limit_mw.shape[1]
+    connected = np.zeros((site_count, draw_count, month_count))
+    previous = np.zeros((site_count, draw_count))
+    for month in range(month_count):
+        elapsed = month + 1.0 - start_month
+        ramp = ramp_months[:, None]
+        started = np.where(ramp > 0.0, elapsed > 0.0, month >= start_month)
+        wanted = np.where(started & (built != 0), np.maximum(request_mw - previous, 0.0), 0.0)
+        free = np.maximum(limit_mw[:, month] - previous.sum(axis=0), 0.0)  # [D]
+        queued_before = np.cumsum(wanted, axis=0) - wanted
+        added = np.clip(free[None, :] - queued_before, 0.0, wanted)
+        previous = previous + added
+        connected[:, :, month] = previous
+    return connected

@@ -54,23 +54,23 @@ def compared_kernel(*args):
     fused(*args)
     timings["kernel_s"] += time.perf_counter() - start
     if config.get("floor"):
-        inputs, found = args[:10], (args[11], args[12])
+        inputs, found = args[0], (args[2], args[3])
         if timings["chunks"] == 0:  # compile the floor kernels outside the timings
-            floor.floor_chunk(*inputs, *found, False)
-            floor.floor_chunk(*inputs, *found, True)
+            floor.floor_chunk(inputs, *found, False)
+            floor.floor_chunk(inputs, *found, True)
         for name, count in (("evaluate_s", False), ("evaluate_and_count_s", True)):
             start = time.perf_counter()
-            floor.floor_chunk(*inputs, *found, count)
+            floor.floor_chunk(inputs, *found, count)
             timings[name] += time.perf_counter() - start
         if timings["chunks"] % 8 == 0:
-            pruning.append(floor.pruning_candidates(args, args[10]))
+            pruning.append(floor.pruning_candidates(inputs, args[1]))
         timings["chunks"] += 1
     if config["reference"]:
         from tests.benchmarks.numpy_reference import reference_chunk
         start = time.perf_counter()
-        expected = reference_chunk(*args[:12], block_count=args[14].shape[0])
+        expected = reference_chunk(*args[:3], block_count=args[5].shape[0])
         timings["numpy_s"] += time.perf_counter() - start
-        for got, want in zip(args[12:], expected):
+        for got, want in zip(args[3:], expected):
             finite = np.isfinite(want)
             scale = np.maximum(np.abs(want[finite]), 1e-300)
             difference = float((np.abs(got[finite] - want[finite]) / scale).max(initial=0.0))

@@ -6,8 +6,8 @@ must do when it looks at every draw in every hour (contiguous, vectorised inner 
 draws, threads over whole days, the values computed by the fused kernel's own
 ``_hour_values``):
 
-* ``evaluate``: the five hourly values (AI by region, AI, baseline, total) of every draw and
-  hour, and nothing else: no day sums, no peaks, no quantiles.
+* ``evaluate``: the hourly values (AI by region, AI, baseline, non-AI, data centre, total) of
+  every draw and hour, and nothing else: no day sums, no peaks, no quantiles.
 * ``evaluate_and_count``: the same, plus the least an exact quantile needs once the answer is
   known: one count of the draws below and at or below each of the 25 (row, probability)
   results, i.e. a window of zero width that never misses.
@@ -28,23 +28,20 @@ from forecast.kernels.twins import stream_values
 
 
 @numba.njit(cache=False, parallel=True)
-def floor_chunk(coef_t, month_of_hour, inference_shape, excess, level_t, baseline_shape,
-                noise_t, year_of_day, day_starts, group_bounds, quantile_rows, quantiles,
-                count):  # fmt: skip
+def floor_chunk(inputs, quantile_rows, quantiles, count):
     """Evaluate every row of every draw and hour; with ``count``, also count each draw
     against each known quantile (2 comparisons). Returns a checksum so nothing is elided."""
     blocks = numba.get_num_threads()
-    day_count, draw_count = day_starts.size - 1, coef_t.shape[3]
+    day_starts = inputs.day_starts
+    day_count, draw_count = day_starts.size - 1, inputs.coef_t.shape[3]
     checksums = np.zeros(blocks)
     for block in numba.prange(blocks):
-        rows = np.empty((3 + coef_t.shape[1], draw_count))
+        rows = np.empty((FIRST_REGION_ROW + inputs.coef_t.shape[1], draw_count))
         checksum = 0.0
         for day in range(block * day_count // blocks, (block + 1) * day_count // blocks):
-            level, noise = level_t[year_of_day[day]], noise_t[day]
             for hour in range(day_starts[day], day_starts[day + 1]):
                 # The fused kernel's own evaluation, so that the floor computes the same values.
-                _hour_values(coef_t, month_of_hour[hour], inference_shape[hour], excess,
-                             baseline_shape, level, noise, group_bounds, hour, rows)  # fmt: skip
+                _hour_values(inputs, hour, day, rows)
                 if count:
                     for index in range(quantile_rows.size):
                         row = rows[quantile_rows[index]]
@@ -61,26 +58,36 @@ def floor_chunk(coef_t, month_of_hour, inference_shape, excess, level_t, baselin
     return checksums.sum()
 
 
+def one_day(inputs, day: int):
+    """The kernel inputs of one day of a chunk."""
+    h0, h1 = inputs.day_starts[day], inputs.day_starts[day + 1]
+    return inputs._replace(
+        month_of_hour=inputs.month_of_hour[h0:h1],
+        inference_shape=inputs.inference_shape[h0:h1],
+        cooling_excess_c=inputs.cooling_excess_c[:, h0:h1],
+        baseline_shape=inputs.baseline_shape[:, h0:h1],
+        daily_noise_t=inputs.daily_noise_t[day : day + 1],
+        year_of_day=inputs.year_of_day[day : day + 1],
+        day_starts=inputs.day_starts[day : day + 2] - h0,
+    )
+
+
 def pruning_candidates(inputs, probabilities, every_nth_day: int = 5) -> dict[str, list[float]]:
     """Mean fraction of draws that exact daily bounds leave undecided, per row and quantile,
     and last the fraction undecided for at least one of the quantiles.
 
-    ``inputs`` are the fused kernel's first 10 arguments. For each sampled day, each draw's
+    ``inputs`` is the fused kernel's :class:`StreamInputs`. For each sampled day, each draw's
     value divided by the hour's median is bounded by its own minimum and maximum over the day
     (the tightest bounds a day-level method can have); a draw is a candidate for the k-th
     order statistic unless its bounds lie wholly below the k-th smallest lower bound or
     wholly above the (k+1)-th smallest upper bound.
     """
-    (coef_t, month_of_hour, phi, excess, level_t, baseline_shape, noise_t, year_of_day,
-     day_starts, group_bounds) = inputs[:10]  # fmt: skip
-    names = ["ai", "baseline", "total", *[f"region {r}" for r in range(coef_t.shape[1])]]
+    day_starts = inputs.day_starts
+    names = ["ai", "baseline", "total", *[f"region {r}" for r in range(inputs.coef_t.shape[1])]]
     found: dict[str, list[list[float]]] = {name: [] for name in names}
     for day in range(0, day_starts.size - 1, every_nth_day):
-        hours = slice(day_starts[day], day_starts[day + 1])
-        rows = stream_values(coef_t, month_of_hour[hours], phi[hours], excess[:, hours],
-                             level_t, baseline_shape[:, hours], noise_t[day : day + 1],
-                             year_of_day[day : day + 1], day_starts[day : day + 2] - hours.start,
-                             group_bounds)  # fmt: skip  # [rows, D, h]
+        rows = stream_values(one_day(inputs, day))  # [rows, D, h]
+        rows = np.concatenate([rows[:3], rows[FIRST_REGION_ROW:]])
         for name, values in zip(names, rows, strict=True):
             with np.errstate(invalid="ignore", divide="ignore"):  # a row of zeros: no bounds
                 ratio = values / np.median(values, axis=0, keepdims=True)
