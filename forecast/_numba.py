@@ -221,7 +221,7 @@ def warm_up() -> tuple[str, ...]:
     )
     inputs = kernels.StreamInputs(
         coef_t=np.ones((months, regions, 4, draws)),
-        non_ai_t=np.ones((months, 2, draws)),
+        non_ai_t=np.ones((months, 4, draws)),
         month_of_hour=np.zeros(hours, dtype=np.int64),
         inference_shape=shape,
         cooling_excess_c=np.ones((1, hours)),
@@ -237,7 +237,7 @@ def warm_up() -> tuple[str, ...]:
     )
     kernels.stream_chunk(
         inputs, np.array([0.1, 0.9]), np.arange(3), np.empty((3, 2, hours)),
-        np.empty((6 + regions, 1, draws)), np.empty((1, 7, years, draws)),
+        np.empty((7 + regions, 1, draws)), np.empty((1, 7, years, draws)),
     )  # fmt: skip
     kernels.stress_levels(
         inputs, 0, 0.0, np.empty((draws, 2)), np.zeros(draws, dtype=np.int64),

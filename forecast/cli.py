@@ -100,9 +100,10 @@ def project(
     written = export.write(dataset, out, file_format=file_format)
     if not quiet:
         print(summary_table(dataset))
-        hosting = hosting_table(dataset)
-        if hosting:
-            print(hosting)
+        for table in (sector_table(dataset), grid_table(dataset), hosting_table(dataset),
+                      flexibility_table(dataset)):  # fmt: skip
+            if table:
+                print(table)
     print(f"wrote {written}")
 
 
@@ -150,6 +151,83 @@ def summary_table(dataset) -> str:
         cells = [_cell(dataset, name, year=year).rjust(width) for name, _ in columns]
         lines.append(f"{year}" + "".join(f"  {cell}" for cell in cells))
     return "\n".join(lines)
+
+
+def _year_table(dataset, title: str, columns: list[tuple[str, str, int, dict]]) -> str:
+    """A per-year table of ``P50 [P10-P90] (mean)`` cells; columns (variable, label, digits,
+    selection); monthly variables are read at each year's last month."""
+    months = dataset["month"].to_index()
+    width = max(30, *(len(label) for _, label, _, _ in columns))
+    lines = [title, "year" + "".join(f"  {label.rjust(width)}" for _, label, _, _ in columns)]
+    for year in dataset["year"].values:
+        cells = []
+        for name, _, digits, where in columns:
+            at = {"month": months[months.year == year][-1]} if "month" in dataset[name].dims else {}
+            if "year" in dataset[name].dims:
+                at = {"year": year}
+            cells.append(_cell(dataset, name, digits, **at, **where))
+        lines.append(f"{year}" + "".join(f"  {cell.rjust(width)}" for cell in cells))
+    return "\n".join(lines)
+
+
+def sector_table(dataset) -> str:
+    """AI and non-AI data-centre energy and peak per year, when the scenario has non-AI load."""
+    if "non_ai_energy_twh" not in dataset:
+        return ""
+    return _year_table(
+        dataset,
+        "data-centre sector: P50 [P10-P90] (mean)",
+        [
+            ("ai_energy_twh", "AI TWh", 2, {}),
+            ("non_ai_energy_twh", "non-AI TWh", 2, {}),
+            ("dc_energy_twh", "all data centres TWh", 2, {}),
+            ("dc_peak_gw", "data-centre peak GW", 2, {}),
+            ("ai_share_of_dc_energy_pct", "AI share of data centres %", 1, {}),
+        ],
+    )
+
+
+def grid_table(dataset) -> str:
+    """Requested, connected and delayed grid capacity by region at each year's end."""
+    if "grid_requested_mw_by_region" not in dataset:
+        return ""
+    limited = [
+        region
+        for region in dataset["region"].values
+        if np.isfinite(dataset["grid_limit_mw_by_region"].sel(region=region)).any()
+    ]
+    columns = []
+    for region in limited:
+        columns += [
+            ("grid_requested_mw_by_region", f"requested MW {region}", 0, {"region": region}),
+            ("grid_connected_mw_by_region", f"connected MW {region}", 0, {"region": region}),
+            ("grid_delayed_mw_by_region", f"delayed MW {region}", 0, {"region": region}),
+        ]
+    return _year_table(
+        dataset,
+        "grid connection of new sites under a limit, end of year: P50 [P10-P90] (mean)",
+        columns,
+    )
+
+
+def flexibility_table(dataset) -> str:
+    """The national peak with and without the AI load's flexibility, and what it curtails."""
+    if "flexibility_curtailed_twh" not in dataset:
+        return ""
+    columns = [("flexibility_curtailed_twh", "curtailed TWh", 3, {})]
+    if "peak_change_gw_without_flexibility" in dataset:
+        columns = [
+            ("peak_change_gw_without_flexibility", "peak change GW without", 2, {}),
+            ("peak_change_gw", "peak change GW with", 2, {}),
+            ("ai_at_national_peak_gw_without_flexibility", "AI at peak GW without", 2, {}),
+            ("ai_at_national_peak_gw", "AI at peak GW with", 2, {}),
+            *columns,
+        ]
+    return _year_table(
+        dataset,
+        f"flexibility ({dataset.attrs.get('flexibility', '')}): P50 [P10-P90] (mean)",
+        columns,
+    )
 
 
 def hosting_table(dataset) -> str:

@@ -652,6 +652,7 @@ class NonAiLoad(_Strict):
     energy_twh: QuantityOrTrend | None = None
     pue: QuantityOrTrend | None = None
     hosted: bool = False
+    in_baseline: bool = False
     source: str | None = None
 
     _coerce = field_validator(
@@ -944,6 +945,8 @@ def parse_scenario(data: dict[str, Any], *, origin: str = "scenario") -> Scenari
     ScenarioError
         One line naming ``origin``, the field, the value and what is allowed.
     """
+    if isinstance(data, dict) and "extends" in data:
+        data = extended(data, origin=origin)
     if isinstance(data, dict) and data.get("schema_version", 1) == 1:
         data = upgrade_v1(data)
     try:
@@ -955,6 +958,55 @@ def parse_scenario(data: dict[str, Any], *, origin: str = "scenario") -> Scenari
 
     resolve_weather_location(scenario.country, scenario.weather_location, origin=origin)
     return scenario
+
+
+#: How many scenarios an ``extends`` chain may pass through.
+MAX_EXTENDS_DEPTH = 5
+
+
+def _merged(base: Any, changes: Any) -> Any:
+    """``changes`` over ``base``: tables merge key by key, anything else is replaced."""
+    if isinstance(base, dict) and isinstance(changes, dict):
+        return {key: _merged(base.get(key), value) for key, value in changes.items()} | {
+            key: value for key, value in base.items() if key not in changes
+        }
+    return changes
+
+
+def extended(data: dict[str, Any], *, origin: str, depth: int = 0) -> dict[str, Any]:
+    """A variant's data over its base's: ``extends = "<shipped scenario id>"``.
+
+    The variant gives its own ``id``, ``title`` and ``description`` and whatever it changes;
+    tables (``[operations]``, ``[grid.capital]``, ``[flexibility]``) merge key by key with the
+    base's, lists (``[[sites]]``, ``[[deployments]]``) and values replace the base's. Only
+    shipped scenarios can be extended, so that a variant never reads an arbitrary file.
+
+    Raises
+    ------
+    ScenarioError
+        The base is not a shipped scenario, or the chain is too long or circular.
+    """
+    base_id = data.get("extends")
+    shipped = shipped_scenario_paths()
+    if not isinstance(base_id, str) or base_id not in shipped:
+        raise ScenarioError(
+            f"{origin}: extends = {base_id!r}: must name a shipped scenario; shipped: "
+            f"{', '.join(shipped)}"
+        )
+    if depth >= MAX_EXTENDS_DEPTH:
+        raise ScenarioError(
+            f"{origin}: extends = {base_id!r}: more than {MAX_EXTENDS_DEPTH} scenarios in the "
+            "chain (is it circular?)"
+        )
+    try:
+        with shipped[base_id].open("rb") as handle:
+            base = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(f"{shipped[base_id].name}: malformed TOML: {error}") from None
+    if "extends" in base:
+        base = extended(base, origin=shipped[base_id].name, depth=depth + 1)
+    changes = {key: value for key, value in data.items() if key != "extends"}
+    return _merged(base, changes)
 
 
 def _check_accelerators(scenario: Scenario, *, origin: str) -> None:

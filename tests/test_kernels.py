@@ -349,6 +349,13 @@ def test_stress_levels_match_twin(hours_per_year, chunks):
         levels[open_year[draw], draw] = max(level, 50.0)
     expected = twins.stress_levels_numpy(inputs, hours_per_year, 50.0)
     np.testing.assert_allclose(levels, expected[0], rtol=RTOL)
+    # At most the declared hours a year reach the level (exactly that many: no ties here).
+    total = twins.stream_values(inputs)[2]  # [D, H]
+    year_of_hour = np.repeat(inputs.year_of_day, np.diff(inputs.day_starts))
+    for year in range(year_count):
+        in_year = year_of_hour == year
+        stressed = (total[:, in_year] >= levels[year][:, None]).sum(axis=1)
+        assert np.all(stressed == min(hours_per_year, int(in_year.sum())))
     np.testing.assert_allclose(peak, expected[1], rtol=RTOL)
     np.testing.assert_allclose(at_peak, expected[2], rtol=RTOL)
 

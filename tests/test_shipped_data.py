@@ -79,6 +79,9 @@ def sourced_items(node: object, path: str):
     elif isinstance(node, list):
         for index, item in enumerate(node):
             yield from sourced_items(item, f"{path}[{index}]")
+    elif isinstance(node, dict):
+        for key, item in node.items():
+            yield from sourced_items(item, f"{path}.{key}")
 
 
 def all_text(scenario: Scenario) -> list[str]:

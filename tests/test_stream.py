@@ -36,7 +36,8 @@ def _inputs(case, *, draws, regions, weather_years, days, fill, flex=None):
         # and the kernel answers them from its memo.
         excess[:, : hours // 2] = 0.0
     bounds = np.sort(rng.integers(0, draws + 1, weather_years - 1))
-    non_ai = scale * rng.uniform(0.0, 50.0, (2, 2, draws))
+    non_ai = scale * rng.uniform(0.0, 50.0, (2, 4, draws))
+    non_ai[:, 2:] *= 0.5  # part of the non-AI load is in the baseline already
     share, levels, shift = np.zeros(draws), np.full((2, draws), np.inf), False
     if flex is not None:
         share = rng.uniform(0.2, 0.6, draws)
@@ -102,7 +103,7 @@ def _flat_inputs(ai_mw, *, baseline_mw=None, share=0.0, level=np.inf, shift=Fals
     coef_t[0, 0, 0] = ai_mw
     shape = np.zeros((1, 24)) if baseline_mw is None else np.asarray(baseline_mw)[None, :]
     return kernels.StreamInputs(
-        coef_t=coef_t, non_ai_t=np.zeros((1, 2, draws)),
+        coef_t=coef_t, non_ai_t=np.zeros((1, 4, draws)),
         month_of_hour=np.zeros(24, dtype=np.int64), inference_shape=np.ones(24),
         cooling_excess_c=np.zeros((1, 24)), baseline_level_t=np.ones((1, draws)),
         baseline_shape=shape, daily_noise_t=np.ones((1, draws)),

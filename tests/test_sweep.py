@@ -199,3 +199,27 @@ def test_library_errors_are_project_errors(small):
         sweeps.build_variants(
             scenario, [sweeps.parse_variation("operations.load_factor=1.5")], OPTIONS
         )
+
+
+def test_sweeps_vary_the_grid_limits_and_the_flexibility():
+    """`--vary grid.capital.limit_mw=...` and the flexibility's share and hours."""
+    from forecast.scenario import load_scenario
+
+    variants = sweeps.build_variants(
+        load_scenario("kr-outlook-flex"),
+        [
+            sweeps.parse_variation("grid.capital.limit_mw=100,300"),
+            sweeps.parse_variation("flexibility.share=0.2,0.4"),
+            sweeps.parse_variation("flexibility.hours_per_year=20"),
+        ],
+        OPTIONS,
+    )
+    got = [
+        (
+            v.scenario.grid["capital"].limit_mw.value,
+            v.scenario.flexibility.share.value,
+            v.scenario.flexibility.hours_per_year,
+        )
+        for v in variants
+    ]
+    assert got == [(100.0, 0.2, 20), (100.0, 0.4, 20), (300.0, 0.2, 20), (300.0, 0.4, 20)]

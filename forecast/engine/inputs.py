@@ -110,6 +110,7 @@ class NonAiDraw:
     energy_twh: PathDraw | None  # IT energy a year
     pue: PathDraw
     hosted: bool
+    in_baseline: bool
 
     def it_mw(self, months: np.ndarray) -> np.ndarray:
         """Average IT load at the month numbers ``months``. [MW] float64[D, M]"""
@@ -304,6 +305,7 @@ def _draw_non_ai(scenario: Scenario, index: int, streams: Streams, n_draws: int,
         energy_twh=path("energy_twh"),
         pue=path("pue") or pue,
         hosted=load.hosted,
+        in_baseline=load.in_baseline,
     )
 
 
@@ -420,6 +422,12 @@ def draw_inputs(
         sites=[
             _draw_site(scenario, s, streams, n_draws, shared) for s in range(len(scenario.sites))
         ],
+        non_ai=[
+            _draw_non_ai(scenario, i, streams, n_draws, shared["pue"])
+            for i in range(len(scenario.non_ai_loads))
+        ],
+        grids=[_draw_grid(scenario, region, streams, n_draws) for region in scenario.grid],
+        flexibility=flexibility,
         baseline=baseline_draw,
         extra_drivers=extra,
     )

@@ -166,17 +166,19 @@ def coefficients(
 def non_ai_coefficients(
     inputs, slope_factor: float, grid_months: np.ndarray, window: slice, mean_excess: float
 ) -> np.ndarray:
-    """The hourly kernel's coefficients of the non-AI load, national. float64[D, M, 2]
+    """The hourly kernel's coefficients of the non-AI load, national. float64[D, M, 4]
 
     Non-AI IT load is flat through the day: facility = IT · (a + b · x), so the coefficients
-    are ``IT · a`` and ``IT · b`` summed over the loads; each load has its own PUE (or the
-    scenario's) with the scenario's temperature slope and cooling.
+    are ``IT · a`` and ``IT · b`` summed over the loads (columns 0, 1), and again over the loads
+    the baseline already holds (columns 2, 3: not added to the total); each load has its own
+    PUE (or the scenario's) with the scenario's temperature slope and cooling.
     """
     months = grid_months[window]
-    coef = np.zeros((inputs.draws, months.size, 2))
+    coef = np.zeros((inputs.draws, months.size, 4))
     for load in inputs.non_ai:
         line = pue_line(load.pue, inputs.pue_slope_per_c, slope_factor, months, mean_excess)
         it_mw = load.it_mw(months)
-        coef[..., 0] += it_mw * line.a
-        coef[..., 1] += it_mw * line.b
+        columns = (0, 1, 2, 3) if load.in_baseline else (0, 1)
+        for column in columns:
+            coef[..., column] += it_mw * (line.a if column % 2 == 0 else line.b)
     return coef

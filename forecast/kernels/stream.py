@@ -29,8 +29,10 @@ from forecast.kernels.power import baseline_mw, facility_mw
 from forecast.kernels.quantiles import _column_quantiles, _select
 
 #: Rows of the per-hour value block, in this order; regions follow from row ``FIRST_REGION_ROW``.
-#: AI is after flexibility; CURTAILED is the AI load flexibility removed (and did not place).
-AI_ROW, BASELINE_ROW, TOTAL_ROW, NON_AI_ROW, DC_ROW, CURTAILED_ROW, FIRST_REGION_ROW = range(7)
+#: AI is after flexibility; CURTAILED is the AI load flexibility removed (and did not place);
+#: HELD is the non-AI load the baseline already holds (in NON_AI and DC, not in TOTAL).
+(AI_ROW, BASELINE_ROW, TOTAL_ROW, NON_AI_ROW, DC_ROW, CURTAILED_ROW, HELD_ROW,
+ FIRST_REGION_ROW) = range(8)  # fmt: skip
 #: Per-block annual peak statistics, in this order (``peaks_out`` axis 1): the peaks of the AI,
 #: baseline, total, non-AI and data-centre rows, and the AI and data-centre load at the total's
 #: peak hour.
@@ -54,8 +56,9 @@ class StreamInputs(NamedTuple):
 
     coef_t : float64[M, R, 4, D]
         AI load coefficients ``c0 .. c3`` by month, region and draw. [MW, MW, MW/°C, MW/°C]
-    non_ai_t : float64[M, 2, D]
-        Non-AI data-centre load: flat part ``c0`` and temperature part ``c2``. [MW, MW/°C]
+    non_ai_t : float64[M, 4, D]
+        Non-AI data-centre load: flat part and temperature part of all of it, then of the part
+        the baseline already holds (not added to the total). [MW, MW/°C, MW, MW/°C]
     month_of_hour : int64[H]
         Month index of each hour into ``M``. [-]
     inference_shape : float64[H]
@@ -120,8 +123,11 @@ def _hour_values(inputs, hour, day, rows):
         for draw in range(last - first):
             baseline[draw] = baseline_mw(group_level[draw], base_shape, group_noise[draw])
         n0, n2 = non_ai_t[month, 0, first:last], non_ai_t[month, 1, first:last]
+        h0, h2 = non_ai_t[month, 2, first:last], non_ai_t[month, 3, first:last]
+        held = rows[HELD_ROW, first:last]
         for draw in range(last - first):
             non_ai[draw] = facility_mw(n0[draw], 0.0, n2[draw], 0.0, shape, x)
+            held[draw] = facility_mw(h0[draw], 0.0, h2[draw], 0.0, shape, x)
         for region in range(coef_t.shape[1]):
             c0, c1 = coef_t[month, region, 0, first:last], coef_t[month, region, 1, first:last]
             c2, c3 = coef_t[month, region, 2, first:last], coef_t[month, region, 3, first:last]
@@ -135,12 +141,13 @@ def _hour_values(inputs, hour, day, rows):
 
 @jit
 def _totals(rows):
-    """Data-centre and total rows from the AI, baseline and non-AI rows."""
+    """Data-centre and total rows from the AI, baseline and non-AI rows (the non-AI load the
+    baseline already holds is not added to the total again)."""
     ai, baseline, non_ai = rows[AI_ROW], rows[BASELINE_ROW], rows[NON_AI_ROW]
-    total, dc = rows[TOTAL_ROW], rows[DC_ROW]
+    total, dc, held = rows[TOTAL_ROW], rows[DC_ROW], rows[HELD_ROW]
     for draw in range(ai.size):
         dc[draw] = ai[draw] + non_ai[draw]
-        total[draw] = dc[draw] + baseline[draw]
+        total[draw] = dc[draw] + baseline[draw] - held[draw]
 
 
 @jit
@@ -436,10 +443,10 @@ def stream_chunk(
         Probabilities in ``[0, 1]``, sorted ascending. [-]
     quantile_rows : int64[K]
         Value rows whose quantiles are wanted (rows: AI, baseline, total, non-AI, data centre,
-        curtailed, then regions). [-]
+        curtailed, held by the baseline, then regions). [-]
     quantiles_out : float64[K, Q, H]
         Written: quantiles over draws (NaN for an hour with a NaN draw). [MW]
-    day_sums_out : float64[6 + R, N, D]
+    day_sums_out : float64[7 + R, N, D]
         Written: each row's sum over the day's hours per draw. [MWh]
     peaks_out : float64[B, 7, Y, D]
         Written for each of ``B`` blocks of whole days: annual peaks of the AI, baseline,
@@ -601,8 +608,12 @@ def stress_levels(
                     c = inputs.coef_t[month, region]
                     ai += facility_mw(c[0, draw], c[1, draw], c[2, draw], c[3, draw], phi, x)
                 n = inputs.non_ai_t[month]
-                total = ai + facility_mw(n[0, draw], 0.0, n[1, draw], 0.0, phi, x)
-                total += baseline_mw(level, inputs.baseline_shape[group, hour], noise)
+                # In the order of _hour_values and _totals, so that the levels compare equal
+                # with the stream's own totals bit for bit.
+                dc = ai + facility_mw(n[0, draw], 0.0, n[1, draw], 0.0, phi, x)
+                baseline = baseline_mw(level, inputs.baseline_shape[group, hour], noise)
+                held = facility_mw(n[2, draw], 0.0, n[3, draw], 0.0, phi, x)
+                total = dc + baseline - held
                 if total > total_peak_out[year, draw]:
                     total_peak_out[year, draw] = total
                     ai_at_peak_out[year, draw] = ai

@@ -407,8 +407,8 @@ def _flexed(by_region, total, inputs, day_of_hour, year_of_hour):
 
 def stream_values(inputs) -> FloatArray:
     """The hourly values that :func:`forecast.kernels.stream.stream_chunk` reduces, by
-    broadcasting: rows AI, baseline, total, non-AI, data centre, curtailed, then each region,
-    float64[6 + R, D, H], after flexibility. [MW]
+    broadcasting: rows AI, baseline, total, non-AI, data centre, curtailed, held by the
+    baseline, then each region, float64[7 + R, D, H], after flexibility. [MW]
 
     ``inputs`` is the kernel's :class:`forecast.kernels.stream.StreamInputs`.
     """
@@ -423,20 +423,21 @@ def stream_values(inputs) -> FloatArray:
         + (coefficients[:, :, 2] + coefficients[:, :, 3] * shape[:, None, None])
         * excess.T[:, None, :]
     ).transpose(1, 2, 0)  # [R, D, H]
-    flat = inputs.non_ai_t[inputs.month_of_hour]  # [H, 2, D]
+    flat = inputs.non_ai_t[inputs.month_of_hour]  # [H, 4, D]
     non_ai = (flat[:, 0] + flat[:, 1] * excess.T).T  # [D, H]
+    held = (flat[:, 2] + flat[:, 3] * excess.T).T  # in the baseline already
     day_of_hour = np.repeat(np.arange(day_starts.size - 1), np.diff(day_starts))
     year_of_hour = inputs.year_of_day[day_of_hour]
     baseline = (inputs.baseline_level_t[year_of_hour].T * inputs.baseline_shape[weather]
                 * inputs.daily_noise_t[day_of_hour].T)  # fmt: skip
     curtailed = np.zeros_like(baseline)
     if inputs.flex_share.size and inputs.flex_share.max() > 0:
-        before = by_region.sum(axis=0) + non_ai + baseline
+        before = by_region.sum(axis=0) + non_ai + baseline - held
         by_region, curtailed = _flexed(by_region, before, inputs, day_of_hour, year_of_hour)
     ai = by_region.sum(axis=0)
     dc = ai + non_ai
     return np.concatenate(
-        [np.stack([ai, baseline, dc + baseline, non_ai, dc, curtailed]), by_region]
+        [np.stack([ai, baseline, dc + baseline - held, non_ai, dc, curtailed, held]), by_region]
     )
 
 
@@ -465,7 +466,7 @@ def stream_chunk_numpy(
     -------
     quantiles : float64[K, Q, H]
         Quantiles over draws of the requested rows. [MW]
-    day_sums : float64[6 + R, N, D]
+    day_sums : float64[7 + R, N, D]
         Sum of each row over each day per draw. [MWh]
     peaks : float64[B, 7, Y, D]
         Per-block annual peaks and the AI and data-centre loads at the total's peak hour. [MW]

@@ -1,0 +1,186 @@
+"""The whole sector and its grid, on hand-checkable cases: non-AI load, connection limits and
+their queue, flexibility at the stress hours."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecast.projection import ProjectionOptions, project
+from forecast.scenario import parse_scenario
+
+
+def _base(**top) -> dict:
+    data = {
+        "schema_version": 2,
+        "id": "sector",
+        "title": "sector",
+        "description": "sector",
+        "country": "KR",
+        "timezone": "Asia/Seoul",
+        "horizon": {"start": "2025-01-01", "end": "2025-12-31"},
+        "operations": {
+            "load_factor": 1.0,
+            "pue": 1.0,
+            "pue_temperature_slope_per_c": 0.0,
+            "inference_share": 0.0,
+            "inference_peak_to_mean": 1.0,
+        },
+    }
+    return data | top
+
+
+def _site(name, **fields):
+    return {
+        "name": name,
+        "capacity_mw": 100.0,
+        "capacity_kind": "grid",
+        "commissioning": "2025-01-01",
+        "status": "under_construction",
+        "build_probability": 1.0,
+        "delay_months": 0.0,
+        "tenant_occupancy": 1.0,
+    } | fields
+
+
+def _project(data, **options):
+    settings = {"draws": 10, "seed": 0, "resolution": "monthly", "include_baseline": False}
+    settings |= {"weather": "typical"} | options
+    return project(parse_scenario(copy.deepcopy(data)), ProjectionOptions(**settings))
+
+
+def _monthly(dataset, name, **where):
+    return dataset[name].sel(quantile=0.5, **where).to_numpy()
+
+
+def test_non_ai_load_is_installed_times_power_times_utilisation_through_the_pue():
+    """2 M servers at 400 W and 25 % utilisation = 200 MW of IT; PUE 1.5: 300 MW at the grid,
+    2.628 TWh in 2025; storage given as 0.876 TWh of IT a year adds 150 MW at the grid."""
+    data = _base(
+        non_ai_loads=[
+            {"name": "servers", "kind": "servers", "installed": 2e6, "power_w": 400.0,
+             "utilisation": 0.25},
+            {"name": "storage", "kind": "storage", "energy_twh": 0.876},
+        ]
+    )  # fmt: skip
+    data["operations"]["pue"] = 1.5
+    dataset = _project(data)
+    hours = pd.date_range("2025-01-01", "2026-01-01", freq="h", inclusive="left").size
+    storage_mw = 0.876e6 / 8765.82 * 1.5
+    np.testing.assert_allclose(_monthly(dataset, "non_ai_facility_mw"), 300.0 + storage_mw)
+    np.testing.assert_allclose(
+        dataset["non_ai_energy_twh"].sel(quantile=0.5).item(), (300.0 + storage_mw) * hours * 1e-6
+    )
+    np.testing.assert_allclose(
+        dataset["dc_energy_twh"].sel(quantile=0.5).item(),
+        dataset["non_ai_energy_twh"].sel(quantile=0.5).item(),
+    )
+    assert dataset["ai_energy_twh"].sel(quantile=0.5).item() == 0.0
+
+
+def test_hosted_non_ai_load_takes_room_before_the_accelerators():
+    """A 2 MW IT hall holding 1.5 MW of incumbent servers leaves 0.5 MW to 1,000 H100."""
+    data = _base(
+        deployments=[{"name": "fleet", "milestones": [
+            {"date": "2024-12-31", "count": 1000, "mix": {"h100_sxm": 1.0}}]}],
+        sites=[_site("hall", capacity_mw=2.0, capacity_kind="it", status="operating",
+                     tenant_occupancy=0.0)],
+        non_ai_loads=[{"name": "incumbent", "kind": "servers", "installed": 3000,
+                       "power_w": 500.0, "utilisation": 0.5, "hosted": True}],
+    )  # fmt: skip
+    dataset = _project(data)
+    np.testing.assert_allclose(_monthly(dataset, "hosted_nameplate_mw"), 0.5)
+    np.testing.assert_allclose(_monthly(dataset, "ai_facility_mw"), 0.5)
+    np.testing.assert_allclose(_monthly(dataset, "non_ai_facility_mw"), 0.75)
+
+
+def test_a_connection_limit_delays_a_site_by_the_expected_months():
+    """A 100 MW site from January under a 40 MW limit, raised by 60 MW from July (3 months
+    late): 40 MW connected until September, all of it from October; delayed = requested -
+    connected; the hall's load follows what is connected."""
+    data = _base(
+        sites=[_site("hall")],
+        grid={"national": {"limit_mw": 40.0, "reinforcements": [
+            {"date": "2025-07-01", "mw": 60.0, "delay_months": 3.0}]}},
+    )  # fmt: skip
+    dataset = _project(data)
+    connected = _monthly(dataset, "grid_connected_mw")
+    requested = _monthly(dataset, "grid_requested_mw")
+    np.testing.assert_allclose(requested, 100.0)
+    np.testing.assert_allclose(connected, [40.0] * 9 + [100.0] * 3)
+    np.testing.assert_allclose(_monthly(dataset, "grid_delayed_mw"), requested - connected)
+    np.testing.assert_allclose(
+        _monthly(dataset, "grid_limit_mw_by_region", region="national"), [40.0] * 9 + [100.0] * 3
+    )
+    load = _monthly(dataset, "ai_facility_mw")
+    np.testing.assert_allclose(load[:9] / load[-1], 0.4)
+
+
+def test_the_queue_order_is_honoured():
+    """Two 50 MW sites ask in the same month under a 50 MW limit: the one under construction
+    connects, the announced one waits for the 50 MW reinforcement in July."""
+    data = _base(
+        sites=[
+            _site("announced first in the file", capacity_mw=50.0, status="announced"),
+            _site("under construction", capacity_mw=50.0),
+        ],
+        grid={"national": {"limit_mw": 50.0, "reinforcements": [
+            {"date": "2025-07-01", "mw": 50.0}]}},
+    )  # fmt: skip
+    dataset = _project(data)
+    connected = _monthly(dataset, "grid_connected_mw")
+    np.testing.assert_allclose(connected, [50.0] * 6 + [100.0] * 6)
+    # Which one waited: the load of the first half year is the one 50 MW hall's, and only the
+    # announced site (tenant occupancy 0 below) would leave it at zero.
+    data["sites"][0]["tenant_occupancy"] = 0.0
+    load = _monthly(_project(data), "ai_facility_mw")
+    assert load[0] > 0 and load[0] == pytest.approx(load[-1])
+
+
+def _flex_case(mode):
+    data = _base(
+        deployments=[{"name": "fleet", "milestones": [
+            {"date": "2024-12-31", "count": 400000, "mix": {"h100_sxm": 1.0}}]}],
+        flexibility={"share": {"dist": "uniform", "low": 0.2, "high": 0.4},
+                     "mode": mode, "hours_per_year": 40},
+    )  # fmt: skip
+    data["operations"]["inference_share"] = 0.5
+    data["operations"]["inference_peak_to_mean"] = 1.25
+    data["operations"]["load_factor"] = 0.7
+    return data
+
+
+@pytest.mark.parametrize("mode", ["curtail", "shift"])
+def test_flexibility_never_raises_the_peak_and_removes_at_most_its_share(mode):
+    """On the KPX baseline: the peak with flexibility is never above the peak without, in any
+    draw; curtailing removes at most the share of the AI load in 40 hours; shifting keeps the
+    energy."""
+    data = _flex_case(mode)
+    options = {"draws": 60, "include_baseline": True, "resolution": "annual",
+               "quantiles": (0.0, 0.5, 1.0)}  # fmt: skip
+    flexed = _project(data, **options)
+    without = copy.deepcopy(data)
+    del without["flexibility"]
+    plain = _project(without, **options)
+    reduction = flexed["flexibility_peak_reduction_gw"]
+    assert reduction.sel(quantile=0.0).item() >= 0.0
+    assert reduction.sel(quantile=1.0).item() > 0.0
+    np.testing.assert_allclose(
+        flexed["peak_change_gw_without_flexibility"].to_numpy(),
+        plain["peak_change_gw"].to_numpy(),
+    )
+    ai_plain = plain["ai_energy_twh_mean"].item()
+    ai_flexed = flexed["ai_energy_twh_mean"].item()
+    curtailed = flexed["flexibility_curtailed_twh_mean"].item()
+    np.testing.assert_allclose(ai_plain - ai_flexed, curtailed, rtol=1e-9, atol=1e-12)
+    ai_peak = plain["ai_peak_gw"].sel(quantile=1.0).item() * 1e3  # MW
+    assert curtailed * 1e6 <= 0.4 * ai_peak * 40 * (1 + 1e-9)
+    if mode == "shift":
+        assert curtailed == pytest.approx(0.0, abs=1e-12)
+        np.testing.assert_allclose(ai_flexed, ai_plain, rtol=1e-12)
+    else:
+        assert curtailed > 0.0
+    assert flexed.attrs["flexibility"].startswith(mode)
