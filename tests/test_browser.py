@@ -259,3 +259,47 @@ def test_the_nsw_scenario_is_offered_and_projects_on_the_nsw_model(page, base_ur
     answer = httpx.post(f"{base_url}/v1/projections", json=request, timeout=60)
     assert answer.status_code == 200
     assert answer.headers["x-model-version"].startswith("au-nsw-baseline@")
+
+
+def test_grid_limit_and_flexibility_are_editable(page, base_url):
+    """The connection limit and the flexible share are assumptions on the form: a larger share
+    lowers the peak change and leaves the no-flexibility counterfactual alone; a zero capital
+    limit sends a fixed 0 MW and leaves capacity waiting for the grid."""
+    _wait_done(page)
+    page.select_option("#scenario", "kr-outlook-flex")
+    first_status = _wait_done(page)
+    inputs = httpx.get(f"{base_url}/v1/scenarios/kr-outlook-flex/inputs", timeout=30).json()
+    by_path = {item["path"]: item for item in inputs["inputs"]}
+    share = by_path["flexibility.share"]
+    assert float(page.input_value("#flex-share")) == pytest.approx(share["central"])
+    assert page.input_value("#flex-hours") == "50"
+    assert page.input_value("#grid-region") == "capital"
+    capital = by_path["grid.capital.limit_mw"]
+    assert float(page.input_value("#grid-limit")) == pytest.approx(capital["central"])
+    change_before = float(_cell(page, "peak-table", 2035, "peak_change_gw", 0.5))
+    without_before = _cell(page, "peak-table", 2035, "peak_change_gw_without_flexibility", 0.5)
+    assert change_before < float(without_before)
+
+    page.get_by_label("Flexible share of the AI load [0–1]").fill("0.6")
+    page.get_by_label("Flexible share of the AI load [0–1]").press("Enter")
+    second_status = _wait_done(page, first_status)
+    assert "flexible share 0.6 in 50 h/yr (curtail)" in second_status
+    request = json.loads(page.text_content("#request-json"))
+    moved = request["scenario"]["flexibility"]["share"]
+    # uniform 0.25-0.35 centred on 0.6 keeps its relative spread: 0.5-0.7
+    assert (moved["dist"], moved["low"], moved["high"]) == ("uniform", 0.5, 0.7)
+    assert float(_cell(page, "peak-table", 2035, "peak_change_gw", 0.5)) < change_before
+    assert (
+        _cell(page, "peak-table", 2035, "peak_change_gw_without_flexibility", 0.5) == without_before
+    )
+
+    page.get_by_label("Connection limit [MW]").fill("0")
+    page.get_by_role("button", name="Run projection").click()
+    third_status = _wait_done(page, second_status)
+    assert "capital connection limit 0 MW" in third_status
+    request = json.loads(page.text_content("#request-json"))
+    assert request["scenario"]["grid"]["capital"]["limit_mw"]["dist"] == "fixed"
+    assert request["scenario"]["grid"]["capital"]["limit_mw"]["value"] == 0
+    shipped = httpx.get(f"{base_url}/v1/scenarios/kr-outlook-flex", timeout=30).json()
+    assert request["scenario"]["grid"]["non_capital"] == shipped["scenario"]["grid"]["non_capital"]
+    assert "waits for a connection" in page.text_content("#summary")

@@ -134,3 +134,28 @@ def test_unknown_scenario_is_named(client):
 def test_listed_in_the_api_schema(client):
     paths = client.get("/openapi.json").json()["paths"]
     assert "get" in paths["/v1/scenarios/{scenario_id}/inputs"]
+
+
+def test_grid_limits_and_flexibility_share(client):
+    """Each region's connection limit and the flexible share, as the scenario gives them, with
+    the format's ranges; the stress hours' bounds are a limit of the format."""
+    body = client.get("/v1/scenarios/kr-outlook-flex/inputs").json()
+    inputs = {item["path"]: item for item in body["inputs"]}
+    scenario = load_scenario("kr-outlook-flex")
+    for region, grid in scenario.grid.items():
+        item = inputs[f"grid.{region}.limit_mw"]
+        assert item["origin"] == "scenario"
+        assert item["central"] == pytest.approx(grid.limit_mw.central())
+        assert item["allowed"] == {"low": 0.0, "high": 1e7, "low_open": False}
+    share = inputs["flexibility.share"]
+    assert share["central"] == pytest.approx(scenario.flexibility.share.central())
+    assert share["allowed"] == {"low": 0.0, "high": 1.0, "low_open": False}
+    assert body["limits"]["flexibility.hours_per_year"] == {
+        "minimum": 1,
+        "maximum": 2000,
+        "default": None,
+    }
+    plain = {
+        item["path"] for item in client.get("/v1/scenarios/kr-national/inputs").json()["inputs"]
+    }
+    assert not any(path.startswith(("grid.", "flexibility.")) for path in plain)

@@ -1,9 +1,10 @@
 """``/v1/scenarios/{id}/inputs``: what a form needs to edit a scenario, from the format itself.
 
 For each uncertain input of a shipped scenario (every ``[operations]`` field, each site's build
-probability): the distribution in effect (the scenario's, or the documented default), its
-central value and the range the scenario format allows; and the limits of a projection request
-(draws, seed, milestone counts). The dashboard reads these, so it holds no copy of a default, a
+probability, each region's grid connection limit, the flexible share): the distribution in
+effect (the scenario's, or the documented default), its central value and the range the
+scenario format allows; and the limits of a projection request (draws, seed, milestone counts,
+stress hours of flexibility). The dashboard reads these, so it holds no copy of a default, a
 range or a distribution's central value.
 """
 
@@ -22,7 +23,9 @@ from forecast.scenario import (
     SCENARIO_ID_PATTERN,
     STATUS_DEFAULTS,
     Fixed,
+    Flexibility,
     Milestone,
+    Quantity,
     Trend,
 )
 from service.errors import ERROR_RESPONSES
@@ -51,7 +54,8 @@ class InputValue(BaseModel):
 
     path: str = Field(
         description="Dotted path into the scenario, as `forecast sweep --vary` takes it "
-        "(`operations.pue`, `sites[0].build_probability`)."
+        "(`operations.pue`, `sites[0].build_probability`, `grid.capital.limit_mw`, "
+        "`flexibility.share`)."
     )
     quantity: dict[str, Any] = Field(
         description="The distribution in effect, scenario format; a trend (values at dates) "
@@ -85,11 +89,12 @@ class ScenarioInputs(BaseModel):
 
     scenario_id: str = Field(description="Scenario id.")
     inputs: list[InputValue] = Field(
-        description="Every [operations] field, then each site's build probability."
+        description="Every [operations] field, each site's build probability, each region's "
+        "grid connection limit [MW] and, when the scenario declares flexibility, its share."
     )
     limits: dict[str, RequestLimit] = Field(
-        description="`draws` and `seed` of POST /v1/projections, and "
-        "`deployments.milestones.count` of the scenario format. [accelerators]"
+        description="`draws` and `seed` of POST /v1/projections; `deployments.milestones.count` "
+        "[accelerators] and `flexibility.hours_per_year` [h] of the scenario format."
     )
 
 
@@ -110,10 +115,29 @@ def _bounds(model: type[BaseModel], field: str) -> tuple[float, float, float | N
 
 
 def _limit(model: type[BaseModel], field: str, ceiling: float | None = None) -> RequestLimit:
+    """A number's bounds in ``model``, the maximum lowered to ``ceiling`` when given."""
     minimum, maximum, default = _bounds(model, field)
     if ceiling is not None:
         maximum = min(maximum, ceiling)
     return RequestLimit(minimum=minimum, maximum=maximum, default=default)
+
+
+def _input(
+    path: str,
+    quantity: Quantity | Trend,
+    origin: Literal["scenario", "default"],
+    allowed: AllowedRange | None,
+) -> InputValue:
+    return InputValue(
+        path=path,
+        quantity=_as_json(quantity),
+        central=quantity.central(),
+        point_centrals=[p.quantity.central() for p in quantity.points]
+        if isinstance(quantity, Trend)
+        else None,
+        origin=origin,
+        allowed=allowed,
+    )
 
 
 @router.get(
@@ -136,21 +160,15 @@ def scenario_inputs(
             f"{', '.join(state.scenarios) or '(none)'}"
         )
     scenario = shipped.scenario
-    inputs = []
-    for name in OPERATION_DEFAULTS:
-        quantity = operation(scenario.operations, name)
-        inputs.append(
-            InputValue(
-                path=f"operations.{name}",
-                quantity=_as_json(quantity),
-                central=quantity.central(),
-                point_centrals=[p.quantity.central() for p in quantity.points]
-                if isinstance(quantity, Trend)
-                else None,
-                origin="default" if getattr(scenario.operations, name) is None else "scenario",
-                allowed=allowed_range("Operations", name),
-            )
+    inputs = [
+        _input(
+            f"operations.{name}",
+            operation(scenario.operations, name),
+            "default" if getattr(scenario.operations, name) is None else "scenario",
+            allowed_range("Operations", name),
         )
+        for name in OPERATION_DEFAULTS
+    ]
     for index, site in enumerate(scenario.sites):
         given = site.build_probability
         quantity = given or Fixed(
@@ -166,6 +184,24 @@ def scenario_inputs(
                 allowed=allowed_range("Site", "build_probability"),
             )
         )
+    for region, grid in scenario.grid.items():
+        inputs.append(
+            _input(
+                f"grid.{region}.limit_mw",
+                grid.limit_mw,
+                "scenario",
+                allowed_range("RegionGrid", "limit_mw"),
+            )
+        )
+    if scenario.flexibility is not None:
+        inputs.append(
+            _input(
+                "flexibility.share",
+                scenario.flexibility.share,
+                "scenario",
+                allowed_range("Flexibility", "share"),
+            )
+        )
     return ScenarioInputs(
         scenario_id=scenario.id,
         inputs=inputs,
@@ -173,5 +209,6 @@ def scenario_inputs(
             "draws": _limit(ProjectionRequest, "draws", state.settings.max_draws),
             "seed": _limit(ProjectionRequest, "seed"),
             "deployments.milestones.count": _limit(Milestone, "count"),
+            "flexibility.hours_per_year": _limit(Flexibility, "hours_per_year"),
         },
     )

@@ -11,13 +11,24 @@ const OPERATION_INPUTS = [
   { name: "load_factor", input: "load-factor", label: "Load factor" },
   { name: "pue", input: "pue", label: "PUE" },
 ];
-const TRACKED_INPUTS = ["load-factor", "pue", "build-probability", "plan-scale"];
+const TRACKED_INPUTS = [
+  "load-factor",
+  "pue",
+  "build-probability",
+  "plan-scale",
+  "flex-share",
+  "flex-hours",
+  "flex-mode",
+];
 
 // Which input an API error message is about, so it can be marked invalid.
 const ERROR_FIELDS = [
   [/load_factor/, "load-factor"],
   [/\bpue\b/, "pue"],
   [/build_probability/, "build-probability"],
+  [/limit_mw|\bgrid\b/, "grid-limit"],
+  [/hours_per_year/, "flex-hours"],
+  [/flexibility|\bshare\b/, "flex-share"],
   [/milestones|deployments/, "gpu-target"],
   [/\bdraws\b/, "draws"],
   [/\bseed\b/, "seed"],
@@ -31,6 +42,10 @@ const form = {
   shown: {}, // input values shown for the shipped scenario, to tell edits apart
   deploymentEdits: new Map(), // deployment index -> {count, date} typed by the user
   editedDeployment: -1,
+  gridEdits: new Map(), // region -> connection limit typed by the user ("" removes the limit)
+  editedRegion: null,
+  regions: [], // the scenario's regions, as GET /v1/scenarios says
+  limits: {}, // request and scenario-format limits, as GET /v1/scenarios/{id}/inputs gave them
   hosting: "", // how the scenario's AI load relates to its sites, as GET /v1/scenarios says
 };
 
@@ -98,6 +113,8 @@ export function showScenario(scenario, inputs, summary) {
   form.original = scenario;
   form.inputs = new Map(inputs.inputs.map((input) => [input.path, input]));
   form.hosting = summary ? summary.hosting : "";
+  form.regions = summary ? summary.regions : [];
+  form.limits = inputs.limits;
   showLimits(inputs.limits);
   byId("scenario").value = scenario.id;
   byId("scenario-description").textContent =
@@ -119,6 +136,8 @@ export function resetToScenario() {
   showPlan(scenario);
   showOperations();
   showSites(scenario);
+  showGrid(scenario);
+  showFlexibility(scenario);
   form.shown = Object.fromEntries(TRACKED_INPUTS.map((id) => [id, byId(id).value]));
   clearInvalid();
 }
@@ -239,6 +258,100 @@ function showSites(scenario) {
   help.textContent = `${sites.length} announced site${sites.length > 1 ? "s" : ""}; ${effect}.`;
 }
 
+// Connection limits: one region at a time, like the deployments; what was typed for the others
+// is kept until the request is built.
+function showGrid(scenario) {
+  const grid = scenario.grid || {};
+  const regions = [...new Set([...Object.keys(grid), ...form.regions])];
+  form.gridEdits = new Map();
+  fillSelect(
+    byId("grid-region"),
+    regions.map((region) => [region, grid[region] ? region : `${region} (no limit)`]),
+  );
+  const first = regions.find((region) => grid[region]) ?? regions[0];
+  byId("grid-fields").disabled = first === undefined;
+  form.editedRegion = first ?? null;
+  if (first !== undefined) {
+    byId("grid-region").value = first;
+    showRegion(first);
+  }
+}
+
+export function selectRegion(region) {
+  rememberRegionEdit();
+  showRegion(region);
+}
+
+const shownLimit = (region) => {
+  const item = form.inputs.get(`grid.${region}.limit_mw`);
+  return item ? formatShort(item.central) : "";
+};
+
+function showRegion(region) {
+  const item = form.inputs.get(`grid.${region}.limit_mw`);
+  const input = byId("grid-limit");
+  const edit = form.gridEdits.get(region);
+  input.value = edit ?? shownLimit(region);
+  input.placeholder = item ? "" : "no limit";
+  const allowed = item ? item.allowed : null;
+  if (allowed) setBounds(input, allowed.low, allowed.high);
+  form.editedRegion = region;
+  const help = byId("grid-limit-help");
+  if (!item) {
+    help.textContent =
+      `No connection limit in ${region}: its sites energise on their own schedules. A limit ` +
+      "[MW] caps the grid capacity new sites can take, in queue order (under construction, " +
+      "announced, speculative; each by commissioning date).";
+    return;
+  }
+  const reinforcements = (form.original.grid[region].reinforcements || []).map(
+    (step) => `${describe(step.mw)} MW from ${step.date}`,
+  );
+  help.textContent =
+    `Central value of a ${describe(item.quantity)} [MW] of new large-load connections; a new ` +
+    "value keeps the relative spread, empty removes the limit." +
+    (reinforcements.length ? ` Reinforcements add ${reinforcements.join("; ")}.` : "") +
+    " Sites that are not yet operating energise within it in queue order." +
+    describeRange(item.allowed);
+}
+
+function rememberRegionEdit() {
+  const region = form.editedRegion;
+  if (region === null) return;
+  const text = byId("grid-limit").value.trim();
+  if (text === shownLimit(region)) form.gridEdits.delete(region);
+  else form.gridEdits.set(region, text);
+}
+
+function showFlexibility(scenario) {
+  const item = form.inputs.get("flexibility.share");
+  const flexibility = scenario.flexibility;
+  const share = byId("flex-share");
+  const hours = form.limits["flexibility.hours_per_year"];
+  setBounds(byId("flex-hours"), hours.minimum, hours.maximum);
+  share.value = item ? formatShort(item.central) : "";
+  share.placeholder = item ? "" : "none";
+  if (item && item.allowed) setBounds(share, item.allowed.low, item.allowed.high);
+  byId("flex-hours").value = flexibility ? String(flexibility.hours_per_year) : "";
+  byId("flex-mode").value = flexibility ? flexibility.mode : "curtail";
+  const help = byId("flex-help");
+  if (!flexibility) {
+    help.textContent =
+      "This scenario declares no flexibility. A share and stress hours add it: in each draw " +
+      "and year, that share of the AI load gives way in that many hours of highest national " +
+      `load (${hours.minimum}–${hours.maximum} h).`;
+    return;
+  }
+  const above = flexibility.threshold_mw
+    ? ` above ${formatCount(flexibility.threshold_mw)} MW`
+    : "";
+  help.textContent =
+    `Central value of a ${describe(item.quantity)}; in each draw and year the ` +
+    `${flexibility.hours_per_year} hours of highest national load${above} are stress hours. ` +
+    "Compare the peak change with and without flexibility in the peak table; empty share " +
+    `removes it.${describeRange(item.allowed)}`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Building the request
 
@@ -341,6 +454,56 @@ function editedSites(scenario, changes) {
   changes.push(`announced sites built with probability ${value}`);
 }
 
+function editedGrid(scenario, changes) {
+  if (byId("grid-fields").disabled) return;
+  rememberRegionEdit();
+  for (const [region, text] of form.gridEdits) {
+    const grid = { ...(scenario.grid || {}) };
+    const item = form.inputs.get(`grid.${region}.limit_mw`);
+    if (text === "") {
+      delete grid[region];
+      changes.push(`${region}: no connection limit`);
+    } else {
+      const value = Number(text);
+      if (!Number.isFinite(value)) {
+        byId("grid-region").value = region;
+        showRegion(region);
+        byId("grid-limit").setAttribute("aria-invalid", "true");
+        throw new Error(`Connection limit of ${region}: "${text}" is not a number`);
+      }
+      const limit = item
+        ? recentred(item, value)
+        : { dist: "fixed", value, source: DASHBOARD_NOTE };
+      grid[region] = { ...(grid[region] || {}), limit_mw: limit };
+      changes.push(`${region} connection limit ${formatCount(value)} MW`);
+    }
+    scenario.grid = grid;
+  }
+}
+
+function editedFlexibility(scenario, changes) {
+  const shareEdited = edited("flex-share");
+  if (!shareEdited && !edited("flex-hours") && !edited("flex-mode")) return;
+  if (byId("flex-share").value.trim() === "" && scenario.flexibility) {
+    delete scenario.flexibility;
+    changes.push("no flexibility");
+    return;
+  }
+  const share = readNumber("flex-share", "Flexible share of the AI load");
+  const hours = readNumber("flex-hours", "Stress hours per year");
+  const mode = byId("flex-mode").value;
+  const item = form.inputs.get("flexibility.share");
+  let quantity = { dist: "fixed", value: share, source: DASHBOARD_NOTE };
+  if (item) quantity = shareEdited ? recentred(item, share) : item.quantity;
+  scenario.flexibility = {
+    ...(scenario.flexibility || { source: DASHBOARD_NOTE }),
+    share: quantity,
+    hours_per_year: hours,
+    mode,
+  };
+  changes.push(`flexible share ${share} in ${hours} h/yr (${mode})`);
+}
+
 function periodBounds(scenario) {
   const startYear = readNumber("start-year", "From year");
   const endYear = readNumber("end-year", "To year");
@@ -358,6 +521,8 @@ export function buildRequest(options) {
   editedPlan(scenario, changes);
   editedOperations(scenario, changes);
   editedSites(scenario, changes);
+  editedGrid(scenario, changes);
+  editedFlexibility(scenario, changes);
   const common = {
     draws: readNumber("draws", "Draws"),
     seed: readNumber("seed", "Seed"),

@@ -12,6 +12,7 @@ import {
   markInvalid,
   resetToScenario,
   selectDeployment,
+  selectRegion,
   showScenario,
 } from "./form.js";
 import { annual, fillTable, summaryText, tableColumns } from "./tables.js";
@@ -233,14 +234,18 @@ function render(payload) {
   const years = payload.coords.year;
   const energy = [
     ["ai_energy_twh", "AI energy"],
+    ["non_ai_energy_twh", "Non-AI data-centre energy"],
+    ["ai_share_of_dc_energy_pct", "AI share of data-centre energy"],
     ["total_energy_twh", "National energy"],
     ["ai_share_of_energy_pct", "AI share of energy"],
+    ["flexibility_curtailed_twh", "AI energy curtailed"],
   ];
   const peaks = [
     ["ai_peak_gw", "AI peak"],
     ["total_peak_gw", "National peak"],
     ["ai_at_national_peak_gw", "AI load at the national peak hour"],
     ["peak_change_gw", "Change of the national peak"],
+    ["peak_change_gw_without_flexibility", "Change of the national peak without flexibility"],
   ];
   fillTable(byId("energy-table"), years, tableColumns(payload, energy), quantileIndex);
   fillTable(byId("peak-table"), years, tableColumns(payload, peaks), quantileIndex);
@@ -272,6 +277,9 @@ function wireEvents() {
   });
   byId("deployment").addEventListener("change", (event) => {
     selectDeployment(Number(event.target.value));
+  });
+  byId("grid-region").addEventListener("change", (event) => {
+    selectRegion(event.target.value);
   });
   byId("reset").addEventListener("click", () => {
     resetToScenario();

@@ -71,7 +71,8 @@ export function fillTable(table, years, columns, quantileIndex) {
   table.tBodies[0].replaceChildren(...rows);
 }
 
-// The last year in words: AI energy, share, AI load at the national peak, the hosting check.
+// The last year in words: AI energy, share, AI load at the national peak, the hosting check,
+// the capacity waiting for a grid connection.
 export function summaryText(payload, quantileIndex) {
   const years = payload.coords.year;
   const last = years.length - 1;
@@ -98,6 +99,16 @@ export function summaryText(payload, quantileIndex) {
     const shortfall = medians.length ? Math.max(...medians) : 0;
     if (shortfall > 0) {
       text += ` Hosting: up to ${formatCount(shortfall)} MW (P50) of delivered accelerators wait for room in a built data centre and draw nothing meanwhile.`;
+    }
+  }
+  const delayed = payload.variables.grid_delayed_mw;
+  if (delayed) {
+    const medians = delayed.values
+      .map((row) => row[quantileIndex[0.5]])
+      .filter((value) => value !== null);
+    const most = medians.length ? Math.max(...medians) : 0;
+    if (most > 0) {
+      text += ` Grid: up to ${formatCount(most)} MW (P50) of requested site capacity waits for a connection.`;
     }
   }
   return `${text} Baseline model: ${payload.model_version}.`;
