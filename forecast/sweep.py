@@ -442,6 +442,11 @@ def combine(variants: Sequence[Variant], datasets: Sequence[xr.Dataset]) -> xr.D
         When the variants' results do not share their period, regions or variables.
     """
     names = list(variants[0].settings)
+    # The spread drivers are the inputs each variant samples: a variant that fixes one (a count
+    # factor of exactly 1) or adds one keeps the others; the driver it lacks is NaN there.
+    inputs = list(dict.fromkeys(name for ds in datasets for name in ds.indexes.get("input", [])))
+    if inputs:
+        datasets = [ds.reindex(input=inputs) if "input" in ds.dims else ds for ds in datasets]
     try:
         combined = xr.concat(
             datasets,

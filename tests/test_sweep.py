@@ -223,3 +223,24 @@ def test_sweeps_vary_the_grid_limits_and_the_flexibility():
         for v in variants
     ]
     assert got == [(100.0, 0.2, 20), (100.0, 0.4, 20), (300.0, 0.2, 20), (300.0, 0.4, 20)]
+
+
+def test_variants_whose_sampled_inputs_differ_still_combine():
+    """A count factor of exactly 1 samples nothing; its variant lines up with the others and
+    its spread driver for that input is NaN (or 0 when declared but constant), not an error."""
+    from forecast.scenario import load_scenario
+
+    base = load_scenario("kr-outlook")
+    data = base.model_dump(mode="json", exclude_none=True)
+    variants = sweeps.build_variants(
+        parse_scenario(data, origin="kr-outlook"),
+        [sweeps.parse_variation("deployments[0].count_factor=0.8,1.0")],
+        OPTIONS,
+    )
+    datasets = [project(variant.scenario, variant.options) for variant in variants]
+    combined = sweeps.combine(variants, datasets)
+    drivers = combined["spread_driver_rank_correlation"]
+    assert drivers.sizes["variant"] == 2
+    assert set(drivers.indexes["input"]) == set().union(*(ds.indexes["input"] for ds in datasets))
+    shortfall = [name for name in drivers.indexes["input"] if "count_factor" in name]
+    assert shortfall, "the declared count factor is a spread driver"

@@ -239,6 +239,16 @@ def _draw_site(scenario: Scenario, index: int, streams: Streams, n_draws: int, s
     )
 
 
+def _declares_delivery(deployment: Any) -> bool:
+    """Whether the deployment or any of its entries states a delivery delay or count factor."""
+    entries = [*deployment.milestones, *deployment.shipments]
+    return (
+        deployment.delivery_delay_months is not None
+        or deployment.count_factor is not None
+        or any(e.delay_months is not None or e.count_factor is not None for e in entries)
+    )
+
+
 def _draw_delivery(deployment: Any, index: int, streams: Streams, n_draws: int) -> DeliveryDraw:
     key = f"delivery:{index}:{deployment.name}"
     common_delay = (
@@ -397,11 +407,13 @@ def draw_inputs(
             hours_per_year=flex.hours_per_year,
             threshold_mw=-np.inf if flex.threshold_mw is None else flex.threshold_mw,
         )
+    # Which inputs are drivers follows from the scenario's structure, not from whether a draw
+    # happened to vary: variants of one scenario (a sweep) then list the same inputs.
     extra = {}
-    if flexibility is not None and np.ptp(flexibility.share) > 0:
+    if flexibility is not None:
         extra["flexibility_share"] = flexibility.share
     for deployment, delivery in zip(scenario.deployments, deliveries, strict=True):
-        if delivery.varies:
+        if _declares_delivery(deployment):
             extra[f"delivery_delay_months: {deployment.name}"] = delivery.mean_delay()
             extra[f"delivered_count_factor: {deployment.name}"] = delivery.mean_factor()
     return Inputs(

@@ -37,5 +37,5 @@ def test_tables_merge_key_by_key_and_lists_replace():
 
 @pytest.mark.parametrize("base", ["no-such-scenario", "../kr-outlook", 3])
 def test_only_shipped_scenarios_can_be_extended(base):
-    with pytest.raises(ScenarioError, match="extends = .*must name a shipped scenario"):
+    with pytest.raises(ScenarioError, match=r"extends = .*must name a shipped scenario"):
         parse_scenario({"extends": base, "id": "x"}, origin="x.toml")
