@@ -6,20 +6,12 @@ Usage::
     python -m models.train --config models/configs/kr.toml [--artifact-dir DIR] [--no-promote]
 
 Steps: load demand and temperature (paths, columns, time zone and holiday country from the
-config), run the rolling-origin backtest (:mod:`models.backtest`), fit the final model on all
-years, write ``parameters.json`` + ``MODEL_CARD.md`` + ``manifest.json`` atomically to
-``<artifact-dir>/<model_id>/<version>/`` and promote it when its backtest beats the promoted
-version (or the seasonal-naive reference when none is promoted).
-
-The fit (numpy and statsmodels, see :func:`fit_baseline`):
-
-* shape: ridge regression of ``log load`` on :func:`forecast.features.design_matrix` plus
-  unpenalised year intercepts, over the last ``shape_window_years`` years;
-* level: each year's temperature-normalised level ``L_y = mean(load_y) / mean(shape_y)``,
-  then a statsmodels OLS trend of ``log L_y`` on the year over the last ``level_window_years``;
-* noise: AR(1) coefficient of the daily mean log residual; scale = hourly residual standard
-  deviation × the interval calibration factor from the backtest; the level draws' spread
-  factor also comes from the backtest.
+config), run the rolling-origin backtest with its interval calibration
+(:func:`models.fit.rolling_origin`), fit the final model on all years
+(:func:`models.fit.fit_baseline`), write ``parameters.json`` + ``MODEL_CARD.md`` +
+``manifest.json`` atomically to ``<artifact-dir>/<model_id>/<version>/`` and promote it when
+its backtest beats the promoted version (or the seasonal-naive reference when none is
+promoted).
 """
 
 from __future__ import annotations
@@ -36,15 +28,16 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 
 from forecast import artifacts
-from forecast.baseline import FORMAT_VERSION, PARAMETERS_FILE, BaselineModel
+from forecast.baseline import PARAMETERS_FILE, BaselineModel
 from forecast.errors import DataError, OptionsError
-from forecast.features import FeatureSpec, design_matrix, feature_names
+from forecast.features import FeatureSpec
 from forecast.loaders import load_demand, load_hourly_temperature
+from models.fit import fit_baseline, rolling_origin, with_calibration
 
 _LIBRARIES = ("numpy", "pandas", "statsmodels", "holidays", "ai-grid-forecast")
+PROMOTION_METRIC = ("ex_ante", "mape_pct")
 # Longest temperature gap filled by linear interpolation when the config reads an hourly file
 # directly; longer gaps need a reconstruction (temperature_source = "forecast.weather"). [h]
 _MAX_INTERPOLATED_GAP_HOURS = 6
@@ -186,137 +179,6 @@ def load_training_data(config: TrainingConfig) -> tuple[pd.Series, pd.Series]:
     return demand, temperature
 
 
-def _design_by_year(demand: pd.Series, temperature: pd.Series, spec: FeatureSpec, years):
-    for year in years:
-        in_year = demand.index.year == year
-        yield (
-            year,
-            in_year,
-            design_matrix(demand.index[in_year], temperature.to_numpy()[in_year], spec=spec),
-        )
-
-
-def fit_baseline(
-    demand: pd.Series, temperature: pd.Series, config: TrainingConfig, *, last_year: int
-) -> dict:
-    """Fit shape, level and noise on the years up to ``last_year``; return the parameters.
-
-    Returns
-    -------
-    dict
-        The JSON parameter document read by
-        :meth:`forecast.baseline.BaselineModel.from_parameters`, with the noise scale not yet
-        calibrated (``noise.sd`` = the hourly residual standard deviation,
-        ``noise.calibration_factor`` = 1).
-    """
-    all_years = sorted({int(y) for y in demand.index.year if config.first_year <= y <= last_year})
-    if len(all_years) < 3:
-        raise DataError(f"training needs at least 3 years up to {last_year}; found {all_years}")
-    shape_years = all_years[-config.shape_window_years :]
-    n_features = len(feature_names(config.spec))
-    n_parameters = n_features + len(shape_years)
-    gram = np.zeros((n_parameters, n_parameters))
-    moment = np.zeros(n_parameters)
-    column_sum = np.zeros(n_features)
-    column_square_sum = np.zeros(n_features)
-    n_rows = 0
-    log_demand = np.log(demand.to_numpy(dtype=np.float64))
-    designs = {}
-    for position, (year, in_year, design) in enumerate(
-        _design_by_year(demand, temperature, config.spec, shape_years)
-    ):
-        year_columns = np.zeros((len(design), len(shape_years)))
-        year_columns[:, position] = 1.0
-        full = np.hstack([design, year_columns])
-        gram += full.T @ full
-        moment += full.T @ log_demand[in_year]
-        column_sum += design.sum(axis=0)
-        column_square_sum += (design**2).sum(axis=0)
-        n_rows += len(design)
-        designs[year] = (in_year, full)
-    # Ridge on the standardised features (penalty ∝ each column's variance); the year
-    # intercepts are not penalised, so the penalty never pulls the level.
-    variance = column_square_sum / n_rows - (column_sum / n_rows) ** 2
-    penalty = np.zeros(n_parameters)
-    penalty[:n_features] = config.ridge_penalty * n_rows * np.maximum(variance, 1e-12)
-    solution = np.linalg.solve(gram + np.diag(penalty), moment)
-    coefficients = solution[:n_features]
-
-    residuals = []
-    log_shape_sum, shape_count = 0.0, 0
-    shape_means_raw = {}
-    for year, in_year, design in _design_by_year(demand, temperature, config.spec, all_years):
-        raw_shape = np.exp(design @ coefficients)
-        shape_means_raw[year] = (float(raw_shape.mean()), float(demand[in_year].mean()))
-        if year in designs:
-            log_shape_sum += raw_shape.sum()
-            shape_count += len(raw_shape)
-            full = designs[year][1]
-            residuals.append(
-                pd.Series(log_demand[in_year] - full @ solution, index=demand.index[in_year])
-            )
-    log_normaliser = float(np.log(log_shape_sum / shape_count))
-    normaliser = np.exp(log_normaliser)
-    normalised_level = {
-        year: mean_load / (raw_mean / normaliser)
-        for year, (raw_mean, mean_load) in shape_means_raw.items()
-    }
-
-    level_years = all_years[-config.level_window_years :]
-    origin_year = level_years[-1]
-    regressors = sm.add_constant(np.asarray(level_years, dtype=np.float64) - origin_year)
-    level_fit = sm.OLS(np.log([normalised_level[y] for y in level_years]), regressors).fit()
-
-    residual = pd.concat(residuals)
-    daily_residual = residual.groupby(residual.index.normalize()).mean().to_numpy()
-    autocorrelation = float(np.corrcoef(daily_residual[1:], daily_residual[:-1])[0, 1])
-    return {
-        "format_version": FORMAT_VERSION,
-        "timezone": config.timezone,
-        "feature_spec": config.spec.to_dict(),
-        "shape": {
-            "feature_names": feature_names(config.spec),
-            "coefficients": coefficients.tolist(),
-            "log_normaliser": log_normaliser,
-            "window_years": shape_years,
-            "ridge_penalty": config.ridge_penalty,
-        },
-        "level": {
-            "model": "statsmodels OLS: log(normalised annual mean MW) ~ 1 + (year - origin_year)",
-            "intercept": float(level_fit.params[0]),
-            "slope": float(level_fit.params[1]),
-            "origin_year": int(origin_year),
-            "covariance": np.asarray(level_fit.cov_params()).tolist(),
-            "residual_scale": float(np.sqrt(level_fit.scale)),
-            "degrees_of_freedom": int(level_fit.df_resid),
-            "spread_factor": 1.0,
-            "window_years": level_years,
-            "normalised_level_mw": {str(y): round(v, 1) for y, v in normalised_level.items()},
-        },
-        "noise": {
-            "autocorrelation": float(np.clip(autocorrelation, 0.0, 0.99)),
-            "residual_sd": float(residual.std()),
-            "calibration_factor": 1.0,
-            "sd": float(residual.std()),
-        },
-    }
-
-
-def with_calibration(
-    parameters: dict, calibration_factor: float, *, level_spread_factor: float = 1.0
-) -> dict:
-    """Copy of ``parameters`` with calibrated interval widths.
-
-    The daily noise sd becomes residual sd × ``calibration_factor``; the level draws' parameter
-    and innovation deviations are scaled by ``level_spread_factor``.
-    """
-    noise = dict(parameters["noise"])
-    noise["calibration_factor"] = float(calibration_factor)
-    noise["sd"] = float(noise["residual_sd"] * calibration_factor)
-    level = {**parameters["level"], "spread_factor": float(level_spread_factor)}
-    return {**parameters, "noise": noise, "level": level}
-
-
 def file_sha256(path: Path) -> str:
     """sha256 of a data file (recorded in the manifest)."""
     return artifacts.sha256_file(path)
@@ -351,13 +213,15 @@ weather enters as an ensemble of historical weather years.
 
 ## Model
 - Shape: ridge regression of log load on {len(manifest["features"])} features (day type ×
-  hour, seasonal harmonics × hour, heating/cooling degrees × hour, trend × hour), years
+  hour, seasonal harmonics × hour, heating/cooling degrees × hour, daily temperature range
+  × hour, trend × hour as a profile that sums to zero over the day), years
   {level["shape_window_years"]}.
 - Level: statsmodels OLS trend of log temperature-normalised annual mean load, years
   {level["level_window_years"]}; slope {level["level_slope_pct_per_year"]:.2f} %/year.
 - Noise: daily AR(1), φ = {level["noise_autocorrelation"]:.2f}, σ = {level["noise_sd"]:.4f}
-  (residual sd × calibration factor {level["calibration_factor"]:.2f}); level spread factor
-  {level["level_spread_factor"]:.2f} (scales the level's parameter and year deviations).
+  (residual sd × calibration factor {level["calibration_factor"]:.2f}); level scale
+  {100 * level["level_scale"]:.2f} % (level spread factor {level["level_spread_factor"]:.2f}
+  of the regression's parameter and year deviations).
 
 ## Backtest (rolling origin: each year trained on the years before it)
 Measured by `{manifest["backtest"]["command"]}`:
@@ -365,15 +229,41 @@ Measured by `{manifest["backtest"]["command"]}`:
 {table_text}
 
 Ex post: actual temperatures. Ex ante: ensemble of the prior years' weather. Seasonal naive:
-the same hour 364 days earlier. Interval calibration (noise factor on ex ante coverage with
-the actual level, then level spread factor on ex ante coverage): fitted on the other backtest
-years for each year (leave-one-year-out), so coverages are out of sample.
+the same hour 364 days earlier. Interval calibration (noise factor on ex post coverage with
+the actual level, then level scale on ex ante coverage, each the median over years): fitted
+on the other backtest years for each year (leave-one-year-out), so coverages are out of
+sample.
 
 ## Limits
 - Single-station temperature (Seoul) as a national proxy.
 - The level is a trend: it does not know about economic shocks (2020 shows the miss).
-- Behind-the-meter solar is captured only through a linear shape trend.
+- Behind-the-meter solar is captured only through linear trends (of the daily profile and of
+  the response to the daily temperature range, a sunshine proxy); they extrapolate linearly.
 """
+
+
+def promotion_decision(score: dict, model_id: str, *, root: Path) -> tuple[bool, str]:
+    """Promote when the mean ex ante hourly MAPE beats the promoted version's (or naive's).
+
+    Returns
+    -------
+    tuple
+        (promote?, a sentence saying why).
+    """
+    section, metric = PROMOTION_METRIC
+    candidate = score[section][metric]
+    current = artifacts.current_version(model_id, root=root)
+    if current is None:
+        reference = score["seasonal_naive"][metric]
+        better = candidate < reference
+        return better, (
+            f"no promoted version; {section} {metric} {candidate:.3f} vs seasonal naive "
+            f"{reference:.3f}"
+        )
+    manifest = artifacts.verify(root / model_id / current)
+    reference = manifest["metrics"][section][metric]
+    better = candidate < reference
+    return better, f"{section} {metric} {candidate:.3f} vs promoted {current} {reference:.3f}"
 
 
 def publish_model(
@@ -394,8 +284,6 @@ def publish_model(
         (artifact directory, promoted?, reason).
     """
     import json
-
-    from models.backtest import promotion_decision
 
     score = backtest_result.summary
     manifest = {
@@ -421,6 +309,9 @@ def publish_model(
             "noise_sd": parameters["noise"]["sd"],
             "calibration_factor": parameters["noise"]["calibration_factor"],
             "level_spread_factor": parameters["level"]["spread_factor"],
+            "level_scale": parameters["level"].get(
+                "calibrated_scale", parameters["level"]["residual_scale"]
+            ),
         },
         "metrics": score,
         "backtest": {"command": backtest_result.command, "years": list(config.backtest_years)},
@@ -454,7 +345,6 @@ def publish_model(
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point of ``forecast-train``."""
     from forecast.paths import artifacts_dir
-    from models.backtest import run_backtest
 
     parser = argparse.ArgumentParser(prog="forecast-train", description=__doc__.split("\n")[0])
     parser.add_argument("--config", type=Path, default=Path("models/configs/kr.toml"))
@@ -470,12 +360,12 @@ def main(argv: list[str] | None = None) -> int:
     demand, temperature = load_training_data(config)
     print(f"loaded {len(demand)} hours of demand, {config.first_year}..{config.last_year}")
     command = " ".join(["forecast-train", *(argv if argv is not None else sys.argv[1:])])
-    result = run_backtest(demand, temperature, config, command=command)
+    result = rolling_origin(demand, temperature, config, command=command)
     print(result.table_text)
     parameters = with_calibration(
         fit_baseline(demand, temperature, config, last_year=config.last_year),
         result.calibration_factor,
-        level_spread_factor=result.level_spread_factor,
+        level_scale=result.level_scale,
     )
     directory, promoted, reason = publish_model(
         config=config,
