@@ -93,6 +93,45 @@ def default_model_id(root: Path | None = None) -> str:
     )
 
 
+def manifest_country(manifest: dict) -> str | None:
+    """ISO country code a model was trained for (its manifest), or None when not stated."""
+    config = manifest.get("config", {})
+    return (
+        manifest.get("country") or config.get("country") or config.get("model", {}).get("country")
+    )
+
+
+def default_model_for_country(country: str, *, root: Path | None = None) -> str | None:
+    """The model id a scenario of ``country`` is projected on when it names none.
+
+    The promoted model trained for that country (manifest ``country``); when several are, the
+    one named in ``DEFAULT``. None when no promoted model is for that country.
+
+    Raises
+    ------
+    NotFoundError
+        Several promoted models are for the country and ``DEFAULT`` names none of them.
+    """
+    root = Path(root) if root is not None else artifacts_dir()
+    candidates = []
+    for model_id in list_models(root):
+        version = current_version(model_id, root=root)
+        if version is None:
+            continue
+        if manifest_country(read_manifest(root / model_id / version)) == country:
+            candidates.append(model_id)
+    if len(candidates) <= 1:
+        return candidates[0] if candidates else None
+    default = root / "DEFAULT"
+    named = default.read_text(encoding="utf-8").strip() if default.is_file() else None
+    if named in candidates:
+        return named
+    raise NotFoundError(
+        f"country {country!r}: several promoted baseline models {candidates} in {root}; name "
+        "one in the scenario's baseline_model or in DEFAULT"
+    )
+
+
 def resolve(reference: str | None, *, root: Path | None = None) -> Path:
     """Directory of the artifact ``MODEL_ID[@VERSION]`` (``None``: the promoted default).
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import numpy as np
 import typer
@@ -30,10 +30,7 @@ from forecast.cli_options import (
     check_output,
     projection_options,
 )
-from forecast.errors import ForecastError
-
-# typer vendors its own click; reach its exception base through the public BadParameter.
-_ClickException: Any = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+from forecast.cli_run import run_app
 
 app = typer.Typer(
     add_completion=False,
@@ -131,9 +128,12 @@ def summary_table(dataset) -> str:
         return float(dataset[name].sel(year=year).values[index])
 
     width = 26
+    weather_years = str(dataset.attrs.get("weather_years", "")).split(",")
     lines = [
         f"{dataset.attrs['scenario_id']} (P50 [P10-P90]; {dataset.attrs['draws']} draws, "
-        f"baseline {dataset.attrs['baseline_model']})",
+        f"baseline {dataset.attrs['baseline_model']}, weather "
+        f"{dataset.attrs.get('weather_location', '?')}: {dataset.attrs.get('weather_kind', '?')}"
+        f", {len(weather_years)} year{'s' if len(weather_years) > 1 else ''})",
         "year  " + "".join(label.rjust(width) for _, label in columns),
     ]
     for year in dataset["year"].values:
@@ -205,23 +205,7 @@ _register_optional_commands()
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``forecast`` console script; returns the exit status."""
-    try:
-        app(args=argv, standalone_mode=False)
-    except ForecastError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except typer.Exit as done:
-        return done.exit_code
-    except typer.Abort:
-        print("error: aborted", file=sys.stderr)
-        return 130
-    except _ClickException as error:
-        hint = ""
-        if isinstance(error, typer.BadParameter) and error.param_hint:
-            hint = f"{error.param_hint}: "
-        print(f"error: {hint}{error.format_message()}".replace("\n", " "), file=sys.stderr)
-        return 2
-    return 0
+    return run_app(app, argv)
 
 
 if __name__ == "__main__":

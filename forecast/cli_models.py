@@ -15,19 +15,21 @@ import typer
 
 from forecast import artifacts
 from forecast.baseline import load_baseline_model
-from forecast.errors import DataError, OptionsError
+from forecast.calendar import hourly_times, standard_utc_offset
+from forecast.errors import OptionsError
 from forecast.evaluation import (
     format_table,
     metrics_table,
     model_forecasts,
     seasonal_naive_forecasts,
 )
-from forecast.loaders import load_demand, load_hourly_temperature
+from forecast.gaps import INTERPOLATED, MASKED, OBSERVED, GapReport, interpolate_short_gaps
+from forecast.loaders import load_daily_temperature, load_demand, load_hourly_temperature
+from forecast.weather.clock import clock_zone
+from forecast.weather.locations import default_location
+from forecast.weather.reconstruction import complete_temperature
 
 models_app = typer.Typer(no_args_is_help=True, help="Baseline demand model artifacts.")
-
-# Longest temperature gap ``forecast evaluate`` fills by linear interpolation. [h]
-_MAX_INTERPOLATED_GAP_HOURS = 6
 
 
 def _headline(metrics: dict | None) -> str:
@@ -91,18 +93,42 @@ def models_show(
     print((directory / "MODEL_CARD.md").read_text(encoding="utf-8"))
 
 
-def _temperature_for(path: Path, demand: pd.Series, timezone: str) -> np.ndarray:
-    temperature = load_hourly_temperature(path, timezone=timezone).reindex(demand.index)
-    temperature = temperature.interpolate(limit=_MAX_INTERPOLATED_GAP_HOURS, limit_area="inside")
-    if temperature.isna().any():
-        first = temperature.index[int(np.flatnonzero(temperature.isna().to_numpy())[0])]
-        missing = int(temperature.isna().sum())
-        raise DataError(
-            f"{path}: temperature is missing at {first.isoformat()} ({missing}"
-            f" demand hours in all); gaps up to {_MAX_INTERPOLATED_GAP_HOURS} h are interpolated, "
-            "longer ones are not allowed for an ex post evaluation"
-        )
-    return temperature.to_numpy()
+def _demand_on_grid(path: Path, timezone: str) -> tuple[pd.Series, GapReport]:
+    """Demand on every hour of the local days it spans; short gaps filled, long ones NaN."""
+    observed = load_demand(path, timezone=timezone)
+    local = observed.index.tz_convert(timezone)
+    grid = hourly_times(local[0].date(), local[-1].date(), timezone)
+    values, interpolated = interpolate_short_gaps(observed.reindex(grid).to_numpy())
+    handling = np.where(np.isnan(values), MASKED, OBSERVED).astype(np.int8)
+    handling[interpolated] = INTERPOLATED
+    report = GapReport.from_handling(grid, handling, series="demand", source=str(path))
+    return pd.Series(values, index=grid, name="demand_mw"), report
+
+
+def _actual_temperature(
+    path: Path, daily_path: Path | None, hours: pd.DatetimeIndex, timezone: str
+) -> tuple[pd.Series, np.ndarray, GapReport]:
+    """The observed temperature of the demand hours, completed by the gap rule.
+
+    Returns the temperature [°C], which hours are masked (not scored), and the gap report.
+    """
+    observed = load_hourly_temperature(path, timezone=timezone)
+    daily = load_daily_temperature(daily_path) if daily_path is not None else None
+    clock = clock_zone(standard_utc_offset(timezone))
+    on_clock = hours.tz_convert(clock)
+    grid = pd.date_range(
+        on_clock[0].normalize(), on_clock[-1].normalize() + pd.Timedelta(hours=23), freq="h"
+    )
+    completed = complete_temperature(observed, grid, daily)
+    temperature = pd.Series(completed.temperature_c, index=grid).reindex(hours)
+    handling = pd.Series(completed.handling, index=grid).reindex(hours).to_numpy()
+    report = GapReport.from_handling(
+        hours,
+        handling,
+        series="temperature",
+        source=str(path) + (f" + {daily_path}" if daily_path is not None else ""),
+    )
+    return temperature, handling == MASKED, report
 
 
 def evaluate(
@@ -116,6 +142,14 @@ def evaluate(
         Path | None,
         typer.Option("--temperature", help="Hourly timestamp,temp_c CSV: ex post evaluation."),
     ] = None,
+    daily_temperature: Annotated[
+        Path | None,
+        typer.Option(
+            "--daily-temperature",
+            help="Daily date,temp_mean_c,temp_min_c,temp_max_c CSV: rebuilds long gaps of "
+            "--temperature (without it they are masked).",
+        ),
+    ] = None,
     draws: Annotated[int, typer.Option(help="Monte Carlo draws per year (10..100000).")] = 1000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
@@ -124,23 +158,42 @@ def evaluate(
 
     Ex post when --temperature is given (actual weather); ex ante otherwise (the weather
     ensemble of the model's location). The seasonal-naive reference (same hour 364 days
-    earlier) is shown for the years the file covers with a year before them.
+    earlier) is shown for the years the file covers with a year before them. Gaps are handled
+    by the documented rule (forecast.gaps): short ones interpolated, long temperature gaps
+    rebuilt from --daily-temperature when given, every other long gap masked (not scored),
+    and reported.
     """
     if not 10 <= draws <= 100_000:
-        raise OptionsError(f"--draws={draws}; allowed: 10..100000")
+        raise OptionsError(f"--draws = {draws}: allowed: 10..100000")
+    if daily_temperature is not None and temperature is None:
+        raise OptionsError(
+            f"--daily-temperature = {str(daily_temperature)!r}: allowed only with --temperature"
+        )
     baseline = load_baseline_model(model)
-    observed = load_demand(demand, timezone=baseline.timezone)
+    observed, demand_gaps = _demand_on_grid(demand, baseline.timezone)
+    reports = [demand_gaps]
     if temperature is not None:
-        values = pd.Series(_temperature_for(temperature, observed, baseline.timezone),
-                           index=observed.index)  # fmt: skip
+        actual_c, masked, temperature_gaps = _actual_temperature(
+            temperature, daily_temperature, observed.index, baseline.timezone
+        )
+        observed = observed.mask(masked)  # no actual weather: not scored ex post
+        reports.append(temperature_gaps)
         label, weather_source = "ex_post", str(temperature)
 
         def weather_for_year(_year, local_times):
-            return values[local_times].to_numpy()[None, :]
+            return actual_c[local_times].to_numpy()[None, :]
     else:
         from forecast.weather import load_weather
 
-        ensemble = load_weather(location=baseline.manifest.get("weather_location") or "seoul")
+        location = baseline.manifest.get("weather_location") or default_location(
+            str(baseline.manifest.get("country", ""))
+        )
+        if location is None:
+            raise OptionsError(
+                f"model {baseline.model_id}@{baseline.version} names no weather location; "
+                "give --temperature for an ex post evaluation"
+            )
+        ensemble = load_weather(location=location)
         label, weather_source = "ex_ante", ensemble.source
         weather_for_year = ensemble
     forecasts = model_forecasts(
@@ -164,8 +217,11 @@ def evaluate(
             "weather": weather_source,
             "draws": draws,
             "seed": seed,
+            "gaps": [report.to_dict() for report in reports],
             "metrics": records,
         }, indent=2, ensure_ascii=False))  # fmt: skip
         return
     print(f"model {baseline.model_id}@{baseline.version}; {label}; weather: {weather_source}")
+    for report in reports:
+        print(f"gaps: {report.summary()}")
     print(format_table(table))

@@ -14,6 +14,9 @@ Per calendar year of the evaluated period:
 
 The seasonal-naive reference predicts each hour by the same hour 364 days earlier (same
 weekday); it has no intervals, so its pinball loss and coverages are undefined (NaN).
+
+Masked hours (NaN actual demand: long gaps, or hours without a usable temperature ex post; see
+:mod:`forecast.gaps`) are left out of every metric.
 """
 
 from __future__ import annotations
@@ -28,6 +31,9 @@ from forecast.errors import DataError
 
 EVALUATION_QUANTILES = (0.05, 0.1, 0.5, 0.9, 0.95)
 SEASONAL_LAG_HOURS = 364 * 24
+# A year is scored against seasonal naive when at most this share of its hours lacks the
+# reference (a masked gap a year earlier); those hours are not scored. [1]
+SEASONAL_NAIVE_MAX_MISSING = 0.1
 METRIC_COLUMNS = (
     "mape_pct",
     "energy_error_pct",
@@ -67,8 +73,13 @@ class YearForecast:
 
 
 def score_year(forecast: YearForecast) -> dict[str, float]:
-    """The metrics of :data:`METRIC_COLUMNS` for one year (see the module docstring)."""
-    actual, point = forecast.actual_mw, forecast.point_mw
+    """The metrics of :data:`METRIC_COLUMNS` for one year (see the module docstring).
+
+    Hours whose actual or point value is NaN (masked gaps, see :mod:`forecast.gaps`) are not
+    scored; the energy error compares the scored hours only.
+    """
+    scored = np.isfinite(forecast.actual_mw) & np.isfinite(forecast.point_mw)
+    actual, point = forecast.actual_mw[scored], forecast.point_mw[scored]
     metrics = {
         "mape_pct": float(np.mean(np.abs(point - actual) / actual) * 100.0),
         "energy_error_pct": float((point.sum() / actual.sum() - 1.0) * 100.0),
@@ -78,8 +89,9 @@ def score_year(forecast: YearForecast) -> dict[str, float]:
         "coverage_90_pct": np.nan,
     }
     if forecast.quantile_mw is not None:
-        rows = {q: forecast.quantile_mw[i] for i, q in enumerate(EVALUATION_QUANTILES)}
-        metrics["pinball_mw"] = pinball_loss(actual, forecast.quantile_mw, EVALUATION_QUANTILES)
+        quantile_mw = forecast.quantile_mw[:, scored]
+        rows = {q: quantile_mw[i] for i, q in enumerate(EVALUATION_QUANTILES)}
+        metrics["pinball_mw"] = pinball_loss(actual, quantile_mw, EVALUATION_QUANTILES)
         metrics["coverage_80_pct"] = float(
             np.mean((actual >= rows[0.1]) & (actual <= rows[0.9])) * 100.0
         )
@@ -90,6 +102,7 @@ def score_year(forecast: YearForecast) -> dict[str, float]:
 
 
 def _full_years(demand: pd.Series) -> list[int]:
+    """Calendar years whose every hour is on the index (NaN values are masked hours)."""
     counts = demand.groupby(demand.index.year).size()
     complete = [
         int(year)
@@ -169,7 +182,7 @@ def seasonal_naive_forecasts(
     for year in years or _full_years(demand):
         actual = demand[demand.index.year == year]
         reference = lagged.reindex(actual.index)
-        if reference.isna().any():
+        if reference.isna().mean() > SEASONAL_NAIVE_MAX_MISSING:
             continue
         point = reference.to_numpy(dtype=np.float64)
         forecasts.append(
@@ -177,7 +190,7 @@ def seasonal_naive_forecasts(
                 year=year,
                 actual_mw=actual.to_numpy(dtype=np.float64),
                 point_mw=point,
-                peak_forecast_mw=float(point.max()),
+                peak_forecast_mw=float(np.nanmax(point)),
                 quantile_mw=None,
             )
         )

@@ -21,6 +21,7 @@ CSV schema (one row per variable, region, period and quantile; documented in the
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import tempfile
@@ -30,6 +31,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from forecast.calendar import local_midnight
 from forecast.errors import OptionsError
 
 CSV_COLUMNS = ("variable", "region", "resolution", "period_start", "quantile", "value", "unit")
@@ -58,14 +60,14 @@ def local_iso(times: pd.DatetimeIndex) -> np.ndarray:
 def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
     """The Dataset as the tidy table written to CSV (columns :data:`CSV_COLUMNS`)."""
     timezone = dataset.attrs["timezone"]
+    # A month or year starts at its first local instant (01:00 where the clocks jump at
+    # midnight on the 1st, as America/Santiago's can).
+    month_starts = [pd.Timestamp(m).date() for m in dataset["month"].to_numpy()]
+    year_starts = [dt.date(int(y), 1, 1) for y in dataset["year"].to_numpy()]
     period_labels = {
         "time": np.asarray(dataset["local_time"].to_numpy(), dtype=object),
-        "month": local_iso(pd.DatetimeIndex(dataset["month"].to_numpy()).tz_localize(timezone)),
-        "year": local_iso(
-            pd.DatetimeIndex(
-                [pd.Timestamp(int(y), 1, 1) for y in dataset["year"].to_numpy()]
-            ).tz_localize(timezone)
-        ),
+        "month": local_iso(pd.DatetimeIndex([local_midnight(d, timezone) for d in month_starts])),
+        "year": local_iso(pd.DatetimeIndex([local_midnight(d, timezone) for d in year_starts])),
     }
     resolution_of = {"time": dataset.attrs["resolution"], "month": "monthly", "year": "annual"}
     quantiles = dataset["quantile"].to_numpy()

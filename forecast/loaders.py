@@ -9,8 +9,13 @@ Two demand formats are read:
 * the **long** format ``timestamp,demand_mw``, one row per hour, timestamps hour-beginning
   (ISO 8601, with an offset or naive local time).
 
+Temperature comes as hourly observations ``timestamp,temp_c`` and daily statistics
+``date,temp_mean_c,temp_min_c,temp_max_c``; these are the only readers of those formats (the
+weather locations of :mod:`forecast.weather` read through them too), with one plausible range.
+
 Every check that fails raises :class:`forecast.errors.DataError` naming the file line (the
-header is line 1), the column, the value and what is allowed.
+header is line 1), the column, the value and what is allowed. A missing hour is not a failure:
+the readers return what the file has, and :mod:`forecast.gaps` reports and handles the gaps.
 """
 
 from __future__ import annotations
@@ -32,8 +37,9 @@ TEMPERATURE_COLUMN = "temp_c"
 
 _HOUR_ENDING_HEADER = re.compile(r"^\s*(\d{1,2})\s*시\s*$")
 _ENCODINGS = ("utf-8-sig", "cp949")
-# Physically possible air temperature at a weather station. [°C]
-_TEMPERATURE_RANGE_C = (-90.0, 60.0)
+#: Physically possible air temperature at a weather station (records: -89.2 °C at Vostok,
+#: 56.7 °C in Death Valley); every temperature reader checks against this one range. [°C]
+PLAUSIBLE_TEMPERATURE_C = (-90.0, 60.0)
 
 
 def read_text(path: Path | str) -> str:
@@ -86,9 +92,14 @@ def _parse_number(text: str, *, path: Path, line: int, column: str) -> float:
 def _localize(
     wall_times: pd.DatetimeIndex, lines: np.ndarray, *, timezone: str, path: Path
 ) -> pd.DatetimeIndex:
-    """Attach ``timezone`` to naive wall-clock times; DST gaps and repeats are errors."""
+    """Attach ``timezone`` to naive wall-clock times.
+
+    A fall-back hour given twice in order (e.g. 02:00, 02:00 in Sydney in April) is the two
+    instants it names, first with daylight saving and then without; a wall time that does not
+    exist (the spring-forward hour) or that occurs once although it is ambiguous is an error.
+    """
     try:
-        return wall_times.tz_localize(timezone, ambiguous="raise", nonexistent="raise")
+        return wall_times.tz_localize(timezone, ambiguous="infer", nonexistent="raise")
     except (ValueError, TypeError) as error:  # pytz/zoneinfo raise subclasses of these
         localized = wall_times.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT")
         bad = np.flatnonzero(localized.isna())
@@ -101,9 +112,13 @@ def _localize(
 
 
 def _check_regular(
-    values: pd.Series, lines: np.ndarray, *, path: Path, frequency: str, allow_gaps: bool
+    values: pd.Series, lines: np.ndarray, *, path: Path, frequency: str
 ) -> pd.Series:
-    """Sort by time; reject duplicates and (unless allowed) missing steps, naming the line."""
+    """Sort by time and refuse a repeated instant, naming both lines.
+
+    Two rows are the same hour only when they are the same instant: ``02:00+11:00`` and
+    ``02:00+10:00`` on a fall-back day are different hours.
+    """
     values.index = values.index.as_unit("ns").rename(TIMESTAMP_COLUMN)  # asi8 counts ns
     order = np.argsort(values.index.asi8, kind="stable")
     values = values.iloc[order]
@@ -114,21 +129,9 @@ def _check_regular(
         first = int(np.flatnonzero(values.index == values.index[position])[0])
         raise DataError(
             f"{path} line {lines[position]}: timestamp {values.index[position].isoformat()} "
-            f"duplicates line {lines[first]}; each {frequency} may appear once"
+            f"duplicates line {lines[first]} (the same instant); each {frequency} may appear "
+            "once, and a fall-back hour given twice needs its two UTC offsets"
         )
-    if not allow_gaps and len(values) > 1:
-        step = pd.Timedelta(1, unit="h" if frequency == "hour" else "D")
-        steps = np.diff(values.index.asi8)
-        gap = np.flatnonzero(steps != step.value)
-        if len(gap):
-            position = int(gap[0]) + 1
-            missing = int(steps[gap[0]] // step.value) - 1
-            raise DataError(
-                f"{path} line {lines[position]}: timestamp "
-                f"{values.index[position].isoformat()} follows "
-                f"{values.index[position - 1].isoformat()} (line {lines[position - 1]}); "
-                f"{missing} {frequency}(s) missing; gaps are not allowed in demand data"
-            )
     return values
 
 
@@ -276,13 +279,16 @@ def load_demand(
     -------
     pandas.Series
         Demand, hour-beginning, on a tz-aware hourly ``DatetimeIndex`` in ``timezone``,
-        sorted, with no gaps or duplicates. [MW]
+        sorted, without duplicates. Missing hours stay missing (absent from the index): gaps
+        are reported and handled by :mod:`forecast.gaps`, never here. The fall-back hour,
+        given twice with its two UTC offsets, is two hours. [MW]
 
     Raises
     ------
     DataError
         On a wrong encoding, a missing column, a non-numeric or impossible (≤ 0, non-finite)
-        value, a duplicate timestamp or a gap; the message names the file line.
+        value, or a timestamp that repeats an instant already given; the message names the
+        file line.
     """
     path = Path(path)
     text = read_text(path)
@@ -309,11 +315,11 @@ def load_demand(
         demand = pd.Series(values, index=index, name=DEMAND_COLUMN)
     if demand.empty:
         raise DataError(f"{path}: no data rows after the header")
-    return _check_regular(demand, lines, path=path, frequency="hour", allow_gaps=False)
+    return _check_regular(demand, lines, path=path, frequency="hour")
 
 
 def _check_temperature_range(values: np.ndarray, lines: np.ndarray, column: str, path: Path):
-    low, high = _TEMPERATURE_RANGE_C
+    low, high = PLAUSIBLE_TEMPERATURE_C
     bad = np.flatnonzero((values < low) | (values > high))
     if len(bad):
         position = int(bad[0])
@@ -353,7 +359,8 @@ def load_hourly_temperature(
     ------
     DataError
         On a wrong encoding, missing column, non-numeric or impossible value (outside
-        −90..60 °C) or duplicate timestamp; the message names the file line.
+        :data:`PLAUSIBLE_TEMPERATURE_C`) or a repeated instant; the message names the file
+        line.
     """
     path = Path(path)
     frame = _read_long_columns(
@@ -366,7 +373,7 @@ def load_hourly_temperature(
         frame[timestamp_column], lines, path=path, timezone=timezone, column=timestamp_column
     )
     temperature = pd.Series(values, index=index, name=TEMPERATURE_COLUMN)
-    temperature = _check_regular(temperature, lines, path=path, frequency="hour", allow_gaps=True)
+    temperature = _check_regular(temperature, lines, path=path, frequency="hour")
     return temperature.dropna()
 
 
@@ -396,8 +403,9 @@ def load_daily_temperature(
     Raises
     ------
     DataError
-        On a wrong encoding, missing column, non-date, non-numeric or impossible value, or a
-        duplicate date; the message names the file line.
+        On a wrong encoding, missing column, non-date, non-numeric or impossible value, a
+        day whose extremes do not bracket its mean, or a duplicate date; the message names the
+        file line.
     """
     path = Path(path)
     value_columns = (mean_column, min_column, max_column)
@@ -417,6 +425,19 @@ def load_daily_temperature(
         values = _numeric_column(frame, column, lines, path=path, allow_empty=True)
         _check_temperature_range(values, lines, column, path)
         result[name] = values
+    with np.errstate(invalid="ignore"):
+        inconsistent = (
+            (result["temp_min_c"] > result["temp_max_c"])
+            | (result["temp_mean_c"] < result["temp_min_c"])
+            | (result["temp_mean_c"] > result["temp_max_c"])
+        )
+    if inconsistent.any():
+        position = int(np.flatnonzero(inconsistent)[0])
+        mean, low, high = (result[name][position] for name in result)
+        raise DataError(
+            f"{path} line {lines[position]}: {frame[date_column].iloc[position].strip()} has "
+            f"mean {mean:g}, min {low:g}, max {high:g} °C; allowed: min <= mean <= max"
+        )
     daily = pd.DataFrame(result, index=pd.DatetimeIndex(dates, name="date"))
     order = np.argsort(daily.index.as_unit("ns").asi8, kind="stable")
     daily, lines = daily.iloc[order], lines[order]

@@ -29,14 +29,17 @@ import xarray as xr
 
 import forecast
 from forecast import _numba, kernels
+from forecast.artifacts import default_model_for_country, manifest_country
+from forecast.calendar import HourlyCalendar
 from forecast.catalog import Catalog, load_catalog
-from forecast.errors import ArtifactError, ForecastError, NotFoundError, OptionsError
+from forecast.errors import ArtifactError, ForecastError, OptionsError
 from forecast.export import local_iso
 from forecast.fleet import deployment_path, earliest_month, month_number, weibull_survival
 from forecast.kernels import stream
 from forecast.outputs import BY_NAME
 from forecast.sampling import Streams, central, operation, sample
 from forecast.scenario import COOLING_SLOPE_FACTOR, STATUS_DEFAULTS, Scenario, Triangular
+from forecast.weather.ensemble import WEATHER_KINDS
 
 if TYPE_CHECKING:
     from forecast.baseline import BaselineModel
@@ -45,7 +48,6 @@ Resolution = Literal["hourly", "daily", "monthly", "annual"]
 RESOLUTIONS: tuple[str, ...] = ("hourly", "daily", "monthly", "annual")
 DEFAULT_QUANTILES: tuple[float, ...] = (0.05, 0.10, 0.50, 0.90, 0.95)
 MAX_DRAWS = 100_000
-WEATHER_KINDS = ("auto", "historical", "typical", "synthetic")
 # Per-draw day sums (rows x days x draws) held per streamed chunk: ~32 MB of float64.
 CHUNK_ELEMENTS = 4_000_000
 
@@ -107,48 +109,6 @@ class ProjectionOptions:
             weather=self.weather,
             baseline_model=self.baseline_model,
             include_baseline=self.include_baseline,
-        )
-
-
-@dataclass
-class _Calendar:
-    """The hourly time grid of a projection and its indices."""
-
-    local: pd.DatetimeIndex
-    month_of_hour: np.ndarray  # int64[H] index into the horizon months
-    year_of_hour: np.ndarray  # int64[H] index into years
-    day_of_hour: np.ndarray  # int64[H] index into local days
-    day_starts: np.ndarray  # int64[n_days + 1] first hour of each local day, then H
-    years: np.ndarray  # int64[Y]
-    first_month: int  # month number of the first horizon month
-    n_months: int
-    hours_per_year: np.ndarray  # float64[Y]
-
-    @classmethod
-    def build(cls, start: dt.date, end: dt.date, timezone: str) -> _Calendar:
-        local = pd.date_range(
-            pd.Timestamp(start).tz_localize(timezone),
-            pd.Timestamp(end + dt.timedelta(days=1)).tz_localize(timezone),
-            freq="h",
-            inclusive="left",
-        )
-        month_numbers = local.year * 12 + local.month - 1
-        first_month = month_number(start)
-        years = np.arange(start.year, end.year + 1, dtype=np.int64)
-        dates = local.normalize()
-        day_change = np.flatnonzero(np.r_[True, dates[1:] != dates[:-1]])
-        day_of_hour = np.cumsum(np.r_[0, (dates[1:] != dates[:-1]).astype(np.int64)])
-        year_of_hour = np.asarray(local.year - start.year, dtype=np.int64)
-        return cls(
-            local=local,
-            month_of_hour=np.asarray(month_numbers - first_month, dtype=np.int64),
-            year_of_hour=year_of_hour,
-            day_of_hour=np.asarray(day_of_hour, dtype=np.int64),
-            day_starts=np.r_[day_change, len(local)].astype(np.int64),
-            years=years,
-            first_month=first_month,
-            n_months=month_number(end) - first_month + 1,
-            hours_per_year=np.bincount(year_of_hour, minlength=len(years)).astype(float),
         )
 
 
@@ -379,16 +339,15 @@ def _baseline(scenario, options, calendar, temperature, streams, model=None) -> 
         return None
     from forecast.baseline import load_baseline_model
 
+    named = options.baseline_model or scenario.baseline_model
     if model is None:
-        try:
-            model = load_baseline_model(options.baseline_model)
-        except NotFoundError:
-            if options.baseline_model is not None:
-                raise
-            return None
-    model_country = model.manifest.get("country") or model.manifest.get("config", {}).get("country")
+        reference = named or default_model_for_country(scenario.country)
+        if reference is None:
+            return None  # no model for the country: the AI load alone (attrs say "none")
+        model = load_baseline_model(reference)
+    model_country = manifest_country(model.manifest)
     if model_country and model_country != scenario.country:
-        if options.baseline_model is not None:
+        if named is not None:
             raise ArtifactError(
                 f"baseline model {model.model_id}@{model.version} is for {model_country}; "
                 f"the scenario is for {scenario.country}"
@@ -408,7 +367,7 @@ def _baseline(scenario, options, calendar, temperature, streams, model=None) -> 
     )
 
 
-def _day_chunks(calendar: _Calendar, max_days: int):
+def _day_chunks(calendar: HourlyCalendar, max_days: int):
     """Chunks of at most ``max_days`` whole local days, as ``(first_day, last_day)``."""
     n_days = len(calendar.day_starts) - 1
     for first in range(0, n_days, max_days):
@@ -441,14 +400,17 @@ def project(
     xarray.Dataset
         Variables of :data:`forecast.outputs.OUTPUT_VARIABLES` with units and provenance.
     """
-    from forecast.weather import load_weather
+    from forecast.weather import load_weather, resolve_weather_location
 
     options = (options or ProjectionOptions()).validated(scenario)
     assert options.start is not None and options.end is not None  # filled by validated()
     catalog: Catalog = load_catalog()
-    calendar = _Calendar.build(options.start, options.end, scenario.timezone)
+    calendar = HourlyCalendar.build(options.start, options.end, scenario.timezone)
     streams = Streams(options.seed)
-    weather = load_weather(options.weather, location=scenario.weather_location)
+    location = resolve_weather_location(
+        scenario.country, scenario.weather_location, origin=f"scenario {scenario.id}"
+    )
+    weather = load_weather(options.weather, location=location)
     reference_c = central(operation(scenario.operations, "pue_reference_temperature_c"))
     temperature = weather.for_hours(calendar.local)
     cooling_excess = np.ascontiguousarray(np.maximum(temperature - reference_c, 0.0))
@@ -505,7 +467,7 @@ class _Periods:
     hours: np.ndarray | None  # float64[P] hours in each period (None for hourly)
 
     @classmethod
-    def build(cls, calendar: _Calendar, resolution: str) -> _Periods:
+    def build(cls, calendar: HourlyCalendar, resolution: str) -> _Periods:
         first_hours = calendar.day_starts[:-1]
         if resolution == "hourly":
             return cls(times=calendar.local, of_day=None, hours=None)
@@ -760,6 +722,8 @@ def _dataset(scenario, options, calendar, ai, stats, baseline, weather) -> xr.Da
         "period_end": options.end.isoformat(),
         "code_version": forecast.__version__,
         "baseline_model": baseline.label if baseline is not None else "none",
+        "weather_location": weather.location,
+        "weather_kind": weather.kind,
         "weather_source": weather.source,
         "weather_years": ",".join(weather.labels),
         "hosting_checked": int(bool(scenario.sites) and scenario.basis == "fleet"),

@@ -427,7 +427,12 @@ class Scenario(_Strict):
     timezone: str = "UTC"
     regions: list[str] = Field(default_factory=lambda: ["national"], min_length=1, max_length=20)
     basis: Literal["fleet", "sites"]
-    weather_location: str = Field(default="seoul", pattern=r"^[a-z0-9_-]+$")
+    # None: the country's default location (forecast.weather.locations); checked on parsing.
+    weather_location: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    # None: the promoted baseline model trained for the country (forecast.artifacts).
+    baseline_model: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*(@[A-Za-z0-9][A-Za-z0-9._-]*)?$"
+    )
     notes: str | None = None
     tags: list[str] = Field(default_factory=list)
     horizon: Horizon
@@ -537,6 +542,9 @@ def parse_scenario(data: dict[str, Any], *, origin: str = "scenario") -> Scenari
     except ValidationError as error:
         raise ScenarioError(format_validation_error(error, origin=origin)) from None
     _check_accelerators(scenario, origin=origin)
+    from forecast.weather.locations import resolve_weather_location
+
+    resolve_weather_location(scenario.country, scenario.weather_location, origin=origin)
     return scenario
 
 

@@ -1,56 +1,74 @@
-"""Rolling-origin backtest of the baseline model, printed as a table; the promotion rule.
+"""Rolling-origin backtest of the baseline model, printed as a table.
 
 The backtest itself, with the interval calibration it carries, is
-:func:`models.fit.rolling_origin` (shared with :mod:`models.train`): each backtest year is fitted
-on the years before it and forecast ex post (actual weather) and ex ante (the prior years'
-weather), next to the seasonal-naive reference.
+:func:`models.fit.rolling_origin` (shared with :mod:`models.train`, which this module does not
+import): each backtest year is fitted on the years before it and forecast ex post (actual
+weather) and ex ante (the prior years' weather), next to the seasonal-naive reference.
 
 Run alone: ``python -m models.backtest --config models/configs/kr.toml``.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from pathlib import Path
+from typing import Annotated
 
-from models.fit import BacktestResult, rolling_origin
+import typer
+
+from forecast.cli_run import run_app
+from models.config import load_config, load_training_data
+from models.fit import rolling_origin
+
+app = typer.Typer(
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="Run the rolling-origin backtest of a training config and print its table.",
+)
 
 
-def main(argv: list[str] | None = None) -> int:
+@app.command()
+def backtest(
+    config_path: Annotated[
+        Path, typer.Option("--config", help="Training config TOML (models/configs/*.toml).")
+    ] = Path("models/configs/kr.toml"),
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(help="Real data directory (default: [data] dir or FORECAST_DATA_DIR)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
     """Run the backtest alone and print the table (and ``--json``)."""
-    from models.train import load_config, load_training_data
-
-    parser = argparse.ArgumentParser(prog="python -m models.backtest")
-    parser.add_argument("--config", type=Path, default=Path("models/configs/kr.toml"))
-    parser.add_argument("--json", action="store_true")
-    arguments = parser.parse_args(argv)
-    config = load_config(arguments.config)
-    demand, temperature = load_training_data(config)
-    command = " ".join(["python -m models.backtest", *(argv if argv is not None else sys.argv[1:])])
-    result = rolling_origin(demand, temperature, config, command=command)
-    if arguments.json:
+    config = load_config(config_path, data_dir=data_dir)
+    data = load_training_data(config)
+    command = f"python -m models.backtest --config {config_path}"
+    result = rolling_origin(data.demand, data.temperature, config, command=command)
+    if as_json:
         print(
             json.dumps(
                 {
                     "summary": result.summary,
                     "calibration_factor": result.calibration_factor,
                     "level_scale": result.level_scale,
+                    "gaps": [report.to_dict() for report in data.gaps],
                 }
             )
         )
     else:
+        for report in data.gaps:
+            print(f"gaps: {report.summary()}")
         print(result.table_text)
         print(
             f"calibration factor {result.calibration_factor:.3f}, "
             f"level scale {result.level_scale:.4f}"
         )
-    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m models.backtest``; returns the exit status."""
+    return run_app(app, argv)
 
 
 if __name__ == "__main__":
     raise SystemExit(main())
-
-
-__all__ = ["BacktestResult"]

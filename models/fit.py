@@ -63,10 +63,10 @@ from forecast.features import (
     factor_names,
     feature_names,
 )
-from forecast.weather import leap_calendar_hour
+from forecast.weather import weather_years_at
 
 if TYPE_CHECKING:
-    from models.train import TrainingConfig
+    from models.config import TrainingConfig
 
 _HOURS = 24
 CALIBRATION_GRID = np.linspace(0.2, 4.0, 39)
@@ -251,7 +251,11 @@ def fit_baseline(
     level_fit = sm.OLS(np.log([normalised_level[y] for y in level_years]), regressors).fit()
 
     residual = pd.concat(residuals)
-    daily_residual = residual.groupby(residual.index.normalize()).mean().to_numpy()
+    # Grouped by wall-clock date: normalize() on the zone would raise where midnight does not
+    # exist (America/Santiago's spring-forward day).
+    daily_residual = (
+        residual.groupby(residual.index.tz_localize(None).normalize()).mean().to_numpy()
+    )
     pairs = np.isfinite(daily_residual[1:]) & np.isfinite(daily_residual[:-1])  # masked days
     autocorrelation = float(
         np.corrcoef(daily_residual[1:][pairs], daily_residual[:-1][pairs])[0, 1]
@@ -314,27 +318,14 @@ def with_calibration(
 def prior_years_weather(
     temperature: pd.Series, source_years: list[int], local_times: pd.DatetimeIndex
 ) -> np.ndarray:
-    """Temperature of each source year at the target hours' month, day and hour. [°C]
+    """Temperature of each source year at the target hours, on standard time. [°C]
 
-    Returns float64[W, H]; Feb 29 takes Feb 28's values in a non-leap source year.
+    Returns float64[W, H]: each instant takes the source year's value at the same month, day
+    and hour of the zone's standard time (:func:`forecast.weather.weather_years_at`), so DST
+    dates that differ between years leave no hole and no doubled hour; Feb 29 takes Feb 28's
+    values in a non-leap source year.
     """
-    local = local_times.tz_convert(temperature.index.tz)
-    target_hour = leap_calendar_hour(
-        local.month.to_numpy(), local.day.to_numpy(), local.hour.to_numpy()
-    )
-    members = []
-    for year in source_years:
-        values = temperature[temperature.index.year == year]
-        grid = np.full(8784, np.nan)
-        index = values.index
-        grid[
-            leap_calendar_hour(index.month.to_numpy(), index.day.to_numpy(), index.hour.to_numpy())
-        ] = values.to_numpy()
-        february_29 = slice(59 * 24, 60 * 24)
-        if np.isnan(grid[february_29]).all():
-            grid[february_29] = grid[58 * 24 : 59 * 24]
-        members.append(grid[target_hour])
-    return np.vstack(members)
+    return weather_years_at(temperature, source_years, local_times)
 
 
 def coverage_curve(

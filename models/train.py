@@ -3,180 +3,43 @@
 Usage::
 
     forecast-train --config models/configs/kr.toml
-    python -m models.train --config models/configs/kr.toml [--artifact-dir DIR] [--no-promote]
+    python -m models.train --config models/configs/au-nsw.toml [--artifact-dir DIR] [--no-promote]
 
-Steps: load demand and temperature (paths, columns, time zone and holiday country from the
-config), run the rolling-origin backtest with its interval calibration
+Steps: load demand (path, columns, time zone and holiday country from the config) and the
+temperature of the config's weather location (:mod:`models.config`), report and handle their
+gaps (:mod:`forecast.gaps`), run the rolling-origin backtest with its interval calibration
 (:func:`models.fit.rolling_origin`), fit the final model on all years
 (:func:`models.fit.fit_baseline`), write ``parameters.json`` + ``MODEL_CARD.md`` +
 ``manifest.json`` atomically to ``<artifact-dir>/<model_id>/<version>/`` and promote it when
 its backtest beats the promoted version (or the seasonal-naive reference when none is
 promoted).
+
+Bad input (a config field, a data file row) ends the command with one line naming the file,
+the row or field, the value and what is allowed, and exit status 2.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import importlib.metadata
-import os
 import sys
 import time
-import tomllib
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
 import numpy as np
-import pandas as pd
+import typer
 
 from forecast import artifacts
 from forecast.baseline import PARAMETERS_FILE, BaselineModel
-from forecast.errors import DataError, OptionsError
-from forecast.features import FeatureSpec
-from forecast.loaders import load_demand, load_hourly_temperature
+from forecast.cli_run import run_app
+from forecast.gaps import GapReport
+from forecast.weather import historical_record, load_location
+from models.config import TrainingConfig, load_config, load_training_data
 from models.fit import fit_baseline, rolling_origin, with_calibration
 
 _LIBRARIES = ("numpy", "pandas", "statsmodels", "holidays", "ai-grid-forecast")
 PROMOTION_METRIC = ("ex_ante", "mape_pct")
-# Longest temperature gap filled by linear interpolation when the config reads an hourly file
-# directly; longer gaps need a reconstruction (temperature_source = "forecast.weather"). [h]
-_MAX_INTERPOLATED_GAP_HOURS = 6
-
-
-@dataclass(frozen=True)
-class TrainingConfig:
-    """Settings of one training run, read from a TOML file (see ``models/configs/kr.toml``)."""
-
-    path: Path
-    raw: dict
-    model_id: str
-    description: str
-    country: str
-    timezone: str
-    weather_location: str
-    data_dir: Path
-    demand_file: str
-    timestamp_column: str
-    demand_column: str
-    wide_date_column: str
-    temperature_source: str
-    temperature_file: str
-    temperature_column: str
-    first_year: int
-    last_year: int
-    spec: FeatureSpec
-    shape_window_years: int
-    level_window_years: int
-    ridge_penalty: float
-    backtest_years: tuple[int, ...]
-    backtest_draws: int
-    seed: int
-
-
-def _require(table: dict, key: str, section: str, path: Path):
-    if key not in table:
-        raise OptionsError(f"{path}: [{section}] {key} is required")
-    return table[key]
-
-
-def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingConfig:
-    """Read a training config TOML.
-
-    Parameters
-    ----------
-    path
-        Config file.
-    data_dir
-        Overrides ``[data] dir``; otherwise ``FORECAST_DATA_DIR`` overrides it when set.
-    """
-    path = Path(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise OptionsError(f"cannot read training config {path}: {error}") from None
-    model, data = raw.get("model", {}), raw.get("data", {})
-    features, training, backtest = (
-        raw.get("features", {}),
-        raw.get("training", {}),
-        raw.get("backtest", {}),
-    )
-    directory = data_dir or os.environ.get("FORECAST_DATA_DIR") or data.get("dir", "../shared/data")
-    country = _require(model, "country", "model", path)
-    spec = FeatureSpec(country=country, subdivision=model.get("subdivision"), **features)
-    config = TrainingConfig(
-        path=path,
-        raw=raw,
-        model_id=_require(model, "id", "model", path),
-        description=model.get("description", ""),
-        country=country,
-        timezone=_require(model, "timezone", "model", path),
-        weather_location=model.get("weather_location", ""),
-        data_dir=Path(directory),
-        demand_file=_require(data, "demand_file", "data", path),
-        timestamp_column=data.get("timestamp_column", "timestamp"),
-        demand_column=data.get("demand_column", "demand_mw"),
-        wide_date_column=data.get("wide_date_column", "날짜"),
-        temperature_source=data.get("temperature_source", "file"),
-        temperature_file=data.get("temperature_file", ""),
-        temperature_column=data.get("temperature_column", "temp_c"),
-        first_year=int(_require(data, "first_year", "data", path)),
-        last_year=int(_require(data, "last_year", "data", path)),
-        spec=spec,
-        shape_window_years=int(training.get("shape_window_years", 6)),
-        level_window_years=int(training.get("level_window_years", 6)),
-        ridge_penalty=float(training.get("ridge_penalty", 1e-3)),
-        backtest_years=tuple(int(year) for year in backtest.get("years", ())),
-        backtest_draws=int(backtest.get("draws", 400)),
-        seed=int(backtest.get("seed", 0)),
-    )
-    if config.temperature_source not in ("file", "forecast.weather"):
-        raise OptionsError(
-            f"{path}: [data] temperature_source={config.temperature_source!r}; allowed: "
-            "'file' (hourly file, short gaps interpolated) or 'forecast.weather' (the KMA "
-            "record with gaps rebuilt from daily extremes)"
-        )
-    if config.level_window_years < 3:
-        raise OptionsError(
-            f"{path}: [training] level_window_years={config.level_window_years}; allowed: >= 3"
-        )
-    return config
-
-
-def load_training_data(config: TrainingConfig) -> tuple[pd.Series, pd.Series]:
-    """Hourly demand [MW] and complete hourly temperature [°C] on the same index."""
-    demand = load_demand(
-        config.data_dir / config.demand_file,
-        timezone=config.timezone,
-        timestamp_column=config.timestamp_column,
-        demand_column=config.demand_column,
-        wide_date_column=config.wide_date_column,
-    )
-    years = demand.index.year
-    demand = demand[(years >= config.first_year) & (years <= config.last_year)]
-    if config.temperature_source == "forecast.weather":
-        from forecast.weather import historical_hourly_temperature
-
-        temperature = historical_hourly_temperature(config.data_dir)
-    else:
-        temperature = load_hourly_temperature(
-            config.data_dir / config.temperature_file,
-            timezone=config.timezone,
-            timestamp_column=config.timestamp_column,
-            temperature_column=config.temperature_column,
-        )
-    temperature = temperature.tz_convert(config.timezone).reindex(demand.index)
-    if config.temperature_source == "file":
-        temperature = temperature.interpolate(
-            limit=_MAX_INTERPOLATED_GAP_HOURS, limit_area="inside"
-        )
-    if temperature.isna().any():
-        first = temperature.index[int(np.flatnonzero(temperature.isna().to_numpy())[0])]
-        raise DataError(
-            f"temperature is missing at {first.isoformat()} (and {int(temperature.isna().sum())} "
-            "hours in all) for the demand hours; gaps longer than "
-            f"{_MAX_INTERPOLATED_GAP_HOURS} h need a reconstruction"
-        )
-    return demand, temperature
 
 
 def file_sha256(path: Path) -> str:
@@ -194,8 +57,31 @@ def _library_versions() -> dict[str, str]:
     return versions
 
 
+def _gap_lines(gaps: list[dict]) -> str:
+    """Markdown bullets: one per gap report, its count, hours and longest gap."""
+    if not gaps:
+        return "- none reported"
+    lines = []
+    for report in gaps:
+        longest = max(report["gaps"], key=lambda gap: gap["hours"], default=None)
+        where = (
+            f"; longest {longest['hours']} h from {longest['first_missing']} "
+            f"({longest['handling']})"
+            if longest
+            else ""
+        )
+        lines.append(
+            f"- {report['series']} (`{report['source']}`): {report['gap_count']} gap(s), "
+            f"{report['missing_hours']} of {report['expected_hours']} hours{where}"
+        )
+    lines.append(f"- Rule: {gaps[0]['rule']}.")
+    return "\n".join(lines)
+
+
 def _model_card(manifest: dict, table_text: str) -> str:
     level = manifest["parameters_summary"]
+    subdivision = manifest["config"]["model"].get("subdivision")
+    subdivision = f" (subdivision {subdivision})" if subdivision else ""
     return f"""# Model card: {manifest["model_id"]} {manifest["version"]}
 
 {manifest["description"]}
@@ -209,7 +95,10 @@ weather enters as an ensemble of historical weather years.
 - Demand: `{manifest["data"]["demand_file"]}` sha256 `{manifest["data"]["demand_sha256"]}`,
   window {manifest["data"]["window"][0]} .. {manifest["data"]["window"][1]}.
 - Temperature: {manifest["data"]["temperature"]}.
-- Holidays: `holidays` package, country {manifest["country"]}.
+- Holidays: `holidays` package, country {manifest["country"]}{subdivision}.
+
+## Gaps in the training data
+{_gap_lines(manifest["data"].get("gaps", []))}
 
 ## Model
 - Shape: ridge regression of log load on {len(manifest["features"])} features (day type ×
@@ -235,8 +124,9 @@ on the other backtest years for each year (leave-one-year-out), so coverages are
 sample.
 
 ## Limits
-- Single-station temperature (Seoul) as a national proxy.
-- The level is a trend: it does not know about economic shocks (2020 shows the miss).
+- Single-station temperature ({manifest["data"]["temperature"].split(":")[0]}) as a proxy for
+  the whole grid.
+- The level is a trend: it does not know about economic shocks (Korea's 2020 shows the miss).
 - Behind-the-meter solar is captured only through linear trends (of the daily profile and of
   the response to the daily temperature range, a sunshine proxy); they extrapolate linearly.
 """
@@ -275,8 +165,11 @@ def publish_model(
     version: str,
     demand_sha256: str,
     promote_if_better: bool = True,
+    gaps: tuple[GapReport, ...] = (),
 ) -> tuple[Path, bool, str]:
     """Publish the artifact atomically; promote it when its backtest beats the current one.
+
+    ``gaps`` (from :func:`load_training_data`) go into the manifest and the model card.
 
     Returns
     -------
@@ -285,6 +178,8 @@ def publish_model(
     """
     import json
 
+    location = load_location(config.weather_location)
+    record_files = historical_record(location, config.data_dir).source_files
     score = backtest_result.summary
     manifest = {
         "description": config.description,
@@ -297,7 +192,9 @@ def publish_model(
             "demand_file": config.demand_file,
             "demand_sha256": demand_sha256,
             "window": [f"{config.first_year}-01-01", f"{config.last_year}-12-31"],
-            "temperature": f"{config.temperature_source}: {config.temperature_file}",
+            "temperature": f"{location.station}: {', '.join(name for name, _ in record_files)}",
+            "temperature_sha256": dict(record_files),
+            "gaps": [report.to_dict() for report in gaps],
         },
         "config": config.raw,
         "features": parameters["shape"]["feature_names"],
@@ -342,28 +239,53 @@ def publish_model(
     return directory, promote and promote_if_better, reason
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Command line entry point of ``forecast-train``."""
+app = typer.Typer(
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help=__doc__.split("\n")[0],
+)
+
+
+@app.command()
+def train(
+    config_path: Annotated[
+        Path, typer.Option("--config", help="Training config TOML (models/configs/*.toml).")
+    ] = Path("models/configs/kr.toml"),
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(help="Real data directory (default: [data] dir or FORECAST_DATA_DIR)."),
+    ] = None,
+    artifact_dir: Annotated[
+        Path | None, typer.Option(help="Artifact root (default: FORECAST_ARTIFACT_DIR or shipped).")
+    ] = None,
+    version: Annotated[
+        str | None, typer.Option(help="Version name (default: UTC time YYYYMMDDTHHMMSSZ).")
+    ] = None,
+    no_promote: Annotated[
+        bool, typer.Option("--no-promote", help="Publish, but never promote.")
+    ] = False,
+) -> None:
+    """Train, backtest, publish and (if better) promote a baseline model."""
     from forecast.paths import artifacts_dir
 
-    parser = argparse.ArgumentParser(prog="forecast-train", description=__doc__.split("\n")[0])
-    parser.add_argument("--config", type=Path, default=Path("models/configs/kr.toml"))
-    parser.add_argument("--data-dir", type=Path, default=None)
-    parser.add_argument("--artifact-dir", type=Path, default=None)
-    parser.add_argument("--version", default=None, help="default: UTC time YYYYMMDDTHHMMSSZ")
-    parser.add_argument("--no-promote", action="store_true")
-    arguments = parser.parse_args(argv)
     started = time.perf_counter()
-    config = load_config(arguments.config, data_dir=arguments.data_dir)
-    root = arguments.artifact_dir or artifacts_dir()
-    version = arguments.version or dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    demand, temperature = load_training_data(config)
-    print(f"loaded {len(demand)} hours of demand, {config.first_year}..{config.last_year}")
-    command = " ".join(["forecast-train", *(argv if argv is not None else sys.argv[1:])])
-    result = rolling_origin(demand, temperature, config, command=command)
+    config = load_config(config_path, data_dir=data_dir)
+    root = artifact_dir or artifacts_dir()
+    version = version or dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    data = load_training_data(config)
+    valid = int(np.isfinite(data.demand.to_numpy()).sum())
+    print(
+        f"loaded {valid} of {len(data.demand)} hours of demand, {data.demand.index[0].year}.."
+        f"{data.demand.index[-1].year}; weather {config.weather_location}"
+    )
+    for report in data.gaps:
+        print(f"gaps: {report.summary()}")
+    command = f"forecast-train --config {config_path}"
+    result = rolling_origin(data.demand, data.temperature, config, command=command)
     print(result.table_text)
     parameters = with_calibration(
-        fit_baseline(demand, temperature, config, last_year=config.last_year),
+        fit_baseline(data.demand, data.temperature, config, last_year=config.last_year),
         result.calibration_factor,
         level_scale=result.level_scale,
     )
@@ -374,12 +296,17 @@ def main(argv: list[str] | None = None) -> int:
         root=root,
         version=version,
         demand_sha256=file_sha256(config.data_dir / config.demand_file),
-        promote_if_better=not arguments.no_promote,
+        promote_if_better=not no_promote,
+        gaps=data.gaps,
     )
     elapsed = time.perf_counter() - started
     print(f"published {directory}; {'promoted' if promoted else 'not promoted'}: {reason}")
     print(f"wall time {elapsed:.1f} s")
-    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line entry point of ``forecast-train``; returns the exit status."""
+    return run_app(app, argv)
 
 
 if __name__ == "__main__":

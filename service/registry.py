@@ -1,10 +1,11 @@
-"""The baseline model the service serves, swapped atomically on reload.
+"""The baseline models the service serves (one per grid), swapped atomically on reload.
 
-A request reads :attr:`ModelRegistry.current` once, at its start, and names that model's
-``id@version`` in everything it computes; a reload replaces the reference in one assignment,
-so requests in flight finish on the model they started with and later ones use the new one.
-A reload that fails verification (missing file, sha256 mismatch, malformed parameters) leaves
-the old model serving.
+A request reads its model once, at its start (:meth:`ModelRegistry.for_scenario` or
+:attr:`ModelRegistry.current`), and names that model's ``id@version`` in everything it
+computes; a reload replaces the set of models in one assignment, so requests in flight finish
+on the model they started with and later ones use the new one. A reload that fails
+verification (missing file, sha256 mismatch, malformed parameters) leaves the old models
+serving.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import logging
 import threading
 from pathlib import Path
 
+from forecast import artifacts
 from forecast.baseline import BaselineModel, load_baseline_model
-from forecast.errors import ArtifactError, NotFoundError
+from forecast.errors import ArtifactError, NotFoundError, ScenarioError
+from forecast.scenario import Scenario
 from service.errors import ReloadRefusedError
 
 logger = logging.getLogger("service.models")
@@ -29,73 +32,134 @@ def model_label(model: BaselineModel | None) -> str:
 
 def model_country(model: BaselineModel) -> str | None:
     """ISO country code the model was trained for (manifest), or None when not stated."""
-    manifest = model.manifest
-    return manifest.get("country") or manifest.get("config", {}).get("country")
-
-
-def baseline_reference(model: BaselineModel | None, country: str) -> str | None:
-    """``id@version`` of the model to add as baseline for a scenario of ``country``, or None.
-
-    None when no model is served or it was trained for another country: the baseline of
-    Korea is no baseline for a US scenario.
-    """
-    if model is None:
-        return None
-    trained_for = model_country(model)
-    if trained_for is not None and trained_for != country:
-        return None
-    return model_label(model)
+    return artifacts.manifest_country(model.manifest)
 
 
 class ModelRegistry:
-    """Holds the served baseline model; reloads are serialised, reads never block."""
+    """Holds the served baseline models, one per model id; reloads are serialised, reads never
+    block.
+
+    Every promoted model in the artifact directory is served. A scenario is projected on the
+    model it names (``baseline_model``), else on the served model trained for its country
+    (:meth:`for_scenario`); :attr:`current` is the default model (the only one, or the one
+    named in ``DEFAULT``), used where no scenario says which.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._current: BaselineModel | None = None
+        self._models: dict[str, BaselineModel] = {}
         self._reload_lock = threading.Lock()
 
     @property
+    def models(self) -> dict[str, BaselineModel]:
+        """The served models by id (a snapshot: a reload swaps in a new dict)."""
+        return self._models
+
+    @property
     def current(self) -> BaselineModel | None:
-        """The served model (None: none loaded; projections then carry no baseline)."""
-        return self._current
+        """The default served model (None: none loaded, or no default among several)."""
+        models = self._models
+        if len(models) == 1:
+            return next(iter(models.values()))
+        try:
+            return models.get(artifacts.default_model_id(self.root))
+        except NotFoundError:
+            return None
+
+    def served_version(self, model_id: str) -> str | None:
+        """The version served for ``model_id``, or None."""
+        model = self._models.get(model_id)
+        return model.version if model is not None else None
+
+    def for_scenario(self, scenario: Scenario) -> BaselineModel | None:
+        """The served model a scenario is projected on, or None (no baseline is added).
+
+        The model named in the scenario's ``baseline_model`` (its served version), else the
+        served model trained for the scenario's country; among several for one country, the
+        default one. The baseline of Korea is no baseline for a US scenario.
+
+        Raises
+        ------
+        ScenarioError
+            The scenario names a model that is not served.
+        """
+        models = self._models
+        if scenario.baseline_model is not None:
+            model_id, version = artifacts.parse_reference(scenario.baseline_model)
+            model = models.get(model_id)
+            if model is None or (version is not None and version != model.version):
+                raise ScenarioError(
+                    f"scenario {scenario.id}: baseline_model = {scenario.baseline_model!r}: not "
+                    f"served; served: {', '.join(map(model_label, models.values())) or '(none)'}"
+                )
+            return model
+        # A model that states no country serves every scenario (artifacts from before it did).
+        matching = [
+            model for model in models.values() if model_country(model) in (scenario.country, None)
+        ]
+        if len(matching) > 1:
+            default = self.current
+            return default if default in matching else None
+        return matching[0] if matching else None
 
     def reload(self, reference: str | None = None) -> BaselineModel:
-        """Load, verify and start serving ``reference`` (None: the promoted default).
+        """Load, verify and start serving ``reference`` (None: every promoted model again).
+
+        Returns the model loaded (for None, the default one).
 
         Raises
         ------
         ReloadRefusedError
-            The artifact is broken or tampered with; the previous model keeps serving.
+            An artifact is broken or tampered with; the previous models keep serving.
         NotFoundError
             No such model id or version, or nothing promoted.
         """
         with self._reload_lock:
-            previous = model_label(self._current)
-            try:
-                model = load_baseline_model(reference, root=self.root)
-            except ArtifactError as error:
-                logger.warning(
-                    "reload of %s refused, still serving %s: %s",
-                    reference or "default",
-                    previous,
-                    error,
-                )
-                raise ReloadRefusedError(f"{error}; still serving {previous}") from None
-            self._current = model
-            logger.info("serving baseline model %s (was %s)", model_label(model), previous)
-            return model
+            references: list[str | None] = (
+                [reference] if reference is not None else [*self._promoted()] or [None]
+            )
+            loaded = {}
+            for name in references:
+                model_id = artifacts.parse_reference(name)[0] if name else None
+                previous = model_label(self._models.get(model_id) if model_id else self.current)
+                try:
+                    model = load_baseline_model(name, root=self.root)
+                except ArtifactError as error:
+                    logger.warning(
+                        "reload of %s refused, still serving %s: %s",
+                        name or "default",
+                        previous,
+                        error,
+                    )
+                    raise ReloadRefusedError(f"{error}; still serving {previous}") from None
+                loaded[model.model_id] = model
+                logger.info("serving baseline model %s (was %s)", model_label(model), previous)
+            # One assignment: a request reads either the old set or the new one, never a mix.
+            self._models = {**self._models, **loaded}
+            if reference is not None:
+                return next(iter(loaded.values()))
+            default = self.current
+            return default if default is not None else next(iter(loaded.values()))
+
+    def _promoted(self) -> list[str]:
+        return [
+            model_id
+            for model_id in artifacts.list_models(self.root)
+            if artifacts.current_version(model_id, root=self.root) is not None
+        ]
 
     def load_at_start(self) -> None:
-        """Serve the promoted default model; an empty artifact directory means no baseline.
+        """Serve every promoted model; an empty artifact directory means no baseline.
 
         Raises
         ------
         ArtifactError
-            The promoted artifact is broken; the service must not report ready.
+            A promoted artifact is broken; the service must not report ready.
         """
-        try:
-            self._current = load_baseline_model(None, root=self.root)
-        except NotFoundError as error:
-            logger.warning("no baseline model served: %s", error)
-            self._current = None
+        models = {}
+        for model_id in self._promoted():
+            model = load_baseline_model(model_id, root=self.root)
+            models[model.model_id] = model
+        if not models:
+            logger.warning("no baseline model served: no promoted model in %s", self.root)
+        self._models = models

@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from forecast._numba import warm_up
-from forecast.errors import ForecastError
+from forecast.errors import ForecastError, ScenarioError
 from forecast.paths import artifacts_dir
 from forecast.projection import ProjectionOptions, project, scenario_digest
 from forecast.scenario import Scenario, list_scenarios
 from service.cache import ResultCache
 from service.errors import ServiceError
 from service.jobs import JobManager
-from service.registry import ModelRegistry, baseline_reference
+from service.registry import ModelRegistry, model_label
 from service.settings import Settings
 
 logger = logging.getLogger("service")
@@ -92,15 +92,18 @@ class ServiceState:
             return
         shipped = next(iter(self.scenarios.values())).scenario
         first_day = shipped.horizon.start
-        reference = baseline_reference(self.registry.current, shipped.country)
+        try:
+            model = self.registry.for_scenario(shipped)
+        except ScenarioError:  # it names a model not served here: warm up without one
+            model = None
         options = ProjectionOptions(
             draws=2,
             start=first_day,
             end=first_day + dt.timedelta(days=1),
-            include_baseline=reference is not None,
-            baseline_model=reference,
+            include_baseline=model is not None,
+            baseline_model=model_label(model) if model is not None else None,
         )
-        project(shipped, options, baseline=self.registry.current if reference else None)
+        project(shipped, options, baseline=model)
 
     def stop(self) -> None:
         """Stop the job workers (running jobs finish in the background)."""

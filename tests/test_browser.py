@@ -176,3 +176,19 @@ def test_api_refusal_is_shown_naming_the_field(page):
     assert "HTTP 422" in text and "pue" in text and "allowed range is [1.0, 5.0]" in text
     assert page.get_attribute("#pue", "aria-invalid") == "true"
     assert page.get_attribute("#status", "aria-live") == "polite"
+
+
+def test_the_nsw_scenario_is_offered_and_projects_on_the_nsw_model(page, base_url):
+    """The second grid: the page lists au-nsw-ai-dc, runs it, and the API answers it on the
+    NSW baseline model (the shipped au-nsw-baseline)."""
+    _wait_done(page)
+    offered = page.locator("#scenario option").evaluate_all("(items) => items.map(i => i.value)")
+    assert "au-nsw-ai-dc" in offered
+    page.select_option("#scenario", "au-nsw-ai-dc")
+    status = _wait_done(page)
+    assert "au-nsw-ai-dc" in status
+    assert page.text_content("#results-heading") == "Projection: au-nsw-ai-dc"
+    request = json.loads(page.text_content("#request-json"))
+    answer = httpx.post(f"{base_url}/v1/projections", json=request, timeout=60)
+    assert answer.status_code == 200
+    assert answer.headers["x-model-version"].startswith("au-nsw-baseline@")

@@ -67,22 +67,70 @@ def test_naive_long_timestamps_are_local_time(tmp_path):
     assert demand.index[0] == pd.Timestamp("2024-02-28 00:00", tz="Asia/Seoul")
 
 
-def test_gap_is_refused_naming_the_line(tmp_path):
+def test_a_gap_stays_a_gap(tmp_path):
+    """A missing hour is data, not an error: the loader returns what the file has."""
     values = _values()
     stamps = pd.date_range(DAYS[0], periods=72, freq="h", tz="Asia/Seoul")
     keep = np.ones(72, dtype=bool)
     keep[10] = False
     _write_long(tmp_path / "long.csv", values[keep], stamps=stamps[keep])
-    with pytest.raises(DataError, match=r"line 12: .*1 hour\(s\) missing"):
-        load_demand(tmp_path / "long.csv")
+    demand = load_demand(tmp_path / "long.csv")
+    assert len(demand) == 71
+    assert stamps[10] not in demand.index
 
 
 def test_duplicate_is_refused_naming_both_lines(tmp_path):
     stamps = pd.date_range(DAYS[0], periods=72, freq="h", tz="Asia/Seoul").tolist()
     stamps[5] = stamps[4]
     _write_long(tmp_path / "long.csv", stamps=pd.DatetimeIndex(stamps))
-    with pytest.raises(DataError, match=r"line 7: .*duplicates line 6"):
+    with pytest.raises(DataError, match=r"line 7: .*duplicates line 6 \(the same instant\)"):
         load_demand(tmp_path / "long.csv")
+
+
+def test_same_instant_with_another_offset_is_a_duplicate(tmp_path):
+    """02:00+11:00 and 01:00+10:00 are one instant written twice: refused, naming the row."""
+    path = tmp_path / "dup.csv"
+    path.write_text(
+        "timestamp,demand_mw\n2024-04-07T01:00:00+11:00,7000\n2024-04-07T02:00:00+11:00,6900\n"
+        "2024-04-07T01:00:00+10:00,6800\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError, match=r"dup.csv line 4: .*duplicates line 3"):
+        load_demand(path, timezone="Australia/Sydney")
+
+
+def test_fall_back_hour_twice_with_its_two_offsets_is_two_hours(tmp_path):
+    """Sydney, 2024-04-07: 02:00+11:00 is followed by 02:00+10:00, two different instants."""
+    stamps = pd.date_range("2024-04-06 13:00", periods=6, freq="h", tz="UTC").tz_convert(
+        "Australia/Sydney"
+    )
+    _write_long(tmp_path / "fall.csv", np.arange(6) + 7000, stamps=stamps)
+    text = (tmp_path / "fall.csv").read_text()
+    assert "2024-04-07T02:00:00+11:00" in text and "2024-04-07T02:00:00+10:00" in text
+    demand = load_demand(tmp_path / "fall.csv", timezone="Australia/Sydney")
+    assert len(demand) == 6
+    assert (np.diff(demand.index.asi8) == 3_600 * 10**9).all()
+
+
+def test_naive_fall_back_hour_given_twice_in_order_is_inferred(tmp_path):
+    """Naive local times: the repeated 02:00 is first daylight time, then standard time."""
+    stamps = ["2024-04-07 00:00", "2024-04-07 01:00", "2024-04-07 02:00", "2024-04-07 02:00",
+              "2024-04-07 03:00"]  # fmt: skip
+    rows = "".join(f"{stamp},{7000 + i}\n" for i, stamp in enumerate(stamps))
+    (tmp_path / "naive.csv").write_text("timestamp,demand_mw\n" + rows, encoding="utf-8")
+    demand = load_demand(tmp_path / "naive.csv", timezone="Australia/Sydney")
+    assert [stamp.isoformat() for stamp in demand.index[2:4]] == [
+        "2024-04-07T02:00:00+11:00",
+        "2024-04-07T02:00:00+10:00",
+    ]
+
+
+def test_naive_spring_forward_hour_does_not_exist(tmp_path):
+    (tmp_path / "naive.csv").write_text(
+        "timestamp,demand_mw\n2024-10-06 01:00,7000\n2024-10-06 02:00,7000\n", encoding="utf-8"
+    )
+    with pytest.raises(DataError, match=r"naive.csv line 3: local time 2024-10-06 02:00:00 does"):
+        load_demand(tmp_path / "naive.csv", timezone="Australia/Sydney")
 
 
 def test_non_numeric_cell_is_refused_naming_line_and_column(tmp_path):
@@ -126,7 +174,7 @@ def test_hourly_temperature_keeps_gaps_and_refuses_impossible_values(tmp_path):
     temperature = load_hourly_temperature(path)
     assert temperature.tolist() == [-3.5, -2.0]
     path.write_text("timestamp,temp_c\n2024-01-01T00:00:00+09:00,150\n", encoding="utf-8")
-    with pytest.raises(DataError, match=r"line 2: column 'temp_c' value 150 °C is impossible"):
+    with pytest.raises(DataError, match=r"line 2: column 'temp_c' value 150 °C is impossible; al"):
         load_hourly_temperature(path)
 
 
@@ -139,6 +187,16 @@ def test_daily_temperature_loads_with_empty_cells(tmp_path):
     daily = load_daily_temperature(path)
     assert daily.loc["2024-01-01", "temp_max_c"] == 4.5
     assert np.isnan(daily.loc["2024-01-02", "temp_min_c"])
+
+
+def test_daily_extremes_must_bracket_the_mean(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text(
+        "date,temp_mean_c,temp_min_c,temp_max_c\n2024-01-01,1.0,-2.0,4.5\n2024-01-02,5.0,1.0,3.0\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError, match=r"d.csv line 3: 2024-01-02 has mean 5, min 1, max 3 °C"):
+        load_daily_temperature(path)
 
 
 @pytest.mark.shared_data

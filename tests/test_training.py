@@ -11,19 +11,19 @@ import pytest
 from forecast import artifacts
 from forecast.baseline import BaselineModel, load_baseline_model
 from forecast.errors import ArtifactError
+from models.config import load_config, load_training_data
 from models.fit import fit_baseline, with_calibration
-from models.train import load_config, load_training_data, main
+from models.train import main
 
 CONFIG = """
 [model]
 id = "toy-grid"
 country = "KR"
 timezone = "Asia/Seoul"
+weather_location = "toy-station"
 
 [data]
 demand_file = "demand.csv"
-temperature_source = "file"
-temperature_file = "temperature.csv"
 first_year = 2019
 last_year = 2022
 
@@ -69,6 +69,18 @@ def synthetic_dir(tmp_path_factory):
     return directory
 
 
+@pytest.fixture(autouse=True)
+def toy_station(tmp_path_factory, monkeypatch):
+    """The weather location of the toy grid, in a FORECAST_WEATHER_DIR of its own."""
+    root = tmp_path_factory.getbasetemp() / "toy-weather"
+    (root / "toy-station").mkdir(parents=True, exist_ok=True)
+    (root / "toy-station" / "location.toml").write_text(
+        'station = "toy"\ntimezone = "Asia/Seoul"\nhourly_file = "temperature.csv"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("FORECAST_WEATHER_DIR", str(root))
+
+
 def _config(tmp_path, *, ridge: float, name: str):
     path = tmp_path / f"{name}.toml"
     path.write_text(CONFIG.format(ridge=ridge), encoding="utf-8")
@@ -87,7 +99,8 @@ def test_training_publishes_an_artifact_that_predicts_the_same_numbers(synthetic
         "seasonal_naive"]["mape_pct"]  # fmt: skip
 
     config = load_config(config_path, data_dir=synthetic_dir)
-    demand, temperature = load_training_data(config)
+    demand, temperature, gaps = load_training_data(config)
+    assert [report.missing_hours for report in gaps] == [0, 0]
     factor = loaded.manifest["parameters_summary"]["calibration_factor"]
     refit = BaselineModel.from_parameters(
         with_calibration(fit_baseline(demand, temperature, config, last_year=2022), factor)
@@ -115,3 +128,59 @@ def test_training_publishes_an_artifact_that_predicts_the_same_numbers(synthetic
     parameters_path.write_text(json.dumps(parameters))
     with pytest.raises(ArtifactError, match=r"sha256 .* modified after publishing"):
         load_baseline_model("toy-grid@v1", root=root)
+
+
+def test_training_in_a_zone_whose_clocks_change_at_midnight(tmp_path, monkeypatch):
+    """America/Santiago: a 23-hour day that starts at 01:00 every September, a 25-hour day
+    every April; the demand file lacks an afternoon (7 hours, masked) and still fits."""
+    import datetime as dt
+
+    from forecast.calendar import hourly_times
+
+    times = hourly_times(dt.date(2019, 1, 1), dt.date(2021, 12, 31), "America/Santiago")
+    rng = np.random.default_rng(3)
+    hour = times.hour.to_numpy()
+    temperature = 14 + 6 * np.cos(2 * np.pi * (times.day_of_year.to_numpy() - 15) / 365)
+    temperature = (
+        temperature + 4 * np.sin(2 * np.pi * (hour - 9) / 24) + rng.normal(0, 1, len(times))
+    )
+    demand = (
+        8_000
+        * (1 + 0.1 * np.sin(2 * np.pi * (hour - 8) / 24))
+        * np.exp(rng.normal(0, 0.01, len(times)))
+    )
+    stamps = np.array([stamp.isoformat() for stamp in times])
+    keep = np.ones(len(times), dtype=bool)
+    keep[5000:5007] = False
+    pd.DataFrame({"timestamp": stamps[keep], "demand_mw": np.round(demand[keep], 1)}).to_csv(
+        tmp_path / "demand.csv", index=False
+    )
+    pd.DataFrame({"timestamp": stamps, "temp_c": np.round(temperature, 1)}).to_csv(
+        tmp_path / "temperature.csv", index=False
+    )
+    root = tmp_path / "weather" / "santiago"
+    root.mkdir(parents=True)
+    (root / "location.toml").write_text(
+        'station = "test"\ntimezone = "America/Santiago"\nhourly_file = "temperature.csv"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("FORECAST_WEATHER_DIR", str(tmp_path / "weather"))
+    config_path = tmp_path / "cl.toml"
+    config_path.write_text(
+        CONFIG.format(ridge=1e-3)
+        .replace('"KR"', '"CL"')
+        .replace("Asia/Seoul", "America/Santiago")
+        .replace("toy-station", "santiago")
+        .replace("2022", "2021"),
+        encoding="utf-8",
+    )
+    config = load_config(config_path, data_dir=tmp_path)
+    data = load_training_data(config)
+    assert data.gaps[0].missing_hours == 7
+    # Longer than 6 h: masked, not interpolated; so is 2019-01-01 00:00-03:00, which is 2018 in
+    # standard time (-04:00), outside the weather record's years.
+    assert int(data.demand.isna().sum()) == 8
+    assert np.isnan(data.demand.iloc[0])
+    parameters = fit_baseline(data.demand, data.temperature, config, last_year=2021)
+    assert np.isfinite(parameters["shape"]["coefficients"]).all()
+    assert 0.0 <= parameters["noise"]["autocorrelation"] < 1.0

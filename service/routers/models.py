@@ -20,12 +20,11 @@ ModelId = Annotated[str, Path(pattern=MODEL_ID_PATTERN, description="Model id.")
 
 
 def _summary(state: ServiceState, model_id: str, versions: list[str]) -> dict[str, Any]:
-    served = state.registry.current
     return {
         "model_id": model_id,
         "versions": versions,
         "promoted_version": artifacts.current_version(model_id, root=state.artifact_root),
-        "served_version": served.version if served and served.model_id == model_id else None,
+        "served_version": state.registry.served_version(model_id),
     }
 
 

@@ -21,7 +21,7 @@ from forecast.scenario import Scenario, parse_scenario
 from service.cache import ProjectionResult, result_key
 from service.errors import ERROR_RESPONSES, BusyError, ErrorBody, ServiceError, status_of
 from service.jobs import JOB_ID_PATTERN, Job
-from service.registry import baseline_reference
+from service.registry import model_label
 from service.render import MEDIA_TYPES, RENDERERS, NumpyJSONResponse, OutputFormat, negotiate
 from service.schemas import JobResponse, ProjectionRequest, ProjectionResponse
 from service.state import ServiceState, get_ready_state
@@ -113,8 +113,8 @@ def _options(
         raise OptionsError(
             f"draws = {request.draws}: at most {settings.max_draws} allowed on this service"
         )
-    served = state.registry.current
-    reference = baseline_reference(served, scenario.country)
+    served = state.registry.for_scenario(scenario)
+    reference = model_label(served) if served is not None else None
     options = ProjectionOptions(
         draws=request.draws,
         seed=request.seed,

@@ -1,0 +1,142 @@
+"""Hourly calendars in a grid's local time zone, correct across daylight saving changes.
+
+A projection, a baseline forecast and a backtest all run over the same thing: every hour from
+local midnight of a first day to local midnight after a last day, in the grid's IANA time zone.
+The hours are consecutive *instants* (one per UTC hour), so a local day has 24 hours, or 23 on
+the day the clocks spring forward and 25 on the day they fall back; nothing is skipped or
+counted twice. Where a zone's change falls at midnight (America/Havana, America/Santiago,
+Asia/Beirut), that day starts at the first instant that exists, e.g. 01:00.
+
+Local dates, months and years are those of the wall clock, so a day, month or year sums
+exactly the hours whose local time lies in it.
+
+Weather is mapped on another clock (see :func:`standard_utc_offset`): the zone's standard
+time, a fixed UTC offset with 24 hours every day, on which one year of weather lines up with
+another without holes or double hours at any DST change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+
+# Sample days of the year used to find a zone's standard offset (the 1st and 15th of each
+# month of the reference year): DST periods last months, so two samples a month see both.
+_STANDARD_OFFSET_REFERENCE_YEAR = 2024
+
+
+def local_midnight(day: dt.date, timezone: str) -> pd.Timestamp:
+    """The first instant of a local calendar day.
+
+    Local midnight when it exists; on a day whose clocks jump forward at midnight, the first
+    instant after the jump (01:00 in America/Havana on its spring-forward day). When midnight
+    occurs twice (a fall-back at 01:00 to 00:00), the first of the two.
+
+    Parameters
+    ----------
+    day
+        Local calendar date.
+    timezone
+        IANA time zone name.
+    """
+    return pd.Timestamp(day).tz_localize(timezone, ambiguous=True, nonexistent="shift_forward")
+
+
+def hourly_times(start: dt.date, end: dt.date, timezone: str) -> pd.DatetimeIndex:
+    """Every hour from local midnight of ``start`` to local midnight after ``end`` (excluded).
+
+    Consecutive instants one hour apart, labelled in ``timezone``: a spring-forward day has
+    23 of them and a fall-back day 25.
+    """
+    first = local_midnight(start, timezone)
+    stop = local_midnight(end + dt.timedelta(days=1), timezone)
+    utc = pd.date_range(first.tz_convert("UTC"), stop.tz_convert("UTC"), freq="h", inclusive="left")
+    return utc.tz_convert(timezone)
+
+
+def local_dates(times: pd.DatetimeIndex) -> np.ndarray:
+    """Local calendar date of each time, ``datetime64[D]`` (the wall clock's date)."""
+    return times.tz_localize(None).to_numpy().astype("datetime64[D]")
+
+
+def standard_utc_offset(timezone: str) -> dt.timedelta:
+    """The zone's standard time: its smallest UTC offset (sampled over 2024).
+
+    Daylight saving adds to the standard offset, so the smallest offset in use is standard
+    time (Australia/Sydney +10:00, America/New_York -05:00, Asia/Seoul +09:00). Weather is
+    laid out on this fixed clock: solar time, 24 hours every day.
+    """
+    zone = ZoneInfo(timezone)
+    offsets = [
+        dt.datetime(_STANDARD_OFFSET_REFERENCE_YEAR, month, day, 12, tzinfo=zone).utcoffset()
+        for month in range(1, 13)
+        for day in (1, 15)
+    ]
+    return min(offset for offset in offsets if offset is not None)
+
+
+@dataclass(frozen=True)
+class HourlyCalendar:
+    """The hourly time grid of a period in a local time zone, and its indices.
+
+    Attributes
+    ----------
+    local
+        Every hour of the period, tz-aware in the grid's zone, H entries.
+    month_of_hour
+        Index of each hour's local month among the period's months, int64[H].
+    year_of_hour
+        Index of each hour's local year among :attr:`years`, int64[H].
+    day_of_hour
+        Index of each hour's local day, int64[H].
+    day_starts
+        First hour of each local day, then H, int64[n_days + 1]; a day has 23, 24 or 25 hours.
+    years
+        Calendar years of the period, int64[Y].
+    first_month
+        The first month, counted in months since year 0 (``year * 12 + month - 1``).
+    n_months
+        Number of months M.
+    hours_per_year
+        Hours of each year inside the period, float64[Y]. [h]
+    """
+
+    local: pd.DatetimeIndex
+    month_of_hour: np.ndarray
+    year_of_hour: np.ndarray
+    day_of_hour: np.ndarray
+    day_starts: np.ndarray
+    years: np.ndarray
+    first_month: int
+    n_months: int
+    hours_per_year: np.ndarray
+
+    @classmethod
+    def build(cls, start: dt.date, end: dt.date, timezone: str) -> HourlyCalendar:
+        """The calendar of ``start`` .. ``end`` (whole local days) in ``timezone``."""
+        local = hourly_times(start, end, timezone)
+        dates = local_dates(local)
+        new_day = np.r_[True, dates[1:] != dates[:-1]]
+        first_month = start.year * 12 + start.month - 1  # months since year 0
+        years = np.arange(start.year, end.year + 1, dtype=np.int64)
+        year_of_hour = np.asarray(local.year - start.year, dtype=np.int64)
+        return cls(
+            local=local,
+            month_of_hour=np.asarray(local.year * 12 + local.month - 1 - first_month, np.int64),
+            year_of_hour=year_of_hour,
+            day_of_hour=np.cumsum(new_day, dtype=np.int64) - 1,
+            day_starts=np.r_[np.flatnonzero(new_day), len(local)].astype(np.int64),
+            years=years,
+            first_month=first_month,
+            n_months=end.year * 12 + end.month - first_month,
+            hours_per_year=np.bincount(year_of_hour, minlength=len(years)).astype(float),
+        )
+
+    @property
+    def hours_per_day(self) -> np.ndarray:
+        """Hours in each local day: 24, or 23 / 25 on DST change days, int64[n_days]. [h]"""
+        return np.diff(self.day_starts)

@@ -1,0 +1,42 @@
+"""Running a Typer app as a command: one line on stderr and status 2 on bad input.
+
+Shared by ``forecast`` and the training-side commands (``forecast-train``, ``python -m
+models.backtest``, ``python -m models.climatology``), so every command fails the same way:
+``error: <file or option>: <field> = <value>: <what is allowed>`` and exit status 2, never a
+traceback, for every error the project raises on purpose (:class:`forecast.errors.ForecastError`)
+and every malformed option.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import typer
+
+from forecast.errors import ForecastError
+
+# typer vendors its own click; reach its exception base through the public BadParameter.
+_ClickException: Any = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
+def run_app(app: typer.Typer, argv: list[str] | None = None) -> int:
+    """Run ``app`` on ``argv`` (default: the process's arguments); return the exit status."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except ForecastError as error:
+        print(f"error: {error}".replace("\n", " "), file=sys.stderr)
+        return 2
+    except typer.Exit as done:
+        return done.exit_code
+    except typer.Abort:
+        print("error: aborted", file=sys.stderr)
+        return 130
+    except _ClickException as error:
+        hint = ""
+        if isinstance(error, typer.BadParameter) and error.param_hint:
+            hint = f"{error.param_hint}: "
+        message = f"error: {hint}{error.format_message()}".replace("\n", " ")
+        print(message, file=sys.stderr)
+        return 2
+    return 0

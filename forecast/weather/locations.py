@@ -1,0 +1,265 @@
+"""Weather locations: data, not code.
+
+A location is a folder ``data/weather/<name>/`` with a ``location.toml`` (a station, its time
+zone, the hourly temperature file and an optional daily minimum/maximum file, both relative to
+the real data directory, and the countries whose scenarios use it by default) and the derived
+``climatology.json`` that ships (statistics only, no observed rows; built by
+``python -m models.climatology build <name>``). For example::
+
+    station = "BOM 066137 Bankstown Airport AWS, Bureau of Meteorology"
+    timezone = "Australia/Sydney"
+    hourly_file = "au-nsw/nsw_temperature.csv"
+    default_for_countries = ["AU"]
+
+Locations are looked up in ``FORECAST_WEATHER_DIR`` first (a folder of such folders, for a
+grid added without touching the installed package) and then in the shipped ``data/weather``.
+
+A scenario names its location in ``weather_location``; without one, the country's default
+applies (:func:`default_location`), and a country without a default must name one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from forecast.calendar import standard_utc_offset
+from forecast.errors import DataError, NotFoundError, ScenarioError
+from forecast.paths import real_data_dir, shipped_data_dir
+
+LOCATION_FILE = "location.toml"
+CLIMATOLOGY_FILE = "climatology.json"
+LOCATION_NAME_PATTERN = r"[a-z0-9][a-z0-9_-]{0,63}"
+_FIELDS = {
+    "station": "a non-empty text naming the station and its operator",
+    "timezone": "an IANA time zone name such as 'Australia/Sydney'",
+    "hourly_file": "a path relative to the real data directory, e.g. 'au-nsw/nsw_temperature.csv'",
+    "daily_file": "a path relative to the real data directory (optional)",
+    "default_for_countries": "a list of ISO 3166 alpha-2 codes such as ['AU'] (optional)",
+    "description": "a text (optional)",
+}
+
+
+@dataclass(frozen=True)
+class Location:
+    """A weather location read from its ``location.toml``.
+
+    Attributes
+    ----------
+    name
+        Folder name, the key a scenario or training config uses.
+    station
+        The station and who operates it (provenance).
+    timezone
+        IANA zone of the station; naive timestamps in its files are local times in it.
+    hourly_file
+        Hourly ``timestamp,temp_c`` file, relative to the real data directory.
+    daily_file
+        Optional daily ``date,temp_mean_c,temp_min_c,temp_max_c`` file (dates of the
+        location's standard time), relative to the real data directory; long hourly gaps are
+        rebuilt from it.
+    default_for_countries
+        Countries whose scenarios use this location unless they name another.
+    directory
+        The location's folder (holds ``location.toml`` and ``climatology.json``).
+    description
+        Free text.
+    """
+
+    name: str
+    station: str
+    timezone: str
+    hourly_file: str
+    daily_file: str | None
+    default_for_countries: tuple[str, ...]
+    directory: Path
+    description: str = ""
+
+    @property
+    def clock_offset(self) -> dt.timedelta:
+        """The weather clock: the zone's standard UTC offset (see :mod:`.clock`)."""
+        return standard_utc_offset(self.timezone)
+
+    @property
+    def climatology_path(self) -> Path:
+        """Where the location's derived climatology ships."""
+        return self.directory / CLIMATOLOGY_FILE
+
+    def hourly_path(self, data_dir: Path | None = None) -> Path:
+        """The hourly file in ``data_dir`` (default :func:`forecast.paths.real_data_dir`)."""
+        return (real_data_dir() if data_dir is None else Path(data_dir)) / self.hourly_file
+
+    def daily_path(self, data_dir: Path | None = None) -> Path | None:
+        """The daily file in ``data_dir``, or None when the location has none."""
+        if self.daily_file is None:
+            return None
+        return (real_data_dir() if data_dir is None else Path(data_dir)) / self.daily_file
+
+
+def location_roots() -> tuple[Path, ...]:
+    """Folders searched for locations: ``FORECAST_WEATHER_DIR`` (if set), then the shipped."""
+    configured = os.environ.get("FORECAST_WEATHER_DIR")
+    shipped = shipped_data_dir() / "weather"
+    return (Path(configured), shipped) if configured else (shipped,)
+
+
+def known_locations() -> dict[str, Path]:
+    """Every location name and its ``location.toml``, the first root winning a name.
+
+    Not cached: a location added while the process runs is found (a few directory listings).
+    """
+    found: dict[str, Path] = {}
+    for root in location_roots():
+        if not root.is_dir():
+            continue
+        for path in sorted(root.glob(f"*/{LOCATION_FILE}")):
+            found.setdefault(path.parent.name, path)
+    return dict(sorted(found.items()))
+
+
+def _field_error(path: Path, field: str, value: object) -> DataError:
+    return DataError(f"{path}: {field} = {value!r}; allowed: {_FIELDS[field]}")
+
+
+def read_location(path: Path) -> Location:
+    """Read and check one ``location.toml``.
+
+    Raises
+    ------
+    DataError
+        Malformed TOML, an unknown or missing field, or a value of the wrong kind; the
+        message names the file, the field, the value and what is allowed.
+    """
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise DataError(f"{path}: cannot read the location file: {error}") from None
+    unknown = sorted(set(raw) - set(_FIELDS))
+    if unknown:
+        raise DataError(f"{path}: unknown field(s) {unknown}; allowed: {sorted(_FIELDS)}")
+    for field in ("station", "timezone", "hourly_file"):
+        if not isinstance(raw.get(field), str) or not raw[field].strip():
+            raise _field_error(path, field, raw.get(field))
+    try:
+        ZoneInfo(raw["timezone"])
+    except (ZoneInfoNotFoundError, ValueError):
+        raise _field_error(path, "timezone", raw["timezone"]) from None
+    daily = raw.get("daily_file")
+    if daily is not None and (not isinstance(daily, str) or not daily.strip()):
+        raise _field_error(path, "daily_file", daily)
+    countries = raw.get("default_for_countries", [])
+    if not isinstance(countries, list) or not all(
+        isinstance(code, str) and re.fullmatch(r"[A-Z]{2}", code) for code in countries
+    ):
+        raise _field_error(path, "default_for_countries", countries)
+    description = raw.get("description", "")
+    if not isinstance(description, str):
+        raise _field_error(path, "description", description)
+    return Location(
+        name=path.parent.name,
+        station=raw["station"].strip(),
+        timezone=raw["timezone"],
+        hourly_file=raw["hourly_file"],
+        daily_file=daily,
+        default_for_countries=tuple(countries),
+        directory=path.parent,
+        description=description,
+    )
+
+
+def load_location(name: str, *, field: str = "location", origin: str | None = None) -> Location:
+    """The location called ``name``.
+
+    Parameters
+    ----------
+    name
+        Location name.
+    field, origin
+        How the caller names the value in an error (``weather_location`` of a scenario file).
+
+    Raises
+    ------
+    NotFoundError
+        No such location; the message lists the known ones.
+    """
+    known = known_locations()
+    if name not in known:
+        where = f"{origin}: " if origin else ""
+        raise NotFoundError(
+            f"{where}{field} = {name!r}: unknown weather location; allowed: "
+            f"{', '.join(known) or '(none)'} (each a folder with {LOCATION_FILE} in "
+            f"{' or '.join(str(root) for root in location_roots())})"
+        )
+    return _read_location_cached(known[name], known[name].stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=32)
+def _read_location_cached(path: Path, mtime_ns: int) -> Location:
+    del mtime_ns  # part of the cache key only: an edited file is read again
+    return read_location(path)
+
+
+def country_defaults() -> dict[str, str]:
+    """The documented default location of each country (from ``default_for_countries``).
+
+    Raises
+    ------
+    DataError
+        Two locations claim the same country.
+    """
+    defaults: dict[str, str] = {}
+    for name in known_locations():
+        location = load_location(name)
+        for country in location.default_for_countries:
+            if country in defaults and defaults[country] != name:
+                raise DataError(
+                    f"{location.directory / LOCATION_FILE}: default_for_countries = "
+                    f"{list(location.default_for_countries)}: {country} is already the default "
+                    f"of {defaults[country]!r}; allowed: one default location per country"
+                )
+            defaults[country] = name
+    return defaults
+
+
+def default_location(country: str) -> str | None:
+    """The default weather location of a country (``KR`` -> ``seoul``), or None."""
+    return country_defaults().get(country)
+
+
+def resolve_weather_location(country: str, location: str | None, *, origin: str) -> str:
+    """The weather location a scenario runs on: its own, else its country's default.
+
+    Parameters
+    ----------
+    country
+        The scenario's country code.
+    location
+        The scenario's ``weather_location`` (None when it names none).
+    origin
+        The scenario file or body, named in errors.
+
+    Raises
+    ------
+    ScenarioError
+        The named location is unknown, or none is named and the country has no default.
+    """
+    if location is not None:
+        try:
+            return load_location(location, field="weather_location", origin=origin).name
+        except NotFoundError as error:
+            raise ScenarioError(str(error)) from None
+    default = default_location(country)
+    if default is None:
+        defaults = country_defaults()
+        raise ScenarioError(
+            f"{origin}: weather_location is not given and country {country!r} has no default "
+            f"weather location; name one of {', '.join(known_locations()) or '(none)'} "
+            f"(defaults: {', '.join(f'{c} -> {n}' for c, n in sorted(defaults.items()))})"
+        )
+    return default

@@ -1,0 +1,104 @@
+"""The service serves one baseline model per grid and picks it by the scenario's country."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from service_support import MODEL_ID, publish_model
+
+from forecast import artifacts
+from forecast.features import FeatureSpec, feature_names
+from service.main import create_app
+from service.settings import Settings
+
+AU_MODEL = "nsw-test"
+
+
+def _publish_au_model(root: Path) -> None:
+    """A made-up NSW model (flat shape, 8 GW level) in the real artifact format."""
+    spec = FeatureSpec(country="AU", subdivision="NSW")
+    names = feature_names(spec)
+    parameters = {
+        "format_version": 1,
+        "timezone": "Australia/Sydney",
+        "feature_spec": {"country": "AU", "subdivision": "NSW"},
+        "shape": {"feature_names": names, "coefficients": [0.0] * len(names),
+                  "log_normaliser": 0.0},
+        "level": {"intercept": math.log(8_000.0), "slope": 0.0, "origin_year": 2020,
+                  "covariance": [[1e-6, 0.0], [0.0, 1e-8]], "residual_scale": 0.01,
+                  "degrees_of_freedom": 10},
+        "noise": {"autocorrelation": 0.5, "sd": 0.02},
+    }  # fmt: skip
+
+    def write(directory: Path) -> None:
+        (directory / "parameters.json").write_text(json.dumps(parameters))
+
+    artifacts.publish(
+        model_id=AU_MODEL,
+        version="v1",
+        root=root,
+        write_files=write,
+        manifest={"country": "AU", "metrics": {"mape_pct": 4.0}},
+    )
+    artifacts.promote(AU_MODEL, "v1", root=root)
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    root = tmp_path_factory.mktemp("two-grids")
+    publish_model(root, "v1")
+    _publish_au_model(root)
+    (root / "DEFAULT").write_text(MODEL_ID)
+    with TestClient(create_app(Settings(artifact_dir=root))) as test_client:
+        yield test_client
+
+
+def test_models_lists_both_grids_and_serves_both(client: TestClient):
+    listed = {row["model_id"]: row for row in client.get("/v1/models").json()}
+    assert set(listed) == {MODEL_ID, AU_MODEL}
+    assert listed[AU_MODEL]["served_version"] == "v1"
+    assert listed[MODEL_ID]["served_version"] == "v1"
+
+
+def test_each_scenario_is_projected_on_its_countrys_model(client: TestClient):
+    body = {"draws": 5, "resolution": "annual", "start": "2030-01-01", "end": "2030-01-31"}
+    korea = client.post("/v1/projections", json={**body, "scenario_id": "kr-national"})
+    assert korea.status_code == 200
+    assert korea.headers["x-model-version"] == f"{MODEL_ID}@v1"
+    nsw = client.post("/v1/projections", json={**body, "scenario_id": "au-nsw-ai-dc"})
+    assert nsw.status_code == 200
+    assert nsw.headers["x-model-version"] == f"{AU_MODEL}@v1"
+    named = client.post(
+        "/v1/projections",
+        json={**body, "scenario_id": "au-nsw-ai-dc", "overrides": {"baseline_model": "other"}},
+    )
+    assert named.status_code == 422
+    assert (
+        "baseline_model = 'other': not served; served: kpx-test@v1, nsw-test@v1"
+        in (named.json()["detail"])
+    )
+    world = client.post("/v1/projections", json={**body, "scenario_id": "devries-2023-h100"})
+    assert world.json()["model_version"] == "none"
+
+
+def test_the_scenario_list_offers_the_nsw_scenario(client: TestClient):
+    ids = [row["id"] for row in client.get("/v1/scenarios").json()]
+    assert "au-nsw-ai-dc" in ids
+
+
+def test_the_shipped_service_serves_both_shipped_models():
+    root = Path(__file__).resolve().parents[1] / "models" / "artifacts"
+    with TestClient(create_app(Settings(artifact_dir=root))) as shipped:
+        listed = {row["model_id"]: row for row in shipped.get("/v1/models").json()}
+        assert {"kr-national-baseline", "au-nsw-baseline"} <= set(listed)
+        assert all(row["served_version"] == row["promoted_version"] for row in listed.values())
+        body = {"draws": 5, "resolution": "annual", "start": "2030-01-01", "end": "2030-01-31"}
+        for scenario_id, model_id in (("au-nsw-ai-dc", "au-nsw-baseline"),
+                                      ("kr-national", "kr-national-baseline")):  # fmt: skip
+            answer = shipped.post("/v1/projections", json={**body, "scenario_id": scenario_id})
+            assert answer.status_code == 200
+            assert answer.headers["x-model-version"].startswith(f"{model_id}@")
