@@ -1,6 +1,6 @@
 """The one feature function of the baseline shape model, shared by training and prediction.
 
-Training (``models/train.py``) and inference (:mod:`forecast.baseline`) both call
+Training (``models/fit.py``) and inference (:mod:`forecast.baseline`) both call
 :func:`design_matrix`, so the two can never compute features differently (no train/serve
 skew). The features are columns of a linear model of log hourly demand:
 
@@ -94,10 +94,6 @@ class FeatureSpec:
         Add the day's temperature range (max − min of the hourly temperature) × hour and the
         range × trend × hour: a proxy of sunshine, hence of behind-the-meter solar output and
         its growth. [°C] ``False`` (the default): as in artifacts written before it existed.
-    cooling_trend_terms
-        Add the hourly cooling degrees × trend × hour: the cooling response grows (or shrinks)
-        from year to year as air conditioning spreads or becomes more efficient.
-        ``False`` (the default): as in artifacts written before it existed.
     vacation_windows
         Date ranges ``"MM-DD..MM-DD"`` (may wrap the year end) of a collective vacation season
         (e.g. a summer industrial holiday fortnight): workdays inside get an hourly profile
@@ -115,7 +111,6 @@ class FeatureSpec:
     partial_days_off: tuple[str, ...] = ()
     observed_holiday_type: bool = False
     daily_range_terms: bool = False
-    cooling_trend_terms: bool = False
     vacation_windows: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
@@ -126,7 +121,7 @@ class FeatureSpec:
             _month_day(date, field="partial_days_off", allowed="calendar dates 'MM-DD'")
         for window in self.vacation_windows:
             _vacation_window(window)
-        for name in ("observed_holiday_type", "daily_range_terms", "cooling_trend_terms"):
+        for name in ("observed_holiday_type", "daily_range_terms"):
             if not isinstance(getattr(self, name), bool):
                 raise DataError(f"{name}={getattr(self, name)!r}; allowed: true or false")
 
@@ -263,17 +258,11 @@ TEMPERATURE_TERMS: tuple[str, ...] = (
 )
 #: The daily temperature range factors, after the degree days when ``daily_range_terms``.
 RANGE_TERMS: tuple[str, ...] = ("range_day", "range_day_trend")
-#: The cooling trend factor, last of the temperature factors when ``cooling_trend_terms``.
-COOLING_TREND_TERMS: tuple[str, ...] = ("cdd_hour_trend",)
 
 
 def temperature_terms(spec: FeatureSpec) -> tuple[str, ...]:
     """Names of the temperature-dependent factors of ``spec``, in column order."""
-    return (
-        TEMPERATURE_TERMS
-        + (RANGE_TERMS if spec.daily_range_terms else ())
-        + (COOLING_TREND_TERMS if spec.cooling_trend_terms else ())
-    )
+    return TEMPERATURE_TERMS + (RANGE_TERMS if spec.daily_range_terms else ())
 
 
 def factor_names(spec: FeatureSpec) -> list[str]:
@@ -459,13 +448,10 @@ def _temperature_factors(
         cooling = np.maximum(series - spec.cooling_base_c, 0.0)
         # In the order of TEMPERATURE_TERMS: hdd_day_work, hdd_day_off, cdd_day_work, ...
         factors += [heating * work, heating * off, cooling * work, cooling * off]
-    trend = calendar.year_fraction - spec.trend_origin_year
     if spec.daily_range_terms:
         daily_range = _daily_range(temperature_c, calendar.day_of_period)
+        trend = calendar.year_fraction - spec.trend_origin_year
         factors += [daily_range, daily_range * trend]
-    if spec.cooling_trend_terms:
-        factors.append(factors[1] * trend)
-
     return factors
 
 

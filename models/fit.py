@@ -77,8 +77,9 @@ PROFILE_ONLY_FACTORS = ("trend_work", "trend_off")
 
 
 def _design_by_year(demand: pd.Series, temperature: pd.Series, spec: FeatureSpec, years):
+    year_of_hour = pd.DatetimeIndex(demand.index).year
     for year in years:
-        in_year = demand.index.year == year
+        in_year = year_of_hour == year
         yield (
             year,
             in_year,
@@ -186,7 +187,7 @@ def fit_baseline(
     spec = config.spec
     values = demand.to_numpy(dtype=np.float64)
     valid = np.isfinite(values)
-    observed_years = demand.index.year[valid]
+    observed_years = pd.DatetimeIndex(demand.index).year[valid]
     all_years = sorted({int(y) for y in observed_years if config.first_year <= y <= last_year})
     if len(all_years) < 3:
         raise DataError(f"training needs at least 3 years up to {last_year}; found {all_years}")
@@ -236,8 +237,10 @@ def fit_baseline(
         if year in intercepts:
             shape_sum += raw_shape.sum()
             shape_count += len(raw_shape)
-            residual = np.where(fitted, log_demand[in_year] - linear - intercepts[year], np.nan)
-            residuals.append(pd.Series(residual, index=demand.index[in_year]))
+            year_residual = np.where(
+                fitted, log_demand[in_year] - linear - intercepts[year], np.nan
+            )
+            residuals.append(pd.Series(year_residual, index=demand.index[in_year]))
     log_normaliser = float(np.log(shape_sum / shape_count))
     normaliser = np.exp(log_normaliser)
     normalised_level = {
@@ -253,9 +256,8 @@ def fit_baseline(
     residual = pd.concat(residuals)
     # Grouped by wall-clock date: normalize() on the zone would raise where midnight does not
     # exist (America/Santiago's spring-forward day).
-    daily_residual = (
-        residual.groupby(residual.index.tz_localize(None).normalize()).mean().to_numpy()
-    )
+    wall_clock = pd.DatetimeIndex(residual.index).tz_localize(None).normalize()
+    daily_residual = residual.groupby(wall_clock).mean().to_numpy()
     pairs = np.isfinite(daily_residual[1:]) & np.isfinite(daily_residual[:-1])  # masked days
     autocorrelation = float(
         np.corrcoef(daily_residual[1:][pairs], daily_residual[:-1][pairs])[0, 1]
@@ -348,7 +350,7 @@ def coverage_curve(
     scored.
     """
     rng = np.random.default_rng(seed)
-    local_times = actual.index
+    local_times = pd.DatetimeIndex(actual.index)
     shape = model.shape(local_times, temperature)
     day_index = calendar_features(local_times, spec=model.spec).day_of_period
     n_draws = 400
@@ -415,14 +417,16 @@ def rolling_origin(
     :mod:`forecast.evaluation` next to the seasonal-naive reference.
     """
     folds, weather, noise_curves = {}, {}, {}
+    year_of_hour = pd.DatetimeIndex(demand.index).year
     for year in config.backtest_years:
         parameters = fit_baseline(demand, temperature, config, last_year=year - 1)
         model = BaselineModel.from_parameters(parameters)
-        actual = demand[demand.index.year == year]
+        actual = demand[year_of_hour == year]
+        hours = pd.DatetimeIndex(actual.index)
         weather[year] = prior_years_weather(
-            temperature, list(range(config.first_year, year)), actual.index
+            temperature, list(range(config.first_year, year)), hours
         )
-        actual_shape = model.shape(actual.index, temperature[actual.index].to_numpy())[0]
+        actual_shape = model.shape(hours, temperature[hours].to_numpy())[0]
         scored = np.isfinite(actual.to_numpy())
         noise_curves[year] = coverage_curve(
             model,
@@ -437,7 +441,7 @@ def rolling_origin(
     noise_factor = leave_one_out(noise_curves, CALIBRATION_GRID)
     level_curves = {}
     for year, parameters in folds.items():
-        actual = demand[demand.index.year == year]
+        actual = demand[year_of_hour == year]
         level_curves[year] = coverage_curve(
             BaselineModel.from_parameters(parameters),
             actual,
@@ -478,10 +482,11 @@ def rolling_origin(
             ),
         ]
     )
+    means = table.xs("mean |.|", level="year")
     summary = {
         label: {
             column: (None if pd.isna(value) else round(float(value), 4))
-            for column, value in table.loc[(label, "mean |.|")].items()
+            for column, value in means.loc[label].items()
         }
         for label in ("ex_post", "ex_ante", "seasonal_naive")
     }
