@@ -47,8 +47,8 @@ def test_temperature_columns_are_the_degree_day_factors():
     factors = list(dict.fromkeys(name.split(":")[0] for name in feature_names(spec)))
     inside = factors[temperature_columns(spec)]
     outside = [name for name in factors if name not in inside]
-    assert inside and all(name.startswith(("hdd", "cdd")) for name in inside)
-    assert not any(name.startswith(("hdd", "cdd")) for name in outside)
+    assert inside and all(name.startswith(("hdd", "cdd", "range")) for name in inside)
+    assert not any(name.startswith(("hdd", "cdd", "range")) for name in outside)
     # With the optional terms: the range terms are temperature columns, vacation is not.
     spec = FeatureSpec(country="KR", daily_range_terms=True, vacation_windows=["07-25..08-10"])
     names = factor_names(spec)
