@@ -82,6 +82,8 @@ def _model_card(manifest: dict, table_text: str) -> str:
     level = manifest["parameters_summary"]
     subdivision = manifest["config"]["model"].get("subdivision")
     subdivision = f" (subdivision {subdivision})" if subdivision else ""
+    features = manifest["config"].get("features", {})
+    daily_range = " daily temperature range × hour," if features.get("daily_range_terms") else ""
     return f"""# Model card: {manifest["model_id"]} {manifest["version"]}
 
 {manifest["description"]}
@@ -102,9 +104,8 @@ weather enters as an ensemble of historical weather years.
 
 ## Model
 - Shape: ridge regression of log load on {len(manifest["features"])} features (day type ×
-  hour, seasonal harmonics × hour, heating/cooling degrees × hour, daily temperature range
-  × hour, trend × hour as a profile that sums to zero over the day), years
-  {level["shape_window_years"]}.
+  hour, seasonal harmonics × hour, heating/cooling degrees × hour,{daily_range} trend × hour
+  as a profile that sums to zero over the day), years {level["shape_window_years"]}.
 - Level: statsmodels OLS trend of log temperature-normalised annual mean load, years
   {level["level_window_years"]}; slope {level["level_slope_pct_per_year"]:.2f} %/year.
 - Noise: daily AR(1), φ = {level["noise_autocorrelation"]:.2f}, σ = {level["noise_sd"]:.4f}
