@@ -1,6 +1,6 @@
 """Baseline national demand: inference from a trained artifact (numpy only, no training code).
 
-The model, fitted by ``models/train.py`` and stored as JSON parameters, is
+The model, fitted by ``models/fit.py`` and stored as JSON parameters, is
 
 .. math::
 
@@ -10,16 +10,19 @@ The model, fitted by ``models/train.py`` and stored as JSON parameters, is
   [MW], drawn from a log-linear trend's predictive distribution (:meth:`BaselineModel.
   level_draws`): parameter uncertainty (multivariate normal with the OLS covariance) plus a
   Student-t year innovation with the regression's residual scale and degrees of freedom,
-  both deviations scaled by a spread factor calibrated in the backtest (shocks such as 2020
-  lie outside a six-point regression's own spread);
+  both deviations scaled by ``spread_factor``: the training sets it to
+  ``calibrated scale / residual scale``, so that the year innovation has the scale the
+  rolling-origin backtest found for out-of-sample level errors (a six-point regression's own
+  residual scale is largest right after a shock and smallest before one);
 * :math:`s_{w,h}`, the **shape**: ``exp(X(t, T_w) β) / k``, a log-linear model of calendar,
   season, temperature and trend features (:func:`forecast.features.design_matrix`) for
   weather trace ``w``; ``k`` makes the mean shape over the training years 1;
 * :math:`\\varepsilon_{d,\\text{day}}`, the **daily noise**: ``exp(z − σ²/2)`` with ``z`` a
   stationary AR(1) across days (coefficient φ, standard deviation σ), σ scaled by a factor
-  calibrated in the rolling-origin backtest so that hourly ex ante 80 % intervals cover about
-  80 % when the level is right; the level spread factor then brings the coverage with the
-  level forecast to about 80 %.
+  calibrated in the rolling-origin backtest so that hourly ex post 80 % intervals cover about
+  80 % in the median year when the level and the weather are right; the weather ensemble adds
+  the weather's spread, and the level scale brings the ex ante coverage with the level
+  forecast to about 80 % in the median year.
 
 :func:`sample_baseline` does exactly this Monte Carlo composition for a period; the backtest,
 ``forecast evaluate`` and the projection engine all use it (the engine through the same arrays).

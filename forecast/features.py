@@ -1,6 +1,6 @@
 """The one feature function of the baseline shape model, shared by training and prediction.
 
-Training (``models/train.py``) and inference (:mod:`forecast.baseline`) both call
+Training (``models/fit.py``) and inference (:mod:`forecast.baseline`) both call
 :func:`design_matrix`, so the two can never compute features differently (no train/serve
 skew). The features are columns of a linear model of log hourly demand:
 
@@ -8,12 +8,19 @@ skew). The features are columns of a linear model of log hourly demand:
   public holiday, a day inside a multi-holiday block (Lunar New Year, Chuseok: a run of days
   off containing at least two public holidays), a bridge day (a workday between two days
   off) and the first workday after a holiday block; holidays come from the ``holidays``
-  package for the configured country; optionally a tenth type, a workday on a configured
-  calendar date that many but not all employers give off (``partial_days_off``);
+  package for the configured country; optionally a type for a workday on a configured
+  calendar date that many but not all employers give off (``partial_days_off``) and one for
+  a holiday observed on another date than its own (``observed_holiday_type``: a substitute
+  day, kept by fewer employers in some countries, by all in others);
 * **season × hour**: Fourier harmonics of the day of year interacted with the hour;
+* **vacation × hour** (optional): workdays inside configured vacation windows
+  (``vacation_windows``), when much of industry closes for a week or two;
 * **temperature × hour**: heating and cooling degrees of the hour's temperature and of the
   day's mean temperature (workdays and days off apart), and of an exponentially smoothed
-  daily mean that carries the thermal inertia of buildings;
+  daily mean that carries the thermal inertia of buildings; optionally the day's temperature
+  range, alone and times the trend (``daily_range_terms``): a clear day has a wide range and
+  more sunshine, so more behind-the-meter solar output, which lowers midday market demand
+  more each year as capacity grows;
 * **trend × hour**: years since the trend origin interacted with the hour (workdays and days
   off apart), which lets the daily shape drift, e.g. behind-the-meter solar lowering midday
   market demand.
@@ -43,7 +50,8 @@ DAY_TYPES = (
     "after_block",
 )
 PARTIAL_DAY_OFF = "partial_off"
-_OFF_DAY_TYPES = frozenset({"saturday", "sunday", "holiday", "holiday_block"})
+OBSERVED_HOLIDAY = "observed"
+_OFF_DAY_TYPES = frozenset({"saturday", "sunday", "holiday", "holiday_block", OBSERVED_HOLIDAY})
 _HOURS = 24
 
 
@@ -75,6 +83,21 @@ class FeatureSpec:
         Labour Standards Act but not for public offices; 12-31, year-end closures). A workday
         on such a date gets its own day type ``"partial_off"``. Empty (the default): nine day
         types, as in artifacts written before this setting existed.
+    observed_holiday_type
+        Holidays observed on another date than their own (the ``holidays`` package's
+        ``observed`` days: substitute holidays in South Korea, "(observed)" days in Australia)
+        get their own day type ``"observed"`` and do not count towards a holiday block. In
+        South Korea many private employers work on a substitute holiday, and a Sunday holiday
+        with its Monday substitute is no Chuseok-like block. ``False`` (the default): they are
+        ordinary holidays, as in artifacts written before this setting existed.
+    daily_range_terms
+        Add the day's temperature range (max − min of the hourly temperature) × hour and the
+        range × trend × hour: a proxy of sunshine, hence of behind-the-meter solar output and
+        its growth. [°C] ``False`` (the default): as in artifacts written before it existed.
+    vacation_windows
+        Date ranges ``"MM-DD..MM-DD"`` (may wrap the year end) of a collective vacation season
+        (e.g. a summer industrial holiday fortnight): workdays inside get an hourly profile
+        term of their own. Empty (the default): no such term.
     """
 
     country: str
@@ -86,32 +109,61 @@ class FeatureSpec:
     smoothing_days: float = 3.0
     trend_origin_year: int = 2020
     partial_days_off: tuple[str, ...] = ()
+    observed_holiday_type: bool = False
+    daily_range_terms: bool = False
+    vacation_windows: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # JSON and TOML give lists; a tuple keeps the spec hashable and comparable.
         object.__setattr__(self, "partial_days_off", tuple(self.partial_days_off))
+        object.__setattr__(self, "vacation_windows", tuple(self.vacation_windows))
         for date in self.partial_days_off:
-            try:
-                dt.datetime.strptime(f"2000-{date}", "%Y-%m-%d")
-            except (TypeError, ValueError):
-                raise DataError(
-                    f"partial_days_off entry {date!r}; allowed: calendar dates 'MM-DD'"
-                ) from None
+            _month_day(date, field="partial_days_off", allowed="calendar dates 'MM-DD'")
+        for window in self.vacation_windows:
+            _vacation_window(window)
+        for name in ("observed_holiday_type", "daily_range_terms"):
+            if not isinstance(getattr(self, name), bool):
+                raise DataError(f"{name}={getattr(self, name)!r}; allowed: true or false")
 
     def day_type_names(self) -> tuple[str, ...]:
         """Day types of this feature set, in column order."""
-        return DAY_TYPES + ((PARTIAL_DAY_OFF,) if self.partial_days_off else ())
+        return (
+            DAY_TYPES
+            + ((PARTIAL_DAY_OFF,) if self.partial_days_off else ())
+            + ((OBSERVED_HOLIDAY,) if self.observed_holiday_type else ())
+        )
 
     def to_dict(self) -> dict:
         """JSON-ready settings."""
         return asdict(self)
 
 
+def _month_day(text, *, field: str, allowed: str) -> int:
+    """``"MM-DD"`` as the number ``100 × month + day``, or a DataError naming the field."""
+    try:
+        date = dt.datetime.strptime(f"2000-{text}", "%Y-%m-%d")
+    except (TypeError, ValueError):
+        raise DataError(f"{field} entry {text!r}; allowed: {allowed}") from None
+    return 100 * date.month + date.day
+
+
+def _vacation_window(text) -> tuple[int, int]:
+    """``"MM-DD..MM-DD"`` as (first, last) ``100 × month + day``."""
+    allowed = "date ranges 'MM-DD..MM-DD' (the first may be after the last: wraps the year end)"
+    parts = text.split("..") if isinstance(text, str) else []
+    if len(parts) != 2:
+        raise DataError(f"vacation_windows entry {text!r}; allowed: {allowed}")
+    first, last = (_month_day(part, field="vacation_windows", allowed=allowed) for part in parts)
+    return first, last
+
+
 @lru_cache(maxsize=64)
-def _holiday_dates(country: str, subdivision: str | None, first_year: int, last_year: int):
+def _holiday_dates(
+    country: str, subdivision: str | None, first_year: int, last_year: int, observed: bool = True
+):
     try:
         calendar = holidays.country_holidays(
-            country, subdiv=subdivision, years=range(first_year, last_year + 1)
+            country, subdiv=subdivision, years=range(first_year, last_year + 1), observed=observed
         )
     except NotImplementedError:
         raise DataError(
@@ -127,6 +179,7 @@ def day_types(
     country: str,
     subdivision: str | None = None,
     partial_days_off: tuple[str, ...] = (),
+    observed_holiday_type: bool = False,
 ) -> np.ndarray:
     """Day type index (into :meth:`FeatureSpec.day_type_names`) of each date.
 
@@ -139,6 +192,10 @@ def day_types(
     partial_days_off
         ``"MM-DD"`` dates whose workdays get the type ``"partial_off"`` (index
         ``len(DAY_TYPES)``).
+    observed_holiday_type
+        Holidays observed on another date than their own get the type ``"observed"`` (the
+        last index) unless inside a holiday block, and only holidays on their own date count
+        towards a block.
 
     Returns
     -------
@@ -152,11 +209,20 @@ def day_types(
     years = span.astype("datetime64[Y]").astype(int) + 1970
     public = _holiday_dates(country, subdivision, int(years.min()), int(years.max()))
     is_holiday = np.fromiter((day in public for day in span), dtype=bool, count=len(span))
+    counted = is_holiday
+    if observed_holiday_type:
+        own_date = _holiday_dates(
+            country, subdivision, int(years.min()), int(years.max()), observed=False
+        )
+        # A holiday moved away from its own date (e.g. to a Monday) is off on the moved date only.
+        counted = is_holiday & np.fromiter(
+            (day in own_date for day in span), dtype=bool, count=len(span)
+        )
     weekday = (span.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday; Monday = 0
     off = is_holiday | (weekday >= 5)
     # Runs of consecutive days off, and how many public holidays each contains.
     run_id = np.cumsum(np.r_[True, off[1:] != off[:-1]])
-    holidays_in_run = np.bincount(run_id, weights=is_holiday.astype(float))
+    holidays_in_run = np.bincount(run_id, weights=counted.astype(float))
     in_block = off & (holidays_in_run[run_id] >= 2)
     types = np.empty(len(span), dtype=np.int64)
     types[:] = DAY_TYPES.index("midweek")
@@ -173,11 +239,13 @@ def day_types(
     types[weekday == 5] = DAY_TYPES.index("saturday")
     types[weekday == 6] = DAY_TYPES.index("sunday")
     types[is_holiday] = DAY_TYPES.index("holiday")
+    if observed_holiday_type:
+        types[is_holiday & ~counted] = len(DAY_TYPES) + (1 if partial_days_off else 0)
     types[in_block] = DAY_TYPES.index("holiday_block")
     return types[(dates - span[0]).astype(np.int64)]
 
 
-#: The temperature-dependent factors, in column order (see :func:`_temperature_factors`).
+#: The degree-day factors, in column order (see :func:`_temperature_factors`).
 TEMPERATURE_TERMS: tuple[str, ...] = (
     "hdd_hour",
     "cdd_hour",
@@ -188,18 +256,31 @@ TEMPERATURE_TERMS: tuple[str, ...] = (
         for group in ("work", "off")
     ),
 )
+#: The daily temperature range factors, after the degree days when ``daily_range_terms``.
+RANGE_TERMS: tuple[str, ...] = ("range_day", "range_day_trend")
+
+
+def temperature_terms(spec: FeatureSpec) -> tuple[str, ...]:
+    """Names of the temperature-dependent factors of ``spec``, in column order."""
+    return TEMPERATURE_TERMS + (RANGE_TERMS if spec.daily_range_terms else ())
+
+
+def factor_names(spec: FeatureSpec) -> list[str]:
+    """Names of the factors of :func:`hour_interaction_factors`, in column order."""
+    names = [f"day_{day_type}" for day_type in spec.day_type_names()]
+    for harmonic in range(1, spec.season_harmonics + 1):
+        names += [f"season_sin{harmonic}", f"season_cos{harmonic}"]
+    if spec.vacation_windows:
+        names.append("vacation_work")
+    names += list(temperature_terms(spec))
+    names += ["trend_work", "trend_off"]
+    return names
 
 
 def feature_names(spec: FeatureSpec) -> list[str]:
-    """Names of the columns of :func:`design_matrix`, in order."""
+    """Names of the columns of :func:`design_matrix`, in order (factor-major, then hour)."""
     hours = [f"h{hour:02d}" for hour in range(_HOURS)]
-    names = [f"day_{day_type}:{hour}" for day_type in spec.day_type_names() for hour in hours]
-    for harmonic in range(1, spec.season_harmonics + 1):
-        for function in ("sin", "cos"):
-            names += [f"season_{function}{harmonic}:{hour}" for hour in hours]
-    names += [f"{term}:{hour}" for term in TEMPERATURE_TERMS for hour in hours]
-    names += [f"trend_{group}:{hour}" for group in ("work", "off") for hour in hours]
-    return names
+    return [f"{factor}:{hour}" for factor in factor_names(spec) for hour in hours]
 
 
 @dataclass(frozen=True)
@@ -212,6 +293,7 @@ class CalendarFeatures:
     is_off: np.ndarray  # bool[H]
     year_fraction: np.ndarray  # float64[H], decimal year
     day_of_year_angle: np.ndarray  # float64[H], 2π × (day of year) / 365.25 [rad]
+    in_vacation: np.ndarray  # bool[H], inside one of the spec's vacation windows
 
 
 def calendar_features(local_times: pd.DatetimeIndex, *, spec: FeatureSpec) -> CalendarFeatures:
@@ -225,9 +307,16 @@ def calendar_features(local_times: pd.DatetimeIndex, *, spec: FeatureSpec) -> Ca
         country=spec.country,
         subdivision=spec.subdivision,
         partial_days_off=spec.partial_days_off,
+        observed_holiday_type=spec.observed_holiday_type,
     )
     day_type = types[day_of_period]
-    is_off = np.isin(day_type, [DAY_TYPES.index(name) for name in _OFF_DAY_TYPES])
+    off_types = [k for k, name in enumerate(spec.day_type_names()) if name in _OFF_DAY_TYPES]
+    is_off = np.isin(day_type, off_types)
+    month_day = 100 * local_times.month.to_numpy() + local_times.day.to_numpy()
+    in_vacation = np.zeros(len(local_times), dtype=bool)
+    for first, last in map(_vacation_window, spec.vacation_windows):
+        inside = (month_day >= first) & (month_day <= last)
+        in_vacation |= inside if first <= last else (month_day >= first) | (month_day <= last)
     day_of_year = local_times.day_of_year.to_numpy() - 1 + local_times.hour.to_numpy() / 24.0
     year = local_times.year.to_numpy()
     days_in_year = np.where(local_times.is_leap_year, 366.0, 365.0)
@@ -238,7 +327,18 @@ def calendar_features(local_times: pd.DatetimeIndex, *, spec: FeatureSpec) -> Ca
         is_off=is_off,
         year_fraction=year + day_of_year / days_in_year,
         day_of_year_angle=2.0 * np.pi * day_of_year / 365.25,
+        in_vacation=in_vacation,
     )
+
+
+def _daily_range(temperature_c: np.ndarray, day_of_period: np.ndarray) -> np.ndarray:
+    """Each local day's highest minus lowest hourly temperature, broadcast to hours. [°C]"""
+    n_days = int(day_of_period.max()) + 1
+    highest = np.full(n_days, -np.inf)
+    lowest = np.full(n_days, np.inf)
+    np.maximum.at(highest, day_of_period, temperature_c)
+    np.minimum.at(lowest, day_of_period, temperature_c)
+    return (highest - lowest)[day_of_period]
 
 
 def _daily_temperatures(
@@ -313,15 +413,18 @@ def _calendar_factors(
     calendar: CalendarFeatures, spec: FeatureSpec
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """The factors that depend on the calendar alone: those before the temperature columns
-    (day types, seasonal harmonics) and those after them (trend on working and off days)."""
+    (day types, seasonal harmonics, vacation workdays) and those after them (trend on working
+    and off days)."""
     leading = [
         (calendar.day_type == k).astype(np.float64) for k in range(len(spec.day_type_names()))
     ]
     for harmonic in range(1, spec.season_harmonics + 1):
         angle = harmonic * calendar.day_of_year_angle
         leading += [np.sin(angle), np.cos(angle)]
-    trend = calendar.year_fraction - spec.trend_origin_year
     work = (~calendar.is_off).astype(np.float64)
+    if spec.vacation_windows:
+        leading.append(work * calendar.in_vacation)
+    trend = calendar.year_fraction - spec.trend_origin_year
     off = calendar.is_off.astype(np.float64)
     return leading, [trend * work, trend * off]
 
@@ -345,16 +448,21 @@ def _temperature_factors(
         cooling = np.maximum(series - spec.cooling_base_c, 0.0)
         # In the order of TEMPERATURE_TERMS: hdd_day_work, hdd_day_off, cdd_day_work, ...
         factors += [heating * work, heating * off, cooling * work, cooling * off]
+    if spec.daily_range_terms:
+        daily_range = _daily_range(temperature_c, calendar.day_of_period)
+        trend = calendar.year_fraction - spec.trend_origin_year
+        factors += [daily_range, daily_range * trend]
     return factors
 
 
 def temperature_columns(spec: FeatureSpec) -> slice:
     """The columns of :func:`hour_interaction_factors` that depend on the temperature.
 
-    The others (day types, seasonal harmonics, trend) depend on the calendar alone.
+    The others (day types, seasonal harmonics, vacation workdays, trend) depend on the
+    calendar alone.
     """
-    first = len(spec.day_type_names()) + 2 * spec.season_harmonics
-    return slice(first, first + len(TEMPERATURE_TERMS))
+    first = len(spec.day_type_names()) + 2 * spec.season_harmonics + bool(spec.vacation_windows)
+    return slice(first, first + len(temperature_terms(spec)))
 
 
 def predict_ensemble(

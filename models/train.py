@@ -6,420 +6,40 @@ Usage::
     python -m models.train --config models/configs/au-nsw.toml [--artifact-dir DIR] [--no-promote]
 
 Steps: load demand (path, columns, time zone and holiday country from the config) and the
-temperature of the config's weather location (:mod:`forecast.weather`), report and handle their
-gaps (:mod:`forecast.gaps`), run the rolling-origin backtest (:mod:`models.backtest`), fit the
-final model on all years, write ``parameters.json`` + ``MODEL_CARD.md`` + ``manifest.json``
-atomically to ``<artifact-dir>/<model_id>/<version>/`` and promote it when its backtest beats
-the promoted version (or the seasonal-naive reference when none is promoted).
+temperature of the config's weather location (:mod:`models.config`), report and handle their
+gaps (:mod:`forecast.gaps`), run the rolling-origin backtest with its interval calibration
+(:func:`models.fit.rolling_origin`), fit the final model on all years
+(:func:`models.fit.fit_baseline`), write ``parameters.json`` + ``MODEL_CARD.md`` +
+``manifest.json`` atomically to ``<artifact-dir>/<model_id>/<version>/`` and promote it when
+its backtest beats the promoted version (or the seasonal-naive reference when none is
+promoted).
 
 Bad input (a config field, a data file row) ends the command with one line naming the file,
 the row or field, the value and what is allowed, and exit status 2.
-
-The fit (numpy and statsmodels, see :func:`fit_baseline`):
-
-* shape: ridge regression of ``log load`` on :func:`forecast.features.design_matrix` plus
-  unpenalised year intercepts, over the last ``shape_window_years`` years;
-* level: each year's temperature-normalised level ``L_y = mean(load_y) / mean(shape_y)``,
-  then a statsmodels OLS trend of ``log L_y`` on the year over the last ``level_window_years``;
-* noise: AR(1) coefficient of the daily mean log residual; scale = hourly residual standard
-  deviation × the interval calibration factor from the backtest; the level draws' spread
-  factor also comes from the backtest.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import importlib.metadata
-import os
 import sys
 import time
-import tomllib
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, NamedTuple
+from typing import Annotated
 
 import numpy as np
-import pandas as pd
-import statsmodels.api as sm
 import typer
 
 from forecast import artifacts
-from forecast.baseline import FORMAT_VERSION, PARAMETERS_FILE, BaselineModel
-from forecast.calendar import hourly_times
+from forecast.baseline import PARAMETERS_FILE, BaselineModel
 from forecast.cli_run import run_app
-from forecast.errors import DataError, OptionsError
-from forecast.features import FeatureSpec, design_matrix, feature_names
-from forecast.gaps import INTERPOLATED, MASKED, OBSERVED, GapReport, interpolate_short_gaps
-from forecast.loaders import load_demand
+from forecast.gaps import GapReport
 from forecast.weather import historical_record, load_location
+from models.config import TrainingConfig, load_config, load_training_data
+from models.fit import fit_baseline, rolling_origin, with_calibration
 
 _LIBRARIES = ("numpy", "pandas", "statsmodels", "holidays", "ai-grid-forecast")
-# The keys a training config may hold, by section (anything else is a typo, refused).
-_CONFIG_KEYS = {
-    "model": {
-        "id", "description", "country", "subdivision", "timezone", "weather_location",
-    },
-    "data": {
-        "dir", "demand_file", "timestamp_column", "demand_column", "wide_date_column",
-        "first_year", "last_year",
-    },
-    "features": set(FeatureSpec.__dataclass_fields__) - {"country", "subdivision"},
-    "training": {"shape_window_years", "level_window_years", "ridge_penalty"},
-    "backtest": {"years", "draws", "seed"},
-}  # fmt: skip
-
-
-@dataclass(frozen=True)
-class TrainingConfig:
-    """Settings of one training run, read from a TOML file (see ``models/configs/kr.toml``)."""
-
-    path: Path
-    raw: dict
-    model_id: str
-    description: str
-    country: str
-    timezone: str
-    weather_location: str
-    data_dir: Path
-    demand_file: str
-    timestamp_column: str
-    demand_column: str
-    wide_date_column: str
-    first_year: int
-    last_year: int
-    spec: FeatureSpec
-    shape_window_years: int
-    level_window_years: int
-    ridge_penalty: float
-    backtest_years: tuple[int, ...]
-    backtest_draws: int
-    seed: int
-
-
-def _require(table: dict, key: str, section: str, path: Path):
-    if key not in table:
-        raise OptionsError(f"{path}: [{section}] {key} is required")
-    return table[key]
-
-
-def _number(table: dict, key: str, section: str, path: Path, default, kind=int):
-    value = table.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise OptionsError(f"{path}: [{section}] {key} = {value!r}; allowed: a number")
-    return kind(value)
-
-
-def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingConfig:
-    """Read a training config TOML.
-
-    Parameters
-    ----------
-    path
-        Config file.
-    data_dir
-        Overrides ``[data] dir``; otherwise ``FORECAST_DATA_DIR`` overrides it when set.
-
-    Raises
-    ------
-    OptionsError
-        The file cannot be read, or a section holds a missing, unknown or malformed key; the
-        message names the file, the section and key, the value and what is allowed.
-    NotFoundError
-        ``[model] weather_location`` names no known location.
-    """
-    path = Path(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise OptionsError(f"cannot read training config {path}: {error}") from None
-    for section, table in raw.items():
-        if section not in _CONFIG_KEYS or not isinstance(table, dict):
-            raise OptionsError(
-                f"{path}: [{section}] is not a section of a training config; allowed: "
-                f"{', '.join(f'[{name}]' for name in _CONFIG_KEYS)}"
-            )
-        unknown = sorted(set(table) - _CONFIG_KEYS[section])
-        if unknown:
-            raise OptionsError(
-                f"{path}: [{section}] {unknown[0]} is not a setting; allowed: "
-                f"{', '.join(sorted(_CONFIG_KEYS[section]))}"
-            )
-    model, data = raw.get("model", {}), raw.get("data", {})
-    features, training, backtest = (
-        raw.get("features", {}),
-        raw.get("training", {}),
-        raw.get("backtest", {}),
-    )
-    directory = data_dir or os.environ.get("FORECAST_DATA_DIR") or data.get("dir", "../shared/data")
-    country = _require(model, "country", "model", path)
-    for key in ("first_year", "last_year"):
-        _require(data, key, "data", path)
-    try:
-        spec = FeatureSpec(country=country, subdivision=model.get("subdivision"), **features)
-    except (TypeError, ValueError) as error:
-        raise OptionsError(f"{path}: [features] {error}") from None
-    location = load_location(
-        _require(model, "weather_location", "model", path),
-        field="[model] weather_location",
-        origin=str(path),
-    )
-    years = backtest.get("years", ())
-    if not isinstance(years, list) or not all(isinstance(y, int) for y in years):
-        raise OptionsError(f"{path}: [backtest] years = {years!r}; allowed: a list of years")
-    config = TrainingConfig(
-        path=path,
-        raw=raw,
-        model_id=_require(model, "id", "model", path),
-        description=model.get("description", ""),
-        country=country,
-        timezone=_require(model, "timezone", "model", path),
-        weather_location=location.name,
-        data_dir=Path(directory),
-        demand_file=_require(data, "demand_file", "data", path),
-        timestamp_column=data.get("timestamp_column", "timestamp"),
-        demand_column=data.get("demand_column", "demand_mw"),
-        wide_date_column=data.get("wide_date_column", "날짜"),
-        first_year=_number(data, "first_year", "data", path, None),
-        last_year=_number(data, "last_year", "data", path, None),
-        spec=spec,
-        shape_window_years=_number(training, "shape_window_years", "training", path, 6),
-        level_window_years=_number(training, "level_window_years", "training", path, 6),
-        ridge_penalty=_number(training, "ridge_penalty", "training", path, 1e-3, float),
-        backtest_years=tuple(years),
-        backtest_draws=_number(backtest, "draws", "backtest", path, 400),
-        seed=_number(backtest, "seed", "backtest", path, 0),
-    )
-    if config.level_window_years < 3:
-        raise OptionsError(
-            f"{path}: [training] level_window_years = {config.level_window_years}; allowed: >= 3"
-        )
-    if config.last_year < config.first_year:
-        raise OptionsError(
-            f"{path}: [data] last_year = {config.last_year}; allowed: >= first_year "
-            f"({config.first_year})"
-        )
-    outside = [y for y in config.backtest_years if not config.first_year < y <= config.last_year]
-    if outside:
-        raise OptionsError(
-            f"{path}: [backtest] years contains {outside[0]}; allowed: years after first_year "
-            f"({config.first_year}) up to last_year ({config.last_year})"
-        )
-    return config
-
-
-class TrainingData(NamedTuple):
-    """What training fits on: the complete hourly grid of the training years."""
-
-    demand: pd.Series  # [MW] on every hour; NaN = masked (a long gap, or no usable temperature)
-    temperature: pd.Series  # [°C] on the same hours, complete (see forecast.gaps)
-    gaps: tuple[GapReport, ...]  # demand and temperature gaps, and how each was handled
-
-
-def load_training_data(config: TrainingConfig) -> TrainingData:
-    """Hourly demand and temperature on the complete hourly grid, gaps handled and reported.
-
-    The grid runs from local midnight of Jan 1 of the first year with demand (not before
-    ``first_year``) to the end of the last such year (not after ``last_year``), one entry per
-    instant. Demand gaps of at most :data:`forecast.gaps.MAX_INTERPOLATED_GAP_HOURS` hours are
-    interpolated, longer ones masked (NaN). The temperature is the weather location's completed
-    record (:func:`forecast.weather.historical_record`); hours whose temperature is masked there
-    or lies outside the record are masked in the demand too. A gap never fails training.
-    """
-    demand_path = config.data_dir / config.demand_file
-    observed = load_demand(
-        demand_path,
-        timezone=config.timezone,
-        timestamp_column=config.timestamp_column,
-        demand_column=config.demand_column,
-        wide_date_column=config.wide_date_column,
-    )
-    years = observed.index.year
-    observed = observed[(years >= config.first_year) & (years <= config.last_year)]
-    if observed.empty:
-        raise DataError(
-            f"{demand_path}: no demand in [data] first_year..last_year = {config.first_year}.."
-            f"{config.last_year}; allowed: years the file covers"
-        )
-    grid = hourly_times(
-        dt.date(int(observed.index.year.min()), 1, 1),
-        dt.date(int(observed.index.year.max()), 12, 31),
-        config.timezone,
-    )
-    demand_values, interpolated = interpolate_short_gaps(observed.reindex(grid).to_numpy())
-    demand_handling = np.where(np.isnan(demand_values), MASKED, OBSERVED).astype(np.int8)
-    demand_handling[interpolated] = INTERPOLATED
-
-    record = historical_record(config.weather_location, config.data_dir)
-    temperature = record.series().reindex(grid)
-    handling = pd.Series(record.handling, index=record.times).reindex(grid)
-    outside = temperature.isna().to_numpy()
-    temperature_masked = outside | (handling.to_numpy() == MASKED)
-    # Hours outside the record keep a value only so that daily means stay defined.
-    temperature = temperature.ffill().bfill()
-    demand_values[temperature_masked] = np.nan
-    temperature_handling = np.where(outside, MASKED, handling.fillna(MASKED).to_numpy())
-    reports = (
-        GapReport.from_handling(grid, demand_handling, series="demand", source=config.demand_file),
-        GapReport.from_handling(
-            grid,
-            temperature_handling.astype(np.int8),
-            series=f"temperature ({config.weather_location})",
-            source=record.location.hourly_file,
-        ),
-    )
-    return TrainingData(
-        demand=pd.Series(demand_values, index=grid, name="demand_mw"),
-        temperature=temperature.rename("temp_c"),
-        gaps=reports,
-    )
-
-
-def _design_by_year(demand: pd.Series, temperature: pd.Series, spec: FeatureSpec, years):
-    for year in years:
-        in_year = demand.index.year == year
-        yield (
-            year,
-            in_year,
-            design_matrix(demand.index[in_year], temperature.to_numpy()[in_year], spec=spec),
-        )
-
-
-def fit_baseline(
-    demand: pd.Series, temperature: pd.Series, config: TrainingConfig, *, last_year: int
-) -> dict:
-    """Fit shape, level and noise on the years up to ``last_year``; return the parameters.
-
-    Hours where ``demand`` is NaN (masked gaps, see :func:`load_training_data`) take no part in
-    the fit; the temperature must be complete.
-
-    Returns
-    -------
-    dict
-        The JSON parameter document read by
-        :meth:`forecast.baseline.BaselineModel.from_parameters`, with the noise scale not yet
-        calibrated (``noise.sd`` = the hourly residual standard deviation,
-        ``noise.calibration_factor`` = 1).
-    """
-    valid = np.isfinite(demand.to_numpy(dtype=np.float64))
-    observed_years = demand.index.year[valid]
-    all_years = sorted({int(y) for y in observed_years if config.first_year <= y <= last_year})
-    if len(all_years) < 3:
-        raise DataError(f"training needs at least 3 years up to {last_year}; found {all_years}")
-    shape_years = all_years[-config.shape_window_years :]
-    n_features = len(feature_names(config.spec))
-    n_parameters = n_features + len(shape_years)
-    gram = np.zeros((n_parameters, n_parameters))
-    moment = np.zeros(n_parameters)
-    column_sum = np.zeros(n_features)
-    column_square_sum = np.zeros(n_features)
-    n_rows = 0
-    log_demand = np.log(demand.to_numpy(dtype=np.float64))
-    designs = {}
-    for position, (year, in_year, design) in enumerate(
-        _design_by_year(demand, temperature, config.spec, shape_years)
-    ):
-        year_columns = np.zeros((len(design), len(shape_years)))
-        year_columns[:, position] = 1.0
-        full = np.hstack([design, year_columns])
-        fitted = valid[in_year]  # masked hours take no part in the fit
-        gram += full[fitted].T @ full[fitted]
-        moment += full[fitted].T @ log_demand[in_year][fitted]
-        column_sum += design[fitted].sum(axis=0)
-        column_square_sum += (design[fitted] ** 2).sum(axis=0)
-        n_rows += int(fitted.sum())
-        designs[year] = (in_year, full)
-    # Ridge on the standardised features (penalty ∝ each column's variance); the year
-    # intercepts are not penalised, so the penalty never pulls the level.
-    variance = column_square_sum / n_rows - (column_sum / n_rows) ** 2
-    penalty = np.zeros(n_parameters)
-    penalty[:n_features] = config.ridge_penalty * n_rows * np.maximum(variance, 1e-12)
-    solution = np.linalg.solve(gram + np.diag(penalty), moment)
-    coefficients = solution[:n_features]
-
-    residuals = []
-    log_shape_sum, shape_count = 0.0, 0
-    shape_means_raw = {}
-    for year, in_year, design in _design_by_year(demand, temperature, config.spec, all_years):
-        raw_shape = np.exp(design @ coefficients)
-        fitted = valid[in_year]
-        shape_means_raw[year] = (
-            float(raw_shape[fitted].mean()),
-            float(demand.to_numpy()[in_year][fitted].mean()),
-        )
-        if year in designs:
-            log_shape_sum += raw_shape.sum()
-            shape_count += len(raw_shape)
-            full = designs[year][1]
-            residuals.append(
-                pd.Series(log_demand[in_year] - full @ solution, index=demand.index[in_year])
-            )
-    log_normaliser = float(np.log(log_shape_sum / shape_count))
-    normaliser = np.exp(log_normaliser)
-    normalised_level = {
-        year: mean_load / (raw_mean / normaliser)
-        for year, (raw_mean, mean_load) in shape_means_raw.items()
-    }
-
-    level_years = all_years[-config.level_window_years :]
-    origin_year = level_years[-1]
-    regressors = sm.add_constant(np.asarray(level_years, dtype=np.float64) - origin_year)
-    level_fit = sm.OLS(np.log([normalised_level[y] for y in level_years]), regressors).fit()
-
-    residual = pd.concat(residuals)
-    # Grouped by wall-clock date: normalize() on the zone would raise where midnight does not
-    # exist (America/Santiago's spring-forward day).
-    daily_residual = (
-        residual.groupby(residual.index.tz_localize(None).normalize()).mean().to_numpy()
-    )
-    pairs = np.isfinite(daily_residual[1:]) & np.isfinite(daily_residual[:-1])  # masked days
-    autocorrelation = float(
-        np.corrcoef(daily_residual[1:][pairs], daily_residual[:-1][pairs])[0, 1]
-    )
-    return {
-        "format_version": FORMAT_VERSION,
-        "timezone": config.timezone,
-        "feature_spec": config.spec.to_dict(),
-        "shape": {
-            "feature_names": feature_names(config.spec),
-            "coefficients": coefficients.tolist(),
-            "log_normaliser": log_normaliser,
-            "window_years": shape_years,
-            "ridge_penalty": config.ridge_penalty,
-        },
-        "level": {
-            "model": "statsmodels OLS: log(normalised annual mean MW) ~ 1 + (year - origin_year)",
-            "intercept": float(level_fit.params[0]),
-            "slope": float(level_fit.params[1]),
-            "origin_year": int(origin_year),
-            "covariance": np.asarray(level_fit.cov_params()).tolist(),
-            "residual_scale": float(np.sqrt(level_fit.scale)),
-            "degrees_of_freedom": int(level_fit.df_resid),
-            "spread_factor": 1.0,
-            "window_years": level_years,
-            "normalised_level_mw": {str(y): round(v, 1) for y, v in normalised_level.items()},
-        },
-        "noise": {
-            "autocorrelation": float(np.clip(autocorrelation, 0.0, 0.99)),
-            "residual_sd": float(residual.std()),
-            "calibration_factor": 1.0,
-            "sd": float(residual.std()),
-        },
-    }
-
-
-def with_calibration(
-    parameters: dict, calibration_factor: float, *, level_spread_factor: float = 1.0
-) -> dict:
-    """Copy of ``parameters`` with calibrated interval widths.
-
-    The daily noise sd becomes residual sd × ``calibration_factor``; the level draws' parameter
-    and innovation deviations are scaled by ``level_spread_factor``.
-    """
-    noise = dict(parameters["noise"])
-    noise["calibration_factor"] = float(calibration_factor)
-    noise["sd"] = float(noise["residual_sd"] * calibration_factor)
-    level = {**parameters["level"], "spread_factor": float(level_spread_factor)}
-    return {**parameters, "noise": noise, "level": level}
+PROMOTION_METRIC = ("ex_ante", "mape_pct")
 
 
 def file_sha256(path: Path) -> str:
@@ -462,6 +82,8 @@ def _model_card(manifest: dict, table_text: str) -> str:
     level = manifest["parameters_summary"]
     subdivision = manifest["config"]["model"].get("subdivision")
     subdivision = f" (subdivision {subdivision})" if subdivision else ""
+    features = manifest["config"].get("features", {})
+    daily_range = " daily temperature range × hour," if features.get("daily_range_terms") else ""
     return f"""# Model card: {manifest["model_id"]} {manifest["version"]}
 
 {manifest["description"]}
@@ -482,13 +104,14 @@ weather enters as an ensemble of historical weather years.
 
 ## Model
 - Shape: ridge regression of log load on {len(manifest["features"])} features (day type ×
-  hour, seasonal harmonics × hour, heating/cooling degrees × hour, trend × hour), years
-  {level["shape_window_years"]}.
+  hour, seasonal harmonics × hour, heating/cooling degrees × hour,{daily_range} trend × hour
+  as a profile that sums to zero over the day), years {level["shape_window_years"]}.
 - Level: statsmodels OLS trend of log temperature-normalised annual mean load, years
   {level["level_window_years"]}; slope {level["level_slope_pct_per_year"]:.2f} %/year.
 - Noise: daily AR(1), φ = {level["noise_autocorrelation"]:.2f}, σ = {level["noise_sd"]:.4f}
-  (residual sd × calibration factor {level["calibration_factor"]:.2f}); level spread factor
-  {level["level_spread_factor"]:.2f} (scales the level's parameter and year deviations).
+  (residual sd × calibration factor {level["calibration_factor"]:.2f}); level scale
+  {100 * level["level_scale"]:.2f} % (level spread factor {level["level_spread_factor"]:.2f}
+  of the regression's parameter and year deviations).
 
 ## Backtest (rolling origin: each year trained on the years before it)
 Measured by `{manifest["backtest"]["command"]}`:
@@ -496,16 +119,42 @@ Measured by `{manifest["backtest"]["command"]}`:
 {table_text}
 
 Ex post: actual temperatures. Ex ante: ensemble of the prior years' weather. Seasonal naive:
-the same hour 364 days earlier. Interval calibration (noise factor on ex ante coverage with
-the actual level, then level spread factor on ex ante coverage): fitted on the other backtest
-years for each year (leave-one-year-out), so coverages are out of sample.
+the same hour 364 days earlier. Interval calibration (noise factor on ex post coverage with
+the actual level, then level scale on ex ante coverage, each the median over years): fitted
+on the other backtest years for each year (leave-one-year-out), so coverages are out of
+sample.
 
 ## Limits
 - Single-station temperature ({manifest["data"]["temperature"].split(":")[0]}) as a proxy for
   the whole grid.
 - The level is a trend: it does not know about economic shocks (Korea's 2020 shows the miss).
-- Behind-the-meter solar is captured only through a linear shape trend.
+- Behind-the-meter solar is captured only through linear trends (of the daily profile and of
+  the response to the daily temperature range, a sunshine proxy); they extrapolate linearly.
 """
+
+
+def promotion_decision(score: dict, model_id: str, *, root: Path) -> tuple[bool, str]:
+    """Promote when the mean ex ante hourly MAPE beats the promoted version's (or naive's).
+
+    Returns
+    -------
+    tuple
+        (promote?, a sentence saying why).
+    """
+    section, metric = PROMOTION_METRIC
+    candidate = score[section][metric]
+    current = artifacts.current_version(model_id, root=root)
+    if current is None:
+        reference = score["seasonal_naive"][metric]
+        better = candidate < reference
+        return better, (
+            f"no promoted version; {section} {metric} {candidate:.3f} vs seasonal naive "
+            f"{reference:.3f}"
+        )
+    manifest = artifacts.verify(root / model_id / current)
+    reference = manifest["metrics"][section][metric]
+    better = candidate < reference
+    return better, f"{section} {metric} {candidate:.3f} vs promoted {current} {reference:.3f}"
 
 
 def publish_model(
@@ -529,8 +178,6 @@ def publish_model(
         (artifact directory, promoted?, reason).
     """
     import json
-
-    from models.backtest import promotion_decision
 
     location = load_location(config.weather_location)
     record_files = historical_record(location, config.data_dir).source_files
@@ -560,6 +207,9 @@ def publish_model(
             "noise_sd": parameters["noise"]["sd"],
             "calibration_factor": parameters["noise"]["calibration_factor"],
             "level_spread_factor": parameters["level"]["spread_factor"],
+            "level_scale": parameters["level"].get(
+                "calibrated_scale", parameters["level"]["residual_scale"]
+            ),
         },
         "metrics": score,
         "backtest": {"command": backtest_result.command, "years": list(config.backtest_years)},
@@ -619,7 +269,6 @@ def train(
 ) -> None:
     """Train, backtest, publish and (if better) promote a baseline model."""
     from forecast.paths import artifacts_dir
-    from models.backtest import run_backtest
 
     started = time.perf_counter()
     config = load_config(config_path, data_dir=data_dir)
@@ -634,12 +283,12 @@ def train(
     for report in data.gaps:
         print(f"gaps: {report.summary()}")
     command = f"forecast-train --config {config_path}"
-    result = run_backtest(data.demand, data.temperature, config, command=command)
+    result = rolling_origin(data.demand, data.temperature, config, command=command)
     print(result.table_text)
     parameters = with_calibration(
         fit_baseline(data.demand, data.temperature, config, last_year=config.last_year),
         result.calibration_factor,
-        level_spread_factor=result.level_spread_factor,
+        level_scale=result.level_scale,
     )
     directory, promoted, reason = publish_model(
         config=config,

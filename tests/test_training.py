@@ -11,7 +11,9 @@ import pytest
 from forecast import artifacts
 from forecast.baseline import BaselineModel, load_baseline_model
 from forecast.errors import ArtifactError
-from models.train import fit_baseline, load_config, load_training_data, main, with_calibration
+from models.config import load_config, load_training_data
+from models.fit import fit_baseline, with_calibration
+from models.train import main
 
 CONFIG = """
 [model]

@@ -1,0 +1,246 @@
+"""Training configs and training data: what :mod:`models.train` and :mod:`models.backtest` read.
+
+:func:`load_config` reads a training config TOML (``models/configs/*.toml``: the grid's demand
+file, time zone, holiday country, weather location, feature and window settings) and refuses
+a missing, unknown or malformed key in one line; :func:`load_training_data` loads the demand
+and the weather location's temperature on the complete hourly grid, with their gaps handled
+and reported (:mod:`forecast.gaps`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from forecast.calendar import hourly_times
+from forecast.errors import DataError, OptionsError
+from forecast.features import FeatureSpec
+from forecast.gaps import INTERPOLATED, MASKED, OBSERVED, GapReport, interpolate_short_gaps
+from forecast.loaders import load_demand
+from forecast.weather import historical_record, load_location
+
+# The keys a training config may hold, by section (anything else is a typo, refused).
+_CONFIG_KEYS = {
+    "model": {
+        "id", "description", "country", "subdivision", "timezone", "weather_location",
+    },
+    "data": {
+        "dir", "demand_file", "timestamp_column", "demand_column", "wide_date_column",
+        "first_year", "last_year",
+    },
+    "features": set(FeatureSpec.__dataclass_fields__) - {"country", "subdivision"},
+    "training": {"shape_window_years", "level_window_years", "ridge_penalty"},
+    "backtest": {"years", "draws", "seed"},
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """Settings of one training run, read from a TOML file (see ``models/configs/kr.toml``)."""
+
+    path: Path
+    raw: dict
+    model_id: str
+    description: str
+    country: str
+    timezone: str
+    weather_location: str
+    data_dir: Path
+    demand_file: str
+    timestamp_column: str
+    demand_column: str
+    wide_date_column: str
+    first_year: int
+    last_year: int
+    spec: FeatureSpec
+    shape_window_years: int
+    level_window_years: int
+    ridge_penalty: float
+    backtest_years: tuple[int, ...]
+    backtest_draws: int
+    seed: int
+
+
+def _require(table: dict, key: str, section: str, path: Path):
+    if key not in table:
+        raise OptionsError(f"{path}: [{section}] {key} is required")
+    return table[key]
+
+
+def _number(table: dict, key: str, section: str, path: Path, default, kind=int):
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise OptionsError(f"{path}: [{section}] {key} = {value!r}; allowed: a number")
+    return kind(value)
+
+
+def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingConfig:
+    """Read a training config TOML.
+
+    Parameters
+    ----------
+    path
+        Config file.
+    data_dir
+        Overrides ``[data] dir``; otherwise ``FORECAST_DATA_DIR`` overrides it when set.
+
+    Raises
+    ------
+    OptionsError
+        The file cannot be read, or a section holds a missing, unknown or malformed key; the
+        message names the file, the section and key, the value and what is allowed.
+    NotFoundError
+        ``[model] weather_location`` names no known location.
+    """
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise OptionsError(f"cannot read training config {path}: {error}") from None
+    for section, table in raw.items():
+        if section not in _CONFIG_KEYS or not isinstance(table, dict):
+            raise OptionsError(
+                f"{path}: [{section}] is not a section of a training config; allowed: "
+                f"{', '.join(f'[{name}]' for name in _CONFIG_KEYS)}"
+            )
+        unknown = sorted(set(table) - _CONFIG_KEYS[section])
+        if unknown:
+            raise OptionsError(
+                f"{path}: [{section}] {unknown[0]} is not a setting; allowed: "
+                f"{', '.join(sorted(_CONFIG_KEYS[section]))}"
+            )
+    model, data = raw.get("model", {}), raw.get("data", {})
+    features, training, backtest = (
+        raw.get("features", {}),
+        raw.get("training", {}),
+        raw.get("backtest", {}),
+    )
+    directory = data_dir or os.environ.get("FORECAST_DATA_DIR") or data.get("dir", "../shared/data")
+    country = _require(model, "country", "model", path)
+    for key in ("first_year", "last_year"):
+        _require(data, key, "data", path)
+    try:
+        spec = FeatureSpec(country=country, subdivision=model.get("subdivision"), **features)
+    except (TypeError, ValueError) as error:
+        raise OptionsError(f"{path}: [features] {error}") from None
+    location = load_location(
+        _require(model, "weather_location", "model", path),
+        field="[model] weather_location",
+        origin=str(path),
+    )
+    years = backtest.get("years", ())
+    if not isinstance(years, list) or not all(isinstance(y, int) for y in years):
+        raise OptionsError(f"{path}: [backtest] years = {years!r}; allowed: a list of years")
+    config = TrainingConfig(
+        path=path,
+        raw=raw,
+        model_id=_require(model, "id", "model", path),
+        description=model.get("description", ""),
+        country=country,
+        timezone=_require(model, "timezone", "model", path),
+        weather_location=location.name,
+        data_dir=Path(directory),
+        demand_file=_require(data, "demand_file", "data", path),
+        timestamp_column=data.get("timestamp_column", "timestamp"),
+        demand_column=data.get("demand_column", "demand_mw"),
+        wide_date_column=data.get("wide_date_column", "날짜"),
+        first_year=_number(data, "first_year", "data", path, None),
+        last_year=_number(data, "last_year", "data", path, None),
+        spec=spec,
+        shape_window_years=_number(training, "shape_window_years", "training", path, 6),
+        level_window_years=_number(training, "level_window_years", "training", path, 6),
+        ridge_penalty=_number(training, "ridge_penalty", "training", path, 1e-3, float),
+        backtest_years=tuple(years),
+        backtest_draws=_number(backtest, "draws", "backtest", path, 400),
+        seed=_number(backtest, "seed", "backtest", path, 0),
+    )
+    if config.level_window_years < 3:
+        raise OptionsError(
+            f"{path}: [training] level_window_years = {config.level_window_years}; allowed: >= 3"
+        )
+    if config.last_year < config.first_year:
+        raise OptionsError(
+            f"{path}: [data] last_year = {config.last_year}; allowed: >= first_year "
+            f"({config.first_year})"
+        )
+    outside = [y for y in config.backtest_years if not config.first_year < y <= config.last_year]
+    if outside:
+        raise OptionsError(
+            f"{path}: [backtest] years contains {outside[0]}; allowed: years after first_year "
+            f"({config.first_year}) up to last_year ({config.last_year})"
+        )
+    return config
+
+
+class TrainingData(NamedTuple):
+    """What training fits on: the complete hourly grid of the training years."""
+
+    demand: pd.Series  # [MW] on every hour; NaN = masked (a long gap, or no usable temperature)
+    temperature: pd.Series  # [°C] on the same hours, complete (see forecast.gaps)
+    gaps: tuple[GapReport, ...]  # demand and temperature gaps, and how each was handled
+
+
+def load_training_data(config: TrainingConfig) -> TrainingData:
+    """Hourly demand and temperature on the complete hourly grid, gaps handled and reported.
+
+    The grid runs from local midnight of Jan 1 of the first year with demand (not before
+    ``first_year``) to the end of the last such year (not after ``last_year``), one entry per
+    instant. Demand gaps of at most :data:`forecast.gaps.MAX_INTERPOLATED_GAP_HOURS` hours are
+    interpolated, longer ones masked (NaN). The temperature is the weather location's completed
+    record (:func:`forecast.weather.historical_record`); hours whose temperature is masked there
+    or lies outside the record are masked in the demand too. A gap never fails training.
+    """
+    demand_path = config.data_dir / config.demand_file
+    observed = load_demand(
+        demand_path,
+        timezone=config.timezone,
+        timestamp_column=config.timestamp_column,
+        demand_column=config.demand_column,
+        wide_date_column=config.wide_date_column,
+    )
+    years = observed.index.year
+    observed = observed[(years >= config.first_year) & (years <= config.last_year)]
+    if observed.empty:
+        raise DataError(
+            f"{demand_path}: no demand in [data] first_year..last_year = {config.first_year}.."
+            f"{config.last_year}; allowed: years the file covers"
+        )
+    grid = hourly_times(
+        dt.date(int(observed.index.year.min()), 1, 1),
+        dt.date(int(observed.index.year.max()), 12, 31),
+        config.timezone,
+    )
+    demand_values, interpolated = interpolate_short_gaps(observed.reindex(grid).to_numpy())
+    demand_handling = np.where(np.isnan(demand_values), MASKED, OBSERVED).astype(np.int8)
+    demand_handling[interpolated] = INTERPOLATED
+
+    record = historical_record(config.weather_location, config.data_dir)
+    temperature = record.series().reindex(grid)
+    handling = pd.Series(record.handling, index=record.times).reindex(grid)
+    outside = temperature.isna().to_numpy()
+    temperature_masked = outside | (handling.to_numpy() == MASKED)
+    # Hours outside the record keep a value only so that daily means stay defined.
+    temperature = temperature.ffill().bfill()
+    demand_values[temperature_masked] = np.nan
+    temperature_handling = np.where(outside, MASKED, handling.fillna(MASKED).to_numpy())
+    reports = (
+        GapReport.from_handling(grid, demand_handling, series="demand", source=config.demand_file),
+        GapReport.from_handling(
+            grid,
+            temperature_handling.astype(np.int8),
+            series=f"temperature ({config.weather_location})",
+            source=record.location.hourly_file,
+        ),
+    )
+    return TrainingData(
+        demand=pd.Series(demand_values, index=grid, name="demand_mw"),
+        temperature=temperature.rename("temp_c"),
+        gaps=reports,
+    )
