@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -102,7 +103,8 @@ class Catalog:
 
     def _get(self, key: str, column: str) -> float:
         try:
-            return float(self.table.loc[key, column])
+            value: Any = self.table.loc[key, column]
+            return float(value)
         except KeyError:
             raise CatalogError(
                 f"accelerator {key!r}: unknown; allowed: {', '.join(sorted(self.ids))}"

@@ -6,8 +6,9 @@ Registered on the main app by :mod:`forecast.cli`.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -29,6 +30,9 @@ from forecast.weather.clock import clock_zone
 from forecast.weather.locations import default_location
 from forecast.weather.reconstruction import complete_temperature
 
+if TYPE_CHECKING:
+    from forecast.weather.ensemble import WeatherEnsemble
+
 models_app = typer.Typer(no_args_is_help=True, help="Baseline demand model artifacts.")
 
 
@@ -49,7 +53,7 @@ def models_list(
 ) -> None:
     """List model ids, their versions, the promoted one and its backtest metrics."""
     root = artifacts.artifacts_dir()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for model_id, versions in artifacts.list_models(root).items():
         promoted = artifacts.current_version(model_id, root=root)
         for version in versions:
@@ -96,7 +100,7 @@ def models_show(
 def _demand_on_grid(path: Path, timezone: str) -> tuple[pd.Series, GapReport]:
     """Demand on every hour of the local days it spans; short gaps filled, long ones NaN."""
     observed = load_demand(path, timezone=timezone)
-    local = observed.index.tz_convert(timezone)
+    local = pd.DatetimeIndex(observed.index).tz_convert(timezone)
     grid = hourly_times(local[0].date(), local[-1].date(), timezone)
     values, interpolated = interpolate_short_gaps(observed.reindex(grid).to_numpy())
     handling = np.where(np.isnan(values), MASKED, OBSERVED).astype(np.int8)
@@ -174,14 +178,18 @@ def evaluate(
     reports = [demand_gaps]
     if temperature is not None:
         actual_c, masked, temperature_gaps = _actual_temperature(
-            temperature, daily_temperature, observed.index, baseline.timezone
+            temperature, daily_temperature, pd.DatetimeIndex(observed.index), baseline.timezone
         )
         observed = observed.mask(masked)  # no actual weather: not scored ex post
         reports.append(temperature_gaps)
         label, weather_source = "ex_post", str(temperature)
 
-        def weather_for_year(_year, local_times):
+        def actual_weather(_year: int, local_times: pd.DatetimeIndex) -> np.ndarray:
             return actual_c[local_times].to_numpy()[None, :]
+
+        weather_for_year: Callable[[int, pd.DatetimeIndex], np.ndarray] | WeatherEnsemble = (
+            actual_weather
+        )
     else:
         from forecast.weather import load_weather
 
@@ -208,7 +216,8 @@ def evaluate(
         records = [
             {"forecast": name, "year": year,
              **{key: (None if pd.isna(value) else float(value)) for key, value in row.items()}}
-            for (name, year), row in table.iterrows()
+            for (name, year), row in cast(Iterable[tuple[tuple[str, int], pd.Series]],
+                                          table.iterrows())
         ]  # fmt: skip
         print(json.dumps({
             "model": f"{baseline.model_id}@{baseline.version}",

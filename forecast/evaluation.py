@@ -22,6 +22,7 @@ Masked hours (NaN actual demand: long gaps, or hours without a usable temperatur
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -103,10 +104,10 @@ def score_year(forecast: YearForecast) -> dict[str, float]:
 
 def _full_years(demand: pd.Series) -> list[int]:
     """Calendar years whose every hour is on the index (NaN values are masked hours)."""
-    counts = demand.groupby(demand.index.year).size()
+    counts = demand.groupby(pd.DatetimeIndex(demand.index).year).size()
     complete = [
         int(year)
-        for year, count in counts.items()
+        for year, count in zip(counts.index, counts.to_numpy(), strict=True)
         if count == (8784 if pd.Timestamp(year=int(year), month=1, day=1).is_leap_year else 8760)
     ]
     if not complete:
@@ -146,8 +147,8 @@ def model_forecasts(
     """
     forecasts = []
     for year in years or _full_years(demand):
-        actual = demand[demand.index.year == year]
-        local_times = actual.index
+        actual = demand[pd.DatetimeIndex(demand.index).year == year]
+        local_times = pd.DatetimeIndex(actual.index)
         weather = (
             weather_for_year(year, local_times) if callable(weather_for_year) else weather_for_year
         )
@@ -176,11 +177,12 @@ def seasonal_naive_forecasts(
 ) -> list[YearForecast]:
     """Same-hour-364-days-earlier forecasts of each complete year that has its lag in ``demand``."""
     lagged = pd.Series(
-        demand.to_numpy(), index=demand.index + pd.Timedelta(hours=SEASONAL_LAG_HOURS)
+        demand.to_numpy(),
+        index=pd.DatetimeIndex(demand.index) + pd.Timedelta(hours=SEASONAL_LAG_HOURS),
     )
     forecasts = []
     for year in years or _full_years(demand):
-        actual = demand[demand.index.year == year]
+        actual = demand[pd.DatetimeIndex(demand.index).year == year]
         reference = lagged.reindex(actual.index)
         if reference.isna().mean() > SEASONAL_NAIVE_MAX_MISSING:
             continue
@@ -221,8 +223,9 @@ def format_table(table: pd.DataFrame) -> str:
     header = ["forecast", "year", "MAPE %", "energy err %", "peak err %", "pinball MW",
               "cover 80 %", "cover 90 %"]  # fmt: skip
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for (label, year), row in table.iterrows():
-        cells = [label, year]
+    for key, row in table.iterrows():
+        label, year = cast(tuple[str, int], key)
+        cells = [label, str(year)]
         for column in METRIC_COLUMNS:
             value = row[column]
             decimals = 0 if column == "pinball_mw" else 2

@@ -119,8 +119,9 @@ def _check_regular(
     Two rows are the same hour only when they are the same instant: ``02:00+11:00`` and
     ``02:00+10:00`` on a fall-back day are different hours.
     """
-    values.index = values.index.as_unit("ns").rename(TIMESTAMP_COLUMN)  # asi8 counts ns
-    order = np.argsort(values.index.asi8, kind="stable")
+    times = pd.DatetimeIndex(values.index).as_unit("ns").rename(TIMESTAMP_COLUMN)
+    values.index = times
+    order = np.argsort(times.asi8, kind="stable")  # asi8 counts ns
     values = values.iloc[order]
     lines = lines[order]
     duplicated = values.index.duplicated(keep="first")
@@ -190,8 +191,8 @@ def _read_wide_demand(
         )
     value_array = np.asarray(values, dtype=np.float64)
     _check_demand_values(value_array, line_array, columns, path=path)
-    index = _localize(pd.DatetimeIndex(wall_times), line_array, timezone=timezone, path=path)
-    return pd.Series(value_array, index=index, name=DEMAND_COLUMN), line_array
+    times = _localize(pd.DatetimeIndex(wall_times), line_array, timezone=timezone, path=path)
+    return pd.Series(value_array, index=times, name=DEMAND_COLUMN), line_array
 
 
 def _parse_timestamps(
@@ -439,7 +440,7 @@ def load_daily_temperature(
             f"mean {mean:g}, min {low:g}, max {high:g} °C; allowed: min <= mean <= max"
         )
     daily = pd.DataFrame(result, index=pd.DatetimeIndex(dates, name="date"))
-    order = np.argsort(daily.index.as_unit("ns").asi8, kind="stable")
+    order = np.argsort(pd.DatetimeIndex(daily.index).as_unit("ns").asi8, kind="stable")
     daily, lines = daily.iloc[order], lines[order]
     duplicated = daily.index.duplicated()
     if duplicated.any():

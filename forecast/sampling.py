@@ -162,6 +162,14 @@ def operation(operations: Operations, name: str) -> Distribution | Trend:
     return value if value is not None else OPERATION_DEFAULTS[name].quantity
 
 
+def single_operation(operations: Operations, name: str) -> Distribution:
+    """:func:`operation` for a field the format takes as one quantity, never a trend."""
+    quantity = operation(operations, name)
+    if isinstance(quantity, Trend):  # the schema refuses it; a default must not be one either
+        raise TypeError(f"operations.{name} is a trend; one quantity expected")
+    return quantity
+
+
 def quantile_of(quantity: Distribution, probability: np.ndarray) -> np.ndarray:
     """The quantity's value at each probability (its inverse distribution function). float64[D]
 

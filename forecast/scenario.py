@@ -20,7 +20,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
     BaseModel,
@@ -35,7 +35,7 @@ from pydantic import (
 from forecast.errors import NotFoundError, ScenarioError
 from forecast.paths import scenarios_dir
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION: Final = 2
 MAX_MILESTONES = 200
 MAX_SITES = 500
 MAX_DEPLOYMENTS = 50

@@ -205,16 +205,17 @@ def load_training_data(config: TrainingConfig) -> TrainingData:
         demand_column=config.demand_column,
         wide_date_column=config.wide_date_column,
     )
-    years = observed.index.year
+    years = pd.DatetimeIndex(observed.index).year
     observed = observed[(years >= config.first_year) & (years <= config.last_year)]
     if observed.empty:
         raise DataError(
             f"{demand_path}: no demand in [data] first_year..last_year = {config.first_year}.."
             f"{config.last_year}; allowed: years the file covers"
         )
+    kept_years = pd.DatetimeIndex(observed.index).year
     grid = hourly_times(
-        dt.date(int(observed.index.year.min()), 1, 1),
-        dt.date(int(observed.index.year.max()), 12, 31),
+        dt.date(int(kept_years.min()), 1, 1),
+        dt.date(int(kept_years.max()), 12, 31),
         config.timezone,
     )
     demand_values, interpolated = interpolate_short_gaps(observed.reindex(grid).to_numpy())

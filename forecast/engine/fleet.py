@@ -162,7 +162,8 @@ def _carry_forward(values: np.ndarray, present: np.ndarray) -> np.ndarray:
     first = np.argmax(present, axis=1)
     index = np.where(index < 0, first[:, None], index)
     carried = np.take_along_axis(values, index, axis=1)
-    return np.where(present.any(axis=1)[:, None], carried, 0.0)
+    any_present = np.asarray(present.any(axis=1))
+    return np.where(any_present[:, None], carried, 0.0)
 
 
 def _rise(path: np.ndarray) -> np.ndarray:

@@ -23,6 +23,7 @@ from forecast.sampling import (
     operation,
     sample,
     sample_path,
+    single_operation,
 )
 from forecast.scenario import (
     COOLING_SLOPE_FACTOR,
@@ -420,7 +421,7 @@ def draw_inputs(
         draws=n_draws,
         weather_of_draw=streams.generator("weather").integers(0, n_weather, n_draws),
         lifetime_years=sample(
-            operation(ops, "lifetime_years"), n_draws, streams.generator("lifetime")
+            single_operation(ops, "lifetime_years"), n_draws, streams.generator("lifetime")
         ),
         weibull_shape=central(operation(ops, "lifetime_weibull_shape")),
         load_factor=shared["load_factor"],

@@ -171,7 +171,7 @@ def weather_years_at(
     numpy.ndarray
         float64[W, H].
     """
-    zone = temperature.index.tz
+    zone = pd.DatetimeIndex(temperature.index).tz
     clock = (
         zone.utcoffset(None) if isinstance(zone, dt.timezone) else standard_utc_offset(str(zone))
     )

@@ -43,11 +43,11 @@ def fill_daily_cells(daily: pd.DataFrame) -> pd.DataFrame:
     more than one empty cell stays incomplete (it cannot rebuild hours).
     """
     complete = daily.dropna()
-    month = complete.index.month
+    month = pd.DatetimeIndex(complete.index).month
     mean_position = (complete["temp_mean_c"] - complete["temp_min_c"]).groupby(month).sum() / (
         complete["temp_max_c"] - complete["temp_min_c"]
     ).groupby(month).sum()
-    fraction = mean_position.reindex(daily.index.month).to_numpy()
+    fraction = mean_position.reindex(pd.DatetimeIndex(daily.index).month).to_numpy()
     filled = daily.copy()
     mean, low, high = (daily[name].to_numpy() for name in daily.columns)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -88,7 +88,11 @@ def observed_years(
     """Clock years with at least :data:`MIN_YEAR_COVERAGE` of their hours covered."""
     if observed.empty:
         return ()
-    clock = observed.index.tz_convert(clock_zone(location.clock_offset)).tz_localize(None)
+    clock = (
+        pd.DatetimeIndex(observed.index)
+        .tz_convert(clock_zone(location.clock_offset))
+        .tz_localize(None)
+    )
     hours = pd.Series(1, index=clock).groupby(clock.year).size()
     covered = hours.astype(float)
     if daily is not None:
@@ -98,7 +102,7 @@ def observed_years(
         extra = 24 - hourly_days.reindex(days_with_row, fill_value=0).clip(upper=24)
         covered = covered.add(extra.groupby(days_with_row.year).sum(), fill_value=0.0)
     years = []
-    for year, count in covered.items():
+    for year, count in zip(covered.index, covered.to_numpy(), strict=True):
         in_year = 8784 if pd.Timestamp(year=int(year), month=1, day=1).is_leap_year else 8760
         if count >= MIN_YEAR_COVERAGE * in_year:
             years.append(int(year))
