@@ -7,8 +7,9 @@ The model, fitted by ``models/fit.py`` and stored as JSON parameters, is
     \\text{load}_{d,h} = L_{d,\\,y(h)} \\; s_{w(d),h} \\; \\varepsilon_{d,\\,\\text{day}(h)}
 
 * :math:`L_{d,y}`, the **level**: temperature-normalised annual mean load of year ``y``
-  [MW], drawn from a log-linear trend's predictive distribution (:meth:`BaselineModel.
-  level_draws`): parameter uncertainty (multivariate normal with the OLS covariance) plus a
+  [MW], drawn from a log-linear predictive distribution (:meth:`BaselineModel.
+  level_draws`; training stores the combination of a trend and a random walk in this form):
+  parameter uncertainty (multivariate normal with the stored covariance) plus a
   Student-t year innovation with the regression's residual scale and degrees of freedom,
   both deviations scaled by ``spread_factor``: the training sets it to
   ``calibrated scale / residual scale``, so that the year innovation has the scale the
@@ -64,7 +65,7 @@ class LevelModel:
     intercept: float  # [log MW]
     slope: float  # [log MW / year]
     origin_year: int  # [year]
-    covariance: np.ndarray  # float64[2, 2], OLS covariance of (intercept, slope)
+    covariance: np.ndarray  # float64[2, 2], covariance of (intercept, slope)
     residual_scale: float  # [log MW]
     degrees_of_freedom: int  # [1]
     spread_factor: float = 1.0  # [1], calibrated; absent in format 1 artifacts before it existed

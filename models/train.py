@@ -106,8 +106,9 @@ weather enters as an ensemble of historical weather years.
 - Shape: ridge regression of log load on {len(manifest["features"])} features (day type ×
   hour, seasonal harmonics × hour, heating/cooling degrees × hour,{daily_range} trend × hour
   as a profile that sums to zero over the day), years {level["shape_window_years"]}.
-- Level: statsmodels OLS trend of log temperature-normalised annual mean load, years
-  {level["level_window_years"]}; slope {level["level_slope_pct_per_year"]:.2f} %/year.
+- Level: equal-weight combination of a statsmodels OLS trend of log temperature-normalised
+  annual mean load, years {level["level_window_years"]}, and a random walk from the last
+  year's level; slope {level["level_slope_pct_per_year"]:.2f} %/year (half the trend's).
 - Noise: daily AR(1), φ = {level["noise_autocorrelation"]:.2f}, σ = {level["noise_sd"]:.4f}
   (residual sd × calibration factor {level["calibration_factor"]:.2f}); level scale
   {100 * level["level_scale"]:.2f} % (level spread factor {level["level_spread_factor"]:.2f}

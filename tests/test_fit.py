@@ -12,7 +12,9 @@ from forecast.baseline import BaselineModel
 from forecast.features import FeatureSpec, factor_names, feature_names
 from models.fit import (
     PROFILE_ONLY_FACTORS,
+    TREND_WEIGHT,
     calibrated_factor,
+    combined_level,
     coverage_curve,
     fit_baseline,
     guard_extrapolation,
@@ -78,6 +80,26 @@ def test_the_trend_moves_load_between_hours_and_the_level_keeps_the_growth():
     levels = parameters["level"]["normalised_level_mw"]
     growth = [levels[str(year + 1)] / levels[str(year)] - 1 for year in (2019, 2020, 2021)]
     np.testing.assert_allclose(growth, 0.02 - 0.01 * np.mean(midday), atol=0.003)
+    # On an exact trend the last level lies on it: the combination forecasts half the trend's
+    # growth from there, and its slope is half the trend's.
+    level = parameters["level"]
+    assert level["trend_weight"] == TREND_WEIGHT == 0.5
+    assert level["slope"] == pytest.approx(0.5 * level["trend_slope"])
+    assert level["intercept"] == pytest.approx(np.log(levels["2022"]), abs=1e-3)
+
+
+def test_the_level_forecast_is_halfway_between_the_trend_and_the_last_year():
+    """Hand case: trend 10.0 + 0.02 (y - origin) in log, last year 0.03 below the trend; the
+    next year's log level is (10.02 + 9.97) / 2 and the parameter covariance is a quarter."""
+    covariance = np.array([[4e-4, 1e-4], [1e-4, 1e-4]])
+    level = combined_level(np.array([10.0, 0.02]), covariance, 9.97)
+    assert level["intercept"] + level["slope"] == pytest.approx((10.02 + 9.97) / 2)
+    assert level["slope"] == pytest.approx(0.01)
+    np.testing.assert_allclose(level["covariance"], covariance / 4)
+    model = BaselineModel.from_parameters(
+        _parameters(SPEC) | {"level": _parameters(SPEC)["level"] | level | {"origin_year": 2024}}
+    )
+    assert model.level_median(np.array([2025]))[0] == pytest.approx(np.exp(9.995))
 
 
 def test_a_negative_outer_slope_is_raised_to_flat_at_that_hour_only():
