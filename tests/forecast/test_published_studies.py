@@ -66,8 +66,9 @@ def test_share_inside_is_the_overlap_over_the_models_width():
 
 @pytest.mark.xfail(
     strict=True,
-    reason="measured P50 121 TWh (-31 %): facts.csv lacks LBNL's installed bases; the gaps "
-    "closed at their middles give 121 TWh, 176 needs nearly all of them at their high ends",
+    reason="measured P50 135 TWh (-23 %): the AI stock is anchored on LBNL's >40 TWh (its floor); "
+    "the non-AI IT energy, 57 TWh, is what falls short: LBNL's conventional installed base and W "
+    "per server are not in facts.csv, and their high ends close 27 % and 35 % of the gap",
 )
 def test_us_lbnl_2024_reproduces_2023():
     """LBNL 2024 (Shehabi et al., LBNL, "United States Data Center Energy Usage Report",
@@ -77,8 +78,9 @@ def test_us_lbnl_2024_reproduces_2023():
 
 @pytest.mark.xfail(
     strict=True,
-    reason="measured P10-P90 285-445 TWh, 75 % of it inside 325-580 (P50 354 inside): the "
-    "model sits at the report's low end because its 2023 start is low",
+    reason="measured P10-P90 282-437 TWh, 72 % of it inside 325-580 (P50 350 inside): the band "
+    "sits 12 TWh too low for 80 %; the deliveries after 2024 (de Vries' path, a supply potential, "
+    "and the assumed US share 0.55) decide it",
 )
 def test_us_lbnl_2024_2028_range():
     """LBNL 2024 (LBNL-2001637): 325-580 TWh in 2028 (facts.csv: lbnl2024_us_dc_2028_low,
@@ -87,11 +89,6 @@ def test_us_lbnl_2024_2028_range():
     assert share_inside(energy["p10"], energy["p90"], 325.0, 580.0) >= 0.8
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="measured P50 168 TWh (-12.5 %): facts.csv lacks LBNL's installed bases (AI servers "
-    "and W per conventional server)",
-)
 def test_us_lbnl_2025_reproduces_2024():
     """LBNL 2025 Update ('United States Data Center Energy Usage Report: 2025 Update',
     LBNL-2001758): US data centres used 192 TWh in 2024 (facts.csv: lbnl2025_us_dc_2024)."""
@@ -107,8 +104,9 @@ def test_us_lbnl_2025_2030_range_overlaps():
 
 @pytest.mark.xfail(
     strict=True,
-    reason="measured P50 550 TWh (-15 %): the shipment-based AI fleet draws less than the "
-    "report's AI servers (55 % of 649 TWh) and the conventional servers more",
+    reason="measured P50 532 TWh (-18 %): the AI servers draw 283 TWh of IT energy against the "
+    "report's 55 % of 649 (357 TWh, a share of the total: a check, not an input); the deliveries "
+    "after 2024 and the US share of them (assumptions) close the gap",
 )
 def test_us_lbnl_2025_2030_reference():
     """LBNL 2025 Update (LBNL-2001758): 649 TWh in 2030, Reference Case (facts.csv:
@@ -116,6 +114,12 @@ def test_us_lbnl_2025_2030_reference():
     assert dc_energy("us-lbnl-2025", 2030)["p50"] == pytest.approx(649.0, rel=0.10)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="measured P50 358 TWh (-14 %): the non-AI load is the US bottom-up over an assumed US "
+    "share 0.40 of the world's servers, drives and network (facts.csv has no world installed "
+    "base); with 365 W read as LBNL's maximum, a share near 0.33 closes the gap",
+)
 def test_global_iea_2025_reproduces_2024():
     """IEA, 'Energy and AI' (World Energy Outlook Special Report, April 2025): data centres
     worldwide used about 415 TWh in 2024 (facts.csv: iea2025_global_dc_2024)."""
@@ -124,8 +128,8 @@ def test_global_iea_2025_reproduces_2024():
 
 @pytest.mark.xfail(
     strict=True,
-    reason="measured P50 1,100 TWh (+16 %): accelerator deliveries held at de Vries' 12 M a year "
-    "after 2027 give more accelerated-server energy than the IEA's ~30 %/yr growth",
+    reason="measured P50 1,044 TWh (+10.5 %): accelerator deliveries held at de Vries' 12 M a "
+    "year after 2027 give more accelerated-server energy than the IEA's ~30 %/yr growth",
 )
 def test_global_iea_2025_2030_base_case():
     """IEA, 'Energy and AI' (2025): about 945 TWh in 2030 in the Base Case (facts.csv:
