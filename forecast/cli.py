@@ -46,9 +46,9 @@ app.add_typer(scenarios_app, name="scenarios")
 @app.command()
 def project(
     scenario: ScenarioArgument,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output file (.csv or .nc).")] = Path(
-        "projection.csv"
-    ),
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Output file (.csv, .parquet or .nc).")
+    ] = Path("projection.csv"),
     draws: DrawsOption = "1000",
     seed: SeedOption = "0",
     start: StartOption = None,
@@ -61,7 +61,8 @@ def project(
     no_baseline: NoBaselineOption = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Project a scenario: hourly AI load, baseline and total with quantiles, to CSV/NetCDF."""
+    """Project a scenario: hourly AI load, baseline and total with quantiles, to CSV, Parquet
+    or NetCDF."""
     from tqdm import tqdm
 
     from forecast import export
@@ -305,6 +306,9 @@ def _register_optional_commands() -> None:
         ("forecast.cli_sweep", "sweep", "command", "sweep"),
         ("forecast.cli_serve", "serve", "command", "serve"),
         ("forecast.cli_plot", "plot", "command", "plot"),
+        ("forecast.cli_compare", "compare", "command", "compare"),
+        ("forecast.cli_export", "export_grid", "command", "export-grid"),
+        ("forecast.cli_report", "report", "command", "report"),
     ):
         try:
             module = importlib.import_module(module_name)

@@ -24,7 +24,8 @@ StartOption = Annotated[str | None, typer.Option(help="First day, YYYY-MM-DD.")]
 EndOption = Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD.")]
 ResolutionOption = Annotated[str, typer.Option(help="hourly|daily|monthly|annual")]
 FormatOption = Annotated[
-    str | None, typer.Option("--format", help="csv|netcdf (default: from --out suffix)")
+    str | None,
+    typer.Option("--format", help="csv|parquet|netcdf (default: from --out suffix)"),
 ]
 QuantilesOption = Annotated[str, typer.Option(help="Probabilities, comma-separated.")]
 WeatherOption = Annotated[
