@@ -17,9 +17,12 @@ from forecast.cli_options import (
     DEFAULT_QUANTILES,
     BaselineModelOption,
     DrawsOption,
+    DurationCurvesOption,
+    DurationDrawsOption,
     EndOption,
     FormatOption,
     NoBaselineOption,
+    PerDrawOption,
     QuantilesOption,
     QuietOption,
     ResolutionOption,
@@ -59,6 +62,9 @@ def project(
     weather: WeatherOption = "auto",
     baseline_model: BaselineModelOption = None,
     no_baseline: NoBaselineOption = False,
+    per_draw: PerDrawOption = False,
+    duration_curves: DurationCurvesOption = False,
+    duration_draws: DurationDrawsOption = "1000",
     quiet: QuietOption = False,
 ) -> None:
     """Project a scenario: hourly AI load, baseline and total with quantiles, to CSV, Parquet
@@ -82,6 +88,9 @@ def project(
         weather=weather,
         baseline_model=baseline_model,
         no_baseline=no_baseline,
+        per_draw=per_draw,
+        duration_curves=duration_curves,
+        duration_draws=duration_draws,
     )
     with tqdm(
         total=1,

@@ -61,7 +61,8 @@ _DIFFERENCE_SOURCES = {
 ProgressCallback = Callable[[int, int, int, int], None]
 
 
-def _check(scenarios: Sequence[Scenario]) -> None:
+def check_scenarios(scenarios: Sequence[Scenario]) -> None:
+    """Refuse no scenario, too many, a repeated id or differing time zones (OptionsError)."""
     if not 1 <= len(scenarios) <= MAX_SCENARIOS:
         raise OptionsError(
             f"scenarios: {len(scenarios)} given; compare 1..{MAX_SCENARIOS} scenarios"
@@ -144,7 +145,7 @@ def compare(
     OptionsError
         No scenario, too many, a repeated id, differing time zones, or a bad option.
     """
-    _check(scenarios)
+    check_scenarios(scenarios)
     base = options or ProjectionOptions()
     base = dataclasses.replace(
         base,

@@ -236,7 +236,7 @@ def project(
         series,
         inputs.flexibility,
         progress,
-        hourly_sink if sinks else None,
+        **({"hourly_sink": hourly_sink} if sinks else {}),
     )
     drivers = inputs.drivers()
     drivers["weather_year_mean_excess_c"] = cooling_excess.mean(axis=1)[inputs.weather_of_draw]

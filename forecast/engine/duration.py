@@ -167,19 +167,19 @@ class DrawPaths:
     ) -> None:
         self.rows, self.draws = np.asarray(rows, np.int64), np.asarray(draws, np.int64)
         self.columns = columns
-        self.values = np.full((n_columns, self.draws.size, n_hours), np.nan)  # [C, S, H] MW
+        self.load_mw = np.full((n_columns, self.draws.size, n_hours), np.nan)  # [C, S, H] MW
 
     def __call__(self, inputs: kernels.StreamInputs, h0: int, order: np.ndarray) -> None:
         positions = _positions(order, self.draws)
         for first, values in _pieces(inputs, h0, self.rows, positions):
-            self.values[:, :, first : first + values.shape[2]] = self.columns(values)
+            self.load_mw[:, :, first : first + values.shape[2]] = self.columns(values)
 
 
 class QuantilePaths:
     """Sink: quantiles over every draw, hour by hour, of columns made from the stream's rows.
 
     Parameters as :class:`DrawPaths`, with ``probabilities`` float64[Q] instead of draws;
-    ``values`` is [C, Q, H]. [MW]
+    ``load_mw`` is [C, Q, H]. [MW]
     """
 
     def __init__(
@@ -195,7 +195,7 @@ class QuantilePaths:
         self.draws = np.arange(n_draws, dtype=np.int64)
         self.columns = columns
         self.probabilities = np.asarray(probabilities, dtype=np.float64)
-        self.values = np.full((n_columns, self.probabilities.size, n_hours), np.nan)
+        self.load_mw = np.full((n_columns, self.probabilities.size, n_hours), np.nan)
 
     def __call__(self, inputs: kernels.StreamInputs, h0: int, order: np.ndarray) -> None:
         # Every draw in the stream's own order: quantiles do not depend on the order.
@@ -203,7 +203,7 @@ class QuantilePaths:
             for column, series in enumerate(self.columns(values)):
                 out = np.empty((self.probabilities.size, series.shape[1]))
                 kernels.quantiles_over_draws(np.ascontiguousarray(series), self.probabilities, out)
-                self.values[column, :, first : first + series.shape[1]] = out
+                self.load_mw[column, :, first : first + series.shape[1]] = out
 
 
 def add_duration_curves(

@@ -136,6 +136,7 @@ def stream_hours(
     baseline: BaselineSeries | None,
     flexibility,
     progress: ProgressCallback | None,
+    *,
     hourly_sink=None,
 ) -> Stats:
     """Stream over chunks of whole days through the fused kernel; see
