@@ -294,7 +294,8 @@ def _frame(paths: GridPaths, index: int, hours: np.ndarray | slice = slice(None)
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    export._atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, float_format="%.6f"))
+    # Shortest round-trip digits: the rows sum back to the projection's energies exactly.
+    export._atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False))
 
 
 def _pypsa(paths: GridPaths, index: int, folder: Path) -> list[Path]:
