@@ -105,6 +105,51 @@ def _differences(datasets: list[xr.Dataset], probabilities: np.ndarray) -> list[
     return result
 
 
+def project_scenarios(
+    scenarios: Sequence[Scenario],
+    options: ProjectionOptions | None = None,
+    *,
+    common_random_numbers: bool = True,
+    progress: ProgressCallback | None = None,
+) -> list[xr.Dataset]:
+    """Each scenario's projection over one period with one set of options, every draw's
+    per-year values kept (``per_draw``) and the ``<name>_difference`` variables added.
+
+    Parameters and errors as :func:`compare`, which stacks what this returns.
+    """
+    check_scenarios(scenarios)
+    base = options or ProjectionOptions()
+    base = dataclasses.replace(
+        base,
+        start=base.start or scenarios[0].horizon.start,
+        end=base.end or scenarios[0].horizon.end,
+        per_draw=True,
+    )
+    validated = [base.validated(scenario) for scenario in scenarios]
+    datasets = []
+    for index, (scenario, chosen) in enumerate(zip(scenarios, validated, strict=True)):
+        seed = chosen.seed if common_random_numbers else chosen.seed + index
+        if seed >= 2**63:
+            raise OptionsError(f"seed = {chosen.seed}: too large for {len(scenarios)} seeds")
+
+        def report(done: int, total: int, index: int = index) -> None:
+            if progress is not None:
+                progress(index, len(scenarios), done, total)
+
+        datasets.append(project(scenario, dataclasses.replace(chosen, seed=seed), progress=report))
+    probabilities = np.asarray(validated[0].quantiles, dtype=np.float64)
+    for dataset, differences in zip(datasets, _differences(datasets, probabilities), strict=True):
+        dataset.update(differences)
+        dataset.attrs["comparison_random_numbers"] = _random_numbers(common_random_numbers)
+    return datasets
+
+
+def _random_numbers(common: bool) -> str:
+    if common:
+        return "common: every scenario uses the same seed and named streams"
+    return "independent: scenario i uses seed + i"
+
+
 def compare(
     scenarios: Sequence[Scenario],
     options: ProjectionOptions | None = None,
@@ -145,33 +190,16 @@ def compare(
     OptionsError
         No scenario, too many, a repeated id, differing time zones, or a bad option.
     """
-    check_scenarios(scenarios)
-    base = options or ProjectionOptions()
-    base = dataclasses.replace(
-        base,
-        start=base.start or scenarios[0].horizon.start,
-        end=base.end or scenarios[0].horizon.end,
-        per_draw=True,
+    datasets = project_scenarios(
+        scenarios, options, common_random_numbers=common_random_numbers, progress=progress
     )
-    validated = [base.validated(scenario) for scenario in scenarios]
-    datasets = []
-    for index, (scenario, chosen) in enumerate(zip(scenarios, validated, strict=True)):
-        seed = chosen.seed if common_random_numbers else chosen.seed + index
-        if seed >= 2**63:
-            raise OptionsError(f"seed = {chosen.seed}: too large for {len(scenarios)} seeds")
-
-        def report(done: int, total: int, index: int = index) -> None:
-            if progress is not None:
-                progress(index, len(scenarios), done, total)
-
-        datasets.append(project(scenario, dataclasses.replace(chosen, seed=seed), progress=report))
-    probabilities = np.asarray(validated[0].quantiles, dtype=np.float64)
-    for dataset, differences in zip(datasets, _differences(datasets, probabilities), strict=True):
-        dataset.update(differences)
-    return _combine(scenarios, datasets, keep_per_draw=keep_per_draw, crn=common_random_numbers)
+    return combine(scenarios, datasets, keep_per_draw=keep_per_draw)
 
 
-def _combine(scenarios, datasets, *, keep_per_draw: bool, crn: bool) -> xr.Dataset:
+def combine(
+    scenarios: Sequence[Scenario], datasets: Sequence[xr.Dataset], *, keep_per_draw: bool = False
+) -> xr.Dataset:
+    """Stack :func:`project_scenarios`' Datasets along ``scenario``."""
     labels = [scenario.id for scenario in scenarios]
     coordinates = {
         name: ("scenario", np.array([str(d.attrs.get(name, "")) for d in datasets], dtype=str))
@@ -200,11 +228,6 @@ def _combine(scenarios, datasets, *, keep_per_draw: bool, crn: bool) -> xr.Datas
         "title": "Comparison of " + ", ".join(labels),
         "scenario_id": ",".join(labels),
         "comparison_reference": labels[0],
-        "comparison_random_numbers": (
-            "common: every scenario uses the same seed and named streams"
-            if crn
-            else "independent: scenario i uses seed + i"
-        ),
     }
     return combined
 
@@ -256,7 +279,7 @@ def write(dataset: xr.Dataset, path: Path, *, file_format: str | None = None) ->
     return export.write_table(frame, path, chosen, metadata)
 
 
-def _cell(dataset: xr.Dataset, name: str, label: str, year: int, digits: int) -> str:
+def cell(dataset: xr.Dataset, name: str, label: str, year: int, digits: int) -> str:
     """``P50 [P10–P90] (mean)`` of a per-year variable for one scenario and year."""
     if name not in dataset:
         return "–"
@@ -302,9 +325,9 @@ def summary_text(dataset: xr.Dataset) -> str:
         headers = [*labels, *(f"{label} minus {reference}" for label in others)]
         rows = []
         for year in dataset["year"].to_numpy():
-            cells = [_cell(dataset, name, label, int(year), digits) for label in labels]
+            cells = [cell(dataset, name, label, int(year), digits) for label in labels]
             cells += [
-                _cell(dataset, difference_name(name), label, int(year), digits) for label in others
+                cell(dataset, difference_name(name), label, int(year), digits) for label in others
             ]
             rows.append((str(year), cells))
         widths = [
@@ -324,7 +347,9 @@ def summary_text(dataset: xr.Dataset) -> str:
 
 __all__ = [
     "MAX_SCENARIOS",
+    "combine",
     "compare",
+    "project_scenarios",
     "summary_text",
     "tidy_compare_frame",
     "write",

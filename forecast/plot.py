@@ -321,6 +321,52 @@ def peak_hours_figure(dataset: xr.Dataset, years: tuple[int, ...] | None = None)
     return figure
 
 
+def comparison_figure(dataset: xr.Dataset):
+    """Scenarios side by side: per year, each scenario's P50 with P10–P90 bars of the AI
+    energy [TWh] and of the total national peak [GW] (or the AI peak without a baseline).
+
+    Parameters
+    ----------
+    dataset : xarray.Dataset
+        A comparison (:func:`forecast.compare.compare`) with the quantiles 0.1, 0.5 and 0.9.
+    """
+    from matplotlib.figure import Figure
+
+    labels = [str(label) for label in dataset["scenario"].to_numpy()]
+    years = dataset["year"].to_numpy().astype(int)
+    peak = "total_peak_gw" if "total_peak_gw" in dataset else "ai_peak_gw"
+    figure = Figure(figsize=(12.0, 4.2), layout="constrained")
+    panels = figure.subplots(1, 2)
+    colours = ["#c2410c", "#1d4ed8", "#047857", "#6d28d9", "#4b5563", "#b45309"]
+    width = 0.8 / len(labels)
+    for axes, name, title in (
+        (panels[0], "ai_energy_twh", "AI energy [TWh]"),
+        (
+            panels[1],
+            peak,
+            "Total national peak [GW]" if peak == "total_peak_gw" else "AI peak [GW]",
+        ),
+    ):
+        for index, label in enumerate(labels):
+            p10, p50, p90 = _levels(dataset[name].sel(scenario=label), BAR_LEVELS)
+            x = years + (index - (len(labels) - 1) / 2) * width
+            colour = colours[index % len(colours)]
+            axes.bar(x, p50, width=width, color=colour, alpha=0.85, label=label)
+            axes.errorbar(x, p50, yerr=np.vstack([p50 - p10, p90 - p50]), fmt="none",
+                          ecolor="#111827", elinewidth=0.8, capsize=2)  # fmt: skip
+        axes.set_title(f"{title}: P50, P10–P90 bars")
+        axes.set_ylabel(title)
+        axes.set_xticks(years)
+        axes.set_xticklabels([str(y) for y in years], rotation=45 if len(years) > 8 else 0)
+        axes.grid(axis="y", color="#e3e7ec", linewidth=0.8)
+        axes.set_axisbelow(True)
+        if peak == "total_peak_gw" and name == peak:
+            low = float(dataset[name].sel(quantile=BAR_LEVELS[0], method="nearest").min())
+            axes.set_ylim(bottom=0.9 * low)
+    panels[0].legend(fontsize=8, frameon=False)
+    return figure
+
+
 def _atomic_save(figure, path: Path, image_format: str) -> None:
     """Save through a temporary file in the target directory, then rename over ``path``."""
     import matplotlib
