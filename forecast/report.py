@@ -374,7 +374,12 @@ def _provenance(dataset: xr.Dataset) -> str:
 
 def _scenario_section(scenario: Scenario, dataset: xr.Dataset, index: int) -> str:
     anchor = f"scenario-{index}"
-    notes = f'<p class="note">{_e(scenario.notes)}</p>' if scenario.notes else ""
+    notes = (
+        f'<details><summary>The scenario\'s notes</summary><p class="note">{_e(scenario.notes)}'
+        "</p></details>"
+        if scenario.notes
+        else ""
+    )
     fans = plot.projection_figure(dataset)
     return "".join(
         [
