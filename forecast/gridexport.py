@@ -306,7 +306,9 @@ def _pypsa(paths: GridPaths, index: int, folder: Path) -> list[Path]:
     weights = pd.DataFrame(
         {"snapshot": snapshots, "objective": 1.0, "stores": 1.0, "generators": 1.0}
     )
-    _write_csv(weights, folder / "snapshots.csv")
+    # PyPSA's own layout (a leading position column, then ``snapshot``): its importer then
+    # parses the snapshots as datetimes (checked with PyPSA 1.4).
+    export._atomic_write(folder / "snapshots.csv", lambda tmp: weights.to_csv(tmp))
     buses = list(dict.fromkeys(load.bus for load in paths.loads))
     _write_csv(pd.DataFrame({"name": buses, "carrier": "AC"}), folder / "buses.csv")
     _write_csv(

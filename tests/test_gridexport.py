@@ -90,8 +90,9 @@ def test_pypsa_export_of_kr_national_reads_back_as_the_chosen_draws(
         np.testing.assert_allclose(
             p_set.sum(axis=1).groupby(p_set.index.year).max() / 1e3, peak, rtol=1e-9
         )
-        snapshots = pd.read_csv(national_export / path["label"] / "snapshots.csv")
+        snapshots = pd.read_csv(national_export / path["label"] / "snapshots.csv", index_col=0)
         assert list(snapshots.columns) == ["snapshot", "objective", "stores", "generators"]
+        assert (pd.to_datetime(snapshots["snapshot"]) == p_set.index).all()
 
 
 def test_manifest_says_what_the_paths_are(national_export):
