@@ -124,7 +124,7 @@ def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
             "unit": variable.attrs["units"],
         }
         for dim in extras:
-            column = EXTRA_COLUMNS.get(dim, dim)
+            column = EXTRA_COLUMNS.get(str(dim), str(dim))
             columns[column] = dataset[column].to_numpy()[_axis_index(shape, order.index(dim))]
             if column not in extra_columns:
                 extra_columns.append(column)
@@ -182,8 +182,8 @@ def write_table(frame: pd.DataFrame, path: Path, file_format: str, metadata: dic
     """Write a tidy table atomically as CSV (and ``<path>.meta.json``) or as Parquet (the
     metadata in the schema under :data:`PARQUET_METADATA_KEY`, no side file)."""
     if file_format == "parquet":
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+        import pyarrow as pa  # type: ignore[import-untyped]
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
         table = pa.Table.from_pandas(frame, preserve_index=False)
         table = table.replace_schema_metadata(
@@ -201,7 +201,7 @@ def read_table_metadata(path: Path) -> dict:
     """The metadata a table was written with: ``<path>.meta.json`` next to a CSV, or a Parquet
     file's schema metadata."""
     if file_format_of(path) == "parquet":
-        import pyarrow.parquet as pq
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
         return json.loads(pq.read_schema(path).metadata[PARQUET_METADATA_KEY])
     return json.loads(Path(f"{path}.meta.json").read_text(encoding="utf-8"))

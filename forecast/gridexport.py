@@ -237,14 +237,14 @@ def grid_paths(
     loads, rows = _loads(scenario, model is not None)
     columns = _columns(model is not None, len(loads))
     if quantiles is not None:
-        sink = QuantilePaths(
+        quantile_sink = QuantilePaths(
             rows, base.draws, n_hours, columns, len(loads), np.asarray(quantiles, dtype=np.float64)
         )
-        dataset = project(scenario, base, baseline=model, hourly_sinks=[sink])
+        dataset = project(scenario, base, baseline=model, hourly_sinks=[quantile_sink])
         labels = [f"quantile-{q:g}" for q in quantiles]
         paths = [{"label": label, "kind": "quantile", "probability": q}
                  for label, q in zip(labels, quantiles, strict=True)]  # fmt: skip
-        load_mw = sink.load_mw
+        load_mw = quantile_sink.load_mw
     else:
         assert draws is not None
         # Two passes with the same seed draw the same numbers: the first ranks the draws, the

@@ -309,6 +309,7 @@ def peak_hours_figure(dataset: xr.Dataset, years: tuple[int, ...] | None = None)
         axes.set_title(str(year))
         axes.set_xlabel("Local hour of the day")
         axes.set_xticks(range(0, 24, 3))
+    assert image is not None  # figure_years gives at least one year
     panels[0].set_ylabel("Month")
     panels[0].set_yticks(range(1, 13))
     figure.colorbar(image, ax=list(panels), label="Share of the highest hours [%]")

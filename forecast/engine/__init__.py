@@ -49,6 +49,7 @@ from forecast.engine.options import (
 from forecast.engine.power import coefficients, inference_shape, non_ai_coefficients
 from forecast.engine.stream import stream_hours
 from forecast.errors import ForecastError, ScenarioError
+from forecast.kernels import StreamInputs
 from forecast.sampling import central, operation
 from forecast.scenario import Scenario
 from forecast.weather.locations import NO_WEATHER
@@ -57,7 +58,7 @@ if TYPE_CHECKING:
     from forecast.baseline import BaselineModel
 
 #: Called with every streamed chunk: ``sink(inputs, first_hour, order)``.
-HourlySink = Callable[[object, int, np.ndarray], None]
+HourlySink = Callable[[StreamInputs, int, np.ndarray], None]
 
 __all__ = [
     "DEFAULT_QUANTILES",
