@@ -80,7 +80,7 @@ def export_grid(
     loaded = load_scenario(scenario)
     options = projection_options(
         loaded,
-        draws=sample,
+        draws=str(parse_integer(sample, "--sample")),
         seed=seed,
         start=start,
         end=end,

@@ -49,7 +49,7 @@ def plot(
 ) -> None:
     """Plot a projection: AI and national load fans (P5-P95, P10-P90, P50) and annual bars,
     or its load duration curves, or when its peak hours fall."""
-    from forecast.plot import KINDS, figure_format, write_figure
+    from forecast.plot import KINDS, check_years, figure_format, write_figure
     from forecast.projection import project
     from forecast.scenario import load_scenario
 
@@ -81,5 +81,8 @@ def plot(
         duration_curves=kind != "fan",
         duration_draws=duration_draws,
     )
+    if chosen_years is not None:
+        assert options.start is not None and options.end is not None
+        check_years(chosen_years, options.start.year, options.end.year)
     written = write_figure(project(loaded, options), out, kind=kind, years=chosen_years)
     print(f"wrote {written}")

@@ -286,10 +286,16 @@ def grid_paths(
     )
 
 
-def _frame(paths: GridPaths, index: int, hours: np.ndarray | slice = slice(None)) -> pd.DataFrame:
-    """Path ``index`` as a table: one column per load [MW], one row per hour."""
+def _frame(
+    paths: GridPaths, index: int, hours: np.ndarray | slice = slice(None), *, suffix: str = "_mw"
+) -> pd.DataFrame:
+    """Path ``index`` as a table: one column per load [MW], one row per hour; the columns are
+    the load names with ``suffix`` (none for PyPSA, whose columns are the loads' names)."""
     return pd.DataFrame(
-        {load.name: paths.load_mw[c, index, hours] for c, load in enumerate(paths.loads)}
+        {
+            f"{load.name}{suffix}": paths.load_mw[c, index, hours]
+            for c, load in enumerate(paths.loads)
+        }
     )
 
 
@@ -300,7 +306,7 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
 
 def _pypsa(paths: GridPaths, index: int, folder: Path) -> list[Path]:
     snapshots = paths.standard.strftime("%Y-%m-%d %H:%M:%S")
-    loads_p_set = _frame(paths, index)
+    loads_p_set = _frame(paths, index, suffix="")
     loads_p_set.insert(0, "snapshot", snapshots)
     _write_csv(loads_p_set, folder / "loads-p_set.csv")
     weights = pd.DataFrame(
@@ -356,8 +362,9 @@ def write(paths: GridPaths, out: Path, file_format: str) -> list[Path]:
     mapping) and ``loads-p_set.csv`` (snapshots x loads, MW), a folder PyPSA's
     ``Network.import_from_csv_folder`` reads. ``plexos``: ``<out>/<label>/load_<year>.csv``,
     one row per hour (8,760 or 8,784) with Year, Month, Day, Period (1-24) and one column per
-    load [MW]. ``wide-csv`` / ``wide-parquet``: ``<out>/<label>.csv`` or ``.parquet``, one row
-    per hour of the period. Every file is written atomically.
+    load (``<load>_mw``). ``wide-csv`` / ``wide-parquet``: ``<out>/<label>.csv`` or
+    ``.parquet``, one row per hour of the period, columns ``<load>_mw``. Every file is written
+    atomically.
 
     Returns
     -------

@@ -211,13 +211,17 @@ def figure_years(dataset: xr.Dataset, years: tuple[int, ...] | None = None) -> l
     available = [int(y) for y in dataset["year"].to_numpy()]
     if years is None:
         return sorted({available[0], available[len(available) // 2], available[-1]})
-    outside = [y for y in years if y not in available]
-    if outside or not 1 <= len(years) <= MAX_FIGURE_YEARS:
+    check_years(years, available[0], available[-1])
+    return list(years)
+
+
+def check_years(years: tuple[int, ...], first: int, last: int) -> None:
+    """Refuse figure years outside ``first..last`` or more than :data:`MAX_FIGURE_YEARS`."""
+    if any(not first <= y <= last for y in years) or not 1 <= len(years) <= MAX_FIGURE_YEARS:
         raise OptionsError(
             f"--years = {list(years)}: give 1..{MAX_FIGURE_YEARS} years of the projection "
-            f"({available[0]}..{available[-1]})"
+            f"({first}..{last})"
         )
-    return list(years)
 
 
 def _needs_duration(dataset: xr.Dataset) -> None:

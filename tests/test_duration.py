@@ -168,3 +168,8 @@ def test_plot_duration_and_peak_hours(scenario_file, small_scenario_text, tmp_pa
     assert main(["plot", str(scenario), "--kind", "bars", "--out", str(tmp_path / "x.png")]) == 2
     assert "--kind = 'bars': allowed: fan, duration, peak-hours" in capsys.readouterr().err
     assert not (tmp_path / "x.png").exists()
+    years = ["--kind", "duration", "--years", "2024", "--out", str(tmp_path / "y.png")]
+    assert main(["plot", str(scenario), *years]) == 2
+    assert "--years = [2024]: give 1..4 years of the projection (2025..2026)" in (
+        capsys.readouterr().err
+    )

@@ -112,7 +112,10 @@ def test_plexos_and_wide_layouts(small_scenario_text, scenario_file, tmp_path):
     assert folder.name.startswith("p50-draw-")
     for year, hours in ((2025, 8760), (2026, 8760)):
         frame = pd.read_csv(folder / f"load_{year}.csv")
-        assert list(frame.columns[:4]) == ["Year", "Month", "Day", "Period"]
+        assert list(frame.columns) == [
+            "Year", "Month", "Day", "Period", "baseline_mw", "ai_dc_capital_mw",
+            "ai_dc_non_capital_mw",
+        ]  # fmt: skip
         assert len(frame) == hours and (frame["Year"] == year).all()
         assert (
             frame["Period"].between(1, 24).all()
@@ -161,6 +164,7 @@ def test_bad_input_is_one_line(small_scenario_text, scenario_file, tmp_path, cap
         (["--draws", "0"], "--draws = 0: must be an integer in 1..20"),
         (["--quantile", "1.5"], "--quantile = [1.5]: give 1..20 probabilities in [0, 1]"),
         (["--rank-by", "peak"], "rank_by = 'peak': allowed: total, ai"),
+        (["--sample", "abc"], "--sample: Invalid value for --sample: 'abc' is not an integer"),
     ]
     for extra, message in cases:
         assert main(["export-grid", scenario, "--sample", "5", *extra, "--out", out]) == 2
