@@ -35,14 +35,15 @@ OPTIONS = ProjectionOptions(
 
 
 @pytest.mark.parametrize("flex", [None, "curtail", "shift"])
+@pytest.mark.parametrize("fill", ["random", "zeros", "nan"])
 @pytest.mark.parametrize(
     ("draws", "regions", "days", "first_day", "last_day", "wanted"),
     [(300, 2, 5, 0, 5, [0, 7, 299]), (64, 3, 4, 1, 3, list(range(64))), (1, 1, 1, 0, 1, [0])],
 )
-def test_hourly_rows_match_twin(draws, regions, days, first_day, last_day, wanted, flex):
+def test_hourly_rows_match_twin(draws, regions, days, first_day, last_day, wanted, fill, flex):
     inputs, _, _ = _inputs(
         ("rows", draws, regions, days, flex), draws=draws, regions=regions, weather_years=3,
-        days=days, fill="random", flex=flex,
+        days=days, fill=fill, flex=flex,
     )  # fmt: skip
     rows = np.arange(FIRST_REGION_ROW + regions, dtype=np.int64)
     positions = np.array(wanted, dtype=np.int64)
