@@ -239,6 +239,7 @@ def warm_up() -> tuple[str, ...]:
         inputs, np.array([0.1, 0.9]), np.arange(3), np.empty((3, 2, hours)),
         np.empty((7 + regions, 1, draws)), np.empty((1, 7, years, draws)),
     )  # fmt: skip
+    kernels.hourly_rows(inputs, 0, 1, np.arange(2), np.arange(draws), np.empty((2, draws, hours)))
     kernels.stress_levels(
         inputs, 0, 0.0, np.empty((draws, 2)), np.zeros(draws, dtype=np.int64),
         np.full(draws, -1), np.empty((years, draws)), np.empty((years, draws)),
@@ -256,6 +257,7 @@ def warm_up() -> tuple[str, ...]:
         "inference_profile",
         "quantiles_over_draws",
         "stream_chunk",
+        "hourly_rows",
         "stress_levels",
         "connect_sites",
     )

@@ -17,9 +17,12 @@ from forecast.cli_options import (
     DEFAULT_QUANTILES,
     BaselineModelOption,
     DrawsOption,
+    DurationCurvesOption,
+    DurationDrawsOption,
     EndOption,
     FormatOption,
     NoBaselineOption,
+    PerDrawOption,
     QuantilesOption,
     QuietOption,
     ResolutionOption,
@@ -46,9 +49,9 @@ app.add_typer(scenarios_app, name="scenarios")
 @app.command()
 def project(
     scenario: ScenarioArgument,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output file (.csv or .nc).")] = Path(
-        "projection.csv"
-    ),
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Output file (.csv, .parquet or .nc).")
+    ] = Path("projection.csv"),
     draws: DrawsOption = "1000",
     seed: SeedOption = "0",
     start: StartOption = None,
@@ -59,9 +62,13 @@ def project(
     weather: WeatherOption = "auto",
     baseline_model: BaselineModelOption = None,
     no_baseline: NoBaselineOption = False,
+    per_draw: PerDrawOption = False,
+    duration_curves: DurationCurvesOption = False,
+    duration_draws: DurationDrawsOption = "1000",
     quiet: QuietOption = False,
 ) -> None:
-    """Project a scenario: hourly AI load, baseline and total with quantiles, to CSV/NetCDF."""
+    """Project a scenario: hourly AI load, baseline and total with quantiles, to CSV, Parquet
+    or NetCDF."""
     from tqdm import tqdm
 
     from forecast import export
@@ -81,6 +88,9 @@ def project(
         weather=weather,
         baseline_model=baseline_model,
         no_baseline=no_baseline,
+        per_draw=per_draw,
+        duration_curves=duration_curves,
+        duration_draws=duration_draws,
     )
     with tqdm(
         total=1,
@@ -305,6 +315,9 @@ def _register_optional_commands() -> None:
         ("forecast.cli_sweep", "sweep", "command", "sweep"),
         ("forecast.cli_serve", "serve", "command", "serve"),
         ("forecast.cli_plot", "plot", "command", "plot"),
+        ("forecast.cli_compare", "compare", "command", "compare"),
+        ("forecast.cli_export", "export_grid", "command", "export-grid"),
+        ("forecast.cli_report", "report", "command", "report"),
     ):
         try:
             module = importlib.import_module(module_name)

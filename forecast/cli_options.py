@@ -24,7 +24,8 @@ StartOption = Annotated[str | None, typer.Option(help="First day, YYYY-MM-DD.")]
 EndOption = Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD.")]
 ResolutionOption = Annotated[str, typer.Option(help="hourly|daily|monthly|annual")]
 FormatOption = Annotated[
-    str | None, typer.Option("--format", help="csv|netcdf (default: from --out suffix)")
+    str | None,
+    typer.Option("--format", help="csv|parquet|netcdf (default: from --out suffix)"),
 ]
 QuantilesOption = Annotated[str, typer.Option(help="Probabilities, comma-separated.")]
 WeatherOption = Annotated[
@@ -35,6 +36,18 @@ BaselineModelOption = Annotated[
 ]
 NoBaselineOption = Annotated[bool, typer.Option(help="AI load only, no national baseline.")]
 QuietOption = Annotated[bool, typer.Option(help="No progress bar or summary.")]
+PerDrawOption = Annotated[
+    bool,
+    typer.Option(help="Also keep every draw's per-year values (<name>_per_draw, dims draw, year)."),
+]
+DurationCurvesOption = Annotated[
+    bool,
+    typer.Option(help="Add load duration curves and the peak-hour calendar per year."),
+]
+DurationDrawsOption = Annotated[
+    str,
+    typer.Option(help="Draws the duration curves are built from (1..10000; 70 kB each a year)."),
+]
 
 DEFAULT_QUANTILES = "0.05,0.1,0.5,0.9,0.95"
 
@@ -86,6 +99,9 @@ def projection_options(
     weather: str = "auto",
     baseline_model: str | None = None,
     no_baseline: bool = False,
+    per_draw: bool = False,
+    duration_curves: bool = False,
+    duration_draws: str = "1000",
 ) -> ProjectionOptions:
     """Parse the shared options into checked :class:`ProjectionOptions`."""
     return ProjectionOptions(
@@ -98,4 +114,7 @@ def projection_options(
         weather=weather,
         baseline_model=baseline_model,
         include_baseline=not no_baseline,
+        per_draw=per_draw,
+        duration_curves=duration_curves,
+        duration_draws=parse_integer(duration_draws, "--duration-draws"),
     ).validated(scenario)

@@ -38,7 +38,8 @@ def sweep(
             "--vary",
             help="NAME=V1,V2,... ; repeat for a grid (cartesian product). NAME is a dotted path "
             "into the scenario (operations.pue, sites[0].build_probability, "
-            "deployments[0].milestones[2].count) or draws, seed, weather.",
+            "deployments[0].milestones[2].count), draws, seed, weather, or plan.scale (a "
+            "factor on every milestone and shipment count).",
         ),
     ],
     scheduler: Annotated[
@@ -49,9 +50,9 @@ def sweep(
     connect_timeout: Annotated[
         str, typer.Option(help="Seconds to try to reach --scheduler.")
     ] = "10",
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output file (.csv or .nc).")] = Path(
-        "sweep.csv"
-    ),
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Output file (.csv, .parquet or .nc).")
+    ] = Path("sweep.csv"),
     draws: Annotated[str, typer.Option(help="Monte Carlo draws per variant (1..100000).")] = "1000",
     seed: Annotated[str, typer.Option(help="Random seed, the same for every variant.")] = "0",
     start: StartOption = None,
@@ -124,42 +125,64 @@ def sweep(
     print(f"wrote {written}")
 
 
+#: Per-year figures of the sweep summary: variable, label, decimals.
+SUMMARY_COLUMNS = (
+    ("ai_energy_twh", "AI TWh", 3),
+    ("ai_peak_gw", "AI peak GW", 3),
+    ("total_energy_twh", "total TWh", 1),
+    ("total_peak_gw", "total peak GW", 2),
+    ("ai_share_of_energy_pct", "AI share %", 2),
+)
+
+
 def summary_table(dataset) -> str:
-    """P50 [P10-P90] of the last year's AI energy and peak for each variant, as text."""
+    """Every variant's per-year P50 [P10-P90] (mean) of AI energy and peak, total energy and
+    peak and the AI share, as fixed-width text (the varied values on a variant's first row)."""
     names = dataset.attrs["sweep_varied"].split(",")
     levels = dataset["quantile"].values
-    year = int(dataset["year"].values[-1])
-    columns = [
-        (name, label)
-        for name, label in (
-            ("ai_energy_twh", f"AI TWh {year}"),
-            ("ai_peak_gw", f"AI peak GW {year}"),
-            ("total_peak_gw", f"total peak GW {year}"),
-        )
-        if name in dataset
-    ]
+    columns = [column for column in SUMMARY_COLUMNS if column[0] in dataset]
     widths = [max(len(name), 8) for name in names]
 
-    def pick(name, position, level):
-        index = int(np.argmin(np.abs(levels - level)))
-        return float(dataset[name].isel(variant=position).sel(year=year).values[index])
+    def cell(name, position, year, digits):
+        picked = dataset[name].isel(variant=position).sel(year=year)
+        p10, p50, p90 = (
+            float(picked.values[int(np.argmin(np.abs(levels - level)))])
+            for level in (0.1, 0.5, 0.9)
+        )
+        mean = float(dataset[f"{name}_mean"].isel(variant=position).sel(year=year))
+        return f"{p50:,.{digits}f} [{p10:,.{digits}f}-{p90:,.{digits}f}] ({mean:,.{digits}f})"
 
-    header = "variant  " + "  ".join(n.rjust(w) for n, w in zip(names, widths, strict=True))
-    lines = [
-        f"{dataset.attrs['scenario_id']} sweep, {dataset.sizes['variant']} variants "
-        "(P50 [P10-P90], common random numbers)",
-        header + "".join(label.rjust(26) for _, label in columns),
-    ]
+    rows = []
     for position in range(dataset.sizes["variant"]):
-        cells = [
-            str(dataset[name].values[position]).rjust(width)
-            for name, width in zip(names, widths, strict=True)
-        ]
-        figures = []
-        for name, _ in columns:
-            p10, p50, p90 = (pick(name, position, level) for level in (0.1, 0.5, 0.9))
-            figures.append(f"{p50:,.3f} [{p10:,.3f}-{p90:,.3f}]".rjust(26))
+        for row, year in enumerate(dataset["year"].values):
+            settings = [
+                (str(dataset[name].values[position]) if row == 0 else "").rjust(width)
+                for name, width in zip(names, widths, strict=True)
+            ]
+            variant = str(int(dataset["variant"].values[position])) if row == 0 else ""
+            figures = [cell(name, position, year, digits) for name, _, digits in columns]
+            rows.append((variant, settings, str(year), figures))
+    figure_widths = [
+        max(len(label), *(len(r[3][i]) for r in rows)) for i, (_, label, _) in enumerate(columns)
+    ]
+    header = (
+        "variant  "
+        + "  ".join(n.rjust(w) for n, w in zip(names, widths, strict=True))
+        + "  year"
+        + "".join(
+            f"  {label.rjust(w)}" for (_, label, _), w in zip(columns, figure_widths, strict=True)
+        )
+    )
+    lines = [
+        f"{dataset.attrs['scenario_id']} sweep, {dataset.sizes['variant']} variants: "
+        "P50 [P10-P90] (mean) per year, common random numbers",
+        header,
+    ]
+    for variant, settings, year, figures in rows:
         lines.append(
-            f"{int(dataset['variant'].values[position]):7d}  " + "  ".join(cells) + "".join(figures)
+            f"{variant.rjust(7)}  "
+            + "  ".join(settings)
+            + f"  {year}"
+            + "".join(f"  {f.rjust(w)}" for f, w in zip(figures, figure_widths, strict=True))
         )
     return "\n".join(lines)

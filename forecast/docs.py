@@ -14,7 +14,14 @@ from pathlib import Path
 
 from forecast.catalog import HOST_OVERHEAD
 from forecast.engine.inputs import SITE_DEFAULTS
-from forecast.outputs import MEAN_VARIABLES, OUTPUT_VARIABLES
+from forecast.outputs import (
+    DIFFERENCE_VARIABLES,
+    DURATION_SUMMARIES,
+    DURATION_VARIABLES,
+    MEAN_VARIABLES,
+    OUTPUT_VARIABLES,
+    PER_DRAW_VARIABLES,
+)
 from forecast.sampling import OPERATION_DEFAULTS
 from forecast.scenario import COOLING_SLOPE_FACTOR, STATUS_DEFAULTS, Trend
 
@@ -30,6 +37,27 @@ def outputs_table() -> str:
         "Every per-year and monthly variable also comes as its mean over draws, without the "
         "quantile "
         f"dimension: {means}."
+    )
+    return "\n".join(lines)
+
+
+def optional_outputs_table() -> str:
+    """The variables a projection or comparison holds only when asked for them."""
+    lines = ["| variable | dims | unit | meaning |", "|---|---|---|---|"]
+    for variable in (*DURATION_VARIABLES, *DURATION_SUMMARIES):
+        dims = ", ".join(variable.dims)
+        lines.append(f"| `{variable.name}` | {dims} | {variable.units} | {variable.description} |")
+    per_draw = PER_DRAW_VARIABLES[0]
+    difference = next(v for v in DIFFERENCE_VARIABLES if v.name == "ai_energy_twh_difference")
+    lines.append("")
+    lines.append(
+        f"With `per_draw` (`--per-draw`) each of the {len(PER_DRAW_VARIABLES)} per-year "
+        "variables also comes as every draw's value, `<name>_per_draw` (dims draw, year; "
+        f"region, draw, year by region; e.g. `{per_draw.name}`). A comparison adds, for each of "
+        f"the {len(DIFFERENCE_VARIABLES) // 2} national per-year variables, `<name>_difference` "
+        "(scenario, year, quantile) and `<name>_difference_mean` (scenario, year): the "
+        f"difference from the first scenario draw by draw (e.g. `{difference.name}`, "
+        f"{difference.units})."
     )
     return "\n".join(lines)
 
@@ -121,6 +149,7 @@ GENERATED = {
     "Catalog power rule": catalog_rule_table,
     "Site status defaults": status_table,
     "Shipped scenarios": scenarios_table,
+    "Optional output variables": optional_outputs_table,
 }
 
 

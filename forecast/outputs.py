@@ -293,4 +293,119 @@ MEAN_VARIABLES: tuple[OutputVariable, ...] = tuple(
     if "year" in variable.dims or "month" in variable.dims
 )
 
-BY_NAME = {variable.name: variable for variable in (*OUTPUT_VARIABLES, *MEAN_VARIABLES)}
+
+def per_draw_name(name: str) -> str:
+    """Name of the variable holding every draw's value of a per-year summary ``name``."""
+    return f"{name}_per_draw"
+
+
+def difference_name(name: str) -> str:
+    """Name of a comparison's variable: the per-draw difference of ``name`` from the first
+    scenario, summarised over draws."""
+    return f"{name}_difference"
+
+
+def _without_quantile(dims: tuple[str, ...], replacement: tuple[str, ...] = ()) -> tuple[str, ...]:
+    kept = tuple(d for d in dims if d != "quantile")
+    if not replacement:
+        return kept
+    # The draw dimension goes just before the period (region, draw, year).
+    at = kept.index("year")
+    return (*kept[:at], *replacement, *kept[at:])
+
+
+_DURATION = ("year", "duration_band", "quantile")
+
+#: Variables a projection holds only when asked for them
+#: (``ProjectionOptions.duration_curves``, :mod:`forecast.engine.duration`).
+DURATION_VARIABLES: tuple[OutputVariable, ...] = (
+    OutputVariable(
+        "total_load_duration_mw",
+        _DURATION,
+        "MW",
+        "Load duration curve of the total national load: each draw's hours of the year ranked "
+        "from the highest, the mean load of each band of ranks, quantiles over draws",
+    ),
+    OutputVariable(
+        "ai_load_duration_mw",
+        _DURATION,
+        "MW",
+        "Load duration curve of the AI data-centre load (as total_load_duration_mw)",
+    ),
+    OutputVariable(
+        "duration_band_hours",
+        ("year", "duration_band"),
+        "h",
+        "Hours in each band of ranked hours (ranks duration_hours_from up to the next band's)",
+    ),
+    OutputVariable(
+        "peak_hours_share_pct",
+        ("year", "month_of_year", "hour_of_day"),
+        "%",
+        "Share of the draws' highest total-load hours of the year (AI load without a baseline) "
+        "that fall in each local month and hour of the day: when the peak comes",
+    ),
+)
+
+#: Their means over draws and, with ``ProjectionOptions.per_draw``, every draw's curve.
+DURATION_SUMMARIES: tuple[OutputVariable, ...] = tuple(
+    variable
+    for curve in DURATION_VARIABLES
+    if "quantile" in curve.dims
+    for variable in (
+        OutputVariable(
+            mean_name(curve.name),
+            _without_quantile(curve.dims),
+            curve.units,
+            f"Mean over draws of {curve.name} (its integral is the mean annual energy)",
+        ),
+        OutputVariable(
+            per_draw_name(curve.name),
+            ("duration_draw", *_without_quantile(curve.dims)),
+            curve.units,
+            f"Each draw's {curve.name} (the draws the curves are built from)",
+        ),
+    )
+)
+
+_ANNUAL_VARIABLES = tuple(v for v in OUTPUT_VARIABLES if "year" in v.dims)
+
+#: With ``ProjectionOptions.per_draw``: every draw's value of each per-year summary.
+PER_DRAW_VARIABLES: tuple[OutputVariable, ...] = tuple(
+    OutputVariable(
+        per_draw_name(variable.name),
+        _without_quantile(variable.dims, ("draw",)),
+        variable.units,
+        f"Each draw's {variable.name}",
+    )
+    for variable in _ANNUAL_VARIABLES
+)
+
+#: In a comparison (:mod:`forecast.compare`): the difference of each national per-year summary
+#: from the first scenario, draw by draw (common random numbers), as quantiles and a mean.
+DIFFERENCE_VARIABLES: tuple[OutputVariable, ...] = tuple(
+    OutputVariable(
+        name,
+        ("scenario", *dims),
+        variable.units,
+        f"{variable.name} minus the first scenario's, draw by draw; {kind} over draws",
+    )
+    for variable in _ANNUAL_VARIABLES
+    if "region" not in variable.dims
+    for name, dims, kind in (
+        (difference_name(variable.name), variable.dims, "quantiles"),
+        (mean_name(difference_name(variable.name)), _without_quantile(variable.dims), "mean"),
+    )
+)
+
+BY_NAME = {
+    variable.name: variable
+    for variable in (
+        *OUTPUT_VARIABLES,
+        *MEAN_VARIABLES,
+        *DURATION_VARIABLES,
+        *DURATION_SUMMARIES,
+        *PER_DRAW_VARIABLES,
+        *DIFFERENCE_VARIABLES,
+    )
+}

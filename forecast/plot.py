@@ -1,4 +1,5 @@
-"""Report figures of a projection: load fan charts and annual bars, as PNG or SVG.
+"""Report figures of a projection: load fan charts and annual bars, load duration curves and
+the peak-hour calendar, as PNG or SVG.
 
 The figure mirrors the service's dashboard: fan charts (P5–P95 and P10–P90 bands, P50 line)
 of the AI data-centre load and of the total national load, and annual bars of AI energy [TWh]
@@ -192,6 +193,185 @@ def projection_figure(dataset: xr.Dataset):
     return figure
 
 
+#: Figures ``forecast plot --kind`` draws.
+KINDS = ("fan", "duration", "peak-hours")
+#: Most years a duration or peak-hour figure shows side by side.
+MAX_FIGURE_YEARS = 4
+
+
+def figure_years(dataset: xr.Dataset, years: tuple[int, ...] | None = None) -> list[int]:
+    """The years a duration or peak-hour figure shows: those asked for, or the first, the
+    middle and the last year of the projection.
+
+    Raises
+    ------
+    OptionsError
+        A year outside the projection, or more than :data:`MAX_FIGURE_YEARS`.
+    """
+    available = [int(y) for y in dataset["year"].to_numpy()]
+    if years is None:
+        return sorted({available[0], available[len(available) // 2], available[-1]})
+    check_years(years, available[0], available[-1])
+    return list(years)
+
+
+def check_years(years: tuple[int, ...], first: int, last: int) -> None:
+    """Refuse figure years outside ``first..last`` or more than :data:`MAX_FIGURE_YEARS`."""
+    if any(not first <= y <= last for y in years) or not 1 <= len(years) <= MAX_FIGURE_YEARS:
+        raise OptionsError(
+            f"--years = {list(years)}: give 1..{MAX_FIGURE_YEARS} years of the projection "
+            f"({first}..{last})"
+        )
+
+
+def _needs_duration(dataset: xr.Dataset) -> None:
+    if "ai_load_duration_mw" not in dataset:
+        raise OptionsError(
+            "duration_curves = false: this figure needs a projection with duration curves "
+            "(ProjectionOptions(duration_curves=True), --duration-curves)"
+        )
+
+
+def duration_figure(dataset: xr.Dataset, years: tuple[int, ...] | None = None):
+    """Load duration curves: each year's hours ranked from the highest, P10–P90 band and P50.
+
+    Parameters
+    ----------
+    dataset : xarray.Dataset
+        A projection with duration curves and the quantiles 0.1, 0.5 and 0.9.
+    years : tuple of int, optional
+        Years to draw (default :func:`figure_years`).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel for the total national load [GW] (when there is a baseline) and one for the
+        AI load [MW or GW], one colour per year.
+    """
+    from matplotlib.figure import Figure
+
+    _needs_duration(dataset)
+    chosen = figure_years(dataset, years)
+    series = [name for name in ("total_load_duration_mw", "ai_load_duration_mw") if name in dataset]
+    figure = Figure(figsize=(6.0 * len(series), 4.4), layout="constrained")
+    panels = np.atleast_1d(figure.subplots(1, len(series)))
+    colours = ["#1d4ed8", "#c2410c", "#047857", "#6d28d9"]
+    for axes, name in zip(panels, series, strict=True):
+        in_gw = name.startswith("total") or float(dataset[name].max()) >= GW_THRESHOLD_MW
+        scale = 1000.0 if in_gw else 1.0
+        for colour, year in zip(colours, chosen, strict=False):
+            curve = dataset[name].sel(year=year)
+            width = dataset["duration_band_hours"].sel(year=year).to_numpy()
+            used = width > 0
+            edges = np.r_[0.0, np.cumsum(width[used])]
+            p10, p50, p90 = (
+                curve.sel(quantile=q, method="nearest").to_numpy()[used] / scale for q in BAR_LEVELS
+            )
+            axes.fill_between(
+                edges, np.r_[p10, p10[-1]], np.r_[p90, p90[-1]], step="post", color=colour,
+                alpha=0.2, linewidth=0,
+            )  # fmt: skip
+            axes.stairs(
+                p50, edges, baseline=None, color=colour, linewidth=1.5,
+                label=f"{year} P50 (P10–P90)",
+            )  # fmt: skip
+        axes.set_title("Total national load" if name.startswith("total") else "AI data-centre load")
+        axes.set_xlabel("Hours of the year at or above the load")
+        axes.set_ylabel(f"Load [{'GW' if in_gw else 'MW'}]")
+        axes.set_xlim(0, float(dataset["duration_band_hours"].sum("duration_band").max()))
+        axes.grid(color="#e3e7ec", linewidth=0.8)
+        axes.set_axisbelow(True)
+        axes.legend(fontsize=8, frameon=False)
+    figure.suptitle(
+        f"{dataset.attrs['scenario_id']}: load duration curves "
+        f"({dataset.attrs['duration_draws']} draws; band means of ranked hours)",
+        fontsize=11,
+    )
+    return figure
+
+
+def peak_hours_figure(dataset: xr.Dataset, years: tuple[int, ...] | None = None):
+    """When the peak comes: month x hour heat maps of the draws' highest hours of each year.
+
+    Parameters and returns as :func:`duration_figure`; one panel per year, cells in % of the
+    counted hours (each draw's ``duration_peak_hours`` highest hours of total load).
+    """
+    from matplotlib.figure import Figure
+
+    _needs_duration(dataset)
+    chosen = figure_years(dataset, years)
+    figure = Figure(figsize=(3.6 * len(chosen) + 1.0, 3.8), layout="constrained")
+    panels = np.atleast_1d(figure.subplots(1, len(chosen), sharey=True))
+    shares = dataset["peak_hours_share_pct"].sel(year=chosen)
+    top = max(float(shares.max()), 1e-9)
+    image = None
+    for axes, year in zip(panels, chosen, strict=True):
+        image = axes.imshow(
+            shares.sel(year=year).to_numpy(), aspect="auto", cmap="Reds", vmin=0.0, vmax=top,
+            extent=(-0.5, 23.5, 12.5, 0.5),
+        )  # fmt: skip
+        axes.set_title(str(year))
+        axes.set_xlabel("Local hour of the day")
+        axes.set_xticks(range(0, 24, 3))
+    assert image is not None  # figure_years gives at least one year
+    panels[0].set_ylabel("Month")
+    panels[0].set_yticks(range(1, 13))
+    figure.colorbar(image, ax=list(panels), label="Share of the highest hours [%]")
+    figure.suptitle(
+        f"{dataset.attrs['scenario_id']}: when each draw's {dataset.attrs['duration_peak_hours']} "
+        f"highest hours of {'total national' if 'total_load_duration_mw' in dataset else 'AI'} "
+        f"load fall ({dataset.attrs['duration_draws']} draws)",
+        fontsize=11,
+    )
+    return figure
+
+
+def comparison_figure(dataset: xr.Dataset):
+    """Scenarios side by side: per year, each scenario's P50 with P10–P90 bars of the AI
+    energy [TWh] and of the total national peak [GW] (or the AI peak without a baseline).
+
+    Parameters
+    ----------
+    dataset : xarray.Dataset
+        A comparison (:func:`forecast.compare.compare`) with the quantiles 0.1, 0.5 and 0.9.
+    """
+    from matplotlib.figure import Figure
+
+    labels = [str(label) for label in dataset["scenario"].to_numpy()]
+    years = dataset["year"].to_numpy().astype(int)
+    peak = "total_peak_gw" if "total_peak_gw" in dataset else "ai_peak_gw"
+    figure = Figure(figsize=(12.0, 4.2), layout="constrained")
+    panels = figure.subplots(1, 2)
+    colours = ["#c2410c", "#1d4ed8", "#047857", "#6d28d9", "#4b5563", "#b45309"]
+    width = 0.8 / len(labels)
+    for axes, name, title in (
+        (panels[0], "ai_energy_twh", "AI energy [TWh]"),
+        (
+            panels[1],
+            peak,
+            "Total national peak [GW]" if peak == "total_peak_gw" else "AI peak [GW]",
+        ),
+    ):
+        for index, label in enumerate(labels):
+            p10, p50, p90 = _levels(dataset[name].sel(scenario=label), BAR_LEVELS)
+            x = years + (index - (len(labels) - 1) / 2) * width
+            colour = colours[index % len(colours)]
+            axes.bar(x, p50, width=width, color=colour, alpha=0.85, label=label)
+            axes.errorbar(x, p50, yerr=np.vstack([p50 - p10, p90 - p50]), fmt="none",
+                          ecolor="#111827", elinewidth=0.8, capsize=2)  # fmt: skip
+        axes.set_title(f"{title}: P50, P10–P90 bars")
+        axes.set_ylabel(title)
+        axes.set_xticks(years)
+        axes.set_xticklabels([str(y) for y in years], rotation=45 if len(years) > 8 else 0)
+        axes.grid(axis="y", color="#e3e7ec", linewidth=0.8)
+        axes.set_axisbelow(True)
+        if peak == "total_peak_gw" and name == peak:
+            low = float(dataset[name].sel(quantile=BAR_LEVELS[0], method="nearest").min())
+            axes.set_ylim(bottom=0.9 * low)
+    panels[0].legend(fontsize=8, frameon=False)
+    return figure
+
+
 def _atomic_save(figure, path: Path, image_format: str) -> None:
     """Save through a temporary file in the target directory, then rename over ``path``."""
     import matplotlib
@@ -215,15 +395,27 @@ def _atomic_save(figure, path: Path, image_format: str) -> None:
         raise
 
 
-def write_figure(dataset: xr.Dataset, path: Path) -> Path:
-    """Write the report figure of ``dataset`` to ``path`` (``.png`` or ``.svg``).
+def write_figure(
+    dataset: xr.Dataset,
+    path: Path,
+    *,
+    kind: str = "fan",
+    years: tuple[int, ...] | None = None,
+) -> Path:
+    """Write a figure of ``dataset`` to ``path`` (``.png`` or ``.svg``).
 
     Parameters
     ----------
     dataset : xarray.Dataset
-        A projection with the quantiles 0.05, 0.1, 0.5, 0.9 and 0.95.
+        A projection with the quantiles 0.05, 0.1, 0.5, 0.9 and 0.95 (``fan``), or with
+        duration curves (``duration``, ``peak-hours``).
     path : pathlib.Path
         Output file; its suffix picks the format. Replaced only once the new file is complete.
+    kind : str
+        One of :data:`KINDS`: the report figure (:func:`projection_figure`),
+        :func:`duration_figure` or :func:`peak_hours_figure`.
+    years : tuple of int, optional
+        Years of a duration or peak-hour figure.
 
     Returns
     -------
@@ -237,5 +429,13 @@ def write_figure(dataset: xr.Dataset, path: Path) -> Path:
     """
     path = Path(path)
     image_format = figure_format(path)
-    _atomic_save(projection_figure(dataset), path, image_format)
+    if kind not in KINDS:
+        raise OptionsError(f"--kind = {kind!r}: allowed: {', '.join(KINDS)}")
+    if kind == "fan":
+        figure = projection_figure(dataset)
+    elif kind == "duration":
+        figure = duration_figure(dataset, years)
+    else:
+        figure = peak_hours_figure(dataset, years)
+    _atomic_save(figure, path, image_format)
     return path

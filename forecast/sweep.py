@@ -19,7 +19,10 @@ A varied NAME is either
   ``deployments[0].milestones[2].count``, ``operations.pue.mode`` (one parameter of a
   distribution); a number given for an uncertain input makes it a fixed quantity; or
 * a projection option, :data:`OPTION_NAMES`: ``draws``, ``seed`` (varying the seed gives
-  replicate runs, which measure the Monte Carlo noise itself) or ``weather``.
+  replicate runs, which measure the Monte Carlo noise itself) or ``weather``; or
+* :data:`PLAN_SCALE` (``plan.scale``): a factor on the whole deployment plan, every
+  milestone's and shipment's count in every deployment, as the dashboard's "Scale the whole
+  plan" does (a compute target is a multiple of the plan's own compute, so it scales with it).
 """
 
 from __future__ import annotations
@@ -28,7 +31,6 @@ import contextlib
 import copy
 import dataclasses
 import itertools
-import json
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -46,6 +48,10 @@ from forecast.scenario import Scenario, parse_scenario
 
 #: Projection options that may be varied, with the type their values are read as.
 OPTION_NAMES: dict[str, type] = {"draws": int, "seed": int, "weather": str}
+#: The NAME of a factor on every milestone's and shipment's count (the whole plan).
+PLAN_SCALE = "plan.scale"
+#: Largest whole-plan factor (a count stays within the scenario format's 1e9 anyway).
+MAX_PLAN_SCALE = 1000.0
 #: Scenario fields that fix the shape or the time axis of the results; every variant shares
 #: them so that the results line up along ``variant``.
 FIXED_FIELDS: tuple[str, ...] = (
@@ -138,6 +144,13 @@ def parse_variation(text: str) -> Variation:
     values = tuple(_read_value(part, name) for part in values_text.split(","))
     if len(set(values)) != len(values):
         raise OptionsError(f"--vary {name}: values {list(values)} repeat; give each once")
+    if name == PLAN_SCALE and not all(
+        isinstance(value, int | float) and 0 < value <= MAX_PLAN_SCALE for value in values
+    ):
+        raise OptionsError(
+            f"--vary {name}: values {list(values)}: each must be a number in "
+            f"(0, {MAX_PLAN_SCALE:g}], the factor on every milestone and shipment count"
+        )
     if name in OPTION_NAMES:
         wanted = OPTION_NAMES[name]
         if not all(isinstance(value, wanted) for value in values):
@@ -280,7 +293,14 @@ def build_variants(
     base_options = options or ProjectionOptions()
     base_data = scenario.model_dump(mode="json")
     for variation in variations:
-        if not variation.is_option:
+        if variation.name == PLAN_SCALE:
+            if not scenario.deployments:
+                raise OptionsError(
+                    f"--vary {PLAN_SCALE}: scenario {scenario.id} has no deployment plans to "
+                    "scale (its load is its sites'); vary sites[i].capacity_mw or "
+                    "sites[i].build_probability instead"
+                )
+        elif not variation.is_option:
             _locate(base_data, variation.name)  # a bad NAME fails once, before any variant
 
     variants = []
@@ -293,10 +313,13 @@ def build_variants(
         for name, value in settings.items():
             if name in OPTION_NAMES:
                 option_values[name] = value
-            else:
+            elif name != PLAN_SCALE:
                 container, key = _locate(data, name)
                 # A bare number is coerced to a fixed quantity by the scenario's validators.
                 container[key] = value
+        if PLAN_SCALE in settings:
+            # After the paths: a varied count is scaled with the rest of the plan.
+            scale_plan(data, float(settings[PLAN_SCALE]))
         label = ", ".join(f"{name}={value}" for name, value in settings.items())
         variant_scenario = parse_scenario(data, origin=f"{origin or scenario.id} [{label}]")
         try:
@@ -311,6 +334,14 @@ def build_variants(
             )
         )
     return variants
+
+
+def scale_plan(data: dict[str, Any], factor: float) -> None:
+    """Multiply every milestone's and shipment's count of every deployment in the scenario
+    data ``data`` (as ``model_dump(mode="json")`` gives it) by ``factor``. [-]"""
+    for deployment in data.get("deployments") or []:
+        for entry in (*(deployment.get("milestones") or []), *(deployment.get("shipments") or [])):
+            entry["count"] = entry["count"] * factor
 
 
 def _project_variant(scenario: Scenario, options: ProjectionOptions) -> xr.Dataset:
@@ -570,7 +601,8 @@ def tidy_sweep_frame(dataset: xr.Dataset) -> pd.DataFrame:
 
 
 def write(dataset: xr.Dataset, path: Path, *, file_format: str | None = None) -> Path:
-    """Write a sweep as tidy CSV (plus ``<path>.meta.json``) or NetCDF, atomically.
+    """Write a sweep as a tidy table (CSV plus ``<path>.meta.json``, or Parquet) or NetCDF,
+    atomically.
 
     Parameters
     ----------
@@ -579,16 +611,13 @@ def write(dataset: xr.Dataset, path: Path, *, file_format: str | None = None) ->
     path : Path
         Output file.
     file_format : str, optional
-        ``csv`` or ``netcdf`` (default: from the suffix, ``.nc`` = NetCDF).
+        ``csv``, ``parquet`` or ``netcdf`` (default: from the suffix,
+        :func:`forecast.export.file_format_of`).
     """
-    chosen = file_format or ("netcdf" if Path(path).suffix in {".nc", ".nc4"} else "csv")
-    if chosen not in export.FORMATS:
-        raise OptionsError(f"format = {chosen!r}: allowed: {', '.join(export.FORMATS)}")
+    chosen = export.file_format_of(path, file_format)
     if chosen == "netcdf":
         return export.write_netcdf(dataset, path)
     frame = tidy_sweep_frame(dataset)
-    # The export module's temporary-file-and-rename writer, so a failed run leaves no file.
-    export._atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, float_format="%.9g"))
     names = varied_names(dataset)
     meta = {
         "attrs": {key: _jsonable(value) for key, value in dataset.attrs.items()},
@@ -602,10 +631,7 @@ def write(dataset: xr.Dataset, path: Path, *, file_format: str | None = None) ->
             for i in range(dataset.sizes["variant"])
         ],
     }
-    export._atomic_write(
-        Path(f"{path}.meta.json"), lambda tmp: tmp.write_text(json.dumps(meta, indent=2) + "\n")
-    )
-    return Path(path)
+    return export.write_table(frame, path, chosen, meta)
 
 
 def _jsonable(value: Any) -> Any:

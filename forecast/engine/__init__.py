@@ -23,6 +23,7 @@ Kernels sit under the stages in :mod:`forecast.kernels` and see no labels.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -33,6 +34,7 @@ from forecast.calendar import HourlyCalendar
 from forecast.catalog import load_catalog
 from forecast.engine.baseline import baseline_model, baseline_series
 from forecast.engine.dataset import Monthly, build_dataset, scenario_digest
+from forecast.engine.duration import DurationCurves, add_duration_curves
 from forecast.engine.fleet import Fleet, FleetGrid, build_fleet
 from forecast.engine.hosting import Connections, Halls, Hosting, place_fleet, tenant_loads
 from forecast.engine.inputs import draw_inputs
@@ -47,12 +49,16 @@ from forecast.engine.options import (
 from forecast.engine.power import coefficients, inference_shape, non_ai_coefficients
 from forecast.engine.stream import stream_hours
 from forecast.errors import ForecastError, ScenarioError
+from forecast.kernels import StreamInputs
 from forecast.sampling import central, operation
 from forecast.scenario import Scenario
 from forecast.weather.locations import NO_WEATHER
 
 if TYPE_CHECKING:
     from forecast.baseline import BaselineModel
+
+#: Called with every streamed chunk: ``sink(inputs, first_hour, order)``.
+HourlySink = Callable[[StreamInputs, int, np.ndarray], None]
 
 __all__ = [
     "DEFAULT_QUANTILES",
@@ -126,6 +132,7 @@ def project(
     *,
     progress: ProgressCallback | None = None,
     baseline: BaselineModel | None = None,
+    hourly_sinks: Sequence[HourlySink] = (),
 ) -> xr.Dataset:
     """Run the Monte Carlo projection of ``scenario``.
 
@@ -140,6 +147,9 @@ def project(
     baseline : BaselineModel, optional
         An already loaded baseline model (the service passes the one it serves, so a request
         keeps the version it started with); default: load ``options.baseline_model``.
+    hourly_sinks : sequence of callables, optional
+        Each is called as ``sink(inputs, first_hour, order)`` with every streamed chunk
+        (:mod:`forecast.engine.duration`: per-draw hourly paths, e.g. for grid-model exports).
 
     Returns
     -------
@@ -200,6 +210,21 @@ def project(
         if model is not None and inputs.baseline is not None
         else None
     )
+    sinks = list(hourly_sinks)
+    curves = None
+    if options.duration_curves:
+        curves = DurationCurves(
+            calendar,
+            n_draws=options.draws,
+            sample=options.duration_draws,
+            has_baseline=series is not None,
+        )
+        sinks.append(curves)
+
+    def hourly_sink(inputs, first_hour, order):
+        for sink in sinks:
+            sink(inputs, first_hour, order)
+
     stats = stream_hours(
         scenario,
         options,
@@ -212,6 +237,7 @@ def project(
         series,
         inputs.flexibility,
         progress,
+        **({"hourly_sink": hourly_sink} if sinks else {}),
     )
     drivers = inputs.drivers()
     drivers["weather_year_mean_excess_c"] = cooling_excess.mean(axis=1)[inputs.weather_of_draw]
@@ -234,7 +260,7 @@ def project(
         wait_by_year=waits[0] if waits is not None and hosting.reading == "hosted" else None,
         delivered_by_year=waits[1] if waits is not None and hosting.reading == "hosted" else None,
     )
-    return build_dataset(
+    dataset = build_dataset(
         scenario,
         options,
         calendar,
@@ -244,3 +270,7 @@ def project(
         baseline_label=series.label if series is not None else None,
         weather=weather,
     )
+    if curves is not None:
+        probabilities = np.asarray(options.quantiles, dtype=np.float64)
+        dataset = add_duration_curves(dataset, curves, probabilities, per_draw=options.per_draw)
+    return dataset

@@ -22,7 +22,7 @@ from forecast.engine.hosting import Connections
 from forecast.engine.options import ProjectionOptions
 from forecast.engine.stream import Stats
 from forecast.export import local_iso
-from forecast.outputs import BY_NAME, mean_name
+from forecast.outputs import BY_NAME, mean_name, per_draw_name
 from forecast.scenario import HOSTING_READINGS, Scenario
 from forecast.units import MW_TO_GW, MWH_TO_TWH, PERCENT
 
@@ -63,12 +63,18 @@ def _attrs(name: str) -> dict[str, str]:
     return {"units": variable.units, "description": variable.description}
 
 
-def _summaries(name: str, values: np.ndarray, probabilities: np.ndarray, data: dict) -> None:
-    """Quantiles of a per-draw array [D, ...] under ``name`` and its mean under ``<name>_mean``."""
+def _summaries(
+    name: str, values: np.ndarray, probabilities: np.ndarray, data: dict, *, per_draw=False
+) -> None:
+    """Quantiles of a per-draw array [D, ...] under ``name`` and its mean under ``<name>_mean``
+    (and, with ``per_draw``, the array itself under ``<name>_per_draw`` where declared)."""
     data[name] = (BY_NAME[name].dims, _quantiles(values, probabilities), _attrs(name))
     mean = mean_name(name)
     if mean in BY_NAME:
         data[mean] = (BY_NAME[mean].dims, values.mean(axis=0), _attrs(mean))
+    kept = per_draw_name(name)
+    if per_draw and kept in BY_NAME:
+        data[kept] = (BY_NAME[kept].dims, values, _attrs(kept))
 
 
 def _regions_first(values: np.ndarray) -> np.ndarray:
@@ -76,8 +82,9 @@ def _regions_first(values: np.ndarray) -> np.ndarray:
     return np.moveaxis(values, 1, 0)
 
 
-def _by_region(name, values, probabilities, data) -> None:
-    """Quantiles and mean over draws of a [D, R, ...] array, region by region."""
+def _by_region(name, values, probabilities, data, *, per_draw=False) -> None:
+    """Quantiles and mean over draws of a [D, R, ...] array, region by region (and the array,
+    as [R, D, ...], with ``per_draw`` where declared)."""
     per_region = _regions_first(values)
     data[name] = (
         BY_NAME[name].dims,
@@ -87,9 +94,12 @@ def _by_region(name, values, probabilities, data) -> None:
     mean = mean_name(name)
     if mean in BY_NAME:
         data[mean] = (BY_NAME[mean].dims, per_region.mean(axis=1), _attrs(mean))
+    kept = per_draw_name(name)
+    if per_draw and kept in BY_NAME:
+        data[kept] = (BY_NAME[kept].dims, per_region, _attrs(kept))
 
 
-def _monthly_variables(scenario, monthly: Monthly, probabilities, data) -> None:
+def _monthly_variables(scenario, monthly: Monthly, probabilities, data, per_draw) -> None:
     regional = len(scenario.regions) > 1
     national = {
         "installed_accelerators": monthly.installed,
@@ -129,14 +139,20 @@ def _monthly_variables(scenario, monthly: Monthly, probabilities, data) -> None:
         delivered = monthly.delivered_by_year.sum(axis=1)
         waited = (monthly.wait_by_year * monthly.delivered_by_year).sum(axis=1)
         national_wait = np.divide(waited, delivered, out=np.zeros_like(waited), where=delivered > 0)
-        _summaries("accelerator_wait_months", national_wait, probabilities, data)
+        _summaries("accelerator_wait_months", national_wait, probabilities, data, per_draw=per_draw)
         if regional:
             _by_region(
-                "accelerator_wait_months_by_region", monthly.wait_by_year, probabilities, data
+                "accelerator_wait_months_by_region",
+                monthly.wait_by_year,
+                probabilities,
+                data,
+                per_draw=per_draw,
             )
 
 
-def _annual_variables(scenario, calendar, stats: Stats, has_baseline, probabilities, data):
+def _annual_variables(
+    scenario, calendar, stats: Stats, has_baseline, probabilities, data, per_draw_values
+):
     annual = stats.annual
     hours = calendar.hours_per_year[None, :]
     per_draw = {
@@ -189,11 +205,13 @@ def _annual_variables(scenario, calendar, stats: Stats, has_baseline, probabilit
                 "flexibility_peak_reduction_gw": (without - annual["total_peak"]) * MW_TO_GW,
             }
     for name, values in per_draw.items():
-        _summaries(name, values, probabilities, data)
+        _summaries(name, values, probabilities, data, per_draw=per_draw_values)
     if len(scenario.regions) > 1:
         # region_energy is [R, D, Y]; _by_region takes [D, R, Y].
         region_twh = np.moveaxis(annual["region_energy"] * MWH_TO_TWH, 0, 1)
-        _by_region("ai_energy_twh_by_region", region_twh, probabilities, data)
+        _by_region(
+            "ai_energy_twh_by_region", region_twh, probabilities, data, per_draw=per_draw_values
+        )
 
 
 def _spread_drivers(drivers: dict[str, np.ndarray], outcome: np.ndarray) -> dict[str, float]:
@@ -240,13 +258,22 @@ def build_dataset(
             {"description": "month (local calendar)"},
         ),
     }
+    if options.per_draw:
+        coords["draw"] = (
+            "draw",
+            np.arange(options.draws),
+            {"description": "Monte Carlo draw: the same index and seed draw the same inputs"},
+        )
     data: dict = {}
     for name, values in stats.series.items():
         # The kernel fills [Q, P] per series ([R, Q, P] by region); the Dataset orders dims as
         # declared in forecast.outputs.
         data[name] = (BY_NAME[name].dims, values.swapaxes(-1, -2), _attrs(name))
-    _monthly_variables(scenario, monthly, probabilities, data)
-    _annual_variables(scenario, calendar, stats, baseline_label is not None, probabilities, data)
+    _monthly_variables(scenario, monthly, probabilities, data, options.per_draw)
+    _annual_variables(
+        scenario, calendar, stats, baseline_label is not None, probabilities, data,
+        options.per_draw,
+    )  # fmt: skip
 
     correlations = _spread_drivers(drivers, stats.annual["ai_energy"][:, -1])
     data["spread_driver_rank_correlation"] = (

@@ -15,6 +15,11 @@ Resolution = Literal["hourly", "daily", "monthly", "annual"]
 RESOLUTIONS: tuple[str, ...] = ("hourly", "daily", "monthly", "annual")
 DEFAULT_QUANTILES: tuple[float, ...] = (0.05, 0.10, 0.50, 0.90, 0.95)
 MAX_DRAWS = 100_000
+#: Draws whose hourly paths the load duration curves are built from, by default and at most:
+#: each is held for a year as float32 per series (8,784 h x 4 B = 35 kB), so 10,000 draws of
+#: the total and the AI load take 703 MB (README "Load duration curves and peak hours").
+DEFAULT_DURATION_DRAWS = 1000
+MAX_DURATION_DRAWS = 10_000
 ProgressCallback = Callable[[int, int], None]
 
 
@@ -31,6 +36,13 @@ class ProjectionOptions:
     weather: str = "auto"
     baseline_model: str | None = None
     include_baseline: bool = True
+    #: Keep every draw's per-year values (``<name>_per_draw``, dims draw and year) beside their
+    #: quantiles: what comparisons and representative draws are computed from.
+    per_draw: bool = False
+    #: Add load duration curves and the peak-hour calendar (:mod:`forecast.engine.duration`),
+    #: from the first ``duration_draws`` draws.
+    duration_curves: bool = False
+    duration_draws: int = DEFAULT_DURATION_DRAWS
 
     def validated(self, scenario: Scenario) -> ProjectionOptions:
         """Fill the period from the scenario's horizon and check every option."""
@@ -57,6 +69,18 @@ class ProjectionOptions:
             raise OptionsError(
                 f"quantiles = {list(self.quantiles)}: give 1-99 probabilities in [0, 1]"
             )
+        for name in ("per_draw", "duration_curves"):
+            if not isinstance(getattr(self, name), bool):
+                raise OptionsError(f"{name} = {getattr(self, name)!r}: must be true or false")
+        if (
+            isinstance(self.duration_draws, bool)
+            or not isinstance(self.duration_draws, int)
+            or not (1 <= self.duration_draws <= MAX_DURATION_DRAWS)
+        ):
+            raise OptionsError(
+                f"duration_draws = {self.duration_draws!r}: must be an integer in "
+                f"1..{MAX_DURATION_DRAWS}"
+            )
         start = self.start or scenario.horizon.start
         end = self.end or scenario.horizon.end
         if end < start:
@@ -73,4 +97,7 @@ class ProjectionOptions:
             weather=self.weather,
             baseline_model=self.baseline_model,
             include_baseline=self.include_baseline,
+            per_draw=self.per_draw,
+            duration_curves=self.duration_curves,
+            duration_draws=self.duration_draws,
         )

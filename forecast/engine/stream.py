@@ -136,6 +136,8 @@ def stream_hours(
     baseline: BaselineSeries | None,
     flexibility,
     progress: ProgressCallback | None,
+    *,
+    hourly_sink=None,
 ) -> Stats:
     """Stream over chunks of whole days through the fused kernel; see
     :func:`forecast.kernels.stream_chunk`.
@@ -146,6 +148,9 @@ def stream_hours(
 
     Draws are sorted by weather year inside the stream (quantiles do not depend on the order)
     and per-draw results are put back in draw order at the end.
+
+    ``hourly_sink``, when given, is called as ``hourly_sink(inputs, first_hour, order)`` with
+    each chunk after its flexibility (:mod:`forecast.engine.duration`: per-draw hourly paths).
     """
     n_draws, n_regions, n_years = options.draws, len(scenario.regions), len(calendar.years)
     n_weather, n_rows = cooling_excess.shape[0], n_regions + stream.FIRST_REGION_ROW
@@ -199,6 +204,8 @@ def stream_hours(
         kernels.stream_chunk(
             chunk.inputs, probabilities, quantile_rows, quantiles, day_sums, block_peaks
         )
+        if hourly_sink is not None:
+            hourly_sink(chunk.inputs, h0, order)
         year_of_day = chunk.inputs.year_of_day
         year_change = np.r_[0, np.flatnonzero(np.diff(year_of_day)) + 1]
         energy[:, y0:y1] += np.add.reduceat(day_sums, year_change, axis=1)

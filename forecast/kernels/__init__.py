@@ -6,6 +6,7 @@ Every kernel writes into caller-supplied ``out`` arrays and has an independent N
 """
 
 from forecast.kernels.capacity import connect_sites, site_capacity
+from forecast.kernels.duration import hourly_rows
 from forecast.kernels.fleet import place_in_capacity, stock_flow, surviving_stock
 from forecast.kernels.profile import inference_profile
 from forecast.kernels.quantiles import quantiles_over_draws
@@ -14,6 +15,7 @@ from forecast.kernels.stream import StreamInputs, stream_chunk, stress_levels
 __all__ = [
     "StreamInputs",
     "connect_sites",
+    "hourly_rows",
     "inference_profile",
     "place_in_capacity",
     "quantiles_over_draws",

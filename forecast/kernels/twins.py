@@ -564,3 +564,13 @@ def connect_sites_numpy(
         previous = previous + added
         connected[:, :, month] = previous
     return connected
+
+
+def hourly_rows_numpy(
+    inputs, first_day: int, last_day: int, rows: IndexArray, draws: IndexArray
+) -> FloatArray:
+    """Twin of :func:`forecast.kernels.duration.hourly_rows`: a slice of the whole-array
+    values of :func:`stream_values`, float64[K, S, H'] for the hours of the days
+    ``first_day .. last_day - 1``. [MW]"""
+    hours = slice(int(inputs.day_starts[first_day]), int(inputs.day_starts[last_day]))
+    return stream_values(inputs)[np.asarray(rows)][:, np.asarray(draws), hours]

@@ -1,0 +1,65 @@
+"""Per-draw hourly values of a chunk: what the fused stream kernel reduces and never keeps.
+
+Load duration curves, peak-hour calendars and grid-model exports need each draw's hourly path,
+which :func:`forecast.kernels.stream.stream_chunk` folds into day sums, peaks and quantiles
+as it goes. This kernel evaluates the same hours with the same per-hour helpers (so its values
+equal the stream's bit for bit, flexibility included) and writes the wanted rows of the wanted
+draws into a caller-supplied array; the caller bounds its size by choosing the draws.
+"""
+
+import numpy as np
+
+from forecast._numba import FloatArray, IndexArray, parallel_jit, prange
+from forecast.kernels.stream import (
+    FIRST_REGION_ROW,
+    StreamInputs,
+    _day_shifts,
+    _flex_hour,
+    _hour_values,
+)
+
+
+@parallel_jit
+def hourly_rows(
+    inputs: StreamInputs,
+    first_day: int,
+    last_day: int,
+    rows: IndexArray,
+    draws: IndexArray,
+    out: FloatArray,
+) -> None:
+    """Write the hourly values of rows ``rows`` for the draws ``draws`` on some of a chunk's days.
+
+    Parameters
+    ----------
+    inputs : StreamInputs
+        The chunk, draws sorted by weather year as for the stream kernel.
+    first_day, last_day : int
+        The days evaluated, ``first_day`` to ``last_day - 1`` (indices into the chunk's days). [-]
+    rows : int64[K]
+        Value rows wanted (:mod:`forecast.kernels.stream` row numbers: AI, baseline, total,
+        non-AI, data centre, curtailed, held by the baseline, then regions). [-]
+    draws : int64[S]
+        Positions of the wanted draws in the chunk's sorted draw order. [-]
+    out : float64[K, S, H]
+        Written: each wanted row's value for each wanted draw and hour of those days (hour 0
+        is the first hour of ``first_day``), after flexibility. [MW]
+    """
+    offset = inputs.day_starts[first_day]
+    region_count, draw_count = inputs.coef_t.shape[1], inputs.coef_t.shape[3]
+    flexible = inputs.flex_share.max() > 0.0 if draw_count > 0 else False
+    # Days are independent (a shifted load stays within its day), so each thread takes days.
+    for day in prange(first_day, last_day):
+        values = np.empty((FIRST_REGION_ROW + region_count, draw_count))
+        moved = np.zeros((region_count, draw_count))
+        placed, filled = np.ones(draw_count), np.zeros(draw_count)
+        if flexible and inputs.flex_shift:
+            _day_shifts(inputs, day, values, moved, placed, filled)
+        for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
+            _hour_values(inputs, hour, day, values)
+            if flexible:
+                _flex_hour(inputs, day, values, moved, placed, filled)
+            for index in range(rows.size):
+                row = values[rows[index]]
+                for position in range(draws.size):
+                    out[index, position, hour - offset] = row[draws[position]]
