@@ -34,15 +34,22 @@ WeatherOption = Annotated[
 BaselineModelOption = Annotated[
     str | None, typer.Option(help="Baseline model MODEL_ID[@VERSION] (default: promoted).")
 ]
-NoBaselineOption = Annotated[bool, typer.Option(help="AI load only, no national baseline.")]
-QuietOption = Annotated[bool, typer.Option(help="No progress bar or summary.")]
+NoBaselineOption = Annotated[
+    bool, typer.Option("--no-baseline", help="AI load only, no national baseline.")
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", help="No progress bar or summary.")]
 PerDrawOption = Annotated[
     bool,
-    typer.Option(help="Also keep every draw's per-year values (<name>_per_draw, dims draw, year)."),
+    typer.Option(
+        "--per-draw",
+        help="Also keep every draw's per-year values (<name>_per_draw, dims draw, year).",
+    ),
 ]
 DurationCurvesOption = Annotated[
     bool,
-    typer.Option(help="Add load duration curves and the peak-hour calendar per year."),
+    typer.Option(
+        "--duration-curves", help="Add load duration curves and the peak-hour calendar per year."
+    ),
 ]
 DurationDrawsOption = Annotated[
     str,
