@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from forecast import artifacts
+from forecast import artifacts, signing
 from forecast.baseline import FORMAT_VERSION, PARAMETERS_FILE, BaselineModel
 from forecast.errors import DataError, OptionsError
 from forecast.features import FeatureSpec, design_matrix, feature_names
@@ -444,6 +444,8 @@ def publish_model(
         manifest=manifest,
         write_files=write_files,
         root=root,
+        # Signed when FORECAST_SIGNING_KEY_FILE is set; the service refuses unsigned models.
+        signing_key=signing.signing_key_from_environment(),
     )
     promote, reason = promotion_decision(score, config.model_id, root=root)
     if promote and promote_if_better:
