@@ -36,7 +36,14 @@ from forecast.fleet import deployment_path, earliest_month, month_number, weibul
 from forecast.kernels import stream
 from forecast.outputs import BY_NAME
 from forecast.sampling import Streams, central, operation, sample
-from forecast.scenario import COOLING_SLOPE_FACTOR, STATUS_DEFAULTS, Scenario, Triangular
+from forecast.scenario import (
+    COOLING_SLOPE_FACTOR,
+    FIRST_DATE,
+    LAST_DATE,
+    STATUS_DEFAULTS,
+    Scenario,
+    Triangular,
+)
 
 if TYPE_CHECKING:
     from forecast.baseline import BaselineModel
@@ -93,6 +100,9 @@ class ProjectionOptions:
             )
         start = self.start or scenario.horizon.start
         end = self.end or scenario.horizon.end
+        for name, day in (("start", start), ("end", end)):
+            if not FIRST_DATE <= day <= LAST_DATE:
+                raise OptionsError(f"{name} = {day}: allowed {FIRST_DATE}..{LAST_DATE}")
         if end < start:
             raise OptionsError(f"end = {end} is before start = {start}: end must be on or after")
         if end.year - start.year + 1 > 30:
