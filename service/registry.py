@@ -3,8 +3,8 @@
 A request reads :attr:`ModelRegistry.current` once, at its start, and names that model's
 ``id@version`` in everything it computes; a reload replaces the reference in one assignment,
 so requests in flight finish on the model they started with and later ones use the new one.
-A reload that fails verification (missing file, sha256 mismatch, malformed parameters) leaves
-the old model serving.
+A reload that fails verification (no trusted signature, a file outside the artifact, a
+sha256 mismatch, malformed or out-of-range parameters) leaves the old model serving.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 
 from forecast.baseline import BaselineModel, load_baseline_model
 from forecast.errors import ArtifactError, NotFoundError
+from forecast.signing import Trust
 from service.errors import ReloadRefusedError
 
 logger = logging.getLogger("service.models")
@@ -50,8 +51,9 @@ def baseline_reference(model: BaselineModel | None, country: str) -> str | None:
 class ModelRegistry:
     """Holds the served baseline model; reloads are serialised, reads never block."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, trust: Trust | None = None) -> None:
         self.root = root
+        self.trust = trust
         self._current: BaselineModel | None = None
         self._reload_lock = threading.Lock()
 
@@ -73,7 +75,7 @@ class ModelRegistry:
         with self._reload_lock:
             previous = model_label(self._current)
             try:
-                model = load_baseline_model(reference, root=self.root)
+                model = load_baseline_model(reference, root=self.root, trust=self.trust)
             except ArtifactError as error:
                 logger.warning(
                     "reload of %s refused, still serving %s: %s",
@@ -95,7 +97,7 @@ class ModelRegistry:
             The promoted artifact is broken; the service must not report ready.
         """
         try:
-            self._current = load_baseline_model(None, root=self.root)
+            self._current = load_baseline_model(None, root=self.root, trust=self.trust)
         except NotFoundError as error:
             logger.warning("no baseline model served: %s", error)
             self._current = None

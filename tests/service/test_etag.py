@@ -1,4 +1,8 @@
-"""Repeated projection requests answered from the cache without the route (service/repeats.py)."""
+"""Results carry an ETag (result key + format); a GET naming it gets 304 Not Modified.
+
+These replace the byte-replaying cache in front of the route (``service/repeats.py``): a
+client polling one result revalidates it with HTTP's own ``If-None-Match``.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,9 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from service_support import API_KEY, MODEL_ID, copy_version, publish_model
 
 from service.main import create_app
-from service.routers import projections
-from service.settings import Settings
+from tests.support.model_artifacts import API_KEY, MODEL_ID, copy_version, publish_model
 
 BODY = {
     "scenario_id": "kr-national",
@@ -22,62 +24,62 @@ BODY = {
 
 
 @pytest.fixture
-def client(tmp_path: Path):
+def client(tmp_path: Path, make_settings):
     publish_model(tmp_path, "v1")
     copy_version(tmp_path, "v1", "v2")
-    settings = Settings(artifact_dir=tmp_path, api_keys=API_KEY, cache_size=2)
+    settings = make_settings(artifact_dir=tmp_path, api_keys=API_KEY)
     with TestClient(create_app(settings)) as test_client:
         yield test_client
 
 
-def _route_off(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make the route fail if it is reached: an answer then came from RepeatedRequests."""
-
-    def unreachable(*_args, **_kwargs):
-        raise AssertionError("the route was reached")
-
-    monkeypatch.setattr(projections, "result_key", unreachable)
-
-
-def test_a_repeated_request_gets_the_routes_answer_without_the_route(client, monkeypatch):
+def test_a_result_is_revalidated_with_304(client):
     first = client.post("/v1/projections", json=BODY)
-    second = client.post("/v1/projections", json=BODY)  # through the route: a cache hit
-    assert (first.headers["x-cache"], second.headers["x-cache"]) == ("miss", "hit")
-    _route_off(monkeypatch)
-    third = client.post("/v1/projections", json=BODY)
-    assert third.status_code == 200
-    assert third.content == second.content
-    for name in ("x-cache", "x-model-version", "content-type", "content-length"):
-        assert third.headers[name] == second.headers[name], name
-    with pytest.raises(AssertionError, match="route was reached"):
-        client.post("/v1/projections", json={**BODY, "seed": 2})  # a new request: the route
+    tag = first.headers["etag"]
+    location = first.headers["content-location"]
+    assert location == f"/v1/runs/{first.headers['x-run-id']}/result?format=json"
+    again = client.get(location, headers={"If-None-Match": tag})
+    assert again.status_code == 304
+    assert again.headers["etag"] == tag
+    assert again.content == b""
+    fresh = client.get(location)
+    assert fresh.status_code == 200
+    assert fresh.headers["etag"] == tag
+    assert fresh.content == first.content  # the same tag: the same bytes
 
 
-def test_format_and_headers_are_part_of_the_request(client, monkeypatch):
+def test_the_tag_differs_by_format_and_request(client):
     as_json = client.post("/v1/projections", json=BODY)
     as_csv = client.post("/v1/projections", json=BODY, headers={"Accept": "text/csv"})
-    assert as_csv.headers["content-type"].startswith("text/csv")
-    _route_off(monkeypatch)
-    again_csv = client.post("/v1/projections", json=BODY, headers={"Accept": "text/csv"})
-    again_json = client.post("/v1/projections", json=BODY)
-    assert again_csv.content == as_csv.content
-    assert again_csv.headers["content-disposition"] == as_csv.headers["content-disposition"]
-    assert again_json.content == as_json.content
-    with pytest.raises(AssertionError, match="route was reached"):
-        client.post("/v1/projections?format=csv", json=BODY)  # another query string
+    other_seed = client.post("/v1/projections", json={**BODY, "seed": 2})
+    tags = {as_json.headers["etag"], as_csv.headers["etag"], other_seed.headers["etag"]}
+    assert len(tags) == 3
+    run = as_json.headers["x-run-id"]
+    stale = client.get(
+        f"/v1/runs/{run}/result?format=csv", headers={"If-None-Match": as_json.headers["etag"]}
+    )
+    assert stale.status_code == 200  # a JSON tag does not validate the CSV
+    assert stale.headers["etag"] == as_csv.headers["etag"]
+    netcdf = client.get(f"/v1/runs/{run}/result?format=netcdf")
+    assert netcdf.headers["etag"].startswith('W/"')  # equivalent, not byte-identical
+    assert (
+        client.get(
+            f"/v1/runs/{run}/result?format=netcdf",
+            headers={"If-None-Match": netcdf.headers["etag"]},
+        ).status_code
+        == 304
+    )
 
 
-def test_errors_are_never_remembered(client):
-    bad = {**BODY, "draws": -1}
-    answers = [client.post("/v1/projections", json=bad) for _ in range(2)]
-    assert [answer.status_code for answer in answers] == [422, 422]
-    assert answers[0].json() == answers[1].json()
-    assert "draws" in answers[1].json()["detail"]
+def test_errors_carry_no_tag(client):
+    bad = client.post("/v1/projections", json={**BODY, "draws": -1})
+    assert bad.status_code == 422
+    assert "etag" not in bad.headers
+    assert "draws" in bad.json()["detail"]
 
 
-def test_a_reload_is_seen_by_repeated_requests(client):
-    before = [client.post("/v1/projections", json=BODY) for _ in range(3)]
-    assert {answer.headers["x-model-version"] for answer in before} == {f"{MODEL_ID}@v1"}
+def test_a_reload_changes_the_tag(client):
+    before = client.post("/v1/projections", json=BODY)
+    assert before.headers["x-model-version"] == f"{MODEL_ID}@v1"
     reload = client.post(
         "/v1/models/reload", json={"model": f"{MODEL_ID}@v2"}, headers={"X-API-Key": API_KEY}
     )
@@ -85,15 +87,22 @@ def test_a_reload_is_seen_by_repeated_requests(client):
     after = client.post("/v1/projections", json=BODY)
     assert after.headers["x-model-version"] == f"{MODEL_ID}@v2"
     assert after.headers["x-cache"] == "miss"
-    assert after.json()["model_version"] == f"{MODEL_ID}@v2"
+    assert after.headers["etag"] != before.headers["etag"]
+    # The old run's result keeps its own tag and bytes.
+    old = client.get(before.headers["content-location"], headers={"If-None-Match": "x"})
+    assert old.headers["etag"] == before.headers["etag"]
+    assert old.json()["model_version"] == f"{MODEL_ID}@v1"
 
 
-def test_an_evicted_result_is_computed_again(client):
-    first = client.post("/v1/projections", json=BODY)
-    client.post("/v1/projections", json=BODY)  # remembered
-    for seed in (2, 3):  # cache_size=2: these two push the first result out
-        client.post("/v1/projections", json={**BODY, "seed": seed})
-    again = client.post("/v1/projections", json=BODY)
-    assert again.status_code == 200
-    assert again.headers["x-cache"] == "miss"
-    assert again.content == first.content  # seeded: the same numbers
+def test_an_evicted_result_is_read_back_from_its_run(tmp_path: Path, make_settings):
+    """A result that left the memory cache is read from its run's file, not computed again."""
+    publish_model(tmp_path, "v1")
+    settings = make_settings(artifact_dir=tmp_path, cache_bytes=0)
+    with TestClient(create_app(settings)) as client:
+        first = client.post("/v1/projections", json=BODY)
+        assert first.headers["x-cache"] == "miss"
+        again = client.post("/v1/projections", json=BODY)
+        assert again.headers["x-cache"] == "stored"
+        assert again.content == first.content
+        assert again.headers["etag"] == first.headers["etag"]
+        assert client.get("/v1/runs").json()["total"] == 1  # computed once

@@ -7,10 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from service_support import API_KEY, MODEL_ID, copy_version, publish_model
 
 from service.main import create_app
-from service.settings import Settings
+from tests.support.model_artifacts import API_KEY, MODEL_ID, copy_version, publish_model
 
 BODY = {
     "scenario_id": "kr-national",
@@ -21,10 +20,10 @@ BODY = {
 }
 
 
-def test_reload_while_requests_run(tmp_path: Path):
+def test_reload_while_requests_run(tmp_path: Path, make_settings):
     publish_model(tmp_path, "v1")
     copy_version(tmp_path, "v1", "v2")
-    settings = Settings(artifact_dir=tmp_path, api_keys=API_KEY, max_inline_projections=8)
+    settings = make_settings(artifact_dir=tmp_path, api_keys=API_KEY, max_inline_projections=8)
     stop = threading.Event()
     answers: list[tuple[int, str, str]] = []
 
