@@ -184,11 +184,16 @@ def _allowed_methods(request: Request) -> str:
     by two routes (GET and POST /v1/baseline) would advertise one. The table is built by
     :func:`service.main.create_app` from every route it mounts.
     """
-    methods: set[str] = set()
-    for pattern, accepted in getattr(request.app.state, "route_methods", ()):
-        if pattern.match(request.url.path):
-            methods.update(accepted)
-    return ", ".join(sorted(methods))
+    matches = [
+        (static, accepted)
+        for pattern, accepted, static in getattr(request.app.state, "route_methods", ())
+        if pattern.match(request.url.path)
+    ]
+    # A path with a route of its own (/v1/models/reload) is that resource, not an instance
+    # of a templated one that happens to match (/v1/models/{model_id}).
+    if any(static for static, _ in matches):
+        matches = [match for match in matches if match[0]]
+    return ", ".join(sorted({method for _, accepted in matches for method in accepted}))
 
 
 def _detail(request: Request, message: str) -> str:

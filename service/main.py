@@ -119,7 +119,7 @@ def _limits_in_schema(app: FastAPI) -> None:
 def _route_methods(app: FastAPI, mounted: list[tuple[str, APIRouter]]) -> list:
     """(path pattern, methods) of every route, for the ``Allow`` of a 405."""
     table = [
-        (route.path_regex, set(route.methods))
+        (route.path_regex, set(route.methods), "{" not in route.path)
         for route in app.router.routes
         if isinstance(route, BaseRoute)
         and getattr(route, "methods", None)
@@ -129,8 +129,10 @@ def _route_methods(app: FastAPI, mounted: list[tuple[str, APIRouter]]) -> list:
         for route in router.routes:
             methods = getattr(route, "methods", None)
             if methods:
-                pattern, _, _ = compile_path(prefix + route.path)  # type: ignore[attr-defined]
-                table.append((pattern, set(methods) | ({"HEAD"} if "GET" in methods else set())))
+                path = prefix + route.path  # type: ignore[attr-defined]
+                pattern, _, _ = compile_path(path)
+                methods = set(methods) | ({"HEAD"} if "GET" in methods else set())
+                table.append((pattern, methods, "{" not in path))
     return table
 
 

@@ -17,7 +17,9 @@ from forecast.scenario import FIRST_DATE, LAST_DATE, SCENARIO_ID_PATTERN
 
 Resolution = Literal[RESOLUTIONS]  # type: ignore[valid-type]  # a tuple of literals
 WeatherKind = Literal[WEATHER_KINDS]  # type: ignore[valid-type]
-MAX_SEED = 2**63 - 1
+# The largest integer a JSON number carries exactly everywhere (a double's 53-bit mantissa):
+# a larger seed would not round-trip through a JavaScript client or a schema validator.
+MAX_SEED = 2**53 - 1
 RUN_ID_PATTERN = r"^[0-9a-f]{32}$"
 # JSON Schema cannot bound a date; the pattern states the same years as FIRST_DATE..LAST_DATE
 # so that a client (or a schema-driven test generator) knows them.

@@ -9,9 +9,11 @@ without reading anything but the run's record.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query
+from pydantic import BeforeValidator
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -30,6 +32,16 @@ from service.storage.runs import Run, RunFilter
 router = APIRouter(prefix="/runs", tags=["runs"])
 
 RunId = Annotated[str, Path(pattern=RUN_ID_PATTERN, description="Run id (32 hex digits).")]
+
+
+def _iso_only(value: object) -> object:
+    # pydantic would read "0.5" as a Unix time; a filter takes ISO 8601 text only.
+    if isinstance(value, str) and not re.match(r"^\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("must be an ISO 8601 date-time, e.g. 2026-12-01T00:00:00Z")
+    return value
+
+
+Moment = Annotated[dt.datetime, BeforeValidator(_iso_only)]
 State = Annotated[ServiceState, Depends(get_ready_state)]
 MAX_PAGE = 500
 
@@ -124,10 +136,10 @@ async def list_runs(
         None
     ),
     submitted_after: Annotated[
-        dt.datetime | None, Query(description="Submitted at or after (ISO 8601; UTC if naive).")
+        Moment | None, Query(description="Submitted at or after (ISO 8601; UTC if naive).")
     ] = None,
     submitted_before: Annotated[
-        dt.datetime | None, Query(description="Submitted before (ISO 8601; UTC if naive).")
+        Moment | None, Query(description="Submitted before (ISO 8601; UTC if naive).")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Runs per page.")] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000, description="Runs to skip.")] = 0,

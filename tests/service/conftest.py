@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from service.settings import Settings
+from tests.support import postgres
 from tests.support.model_artifacts import publish_model
 
 
@@ -31,3 +32,19 @@ def make_settings(
         return Settings(**fields)
 
     return make
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path):
+    """A fresh, empty database: an SQLite file, or a database on a real PostgreSQL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'forecast.sqlite3'}"
+        return
+    server = postgres.server_url()
+    if server is None:
+        pytest.skip(postgres.UNAVAILABLE)
+    url = postgres.fresh_database(server)
+    try:
+        yield url
+    finally:
+        postgres.drop_database(url)
