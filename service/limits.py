@@ -118,6 +118,8 @@ class RequestGuard:
                     408,
                     detail=f"request body: no data for {timeout:g} s "
                     "(FORECAST_CLIENT_TIMEOUT_SECONDS)",
+                    # The rest of the body may still come: the connection cannot be reused.
+                    headers={"Connection": "close"},
                 ) from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
