@@ -30,5 +30,5 @@ def serve(
         workers=workers,
         log_level=log_level,
         # Named by import string, as the app: closes connections whose request head is slow.
-        http="service.server:TimedH11Protocol",
+        http="service.server:TimedProtocol",
     )

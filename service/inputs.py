@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 import pandas as pd
@@ -38,13 +39,19 @@ def check_local_midnights(timezone: str, start: dt.date, end: dt.date, *, field:
     OptionsError
         A day of the period (or the day after it) has no local midnight.
     """
-    midnights = pd.date_range(start, end + dt.timedelta(days=1), freq="D")
-    localised = midnights.tz_localize(timezone, nonexistent="NaT", ambiguous="NaT")
-    missing = midnights[localised.isna()]
-    if len(missing):
+    missing = _days_without_midnight(timezone, start, end)
+    if missing:
         raise OptionsError(
-            f"{field} = {timezone!r}: local midnight does not exist on {missing[0]:%Y-%m-%d} "
+            f"{field} = {timezone!r}: local midnight does not exist on {missing[0]} "
             f"(daylight saving time starts at midnight there), and {len(missing)} day(s) of "
             f"the period {start}..{end} start so; the projection calendar cannot place such "
             "days yet: choose a period without them or a neighbouring time zone"
         )
+
+
+@functools.lru_cache(maxsize=1024)
+def _days_without_midnight(timezone: str, start: dt.date, end: dt.date) -> tuple[str, ...]:
+    # Cached: it runs on the event loop for every request that misses the result cache.
+    midnights = pd.date_range(start, end + dt.timedelta(days=1), freq="D")
+    localised = midnights.tz_localize(timezone, nonexistent="NaT", ambiguous="NaT")
+    return tuple(f"{day:%Y-%m-%d}" for day in midnights[localised.isna()])

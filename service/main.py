@@ -19,7 +19,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Security
 from starlette.concurrency import run_in_threadpool
-from starlette.routing import BaseRoute, compile_path
+from starlette.routing import compile_path
 
 import forecast
 from service.deps import get_settings, require_read, settings_of
@@ -119,11 +119,9 @@ def _limits_in_schema(app: FastAPI) -> None:
 def _route_methods(app: FastAPI, mounted: list[tuple[str, APIRouter]]) -> list:
     """(path pattern, methods) of every route, for the ``Allow`` of a 405."""
     table = [
-        (route.path_regex, set(route.methods), "{" not in route.path)
+        (route.path_regex, set(route.methods), "{" not in route.path)  # type: ignore[attr-defined]
         for route in app.router.routes
-        if isinstance(route, BaseRoute)
-        and getattr(route, "methods", None)
-        and hasattr(route, "path_regex")
+        if getattr(route, "methods", None) and hasattr(route, "path_regex")
     ]
     for prefix, router in mounted:
         for route in router.routes:

@@ -158,7 +158,7 @@ async def prepare(state: ServiceState, request: ProjectionRequest) -> Prepared:
         and request.scenario_id in state.scenarios
     ):
         return prepare_sync(state, request)
-    return await run_in_threadpool(prepare_sync, state, request)
+    return await state.light(prepare_sync, state, request)
 
 
 def check_computable(prepared: Prepared) -> None:
@@ -293,7 +293,7 @@ async def submit_job(
         )
     state.jobs.reserve()
     try:
-        run = await run_in_threadpool(
+        run = await state.light(
             state.runs.add,
             new_run(prepared, kind="job", author=author, resubmitted_from=resubmitted_from),
         )

@@ -146,12 +146,13 @@ class Settings(BaseSettings):
         description="Jobs waiting for a worker; one more is refused with 429 and Retry-After.",
     )
     max_inline_projections: int = Field(
-        default=4,
+        default_factory=lambda: min(os.cpu_count() or 2, 8),
         ge=1,
         le=256,
         description="Heavy requests (inline projections, baseline forecasts, renders) computed "
-        "at the same time; a request that finds them all busy waits up to "
-        "inline_wait_seconds, then gets 503.",
+        "at the same time (default: one per CPU core, at most 8: more only take turns for the "
+        "cores and the GIL, and slow /healthz); a request that finds them all busy waits up "
+        "to inline_wait_seconds, then gets 503.",
     )
     max_waiting_requests: int = Field(
         default=32,

@@ -25,6 +25,7 @@ from service.errors import ErrorBody, error_responses
 from service.inputs import check_local_midnights
 from service.registry import model_label
 from service.render import NumpyJSONResponse
+from service.routing import ServiceRoute
 from service.schemas import (
     MAX_SEED,
     BaselineRequest,
@@ -34,7 +35,7 @@ from service.schemas import (
 )
 from service.state import ServiceState
 
-router = APIRouter(prefix="/baseline", tags=["baseline"])
+router = APIRouter(prefix="/baseline", tags=["baseline"], route_class=ServiceRoute)
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     **error_responses(413, 429),

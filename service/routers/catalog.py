@@ -10,9 +10,10 @@ from fastapi import APIRouter, Path
 from forecast.catalog import load_catalog
 from forecast.errors import NotFoundError
 from service.errors import error_responses
+from service.routing import ServiceRoute
 from service.schemas import Accelerator
 
-router = APIRouter(prefix="/accelerators", tags=["accelerators"])
+router = APIRouter(prefix="/accelerators", tags=["accelerators"], route_class=ServiceRoute)
 
 ACCELERATOR_ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from forecast.errors import NotFoundError
@@ -26,11 +25,12 @@ from service.routers.projections import (
     job_body,
 )
 from service.routers.runs import result_answer
+from service.routing import ServiceRoute
 from service.schemas import RUN_ID_PATTERN, JobResponse, ProjectionResponse
 from service.state import ServiceState
 from service.storage.runs import Run
 
-router = APIRouter(prefix="/jobs", tags=["jobs"])
+router = APIRouter(prefix="/jobs", tags=["jobs"], route_class=ServiceRoute)
 
 JobId = Annotated[str, Path(pattern=RUN_ID_PATTERN, description="Job id (32 hex digits).")]
 State = Annotated[ServiceState, Depends(get_ready_state)]
@@ -38,7 +38,7 @@ State = Annotated[ServiceState, Depends(get_ready_state)]
 
 async def find_run(state: ServiceState, run_id: str, *, kind: str = "job") -> Run:
     """The run with ``run_id``, or 404."""
-    run = await run_in_threadpool(state.runs.get, run_id)
+    run = await state.light(state.runs.get, run_id)
     if run is None:
         raise NotFoundError(f"{kind} {run_id!r}: unknown (never submitted, or deleted)")
     return run
@@ -96,10 +96,10 @@ async def resubmit_job(
     """Queue a failed job again (an interrupted one, say) with the model served now; `202`
     naming the new job, or the identical one already running."""
     run = await find_run(state, job_id)
-    prepared = await run_in_threadpool(projecting.resubmission, state, run)
+    prepared = await state.light(projecting.resubmission, state, run)
     running = state.jobs.find(prepared.key)
     if running is not None:
-        found = await run_in_threadpool(state.runs.get, running)
+        found = await state.light(state.runs.get, running)
         if found is not None:
             return accepted(found)
     return accepted(

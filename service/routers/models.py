@@ -10,17 +10,17 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
-from starlette.concurrency import run_in_threadpool
 
 from forecast import artifacts
 from forecast.errors import NotFoundError
 from service.deps import get_ready_state, get_state, require_admin
 from service.errors import ErrorBody, error_responses
 from service.registry import MODEL_ID_PATTERN, model_label
+from service.routing import ServiceRoute
 from service.schemas import ModelDetail, ModelSummary, ReloadRequest, ReloadResponse
 from service.state import ServiceState
 
-router = APIRouter(prefix="/models", tags=["models"])
+router = APIRouter(prefix="/models", tags=["models"], route_class=ServiceRoute)
 
 ModelId = Annotated[str, Path(pattern=MODEL_ID_PATTERN, description="Model id.")]
 
@@ -48,7 +48,7 @@ def _list(state: ServiceState) -> list[Any]:
 )
 async def list_models(state: Annotated[ServiceState, Depends(get_ready_state)]) -> list[Any]:
     """Every model in the artifact directory, its versions, the promoted and the served one."""
-    return await run_in_threadpool(_list, state)
+    return await state.light(_list, state)
 
 
 @router.get(
@@ -66,7 +66,7 @@ async def get_model(
     ] = None,
 ) -> dict[str, Any]:
     """Manifest and backtest metrics of a model version (read, not verified: see reload)."""
-    return await run_in_threadpool(_detail, state, model_id, version)
+    return await state.light(_detail, state, model_id, version)
 
 
 def _detail(state: ServiceState, model_id: str, version: str | None) -> dict[str, Any]:
@@ -122,8 +122,6 @@ async def reload_model(
     new model. Refused with 422 when verification fails, and the old model keeps serving.
     """
     previous = model_label(state.registry.current)
-    model = await run_in_threadpool(
-        state.registry.reload, request.model if request is not None else None
-    )
+    model = await state.light(state.registry.reload, request.model if request is not None else None)
     state.model_reloaded()
     return {"previous": previous, "current": model_label(model)}

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from service import projecting
@@ -18,11 +17,12 @@ from service.answers import answer
 from service.deps import Caller, get_ready_state, optional_caller
 from service.errors import ErrorBody, error_responses
 from service.render import NumpyJSONResponse, OutputFormat, negotiate
+from service.routing import ServiceRoute
 from service.schemas import JobResponse, ProjectionRequest, ProjectionResponse
 from service.state import ServiceState
 from service.storage.runs import Run
 
-router = APIRouter(prefix="/projections", tags=["projections"])
+router = APIRouter(prefix="/projections", tags=["projections"], route_class=ServiceRoute)
 
 FormatQuery = Annotated[
     OutputFormat | None,
@@ -127,13 +127,13 @@ async def create_projection(
     if cached is not None:
         return await answer(state, cached, chosen, cache_status="hit")
     projecting.check_computable(prepared)
-    run = await run_in_threadpool(state.runs.stored_result, prepared.key)
+    run = await state.light(state.runs.stored_result, prepared.key)
     if run is not None and run.result_file is not None:
         result = await projecting.stored(state, run)
         return await answer(state, result, chosen, cache_status="stored")
     running = state.jobs.find(prepared.key)
     if running is not None:
-        found = await run_in_threadpool(state.runs.get, running)
+        found = await state.light(state.runs.get, running)
         if found is not None:
             return accepted(found)
     if prepared.draw_hours > state.settings.job_threshold_draw_hours:

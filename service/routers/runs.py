@@ -14,7 +14,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query
 from pydantic import BeforeValidator
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from forecast.errors import NotFoundError
@@ -25,11 +24,12 @@ from service.deps import Caller, get_ready_state, require_write
 from service.errors import ConflictError, error_responses
 from service.render import NumpyJSONResponse, OutputFormat, negotiate
 from service.routers.projections import RESULT_RESPONSES
+from service.routing import ServiceRoute
 from service.schemas import RUN_ID_PATTERN, ProjectionResponse, RunList, RunRecord
 from service.state import ServiceState
 from service.storage.runs import Run, RunFilter
 
-router = APIRouter(prefix="/runs", tags=["runs"])
+router = APIRouter(prefix="/runs", tags=["runs"], route_class=ServiceRoute)
 
 RunId = Annotated[str, Path(pattern=RUN_ID_PATTERN, description="Run id (32 hex digits).")]
 
@@ -75,7 +75,7 @@ def run_record(run: Run, progress: int | None = None) -> dict[str, Any]:
 
 
 async def _run(state: ServiceState, run_id: str) -> Run:
-    run = await run_in_threadpool(state.runs.get, run_id)
+    run = await state.light(state.runs.get, run_id)
     if run is None:
         raise NotFoundError(f"run {run_id!r}: unknown (never computed, or deleted)")
     return run
@@ -154,7 +154,7 @@ async def list_runs(
         submitted_after=_utc(submitted_after),
         submitted_before=_utc(submitted_before),
     )
-    runs, total = await run_in_threadpool(state.runs.list, where, limit=limit, offset=offset)
+    runs, total = await state.light(state.runs.search, where, limit=limit, offset=offset)
     return {"total": total, "runs": [run_record(run) for run in runs]}
 
 
@@ -219,7 +219,7 @@ async def delete_run(
     run = await _run(state, run_id)
     if not run.finished:
         raise ConflictError(f"run {run.id} is {run.status}: wait until it has finished")
-    await run_in_threadpool(state.runs.delete, run.id)
+    await state.light(state.runs.delete, run.id)
     state.cache.drop(run.result_key)
-    await run_in_threadpool(state.results.delete, run.result_file)
+    await state.light(state.results.delete, run.result_file)
     return Response(status_code=204)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse
 
 from forecast.errors import NotFoundError, ScenarioError
@@ -21,6 +20,7 @@ from forecast.scenario import SCENARIO_ID_PATTERN, Scenario, parse_scenario
 from service.deps import Caller, get_ready_state, require_write
 from service.errors import ConflictError, error_responses
 from service.inputs import check_local_midnights
+from service.routing import ServiceRoute
 from service.schemas import (
     SaveScenarioRequest,
     ScenarioDetail,
@@ -30,7 +30,7 @@ from service.schemas import (
 from service.state import ServiceState
 from service.storage.scenarios import ScenarioVersion
 
-router = APIRouter(prefix="/scenarios", tags=["scenarios"])
+router = APIRouter(prefix="/scenarios", tags=["scenarios"], route_class=ServiceRoute)
 
 ScenarioId = Annotated[
     str, Path(pattern=SCENARIO_ID_PATTERN, description="Shipped or saved scenario id.")
@@ -84,7 +84,7 @@ async def list_scenarios(
     shipped = [
         _summary(item.scenario, item.sha256, source="shipped") for item in state.scenarios.values()
     ]
-    saved = await run_in_threadpool(state.saved.latest, include_archived=include_archived)
+    saved = await state.light(state.saved.latest, include_archived=include_archived)
     return shipped + [
         _summary(
             Scenario.model_validate(stored.document),
@@ -154,7 +154,7 @@ async def create_scenario(
     caller: Annotated[Caller, Depends(require_write)],
 ) -> JSONResponse:
     """Validate a scenario as a file is validated and save it as version 1 of its `id`."""
-    stored = await run_in_threadpool(_create, state, body, str(caller.key_id))
+    stored = await state.light(_create, state, body, str(caller.key_id))
     return JSONResponse(
         ScenarioDetail(**_saved_detail(stored)).model_dump(mode="json"),
         status_code=201,
@@ -175,7 +175,7 @@ async def add_version(
     caller: Annotated[Caller, Depends(require_write)],
 ) -> dict[str, Any]:
     """Validate the scenario and store it as the next version (its `id` must match)."""
-    stored = await run_in_threadpool(_add_version, state, scenario_id, body, str(caller.key_id))
+    stored = await state.light(_add_version, state, scenario_id, body, str(caller.key_id))
     return _saved_detail(stored)
 
 
@@ -206,7 +206,7 @@ async def get_scenario(
             "source": "shipped",
         }
     try:
-        stored = await run_in_threadpool(state.saved.get, scenario_id, version)
+        stored = await state.light(state.saved.get, scenario_id, version)
     except NotFoundError:
         if version is not None:
             raise
@@ -225,7 +225,7 @@ async def get_scenario(
 )
 async def list_versions(scenario_id: ScenarioId, state: State) -> list[dict[str, Any]]:
     """Every version of a saved scenario, oldest first, with digest, author and time."""
-    versions = await run_in_threadpool(state.saved.versions, scenario_id)
+    versions = await state.light(state.saved.versions, scenario_id)
     return [
         {
             "scenario_id": stored.scenario_id,
@@ -253,5 +253,5 @@ async def archive_scenario(
     """Archive it: no longer listed and no new versions; its versions stay readable."""
     if scenario_id in state.scenarios:
         raise ConflictError(f"scenario_id = {scenario_id!r}: a shipped scenario; not archived")
-    stored = await run_in_threadpool(state.saved.archive, scenario_id, by=str(caller.key_id))
+    stored = await state.light(state.saved.archive, scenario_id, by=str(caller.key_id))
     return _saved_detail(stored)

@@ -127,7 +127,7 @@ class Runs:
             ).first()
             return None if row is None else _run(row)
 
-    def list(self, where: RunFilter, *, limit: int, offset: int) -> tuple[list[Run], int]:
+    def search(self, where: RunFilter, *, limit: int, offset: int) -> tuple[list[Run], int]:
         """Runs matching ``where``, newest first, and how many match in all."""
         query = select(RunRow)
         for name in ("scenario_id", "scenario_sha256", "model_version", "status", "kind"):

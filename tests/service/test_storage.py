@@ -141,12 +141,12 @@ def test_runs_are_recorded_listed_and_found(database: Database):
     assert found is not None and found.status == "succeeded"
     assert found.submitted_at == dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC)  # zone kept
     assert runs.stored_result("k" * 64) == found
-    page, total = runs.list(RunFilter(), limit=2, offset=0)
+    page, total = runs.search(RunFilter(), limit=2, offset=0)
     assert total == 3 and [run.id[0] for run in page] == ["c", "b"]  # newest first
-    assert runs.list(RunFilter(scenario_id="kr-gov-gpu-path"), limit=9, offset=0)[1] == 1
-    assert runs.list(RunFilter(model_version="kpx-test@v2"), limit=9, offset=0)[1] == 1
+    assert runs.search(RunFilter(scenario_id="kr-gov-gpu-path"), limit=9, offset=0)[1] == 1
+    assert runs.search(RunFilter(model_version="kpx-test@v2"), limit=9, offset=0)[1] == 1
     after = RunFilter(submitted_after=dt.datetime(2026, 12, 2, tzinfo=dt.UTC))
-    assert [run.id[0] for run in runs.list(after, limit=9, offset=0)[0]] == ["c"]
+    assert [run.id[0] for run in runs.search(after, limit=9, offset=0)[0]] == ["c"]
     interrupted = runs.mark_interrupted()
     assert sorted(interrupted) == ["b" * 32, "c" * 32]
     failed = runs.get("b" * 32)
