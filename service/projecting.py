@@ -199,43 +199,37 @@ def new_run(
 def _compute_and_record(
     state: ServiceState, prepared: Prepared, author: str | None
 ) -> ProjectionResult:
-    """Record a running run, compute, write the result file, record the outcome, cache it."""
+    """Record a running run, compute, cache the result; its file is written afterwards
+    (:mod:`service.writer`), when the run becomes succeeded."""
     run = state.runs.add(new_run(prepared, kind="inline", author=author))
     started = time.perf_counter()
     try:
         dataset = project(prepared.scenario, prepared.options, baseline=prepared.model)
-        computed = time.perf_counter() - started
-        name, size = state.results.write(run.id, dataset)
-    except ForecastError as error:
+    except BaseException as error:
+        known = isinstance(error, ForecastError)
         state.runs.update(
             run.id,
             status="failed",
-            error=str(error),
-            error_status=status_of(error),
+            error=str(error) if known else "internal error",
+            error_status=status_of(error) if known else 500,
             finished_at=dt.datetime.now(dt.UTC),
         )
         raise
-    except BaseException:
-        state.runs.update(
-            run.id,
-            status="failed",
-            error="internal error",
-            error_status=500,
-            finished_at=dt.datetime.now(dt.UTC),
-        )
-        raise
-    state.runs.update(
-        run.id,
-        status="succeeded",
+    computed = time.perf_counter() - started
+    result = ProjectionResult(key=prepared.key, dataset=dataset, run_id=run.id)
+    state.cache.put(result)
+    state.writer.submit(
+        result,
         finished_at=dt.datetime.now(dt.UTC),
         compute_seconds=computed,
         done_hours=prepared.hours,
-        result_file=name,
-        result_bytes=size,
     )
-    result = ProjectionResult(key=prepared.key, dataset=dataset, run_id=run.id, result_file=name)
-    state.cache.put(result)
     return result
+
+
+def in_memory(state: ServiceState, result_key: str) -> ProjectionResult | None:
+    """The result of ``result_key`` held in memory: cached, or waiting for its file."""
+    return state.cache.get(result_key) or state.writer.find(result_key)
 
 
 async def compute_inline(

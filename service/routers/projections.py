@@ -123,7 +123,7 @@ async def create_projection(
     """
     chosen = negotiate(file_format, accept)
     prepared = await projecting.prepare(state, request)
-    cached = state.cache.get(prepared.key)
+    cached = projecting.in_memory(state, prepared.key)
     if cached is not None:
         return await answer(state, cached, chosen, cache_status="hit")
     projecting.check_computable(prepared)

@@ -88,19 +88,20 @@ async def result_answer(
     accept: str | None,
     if_none_match: str | None,
 ) -> Response:
-    """A run's result in the format asked for; 304 when the client holds it; 409 unfinished."""
+    """A run's result in the format asked for; 304 when the client holds it; 409 unfinished.
+
+    A result still in memory is answered from there, also while its file is being written.
+    """
     chosen = negotiate(file_format, accept)
+    cached = projecting.in_memory(state, run.result_key)
+    if cached is not None and (cached.run_id == run.id or run.status == "succeeded"):
+        return await answer(state, cached, chosen, cache_status="hit", if_none_match=if_none_match)
     if run.status != "succeeded" or run.result_file is None:
         reason = f": {run.error}" if run.error else f"; poll /v1/jobs/{run.id}"
         raise ConflictError(f"run {run.id} is {run.status}, not succeeded{reason}")
-    if not_modified(if_none_match, etag(run.result_key, chosen)):
-        return Response(
-            status_code=304,
-            headers={"ETag": etag(run.result_key, chosen), "Cache-Control": "no-cache"},
-        )
-    cached = state.cache.get(run.result_key)
-    if cached is not None:
-        return await answer(state, cached, chosen, cache_status="hit")
+    tag = etag(run.result_key, chosen)
+    if not_modified(if_none_match, tag):
+        return Response(status_code=304, headers={"ETag": tag, "Cache-Control": "no-cache"})
     if chosen == "netcdf":
         return answer_file(state, run)  # the file is the answer: nothing to read into memory
     result = await projecting.stored(state, run)

@@ -6,6 +6,7 @@ client polling one result revalidates it with HTTP's own ``If-None-Match``.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -101,6 +102,11 @@ def test_an_evicted_result_is_read_back_from_its_run(tmp_path: Path, make_settin
     with TestClient(create_app(settings)) as client:
         first = client.post("/v1/projections", json=BODY)
         assert first.headers["x-cache"] == "miss"
+        run = f"/v1/runs/{first.headers['x-run-id']}"
+        for _ in range(200):  # the file is written after the answer
+            if client.get(run).json()["status"] == "succeeded":
+                break
+            time.sleep(0.05)
         again = client.post("/v1/projections", json=BODY)
         assert again.headers["x-cache"] == "stored"
         assert again.content == first.content

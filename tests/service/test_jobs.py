@@ -107,6 +107,7 @@ def test_deleting_a_run_needs_a_write_key_and_removes_its_file(make_settings):
     with TestClient(create_app(settings)) as client:
         answer = client.post("/v1/projections", json={**JOB, "draws": 5})
         run_id = answer.headers["x-run-id"]
+        assert _finish(client, f"/v1/runs/{run_id}")["status"] == "succeeded"  # file written
         file = client.app.state.service.results.directory / f"{run_id}.nc"
         assert file.is_file()
         assert client.delete(f"/v1/runs/{run_id}").status_code == 401
