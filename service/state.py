@@ -47,9 +47,10 @@ from service.writer import ResultWriter
 
 logger = logging.getLogger("service")
 
-#: Resident memory of the started process without requests (interpreter, numpy, pandas,
-#: xarray, numba's compiled kernels, Dask, SQLAlchemy): 0.55-0.65 GB measured with
-#: ``tests/abuse_service.py`` on 2026-12-05, rounded up.
+#: Resident memory of the process itself (interpreter, numpy, pandas, xarray, numba's compiled
+#: kernels, Dask, SQLAlchemy): 0.33 GB once started (``tests/abuse_service.py``, 2026-12-05);
+#: counted as 0.8 GB for what it grows by in use (the model's remembered shapes, Dask's
+#: state, the allocator's slack), which no request's estimate covers.
 PROCESS_BYTES = 800 * MB
 #: A parsed JSON body takes up to this many times its bytes as Python objects.
 BODY_EXPANSION = 16
