@@ -284,6 +284,3 @@ def error_responses(*codes: int) -> dict[int | str, dict]:
         code: {"model": ErrorBody, "description": _DESCRIPTIONS[code]}
         for code in sorted({*codes, 422, 503})
     }
-
-
-ERROR_RESPONSES = error_responses(404)

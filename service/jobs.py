@@ -154,12 +154,6 @@ class JobRunner:
         found = self._progress.get(run_id)
         return None if found is None else found[0]
 
-    @property
-    def unfinished(self) -> int:
-        """Jobs submitted and not finished."""
-        with self._lock:
-            return len(self._futures)
-
     def _record(self, run_id: str, **changes: Any) -> None:
         records = self._records
         if records is not None:

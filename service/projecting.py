@@ -206,12 +206,16 @@ def _compute_and_record(
     try:
         dataset = project(prepared.scenario, prepared.options, baseline=prepared.model)
     except BaseException as error:
-        known = isinstance(error, ForecastError)
+        failure = (
+            (str(error), status_of(error))
+            if isinstance(error, ForecastError)
+            else ("internal error", 500)
+        )
         state.runs.update(
             run.id,
             status="failed",
-            error=str(error) if known else "internal error",
-            error_status=status_of(error) if known else 500,
+            error=failure[0],
+            error_status=failure[1],
             finished_at=dt.datetime.now(dt.UTC),
         )
         raise

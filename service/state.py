@@ -17,7 +17,6 @@ import datetime as dt
 import functools
 import gc
 import logging
-import resource
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -70,17 +69,6 @@ class ShippedScenario:
 
     scenario: Scenario
     sha256: str
-
-
-def resident_bytes() -> int:
-    """Resident set size of this process now, from /proc (peak on systems without it)."""
-    try:
-        with Path("/proc/self/statm").open() as statm:
-            pages = int(statm.read().split()[1])
-        return pages * resource.getpagesize()
-    except OSError:
-        scale = 1 if sys.platform == "darwin" else 1024
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
 
 
 def _return_freed_memory_to_the_system() -> None:

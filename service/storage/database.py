@@ -8,7 +8,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -60,11 +60,6 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property
-    def label(self) -> str:
-        """The URL without its password (for logs and /readyz)."""
-        return self.url.render_as_string(hide_password=True)
-
-    @property
     def backend(self) -> str:
         """``sqlite`` or ``postgresql``."""
         return self.url.get_backend_name()
@@ -92,16 +87,6 @@ class Database:
     def tables(self) -> set[str]:
         """Names of the tables present."""
         return set(inspect(self.engine).get_table_names())
-
-    def ping(self) -> None:
-        """Raise :class:`StorageError` when the database does not answer."""
-        try:
-            with self.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-        except SQLAlchemyError as error:
-            raise StorageError(
-                f"database {self.backend}: not reachable: {type(error).__name__}"
-            ) from None
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from forecast.errors import NotFoundError
@@ -223,11 +223,6 @@ class SavedScenarios:
             row = session.get(ScenarioVersionRow, (scenario_id, scenario.latest_version))
             assert row is not None  # every scenario has its latest version
             return _version(row, scenario)
-
-    def count(self) -> int:
-        """Saved scenarios, archived ones included."""
-        with self.database.session() as session:
-            return int(session.scalar(select(func.count()).select_from(ScenarioRow)) or 0)
 
 
 def _exists(scenario_id: str) -> str:
