@@ -115,6 +115,8 @@ class BaselineModel:
         ArtifactError
             When a field is missing or has the wrong size.
         """
+        where = f"{model_id}@{version} parameters" if model_id else "parameters"
+        artifacts.check_baseline_parameters(parameters, where=where)
         try:
             if parameters["format_version"] != FORMAT_VERSION:
                 raise ArtifactError(
@@ -377,7 +379,9 @@ def sample_baseline(
     )
 
 
-def load_baseline_model(ref: str | None = None, *, root: Path | None = None) -> BaselineModel:
+def load_baseline_model(
+    ref: str | None = None, *, root: Path | None = None, trust: artifacts.Trust | None = None
+) -> BaselineModel:
     """Load and verify a baseline artifact.
 
     Parameters
@@ -388,21 +392,24 @@ def load_baseline_model(ref: str | None = None, *, root: Path | None = None) -> 
         ``FORECAST_ARTIFACT_DIR`` is set).
     root
         Artifact root instead of :func:`forecast.paths.artifacts_dir`.
+    trust
+        Keys whose signatures are accepted (default: from the environment).
 
     Raises
     ------
     NotFoundError
         Unknown model id or version, or nothing promoted.
     ArtifactError
-        A file is missing, tampered with (sha256 mismatch) or malformed.
+        Unsigned or wrongly signed, a file is missing, tampered with (sha256 mismatch) or
+        malformed, or a parameter is out of range.
     """
     directory = artifacts.resolve(ref, root=root)
-    manifest = artifacts.verify(directory)
+    manifest = artifacts.verify(directory, trust=trust)
     try:
         parameters = json.loads((directory / PARAMETERS_FILE).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as error:
         raise ArtifactError(
-            f"artifact {directory}: cannot read {PARAMETERS_FILE}: {error}"
+            f"artifact {artifacts.label(directory)}: cannot read {PARAMETERS_FILE}: {error}"
         ) from None
     return BaselineModel.from_parameters(
         parameters,

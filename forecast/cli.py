@@ -312,6 +312,7 @@ def _register_optional_commands() -> None:
     for module_name, attribute, kind, name in (
         ("forecast.cli_models", "models_app", "group", "models"),
         ("forecast.cli_models", "evaluate", "command", "evaluate"),
+        ("forecast.cli_keys", "keys_app", "group", "keys"),
         ("forecast.cli_sweep", "sweep", "command", "sweep"),
         ("forecast.cli_serve", "serve", "command", "serve"),
         ("forecast.cli_plot", "plot", "command", "plot"),

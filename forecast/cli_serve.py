@@ -29,4 +29,6 @@ def serve(
         port=port,
         workers=workers,
         log_level=log_level,
+        # Named by import string, as the app: closes connections whose request head is slow.
+        http="service.server:TimedProtocol",
     )

@@ -27,6 +27,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_serializer,
     model_validator,
@@ -41,6 +42,10 @@ MAX_SITES = 500
 MAX_DEPLOYMENTS = 50
 MAX_HORIZON_YEARS = 30
 MAX_TREND_POINTS = 50
+# No baseline model or scenario is meaningful outside these years, and calendar arithmetic
+# (pandas nanosecond timestamps) overflows past 2262.
+FIRST_DATE = dt.date(1990, 1, 1)
+LAST_DATE = dt.date(2100, 12, 31)
 SCENARIO_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
 #: ``country``: an ISO 3166-1 alpha-2 code, or ``world`` for a case with no national calendar
 #: and no national grid (global or multi-country studies: no holidays, no baseline model).
@@ -72,8 +77,38 @@ def month_number(date: dt.date) -> int:
     return date.year * 12 + date.month - 1
 
 
+# C0 and C1 controls but tab, newline and carriage return; DEL; UTF-16 surrogates.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _check_text(value: Any, name: str) -> None:
+    """Refuse control characters (tab, newline and carriage return aside) and lone surrogates
+    in text, and in the keys and items of tables and lists: a NUL cannot be written to NetCDF,
+    and no name or note needs one."""
+    if isinstance(value, str):
+        found = _CONTROL.search(value)
+        if found is not None:
+            raise ValueError(
+                f"character U+{ord(found.group()):04X} at position {found.start()}: control "
+                f"characters are not allowed in {name}"
+            )
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _check_text(item, name)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(key, name)
+            _check_text(item, name)
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _printable(cls, value: Any, info: ValidationInfo) -> Any:
+        _check_text(value, str(info.field_name))
+        return value
 
 
 class Fixed(_Strict):
@@ -359,8 +394,8 @@ QuantityOrTrend = Annotated[
 
 
 class Horizon(_Strict):
-    start: dt.date
-    end: dt.date
+    start: dt.date = Field(ge=FIRST_DATE, le=LAST_DATE)
+    end: dt.date = Field(ge=FIRST_DATE, le=LAST_DATE)
 
     @model_validator(mode="after")
     def _ordered(self) -> Horizon:

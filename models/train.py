@@ -30,7 +30,7 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from forecast import artifacts
+from forecast import artifacts, signing
 from forecast.baseline import PARAMETERS_FILE, BaselineModel
 from forecast.cli_run import run_app
 from forecast.gaps import GapReport
@@ -234,6 +234,8 @@ def publish_model(
         manifest=manifest,
         write_files=write_files,
         root=root,
+        # Signed when FORECAST_SIGNING_KEY_FILE is set; the service refuses unsigned models.
+        signing_key=signing.signing_key_from_environment(),
     )
     promote, reason = promotion_decision(score, config.model_id, root=root)
     if promote and promote_if_better:

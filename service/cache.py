@@ -1,4 +1,10 @@
-"""Bounded LRU cache of projection results, keyed by a content hash of what produced them."""
+"""Projection results kept in memory, bounded in bytes, keyed by a hash of what produced them.
+
+An entry is the result's Dataset and whichever renderings (JSON, CSV bytes) were asked for;
+its size is the Dataset's bytes plus those renderings'. The cache drops least recently used
+entries until the total fits :attr:`ResultCache.capacity_bytes`; a result or rendering larger
+than the whole budget is never kept (it is answered, streamed, and let go).
+"""
 
 from __future__ import annotations
 
@@ -6,71 +12,98 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import xarray as xr
 
+import forecast
 from forecast.projection import ProjectionOptions
+
+# A Python str in an object array: about this many bytes besides the array's pointer.
+_STRING_BYTES = 80
 
 
 def result_key(scenario_sha256: str, options: ProjectionOptions, model_label: str) -> str:
-    """sha256 of (scenario digest, validated options, baseline model ``id@version``).
+    """sha256 of (scenario digest, validated options, baseline model, code version).
 
-    Two requests with the same key get byte-identical results: the projection is seeded.
+    Two requests with the same key get byte-identical results: the projection is seeded, and
+    a new release of the code may compute differently, so it is part of the key.
     """
     text = json.dumps(
         {
             "scenario": scenario_sha256,
-            "draws": options.draws,
-            "seed": options.seed,
-            "start": options.start.isoformat() if options.start else None,
-            "end": options.end.isoformat() if options.end else None,
-            "resolution": options.resolution,
-            "quantiles": list(options.quantiles),
-            "weather": options.weather,
-            "include_baseline": options.include_baseline,
+            "options": options_document(options),
             "model": model_label,
+            "code": forecast.__version__,
         },
         sort_keys=True,
     )
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def options_document(options: ProjectionOptions) -> dict:
+    """The projection options as JSON (what a run records)."""
+    return {
+        "draws": options.draws,
+        "seed": options.seed,
+        "start": options.start.isoformat() if options.start else None,
+        "end": options.end.isoformat() if options.end else None,
+        "resolution": options.resolution,
+        "quantiles": list(options.quantiles),
+        "weather": options.weather,
+        "include_baseline": options.include_baseline,
+    }
+
+
+def dataset_bytes(dataset: xr.Dataset) -> int:
+    """Memory a Dataset holds: its arrays, with text coordinates counted per string. [bytes]"""
+    total = 0
+    for variable in dataset.variables.values():
+        values = variable.values
+        total += values.nbytes
+        if values.dtype == object:
+            total += values.size * _STRING_BYTES
+    return int(total)
+
+
 @dataclass
 class ProjectionResult:
-    """A finished projection and its serialisations, rendered once per format on demand."""
+    """A finished projection, the run that recorded it, and renderings kept with it."""
 
     key: str
     dataset: xr.Dataset
+    run_id: str | None = None
+    result_file: str | None = None
     renderings: dict[str, bytes] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    dataset_bytes: int = 0
 
-    def rendered(self, file_format: str, render: Callable[[xr.Dataset], bytes]) -> bytes:
-        """The bytes of ``file_format``, rendering them the first time they are asked for."""
-        cached = self.renderings.get(file_format)
-        if cached is not None:
-            return cached
-        # One rendering per format even when many requests ask at once.
-        with self._lock:
-            cached = self.renderings.get(file_format)
-            if cached is None:
-                cached = render(self.dataset)
-                self.renderings[file_format] = cached
-        return cached
+    def __post_init__(self) -> None:
+        if not self.dataset_bytes:
+            self.dataset_bytes = dataset_bytes(self.dataset)
+
+    @property
+    def size_bytes(self) -> int:
+        """Dataset plus renderings. [bytes]"""
+        return self.dataset_bytes + sum(len(body) for body in self.renderings.values())
 
     @property
     def model_label(self) -> str:
         """Baseline model ``id@version`` the result was computed with, or ``none``."""
         return str(self.dataset.attrs.get("baseline_model", "none"))
 
+    @property
+    def hours(self) -> int:
+        """Periods on the ``time`` axis."""
+        return int(self.dataset.sizes.get("time", 0))
+
 
 class ResultCache:
-    """Thread-safe LRU of :class:`ProjectionResult` holding at most ``capacity`` entries."""
+    """Thread-safe LRU of :class:`ProjectionResult` holding at most ``capacity_bytes``."""
 
-    def __init__(self, capacity: int) -> None:
-        self.capacity = capacity
+    def __init__(self, capacity_bytes: int) -> None:
+        self.capacity_bytes = capacity_bytes
         self._entries: OrderedDict[str, ProjectionResult] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
 
     def get(self, key: str) -> ProjectionResult | None:
@@ -81,15 +114,61 @@ class ResultCache:
                 self._entries.move_to_end(key)
             return result
 
-    def put(self, result: ProjectionResult) -> None:
-        """Store ``result``, dropping the least recently used entries beyond the capacity."""
-        if self.capacity == 0:
-            return
+    def put(self, result: ProjectionResult) -> bool:
+        """Keep ``result`` if it fits the budget at all; drop the least recently used beyond.
+
+        Returns
+        -------
+        bool
+            Whether the result is now cached.
+        """
         with self._lock:
+            previous = self._entries.pop(result.key, None)
+            if previous is not None:
+                self._bytes -= previous.size_bytes
+            if result.size_bytes > self.capacity_bytes:
+                return False
             self._entries[result.key] = result
+            self._bytes += result.size_bytes
+            self._evict_locked()
+            return result.key in self._entries
+
+    def keep_rendering(self, result: ProjectionResult, file_format: str, body: bytes) -> bool:
+        """Keep ``body`` with a cached ``result`` if the budget allows (after eviction).
+
+        Returns
+        -------
+        bool
+            Whether the rendering is kept.
+        """
+        with self._lock:
+            if self._entries.get(result.key) is not result or file_format in result.renderings:
+                return False
+            if result.size_bytes + len(body) > self.capacity_bytes:
+                return False
+            result.renderings[file_format] = body
+            self._bytes += len(body)
             self._entries.move_to_end(result.key)
-            while len(self._entries) > self.capacity:
-                self._entries.popitem(last=False)
+            self._evict_locked()
+            return result.key in self._entries
+
+    def drop(self, key: str) -> None:
+        """Forget the result of ``key``, if cached."""
+        with self._lock:
+            dropped = self._entries.pop(key, None)
+            if dropped is not None:
+                self._bytes -= dropped.size_bytes
+
+    def _evict_locked(self) -> None:
+        while self._bytes > self.capacity_bytes and self._entries:
+            _, dropped = self._entries.popitem(last=False)
+            self._bytes -= dropped.size_bytes
+
+    @property
+    def size_bytes(self) -> int:
+        """Bytes held now."""
+        with self._lock:
+            return self._bytes
 
     def __len__(self) -> int:
         with self._lock:

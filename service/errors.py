@@ -1,18 +1,23 @@
-"""The one place where errors become HTTP responses.
+"""The one place where errors become HTTP responses, and every error class of the service.
 
 Library errors (:mod:`forecast.errors`) and the service's own refusals map to a status code
 here; every body is ``{"detail": "<one line naming the field, the value and what is
-allowed>"}``. A user never sees a traceback.
+allowed>"}``. A user never sees a traceback, and never a path on the server: details pass
+through :func:`redact_paths` on their way out.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+import sys
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from forecast.errors import (
@@ -39,6 +44,8 @@ class ServiceError(Exception):
 
 
 class UnauthorizedError(ServiceError):
+    """No API key where the route needs one."""
+
     status_code = 401
 
     def __init__(self, message: str) -> None:
@@ -46,7 +53,27 @@ class UnauthorizedError(ServiceError):
 
 
 class ForbiddenError(ServiceError):
+    """An API key that is not accepted, or whose role is too low."""
+
     status_code = 403
+
+
+class ConflictError(ServiceError):
+    """The resource is not in a state that allows the request (a job not finished yet)."""
+
+    status_code = 409
+
+
+class NotAcceptableError(ServiceError):
+    """The Accept header refuses every format the route can answer in."""
+
+    status_code = 406
+
+
+class TooLargeError(ServiceError):
+    """The request could never be served within a configured limit (memory, body)."""
+
+    status_code = 413
 
 
 class ReloadRefusedError(ServiceError):
@@ -65,9 +92,24 @@ class SaturatedError(ServiceError):
 
 
 class BusyError(SaturatedError):
-    """Inline computation slots stayed taken for the whole wait."""
+    """Heavy-work slots or memory stayed taken for the whole wait."""
 
     status_code = 503
+
+
+class StorageError(ServiceError):
+    """The database cannot be reached or migrated."""
+
+    status_code = 503
+
+
+class NotReadyError(ServiceError):
+    """Start-up has not finished, or failed (the detail says why)."""
+
+    status_code = 503
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, headers={"Retry-After": "5"})
 
 
 # Most specific first: the first matching class decides.
@@ -98,54 +140,147 @@ def status_of(error: ForecastError) -> int:
     return 422
 
 
+# A path of two or more components, absolute or under the home directory.
+_PATH = re.compile(r"(?<![\w.:/-])(?:~|/)(?:[\w.@+-]+/)+([\w.@+-]*)")
+
+
+def redact_paths(text: str, *, known: dict[Path, str] | None = None) -> str:
+    """``text`` with every server path replaced: known roots by a name, others by their last part.
+
+    Parameters
+    ----------
+    text
+        An error detail.
+    known
+        Directories to name, e.g. ``{artifact_root: "<artifacts>"}``; longest first wins.
+    """
+    roots = dict(known or {})
+    roots.setdefault(Path(sys.prefix), "<python>")
+    roots.setdefault(Path.home(), "~")
+    for root, name in sorted(roots.items(), key=lambda item: -len(str(item[0]))):
+        for form in {str(root), str(root.resolve())}:
+            if len(form) > 1:
+                text = text.replace(form, name)
+    return _PATH.sub(lambda match: match.group(1) or "<path>", text)
+
+
 def _validation_message(error: RequestValidationError) -> str:
     first = error.errors()[0]
     location = ".".join(str(part) for part in first.get("loc", ()) if part != "body") or "body"
     value = first.get("input")
     shown = "" if isinstance(value, dict | list) or value is None else f" = {value!r}"
+    message = str(first.get("msg", "invalid")).removeprefix("Value error, ")
+    if first.get("type") == "json_invalid":
+        return f"body: not valid JSON ({first.get('ctx', {}).get('error', message)})"[:2_000]
     more = len(error.errors()) - 1
     suffix = f" (and {more} more)" if more else ""
-    return f"{location}{shown}: {first.get('msg', 'invalid')}{suffix}"[:2_000]
+    return f"{location}{shown}: {message}{suffix}"[:2_000]
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route accepts at the request's path (a 405's ``Allow``).
+
+    Starlette names the methods of the first route matching the path only, so a path served
+    by two routes (GET and POST /v1/baseline) would advertise one. The table is built by
+    :func:`service.main.create_app` from every route it mounts.
+    """
+    matches = [
+        (static, accepted)
+        for pattern, accepted, static in getattr(request.app.state, "route_methods", ())
+        if pattern.match(request.url.path)
+    ]
+    # A path with a route of its own (/v1/models/reload) is that resource, not an instance
+    # of a templated one that happens to match (/v1/models/{model_id}).
+    if any(static for static, _ in matches):
+        matches = [match for match in matches if match[0]]
+    return ", ".join(sorted({method for _, accepted in matches for method in accepted}))
+
+
+def _detail(request: Request, message: str) -> str:
+    state = getattr(request.app.state, "service", None)
+    known = state.paths_to_redact() if state is not None else None
+    return redact_paths(message, known=known)
 
 
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers that turn every known error into a clean JSON response."""
 
     @app.exception_handler(ForecastError)
-    async def _library_error(_request: Request, error: ForecastError) -> JSONResponse:
+    async def _library_error(request: Request, error: ForecastError) -> JSONResponse:
         status = status_of(error)
         if status >= 500:
             logger.error("service unavailable: %s", error)
-        return JSONResponse({"detail": str(error)}, status_code=status)
+        return JSONResponse({"detail": _detail(request, str(error))}, status_code=status)
 
     @app.exception_handler(ServiceError)
-    async def _service_error(_request: Request, error: ServiceError) -> JSONResponse:
+    async def _service_error(request: Request, error: ServiceError) -> JSONResponse:
         return JSONResponse(
-            {"detail": str(error)}, status_code=error.status_code, headers=error.headers
+            {"detail": _detail(request, str(error))},
+            status_code=error.status_code,
+            headers=error.headers,
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _request_error(_request: Request, error: RequestValidationError) -> JSONResponse:
-        return JSONResponse({"detail": _validation_message(error)}, status_code=422)
+    async def _request_error(request: Request, error: RequestValidationError) -> JSONResponse:
+        return JSONResponse(
+            {"detail": _detail(request, _validation_message(error))}, status_code=422
+        )
 
     @app.exception_handler(ValidationError)
-    async def _model_error(_request: Request, error: ValidationError) -> JSONResponse:
+    async def _model_error(request: Request, error: ValidationError) -> JSONResponse:
         # A schema built inside a handler (e.g. from query parameters) failed its checks.
-        return JSONResponse(
-            {"detail": _validation_message(RequestValidationError(error.errors()))},
-            status_code=422,
-        )
+        message = _validation_message(RequestValidationError(error.errors()))
+        return JSONResponse({"detail": _detail(request, message)}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        headers = dict(getattr(error, "headers", None) or {})
+        detail = str(error.detail)
+        if error.status_code == 405:
+            # Starlette names the methods of the first route matching the path only.
+            headers["Allow"] = _allowed_methods(request)
+            detail = f"method {request.method}: not allowed here; allowed: {headers['Allow']}"
+        if error.status_code == 400 and "parsing the body" in detail:
+            return JSONResponse({"detail": "body: not valid JSON"}, status_code=422)
         return JSONResponse(
-            {"detail": str(error.detail)},
-            status_code=error.status_code,
-            headers=getattr(error, "headers", None),
+            {"detail": _detail(request, detail)}, status_code=error.status_code, headers=headers
+        )
+
+    @app.exception_handler(SQLAlchemyError)
+    async def _database_error(request: Request, error: SQLAlchemyError) -> JSONResponse:
+        logger.error("database error on %s %s: %s", request.method, request.url.path, error)
+        return JSONResponse(
+            {"detail": "database unavailable: retry later"},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, error: Exception) -> JSONResponse:
+        # A bug: log it whole, answer one line without internals.
+        logger.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse(
+            {"detail": "internal error: the service logged it; please report it"},
+            status_code=500,
         )
 
 
-ERROR_RESPONSES: dict[int | str, dict] = {
-    404: {"model": ErrorBody, "description": "No such resource."},
-    422: {"model": ErrorBody, "description": "A field is out of range; the detail names it."},
+_DESCRIPTIONS: dict[int, str] = {
+    401: "No X-API-Key header where the route needs one.",
+    403: "X-API-Key is not accepted, or its role is too low.",
+    404: "No such resource.",
+    406: "Accept refuses every format the route answers in.",
+    409: "The resource is not in a state that allows this (the detail says why).",
+    413: "Request body too large, or the request would need more memory than allowed.",
+    422: "A field is out of range; the detail names it.",
+    429: "Too many requests queued or waiting; retry after Retry-After.",
+    503: "Starting, not ready (the detail says why), or every slot busy; retry after Retry-After.",
 }
+
+
+def error_responses(*codes: int) -> dict[int | str, dict]:
+    """OpenAPI ``responses`` for these error statuses (422 and 503 are always possible)."""
+    return {
+        code: {"model": ErrorBody, "description": _DESCRIPTIONS[code]}
+        for code in sorted({*codes, 422, 503})
+    }

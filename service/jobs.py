@@ -1,10 +1,18 @@
-"""Background projection jobs: a fixed pool of worker threads and a bounded queue.
+"""Projection jobs on dask.distributed, their state in the database.
 
-Large projections run here so that no HTTP request holds a connection for minutes. Admission
-is decided when a job is submitted: at most ``workers + queue`` unfinished jobs exist, and one
-more is refused (:class:`service.errors.SaturatedError`, 429 with ``Retry-After``) rather than
-queued without bound. Finished jobs are kept for polling up to ``records``, oldest dropped.
-The kernels release the GIL (``nogil``), so worker threads compute alongside request threads.
+Large projections run as Dask tasks (:func:`service.tasks.run_projection`) so that no HTTP
+request holds a connection for minutes. The scheduler is an in-process ``LocalCluster``
+(threads; the kernels release the GIL) unless ``FORECAST_DASK_SCHEDULER`` names a real one.
+
+The run's record (:mod:`service.storage.runs`) is the job's state: ``queued`` when
+submitted, ``running`` when a worker starts it (a Dask event), ``succeeded`` with its result
+file or ``failed`` with the error when the future completes. Records are written on one
+thread of their own, never on Dask's event loop. Progress [hours] is kept in memory from the
+workers' events. A job whose process died with the server is marked failed at the next start
+(:meth:`service.storage.runs.Runs.mark_interrupted`) and can be resubmitted.
+
+Admission: at most ``max_concurrent_jobs + max_queued_jobs`` jobs are unfinished; one more is
+refused (429 with ``Retry-After``). Identical requests share one job (:meth:`JobRunner.find`).
 """
 
 from __future__ import annotations
@@ -12,113 +20,202 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-import uuid
-from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any
+
+from distributed import Client, Future, LocalCluster
 
 from forecast.errors import ForecastError
-from service.cache import ProjectionResult
-from service.errors import SaturatedError
+from service.errors import SaturatedError, status_of
+from service.settings import Settings
+from service.storage.runs import Runs
+from service.tasks import EVENTS, ProjectionTask, run_projection
 
 logger = logging.getLogger("service.jobs")
 
-JobStatus = Literal["queued", "running", "succeeded", "failed"]
-JOB_ID_PATTERN = r"^[0-9a-f]{32}$"
+RETRY_AFTER_SECONDS = 30
 
 
-@dataclass
-class Job:
-    """One submitted projection and, once done, its result or error."""
+class JobRunner:
+    """Submits projection jobs to Dask and records what becomes of them."""
 
-    id: str
-    submitted: dt.datetime
-    status: JobStatus = "queued"
-    done_hours: int = 0
-    total_hours: int = 0
-    result: ProjectionResult | None = None
-    error: str | None = None
-    error_status: int | None = None
-    finished: dt.datetime | None = field(default=None)
-
-    def progress(self, done: int, total: int) -> None:
-        """Progress callback of :func:`forecast.projection.project`. [hours]"""
-        self.done_hours, self.total_hours = done, total
-
-
-class JobManager:
-    """Runs jobs on ``workers`` threads with at most ``queue`` more waiting."""
-
-    def __init__(self, *, workers: int, queue: int, records: int) -> None:
-        self.workers, self.queue, self.records = workers, queue, records
-        self._executor: ThreadPoolExecutor | None = None
-        self._jobs: OrderedDict[str, Job] = OrderedDict()
-        self._unfinished = 0
+    def __init__(self, settings: Settings, runs: Runs) -> None:
+        self.settings = settings
+        self.runs = runs
+        self.capacity = settings.max_concurrent_jobs + settings.max_queued_jobs
+        self.cluster: LocalCluster | None = None
+        self.client: Client | None = None
+        self._futures: dict[str, Future] = {}
+        self._keys: dict[str, str] = {}  # result key -> run id of its unfinished job
+        self._progress: dict[str, tuple[int, int]] = {}
+        self._totals: dict[str, int] = {}
+        self._reserved = 0
         self._lock = threading.Lock()
+        self._records: ThreadPoolExecutor | None = None
+        self.on_success: Callable[[str, str], None] | None = None
 
-    def submit(
-        self,
-        compute: Callable[[Job], ProjectionResult],
-        *,
-        status_of_error: Callable[[ForecastError], int],
-    ) -> Job:
-        """Queue ``compute(job)``; raise :class:`SaturatedError` when workers and queue are full."""
-        with self._lock:
-            executor = self._executor
-            if executor is None:
-                raise SaturatedError("the service is stopping: no new jobs", retry_after_seconds=30)
-            if self._unfinished >= self.workers + self.queue:
-                raise SaturatedError(
-                    f"job queue full: {self._unfinished} jobs running or waiting, at most "
-                    f"{self.workers + self.queue} allowed; retry later",
-                    retry_after_seconds=30,
-                )
-            job = Job(id=uuid.uuid4().hex, submitted=dt.datetime.now(dt.UTC))
-            self._unfinished += 1
-            self._jobs[job.id] = job
-            self._forget_old_locked()
-        executor.submit(self._run, job, compute, status_of_error)
-        return job
+    @property
+    def in_process(self) -> bool:
+        """Whether jobs run in this process (their memory counts against its budget)."""
+        return self.settings.dask_scheduler is None
 
-    def _run(self, job: Job, compute, status_of_error) -> None:
-        job.status = "running"
-        try:
-            job.result = compute(job)
-            job.status = "succeeded"
-        except ForecastError as error:
-            job.error, job.error_status, job.status = str(error), status_of_error(error), "failed"
-        except Exception:
-            # A job runs outside any request: log the bug and report a clean failure.
-            logger.exception("job %s failed", job.id)
-            job.error, job.error_status, job.status = "internal error", 500, "failed"
-        finally:
-            job.finished = dt.datetime.now(dt.UTC)
-            with self._lock:
-                self._unfinished -= 1
-
-    def _forget_old_locked(self) -> None:
-        finished = [key for key, job in self._jobs.items() if job.finished is not None]
-        for key in finished[: max(len(self._jobs) - self.records, 0)]:
-            del self._jobs[key]
-
-    def get(self, job_id: str) -> Job | None:
-        """The job with ``job_id``, or None when unknown or forgotten."""
-        with self._lock:
-            return self._jobs.get(job_id)
+    @property
+    def scheduler(self) -> str:
+        """Where jobs go, for /readyz: ``in-process`` or the scheduler's address."""
+        return self.settings.dask_scheduler or "in-process"
 
     def start(self) -> None:
-        """Start the worker threads (again, after a shutdown: an app can be restarted)."""
-        with self._lock:
-            if self._executor is None:
-                self._executor = ThreadPoolExecutor(
-                    max_workers=self.workers, thread_name_prefix="job"
-                )
+        """Connect to the scheduler (or start the in-process cluster); idempotent."""
+        if self.client is not None:
+            return
+        self._records = ThreadPoolExecutor(max_workers=1, thread_name_prefix="job-records")
+        if self.settings.dask_scheduler is not None:
+            self.client = Client(self.settings.dask_scheduler, timeout=10, set_as_default=False)
+        else:
+            self.cluster = LocalCluster(
+                processes=False,
+                n_workers=1,
+                threads_per_worker=self.settings.max_concurrent_jobs,
+                dashboard_address=None,
+                # The scheduler serves /health over HTTP even without a dashboard: a random
+                # loopback port, never 8787 (another cluster's, or the next app's in tests).
+                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                silence_logs=logging.WARNING,
+            )
+            self.client = Client(self.cluster, set_as_default=False)
+        self.client.subscribe_topic(EVENTS, self._on_event)
 
     def shutdown(self) -> None:
-        """Stop accepting work; running jobs finish, queued ones are cancelled."""
+        """Cancel unfinished jobs (they are marked failed at the next start) and disconnect."""
+        client, cluster, records = self.client, self.cluster, self._records
+        self.client = self.cluster = self._records = None
+        if client is not None:
+            with self._lock:
+                futures = list(self._futures.values())
+            if futures:
+                client.cancel(futures)
+            client.close()
+        if cluster is not None:
+            cluster.close()
+        if records is not None:
+            records.shutdown(wait=True)
+
+    def reserve(self) -> None:
+        """Hold one place for a job about to be submitted; 429 when all are taken.
+
+        Raises
+        ------
+        SaturatedError
+            ``max_concurrent_jobs + max_queued_jobs`` jobs are unfinished.
+        """
         with self._lock:
-            executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=False, cancel_futures=True)
+            if self.client is None:
+                raise SaturatedError(
+                    "the service is stopping: no new jobs", retry_after_seconds=RETRY_AFTER_SECONDS
+                )
+            unfinished = len(self._futures) + self._reserved
+            if unfinished >= self.capacity:
+                raise SaturatedError(
+                    f"job queue full: {unfinished} jobs running or waiting, at most "
+                    f"{self.capacity} allowed; retry later",
+                    retry_after_seconds=RETRY_AFTER_SECONDS,
+                )
+            self._reserved += 1
+
+    def release(self) -> None:
+        """Give back a place :meth:`reserve` held, when the job was not submitted after all."""
+        with self._lock:
+            self._reserved -= 1
+
+    def submit(self, task: ProjectionTask, *, result_key: str, total_hours: int) -> None:
+        """Send a recorded, reserved job to Dask."""
+        client = self.client
+        if client is None:
+            self.release()
+            raise SaturatedError(
+                "the service is stopping: no new jobs", retry_after_seconds=RETRY_AFTER_SECONDS
+            )
+        future = client.submit(run_projection, task, key=f"projection-{task.run_id}", pure=False)
+        with self._lock:
+            self._reserved -= 1
+            self._futures[task.run_id] = future
+            self._keys[result_key] = task.run_id
+            self._totals[task.run_id] = total_hours
+        future.add_done_callback(lambda done: self._finished(task.run_id, result_key, done))
+
+    def find(self, result_key: str) -> str | None:
+        """Run id of the unfinished job computing ``result_key``, if any."""
+        with self._lock:
+            return self._keys.get(result_key)
+
+    def progress(self, run_id: str) -> int | None:
+        """Hours a running job has computed, from its last progress event."""
+        found = self._progress.get(run_id)
+        return None if found is None else found[0]
+
+    def _record(self, run_id: str, **changes: Any) -> None:
+        records = self._records
+        if records is not None:
+            records.submit(self._write, run_id, changes)
+        else:  # shutting down: record now
+            self._write(run_id, changes)
+
+    def _write(self, run_id: str, changes: dict[str, Any]) -> None:
+        try:
+            self.runs.update(run_id, **changes)
+        except Exception:
+            # The database went away: the run stays unfinished and is marked failed at the
+            # next start; nothing else can be done from here.
+            logger.exception("cannot record job %s: %s", run_id, changes.get("status"))
+
+    def _on_event(self, event: tuple[float, dict[str, Any]]) -> None:
+        _, message = event
+        run_id = str(message.get("run"))
+        if message.get("event") == "started":
+            records = self._records
+            if records is not None:
+                # Only a queued run becomes running: the event may arrive after the end.
+                records.submit(self.runs.mark_running, run_id, dt.datetime.now(dt.UTC))
+        elif message.get("event") == "progress":
+            self._progress[run_id] = (int(message["done"]), int(message["total"]))
+
+    def _finished(self, run_id: str, result_key: str, future: Future) -> None:
+        now = dt.datetime.now(dt.UTC)
+        done, _ = self._progress.pop(run_id, (0, 0))
+        total = self._totals.pop(run_id, 0)
+        changes: dict[str, Any] = {"finished_at": now}
+        if future.status == "finished":
+            outcome = future.result()
+            changes |= {
+                "status": "succeeded",
+                "result_file": outcome["file"],
+                "result_bytes": outcome["bytes"],
+                "compute_seconds": outcome["compute_seconds"],
+                "done_hours": total,
+            }
+        elif future.status == "error":
+            error = future.exception()
+            if isinstance(error, ForecastError):
+                changes |= {
+                    "status": "failed",
+                    "error": str(error),
+                    "error_status": status_of(error),
+                }
+            else:
+                logger.error("job %s failed: %r", run_id, error)
+                changes |= {"status": "failed", "error": "internal error", "error_status": 500}
+            changes |= {"done_hours": done}
+        else:
+            changes |= {
+                "status": "failed",
+                "error": "cancelled: the service stopped; resubmit it",
+                "error_status": 503,
+            }
+        self._record(run_id, **changes)
+        if changes["status"] == "succeeded" and self.on_success is not None:
+            self.on_success(run_id, result_key)
+        with self._lock:
+            self._futures.pop(run_id, None)
+            if self._keys.get(result_key) == run_id:
+                del self._keys[result_key]

@@ -1,24 +1,43 @@
 """The FastAPI application: ``create_app()`` builds it, uvicorn serves it.
 
 ``forecast serve`` runs ``uvicorn.run("service.main:create_app", factory=True)``; settings come
-from ``FORECAST_*`` environment variables (:mod:`service.settings`).
+from ``FORECAST_*`` environment variables (:mod:`service.settings`), or from an override of
+:func:`service.deps.get_settings`.
+
+The API's resources are routers under one ``/v1`` prefix, listed in :data:`V1_ROUTERS`. A new
+resource is a module in ``service/routers/`` with ``router = APIRouter(prefix="/things")``
+added there; a route that computes takes a slot first (``async with
+state.admission.slot(what, estimated_bytes)``, see :mod:`service.admission`) and runs its
+work with ``run_in_threadpool``.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI, Security
 from starlette.concurrency import run_in_threadpool
+from starlette.routing import compile_path
 
 import forecast
+from service.deps import get_settings, require_read, settings_of
 from service.errors import install_error_handlers
-from service.limits import BodySizeLimit
-from service.repeats import RepeatedRequests
-from service.routers import baseline, catalog, health, models, projections, scenarios, web
-from service.routers.inputs import router as inputs_router
-from service.settings import Settings, get_settings
+from service.limits import RequestGuard
+from service.routers import (
+    baseline,
+    catalog,
+    health,
+    jobs,
+    models,
+    projections,
+    runs,
+    scenarios,
+    web,
+)
+from service.routers import inputs as scenario_inputs
+from service.settings import Settings
 from service.state import ServiceState
 
 DESCRIPTION = """
@@ -29,7 +48,23 @@ on top of a baseline national demand model trained on KPX data.
 * Units are in every field's description and in each output variable's `units`.
 * Errors answer `{"detail": "..."}` naming the field, the value and what is allowed.
 * Large projections run as jobs: `202 Accepted` and a `Location` to poll.
+* Scenarios can be saved and versioned (write key); every projection is recorded as a run
+  whose result can be read again, in any format, with `ETag` / `If-None-Match`.
+* Keys (`X-API-Key`) have roles: read (optional unless the service asks for it), write
+  (scenarios, runs) and admin (model reload).
 """
+
+#: Every resource of the API, each an ``APIRouter`` with its own prefix, mounted under /v1.
+V1_ROUTERS: tuple[APIRouter, ...] = (
+    catalog.router,
+    scenarios.router,
+    scenario_inputs.router,
+    projections.router,
+    jobs.router,
+    runs.router,
+    baseline.router,
+    models.router,
+)
 
 
 def _offline_docs(app: FastAPI) -> None:
@@ -48,7 +83,7 @@ def _offline_docs(app: FastAPI) -> None:
     )
 
     @app.get("/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
+    async def docs() -> HTMLResponse:
         return get_swagger_ui_html(
             openapi_url=app.openapi_url or "/openapi.json",
             title=f"{app.title} - docs",
@@ -58,30 +93,76 @@ def _offline_docs(app: FastAPI) -> None:
         )
 
 
+def _limits_in_schema(app: FastAPI) -> None:
+    """State this service's own limits (``max_draws``) in the OpenAPI schema, not only the
+    library's, so a client knows what will be accepted before it asks."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            maximum = settings_of(app).max_draws
+            components = schema.get("components", {}).get("schemas", {})
+            for name in ("ProjectionRequest", "BaselineRequest"):
+                draws = components.get(name, {}).get("properties", {}).get("draws")
+                if draws is not None:
+                    draws["maximum"] = maximum
+            for path in schema.get("paths", {}).values():
+                for operation in path.values():
+                    for parameter in operation.get("parameters", []):
+                        if parameter.get("name") == "draws":
+                            parameter["schema"]["maximum"] = maximum
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _route_methods(app: FastAPI, mounted: list[tuple[str, APIRouter]]) -> list:
+    """(path pattern, methods) of every route, for the ``Allow`` of a 405."""
+    table = [
+        (route.path_regex, set(route.methods), "{" not in route.path)  # type: ignore[attr-defined]
+        for route in app.router.routes
+        if getattr(route, "methods", None) and hasattr(route, "path_regex")
+    ]
+    for prefix, router in mounted:
+        for route in router.routes:
+            methods = getattr(route, "methods", None)
+            if methods:
+                path = prefix + route.path  # type: ignore[attr-defined]
+                pattern, _, _ = compile_path(path)
+                methods = set(methods) | ({"HEAD"} if "GET" in methods else set())
+                table.append((pattern, methods, "{" not in path))
+    return table
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application.
 
     Parameters
     ----------
     settings : Settings, optional
-        Overrides the environment (tests); default :func:`service.settings.get_settings`.
+        Installed as the override of :func:`service.deps.get_settings` (tests); default: the
+        environment.
 
     Returns
     -------
     fastapi.FastAPI
-        The app; its lifespan compiles kernels and loads scenarios and the model.
+        The app; its lifespan migrates the database, compiles kernels, loads scenarios and the
+        model, and starts the job scheduler.
     """
-    settings = settings or get_settings()
-    state = ServiceState(settings)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # uvicorn accepts connections only after this returns: until then not ready.
+        state = ServiceState(settings_of(app))
+        app.state.service = state
         await run_in_threadpool(state.start)
         try:
             yield
         finally:
-            state.stop()
+            await run_in_threadpool(state.stop)
+            del app.state.service
 
     app = FastAPI(
         title="AI grid demand forecast API",
@@ -91,13 +172,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
+    if settings is not None:
+        app.dependency_overrides[get_settings] = lambda: settings
     _offline_docs(app)
-    # Outermost last: the body limit runs first, then repeated projections skip the route.
-    app.add_middleware(RepeatedRequests)
-    app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)
-    app.state.service = state
+    app.add_middleware(RequestGuard, settings=lambda: settings_of(app))
     install_error_handlers(app)
-    for module in (health, catalog, scenarios, projections, baseline, models, web):
-        app.include_router(module.router)
-    app.include_router(inputs_router)
+    # With require_read_key, every /v1 route needs a key; otherwise reading is open and the
+    # schema declares no security for it.
+    guard = [Security(require_read)] if settings_of(app).require_read_key else []
+    v1 = APIRouter(prefix="/v1")
+    for router in V1_ROUTERS:
+        v1.include_router(router, dependencies=guard)
+    app.include_router(health.router)
+    app.include_router(v1)
+    app.include_router(web.router)
+    app.state.route_methods = _route_methods(
+        app,
+        [("", health.router), ("", web.router)] + [("/v1", router) for router in V1_ROUTERS],
+    )
+    _limits_in_schema(app)
     return app

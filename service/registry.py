@@ -4,8 +4,8 @@ A request reads its model once, at its start (:meth:`ModelRegistry.for_scenario`
 :attr:`ModelRegistry.current`), and names that model's ``id@version`` in everything it
 computes; a reload replaces the set of models in one assignment, so requests in flight finish
 on the model they started with and later ones use the new one. A reload that fails
-verification (missing file, sha256 mismatch, malformed parameters) leaves the old models
-serving.
+verification (no trusted signature, a file outside the artifact, a sha256 mismatch, malformed
+or out-of-range parameters) leaves the old models serving.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from forecast import artifacts
 from forecast.baseline import BaselineModel, load_baseline_model
 from forecast.errors import ArtifactError, NotFoundError, ScenarioError
 from forecast.scenario import Scenario
+from forecast.signing import Trust
 from service.errors import ReloadRefusedError
 
 logger = logging.getLogger("service.models")
@@ -45,8 +46,9 @@ class ModelRegistry:
     named in ``DEFAULT``), used where no scenario says which.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, trust: Trust | None = None) -> None:
         self.root = root
+        self.trust = trust
         self._models: dict[str, BaselineModel] = {}
         self._reload_lock = threading.Lock()
 
@@ -123,7 +125,7 @@ class ModelRegistry:
                 model_id = artifacts.parse_reference(name)[0] if name else None
                 previous = model_label(self._models.get(model_id) if model_id else self.current)
                 try:
-                    model = load_baseline_model(name, root=self.root)
+                    model = load_baseline_model(name, root=self.root, trust=self.trust)
                 except ArtifactError as error:
                     logger.warning(
                         "reload of %s refused, still serving %s: %s",
@@ -158,7 +160,7 @@ class ModelRegistry:
         """
         models = {}
         for model_id in self._promoted():
-            model = load_baseline_model(model_id, root=self.root)
+            model = load_baseline_model(model_id, root=self.root, trust=self.trust)
             models[model.model_id] = model
         if not models:
             logger.warning("no baseline model served: no promoted model in %s", self.root)

@@ -1,14 +1,23 @@
-"""Serialise a projection Dataset as JSON, CSV or NetCDF bytes, and pick the format asked for.
+"""Serialise a projection Dataset as JSON, CSV or NetCDF, and pick the format asked for.
 
 JSON goes through orjson with numpy arrays passed as they are: a 105,192-hour x 5-quantile
 series serialises in tens of milliseconds, where building Python lists would take seconds.
 (FastAPI's own ``ORJSONResponse`` is deprecated in the installed FastAPI in favour of pydantic
 serialisation, which would need those lists; :class:`NumpyJSONResponse` keeps the fast path.)
+
+JSON and CSV are produced as a sequence of chunks (one quantile row or one block of periods
+each): orjson and pandas hold the GIL while they run, so one call over a 30-year hourly result
+would stall every other thread, the event loop answering ``/healthz`` included, for as long.
+Joined, the JSON chunks are byte for byte what ``orjson.dumps`` of the whole document gives.
 """
 
 from __future__ import annotations
 
 import io
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -16,24 +25,30 @@ import orjson
 import pandas as pd
 import xarray as xr
 from starlette.responses import JSONResponse
+from xarray.backends import H5NetCDFStore
 
 from forecast import export
+from service.errors import NotAcceptableError
 
 OutputFormat = Literal["json", "csv", "netcdf"]
+FORMATS: tuple[OutputFormat, ...] = ("json", "csv", "netcdf")
 MEDIA_TYPES: dict[str, str] = {
     "json": "application/json",
     "csv": "text/csv; charset=utf-8",
     "netcdf": "application/x-netcdf",
 }
-_ACCEPTED: tuple[tuple[str, OutputFormat], ...] = (
-    ("text/csv", "csv"),
-    ("application/x-netcdf", "netcdf"),
-    ("application/netcdf", "netcdf"),
-    ("application/json", "json"),
-)
+_MEDIA_OF_FORMAT: dict[OutputFormat, tuple[str, ...]] = {
+    "json": ("application/json",),
+    "csv": ("text/csv",),
+    "netcdf": ("application/x-netcdf", "application/netcdf"),
+}
 _ORJSON_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NAIVE_UTC | orjson.OPT_NON_STR_KEYS
 # OWASP "CSV injection": a text cell starting with one of these is a formula to a spreadsheet.
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: Values per JSON chunk (about 20 bytes each once written): ~4 MB of text per orjson call.
+JSON_CHUNK_VALUES = 200_000
+#: CSV rows per chunk: pandas holds the GIL while it writes a chunk (100,000 rows: ~0.3 s).
+CSV_CHUNK_ROWS = 20_000
 
 
 def dumps(content: Any) -> bytes:
@@ -52,43 +67,161 @@ class NumpyJSONResponse(JSONResponse):
         return dumps(content)
 
 
+_MEDIA_RANGE = re.compile(r"^\s*([^\s;/]+)/([^\s;]+)\s*(.*)$")
+
+
+def _accept_ranges(accept: str) -> list[tuple[str, str, float]]:
+    """``(type, subtype, q)`` of each media range of an Accept header (RFC 9110, 12.5.1)."""
+    ranges = []
+    for part in accept.lower().split(","):
+        match = _MEDIA_RANGE.match(part)
+        if match is None:
+            continue
+        kind, subtype, parameters = match.groups()
+        quality = 1.0
+        for parameter in parameters.split(";"):
+            name, _, value = parameter.partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = min(max(float(value.strip()), 0.0), 1.0)
+                except ValueError:
+                    quality = 0.0
+        ranges.append((kind, subtype, quality))
+    return ranges
+
+
+def _quality(ranges: list[tuple[str, str, float]], media: str) -> tuple[float, int, int] | None:
+    """q of ``media`` by its most specific matching range, that range's specificity, and
+    minus its position in the header."""
+    kind, subtype = media.split("/")
+    best: tuple[int, float, int] | None = None
+    for position, (range_kind, range_subtype, quality) in enumerate(ranges):
+        if (range_kind, range_subtype) == (kind, subtype):
+            specificity = 2
+        elif range_kind == kind and range_subtype == "*":
+            specificity = 1
+        elif (range_kind, range_subtype) == ("*", "*"):
+            specificity = 0
+        else:
+            continue
+        if best is None or specificity > best[0]:
+            best = (specificity, quality, -position)
+    return None if best is None else (best[1], best[0], best[2])
+
+
 def negotiate(format_parameter: str | None, accept: str | None) -> OutputFormat:
     """The output format: the ``format`` query parameter if given, else the Accept header.
 
-    An Accept header naming none of the formats gets JSON, the API's native format.
+    Accept's q-values count: the format with the highest q wins, ties going to the most
+    specific range, then to the range listed first, then to JSON, CSV, NetCDF in that order;
+    ``q=0`` refuses a format. An Accept header naming none of the formats gets JSON, the API's
+    native format.
+
+    Raises
+    ------
+    NotAcceptableError
+        Accept refuses every format (each with ``q=0``).
     """
     if format_parameter is not None:
         return format_parameter  # type: ignore[return-value]  # validated by the query schema
-    accept = (accept or "").lower()
-    positions = [(accept.find(media), name) for media, name in _ACCEPTED if media in accept]
-    return min(positions)[1] if positions else "json"
+    ranges = _accept_ranges(accept or "")
+    if not ranges:
+        return "json"
+    scored = []
+    for order, name in enumerate(FORMATS):
+        qualities = [_quality(ranges, media) for media in _MEDIA_OF_FORMAT[name]]
+        known = [quality for quality in qualities if quality is not None]
+        if known:
+            quality, specificity, first = max(known, key=lambda item: (item[1], item[0]))
+            scored.append((quality, specificity, first, -order, name))
+    if not scored:
+        return "json"
+    quality, _, _, _, name = max(scored)
+    if quality <= 0.0:
+        raise NotAcceptableError(
+            f"Accept = {accept!r}: refuses every format; allowed: application/json, text/csv, "
+            "application/x-netcdf (or ?format=json|csv|netcdf)"
+        )
+    return name
 
 
 def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def projection_payload(dataset: xr.Dataset) -> dict[str, Any]:
-    """The JSON document of a projection (schema: :class:`service.schemas.ProjectionResponse`)."""
-    attrs = {key: _plain(value) for key, value in dataset.attrs.items()}
-    coords: dict[str, Any] = {
+def _array_chunks(values: np.ndarray) -> Iterator[bytes]:
+    """orjson text of an array, in pieces of about JSON_CHUNK_VALUES values or fewer."""
+    if values.size <= JSON_CHUNK_VALUES or values.ndim == 0:
+        yield dumps(values)
+        return
+    row_size = values.size // len(values)
+    if row_size > JSON_CHUNK_VALUES:
+        yield b"["
+        for index, row in enumerate(values):
+            yield b"," if index else b""
+            yield from _array_chunks(row)
+        yield b"]"
+        return
+    step = JSON_CHUNK_VALUES // row_size
+    for first in range(0, len(values), step):
+        # Blocks of whole rows lose their outer brackets: [a,b][c,d] -> [a,b,c,d].
+        piece = dumps(values[first : first + step])
+        start, end = first == 0, first + step >= len(values)
+        yield (b"" if start else b",") + piece[(0 if start else 1) : (None if end else -1)]
+
+
+def _coords(dataset: xr.Dataset) -> dict[str, Any]:
+    return {
         "time": np.ascontiguousarray(dataset["time"].to_numpy()),
-        "local_time": dataset["local_time"].to_numpy().tolist(),
+        "local_time": [str(label) for label in dataset["local_time"].to_numpy()],
         "quantile": np.ascontiguousarray(dataset["quantile"].to_numpy(), dtype=np.float64),
         "year": np.ascontiguousarray(dataset["year"].to_numpy(), dtype=np.int64),
         "month": [str(month)[:7] for month in dataset["month"].to_numpy().astype("datetime64[M]")],
         "region": [str(region) for region in dataset["region"].to_numpy()],
     }
-    variables = {}
-    for name, variable in dataset.data_vars.items():
+
+
+def projection_json_chunks(dataset: xr.Dataset) -> Iterator[bytes]:
+    """The JSON document of a projection (schema :class:`service.schemas.ProjectionResponse`).
+
+    Joined, the chunks equal ``dumps`` of the document as one dict, in this key order:
+    ``scenario_id``, ``scenario_sha256``, ``model_version``, ``attrs``, ``coords``,
+    ``variables`` (each ``dims``, ``units``, ``description``, ``values``), ``spread_drivers``.
+    """
+    attrs = {str(key): _plain(value) for key, value in dataset.attrs.items()}
+    head = {
+        "scenario_id": attrs.get("scenario_id"),
+        "scenario_sha256": attrs.get("scenario_sha256"),
+        "model_version": attrs.get("baseline_model", "none"),
+        "attrs": attrs,
+    }
+    yield dumps(head)[:-1] + b',"coords":'
+    coords = _coords(dataset)
+    yield b"{"
+    for index, (name, values) in enumerate(coords.items()):
+        yield (b"," if index else b"") + dumps(name) + b":"
+        if isinstance(values, np.ndarray) and values.dtype.kind == "f":
+            yield from _array_chunks(values)
+        elif isinstance(values, list) and len(values) > JSON_CHUNK_VALUES:
+            yield from _list_chunks(values)
+        else:
+            yield dumps(values)
+    yield b'},"variables":{'
+    first = True
+    for key, variable in dataset.data_vars.items():
         if "input" in variable.dims:
             continue
-        variables[str(name)] = {
+        name = str(key)
+        described = {
             "dims": list(variable.dims),
             "units": variable.attrs.get("units", ""),
             "description": variable.attrs.get("description", ""),
-            "values": np.ascontiguousarray(variable.values, dtype=np.float64),
         }
+        yield (b"" if first else b",") + dumps(name) + b":" + dumps(described)[:-1]
+        yield b',"values":'
+        yield from _array_chunks(np.ascontiguousarray(variable.values, dtype=np.float64))
+        yield b"}"
+        first = False
     drivers = {}
     if "spread_driver_rank_correlation" in dataset:
         variable = dataset["spread_driver_rank_correlation"]
@@ -96,20 +229,24 @@ def projection_payload(dataset: xr.Dataset) -> dict[str, Any]:
             str(key): float(value)
             for key, value in zip(variable["input"].values, variable.values, strict=True)
         }
-    return {
-        "scenario_id": attrs.get("scenario_id"),
-        "scenario_sha256": attrs.get("scenario_sha256"),
-        "model_version": attrs.get("baseline_model", "none"),
-        "attrs": attrs,
-        "coords": coords,
-        "variables": variables,
-        "spread_drivers": drivers,
-    }
+    yield b'},"spread_drivers":' + dumps(drivers) + b"}"
+
+
+def _list_chunks(values: list) -> Iterator[bytes]:
+    for first in range(0, len(values), JSON_CHUNK_VALUES):
+        piece = dumps(values[first : first + JSON_CHUNK_VALUES])
+        start, end = first == 0, first + JSON_CHUNK_VALUES >= len(values)
+        yield (b"" if start else b",") + piece[(0 if start else 1) : (None if end else -1)]
+
+
+def projection_payload(dataset: xr.Dataset) -> dict[str, Any]:
+    """The JSON document of a projection as a dict (tests and small answers)."""
+    return orjson.loads(projection_json(dataset))
 
 
 def projection_json(dataset: xr.Dataset) -> bytes:
     """The projection as JSON bytes."""
-    return dumps(projection_payload(dataset))
+    return b"".join(projection_json_chunks(dataset))
 
 
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
@@ -122,24 +259,78 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     for column in safe.columns:
         if pd.api.types.is_numeric_dtype(safe[column]):
             continue
+        # A tidy table repeats a few labels over many rows: check each distinct one once.
         text = safe[column].astype(str)
-        risky = text.str.startswith(_FORMULA_PREFIXES)
-        if risky.any():
-            safe[column] = text.where(~risky, "'" + text)
+        risky = {
+            value: "'" + value for value in text.unique() if value.startswith(_FORMULA_PREFIXES)
+        }
+        safe[column] = text.replace(risky) if risky else text
     return safe
+
+
+def _csv(frame: pd.DataFrame, *, header: bool) -> bytes:
+    return spreadsheet_safe(frame).to_csv(index=False, header=header, float_format="%.10g").encode()
+
+
+def projection_csv_chunks(dataset: xr.Dataset) -> Iterator[bytes]:
+    """The tidy CSV of :func:`forecast.export.tidy_frame`, spreadsheet-safe, in row blocks.
+
+    Joined, the chunks equal :func:`projection_csv`: the table is cut along ``time`` into
+    blocks whose rows come out in the order the whole table has them.
+    """
+    period_dims = ("time", "month", "year")
+    variables = [name for name, v in dataset.data_vars.items() if set(v.dims) & set(period_dims)]
+    header = True
+    for name in variables:
+        # drop_vars keeps every coordinate, which tidy_frame labels periods with.
+        one = dataset.drop_vars([other for other in dataset.data_vars if other != name])
+        time_steps = one.sizes.get("time", 0)
+        regions = one.sizes.get("region", 1)
+        quantiles = one.sizes["quantile"]
+        step = max(CSV_CHUNK_ROWS // (regions * quantiles), 1) if time_steps else 0
+        if "time" not in one[name].dims or time_steps <= step:
+            yield _csv(export.tidy_frame(one), header=header)
+        elif "region" in one[name].dims:
+            # Rows run region by region, each over every period: block within a region.
+            for region in one["region"].to_numpy():
+                single = one.sel(region=[region])
+                for first in range(0, time_steps, step):
+                    block = single.isel(time=slice(first, first + step))
+                    yield _csv(export.tidy_frame(block), header=header)
+                    header = False
+        else:
+            for first in range(0, time_steps, step):
+                block = one.isel(time=slice(first, first + step))
+                yield _csv(export.tidy_frame(block), header=header)
+                header = False
+        header = False
 
 
 def projection_csv(dataset: xr.Dataset) -> bytes:
     """The projection as the tidy CSV of :func:`forecast.export.tidy_frame`, spreadsheet-safe."""
-    frame = spreadsheet_safe(export.tidy_frame(dataset))
-    return frame.to_csv(index=False, float_format="%.10g").encode()
+    return b"".join(projection_csv_chunks(dataset))
+
+
+def write_netcdf(dataset: xr.Dataset, target: Path | io.BytesIO) -> None:
+    """Write the Dataset as NetCDF-4 (h5netcdf) to a path or a buffer.
+
+    ``Dataset.to_netcdf`` asks Dask for the scheduler in use to pick its write lock, and in a
+    process with a Dask client (the service's jobs) that is a distributed lock: a round trip
+    to the scheduler per write, and an error once that client's cluster has closed. The store
+    gets a plain thread lock instead; the file is the same.
+    """
+    store = H5NetCDFStore.open(target, mode="w", lock=threading.Lock())
+    try:
+        dataset.dump_to_store(store)
+    finally:
+        store.close()
 
 
 def projection_netcdf(dataset: xr.Dataset) -> bytes:
     """The projection as NetCDF-4 bytes (h5netcdf engine)."""
     buffer = io.BytesIO()
-    dataset.to_netcdf(buffer, engine="h5netcdf")
+    write_netcdf(dataset, buffer)
     return buffer.getvalue()
 
 
-RENDERERS = {"json": projection_json, "csv": projection_csv, "netcdf": projection_netcdf}
+CHUNKERS = {"json": projection_json_chunks, "csv": projection_csv_chunks}

@@ -7,21 +7,28 @@ the one table that declares each output's name, dims, unit and description.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 from forecast.outputs import OUTPUT_VARIABLES
 from forecast.projection import DEFAULT_QUANTILES, MAX_DRAWS, RESOLUTIONS, WEATHER_KINDS
-from forecast.scenario import SCENARIO_ID_PATTERN
+from forecast.scenario import FIRST_DATE, LAST_DATE, SCENARIO_ID_PATTERN
 
 Resolution = Literal[RESOLUTIONS]  # type: ignore[valid-type]  # a tuple of literals
 WeatherKind = Literal[WEATHER_KINDS]  # type: ignore[valid-type]
-MAX_SEED = 2**63 - 1
-# Calendar arithmetic (pandas nanosecond timestamps) needs bounded dates; no model or scenario
-# is meaningful outside them.
-FIRST_DATE = dt.date(2000, 1, 1)
-LAST_DATE = dt.date(2100, 12, 31)
+# The largest integer a JSON number carries exactly everywhere (a double's 53-bit mantissa):
+# a larger seed would not round-trip through a JavaScript client or a schema validator.
+MAX_SEED = 2**53 - 1
+RUN_ID_PATTERN = r"^[0-9a-f]{32}$"
+# JSON Schema cannot bound a date; the pattern states the same years as FIRST_DATE..LAST_DATE
+# so that a client (or a schema-driven test generator) knows them.
+_DATE_PATTERN = r"^(199\d|20\d\d|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
+Day = Annotated[
+    dt.date, Field(ge=FIRST_DATE, le=LAST_DATE, json_schema_extra={"pattern": _DATE_PATTERN})
+]
+Probability = Annotated[float, Field(strict=True, ge=0.0, le=1.0)]
+OpenProbability = Annotated[float, Field(strict=True, gt=0.0, lt=1.0)]
 
 
 class _Body(BaseModel):
@@ -53,7 +60,16 @@ class ProjectionRequest(_Body):
     scenario_id: str | None = Field(
         default=None,
         pattern=SCENARIO_ID_PATTERN,
-        description="Id of a shipped scenario (GET /v1/scenarios). Give this or `scenario`.",
+        description="Id of a shipped or saved scenario (GET /v1/scenarios). Give this or "
+        "`scenario`.",
+    )
+    scenario_version: int | None = Field(
+        default=None,
+        strict=True,
+        ge=1,
+        le=1_000_000,
+        description="Version of a saved scenario; default: its latest. Shipped scenarios have "
+        "no versions.",
     )
     overrides: dict[str, Any] | None = Field(
         default=None,
@@ -68,32 +84,28 @@ class ProjectionRequest(_Body):
     )
     draws: int = Field(
         default=1000,
+        strict=True,
         ge=1,
         le=MAX_DRAWS,
         description="Monte Carlo draws; the service may allow fewer (max_draws). [draws]",
     )
     seed: int = Field(
         default=0,
+        strict=True,
         ge=0,
         le=MAX_SEED,
         description="Random seed: the same scenario, options and seed give the same numbers.",
     )
-    start: dt.date | None = Field(
-        default=None,
-        ge=FIRST_DATE,
-        le=LAST_DATE,
-        description="First day of the period, local time; default: horizon start.",
+    start: Day | None = Field(
+        default=None, description="First day of the period, local time; default: horizon start."
     )
-    end: dt.date | None = Field(
-        default=None,
-        ge=FIRST_DATE,
-        le=LAST_DATE,
-        description="Last day of the period (inclusive); default: horizon end.",
+    end: Day | None = Field(
+        default=None, description="Last day of the period (inclusive); default: horizon end."
     )
     resolution: Resolution = Field(
         default="hourly", description="Period of the load series (means over the period)."
     )
-    quantiles: list[float] = Field(
+    quantiles: list[Probability] = Field(
         default=list(DEFAULT_QUANTILES),
         min_length=1,
         max_length=99,
@@ -106,6 +118,7 @@ class ProjectionRequest(_Body):
     )
     include_baseline: bool = Field(
         default=True,
+        strict=True,
         description="Add the national baseline demand from the served model (when its "
         "country matches the scenario's).",
     )
@@ -115,9 +128,9 @@ class ProjectionRequest(_Body):
         if (self.scenario_id is None) == (self.scenario is None):
             raise ValueError("give exactly one of scenario_id and scenario")
         if self.overrides is not None and self.scenario_id is None:
-            raise ValueError("overrides apply to a shipped scenario: give scenario_id with them")
-        if any(not 0.0 <= q <= 1.0 for q in self.quantiles):
-            raise ValueError(f"quantiles = {self.quantiles}: each must be in [0, 1]")
+            raise ValueError("overrides apply to a named scenario: give scenario_id with them")
+        if self.scenario_version is not None and self.scenario_id is None:
+            raise ValueError("scenario_version applies to a saved scenario: give scenario_id")
         return self
 
 
@@ -200,6 +213,7 @@ class JobResponse(BaseModel):
     error_status: int | None = Field(
         default=None, description="HTTP status the error would have had inline."
     )
+    run_url: str = Field(description="The run's full record (GET /v1/runs/{id}).")
 
 
 class Accelerator(BaseModel):
@@ -223,7 +237,7 @@ class Accelerator(BaseModel):
 
 
 class ScenarioSummary(BaseModel):
-    """One shipped scenario, in brief."""
+    """One scenario, shipped or saved, in brief."""
 
     id: str = Field(description="Scenario id.")
     title: str = Field(description="Title.")
@@ -239,15 +253,109 @@ class ScenarioSummary(BaseModel):
     regions: list[str] = Field(description="Region names.")
     tags: list[str] = Field(description="Free-form tags.")
     sha256: str = Field(description="sha256 of the scenario's canonical JSON.")
+    source: Literal["shipped", "saved"] = Field(
+        description="shipped with the service, or saved through the API."
+    )
+    version: int | None = Field(
+        default=None, description="Latest version of a saved scenario; null when shipped."
+    )
+    archived: bool = Field(default=False, description="A saved scenario that was archived.")
 
 
 class ScenarioDetail(BaseModel):
-    """A shipped scenario in full (the scenario-file format, every default filled in)."""
+    """A scenario in full (the scenario-file format, every default filled in)."""
 
     sha256: str = Field(description="sha256 of the scenario's canonical JSON.")
     scenario: dict[str, Any] = Field(
         description="The scenario; POST it back as `scenario`, changed, for a variant."
     )
+    source: Literal["shipped", "saved"] = Field(
+        description="shipped with the service, or saved through the API."
+    )
+    version: int | None = Field(default=None, description="Version shown (saved scenarios).")
+    latest_version: int | None = Field(
+        default=None, description="Latest version (saved scenarios)."
+    )
+    author: str | None = Field(
+        default=None, description="Id of the API key that saved this version (saved scenarios)."
+    )
+    created: dt.datetime | None = Field(
+        default=None, description="When this version was saved, UTC (saved scenarios)."
+    )
+    comment: str | None = Field(default=None, description="The saver's note on this version.")
+    archived: bool = Field(default=False, description="The saved scenario was archived.")
+
+
+class SaveScenarioRequest(_Body):
+    """A scenario to save (a new one, or the next version of a saved one)."""
+
+    scenario: dict[str, Any] = Field(
+        description="A whole scenario in the scenario-file format, validated like a file; its "
+        "`id` names it (it must not be a shipped scenario's id)."
+    )
+    comment: str | None = Field(
+        default=None,
+        max_length=300,
+        pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$",
+        description="What this version changes, for the record.",
+    )
+
+
+class ScenarioVersionSummary(BaseModel):
+    """One version of a saved scenario, without its document."""
+
+    scenario_id: str = Field(description="Scenario id.")
+    version: int = Field(description="Version number, from 1.")
+    sha256: str = Field(description="sha256 of this version's canonical JSON.")
+    author: str = Field(description="Id of the API key that saved it.")
+    created: dt.datetime = Field(description="When it was saved, UTC.")
+    comment: str | None = Field(default=None, description="The saver's note.")
+
+
+class RunRecord(BaseModel):
+    """The record of a computed projection (inline or job)."""
+
+    id: str = Field(description="Run id (32 hex digits); a job's id is its run's.")
+    kind: Literal["inline", "job"] = Field(description="Computed in the request or as a job.")
+    status: Literal["queued", "running", "succeeded", "failed"] = Field(
+        description="queued → running → succeeded or failed."
+    )
+    scenario_id: str = Field(description="Id of the projected scenario.")
+    scenario_version: int | None = Field(
+        default=None, description="Version, when it was a saved scenario."
+    )
+    scenario_source: Literal["shipped", "saved", "inline", "overrides"] = Field(
+        description="Where the scenario came from."
+    )
+    scenario_sha256: str = Field(description="sha256 of the projected scenario's canonical JSON.")
+    options: dict[str, Any] = Field(description="Draws, seed, period, resolution, quantiles, ...")
+    model_version: str = Field(description="Baseline model `id@version` used, or `none`.")
+    code_version: str = Field(description="Version of the forecast library that computed it.")
+    author: str | None = Field(default=None, description="Id of the API key that asked, if any.")
+    submitted: dt.datetime = Field(description="When it was asked for, UTC.")
+    started: dt.datetime | None = Field(default=None, description="When computing began, UTC.")
+    finished: dt.datetime | None = Field(default=None, description="When it ended, UTC.")
+    compute_seconds: float | None = Field(default=None, description="Time computing. [s]")
+    done_hours: int = Field(description="Hours of the period computed so far. [h]")
+    total_hours: int = Field(description="Hours of the period. [h]")
+    error: str | None = Field(default=None, description="Why it failed, once failed.")
+    error_status: int | None = Field(
+        default=None, description="HTTP status the error would have had inline."
+    )
+    result_bytes: int | None = Field(default=None, description="Size of the result file. [B]")
+    result_url: str | None = Field(
+        default=None, description="Where to GET the result in any format, once succeeded."
+    )
+    resubmitted_from: str | None = Field(
+        default=None, description="The failed run this one repeats, if any."
+    )
+
+
+class RunList(BaseModel):
+    """A page of runs, newest first."""
+
+    total: int = Field(description="Runs matching the filters, all pages.")
+    runs: list[RunRecord] = Field(description="This page.")
 
 
 class ModelSummary(BaseModel):
@@ -291,13 +399,13 @@ class ReloadResponse(BaseModel):
 class BaselineRequest(_Body):
     """A period to forecast the national baseline demand for."""
 
-    start: dt.date = Field(
-        ge=FIRST_DATE, le=LAST_DATE, description="First day, local time of the model."
+    start: Day = Field(description="First day, local time of the model.")
+    end: Day = Field(description="Last day (inclusive).")
+    draws: int = Field(
+        default=200, strict=True, ge=1, le=MAX_DRAWS, description="Monte Carlo draws."
     )
-    end: dt.date = Field(ge=FIRST_DATE, le=LAST_DATE, description="Last day (inclusive).")
-    draws: int = Field(default=200, ge=1, le=MAX_DRAWS, description="Monte Carlo draws.")
-    seed: int = Field(default=0, ge=0, le=MAX_SEED, description="Random seed.")
-    quantiles: list[float] = Field(
+    seed: int = Field(default=0, strict=True, ge=0, le=MAX_SEED, description="Random seed.")
+    quantiles: list[OpenProbability] = Field(
         default=list(DEFAULT_QUANTILES),
         min_length=1,
         max_length=99,
@@ -309,8 +417,6 @@ class BaselineRequest(_Body):
     def _checked(self) -> BaselineRequest:
         if self.end < self.start:
             raise ValueError(f"end = {self.end} is before start = {self.start}")
-        if any(not 0.0 < q < 1.0 for q in self.quantiles):
-            raise ValueError(f"quantiles = {self.quantiles}: each must be in (0, 1)")
         return self
 
 
@@ -340,10 +446,16 @@ class Health(BaseModel):
 
 
 class Readiness(BaseModel):
-    """Readiness: kernels compiled and the model artifact loaded."""
+    """Readiness: database migrated, kernels compiled, model verified, jobs connected."""
 
-    ready: bool = Field(description="True once start-up finished without error.")
+    ready: bool = Field(description="True once start-up finished and nothing is broken.")
     kernels_compiled: bool = Field(description="Every numba kernel compiled.")
     model_version: str = Field(description="Served baseline model `id@version`, or `none`.")
     scenarios: int = Field(description="Shipped scenarios loaded.")
+    database: str | None = Field(default=None, description="sqlite or postgresql.")
+    jobs: str | None = Field(
+        default=None, description="Where jobs run: in-process, or a Dask scheduler's address."
+    )
+    busy_slots: int = Field(default=0, description="Heavy requests computing now.")
+    waiting: int = Field(default=0, description="Heavy requests waiting for a slot now.")
     detail: str | None = Field(default=None, description="Why not ready, when not.")

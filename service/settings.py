@@ -1,19 +1,48 @@
 """Service settings, read from ``FORECAST_*`` environment variables (pydantic-settings).
 
-Routers reach them through :func:`get_settings`, a cached dependency that tests override with
-``app.dependency_overrides`` or by passing ``create_app(settings=...)``.
+Routers reach them through :func:`service.deps.get_settings`, a dependency that tests override
+with ``app.dependency_overrides[get_settings]`` (or by passing ``create_app(settings=...)``).
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from forecast.projection import MAX_DRAWS
 from forecast.scenario import MAX_HORIZON_YEARS
+
+Role = Literal["read", "write", "admin"]
+#: Each role includes the ones before it.
+ROLES: tuple[Role, ...] = ("read", "write", "admin")
+GB = 1_000_000_000
+MB = 1_000_000
+
+
+def default_storage_dir() -> Path:
+    """``$XDG_DATA_HOME/ai-grid-forecast`` (``~/.local/share/ai-grid-forecast``)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "ai-grid-forecast"
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """A configured API key, kept as its sha256 only, with its role."""
+
+    digest: bytes
+    role: Role
+
+    @property
+    def key_id(self) -> str:
+        """Short public name of the key (first 12 hex digits of its sha256): the author."""
+        return self.digest.hex()[:12]
 
 
 class Settings(BaseSettings):
@@ -21,6 +50,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="FORECAST_", frozen=True, extra="ignore")
 
+    # --- files and storage -------------------------------------------------------------
     artifact_dir: Path | None = Field(
         default=None,
         description="Directory of baseline model artifacts (<model_id>/<version>/manifest.json); "
@@ -31,6 +61,38 @@ class Settings(BaseSettings):
         description="Directory of the real KPX demand and temperature data, read by the library "
         "(same variable as the CLI); unset: ../shared/data.",
     )
+    storage_dir: Path = Field(
+        default_factory=default_storage_dir,
+        description="Where the service keeps its SQLite database and result files; unset: "
+        "$XDG_DATA_HOME/ai-grid-forecast (~/.local/share/ai-grid-forecast).",
+    )
+    database_url: SecretStr | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the database (postgresql://user:password@host/db); "
+        "unset: SQLite file forecast.sqlite3 in storage_dir.",
+    )
+    results_dir: Path | None = Field(
+        default=None,
+        description="Where result NetCDF files are written; unset: storage_dir/results. With a "
+        "remote Dask scheduler it must be a directory the workers share.",
+    )
+    dask_scheduler: str | None = Field(
+        default=None,
+        pattern=r"^(tcp|tls|inproc)://[^\s]+$",
+        description="Address of a Dask scheduler (tcp://host:8786) for projection jobs; unset: "
+        "an in-process LocalCluster.",
+    )
+    trusted_keys: str = Field(
+        default="",
+        description="Public keys (PEM files, or directories of *.pub files), separated by "
+        "os.pathsep, trusted to sign model artifacts besides the project's shipped key.",
+    )
+    allow_unsigned_artifacts: bool = Field(
+        default=False,
+        description="Development only: serve model artifacts without a valid signature.",
+    )
+
+    # --- request limits ----------------------------------------------------------------
     max_draws: int = Field(
         default=10_000, ge=1, le=MAX_DRAWS, description="Most Monte Carlo draws per request."
     )
@@ -43,6 +105,25 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=1_000_000, ge=1_024, description="Largest accepted request body. [bytes]"
     )
+    max_body_bytes_in_flight: int = Field(
+        default=16 * MB,
+        ge=1_024,
+        description="Request bodies being received at once, all together; a request that "
+        "would exceed it is refused with 503. [bytes]",
+    )
+    max_requests_in_flight: int = Field(
+        default=256,
+        ge=1,
+        description="Requests handled at once (health checks not counted); one more gets 503.",
+    )
+    client_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="A client that takes longer than this to send its request head or body, "
+        "or to take the next part of an answer, is disconnected. [s]",
+    )
+
+    # --- admission: slots, memory, jobs ------------------------------------------------
     job_threshold_draw_hours: float = Field(
         default=2.0e8,
         gt=0,
@@ -56,7 +137,7 @@ class Settings(BaseSettings):
         "in memory, 8 bytes each. [draw-hours]",
     )
     max_concurrent_jobs: int = Field(
-        default=1, ge=1, le=64, description="Jobs computed at the same time (worker threads)."
+        default=1, ge=1, le=64, description="Jobs computed at the same time (Dask threads)."
     )
     max_queued_jobs: int = Field(
         default=4,
@@ -65,35 +146,115 @@ class Settings(BaseSettings):
         description="Jobs waiting for a worker; one more is refused with 429 and Retry-After.",
     )
     max_inline_projections: int = Field(
-        default=4,
+        default_factory=lambda: min(os.cpu_count() or 2, 8),
         ge=1,
         le=256,
-        description="Inline (below-threshold) projections computed at the same time; a request "
-        "that finds them all busy waits up to inline_wait_seconds, then gets 503.",
+        description="Heavy requests (inline projections, baseline forecasts, renders) computed "
+        "at the same time (default: one per CPU core, at most 8: more only take turns for the "
+        "cores and the GIL, and slow /healthz); a request that finds them all busy waits up "
+        "to inline_wait_seconds, then gets 503.",
+    )
+    max_waiting_requests: int = Field(
+        default=32,
+        ge=0,
+        description="Heavy requests allowed to wait for a slot; one more gets 429 at once.",
     )
     inline_wait_seconds: float = Field(
-        default=30.0, gt=0, description="How long an inline projection waits for a slot. [s]"
+        default=30.0, gt=0, description="How long a heavy request waits for a slot. [s]"
     )
-    job_records: int = Field(
-        default=256, ge=1, description="Finished jobs kept for polling (oldest dropped first)."
+    memory_budget_bytes: int = Field(
+        default=4 * GB,
+        ge=256 * MB,
+        description="Memory the service may use in all (resident set, jobs and cache "
+        "included); a request whose estimate does not fit is refused (413 when it never "
+        "could, 503 while others use it). [bytes]",
     )
-    cache_size: int = Field(
-        default=64, ge=0, description="Projection results kept in the LRU cache (0: no cache)."
+    job_memory_bytes: int = Field(
+        default=1 * GB,
+        ge=16 * MB,
+        description="Memory set aside for each running job (in-process Dask); a job "
+        "estimated above it is refused with 413. [bytes]",
     )
-    api_keys: SecretStr = Field(
-        default=SecretStr(""),
-        description="Comma-separated API keys allowed to call POST /v1/models/reload; empty: "
-        "reload is refused for every key.",
+    cache_bytes: int = Field(
+        default=512 * MB,
+        ge=0,
+        description="Results and their renderings kept in memory, all together (0: no "
+        "cache). [bytes]",
     )
 
-    def allowed_api_keys(self) -> tuple[str, ...]:
-        """The configured API keys, blanks dropped."""
-        return tuple(
-            key.strip() for key in self.api_keys.get_secret_value().split(",") if key.strip()
-        )
+    # --- API keys ----------------------------------------------------------------------
+    api_keys: SecretStr = Field(
+        default=SecretStr(""),
+        description="Comma-separated API keys, each ROLE:KEY with ROLE read, write or admin "
+        "(a bare KEY is admin); write saves scenarios and manages runs, admin also reloads "
+        "models.",
+    )
+    require_read_key: bool = Field(
+        default=False,
+        description="Ask a key (any role) for reading and projecting too; default: open.",
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            from service.storage.database import normalised_url
+
+            try:
+                normalised_url(value.get_secret_value())
+            except Exception as error:
+                raise ValueError(str(error)) from None
+        return value
+
+    @field_validator("api_keys")
+    @classmethod
+    def _keys_parse(cls, value: SecretStr) -> SecretStr:
+        parse_api_keys(value.get_secret_value())
+        return value
+
+    def accepted_keys(self) -> tuple[ApiKey, ...]:
+        """The configured API keys (hashed) with their roles."""
+        return parse_api_keys(self.api_keys.get_secret_value())
+
+    def database(self) -> str:
+        """The SQLAlchemy URL: ``database_url`` or the SQLite file in ``storage_dir``."""
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return f"sqlite:///{self.storage_dir / 'forecast.sqlite3'}"
+
+    def results(self) -> Path:
+        """Directory of result files."""
+        return self.results_dir or self.storage_dir / "results"
+
+    def trusted_key_paths(self) -> tuple[Path, ...]:
+        """The ``trusted_keys`` entries as paths."""
+        return tuple(Path(part) for part in self.trusted_keys.split(os.pathsep) if part.strip())
+
+
+def parse_api_keys(text: str) -> tuple[ApiKey, ...]:
+    """``ROLE:KEY`` entries (a bare ``KEY`` is admin), separated by commas.
+
+    Raises
+    ------
+    ValueError
+        An entry names an unknown role, or a key is shorter than 8 characters.
+    """
+    keys = []
+    for entry in (part.strip() for part in text.split(",")):
+        if not entry:
+            continue
+        role, separator, key = entry.partition(":")
+        if not separator or role not in ROLES:
+            role, key = "admin", entry
+        if len(key) < 8:
+            raise ValueError(
+                f"api_keys: a key of {len(key)} characters: at least 8 allowed (role {role})"
+            )
+        keys.append(ApiKey(digest=hashlib.sha256(key.encode()).digest(), role=role))  # type: ignore[arg-type]
+    return tuple(keys)
 
 
 @functools.lru_cache(maxsize=1)
-def get_settings() -> Settings:
+def environment_settings() -> Settings:
     """The process's settings, read once from the environment."""
     return Settings()

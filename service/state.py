@@ -1,38 +1,66 @@
-"""Process-wide state of the service: scenarios, served model, result cache and jobs.
+"""Process-wide state of the service: storage, scenarios, served model, cache, jobs, admission.
 
-Built by :func:`service.main.create_app`, started in the lifespan hook (kernels compiled, model
-and scenarios loaded, one tiny projection run so that the first user request finds every
-lazy import and cache already warm) and reached by the routers through :func:`get_state`.
+Built by the app's lifespan from its settings (:func:`service.deps.settings_of`) and started in
+a worker thread: database migrated, result directory made, kernels compiled, shipped scenarios
+read, the promoted model loaded and verified, the Dask client started, runs interrupted by an
+earlier crash marked failed, and one tiny projection run so that the first user request finds
+every lazy import and cache warm. A step that fails leaves the process up, answering
+``/healthz``, with ``/readyz`` 503 naming the reason; nothing else is served until it is fixed
+(a broken model can be replaced by a reload).
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import datetime as dt
+import functools
+import gc
 import logging
-import threading
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
 
-from fastapi import Request
+import anyio
 
 from forecast._numba import warm_up
-from forecast.errors import ForecastError, ScenarioError
-from forecast.paths import artifacts_dir
+from forecast.errors import ArtifactError, ForecastError, ScenarioError
+from forecast.paths import artifacts_dir, real_data_dir
 from forecast.projection import ProjectionOptions, project, scenario_digest
 from forecast.scenario import Scenario, list_scenarios
+from forecast.signing import Trust
+from service.admission import Admission, gigabytes
 from service.cache import ResultCache
-from service.errors import ServiceError
-from service.jobs import JobManager
+from service.coalesce import Coalescer
+from service.errors import NotReadyError, ServiceError
+from service.jobs import JobRunner
 from service.registry import ModelRegistry, model_label
-from service.settings import Settings
+from service.settings import MB, Settings
+from service.storage.database import Database
+from service.storage.results import ResultFiles
+from service.storage.runs import Runs
+from service.storage.scenarios import SavedScenarios
+from service.writer import ResultWriter
 
 logger = logging.getLogger("service")
 
+#: Resident memory of the process itself (interpreter, numpy, pandas, xarray, numba's compiled
+#: kernels, Dask, SQLAlchemy): 0.33 GB once started (``tests/abuse_service.py``, 2026-12-05);
+#: counted as 0.8 GB for what it grows by in use (the model's remembered shapes, Dask's
+#: state, the allocator's slack), which no request's estimate covers.
+PROCESS_BYTES = 800 * MB
+#: A parsed JSON body takes up to this many times its bytes as Python objects.
+BODY_EXPANSION = 16
+#: Heavy work below this much memory could not run a useful projection.
+MIN_WORK_BYTES = 64 * MB
+#: Threads for short blocking work (database queries, parsing a posted scenario). Each is
+#: Python under the GIL; forty at once (the default pool) took turns with the event loop for
+#: it and held /healthz for 0.6 s in a flood of 160 projections.
+LIGHT_THREADS = 4
 
-class NotReadyError(ServiceError):
-    status_code = 503
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, headers={"Retry-After": "5"})
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -43,49 +71,119 @@ class ShippedScenario:
     sha256: str
 
 
+def _return_freed_memory_to_the_system() -> None:
+    """glibc: allocate blocks of 1 MB and more with mmap, so that freeing them shrinks the RSS.
+
+    By default glibc raises its mmap threshold to the largest block freed (up to 32 MB), after
+    which arrays of tens of MB come from the heap and their memory stays with the process when
+    freed: the resident set then drifts above what requests hold, past the memory budget.
+    """
+    name = ctypes.util.find_library("c")
+    if not sys.platform.startswith("linux") or name is None:
+        return
+    libc = ctypes.CDLL(name)
+    m_mmap_threshold = -3
+    libc.mallopt(m_mmap_threshold, 1 << 20)
+
+
 class ServiceState:
-    """Everything the routers share; one per app."""
+    """Everything the routers share; one per started app."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.artifact_root = settings.artifact_dir or artifacts_dir()
+        self.trust: Trust | None = None
         self.registry = ModelRegistry(self.artifact_root)
-        self.cache = ResultCache(settings.cache_size)
-        self.jobs = JobManager(
-            workers=settings.max_concurrent_jobs,
-            queue=settings.max_queued_jobs,
-            records=settings.job_records,
+        self.cache = ResultCache(settings.cache_bytes)
+        self.database = Database(settings.database())
+        self.saved = SavedScenarios(self.database)
+        self.runs = Runs(self.database)
+        self.results = ResultFiles(settings.results())
+        self.jobs = JobRunner(settings, self.runs)
+        self.writer = ResultWriter(self.results, self.runs)
+        self.admission = Admission(
+            slots=settings.max_inline_projections,
+            memory_bytes=MIN_WORK_BYTES,
+            max_waiting=settings.max_waiting_requests,
+            wait_seconds=settings.inline_wait_seconds,
         )
-        self.inline_slots = threading.BoundedSemaphore(settings.max_inline_projections)
+        self.coalescer = Coalescer()
+        self._light: anyio.CapacityLimiter | None = None
         self.scenarios: dict[str, ShippedScenario] = {}
         self.kernels_compiled = False
-        self.ready = False
-        self.start_error: str | None = None
+        self.started = False
+        self.problems: dict[str, str] = {}
+        self.started_at: dt.datetime | None = None
+
+    @property
+    def ready(self) -> bool:
+        """Start-up finished and nothing is broken."""
+        return self.started and not self.problems
 
     def start(self) -> None:
-        """Compile kernels, load scenarios and the model, warm the projection path.
+        """Bring every part up; record what failed instead of raising (see the module doc)."""
+        if self.started:
+            return
+        _return_freed_memory_to_the_system()
+        self._step("database", self._start_database)
+        self._step("kernels", self._compile)
+        self._step("scenarios", self._load_scenarios)
+        self._step("model", self._load_model)
+        self._step("jobs", self.jobs.start)
+        if "database" not in self.problems:
+            self._step("runs", self._mark_interrupted)
+        if "kernels" not in self.problems:
+            self._step("warm-up", self._warm_projection)
+        self._step("memory", self._size_admission)
+        # Everything loaded so far lives as long as the process: keep it out of the garbage
+        # collector's full passes, which otherwise stalled every request in flight for
+        # ~150 ms now and then (tests/load_service.py, cached p99 157 ms -> see README).
+        gc.freeze()
+        self.started = True
+        self.started_at = dt.datetime.now(dt.UTC)
 
-        Starting an app that already started once (a test client entered twice) only
-        restarts the job workers.
-        """
-        self.jobs.start()
-        if self.ready:
-            return
+    def _step(self, name: str, action) -> None:
         try:
-            warm_up()
-            self.kernels_compiled = True
-            self.scenarios = {
-                scenario.id: ShippedScenario(scenario, scenario_digest(scenario))
-                for scenario in list_scenarios()
-            }
+            action()
+        except (ForecastError, ServiceError, OSError) as error:
+            logger.error("start-up step %s failed: %s", name, error)
+            self.problems[name] = str(error)
+        except Exception as error:
+            # A bug or an unexpected library error: keep the process up to say so.
+            logger.exception("start-up step %s failed", name)
+            self.problems[name] = f"{type(error).__name__}: {error}"
+
+    def _start_database(self) -> None:
+        self.database.migrate()
+        self.results.prepare()
+
+    def _compile(self) -> None:
+        warm_up()
+        self.kernels_compiled = True
+
+    def _load_scenarios(self) -> None:
+        self.scenarios = {
+            scenario.id: ShippedScenario(scenario, scenario_digest(scenario))
+            for scenario in list_scenarios()
+        }
+
+    def _load_model(self) -> None:
+        self.trust = Trust.from_paths(
+            self.settings.trusted_key_paths(),
+            allow_unsigned=self.settings.allow_unsigned_artifacts,
+        )
+        self.registry.trust = self.trust
+        if self.settings.allow_unsigned_artifacts:
+            logger.warning("FORECAST_ALLOW_UNSIGNED_ARTIFACTS is set: unsigned models are served")
+        try:
             self.registry.load_at_start()
-            self._warm_projection()
-        except (ForecastError, OSError) as error:
-            # Start anyway so /healthz and /readyz can say what is wrong; nothing else serves.
-            logger.exception("start-up failed; the service is not ready")
-            self.start_error = f"start-up failed: {error}"
-            return
-        self.ready = True
+        except ArtifactError as error:
+            raise ArtifactError(f"promoted model artifact refused: {error}") from None
+
+    def _mark_interrupted(self) -> None:
+        interrupted = self.runs.mark_interrupted()
+        if interrupted:
+            logger.warning("marked %d interrupted runs failed: %s", len(interrupted), interrupted)
 
     def _warm_projection(self) -> None:
         if not self.scenarios:
@@ -105,23 +203,77 @@ class ServiceState:
         )
         project(shipped, options, baseline=model)
 
+    def work_memory_bytes(self) -> int:
+        """Memory heavy requests may hold together: the budget less the process itself, the
+        cache, in-process jobs and request bodies being parsed. [bytes]"""
+        settings = self.settings
+        jobs = settings.job_memory_bytes * settings.max_concurrent_jobs
+        return (
+            settings.memory_budget_bytes
+            - PROCESS_BYTES
+            - settings.cache_bytes
+            - (jobs if self.jobs.in_process else 0)
+            - BODY_EXPANSION * settings.max_body_bytes_in_flight
+        )
+
+    def _size_admission(self) -> None:
+        work = self.work_memory_bytes()
+        if work < MIN_WORK_BYTES:
+            raise ServiceError(
+                f"memory_budget_bytes = {self.settings.memory_budget_bytes}: leaves "
+                f"{gigabytes(max(work, 0))} for requests after the process "
+                f"({gigabytes(PROCESS_BYTES)}), the cache, jobs and request bodies; at least "
+                f"{gigabytes(MIN_WORK_BYTES)} needed: raise FORECAST_MEMORY_BUDGET_BYTES or "
+                "lower FORECAST_CACHE_BYTES / FORECAST_JOB_MEMORY_BYTES"
+            )
+        self.admission = Admission(
+            slots=self.settings.max_inline_projections,
+            memory_bytes=work,
+            max_waiting=self.settings.max_waiting_requests,
+            wait_seconds=self.settings.inline_wait_seconds,
+        )
+
+    async def light(self, function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run short blocking work in a worker thread, at most LIGHT_THREADS at once.
+
+        Heavy work does not come here: it holds a slot (:mod:`service.admission`), which
+        bounds its threads already.
+        """
+        if self._light is None:
+            self._light = anyio.CapacityLimiter(LIGHT_THREADS)
+        call = functools.partial(function, *args, **kwargs)
+        return await anyio.to_thread.run_sync(call, limiter=self._light)
+
+    def model_reloaded(self) -> None:
+        """A reload succeeded: a broken model at start-up no longer keeps the service down."""
+        if self.problems.pop("model", None) is not None and not self.problems:
+            logger.info("model fixed by a reload: the service is ready")
+
     def stop(self) -> None:
-        """Stop the job workers (running jobs finish in the background)."""
+        """Write the results still queued, stop the jobs (they are marked failed at the next
+        start) and close the database."""
+        self.writer.flush()
         self.jobs.shutdown()
+        self.database.dispose()
 
     def require_ready(self) -> None:
-        """Raise 503 until start-up has finished."""
-        if not self.ready:
-            raise NotReadyError(self.start_error or "the service is starting: retry shortly")
+        """Raise 503 until start-up has finished, or while a part is broken."""
+        if not self.started:
+            raise NotReadyError("the service is starting: retry shortly")
+        if self.problems:
+            raise NotReadyError(self.not_ready_reason())
 
+    def not_ready_reason(self) -> str:
+        """One line: what is broken."""
+        return "not ready: " + "; ".join(f"{part}: {why}" for part, why in self.problems.items())
 
-async def get_state(request: Request) -> ServiceState:
-    """Dependency: the app's :class:`ServiceState`."""
-    return request.app.state.service
-
-
-async def get_ready_state(request: Request) -> ServiceState:
-    """Dependency: the app's state, or 503 while it is starting."""
-    state: ServiceState = request.app.state.service
-    state.require_ready()
-    return state
+    def paths_to_redact(self) -> dict[Path, str]:
+        """Server directories an error detail may mention, and the names shown instead."""
+        known = {
+            Path(self.artifact_root): "<artifacts>",
+            self.settings.storage_dir: "<storage>",
+            self.settings.results(): "<results>",
+            self.settings.data_dir or real_data_dir(): "<data>",
+            Path(__file__).resolve().parent.parent: "<app>",
+        }
+        return known

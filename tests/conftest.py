@@ -13,6 +13,10 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import pytest
 
 from forecast.paths import real_data_available, real_data_dir
+from tests.support import keys
+
+# Artifacts the tests publish are signed with a key made for this session, and trusted.
+keys.install()
 
 SMALL_SCENARIO = textwrap.dedent(
     """

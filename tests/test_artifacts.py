@@ -1,4 +1,5 @@
-"""Artifact manifests: sha256 verification, tamper refusal, atomic publish and promotion."""
+"""Artifact manifests: signatures, sha256 verification, tamper refusal, path containment,
+parameter ranges, atomic publish and promotion."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from forecast import artifacts
+from forecast import artifacts, signing
 from forecast.errors import ArtifactError, NotFoundError
+from tests.support import keys
+from tests.support.model_artifacts import rewrite_parameters, synthetic_parameters
 
 
 def _writer(payload: str):
@@ -25,13 +28,14 @@ def _writer(payload: str):
     return write
 
 
-def _publish(root: Path, version: str, payload: str = '{"a": 1}') -> Path:
+def _publish(root: Path, version: str, payload: str = '{"a": 1}', *, signed=True) -> Path:
     return artifacts.publish(
         model_id="toy",
         version=version,
         manifest={"metrics": {}},
         write_files=_writer(payload),
         root=root,
+        signing_key=keys.private_key() if signed else None,
     )
 
 
@@ -132,3 +136,132 @@ def test_sigkill_during_publish_leaves_the_published_artifact_intact(tmp_path):
     assert artifacts.list_models(tmp_path) == {"toy": ["v1"]}
     assert artifacts.resolve("toy", root=tmp_path).name == "v1"
     assert json.loads((tmp_path / "toy" / "v1" / "parameters.json").read_text()) == {"a": 1}
+
+
+# --- authenticity (issue: "artifact checks are not authenticity") --------------------------
+
+
+def _resign_manifest(directory: Path, change) -> None:
+    """Edit the manifest as an attacker with write access would (the signature stays)."""
+    path = directory / artifacts.MANIFEST
+    manifest = json.loads(path.read_text())
+    path.write_text(json.dumps(change(manifest)))
+
+
+def test_shipped_artifacts_verify_with_the_shipped_key_alone():
+    """A fresh clone trusts the project's committed public key and nothing else."""
+    trust = signing.Trust.from_paths(())
+    root = artifacts.artifacts_dir()
+    for model_id, versions in artifacts.list_models(root).items():
+        for version in versions:
+            artifacts.verify(root / model_id / version, trust=trust)
+
+
+def test_a_rehashed_tampered_file_is_refused_by_the_signature(tmp_path):
+    """Doubling a parameter and recomputing its sha256 in the manifest passed before; the
+    signature over the manifest no longer matches."""
+    directory = _publish(tmp_path, "v1", payload=json.dumps(synthetic_parameters()))
+    rewrite_parameters(
+        directory, lambda p: p["level"].update(intercept=2 * p["level"]["intercept"])
+    )
+    artifacts.verify_files(directory)  # the hashes are consistent again...
+    with pytest.raises(ArtifactError, match="signature does not match"):
+        artifacts.verify(directory)  # ...but the signature is not
+
+
+def test_unsigned_and_untrusted_artifacts_are_refused(tmp_path):
+    unsigned = _publish(tmp_path, "v1", signed=False)
+    with pytest.raises(ArtifactError, match="unsigned"):
+        artifacts.verify(unsigned)
+    assert artifacts.verify(unsigned, trust=signing.Trust(allow_unsigned=True))["version"] == "v1"
+    stranger = signing.generate_key()
+    signing.sign(unsigned, stranger)
+    with pytest.raises(ArtifactError, match="not trusted"):
+        artifacts.verify(unsigned)
+    # The development setting lets unsigned artifacts through, never wrongly signed ones.
+    with pytest.raises(ArtifactError, match="not trusted"):
+        artifacts.verify(unsigned, trust=signing.Trust(allow_unsigned=True))
+    own = signing.Trust.from_paths((), allow_unsigned=False)
+    trusted = signing.Trust(
+        keys={**own.keys, signing.key_id(stranger.public_key()): stranger.public_key()}
+    )
+    assert artifacts.verify(unsigned, trust=trusted)["model_id"] == "toy"
+
+
+def test_a_malformed_signature_file_is_refused(tmp_path):
+    directory = _publish(tmp_path, "v1")
+    (directory / signing.SIGNATURE).write_text("not json")
+    with pytest.raises(ArtifactError, match="malformed"):
+        artifacts.verify(directory)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["../../../../../etc/hostname", "/etc/hostname", "sub/parameters.json", "..", ".hidden"],
+)
+def test_manifest_file_names_must_stay_inside_the_artifact(tmp_path, name):
+    directory = _publish(tmp_path, "v1")
+    outside = tmp_path / "secret.txt"
+    outside.write_text("secret")
+
+    def point_outside(manifest):
+        manifest["files"] = {name: artifacts.sha256_file(outside)}
+        return manifest
+
+    _resign_manifest(directory, point_outside)
+    signing.sign(directory, keys.private_key())  # even a validly signed manifest
+    with pytest.raises(ArtifactError, match="not a plain file name inside"):
+        artifacts.verify(directory)
+
+
+def test_a_linked_file_is_refused(tmp_path):
+    directory = _publish(tmp_path, "v1")
+    (directory / "MODEL_CARD.md").unlink()
+    (directory / "MODEL_CARD.md").symlink_to(directory / "parameters.json")
+    signing.sign(directory, keys.private_key())
+    with pytest.raises(ArtifactError, match="link"):
+        artifacts.verify(directory)
+
+
+@pytest.mark.parametrize("content", ["[]", '"text"', "42", "null", "{"])
+def test_a_manifest_that_is_not_an_object_is_refused(tmp_path, content):
+    directory = _publish(tmp_path, "v1")
+    (directory / artifacts.MANIFEST).write_text(content)
+    signing.sign(directory, keys.private_key())
+    with pytest.raises(ArtifactError, match=r"manifest\.json"):
+        artifacts.verify(directory)
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (lambda p: p.update(timezone="Mars/Olympus"), ["timezone", "Mars/Olympus"]),
+        (lambda p: p["level"].update(intercept=22.1), ["level.intercept", "22.1", "14.5"]),
+        (lambda p: p["level"].update(slope=float("nan")), ["level.slope", "nan"]),
+        (lambda p: p["noise"].update(sd=-0.1), ["noise.sd", "-0.1"]),
+        (lambda p: p["noise"].update(autocorrelation=1.5), ["noise.autocorrelation"]),
+        (lambda p: p["level"].update(degrees_of_freedom=True), ["degrees_of_freedom", "number"]),
+        (lambda p: p["shape"]["coefficients"].__setitem__(0, 1e9), ["shape.coefficients"]),
+        (lambda p: p["level"].update(covariance=[[-1, 0], [0, 1]]), ["covariance"]),
+    ],
+)
+def test_parameters_out_of_range_are_refused(change, words):
+    parameters = synthetic_parameters()
+    change(parameters)
+    with pytest.raises(ArtifactError) as refused:
+        artifacts.check_baseline_parameters(parameters)
+    for word in words:
+        assert word in str(refused.value)
+
+
+def test_valid_parameters_pass():
+    artifacts.check_baseline_parameters(synthetic_parameters())
+
+
+def test_error_texts_name_no_server_path(tmp_path):
+    directory = _publish(tmp_path, "v1")
+    (directory / "MODEL_CARD.md").write_text("changed")
+    with pytest.raises(ArtifactError) as refused:
+        artifacts.verify(directory)
+    assert str(tmp_path) not in str(refused.value)
+    assert "toy/v1" in str(refused.value)

@@ -45,7 +45,7 @@ sync_api = pytest.importorskip(
 
 @pytest.fixture(scope="module")
 def base_url():
-    from service_server import running_server
+    from tests.support.server import running_server
 
     # The shipped baseline model, whatever an earlier test pointed the library at.
     with pytest.MonkeyPatch.context() as patch:

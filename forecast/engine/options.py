@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from forecast.errors import OptionsError
-from forecast.scenario import Scenario
+from forecast.scenario import FIRST_DATE, LAST_DATE, Scenario
 from forecast.weather.ensemble import WEATHER_KINDS
 
 Resolution = Literal["hourly", "daily", "monthly", "annual"]
@@ -83,6 +83,9 @@ class ProjectionOptions:
             )
         start = self.start or scenario.horizon.start
         end = self.end or scenario.horizon.end
+        for name, day in (("start", start), ("end", end)):
+            if not FIRST_DATE <= day <= LAST_DATE:
+                raise OptionsError(f"{name} = {day}: allowed {FIRST_DATE}..{LAST_DATE}")
         if end < start:
             raise OptionsError(f"end = {end} is before start = {start}: end must be on or after")
         if end.year - start.year + 1 > 30:

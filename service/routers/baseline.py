@@ -1,4 +1,8 @@
-"""``/v1/baseline``: national baseline demand quantiles for a period, from the served model."""
+"""``/baseline`` (under ``/v1``): national baseline demand quantiles for a period.
+
+From the served model; heavy (every draw of every hour is held), so it takes a slot and its
+memory (:mod:`service.admission`) before a thread.
+"""
 
 from __future__ import annotations
 
@@ -8,34 +12,44 @@ from typing import Annotated, Any
 import numpy as np
 import pandas as pd
 from fastapi import APIRouter, Depends, Query
+from pydantic import Field
+from starlette.concurrency import run_in_threadpool
 
-from forecast.baseline import sample_baseline
+from forecast.baseline import BaselineModel, sample_baseline
 from forecast.errors import ArtifactError, OptionsError
 from forecast.projection import DEFAULT_QUANTILES, MAX_DRAWS
 from forecast.weather import load_weather
-from service.errors import ERROR_RESPONSES, ErrorBody
+from service import estimates
+from service.deps import get_ready_state
+from service.errors import ErrorBody, error_responses
+from service.inputs import check_local_midnights
 from service.registry import model_label
 from service.render import NumpyJSONResponse
+from service.routing import ServiceRoute
 from service.schemas import (
-    FIRST_DATE,
-    LAST_DATE,
     MAX_SEED,
     BaselineRequest,
     BaselineResponse,
+    Day,
     WeatherKind,
 )
-from service.state import ServiceState, get_ready_state
+from service.state import ServiceState
 
-router = APIRouter(tags=["baseline"])
+router = APIRouter(prefix="/baseline", tags=["baseline"], route_class=ServiceRoute)
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {
-    **ERROR_RESPONSES,
-    503: {"model": ErrorBody, "description": "Starting, or no baseline model is served."},
+    **error_responses(413, 429),
+    503: {
+        "model": ErrorBody,
+        "description": "Starting, no baseline model served, or every slot busy.",
+    },
 }
 
 
-def _forecast(state: ServiceState, request: BaselineRequest) -> NumpyJSONResponse:
-    model = state.registry.current  # read once: a reload meanwhile does not mix versions
+def _checked(state: ServiceState, request: BaselineRequest) -> BaselineModel:
+    """The model to use (read once: a reload meanwhile does not mix versions), after the
+    request's limits are checked."""
+    model = state.registry.current
     if model is None:
         raise ArtifactError("no baseline model is served: publish and promote one, then reload")
     hours = ((request.end - request.start).days + 1) * 24
@@ -45,12 +59,21 @@ def _forecast(state: ServiceState, request: BaselineRequest) -> NumpyJSONRespons
             f"draws x hours = {request.draws} x {hours} = {request.draws * hours:.3g}: at most "
             f"{limit:.3g} allowed; ask fewer draws or a shorter period"
         )
+    if request.draws > state.settings.max_draws:
+        raise OptionsError(
+            f"draws = {request.draws}: at most {state.settings.max_draws} allowed on this service"
+        )
     years = request.end.year - request.start.year + 1
     if years > state.settings.max_horizon_years:
         raise OptionsError(
             f"period {request.start}..{request.end} spans {years} years: at most "
             f"{state.settings.max_horizon_years} allowed"
         )
+    check_local_midnights(model.timezone, request.start, request.end, field="model timezone")
+    return model
+
+
+def _forecast(model: BaselineModel, request: BaselineRequest) -> NumpyJSONResponse:
     local_times = pd.date_range(
         pd.Timestamp(request.start).tz_localize(model.timezone),
         pd.Timestamp(request.end + dt.timedelta(days=1)).tz_localize(model.timezone),
@@ -88,41 +111,49 @@ def _forecast(state: ServiceState, request: BaselineRequest) -> NumpyJSONRespons
     return NumpyJSONResponse(body, headers={"X-Model-Version": model_label(model)})
 
 
+async def _answer(state: ServiceState, request: BaselineRequest) -> NumpyJSONResponse:
+    model = _checked(state, request)
+    need = estimates.baseline_bytes(
+        request.draws, request.start, request.end, len(request.quantiles)
+    )
+    async with state.admission.slot("baseline forecast", need):
+        return await run_in_threadpool(_forecast, model, request)
+
+
 @router.post(
-    "/v1/baseline",
+    "",
     summary="Baseline demand forecast",
     response_model=BaselineResponse,
     response_class=NumpyJSONResponse,
     responses=_RESPONSES,
 )
-def post_baseline(
+async def post_baseline(
     request: BaselineRequest, state: Annotated[ServiceState, Depends(get_ready_state)]
 ) -> NumpyJSONResponse:
     """Hourly quantiles [MW] and per-year peak [GW] and energy [TWh] of national demand
     without AI load, from the served baseline model, over an ensemble of weather years."""
-    return _forecast(state, request)
+    return await _answer(state, request)
 
 
 @router.get(
-    "/v1/baseline",
+    "",
     summary="Baseline demand forecast (query parameters)",
     response_model=BaselineResponse,
     response_class=NumpyJSONResponse,
     responses=_RESPONSES,
 )
-def get_baseline(
+async def get_baseline(
     state: Annotated[ServiceState, Depends(get_ready_state)],
-    start: Annotated[
-        dt.date, Query(ge=FIRST_DATE, le=LAST_DATE, description="First day, model local time.")
-    ],
-    end: Annotated[
-        dt.date, Query(ge=FIRST_DATE, le=LAST_DATE, description="Last day (inclusive).")
-    ],
+    start: Annotated[Day, Query(description="First day, model local time.")],
+    end: Annotated[Day, Query(description="Last day (inclusive).")],
     draws: Annotated[int, Query(ge=1, le=MAX_DRAWS, description="Monte Carlo draws.")] = 200,
     seed: Annotated[int, Query(ge=0, le=MAX_SEED, description="Random seed.")] = 0,
     quantiles: Annotated[
-        list[float] | None,
-        Query(description="Probability levels in (0, 1), repeated: quantiles=0.1&quantiles=0.9."),
+        list[Annotated[float, Field(gt=0.0, lt=1.0)]] | None,
+        Query(
+            max_length=99,
+            description="Probability levels in (0, 1), repeated: quantiles=0.1&quantiles=0.9.",
+        ),
     ] = None,
     weather: Annotated[WeatherKind, Query(description="Future weather.")] = "auto",
 ) -> NumpyJSONResponse:
@@ -135,4 +166,4 @@ def get_baseline(
         quantiles=quantiles or list(DEFAULT_QUANTILES),
         weather=weather,
     )
-    return _forecast(state, request)
+    return await _answer(state, request)

@@ -1,4 +1,4 @@
-"""``/v1/accelerators``: the accelerator catalog."""
+"""``/accelerators`` (under ``/v1``): the accelerator catalog (read once, then from memory)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from fastapi import APIRouter, Path
 
 from forecast.catalog import load_catalog
 from forecast.errors import NotFoundError
-from service.errors import ERROR_RESPONSES
+from service.errors import error_responses
+from service.routing import ServiceRoute
 from service.schemas import Accelerator
 
-router = APIRouter(tags=["accelerators"])
+router = APIRouter(prefix="/accelerators", tags=["accelerators"], route_class=ServiceRoute)
 
 ACCELERATOR_ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
 
@@ -25,20 +26,25 @@ def _row(accelerator_id: str, row: dict[str, Any]) -> dict[str, Any]:
     return {"accelerator_id": accelerator_id, **clean}
 
 
-@router.get("/v1/accelerators", summary="List accelerators", response_model=list[Accelerator])
-def list_accelerators() -> list[dict[str, Any]]:
+@router.get(
+    "",
+    summary="List accelerators",
+    response_model=list[Accelerator],
+    responses=error_responses(),
+)
+async def list_accelerators() -> list[dict[str, Any]]:
     """Every accelerator type with board and system power [W] and throughput [TFLOPS]."""
     table = load_catalog().table
     return [_row(str(key), row) for key, row in table.to_dict(orient="index").items()]
 
 
 @router.get(
-    "/v1/accelerators/{accelerator_id}",
+    "/{accelerator_id}",
     summary="One accelerator",
     response_model=Accelerator,
-    responses=ERROR_RESPONSES,
+    responses=error_responses(404),
 )
-def get_accelerator(
+async def get_accelerator(
     accelerator_id: Annotated[
         str, Path(pattern=ACCELERATOR_ID_PATTERN, description="Catalog key, e.g. h100_sxm.")
     ],

@@ -1,38 +1,57 @@
-"""``/healthz`` (the process answers) and ``/readyz`` (start-up finished)."""
+"""``/healthz`` (the process answers) and ``/readyz`` (start-up finished, nothing broken).
+
+Both are ``async`` and touch no thread, lock or database: they answer from the event loop
+even while every worker thread and heavy-work slot is busy.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from service.registry import model_label
 from service.schemas import Health, Readiness
-from service.state import ServiceState, get_state
+from service.state import ServiceState
 
 router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", summary="Liveness", response_model=Health)
-def healthz() -> Health:
+async def healthz() -> JSONResponse:
     """200 while the process answers requests."""
-    return Health(status="ok")
+    return JSONResponse({"status": "ok"})
 
 
 @router.get(
     "/readyz",
     summary="Readiness",
     response_model=Readiness,
-    responses={503: {"model": Readiness, "description": "Still starting, or start-up failed."}},
+    responses={503: {"model": Readiness, "description": "Still starting, or a part is broken."}},
 )
-def readyz(state: Annotated[ServiceState, Depends(get_state)]) -> JSONResponse:
-    """200 once kernels are compiled and artifacts loaded; 503 before (and why)."""
+async def readyz(request: Request) -> JSONResponse:
+    """200 once the database is migrated, kernels compiled, the model verified and the jobs'
+    scheduler reached; 503 before, or while one of them is broken, naming which and why."""
+    state: ServiceState | None = getattr(request.app.state, "service", None)
+    if state is None:
+        body = Readiness(
+            ready=False,
+            kernels_compiled=False,
+            model_version="none",
+            scenarios=0,
+            detail="starting",
+        )
+        return JSONResponse(body.model_dump(), status_code=503, headers={"Retry-After": "5"})
+    ready = state.ready
     body = Readiness(
-        ready=state.ready,
+        ready=ready,
         kernels_compiled=state.kernels_compiled,
         model_version=model_label(state.registry.current),
         scenarios=len(state.scenarios),
-        detail=None if state.ready else (state.start_error or "starting"),
+        database=state.database.backend,
+        jobs=state.jobs.scheduler,
+        busy_slots=state.admission.busy_slots,
+        waiting=state.admission.waiting,
+        detail=None if ready else (state.not_ready_reason() if state.started else "starting"),
     )
-    return JSONResponse(body.model_dump(), status_code=200 if state.ready else 503)
+    headers = None if ready else {"Retry-After": "5"}
+    return JSONResponse(body.model_dump(), status_code=200 if ready else 503, headers=headers)

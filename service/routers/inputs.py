@@ -1,4 +1,4 @@
-"""``/v1/scenarios/{id}/inputs``: what a form needs to edit a scenario, from the format itself.
+"""``/scenarios/{id}/inputs`` (under ``/v1``): what a form needs to edit a scenario, from the format itself.
 
 For each uncertain input of a shipped scenario (every ``[operations]`` field, each site's build
 probability, each region's grid connection limit, the flexible share): the distribution in
@@ -28,11 +28,13 @@ from forecast.scenario import (
     Quantity,
     Trend,
 )
-from service.errors import ERROR_RESPONSES
+from service.deps import get_ready_state
+from service.errors import error_responses
+from service.routing import ServiceRoute
 from service.schemas import ProjectionRequest
-from service.state import ServiceState, get_ready_state
+from service.state import ServiceState
 
-router = APIRouter(prefix="/v1/scenarios", tags=["scenarios"])
+router = APIRouter(prefix="/scenarios", tags=["scenarios"], route_class=ServiceRoute)
 
 
 class AllowedRange(BaseModel):
@@ -144,9 +146,9 @@ def _input(
     "/{scenario_id}/inputs",
     summary="A scenario's editable inputs",
     response_model=ScenarioInputs,
-    responses=ERROR_RESPONSES,
+    responses=error_responses(404),
 )
-def scenario_inputs(
+async def scenario_inputs(
     scenario_id: Annotated[
         str, Path(pattern=SCENARIO_ID_PATTERN, description="Shipped scenario id.")
     ],

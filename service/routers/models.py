@@ -1,20 +1,26 @@
-"""``/v1/models``: baseline model artifacts, their metrics, and the protected reload."""
+"""``/models`` (under ``/v1``): baseline model artifacts, their metrics, and the reload.
+
+Reloading needs a key with the admin role. It is allowed while the service is not ready
+because of its model (a broken promoted artifact at start-up): a good version reloaded makes
+the service ready again.
+"""
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from forecast import artifacts
 from forecast.errors import NotFoundError
-from service.errors import ERROR_RESPONSES, ErrorBody, ForbiddenError, UnauthorizedError
+from service.deps import get_ready_state, get_state, require_admin
+from service.errors import ErrorBody, error_responses
 from service.registry import MODEL_ID_PATTERN, model_label
+from service.routing import ServiceRoute
 from service.schemas import ModelDetail, ModelSummary, ReloadRequest, ReloadResponse
-from service.state import ServiceState, get_ready_state
+from service.state import ServiceState
 
-router = APIRouter(tags=["models"])
+router = APIRouter(prefix="/models", tags=["models"], route_class=ServiceRoute)
 
 ModelId = Annotated[str, Path(pattern=MODEL_ID_PATTERN, description="Model id.")]
 
@@ -28,20 +34,29 @@ def _summary(state: ServiceState, model_id: str, versions: list[str]) -> dict[st
     }
 
 
-@router.get("/v1/models", summary="List baseline models", response_model=list[ModelSummary])
-def list_models(state: Annotated[ServiceState, Depends(get_ready_state)]) -> list[Any]:
-    """Every model in the artifact directory, its versions, the promoted and the served one."""
+def _list(state: ServiceState) -> list[Any]:
     known = artifacts.list_models(state.artifact_root)
     return [_summary(state, model_id, versions) for model_id, versions in known.items()]
 
 
 @router.get(
-    "/v1/models/{model_id}",
+    "",
+    summary="List baseline models",
+    response_model=list[ModelSummary],
+    responses=error_responses(),
+)
+async def list_models(state: Annotated[ServiceState, Depends(get_ready_state)]) -> list[Any]:
+    """Every model in the artifact directory, its versions, the promoted and the served one."""
+    return await state.light(_list, state)
+
+
+@router.get(
+    "/{model_id}",
     summary="One baseline model with its metrics",
     response_model=ModelDetail,
-    responses=ERROR_RESPONSES,
+    responses=error_responses(404),
 )
-def get_model(
+async def get_model(
     model_id: ModelId,
     state: Annotated[ServiceState, Depends(get_ready_state)],
     version: Annotated[
@@ -50,6 +65,10 @@ def get_model(
     ] = None,
 ) -> dict[str, Any]:
     """Manifest and backtest metrics of a model version (read, not verified: see reload)."""
+    return await state.light(_detail, state, model_id, version)
+
+
+def _detail(state: ServiceState, model_id: str, version: str | None) -> dict[str, Any]:
     known = artifacts.list_models(state.artifact_root)
     if model_id not in known:
         raise NotFoundError(f"model_id = {model_id!r}: unknown; known: {sorted(known)}")
@@ -70,48 +89,38 @@ def get_model(
     }
 
 
-def require_api_key(
-    state: Annotated[ServiceState, Depends(get_ready_state)],
-    x_api_key: Annotated[
-        str | None, Header(description="An API key from FORECAST_API_KEYS.")
-    ] = None,
-) -> None:
-    """401 without a key, 403 with a key that is not configured."""
-    if not x_api_key:
-        raise UnauthorizedError("X-API-Key header missing: this endpoint needs an API key")
-    # Compare with every key, in constant time per key, so timing tells nothing about a match.
-    matches = [
-        secrets.compare_digest(x_api_key.encode(), key.encode())
-        for key in state.settings.allowed_api_keys()
-    ]
-    if not any(matches):
-        raise ForbiddenError("X-API-Key: not an accepted key")
+async def _started_state(state: Annotated[ServiceState, Depends(get_state)]) -> ServiceState:
+    """The state once started; not ready only because of the model is fine here."""
+    if not state.started or set(state.problems) - {"model"}:
+        state.require_ready()
+    return state
 
 
 @router.post(
-    "/v1/models/reload",
-    summary="Serve another model version (API key)",
+    "/reload",
+    summary="Serve another model version (admin key)",
     response_model=ReloadResponse,
-    dependencies=[Depends(require_api_key)],
+    dependencies=[Depends(require_admin)],
     responses={
-        401: {"model": ErrorBody, "description": "No X-API-Key header."},
-        403: {"model": ErrorBody, "description": "X-API-Key is not accepted."},
+        **error_responses(401, 403, 404, 413),
         422: {
             "model": ErrorBody,
-            "description": "Artifact broken or tampered with; the old model keeps serving.",
+            "description": "Artifact unsigned, tampered with, or malformed; the old model keeps "
+            "serving.",
         },
-        404: {"model": ErrorBody, "description": "No such model or version."},
     },
 )
-def reload_model(
-    state: Annotated[ServiceState, Depends(get_ready_state)],
+async def reload_model(
+    state: Annotated[ServiceState, Depends(_started_state)],
     request: ReloadRequest | None = None,
 ) -> dict[str, str]:
-    """Verify an artifact (sha256 of every file) and swap it in atomically.
+    """Verify an artifact (signature by a trusted key, then the sha256 of every file, then
+    its parameters) and swap it in atomically.
 
     Requests already running finish on the model they started with; the next ones use the
     new model. Refused with 422 when verification fails, and the old model keeps serving.
     """
     previous = model_label(state.registry.current)
-    model = state.registry.reload(request.model if request is not None else None)
+    model = await state.light(state.registry.reload, request.model if request is not None else None)
+    state.model_reloaded()
     return {"previous": previous, "current": model_label(model)}

@@ -1,60 +1,257 @@
-"""``/v1/scenarios``: the shipped scenarios."""
+"""``/scenarios`` (under ``/v1``): the shipped scenarios, and scenarios saved by a team.
+
+A saved scenario is validated exactly as a scenario file is, stored with its digest, the id of
+the key that saved it and the time, and versioned: ``POST`` creates version 1, ``PUT`` the
+next one; versions never change. ``DELETE`` archives it: no longer listed, no new versions,
+but every version stays readable and projectable (a past analysis can be repeated). Writing
+needs a key with the write role.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Query
+from starlette.responses import JSONResponse
 
-from forecast.errors import NotFoundError
-from forecast.scenario import SCENARIO_ID_PATTERN
-from service.errors import ERROR_RESPONSES
-from service.schemas import ScenarioDetail, ScenarioSummary
-from service.state import ServiceState, get_ready_state
+from forecast.errors import NotFoundError, ScenarioError
+from forecast.projection import scenario_digest
+from forecast.scenario import SCENARIO_ID_PATTERN, Scenario, parse_scenario
+from service.deps import Caller, get_ready_state, require_write
+from service.errors import ConflictError, error_responses
+from service.inputs import check_local_midnights
+from service.routing import ServiceRoute
+from service.schemas import (
+    SaveScenarioRequest,
+    ScenarioDetail,
+    ScenarioSummary,
+    ScenarioVersionSummary,
+)
+from service.state import ServiceState
+from service.storage.scenarios import ScenarioVersion
 
-router = APIRouter(tags=["scenarios"])
+router = APIRouter(prefix="/scenarios", tags=["scenarios"], route_class=ServiceRoute)
+
+ScenarioId = Annotated[
+    str, Path(pattern=SCENARIO_ID_PATTERN, description="Shipped or saved scenario id.")
+]
+State = Annotated[ServiceState, Depends(get_ready_state)]
 
 
-@router.get("/v1/scenarios", summary="List scenarios", response_model=list[ScenarioSummary])
-def list_scenarios(state: Annotated[ServiceState, Depends(get_ready_state)]) -> list[Any]:
-    """Every shipped scenario, sorted by id, with its horizon and digest."""
-    return [
-        {
-            "id": shipped.scenario.id,
-            "title": shipped.scenario.title,
-            "description": shipped.scenario.description,
-            "country": shipped.scenario.country,
-            "hosting": shipped.scenario.hosting_reading,
-            "horizon_start": shipped.scenario.horizon.start,
-            "horizon_end": shipped.scenario.horizon.end,
-            "regions": shipped.scenario.regions,
-            "tags": shipped.scenario.tags,
-            "sha256": shipped.sha256,
-        }
-        for shipped in state.scenarios.values()
-    ]
+def _summary(scenario: Scenario, sha256: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": scenario.id,
+        "title": scenario.title,
+        "description": scenario.description,
+        "country": scenario.country,
+        "hosting": scenario.hosting_reading,
+        "horizon_start": scenario.horizon.start,
+        "horizon_end": scenario.horizon.end,
+        "regions": scenario.regions,
+        "tags": scenario.tags,
+        "sha256": sha256,
+        **extra,
+    }
+
+
+def _saved_detail(stored: ScenarioVersion) -> dict[str, Any]:
+    return {
+        "sha256": stored.sha256,
+        "scenario": stored.document,
+        "source": "saved",
+        "version": stored.version,
+        "latest_version": stored.latest_version,
+        "author": stored.author,
+        "created": stored.created_at,
+        "comment": stored.comment,
+        "archived": stored.archived_at is not None,
+    }
 
 
 @router.get(
-    "/v1/scenarios/{scenario_id}",
+    "",
+    summary="List scenarios",
+    response_model=list[ScenarioSummary],
+    responses=error_responses(),
+)
+async def list_scenarios(
+    state: State,
+    include_archived: Annotated[
+        bool, Query(description="List archived saved scenarios too.")
+    ] = False,
+) -> list[Any]:
+    """Every shipped scenario, then every saved one (latest version), each sorted by id."""
+    shipped = [
+        _summary(item.scenario, item.sha256, source="shipped") for item in state.scenarios.values()
+    ]
+    saved = await state.light(state.saved.latest, include_archived=include_archived)
+    return shipped + [
+        _summary(
+            Scenario.model_validate(stored.document),
+            stored.sha256,
+            source="saved",
+            version=stored.version,
+            archived=stored.archived_at is not None,
+        )
+        for stored in saved
+    ]
+
+
+def _validated(state: ServiceState, document: dict[str, Any]) -> tuple[Scenario, str]:
+    """The scenario validated like a file, plus what a projection of it needs, and its digest."""
+    scenario = parse_scenario(document, origin="scenario")
+    if scenario.id in state.scenarios:
+        raise ConflictError(
+            f"scenario.id = {scenario.id!r}: a shipped scenario has this id; choose another"
+        )
+    check_local_midnights(
+        scenario.timezone, scenario.horizon.start, scenario.horizon.end, field="scenario.timezone"
+    )
+    return scenario, scenario_digest(scenario)
+
+
+def _create(state: ServiceState, body: SaveScenarioRequest, author: str) -> ScenarioVersion:
+    scenario, digest = _validated(state, body.scenario)
+    return state.saved.create(
+        scenario.id,
+        scenario.model_dump(mode="json", exclude_none=True),
+        sha256=digest,
+        author=author,
+        comment=body.comment,
+    )
+
+
+def _add_version(
+    state: ServiceState, scenario_id: str, body: SaveScenarioRequest, author: str
+) -> ScenarioVersion:
+    scenario, digest = _validated(state, body.scenario)
+    if scenario.id != scenario_id:
+        raise ScenarioError(
+            f"scenario.id = {scenario.id!r}: must equal the id in the path, {scenario_id!r}"
+        )
+    return state.saved.add_version(
+        scenario_id,
+        scenario.model_dump(mode="json", exclude_none=True),
+        sha256=digest,
+        author=author,
+        comment=body.comment,
+    )
+
+
+_WRITE_RESPONSES = error_responses(401, 403, 409, 413)
+
+
+@router.post(
+    "",
+    summary="Save a new scenario (write key)",
+    status_code=201,
+    response_model=ScenarioDetail,
+    responses=_WRITE_RESPONSES,
+)
+async def create_scenario(
+    body: SaveScenarioRequest,
+    state: State,
+    caller: Annotated[Caller, Depends(require_write)],
+) -> JSONResponse:
+    """Validate a scenario as a file is validated and save it as version 1 of its `id`."""
+    stored = await state.light(_create, state, body, str(caller.key_id))
+    return JSONResponse(
+        ScenarioDetail(**_saved_detail(stored)).model_dump(mode="json"),
+        status_code=201,
+        headers={"Location": f"/v1/scenarios/{stored.scenario_id}?version={stored.version}"},
+    )
+
+
+@router.put(
+    "/{scenario_id}",
+    summary="Save the next version of a saved scenario (write key)",
+    response_model=ScenarioDetail,
+    responses=error_responses(401, 403, 404, 409, 413),
+)
+async def add_version(
+    scenario_id: ScenarioId,
+    body: SaveScenarioRequest,
+    state: State,
+    caller: Annotated[Caller, Depends(require_write)],
+) -> dict[str, Any]:
+    """Validate the scenario and store it as the next version (its `id` must match)."""
+    stored = await state.light(_add_version, state, scenario_id, body, str(caller.key_id))
+    return _saved_detail(stored)
+
+
+@router.get(
+    "/{scenario_id}",
     summary="One scenario",
     response_model=ScenarioDetail,
-    responses=ERROR_RESPONSES,
+    responses=error_responses(404),
 )
-def get_scenario(
-    scenario_id: Annotated[
-        str, Path(pattern=SCENARIO_ID_PATTERN, description="Shipped scenario id.")
-    ],
-    state: Annotated[ServiceState, Depends(get_ready_state)],
+async def get_scenario(
+    scenario_id: ScenarioId,
+    state: State,
+    version: Annotated[
+        int | None,
+        Query(ge=1, le=1_000_000, description="Version of a saved scenario; default: latest."),
+    ] = None,
 ) -> dict[str, Any]:
-    """A shipped scenario in full, in the format POST /v1/projections accepts as `scenario`."""
+    """A scenario in full, in the format POST /v1/projections accepts as `scenario`."""
     shipped = state.scenarios.get(scenario_id)
-    if shipped is None:
+    if shipped is not None:
+        if version is not None:
+            raise NotFoundError(
+                f"version = {version}: {scenario_id!r} is a shipped scenario, which has no versions"
+            )
+        return {
+            "sha256": shipped.sha256,
+            "scenario": shipped.scenario.model_dump(mode="json", exclude_none=True),
+            "source": "shipped",
+        }
+    try:
+        stored = await state.light(state.saved.get, scenario_id, version)
+    except NotFoundError:
+        if version is not None:
+            raise
         raise NotFoundError(
-            f"scenario_id = {scenario_id!r}: not a shipped scenario; shipped: "
+            f"scenario_id = {scenario_id!r}: neither a shipped nor a saved scenario; shipped: "
             f"{', '.join(state.scenarios) or '(none)'}"
-        )
-    return {
-        "sha256": shipped.sha256,
-        "scenario": shipped.scenario.model_dump(mode="json", exclude_none=True),
-    }
+        ) from None
+    return _saved_detail(stored)
+
+
+@router.get(
+    "/{scenario_id}/versions",
+    summary="Versions of a saved scenario",
+    response_model=list[ScenarioVersionSummary],
+    responses=error_responses(404),
+)
+async def list_versions(scenario_id: ScenarioId, state: State) -> list[dict[str, Any]]:
+    """Every version of a saved scenario, oldest first, with digest, author and time."""
+    versions = await state.light(state.saved.versions, scenario_id)
+    return [
+        {
+            "scenario_id": stored.scenario_id,
+            "version": stored.version,
+            "sha256": stored.sha256,
+            "author": stored.author,
+            "created": stored.created_at,
+            "comment": stored.comment,
+        }
+        for stored in versions
+    ]
+
+
+@router.delete(
+    "/{scenario_id}",
+    summary="Archive a saved scenario (write key)",
+    response_model=ScenarioDetail,
+    responses=error_responses(401, 403, 404, 409),
+)
+async def archive_scenario(
+    scenario_id: ScenarioId,
+    state: State,
+    caller: Annotated[Caller, Depends(require_write)],
+) -> dict[str, Any]:
+    """Archive it: no longer listed and no new versions; its versions stay readable."""
+    if scenario_id in state.scenarios:
+        raise ConflictError(f"scenario_id = {scenario_id!r}: a shipped scenario; not archived")
+    stored = await state.light(state.saved.archive, scenario_id, by=str(caller.key_id))
+    return _saved_detail(stored)

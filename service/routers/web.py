@@ -122,13 +122,13 @@ IfNoneMatch = Annotated[str | None, Header()]
 
 
 @router.api_route("/", methods=["GET", "HEAD"])
-def dashboard(if_none_match: IfNoneMatch = None) -> Response:
+async def dashboard(if_none_match: IfNoneMatch = None) -> Response:
     """The dashboard page; revalidated on every load."""
     return _send(index_page(), if_none_match, "no-cache")
 
 
 @router.api_route("/static/{name:path}", methods=["GET", "HEAD"])
-def static(name: str, if_none_match: IfNoneMatch = None) -> Response:
+async def static(name: str, if_none_match: IfNoneMatch = None) -> Response:
     """A module or the style sheet; the page links them with a content hash, so cache long."""
     return _send(
         static_file(name), if_none_match, f"public, max-age={STATIC_MAX_AGE_SECONDS}, immutable"

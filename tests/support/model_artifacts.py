@@ -1,8 +1,9 @@
-"""Helpers of the service tests (not collected): a synthetic baseline artifact and an app.
+"""A synthetic baseline artifact for the service tests (not collected).
 
 The artifact is a tiny, made-up baseline model (flat shape, ~60 GW level) in the real artifact
-format, published with :func:`forecast.artifacts.publish`; its numbers are not estimates of
-anything, only valid inputs, so the service tests do not depend on a trained model.
+format, published and signed with :func:`forecast.artifacts.publish` and the session's test
+key (:mod:`tests.support.keys`); its numbers are not estimates of anything, only valid inputs,
+so the service tests do not depend on a trained model.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import math
 import shutil
 from pathlib import Path
 
-from forecast import artifacts
+from forecast import artifacts, signing
 from forecast.features import FeatureSpec, feature_names
+from tests.support import keys
 
 MODEL_ID = "kpx-test"
 API_KEY = "test-key-1"
@@ -44,11 +46,13 @@ def synthetic_parameters() -> dict:
     }
 
 
-def publish_model(root: Path, version: str, *, promote: bool = True) -> Path:
-    """Publish the synthetic model as ``MODEL_ID@version`` under ``root``."""
+def publish_model(
+    root: Path, version: str, *, promote: bool = True, parameters: dict | None = None
+) -> Path:
+    """Publish the synthetic model (or ``parameters``) as ``MODEL_ID@version``, signed."""
 
     def write(directory: Path) -> None:
-        (directory / "parameters.json").write_text(json.dumps(synthetic_parameters()))
+        (directory / "parameters.json").write_text(json.dumps(parameters or synthetic_parameters()))
 
     path = artifacts.publish(
         model_id=MODEL_ID,
@@ -56,6 +60,7 @@ def publish_model(root: Path, version: str, *, promote: bool = True) -> Path:
         root=root,
         write_files=write,
         manifest={"country": "KR", "metrics": {"mape_pct": 3.0, "coverage_80": 0.8}},
+        signing_key=keys.private_key(),
     )
     if promote:
         artifacts.promote(MODEL_ID, version, root=root)
@@ -63,11 +68,25 @@ def publish_model(root: Path, version: str, *, promote: bool = True) -> Path:
 
 
 def copy_version(root: Path, source: str, target: str) -> Path:
-    """A new version with the same files (as a retrained model would be published)."""
+    """A new version with the same files (as a retrained model would be published), signed."""
     destination = root / MODEL_ID / target
     shutil.copytree(root / MODEL_ID / source, destination)
     manifest_path = destination / artifacts.MANIFEST
     manifest = json.loads(manifest_path.read_text())
     manifest["version"] = target
     manifest_path.write_text(json.dumps(manifest))
+    signing.sign(destination, keys.private_key())
     return destination
+
+
+def rewrite_parameters(directory: Path, change) -> None:
+    """Tamper as an attacker with write access would: edit parameters.json, recompute its
+    sha256 in the manifest (the signature is left alone: it cannot be recomputed)."""
+    path = directory / "parameters.json"
+    parameters = json.loads(path.read_text())
+    change(parameters)
+    path.write_text(json.dumps(parameters))
+    manifest_path = directory / artifacts.MANIFEST
+    manifest = json.loads(manifest_path.read_text())
+    manifest["files"]["parameters.json"] = artifacts.sha256_file(path)
+    manifest_path.write_text(json.dumps(manifest))

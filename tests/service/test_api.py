@@ -11,11 +11,10 @@ import pandas as pd
 import pytest
 import xarray as xr
 from fastapi.testclient import TestClient
-from service_support import API_KEY, MODEL_ID, publish_model
 
 from service.main import create_app
 from service.render import negotiate, spreadsheet_safe
-from service.settings import Settings
+from tests.support.model_artifacts import API_KEY, MODEL_ID, publish_model
 
 SMALL = {
     "scenario_id": "kr-national",
@@ -27,16 +26,8 @@ SMALL = {
 
 
 @pytest.fixture(scope="module")
-def artifact_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("artifacts")
-    publish_model(root, "v1")
-    return root
-
-
-@pytest.fixture(scope="module")
-def client(artifact_root: Path):
-    settings = Settings(
-        artifact_dir=artifact_root,
+def client(make_settings):
+    settings = make_settings(
         api_keys=f"{API_KEY},second-key",
         max_draws=5_000,
         job_threshold_draw_hours=5e6,
@@ -54,9 +45,9 @@ def test_health_and_readiness(client: TestClient):
     assert ready.json()["model_version"] == f"{MODEL_ID}@v1"
 
 
-def test_not_ready_before_lifespan(artifact_root: Path):
+def test_not_ready_before_lifespan(make_settings):
     """Without the lifespan (no `with`), nothing is compiled: /readyz and the API say 503."""
-    client = TestClient(create_app(Settings(artifact_dir=artifact_root)))
+    client = TestClient(create_app(make_settings()))
     assert client.get("/readyz").status_code == 503
     response = client.post("/v1/projections", json=SMALL)
     assert response.status_code == 503
@@ -151,12 +142,13 @@ def test_projection_overrides_and_inline_scenario(client: TestClient):
     [
         ({**SMALL, "draws": 0}, 422, ["draws", "greater than or equal to 1"]),
         ({**SMALL, "draws": 5_001}, 422, ["draws = 5001", "at most 5000"]),
-        ({**SMALL, "quantiles": [1.5]}, 422, ["quantiles", "[0, 1]"]),
+        ({**SMALL, "quantiles": [1.5]}, 422, ["quantiles", "1.5", "less than or equal to 1"]),
         ({**SMALL, "start": "2030-01-01", "end": "2029-01-01"}, 422, ["end", "before"]),
         ({**SMALL, "start": "2024-01-01", "end": "2099-01-01"}, 422, ["at most 30"]),
         ({**SMALL, "start": "9999-01-01"}, 422, ["start", "2100-12-31"]),
+        ({**SMALL, "start": "0001-01-01"}, 422, ["start", "1990-01-01"]),
         ({**SMALL, "resolution": "weekly"}, 422, ["resolution"]),
-        ({**SMALL, "scenario_id": "no-such"}, 404, ["no-such", "shipped"]),
+        ({**SMALL, "scenario_id": "no-such"}, 404, ["no-such", "shipped", "saved"]),
         ({**SMALL, "scenario_id": "../../etc/passwd"}, 422, ["scenario_id", "pattern"]),
         ({"draws": 10}, 422, ["exactly one of scenario_id and scenario"]),
         ({**SMALL, "overrides": {"operations": {"pue": 9}}}, 422, ["pue", "[1.0, 5.0]"]),
@@ -251,52 +243,51 @@ def test_job_errors(client: TestClient):
     assert client.get("/v1/jobs/" + "0" * 32 + "/result").status_code == 404
 
 
-def test_saturated_job_queue_answers_429_with_retry_after(artifact_root: Path):
-    settings = Settings(
-        artifact_dir=artifact_root,
-        job_threshold_draw_hours=1.0,
-        max_concurrent_jobs=1,
-        max_queued_jobs=0,
-    )
+def test_saturated_job_queue_answers_429_with_retry_after(make_settings):
+    settings = make_settings(job_threshold_draw_hours=1.0, max_concurrent_jobs=1, max_queued_jobs=0)
     with TestClient(create_app(settings)) as client:
-        state = client.app.state.service
-        release = __import__("threading").Event()
-        # Occupy the only worker until the refusal has been observed.
-        state.jobs.submit(lambda job: release.wait(10), status_of_error=lambda error: 422)
-        refused = client.post("/v1/projections", json=SMALL)
-        release.set()
+        jobs = client.app.state.service.jobs
+        jobs.reserve()  # the only place, held as a submission in progress holds it
+        try:
+            refused = client.post("/v1/projections", json=SMALL)
+        finally:
+            jobs.release()
     assert refused.status_code == 429
     assert refused.headers["retry-after"].isdigit()
     assert "at most 1" in refused.json()["detail"]
 
 
-def test_unfinished_job_result_is_409(artifact_root: Path):
-    settings = Settings(artifact_dir=artifact_root, job_threshold_draw_hours=1.0)
+def test_unfinished_job_result_is_409(make_settings):
+    settings = make_settings(job_threshold_draw_hours=1.0)
     with TestClient(create_app(settings)) as client:
-        state = client.app.state.service
-        release = __import__("threading").Event()
-        state.jobs.submit(lambda job: release.wait(10), status_of_error=lambda error: 422)
-        accepted = client.post("/v1/projections", json=SMALL)
+        # A job long enough to be polled before it ends: 10 years hourly.
+        accepted = client.post(
+            "/v1/projections",
+            json={**SMALL, "draws": 200, "start": "2026-01-01", "end": "2035-12-31"},
+        )
+        assert accepted.status_code == 202
         early = client.get(accepted.headers["location"] + "/result")
-        release.set()
         assert early.status_code == 409
         assert "not succeeded" in early.json()["detail"]
         assert _wait_for(client, accepted.headers["location"])["status"] == "succeeded"
 
 
-def test_busy_inline_slots_answer_503(artifact_root: Path):
-    settings = Settings(
-        artifact_dir=artifact_root, max_inline_projections=1, inline_wait_seconds=0.05
-    )
+def test_busy_slots_answer_503(make_settings):
+    settings = make_settings(max_inline_projections=1, inline_wait_seconds=0.05)
     with TestClient(create_app(settings)) as client:
-        slots = client.app.state.service.inline_slots
-        slots.acquire()
+        admission = client.app.state.service.admission
+        held = client.portal.call(admission.acquire, "a test holding the slot", 0)
         try:
             busy = client.post("/v1/projections", json=SMALL)
         finally:
-            slots.release()
+            client.portal.call(_release, held)
     assert busy.status_code == 503
     assert "retry-after" in busy.headers
+    assert "slots" in busy.json()["detail"]
+
+
+async def _release(grant) -> None:
+    grant.release()
 
 
 def test_baseline_forecast(client: TestClient):
@@ -347,11 +338,11 @@ def test_reload_needs_an_api_key(client: TestClient):
     assert right.json() == {"previous": f"{MODEL_ID}@v1", "current": f"{MODEL_ID}@v1"}
 
 
-def test_reload_refuses_a_tampered_artifact_and_keeps_serving(tmp_path: Path):
+def test_reload_refuses_a_tampered_artifact_and_keeps_serving(tmp_path: Path, make_settings):
     publish_model(tmp_path, "v1")
     tampered = publish_model(tmp_path, "v2", promote=False)
     (tampered / "parameters.json").write_text('{"format_version": 1}')
-    settings = Settings(artifact_dir=tmp_path, api_keys=API_KEY)
+    settings = make_settings(artifact_dir=tmp_path, api_keys=API_KEY)
     with TestClient(create_app(settings)) as client:
         refused = client.post(
             "/v1/models/reload", json={"model": f"{MODEL_ID}@v2"}, headers={"X-API-Key": API_KEY}
@@ -407,6 +398,10 @@ def test_csv_cells_cannot_start_a_formula():
         (None, "text/csv", "csv"),
         (None, "application/x-netcdf, text/csv", "netcdf"),
         (None, "image/png", "json"),
+        (None, "application/x-netcdf;q=0, application/json", "json"),
+        (None, "text/csv;q=0.5, application/x-netcdf;q=0.9", "netcdf"),
+        (None, "*/*;q=0.1, text/csv", "csv"),
+        (None, "text/*", "csv"),
     ],
 )
 def test_format_negotiation(query, accept, expected):

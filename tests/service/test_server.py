@@ -6,8 +6,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from service_server import running_server
-from service_support import API_KEY, MODEL_ID, publish_model
+
+from tests.support.model_artifacts import API_KEY, MODEL_ID, publish_model
+from tests.support.server import running_server
 
 
 @pytest.mark.slow

@@ -1,0 +1,156 @@
+"""Answers carrying a projection result: format, ETag / 304, cached bytes or a stream.
+
+Every result answer has an ``ETag`` made of the result key and the format: the key is a
+digest of everything the result depends on (scenario, options, model, code), so the tag
+changes exactly when the bytes would. A ``GET`` with a matching ``If-None-Match`` gets ``304
+Not Modified`` without any work. JSON and CSV answers are byte-identical for one key (strong
+tags); NetCDF files of one key are equivalent but not byte-identical (HDF5 writes metadata of
+its own), so their tag is weak.
+
+Rendering takes a slot (:mod:`service.admission`) before a thread. An answer small enough is
+rendered whole and kept with the cached result; a larger one is streamed in chunks while its
+slot is held, and never kept. A stored NetCDF answer is its result file, streamed from disk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING, Any
+
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
+from starlette.responses import Response, StreamingResponse
+
+from service import estimates
+from service.admission import Grant
+from service.cache import ProjectionResult
+from service.render import CHUNKERS, MEDIA_TYPES, OutputFormat, projection_netcdf
+
+if TYPE_CHECKING:
+    from service.state import ServiceState
+    from service.storage.runs import Run
+
+CACHE_CONTROL = "no-cache"
+
+
+def etag(result_key: str, file_format: OutputFormat) -> str:
+    """The entity tag of a result in a format (weak for NetCDF)."""
+    tag = f'"{result_key[:40]}.{file_format}"'
+    return f"W/{tag}" if file_format == "netcdf" else tag
+
+
+def not_modified(if_none_match: str | None, tag: str) -> bool:
+    """Whether ``If-None-Match`` names ``tag`` (weak comparison, RFC 9110 13.1.2) or ``*``."""
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    wanted = tag.removeprefix("W/")
+    return any(part.strip().removeprefix("W/") == wanted for part in if_none_match.split(","))
+
+
+def _headers(result: ProjectionResult, file_format: OutputFormat, cache_status: str) -> dict:
+    headers = {
+        "ETag": etag(result.key, file_format),
+        "Cache-Control": CACHE_CONTROL,
+        "X-Model-Version": result.model_label,
+        "X-Cache": cache_status,
+    }
+    if result.run_id is not None:
+        headers["X-Run-Id"] = result.run_id
+        headers["Content-Location"] = f"/v1/runs/{result.run_id}/result?format={file_format}"
+    if file_format != "json":
+        suffix = "csv" if file_format == "csv" else "nc"
+        scenario_id = str(result.dataset.attrs.get("scenario_id", "projection"))
+        headers["Content-Disposition"] = f'attachment; filename="{scenario_id}.{suffix}"'
+    return headers
+
+
+async def _streamed(chunks: Callable[[], Any], grant: Grant | None) -> AsyncIterator[bytes]:
+    """The chunks, each made in a worker thread; the grant is released however it ends."""
+    try:
+        async for chunk in iterate_in_threadpool(chunks()):
+            yield chunk
+    finally:
+        if grant is not None:
+            grant.release()
+
+
+async def answer(
+    state: ServiceState,
+    result: ProjectionResult,
+    file_format: OutputFormat,
+    *,
+    cache_status: str,
+    if_none_match: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The response carrying ``result`` in ``file_format`` (304 when the client has it)."""
+    headers = _headers(result, file_format, cache_status)
+    if not_modified(if_none_match, headers["ETag"]):
+        return Response(status_code=304, headers=headers)
+    media_type = MEDIA_TYPES[file_format]
+    body = result.renderings.get(file_format)
+    if body is not None:
+        return Response(body, status_code=status_code, media_type=media_type, headers=headers)
+    if file_format == "netcdf" and result.result_file is not None:
+        name = result.result_file
+        return StreamingResponse(
+            _streamed(lambda: state.results.chunks(name), None),
+            status_code=status_code,
+            media_type=media_type,
+            headers=headers,
+        )
+    what = f"rendering {result.dataset.attrs.get('scenario_id', 'a result')} as {file_format}"
+    need = estimates.render_bytes(result, file_format, loaded=False)
+    if file_format == "netcdf" or estimates.streams(result, file_format):
+        grant = await state.admission.acquire(what, need)
+        dataset = result.dataset
+        if file_format == "netcdf":
+            chunks: Callable[[], Any] = lambda: iter([projection_netcdf(dataset)])  # noqa: E731
+        else:
+            chunks = lambda: CHUNKERS[file_format](dataset)  # noqa: E731
+        return StreamingResponse(
+            _streamed(chunks, grant),
+            status_code=status_code,
+            media_type=media_type,
+            headers=headers,
+        )
+
+    async def render() -> bytes:
+        async with state.admission.slot(what, need):
+            rendered = await run_in_threadpool(
+                lambda: b"".join(CHUNKERS[file_format](result.dataset))
+            )
+        state.cache.keep_rendering(result, file_format, rendered)
+        return rendered
+
+    body, _ = await state.coalescer.run(f"render:{result.key}:{file_format}", render)
+    return Response(body, status_code=status_code, media_type=media_type, headers=headers)
+
+
+def answer_file(state: ServiceState, run: Run) -> Response:
+    """A stored run's NetCDF answer: its result file, streamed from disk.
+
+    Raises
+    ------
+    NotFoundError
+        The file is gone from the results directory.
+    """
+    assert run.result_file is not None
+    path = state.results.path(run.result_file)
+    headers = {
+        "ETag": etag(run.result_key, "netcdf"),
+        "Cache-Control": CACHE_CONTROL,
+        "X-Model-Version": run.model_version,
+        "X-Cache": "stored",
+        "X-Run-Id": run.id,
+        "Content-Location": f"/v1/runs/{run.id}/result?format=netcdf",
+        "Content-Disposition": f'attachment; filename="{run.scenario_id}.nc"',
+        "Content-Length": str(path.stat().st_size),
+    }
+    name = run.result_file
+    return StreamingResponse(
+        _streamed(lambda: state.results.chunks(name), None),
+        media_type=MEDIA_TYPES["netcdf"],
+        headers=headers,
+    )

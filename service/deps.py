@@ -1,0 +1,138 @@
+"""Dependencies of the routes: settings, the service's state, and the caller's API key.
+
+Every dependency is ``async``: FastAPI runs a plain ``def`` dependency in its thread pool, and
+a request must not take a thread before it has a slot (:mod:`service.admission`). Tests
+override them the FastAPI way::
+
+    app.dependency_overrides[get_settings] = lambda: Settings(max_draws=50)
+
+The app builds its :class:`~service.state.ServiceState` from the (possibly overridden)
+settings when it starts, so an override set before the app starts reaches everything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import inspect
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request, Security
+from fastapi.security import APIKeyHeader
+
+from service.errors import ForbiddenError, NotReadyError, UnauthorizedError
+from service.settings import ROLES, ApiKey, Role, Settings, environment_settings
+from service.state import ServiceState
+
+API_KEY_HEADER = "X-API-Key"
+_KEY_HEADER = APIKeyHeader(
+    name=API_KEY_HEADER,
+    auto_error=False,
+    description="An API key from FORECAST_API_KEYS; its role (read, write, admin) decides what "
+    "it may do.",
+)
+
+
+async def get_settings() -> Settings:
+    """The service's settings (from ``FORECAST_*`` environment variables)."""
+    return environment_settings()
+
+
+def settings_of(app: FastAPI) -> Settings:
+    """The settings the app runs with: the override of :func:`get_settings`, if any."""
+    override = app.dependency_overrides.get(get_settings)
+    if override is None:
+        return environment_settings()
+    settings = override()
+    if inspect.iscoroutine(settings):
+        settings.close()
+        raise TypeError("override get_settings with a plain function returning Settings")
+    return settings
+
+
+async def get_state(request: Request) -> ServiceState:
+    """The app's :class:`ServiceState`; 503 before the app has started."""
+    state: ServiceState | None = getattr(request.app.state, "service", None)
+    if state is None:
+        raise NotReadyError("the service is starting: retry shortly")
+    return state
+
+
+async def get_ready_state(
+    state: Annotated[ServiceState, Depends(get_state)],
+) -> ServiceState:
+    """The app's state, or 503 while it is starting or not ready (the detail says why)."""
+    state.require_ready()
+    return state
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling: the key's public id and role, or anonymous (both None)."""
+
+    key_id: str | None = None
+    role: Role | None = None
+
+
+def identify(settings: Settings, presented: str | None) -> Caller:
+    """The caller a presented key belongs to.
+
+    Every configured key is compared, each in constant time (:func:`hmac.compare_digest` of
+    sha256 digests), so the time taken tells nothing about which key, or how much of one,
+    matched.
+
+    Raises
+    ------
+    ForbiddenError
+        A key was presented and is not one of the configured keys.
+    """
+    if not presented:
+        return Caller()
+    digest = hashlib.sha256(presented.encode()).digest()
+    found: ApiKey | None = None
+    for key in settings.accepted_keys():
+        if hmac.compare_digest(digest, key.digest):
+            found = key
+    if found is None:
+        raise ForbiddenError(f"{API_KEY_HEADER}: not an accepted key")
+    return Caller(key_id=found.key_id, role=found.role)
+
+
+def _require(role: Role):
+    async def check(
+        settings: Annotated[Settings, Depends(get_settings)],
+        presented: Annotated[str | None, Security(_KEY_HEADER)],
+    ) -> Caller:
+        if not presented:
+            raise UnauthorizedError(
+                f"{API_KEY_HEADER} header missing: this endpoint needs a key with role {role}"
+            )
+        caller = identify(settings, presented)
+        assert caller.role is not None  # identify() refuses unknown keys
+        if ROLES.index(caller.role) < ROLES.index(role):
+            raise ForbiddenError(
+                f"{API_KEY_HEADER}: a {caller.role} key; this endpoint needs role {role}"
+            )
+        return caller
+
+    check.__name__ = f"require_{role}"
+    return check
+
+
+#: A key of at least that role, or 401/403. ``require_read`` guards every /v1 route when
+#: ``require_read_key`` is set.
+require_read = _require("read")
+require_write = _require("write")
+require_admin = _require("admin")
+
+
+async def optional_caller(
+    request: Request, settings: Annotated[Settings, Depends(get_settings)]
+) -> Caller:
+    """The caller if a key is presented (it must be valid), else anonymous.
+
+    Read from the request rather than declared as a parameter: routes open to everyone do
+    not advertise a security scheme they do not enforce.
+    """
+    return identify(settings, request.headers.get(API_KEY_HEADER))

@@ -1,0 +1,117 @@
+"""Memory a piece of heavy work will need, estimated before it starts. [bytes]
+
+The formulas are upper bounds fitted to ``tracemalloc`` peaks of the real computations
+(kr-national with the served baseline; measured 2026-12-05 on the development machine):
+
+==========================================  ==============  ==============
+projection                                  measured peak   estimate
+==========================================  ==============  ==============
+1,000 draws, 1 year, monthly                28 MB           77 MB
+1,000 draws, 12 years, monthly              173 MB          220 MB
+1,000 draws, 12 years, hourly               182 MB          298 MB
+500 draws, 30 years, hourly                 354 MB          506 MB
+100 draws, 5 years, hourly, 99 quantiles    379 MB          531 MB
+10,000 draws, 3 years, monthly, 99 q.       223 MB          364 MB
+==========================================  ==============  ==============
+
+What they count: per-draw daily noise and sums (draws x days), per-draw monthly fleet and
+power coefficients (draws x months), the hourly weather traces, the result's arrays while the
+Dataset is built (2.5 x the result), and a fixed part for the streamed chunks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from forecast.projection import ProjectionOptions
+from forecast.scenario import Scenario
+from service.cache import ProjectionResult
+
+MB = 1_000_000
+#: Streamed chunk arrays, kernels' scratch and small temporaries.
+FIXED_BYTES = 64 * MB
+#: Weather years held as hourly traces (12 observed years, the most a source gives).
+WEATHER_TRACES = 12
+#: A JSON number as text is about this many bytes; a float64 is 8.
+JSON_BYTES_PER_VALUE = 20
+#: A CSV row: variable, region, resolution, period, quantile, value, unit.
+CSV_BYTES_PER_VALUE = 90
+#: Per-period text coordinates (local time labels).
+LABEL_BYTES = 96
+#: Rendered bytes above which an answer is streamed rather than built whole and cached.
+STREAM_ABOVE_BYTES = 32 * MB
+#: Memory a streamed rendering holds at a time (one chunk and its text). [bytes]
+STREAM_CHUNK_BYTES = 32 * MB
+
+
+def _periods(options: ProjectionOptions) -> tuple[int, int, int, int]:
+    """(hours, days, months, years) of the validated options' period."""
+    assert options.start is not None and options.end is not None  # filled by validated()
+    days = (options.end - options.start).days + 1
+    months = (options.end.year - options.start.year) * 12 + options.end.month
+    months -= options.start.month - 1
+    return days * 24, days, months, options.end.year - options.start.year + 1
+
+
+def result_bytes(options: ProjectionOptions, scenario: Scenario) -> int:
+    """The finished Dataset's arrays. [bytes]"""
+    hours, days, months, years = _periods(options)
+    periods = {"hourly": hours, "daily": days, "monthly": months, "annual": years}[
+        options.resolution
+    ]
+    regions = len(scenario.regions)
+    series = 4 + (regions if regions > 1 else 0)
+    quantiles = len(options.quantiles)
+    return periods * (quantiles * 8 * series + LABEL_BYTES) + months * quantiles * 8 * 4
+
+
+def projection_bytes(options: ProjectionOptions, scenario: Scenario) -> int:
+    """Peak memory of :func:`forecast.projection.project` with these options. [bytes]"""
+    hours, days, months, _ = _periods(options)
+    regions = len(scenario.regions)
+    per_draw = days * 16 + months * 320 * regions
+    weather = WEATHER_TRACES * hours * 32
+    return int(
+        FIXED_BYTES + options.draws * per_draw + weather + 2.5 * result_bytes(options, scenario)
+    )
+
+
+def rendered_bytes(result: ProjectionResult, file_format: str) -> int:
+    """Size of ``result`` rendered as ``file_format``. [bytes]"""
+    values = sum(
+        variable.size
+        for name, variable in result.dataset.data_vars.items()
+        if "input" not in variable.dims
+    )
+    per_value = CSV_BYTES_PER_VALUE if file_format == "csv" else JSON_BYTES_PER_VALUE
+    return values * (8 if file_format == "netcdf" else per_value) + 64 * 1024
+
+
+def streams(result: ProjectionResult, file_format: str) -> bool:
+    """Whether the answer is streamed in chunks rather than rendered whole."""
+    return file_format == "netcdf" or rendered_bytes(result, file_format) > STREAM_ABOVE_BYTES
+
+
+def render_bytes(result: ProjectionResult, file_format: str, *, loaded: bool) -> int:
+    """Memory held while answering ``result`` in ``file_format``. [bytes]
+
+    Parameters
+    ----------
+    loaded
+        The Dataset is read from its file for this answer (not held by the cache).
+    """
+    held = int(1.2 * result.dataset_bytes) if loaded else 0
+    if streams(result, file_format):
+        return held + STREAM_CHUNK_BYTES
+    return held + 2 * rendered_bytes(result, file_format)
+
+
+def baseline_bytes(draws: int, start: dt.date, end: dt.date, quantiles: int) -> int:
+    """Peak memory of a baseline forecast (draws and their sorted copy, hourly). [bytes]"""
+    hours = ((end - start).days + 1) * 24
+    return FIXED_BYTES + 24 * draws * hours + 24 * quantiles * hours + 16 * WEATHER_TRACES * hours
+
+
+def loaded_result_bytes(file_bytes: int) -> int:
+    """Memory of a result read back from its NetCDF file of ``file_bytes``. [bytes]"""
+    return int(1.5 * file_bytes) + FIXED_BYTES

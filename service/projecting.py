@@ -1,0 +1,344 @@
+"""A projection request, from its body to its result: where the scenario comes from, which
+options and model it runs with, and whether it is answered from memory, from a stored run,
+computed inline, or queued as a job.
+
+Order of the answers (first that applies):
+
+1. the result cache (memory) holds the key: answered on the event loop;
+2. a succeeded run with the same key has a result file: it is read back (a slot) and cached;
+3. a job computing the same key is unfinished: ``202`` naming that job;
+4. draws x hours above ``job_threshold_draw_hours``: a new job, ``202``;
+5. else computed inline in a slot, identical concurrent requests sharing one computation.
+
+Every computation is recorded as a run (:mod:`service.storage.runs`) with its result file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from starlette.concurrency import run_in_threadpool
+
+import forecast
+from forecast.baseline import BaselineModel
+from forecast.errors import ForecastError, NotFoundError, OptionsError
+from forecast.projection import ProjectionOptions, project, scenario_digest
+from forecast.scenario import Scenario, parse_scenario
+from service import estimates
+from service.cache import ProjectionResult, options_document, result_key
+from service.errors import ConflictError, TooLargeError, status_of
+from service.inputs import check_local_midnights, merged
+from service.registry import model_label
+from service.schemas import ProjectionRequest
+from service.state import ServiceState
+from service.storage.runs import Run
+from service.tasks import ProjectionTask
+
+ScenarioSource = Literal["shipped", "saved", "inline", "overrides"]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A checked projection request: what to compute and under which key."""
+
+    scenario: Scenario
+    digest: str
+    source: ScenarioSource
+    version: int | None
+    options: ProjectionOptions
+    model: BaselineModel | None
+    key: str
+
+    @property
+    def hours(self) -> int:
+        """Hours of the period."""
+        assert self.options.start is not None and self.options.end is not None
+        return ((self.options.end - self.options.start).days + 1) * 24
+
+    @property
+    def draw_hours(self) -> int:
+        """Draws x hours: the size of the computation. [draw-hours]"""
+        return self.options.draws * self.hours
+
+
+def _saved(state: ServiceState, scenario_id: str, version: int | None) -> tuple[Scenario, int]:
+    stored = state.saved.get(scenario_id, version)
+    return parse_scenario(
+        stored.document, origin=f"{scenario_id} v{stored.version}"
+    ), stored.version
+
+
+def _scenario(
+    state: ServiceState, request: ProjectionRequest
+) -> tuple[Scenario, str, ScenarioSource, int | None]:
+    """The scenario to project, its digest, where it came from, and its version if saved."""
+    if request.scenario is not None:
+        scenario = parse_scenario(request.scenario, origin="scenario")
+        return scenario, scenario_digest(scenario), "inline", None
+    scenario_id = str(request.scenario_id)
+    shipped = state.scenarios.get(scenario_id)
+    version: int | None = None
+    if shipped is not None:
+        if request.scenario_version is not None:
+            raise OptionsError(
+                f"scenario_version = {request.scenario_version}: {scenario_id!r} is a shipped "
+                "scenario, which has no versions"
+            )
+        scenario, digest, source = shipped.scenario, shipped.sha256, "shipped"
+    elif state.saved.exists(scenario_id):
+        scenario, version = _saved(state, scenario_id, request.scenario_version)
+        digest, source = scenario_digest(scenario), "saved"
+    else:
+        raise NotFoundError(
+            f"scenario_id = {scenario_id!r}: neither a shipped nor a saved scenario; shipped: "
+            f"{', '.join(state.scenarios) or '(none)'} (GET /v1/scenarios lists saved ones)"
+        )
+    if not request.overrides:
+        return scenario, digest, source, version  # type: ignore[return-value]
+    data = merged(scenario.model_dump(mode="json", exclude_none=True), request.overrides)
+    changed = parse_scenario(data, origin="overrides")
+    return changed, scenario_digest(changed), "overrides", version
+
+
+def _options(
+    state: ServiceState, request: ProjectionRequest, scenario: Scenario
+) -> tuple[ProjectionOptions, BaselineModel | None]:
+    """Checked options and the baseline model this request will use from start to end.
+
+    The served model is read once here: a reload while the request runs swaps the registry,
+    not the model this request holds.
+    """
+    settings = state.settings
+    if request.draws > settings.max_draws:
+        raise OptionsError(
+            f"draws = {request.draws}: at most {settings.max_draws} allowed on this service"
+        )
+    served = state.registry.for_scenario(scenario)
+    reference = model_label(served) if served is not None else None
+    options = ProjectionOptions(
+        draws=request.draws,
+        seed=request.seed,
+        start=request.start,
+        end=request.end,
+        resolution=request.resolution,
+        quantiles=tuple(request.quantiles),
+        weather=request.weather,
+        baseline_model=reference,
+        include_baseline=request.include_baseline and reference is not None,
+    ).validated(scenario)
+    assert options.start is not None and options.end is not None  # filled by validated()
+    years = options.end.year - options.start.year + 1
+    if years > settings.max_horizon_years:
+        raise OptionsError(
+            f"period {options.start}..{options.end} spans {years} years: at most "
+            f"{settings.max_horizon_years} allowed"
+        )
+    return options, (served if options.include_baseline else None)
+
+
+def prepare_sync(state: ServiceState, request: ProjectionRequest) -> Prepared:
+    """Resolve and check a request (parsing a posted scenario or reading a saved one)."""
+    scenario, digest, source, version = _scenario(state, request)
+    options, model = _options(state, request, scenario)
+    key = result_key(digest, options, options.baseline_model or "none")
+    return Prepared(scenario, digest, source, version, options, model, key)
+
+
+async def prepare(state: ServiceState, request: ProjectionRequest) -> Prepared:
+    """:func:`prepare_sync`, on the event loop for a shipped scenario as it is (a cache hit
+    should cost a lookup, not a thread), in a worker thread when it parses or reads."""
+    if (
+        request.scenario is None
+        and not request.overrides
+        and request.scenario_id in state.scenarios
+    ):
+        return prepare_sync(state, request)
+    return await state.light(prepare_sync, state, request)
+
+
+def check_computable(prepared: Prepared) -> None:
+    """Refuse what the engine cannot compute (days without a local midnight)."""
+    options = prepared.options
+    assert options.start is not None and options.end is not None
+    check_local_midnights(prepared.scenario.timezone, options.start, options.end, field="timezone")
+
+
+def new_run(
+    prepared: Prepared, *, kind: Literal["inline", "job"], author: str | None, **fields: Any
+) -> Run:
+    """The record of a computation about to start."""
+    now = dt.datetime.now(dt.UTC)
+    return Run(
+        id=uuid.uuid4().hex,
+        result_key=prepared.key,
+        kind=kind,
+        status="running" if kind == "inline" else "queued",
+        scenario_id=prepared.scenario.id,
+        scenario_version=prepared.version,
+        scenario_source=prepared.source,
+        scenario_sha256=prepared.digest,
+        scenario_document=json.dumps(
+            prepared.scenario.model_dump(mode="json", exclude_none=True), sort_keys=True
+        ),
+        options=json.dumps(options_document(prepared.options), sort_keys=True),
+        model_version=model_label(prepared.model),
+        code_version=forecast.__version__,
+        author=author,
+        submitted_at=now,
+        started_at=now if kind == "inline" else None,
+        total_hours=prepared.hours,
+        **fields,
+    )
+
+
+def _compute_and_record(
+    state: ServiceState, prepared: Prepared, author: str | None
+) -> ProjectionResult:
+    """Record a running run, compute, cache the result; its file is written afterwards
+    (:mod:`service.writer`), when the run becomes succeeded."""
+    run = state.runs.add(new_run(prepared, kind="inline", author=author))
+    started = time.perf_counter()
+    try:
+        dataset = project(prepared.scenario, prepared.options, baseline=prepared.model)
+    except BaseException as error:
+        failure = (
+            (str(error), status_of(error))
+            if isinstance(error, ForecastError)
+            else ("internal error", 500)
+        )
+        state.runs.update(
+            run.id,
+            status="failed",
+            error=failure[0],
+            error_status=failure[1],
+            finished_at=dt.datetime.now(dt.UTC),
+        )
+        raise
+    computed = time.perf_counter() - started
+    result = ProjectionResult(key=prepared.key, dataset=dataset, run_id=run.id)
+    state.cache.put(result)
+    state.writer.submit(
+        result,
+        finished_at=dt.datetime.now(dt.UTC),
+        compute_seconds=computed,
+        done_hours=prepared.hours,
+    )
+    return result
+
+
+def in_memory(state: ServiceState, result_key: str) -> ProjectionResult | None:
+    """The result of ``result_key`` held in memory: cached, or waiting for its file."""
+    return state.cache.get(result_key) or state.writer.find(result_key)
+
+
+async def compute_inline(
+    state: ServiceState, prepared: Prepared, author: str | None
+) -> tuple[ProjectionResult, bool]:
+    """The computed result (in a slot; identical concurrent requests share one), and whether
+    this request shared another's computation."""
+    need = estimates.projection_bytes(prepared.options, prepared.scenario)
+    state.admission.check_fits(f"projection of {prepared.scenario.id}", need)
+
+    async def work() -> ProjectionResult:
+        async with state.admission.slot(f"projection of {prepared.scenario.id}", need):
+            return await run_in_threadpool(_compute_and_record, state, prepared, author)
+
+    return await state.coalescer.run(f"projection:{prepared.key}", work)
+
+
+async def stored(state: ServiceState, run: Run) -> ProjectionResult:
+    """A succeeded run's result, read back from its file (in a slot) and cached."""
+    assert run.result_file is not None
+    cached = state.cache.get(run.result_key)
+    if cached is not None and cached.run_id == run.id:
+        return cached
+    need = estimates.loaded_result_bytes(run.result_bytes or 0)
+    file = run.result_file
+
+    async def work() -> ProjectionResult:
+        async with state.admission.slot(f"reading run {run.id}", need):
+            dataset = await run_in_threadpool(state.results.read, file)
+        result = ProjectionResult(
+            key=run.result_key, dataset=dataset, run_id=run.id, result_file=file
+        )
+        state.cache.put(result)
+        return result
+
+    result, _ = await state.coalescer.run(f"read:{run.id}", work)
+    return result
+
+
+async def submit_job(
+    state: ServiceState,
+    prepared: Prepared,
+    author: str | None,
+    *,
+    resubmitted_from: str | None = None,
+) -> Run:
+    """Record a queued run and hand it to Dask (429 when the queue is full)."""
+    need = estimates.projection_bytes(prepared.options, prepared.scenario)
+    limit = state.settings.job_memory_bytes
+    if state.jobs.in_process and need > limit:
+        raise TooLargeError(
+            f"projection of {prepared.scenario.id}: needs about {need / 1e9:.2f} GB of memory as "
+            f"a job; at most {limit / 1e9:.2f} GB allowed (FORECAST_JOB_MEMORY_BYTES); ask "
+            "fewer draws or a shorter period"
+        )
+    state.jobs.reserve()
+    try:
+        run = await state.light(
+            state.runs.add,
+            new_run(prepared, kind="job", author=author, resubmitted_from=resubmitted_from),
+        )
+    except BaseException:
+        state.jobs.release()
+        raise
+    task = ProjectionTask(
+        run_id=run.id,
+        scenario=prepared.scenario,
+        options=prepared.options,
+        model=prepared.model,
+        results_dir=str(state.results.directory),
+    )
+    state.jobs.submit(task, result_key=prepared.key, total_hours=prepared.hours)
+    return run
+
+
+def resubmission(state: ServiceState, run: Run) -> Prepared:
+    """A failed run prepared again from its record, with the model served now.
+
+    Raises
+    ------
+    ConflictError
+        The run did not fail: a succeeded run is served, an unfinished one still runs.
+    """
+    if run.status != "failed":
+        raise ConflictError(
+            f"run {run.id} is {run.status}: only a failed run can be resubmitted"
+            + ("; GET its result" if run.status == "succeeded" else "")
+        )
+    scenario = parse_scenario(json.loads(run.scenario_document), origin=f"run {run.id}")
+    recorded = run.options_document
+    served = state.registry.for_scenario(scenario)
+    reference = model_label(served) if served is not None else None
+    options = ProjectionOptions(
+        draws=recorded["draws"],
+        seed=recorded["seed"],
+        start=dt.date.fromisoformat(recorded["start"]),
+        end=dt.date.fromisoformat(recorded["end"]),
+        resolution=recorded["resolution"],
+        quantiles=tuple(recorded["quantiles"]),
+        weather=recorded["weather"],
+        baseline_model=reference,
+        include_baseline=bool(recorded["include_baseline"]) and reference is not None,
+    ).validated(scenario)
+    model = served if options.include_baseline else None
+    digest = scenario_digest(scenario)
+    key = result_key(digest, options, options.baseline_model or "none")
+    source: ScenarioSource = run.scenario_source  # type: ignore[assignment]
+    return Prepared(scenario, digest, source, run.scenario_version, options, model, key)

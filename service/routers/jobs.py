@@ -1,0 +1,107 @@
+"""``/jobs`` (under ``/v1``): projection jobs — poll one, fetch its result, resubmit it.
+
+A job is a run computed on Dask (:mod:`service.jobs`); its id is its run's, and its state is
+the run's record in the database, so it survives a restart: a finished job is served after
+one, and a job that was running when the server died is reported failed, to be resubmitted.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Path
+from starlette.responses import Response
+
+from forecast.errors import NotFoundError
+from service import projecting
+from service.deps import Caller, get_ready_state, optional_caller
+from service.errors import error_responses
+from service.render import NumpyJSONResponse
+from service.routers.projections import (
+    RESULT_RESPONSES,
+    AcceptHeader,
+    FormatQuery,
+    accepted,
+    job_body,
+)
+from service.routers.runs import result_answer
+from service.routing import ServiceRoute
+from service.schemas import RUN_ID_PATTERN, JobResponse, ProjectionResponse
+from service.state import ServiceState
+from service.storage.runs import Run
+
+router = APIRouter(prefix="/jobs", tags=["jobs"], route_class=ServiceRoute)
+
+JobId = Annotated[str, Path(pattern=RUN_ID_PATTERN, description="Job id (32 hex digits).")]
+State = Annotated[ServiceState, Depends(get_ready_state)]
+
+
+async def find_run(state: ServiceState, run_id: str, *, kind: str = "job") -> Run:
+    """The run with ``run_id``, or 404."""
+    run = await state.light(state.runs.get, run_id)
+    if run is None:
+        raise NotFoundError(f"{kind} {run_id!r}: unknown (never submitted, or deleted)")
+    return run
+
+
+@router.get(
+    "/{job_id}",
+    summary="Poll a projection job",
+    response_model=JobResponse,
+    responses=error_responses(404),
+)
+async def get_job(job_id: JobId, state: State) -> Any:
+    """Status and progress [h] of a job; `result_url` once it succeeded."""
+    run = await find_run(state, job_id)
+    return job_body(run, state.jobs.progress(run.id) if run.status == "running" else None)
+
+
+@router.get(
+    "/{job_id}/result",
+    summary="Result of a finished job",
+    response_model=ProjectionResponse,
+    response_class=NumpyJSONResponse,
+    responses={
+        **RESULT_RESPONSES,
+        304: {"description": "Not modified: If-None-Match names this result's ETag."},
+        **error_responses(404, 406, 409),
+    },
+)
+async def get_job_result(
+    job_id: JobId,
+    state: State,
+    file_format: FormatQuery = None,
+    accept: AcceptHeader = None,
+    if_none_match: Annotated[
+        str | None, Header(description="An ETag of this result: 304 when it matches.")
+    ] = None,
+) -> Response:
+    """The job's projection, in the format asked for (as POST /v1/projections answers)."""
+    run = await find_run(state, job_id)
+    return await result_answer(state, run, file_format, accept, if_none_match)
+
+
+@router.post(
+    "/{job_id}/resubmit",
+    summary="Resubmit a failed job",
+    status_code=202,
+    response_model=JobResponse,
+    responses=error_responses(403, 404, 409, 413, 429),
+)
+async def resubmit_job(
+    job_id: JobId,
+    state: State,
+    caller: Annotated[Caller, Depends(optional_caller)],
+) -> Response:
+    """Queue a failed job again (an interrupted one, say) with the model served now; `202`
+    naming the new job, or the identical one already running."""
+    run = await find_run(state, job_id)
+    prepared = await state.light(projecting.resubmission, state, run)
+    running = state.jobs.find(prepared.key)
+    if running is not None:
+        found = await state.light(state.runs.get, running)
+        if found is not None:
+            return accepted(found)
+    return accepted(
+        await projecting.submit_job(state, prepared, caller.key_id, resubmitted_from=run.id)
+    )

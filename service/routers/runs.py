@@ -1,0 +1,226 @@
+"""``/runs`` (under ``/v1``): the record of every computed projection, and its result.
+
+Listed newest first and filtered by scenario, scenario digest, model version, status, kind
+and submission time; a run's result is read back from its NetCDF file in any format, also
+after a restart. ``GET .../result`` answers ``304`` to an ``If-None-Match`` naming its ETag
+without reading anything but the run's record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Path, Query
+from pydantic import BeforeValidator
+from starlette.responses import Response
+
+from forecast.errors import NotFoundError
+from forecast.scenario import SCENARIO_ID_PATTERN
+from service import projecting
+from service.answers import answer, answer_file, etag, not_modified
+from service.deps import Caller, get_ready_state, require_write
+from service.errors import ConflictError, error_responses
+from service.render import NumpyJSONResponse, OutputFormat, negotiate
+from service.routers.projections import RESULT_RESPONSES
+from service.routing import ServiceRoute
+from service.schemas import RUN_ID_PATTERN, ProjectionResponse, RunList, RunRecord
+from service.state import ServiceState
+from service.storage.runs import Run, RunFilter
+
+router = APIRouter(prefix="/runs", tags=["runs"], route_class=ServiceRoute)
+
+RunId = Annotated[str, Path(pattern=RUN_ID_PATTERN, description="Run id (32 hex digits).")]
+
+
+def _iso_only(value: object) -> object:
+    # pydantic would read "0.5" as a Unix time; a filter takes ISO 8601 text only.
+    if isinstance(value, str) and not re.match(r"^\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("must be an ISO 8601 date-time, e.g. 2026-12-01T00:00:00Z")
+    return value
+
+
+Moment = Annotated[dt.datetime, BeforeValidator(_iso_only)]
+State = Annotated[ServiceState, Depends(get_ready_state)]
+MAX_PAGE = 500
+
+
+def run_record(run: Run, progress: int | None = None) -> dict[str, Any]:
+    """The RunRecord document of a run."""
+    return {
+        "id": run.id,
+        "kind": run.kind,
+        "status": run.status,
+        "scenario_id": run.scenario_id,
+        "scenario_version": run.scenario_version,
+        "scenario_source": run.scenario_source,
+        "scenario_sha256": run.scenario_sha256,
+        "options": run.options_document,
+        "model_version": run.model_version,
+        "code_version": run.code_version,
+        "author": run.author,
+        "submitted": run.submitted_at,
+        "started": run.started_at,
+        "finished": run.finished_at,
+        "compute_seconds": run.compute_seconds,
+        "done_hours": run.done_hours if progress is None else progress,
+        "total_hours": run.total_hours,
+        "error": run.error,
+        "error_status": run.error_status,
+        "result_bytes": run.result_bytes,
+        "result_url": f"/v1/runs/{run.id}/result" if run.status == "succeeded" else None,
+        "resubmitted_from": run.resubmitted_from,
+    }
+
+
+async def _run(state: ServiceState, run_id: str) -> Run:
+    run = await state.light(state.runs.get, run_id)
+    if run is None:
+        raise NotFoundError(f"run {run_id!r}: unknown (never computed, or deleted)")
+    return run
+
+
+async def result_answer(
+    state: ServiceState,
+    run: Run,
+    file_format: OutputFormat | None,
+    accept: str | None,
+    if_none_match: str | None,
+) -> Response:
+    """A run's result in the format asked for; 304 when the client holds it; 409 unfinished.
+
+    A result still in memory is answered from there, also while its file is being written.
+    """
+    chosen = negotiate(file_format, accept)
+    cached = projecting.in_memory(state, run.result_key)
+    if cached is not None and (cached.run_id == run.id or run.status == "succeeded"):
+        return await answer(state, cached, chosen, cache_status="hit", if_none_match=if_none_match)
+    if run.status != "succeeded" or run.result_file is None:
+        reason = f": {run.error}" if run.error else f"; poll /v1/jobs/{run.id}"
+        raise ConflictError(f"run {run.id} is {run.status}, not succeeded{reason}")
+    tag = etag(run.result_key, chosen)
+    if not_modified(if_none_match, tag):
+        return Response(status_code=304, headers={"ETag": tag, "Cache-Control": "no-cache"})
+    if chosen == "netcdf":
+        return answer_file(state, run)  # the file is the answer: nothing to read into memory
+    result = await projecting.stored(state, run)
+    return await answer(state, result, chosen, cache_status="stored")
+
+
+@router.get(
+    "",
+    summary="List runs",
+    response_model=RunList,
+    responses=error_responses(),
+)
+async def list_runs(
+    state: State,
+    scenario_id: Annotated[
+        str | None, Query(pattern=SCENARIO_ID_PATTERN, description="Projected scenario id.")
+    ] = None,
+    scenario_sha256: Annotated[
+        str | None, Query(pattern=r"^[0-9a-f]{64}$", description="Scenario digest.")
+    ] = None,
+    model_version: Annotated[
+        str | None,
+        Query(
+            pattern=r"^(none|[A-Za-z0-9][A-Za-z0-9._-]{0,127}@[A-Za-z0-9][A-Za-z0-9._-]{0,127})$",
+            description="Baseline model id@version, or none.",
+        ),
+    ] = None,
+    status: Annotated[
+        str | None,
+        Query(pattern=r"^(queued|running|succeeded|failed)$", description="Run status."),
+    ] = None,
+    kind: Annotated[str | None, Query(pattern=r"^(inline|job)$", description="inline or job.")] = (
+        None
+    ),
+    submitted_after: Annotated[
+        Moment | None, Query(description="Submitted at or after (ISO 8601; UTC if naive).")
+    ] = None,
+    submitted_before: Annotated[
+        Moment | None, Query(description="Submitted before (ISO 8601; UTC if naive).")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Runs per page.")] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000, description="Runs to skip.")] = 0,
+) -> dict[str, Any]:
+    """Runs matching every filter given, newest first, a page at a time."""
+    where = RunFilter(
+        scenario_id=scenario_id,
+        scenario_sha256=scenario_sha256,
+        model_version=model_version,
+        status=status,  # type: ignore[arg-type]  # checked by the pattern
+        kind=kind,
+        submitted_after=_utc(submitted_after),
+        submitted_before=_utc(submitted_before),
+    )
+    runs, total = await state.light(state.runs.search, where, limit=limit, offset=offset)
+    return {"total": total, "runs": [run_record(run) for run in runs]}
+
+
+def _utc(moment: dt.datetime | None) -> dt.datetime | None:
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=dt.UTC)
+
+
+@router.get(
+    "/{run_id}",
+    summary="One run",
+    response_model=RunRecord,
+    responses=error_responses(404),
+)
+async def get_run(run_id: RunId, state: State) -> dict[str, Any]:
+    """A run's record: scenario digest, options, model and code version, status, timings."""
+    run = await _run(state, run_id)
+    return run_record(run, state.jobs.progress(run.id) if run.status == "running" else None)
+
+
+@router.get(
+    "/{run_id}/result",
+    summary="A run's result",
+    response_model=ProjectionResponse,
+    response_class=NumpyJSONResponse,
+    responses={
+        **RESULT_RESPONSES,
+        304: {"description": "Not modified: If-None-Match names this result's ETag."},
+        **error_responses(404, 406, 409),
+    },
+)
+async def get_run_result(
+    run_id: RunId,
+    state: State,
+    file_format: Annotated[
+        OutputFormat | None,
+        Query(alias="format", description="json, csv or netcdf; overrides Accept."),
+    ] = None,
+    accept: Annotated[str | None, Header(description="As for POST /v1/projections.")] = None,
+    if_none_match: Annotated[
+        str | None, Header(description="An ETag of this result: 304 when it matches.")
+    ] = None,
+) -> Response:
+    """The run's projection in any format, read from its result file when not in memory."""
+    run = await _run(state, run_id)
+    return await result_answer(state, run, file_format, accept, if_none_match)
+
+
+@router.delete(
+    "/{run_id}",
+    summary="Delete a run and its result (write key)",
+    status_code=204,
+    responses=error_responses(401, 403, 404, 409),
+)
+async def delete_run(
+    run_id: RunId,
+    state: State,
+    _caller: Annotated[Caller, Depends(require_write)],
+) -> Response:
+    """Forget a finished run and remove its result file."""
+    run = await _run(state, run_id)
+    if not run.finished:
+        raise ConflictError(f"run {run.id} is {run.status}: wait until it has finished")
+    await state.light(state.runs.delete, run.id)
+    state.cache.drop(run.result_key)
+    await state.light(state.results.delete, run.result_file)
+    return Response(status_code=204)

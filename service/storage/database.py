@@ -1,0 +1,108 @@
+"""The database connection: engine, sessions, and migrations run at start-up."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.errors import StorageError
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def normalised_url(url: str):
+    """The SQLAlchemy URL, with ``postgresql://`` meaning the psycopg 3 driver.
+
+    Raises
+    ------
+    StorageError
+        The URL is malformed or names an unsupported database.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StorageError(
+            "database_url: not a database URL (sqlite:///... or postgresql://user:password@host/db)"
+        ) from None
+    if parsed.drivername in {"postgresql", "postgres"}:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in {"sqlite", "postgresql"}:
+        raise StorageError(
+            f"database_url: backend {parsed.get_backend_name()!r}: allowed: sqlite, postgresql"
+        )
+    return parsed
+
+
+class Database:
+    """An engine and its session factory; :meth:`migrate` brings the schema to the head."""
+
+    def __init__(self, url: str) -> None:
+        self.url = normalised_url(url)
+        if self.url.get_backend_name() == "sqlite":
+            if self.url.database and self.url.database != ":memory:":
+                Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+            self.engine: Engine = create_engine(
+                self.url, connect_args={"check_same_thread": False, "timeout": 30}
+            )
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        else:
+            self.engine = create_engine(
+                self.url, pool_pre_ping=True, pool_size=5, max_overflow=10, pool_timeout=10
+            )
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def backend(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.url.get_backend_name()
+
+    def migrate(self) -> None:
+        """Create or upgrade the schema to the newest migration.
+
+        Raises
+        ------
+        StorageError
+            The database cannot be reached or a migration failed.
+        """
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        try:
+            with self.engine.begin() as connection:
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+        except SQLAlchemyError as error:
+            raise StorageError(
+                f"database {self.backend}: cannot migrate: {type(error).__name__}: "
+                f"{str(error.orig if hasattr(error, 'orig') else error).splitlines()[0]}"
+            ) from None
+
+    def tables(self) -> set[str]:
+        """Names of the tables present."""
+        return set(inspect(self.engine).get_table_names())
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session in a transaction: committed at the end, rolled back on error."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def _sqlite_pragmas(connection, _record) -> None:
+    cursor = connection.cursor()
+    # WAL lets readers go on while one writer commits; foreign keys are off by default.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

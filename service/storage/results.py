@@ -1,0 +1,84 @@
+"""Result files: one NetCDF file per run in the results directory, written atomically.
+
+The run's record names the file (``<run id>.nc``); the name is checked against that pattern
+before it touches the file system, so a record can never point outside the directory.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import xarray as xr
+
+from forecast.errors import NotFoundError
+from service.render import write_netcdf
+
+_FILE_NAME = re.compile(r"^[0-9a-f]{32}\.nc$")
+READ_CHUNK_BYTES = 1 << 20
+
+
+class ResultFiles:
+    """The results directory."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+
+    def prepare(self) -> None:
+        """Create the directory if needed."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+
+    def path(self, name: str) -> Path:
+        """Path of the result file ``name``.
+
+        Raises
+        ------
+        NotFoundError
+            ``name`` is not a result file name, or the file is gone.
+        """
+        if not _FILE_NAME.match(name):
+            raise NotFoundError(f"result file {name!r}: not a result file name")
+        path = self.directory / name
+        if not path.is_file():
+            raise NotFoundError(f"result file {name!r}: missing from the results directory")
+        return path
+
+    def write(self, run_id: str, dataset: xr.Dataset) -> tuple[str, int]:
+        """Write ``dataset`` as ``<run_id>.nc``; return the name and size.
+
+        Written to a temporary file in the same directory, flushed to disk, then renamed into
+        place: a reader, or a crash at any moment, sees the whole file or none.
+        """
+        name = f"{run_id}.nc"
+        if not _FILE_NAME.match(name):
+            raise ValueError(f"run id {run_id!r}: not 32 hex digits")
+        handle, temporary = tempfile.mkstemp(prefix=f".{name}.", dir=self.directory)
+        os.close(handle)
+        try:
+            write_netcdf(dataset, Path(temporary))
+            with Path(temporary).open("rb+") as written:
+                os.fsync(written.fileno())
+            Path(temporary).replace(self.directory / name)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return name, (self.directory / name).stat().st_size
+
+    def read(self, name: str) -> xr.Dataset:
+        """The result Dataset, read whole into memory (the file is closed after)."""
+        with xr.open_dataset(self.path(name), engine="h5netcdf") as dataset:
+            return dataset.load()
+
+    def chunks(self, name: str) -> Iterator[bytes]:
+        """The file's bytes in 1 MB pieces (for streaming a NetCDF answer)."""
+        with self.path(name).open("rb") as handle:
+            while chunk := handle.read(READ_CHUNK_BYTES):
+                yield chunk
+
+    def delete(self, name: str | None) -> None:
+        """Remove a result file, if there is one."""
+        if name and _FILE_NAME.match(name):
+            (self.directory / name).unlink(missing_ok=True)

@@ -1,0 +1,169 @@
+"""Runs: the record of every computed projection, inline or as a job."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, fields
+from typing import Any, Literal
+
+from sqlalchemy import delete, func, select, update
+
+from service.storage.database import Database
+from service.storage.tables import RunRow
+
+RunStatus = Literal["queued", "running", "succeeded", "failed"]
+UNFINISHED: tuple[RunStatus, ...] = ("queued", "running")
+INTERRUPTED = (
+    "interrupted: the service stopped while this run was queued or running; resubmit it with "
+    "POST /v1/jobs/{run_id}/resubmit"
+)
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run, detached from the database."""
+
+    id: str
+    result_key: str
+    kind: Literal["inline", "job"]
+    status: RunStatus
+    scenario_id: str
+    scenario_version: int | None
+    scenario_source: str
+    scenario_sha256: str
+    scenario_document: str
+    options: str
+    model_version: str
+    code_version: str
+    author: str | None
+    submitted_at: dt.datetime
+    started_at: dt.datetime | None = None
+    finished_at: dt.datetime | None = None
+    compute_seconds: float | None = None
+    done_hours: int = 0
+    total_hours: int = 0
+    error: str | None = None
+    error_status: int | None = None
+    result_file: str | None = None
+    result_bytes: int | None = None
+    resubmitted_from: str | None = None
+
+    @property
+    def options_document(self) -> dict[str, Any]:
+        """The options as recorded."""
+        return json.loads(self.options)
+
+    @property
+    def finished(self) -> bool:
+        """Whether the run ended (succeeded or failed)."""
+        return self.status not in UNFINISHED
+
+
+_FIELDS = tuple(field.name for field in fields(Run))
+
+
+def _run(row: RunRow) -> Run:
+    return Run(**{name: getattr(row, name) for name in _FIELDS})
+
+
+@dataclass(frozen=True)
+class RunFilter:
+    """Which runs to list; every field optional."""
+
+    scenario_id: str | None = None
+    scenario_sha256: str | None = None
+    model_version: str | None = None
+    status: RunStatus | None = None
+    kind: str | None = None
+    submitted_after: dt.datetime | None = None
+    submitted_before: dt.datetime | None = None
+
+
+class Runs:
+    """Repository of runs in a :class:`Database`."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def add(self, run: Run) -> Run:
+        """Record a new run."""
+        with self.database.session() as session:
+            session.add(RunRow(**{name: getattr(run, name) for name in _FIELDS}))
+        return run
+
+    def update(self, run_id: str, **changes: Any) -> None:
+        """Change fields of a run (status, timings, progress, result file, error)."""
+        with self.database.session() as session:
+            session.execute(update(RunRow).where(RunRow.id == run_id).values(**changes))
+
+    def mark_running(self, run_id: str, started_at: dt.datetime) -> None:
+        """A queued run has started (an unfinished or finished one is left alone)."""
+        with self.database.session() as session:
+            session.execute(
+                update(RunRow)
+                .where(RunRow.id == run_id, RunRow.status == "queued")
+                .values(status="running", started_at=started_at)
+            )
+
+    def get(self, run_id: str) -> Run | None:
+        """The run with ``run_id``, or None."""
+        with self.database.session() as session:
+            row = session.get(RunRow, run_id)
+            return None if row is None else _run(row)
+
+    def stored_result(self, result_key: str) -> Run | None:
+        """The newest succeeded run with ``result_key`` and a result file, or None."""
+        with self.database.session() as session:
+            row = session.scalars(
+                select(RunRow)
+                .where(
+                    RunRow.result_key == result_key,
+                    RunRow.status == "succeeded",
+                    RunRow.result_file.is_not(None),
+                )
+                .order_by(RunRow.finished_at.desc())
+                .limit(1)
+            ).first()
+            return None if row is None else _run(row)
+
+    def search(self, where: RunFilter, *, limit: int, offset: int) -> tuple[list[Run], int]:
+        """Runs matching ``where``, newest first, and how many match in all."""
+        query = select(RunRow)
+        for name in ("scenario_id", "scenario_sha256", "model_version", "status", "kind"):
+            value = getattr(where, name)
+            if value is not None:
+                query = query.where(getattr(RunRow, name) == value)
+        if where.submitted_after is not None:
+            query = query.where(RunRow.submitted_at >= where.submitted_after)
+        if where.submitted_before is not None:
+            query = query.where(RunRow.submitted_at < where.submitted_before)
+        with self.database.session() as session:
+            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+            rows = session.scalars(
+                query.order_by(RunRow.submitted_at.desc(), RunRow.id).limit(limit).offset(offset)
+            )
+            return [_run(row) for row in rows], int(total)
+
+    def mark_interrupted(self) -> list[str]:
+        """Mark every queued or running run failed: their process is gone. Returns their ids."""
+        now = dt.datetime.now(dt.UTC)
+        with self.database.session() as session:
+            ids = list(session.scalars(select(RunRow.id).where(RunRow.status.in_(UNFINISHED))))
+            for run_id in ids:
+                session.execute(
+                    update(RunRow)
+                    .where(RunRow.id == run_id)
+                    .values(
+                        status="failed",
+                        error=INTERRUPTED.format(run_id=run_id),
+                        error_status=503,
+                        finished_at=now,
+                    )
+                )
+            return ids
+
+    def delete(self, run_id: str) -> None:
+        """Forget a run."""
+        with self.database.session() as session:
+            session.execute(delete(RunRow).where(RunRow.id == run_id))

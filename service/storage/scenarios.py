@@ -1,0 +1,236 @@
+"""Saved scenarios: created, versioned, listed, read and archived; versions never change."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from forecast.errors import NotFoundError
+from service.errors import ConflictError
+from service.storage.database import Database
+from service.storage.tables import ScenarioRow, ScenarioVersionRow
+
+
+@dataclass(frozen=True)
+class ScenarioVersion:
+    """One stored version of a saved scenario."""
+
+    scenario_id: str
+    version: int
+    document: dict[str, Any]
+    sha256: str
+    author: str
+    created_at: dt.datetime
+    comment: str | None
+    latest_version: int
+    archived_at: dt.datetime | None
+
+
+def _version(row: ScenarioVersionRow, scenario: ScenarioRow) -> ScenarioVersion:
+    return ScenarioVersion(
+        scenario_id=row.scenario_id,
+        version=row.version,
+        document=json.loads(row.document),
+        sha256=row.sha256,
+        author=row.author,
+        created_at=row.created_at,
+        comment=row.comment,
+        latest_version=scenario.latest_version,
+        archived_at=scenario.archived_at,
+    )
+
+
+def canonical_json(document: dict[str, Any]) -> str:
+    """The form a scenario document is stored in (keys sorted, no spaces)."""
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+class SavedScenarios:
+    """Repository of saved scenarios in a :class:`Database`."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def create(
+        self,
+        scenario_id: str,
+        document: dict[str, Any],
+        *,
+        sha256: str,
+        author: str,
+        comment: str | None = None,
+    ) -> ScenarioVersion:
+        """Save a new scenario as version 1.
+
+        Raises
+        ------
+        ConflictError
+            A saved scenario with this id exists (archived ones too: ids are never reused).
+        """
+        now = dt.datetime.now(dt.UTC)
+        try:
+            with self.database.session() as session:
+                if session.get(ScenarioRow, scenario_id) is not None:
+                    raise ConflictError(_exists(scenario_id))
+                scenario = ScenarioRow(
+                    id=scenario_id, created_at=now, created_by=author, latest_version=1
+                )
+                row = ScenarioVersionRow(
+                    scenario_id=scenario_id,
+                    version=1,
+                    document=canonical_json(document),
+                    sha256=sha256,
+                    author=author,
+                    created_at=now,
+                    comment=comment,
+                )
+                session.add(scenario)
+                session.flush()
+                session.add(row)
+                session.flush()
+                return _version(row, scenario)
+        except IntegrityError:
+            # Another request saved the same id between the check and the insert.
+            raise ConflictError(_exists(scenario_id)) from None
+
+    def add_version(
+        self,
+        scenario_id: str,
+        document: dict[str, Any],
+        *,
+        sha256: str,
+        author: str,
+        comment: str | None = None,
+    ) -> ScenarioVersion:
+        """Store the next version of a saved scenario.
+
+        Raises
+        ------
+        NotFoundError
+            No saved scenario has this id.
+        ConflictError
+            It is archived, or another version was saved at the same moment.
+        """
+        now = dt.datetime.now(dt.UTC)
+        try:
+            with self.database.session() as session:
+                scenario = session.get(ScenarioRow, scenario_id, with_for_update=True)
+                if scenario is None:
+                    raise NotFoundError(_unknown(scenario_id))
+                if scenario.archived_at is not None:
+                    raise ConflictError(
+                        f"scenario_id = {scenario_id!r}: archived on "
+                        f"{scenario.archived_at:%Y-%m-%d}; an archived scenario takes no new "
+                        "versions"
+                    )
+                scenario.latest_version += 1
+                row = ScenarioVersionRow(
+                    scenario_id=scenario_id,
+                    version=scenario.latest_version,
+                    document=canonical_json(document),
+                    sha256=sha256,
+                    author=author,
+                    created_at=now,
+                    comment=comment,
+                )
+                session.add(row)
+                session.flush()
+                return _version(row, scenario)
+        except IntegrityError:
+            raise ConflictError(
+                f"scenario_id = {scenario_id!r}: another version was saved at the same moment; "
+                "read the latest and retry"
+            ) from None
+
+    def get(self, scenario_id: str, version: int | None = None) -> ScenarioVersion:
+        """A version (default: the latest) of a saved scenario.
+
+        Raises
+        ------
+        NotFoundError
+            No such scenario or version.
+        """
+        with self.database.session() as session:
+            scenario = session.get(ScenarioRow, scenario_id)
+            if scenario is None:
+                raise NotFoundError(_unknown(scenario_id))
+            wanted = scenario.latest_version if version is None else version
+            row = session.get(ScenarioVersionRow, (scenario_id, wanted))
+            if row is None:
+                raise NotFoundError(
+                    f"version = {version}: scenario {scenario_id!r} has versions "
+                    f"1..{scenario.latest_version}"
+                )
+            return _version(row, scenario)
+
+    def exists(self, scenario_id: str) -> bool:
+        """Whether a saved scenario (archived or not) has this id."""
+        with self.database.session() as session:
+            return session.get(ScenarioRow, scenario_id) is not None
+
+    def versions(self, scenario_id: str) -> list[ScenarioVersion]:
+        """Every version of a saved scenario, oldest first.
+
+        Raises
+        ------
+        NotFoundError
+            No such scenario.
+        """
+        with self.database.session() as session:
+            scenario = session.get(ScenarioRow, scenario_id)
+            if scenario is None:
+                raise NotFoundError(_unknown(scenario_id))
+            rows = session.scalars(
+                select(ScenarioVersionRow)
+                .where(ScenarioVersionRow.scenario_id == scenario_id)
+                .order_by(ScenarioVersionRow.version)
+            )
+            return [_version(row, scenario) for row in rows]
+
+    def latest(self, *, include_archived: bool = False) -> list[ScenarioVersion]:
+        """The latest version of every saved scenario, sorted by id."""
+        with self.database.session() as session:
+            query = (
+                select(ScenarioVersionRow, ScenarioRow)
+                .join(ScenarioRow, ScenarioRow.id == ScenarioVersionRow.scenario_id)
+                .where(ScenarioVersionRow.version == ScenarioRow.latest_version)
+                .order_by(ScenarioRow.id)
+            )
+            if not include_archived:
+                query = query.where(ScenarioRow.archived_at.is_(None))
+            return [_version(row, scenario) for row, scenario in session.execute(query)]
+
+    def archive(self, scenario_id: str, *, by: str) -> ScenarioVersion:
+        """Archive a saved scenario: listed no more, read and projected by version still.
+
+        Raises
+        ------
+        NotFoundError
+            No such scenario.
+        """
+        with self.database.session() as session:
+            scenario = session.get(ScenarioRow, scenario_id, with_for_update=True)
+            if scenario is None:
+                raise NotFoundError(_unknown(scenario_id))
+            if scenario.archived_at is None:
+                scenario.archived_at = dt.datetime.now(dt.UTC)
+                scenario.archived_by = by
+            row = session.get(ScenarioVersionRow, (scenario_id, scenario.latest_version))
+            assert row is not None  # every scenario has its latest version
+            return _version(row, scenario)
+
+
+def _exists(scenario_id: str) -> str:
+    return (
+        f"scenario_id = {scenario_id!r}: a saved scenario with this id exists; save a new "
+        f"version with PUT /v1/scenarios/{scenario_id}"
+    )
+
+
+def _unknown(scenario_id: str) -> str:
+    return f"scenario_id = {scenario_id!r}: no saved scenario has this id"

@@ -1,0 +1,60 @@
+"""The function a Dask worker runs for a projection job.
+
+It imports only the library and :mod:`service.storage.results`, so a worker of a remote
+cluster needs the package installed and the results directory mounted, nothing of the
+server. Progress and the start are reported as Dask events on :data:`EVENTS`, which the
+server subscribes to (:class:`service.jobs.JobRunner`); the result is written to its file
+here and only its name and size go back.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from distributed import get_worker
+
+from forecast.projection import ProjectionOptions, project
+from forecast.scenario import Scenario
+from service.storage.results import ResultFiles
+
+if TYPE_CHECKING:
+    from forecast.baseline import BaselineModel
+
+EVENTS = "forecast-projection-jobs"
+#: Least time between two progress events of one job. [s]
+PROGRESS_INTERVAL_SECONDS = 0.5
+
+
+@dataclass(frozen=True)
+class ProjectionTask:
+    """Everything a job needs: validated inputs, the model the request chose, where to write."""
+
+    run_id: str
+    scenario: Scenario
+    options: ProjectionOptions
+    model: BaselineModel | None
+    results_dir: str
+
+
+def run_projection(task: ProjectionTask) -> dict[str, Any]:
+    """Project, write the result file, and return its name and size and the compute time."""
+    worker = get_worker()
+    worker.log_event(EVENTS, {"run": task.run_id, "event": "started"})
+    last = 0.0
+
+    def progress(done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last >= PROGRESS_INTERVAL_SECONDS or done == total:
+            last = now
+            event = {"run": task.run_id, "event": "progress", "done": done, "total": total}
+            worker.log_event(EVENTS, event)
+
+    started = time.perf_counter()
+    dataset = project(task.scenario, task.options, progress=progress, baseline=task.model)
+    computed = time.perf_counter() - started
+    name, size = ResultFiles(Path(task.results_dir)).write(task.run_id, dataset)
+    return {"file": name, "bytes": size, "compute_seconds": computed}

@@ -1,0 +1,50 @@
+"""Fixtures of the service tests: a signed synthetic model, settings with their own storage."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from service.settings import Settings
+from tests.support import postgres
+from tests.support.model_artifacts import publish_model
+
+
+@pytest.fixture(scope="session")
+def artifact_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An artifact root with the synthetic model kpx-test@v1, promoted."""
+    root = tmp_path_factory.mktemp("artifacts")
+    publish_model(root, "v1")
+    return root
+
+
+@pytest.fixture(scope="session")
+def make_settings(
+    tmp_path_factory: pytest.TempPathFactory, artifact_root: Path
+) -> Callable[..., Settings]:
+    """Settings with a fresh storage directory (database and results) and the test model."""
+
+    def make(**fields) -> Settings:
+        fields.setdefault("artifact_dir", artifact_root)
+        fields.setdefault("storage_dir", tmp_path_factory.mktemp("storage"))
+        return Settings(**fields)
+
+    return make
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path):
+    """A fresh, empty database: an SQLite file, or a database on a real PostgreSQL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'forecast.sqlite3'}"
+        return
+    server = postgres.server_url()
+    if server is None:
+        pytest.skip(postgres.UNAVAILABLE)
+    url = postgres.fresh_database(server)
+    try:
+        yield url
+    finally:
+        postgres.drop_database(url)

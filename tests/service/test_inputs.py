@@ -1,0 +1,170 @@
+"""Inputs that answered 500 (or were wrongly accepted) answer 4xx naming the field.
+
+Each test is a reproduction from the outside review of the service (README, "Reliability"):
+they failed on the code before the fix and pass after.
+"""
+
+from __future__ import annotations
+
+import copy
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.main import create_app
+
+PERIOD = {"draws": 10, "resolution": "annual", "start": "2030-01-01", "end": "2030-12-31"}
+
+
+@pytest.fixture(scope="module")
+def client(make_settings):
+    settings = make_settings(max_inline_projections=4)
+    with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def shipped(client: TestClient) -> dict:
+    return client.get("/v1/scenarios/kr-national").json()["scenario"]
+
+
+def _assert_names(response, status: int, *words: str) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    detail = response.json()["detail"]
+    for word in words:
+        assert word in detail, (word, detail)
+
+
+@pytest.mark.parametrize("zone", ["America/Havana", "America/Santiago", "Asia/Beirut"])
+def test_a_time_zone_whose_dst_starts_at_midnight_is_a_clear_422(client, shipped, zone):
+    """Before: ValueError '... nonexistent time' from the calendar, a plain-text 500."""
+    inline = client.post(
+        "/v1/projections",
+        json={"scenario": {**shipped, "timezone": zone}, **PERIOD, "resolution": "monthly"},
+    )
+    _assert_names(inline, 422, "timezone", zone, "midnight")
+    overridden = client.post(
+        "/v1/projections",
+        json={"scenario_id": "kr-national", "overrides": {"timezone": zone}, **PERIOD},
+    )
+    _assert_names(overridden, 422, "timezone", zone)
+
+
+def test_a_zone_whose_dst_does_not_start_at_midnight_projects(client, shipped):
+    response = client.post(
+        "/v1/projections",
+        json={"scenario": {**shipped, "timezone": "Europe/Berlin"}, **PERIOD},
+    )
+    assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize(
+    ("horizon", "words"),
+    [
+        ({"start": "9999-01-01", "end": "9999-12-31"}, ["horizon.start", "2100-12-31"]),
+        ({"start": "0001-01-01", "end": "0001-12-31"}, ["horizon.start", "1990-01-01"]),
+    ],
+)
+def test_a_horizon_outside_1990_2100_is_refused(client, shipped, horizon, words):
+    """Before: year 9999 overflowed (500); year 1 was accepted and extrapolated to 1 AD."""
+    body = {"scenario": {**shipped, "horizon": horizon}, "draws": 10, "resolution": "annual"}
+    _assert_names(client.post("/v1/projections", json=body), 422, *words)
+
+
+def test_a_nul_in_a_title_is_refused_before_netcdf(client, shipped):
+    """Before: the NUL reached the NetCDF writer (500 with ?format=netcdf)."""
+    body = {"scenario": {**shipped, "title": "grid\x00plan"}, **PERIOD}
+    _assert_names(client.post("/v1/projections?format=netcdf", json=body), 422, "title", "U+0000")
+
+
+def test_control_characters_anywhere_in_text_are_refused(client, shipped):
+    changed = copy.deepcopy(shipped)
+    changed["deployments"][0]["name"] = "fleet\x1b[31m"
+    _assert_names(
+        client.post("/v1/projections", json={"scenario": changed, **PERIOD}),
+        422,
+        "deployments[0].name",
+        "U+001B",
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("draws", True), ("draws", 10.0), ("seed", False), ("include_baseline", 0)],
+)
+def test_types_are_strict(client, field, value):
+    """Before: `draws: true` ran one draw and `include_baseline: 0` meant false."""
+    body = {"scenario_id": "kr-national", **PERIOD, field: value}
+    _assert_names(client.post("/v1/projections", json=body), 422, field)
+
+
+def test_quantile_bounds_are_in_the_schema(client):
+    """Before: the bounds were checked in code only; the schema said any number."""
+    schema = client.get("/openapi.json").json()["components"]["schemas"]
+    projection = schema["ProjectionRequest"]["properties"]["quantiles"]["items"]
+    assert (projection["minimum"], projection["maximum"]) == (0.0, 1.0)
+    baseline = schema["BaselineRequest"]["properties"]["quantiles"]["items"]
+    assert (baseline["exclusiveMinimum"], baseline["exclusiveMaximum"]) == (0.0, 1.0)
+    assert schema["ProjectionRequest"]["properties"]["draws"]["maximum"] == 10_000  # max_draws
+
+
+def test_accept_q_values_are_honoured(client):
+    """Before: `application/x-netcdf;q=0, application/json` returned NetCDF."""
+    body = {"scenario_id": "kr-national", **PERIOD}
+    refused_netcdf = client.post(
+        "/v1/projections",
+        json=body,
+        headers={"Accept": "application/x-netcdf;q=0, application/json"},
+    )
+    assert refused_netcdf.headers["content-type"] == "application/json"
+    nothing = client.post(
+        "/v1/projections",
+        json=body,
+        headers={"Accept": "application/json;q=0, text/csv;q=0, application/x-netcdf;q=0"},
+    )
+    _assert_names(nothing, 406, "Accept")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("DELETE", "/v1/baseline", "GET, HEAD, POST"),
+        ("PUT", "/v1/projections", "POST"),
+        ("PATCH", "/v1/models/reload", "POST"),
+        ("POST", "/healthz", "GET, HEAD"),
+        ("DELETE", "/v1/scenarios", "GET, HEAD, POST"),
+    ],
+)
+def test_405_names_every_allowed_method(client, method, path, allowed):
+    """Before: Allow named the methods of the first route on the path only."""
+    response = client.request(method, path)
+    assert response.status_code == 405
+    assert response.headers["allow"] == allowed
+
+
+def test_error_texts_show_no_server_path(make_settings, tmp_path):
+    """Before: artifact errors named the artifact directory on the server."""
+    root = tmp_path / "secret-location"
+    root.mkdir()
+    settings = make_settings(artifact_dir=root, api_keys="admin-key-01")
+    with TestClient(create_app(settings)) as client:
+        unknown = client.post(
+            "/v1/models/reload", json={"model": "nothing"}, headers={"X-API-Key": "admin-key-01"}
+        )
+    assert unknown.status_code == 404
+    assert "secret-location" not in unknown.text and str(tmp_path) not in unknown.text
+
+
+def test_identical_concurrent_requests_share_one_computation(make_settings):
+    """Before: 20 identical concurrent requests computed 20 times."""
+    with TestClient(create_app(make_settings(max_inline_projections=4))) as client:
+        body = {"scenario_id": "kr-national", "draws": 300, "resolution": "monthly",
+                "start": "2030-01-01", "end": "2031-12-31", "seed": 4242}  # fmt: skip
+        with ThreadPoolExecutor(20) as pool:
+            answers = list(pool.map(lambda _: client.post("/v1/projections", json=body), range(20)))
+        assert {answer.status_code for answer in answers} == {200}
+        assert len({answer.content for answer in answers}) == 1
+        assert client.get("/v1/runs").json()["total"] == 1  # one computation, one run
+        assert {answer.headers["x-cache"] for answer in answers} <= {"miss", "shared", "hit"}

@@ -1,0 +1,120 @@
+"""Projection jobs on Dask: recorded as runs, shared by identical requests, resubmittable."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from forecast.errors import DataError
+from service import tasks
+from service.main import create_app
+
+JOB = {"scenario_id": "kr-national", "draws": 50, "resolution": "monthly",
+       "start": "2030-01-01", "end": "2031-12-31"}  # fmt: skip
+
+
+def _finish(client: TestClient, location: str) -> dict:
+    for _ in range(1200):
+        job = client.get(location).json()
+        if job["status"] in ("succeeded", "failed"):
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {location} did not finish")
+
+
+@pytest.fixture
+def client(make_settings):
+    settings = make_settings(job_threshold_draw_hours=1.0, max_queued_jobs=8)
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def test_a_job_is_a_run_with_its_result_file(client: TestClient):
+    accepted = client.post("/v1/projections", json=JOB)
+    assert accepted.status_code == 202
+    job = _finish(client, accepted.headers["location"])
+    assert job["status"] == "succeeded"
+    assert job["done_hours"] == job["total_hours"] == 2 * 8760
+    run = client.get(job["run_url"]).json()
+    assert (run["kind"], run["status"], run["scenario_id"]) == ("job", "succeeded", "kr-national")
+    assert run["options"]["draws"] == 50 and run["model_version"] == "kpx-test@v1"
+    assert run["compute_seconds"] > 0 and run["result_bytes"] > 0
+    assert run["started"] is not None and run["finished"] >= run["started"]
+    result = client.get(job["result_url"])
+    assert result.status_code == 200 and result.headers["x-cache"] == "stored"
+    for file_format in ("csv", "netcdf"):
+        assert client.get(job["result_url"], params={"format": file_format}).status_code == 200
+    again = client.post("/v1/projections", json=JOB)  # now stored: answered, not queued
+    assert again.status_code == 200 and again.content == result.content
+
+
+def test_identical_job_requests_share_one_job(client: TestClient):
+    body = {**JOB, "seed": 77, "draws": 200}
+    ids = {client.post("/v1/projections", json=body).json()["id"] for _ in range(5)}
+    assert len(ids) == 1
+    job = _finish(client, f"/v1/jobs/{ids.pop()}")
+    assert job["status"] == "succeeded"
+    assert client.get("/v1/runs", params={"kind": "job"}).json()["total"] == 1
+
+
+def test_a_failed_job_reports_why_and_can_be_resubmitted(client: TestClient, monkeypatch):
+    real_project = tasks.project
+
+    def fail_once(*args, **kwargs):
+        monkeypatch.setattr(tasks, "project", real_project)
+        raise DataError("weather: temperature file unreadable at row 7")
+
+    monkeypatch.setattr(tasks, "project", fail_once)
+    failed = _finish(
+        client, client.post("/v1/projections", json={**JOB, "seed": 5}).headers["location"]
+    )
+    assert failed["status"] == "failed"
+    assert failed["error_status"] == 422 and "row 7" in failed["error"]
+    result = client.get(f"/v1/jobs/{failed['id']}/result")
+    assert result.status_code == 409 and "row 7" in result.json()["detail"]
+    resubmitted = client.post(f"/v1/jobs/{failed['id']}/resubmit")
+    assert resubmitted.status_code == 202
+    new_id = resubmitted.json()["id"]
+    assert new_id != failed["id"]
+    assert _finish(client, f"/v1/jobs/{new_id}")["status"] == "succeeded"
+    assert client.get(f"/v1/runs/{new_id}").json()["resubmitted_from"] == failed["id"]
+    done = client.post(f"/v1/jobs/{new_id}/resubmit")
+    assert done.status_code == 409 and "succeeded" in done.json()["detail"]
+
+
+def test_runs_are_listed_and_filtered(client: TestClient):
+    small = {**JOB, "draws": 5, "resolution": "annual", "end": "2030-12-31"}
+    _finish(client, client.post("/v1/projections", json=small).headers["location"])
+    other = {**small, "scenario_id": "kr-gov-gpu-path"}
+    _finish(client, client.post("/v1/projections", json=other).headers["location"])
+    every = client.get("/v1/runs").json()
+    assert every["total"] == 2
+    only = client.get("/v1/runs", params={"scenario_id": "kr-gov-gpu-path"}).json()
+    assert [run["scenario_id"] for run in only["runs"]] == ["kr-gov-gpu-path"]
+    model = client.get("/v1/runs", params={"model_version": "kpx-test@v1"}).json()
+    assert model["total"] == 2
+    future = client.get("/v1/runs", params={"submitted_after": "2100-01-01T00:00:00Z"}).json()
+    assert future["total"] == 0
+    assert client.get("/v1/runs", params={"submitted_after": "0.5"}).status_code == 422
+    page = client.get("/v1/runs", params={"limit": 1, "offset": 1}).json()
+    assert page["total"] == 2 and len(page["runs"]) == 1
+
+
+def test_deleting_a_run_needs_a_write_key_and_removes_its_file(make_settings):
+    settings = make_settings(api_keys="write:writer-key-1")
+    with TestClient(create_app(settings)) as client:
+        answer = client.post("/v1/projections", json={**JOB, "draws": 5})
+        run_id = answer.headers["x-run-id"]
+        assert _finish(client, f"/v1/runs/{run_id}")["status"] == "succeeded"  # file written
+        file = client.app.state.service.results.directory / f"{run_id}.nc"
+        assert file.is_file()
+        assert client.delete(f"/v1/runs/{run_id}").status_code == 401
+        assert (
+            client.delete(f"/v1/runs/{run_id}", headers={"X-API-Key": "writer-key-1"}).status_code
+            == 204
+        )
+        assert not file.exists()
+        assert client.get(f"/v1/runs/{run_id}").status_code == 404
+        assert client.post("/v1/projections", json={**JOB, "draws": 5}).headers["x-cache"] == "miss"

@@ -1,0 +1,179 @@
+"""The storage layer on SQLite and on a real PostgreSQL: migrations, saved scenarios, runs,
+result files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from pathlib import Path
+
+import pytest
+import xarray as xr
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from forecast.errors import NotFoundError
+from forecast.projection import ProjectionOptions, project
+from forecast.scenario import load_scenario
+from service.errors import ConflictError
+from service.render import projection_json
+from service.storage.database import Database
+from service.storage.results import ResultFiles
+from service.storage.runs import Run, RunFilter, Runs
+from service.storage.scenarios import SavedScenarios
+from service.storage.tables import Base
+
+
+@pytest.fixture
+def database(database_url: str):
+    db = Database(database_url)
+    db.migrate()
+    yield db
+    db.dispose()
+
+
+def test_migrations_create_the_schema_the_code_declares(database: Database):
+    assert {"scenarios", "scenario_versions", "runs", "alembic_version"} <= database.tables()
+    database.migrate()  # at the head already: nothing to do, no error
+    with database.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+
+
+def _document(scenario_id: str, title: str = "Team plan") -> dict:
+    data = load_scenario("kr-national").model_dump(mode="json", exclude_none=True)
+    return {**data, "id": scenario_id, "title": title}
+
+
+def test_saved_scenarios_are_versioned_and_archived(database: Database):
+    saved = SavedScenarios(database)
+    first = saved.create("team-plan", _document("team-plan"), sha256="a" * 64, author="k1")
+    assert (first.version, first.latest_version, first.author) == (1, 1, "k1")
+    second = saved.add_version(
+        "team-plan", _document("team-plan", "v2"), sha256="b" * 64, author="k2", comment="why"
+    )
+    assert (second.version, second.comment) == (2, "why")
+    assert saved.get("team-plan").document["title"] == "v2"
+    assert saved.get("team-plan", 1).document["title"] == "Team plan"
+    assert [v.sha256[0] for v in saved.versions("team-plan")] == ["a", "b"]
+    assert [v.scenario_id for v in saved.latest()] == ["team-plan"]
+    with pytest.raises(ConflictError, match="exists"):
+        saved.create("team-plan", _document("team-plan"), sha256="c" * 64, author="k1")
+    with pytest.raises(NotFoundError, match=r"versions 1\.\.2"):
+        saved.get("team-plan", 3)
+    with pytest.raises(NotFoundError):
+        saved.get("nobody")
+    archived = saved.archive("team-plan", by="k3")
+    assert archived.archived_at is not None
+    assert saved.latest() == []
+    assert [v.scenario_id for v in saved.latest(include_archived=True)] == ["team-plan"]
+    assert saved.get("team-plan", 1).document["title"] == "Team plan"  # history stays
+    with pytest.raises(ConflictError, match="archived"):
+        saved.add_version("team-plan", _document("team-plan"), sha256="d" * 64, author="k1")
+
+
+def test_concurrent_versions_never_share_a_number(database: Database):
+    saved = SavedScenarios(database)
+    saved.create("busy", _document("busy"), sha256="0" * 64, author="k")
+    outcomes: list[object] = []
+
+    def add(index: int) -> None:
+        try:
+            outcomes.append(
+                saved.add_version("busy", _document("busy"), sha256=f"{index:064d}", author="k")
+            )
+        except ConflictError as error:
+            outcomes.append(error)
+
+    threads = [threading.Thread(target=add, args=(index,)) for index in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    numbers = [version.version for version in saved.versions("busy")]
+    assert numbers == list(range(1, len(numbers) + 1))  # no gap, no duplicate
+    stored = [outcome for outcome in outcomes if not isinstance(outcome, ConflictError)]
+    assert len(numbers) == 1 + len(stored)
+
+
+def _run(run_id: str, **fields) -> Run:
+    values = {
+        "id": run_id,
+        "result_key": "k" * 64,
+        "kind": "inline",
+        "status": "running",
+        "scenario_id": "kr-national",
+        "scenario_version": None,
+        "scenario_source": "shipped",
+        "scenario_sha256": "s" * 64,
+        "scenario_document": "{}",
+        "options": json.dumps({"draws": 10}),
+        "model_version": "kpx-test@v1",
+        "code_version": "0.0",
+        "author": None,
+        "submitted_at": dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC),
+    }
+    return Run(**(values | fields))
+
+
+def test_runs_are_recorded_listed_and_found(database: Database):
+    runs = Runs(database)
+    runs.add(_run("a" * 32))
+    runs.add(
+        _run(
+            "b" * 32,
+            scenario_id="kr-gov-gpu-path",
+            kind="job",
+            status="queued",
+            submitted_at=dt.datetime(2026, 12, 1, 13, tzinfo=dt.UTC),
+        )
+    )
+    runs.add(
+        _run(
+            "c" * 32,
+            model_version="kpx-test@v2",
+            submitted_at=dt.datetime(2026, 12, 3, tzinfo=dt.UTC),
+        )
+    )
+    runs.update("a" * 32, status="succeeded", result_file="a" * 32 + ".nc", result_bytes=10)
+    found = runs.get("a" * 32)
+    assert found is not None and found.status == "succeeded"
+    assert found.submitted_at == dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC)  # zone kept
+    assert runs.stored_result("k" * 64) == found
+    page, total = runs.search(RunFilter(), limit=2, offset=0)
+    assert total == 3 and [run.id[0] for run in page] == ["c", "b"]  # newest first
+    assert runs.search(RunFilter(scenario_id="kr-gov-gpu-path"), limit=9, offset=0)[1] == 1
+    assert runs.search(RunFilter(model_version="kpx-test@v2"), limit=9, offset=0)[1] == 1
+    after = RunFilter(submitted_after=dt.datetime(2026, 12, 2, tzinfo=dt.UTC))
+    assert [run.id[0] for run in runs.search(after, limit=9, offset=0)[0]] == ["c"]
+    interrupted = runs.mark_interrupted()
+    assert sorted(interrupted) == ["b" * 32, "c" * 32]
+    failed = runs.get("b" * 32)
+    assert failed is not None and failed.status == "failed"
+    assert "interrupted" in (failed.error or "") and f"/v1/jobs/{'b' * 32}/resubmit" in (
+        failed.error or ""
+    )
+    runs.mark_running("b" * 32, dt.datetime.now(dt.UTC))  # a finished run stays finished
+    assert runs.get("b" * 32).status == "failed"  # type: ignore[union-attr]
+
+
+def test_result_files_are_written_whole_and_read_back(tmp_path: Path):
+    files = ResultFiles(tmp_path / "results")
+    files.prepare()
+    dataset = project(
+        load_scenario("kr-national"),
+        ProjectionOptions(
+            draws=10, start=dt.date(2030, 1, 1), end=dt.date(2030, 2, 28), resolution="daily"
+        ),
+    )
+    name, size = files.write("f" * 32, dataset)
+    assert (name, size) == ("f" * 32 + ".nc", (tmp_path / "results" / name).stat().st_size)
+    assert [path.name for path in (tmp_path / "results").iterdir()] == [name]  # no temporary
+    assert projection_json(files.read(name)) == projection_json(dataset)
+    assert xr.open_dataset(files.path(name), engine="h5netcdf").attrs["scenario_id"] == (
+        "kr-national"
+    )
+    for bad in ("../x.nc", "f" * 31 + ".nc", "/etc/passwd"):
+        with pytest.raises(NotFoundError):
+            files.path(bad)

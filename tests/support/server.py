@@ -1,0 +1,117 @@
+"""Start the real server (``forecast serve``: uvicorn in a subprocess) on a free loopback port.
+
+Not collected. The server keeps its database and results in a temporary storage directory
+unless the environment given names one (``FORECAST_STORAGE_DIR``), so a test can stop a
+server, even with SIGKILL, and start another on the same storage.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+REPOSITORY = Path(__file__).resolve().parent.parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Server:
+    """A running server process."""
+
+    process: subprocess.Popen
+    base: str
+    seconds_to_ready: float
+
+    def kill(self) -> None:
+        """SIGKILL: the process gets no chance to clean up (a crash, an OOM kill)."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        """SIGTERM, then SIGKILL after 15 s."""
+        if self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+
+def start_server(
+    env: dict[str, str] | None = None, *, timeout_s: float = 120.0, ready: bool = True
+) -> Server:
+    """Start ``forecast serve`` and wait for ``/readyz`` 200 (or, ``ready=False``, any answer)."""
+    port = free_port()
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "forecast.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=REPOSITORY,
+        env={**os.environ, **(env or {})},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited with status {process.returncode}")
+            if time.perf_counter() - started > timeout_s:
+                raise TimeoutError(f"server not ready after {timeout_s} s")
+            try:
+                status = httpx.get(f"{base}/readyz", timeout=1.0).status_code
+                if status == 200 or not ready:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.05)
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+    return Server(process, base, time.perf_counter() - started)
+
+
+@contextmanager
+def running_server(
+    env: dict[str, str] | None = None, *, timeout_s: float = 120.0
+) -> Iterator[tuple[str, float]]:
+    """Yield (base URL, seconds from process start to /readyz 200); stop the server after."""
+    env = dict(env or {})
+    storage = None
+    if "FORECAST_STORAGE_DIR" not in env and "FORECAST_STORAGE_DIR" not in os.environ:
+        storage = tempfile.mkdtemp(prefix="forecast-server-")
+        env["FORECAST_STORAGE_DIR"] = storage
+    server = start_server(env, timeout_s=timeout_s)
+    try:
+        yield server.base, server.seconds_to_ready
+    finally:
+        server.stop()
+        if storage is not None:
+            shutil.rmtree(storage, ignore_errors=True)
