@@ -12,7 +12,6 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import pytest
 
-from forecast.paths import real_data_available, real_data_dir
 from tests.support import keys
 
 # Artifacts the tests publish are signed with a key made for this session, and trusted.
@@ -85,10 +84,3 @@ def scenario_file(tmp_path: Path):
         return path
 
     return write
-
-
-requires_shared_data = pytest.mark.skipif(
-    not real_data_available(),
-    reason=f"real KPX data not found in FORECAST_DATA_DIR={real_data_dir()} "
-    "(set FORECAST_DATA_DIR to the folder with kpx_hourly_demand.csv)",
-)

@@ -11,10 +11,10 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import requires_shared_data
 
 from forecast.cli import main
 from forecast.paths import real_data_dir
+from tests.support.data import requires_shared_data
 
 
 @pytest.fixture(scope="module")
