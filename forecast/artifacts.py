@@ -389,7 +389,9 @@ _BASELINE_RANGES: dict[tuple[str, ...], tuple[float, float]] = {
     ("level", "origin_year"): (1990, 2100),  # [year]
     ("level", "residual_scale"): (0.0, 1.0),  # [log MW]
     ("level", "degrees_of_freedom"): (1, 1_000_000),  # [1]
-    ("level", "spread_factor"): (0.0, 20.0),  # [1]
+    # The calibrated level scale over the regression's residual scale: large where the trend
+    # fits its few years almost exactly; the scale itself is bounded below.
+    ("level", "spread_factor"): (0.0, 1e4),  # [1]
     ("level", "calibrated_scale"): (0.0, 1.0),  # [log MW]
     ("level", "trend_intercept"): (0.0, 14.5),  # the trend's own, before the combination [log MW]
     ("level", "trend_slope"): (-0.2, 0.2),  # [log MW / year]

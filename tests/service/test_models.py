@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from service_support import MODEL_ID, publish_model
 
 from forecast import artifacts
 from forecast.features import FeatureSpec, feature_names
 from service.main import create_app
 from service.settings import Settings
+from tests.support import keys
+from tests.support.model_artifacts import MODEL_ID, publish_model
 
 AU_MODEL = "nsw-test"
 
@@ -43,6 +44,7 @@ def _publish_au_model(root: Path) -> None:
         root=root,
         write_files=write,
         manifest={"country": "AU", "metrics": {"mape_pct": 4.0}},
+        signing_key=keys.private_key(),
     )
     artifacts.promote(AU_MODEL, "v1", root=root)
 
@@ -91,7 +93,7 @@ def test_the_scenario_list_offers_the_nsw_scenario(client: TestClient):
 
 
 def test_the_shipped_service_serves_both_shipped_models():
-    root = Path(__file__).resolve().parents[1] / "models" / "artifacts"
+    root = Path(__file__).resolve().parents[2] / "models" / "artifacts"
     with TestClient(create_app(Settings(artifact_dir=root))) as shipped:
         listed = {row["model_id"]: row for row in shipped.get("/v1/models").json()}
         assert {"kr-national-baseline", "au-nsw-baseline"} <= set(listed)
