@@ -99,8 +99,9 @@ def _compile(function: Callable[..., Any], **flags: bool) -> Any:
 def jit(function: KernelFunction) -> KernelFunction:
     """Compile a serial kernel in nopython mode.
 
-    ``fastmath`` stays off: the kernel-versus-twin tests in ``tests/test_kernels.py`` compare
-    to 1e-12 relative and the quantile kernel must equal ``np.quantile`` bit for bit.
+    ``fastmath`` stays off: the kernel-versus-twin tests in
+    ``tests/forecast/kernels/test_twins.py`` compare to 1e-12 relative and the quantile kernel
+    must equal ``np.quantile`` bit for bit.
     ``nogil`` lets Dask threads run kernels side by side.
 
     Parameters

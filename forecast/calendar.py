@@ -145,3 +145,8 @@ class HourlyCalendar:
     def hours_per_day(self) -> np.ndarray:
         """Hours in each local day: 24, or 23 / 25 on DST change days, int64[n_days]. [h]"""
         return np.diff(self.day_starts)
+
+
+def month_number(date: dt.date) -> int:
+    """Months since year 0, so that consecutive months differ by 1 (a scenario's time step)."""
+    return date.year * 12 + date.month - 1

@@ -381,7 +381,7 @@ PER_DRAW_VARIABLES: tuple[OutputVariable, ...] = tuple(
     for variable in _ANNUAL_VARIABLES
 )
 
-#: In a comparison (:mod:`forecast.compare`): the difference of each national per-year summary
+#: In a comparison (:mod:`forecast.sweep.compare`): the difference of each national per-year summary
 #: from the first scenario, draw by draw (common random numbers), as quantiles and a mean.
 DIFFERENCE_VARIABLES: tuple[OutputVariable, ...] = tuple(
     OutputVariable(

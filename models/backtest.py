@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from forecast.cli_run import run_app
+from forecast.cli.run import run_app
 from models.config import load_config, load_training_data
 from models.fit import rolling_origin
 

@@ -32,8 +32,8 @@ import numpy as np
 import pandas as pd
 import typer
 
-from forecast.cli_run import run_app
-from forecast.gaps import OBSERVED
+from forecast.cli.run import run_app
+from forecast.io.gaps import OBSERVED
 from forecast.weather import (
     CLIMATOLOGY_FORMAT_VERSION,
     DAYS_IN_LEAP_YEAR,
@@ -147,7 +147,7 @@ def build_climatology(location: str, data_dir: Path | None = None) -> dict[str, 
             "generator": f"{GENERATOR} {place.name}",
             "method": (
                 "Hourly record on the station's standard time, gaps handled by the rule of "
-                "forecast.gaps (short ones interpolated, longer ones rebuilt from daily min/max "
+                "forecast.io.gaps (short ones interpolated, longer ones rebuilt from daily min/max "
                 "with the monthly diurnal shape where a daily file exists, else filled from the "
                 "record's monthly-hourly means). typical_temperature_c: per hour of day, "
                 f"least-squares fit of a constant and {ANNUAL_HARMONICS} annual harmonics of the "

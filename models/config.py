@@ -4,7 +4,7 @@
 file, time zone, holiday country, weather location, feature and window settings) and refuses
 a missing, unknown or malformed key in one line; :func:`load_training_data` loads the demand
 and the weather location's temperature on the complete hourly grid, with their gaps handled
-and reported (:mod:`forecast.gaps`).
+and reported (:mod:`forecast.io.gaps`).
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from forecast.baseline.features import FeatureSpec
 from forecast.calendar import hourly_times
 from forecast.errors import DataError, OptionsError
-from forecast.features import FeatureSpec
-from forecast.gaps import INTERPOLATED, MASKED, OBSERVED, GapReport, interpolate_short_gaps
-from forecast.loaders import load_demand
+from forecast.io.gaps import INTERPOLATED, MASKED, OBSERVED, GapReport, interpolate_short_gaps
+from forecast.io.loaders import load_demand
 from forecast.weather import historical_record, load_location
 
 # The keys a training config may hold, by section (anything else is a typo, refused).
@@ -183,7 +183,7 @@ class TrainingData(NamedTuple):
     """What training fits on: the complete hourly grid of the training years."""
 
     demand: pd.Series  # [MW] on every hour; NaN = masked (a long gap, or no usable temperature)
-    temperature: pd.Series  # [°C] on the same hours, complete (see forecast.gaps)
+    temperature: pd.Series  # [°C] on the same hours, complete (see forecast.io.gaps)
     gaps: tuple[GapReport, ...]  # demand and temperature gaps, and how each was handled
 
 
@@ -192,7 +192,7 @@ def load_training_data(config: TrainingConfig) -> TrainingData:
 
     The grid runs from local midnight of Jan 1 of the first year with demand (not before
     ``first_year``) to the end of the last such year (not after ``last_year``), one entry per
-    instant. Demand gaps of at most :data:`forecast.gaps.MAX_INTERPOLATED_GAP_HOURS` hours are
+    instant. Demand gaps of at most :data:`forecast.io.gaps.MAX_INTERPOLATED_GAP_HOURS` hours are
     interpolated, longer ones masked (NaN). The temperature is the weather location's completed
     record (:func:`forecast.weather.historical_record`); hours whose temperature is masked there
     or lies outside the record are masked in the demand too. A gap never fails training.

@@ -5,16 +5,15 @@ both use this module and neither imports the other.
 
 The fit (:func:`fit_baseline`, numpy and statsmodels):
 
-* **shape**: ridge regression of ``log load`` on :func:`forecast.features.design_matrix` plus
-  unpenalised year intercepts, over the last ``shape_window_years`` years. The trend × hour
-  coefficients are constrained to sum to zero over the 24 hours (:func:`_profile_only`): the
-  trend moves load between hours of the day (behind-the-meter solar lowering the midday) but
-  never the daily mean, which is the level model's. Without that constraint the shape's trend
-  (identified only by the slope within each year) was extrapolated back over the level years
-  and moved their normalised levels by up to 8 % between one backtest fold and the next.
-  Beyond the hottest and coldest temperatures seen, the response continues with the slope of
-  its outermost segment; :func:`guard_extrapolation` makes sure that slope never turns the
-  response down.
+* **shape**: ridge regression of ``log load`` on :func:`forecast.baseline.features.design_matrix`
+  plus unpenalised year intercepts, over the last ``shape_window_years`` years. The trend × hour
+  coefficients are constrained to sum to zero over the 24 hours (:func:`_profile_only`): the trend
+  moves load between hours of the day (behind-the-meter solar lowering the midday) but never the
+  daily mean, which is the level model's. Without that constraint the shape's trend (identified
+  only by the slope within each year) was extrapolated back over the level years and moved their
+  normalised levels by up to 8 % between one backtest fold and the next. Beyond the hottest and
+  coldest temperatures seen, the response continues with the slope of its outermost segment;
+  :func:`guard_extrapolation` makes sure that slope never turns the response down.
 * **level**: each year's temperature-normalised level ``L_y = mean(load_y) / mean(shape_y)``
   (the shape carries the year's actual weather, so a hot or cold year does not move it), then
   the equal-weight combination of a statsmodels OLS trend of ``log L_y`` on the year over the
@@ -53,21 +52,21 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from forecast.baseline import FORMAT_VERSION, BaselineModel, standard_ar1
-from forecast.errors import DataError
-from forecast.evaluation import (
+from forecast.baseline.evaluation import (
     format_table,
     metrics_table,
     model_forecasts,
     seasonal_naive_forecasts,
 )
-from forecast.features import (
+from forecast.baseline.features import (
     FeatureSpec,
     calendar_features,
     design_matrix,
     factor_names,
     feature_names,
 )
+from forecast.baseline.model import FORMAT_VERSION, BaselineModel, standard_ar1
+from forecast.errors import DataError
 from forecast.weather import weather_years_at
 
 if TYPE_CHECKING:
@@ -191,7 +190,7 @@ def fit_baseline(
     -------
     dict
         The JSON parameter document read by
-        :meth:`forecast.baseline.BaselineModel.from_parameters`, with the interval widths not
+        :meth:`forecast.baseline.model.BaselineModel.from_parameters`, with the interval widths not
         yet calibrated (``noise.sd`` = the hourly residual standard deviation,
         ``noise.calibration_factor`` = 1, ``level.spread_factor`` = 1).
     """
@@ -388,7 +387,7 @@ def coverage_curve(
     """80 % coverage of one year for each pair (noise factor, level spread factor).
 
     ``temperature`` is float64[W, H], the weather ensemble; each draw takes one trace
-    uniformly, as in :func:`forecast.baseline.sample_baseline`. ``level_mw`` fixes the level
+    uniformly, as in :func:`forecast.baseline.model.sample_baseline`. ``level_mw`` fixes the level
     (then the level spread factors do not matter); otherwise the level draws' log deviations
     from the median are scaled by the level spread factor. The same random numbers serve
     every pair, so the curve is smooth in the factors. Hours where ``actual`` is NaN are not
@@ -442,7 +441,8 @@ def leave_one_out(curves: dict[int, np.ndarray], grid: np.ndarray) -> dict[int, 
 class BacktestResult:
     """Outcome of :func:`rolling_origin`."""
 
-    table: pd.DataFrame  # index (forecast, year), columns forecast.evaluation.METRIC_COLUMNS
+    # index (forecast, year), columns forecast.baseline.evaluation.METRIC_COLUMNS
+    table: pd.DataFrame
     table_text: str
     summary: dict  # {"ex_post": {...}, "ex_ante": {...}, "seasonal_naive": {...}}
     calibration_factor: float
@@ -456,10 +456,10 @@ def rolling_origin(
     """Rolling-origin backtest over ``config.backtest_years`` and the interval calibration.
 
     For each backtest year Y: fit on the years before Y, forecast Y whole with
-    :func:`forecast.baseline.sample_baseline` ex post (Y's actual temperature) and ex ante (the
-    weather of every year before Y mapped onto Y's calendar), with the spread factors
+    :func:`forecast.baseline.model.sample_baseline` ex post (Y's actual temperature) and ex ante
+    (the weather of every year before Y mapped onto Y's calendar), with the spread factors
     calibrated on the other backtest years (see the module docstring), and score it with
-    :mod:`forecast.evaluation` next to the seasonal-naive reference.
+    :mod:`forecast.baseline.evaluation` next to the seasonal-naive reference.
     """
     folds, weather, noise_curves = {}, {}, {}
     year_of_hour = pd.DatetimeIndex(demand.index).year

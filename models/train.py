@@ -7,7 +7,7 @@ Usage::
 
 Steps: load demand (path, columns, time zone and holiday country from the config) and the
 temperature of the config's weather location (:mod:`models.config`), report and handle their
-gaps (:mod:`forecast.gaps`), run the rolling-origin backtest with its interval calibration
+gaps (:mod:`forecast.io.gaps`), run the rolling-origin backtest with its interval calibration
 (:func:`models.fit.rolling_origin`), fit the final model on all years
 (:func:`models.fit.fit_baseline`), write ``parameters.json`` + ``MODEL_CARD.md`` +
 ``manifest.json`` atomically to ``<artifact-dir>/<model_id>/<version>/`` and promote it when
@@ -30,10 +30,11 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from forecast import artifacts, signing
-from forecast.baseline import PARAMETERS_FILE, BaselineModel
-from forecast.cli_run import run_app
-from forecast.gaps import GapReport
+from forecast.baseline import artifacts, signing
+from forecast.baseline.model import PARAMETERS_FILE, BaselineModel
+from forecast.cli.run import run_app
+from forecast.io.files import sha256_file
+from forecast.io.gaps import GapReport
 from forecast.weather import historical_record, load_location
 from models.config import TrainingConfig, load_config, load_training_data
 from models.fit import fit_baseline, rolling_origin, with_calibration
@@ -44,7 +45,7 @@ PROMOTION_METRIC = ("ex_ante", "mape_pct")
 
 def file_sha256(path: Path) -> str:
     """sha256 of a data file (recorded in the manifest)."""
-    return artifacts.sha256_file(path)
+    return sha256_file(path)
 
 
 def _library_versions() -> dict[str, str]:

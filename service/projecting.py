@@ -25,7 +25,7 @@ from typing import Any, Literal
 from starlette.concurrency import run_in_threadpool
 
 import forecast
-from forecast.baseline import BaselineModel
+from forecast.baseline.model import BaselineModel
 from forecast.errors import ForecastError, NotFoundError, OptionsError
 from forecast.projection import ProjectionOptions, project, scenario_digest
 from forecast.scenario import Scenario, parse_scenario

@@ -14,11 +14,11 @@ import logging
 import threading
 from pathlib import Path
 
-from forecast import artifacts
-from forecast.baseline import BaselineModel, load_baseline_model
+from forecast.baseline import artifacts
+from forecast.baseline.model import BaselineModel, load_baseline_model
+from forecast.baseline.signing import Trust
 from forecast.errors import ArtifactError, NotFoundError, ScenarioError
 from forecast.scenario import Scenario
-from forecast.signing import Trust
 from service.errors import ReloadRefusedError
 
 logger = logging.getLogger("service.models")

@@ -27,7 +27,7 @@ import xarray as xr
 from starlette.responses import JSONResponse
 from xarray.backends import H5NetCDFStore
 
-from forecast import export
+from forecast.io import export
 from service.errors import NotAcceptableError
 
 OutputFormat = Literal["json", "csv", "netcdf"]
@@ -273,7 +273,7 @@ def _csv(frame: pd.DataFrame, *, header: bool) -> bytes:
 
 
 def projection_csv_chunks(dataset: xr.Dataset) -> Iterator[bytes]:
-    """The tidy CSV of :func:`forecast.export.tidy_frame`, spreadsheet-safe, in row blocks.
+    """The tidy CSV of :func:`forecast.io.export.tidy_frame`, spreadsheet-safe, in row blocks.
 
     Joined, the chunks equal :func:`projection_csv`: the table is cut along ``time`` into
     blocks whose rows come out in the order the whole table has them.
@@ -307,7 +307,7 @@ def projection_csv_chunks(dataset: xr.Dataset) -> Iterator[bytes]:
 
 
 def projection_csv(dataset: xr.Dataset) -> bytes:
-    """The projection as the tidy CSV of :func:`forecast.export.tidy_frame`, spreadsheet-safe."""
+    """The projection as the tidy CSV of :func:`forecast.io.export.tidy_frame`, spreadsheet-safe."""
     return b"".join(projection_csv_chunks(dataset))
 
 

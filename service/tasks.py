@@ -21,7 +21,7 @@ from forecast.scenario import Scenario
 from service.storage.results import ResultFiles
 
 if TYPE_CHECKING:
-    from forecast.baseline import BaselineModel
+    from forecast.baseline.model import BaselineModel
 
 EVENTS = "forecast-projection-jobs"
 #: Least time between two progress events of one job. [s]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -16,6 +19,12 @@ from tests.support import keys
 
 # Artifacts the tests publish are signed with a key made for this session, and trusted.
 keys.install()
+
+# Saved scenarios, runs and result files go to a directory of this session, never to the
+# user's own storage (a database another version migrated would not even open).
+_STORAGE = Path(tempfile.mkdtemp(prefix="forecast-test-storage-"))
+atexit.register(shutil.rmtree, _STORAGE, ignore_errors=True)
+os.environ["FORECAST_STORAGE_DIR"] = str(_STORAGE)
 
 SMALL_SCENARIO = textwrap.dedent(
     """

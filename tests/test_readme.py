@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from forecast import docs
+from forecast.report import docs
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -14,7 +14,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 @pytest.mark.parametrize("title", sorted(docs.GENERATED))
 def test_generated_tables_are_current(title):
-    """Regenerate with `python -m forecast.docs --update README.md` when this fails."""
+    """Regenerate with `python -m forecast.report.docs --update README.md` when this fails."""
     assert docs.block(title) in README
 
 

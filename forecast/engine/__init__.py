@@ -31,7 +31,6 @@ import numpy as np
 import xarray as xr
 
 from forecast.calendar import HourlyCalendar
-from forecast.catalog import load_catalog
 from forecast.engine.baseline import baseline_model, baseline_series
 from forecast.engine.dataset import Monthly, build_dataset, scenario_digest
 from forecast.engine.duration import DurationCurves, add_duration_curves
@@ -47,15 +46,16 @@ from forecast.engine.options import (
     ProjectionOptions,
 )
 from forecast.engine.power import coefficients, inference_shape, non_ai_coefficients
+from forecast.engine.sampling import central, operation
 from forecast.engine.stream import stream_hours
 from forecast.errors import ForecastError, ScenarioError
 from forecast.kernels import StreamInputs
-from forecast.sampling import central, operation
 from forecast.scenario import Scenario
+from forecast.scenario.catalog import load_catalog
 from forecast.weather.locations import NO_WEATHER
 
 if TYPE_CHECKING:
-    from forecast.baseline import BaselineModel
+    from forecast.baseline.model import BaselineModel
 
 #: Called with every streamed chunk: ``sink(inputs, first_hour, order)``.
 HourlySink = Callable[[StreamInputs, int, np.ndarray], None]

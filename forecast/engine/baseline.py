@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from forecast.artifacts import default_model_for_country, manifest_country
+from forecast.baseline.artifacts import default_model_for_country, manifest_country
 from forecast.calendar import HourlyCalendar
 from forecast.engine.inputs import BaselineDraw
 from forecast.engine.options import ProjectionOptions
@@ -22,7 +22,7 @@ from forecast.errors import ArtifactError
 from forecast.scenario import Scenario
 
 if TYPE_CHECKING:
-    from forecast.baseline import BaselineModel
+    from forecast.baseline.model import BaselineModel
 
 
 @dataclass
@@ -47,7 +47,7 @@ def baseline_model(
     """
     if not options.include_baseline:
         return None
-    from forecast.baseline import load_baseline_model
+    from forecast.baseline.model import load_baseline_model
 
     named = options.baseline_model or scenario.baseline_model
     if model is None:

@@ -21,7 +21,7 @@ from forecast.calendar import HourlyCalendar
 from forecast.engine.hosting import Connections
 from forecast.engine.options import ProjectionOptions
 from forecast.engine.stream import Stats
-from forecast.export import local_iso
+from forecast.io.export import local_iso
 from forecast.outputs import BY_NAME, mean_name, per_draw_name
 from forecast.scenario import HOSTING_READINGS, Scenario
 from forecast.units import MW_TO_GW, MWH_TO_TWH, PERCENT

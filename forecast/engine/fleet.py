@@ -34,10 +34,11 @@ from math import gamma
 import numpy as np
 
 from forecast import kernels
-from forecast.catalog import Catalog
+from forecast.calendar import month_number
 from forecast.engine.inputs import DeliveryDraw, Inputs
 from forecast.errors import ScenarioError
-from forecast.scenario import DatedMix, Deployment, Scenario, month_number
+from forecast.scenario import DatedMix, Deployment, Scenario
+from forecast.scenario.catalog import Catalog
 from forecast.units import W_TO_MW
 
 

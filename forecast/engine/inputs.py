@@ -3,7 +3,7 @@
 :func:`draw_inputs` is the only place that samples. It names every random stream (each input
 has its own, keyed by name, so adding a site leaves the other inputs' draws as they were and
 scenarios that share an input share its draws: common random numbers), and it fills in every
-default (operations from :data:`forecast.sampling.OPERATION_DEFAULTS`, sites from
+default (operations from :data:`forecast.engine.sampling.OPERATION_DEFAULTS`, sites from
 :data:`forecast.scenario.STATUS_DEFAULTS` and :data:`SITE_DEFAULTS`). The stages after it
 (fleet, hosting, power, baseline) are deterministic functions of what it returns.
 """
@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from forecast.calendar import month_number
 from forecast.engine.options import ProjectionOptions
-from forecast.sampling import (
+from forecast.engine.sampling import (
     PathDraw,
     Streams,
     central,
@@ -31,12 +32,11 @@ from forecast.scenario import (
     Fixed,
     Scenario,
     Triangular,
-    month_number,
 )
 from forecast.units import TWH_PER_YEAR_TO_MW, W_TO_MW
 
 if TYPE_CHECKING:
-    from forecast.baseline import BaselineModel
+    from forecast.baseline.model import BaselineModel
 
 #: Site fields a site may leave out, with their defaults (README "Defaults", generated).
 SITE_DEFAULTS: dict[str, str] = {

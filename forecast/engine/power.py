@@ -30,7 +30,7 @@ import numpy as np
 
 from forecast import kernels
 from forecast.calendar import HourlyCalendar
-from forecast.sampling import PathDraw, central, operation
+from forecast.engine.sampling import PathDraw, central, operation
 from forecast.scenario import WORLD, Scenario
 
 

@@ -129,7 +129,7 @@ def years_on_leap_calendar(temperature: pd.Series, years, clock_offset: dt.timed
             first = hours[int(np.flatnonzero(~np.isfinite(values))[0])]
             raise DataError(
                 f"temperature is missing at {first.isoformat()} (weather year {year}); a weather "
-                "year needs every hour: complete the record first (forecast.gaps)"
+                "year needs every hour: complete the record first (forecast.io.gaps)"
             )
         rows.append(year_on_leap_calendar(values, int(year)))
     return np.vstack(rows)

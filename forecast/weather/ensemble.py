@@ -193,7 +193,7 @@ def _historical_ensemble(location: Location, data_dir: Path) -> WeatherEnsemble:
     source = (
         f"observed hourly temperature, {location.station}, {record.years[0]}-"
         f"{record.years[-1]} ({len(record.years)} years), from {data_dir}; {not_observed:.0%} "
-        "of hours interpolated, rebuilt from daily min/max or filled (forecast.gaps); Feb 29 "
+        "of hours interpolated, rebuilt from daily min/max or filled (forecast.io.gaps); Feb 29 "
         "of non-leap years = Feb 28"
     )
     return WeatherEnsemble(

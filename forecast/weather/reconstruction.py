@@ -1,8 +1,8 @@
-"""Completing an hourly temperature record: the gap rule of :mod:`forecast.gaps` for weather.
+"""Completing an hourly temperature record: the gap rule of :mod:`forecast.io.gaps` for weather.
 
 On a grid of whole days of the weather clock (24 hours each, see :mod:`.clock`):
 
-1. runs of at most :data:`forecast.gaps.MAX_INTERPOLATED_GAP_HOURS` missing hours between
+1. runs of at most :data:`forecast.io.gaps.MAX_INTERPOLATED_GAP_HOURS` missing hours between
    observed hours are interpolated linearly;
 2. the remaining missing hours of a day with a row in the daily file are **rebuilt** as
    ``T(h) = Tmin + (Tmax - Tmin) * shape_month(h)``, with ``shape_month`` the month's
@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.errors import DataError
-from forecast.gaps import INTERPOLATED, MASKED, OBSERVED, REBUILT, interpolate_short_gaps
+from forecast.io.gaps import INTERPOLATED, MASKED, OBSERVED, REBUILT, interpolate_short_gaps
 from forecast.weather.clock import DAYS_IN_LEAP_YEAR, leap_calendar_hour
 
 # Hours over which a step at the edge of rebuilt hours is spread (see smooth_seams).
@@ -189,7 +189,7 @@ class CompletedTemperature:
     temperature_c
         Every hour of the grid, float64[H]. [°C]
     handling
-        How each hour was obtained: ``forecast.gaps.OBSERVED``, ``INTERPOLATED``, ``REBUILT``
+        How each hour was obtained: ``forecast.io.gaps.OBSERVED``, ``INTERPOLATED``, ``REBUILT``
         or ``MASKED``, int8[H].
     daily
         Mean/min/max per clock day after filling single empty cells (None without a daily

@@ -1,7 +1,7 @@
 """The observed hourly record of a weather location, completed, with its observed years.
 
 Reads the location's hourly file (and daily file, where it has one) from the real data
-directory through :mod:`forecast.loaders`, lays it on the weather clock (standard time, see
+directory through :mod:`forecast.io.loaders`, lays it on the weather clock (standard time, see
 :mod:`.clock`), completes it by the gap rule (:mod:`.reconstruction`) and finds the
 **observed years**: the calendar years of the weather clock of which at least
 :data:`MIN_YEAR_COVERAGE` of the hours were observed or lie on a day of the daily file.
@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecast.artifacts import sha256_file
 from forecast.errors import DataError
-from forecast.gaps import OBSERVED, GapReport
-from forecast.loaders import load_daily_temperature, load_hourly_temperature
+from forecast.io.files import sha256_file
+from forecast.io.gaps import OBSERVED, GapReport
+from forecast.io.loaders import load_daily_temperature, load_hourly_temperature
 from forecast.weather.clock import clock_zone
 from forecast.weather.locations import Location, load_location
 from forecast.weather.reconstruction import complete_temperature
@@ -46,7 +46,7 @@ class HistoricalRecord:
     temperature_c
         Completed temperature of each hour, float64[H]. [°C]
     handling
-        How each hour was obtained (``forecast.gaps`` codes), int8[H].
+        How each hour was obtained (``forecast.io.gaps`` codes), int8[H].
     daily
         Filled daily mean/min/max by clock date, or None without a daily file. [°C]
     diurnal_shape

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
-from forecast.baseline import BaselineModel, sample_baseline
+from forecast.baseline.model import BaselineModel, sample_baseline
 from forecast.errors import ArtifactError, OptionsError
 from forecast.projection import DEFAULT_QUANTILES, MAX_DRAWS
 from forecast.weather import load_weather

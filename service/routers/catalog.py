@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
-from forecast.catalog import load_catalog
 from forecast.errors import NotFoundError
+from forecast.scenario.catalog import load_catalog
 from service.errors import error_responses
 from service.routing import ServiceRoute
 from service.schemas import Accelerator
@@ -18,9 +19,9 @@ router = APIRouter(prefix="/accelerators", tags=["accelerators"], route_class=Se
 ACCELERATOR_ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
 
 
-def _row(accelerator_id: str, row: dict[str, Any]) -> dict[str, Any]:
+def _row(accelerator_id: str, row: Mapping[Any, Any]) -> dict[str, Any]:
     clean = {
-        key: None if isinstance(value, float) and math.isnan(value) else value
+        str(key): None if isinstance(value, float) and math.isnan(value) else value
         for key, value in row.items()
     }
     return {"accelerator_id": accelerator_id, **clean}

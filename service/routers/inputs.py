@@ -1,4 +1,5 @@
-"""``/scenarios/{id}/inputs`` (under ``/v1``): what a form needs to edit a scenario, from the format itself.
+"""``/scenarios/{id}/inputs`` (under ``/v1``): what a form needs to edit a scenario, from the
+format itself.
 
 For each uncertain input of a shipped scenario (every ``[operations]`` field, each site's build
 probability, each region's grid connection limit, the flexible share): the distribution in
@@ -16,8 +17,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, Field
 
+from forecast.engine.sampling import OPERATION_DEFAULTS, operation
 from forecast.errors import NotFoundError
-from forecast.sampling import OPERATION_DEFAULTS, operation
 from forecast.scenario import (
     RANGES,
     SCENARIO_ID_PATTERN,

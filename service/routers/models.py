@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from forecast import artifacts
+from forecast.baseline import artifacts
 from forecast.errors import NotFoundError
 from service.deps import get_ready_state, get_state, require_admin
 from service.errors import ErrorBody, error_responses

@@ -6,15 +6,14 @@ before it touches the file system, so a record can never point outside the direc
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import xarray as xr
 
 from forecast.errors import NotFoundError
+from forecast.io.files import atomic_write
 from service.render import write_netcdf
 
 _FILE_NAME = re.compile(r"^[0-9a-f]{32}\.nc$")
@@ -55,16 +54,9 @@ class ResultFiles:
         name = f"{run_id}.nc"
         if not _FILE_NAME.match(name):
             raise ValueError(f"run id {run_id!r}: not 32 hex digits")
-        handle, temporary = tempfile.mkstemp(prefix=f".{name}.", dir=self.directory)
-        os.close(handle)
-        try:
-            write_netcdf(dataset, Path(temporary))
-            with Path(temporary).open("rb+") as written:
-                os.fsync(written.fileno())
-            Path(temporary).replace(self.directory / name)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        atomic_write(
+            self.directory / name, lambda temporary: write_netcdf(dataset, temporary), durable=True
+        )
         return name, (self.directory / name).stat().st_size
 
     def read(self, name: str) -> xr.Dataset:

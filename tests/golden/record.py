@@ -1,4 +1,4 @@
-"""Record the golden projections that :mod:`tests.test_golden` compares bit for bit.
+"""Record the golden projections that :mod:`tests.golden.test_golden` compares bit for bit.
 
 Run from the repository root before a change that must not change any output (a re-layout, a
 refactor); commit the files it writes; after the change the golden test must still pass::

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from forecast import artifacts
-from forecast.features import FeatureSpec, feature_names
+from forecast.baseline import artifacts
+from forecast.baseline.features import FeatureSpec, feature_names
 from service.main import create_app
 from service.settings import Settings
 from tests.support import keys

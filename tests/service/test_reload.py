@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from forecast import artifacts, signing
+from forecast.baseline import artifacts, signing
+from forecast.io.files import sha256_file
 from service.main import create_app
 from tests.support import keys
 from tests.support.model_artifacts import (
@@ -97,7 +98,7 @@ def _traversal(directory: Path) -> None:
     manifest = json.loads(manifest_path.read_text())
     outside = directory.parent.parent.parent / "outside.txt"
     outside.write_text("not a model file")
-    manifest["files"]["../../../outside.txt"] = artifacts.sha256_file(outside)
+    manifest["files"]["../../../outside.txt"] = sha256_file(outside)
     manifest_path.write_text(json.dumps(manifest))
 
 

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from forecast.sampling import OPERATION_DEFAULTS
+from forecast.engine.sampling import OPERATION_DEFAULTS
 from forecast.scenario import RANGES, STATUS_DEFAULTS, Operations, Site, load_scenario
 from service.main import create_app
 from service.routers.inputs import allowed_range

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from forecast import signing
+from forecast.baseline import signing
 
 _DIRECTORY = Path(tempfile.mkdtemp(prefix="forecast-test-keys-"))
 atexit.register(shutil.rmtree, _DIRECTORY, ignore_errors=True)

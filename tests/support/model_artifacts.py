@@ -1,7 +1,7 @@
 """A synthetic baseline artifact for the service tests (not collected).
 
 The artifact is a tiny, made-up baseline model (flat shape, ~60 GW level) in the real artifact
-format, published and signed with :func:`forecast.artifacts.publish` and the session's test
+format, published and signed with :func:`forecast.baseline.artifacts.publish` and the session's test
 key (:mod:`tests.support.keys`); its numbers are not estimates of anything, only valid inputs,
 so the service tests do not depend on a trained model.
 """
@@ -13,8 +13,9 @@ import math
 import shutil
 from pathlib import Path
 
-from forecast import artifacts, signing
-from forecast.features import FeatureSpec, feature_names
+from forecast.baseline import artifacts, signing
+from forecast.baseline.features import FeatureSpec, feature_names
+from forecast.io.files import sha256_file
 from tests.support import keys
 
 MODEL_ID = "kpx-test"
@@ -88,5 +89,5 @@ def rewrite_parameters(directory: Path, change) -> None:
     path.write_text(json.dumps(parameters))
     manifest_path = directory / artifacts.MANIFEST
     manifest = json.loads(manifest_path.read_text())
-    manifest["files"]["parameters.json"] = artifacts.sha256_file(path)
+    manifest["files"]["parameters.json"] = sha256_file(path)
     manifest_path.write_text(json.dumps(manifest))

@@ -105,7 +105,7 @@ def running_server(
     """Yield (base URL, seconds from process start to /readyz 200); stop the server after."""
     env = dict(env or {})
     storage = None
-    if "FORECAST_STORAGE_DIR" not in env and "FORECAST_STORAGE_DIR" not in os.environ:
+    if "FORECAST_STORAGE_DIR" not in env:
         storage = tempfile.mkdtemp(prefix="forecast-server-")
         env["FORECAST_STORAGE_DIR"] = storage
     server = start_server(env, timeout_s=timeout_s)

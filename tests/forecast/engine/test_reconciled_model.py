@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.catalog import load_catalog
 from forecast.projection import ProjectionOptions, project
 from forecast.scenario import load_scenario, parse_scenario
+from forecast.scenario.catalog import load_catalog
 
 H100_MW = 1275e-6
 B300_MW = 1812.5e-6

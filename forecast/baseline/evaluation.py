@@ -1,0 +1,235 @@
+"""Forecast metrics, shared by the rolling-origin backtest and ``forecast evaluate``.
+
+Per calendar year of the evaluated period:
+
+* ``mape_pct``: mean absolute percentage error of the hourly point forecast. [%]
+* ``energy_error_pct``: (forecast − actual) annual energy / actual energy. [%]
+* ``peak_error_pct``: (forecast − actual) annual peak / actual peak, the forecast peak being
+  the median over Monte Carlo draws of each draw's annual maximum (an honest peak forecast;
+  the maximum of the smooth point forecast would be biased low). [%]
+* ``pinball_mw``: pinball (quantile) loss averaged over the hours and the quantiles
+  5, 10, 50, 90 and 95 %. [MW]
+* ``coverage_80_pct`` / ``coverage_90_pct``: share of hours inside the 10–90 % / 5–95 %
+  interval. [%]
+
+The seasonal-naive reference predicts each hour by the same hour 364 days earlier (same
+weekday); it has no intervals, so its pinball loss and coverages are undefined (NaN).
+
+Masked hours (NaN actual demand: long gaps, or hours without a usable temperature ex post; see
+:mod:`forecast.io.gaps`) are left out of every metric.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import cast
+
+import numpy as np
+import pandas as pd
+
+from forecast.baseline.model import BaselineModel, sample_baseline
+from forecast.errors import DataError
+
+EVALUATION_QUANTILES = (0.05, 0.1, 0.5, 0.9, 0.95)
+SEASONAL_LAG_HOURS = 364 * 24
+# A year is scored against seasonal naive when at most this share of its hours lacks the
+# reference (a masked gap a year earlier); those hours are not scored. [1]
+SEASONAL_NAIVE_MAX_MISSING = 0.1
+METRIC_COLUMNS = (
+    "mape_pct",
+    "energy_error_pct",
+    "peak_error_pct",
+    "pinball_mw",
+    "coverage_80_pct",
+    "coverage_90_pct",
+)
+
+
+def pinball_loss(actual: np.ndarray, quantile_values: np.ndarray, quantiles) -> float:
+    """Mean pinball loss over quantiles and hours. [same unit as ``actual``]
+
+    Parameters
+    ----------
+    actual
+        Observed values, float64[H].
+    quantile_values
+        Forecast quantiles, float64[Q, H].
+    quantiles
+        Probabilities of the rows of ``quantile_values``, float64[Q]. [1]
+    """
+    probabilities = np.asarray(quantiles, dtype=np.float64)[:, None]
+    difference = actual[None, :] - quantile_values
+    return float(np.mean(np.maximum(probabilities * difference, (probabilities - 1) * difference)))
+
+
+@dataclass(frozen=True)
+class YearForecast:
+    """Forecast of one year to be scored (all arrays over the year's hours)."""
+
+    year: int
+    actual_mw: np.ndarray
+    point_mw: np.ndarray
+    peak_forecast_mw: float
+    quantile_mw: np.ndarray | None  # float64[Q, H], rows = EVALUATION_QUANTILES
+
+
+def score_year(forecast: YearForecast) -> dict[str, float]:
+    """The metrics of :data:`METRIC_COLUMNS` for one year (see the module docstring).
+
+    Hours whose actual or point value is NaN (masked gaps, see :mod:`forecast.io.gaps`) are not
+    scored; the energy error compares the scored hours only.
+    """
+    scored = np.isfinite(forecast.actual_mw) & np.isfinite(forecast.point_mw)
+    actual, point = forecast.actual_mw[scored], forecast.point_mw[scored]
+    metrics = {
+        "mape_pct": float(np.mean(np.abs(point - actual) / actual) * 100.0),
+        "energy_error_pct": float((point.sum() / actual.sum() - 1.0) * 100.0),
+        "peak_error_pct": float((forecast.peak_forecast_mw / actual.max() - 1.0) * 100.0),
+        "pinball_mw": np.nan,
+        "coverage_80_pct": np.nan,
+        "coverage_90_pct": np.nan,
+    }
+    if forecast.quantile_mw is not None:
+        quantile_mw = forecast.quantile_mw[:, scored]
+        rows = {q: quantile_mw[i] for i, q in enumerate(EVALUATION_QUANTILES)}
+        metrics["pinball_mw"] = pinball_loss(actual, quantile_mw, EVALUATION_QUANTILES)
+        metrics["coverage_80_pct"] = float(
+            np.mean((actual >= rows[0.1]) & (actual <= rows[0.9])) * 100.0
+        )
+        metrics["coverage_90_pct"] = float(
+            np.mean((actual >= rows[0.05]) & (actual <= rows[0.95])) * 100.0
+        )
+    return metrics
+
+
+def _full_years(demand: pd.Series) -> list[int]:
+    """Calendar years whose every hour is on the index (NaN values are masked hours)."""
+    counts = demand.groupby(pd.DatetimeIndex(demand.index).year).size()
+    complete = [
+        int(year)
+        for year, count in zip(counts.index, counts.to_numpy(), strict=True)
+        if count == (8784 if pd.Timestamp(year=int(year), month=1, day=1).is_leap_year else 8760)
+    ]
+    if not complete:
+        raise DataError(
+            f"demand covers {demand.index[0]} .. {demand.index[-1]}: no complete calendar year; "
+            "the metrics are defined per whole year"
+        )
+    return complete
+
+
+def model_forecasts(
+    model: BaselineModel,
+    demand: pd.Series,
+    *,
+    weather_for_year,
+    n_draws: int = 1000,
+    seed: int = 0,
+    years: list[int] | None = None,
+) -> list[YearForecast]:
+    """Forecast each complete year of ``demand`` with
+    :func:`forecast.baseline.model.sample_baseline`.
+
+    Parameters
+    ----------
+    model
+        Baseline model.
+    demand
+        Observed hourly demand on a tz-aware index. [MW]
+    weather_for_year
+        Callable ``(year, local_times) -> temperature float64[W, H]`` or a weather ensemble:
+        the actual temperature (ex post, W = 1) or an ensemble of other years (ex ante). [°C]
+    n_draws
+        Monte Carlo draws per year.
+    seed
+        Seed of the random generator (each year gets its own stream).
+    years
+        Years to forecast (default: every complete year of ``demand``).
+    """
+    forecasts = []
+    for year in years or _full_years(demand):
+        actual = demand[pd.DatetimeIndex(demand.index).year == year]
+        local_times = pd.DatetimeIndex(actual.index)
+        weather = (
+            weather_for_year(year, local_times) if callable(weather_for_year) else weather_for_year
+        )
+        sample = sample_baseline(
+            model,
+            local_times,
+            weather,
+            n_draws,
+            np.random.default_rng([seed, year]),
+            quantiles=EVALUATION_QUANTILES,
+        )
+        forecasts.append(
+            YearForecast(
+                year=year,
+                actual_mw=actual.to_numpy(dtype=np.float64),
+                point_mw=sample.point_mw,
+                peak_forecast_mw=float(np.median(sample.annual_peak_draws_mw[:, 0])),
+                quantile_mw=sample.quantile_mw,
+            )
+        )
+    return forecasts
+
+
+def seasonal_naive_forecasts(
+    demand: pd.Series, years: list[int] | None = None
+) -> list[YearForecast]:
+    """Same-hour-364-days-earlier forecasts of each complete year that has its lag in ``demand``."""
+    lagged = pd.Series(
+        demand.to_numpy(),
+        index=pd.DatetimeIndex(demand.index) + pd.Timedelta(hours=SEASONAL_LAG_HOURS),
+    )
+    forecasts = []
+    for year in years or _full_years(demand):
+        actual = demand[pd.DatetimeIndex(demand.index).year == year]
+        reference = lagged.reindex(actual.index)
+        if reference.isna().mean() > SEASONAL_NAIVE_MAX_MISSING:
+            continue
+        point = reference.to_numpy(dtype=np.float64)
+        forecasts.append(
+            YearForecast(
+                year=year,
+                actual_mw=actual.to_numpy(dtype=np.float64),
+                point_mw=point,
+                peak_forecast_mw=float(np.nanmax(point)),
+                quantile_mw=None,
+            )
+        )
+    return forecasts
+
+
+def metrics_table(forecasts: list[YearForecast], *, label: str) -> pd.DataFrame:
+    """Metrics per year plus a ``mean`` row (energy and peak errors averaged in absolute value).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``(forecast, year)``; columns :data:`METRIC_COLUMNS`.
+    """
+    rows = {str(forecast.year): score_year(forecast) for forecast in forecasts}
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=list(METRIC_COLUMNS))
+    if len(table):
+        summary = table.mean()
+        summary["energy_error_pct"] = table["energy_error_pct"].abs().mean()
+        summary["peak_error_pct"] = table["peak_error_pct"].abs().mean()
+        table.loc["mean |.|"] = summary
+    table.index = pd.MultiIndex.from_product([[label], table.index], names=["forecast", "year"])
+    return table
+
+
+def format_table(table: pd.DataFrame) -> str:
+    """Fixed-width text table of a metrics table (for the CLI, README and model card)."""
+    header = ["forecast", "year", "MAPE %", "energy err %", "peak err %", "pinball MW",
+              "cover 80 %", "cover 90 %"]  # fmt: skip
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for key, row in table.iterrows():
+        label, year = cast(tuple[str, int], key)
+        cells = [label, str(year)]
+        for column in METRIC_COLUMNS:
+            value = row[column]
+            decimals = 0 if column == "pinball_mw" else 2
+            cells.append("–" if pd.isna(value) else f"{value:.{decimals}f}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)

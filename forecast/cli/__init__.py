@@ -1,0 +1,56 @@
+"""The ``forecast`` command line: one module per command, registered here.
+
+Errors print one line (``error: <file>: <field> = <value>: <what is allowed>``) to stderr and
+exit with status 2 (:mod:`forecast.cli.run`); no output file is written then. Options shared by
+several commands are declared once in :mod:`forecast.cli.options`. A new command is a module
+here with a Typer function (heavy imports inside it, so that ``forecast --help`` stays fast),
+registered below.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from forecast.cli import (
+    compare,
+    export,
+    keys,
+    models,
+    plot,
+    project,
+    report,
+    scenarios,
+    serve,
+    sweep,
+)
+from forecast.cli.run import run_app
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="AI compute → grid electricity demand: projections with uncertainty.",
+)
+app.command("project")(project.project)
+app.add_typer(scenarios.scenarios_app, name="scenarios")
+app.add_typer(models.models_app, name="models")
+app.command("evaluate")(models.evaluate)
+app.command("sweep")(sweep.sweep)
+app.command("compare")(compare.compare)
+app.command("export-grid")(export.export_grid)
+app.command("plot")(plot.plot)
+app.command("report")(report.report)
+app.command("serve")(serve.serve)
+app.add_typer(keys.keys_app, name="keys")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``forecast`` console script; returns the exit status."""
+    return run_app(app, argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

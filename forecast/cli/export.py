@@ -1,0 +1,115 @@
+"""``forecast export-grid``: hourly load per region and year for PyPSA, PLEXOS or a wide table.
+
+Registered on the main app by :mod:`forecast.cli`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from forecast.cli.options import (
+    BaselineModelOption,
+    EndOption,
+    NoBaselineOption,
+    ScenarioArgument,
+    SeedOption,
+    StartOption,
+    WeatherOption,
+    parse_integer,
+    parse_quantiles,
+    projection_options,
+)
+
+
+def export_grid(
+    scenario: ScenarioArgument,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Output directory (created if absent).")
+    ] = Path("grid-export"),
+    file_format: Annotated[
+        str, typer.Option("--format", help="pypsa|plexos|wide-csv|wide-parquet")
+    ] = "pypsa",
+    draws: Annotated[
+        str | None,
+        typer.Option(
+            help="Export K representative draws, kept whole: nearest P50 (K=1), or P10..P90 "
+            "evenly (K=3: P10, P50, P90) of the period's energy. Default: 1."
+        ),
+    ] = None,
+    quantile: Annotated[
+        str | None,
+        typer.Option(
+            help="Export hour-by-hour quantile paths instead (e.g. 0.5; comma-separated): NOT "
+            "load paths, each hour is a different set of draws."
+        ),
+    ] = None,
+    rank_by: Annotated[
+        str, typer.Option(help="Rank draws by total national energy (total) or data-centre (ai).")
+    ] = "total",
+    sample: Annotated[
+        str, typer.Option(help="Monte Carlo draws the paths come from (1..100000).")
+    ] = "1000",
+    seed: SeedOption = "0",
+    start: StartOption = None,
+    end: EndOption = None,
+    weather: WeatherOption = "auto",
+    baseline_model: BaselineModelOption = None,
+    no_baseline: NoBaselineOption = False,
+) -> None:
+    """Write hourly load [MW] by load and bus (baseline, non-AI and each region's AI
+    data-centre load) in the layout a grid model reads, with a manifest (export.json)."""
+    from forecast.errors import OptionsError
+    from forecast.io import gridexport
+    from forecast.scenario import load_scenario
+
+    if file_format not in gridexport.FORMATS:
+        raise OptionsError(f"--format = {file_format!r}: allowed: {', '.join(gridexport.FORMATS)}")
+    parent = out.parent if str(out.parent) else Path()
+    if not parent.is_dir():
+        raise OptionsError(f"--out = {str(out)!r}: directory {str(parent)!r} does not exist")
+    if out.exists() and not out.is_dir():
+        raise OptionsError(f"--out = {str(out)!r}: exists and is not a directory")
+    if draws is not None and quantile is not None:
+        raise OptionsError(
+            "--draws / --quantile: give one of them, not both (representative draws, or an "
+            "hour-by-hour quantile that is not a load path)"
+        )
+    loaded = load_scenario(scenario)
+    options = projection_options(
+        loaded,
+        draws=str(parse_integer(sample, "--sample")),
+        seed=seed,
+        start=start,
+        end=end,
+        resolution="annual",
+        weather=weather,
+        baseline_model=baseline_model,
+        no_baseline=no_baseline,
+    )
+    paths = gridexport.grid_paths(
+        loaded,
+        options,
+        draws=None if quantile is not None else parse_integer(draws or "1", "--draws"),
+        quantiles=None if quantile is None else parse_quantiles(quantile),
+        rank_by=rank_by,
+    )
+    written = gridexport.write(paths, out, file_format)
+    energy = paths.annual_energy_twh().sum(axis=0)  # [P, Y] all loads
+    years = sorted(set(paths.year.tolist()))
+    print(f"{loaded.id}: {len(paths.labels)} path(s), loads: "
+          + ", ".join(f"{load.name} (bus {load.bus})" for load in paths.loads))  # fmt: skip
+    for index, info in enumerate(paths.paths):
+        first, last = energy[index, 0], energy[index, -1]
+        what = (
+            f"draw {info['draw']} (nearest P{round(100 * info['probability'])} of "
+            f"{info['ranked_by']})"
+            if "draw" in info
+            else f"hour-by-hour quantile {info['probability']:g} (not a load path)"
+        )
+        print(
+            f"  {info['label']}: {what}; {years[0]}: {first:,.2f} TWh, {years[-1]}: {last:,.2f} TWh"
+        )
+    print(f"wrote {len(written)} files under {out} (manifest {written[-1]})")

@@ -1,0 +1,236 @@
+"""``forecast models list|show`` and ``forecast evaluate``: baseline model artifacts on the CLI.
+
+Registered on the main app by :mod:`forecast.cli`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, cast
+
+import numpy as np
+import pandas as pd
+import typer
+
+from forecast.baseline import artifacts
+from forecast.baseline.evaluation import (
+    format_table,
+    metrics_table,
+    model_forecasts,
+    seasonal_naive_forecasts,
+)
+from forecast.baseline.model import load_baseline_model
+from forecast.calendar import hourly_times, standard_utc_offset
+from forecast.errors import OptionsError
+from forecast.io.gaps import INTERPOLATED, MASKED, OBSERVED, GapReport, interpolate_short_gaps
+from forecast.io.loaders import load_daily_temperature, load_demand, load_hourly_temperature
+from forecast.weather.clock import clock_zone
+from forecast.weather.locations import default_location
+from forecast.weather.reconstruction import complete_temperature
+
+if TYPE_CHECKING:
+    from forecast.weather.ensemble import WeatherEnsemble
+
+models_app = typer.Typer(no_args_is_help=True, help="Baseline demand model artifacts.")
+
+
+def _headline(metrics: dict | None) -> str:
+    if not metrics:
+        return "no metrics"
+    ex_post, ex_ante = metrics.get("ex_post", {}), metrics.get("ex_ante", {})
+    return (
+        f"MAPE ex post {ex_post.get('mape_pct', float('nan')):.2f} % / ex ante "
+        f"{ex_ante.get('mape_pct', float('nan')):.2f} %; 80 % coverage ex ante "
+        f"{ex_ante.get('coverage_80_pct', float('nan')):.1f} %"
+    )
+
+
+@models_app.command("list")
+def models_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """List model ids, their versions, the promoted one and its backtest metrics."""
+    root = artifacts.artifacts_dir()
+    rows: list[dict[str, Any]] = []
+    for model_id, versions in artifacts.list_models(root).items():
+        promoted = artifacts.current_version(model_id, root=root)
+        for version in versions:
+            manifest = artifacts.read_manifest(root / model_id / version)
+            rows.append(
+                {
+                    "model_id": model_id,
+                    "version": version,
+                    "promoted": version == promoted,
+                    "created": manifest.get("created"),
+                    "metrics": manifest.get("metrics"),
+                }
+            )
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        print(f"no model artifacts in {root}")
+        return
+    for row in rows:
+        marker = "*" if row["promoted"] else " "
+        print(f"{marker} {row['model_id']}@{row['version']}  {_headline(row['metrics'])}")
+    print("(* = promoted)")
+
+
+@models_app.command("show")
+def models_show(
+    reference: Annotated[
+        str | None, typer.Argument(help="MODEL_ID[@VERSION] (default: the promoted default).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the manifest as JSON.")] = False,
+) -> None:
+    """Verify an artifact (sha256 of every file) and show its manifest and model card."""
+    model = load_baseline_model(reference)
+    if as_json:
+        print(json.dumps(model.manifest, indent=2, ensure_ascii=False))
+        return
+    directory = artifacts.resolve(f"{model.model_id}@{model.version}")
+    print(f"{model.model_id}@{model.version}  (verified: {len(model.manifest['files'])} files)")
+    print(f"created {model.manifest.get('created')}; time zone {model.timezone}")
+    print((directory / "MODEL_CARD.md").read_text(encoding="utf-8"))
+
+
+def _demand_on_grid(path: Path, timezone: str) -> tuple[pd.Series, GapReport]:
+    """Demand on every hour of the local days it spans; short gaps filled, long ones NaN."""
+    observed = load_demand(path, timezone=timezone)
+    local = pd.DatetimeIndex(observed.index).tz_convert(timezone)
+    grid = hourly_times(local[0].date(), local[-1].date(), timezone)
+    values, interpolated = interpolate_short_gaps(observed.reindex(grid).to_numpy())
+    handling = np.where(np.isnan(values), MASKED, OBSERVED).astype(np.int8)
+    handling[interpolated] = INTERPOLATED
+    report = GapReport.from_handling(grid, handling, series="demand", source=str(path))
+    return pd.Series(values, index=grid, name="demand_mw"), report
+
+
+def _actual_temperature(
+    path: Path, daily_path: Path | None, hours: pd.DatetimeIndex, timezone: str
+) -> tuple[pd.Series, np.ndarray, GapReport]:
+    """The observed temperature of the demand hours, completed by the gap rule.
+
+    Returns the temperature [°C], which hours are masked (not scored), and the gap report.
+    """
+    observed = load_hourly_temperature(path, timezone=timezone)
+    daily = load_daily_temperature(daily_path) if daily_path is not None else None
+    clock = clock_zone(standard_utc_offset(timezone))
+    on_clock = hours.tz_convert(clock)
+    grid = pd.date_range(
+        on_clock[0].normalize(), on_clock[-1].normalize() + pd.Timedelta(hours=23), freq="h"
+    )
+    completed = complete_temperature(observed, grid, daily)
+    temperature = pd.Series(completed.temperature_c, index=grid).reindex(hours)
+    handling = pd.Series(completed.handling, index=grid).reindex(hours).to_numpy()
+    report = GapReport.from_handling(
+        hours,
+        handling,
+        series="temperature",
+        source=str(path) + (f" + {daily_path}" if daily_path is not None else ""),
+    )
+    return temperature, handling == MASKED, report
+
+
+def evaluate(
+    model: Annotated[
+        str | None, typer.Option("--model", help="MODEL_ID[@VERSION] (default: promoted).")
+    ] = None,
+    demand: Annotated[
+        Path, typer.Option("--demand", help="Demand CSV: long timestamp,demand_mw or wide KPX.")
+    ] = Path("demand.csv"),
+    temperature: Annotated[
+        Path | None,
+        typer.Option("--temperature", help="Hourly timestamp,temp_c CSV: ex post evaluation."),
+    ] = None,
+    daily_temperature: Annotated[
+        Path | None,
+        typer.Option(
+            "--daily-temperature",
+            help="Daily date,temp_mean_c,temp_min_c,temp_max_c CSV: rebuilds long gaps of "
+            "--temperature (without it they are masked).",
+        ),
+    ] = None,
+    draws: Annotated[int, typer.Option(help="Monte Carlo draws per year (10..100000).")] = 1000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Score a baseline model on a demand file, per complete calendar year.
+
+    Ex post when --temperature is given (actual weather); ex ante otherwise (the weather
+    ensemble of the model's location). The seasonal-naive reference (same hour 364 days
+    earlier) is shown for the years the file covers with a year before them. Gaps are handled
+    by the documented rule (forecast.io.gaps): short ones interpolated, long temperature gaps
+    rebuilt from --daily-temperature when given, every other long gap masked (not scored),
+    and reported.
+    """
+    if not 10 <= draws <= 100_000:
+        raise OptionsError(f"--draws = {draws}: allowed: 10..100000")
+    if daily_temperature is not None and temperature is None:
+        raise OptionsError(
+            f"--daily-temperature = {str(daily_temperature)!r}: allowed only with --temperature"
+        )
+    baseline = load_baseline_model(model)
+    observed, demand_gaps = _demand_on_grid(demand, baseline.timezone)
+    reports = [demand_gaps]
+    if temperature is not None:
+        actual_c, masked, temperature_gaps = _actual_temperature(
+            temperature, daily_temperature, pd.DatetimeIndex(observed.index), baseline.timezone
+        )
+        observed = observed.mask(masked)  # no actual weather: not scored ex post
+        reports.append(temperature_gaps)
+        label, weather_source = "ex_post", str(temperature)
+
+        def actual_weather(_year: int, local_times: pd.DatetimeIndex) -> np.ndarray:
+            return actual_c[local_times].to_numpy()[None, :]
+
+        weather_for_year: Callable[[int, pd.DatetimeIndex], np.ndarray] | WeatherEnsemble = (
+            actual_weather
+        )
+    else:
+        from forecast.weather import load_weather
+
+        location = baseline.manifest.get("weather_location") or default_location(
+            str(baseline.manifest.get("country", ""))
+        )
+        if location is None:
+            raise OptionsError(
+                f"model {baseline.model_id}@{baseline.version} names no weather location; "
+                "give --temperature for an ex post evaluation"
+            )
+        ensemble = load_weather(location=location)
+        label, weather_source = "ex_ante", ensemble.source
+        weather_for_year = ensemble
+    forecasts = model_forecasts(
+        baseline, observed, weather_for_year=weather_for_year, n_draws=draws, seed=seed
+    )
+    table = pd.concat([
+        metrics_table(forecasts, label=label),
+        metrics_table(seasonal_naive_forecasts(observed, years=[f.year for f in forecasts]),
+                      label="seasonal_naive"),
+    ])  # fmt: skip
+    if as_json:
+        records = [
+            {"forecast": name, "year": year,
+             **{key: (None if pd.isna(value) else float(value)) for key, value in row.items()}}
+            for (name, year), row in cast(Iterable[tuple[tuple[str, int], pd.Series]],
+                                          table.iterrows())
+        ]  # fmt: skip
+        print(json.dumps({
+            "model": f"{baseline.model_id}@{baseline.version}",
+            "demand_file": str(demand),
+            "mode": label,
+            "weather": weather_source,
+            "draws": draws,
+            "seed": seed,
+            "gaps": [report.to_dict() for report in reports],
+            "metrics": records,
+        }, indent=2, ensure_ascii=False))  # fmt: skip
+        return
+    print(f"model {baseline.model_id}@{baseline.version}; {label}; weather: {weather_source}")
+    for report in reports:
+        print(f"gaps: {report.summary()}")
+    print(format_table(table))

@@ -1,0 +1,88 @@
+"""``forecast plot``: project a scenario and write a figure (PNG or SVG): the report figure,
+load duration curves or the peak-hour calendar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from forecast.cli.options import (
+    DrawsOption,
+    DurationDrawsOption,
+    EndOption,
+    ScenarioArgument,
+    SeedOption,
+    StartOption,
+    WeatherOption,
+    check_output,
+    parse_integer,
+    projection_options,
+)
+from forecast.errors import OptionsError
+
+
+def plot(
+    scenario: ScenarioArgument,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output image: .png or .svg.")],
+    draws: DrawsOption = "1000",
+    seed: SeedOption = "0",
+    start: StartOption = None,
+    end: EndOption = None,
+    resolution: Annotated[
+        str, typer.Option(help="Period of the load fan: hourly|daily|monthly.")
+    ] = "monthly",
+    weather: WeatherOption = "auto",
+    kind: Annotated[
+        str,
+        typer.Option(
+            help="fan (load fans and annual bars), duration (load duration curves) or "
+            "peak-hours (month x hour of each draw's highest hours)."
+        ),
+    ] = "fan",
+    years: Annotated[
+        str | None,
+        typer.Option(help="Years of a duration or peak-hours figure, comma-separated."),
+    ] = None,
+    duration_draws: DurationDrawsOption = "1000",
+) -> None:
+    """Plot a projection: AI and national load fans (P5-P95, P10-P90, P50) and annual bars,
+    or its load duration curves, or when its peak hours fall."""
+    from forecast.projection import project
+    from forecast.report.plot import KINDS, check_years, figure_format, write_figure
+    from forecast.scenario import load_scenario
+
+    # Refuse a bad output path before spending seconds on the projection.
+    figure_format(out)
+    check_output(out)
+    if kind not in KINDS:
+        raise OptionsError(f"--kind = {kind!r}: allowed: {', '.join(KINDS)}")
+    chosen_years = None
+    if years is not None:
+        chosen_years = tuple(parse_integer(part, "--years") for part in years.split(","))
+    if kind != "fan":
+        # Duration curves come from every hour whatever the resolution: annual is cheapest.
+        resolution = "annual"
+    elif resolution == "annual":
+        raise OptionsError(
+            "--resolution = 'annual': a fan chart needs several points a year; "
+            "allowed: hourly, daily, monthly"
+        )
+    loaded = load_scenario(scenario)
+    options = projection_options(
+        loaded,
+        draws=draws,
+        seed=seed,
+        start=start,
+        end=end,
+        resolution=resolution,
+        weather=weather,
+        duration_curves=kind != "fan",
+        duration_draws=duration_draws,
+    )
+    if chosen_years is not None:
+        assert options.start is not None and options.end is not None
+        check_years(chosen_years, options.start.year, options.end.year)
+    written = write_figure(project(loaded, options), out, kind=kind, years=chosen_years)
+    print(f"wrote {written}")

@@ -1,0 +1,85 @@
+"""``forecast report``: one self-contained HTML report of one or more scenarios.
+
+Registered on the main app by :mod:`forecast.cli`.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from forecast.cli.options import (
+    BaselineModelOption,
+    DrawsOption,
+    EndOption,
+    NoBaselineOption,
+    QuietOption,
+    SeedOption,
+    StartOption,
+    WeatherOption,
+    projection_options,
+)
+
+
+def report(
+    scenarios: Annotated[
+        list[str],
+        typer.Argument(
+            help="Scenario ids or .toml files; with several, the first is the reference."
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output file (.html).")] = Path(
+        "report.html"
+    ),
+    draws: DrawsOption = "1000",
+    seed: SeedOption = "0",
+    start: StartOption = None,
+    end: EndOption = None,
+    weather: WeatherOption = "auto",
+    baseline_model: BaselineModelOption = None,
+    no_baseline: NoBaselineOption = False,
+    duration_draws: Annotated[
+        str, typer.Option(help="Draws the duration curves are built from (1..10000).")
+    ] = "1000",
+    quiet: QuietOption = False,
+) -> None:
+    """Write a self-contained HTML report (no network, inline SVG charts): the question, every
+    assumption with its source and distribution, fans, annual tables, duration curves, spread
+    drivers, hosting and grid checks, model versions and provenance."""
+    from tqdm import tqdm
+
+    from forecast.report import html as reports
+    from forecast.scenario import load_scenario
+    from forecast.sweep import compare as comparisons
+
+    reports.check_report_path(out)
+    loaded = [load_scenario(scenario) for scenario in scenarios]
+    comparisons.check_scenarios(loaded)
+    options = projection_options(
+        loaded[0],
+        draws=draws,
+        seed=seed,
+        start=start or loaded[0].horizon.start.isoformat(),
+        end=end or loaded[0].horizon.end.isoformat(),
+        resolution="monthly",
+        weather=weather,
+        baseline_model=baseline_model,
+        no_baseline=no_baseline,
+        duration_curves=True,
+        duration_draws=duration_draws,
+    )
+    command = "forecast " + shlex.join(sys.argv[1:]) if sys.argv[1:2] == ["report"] else None
+    with tqdm(total=len(loaded), unit="scenario", disable=quiet, file=sys.stderr,
+              desc="report", bar_format="{l_bar}{bar}| {n:.2f}/{total}") as bar:  # fmt: skip
+
+        def progress(index: int, _count: int, done: int, total: int) -> None:
+            bar.n = index + done / max(total, 1)
+            bar.refresh()
+
+        text = reports.build_report(loaded, options, command=command, progress=progress)
+    written = reports.write_report(text, out)
+    print(f"wrote {written} ({written.stat().st_size / 1e3:,.0f} kB)")

@@ -1,0 +1,188 @@
+"""``forecast sweep``: the grid of variants of a scenario, projected on Dask.
+
+Registered on the main app by :mod:`forecast.cli`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+
+from forecast.cli.options import (
+    DEFAULT_QUANTILES,
+    BaselineModelOption,
+    EndOption,
+    FormatOption,
+    NoBaselineOption,
+    QuantilesOption,
+    QuietOption,
+    ResolutionOption,
+    ScenarioArgument,
+    StartOption,
+    WeatherOption,
+    check_output,
+    parse_integer,
+    projection_options,
+)
+
+
+def sweep(
+    scenario: ScenarioArgument,
+    vary: Annotated[
+        list[str],
+        typer.Option(
+            "--vary",
+            help="NAME=V1,V2,... ; repeat for a grid (cartesian product). NAME is a dotted path "
+            "into the scenario (operations.pue, sites[0].build_probability, "
+            "deployments[0].milestones[2].count), draws, seed, weather, or plan.scale (a "
+            "factor on every milestone and shipment count).",
+        ),
+    ],
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Address of a running dask scheduler (default: a LocalCluster)."),
+    ] = None,
+    workers: Annotated[str, typer.Option(help="Worker processes of the LocalCluster.")] = "2",
+    connect_timeout: Annotated[
+        str, typer.Option(help="Seconds to try to reach --scheduler.")
+    ] = "10",
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Output file (.csv, .parquet or .nc).")
+    ] = Path("sweep.csv"),
+    draws: Annotated[str, typer.Option(help="Monte Carlo draws per variant (1..100000).")] = "1000",
+    seed: Annotated[str, typer.Option(help="Random seed, the same for every variant.")] = "0",
+    start: StartOption = None,
+    end: EndOption = None,
+    resolution: ResolutionOption = "hourly",
+    file_format: FormatOption = None,
+    quantiles: QuantilesOption = DEFAULT_QUANTILES,
+    weather: WeatherOption = "auto",
+    baseline_model: BaselineModelOption = None,
+    no_baseline: NoBaselineOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Project every combination of --vary values on Dask; one CSV/NetCDF with a variant column.
+
+    Every variant uses the same seed (common random numbers), so differences between variants
+    are the effect of the varied inputs, not Monte Carlo noise.
+    """
+    from tqdm import tqdm
+
+    from forecast.io import export
+    from forecast.scenario import load_scenario
+    from forecast.sweep import variants as sweeps
+
+    check_output(out, file_format=file_format, formats=export.FORMATS)
+    try:
+        timeout_s = float(connect_timeout)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{connect_timeout!r} is not a number of seconds", param_hint="--connect-timeout"
+        ) from None
+    loaded = load_scenario(scenario)
+    options = projection_options(
+        loaded,
+        draws=draws,
+        seed=seed,
+        start=start,
+        end=end,
+        resolution=resolution,
+        quantiles=quantiles,
+        weather=weather,
+        baseline_model=baseline_model,
+        no_baseline=no_baseline,
+    )
+    variations = [sweeps.parse_variation(text) for text in vary]
+    # Every variant is checked before any cluster starts: a bad NAME or value costs nothing.
+    variants = sweeps.build_variants(loaded, variations, options, origin=scenario)
+    with (
+        sweeps.dask_client(
+            scheduler=scheduler,
+            workers=parse_integer(workers, "--workers"),
+            connect_timeout_s=timeout_s,
+        ) as client,
+        tqdm(
+            total=len(variants),
+            unit="variant",
+            disable=quiet,
+            file=sys.stderr,
+            desc=f"{loaded.id} sweep",
+        ) as bar,
+    ):
+
+        def progress(done: int, _total: int) -> None:
+            bar.update(done - bar.n)
+
+        datasets = sweeps.run_variants(client, variants, progress=progress)
+    dataset = sweeps.combine(variants, datasets)
+    written = sweeps.write(dataset, out, file_format=file_format)
+    if not quiet:
+        print(summary_table(dataset))
+    print(f"wrote {written}")
+
+
+#: Per-year figures of the sweep summary: variable, label, decimals.
+SUMMARY_COLUMNS = (
+    ("ai_energy_twh", "AI TWh", 3),
+    ("ai_peak_gw", "AI peak GW", 3),
+    ("total_energy_twh", "total TWh", 1),
+    ("total_peak_gw", "total peak GW", 2),
+    ("ai_share_of_energy_pct", "AI share %", 2),
+)
+
+
+def summary_table(dataset) -> str:
+    """Every variant's per-year P50 [P10-P90] (mean) of AI energy and peak, total energy and
+    peak and the AI share, as fixed-width text (the varied values on a variant's first row)."""
+    names = dataset.attrs["sweep_varied"].split(",")
+    levels = dataset["quantile"].values
+    columns = [column for column in SUMMARY_COLUMNS if column[0] in dataset]
+    widths = [max(len(name), 8) for name in names]
+
+    def cell(name, position, year, digits):
+        picked = dataset[name].isel(variant=position).sel(year=year)
+        p10, p50, p90 = (
+            float(picked.values[int(np.argmin(np.abs(levels - level)))])
+            for level in (0.1, 0.5, 0.9)
+        )
+        mean = float(dataset[f"{name}_mean"].isel(variant=position).sel(year=year))
+        return f"{p50:,.{digits}f} [{p10:,.{digits}f}-{p90:,.{digits}f}] ({mean:,.{digits}f})"
+
+    rows = []
+    for position in range(dataset.sizes["variant"]):
+        for row, year in enumerate(dataset["year"].values):
+            settings = [
+                (str(dataset[name].values[position]) if row == 0 else "").rjust(width)
+                for name, width in zip(names, widths, strict=True)
+            ]
+            variant = str(int(dataset["variant"].values[position])) if row == 0 else ""
+            figures = [cell(name, position, year, digits) for name, _, digits in columns]
+            rows.append((variant, settings, str(year), figures))
+    figure_widths = [
+        max(len(label), *(len(r[3][i]) for r in rows)) for i, (_, label, _) in enumerate(columns)
+    ]
+    header = (
+        "variant  "
+        + "  ".join(n.rjust(w) for n, w in zip(names, widths, strict=True))
+        + "  year"
+        + "".join(
+            f"  {label.rjust(w)}" for (_, label, _), w in zip(columns, figure_widths, strict=True)
+        )
+    )
+    lines = [
+        f"{dataset.attrs['scenario_id']} sweep, {dataset.sizes['variant']} variants: "
+        "P50 [P10-P90] (mean) per year, common random numbers",
+        header,
+    ]
+    for variant, settings, year, figures in rows:
+        lines.append(
+            f"{variant.rjust(7)}  "
+            + "  ".join(settings)
+            + f"  {year}"
+            + "".join(f"  {f.rjust(w)}" for f, w in zip(figures, figure_widths, strict=True))
+        )
+    return "\n".join(lines)

@@ -1,0 +1,228 @@
+"""Export a projection Dataset as tidy CSV, Parquet or NetCDF, written atomically.
+
+CSV schema (one row per variable, region, period and quantile; documented in the README):
+
+``variable``
+    Output variable name (see ``forecast.outputs``).
+``region``
+    ``national`` for national totals, else the scenario's region name.
+``resolution``
+    ``hourly`` / ``daily`` / ``monthly`` / ``annual`` for load series, ``monthly`` for fleet
+    variables, ``annual`` for per-year summaries.
+``period_start``
+    Start of the period in local time, ISO 8601 with UTC offset (``2024-01-01T00:00+09:00``).
+``quantile``
+    Probability level over Monte Carlo draws (0.5 = median); empty for a ``*_mean`` variable
+    (the mean over draws).
+``value``
+    The number, in ``unit``.
+``unit``
+    ``MW`` (mean power over the period), ``TWh``, ``GW``, ``%``, ``1`` or ``accelerators``.
+
+Variables with one more dimension (duration curves, the peak-hour calendar, per-draw values)
+add one column per such dimension after these. Parquet holds the same table (zstd), with the
+provenance in its schema metadata instead of a ``.meta.json`` file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from forecast.calendar import local_midnight
+from forecast.errors import OptionsError
+from forecast.io.files import atomic_write
+
+CSV_COLUMNS = ("variable", "region", "resolution", "period_start", "quantile", "value", "unit")
+FORMATS = ("csv", "netcdf", "parquet")
+SUFFIX_FORMATS = {".nc": "netcdf", ".nc4": "netcdf", ".parquet": "parquet", ".pq": "parquet"}
+#: Column written for a dimension beyond region, period and quantile, where it is not the
+#: dimension's own name: a duration curve's band is written as the rank of its first hour.
+EXTRA_COLUMNS = {"duration_band": "duration_hours_from"}
+#: Key of the provenance JSON in a Parquet file's schema metadata.
+PARQUET_METADATA_KEY = b"forecast"
+
+
+def local_iso(times: pd.DatetimeIndex) -> np.ndarray:
+    """ISO 8601 local times with UTC offset (``2024-01-01T00:00+09:00``), vectorised.
+
+    ``DatetimeIndex.strftime`` formats one timestamp at a time (seconds for a decade of
+    hours); this formats the wall clock with numpy and appends the few distinct offsets.
+    """
+    wall_clock = times.tz_localize(None).to_numpy()
+    utc = times.tz_convert("UTC").tz_localize(None).to_numpy()
+    wall = np.datetime_as_string(wall_clock.astype("datetime64[m]"))
+    offset_minutes = ((wall_clock - utc) // np.timedelta64(1, "m")).astype(np.int64)
+    labels = np.empty(len(times), dtype=object)
+    for minutes in np.unique(offset_minutes):
+        sign = "+" if minutes >= 0 else "-"
+        hours, rest = divmod(abs(int(minutes)), 60)
+        mask = offset_minutes == minutes
+        labels[mask] = np.char.add(wall[mask], f"{sign}{hours:02d}:{rest:02d}")
+    return labels
+
+
+def _axis_index(shape: tuple[int, ...], axis: int) -> np.ndarray:
+    """Index along ``axis`` of every element of a C-ordered array of ``shape``, flattened."""
+    inner = int(np.prod(shape[axis + 1 :], dtype=np.int64))
+    outer = int(np.prod(shape[:axis], dtype=np.int64))
+    return np.tile(np.repeat(np.arange(shape[axis]), inner), outer)
+
+
+def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
+    """The Dataset as the tidy table written to CSV (columns :data:`CSV_COLUMNS`).
+
+    A variable with a dimension beyond region, period and quantile (the duration curves'
+    band, the peak-hour calendar's month and hour, a draw) gets one more column per such
+    dimension, after :data:`CSV_COLUMNS` (:data:`EXTRA_COLUMNS` names them); rows of other
+    variables leave them empty. A projection without such variables has exactly
+    :data:`CSV_COLUMNS`.
+    """
+    timezone = dataset.attrs["timezone"]
+    # A month or year starts at its first local instant (01:00 where the clocks jump at
+    # midnight on the 1st, as America/Santiago's can).
+    month_starts = [pd.Timestamp(m).date() for m in dataset["month"].to_numpy()]
+    year_starts = [dt.date(int(y), 1, 1) for y in dataset["year"].to_numpy()]
+    period_labels = {
+        "time": np.asarray(dataset["local_time"].to_numpy(), dtype=object),
+        "month": local_iso(pd.DatetimeIndex([local_midnight(d, timezone) for d in month_starts])),
+        "year": local_iso(pd.DatetimeIndex([local_midnight(d, timezone) for d in year_starts])),
+    }
+    resolution_of = {"time": dataset.attrs["resolution"], "month": "monthly", "year": "annual"}
+    frames, extra_columns = [], []
+    for name, variable in dataset.data_vars.items():
+        period_dim = next((d for d in ("time", "month", "year") if d in variable.dims), None)
+        if period_dim is None:
+            continue
+        extras = [d for d in variable.dims if d not in ("region", period_dim, "quantile")]
+        order = [
+            *(["region"] if "region" in variable.dims else []),
+            *extras,
+            period_dim,
+            *(["quantile"] if "quantile" in variable.dims else []),
+        ]
+        values = variable.transpose(*order).to_numpy()
+        shape = values.shape
+        columns = {
+            "variable": name,
+            "region": np.asarray(dataset["region"].to_numpy(), dtype=object)[_axis_index(shape, 0)]
+            if "region" in variable.dims
+            else "national",
+            "resolution": resolution_of[period_dim],
+            "period_start": period_labels[period_dim][_axis_index(shape, order.index(period_dim))],
+            # A mean over draws has no quantile: its rows leave the quantile column empty.
+            "quantile": dataset["quantile"].to_numpy()[_axis_index(shape, len(order) - 1)]
+            if "quantile" in variable.dims
+            else np.nan,
+            "value": values.reshape(-1),
+            "unit": variable.attrs["units"],
+        }
+        for dim in extras:
+            column = EXTRA_COLUMNS.get(str(dim), str(dim))
+            columns[column] = dataset[column].to_numpy()[_axis_index(shape, order.index(dim))]
+            if column not in extra_columns:
+                extra_columns.append(column)
+        frames.append(pd.DataFrame(columns))
+    return pd.concat(frames, ignore_index=True)[[*CSV_COLUMNS, *extra_columns]]
+
+
+def file_format_of(path: Path, file_format: str | None = None) -> str:
+    """The table format asked for, or the one the suffix names (``.nc`` NetCDF, ``.parquet``
+    Parquet, anything else CSV).
+
+    Raises
+    ------
+    OptionsError
+        ``file_format`` is not one of :data:`FORMATS`.
+    """
+    suffix = Path(path).suffix.lower()
+    chosen = file_format or SUFFIX_FORMATS.get(suffix, "csv")
+    if chosen not in FORMATS:
+        raise OptionsError(f"format = {chosen!r}: allowed: {', '.join(FORMATS)}")
+    return chosen
+
+
+def table_metadata(dataset: xr.Dataset, columns, *, drivers: dict | None = None) -> dict:
+    """The provenance attributes, the columns and the spread drivers (default: the
+    Dataset's ``spread_driver_rank_correlation``), as JSON-ready data."""
+    return {
+        "attrs": {k: _jsonable(v) for k, v in dataset.attrs.items()},
+        "columns": list(columns),
+        "spread_driver_rank_correlation": _drivers(dataset) if drivers is None else drivers,
+    }
+
+
+def write_table(frame: pd.DataFrame, path: Path, file_format: str, metadata: dict) -> Path:
+    """Write a tidy table atomically as CSV (and ``<path>.meta.json``) or as Parquet (the
+    metadata in the schema under :data:`PARQUET_METADATA_KEY`, no side file)."""
+    if file_format == "parquet":
+        import pyarrow as pa  # type: ignore[import-untyped]
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        table = table.replace_schema_metadata(
+            {**(table.schema.metadata or {}), PARQUET_METADATA_KEY: json.dumps(metadata).encode()}
+        )
+        atomic_write(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
+        return Path(path)
+    atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, float_format="%.9g"))
+    meta_path = Path(f"{path}.meta.json")
+    atomic_write(meta_path, lambda tmp: tmp.write_text(json.dumps(metadata, indent=2) + "\n"))
+    return Path(path)
+
+
+def read_table_metadata(path: Path) -> dict:
+    """The metadata a table was written with: ``<path>.meta.json`` next to a CSV, or a Parquet
+    file's schema metadata."""
+    if file_format_of(path) == "parquet":
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+        return json.loads(pq.read_schema(path).metadata[PARQUET_METADATA_KEY])
+    return json.loads(Path(f"{path}.meta.json").read_text(encoding="utf-8"))
+
+
+def write_csv(dataset: xr.Dataset, path: Path) -> Path:
+    """Write the tidy CSV and a ``<path>.meta.json`` with the provenance attributes."""
+    frame = tidy_frame(dataset)
+    return write_table(frame, path, "csv", table_metadata(dataset, frame.columns))
+
+
+def write_parquet(dataset: xr.Dataset, path: Path) -> Path:
+    """Write the tidy table as Parquet (zstd), the provenance in its schema metadata."""
+    frame = tidy_frame(dataset)
+    return write_table(frame, path, "parquet", table_metadata(dataset, frame.columns))
+
+
+def write_netcdf(dataset: xr.Dataset, path: Path) -> Path:
+    """Write the Dataset as NetCDF-4 (h5netcdf engine)."""
+    atomic_write(path, lambda tmp: dataset.to_netcdf(tmp, engine="h5netcdf"))
+    return Path(path)
+
+
+def write(dataset: xr.Dataset, path: Path, *, file_format: str | None = None) -> Path:
+    """Write ``dataset`` in ``file_format`` (default: from the suffix, see
+    :func:`file_format_of`)."""
+    chosen = file_format_of(path, file_format)
+    writer = {"netcdf": write_netcdf, "parquet": write_parquet, "csv": write_csv}[chosen]
+    return writer(dataset, path)
+
+
+def _drivers(dataset: xr.Dataset) -> dict[str, float]:
+    if "spread_driver_rank_correlation" not in dataset:
+        return {}
+    variable = dataset["spread_driver_rank_correlation"]
+    return {
+        str(k): float(v)
+        for k, v in zip(variable["input"].to_numpy(), variable.to_numpy(), strict=True)
+    }
+
+
+def _jsonable(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

@@ -1,0 +1,441 @@
+"""Hourly load for grid models: PyPSA, PLEXOS-style 8760s and wide tables.
+
+A capacity-expansion model wants one hourly load path per load and bus. A projection holds
+thousands of paths (one per draw); this module picks which to hand over, explicitly:
+
+* **representative draws** (``draws=K``): the draws whose period energy (sum over the period's
+  years of the total national energy, or of the data-centre energy with ``rank_by="ai"``) lies
+  nearest the probabilities :func:`representative_probabilities` (P50; P10 and P90; P10, P50
+  and P90; ...). Each is kept *whole*: every hour, load and year of one draw, so the path is
+  one physically coherent future (its peaks, its weather year, its AI load at the peak hour).
+* **quantile paths** (``quantiles=(q, ...)``): for every load and hour separately, the
+  ``q``-quantile over draws. Such a path is *not* a load path: no draw has it, its loads do not
+  sum to the same quantile of the total, and its peak is lower than the ``q``-quantile of the
+  peaks (each hour takes the quantile of a different set of draws, smoothing the peaks away).
+  It is offered because some tools ask for a "P50 profile"; prefer representative draws.
+
+Loads (columns): ``baseline`` (the national baseline model's load less the non-AI
+data-centre load it already holds), ``non_ai_dc`` (non-AI data-centre load, when the scenario
+has any) and ``ai_dc_<region>`` (AI data-centre load of each scenario region). They sum to the
+projection's total national load hour by hour; without a baseline model, to the data-centre
+load. The national loads sit on a bus named after the country, each region's AI load on a bus
+named after the region: ``loads.csv`` is the mapping to rename to a model's own buses.
+
+Time: rows are the projection's hours; they are labelled in the zone's standard time (a fixed
+UTC offset, :func:`forecast.calendar.standard_utc_offset`: 24 periods every day, no repeated
+or missing hour at daylight-saving changes) and split into the projection's local years, so a
+year's rows sum to the projection's annual energy.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+import forecast
+from forecast.calendar import HourlyCalendar, standard_utc_offset
+from forecast.engine.baseline import baseline_model
+from forecast.engine.duration import DrawPaths, QuantilePaths
+from forecast.errors import OptionsError
+from forecast.io import export
+from forecast.io.files import atomic_write
+from forecast.kernels import stream
+from forecast.projection import ProjectionOptions, project
+from forecast.scenario import Scenario
+from forecast.units import MWH_TO_TWH
+
+FORMATS = ("pypsa", "plexos", "wide-csv", "wide-parquet")
+RANK_BY = ("total", "ai")
+#: Most paths one export writes.
+MAX_PATHS = 20
+#: Written beside the paths: provenance, the loads and buses, the paths' draws and energies.
+MANIFEST = "export.json"
+
+
+@dataclass(frozen=True)
+class Load:
+    """One exported load: its column name, bus, carrier and meaning."""
+
+    name: str
+    bus: str
+    carrier: str
+    description: str
+
+
+@dataclass(frozen=True)
+class GridPaths:
+    """Hourly load paths ready to write.
+
+    Attributes
+    ----------
+    labels : list of str
+        One per path: ``p50-draw-123`` (representative draw) or ``quantile-0.5``.
+    loads : list of Load
+        The columns.
+    load_mw : float64[C, P, H]
+        Load of each column, path and hour. [MW]
+    utc : pandas.DatetimeIndex
+        Each hour's start in UTC.
+    standard : pandas.DatetimeIndex
+        Each hour's start in the zone's standard time (naive).
+    year : int64[H]
+        Each hour's local calendar year (the projection's years).
+    paths : list of dict
+        What each path is (kind, draw, probability, the draw's rank energy [TWh]).
+    dataset : xarray.Dataset
+        The projection the paths come from (annual resolution, per-draw values).
+    """
+
+    labels: list[str]
+    loads: list[Load]
+    load_mw: np.ndarray
+    utc: pd.DatetimeIndex
+    standard: pd.DatetimeIndex
+    year: np.ndarray
+    paths: list[dict]
+    dataset: xr.Dataset
+
+    def annual_energy_twh(self) -> np.ndarray:
+        """Energy of each column, path and year in the rows written. [TWh] float64[C, P, Y]"""
+        years = np.unique(self.year)
+        return np.stack(
+            [self.load_mw[:, :, self.year == y].sum(axis=2) * MWH_TO_TWH for y in years], axis=2
+        )
+
+
+def representative_probabilities(count: int) -> np.ndarray:
+    """The probability levels of ``count`` representative draws: P50 for one, else evenly
+    from P10 to P90 (two: P10, P90; three: P10, P50, P90). [-]"""
+    if count == 1:
+        return np.array([0.5])
+    return np.linspace(0.1, 0.9, count)
+
+
+def _loads(scenario: Scenario, has_baseline: bool) -> tuple[list[Load], np.ndarray]:
+    """The columns, and the stream rows they are made from."""
+    loads, rows = [], []
+    if has_baseline:
+        loads.append(
+            Load(
+                "baseline",
+                scenario.country,
+                "baseline",
+                "national demand of the baseline model, less the non-AI data-centre load it "
+                "already holds",
+            )
+        )
+        rows += [stream.BASELINE_ROW, stream.HELD_ROW]
+    if scenario.non_ai_loads:
+        loads.append(
+            Load(
+                "non_ai_dc",
+                scenario.country,
+                "non_ai_data_centre",
+                "non-AI data-centre load (conventional servers, storage, network x PUE)",
+            )
+        )
+        rows.append(stream.NON_AI_ROW)
+    for region_index, region in enumerate(scenario.regions):
+        loads.append(
+            Load(
+                f"ai_dc_{region}",
+                region,
+                "ai_data_centre",
+                f"AI data-centre load in region {region} (IT x PUE, after flexibility)",
+            )
+        )
+        rows.append(stream.FIRST_REGION_ROW + region_index)
+    return loads, np.array(rows, dtype=np.int64)
+
+
+def _columns(has_baseline: bool, n_columns: int):
+    """Values [K, S, h] of the rows of :func:`_loads` → the columns [C, S, h]."""
+
+    def columns(values: np.ndarray) -> np.ndarray:
+        out = np.empty((n_columns, *values.shape[1:]))
+        if has_baseline:
+            out[0] = values[0] - values[1]
+            out[1:] = values[2:]
+        else:
+            out[:] = values
+        return out
+
+    return columns
+
+
+def _rank_energy(dataset: xr.Dataset, rank_by: str) -> tuple[np.ndarray, str]:
+    """Each draw's energy over the period that draws are ranked by, and its variable. [TWh]"""
+    if rank_by == "total" and "total_energy_twh_per_draw" in dataset:
+        name = "total_energy_twh"
+    elif "dc_energy_twh_per_draw" in dataset:
+        name = "dc_energy_twh"
+    else:
+        name = "ai_energy_twh"
+    return dataset[f"{name}_per_draw"].sum("year").to_numpy(), name
+
+
+def grid_paths(
+    scenario: Scenario,
+    options: ProjectionOptions | None = None,
+    *,
+    draws: int | None = None,
+    quantiles: tuple[float, ...] | None = None,
+    rank_by: str = "total",
+) -> GridPaths:
+    """Hourly load paths of ``scenario`` for a grid model.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario.
+    options : ProjectionOptions, optional
+        Monte Carlo draws to choose from, seed, period, weather, baseline (resolution and
+        quantiles are set here).
+    draws : int, optional
+        Export this many representative draws (1..:data:`MAX_PATHS`), kept whole.
+    quantiles : tuple of float, optional
+        Export these hour-by-hour quantile paths instead (not load paths; see the module).
+    rank_by : str
+        ``total`` (total national energy) or ``ai`` (data-centre energy): what representative
+        draws are ranked by.
+
+    Raises
+    ------
+    OptionsError
+        Both or neither of ``draws`` and ``quantiles``, or a value out of range.
+    """
+    if (draws is None) == (quantiles is None):
+        raise OptionsError(
+            "--draws / --quantile: give one of them: --draws K (K representative draws, kept "
+            "whole) or --quantile Q (an hour-by-hour quantile, not a load path)"
+        )
+    if rank_by not in RANK_BY:
+        raise OptionsError(f"rank_by = {rank_by!r}: allowed: {', '.join(RANK_BY)}")
+    if draws is not None and not (
+        isinstance(draws, int) and not isinstance(draws, bool) and 1 <= draws <= MAX_PATHS
+    ):
+        raise OptionsError(f"--draws = {draws!r}: must be an integer in 1..{MAX_PATHS}")
+    if quantiles is not None and (
+        not 1 <= len(quantiles) <= MAX_PATHS or any(not 0.0 <= q <= 1.0 for q in quantiles)
+    ):
+        raise OptionsError(
+            f"--quantile = {list(quantiles)}: give 1..{MAX_PATHS} probabilities in [0, 1]"
+        )
+    base = dataclasses.replace(
+        options or ProjectionOptions(), resolution="annual", per_draw=True, duration_curves=False
+    ).validated(scenario)
+    assert base.start is not None and base.end is not None
+    calendar = HourlyCalendar.build(base.start, base.end, scenario.timezone)
+    n_hours = len(calendar.local)
+    # Loaded once for both passes; whether there is one decides the columns.
+    model = baseline_model(scenario, base)
+    loads, rows = _loads(scenario, model is not None)
+    columns = _columns(model is not None, len(loads))
+    if quantiles is not None:
+        quantile_sink = QuantilePaths(
+            rows, base.draws, n_hours, columns, len(loads), np.asarray(quantiles, dtype=np.float64)
+        )
+        dataset = project(scenario, base, baseline=model, hourly_sinks=[quantile_sink])
+        labels = [f"quantile-{q:g}" for q in quantiles]
+        paths = [{"label": label, "kind": "quantile", "probability": q}
+                 for label, q in zip(labels, quantiles, strict=True)]  # fmt: skip
+        load_mw = quantile_sink.load_mw
+    else:
+        assert draws is not None
+        # Two passes with the same seed draw the same numbers: the first ranks the draws, the
+        # second keeps the chosen ones' hours.
+        first = project(scenario, base, baseline=model)
+        energy, ranked_by = _rank_energy(first, rank_by)
+        probabilities = representative_probabilities(draws)
+        targets = np.quantile(energy, probabilities)
+        chosen = np.array([int(np.argmin(np.abs(energy - t))) for t in targets], dtype=np.int64)
+        sink = DrawPaths(rows, chosen, n_hours, columns, len(loads))
+        dataset = project(scenario, base, baseline=model, hourly_sinks=[sink])
+        labels = [
+            f"p{round(100 * p):02d}-draw-{d}" for p, d in zip(probabilities, chosen, strict=True)
+        ]
+        paths = [
+            {
+                "label": label,
+                "kind": "representative draw",
+                "draw": int(d),
+                "probability": float(p),
+                "ranked_by": f"{ranked_by} summed over the period",
+                "rank_energy_twh": float(energy[d]),
+                "rank_energy_quantile_twh": float(t),
+            }
+            for label, d, p, t in zip(labels, chosen, probabilities, targets, strict=True)
+        ]
+        load_mw = sink.load_mw
+    utc = calendar.local.tz_convert("UTC")
+    standard = (utc + standard_utc_offset(scenario.timezone)).tz_localize(None)
+    return GridPaths(
+        labels=labels,
+        loads=loads,
+        load_mw=load_mw,
+        utc=utc,
+        standard=standard,
+        year=calendar.years[calendar.year_of_hour],
+        paths=paths,
+        dataset=dataset,
+    )
+
+
+def _frame(
+    paths: GridPaths, index: int, hours: np.ndarray | slice = slice(None), *, suffix: str = "_mw"
+) -> pd.DataFrame:
+    """Path ``index`` as a table: one column per load [MW], one row per hour; the columns are
+    the load names with ``suffix`` (none for PyPSA, whose columns are the loads' names)."""
+    return pd.DataFrame(
+        {
+            f"{load.name}{suffix}": paths.load_mw[c, index, hours]
+            for c, load in enumerate(paths.loads)
+        }
+    )
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    # Shortest round-trip digits: the rows sum back to the projection's energies exactly.
+    atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False))
+
+
+def _pypsa(paths: GridPaths, index: int, folder: Path) -> list[Path]:
+    snapshots = paths.standard.strftime("%Y-%m-%d %H:%M:%S")
+    loads_p_set = _frame(paths, index, suffix="")
+    loads_p_set.insert(0, "snapshot", snapshots)
+    _write_csv(loads_p_set, folder / "loads-p_set.csv")
+    weights = pd.DataFrame(
+        {"snapshot": snapshots, "objective": 1.0, "stores": 1.0, "generators": 1.0}
+    )
+    # PyPSA's own layout (a leading position column, then ``snapshot``): its importer then
+    # parses the snapshots as datetimes (checked with PyPSA 1.4).
+    atomic_write(folder / "snapshots.csv", lambda tmp: weights.to_csv(tmp))
+    buses = list(dict.fromkeys(load.bus for load in paths.loads))
+    _write_csv(pd.DataFrame({"name": buses, "carrier": "AC"}), folder / "buses.csv")
+    _write_csv(
+        pd.DataFrame(
+            {
+                "name": [load.name for load in paths.loads],
+                "bus": [load.bus for load in paths.loads],
+                "carrier": [load.carrier for load in paths.loads],
+            }
+        ),
+        folder / "loads.csv",
+    )
+    return [
+        folder / name for name in ("loads-p_set.csv", "snapshots.csv", "buses.csv", "loads.csv")
+    ]
+
+
+def _plexos(paths: GridPaths, index: int, folder: Path) -> list[Path]:
+    written = []
+    for year in np.unique(paths.year):
+        hours = paths.year == year
+        stamps = paths.standard[hours]
+        frame = _frame(paths, index, hours)
+        frame.insert(0, "Period", stamps.hour + 1)
+        frame.insert(0, "Day", stamps.day)
+        frame.insert(0, "Month", stamps.month)
+        frame.insert(0, "Year", stamps.year)
+        _write_csv(frame, folder / f"load_{year}.csv")
+        written.append(folder / f"load_{year}.csv")
+    return written
+
+
+def _wide(paths: GridPaths, index: int) -> pd.DataFrame:
+    frame = _frame(paths, index)
+    frame.insert(0, "year", paths.year)
+    frame.insert(0, "utc", paths.utc.strftime("%Y-%m-%dT%H:%MZ"))
+    frame.insert(0, "standard_time", paths.standard.strftime("%Y-%m-%d %H:%M"))
+    return frame
+
+
+def write(paths: GridPaths, out: Path, file_format: str) -> list[Path]:
+    """Write every path in ``file_format`` under the directory ``out`` and the manifest.
+
+    ``pypsa``: ``<out>/<label>/`` with ``snapshots.csv``, ``buses.csv``, ``loads.csv`` (the bus
+    mapping) and ``loads-p_set.csv`` (snapshots x loads, MW), a folder PyPSA's
+    ``Network.import_from_csv_folder`` reads. ``plexos``: ``<out>/<label>/load_<year>.csv``,
+    one row per hour (8,760 or 8,784) with Year, Month, Day, Period (1-24) and one column per
+    load (``<load>_mw``). ``wide-csv`` / ``wide-parquet``: ``<out>/<label>.csv`` or
+    ``.parquet``, one row per hour of the period, columns ``<load>_mw``. Every file is written
+    atomically.
+
+    Returns
+    -------
+    list of Path
+        The files written, manifest last.
+    """
+    if file_format not in FORMATS:
+        raise OptionsError(f"--format = {file_format!r}: allowed: {', '.join(FORMATS)}")
+    out = Path(out)
+    parent = out.parent if str(out.parent) else Path()
+    if not parent.is_dir():
+        raise OptionsError(f"--out = {str(out)!r}: directory {str(parent)!r} does not exist")
+    if out.exists() and not out.is_dir():
+        raise OptionsError(f"--out = {str(out)!r}: exists and is not a directory")
+    out.mkdir(exist_ok=True)
+    written: list[Path] = []
+    for index, label in enumerate(paths.labels):
+        if file_format in ("pypsa", "plexos"):
+            folder = out / label
+            folder.mkdir(exist_ok=True)
+            written += (_pypsa if file_format == "pypsa" else _plexos)(paths, index, folder)
+        elif file_format == "wide-csv":
+            target = out / f"{label}.csv"
+            _write_csv(_wide(paths, index), target)
+            written.append(target)
+        else:
+            target = out / f"{label}.parquet"
+            frame = _wide(paths, index)
+            export.write_table(frame, target, "parquet", _manifest(paths, file_format))
+            written.append(target)
+    manifest = out / MANIFEST
+    text = json.dumps(_manifest(paths, file_format), indent=2) + "\n"
+    atomic_write(manifest, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return [*written, manifest]
+
+
+def _manifest(paths: GridPaths, file_format: str) -> dict:
+    attrs = paths.dataset.attrs
+    energy = paths.annual_energy_twh()
+    years = [int(y) for y in np.unique(paths.year)]
+    offset = paths.standard[0] - paths.utc[0].tz_localize(None)
+    hours = int(offset / pd.Timedelta(hours=1))
+    return {
+        "format": file_format,
+        "scenario_id": attrs["scenario_id"],
+        "scenario_sha256": attrs["scenario_sha256"],
+        "seed": attrs["seed"],
+        "monte_carlo_draws": attrs["draws"],
+        "period_start": attrs["period_start"],
+        "period_end": attrs["period_end"],
+        "baseline_model": attrs["baseline_model"],
+        "weather": f"{attrs['weather_location']}: {attrs['weather_kind']}",
+        "code_version": forecast.__version__,
+        "units": "MW (mean load over the hour)",
+        "time": f"hour starts in the zone's standard time, UTC{hours:+03d}:00 (no daylight "
+        f"saving; {attrs['timezone']}); files split by the projection's local years",
+        "loads": [dataclasses.asdict(load) for load in paths.loads],
+        "paths": [
+            {
+                **info,
+                "annual_energy_twh": {
+                    str(year): {
+                        load.name: float(energy[c, p, y]) for c, load in enumerate(paths.loads)
+                    }
+                    for y, year in enumerate(years)
+                },
+            }
+            for p, info in enumerate(paths.paths)
+        ],
+        "note": "a quantile path takes each hour's quantile over draws separately: it is not a "
+        "load path (no draw has it; its peaks are smoothed away); representative draws are "
+        "whole draws",
+    }

@@ -1,0 +1,451 @@
+"""Loaders for hourly demand and for hourly or daily temperature.
+
+Two demand formats are read:
+
+* the **wide** KPX download (data.go.kr dataset 15065266): one row per day, columns
+  ``날짜,1시,2시,…,24시`` in MW, CP949 (or UTF-8 with a BOM after a re-save). ``N시`` is
+  hour-*ending*: it covers (N−1):00–N:00, so it is stored at the hour-*beginning* timestamp
+  (N−1):00 of the same date (``1시`` → 00:00, ``24시`` → 23:00 of the same day);
+* the **long** format ``timestamp,demand_mw``, one row per hour, timestamps hour-beginning
+  (ISO 8601, with an offset or naive local time).
+
+Temperature comes as hourly observations ``timestamp,temp_c`` and daily statistics
+``date,temp_mean_c,temp_min_c,temp_max_c``; these are the only readers of those formats (the
+weather locations of :mod:`forecast.weather` read through them too), with one plausible range.
+
+Every check that fails raises :class:`forecast.errors.DataError` naming the file line (the
+header is line 1), the column, the value and what is allowed. A missing hour is not a failure:
+the readers return what the file has, and :mod:`forecast.io.gaps` reports and handles the gaps.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from forecast.errors import DataError
+
+DEMAND_COLUMN = "demand_mw"
+TIMESTAMP_COLUMN = "timestamp"
+WIDE_DATE_COLUMN = "날짜"
+TEMPERATURE_COLUMN = "temp_c"
+
+_HOUR_ENDING_HEADER = re.compile(r"^\s*(\d{1,2})\s*시\s*$")
+_ENCODINGS = ("utf-8-sig", "cp949")
+#: Physically possible air temperature at a weather station (records: -89.2 °C at Vostok,
+#: 56.7 °C in Death Valley); every temperature reader checks against this one range. [°C]
+PLAUSIBLE_TEMPERATURE_C = (-90.0, 60.0)
+
+
+def read_text(path: Path | str) -> str:
+    """Decode a CSV file written as UTF-8 (with or without BOM) or CP949/EUC-KR.
+
+    Parameters
+    ----------
+    path
+        File to read.
+
+    Returns
+    -------
+    str
+        The decoded text with trailing blank lines removed.
+
+    Raises
+    ------
+    DataError
+        When the file is missing or is neither valid UTF-8 nor valid CP949.
+    """
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise DataError(f"cannot read data file {path}: {error.strerror}") from error
+    for encoding in _ENCODINGS:
+        try:
+            return raw.decode(encoding).rstrip("\r\n\t ")
+        except UnicodeDecodeError:
+            continue
+    raise DataError(
+        f"{path}: encoding is neither UTF-8 nor CP949/EUC-KR; re-save the file in one of "
+        "those encodings"
+    )
+
+
+def _parse_number(text: str, *, path: Path, line: int, column: str) -> float:
+    stripped = text.strip().replace(",", "")
+    try:
+        value = float(stripped)
+    except ValueError:
+        raise DataError(
+            f"{path} line {line}: column {column!r} value {text!r} is not a number"
+        ) from None
+    if not np.isfinite(value):
+        raise DataError(f"{path} line {line}: column {column!r} value {text!r} is not finite")
+    return value
+
+
+def _localize(
+    wall_times: pd.DatetimeIndex, lines: np.ndarray, *, timezone: str, path: Path
+) -> pd.DatetimeIndex:
+    """Attach ``timezone`` to naive wall-clock times.
+
+    A fall-back hour given twice in order (e.g. 02:00, 02:00 in Sydney in April) is the two
+    instants it names, first with daylight saving and then without; a wall time that does not
+    exist (the spring-forward hour) or that occurs once although it is ambiguous is an error.
+    """
+    try:
+        return wall_times.tz_localize(timezone, ambiguous="infer", nonexistent="raise")
+    except (ValueError, TypeError) as error:  # pytz/zoneinfo raise subclasses of these
+        localized = wall_times.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT")
+        bad = np.flatnonzero(localized.isna())
+        line = lines[bad[0]] if len(bad) else lines[0]
+        raise DataError(
+            f"{path} line {line}: local time {wall_times[bad[0] if len(bad) else 0]} does not "
+            f"exist or is ambiguous in time zone {timezone!r} ({error}); use the long format "
+            "with explicit UTC offsets"
+        ) from None
+
+
+def _check_regular(
+    values: pd.Series, lines: np.ndarray, *, path: Path, frequency: str
+) -> pd.Series:
+    """Sort by time and refuse a repeated instant, naming both lines.
+
+    Two rows are the same hour only when they are the same instant: ``02:00+11:00`` and
+    ``02:00+10:00`` on a fall-back day are different hours.
+    """
+    times = pd.DatetimeIndex(values.index).as_unit("ns").rename(TIMESTAMP_COLUMN)
+    values.index = times
+    order = np.argsort(times.asi8, kind="stable")  # asi8 counts ns
+    values = values.iloc[order]
+    lines = lines[order]
+    duplicated = values.index.duplicated(keep="first")
+    if duplicated.any():
+        position = int(np.flatnonzero(duplicated)[0])
+        first = int(np.flatnonzero(values.index == values.index[position])[0])
+        raise DataError(
+            f"{path} line {lines[position]}: timestamp {values.index[position].isoformat()} "
+            f"duplicates line {lines[first]} (the same instant); each {frequency} may appear "
+            "once, and a fall-back hour given twice needs its two UTC offsets"
+        )
+    return values
+
+
+def _check_demand_values(values: np.ndarray, lines: np.ndarray, columns, *, path: Path) -> None:
+    bad = np.flatnonzero(~(values > 0))
+    if len(bad):
+        position = int(bad[0])
+        raise DataError(
+            f"{path} line {lines[position]}: column {columns[position]!r} value "
+            f"{values[position]:g} MW is impossible; national demand must be > 0 MW"
+        )
+
+
+def _read_wide_demand(
+    text: str, *, path: Path, timezone: str, date_column: str
+) -> tuple[pd.Series, np.ndarray]:
+    reader = csv.reader(io.StringIO(text))
+    header = [cell.strip() for cell in next(reader)]
+    hour_columns: list[tuple[int, int, str]] = []  # (column index, hour ending, header)
+    for index, name in enumerate(header):
+        match = _HOUR_ENDING_HEADER.match(name)
+        if match:
+            hour_columns.append((index, int(match.group(1)), name))
+    if sorted(hour for _, hour, _ in hour_columns) != list(range(1, 25)):
+        raise DataError(
+            f"{path} line 1: wide demand header must have columns 1시..24시 (hour-ending), "
+            f"got {header!r}"
+        )
+    date_index = header.index(date_column)
+    days: list[str] = []
+    lines: list[int] = []
+    values: list[float] = []
+    columns: list[str] = []
+    for line_number, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            raise DataError(f"{path} line {line_number}: empty row inside the data")
+        if len(row) < len(header):
+            raise DataError(
+                f"{path} line {line_number}: {len(row)} cells, the header has {len(header)}"
+            )
+        day = row[date_index].strip()
+        for column_index, hour_ending, name in hour_columns:
+            days.append(f"{day} {hour_ending - 1:02d}:00")
+            lines.append(line_number)
+            columns.append(name)
+            values.append(
+                _parse_number(row[column_index], path=path, line=line_number, column=name)
+            )
+    line_array = np.asarray(lines)
+    wall_times = pd.to_datetime(pd.Series(days), errors="coerce", format="mixed")
+    if wall_times.isna().any():
+        position = int(np.flatnonzero(wall_times.isna().to_numpy())[0])
+        raise DataError(
+            f"{path} line {line_array[position]}: column {date_column!r} value "
+            f"{days[position].rsplit(' ', 1)[0]!r} is not a date (expected YYYY-MM-DD)"
+        )
+    value_array = np.asarray(values, dtype=np.float64)
+    _check_demand_values(value_array, line_array, columns, path=path)
+    times = _localize(pd.DatetimeIndex(wall_times), line_array, timezone=timezone, path=path)
+    return pd.Series(value_array, index=times, name=DEMAND_COLUMN), line_array
+
+
+def _parse_timestamps(
+    raw: pd.Series, lines: np.ndarray, *, path: Path, timezone: str, column: str
+) -> pd.DatetimeIndex:
+    text = raw.str.strip()
+    has_offset = text.str.contains(r"(?:[+-]\d{2}:?\d{2}|Z)$", regex=True)
+    if has_offset.all():
+        parsed = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
+        bad = parsed.isna().to_numpy()
+        if not bad.any():
+            return pd.DatetimeIndex(parsed).tz_convert(timezone)
+    elif not has_offset.any():
+        parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
+        bad = parsed.isna().to_numpy()
+        if not bad.any():
+            return _localize(pd.DatetimeIndex(parsed), lines, timezone=timezone, path=path)
+    else:
+        position = int(np.flatnonzero(~has_offset.to_numpy())[0])
+        raise DataError(
+            f"{path} line {lines[position]}: column {column!r} value {raw.iloc[position]!r} "
+            "has no UTC offset while other rows do; use one style throughout"
+        )
+    position = int(np.flatnonzero(bad)[0])
+    raise DataError(
+        f"{path} line {lines[position]}: column {column!r} value {raw.iloc[position]!r} is not "
+        "an ISO 8601 timestamp"
+    )
+
+
+def _read_long_columns(text: str, *, path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
+    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    frame.columns = [str(name).strip() for name in frame.columns]
+    missing = [name for name in columns if name not in frame.columns]
+    if missing:
+        raise DataError(
+            f"{path} line 1: missing column(s) {missing}; the header is "
+            f"{list(frame.columns)!r} and must contain {list(columns)!r}"
+        )
+    return frame
+
+
+def _numeric_column(
+    frame: pd.DataFrame, column: str, lines: np.ndarray, *, path: Path, allow_empty: bool
+) -> np.ndarray:
+    text = frame[column].str.strip()
+    numbers = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
+    empty = (text == "").to_numpy()
+    bad = numbers.isna().to_numpy() & ~(empty & allow_empty)
+    bad |= np.isinf(numbers.to_numpy(dtype=np.float64, na_value=np.nan))
+    if bad.any():
+        position = int(np.flatnonzero(bad)[0])
+        raise DataError(
+            f"{path} line {lines[position]}: column {column!r} value "
+            f"{frame[column].iloc[position]!r} is not a number"
+        )
+    return numbers.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def load_demand(
+    path: Path | str,
+    *,
+    timezone: str = "Asia/Seoul",
+    timestamp_column: str = TIMESTAMP_COLUMN,
+    demand_column: str = DEMAND_COLUMN,
+    wide_date_column: str = WIDE_DATE_COLUMN,
+) -> pd.Series:
+    """Load hourly demand from a wide KPX file or a long ``timestamp,demand_mw`` file.
+
+    The format is detected from the header: a ``1시..24시`` header is the wide KPX format.
+
+    Parameters
+    ----------
+    path
+        CSV file, UTF-8 (with or without BOM) or CP949.
+    timezone
+        IANA time zone of the grid; naive timestamps and wide-format dates are local
+        wall-clock times in it.
+    timestamp_column, demand_column
+        Column names of the long format.
+    wide_date_column
+        Name of the date column of the wide format.
+
+    Returns
+    -------
+    pandas.Series
+        Demand, hour-beginning, on a tz-aware hourly ``DatetimeIndex`` in ``timezone``,
+        sorted, without duplicates. Missing hours stay missing (absent from the index): gaps
+        are reported and handled by :mod:`forecast.io.gaps`, never here. The fall-back hour,
+        given twice with its two UTC offsets, is two hours. [MW]
+
+    Raises
+    ------
+    DataError
+        On a wrong encoding, a missing column, a non-numeric or impossible (≤ 0, non-finite)
+        value, or a timestamp that repeats an instant already given; the message names the
+        file line.
+    """
+    path = Path(path)
+    text = read_text(path)
+    if not text:
+        raise DataError(f"{path}: the file is empty; expected a header and hourly rows")
+    header = next(csv.reader(io.StringIO(text)))
+    if any(_HOUR_ENDING_HEADER.match(cell.strip()) for cell in header):
+        if wide_date_column not in [cell.strip() for cell in header]:
+            raise DataError(
+                f"{path} line 1: wide demand header has no date column {wide_date_column!r} "
+                f"(got {header[:3]!r}…); a wrongly decoded file shows garbled names here"
+            )
+        demand, lines = _read_wide_demand(
+            text, path=path, timezone=timezone, date_column=wide_date_column
+        )
+    else:
+        frame = _read_long_columns(text, path=path, columns=(timestamp_column, demand_column))
+        lines = np.arange(2, len(frame) + 2)
+        values = _numeric_column(frame, demand_column, lines, path=path, allow_empty=False)
+        _check_demand_values(values, lines, [demand_column] * len(values), path=path)
+        index = _parse_timestamps(
+            frame[timestamp_column], lines, path=path, timezone=timezone, column=timestamp_column
+        )
+        demand = pd.Series(values, index=index, name=DEMAND_COLUMN)
+    if demand.empty:
+        raise DataError(f"{path}: no data rows after the header")
+    return _check_regular(demand, lines, path=path, frequency="hour")
+
+
+def _check_temperature_range(values: np.ndarray, lines: np.ndarray, column: str, path: Path):
+    low, high = PLAUSIBLE_TEMPERATURE_C
+    bad = np.flatnonzero((values < low) | (values > high))
+    if len(bad):
+        position = int(bad[0])
+        raise DataError(
+            f"{path} line {lines[position]}: column {column!r} value {values[position]:g} °C "
+            f"is impossible; allowed {low:g} to {high:g} °C"
+        )
+
+
+def load_hourly_temperature(
+    path: Path | str,
+    *,
+    timezone: str = "Asia/Seoul",
+    timestamp_column: str = TIMESTAMP_COLUMN,
+    temperature_column: str = TEMPERATURE_COLUMN,
+) -> pd.Series:
+    """Load hourly air temperature observations ``timestamp,temp_c``.
+
+    Gaps are allowed (weather records have them) and stay gaps: missing hours are absent
+    from the result, never filled here. Empty cells count as missing.
+
+    Parameters
+    ----------
+    path
+        CSV file, UTF-8 (with or without BOM) or CP949.
+    timezone
+        IANA time zone; naive timestamps are local wall-clock times in it.
+    timestamp_column, temperature_column
+        Column names.
+
+    Returns
+    -------
+    pandas.Series
+        Observed temperature on a sorted tz-aware ``DatetimeIndex``. [°C]
+
+    Raises
+    ------
+    DataError
+        On a wrong encoding, missing column, non-numeric or impossible value (outside
+        :data:`PLAUSIBLE_TEMPERATURE_C`) or a repeated instant; the message names the file
+        line.
+    """
+    path = Path(path)
+    frame = _read_long_columns(
+        read_text(path), path=path, columns=(timestamp_column, temperature_column)
+    )
+    lines = np.arange(2, len(frame) + 2)
+    values = _numeric_column(frame, temperature_column, lines, path=path, allow_empty=True)
+    _check_temperature_range(values, lines, temperature_column, path)
+    index = _parse_timestamps(
+        frame[timestamp_column], lines, path=path, timezone=timezone, column=timestamp_column
+    )
+    temperature = pd.Series(values, index=index, name=TEMPERATURE_COLUMN)
+    temperature = _check_regular(temperature, lines, path=path, frequency="hour")
+    return temperature.dropna()
+
+
+def load_daily_temperature(
+    path: Path | str,
+    *,
+    date_column: str = "date",
+    mean_column: str = "temp_mean_c",
+    min_column: str = "temp_min_c",
+    max_column: str = "temp_max_c",
+) -> pd.DataFrame:
+    """Load daily temperature statistics ``date,temp_mean_c,temp_min_c,temp_max_c``.
+
+    Parameters
+    ----------
+    path
+        CSV file, UTF-8 (with or without BOM) or CP949.
+    date_column, mean_column, min_column, max_column
+        Column names. Empty cells are kept as NaN.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``temp_mean_c``, ``temp_min_c``, ``temp_max_c`` [°C] on a sorted
+        ``DatetimeIndex`` of dates (naive, local calendar days).
+
+    Raises
+    ------
+    DataError
+        On a wrong encoding, missing column, non-date, non-numeric or impossible value, a
+        day whose extremes do not bracket its mean, or a duplicate date; the message names the
+        file line.
+    """
+    path = Path(path)
+    value_columns = (mean_column, min_column, max_column)
+    frame = _read_long_columns(read_text(path), path=path, columns=(date_column, *value_columns))
+    lines = np.arange(2, len(frame) + 2)
+    dates = pd.to_datetime(frame[date_column].str.strip(), errors="coerce", format="ISO8601")
+    if dates.isna().any():
+        position = int(np.flatnonzero(dates.isna().to_numpy())[0])
+        raise DataError(
+            f"{path} line {lines[position]}: column {date_column!r} value "
+            f"{frame[date_column].iloc[position]!r} is not a date (expected YYYY-MM-DD)"
+        )
+    result = {}
+    for column, name in zip(
+        value_columns, ("temp_mean_c", "temp_min_c", "temp_max_c"), strict=True
+    ):
+        values = _numeric_column(frame, column, lines, path=path, allow_empty=True)
+        _check_temperature_range(values, lines, column, path)
+        result[name] = values
+    with np.errstate(invalid="ignore"):
+        inconsistent = (
+            (result["temp_min_c"] > result["temp_max_c"])
+            | (result["temp_mean_c"] < result["temp_min_c"])
+            | (result["temp_mean_c"] > result["temp_max_c"])
+        )
+    if inconsistent.any():
+        position = int(np.flatnonzero(inconsistent)[0])
+        mean, low, high = (result[name][position] for name in result)
+        raise DataError(
+            f"{path} line {lines[position]}: {frame[date_column].iloc[position].strip()} has "
+            f"mean {mean:g}, min {low:g}, max {high:g} °C; allowed: min <= mean <= max"
+        )
+    daily = pd.DataFrame(result, index=pd.DatetimeIndex(dates, name="date"))
+    order = np.argsort(pd.DatetimeIndex(daily.index).as_unit("ns").asi8, kind="stable")
+    daily, lines = daily.iloc[order], lines[order]
+    duplicated = daily.index.duplicated()
+    if duplicated.any():
+        position = int(np.flatnonzero(duplicated)[0])
+        raise DataError(
+            f"{path} line {lines[position]}: date {daily.index[position].date()} appears twice"
+        )
+    return daily

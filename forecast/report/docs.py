@@ -1,0 +1,187 @@
+"""Markdown tables for the README, generated from the declarations in the code.
+
+``python -m forecast.report.docs`` prints the output-variable table (from
+``forecast.outputs``), the operating and site defaults (from ``forecast.engine.sampling`` and
+``forecast.engine.inputs``) and the shipped scenarios; ``python -m forecast.report.docs --update
+README.md`` rewrites them in place between their markers. ``tests/test_readme.py`` checks
+that the README contains them verbatim, so the documentation cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from forecast.engine.inputs import SITE_DEFAULTS
+from forecast.engine.sampling import OPERATION_DEFAULTS
+from forecast.outputs import (
+    DIFFERENCE_VARIABLES,
+    DURATION_SUMMARIES,
+    DURATION_VARIABLES,
+    MEAN_VARIABLES,
+    OUTPUT_VARIABLES,
+    PER_DRAW_VARIABLES,
+)
+from forecast.scenario import COOLING_SLOPE_FACTOR, STATUS_DEFAULTS, Trend
+from forecast.scenario.catalog import HOST_OVERHEAD
+
+
+def outputs_table() -> str:
+    lines = ["| variable | dims | unit | meaning |", "|---|---|---|---|"]
+    for variable in OUTPUT_VARIABLES:
+        dims = ", ".join(variable.dims)
+        lines.append(f"| `{variable.name}` | {dims} | {variable.units} | {variable.description} |")
+    means = ", ".join(f"`{variable.name}`" for variable in MEAN_VARIABLES)
+    lines.append("")
+    lines.append(
+        "Every per-year and monthly variable also comes as its mean over draws, without the "
+        "quantile "
+        f"dimension: {means}."
+    )
+    return "\n".join(lines)
+
+
+def optional_outputs_table() -> str:
+    """The variables a projection or comparison holds only when asked for them."""
+    lines = ["| variable | dims | unit | meaning |", "|---|---|---|---|"]
+    for variable in (*DURATION_VARIABLES, *DURATION_SUMMARIES):
+        dims = ", ".join(variable.dims)
+        lines.append(f"| `{variable.name}` | {dims} | {variable.units} | {variable.description} |")
+    per_draw = PER_DRAW_VARIABLES[0]
+    difference = next(v for v in DIFFERENCE_VARIABLES if v.name == "ai_energy_twh_difference")
+    lines.append("")
+    lines.append(
+        f"With `per_draw` (`--per-draw`) each of the {len(PER_DRAW_VARIABLES)} per-year "
+        "variables also comes as every draw's value, `<name>_per_draw` (dims draw, year; "
+        f"region, draw, year by region; e.g. `{per_draw.name}`). A comparison adds, for each of "
+        f"the {len(DIFFERENCE_VARIABLES) // 2} national per-year variables, `<name>_difference` "
+        "(scenario, year, quantile) and `<name>_difference_mean` (scenario, year): the "
+        f"difference from the first scenario draw by draw (e.g. `{difference.name}`, "
+        f"{difference.units})."
+    )
+    return "\n".join(lines)
+
+
+def _describe(quantity) -> str:
+    if isinstance(quantity, Trend):
+        return "; ".join(f"{p.date}: {_describe(p.quantity)}" for p in quantity.points)
+    match quantity.dist:
+        case "fixed":
+            return f"{quantity.value:g}"
+        case "triangular":
+            return f"triangular({quantity.low:g}, {quantity.mode:g}, {quantity.high:g})"
+        case "uniform":
+            return f"uniform({quantity.low:g}, {quantity.high:g})"
+    return quantity.dist
+
+
+def defaults_table() -> str:
+    lines = ["| `[operations]` field | default | meaning | source |", "|---|---|---|---|"]
+    for name, default in OPERATION_DEFAULTS.items():
+        lines.append(
+            f"| `{name}` | {_describe(default.quantity)} | {default.why} | "
+            f"{_sources(default.quantity)} |"
+        )
+    lines.append(
+        "| `replacement_mix` | the mix of the plan's latest addition | accelerators that replace "
+        "retired ones, by date (a deployment's own list wins) | assumption: like for like |"
+    )
+    return "\n".join(lines)
+
+
+def catalog_rule_table() -> str:
+    lines = [
+        "| system class | host overhead per accelerator [W] | derivation | source |",
+        "|---|---|---|---|",
+    ]
+    for name, overhead in HOST_OVERHEAD.items():
+        lines.append(
+            f"| {name} | {overhead.watts:.1f} | {overhead.derivation} | {overhead.source} |"
+        )
+    return "\n".join(lines)
+
+
+def _sources(quantity) -> str:
+    if isinstance(quantity, Trend):
+        return "; ".join(f"{p.date}: {p.quantity.source}" for p in quantity.points)
+    return str(quantity.source)
+
+
+def site_defaults_table() -> str:
+    lines = ["| `[[sites]]` field | default |", "|---|---|"]
+    for name, default in SITE_DEFAULTS.items():
+        lines.append(f"| `{name}` | {default} |")
+    return "\n".join(lines)
+
+
+def status_table() -> str:
+    lines = [
+        "| site status | build probability | delay [months] (triangular low, mode, high) |",
+        "|---|---|---|",
+    ]
+    for status, values in STATUS_DEFAULTS.items():
+        low, mode, high = values["delay_months"]
+        lines.append(
+            f"| `{status}` | {values['build_probability']:g} | {low:g}, {mode:g}, {high:g} |"
+        )
+    cooling = ", ".join(f"{k} {v:g}" for k, v in COOLING_SLOPE_FACTOR.items())
+    lines.append("")
+    lines.append(f"PUE temperature-slope factor by cooling type: {cooling}.")
+    return "\n".join(lines)
+
+
+def scenarios_table() -> str:
+    from forecast.scenario import list_scenarios
+
+    lines = ["| id | reading | horizon | description |", "|---|---|---|---|"]
+    for scenario in list_scenarios():
+        span = f"{scenario.horizon.start.year}–{scenario.horizon.end.year}"
+        lines.append(
+            f"| `{scenario.id}` | {scenario.hosting_reading} | {span} | {scenario.description} |"
+        )
+    return "\n".join(lines)
+
+
+GENERATED = {
+    "Output variables": outputs_table,
+    "Defaults": defaults_table,
+    "Site defaults": site_defaults_table,
+    "Catalog power rule": catalog_rule_table,
+    "Site status defaults": status_table,
+    "Shipped scenarios": scenarios_table,
+    "Optional output variables": optional_outputs_table,
+}
+
+
+def block(title: str) -> str:
+    """The generated table between its start and end markers, as it stands in the README."""
+    return (
+        f"<!-- {title}: generated by `python -m forecast.report.docs` -->\n"
+        f"{GENERATED[title]()}\n<!-- end of {title} -->"
+    )
+
+
+def update(path: Path) -> None:
+    """Replace every generated block of the file at ``path`` with the current one."""
+    text = path.read_text(encoding="utf-8")
+    for title in GENERATED:
+        start = f"<!-- {title}: generated by `python -m forecast.report.docs` -->"
+        end = f"<!-- end of {title} -->"
+        first = text.index(start)
+        last = text.index(end, first) + len(end)
+        text = text[:first] + block(title) + text[last:]
+    path.write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Print every generated block, or with ``--update FILE`` rewrite them in FILE."""
+    arguments = sys.argv[1:] if argv is None else argv
+    if arguments[:1] == ["--update"] and len(arguments) == 2:
+        update(Path(arguments[1]))
+        return
+    for title in GENERATED:
+        print(block(title) + "\n")  # noqa: T201
+
+
+if __name__ == "__main__":
+    main()

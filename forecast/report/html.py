@@ -1,0 +1,540 @@
+"""A report a planner can send: one self-contained HTML file per set of scenarios.
+
+:func:`build_report` projects the scenarios with common random numbers
+(:func:`forecast.sweep.compare.project_scenarios`: monthly load fans, duration curves, every draw's
+per-year values) and writes one HTML page that needs nothing else: charts are matplotlib SVG
+inlined in the page, styles are in the page, there is no script and no external reference, so
+it opens offline and prints (to PDF too, from any browser's print dialog). It holds the
+question and each scenario's description, every assumption with its distribution and source,
+the fan charts and annual tables, the load duration curves and when the peak hours fall, the
+spread drivers, the hosting and grid-connection checks, the model versions and the
+provenance; with several scenarios, a side-by-side comparison and the differences from the
+first.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import html
+import io
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+import forecast
+from forecast.engine.sampling import OPERATION_DEFAULTS
+from forecast.errors import OptionsError
+from forecast.io.files import atomic_write
+from forecast.projection import ProjectionOptions
+from forecast.report import plot
+from forecast.scenario import HOSTING_READINGS, STATUS_DEFAULTS, Scenario
+from forecast.sweep import compare as comparisons
+
+#: The product's question (DESIGN.md, "What the product answers").
+QUESTION = (
+    "If this country deploys these GPUs and builds these AI data centres, how much electricity "
+    "will the grid have to supply, hour by hour and year by year, how sure are we, and what "
+    "does it do to the national peak?"
+)
+#: Per-year figures of each scenario's annual table: variable, label, decimals.
+ANNUAL_FIGURES = (
+    ("ai_energy_twh", "AI energy [TWh]", 2),
+    ("ai_peak_gw", "AI peak [GW]", 2),
+    ("non_ai_energy_twh", "non-AI data-centre energy [TWh]", 2),
+    ("total_energy_twh", "total energy [TWh]", 1),
+    ("total_peak_gw", "total peak [GW]", 2),
+    ("ai_share_of_energy_pct", "AI share of energy [%]", 2),
+    ("ai_at_national_peak_gw", "AI at the national peak [GW]", 2),
+    ("peak_change_gw", "peak change [GW]", 2),
+)
+#: Spread drivers listed per scenario (largest absolute rank correlation first).
+MAX_DRIVERS = 12
+_STYLE = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;
+max-width:1180px;padding:0 1rem;color:#111827;line-height:1.45}
+h1{font-size:1.6rem}h2{border-bottom:2px solid #e5e7eb;padding-bottom:.2rem;margin-top:2.4rem}
+h3{margin-top:1.6rem}table{border-collapse:collapse;margin:.6rem 0;font-size:.85rem}
+th,td{border:1px solid #d1d5db;padding:.2rem .5rem;text-align:right;vertical-align:top;
+white-space:nowrap}td.text{white-space:normal}.scroll{overflow-x:auto}
+th{background:#f3f4f6}td.text,th.text{text-align:left}figure{margin:1rem 0}
+figure svg{max-width:100%;height:auto}figcaption{font-size:.85rem;color:#4b5563}
+.question{font-size:1.1rem;border-left:4px solid #1d4ed8;padding:.4rem .8rem;background:#eff6ff}
+.bar{display:inline-block;height:.7rem;background:#1d4ed8;vertical-align:middle}
+.bar.negative{background:#c2410c}.note{color:#4b5563;font-size:.9rem}
+code{background:#f3f4f6;padding:0 .2rem}
+@media print{body{max-width:none}h2{break-before:page}}
+"""
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, text_columns=1) -> str:
+    """An HTML table; the first ``text_columns`` columns left-aligned, cells already escaped."""
+
+    def cls(index: int) -> str:
+        return ' class="text"' if index < text_columns else ""
+
+    head = "".join(f"<th{cls(i)}>{_e(h)}</th>" for i, h in enumerate(headers))
+    body = "".join(
+        "<tr>" + "".join(f"<td{cls(i)}>{cell}</td>" for i, cell in enumerate(row)) + "</tr>"
+        for row in rows
+    )
+    return (
+        f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+        "</div>"
+    )
+
+
+def _svg(figure, salt: str) -> str:
+    """A matplotlib figure as inline SVG (text as text; ids salted per figure)."""
+    import matplotlib
+
+    buffer = io.StringIO()
+    with matplotlib.rc_context({"svg.hashsalt": salt, "svg.fonttype": "none"}):
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
+    text = buffer.getvalue()
+    return text[text.index("<svg") :]
+
+
+def _figure(figure, salt: str, caption: str) -> str:
+    return f"<figure>{_svg(figure, salt)}<figcaption>{_e(caption)}</figcaption></figure>"
+
+
+def _describe(quantity: dict) -> str:
+    """A distribution as text: ``triangular(0.53, 0.7, 0.775)``."""
+    match quantity.get("dist", "fixed"):
+        case "fixed":
+            return f"{quantity['value']:g} (fixed)"
+        case "triangular":
+            low, mode, high = quantity["low"], quantity["mode"], quantity["high"]
+            return f"triangular(low {low:g}, mode {mode:g}, high {high:g})"
+        case "uniform":
+            return f"uniform({quantity['low']:g}, {quantity['high']:g})"
+        case "lognormal":
+            return f"lognormal(median {quantity['median']:g}, sigma {quantity['sigma']:g})"
+        case "beta":
+            return (
+                f"beta(alpha {quantity['alpha']:g}, beta {quantity['beta']:g}) on "
+                f"[{quantity['low']:g}, {quantity['high']:g}]"
+            )
+    return str(quantity)
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool)
+
+
+def _shown(value: Any) -> str:
+    """A scenario value as text: numbers without a trailing .0, a mix as shares in %."""
+    if isinstance(value, dict):
+        return ", ".join(f"{key} {100 * share:g} %" for key, share in value.items())
+    if isinstance(value, float):
+        return f"{value:,g}" if abs(value) < 1e6 else f"{value:,.0f}"
+    return str(value)
+
+
+def _assumption_rows(node: Any, path: str) -> Iterator[tuple[str, str, str]]:
+    """(where, value or distribution, source) of every quantity, trend point and sourced entry."""
+    if isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _assumption_rows(item, f"{path}[{index}]")
+        return
+    if not isinstance(node, dict):
+        return
+    if "dist" in node:
+        yield path, _describe(node), str(node.get("source", ""))
+        return
+    if isinstance(node.get("points"), list) and all("quantity" in p for p in node["points"]):
+        for point in node["points"]:
+            quantity = point["quantity"]
+            yield (
+                f"{path} from {point['date']}",
+                _describe(quantity),
+                str(quantity.get("source", "")),
+            )
+        return
+    if "source" in node:
+        values = ", ".join(
+            f"{key} = {_shown(value)}"
+            for key, value in node.items()
+            if key != "source" and (_scalar(value) or key == "mix")
+        )
+        yield path, values, str(node["source"])
+    for key, value in node.items():
+        if isinstance(value, dict | list) and key != "mix":
+            yield from _assumption_rows(value, f"{path}.{key}" if path else key)
+
+
+def assumptions_table(scenario: Scenario) -> str:
+    """Every assumption of ``scenario``: its own quantities and sourced entries, then the
+    documented defaults it leaves in effect, each with its distribution and source."""
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    rows = [
+        (_e(where), _e(value), _e(source or "not stated in the scenario"))
+        for where, value, source in _assumption_rows(
+            {key: data[key] for key in data if key not in ("horizon",)}, ""
+        )
+    ]
+    for name, default in OPERATION_DEFAULTS.items():
+        if getattr(scenario.operations, name) is None:
+            quantity = default.quantity.model_dump(mode="json")
+            for where, value, source in _assumption_rows(quantity, f"operations.{name}"):
+                rows.append(
+                    (
+                        _e(f"{where} (default)"),
+                        _e(value),
+                        _e(f"{source}; {default.why}" if source else default.why),
+                    )
+                )
+    if scenario.sites:
+        for status, values in STATUS_DEFAULTS.items():
+            low, mode, high = values["delay_months"]
+            rows.append(
+                (
+                    _e(f"sites with status {status} (default where a site states none)"),
+                    _e(
+                        f"build probability {values['build_probability']:g}; delay "
+                        f"triangular({low:g}, {mode:g}, {high:g}) months"
+                    ),
+                    _e("README: Site status defaults"),
+                )
+            )
+    return _table(["where", "value or distribution", "source"], rows, text_columns=3)
+
+
+def _cell(dataset: xr.Dataset, name: str, digits: int, **where) -> str:
+    """``P50 [P10–P90] (mean)`` of a variable at ``where``, or a dash."""
+    if name not in dataset:
+        return "–"
+    variable = dataset[name].sel(**where)
+    levels = variable["quantile"].to_numpy()
+    p10, p50, p90 = (
+        float(variable.to_numpy()[int(np.argmin(np.abs(levels - level)))])
+        for level in (0.1, 0.5, 0.9)
+    )
+    if not np.isfinite(p50):
+        return "–"
+    text = f"{p50:,.{digits}f} [{p10:,.{digits}f}–{p90:,.{digits}f}]"
+    mean = f"{name}_mean"
+    if mean in dataset:
+        text += f" ({float(dataset[mean].sel(**where)):,.{digits}f})"
+    return text
+
+
+def annual_table(dataset: xr.Dataset) -> str:
+    """Per-year P50 [P10–P90] (mean) of the headline figures of one projection."""
+    figures = [(n, label, d) for n, label, d in ANNUAL_FIGURES if n in dataset]
+    rows = [
+        [str(year), *(_e(_cell(dataset, n, d, year=year)) for n, _, d in figures)]
+        for year in dataset["year"].to_numpy()
+    ]
+    return _table(["year", *(label for _, label, _ in figures)], rows)
+
+
+def _year_ends(dataset: xr.Dataset) -> list[tuple[int, Any]]:
+    months = pd.DatetimeIndex(dataset["month"].to_index())
+    return [(int(y), months[months.year == y][-1]) for y in dataset["year"].to_numpy()]
+
+
+def checks_section(dataset: xr.Dataset) -> str:
+    """Hosting shortfall, grid connection under limits and flexibility, per year end."""
+    parts = []
+    reading = dataset.attrs.get("hosting", "")
+    parts.append(f"<p>Hosting: <b>{_e(reading)}</b>: {_e(HOSTING_READINGS.get(reading, ''))}</p>")
+    if "waiting_accelerators" in dataset and float(dataset["waiting_accelerators"].max()) > 0:
+        rows = [
+            [
+                str(year),
+                _e(_cell(dataset, "waiting_accelerators", 0, month=end)),
+                _e(_cell(dataset, "waiting_nameplate_mw", 1, month=end)),
+                _e(_cell(dataset, "accelerator_wait_months", 1, year=year))
+                if "accelerator_wait_months" in dataset
+                else "–",
+            ]
+            for year, end in _year_ends(dataset)
+        ]
+        parts.append(
+            "<p>Accelerators delivered but with no room in a built data centre, at the end of "
+            "each year (they draw nothing until a hall has room):</p>"
+            + _table(
+                [
+                    "year",
+                    "waiting accelerators",
+                    "waiting nameplate [MW]",
+                    "months waited by the year's deliveries",
+                ],
+                rows,
+            )
+        )
+    elif "waiting_accelerators" in dataset:
+        parts.append("<p>No accelerator waits for room in any draw.</p>")
+    if "grid_requested_mw_by_region" in dataset:
+        limited = [
+            str(region)
+            for region in dataset["region"].to_numpy()
+            if np.isfinite(dataset["grid_limit_mw_by_region"].sel(region=region)).any()
+        ]
+        headers, cells = ["year"], []
+        for region in limited:
+            headers += [f"{region}: requested [MW]", "connected [MW]", "delayed [MW]"]
+        for year, end in _year_ends(dataset):
+            row = [str(year)]
+            for region in limited:
+                for name in ("requested", "connected", "delayed"):
+                    row.append(
+                        _e(_cell(dataset, f"grid_{name}_mw_by_region", 0, month=end, region=region))
+                    )
+            cells.append(row)
+        parts.append(
+            "<p>Grid connection of new sites under each region's limit, end of year (queue "
+            "order: under construction, announced, speculative):</p>" + _table(headers, cells)
+        )
+    else:
+        parts.append("<p>The scenario states no grid connection limit.</p>")
+    if "flexibility_curtailed_twh" in dataset:
+        figures = [
+            ("peak_change_gw_without_flexibility", "peak change without flexibility [GW]", 2),
+            ("peak_change_gw", "peak change with flexibility [GW]", 2),
+            ("flexibility_curtailed_twh", "curtailed [TWh]", 4),
+        ]
+        figures = [f for f in figures if f[0] in dataset]
+        rows = [
+            [str(year), *(_e(_cell(dataset, n, d, year=year)) for n, _, d in figures)]
+            for year in dataset["year"].to_numpy()
+        ]
+        parts.append(
+            f"<p>Flexibility: {_e(dataset.attrs.get('flexibility', ''))}</p>"
+            + _table(["year", *(label for _, label, _ in figures)], rows)
+        )
+    return "".join(parts)
+
+
+def drivers_table(dataset: xr.Dataset) -> str:
+    """Spearman rank correlation of each sampled input with the last year's AI energy."""
+    variable = dataset["spread_driver_rank_correlation"]
+    pairs = [
+        (str(name), float(value))
+        for name, value in zip(variable["input"].to_numpy(), variable.to_numpy(), strict=True)
+        if np.isfinite(value)
+    ]
+    pairs.sort(key=lambda pair: -abs(pair[1]))
+    rows = []
+    for name, value in pairs[:MAX_DRIVERS]:
+        bar = (
+            f'<span class="bar{" negative" if value < 0 else ""}" '
+            f'style="width:{abs(value) * 8:.2f}rem"></span>'
+        )
+        rows.append([_e(name), f"{value:+.2f}", bar])
+    return _table(["sampled input", "rank correlation", ""], rows)
+
+
+def _model_section(datasets: Sequence[xr.Dataset]) -> str:
+    from forecast.baseline.model import load_baseline_model
+
+    rows = []
+    for label in sorted({d.attrs["baseline_model"] for d in datasets}):
+        if label == "none":
+            rows.append([_e(label), "no national baseline: the AI load alone", "", ""])
+            continue
+        manifest = load_baseline_model(label).manifest
+        ex_ante = manifest.get("metrics", {}).get("ex_ante", {})
+        metrics = ", ".join(
+            f"{name.replace('_pct', ' %')}: {value:.2f}"
+            for name, value in ex_ante.items()
+            if isinstance(value, int | float)
+        )
+        rows.append(
+            [_e(label), _e(manifest.get("description", "")), _e(manifest.get("created", "")),
+             _e(metrics)]
+        )  # fmt: skip
+    table = _table(
+        ["baseline model", "what it is", "created", "backtest, ex ante (forecast weather)"],
+        rows,
+        text_columns=4,
+    )
+    return (
+        table + f"<p>Code: <code>forecast {_e(forecast.__version__)}</code>. Model artifacts: "
+        "<code>models/artifacts/</code> (manifest, model card, backtest).</p>"
+    )
+
+
+def _provenance(dataset: xr.Dataset) -> str:
+    keys = ("scenario_id", "scenario_sha256", "seed", "draws", "period_start", "period_end",
+            "resolution", "baseline_model", "weather_location", "weather_kind",
+            "weather_source", "weather_years", "code_version", "comparison_random_numbers",
+            "duration_draws")  # fmt: skip
+    rows = [[_e(key), _e(dataset.attrs[key])] for key in keys if key in dataset.attrs]
+    return _table(["attribute", "value"], rows, text_columns=2)
+
+
+def _scenario_section(scenario: Scenario, dataset: xr.Dataset, index: int) -> str:
+    anchor = f"scenario-{index}"
+    notes = (
+        f'<details><summary>The scenario\'s notes</summary><p class="note">{_e(scenario.notes)}'
+        "</p></details>"
+        if scenario.notes
+        else ""
+    )
+    fans = plot.projection_figure(dataset)
+    return "".join(
+        [
+            f'<h2 id="{anchor}">{_e(scenario.id)}: {_e(scenario.title)}</h2>',
+            f"<p>{_e(scenario.description)}</p>{notes}",
+            f"<p>{_e(scenario.country)}, {_e(scenario.timezone)}; regions: "
+            f"{_e(', '.join(scenario.regions))}; {len(scenario.deployments)} deployment plans, "
+            f"{len(scenario.sites)} sites, {len(scenario.non_ai_loads)} non-AI loads.</p>",
+            "<h3>Load and energy</h3>",
+            _figure(
+                fans,
+                f"fan-{index}",
+                "AI and national load (P5–P95, P10–P90, P50 of monthly "
+                "means) and annual AI energy and share (P50 with P10–P90 bars).",
+            ),
+            "<p>Per year, P50 [P10–P90] (mean) over draws:</p>",
+            annual_table(dataset),
+            "<h3>Load duration curves and peak hours</h3>",
+            _figure(
+                plot.duration_figure(dataset),
+                f"duration-{index}",
+                "Each draw's hours of the year ranked from the highest (mean load of each "
+                "band of ranks); P50 line, P10–P90 band over draws.",
+            ),
+            _figure(
+                plot.peak_hours_figure(dataset),
+                f"peak-{index}",
+                "Month and local hour of each draw's highest hours of the year: when the "
+                "national peak comes.",
+            ),
+            "<h3>What drives the spread</h3>",
+            f"<p>{_e(dataset['spread_driver_rank_correlation'].attrs['description'])}.</p>",
+            drivers_table(dataset),
+            "<h3>Hosting and grid-connection checks</h3>",
+            checks_section(dataset),
+            "<h3>Every assumption</h3>",
+            assumptions_table(scenario),
+            "<h3>Provenance</h3>",
+            _provenance(dataset),
+        ]
+    )
+
+
+def _comparison_section(combined: xr.Dataset) -> str:
+    labels = [str(label) for label in combined["scenario"].to_numpy()]
+    reference = labels[0]
+    parts = [
+        '<h2 id="comparison">The scenarios side by side</h2>',
+        f"<p>Same draws, seed and period for every scenario ({_e(combined.attrs['draws'])} "
+        f"draws, seed {_e(combined.attrs['seed'])}): where their inputs coincide they see the "
+        "same random numbers, so a difference is computed draw by draw and shows what the "
+        "scenarios change, not sampling noise. Cells: P50 [P10–P90] (mean).</p>",
+        _figure(
+            plot.comparison_figure(combined),
+            "comparison",
+            "Per year and scenario: P50 with P10–P90 bars.",
+        ),
+    ]
+    for name, title, digits in comparisons.SUMMARY_FIGURES:
+        if name not in combined:
+            continue
+        headers = ["year", *labels, *(f"{label} minus {reference}" for label in labels[1:])]
+        rows = []
+        for year in combined["year"].to_numpy():
+            cells = [_e(comparisons.cell(combined, name, label, int(year), digits))
+                     for label in labels]  # fmt: skip
+            cells += [
+                _e(comparisons.cell(combined, f"{name}_difference", label, int(year), digits))
+                for label in labels[1:]
+            ]
+            rows.append([str(year), *cells])
+        parts += [f"<h3>{_e(title)}</h3>", _table(headers, rows)]
+    return "".join(parts)
+
+
+def build_report(
+    scenarios: Sequence[Scenario],
+    options: ProjectionOptions | None = None,
+    *,
+    command: str | None = None,
+    progress: comparisons.ProgressCallback | None = None,
+) -> str:
+    """The report of ``scenarios`` as one self-contained HTML page.
+
+    Parameters
+    ----------
+    scenarios : sequence of Scenario
+        One or more scenarios of one time zone (the first is the comparison's reference).
+    options : ProjectionOptions, optional
+        Draws, seed, period and weather; the report sets monthly resolution, duration curves
+        and the quantiles its charts need.
+    command : str, optional
+        The command line that made the report, shown in its provenance.
+    progress : callable, optional
+        As for :func:`forecast.sweep.compare.compare`.
+    """
+    chosen = dataclasses.replace(
+        options or ProjectionOptions(),
+        resolution="monthly",
+        duration_curves=True,
+        quantiles=tuple(sorted({*(options or ProjectionOptions()).quantiles, *plot.FAN_LEVELS})),
+    )
+    datasets = comparisons.project_scenarios(scenarios, chosen, progress=progress)
+    combined = comparisons.combine(scenarios, datasets) if len(scenarios) > 1 else None
+    title = "AI data-centre electricity demand: " + ", ".join(s.id for s in scenarios)
+    generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    contents = [f'<li><a href="#scenario-{i}">{_e(s.id)}: {_e(s.title)}</a></li>'
+                for i, s in enumerate(scenarios)]  # fmt: skip
+    if combined is not None:
+        contents.insert(0, '<li><a href="#comparison">The scenarios side by side</a></li>')
+    contents.append('<li><a href="#models">Model versions</a></li>')
+    body = [
+        f"<h1>{_e(title)}</h1>",
+        f'<p class="question"><b>The question.</b> {_e(QUESTION)}</p>',
+        "<p>" + " ".join(f"<b>{_e(s.id)}</b>: {_e(s.description)}" for s in scenarios) + "</p>",
+        f'<p class="note">{_e(datasets[0].attrs["draws"])} Monte Carlo draws, seed '
+        f"{_e(datasets[0].attrs['seed'])}, {_e(datasets[0].attrs['period_start'])} to "
+        f"{_e(datasets[0].attrs['period_end'])}; generated {generated} by forecast "
+        f"{_e(forecast.__version__)}"
+        + (f" with <code>{_e(command)}</code>" if command else "")
+        + ". Every figure is a distribution over draws: P50 is the median, P10–P90 the "
+        "central 80 %, the mean in parentheses (announced pipelines are skewed).</p>",
+        f"<nav><ol>{''.join(contents)}</ol></nav>",
+    ]
+    if combined is not None:
+        body.append(_comparison_section(combined))
+    for index, (scenario, dataset) in enumerate(zip(scenarios, datasets, strict=True)):
+        body.append(_scenario_section(scenario, dataset, index))
+    body += ['<h2 id="models">Model versions</h2>', _model_section(datasets)]
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body>"
+        + "".join(body)
+        + "</body></html>\n"
+    )
+
+
+def check_report_path(path: Path) -> None:
+    """Refuse an output that is not ``.html`` / ``.htm`` or whose directory is missing."""
+    path = Path(path)
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise OptionsError(
+            f"--out = {str(path)!r}: suffix {path.suffix or '(none)'!r}: allowed: .html, .htm"
+        )
+    directory = path.parent if str(path.parent) else Path()
+    if not directory.is_dir():
+        raise OptionsError(f"--out = {str(path)!r}: directory {str(directory)!r} does not exist")
+
+
+def write_report(text: str, path: Path) -> Path:
+    """Write the report atomically to ``path`` (``.html`` or ``.htm``)."""
+    path = Path(path)
+    check_report_path(path)
+    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return path

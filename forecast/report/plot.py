@@ -1,0 +1,431 @@
+"""Report figures of a projection: load fan charts and annual bars, load duration curves and
+the peak-hour calendar, as PNG or SVG.
+
+The figure mirrors the service's dashboard: fan charts (P5–P95 and P10–P90 bands, P50 line)
+of the AI data-centre load and of the total national load, and annual bars of AI energy [TWh]
+with P10–P90 error bars and of the AI share of national electricity [%]. Rendering uses
+matplotlib's Agg canvas on a :class:`matplotlib.figure.Figure` (no pyplot, no global backend
+change, no display, no network).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from forecast.errors import OptionsError
+from forecast.io.files import atomic_write
+
+FORMATS: dict[str, str] = {".png": "png", ".svg": "svg"}
+FAN_LEVELS = (0.05, 0.10, 0.50, 0.90, 0.95)
+BAR_LEVELS = (0.10, 0.50, 0.90)
+# Above this the AI load reads better in GW than in MW.
+GW_THRESHOLD_MW = 10_000.0
+AI_COLOUR = "#c2410c"
+TOTAL_COLOUR = "#1d4ed8"
+SHARE_COLOUR = "#4b5563"
+PNG_DPI = 110
+# Fixed ids in the SVG, so that the same projection gives the same file.
+SVG_HASH_SALT = "forecast-plot"
+
+
+def figure_format(path: Path) -> str:
+    """The image format of ``path`` from its suffix.
+
+    Raises
+    ------
+    OptionsError
+        The suffix is not ``.png`` or ``.svg``.
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise OptionsError(
+            f"out = {str(path)!r}: suffix {suffix or '(none)'!r} is not an image format; "
+            f"allowed: {', '.join(FORMATS)}"
+        )
+    return FORMATS[suffix]
+
+
+def _levels(variable: xr.DataArray, levels: tuple[float, ...]) -> np.ndarray:
+    """Values at each probability level, stacked on the first axis. [variable's unit]"""
+    available = variable["quantile"].to_numpy()
+    missing = [level for level in levels if not np.isclose(available, level).any()]
+    if missing:
+        raise OptionsError(
+            f"quantiles = {available.tolist()}: the figure needs {list(levels)}; missing {missing}"
+        )
+    return np.stack([variable.sel(quantile=level, method="nearest").to_numpy() for level in levels])
+
+
+def _local_times(dataset: xr.Dataset) -> pd.DatetimeIndex:
+    """Start of each period as local wall-clock time (the scenario's time zone)."""
+    utc = pd.DatetimeIndex(dataset["time"].to_numpy()).tz_localize("UTC")
+    return utc.tz_convert(dataset.attrs["timezone"]).tz_localize(None)
+
+
+def _fan(axes, times: pd.DatetimeIndex, values: np.ndarray, *, colour: str) -> None:
+    """Draw P5–P95 and P10–P90 bands and the P50 line (``values`` rows: FAN_LEVELS)."""
+    p5, p10, p50, p90, p95 = values
+    axes.fill_between(times, p5, p95, color=colour, alpha=0.16, linewidth=0, label="P5–P95")
+    axes.fill_between(times, p10, p90, color=colour, alpha=0.32, linewidth=0, label="P10–P90")
+    axes.plot(times, p50, color=colour, linewidth=1.6, label="P50")
+    axes.grid(axis="y", color="#e3e7ec", linewidth=0.8)
+    axes.set_axisbelow(True)
+    axes.margins(x=0)
+
+
+def _annual_bars(axes, years: np.ndarray, values: np.ndarray, *, colour: str) -> None:
+    """Bars at P50 with P10–P90 error bars (``values`` rows: BAR_LEVELS)."""
+    p10, p50, p90 = values
+    error = np.vstack([p50 - p10, p90 - p50])
+    axes.bar(years, p50, color=colour, alpha=0.85, width=0.7, label="P50")
+    axes.errorbar(
+        years,
+        p50,
+        yerr=error,
+        fmt="none",
+        ecolor="#111827",
+        elinewidth=1,
+        capsize=3,
+        label="P10–P90",
+    )
+    axes.set_xticks(years)
+    axes.set_xticklabels([str(year) for year in years], rotation=45 if len(years) > 8 else 0)
+    axes.grid(axis="y", color="#e3e7ec", linewidth=0.8)
+    axes.set_axisbelow(True)
+
+
+def projection_figure(dataset: xr.Dataset):
+    """The report figure of a projection.
+
+    Parameters
+    ----------
+    dataset : xarray.Dataset
+        A projection (:func:`forecast.projection.project`) with at least the quantiles
+        0.05, 0.1, 0.5, 0.9 and 0.95.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Four panels: AI load fan [MW or GW], total national load fan [GW], AI energy per year
+        [TWh] and AI share of national electricity per year [%].
+
+    Raises
+    ------
+    OptionsError
+        A quantile the figure needs is missing.
+    """
+    from matplotlib.figure import Figure
+
+    times = _local_times(dataset)
+    years = dataset["year"].to_numpy().astype(int)
+    resolution = dataset.attrs.get("resolution", "hourly")
+    timezone = dataset.attrs["timezone"]
+    has_baseline = "total_mw" in dataset
+
+    figure = Figure(figsize=(12.0, 8.2), layout="constrained")
+    (ai_axes, total_axes), (energy_axes, share_axes) = figure.subplots(2, 2)
+    figure.suptitle(
+        f"{dataset.attrs['scenario_id']}: AI data-centre electricity demand "
+        f"({dataset.attrs['draws']} draws, seed {dataset.attrs['seed']}, "
+        f"baseline {dataset.attrs.get('baseline_model', 'none')})",
+        fontsize=12,
+    )
+    mean_note = f"{resolution} mean of hourly load" if resolution != "hourly" else "hourly load"
+    time_label = f"Local time ({timezone}); {mean_note}"
+
+    ai_mw = _levels(dataset["ai_facility_mw"], FAN_LEVELS)
+    in_gw = np.nanmax(ai_mw) >= GW_THRESHOLD_MW
+    _fan(ai_axes, times, ai_mw / 1000.0 if in_gw else ai_mw, colour=AI_COLOUR)
+    ai_axes.set_title("AI data-centre load at the grid")
+    ai_axes.set_ylabel(f"AI facility load [{'GW' if in_gw else 'MW'}]")
+    ai_axes.set_xlabel(time_label)
+    ai_axes.set_ylim(bottom=0)
+    ai_axes.legend(loc="upper left", fontsize=8, frameon=False)
+
+    if has_baseline:
+        _fan(
+            total_axes,
+            times,
+            _levels(dataset["total_mw"], FAN_LEVELS) / 1000.0,
+            colour=TOTAL_COLOUR,
+        )
+        total_axes.set_title("Total national load (baseline + AI)")
+        total_axes.set_ylabel("National load [GW]")
+        total_axes.set_xlabel(time_label)
+        total_axes.legend(loc="upper left", fontsize=8, frameon=False, ncols=3)
+    else:
+        total_axes.set_axis_off()
+        total_axes.text(
+            0.5,
+            0.5,
+            f"No national baseline model for country {dataset.attrs.get('country', '?')}:\n"
+            "the projection has AI load only.",
+            ha="center",
+            va="center",
+            transform=total_axes.transAxes,
+        )
+
+    _annual_bars(
+        energy_axes, years, _levels(dataset["ai_energy_twh"], BAR_LEVELS), colour=AI_COLOUR
+    )
+    energy_axes.set_title("AI data-centre electricity per year (P50, P10–P90 bars)")
+    energy_axes.set_ylabel("AI energy [TWh]")
+    energy_axes.set_xlabel("Calendar year (local time)")
+    energy_axes.legend(loc="upper left", fontsize=8, frameon=False)
+
+    if "ai_share_of_energy_pct" in dataset:
+        _annual_bars(
+            share_axes,
+            years,
+            _levels(dataset["ai_share_of_energy_pct"], BAR_LEVELS),
+            colour=SHARE_COLOUR,
+        )
+        share_axes.set_title("AI share of national electricity (P50, P10–P90 bars)")
+        share_axes.set_ylabel("AI share of energy [%]")
+        share_axes.set_xlabel("Calendar year (local time)")
+    else:
+        share_axes.set_axis_off()
+    return figure
+
+
+#: Figures ``forecast plot --kind`` draws.
+KINDS = ("fan", "duration", "peak-hours")
+#: Most years a duration or peak-hour figure shows side by side.
+MAX_FIGURE_YEARS = 4
+
+
+def figure_years(dataset: xr.Dataset, years: tuple[int, ...] | None = None) -> list[int]:
+    """The years a duration or peak-hour figure shows: those asked for, or the first, the
+    middle and the last year of the projection.
+
+    Raises
+    ------
+    OptionsError
+        A year outside the projection, or more than :data:`MAX_FIGURE_YEARS`.
+    """
+    available = [int(y) for y in dataset["year"].to_numpy()]
+    if years is None:
+        return sorted({available[0], available[len(available) // 2], available[-1]})
+    check_years(years, available[0], available[-1])
+    return list(years)
+
+
+def check_years(years: tuple[int, ...], first: int, last: int) -> None:
+    """Refuse figure years outside ``first..last`` or more than :data:`MAX_FIGURE_YEARS`."""
+    if any(not first <= y <= last for y in years) or not 1 <= len(years) <= MAX_FIGURE_YEARS:
+        raise OptionsError(
+            f"--years = {list(years)}: give 1..{MAX_FIGURE_YEARS} years of the projection "
+            f"({first}..{last})"
+        )
+
+
+def _needs_duration(dataset: xr.Dataset) -> None:
+    if "ai_load_duration_mw" not in dataset:
+        raise OptionsError(
+            "duration_curves = false: this figure needs a projection with duration curves "
+            "(ProjectionOptions(duration_curves=True), --duration-curves)"
+        )
+
+
+def duration_figure(dataset: xr.Dataset, years: tuple[int, ...] | None = None):
+    """Load duration curves: each year's hours ranked from the highest, P10–P90 band and P50.
+
+    Parameters
+    ----------
+    dataset : xarray.Dataset
+        A projection with duration curves and the quantiles 0.1, 0.5 and 0.9.
+    years : tuple of int, optional
+        Years to draw (default :func:`figure_years`).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel for the total national load [GW] (when there is a baseline) and one for the
+        AI load [MW or GW], one colour per year.
+    """
+    from matplotlib.figure import Figure
+
+    _needs_duration(dataset)
+    chosen = figure_years(dataset, years)
+    series = [name for name in ("total_load_duration_mw", "ai_load_duration_mw") if name in dataset]
+    figure = Figure(figsize=(6.0 * len(series), 4.4), layout="constrained")
+    panels = np.atleast_1d(figure.subplots(1, len(series)))
+    colours = ["#1d4ed8", "#c2410c", "#047857", "#6d28d9"]
+    for axes, name in zip(panels, series, strict=True):
+        in_gw = name.startswith("total") or float(dataset[name].max()) >= GW_THRESHOLD_MW
+        scale = 1000.0 if in_gw else 1.0
+        for colour, year in zip(colours, chosen, strict=False):
+            curve = dataset[name].sel(year=year)
+            width = dataset["duration_band_hours"].sel(year=year).to_numpy()
+            used = width > 0
+            edges = np.r_[0.0, np.cumsum(width[used])]
+            p10, p50, p90 = (
+                curve.sel(quantile=q, method="nearest").to_numpy()[used] / scale for q in BAR_LEVELS
+            )
+            axes.fill_between(
+                edges, np.r_[p10, p10[-1]], np.r_[p90, p90[-1]], step="post", color=colour,
+                alpha=0.2, linewidth=0,
+            )  # fmt: skip
+            axes.stairs(
+                p50, edges, baseline=None, color=colour, linewidth=1.5,
+                label=f"{year} P50 (P10–P90)",
+            )  # fmt: skip
+        axes.set_title("Total national load" if name.startswith("total") else "AI data-centre load")
+        axes.set_xlabel("Hours of the year at or above the load")
+        axes.set_ylabel(f"Load [{'GW' if in_gw else 'MW'}]")
+        axes.set_xlim(0, float(dataset["duration_band_hours"].sum("duration_band").max()))
+        axes.grid(color="#e3e7ec", linewidth=0.8)
+        axes.set_axisbelow(True)
+        axes.legend(fontsize=8, frameon=False)
+    figure.suptitle(
+        f"{dataset.attrs['scenario_id']}: load duration curves "
+        f"({dataset.attrs['duration_draws']} draws; band means of ranked hours)",
+        fontsize=11,
+    )
+    return figure
+
+
+def peak_hours_figure(dataset: xr.Dataset, years: tuple[int, ...] | None = None):
+    """When the peak comes: month x hour heat maps of the draws' highest hours of each year.
+
+    Parameters and returns as :func:`duration_figure`; one panel per year, cells in % of the
+    counted hours (each draw's ``duration_peak_hours`` highest hours of total load).
+    """
+    from matplotlib.figure import Figure
+
+    _needs_duration(dataset)
+    chosen = figure_years(dataset, years)
+    figure = Figure(figsize=(3.6 * len(chosen) + 1.0, 3.8), layout="constrained")
+    panels = np.atleast_1d(figure.subplots(1, len(chosen), sharey=True))
+    shares = dataset["peak_hours_share_pct"].sel(year=chosen)
+    top = max(float(shares.max()), 1e-9)
+    image = None
+    for axes, year in zip(panels, chosen, strict=True):
+        image = axes.imshow(
+            shares.sel(year=year).to_numpy(), aspect="auto", cmap="Reds", vmin=0.0, vmax=top,
+            extent=(-0.5, 23.5, 12.5, 0.5),
+        )  # fmt: skip
+        axes.set_title(str(year))
+        axes.set_xlabel("Local hour of the day")
+        axes.set_xticks(range(0, 24, 3))
+    assert image is not None  # figure_years gives at least one year
+    panels[0].set_ylabel("Month")
+    panels[0].set_yticks(range(1, 13))
+    figure.colorbar(image, ax=list(panels), label="Share of the highest hours [%]")
+    figure.suptitle(
+        f"{dataset.attrs['scenario_id']}: when each draw's {dataset.attrs['duration_peak_hours']} "
+        f"highest hours of {'total national' if 'total_load_duration_mw' in dataset else 'AI'} "
+        f"load fall ({dataset.attrs['duration_draws']} draws)",
+        fontsize=11,
+    )
+    return figure
+
+
+def comparison_figure(dataset: xr.Dataset):
+    """Scenarios side by side: per year, each scenario's P50 with P10–P90 bars of the AI
+    energy [TWh] and of the total national peak [GW] (or the AI peak without a baseline).
+
+    Parameters
+    ----------
+    dataset : xarray.Dataset
+        A comparison (:func:`forecast.sweep.compare.compare`) with the quantiles 0.1, 0.5 and 0.9.
+    """
+    from matplotlib.figure import Figure
+
+    labels = [str(label) for label in dataset["scenario"].to_numpy()]
+    years = dataset["year"].to_numpy().astype(int)
+    peak = "total_peak_gw" if "total_peak_gw" in dataset else "ai_peak_gw"
+    figure = Figure(figsize=(12.0, 4.2), layout="constrained")
+    panels = figure.subplots(1, 2)
+    colours = ["#c2410c", "#1d4ed8", "#047857", "#6d28d9", "#4b5563", "#b45309"]
+    width = 0.8 / len(labels)
+    for axes, name, title in (
+        (panels[0], "ai_energy_twh", "AI energy [TWh]"),
+        (
+            panels[1],
+            peak,
+            "Total national peak [GW]" if peak == "total_peak_gw" else "AI peak [GW]",
+        ),
+    ):
+        for index, label in enumerate(labels):
+            p10, p50, p90 = _levels(dataset[name].sel(scenario=label), BAR_LEVELS)
+            x = years + (index - (len(labels) - 1) / 2) * width
+            colour = colours[index % len(colours)]
+            axes.bar(x, p50, width=width, color=colour, alpha=0.85, label=label)
+            axes.errorbar(x, p50, yerr=np.vstack([p50 - p10, p90 - p50]), fmt="none",
+                          ecolor="#111827", elinewidth=0.8, capsize=2)  # fmt: skip
+        axes.set_title(f"{title}: P50, P10–P90 bars")
+        axes.set_ylabel(title)
+        axes.set_xticks(years)
+        axes.set_xticklabels([str(y) for y in years], rotation=45 if len(years) > 8 else 0)
+        axes.grid(axis="y", color="#e3e7ec", linewidth=0.8)
+        axes.set_axisbelow(True)
+        if peak == "total_peak_gw" and name == peak:
+            low = float(dataset[name].sel(quantile=BAR_LEVELS[0], method="nearest").min())
+            axes.set_ylim(bottom=0.9 * low)
+    panels[0].legend(fontsize=8, frameon=False)
+    return figure
+
+
+def _atomic_save(figure, path: Path, image_format: str) -> None:
+    """Save the figure through :func:`forecast.io.files.atomic_write`, without the metadata
+    (dates, software) that would make two saves of one figure differ."""
+    import matplotlib
+
+    metadata = {"Date": None} if image_format == "svg" else {"Software": None}
+
+    def save(temporary: Path) -> None:
+        with matplotlib.rc_context({"svg.hashsalt": SVG_HASH_SALT, "svg.fonttype": "none"}):
+            figure.savefig(temporary, format=image_format, dpi=PNG_DPI, metadata=metadata)
+
+    atomic_write(path, save)
+
+
+def write_figure(
+    dataset: xr.Dataset,
+    path: Path,
+    *,
+    kind: str = "fan",
+    years: tuple[int, ...] | None = None,
+) -> Path:
+    """Write a figure of ``dataset`` to ``path`` (``.png`` or ``.svg``).
+
+    Parameters
+    ----------
+    dataset : xarray.Dataset
+        A projection with the quantiles 0.05, 0.1, 0.5, 0.9 and 0.95 (``fan``), or with
+        duration curves (``duration``, ``peak-hours``).
+    path : pathlib.Path
+        Output file; its suffix picks the format. Replaced only once the new file is complete.
+    kind : str
+        One of :data:`KINDS`: the report figure (:func:`projection_figure`),
+        :func:`duration_figure` or :func:`peak_hours_figure`.
+    years : tuple of int, optional
+        Years of a duration or peak-hour figure.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    OptionsError
+        Unknown suffix, missing directory or missing quantile; no file is written then.
+    """
+    path = Path(path)
+    image_format = figure_format(path)
+    if kind not in KINDS:
+        raise OptionsError(f"--kind = {kind!r}: allowed: {', '.join(KINDS)}")
+    if kind == "fan":
+        figure = projection_figure(dataset)
+    elif kind == "duration":
+        figure = duration_figure(dataset, years)
+    else:
+        figure = peak_hours_figure(dataset, years)
+    _atomic_save(figure, path, image_format)
+    return path

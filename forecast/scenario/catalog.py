@@ -1,0 +1,137 @@
+"""Accelerator catalog: one row per accelerator type (``data/accelerators.csv``).
+
+Columns: board TDP [W], system power per accelerator at nameplate [W] (a DGX H100 is 10.2 kW for
+8 GPUs → 1275 W) and what that figure is (``system_w_basis``: a vendor's system maximum, a rack
+rating, or the one rule for the rest: board TDP + the host overhead per accelerator of its system
+class), dense BF16/FP8 throughput [TFLOPS], release year and the facts.csv keys each row comes
+from. See ``data/README.md`` for every assumption.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from forecast.errors import CatalogError
+from forecast.paths import shipped_data_dir
+
+CATALOG_COLUMNS = (
+    "accelerator_id",
+    "vendor",
+    "name",
+    "form_factor",
+    "release_year",
+    "board_tdp_w",
+    "system_w_per_accelerator",
+    "system_w_basis",
+    "bf16_dense_tflops",
+    "fp8_dense_tflops",
+    "source_keys",
+    "assumptions",
+)
+
+
+@dataclass(frozen=True)
+class HostOverhead:
+    """Power of a system's host (CPUs, memory, network, fans, switches, conversion losses) per
+    accelerator, at nameplate, for one class of system. [W]"""
+
+    watts: float
+    derivation: str
+    source: str
+
+
+#: The one rule for catalog rows without a vendor system figure: system power per accelerator =
+#: board TDP + the host overhead of its class, measured on the vendor systems of that class.
+#: ``tests/forecast/scenario/test_catalog.py`` checks every rule row against it.
+HOST_OVERHEAD: dict[str, HostOverhead] = {
+    "8-way baseboard": HostOverhead(
+        watts=(1275.0 - 700.0 + 1787.5 - 1000.0 + 1812.5 - 1100.0) / 3.0,
+        derivation="mean of DGX H100 (10.2 kW / 8 - 700 W = 575 W), DGX B200 (14.3 kW / 8 - "
+        "1000 W = 787.5 W) and DGX B300 (14.5 kW / 8 - 1100 W = 712.5 W): 691.7 W; range "
+        "575-787.5 W",
+        source="facts.csv:dgx_h100_max_power, h100_sxm_tdp, dgx_b200_max_power, b200_hgx_tdp, "
+        "dgx_b300_max_power, b300_hgx_tdp",
+    ),
+    "rack-scale": HostOverhead(
+        watts=120_000.0 / 72.0 - 1200.0,
+        derivation="GB200 NVL72: 120 kW / 72 - 1200 W = 466.7 W (the one rack with a rating; "
+        "Grace CPUs and NVLink switch trays shared by 72 GPUs)",
+        source="facts.csv:gb200_nvl72_rack_power, b200_gb200_tdp",
+    ),
+    "PCIe server": HostOverhead(
+        watts=3000.0 / 8.0 - 180.0,
+        derivation="NXT RNGD server: 3 kW / 8 - 180 W = 195 W; range 195-691.7 W (up to the "
+        "8-way baseboard overhead)",
+        source="facts.csv:furiosa_nxt_rngd_server_power, furiosa_rngd_tdp",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The accelerator catalog as a read-only frame indexed by ``accelerator_id``."""
+
+    table: pd.DataFrame
+
+    @property
+    def ids(self) -> frozenset[str]:
+        return frozenset(self.table.index)
+
+    def system_w(self, mix: dict[str, float]) -> float:
+        """Mix-weighted system power per accelerator at nameplate. [W]"""
+        return float(
+            sum(share * self._get(key, "system_w_per_accelerator") for key, share in mix.items())
+        )
+
+    def tflops(self, mix: dict[str, float], metric: str) -> float:
+        """Mix-weighted dense throughput per accelerator. [TFLOPS]"""
+        total = 0.0
+        for key, share in mix.items():
+            value = self._get(key, metric)
+            if not np.isfinite(value):
+                raise CatalogError(
+                    f"accelerators.csv: {key}.{metric} is empty: a compute target with "
+                    f"metric = {metric!r} needs it; use another metric or accelerator"
+                )
+            total += share * value
+        return total
+
+    def _get(self, key: str, column: str) -> float:
+        try:
+            value: Any = self.table.loc[key, column]
+            return float(value)
+        except KeyError:
+            raise CatalogError(
+                f"accelerator {key!r}: unknown; allowed: {', '.join(sorted(self.ids))}"
+            ) from None
+
+
+@functools.lru_cache(maxsize=1)
+def load_catalog() -> Catalog:
+    """Read and check the shipped catalog (cached)."""
+    path = shipped_data_dir() / "accelerators.csv"
+    try:
+        table = pd.read_csv(path, dtype={"accelerator_id": str}, keep_default_na=True)
+    except FileNotFoundError:
+        raise CatalogError(f"{path}: accelerator catalog not found") from None
+    missing = [c for c in CATALOG_COLUMNS if c not in table.columns]
+    if missing:
+        raise CatalogError(f"{path.name}: missing columns {missing}")
+    if table["accelerator_id"].duplicated().any():
+        duplicated = sorted(table.loc[table["accelerator_id"].duplicated(), "accelerator_id"])
+        raise CatalogError(f"{path.name}: accelerator_id must be unique; repeated: {duplicated}")
+    for column in ("board_tdp_w", "system_w_per_accelerator"):
+        bad = table[~(pd.to_numeric(table[column], errors="coerce") > 0)]
+        if len(bad):
+            row = bad.iloc[0]
+            raise CatalogError(
+                f"{path.name}: {row['accelerator_id']}.{column} = {row[column]!r}: "
+                "must be a positive number of watts"
+            )
+    table = table.set_index("accelerator_id")
+    return Catalog(table=table)

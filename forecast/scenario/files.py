@@ -1,0 +1,210 @@
+"""Scenario files: reading TOML, schema-1 upgrade, ``extends``, the shipped scenarios.
+
+Part of :mod:`forecast.scenario`; the package's ``__init__`` lists the public names.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from forecast.errors import NotFoundError, ScenarioError
+from forecast.paths import scenarios_dir
+from forecast.scenario.defaults import MAX_EXTENDS_DEPTH, SCHEMA_VERSION
+from forecast.scenario.model import Scenario
+
+
+def upgrade_v1(data: dict[str, Any]) -> dict[str, Any]:
+    """Read a schema-version-1 scenario as version 2.
+
+    Version 1 had ``basis = "fleet" | "sites"`` and sites with ``it_mw``. The upgrade keeps
+    every figure: ``it_mw`` becomes ``capacity_mw`` with ``capacity_kind = "it"``; a
+    ``sites``-basis scenario keeps only its sites (its deployments never drew power), whose
+    tenants fill them as before (``tenant_occupancy`` defaults to 1 without deployments). A
+    ``fleet``-basis scenario with sites now *hosts* its accelerators in them: an accelerator with
+    no room waits, where version 1 only reported the shortfall.
+    """
+    upgraded = {key: value for key, value in data.items() if key != "basis"}
+    upgraded["schema_version"] = SCHEMA_VERSION
+    if data.get("basis") == "sites":
+        upgraded.pop("deployments", None)
+    sites = []
+    for site in data.get("sites") or []:
+        if isinstance(site, dict) and "it_mw" in site:
+            it_mw = site["it_mw"]
+            site = {key: value for key, value in site.items() if key != "it_mw"}
+            site.update(capacity_mw=it_mw, capacity_kind="it")
+        sites.append(site)
+    if "sites" in data:
+        upgraded["sites"] = sites
+    return upgraded
+
+
+def _format_location(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        elif item in {"fixed", "triangular", "uniform", "lognormal", "beta"}:
+            continue  # the discriminator tag pydantic adds to the path
+        elif item.startswith("function-"):
+            continue
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts) or "(top level)"
+
+
+def format_validation_error(error: ValidationError, *, origin: str) -> str:
+    """One line: origin, field path, value and what is allowed, for the first error."""
+    first = error.errors(include_url=False)[0]
+    location = _format_location(first["loc"])
+    message = first["msg"].removeprefix("Value error, ")
+    value = first.get("input")
+    shown = "" if isinstance(value, dict | list) else f" = {value!r}"
+    more = error.error_count() - 1
+    suffix = f" (and {more} more error{'s' if more > 1 else ''})" if more else ""
+    if message.startswith(location.split(".")[-1]) or shown == "":
+        return f"{origin}: {location}: {message}{suffix}"
+    return f"{origin}: {location}{shown}: {message}{suffix}"
+
+
+def parse_scenario(data: dict[str, Any], *, origin: str = "scenario") -> Scenario:
+    """Validate a scenario from a mapping (a parsed TOML file or a JSON body).
+
+    Raises
+    ------
+    ScenarioError
+        One line naming ``origin``, the field, the value and what is allowed.
+    """
+    if isinstance(data, dict) and "extends" in data:
+        data = extended(data, origin=origin)
+    if isinstance(data, dict) and data.get("schema_version", 1) == 1:
+        data = upgrade_v1(data)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as error:
+        raise ScenarioError(format_validation_error(error, origin=origin)) from None
+    _check_accelerators(scenario, origin=origin)
+    from forecast.weather.locations import resolve_weather_location
+
+    resolve_weather_location(scenario.country, scenario.weather_location, origin=origin)
+    return scenario
+
+
+def _merged(base: Any, changes: Any) -> Any:
+    """``changes`` over ``base``: tables merge key by key, anything else is replaced."""
+    if isinstance(base, dict) and isinstance(changes, dict):
+        return {key: _merged(base.get(key), value) for key, value in changes.items()} | {
+            key: value for key, value in base.items() if key not in changes
+        }
+    return changes
+
+
+def extended(data: dict[str, Any], *, origin: str, depth: int = 0) -> dict[str, Any]:
+    """A variant's data over its base's: ``extends = "<shipped scenario id>"``.
+
+    The variant gives its own ``id``, ``title`` and ``description`` and whatever it changes;
+    tables (``[operations]``, ``[grid.capital]``, ``[flexibility]``) merge key by key with the
+    base's, lists (``[[sites]]``, ``[[deployments]]``) and values replace the base's. Only
+    shipped scenarios can be extended, so that a variant never reads an arbitrary file.
+
+    Raises
+    ------
+    ScenarioError
+        The base is not a shipped scenario, or the chain is too long or circular.
+    """
+    base_id = data.get("extends")
+    shipped = shipped_scenario_paths()
+    if not isinstance(base_id, str) or base_id not in shipped:
+        raise ScenarioError(
+            f"{origin}: extends = {base_id!r}: must name a shipped scenario; shipped: "
+            f"{', '.join(shipped)}"
+        )
+    if depth >= MAX_EXTENDS_DEPTH:
+        raise ScenarioError(
+            f"{origin}: extends = {base_id!r}: more than {MAX_EXTENDS_DEPTH} scenarios in the "
+            "chain (is it circular?)"
+        )
+    try:
+        with shipped[base_id].open("rb") as handle:
+            base = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(f"{shipped[base_id].name}: malformed TOML: {error}") from None
+    if "extends" in base:
+        base = extended(base, origin=shipped[base_id].name, depth=depth + 1)
+    changes = {key: value for key, value in data.items() if key != "extends"}
+    return _merged(base, changes)
+
+
+def _check_accelerators(scenario: Scenario, *, origin: str) -> None:
+    from forecast.scenario.catalog import load_catalog
+
+    catalog = load_catalog()
+    places = [
+        (f"operations.replacement_mix[{j}]", entry)
+        for j, entry in enumerate(scenario.operations.replacement_mix or [])
+    ]
+    for i, deployment in enumerate(scenario.deployments):
+        for kind in ("milestones", "shipments", "compute_targets", "replacement_mix"):
+            for j, entry in enumerate(getattr(deployment, kind) or []):
+                places.append((f"deployments[{i}].{kind}[{j}]", entry))
+    for where, entry in places:
+        for accelerator_id in entry.mix:
+            if accelerator_id not in catalog.ids:
+                raise ScenarioError(
+                    f"{origin}: {where}.mix.{accelerator_id}: unknown accelerator; "
+                    f"allowed: {', '.join(sorted(catalog.ids))}"
+                )
+
+
+def read_scenario_file(path: Path) -> Scenario:
+    """Read and validate one scenario TOML file."""
+    origin = path.name
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise NotFoundError(f"{path}: no such scenario file") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(f"{origin}: malformed TOML: {error}") from None
+    except UnicodeDecodeError as error:
+        raise ScenarioError(f"{origin}: not UTF-8 text: {error.reason}") from None
+    scenario = parse_scenario(data, origin=origin)
+    return scenario
+
+
+def shipped_scenario_paths() -> dict[str, Path]:
+    """Shipped scenario ids mapped to their files, sorted by id."""
+    return {path.stem: path for path in sorted(scenarios_dir().glob("*.toml"))}
+
+
+def list_scenarios() -> list[Scenario]:
+    """Every shipped scenario, validated, sorted by id."""
+    return [load_scenario(scenario_id) for scenario_id in shipped_scenario_paths()]
+
+
+def load_scenario(id_or_path: str | Path) -> Scenario:
+    """Load a shipped scenario by id, or any scenario TOML file by path.
+
+    A shipped id must match ``[a-z0-9-]`` and never reaches the file system as a path, so an
+    identifier cannot escape the scenarios directory.
+    """
+    text = str(id_or_path)
+    shipped = shipped_scenario_paths()
+    if text in shipped:
+        scenario = read_scenario_file(shipped[text])
+    elif isinstance(id_or_path, Path) or text.endswith(".toml") or "/" in text:
+        scenario = read_scenario_file(Path(text))
+    else:
+        raise NotFoundError(
+            f"scenario {text!r}: not a shipped scenario id and not a .toml file; "
+            f"shipped: {', '.join(shipped) or '(none)'}"
+        )
+    if text in shipped and scenario.id != text:
+        raise ScenarioError(
+            f"{shipped[text].name}: id = {scenario.id!r}: must equal the file stem {text!r}"
+        )
+    return scenario

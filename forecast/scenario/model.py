@@ -1,0 +1,552 @@
+"""The scenario schema: horizon, operations, deployments, sites, non-AI loads, grid, flexibility.
+
+Part of :mod:`forecast.scenario`; the package's ``__init__`` lists the public names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from forecast.scenario.defaults import (
+    COUNTRY_PATTERN,
+    FIRST_DATE,
+    FIXED_ONLY_OPERATIONS,
+    LAST_DATE,
+    MAX_DEPLOYMENTS,
+    MAX_HORIZON_YEARS,
+    MAX_MILESTONES,
+    MAX_SITES,
+    MAX_TREND_POINTS,
+    SCENARIO_ID_PATTERN,
+    SCHEMA_VERSION,
+    Cooling,
+    Status,
+)
+from forecast.scenario.quantities import (
+    Quantity,
+    QuantityOrTrend,
+    _as_quantity,
+    _as_quantity_or_trend,
+    _check_fixed,
+    _check_ranges,
+    _Strict,
+)
+
+
+class Horizon(_Strict):
+    start: dt.date = Field(ge=FIRST_DATE, le=LAST_DATE)
+    end: dt.date = Field(ge=FIRST_DATE, le=LAST_DATE)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Horizon:
+        if self.end < self.start:
+            raise ValueError(
+                f"end = {self.end} is before start = {self.start}: end must be on or after start"
+            )
+        years = self.end.year - self.start.year + 1
+        if years > MAX_HORIZON_YEARS:
+            raise ValueError(
+                f"horizon {self.start}..{self.end} spans {years} years: at most "
+                f"{MAX_HORIZON_YEARS} allowed"
+            )
+        return self
+
+
+def _check_mix(mix: dict[str, float]) -> dict[str, float]:
+    if not mix:
+        raise ValueError("mix is empty: give at least one accelerator id with its share")
+    for key, share in mix.items():
+        if not 0.0 <= share <= 1.0:
+            raise ValueError(f"mix.{key} = {share}: a share must be in [0, 1]")
+    total = sum(mix.values())
+    if abs(total - 1.0) > 1e-6:
+        raise ValueError(f"mix shares sum to {total:g}: they must sum to 1")
+    return mix
+
+
+class DatedMix(_Strict):
+    """The accelerator mix that replaces retired accelerators from ``date`` on."""
+
+    date: dt.date
+    mix: dict[str, float]
+    source: str | None = None
+
+    _mix = field_validator("mix")(classmethod(lambda cls, v: _check_mix(v)))
+
+
+def _check_dated_mixes(mixes: list[DatedMix] | None) -> list[DatedMix] | None:
+    for i in range(1, len(mixes or [])):
+        assert mixes is not None
+        if mixes[i].date <= mixes[i - 1].date:
+            raise ValueError(
+                f"replacement_mix[{i}].date = {mixes[i].date} is not after "
+                f"replacement_mix[{i - 1}].date = {mixes[i - 1].date}: dates must increase"
+            )
+    return mixes
+
+
+class Operations(_Strict):
+    """How the hardware runs; every field has a documented default (see README, Defaults).
+
+    ``load_factor``, ``pue``, ``pue_temperature_slope_per_c`` and ``inference_share`` may be
+    trends; ``replacement_mix`` says which accelerators replace retired ones, by date.
+    """
+
+    load_factor: QuantityOrTrend | None = None
+    pue: QuantityOrTrend | None = None
+    pue_temperature_slope_per_c: QuantityOrTrend | None = None
+    pue_reference_temperature_c: Quantity | None = None
+    lifetime_years: Quantity | None = None
+    lifetime_weibull_shape: Quantity | None = None
+    inference_share: QuantityOrTrend | None = None
+    inference_peak_to_mean: Quantity | None = None
+    inference_peak_hour: Quantity | None = None
+    inference_weekend_factor: Quantity | None = None
+    cooling: Cooling = "air"
+    replacement_mix: list[DatedMix] | None = Field(default=None, max_length=MAX_TREND_POINTS)
+
+    _coerce = field_validator(
+        "load_factor", "pue", "pue_temperature_slope_per_c", "inference_share", mode="before"
+    )(classmethod(lambda cls, v: _as_quantity_or_trend(v)))
+    _coerce_fixed = field_validator(
+        "pue_reference_temperature_c",
+        "lifetime_years",
+        "lifetime_weibull_shape",
+        "inference_peak_to_mean",
+        "inference_peak_hour",
+        "inference_weekend_factor",
+        mode="before",
+    )(classmethod(lambda cls, v: _as_quantity(v)))
+    _mixes = field_validator("replacement_mix")(classmethod(lambda cls, v: _check_dated_mixes(v)))
+
+    @model_validator(mode="after")
+    def _ranges(self) -> Operations:
+        for name in FIXED_ONLY_OPERATIONS:
+            _check_fixed(name, getattr(self, name))
+        _check_ranges(self, "Operations")
+        return self
+
+
+class _Delivery(_Strict):
+    """Fields shared by milestones and shipments: the delivery's uncertainty."""
+
+    delay_months: Quantity | None = None
+    count_factor: Quantity | None = None
+
+    _coerce = field_validator("delay_months", "count_factor", mode="before")(
+        classmethod(lambda cls, v: _as_quantity(v))
+    )
+
+    @model_validator(mode="after")
+    def _delivery_ranges(self) -> _Delivery:
+        _check_ranges(self, "_Delivery")
+        return self
+
+
+class Milestone(_Delivery):
+    """Cumulative installed (in-service) accelerators at a date.
+
+    ``delay_months`` shifts the date in each draw (negative: early); ``count_factor``
+    multiplies the count.
+    """
+
+    date: dt.date
+    count: float = Field(ge=0, le=1e9, allow_inf_nan=False)
+    mix: dict[str, float]
+    source: str | None = None
+
+    _mix = field_validator("mix")(classmethod(lambda cls, v: _check_mix(v)))
+
+
+class Shipment(_Delivery):
+    """Accelerators delivered evenly between two dates: gross additions, which retire.
+
+    ``delay_months`` shifts both dates in each draw; ``count_factor`` multiplies the count.
+    """
+
+    start: dt.date
+    end: dt.date
+    count: float = Field(ge=0, le=1e9, allow_inf_nan=False)
+    mix: dict[str, float]
+    source: str | None = None
+
+    _mix = field_validator("mix")(classmethod(lambda cls, v: _check_mix(v)))
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Shipment:
+        if self.end < self.start:
+            raise ValueError(f"end = {self.end} is before start = {self.start}")
+        return self
+
+
+class ComputeTarget(_Strict):
+    """ "N x the installed compute at ``relative_to`` by ``date``", topped up with ``mix``.
+
+    Only what the plan's milestones and shipments leave short at ``date`` is added, phased in
+    linearly from the plan's last dated entry before ``date`` (or ``relative_to``, if later).
+    """
+
+    date: dt.date
+    multiple: float = Field(gt=0, le=1e4, allow_inf_nan=False)
+    relative_to: dt.date
+    metric: Literal["bf16_dense_tflops", "fp8_dense_tflops"] = "bf16_dense_tflops"
+    mix: dict[str, float]
+    source: str | None = None
+
+    _mix = field_validator("mix")(classmethod(lambda cls, v: _check_mix(v)))
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ComputeTarget:
+        if self.date <= self.relative_to:
+            raise ValueError(f"date = {self.date} must be after relative_to = {self.relative_to}")
+        return self
+
+
+class Deployment(_Strict):
+    """A fleet of accelerators: milestones, shipments and compute targets.
+
+    ``delivery_delay_months`` and ``count_factor`` apply to every dated entry of the deployment
+    alike in a draw (a late supply chain delays the whole plan); an entry's own ``delay_months``
+    and ``count_factor`` come on top, drawn for that entry alone.
+    """
+
+    name: str = Field(min_length=1, max_length=120)
+    region_shares: dict[str, float] | None = None
+    after_last: Literal["hold", "retire"] = "hold"
+    delivery_delay_months: Quantity | None = None
+    count_factor: Quantity | None = None
+    replacement_mix: list[DatedMix] | None = Field(default=None, max_length=MAX_TREND_POINTS)
+    milestones: list[Milestone] = Field(default_factory=list, max_length=MAX_MILESTONES)
+    shipments: list[Shipment] = Field(default_factory=list, max_length=MAX_MILESTONES)
+    compute_targets: list[ComputeTarget] = Field(default_factory=list, max_length=MAX_MILESTONES)
+    source: str | None = None
+
+    _coerce = field_validator("delivery_delay_months", "count_factor", mode="before")(
+        classmethod(lambda cls, v: _as_quantity(v))
+    )
+    _mixes = field_validator("replacement_mix")(classmethod(lambda cls, v: _check_dated_mixes(v)))
+
+    @field_validator("milestones")
+    @classmethod
+    def _in_order(cls, milestones: list[Milestone]) -> list[Milestone]:
+        for i in range(1, len(milestones)):
+            if milestones[i].date <= milestones[i - 1].date:
+                raise ValueError(
+                    f"milestones[{i}].date = {milestones[i].date} is not after "
+                    f"milestones[{i - 1}].date = {milestones[i - 1].date}: milestones must be "
+                    "in increasing date order"
+                )
+        return milestones
+
+    @field_validator("region_shares")
+    @classmethod
+    def _shares(cls, shares: dict[str, float] | None) -> dict[str, float] | None:
+        if shares is None:
+            return shares
+        for key, share in shares.items():
+            if not 0.0 <= share <= 1.0:
+                raise ValueError(f"region_shares.{key} = {share}: a share must be in [0, 1]")
+        total = sum(shares.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"region_shares sum to {total:g}: they must sum to 1")
+        return shares
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Deployment:
+        _check_ranges(self, "Deployment")
+        if not (self.milestones or self.shipments or self.compute_targets):
+            raise ValueError(
+                f"deployment '{self.name}' has no milestones, shipments or compute_targets: "
+                "give at least one"
+            )
+        if self.compute_targets and not self.milestones and not self.shipments:
+            raise ValueError(
+                f"deployment '{self.name}': a compute target needs milestones or shipments "
+                "to measure today's compute against"
+            )
+        return self
+
+
+class Site(_Strict):
+    """A data-centre buildout: capacity, when, where, how likely, and who else fills it.
+
+    ``capacity_kind`` says what ``capacity_mw`` measures: ``"grid"``, the facility's grid
+    connection (the site never draws more), or ``"it"``, the IT load it can host. The part of
+    the capacity that the deployment plans do not fill carries the site's own tenants, a share
+    ``tenant_occupancy`` of it (a trend gives an occupancy ramp).
+    """
+
+    name: str = Field(min_length=1, max_length=120)
+    region: str | None = None
+    capacity_mw: Quantity
+    capacity_kind: Literal["grid", "it"]
+    commissioning: dt.date
+    ramp_months: Quantity | None = None
+    status: Status
+    build_probability: Quantity | None = None
+    delay_months: Quantity | None = None
+    pue: QuantityOrTrend | None = None
+    cooling: Cooling = "air"
+    inference_share: QuantityOrTrend | None = None
+    load_factor: QuantityOrTrend | None = None
+    tenant_occupancy: QuantityOrTrend | None = None
+    source: str | None = None
+
+    _coerce = field_validator(
+        "capacity_mw", "ramp_months", "build_probability", "delay_months", mode="before"
+    )(classmethod(lambda cls, v: _as_quantity(v)))
+    _coerce_trends = field_validator(
+        "pue", "inference_share", "load_factor", "tenant_occupancy", mode="before"
+    )(classmethod(lambda cls, v: _as_quantity_or_trend(v)))
+
+    @model_validator(mode="after")
+    def _ranges(self) -> Site:
+        _check_fixed("ramp_months", self.ramp_months)
+        _check_ranges(self, "Site")
+        return self
+
+
+class NonAiLoad(_Strict):
+    """Data-centre load that is not AI: conventional servers, storage, network, other IT.
+
+    Built bottom-up as LBNL and IEA build it: IT power = ``installed`` units x ``power_w`` per
+    unit x ``utilisation`` (average draw / ``power_w``), or, where only energy is known,
+    ``energy_twh`` of IT energy a year. Any of these may be a trend. The load is flat through
+    the day and goes through the same PUE and temperature treatment as the AI load (the
+    scenario's PUE unless the component states its own). ``hosted = true`` makes it take room
+    in its region's sites before the deployment plans' accelerators (incumbent load in the same
+    halls); by default it runs in halls the scenario does not list (existing data centres).
+    """
+
+    name: str = Field(min_length=1, max_length=120)
+    kind: Literal["servers", "storage", "network", "other"]
+    region: str | None = None
+    installed: QuantityOrTrend | None = None
+    power_w: QuantityOrTrend | None = None
+    utilisation: QuantityOrTrend | None = None
+    energy_twh: QuantityOrTrend | None = None
+    pue: QuantityOrTrend | None = None
+    hosted: bool = False
+    in_baseline: bool = False
+    source: str | None = None
+
+    _coerce = field_validator(
+        "installed", "power_w", "utilisation", "energy_twh", "pue", mode="before"
+    )(classmethod(lambda cls, v: _as_quantity_or_trend(v)))
+
+    @model_validator(mode="after")
+    def _one_way(self) -> NonAiLoad:
+        _check_ranges(self, "NonAiLoad")
+        by_units = self.installed is not None or self.power_w is not None
+        if by_units == (self.energy_twh is not None):
+            raise ValueError(
+                f"non_ai_loads '{self.name}': give either installed and power_w (with an "
+                "optional utilisation) or energy_twh, not both and not neither"
+            )
+        if by_units and (self.installed is None or self.power_w is None):
+            raise ValueError(
+                f"non_ai_loads '{self.name}': installed and power_w go together; give both"
+            )
+        if self.utilisation is not None and not by_units:
+            raise ValueError(
+                f"non_ai_loads '{self.name}': utilisation applies to installed x power_w, "
+                "not to energy_twh"
+            )
+        return self
+
+
+class Reinforcement(_Strict):
+    """A grid reinforcement that adds connection capacity to a region from a date."""
+
+    date: dt.date
+    mw: Quantity
+    delay_months: Quantity | None = None
+    source: str | None = None
+
+    _coerce = field_validator("mw", "delay_months", mode="before")(
+        classmethod(lambda cls, v: _as_quantity(v))
+    )
+
+    @model_validator(mode="after")
+    def _ranges(self) -> Reinforcement:
+        _check_ranges(self, "Reinforcement")
+        return self
+
+
+class RegionGrid(_Strict):
+    """How much new large load a region's grid can connect, by date.
+
+    ``limit_mw`` is the grid capacity for new large-load connections available by each date
+    (cumulative), ``reinforcements`` add to it once built (each after its own sampled delay).
+    Sites that are not yet operating take their grid capacity from it in queue order: status
+    (under construction, then announced, then speculative), then commissioning date, then the
+    order in the file. A site energises only as far as the limit allows; the rest of its
+    capacity waits (``delayed`` in the output).
+    """
+
+    limit_mw: QuantityOrTrend
+    reinforcements: list[Reinforcement] = Field(default_factory=list, max_length=50)
+    source: str | None = None
+
+    _coerce = field_validator("limit_mw", mode="before")(
+        classmethod(lambda cls, v: _as_quantity_or_trend(v))
+    )
+
+    @model_validator(mode="after")
+    def _ranges(self) -> RegionGrid:
+        _check_ranges(self, "RegionGrid")
+        return self
+
+
+class Flexibility(_Strict):
+    """A share of the AI load that gives way in the grid's stress hours.
+
+    Stress hours are, in each draw and year, the ``hours_per_year`` hours of highest total
+    national load (only those above ``threshold_mw``, when given). In them a share ``share`` of
+    the AI load curtails (its energy is lost) or shifts (its energy moves to the same day's
+    other hours, in proportion to their room below the stress level, so no hour rises above
+    it; what finds no room is curtailed).
+    """
+
+    share: Quantity
+    mode: Literal["curtail", "shift"] = "curtail"
+    hours_per_year: int = Field(ge=1, le=2000)
+    threshold_mw: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    source: str | None = None
+
+    _coerce = field_validator("share", mode="before")(classmethod(lambda cls, v: _as_quantity(v)))
+
+    @model_validator(mode="after")
+    def _ranges(self) -> Flexibility:
+        _check_ranges(self, "Flexibility")
+        return self
+
+
+class Scenario(_Strict):
+    """A complete projection scenario (one TOML file)."""
+
+    schema_version: Literal[2] = SCHEMA_VERSION
+    id: str = Field(pattern=SCENARIO_ID_PATTERN)
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(min_length=1, max_length=300)
+    country: str = Field(pattern=COUNTRY_PATTERN)
+    timezone: str = "UTC"
+    regions: list[str] = Field(default_factory=lambda: ["national"], min_length=1, max_length=20)
+    hosting: Literal["sites", "unconstrained"] | None = None
+    # None: the country's default location (forecast.weather.locations); checked on parsing.
+    weather_location: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    # None: the promoted baseline model trained for the country (forecast.baseline.artifacts).
+    baseline_model: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*(@[A-Za-z0-9][A-Za-z0-9._-]*)?$"
+    )
+    notes: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    horizon: Horizon
+    operations: Operations = Field(default_factory=Operations)
+    deployments: list[Deployment] = Field(default_factory=list, max_length=MAX_DEPLOYMENTS)
+    sites: list[Site] = Field(default_factory=list, max_length=MAX_SITES)
+    non_ai_loads: list[NonAiLoad] = Field(default_factory=list, max_length=50)
+    grid: dict[str, RegionGrid] = Field(default_factory=dict)
+    flexibility: Flexibility | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, tz: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"timezone = {tz!r}: not an IANA time zone name") from None
+        return tz
+
+    @field_validator("regions")
+    @classmethod
+    def _regions(cls, regions: list[str]) -> list[str]:
+        for region in regions:
+            if not re.fullmatch(r"[a-z0-9_]{1,40}", region):
+                raise ValueError(f"regions: {region!r} is not a name of [a-z0-9_], 1-40 chars")
+        if len(set(regions)) != len(regions):
+            raise ValueError(f"regions = {regions}: names must be unique")
+        return regions
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        regions = set(self.regions)
+        for i, deployment in enumerate(self.deployments):
+            if deployment.region_shares is None and len(self.regions) > 1:
+                raise ValueError(
+                    f"deployments[{i}].region_shares: required when the scenario has more "
+                    f"than one region ({', '.join(self.regions)})"
+                )
+            for key in deployment.region_shares or {}:
+                if key not in regions:
+                    raise ValueError(
+                        f"deployments[{i}].region_shares.{key}: unknown region; "
+                        f"allowed: {sorted(regions)}"
+                    )
+        for i, site in enumerate(self.sites):
+            if site.region is not None and site.region not in regions:
+                raise ValueError(
+                    f"sites[{i}].region = {site.region!r}: unknown region; "
+                    f"allowed: {sorted(regions)}"
+                )
+        if not self.deployments and not self.sites and not self.non_ai_loads:
+            raise ValueError(
+                "a scenario needs at least one [[deployments]], [[sites]] or [[non_ai_loads]] "
+                "entry: nothing would draw power"
+            )
+        if self.hosting == "sites" and not (self.sites and self.deployments):
+            raise ValueError(
+                "hosting = 'sites' needs both [[deployments]] (what is hosted) and [[sites]] "
+                "(where); leave hosting out to let the entries decide"
+            )
+        if self.hosting == "unconstrained" and not self.deployments:
+            raise ValueError("hosting = 'unconstrained' needs at least one [[deployments]] entry")
+        for i, load in enumerate(self.non_ai_loads):
+            if load.region is not None and load.region not in regions:
+                raise ValueError(
+                    f"non_ai_loads[{i}].region = {load.region!r}: unknown region; "
+                    f"allowed: {sorted(regions)}"
+                )
+        for region in self.grid:
+            if region not in regions:
+                raise ValueError(f"grid.{region}: unknown region; allowed: {sorted(regions)}")
+        return self
+
+    @property
+    def hosting_reading(self) -> str:
+        """``hosted``, ``unconstrained`` or ``sites``: how the AI load relates to the sites.
+
+        Deployments with sites are hosted in them (unless ``hosting = "unconstrained"``);
+        deployments without sites are unconstrained; sites without deployments carry only
+        their own tenants.
+        """
+        if not self.deployments:
+            return "sites"
+        if not self.sites or self.hosting == "unconstrained":
+            return "unconstrained"
+        return "hosted"
+
+    def accelerator_ids(self) -> set[str]:
+        """Every accelerator id the scenario refers to."""
+        ids: set[str] = set()
+        for mixes in self._mixes():
+            ids.update(mixes)
+        return ids
+
+    def _mixes(self):
+        for entry in self.operations.replacement_mix or []:
+            yield entry.mix
+        for deployment in self.deployments:
+            for entry in (
+                *deployment.milestones,
+                *deployment.shipments,
+                *deployment.compute_targets,
+                *(deployment.replacement_mix or []),
+            ):
+                yield entry.mix

@@ -1,0 +1,357 @@
+"""Scenarios side by side: one Dataset with a ``scenario`` dimension, and their differences.
+
+:func:`compare` projects several scenarios over the same period with the same options and
+seed. The engine names every random stream after the input it draws
+(:mod:`forecast.engine.inputs`), so wherever the scenarios' inputs coincide (the baseline
+model's level and daily noise, the weather year of each draw, the operating assumptions, a
+site or deployment at the same place in the file under the same name) draw ``d`` of one
+scenario sees the same numbers as draw ``d`` of the other: common random numbers, as in a
+sweep (:mod:`forecast.sweep`). A difference between scenarios is then computed draw by draw
+(``<name>_difference``: quantiles and mean over draws of ``X_s[d] - X_first[d]``), which
+removes the noise the scenarios share: the difference of two identical scenarios is exactly 0
+in every draw, where independent runs would show the full Monte Carlo spread of both.
+
+Per-draw values come from the engine's per-year accumulators (``ProjectionOptions.per_draw``:
+``<name>_per_draw``), not from quantiles.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from forecast import kernels
+from forecast.errors import OptionsError
+from forecast.io import export
+from forecast.outputs import (
+    BY_NAME,
+    DIFFERENCE_VARIABLES,
+    difference_name,
+    mean_name,
+    per_draw_name,
+)
+from forecast.projection import ProjectionOptions, project
+from forecast.scenario import Scenario
+
+#: Most scenarios one comparison projects.
+MAX_SCENARIOS = 20
+#: Column of the comparison's tidy table naming the scenario (first column).
+SCENARIO_COLUMN = "scenario"
+#: Attributes that differ between scenarios, kept as coordinates along ``scenario``.
+SCENARIO_ATTRIBUTES = ("title", "scenario_sha256", "hosting", "baseline_model", "flexibility")
+#: The printed summary's figures: variable, label, decimals.
+SUMMARY_FIGURES = (
+    ("ai_energy_twh", "AI energy [TWh]", 2),
+    ("total_energy_twh", "total energy [TWh]", 1),
+    ("ai_peak_gw", "AI peak [GW]", 2),
+    ("total_peak_gw", "total peak [GW]", 2),
+    ("ai_share_of_energy_pct", "AI share of energy [%]", 2),
+    ("ai_at_national_peak_gw", "AI at the national peak [GW]", 2),
+)
+_DIFFERENCE_SOURCES = {
+    variable.name.removesuffix("_difference"): variable.name
+    for variable in DIFFERENCE_VARIABLES
+    if variable.name.endswith("_difference")
+}
+
+ProgressCallback = Callable[[int, int, int, int], None]
+
+
+def check_scenarios(scenarios: Sequence[Scenario]) -> None:
+    """Refuse no scenario, too many, a repeated id or differing time zones (OptionsError)."""
+    if not 1 <= len(scenarios) <= MAX_SCENARIOS:
+        raise OptionsError(
+            f"scenarios: {len(scenarios)} given; compare 1..{MAX_SCENARIOS} scenarios"
+        )
+    ids = [scenario.id for scenario in scenarios]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        raise OptionsError(f"scenarios: {', '.join(repeated)} given twice; give each once")
+    zones = {scenario.timezone for scenario in scenarios}
+    if len(zones) > 1:
+        raise OptionsError(
+            f"scenarios: time zones {', '.join(sorted(zones))} differ; compare scenarios of one "
+            "time zone, so that their hours, days and years line up"
+        )
+
+
+def _differences(datasets: list[xr.Dataset], probabilities: np.ndarray) -> list[dict]:
+    """Per scenario, the quantiles and mean over draws of each national per-year variable
+    minus the first scenario's, draw by draw."""
+    first = datasets[0]
+    result = []
+    for dataset in datasets:
+        data = {}
+        for source, name in _DIFFERENCE_SOURCES.items():
+            kept = per_draw_name(source)
+            if kept not in dataset or kept not in first:
+                continue
+            difference = (dataset[kept] - first[kept]).transpose("draw", "year").to_numpy()
+            out = np.empty((probabilities.size, difference.shape[1]))
+            kernels.quantiles_over_draws(np.ascontiguousarray(difference), probabilities, out)
+            attrs = {"units": BY_NAME[name].units, "description": BY_NAME[name].description}
+            data[name] = xr.Variable(("year", "quantile"), out.T, attrs)
+            mean = mean_name(name)
+            data[mean] = xr.Variable(
+                ("year",),
+                difference.mean(axis=0),
+                {"units": BY_NAME[mean].units, "description": BY_NAME[mean].description},
+            )
+        result.append(data)
+    return result
+
+
+def project_scenarios(
+    scenarios: Sequence[Scenario],
+    options: ProjectionOptions | None = None,
+    *,
+    common_random_numbers: bool = True,
+    progress: ProgressCallback | None = None,
+) -> list[xr.Dataset]:
+    """Each scenario's projection over one period with one set of options, every draw's
+    per-year values kept (``per_draw``) and the ``<name>_difference`` variables added.
+
+    Parameters and errors as :func:`compare`, which stacks what this returns.
+    """
+    check_scenarios(scenarios)
+    base = options or ProjectionOptions()
+    base = dataclasses.replace(
+        base,
+        start=base.start or scenarios[0].horizon.start,
+        end=base.end or scenarios[0].horizon.end,
+        per_draw=True,
+    )
+    validated = [base.validated(scenario) for scenario in scenarios]
+    datasets = []
+    for index, (scenario, chosen) in enumerate(zip(scenarios, validated, strict=True)):
+        seed = chosen.seed if common_random_numbers else chosen.seed + index
+        if seed >= 2**63:
+            raise OptionsError(f"seed = {chosen.seed}: too large for {len(scenarios)} seeds")
+
+        def report(done: int, total: int, index: int = index) -> None:
+            if progress is not None:
+                progress(index, len(scenarios), done, total)
+
+        datasets.append(project(scenario, dataclasses.replace(chosen, seed=seed), progress=report))
+    probabilities = np.asarray(validated[0].quantiles, dtype=np.float64)
+    for dataset, differences in zip(datasets, _differences(datasets, probabilities), strict=True):
+        dataset.update(differences)
+        dataset.attrs["comparison_random_numbers"] = _random_numbers(common_random_numbers)
+    return datasets
+
+
+def _random_numbers(common: bool) -> str:
+    if common:
+        return "common: every scenario uses the same seed and named streams"
+    return "independent: scenario i uses seed + i"
+
+
+def compare(
+    scenarios: Sequence[Scenario],
+    options: ProjectionOptions | None = None,
+    *,
+    common_random_numbers: bool = True,
+    keep_per_draw: bool = False,
+    progress: ProgressCallback | None = None,
+) -> xr.Dataset:
+    """Project ``scenarios`` with the same options; one Dataset along ``scenario``.
+
+    Parameters
+    ----------
+    scenarios : sequence of Scenario
+        1..:data:`MAX_SCENARIOS` validated scenarios with distinct ids and one time zone; the
+        first is the reference of the differences.
+    options : ProjectionOptions, optional
+        Draws, seed, period, resolution, quantiles, weather, baseline and duration curves, for
+        every scenario. Without a period, the first scenario's horizon.
+    common_random_numbers : bool
+        True (the default): every scenario runs with the same seed, so draw ``d`` shares the
+        inputs the scenarios have in common. False: scenario ``i`` runs with ``seed + i``
+        (independent runs, for measuring what common random numbers save).
+    keep_per_draw : bool
+        Keep every draw's per-year values (``<name>_per_draw``) in the result.
+    progress : callable, optional
+        Called as ``progress(scenario_index, n_scenarios, hours_done, hours_total)``.
+
+    Returns
+    -------
+    xarray.Dataset
+        The projection variables with a leading ``scenario`` dimension (a variable a scenario
+        does not have is NaN there; regions and spread-driver inputs are the union), the
+        ``<name>_difference`` variables, and the scenarios' titles, digests, hosting readings,
+        baseline models and flexibility as coordinates along ``scenario``.
+
+    Raises
+    ------
+    OptionsError
+        No scenario, too many, a repeated id, differing time zones, or a bad option.
+    """
+    datasets = project_scenarios(
+        scenarios, options, common_random_numbers=common_random_numbers, progress=progress
+    )
+    return combine(scenarios, datasets, keep_per_draw=keep_per_draw)
+
+
+def combine(
+    scenarios: Sequence[Scenario], datasets: Sequence[xr.Dataset], *, keep_per_draw: bool = False
+) -> xr.Dataset:
+    """Stack :func:`project_scenarios`' Datasets along ``scenario``."""
+    labels = [scenario.id for scenario in scenarios]
+    coordinates = {
+        name: ("scenario", np.array([str(d.attrs.get(name, "")) for d in datasets], dtype=str))
+        for name in SCENARIO_ATTRIBUTES
+    }
+    trimmed = []
+    for dataset in datasets:
+        if not keep_per_draw:
+            dataset = dataset.drop_vars(
+                [n for n in dataset.data_vars if str(n).endswith("_per_draw")]
+            )
+            dataset = dataset.drop_vars([c for c in ("draw", "duration_draw") if c in dataset])
+        trimmed.append(dataset)
+    combined = xr.concat(
+        trimmed,
+        dim=xr.IndexVariable("scenario", np.array(labels, dtype=str)),
+        data_vars="all",
+        coords="different",
+        compat="equals",
+        join="outer",
+        combine_attrs="drop_conflicts",
+    )
+    combined = combined.assign_coords(coordinates)
+    combined["scenario"].attrs = {"description": "scenario id; the first is the reference"}
+    combined.attrs |= {
+        "title": "Comparison of " + ", ".join(labels),
+        "scenario_id": ",".join(labels),
+        "comparison_reference": labels[0],
+    }
+    return combined
+
+
+def tidy_compare_frame(dataset: xr.Dataset) -> pd.DataFrame:
+    """The comparison as one tidy table: ``scenario``, then the columns of
+    :func:`forecast.io.export.tidy_frame`; a variable a scenario does not have has no rows."""
+    frames = []
+    for label in dataset["scenario"].to_numpy():
+        one = dataset.sel(scenario=label)
+        missing = [
+            name
+            for name, variable in one.data_vars.items()
+            if variable.dtype.kind == "f" and bool(np.isnan(variable.to_numpy()).all())
+        ]
+        frame = export.tidy_frame(one.drop_vars(missing))
+        frame.insert(0, SCENARIO_COLUMN, str(label))
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def write(dataset: xr.Dataset, path: Path, *, file_format: str | None = None) -> Path:
+    """Write a comparison as a tidy table (CSV plus ``<path>.meta.json``, or Parquet) with a
+    ``scenario`` column, or as NetCDF with the ``scenario`` dimension, atomically."""
+    chosen = export.file_format_of(path, file_format)
+    if chosen == "netcdf":
+        return export.write_netcdf(dataset, path)
+    frame = tidy_compare_frame(dataset)
+    drivers = {
+        str(label): {
+            str(k): float(v)
+            for k, v in zip(
+                dataset["input"].to_numpy(),
+                dataset["spread_driver_rank_correlation"].sel(scenario=label).to_numpy(),
+                strict=True,
+            )
+            if np.isfinite(v)
+        }
+        for label in dataset["scenario"].to_numpy()
+    }
+    metadata = export.table_metadata(dataset, frame.columns, drivers=drivers)
+    metadata["scenarios"] = [
+        {
+            SCENARIO_COLUMN: str(label),
+            **{name: str(dataset[name].to_numpy()[i]) for name in SCENARIO_ATTRIBUTES},
+        }
+        for i, label in enumerate(dataset["scenario"].to_numpy())
+    ]
+    return export.write_table(frame, path, chosen, metadata)
+
+
+def cell(dataset: xr.Dataset, name: str, label: str, year: int, digits: int) -> str:
+    """``P50 [P10–P90] (mean)`` of a per-year variable for one scenario and year."""
+    if name not in dataset:
+        return "–"
+    variable = dataset[name].sel(scenario=label, year=year)
+    levels = variable["quantile"].to_numpy()
+    p10, p50, p90 = (
+        float(variable.to_numpy()[int(np.argmin(np.abs(levels - level)))])
+        for level in (0.1, 0.5, 0.9)
+    )
+    if not np.isfinite(p50):
+        return "–"
+    mean = float(dataset[mean_name(name)].sel(scenario=label, year=year))
+    return f"{p50:,.{digits}f} [{p10:,.{digits}f}–{p90:,.{digits}f}] ({mean:,.{digits}f})"
+
+
+def summary_text(dataset: xr.Dataset) -> str:
+    """The side-by-side per-year summary of a comparison, as fixed-width text.
+
+    One block per figure (:data:`SUMMARY_FIGURES`): per year, each scenario's P50 [P10–P90]
+    (mean) over draws, then each later scenario's difference from the first, computed draw by
+    draw.
+    """
+    labels = [str(label) for label in dataset["scenario"].to_numpy()]
+    reference, others = labels[0], labels[1:]
+    attrs = dataset.attrs
+    lines = [
+        f"{len(labels)} scenarios, {attrs['draws']} draws each, seed {attrs['seed']}, "
+        f"{attrs['period_start']}..{attrs['period_end']}; random numbers "
+        f"{attrs['comparison_random_numbers'].split(':')[0]}",
+    ]
+    for i, label in enumerate(labels):
+        lines.append(
+            f"  {label}: {dataset['hosting'].to_numpy()[i]}; baseline "
+            f"{dataset['baseline_model'].to_numpy()[i]}"
+        )
+    lines.append(
+        "Cells: P50 [P10–P90] (mean) over draws; 'minus' columns: the difference from "
+        f"{reference}, draw by draw."
+    )
+    for name, title, digits in SUMMARY_FIGURES:
+        if name not in dataset:
+            continue
+        headers = [*labels, *(f"{label} minus {reference}" for label in others)]
+        rows = []
+        for year in dataset["year"].to_numpy():
+            cells = [cell(dataset, name, label, int(year), digits) for label in labels]
+            cells += [
+                cell(dataset, difference_name(name), label, int(year), digits) for label in others
+            ]
+            rows.append((str(year), cells))
+        widths = [
+            max(len(header), *(len(cells[i]) for _, cells in rows))
+            for i, header in enumerate(headers)
+        ]
+        lines += ["", title]
+        lines.append(
+            "year" + "".join(f"  {h.rjust(w)}" for h, w in zip(headers, widths, strict=True))
+        )
+        for year, cells in rows:
+            lines.append(
+                year + "".join(f"  {c.rjust(w)}" for c, w in zip(cells, widths, strict=True))
+            )
+    return "\n".join(lines)
+
+
+__all__ = [
+    "MAX_SCENARIOS",
+    "combine",
+    "compare",
+    "project_scenarios",
+    "summary_text",
+    "tidy_compare_frame",
+    "write",
+]

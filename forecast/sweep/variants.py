@@ -1,0 +1,638 @@
+"""Sensitivity sweeps: the full grid of variants of a scenario, projected on Dask.
+
+A sweep varies one or more inputs over a list of values (``operations.pue=1.1,1.3,1.5``) and
+projects every combination (the cartesian product) on a ``dask.distributed`` cluster: a
+``LocalCluster`` of worker processes by default, or a running scheduler given by its address.
+Each task runs :func:`forecast.projection.project` on one variant; the client gathers the
+Datasets and stacks them along a ``variant`` dimension whose coordinates hold the varied
+values.
+
+Every variant runs with the same seed (common random numbers): the random streams are named per
+input (:class:`forecast.engine.sampling.Streams`), so two variants draw the same load factors,
+lifetimes, delays and weather years wherever their inputs agree, and a difference between
+variants is the effect of the varied input, not Monte Carlo noise.
+
+A varied NAME is either
+
+* a dotted path into the scenario, with ``[i]`` for list entries: ``operations.pue``,
+  ``operations.load_factor``, ``sites[0].build_probability``,
+  ``deployments[0].milestones[2].count``, ``operations.pue.mode`` (one parameter of a
+  distribution); a number given for an uncertain input makes it a fixed quantity; or
+* a projection option, :data:`OPTION_NAMES`: ``draws``, ``seed`` (varying the seed gives
+  replicate runs, which measure the Monte Carlo noise itself) or ``weather``; or
+* :data:`PLAN_SCALE` (``plan.scale``): a factor on the whole deployment plan, every
+  milestone's and shipment's count in every deployment, as the dashboard's "Scale the whole
+  plan" does (a compute target is a multiple of the plan's own compute, so it scales with it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import dataclasses
+import itertools
+import os
+import re
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from forecast.errors import ForecastError, OptionsError
+from forecast.io import export
+from forecast.projection import ProjectionOptions, project, scenario_digest
+from forecast.scenario import Scenario, parse_scenario
+
+#: Projection options that may be varied, with the type their values are read as.
+OPTION_NAMES: dict[str, type] = {"draws": int, "seed": int, "weather": str}
+#: The NAME of a factor on every milestone's and shipment's count (the whole plan).
+PLAN_SCALE = "plan.scale"
+#: Largest whole-plan factor (a count stays within the scenario format's 1e9 anyway).
+MAX_PLAN_SCALE = 1000.0
+#: Scenario fields that fix the shape or the time axis of the results; every variant shares
+#: them so that the results line up along ``variant``.
+FIXED_FIELDS: tuple[str, ...] = (
+    "schema_version",
+    "id",
+    "country",
+    "timezone",
+    "regions",
+    "hosting",
+    "horizon",
+)
+#: Most variants one sweep may run (guards against a mistyped grid of millions).
+MAX_VARIANTS = 10_000
+#: Most worker processes of the default ``LocalCluster``.
+MAX_WORKERS = 256
+#: Extra columns of the sweep CSV, before the varied NAMEs and :data:`export.CSV_COLUMNS`.
+SWEEP_ID_COLUMN = "variant"
+
+Value = int | float | str
+ProgressCallback = Callable[[int, int], None]
+
+_SEGMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)")
+_INTEGER = re.compile(r"[+-]?\d+")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Variation:
+    """One varied input: its NAME and the values it takes, in the order given.
+
+    Parameters
+    ----------
+    name : str
+        Dotted path into the scenario (``sites[0].build_probability``) or one of
+        :data:`OPTION_NAMES`. [-]
+    levels : tuple
+        The values it takes, numbers or text. [unit of the field]
+    """
+
+    name: str
+    levels: tuple[Value, ...]
+
+    @property
+    def is_option(self) -> bool:
+        """True when the NAME is a projection option rather than a scenario field."""
+        return self.name in OPTION_NAMES
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Variant:
+    """One point of the grid: the value of each NAME, its scenario and its validated options."""
+
+    index: int
+    settings: dict[str, Value]
+    scenario: Scenario
+    options: ProjectionOptions
+
+    @property
+    def label(self) -> str:
+        """``NAME=value`` pairs, comma-separated (for messages)."""
+        return ", ".join(f"{name}={value}" for name, value in self.settings.items())
+
+
+def _read_value(text: str, name: str) -> Value:
+    """An integer, a float or the text itself (dates and names stay text for pydantic)."""
+    stripped = text.strip()
+    if not stripped:
+        raise OptionsError(f"--vary {name}: empty value in the list; give V1,V2,...")
+    if _INTEGER.fullmatch(stripped):
+        return int(stripped)
+    try:
+        return float(stripped)
+    except ValueError:
+        return stripped
+
+
+def parse_variation(text: str) -> Variation:
+    """Read ``NAME=V1,V2,...`` (the ``--vary`` option).
+
+    Raises
+    ------
+    OptionsError
+        When the text has no ``=``, no values or a repeated value.
+    """
+    name, separator, values_text = text.partition("=")
+    name = name.strip()
+    if not separator or not name or not values_text.strip():
+        raise OptionsError(
+            f"--vary {text!r}: expected NAME=V1,V2,... e.g. operations.pue=1.1,1.3,1.5"
+        )
+    values = tuple(_read_value(part, name) for part in values_text.split(","))
+    if len(set(values)) != len(values):
+        raise OptionsError(f"--vary {name}: values {list(values)} repeat; give each once")
+    if name == PLAN_SCALE and not all(
+        isinstance(value, int | float) and 0 < value <= MAX_PLAN_SCALE for value in values
+    ):
+        raise OptionsError(
+            f"--vary {name}: values {list(values)}: each must be a number in "
+            f"(0, {MAX_PLAN_SCALE:g}], the factor on every milestone and shipment count"
+        )
+    if name in OPTION_NAMES:
+        wanted = OPTION_NAMES[name]
+        if not all(isinstance(value, wanted) for value in values):
+            raise OptionsError(
+                f"--vary {name}: values {list(values)}: each must be "
+                f"{'an integer' if wanted is int else 'a name'}"
+            )
+    return Variation(name=name, levels=values)
+
+
+def _path_steps(name: str) -> list[str | int]:
+    """``deployments[0].milestones[2].count`` → ``['deployments', 0, 'milestones', 2, 'count']``."""
+    steps: list[str | int] = []
+    for segment in name.split("."):
+        match = _SEGMENT.fullmatch(segment)
+        if match is None:
+            raise OptionsError(
+                f"--vary {name!r}: {segment!r} is not a field name; write a dotted path such as "
+                f"operations.pue or sites[0].build_probability, or one of: "
+                f"{', '.join(OPTION_NAMES)}"
+            )
+        steps.append(match.group(1))
+        steps.extend(int(index) for index in re.findall(r"\[(\d+)\]", match.group(2)))
+    return steps
+
+
+def _shown(steps: Sequence[str | int]) -> str:
+    text = ""
+    for step in steps:
+        text += f"[{step}]" if isinstance(step, int) else ("." if text else "") + step
+    return text or "the scenario"
+
+
+def _locate(data: dict[str, Any], name: str) -> tuple[Any, str | int]:
+    """The container in ``data`` that holds NAME's value, and its key or index in it.
+
+    Raises
+    ------
+    OptionsError
+        When the path does not name a single value of the scenario; the message says what the
+        container at that point allows.
+    """
+    steps = _path_steps(name)
+    if steps[0] in FIXED_FIELDS:
+        raise OptionsError(
+            f"--vary {name!r}: {steps[0]} cannot be varied: it fixes the period, time zone, "
+            f"regions or outputs every variant shares (set the period with --start/--end); "
+            f"fixed: {', '.join(FIXED_FIELDS)}"
+        )
+    node: Any = data
+    for position, step in enumerate(steps):
+        where = _shown(steps[:position])
+        if isinstance(step, int):
+            if not isinstance(node, list):
+                raise OptionsError(f"--vary {name!r}: {where} is not a list; drop [{step}]")
+            if step >= len(node):
+                indices = f"0..{len(node) - 1}" if node else "none (the list is empty)"
+                raise OptionsError(
+                    f"--vary {name!r}: {where} has {len(node)} "
+                    f"{'entry' if len(node) == 1 else 'entries'}; allowed index: {indices}"
+                )
+        elif not isinstance(node, dict):
+            raise OptionsError(
+                f"--vary {name!r}: {where} is a single value with no field {step!r}; "
+                f"vary {where} itself"
+            )
+        elif step not in node:
+            allowed = (
+                sorted(node)
+                if position
+                else [*OPTION_NAMES, *(key for key in sorted(node) if key not in FIXED_FIELDS)]
+            )
+            raise OptionsError(
+                f"--vary {name!r}: {where} has no field {step!r}; allowed: {', '.join(allowed)}"
+            )
+        if position < len(steps) - 1:
+            node = node[step]
+    target = node[steps[-1]]
+    shown = _shown(steps)
+    if isinstance(target, dict) and "dist" not in target:
+        raise OptionsError(
+            f"--vary {name!r}: {shown} is a table, not a single value; name one of its fields: "
+            f"{', '.join(sorted(target))}"
+        )
+    if isinstance(target, list):
+        if target and isinstance(target[0], dict):
+            hint = f"name a field of one entry, e.g. {shown}[0].{next(iter(target[0]))}"
+        else:
+            hint = "it is empty" if not target else "a list cannot be varied"
+        raise OptionsError(f"--vary {name!r}: {shown} is a list, not a single value; {hint}")
+    return node, steps[-1]
+
+
+def build_variants(
+    scenario: Scenario,
+    variations: Sequence[Variation],
+    options: ProjectionOptions | None = None,
+    *,
+    origin: str | None = None,
+) -> list[Variant]:
+    """Every combination of the variations (cartesian product, first NAME slowest), validated.
+
+    Each variant is ``scenario.model_dump(mode="json")`` with the values set, validated again
+    by :func:`forecast.scenario.parse_scenario`, so a bad value fails here, before any cluster
+    starts, with the usual one-line :class:`~forecast.errors.ScenarioError`.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The validated base scenario.
+    variations : sequence of Variation
+        What to vary; at least one, each NAME once.
+    options : ProjectionOptions, optional
+        Options shared by every variant (the seed too: common random numbers).
+    origin : str, optional
+        Where the scenario came from, for error messages (default: its id).
+
+    Returns
+    -------
+    list of Variant
+        In grid order; ``Variant.index`` is the position.
+
+    Raises
+    ------
+    OptionsError
+        An unknown or unvariable NAME, a repeated NAME, too many variants, or a bad option.
+    ScenarioError
+        A value the scenario does not allow.
+    """
+    if not variations:
+        raise OptionsError("--vary: give at least one NAME=V1,V2,...")
+    names = [variation.name for variation in variations]
+    if len(set(names)) != len(names):
+        raise OptionsError(f"--vary: NAMEs {names} repeat; give each NAME once")
+    n_variants = int(np.prod([len(variation.levels) for variation in variations]))
+    if n_variants > MAX_VARIANTS:
+        raise OptionsError(
+            f"--vary: the grid has {n_variants} variants; at most {MAX_VARIANTS} allowed"
+        )
+    base_options = options or ProjectionOptions()
+    base_data = scenario.model_dump(mode="json")
+    for variation in variations:
+        if variation.name == PLAN_SCALE:
+            if not scenario.deployments:
+                raise OptionsError(
+                    f"--vary {PLAN_SCALE}: scenario {scenario.id} has no deployment plans to "
+                    "scale (its load is its sites'); vary sites[i].capacity_mw or "
+                    "sites[i].build_probability instead"
+                )
+        elif not variation.is_option:
+            _locate(base_data, variation.name)  # a bad NAME fails once, before any variant
+
+    variants = []
+    for index, combination in enumerate(
+        itertools.product(*(variation.levels for variation in variations))
+    ):
+        settings = dict(zip(names, combination, strict=True))
+        data = copy.deepcopy(base_data)
+        option_values: dict[str, Any] = {}
+        for name, value in settings.items():
+            if name in OPTION_NAMES:
+                option_values[name] = value
+            elif name != PLAN_SCALE:
+                container, key = _locate(data, name)
+                # A bare number is coerced to a fixed quantity by the scenario's validators.
+                container[key] = value
+        if PLAN_SCALE in settings:
+            # After the paths: a varied count is scaled with the rest of the plan.
+            scale_plan(data, float(settings[PLAN_SCALE]))
+        label = ", ".join(f"{name}={value}" for name, value in settings.items())
+        variant_scenario = parse_scenario(data, origin=f"{origin or scenario.id} [{label}]")
+        try:
+            variant_options = dataclasses.replace(base_options, **option_values).validated(
+                variant_scenario
+            )
+        except OptionsError as error:
+            raise OptionsError(f"[{label}]: {error}") from None
+        variants.append(
+            Variant(
+                index=index, settings=settings, scenario=variant_scenario, options=variant_options
+            )
+        )
+    return variants
+
+
+def scale_plan(data: dict[str, Any], factor: float) -> None:
+    """Multiply every milestone's and shipment's count of every deployment in the scenario
+    data ``data`` (as ``model_dump(mode="json")`` gives it) by ``factor``. [-]"""
+    for deployment in data.get("deployments") or []:
+        for entry in (*(deployment.get("milestones") or []), *(deployment.get("shipments") or [])):
+            entry["count"] = entry["count"] * factor
+
+
+def _project_variant(scenario: Scenario, options: ProjectionOptions) -> xr.Dataset:
+    """The task each worker runs (module level, so Dask ships it by reference)."""
+    return project(scenario, options)
+
+
+def run_variants(
+    client: Any,
+    variants: Sequence[Variant],
+    *,
+    progress: ProgressCallback | None = None,
+) -> list[xr.Dataset]:
+    """Project every variant on the cluster behind ``client``; results in variant order.
+
+    Parameters
+    ----------
+    client : distributed.Client
+        A connected client.
+    variants : sequence of Variant
+        From :func:`build_variants`.
+    progress : callable, optional
+        Called as ``progress(done, total)`` [variants] as each variant finishes.
+
+    Raises
+    ------
+    ForecastError
+        The first variant that fails, its message prefixed with the variant's values; the
+        other tasks are cancelled.
+    """
+    from distributed import as_completed
+
+    futures = [
+        client.submit(_project_variant, variant.scenario, variant.options, pure=False)
+        for variant in variants
+    ]
+    index_of_key = {
+        future.key: variant.index for future, variant in zip(futures, variants, strict=True)
+    }
+    results: dict[int, xr.Dataset] = {}
+    done = 0
+    try:
+        for future in as_completed(futures):
+            index = index_of_key[future.key]
+            try:
+                results[index] = future.result()
+            except ForecastError as error:
+                raise type(error)(f"variant {index} [{variants[index].label}]: {error}") from None
+            done += 1
+            if progress is not None:
+                progress(done, len(variants))
+    finally:
+        client.cancel([future for future in futures if not future.done()])
+    return [results[variant.index] for variant in variants]
+
+
+@contextlib.contextmanager
+def dask_client(
+    *, scheduler: str | None = None, workers: int = 2, connect_timeout_s: float = 10.0
+) -> Iterator[Any]:
+    """A client of the scheduler at ``scheduler``, or of a new ``LocalCluster``.
+
+    The local cluster runs ``workers`` processes of one thread each (outside its kernels a
+    projection is Python, pandas and NumPy code that holds the GIL, so processes, not threads,
+    run variants side by side), with no dashboard, and shares the machine's cores among the
+    workers' numba thread pools.
+
+    Parameters
+    ----------
+    scheduler : str, optional
+        Address of a running ``dask`` scheduler (``tcp://10.0.0.5:8786``); its workers must
+        import the same ``forecast`` version.
+    workers : int
+        Worker processes of the local cluster (ignored with ``scheduler``). [-]
+    connect_timeout_s : float
+        How long to try to reach ``scheduler``. [s]
+
+    Raises
+    ------
+    OptionsError
+        ``workers`` out of range, or ``scheduler`` cannot be reached.
+    """
+    from distributed import Client, LocalCluster
+
+    if scheduler is not None:
+        try:
+            client = Client(scheduler, timeout=connect_timeout_s)
+        except (OSError, TimeoutError, ValueError, TypeError) as error:
+            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            raise OptionsError(
+                f"scheduler = {scheduler!r}: cannot connect ({reason}); give the address of a "
+                "running dask scheduler, e.g. tcp://10.0.0.5:8786"
+            ) from None
+        with client:
+            yield client
+        return
+    if (
+        isinstance(workers, bool)
+        or not isinstance(workers, int)
+        or not (1 <= workers <= MAX_WORKERS)
+    ):
+        raise OptionsError(f"workers = {workers!r}: must be an integer in 1..{MAX_WORKERS}")
+    numba_threads = max(1, (os.cpu_count() or 1) // workers)
+    with (
+        LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            # Read by numba when a worker first imports it: without it every worker would
+            # start one numba thread per core and the workers would oversubscribe the cores.
+            env={"NUMBA_NUM_THREADS": str(numba_threads)},
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client
+
+
+def combine(variants: Sequence[Variant], datasets: Sequence[xr.Dataset]) -> xr.Dataset:
+    """Stack the variants' Datasets along ``variant``, with one coordinate per varied NAME.
+
+    Attributes that differ between variants (the scenario digest, a varied seed or draw count)
+    are dropped from ``attrs``; the digest is kept per variant as the ``scenario_sha256``
+    coordinate.
+
+    Raises
+    ------
+    OptionsError
+        When the variants' results do not share their period, regions or variables.
+    """
+    names = list(variants[0].settings)
+    # The spread drivers are the inputs each variant samples: a variant that fixes one (a count
+    # factor of exactly 1) or adds one keeps the others; the driver it lacks is NaN there.
+    inputs = list(dict.fromkeys(name for ds in datasets for name in ds.indexes.get("input", [])))
+    if inputs:
+        datasets = [ds.reindex(input=inputs) if "input" in ds.dims else ds for ds in datasets]
+    try:
+        combined = xr.concat(
+            datasets,
+            dim=pd.Index([variant.index for variant in variants], name="variant"),
+            data_vars="all",
+            coords="minimal",
+            compat="equals",
+            join="exact",
+            combine_attrs="drop_conflicts",
+        )
+    except ValueError as error:
+        raise OptionsError(
+            f"the variants' results do not line up along variant ({str(error).splitlines()[0]})"
+            "; vary inputs that keep the period, regions and outputs the same"
+        ) from None
+    coordinates: dict[str, Any] = {
+        name: (
+            "variant",
+            _coordinate_values([variant.settings[name] for variant in variants]),
+            {"description": f"value of {name} in each variant"},
+        )
+        for name in names
+    }
+    coordinates["scenario_sha256"] = (
+        "variant",
+        np.array([scenario_digest(variant.scenario) for variant in variants]),
+        {"description": "sha256 of each variant's canonical scenario JSON"},
+    )
+    combined = combined.assign_coords(coordinates)
+    combined["variant"].attrs = {"description": "position in the grid of varied inputs"}
+    combined.attrs |= {
+        "title": f"Sensitivity sweep of {variants[0].scenario.id}: {', '.join(names)}",
+        "sweep_varied": ",".join(names),
+        "sweep_variants": len(variants),
+        "sweep_random_numbers": "common: every variant uses the same seed and named streams",
+    }
+    return combined
+
+
+def _coordinate_values(values: list[Value]) -> np.ndarray:
+    if all(isinstance(value, int) for value in values):
+        return np.array(values, dtype=np.int64)
+    if all(isinstance(value, int | float) for value in values):
+        return np.array(values, dtype=np.float64)
+    return np.array([str(value) for value in values], dtype=str)
+
+
+def sweep(
+    scenario: Scenario,
+    variations: Sequence[Variation],
+    options: ProjectionOptions | None = None,
+    *,
+    client: Any = None,
+    scheduler: str | None = None,
+    workers: int = 2,
+    connect_timeout_s: float = 10.0,
+    origin: str | None = None,
+    progress: ProgressCallback | None = None,
+) -> xr.Dataset:
+    """Project the full grid of variants of ``scenario`` on Dask; one Dataset with ``variant``.
+
+    Every variant uses the same seed and named random streams (common random numbers), so the
+    differences between variants are the effect of the varied inputs, not Monte Carlo noise.
+    Each variant's numbers equal those of ``project(variant_scenario, options)`` run serially.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The validated base scenario.
+    variations : sequence of Variation
+        What to vary (see :func:`parse_variation`); the grid is their cartesian product.
+    options : ProjectionOptions, optional
+        Draws, seed, period, resolution, quantiles, weather and baseline, for every variant.
+    client : distributed.Client, optional
+        Use this connected client (and its cluster); ``scheduler`` and ``workers`` are ignored.
+    scheduler : str, optional
+        Address of a running scheduler; default: a new ``LocalCluster``.
+    workers : int
+        Worker processes of the new ``LocalCluster``. [-]
+    connect_timeout_s : float
+        How long to try to reach ``scheduler``. [s]
+    origin : str, optional
+        Where the scenario came from, for error messages.
+    progress : callable, optional
+        Called as ``progress(done, total)`` [variants].
+
+    Returns
+    -------
+    xarray.Dataset
+        The projection's variables with a leading ``variant`` dimension; coordinates
+        ``variant`` (grid position), one per varied NAME, and ``scenario_sha256``.
+    """
+    variants = build_variants(scenario, variations, options, origin=origin)
+    with (
+        contextlib.nullcontext(client)
+        if client is not None
+        else dask_client(scheduler=scheduler, workers=workers, connect_timeout_s=connect_timeout_s)
+    ) as active:
+        datasets = run_variants(active, variants, progress=progress)
+    return combine(variants, datasets)
+
+
+def varied_names(dataset: xr.Dataset) -> list[str]:
+    """The varied NAMEs of a sweep Dataset, in grid order."""
+    return dataset.attrs["sweep_varied"].split(",")
+
+
+def tidy_sweep_frame(dataset: xr.Dataset) -> pd.DataFrame:
+    """The sweep as one tidy table: ``variant``, one column per varied NAME, then the columns
+    of :func:`forecast.io.export.tidy_frame`."""
+    names = varied_names(dataset)
+    frames = []
+    for position in range(dataset.sizes["variant"]):
+        one = dataset.isel(variant=position)
+        frame = export.tidy_frame(one)
+        frame.insert(0, SWEEP_ID_COLUMN, int(one["variant"]))
+        for offset, name in enumerate(names, start=1):
+            frame.insert(offset, name, one[name].item())
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def write(dataset: xr.Dataset, path: Path, *, file_format: str | None = None) -> Path:
+    """Write a sweep as a tidy table (CSV plus ``<path>.meta.json``, or Parquet) or NetCDF,
+    atomically.
+
+    Parameters
+    ----------
+    dataset : xarray.Dataset
+        From :func:`sweep`.
+    path : Path
+        Output file.
+    file_format : str, optional
+        ``csv``, ``parquet`` or ``netcdf`` (default: from the suffix,
+        :func:`forecast.io.export.file_format_of`).
+    """
+    chosen = export.file_format_of(path, file_format)
+    if chosen == "netcdf":
+        return export.write_netcdf(dataset, path)
+    frame = tidy_sweep_frame(dataset)
+    names = varied_names(dataset)
+    meta = {
+        "attrs": {key: _jsonable(value) for key, value in dataset.attrs.items()},
+        "columns": list(frame.columns),
+        "variants": [
+            {
+                SWEEP_ID_COLUMN: int(dataset["variant"][i]),
+                **{name: _jsonable(dataset[name].to_numpy()[i]) for name in names},
+                "scenario_sha256": str(dataset["scenario_sha256"].to_numpy()[i]),
+            }
+            for i in range(dataset.sizes["variant"])
+        ],
+    }
+    return export.write_table(frame, path, chosen, meta)
+
+
+def _jsonable(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value

@@ -1,0 +1,166 @@
+"""Baseline inference: hand-checkable parameters, Monte Carlo composition, day types."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecast.baseline.evaluation import pinball_loss
+from forecast.baseline.features import DAY_TYPES, FeatureSpec, day_types, feature_names
+from forecast.baseline.model import FORMAT_VERSION, BaselineModel, sample_baseline, standard_ar1
+from forecast.errors import ArtifactError, NotFoundError
+
+SPEC = FeatureSpec(country="KR")
+
+
+def _parameters(*, level_mw=50_000.0, slope=0.0, residual_scale=0.0, noise_sd=0.0) -> dict:
+    return {
+        "format_version": FORMAT_VERSION,
+        "timezone": "Asia/Seoul",
+        "feature_spec": SPEC.to_dict(),
+        "shape": {
+            "feature_names": feature_names(SPEC),
+            "coefficients": [0.0] * len(feature_names(SPEC)),
+            "log_normaliser": 0.0,
+        },
+        "level": {
+            "intercept": float(np.log(level_mw)), "slope": slope, "origin_year": 2024,
+            "covariance": [[0.0, 0.0], [0.0, 0.0]], "residual_scale": residual_scale,
+            "degrees_of_freedom": 5,
+        },
+        "noise": {"autocorrelation": 0.5, "sd": noise_sd},
+    }  # fmt: skip
+
+
+def _times(days: int = 3) -> pd.DatetimeIndex:
+    return pd.date_range("2025-01-01", periods=24 * days, freq="h", tz="Asia/Seoul")
+
+
+def test_zero_coefficients_give_a_flat_shape_and_a_fixed_level():
+    model = BaselineModel.from_parameters(_parameters())
+    shape = model.shape(_times(), np.full((2, 72), 10.0))
+    np.testing.assert_allclose(shape, 1.0)
+    np.testing.assert_allclose(model.level_median(np.array([2024, 2025])), 50_000.0)
+    draws = model.level_draws(np.array([2025, 2026]), 7, np.random.default_rng(0))
+    assert draws.shape == (7, 2)
+    np.testing.assert_allclose(draws, 50_000.0)
+
+
+def test_level_trend_compounds_per_year():
+    model = BaselineModel.from_parameters(_parameters(slope=np.log(1.02)))
+    np.testing.assert_allclose(model.level_median(np.array([2025, 2026])), [51_000.0, 52_020.0])
+
+
+def test_daily_noise_has_mean_one_and_the_ar1_correlation():
+    model = BaselineModel.from_parameters(_parameters(noise_sd=0.03))
+    noise = model.daily_noise_draws(400, 500, np.random.default_rng(1))
+    assert abs(noise.mean() - 1.0) < 0.002
+    paths = standard_ar1(400, 500, 0.5, np.random.default_rng(2))
+    lag_one = np.mean(paths[:, 1:] * paths[:, :-1])
+    assert abs(lag_one - 0.5) < 0.03
+
+
+def test_sample_baseline_composition_and_ordered_quantiles():
+    model = BaselineModel.from_parameters(_parameters(residual_scale=0.02, noise_sd=0.03))
+    sample = sample_baseline(model, _times(), np.full((3, 72), 5.0), 400,
+                             np.random.default_rng(3))  # fmt: skip
+    assert sample.quantile_mw.shape == (5, 72)
+    assert (np.diff(sample.quantile_mw, axis=0) >= 0).all()
+    np.testing.assert_allclose(sample.point_mw, 50_000.0)
+    assert sample.annual_peak_draws_mw.shape == (400, 1)
+    again = sample_baseline(model, _times(), np.full((3, 72), 5.0), 400,
+                            np.random.default_rng(3))  # fmt: skip
+    np.testing.assert_array_equal(sample.quantile_mw, again.quantile_mw)
+
+
+def test_malformed_parameters_are_refused():
+    parameters = _parameters()
+    del parameters["level"]["slope"]
+    with pytest.raises(ArtifactError, match="malformed"):
+        BaselineModel.from_parameters(parameters)
+    parameters = _parameters()
+    parameters["shape"]["feature_names"] = ["x"]
+    with pytest.raises(ArtifactError, match="another feature set"):
+        BaselineModel.from_parameters(parameters)
+
+
+def test_unknown_model_reference_is_not_found(tmp_path):
+    from forecast.baseline.model import load_baseline_model
+
+    with pytest.raises(NotFoundError):
+        load_baseline_model("nothing@v1", root=tmp_path)
+
+
+def test_korean_lunar_new_year_2024_is_a_holiday_block_with_an_after_block_day():
+    dates = np.arange(np.datetime64("2024-02-08"), np.datetime64("2024-02-15"))
+    names = [DAY_TYPES[k] for k in day_types(dates, country="KR")]
+    # 2024-02-09..12: Seollal eve, Seollal, second day, substitute holiday (Fri..Mon).
+    assert names == ["midweek", "holiday_block", "holiday_block", "holiday_block",
+                     "holiday_block", "after_block", "midweek"]  # fmt: skip
+
+
+def test_pinball_loss_hand_case():
+    # q=0.5 of 10 for actual 12: 0.5 * 2 = 1; q=0.9 of 10: 0.9 * 2 = 1.8; mean = 1.4.
+    assert pinball_loss(np.array([12.0]), np.array([[10.0], [10.0]]), [0.5, 0.9]) == 1.4
+
+
+def test_partial_days_off_are_a_tenth_day_type_on_workdays_only():
+    spec = FeatureSpec(country="KR", partial_days_off=["05-01", "12-31"])
+    assert spec.partial_days_off == ("05-01", "12-31")
+    assert spec.day_type_names() == (*DAY_TYPES, "partial_off")
+    # 2023-05-01 is a Monday (partial day off); 2022-12-31 is a Saturday (stays a Saturday).
+    dates = np.array(["2023-05-01", "2023-05-02", "2022-12-31"], dtype="datetime64[D]")
+    types = day_types(dates, country="KR", partial_days_off=spec.partial_days_off)
+    assert [spec.day_type_names()[k] for k in types] == ["partial_off", "midweek", "saturday"]
+    assert len(feature_names(spec)) == len(feature_names(SPEC)) + 24
+
+
+def test_a_spec_without_partial_days_off_keeps_the_nine_day_types_of_older_artifacts():
+    assert SPEC.day_type_names() == DAY_TYPES
+    assert FeatureSpec(**SPEC.to_dict()) == SPEC
+
+
+def test_a_malformed_partial_day_off_is_refused():
+    from forecast.errors import DataError
+
+    with pytest.raises(DataError, match=r"partial_days_off entry '5/1'; allowed: .*'MM-DD'"):
+        FeatureSpec(country="KR", partial_days_off=["5/1"])
+
+
+def test_level_spread_factor_scales_the_level_deviations_and_defaults_to_one():
+    parameters = _parameters(residual_scale=0.02)
+    assert "spread_factor" not in parameters["level"]  # as in artifacts written before it
+    narrow = BaselineModel.from_parameters(parameters)
+    assert narrow.level.spread_factor == 1.0
+    parameters["level"]["spread_factor"] = 2.0
+    wide = BaselineModel.from_parameters(parameters)
+    years = np.array([2025, 2026])
+    narrow_draws = narrow.level_draws(years, 50, np.random.default_rng(4))
+    wide_draws = wide.level_draws(years, 50, np.random.default_rng(4))
+    np.testing.assert_allclose(
+        np.log(wide_draws / 50_000.0), 2.0 * np.log(narrow_draws / 50_000.0), atol=1e-12
+    )
+
+
+def test_shape_is_remembered_for_the_same_times_and_temperatures_only():
+    """A served model looks a repeated (times, temperatures) shape up; anything else differs."""
+    parameters = _parameters()
+    rng = np.random.default_rng(4)
+    parameters["shape"]["coefficients"] = list(rng.normal(0.0, 0.01, len(feature_names(SPEC))))
+    model = BaselineModel.from_parameters(parameters)
+    temperature = rng.normal(15.0, 8.0, (2, 72))
+    first = model.shape(_times(), temperature)
+    assert model.shape(_times(), temperature.copy()) is first
+    fresh = BaselineModel.from_parameters(parameters).shape(_times(), temperature)
+    np.testing.assert_array_equal(first, fresh)
+    assert not first.flags.writeable  # shared between callers: nobody may change it
+    warmer = model.shape(_times(), temperature + 1.0)
+    assert warmer is not first and not np.array_equal(warmer, first)
+    shifted = model.shape(_times() + pd.Timedelta(days=1), temperature)
+    assert shifted is not first and not np.array_equal(shifted, first)
+    in_utc = model.shape(_times().tz_convert("UTC"), temperature)
+    np.testing.assert_array_equal(in_utc, first)  # the same instants give the same shape
+    for offset in range(6):
+        model.shape(_times(), temperature + 2.0 + offset)
+    assert len(model._shapes) == 4  # bounded

@@ -1,0 +1,175 @@
+"""``forecast export-grid``: hourly load for PyPSA, PLEXOS and wide tables, checked against
+the projection of the same draws."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecast.cli import main
+from forecast.errors import OptionsError
+from forecast.io import gridexport
+from forecast.projection import ProjectionOptions, project
+from forecast.scenario import load_scenario
+
+START, END = "2030-01-01", "2031-12-31"
+SAMPLE = 40
+
+
+@pytest.fixture(scope="module")
+def national_export(tmp_path_factory):
+    """The PyPSA export of kr-national (P10, P50 and P90 draws of 40), through the CLI."""
+    out = tmp_path_factory.mktemp("pypsa") / "kr"
+    arguments = ["--draws", "3", "--sample", str(SAMPLE), "--start", START, "--end", END]
+    assert (
+        main(["export-grid", "kr-national", "--format", "pypsa", *arguments, "--out", str(out)])
+        == 0
+    )
+    return out
+
+
+@pytest.fixture(scope="module")
+def national_projection():
+    """The same projection, run on its own, with every draw's annual values."""
+    options = ProjectionOptions(
+        draws=SAMPLE,
+        start=dt.date.fromisoformat(START),
+        end=dt.date.fromisoformat(END),
+        resolution="annual",
+        per_draw=True,
+    )
+    return project(load_scenario("kr-national"), options)
+
+
+def _read_pypsa(folder):
+    loads = pd.read_csv(folder / "loads.csv", index_col="name")
+    p_set = pd.read_csv(folder / "loads-p_set.csv", index_col="snapshot", parse_dates=True)
+    return loads, p_set
+
+
+def test_pypsa_export_of_kr_national_reads_back_as_the_chosen_draws(
+    national_export, national_projection
+):
+    """Snapshots x loads in MW; each year's sum is the chosen draw's annual energy in the
+    projection (total, and the AI loads the AI energy); the draws are nearest P10/P50/P90."""
+    manifest = json.loads((national_export / "export.json").read_text())
+    assert [path["probability"] for path in manifest["paths"]] == [0.1, 0.5, 0.9]
+    period_energy = national_projection["total_energy_twh_per_draw"].sum("year").to_numpy()
+    for path in manifest["paths"]:
+        draw = path["draw"]
+        target = np.quantile(period_energy, path["probability"])
+        assert draw == int(np.argmin(np.abs(period_energy - target)))
+        loads, p_set = _read_pypsa(national_export / path["label"])
+        assert list(p_set.columns) == list(loads.index) == [
+            "baseline", "ai_dc_capital", "ai_dc_non_capital"
+        ]  # fmt: skip
+        assert (
+            loads.loc["ai_dc_capital", "bus"] == "capital" and loads.loc["baseline", "bus"] == "KR"
+        )
+        assert p_set.index.is_monotonic_increasing and p_set.index.is_unique
+        assert (np.diff(p_set.index.to_numpy()) == np.timedelta64(1, "h")).all()
+        assert len(p_set) == 8760 * 2 and p_set.index[0] == pd.Timestamp(START)
+        assert (p_set > 0).all().all()
+        by_year = p_set.groupby(p_set.index.year).sum() / 1e6  # MWh -> TWh
+        expected_total = national_projection["total_energy_twh_per_draw"].sel(draw=draw)
+        np.testing.assert_allclose(by_year.sum(axis=1), expected_total, rtol=1e-9)
+        expected_ai = national_projection["ai_energy_twh_per_draw"].sel(draw=draw)
+        np.testing.assert_allclose(
+            by_year[["ai_dc_capital", "ai_dc_non_capital"]].sum(axis=1), expected_ai, rtol=1e-9
+        )
+        by_region = national_projection["ai_energy_twh_by_region_per_draw"].sel(draw=draw)
+        np.testing.assert_allclose(
+            by_year["ai_dc_capital"], by_region.sel(region="capital"), rtol=1e-9
+        )
+        peak = national_projection["total_peak_gw_per_draw"].sel(draw=draw)
+        np.testing.assert_allclose(
+            p_set.sum(axis=1).groupby(p_set.index.year).max() / 1e3, peak, rtol=1e-9
+        )
+        snapshots = pd.read_csv(national_export / path["label"] / "snapshots.csv", index_col=0)
+        assert list(snapshots.columns) == ["snapshot", "objective", "stores", "generators"]
+        assert (pd.to_datetime(snapshots["snapshot"]) == p_set.index).all()
+
+
+def test_manifest_says_what_the_paths_are(national_export):
+    manifest = json.loads((national_export / "export.json").read_text())
+    assert manifest["scenario_id"] == "kr-national" and manifest["monte_carlo_draws"] == SAMPLE
+    assert "UTC+09:00" in manifest["time"] and "not a load path" in manifest["note"]
+    first = manifest["paths"][0]
+    assert first["kind"] == "representative draw" and first["label"].startswith("p10-draw-")
+    assert set(first["annual_energy_twh"]) == {"2030", "2031"}
+
+
+def test_plexos_and_wide_layouts(small_scenario_text, scenario_file, tmp_path):
+    scenario = scenario_file(small_scenario_text)
+    common = ["export-grid", str(scenario), "--sample", "12", "--weather", "typical"]
+    assert main([*common, "--format", "plexos", "--out", str(tmp_path / "plexos")]) == 0
+    folder = next(p for p in (tmp_path / "plexos").iterdir() if p.is_dir())
+    assert folder.name.startswith("p50-draw-")
+    for year, hours in ((2025, 8760), (2026, 8760)):
+        frame = pd.read_csv(folder / f"load_{year}.csv")
+        assert list(frame.columns) == [
+            "Year", "Month", "Day", "Period", "baseline_mw", "ai_dc_capital_mw",
+            "ai_dc_non_capital_mw",
+        ]  # fmt: skip
+        assert len(frame) == hours and (frame["Year"] == year).all()
+        assert (
+            frame["Period"].between(1, 24).all()
+            and (frame.groupby(["Month", "Day"]).size() == 24).all()
+        )
+    assert (
+        main([*common, "--format", "wide-parquet", "--draws", "2", "--out", str(tmp_path / "w")])
+        == 0
+    )
+    tables = sorted((tmp_path / "w").glob("*.parquet"))
+    assert [t.name.split("-draw-")[0] for t in tables] == ["p10", "p90"]
+    wide = pd.read_parquet(tables[0])
+    assert list(wide.columns[:3]) == ["standard_time", "utc", "year"] and len(wide) == 2 * 8760
+
+
+def test_quantile_path_is_each_hours_quantile(small_scenario_text, scenario_file, tmp_path):
+    """A quantile path is the projection's hourly quantile of each load (no non-AI load is held
+    by the baseline here): it matches forecast project's hourly P50, hour by hour."""
+    from forecast.scenario import read_scenario_file
+
+    path = scenario_file(small_scenario_text)
+    scenario = read_scenario_file(path)
+    options = ProjectionOptions(draws=30, start=dt.date(2025, 7, 1), end=dt.date(2025, 7, 31),
+                                weather="typical")  # fmt: skip
+    paths = gridexport.grid_paths(scenario, options, quantiles=(0.5,))
+    assert paths.labels == ["quantile-0.5"]
+    hourly = project(scenario, dataclasses.replace(options, quantiles=(0.5,)))
+    np.testing.assert_allclose(
+        paths.load_mw[0, 0], hourly["baseline_mw"].sel(quantile=0.5), rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        paths.load_mw[1, 0],
+        hourly["ai_facility_mw_by_region"].sel(region="capital", quantile=0.5),
+        rtol=1e-12,
+    )
+    written = gridexport.write(paths, tmp_path / "q", "wide-csv")
+    assert [p.name for p in written] == ["quantile-0.5.csv", "export.json"]
+
+
+def test_bad_input_is_one_line(small_scenario_text, scenario_file, tmp_path, capsys):
+    scenario = str(scenario_file(small_scenario_text))
+    out = str(tmp_path / "x")
+    cases = [
+        (["--draws", "3", "--quantile", "0.5"], "--draws / --quantile: give one of them"),
+        (["--format", "excel"], "--format = 'excel': allowed: pypsa, plexos, wide-csv"),
+        (["--draws", "0"], "--draws = 0: must be an integer in 1..20"),
+        (["--quantile", "1.5"], "--quantile = [1.5]: give 1..20 probabilities in [0, 1]"),
+        (["--rank-by", "peak"], "rank_by = 'peak': allowed: total, ai"),
+        (["--sample", "abc"], "--sample: Invalid value for --sample: 'abc' is not an integer"),
+    ]
+    for extra, message in cases:
+        assert main(["export-grid", scenario, "--sample", "5", *extra, "--out", out]) == 2
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1, err
+    assert not (tmp_path / "x").exists()
+    with pytest.raises(OptionsError, match="give one of them"):
+        gridexport.grid_paths(load_scenario("kr-national"), None)

@@ -1,0 +1,210 @@
+"""Demand and temperature loaders: both demand formats, hour-ending mapping, error messages."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecast.errors import DataError
+from forecast.io.loaders import load_daily_temperature, load_demand, load_hourly_temperature
+from forecast.paths import real_data_available, real_data_dir
+
+DAYS = ("2024-02-28", "2024-02-29", "2024-03-01")
+
+
+def _values() -> np.ndarray:
+    return 60_000 + np.arange(len(DAYS) * 24, dtype=np.int64) * 10
+
+
+def _write_wide(path, *, encoding="cp949", values=None) -> None:
+    values = _values() if values is None else values
+    header = "날짜," + ",".join(f"{hour}시" for hour in range(1, 25))
+    rows = [header]
+    for day_number, day in enumerate(DAYS):
+        cells = values[day_number * 24 : (day_number + 1) * 24]
+        rows.append(day + "," + ",".join(str(value) for value in cells))
+    path.write_bytes(("\r\n".join(rows) + "\r\n\r\n").encode(encoding))
+
+
+def _write_long(path, values=None, *, stamps=None) -> None:
+    values = _values() if values is None else values
+    stamps = (
+        pd.date_range(DAYS[0], periods=len(values), freq="h", tz="Asia/Seoul")
+        if stamps is None
+        else stamps
+    )
+    lines = ["timestamp,demand_mw"] + [
+        f"{stamp.isoformat()},{value}" for stamp, value in zip(stamps, values, strict=True)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("encoding", ["cp949", "utf-8-sig"])
+def test_wide_and_long_formats_load_to_the_same_series(tmp_path, encoding):
+    _write_wide(tmp_path / "wide.csv", encoding=encoding)
+    _write_long(tmp_path / "long.csv")
+    wide = load_demand(tmp_path / "wide.csv")
+    long = load_demand(tmp_path / "long.csv")
+    pd.testing.assert_series_equal(wide, long)
+    assert wide.index.tz is not None and len(wide) == 72
+
+
+def test_hour_ending_columns_map_to_hour_beginning_on_the_same_day(tmp_path):
+    values = _values()
+    _write_wide(tmp_path / "wide.csv", values=values)
+    demand = load_demand(tmp_path / "wide.csv")
+    # 1시 (00:00-01:00) is 00:00 of the date; 24시 (23:00-24:00) is 23:00 of the same date.
+    assert demand[pd.Timestamp("2024-02-29 00:00", tz="Asia/Seoul")] == values[24]
+    assert demand[pd.Timestamp("2024-02-29 23:00", tz="Asia/Seoul")] == values[47]
+    assert demand.index[-1] == pd.Timestamp("2024-03-01 23:00", tz="Asia/Seoul")
+
+
+def test_naive_long_timestamps_are_local_time(tmp_path):
+    stamps = pd.date_range(DAYS[0], periods=72, freq="h")
+    _write_long(tmp_path / "long.csv", stamps=stamps)
+    demand = load_demand(tmp_path / "long.csv", timezone="Asia/Seoul")
+    assert demand.index[0] == pd.Timestamp("2024-02-28 00:00", tz="Asia/Seoul")
+
+
+def test_a_gap_stays_a_gap(tmp_path):
+    """A missing hour is data, not an error: the loader returns what the file has."""
+    values = _values()
+    stamps = pd.date_range(DAYS[0], periods=72, freq="h", tz="Asia/Seoul")
+    keep = np.ones(72, dtype=bool)
+    keep[10] = False
+    _write_long(tmp_path / "long.csv", values[keep], stamps=stamps[keep])
+    demand = load_demand(tmp_path / "long.csv")
+    assert len(demand) == 71
+    assert stamps[10] not in demand.index
+
+
+def test_duplicate_is_refused_naming_both_lines(tmp_path):
+    stamps = pd.date_range(DAYS[0], periods=72, freq="h", tz="Asia/Seoul").tolist()
+    stamps[5] = stamps[4]
+    _write_long(tmp_path / "long.csv", stamps=pd.DatetimeIndex(stamps))
+    with pytest.raises(DataError, match=r"line 7: .*duplicates line 6 \(the same instant\)"):
+        load_demand(tmp_path / "long.csv")
+
+
+def test_same_instant_with_another_offset_is_a_duplicate(tmp_path):
+    """02:00+11:00 and 01:00+10:00 are one instant written twice: refused, naming the row."""
+    path = tmp_path / "dup.csv"
+    path.write_text(
+        "timestamp,demand_mw\n2024-04-07T01:00:00+11:00,7000\n2024-04-07T02:00:00+11:00,6900\n"
+        "2024-04-07T01:00:00+10:00,6800\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError, match=r"dup.csv line 4: .*duplicates line 3"):
+        load_demand(path, timezone="Australia/Sydney")
+
+
+def test_fall_back_hour_twice_with_its_two_offsets_is_two_hours(tmp_path):
+    """Sydney, 2024-04-07: 02:00+11:00 is followed by 02:00+10:00, two different instants."""
+    stamps = pd.date_range("2024-04-06 13:00", periods=6, freq="h", tz="UTC").tz_convert(
+        "Australia/Sydney"
+    )
+    _write_long(tmp_path / "fall.csv", np.arange(6) + 7000, stamps=stamps)
+    text = (tmp_path / "fall.csv").read_text()
+    assert "2024-04-07T02:00:00+11:00" in text and "2024-04-07T02:00:00+10:00" in text
+    demand = load_demand(tmp_path / "fall.csv", timezone="Australia/Sydney")
+    assert len(demand) == 6
+    assert (np.diff(demand.index.asi8) == 3_600 * 10**9).all()
+
+
+def test_naive_fall_back_hour_given_twice_in_order_is_inferred(tmp_path):
+    """Naive local times: the repeated 02:00 is first daylight time, then standard time."""
+    stamps = ["2024-04-07 00:00", "2024-04-07 01:00", "2024-04-07 02:00", "2024-04-07 02:00",
+              "2024-04-07 03:00"]  # fmt: skip
+    rows = "".join(f"{stamp},{7000 + i}\n" for i, stamp in enumerate(stamps))
+    (tmp_path / "naive.csv").write_text("timestamp,demand_mw\n" + rows, encoding="utf-8")
+    demand = load_demand(tmp_path / "naive.csv", timezone="Australia/Sydney")
+    assert [stamp.isoformat() for stamp in demand.index[2:4]] == [
+        "2024-04-07T02:00:00+11:00",
+        "2024-04-07T02:00:00+10:00",
+    ]
+
+
+def test_naive_spring_forward_hour_does_not_exist(tmp_path):
+    (tmp_path / "naive.csv").write_text(
+        "timestamp,demand_mw\n2024-10-06 01:00,7000\n2024-10-06 02:00,7000\n", encoding="utf-8"
+    )
+    with pytest.raises(DataError, match=r"naive.csv line 3: local time 2024-10-06 02:00:00 does"):
+        load_demand(tmp_path / "naive.csv", timezone="Australia/Sydney")
+
+
+def test_non_numeric_cell_is_refused_naming_line_and_column(tmp_path):
+    _write_wide(tmp_path / "wide.csv")
+    text = (tmp_path / "wide.csv").read_bytes().decode("cp949").replace(",60010,", ",abc,", 1)
+    (tmp_path / "wide.csv").write_bytes(text.encode("cp949"))
+    with pytest.raises(DataError, match=r"line 2: column '2시' value 'abc' is not a number"):
+        load_demand(tmp_path / "wide.csv")
+
+
+@pytest.mark.parametrize("bad_value", [-5, 0])
+def test_impossible_demand_is_refused(tmp_path, bad_value):
+    values = _values()
+    values[30] = bad_value
+    _write_long(tmp_path / "long.csv", values)
+    with pytest.raises(DataError, match=r"line 32: column 'demand_mw' .* impossible"):
+        load_demand(tmp_path / "long.csv")
+
+
+def test_wrong_encoding_is_refused(tmp_path):
+    _write_wide(tmp_path / "wide.csv", encoding="utf-16")
+    with pytest.raises(DataError, match="encoding is neither UTF-8 nor CP949"):
+        load_demand(tmp_path / "wide.csv")
+
+
+def test_missing_column_is_refused(tmp_path):
+    (tmp_path / "bad.csv").write_text("time,load\n2024-01-01T00:00:00+09:00,1\n", encoding="utf-8")
+    with pytest.raises(
+        DataError, match=r"line 1: missing column\(s\) \['timestamp', 'demand_mw'\]"
+    ):
+        load_demand(tmp_path / "bad.csv")
+
+
+def test_hourly_temperature_keeps_gaps_and_refuses_impossible_values(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "timestamp,temp_c\n2024-01-01T00:00:00+09:00,-3.5\n2024-01-01T01:00:00+09:00,\n"
+        "2024-01-01T05:00:00+09:00,-2.0\n",
+        encoding="utf-8",
+    )
+    temperature = load_hourly_temperature(path)
+    assert temperature.tolist() == [-3.5, -2.0]
+    path.write_text("timestamp,temp_c\n2024-01-01T00:00:00+09:00,150\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"line 2: column 'temp_c' value 150 °C is impossible; al"):
+        load_hourly_temperature(path)
+
+
+def test_daily_temperature_loads_with_empty_cells(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text(
+        "date,temp_mean_c,temp_min_c,temp_max_c\n2024-01-01,1.0,-2.0,4.5\n2024-01-02,0.5,,3.0\n",
+        encoding="utf-8",
+    )
+    daily = load_daily_temperature(path)
+    assert daily.loc["2024-01-01", "temp_max_c"] == 4.5
+    assert np.isnan(daily.loc["2024-01-02", "temp_min_c"])
+
+
+def test_daily_extremes_must_bracket_the_mean(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text(
+        "date,temp_mean_c,temp_min_c,temp_max_c\n2024-01-01,1.0,-2.0,4.5\n2024-01-02,5.0,1.0,3.0\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError, match=r"d.csv line 3: 2024-01-02 has mean 5, min 1, max 3 °C"):
+        load_daily_temperature(path)
+
+
+@pytest.mark.shared_data
+def test_real_kpx_file_loads_with_the_record_peak():
+    if not real_data_available():
+        pytest.skip("real KPX data not found in FORECAST_DATA_DIR (default ../shared/data)")
+    demand = load_demand(real_data_dir() / "kpx_hourly_demand.csv")
+    assert len(demand) == 105_192
+    # KPX record 97,115 MW on 2024-08-20 17시 (hour-ending) = 16:00 hour-beginning.
+    assert demand.idxmax() == pd.Timestamp("2024-08-20 16:00", tz="Asia/Seoul")
+    assert demand.max() == 97_115

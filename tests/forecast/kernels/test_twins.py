@@ -1,0 +1,381 @@
+"""Every numba kernel against its independent NumPy twin, plus hand-checkable tiny cases.
+
+Run also with ``NUMBA_DISABLE_JIT=1`` to execute (and measure coverage of) the kernel bodies
+as plain Python.
+"""
+
+import itertools
+import os
+import zlib
+from pathlib import Path
+
+import numba
+import numpy as np
+import pytest
+
+from forecast import _numba, kernels
+from forecast.kernels import twins
+
+RTOL, ATOL = 1e-12, 1e-9
+FILLS = ["random", "zeros"]
+
+
+def _rng(*case):
+    """Return a generator seeded from the test case, so every case is reproducible."""
+    return np.random.default_rng(zlib.crc32(repr(case).encode()))
+
+
+def _survival(rng, draws, months, *, fill):
+    """Return a non-increasing survival curve per draw that starts at 1."""
+    if fill == "zeros":
+        survival = np.zeros((draws, months))
+    else:
+        survival = np.cumprod(rng.uniform(0.85, 1.0, (draws, months)), axis=1)
+    survival[:, 0] = 1.0
+    return survival
+
+
+# The comparison table: every kernel against its twin on random, zero and edge-length inputs.
+# Each entry builds the kernel's inputs from (rng, draws, months, fill) and names how many
+# output arrays of shape [draws, months] the kernel writes after its inputs.
+
+
+def _stock_flow_inputs(rng, draws, months, fill):
+    scale = 1.0 if fill == "random" else 0.0
+    target = scale * rng.uniform(0.0, 1000.0, (draws, months))
+    target[rng.random((draws, months)) < 0.2] = np.nan
+    gross = scale * rng.uniform(0.0, 50.0, (draws, months)) * (rng.random((draws, months)) < 0.3)
+    hold_from = rng.integers(-1, months, draws)
+    return target, gross, hold_from, _survival(rng, draws, months, fill=fill)
+
+
+def _surviving_stock_inputs(rng, draws, months, fill):
+    scale = 1.0 if fill == "random" else 0.0
+    additions = scale * rng.uniform(0.0, 500.0, (draws, months))
+    return additions, _survival(rng, draws, months, fill=fill)
+
+
+def _placement_inputs(rng, draws, months, fill):
+    scale = 1.0 if fill == "random" else 0.0
+    count = scale * rng.uniform(0.0, 100.0, (draws, months)) * (rng.random((draws, months)) < 0.6)
+    watts = rng.uniform(1.0e-3, 2.0e-3, (draws, months))
+    capacity = np.maximum.accumulate(scale * rng.uniform(0.0, 0.5, (draws, months)), axis=1)
+    return count * watts, count, _survival(rng, draws, months, fill=fill), capacity
+
+
+def _site_capacity_inputs(rng, draws, months, fill):
+    scale = 1.0 if fill == "random" else 0.0
+    capacity = scale * rng.uniform(5.0, 300.0, draws)
+    start = rng.uniform(-3.0, months + 3.0, draws)
+    start[::3] = np.round(start[::3])  # whole months hit the step's >= boundary
+    built = (rng.random(draws) < 0.7).astype(np.uint8)
+    ramp = float(rng.choice([0.0, rng.uniform(0.5, 18.0)]))
+    return capacity, start, ramp, built
+
+
+TWIN_CASES = {
+    "stock_flow": (kernels.stock_flow, twins.stock_flow_numpy, _stock_flow_inputs, 2),
+    "surviving_stock": (
+        kernels.surviving_stock,
+        twins.surviving_stock_numpy,
+        _surviving_stock_inputs,
+        1,
+    ),
+    "place_in_capacity": (
+        kernels.place_in_capacity,
+        twins.place_in_capacity_numpy,
+        _placement_inputs,
+        3,
+    ),
+    "site_capacity": (kernels.site_capacity, twins.site_capacity_numpy, _site_capacity_inputs, 1),
+}
+
+
+def _twin(name, inputs, months):
+    if name == "site_capacity":
+        return (twins.site_capacity_numpy(*inputs, month_count=months),)
+    result = TWIN_CASES[name][1](*inputs)
+    return result if isinstance(result, tuple) else (result,)
+
+
+@pytest.mark.parametrize("fill", FILLS)
+@pytest.mark.parametrize(("draws", "months"), [(5, 40), (1, 1), (1, 9), (4, 1), (3, 17)])
+@pytest.mark.parametrize("name", sorted(TWIN_CASES))
+def test_kernel_matches_twin(name, draws, months, fill):
+    kernel, _, build, n_outputs = TWIN_CASES[name]
+    inputs = build(_rng(name, draws, months, fill), draws, months, fill)
+    copies = [np.copy(value) for value in inputs]
+    outputs = [np.full((draws, months), 99.0) for _ in range(n_outputs)]
+    kernel(*inputs, *outputs)
+    for got, expected in zip(outputs, _twin(name, inputs, months), strict=True):
+        np.testing.assert_allclose(got, expected, rtol=RTOL, atol=ATOL)
+    for before, after in zip(copies, inputs, strict=True):
+        np.testing.assert_array_equal(before, after)  # kernels never modify their inputs
+
+
+def _run(kernel, *inputs, outputs, shape):
+    out = [np.empty(shape) for _ in range(outputs)]
+    kernel(*inputs, *out)
+    return out
+
+
+def test_stock_flow_by_hand():
+    """Target 10 held for three months, half of a vintage retires after one month."""
+    additions, installed = _run(
+        kernels.stock_flow, np.array([[10.0, 10.0, 10.0]]), np.zeros((1, 3)), np.array([-1]),
+        np.array([[1.0, 0.5, 0.5]]), outputs=2, shape=(1, 3),
+    )  # fmt: skip
+    np.testing.assert_array_equal(additions, [[10.0, 5.0, 2.5]])
+    np.testing.assert_array_equal(installed, [[10.0, 10.0, 10.0]])
+
+
+def test_stock_flow_skips_months_without_target_and_never_retires_early():
+    survival = np.array([[1.0, 0.5, 0.5]])
+    no_hold, no_gross = np.array([-1]), np.zeros((1, 3))
+    additions, installed = _run(
+        kernels.stock_flow, np.array([[10.0, np.nan, 10.0]]), no_gross, no_hold, survival,
+        outputs=2, shape=(1, 3),
+    )  # fmt: skip
+    np.testing.assert_array_equal(additions, [[10.0, 0.0, 5.0]])
+    np.testing.assert_array_equal(installed, [[10.0, 5.0, 10.0]])
+    additions, installed = _run(
+        kernels.stock_flow, np.array([[10.0, 2.0, 2.0]]), no_gross, no_hold, survival,
+        outputs=2, shape=(1, 3),
+    )  # fmt: skip
+    np.testing.assert_array_equal(additions, [[10.0, 0.0, 0.0]])
+    np.testing.assert_array_equal(installed, [[10.0, 5.0, 5.0]])
+
+
+def test_gross_shipments_retire_and_a_hold_replaces_them():
+    """8 shipped in month 0, half retire each month; without a hold nothing replaces them,
+    with a hold from month 0 the 8 are kept (4 replace the first retirements, then 2 + 2)."""
+    survival = np.array([[1.0, 0.5, 0.25]])
+    gross, no_target = np.array([[8.0, 0.0, 0.0]]), np.full((1, 3), np.nan)
+    _, installed = _run(
+        kernels.stock_flow, no_target, gross, np.array([-1]), survival, outputs=2, shape=(1, 3)
+    )
+    np.testing.assert_array_equal(installed, [[8.0, 4.0, 2.0]])
+    additions, installed = _run(
+        kernels.stock_flow, no_target, gross, np.array([0]), survival, outputs=2, shape=(1, 3)
+    )
+    np.testing.assert_array_equal(additions, [[8.0, 4.0, 4.0]])
+    np.testing.assert_array_equal(installed, [[8.0, 8.0, 8.0]])
+
+
+def test_surviving_stock_by_hand():
+    """2 accelerators of 1000 W, then 1 of 2000 W; half of the first vintage retires."""
+    (out,) = _run(
+        kernels.surviving_stock, np.array([[2000.0, 2000.0]]), np.array([[1.0, 0.5]]),
+        outputs=1, shape=(1, 2),
+    )  # fmt: skip
+    np.testing.assert_array_equal(out, [[2000.0, 2.0 * 1000.0 * 0.5 + 2000.0]])
+
+
+def test_placement_by_hand():
+    """Capacity 0, 1, 3, 3 MW; vintages of 2 MW (month 0) and 2 MW (month 1), no retirement.
+    Month 0: nothing hosted; month 1: half of the first; month 2: the first and half of the
+    second; month 3 the same. The first vintage waited 1 + 0.5 months, the second 1 + 0.5 + 0.5."""
+    hosted_mw, hosted_count, waited = _run(
+        kernels.place_in_capacity, np.array([[2.0, 2.0, 0.0, 0.0]]),
+        np.array([[4.0, 1.0, 0.0, 0.0]]), np.ones((1, 4)), np.array([[0.0, 1.0, 3.0, 3.0]]),
+        outputs=3, shape=(1, 4),
+    )  # fmt: skip
+    np.testing.assert_array_equal(hosted_mw, [[0.0, 1.0, 3.0, 3.0]])
+    np.testing.assert_array_equal(hosted_count, [[0.0, 2.0, 4.5, 4.5]])
+    np.testing.assert_array_equal(waited[0, :2], [1.5, 2.0])
+
+
+def test_site_capacity_by_hand():
+    """100 MW from month 2 over 4 months; a step at month 3; an unbuilt site."""
+    (out,) = _run(
+        kernels.site_capacity, np.array([100.0, 50.0]), np.array([2.0, 3.0]), 4.0,
+        np.array([1, 0], dtype=np.uint8), outputs=1, shape=(2, 8),
+    )  # fmt: skip
+    np.testing.assert_array_equal(out[0], [0, 0, 25, 50, 75, 100, 100, 100])
+    np.testing.assert_array_equal(out[1], np.zeros(8))
+    (step,) = _run(
+        kernels.site_capacity, np.array([50.0]), np.array([3.0]), 0.0,
+        np.array([1], dtype=np.uint8), outputs=1, shape=(1, 6),
+    )  # fmt: skip
+    np.testing.assert_array_equal(step[0], [0, 0, 0, 50, 50, 50])
+
+
+def test_site_capacity_tiny_ramp():
+    """A ramp of 1e-300 months must not overflow into inf or NaN."""
+    (out,) = _run(
+        kernels.site_capacity, np.array([10.0]), np.array([1.0]), 1e-300,
+        np.array([1], dtype=np.uint8), outputs=1, shape=(1, 3),
+    )  # fmt: skip
+    np.testing.assert_array_equal(out, [[0.0, 10.0, 10.0]])
+
+
+@pytest.mark.parametrize("fill", FILLS)
+@pytest.mark.parametrize("hours", [200, 1, 24])
+def test_inference_profile_matches_twin(hours, fill):
+    rng = _rng("profile", hours, fill)
+    local_hour = rng.integers(0, 24, hours)
+    is_workday = (rng.random(hours) < 0.7).astype(np.uint8)
+    amplitude, peak_hour, weekend = (0.0, 0.0, 0.0) if fill == "zeros" else (0.35, 14.2, 0.8)
+    out = np.empty(hours)
+    kernels.inference_profile(local_hour, is_workday, amplitude, peak_hour, weekend, out)
+    expected = twins.inference_profile_numpy(local_hour, is_workday, amplitude, peak_hour, weekend)
+    np.testing.assert_allclose(out, expected, rtol=RTOL, atol=ATOL)
+
+
+def test_inference_profile_by_hand():
+    """Peak at 14:30 local: the 14:00 hour is the top, 02:00 the trough, weekends × 0.8."""
+    out = np.empty(3)
+    kernels.inference_profile(
+        np.array([14, 2, 14]), np.array([1, 1, 0], dtype=np.uint8), 0.5, 14.5, 0.8, out
+    )
+    np.testing.assert_allclose(out, [1.5, 0.5, 1.2], rtol=RTOL)
+
+
+PROBABILITIES = np.array([0.0, 0.05, 0.1, 0.25, 0.5, 0.9, 0.95, 1.0])
+
+
+def _quantile_values(rng, draws, hours, kind):
+    if kind == "zeros":
+        return np.zeros((draws, hours))
+    if kind == "ties":
+        return rng.integers(0, 3, (draws, hours)).astype(np.float64)
+    values = rng.lognormal(8.0, 1.0, (draws, hours))
+    if kind == "nan":
+        values[rng.integers(0, draws, hours // 3), rng.integers(0, hours, hours // 3)] = np.nan
+        values[:, 0] = np.nan
+    if kind == "sorted":
+        values = np.sort(values, axis=0)
+    return values
+
+
+@pytest.mark.parametrize("kind", ["random", "zeros", "ties", "nan", "sorted"])
+@pytest.mark.parametrize(("draws", "hours"), [(101, 70), (1000, 3), (1, 5), (2, 1), (7, 33)])
+def test_quantiles_over_draws_equal_numpy(draws, hours, kind):
+    """Bit for bit, including NaN columns, ties, one draw and the block boundary at 32 hours."""
+    rng = _rng("quantiles", draws, hours, kind)
+    values = _quantile_values(rng, draws, hours, kind)
+    original = values.copy()
+    out = np.empty((PROBABILITIES.size, hours))
+    kernels.quantiles_over_draws(values, PROBABILITIES, out)
+    np.testing.assert_array_equal(out, twins.quantiles_over_draws_numpy(values, PROBABILITIES))
+    np.testing.assert_array_equal(values, original)
+
+
+def test_quantiles_over_draws_single_and_random_probabilities():
+    rng = _rng("quantiles-probabilities")
+    values = rng.normal(0.0, 1.0, (257, 4))
+    for probabilities in (np.array([0.5]), np.sort(rng.random(11))):
+        out = np.empty((probabilities.size, 4))
+        kernels.quantiles_over_draws(values, probabilities, out)
+        np.testing.assert_array_equal(out, twins.quantiles_over_draws_numpy(values, probabilities))
+
+
+def test_quantiles_over_draws_by_hand():
+    """Draws 3, 1, 2, 4: P0 = 1, P25 = 1.75, P50 = 2.5, P100 = 4."""
+    out = np.empty((4, 1))
+    kernels.quantiles_over_draws(
+        np.array([[3.0], [1.0], [2.0], [4.0]]), np.array([0.0, 0.25, 0.5, 1.0]), out
+    )
+    np.testing.assert_array_equal(out[:, 0], [1.0, 1.75, 2.5, 4.0])
+
+
+def test_warm_up_compiles_every_kernel():
+    assert sorted(_numba.warm_up()) == sorted(set(kernels.__all__) - {"StreamInputs"})
+
+
+@pytest.mark.parametrize("fill", FILLS)
+@pytest.mark.parametrize(
+    ("sites", "draws", "months"), [(4, 5, 30), (1, 1, 1), (0, 2, 3), (3, 2, 9)]
+)
+def test_connect_sites_matches_twin(sites, draws, months, fill):
+    rng = _rng("connect", sites, draws, months, fill)
+    scale = 1.0 if fill == "random" else 0.0
+    request = scale * rng.uniform(10.0, 300.0, (sites, draws))
+    start = rng.uniform(-3.0, months, (sites, draws))
+    start[:, ::2] = np.round(start[:, ::2])
+    ramp = np.where(rng.random(sites) < 0.5, 0.0, rng.uniform(1.0, 12.0, sites))
+    built = (rng.random((sites, draws)) < 0.8).astype(np.uint8)
+    limit = np.maximum.accumulate(scale * rng.uniform(0.0, 400.0, (draws, months)), axis=1)
+    limit[:, months // 2 :] *= rng.uniform(0.5, 1.0)  # a falling limit never cuts anyone off
+    out = np.full((sites, draws, months), 99.0)
+    kernels.connect_sites(request, start, ramp, built, limit, out)
+    expected = twins.connect_sites_numpy(request, start, ramp, built, limit)
+    np.testing.assert_allclose(out, expected, rtol=RTOL, atol=ATOL)
+    assert np.all(np.diff(out, axis=2) >= -ATOL)
+    assert np.all(out <= request[:, :, None] + ATOL)
+
+
+def test_connect_sites_by_hand():
+    """Limit 100 MW, then 250 MW from month 3. Site A (queued first) asks 100 MW from month 1;
+    site B asks 120 MW from month 0: B takes 100 in month 0, A waits until month 3 and gets
+    100 (never cutting B off), B gets its last 20 then as well."""
+    out = np.empty((2, 1, 5))
+    kernels.connect_sites(
+        np.array([[100.0], [120.0]]), np.array([[1.0], [0.0]]), np.zeros(2),
+        np.ones((2, 1), dtype=np.uint8), np.array([[100.0, 100.0, 100.0, 250.0, 250.0]]), out,
+    )  # fmt: skip
+    np.testing.assert_array_equal(out[0, 0], [0.0, 0.0, 0.0, 100.0, 100.0])
+    np.testing.assert_array_equal(out[1, 0], [100.0, 100.0, 100.0, 120.0, 120.0])
+
+
+@pytest.mark.parametrize("hours_per_year", [1, 5, 30, 200])
+@pytest.mark.parametrize("chunks", [1, 3])
+def test_stress_levels_match_twin(hours_per_year, chunks):
+    from tests.forecast.engine.test_stream import _inputs
+
+    days, draws = 6, 37
+    inputs, _, _ = _inputs(("stress", hours_per_year, chunks), draws=draws, regions=2,
+                           weather_years=3, days=days, fill="random")  # fmt: skip
+    year_count = inputs.baseline_level_t.shape[0]
+    heaps = np.empty((draws, hours_per_year))
+    sizes, open_year = np.zeros(draws, dtype=np.int64), np.full(draws, -1)
+    levels = np.full((year_count, draws), np.inf)
+    peak, at_peak = np.full((year_count, draws), -np.inf), np.zeros((year_count, draws))
+    bounds = np.linspace(0, days, chunks + 1).astype(int)
+    for first, last in itertools.pairwise(bounds):
+        h0, h1 = inputs.day_starts[first], inputs.day_starts[last]
+        chunk = inputs._replace(
+            month_of_hour=inputs.month_of_hour[h0:h1],
+            inference_shape=inputs.inference_shape[h0:h1],
+            cooling_excess_c=np.ascontiguousarray(inputs.cooling_excess_c[:, h0:h1]),
+            baseline_shape=np.ascontiguousarray(inputs.baseline_shape[:, h0:h1]),
+            daily_noise_t=inputs.daily_noise_t[first:last],
+            year_of_day=inputs.year_of_day[first:last],
+            day_starts=inputs.day_starts[first : last + 1] - h0,
+        )
+        kernels.stress_levels(chunk, 0, 50.0, heaps, sizes, open_year, levels, peak, at_peak)
+    for draw in range(draws):  # close the last year as the engine does
+        level = heaps[draw, 0] if sizes[draw] == hours_per_year else -np.inf
+        levels[open_year[draw], draw] = max(level, 50.0)
+    expected = twins.stress_levels_numpy(inputs, hours_per_year, 50.0)
+    np.testing.assert_allclose(levels, expected[0], rtol=RTOL)
+    # At most the declared hours a year reach the level (exactly that many: no ties here).
+    total = twins.stream_values(inputs)[2]  # [D, H]
+    year_of_hour = np.repeat(inputs.year_of_day, np.diff(inputs.day_starts))
+    for year in range(year_count):
+        in_year = year_of_hour == year
+        stressed = (total[:, in_year] >= levels[year][:, None]).sum(axis=1)
+        assert np.all(stressed == min(hours_per_year, int(in_year.sum())))
+    np.testing.assert_allclose(peak, expected[1], rtol=RTOL)
+    np.testing.assert_allclose(at_peak, expected[2], rtol=RTOL)
+
+
+def test_kernel_cache_is_keyed_on_every_kernel_source(tmp_path):
+    """numba checks a cached kernel only against its own file, so an edit to a kernel it calls
+    (quantiles._select inside stream_chunk) would keep running stale code; the cache directory
+    is named after a digest of all kernel sources instead."""
+    first, second = tmp_path / "a.py", tmp_path / "b.py"
+    first.write_text("x = 1\n")
+    second.write_text("y = 2\n")
+    digest = _numba.source_digest((first, second))
+    assert digest == _numba.source_digest((first, second))
+    second.write_text("y = 3\n")
+    assert _numba.source_digest((first, second)) != digest
+
+    names = {path.name for path in _numba.KERNEL_SOURCES}
+    assert {"_numba.py", "quantiles.py", "stream.py", "power.py"} <= names
+    directory = _numba.cache_directory()
+    assert directory.name == f"numba-{_numba.source_digest()}"
+    if _numba.CACHE_ENABLED and not numba.config.DISABLE_JIT:
+        cache_path = Path(kernels.stream_chunk._cache._cache_path)
+        assert cache_path.parent == directory or not os.access(directory, os.W_OK)

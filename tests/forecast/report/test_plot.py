@@ -1,0 +1,83 @@
+"""``forecast plot``: the report figure as PNG and SVG, and its refusals."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from forecast.cli import main
+from forecast.errors import OptionsError
+from forecast.projection import ProjectionOptions, project
+from forecast.report.plot import write_figure
+from forecast.scenario import load_scenario
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _plot(scenario: Path, out: Path, *extra: str) -> int:
+    return main(["plot", str(scenario), "--out", str(out), "--draws", "20", *extra])
+
+
+def test_png_and_svg_of_a_small_scenario(
+    scenario_file, small_scenario_text, tmp_path, capsys, monkeypatch
+):
+    # The shipped baseline model (a KR scenario gets the national load panel), whatever an
+    # earlier test pointed the library at.
+    monkeypatch.delenv("FORECAST_ARTIFACT_DIR", raising=False)
+    scenario = scenario_file(small_scenario_text)
+    png, svg = tmp_path / "small.png", tmp_path / "small.svg"
+    assert _plot(scenario, png, "--weather", "typical") == 0
+    assert _plot(scenario, svg, "--weather", "typical", "--resolution", "daily") == 0
+    assert f"wrote {png}" in capsys.readouterr().out
+
+    header = png.read_bytes()[:24]
+    assert header[:8] == PNG_SIGNATURE
+    width, height = int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+    assert (width, height) == (1320, 902)  # 12 x 8.2 in at 110 dpi
+
+    root = ET.parse(svg).getroot()
+    assert root.tag == f"{SVG}svg"
+    texts = " ".join("".join(element.itertext()) for element in root.iter(f"{SVG}text"))
+    for label in (
+        "AI facility load [MW]",
+        "National load [GW]",
+        "AI energy [TWh]",
+        "AI share of energy [%]",
+        "daily mean of hourly load",
+        "small",
+    ):
+        assert label in texts
+    assert not list(tmp_path.glob(".*.tmp")), "temporary files are cleaned up"
+
+
+@pytest.mark.parametrize("name", ["figure.jpg", "figure", "figure.png.txt"])
+def test_bad_extension_is_one_line_and_writes_nothing(
+    scenario_file, small_scenario_text, tmp_path, capsys, name
+):
+    out = tmp_path / name
+    assert _plot(scenario_file(small_scenario_text), out) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and error.startswith("error: out = ")
+    assert "allowed: .png, .svg" in error
+    assert list(tmp_path.iterdir()) == [tmp_path / "small.toml"]
+
+
+def test_missing_directory_and_unknown_scenario_are_refused(tmp_path, capsys):
+    assert main(["plot", "kr-national", "--out", str(tmp_path / "no" / "f.png")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert main(["plot", "no-such-scenario", "--out", str(tmp_path / "f.png")]) == 2
+    assert "no-such-scenario" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_figure_needs_the_fan_quantiles(scenario_file, small_scenario_text, tmp_path):
+    dataset = project(
+        load_scenario(scenario_file(small_scenario_text)),
+        ProjectionOptions(draws=5, resolution="monthly", quantiles=(0.5,), weather="typical"),
+    )
+    with pytest.raises(OptionsError, match=r"quantiles = \[0.5\]: the figure needs"):
+        write_figure(dataset, tmp_path / "f.png")
+    assert not (tmp_path / "f.png").exists()

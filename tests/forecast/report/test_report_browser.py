@@ -1,0 +1,149 @@
+"""``forecast report``: a self-contained HTML report, opened offline in real headless Chromium.
+
+Debian's ``chromium`` is driven through ``playwright`` as in ``tests/service/test_browser.py``;
+every request other than the report file itself is refused and recorded, so a report that
+reached for a CDN, a font or an image outside itself fails. Skips, saying why, without Chromium.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from forecast.cli import main
+from forecast.projection import ProjectionOptions
+from forecast.report.html import build_report, write_report
+from forecast.scenario import parse_scenario
+from tests.conftest import SMALL_SCENARIO
+
+CHROMIUM = Path("/usr/bin/chromium")
+EXAMPLE = Path(__file__).resolve().parents[3] / "docs" / "report-kr-outlook.html"
+# Set to a .png path to save the top of the checked-in example as Chromium shows it (docs/).
+SCREENSHOT = os.environ.get("FORECAST_REPORT_SCREENSHOT")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update"]  # fmt: skip
+
+
+def _scenarios():
+    base = tomllib.loads(SMALL_SCENARIO)
+    flexibility = {"share": 0.3, "hours_per_year": 20, "source": "test flexibility"}
+    flexible = {**base, "id": "small-flex", "flexibility": flexibility}
+    return [parse_scenario(base, origin="small"), parse_scenario(flexible, origin="flex")]
+
+
+@pytest.fixture(scope="module")
+def report_file(tmp_path_factory):
+    options = ProjectionOptions(
+        draws=24, seed=3, start=dt.date(2025, 1, 1), end=dt.date(2026, 12, 31),
+        weather="typical", duration_draws=20,
+    )  # fmt: skip
+    text = build_report(_scenarios(), options, command="forecast report small small-flex")
+    return write_report(text, tmp_path_factory.mktemp("report") / "report.html")
+
+
+def test_report_is_self_contained(report_file):
+    text = report_file.read_text(encoding="utf-8")
+    assert "<script" not in text and "<link" not in text and "<img" not in text
+    assert " src=" not in text and "@import" not in text
+    # SVG's url(#id) points inside the page; nothing else may.
+    assert re.findall(r"url\((?!#)", text) == []
+    # Links are anchors inside the page; the SVG namespace is a name, not a request.
+    assert text.count('href="#') >= 4 and 'href="http' not in text
+    assert text.count("<svg") == 1 + 3 * 2  # the comparison, then fans, durations, peak hours
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} absent: apt-get install chromium")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="the playwright package is not installed"
+    )
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        chromium.close()
+
+
+def _open_offline(browser, path: Path):
+    """The page of ``path``, offline; every other request refused and recorded, and every
+    page error or console error or warning recorded."""
+    url = path.resolve().as_uri()
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, offline=True)
+    page = context.new_page()
+    refused: list[str] = []
+    problems: list[str] = []
+    page.route(
+        "**/*",
+        lambda route: route.continue_() if route.request.url == url
+        else (refused.append(route.request.url), route.abort()),
+    )  # fmt: skip
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("console", lambda message: problems.append(message.text)
+            if message.type in ("error", "warning") else None)  # fmt: skip
+    page.goto(url)
+    return page, refused, problems
+
+
+@pytest.mark.browser
+def test_report_opens_offline_in_chromium(browser, report_file, tmp_path):
+    page, refused, problems = _open_offline(browser, report_file)
+    assert refused == [] and problems == []
+    assert page.title() == "AI data-centre electricity demand: small, small-flex"
+    headings = page.locator("h2").all_inner_texts()
+    assert headings == [
+        "The scenarios side by side",
+        "small: Small test scenario",
+        "small-flex: Small test scenario",
+        "Model versions",
+    ]
+    body = page.locator("body").inner_text()
+    for text in ("The question.", "Every assumption", "What drives the spread",
+                 "Hosting and grid-connection checks", "Load duration curves and peak hours",
+                 "small-flex minus small", "test flexibility", "kr-national-baseline@",
+                 "scenario_sha256", "forecast report small small-flex",
+                 "triangular(low 0.6, mode 0.7, high 0.8)", "Flexibility: curtail",
+                 "operations.lifetime_years (default)"):  # fmt: skip
+        assert text in body, text
+    charts = page.locator("figure svg")
+    assert charts.count() == 7
+    for index in range(charts.count()):
+        box = charts.nth(index).bounding_box()
+        assert box is not None and box["width"] > 400 and box["height"] > 150
+    # The axis labels are text in the page (searchable, selectable), not pictures.
+    assert "Hours of the year at or above the load" in page.locator("figure").nth(2).inner_text()
+    # It prints: Chromium's print to PDF is the report's PDF.
+    pdf = tmp_path / "report.pdf"
+    page.pdf(path=str(pdf), format="A4")
+    assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 50_000
+    page.context.close()
+
+
+@pytest.mark.browser
+def test_checked_in_example_opens_offline(browser):
+    """docs/report-kr-outlook.html, the README's example, opens offline as it is."""
+    page, refused, problems = _open_offline(browser, EXAMPLE)
+    assert refused == [] and problems == []
+    assert page.locator("h2").first.inner_text().startswith("kr-outlook: ")
+    assert page.locator("figure svg").count() == 3
+    if SCREENSHOT:
+        page.screenshot(
+            path=SCREENSHOT, full_page=True, clip={"x": 0, "y": 0, "width": 1280, "height": 1500}
+        )
+    page.context.close()
+
+
+def test_report_command_refuses_bad_output(scenario_file, tmp_path, capsys):
+    scenario = str(scenario_file(SMALL_SCENARIO))
+    assert main(["report", scenario, "--out", str(tmp_path / "report.pdf")]) == 2
+    assert capsys.readouterr().err.strip().endswith("suffix '.pdf': allowed: .html, .htm")
+    assert main(["report", scenario, "--out", str(tmp_path / "none" / "r.html")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == [tmp_path / "small.toml"]

@@ -1,0 +1,166 @@
+"""``forecast compare``: scenarios side by side with common random numbers."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import tomllib
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+from forecast.cli import main
+from forecast.errors import OptionsError
+from forecast.io import export
+from forecast.projection import ProjectionOptions
+from forecast.scenario import parse_scenario
+from forecast.sweep import compare as comparisons
+from tests.conftest import SMALL_SCENARIO
+
+OPTIONS = ProjectionOptions(
+    draws=60,
+    seed=7,
+    start=dt.date(2025, 1, 1),
+    end=dt.date(2026, 12, 31),
+    resolution="annual",
+    weather="typical",
+)
+
+
+def _variant(scenario_id: str, *, pue_scale: float = 1.0, **changes):
+    data = tomllib.loads(SMALL_SCENARIO)
+    data["id"] = scenario_id
+    pue = data["operations"]["pue"]
+    data["operations"]["pue"] = {
+        **pue,
+        "low": pue["low"] * pue_scale,
+        "high": pue["high"] * pue_scale,
+    }
+    data.update(changes)
+    return parse_scenario(data, origin=scenario_id)
+
+
+def _spread(dataset, name, label):
+    variable = dataset[f"{name}_difference"].sel(scenario=label)
+    return (variable.sel(quantile=0.9) - variable.sel(quantile=0.1)).to_numpy()
+
+
+def test_identical_scenarios_differ_by_exactly_zero_with_common_random_numbers():
+    """Same inputs, same seed: every draw's difference is 0, so its spread is 0; independent
+    runs of the same scenario show the full Monte Carlo spread instead."""
+    scenarios = [_variant("a"), _variant("a-copy")]
+    common = comparisons.compare(scenarios, OPTIONS, keep_per_draw=True)
+    independent = comparisons.compare(scenarios, OPTIONS, common_random_numbers=False)
+    for name in ("ai_energy_twh", "total_energy_twh", "ai_peak_gw", "total_peak_gw",
+                 "ai_at_national_peak_gw", "ai_share_of_energy_pct"):  # fmt: skip
+        difference = common[f"{name}_difference"].sel(scenario="a-copy")
+        assert not difference.isnull().any()
+        np.testing.assert_array_equal(difference, 0.0)
+        np.testing.assert_array_equal(common[f"{name}_difference_mean"], 0.0)
+        assert (_spread(independent, name, "a-copy") > 0).all(), name
+    np.testing.assert_array_equal(
+        common["total_energy_twh_per_draw"].sel(scenario="a"),
+        common["total_energy_twh_per_draw"].sel(scenario="a-copy"),
+    )
+    assert common.attrs["comparison_random_numbers"].startswith("common")
+    assert independent.attrs["comparison_random_numbers"].startswith("independent")
+
+
+def test_common_random_numbers_make_differences_less_noisy():
+    """A 10 % higher PUE: the difference's P10-P90 spread is far narrower with common random
+    numbers than between independent runs (which add both runs' noise)."""
+    scenarios = [_variant("base"), _variant("pue-plus-10", pue_scale=1.1)]
+    common = comparisons.compare(scenarios, OPTIONS)
+    independent = comparisons.compare(scenarios, OPTIONS, common_random_numbers=False)
+    for name in ("ai_energy_twh", "total_energy_twh"):
+        narrow, wide = (
+            _spread(common, name, "pue-plus-10"),
+            _spread(independent, name, "pue-plus-10"),
+        )
+        assert (narrow < 0.5 * wide).all(), (name, narrow, wide)
+        assert (common[f"{name}_difference"].sel(scenario="pue-plus-10", quantile=0.1) > 0).all()
+    # The scenarios themselves are what they are, whatever the random numbers.
+    xr.testing.assert_identical(
+        common["ai_energy_twh"].sel(scenario="base"),
+        independent["ai_energy_twh"].sel(scenario="base"),
+    )
+
+
+def test_comparison_dataset_and_files(tmp_path):
+    flexible = {"flexibility": {"share": 0.3, "hours_per_year": 20}}
+    scenarios = [_variant("base"), _variant("flex", **flexible)]
+    options = dataclasses.replace(OPTIONS, duration_curves=True, duration_draws=20)
+    dataset = comparisons.compare(scenarios, options)
+    assert dataset["scenario"].to_numpy().tolist() == ["base", "flex"]
+    assert dataset["hosting"].to_numpy().tolist() == ["hosted", "hosted"]
+    assert dataset.attrs["comparison_reference"] == "base"
+    assert "ai_load_duration_mw" in dataset and "draw" not in dataset.dims
+    # A variable only one scenario has is NaN for the other, and has no rows for it in tables.
+    assert dataset["flexibility_curtailed_twh"].sel(scenario="base").isnull().all()
+
+    frames = {}
+    for suffix in ("csv", "parquet"):
+        path = comparisons.write(dataset, tmp_path / f"cmp.{suffix}")
+        frames[suffix] = pd.read_csv(path) if suffix == "csv" else pd.read_parquet(path)
+        meta = export.read_table_metadata(path)
+        assert [s["scenario"] for s in meta["scenarios"]] == ["base", "flex"]
+        assert set(meta["spread_driver_rank_correlation"]) == {"base", "flex"}
+    csv, parquet = frames["csv"], frames["parquet"]
+    assert list(csv.columns)[:8] == ["scenario", *export.CSV_COLUMNS]
+    assert {"duration_hours_from", "month_of_year", "hour_of_day"} <= set(csv.columns)
+    pd.testing.assert_frame_equal(
+        csv[["scenario", "variable", "quantile", "value"]],
+        parquet[["scenario", "variable", "quantile", "value"]],
+        check_dtype=False, rtol=1e-8,
+    )  # fmt: skip
+    assert not (
+        (csv["scenario"] == "base") & (csv["variable"] == "flexibility_curtailed_twh")
+    ).any()
+    ai = csv[(csv["variable"] == "ai_energy_twh") & (csv["quantile"] == 0.5)]
+    np.testing.assert_allclose(
+        ai.set_index(["scenario", "period_start"])["value"].to_numpy(),
+        dataset["ai_energy_twh"].sel(quantile=0.5).to_numpy().reshape(-1),
+        rtol=1e-8,
+    )
+    netcdf = comparisons.write(dataset, tmp_path / "cmp.nc")
+    with xr.open_dataset(netcdf, engine="h5netcdf") as back:
+        np.testing.assert_array_equal(back["ai_energy_twh"], dataset["ai_energy_twh"])
+        assert back["scenario"].to_numpy().tolist() == ["base", "flex"]
+
+
+def test_summary_shows_every_year_and_the_differences():
+    scenarios = [_variant("base"), _variant("pue-plus-10", pue_scale=1.1)]
+    text = comparisons.summary_text(comparisons.compare(scenarios, OPTIONS))
+    for title in ("AI energy [TWh]", "total peak [GW]", "AI share of energy [%]",
+                  "AI at the national peak [GW]", "pue-plus-10 minus base"):  # fmt: skip
+        assert title in text
+    assert text.count("\n2025 ") == 6 and text.count("\n2026 ") == 6
+
+
+def test_compare_refuses_bad_input():
+    with pytest.raises(OptionsError, match="base given twice"):
+        comparisons.compare([_variant("base"), _variant("base")], OPTIONS)
+    other_zone = _variant("sydney", timezone="Australia/Sydney")
+    with pytest.raises(OptionsError, match="time zones Asia/Seoul, Australia/Sydney differ"):
+        comparisons.compare([_variant("base"), other_zone], OPTIONS)
+
+
+def test_cli_compare(scenario_file, tmp_path, capsys):
+    first = scenario_file(SMALL_SCENARIO, "base")
+    second = scenario_file(SMALL_SCENARIO.replace('id = "small"', 'id = "other"'), "other")
+    out = tmp_path / "cmp.csv"
+    common = ["compare", str(first), str(second), "--draws", "16", "--start", "2025-01-01",
+              "--end", "2025-12-31", "--weather", "typical"]  # fmt: skip
+    assert main([*common, "--out", str(out), "--quiet"]) == 0
+    frame = pd.read_csv(out)
+    assert sorted(frame["scenario"].unique()) == ["other", "small"]
+    assert json.loads((tmp_path / "cmp.csv.meta.json").read_text())["attrs"]["draws"] == 16
+    capsys.readouterr()
+    assert main([*common[:2], str(first), *common[3:], "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "error: scenarios: small given twice; give each once"
+    assert main([*common, "--out", str(tmp_path / "missing" / "x.csv")]) == 2
+    assert "does not exist" in capsys.readouterr().err

@@ -1,0 +1,114 @@
+"""``forecast sweep``: the whole-plan scale factor and the per-year summary of every variant."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+from forecast.cli import main
+from forecast.cli.sweep import summary_table
+from forecast.errors import OptionsError
+from forecast.projection import ProjectionOptions, project
+from forecast.scenario import load_scenario, parse_scenario
+from forecast.sweep import variants as sweeps
+from tests.conftest import SMALL_SCENARIO
+
+OPTIONS = ProjectionOptions(
+    draws=12, seed=2, start=dt.date(2025, 1, 1), end=dt.date(2026, 12, 31),
+    resolution="annual", weather="typical",
+)  # fmt: skip
+
+
+def _scenario():
+    return parse_scenario(tomllib.loads(SMALL_SCENARIO), origin="small")
+
+
+def test_plan_scale_multiplies_every_milestone_and_shipment():
+    data = tomllib.loads(SMALL_SCENARIO)
+    data["deployments"][0]["shipments"] = [
+        {"start": "2025-01-01", "end": "2025-06-30", "count": 400, "mix": {"h100_sxm": 1.0}}
+    ]
+    scenario = parse_scenario(data, origin="shipments")
+    variants = sweeps.build_variants(
+        scenario, [sweeps.parse_variation("plan.scale=0.5,2")], OPTIONS
+    )
+    for variant, factor in zip(variants, (0.5, 2.0), strict=True):
+        deployment = variant.scenario.deployments[0]
+        assert [m.count for m in deployment.milestones] == [1000 * factor, 5000 * factor]
+        assert [s.count for s in deployment.shipments] == [400 * factor]
+        assert variant.settings == {"plan.scale": factor}
+
+
+def test_plan_scale_after_a_varied_count_and_equal_to_a_scaled_file():
+    variants = sweeps.build_variants(
+        _scenario(),
+        [
+            sweeps.parse_variation("deployments[0].milestones[1].count=6000"),
+            sweeps.parse_variation("plan.scale=1.5"),
+        ],
+        OPTIONS,
+    )
+    assert [m.count for m in variants[0].scenario.deployments[0].milestones] == [1500, 9000]
+    scaled = SMALL_SCENARIO.replace("count = 1000", "count = 1500").replace(
+        "count = 5000", "count = 9000"
+    )
+    expected = project(parse_scenario(tomllib.loads(scaled), origin="by hand"), OPTIONS)
+    got = project(variants[0].scenario, variants[0].options)
+    xr.testing.assert_identical(got["ai_energy_twh"], expected["ai_energy_twh"])
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("plan.scale=0,1", "--vary plan.scale: values [0, 1]: each must be a number in (0, 1000]"),
+        ("plan.scale=big", "--vary plan.scale: values ['big']: each must be a number"),
+    ],
+)
+def test_plan_scale_refuses_bad_values(text, message):
+    with pytest.raises(OptionsError, match=message.replace("[", r"\[").replace("(", r"\(")):
+        sweeps.parse_variation(text)
+
+
+def test_plan_scale_needs_a_plan():
+    sites_only = load_scenario("kr-dc-pipeline")
+    with pytest.raises(OptionsError, match="kr-dc-pipeline has no deployment plans to scale"):
+        sweeps.build_variants(sites_only, [sweeps.parse_variation("plan.scale=2")], OPTIONS)
+
+
+def test_summary_has_every_year_of_every_variant():
+    variants = sweeps.build_variants(
+        _scenario(), [sweeps.parse_variation("plan.scale=1,2")], OPTIONS
+    )
+    combined = sweeps.combine(variants, [project(v.scenario, v.options) for v in variants])
+    lines = summary_table(combined).splitlines()
+    assert "P50 [P10-P90] (mean) per year" in lines[0]
+    rows = [line.split() for line in lines[2:]]
+    assert len(rows) == 4
+    assert [row[:3] for row in rows[::2]] == [["0", "1", "2025"], ["1", "2", "2025"]]
+    assert [row[0] for row in rows[1::2]] == ["2026", "2026"]
+    energy = combined["ai_energy_twh"].sel(quantile=0.5)
+    assert f"{float(energy.isel(variant=1, year=1)):,.3f}" in lines[-1]
+    # The small scenario's halls are full either way; its fleet doubles.
+    installed = combined["installed_accelerators_mean"]
+    np.testing.assert_allclose(installed.isel(variant=1), 2 * installed.isel(variant=0), rtol=1e-9)
+
+
+@pytest.mark.slow
+def test_cli_sweep_plan_scale_to_parquet(scenario_file, tmp_path, capsys):
+    scenario = scenario_file(SMALL_SCENARIO)
+    out = tmp_path / "sweep.parquet"
+    arguments = ["--vary", "plan.scale=0.5,1.5", "--workers", "1", "--draws", "8", "--start",
+                 "2025-01-01", "--end", "2026-12-31", "--resolution", "annual", "--weather",
+                 "typical"]  # fmt: skip
+    assert main(["sweep", str(scenario), *arguments, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "plan.scale" in printed and "2025" in printed and "2026" in printed
+    frame = pd.read_parquet(out)
+    assert list(frame.columns[:2]) == ["variant", "plan.scale"]
+    assert sorted(frame["plan.scale"].unique()) == [0.5, 1.5]
+    np.testing.assert_array_equal(sorted(frame["variant"].unique()), [0, 1])

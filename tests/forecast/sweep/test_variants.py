@@ -1,0 +1,246 @@
+"""``forecast sweep``: the grid of variants on a 2-worker Dask ``LocalCluster``.
+
+The cluster (two worker processes, one thread each, no dashboard) is started once for the
+module through :func:`forecast.sweep.variants.dask_client`, the same code path as the CLI's default.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+from forecast.cli import main
+from forecast.errors import OptionsError, ScenarioError
+from forecast.io import export
+from forecast.projection import ProjectionOptions, project, scenario_digest
+from forecast.scenario import parse_scenario, read_scenario_file
+from forecast.sweep import variants as sweeps
+
+# Short and small so that the serial reference runs are cheap: three summer months, 16 draws.
+OPTIONS = ProjectionOptions(
+    draws=16,
+    seed=11,
+    start=dt.date(2025, 6, 1),
+    end=dt.date(2025, 8, 31),
+    include_baseline=False,
+    weather="typical",
+)
+PUE_LEVELS = (1.2, 1.4)
+BUILD_PROBABILITY_LEVELS = (0.5, 1.0)
+
+
+@pytest.fixture(scope="module")
+def client():
+    with sweeps.dask_client(workers=2) as connected:
+        yield connected
+
+
+@pytest.fixture
+def small(small_scenario_text, scenario_file):
+    path = scenario_file(small_scenario_text)
+    return path, read_scenario_file(path)
+
+
+def _expected_variant(scenario, pue: float, build_probability: float):
+    """The variant built by hand, independently of the sweep's NAME handling."""
+    data = scenario.model_dump(mode="json")
+    data["operations"]["pue"] = {"dist": "fixed", "value": pue}
+    data["sites"][0]["build_probability"] = {"dist": "fixed", "value": build_probability}
+    return parse_scenario(data, origin="expected")
+
+
+def test_local_cluster_has_two_single_threaded_workers(client):
+    assert sorted(client.nthreads().values()) == [1, 1]
+
+
+def test_sweep_equals_serial_runs_exactly(client, small):
+    _, scenario = small
+    variations = [
+        sweeps.parse_variation("operations.pue=" + ",".join(map(str, PUE_LEVELS))),
+        sweeps.parse_variation(
+            "sites[0].build_probability=" + ",".join(map(str, BUILD_PROBABILITY_LEVELS))
+        ),
+    ]
+    result = sweeps.sweep(scenario, variations, OPTIONS, client=client)
+
+    assert result.sizes["variant"] == 4
+    grid = [(p, b) for p in PUE_LEVELS for b in BUILD_PROBABILITY_LEVELS]
+    np.testing.assert_array_equal(result["operations.pue"].values, [p for p, _ in grid])
+    np.testing.assert_array_equal(result["sites[0].build_probability"].values, [b for _, b in grid])
+    for position, (pue, build_probability) in enumerate(grid):
+        expected_scenario = _expected_variant(scenario, pue, build_probability)
+        expected = project(expected_scenario, OPTIONS)
+        got = result.isel(variant=position)
+        assert set(got.data_vars) == set(expected.data_vars)
+        for name in expected.data_vars:
+            np.testing.assert_array_equal(got[name].values, expected[name].values, err_msg=name)
+        np.testing.assert_array_equal(got["time"].values, expected["time"].values)
+        assert str(got["scenario_sha256"].values) == scenario_digest(expected_scenario)
+    # The grid really varies: a higher PUE gives more facility load at the same draws.
+    facility = result["ai_facility_mw"].sel(quantile=0.5)
+    assert float(facility.isel(variant=3).mean()) > float(facility.isel(variant=1).mean())
+    assert result.attrs["seed"] == OPTIONS.seed
+
+
+def test_variants_set_nested_fields_and_options(small):
+    _, scenario = small
+    variants = sweeps.build_variants(
+        scenario,
+        [
+            sweeps.parse_variation("deployments[0].milestones[1].count=3000,7000"),
+            sweeps.parse_variation("draws=4,8"),
+        ],
+        OPTIONS,
+    )
+    assert [v.scenario.deployments[0].milestones[1].count for v in variants] == [
+        3000,
+        3000,
+        7000,
+        7000,
+    ]
+    assert [v.options.draws for v in variants] == [4, 8, 4, 8]
+    assert {v.options.seed for v in variants} == {OPTIONS.seed}  # common random numbers
+    assert variants[0].scenario.deployments[0].milestones[0].count == 1000  # untouched
+
+
+def test_cli_sweep_csv_and_netcdf_through_scheduler_address(client, small, tmp_path, capsys):
+    path, scenario = small
+    address = client.scheduler_info()["address"]
+    common = [
+        "sweep", str(path), "--vary", "operations.pue=1.2,1.4", "--scheduler", address,
+        "--draws", "8", "--seed", "5", "--start", "2025-07-01", "--end", "2025-07-31",
+        "--resolution", "daily", "--weather", "typical", "--no-baseline", "--quiet",
+    ]  # fmt: skip
+    csv_path, netcdf_path = tmp_path / "sweep.csv", tmp_path / "sweep.nc"
+    assert main([*common, "--out", str(csv_path)]) == 0
+    assert main([*common, "--out", str(netcdf_path), "--format", "netcdf"]) == 0
+    capsys.readouterr()
+
+    frame = pd.read_csv(csv_path)
+    assert list(frame.columns) == ["variant", "operations.pue", *export.CSV_COLUMNS]
+    assert sorted(frame["variant"].unique()) == [0, 1]
+    assert frame.groupby("variant")["operations.pue"].unique().map(list).tolist() == [
+        [1.2],
+        [1.4],
+    ]
+    options = ProjectionOptions(
+        draws=8, seed=5, start=dt.date(2025, 7, 1), end=dt.date(2025, 7, 31),
+        resolution="daily", weather="typical", include_baseline=False,
+    )  # fmt: skip
+    data = scenario.model_dump(mode="json")
+    data["operations"]["pue"] = 1.4
+    expected = export.tidy_frame(project(parse_scenario(data), options))
+    written = frame[frame["variant"] == 1].reset_index(drop=True)
+    pd.testing.assert_frame_equal(
+        written[list(export.CSV_COLUMNS[:-2])], expected[list(export.CSV_COLUMNS[:-2])]
+    )
+    # The CSV holds 9 significant digits.
+    np.testing.assert_allclose(written["value"], expected["value"], rtol=1e-8)
+
+    with xr.open_dataset(netcdf_path, engine="h5netcdf") as stored:
+        assert stored.sizes["variant"] == 2
+        np.testing.assert_array_equal(stored["operations.pue"].values, [1.2, 1.4])
+        assert stored.attrs["sweep_varied"] == "operations.pue"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        (["--vary", "operations.foo=1,2"], ["operations.foo", "no field 'foo'", "allowed:", "pue"]),
+        (["--vary", "nothing=1"], ["'nothing'", "allowed:", "draws, seed, weather"]),
+        (["--vary", "sites[3].capacity_mw=1"], ["sites has 2 entries", "allowed index: 0..1"]),
+        (["--vary", "horizon.end=2026-01-01"], ["horizon cannot be varied", "--start/--end"]),
+        (["--vary", "operations.pue"], ["expected NAME=V1,V2,..."]),
+        (["--vary", "operations.pue=0.5,1.2"], ["operations.pue=0.5", "pue = 0.5", "[1.0, 5.0]"]),
+        (["--vary", "sites[0].status=maybe"], ["sites[0].status = 'maybe'", "'announced'"]),
+        (["--vary", "draws=0,5"], ["draws = 0", "1..100000"]),
+        (["--vary", "operations.pue=1.2", "--workers", "0"], ["workers = 0", "1..256"]),
+        (
+            ["--vary", "operations.pue=1.2", "--scheduler", "tcp://127.0.0.1:1"],
+            ["scheduler = 'tcp://127.0.0.1:1'", "cannot connect", "running dask scheduler"],
+        ),
+        (
+            ["--vary", "operations.pue=1.2", "--scheduler", "nonsense://host"],
+            ["scheduler = 'nonsense://host'", "cannot connect"],
+        ),
+    ],
+)
+def test_bad_sweep_is_one_line_and_writes_nothing(arguments, expected, small, tmp_path, capsys):
+    path, _ = small
+    out = tmp_path / "sweep.csv"
+    status = main(
+        ["sweep", str(path), *arguments, "--draws", "4", "--connect-timeout", "1",
+         "--no-baseline", "--weather", "typical", "--quiet", "--out", str(out)]
+    )  # fmt: skip
+    error = capsys.readouterr().err.strip()
+    assert status == 2
+    assert error.startswith("error: ")
+    assert "\n" not in error
+    for fragment in expected:
+        assert fragment in error
+    assert not out.exists()
+    assert not Path(f"{out}.meta.json").exists()
+
+
+def test_library_errors_are_project_errors(small):
+    _, scenario = small
+    with pytest.raises(OptionsError, match=r"NAMEs .* repeat"):
+        sweeps.build_variants(
+            scenario,
+            [sweeps.parse_variation("seed=1,2"), sweeps.parse_variation("seed=3")],
+            OPTIONS,
+        )
+    with pytest.raises(ScenarioError, match=r"small \[operations.load_factor=1.5\]"):
+        sweeps.build_variants(
+            scenario, [sweeps.parse_variation("operations.load_factor=1.5")], OPTIONS
+        )
+
+
+def test_sweeps_vary_the_grid_limits_and_the_flexibility():
+    """`--vary grid.capital.limit_mw=...` and the flexibility's share and hours."""
+    from forecast.scenario import load_scenario
+
+    variants = sweeps.build_variants(
+        load_scenario("kr-outlook-flex"),
+        [
+            sweeps.parse_variation("grid.capital.limit_mw=100,300"),
+            sweeps.parse_variation("flexibility.share=0.2,0.4"),
+            sweeps.parse_variation("flexibility.hours_per_year=20"),
+        ],
+        OPTIONS,
+    )
+    got = [
+        (
+            v.scenario.grid["capital"].limit_mw.value,
+            v.scenario.flexibility.share.value,
+            v.scenario.flexibility.hours_per_year,
+        )
+        for v in variants
+    ]
+    assert got == [(100.0, 0.2, 20), (100.0, 0.4, 20), (300.0, 0.2, 20), (300.0, 0.4, 20)]
+
+
+def test_variants_whose_sampled_inputs_differ_still_combine():
+    """A count factor of exactly 1 samples nothing; its variant lines up with the others and
+    its spread driver for that input is NaN (or 0 when declared but constant), not an error."""
+    from forecast.scenario import load_scenario
+
+    base = load_scenario("kr-outlook")
+    data = base.model_dump(mode="json", exclude_none=True)
+    variants = sweeps.build_variants(
+        parse_scenario(data, origin="kr-outlook"),
+        [sweeps.parse_variation("deployments[0].count_factor=0.8,1.0")],
+        OPTIONS,
+    )
+    datasets = [project(variant.scenario, variant.options) for variant in variants]
+    combined = sweeps.combine(variants, datasets)
+    drivers = combined["spread_driver_rank_correlation"]
+    assert drivers.sizes["variant"] == 2
+    assert set(drivers.indexes["input"]) == set().union(*(ds.indexes["input"] for ds in datasets))
+    shortfall = [name for name in drivers.indexes["input"] if "count_factor" in name]
+    assert shortfall, "the declared count factor is a spread driver"

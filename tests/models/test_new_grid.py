@@ -1,0 +1,264 @@
+"""A new grid in a daylight-saving zone, with gaps in its sources, trains and evaluates.
+
+Issue 13's must-show 3, run as a new user would, through the real commands in subprocesses:
+a made-up utility zone in America/New_York whose demand file lacks the repeated fall-back hour
+(2021-11-07 01:00 EST), whose airport temperature misses 23 hours (2021-07-20 01:00-23:00) and
+which has its spring-forward days (23 local hours) like every year. ``forecast-train`` trains,
+backtests, publishes and promotes; ``forecast evaluate`` scores ex post and ex ante; the gaps
+appear in both reports. Then bad input of each kind ends each command with one line on stderr
+and exit status 2.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecast.calendar import hourly_times
+
+ZONE = "America/New_York"
+FALL_BACK_HOUR = "2021-11-07T01:00:00-05:00"  # the second 01:00, missing from the demand file
+TEMPERATURE_GAP = ("2021-07-20T01:00:00-04:00", "2021-07-20T23:00:00-04:00")  # 23 hours
+
+CONFIG = textwrap.dedent(
+    """
+    [model]
+    id = "testville-baseline"
+    description = "A utility zone made up by the tests."
+    country = "US"
+    subdivision = "NY"
+    timezone = "America/New_York"
+    weather_location = "testville-airport"
+
+    [data]
+    demand_file = "testville/demand.csv"
+    first_year = 2019
+    last_year = 2022
+
+    [training]
+    shape_window_years = 3
+    level_window_years = 3
+
+    [backtest]
+    years = [2022]
+    draws = 60
+    """
+)
+
+
+def _iso(times: pd.DatetimeIndex) -> list[str]:
+    return [stamp.isoformat() for stamp in times]
+
+
+@pytest.fixture(scope="module")
+def grid(tmp_path_factory) -> dict[str, Path]:
+    """Data, weather location, config and artifact folders of the new grid."""
+    root = tmp_path_factory.mktemp("new-grid")
+    data, weather, artifacts = root / "data", root / "weather", root / "artifacts"
+    (data / "testville").mkdir(parents=True)
+    (weather / "testville-airport").mkdir(parents=True)
+    (weather / "testville-airport" / "location.toml").write_text(
+        'station = "Testville airport (made up by the tests)"\n'
+        'timezone = "America/New_York"\nhourly_file = "testville/temperature.csv"\n',
+        encoding="utf-8",
+    )
+    times = hourly_times(dt.date(2019, 1, 1), dt.date(2022, 12, 31), ZONE)
+    rng = np.random.default_rng(1)
+    day_of_year = times.day_of_year.to_numpy()
+    hour = times.hour.to_numpy()
+    temperature = (
+        12
+        - 14 * np.cos(2 * np.pi * (day_of_year - 20) / 365)
+        + 5 * np.sin(2 * np.pi * (hour - 9) / 24)
+        + rng.normal(0, 1.5, len(times))
+    )
+    years = times.year.to_numpy() - 2019
+    weekend = times.day_of_week.to_numpy() >= 5
+    demand = (5_000 * 1.01**years * (1 + 0.15 * np.sin(2 * np.pi * (hour - 8) / 24))
+              * np.where(weekend, 0.88, 1.0)
+              * (1 + 0.012 * np.maximum(15 - temperature, 0)
+                 + 0.02 * np.maximum(temperature - 21, 0))
+              * np.exp(rng.normal(0, 0.01, len(times))))  # fmt: skip
+    stamps = np.array(_iso(times))
+    keep_demand = stamps != FALL_BACK_HOUR
+    first, last = (times.get_loc(pd.Timestamp(stamp)) for stamp in TEMPERATURE_GAP)
+    keep_temperature = np.ones(len(times), dtype=bool)
+    keep_temperature[first : last + 1] = False
+    pd.DataFrame(
+        {"timestamp": stamps[keep_demand], "demand_mw": np.round(demand[keep_demand], 1)}
+    ).to_csv(data / "testville" / "demand.csv", index=False)
+    pd.DataFrame(
+        {
+            "timestamp": stamps[keep_temperature],
+            "temp_c": np.round(temperature[keep_temperature], 1),
+        }
+    ).to_csv(data / "testville" / "temperature.csv", index=False)
+    in_2022 = np.char.startswith(stamps.astype(str), "2022")
+    pd.DataFrame({"timestamp": stamps[in_2022], "demand_mw": np.round(demand[in_2022], 1)}).to_csv(
+        data / "demand_2022.csv", index=False
+    )
+    pd.DataFrame(
+        {"timestamp": stamps[in_2022], "temp_c": np.round(temperature[in_2022], 1)}
+    ).to_csv(data / "temperature_2022.csv", index=False)
+    config = root / "testville.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    return {
+        "root": root,
+        "data": data,
+        "weather": weather,
+        "artifacts": artifacts,
+        "config": config,
+    }
+
+
+def _run(arguments: list[str], grid: dict[str, Path]) -> subprocess.CompletedProcess:
+    environment = {
+        **os.environ,
+        "FORECAST_WEATHER_DIR": str(grid["weather"]),
+        "FORECAST_DATA_DIR": str(grid["data"]),
+        "FORECAST_ARTIFACT_DIR": str(grid["artifacts"]),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", *arguments],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=600,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def trained(grid) -> subprocess.CompletedProcess:
+    return _run(["models.train", "--config", str(grid["config"]), "--version", "v1"], grid)
+
+
+@pytest.mark.slow
+def test_a_new_dst_grid_with_gaps_trains_publishes_and_reports_its_gaps(grid, trained):
+    assert trained.returncode == 0, trained.stderr
+    out = trained.stdout
+    assert "weather testville-airport" in out
+    assert (
+        "gaps: demand" in out and f"1 gap(s), 1 of 35,064 hours missing; longest {FALL_BACK_HOUR}"
+    ) in out
+    assert f"23 of 35,064 hours missing; longest {TEMPERATURE_GAP[0]} .. {TEMPERATURE_GAP[1]}" in (
+        out
+    )
+    assert "promoted" in out and "not promoted" not in out
+    manifest = json.loads(
+        (grid["artifacts"] / "testville-baseline" / "v1" / "manifest.json").read_text()
+    )
+    demand_gaps, temperature_gaps = manifest["data"]["gaps"]
+    assert demand_gaps["gaps"] == [
+        {
+            "first_missing": FALL_BACK_HOUR,
+            "last_missing": FALL_BACK_HOUR,
+            "hours": 1,
+            "handling": "interpolated",
+        }
+    ]
+    assert temperature_gaps["longest_hours"] == 23
+    assert temperature_gaps["gaps"][0]["handling"] == "masked"
+    metrics = manifest["metrics"]
+    assert metrics["ex_post"]["mape_pct"] < metrics["seasonal_naive"]["mape_pct"]
+    card = (grid["artifacts"] / "testville-baseline" / "v1" / "MODEL_CARD.md").read_text()
+    assert f"longest 23 h from {TEMPERATURE_GAP[0]} (masked)" in card
+
+
+@pytest.mark.slow
+def test_the_new_grid_evaluates_ex_post_and_ex_ante(grid, trained):
+    assert trained.returncode == 0, trained.stderr
+    data = grid["data"]
+    ex_post = _run(
+        ["forecast.cli", "evaluate", "--model", "testville-baseline", "--demand",
+         str(data / "demand_2022.csv"), "--temperature", str(data / "temperature_2022.csv"),
+         "--draws", "50", "--json"],
+        grid,
+    )  # fmt: skip
+    assert ex_post.returncode == 0, ex_post.stderr
+    result = json.loads(ex_post.stdout)
+    assert result["mode"] == "ex_post"
+    assert [report["missing_hours"] for report in result["gaps"]] == [0, 0]
+    years = {row["year"] for row in result["metrics"] if row["forecast"] == "ex_post"}
+    assert years == {"2022", "mean |.|"}
+    ex_ante = _run(
+        ["forecast.cli", "evaluate", "--model", "testville-baseline", "--demand",
+         str(data / "testville" / "demand.csv"), "--draws", "50"],
+        grid,
+    )  # fmt: skip
+    assert ex_ante.returncode == 0, ex_ante.stderr
+    assert "ex_ante; weather: observed hourly temperature, Testville airport" in ex_ante.stdout
+    assert f"gaps: demand ({data / 'testville' / 'demand.csv'}): 1 gap(s)" in ex_ante.stdout
+    assert "| ex_ante | 2021 |" in ex_ante.stdout
+
+
+def _one_line_error(result: subprocess.CompletedProcess, *fragments: str) -> None:
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+
+
+@pytest.mark.slow
+def test_training_fails_in_one_line_on_a_bad_config_or_data_row(grid, tmp_path):
+    config = tmp_path / "typo.toml"
+    config.write_text(CONFIG.replace("first_year", "first_yaer"), encoding="utf-8")
+    _one_line_error(
+        _run(["models.train", "--config", str(config)], grid),
+        "typo.toml", "[data] first_yaer is not a setting", "allowed:", "first_year",
+    )  # fmt: skip
+    unknown = tmp_path / "unknown.toml"
+    unknown.write_text(CONFIG.replace('"testville-airport"', '"atlantis"'), encoding="utf-8")
+    _one_line_error(
+        _run(["models.train", "--config", str(unknown)], grid),
+        "unknown.toml", "weather_location = 'atlantis'", "allowed:", "testville-airport",
+    )  # fmt: skip
+    bad = tmp_path / "bad-data"
+    (bad / "testville").mkdir(parents=True)
+    lines = (grid["data"] / "testville" / "demand.csv").read_text().splitlines()
+    lines[4] = lines[4].split(",")[0] + ",lots"
+    (bad / "testville" / "demand.csv").write_text("\n".join(lines) + "\n")
+    _one_line_error(
+        _run(["models.train", "--config", str(grid["config"]), "--data-dir", str(bad)], grid),
+        "demand.csv line 5", "'demand_mw'", "'lots'", "not a number",
+    )  # fmt: skip
+    _one_line_error(
+        _run(["models.backtest", "--config", str(tmp_path / "missing.toml")], grid),
+        "missing.toml",
+    )
+    _one_line_error(
+        _run(["models.climatology", "build", "atlantis"], grid),
+        "location = 'atlantis'", "unknown weather location", "allowed:", "testville-airport",
+    )  # fmt: skip
+
+
+@pytest.mark.slow
+def test_evaluate_fails_in_one_line(grid, trained, tmp_path):
+    assert trained.returncode == 0, trained.stderr
+    data = grid["data"]
+    hot = tmp_path / "hot.csv"
+    lines = (data / "temperature_2022.csv").read_text().splitlines()
+    lines[9] = lines[9].split(",")[0] + ",75.0"
+    hot.write_text("\n".join(lines) + "\n")
+    _one_line_error(
+        _run(["forecast.cli", "evaluate", "--model", "testville-baseline", "--demand",
+              str(data / "demand_2022.csv"), "--temperature", str(hot)], grid),
+        "hot.csv line 10", "'temp_c'", "75", "allowed -90 to 60 °C",
+    )  # fmt: skip
+    _one_line_error(
+        _run(["forecast.cli", "evaluate", "--model", "nowhere", "--demand",
+              str(data / "demand_2022.csv")], grid),
+        "'nowhere'", "known", "testville-baseline",
+    )  # fmt: skip

@@ -1,0 +1,186 @@
+"""Training on a small synthetic slice: artifact round trip, tamper refusal, promotion rule."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecast.baseline import artifacts
+from forecast.baseline.model import BaselineModel, load_baseline_model
+from forecast.errors import ArtifactError
+from models.config import load_config, load_training_data
+from models.fit import fit_baseline, with_calibration
+from models.train import main
+
+CONFIG = """
+[model]
+id = "toy-grid"
+country = "KR"
+timezone = "Asia/Seoul"
+weather_location = "toy-station"
+
+[data]
+demand_file = "demand.csv"
+first_year = 2019
+last_year = 2022
+
+[training]
+shape_window_years = 3
+level_window_years = 3
+ridge_penalty = {ridge}
+
+[backtest]
+years = [2022]
+draws = 60
+"""
+
+
+@pytest.fixture(scope="module")
+def synthetic_dir(tmp_path_factory):
+    """Four years of synthetic hourly demand driven by hour, weekday, trend and temperature."""
+    directory = tmp_path_factory.mktemp("synthetic")
+    times = pd.date_range("2019-01-01", "2022-12-31 23:00", freq="h", tz="Asia/Seoul")
+    rng = np.random.default_rng(0)
+    day_of_year = times.day_of_year.to_numpy()
+    hour = times.hour.to_numpy()
+    temperature = (
+        12
+        - 14 * np.cos(2 * np.pi * (day_of_year - 15) / 365)
+        + 4 * np.sin(2 * np.pi * (hour - 9) / 24)
+        + rng.normal(0, 1.5, len(times))
+    )
+    years = times.year.to_numpy() - 2019
+    weekend = times.day_of_week.to_numpy() >= 5
+    demand = (60_000 * 1.02**years * (1 + 0.12 * np.sin(2 * np.pi * (hour - 8) / 24))
+              * np.where(weekend, 0.85, 1.0)
+              * (1 + 0.01 * np.maximum(16 - temperature, 0)
+                 + 0.015 * np.maximum(temperature - 22, 0))
+              * np.exp(rng.normal(0, 0.01, len(times))))  # fmt: skip
+    stamps = [stamp.isoformat() for stamp in times]
+    pd.DataFrame({"timestamp": stamps, "demand_mw": np.round(demand).astype(int)}).to_csv(
+        directory / "demand.csv", index=False
+    )
+    pd.DataFrame({"timestamp": stamps, "temp_c": np.round(temperature, 1)}).to_csv(
+        directory / "temperature.csv", index=False
+    )
+    return directory
+
+
+@pytest.fixture(autouse=True)
+def toy_station(tmp_path_factory, monkeypatch):
+    """The weather location of the toy grid, in a FORECAST_WEATHER_DIR of its own."""
+    root = tmp_path_factory.getbasetemp() / "toy-weather"
+    (root / "toy-station").mkdir(parents=True, exist_ok=True)
+    (root / "toy-station" / "location.toml").write_text(
+        'station = "toy"\ntimezone = "Asia/Seoul"\nhourly_file = "temperature.csv"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("FORECAST_WEATHER_DIR", str(root))
+
+
+def _config(tmp_path, *, ridge: float, name: str):
+    path = tmp_path / f"{name}.toml"
+    path.write_text(CONFIG.format(ridge=ridge), encoding="utf-8")
+    return path
+
+
+def test_training_publishes_an_artifact_that_predicts_the_same_numbers(synthetic_dir, tmp_path):
+    root = tmp_path / "artifacts"
+    config_path = _config(tmp_path, ridge=1e-3, name="good")
+    arguments = ["--config", str(config_path), "--data-dir", str(synthetic_dir),
+                 "--artifact-dir", str(root)]  # fmt: skip
+    assert main([*arguments, "--version", "v1"]) == 0
+    loaded = load_baseline_model("toy-grid", root=root)
+    assert loaded.version == "v1"
+    assert loaded.manifest["metrics"]["ex_ante"]["mape_pct"] < loaded.manifest["metrics"][
+        "seasonal_naive"]["mape_pct"]  # fmt: skip
+
+    config = load_config(config_path, data_dir=synthetic_dir)
+    demand, temperature, gaps = load_training_data(config)
+    assert [report.missing_hours for report in gaps] == [0, 0]
+    factor = loaded.manifest["parameters_summary"]["calibration_factor"]
+    refit = BaselineModel.from_parameters(
+        with_calibration(fit_baseline(demand, temperature, config, last_year=2022), factor)
+    )
+    times = demand.index[-24 * 30 :]
+    weather = temperature[times].to_numpy()[None, :]
+    np.testing.assert_allclose(loaded.shape(times, weather), refit.shape(times, weather),
+                               rtol=1e-12)  # fmt: skip
+    np.testing.assert_allclose(loaded.level_median(np.array([2023, 2024])),
+                               refit.level_median(np.array([2023, 2024])), rtol=1e-12)  # fmt: skip
+    assert loaded.noise_sd == pytest.approx(refit.noise_sd)
+
+    # A worse model (ridge penalty so strong that the shape is nearly flat) is published but
+    # not promoted.
+    worse = _config(tmp_path, ridge=1e4, name="worse")
+    assert main(["--config", str(worse), "--data-dir", str(synthetic_dir),
+                 "--artifact-dir", str(root), "--version", "v2"]) == 0  # fmt: skip
+    assert artifacts.list_models(root) == {"toy-grid": ["v1", "v2"]}
+    assert artifacts.current_version("toy-grid", root=root) == "v1"
+
+    # Changed bytes in the published parameters are refused with a clear error.
+    parameters_path = root / "toy-grid" / "v1" / "parameters.json"
+    parameters = json.loads(parameters_path.read_text())
+    parameters["level"]["slope"] += 0.01
+    parameters_path.write_text(json.dumps(parameters))
+    with pytest.raises(ArtifactError, match=r"sha256 .* modified after publishing"):
+        load_baseline_model("toy-grid@v1", root=root)
+
+
+def test_training_in_a_zone_whose_clocks_change_at_midnight(tmp_path, monkeypatch):
+    """America/Santiago: a 23-hour day that starts at 01:00 every September, a 25-hour day
+    every April; the demand file lacks an afternoon (7 hours, masked) and still fits."""
+    import datetime as dt
+
+    from forecast.calendar import hourly_times
+
+    times = hourly_times(dt.date(2019, 1, 1), dt.date(2021, 12, 31), "America/Santiago")
+    rng = np.random.default_rng(3)
+    hour = times.hour.to_numpy()
+    temperature = 14 + 6 * np.cos(2 * np.pi * (times.day_of_year.to_numpy() - 15) / 365)
+    temperature = (
+        temperature + 4 * np.sin(2 * np.pi * (hour - 9) / 24) + rng.normal(0, 1, len(times))
+    )
+    demand = (
+        8_000
+        * (1 + 0.1 * np.sin(2 * np.pi * (hour - 8) / 24))
+        * np.exp(rng.normal(0, 0.01, len(times)))
+    )
+    stamps = np.array([stamp.isoformat() for stamp in times])
+    keep = np.ones(len(times), dtype=bool)
+    keep[5000:5007] = False
+    pd.DataFrame({"timestamp": stamps[keep], "demand_mw": np.round(demand[keep], 1)}).to_csv(
+        tmp_path / "demand.csv", index=False
+    )
+    pd.DataFrame({"timestamp": stamps, "temp_c": np.round(temperature, 1)}).to_csv(
+        tmp_path / "temperature.csv", index=False
+    )
+    root = tmp_path / "weather" / "santiago"
+    root.mkdir(parents=True)
+    (root / "location.toml").write_text(
+        'station = "test"\ntimezone = "America/Santiago"\nhourly_file = "temperature.csv"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("FORECAST_WEATHER_DIR", str(tmp_path / "weather"))
+    config_path = tmp_path / "cl.toml"
+    config_path.write_text(
+        CONFIG.format(ridge=1e-3)
+        .replace('"KR"', '"CL"')
+        .replace("Asia/Seoul", "America/Santiago")
+        .replace("toy-station", "santiago")
+        .replace("2022", "2021"),
+        encoding="utf-8",
+    )
+    config = load_config(config_path, data_dir=tmp_path)
+    data = load_training_data(config)
+    assert data.gaps[0].missing_hours == 7
+    # Longer than 6 h: masked, not interpolated; so is 2019-01-01 00:00-03:00, which is 2018 in
+    # standard time (-04:00), outside the weather record's years.
+    assert int(data.demand.isna().sum()) == 8
+    assert np.isnan(data.demand.iloc[0])
+    parameters = fit_baseline(data.demand, data.temperature, config, last_year=2021)
+    assert np.isfinite(parameters["shape"]["coefficients"]).all()
+    assert 0.0 <= parameters["noise"]["autocorrelation"] < 1.0
