@@ -168,9 +168,7 @@ class PreparedComparison:
 
 def _naming(index: int, error: ForecastError) -> ForecastError:
     """The error, its message prefixed with the scenario's place in the request."""
-    named = type(error)(f"scenarios[{index}].{error}")
-    named.__cause__ = error
-    return named
+    return type(error)(f"scenarios[{index}].{error}")
 
 
 def _prepared(

@@ -97,6 +97,27 @@ def test_three_scenarios_side_by_side_equal_their_own_projections(client: TestCl
     assert unchanged.status_code == 304
 
 
+def test_a_comparison_read_back_from_its_file_answers_the_same_bytes(client: TestClient):
+    """The ETag promises the same bytes: a comparison's JSON and CSV are identical whether the
+    result is the one computed or the one read back from its NetCDF file."""
+    body = {"scenarios": THREE[1:], **PERIOD, "resolution": "monthly", "seed": 12}
+    inline = client.post("/v1/comparisons", json=body)
+    inline_csv = client.post("/v1/comparisons", json=body, params={"format": "csv"})
+    run_id = inline.headers["x-run-id"]
+    for _ in range(600):
+        if client.get(f"/v1/runs/{run_id}").json()["status"] == "succeeded":
+            break
+        time.sleep(0.05)
+    state = client.app.state.service
+    state.cache.drop(state.runs.get(run_id).result_key)
+    stored = client.get(f"/v1/runs/{run_id}/result")
+    assert stored.headers["x-cache"] == "stored"
+    assert stored.content == inline.content
+    assert stored.headers["etag"] == inline.headers["etag"]
+    stored_csv = client.get(f"/v1/runs/{run_id}/result", params={"format": "csv"})
+    assert stored_csv.content == inline_csv.content
+
+
 def test_csv_has_a_scenario_column_and_netcdf_a_scenario_dimension(client: TestClient):
     body = {"scenarios": THREE[:2], **PERIOD, "resolution": "monthly", "seed": 4}
     as_json = client.post("/v1/comparisons", json=body).json()
