@@ -11,6 +11,8 @@ Order of the answers (first that applies):
 5. else computed inline in a slot, identical concurrent requests sharing one computation.
 
 Every computation is recorded as a run (:mod:`service.storage.runs`) with its result file.
+A comparison (:mod:`service.comparing`) is answered in the same order by the same functions:
+both are a :class:`Computation`.
 """
 
 from __future__ import annotations
