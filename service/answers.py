@@ -60,9 +60,22 @@ def _headers(result: ProjectionResult, file_format: OutputFormat, cache_status: 
         headers["Content-Location"] = f"/v1/runs/{result.run_id}/result?format={file_format}"
     if file_format != "json":
         suffix = "csv" if file_format == "csv" else "nc"
-        scenario_id = str(result.dataset.attrs.get("scenario_id", "projection"))
-        headers["Content-Disposition"] = f'attachment; filename="{scenario_id}.{suffix}"'
+        headers["Content-Disposition"] = f'attachment; filename="{file_stem(result)}.{suffix}"'
     return headers
+
+
+def comparison_stem(scenario_ids: list[str]) -> str:
+    """A comparison download's name, ``comparison-<id>-<id>...`` (ids are ``[a-z0-9-]``, safe
+    in a header), cut to 120 characters."""
+    return ("comparison-" + "-".join(scenario_ids))[:120].rstrip("-")
+
+
+def file_stem(result: ProjectionResult) -> str:
+    """The download's name: the scenario id, or a comparison's :func:`comparison_stem`."""
+    dataset = result.dataset
+    if "scenario" in dataset.dims:
+        return comparison_stem([str(label) for label in dataset["scenario"].to_numpy()])
+    return str(dataset.attrs.get("scenario_id", "projection"))
 
 
 async def _streamed(chunks: Callable[[], Any], grant: Grant | None) -> AsyncIterator[bytes]:
@@ -138,6 +151,7 @@ def answer_file(state: ServiceState, run: Run) -> Response:
     """
     assert run.result_file is not None
     path = state.results.path(run.result_file)
+    stem = comparison_stem(run.scenario_ids.split(",")) if run.scenario_ids else run.scenario_id
     headers = {
         "ETag": etag(run.result_key, "netcdf"),
         "Cache-Control": CACHE_CONTROL,
@@ -145,7 +159,7 @@ def answer_file(state: ServiceState, run: Run) -> Response:
         "X-Cache": "stored",
         "X-Run-Id": run.id,
         "Content-Location": f"/v1/runs/{run.id}/result?format=netcdf",
-        "Content-Disposition": f'attachment; filename="{run.scenario_id}.nc"',
+        "Content-Disposition": f'attachment; filename="{stem}.nc"',
         "Content-Length": str(path.stat().st_size),
     }
     name = run.result_file

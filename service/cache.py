@@ -23,6 +23,24 @@ from forecast.projection import ProjectionOptions
 _STRING_BYTES = 80
 
 
+def comparison_key(
+    scenario_digests: list[str], options: ProjectionOptions, model_labels: list[str]
+) -> str:
+    """sha256 of (every scenario digest in order, validated options, each scenario's baseline
+    model, code version): the key of a comparison's result, as :func:`result_key` is of a
+    projection's (the two never collide: the documents differ in shape)."""
+    text = json.dumps(
+        {
+            "comparison": scenario_digests,
+            "options": options_document(options),
+            "models": model_labels,
+            "code": forecast.__version__,
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def result_key(scenario_sha256: str, options: ProjectionOptions, model_label: str) -> str:
     """sha256 of (scenario digest, validated options, baseline model, code version).
 
@@ -88,7 +106,11 @@ class ProjectionResult:
 
     @property
     def model_label(self) -> str:
-        """Baseline model ``id@version`` the result was computed with, or ``none``."""
+        """Baseline model ``id@version`` the result was computed with, or ``none``; of a
+        comparison, each distinct one in scenario order, comma-separated."""
+        if "scenario" in self.dataset.dims:
+            labels = [str(label) for label in self.dataset["baseline_model"].to_numpy()]
+            return ",".join(dict.fromkeys(labels))
         return str(self.dataset.attrs.get("baseline_model", "none"))
 
     @property

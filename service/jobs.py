@@ -1,6 +1,6 @@
 """Projection jobs on dask.distributed, their state in the database.
 
-Large projections run as Dask tasks (:func:`service.tasks.run_projection`) so that no HTTP
+Large projections and comparisons run as Dask tasks (:func:`service.tasks.run_task`) so that no HTTP
 request holds a connection for minutes. The scheduler is an in-process ``LocalCluster``
 (threads; the kernels release the GIL) unless ``FORECAST_DASK_SCHEDULER`` names a real one.
 
@@ -30,7 +30,7 @@ from forecast.errors import ForecastError
 from service.errors import SaturatedError, status_of
 from service.settings import Settings
 from service.storage.runs import Runs
-from service.tasks import EVENTS, ProjectionTask, run_projection
+from service.tasks import EVENTS, Task, run_task
 
 logger = logging.getLogger("service.jobs")
 
@@ -128,7 +128,7 @@ class JobRunner:
         with self._lock:
             self._reserved -= 1
 
-    def submit(self, task: ProjectionTask, *, result_key: str, total_hours: int) -> None:
+    def submit(self, task: Task, *, result_key: str, total_hours: int) -> None:
         """Send a recorded, reserved job to Dask."""
         client = self.client
         if client is None:
@@ -136,7 +136,7 @@ class JobRunner:
             raise SaturatedError(
                 "the service is stopping: no new jobs", retry_after_seconds=RETRY_AFTER_SECONDS
             )
-        future = client.submit(run_projection, task, key=f"projection-{task.run_id}", pure=False)
+        future = client.submit(run_task, task, key=f"job-{task.run_id}", pure=False)
         with self._lock:
             self._reserved -= 1
             self._futures[task.run_id] = future

@@ -28,6 +28,7 @@ from service.limits import RequestGuard
 from service.routers import (
     baseline,
     catalog,
+    comparisons,
     health,
     jobs,
     models,
@@ -47,7 +48,10 @@ on top of a baseline national demand model trained on KPX data.
 
 * Units are in every field's description and in each output variable's `units`.
 * Errors answer `{"detail": "..."}` naming the field, the value and what is allowed.
-* Large projections run as jobs: `202 Accepted` and a `Location` to poll.
+* Scenarios side by side: `POST /v1/comparisons` projects 2..20 scenarios with common random
+  numbers and answers them along a `scenario` dimension, with each one's difference from the
+  first.
+* Large projections and comparisons run as jobs: `202 Accepted` and a `Location` to poll.
 * Scenarios can be saved and versioned (write key); every projection is recorded as a run
   whose result can be read again, in any format, with `ETag` / `If-None-Match`.
 * Keys (`X-API-Key`) have roles: read (optional unless the service asks for it), write
@@ -60,6 +64,7 @@ V1_ROUTERS: tuple[APIRouter, ...] = (
     scenarios.router,
     scenario_inputs.router,
     projections.router,
+    comparisons.router,
     jobs.router,
     runs.router,
     baseline.router,
@@ -103,7 +108,7 @@ def _limits_in_schema(app: FastAPI) -> None:
             schema = build()
             maximum = settings_of(app).max_draws
             components = schema.get("components", {}).get("schemas", {})
-            for name in ("ProjectionRequest", "BaselineRequest"):
+            for name in ("ProjectionRequest", "ComparisonRequest", "BaselineRequest"):
                 draws = components.get(name, {}).get("properties", {}).get("draws")
                 if draws is not None:
                     draws["maximum"] = maximum

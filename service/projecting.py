@@ -11,6 +11,8 @@ Order of the answers (first that applies):
 5. else computed inline in a slot, identical concurrent requests sharing one computation.
 
 Every computation is recorded as a run (:mod:`service.storage.runs`) with its result file.
+A comparison (:mod:`service.comparing`) is answered in the same order by the same functions:
+both are a :class:`Computation`.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ import json
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
+import xarray as xr
 from starlette.concurrency import run_in_threadpool
 
 import forecast
@@ -34,10 +37,10 @@ from service.cache import ProjectionResult, options_document, result_key
 from service.errors import ConflictError, TooLargeError, status_of
 from service.inputs import check_local_midnights, merged
 from service.registry import model_label
-from service.schemas import ProjectionRequest
+from service.schemas import ProjectionRequest, RunOptions, ScenarioChoice
 from service.state import ServiceState
 from service.storage.runs import Run
-from service.tasks import ProjectionTask
+from service.tasks import ProjectionTask, Task
 
 ScenarioSource = Literal["shipped", "saved", "inline", "overrides"]
 
@@ -65,6 +68,75 @@ class Prepared:
         """Draws x hours: the size of the computation. [draw-hours]"""
         return self.options.draws * self.hours
 
+    @property
+    def total_hours(self) -> int:
+        """Hours the computation steps through (its progress counts up to this). [h]"""
+        return self.hours
+
+    @property
+    def what(self) -> str:
+        """The work, in words (admission's messages)."""
+        return f"projection of {self.scenario.id}"
+
+    def need_bytes(self) -> int:
+        """Memory the computation needs. [bytes]"""
+        return estimates.projection_bytes(self.options, self.scenario)
+
+    def check_computable(self) -> None:
+        """Refuse what the engine cannot compute (days without a local midnight)."""
+        options = self.options
+        assert options.start is not None and options.end is not None
+        check_local_midnights(self.scenario.timezone, options.start, options.end, field="timezone")
+
+    def compute(self) -> xr.Dataset:
+        """The projection (in the calling thread)."""
+        return project(self.scenario, self.options, baseline=self.model)
+
+    def task(self, run_id: str, results_dir: str) -> Task:
+        """The job a Dask worker runs."""
+        return ProjectionTask(
+            run_id=run_id,
+            scenario=self.scenario,
+            options=self.options,
+            model=self.model,
+            results_dir=results_dir,
+        )
+
+    def record(self, *, kind: Literal["inline", "job"], author: str | None, **fields: Any) -> Run:
+        """The record of a computation about to start."""
+        return new_run(self, kind=kind, author=author, **fields)
+
+
+class Computation(Protocol):
+    """A checked request for heavy work: a projection (:class:`Prepared`) or a comparison
+    (:class:`service.comparing.PreparedComparison`)."""
+
+    @property
+    def key(self) -> str:
+        """Digest of everything the result depends on."""
+        ...
+
+    @property
+    def total_hours(self) -> int: ...
+
+    @property
+    def draw_hours(self) -> int: ...
+
+    @property
+    def what(self) -> str: ...
+
+    def need_bytes(self) -> int: ...
+
+    def check_computable(self) -> None: ...
+
+    def compute(self) -> xr.Dataset: ...
+
+    def task(self, run_id: str, results_dir: str) -> Task: ...
+
+    def record(
+        self, *, kind: Literal["inline", "job"], author: str | None, **fields: Any
+    ) -> Run: ...
+
 
 def _saved(state: ServiceState, scenario_id: str, version: int | None) -> tuple[Scenario, int]:
     stored = state.saved.get(scenario_id, version)
@@ -73,8 +145,8 @@ def _saved(state: ServiceState, scenario_id: str, version: int | None) -> tuple[
     ), stored.version
 
 
-def _scenario(
-    state: ServiceState, request: ProjectionRequest
+def resolve_scenario(
+    state: ServiceState, request: ScenarioChoice
 ) -> tuple[Scenario, str, ScenarioSource, int | None]:
     """The scenario to project, its digest, where it came from, and its version if saved."""
     if request.scenario is not None:
@@ -105,8 +177,8 @@ def _scenario(
     return changed, scenario_digest(changed), "overrides", version
 
 
-def _options(
-    state: ServiceState, request: ProjectionRequest, scenario: Scenario
+def projection_options(
+    state: ServiceState, request: RunOptions, scenario: Scenario
 ) -> tuple[ProjectionOptions, BaselineModel | None]:
     """Checked options and the baseline model this request will use from start to end.
 
@@ -143,8 +215,8 @@ def _options(
 
 def prepare_sync(state: ServiceState, request: ProjectionRequest) -> Prepared:
     """Resolve and check a request (parsing a posted scenario or reading a saved one)."""
-    scenario, digest, source, version = _scenario(state, request)
-    options, model = _options(state, request, scenario)
+    scenario, digest, source, version = resolve_scenario(state, request)
+    options, model = projection_options(state, request, scenario)
     key = result_key(digest, options, options.baseline_model or "none")
     return Prepared(scenario, digest, source, version, options, model, key)
 
@@ -159,13 +231,6 @@ async def prepare(state: ServiceState, request: ProjectionRequest) -> Prepared:
     ):
         return prepare_sync(state, request)
     return await state.light(prepare_sync, state, request)
-
-
-def check_computable(prepared: Prepared) -> None:
-    """Refuse what the engine cannot compute (days without a local midnight)."""
-    options = prepared.options
-    assert options.start is not None and options.end is not None
-    check_local_midnights(prepared.scenario.timezone, options.start, options.end, field="timezone")
 
 
 def new_run(
@@ -197,14 +262,14 @@ def new_run(
 
 
 def _compute_and_record(
-    state: ServiceState, prepared: Prepared, author: str | None
+    state: ServiceState, prepared: Computation, author: str | None
 ) -> ProjectionResult:
     """Record a running run, compute, cache the result; its file is written afterwards
     (:mod:`service.writer`), when the run becomes succeeded."""
-    run = state.runs.add(new_run(prepared, kind="inline", author=author))
+    run = state.runs.add(prepared.record(kind="inline", author=author))
     started = time.perf_counter()
     try:
-        dataset = project(prepared.scenario, prepared.options, baseline=prepared.model)
+        dataset = prepared.compute()
     except BaseException as error:
         failure = (
             (str(error), status_of(error))
@@ -226,7 +291,7 @@ def _compute_and_record(
         result,
         finished_at=dt.datetime.now(dt.UTC),
         compute_seconds=computed,
-        done_hours=prepared.hours,
+        done_hours=prepared.total_hours,
     )
     return result
 
@@ -237,18 +302,18 @@ def in_memory(state: ServiceState, result_key: str) -> ProjectionResult | None:
 
 
 async def compute_inline(
-    state: ServiceState, prepared: Prepared, author: str | None
+    state: ServiceState, prepared: Computation, author: str | None
 ) -> tuple[ProjectionResult, bool]:
     """The computed result (in a slot; identical concurrent requests share one), and whether
     this request shared another's computation."""
-    need = estimates.projection_bytes(prepared.options, prepared.scenario)
-    state.admission.check_fits(f"projection of {prepared.scenario.id}", need)
+    need = prepared.need_bytes()
+    state.admission.check_fits(prepared.what, need)
 
     async def work() -> ProjectionResult:
-        async with state.admission.slot(f"projection of {prepared.scenario.id}", need):
+        async with state.admission.slot(prepared.what, need):
             return await run_in_threadpool(_compute_and_record, state, prepared, author)
 
-    return await state.coalescer.run(f"projection:{prepared.key}", work)
+    return await state.coalescer.run(f"compute:{prepared.key}", work)
 
 
 async def stored(state: ServiceState, run: Run) -> ProjectionResult:
@@ -275,17 +340,17 @@ async def stored(state: ServiceState, run: Run) -> ProjectionResult:
 
 async def submit_job(
     state: ServiceState,
-    prepared: Prepared,
+    prepared: Computation,
     author: str | None,
     *,
     resubmitted_from: str | None = None,
 ) -> Run:
     """Record a queued run and hand it to Dask (429 when the queue is full)."""
-    need = estimates.projection_bytes(prepared.options, prepared.scenario)
+    need = prepared.need_bytes()
     limit = state.settings.job_memory_bytes
     if state.jobs.in_process and need > limit:
         raise TooLargeError(
-            f"projection of {prepared.scenario.id}: needs about {need / 1e9:.2f} GB of memory as "
+            f"{prepared.what}: needs about {need / 1e9:.2f} GB of memory as "
             f"a job; at most {limit / 1e9:.2f} GB allowed (FORECAST_JOB_MEMORY_BYTES); ask "
             "fewer draws or a shorter period"
         )
@@ -293,37 +358,29 @@ async def submit_job(
     try:
         run = await state.light(
             state.runs.add,
-            new_run(prepared, kind="job", author=author, resubmitted_from=resubmitted_from),
+            prepared.record(kind="job", author=author, resubmitted_from=resubmitted_from),
         )
     except BaseException:
         state.jobs.release()
         raise
-    task = ProjectionTask(
-        run_id=run.id,
-        scenario=prepared.scenario,
-        options=prepared.options,
-        model=prepared.model,
-        results_dir=str(state.results.directory),
-    )
-    state.jobs.submit(task, result_key=prepared.key, total_hours=prepared.hours)
+    task = prepared.task(run.id, str(state.results.directory))
+    state.jobs.submit(task, result_key=prepared.key, total_hours=prepared.total_hours)
     return run
 
 
-def resubmission(state: ServiceState, run: Run) -> Prepared:
-    """A failed run prepared again from its record, with the model served now.
-
-    Raises
-    ------
-    ConflictError
-        The run did not fail: a succeeded run is served, an unfinished one still runs.
-    """
+def check_resubmittable(run: Run) -> None:
+    """Raise 409 unless the run failed (a succeeded run is served, an unfinished one runs)."""
     if run.status != "failed":
         raise ConflictError(
             f"run {run.id} is {run.status}: only a failed run can be resubmitted"
             + ("; GET its result" if run.status == "succeeded" else "")
         )
-    scenario = parse_scenario(json.loads(run.scenario_document), origin=f"run {run.id}")
-    recorded = run.options_document
+
+
+def recorded_options(
+    state: ServiceState, recorded: dict[str, Any], scenario: Scenario
+) -> tuple[ProjectionOptions, BaselineModel | None]:
+    """A run's recorded options for ``scenario``, with the model served for it now."""
     served = state.registry.for_scenario(scenario)
     reference = model_label(served) if served is not None else None
     options = ProjectionOptions(
@@ -337,7 +394,20 @@ def resubmission(state: ServiceState, run: Run) -> Prepared:
         baseline_model=reference,
         include_baseline=bool(recorded["include_baseline"]) and reference is not None,
     ).validated(scenario)
-    model = served if options.include_baseline else None
+    return options, (served if options.include_baseline else None)
+
+
+def resubmission(state: ServiceState, run: Run) -> Prepared:
+    """A failed run prepared again from its record, with the model served now.
+
+    Raises
+    ------
+    ConflictError
+        The run did not fail: a succeeded run is served, an unfinished one still runs.
+    """
+    check_resubmittable(run)
+    scenario = parse_scenario(json.loads(run.scenario_document), origin=f"run {run.id}")
+    options, model = recorded_options(state, run.options_document, scenario)
     digest = scenario_digest(scenario)
     key = result_key(digest, options, options.baseline_model or "none")
     source: ScenarioSource = run.scenario_source  # type: ignore[assignment]

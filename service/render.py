@@ -1,4 +1,5 @@
-"""Serialise a projection Dataset as JSON, CSV or NetCDF, and pick the format asked for.
+"""Serialise a projection or comparison Dataset as JSON, CSV or NetCDF, and pick the format
+asked for.
 
 JSON goes through orjson with numpy arrays passed as they are: a 105,192-hour x 5-quantile
 series serialises in tens of milliseconds, where building Python lists would take seconds.
@@ -28,6 +29,7 @@ from starlette.responses import JSONResponse
 from xarray.backends import H5NetCDFStore
 
 from forecast.io import export
+from forecast.sweep.compare import SCENARIO_ATTRIBUTES, SCENARIO_COLUMN
 from service.errors import NotAcceptableError
 
 OutputFormat = Literal["json", "csv", "netcdf"]
@@ -181,22 +183,7 @@ def _coords(dataset: xr.Dataset) -> dict[str, Any]:
     }
 
 
-def projection_json_chunks(dataset: xr.Dataset) -> Iterator[bytes]:
-    """The JSON document of a projection (schema :class:`service.schemas.ProjectionResponse`).
-
-    Joined, the chunks equal ``dumps`` of the document as one dict, in this key order:
-    ``scenario_id``, ``scenario_sha256``, ``model_version``, ``attrs``, ``coords``,
-    ``variables`` (each ``dims``, ``units``, ``description``, ``values``), ``spread_drivers``.
-    """
-    attrs = {str(key): _plain(value) for key, value in dataset.attrs.items()}
-    head = {
-        "scenario_id": attrs.get("scenario_id"),
-        "scenario_sha256": attrs.get("scenario_sha256"),
-        "model_version": attrs.get("baseline_model", "none"),
-        "attrs": attrs,
-    }
-    yield dumps(head)[:-1] + b',"coords":'
-    coords = _coords(dataset)
+def _coords_chunks(coords: dict[str, Any]) -> Iterator[bytes]:
     yield b"{"
     for index, (name, values) in enumerate(coords.items()):
         yield (b"," if index else b"") + dumps(name) + b":"
@@ -206,7 +193,13 @@ def projection_json_chunks(dataset: xr.Dataset) -> Iterator[bytes]:
             yield from _list_chunks(values)
         else:
             yield dumps(values)
-    yield b'},"variables":{'
+    yield b"}"
+
+
+def _variables_chunks(dataset: xr.Dataset) -> Iterator[bytes]:
+    """``{"<name>": {"dims", "units", "description", "values"}, ...}`` of every variable but
+    the spread drivers."""
+    yield b"{"
     first = True
     for key, variable in dataset.data_vars.items():
         if "input" in variable.dims:
@@ -222,14 +215,74 @@ def projection_json_chunks(dataset: xr.Dataset) -> Iterator[bytes]:
         yield from _array_chunks(np.ascontiguousarray(variable.values, dtype=np.float64))
         yield b"}"
         first = False
+    yield b"}"
+
+
+def _drivers(variable: xr.DataArray) -> dict[str, float]:
+    """Input name -> rank correlation, leaving out inputs the scenario does not draw (NaN)."""
+    return {
+        str(key): float(value)
+        for key, value in zip(variable["input"].values, variable.values, strict=True)
+        if np.isfinite(value)
+    }
+
+
+def projection_json_chunks(dataset: xr.Dataset) -> Iterator[bytes]:
+    """The JSON document of a projection (schema :class:`service.schemas.ProjectionResponse`).
+
+    Joined, the chunks equal ``dumps`` of the document as one dict, in this key order:
+    ``scenario_id``, ``scenario_sha256``, ``model_version``, ``attrs``, ``coords``,
+    ``variables`` (each ``dims``, ``units``, ``description``, ``values``), ``spread_drivers``.
+    """
+    attrs = {str(key): _plain(value) for key, value in dataset.attrs.items()}
+    head = {
+        "scenario_id": attrs.get("scenario_id"),
+        "scenario_sha256": attrs.get("scenario_sha256"),
+        "model_version": attrs.get("baseline_model", "none"),
+        "attrs": attrs,
+    }
+    yield dumps(head)[:-1] + b',"coords":'
+    yield from _coords_chunks(_coords(dataset))
+    yield b',"variables":'
+    yield from _variables_chunks(dataset)
+    drivers = {}
+    if "spread_driver_rank_correlation" in dataset:
+        drivers = _drivers(dataset["spread_driver_rank_correlation"])
+    yield b',"spread_drivers":' + dumps(drivers) + b"}"
+
+
+def comparison_json_chunks(dataset: xr.Dataset) -> Iterator[bytes]:
+    """The JSON document of a comparison (:func:`forecast.sweep.compare.combine`; schema
+    :class:`service.schemas.ComparisonResponse`): ``scenario_ids``, ``reference``,
+    ``scenarios``, ``attrs``, ``coords`` (a projection's and ``scenario``), ``variables``
+    (dims led by ``scenario``), ``spread_drivers`` per scenario."""
+    labels = [str(label) for label in dataset["scenario"].to_numpy()]
+    attrs = {str(key): _plain(value) for key, value in dataset.attrs.items()}
+    scenarios = [
+        {
+            "id": label,
+            "title": str(dataset["title"].to_numpy()[index]),
+            "sha256": str(dataset["scenario_sha256"].to_numpy()[index]),
+            "hosting": str(dataset["hosting"].to_numpy()[index]),
+            "model_version": str(dataset["baseline_model"].to_numpy()[index]),
+        }
+        for index, label in enumerate(labels)
+    ]
+    head = {
+        "scenario_ids": labels,
+        "reference": labels[0],
+        "scenarios": scenarios,
+        "attrs": attrs,
+    }
+    yield dumps(head)[:-1] + b',"coords":'
+    yield from _coords_chunks(_coords(dataset) | {"scenario": labels})
+    yield b',"variables":'
+    yield from _variables_chunks(dataset)
     drivers = {}
     if "spread_driver_rank_correlation" in dataset:
         variable = dataset["spread_driver_rank_correlation"]
-        drivers = {
-            str(key): float(value)
-            for key, value in zip(variable["input"].values, variable.values, strict=True)
-        }
-    yield b'},"spread_drivers":' + dumps(drivers) + b"}"
+        drivers = {label: _drivers(variable.sel(scenario=label)) for label in labels}
+    yield b',"spread_drivers":' + dumps(drivers) + b"}"
 
 
 def _list_chunks(values: list) -> Iterator[bytes]:
@@ -268,19 +321,24 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
-def _csv(frame: pd.DataFrame, *, header: bool) -> bytes:
+def _csv(frame: pd.DataFrame, *, header: bool, scenario: str | None = None) -> bytes:
+    if scenario is not None:
+        frame = frame.copy()
+        frame.insert(0, SCENARIO_COLUMN, scenario)
     return spreadsheet_safe(frame).to_csv(index=False, header=header, float_format="%.10g").encode()
 
 
-def projection_csv_chunks(dataset: xr.Dataset) -> Iterator[bytes]:
+def projection_csv_chunks(
+    dataset: xr.Dataset, *, scenario: str | None = None, header: bool = True
+) -> Iterator[bytes]:
     """The tidy CSV of :func:`forecast.io.export.tidy_frame`, spreadsheet-safe, in row blocks.
 
     Joined, the chunks equal :func:`projection_csv`: the table is cut along ``time`` into
-    blocks whose rows come out in the order the whole table has them.
+    blocks whose rows come out in the order the whole table has them. With ``scenario``, every
+    row starts with it in a ``scenario`` column (one scenario of a comparison).
     """
     period_dims = ("time", "month", "year")
     variables = [name for name, v in dataset.data_vars.items() if set(v.dims) & set(period_dims)]
-    header = True
     for name in variables:
         # drop_vars keeps every coordinate, which tidy_frame labels periods with.
         one = dataset.drop_vars([other for other in dataset.data_vars if other != name])
@@ -289,21 +347,38 @@ def projection_csv_chunks(dataset: xr.Dataset) -> Iterator[bytes]:
         quantiles = one.sizes["quantile"]
         step = max(CSV_CHUNK_ROWS // (regions * quantiles), 1) if time_steps else 0
         if "time" not in one[name].dims or time_steps <= step:
-            yield _csv(export.tidy_frame(one), header=header)
+            yield _csv(export.tidy_frame(one), header=header, scenario=scenario)
         elif "region" in one[name].dims:
             # Rows run region by region, each over every period: block within a region.
             for region in one["region"].to_numpy():
                 single = one.sel(region=[region])
                 for first in range(0, time_steps, step):
                     block = single.isel(time=slice(first, first + step))
-                    yield _csv(export.tidy_frame(block), header=header)
+                    yield _csv(export.tidy_frame(block), header=header, scenario=scenario)
                     header = False
         else:
             for first in range(0, time_steps, step):
                 block = one.isel(time=slice(first, first + step))
-                yield _csv(export.tidy_frame(block), header=header)
+                yield _csv(export.tidy_frame(block), header=header, scenario=scenario)
                 header = False
         header = False
+
+
+def comparison_csv_chunks(dataset: xr.Dataset) -> Iterator[bytes]:
+    """The comparison's tidy CSV (:func:`forecast.sweep.compare.tidy_compare_frame`: a ``scenario``
+    column first), spreadsheet-safe, scenario after scenario in row blocks."""
+    for index, label in enumerate(dataset["scenario"].to_numpy()):
+        one = dataset.sel(scenario=label).drop_vars(
+            [name for name in SCENARIO_ATTRIBUTES if name in dataset.coords]
+        )
+        missing = [
+            name
+            for name, variable in one.data_vars.items()
+            if variable.dtype.kind == "f" and bool(np.isnan(variable.to_numpy()).all())
+        ]
+        yield from projection_csv_chunks(
+            one.drop_vars(missing), scenario=str(label), header=index == 0
+        )
 
 
 def projection_csv(dataset: xr.Dataset) -> bytes:
@@ -333,4 +408,23 @@ def projection_netcdf(dataset: xr.Dataset) -> bytes:
     return buffer.getvalue()
 
 
-CHUNKERS = {"json": projection_json_chunks, "csv": projection_csv_chunks}
+def is_comparison(dataset: xr.Dataset) -> bool:
+    """Whether the Dataset is a comparison (it has a ``scenario`` dimension)."""
+    return "scenario" in dataset.dims
+
+
+def json_chunks(dataset: xr.Dataset) -> Iterator[bytes]:
+    """The JSON of a projection or of a comparison."""
+    if is_comparison(dataset):
+        return comparison_json_chunks(dataset)
+    return projection_json_chunks(dataset)
+
+
+def csv_chunks(dataset: xr.Dataset) -> Iterator[bytes]:
+    """The tidy CSV of a projection or of a comparison."""
+    if is_comparison(dataset):
+        return comparison_csv_chunks(dataset)
+    return projection_csv_chunks(dataset)
+
+
+CHUNKERS = {"json": json_chunks, "csv": csv_chunks}

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 from forecast.outputs import OUTPUT_VARIABLES
 from forecast.projection import DEFAULT_QUANTILES, MAX_DRAWS, RESOLUTIONS, WEATHER_KINDS
 from forecast.scenario import FIRST_DATE, LAST_DATE, SCENARIO_ID_PATTERN
+from forecast.sweep.compare import MAX_SCENARIOS
 
 Resolution = Literal[RESOLUTIONS]  # type: ignore[valid-type]  # a tuple of literals
 WeatherKind = Literal[WEATHER_KINDS]  # type: ignore[valid-type]
@@ -35,27 +36,8 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class ProjectionRequest(_Body):
-    """What to project: a shipped scenario (with overrides) or a whole inline scenario."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {"scenario_id": "kr-national", "draws": 200, "resolution": "annual"},
-                {
-                    "scenario_id": "kr-national",
-                    "overrides": {"operations": {"pue": 1.3}},
-                    "draws": 500,
-                    "seed": 7,
-                    "start": "2026-01-01",
-                    "end": "2030-12-31",
-                    "resolution": "monthly",
-                    "quantiles": [0.1, 0.5, 0.9],
-                },
-            ]
-        },
-    )
+class ScenarioChoice(_Body):
+    """One scenario: a shipped or saved one by id (with overrides), or a whole inline one."""
 
     scenario_id: str | None = Field(
         default=None,
@@ -82,6 +64,21 @@ class ProjectionRequest(_Body):
         description="A whole scenario in the scenario-file format (README, 'Scenario format'; "
         "GET /v1/scenarios/{id} shows complete examples). Give this or `scenario_id`.",
     )
+
+    @model_validator(mode="after")
+    def _one_scenario(self) -> ScenarioChoice:
+        if (self.scenario_id is None) == (self.scenario is None):
+            raise ValueError("give exactly one of scenario_id and scenario")
+        if self.overrides is not None and self.scenario_id is None:
+            raise ValueError("overrides apply to a named scenario: give scenario_id with them")
+        if self.scenario_version is not None and self.scenario_id is None:
+            raise ValueError("scenario_version applies to a saved scenario: give scenario_id")
+        return self
+
+
+class RunOptions(_Body):
+    """How to project: draws, seed, period, resolution, quantiles, weather, baseline."""
+
     draws: int = Field(
         default=1000,
         strict=True,
@@ -123,15 +120,28 @@ class ProjectionRequest(_Body):
         "country matches the scenario's).",
     )
 
-    @model_validator(mode="after")
-    def _one_scenario(self) -> ProjectionRequest:
-        if (self.scenario_id is None) == (self.scenario is None):
-            raise ValueError("give exactly one of scenario_id and scenario")
-        if self.overrides is not None and self.scenario_id is None:
-            raise ValueError("overrides apply to a named scenario: give scenario_id with them")
-        if self.scenario_version is not None and self.scenario_id is None:
-            raise ValueError("scenario_version applies to a saved scenario: give scenario_id")
-        return self
+
+class ProjectionRequest(RunOptions, ScenarioChoice):
+    """What to project: a shipped scenario (with overrides) or a whole inline scenario."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"scenario_id": "kr-national", "draws": 200, "resolution": "annual"},
+                {
+                    "scenario_id": "kr-national",
+                    "overrides": {"operations": {"pue": 1.3}},
+                    "draws": 500,
+                    "seed": 7,
+                    "start": "2026-01-01",
+                    "end": "2030-12-31",
+                    "resolution": "monthly",
+                    "quantiles": [0.1, 0.5, 0.9],
+                },
+            ]
+        },
+    )
 
 
 class VariableData(BaseModel):
@@ -195,8 +205,98 @@ class ProjectionResponse(BaseModel):
     )
 
 
+class ComparisonRequest(RunOptions):
+    """Scenarios to project side by side over one period with one set of options."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "scenarios": [
+                        {"scenario_id": "kr-national"},
+                        {"scenario_id": "kr-dc-pipeline"},
+                        {"scenario_id": "kr-gov-aidc-high"},
+                    ],
+                    "draws": 200,
+                    "resolution": "annual",
+                },
+                {
+                    "scenarios": [
+                        {"scenario_id": "kr-national"},
+                        {"scenario_id": "kr-national", "overrides": {"operations": {"pue": 1.3}}},
+                    ],
+                    "draws": 500,
+                    "start": "2026-01-01",
+                    "end": "2030-12-31",
+                    "resolution": "monthly",
+                },
+            ]
+        },
+    )
+
+    scenarios: list[ScenarioChoice] = Field(
+        min_length=2,
+        max_length=MAX_SCENARIOS,
+        description="The scenarios, each as POST /v1/projections names one (a shipped or saved "
+        "id, with overrides, or a whole scenario); distinct ids, one time zone. The first is "
+        "the reference the differences are taken from.",
+    )
+    resolution: Resolution = Field(
+        default="annual",
+        description="Period of the load series (means over the period); annual by default, as "
+        "`forecast compare`.",
+    )
+
+
+class ComparedScenario(BaseModel):
+    """One scenario of a comparison: where it stands and what it was computed with."""
+
+    id: str = Field(description="Scenario id (the `scenario` coordinate).")
+    title: str = Field(description="Title.")
+    sha256: str = Field(description="sha256 of the scenario's canonical JSON.")
+    hosting: str = Field(description="hosted, unconstrained or sites (as GET /v1/scenarios).")
+    model_version: str = Field(description="Baseline model `id@version` it used, or `none`.")
+
+
+class ComparisonCoords(ProjectionCoords):
+    """Coordinates of a comparison: a projection's and the scenarios."""
+
+    scenario: list[str] = Field(
+        description="Scenario ids (dim `scenario`); the first is the reference."
+    )
+
+
+class ComparisonResponse(BaseModel):
+    """Scenarios side by side: a projection's variables with a leading `scenario` dimension and
+    each scenario's difference from the first, computed draw by draw."""
+
+    scenario_ids: list[str] = Field(description="The compared scenario ids, in request order.")
+    reference: str = Field(description="The first scenario, which differences are taken from.")
+    scenarios: list[ComparedScenario] = Field(description="Each scenario's provenance.")
+    attrs: dict[str, Any] = Field(
+        description="Provenance shared by every scenario: seed, draws, period, code version, "
+        "weather source, how random numbers were shared, ..."
+    )
+    coords: ComparisonCoords
+    variables: dict[str, VariableData] = Field(
+        description="The projection's variables with dims (`scenario`, ...) (null where a "
+        "scenario lacks one), and per national per-year figure `<name>_difference` "
+        "(quantiles over draws of the draw-by-draw difference from the reference) and "
+        "`<name>_difference_mean`, in the figure's unit."
+    )
+    spread_drivers: dict[str, dict[str, float]] = Field(
+        description="Per scenario: Spearman rank correlation of each sampled input with the "
+        "last year's AI energy over the draws. [1]"
+    )
+
+
+#: A stored result: a projection's document or a comparison's.
+ResultResponse = ProjectionResponse | ComparisonResponse
+
+
 class JobResponse(BaseModel):
-    """A background projection job."""
+    """A background projection or comparison job."""
 
     id: str = Field(description="Job id (32 hex digits).")
     status: Literal["queued", "running", "succeeded", "failed"] = Field(
@@ -320,14 +420,22 @@ class RunRecord(BaseModel):
     status: Literal["queued", "running", "succeeded", "failed"] = Field(
         description="queued → running → succeeded or failed."
     )
-    scenario_id: str = Field(description="Id of the projected scenario.")
+    scenario_id: str = Field(
+        description="Id of the projected scenario; of a comparison, its first (reference)."
+    )
+    scenario_ids: list[str] | None = Field(
+        default=None, description="A comparison's scenario ids, in order; null otherwise."
+    )
     scenario_version: int | None = Field(
         default=None, description="Version, when it was a saved scenario."
     )
-    scenario_source: Literal["shipped", "saved", "inline", "overrides"] = Field(
-        description="Where the scenario came from."
+    scenario_source: Literal["shipped", "saved", "inline", "overrides", "comparison"] = Field(
+        description="Where the scenario came from, or `comparison` (POST /v1/comparisons)."
     )
-    scenario_sha256: str = Field(description="sha256 of the projected scenario's canonical JSON.")
+    scenario_sha256: str = Field(
+        description="sha256 of the projected scenario's canonical JSON; of a comparison, of its "
+        "scenarios' digests in order."
+    )
     options: dict[str, Any] = Field(description="Draws, seed, period, resolution, quantiles, ...")
     model_version: str = Field(description="Baseline model `id@version` used, or `none`.")
     code_version: str = Field(description="Version of the forecast library that computed it.")

@@ -1,4 +1,4 @@
-"""The function a Dask worker runs for a projection job.
+"""The function a Dask worker runs for a projection or comparison job.
 
 It imports only the library and :mod:`service.storage.results`, so a worker of a remote
 cluster needs the package installed and the results directory mounted, nothing of the
@@ -10,6 +10,7 @@ here and only its name and size go back.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,7 @@ from distributed import get_worker
 
 from forecast.projection import ProjectionOptions, project
 from forecast.scenario import Scenario
+from forecast.sweep.compare import combine, project_scenarios
 from service.storage.results import ResultFiles
 
 if TYPE_CHECKING:
@@ -39,10 +41,25 @@ class ProjectionTask:
     results_dir: str
 
 
-def run_projection(task: ProjectionTask) -> dict[str, Any]:
-    """Project, write the result file, and return its name and size and the compute time."""
+@dataclass(frozen=True)
+class ComparisonTask:
+    """A comparison job: the scenarios in order, the shared options, each one's model."""
+
+    run_id: str
+    scenarios: tuple[Scenario, ...]
+    options: ProjectionOptions
+    models: tuple[BaselineModel | None, ...]
+    results_dir: str
+
+
+Task = ProjectionTask | ComparisonTask
+
+
+def _reporter(run_id: str) -> Callable[[int, int], None]:
+    """``progress(done, total)`` [h] sending an event at most every PROGRESS_INTERVAL_SECONDS,
+    and the last one always; the start is announced now."""
     worker = get_worker()
-    worker.log_event(EVENTS, {"run": task.run_id, "event": "started"})
+    worker.log_event(EVENTS, {"run": run_id, "event": "started"})
     last = 0.0
 
     def progress(done: int, total: int) -> None:
@@ -50,11 +67,30 @@ def run_projection(task: ProjectionTask) -> dict[str, Any]:
         now = time.monotonic()
         if now - last >= PROGRESS_INTERVAL_SECONDS or done == total:
             last = now
-            event = {"run": task.run_id, "event": "progress", "done": done, "total": total}
+            event = {"run": run_id, "event": "progress", "done": done, "total": total}
             worker.log_event(EVENTS, event)
 
+    return progress
+
+
+def run_task(task: Task) -> dict[str, Any]:
+    """Project (or compare), write the result file, and return its name and size and the
+    compute time."""
+    progress = _reporter(task.run_id)
     started = time.perf_counter()
-    dataset = project(task.scenario, task.options, progress=progress, baseline=task.model)
+    if isinstance(task, ComparisonTask):
+        datasets = project_scenarios(
+            task.scenarios,
+            task.options,
+            # Hours over the whole comparison: scenario i's hours come after those before it.
+            progress=lambda index, count, done, total: progress(
+                index * total + done, count * total
+            ),
+            baselines=task.models,
+        )
+        dataset = combine(task.scenarios, datasets)
+    else:
+        dataset = project(task.scenario, task.options, progress=progress, baseline=task.model)
     computed = time.perf_counter() - started
     name, size = ResultFiles(Path(task.results_dir)).write(task.run_id, dataset)
     return {"file": name, "bytes": size, "compute_seconds": computed}

@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -37,6 +38,9 @@ from forecast.outputs import (
 )
 from forecast.projection import ProjectionOptions, project
 from forecast.scenario import Scenario
+
+if TYPE_CHECKING:
+    from forecast.baseline import BaselineModel
 
 #: Most scenarios one comparison projects.
 MAX_SCENARIOS = 20
@@ -112,13 +116,23 @@ def project_scenarios(
     *,
     common_random_numbers: bool = True,
     progress: ProgressCallback | None = None,
+    baselines: Sequence[BaselineModel | None] | None = None,
 ) -> list[xr.Dataset]:
     """Each scenario's projection over one period with one set of options, every draw's
     per-year values kept (``per_draw``) and the ``<name>_difference`` variables added.
 
-    Parameters and errors as :func:`compare`, which stacks what this returns.
+    Parameters and errors as :func:`compare`, which stacks what this returns, and:
+
+    baselines : sequence of BaselineModel or None, optional
+        Each scenario's baseline model, already loaded (the service passes the ones it
+        serves, so that a comparison keeps the versions it started with); None for a scenario
+        projected without a baseline. Default: each loads its own, as :func:`project` does.
     """
     check_scenarios(scenarios)
+    if baselines is not None and len(baselines) != len(scenarios):
+        raise OptionsError(
+            f"baselines: {len(baselines)} given for {len(scenarios)} scenarios; give one each"
+        )
     base = options or ProjectionOptions()
     base = dataclasses.replace(
         base,
@@ -137,7 +151,13 @@ def project_scenarios(
             if progress is not None:
                 progress(index, len(scenarios), done, total)
 
-        datasets.append(project(scenario, dataclasses.replace(chosen, seed=seed), progress=report))
+        chosen = dataclasses.replace(chosen, seed=seed)
+        model = None
+        if baselines is not None:
+            model = baselines[index]
+            include = chosen.include_baseline and model is not None
+            chosen = dataclasses.replace(chosen, include_baseline=include)
+        datasets.append(project(scenario, chosen, progress=report, baseline=model))
     probabilities = np.asarray(validated[0].quantiles, dtype=np.float64)
     for dataset, differences in zip(datasets, _differences(datasets, probabilities), strict=True):
         dataset.update(differences)

@@ -1,4 +1,5 @@
-"""``/jobs`` (under ``/v1``): projection jobs — poll one, fetch its result, resubmit it.
+"""``/jobs`` (under ``/v1``): projection and comparison jobs — poll one, fetch its result,
+resubmit it.
 
 A job is a run computed on Dask (:mod:`service.jobs`); its id is its run's, and its state is
 the run's record in the database, so it survives a restart: a finished job is served after
@@ -13,7 +14,7 @@ from fastapi import APIRouter, Depends, Header, Path
 from starlette.responses import Response
 
 from forecast.errors import NotFoundError
-from service import projecting
+from service import comparing, projecting
 from service.deps import Caller, get_ready_state, optional_caller
 from service.errors import error_responses
 from service.render import NumpyJSONResponse
@@ -26,7 +27,7 @@ from service.routers.projections import (
 )
 from service.routers.runs import result_answer
 from service.routing import ServiceRoute
-from service.schemas import RUN_ID_PATTERN, JobResponse, ProjectionResponse
+from service.schemas import RUN_ID_PATTERN, JobResponse, ResultResponse
 from service.state import ServiceState
 from service.storage.runs import Run
 
@@ -46,7 +47,7 @@ async def find_run(state: ServiceState, run_id: str, *, kind: str = "job") -> Ru
 
 @router.get(
     "/{job_id}",
-    summary="Poll a projection job",
+    summary="Poll a projection or comparison job",
     response_model=JobResponse,
     responses=error_responses(404),
 )
@@ -59,7 +60,7 @@ async def get_job(job_id: JobId, state: State) -> Any:
 @router.get(
     "/{job_id}/result",
     summary="Result of a finished job",
-    response_model=ProjectionResponse,
+    response_model=ResultResponse,
     response_class=NumpyJSONResponse,
     responses={
         **RESULT_RESPONSES,
@@ -76,7 +77,8 @@ async def get_job_result(
         str | None, Header(description="An ETag of this result: 304 when it matches.")
     ] = None,
 ) -> Response:
-    """The job's projection, in the format asked for (as POST /v1/projections answers)."""
+    """The job's projection or comparison, in the format asked for (as POST /v1/projections
+    or POST /v1/comparisons answers)."""
     run = await find_run(state, job_id)
     return await result_answer(state, run, file_format, accept, if_none_match)
 
@@ -96,7 +98,8 @@ async def resubmit_job(
     """Queue a failed job again (an interrupted one, say) with the model served now; `202`
     naming the new job, or the identical one already running."""
     run = await find_run(state, job_id)
-    prepared = await state.light(projecting.resubmission, state, run)
+    prepare = comparing.resubmission if run.comparison else projecting.resubmission
+    prepared: projecting.Computation = await state.light(prepare, state, run)
     running = state.jobs.find(prepared.key)
     if running is not None:
         found = await state.light(state.runs.get, running)

@@ -123,10 +123,22 @@ async def create_projection(
     """
     chosen = negotiate(file_format, accept)
     prepared = await projecting.prepare(state, request)
+    return await respond(state, prepared, chosen, caller.key_id)
+
+
+async def respond(
+    state: ServiceState,
+    prepared: projecting.Computation,
+    chosen: OutputFormat,
+    author: str | None,
+) -> Response:
+    """The answer to a checked projection or comparison, from the first source that has it
+    (:mod:`service.projecting`): memory, a stored run, the job computing it, a new job when
+    large, else computed inline."""
     cached = projecting.in_memory(state, prepared.key)
     if cached is not None:
         return await answer(state, cached, chosen, cache_status="hit")
-    projecting.check_computable(prepared)
+    prepared.check_computable()
     run = await state.light(state.runs.stored_result, prepared.key)
     if run is not None and run.result_file is not None:
         result = await projecting.stored(state, run)
@@ -137,6 +149,6 @@ async def create_projection(
         if found is not None:
             return accepted(found)
     if prepared.draw_hours > state.settings.job_threshold_draw_hours:
-        return accepted(await projecting.submit_job(state, prepared, caller.key_id))
-    result, shared = await projecting.compute_inline(state, prepared, caller.key_id)
+        return accepted(await projecting.submit_job(state, prepared, author))
+    result, shared = await projecting.compute_inline(state, prepared, author)
     return await answer(state, result, chosen, cache_status="shared" if shared else "miss")

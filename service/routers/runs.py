@@ -1,4 +1,5 @@
-"""``/runs`` (under ``/v1``): the record of every computed projection, and its result.
+"""``/runs`` (under ``/v1``): the record of every computed projection or comparison, and its
+result.
 
 Listed newest first and filtered by scenario, scenario digest, model version, status, kind
 and submission time; a run's result is read back from its NetCDF file in any format, also
@@ -25,7 +26,7 @@ from service.errors import ConflictError, error_responses
 from service.render import NumpyJSONResponse, OutputFormat, negotiate
 from service.routers.projections import RESULT_RESPONSES
 from service.routing import ServiceRoute
-from service.schemas import RUN_ID_PATTERN, ProjectionResponse, RunList, RunRecord
+from service.schemas import RUN_ID_PATTERN, ResultResponse, RunList, RunRecord
 from service.state import ServiceState
 from service.storage.runs import Run, RunFilter
 
@@ -53,6 +54,7 @@ def run_record(run: Run, progress: int | None = None) -> dict[str, Any]:
         "kind": run.kind,
         "status": run.status,
         "scenario_id": run.scenario_id,
+        "scenario_ids": run.scenario_ids.split(",") if run.scenario_ids else None,
         "scenario_version": run.scenario_version,
         "scenario_source": run.scenario_source,
         "scenario_sha256": run.scenario_sha256,
@@ -180,7 +182,7 @@ async def get_run(run_id: RunId, state: State) -> dict[str, Any]:
 @router.get(
     "/{run_id}/result",
     summary="A run's result",
-    response_model=ProjectionResponse,
+    response_model=ResultResponse,
     response_class=NumpyJSONResponse,
     responses={
         **RESULT_RESPONSES,
@@ -200,7 +202,8 @@ async def get_run_result(
         str | None, Header(description="An ETag of this result: 304 when it matches.")
     ] = None,
 ) -> Response:
-    """The run's projection in any format, read from its result file when not in memory."""
+    """The run's projection (or comparison) in any format, read from its result file when not
+    in memory."""
     run = await _run(state, run_id)
     return await result_answer(state, run, file_format, accept, if_none_match)
 

@@ -2,8 +2,9 @@
 
 The page is plain HTML, CSS and ES modules in ``service/web/`` (no CDN, no build step at run
 time): ``main.js`` and the modules it imports talk to the API (``/v1/scenarios``,
-``/v1/scenarios/{id}/inputs``, ``/v1/accelerators``, ``/v1/projections``) and draw the charts
-with the vendored Observable Plot (``vendor/plot/``). Only the ``.js`` and ``.css`` files under
+``/v1/scenarios/{id}/inputs``, ``/v1/accelerators``, ``/v1/projections``,
+``/v1/comparisons``) and draw the charts with the vendored Observable Plot (``vendor/plot/``).
+Only the ``.js`` and ``.css`` files under
 ``service/web/`` are served, so no request path can reach another file. Static files are
 addressed with a content hash (``/static/main.js?v=<sha256 prefix>``; an import map in the page
 sends each module import to its hashed URL) and cached for a year; the page itself is

@@ -1,4 +1,4 @@
-"""Runs: the record of every computed projection, inline or as a job."""
+"""Runs: the record of every computed projection or comparison, inline or as a job."""
 
 from __future__ import annotations
 
@@ -48,11 +48,18 @@ class Run:
     result_file: str | None = None
     result_bytes: int | None = None
     resubmitted_from: str | None = None
+    #: A comparison's scenario ids, comma-separated in order; None for one projection.
+    scenario_ids: str | None = None
 
     @property
     def options_document(self) -> dict[str, Any]:
         """The options as recorded."""
         return json.loads(self.options)
+
+    @property
+    def comparison(self) -> bool:
+        """Whether the run is a comparison of several scenarios."""
+        return self.scenario_ids is not None
 
     @property
     def finished(self) -> bool:

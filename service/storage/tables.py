@@ -67,7 +67,8 @@ class ScenarioVersionRow(Base):
 
 
 class RunRow(Base):
-    """The record of one computed projection: inputs, model, code, status, timings, result."""
+    """The record of one computed projection or comparison: inputs, model, code, status,
+    timings, result."""
 
     __tablename__ = "runs"
 
@@ -95,5 +96,7 @@ class RunRow(Base):
     result_file: Mapped[str | None] = mapped_column(String(128), nullable=True)
     result_bytes: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     resubmitted_from: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # A comparison's scenario ids, comma-separated in order (scenario_id holds the first).
+    scenario_ids: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     __table_args__ = (Index("ix_runs_key_status", "result_key", "status"),)

@@ -1,5 +1,5 @@
-// Client of this server's forecast API: JSON reads, projections (inline or as a polled job) and
-// the CSV of a projection. Every failure becomes an ApiError carrying the API's own message.
+// Client of this server's forecast API: JSON reads, projections and comparisons (inline or as a
+// polled job) and their CSV. Every failure becomes an ApiError carrying the API's own message.
 
 const JOB_POLL_MS = 500;
 
@@ -53,10 +53,10 @@ async function waitForJob(job, onProgress) {
   }
 }
 
-// POST /v1/projections; a large one answers 202 and runs as a job, which is polled here.
-// Returns the projection, the job's result URL (null when inline) and how it was served.
-export async function project(request, onProgress) {
-  const response = await api("/v1/projections", {
+// POST /v1/projections or /v1/comparisons; a large one answers 202 and runs as a job, which is
+// polled here. Returns the answer, the job's result URL (null when inline) and how it was served.
+async function compute(path, request, onProgress) {
+  const response = await api(path, {
     method: "POST",
     headers: { "Content-Type": "application/json", Accept: "application/json" },
     body: JSON.stringify(request),
@@ -72,21 +72,31 @@ export async function project(request, onProgress) {
   return { payload: await getJson(resultUrl), resultUrl, served: "job" };
 }
 
+export const project = (request, onProgress) => compute("/v1/projections", request, onProgress);
+
+export const compare = (request, onProgress) => compute("/v1/comparisons", request, onProgress);
+
 function filenameOf(response, fallback) {
   const disposition = response.headers.get("Content-Disposition") || "";
   const match = /filename="([^"]+)"/.exec(disposition);
   return match ? match[1] : fallback;
 }
 
-// The CSV of a projection already computed: the job's result, or the same request again
-// (the server's result cache answers it without recomputing).
-export async function projectionCsv(request, resultUrl, fallbackName) {
+// The CSV of a projection or comparison already computed: the job's result, or the same request
+// again (the server's result cache answers it without recomputing).
+async function resultCsv(path, request, resultUrl, fallbackName) {
   const response = resultUrl
     ? await api(`${resultUrl}?format=csv`, { headers: { Accept: "text/csv" } })
-    : await api("/v1/projections?format=csv", {
+    : await api(`${path}?format=csv`, {
         method: "POST",
         headers: { "Content-Type": "application/json", Accept: "text/csv" },
         body: JSON.stringify(request),
       });
   return { blob: await response.blob(), filename: filenameOf(response, fallbackName) };
 }
+
+export const projectionCsv = (request, resultUrl, fallbackName) =>
+  resultCsv("/v1/projections", request, resultUrl, fallbackName);
+
+export const comparisonCsv = (request, resultUrl, fallbackName) =>
+  resultCsv("/v1/comparisons", request, resultUrl, fallbackName);

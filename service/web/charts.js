@@ -120,3 +120,134 @@ export function annualBars(container, { years, values, quantileIndex, unit, yLab
       `${digits(last.p10)}–${digits(last.p90)} ${unit}. The tables below give the numbers.`,
   );
 }
+
+// One colour per scenario of a comparison, in request order (the first is the reference); each
+// keeps at least 4.5:1 contrast on white, so the legend's text colour could use it too.
+export const SERIES_COLOURS = [
+  "#1d4ed8",
+  "#c2410c",
+  "#15803d",
+  "#7e22ce",
+  "#be123c",
+  "#0e7490",
+  "#4d7c0f",
+  "#a16207",
+];
+
+const seriesScale = (series) => ({
+  domain: series.map(({ id }) => id),
+  range: series.map(({ colour }) => colour),
+});
+
+// Fans of several scenarios on one axis: each one's P10–P90 band and P50 line in its colour.
+// `series` is a list of {id, colour, values [time][quantile]}.
+export function comparisonFans(
+  container,
+  { series, quantileIndex, localTimes, divisor, unit, yLabel, xLabel, zeroBased, kind, title },
+) {
+  const rows = series.flatMap(({ id, values }) =>
+    values.map((row, index) => ({
+      scenario: id,
+      date: calendarDate(localTimes[index]),
+      month: localTimes[index].slice(0, 7),
+      ...levels(row, quantileIndex, divisor),
+    })),
+  );
+  const digits = (value) => formatNumber(value, 1);
+  const tipText = (row) =>
+    `${row.scenario}, ${row.month}: P50 ${digits(row.p50)} ${unit}\n` +
+    `P10–P90 ${digits(row.p10)}–${digits(row.p90)}`;
+  const chart = Plot.plot({
+    width: widthOf(container),
+    height: 320,
+    marginLeft: MARGIN_LEFT,
+    marginBottom: 42,
+    x: { type: "utc", label: xLabel, labelAnchor: "center", labelArrow: "none" },
+    y: {
+      label: `${yLabel} [${unit}]`,
+      grid: true,
+      zero: zeroBased,
+      nice: true,
+      labelArrow: "none",
+    },
+    color: seriesScale(series),
+    marks: [
+      Plot.areaY(rows, {
+        x: "date",
+        y1: "p10",
+        y2: "p90",
+        z: "scenario",
+        fill: "scenario",
+        fillOpacity: 0.16,
+        className: "band-inner",
+      }),
+      Plot.lineY(rows, {
+        x: "date",
+        y: "p50",
+        z: "scenario",
+        stroke: "scenario",
+        className: "median",
+      }),
+      Plot.tip(rows, Plot.pointer({ x: "date", y: "p50", title: tipText })),
+    ],
+  });
+  const last = localTimes[localTimes.length - 1].slice(0, 7);
+  const ends = series.map(
+    ({ id, values }) =>
+      `${id} ${digits(levels(values[values.length - 1], quantileIndex, divisor).p50)} ${unit}`,
+  );
+  place(
+    container,
+    chart,
+    ["fan", "fan-compare", `fan-compare-${kind}`],
+    `${title}. P50 in ${last}: ${ends.join(", ")}. The tables below give the numbers.`,
+  );
+}
+
+// Annual bars of several scenarios grouped by year: each one's P50 in its colour with a P10–P90
+// whisker. `series` is a list of {id, colour, values [year][quantile]}.
+export function comparisonBars(container, { years, series, quantileIndex, unit, yLabel, title }) {
+  const rows = series.flatMap(({ id, values }) =>
+    years.map((year, index) => ({
+      scenario: id,
+      year: String(year),
+      ...levels(values[index], quantileIndex, 1),
+    })),
+  );
+  const digits = (value) => formatNumber(value, 2);
+  const tipText = (row) =>
+    `${row.scenario}, ${row.year}: P50 ${digits(row.p50)} ${unit}\n` +
+    `P10–P90 ${digits(row.p10)}–${digits(row.p90)}`;
+  const chart = Plot.plot({
+    width: widthOf(container),
+    height: 280,
+    marginLeft: MARGIN_LEFT,
+    marginBottom: 42,
+    fx: {
+      label: "Calendar year",
+      axis: "bottom",
+      padding: 0.12,
+      labelAnchor: "center",
+      labelArrow: "none",
+    },
+    x: { domain: series.map(({ id }) => id), axis: null, padding: 0.08 },
+    y: { label: `${yLabel} [${unit}]`, grid: true, zero: true, nice: true, labelArrow: "none" },
+    color: seriesScale(series),
+    marks: [
+      Plot.barY(rows, { fx: "year", x: "scenario", y: "p50", fill: "scenario", className: "bar" }),
+      Plot.ruleX(rows, { fx: "year", x: "scenario", y1: "p10", y2: "p90", className: "whisker" }),
+      Plot.ruleY([0], { className: "baseline" }),
+      Plot.tip(rows, Plot.pointer({ fx: "year", x: "scenario", y: "p50", title: tipText })),
+    ],
+  });
+  const lastYear = String(years[years.length - 1]);
+  const ends = rows
+    .filter((row) => row.year === lastYear)
+    .map((row) => `${row.scenario} ${digits(row.p50)} ${unit}`);
+  place(
+    container,
+    chart,
+    ["bars", "bars-compare"],
+    `${title}. P50 in ${lastYear}: ${ends.join(", ")}. The tables below give the numbers.`,
+  );
+}

@@ -10,6 +10,8 @@ export function digitsFor(maxAbs) {
 
 export function formatNumber(value, digits) {
   if (value === null || value === undefined || !Number.isFinite(value)) return "–";
+  // A small negative value rounds to "-0": show it as the 0 it is at this precision.
+  if (Number(value.toFixed(digits)) === 0) value = 0;
   return value.toLocaleString("en-US", {
     minimumFractionDigits: digits,
     maximumFractionDigits: digits,

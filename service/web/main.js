@@ -4,6 +4,7 @@
 
 import { ApiError, getJson, project, projectionCsv, scenarioPath } from "./api.js";
 import { annualBars, fanChart } from "./charts.js";
+import { startComparison } from "./compare.js";
 import { formatCount } from "./format.js";
 import {
   buildRequest,
@@ -306,6 +307,7 @@ async function start() {
     byId("scenario"),
     state.scenarios.map((scenario) => [scenario.id, `${scenario.id}: ${scenario.title}`]),
   );
+  startComparison(state.scenarios);
   fillSelect(byId("accelerator"), [
     ["", "As in the scenario"],
     ...accelerators.map((item) => [

@@ -113,3 +113,70 @@ export function summaryText(payload, quantileIndex) {
   }
   return `${text} Baseline model: ${payload.model_version}.`;
 }
+
+// A comparison's per-year figure side by side: P10 / P50 / P90 of each scenario, then of each
+// later scenario's difference from the first (taken draw by draw on the server). The cells carry
+// data-scenario, data-variable (the figure or its _difference) and data-quantile.
+export function fillComparisonTable(table, payload, name, label, quantileIndex) {
+  const ids = payload.coords.scenario;
+  const variable = payload.variables[name];
+  const difference = payload.variables[`${name}_difference`];
+  const groups = ids.map((id, index) => ({
+    id,
+    title: index === 0 ? `${id} (reference)` : id,
+    variable: name,
+    values: variable.values[index],
+  }));
+  if (difference) {
+    for (let index = 1; index < ids.length; index += 1) {
+      groups.push({
+        id: ids[index],
+        title: `${ids[index]} − ${ids[0]}`,
+        variable: `${name}_difference`,
+        values: difference.values[index],
+      });
+    }
+  }
+  // Digits per group: a scenario of 0.6 TWh beside one of 150 TWh keeps its own precision.
+  for (const group of groups) {
+    const flat = group.values
+      .flat()
+      .filter((value) => value !== null)
+      .map(Math.abs);
+    group.digits = digitsFor(flat.length ? Math.max(...flat) : NaN);
+  }
+  const headTop = document.createElement("tr");
+  const headLevels = document.createElement("tr");
+  headTop.append(headerCell("Year", { scope: "col", rowSpan: 2 }));
+  for (const group of groups) {
+    headTop.append(headerCell(group.title, { scope: "colgroup", colSpan: 3 }));
+    for (const [, levelName] of TABLE_LEVELS) {
+      const title = `${label}, ${group.title}, ${levelName} over the draws [${variable.units}]`;
+      headLevels.append(headerCell(levelName, { scope: "col", title }));
+    }
+  }
+  table.tHead.replaceChildren(headTop, headLevels);
+  const rows = payload.coords.year.map((year, yearIndex) => {
+    const row = document.createElement("tr");
+    row.append(headerCell(String(year), { scope: "row" }));
+    for (const group of groups) {
+      for (const [level] of TABLE_LEVELS) {
+        const cell = document.createElement("td");
+        cell.textContent = formatNumber(
+          group.values[yearIndex][quantileIndex[level]],
+          group.digits,
+        );
+        cell.dataset.scenario = group.id;
+        cell.dataset.variable = group.variable;
+        cell.dataset.quantile = String(level);
+        if (level === 0.5) cell.className = "median-cell";
+        row.append(cell);
+      }
+    }
+    return row;
+  });
+  table.tBodies[0].replaceChildren(...rows);
+  table.caption.textContent =
+    `${label} [${variable.units}] per calendar year: P10 / P50 / P90 over the draws of each ` +
+    `scenario, then of each one's difference from ${ids[0]}, draw by draw`;
+}

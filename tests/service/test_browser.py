@@ -29,8 +29,12 @@ CHROMIUM_ARGS = [
 ]
 # A projection on the loaded 2-core CI machine takes seconds; leave room, but fail eventually.
 PROJECTION_TIMEOUT_MS = 45_000
-# Set to a .png path to save a full-page screenshot of the page as it first opens (docs/).
+# Set to a .png path to save a full-page screenshot of the page as it first opens (docs/), and
+# beside it <name>-compare.png, the comparison view after the comparison test has run.
 SCREENSHOT = os.environ.get("FORECAST_DASHBOARD_SCREENSHOT")
+COMPARE_SCREENSHOT = (
+    Path(SCREENSHOT).with_name(f"{Path(SCREENSHOT).stem}-compare.png") if SCREENSHOT else None
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -119,12 +123,8 @@ def test_pick_scenario_change_assumption_download_csv(page, base_url):
     """Pick a scenario, raise the load factor, see chart and table change, get a matching CSV."""
     _wait_done(page)
     if SCREENSHOT:  # how docs/dashboard.png is made: the page as it first opens
-        from PIL import Image
-
         page.set_viewport_size({"width": 1400, "height": 900})
-        shot = Image.open(io.BytesIO(page.screenshot(full_page=True)))
-        # A 256-colour palette keeps the checked-in PNG small (flat UI colours survive it).
-        shot.convert("RGB").quantize(colors=256).save(SCREENSHOT, optimize=True)
+        _save_screenshot(page.screenshot(full_page=True), SCREENSHOT)
     page.select_option("#scenario", "kr-gov-gpu-path")
     first_status = _wait_done(page)
     assert "kr-gov-gpu-path" in first_status
@@ -303,3 +303,128 @@ def test_grid_limit_and_flexibility_are_editable(page, base_url):
     shipped = httpx.get(f"{base_url}/v1/scenarios/kr-outlook-flex", timeout=30).json()
     assert request["scenario"]["grid"]["non_capital"] == shipped["scenario"]["grid"]["non_capital"]
     assert "waits for a connection" in page.text_content("#summary")
+
+
+def _save_screenshot(png: bytes, path: Path | str) -> None:
+    from PIL import Image
+
+    # A 256-colour palette keeps the checked-in PNG small (flat UI colours survive it).
+    Image.open(io.BytesIO(png)).convert("RGB").quantize(colors=256).save(path, optimize=True)
+
+
+def test_compare_three_scenarios_and_download_the_csv(page, base_url):
+    """Pick three scenarios (one by keyboard), run them through POST /v1/comparisons with the
+    form's draws, seed and years, and check that the fans, bars, tables and the downloaded CSV
+    hold the API's numbers."""
+    _wait_done(page)
+    page.fill("#draws", "100")
+    picks = ["kr-national", "kr-dc-pipeline", "kr-gov-aidc-high"]
+    page.check("#comparison-choices input[value='kr-national']")
+    page.focus("#comparison-choices input[value='kr-dc-pipeline']")
+    page.keyboard.press("Space")  # keyboard only
+    page.get_by_role("checkbox", name="kr-gov-aidc-high").check()
+    order = page.text_content("#comparison-order")
+    assert order == (
+        "Compared in this order: kr-national (reference), kr-dc-pipeline, kr-gov-aidc-high."
+    )
+    page.focus("#run-comparison")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.getElementById('comparison-status').textContent.includes(' done in ')",
+        timeout=3 * PROJECTION_TIMEOUT_MS,
+    )
+    status = page.text_content("#comparison-status")
+    assert "kr-national, kr-dc-pipeline, kr-gov-aidc-high" in status and "100 draws" in status
+
+    request = json.loads(page.text_content("#comparison-request-json"))
+    assert [item["scenario_id"] for item in request["scenarios"]] == picks
+    assert request["draws"] == 100 and request["seed"] == int(page.input_value("#seed"))
+    assert (request["start"], request["end"]) == ("2024-01-01", "2035-12-31")
+    answer = httpx.post(f"{base_url}/v1/comparisons", json=request, timeout=120)
+    assert answer.headers["x-cache"] == "hit"  # the page's own result, not a new computation
+    body = answer.json()
+    years, quantiles = body["coords"]["year"], body["coords"]["quantile"]
+    energy = body["variables"]["ai_energy_twh"]["values"]
+    difference = body["variables"]["ai_energy_twh_difference"]["values"]
+
+    # Legend and charts: one colour per scenario.
+    legend = page.locator("#comparison-legend li")
+    assert legend.all_inner_texts() == [
+        "kr-national (reference)",
+        "kr-dc-pipeline",
+        "kr-gov-aidc-high",
+    ]
+    colours = [legend.nth(i).locator("rect").get_attribute("fill") for i in range(3)]
+    assert len(set(colours)) == 3
+    for chart in ("#comparison-chart-ai", "#comparison-chart-total"):
+        lines = page.locator(f"{chart} g.median path")
+        assert lines.count() == 3
+        assert sorted(lines.nth(i).get_attribute("stroke") for i in range(3)) == sorted(colours)
+        assert page.locator(f"{chart} g.band-inner path").count() == 3
+    label = page.get_attribute("#comparison-chart-ai svg", "aria-label")
+    ai_load = body["variables"]["ai_facility_mw"]["values"]
+    unit = "GW" if "[GW]" in label else "MW"
+    for index, scenario_id in enumerate(picks):
+        last = ai_load[index][-1][quantiles.index(0.5)] / (1000 if unit == "GW" else 1)
+        assert f"{scenario_id} {last:,.1f} {unit}" in label, label
+
+    # Bars: one per scenario and year; in the last year their heights follow the API's P50s.
+    bars = page.locator("#comparison-chart-energy g.bar rect")
+    assert bars.count() == 3 * len(years)
+    fills = {bars.nth(i).get_attribute("fill") for i in range(bars.count())}
+    assert fills == set(colours)
+    last_heights = [float(bars.nth(bars.count() - 3 + i).get_attribute("height")) for i in range(3)]
+    p50 = [energy[index][-1][quantiles.index(0.5)] for index in range(3)]
+    for height, value in zip(last_heights, p50, strict=True):
+        assert height / max(last_heights) == pytest.approx(value / max(p50), abs=0.01)
+
+    # The side-by-side table: each scenario's P10/P50/P90 and each one's difference, as the API
+    # gives them to the digits shown.
+    def check_cell(scenario_id: str, variable: str, quantile: float, expected: float) -> None:
+        row = page.locator(
+            "#comparison-energy-table tbody tr", has=page.locator(f"th:text-is('{years[-1]}')")
+        )
+        text = row.locator(
+            f"td[data-scenario='{scenario_id}'][data-variable='{variable}']"
+            f"[data-quantile='{quantile}']"
+        ).inner_text()
+        digits = len(text.partition(".")[2])
+        shown = float(text.replace(",", ""))
+        assert shown == pytest.approx(expected, abs=0.5 * 10**-digits + 1e-9), (text, expected)
+
+    for index, scenario_id in enumerate(picks):
+        for level in (0.1, 0.5, 0.9):
+            at = quantiles.index(level)
+            check_cell(scenario_id, "ai_energy_twh", level, energy[index][-1][at])
+            if index:
+                check_cell(
+                    scenario_id, "ai_energy_twh_difference", level, difference[index][-1][at]
+                )
+    headers = page.locator("#comparison-energy-table thead").inner_text()
+    assert "kr-dc-pipeline − kr-national" in headers and "kr-national (reference)" in headers
+    assert page.locator("#comparison-peak-table tbody tr").count() == len(years)
+
+    if COMPARE_SCREENSHOT:  # how docs/dashboard-compare.png is made
+        page.set_viewport_size({"width": 1400, "height": 900})
+        _save_screenshot(page.locator("#comparison").screenshot(), COMPARE_SCREENSHOT)
+
+    with page.expect_download() as download_info:
+        page.click("#download-comparison-csv")
+    download = download_info.value
+    assert download.suggested_filename == (
+        "comparison-kr-national-kr-dc-pipeline-kr-gov-aidc-high.csv"
+    )
+    rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
+    assert next(iter(rows[0])) == "scenario"
+    assert {row["scenario"] for row in rows} == set(picks)
+    for index, scenario_id in enumerate(picks):
+        from_csv = {
+            (int(row["period_start"][:4]), float(row["quantile"])): float(row["value"])
+            for row in rows
+            if row["scenario"] == scenario_id and row["variable"] == "ai_energy_twh"
+        }
+        assert len(from_csv) == len(years) * len(quantiles)
+        for y, year in enumerate(years):
+            for q, level in enumerate(quantiles):
+                assert from_csv[(year, level)] == pytest.approx(energy[index][y][q], rel=1e-6)
+    assert "Downloaded comparison-kr-national" in page.text_content("#comparison-status")

@@ -1,0 +1,73 @@
+"""``/comparisons`` (under ``/v1``): POST 2..N scenarios, get them side by side (or a job).
+
+The HTTP face of :mod:`service.comparing`; answered in the order and the formats a projection
+is (:mod:`service.routers.projections`), with a ``scenario`` dimension in the JSON and
+NetCDF and a ``scenario`` column in the CSV.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from starlette.responses import Response
+
+from service import comparing
+from service.deps import Caller, get_ready_state, optional_caller
+from service.errors import ErrorBody, error_responses
+from service.render import NumpyJSONResponse, negotiate
+from service.routers.projections import RESULT_HEADERS, AcceptHeader, FormatQuery, respond
+from service.routing import ServiceRoute
+from service.schemas import ComparisonRequest, ComparisonResponse, JobResponse
+from service.state import ServiceState
+
+router = APIRouter(prefix="/comparisons", tags=["comparisons"], route_class=ServiceRoute)
+
+
+@router.post(
+    "",
+    summary="Compare scenarios side by side",
+    response_model=ComparisonResponse,
+    response_class=NumpyJSONResponse,
+    responses={
+        200: {
+            "description": "The comparison; JSON by default, CSV (a `scenario` column) or "
+            "NetCDF (a `scenario` dimension) on request.",
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/x-netcdf": {"schema": {"type": "string", "format": "binary"}},
+            },
+            "headers": RESULT_HEADERS,
+        },
+        202: {
+            "model": JobResponse,
+            "description": "Large: queued as a job (or joined to the identical one running); "
+            "poll Location.",
+        },
+        429: {"model": ErrorBody, "description": "Job queue full; retry after Retry-After."},
+        **error_responses(403, 404, 406, 409, 413, 429),
+    },
+)
+async def create_comparison(
+    request: ComparisonRequest,
+    state: Annotated[ServiceState, Depends(get_ready_state)],
+    caller: Annotated[Caller, Depends(optional_caller)],
+    file_format: FormatQuery = None,
+    accept: AcceptHeader = None,
+) -> Response:
+    """Project 2..20 scenarios over one period with the same draws, seed and options, and
+    stack them along `scenario`.
+
+    Each scenario is named as POST /v1/projections names one (a shipped or saved id, with
+    overrides, or a whole scenario); ids must differ and time zones agree, and the first is
+    the reference. Common random numbers: draw *d* of every scenario shares the inputs the
+    scenarios have in common, so each `<name>_difference` (the quantiles over draws of a
+    scenario's per-year figure minus the reference's, draw by draw) holds only what the
+    scenarios do differently. The period defaults to the first scenario's horizon, the
+    resolution to annual. Large comparisons (draws x hours x scenarios above the service's
+    job threshold) run as jobs: `202` and a `Location` to poll, the result at
+    `/v1/jobs/{id}/result`. Every comparison is recorded as a run (`scenario_ids`).
+    """
+    chosen = negotiate(file_format, accept)
+    prepared = await comparing.prepare(state, request)
+    return await respond(state, prepared, chosen, caller.key_id)

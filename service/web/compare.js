@@ -1,0 +1,317 @@
+// The comparison view: pick several shipped scenarios, POST them to /v1/comparisons with the
+// assumptions form's draws, seed and years, and show their fans, annual bars and side-by-side
+// tables (each later scenario's difference from the first, taken draw by draw on the server).
+
+import { ApiError, compare, comparisonCsv } from "./api.js";
+import { comparisonBars, comparisonFans, SERIES_COLOURS } from "./charts.js";
+import { formatNumber } from "./format.js";
+import { fillComparisonTable } from "./tables.js";
+
+const QUANTILES = [0.05, 0.1, 0.5, 0.9, 0.95];
+// Monthly means, as the single projection: small answers, fans with ~150 points per scenario.
+const RESOLUTION = "monthly";
+// One colour each, so at most as many scenarios as colours on the page (the API takes 20).
+const MAX_PICKED = SERIES_COLOURS.length;
+
+const view = {
+  picked: [], // scenario ids in the order they were picked; the first is the reference
+  running: false,
+  lastRequest: null,
+  lastResultUrl: null,
+  lastIds: [],
+};
+
+const byId = (id) => document.getElementById(id);
+
+function setStatus(text) {
+  byId("comparison-status").textContent = text;
+}
+
+function showError(error) {
+  byId("comparison-error").textContent =
+    error instanceof ApiError && error.status
+      ? `The API refused the comparison (HTTP ${error.status}): ${error.message}`
+      : `Error: ${error.message}`;
+}
+
+function clearError() {
+  byId("comparison-error").textContent = "";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Picking
+
+function showOrder() {
+  const [reference, ...others] = view.picked;
+  byId("comparison-order").textContent = reference
+    ? `Compared in this order: ${reference} (reference)${others.map((id) => `, ${id}`).join("")}.`
+    : "Pick two or more scenarios.";
+  for (const box of byId("comparison-choices").querySelectorAll("input")) {
+    box.disabled = !box.checked && view.picked.length >= MAX_PICKED;
+  }
+}
+
+function choice(scenario) {
+  const label = document.createElement("label");
+  const box = document.createElement("input");
+  box.type = "checkbox";
+  box.name = "compare";
+  box.value = scenario.id;
+  box.addEventListener("change", () => {
+    view.picked = box.checked
+      ? [...view.picked, scenario.id]
+      : view.picked.filter((id) => id !== scenario.id);
+    showOrder();
+  });
+  const name = document.createElement("span");
+  name.textContent = scenario.id;
+  const title = document.createElement("span");
+  title.className = "choice-title";
+  title.textContent = scenario.title;
+  label.append(box, name, title);
+  return label;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running
+
+function readInteger(inputId, label) {
+  const text = byId(inputId).value.trim();
+  const value = Number(text);
+  if (text === "" || !Number.isInteger(value)) {
+    throw new Error(`${label} (assumptions form): "${text}" is not a whole number`);
+  }
+  return value;
+}
+
+function buildRequest() {
+  if (view.picked.length < 2) {
+    throw new Error(`scenarios: ${view.picked.length} picked; pick at least 2 to compare`);
+  }
+  const startYear = readInteger("start-year", "From year");
+  const endYear = readInteger("end-year", "To year");
+  return {
+    scenarios: view.picked.map((id) => ({ scenario_id: id })),
+    draws: readInteger("draws", "Draws"),
+    seed: readInteger("seed", "Seed"),
+    start: `${startYear}-01-01`,
+    end: `${endYear}-12-31`,
+    resolution: RESOLUTION,
+    quantiles: QUANTILES,
+  };
+}
+
+async function runComparison() {
+  if (view.running) return;
+  clearError();
+  let request;
+  try {
+    request = buildRequest();
+  } catch (error) {
+    showError(error);
+    setStatus("Not run: see below.");
+    return;
+  }
+  view.running = true;
+  byId("run-comparison").disabled = true;
+  byId("comparison").setAttribute("aria-busy", "true");
+  const names = view.picked.join(", ");
+  setStatus(`Running comparison of ${names} with ${request.draws} draws…`);
+  const started = performance.now();
+  try {
+    const { payload, resultUrl, served } = await compare(request, (status, percent) =>
+      setStatus(`Running as a background job (${status}): ${percent} % of hours computed…`),
+    );
+    render(payload);
+    view.lastRequest = request;
+    view.lastResultUrl = resultUrl;
+    view.lastIds = payload.scenario_ids;
+    byId("comparison-request-json").textContent = JSON.stringify(request, null, 2);
+    byId("download-comparison-csv").disabled = false;
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    const how = served === "job" ? ", computed as a background job" : `, cache ${served}`;
+    setStatus(
+      `Comparison of ${payload.scenario_ids.join(", ")} done in ${seconds} s: ` +
+        `${request.draws} draws each, seed ${request.seed}${how}.`,
+    );
+  } catch (error) {
+    showError(error);
+    setStatus("Comparison failed; the charts and tables still show the previous one.");
+  } finally {
+    view.running = false;
+    byId("run-comparison").disabled = false;
+    byId("comparison").setAttribute("aria-busy", "false");
+  }
+}
+
+async function downloadCsv() {
+  if (!view.lastRequest) return;
+  clearError();
+  setStatus("Preparing the comparison CSV…");
+  try {
+    const fallback = `comparison-${view.lastIds.join("-")}.csv`;
+    const { blob, filename } = await comparisonCsv(view.lastRequest, view.lastResultUrl, fallback);
+    const url = URL.createObjectURL(blob);
+    const link = document.createElement("a");
+    link.href = url;
+    link.download = filename;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    setStatus(`Downloaded ${filename} (${Math.ceil(blob.size / 1024)} KiB, the comparison shown).`);
+  } catch (error) {
+    showError(error);
+    setStatus("CSV download failed.");
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering
+
+function legend(series, reference) {
+  const items = series.map(({ id, colour }) => {
+    const item = document.createElement("li");
+    const swatch = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    swatch.setAttribute("width", "24");
+    swatch.setAttribute("height", "12");
+    swatch.setAttribute("aria-hidden", "true");
+    const rect = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+    rect.setAttribute("width", "24");
+    rect.setAttribute("height", "12");
+    rect.setAttribute("fill", colour);
+    swatch.append(rect);
+    item.dataset.scenario = id;
+    item.append(swatch, id === reference ? `${id} (reference)` : id);
+    return item;
+  });
+  byId("comparison-legend").replaceChildren(...items);
+}
+
+// Series of one variable, leaving out scenarios that lack it (no baseline: no total load).
+function seriesOf(payload, name) {
+  const variable = payload.variables[name];
+  if (!variable) return [];
+  return payload.coords.scenario
+    .map((id, index) => ({
+      id,
+      colour: SERIES_COLOURS[index],
+      values: variable.values[index],
+    }))
+    .filter(({ values }) => values.flat().some((value) => value !== null));
+}
+
+function summary(payload, quantileIndex) {
+  const years = payload.coords.year;
+  const last = years.length - 1;
+  const energy = payload.variables.ai_energy_twh.values;
+  const difference = payload.variables.ai_energy_twh_difference;
+  const reference = payload.reference;
+  const parts = payload.coords.scenario.map((id, index) => {
+    const p50 = formatNumber(energy[index][last][quantileIndex[0.5]], 2);
+    if (index === 0 || !difference) return `${id} ${p50} TWh`;
+    const row = difference.values[index][last];
+    const delta = (level) => formatNumber(row[quantileIndex[level]], 2);
+    return `${id} ${p50} TWh (${delta(0.5)} TWh vs ${reference}, P10–P90 ${delta(0.1)} to ${delta(0.9)})`;
+  });
+  return `AI energy in ${years[last]}, P50 over the draws: ${parts.join("; ")}.`;
+}
+
+function render(payload) {
+  const quantileIndex = Object.fromEntries(
+    QUANTILES.map((level) => [
+      level,
+      payload.coords.quantile.findIndex((value) => Math.abs(value - level) < 1e-9),
+    ]),
+  );
+  byId("comparison-results").hidden = false;
+  const ai = seriesOf(payload, "ai_facility_mw");
+  legend(ai, payload.reference);
+  const localTimes = payload.coords.local_time;
+  const xLabel = `Month (${payload.attrs.timezone || "local"}); monthly mean of hourly load`;
+  const aiMax = Math.max(
+    ...ai.flatMap(({ values }) => values.map((row) => row[quantileIndex[0.9]] ?? 0)),
+  );
+  const aiUnit = aiMax >= 10_000 ? "GW" : "MW";
+  byId("comparison-ai-caption").textContent =
+    `AI data-centre load at the grid [${aiUnit}], monthly mean: P10–P90 band and P50 line per scenario`;
+  comparisonFans(byId("comparison-chart-ai"), {
+    series: ai,
+    quantileIndex,
+    localTimes,
+    divisor: aiUnit === "GW" ? 1000 : 1,
+    unit: aiUnit,
+    yLabel: "AI facility load",
+    xLabel,
+    zeroBased: true,
+    kind: "ai",
+    title: `AI data-centre load of ${payload.scenario_ids.join(", ")} [${aiUnit}], monthly mean`,
+  });
+  const total = seriesOf(payload, "total_mw");
+  const totalChart = byId("comparison-chart-total");
+  if (total.length) {
+    byId("comparison-total-caption").textContent =
+      "Total national load, baseline + AI [GW], monthly mean: P10–P90 band and P50 line per scenario";
+    comparisonFans(totalChart, {
+      series: total,
+      quantileIndex,
+      localTimes,
+      divisor: 1000,
+      unit: "GW",
+      yLabel: "National load",
+      xLabel,
+      zeroBased: false,
+      kind: "total",
+      title: `Total national load of ${total.map(({ id }) => id).join(", ")} [GW], monthly mean`,
+    });
+  } else {
+    byId("comparison-total-caption").textContent = "Total national load";
+    const note = document.createElement("p");
+    note.className = "hint";
+    note.textContent = "No national baseline model serves these scenarios: the AI load only.";
+    totalChart.replaceChildren(note);
+  }
+  comparisonBars(byId("comparison-chart-energy"), {
+    years: payload.coords.year,
+    series: seriesOf(payload, "ai_energy_twh"),
+    quantileIndex,
+    unit: payload.variables.ai_energy_twh.units,
+    yLabel: "AI energy",
+    title: "AI data-centre energy per calendar year",
+  });
+  fillComparisonTable(
+    byId("comparison-energy-table"),
+    payload,
+    "ai_energy_twh",
+    "AI energy",
+    quantileIndex,
+  );
+  fillComparisonTable(
+    byId("comparison-peak-table"),
+    payload,
+    "ai_peak_gw",
+    "AI peak",
+    quantileIndex,
+  );
+  byId("comparison-summary").textContent = summary(payload, quantileIndex);
+  byId("comparison-heading").textContent = `Compare scenarios: ${payload.scenario_ids.join(", ")}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Start-up
+
+// `scenarios` is GET /v1/scenarios.
+export function startComparison(scenarios) {
+  byId("comparison-choices").replaceChildren(...scenarios.map(choice));
+  showOrder();
+  byId("comparison-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    runComparison();
+  });
+  byId("clear-comparison").addEventListener("click", () => {
+    for (const box of byId("comparison-choices").querySelectorAll("input")) box.checked = false;
+    view.picked = [];
+    showOrder();
+  });
+  byId("download-comparison-csv").addEventListener("click", downloadCsv);
+}
