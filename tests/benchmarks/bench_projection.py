@@ -1,5 +1,10 @@
 """Benchmark of the projection engine: the Korean national case and a scaling table.
 
+The national case is ``kr-outlook-flex`` unless ``--scenario`` names another: deployment plans
+hosted in sites, non-AI data-centre load, grid connection limits and flexibility (whose first
+pass over the hours, :func:`forecast.kernels.stress_levels`, is timed with the kernel and has
+its own NumPy reference).
+
 Run from the repository root (takes several minutes; prints a Markdown report)::
 
     python -m tests.benchmarks.bench_projection            # everything
@@ -40,7 +45,25 @@ if config.get("floor"):
     timings.update(evaluate_s=0.0, evaluate_and_count_s=0.0, chunks=0)
     pruning = []
 fused = kernels.stream_chunk
+fused_stress = kernels.stress_levels
 stream = engine.stream_hours
+stress = {}
+
+def compared_stress(inputs, year_offset, threshold, heaps, sizes, open_year, levels, peak,
+                    ai_at_peak):
+    start = time.perf_counter()
+    fused_stress(inputs, year_offset, threshold, heaps, sizes, open_year, levels, peak,
+                 ai_at_peak)
+    timings["kernel_s"] += time.perf_counter() - start
+    timings["stress_kernel_s"] = timings.get("stress_kernel_s", 0.0) + time.perf_counter() - start
+    stress["kernel"] = (levels, peak, ai_at_peak)
+    if config["reference"]:
+        from tests.benchmarks.numpy_reference import StressReference
+        start = time.perf_counter()
+        if "reference" not in stress:
+            stress["reference"] = StressReference(heaps.shape[1], threshold, *levels.shape)
+        stress["reference"].add(inputs, year_offset)
+        timings["numpy_s"] += time.perf_counter() - start
 
 def timed_stream(*args, **kwargs):
     start = time.perf_counter()
@@ -80,9 +103,19 @@ def compared_kernel(*args):
 
 engine.stream_hours = timed_stream
 kernels.stream_chunk = compared_kernel
+kernels.stress_levels = compared_stress
 start = time.perf_counter()
 dataset = engine.project(scenario, options)
 timings["project_s"] = time.perf_counter() - start
+if "reference" in stress:  # the first pass of flexibility, after the engine closed each year
+    reference = stress["reference"]
+    for got, want in zip(stress["kernel"], (reference.levels(), reference.peak,
+                                            reference.ai_at_peak)):
+        finite = np.isfinite(want)
+        assert np.array_equal(np.isfinite(got), finite)
+        scale = np.maximum(np.abs(want[finite]), 1e-300)
+        difference = float((np.abs(got[finite] - want[finite]) / scale).max(initial=0.0))
+        timings["max_relative_difference"] = max(timings["max_relative_difference"], difference)
 timings["process_s"] = time.perf_counter() - started
 timings["hours"] = int(dataset.sizes["time"])
 timings["baseline"] = dataset.attrs["baseline_model"]
@@ -110,6 +143,7 @@ def run_case(
     reference: bool,
     timeout_s: float,
     floor: bool = False,
+    scenario: str = "kr-national",
 ) -> dict | None:
     """Run one projection in a fresh process; None when it runs past ``timeout_s``.
 
@@ -117,7 +151,7 @@ def run_case(
     :mod:`tests.benchmarks.floor` (timed apart from the kernel) and the pruning analysis.
     """
     config = {
-        "scenario": "kr-national",
+        "scenario": scenario,
         "draws": draws,
         "start": start,
         "end": end,
@@ -201,6 +235,12 @@ def main() -> None:
         default=600.0,
         help="seconds allowed per scaling-table cell [s]",
     )
+    parser.add_argument(
+        "--scenario",
+        default="kr-outlook-flex",
+        help="shipped scenario of the national case and the scaling table (default: Korea's "
+        "outlook with non-AI load, grid connection limits and flexibility all switched on)",
+    )
     arguments = parser.parse_args()
     load = os.getloadavg()
     print(f"# Projection benchmark, {dt.datetime.now().isoformat(timespec='seconds')}")
@@ -213,9 +253,12 @@ def main() -> None:
         report_floor()
         return
     draws, end = (1000, "2024-12-31") if arguments.quick else (10_000, "2035-12-31")
-    print(f"\n## kr-national, {draws:,} draws, hourly 2024-01-01..{end}, P5/P10/P50/P90/P95")
-    main_run = run_case(draws, "2024-01-01", end, baseline=True, reference=False, timeout_s=3600)
-    compared = run_case(draws, "2024-01-01", end, baseline=True, reference=True, timeout_s=7200)
+    name = arguments.scenario
+    print(f"\n## {name}, {draws:,} draws, hourly 2024-01-01..{end}, P5/P10/P50/P90/P95")
+    main_run = run_case(draws, "2024-01-01", end, baseline=True, reference=False, timeout_s=3600,
+                        scenario=name)  # fmt: skip
+    compared = run_case(draws, "2024-01-01", end, baseline=True, reference=True, timeout_s=7200,
+                        scenario=name)  # fmt: skip
     print(json.dumps({"fused": main_run, "with_numpy_reference": compared}, indent=1))
     print(
         f"ratio NumPy reference / fused kernel (same inputs, same run): "
@@ -223,7 +266,7 @@ def main() -> None:
         f"max relative difference {compared['max_relative_difference']:.2e}"
     )
 
-    print("\n## Scaling (include_baseline=False): seconds, ns per draw-hour, peak RSS")
+    print(f"\n## Scaling of {name} (include_baseline=False): seconds, ns per draw-hour, peak RSS")
     print("| draws | years | hours | project [s] | kernel [s] | ns/draw-hour | RSS [MB] |")
     print("|---|---|---|---|---|---|---|")
     horizons = {1: "2024-12-31", 12: "2035-12-31", 26: "2049-12-31"}
@@ -236,6 +279,7 @@ def main() -> None:
                 baseline=False,
                 reference=False,
                 timeout_s=arguments.cell_timeout,
+                scenario=name,
             )
             if result is None:
                 print(
