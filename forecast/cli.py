@@ -6,6 +6,7 @@ exit with status 2; no output file is written then.
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -322,8 +323,20 @@ def _register_optional_commands() -> None:
 _register_optional_commands()
 
 
+def _show_notices() -> None:
+    """Print the library's notices to stderr as plain lines (the one that matters to a new
+    user: the kernels compiling on a first run, see :data:`forecast._numba.COMPILE_NOTICE`)."""
+    logger = logging.getLogger("forecast")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``forecast`` console script; returns the exit status."""
+    _show_notices()
     return run_app(app, argv)
 
 

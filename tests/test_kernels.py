@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from forecast import _numba, kernels
-from forecast.kernels import twins
+from forecast.kernels import stream, twins
 
 RTOL, ATOL = 1e-12, 1e-9
 FILLS = ["random", "zeros"]
@@ -377,5 +377,5 @@ def test_kernel_cache_is_keyed_on_every_kernel_source(tmp_path):
     directory = _numba.cache_directory()
     assert directory.name == f"numba-{_numba.source_digest()}"
     if _numba.CACHE_ENABLED and not numba.config.DISABLE_JIT:
-        cache_path = Path(kernels.stream_chunk._cache._cache_path)
+        cache_path = Path(stream.stream_days._cache._cache_path)
         assert cache_path.parent == directory or not os.access(directory, os.W_OK)
