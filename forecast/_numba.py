@@ -239,7 +239,7 @@ def split(count: int, parts: int) -> list[tuple[int, int]]:
 
 #: Compile time of the kernels a projection needs on a fresh cache, as the command line
 #: announces it (the benchmark's "cold start" measures it: tests/benchmarks). [s]
-COMPILE_SECONDS = 10
+COMPILE_SECONDS = 8
 #: What the ``forecast`` logger says when a process first compiles a kernel.
 COMPILE_NOTICE = (
     f"compiling kernels once (about {COMPILE_SECONDS} s); later runs load them from the cache"
@@ -306,33 +306,36 @@ def warm_up() -> tuple[str, ...]:
     kernels.quantiles_over_draws(
         np.ones((draws, hours)), np.array([0.1, 0.9]), np.empty((2, hours))
     )
-    inputs = kernels.StreamInputs(
-        coef_t=np.ones((months, regions, 4, draws)),
-        non_ai_t=np.ones((months, 4, draws)),
-        month_of_hour=np.zeros(hours, dtype=np.int64),
-        inference_shape=shape,
-        cooling_excess_c=np.ones((1, hours)),
-        baseline_level_t=np.ones((years, draws)),
-        baseline_shape=np.ones((1, hours)),
-        daily_noise_t=np.ones((1, draws)),
-        year_of_day=np.zeros(1, dtype=np.int64),
-        day_starts=np.array([0, hours]),
-        group_bounds=np.array([0, draws]),
-        flex_share=np.zeros(draws),
-        stress_level_t=np.full((years, draws), np.inf),
-        flex_shift=False,
-    )
-    # Without flexibility, then with it (its own kernel).
-    for share in (0.0, 0.5):
-        kernels.stream_chunk(
-            inputs._replace(flex_share=np.full(draws, share)), np.array([0.1, 0.9]),
-            np.arange(3), np.empty((3, 2, hours)), np.empty((7 + regions, 1, draws)),
-            np.empty((1, 7, years, draws)),
-        )  # fmt: skip
+    # Each of the four stream kernels: few draws and enough for windows, without and with
+    # flexibility.
+    for count in (draws, kernels.stream.WINDOWED_DRAWS):
+        inputs = kernels.StreamInputs(
+            coef_t=np.ones((months, regions, 4, count)),
+            non_ai_t=np.ones((months, 4, count)),
+            month_of_hour=np.zeros(hours, dtype=np.int64),
+            inference_shape=shape,
+            cooling_excess_c=np.ones((1, hours)),
+            baseline_level_t=np.ones((years, count)),
+            baseline_shape=np.ones((1, hours)),
+            daily_noise_t=np.ones((1, count)),
+            year_of_day=np.zeros(1, dtype=np.int64),
+            day_starts=np.array([0, hours]),
+            group_bounds=np.array([0, count]),
+            flex_share=np.zeros(count),
+            stress_level_t=np.full((years, count), np.inf),
+            flex_shift=False,
+        )
+        for share in (0.0, 0.5):
+            kernels.stream_chunk(
+                inputs._replace(flex_share=np.full(count, share)), np.array([0.1, 0.9]),
+                np.arange(3), np.empty((3, 2, hours)), np.empty((7 + regions, 1, count)),
+                np.empty((1, 7, years, count)),
+            )  # fmt: skip
+    count = inputs.flex_share.size
     kernels.stress_levels(
-        inputs, 0, 0.0, np.empty((draws, 2)), np.zeros(draws, dtype=np.int64),
-        np.full(draws, -1), np.empty((years, draws)), np.empty((years, draws)),
-        np.empty((years, draws)),
+        inputs, 0, 0.0, np.empty((count, 2)), np.zeros(count, dtype=np.int64),
+        np.full(count, -1), np.empty((years, count)), np.empty((years, count)),
+        np.empty((years, count)),
     )  # fmt: skip
     kernels.connect_sites(
         np.ones((1, draws)), np.zeros((1, draws)), np.ones(1), np.ones((1, draws), np.uint8),

@@ -30,6 +30,7 @@ from forecast._numba import (
     thread_count,
 )
 from forecast.kernels.power import baseline_mw, facility_mw
+from forecast.kernels.quantiles import _column_quantiles
 from forecast.kernels.windows import row_quantiles, window_state
 
 #: Rows of the per-hour value block, in this order; regions follow from row ``FIRST_REGION_ROW``.
@@ -46,6 +47,10 @@ AI_PEAK, BASELINE_PEAK, TOTAL_PEAK, NON_AI_PEAK, DC_PEAK, AI_AT_TOTAL_PEAK, DC_A
 PEAK_COUNT = 7
 #: Slots of the per-block memo of the quantiles of hours that need no cooling.
 _MEMO_SLOTS = 256
+#: Draws from which hourly quantiles are searched in windows; with fewer, quickselect on a copy
+#: of each row is as fast (a kr-national year: 0.085 s against 0.114 s at 64 draws, even at
+#: 128, 0.58 s against 0.27 s at 256; measured 2026-12-05).
+WINDOWED_DRAWS = 128
 
 
 class StreamInputs(NamedTuple):
@@ -102,52 +107,54 @@ class StreamInputs(NamedTuple):
 
 
 @jit
-def _hour_values(inputs, hour, day, first_draw, last_draw, rows):
+def _hour_values(inputs, hour, day, first_draw, last_draw, rows, weather):
     """Write one hour's values of draws ``first_draw .. last_draw - 1`` into ``rows``
-    [S, last_draw - first_draw], before flexibility.
+    [S, last_draw - first_draw], before flexibility; ``weather`` [2, last_draw - first_draw]
+    is scratch for each draw's temperature excess and baseline shape.
 
     Callers pass ``np.int64(0)``, not the literal 0, for all the draws: numba would compile a
     second specialisation of this function for a literal argument.
     """
+    count = last_draw - first_draw
     coef_t, non_ai_t = inputs.coef_t, inputs.non_ai_t
     month, shape = inputs.month_of_hour[hour], inputs.inference_shape[hour]
-    level = inputs.baseline_level_t[inputs.year_of_day[day]]
-    noise = inputs.daily_noise_t[day]
     group_bounds = inputs.group_bounds
-    all_ai, all_curtailed = rows[AI_ROW], rows[CURTAILED_ROW]
-    for draw in range(last_draw - first_draw):
-        all_ai[draw] = 0.0
-        all_curtailed[draw] = 0.0
+    # Each draw's weather first, then loops over all draws at once: a loop per weather group
+    # ran 12 short loops an hour at 200 draws.
+    excess, base_shape = weather[0], weather[1]
     for group in range(group_bounds.size - 1):
-        # Slices and range(count), not range(first, last): numba then drops the negative-index
-        # wraparound and the loops vectorise (6x faster, measured in tests/benchmarks).
-        first = max(group_bounds[group], first_draw)
-        last = min(group_bounds[group + 1], last_draw)
-        if last <= first:
-            continue
-        at, to = first - first_draw, last - first_draw
-        x = inputs.cooling_excess_c[group, hour]
-        base_shape = inputs.baseline_shape[group, hour]
-        ai, baseline = rows[AI_ROW, at:to], rows[BASELINE_ROW, at:to]
-        non_ai = rows[NON_AI_ROW, at:to]
-        group_level, group_noise = level[first:last], noise[first:last]
-        for draw in range(last - first):
-            baseline[draw] = baseline_mw(group_level[draw], base_shape, group_noise[draw])
-        n0, n2 = non_ai_t[month, 0, first:last], non_ai_t[month, 1, first:last]
-        h0, h2 = non_ai_t[month, 2, first:last], non_ai_t[month, 3, first:last]
-        held = rows[HELD_ROW, at:to]
-        for draw in range(last - first):
-            non_ai[draw] = facility_mw(n0[draw], 0.0, n2[draw], 0.0, shape, x)
-            held[draw] = facility_mw(h0[draw], 0.0, h2[draw], 0.0, shape, x)
-        for region in range(coef_t.shape[1]):
-            c0, c1 = coef_t[month, region, 0, first:last], coef_t[month, region, 1, first:last]
-            c2, c3 = coef_t[month, region, 2, first:last], coef_t[month, region, 3, first:last]
-            region_row = rows[FIRST_REGION_ROW + region, at:to]
-            for draw in range(last - first):
-                value = facility_mw(c0[draw], c1[draw], c2[draw], c3[draw], shape, x)
-                region_row[draw] = value
-                ai[draw] += value
-    _totals(rows, last_draw - first_draw)
+        first = max(group_bounds[group], first_draw) - first_draw
+        last = min(group_bounds[group + 1], last_draw) - first_draw
+        x, factor = inputs.cooling_excess_c[group, hour], inputs.baseline_shape[group, hour]
+        for draw in range(first, last):
+            excess[draw] = x
+            base_shape[draw] = factor
+    # Slices and range(count), not range(first, last): numba then drops the negative-index
+    # wraparound and the loops vectorise (6x faster, measured in tests/benchmarks).
+    level = inputs.baseline_level_t[inputs.year_of_day[day], first_draw:last_draw]
+    noise = inputs.daily_noise_t[day, first_draw:last_draw]
+    ai, baseline, curtailed = rows[AI_ROW], rows[BASELINE_ROW], rows[CURTAILED_ROW]
+    non_ai, held = rows[NON_AI_ROW], rows[HELD_ROW]
+    n0, n2 = non_ai_t[month, 0, first_draw:last_draw], non_ai_t[month, 1, first_draw:last_draw]
+    h0, h2 = non_ai_t[month, 2, first_draw:last_draw], non_ai_t[month, 3, first_draw:last_draw]
+    for draw in range(count):
+        x = excess[draw]
+        baseline[draw] = baseline_mw(level[draw], base_shape[draw], noise[draw])
+        non_ai[draw] = facility_mw(n0[draw], 0.0, n2[draw], 0.0, shape, x)
+        held[draw] = facility_mw(h0[draw], 0.0, h2[draw], 0.0, shape, x)
+        ai[draw] = 0.0
+        curtailed[draw] = 0.0
+    for region in range(coef_t.shape[1]):
+        c0 = coef_t[month, region, 0, first_draw:last_draw]
+        c1 = coef_t[month, region, 1, first_draw:last_draw]
+        c2 = coef_t[month, region, 2, first_draw:last_draw]
+        c3 = coef_t[month, region, 3, first_draw:last_draw]
+        region_row = rows[FIRST_REGION_ROW + region]
+        for draw in range(count):
+            value = facility_mw(c0[draw], c1[draw], c2[draw], c3[draw], shape, excess[draw])
+            region_row[draw] = value
+            ai[draw] += value
+    _totals(rows, count)
 
 
 @inline_jit
@@ -162,7 +169,7 @@ def _totals(rows, count):
 
 
 @jit
-def _day_shifts(inputs, day, rows, moved, placed, filled):
+def _day_shifts(inputs, day, rows, weather, moved, placed, filled):
     """For shifting within a day: each region's part of the AI energy that the day's stress
     hours give way (``moved`` [R, D]), and per draw the part of it the day's other hours have
     room for (``placed``) and how full that room gets (``filled``), before flexibility."""
@@ -173,7 +180,7 @@ def _day_shifts(inputs, day, rows, moved, placed, filled):
     level = inputs.stress_level_t[inputs.year_of_day[day]]
     share = inputs.flex_share
     for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
-        _hour_values(inputs, hour, day, np.int64(0), total_count, rows)
+        _hour_values(inputs, hour, day, np.int64(0), total_count, rows, weather)
         total = rows[TOTAL_ROW]
         for region in range(moved.shape[0]):
             values, regional = rows[FIRST_REGION_ROW + region], moved[region]
@@ -334,13 +341,13 @@ def stream_days(
     """
     row_count, draw_count = day_sums_out.shape[0], day_sums_out.shape[2]
     _reset_block(first_day, last_day, day_sums_out, peaks_out)
-    rows = np.zeros((row_count, draw_count))
+    rows, weather = np.zeros((row_count, draw_count)), np.zeros((2, draw_count))
     state = window_state(quantile_rows.size, probabilities.size, draw_count)
     memo = _memo(quantile_rows, probabilities.size)
     for day in range(first_day, last_day):
         year = inputs.year_of_day[day]
         for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
-            _hour_values(inputs, hour, day, np.int64(0), draw_count, rows)
+            _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather)
             _accumulate_hour(rows, day_sums_out, day, peaks_out, year)
             _hour_quantiles(inputs, hour, rows, quantile_rows, probabilities, state, memo,
                             True, quantiles_out)  # fmt: skip
@@ -360,7 +367,7 @@ def stream_days_flexible(
     """:func:`stream_days` with flexibility acting in each draw's stress hours."""
     row_count, draw_count = day_sums_out.shape[0], day_sums_out.shape[2]
     _reset_block(first_day, last_day, day_sums_out, peaks_out)
-    rows = np.zeros((row_count, draw_count))
+    rows, weather = np.zeros((row_count, draw_count)), np.zeros((2, draw_count))
     state = window_state(quantile_rows.size, probabilities.size, draw_count)
     memo = _memo(quantile_rows, probabilities.size)
     moved = np.zeros((inputs.coef_t.shape[1], draw_count))
@@ -368,14 +375,80 @@ def stream_days_flexible(
     for day in range(first_day, last_day):
         year = inputs.year_of_day[day]
         if inputs.flex_shift:
-            _day_shifts(inputs, day, rows, moved, placed, filled)
+            _day_shifts(inputs, day, rows, weather, moved, placed, filled)
         for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
-            _hour_values(inputs, hour, day, np.int64(0), draw_count, rows)
+            _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather)
             # An hour where flexibility moves no draw's load repeats like any other.
             repeats = _flex_hour(inputs, day, rows, moved, placed, filled) == 0
             _accumulate_hour(rows, day_sums_out, day, peaks_out, year)
             _hour_quantiles(inputs, hour, rows, quantile_rows, probabilities, state, memo,
                             repeats, quantiles_out)  # fmt: skip
+
+
+@jit
+def _plain_quantiles(rows, quantile_rows, probabilities, hour, scratch, quantiles_out):
+    """Quantiles of the hour's rows by quickselect on a copy of each."""
+    for index in range(quantile_rows.size):
+        row = rows[quantile_rows[index]]
+        for draw in range(row.size):
+            scratch[draw] = row[draw]
+        _column_quantiles(scratch, probabilities, quantiles_out[index, :, hour])
+
+
+@jit
+def stream_days_plain(
+    inputs: StreamInputs,
+    probabilities: FloatArray,
+    quantile_rows: IndexArray,
+    first_day: int,
+    last_day: int,
+    quantiles_out: FloatArray,
+    day_sums_out: FloatArray,
+    peaks_out: FloatArray,
+) -> None:
+    """:func:`stream_days` with each hour's quantiles by quickselect on a copy of the row: for
+    a few hundred draws as fast as the windowed search, and for no quantile rows (a monthly
+    answer) all that is needed. It compiles in a fraction of the windowed kernel's time, and
+    a first run is usually a small one."""
+    row_count, draw_count = day_sums_out.shape[0], day_sums_out.shape[2]
+    _reset_block(first_day, last_day, day_sums_out, peaks_out)
+    rows, weather = np.zeros((row_count, draw_count)), np.zeros((2, draw_count))
+    scratch = np.empty(draw_count)
+    for day in range(first_day, last_day):
+        year = inputs.year_of_day[day]
+        for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
+            _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather)
+            _accumulate_hour(rows, day_sums_out, day, peaks_out, year)
+            _plain_quantiles(rows, quantile_rows, probabilities, hour, scratch, quantiles_out)
+
+
+@jit
+def stream_days_plain_flexible(
+    inputs: StreamInputs,
+    probabilities: FloatArray,
+    quantile_rows: IndexArray,
+    first_day: int,
+    last_day: int,
+    quantiles_out: FloatArray,
+    day_sums_out: FloatArray,
+    peaks_out: FloatArray,
+) -> None:
+    """:func:`stream_days_plain` with flexibility acting in each draw's stress hours."""
+    row_count, draw_count = day_sums_out.shape[0], day_sums_out.shape[2]
+    _reset_block(first_day, last_day, day_sums_out, peaks_out)
+    rows, weather = np.zeros((row_count, draw_count)), np.zeros((2, draw_count))
+    scratch = np.empty(draw_count)
+    moved = np.zeros((inputs.coef_t.shape[1], draw_count))
+    placed, filled = np.zeros(draw_count), np.zeros(draw_count)
+    for day in range(first_day, last_day):
+        year = inputs.year_of_day[day]
+        if inputs.flex_shift:
+            _day_shifts(inputs, day, rows, weather, moved, placed, filled)
+        for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
+            _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather)
+            _flex_hour(inputs, day, rows, moved, placed, filled)
+            _accumulate_hour(rows, day_sums_out, day, peaks_out, year)
+            _plain_quantiles(rows, quantile_rows, probabilities, hour, scratch, quantiles_out)
 
 
 def stream_chunk(
@@ -415,12 +488,19 @@ def stream_chunk(
     """
     block_count, day_count = peaks_out.shape[0], inputs.day_starts.size - 1
     flexible = bool(np.any(inputs.flex_share > 0.0))
+    windowed = quantile_rows.size > 0 and inputs.flex_share.size >= WINDOWED_DRAWS
+    kernel = {
+        (True, True): stream_days_flexible,
+        (True, False): stream_days,
+        (False, True): stream_days_plain_flexible,
+        (False, False): stream_days_plain,
+    }[windowed, flexible]
     calls = []
     for block in range(block_count):
         first, last = block * day_count // block_count, (block + 1) * day_count // block_count
         calls.append((inputs, probabilities, quantile_rows, first, last, quantiles_out,
                       day_sums_out, peaks_out[block]))  # fmt: skip
-    parallel_calls(stream_days_flexible if flexible else stream_days, calls)
+    parallel_calls(kernel, calls)
 
 
 @jit
@@ -479,7 +559,8 @@ def stress_draws(
     the few hours above its smallest kept one, so one vectorised pass per hour finds those.
     """
     count, keep = last_draw - first_draw, heaps.shape[1]
-    rows = np.empty((FIRST_REGION_ROW + inputs.coef_t.shape[1], count))
+    rows = np.zeros((FIRST_REGION_ROW + inputs.coef_t.shape[1], count))
+    weather = np.zeros((2, count))
     # Each draw's smallest kept hour once its heap is full (-inf before): what a new hour
     # must pass to enter the heap.
     floor = np.empty(count)
@@ -499,7 +580,7 @@ def stress_draws(
         peak, at_peak = total_peak_out[year, first_draw:last_draw], ai_at_peak_out[year]
         at_peak = at_peak[first_draw:last_draw]
         for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
-            _hour_values(inputs, hour, day, first_draw, last_draw, rows)
+            _hour_values(inputs, hour, day, first_draw, last_draw, rows, weather)
             entering = 0
             for draw in range(count):
                 rises = total[draw] > peak[draw]
@@ -559,8 +640,8 @@ def stress_levels(
     ai_at_peak_out : float64[Y, D]
         Written with each new total peak: the AI load in that hour. [MW]
     """
-    # Each range of at least 256 draws, so that the inner loops stay long enough to vectorise.
-    parts = min(thread_count(), max(sizes.size // 256, 1))
+    # Each range of at least 64 draws, so that the inner loops stay long enough to vectorise.
+    parts = min(thread_count(), max(sizes.size // 64, 1))
     calls = []
     for first, last in split(sizes.size, parts):
         calls.append((inputs, year_offset, threshold_mw, first, last, heaps, sizes, open_year,
