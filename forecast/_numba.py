@@ -61,7 +61,7 @@ FlagArray = NDArray[np.uint8]
 CACHE_ENABLED: bool = os.environ.get("FORECAST_NUMBA_CACHE", "1").strip() != "0"
 
 #: numba's own ``NUMBA_DISABLE_JIT``: kernels run as Python (and hold the GIL).
-NUMBA_DISABLE_JIT: bool = bool(numba.config.DISABLE_JIT)
+NUMBA_DISABLE_JIT: bool = bool(numba.config.DISABLE_JIT)  # type: ignore[attr-defined]
 
 #: The files whose compiled code the cache holds: this module and every kernel module.
 KERNEL_SOURCES: tuple[Path, ...] = (
@@ -176,7 +176,7 @@ def approximate_jit(function: KernelFunction) -> KernelFunction:
 
 def thread_count() -> int:
     """Threads that :func:`parallel_calls` uses (``NUMBA_NUM_THREADS``, default the cores). [-]"""
-    return int(numba.config.NUMBA_NUM_THREADS)
+    return int(numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
 
 
 _POOL: ThreadPoolExecutor | None = None

@@ -65,7 +65,7 @@ def _column_quantiles(
         if np.isnan(column[index]):
             out_column[:] = np.nan
             return
-    left = np.int64(0)  # not the literal 0, which numba would compile _select for apart
+    left = int(np.int64(0))  # not the literal 0, which numba would compile _select for apart
     for quantile in range(probabilities.size):
         virtual_index = (count - 1) * probabilities[quantile]
         if virtual_index >= count - 1:
