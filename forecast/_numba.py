@@ -1,4 +1,4 @@
-"""The one place the project touches numba: decorators, flags and start-up compilation.
+"""The one place the project touches numba: decorators, flags, threads and start-up compilation.
 
 Flags are read once, when this module is first imported:
 
@@ -17,6 +17,18 @@ development). Keying the cache directory on every kernel source makes any edit s
 ``NUMBA_DISABLE_JIT``
     numba's own flag: ``1`` runs every kernel as plain Python, which is how the tests measure
     coverage of the kernel bodies.
+``NUMBA_NUM_THREADS``
+    numba's own flag: how many threads the kernels that split their work use (default: the
+    machine's cores).
+
+Every kernel is compiled serial and on first use, so a run compiles only the kernels it calls.
+Kernels whose work splits (over draws, or over blocks of days) are called on several threads
+by :func:`parallel_calls`: they release the GIL. numba's own ``parallel=True`` would do the
+same from inside the kernel, but compiling its parallel regions took 45 % of the compile time
+of the streaming kernel (21.8 s against 11.9 s of CPU for the serial kernel, measured
+2026-12-05 on the 2-core development machine), and the first compile is what a new user
+waits for. The first compile of a process logs one line on the ``forecast`` logger (the
+command line prints it): see :data:`COMPILE_NOTICE`.
 
 numba compiles one specialisation per argument type, so callers pass C-contiguous arrays of
 the production dtypes (float64 values, int64 indices, uint8 flags) and Python floats for
@@ -26,12 +38,16 @@ user's request.
 
 import contextlib
 import hashlib
+import logging
 import os
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import numba
+import numba.core.event
 import numpy as np
 from numpy.typing import NDArray
 
@@ -41,11 +57,16 @@ FloatArray = NDArray[np.float64]
 IndexArray = NDArray[np.int64]
 FlagArray = NDArray[np.uint8]
 
+# numba's config module and njit as the code uses them: its stubs know neither the settings
+# read from the environment nor the flags passed through as keywords.
+_CONFIG: Any = numba.config
+_NJIT: Any = numba.njit
+
 #: Whether compiled kernels are cached on disk (``FORECAST_NUMBA_CACHE``, read at import).
 CACHE_ENABLED: bool = os.environ.get("FORECAST_NUMBA_CACHE", "1").strip() != "0"
 
-#: ``range`` that numba splits over threads inside a :func:`parallel_jit` kernel.
-prange = numba.prange
+#: numba's own ``NUMBA_DISABLE_JIT``: kernels run as Python (and hold the GIL).
+NUMBA_DISABLE_JIT: bool = bool(_CONFIG.DISABLE_JIT)
 
 #: The files whose compiled code the cache holds: this module and every kernel module.
 KERNEL_SOURCES: tuple[Path, ...] = (
@@ -69,7 +90,7 @@ def cache_directory() -> Path:
     be writable, numba falls back to its own locations (a read-only install, whose sources do
     not change).
     """
-    base = numba.config.CACHE_DIR or str(Path(__file__).parent / "__pycache__")
+    base = _CONFIG.CACHE_DIR or str(Path(__file__).parent / "__pycache__")
     return Path(base) / f"numba-{source_digest()}"
 
 
@@ -80,12 +101,12 @@ def _kernel_cache() -> Iterator[None]:
     numba fixes a function's cache path when it is decorated, so the setting is restored
     straight afterwards and other numba users in the process keep their own.
     """
-    previous = numba.config.CACHE_DIR
-    numba.config.CACHE_DIR = str(_CACHE_DIRECTORY)
+    previous = _CONFIG.CACHE_DIR
+    _CONFIG.CACHE_DIR = str(_CACHE_DIRECTORY)
     try:
         yield
     finally:
-        numba.config.CACHE_DIR = previous
+        _CONFIG.CACHE_DIR = previous
 
 
 _CACHE_DIRECTORY = cache_directory()
@@ -93,7 +114,7 @@ _CACHE_DIRECTORY = cache_directory()
 
 def _compile(function: Callable[..., Any], **flags: bool) -> Any:
     with _kernel_cache() if CACHE_ENABLED else contextlib.nullcontext():
-        return numba.njit(cache=CACHE_ENABLED, nogil=True, **flags)(function)
+        return _NJIT(cache=CACHE_ENABLED, nogil=True, **flags)(function)
 
 
 def jit(function: KernelFunction) -> KernelFunction:
@@ -159,36 +180,107 @@ def approximate_jit(function: KernelFunction) -> KernelFunction:
     return cast("KernelFunction", compiled)
 
 
-def parallel_jit(function: KernelFunction) -> KernelFunction:
-    """Compile a kernel whose outer :data:`prange` loop runs on numba's thread pool.
+def thread_count() -> int:
+    """Threads that :func:`parallel_calls` uses (``NUMBA_NUM_THREADS``, default the cores). [-]"""
+    return int(_CONFIG.NUMBA_NUM_THREADS)
 
-    Used by the kernels that are independent per draw (or per hour, for quantiles); the same
-    flags as :func:`jit` otherwise.
+
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    """The process's worker threads for :func:`parallel_calls`, started on first use."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(
+                max_workers=max(thread_count() - 1, 1), thread_name_prefix="forecast-kernel"
+            )
+        return _POOL
+
+
+def _forget_pool() -> None:
+    """A forked child has the parent's pool object but none of its threads: start afresh."""
+    global _POOL
+    _POOL = None
+
+
+os.register_at_fork(after_in_child=_forget_pool)
+
+
+def parallel_calls(kernel: Callable[..., Any], calls: Sequence[tuple[Any, ...]]) -> None:
+    """Run ``kernel(*arguments)`` for each tuple of ``calls``, side by side on threads.
+
+    The calls must write to disjoint parts of their outputs. The first runs on the calling
+    thread (which compiles the kernel if it is new: numba's compiler lock makes the others
+    wait for it rather than compile again), the rest on the pool; an exception in any is
+    raised here. The kernels release the GIL (``nogil``), so the threads run in parallel.
 
     Parameters
     ----------
-    function : callable
-        The kernel's Python source. [-]
-
-    Returns
-    -------
-    callable
-        The compiled dispatcher (the function itself under ``NUMBA_DISABLE_JIT=1``). [-]
+    kernel : callable
+        A compiled kernel. [-]
+    calls : sequence of tuple
+        The arguments of each call. [-]
     """
-    compiled = _compile(function, fastmath=False, parallel=True)
-    return cast("KernelFunction", compiled)
+    if len(calls) == 1 or NUMBA_DISABLE_JIT:
+        for arguments in calls:
+            kernel(*arguments)
+        return
+    futures = [_pool().submit(kernel, *arguments) for arguments in calls[1:]]
+    try:
+        kernel(*calls[0])
+    finally:
+        for future in futures:
+            future.result()
 
 
-def thread_count() -> int:
-    """Threads that numba's parallel kernels use now (``NUMBA_NUM_THREADS`` caps it). [-]"""
-    return int(numba.get_num_threads())
+def split(count: int, parts: int) -> list[tuple[int, int]]:
+    """``parts`` contiguous ``(first, last)`` ranges covering ``range(count)``, none empty
+    unless ``count`` is 0 (then one empty range). [-]"""
+    parts = max(min(parts, count), 1)
+    return [(part * count // parts, (part + 1) * count // parts) for part in range(parts)]
+
+
+#: Compile time of the kernels a projection needs on a fresh cache, as the command line
+#: announces it (the benchmark's "cold start" measures it: tests/benchmarks). [s]
+COMPILE_SECONDS = 8
+#: What the ``forecast`` logger says when a process first compiles a kernel.
+COMPILE_NOTICE = (
+    f"compiling kernels once (about {COMPILE_SECONDS} s); later runs load them from the cache"
+)
+
+
+class _CompileNotice(numba.core.event.Listener):
+    """Logs :data:`COMPILE_NOTICE` when the first kernel of this package starts to compile.
+
+    numba raises the ``numba:compile`` event only for a real compile, not when it loads a
+    kernel from the cache, so a warm start says nothing.
+    """
+
+    def __init__(self) -> None:
+        self.said = False
+
+    def on_start(self, event: numba.core.event.Event) -> None:
+        function = event.data["dispatcher"].py_func
+        if not self.said and function.__module__.startswith("forecast."):
+            self.said = True
+            logging.getLogger("forecast").info(COMPILE_NOTICE)
+
+    def on_end(self, event: numba.core.event.Event) -> None:
+        """Nothing to do when a compile ends."""
+
+
+numba.core.event.register("numba:compile", _CompileNotice())
 
 
 def warm_up() -> tuple[str, ...]:
     """Compile every kernel for the production dtypes by calling it once on tiny inputs.
 
     The service calls this in its start-up (lifespan) hook so that no user request pays for
-    compilation; with the on-disk cache a later start-up only loads the compiled code.
+    compilation; with the on-disk cache a later start-up only loads the compiled code. A
+    projection does not need it: each kernel compiles on its first call.
 
     Returns
     -------
@@ -220,31 +312,37 @@ def warm_up() -> tuple[str, ...]:
     kernels.quantiles_over_draws(
         np.ones((draws, hours)), np.array([0.1, 0.9]), np.empty((2, hours))
     )
-    inputs = kernels.StreamInputs(
-        coef_t=np.ones((months, regions, 4, draws)),
-        non_ai_t=np.ones((months, 4, draws)),
-        month_of_hour=np.zeros(hours, dtype=np.int64),
-        inference_shape=shape,
-        cooling_excess_c=np.ones((1, hours)),
-        baseline_level_t=np.ones((years, draws)),
-        baseline_shape=np.ones((1, hours)),
-        daily_noise_t=np.ones((1, draws)),
-        year_of_day=np.zeros(1, dtype=np.int64),
-        day_starts=np.array([0, hours]),
-        group_bounds=np.array([0, draws]),
-        flex_share=np.zeros(draws),
-        stress_level_t=np.full((years, draws), np.inf),
-        flex_shift=False,
-    )
-    kernels.stream_chunk(
-        inputs, np.array([0.1, 0.9]), np.arange(3), np.empty((3, 2, hours)),
-        np.empty((7 + regions, 1, draws)), np.empty((1, 7, years, draws)),
-    )  # fmt: skip
-    kernels.hourly_rows(inputs, 0, 1, np.arange(2), np.arange(draws), np.empty((2, draws, hours)))
+    # Each of the four stream kernels: few draws and enough for windows, without and with
+    # flexibility.
+    for count in (draws, kernels.stream.WINDOWED_DRAWS):
+        inputs = kernels.StreamInputs(
+            coef_t=np.ones((months, regions, 4, count)),
+            non_ai_t=np.ones((months, 4, count)),
+            month_of_hour=np.zeros(hours, dtype=np.int64),
+            inference_shape=shape,
+            cooling_excess_c=np.ones((1, hours)),
+            baseline_level_t=np.ones((years, count)),
+            baseline_shape=np.ones((1, hours)),
+            daily_noise_t=np.ones((1, count)),
+            year_of_day=np.zeros(1, dtype=np.int64),
+            day_starts=np.array([0, hours]),
+            group_bounds=np.array([0, count]),
+            flex_share=np.zeros(count),
+            stress_level_t=np.full((years, count), np.inf),
+            flex_shift=False,
+        )
+        for share in (0.0, 0.5):
+            kernels.stream_chunk(
+                inputs._replace(flex_share=np.full(count, share)), np.array([0.1, 0.9]),
+                np.arange(3), np.empty((3, 2, hours)), np.empty((7 + regions, 1, count)),
+                np.empty((1, 7, years, count)),
+            )  # fmt: skip
+    count = inputs.flex_share.size
+    kernels.hourly_rows(inputs, 0, 1, np.arange(2), np.arange(count), np.empty((2, count, hours)))
     kernels.stress_levels(
-        inputs, 0, 0.0, np.empty((draws, 2)), np.zeros(draws, dtype=np.int64),
-        np.full(draws, -1), np.empty((years, draws)), np.empty((years, draws)),
-        np.empty((years, draws)),
+        inputs, 0, 0.0, np.empty((count, 2)), np.zeros(count, dtype=np.int64),
+        np.full(count, -1), np.empty((years, count)), np.empty((years, count)),
+        np.empty((years, count)),
     )  # fmt: skip
     kernels.connect_sites(
         np.ones((1, draws)), np.zeros((1, draws)), np.ones(1), np.ones((1, draws), np.uint8),

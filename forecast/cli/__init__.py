@@ -9,6 +9,7 @@ registered below.
 
 from __future__ import annotations
 
+import logging
 import sys
 
 import typer
@@ -47,8 +48,20 @@ app.command("serve")(serve.serve)
 app.add_typer(keys.keys_app, name="keys")
 
 
+def _show_notices() -> None:
+    """Print the library's notices to stderr as plain lines (the one that matters to a new
+    user: the kernels compiling on a first run, see :data:`forecast._numba.COMPILE_NOTICE`)."""
+    logger = logging.getLogger("forecast")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``forecast`` console script; returns the exit status."""
+    _show_notices()
     return run_app(app, argv)
 
 

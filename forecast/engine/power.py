@@ -23,6 +23,8 @@ where ``f · (1 + i · (max phi − 1))`` would exceed 1, the inference share is
 from __future__ import annotations
 
 import contextlib
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -68,18 +70,50 @@ def pue_line(
     return PueLine(a=np.maximum(pue.at(months) - b * mean_excess, 1.0), b=b)
 
 
-def inference_shape(scenario: Scenario, calendar: HourlyCalendar) -> np.ndarray:
-    """The normalised daily cycle of inference load, ``phi(t)`` (mean 1). float64[H]"""
-    import holidays
+#: Inference shapes kept (see :func:`inference_shape`), most recent last: 0.8 MB each.
+_SHAPES_KEPT = 8
+_SHAPES: OrderedDict = OrderedDict()
+_SHAPES_LOCK = threading.Lock()
 
+
+def inference_shape(scenario: Scenario, calendar: HourlyCalendar) -> np.ndarray:
+    """The normalised daily cycle of inference load, ``phi(t)`` (mean 1). float64[H], read-only.
+
+    Requests for the same period and country repeat it (every projection of the dashboard),
+    so it is kept, keyed on all it depends on: 17 ms of a 200-draw monthly projection over
+    12 years, most of it looking holidays up (measured 2026-12-05).
+    """
     ops = scenario.operations
     local = calendar.local
+    parameters = tuple(
+        central(operation(ops, name))
+        for name in ("inference_peak_to_mean", "inference_peak_hour", "inference_weekend_factor")
+    )
+    key = (scenario.country, str(local.tz), len(local), local[0], local[-1], parameters)
+    with _SHAPES_LOCK:
+        if key in _SHAPES:
+            _SHAPES.move_to_end(key)
+            return _SHAPES[key]
+    shape = _inference_shape(scenario.country, calendar, *parameters)
+    shape.flags.writeable = False  # shared by every caller from now on
+    with _SHAPES_LOCK:
+        _SHAPES[key] = shape
+        while len(_SHAPES) > _SHAPES_KEPT:
+            _SHAPES.popitem(last=False)
+    return shape
+
+
+def _inference_shape(country, calendar, peak_to_mean, peak_hour, weekend_factor) -> np.ndarray:
+    """:func:`inference_shape`, computed."""
+    import holidays
+
+    local = calendar.local
     calendar_holidays: holidays.HolidayBase = holidays.HolidayBase()
-    if scenario.country != WORLD:
+    if country != WORLD:
         # A country without a calendar in `holidays` has no holidays.
         with contextlib.suppress(NotImplementedError):
             calendar_holidays = holidays.country_holidays(
-                scenario.country, years=range(local[0].year, local[-1].year + 1)
+                country, years=range(local[0].year, local[-1].year + 1)
             )
     # Look holidays up once per local day, not per hour (a Python call each).
     first_hours = calendar.day_starts[:-1]
@@ -90,9 +124,9 @@ def inference_shape(scenario: Scenario, calendar: HourlyCalendar) -> np.ndarray:
     kernels.inference_profile(
         np.asarray(local.hour, dtype=np.int64),
         np.ascontiguousarray(is_workday),
-        central(operation(ops, "inference_peak_to_mean")) - 1.0,
-        central(operation(ops, "inference_peak_hour")),
-        central(operation(ops, "inference_weekend_factor")),
+        peak_to_mean - 1.0,
+        peak_hour,
+        weekend_factor,
         shape,
     )
     return shape / shape.mean()

@@ -20,8 +20,12 @@ from forecast.engine.baseline import BaselineSeries
 from forecast.engine.options import ProgressCallback, ProjectionOptions
 from forecast.kernels import stream
 
-# Per-draw day sums (rows x days x draws) held per streamed chunk: ~32 MB of float64.
+# Per-draw day sums (rows x days x draws) held per streamed chunk: ~32 MB of float64 for an
+# hourly answer (each chunk restarts the kernel's quantile search and its memo), ~8 MB for a
+# coarser one, whose day sums then stay in cache until they are added up (a dashboard-sized
+# projection 15 % faster, measured 2026-12-05).
 CHUNK_ELEMENTS = 4_000_000
+COARSE_CHUNK_ELEMENTS = 1_000_000
 
 
 @dataclass
@@ -67,6 +71,12 @@ class _Chunk:
     inputs: kernels.StreamInputs
 
 
+def _kernel_array(values: np.ndarray) -> np.ndarray:
+    """``values`` as the kernels are compiled for them: C-contiguous and writeable (numba
+    compiles a kernel again for a read-only array, such as a slice of a shared shape)."""
+    return np.require(values, requirements=("C", "W"))
+
+
 def _chunks(calendar, coef, non_ai, shape, excess, baseline, order, group_bounds, flex, max_days):
     """The stream's chunks, with the kernels' inputs in sorted draw order."""
     n_draws, n_weather = order.size, excess.shape[0]
@@ -78,7 +88,7 @@ def _chunks(calendar, coef, non_ai, shape, excess, baseline, order, group_bounds
         if baseline is not None:
             level_t = np.ascontiguousarray(baseline.level[order, y0:y1].T)
             noise_t = np.ascontiguousarray(baseline.noise.T[first_day:last_day][:, order])
-            baseline_shape = np.ascontiguousarray(baseline.shape[:, h0:h1])
+            baseline_shape = _kernel_array(baseline.shape[:, h0:h1])
         else:
             level_t = np.zeros((y1 - y0, n_draws))
             noise_t = np.ones((last_day - first_day, n_draws))
@@ -88,8 +98,8 @@ def _chunks(calendar, coef, non_ai, shape, excess, baseline, order, group_bounds
             coef_t=np.ascontiguousarray(coef[order, :, m0:m1, :].transpose(2, 1, 3, 0)),
             non_ai_t=np.ascontiguousarray(non_ai[order, m0:m1, :].transpose(1, 2, 0)),
             month_of_hour=calendar.month_of_hour[h0:h1] - m0,
-            inference_shape=np.ascontiguousarray(shape[h0:h1]),
-            cooling_excess_c=np.ascontiguousarray(excess[:, h0:h1]),
+            inference_shape=_kernel_array(shape[h0:h1]),
+            cooling_excess_c=_kernel_array(excess[:, h0:h1]),
             baseline_level_t=level_t,
             baseline_shape=baseline_shape,
             daily_noise_t=noise_t,
@@ -178,7 +188,8 @@ def stream_hours(
     peaks[stream.AI_AT_TOTAL_PEAK :] = 0.0
     period_sums = None if hourly else np.zeros((n_rows, n_periods, n_draws))
     blocks = _numba.thread_count()
-    max_days = max(CHUNK_ELEMENTS // (n_draws * n_rows), 1)
+    elements = CHUNK_ELEMENTS if hourly else COARSE_CHUNK_ELEMENTS
+    max_days = max(elements // (n_draws * n_rows), 1)
     no_flex = (np.zeros(n_draws), np.full((n_years, n_draws), np.inf), False)
 
     def chunks(flex):
@@ -218,6 +229,7 @@ def stream_hours(
                     len(names) + region
                 ]
         else:
+            assert period_sums is not None and periods.of_day is not None
             of_day = periods.of_day[chunk.first_day : chunk.last_day]
             change = np.r_[0, np.flatnonzero(np.diff(of_day)) + 1]
             period_sums[:, of_day[change]] += np.add.reduceat(day_sums, change, axis=1)
@@ -226,6 +238,7 @@ def stream_hours(
             progress(done, len(calendar.local))
 
     if not hourly:
+        assert period_sums is not None and periods.hours is not None
         for row, name in zip(rows, names, strict=True):
             means = np.ascontiguousarray((period_sums[row] / periods.hours[:, None]).T)
             kernels.quantiles_over_draws(means, probabilities, series[name])

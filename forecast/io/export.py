@@ -161,8 +161,8 @@ def write_table(frame: pd.DataFrame, path: Path, file_format: str, metadata: dic
     """Write a tidy table atomically as CSV (and ``<path>.meta.json``) or as Parquet (the
     metadata in the schema under :data:`PARQUET_METADATA_KEY`, no side file)."""
     if file_format == "parquet":
-        import pyarrow as pa  # type: ignore[import-untyped]
-        import pyarrow.parquet as pq  # type: ignore[import-untyped]
+        import pyarrow as pa
+        import pyarrow.parquet as pq
 
         table = pa.Table.from_pandas(frame, preserve_index=False)
         table = table.replace_schema_metadata(
@@ -180,7 +180,7 @@ def read_table_metadata(path: Path) -> dict:
     """The metadata a table was written with: ``<path>.meta.json`` next to a CSV, or a Parquet
     file's schema metadata."""
     if file_format_of(path) == "parquet":
-        import pyarrow.parquet as pq  # type: ignore[import-untyped]
+        import pyarrow.parquet as pq
 
         return json.loads(pq.read_schema(path).metadata[PARQUET_METADATA_KEY])
     return json.loads(Path(f"{path}.meta.json").read_text(encoding="utf-8"))

@@ -1,8 +1,8 @@
 """numba kernels of the projection engine, one module per concern.
 
 Every kernel writes into caller-supplied ``out`` arrays and has an independent NumPy twin in
-:mod:`forecast.kernels.twins` that the tests compare it with. Compile them all with
-:func:`forecast._numba.warm_up`.
+:mod:`forecast.kernels.twins` that the tests compare it with. Each compiles on its first call
+(a run compiles only what it needs); :func:`forecast._numba.warm_up` compiles them all.
 """
 
 from forecast.kernels.capacity import connect_sites, site_capacity

@@ -1,6 +1,6 @@
 """Capacity kernel: the capacity a data-centre site has built by each month."""
 
-from forecast._numba import FlagArray, FloatArray, jit, parallel_jit, prange
+from forecast._numba import FlagArray, FloatArray, jit
 
 
 @jit
@@ -19,7 +19,7 @@ def ramp_fraction(month: float, start: float, ramp: float) -> float:
     return elapsed / ramp
 
 
-@parallel_jit
+@jit
 def site_capacity(
     capacity_mw: FloatArray,
     start_month: FloatArray,
@@ -44,7 +44,7 @@ def site_capacity(
         Written: built capacity. [MW]
     """
     draw_count, month_count = out.shape
-    for draw in prange(draw_count):
+    for draw in range(draw_count):
         for month in range(month_count):
             fraction = 0.0
             if built[draw] != 0:
@@ -52,7 +52,7 @@ def site_capacity(
             out[draw, month] = capacity_mw[draw] * fraction
 
 
-@parallel_jit
+@jit
 def connect_sites(
     request_mw: FloatArray,
     start_month: FloatArray,
@@ -85,7 +85,7 @@ def connect_sites(
     """
     site_count, draw_count = request_mw.shape
     month_count = limit_mw.shape[1]
-    for draw in prange(draw_count):
+    for draw in range(draw_count):
         for month in range(month_count):
             free = limit_mw[draw, month]
             for site in range(site_count):

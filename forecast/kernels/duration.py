@@ -9,7 +9,7 @@ draws into a caller-supplied array; the caller bounds its size by choosing the d
 
 import numpy as np
 
-from forecast._numba import FloatArray, IndexArray, parallel_jit, prange
+from forecast._numba import FloatArray, IndexArray, jit, parallel_calls, split, thread_count
 from forecast.kernels.stream import (
     FIRST_REGION_ROW,
     StreamInputs,
@@ -19,7 +19,6 @@ from forecast.kernels.stream import (
 )
 
 
-@parallel_jit
 def hourly_rows(
     inputs: StreamInputs,
     first_day: int,
@@ -46,17 +45,31 @@ def hourly_rows(
         is the first hour of ``first_day``), after flexibility. [MW]
     """
     offset = inputs.day_starts[first_day]
+    # Days are independent (a shifted load stays within its day): blocks of days on threads.
+    calls = [
+        (inputs, first_day + first, first_day + last, rows, draws, out, offset)
+        for first, last in split(last_day - first_day, thread_count())
+    ]
+    parallel_calls(_hourly_days, calls)
+
+
+@jit
+def _hourly_days(inputs, first_day, last_day, rows, draws, out, offset):
+    """:func:`hourly_rows` on days ``first_day .. last_day - 1``; hour ``offset`` is out's 0."""
     region_count, draw_count = inputs.coef_t.shape[1], inputs.coef_t.shape[3]
     flexible = inputs.flex_share.max() > 0.0 if draw_count > 0 else False
-    # Days are independent (a shifted load stays within its day), so each thread takes days.
-    for day in prange(first_day, last_day):
-        values = np.empty((FIRST_REGION_ROW + region_count, draw_count))
-        moved = np.zeros((region_count, draw_count))
-        placed, filled = np.ones(draw_count), np.zeros(draw_count)
+    values = np.empty((FIRST_REGION_ROW + region_count, draw_count))
+    moved = np.zeros((region_count, draw_count))
+    placed, filled = np.ones(draw_count), np.zeros(draw_count)
+    weather = np.empty((2, draw_count))
+    for day in range(first_day, last_day):
+        placed[:] = 1.0
+        filled[:] = 0.0
+        moved[:] = 0.0
         if flexible and inputs.flex_shift:
-            _day_shifts(inputs, day, values, moved, placed, filled)
+            _day_shifts(inputs, day, values, weather, moved, placed, filled)
         for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
-            _hour_values(inputs, hour, day, values)
+            _hour_values(inputs, hour, day, np.int64(0), draw_count, values, weather)
             if flexible:
                 _flex_hour(inputs, day, values, moved, placed, filled)
             for index in range(rows.size):

@@ -8,10 +8,10 @@ fraction of any vintage still in service ``a`` months after delivery in draw ``d
 
 import numpy as np
 
-from forecast._numba import FloatArray, IndexArray, parallel_jit, prange
+from forecast._numba import FloatArray, IndexArray, jit
 
 
-@parallel_jit
+@jit
 def stock_flow(
     target: FloatArray,
     gross: FloatArray,
@@ -43,7 +43,7 @@ def stock_flow(
         Written: accelerators in service at the end of each month. [accelerators]
     """
     draw_count, month_count = survival.shape
-    for draw in prange(draw_count):
+    for draw in range(draw_count):
         for month in range(month_count):
             surviving = 0.0
             for vintage in range(month):
@@ -59,7 +59,7 @@ def stock_flow(
             installed_out[draw, month] = surviving + delivered
 
 
-@parallel_jit
+@jit
 def surviving_stock(additions: FloatArray, survival: FloatArray, out: FloatArray) -> None:
     """Sum what every vintage still has in service: ``out[d, m] = Σ_{v<=m} a[d, v] S[d, m-v]``.
 
@@ -76,7 +76,7 @@ def surviving_stock(additions: FloatArray, survival: FloatArray, out: FloatArray
         Written: quantity in service at the end of each month. [unit]
     """
     draw_count, month_count = additions.shape
-    for draw in prange(draw_count):
+    for draw in range(draw_count):
         for month in range(month_count):
             total = 0.0
             for vintage in range(month + 1):
@@ -84,7 +84,7 @@ def surviving_stock(additions: FloatArray, survival: FloatArray, out: FloatArray
             out[draw, month] = total
 
 
-@parallel_jit
+@jit
 def place_in_capacity(
     vintage_mw: FloatArray,
     vintage_count: FloatArray,
@@ -119,7 +119,7 @@ def place_in_capacity(
         before the end of the grid (a vintage half hosted for a month waited half a month). [month]
     """
     draw_count, month_count = vintage_mw.shape
-    for draw in prange(draw_count):
+    for draw in range(draw_count):
         # Months a vintage waits in full accumulate as +1 from the first waiting vintage to the
         # newest: a difference array over vintages, summed once at the end.
         whole = np.zeros(month_count + 1)

@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from forecast._numba import FloatArray, jit, parallel_jit, prange
+from forecast._numba import FloatArray, jit
 
 #: Hours transposed together into one scratch block: each draw's row is then read as one
 #: 256-byte run instead of one cache line per value.
@@ -65,7 +65,7 @@ def _column_quantiles(
         if np.isnan(column[index]):
             out_column[:] = np.nan
             return
-    left = 0
+    left = int(np.int64(0))  # not the literal 0, which numba would compile _select for apart
     for quantile in range(probabilities.size):
         virtual_index = (count - 1) * probabilities[quantile]
         if virtual_index >= count - 1:
@@ -92,7 +92,7 @@ def _column_quantiles(
         left = lower
 
 
-@parallel_jit
+@jit
 def quantiles_over_draws(values: FloatArray, probabilities: FloatArray, out: FloatArray) -> None:
     """Compute quantiles over draws for every hour, equal to ``np.quantile(..., axis=0)``.
 
@@ -110,7 +110,7 @@ def quantiles_over_draws(values: FloatArray, probabilities: FloatArray, out: Flo
     """
     draw_count, hour_count = values.shape
     block_count = (hour_count + _HOURS_PER_BLOCK - 1) // _HOURS_PER_BLOCK
-    for block in prange(block_count):
+    for block in range(block_count):
         first_hour = block * _HOURS_PER_BLOCK
         block_hours = min(_HOURS_PER_BLOCK, hour_count - first_hour)
         scratch = np.empty((block_hours, draw_count))

@@ -1,32 +1,37 @@
-"""The fused streaming kernel: every hourly statistic of a chunk in one parallel pass.
+"""The fused streaming kernel: every hourly statistic of a chunk in one pass.
 
 For each hour the kernel evaluates every draw's AI load by region, baseline and total into
 per-thread rows (hour-major, so the inner loops run over contiguous draws and vectorise), adds
 them to per-day sums per draw, raises per-block annual peaks and selects the quantiles over
-draws. Threads take contiguous ranges of whole days, so no [draws x hours] array is ever held.
+draws (exactly, in a narrow window: :mod:`forecast.kernels.windows`). Threads take contiguous
+blocks of whole days (:func:`stream_chunk` hands each block to :func:`stream_days` on a thread
+of its own), so no [draws x hours] array is ever held. A scenario with flexibility runs
+:func:`stream_days_flexible` instead, and before it :func:`stress_levels`, a first pass that
+finds each draw's stress hours; a run compiles only the kernels it calls.
 
-Quantiles are exact and equal ``np.quantile(..., method="linear")`` bit for bit: they are
-selected inside a narrow value window around the previous hour's quantile (the quantiles of a
-load curve move little from one hour to the next). One vectorised counting pass finds how many
-draws lie below and inside the window; when both order statistics that the interpolation needs
-are inside, only the window's few values are gathered and selected; otherwise the window is
-widened and counted again, and after a few misses the hour falls back to quickselect. A block's
-first hour starts from the quantiles of a strided sample of the draws.
-
-At an hour where no weather year is above the cooling reference, a draw's AI load depends only
-on the month and the inference shape, so an hour repeating both (the same clock hour on another
-working day of a cool month) has the same AI rows, value for value. Their quantiles are then
-copied from a small per-block memo keyed on exactly (month, shape) instead of selected again.
+At an hour where no weather year is above the cooling reference, a draw's AI and non-AI loads
+depend only on the month and the inference shape, so an hour repeating both (the same clock
+hour on another working day of a cool month) has the same AI, non-AI and data-centre rows,
+value for value, unless flexibility moves load in that hour. Their quantiles are then copied
+from a small per-block memo keyed on exactly (month, shape) instead of selected again.
 """
 
-import math
 from typing import NamedTuple
 
 import numpy as np
 
-from forecast._numba import FloatArray, IndexArray, approximate_jit, jit, parallel_jit, prange
+from forecast._numba import (
+    FloatArray,
+    IndexArray,
+    inline_jit,
+    jit,
+    parallel_calls,
+    split,
+    thread_count,
+)
 from forecast.kernels.power import baseline_mw, facility_mw
-from forecast.kernels.quantiles import _column_quantiles, _select
+from forecast.kernels.quantiles import _column_quantiles
+from forecast.kernels.windows import row_quantiles, window_state
 
 #: Rows of the per-hour value block, in this order; regions follow from row ``FIRST_REGION_ROW``.
 #: AI is after flexibility; CURTAILED is the AI load flexibility removed (and did not place);
@@ -40,12 +45,12 @@ AI_PEAK, BASELINE_PEAK, TOTAL_PEAK, NON_AI_PEAK, DC_PEAK, AI_AT_TOTAL_PEAK, DC_A
     range(7)
 )
 PEAK_COUNT = 7
-#: Window misses tolerated before an hour falls back to quickselect.
-_MAX_WIDENINGS = 4
-#: Draws in the strided sample that seeds a block's first window.
-_SEED_SAMPLE = 512
-#: Slots of the per-block memo of AI-row quantiles for hours that need no cooling.
+#: Slots of the per-block memo of the quantiles of hours that need no cooling.
 _MEMO_SLOTS = 256
+#: Draws from which hourly quantiles are searched in windows; with fewer, quickselect on a copy
+#: of each row is as fast (a kr-national year: 0.085 s against 0.114 s at 64 draws, even at
+#: 128, 0.58 s against 0.27 s at 256; measured 2026-12-05).
+WINDOWED_DRAWS = 128
 
 
 class StreamInputs(NamedTuple):
@@ -102,66 +107,80 @@ class StreamInputs(NamedTuple):
 
 
 @jit
-def _hour_values(inputs, hour, day, rows):
-    """Write one hour's values of every draw into ``rows`` [S, D], before flexibility."""
+def _hour_values(inputs, hour, day, first_draw, last_draw, rows, weather):
+    """Write one hour's values of draws ``first_draw .. last_draw - 1`` into ``rows``
+    [S, last_draw - first_draw], before flexibility; ``weather`` [2, last_draw - first_draw]
+    is scratch for each draw's temperature excess and baseline shape.
+
+    Callers pass ``np.int64(0)``, not the literal 0, for all the draws: numba would compile a
+    second specialisation of this function for a literal argument.
+    """
+    count = last_draw - first_draw
     coef_t, non_ai_t = inputs.coef_t, inputs.non_ai_t
     month, shape = inputs.month_of_hour[hour], inputs.inference_shape[hour]
-    level = inputs.baseline_level_t[inputs.year_of_day[day]]
-    noise = inputs.daily_noise_t[day]
     group_bounds = inputs.group_bounds
-    rows[AI_ROW] = 0.0
-    rows[CURTAILED_ROW] = 0.0
+    # Each draw's weather first, then loops over all draws at once: a loop per weather group
+    # ran 12 short loops an hour at 200 draws.
+    excess, base_shape = weather[0], weather[1]
     for group in range(group_bounds.size - 1):
-        # Slices and range(count), not range(first, last): numba then drops the negative-index
-        # wraparound and the loops vectorise (6x faster, measured in tests/benchmarks).
-        first, last = group_bounds[group], group_bounds[group + 1]
-        x = inputs.cooling_excess_c[group, hour]
-        base_shape = inputs.baseline_shape[group, hour]
-        ai, baseline = rows[AI_ROW, first:last], rows[BASELINE_ROW, first:last]
-        non_ai = rows[NON_AI_ROW, first:last]
-        group_level, group_noise = level[first:last], noise[first:last]
-        for draw in range(last - first):
-            baseline[draw] = baseline_mw(group_level[draw], base_shape, group_noise[draw])
-        n0, n2 = non_ai_t[month, 0, first:last], non_ai_t[month, 1, first:last]
-        h0, h2 = non_ai_t[month, 2, first:last], non_ai_t[month, 3, first:last]
-        held = rows[HELD_ROW, first:last]
-        for draw in range(last - first):
-            non_ai[draw] = facility_mw(n0[draw], 0.0, n2[draw], 0.0, shape, x)
-            held[draw] = facility_mw(h0[draw], 0.0, h2[draw], 0.0, shape, x)
-        for region in range(coef_t.shape[1]):
-            c0, c1 = coef_t[month, region, 0, first:last], coef_t[month, region, 1, first:last]
-            c2, c3 = coef_t[month, region, 2, first:last], coef_t[month, region, 3, first:last]
-            region_row = rows[FIRST_REGION_ROW + region, first:last]
-            for draw in range(last - first):
-                value = facility_mw(c0[draw], c1[draw], c2[draw], c3[draw], shape, x)
-                region_row[draw] = value
-                ai[draw] += value
-    _totals(rows)
+        first = max(group_bounds[group], first_draw) - first_draw
+        last = min(group_bounds[group + 1], last_draw) - first_draw
+        x, factor = inputs.cooling_excess_c[group, hour], inputs.baseline_shape[group, hour]
+        for draw in range(first, last):
+            excess[draw] = x
+            base_shape[draw] = factor
+    # Slices and range(count), not range(first, last): numba then drops the negative-index
+    # wraparound and the loops vectorise (6x faster, measured in tests/benchmarks).
+    level = inputs.baseline_level_t[inputs.year_of_day[day], first_draw:last_draw]
+    noise = inputs.daily_noise_t[day, first_draw:last_draw]
+    ai, baseline, curtailed = rows[AI_ROW], rows[BASELINE_ROW], rows[CURTAILED_ROW]
+    non_ai, held = rows[NON_AI_ROW], rows[HELD_ROW]
+    n0, n2 = non_ai_t[month, 0, first_draw:last_draw], non_ai_t[month, 1, first_draw:last_draw]
+    h0, h2 = non_ai_t[month, 2, first_draw:last_draw], non_ai_t[month, 3, first_draw:last_draw]
+    for draw in range(count):
+        x = excess[draw]
+        baseline[draw] = baseline_mw(level[draw], base_shape[draw], noise[draw])
+        non_ai[draw] = facility_mw(n0[draw], 0.0, n2[draw], 0.0, shape, x)
+        held[draw] = facility_mw(h0[draw], 0.0, h2[draw], 0.0, shape, x)
+        ai[draw] = 0.0
+        curtailed[draw] = 0.0
+    for region in range(coef_t.shape[1]):
+        c0 = coef_t[month, region, 0, first_draw:last_draw]
+        c1 = coef_t[month, region, 1, first_draw:last_draw]
+        c2 = coef_t[month, region, 2, first_draw:last_draw]
+        c3 = coef_t[month, region, 3, first_draw:last_draw]
+        region_row = rows[FIRST_REGION_ROW + region]
+        for draw in range(count):
+            value = facility_mw(c0[draw], c1[draw], c2[draw], c3[draw], shape, excess[draw])
+            region_row[draw] = value
+            ai[draw] += value
+    _totals(rows, count)
 
 
-@jit
-def _totals(rows):
-    """Data-centre and total rows from the AI, baseline and non-AI rows (the non-AI load the
-    baseline already holds is not added to the total again)."""
+@inline_jit
+def _totals(rows, count):
+    """Data-centre and total rows of the first ``count`` draws from the AI, baseline and non-AI
+    rows (the non-AI load the baseline already holds is not added to the total again)."""
     ai, baseline, non_ai = rows[AI_ROW], rows[BASELINE_ROW], rows[NON_AI_ROW]
     total, dc, held = rows[TOTAL_ROW], rows[DC_ROW], rows[HELD_ROW]
-    for draw in range(ai.size):
+    for draw in range(count):
         dc[draw] = ai[draw] + non_ai[draw]
         total[draw] = dc[draw] + baseline[draw] - held[draw]
 
 
 @jit
-def _day_shifts(inputs, day, rows, moved, placed, filled):
+def _day_shifts(inputs, day, rows, weather, moved, placed, filled):
     """For shifting within a day: each region's part of the AI energy that the day's stress
     hours give way (``moved`` [R, D]), and per draw the part of it the day's other hours have
     room for (``placed``) and how full that room gets (``filled``), before flexibility."""
     moved[:] = 0.0
     room = placed
     room[:] = 0.0
+    total_count = room.size
     level = inputs.stress_level_t[inputs.year_of_day[day]]
     share = inputs.flex_share
     for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
-        _hour_values(inputs, hour, day, rows)
+        _hour_values(inputs, hour, day, np.int64(0), total_count, rows, weather)
         total = rows[TOTAL_ROW]
         for region in range(moved.shape[0]):
             values, regional = rows[FIRST_REGION_ROW + region], moved[region]
@@ -181,7 +200,7 @@ def _day_shifts(inputs, day, rows, moved, placed, filled):
 
 @jit
 def _flex_hour(inputs, day, rows, moved, placed, filled):
-    """Apply flexibility to one hour's rows.
+    """Apply flexibility to one hour's rows; return how many draws' AI load it changed.
 
     In a stress hour the flexible share of every region's AI load gives way: curtailed, or
     (shifting) moved to the day's other hours, with what they have no room for curtailed. In
@@ -192,6 +211,7 @@ def _flex_hour(inputs, day, rows, moved, placed, filled):
     share, shift = inputs.flex_share, inputs.flex_shift
     total, curtailed, ai = rows[TOTAL_ROW], rows[CURTAILED_ROW], rows[AI_ROW]
     ai[:] = 0.0
+    changed = 0
     for region in range(inputs.coef_t.shape[1]):
         values, part = rows[FIRST_REGION_ROW + region], moved[region]
         for draw in range(total.size):
@@ -204,7 +224,9 @@ def _flex_hour(inputs, day, rows, moved, placed, filled):
             curtailed[draw] += lost
             values[draw] += added - given
             ai[draw] += values[draw]
-    _totals(rows)
+            changed += 1 if given != 0.0 or added != 0.0 else 0
+    _totals(rows, total.size)
+    return changed
 
 
 @jit
@@ -232,178 +254,10 @@ def _accumulate_hour(rows, day_sums, day, peaks, year):
         total_peak[draw] = total[draw] if rises else total_peak[draw]
 
 
-@jit
-def _count_window(row, low, high, flags):
-    """Count draws below ``low`` and at or below ``high``; flag the draws inside the window.
-
-    One vectorised pass; ``flags`` (uint8, length a multiple of 8, zero beyond the row) then
-    lets :func:`_gather_window` skip eight draws at a time.
-    """
-    # Integer selects, not bool sums: numba vectorises these four times better.
-    below, up_to = 0, 0
-    for draw in range(row.size):
-        value = row[draw]
-        below += 1 if value < low else 0
-        up_to += 1 if value <= high else 0
-        flags[draw] = 1 if low <= value <= high else 0
-    return below, up_to
-
-
-@jit
-def _gather_window(row, flags, buffer):
-    """Copy the flagged values to the front of ``buffer``; return their count."""
-    count = 0
-    words = flags.view(np.uint64)
-    full_words = row.size // 8
-    for word in range(full_words):
-        if words[word]:
-            # Branch-free inside a word: every value is written and only flagged ones are
-            # kept (the windows' draws are scattered, so a branch per draw mispredicts).
-            first = 8 * word
-            for offset in range(8):
-                buffer[count] = row[first + offset]
-                count += flags[first + offset]
-    for draw in range(8 * full_words, row.size):
-        if flags[draw]:
-            buffer[count] = row[draw]
-            count += 1
-    return count
-
-
-@jit
-def _has_nan(row):
-    """Whether any value of the row is NaN (one vectorised pass)."""
-    missing = 0
-    for draw in range(row.size):
-        missing += 1 if np.isnan(row[draw]) else 0
-    return missing > 0
-
-
-@jit
-def _ranks(count, probability):
-    """Order-statistic ranks and weight of NumPy's 'linear' quantile (see _column_quantiles)."""
-    virtual_index = (count - 1) * probability
-    if virtual_index >= count - 1:
-        return count - 1, count - 1, virtual_index + 1.0
-    lower = math.floor(virtual_index)
-    return lower, lower + 1, virtual_index - lower
-
-
-@jit
-def _interpolate(below, above, gamma):
-    """NumPy's _lerp: interpolate from the nearer end, which keeps quantiles monotone."""
-    difference = above - below
-    if gamma >= 0.5:
-        return above - difference * (1.0 - gamma)
-    return below + difference * gamma
-
-
-@jit
-def _window_quantile(row, probability, low, high, flags, buffer):
-    """Quantile selected inside ``[low, high]`` of a NaN-free row; flag 2 when it misses."""
-    lower, upper, gamma = _ranks(row.size, probability)
-    below, up_to = _count_window(row, low, high, flags)
-    if below > lower or up_to <= upper:
-        return np.nan, 2
-    count = _gather_window(row, flags, buffer)
-    _select(buffer, 0, count - 1, lower - below)
-    low_value = buffer[lower - below]
-    high_value = low_value
-    if upper > lower:
-        high_value = buffer[lower - below + 1]
-        for index in range(lower - below + 2, count):
-            high_value = min(high_value, buffer[index])
-    return _interpolate(low_value, high_value, gamma), 0
-
-
-@jit
-def _seed_window(sample, probability):
-    """Bracket a quantile by order statistics of a sorted sample (about 4 standard errors)."""
-    count = sample.size
-    spread = 4.0 * math.sqrt(count * probability * (1.0 - probability)) + 2.0
-    centre = (count - 1) * probability
-    low_rank, high_rank = int(centre - spread), int(centre + spread) + 1
-    low = sample[low_rank] if low_rank > 0 else -np.inf
-    high = sample[high_rank] if high_rank < count - 1 else np.inf
-    return low, high
-
-
-@jit
-def _widen(low, high, scale):
-    """Widen a missed window fourfold on each side (at least 1e-6 of the row's scale)."""
-    half = max(4.0 * (high - low), 1e-6 * scale, 1e-12)
-    return low - half, high + half
-
-
-@approximate_jit
-def _location_scale(row):
-    """Mean and standard deviation of a strided sample of the row (a predictor only).
-
-    Rounding here moves a window, never a result, so fastmath is safe: the windows are checked.
-    """
-    stride = max(row.size // _SEED_SAMPLE, 1)
-    count = (row.size + stride - 1) // stride
-    total, squares = 0.0, 0.0
-    # Indexed loops: numba's iterator over an array (or a strided view) does not vectorise,
-    # which cost 1 us a row at 1,000 draws; the indexed whole-row loop takes 45 ns.
-    if stride == 1:
-        for draw in range(row.size):
-            total += row[draw]
-            squares += row[draw] * row[draw]
-    else:
-        for index in range(count):
-            value = row[index * stride]
-            total += value
-            squares += value * value
-    mean = total / count
-    return mean, math.sqrt(max(squares / count - mean * mean, 0.0))
-
-
-@jit
-def _row_quantiles(row, probabilities, score, width, seeded, flags, buffer, scratch, out_column):
-    """Quantiles of one hour's row, each searched near its previous standardised score.
-
-    ``score`` is each quantile's distance from the row's mean in standard deviations at the
-    previous hour and ``width`` the window's half-width in the same units; both are updated.
-    Returns whether they are valid for the next hour (False after a NaN row).
-    """
-    if _has_nan(row):
-        out_column[:] = np.nan
-        return False
-    mean, deviation = _location_scale(row)
-    scale = max(abs(mean), deviation)
-    sample = np.sort(row[:: max(row.size // _SEED_SAMPLE, 1)]) if not seeded else row[:0]
-    for quantile in range(probabilities.size):
-        probability = probabilities[quantile]
-        if seeded:
-            centre = mean + score[quantile] * deviation
-            low, high = centre - width[quantile] * deviation, centre + width[quantile] * deviation
-        else:
-            low, high = _seed_window(sample, probability)
-        value, status = _window_quantile(row, probability, low, high, flags, buffer)
-        for _ in range(_MAX_WIDENINGS):
-            if status != 2:
-                break
-            low, high = _widen(low, high, scale)
-            value, status = _window_quantile(row, probability, low, high, flags, buffer)
-        if status == 2:
-            scratch[:] = row
-            _column_quantiles(scratch, probabilities, out_column)
-            break
-        out_column[quantile] = value
-    for quantile in range(probabilities.size):
-        new_score = (out_column[quantile] - mean) / deviation if deviation > 0.0 else 0.0
-        miss = abs(new_score - score[quantile]) if seeded else 0.05
-        # Shrinks geometrically while the prediction is good, grows with its error.
-        width[quantile] = max(3.0 * miss, 0.5 * width[quantile], 1e-3)
-        score[quantile] = new_score
-    return True
-
-
-@jit
+@inline_jit
 def _memo_slot(cooling_excess_c, hour, month, shape, memo_month, memo_shape):
-    """The memo slot of an hour whose AI rows depend on (month, shape) alone, and whether it
-    holds that key already; (-1, False) when some weather year needs cooling at this hour."""
+    """The memo slot of an hour whose AI and non-AI rows depend on (month, shape) alone, and
+    whether it holds that key already; (-1, False) when some weather year needs cooling."""
     for group in range(cooling_excess_c.shape[0]):
         if cooling_excess_c[group, hour] != 0.0:
             return -1, False
@@ -411,7 +265,7 @@ def _memo_slot(cooling_excess_c, hour, month, shape, memo_month, memo_shape):
     return slot, memo_month[slot] == month and memo_shape[slot] == shape
 
 
-@jit
+@inline_jit
 def _reset_block(first_day, last_day, day_sums_out, peaks):
     """Zero the block's day sums and start its peaks at -inf (companions at 0)."""
     day_sums_out[:, first_day:last_day, :] = 0.0
@@ -419,7 +273,184 @@ def _reset_block(first_day, last_day, day_sums_out, peaks):
     peaks[AI_AT_TOTAL_PEAK:] = 0.0
 
 
-@parallel_jit
+class _Memo(NamedTuple):
+    """Quantiles of hours that need no cooling, by (month, shape): see the module docstring."""
+
+    month: FloatArray  # float64[S] key of each slot (-1: empty)
+    shape: FloatArray  # float64[S]
+    rows: np.ndarray  # uint8[K] 1 for the quantile rows the memo holds
+    quantiles: FloatArray  # float64[S, K, Q]
+
+
+@jit
+def _memo(quantile_rows, probability_count):
+    """An empty memo for the AI, region, non-AI and data-centre rows among ``quantile_rows``."""
+    # Few array kinds (numba compiles np.zeros and np.empty once for each dtype and rank).
+    memo = _Memo(
+        month=np.zeros(_MEMO_SLOTS),
+        shape=np.zeros(_MEMO_SLOTS),
+        rows=np.zeros(quantile_rows.size, dtype=np.uint8),
+        quantiles=np.empty((_MEMO_SLOTS, quantile_rows.size, probability_count)),
+    )
+    memo.month[:] = -1
+    for index in range(quantile_rows.size):
+        row = quantile_rows[index]
+        memo.rows[index] = row in (AI_ROW, NON_AI_ROW, DC_ROW) or row >= FIRST_REGION_ROW
+    return memo
+
+
+@jit
+def _hour_quantiles(inputs, hour, rows, quantile_rows, probabilities, state, memo, repeats,
+                    quantiles_out):  # fmt: skip
+    """Quantiles of the hour's rows, copied from the memo where ``repeats`` allows it."""
+    month, shape = inputs.month_of_hour[hour], inputs.inference_shape[hour]
+    slot, hit = _memo_slot(inputs.cooling_excess_c, hour, month, shape, memo.month, memo.shape)
+    slot = slot if repeats else -1
+    hit = hit and repeats
+    for index in range(quantile_rows.size):
+        out = quantiles_out[index, :, hour]
+        remembered = memo.quantiles[slot, index]
+        if hit and memo.rows[index] != 0:
+            for quantile in range(out.size):
+                out[quantile] = remembered[quantile]
+            continue
+        row_quantiles(rows[quantile_rows[index]], probabilities, state, index, out)
+        if slot >= 0 and memo.rows[index] != 0:
+            for quantile in range(out.size):
+                remembered[quantile] = out[quantile]
+    if slot >= 0 and not hit:
+        memo.month[slot], memo.shape[slot] = month, shape
+
+
+@jit
+def stream_days(
+    inputs: StreamInputs,
+    probabilities: FloatArray,
+    quantile_rows: IndexArray,
+    first_day: int,
+    last_day: int,
+    quantiles_out: FloatArray,
+    day_sums_out: FloatArray,
+    peaks_out: FloatArray,
+) -> None:
+    """One block of :func:`stream_chunk` without flexibility: the days ``first_day ..
+    last_day - 1``, serially.
+
+    Writes the block's hours of ``quantiles_out`` [K, Q, H] and days of ``day_sums_out``
+    [7 + R, N, D], and all of ``peaks_out`` [7, Y, D] (the block's own peaks).
+    """
+    row_count, draw_count = day_sums_out.shape[0], day_sums_out.shape[2]
+    _reset_block(first_day, last_day, day_sums_out, peaks_out)
+    rows, weather = np.zeros((row_count, draw_count)), np.zeros((2, draw_count))
+    state = window_state(quantile_rows.size, probabilities.size, draw_count)
+    memo = _memo(quantile_rows, probabilities.size)
+    for day in range(first_day, last_day):
+        year = inputs.year_of_day[day]
+        for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
+            _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather)
+            _accumulate_hour(rows, day_sums_out, day, peaks_out, year)
+            _hour_quantiles(inputs, hour, rows, quantile_rows, probabilities, state, memo,
+                            True, quantiles_out)  # fmt: skip
+
+
+@jit
+def stream_days_flexible(
+    inputs: StreamInputs,
+    probabilities: FloatArray,
+    quantile_rows: IndexArray,
+    first_day: int,
+    last_day: int,
+    quantiles_out: FloatArray,
+    day_sums_out: FloatArray,
+    peaks_out: FloatArray,
+) -> None:
+    """:func:`stream_days` with flexibility acting in each draw's stress hours."""
+    row_count, draw_count = day_sums_out.shape[0], day_sums_out.shape[2]
+    _reset_block(first_day, last_day, day_sums_out, peaks_out)
+    rows, weather = np.zeros((row_count, draw_count)), np.zeros((2, draw_count))
+    state = window_state(quantile_rows.size, probabilities.size, draw_count)
+    memo = _memo(quantile_rows, probabilities.size)
+    moved = np.zeros((inputs.coef_t.shape[1], draw_count))
+    placed, filled = np.zeros(draw_count), np.zeros(draw_count)
+    for day in range(first_day, last_day):
+        year = inputs.year_of_day[day]
+        if inputs.flex_shift:
+            _day_shifts(inputs, day, rows, weather, moved, placed, filled)
+        for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
+            _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather)
+            # An hour where flexibility moves no draw's load repeats like any other.
+            repeats = _flex_hour(inputs, day, rows, moved, placed, filled) == 0
+            _accumulate_hour(rows, day_sums_out, day, peaks_out, year)
+            _hour_quantiles(inputs, hour, rows, quantile_rows, probabilities, state, memo,
+                            repeats, quantiles_out)  # fmt: skip
+
+
+@jit
+def _plain_quantiles(rows, quantile_rows, probabilities, hour, scratch, quantiles_out):
+    """Quantiles of the hour's rows by quickselect on a copy of each."""
+    for index in range(quantile_rows.size):
+        row = rows[quantile_rows[index]]
+        for draw in range(row.size):
+            scratch[draw] = row[draw]
+        _column_quantiles(scratch, probabilities, quantiles_out[index, :, hour])
+
+
+@jit
+def stream_days_plain(
+    inputs: StreamInputs,
+    probabilities: FloatArray,
+    quantile_rows: IndexArray,
+    first_day: int,
+    last_day: int,
+    quantiles_out: FloatArray,
+    day_sums_out: FloatArray,
+    peaks_out: FloatArray,
+) -> None:
+    """:func:`stream_days` with each hour's quantiles by quickselect on a copy of the row: for
+    a few hundred draws as fast as the windowed search, and for no quantile rows (a monthly
+    answer) all that is needed. It compiles in a fraction of the windowed kernel's time, and
+    a first run is usually a small one."""
+    row_count, draw_count = day_sums_out.shape[0], day_sums_out.shape[2]
+    _reset_block(first_day, last_day, day_sums_out, peaks_out)
+    rows, weather = np.zeros((row_count, draw_count)), np.zeros((2, draw_count))
+    scratch = np.empty(draw_count)
+    for day in range(first_day, last_day):
+        year = inputs.year_of_day[day]
+        for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
+            _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather)
+            _accumulate_hour(rows, day_sums_out, day, peaks_out, year)
+            _plain_quantiles(rows, quantile_rows, probabilities, hour, scratch, quantiles_out)
+
+
+@jit
+def stream_days_plain_flexible(
+    inputs: StreamInputs,
+    probabilities: FloatArray,
+    quantile_rows: IndexArray,
+    first_day: int,
+    last_day: int,
+    quantiles_out: FloatArray,
+    day_sums_out: FloatArray,
+    peaks_out: FloatArray,
+) -> None:
+    """:func:`stream_days_plain` with flexibility acting in each draw's stress hours."""
+    row_count, draw_count = day_sums_out.shape[0], day_sums_out.shape[2]
+    _reset_block(first_day, last_day, day_sums_out, peaks_out)
+    rows, weather = np.zeros((row_count, draw_count)), np.zeros((2, draw_count))
+    scratch = np.empty(draw_count)
+    moved = np.zeros((inputs.coef_t.shape[1], draw_count))
+    placed, filled = np.zeros(draw_count), np.zeros(draw_count)
+    for day in range(first_day, last_day):
+        year = inputs.year_of_day[day]
+        if inputs.flex_shift:
+            _day_shifts(inputs, day, rows, weather, moved, placed, filled)
+        for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
+            _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather)
+            _flex_hour(inputs, day, rows, moved, placed, filled)
+            _accumulate_hour(rows, day_sums_out, day, peaks_out, year)
+            _plain_quantiles(rows, quantile_rows, probabilities, hour, scratch, quantiles_out)
+
+
 def stream_chunk(
     inputs: StreamInputs,
     probabilities: FloatArray,
@@ -433,7 +464,8 @@ def stream_chunk(
     Draws must be sorted by weather year (``inputs.group_bounds``); quantiles do not depend on
     the order of draws, and per-draw results come back in the same order. Facility power by
     region, the non-AI load and the baseline are the formulas of :mod:`forecast.kernels.power`;
-    flexibility acts in each draw's stress hours (``inputs.stress_level_t``).
+    flexibility acts in each draw's stress hours (``inputs.stress_level_t``). Each of the ``B``
+    blocks of whole days runs on a thread of its own.
 
     Parameters
     ----------
@@ -455,56 +487,20 @@ def stream_chunk(
         [MW]
     """
     block_count, day_count = peaks_out.shape[0], inputs.day_starts.size - 1
-    row_count, draw_count = day_sums_out.shape[0], day_sums_out.shape[2]
-    region_count = inputs.coef_t.shape[1]
-    flexible = inputs.flex_share.max() > 0.0 if draw_count > 0 else False
-    # Rows whose values depend on (month, shape) alone at a cool hour: the AI load rows (not
-    # with flexibility, which also depends on the total).
-    ai_rows = (quantile_rows == AI_ROW) | (quantile_rows >= FIRST_REGION_ROW)
-    if flexible:
-        ai_rows[:] = False
-    for block in prange(block_count):
-        first_day = block * day_count // block_count
-        last_day = (block + 1) * day_count // block_count
-        _reset_block(first_day, last_day, day_sums_out, peaks_out[block])
-        rows = np.empty((row_count, draw_count))
-        buffer, scratch = np.empty(draw_count), np.empty(draw_count)
-        flags = np.zeros(8 * ((draw_count + 7) // 8), dtype=np.uint8)
-        score = np.zeros((quantile_rows.size, probabilities.size))
-        width = np.zeros((quantile_rows.size, probabilities.size))
-        seeded = np.zeros(quantile_rows.size, dtype=np.bool_)
-        memo_month = np.full(_MEMO_SLOTS, -1, dtype=np.int64)
-        memo_shape = np.zeros(_MEMO_SLOTS)
-        memo = np.empty((_MEMO_SLOTS, quantile_rows.size, probabilities.size))
-        moved = np.zeros((region_count, draw_count))
-        placed, filled = np.ones(draw_count), np.zeros(draw_count)
-        for day in range(first_day, last_day):
-            year = inputs.year_of_day[day]
-            if flexible and inputs.flex_shift:
-                _day_shifts(inputs, day, rows, moved, placed, filled)
-            for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
-                month, shape = inputs.month_of_hour[hour], inputs.inference_shape[hour]
-                _hour_values(inputs, hour, day, rows)
-                if flexible:
-                    _flex_hour(inputs, day, rows, moved, placed, filled)
-                _accumulate_hour(rows, day_sums_out, day, peaks_out[block], year)
-                # Where no weather year needs cooling the AI rows depend on (month, shape)
-                # alone: an hour that repeats both repeats their values and so their quantiles.
-                slot, hit = _memo_slot(inputs.cooling_excess_c, hour, month, shape, memo_month,
-                                       memo_shape)  # fmt: skip
-                for index in range(quantile_rows.size):
-                    out = quantiles_out[index, :, hour]
-                    if hit and ai_rows[index]:
-                        out[:] = memo[slot, index]
-                        continue
-                    seeded[index] = _row_quantiles(
-                        rows[quantile_rows[index]], probabilities, score[index],
-                        width[index], seeded[index], flags, buffer, scratch, out,
-                    )  # fmt: skip
-                    if slot >= 0 and ai_rows[index]:
-                        memo[slot, index] = out
-                if slot >= 0 and not hit:
-                    memo_month[slot], memo_shape[slot] = month, shape
+    flexible = bool(np.any(inputs.flex_share > 0.0))
+    windowed = quantile_rows.size > 0 and inputs.flex_share.size >= WINDOWED_DRAWS
+    kernel = {
+        (True, True): stream_days_flexible,
+        (True, False): stream_days,
+        (False, True): stream_days_plain_flexible,
+        (False, False): stream_days_plain,
+    }[windowed, flexible]
+    calls = []
+    for block in range(block_count):
+        first, last = block * day_count // block_count, (block + 1) * day_count // block_count
+        calls.append((inputs, probabilities, quantile_rows, first, last, quantiles_out,
+                      day_sums_out, peaks_out[block]))  # fmt: skip
+    parallel_calls(kernel, calls)
 
 
 @jit
@@ -542,7 +538,66 @@ def _keep_largest(heap, size, value):
     return size
 
 
-@parallel_jit
+@jit
+def stress_draws(
+    inputs: StreamInputs,
+    year_offset: int,
+    threshold_mw: float,
+    first_draw: int,
+    last_draw: int,
+    heaps: FloatArray,
+    sizes: IndexArray,
+    open_year: IndexArray,
+    levels_out: FloatArray,
+    total_peak_out: FloatArray,
+    ai_at_peak_out: FloatArray,
+) -> None:
+    """:func:`stress_levels` for the draws ``first_draw .. last_draw - 1``, serially.
+
+    The hours are evaluated by :func:`_hour_values`, the stream's own evaluation, so that the
+    levels compare equal with the stream's totals bit for bit. A draw's heap changes only in
+    the few hours above its smallest kept one, so one vectorised pass per hour finds those.
+    """
+    count, keep = last_draw - first_draw, heaps.shape[1]
+    rows = np.zeros((FIRST_REGION_ROW + inputs.coef_t.shape[1], count))
+    weather = np.zeros((2, count))
+    # Each draw's smallest kept hour once its heap is full (-inf before): what a new hour
+    # must pass to enter the heap.
+    floor = np.empty(count)
+    for draw in range(count):
+        full = open_year[first_draw + draw] >= 0 and sizes[first_draw + draw] == keep
+        floor[draw] = heaps[first_draw + draw, 0] if full and keep > 0 else -np.inf
+    total, ai = rows[TOTAL_ROW], rows[AI_ROW]
+    for day in range(inputs.day_starts.size - 1):
+        year = year_offset + inputs.year_of_day[day]
+        for draw in range(first_draw, last_draw):
+            if year != open_year[draw]:
+                if open_year[draw] >= 0:
+                    _close_year(heaps[draw], sizes[draw], threshold_mw, levels_out,
+                                open_year[draw], draw)  # fmt: skip
+                open_year[draw], sizes[draw] = year, 0
+                floor[draw - first_draw] = -np.inf
+        peak, at_peak = total_peak_out[year, first_draw:last_draw], ai_at_peak_out[year]
+        at_peak = at_peak[first_draw:last_draw]
+        for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
+            _hour_values(inputs, hour, day, first_draw, last_draw, rows, weather)
+            entering = 0
+            for draw in range(count):
+                rises = total[draw] > peak[draw]
+                at_peak[draw] = ai[draw] if rises else at_peak[draw]
+                peak[draw] = total[draw] if rises else peak[draw]
+                # NaN enters, as it did when every hour went through the heap.
+                entering += 0 if total[draw] <= floor[draw] else 1
+            if entering == 0 or keep == 0:
+                continue
+            for draw in range(count):
+                if not total[draw] <= floor[draw]:
+                    heap = heaps[first_draw + draw]
+                    size = _keep_largest(heap, sizes[first_draw + draw], total[draw])
+                    sizes[first_draw + draw] = size
+                    floor[draw] = heap[0] if size == keep else -np.inf
+
+
 def stress_levels(
     inputs: StreamInputs,
     year_offset: int,
@@ -561,7 +616,8 @@ def stress_levels(
     most ``N`` hours above the threshold. The kernel carries each draw's ``N`` highest hours of
     the open year from chunk to chunk and writes a year's level when the next year starts; the
     caller closes the last year. It also records the total's annual peak and the AI load at
-    it, which are the peaks without flexibility.
+    it, which are the peaks without flexibility. Ranges of draws run :func:`stress_draws` on
+    threads of their own.
 
     Parameters
     ----------
@@ -584,40 +640,13 @@ def stress_levels(
     ai_at_peak_out : float64[Y, D]
         Written with each new total peak: the AI load in that hour. [MW]
     """
-    draw_count = sizes.size
-    group_bounds = inputs.group_bounds
-    region_count = inputs.coef_t.shape[1]
-    for draw in prange(draw_count):
-        group = 0
-        while group_bounds[group + 1] <= draw:
-            group += 1
-        heap = heaps[draw]
-        for day in range(inputs.day_starts.size - 1):
-            year = year_offset + inputs.year_of_day[day]
-            if year != open_year[draw]:
-                if open_year[draw] >= 0:
-                    _close_year(heap, sizes[draw], threshold_mw, levels_out, open_year[draw], draw)
-                open_year[draw], sizes[draw] = year, 0
-            level = inputs.baseline_level_t[inputs.year_of_day[day], draw]
-            noise = inputs.daily_noise_t[day, draw]
-            for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
-                month, phi = inputs.month_of_hour[hour], inputs.inference_shape[hour]
-                x = inputs.cooling_excess_c[group, hour]
-                ai = 0.0
-                for region in range(region_count):
-                    c = inputs.coef_t[month, region]
-                    ai += facility_mw(c[0, draw], c[1, draw], c[2, draw], c[3, draw], phi, x)
-                n = inputs.non_ai_t[month]
-                # In the order of _hour_values and _totals, so that the levels compare equal
-                # with the stream's own totals bit for bit.
-                dc = ai + facility_mw(n[0, draw], 0.0, n[1, draw], 0.0, phi, x)
-                baseline = baseline_mw(level, inputs.baseline_shape[group, hour], noise)
-                held = facility_mw(n[2, draw], 0.0, n[3, draw], 0.0, phi, x)
-                total = dc + baseline - held
-                if total > total_peak_out[year, draw]:
-                    total_peak_out[year, draw] = total
-                    ai_at_peak_out[year, draw] = ai
-                sizes[draw] = _keep_largest(heap, sizes[draw], total)
+    # Each range of at least 64 draws, so that the inner loops stay long enough to vectorise.
+    parts = min(thread_count(), max(sizes.size // 64, 1))
+    calls = []
+    for first, last in split(sizes.size, parts):
+        calls.append((inputs, year_offset, threshold_mw, first, last, heaps, sizes, open_year,
+                      levels_out, total_peak_out, ai_at_peak_out))  # fmt: skip
+    parallel_calls(stress_draws, calls)
 
 
 @jit

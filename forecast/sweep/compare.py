@@ -40,7 +40,7 @@ from forecast.projection import ProjectionOptions, project
 from forecast.scenario import Scenario
 
 if TYPE_CHECKING:
-    from forecast.baseline import BaselineModel
+    from forecast.baseline.model import BaselineModel
 
 #: Most scenarios one comparison projects.
 MAX_SCENARIOS = 20

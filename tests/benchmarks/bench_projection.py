@@ -1,18 +1,40 @@
-"""Benchmark of the projection engine: the Korean national case and a scaling table.
+"""Benchmark of the projection engine: every speed target of issue 17 measured in one run.
 
-The national case is ``kr-outlook-flex`` unless ``--scenario`` names another: deployment plans
-hosted in sites, non-AI data-centre load, grid connection limits and flexibility (whose first
-pass over the hours, :func:`forecast.kernels.stress_levels`, is timed with the kernel and has
-its own NumPy reference).
+Run from the repository root (prints a Markdown report; the full run takes about half an hour
+on 2 cores, most of it the NumPy reference and the scaling table)::
 
-Run from the repository root (takes several minutes; prints a Markdown report)::
+    python -m tests.benchmarks.bench_projection                  # everything
+    python -m tests.benchmarks.bench_projection --skip-scaling   # every target, no scaling table
+    python -m tests.benchmarks.bench_projection --quick          # smaller cases: a smoke run
+    python -m tests.benchmarks.bench_projection --floor          # floors and the pruning study
 
-    python -m tests.benchmarks.bench_projection            # everything
-    python -m tests.benchmarks.bench_projection --quick    # 1,000 draws, 1 year: a smoke run
+The report ends with a table of every target beside its measured figure, met or missed, with
+the date, the machine's core count and its load average (the targets are for a 2-core machine;
+on a loaded machine the absolute figures are slower, so each is repeated and its spread
+shown, and the verdict is on the median). The sections:
 
-Every measurement runs in a fresh subprocess so that its peak RSS is its own. The NumPy
-reference (:mod:`tests.benchmarks.numpy_reference`) runs in the same process as the kernel
-on the same sampled inputs, chunk by chunk, and the results are compared to 1e-9 relative.
+1. **Start-up**: ``forecast project kr-national`` (100 draws, one month) in a new process, on
+   a fresh numba cache (cold) and again on the cache it filled (warm), to the line that says
+   the result is written; then what such a first run is made of (imports, each kernel's
+   compile, the projection's stages).
+2. **Dashboard**: the dashboard's request (200 draws, monthly means, 2024-2035, with the
+   baseline) in a warm process, a new seed each time, for ``kr-national`` (the dashboard's
+   default) and ``kr-outlook-flex``, with the time of each stage.
+3. **National case** (``--scenario``, default ``kr-outlook-flex``: deployment plans hosted in
+   sites, non-AI data-centre load, grid connection limits and flexibility): 10,000 draws,
+   hourly 2024-2035; the NumPy reference (:mod:`tests.benchmarks.numpy_reference`) runs in the
+   same process on the same inputs, chunk by chunk, compared to 1e-9 relative. "Kernel" is
+   the stream kernel plus flexibility's first pass (:func:`forecast.kernels.stress_levels`),
+   both timed against their NumPy references.
+4. **Floors** (:mod:`tests.benchmarks.floor`) on the national case's own inputs at 1,000 and
+   10,000 draws, timed in the same process as the kernel.
+5. **API**: 1,000 draws hourly 2024-2035 through the real server (uvicorn on loopback), a new
+   seed each time (uncached), and in one process the projection and its JSON rendering by the
+   service's renderer, which split the answer's time.
+6. **Scaling** of the national case without the baseline (skipped with ``--skip-scaling``).
+
+Every measurement runs in a fresh subprocess (:mod:`tests.benchmarks.cases`) so that its
+peak RSS and its numba cache state are its own.
 """
 
 from __future__ import annotations
@@ -22,150 +44,59 @@ import datetime as dt
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
-CHILD = r"""
-import json, resource, sys, time
-import numpy as np
-started = time.perf_counter()
-import datetime as dt
-from forecast import _numba, engine, kernels
-from forecast.scenario import load_scenario
-_numba.warm_up()
-config = json.loads(sys.argv[1])
-scenario = load_scenario(config["scenario"])
-options = engine.ProjectionOptions(
-    draws=config["draws"], seed=1, start=dt.date.fromisoformat(config["start"]),
-    end=dt.date.fromisoformat(config["end"]), include_baseline=config["baseline"])
-timings = {"kernel_s": 0.0, "numpy_s": 0.0, "max_relative_difference": 0.0}
-if config.get("floor"):
-    from tests.benchmarks import floor
-    timings.update(evaluate_s=0.0, evaluate_and_count_s=0.0, chunks=0)
-    pruning = []
-fused = kernels.stream_chunk
-fused_stress = kernels.stress_levels
-stream = engine.stream_hours
-stress = {}
-
-def compared_stress(inputs, year_offset, threshold, heaps, sizes, open_year, levels, peak,
-                    ai_at_peak):
-    start = time.perf_counter()
-    fused_stress(inputs, year_offset, threshold, heaps, sizes, open_year, levels, peak,
-                 ai_at_peak)
-    timings["kernel_s"] += time.perf_counter() - start
-    timings["stress_kernel_s"] = timings.get("stress_kernel_s", 0.0) + time.perf_counter() - start
-    stress["kernel"] = (levels, peak, ai_at_peak)
-    if config["reference"]:
-        from tests.benchmarks.numpy_reference import StressReference
-        start = time.perf_counter()
-        if "reference" not in stress:
-            stress["reference"] = StressReference(heaps.shape[1], threshold, *levels.shape)
-        stress["reference"].add(inputs, year_offset)
-        timings["numpy_s"] += time.perf_counter() - start
-
-def timed_stream(*args, **kwargs):
-    start = time.perf_counter()
-    try:
-        return stream(*args, **kwargs)
-    finally:
-        timings["stream_s"] = time.perf_counter() - start
-
-def compared_kernel(*args):
-    start = time.perf_counter()
-    fused(*args)
-    timings["kernel_s"] += time.perf_counter() - start
-    if config.get("floor"):
-        inputs, found = args[0], (args[2], args[3])
-        if timings["chunks"] == 0:  # compile the floor kernels outside the timings
-            floor.floor_chunk(inputs, *found, False)
-            floor.floor_chunk(inputs, *found, True)
-        for name, count in (("evaluate_s", False), ("evaluate_and_count_s", True)):
-            start = time.perf_counter()
-            floor.floor_chunk(inputs, *found, count)
-            timings[name] += time.perf_counter() - start
-        if timings["chunks"] % 8 == 0:
-            pruning.append(floor.pruning_candidates(inputs, args[1]))
-        timings["chunks"] += 1
-    if config["reference"]:
-        from tests.benchmarks.numpy_reference import reference_chunk
-        start = time.perf_counter()
-        expected = reference_chunk(*args[:3], block_count=args[5].shape[0])
-        timings["numpy_s"] += time.perf_counter() - start
-        for got, want in zip(args[3:], expected):
-            finite = np.isfinite(want)
-            scale = np.maximum(np.abs(want[finite]), 1e-300)
-            difference = float((np.abs(got[finite] - want[finite]) / scale).max(initial=0.0))
-            assert np.array_equal(np.isfinite(got), finite)
-            timings["max_relative_difference"] = max(timings["max_relative_difference"],
-                                                     difference)
-
-engine.stream_hours = timed_stream
-kernels.stream_chunk = compared_kernel
-kernels.stress_levels = compared_stress
-start = time.perf_counter()
-dataset = engine.project(scenario, options)
-timings["project_s"] = time.perf_counter() - start
-if "reference" in stress:  # the first pass of flexibility, after the engine closed each year
-    reference = stress["reference"]
-    for got, want in zip(stress["kernel"], (reference.levels(), reference.peak,
-                                            reference.ai_at_peak)):
-        finite = np.isfinite(want)
-        assert np.array_equal(np.isfinite(got), finite)
-        scale = np.maximum(np.abs(want[finite]), 1e-300)
-        difference = float((np.abs(got[finite] - want[finite]) / scale).max(initial=0.0))
-        timings["max_relative_difference"] = max(timings["max_relative_difference"], difference)
-timings["process_s"] = time.perf_counter() - started
-timings["hours"] = int(dataset.sizes["time"])
-timings["baseline"] = dataset.attrs["baseline_model"]
-timings["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-if config.get("floor"):
-    timings["pruning_candidates"] = {
-        name: np.mean([found[name] for found in pruning], axis=0).round(3).tolist()
-        for name in pruning[0]
-    }
-    days = len(dataset.indexes["time"]) // 24
-    generator = np.random.default_rng(1)
-    start = time.perf_counter()
-    generator.standard_normal((days, config["draws"]))
-    timings["daily_normals_s"] = time.perf_counter() - start
-print(json.dumps(timings))
-"""
+REPOSITORY = Path(__file__).resolve().parents[2]
+#: What a new user runs first (the issue's "first result").
+FIRST_RUN = [
+    "project", "kr-national", "--draws", "100", "--start", "2030-01-01", "--end", "2030-01-31",
+    "--no-baseline", "--weather", "typical", "--quiet",
+]  # fmt: skip
+#: The dashboard's request, as service/web/form.js posts it by default.
+DASHBOARD = {"draws": 200, "resolution": "monthly", "start": "2024-01-01", "end": "2035-12-31"}
+#: The API's national case.
+NATIONAL_API = {"scenario_id": "kr-national", "draws": 1000, "resolution": "hourly",
+                "start": "2024-01-01", "end": "2035-12-31"}  # fmt: skip
 
 
-def run_case(
-    draws: int,
-    start: str,
-    end: str,
-    *,
-    baseline: bool,
-    reference: bool,
-    timeout_s: float,
-    floor: bool = False,
-    scenario: str = "kr-national",
-) -> dict | None:
-    """Run one projection in a fresh process; None when it runs past ``timeout_s``.
+class Targets:
+    """The issue's targets, each with what this run measured."""
 
-    With ``floor``, the kernel's inputs also go through the floor kernels of
-    :mod:`tests.benchmarks.floor` (timed apart from the kernel) and the pruning analysis.
-    """
-    config = {
-        "scenario": scenario,
-        "draws": draws,
-        "start": start,
-        "end": end,
-        "baseline": baseline,
-        "reference": reference,
-        "floor": floor,
-    }
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, str, str, bool | None]] = []
+
+    def add(self, name: str, measured: str, target: str, met: bool | None) -> None:
+        self.rows.append((name, measured, target, met))
+
+    def print(self, load: tuple[float, float]) -> None:
+        print(
+            f"\n## Targets ({dt.datetime.now().isoformat(timespec='minutes')}, "
+            f"{os.cpu_count()} cores, load average {load[0]:.1f} at the start and "
+            f"{load[1]:.1f} at the end)"
+        )
+        print("| measure | measured | target | |")
+        print("|---|---|---|---|")
+        for name, measured, target, met in self.rows:
+            verdict = "n/a" if met is None else ("met" if met else "**missed**")
+            print(f"| {name} | {measured} | {target} | {verdict} |")
+
+
+def case(kind: str, config: dict, *, timeout_s: float = 3600.0, env: dict | None = None):
+    """Run :mod:`tests.benchmarks.cases` ``kind`` in a new process; None past ``timeout_s``."""
     try:
         completed = subprocess.run(
-            [sys.executable, "-c", CHILD, json.dumps(config)],
+            [sys.executable, "-m", "tests.benchmarks.cases", kind, json.dumps(config)],
             capture_output=True,
             text=True,
             timeout=timeout_s,
             check=True,
+            cwd=REPOSITORY,
+            env={**os.environ, **(env or {})},
         )
     except subprocess.TimeoutExpired:
         return None
@@ -174,117 +105,229 @@ def run_case(
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
-def start_up(cache_dir: str) -> tuple[float, float]:
-    """Seconds from a new process's start to the first result of a small projection, and to
-    the process's exit (the interpreter's teardown of numba, pandas and xarray comes after
-    the result: 0.2-0.5 s on the development machine)."""
-    code = (
-        "import time\n"
-        "from forecast.projection import ProjectionOptions, project\n"
-        "from forecast.scenario import load_scenario\n"
-        "project(load_scenario('kr-national'), ProjectionOptions(draws=100, "
-        "include_baseline=False, weather='typical', start=__import__('datetime').date"
-        "(2030, 1, 1), end=__import__('datetime').date(2030, 1, 31)))\n"
-        "print(time.time())\n"
+def spread(values: list[float], unit: str = "s") -> str:
+    """``median (min-max, n)`` of repeated measurements."""
+    if len(values) == 1:
+        return f"{values[0]:.2f} {unit} (n=1)"
+    return (
+        f"{statistics.median(values):.2f} {unit} ({min(values):.2f}-{max(values):.2f}, "
+        f"n={len(values)})"
     )
-    environment = dict(os.environ, NUMBA_CACHE_DIR=cache_dir)
-    started, start = time.time(), time.perf_counter()
-    completed = subprocess.run(
-        [sys.executable, "-c", code], check=True, env=environment, capture_output=True, text=True
-    )
-    exited = time.perf_counter() - start
-    return float(completed.stdout.strip().splitlines()[-1]) - started, exited
 
 
-def report_floor() -> None:
-    """Print the floors of :mod:`tests.benchmarks.floor` beside the kernel, for both cases."""
-    print("\n## Floors: the least any exact kernel that looks at every draw each hour must do")
-    print("| draws | fused kernel [s] | evaluate only [s] | evaluate + 25 counts [s] "
-          "| daily normals [s] |")  # fmt: skip
-    print("|---|---|---|---|---|")
-    found = {}
-    for draws in (1000, 10_000):
-        result = run_case(draws, "2024-01-01", "2035-12-31", baseline=True, reference=False,
-                          timeout_s=3600, floor=True)  # fmt: skip
-        assert result is not None
-        found[draws] = result["pruning_candidates"]
-        print(
-            f"| {draws:,} | {result['kernel_s']:.2f} | {result['evaluate_s']:.2f} | "
-            f"{result['evaluate_and_count_s']:.2f} | {result['daily_normals_s']:.2f} |"
+def first_run(cache_dir: str) -> tuple[float, float, bool]:
+    """Seconds from starting ``forecast project`` (:data:`FIRST_RUN`) to its "wrote" line and
+    to its exit, and whether it announced compiling."""
+    with tempfile.TemporaryDirectory() as directory:
+        command = [sys.executable, "-m", "forecast.cli", *FIRST_RUN,
+                   "--out", str(Path(directory) / "first.csv")]  # fmt: skip
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPOSITORY,
+            env={**os.environ, "NUMBA_CACHE_DIR": cache_dir},
         )
+        assert process.stdout is not None
+        result = None
+        for line in process.stdout:
+            if line.startswith("wrote") and result is None:
+                result = time.perf_counter() - start
+        _, errors = process.communicate()
+        exited = time.perf_counter() - start
+        if process.returncode != 0 or result is None:
+            raise SystemExit(errors)
+    return result, exited, "compiling kernels once" in errors
+
+
+def report_startup(targets: Targets, *, cold_runs: int, warm_runs: int) -> None:
+    print(f"\n## Start-up: `forecast {' '.join(FIRST_RUN)}` in a new process")
+    cold, warm, cold_exit, warm_exit = [], [], [], []
+    with tempfile.TemporaryDirectory() as base:
+        for run in range(cold_runs):
+            cache = str(Path(base) / f"cold-{run}")
+            result, exited, announced = first_run(cache)
+            assert announced, "a cold run did not say it compiles"
+            cold.append(result)
+            cold_exit.append(exited)
+        for _ in range(warm_runs):
+            result, exited, announced = first_run(str(Path(base) / "cold-0"))
+            assert not announced, "a warm run said it compiles"
+            warm.append(result)
+            warm_exit.append(exited)
+        first = {"scenario": "kr-national", "draws": 100, "start": "2030-01-01",
+                 "end": "2030-01-31", "baseline": False, "weather": "typical"}  # fmt: skip
+        breakdown = {
+            state: case("startup", first, env={"NUMBA_CACHE_DIR": str(Path(base) / cache)})
+            for state, cache in (("cold", "breakdown"), ("warm", "cold-0"))
+        }
+    print(f"- to the result, fresh numba cache: {spread(cold)}; to the exit {spread(cold_exit)}")
+    print(f"- to the result, warm numba cache: {spread(warm)}; to the exit {spread(warm_exit)}")
+    targets.add("cold start to first result (fresh numba cache)", spread(cold), "≤ 8 s",
+                statistics.median(cold) <= 8.0)  # fmt: skip
+    targets.add("warm start to first result", spread(warm), "≤ 1.0 s",
+                statistics.median(warm) <= 1.0)  # fmt: skip
+    print("\nWhat the same first projection is made of, in a process of its own [s]:")
+    print("| part | cold cache | warm cache |")
+    print("|---|---|---|")
+    cold_run, warm_run = breakdown["cold"], breakdown["warm"]
+    print(f"| imports (wall) | {cold_run['imports_s']:.2f} | {warm_run['imports_s']:.2f} |")
+    for name in sorted(set(cold_run["compile_cpu_s"]) | set(warm_run["compile_cpu_s"])):
+        print(
+            f"| compile `{name}` (CPU) | {cold_run['compile_cpu_s'].get(name, 0.0):.2f} | "
+            f"{warm_run['compile_cpu_s'].get(name, 0.0):.2f} |"
+        )
+    for name in cold_run["stages_s"]:
+        print(
+            f"| stage: {name} (wall, with any compile or cache load in it) | "
+            f"{cold_run['stages_s'][name]:.2f} | {warm_run['stages_s'].get(name, 0.0):.2f} |"
+        )
+    for label, key in (("project() (wall)", "project_s"), ("project() (CPU)", "project_cpu_s"),
+                       ("whole process to the result (wall)", "process_s"),
+                       ("whole process to the result (CPU)", "process_cpu_s")):  # fmt: skip
+        print(f"| {label} | {cold_run[key]:.2f} | {warm_run[key]:.2f} |")
+
+
+def report_dashboard(targets: Targets, *, repeats: int) -> None:
     print(
-        "\nPruning with exact daily bounds: mean fraction of the draws still undecided for "
-        "P5/P10/P50/P90/P95, then for any of them (10,000 draws; every 5th day of every "
-        "8th chunk)"
+        "\n## Dashboard-sized projection (200 draws, monthly, 2024-2035, with the baseline), "
+        "warm process, a new seed each time"
     )
-    for name, fractions in found[10_000].items():
-        print(f"- {name}: " + ", ".join(f"{value:.0%}" for value in fractions))
+    print("| scenario | seconds | " + " | ".join(label for _, label in _stages()) + " |")
+    print("|---|---|" + "---|" * len(_stages()))
+    for scenario in ("kr-national", "kr-outlook-flex"):
+        found = case("dashboard", {"scenario": scenario, "repeats": repeats, **DASHBOARD})
+        stages = " | ".join(f"{found['stages_s'].get(label, 0.0):.3f}" for _, label in _stages())
+        print(f"| {scenario} | {spread(found['seconds'])} | {stages} |")
+        targets.add(f"dashboard-sized projection, {scenario}", spread(found["seconds"]),
+                    "≤ 0.3 s", statistics.median(found["seconds"]) <= 0.3)  # fmt: skip
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="1,000 draws over 2024 only")
-    parser.add_argument(
-        "--floor",
-        action="store_true",
-        help="only the floors: what any exact kernel must spend at 1,000 and 10,000 draws",
-    )
-    parser.add_argument(
-        "--cell-timeout",
-        type=float,
-        default=600.0,
-        help="seconds allowed per scaling-table cell [s]",
-    )
-    parser.add_argument(
-        "--scenario",
-        default="kr-outlook-flex",
-        help="shipped scenario of the national case and the scaling table (default: Korea's "
-        "outlook with non-AI load, grid connection limits and flexibility all switched on)",
-    )
-    arguments = parser.parse_args()
-    load = os.getloadavg()
-    print(f"# Projection benchmark, {dt.datetime.now().isoformat(timespec='seconds')}")
+def _stages():
+    from tests.benchmarks.cases import STAGES
+
+    return STAGES
+
+
+def report_national(targets: Targets, scenario: str, draws: int, end: str) -> None:
+    print(f"\n## {scenario}, {draws:,} draws, hourly 2024-01-01..{end}, P5/P10/P50/P90/P95")
+    config = {"scenario": scenario, "draws": draws, "start": "2024-01-01", "end": end}
+    fused = case("national", config)
+    compared = case("national", {**config, "reference": True}, timeout_s=7200)
+    print(json.dumps({"fused": fused, "with_numpy_reference": compared}, indent=1))
+    ratio = compared["numpy_s"] / compared["kernel_s"]
     print(
-        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"load average {load[0]:.1f}; Python {platform.python_version()}"
+        f"ratio NumPy reference / kernel (stream and stress pass, same inputs, same run): "
+        f"{ratio:.1f}x; max relative difference {compared['max_relative_difference']:.2e}"
     )
+    targets.add(
+        f"NumPy reference / kernel, {scenario} {draws:,} draws",
+        f"{compared['numpy_s']:.1f} s / {compared['kernel_s']:.2f} s = {ratio:.1f}x",
+        "≥ 20x",
+        ratio >= 20.0,
+    )
+    targets.add(
+        f"`project()` {scenario} {draws:,} draws hourly", f"{fused['project_s']:.2f} s "
+        f"(kernel {fused['kernel_s']:.2f} s, peak RSS {fused['peak_rss_mb']:.0f} MB)", "-", None,
+    )  # fmt: skip
 
-    if arguments.floor:
-        report_floor()
-        return
-    draws, end = (1000, "2024-12-31") if arguments.quick else (10_000, "2035-12-31")
-    name = arguments.scenario
-    print(f"\n## {name}, {draws:,} draws, hourly 2024-01-01..{end}, P5/P10/P50/P90/P95")
-    main_run = run_case(draws, "2024-01-01", end, baseline=True, reference=False, timeout_s=3600,
-                        scenario=name)  # fmt: skip
-    compared = run_case(draws, "2024-01-01", end, baseline=True, reference=True, timeout_s=7200,
-                        scenario=name)  # fmt: skip
-    print(json.dumps({"fused": main_run, "with_numpy_reference": compared}, indent=1))
+
+def report_floor(targets: Targets | None, scenario: str, end: str, draw_counts,
+                 *, pruning: bool = False) -> None:  # fmt: skip
+    """The floors of :mod:`tests.benchmarks.floor` beside the kernel, in the same process."""
     print(
-        f"ratio NumPy reference / fused kernel (same inputs, same run): "
-        f"{compared['numpy_s'] / compared['kernel_s']:.1f}x; "
-        f"max relative difference {compared['max_relative_difference']:.2e}"
+        f"\n## Floors on {scenario}'s own inputs (hourly 2024-01-01..{end}, with the baseline): "
+        "the least any exact kernel that looks at every draw each hour must do"
+    )
+    print(
+        "| draws | stream kernel [s] | flexibility's first pass [s] | evaluate only [s] "
+        "| evaluate + count against every answer [s] | stream kernel / floor "
+        "| (stream + first pass) / floor |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    found = {}
+    for draws in draw_counts:
+        config = {"scenario": scenario, "draws": draws, "start": "2024-01-01", "end": end,
+                  "floor": True, "pruning": pruning and draws == max(draw_counts)}  # fmt: skip
+        result = case("national", config)
+        found[draws] = result
+        floor = result["evaluate_and_count_s"]
+        stream, stress = result["stream_kernel_s"], result.get("stress_kernel_s", 0.0)
+        print(
+            f"| {draws:,} | {stream:.2f} | {stress:.2f} | {result['evaluate_s']:.2f} | "
+            f"{floor:.2f} | {stream / floor:.2f}x | {(stream + stress) / floor:.2f}x |"
+        )
+        if targets is not None:
+            targets.add(
+                f"stream kernel / exact floor, {scenario} {draws:,} draws",
+                f"{stream:.2f} s / {floor:.2f} s = {stream / floor:.2f}x "
+                f"(with flexibility's first pass {(stream + stress) / floor:.2f}x)",
+                "≤ 2.0x",
+                stream / floor <= 2.0,
+            )
+    if pruning:
+        largest = found[max(draw_counts)]
+        print(
+            "\nPruning with exact daily bounds: mean fraction of the draws still undecided for "
+            "each quantile, then for any of them (every 5th day of every 8th chunk)"
+        )
+        for name, fractions in largest["pruning_candidates"].items():
+            print(f"- {name}: " + ", ".join(f"{value:.0%}" for value in fractions))
+
+
+def report_api(targets: Targets, *, repeats: int) -> None:
+    import httpx
+
+    from tests.support.server import running_server
+
+    print(
+        "\n## API: kr-national, 1,000 draws, hourly 2024-2035, JSON, through the real server "
+        "(uvicorn on loopback), a new seed each time"
+    )
+    seconds, sizes = [], []
+    with running_server() as (base, ready_s), httpx.Client(base_url=base, timeout=600) as client:
+        for repeat in range(repeats):
+            start = time.perf_counter()
+            response = client.post("/v1/projections", json={**NATIONAL_API, "seed": 500 + repeat})
+            seconds.append(time.perf_counter() - start)
+            response.raise_for_status()
+            sizes.append(len(response.content) / 1e6)
+    inside = case("api", {"scenario": "kr-national", "repeats": repeats, "draws": 1000,
+                          "start": "2024-01-01", "end": "2035-12-31"})  # fmt: skip
+    project_s, json_s = statistics.median(inside["project_s"]), statistics.median(inside["json_s"])
+    total = statistics.median(seconds)
+    print(f"- server ready after {ready_s:.1f} s; answer {statistics.median(sizes):.0f} MB")
+    print(f"- request to last byte: {spread(seconds)}")
+    print(
+        f"- of which, measured in one process: the projection {spread(inside['project_s'])}, "
+        f"its JSON rendering {spread(inside['json_s'])}; the rest (request validation, HTTP, "
+        f"loopback transfer) about {max(total - project_s - json_s, 0.0):.2f} s"
+    )
+    targets.add(
+        "API kr-national 1,000 draws hourly 2024-2035, uncached",
+        f"{spread(seconds)}: projection {project_s:.2f} s + JSON {json_s:.2f} s "
+        f"({statistics.median(sizes):.0f} MB) + HTTP",
+        "≤ 1.0 s",
+        total <= 1.0,
     )
 
-    print(f"\n## Scaling of {name} (include_baseline=False): seconds, ns per draw-hour, peak RSS")
+
+def report_scaling(scenario: str, draw_counts, timeout_s: float) -> None:
+    print(
+        f"\n## Scaling of {scenario} (include_baseline=False): seconds, ns per draw-hour, peak RSS"
+    )
     print("| draws | years | hours | project [s] | kernel [s] | ns/draw-hour | RSS [MB] |")
     print("|---|---|---|---|---|---|---|")
     horizons = {1: "2024-12-31", 12: "2035-12-31", 26: "2049-12-31"}
-    for draws in (1000,) if arguments.quick else (1000, 10_000, 100_000):
+    for draws in draw_counts:
         for years, end in horizons.items():
-            result = run_case(
-                draws,
-                "2024-01-01",
-                end,
-                baseline=False,
-                reference=False,
-                timeout_s=arguments.cell_timeout,
-                scenario=name,
-            )
+            config = {"scenario": scenario, "draws": draws, "start": "2024-01-01", "end": end,
+                      "baseline": False}  # fmt: skip
+            result = case("national", config, timeout_s=timeout_s)
             if result is None:
-                print(
-                    f"| {draws:,} | {years} | - | > {arguments.cell_timeout:.0f} (skipped) | | | |"
-                )
+                print(f"| {draws:,} | {years} | - | > {timeout_s:.0f} (skipped) | | | |")
                 continue
             per = result["kernel_s"] / (draws * result["hours"]) * 1e9
             print(
@@ -292,12 +335,47 @@ def main() -> None:
                 f"{result['kernel_s']:.2f} | {per:.2f} | {result['peak_rss_mb']:.0f} |"
             )
 
-    cache = f"/tmp/forecast-bench-cache-{os.getpid()}"
-    (cold, cold_exit), (warm, warm_exit) = start_up(cache), start_up(cache)
-    print(
-        f"\n## Start-up to first result (100 draws, one month): cold cache {cold:.2f} s, "
-        f"warm cache {warm:.2f} s (to the process's exit: {cold_exit:.2f} s, {warm_exit:.2f} s)"
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--quick", action="store_true", help="1,000 draws over 2024 and fewer repeats"
     )
+    parser.add_argument(
+        "--floor", action="store_true", help="only the floors and the pruning study"
+    )
+    parser.add_argument("--skip-scaling", action="store_true", help="leave out the scaling table")
+    parser.add_argument(
+        "--cell-timeout", type=float, default=600.0, help="seconds allowed per scaling cell [s]"
+    )
+    parser.add_argument(
+        "--scenario",
+        default="kr-outlook-flex",
+        help="shipped scenario of the national case, the floors and the scaling table "
+        "(default: Korea's outlook with non-AI load, grid connection limits and flexibility)",
+    )
+    arguments = parser.parse_args()
+    load = os.getloadavg()
+    print(f"# Projection benchmark, {dt.datetime.now().isoformat(timespec='seconds')}")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"load average {load[0]:.1f}; Python {platform.python_version()}; numba threads "
+        f"{os.environ.get('NUMBA_NUM_THREADS', os.cpu_count())}"
+    )
+    name, quick = arguments.scenario, arguments.quick
+    end = "2024-12-31" if quick else "2035-12-31"
+    if arguments.floor:
+        report_floor(None, name, end, (1000, 10_000), pruning=True)
+        return
+    targets = Targets()
+    report_startup(targets, cold_runs=1 if quick else 2, warm_runs=3 if quick else 5)
+    report_dashboard(targets, repeats=3 if quick else 5)
+    report_national(targets, name, 1000 if quick else 10_000, end)
+    report_floor(targets, name, end, (1000,) if quick else (1000, 10_000))
+    report_api(targets, repeats=2 if quick else 3)
+    if not arguments.skip_scaling:
+        report_scaling(name, (1000,) if quick else (1000, 10_000, 100_000), arguments.cell_timeout)
+    targets.print((load[0], os.getloadavg()[0]))
 
 
 if __name__ == "__main__":

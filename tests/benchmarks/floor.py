@@ -37,11 +37,12 @@ def floor_chunk(inputs, quantile_rows, quantiles, count):
     checksums = np.zeros(blocks)
     for block in numba.prange(blocks):
         rows = np.empty((FIRST_REGION_ROW + inputs.coef_t.shape[1], draw_count))
+        weather = np.empty((2, draw_count))
         checksum = 0.0
         for day in range(block * day_count // blocks, (block + 1) * day_count // blocks):
             for hour in range(day_starts[day], day_starts[day + 1]):
                 # The fused kernel's own evaluation, so that the floor computes the same values.
-                _hour_values(inputs, hour, day, rows)
+                _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather)
                 if count:
                     for index in range(quantile_rows.size):
                         row = rows[quantile_rows[index]]

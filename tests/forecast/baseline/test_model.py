@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from forecast.baseline import model as baseline_model
 from forecast.baseline.evaluation import pinball_loss
 from forecast.baseline.features import DAY_TYPES, FeatureSpec, day_types, feature_names
 from forecast.baseline.model import FORMAT_VERSION, BaselineModel, sample_baseline, standard_ar1
@@ -144,7 +145,8 @@ def test_level_spread_factor_scales_the_level_deviations_and_defaults_to_one():
 
 
 def test_shape_is_remembered_for_the_same_times_and_temperatures_only():
-    """A served model looks a repeated (times, temperatures) shape up; anything else differs."""
+    """A model looks a repeated (times, temperatures) shape up, and so does the same model
+    loaded again (each projection of the library loads it); anything else differs."""
     parameters = _parameters()
     rng = np.random.default_rng(4)
     parameters["shape"]["coefficients"] = list(rng.normal(0.0, 0.01, len(feature_names(SPEC))))
@@ -152,9 +154,12 @@ def test_shape_is_remembered_for_the_same_times_and_temperatures_only():
     temperature = rng.normal(15.0, 8.0, (2, 72))
     first = model.shape(_times(), temperature)
     assert model.shape(_times(), temperature.copy()) is first
-    fresh = BaselineModel.from_parameters(parameters).shape(_times(), temperature)
-    np.testing.assert_array_equal(first, fresh)
+    assert BaselineModel.from_parameters(parameters).shape(_times(), temperature) is first
     assert not first.flags.writeable  # shared between callers: nobody may change it
+    other = {**parameters, "shape": {**parameters["shape"]}}
+    other["shape"]["coefficients"] = list(rng.normal(0.0, 0.01, len(feature_names(SPEC))))
+    refitted = BaselineModel.from_parameters(other).shape(_times(), temperature)
+    assert refitted is not first and not np.array_equal(refitted, first)
     warmer = model.shape(_times(), temperature + 1.0)
     assert warmer is not first and not np.array_equal(warmer, first)
     shifted = model.shape(_times() + pd.Timedelta(days=1), temperature)
@@ -163,4 +168,4 @@ def test_shape_is_remembered_for_the_same_times_and_temperatures_only():
     np.testing.assert_array_equal(in_utc, first)  # the same instants give the same shape
     for offset in range(6):
         model.shape(_times(), temperature + 2.0 + offset)
-    assert len(model._shapes) == 4  # bounded
+    assert len(baseline_model._SHAPES) == 4  # bounded

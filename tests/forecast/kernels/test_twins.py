@@ -5,7 +5,11 @@ as plain Python.
 """
 
 import itertools
+import json
 import os
+import subprocess
+import sys
+import textwrap
 import zlib
 from pathlib import Path
 
@@ -14,7 +18,7 @@ import numpy as np
 import pytest
 
 from forecast import _numba, kernels
-from forecast.kernels import twins
+from forecast.kernels import stream, twins
 
 RTOL, ATOL = 1e-12, 1e-9
 FILLS = ["random", "zeros"]
@@ -377,5 +381,44 @@ def test_kernel_cache_is_keyed_on_every_kernel_source(tmp_path):
     directory = _numba.cache_directory()
     assert directory.name == f"numba-{_numba.source_digest()}"
     if _numba.CACHE_ENABLED and not numba.config.DISABLE_JIT:
-        cache_path = Path(kernels.stream_chunk._cache._cache_path)
+        cache_path = Path(stream.stream_days._cache._cache_path)
         assert cache_path.parent == directory or not os.access(directory, os.W_OK)
+
+
+def test_projections_compile_each_kernel_for_one_set_of_argument_types():
+    """numba compiles a kernel again for every new set of argument types (a read-only array, a
+    literal argument, another layout), and a user waits for it: after warm_up (what the service
+    compiles at start-up), projections of both kinds of scenario, hourly and monthly, with and
+    without the baseline, few and many draws, add no specialisation. Run in a process of its
+    own, so that only these calls count."""
+    code = textwrap.dedent(
+        """
+        import datetime as dt, json
+        from forecast._numba import warm_up
+        from forecast.kernels import capacity, fleet, profile, quantiles, stream
+        from forecast.projection import ProjectionOptions, project
+        from forecast.scenario import load_scenario
+
+        warm_up()
+
+        for name in ("kr-national", "kr-outlook-flex"):
+            for draws, resolution, baseline in (
+                (20, "hourly", True), (200, "hourly", False), (20, "monthly", True)
+            ):
+                project(load_scenario(name), ProjectionOptions(
+                    draws=draws, resolution=resolution, include_baseline=baseline,
+                    start=dt.date(2030, 1, 1), end=dt.date(2030, 2, 28)))
+        kernels = [
+            capacity.site_capacity, capacity.connect_sites, fleet.stock_flow,
+            fleet.surviving_stock, fleet.place_in_capacity, profile.inference_profile,
+            quantiles.quantiles_over_draws, stream.stream_days, stream.stream_days_flexible,
+            stream.stream_days_plain, stream.stream_days_plain_flexible, stream.stress_draws,
+        ]
+        print(json.dumps({k.py_func.__name__: len(k.signatures) for k in kernels}))
+        """
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=900
+    )
+    counts = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert counts == dict.fromkeys(counts, 1), counts
