@@ -59,7 +59,7 @@ def _headers(result: ProjectionResult, file_format: OutputFormat, cache_status: 
         headers["X-Run-Id"] = result.run_id
         headers["Content-Location"] = f"/v1/runs/{result.run_id}/result?format={file_format}"
     if file_format != "json":
-        suffix = "csv" if file_format == "csv" else "nc"
+        suffix = {"csv": "csv", "netcdf": "nc", "parquet": "parquet"}[file_format]
         headers["Content-Disposition"] = f'attachment; filename="{file_stem(result)}.{suffix}"'
     return headers
 

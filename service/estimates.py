@@ -109,12 +109,15 @@ def rendered_bytes(result: ProjectionResult, file_format: str) -> int:
         for name, variable in result.dataset.data_vars.items()
         if "input" not in variable.dims
     )
-    per_value = CSV_BYTES_PER_VALUE if file_format == "csv" else JSON_BYTES_PER_VALUE
+    # A Parquet answer is small, but the tidy table behind it is the CSV's.
+    per_value = CSV_BYTES_PER_VALUE if file_format in ("csv", "parquet") else JSON_BYTES_PER_VALUE
     return values * (8 if file_format == "netcdf" else per_value) + 64 * 1024
 
 
 def streams(result: ProjectionResult, file_format: str) -> bool:
     """Whether the answer is streamed in chunks rather than rendered whole."""
+    if file_format == "parquet":  # one file, made whole: held under a slot, never streamed
+        return False
     return file_format == "netcdf" or rendered_bytes(result, file_format) > STREAM_ABOVE_BYTES
 
 

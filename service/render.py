@@ -29,20 +29,27 @@ from starlette.responses import JSONResponse
 from xarray.backends import H5NetCDFStore
 
 from forecast.io import export
-from forecast.sweep.compare import SCENARIO_ATTRIBUTES, SCENARIO_COLUMN
+from forecast.sweep.compare import (
+    SCENARIO_ATTRIBUTES,
+    SCENARIO_COLUMN,
+    comparison_table_metadata,
+    tidy_compare_frame,
+)
 from service.errors import NotAcceptableError
 
-OutputFormat = Literal["json", "csv", "netcdf"]
-FORMATS: tuple[OutputFormat, ...] = ("json", "csv", "netcdf")
+OutputFormat = Literal["json", "csv", "netcdf", "parquet"]
+FORMATS: tuple[OutputFormat, ...] = ("json", "csv", "netcdf", "parquet")
 MEDIA_TYPES: dict[str, str] = {
     "json": "application/json",
     "csv": "text/csv; charset=utf-8",
     "netcdf": "application/x-netcdf",
+    "parquet": "application/vnd.apache.parquet",
 }
 _MEDIA_OF_FORMAT: dict[OutputFormat, tuple[str, ...]] = {
     "json": ("application/json",),
     "csv": ("text/csv",),
     "netcdf": ("application/x-netcdf", "application/netcdf"),
+    "parquet": ("application/vnd.apache.parquet", "application/x-parquet"),
 }
 _ORJSON_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NAIVE_UTC | orjson.OPT_NON_STR_KEYS
 # OWASP "CSV injection": a text cell starting with one of these is a formula to a spreadsheet.
@@ -115,9 +122,9 @@ def negotiate(format_parameter: str | None, accept: str | None) -> OutputFormat:
     """The output format: the ``format`` query parameter if given, else the Accept header.
 
     Accept's q-values count: the format with the highest q wins, ties going to the most
-    specific range, then to the range listed first, then to JSON, CSV, NetCDF in that order;
-    ``q=0`` refuses a format. An Accept header naming none of the formats gets JSON, the API's
-    native format.
+    specific range, then to the range listed first, then to JSON, CSV, NetCDF, Parquet in that
+    order; ``q=0`` refuses a format. An Accept header naming none of the formats gets JSON, the
+    API's native format.
 
     Raises
     ------
@@ -427,4 +434,19 @@ def csv_chunks(dataset: xr.Dataset) -> Iterator[bytes]:
     return projection_csv_chunks(dataset)
 
 
-CHUNKERS = {"json": json_chunks, "csv": csv_chunks}
+def parquet_chunks(dataset: xr.Dataset) -> Iterator[bytes]:
+    """The tidy table of the CSV (a ``scenario`` column first for a comparison) as one Parquet
+    file (zstd; provenance in its schema metadata): the compact binary answer, about a tenth of
+    the CSV's size for hourly results."""
+    if is_comparison(dataset):
+        frame = tidy_compare_frame(dataset)
+        metadata = comparison_table_metadata(dataset, frame.columns)
+    else:
+        frame = export.tidy_frame(dataset)
+        metadata = export.table_metadata(dataset, frame.columns)
+    buffer = io.BytesIO()
+    export.write_parquet_table(frame, buffer, metadata)
+    yield buffer.getvalue()
+
+
+CHUNKERS = {"json": json_chunks, "csv": csv_chunks, "parquet": parquet_chunks}

@@ -157,18 +157,24 @@ def table_metadata(dataset: xr.Dataset, columns, *, drivers: dict | None = None)
     }
 
 
+def write_parquet_table(frame: pd.DataFrame, target, metadata: dict) -> None:
+    """Write a tidy table as Parquet (zstd) to a path or a binary file object, the metadata in
+    its schema under :data:`PARQUET_METADATA_KEY` (no side file)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = table.replace_schema_metadata(
+        {**(table.schema.metadata or {}), PARQUET_METADATA_KEY: json.dumps(metadata).encode()}
+    )
+    pq.write_table(table, target, compression="zstd")
+
+
 def write_table(frame: pd.DataFrame, path: Path, file_format: str, metadata: dict) -> Path:
     """Write a tidy table atomically as CSV (and ``<path>.meta.json``) or as Parquet (the
     metadata in the schema under :data:`PARQUET_METADATA_KEY`, no side file)."""
     if file_format == "parquet":
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        table = table.replace_schema_metadata(
-            {**(table.schema.metadata or {}), PARQUET_METADATA_KEY: json.dumps(metadata).encode()}
-        )
-        atomic_write(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
+        atomic_write(path, lambda tmp: write_parquet_table(frame, tmp, metadata))
         return Path(path)
     atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, float_format="%.9g"))
     meta_path = Path(f"{path}.meta.json")

@@ -277,26 +277,7 @@ def write(dataset: xr.Dataset, path: Path, *, file_format: str | None = None) ->
     if chosen == "netcdf":
         return export.write_netcdf(dataset, path)
     frame = tidy_compare_frame(dataset)
-    drivers = {
-        str(label): {
-            str(k): float(v)
-            for k, v in zip(
-                dataset["input"].to_numpy(),
-                dataset["spread_driver_rank_correlation"].sel(scenario=label).to_numpy(),
-                strict=True,
-            )
-            if np.isfinite(v)
-        }
-        for label in dataset["scenario"].to_numpy()
-    }
-    metadata = export.table_metadata(dataset, frame.columns, drivers=drivers)
-    metadata["scenarios"] = [
-        {
-            SCENARIO_COLUMN: str(label),
-            **{name: str(dataset[name].to_numpy()[i]) for name in SCENARIO_ATTRIBUTES},
-        }
-        for i, label in enumerate(dataset["scenario"].to_numpy())
-    ]
+    metadata = comparison_table_metadata(dataset, frame.columns)
     return export.write_table(frame, path, chosen, metadata)
 
 
@@ -375,3 +356,29 @@ __all__ = [
     "tidy_compare_frame",
     "write",
 ]
+
+
+def comparison_table_metadata(dataset: xr.Dataset, columns) -> dict:
+    """A comparison table's provenance: :func:`forecast.io.export.table_metadata` with each
+    scenario's spread drivers and, under ``scenarios``, each scenario's own attributes."""
+    drivers = {
+        str(label): {
+            str(k): float(v)
+            for k, v in zip(
+                dataset["input"].to_numpy(),
+                dataset["spread_driver_rank_correlation"].sel(scenario=label).to_numpy(),
+                strict=True,
+            )
+            if np.isfinite(v)
+        }
+        for label in dataset["scenario"].to_numpy()
+    }
+    metadata = export.table_metadata(dataset, columns, drivers=drivers)
+    metadata["scenarios"] = [
+        {
+            SCENARIO_COLUMN: str(label),
+            **{name: str(dataset[name].to_numpy()[i]) for name in SCENARIO_ATTRIBUTES},
+        }
+        for i, label in enumerate(dataset["scenario"].to_numpy())
+    ]
+    return metadata

@@ -28,13 +28,15 @@ FormatQuery = Annotated[
     OutputFormat | None,
     Query(
         alias="format",
-        description="json, csv (tidy table, spreadsheet-safe) or netcdf; overrides Accept.",
+        description="json, csv (tidy table, spreadsheet-safe), netcdf or parquet (the tidy table, "
+        "zstd); overrides Accept.",
     ),
 ]
 AcceptHeader = Annotated[
     str | None,
     Header(
-        description="application/json, text/csv or application/x-netcdf, with q-values "
+        description="application/json, text/csv, application/x-netcdf or "
+        "application/vnd.apache.parquet, with q-values "
         "(q=0 refuses a format)."
     ),
 ]

@@ -195,7 +195,7 @@ async def get_run_result(
     state: State,
     file_format: Annotated[
         OutputFormat | None,
-        Query(alias="format", description="json, csv or netcdf; overrides Accept."),
+        Query(alias="format", description="json, csv, netcdf or parquet; overrides Accept."),
     ] = None,
     accept: Annotated[str | None, Header(description="As for POST /v1/projections.")] = None,
     if_none_match: Annotated[

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import time
 from pathlib import Path
 
@@ -117,6 +118,37 @@ def test_projection_csv_and_netcdf_by_query_and_accept(client: TestClient):
     np.testing.assert_allclose(
         dataset["ai_energy_twh"].values, json_body["variables"]["ai_energy_twh"]["values"]
     )
+
+
+def test_projection_parquet_is_the_csv_table_with_its_provenance(client: TestClient):
+    """The compact binary answer: the CSV's rows, typed, with the provenance in the schema."""
+    import pyarrow.parquet as pq
+
+    csv = pd.read_csv(io.BytesIO(client.post("/v1/projections?format=csv", json=SMALL).content))
+    parquet = client.post("/v1/projections?format=parquet", json=SMALL)
+    assert parquet.status_code == 200
+    assert parquet.headers["content-type"] == "application/vnd.apache.parquet"
+    assert parquet.headers["content-disposition"].endswith('.parquet"')
+    table = pd.read_parquet(io.BytesIO(parquet.content))
+    assert list(table.columns) == list(csv.columns)
+    assert len(table) == len(csv) > 0
+    for column in ("variable", "region", "resolution", "unit"):
+        assert table[column].fillna("").tolist() == csv[column].fillna("").tolist()
+    np.testing.assert_allclose(table["quantile"], csv["quantile"])
+    np.testing.assert_allclose(table["value"], csv["value"], rtol=1e-8)  # CSV keeps 9 digits
+    metadata = pq.read_schema(io.BytesIO(parquet.content)).metadata
+    provenance = json.loads(metadata[b"forecast"])
+    assert provenance["attrs"]["scenario_id"] == SMALL["scenario_id"]
+    assert provenance["columns"] == list(csv.columns)
+    by_accept = client.post(
+        "/v1/projections", json=SMALL, headers={"accept": "application/vnd.apache.parquet"}
+    )
+    assert by_accept.content == parquet.content
+    assert by_accept.headers["etag"] == parquet.headers["etag"]
+    assert by_accept.headers["etag"] != client.post("/v1/projections", json=SMALL).headers["etag"]
+    run = parquet.headers["x-run-id"]
+    stored = client.get(f"/v1/runs/{run}/result", params={"format": "parquet"})
+    assert stored.status_code == 200 and stored.content == parquet.content
 
 
 def test_projection_overrides_and_inline_scenario(client: TestClient):

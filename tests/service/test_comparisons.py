@@ -154,6 +154,13 @@ def test_csv_has_a_scenario_column_and_netcdf_a_scenario_dimension(client: TestC
             as_json["variables"]["ai_facility_mw"]["values"][index],
             rtol=1e-9,
         )
+    as_parquet = client.post("/v1/comparisons", params={"format": "parquet"}, json=body)
+    assert as_parquet.status_code == 200
+    assert as_parquet.headers["content-disposition"].endswith('.parquet"')
+    parquet = pd.read_parquet(io.BytesIO(as_parquet.content))
+    assert list(parquet.columns) == list(table.columns)
+    assert list(parquet["scenario"]) == list(table["scenario"])
+    assert np.allclose(parquet["value"], expected["value"], rtol=1e-12, equal_nan=True)
 
 
 def test_saved_edited_and_inline_scenarios_compare_with_a_shipped_one(client: TestClient):
