@@ -1,11 +1,8 @@
 """The same outputs before and after a change that must not change them (issue 14's re-layout).
 
-Compares projections with the files :mod:`tests.golden.record` wrote: every variable's values
-(NaN where NaN) to :data:`RELATIVE_TOLERANCE`, every coordinate and every attribute exactly but
-the code version and the weather source's text (it names the machine's data directory). The
-re-layout left them bit for bit; the tolerance admits only a change in the order of a sum
-(issue 17 streams coarse answers in shorter chunks: day sums are added in another order, 6e-16
-relative at most), far below what any change to the model moves. The Korean cases run on the
+Compares projections bit for bit with the files :mod:`tests.golden.record` wrote: every
+variable's values (NaN where NaN), every coordinate, every attribute but the code version and
+the weather source's text (it names the machine's data directory). The Korean cases run on the
 observed Seoul weather, so they need the real data.
 """
 
@@ -20,13 +17,11 @@ from tests.support.data import requires_shared_data
 
 #: Attributes that describe the machine rather than the result.
 MACHINE_ATTRIBUTES = ("weather_source",)
-#: Largest relative difference of a value: a few thousand units in the last place. [-]
-RELATIVE_TOLERANCE = 1e-12
 
 
 @requires_shared_data
 @pytest.mark.parametrize("case", list(record.CASES))
-def test_projection_is_the_recorded_one(case):
+def test_projection_is_bit_for_bit_the_recorded_one(case):
     expected = xr.load_dataset(record.path(case), engine="h5netcdf")
     got = record.projection(case)
     assert sorted(got.data_vars) == sorted(expected.data_vars)
@@ -36,10 +31,7 @@ def test_projection_is_the_recorded_one(case):
         # NetCDF gives text back as objects; numbers and times keep their kind.
         assert (have.dtype.kind in "UO") == (want.dtype.kind in "UO"), name
         if have.dtype.kind == "f":
-            np.testing.assert_allclose(
-                have, want, rtol=RELATIVE_TOLERANCE, atol=0.0, equal_nan=True,
-                err_msg=f"{case}: {name} differs",
-            )  # fmt: skip
+            assert np.array_equal(have, want, equal_nan=True), f"{case}: {name} differs"
         elif have.dtype.kind in "iubMm":
             assert np.array_equal(have, want), f"{case}: {name} differs"
         else:
