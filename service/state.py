@@ -25,9 +25,9 @@ from typing import Any, TypeVar
 
 import anyio
 
-from forecast._numba import warm_up
 from forecast.baseline.signing import Trust
 from forecast.errors import ArtifactError, ForecastError, ScenarioError
+from forecast.kernels import warm_up
 from forecast.paths import artifacts_dir, real_data_dir
 from forecast.projection import ProjectionOptions, project, scenario_digest
 from forecast.scenario import Scenario, list_scenarios

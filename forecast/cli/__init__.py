@@ -50,7 +50,8 @@ app.add_typer(keys.keys_app, name="keys")
 
 def _show_notices() -> None:
     """Print the library's notices to stderr as plain lines (the one that matters to a new
-    user: the kernels compiling on a first run, see :data:`forecast._numba.COMPILE_NOTICE`)."""
+    user: the kernels compiling on a first run, :data:`forecast.kernels._jit.COMPILE_NOTICE`).
+    """
     logger = logging.getLogger("forecast")
     if not logger.handlers:
         handler = logging.StreamHandler(sys.stderr)

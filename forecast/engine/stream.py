@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from forecast import _numba, kernels
+from forecast import kernels
 from forecast.calendar import HourlyCalendar
 from forecast.engine.baseline import BaselineSeries
 from forecast.engine.options import ProgressCallback, ProjectionOptions
@@ -186,7 +186,7 @@ def stream_hours(
     peaks = np.full((stream.PEAK_COUNT, n_years, n_draws), -np.inf)
     peaks[stream.AI_AT_TOTAL_PEAK :] = 0.0
     period_sums = None if hourly else np.zeros((n_rows, n_periods, n_draws))
-    blocks = _numba.thread_count()
+    blocks = kernels.thread_count()
     max_days = max(CHUNK_ELEMENTS // (n_draws * n_rows), 1)
     no_flex = (np.zeros(n_draws), np.full((n_years, n_draws), np.inf), False)
 

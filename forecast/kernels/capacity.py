@@ -1,6 +1,6 @@
 """Capacity kernel: the capacity a data-centre site has built by each month."""
 
-from forecast._numba import FlagArray, FloatArray, jit
+from forecast.kernels._jit import FlagArray, FloatArray, jit
 
 
 @jit

@@ -9,7 +9,7 @@ draws into a caller-supplied array; the caller bounds its size by choosing the d
 
 import numpy as np
 
-from forecast._numba import FloatArray, IndexArray, jit, parallel_calls, split, thread_count
+from forecast.kernels._jit import FloatArray, IndexArray, jit, parallel_calls, split, thread_count
 from forecast.kernels.stream import (
     FIRST_REGION_ROW,
     StreamInputs,

@@ -8,7 +8,7 @@ fraction of any vintage still in service ``a`` months after delivery in draw ``d
 
 import numpy as np
 
-from forecast._numba import FloatArray, IndexArray, jit
+from forecast.kernels._jit import FloatArray, IndexArray, jit
 
 
 @jit

@@ -12,7 +12,7 @@ Both are inlined into their callers (the fused stream kernel and the floor bench
 stating them here costs nothing at run time.
 """
 
-from forecast._numba import inline_jit
+from forecast.kernels._jit import inline_jit
 
 
 @inline_jit

@@ -2,7 +2,7 @@
 
 import math
 
-from forecast._numba import FlagArray, FloatArray, IndexArray, jit
+from forecast.kernels._jit import FlagArray, FloatArray, IndexArray, jit
 
 
 @jit

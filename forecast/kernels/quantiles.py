@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from forecast._numba import FloatArray, jit
+from forecast.kernels._jit import FloatArray, jit
 
 #: Hours transposed together into one scratch block: each draw's row is then read as one
 #: 256-byte run instead of one cache line per value.

@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from forecast._numba import (
+from forecast.kernels._jit import (
     FloatArray,
     IndexArray,
     inline_jit,

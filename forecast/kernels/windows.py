@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from forecast._numba import FloatArray, approximate_jit, inline_jit, jit
+from forecast.kernels._jit import FloatArray, approximate_jit, inline_jit, jit
 from forecast.kernels.quantiles import _column_quantiles, _select
 
 #: Window misses tolerated before an hour falls back to quickselect.

@@ -16,7 +16,13 @@ from service import comparing
 from service.deps import Caller, get_ready_state, optional_caller
 from service.errors import ErrorBody, error_responses
 from service.render import NumpyJSONResponse, negotiate
-from service.routers.projections import RESULT_HEADERS, AcceptHeader, FormatQuery, respond
+from service.routers.projections import (
+    RESULT_CONTENT,
+    RESULT_HEADERS,
+    AcceptHeader,
+    FormatQuery,
+    respond,
+)
 from service.routing import ServiceRoute
 from service.schemas import ComparisonRequest, ComparisonResponse, JobResponse
 from service.state import ServiceState
@@ -31,12 +37,9 @@ router = APIRouter(prefix="/comparisons", tags=["comparisons"], route_class=Serv
     response_class=NumpyJSONResponse,
     responses={
         200: {
-            "description": "The comparison; JSON by default, CSV (a `scenario` column) or "
-            "NetCDF (a `scenario` dimension) on request.",
-            "content": {
-                "text/csv": {"schema": {"type": "string"}},
-                "application/x-netcdf": {"schema": {"type": "string", "format": "binary"}},
-            },
+            "description": "The comparison; JSON by default, CSV or Parquet (a `scenario` "
+            "column) or NetCDF (a `scenario` dimension) on request.",
+            "content": RESULT_CONTENT,
             "headers": RESULT_HEADERS,
         },
         202: {

@@ -57,13 +57,17 @@ RESULT_HEADERS = {
         "schema": {"type": "string"},
     },
 }
+#: The answer's formats beside JSON, as the schema documents them (one list for every route
+#: that answers with a result).
+RESULT_CONTENT: dict[str, Any] = {
+    "text/csv": {"schema": {"type": "string"}},
+    "application/x-netcdf": {"schema": {"type": "string", "format": "binary"}},
+    "application/vnd.apache.parquet": {"schema": {"type": "string", "format": "binary"}},
+}
 RESULT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
-        "description": "The projection; JSON by default, CSV or NetCDF on request.",
-        "content": {
-            "text/csv": {"schema": {"type": "string"}},
-            "application/x-netcdf": {"schema": {"type": "string", "format": "binary"}},
-        },
+        "description": "The projection; JSON by default, CSV, NetCDF or Parquet on request.",
+        "content": RESULT_CONTENT,
         "headers": RESULT_HEADERS,
     },
 }

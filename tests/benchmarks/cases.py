@@ -89,10 +89,10 @@ def _timed_stages(timings: dict[str, float]) -> None:
 def national(config) -> dict:
     """One projection, its stream kernels timed; with ``reference`` or ``floor`` set, the
     NumPy reference or the floor kernels run on every chunk's inputs too."""
-    from forecast import _numba, engine, kernels
+    from forecast import engine, kernels
     from forecast.scenario import load_scenario
 
-    _numba.warm_up()
+    kernels.warm_up()
     scenario = load_scenario(config["scenario"])
     timings = defaultdict(float, max_relative_difference=0.0)
     fused, fused_stress, stress = kernels.stream_chunk, kernels.stress_levels, {}

@@ -17,8 +17,8 @@ import numba
 import numpy as np
 import pytest
 
-from forecast import _numba, kernels
-from forecast.kernels import stream, twins
+from forecast import kernels
+from forecast.kernels import _jit, stream, twins
 
 RTOL, ATOL = 1e-12, 1e-9
 FILLS = ["random", "zeros"]
@@ -284,7 +284,9 @@ def test_quantiles_over_draws_by_hand():
 
 
 def test_warm_up_compiles_every_kernel():
-    assert sorted(_numba.warm_up()) == sorted(set(kernels.__all__) - {"StreamInputs"})
+    assert sorted(kernels.warm_up()) == sorted(
+        set(kernels.__all__) - {"StreamInputs", "thread_count", "warm_up"}
+    )
 
 
 @pytest.mark.parametrize("fill", FILLS)
@@ -371,16 +373,16 @@ def test_kernel_cache_is_keyed_on_every_kernel_source(tmp_path):
     first, second = tmp_path / "a.py", tmp_path / "b.py"
     first.write_text("x = 1\n")
     second.write_text("y = 2\n")
-    digest = _numba.source_digest((first, second))
-    assert digest == _numba.source_digest((first, second))
+    digest = _jit.source_digest((first, second))
+    assert digest == _jit.source_digest((first, second))
     second.write_text("y = 3\n")
-    assert _numba.source_digest((first, second)) != digest
+    assert _jit.source_digest((first, second)) != digest
 
-    names = {path.name for path in _numba.KERNEL_SOURCES}
-    assert {"_numba.py", "quantiles.py", "stream.py", "power.py"} <= names
-    directory = _numba.cache_directory()
-    assert directory.name == f"numba-{_numba.source_digest()}"
-    if _numba.CACHE_ENABLED and not numba.config.DISABLE_JIT:
+    names = {path.name for path in _jit.KERNEL_SOURCES}
+    assert {"_jit.py", "quantiles.py", "stream.py", "power.py"} <= names
+    directory = _jit.cache_directory()
+    assert directory.name == f"numba-{_jit.source_digest()}"
+    if _jit.CACHE_ENABLED and not numba.config.DISABLE_JIT:
         cache_path = Path(stream.stream_days._cache._cache_path)
         assert cache_path.parent == directory or not os.access(directory, os.W_OK)
 
@@ -394,7 +396,7 @@ def test_projections_compile_each_kernel_for_one_set_of_argument_types():
     code = textwrap.dedent(
         """
         import datetime as dt, json
-        from forecast._numba import warm_up
+        from forecast.kernels import warm_up
         from forecast.kernels import capacity, fleet, profile, quantiles, stream
         from forecast.projection import ProjectionOptions, project
         from forecast.scenario import load_scenario

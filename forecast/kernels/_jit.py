@@ -68,11 +68,8 @@ CACHE_ENABLED: bool = os.environ.get("FORECAST_NUMBA_CACHE", "1").strip() != "0"
 #: numba's own ``NUMBA_DISABLE_JIT``: kernels run as Python (and hold the GIL).
 NUMBA_DISABLE_JIT: bool = bool(_CONFIG.DISABLE_JIT)
 
-#: The files whose compiled code the cache holds: this module and every kernel module.
-KERNEL_SOURCES: tuple[Path, ...] = (
-    Path(__file__),
-    *sorted((Path(__file__).parent / "kernels").glob("*.py")),
-)
+#: The files whose compiled code the cache holds: this module and every kernel module beside it.
+KERNEL_SOURCES: tuple[Path, ...] = tuple(sorted(Path(__file__).parent.glob("*.py")))
 
 
 def source_digest(paths: tuple[Path, ...] = KERNEL_SOURCES) -> str:
@@ -86,7 +83,7 @@ def source_digest(paths: tuple[Path, ...] = KERNEL_SOURCES) -> str:
 def cache_directory() -> Path:
     """Where the kernels' compiled code is cached: ``<base>/numba-<source digest>``.
 
-    ``<base>`` is ``NUMBA_CACHE_DIR`` when set, else ``forecast/__pycache__``. Should it not
+    ``<base>`` is ``NUMBA_CACHE_DIR`` when set, else ``forecast/kernels/__pycache__``. Should it not
     be writable, numba falls back to its own locations (a read-only install, whose sources do
     not change).
     """
@@ -273,90 +270,3 @@ class _CompileNotice(numba.core.event.Listener):
 
 
 numba.core.event.register("numba:compile", _CompileNotice())
-
-
-def warm_up() -> tuple[str, ...]:
-    """Compile every kernel for the production dtypes by calling it once on tiny inputs.
-
-    The service calls this in its start-up (lifespan) hook so that no user request pays for
-    compilation; with the on-disk cache a later start-up only loads the compiled code. A
-    projection does not need it: each kernel compiles on its first call.
-
-    Returns
-    -------
-    tuple of str
-        Names of the kernels compiled, in call order. [-]
-    """
-    # Imported here because the kernel modules import this module for their decorators.
-    from forecast import kernels
-
-    draws, months, hours, regions, years = 2, 3, 4, 1, 1
-    survival = np.ones((draws, months))
-    additions, installed = np.empty((draws, months)), np.empty((draws, months))
-    kernels.stock_flow(
-        np.ones((draws, months)), np.zeros((draws, months)), np.full(draws, -1), survival,
-        additions, installed,
-    )  # fmt: skip
-    kernels.surviving_stock(additions, survival, installed)
-    hosted_mw, hosted_count, waited = (np.empty((draws, months)) for _ in range(3))
-    kernels.place_in_capacity(
-        additions, additions, survival, np.ones((draws, months)), hosted_mw, hosted_count, waited
-    )
-    kernels.site_capacity(
-        np.ones(draws), np.zeros(draws), 1.0, np.ones(draws, dtype=np.uint8), hosted_mw
-    )
-
-    hour_index = np.zeros(hours, dtype=np.int64)
-    shape = np.empty(hours)
-    kernels.inference_profile(hour_index, np.ones(hours, dtype=np.uint8), 0.1, 14.0, 0.9, shape)
-    kernels.quantiles_over_draws(
-        np.ones((draws, hours)), np.array([0.1, 0.9]), np.empty((2, hours))
-    )
-    # Each of the four stream kernels: few draws and enough for windows, without and with
-    # flexibility.
-    for count in (draws, kernels.stream.WINDOWED_DRAWS):
-        inputs = kernels.StreamInputs(
-            coef_t=np.ones((months, regions, 4, count)),
-            non_ai_t=np.ones((months, 4, count)),
-            month_of_hour=np.zeros(hours, dtype=np.int64),
-            inference_shape=shape,
-            cooling_excess_c=np.ones((1, hours)),
-            baseline_level_t=np.ones((years, count)),
-            baseline_shape=np.ones((1, hours)),
-            daily_noise_t=np.ones((1, count)),
-            year_of_day=np.zeros(1, dtype=np.int64),
-            day_starts=np.array([0, hours]),
-            group_bounds=np.array([0, count]),
-            flex_share=np.zeros(count),
-            stress_level_t=np.full((years, count), np.inf),
-            flex_shift=False,
-        )
-        for share in (0.0, 0.5):
-            kernels.stream_chunk(
-                inputs._replace(flex_share=np.full(count, share)), np.array([0.1, 0.9]),
-                np.arange(3), np.empty((3, 2, hours)), np.empty((7 + regions, 1, count)),
-                np.empty((1, 7, years, count)),
-            )  # fmt: skip
-    count = inputs.flex_share.size
-    kernels.hourly_rows(inputs, 0, 1, np.arange(2), np.arange(count), np.empty((2, count, hours)))
-    kernels.stress_levels(
-        inputs, 0, 0.0, np.empty((count, 2)), np.zeros(count, dtype=np.int64),
-        np.full(count, -1), np.empty((years, count)), np.empty((years, count)),
-        np.empty((years, count)),
-    )  # fmt: skip
-    kernels.connect_sites(
-        np.ones((1, draws)), np.zeros((1, draws)), np.ones(1), np.ones((1, draws), np.uint8),
-        np.ones((draws, months)), np.empty((1, draws, months)),
-    )  # fmt: skip
-    return (
-        "stock_flow",
-        "surviving_stock",
-        "place_in_capacity",
-        "site_capacity",
-        "inference_profile",
-        "quantiles_over_draws",
-        "stream_chunk",
-        "hourly_rows",
-        "stress_levels",
-        "connect_sites",
-    )
