@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from forecast.kernels._jit import FloatArray, jit
+from forecast.kernels._jit import FloatArray, inline_jit, jit
 
 #: Hours transposed together into one scratch block: each draw's row is then read as one
 #: 256-byte run instead of one cache line per value.
@@ -55,6 +55,29 @@ def _select(buffer: FloatArray, left: int, right: int, rank: int) -> None:
         buffer[left], buffer[right] = buffer[right], buffer[left]
 
 
+@inline_jit
+def _ranks(count, probability):
+    """Order-statistic ranks and weight of NumPy's 'linear' quantile of ``count`` values: the
+    lower and upper 0-based ranks and gamma, the upper one's weight (the one home of this step:
+    every quantile kernel uses it)."""
+    virtual_index = (count - 1) * probability
+    if virtual_index >= count - 1:
+        # NumPy indexes the last value as -1 here, so its gamma is virtual_index + 1;
+        # copied for test_quantiles_over_draws_equal_numpy, which compares bit for bit.
+        return count - 1, count - 1, virtual_index + 1.0
+    lower = math.floor(virtual_index)
+    return lower, lower + 1, virtual_index - lower
+
+
+@inline_jit
+def _interpolate(below, above, gamma):
+    """NumPy's _lerp: interpolate from the nearer end, which keeps quantiles monotone."""
+    difference = above - below
+    if gamma >= 0.5:
+        return above - difference * (1.0 - gamma)
+    return below + difference * gamma
+
+
 @jit
 def _column_quantiles(
     column: FloatArray, probabilities: FloatArray, out_column: FloatArray
@@ -67,14 +90,7 @@ def _column_quantiles(
             return
     left = int(np.int64(0))  # not the literal 0, which numba would compile _select for apart
     for quantile in range(probabilities.size):
-        virtual_index = (count - 1) * probabilities[quantile]
-        if virtual_index >= count - 1:
-            # NumPy indexes the last value as -1 here, so its gamma is virtual_index + 1;
-            # copied for test_quantiles_over_draws_equal_numpy, which compares bit for bit.
-            lower, upper, gamma = count - 1, count - 1, virtual_index + 1.0
-        else:
-            lower = math.floor(virtual_index)
-            upper, gamma = lower + 1, virtual_index - lower
+        lower, upper, gamma = _ranks(count, probabilities[quantile])
         # Ranks never decrease, so each search starts where the previous one ended.
         _select(column, left, count - 1, lower)
         below = column[lower]
@@ -83,12 +99,7 @@ def _column_quantiles(
             above = column[upper]
             for index in range(upper + 1, count):
                 above = min(above, column[index])
-        # NumPy's _lerp: interpolate from the nearer end, which keeps quantiles monotone.
-        difference = above - below
-        if gamma >= 0.5:
-            out_column[quantile] = above - difference * (1.0 - gamma)
-        else:
-            out_column[quantile] = below + difference * gamma
+        out_column[quantile] = _interpolate(below, above, gamma)
         left = lower
 
 

@@ -31,7 +31,7 @@ from typing import NamedTuple
 import numpy as np
 
 from forecast.kernels._jit import FloatArray, approximate_jit, inline_jit, jit
-from forecast.kernels.quantiles import _column_quantiles, _select
+from forecast.kernels.quantiles import _column_quantiles, _interpolate, _ranks, _select
 
 #: Window misses tolerated before an hour falls back to quickselect.
 _MAX_WIDENINGS = 4
@@ -170,25 +170,6 @@ def _gather_window(row, flags, buffer):
             buffer[count] = row[draw]
             count += 1
     return count
-
-
-@inline_jit
-def _ranks(count, probability):
-    """Order-statistic ranks and weight of NumPy's 'linear' quantile (see _column_quantiles)."""
-    virtual_index = (count - 1) * probability
-    if virtual_index >= count - 1:
-        return count - 1, count - 1, virtual_index + 1.0
-    lower = math.floor(virtual_index)
-    return lower, lower + 1, virtual_index - lower
-
-
-@inline_jit
-def _interpolate(below, above, gamma):
-    """NumPy's _lerp: interpolate from the nearer end, which keeps quantiles monotone."""
-    difference = above - below
-    if gamma >= 0.5:
-        return above - difference * (1.0 - gamma)
-    return below + difference * gamma
 
 
 @inline_jit
