@@ -305,6 +305,14 @@ def report_api(targets: Targets, *, repeats: int) -> None:
         f"its JSON rendering {spread(inside['json_s'])}; the rest (request validation, HTTP, "
         f"loopback transfer) about {max(total - project_s - json_s, 0.0):.2f} s"
     )
+    print(
+        "- the same answer in the other formats, rendered once in that process: "
+        + "; ".join(
+            f"{name} {size:.1f} MB in {seconds_:.2f} s"
+            for name, seconds_, size in inside["formats"]
+        )
+        + f" (JSON {statistics.median(inside['json_mb']):.1f} MB)"
+    )
     targets.add(
         "API kr-national 1,000 draws hourly 2024-2035, uncached",
         f"{spread(seconds)}: projection {project_s:.2f} s + JSON {json_s:.2f} s "

@@ -234,7 +234,7 @@ def api(config) -> dict:
     """The API's national case in-process: projection, then the service's JSON rendering."""
     from forecast.projection import project
     from forecast.scenario import load_scenario
-    from service.render import projection_json
+    from service.render import csv_chunks, parquet_chunks, projection_json, projection_netcdf
 
     scenario = load_scenario(config["scenario"])
     project(scenario, _options({**config, "draws": 10, "seed": 0}))  # warm
@@ -247,6 +247,15 @@ def api(config) -> dict:
         body = projection_json(dataset)
         found["json_s"].append(time.perf_counter() - start)
         found["json_mb"].append(len(body) / 1e6)
+    # The other answer formats, once each, on the last result: size [MB] and rendering [s].
+    for name, render in (
+        ("csv", lambda: b"".join(csv_chunks(dataset))),
+        ("parquet", lambda: b"".join(parquet_chunks(dataset))),
+        ("netcdf", lambda: projection_netcdf(dataset)),
+    ):
+        start = time.perf_counter()
+        answer = render()
+        found["formats"].append((name, time.perf_counter() - start, len(answer) / 1e6))
     return dict(found)
 
 
