@@ -50,16 +50,22 @@ def _format_location(loc: tuple[Any, ...]) -> str:
             parts.append(f"[{item}]")
         elif item in {"fixed", "triangular", "uniform", "lognormal", "beta"}:
             continue  # the discriminator tag pydantic adds to the path
-        elif item.startswith("function-"):
-            continue
+        elif item.startswith(("function-", "tagged-union[")) or item == "Trend":
+            continue  # how pydantic names a union's member: not a field of the file
         else:
             parts.append(("." if parts else "") + str(item))
     return "".join(parts) or "(top level)"
 
 
 def format_validation_error(error: ValidationError, *, origin: str) -> str:
-    """One line: origin, field path, value and what is allowed, for the first error."""
-    first = error.errors(include_url=False)[0]
+    """One line: origin, field path, value and what is allowed, for the first error.
+
+    Where a value could be a quantity or a trend, pydantic reports both members' errors; the
+    quantity member's "no ``dist`` tag" for a list says nothing, so the trend's error goes first.
+    """
+    errors = error.errors(include_url=False)
+    telling = [item for item in errors if item["type"] != "union_tag_not_found"]
+    first = (telling or errors)[0]
     location = _format_location(first["loc"])
     message = first["msg"].removeprefix("Value error, ")
     value = first.get("input")

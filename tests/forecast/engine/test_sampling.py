@@ -1,0 +1,141 @@
+"""Sampling of uncertain inputs (forecast/engine/sampling.py): inverse distribution functions,
+named streams, trends drawn at one probability per draw, operating defaults."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import stats
+
+from forecast.calendar import month_number
+from forecast.engine.sampling import (
+    OPERATION_DEFAULTS,
+    Streams,
+    central,
+    operation,
+    quantile_of,
+    sample,
+    sample_path,
+    single_operation,
+)
+from forecast.scenario.model import Operations
+from forecast.scenario.quantities import Beta, Fixed, Lognormal, Trend, Triangular, Uniform
+
+PROBABILITIES = np.linspace(0.001, 0.999, 41)
+
+
+@pytest.mark.parametrize(
+    ("quantity", "reference"),
+    [
+        (
+            Triangular(dist="triangular", low=1.1, mode=1.3, high=1.8),
+            stats.triang(c=(1.3 - 1.1) / 0.7, loc=1.1, scale=0.7),
+        ),
+        (Uniform(dist="uniform", low=-2.0, high=5.0), stats.uniform(loc=-2.0, scale=7.0)),
+        (Lognormal(dist="lognormal", median=3.0, sigma=0.4), stats.lognorm(s=0.4, scale=3.0)),
+        (
+            Beta(dist="beta", alpha=2.0, beta=5.0, low=0.2, high=0.9),
+            stats.beta(2.0, 5.0, loc=0.2, scale=0.7),
+        ),
+    ],
+    ids=["triangular", "uniform", "lognormal", "beta"],
+)
+def test_quantile_of_is_the_inverse_distribution_function(quantity, reference):
+    np.testing.assert_allclose(quantile_of(quantity, PROBABILITIES), reference.ppf(PROBABILITIES))
+
+
+def test_degenerate_and_fixed_quantities_give_one_value():
+    assert np.all(quantile_of(Fixed(value=7.5), PROBABILITIES) == 7.5)
+    flat = Triangular(dist="triangular", low=2.0, mode=2.0, high=2.0)
+    assert np.all(quantile_of(flat, PROBABILITIES) == 2.0)
+    assert np.all(sample(Fixed(value=-1.0), 5, np.random.default_rng(0)) == -1.0)
+
+
+@given(
+    low=st.floats(-1e3, 1e3),
+    width=st.floats(1e-3, 1e3),
+    mode_at=st.floats(0.0, 1.0),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_samples_stay_within_bounds(low, width, mode_at, seed):
+    quantity = Triangular(dist="triangular", low=low, mode=low + mode_at * width, high=low + width)
+    drawn = sample(quantity, 200, np.random.default_rng(seed))
+    assert drawn.shape == (200,)
+    assert np.all((drawn >= low) & (drawn <= low + width))
+
+
+def test_sample_follows_its_distribution():
+    quantity = Triangular(dist="triangular", low=0.0, mode=1.0, high=4.0)
+    drawn = sample(quantity, 20_000, np.random.default_rng(3))
+    reference = stats.triang(c=0.25, loc=0.0, scale=4.0)
+    assert stats.kstest(drawn, reference.cdf).pvalue > 1e-3
+    assert drawn.mean() == pytest.approx(reference.mean(), rel=0.02)
+
+
+def test_named_streams_do_not_depend_on_order_or_on_other_streams():
+    first = Streams(11).generator("deployment:gov").random(4)
+    other = Streams(11)
+    other.generator("a new input").random(100)  # a stream added before it changes nothing
+    assert np.array_equal(other.generator("deployment:gov").random(4), first)
+    assert not np.array_equal(Streams(11).generator("deployment:nvidia").random(4), first)
+    assert not np.array_equal(Streams(12).generator("deployment:gov").random(4), first)
+
+
+def test_trend_draws_keep_one_probability_and_interpolate_in_time():
+    low_2024 = Uniform(dist="uniform", low=1.0, high=2.0)
+    high_2030 = Uniform(dist="uniform", low=10.0, high=20.0)
+    trend = Trend.model_validate(
+        {
+            "points": [
+                {"date": dt.date(2024, 1, 1), "quantity": low_2024},
+                {"date": dt.date(2030, 1, 1), "quantity": high_2030},
+            ]
+        }
+    )
+    path = sample_path(trend, 500, np.random.default_rng(5))
+    assert path.values.shape == (500, 2)
+    # One probability per draw: the draw's place is the same at both dates.
+    probability = path.values[:, 0] - 1.0
+    np.testing.assert_allclose(path.values[:, 1], 10.0 + 10.0 * probability)
+    start, end = month_number(dt.date(2024, 1, 1)), month_number(dt.date(2030, 1, 1))
+    middle = (start + end) / 2.0
+    at = path.at(np.array([start - 12.0, start, middle, end, end + 60.0]))
+    np.testing.assert_allclose(at[:, 0], path.values[:, 0])  # before the first date: the first
+    np.testing.assert_allclose(at[:, 2], path.values.mean(axis=1))  # linear between dates
+    np.testing.assert_allclose(at[:, 4], path.values[:, 1])  # after the last date: the last
+    assert path.first() is not None and np.array_equal(path.first(), path.values[:, 0])
+
+
+def test_a_constant_quantity_is_a_one_point_path():
+    path = sample_path(Uniform(dist="uniform", low=0.0, high=1.0), 8, np.random.default_rng(1))
+    assert path.is_constant
+    at = path.at(np.arange(5.0))
+    assert at.shape == (8, 5) and np.all(at == path.values)
+
+
+def test_operations_fall_back_to_their_documented_defaults():
+    operations = Operations()
+    for name, default in OPERATION_DEFAULTS.items():
+        assert operation(operations, name) == default.quantity
+        assert default.why, name  # every default says why it is what it is
+        points = default.quantity.points if isinstance(default.quantity, Trend) else None
+        quantities = [point.quantity for point in points] if points else [default.quantity]
+        assert all(quantity.source for quantity in quantities), name  # and where it comes from
+    name = next(iter(OPERATION_DEFAULTS))
+    given_value = Fixed(value=0.5, source="test")
+    assert operation(Operations(**{name: given_value}), name) == given_value
+    assert central(Triangular(dist="triangular", low=1.0, mode=1.5, high=3.0)) == 1.5
+
+
+def test_single_operation_refuses_a_trend():
+    trend = Trend.model_validate(
+        {"points": [{"date": dt.date(2024, 1, 1), "quantity": Fixed(value=1.0)}]}
+    )
+    name = next(n for n in OPERATION_DEFAULTS if n.startswith("load_factor"))
+    operations = Operations.model_construct(**{name: trend})  # the schema would refuse it
+    with pytest.raises(TypeError, match="one quantity expected"):
+        single_operation(operations, name)
