@@ -33,8 +33,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +47,7 @@ from forecast.baseline.features import (
     predict_ensemble,
 )
 from forecast.errors import ArtifactError, DataError, OptionsError
+from forecast.memo import SharedArrays
 
 PARAMETERS_FILE = "parameters.json"
 FORMAT_VERSION = 1
@@ -79,9 +78,7 @@ class LevelModel:
 #: Hourly shapes kept (see BaselineModel.shape): 12 weather years x 12 years of hours is 10 MB
 #: each. Shared by every model object with the same parameters, so that a model loaded again
 #: for each projection (the library's and the command line's path) still finds them.
-_SHAPES_KEPT = 4
-_SHAPES: OrderedDict = OrderedDict()
-_SHAPES_LOCK = threading.Lock()
+_SHAPES = SharedArrays(kept=4)
 
 
 @dataclass(frozen=True)
@@ -192,19 +189,11 @@ class BaselineModel:
         key.update(repr((temperature.shape, self.spec, self.log_normaliser)).encode())
         key.update(self.coefficients.tobytes())
         digest = key.digest()
-        with _SHAPES_LOCK:
-            cached = _SHAPES.get(digest)
-            if cached is not None:
-                _SHAPES.move_to_end(digest)
-                return cached
+        cached = _SHAPES.get(digest)
+        if cached is not None:
+            return cached
         linear = predict_ensemble(local_times, temperature, self.coefficients, spec=self.spec)
-        shape = np.exp(linear - self.log_normaliser)
-        shape.flags.writeable = False  # shared by every caller from now on
-        with _SHAPES_LOCK:
-            _SHAPES[digest] = shape
-            while len(_SHAPES) > _SHAPES_KEPT:
-                _SHAPES.popitem(last=False)
-        return shape
+        return _SHAPES.put(digest, np.exp(linear - self.log_normaliser))
 
     def level_median(self, years: np.ndarray) -> np.ndarray:
         """Median temperature-normalised annual mean load of each year, float64[Y]. [MW]"""

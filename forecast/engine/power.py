@@ -23,8 +23,6 @@ where ``f · (1 + i · (max phi − 1))`` would exceed 1, the inference share is
 from __future__ import annotations
 
 import contextlib
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -33,6 +31,7 @@ import numpy as np
 from forecast import kernels
 from forecast.calendar import HourlyCalendar
 from forecast.engine.sampling import PathDraw, central, operation
+from forecast.memo import SharedArrays
 from forecast.scenario import WORLD, Scenario
 
 
@@ -71,9 +70,7 @@ def pue_line(
 
 
 #: Inference shapes kept (see :func:`inference_shape`), most recent last: 0.8 MB each.
-_SHAPES_KEPT = 8
-_SHAPES: OrderedDict = OrderedDict()
-_SHAPES_LOCK = threading.Lock()
+_SHAPES = SharedArrays(kept=8)
 
 
 def inference_shape(scenario: Scenario, calendar: HourlyCalendar) -> np.ndarray:
@@ -90,16 +87,9 @@ def inference_shape(scenario: Scenario, calendar: HourlyCalendar) -> np.ndarray:
         for name in ("inference_peak_to_mean", "inference_peak_hour", "inference_weekend_factor")
     )
     key = (scenario.country, str(local.tz), len(local), local[0], local[-1], parameters)
-    with _SHAPES_LOCK:
-        if key in _SHAPES:
-            _SHAPES.move_to_end(key)
-            return _SHAPES[key]
-    shape = _inference_shape(scenario.country, calendar, *parameters)
-    shape.flags.writeable = False  # shared by every caller from now on
-    with _SHAPES_LOCK:
-        _SHAPES[key] = shape
-        while len(_SHAPES) > _SHAPES_KEPT:
-            _SHAPES.popitem(last=False)
+    shape = _SHAPES.get(key)
+    if shape is None:
+        shape = _SHAPES.put(key, _inference_shape(scenario.country, calendar, *parameters))
     return shape
 
 
