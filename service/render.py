@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import io
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
@@ -26,7 +25,8 @@ import orjson
 import pandas as pd
 import xarray as xr
 from starlette.responses import JSONResponse
-from xarray.backends import H5NetCDFStore
+from xarray.backends import H5NetCDFStore, NetCDF4DataStore
+from xarray.backends.locks import HDF5_LOCK, NETCDFC_LOCK, combine_locks
 
 from forecast.io import export
 from forecast.sweep.compare import (
@@ -394,14 +394,25 @@ def projection_csv(dataset: xr.Dataset) -> bytes:
 
 
 def write_netcdf(dataset: xr.Dataset, target: Path | io.BytesIO) -> None:
-    """Write the Dataset as NetCDF-4 (h5netcdf) to a path or a buffer.
+    """Write the Dataset as NetCDF-4 to a path (the netCDF-C library) or a buffer (h5netcdf).
+
+    A file is written with netCDF-C: creating the 53 variables of a one-year result took
+    0.21 s with h5netcdf, mostly Python holding the GIL beside the next request's computation,
+    and 0.04 s with netCDF-C (measured 2026-12-05); h5netcdf reads either back. netCDF-C
+    cannot write to a buffer, so an answer rendered in memory still uses h5netcdf.
 
     ``Dataset.to_netcdf`` asks Dask for the scheduler in use to pick its write lock, and in a
     process with a Dask client (the service's jobs) that is a distributed lock: a round trip
     to the scheduler per write, and an error once that client's cluster has closed. The store
-    gets a plain thread lock instead; the file is the same.
+    gets xarray's process-wide HDF5 and netCDF-C locks instead (neither library is safe to call
+    from two threads at once; the result writer and a job's task may write together).
     """
-    store = H5NetCDFStore.open(target, mode="w", lock=threading.Lock())
+    lock = combine_locks([HDF5_LOCK, NETCDFC_LOCK])
+    store: NetCDF4DataStore | H5NetCDFStore
+    if isinstance(target, io.BytesIO):
+        store = H5NetCDFStore.open(target, mode="w", lock=lock)
+    else:
+        store = NetCDF4DataStore.open(str(target), mode="w", format="NETCDF4", lock=lock)
     try:
         dataset.dump_to_store(store)
     finally:
