@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
@@ -393,6 +394,12 @@ def projection_csv(dataset: xr.Dataset) -> bytes:
     return b"".join(projection_csv_chunks(dataset))
 
 
+#: Every use of HDF5 in the service takes this lock whole: netCDF-C writes, h5netcdf renders
+#: and reads. netCDF4 and h5py load the same HDF5 library, which is not thread-safe, and only
+#: h5py serialises its own calls (two threads writing files at once crashed netCDF-C in CI).
+HDF5_USE = threading.RLock()
+
+
 def write_netcdf(dataset: xr.Dataset, target: Path | io.BytesIO) -> None:
     """Write the Dataset as NetCDF-4 to a path (the netCDF-C library) or a buffer (h5netcdf).
 
@@ -404,19 +411,21 @@ def write_netcdf(dataset: xr.Dataset, target: Path | io.BytesIO) -> None:
     ``Dataset.to_netcdf`` asks Dask for the scheduler in use to pick its write lock, and in a
     process with a Dask client (the service's jobs) that is a distributed lock: a round trip
     to the scheduler per write, and an error once that client's cluster has closed. The store
-    gets xarray's process-wide HDF5 and netCDF-C locks instead (neither library is safe to call
-    from two threads at once; the result writer and a job's task may write together).
+    gets xarray's process-wide HDF5 and netCDF-C locks instead, and the whole write takes
+    :data:`HDF5_USE` (the result writer and a job's task may write together).
     """
     lock = combine_locks([HDF5_LOCK, NETCDFC_LOCK])
-    store: NetCDF4DataStore | H5NetCDFStore
-    if isinstance(target, io.BytesIO):
-        store = H5NetCDFStore.open(target, mode="w", lock=lock)
-    else:
-        store = NetCDF4DataStore.open(str(target), mode="w", format="NETCDF4", lock=lock)
-    try:
-        dataset.dump_to_store(store)
-    finally:
-        store.close()
+    # xarray's locks guard its own calls, not a whole write or read: see HDF5_USE.
+    with HDF5_USE:
+        store = (
+            H5NetCDFStore.open(target, mode="w", lock=lock)
+            if isinstance(target, io.BytesIO)
+            else NetCDF4DataStore.open(str(target), mode="w", format="NETCDF4", lock=lock)
+        )
+        try:
+            dataset.dump_to_store(store)
+        finally:
+            store.close()
 
 
 def projection_netcdf(dataset: xr.Dataset) -> bytes:

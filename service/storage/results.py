@@ -14,7 +14,7 @@ import xarray as xr
 
 from forecast.errors import NotFoundError
 from forecast.io.files import atomic_write
-from service.render import write_netcdf
+from service.render import HDF5_USE, write_netcdf
 
 _FILE_NAME = re.compile(r"^[0-9a-f]{32}\.nc$")
 READ_CHUNK_BYTES = 1 << 20
@@ -60,8 +60,9 @@ class ResultFiles:
         return name, (self.directory / name).stat().st_size
 
     def read(self, name: str) -> xr.Dataset:
-        """The result Dataset, read whole into memory (the file is closed after)."""
-        with xr.open_dataset(self.path(name), engine="h5netcdf") as dataset:
+        """The result Dataset, read whole into memory (the file is closed after), under
+        :data:`service.render.HDF5_USE` like every use of HDF5 in the service."""
+        with HDF5_USE, xr.open_dataset(self.path(name), engine="h5netcdf") as dataset:
             return dataset.load()
 
     def chunks(self, name: str) -> Iterator[bytes]:

@@ -177,3 +177,47 @@ def test_result_files_are_written_whole_and_read_back(tmp_path: Path):
     for bad in ("../x.nc", "f" * 31 + ".nc", "/etc/passwd"):
         with pytest.raises(NotFoundError):
             files.path(bad)
+
+
+def test_result_files_written_from_many_threads_at_once_read_back(tmp_path: Path):
+    """Result files are written with netCDF-C, which is not thread-safe: the result writer and
+    the jobs' tasks write at the same time, and requests read stored results meanwhile (two
+    concurrent writes crashed the process in CI before every use of HDF5 took one lock). Each
+    file must read back as the Dataset written."""
+    import uuid
+
+    from service.render import projection_netcdf
+
+    results = ResultFiles(tmp_path)
+    datasets = [
+        project(
+            load_scenario("kr-national"),
+            ProjectionOptions(
+                draws=20, seed=seed, resolution="annual",
+                start=dt.date(2030, 1, 1), end=dt.date(2030, 12, 31),
+            ),
+        )
+        for seed in range(4)
+    ]  # fmt: skip
+    written: dict[str, int] = {}
+    errors: list[BaseException] = []
+
+    def write(index: int) -> None:
+        try:
+            for _ in range(5):
+                name, _ = results.write(uuid.uuid4().hex, datasets[index])
+                written[name] = index
+                results.read(name)  # h5py reads beside the other threads' netCDF-C writes
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=write, args=(index,)) for index in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and len(written) == 20
+    for name, index in written.items():
+        back = results.read(name)
+        expected = xr.load_dataset(projection_netcdf(datasets[index]), engine="h5netcdf")
+        xr.testing.assert_identical(back, expected)
