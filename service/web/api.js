@@ -100,3 +100,15 @@ export const projectionCsv = (request, resultUrl, fallbackName) =>
 
 export const comparisonCsv = (request, resultUrl, fallbackName) =>
   resultCsv("/v1/comparisons", request, resultUrl, fallbackName);
+
+// Hand a fetched file to the browser as a download (the CSV fetchers' other half).
+export function saveFile(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}

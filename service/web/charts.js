@@ -31,6 +31,12 @@ function place(container, chart, classes, label) {
   container.replaceChildren(chart);
 }
 
+// The axes of a load over time: local calendar time across, the load with its unit up.
+const timeAxes = (xLabel, yLabel, unit, zeroBased) => ({
+  x: { type: "utc", label: xLabel, labelAnchor: "center", labelArrow: "none" },
+  y: { label: `${yLabel} [${unit}]`, grid: true, zero: zeroBased, nice: true, labelArrow: "none" },
+});
+
 // A fan chart: P5–P95 and P10–P90 bands and the P50 line of one series [time][quantile].
 export function fanChart(
   container,
@@ -50,14 +56,7 @@ export function fanChart(
     height: 300,
     marginLeft: MARGIN_LEFT,
     marginBottom: 42,
-    x: { type: "utc", label: xLabel, labelAnchor: "center", labelArrow: "none" },
-    y: {
-      label: `${yLabel} [${unit}]`,
-      grid: true,
-      zero: zeroBased,
-      nice: true,
-      labelArrow: "none",
-    },
+    ...timeAxes(xLabel, yLabel, unit, zeroBased),
     marks: [
       Plot.areaY(rows, { x: "date", y1: "p05", y2: "p95", className: "band-outer" }),
       Plot.areaY(rows, { x: "date", y1: "p10", y2: "p90", className: "band-inner" }),
@@ -162,14 +161,7 @@ export function comparisonFans(
     height: 320,
     marginLeft: MARGIN_LEFT,
     marginBottom: 42,
-    x: { type: "utc", label: xLabel, labelAnchor: "center", labelArrow: "none" },
-    y: {
-      label: `${yLabel} [${unit}]`,
-      grid: true,
-      zero: zeroBased,
-      nice: true,
-      labelArrow: "none",
-    },
+    ...timeAxes(xLabel, yLabel, unit, zeroBased),
     color: seriesScale(series),
     marks: [
       Plot.areaY(rows, {

@@ -2,7 +2,7 @@
 // assumptions form's draws, seed and years, and show their fans, annual bars and side-by-side
 // tables (each later scenario's difference from the first, taken draw by draw on the server).
 
-import { ApiError, compare, comparisonCsv } from "./api.js";
+import { ApiError, compare, comparisonCsv, saveFile } from "./api.js";
 import { comparisonBars, comparisonFans, SERIES_COLOURS } from "./charts.js";
 import { formatNumber } from "./format.js";
 import { fillComparisonTable } from "./tables.js";
@@ -151,14 +151,7 @@ async function downloadCsv() {
   try {
     const fallback = `comparison-${view.lastIds.join("-")}.csv`;
     const { blob, filename } = await comparisonCsv(view.lastRequest, view.lastResultUrl, fallback);
-    const url = URL.createObjectURL(blob);
-    const link = document.createElement("a");
-    link.href = url;
-    link.download = filename;
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    saveFile(blob, filename);
     setStatus(`Downloaded ${filename} (${Math.ceil(blob.size / 1024)} KiB, the comparison shown).`);
   } catch (error) {
     showError(error);

@@ -2,7 +2,7 @@
 // POST it to /v1/projections and show the answer as charts and tables. Everything comes from
 // this server (the API and the vendored chart library), so the page works offline.
 
-import { ApiError, getJson, project, projectionCsv, scenarioPath } from "./api.js";
+import { ApiError, getJson, project, projectionCsv, saveFile, scenarioPath } from "./api.js";
 import { annualBars, fanChart } from "./charts.js";
 import { startComparison } from "./compare.js";
 import { formatCount } from "./format.js";
@@ -148,14 +148,7 @@ async function downloadCsv() {
       state.lastResultUrl,
       fallback,
     );
-    const url = URL.createObjectURL(blob);
-    const link = document.createElement("a");
-    link.href = url;
-    link.download = filename;
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    saveFile(blob, filename);
     setStatus(`Downloaded ${filename} (${Math.ceil(blob.size / 1024)} KiB, the projection shown).`);
   } catch (error) {
     showError(error);
