@@ -149,8 +149,9 @@ def negotiate(format_parameter: str | None, accept: str | None) -> OutputFormat:
     quality, _, _, _, name = max(scored)
     if quality <= 0.0:
         raise NotAcceptableError(
-            f"Accept = {accept!r}: refuses every format; allowed: application/json, text/csv, "
-            "application/x-netcdf (or ?format=json|csv|netcdf)"
+            f"Accept = {accept!r}: refuses every format; allowed: "
+            f"{', '.join(media[0] for media in _MEDIA_OF_FORMAT.values())} "
+            f"(or ?format={'|'.join(FORMATS)})"
         )
     return name
 

@@ -86,9 +86,23 @@ def parse_quantiles(text: str) -> tuple[float, ...]:
 
 
 def check_output(out: Path, *, file_format: str | None = None, formats=None) -> None:
-    """Refuse an output whose directory is missing, or an unknown format, before any work."""
+    """Refuse an output whose directory is missing, or an unknown format, before any work.
+
+    Where the format comes from the suffix of a table output, a suffix that names none (say
+    ``.xlsx``) is refused rather than written as CSV under a misleading name; ``--format``
+    names the format of any file name.
+    """
     if file_format is not None and formats is not None and file_format not in formats:
         raise ForecastError(f"--format = {file_format!r}: allowed: {', '.join(formats)}")
+    if file_format is None and formats is not None and out.suffix:
+        from forecast.io.export import SUFFIX_FORMATS
+
+        known = (".csv", *SUFFIX_FORMATS)
+        if out.suffix.lower() not in known:
+            raise ForecastError(
+                f"--out = {str(out)!r}: suffix {out.suffix!r} names no table format; allowed: "
+                f"{', '.join(known)}, or give --format {'|'.join(formats)}"
+            )
     out_dir = out.parent if str(out.parent) else Path()
     if not out_dir.is_dir():
         raise ForecastError(f"--out = {str(out)!r}: directory {str(out_dir)!r} does not exist")

@@ -13,6 +13,7 @@ import pytest
 import xarray as xr
 from fastapi.testclient import TestClient
 
+from service.errors import NotAcceptableError
 from service.main import create_app
 from service.render import negotiate, spreadsheet_safe
 from tests.support.model_artifacts import API_KEY, MODEL_ID, publish_model
@@ -434,10 +435,20 @@ def test_csv_cells_cannot_start_a_formula():
         (None, "text/csv;q=0.5, application/x-netcdf;q=0.9", "netcdf"),
         (None, "*/*;q=0.1, text/csv", "csv"),
         (None, "text/*", "csv"),
+        (None, "application/x-parquet, text/csv;q=0.5", "parquet"),
     ],
 )
 def test_format_negotiation(query, accept, expected):
     assert negotiate(query, accept) == expected
+
+
+def test_an_accept_refusing_every_format_names_all_of_them():
+    with pytest.raises(NotAcceptableError) as refused:
+        negotiate(None, "application/json;q=0, text/*;q=0, application/*;q=0")
+    message = str(refused.value)
+    assert "\n" not in message
+    for media in ("application/json", "text/csv", "application/x-netcdf", "parquet"):
+        assert media in message, message
 
 
 def test_openapi_documents_units(client: TestClient):

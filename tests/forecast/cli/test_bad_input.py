@@ -115,6 +115,18 @@ def test_unknown_scenario_id_lists_shipped(capsys, tmp_path):
     assert "no-such-scenario" in error and "shipped" in error
 
 
+def test_an_output_suffix_that_names_no_format_is_refused(
+    small_scenario_text, scenario_file, tmp_path, capsys
+):
+    """`--out x.xlsx` was written as CSV under a spreadsheet's name; now refused before work."""
+    path = scenario_file(small_scenario_text)
+    out = tmp_path / "x.xlsx"
+    status, error = _run(["project", str(path), "--draws", "5", "--out", str(out)], capsys)
+    assert status == 2 and "\n" not in error
+    assert "'.xlsx'" in error and ".csv" in error and "--format" in error
+    assert not out.exists()
+
+
 def test_missing_output_directory(small_scenario_text, scenario_file, tmp_path, capsys):
     path = scenario_file(small_scenario_text)
     status, error = _run(
