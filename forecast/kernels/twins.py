@@ -74,6 +74,17 @@ def surviving_stock_numpy(additions: FloatArray, survival: FloatArray) -> FloatA
     ).reshape(additions.shape)
 
 
+def ar1_recursion_numpy(by_day: FloatArray, autocorrelation: float) -> FloatArray:
+    """Twin of :func:`forecast.kernels.noise.ar1_recursion`: the day loop of NumPy calls it
+    replaced, on a copy (row ``t`` plus ``φ`` times row ``t - 1``, in that order). [-]"""
+    paths = by_day.copy()
+    previous_term = np.empty(paths.shape[1])
+    for day in range(1, paths.shape[0]):
+        np.multiply(paths[day - 1], autocorrelation, out=previous_term)
+        paths[day] += previous_term
+    return paths
+
+
 def place_in_capacity_numpy(
     vintage_mw: FloatArray,
     vintage_count: FloatArray,

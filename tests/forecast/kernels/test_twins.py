@@ -226,6 +226,45 @@ def test_inference_profile_matches_twin(hours, fill):
     np.testing.assert_allclose(out, expected, rtol=RTOL, atol=ATOL)
 
 
+@pytest.mark.parametrize(("days", "draws"), [(1, 3), (2, 1), (400, 37)])
+@pytest.mark.parametrize("phi", [0.0, 0.73, -0.4])
+def test_ar1_recursion_equals_its_numpy_loop_bit_for_bit(days, draws, phi):
+    """The baseline's noise paths (and with them the golden projections) must not move."""
+    by_day = _rng("ar1", days, draws).standard_normal((days, draws))
+    expected = twins.ar1_recursion_numpy(by_day, phi)
+    kernels.ar1_recursion(by_day, phi)
+    np.testing.assert_array_equal(by_day, expected)
+
+
+@pytest.mark.parametrize(
+    ("rows", "days", "draws", "years", "periods"),
+    [
+        (9, 400, 37, [0, 200], [0, 31, 59, 90, 399]),
+        (1, 1, 1, [0], []),
+        (3, 5, 2, [0, 4], [0]),
+        (2, 1100, 5, [0, 1099], [0, 7, 16, 1000]),  # runs split in two, three levels deep
+    ],
+)
+def test_segment_sums_equal_reduceat_bit_for_bit(rows, days, draws, years, periods):
+    """The years' energy and the periods' means must not move (tests/golden)."""
+    day_sums = _rng("segments", rows, days, draws).lognormal(8.0, 1.0, (rows, days, draws))
+    year_starts, period_starts = np.array(years), np.array(periods, dtype=np.int64)
+    years_out = np.empty((rows, year_starts.size, draws))
+    periods_out = np.full((rows, period_starts.size, draws), -1.0)
+    kernels.segment_sums(day_sums, year_starts, years_out, period_starts, periods_out)
+    np.testing.assert_array_equal(years_out, np.add.reduceat(day_sums, year_starts, axis=1))
+    if period_starts.size:
+        expected = np.add.reduceat(day_sums, period_starts, axis=1)
+        np.testing.assert_array_equal(periods_out, expected)
+
+
+def test_ar1_recursion_by_hand():
+    """z = [1, 0.5 + 2, 0.5 * 2.5 - 1] with φ = 0.5 and shocks [1, 2, -1]."""
+    by_day = np.array([[1.0], [2.0], [-1.0]])
+    kernels.ar1_recursion(by_day, 0.5)
+    np.testing.assert_array_equal(by_day[:, 0], [1.0, 2.5, 0.25])
+
+
 def test_inference_profile_by_hand():
     """Peak at 14:30 local: the 14:00 hour is the top, 02:00 the trough, weekends × 0.8."""
     out = np.empty(3)
