@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import xarray as xr
 
+from forecast import kernels
 from forecast.calendar import HourlyCalendar
 from forecast.engine.baseline import baseline_model, baseline_series
 from forecast.engine.dataset import Monthly, build_dataset, scenario_digest
@@ -159,6 +160,15 @@ def project(
     options = (options or ProjectionOptions()).validated(scenario)
     assert options.start is not None and options.end is not None  # filled by validated()
     calendar = HourlyCalendar.build(options.start, options.end, scenario.timezone)
+    # A small projection runs the kernels' NumPy twins and never starts numba (see
+    # forecast.kernels): its result equals the kernels' to rounding.
+    small = options.draws * len(calendar.local) <= kernels.numpy_work_limit()
+    with kernels.numpy_path(small):
+        return _project(scenario, options, calendar, progress, baseline, hourly_sinks)
+
+
+def _project(scenario, options, calendar, progress, baseline, hourly_sinks) -> xr.Dataset:
+    """:func:`project` once the options are validated and the calendar is built."""
     weather = weather_for(scenario, options)
     reference_c = central(operation(scenario.operations, "pue_reference_temperature_c"))
     temperature = weather.for_hours(calendar.local)

@@ -29,7 +29,7 @@ import xarray as xr
 
 from forecast import kernels
 from forecast.calendar import HourlyCalendar
-from forecast.kernels import stream
+from forecast.kernels import layout
 from forecast.outputs import BY_NAME, mean_name, per_draw_name
 
 #: Values (rows x draws x hours) evaluated at once: 32 MB of float64, like the stream's chunks.
@@ -86,7 +86,7 @@ class DurationCurves:
     def __init__(
         self, calendar: HourlyCalendar, *, n_draws: int, sample: int, has_baseline: bool
     ) -> None:
-        self.series = {"total": stream.TOTAL_ROW, "ai": stream.AI_ROW}
+        self.series = {"total": layout.TOTAL_ROW, "ai": layout.AI_ROW}
         if not has_baseline:
             del self.series["total"]
         self.rows = np.array(list(self.series.values()), dtype=np.int64)

@@ -19,7 +19,7 @@ from forecast import kernels
 from forecast.calendar import HourlyCalendar
 from forecast.engine.baseline import BaselineSeries
 from forecast.engine.options import ProgressCallback, ProjectionOptions
-from forecast.kernels import stream
+from forecast.kernels import layout
 
 # Per-draw day sums (rows x days x draws) held per streamed chunk: ~32 MB of float64. The chunk
 # length also fixes the order in which day sums add up to a year's energy, so a change to it
@@ -200,19 +200,19 @@ def stream_hours(
     each chunk after its flexibility (:mod:`forecast.engine.duration`: per-draw hourly paths).
     """
     n_draws, n_regions, n_years = options.draws, len(scenario.regions), len(calendar.years)
-    n_weather, n_rows = cooling_excess.shape[0], n_regions + stream.FIRST_REGION_ROW
+    n_weather, n_rows = cooling_excess.shape[0], n_regions + layout.FIRST_REGION_ROW
     probabilities = np.asarray(options.quantiles, dtype=np.float64)
     have_baseline, regional = baseline is not None, n_regions > 1
     order = np.argsort(weather_of_draw, kind="stable")
     group_bounds = np.searchsorted(weather_of_draw[order], np.arange(n_weather + 1))
     periods = _Periods.build(calendar, options.resolution)
-    wanted = {"ai_facility_mw": stream.AI_ROW}
+    wanted = {"ai_facility_mw": layout.AI_ROW}
     if have_baseline:
-        wanted |= {"baseline_mw": stream.BASELINE_ROW, "total_mw": stream.TOTAL_ROW}
+        wanted |= {"baseline_mw": layout.BASELINE_ROW, "total_mw": layout.TOTAL_ROW}
     if scenario.non_ai_loads:
-        wanted |= {"non_ai_facility_mw": stream.NON_AI_ROW, "dc_facility_mw": stream.DC_ROW}
+        wanted |= {"non_ai_facility_mw": layout.NON_AI_ROW, "dc_facility_mw": layout.DC_ROW}
     names, rows = list(wanted), list(wanted.values())
-    region_rows = list(range(stream.FIRST_REGION_ROW, n_rows)) if regional else []
+    region_rows = list(range(layout.FIRST_REGION_ROW, n_rows)) if regional else []
     hourly = periods.of_day is None
     quantile_rows = np.array(rows + region_rows if hourly else [], dtype=np.int64)
 
@@ -221,8 +221,8 @@ def stream_hours(
     if regional:
         series["ai_facility_mw_by_region"] = np.empty((n_regions, len(probabilities), n_periods))
     energy = np.zeros((n_rows, n_years, n_draws))  # sorted draws, transposed
-    peaks = np.full((stream.PEAK_COUNT, n_years, n_draws), -np.inf)
-    peaks[stream.AI_AT_TOTAL_PEAK :] = 0.0
+    peaks = np.full((layout.PEAK_COUNT, n_years, n_draws), -np.inf)
+    peaks[layout.AI_AT_TOTAL_PEAK :] = 0.0
     period_sums = None if hourly else np.zeros((n_rows, n_periods, n_draws))
     blocks = kernels.thread_count()
     max_days = max(CHUNK_ELEMENTS // (n_draws * n_rows), 1)
@@ -255,7 +255,7 @@ def stream_hours(
         days = chunk.last_day - chunk.first_day
         quantiles = np.empty((len(quantile_rows), len(probabilities), h1 - h0))
         day_sums = _day_sums_buffer((n_rows, days, n_draws))
-        block_peaks = np.empty((blocks, stream.PEAK_COUNT, y1 - y0, n_draws))
+        block_peaks = np.empty((blocks, layout.PEAK_COUNT, y1 - y0, n_draws))
         kernels.stream_chunk(
             chunk.inputs, probabilities, quantile_rows, quantiles, day_sums, block_peaks
         )
@@ -317,11 +317,11 @@ def _merge_peaks(peaks: np.ndarray, block_peaks: np.ndarray) -> None:
     """
     for block in block_peaks:
         for statistic in (
-            stream.AI_PEAK, stream.BASELINE_PEAK, stream.NON_AI_PEAK, stream.DC_PEAK
+            layout.AI_PEAK, layout.BASELINE_PEAK, layout.NON_AI_PEAK, layout.DC_PEAK
         ):  # fmt: skip
             np.maximum(peaks[statistic], block[statistic], out=peaks[statistic])
-        rises = block[stream.TOTAL_PEAK] > peaks[stream.TOTAL_PEAK]
-        for statistic in (stream.TOTAL_PEAK, stream.AI_AT_TOTAL_PEAK, stream.DC_AT_TOTAL_PEAK):
+        rises = block[layout.TOTAL_PEAK] > peaks[layout.TOTAL_PEAK]
+        for statistic in (layout.TOTAL_PEAK, layout.AI_AT_TOTAL_PEAK, layout.DC_AT_TOTAL_PEAK):
             peaks[statistic][rises] = block[statistic][rises]
 
 
@@ -335,18 +335,18 @@ def _by_draw(values: np.ndarray, order: np.ndarray) -> np.ndarray:
 def _annual(energy: np.ndarray, peaks: np.ndarray, order: np.ndarray) -> dict[str, np.ndarray]:
     """Per-draw annual statistics [D, Y] in draw order, from the stream's [.., Y, D sorted]."""
     return {
-        "ai_energy": _by_draw(energy[stream.AI_ROW], order),
-        "baseline_energy": _by_draw(energy[stream.BASELINE_ROW], order),
-        "total_energy": _by_draw(energy[stream.TOTAL_ROW], order),
-        "non_ai_energy": _by_draw(energy[stream.NON_AI_ROW], order),
-        "dc_energy": _by_draw(energy[stream.DC_ROW], order),
-        "curtailed_energy": _by_draw(energy[stream.CURTAILED_ROW], order),
-        "region_energy": _by_draw(energy[stream.FIRST_REGION_ROW :], order),
-        "ai_peak": _by_draw(peaks[stream.AI_PEAK], order),
-        "baseline_peak": _by_draw(peaks[stream.BASELINE_PEAK], order),
-        "total_peak": _by_draw(peaks[stream.TOTAL_PEAK], order),
-        "non_ai_peak": _by_draw(peaks[stream.NON_AI_PEAK], order),
-        "dc_peak": _by_draw(peaks[stream.DC_PEAK], order),
-        "ai_at_total_peak": _by_draw(peaks[stream.AI_AT_TOTAL_PEAK], order),
-        "dc_at_total_peak": _by_draw(peaks[stream.DC_AT_TOTAL_PEAK], order),
+        "ai_energy": _by_draw(energy[layout.AI_ROW], order),
+        "baseline_energy": _by_draw(energy[layout.BASELINE_ROW], order),
+        "total_energy": _by_draw(energy[layout.TOTAL_ROW], order),
+        "non_ai_energy": _by_draw(energy[layout.NON_AI_ROW], order),
+        "dc_energy": _by_draw(energy[layout.DC_ROW], order),
+        "curtailed_energy": _by_draw(energy[layout.CURTAILED_ROW], order),
+        "region_energy": _by_draw(energy[layout.FIRST_REGION_ROW :], order),
+        "ai_peak": _by_draw(peaks[layout.AI_PEAK], order),
+        "baseline_peak": _by_draw(peaks[layout.BASELINE_PEAK], order),
+        "total_peak": _by_draw(peaks[layout.TOTAL_PEAK], order),
+        "non_ai_peak": _by_draw(peaks[layout.NON_AI_PEAK], order),
+        "dc_peak": _by_draw(peaks[layout.DC_PEAK], order),
+        "ai_at_total_peak": _by_draw(peaks[layout.AI_AT_TOTAL_PEAK], order),
+        "dc_at_total_peak": _by_draw(peaks[layout.DC_AT_TOTAL_PEAK], order),
     }

@@ -67,6 +67,15 @@ def local_iso(times: pd.DatetimeIndex) -> np.ndarray:
     return labels
 
 
+def _array(values: xr.DataArray) -> np.ndarray:
+    """The values of a Dataset's variable or coordinate as a NumPy array.
+
+    Not ``.to_numpy()``: it asks whether the values are a dask array, which imports dask, 50 ms
+    of a small projection's one second (2026-12-05); a projection's Dataset holds NumPy arrays.
+    """
+    return np.asarray(values.data)
+
+
 def _axis_index(shape: tuple[int, ...], axis: int) -> np.ndarray:
     """Index along ``axis`` of every element of a C-ordered array of ``shape``, flattened."""
     inner = int(np.prod(shape[axis + 1 :], dtype=np.int64))
@@ -86,10 +95,10 @@ def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
     timezone = dataset.attrs["timezone"]
     # A month or year starts at its first local instant (01:00 where the clocks jump at
     # midnight on the 1st, as America/Santiago's can).
-    month_starts = [pd.Timestamp(m).date() for m in dataset["month"].to_numpy()]
-    year_starts = [dt.date(int(y), 1, 1) for y in dataset["year"].to_numpy()]
+    month_starts = [pd.Timestamp(m).date() for m in _array(dataset["month"])]
+    year_starts = [dt.date(int(y), 1, 1) for y in _array(dataset["year"])]
     period_labels = {
-        "time": np.asarray(dataset["local_time"].to_numpy(), dtype=object),
+        "time": np.asarray(_array(dataset["local_time"]), dtype=object),
         "month": local_iso(pd.DatetimeIndex([local_midnight(d, timezone) for d in month_starts])),
         "year": local_iso(pd.DatetimeIndex([local_midnight(d, timezone) for d in year_starts])),
     }
@@ -106,17 +115,17 @@ def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
             period_dim,
             *(["quantile"] if "quantile" in variable.dims else []),
         ]
-        values = variable.transpose(*order).to_numpy()
+        values = _array(variable.transpose(*order))
         shape = values.shape
         columns = {
             "variable": name,
-            "region": np.asarray(dataset["region"].to_numpy(), dtype=object)[_axis_index(shape, 0)]
+            "region": np.asarray(_array(dataset["region"]), dtype=object)[_axis_index(shape, 0)]
             if "region" in variable.dims
             else "national",
             "resolution": resolution_of[period_dim],
             "period_start": period_labels[period_dim][_axis_index(shape, order.index(period_dim))],
             # A mean over draws has no quantile: its rows leave the quantile column empty.
-            "quantile": dataset["quantile"].to_numpy()[_axis_index(shape, len(order) - 1)]
+            "quantile": _array(dataset["quantile"])[_axis_index(shape, len(order) - 1)]
             if "quantile" in variable.dims
             else np.nan,
             "value": values.reshape(-1),
@@ -124,7 +133,7 @@ def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
         }
         for dim in extras:
             column = EXTRA_COLUMNS.get(str(dim), str(dim))
-            columns[column] = dataset[column].to_numpy()[_axis_index(shape, order.index(dim))]
+            columns[column] = _array(dataset[column])[_axis_index(shape, order.index(dim))]
             if column not in extra_columns:
                 extra_columns.append(column)
         frames.append(pd.DataFrame(columns))
@@ -223,8 +232,7 @@ def _drivers(dataset: xr.Dataset) -> dict[str, float]:
         return {}
     variable = dataset["spread_driver_rank_correlation"]
     return {
-        str(k): float(v)
-        for k, v in zip(variable["input"].to_numpy(), variable.to_numpy(), strict=True)
+        str(k): float(v) for k, v in zip(_array(variable["input"]), _array(variable), strict=True)
     }
 
 

@@ -45,7 +45,7 @@ from forecast.engine.duration import DrawPaths, QuantilePaths
 from forecast.errors import OptionsError
 from forecast.io import export
 from forecast.io.files import atomic_write
-from forecast.kernels import stream
+from forecast.kernels import layout
 from forecast.projection import ProjectionOptions, project
 from forecast.scenario import Scenario
 from forecast.units import MWH_TO_TWH
@@ -130,7 +130,7 @@ def _loads(scenario: Scenario, has_baseline: bool) -> tuple[list[Load], np.ndarr
                 "already holds",
             )
         )
-        rows += [stream.BASELINE_ROW, stream.HELD_ROW]
+        rows += [layout.BASELINE_ROW, layout.HELD_ROW]
     if scenario.non_ai_loads:
         loads.append(
             Load(
@@ -140,7 +140,7 @@ def _loads(scenario: Scenario, has_baseline: bool) -> tuple[list[Load], np.ndarr
                 "non-AI data-centre load (conventional servers, storage, network x PUE)",
             )
         )
-        rows.append(stream.NON_AI_ROW)
+        rows.append(layout.NON_AI_ROW)
     for region_index, region in enumerate(scenario.regions):
         loads.append(
             Load(
@@ -150,7 +150,7 @@ def _loads(scenario: Scenario, has_baseline: bool) -> tuple[list[Load], np.ndarr
                 f"AI data-centre load in region {region} (IT x PUE, after flexibility)",
             )
         )
-        rows.append(stream.FIRST_REGION_ROW + region_index)
+        rows.append(layout.FIRST_REGION_ROW + region_index)
     return loads, np.array(rows, dtype=np.int64)
 
 

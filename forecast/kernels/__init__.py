@@ -1,23 +1,37 @@
-"""numba kernels of the projection engine, one module per concern.
+"""Kernels of the projection engine: numba kernels, one module per concern, and their twins.
 
 Every kernel writes into caller-supplied ``out`` arrays and has an independent NumPy twin in
-:mod:`forecast.kernels.twins` that the tests compare it with. Each compiles on its first call
-(a run compiles only what it needs); :func:`warm_up` compiles them all. The numba machinery
-(decorators, flags, cache, threads) is :mod:`forecast.kernels._jit`; nothing outside this
-package needs it but :func:`thread_count`.
+:mod:`forecast.kernels.twins` that the tests compare it with. The engine calls the functions
+here, which run the numba kernel, or the twin on the NumPy path:
+
+**The NumPy path.** A projection of at most :func:`numpy_work_limit` draw-hours (draws x hours
+of the period; 100,000 by default, ``FORECAST_NUMPY_WORK`` sets it, 0 turns the path off) runs
+the twins under :func:`numpy_path` and never imports numba: at that size the twins take tens
+of milliseconds, where numba's start-up alone takes about 0.5 s on a warm cache (its import
+and its CPU target) and several seconds on a fresh one (compiling). pandas decides the same way
+whether to hand an operation to numexpr. The twins give the kernels' results to rounding (the
+quantiles bit for bit, sums to 1e-12 relative: ``tests/forecast/kernels/test_twins.py``, and a
+projection both ways in ``tests/forecast/engine/test_numpy_path.py``).
+
+A numba kernel compiles on its first call (a run compiles only what it needs), and numba is
+imported only then; :func:`warm_up` compiles them all. The numba machinery (decorators, flags,
+cache, threads) is :mod:`forecast.kernels._jit`; the data layout the engine reads (array types,
+stream rows, :class:`StreamInputs`) is :mod:`forecast.kernels.layout`, without numba.
 """
+
+import contextlib
+import importlib
+import os
+import sys
+from collections.abc import Iterator
+from contextvars import ContextVar
+from types import ModuleType
 
 import numpy as np
 
-from forecast.kernels._jit import thread_count
-from forecast.kernels.capacity import connect_sites, site_capacity
-from forecast.kernels.duration import hourly_rows
-from forecast.kernels.fleet import place_in_capacity, stock_flow, surviving_stock
-from forecast.kernels.noise import ar1_recursion
-from forecast.kernels.profile import inference_profile
-from forecast.kernels.quantiles import quantiles_over_draws
-from forecast.kernels.stream import WINDOWED_DRAWS, StreamInputs, stream_chunk, stress_levels
-from forecast.kernels.sums import segment_sums
+from forecast.errors import OptionsError
+from forecast.kernels import twins
+from forecast.kernels.layout import FlagArray, FloatArray, IndexArray, StreamInputs
 
 __all__ = [
     "StreamInputs",
@@ -25,6 +39,8 @@ __all__ = [
     "connect_sites",
     "hourly_rows",
     "inference_profile",
+    "numpy_path",
+    "numpy_work_limit",
     "place_in_capacity",
     "quantiles_over_draws",
     "segment_sums",
@@ -37,9 +53,264 @@ __all__ = [
     "warm_up",
 ]
 
+#: Draw-hours up to which a projection runs the NumPy twins, unless ``FORECAST_NUMPY_WORK``
+#: says otherwise: the twins of ``forecast project kr-national --draws 100`` over a month
+#: (74,400 draw-hours) take 0.03 s, against 0.45 s of numba start-up on a warm cache
+#: (2026-12-05, the 2-core development machine).
+NUMPY_WORK_LIMIT = 100_000
+
+_NUMPY_PATH: ContextVar[bool] = ContextVar("forecast_kernels_numpy_path", default=False)
+
+
+def numpy_work_limit() -> int:
+    """Draw-hours up to which a projection runs the twins: ``FORECAST_NUMPY_WORK`` (an integer
+    >= 0; 0 never) or :data:`NUMPY_WORK_LIMIT`. [draw-hours]
+
+    Raises
+    ------
+    OptionsError
+        ``FORECAST_NUMPY_WORK`` is not a whole number >= 0.
+    """
+    text = os.environ.get("FORECAST_NUMPY_WORK", "").strip()
+    if not text:
+        return NUMPY_WORK_LIMIT
+    try:
+        limit = int(text)
+    except ValueError:
+        limit = -1
+    if limit < 0:
+        raise OptionsError(
+            f"FORECAST_NUMPY_WORK = {text!r}: allowed: a whole number of draw-hours >= 0 "
+            "(0: always the numba kernels)"
+        )
+    return limit
+
+
+@contextlib.contextmanager
+def numpy_path(enabled: bool = True) -> Iterator[None]:
+    """Run the kernels called inside (in this thread or task) as their NumPy twins."""
+    token = _NUMPY_PATH.set(enabled)
+    try:
+        yield
+    finally:
+        _NUMPY_PATH.reset(token)
+
+
+def _compiled(module: str) -> ModuleType:
+    """The numba kernel module ``forecast.kernels.<module>`` (imports numba on first use)."""
+    return importlib.import_module(f"forecast.kernels.{module}")
+
+
+def thread_count() -> int:
+    """Threads the kernels split their work over: numba's ``NUMBA_NUM_THREADS`` (default the
+    cores this process may run on), read without starting numba when it is not loaded. [-]"""
+    if "numba" in sys.modules:
+        return int(_compiled("_jit").thread_count())
+    text = os.environ.get("NUMBA_NUM_THREADS", "").strip()
+    if text:
+        return int(text)
+    return max(1, len(os.sched_getaffinity(0))) if hasattr(os, "sched_getaffinity") else 1
+
+
+def stock_flow(
+    target: FloatArray,
+    gross: FloatArray,
+    hold_from: IndexArray,
+    survival: FloatArray,
+    additions_out: FloatArray,
+    installed_out: FloatArray,
+) -> None:
+    """:func:`forecast.kernels.fleet.stock_flow`."""
+    if _NUMPY_PATH.get():
+        additions_out[...], installed_out[...] = twins.stock_flow_numpy(
+            target, gross, hold_from, survival
+        )
+        return
+    _compiled("fleet").stock_flow(target, gross, hold_from, survival, additions_out, installed_out)
+
+
+def surviving_stock(additions: FloatArray, survival: FloatArray, out: FloatArray) -> None:
+    """:func:`forecast.kernels.fleet.surviving_stock`."""
+    if _NUMPY_PATH.get():
+        out[...] = twins.surviving_stock_numpy(additions, survival)
+        return
+    _compiled("fleet").surviving_stock(additions, survival, out)
+
+
+def place_in_capacity(
+    vintage_mw: FloatArray,
+    vintage_count: FloatArray,
+    survival: FloatArray,
+    capacity_mw: FloatArray,
+    hosted_mw_out: FloatArray,
+    hosted_count_out: FloatArray,
+    waited_months_out: FloatArray,
+) -> None:
+    """:func:`forecast.kernels.fleet.place_in_capacity`."""
+    if _NUMPY_PATH.get():
+        hosted_mw_out[...], hosted_count_out[...], waited_months_out[...] = (
+            twins.place_in_capacity_numpy(vintage_mw, vintage_count, survival, capacity_mw)
+        )
+        return
+    _compiled("fleet").place_in_capacity(
+        vintage_mw, vintage_count, survival, capacity_mw, hosted_mw_out, hosted_count_out,
+        waited_months_out,
+    )  # fmt: skip
+
+
+def site_capacity(
+    capacity_mw: FloatArray,
+    start_month: FloatArray,
+    ramp_months: float,
+    built: FlagArray,
+    out: FloatArray,
+) -> None:
+    """:func:`forecast.kernels.capacity.site_capacity`."""
+    if _NUMPY_PATH.get():
+        out[...] = twins.site_capacity_numpy(
+            capacity_mw, start_month, ramp_months, built, out.shape[1]
+        )
+        return
+    _compiled("capacity").site_capacity(capacity_mw, start_month, ramp_months, built, out)
+
+
+def connect_sites(
+    request_mw: FloatArray,
+    start_month: FloatArray,
+    ramp_months: FloatArray,
+    built: FlagArray,
+    limit_mw: FloatArray,
+    connected_out: FloatArray,
+) -> None:
+    """:func:`forecast.kernels.capacity.connect_sites`."""
+    if _NUMPY_PATH.get():
+        connected_out[...] = twins.connect_sites_numpy(
+            request_mw, start_month, ramp_months, built, limit_mw
+        )
+        return
+    _compiled("capacity").connect_sites(
+        request_mw, start_month, ramp_months, built, limit_mw, connected_out
+    )
+
+
+def inference_profile(
+    local_hour: IndexArray,
+    is_workday: FlagArray,
+    amplitude: float,
+    peak_hour: float,
+    weekend_factor: float,
+    out: FloatArray,
+) -> None:
+    """:func:`forecast.kernels.profile.inference_profile`."""
+    if _NUMPY_PATH.get():
+        out[...] = twins.inference_profile_numpy(
+            local_hour, is_workday, amplitude, peak_hour, weekend_factor
+        )
+        return
+    _compiled("profile").inference_profile(
+        local_hour, is_workday, amplitude, peak_hour, weekend_factor, out
+    )
+
+
+def ar1_recursion(by_day: FloatArray, autocorrelation: float) -> None:
+    """:func:`forecast.kernels.noise.ar1_recursion`."""
+    if _NUMPY_PATH.get():
+        by_day[...] = twins.ar1_recursion_numpy(by_day, autocorrelation)
+        return
+    _compiled("noise").ar1_recursion(by_day, autocorrelation)
+
+
+def quantiles_over_draws(values: FloatArray, probabilities: FloatArray, out: FloatArray) -> None:
+    """:func:`forecast.kernels.quantiles.quantiles_over_draws`."""
+    if _NUMPY_PATH.get():
+        out[...] = twins.quantiles_over_draws_numpy(values, probabilities)
+        return
+    _compiled("quantiles").quantiles_over_draws(values, probabilities, out)
+
+
+def segment_sums(
+    day_sums: FloatArray,
+    year_starts: IndexArray,
+    years_out: FloatArray,
+    period_starts: IndexArray,
+    periods_out: FloatArray,
+) -> None:
+    """:func:`forecast.kernels.sums.segment_sums` (twin: ``np.add.reduceat``)."""
+    if _NUMPY_PATH.get():
+        years_out[...] = np.add.reduceat(day_sums, year_starts, axis=1)
+        if period_starts.size:
+            periods_out[...] = np.add.reduceat(day_sums, period_starts, axis=1)
+        return
+    _compiled("sums").segment_sums(day_sums, year_starts, years_out, period_starts, periods_out)
+
+
+def stream_chunk(
+    inputs: StreamInputs,
+    probabilities: FloatArray,
+    quantile_rows: IndexArray,
+    quantiles_out: FloatArray,
+    day_sums_out: FloatArray,
+    peaks_out: FloatArray,
+) -> None:
+    """:func:`forecast.kernels.stream.stream_chunk`."""
+    if _NUMPY_PATH.get():
+        quantiles_out[...], day_sums_out[...], peaks_out[...] = twins.stream_chunk_numpy(
+            inputs, probabilities, quantile_rows, block_count=peaks_out.shape[0]
+        )
+        return
+    _compiled("stream").stream_chunk(
+        inputs, probabilities, quantile_rows, quantiles_out, day_sums_out, peaks_out
+    )
+
+
+def stress_levels(
+    inputs: StreamInputs,
+    year_offset: int,
+    threshold_mw: float,
+    heaps: FloatArray,
+    sizes: IndexArray,
+    open_year: IndexArray,
+    levels_out: FloatArray,
+    total_peak_out: FloatArray,
+    ai_at_peak_out: FloatArray,
+) -> None:
+    """:func:`forecast.kernels.stream.stress_levels`.
+
+    The twin takes the whole period in one chunk (a projection on the NumPy path always fits
+    in one) and closes every year itself: ``open_year`` comes back -1.
+    """
+    if _NUMPY_PATH.get():
+        if np.any(open_year >= 0):
+            raise RuntimeError("the NumPy path finds stress levels over one chunk only")
+        years = inputs.baseline_level_t.shape[0]
+        chunk_years = slice(year_offset, year_offset + years)
+        (levels_out[chunk_years], total_peak_out[chunk_years], ai_at_peak_out[chunk_years]) = (
+            twins.stress_levels_numpy(inputs, heaps.shape[1], threshold_mw)
+        )
+        return
+    _compiled("stream").stress_levels(
+        inputs, year_offset, threshold_mw, heaps, sizes, open_year, levels_out, total_peak_out,
+        ai_at_peak_out,
+    )  # fmt: skip
+
+
+def hourly_rows(
+    inputs: StreamInputs,
+    first_day: int,
+    last_day: int,
+    rows: IndexArray,
+    draws: IndexArray,
+    out: FloatArray,
+) -> None:
+    """:func:`forecast.kernels.duration.hourly_rows`."""
+    if _NUMPY_PATH.get():
+        out[...] = twins.hourly_rows_numpy(inputs, first_day, last_day, rows, draws)
+        return
+    _compiled("duration").hourly_rows(inputs, first_day, last_day, rows, draws, out)
+
 
 def warm_up() -> tuple[str, ...]:
-    """Compile every kernel for the production dtypes by calling it once on tiny inputs.
+    """Compile every numba kernel for the production dtypes by calling it once on tiny inputs.
 
     The service calls this in its start-up (lifespan) hook so that no user request pays for
     compilation; with the on-disk cache a later start-up only loads the compiled code. A
@@ -50,28 +321,35 @@ def warm_up() -> tuple[str, ...]:
     tuple of str
         Names of the kernels compiled, in call order. [-]
     """
+    fleet, capacity, profile = _compiled("fleet"), _compiled("capacity"), _compiled("profile")
+    noise, quantiles, stream = _compiled("noise"), _compiled("quantiles"), _compiled("stream")
+    sums, duration = _compiled("sums"), _compiled("duration")
     draws, months, hours, regions, years = 2, 3, 4, 1, 1
     survival = np.ones((draws, months))
     additions, installed = np.empty((draws, months)), np.empty((draws, months))
-    stock_flow(
+    fleet.stock_flow(
         np.ones((draws, months)), np.zeros((draws, months)), np.full(draws, -1), survival,
         additions, installed,
     )  # fmt: skip
-    surviving_stock(additions, survival, installed)
+    fleet.surviving_stock(additions, survival, installed)
     hosted_mw, hosted_count, waited = (np.empty((draws, months)) for _ in range(3))
-    place_in_capacity(
+    fleet.place_in_capacity(
         additions, additions, survival, np.ones((draws, months)), hosted_mw, hosted_count, waited
     )
-    site_capacity(np.ones(draws), np.zeros(draws), 1.0, np.ones(draws, dtype=np.uint8), hosted_mw)
+    capacity.site_capacity(
+        np.ones(draws), np.zeros(draws), 1.0, np.ones(draws, dtype=np.uint8), hosted_mw
+    )
 
     hour_index = np.zeros(hours, dtype=np.int64)
     shape = np.empty(hours)
-    inference_profile(hour_index, np.ones(hours, dtype=np.uint8), 0.1, 14.0, 0.9, shape)
-    ar1_recursion(np.ones((hours, draws)), 0.5)
-    quantiles_over_draws(np.ones((draws, hours)), np.array([0.1, 0.9]), np.empty((2, hours)))
+    profile.inference_profile(hour_index, np.ones(hours, dtype=np.uint8), 0.1, 14.0, 0.9, shape)
+    noise.ar1_recursion(np.ones((hours, draws)), 0.5)
+    quantiles.quantiles_over_draws(
+        np.ones((draws, hours)), np.array([0.1, 0.9]), np.empty((2, hours))
+    )
     # Each of the four stream kernels: few draws and enough for windows, without and with
     # flexibility.
-    for count in (draws, WINDOWED_DRAWS):
+    for count in (draws, stream.WINDOWED_DRAWS):
         inputs = StreamInputs(
             coef_t=np.ones((months, regions, 4, count)),
             non_ai_t=np.ones((months, 4, count)),
@@ -89,23 +367,23 @@ def warm_up() -> tuple[str, ...]:
             flex_shift=False,
         )
         for share in (0.0, 0.5):
-            stream_chunk(
+            stream.stream_chunk(
                 inputs._replace(flex_share=np.full(count, share)), np.array([0.1, 0.9]),
                 np.arange(3), np.empty((3, 2, hours)), np.empty((7 + regions, 1, count)),
                 np.empty((1, 7, years, count)),
             )  # fmt: skip
     count = inputs.flex_share.size
     day_sums = np.ones((3, 2, count))
-    segment_sums(
+    sums.segment_sums(
         day_sums, np.array([0]), np.empty((3, 1, count)), np.array([0, 1]), np.empty((3, 2, count))
     )
-    hourly_rows(inputs, 0, 1, np.arange(2), np.arange(count), np.empty((2, count, hours)))
-    stress_levels(
+    duration.hourly_rows(inputs, 0, 1, np.arange(2), np.arange(count), np.empty((2, count, hours)))
+    stream.stress_levels(
         inputs, 0, 0.0, np.empty((count, 2)), np.zeros(count, dtype=np.int64),
         np.full(count, -1), np.empty((years, count)), np.empty((years, count)),
         np.empty((years, count)),
     )  # fmt: skip
-    connect_sites(
+    capacity.connect_sites(
         np.ones((1, draws)), np.zeros((1, draws)), np.ones(1), np.ones((1, draws), np.uint8),
         np.ones((draws, months)), np.empty((1, draws, months)),
     )  # fmt: skip

@@ -48,14 +48,8 @@ from typing import Any, TypeVar, cast
 
 import numba
 import numba.core.event
-import numpy as np
-from numpy.typing import NDArray
 
 KernelFunction = TypeVar("KernelFunction", bound=Callable[..., Any])
-#: Array types of the kernels' arguments (numba ignores annotations; they serve mypy).
-FloatArray = NDArray[np.float64]
-IndexArray = NDArray[np.int64]
-FlagArray = NDArray[np.uint8]
 
 # numba's config module and njit as the code uses them: its stubs know neither the settings
 # read from the environment nor the flags passed through as keywords.

@@ -1,6 +1,7 @@
 """Capacity kernel: the capacity a data-centre site has built by each month."""
 
-from forecast.kernels._jit import FlagArray, FloatArray, jit
+from forecast.kernels._jit import jit
+from forecast.kernels.layout import FlagArray, FloatArray
 
 
 @jit

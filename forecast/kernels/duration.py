@@ -9,7 +9,8 @@ draws into a caller-supplied array; the caller bounds its size by choosing the d
 
 import numpy as np
 
-from forecast.kernels._jit import FloatArray, IndexArray, jit, parallel_calls, split, thread_count
+from forecast.kernels._jit import jit, parallel_calls, split, thread_count
+from forecast.kernels.layout import FloatArray, IndexArray
 from forecast.kernels.stream import (
     FIRST_REGION_ROW,
     StreamInputs,

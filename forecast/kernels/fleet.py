@@ -8,7 +8,8 @@ fraction of any vintage still in service ``a`` months after delivery in draw ``d
 
 import numpy as np
 
-from forecast.kernels._jit import FloatArray, IndexArray, jit
+from forecast.kernels._jit import jit
+from forecast.kernels.layout import FloatArray, IndexArray
 
 
 @jit

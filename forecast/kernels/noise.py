@@ -1,6 +1,7 @@
 """Noise kernel: the recursion of the baseline's AR(1) daily noise."""
 
-from forecast.kernels._jit import FloatArray, jit
+from forecast.kernels._jit import jit
+from forecast.kernels.layout import FloatArray
 
 
 @jit

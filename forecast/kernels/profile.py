@@ -2,7 +2,8 @@
 
 import math
 
-from forecast.kernels._jit import FlagArray, FloatArray, IndexArray, jit
+from forecast.kernels._jit import jit
+from forecast.kernels.layout import FlagArray, FloatArray, IndexArray
 
 
 @jit

@@ -9,7 +9,8 @@ import math
 
 import numpy as np
 
-from forecast.kernels._jit import FloatArray, inline_jit, jit
+from forecast.kernels._jit import inline_jit, jit
+from forecast.kernels.layout import FloatArray
 
 #: Hours transposed together into one scratch block: each draw's row is then read as one
 #: 256-byte run instead of one cache line per value.

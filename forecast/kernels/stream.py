@@ -20,90 +20,37 @@ from typing import NamedTuple
 
 import numpy as np
 
-from forecast.kernels._jit import (
+from forecast.kernels._jit import inline_jit, jit, parallel_calls, split, thread_count
+from forecast.kernels.layout import (
+    AI_AT_TOTAL_PEAK,
+    AI_PEAK,
+    AI_ROW,
+    BASELINE_PEAK,
+    BASELINE_ROW,
+    CURTAILED_ROW,
+    DC_AT_TOTAL_PEAK,
+    DC_PEAK,
+    DC_ROW,
+    FIRST_REGION_ROW,
+    HELD_ROW,
+    NON_AI_PEAK,
+    NON_AI_ROW,
+    TOTAL_PEAK,
+    TOTAL_ROW,
     FloatArray,
     IndexArray,
-    inline_jit,
-    jit,
-    parallel_calls,
-    split,
-    thread_count,
+    StreamInputs,
 )
 from forecast.kernels.power import baseline_mw, facility_mw
 from forecast.kernels.quantiles import _column_quantiles
 from forecast.kernels.windows import row_quantiles, window_state
 
-#: Rows of the per-hour value block, in this order; regions follow from row ``FIRST_REGION_ROW``.
-#: AI is after flexibility; CURTAILED is the AI load flexibility removed (and did not place);
-#: HELD is the non-AI load the baseline already holds (in NON_AI and DC, not in TOTAL).
-(AI_ROW, BASELINE_ROW, TOTAL_ROW, NON_AI_ROW, DC_ROW, CURTAILED_ROW, HELD_ROW,
- FIRST_REGION_ROW) = range(8)  # fmt: skip
-#: Per-block annual peak statistics, in this order (``peaks_out`` axis 1): the peaks of the AI,
-#: baseline, total, non-AI and data-centre rows, and the AI and data-centre load at the total's
-#: peak hour.
-AI_PEAK, BASELINE_PEAK, TOTAL_PEAK, NON_AI_PEAK, DC_PEAK, AI_AT_TOTAL_PEAK, DC_AT_TOTAL_PEAK = (
-    range(7)
-)
-PEAK_COUNT = 7
 #: Slots of the per-block memo of the quantiles of hours that need no cooling.
 _MEMO_SLOTS = 256
 #: Draws from which hourly quantiles are searched in windows; with fewer, quickselect on a copy
 #: of each row is as fast (a kr-national year: 0.085 s against 0.114 s at 64 draws, even at
 #: 128, 0.58 s against 0.27 s at 256; measured 2026-12-05).
 WINDOWED_DRAWS = 128
-
-
-class StreamInputs(NamedTuple):
-    """What the stream kernels evaluate, for a chunk of whole days (draws sorted by weather).
-
-    Attributes (shapes: ``M`` months, ``R`` regions, ``D`` draws, ``H`` hours, ``N`` days,
-    ``Y`` years, ``W`` weather groups):
-
-    coef_t : float64[M, R, 4, D]
-        AI load coefficients ``c0 .. c3`` by month, region and draw. [MW, MW, MW/°C, MW/°C]
-    non_ai_t : float64[M, 4, D]
-        Non-AI data-centre load: flat part and temperature part of all of it, then of the part
-        the baseline already holds (not added to the total). [MW, MW/°C, MW, MW/°C]
-    month_of_hour : int64[H]
-        Month index of each hour into ``M``. [-]
-    inference_shape : float64[H]
-        Normalised inference-load shape ``phi``. [-]
-    cooling_excess_c : float64[W, H]
-        Temperature excess over the cooling reference of each weather group. [°C]
-    baseline_level_t : float64[Y, D]
-        Annual mean level of the baseline by year and draw (zeros without a baseline). [MW]
-    baseline_shape : float64[W, H]
-        Hourly baseline shape of each weather group. [-]
-    daily_noise_t : float64[N, D]
-        Multiplicative daily noise of the baseline by day and draw. [-]
-    year_of_day : int64[N]
-        Year index of each day into ``Y``. [-]
-    day_starts : int64[N + 1]
-        First hour of each day, then ``H``. [-]
-    group_bounds : int64[W + 1]
-        First draw of each weather group, then ``D``. [-]
-    flex_share : float64[D]
-        Share of the AI load that gives way in a stress hour (0: no flexibility). [-]
-    stress_level_t : float64[Y, D]
-        Total load at or above which an hour is a stress hour (inf: none). [MW]
-    flex_shift : bool
-        Shift the energy within the day (True) or curtail it (False). [-]
-    """
-
-    coef_t: FloatArray
-    non_ai_t: FloatArray
-    month_of_hour: IndexArray
-    inference_shape: FloatArray
-    cooling_excess_c: FloatArray
-    baseline_level_t: FloatArray
-    baseline_shape: FloatArray
-    daily_noise_t: FloatArray
-    year_of_day: IndexArray
-    day_starts: IndexArray
-    group_bounds: IndexArray
-    flex_share: FloatArray
-    stress_level_t: FloatArray
-    flex_shift: bool
 
 
 @jit

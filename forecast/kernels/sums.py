@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from forecast.kernels._jit import FloatArray, IndexArray, jit, parallel_calls, split, thread_count
+from forecast.kernels._jit import jit, parallel_calls, split, thread_count
+from forecast.kernels.layout import FloatArray, IndexArray
 
 #: NumPy's pairwise summation: blocks of at most this many values are summed by 8 interleaved
 #: partial sums, longer runs split in two (numpy/_core/src/umath/loops_utils.h.src).

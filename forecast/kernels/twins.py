@@ -10,7 +10,7 @@ peaks of every draw and hour) check the fused stream kernel end to end.
 import numpy as np
 from numpy.typing import NDArray
 
-from forecast.kernels._jit import FlagArray, FloatArray, IndexArray
+from forecast.kernels.layout import FlagArray, FloatArray, IndexArray
 
 
 def stock_flow_numpy(

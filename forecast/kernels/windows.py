@@ -30,7 +30,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from forecast.kernels._jit import FloatArray, approximate_jit, inline_jit, jit
+from forecast.kernels._jit import approximate_jit, inline_jit, jit
+from forecast.kernels.layout import FloatArray
 from forecast.kernels.quantiles import _column_quantiles, _interpolate, _ranks, _select
 
 #: Window misses tolerated before an hour falls back to quickselect.

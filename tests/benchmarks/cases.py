@@ -165,10 +165,37 @@ def national(config) -> dict:
 
 
 def startup(config) -> dict:
-    """A first projection in this new process: imports, kernel compiles or loads, stages."""
-    import numba.core.event
-
+    """A first projection in this new process: imports, kernel compiles or loads, stages, and
+    whether numba was started at all (a small projection runs the NumPy twins)."""
     compiles: dict[str, float] = defaultdict(float)
+    start = time.perf_counter()
+    import forecast.engine  # noqa: F401  (the imports a projection needs)
+    from forecast.projection import project
+    from forecast.scenario import load_scenario
+
+    imported = time.perf_counter() - start
+    if config.get("numba", True):  # it runs the numba kernels: time their compiles
+        _listen_to_compiles(compiles)
+    stages = defaultdict(float)
+    _timed_stages(stages)
+    scenario = load_scenario(config["scenario"])
+    start, cpu = time.perf_counter(), time.process_time()
+    project(scenario, _options(config))
+    return {
+        "imports_s": imported,
+        "project_s": time.perf_counter() - start,
+        "project_cpu_s": time.process_time() - cpu,
+        "compile_cpu_s": dict(compiles),
+        "stages_s": dict(stages),
+        "process_s": time.perf_counter() - STARTED,
+        "process_cpu_s": time.process_time(),
+        "numba_loaded": "numba" in sys.modules,
+    }
+
+
+def _listen_to_compiles(compiles: dict[str, float]) -> None:
+    """Add the CPU seconds of each compile of one of the project's kernels to ``compiles``."""
+    import numba.core.event
 
     class Compiles(numba.core.event.Listener):
         """CPU seconds of each compile of one of the project's kernels called from Python."""
@@ -188,26 +215,6 @@ def startup(config) -> dict:
                 compiles[name] += time.process_time() - self.started
 
     numba.core.event.register("numba:compile", Compiles())
-    start = time.perf_counter()
-    import forecast.engine  # noqa: F401  (the imports a projection needs)
-    from forecast.projection import project
-    from forecast.scenario import load_scenario
-
-    imported = time.perf_counter() - start
-    stages = defaultdict(float)
-    _timed_stages(stages)
-    scenario = load_scenario(config["scenario"])
-    start, cpu = time.perf_counter(), time.process_time()
-    project(scenario, _options(config))
-    return {
-        "imports_s": imported,
-        "project_s": time.perf_counter() - start,
-        "project_cpu_s": time.process_time() - cpu,
-        "compile_cpu_s": dict(compiles),
-        "stages_s": dict(stages),
-        "process_s": time.perf_counter() - STARTED,
-        "process_cpu_s": time.process_time(),
-    }
 
 
 def dashboard(config) -> dict:

@@ -4,7 +4,7 @@ import numpy as np
 
 from forecast import kernels
 from forecast.kernels import twins
-from forecast.kernels.stream import FIRST_REGION_ROW, PEAK_COUNT, TOTAL_ROW
+from forecast.kernels.layout import FIRST_REGION_ROW, PEAK_COUNT, TOTAL_ROW
 from tests.benchmarks import floor
 from tests.forecast.engine.test_stream import PROBABILITIES, _inputs
 

@@ -16,7 +16,7 @@ from forecast.cli import main
 from forecast.engine.duration import DURATION_EDGES_H, PEAK_HOURS
 from forecast.errors import OptionsError
 from forecast.kernels import twins
-from forecast.kernels.stream import FIRST_REGION_ROW
+from forecast.kernels.layout import FIRST_REGION_ROW
 from forecast.projection import ProjectionOptions, project
 from forecast.scenario import parse_scenario, read_scenario_file
 from tests.forecast.engine.test_stream import _inputs

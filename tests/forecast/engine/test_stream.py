@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from forecast import kernels
-from forecast.kernels import stream, twins
-from forecast.kernels.stream import FIRST_REGION_ROW, PEAK_COUNT
+from forecast.kernels import layout, twins
+from forecast.kernels.layout import FIRST_REGION_ROW, PEAK_COUNT
 
 PROBABILITIES = np.array([0.0, 0.05, 0.1, 0.5, 0.9, 0.95, 1.0])
 
@@ -129,7 +129,7 @@ def test_stream_chunk_by_hand():
     quantiles, day_sums, peaks = _run_day(_flat_inputs([10.0, 20.0]))
     np.testing.assert_array_equal(quantiles, np.full((1, 1, 24), 15.0))
     np.testing.assert_array_equal(day_sums[0, 0], [240.0, 480.0])
-    np.testing.assert_array_equal(peaks[0, stream.AI_PEAK, 0], [10.0, 20.0])
+    np.testing.assert_array_equal(peaks[0, layout.AI_PEAK, 0], [10.0, 20.0])
 
 
 def test_flexibility_by_hand():
@@ -141,17 +141,17 @@ def test_flexibility_by_hand():
     _, curtailed, peaks = _run_day(
         _flat_inputs([10.0], baseline_mw=baseline, share=0.4, level=155.0)
     )
-    assert curtailed[stream.AI_ROW, 0, 0] == pytest.approx(240.0 - 12.0)
-    assert curtailed[stream.CURTAILED_ROW, 0, 0] == pytest.approx(12.0)
-    assert peaks[0, stream.TOTAL_PEAK, 0, 0] == pytest.approx(156.0)  # 150 + 6
+    assert curtailed[layout.AI_ROW, 0, 0] == pytest.approx(240.0 - 12.0)
+    assert curtailed[layout.CURTAILED_ROW, 0, 0] == pytest.approx(12.0)
+    assert peaks[0, layout.TOTAL_PEAK, 0, 0] == pytest.approx(156.0)  # 150 + 6
     _, shifted, peaks = _run_day(
         _flat_inputs([10.0], baseline_mw=baseline, share=0.4, level=155.0, shift=True)
     )
-    assert shifted[stream.AI_ROW, 0, 0] == pytest.approx(240.0)  # energy kept
-    assert shifted[stream.CURTAILED_ROW, 0, 0] == pytest.approx(0.0)
-    assert peaks[0, stream.TOTAL_PEAK, 0, 0] == pytest.approx(156.0)
+    assert shifted[layout.AI_ROW, 0, 0] == pytest.approx(240.0)  # energy kept
+    assert shifted[layout.CURTAILED_ROW, 0, 0] == pytest.approx(0.0)
+    assert peaks[0, layout.TOTAL_PEAK, 0, 0] == pytest.approx(156.0)
     # The other hours rise by 12 MWh / 21 h each (equal room), far below the stress level.
-    total = shifted[stream.TOTAL_ROW, 0, 0]
+    total = shifted[layout.TOTAL_ROW, 0, 0]
     assert total == pytest.approx(21 * 110.0 + 3 * 160.0 + 12.0 - 12.0)
 
 

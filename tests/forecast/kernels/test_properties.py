@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from forecast import kernels
-from forecast.kernels.power import facility_mw
-from forecast.kernels.stream import (
+from forecast.kernels.layout import (
     AI_ROW,
     BASELINE_ROW,
     FIRST_REGION_ROW,
@@ -22,6 +21,7 @@ from forecast.kernels.stream import (
     PEAK_COUNT,
     TOTAL_ROW,
 )
+from forecast.kernels.power import facility_mw
 
 PROPERTY_SETTINGS = settings(max_examples=50, deadline=None)
 # Relative slack for comparisons between two floating-point evaluations of equal sums.
