@@ -30,12 +30,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass
-from functools import lru_cache
 
-import holidays
 import numpy as np
 import pandas as pd
 
+from forecast.calendar import holiday_dates
 from forecast.errors import DataError
 
 DAY_TYPES = (
@@ -157,20 +156,18 @@ def _vacation_window(text) -> tuple[int, int]:
     return first, last
 
 
-@lru_cache(maxsize=64)
 def _holiday_dates(
     country: str, subdivision: str | None, first_year: int, last_year: int, observed: bool = True
 ):
-    try:
-        calendar = holidays.country_holidays(
-            country, subdiv=subdivision, years=range(first_year, last_year + 1), observed=observed
-        )
-    except NotImplementedError:
+    dates = holiday_dates(
+        country, first_year, last_year, subdivision=subdivision, observed=observed
+    )
+    if dates is None:
         raise DataError(
             f"holiday country {country!r} (subdivision {subdivision!r}) is not known to the "
             "holidays package; use an ISO 3166 code it supports"
-        ) from None
-    return frozenset(np.datetime64(day, "D") for day in calendar)
+        )
+    return dates
 
 
 def day_types(

@@ -22,14 +22,13 @@ where ``f · (1 + i · (max phi − 1))`` would exceed 1, the inference share is
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
 from forecast import kernels
-from forecast.calendar import HourlyCalendar
+from forecast.calendar import HourlyCalendar, holiday_dates
 from forecast.engine.sampling import PathDraw, central, operation
 from forecast.memo import SharedArrays
 from forecast.scenario import WORLD, Scenario
@@ -95,19 +94,13 @@ def inference_shape(scenario: Scenario, calendar: HourlyCalendar) -> np.ndarray:
 
 def _inference_shape(country, calendar, peak_to_mean, peak_hour, weekend_factor) -> np.ndarray:
     """:func:`inference_shape`, computed."""
-    import holidays
-
     local = calendar.local
-    calendar_holidays: holidays.HolidayBase = holidays.HolidayBase()
-    if country != WORLD:
-        # A country without a calendar in `holidays` has no holidays.
-        with contextlib.suppress(NotImplementedError):
-            calendar_holidays = holidays.country_holidays(
-                country, years=range(local[0].year, local[-1].year + 1)
-            )
-    # Look holidays up once per local day, not per hour (a Python call each).
+    # A country without a calendar in `holidays` (and the world) has no holidays.
+    dates = holiday_dates(country, local[0].year, local[-1].year) if country != WORLD else None
+    # Look holidays up once per local day, not per hour.
     first_hours = calendar.day_starts[:-1]
-    holiday_of_day = np.array([d in calendar_holidays for d in local[first_hours].date], dtype=bool)
+    days = local[first_hours].tz_localize(None).to_numpy().astype("datetime64[D]")
+    holiday_of_day = np.isin(days, np.array(sorted(dates or ()), dtype="datetime64[D]"))
     is_holiday = np.repeat(holiday_of_day, np.diff(calendar.day_starts))
     is_workday = ((local.day_of_week < 5) & ~is_holiday).astype(np.uint8)
     shape = np.empty(len(local))

@@ -11,13 +11,21 @@ scanning the zone's UTC offset with the standard library.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.calendar import HourlyCalendar, hourly_times, local_midnight, standard_utc_offset
+from forecast import calendar as calendar_module
+from forecast.calendar import (
+    HourlyCalendar,
+    holiday_dates,
+    hourly_times,
+    local_midnight,
+    standard_utc_offset,
+)
 from forecast.weather import HOURS_IN_LEAP_YEAR, WeatherEnsemble, weather_years_at
 from forecast.weather.clock import leap_hours_of
 
@@ -137,3 +145,48 @@ def test_standard_time_is_the_smallest_offset():
     assert standard_utc_offset("Australia/Sydney") == dt.timedelta(hours=10)
     assert standard_utc_offset("America/New_York") == dt.timedelta(hours=-5)
     assert standard_utc_offset("Asia/Seoul") == dt.timedelta(hours=9)
+
+
+# --- Holiday calendars kept on disk (forecast.calendar.holiday_dates) -----------------------
+
+
+@pytest.fixture
+def holiday_cache(tmp_path, monkeypatch):
+    """An empty holiday cache of the test's own, and no calendar remembered in memory."""
+    monkeypatch.setattr(calendar_module, "HOLIDAY_CACHE", tmp_path / "holidays")
+    holiday_dates.cache_clear()
+    yield tmp_path / "holidays"
+    holiday_dates.cache_clear()
+
+
+def test_holiday_dates_are_the_packages_and_come_back_from_disk(holiday_cache):
+    import holidays
+
+    expected = {np.datetime64(day, "D") for day in holidays.country_holidays("KR", years=[2030])}
+    assert holiday_dates("KR", 2030, 2030) == expected
+    (written,) = holiday_cache.glob("*/KR--2030-2030-1.json")
+    holiday_dates.cache_clear()
+    written.write_text('["2030-03-01"]')  # a file that says otherwise
+    assert holiday_dates("KR", 2030, 2030) == {np.datetime64("2030-03-01")}  # read, not rebuilt
+
+
+def test_a_damaged_holiday_file_is_built_again(holiday_cache):
+    expected = holiday_dates("AU", 2030, 2030, subdivision="NSW")
+    (written,) = holiday_cache.glob("*/AU-NSW-2030-2030-1.json")
+    written.write_text("{not json")
+    holiday_dates.cache_clear()
+    assert holiday_dates("AU", 2030, 2030, subdivision="NSW") == expected
+    assert json.loads(written.read_text()) == sorted(str(day) for day in expected)
+
+
+def test_an_unknown_country_has_no_holiday_calendar(holiday_cache):
+    assert holiday_dates("XX", 2030, 2030) is None
+    holiday_dates.cache_clear()
+    assert holiday_dates("XX", 2030, 2030) is None  # from the file this time
+
+
+def test_holidays_work_where_the_cache_cannot_be_written(holiday_cache, monkeypatch):
+    # Below a file, no directory can be made, whoever runs the test (root included).
+    holiday_cache.parent.joinpath("a-file").write_text("")
+    monkeypatch.setattr(calendar_module, "HOLIDAY_CACHE", holiday_cache.parent / "a-file" / "x")
+    assert np.datetime64("2030-01-01") in holiday_dates("KR", 2030, 2030)
