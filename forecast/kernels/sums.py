@@ -5,7 +5,7 @@ import numpy as np
 from forecast.kernels._jit import jit, parallel_calls, split, thread_count
 from forecast.kernels.layout import FloatArray, IndexArray
 
-#: NumPy's pairwise summation: blocks of at most this many values are summed by 8 interleaved
+#: NumPy's pairwise summation: runs of at most this many values are summed by 8 interleaved
 #: partial sums, longer runs split in two (numpy/_core/src/umath/loops_utils.h.src).
 _PAIRWISE_BLOCK = 128
 _UNROLL = 8
@@ -14,34 +14,37 @@ _UNROLL = 8
 @jit
 def _leaf(day_sums, row, first, count, out, partial):
     """NumPy's pairwise sum of days ``first .. first + count - 1`` (``count`` at most
-    :data:`_PAIRWISE_BLOCK`) of every draw into ``out``; ``partial`` [8, D] is scratch."""
-    draw_count = out.size
+    :data:`_PAIRWISE_BLOCK`) of every draw into ``out``; ``partial`` [8, D] is scratch.
+
+    Lane ``j`` of ``partial`` adds days ``first + j``, ``first + j + 8``, ... in order, as
+    NumPy's eight accumulators do; one loop over the days (not one per lane) keeps the
+    compiled code small.
+    """
     if count < _UNROLL:
-        for draw in range(draw_count):
+        for draw in range(out.size):
             out[draw] = 0.0
         for day in range(first, first + count):
             values = day_sums[row, day]
-            for draw in range(draw_count):
+            for draw in range(out.size):
                 out[draw] += values[draw]
         return
+    # Loops, not slice assignments: numba compiles `partial[:, :] = ...` in 2.9 s.
     for lane in range(_UNROLL):
         values, sums = day_sums[row, first + lane], partial[lane]
-        for draw in range(draw_count):
+        for draw in range(out.size):
             sums[draw] = values[draw]
-    offset = _UNROLL
-    while offset < count - count % _UNROLL:
-        for lane in range(_UNROLL):
-            values, sums = day_sums[row, first + offset + lane], partial[lane]
-            for draw in range(draw_count):
-                sums[draw] += values[draw]
-        offset += _UNROLL
-    for draw in range(draw_count):
+    stop = first + count - count % _UNROLL
+    for day in range(first + _UNROLL, stop):
+        sums, values = partial[(day - first) % _UNROLL], day_sums[row, day]
+        for draw in range(out.size):
+            sums[draw] += values[draw]
+    for draw in range(out.size):
         out[draw] = (
             (partial[0, draw] + partial[1, draw]) + (partial[2, draw] + partial[3, draw])
         ) + ((partial[4, draw] + partial[5, draw]) + (partial[6, draw] + partial[7, draw]))
-    for day in range(first + offset, first + count):
+    for day in range(stop, first + count):
         values = day_sums[row, day]
-        for draw in range(draw_count):
+        for draw in range(out.size):
             out[draw] += values[draw]
 
 
@@ -68,7 +71,9 @@ def _pairwise(day_sums, row, first, count, partial, frames, sums):
             frames[depth + 1, 0], frames[depth + 1, 1], frames[depth + 1, 2] = start, half, 0
             depth += 1
         elif step == 1:  # keep the left half's sum, then the right half
-            sums[depth, :] = sums[depth + 1, :]
+            left, kept = sums[depth + 1], sums[depth]
+            for draw in range(kept.size):
+                kept[draw] = left[draw]
             frames[depth, 2] = 2
             frames[depth + 1, 0], frames[depth + 1, 1] = start + half, days - half
             frames[depth + 1, 2] = 0
@@ -81,33 +86,31 @@ def _pairwise(day_sums, row, first, count, partial, frames, sums):
 
 
 @jit
-def _segment_rows(day_sums, first_row, last_row, starts, out):
-    """Rows ``first_row .. last_row - 1`` of :func:`segment_sums` for one set of segments."""
+def _segment_block(
+    day_sums, first_row, last_row, year_starts, years_out, period_starts, periods_out
+):  # fmt: skip
+    """Rows ``first_row .. last_row - 1`` of :func:`segment_sums`: the years, then the periods
+    (one loop over both, so the sums are compiled once)."""
     day_count, draw_count = day_sums.shape[1], day_sums.shape[2]
     partial = np.empty((_UNROLL, draw_count))
     # Each level of the stack halves a run: 64 levels hold any number of days.
     frames = np.zeros((64, 3), dtype=np.int64)
     sums = np.empty((64, draw_count))
-    for row in range(first_row, last_row):
-        for segment in range(starts.size):
-            stop = starts[segment + 1] if segment + 1 < starts.size else day_count
-            total, first = out[row, segment], day_sums[row, starts[segment]]
-            for draw in range(draw_count):
-                total[draw] = first[draw]
-            if stop - starts[segment] > 1:
-                days = stop - starts[segment] - 1
-                _pairwise(day_sums, row, starts[segment] + 1, days, partial, frames, sums)
-                rest = sums[0]
+    for which in range(2):
+        starts = year_starts if which == 0 else period_starts
+        out = years_out if which == 0 else periods_out
+        for row in range(first_row, last_row):
+            for segment in range(starts.size):
+                stop = starts[segment + 1] if segment + 1 < starts.size else day_count
+                total, first = out[row, segment], day_sums[row, starts[segment]]
                 for draw in range(draw_count):
-                    total[draw] += rest[draw]
-
-
-@jit
-def _segment_block(day_sums, first_row, last_row, year_starts, years_out, period_starts,
-                   periods_out):  # fmt: skip
-    _segment_rows(day_sums, first_row, last_row, year_starts, years_out)
-    if period_starts.size > 0:
-        _segment_rows(day_sums, first_row, last_row, period_starts, periods_out)
+                    total[draw] = first[draw]
+                days = stop - starts[segment] - 1
+                if days > 0:
+                    _pairwise(day_sums, row, starts[segment] + 1, days, partial, frames, sums)
+                    rest = sums[0]
+                    for draw in range(draw_count):
+                        total[draw] += rest[draw]
 
 
 def segment_sums(
