@@ -8,7 +8,8 @@ here, which run the numba kernel, or the twin on the NumPy path:
 of the period; 100,000 by default, ``FORECAST_NUMPY_WORK`` sets it, 0 turns the path off) runs
 the twins under :func:`numpy_path` and never imports numba: at that size the twins take tens
 of milliseconds, where numba's start-up alone takes about 0.5 s on a warm cache (its import
-and its CPU target) and several seconds on a fresh one (compiling). pandas decides the same way
+and its CPU target) and several seconds on a fresh one (compiling); see
+:data:`NUMPY_WORK_LIMIT`. pandas decides the same way
 whether to hand an operation to numexpr. The twins give the kernels' results to rounding (the
 quantiles bit for bit, sums to 1e-12 relative: ``tests/forecast/kernels/test_twins.py``, and a
 projection both ways in ``tests/forecast/engine/test_numpy_path.py``).
@@ -54,9 +55,11 @@ __all__ = [
 ]
 
 #: Draw-hours up to which a projection runs the NumPy twins, unless ``FORECAST_NUMPY_WORK``
-#: says otherwise: the twins of ``forecast project kr-national --draws 100`` over a month
-#: (74,400 draw-hours) take 0.03 s, against 0.45 s of numba start-up on a warm cache
-#: (2026-12-05, the 2-core development machine).
+#: says otherwise: ``forecast project kr-national --draws 100`` over a month (74,400
+#: draw-hours) takes 0.07 s in all on the twins, where numba's start-up alone takes about
+#: 0.5 s on a warm cache (its import 0.2 s, its CPU target's set-up on the first cached call
+#: 0.3 s) and its compile several seconds on a fresh one (2026-12-05, the 2-core development
+#: machine; the benchmark's start-up section).
 NUMPY_WORK_LIMIT = 100_000
 
 _NUMPY_PATH: ContextVar[bool] = ContextVar("forecast_kernels_numpy_path", default=False)
