@@ -176,7 +176,7 @@ def holiday_dates(
 
     The dates are kept on disk (:data:`HOLIDAY_CACHE`, one JSON file per calendar, keyed on the
     ``holidays`` version), because the package loads every country's module on its first
-    lookup: importing it and finding one calendar took 0.11-0.13 s of a one-second command
+    lookup: importing it and finding one calendar took 0.11-0.14 s of a one-second command
     (2026-12-05), reading the file well under a millisecond. A cache that cannot be read is
     built again; one that cannot be written (a read-only install) is skipped.
     """
