@@ -11,13 +11,10 @@ every lazy import and cache warm. A step that fails leaves the process up, answe
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import datetime as dt
 import functools
 import gc
 import logging
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +33,7 @@ from service.cache import ResultCache
 from service.coalesce import Coalescer
 from service.errors import NotReadyError, ServiceError
 from service.jobs import JobRunner
+from service.memory import set_allocation_policy
 from service.registry import ModelRegistry, model_label
 from service.settings import MB, Settings
 from service.storage.database import Database
@@ -71,21 +69,6 @@ class ShippedScenario:
     sha256: str
 
 
-def _return_freed_memory_to_the_system() -> None:
-    """glibc: allocate blocks of 1 MB and more with mmap, so that freeing them shrinks the RSS.
-
-    By default glibc raises its mmap threshold to the largest block freed (up to 32 MB), after
-    which arrays of tens of MB come from the heap and their memory stays with the process when
-    freed: the resident set then drifts above what requests hold, past the memory budget.
-    """
-    name = ctypes.util.find_library("c")
-    if not sys.platform.startswith("linux") or name is None:
-        return
-    libc = ctypes.CDLL(name)
-    m_mmap_threshold = -3
-    libc.mallopt(m_mmap_threshold, 1 << 20)
-
-
 class ServiceState:
     """Everything the routers share; one per started app."""
 
@@ -100,7 +83,9 @@ class ServiceState:
         self.runs = Runs(self.database)
         self.results = ResultFiles(settings.results())
         self.jobs = JobRunner(settings, self.runs)
-        self.writer = ResultWriter(self.results, self.runs)
+        self.writer = ResultWriter(
+            self.results, self.runs, trim_above_bytes=settings.memory_budget_bytes // 2
+        )
         self.admission = Admission(
             slots=settings.max_inline_projections,
             memory_bytes=MIN_WORK_BYTES,
@@ -124,7 +109,7 @@ class ServiceState:
         """Bring every part up; record what failed instead of raising (see the module doc)."""
         if self.started:
             return
-        _return_freed_memory_to_the_system()
+        set_allocation_policy()
         self._step("database", self._start_database)
         self._step("kernels", self._compile)
         self._step("scenarios", self._load_scenarios)

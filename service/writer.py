@@ -21,6 +21,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from service.cache import ProjectionResult
+from service.memory import return_freed_memory
 from service.settings import MB
 from service.storage.results import ResultFiles
 from service.storage.runs import Runs
@@ -34,9 +35,11 @@ BACKLOG_BYTES = 256 * MB
 class ResultWriter:
     """Writes result files on a thread of its own and records each run once it is written."""
 
-    def __init__(self, results: ResultFiles, runs: Runs) -> None:
+    def __init__(self, results: ResultFiles, runs: Runs, *, trim_above_bytes: int = 0) -> None:
         self.results = results
         self.runs = runs
+        #: Resident bytes above which freed heap memory is handed back after a write.
+        self.trim_above_bytes = trim_above_bytes
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="result-writer")
         self._pending: dict[str, ProjectionResult] = {}
         self._pending_bytes = 0
@@ -89,6 +92,10 @@ class ResultWriter:
                 if self._pending.get(result.key) is result:
                     del self._pending[result.key]
                 self._space.notify_all()
+            # The computation and the file's encoding have freed their arrays by now; their
+            # heap pages go back to the system here, after the answer, once the process holds
+            # more than half its memory budget (service.memory).
+            return_freed_memory(self.trim_above_bytes)
 
     def flush(self) -> None:
         """Write everything queued, then stop taking more."""
