@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import os
 import sys
 from functools import cache
-from pathlib import Path
+
+import psutil
 
 #: Blocks of at least this size are mapped (and unmapped when freed); smaller ones come from
 #: the heap. [bytes]
@@ -49,12 +49,8 @@ def set_allocation_policy() -> None:
 
 
 def resident_bytes() -> int:
-    """The process's resident set now (0 where /proc does not say). [bytes]"""
-    try:
-        pages = int(Path("/proc/self/statm").read_text(encoding="ascii").split()[1])
-        return pages * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return 0
+    """The process's resident set now. [bytes]"""
+    return int(psutil.Process().memory_info().rss)
 
 
 def return_freed_memory(above_bytes: int = 0) -> bool:

@@ -237,7 +237,7 @@ def stream_hours(
     without = None
     streamed = chunks(no_flex)
     if flexibility is not None:
-        n_chunks = -(-(len(calendar.day_starts) - 1) // max_days)
+        n_chunks = sum(1 for _ in _day_chunks(calendar, max_days))
         first_pass = list(streamed) if n_chunks <= REUSED_CHUNKS else chunks(no_flex)
         levels, peak, ai_at_peak = _stress_levels(first_pass, flexibility, n_years, n_draws)
         share, shift = np.ascontiguousarray(flexibility.share[order]), flexibility.shift
