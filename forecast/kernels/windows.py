@@ -6,8 +6,9 @@ near where the previous hour's was: its distance from the row's mean in standard
 deviation around the predicted value is searched. One vectorised counting pass finds how many
 draws lie below and inside the window; when both order statistics that NumPy's 'linear'
 interpolation needs are inside, only the window's few values are gathered and selected;
-otherwise the window is extended on the side it missed and counted again, and after a few
-misses the hour falls back to quickselect over all draws. A block's first hour starts from
+otherwise the window's missed edge is moved past as many draws as it was short of (at the
+window's density of draws) and counted again, and after a few misses the hour falls back to
+quickselect over all draws. A block's first hour starts from
 the quantiles of a strided sample of the draws.
 
 The counting passes read a float32 copy of the row (twice the values per vector instruction),
@@ -234,11 +235,17 @@ def _window_quantile(row, state, probability, low, high, scale):
     lower, upper, gamma = _ranks(row.size, probability)
     for _ in range(_MAX_WIDENINGS + 1):
         below, up_to = _count_window(state.row32, np.float32(low), np.float32(high), state.flags)
-        extent = max(4.0 * (high - low), 1e-6 * scale, 1e-12)
+        # Move the missed edge past the draws it is short of at the window's own density of
+        # draws (the window's width per draw when it held none), plus _WINDOW_RANKS to spare,
+        # and by half the window's width at least, so that a sparse tail is crossed in a few
+        # steps. (Moving it by four widths, as before, left windows of 25 draws where 16 fit the
+        # sorting network: 10 % of the selection's time at 1,000 draws.)
+        spacing = (high - low) / max(up_to - below, 1)
+        least = max(0.5 * (high - low), 1e-6 * scale, 1e-12)
         if below > lower:
-            low -= extent
+            low -= max((below - lower + _WINDOW_RANKS) * spacing, least)
         elif up_to <= upper:
-            high += extent
+            high += max((upper - up_to + 1 + _WINDOW_RANKS) * spacing, least)
         else:
             count = _gather_window(row, state.flags, state.buffer)
             low_value, high_value = _order_statistics(state.buffer, count, lower - below)
