@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from forecast.cli.run import run_app
-from models.config import load_config, load_training_data
+from models.config import load_config, load_training_data, with_backtest_years
 from models.fit import rolling_origin
 
 app = typer.Typer(
@@ -38,11 +38,22 @@ def backtest(
         typer.Option(help="Real data directory (default: [data] dir or FORECAST_DATA_DIR)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    years: Annotated[
+        str | None,
+        typer.Option(
+            "--years",
+            help="Backtest these years instead of the config's [backtest] years, comma-separated "
+            "(e.g. 2016,2017,2018: a check on folds no modelling choice looked at).",
+        ),
+    ] = None,
 ) -> None:
     """Run the backtest alone and print the table (and ``--json``)."""
     config = load_config(config_path, data_dir=data_dir)
-    data = load_training_data(config)
     command = f"python -m models.backtest --config {config_path}"
+    if years is not None:
+        config = with_backtest_years(config, years)
+        command += f" --years {years}"
+    data = load_training_data(config)
     result = rolling_origin(data.demand, data.temperature, config, command=command)
     if as_json:
         print(

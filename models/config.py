@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -177,6 +177,29 @@ def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingCo
             f"({config.first_year}) up to last_year ({config.last_year})"
         )
     return config
+
+
+def with_backtest_years(config: TrainingConfig, years: str) -> TrainingConfig:
+    """``config`` with its ``[backtest] years`` replaced by ``years``, comma-separated
+    ("2016,2017,2018"): the same model scored on other folds, e.g. years no choice was made on.
+
+    Raises
+    ------
+    OptionsError
+        One line naming ``--years``, the value and the years allowed.
+    """
+    allowed = (
+        f"allowed: comma-separated years after first_year ({config.first_year}) up to "
+        f"last_year ({config.last_year}), e.g. {config.last_year - 1},{config.last_year}"
+    )
+    try:
+        chosen = tuple(int(part) for part in years.split(","))
+    except ValueError:
+        raise OptionsError(f"--years = {years!r}: {allowed}") from None
+    outside = [y for y in chosen if not config.first_year < y <= config.last_year]
+    if outside:
+        raise OptionsError(f"--years = {years!r}: {outside[0]} is outside the data; {allowed}")
+    return replace(config, backtest_years=chosen)
 
 
 class TrainingData(NamedTuple):

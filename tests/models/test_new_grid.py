@@ -24,6 +24,7 @@ import pandas as pd
 import pytest
 
 from forecast.calendar import hourly_times
+from models.config import load_config, with_backtest_years
 
 ZONE = "America/New_York"
 FALL_BACK_HOUR = "2021-11-07T01:00:00-05:00"  # the second 01:00, missing from the demand file
@@ -242,6 +243,28 @@ def test_training_fails_in_one_line_on_a_bad_config_or_data_row(grid, tmp_path):
         _run(["models.climatology", "build", "atlantis"], grid),
         "location = 'atlantis'", "unknown weather location", "allowed:", "testville-airport",
     )  # fmt: skip
+
+
+def test_backtest_years_replace_the_configs_or_fail_in_one_line(grid, monkeypatch):
+    """``--years`` scores other folds of the same config (Korea's 2016-2018, say, which no
+    modelling choice looked at); a year outside the data, or not a year, is one line."""
+    monkeypatch.setenv("FORECAST_WEATHER_DIR", str(grid["weather"]))
+    config = load_config(grid["config"], data_dir=grid["data"])
+    assert config.backtest_years == (2022,)
+    assert with_backtest_years(config, "2021,2022").backtest_years == (2021, 2022)
+    _one_line_error(
+        _run(["models.backtest", "--config", str(grid["config"]), "--years", "2019"], grid),
+        "--years = '2019'", "2019 is outside the data", "allowed:", "after first_year (2019)",
+    )  # fmt: skip
+    _one_line_error(
+        _run(["models.backtest", "--config", str(grid["config"]), "--years", "2022,20x2"], grid),
+        "--years = '2022,20x2'", "allowed: comma-separated years", "up to last_year (2022)",
+    )  # fmt: skip
+    # Inside the data but too early to fit three years before it: the fit says so, in one line.
+    _one_line_error(
+        _run(["models.backtest", "--config", str(grid["config"]), "--years", "2021"], grid),
+        "training needs at least 3 years up to 2020",
+    )
 
 
 @pytest.mark.slow
