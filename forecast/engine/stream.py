@@ -293,10 +293,12 @@ def stream_hours(
             kernels.quantiles_over_draws(
                 means, probabilities, series["ai_facility_mw_by_region"][region]
             )
-    annual = _annual(energy, peaks, order)
+    unsorted = np.empty_like(order)  # the inverse of the draw order, once for every statistic
+    unsorted[order] = np.arange(order.size)
+    annual = _annual(energy, peaks, unsorted)
     if without is not None:
         annual |= {
-            f"{name}_without_flexibility": _by_draw(values, order)
+            f"{name}_without_flexibility": _by_draw(values, unsorted)
             for name, values in without.items()
         }
     return Stats(series=series, annual=annual, period_times=periods.times)
@@ -325,28 +327,28 @@ def _merge_peaks(peaks: np.ndarray, block_peaks: np.ndarray) -> None:
             peaks[statistic][rises] = block[statistic][rises]
 
 
-def _by_draw(values: np.ndarray, order: np.ndarray) -> np.ndarray:
-    """[..., Y, D sorted] → [..., D, Y] in draw order."""
-    unsorted = np.empty_like(order)
-    unsorted[order] = np.arange(order.size)
+#: Per-draw annual statistics: (name, row of the stream's energy sums or of its peaks).
+_ANNUAL_ENERGY = (
+    ("ai_energy", layout.AI_ROW), ("baseline_energy", layout.BASELINE_ROW),
+    ("total_energy", layout.TOTAL_ROW), ("non_ai_energy", layout.NON_AI_ROW),
+    ("dc_energy", layout.DC_ROW), ("curtailed_energy", layout.CURTAILED_ROW),
+)  # fmt: skip
+_ANNUAL_PEAKS = (
+    ("ai_peak", layout.AI_PEAK), ("baseline_peak", layout.BASELINE_PEAK),
+    ("total_peak", layout.TOTAL_PEAK), ("non_ai_peak", layout.NON_AI_PEAK),
+    ("dc_peak", layout.DC_PEAK), ("ai_at_total_peak", layout.AI_AT_TOTAL_PEAK),
+    ("dc_at_total_peak", layout.DC_AT_TOTAL_PEAK),
+)  # fmt: skip
+
+
+def _by_draw(values: np.ndarray, unsorted: np.ndarray) -> np.ndarray:
+    """[..., Y, D sorted] → [..., D, Y] in draw order (``unsorted``: the inverse of the
+    stream's draw order)."""
     return np.ascontiguousarray(values[..., unsorted].swapaxes(-1, -2))
 
 
-def _annual(energy: np.ndarray, peaks: np.ndarray, order: np.ndarray) -> dict[str, np.ndarray]:
+def _annual(energy: np.ndarray, peaks: np.ndarray, unsorted: np.ndarray) -> dict[str, np.ndarray]:
     """Per-draw annual statistics [D, Y] in draw order, from the stream's [.., Y, D sorted]."""
-    return {
-        "ai_energy": _by_draw(energy[layout.AI_ROW], order),
-        "baseline_energy": _by_draw(energy[layout.BASELINE_ROW], order),
-        "total_energy": _by_draw(energy[layout.TOTAL_ROW], order),
-        "non_ai_energy": _by_draw(energy[layout.NON_AI_ROW], order),
-        "dc_energy": _by_draw(energy[layout.DC_ROW], order),
-        "curtailed_energy": _by_draw(energy[layout.CURTAILED_ROW], order),
-        "region_energy": _by_draw(energy[layout.FIRST_REGION_ROW :], order),
-        "ai_peak": _by_draw(peaks[layout.AI_PEAK], order),
-        "baseline_peak": _by_draw(peaks[layout.BASELINE_PEAK], order),
-        "total_peak": _by_draw(peaks[layout.TOTAL_PEAK], order),
-        "non_ai_peak": _by_draw(peaks[layout.NON_AI_PEAK], order),
-        "dc_peak": _by_draw(peaks[layout.DC_PEAK], order),
-        "ai_at_total_peak": _by_draw(peaks[layout.AI_AT_TOTAL_PEAK], order),
-        "dc_at_total_peak": _by_draw(peaks[layout.DC_AT_TOTAL_PEAK], order),
-    }
+    annual = {name: _by_draw(energy[row], unsorted) for name, row in _ANNUAL_ENERGY}
+    annual["region_energy"] = _by_draw(energy[layout.FIRST_REGION_ROW :], unsorted)
+    return annual | {name: _by_draw(peaks[row], unsorted) for name, row in _ANNUAL_PEAKS}
