@@ -5,6 +5,11 @@ Flags are read once, when this module is first imported:
 ``FORECAST_NUMBA_CACHE``
     ``0`` turns off numba's on-disk cache of compiled kernels (a read-only install, or a
     kernel being debugged); unset or any other value keeps it on.
+``FORECAST_VECTOR_COMPRESS``
+    ``1`` makes the windowed quantile search count and gather with AVX-512's compress
+    instruction (:mod:`forecast.kernels._vector`), ``0`` with its counting pass and gather;
+    unset or any other value, compress where numba's target has AVX-512. The setting is
+    compiled into the kernels, so the cache directory is keyed on it as well.
 ``NUMBA_CACHE_DIR``
     numba's own flag: where the cache lives. The kernels' cache sits in a subdirectory named
     after a digest of the kernel sources (see :func:`cache_directory`), by default under
@@ -46,6 +51,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+import llvmlite.binding
 import numba
 import numba.core.event
 
@@ -62,6 +68,28 @@ CACHE_ENABLED: bool = os.environ.get("FORECAST_NUMBA_CACHE", "1").strip() != "0"
 #: numba's own ``NUMBA_DISABLE_JIT``: kernels run as Python (and hold the GIL).
 NUMBA_DISABLE_JIT: bool = bool(_CONFIG.DISABLE_JIT)
 
+
+def _target_has_avx512() -> bool:
+    """Whether the code numba writes may use AVX-512: its ``NUMBA_CPU_FEATURES`` where set,
+    else the host's features."""
+    configured = _CONFIG.CPU_FEATURES
+    if configured is None:
+        configured = llvmlite.binding.get_host_cpu_features().flatten()
+    return "+avx512f" in str(configured).split(",")
+
+
+def _vector_compress_wanted() -> bool:
+    setting = os.environ.get("FORECAST_VECTOR_COMPRESS", "").strip()
+    if NUMBA_DISABLE_JIT:  # a compiler intrinsic has no Python body to run
+        return False
+    if setting in ("0", "1"):
+        return setting == "1"
+    return _target_has_avx512()
+
+
+#: Whether the windowed search uses the compress instruction (``FORECAST_VECTOR_COMPRESS``).
+VECTOR_COMPRESS: bool = _vector_compress_wanted()
+
 #: The files whose compiled code the cache holds: this module and every kernel module beside it.
 KERNEL_SOURCES: tuple[Path, ...] = tuple(sorted(Path(__file__).parent.glob("*.py")))
 
@@ -75,14 +103,15 @@ def source_digest(paths: tuple[Path, ...] = KERNEL_SOURCES) -> str:
 
 
 def cache_directory() -> Path:
-    """Where the kernels' compiled code is cached: ``<base>/numba-<source digest>``.
+    """Where the kernels' compiled code is cached: ``<base>/numba-<source digest>``, with
+    ``-compress`` appended when :data:`VECTOR_COMPRESS` is on.
 
     ``<base>`` is ``NUMBA_CACHE_DIR`` when set, else ``forecast/kernels/__pycache__``. Should it not
     be writable, numba falls back to its own locations (a read-only install, whose sources do
     not change).
     """
     base = _CONFIG.CACHE_DIR or str(Path(__file__).parent / "__pycache__")
-    return Path(base) / f"numba-{source_digest()}"
+    return Path(base) / f"numba-{source_digest()}{'-compress' if VECTOR_COMPRESS else ''}"
 
 
 @contextlib.contextmanager

@@ -32,6 +32,7 @@ from typing import NamedTuple
 import numpy as np
 
 from forecast.kernels._jit import approximate_jit, inline_jit, jit
+from forecast.kernels._vector import BLOCK, VECTOR_COMPRESS, window_block
 from forecast.kernels.layout import FloatArray
 from forecast.kernels.quantiles import _column_quantiles, _interpolate, _ranks, _select
 
@@ -76,6 +77,88 @@ def _odd_even_merge(first: int, last: int, distance: int) -> list[tuple[int, int
 
 #: The sorting network's comparators: int64[63, 2].
 _NETWORK = np.array(_odd_even_merge_sort(0, _NETWORK_SIZE - 1), dtype=np.int64)
+
+
+@inline_jit
+def _sort16(buffer):
+    """Sort ``buffer[:16]`` in place by the comparators of :data:`_NETWORK`, in its order.
+
+    Written out one comparator a line so that the sixteen values stay in registers: the loop
+    over the table read and wrote memory at every comparator (66 against 18 ns a sort of 16
+    random values, each alone in a loop, 2026-12-05). ``tests/forecast/kernels/test_windows.py``
+    checks the lines against the table and the sort on every 0-1 input (the 0-1 principle).
+    """
+    v0, v1, v2, v3 = buffer[0], buffer[1], buffer[2], buffer[3]
+    v4, v5, v6, v7 = buffer[4], buffer[5], buffer[6], buffer[7]
+    v8, v9, v10, v11 = buffer[8], buffer[9], buffer[10], buffer[11]
+    v12, v13, v14, v15 = buffer[12], buffer[13], buffer[14], buffer[15]
+    v0, v1 = min(v0, v1), max(v0, v1)
+    v2, v3 = min(v2, v3), max(v2, v3)
+    v0, v2 = min(v0, v2), max(v0, v2)
+    v1, v3 = min(v1, v3), max(v1, v3)
+    v1, v2 = min(v1, v2), max(v1, v2)
+    v4, v5 = min(v4, v5), max(v4, v5)
+    v6, v7 = min(v6, v7), max(v6, v7)
+    v4, v6 = min(v4, v6), max(v4, v6)
+    v5, v7 = min(v5, v7), max(v5, v7)
+    v5, v6 = min(v5, v6), max(v5, v6)
+    v0, v4 = min(v0, v4), max(v0, v4)
+    v2, v6 = min(v2, v6), max(v2, v6)
+    v2, v4 = min(v2, v4), max(v2, v4)
+    v1, v5 = min(v1, v5), max(v1, v5)
+    v3, v7 = min(v3, v7), max(v3, v7)
+    v3, v5 = min(v3, v5), max(v3, v5)
+    v1, v2 = min(v1, v2), max(v1, v2)
+    v3, v4 = min(v3, v4), max(v3, v4)
+    v5, v6 = min(v5, v6), max(v5, v6)
+    v8, v9 = min(v8, v9), max(v8, v9)
+    v10, v11 = min(v10, v11), max(v10, v11)
+    v8, v10 = min(v8, v10), max(v8, v10)
+    v9, v11 = min(v9, v11), max(v9, v11)
+    v9, v10 = min(v9, v10), max(v9, v10)
+    v12, v13 = min(v12, v13), max(v12, v13)
+    v14, v15 = min(v14, v15), max(v14, v15)
+    v12, v14 = min(v12, v14), max(v12, v14)
+    v13, v15 = min(v13, v15), max(v13, v15)
+    v13, v14 = min(v13, v14), max(v13, v14)
+    v8, v12 = min(v8, v12), max(v8, v12)
+    v10, v14 = min(v10, v14), max(v10, v14)
+    v10, v12 = min(v10, v12), max(v10, v12)
+    v9, v13 = min(v9, v13), max(v9, v13)
+    v11, v15 = min(v11, v15), max(v11, v15)
+    v11, v13 = min(v11, v13), max(v11, v13)
+    v9, v10 = min(v9, v10), max(v9, v10)
+    v11, v12 = min(v11, v12), max(v11, v12)
+    v13, v14 = min(v13, v14), max(v13, v14)
+    v0, v8 = min(v0, v8), max(v0, v8)
+    v4, v12 = min(v4, v12), max(v4, v12)
+    v4, v8 = min(v4, v8), max(v4, v8)
+    v2, v10 = min(v2, v10), max(v2, v10)
+    v6, v14 = min(v6, v14), max(v6, v14)
+    v6, v10 = min(v6, v10), max(v6, v10)
+    v2, v4 = min(v2, v4), max(v2, v4)
+    v6, v8 = min(v6, v8), max(v6, v8)
+    v10, v12 = min(v10, v12), max(v10, v12)
+    v1, v9 = min(v1, v9), max(v1, v9)
+    v5, v13 = min(v5, v13), max(v5, v13)
+    v5, v9 = min(v5, v9), max(v5, v9)
+    v3, v11 = min(v3, v11), max(v3, v11)
+    v7, v15 = min(v7, v15), max(v7, v15)
+    v7, v11 = min(v7, v11), max(v7, v11)
+    v3, v5 = min(v3, v5), max(v3, v5)
+    v7, v9 = min(v7, v9), max(v7, v9)
+    v11, v13 = min(v11, v13), max(v11, v13)
+    v1, v2 = min(v1, v2), max(v1, v2)
+    v3, v4 = min(v3, v4), max(v3, v4)
+    v5, v6 = min(v5, v6), max(v5, v6)
+    v7, v8 = min(v7, v8), max(v7, v8)
+    v9, v10 = min(v9, v10), max(v9, v10)
+    v11, v12 = min(v11, v12), max(v11, v12)
+    v13, v14 = min(v13, v14), max(v13, v14)
+    buffer[0], buffer[1], buffer[2], buffer[3] = v0, v1, v2, v3
+    buffer[4], buffer[5], buffer[6], buffer[7] = v4, v5, v6, v7
+    buffer[8], buffer[9], buffer[10], buffer[11] = v8, v9, v10, v11
+    buffer[12], buffer[13], buffer[14], buffer[15] = v12, v13, v14, v15
 
 
 class WindowState(NamedTuple):
@@ -130,7 +213,8 @@ def _prepare_row(row, row32):
     first = row[0]
     for draw in range(row.size):
         value = row[draw]
-        row32[draw] = np.float32(value)
+        if not VECTOR_COMPRESS:
+            row32[draw] = np.float32(value)
         missing += 1 if value != value else 0
         different += 1 if value != first else 0
     return missing > 0, different == 0
@@ -175,16 +259,43 @@ def _gather_window(row, flags, buffer):
 
 
 @inline_jit
+def _compress_window(row, low, high, buffer):
+    """Count draws below ``low`` and at or below ``high``, and copy the draws inside the window
+    to the front of ``buffer``, in one pass: :func:`forecast.kernels._vector.window_block`
+    over eight draws at a time. Returns the two counts and the window's."""
+    below, count = 0, 0
+    full = row.size - row.size % BLOCK
+    for start in range(0, full, BLOCK):
+        block_below, block_inside = window_block(row, start, low, high, buffer, count)
+        below += block_below
+        count += block_inside
+    for draw in range(full, row.size):
+        value = row[draw]
+        below += 1 if value < low else 0
+        if low <= value <= high:
+            buffer[count] = value
+            count += 1
+    return below, below + count, count
+
+
+@inline_jit
+def _search_window(row, state, low, high):
+    """Draws below ``low``, at or below ``high``, and the window's draw count once its values
+    are in ``state.buffer``, or -1 while they are not gathered yet (:func:`_gather_window`)."""
+    if VECTOR_COMPRESS:
+        return _compress_window(row, low, high, state.buffer)
+    below, up_to = _count_window(state.row32, np.float32(low), np.float32(high), state.flags)
+    return below, up_to, -1
+
+
+@inline_jit
 def _order_statistics(buffer, count, rank):
     """The ``rank``-th and ``rank + 1``-th smallest of ``buffer[:count]`` (0-based; the second
     only where there is one), reordering the buffer."""
     if count <= _NETWORK_SIZE:
         for index in range(count, _NETWORK_SIZE):
             buffer[index] = np.inf
-        for comparator in range(_NETWORK.shape[0]):
-            first, second = _NETWORK[comparator, 0], _NETWORK[comparator, 1]
-            low, high = buffer[first], buffer[second]
-            buffer[first], buffer[second] = min(low, high), max(low, high)
+        _sort16(buffer)
         return buffer[rank], buffer[min(rank + 1, count - 1)]
     _select(buffer, np.int64(0), count - 1, rank)
     above = buffer[min(rank + 1, count - 1)]
@@ -234,7 +345,7 @@ def _window_quantile(row, state, probability, low, high, scale):
     times. Returns the quantile and whether it was found."""
     lower, upper, gamma = _ranks(row.size, probability)
     for _ in range(_MAX_WIDENINGS + 1):
-        below, up_to = _count_window(state.row32, np.float32(low), np.float32(high), state.flags)
+        below, up_to, count = _search_window(row, state, low, high)
         # Move the missed edge past the draws it is short of at the window's own density of
         # draws (the window's width per draw when it held none), plus _WINDOW_RANKS to spare,
         # and by half the window's width at least, so that a sparse tail is crossed in a few
@@ -247,7 +358,8 @@ def _window_quantile(row, state, probability, low, high, scale):
         elif up_to <= upper:
             high += max((upper - up_to + 1 + _WINDOW_RANKS) * spacing, least)
         else:
-            count = _gather_window(row, state.flags, state.buffer)
+            if count < 0:
+                count = _gather_window(row, state.flags, state.buffer)
             low_value, high_value = _order_statistics(state.buffer, count, lower - below)
             value = _interpolate(low_value, high_value if upper > lower else low_value, gamma)
             return value, True, count, high - low

@@ -1,0 +1,127 @@
+"""The windowed quantile search's parts: the written-out sorting network and the compress pass,
+and the search itself under both ways of counting and gathering (``FORECAST_VECTOR_COMPRESS``).
+"""
+
+import inspect
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+
+import numba
+import numpy as np
+import pytest
+
+from forecast.kernels import windows
+
+needs_jit = pytest.mark.skipif(
+    bool(numba.config.DISABLE_JIT), reason="a compiler intrinsic has no Python body to run"
+)
+
+
+def test_sort16_is_the_networks_comparators_in_order():
+    """_sort16 writes out _NETWORK one comparator a line: the lines are the table."""
+    source = inspect.getsource(getattr(windows._sort16, "py_func", windows._sort16))
+    found = [
+        [int(first), int(second)]
+        for first, second in re.findall(
+            r"v(\d+), v(\d+) = min\(v\1, v\2\), max\(v\1, v\2\)", source
+        )
+    ]
+    assert found == windows._NETWORK.tolist()
+    assert len(found) == 63  # Batcher's odd-even merge sort of 16 (Knuth 5.3.4)
+
+
+@numba.njit
+def _sort_rows(values):
+    for row in range(values.shape[0]):
+        windows._sort16(values[row])
+
+
+def test_sort16_sorts_every_zero_one_input():
+    """The 0-1 principle (Knuth, TAOCP vol. 3, 5.3.4, theorem Z): a comparator network sorts
+    any input if it sorts all 2^16 inputs of zeros and ones; then ties, infinities and
+    negatives."""
+    bits = (np.arange(2**16)[:, None] >> np.arange(16)) & 1
+    values = bits.astype(np.float64)
+    _sort_rows(values)
+    assert np.array_equal(values, np.sort(bits, axis=1).astype(np.float64))
+    rng = np.random.default_rng(16)
+    mixed = rng.choice([-np.inf, -2.5, -0.0, 0.0, 1.0, 1.0, 3.25, np.inf], size=(500, 16))
+    mixed[:250] = rng.normal(size=(250, 16))
+    ordered = mixed.copy()
+    _sort_rows(ordered)
+    assert np.array_equal(ordered, np.sort(mixed, axis=1))
+
+
+@numba.njit
+def _compress(row, low, high):
+    buffer = np.full(row.size, np.nan)
+    below, up_to, count = windows._compress_window(row, low, high, buffer)
+    return below, up_to, buffer[:count].copy()
+
+
+@needs_jit
+@pytest.mark.parametrize("draws", [1, 7, 8, 9, 1000, 1003, 10_000])
+def test_compress_pass_counts_and_gathers_like_numpy(draws):
+    """Below, at-or-below and the window's values in draw order, for any row length (a tail
+    shorter than the eight values of a block), edges on tied values, and an empty window."""
+    rng = np.random.default_rng(draws)
+    row = np.round(rng.lognormal(3.0, 0.4, draws), 1)  # rounded: many ties
+    for low, high in [(20.0, 20.5), (row[0], row[0]), (-np.inf, np.inf), (1e9, 2e9),
+                      (float(np.median(row)), float(np.quantile(row, 0.6)))]:  # fmt: skip
+        below, up_to, inside = _compress(row, low, high)
+        assert below == np.count_nonzero(row < low)
+        assert up_to == np.count_nonzero(row <= high)
+        assert np.array_equal(inside, row[(row >= low) & (row <= high)])
+
+
+# Each search path equals np.quantile bit for bit on rows like the stream's: hour after hour of
+# drifting, reshuffling draws (windows hit and miss), ties, a constant row and a NaN row.
+_SEARCH = """
+import json
+import numpy as np
+from forecast.kernels import _jit, windows
+
+rng = np.random.default_rng(3)
+probabilities = np.array([0.05, 0.1, 0.5, 0.9, 0.95])
+mismatches, hours = 0, 0
+for draws in (150, 1000, 4099):
+    state = windows.window_state(1, probabilities.size, draws)
+    level = rng.lognormal(0.0, 0.3, draws)
+    out = np.empty(probabilities.size)
+    for hour in range(300):
+        level *= np.exp(rng.normal(0.0, 0.02, draws))
+        row = 1000.0 * level * (1.0 + 0.3 * np.sin(hour / 3.8))
+        if hour % 50 == 7:
+            row = np.round(row, -2)
+        if hour == 120:
+            row[:] = 5.0
+        if hour == 121:
+            row[draws // 2] = np.nan
+        windows.row_quantiles(row, probabilities, state, 0, out)
+        expected = np.quantile(row, probabilities)
+        same = np.array_equal(out, expected, equal_nan=True)
+        same = same and not np.any(np.signbit(out) != np.signbit(expected))
+        mismatches += 0 if same else 1
+        hours += 1
+print(json.dumps({"compress": _jit.VECTOR_COMPRESS, "hours": hours, "mismatches": mismatches}))
+"""
+
+
+@needs_jit
+@pytest.mark.parametrize("setting", ["0", "1"])
+def test_windowed_search_equals_numpy_with_and_without_compress(setting, tmp_path):
+    """Both ways of counting and gathering give np.quantile bit for bit; each runs in a process
+    of its own (the setting is read at import and compiled into the kernels), with its own
+    cache."""
+    environment = {**os.environ, "FORECAST_VECTOR_COMPRESS": setting,
+                   "NUMBA_CACHE_DIR": str(tmp_path)}  # fmt: skip
+    completed = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(_SEARCH)],
+        capture_output=True, text=True, check=True, timeout=600, env=environment,
+    )  # fmt: skip
+    found = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert found == {"compress": setting == "1", "hours": 900, "mismatches": 0}
