@@ -35,8 +35,8 @@ BLOCK = 8
 def window_block(typing_context, row, start, low, high, out, count):
     """Compare ``row[start:start + 8]`` with a window ``[low, high]``; store the values inside
     it, in draw order, at ``out[count:]`` (all eight slots from ``count`` are written, the
-    ones past the packed values with unspecified values); return how many were below ``low``
-    and how many inside.
+    ones past the packed values with unspecified values); return how many were below ``low``,
+    how many inside and how many NaN.
 
     ``row`` and ``out`` are C-contiguous float64 arrays, ``start + 8 <= row.size`` and
     ``count + 8 <= out.size`` (a caller that has seen ``start`` values packs at most that many,
@@ -51,7 +51,7 @@ def window_block(typing_context, row, start, low, high, out, count):
     )
     if not contiguous:
         return None
-    signature = numba.types.UniTuple(numba.int64, 2)(row, start, low, high, out, count)
+    signature = numba.types.UniTuple(numba.int64, 3)(row, start, low, high, out, count)
 
     def codegen(context, builder, signature, arguments):
         row_value, start_value, low_value, high_value, out_value, count_value = arguments
@@ -93,8 +93,9 @@ def window_block(typing_context, row, start, low, high, out, count):
                 builder.call(population, [builder.bitcast(flags, byte)]), ir.IntType(64)
             )
 
+        missing = builder.fcmp_unordered("uno", values, values)
         return context.make_tuple(
-            builder, signature.return_type, [count_of(below), count_of(inside)]
+            builder, signature.return_type, [count_of(below), count_of(inside), count_of(missing)]
         )
 
     return signature, codegen

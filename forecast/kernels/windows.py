@@ -47,6 +47,14 @@ _LOCATION_SAMPLE = 128
 #: rows (kr-outlook-flex, 2030): at 1,000 draws the score predictor's error is a median of 2
 #: and a 90th percentile of 5 draws; 6 gave the fastest rows at 1,000 and 10,000 draws.
 _WINDOW_RANKS = 6.0
+#: How many times wider than the predicted window the pass over all draws looks when it
+#: compresses: it copies out the wide window's values whatever their number, so a predicted
+#: window that misses is moved among those tens of values instead of in another pass over all
+#: draws (at 10,000 draws 80 % of the windows of +-6 draws missed and cost a second pass).
+_WIDE_FACTOR = 8.0
+#: Probabilities at most this far apart share their pass over all draws (P5 and P10, P90
+#: and P95): the pass copies out the draws between them as well, a tenth of all at most.
+_GROUP_SHARE = 0.1
 #: Values a window is sorted in by the network (more: quickselect).
 _NETWORK_SIZE = 16
 
@@ -175,18 +183,28 @@ class WindowState(NamedTuple):
         1 where the row's scores hold a previous hour (0 at a block's start or after NaN).
     row32 : float32[D]
         The row's values in float32, for the counting passes. [MW]
+    lows, highs : float64[Q]
+        The hour's predicted window of each quantile. [MW]
+    spans : float64[2, Q]
+        The draw count and width of the window each quantile was found in (-1: not yet). [-],
+        [MW]
     flags : uint8[8 * ceil(D / 8)]
         1 where a draw is inside the window (zero beyond ``D``). [-]
-    buffer, scratch : float64[D]
-        The window's values; a copy of the row for quickselect. [MW]
+    buffer, narrow, scratch : float64[D]
+        The window's values; the predicted window's among them; a copy of the row for
+        quickselect. [MW]
     """
 
     score: FloatArray
     width: FloatArray
     seeded: np.ndarray
     row32: np.ndarray
+    lows: FloatArray
+    highs: FloatArray
+    spans: FloatArray
     flags: np.ndarray
     buffer: FloatArray
+    narrow: FloatArray
     scratch: FloatArray
 
 
@@ -198,9 +216,13 @@ def window_state(row_count, probability_count, draw_count):
         width=np.zeros((row_count, probability_count)),
         seeded=np.zeros(row_count, dtype=np.uint8),
         row32=np.empty(draw_count, dtype=np.float32),
+        lows=np.zeros(probability_count),
+        highs=np.zeros(probability_count),
+        spans=np.zeros((2, probability_count)),
         flags=np.zeros(8 * ((draw_count + 7) // 8), dtype=np.uint8),
         # Room for the network's padding beyond the window's values.
         buffer=np.empty(max(draw_count, _NETWORK_SIZE)),
+        narrow=np.empty(max(draw_count, _NETWORK_SIZE)),
         scratch=np.empty(draw_count),
     )
 
@@ -260,32 +282,37 @@ def _gather_window(row, flags, buffer):
 
 @inline_jit
 def _compress_window(row, low, high, buffer):
-    """Count draws below ``low`` and at or below ``high``, and copy the draws inside the window
-    to the front of ``buffer``, in one pass: :func:`forecast.kernels._vector.window_block`
-    over eight draws at a time. Returns the two counts and the window's."""
-    below, count = 0, 0
+    """Count draws below ``low``, at or below ``high``, and NaN, and copy the draws inside the
+    window to the front of ``buffer``, in one pass:
+    :func:`forecast.kernels._vector.window_block` over eight draws at a time. Returns the
+    counts below and at or below, the window's, and the NaN count."""
+    below, count, missing = 0, 0, 0
     full = row.size - row.size % BLOCK
     for start in range(0, full, BLOCK):
-        block_below, block_inside = window_block(row, start, low, high, buffer, count)
+        block_below, block_inside, block_missing = window_block(row, start, low, high, buffer,
+                                                                count)  # fmt: skip
         below += block_below
         count += block_inside
+        missing += block_missing
     for draw in range(full, row.size):
         value = row[draw]
         below += 1 if value < low else 0
+        missing += 1 if value != value else 0
         if low <= value <= high:
             buffer[count] = value
             count += 1
-    return below, below + count, count
+    return below, below + count, count, missing
 
 
 @inline_jit
 def _search_window(row, state, low, high):
-    """Draws below ``low``, at or below ``high``, and the window's draw count once its values
-    are in ``state.buffer``, or -1 while they are not gathered yet (:func:`_gather_window`)."""
+    """Draws below ``low``, at or below ``high``, the window's draw count once its values are
+    in ``state.buffer`` (-1 while they are not gathered yet: :func:`_gather_window`), and the
+    NaN draws the compress pass found (the counting pass's rows were checked before)."""
     if VECTOR_COMPRESS:
         return _compress_window(row, low, high, state.buffer)
     below, up_to = _count_window(state.row32, np.float32(low), np.float32(high), state.flags)
-    return below, up_to, -1
+    return below, up_to, -1, 0
 
 
 @inline_jit
@@ -338,72 +365,194 @@ def _location_scale(row):
     return mean, math.sqrt(max(squares / count - mean * mean, 0.0))
 
 
+@inline_jit
+def _next_edges(low, high, below, up_to, lower, upper, scale):
+    """Whether the window ``[low, high]``, with ``below`` draws below it and ``up_to`` at or
+    below its top, holds the order statistics ``lower`` and ``upper``; where it does not, the
+    window with its missed edge moved.
+
+    The edge moves past the draws it is short of at the window's own density of draws (its
+    width per draw when it held none), plus _WINDOW_RANKS to spare, and by half the window's
+    width at least, so that a sparse tail is crossed in a few steps (the other edge still
+    brackets the quantile). Moving it by four widths, as before, left windows of 25 draws
+    where 16 fit the sorting network: 10 % of the selection's time at 1,000 draws.
+    """
+    spacing = (high - low) / max(up_to - below, 1)
+    least = max(0.5 * (high - low), 1e-6 * scale, 1e-12)
+    if below > lower:
+        return False, low - max((below - lower + _WINDOW_RANKS) * spacing, least), high
+    if up_to <= upper:
+        return False, low, high + max((upper - up_to + 1 + _WINDOW_RANKS) * spacing, least)
+    return True, low, high
+
+
+@inline_jit
+def _window_statistics(state, count, span, lower, upper, low, high, scale):
+    """The ``lower``-th and next smallest of a wide window's ``count`` values in
+    ``state.buffer`` (``span`` wide), found among the values of the predicted window ``[low,
+    high]`` inside it (a pass over ``count`` values, moved as :func:`_next_edges` says until it
+    holds them). Also returns the draw count and width of the window they were found in."""
+    buffer = state.buffer
+    if count <= _NETWORK_SIZE or not VECTOR_COMPRESS:
+        low_value, high_value = _order_statistics(buffer, count, lower)
+        return low_value, high_value, count, span
+    values, narrow = buffer[:count], state.narrow
+    for _ in range(_MAX_WIDENINGS + 1):
+        below, up_to, inside, _ = _compress_window(values, low, high, narrow)
+        hit, low, high = _next_edges(low, high, below, up_to, lower, upper, scale)
+        if hit:
+            low_value, high_value = _order_statistics(narrow, inside, lower - below)
+            return low_value, high_value, inside, high - low
+    low_value, high_value = _order_statistics(buffer, count, lower)
+    return low_value, high_value, count, span
+
+
 @jit
 def _window_quantile(row, state, probability, low, high, scale):
-    """The quantile of a NaN-free row, searched from ``[low, high]``: the window is extended
-    on the side it missed (the other still brackets the quantile) up to :data:`_MAX_WIDENINGS`
-    times. Returns the quantile and whether it was found."""
+    """The quantile of a NaN-free row, searched from the predicted window ``[low, high]``.
+
+    With the compress pass, the pass over all draws counts and copies out a window
+    :data:`_WIDE_FACTOR` times as wide, and the predicted window is searched among its values
+    alone; otherwise the predicted window itself. A window that misses is moved
+    (:func:`_next_edges`) up to :data:`_MAX_WIDENINGS` times. Returns the quantile, whether it
+    was found, and the draw count and width of the window it was found in (its density of draws
+    sets the next hour's window); the count is -1 for a row with a NaN draw.
+    """
     lower, upper, gamma = _ranks(row.size, probability)
+    wide = _WIDE_FACTOR if VECTOR_COMPRESS else 1.0
+    centre, half = 0.5 * (low + high), 0.5 * (high - low)
+    wide_low, wide_high = centre - wide * half, centre + wide * half
     for _ in range(_MAX_WIDENINGS + 1):
-        below, up_to, count = _search_window(row, state, low, high)
-        # Move the missed edge past the draws it is short of at the window's own density of
-        # draws (the window's width per draw when it held none), plus _WINDOW_RANKS to spare,
-        # and by half the window's width at least, so that a sparse tail is crossed in a few
-        # steps. (Moving it by four widths, as before, left windows of 25 draws where 16 fit the
-        # sorting network: 10 % of the selection's time at 1,000 draws.)
-        spacing = (high - low) / max(up_to - below, 1)
-        least = max(0.5 * (high - low), 1e-6 * scale, 1e-12)
-        if below > lower:
-            low -= max((below - lower + _WINDOW_RANKS) * spacing, least)
-        elif up_to <= upper:
-            high += max((upper - up_to + 1 + _WINDOW_RANKS) * spacing, least)
-        else:
+        below, up_to, count, missing = _search_window(row, state, wide_low, wide_high)
+        if missing:
+            return np.nan, False, -1, 0.0
+        hit, wide_low, wide_high = _next_edges(
+            wide_low, wide_high, below, up_to, lower, upper, scale
+        )
+        if hit:
             if count < 0:
                 count = _gather_window(row, state.flags, state.buffer)
-            low_value, high_value = _order_statistics(state.buffer, count, lower - below)
+            low_value, high_value, count, span = _window_statistics(
+                state, count, wide_high - wide_low, lower - below, upper - below, low, high, scale
+            )
             value = _interpolate(low_value, high_value if upper > lower else low_value, gamma)
-            return value, True, count, high - low
+            return value, True, count, span
     return np.nan, False, 0, 0.0
+
+
+@inline_jit
+def _fill_row(row, probabilities, state, index, out_column, missing):
+    """The quantiles of a row with a NaN draw (NaN) or all of one value (that value); the next
+    hour's windows start afresh."""
+    for quantile in range(probabilities.size):
+        gamma = _ranks(row.size, probabilities[quantile])[2]
+        out_column[quantile] = np.nan if missing else _interpolate(row[0], row[0], gamma)
+    state.seeded[index] = 0
+
+
+@jit
+def _group_quantiles(row, probabilities, first, last, state, scale, lows, highs, out_column,
+                     spans):  # fmt: skip
+    """Quantiles ``first .. last`` of a NaN-free row from one pass over all draws: the wide
+    window from the lowest quantile's wide window to the highest's, then each quantile's
+    predicted window ``[lows[q], highs[q]]`` among its values (:func:`_window_statistics`).
+    Writes ``out_column[q]`` and the found window's draw count and width to ``spans[:, q]``
+    for each quantile the wide window holds; ``spans[0, q]`` stays -1 for one it does not.
+    Returns whether the row holds a NaN draw (then nothing is written)."""
+    wide_low, wide_high = np.inf, -np.inf
+    for quantile in range(first, last + 1):
+        centre, half = (
+            0.5 * (lows[quantile] + highs[quantile]),
+            0.5 * (highs[quantile] - lows[quantile]),
+        )
+        wide_low = min(wide_low, centre - _WIDE_FACTOR * half)
+        wide_high = max(wide_high, centre + _WIDE_FACTOR * half)
+    below, up_to, count, missing = _compress_window(row, wide_low, wide_high, state.buffer)
+    if missing:
+        return True
+    for quantile in range(first, last + 1):
+        spans[0, quantile] = -1.0
+        lower, upper, gamma = _ranks(row.size, probabilities[quantile])
+        if below <= lower and upper < up_to:
+            low_value, high_value, found_count, span = _window_statistics(
+                state, count, wide_high - wide_low, lower - below, upper - below,
+                lows[quantile], highs[quantile], scale,
+            )  # fmt: skip
+            value = _interpolate(low_value, high_value if upper > lower else low_value, gamma)
+            out_column[quantile] = value
+            spans[0, quantile], spans[1, quantile] = found_count, span
+    return False
 
 
 @jit
 def row_quantiles(row, probabilities, state, index, out_column):
     """Write the quantiles of one hour's ``row`` [D] to ``out_column`` [Q] (NaN for a row with
-    a NaN draw), searching each near its score in row ``index`` of ``state``."""
+    a NaN draw), searching each near its score in row ``index`` of ``state``.
+
+    With the compress pass, neighbouring probabilities at most :data:`_GROUP_SHARE` apart
+    (P5 and P10, P90 and P95) share their pass over all draws (:func:`_group_quantiles`).
+    """
     score, width = state.score[index], state.width[index]
     seeded = state.seeded[index] != 0
-    missing, constant = _prepare_row(row, state.row32)
-    if missing or constant:
-        for quantile in range(probabilities.size):
-            gamma = _ranks(row.size, probabilities[quantile])[2]
-            out_column[quantile] = np.nan if missing else _interpolate(row[0], row[0], gamma)
-        state.seeded[index] = 0
-        return
     mean, deviation = _location_scale(row)
+    # A row all of one value, or with a NaN draw, has no window to search. The compress pass
+    # counts NaN draws as it goes, so a whole pass to check is needed only where the sampled
+    # draws are all equal or one of them is NaN (the counting pass reads a float32 copy).
+    if not VECTOR_COMPRESS or not deviation > 0.0:
+        missing, constant = _prepare_row(row, state.row32)
+        if missing or constant:
+            _fill_row(row, probabilities, state, index, out_column, missing)
+            return
     scale = max(abs(mean), deviation)
     stride = max(row.size // _SEED_SAMPLE, 1)
     sample, sample_count = state.scratch, (row.size + stride - 1) // stride
+    lows, highs, spans = state.lows, state.highs, state.spans
     for quantile in range(probabilities.size):
-        probability = probabilities[quantile]
         if seeded:
             centre = mean + score[quantile] * deviation
-            low, high = centre - width[quantile] * deviation, centre + width[quantile] * deviation
+            half = width[quantile] * deviation
+            lows[quantile], highs[quantile] = centre - half, centre + half
         else:
             for draw in range(sample_count):
                 sample[draw] = row[draw * stride]
-            low, high = _seed_window(sample, sample_count, probability)
-        value, found, count, span = _window_quantile(row, state, probability, low, high, scale)
+            lows[quantile], highs[quantile] = _seed_window(
+                sample, sample_count, probabilities[quantile]
+            )
+        spans[0, quantile] = -1.0
+    first = 0
+    while first < probabilities.size:
+        last = first
+        while (
+            VECTOR_COMPRESS
+            and last + 1 < probabilities.size
+            and probabilities[last + 1] - probabilities[last] <= _GROUP_SHARE
+        ):
+            last += 1
+        if last > first and _group_quantiles(row, probabilities, first, last, state, scale,
+                                             lows, highs, out_column, spans):  # fmt: skip
+            _fill_row(row, probabilities, state, index, out_column, True)
+            return
+        first = last + 1
+    for quantile in range(probabilities.size):
+        if spans[0, quantile] < 0.0:
+            value, found, count, span = _window_quantile(
+                row, state, probabilities[quantile], lows[quantile], highs[quantile], scale
+            )
+            if count < 0:
+                _fill_row(row, probabilities, state, index, out_column, True)
+                return
+            if not found:
+                scratch = state.scratch
+                for draw in range(row.size):
+                    scratch[draw] = row[draw]
+                _column_quantiles(scratch, probabilities, out_column)
+                break
+            out_column[quantile] = value
+            spans[0, quantile], spans[1, quantile] = count, span
         # Next hour's half-width: about _WINDOW_RANKS draws on either side of the quantile at
         # this hour's density of draws near it.
-        spacing = span / max(count, 2)
+        spacing = spans[1, quantile] / max(spans[0, quantile], 2.0)
         width[quantile] = _WINDOW_RANKS * spacing / deviation if deviation > 0.0 else 0.0
-        if not found:
-            scratch = state.scratch
-            for draw in range(row.size):
-                scratch[draw] = row[draw]
-            _column_quantiles(scratch, probabilities, out_column)
-            break
-        out_column[quantile] = value
     for quantile in range(probabilities.size):
         score[quantile] = (out_column[quantile] - mean) / deviation if deviation > 0.0 else 0.0
     state.seeded[index] = 1

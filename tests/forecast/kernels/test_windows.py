@@ -59,20 +59,23 @@ def test_sort16_sorts_every_zero_one_input():
 @numba.njit
 def _compress(row, low, high):
     buffer = np.full(row.size, np.nan)
-    below, up_to, count = windows._compress_window(row, low, high, buffer)
-    return below, up_to, buffer[:count].copy()
+    below, up_to, count, missing = windows._compress_window(row, low, high, buffer)
+    return below, up_to, buffer[:count].copy(), missing
 
 
 @needs_jit
 @pytest.mark.parametrize("draws", [1, 7, 8, 9, 1000, 1003, 10_000])
 def test_compress_pass_counts_and_gathers_like_numpy(draws):
-    """Below, at-or-below and the window's values in draw order, for any row length (a tail
-    shorter than the eight values of a block), edges on tied values, and an empty window."""
+    """Below, at-or-below, the window's values in draw order and the NaN draws, for any row
+    length (a tail shorter than the eight values of a block), edges on tied values, and an
+    empty window."""
     rng = np.random.default_rng(draws)
     row = np.round(rng.lognormal(3.0, 0.4, draws), 1)  # rounded: many ties
+    row[rng.random(draws) < 0.01] = np.nan
     for low, high in [(20.0, 20.5), (row[0], row[0]), (-np.inf, np.inf), (1e9, 2e9),
                       (float(np.median(row)), float(np.quantile(row, 0.6)))]:  # fmt: skip
-        below, up_to, inside = _compress(row, low, high)
+        below, up_to, inside, missing = _compress(row, low, high)
+        assert missing == np.count_nonzero(np.isnan(row))
         assert below == np.count_nonzero(row < low)
         assert up_to == np.count_nonzero(row <= high)
         assert np.array_equal(inside, row[(row >= low) & (row <= high)])
