@@ -48,10 +48,17 @@ _LOCATION_SAMPLE = 128
 #: and a 90th percentile of 5 draws; 6 gave the fastest rows at 1,000 and 10,000 draws.
 _WINDOW_RANKS = 6.0
 #: How many times wider than the predicted window the pass over all draws looks when it
-#: compresses: it copies out the wide window's values whatever their number, so a predicted
-#: window that misses is moved among those tens of values instead of in another pass over all
-#: draws (at 10,000 draws 80 % of the windows of +-6 draws missed and cost a second pass).
+#: compresses, at 1,000 draws: it copies out the wide window's values whatever their number,
+#: so a predicted window that misses is moved among those tens of values instead of in
+#: another pass over all draws (at 10,000 draws 80 % of the windows of +-6 draws missed and
+#: cost a second pass). The predictor's misses grow with the draws (a 90th percentile of 9
+#: draws at 1,000, 56-105 at 10,000), so the factor grows with their square root: 25 at
+#: 10,000, where 8 / 16 / 25 gave 73 / 69 / 67 ms on kr-outlook-flex's 2030 chunk.
 _WIDE_FACTOR = 8.0
+#: Draws from which the compress pass reads a row as four quarters side by side (one pass
+#: over 10,000 draws 2,000 -> 1,640 ns; over 1,000, 145 -> 174 ns: the compress instruction's
+#: own throughput is then the limit, and moving the quarters together costs more than it saves).
+_QUARTERED_DRAWS = 2048
 #: Probabilities at most this far apart share their pass over all draws (P5 and P10, P90
 #: and P95): the pass copies out the draws between them as well, a tenth of all at most.
 _GROUP_SHARE = 0.1
@@ -190,9 +197,9 @@ class WindowState(NamedTuple):
         [MW]
     flags : uint8[8 * ceil(D / 8)]
         1 where a draw is inside the window (zero beyond ``D``). [-]
-    buffer, narrow, scratch : float64[D]
-        The window's values; the predicted window's among them; a copy of the row for
-        quickselect. [MW]
+    buffer, narrow, inner, scratch : float64[D]
+        The wide window's values; narrower windows' among them (two, taking turns); a copy of
+        the row for quickselect. [MW]
     """
 
     score: FloatArray
@@ -205,6 +212,7 @@ class WindowState(NamedTuple):
     flags: np.ndarray
     buffer: FloatArray
     narrow: FloatArray
+    inner: FloatArray
     scratch: FloatArray
 
 
@@ -223,6 +231,7 @@ def window_state(row_count, probability_count, draw_count):
         # Room for the network's padding beyond the window's values.
         buffer=np.empty(max(draw_count, _NETWORK_SIZE)),
         narrow=np.empty(max(draw_count, _NETWORK_SIZE)),
+        inner=np.empty(max(draw_count, _NETWORK_SIZE)),
         scratch=np.empty(draw_count),
     )
 
@@ -283,18 +292,39 @@ def _gather_window(row, flags, buffer):
 @inline_jit
 def _compress_window(row, low, high, buffer):
     """Count draws below ``low``, at or below ``high``, and NaN, and copy the draws inside the
-    window to the front of ``buffer``, in one pass:
+    window to the front of ``buffer`` (in draw order), in one pass:
     :func:`forecast.kernels._vector.window_block` over eight draws at a time. Returns the
-    counts below and at or below, the window's, and the NaN count."""
-    below, count, missing = 0, 0, 0
-    full = row.size - row.size % BLOCK
-    for start in range(0, full, BLOCK):
-        block_below, block_inside, block_missing = window_block(row, start, low, high, buffer,
-                                                                count)  # fmt: skip
-        below += block_below
-        count += block_inside
-        missing += block_missing
-    for draw in range(full, row.size):
+    counts below and at or below, the window's, and the NaN count.
+
+    Where each block stores at the count the block before it left, the blocks form a chain
+    (a population count and an add each), so a row of :data:`_QUARTERED_DRAWS` draws or more
+    is read as four quarters side by side, each packing into its own quarter of ``buffer``,
+    and the quarters' values are moved together at the end.
+    """
+    below, missing = 0, 0
+    blocks = row.size // BLOCK
+    quarter = (blocks // 4) * BLOCK if blocks * BLOCK >= _QUARTERED_DRAWS else 0
+    second, third, fourth = quarter, 2 * quarter, 3 * quarter
+    first_count, second_count, third_count, fourth_count = 0, 0, 0, 0
+    for start in range(0, quarter, BLOCK):
+        found = window_block(row, start, low, high, buffer, first_count)
+        below, first_count, missing = below + found[0], first_count + found[1], missing + found[2]
+        found = window_block(row, second + start, low, high, buffer, second + second_count)
+        below, second_count, missing = below + found[0], second_count + found[1], missing + found[2]
+        found = window_block(row, third + start, low, high, buffer, third + third_count)
+        below, third_count, missing = below + found[0], third_count + found[1], missing + found[2]
+        found = window_block(row, fourth + start, low, high, buffer, fourth + fourth_count)
+        below, fourth_count, missing = below + found[0], fourth_count + found[1], missing + found[2]
+    count = first_count
+    for offset, found_count in ((second, second_count), (third, third_count),
+                                (fourth, fourth_count)):  # fmt: skip
+        for index in range(found_count):
+            buffer[count + index] = buffer[offset + index]
+        count += found_count
+    for start in range(4 * quarter, blocks * BLOCK, BLOCK):
+        found = window_block(row, start, low, high, buffer, count)
+        below, count, missing = below + found[0], count + found[1], missing + found[2]
+    for draw in range(blocks * BLOCK, row.size):
         value = row[draw]
         below += 1 if value < low else 0
         missing += 1 if value != value else 0
@@ -366,6 +396,12 @@ def _location_scale(row):
 
 
 @inline_jit
+def _wide_factor(draw_count):
+    """:data:`_WIDE_FACTOR` for a row of ``draw_count`` draws (at least the factor itself)."""
+    return _WIDE_FACTOR * math.sqrt(max(draw_count, 1000) / 1000.0)
+
+
+@inline_jit
 def _next_edges(low, high, below, up_to, lower, upper, scale):
     """Whether the window ``[low, high]``, with ``below`` draws below it and ``up_to`` at or
     below its top, holds the order statistics ``lower`` and ``upper``; where it does not, the
@@ -389,25 +425,41 @@ def _next_edges(low, high, below, up_to, lower, upper, scale):
 @inline_jit
 def _window_statistics(state, count, span, lower, upper, low, high, scale):
     """The ``lower``-th and next smallest of a wide window's ``count`` values in
-    ``state.buffer`` (``span`` wide), found among the values of the predicted window ``[low,
-    high]`` inside it (a pass over ``count`` values, moved as :func:`_next_edges` says until it
-    holds them). Also returns the draw count and width of the window they were found in."""
-    buffer = state.buffer
-    if count <= _NETWORK_SIZE or not VECTOR_COMPRESS:
-        low_value, high_value = _order_statistics(buffer, count, lower)
-        return low_value, high_value, count, span
-    values, narrow = buffer[:count], state.narrow
-    for _ in range(_MAX_WIDENINGS + 1):
-        below, up_to, inside, _ = _compress_window(values, low, high, narrow)
-        hit, low, high = _next_edges(low, high, below, up_to, lower, upper, scale)
-        if hit:
-            low_value, high_value = _order_statistics(narrow, inside, lower - below)
-            return low_value, high_value, inside, high - low
-    low_value, high_value = _order_statistics(buffer, count, lower)
-    return low_value, high_value, count, span
+    ``state.buffer`` (``span`` wide), and the draw count and width of the predicted window
+    ``[low, high]`` that held them (its density of draws sets the next hour's window).
+
+    With the compress pass, the values are narrowed down in passes over the values alone
+    (tens of them): first the predicted
+    window, moved as :func:`_next_edges` says until it holds the ranks, then while more than
+    the sorting network's 16 values remain, a window of _WINDOW_RANKS values on either side of
+    where the rank would lie were they spread evenly (``state.narrow`` and ``state.inner``
+    taking turns; ``state.buffer`` is left as it is). Quickselect, 4x slower on such short
+    windows, runs only when that fails to converge.
+    """
+    # The wide window's values stay as they are (a group's other quantiles read them again).
+    source, target, spare = state.buffer, state.narrow, state.inner
+    found_count, found_span = count, span
+    first_hit = True
+    for _ in range(2 * _MAX_WIDENINGS + 2):
+        if count <= _NETWORK_SIZE or not VECTOR_COMPRESS:
+            break
+        below, up_to, inside, _ = _compress_window(source[:count], low, high, target)
+        hit, moved_low, moved_high = _next_edges(low, high, below, up_to, lower, upper, scale)
+        if not hit:
+            low, high = moved_low, moved_high
+            continue
+        if first_hit:
+            found_count, found_span, first_hit = inside, high - low, False
+        source, target, spare = target, spare, target
+        count, lower, upper = inside, lower - below, upper - below
+        spacing = (high - low) / max(count, 1)
+        centre = low + (0.5 * (lower + upper) + 0.5) * spacing
+        low, high = centre - _WINDOW_RANKS * spacing, centre + _WINDOW_RANKS * spacing
+    low_value, high_value = _order_statistics(source, count, lower)
+    return low_value, high_value, found_count, found_span
 
 
-@jit
+@inline_jit
 def _window_quantile(row, state, probability, low, high, scale):
     """The quantile of a NaN-free row, searched from the predicted window ``[low, high]``.
 
@@ -419,7 +471,7 @@ def _window_quantile(row, state, probability, low, high, scale):
     sets the next hour's window); the count is -1 for a row with a NaN draw.
     """
     lower, upper, gamma = _ranks(row.size, probability)
-    wide = _WIDE_FACTOR if VECTOR_COMPRESS else 1.0
+    wide = _wide_factor(row.size) if VECTOR_COMPRESS else 1.0
     centre, half = 0.5 * (low + high), 0.5 * (high - low)
     wide_low, wide_high = centre - wide * half, centre + wide * half
     for _ in range(_MAX_WIDENINGS + 1):
@@ -442,15 +494,17 @@ def _window_quantile(row, state, probability, low, high, scale):
 
 @inline_jit
 def _fill_row(row, probabilities, state, index, out_column, missing):
-    """The quantiles of a row with a NaN draw (NaN) or all of one value (that value); the next
-    hour's windows start afresh."""
+    """The quantiles of a row with a NaN draw (NaN: the next hour's windows start afresh) or
+    all of one value (that value: the windows stay where the last hour left them, since
+    seeding them afresh costs a sample's quickselects)."""
     for quantile in range(probabilities.size):
         gamma = _ranks(row.size, probabilities[quantile])[2]
         out_column[quantile] = np.nan if missing else _interpolate(row[0], row[0], gamma)
-    state.seeded[index] = 0
+    if missing:
+        state.seeded[index] = 0
 
 
-@jit
+@inline_jit
 def _group_quantiles(row, probabilities, first, last, state, scale, lows, highs, out_column,
                      spans):  # fmt: skip
     """Quantiles ``first .. last`` of a NaN-free row from one pass over all draws: the wide
@@ -459,14 +513,12 @@ def _group_quantiles(row, probabilities, first, last, state, scale, lows, highs,
     Writes ``out_column[q]`` and the found window's draw count and width to ``spans[:, q]``
     for each quantile the wide window holds; ``spans[0, q]`` stays -1 for one it does not.
     Returns whether the row holds a NaN draw (then nothing is written)."""
-    wide_low, wide_high = np.inf, -np.inf
+    wide_low, wide_high, wide = np.inf, -np.inf, _wide_factor(row.size)
     for quantile in range(first, last + 1):
-        centre, half = (
-            0.5 * (lows[quantile] + highs[quantile]),
-            0.5 * (highs[quantile] - lows[quantile]),
-        )
-        wide_low = min(wide_low, centre - _WIDE_FACTOR * half)
-        wide_high = max(wide_high, centre + _WIDE_FACTOR * half)
+        centre = 0.5 * (lows[quantile] + highs[quantile])
+        half = 0.5 * (highs[quantile] - lows[quantile])
+        wide_low = min(wide_low, centre - wide * half)
+        wide_high = max(wide_high, centre + wide * half)
     below, up_to, count, missing = _compress_window(row, wide_low, wide_high, state.buffer)
     if missing:
         return True
