@@ -195,6 +195,14 @@ class WindowState(NamedTuple):
     spans : float64[2, Q]
         The draw count and width of the window each quantile was found in (-1: not yet). [-],
         [MW]
+    group_bounds : int64[2, Q]
+        First and last + 1 quantile of each group of neighbouring probabilities. [-]
+    group_windows : float64[2, Q]
+        Each group's wide window. [MW]
+    group_counts : int64[3, Q]
+        Draws below, at or below, and inside each group's wide window. [-]
+    groups : float64[Q, D]
+        Each group's wide window's values. [MW]
     flags : uint8[8 * ceil(D / 8)]
         1 where a draw is inside the window (zero beyond ``D``). [-]
     buffer, narrow, inner, scratch : float64[D]
@@ -209,6 +217,10 @@ class WindowState(NamedTuple):
     lows: FloatArray
     highs: FloatArray
     spans: FloatArray
+    group_bounds: np.ndarray
+    group_windows: FloatArray
+    group_counts: np.ndarray
+    groups: FloatArray
     flags: np.ndarray
     buffer: FloatArray
     narrow: FloatArray
@@ -227,6 +239,10 @@ def window_state(row_count, probability_count, draw_count):
         lows=np.zeros(probability_count),
         highs=np.zeros(probability_count),
         spans=np.zeros((2, probability_count)),
+        group_bounds=np.zeros((2, probability_count), dtype=np.int64),
+        group_windows=np.zeros((2, probability_count)),
+        group_counts=np.zeros((3, probability_count), dtype=np.int64),
+        groups=np.empty((probability_count, max(draw_count, _NETWORK_SIZE))),
         flags=np.zeros(8 * ((draw_count + 7) // 8), dtype=np.uint8),
         # Room for the network's padding beyond the window's values.
         buffer=np.empty(max(draw_count, _NETWORK_SIZE)),
@@ -423,9 +439,9 @@ def _next_edges(low, high, below, up_to, lower, upper, scale):
 
 
 @inline_jit
-def _window_statistics(state, count, span, lower, upper, low, high, scale):
-    """The ``lower``-th and next smallest of a wide window's ``count`` values in
-    ``state.buffer`` (``span`` wide), and the draw count and width of the predicted window
+def _window_statistics(values, state, count, span, lower, upper, low, high, scale):
+    """The ``lower``-th and next smallest of a wide window's ``count`` values in ``values``
+    (``span`` wide), and the draw count and width of the predicted window
     ``[low, high]`` that held them (its density of draws sets the next hour's window).
 
     With the compress pass, the values are narrowed down in passes over the values alone
@@ -433,11 +449,11 @@ def _window_statistics(state, count, span, lower, upper, low, high, scale):
     window, moved as :func:`_next_edges` says until it holds the ranks, then while more than
     the sorting network's 16 values remain, a window of _WINDOW_RANKS values on either side of
     where the rank would lie were they spread evenly (``state.narrow`` and ``state.inner``
-    taking turns; ``state.buffer`` is left as it is). Quickselect, 4x slower on such short
+    taking turns; ``values`` are left as they are). Quickselect, 4x slower on such short
     windows, runs only when that fails to converge.
     """
     # The wide window's values stay as they are (a group's other quantiles read them again).
-    source, target, spare = state.buffer, state.narrow, state.inner
+    source, target, spare = values, state.narrow, state.inner
     found_count, found_span = count, span
     first_hit = True
     for _ in range(2 * _MAX_WIDENINGS + 2):
@@ -485,8 +501,9 @@ def _window_quantile(row, state, probability, low, high, scale):
             if count < 0:
                 count = _gather_window(row, state.flags, state.buffer)
             low_value, high_value, count, span = _window_statistics(
-                state, count, wide_high - wide_low, lower - below, upper - below, low, high, scale
-            )
+                state.buffer, state, count, wide_high - wide_low, lower - below, upper - below,
+                low, high, scale,
+            )  # fmt: skip
             value = _interpolate(low_value, high_value if upper > lower else low_value, gamma)
             return value, True, count, span
     return np.nan, False, 0, 0.0
@@ -505,34 +522,91 @@ def _fill_row(row, probabilities, state, index, out_column, missing):
 
 
 @inline_jit
-def _group_quantiles(row, probabilities, first, last, state, scale, lows, highs, out_column,
-                     spans):  # fmt: skip
-    """Quantiles ``first .. last`` of a NaN-free row from one pass over all draws: the wide
-    window from the lowest quantile's wide window to the highest's, then each quantile's
-    predicted window ``[lows[q], highs[q]]`` among its values (:func:`_window_statistics`).
-    Writes ``out_column[q]`` and the found window's draw count and width to ``spans[:, q]``
-    for each quantile the wide window holds; ``spans[0, q]`` stays -1 for one it does not.
-    Returns whether the row holds a NaN draw (then nothing is written)."""
-    wide_low, wide_high, wide = np.inf, -np.inf, _wide_factor(row.size)
-    for quantile in range(first, last + 1):
-        centre = 0.5 * (lows[quantile] + highs[quantile])
-        half = 0.5 * (highs[quantile] - lows[quantile])
-        wide_low = min(wide_low, centre - wide * half)
-        wide_high = max(wide_high, centre + wide * half)
-    below, up_to, count, missing = _compress_window(row, wide_low, wide_high, state.buffer)
-    if missing:
-        return True
-    for quantile in range(first, last + 1):
-        spans[0, quantile] = -1.0
-        lower, upper, gamma = _ranks(row.size, probabilities[quantile])
-        if below <= lower and upper < up_to:
-            low_value, high_value, found_count, span = _window_statistics(
-                state, count, wide_high - wide_low, lower - below, upper - below,
-                lows[quantile], highs[quantile], scale,
-            )  # fmt: skip
-            value = _interpolate(low_value, high_value if upper > lower else low_value, gamma)
-            out_column[quantile] = value
-            spans[0, quantile], spans[1, quantile] = found_count, span
+def _compress_windows(row, state, first, last):
+    """One pass over the row for the wide windows of groups ``first .. last - 1`` (three at
+    most), each packing into its own ``state.groups`` row: the three chains of store offsets
+    run side by side. Writes each group's counts below, at or below and inside to
+    ``state.group_counts``; returns the row's NaN count."""
+    windows, counts, groups = state.group_windows, state.group_counts, state.groups
+    second, third = min(first + 1, last - 1), min(first + 2, last - 1)
+    low0, high0, out0 = windows[0, first], windows[1, first], groups[first]
+    low1, high1, out1 = windows[0, second], windows[1, second], groups[second]
+    low2, high2, out2 = windows[0, third], windows[1, third], groups[third]
+    below0, below1, below2, count0, count1, count2, missing = 0, 0, 0, 0, 0, 0, 0
+    full = row.size - row.size % BLOCK
+    for start in range(0, full, BLOCK):
+        found = window_block(row, start, low0, high0, out0, count0)
+        below0, count0, missing = below0 + found[0], count0 + found[1], missing + found[2]
+        if last - first > 1:
+            found = window_block(row, start, low1, high1, out1, count1)
+            below1, count1 = below1 + found[0], count1 + found[1]
+        if last - first > 2:
+            found = window_block(row, start, low2, high2, out2, count2)
+            below2, count2 = below2 + found[0], count2 + found[1]
+    counts[0, first], counts[1, first], counts[2, first] = below0, below0 + count0, count0
+    if last - first > 1:
+        counts[0, second], counts[1, second], counts[2, second] = below1, below1 + count1, count1
+    if last - first > 2:
+        counts[0, third], counts[1, third], counts[2, third] = below2, below2 + count2, count2
+    for draw in range(full, row.size):
+        value = row[draw]
+        missing += 1 if value != value else 0
+        for group in range(first, last):
+            counts[0, group] += 1 if value < windows[0, group] else 0
+            if windows[0, group] <= value <= windows[1, group]:
+                groups[group, counts[2, group]] = value
+                counts[2, group] += 1
+                counts[1, group] += 1
+            else:
+                counts[1, group] += 1 if value < windows[0, group] else 0
+    return missing
+
+
+@inline_jit
+def _grouped_quantiles(row, probabilities, state, scale, out_column):
+    """The quantiles of a NaN-free row from one pass over all draws for every three groups of
+    neighbouring probabilities (at most :data:`_GROUP_SHARE` apart: P5 and P10, P50, P90 and
+    P95): each group's wide window runs from its lowest quantile's wide window to its highest's
+    (:func:`_compress_windows`), then each quantile's predicted window ``[lows[q], highs[q]]``
+    is searched among its values (:func:`_window_statistics`). Writes ``out_column[q]`` and the
+    found window's draw count and width to ``spans[:, q]`` for each quantile its group's wide
+    window holds; ``spans[0, q]`` stays -1 for one it does not. Returns whether the row holds
+    a NaN draw (then nothing is written)."""
+    lows, highs, spans, bounds = state.lows, state.highs, state.spans, state.group_bounds
+    windows, counts, wide = state.group_windows, state.group_counts, _wide_factor(row.size)
+    group_count, quantile = 0, 0
+    while quantile < probabilities.size:
+        bounds[0, group_count] = quantile
+        windows[0, group_count], windows[1, group_count] = np.inf, -np.inf
+        while True:
+            centre = 0.5 * (lows[quantile] + highs[quantile])
+            half = 0.5 * (highs[quantile] - lows[quantile])
+            windows[0, group_count] = min(windows[0, group_count], centre - wide * half)
+            windows[1, group_count] = max(windows[1, group_count], centre + wide * half)
+            quantile += 1
+            if (
+                quantile == probabilities.size
+                or probabilities[quantile] - probabilities[quantile - 1] > _GROUP_SHARE
+            ):
+                break
+        bounds[1, group_count] = quantile
+        group_count += 1
+    for first in range(0, group_count, 3):
+        if _compress_windows(row, state, first, min(first + 3, group_count)):
+            return True
+    for group in range(group_count):
+        below, up_to, count = counts[0, group], counts[1, group], counts[2, group]
+        span = windows[1, group] - windows[0, group]
+        for quantile in range(bounds[0, group], bounds[1, group]):
+            lower, upper, gamma = _ranks(row.size, probabilities[quantile])
+            if below <= lower and upper < up_to:
+                low_value, high_value, found_count, found_span = _window_statistics(
+                    state.groups[group], state, count, span, lower - below, upper - below,
+                    lows[quantile], highs[quantile], scale,
+                )  # fmt: skip
+                value = _interpolate(low_value, high_value if upper > lower else low_value, gamma)
+                out_column[quantile] = value
+                spans[0, quantile], spans[1, quantile] = found_count, found_span
     return False
 
 
@@ -541,8 +615,10 @@ def row_quantiles(row, probabilities, state, index, out_column):
     """Write the quantiles of one hour's ``row`` [D] to ``out_column`` [Q] (NaN for a row with
     a NaN draw), searching each near its score in row ``index`` of ``state``.
 
-    With the compress pass, neighbouring probabilities at most :data:`_GROUP_SHARE` apart
-    (P5 and P10, P90 and P95) share their pass over all draws (:func:`_group_quantiles`).
+    With the compress pass, the quantiles come from one pass over all draws for every three
+    groups of neighbouring probabilities (:func:`_grouped_quantiles`); a quantile its group's
+    window misses, or every quantile without it, is searched on its own
+    (:func:`_window_quantile`).
     """
     score, width = state.score[index], state.width[index]
     seeded = state.seeded[index] != 0
@@ -571,20 +647,9 @@ def row_quantiles(row, probabilities, state, index, out_column):
                 sample, sample_count, probabilities[quantile]
             )
         spans[0, quantile] = -1.0
-    first = 0
-    while first < probabilities.size:
-        last = first
-        while (
-            VECTOR_COMPRESS
-            and last + 1 < probabilities.size
-            and probabilities[last + 1] - probabilities[last] <= _GROUP_SHARE
-        ):
-            last += 1
-        if last > first and _group_quantiles(row, probabilities, first, last, state, scale,
-                                             lows, highs, out_column, spans):  # fmt: skip
-            _fill_row(row, probabilities, state, index, out_column, True)
-            return
-        first = last + 1
+    if VECTOR_COMPRESS and _grouped_quantiles(row, probabilities, state, scale, out_column):
+        _fill_row(row, probabilities, state, index, out_column, True)
+        return
     for quantile in range(probabilities.size):
         if spans[0, quantile] < 0.0:
             value, found, count, span = _window_quantile(

@@ -89,9 +89,11 @@ import numpy as np
 from forecast.kernels import _jit, windows
 
 rng = np.random.default_rng(3)
-probabilities = np.array([0.05, 0.1, 0.5, 0.9, 0.95])
 mismatches, hours = 0, 0
-for draws in (150, 1000, 4099):
+# Groups of neighbouring probabilities: three (one pass); five (two passes); one alone.
+for probabilities, draws in [
+    (np.array([0.05, 0.1, 0.5, 0.9, 0.95]), draws) for draws in (150, 1000, 4099)
+] + [(np.array([0.01, 0.25, 0.5, 0.75, 0.99, 0.995]), 1003), (np.array([0.5]), 2500)]:
     state = windows.window_state(1, probabilities.size, draws)
     level = rng.lognormal(0.0, 0.3, draws)
     out = np.empty(probabilities.size)
@@ -127,4 +129,35 @@ def test_windowed_search_equals_numpy_with_and_without_compress(setting, tmp_pat
         capture_output=True, text=True, check=True, timeout=600, env=environment,
     )  # fmt: skip
     found = json.loads(completed.stdout.strip().splitlines()[-1])
-    assert found == {"compress": setting == "1", "hours": 900, "mismatches": 0}
+    assert found == {"compress": setting == "1", "hours": 1500, "mismatches": 0}
+
+
+@numba.njit
+def _compress_three(row, windows_, last):
+    state = windows.window_state(1, 3, row.size)
+    state.group_windows[:, :last] = windows_[:, :last]
+    missing = windows._compress_windows(row, state, 0, last)
+    return state.group_counts.copy(), state.groups.copy(), missing
+
+
+@needs_jit
+@pytest.mark.parametrize("groups", [1, 2, 3])
+@pytest.mark.parametrize("draws", [5, 1000, 4099])
+def test_one_pass_for_up_to_three_windows_counts_and_gathers_like_numpy(groups, draws):
+    """Each window's counts below and at or below, and its values in draw order, from one
+    pass (the tail beyond the last block of eight included)."""
+    rng = np.random.default_rng(groups * draws)
+    row = np.round(rng.normal(100.0, 10.0, draws), 0)  # ties on the edges
+    row[rng.random(draws) < 0.01] = np.nan
+    edges = np.array([[80.0, 95.0, 110.0], [90.0, 105.0, 130.0]])
+    counts, values, missing = _compress_three(row, edges, groups)
+    assert missing == np.count_nonzero(np.isnan(row))
+    for group in range(groups):
+        low, high = edges[:, group]
+        inside = row[(row >= low) & (row <= high)]
+        assert counts[:, group].tolist() == [
+            np.count_nonzero(row < low),
+            np.count_nonzero(row <= high),
+            inside.size,
+        ]
+        assert np.array_equal(values[group, : inside.size], inside)
