@@ -55,10 +55,6 @@ _WINDOW_RANKS = 6.0
 #: draws at 1,000, 56-105 at 10,000), so the factor grows with their square root: 25 at
 #: 10,000, where 8 / 16 / 25 gave 73 / 69 / 67 ms on kr-outlook-flex's 2030 chunk.
 _WIDE_FACTOR = 8.0
-#: Draws from which the compress pass reads a row as four quarters side by side (one pass
-#: over 10,000 draws 2,000 -> 1,640 ns; over 1,000, 145 -> 174 ns: the compress instruction's
-#: own throughput is then the limit, and moving the quarters together costs more than it saves).
-_QUARTERED_DRAWS = 2048
 #: Probabilities at most this far apart share their pass over all draws (P5 and P10, P90
 #: and P95): the pass copies out the draws between them as well, a tenth of all at most.
 _GROUP_SHARE = 0.1
@@ -310,37 +306,13 @@ def _compress_window(row, low, high, buffer):
     """Count draws below ``low``, at or below ``high``, and NaN, and copy the draws inside the
     window to the front of ``buffer`` (in draw order), in one pass:
     :func:`forecast.kernels._vector.window_block` over eight draws at a time. Returns the
-    counts below and at or below, the window's, and the NaN count.
-
-    Where each block stores at the count the block before it left, the blocks form a chain
-    (a population count and an add each), so a row of :data:`_QUARTERED_DRAWS` draws or more
-    is read as four quarters side by side, each packing into its own quarter of ``buffer``,
-    and the quarters' values are moved together at the end.
-    """
-    below, missing = 0, 0
-    blocks = row.size // BLOCK
-    quarter = (blocks // 4) * BLOCK if blocks * BLOCK >= _QUARTERED_DRAWS else 0
-    second, third, fourth = quarter, 2 * quarter, 3 * quarter
-    first_count, second_count, third_count, fourth_count = 0, 0, 0, 0
-    for start in range(0, quarter, BLOCK):
-        found = window_block(row, start, low, high, buffer, first_count)
-        below, first_count, missing = below + found[0], first_count + found[1], missing + found[2]
-        found = window_block(row, second + start, low, high, buffer, second + second_count)
-        below, second_count, missing = below + found[0], second_count + found[1], missing + found[2]
-        found = window_block(row, third + start, low, high, buffer, third + third_count)
-        below, third_count, missing = below + found[0], third_count + found[1], missing + found[2]
-        found = window_block(row, fourth + start, low, high, buffer, fourth + fourth_count)
-        below, fourth_count, missing = below + found[0], fourth_count + found[1], missing + found[2]
-    count = first_count
-    for offset, found_count in ((second, second_count), (third, third_count),
-                                (fourth, fourth_count)):  # fmt: skip
-        for index in range(found_count):
-            buffer[count + index] = buffer[offset + index]
-        count += found_count
-    for start in range(4 * quarter, blocks * BLOCK, BLOCK):
+    counts below and at or below, the window's, and the NaN count."""
+    below, count, missing = 0, 0, 0
+    full = row.size - row.size % BLOCK
+    for start in range(0, full, BLOCK):
         found = window_block(row, start, low, high, buffer, count)
         below, count, missing = below + found[0], count + found[1], missing + found[2]
-    for draw in range(blocks * BLOCK, row.size):
+    for draw in range(full, row.size):
         value = row[draw]
         below += 1 if value < low else 0
         missing += 1 if value != value else 0
@@ -438,8 +410,8 @@ def _next_edges(low, high, below, up_to, lower, upper, scale):
     return True, low, high
 
 
-@inline_jit
-def _window_statistics(values, state, count, span, lower, upper, low, high, scale):
+@jit
+def _window_statistics(values, narrow, inner, count, span, lower, upper, low, high, scale):
     """The ``lower``-th and next smallest of a wide window's ``count`` values in ``values``
     (``span`` wide), and the draw count and width of the predicted window
     ``[low, high]`` that held them (its density of draws sets the next hour's window).
@@ -448,12 +420,15 @@ def _window_statistics(values, state, count, span, lower, upper, low, high, scal
     (tens of them): first the predicted
     window, moved as :func:`_next_edges` says until it holds the ranks, then while more than
     the sorting network's 16 values remain, a window of _WINDOW_RANKS values on either side of
-    where the rank would lie were they spread evenly (``state.narrow`` and ``state.inner``
-    taking turns; ``values`` are left as they are). Quickselect, 4x slower on such short
-    windows, runs only when that fails to converge.
+    where the rank would lie were they spread evenly (``narrow`` and ``inner`` taking turns;
+    ``values`` are left as they are). Quickselect, 4x slower on such short windows, runs only
+    when that fails to converge.
+
+    Compiled on its own, not inlined: it has two callers, and inlining it in both tripled the
+    windowed search's compile time.
     """
     # The wide window's values stay as they are (a group's other quantiles read them again).
-    source, target, spare = values, state.narrow, state.inner
+    source, target, spare = values, narrow, inner
     found_count, found_span = count, span
     first_hit = True
     for _ in range(2 * _MAX_WIDENINGS + 2):
@@ -475,7 +450,7 @@ def _window_statistics(values, state, count, span, lower, upper, low, high, scal
     return low_value, high_value, found_count, found_span
 
 
-@inline_jit
+@jit
 def _window_quantile(row, state, probability, low, high, scale):
     """The quantile of a NaN-free row, searched from the predicted window ``[low, high]``.
 
@@ -501,8 +476,8 @@ def _window_quantile(row, state, probability, low, high, scale):
             if count < 0:
                 count = _gather_window(row, state.flags, state.buffer)
             low_value, high_value, count, span = _window_statistics(
-                state.buffer, state, count, wide_high - wide_low, lower - below, upper - below,
-                low, high, scale,
+                state.buffer, state.narrow, state.inner, count, wide_high - wide_low,
+                lower - below, upper - below, low, high, scale,
             )  # fmt: skip
             value = _interpolate(low_value, high_value if upper > lower else low_value, gamma)
             return value, True, count, span
@@ -562,7 +537,7 @@ def _compress_windows(row, state, first, last):
     return missing
 
 
-@inline_jit
+@jit
 def _grouped_quantiles(row, probabilities, state, scale, out_column):
     """The quantiles of a NaN-free row from one pass over all draws for every three groups of
     neighbouring probabilities (at most :data:`_GROUP_SHARE` apart: P5 and P10, P50, P90 and
@@ -601,8 +576,8 @@ def _grouped_quantiles(row, probabilities, state, scale, out_column):
             lower, upper, gamma = _ranks(row.size, probabilities[quantile])
             if below <= lower and upper < up_to:
                 low_value, high_value, found_count, found_span = _window_statistics(
-                    state.groups[group], state, count, span, lower - below, upper - below,
-                    lows[quantile], highs[quantile], scale,
+                    state.groups[group], state.narrow, state.inner, count, span,
+                    lower - below, upper - below, lows[quantile], highs[quantile], scale,
                 )  # fmt: skip
                 value = _interpolate(low_value, high_value if upper > lower else low_value, gamma)
                 out_column[quantile] = value
@@ -610,27 +585,12 @@ def _grouped_quantiles(row, probabilities, state, scale, out_column):
     return False
 
 
-@jit
-def row_quantiles(row, probabilities, state, index, out_column):
-    """Write the quantiles of one hour's ``row`` [D] to ``out_column`` [Q] (NaN for a row with
-    a NaN draw), searching each near its score in row ``index`` of ``state``.
-
-    With the compress pass, the quantiles come from one pass over all draws for every three
-    groups of neighbouring probabilities (:func:`_grouped_quantiles`); a quantile its group's
-    window misses, or every quantile without it, is searched on its own
-    (:func:`_window_quantile`).
-    """
+@inline_jit
+def _search_row(row, probabilities, state, index, out_column, mean, deviation):
+    """:func:`row_quantiles` for a row that is not all of one value; returns whether it holds
+    a NaN draw (then ``out_column`` is to be filled)."""
     score, width = state.score[index], state.width[index]
     seeded = state.seeded[index] != 0
-    mean, deviation = _location_scale(row)
-    # A row all of one value, or with a NaN draw, has no window to search. The compress pass
-    # counts NaN draws as it goes, so a whole pass to check is needed only where the sampled
-    # draws are all equal or one of them is NaN (the counting pass reads a float32 copy).
-    if not VECTOR_COMPRESS or not deviation > 0.0:
-        missing, constant = _prepare_row(row, state.row32)
-        if missing or constant:
-            _fill_row(row, probabilities, state, index, out_column, missing)
-            return
     scale = max(abs(mean), deviation)
     stride = max(row.size // _SEED_SAMPLE, 1)
     sample, sample_count = state.scratch, (row.size + stride - 1) // stride
@@ -648,16 +608,14 @@ def row_quantiles(row, probabilities, state, index, out_column):
             )
         spans[0, quantile] = -1.0
     if VECTOR_COMPRESS and _grouped_quantiles(row, probabilities, state, scale, out_column):
-        _fill_row(row, probabilities, state, index, out_column, True)
-        return
+        return True
     for quantile in range(probabilities.size):
         if spans[0, quantile] < 0.0:
             value, found, count, span = _window_quantile(
                 row, state, probabilities[quantile], lows[quantile], highs[quantile], scale
             )
             if count < 0:
-                _fill_row(row, probabilities, state, index, out_column, True)
-                return
+                return True
             if not found:
                 scratch = state.scratch
                 for draw in range(row.size):
@@ -673,3 +631,27 @@ def row_quantiles(row, probabilities, state, index, out_column):
     for quantile in range(probabilities.size):
         score[quantile] = (out_column[quantile] - mean) / deviation if deviation > 0.0 else 0.0
     state.seeded[index] = 1
+    return False
+
+
+@jit
+def row_quantiles(row, probabilities, state, index, out_column):
+    """Write the quantiles of one hour's ``row`` [D] to ``out_column`` [Q] (NaN for a row with
+    a NaN draw), searching each near its score in row ``index`` of ``state``.
+
+    With the compress pass, the quantiles come from one pass over all draws for every three
+    groups of neighbouring probabilities (:func:`_grouped_quantiles`); a quantile its group's
+    window misses, or every quantile without it, is searched on its own
+    (:func:`_window_quantile`).
+    """
+    mean, deviation = _location_scale(row)
+    # A row all of one value, or with a NaN draw, has no window to search. The compress pass
+    # counts NaN draws as it goes, so a whole pass to check is needed only where the sampled
+    # draws are all equal or one of them is NaN (the counting pass reads a float32 copy).
+    missing, constant = False, False
+    if not VECTOR_COMPRESS or not deviation > 0.0:
+        missing, constant = _prepare_row(row, state.row32)
+    if not (missing or constant):
+        missing = _search_row(row, probabilities, state, index, out_column, mean, deviation)
+    if missing or constant:
+        _fill_row(row, probabilities, state, index, out_column, missing)
