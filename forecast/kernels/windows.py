@@ -2,28 +2,36 @@
 
 The quantiles of a load curve move little from one hour to the next, so each is looked for
 near where the previous hour's was: its distance from the row's mean in standard deviations
-(its score) is carried from hour to hour, and a window of a few hundredths of a standard
-deviation around the predicted value is searched. One vectorised counting pass finds how many
-draws lie below and inside the window; when both order statistics that NumPy's 'linear'
-interpolation needs are inside, only the window's few values are gathered and selected;
-otherwise the window's missed edge is moved past as many draws as it was short of (at the
-window's density of draws) and counted again, and after a few misses the hour falls back to
-quickselect over all draws. A block's first hour starts from
-the quantiles of a strided sample of the draws.
+(its score) is carried from hour to hour, and a window of about _WINDOW_RANKS draws on either
+side of the predicted value is searched. A block's first hour starts from the quantiles of a
+strided sample of the draws.
 
-The counting passes read a float32 copy of the row (twice the values per vector instruction),
-and stay exact: rounding to float32 is monotone, so a draw whose float32 value is below the
-window's float32 edge is below every draw inside or above it in float64 as well. The window
-therefore splits the draws into three ranks exactly, and the order statistics are selected
+Where numba's target has AVX-512 (:mod:`forecast.kernels._vector`), one pass over the row
+counts the draws below and inside a window and copies the ones inside to a buffer (the
+compress instruction, eight draws at a time), so the pass can afford to look wide: it takes
+:data:`_WIDE_FACTOR` times the predicted window (more with more draws), for the P5 and P10 (and
+the P90 and P95) together, and for up to three such groups at once. When a group's wide window
+holds both order statistics that NumPy's 'linear' interpolation needs, each quantile is found
+among its few hundred values alone: the predicted window is cut out of them, moved if it
+misses, and narrowed around the rank until 16 values or fewer are left. A quantile whose wide
+window missed is searched on its own, its window's missed edge moved past as many draws as it
+was short of (at the window's density of draws) and counted again; after a few misses the
+hour falls back to quickselect over all draws.
+
+Without AVX-512 the same search runs with the predicted window itself: a counting pass over a
+float32 copy of the row (twice the values per vector instruction) and a gather of the flagged
+draws. It stays exact: rounding to float32 is monotone, so a draw whose float32 value is below
+the window's float32 edge is below every draw inside or above it in float64 as well. Either
+way the window splits the draws into three ranks exactly and the order statistics are selected
 among the window's float64 values: the quantiles equal ``np.quantile(..., method="linear")``
-bit for bit (``tests/test_stream.py``).
+bit for bit (``tests/forecast/kernels/test_windows.py``, ``tests/forecast/engine/test_stream.py``).
 
-The windows are kept narrow (a dozen values at 1,000 draws), so the selection inside them is
-a fixed sorting network on 16 values, branch-free, when they fit: quickselect on such short
-windows mispredicts about every other comparison and took 4x longer. Everything below
-:func:`row_quantiles` is inlined into it: a call between numba functions passes each array
-as seven values and cost about 0.1 us per quantile, as much as a counting pass over 1,000
-draws (both measured on the stream's own rows at 1,000 draws, 2026-12-05).
+The last few values are ordered by a fixed sorting network on 16 values, branch-free and
+written out so that they stay in registers: quickselect on such short windows mispredicts
+about every other comparison and took 4x longer. The small steps are inlined into their
+callers (a call between numba functions passes each array as seven values); the narrowing
+search and the grouped pass are compiled once each, since inlining them at every caller
+tripled the compile time.
 """
 
 import math
