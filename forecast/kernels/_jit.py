@@ -1,4 +1,6 @@
-"""The one place the project touches numba: decorators, flags, threads and start-up compilation.
+"""Where the project meets numba: decorators, flags, threads and start-up compilation.
+
+(The one intrinsic the kernels need, written in LLVM IR, is in :mod:`forecast.kernels._vector`.)
 
 Flags are read once, when this module is first imported:
 
@@ -7,9 +9,11 @@ Flags are read once, when this module is first imported:
     kernel being debugged); unset or any other value keeps it on.
 ``FORECAST_VECTOR_COMPRESS``
     ``1`` makes the windowed quantile search count and gather with AVX-512's compress
-    instruction (:mod:`forecast.kernels._vector`), ``0`` with its counting pass and gather;
-    unset or any other value, compress where numba's target has AVX-512. The setting is
-    compiled into the kernels, so the cache directory is keyed on it as well.
+    instruction (:mod:`forecast.kernels._vector`) even where the target lacks it (LLVM then
+    expands it lane by lane, about 8x slower: for testing), ``0`` with its counting pass and
+    gather; unset or any other value, compress where numba's target has AVX-512. Off under
+    ``NUMBA_DISABLE_JIT`` and with an LLVM older than 19, which lacks the instruction. The
+    setting is compiled into the kernels, so the cache directory is keyed on it as well.
 ``NUMBA_CACHE_DIR``
     numba's own flag: where the cache lives. The kernels' cache sits in a subdirectory named
     after a digest of the kernel sources (see :func:`cache_directory`), by default under
@@ -79,8 +83,11 @@ def _target_has_avx512() -> bool:
 
 
 def _vector_compress_wanted() -> bool:
+    """The ``FORECAST_VECTOR_COMPRESS`` setting (see the module's docstring)."""
     setting = os.environ.get("FORECAST_VECTOR_COMPRESS", "").strip()
     if NUMBA_DISABLE_JIT:  # a compiler intrinsic has no Python body to run
+        return False
+    if llvmlite.binding.llvm_version_info < (19,):  # llvm.experimental.vector.compress
         return False
     if setting in ("0", "1"):
         return setting == "1"

@@ -39,8 +39,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from forecast.kernels._jit import approximate_jit, inline_jit, jit
-from forecast.kernels._vector import BLOCK, VECTOR_COMPRESS, window_block
+from forecast.kernels._jit import VECTOR_COMPRESS, approximate_jit, inline_jit, jit
+from forecast.kernels._vector import BLOCK, window_block
 from forecast.kernels.layout import FloatArray
 from forecast.kernels.quantiles import _column_quantiles, _interpolate, _ranks, _select
 
@@ -70,42 +70,16 @@ _GROUP_SHARE = 0.1
 _NETWORK_SIZE = 16
 
 
-def _odd_even_merge_sort(first: int, last: int) -> list[tuple[int, int]]:
-    """Comparators of Batcher's odd-even merge sort of positions ``first..last`` (a power of
-    two of them), in order (Knuth, TAOCP vol. 3, 5.3.4)."""
-    if last <= first:
-        return []
-    middle = (first + last) // 2
-    return [
-        *_odd_even_merge_sort(first, middle),
-        *_odd_even_merge_sort(middle + 1, last),
-        *_odd_even_merge(first, last, 1),
-    ]
-
-
-def _odd_even_merge(first: int, last: int, distance: int) -> list[tuple[int, int]]:
-    step = 2 * distance
-    if step >= last - first:
-        return [(first, first + distance)]
-    return [
-        *_odd_even_merge(first, last, step),
-        *_odd_even_merge(first + distance, last, step),
-        *((index, index + distance) for index in range(first + distance, last - distance, step)),
-    ]
-
-
-#: The sorting network's comparators: int64[63, 2].
-_NETWORK = np.array(_odd_even_merge_sort(0, _NETWORK_SIZE - 1), dtype=np.int64)
-
-
 @inline_jit
 def _sort16(buffer):
-    """Sort ``buffer[:16]`` in place by the comparators of :data:`_NETWORK`, in its order.
+    """Sort ``buffer[:16]`` in place: the 63 comparators of Batcher's odd-even merge sort
+    (Knuth, TAOCP vol. 3, 5.3.4), in order.
 
     Written out one comparator a line so that the sixteen values stay in registers: the loop
     over the table read and wrote memory at every comparator (66 against 18 ns a sort of 16
     random values, each alone in a loop, 2026-12-05). ``tests/forecast/kernels/test_windows.py``
-    checks the lines against the table and the sort on every 0-1 input (the 0-1 principle).
+    checks the lines against Batcher's construction and the sort on every 0-1 input (the 0-1
+    principle).
     """
     v0, v1, v2, v3 = buffer[0], buffer[1], buffer[2], buffer[3]
     v4, v5, v6, v7 = buffer[4], buffer[5], buffer[6], buffer[7]
@@ -193,7 +167,8 @@ class WindowState(NamedTuple):
     seeded : uint8[K]
         1 where the row's scores hold a previous hour (0 at a block's start or after NaN).
     row32 : float32[D]
-        The row's values in float32, for the counting passes. [MW]
+        The row's values in float32, for the counting passes (zero-size with the compress
+        pass). [MW]
     lows, highs : float64[Q]
         The hour's predicted window of each quantile. [MW]
     spans : float64[2, Q]
@@ -205,10 +180,11 @@ class WindowState(NamedTuple):
         Each group's wide window. [MW]
     group_counts : int64[3, Q]
         Draws below, at or below, and inside each group's wide window. [-]
-    groups : float64[Q, D]
-        Each group's wide window's values. [MW]
+    groups : float64[Q, max(D, 16)]
+        Each group's wide window's values (zero-size without the compress pass). [MW]
     flags : uint8[8 * ceil(D / 8)]
-        1 where a draw is inside the window (zero beyond ``D``). [-]
+        1 where a draw is inside the window (zero beyond ``D``; zero-size with the compress
+        pass). [-]
     buffer, narrow, inner, scratch : float64[D]
         The wide window's values; narrower windows' among them (two, taking turns); a copy of
         the row for quickselect. [MW]
@@ -235,31 +211,35 @@ class WindowState(NamedTuple):
 @jit
 def window_state(row_count, probability_count, draw_count):
     """A fresh :class:`WindowState` (no row seeded yet)."""
+    # Sizes first: numba takes no conditional expression among a call's keyword arguments.
+    padded = max(draw_count, _NETWORK_SIZE)  # room for the network's padding
+    compressed = padded if VECTOR_COMPRESS else 0
+    counted = 0 if VECTOR_COMPRESS else draw_count
     return WindowState(
         score=np.zeros((row_count, probability_count)),
         width=np.zeros((row_count, probability_count)),
         seeded=np.zeros(row_count, dtype=np.uint8),
-        row32=np.empty(draw_count, dtype=np.float32),
+        row32=np.empty(counted, dtype=np.float32),
         lows=np.zeros(probability_count),
         highs=np.zeros(probability_count),
         spans=np.zeros((2, probability_count)),
         group_bounds=np.zeros((2, probability_count), dtype=np.int64),
         group_windows=np.zeros((2, probability_count)),
         group_counts=np.zeros((3, probability_count), dtype=np.int64),
-        groups=np.empty((probability_count, max(draw_count, _NETWORK_SIZE))),
-        flags=np.zeros(8 * ((draw_count + 7) // 8), dtype=np.uint8),
-        # Room for the network's padding beyond the window's values.
-        buffer=np.empty(max(draw_count, _NETWORK_SIZE)),
-        narrow=np.empty(max(draw_count, _NETWORK_SIZE)),
-        inner=np.empty(max(draw_count, _NETWORK_SIZE)),
+        groups=np.empty((probability_count, compressed)),
+        flags=np.zeros(8 * ((counted + 7) // 8), dtype=np.uint8),
+        buffer=np.empty(padded),
+        narrow=np.empty(padded),
+        inner=np.empty(padded),
         scratch=np.empty(draw_count),
     )
 
 
 @inline_jit
 def _prepare_row(row, row32):
-    """Copy the row to float32 for the counting passes; return whether it holds a NaN and
-    whether all its values are equal (a load not yet built, say: no window can narrow it)."""
+    """Return whether the row holds a NaN and whether all its values are equal (a load not yet
+    built, say: no window can narrow it); without the compress pass, also copy it to float32
+    for the counting passes."""
     missing, different = 0, 0
     first = row[0]
     for draw in range(row.size):
@@ -374,6 +354,19 @@ def _seed_window(sample, count, probability):
     return low, high
 
 
+@inline_jit
+def _sample_varies(row):
+    """Whether the draws of :func:`_location_scale`'s sample are NaN-free and not all equal,
+    checked exactly (that function's fastmath sums may round a constant row's deviation to
+    a few ulps above zero): only then can the pass that checks for a constant row be skipped."""
+    stride = max(row.size // _LOCATION_SAMPLE, 1)
+    first, varies, missing = row[0], False, False
+    for index in range(0, row.size, stride):
+        varies = varies or row[index] != first
+        missing = missing or row[index] != row[index]
+    return varies and not missing
+
+
 @approximate_jit
 def _location_scale(row):
     """Mean and standard deviation of a strided sample of the row (a predictor only).
@@ -395,6 +388,17 @@ def _location_scale(row):
 def _wide_factor(draw_count):
     """:data:`_WIDE_FACTOR` for a row of ``draw_count`` draws (at least the factor itself)."""
     return _WIDE_FACTOR * math.sqrt(max(draw_count, 1000) / 1000.0)
+
+
+@inline_jit
+def _widened(low, high, factor):
+    """``[low, high]`` widened ``factor`` times about its centre; an infinite edge (a seed
+    window's open end) stays infinite and ``factor`` 1 leaves the window as it is (no
+    ``inf - inf``)."""
+    if factor == 1.0:
+        return low, high
+    half = 0.5 * (high - low)
+    return low - (factor - 1.0) * half, high + (factor - 1.0) * half
 
 
 @inline_jit
@@ -421,21 +425,25 @@ def _next_edges(low, high, below, up_to, lower, upper, scale):
 @jit
 def _window_statistics(values, narrow, inner, count, span, lower, upper, low, high, scale):
     """The ``lower``-th and next smallest of a wide window's ``count`` values in ``values``
-    (``span`` wide), and the draw count and width of the predicted window
-    ``[low, high]`` that held them (its density of draws sets the next hour's window).
+    (``span`` [MW] wide), and the draw count and width [MW] of the first window that held them
+    (the predicted window ``[low, high]`` [MW], moved if it missed; the wide window itself
+    when its values went straight to the sorting network or to quickselect): its density of
+    draws sets the next hour's window. ``scale`` [MW] sets the smallest step a window moves.
 
     With the compress pass, the values are narrowed down in passes over the values alone
-    (tens of them): first the predicted
+    (tens to hundreds of them): first the predicted
     window, moved as :func:`_next_edges` says until it holds the ranks, then while more than
     the sorting network's 16 values remain, a window of _WINDOW_RANKS values on either side of
-    where the rank would lie were they spread evenly (``narrow`` and ``inner`` taking turns;
-    ``values`` are left as they are). Quickselect, 4x slower on such short windows, runs only
-    when that fails to converge.
+    where the rank would lie were they spread evenly (copied to ``narrow``, then ``narrow``
+    and ``inner`` taking turns). ``values`` keeps its set of values, which a group's other
+    quantiles read again, though the network or quickselect may reorder them. Quickselect,
+    4x slower on such short windows, runs only when that fails to converge.
 
     Compiled on its own, not inlined: it has two callers, and inlining it in both tripled the
     windowed search's compile time.
     """
-    # The wide window's values stay as they are (a group's other quantiles read them again).
+    # spare is the buffer the next narrowing writes to after target: once values is left
+    # behind, narrow and inner take turns.
     source, target, spare = values, narrow, inner
     found_count, found_span = count, span
     first_hit = True
@@ -470,9 +478,7 @@ def _window_quantile(row, state, probability, low, high, scale):
     sets the next hour's window); the count is -1 for a row with a NaN draw.
     """
     lower, upper, gamma = _ranks(row.size, probability)
-    wide = _wide_factor(row.size) if VECTOR_COMPRESS else 1.0
-    centre, half = 0.5 * (low + high), 0.5 * (high - low)
-    wide_low, wide_high = centre - wide * half, centre + wide * half
+    wide_low, wide_high = _widened(low, high, _wide_factor(row.size) if VECTOR_COMPRESS else 1.0)
     for _ in range(_MAX_WIDENINGS + 1):
         below, up_to, count, missing = _search_window(row, state, wide_low, wide_high)
         if missing:
@@ -545,35 +551,46 @@ def _compress_windows(row, state, first, last):
     return missing
 
 
-@jit
-def _grouped_quantiles(row, probabilities, state, scale, out_column):
-    """The quantiles of a NaN-free row from one pass over all draws for every three groups of
-    neighbouring probabilities (at most :data:`_GROUP_SHARE` apart: P5 and P10, P50, P90 and
-    P95): each group's wide window runs from its lowest quantile's wide window to its highest's
-    (:func:`_compress_windows`), then each quantile's predicted window ``[lows[q], highs[q]]``
-    is searched among its values (:func:`_window_statistics`). Writes ``out_column[q]`` and the
-    found window's draw count and width to ``spans[:, q]`` for each quantile its group's wide
-    window holds; ``spans[0, q]`` stays -1 for one it does not. Returns whether the row holds
-    a NaN draw (then nothing is written)."""
-    lows, highs, spans, bounds = state.lows, state.highs, state.spans, state.group_bounds
-    windows, counts, wide = state.group_windows, state.group_counts, _wide_factor(row.size)
+@inline_jit
+def _group_windows(probabilities, state, wide):
+    """Split the quantiles into groups of neighbouring probabilities, each spanning at most
+    :data:`_GROUP_SHARE` from its first (P5 and P10, P50, P90 and P95), and give each group the
+    window from its lowest quantile's predicted window widened ``wide`` times to its highest's
+    (``state.group_bounds``, ``state.group_windows`` [MW]). Returns the number of groups."""
+    lows, highs = state.lows, state.highs
+    bounds, windows = state.group_bounds, state.group_windows
     group_count, quantile = 0, 0
     while quantile < probabilities.size:
         bounds[0, group_count] = quantile
         windows[0, group_count], windows[1, group_count] = np.inf, -np.inf
         while True:
-            centre = 0.5 * (lows[quantile] + highs[quantile])
-            half = 0.5 * (highs[quantile] - lows[quantile])
-            windows[0, group_count] = min(windows[0, group_count], centre - wide * half)
-            windows[1, group_count] = max(windows[1, group_count], centre + wide * half)
+            low, high = _widened(lows[quantile], highs[quantile], wide)
+            windows[0, group_count] = min(windows[0, group_count], low)
+            windows[1, group_count] = max(windows[1, group_count], high)
             quantile += 1
             if (
                 quantile == probabilities.size
-                or probabilities[quantile] - probabilities[quantile - 1] > _GROUP_SHARE
+                or probabilities[quantile] - probabilities[bounds[0, group_count]] > _GROUP_SHARE
             ):
                 break
         bounds[1, group_count] = quantile
         group_count += 1
+    return group_count
+
+
+@jit
+def _grouped_quantiles(row, probabilities, state, scale, out_column):
+    """The quantiles of a NaN-free row from one pass over all draws for every three groups of
+    neighbouring probabilities (:func:`_group_windows`, :func:`_compress_windows`); then each
+    quantile's predicted window ``[lows[q], highs[q]]`` [MW] is searched among its group's
+    values (:func:`_window_statistics`). ``scale`` [MW] is the row's size, for the smallest
+    step a window moves by. Writes ``out_column[q]`` [MW] and the found window's draw count and
+    width to ``spans[:, q]`` for each quantile its group's wide window holds; ``spans[0, q]``
+    stays -1 for one it does not. Returns whether the row holds a NaN draw (then nothing is
+    written)."""
+    lows, highs, spans, bounds = state.lows, state.highs, state.spans, state.group_bounds
+    windows, counts = state.group_windows, state.group_counts
+    group_count = _group_windows(probabilities, state, _wide_factor(row.size))
     for first in range(0, group_count, 3):
         if _compress_windows(row, state, first, min(first + 3, group_count)):
             return True
@@ -595,8 +612,9 @@ def _grouped_quantiles(row, probabilities, state, scale, out_column):
 
 @inline_jit
 def _search_row(row, probabilities, state, index, out_column, mean, deviation):
-    """:func:`row_quantiles` for a row that is not all of one value; returns whether it holds
-    a NaN draw (then ``out_column`` is to be filled)."""
+    """:func:`row_quantiles` for a row whose location sample varies (``mean`` and
+    ``deviation`` [MW] from it); returns whether it holds a NaN draw (then ``out_column`` is
+    to be filled)."""
     score, width = state.score[index], state.width[index]
     seeded = state.seeded[index] != 0
     scale = max(abs(mean), deviation)
@@ -611,6 +629,8 @@ def _search_row(row, probabilities, state, index, out_column, mean, deviation):
         else:
             for draw in range(sample_count):
                 sample[draw] = row[draw * stride]
+                if sample[draw] != sample[draw]:  # quickselect needs NaN-free values
+                    return True
             lows[quantile], highs[quantile] = _seed_window(
                 sample, sample_count, probabilities[quantile]
             )
@@ -657,7 +677,7 @@ def row_quantiles(row, probabilities, state, index, out_column):
     # counts NaN draws as it goes, so a whole pass to check is needed only where the sampled
     # draws are all equal or one of them is NaN (the counting pass reads a float32 copy).
     missing, constant = False, False
-    if not VECTOR_COMPRESS or not deviation > 0.0:
+    if not VECTOR_COMPRESS or not _sample_varies(row):
         missing, constant = _prepare_row(row, state.row32)
     if not (missing or constant):
         missing = _search_row(row, probabilities, state, index, out_column, mean, deviation)
