@@ -676,8 +676,11 @@ def row_quantiles(row, probabilities, state, index, out_column):
     # A row all of one value, or with a NaN draw, has no window to search. The compress pass
     # counts NaN draws as it goes, so a whole pass to check is needed only where the sampled
     # draws are all equal or one of them is NaN (the counting pass reads a float32 copy).
+    # A row of one value has a deviation of a few ulps of its mean at most (fastmath sums), so
+    # only a row with less than that is sampled exactly.
     missing, constant = False, False
-    if not VECTOR_COMPRESS or not _sample_varies(row):
+    maybe_constant = not deviation > 1e-6 * abs(mean) and not _sample_varies(row)
+    if not VECTOR_COMPRESS or maybe_constant:
         missing, constant = _prepare_row(row, state.row32)
     if not (missing or constant):
         missing = _search_row(row, probabilities, state, index, out_column, mean, deviation)
