@@ -20,7 +20,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from forecast.kernels._jit import inline_jit, jit, parallel_calls, split, thread_count
+from forecast.kernels._jit import (
+    borrowing_jit,
+    inline_jit,
+    jit,
+    parallel_calls,
+    split,
+    thread_count,
+)
 from forecast.kernels.layout import (
     AI_AT_TOTAL_PEAK,
     AI_PEAK,
@@ -53,7 +60,7 @@ _MEMO_SLOTS = 256
 WINDOWED_DRAWS = 128
 
 
-@jit
+@borrowing_jit
 def _hour_values(inputs, hour, day, first_draw, last_draw, rows, weather):
     """Write one hour's values of draws ``first_draw .. last_draw - 1`` into ``rows``
     [S, last_draw - first_draw], before flexibility; ``weather`` [2, last_draw - first_draw]
@@ -115,7 +122,7 @@ def _totals(rows, count):
         total[draw] = dc[draw] + baseline[draw] - held[draw]
 
 
-@jit
+@borrowing_jit
 def _day_shifts(inputs, day, rows, weather, moved, placed, filled):
     """For shifting within a day: each region's part of the AI energy that the day's stress
     hours give way (``moved`` [R, D]), and per draw the part of it the day's other hours have
@@ -149,7 +156,7 @@ def _day_shifts(inputs, day, rows, weather, moved, placed, filled):
     return moving
 
 
-@jit
+@borrowing_jit
 def _flex_hour(inputs, day, rows, moved, placed, filled, day_moves):
     """Apply flexibility to one hour's rows; return how many draws' AI load it changed.
     ``day_moves`` is what :func:`_day_shifts` returned for the day (0 when curtailing).
@@ -190,7 +197,7 @@ def _flex_hour(inputs, day, rows, moved, placed, filled, day_moves):
     return changed
 
 
-@jit
+@borrowing_jit
 def _accumulate_hour(rows, day_sums, day, peaks, year):
     """Add one hour to the per-day sums and raise the block's annual peaks (first hour wins)."""
     for series in range(rows.shape[0]):
@@ -260,7 +267,7 @@ def _memo(quantile_rows, probability_count):
     return memo
 
 
-@jit
+@borrowing_jit
 def _hour_quantiles(inputs, hour, rows, quantile_rows, probabilities, state, memo, repeats,
                     quantiles_out):  # fmt: skip
     """Quantiles of the hour's rows, copied from the memo where ``repeats`` allows it."""

@@ -39,7 +39,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from forecast.kernels._jit import VECTOR_COMPRESS, approximate_jit, inline_jit, jit
+from forecast.kernels._jit import (
+    VECTOR_COMPRESS,
+    approximate_jit,
+    borrowing_jit,
+    inline_jit,
+    jit,
+)
 from forecast.kernels._vector import BLOCK, window_block
 from forecast.kernels.layout import FloatArray
 from forecast.kernels.quantiles import _column_quantiles, _interpolate, _ranks, _select
@@ -422,7 +428,7 @@ def _next_edges(low, high, below, up_to, lower, upper, scale):
     return True, low, high
 
 
-@jit
+@borrowing_jit
 def _window_statistics(values, narrow, inner, count, span, lower, upper, low, high, scale):
     """The ``lower``-th and next smallest of a wide window's ``count`` values in ``values``
     (``span`` [MW] wide), and the draw count and width [MW] of the first window that held them
@@ -466,7 +472,7 @@ def _window_statistics(values, narrow, inner, count, span, lower, upper, low, hi
     return low_value, high_value, found_count, found_span
 
 
-@jit
+@borrowing_jit
 def _window_quantile(row, state, probability, low, high, scale):
     """The quantile of a NaN-free row, searched from the predicted window ``[low, high]``.
 
@@ -578,7 +584,7 @@ def _group_windows(probabilities, state, wide):
     return group_count
 
 
-@jit
+@borrowing_jit
 def _grouped_quantiles(row, probabilities, state, scale, out_column):
     """The quantiles of a NaN-free row from one pass over all draws for every three groups of
     neighbouring probabilities (:func:`_group_windows`, :func:`_compress_windows`); then each
@@ -662,7 +668,7 @@ def _search_row(row, probabilities, state, index, out_column, mean, deviation):
     return False
 
 
-@jit
+@borrowing_jit
 def row_quantiles(row, probabilities, state, index, out_column):
     """Write the quantiles of one hour's ``row`` [D] to ``out_column`` [Q] (NaN for a row with
     a NaN draw), searching each near its score in row ``index`` of ``state``.
