@@ -6,17 +6,18 @@ near where the previous hour's was: its distance from the row's mean in standard
 side of the predicted value is searched. A block's first hour starts from the quantiles of a
 strided sample of the draws.
 
-Where numba's target has AVX-512 (:mod:`forecast.kernels._vector`), one pass over the row
-counts the draws below and inside a window and copies the ones inside to a buffer (the
-compress instruction, eight draws at a time), so the pass can afford to look wide: it takes
+Where numba's target has AVX-512 (:mod:`forecast.kernels._vector`), one pass over the row counts
+the draws below and inside a window and copies the ones inside to a buffer (the compress
+instruction, eight draws at a time), so the pass can afford to look wide: it takes
 :data:`_WIDE_FACTOR` times the predicted window (more with more draws), for the P5 and P10 (and
-the P90 and P95) together, and for up to three such groups at once. When a group's wide window
-holds both order statistics that NumPy's 'linear' interpolation needs, each quantile is found
-among its few hundred values alone: the predicted window is cut out of them, moved if it
+the P90 and P95) together, and for up to three such groups at once. Each pass writes where its
+output trails its input by a little modulo 4 KiB (:data:`_TRAIL_BYTES`). When a group's wide
+window holds both order statistics that NumPy's 'linear' interpolation needs, each quantile is
+found among its few hundred values alone: the predicted window is cut out of them, moved if it
 misses, and narrowed around the rank until 16 values or fewer are left. A quantile whose wide
 window missed is searched on its own, its window's missed edge moved past as many draws as it
-was short of (at the window's density of draws) and counted again; after a few misses the
-hour falls back to quickselect over all draws.
+was short of (at the window's density of draws) and counted again; after a few misses the hour
+falls back to quickselect over all draws.
 
 Without AVX-512 the same search runs with the predicted window itself: a counting pass over a
 float32 copy of the row (twice the values per vector instruction) and a gather of the flagged
@@ -69,6 +70,16 @@ _WINDOW_RANKS = 6.0
 #: draws at 1,000, 56-105 at 10,000), so the factor grows with their square root: 25 at
 #: 10,000, where 8 / 16 / 25 gave 73 / 69 / 67 ms on kr-outlook-flex's 2030 chunk.
 _WIDE_FACTOR = 8.0
+#: Bytes by which a compress pass's output starts before its input, modulo 4 KiB
+#: (:func:`_trailing`). A CPU takes a load whose address matches a pending store's in its last
+#: 12 bits for one that may depend on it (4K aliasing): a pass whose output sits a few hundred
+#: bytes ahead of its input, modulo 4 KiB, ran 2-3x slower at 1,000 draws (130 against 250-470
+#: ns), and where the buffers fell was up to the allocator. Starting the output 256 bytes before
+#: to 64 after the input was fast for every share of draws inside the window tried (2-90 %, 160
+#: and 1,000 draws; development machine, 2026-12-05); 128 before is in the middle.
+_TRAIL_BYTES = 128
+#: Values of room that a buffer a pass writes to has for :func:`_trailing` to start it later.
+_TRAIL_ROOM = 512
 #: Probabilities at most this far apart share their pass over all draws (P5 and P10, P90
 #: and P95): the pass copies out the draws between them as well, a tenth of all at most.
 _GROUP_SHARE = 0.1
@@ -219,7 +230,8 @@ def window_state(row_count, probability_count, draw_count):
     """A fresh :class:`WindowState` (no row seeded yet)."""
     # Sizes first: numba takes no conditional expression among a call's keyword arguments.
     padded = max(draw_count, _NETWORK_SIZE)  # room for the network's padding
-    compressed = padded if VECTOR_COMPRESS else 0
+    compressed = padded + _TRAIL_ROOM if VECTOR_COMPRESS else 0
+    room = padded + _TRAIL_ROOM if VECTOR_COMPRESS else padded
     counted = 0 if VECTOR_COMPRESS else draw_count
     return WindowState(
         score=np.zeros((row_count, probability_count)),
@@ -234,9 +246,9 @@ def window_state(row_count, probability_count, draw_count):
         group_counts=np.zeros((3, probability_count), dtype=np.int64),
         groups=np.empty((probability_count, compressed)),
         flags=np.zeros(8 * ((counted + 7) // 8), dtype=np.uint8),
-        buffer=np.empty(padded),
-        narrow=np.empty(padded),
-        inner=np.empty(padded),
+        buffer=np.empty(room),
+        narrow=np.empty(room),
+        inner=np.empty(room),
         scratch=np.empty(draw_count),
     )
 
@@ -296,6 +308,15 @@ def _gather_window(row, flags, buffer):
 
 
 @inline_jit
+def _trailing(buffer, source):
+    """The part of ``buffer`` that starts :data:`_TRAIL_BYTES` before ``source`` modulo 4 KiB,
+    for a compress pass from ``source`` to write to (``buffer`` holds :data:`_TRAIL_ROOM`
+    values more than the pass writes)."""
+    gap = (np.int64(source.ctypes.data) - _TRAIL_BYTES - np.int64(buffer.ctypes.data)) % 4096
+    return buffer[gap // 8 :]
+
+
+@inline_jit
 def _compress_window(row, low, high, buffer):
     """Count draws below ``low``, at or below ``high``, and NaN, and copy the draws inside the
     window to the front of ``buffer`` (in draw order), in one pass:
@@ -317,12 +338,12 @@ def _compress_window(row, low, high, buffer):
 
 
 @inline_jit
-def _search_window(row, state, low, high):
+def _search_window(row, state, low, high, values):
     """Draws below ``low``, at or below ``high``, the window's draw count once its values are
-    in ``state.buffer`` (-1 while they are not gathered yet: :func:`_gather_window`), and the
-    NaN draws the compress pass found (the counting pass's rows were checked before)."""
+    in ``values`` (-1 while they are not gathered yet: :func:`_gather_window`), and the NaN
+    draws the compress pass found (the counting pass's rows were checked before)."""
     if VECTOR_COMPRESS:
-        return _compress_window(row, low, high, state.buffer)
+        return _compress_window(row, low, high, values)
     below, up_to = _count_window(state.row32, np.float32(low), np.float32(high), state.flags)
     return below, up_to, -1, 0
 
@@ -456,14 +477,15 @@ def _window_statistics(values, narrow, inner, count, span, lower, upper, low, hi
     for _ in range(2 * _MAX_WIDENINGS + 2):
         if count <= _NETWORK_SIZE or not VECTOR_COMPRESS:
             break
-        below, up_to, inside, _ = _compress_window(source[:count], low, high, target)
+        written = _trailing(target, source)
+        below, up_to, inside, _ = _compress_window(source[:count], low, high, written)
         hit, moved_low, moved_high = _next_edges(low, high, below, up_to, lower, upper, scale)
         if not hit:
             low, high = moved_low, moved_high
             continue
         if first_hit:
             found_count, found_span, first_hit = inside, high - low, False
-        source, target, spare = target, spare, target
+        source, target, spare = written, spare, target
         count, lower, upper = inside, lower - below, upper - below
         spacing = (high - low) / max(count, 1)
         centre = low + (0.5 * (lower + upper) + 0.5) * spacing
@@ -485,8 +507,9 @@ def _window_quantile(row, state, probability, low, high, scale):
     """
     lower, upper, gamma = _ranks(row.size, probability)
     wide_low, wide_high = _widened(low, high, _wide_factor(row.size) if VECTOR_COMPRESS else 1.0)
+    values = _trailing(state.buffer, row) if VECTOR_COMPRESS else state.buffer
     for _ in range(_MAX_WIDENINGS + 1):
-        below, up_to, count, missing = _search_window(row, state, wide_low, wide_high)
+        below, up_to, count, missing = _search_window(row, state, wide_low, wide_high, values)
         if missing:
             return np.nan, False, -1, 0.0
         hit, wide_low, wide_high = _next_edges(
@@ -494,9 +517,9 @@ def _window_quantile(row, state, probability, low, high, scale):
         )
         if hit:
             if count < 0:
-                count = _gather_window(row, state.flags, state.buffer)
+                count = _gather_window(row, state.flags, values)
             low_value, high_value, count, span = _window_statistics(
-                state.buffer, state.narrow, state.inner, count, wide_high - wide_low,
+                values, state.narrow, state.inner, count, wide_high - wide_low,
                 lower - below, upper - below, low, high, scale,
             )  # fmt: skip
             value = _interpolate(low_value, high_value if upper > lower else low_value, gamma)
@@ -519,14 +542,15 @@ def _fill_row(row, probabilities, state, index, out_column, missing):
 @inline_jit
 def _compress_windows(row, state, first, last):
     """One pass over the row for the wide windows of groups ``first .. last - 1`` (three at
-    most), each packing into its own ``state.groups`` row: the three chains of store offsets
+    most), each packing into its own ``state.groups`` row (from where :func:`_trailing` starts
+    it): the three chains of store offsets
     run side by side. Writes each group's counts below, at or below and inside to
     ``state.group_counts``; returns the row's NaN count."""
     windows, counts, groups = state.group_windows, state.group_counts, state.groups
     second, third = min(first + 1, last - 1), min(first + 2, last - 1)
-    low0, high0, out0 = windows[0, first], windows[1, first], groups[first]
-    low1, high1, out1 = windows[0, second], windows[1, second], groups[second]
-    low2, high2, out2 = windows[0, third], windows[1, third], groups[third]
+    low0, high0, out0 = windows[0, first], windows[1, first], _trailing(groups[first], row)
+    low1, high1, out1 = windows[0, second], windows[1, second], _trailing(groups[second], row)
+    low2, high2, out2 = windows[0, third], windows[1, third], _trailing(groups[third], row)
     below0, below1, below2, count0, count1, count2, missing = 0, 0, 0, 0, 0, 0, 0
     full = row.size - row.size % BLOCK
     for start in range(0, full, BLOCK):
@@ -549,7 +573,7 @@ def _compress_windows(row, state, first, last):
         for group in range(first, last):
             counts[0, group] += 1 if value < windows[0, group] else 0
             if windows[0, group] <= value <= windows[1, group]:
-                groups[group, counts[2, group]] = value
+                _trailing(groups[group], row)[counts[2, group]] = value
                 counts[2, group] += 1
                 counts[1, group] += 1
             else:
@@ -607,7 +631,7 @@ def _grouped_quantiles(row, probabilities, state, scale, out_column):
             lower, upper, gamma = _ranks(row.size, probabilities[quantile])
             if below <= lower and upper < up_to:
                 low_value, high_value, found_count, found_span = _window_statistics(
-                    state.groups[group], state.narrow, state.inner, count, span,
+                    _trailing(state.groups[group], row), state.narrow, state.inner, count, span,
                     lower - below, upper - below, lows[quantile], highs[quantile], scale,
                 )  # fmt: skip
                 value = _interpolate(low_value, high_value if upper > lower else low_value, gamma)

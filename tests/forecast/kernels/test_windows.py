@@ -164,15 +164,19 @@ def _compress_three(row, edges, last):
     state = windows.window_state(1, 3, row.size)
     state.group_windows[:, :last] = edges[:, :last]
     missing = windows._compress_windows(row, state, 0, last)
-    return state.group_counts.copy(), state.groups.copy(), missing
+    values = np.empty((last, row.size))
+    for group in range(last):
+        values[group] = windows._trailing(state.groups[group], row)[: row.size]
+    return state.group_counts.copy(), values, missing
 
 
 @needs_jit
 @pytest.mark.parametrize("groups", [1, 2, 3])
 @pytest.mark.parametrize("draws", [5, 1000, 4099])
 def test_one_pass_for_up_to_three_windows_counts_and_gathers_like_numpy(groups, draws):
-    """Each window's counts below and at or below, and its values in draw order, from one
-    pass (the tail beyond the last block of eight included)."""
+    """Each window's counts below and at or below, and its values in draw order where the
+    search reads them (:func:`windows._trailing`), from one pass (the tail beyond the last
+    block of eight included)."""
     rng = np.random.default_rng(groups * draws)
     row = np.round(rng.normal(100.0, 10.0, draws), 0)  # ties on the edges
     row[rng.random(draws) < 0.01] = np.nan
@@ -188,3 +192,22 @@ def test_one_pass_for_up_to_three_windows_counts_and_gathers_like_numpy(groups, 
             inside.size,
         ]
         assert np.array_equal(values[group, : inside.size], inside)
+
+
+@numba.njit
+def _trailing_gap(buffer, source):
+    written = windows._trailing(buffer, source)
+    return written.ctypes.data - source.ctypes.data, buffer.size - written.size
+
+
+@needs_jit
+def test_a_pass_writes_where_its_output_trails_its_input_modulo_4_kib():
+    """The output starts _TRAIL_BYTES before the input's start, modulo 4 KiB, inside the
+    buffer's room, wherever the two arrays lie."""
+    block = np.empty(20_000)
+    for shift in range(0, 600, 37):
+        source = block[shift : shift + 1000]
+        buffer = np.empty(1000 + windows._TRAIL_ROOM)
+        gap, skipped = _trailing_gap(buffer, source)
+        assert gap % 4096 == 4096 - windows._TRAIL_BYTES
+        assert 0 <= skipped < windows._TRAIL_ROOM
