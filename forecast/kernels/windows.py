@@ -230,8 +230,10 @@ def window_state(row_count, probability_count, draw_count):
     """A fresh :class:`WindowState` (no row seeded yet)."""
     # Sizes first: numba takes no conditional expression among a call's keyword arguments.
     padded = max(draw_count, _NETWORK_SIZE)  # room for the network's padding
-    compressed = padded + _TRAIL_ROOM if VECTOR_COMPRESS else 0
-    room = padded + _TRAIL_ROOM if VECTOR_COMPRESS else padded
+    # A pass may start _TRAIL_ROOM values in and writes whole blocks of BLOCK values past its
+    # last value (and the narrowing pads its source with a block of NaN).
+    compressed = padded + _TRAIL_ROOM + BLOCK if VECTOR_COMPRESS else 0
+    room = padded + _TRAIL_ROOM + BLOCK if VECTOR_COMPRESS else padded
     counted = 0 if VECTOR_COMPRESS else draw_count
     return WindowState(
         score=np.zeros((row_count, probability_count)),
@@ -353,8 +355,9 @@ def _order_statistics(buffer, count, rank):
     """The ``rank``-th and ``rank + 1``-th smallest of ``buffer[:count]`` (0-based; the second
     only where there is one), reordering the buffer."""
     if count <= _NETWORK_SIZE:
-        for index in range(count, _NETWORK_SIZE):
-            buffer[index] = np.inf
+        # A whole block of inf past the values, not a loop to 16: its trip count varies and
+        # its exit mispredicted (the buffers have the room; a slice past the end stops there).
+        buffer[count : count + _NETWORK_SIZE] = np.inf
         _sort16(buffer)
         return buffer[rank], buffer[min(rank + 1, count - 1)]
     _select(buffer, np.int64(0), count - 1, rank)
@@ -477,8 +480,12 @@ def _window_statistics(values, narrow, inner, count, span, lower, upper, low, hi
     for _ in range(2 * _MAX_WIDENINGS + 2):
         if count <= _NETWORK_SIZE or not VECTOR_COMPRESS:
             break
+        # NaN after the values, to a whole block: a NaN is neither below nor inside, and the
+        # pass then has no scalar tail (its branches mispredicted about every other value).
+        source[count : count + BLOCK] = np.nan
+        blocks = (count + BLOCK - 1) // BLOCK * BLOCK
         written = _trailing(target, source)
-        below, up_to, inside, _ = _compress_window(source[:count], low, high, written)
+        below, up_to, inside, _ = _compress_window(source[:blocks], low, high, written)
         hit, moved_low, moved_high = _next_edges(low, high, below, up_to, lower, upper, scale)
         if not hit:
             low, high = moved_low, moved_high
