@@ -220,7 +220,9 @@ def approximate_jit(function: KernelFunction) -> KernelFunction:
     """Compile a serial helper with ``fastmath`` on, for estimates that never reach a result.
 
     Only for predictors whose output is checked exactly afterwards (the quantile windows of
-    :mod:`forecast.kernels.stream`): reassociation lets their sums vectorise.
+    :mod:`forecast.kernels.stream`): reassociation lets their sums vectorise. Such a helper is
+    called once a row and an hour, so it borrows its arrays as :func:`borrowing_jit` does (no
+    reference counting; it must not allocate).
 
     Parameters
     ----------
@@ -232,7 +234,7 @@ def approximate_jit(function: KernelFunction) -> KernelFunction:
     callable
         The compiled dispatcher. [-]
     """
-    compiled = _compile(function, fastmath=True)
+    compiled = _compile(function, fastmath=True, _nrt=False)
     return cast("KernelFunction", compiled)
 
 
