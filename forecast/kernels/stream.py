@@ -499,7 +499,7 @@ def stream_chunk(
     parallel_calls(kernel, calls)
 
 
-@jit
+@borrowing_jit
 def _sift_down(heap, size, position):
     """Restore the min-heap order of ``heap[:size]`` below ``position``."""
     while True:
@@ -514,7 +514,7 @@ def _sift_down(heap, size, position):
         position = smallest
 
 
-@jit
+@borrowing_jit
 def _keep_largest(heap, size, value):
     """Keep the ``heap.size`` largest values seen in the min-heap ``heap[:size]``; return its
     new size. (The heap's root is then the smallest of them.)"""
@@ -654,7 +654,7 @@ def stress_levels(
     parallel_calls(stress_draws, calls)
 
 
-@jit
+@borrowing_jit
 def _close_year(heap, size, threshold_mw, levels_out, year, draw):
     """Write a closed year's stress level: its N-th highest hour, at least the threshold."""
     level = heap[0] if size == heap.size else -np.inf
