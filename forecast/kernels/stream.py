@@ -199,19 +199,21 @@ def _flex_hour(inputs, day, rows, moved, placed, filled, day_moves):
 
 @borrowing_jit
 def _accumulate_hour(rows, day_sums, day, peaks, year, flexible):
-    """Add one hour to the day sums of the rows the others are made of (baseline, non-AI,
-    held, regions and, with ``flexible``, curtailed; :func:`_close_day` makes the AI,
-    data-centre and total sums from them once a day) and raise the block's annual peaks
-    (first hour wins). Three to four fewer rows an hour: 4 % of the stream kernel at 1,000
-    draws; the sums then differ from summing those rows hour by hour by a few ulps."""
+    """Add one hour to the day sums of the baseline, the regions and, with ``flexible``, the
+    curtailed row, and raise the block's annual peaks but the non-AI one (first hour wins).
+    :func:`_close_day` does the rest once a day: an hour's sums and peaks are read, added and
+    written back for every draw, and that traffic was 15 % of the stream kernel at 1,000 draws
+    (``perf``), so what a day can do at once is not done every hour. The sums then differ from
+    summing every row hour by hour by a few ulps."""
     for series in range(BASELINE_ROW, rows.shape[0]):
-        if series in (TOTAL_ROW, DC_ROW) or (series == CURTAILED_ROW and not flexible):
+        if series in (TOTAL_ROW, DC_ROW, NON_AI_ROW, HELD_ROW) or (
+            series == CURTAILED_ROW and not flexible
+        ):
             continue
         for draw in range(rows.shape[1]):
             day_sums[series, day, draw] += rows[series, draw]
     for statistic, series in (
-        (AI_PEAK, AI_ROW), (BASELINE_PEAK, BASELINE_ROW), (NON_AI_PEAK, NON_AI_ROW),
-        (DC_PEAK, DC_ROW),
+        (AI_PEAK, AI_ROW), (BASELINE_PEAK, BASELINE_ROW), (DC_PEAK, DC_ROW),
     ):  # fmt: skip
         row, peak = rows[series], peaks[statistic, year]
         for draw in range(row.size):
@@ -227,10 +229,51 @@ def _accumulate_hour(rows, day_sums, day, peaks, year, flexible):
 
 
 @borrowing_jit
-def _close_day(day_sums, day):
-    """The day's sums of the AI (its regions'), data-centre (AI and non-AI) and total
-    (data centre and baseline, less the non-AI load the baseline holds) rows, from the
-    sums :func:`_accumulate_hour` kept: the rows' own formulas, summed over the day."""
+def _non_ai_day(inputs, day, day_sums, peaks, year):
+    """Add the day's non-AI and held sums (zero from :func:`_reset_block`) and raise the
+    non-AI annual peak, from each weather group's sum and extremes of the temperature excess
+    over each run of the day's hours in one month (a local day lies in one month; the kernel
+    does not rely on it).
+
+    The non-AI load has no inference-shape term: a draw's hour is ``n0 + n2 x`` with the
+    month's coefficients and its weather group's excess ``x`` (the engine's layout of
+    ``non_ai_t``), so its sum over ``H`` hours is ``H n0 + n2 sum(x)`` (to a few ulps of the
+    hourly sum) and its highest hour is at the highest excess where ``n2 >= 0``, else at the
+    lowest: rounding is monotone, so that value equals the hourly maximum bit for bit (a NaN
+    hour raises no peak either way; an infinite excess, which the engine never makes, would).
+    """
+    last = inputs.day_starts[day + 1]
+    non_ai, held = day_sums[NON_AI_ROW, day], day_sums[HELD_ROW, day]
+    peak, bounds = peaks[NON_AI_PEAK, year], inputs.group_bounds
+    first = inputs.day_starts[day]
+    while first < last:
+        month, shape, end = inputs.month_of_hour[first], inputs.inference_shape[first], first + 1
+        while end < last and inputs.month_of_hour[end] == month:
+            end += 1
+        coefficients = inputs.non_ai_t[month]
+        for group in range(bounds.size - 1):
+            total, highest, lowest = 0.0, -np.inf, np.inf
+            for hour in range(first, end):
+                excess = inputs.cooling_excess_c[group, hour]
+                total += excess
+                highest = excess if excess > highest else highest
+                lowest = excess if excess < lowest else lowest
+            for draw in range(bounds[group], bounds[group + 1]):
+                n0, n2 = coefficients[0, draw], coefficients[1, draw]
+                non_ai[draw] += (end - first) * n0 + n2 * total
+                held[draw] += (end - first) * coefficients[2, draw] + coefficients[3, draw] * total
+                value = facility_mw(n0, 0.0, n2, 0.0, shape, highest if n2 >= 0.0 else lowest)
+                peak[draw] = value if value > peak[draw] else peak[draw]
+        first = end
+
+
+@borrowing_jit
+def _close_day(inputs, day_sums, day, peaks, year):
+    """The day's sums of the non-AI and held rows (:func:`_non_ai_day`), then of the AI (its
+    regions'), data-centre (AI and non-AI) and total (data centre and baseline, less the
+    non-AI load the baseline holds) rows from the sums :func:`_accumulate_hour` kept: the
+    rows' own formulas, summed over the day."""
+    _non_ai_day(inputs, day, day_sums, peaks, year)
     sums = day_sums[:, day]
     ai, dc, total = sums[AI_ROW], sums[DC_ROW], sums[TOTAL_ROW]
     for draw in range(ai.size):
@@ -341,7 +384,7 @@ def stream_days(
             _accumulate_hour(rows, day_sums_out, day, peaks_out, year, False)
             _hour_quantiles(inputs, hour, rows, quantile_rows, probabilities, state, memo,
                             True, quantiles_out)  # fmt: skip
-        _close_day(day_sums_out, day)
+        _close_day(inputs, day_sums_out, day, peaks_out, year)
 
 
 @jit
@@ -375,7 +418,7 @@ def stream_days_flexible(
             _accumulate_hour(rows, day_sums_out, day, peaks_out, year, True)
             _hour_quantiles(inputs, hour, rows, quantile_rows, probabilities, state, memo,
                             repeats, quantiles_out)  # fmt: skip
-        _close_day(day_sums_out, day)
+        _close_day(inputs, day_sums_out, day, peaks_out, year)
 
 
 @jit
@@ -413,7 +456,7 @@ def stream_days_plain(
             _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather)
             _accumulate_hour(rows, day_sums_out, day, peaks_out, year, False)
             _plain_quantiles(rows, quantile_rows, probabilities, hour, scratch, quantiles_out)
-        _close_day(day_sums_out, day)
+        _close_day(inputs, day_sums_out, day, peaks_out, year)
 
 
 @jit
@@ -444,7 +487,7 @@ def stream_days_plain_flexible(
             _flex_hour(inputs, day, rows, moved, placed, filled, day_moves)
             _accumulate_hour(rows, day_sums_out, day, peaks_out, year, True)
             _plain_quantiles(rows, quantile_rows, probabilities, hour, scratch, quantiles_out)
-        _close_day(day_sums_out, day)
+        _close_day(inputs, day_sums_out, day, peaks_out, year)
 
 
 def stream_chunk(
