@@ -179,17 +179,8 @@ def borrowing_jit(function: KernelFunction) -> KernelFunction:
     A function that allocates no array, returns none and keeps none after it returns needs no
     count: its caller holds every array it touches for longer. Such a function may call
     :func:`jit` kernels (they count for themselves), but must not allocate (numba refuses to
-    compile ``np.empty`` and the like without reference counting).
-
-    Parameters
-    ----------
-    function : callable
-        The kernel's Python source. [-]
-
-    Returns
-    -------
-    callable
-        The compiled dispatcher (the function itself under ``NUMBA_DISABLE_JIT=1``). [-]
+    compile ``np.empty`` and the like without reference counting). Takes and returns what
+    :func:`jit` does.
     """
     compiled = _compile(function, fastmath=False, _nrt=False)
     return cast("KernelFunction", compiled)
