@@ -242,10 +242,9 @@ def _non_ai_day(inputs, day, day_sums, peaks, year):
     lowest: rounding is monotone, so that value equals the hourly maximum bit for bit (a NaN
     hour raises no peak either way; an infinite excess, which the engine never makes, would).
     """
-    last = inputs.day_starts[day + 1]
+    first, last = inputs.day_starts[day], inputs.day_starts[day + 1]
     non_ai, held = day_sums[NON_AI_ROW, day], day_sums[HELD_ROW, day]
     peak, bounds = peaks[NON_AI_PEAK, year], inputs.group_bounds
-    first = inputs.day_starts[day]
     while first < last:
         month, shape, end = inputs.month_of_hour[first], inputs.inference_shape[first], first + 1
         while end < last and inputs.month_of_hour[end] == month:
@@ -275,16 +274,13 @@ def _close_day(inputs, day_sums, day, peaks, year):
     rows' own formulas, summed over the day."""
     _non_ai_day(inputs, day, day_sums, peaks, year)
     sums = day_sums[:, day]
-    ai, dc, total = sums[AI_ROW], sums[DC_ROW], sums[TOTAL_ROW]
+    ai = sums[AI_ROW]
     for draw in range(ai.size):
         ai[draw] = 0.0
     for region in range(FIRST_REGION_ROW, sums.shape[0]):
         for draw in range(ai.size):
             ai[draw] += sums[region, draw]
-    baseline, non_ai, held = sums[BASELINE_ROW], sums[NON_AI_ROW], sums[HELD_ROW]
-    for draw in range(ai.size):
-        dc[draw] = ai[draw] + non_ai[draw]
-        total[draw] = dc[draw] + baseline[draw] - held[draw]
+    _totals(sums, ai.size)
 
 
 @inline_jit
