@@ -244,7 +244,7 @@ def build_dataset(
         "time": ("time", utc.to_numpy(), {"description": "start of the period, UTC"}),
         "local_time": (
             "time",
-            local_iso(stats.period_times).astype(str),
+            local_iso(stats.period_times),
             {"description": f"start of the period, local time ({scenario.timezone})"},
         ),
         "quantile": ("quantile", probabilities, {"units": "1", "description": "probability level"}),

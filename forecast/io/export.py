@@ -48,23 +48,42 @@ EXTRA_COLUMNS = {"duration_band": "duration_hours_from"}
 PARQUET_METADATA_KEY = b"forecast"
 
 
+#: The two characters of 0-99, one column each (``np.take`` writes a field's two rows at once).
+_TWO_DIGITS = np.array([[ord(c) for c in f"{n:02d}"] for n in range(100)], dtype=np.uint32).T
+
+
 def local_iso(times: pd.DatetimeIndex) -> np.ndarray:
-    """ISO 8601 local times with UTC offset (``2024-01-01T00:00+09:00``), vectorised.
+    """ISO 8601 local times with UTC offset (``2024-01-01T00:00+09:00``) as ``<U22``.
 
     ``DatetimeIndex.strftime`` formats one timestamp at a time (seconds for a decade of
-    hours); this formats the wall clock with numpy and appends the few distinct offsets.
+    hours) and ``np.datetime_as_string`` plus the offsets took 50 ms for 12 years of hours;
+    this writes each field's digits as integers into one array of characters (9 ms, measured
+    2026-12-05). Years 0-9999.
     """
-    wall_clock = times.tz_localize(None).to_numpy()
-    utc = times.tz_convert("UTC").tz_localize(None).to_numpy()
-    wall = np.datetime_as_string(wall_clock.astype("datetime64[m]"))
-    offset_minutes = ((wall_clock - utc) // np.timedelta64(1, "m")).astype(np.int64)
-    labels = np.empty(len(times), dtype=object)
-    for minutes in np.unique(offset_minutes):
-        sign = "+" if minutes >= 0 else "-"
-        hours, rest = divmod(abs(int(minutes)), 60)
-        mask = offset_minutes == minutes
-        labels[mask] = np.char.add(wall[mask], f"{sign}{hours:02d}:{rest:02d}")
-    return labels
+    wall = times.tz_localize(None).to_numpy().astype("datetime64[m]")
+    utc = times.tz_convert("UTC").tz_localize(None).to_numpy().astype("datetime64[m]")
+    offset = (wall - utc).astype(np.int64)  # [min]
+    days = wall.astype("datetime64[D]")
+    months = days.astype("datetime64[M]")
+    year = months.astype(np.int64) // 12 + 1970
+    minute_of_day = (wall - days).astype(np.int64)
+    fields = {  # first character: the field's value, two digits
+        0: year // 100,
+        2: year % 100,
+        5: months.astype(np.int64) % 12 + 1,
+        8: (days - months).astype(np.int64) + 1,
+        11: minute_of_day // 60,
+        14: minute_of_day % 60,
+        17: np.abs(offset) // 60,
+        20: np.abs(offset) % 60,
+    }
+    characters = np.empty((22, len(times)), dtype=np.uint32)  # one row per character: 22 rows
+    for first, values in fields.items():
+        np.take(_TWO_DIGITS, values, axis=1, out=characters[first : first + 2])
+    for position, separator in {4: "-", 7: "-", 10: "T", 13: ":", 19: ":"}.items():
+        characters[position] = ord(separator)
+    characters[16] = np.where(offset >= 0, ord("+"), ord("-"))
+    return np.ascontiguousarray(characters.T).view("<U22").ravel()
 
 
 def _array(values: xr.DataArray) -> np.ndarray:

@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
+import pytest
 
 from forecast.cli import main
 from forecast.io import export
@@ -48,3 +49,21 @@ def test_unknown_table_format_is_one_line(scenario_file, small_scenario_text, tm
         "error: --format = 'excel': allowed: csv, netcdf, parquet"
     )
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("timezone", "start", "end"),
+    [
+        ("Asia/Seoul", "2024-01-01", "2035-12-31 23:00"),
+        ("Australia/Sydney", "2010-01-01", "2012-12-31 23:00"),  # daylight saving time
+        ("America/Santiago", "1969-01-01", "1971-12-31 23:00"),  # before 1970, offset < 0
+        ("Asia/Kolkata", "2024-01-01", "2024-12-31 23:00"),  # +05:30
+        ("America/St_Johns", "2024-01-01", "2024-12-31 23:00"),  # -03:30, -02:30
+    ],
+)
+def test_local_iso_labels_are_pandas_own_iso_strings(timezone, start, end):
+    times = pd.date_range(start, end, freq="h", tz=timezone)
+    expected = [stamp.isoformat(timespec="minutes") for stamp in times]
+    labels = export.local_iso(times)
+    assert labels.dtype == np.dtype("<U22")
+    assert labels.tolist() == expected
