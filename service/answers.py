@@ -14,6 +14,7 @@ slot is held, and never kept. A stored NetCDF answer is its result file, streame
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -78,14 +79,19 @@ def file_stem(result: ProjectionResult) -> str:
     return str(dataset.attrs.get("scenario_id", "projection"))
 
 
-async def _streamed(chunks: Callable[[], Any], grant: Grant | None) -> AsyncIterator[bytes]:
-    """The chunks, each made in a worker thread; the grant is released however it ends."""
+async def _streamed(
+    chunks: Callable[[], Any], grant: Grant | None, answered: threading.Event | None = None
+) -> AsyncIterator[bytes]:
+    """The chunks, each made in a worker thread; the grant is released and ``answered`` set
+    however it ends."""
     try:
         async for chunk in iterate_in_threadpool(chunks()):
             yield chunk
     finally:
         if grant is not None:
             grant.release()
+        if answered is not None:
+            answered.set()
 
 
 async def answer(
@@ -97,13 +103,19 @@ async def answer(
     if_none_match: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    """The response carrying ``result`` in ``file_format`` (304 when the client has it)."""
+    """The response carrying ``result`` in ``file_format`` (304 when the client has it).
+
+    ``result.answered`` is set once the answer is rendered (streamed: sent), so that its file,
+    written afterwards, does not compete with the answer the client waits for.
+    """
     headers = _headers(result, file_format, cache_status)
     if not_modified(if_none_match, headers["ETag"]):
+        result.answered.set()
         return Response(status_code=304, headers=headers)
     media_type = MEDIA_TYPES[file_format]
     body = result.renderings.get(file_format)
     if body is not None:
+        result.answered.set()
         return Response(body, status_code=status_code, media_type=media_type, headers=headers)
     if file_format == "netcdf" and result.result_file is not None:
         name = result.result_file
@@ -123,7 +135,7 @@ async def answer(
         else:
             chunks = lambda: CHUNKERS[file_format](dataset)  # noqa: E731
         return StreamingResponse(
-            _streamed(chunks, grant),
+            _streamed(chunks, grant, result.answered),
             status_code=status_code,
             media_type=media_type,
             headers=headers,
@@ -137,7 +149,10 @@ async def answer(
         state.cache.keep_rendering(result, file_format, rendered)
         return rendered
 
-    body, _ = await state.coalescer.run(f"render:{result.key}:{file_format}", render)
+    try:
+        body, _ = await state.coalescer.run(f"render:{result.key}:{file_format}", render)
+    finally:
+        result.answered.set()
     return Response(body, status_code=status_code, media_type=media_type, headers=headers)
 
 

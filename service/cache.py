@@ -94,6 +94,9 @@ class ProjectionResult:
     result_file: str | None = None
     renderings: dict[str, bytes] = field(default_factory=dict)
     dataset_bytes: int = 0
+    #: Set once an answer carrying the result has been rendered and handed over: the result
+    #: file waits for it (:class:`service.writer.ResultWriter`).
+    answered: threading.Event = field(default_factory=threading.Event, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.dataset_bytes:

@@ -289,6 +289,7 @@ def _compute_and_record(
     state.cache.put(result)
     state.writer.submit(
         result,
+        answer_first=True,
         finished_at=dt.datetime.now(dt.UTC),
         compute_seconds=computed,
         done_hours=prepared.total_hours,

@@ -73,8 +73,8 @@ def test_the_writer_hands_freed_memory_back_after_each_write(tmp_path, monkeypat
     done = threading.Event()
     original = results._write
 
-    def write(result, record):
-        original(result, record)
+    def write(result, record, answer_first):
+        original(result, record, answer_first)
         done.set()
 
     monkeypatch.setattr(results, "_write", write)
