@@ -10,6 +10,10 @@ default (operations from :data:`forecast.engine.sampling.OPERATION_DEFAULTS`, si
 
 from __future__ import annotations
 
+import contextvars
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -157,10 +161,38 @@ class FlexDraw:
 
 @dataclass(frozen=True)
 class BaselineDraw:
-    """Per-draw inputs of the baseline model (its level and daily noise)."""
+    """Per-draw inputs of the baseline model (its level and daily noise).
+
+    The daily noise is drawn on a thread of its own while the fleet, hosting and power stages
+    run (:func:`_beside`): its normals are most of the sampling's time (45 of 60 ms at 1,000
+    draws x 12 years, measured 2026-12-05) and NumPy draws them without the GIL. Its stream
+    is its own, so the numbers are the same as drawn in line.
+    """
 
     level_mw: np.ndarray  # float64[D, Y]
-    noise: np.ndarray  # float64[D, days] (a transposed day-major array: noise.T is C order)
+    pending_noise: Future[np.ndarray]
+
+    @property
+    def noise(self) -> np.ndarray:
+        """float64[D, days], a transposed day-major array (``noise.T`` is C order); waits for
+        the thread drawing it and raises what it raised. [1]"""
+        return self.pending_noise.result()
+
+
+def _beside(function: Callable[..., np.ndarray], *arguments: Any) -> Future[np.ndarray]:
+    """``function(*arguments)`` started on a new thread, in this thread's context (the
+    kernels' NumPy-twin switch is a context variable)."""
+    pending: Future[np.ndarray] = Future()
+    context = contextvars.copy_context()
+
+    def run() -> None:
+        try:
+            pending.set_result(context.run(function, *arguments))
+        except BaseException as error:  # handed to whoever waits for the result
+            pending.set_exception(error)
+
+    threading.Thread(target=run, name="forecast-baseline-noise", daemon=True).start()
+    return pending
 
 
 @dataclass(frozen=True)
@@ -393,7 +425,9 @@ def draw_inputs(
                 baseline.level_draws(years, n_draws, streams.generator("baseline_level"))
             ),
             # Kept in the model's layout (a view of a day-major array): no full-size copy.
-            noise=baseline.daily_noise_draws(n_days, n_draws, streams.generator("baseline_noise")),
+            pending_noise=_beside(
+                baseline.daily_noise_draws, n_days, n_draws, streams.generator("baseline_noise")
+            ),
         )
     deliveries = [
         _draw_delivery(deployment, i, streams, n_draws)

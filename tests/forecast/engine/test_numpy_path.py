@@ -82,3 +82,20 @@ def test_a_small_command_never_starts_numba(tmp_path):
         assert (tmp_path / "a.csv").stat().st_size > 0
     # The second run read the holiday calendar the first one kept (forecast.calendar).
     assert holidays_loaded == "False", done.stdout + done.stderr
+
+
+def test_the_baseline_noise_drawn_beside_the_fleet_stays_on_the_numpy_path(tmp_path):
+    """The daily noise is drawn on a thread of its own (forecast.engine.inputs): it keeps the
+    projection's choice of path, so a small projection with the baseline starts no numba."""
+    script = (
+        "import sys\n"
+        "from forecast.cli import main\n"
+        f"status = main(['project', 'kr-national', '--draws', '100', '--start', '2030-01-01',"
+        f" '--end', '2030-01-31', '--quiet', '--out', r'{tmp_path / 'a.csv'}'])\n"
+        "assert status == 0, status\n"
+        "print('numba' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=300
+    )
+    assert done.stdout.strip().splitlines()[-1] == "False", done.stdout + done.stderr

@@ -139,3 +139,22 @@ def test_single_operation_refuses_a_trend():
     operations = Operations.model_construct(**{name: trend})  # the schema would refuse it
     with pytest.raises(TypeError, match="one quantity expected"):
         single_operation(operations, name)
+
+
+def test_the_baseline_noise_drawn_on_its_thread_is_the_noise_drawn_in_line():
+    """Same stream, same numbers; and what the thread raises is raised where it is read."""
+    from forecast.baseline.model import standard_ar1
+    from forecast.engine.inputs import BaselineDraw, _beside
+
+    def in_line():
+        return standard_ar1(400, 30, 0.7, np.random.default_rng(11))
+
+    draw = BaselineDraw(level_mw=np.ones((30, 2)), pending_noise=_beside(in_line))
+    np.testing.assert_array_equal(draw.noise, in_line())
+
+    def fails():
+        raise ValueError("noise_sd = -1: must be >= 0")
+
+    broken = BaselineDraw(level_mw=np.ones((30, 2)), pending_noise=_beside(fails))
+    with pytest.raises(ValueError, match="noise_sd = -1"):
+        _ = broken.noise
