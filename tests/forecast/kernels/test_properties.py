@@ -245,3 +245,35 @@ def test_regions_sum_to_the_national_ai_load_in_any_chunking(case):
     ]
     np.testing.assert_array_equal(np.concatenate([c[0] for c in chunked], axis=1), day_sums)
     np.testing.assert_array_equal(np.max([c[1][:5] for c in chunked], axis=0), peaks[:5])
+
+
+def test_the_fleet_kernels_give_each_draw_the_same_split_over_threads_or_not():
+    """From kernels.THREADED_DRAWS draws the fleet kernels run blocks of draws on threads: each
+    draw's result is bit for bit the one it gets alone."""
+    rng = np.random.default_rng(5)
+    draws, months = kernels.THREADED_DRAWS + 37, 60
+    survival = np.cumprod(rng.uniform(0.97, 1.0, (draws, months)), axis=1)
+    survival[:, 0] = 1.0
+    target = np.cumsum(rng.uniform(0.0, 50.0, (draws, months)), axis=1)
+    gross = rng.uniform(0.0, 5.0, (draws, months))
+    hold = np.where(rng.random(draws) < 0.3, 40, -1).astype(np.int64)
+    capacity = rng.uniform(0.0, 2000.0, (draws, months))
+
+    def each(rows):
+        additions, installed = np.empty((len(rows), months)), np.empty((len(rows), months))
+        kernels.stock_flow(
+            target[rows], gross[rows], hold[rows], survival[rows], additions, installed
+        )
+        power = np.empty_like(additions)
+        kernels.surviving_stock(additions, survival[rows], power)
+        placed = [np.empty_like(additions) for _ in range(3)]
+        kernels.place_in_capacity(
+            additions * 0.7, additions, survival[rows], capacity[rows], *placed
+        )
+        return [additions, installed, power, *placed]
+
+    together = each(np.arange(draws))
+    for draw in (0, draws // 2, draws - 1):
+        alone = each(np.array([draw]))
+        for whole, single in zip(together, alone, strict=True):
+            np.testing.assert_array_equal(whole[draw], single[0])
