@@ -292,9 +292,12 @@ def _quantile_values(rng, draws, hours, kind):
 
 
 @pytest.mark.parametrize("kind", ["random", "zeros", "ties", "nan", "sorted"])
-@pytest.mark.parametrize(("draws", "hours"), [(101, 70), (1000, 3), (1, 5), (2, 1), (7, 33)])
+@pytest.mark.parametrize(
+    ("draws", "hours"), [(101, 70), (1000, 3), (1, 5), (2, 1), (7, 33), (1000, 101)]
+)
 def test_quantiles_over_draws_equal_numpy(draws, hours, kind):
-    """Bit for bit, including NaN columns, ties, one draw and the block boundary at 32 hours."""
+    """Bit for bit, including NaN columns, ties, one draw, the block boundary at 32 hours and
+    blocks on threads (1,000 x 101 values)."""
     rng = _rng("quantiles", draws, hours, kind)
     values = _quantile_values(rng, draws, hours, kind)
     original = values.copy()
@@ -454,7 +457,7 @@ def test_projections_compile_each_kernel_for_one_set_of_argument_types():
         kernels = [
             capacity.site_capacity, capacity.connect_sites, fleet.stock_flow,
             fleet.surviving_stock, fleet.place_in_capacity, profile.inference_profile,
-            quantiles.quantiles_over_draws, stream.stream_days, stream.stream_days_flexible,
+            quantiles._quantile_blocks, stream.stream_days, stream.stream_days_flexible,
             stream.stream_days_plain, stream.stream_days_plain_flexible, stream.stress_draws,
         ]
         print(json.dumps({k.py_func.__name__: len(k.signatures) for k in kernels}))
