@@ -129,19 +129,19 @@ def within_nameplate(load_factor: np.ndarray, inference: np.ndarray, phi_max: fl
 
 
 def add_load(
-    coef: np.ndarray,
+    columns: np.ndarray,
     nameplate_mw: np.ndarray,
     load_factor: np.ndarray,
     inference: np.ndarray,
     line: PueLine,
 ) -> None:
-    """Add a load's four coefficients to ``coef`` [D, M, 4] (all arrays [D, M])."""
+    """Add a load's four coefficients to ``columns`` [4, D, M] (all arrays [D, M])."""
     it_mw = nameplate_mw * load_factor
     training, serving = it_mw * (1.0 - inference), it_mw * inference
-    coef[..., 0] += training * line.a
-    coef[..., 1] += serving * line.a
-    coef[..., 2] += training * line.b
-    coef[..., 3] += serving * line.b
+    columns[0] += training * line.a
+    columns[1] += serving * line.a
+    columns[2] += training * line.b
+    columns[3] += serving * line.b
 
 
 def coefficients(
@@ -155,29 +155,34 @@ def coefficients(
 ) -> np.ndarray:
     """The hourly kernel's coefficients for the projection's months. float64[D, R, M, 4]
 
-    ``window`` selects the projection's months on the fleet grid ``grid_months``.
+    ``window`` selects the projection's months on the fleet grid ``grid_months``. The
+    coefficients are summed as four arrays, one per coefficient, and returned as a view with
+    the coefficient last: adding into every fourth value took 33 ms of a 1,000-draw national
+    projection, four times what adding into rows takes (2026-12-05).
     """
     months = grid_months[window]
     n_regions = len(scenario.regions)
-    coef = np.zeros((inputs.draws, n_regions, months.size, 4))
+    columns = np.zeros((4, inputs.draws, n_regions, months.size))
     load_factor = inputs.load_factor.at(months)
     inference = inputs.inference_share.at(months)
     if scenario.deployments:
         inference = within_nameplate(load_factor, inference, phi_max)
         for r in range(n_regions):
             line = PueLine(hosting.plan_pue.a[:, r, window], hosting.plan_pue.b[:, r, window])
-            add_load(coef[:, r], hosting.hosted_mw[:, r, window], load_factor, inference, line)
+            add_load(
+                columns[:, :, r], hosting.hosted_mw[:, r, window], load_factor, inference, line
+            )
     for site, line, tenant_mw in tenants:
         site_factor = site.load_factor.at(months)
         site_inference = within_nameplate(site_factor, site.inference_share.at(months), phi_max)
         add_load(
-            coef[:, site.region],
+            columns[:, :, site.region],
             tenant_mw[:, window],
             site_factor,
             site_inference,
             PueLine(line.a[:, window], line.b[:, window]),
         )
-    return coef
+    return np.moveaxis(columns, 0, -1)
 
 
 def non_ai_coefficients(
