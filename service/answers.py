@@ -14,11 +14,12 @@ slot is held, and never kept. A stored NetCDF answer is its result file, streame
 
 from __future__ import annotations
 
+import asyncio
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
 
 from service import estimates
@@ -79,15 +80,67 @@ def file_stem(result: ProjectionResult) -> str:
     return str(dataset.attrs.get("scenario_id", "projection"))
 
 
+#: Least bytes sent at a time of a streamed answer: smaller pieces of it (a JSON document's
+#: keys and separators, 190 of the 242 pieces of the national hourly answer) are joined. [bytes]
+SEND_AT_LEAST_BYTES = 1 << 20
+
+
+def _batched(pieces: Iterator[bytes], least_bytes: int) -> Iterator[bytes]:
+    """``pieces`` with the runs of small ones (under ``least_bytes`` together) joined; a large
+    piece passes as it is (no copy)."""
+    small: list[bytes] = []
+    size = 0
+    for piece in pieces:
+        if len(piece) >= least_bytes:
+            if small:
+                yield b"".join(small)
+                small, size = [], 0
+            yield piece
+            continue
+        small.append(piece)
+        size += len(piece)
+        if size >= least_bytes:
+            yield b"".join(small)
+            small, size = [], 0
+    if small:
+        yield b"".join(small)
+
+
+def _retrieved(task: asyncio.Future) -> None:
+    """Take a finished task's exception, if any, so that nothing logs it as never retrieved."""
+    if not task.cancelled():
+        task.exception()
+
+
 async def _streamed(
-    chunks: Callable[[], Any], grant: Grant | None, answered: threading.Event | None = None
+    chunks: Callable[[], Iterator[bytes]],
+    grant: Grant | None,
+    answered: threading.Event | None = None,
 ) -> AsyncIterator[bytes]:
-    """The chunks, each made in a worker thread; the grant is released and ``answered`` set
-    however it ends."""
+    """The chunks, each made in a worker thread while the one before it is sent (small ones
+    joined: :data:`SEND_AT_LEAST_BYTES`); the grant is released and ``answered`` set however
+    it ends.
+
+    Made one after the other, the national hourly JSON answer (55 MB) took 0.19 s from its
+    first byte to its last: the socket idled while a chunk was made, the renderer while one
+    was sent. A client gone mid-answer leaves at most the chunk being made to finish on its
+    thread.
+    """
+    pieces = _batched(chunks(), SEND_AT_LEAST_BYTES)
+    finished = object()
+
+    def made() -> Any:
+        return next(pieces, finished)
+
+    pending: asyncio.Future | None = None
     try:
-        async for chunk in iterate_in_threadpool(chunks()):
+        pending = asyncio.ensure_future(run_in_threadpool(made))
+        while (chunk := await pending) is not finished:
+            pending = asyncio.ensure_future(run_in_threadpool(made))
             yield chunk
     finally:
+        if pending is not None and not pending.done():
+            pending.add_done_callback(_retrieved)
         if grant is not None:
             grant.release()
         if answered is not None:
