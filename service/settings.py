@@ -92,6 +92,16 @@ class Settings(BaseSettings):
         description="Development only: serve model artifacts without a valid signature.",
     )
 
+    # --- start-up ----------------------------------------------------------------------
+    warm_scenario: str = Field(
+        default="kr-national",
+        pattern=r"^[a-z0-9-]+$",
+        description="Shipped scenario projected once at start-up over its whole horizon (2 "
+        "draws), so that the first requests for it find its weather loaded and its baseline "
+        "shape computed (the first national request took 1.69 s instead of 1.17 without); "
+        "the dashboard's default. Not shipped: the first shipped scenario, over a day.",
+    )
+
     # --- request limits ----------------------------------------------------------------
     max_draws: int = Field(
         default=10_000, ge=1, le=MAX_DRAWS, description="Most Monte Carlo draws per request."

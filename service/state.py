@@ -171,18 +171,23 @@ class ServiceState:
             logger.warning("marked %d interrupted runs failed: %s", len(interrupted), interrupted)
 
     def _warm_projection(self) -> None:
+        """Project :attr:`Settings.warm_scenario` once, 2 draws over its whole horizon: its
+        weather is loaded and its baseline shape kept (:mod:`forecast.memo`) for the requests
+        that follow (else the first shipped scenario over a day, which runs every stage)."""
         if not self.scenarios:
             return
-        shipped = next(iter(self.scenarios.values())).scenario
-        first_day = shipped.horizon.start
+        warm = self.scenarios.get(self.settings.warm_scenario)
+        shipped = (warm or next(iter(self.scenarios.values()))).scenario
         try:
             model = self.registry.for_scenario(shipped)
         except ScenarioError:  # it names a model not served here: warm up without one
             model = None
+        first_day = shipped.horizon.start
         options = ProjectionOptions(
             draws=2,
             start=first_day,
-            end=first_day + dt.timedelta(days=1),
+            end=shipped.horizon.end if warm is not None else first_day + dt.timedelta(days=1),
+            resolution="monthly",
             include_baseline=model is not None,
             baseline_model=model_label(model) if model is not None else None,
         )

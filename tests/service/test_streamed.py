@@ -4,6 +4,7 @@ the next chunk made while one is sent, the grant released however the answer end
 from __future__ import annotations
 
 import asyncio
+import itertools
 import threading
 
 import pytest
@@ -18,7 +19,7 @@ def test_batched_pieces_are_the_same_bytes_in_as_few_sends(pieces, least):
     batched = list(answers._batched(iter(pieces), least))
     assert b"".join(batched) == b"".join(pieces)
     # A chunk under `least` is the last, or the small pieces before a large one.
-    for chunk, following in zip(batched, batched[1:], strict=False):
+    for chunk, following in itertools.pairwise(batched):
         assert len(chunk) >= least or len(following) >= least
     large = [piece for piece in pieces if len(piece) >= least]
     passed = [chunk for chunk in batched if any(chunk is piece for piece in large)]
