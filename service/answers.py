@@ -25,6 +25,7 @@ from starlette.responses import Response, StreamingResponse
 from service import estimates
 from service.admission import Grant
 from service.cache import ProjectionResult
+from service.coalesce import retrieved
 from service.render import CHUNKERS, MEDIA_TYPES, OutputFormat, projection_netcdf
 
 if TYPE_CHECKING:
@@ -80,8 +81,9 @@ def file_stem(result: ProjectionResult) -> str:
     return str(dataset.attrs.get("scenario_id", "projection"))
 
 
-#: Least bytes sent at a time of a streamed answer: smaller pieces of it (a JSON document's
-#: keys and separators, 190 of the 242 pieces of the national hourly answer) are joined. [bytes]
+#: Least bytes sent at a time of a streamed answer (1 MiB): smaller pieces of it (a JSON
+#: document's keys and separators, 190 of the 242 pieces of the national hourly answer) are
+#: joined. [bytes]
 SEND_AT_LEAST_BYTES = 1 << 20
 
 
@@ -106,12 +108,6 @@ def _batched(pieces: Iterator[bytes], least_bytes: int) -> Iterator[bytes]:
         yield b"".join(small)
 
 
-def _retrieved(task: asyncio.Future) -> None:
-    """Take a finished task's exception, if any, so that nothing logs it as never retrieved."""
-    if not task.cancelled():
-        task.exception()
-
-
 async def _streamed(
     chunks: Callable[[], Iterator[bytes]],
     grant: Grant | None,
@@ -126,21 +122,21 @@ async def _streamed(
     was sent. A client gone mid-answer leaves at most the chunk being made to finish on its
     thread.
     """
-    pieces = _batched(chunks(), SEND_AT_LEAST_BYTES)
     finished = object()
-
-    def made() -> Any:
-        return next(pieces, finished)
-
     pending: asyncio.Future | None = None
     try:
+        pieces = _batched(chunks(), SEND_AT_LEAST_BYTES)
+
+        def made() -> Any:
+            return next(pieces, finished)
+
         pending = asyncio.ensure_future(run_in_threadpool(made))
         while (chunk := await pending) is not finished:
             pending = asyncio.ensure_future(run_in_threadpool(made))
             yield chunk
     finally:
-        if pending is not None and not pending.done():
-            pending.add_done_callback(_retrieved)
+        if pending is not None:  # a chunk made but not sent: its error, if any, is dropped
+            pending.add_done_callback(retrieved)
         if grant is not None:
             grant.release()
         if answered is not None:
@@ -158,9 +154,26 @@ async def answer(
 ) -> Response:
     """The response carrying ``result`` in ``file_format`` (304 when the client has it).
 
-    ``result.answered`` is set once the answer is rendered (streamed: sent), so that its file,
-    written afterwards, does not compete with the answer the client waits for.
+    ``result.answered`` is set once the answer is rendered (streamed: sent, or given up), or
+    when this fails, so that its file, written afterwards, does not compete with the answer the
+    client waits for, nor waits for one that will not come.
     """
+    try:
+        return await _answer(state, result, file_format, cache_status, if_none_match, status_code)
+    except BaseException:
+        result.answered.set()
+        raise
+
+
+async def _answer(
+    state: ServiceState,
+    result: ProjectionResult,
+    file_format: OutputFormat,
+    cache_status: str,
+    if_none_match: str | None,
+    status_code: int,
+) -> Response:
+    """:func:`answer`, but for setting ``result.answered`` when it fails."""
     headers = _headers(result, file_format, cache_status)
     if not_modified(if_none_match, headers["ETag"]):
         result.answered.set()
@@ -183,10 +196,13 @@ async def answer(
     if file_format == "netcdf" or estimates.streams(result, file_format):
         grant = await state.admission.acquire(what, need)
         dataset = result.dataset
-        if file_format == "netcdf":
-            chunks: Callable[[], Any] = lambda: iter([projection_netcdf(dataset)])  # noqa: E731
-        else:
-            chunks = lambda: CHUNKERS[file_format](dataset)  # noqa: E731
+
+        def chunks() -> Iterator[bytes]:  # made in worker threads, from the first chunk on
+            if file_format == "netcdf":
+                yield projection_netcdf(dataset)
+            else:
+                yield from CHUNKERS[file_format](dataset)
+
         return StreamingResponse(
             _streamed(chunks, grant, result.answered),
             status_code=status_code,

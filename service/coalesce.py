@@ -9,6 +9,13 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
+def retrieved(task: asyncio.Future[Any]) -> None:
+    """Take a finished task's exception, if any, so that nothing logs it as never retrieved
+    (a done-callback for work nobody may await)."""
+    if not task.cancelled():
+        task.exception()
+
+
 class Coalescer:
     """Identical concurrent work runs once: later callers await the first one's task.
 
@@ -32,5 +39,4 @@ class Coalescer:
     def _finished(self, key: str, task: asyncio.Task[Any]) -> None:
         if self._running.get(key) is task:
             del self._running[key]
-        if not task.cancelled():
-            task.exception()  # retrieved: no "never retrieved" warning when nobody waits
+        retrieved(task)

@@ -4,6 +4,7 @@ the next chunk made while one is sent, the grant released however the answer end
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import threading
 
@@ -59,18 +60,48 @@ def test_a_stream_left_midway_or_failing_still_releases_its_grant():
         yield b"b" * answers.SEND_AT_LEAST_BYTES
         raise RuntimeError("renderer broke")
 
-    async def first_only(grant):
-        stream = answers._streamed(chunks, grant)
+    def no_chunker():
+        raise RuntimeError("no chunker")
+
+    async def first_only(grant, answered):
+        stream = answers._streamed(chunks, grant, answered)
         async for _ in stream:
             break
         await stream.aclose()
 
-    async def whole(grant):
-        return [chunk async for chunk in answers._streamed(chunks, grant)]
+    async def whole(grant, answered, made=chunks):
+        return [chunk async for chunk in answers._streamed(made, grant, answered)]
 
-    left, failed = _Grant(), _Grant()
-    asyncio.run(first_only(left))
-    assert left.released == 1
-    with pytest.raises(RuntimeError, match="renderer broke"):
-        asyncio.run(whole(failed))
-    assert failed.released == 1
+    for run, error in (
+        (first_only, None),
+        (whole, "renderer broke"),
+        (functools.partial(whole, made=no_chunker), "no chunker"),
+    ):
+        grant, answered = _Grant(), threading.Event()
+        if error is None:
+            asyncio.run(run(grant, answered))
+        else:
+            with pytest.raises(RuntimeError, match=error):
+                asyncio.run(run(grant, answered))
+        assert grant.released == 1 and answered.is_set()
+
+
+def test_the_next_chunk_is_made_while_one_is_sent():
+    """The first chunk is handed out before the consumer asks again; the second is being made
+    meanwhile: the consumer sees it started before it asks for it."""
+    second_started = threading.Event()
+
+    def chunks():
+        yield b"a" * answers.SEND_AT_LEAST_BYTES
+        second_started.set()
+        yield b"b" * answers.SEND_AT_LEAST_BYTES
+
+    async def receive():
+        stream = answers._streamed(chunks, None)
+        first = await anext(stream)
+        started = await asyncio.to_thread(second_started.wait, 60)
+        rest = [chunk async for chunk in stream]
+        return first, started, rest
+
+    first, started, rest = asyncio.run(receive())
+    assert first[:1] == b"a" and started and [chunk[:1] for chunk in rest] == [b"b"]
