@@ -3,7 +3,8 @@
 Writing a result's NetCDF file costs about as much as computing a small projection (xarray
 and HDF5 create every variable: ~40-100 ms for a one-year annual result on the development
 machine, measured 2026-12-05). An inline projection is answered from memory as soon as it is
-computed; its file is written here after that answer (:data:`ANSWER_FIRST_SECONDS` at most),
+computed; its file is written here after that answer (at most :data:`ANSWER_WAIT_SECONDS`
+after it was queued),
 and only then is its run recorded as
 ``succeeded`` (with the file): a run marked succeeded always has its file. If the process dies
 first, the run is still ``running`` and is marked failed (interrupted) at the next start.
@@ -19,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from service.cache import ProjectionResult
@@ -31,9 +33,9 @@ logger = logging.getLogger("service.writer")
 
 #: Bytes of results waiting to be written, at most (one result larger is written alone).
 BACKLOG_BYTES = 256 * MB
-#: Longest wait of a file for its result's first answer (an answer never asked for, a client
-#: gone). [s]
-ANSWER_FIRST_SECONDS = 10.0
+#: Longest wait of a file for its result's first answer, counted from when it was queued (an
+#: answer never given: a client gone while its projection ran). [s]
+ANSWER_WAIT_SECONDS = 10.0
 
 
 class ResultWriter:
@@ -53,7 +55,8 @@ class ResultWriter:
         """Queue ``result``'s file; ``record`` (timings) is stored with the success.
 
         With ``answer_first`` the file waits until the result has been answered
-        (``result.answered``, at most :data:`ANSWER_FIRST_SECONDS`): encoding it holds the GIL
+        (``result.answered``; at most until :data:`ANSWER_WAIT_SECONDS` after this call, so
+        that unanswered results in the queue do not add up their waits): encoding it holds the GIL
         for much of its time, and beside a streamed answer it slowed the national case's
         55 MB JSON from 0.19 to 0.26 s, first byte to last (2026-12-05). Blocks while the
         backlog is full (it is called from a computation's thread).
@@ -65,17 +68,20 @@ class ResultWriter:
             )
             self._pending_bytes += size
             self._pending[result.key] = result
-        self._executor.submit(self._write, result, record, answer_first)
+        answer_by = time.monotonic() + ANSWER_WAIT_SECONDS if answer_first else None
+        self._executor.submit(self._write, result, record, answer_by=answer_by)
 
     def find(self, result_key: str) -> ProjectionResult | None:
         """A result of ``result_key`` waiting to be written, if any."""
         with self._space:
             return self._pending.get(result_key)
 
-    def _write(self, result: ProjectionResult, record: dict, answer_first: bool) -> None:
+    def _write(self, result: ProjectionResult, record: dict, *, answer_by: float | None) -> None:
+        """Write ``result``'s file, once it is answered or ``answer_by`` (monotonic clock) has
+        passed, and record its run."""
         run_id = str(result.run_id)
-        if answer_first:
-            result.answered.wait(ANSWER_FIRST_SECONDS)
+        if answer_by is not None:
+            result.answered.wait(max(answer_by - time.monotonic(), 0.0))
         try:
             name, written = self.results.write(run_id, result.dataset)
             self.runs.update(

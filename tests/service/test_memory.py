@@ -73,8 +73,8 @@ def test_the_writer_hands_freed_memory_back_after_each_write(tmp_path, monkeypat
     done = threading.Event()
     original = results._write
 
-    def write(result, record, answer_first):
-        original(result, record, answer_first)
+    def write(result, record, *, answer_by):
+        original(result, record, answer_by=answer_by)
         done.set()
 
     monkeypatch.setattr(results, "_write", write)
