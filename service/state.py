@@ -177,6 +177,13 @@ class ServiceState:
         if not self.scenarios:
             return
         warm = self.scenarios.get(self.settings.warm_scenario)
+        if warm is None:
+            logger.warning(
+                "FORECAST_WARM_SCENARIO = %r is not a shipped scenario (shipped: %s); warming "
+                "up on the first shipped scenario over a day instead",
+                self.settings.warm_scenario,
+                ", ".join(sorted(self.scenarios)),
+            )
         shipped = (warm or next(iter(self.scenarios.values()))).scenario
         try:
             model = self.registry.for_scenario(shipped)

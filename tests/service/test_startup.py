@@ -13,7 +13,7 @@ from service.state import ServiceState
     [("kr-national", "kr-national", True), ("no-such-scenario", None, False)],
 )
 def test_start_up_projects_the_warm_scenario_over_its_horizon(
-    make_settings, monkeypatch, warm, expected, whole_horizon
+    make_settings, monkeypatch, caplog, warm, expected, whole_horizon
 ):
     projected = []
     real = service_state.project
@@ -33,7 +33,10 @@ def test_start_up_projects_the_warm_scenario_over_its_horizon(
     first_shipped = next(iter(state.scenarios))
     assert scenario.id == (expected or first_shipped)
     assert options.draws == 2 and options.start == scenario.horizon.start
+    assert options.resolution == "monthly"
     if whole_horizon:
         assert options.end == scenario.horizon.end
+        assert options.include_baseline  # its baseline shape is what the warm run keeps
     else:
         assert (options.end - options.start).days == 1
+        assert f"FORECAST_WARM_SCENARIO = {warm!r} is not a shipped scenario" in caplog.text
