@@ -179,9 +179,10 @@ class BaselineDraw:
         return self.pending_noise.result()
 
 
-def _beside(function: Callable[..., np.ndarray], *arguments: Any) -> Future[np.ndarray]:
-    """``function(*arguments)`` started on a new thread, in this thread's context (the
-    kernels' NumPy-twin switch is a context variable)."""
+def _beside(function: Callable[..., np.ndarray], *arguments: Any, name: str) -> Future[np.ndarray]:
+    """``function(*arguments)`` started on a new thread named ``forecast-<name>``, in this
+    thread's context (the kernels' NumPy-twin switch is a context variable). One short thread
+    per call, not a pool: a projection starts one."""
     pending: Future[np.ndarray] = Future()
     context = contextvars.copy_context()
 
@@ -191,7 +192,7 @@ def _beside(function: Callable[..., np.ndarray], *arguments: Any) -> Future[np.n
         except BaseException as error:  # handed to whoever waits for the result
             pending.set_exception(error)
 
-    threading.Thread(target=run, name="forecast-baseline-noise", daemon=True).start()
+    threading.Thread(target=run, name=f"forecast-{name}", daemon=True).start()
     return pending
 
 
@@ -426,7 +427,11 @@ def draw_inputs(
             ),
             # Kept in the model's layout (a view of a day-major array): no full-size copy.
             pending_noise=_beside(
-                baseline.daily_noise_draws, n_days, n_draws, streams.generator("baseline_noise")
+                baseline.daily_noise_draws,
+                n_days,
+                n_draws,
+                streams.generator("baseline_noise"),
+                name="baseline-noise",
             ),
         )
     deliveries = [

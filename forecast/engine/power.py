@@ -135,7 +135,8 @@ def add_load(
     inference: np.ndarray,
     line: PueLine,
 ) -> None:
-    """Add a load's four coefficients to ``columns`` [4, D, M] (all arrays [D, M])."""
+    """Add a load's four coefficients [MW] to ``columns`` [4, D, M], one row per coefficient
+    (all arrays [D, M]: nameplate [MW], load factor and inference share [-], the PUE line)."""
     it_mw = nameplate_mw * load_factor
     training, serving = it_mw * (1.0 - inference), it_mw * inference
     columns[0] += training * line.a

@@ -49,7 +49,7 @@ PARQUET_METADATA_KEY = b"forecast"
 
 
 #: The two characters of 0-99, one column each (``np.take`` writes a field's two rows at once).
-_TWO_DIGITS = np.array([[ord(c) for c in f"{n:02d}"] for n in range(100)], dtype=np.uint32).T
+_TWO_DIGITS = np.array([[ord(c) for c in f"{n:02d}"] for n in range(100)], dtype="<u4").T
 
 
 def local_iso(times: pd.DatetimeIndex) -> np.ndarray:
@@ -77,7 +77,8 @@ def local_iso(times: pd.DatetimeIndex) -> np.ndarray:
         17: np.abs(offset) // 60,
         20: np.abs(offset) % 60,
     }
-    characters = np.empty((22, len(times)), dtype=np.uint32)  # one row per character: 22 rows
+    # One row per character (22 rows), UCS-4 little-endian as "<U22" reads them.
+    characters = np.empty((22, len(times)), dtype="<u4")
     for first, values in fields.items():
         np.take(_TWO_DIGITS, values, axis=1, out=characters[first : first + 2])
     for position, separator in {4: "-", 7: "-", 10: "T", 13: ":", 19: ":"}.items():

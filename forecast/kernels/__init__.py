@@ -24,7 +24,7 @@ import contextlib
 import importlib
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from types import ModuleType
 
@@ -62,8 +62,9 @@ __all__ = [
 #: machine; the benchmark's start-up section).
 NUMPY_WORK_LIMIT = 100_000
 
-#: Draws from which the fleet kernels split their draws over threads (below, a thread's start
-#: and join cost more than it saves). [-]
+#: Draws from which the fleet kernels split their draws over the kernel threads (below, handing
+#: blocks to the threads would cost about what it saves; a round figure, not a measured
+#: crossover: the dashboard's 200 draws and more are split). [-]
 THREADED_DRAWS = 128
 
 _NUMPY_PATH: ContextVar[bool] = ContextVar("forecast_kernels_numpy_path", default=False)
@@ -119,12 +120,12 @@ def thread_count() -> int:
     return max(1, len(os.sched_getaffinity(0))) if hasattr(os, "sched_getaffinity") else 1
 
 
-def _by_draw_blocks(kernel, *arrays: np.ndarray) -> None:
+def _by_draw_blocks(kernel: Callable[..., None], *arrays: np.ndarray) -> None:
     """``kernel(*arrays)`` over contiguous blocks of draws (every array's first axis), a block
     per thread once there are :data:`THREADED_DRAWS` draws: the fleet kernels treat each draw
     alone, and at 1,000 draws they took 75 ms of a national projection's second on one core
     (2026-12-05). A block of rows of a C-contiguous array is C-contiguous: no new
-    specialization to compile."""
+    specialisation to compile."""
     compiled = _compiled("_jit")
     count = arrays[0].shape[0]
     parts = thread_count() if count >= THREADED_DRAWS else 1

@@ -31,7 +31,7 @@ development). Keying the cache directory on every kernel source makes any edit s
     machine's cores).
 
 Every kernel is compiled serial and on first use, so a run compiles only the kernels it calls.
-Kernels whose work splits (over draws, or over blocks of days) are called on several threads
+Kernels whose work splits (over blocks of draws, of days or of hours) are called on several threads
 by :func:`parallel_calls`: they release the GIL. numba's own ``parallel=True`` would do the
 same from inside the kernel, but compiling its parallel regions took 45 % of the compile time
 of the streaming kernel (21.8 s against 11.9 s of CPU for the serial kernel, measured

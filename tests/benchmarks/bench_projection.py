@@ -317,7 +317,9 @@ def report_floor(targets: Targets | None, scenario: str, end: str, draw_counts,
 def _settled(client, run_id: str, timeout_s: float = 60.0) -> None:
     """Wait until the run's result file is written (the run succeeded): the server is idle."""
     deadline = time.perf_counter() + timeout_s
-    while client.get(f"/v1/runs/{run_id}").json()["status"] != "succeeded":
+    while (run := client.get(f"/v1/runs/{run_id}").json())["status"] != "succeeded":
+        if run["status"] == "failed":
+            raise SystemExit(f"run {run_id} failed: {run.get('error')}")
         if time.perf_counter() > deadline:
             raise SystemExit(f"run {run_id} not succeeded after {timeout_s:.0f} s")
         time.sleep(0.05)
@@ -358,6 +360,18 @@ def report_api(targets: Targets, *, repeats: int) -> None:
         f"- of which, measured in one process: the projection {spread(inside['project_s'])}, "
         f"its JSON rendering {spread(inside['json_s'])}; the rest (request validation, HTTP, "
         f"loopback transfer) about {max(total - project_s - json_s, 0.0):.2f} s"
+    )
+    stages = inside["stages_s"]
+    staged = sum(value for label, value in stages.items() if label != "stream kernel")
+    rest = statistics.mean(inside["project_s"]) - staged
+    print(
+        "- the projection by stage, in that process (mean of the repeats) [s]: "
+        + ", ".join(
+            f"{label} {stages.get(label, 0.0):.3f}"
+            + (f" (the kernel {stages['stream kernel']:.3f})" if label == "stream" else "")
+            for _, label in _stages()
+        )
+        + f"; the rest (sites, tenants, the drivers) {rest:.3f}"
     )
     print(
         "- the same answer in the other formats, rendered once in that process: "

@@ -142,19 +142,29 @@ def test_single_operation_refuses_a_trend():
 
 
 def test_the_baseline_noise_drawn_on_its_thread_is_the_noise_drawn_in_line():
-    """Same stream, same numbers; and what the thread raises is raised where it is read."""
-    from forecast.baseline.model import standard_ar1
-    from forecast.engine.inputs import BaselineDraw, _beside
+    """draw_inputs draws the daily noise on a thread of its own from the named stream
+    "baseline_noise": the numbers are the model's own draws from that stream, in line; and
+    what the thread raises is raised where the noise is read."""
+    from forecast.engine.baseline import baseline_model
+    from forecast.engine.inputs import BaselineDraw, _beside, draw_inputs
+    from forecast.engine.options import ProjectionOptions
+    from forecast.engine.sampling import Streams
+    from forecast.scenario import load_scenario
 
-    def in_line():
-        return standard_ar1(400, 30, 0.7, np.random.default_rng(11))
-
-    draw = BaselineDraw(level_mw=np.ones((30, 2)), pending_noise=_beside(in_line))
-    np.testing.assert_array_equal(draw.noise, in_line())
+    scenario = load_scenario("kr-national")
+    options = ProjectionOptions(draws=7, seed=3).validated(scenario)
+    model = baseline_model(scenario, options)
+    assert model is not None
+    inputs = draw_inputs(
+        scenario, options, n_weather=2, n_days=400, years=np.arange(2030, 2032), baseline=model
+    )
+    assert inputs.baseline is not None
+    in_line = model.daily_noise_draws(400, 7, Streams(3).generator("baseline_noise"))
+    np.testing.assert_array_equal(inputs.baseline.noise, in_line)
 
     def fails():
         raise ValueError("noise_sd = -1: must be >= 0")
 
-    broken = BaselineDraw(level_mw=np.ones((30, 2)), pending_noise=_beside(fails))
+    broken = BaselineDraw(level_mw=np.ones((30, 2)), pending_noise=_beside(fails, name="test"))
     with pytest.raises(ValueError, match="noise_sd = -1"):
         _ = broken.noise

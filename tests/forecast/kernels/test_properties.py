@@ -247,9 +247,10 @@ def test_regions_sum_to_the_national_ai_load_in_any_chunking(case):
     np.testing.assert_array_equal(np.max([c[1][:5] for c in chunked], axis=0), peaks[:5])
 
 
-def test_the_fleet_kernels_give_each_draw_the_same_split_over_threads_or_not():
-    """From kernels.THREADED_DRAWS draws the fleet kernels run blocks of draws on threads: each
-    draw's result is bit for bit the one it gets alone."""
+def test_the_fleet_kernels_give_each_draw_the_same_split_over_threads_or_not(monkeypatch):
+    """From kernels.THREADED_DRAWS draws the fleet kernels run blocks of draws on threads: every
+    draw's result is bit for bit the one it gets in one block, and one draw alone gets it too.
+    Three blocks of unequal size, whatever the machine's cores."""
     rng = np.random.default_rng(5)
     draws, months = kernels.THREADED_DRAWS + 37, 60
     survival = np.cumprod(rng.uniform(0.97, 1.0, (draws, months)), axis=1)
@@ -272,8 +273,12 @@ def test_the_fleet_kernels_give_each_draw_the_same_split_over_threads_or_not():
         )
         return [additions, installed, power, *placed]
 
-    together = each(np.arange(draws))
-    for draw in (0, draws // 2, draws - 1):
-        alone = each(np.array([draw]))
-        for whole, single in zip(together, alone, strict=True):
-            np.testing.assert_array_equal(whole[draw], single[0])
+    monkeypatch.setattr(kernels, "thread_count", lambda: 3)
+    split = each(np.arange(draws))
+    monkeypatch.setattr(kernels, "THREADED_DRAWS", draws + 1)
+    one_block = each(np.arange(draws))
+    for threaded, serial in zip(split, one_block, strict=True):
+        np.testing.assert_array_equal(threaded, serial)
+    alone = each(np.array([draws - 1]))
+    for threaded, single in zip(split, alone, strict=True):
+        np.testing.assert_array_equal(threaded[-1], single[0])
