@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from forecast.errors import OptionsError
 from forecast.projection import MAX_DRAWS
 from forecast.scenario import MAX_HORIZON_YEARS, SCENARIO_ID_PATTERN
 
@@ -267,5 +269,24 @@ def parse_api_keys(text: str) -> tuple[ApiKey, ...]:
 
 @functools.lru_cache(maxsize=1)
 def environment_settings() -> Settings:
-    """The process's settings, read once from the environment."""
-    return Settings()
+    """The process's settings, read once from the environment.
+
+    Raises
+    ------
+    OptionsError
+        A ``FORECAST_*`` variable is malformed: one line naming the variable, its value and
+        what is allowed (``forecast serve`` prints it and exits with status 2).
+    """
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise OptionsError("; ".join(map(_setting_problem, error.errors()))) from None
+
+
+def _setting_problem(problem: ErrorDetails) -> str:
+    """``FORECAST_<NAME> = <value>: <what is wrong>`` of one validation problem; a secret's
+    value (API keys, database URL) is not repeated."""
+    name = str(problem["loc"][0]) if problem["loc"] else ""
+    secret = "SecretStr" in str(Settings.model_fields[name].annotation) if name else False
+    value = "(secret, not shown)" if secret else repr(problem.get("input"))
+    return f"FORECAST_{name.upper()} = {value}: {problem['msg']}"

@@ -50,3 +50,34 @@ def test_real_server_over_http(tmp_path: Path):
         assert http.post("/v1/models/reload", headers={"X-API-Key": "nope"}).status_code == 403
         reloaded = http.post("/v1/models/reload", headers={"X-API-Key": API_KEY})
         assert reloaded.json()["current"] == f"{MODEL_ID}@v1"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "named", "hidden"),
+    [
+        ("FORECAST_WARM_SCENARIO", "Bad Id", "FORECAST_WARM_SCENARIO = 'Bad Id'", None),
+        ("FORECAST_MAX_DRAWS", "many", "FORECAST_MAX_DRAWS = 'many'", None),
+        ("FORECAST_API_KEYS", "short", "FORECAST_API_KEYS = (secret, not shown)", "short"),
+    ],
+)
+def test_serve_refuses_a_malformed_setting_in_one_line(variable, value, named, hidden):
+    """A malformed FORECAST_* variable: one line naming it, its value (never a secret's) and
+    what is allowed, status 2, before any port is bound."""
+    import os
+    import subprocess
+    import sys
+
+    command = "import sys; from forecast.cli import main; sys.exit(main())"
+    done = subprocess.run(
+        [sys.executable, "-c", command, "serve", "--port", "1"],
+        env={**os.environ, variable: value},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {named}: "), done.stderr
+    assert "Traceback" not in done.stderr
+    if hidden is not None:
+        assert hidden not in lines[0]
