@@ -218,10 +218,8 @@ async def _answer(
         state.cache.keep_rendering(result, file_format, rendered)
         return rendered
 
-    try:
-        body, _ = await state.coalescer.run(f"render:{result.key}:{file_format}", render)
-    finally:
-        result.answered.set()
+    body, _ = await state.coalescer.run(f"render:{result.key}:{file_format}", render)
+    result.answered.set()  # (answer() sets it when this fails)
     return Response(body, status_code=status_code, media_type=media_type, headers=headers)
 
 

@@ -4,10 +4,9 @@ Writing a result's NetCDF file costs about as much as computing a small projecti
 and HDF5 create every variable: ~40-100 ms for a one-year annual result on the development
 machine, measured 2026-12-05). An inline projection is answered from memory as soon as it is
 computed; its file is written here after that answer (at most :data:`ANSWER_WAIT_SECONDS`
-after it was queued),
-and only then is its run recorded as
-``succeeded`` (with the file): a run marked succeeded always has its file. If the process dies
-first, the run is still ``running`` and is marked failed (interrupted) at the next start.
+after it was queued), and only then is its run recorded as ``succeeded`` (with the file): a
+run marked succeeded always has its file. If the process dies first, the run is still
+``running`` and is marked failed (interrupted) at the next start.
 
 The backlog is bounded in bytes: a computation whose result would push it past
 :data:`BACKLOG_BYTES` waits, in its slot, until the writer catches up, so results waiting to
@@ -56,10 +55,10 @@ class ResultWriter:
 
         With ``answer_first`` the file waits until the result has been answered
         (``result.answered``; at most until :data:`ANSWER_WAIT_SECONDS` after this call, so
-        that unanswered results in the queue do not add up their waits): encoding it holds the GIL
-        for much of its time, and beside a streamed answer it slowed the national case's
-        55 MB JSON from 0.19 to 0.26 s, first byte to last (2026-12-05). Blocks while the
-        backlog is full (it is called from a computation's thread).
+        that unanswered results in the queue do not add up their waits): encoding it holds
+        the GIL for much of its time, and beside a streamed answer it slowed the national
+        case's 55 MB JSON from 0.19 to 0.26 s, first byte to last (2026-12-05). Blocks while
+        the backlog is full (it is called from a computation's thread).
         """
         size = result.dataset_bytes
         with self._space:
