@@ -181,10 +181,37 @@ def _array_chunks(values: np.ndarray) -> Iterator[bytes]:
         yield (b"" if start else b",") + piece[(0 if start else 1) : (None if end else -1)]
 
 
+#: Bytes a label may hold to be written as JSON as it is: printable ASCII but ``"`` and ``\\``.
+_PLAIN_BYTES = np.array(
+    [0x20 <= code < 0x7F and code not in b'"\\' for code in range(256)], dtype=bool
+)
+
+
+class _Text(bytes):
+    """JSON text written already (:func:`_coords_chunks` passes it on as it is)."""
+
+
+def _labels(labels: np.ndarray) -> list[str] | _Text:
+    """``labels`` (a NumPy string array) as JSON: a list of ``str`` for orjson, or, for labels
+    of one width in plain ASCII (the hours' local times), the array's text made with NumPy, the
+    same bytes orjson writes for the list: 2 ms for 12 years of hours instead of 30 (building
+    105,192 ``str`` objects; 2026-12-05)."""
+    width = labels.dtype.itemsize // 4
+    if labels.dtype.kind == "U" and labels.size and width:
+        codes = np.ascontiguousarray(labels).view("<u4").reshape(labels.size, width)
+        if codes.max() < 0x80 and _PLAIN_BYTES[codes].all():
+            text = np.empty((labels.size, width + 3), dtype=np.uint8)
+            text[:, 0] = text[:, width + 1] = ord('"')
+            text[:, 1 : width + 1] = codes
+            text[:, width + 2] = ord(",")
+            return _Text(b"[" + text.tobytes()[:-1] + b"]")
+    return [str(label) for label in labels]
+
+
 def _coords(dataset: xr.Dataset) -> dict[str, Any]:
     return {
         "time": np.ascontiguousarray(dataset["time"].to_numpy()),
-        "local_time": [str(label) for label in dataset["local_time"].to_numpy()],
+        "local_time": _labels(dataset["local_time"].to_numpy()),
         "quantile": np.ascontiguousarray(dataset["quantile"].to_numpy(), dtype=np.float64),
         "year": np.ascontiguousarray(dataset["year"].to_numpy(), dtype=np.int64),
         "month": [str(month)[:7] for month in dataset["month"].to_numpy().astype("datetime64[M]")],
@@ -196,7 +223,9 @@ def _coords_chunks(coords: dict[str, Any]) -> Iterator[bytes]:
     yield b"{"
     for index, (name, values) in enumerate(coords.items()):
         yield (b"," if index else b"") + dumps(name) + b":"
-        if isinstance(values, np.ndarray) and values.dtype.kind == "f":
+        if isinstance(values, _Text):
+            yield values
+        elif isinstance(values, np.ndarray) and values.dtype.kind == "f":
             yield from _array_chunks(values)
         elif isinstance(values, list) and len(values) > JSON_CHUNK_VALUES:
             yield from _list_chunks(values)

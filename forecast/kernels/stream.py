@@ -91,11 +91,15 @@ def _hour_values(inputs, hour, day, first_draw, last_draw, rows, weather):
     non_ai, held = rows[NON_AI_ROW], rows[HELD_ROW]
     n0, n2 = non_ai_t[month, 0, first_draw:last_draw], non_ai_t[month, 1, first_draw:last_draw]
     h0, h2 = non_ai_t[month, 2, first_draw:last_draw], non_ai_t[month, 3, first_draw:last_draw]
+    # A loop per row: one loop writing all five rows from eight inputs took 8 % longer with no
+    # quantiles at 1,000 draws, 2-3 % of the stream kernel (2026-12-05).
     for draw in range(count):
-        x = excess[draw]
         baseline[draw] = baseline_mw(level[draw], base_shape[draw], noise[draw])
-        non_ai[draw] = facility_mw(n0[draw], 0.0, n2[draw], 0.0, shape, x)
-        held[draw] = facility_mw(h0[draw], 0.0, h2[draw], 0.0, shape, x)
+    for draw in range(count):
+        non_ai[draw] = facility_mw(n0[draw], 0.0, n2[draw], 0.0, shape, excess[draw])
+    for draw in range(count):
+        held[draw] = facility_mw(h0[draw], 0.0, h2[draw], 0.0, shape, excess[draw])
+    for draw in range(count):
         ai[draw] = 0.0
         curtailed[draw] = 0.0
     for region in range(coef_t.shape[1]):

@@ -1,0 +1,88 @@
+"""The JSON of a projection: its streamed chunks, joined, are the document orjson writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import orjson
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from forecast.projection import ProjectionOptions, project
+from forecast.scenario import load_scenario
+from service import render
+
+
+def _plain_document(dataset) -> bytes:
+    """The projection's JSON document built as one dict of plain values, for orjson at once."""
+    attrs = {str(key): render._plain(value) for key, value in dataset.attrs.items()}
+    variables = {
+        str(key): {
+            "dims": list(variable.dims),
+            "units": variable.attrs.get("units", ""),
+            "description": variable.attrs.get("description", ""),
+            "values": variable.values.tolist(),
+        }
+        for key, variable in dataset.data_vars.items()
+        if "input" not in variable.dims
+    }
+    coords = render._coords(dataset)
+    coords["local_time"] = [str(label) for label in dataset["local_time"].values]
+    return orjson.dumps(
+        {
+            "scenario_id": attrs.get("scenario_id"),
+            "scenario_sha256": attrs.get("scenario_sha256"),
+            "model_version": attrs.get("baseline_model", "none"),
+            "attrs": attrs,
+            "coords": coords,
+            "variables": variables,
+            "spread_drivers": render._drivers(dataset["spread_driver_rank_correlation"]),
+        },
+        option=render._ORJSON_OPTIONS,
+    )
+
+
+@pytest.mark.parametrize("resolution", ["hourly", "monthly"])
+def test_joined_chunks_are_the_whole_document(monkeypatch, resolution):
+    dataset = project(
+        load_scenario("kr-national"),
+        ProjectionOptions(
+            draws=20, start=dt.date(2030, 3, 1), end=dt.date(2030, 3, 20), resolution=resolution
+        ),
+    )
+    # Small chunks, so that arrays are cut into blocks of rows and rows into pieces.
+    monkeypatch.setattr(render, "JSON_CHUNK_VALUES", 7)
+    chunks = list(render.projection_json_chunks(dataset))
+    assert len(chunks) > 100
+    assert b"".join(chunks) == _plain_document(dataset)
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.text(min_size=1, max_size=12),
+            st.text(alphabet="0123456789-:+T", min_size=5, max_size=5),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_labels_are_the_json_orjson_writes(texts):
+    # A NumPy string array pads shorter labels with NULs and drops trailing NULs of a text;
+    # the labels are what NumPy holds.
+    labels = np.array(texts)
+    written = render._labels(labels)
+    as_list = [str(label) for label in labels]
+    if isinstance(written, render._Text):
+        assert bytes(written) == orjson.dumps(as_list)
+    else:
+        assert written == as_list
+
+
+def test_labels_of_one_width_in_plain_ascii_are_written_by_numpy():
+    labels = np.array(["2024-01-01T00:00+09:00", "2024-01-01T01:00+09:00"])
+    assert isinstance(render._labels(labels), render._Text)
+    for uneven in (["a", "bb"], ['a"', "bb"], ["a\\", "bb"], ["é", "e"], ["a\n", "bb"]):
+        assert isinstance(render._labels(np.array(uneven)), list)
