@@ -98,6 +98,7 @@ def _kernel_array(values: np.ndarray) -> np.ndarray:
 def _chunks(calendar, coef, non_ai, shape, excess, baseline, order, group_bounds, flex, max_days):
     """The stream's chunks, with the kernels' inputs in sorted draw order."""
     n_draws, n_weather = order.size, excess.shape[0]
+    has_non_ai = bool(np.any(non_ai))  # NaN counts: the kernels then evaluate it
     for first_day, last_day in _day_chunks(calendar, max_days):
         h0, h1 = int(calendar.day_starts[first_day]), int(calendar.day_starts[last_day])
         m0, m1 = int(calendar.month_of_hour[h0]), int(calendar.month_of_hour[h1 - 1]) + 1
@@ -129,6 +130,7 @@ def _chunks(calendar, coef, non_ai, shape, excess, baseline, order, group_bounds
             flex_share=share,
             stress_level_t=np.ascontiguousarray(levels[y0:y1]),
             flex_shift=shift,
+            has_non_ai=has_non_ai,
         )
         yield _Chunk(first_day, last_day, h0, h1, y0, y1, inputs)
 

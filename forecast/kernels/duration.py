@@ -59,7 +59,7 @@ def _hourly_days(inputs, first_day, last_day, rows, draws, out, offset):
     """:func:`hourly_rows` on days ``first_day .. last_day - 1``; hour ``offset`` is out's 0."""
     region_count, draw_count = inputs.coef_t.shape[1], inputs.coef_t.shape[3]
     flexible = inputs.flex_share.max() > 0.0 if draw_count > 0 else False
-    values = np.empty((FIRST_REGION_ROW + region_count, draw_count))
+    values = np.zeros((FIRST_REGION_ROW + region_count, draw_count))  # _hour_values
     moved = np.zeros((region_count, draw_count))
     placed, filled = np.ones(draw_count), np.zeros(draw_count)
     weather = np.empty((2, draw_count))

@@ -64,6 +64,9 @@ class StreamInputs(NamedTuple):
         Total load at or above which an hour is a stress hour (inf: none). [MW]
     flex_shift : bool
         Shift the energy within the day (True) or curtail it (False). [-]
+    has_non_ai : bool
+        Whether ``non_ai_t`` holds a coefficient other than zero; False lets the kernels leave
+        the non-AI rows at zero without evaluating them (default True). [-]
     """
 
     coef_t: FloatArray
@@ -80,3 +83,4 @@ class StreamInputs(NamedTuple):
     flex_share: FloatArray
     stress_level_t: FloatArray
     flex_shift: bool
+    has_non_ai: bool = True

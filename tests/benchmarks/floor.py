@@ -36,7 +36,7 @@ def floor_chunk(inputs, quantile_rows, quantiles, count):
     day_count, draw_count = day_starts.size - 1, inputs.coef_t.shape[3]
     checksums = np.zeros(blocks)
     for block in numba.prange(blocks):
-        rows = np.empty((FIRST_REGION_ROW + inputs.coef_t.shape[1], draw_count))
+        rows = np.zeros((FIRST_REGION_ROW + inputs.coef_t.shape[1], draw_count))
         weather = np.empty((2, draw_count))
         checksum = 0.0
         for day in range(block * day_count // blocks, (block + 1) * day_count // blocks):

@@ -96,6 +96,33 @@ def test_stream_chunk_matches_twin(draws, regions, weather_years, days, blocks, 
     np.testing.assert_allclose(day_sums, expected[1], rtol=1e-12, atol=1e-9)
 
 
+@pytest.mark.parametrize("flex", [None, "curtail", "shift"])
+@pytest.mark.parametrize("fill", ["random", "nan", "cool"])
+@pytest.mark.parametrize(("draws", "blocks"), [(300, 2), (2, 3), (200, 1)])
+def test_without_non_ai_loads_the_kernel_skips_them_bit_for_bit(draws, blocks, fill, flex):
+    """Zero non-AI coefficients evaluated (``has_non_ai`` True) or left out (False): the same
+    quantiles, day sums and peaks, bit for bit, the non-AI peak at zero included."""
+    inputs, probabilities, rows = _inputs(
+        ("no-non-ai", draws, fill, flex),
+        draws=draws, regions=2, weather_years=3, days=4, fill=fill, flex=flex,
+    )  # fmt: skip
+    inputs = inputs._replace(non_ai_t=np.zeros_like(inputs.non_ai_t))
+    results = []
+    for has_non_ai in (True, False):
+        quantiles = np.empty((rows.size, probabilities.size, 4 * 24))
+        day_sums = np.empty((rows.size, 4, draws))
+        peaks = np.empty((blocks, PEAK_COUNT, 2, draws))
+        kernels.stream_chunk(
+            inputs._replace(has_non_ai=has_non_ai), probabilities, rows, quantiles, day_sums,
+            peaks,
+        )  # fmt: skip
+        results.append((quantiles, day_sums, peaks))
+    for evaluated, skipped in zip(*results, strict=True):
+        np.testing.assert_array_equal(skipped, evaluated)
+    non_ai_peaks = results[1][2][:, layout.NON_AI_PEAK]  # -inf: no hour of the year
+    assert np.isin(non_ai_peaks, [0.0, -np.inf]).all() and (non_ai_peaks == 0.0).any()
+
+
 def _flat_inputs(ai_mw, *, baseline_mw=None, share=0.0, level=np.inf, shift=False):
     """One region, one day: each draw's AI load flat at ``ai_mw``; baseline by hour."""
     draws = len(ai_mw)
