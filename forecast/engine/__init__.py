@@ -48,7 +48,7 @@ from forecast.engine.options import (
 )
 from forecast.engine.power import coefficients, inference_shape, non_ai_coefficients
 from forecast.engine.sampling import central, operation
-from forecast.engine.stream import stream_hours
+from forecast.engine.stream import baseline_beside, stream_hours
 from forecast.errors import ForecastError, ScenarioError
 from forecast.kernels import StreamInputs
 from forecast.scenario import Scenario
@@ -190,6 +190,17 @@ def _project(scenario, options, calendar, progress, baseline, hourly_sinks) -> x
         years=calendar.years,
         baseline=model,
     )
+    shape = inference_shape(scenario, calendar)
+    series = (
+        baseline_series(model, calendar, temperature, inputs.baseline)
+        if model is not None and inputs.baseline is not None
+        else None
+    )
+    # The baseline's hourly quantiles need no AI load: found while the stages below run.
+    baseline_quantiles = baseline_beside(
+        options, calendar, len(scenario.regions), shape, cooling_excess, inputs.weather_of_draw,
+        series,
+    )  # fmt: skip
     max_excess = cooling_excess.max(axis=1)[inputs.weather_of_draw]
     last_month = calendar.first_month + calendar.n_months - 1
     grid = FleetGrid.spanning(scenario, calendar.first_month, last_month)
@@ -198,7 +209,6 @@ def _project(scenario, options, calendar, progress, baseline, hourly_sinks) -> x
     halls = Halls(scenario, inputs, grid, mean_excess=mean_excess, max_excess=max_excess)
     hosting = place_fleet(scenario, inputs, fleet, grid, halls)
 
-    shape = inference_shape(scenario, calendar)
     tenant_mw = np.zeros((inputs.draws, calendar.n_months))
 
     def tenants():
@@ -215,11 +225,6 @@ def _project(scenario, options, calendar, progress, baseline, hourly_sinks) -> x
             f"scenario {scenario.id}: the AI load is not a number in some month and draw; "
             "this is a bug, please report it with the scenario"
         )
-    series = (
-        baseline_series(model, calendar, temperature, inputs.baseline)
-        if model is not None and inputs.baseline is not None
-        else None
-    )
     sinks = list(hourly_sinks)
     curves = None
     if options.duration_curves:
@@ -248,6 +253,7 @@ def _project(scenario, options, calendar, progress, baseline, hourly_sinks) -> x
         inputs.flexibility,
         progress,
         **({"hourly_sink": hourly_sink} if sinks else {}),
+        baseline_quantiles=baseline_quantiles,
     )
     drivers = inputs.drivers()
     drivers["weather_year_mean_excess_c"] = cooling_excess.mean(axis=1)[inputs.weather_of_draw]

@@ -31,8 +31,14 @@ class BaselineSeries:
 
     level: np.ndarray  # float64[D, Y] annual mean level [MW]
     shape: np.ndarray  # float64[W, H] hourly shape of each weather year [-]
-    noise: np.ndarray  # float64[D, days] (a transposed day-major array: noise.T is C order)
+    draw: BaselineDraw  # its daily noise, drawn on a thread of its own
     label: str  # model id@version
+
+    @property
+    def noise(self) -> np.ndarray:
+        """float64[D, days] daily noise (a transposed day-major array: ``noise.T`` is C
+        order); waits for the thread drawing it. [1]"""
+        return self.draw.noise
 
 
 def baseline_model(
@@ -73,6 +79,6 @@ def baseline_series(
     return BaselineSeries(
         level=draw.level_mw,
         shape=np.ascontiguousarray(model.shape(calendar.local, temperature)),
-        noise=draw.noise,
+        draw=draw,
         label=f"{model.model_id}@{model.version}",
     )

@@ -164,7 +164,7 @@ class BaselineDraw:
     """Per-draw inputs of the baseline model (its level and daily noise).
 
     The daily noise is drawn on a thread of its own while the fleet, hosting and power stages
-    run (:func:`_beside`): its normals are most of the sampling's time (45 of 60 ms at 1,000
+    run (:func:`beside`): its normals are most of the sampling's time (45 of 60 ms at 1,000
     draws x 12 years, measured 2026-12-05) and NumPy draws them without the GIL. Its stream
     is its own, so the numbers are the same as drawn in line.
     """
@@ -179,7 +179,7 @@ class BaselineDraw:
         return self.pending_noise.result()
 
 
-def _beside(function: Callable[..., np.ndarray], *arguments: Any, name: str) -> Future[np.ndarray]:
+def beside(function: Callable[..., np.ndarray], *arguments: Any, name: str) -> Future[np.ndarray]:
     """``function(*arguments)`` started on a new thread named ``forecast-<name>``, in this
     thread's context (the kernels' NumPy-twin switch is a context variable). One short thread
     per call, not a pool: a projection starts one."""
@@ -426,7 +426,7 @@ def draw_inputs(
                 baseline.level_draws(years, n_draws, streams.generator("baseline_level"))
             ),
             # Kept in the model's layout (a view of a day-major array): no full-size copy.
-            pending_noise=_beside(
+            pending_noise=beside(
                 baseline.daily_noise_draws,
                 n_days,
                 n_draws,

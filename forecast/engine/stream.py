@@ -10,6 +10,7 @@ the per-draw means, not means of hourly quantiles.
 from __future__ import annotations
 
 import threading
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +19,7 @@ import pandas as pd
 from forecast import kernels
 from forecast.calendar import HourlyCalendar
 from forecast.engine.baseline import BaselineSeries
+from forecast.engine.inputs import beside
 from forecast.engine.options import ProgressCallback, ProjectionOptions
 from forecast.kernels import layout
 
@@ -26,6 +28,10 @@ from forecast.kernels import layout
 # changes results in the last bit (tests/golden). Shorter chunks for coarse answers were tried:
 # the dashboard's request went 0.22 -> 0.19 s (2026-12-05), not worth results that differ.
 CHUNK_ELEMENTS = 4_000_000
+#: Whether hourly answers with a baseline find the baseline's quantiles beside the fleet, hosting
+#: and power stages (:func:`baseline_beside`). The benchmark's floors and NumPy reference turn
+#: it off, to time the fused kernel with every row, as they count.
+BASELINE_BESIDE = True
 #: With flexibility, a period of at most this many chunks keeps the chunks' kernel inputs from
 #: the first pass for the second instead of building them again (their copies of the weather
 #: and the transposed coefficients: 10 ms of the dashboard's 0.3 s request, 3 chunks).
@@ -135,6 +141,75 @@ def _chunks(calendar, coef, non_ai, shape, excess, baseline, order, group_bounds
         yield _Chunk(first_day, last_day, h0, h1, y0, y1, inputs)
 
 
+def _draw_order(weather_of_draw: np.ndarray, n_weather: int) -> tuple[np.ndarray, np.ndarray]:
+    """The stream's draw order (sorted by weather year, stably) and the first draw of each
+    weather year in it, then the number of draws."""
+    order = np.argsort(weather_of_draw, kind="stable")
+    return order, np.searchsorted(weather_of_draw[order], np.arange(n_weather + 1))
+
+
+def _max_days(n_draws: int, n_regions: int) -> int:
+    """Days per chunk: about :data:`CHUNK_ELEMENTS` per-draw day sums."""
+    return max(CHUNK_ELEMENTS // (n_draws * (n_regions + layout.FIRST_REGION_ROW)), 1)
+
+
+def baseline_beside(
+    options: ProjectionOptions,
+    calendar: HourlyCalendar,
+    n_regions: int,
+    shape: np.ndarray,
+    cooling_excess: np.ndarray,
+    weather_of_draw: np.ndarray,
+    baseline: BaselineSeries | None,
+) -> Future[np.ndarray] | None:
+    """Start finding the baseline's hourly quantiles [Q, H] on a thread of their own, or None
+    where the stream finds them itself (no baseline, not hourly, fewer than
+    :data:`~forecast.kernels.layout.WINDOWED_DRAWS` draws, or :data:`BASELINE_BESIDE` off).
+
+    The baseline does not depend on the AI load, so its quantiles need not wait for the fleet,
+    hosting and power stages, which run on one core: found beside them
+    (:func:`forecast.kernels.baseline_quantiles`, the same exact search on the same values,
+    so the same numbers) they leave the stream kernel four quantile rows of five in a national
+    hourly answer (0.13 of its 0.88 s at 1,000 draws, 2026-12-05).
+    """
+    hourly = options.resolution == "hourly"
+    if baseline is None or not hourly or options.draws < layout.WINDOWED_DRAWS:
+        return None
+    if not BASELINE_BESIDE:
+        return None
+    return beside(
+        _baseline_quantiles,
+        options,
+        calendar,
+        n_regions,
+        shape,
+        cooling_excess,
+        weather_of_draw,
+        baseline,
+        name="baseline-quantiles",
+    )
+
+
+def _baseline_quantiles(options, calendar, n_regions, shape, cooling_excess, weather_of_draw,
+                        baseline) -> np.ndarray:  # fmt: skip
+    """:func:`baseline_beside`'s work, over the stream's chunks of days."""
+    n_draws, n_months = options.draws, calendar.n_months
+    probabilities = np.asarray(options.quantiles, dtype=np.float64)
+    order, group_bounds = _draw_order(weather_of_draw, cooling_excess.shape[0])
+    quantiles = np.empty((len(probabilities), len(calendar.local)))
+    no_flex = (np.zeros(n_draws), np.full((len(calendar.years), n_draws), np.inf), False)
+    # No AI and no non-AI load: the kernel reads the baseline's and the weather's fields only.
+    chunks = _chunks(
+        calendar, np.zeros((n_draws, 0, n_months, 4)), np.zeros((n_draws, n_months, 4)), shape,
+        cooling_excess, baseline, order, group_bounds, no_flex, _max_days(n_draws, n_regions),
+    )  # fmt: skip
+    for chunk in chunks:
+        found = np.empty((1, len(probabilities), chunk.h1 - chunk.h0))
+        kernels.baseline_quantiles(chunk.inputs, probabilities, found)
+        quantiles[:, chunk.h0 : chunk.h1] = found[0]
+    return quantiles
+
+
 def _period_changes(periods: _Periods, chunk: _Chunk) -> tuple[np.ndarray, np.ndarray]:
     """First day (in the chunk) of each output period the chunk touches, and that period's
     index; both empty for hourly answers."""
@@ -191,6 +266,7 @@ def stream_hours(
     progress: ProgressCallback | None,
     *,
     hourly_sink=None,
+    baseline_quantiles: Future[np.ndarray] | None = None,
 ) -> Stats:
     """Stream over chunks of whole days through the fused kernel; see
     :func:`forecast.kernels.stream_chunk`.
@@ -204,13 +280,14 @@ def stream_hours(
 
     ``hourly_sink``, when given, is called as ``hourly_sink(inputs, first_hour, order)`` with
     each chunk after its flexibility (:mod:`forecast.engine.duration`: per-draw hourly paths).
+    ``baseline_quantiles``, when given (:func:`baseline_beside`), holds the baseline's hourly
+    quantiles, which the stream then leaves out.
     """
     n_draws, n_regions, n_years = options.draws, len(scenario.regions), len(calendar.years)
     n_weather, n_rows = cooling_excess.shape[0], n_regions + layout.FIRST_REGION_ROW
     probabilities = np.asarray(options.quantiles, dtype=np.float64)
     have_baseline, regional = baseline is not None, n_regions > 1
-    order = np.argsort(weather_of_draw, kind="stable")
-    group_bounds = np.searchsorted(weather_of_draw[order], np.arange(n_weather + 1))
+    order, group_bounds = _draw_order(weather_of_draw, n_weather)
     periods = _Periods.build(calendar, options.resolution)
     wanted = {"ai_facility_mw": layout.AI_ROW}
     if have_baseline:
@@ -220,7 +297,10 @@ def stream_hours(
     names, rows = list(wanted), list(wanted.values())
     region_rows = list(range(layout.FIRST_REGION_ROW, n_rows)) if regional else []
     hourly = periods.of_day is None
-    quantile_rows = np.array(rows + region_rows if hourly else [], dtype=np.int64)
+    in_stream = [name for name in names if not (name == "baseline_mw" and baseline_quantiles)]
+    quantile_rows = np.array(
+        [wanted[name] for name in in_stream] + region_rows if hourly else [], dtype=np.int64
+    )
 
     n_periods = len(periods.times)
     series = {name: np.empty((len(probabilities), n_periods)) for name in names}
@@ -231,7 +311,7 @@ def stream_hours(
     peaks[layout.AI_AT_TOTAL_PEAK :] = 0.0
     period_sums = None if hourly else np.zeros((n_rows, n_periods, n_draws))
     blocks = kernels.thread_count()
-    max_days = max(CHUNK_ELEMENTS // (n_draws * n_rows), 1)
+    max_days = _max_days(n_draws, n_regions)
     no_flex = (np.zeros(n_draws), np.full((n_years, n_draws), np.inf), False)
 
     def chunks(flex):
@@ -276,11 +356,11 @@ def stream_hours(
         energy[:, y0:y1] += year_part
         _merge_peaks(peaks[:, y0:y1], block_peaks)
         if hourly:
-            for index, name in enumerate(names):
+            for index, name in enumerate(in_stream):
                 series[name][:, h0:h1] = quantiles[index]
             for region in range(len(region_rows)):
                 series["ai_facility_mw_by_region"][region][:, h0:h1] = quantiles[
-                    len(names) + region
+                    len(in_stream) + region
                 ]
         else:
             assert period_sums is not None
@@ -299,6 +379,8 @@ def stream_hours(
             kernels.quantiles_over_draws(
                 means, probabilities, series["ai_facility_mw_by_region"][region]
             )
+    if baseline_quantiles is not None:
+        series["baseline_mw"][...] = baseline_quantiles.result()
     unsorted = np.empty_like(order)  # the inverse of the draw order, once for every statistic
     unsorted[order] = np.arange(order.size)
     annual = _annual(energy, peaks, unsorted)

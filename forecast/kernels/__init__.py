@@ -37,6 +37,7 @@ from forecast.kernels.layout import FlagArray, FloatArray, IndexArray, StreamInp
 __all__ = [
     "StreamInputs",
     "ar1_recursion",
+    "baseline_quantiles",
     "connect_sites",
     "hourly_rows",
     "inference_profile",
@@ -289,6 +290,17 @@ def stream_chunk(
     )
 
 
+def baseline_quantiles(
+    inputs: StreamInputs, probabilities: FloatArray, quantiles_out: FloatArray
+) -> None:
+    """:func:`forecast.kernels.stream.baseline_days` over all of ``inputs``' days, on the
+    calling thread (the engine runs it beside its other stages)."""
+    if _NUMPY_PATH.get():
+        quantiles_out[...] = twins.baseline_quantiles_numpy(inputs, probabilities)
+        return
+    _compiled("stream").baseline_days(inputs, probabilities, quantiles_out)
+
+
 def stress_levels(
     inputs: StreamInputs,
     year_offset: int,
@@ -399,6 +411,7 @@ def warm_up() -> tuple[str, ...]:
                 np.empty((1, 7, years, count)),
             )  # fmt: skip
     count = inputs.flex_share.size
+    stream.baseline_days(inputs, np.array([0.1, 0.9]), np.empty((1, 2, hours)))
     day_sums = np.ones((3, 2, count))
     sums.segment_sums(
         day_sums, np.array([0]), np.empty((3, 1, count)), np.array([0, 1]), np.empty((3, 2, count))
@@ -422,6 +435,7 @@ def warm_up() -> tuple[str, ...]:
         "ar1_recursion",
         "quantiles_over_draws",
         "stream_chunk",
+        "baseline_quantiles",
         "segment_sums",
         "hourly_rows",
         "stress_levels",

@@ -44,6 +44,7 @@ from forecast.kernels.layout import (
     NON_AI_ROW,
     TOTAL_PEAK,
     TOTAL_ROW,
+    WINDOWED_DRAWS,
     FloatArray,
     IndexArray,
     StreamInputs,
@@ -54,10 +55,6 @@ from forecast.kernels.windows import row_quantiles, window_state
 
 #: Slots of the per-block memo of the quantiles of hours that need no cooling.
 _MEMO_SLOTS = 256
-#: Draws from which hourly quantiles are searched in windows; with fewer, quickselect on a copy
-#: of each row is as fast (a kr-national year: 0.085 s against 0.114 s at 64 draws, even at
-#: 128, 0.58 s against 0.27 s at 256; measured 2026-12-05).
-WINDOWED_DRAWS = 128
 
 
 @borrowing_jit
@@ -405,6 +402,34 @@ def stream_days(
             _hour_quantiles(inputs, hour, rows, quantile_rows, probabilities, state, memo,
                             True, quantiles_out)  # fmt: skip
         _close_day(inputs, day_sums_out, day, peaks_out, year)
+
+
+@jit
+def baseline_days(inputs, probabilities, quantiles_out):
+    """The baseline's hourly quantiles over draws alone, for every day of ``inputs``, serially,
+    into ``quantiles_out`` [1, Q, H]: what :func:`stream_days` finds for the baseline row,
+    bit for bit (the same values, the same exact search), but without the AI load, so that
+    the engine can run it before the AI load is known (:mod:`forecast.engine.stream`). Reads
+    only the baseline's and the weather's fields of ``inputs`` and its calendar."""
+    draw_count = inputs.baseline_level_t.shape[1]
+    rows = np.zeros((FIRST_REGION_ROW, draw_count))
+    factor = np.empty(draw_count)
+    quantile_rows = np.full(1, BASELINE_ROW)
+    state = window_state(1, probabilities.size, draw_count)
+    memo = _memo(quantile_rows, probabilities.size)
+    baseline, bounds = rows[BASELINE_ROW], inputs.group_bounds
+    for day in range(inputs.day_starts.size - 1):
+        level = inputs.baseline_level_t[inputs.year_of_day[day]]
+        noise = inputs.daily_noise_t[day]
+        for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
+            for group in range(bounds.size - 1):
+                value = inputs.baseline_shape[group, hour]
+                for draw in range(bounds[group], bounds[group + 1]):
+                    factor[draw] = value
+            for draw in range(draw_count):
+                baseline[draw] = baseline_mw(level[draw], factor[draw], noise[draw])
+            _hour_quantiles(inputs, hour, rows, quantile_rows, probabilities, state, memo,
+                            False, quantiles_out)  # fmt: skip
 
 
 @jit

@@ -515,6 +515,18 @@ def stream_chunk_numpy(
     return quantiles, day_sums, peaks
 
 
+def baseline_quantiles_numpy(inputs, probabilities: FloatArray) -> FloatArray:
+    """Twin of :func:`forecast.kernels.stream.baseline_days`: ``np.quantile`` over draws of
+    the baseline row of :func:`stream_values`' formula, float64[1, Q, H]. [MW]"""
+    group_bounds, day_starts = inputs.group_bounds, inputs.day_starts
+    weather = np.repeat(np.arange(group_bounds.size - 1), np.diff(group_bounds))
+    day_of_hour = np.repeat(np.arange(day_starts.size - 1), np.diff(day_starts))
+    year_of_hour = inputs.year_of_day[day_of_hour]
+    baseline = (inputs.baseline_level_t[year_of_hour].T * inputs.baseline_shape[weather]
+                * inputs.daily_noise_t[day_of_hour].T)  # fmt: skip
+    return np.quantile(baseline, probabilities, axis=0)[None]
+
+
 def stress_levels_numpy(inputs, hours_per_year: int, threshold_mw: float):
     """Twin of :func:`forecast.kernels.stream.stress_levels` over a whole period: each draw's
     N-th highest total hour per year (at least the threshold; the threshold when the year has

@@ -146,7 +146,7 @@ def test_the_baseline_noise_drawn_on_its_thread_is_the_noise_drawn_in_line():
     "baseline_noise": the numbers are the model's own draws from that stream, in line; and
     what the thread raises is raised where the noise is read."""
     from forecast.engine.baseline import baseline_model
-    from forecast.engine.inputs import BaselineDraw, _beside, draw_inputs
+    from forecast.engine.inputs import BaselineDraw, beside, draw_inputs
     from forecast.engine.options import ProjectionOptions
     from forecast.engine.sampling import Streams
     from forecast.scenario import load_scenario
@@ -165,6 +165,6 @@ def test_the_baseline_noise_drawn_on_its_thread_is_the_noise_drawn_in_line():
     def fails():
         raise ValueError("noise_sd = -1: must be >= 0")
 
-    broken = BaselineDraw(level_mw=np.ones((30, 2)), pending_noise=_beside(fails, name="test"))
+    broken = BaselineDraw(level_mw=np.ones((30, 2)), pending_noise=beside(fails, name="test"))
     with pytest.raises(ValueError, match="noise_sd = -1"):
         _ = broken.noise

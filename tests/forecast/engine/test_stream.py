@@ -123,6 +123,26 @@ def test_without_non_ai_loads_the_kernel_skips_them_bit_for_bit(draws, blocks, f
     assert np.isin(non_ai_peaks, [0.0, -np.inf]).all() and (non_ai_peaks == 0.0).any()
 
 
+@pytest.mark.parametrize("fill", ["random", "ties", "nan", "zeros"])
+@pytest.mark.parametrize(("draws", "weather_years", "days"), [(300, 3, 5), (128, 1, 2), (1, 2, 1)])
+def test_baseline_quantiles_are_the_stream_kernels_bit_for_bit(draws, weather_years, days, fill):
+    """The baseline's quantiles found alone (the engine's pass beside its other stages) equal
+    the stream kernel's baseline row and the twin's, bit for bit."""
+    inputs, probabilities, _ = _inputs(
+        ("baseline", draws, weather_years, days, fill),
+        draws=draws, regions=2, weather_years=weather_years, days=days, fill=fill,
+    )  # fmt: skip
+    found = np.empty((1, probabilities.size, days * 24))
+    kernels.baseline_quantiles(inputs, probabilities, found)
+    streamed = np.empty((1, probabilities.size, days * 24))
+    kernels.stream_chunk(
+        inputs, probabilities, np.array([layout.BASELINE_ROW]), streamed,
+        np.empty((FIRST_REGION_ROW + 2, days, draws)), np.empty((2, PEAK_COUNT, 2, draws)),
+    )  # fmt: skip
+    np.testing.assert_array_equal(found, streamed)
+    np.testing.assert_array_equal(found, twins.baseline_quantiles_numpy(inputs, probabilities))
+
+
 def _flat_inputs(ai_mw, *, baseline_mw=None, share=0.0, level=np.inf, shift=False):
     """One region, one day: each draw's AI load flat at ``ai_mw``; baseline by hour."""
     draws = len(ai_mw)
@@ -234,3 +254,34 @@ def test_projection_stream_equals_per_kernel_path(small_scenario_text, scenario_
     )  # fmt: skip
     np.testing.assert_allclose(stats.annual["total_peak"], peak, rtol=1e-12)
     np.testing.assert_allclose(stats.annual["ai_at_total_peak"], at_peak, rtol=1e-12)
+
+
+@pytest.mark.parametrize("scenario_id", ["kr-national", "kr-outlook-flex"])
+def test_baseline_quantiles_beside_the_stages_change_no_result(monkeypatch, scenario_id):
+    """An hourly projection with the baseline's quantiles found beside the fleet, hosting and
+    power stages (the default from WINDOWED_DRAWS draws) equals the one whose stream finds
+    them, every variable bit for bit."""
+    import datetime as dt
+
+    from forecast import engine
+    from forecast.engine import inputs, stream
+    from forecast.scenario import load_scenario
+
+    monkeypatch.setenv("FORECAST_NUMPY_WORK", "0")  # the kernels, not their twins
+    started = []
+
+    def counted(*args, **kwargs):
+        started.append(kwargs["name"])
+        return inputs.beside(*args, **kwargs)
+
+    monkeypatch.setattr(stream, "beside", counted)
+    scenario = load_scenario(scenario_id)
+    options = engine.ProjectionOptions(
+        draws=layout.WINDOWED_DRAWS, seed=5, start=dt.date(2030, 7, 1), end=dt.date(2030, 7, 9)
+    )
+    found = engine.project(scenario, options)
+    monkeypatch.setattr(stream, "BASELINE_BESIDE", False)
+    streamed = engine.project(scenario, options)
+    assert started == ["baseline-quantiles"]  # the first found them beside, the second not
+    for name in found.data_vars:
+        np.testing.assert_array_equal(found[name].values, streamed[name].values, err_msg=name)
