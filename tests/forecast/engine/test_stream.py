@@ -212,9 +212,9 @@ def test_projection_stream_equals_per_kernel_path(small_scenario_text, scenario_
     captured = {}
     stream_hours = engine.stream_hours
 
-    def capture(*args):
+    def capture(*args, **kwargs):
         captured["args"] = args
-        captured["stats"] = stream_hours(*args)
+        captured["stats"] = stream_hours(*args, **kwargs)
         return captured["stats"]
 
     monkeypatch.setattr(engine, "stream_hours", capture)
