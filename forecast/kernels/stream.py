@@ -61,7 +61,8 @@ _MEMO_SLOTS = 256
 def _hour_values(inputs, hour, day, first_draw, last_draw, rows, weather):
     """Write one hour's values of draws ``first_draw .. last_draw - 1`` into ``rows``
     [S, last_draw - first_draw], before flexibility; ``weather`` [2, last_draw - first_draw]
-    is scratch for each draw's temperature excess and baseline shape.
+    is scratch for each draw's temperature excess and baseline shape. The curtailed row is
+    left as it is (:func:`_flex_hour` writes it; callers start it at zero).
 
     Without non-AI loads (``inputs.has_non_ai`` false: their coefficients are all zero) the
     non-AI and held rows are left as they are, so callers start them at zero; the data-centre
@@ -102,15 +103,21 @@ def _hour_values(inputs, hour, day, first_draw, last_draw, rows, weather):
             non_ai[draw] = facility_mw(n0[draw], 0.0, n2[draw], 0.0, shape, excess[draw])
         for draw in range(count):
             held[draw] = facility_mw(h0[draw], 0.0, h2[draw], 0.0, shape, excess[draw])
-    for draw in range(count):
-        ai[draw] = 0.0
-        curtailed[draw] = 0.0
+    if coef_t.shape[1] == 0:
+        for draw in range(count):
+            ai[draw] = 0.0
     for region in range(coef_t.shape[1]):
         c0 = coef_t[month, region, 0, first_draw:last_draw]
         c1 = coef_t[month, region, 1, first_draw:last_draw]
         c2 = coef_t[month, region, 2, first_draw:last_draw]
         c3 = coef_t[month, region, 3, first_draw:last_draw]
         region_row = rows[FIRST_REGION_ROW + region]
+        if region == 0:  # the sum starts at +0.0 (not at the first value, which may be -0.0)
+            for draw in range(count):
+                value = facility_mw(c0[draw], c1[draw], c2[draw], c3[draw], shape, excess[draw])
+                region_row[draw] = value
+                ai[draw] = 0.0 + value
+            continue
         for draw in range(count):
             value = facility_mw(c0[draw], c1[draw], c2[draw], c3[draw], shape, excess[draw])
             region_row[draw] = value
@@ -186,6 +193,8 @@ def _flex_hour(inputs, day, rows, moved, placed, filled, day_moves):
     level = inputs.stress_level_t[inputs.year_of_day[day]]
     share, shift = inputs.flex_share, inputs.flex_shift
     total, curtailed, ai = rows[TOTAL_ROW], rows[CURTAILED_ROW], rows[AI_ROW]
+    for draw in range(total.size):
+        curtailed[draw] = 0.0
     # An hour that is no draw's stress hour, on a day that shifts no energy, is left as it is:
     # most hours are (one counting pass, which vectorises, instead of the region loop and the
     # totals again; the rows are then what the loop would write, bit for bit). A NaN total
@@ -215,9 +224,11 @@ def _flex_hour(inputs, day, rows, moved, placed, filled, day_moves):
 
 
 @borrowing_jit
-def _accumulate_hour(rows, day_sums, day, peaks, year, flexible):
+def _accumulate_hour(rows, day_sums, day, peaks, year, flexible, has_non_ai):
     """Add one hour to the day sums of the baseline, the regions and, with ``flexible``, the
     curtailed row, and raise the block's annual peaks but the non-AI one (first hour wins).
+    Without non-AI loads (``has_non_ai`` false) the data-centre row is the AI row: its peak
+    and its load at the total's peak are the AI's, copied once a block (:func:`_dc_as_ai`).
     :func:`_close_day` does the rest once a day: an hour's sums and peaks are read, added and
     written back for every draw, and that traffic was 15 % of the stream kernel at 1,000 draws
     (``perf``), so what a day can do at once is not done every hour. The sums then differ from
@@ -232,17 +243,34 @@ def _accumulate_hour(rows, day_sums, day, peaks, year, flexible):
     for statistic, series in (
         (AI_PEAK, AI_ROW), (BASELINE_PEAK, BASELINE_ROW), (DC_PEAK, DC_ROW),
     ):  # fmt: skip
+        if statistic == DC_PEAK and not has_non_ai:
+            continue
         row, peak = rows[series], peaks[statistic, year]
         for draw in range(row.size):
             peak[draw] = row[draw] if row[draw] > peak[draw] else peak[draw]
     ai, dc, total = rows[AI_ROW], rows[DC_ROW], rows[TOTAL_ROW]
     total_peak, ai_at_peak = peaks[TOTAL_PEAK, year], peaks[AI_AT_TOTAL_PEAK, year]
     dc_at_peak = peaks[DC_AT_TOTAL_PEAK, year]
+    if not has_non_ai:
+        for draw in range(ai.size):
+            rises = total[draw] > total_peak[draw]
+            ai_at_peak[draw] = ai[draw] if rises else ai_at_peak[draw]
+            total_peak[draw] = total[draw] if rises else total_peak[draw]
+        return
     for draw in range(ai.size):
         rises = total[draw] > total_peak[draw]
         ai_at_peak[draw] = ai[draw] if rises else ai_at_peak[draw]
         dc_at_peak[draw] = dc[draw] if rises else dc_at_peak[draw]
         total_peak[draw] = total[draw] if rises else total_peak[draw]
+
+
+@inline_jit
+def _dc_as_ai(inputs, peaks):
+    """Without non-AI loads, the data-centre peaks are the AI peaks (see
+    :func:`_accumulate_hour`)."""
+    if not inputs.has_non_ai:
+        peaks[DC_PEAK] = peaks[AI_PEAK]
+        peaks[DC_AT_TOTAL_PEAK] = peaks[AI_AT_TOTAL_PEAK]
 
 
 @borrowing_jit
@@ -398,10 +426,11 @@ def stream_days(
         year = inputs.year_of_day[day]
         for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
             _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather)
-            _accumulate_hour(rows, day_sums_out, day, peaks_out, year, False)
+            _accumulate_hour(rows, day_sums_out, day, peaks_out, year, False, inputs.has_non_ai)
             _hour_quantiles(inputs, hour, rows, quantile_rows, probabilities, state, memo,
                             True, quantiles_out)  # fmt: skip
         _close_day(inputs, day_sums_out, day, peaks_out, year)
+    _dc_as_ai(inputs, peaks_out)
 
 
 @jit
@@ -460,10 +489,11 @@ def stream_days_flexible(
             _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather)
             # An hour where flexibility moves no draw's load repeats like any other.
             repeats = _flex_hour(inputs, day, rows, moved, placed, filled, day_moves) == 0
-            _accumulate_hour(rows, day_sums_out, day, peaks_out, year, True)
+            _accumulate_hour(rows, day_sums_out, day, peaks_out, year, True, inputs.has_non_ai)
             _hour_quantiles(inputs, hour, rows, quantile_rows, probabilities, state, memo,
                             repeats, quantiles_out)  # fmt: skip
         _close_day(inputs, day_sums_out, day, peaks_out, year)
+    _dc_as_ai(inputs, peaks_out)
 
 
 @jit
@@ -499,9 +529,10 @@ def stream_days_plain(
         year = inputs.year_of_day[day]
         for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
             _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather)
-            _accumulate_hour(rows, day_sums_out, day, peaks_out, year, False)
+            _accumulate_hour(rows, day_sums_out, day, peaks_out, year, False, inputs.has_non_ai)
             _plain_quantiles(rows, quantile_rows, probabilities, hour, scratch, quantiles_out)
         _close_day(inputs, day_sums_out, day, peaks_out, year)
+    _dc_as_ai(inputs, peaks_out)
 
 
 @jit
@@ -530,9 +561,10 @@ def stream_days_plain_flexible(
         for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
             _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather)
             _flex_hour(inputs, day, rows, moved, placed, filled, day_moves)
-            _accumulate_hour(rows, day_sums_out, day, peaks_out, year, True)
+            _accumulate_hour(rows, day_sums_out, day, peaks_out, year, True, inputs.has_non_ai)
             _plain_quantiles(rows, quantile_rows, probabilities, hour, scratch, quantiles_out)
         _close_day(inputs, day_sums_out, day, peaks_out, year)
+    _dc_as_ai(inputs, peaks_out)
 
 
 def stream_chunk(
