@@ -103,21 +103,14 @@ def _hour_values(inputs, hour, day, first_draw, last_draw, rows, weather):
             non_ai[draw] = facility_mw(n0[draw], 0.0, n2[draw], 0.0, shape, excess[draw])
         for draw in range(count):
             held[draw] = facility_mw(h0[draw], 0.0, h2[draw], 0.0, shape, excess[draw])
-    if coef_t.shape[1] == 0:
-        for draw in range(count):
-            ai[draw] = 0.0
+    for draw in range(count):
+        ai[draw] = 0.0
     for region in range(coef_t.shape[1]):
         c0 = coef_t[month, region, 0, first_draw:last_draw]
         c1 = coef_t[month, region, 1, first_draw:last_draw]
         c2 = coef_t[month, region, 2, first_draw:last_draw]
         c3 = coef_t[month, region, 3, first_draw:last_draw]
         region_row = rows[FIRST_REGION_ROW + region]
-        if region == 0:  # the sum starts at +0.0 (not at the first value, which may be -0.0)
-            for draw in range(count):
-                value = facility_mw(c0[draw], c1[draw], c2[draw], c3[draw], shape, excess[draw])
-                region_row[draw] = value
-                ai[draw] = 0.0 + value
-            continue
         for draw in range(count):
             value = facility_mw(c0[draw], c1[draw], c2[draw], c3[draw], shape, excess[draw])
             region_row[draw] = value
@@ -227,8 +220,8 @@ def _flex_hour(inputs, day, rows, moved, placed, filled, day_moves):
 def _accumulate_hour(rows, day_sums, day, peaks, year, flexible, has_non_ai):
     """Add one hour to the day sums of the baseline, the regions and, with ``flexible``, the
     curtailed row, and raise the block's annual peaks but the non-AI one (first hour wins).
-    Without non-AI loads (``has_non_ai`` false) the data-centre row is the AI row: its peak
-    and its load at the total's peak are the AI's, copied once a block (:func:`_dc_as_ai`).
+    Without non-AI loads (``has_non_ai`` false) the data-centre row is the AI row: its peak is
+    the AI's, copied once a block (:func:`_dc_as_ai`).
     :func:`_close_day` does the rest once a day: an hour's sums and peaks are read, added and
     written back for every draw, and that traffic was 15 % of the stream kernel at 1,000 draws
     (``perf``), so what a day can do at once is not done every hour. The sums then differ from
@@ -240,23 +233,17 @@ def _accumulate_hour(rows, day_sums, day, peaks, year, flexible, has_non_ai):
             continue
         for draw in range(rows.shape[1]):
             day_sums[series, day, draw] += rows[series, draw]
-    for statistic, series in (
-        (AI_PEAK, AI_ROW), (BASELINE_PEAK, BASELINE_ROW), (DC_PEAK, DC_ROW),
-    ):  # fmt: skip
-        if statistic == DC_PEAK and not has_non_ai:
-            continue
+    for statistic, series in ((AI_PEAK, AI_ROW), (BASELINE_PEAK, BASELINE_ROW)):
         row, peak = rows[series], peaks[statistic, year]
         for draw in range(row.size):
             peak[draw] = row[draw] if row[draw] > peak[draw] else peak[draw]
     ai, dc, total = rows[AI_ROW], rows[DC_ROW], rows[TOTAL_ROW]
+    if has_non_ai:
+        peak = peaks[DC_PEAK, year]
+        for draw in range(dc.size):
+            peak[draw] = dc[draw] if dc[draw] > peak[draw] else peak[draw]
     total_peak, ai_at_peak = peaks[TOTAL_PEAK, year], peaks[AI_AT_TOTAL_PEAK, year]
     dc_at_peak = peaks[DC_AT_TOTAL_PEAK, year]
-    if not has_non_ai:
-        for draw in range(ai.size):
-            rises = total[draw] > total_peak[draw]
-            ai_at_peak[draw] = ai[draw] if rises else ai_at_peak[draw]
-            total_peak[draw] = total[draw] if rises else total_peak[draw]
-        return
     for draw in range(ai.size):
         rises = total[draw] > total_peak[draw]
         ai_at_peak[draw] = ai[draw] if rises else ai_at_peak[draw]
@@ -266,11 +253,12 @@ def _accumulate_hour(rows, day_sums, day, peaks, year, flexible, has_non_ai):
 
 @inline_jit
 def _dc_as_ai(inputs, peaks):
-    """Without non-AI loads, the data-centre peaks are the AI peaks (see
+    """Without non-AI loads, the data-centre peak is the AI peak (see
     :func:`_accumulate_hour`)."""
-    if not inputs.has_non_ai:
-        peaks[DC_PEAK] = peaks[AI_PEAK]
-        peaks[DC_AT_TOTAL_PEAK] = peaks[AI_AT_TOTAL_PEAK]
+    if not inputs.has_non_ai:  # loops: numba's slice assignment took 3 s more to compile
+        for year in range(peaks.shape[1]):
+            for draw in range(peaks.shape[2]):
+                peaks[DC_PEAK, year, draw] = peaks[AI_PEAK, year, draw]
 
 
 @borrowing_jit
