@@ -236,7 +236,7 @@ def _local_labels(times: pd.DatetimeIndex) -> np.ndarray:
     projection, hourly over 12 years (2026-12-05). Keyed on the zone and a digest of the
     instants (1 ms), so that no two different grids of periods can share labels."""
     instants = np.ascontiguousarray(times.asi8)
-    key = (str(times.tz), instants.size, hashlib.blake2b(instants).digest())
+    key = (str(times.tz), instants.size, hashlib.blake2b(instants.data).digest())
     labels = _LABELS.get(key)
     if labels is None:
         labels = _LABELS.put(key, local_iso(times))

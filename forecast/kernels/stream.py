@@ -90,7 +90,7 @@ def _hour_values(inputs, hour, day, first_draw, last_draw, rows, weather):
     # wraparound and the loops vectorise (6x faster, measured in tests/benchmarks).
     level = inputs.baseline_level_t[inputs.year_of_day[day], first_draw:last_draw]
     noise = inputs.daily_noise_t[day, first_draw:last_draw]
-    ai, baseline, curtailed = rows[AI_ROW], rows[BASELINE_ROW], rows[CURTAILED_ROW]
+    ai, baseline = rows[AI_ROW], rows[BASELINE_ROW]
     non_ai, held = rows[NON_AI_ROW], rows[HELD_ROW]
     n0, n2 = non_ai_t[month, 0, first_draw:last_draw], non_ai_t[month, 1, first_draw:last_draw]
     h0, h2 = non_ai_t[month, 2, first_draw:last_draw], non_ai_t[month, 3, first_draw:last_draw]
@@ -280,7 +280,7 @@ def _non_ai_day(inputs, day, day_sums, peaks, year):
     peak, bounds = peaks[NON_AI_PEAK, year], inputs.group_bounds
     if not inputs.has_non_ai:  # every hour's value is 0.0 and the sums stay 0.0
         for draw in range(peak.size):
-            peak[draw] = 0.0 if 0.0 > peak[draw] else peak[draw]
+            peak[draw] = 0.0 if peak[draw] < 0.0 else peak[draw]
         return
     while first < last:
         month, shape, end = inputs.month_of_hour[first], inputs.inference_shape[first], first + 1

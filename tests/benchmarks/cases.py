@@ -69,48 +69,37 @@ def _relative_difference(got, want) -> float:
     return float((np.abs(got[finite] - want[finite]) / scale).max(initial=0.0))
 
 
-def _timed_stages(timings: dict[str, float]) -> None:
-    """Wrap the engine's stages so that each adds its wall time to ``timings``."""
-    from forecast import engine
-
-    for attribute, label in STAGES:
-        function = getattr(engine, attribute)
-
-        def timed(*args, _function=function, _label=label, **kwargs):
-            start = time.perf_counter()
-            try:
-                return _function(*args, **kwargs)
-            finally:
-                timings[_label] += time.perf_counter() - start
-
-        setattr(engine, attribute, timed)
-
-
-def _timed_kernel(timings: dict[str, float]) -> None:
-    """Wrap the stream kernel so that its wall time adds to ``timings["stream kernel"]`` (it
-    runs inside the stage "stream", which also builds each chunk's inputs and folds its sums)."""
-    from forecast import kernels
-
-    function = kernels.stream_chunk
+def _timed(owner, attribute: str, label: str, timings: dict[str, float]) -> None:
+    """Wrap ``owner.attribute`` so that each call adds its wall time to ``timings[label]``."""
+    function = getattr(owner, attribute)
 
     def timed(*args, **kwargs):
         start = time.perf_counter()
         try:
             return function(*args, **kwargs)
         finally:
-            timings["stream kernel"] += time.perf_counter() - start
+            timings[label] += time.perf_counter() - start
 
-    kernels.stream_chunk = timed
-    beside = kernels.baseline_quantiles
+    setattr(owner, attribute, timed)
 
-    def timed_beside(*args, **kwargs):
-        start = time.perf_counter()
-        try:
-            return beside(*args, **kwargs)
-        finally:
-            timings["baseline quantiles beside"] += time.perf_counter() - start
 
-    kernels.baseline_quantiles = timed_beside
+def _timed_stages(timings: dict[str, float]) -> None:
+    """Wrap the engine's stages so that each adds its wall time to ``timings``."""
+    from forecast import engine
+
+    for attribute, label in STAGES:
+        _timed(engine, attribute, label, timings)
+
+
+def _timed_kernel(timings: dict[str, float]) -> None:
+    """Wrap the stream kernel so that its wall time adds to ``timings["stream kernel"]`` (it
+    runs inside the stage "stream", which also builds each chunk's inputs and folds its sums),
+    and the baseline's quantiles found beside the stages before it (their own thread) to
+    ``timings["baseline quantiles beside"]``."""
+    from forecast import kernels
+
+    _timed(kernels, "stream_chunk", "stream kernel", timings)
+    _timed(kernels, "baseline_quantiles", "baseline quantiles beside", timings)
 
 
 def national(config) -> dict:
