@@ -49,6 +49,7 @@ import datetime as dt
 import json
 import os
 import platform
+import signal
 import statistics
 import subprocess
 import sys
@@ -141,10 +142,15 @@ def first_run(cache_dir: str, arguments: list[str] = FIRST_RUN) -> tuple[float, 
         )
         assert process.stdout is not None
         result = None
-        for line in process.stdout:
-            if line.startswith("wrote") and result is None:
-                result = time.perf_counter() - start
-        _, errors = process.communicate()
+        try:
+            for line in process.stdout:
+                if line.startswith("wrote") and result is None:
+                    result = time.perf_counter() - start
+            _, errors = process.communicate()
+        except BaseException:  # stopped (SIGTERM, Ctrl-C): the run stops with it
+            process.kill()
+            process.wait()
+            raise
         exited = time.perf_counter() - start
         if process.returncode != 0 or result is None:
             raise SystemExit(errors)
@@ -434,6 +440,10 @@ def main() -> None:
         "(default: Korea's outlook with non-AI load, grid connection limits and flexibility)",
     )
     arguments = parser.parse_args()
+    # Stopped with SIGTERM (`kill`, `pkill`), exit through Python so that subprocess.run kills
+    # the case it is waiting for: the default action left a running case (the NumPy reference
+    # runs for ten minutes) on both cores, under every later measurement.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     load = os.getloadavg()
     print(f"# Projection benchmark, {dt.datetime.now().isoformat(timespec='seconds')}")
     print(
