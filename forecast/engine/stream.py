@@ -173,9 +173,9 @@ def baseline_beside(
     hourly answer (0.13 of its 0.88 s at 1,000 draws, 2026-12-05).
     """
     hourly = options.resolution == "hourly"
-    if baseline is None or not hourly or options.draws < layout.WINDOWED_DRAWS:
+    if not BASELINE_BESIDE or baseline is None or not hourly:
         return None
-    if not BASELINE_BESIDE:
+    if options.draws < layout.WINDOWED_DRAWS:
         return None
     return beside(
         _baseline_quantiles,
@@ -297,7 +297,8 @@ def stream_hours(
     names, rows = list(wanted), list(wanted.values())
     region_rows = list(range(layout.FIRST_REGION_ROW, n_rows)) if regional else []
     hourly = periods.of_day is None
-    in_stream = [name for name in names if not (name == "baseline_mw" and baseline_quantiles)]
+    found_beside = baseline_quantiles is not None
+    in_stream = [name for name in names if not (name == "baseline_mw" and found_beside)]
     quantile_rows = np.array(
         [wanted[name] for name in in_stream] + region_rows if hourly else [], dtype=np.int64
     )
@@ -380,7 +381,7 @@ def stream_hours(
                 means, probabilities, series["ai_facility_mw_by_region"][region]
             )
     if baseline_quantiles is not None:
-        series["baseline_mw"][...] = baseline_quantiles.result()
+        series["baseline_mw"] = baseline_quantiles.result()  # [Q, P], as the stream's
     unsorted = np.empty_like(order)  # the inverse of the draw order, once for every statistic
     unsorted[order] = np.arange(order.size)
     annual = _annual(energy, peaks, unsorted)

@@ -439,8 +439,7 @@ def stream_values(inputs) -> FloatArray:
     held = (flat[:, 2] + flat[:, 3] * excess.T).T  # in the baseline already
     day_of_hour = np.repeat(np.arange(day_starts.size - 1), np.diff(day_starts))
     year_of_hour = inputs.year_of_day[day_of_hour]
-    baseline = (inputs.baseline_level_t[year_of_hour].T * inputs.baseline_shape[weather]
-                * inputs.daily_noise_t[day_of_hour].T)  # fmt: skip
+    baseline = _baseline_values(inputs)
     curtailed = np.zeros_like(baseline)
     if inputs.flex_share.size and inputs.flex_share.max() > 0:
         before = by_region.sum(axis=0) + non_ai + baseline - held
@@ -515,16 +514,20 @@ def stream_chunk_numpy(
     return quantiles, day_sums, peaks
 
 
-def baseline_quantiles_numpy(inputs, probabilities: FloatArray) -> FloatArray:
-    """Twin of :func:`forecast.kernels.stream.baseline_days`: ``np.quantile`` over draws of
-    the baseline row of :func:`stream_values`' formula, float64[1, Q, H]. [MW]"""
+def _baseline_values(inputs) -> FloatArray:
+    """The baseline row of :func:`stream_values`: level x shape x noise, float64[D, H]. [MW]"""
     group_bounds, day_starts = inputs.group_bounds, inputs.day_starts
     weather = np.repeat(np.arange(group_bounds.size - 1), np.diff(group_bounds))
     day_of_hour = np.repeat(np.arange(day_starts.size - 1), np.diff(day_starts))
     year_of_hour = inputs.year_of_day[day_of_hour]
-    baseline = (inputs.baseline_level_t[year_of_hour].T * inputs.baseline_shape[weather]
-                * inputs.daily_noise_t[day_of_hour].T)  # fmt: skip
-    return np.quantile(baseline, probabilities, axis=0)[None]
+    return (inputs.baseline_level_t[year_of_hour].T * inputs.baseline_shape[weather]
+            * inputs.daily_noise_t[day_of_hour].T)  # fmt: skip
+
+
+def baseline_quantiles_numpy(inputs, probabilities: FloatArray) -> FloatArray:
+    """Twin of :func:`forecast.kernels.stream.baseline_days`: ``np.quantile`` over draws of
+    the baseline row of :func:`stream_values`, float64[1, Q, H]. [MW]"""
+    return np.quantile(_baseline_values(inputs), probabilities, axis=0)[None]
 
 
 def stress_levels_numpy(inputs, hours_per_year: int, threshold_mw: float):
