@@ -194,8 +194,8 @@ class _Text(bytes):
 def _labels(labels: np.ndarray) -> list[str] | _Text:
     """``labels`` (a NumPy string array) as JSON: a list of ``str`` for orjson, or, for labels
     of one width in plain ASCII (the hours' local times), the array's text made with NumPy, the
-    same bytes orjson writes for the list: 2 ms for 12 years of hours instead of 30 (building
-    105,192 ``str`` objects; 2026-12-05)."""
+    same bytes orjson writes for the list: 6.4 ms for 12 years of hours instead of 19.3
+    (building 105,192 ``str`` objects and orjson writing them; best of 7, 2026-12-05)."""
     width = labels.dtype.itemsize // 4
     if labels.dtype.kind == "U" and labels.size and width:
         codes = np.ascontiguousarray(labels).view("<u4").reshape(labels.size, width)
