@@ -150,11 +150,19 @@ class Halls:
             )
             for position, index in enumerate(queue):
                 self.connected[index] = out[position]
-                asked = np.empty((n_draws, self.grid.n_months))
+                # A site asks for its whole request from the month its ramp starts, the month
+                # connect_sites would connect it in: where its built capacity is above zero.
+                ramping = np.empty((n_draws, self.grid.n_months))
                 kernels.site_capacity(
-                    request[position], start[position], 0.0, sites[position].built, asked
+                    request[position],
+                    start[position],
+                    sites[position].ramp_months,
+                    sites[position].built,
+                    ramping,
                 )
-                requested[:, limit.region] += asked
+                requested[:, limit.region] += np.where(
+                    ramping > 0.0, request[position][:, None], 0.0
+                )
                 connected[:, limit.region] += out[position]
         return Connections(requested_mw=requested, connected_mw=connected, limit_mw=limits)
 

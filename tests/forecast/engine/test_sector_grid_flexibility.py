@@ -140,6 +140,22 @@ def test_the_queue_order_is_honoured():
     assert load[0] > 0 and load[0] == pytest.approx(load[-1])
 
 
+def test_a_site_asks_from_the_month_it_starts_to_ramp_as_it_connects():
+    """A site due on 1 February, half a month late, with a 6-month ramp, starts to ramp in the
+    second half of February and connects its whole grid capacity then; it asks for it from
+    that month too: under a limit that never binds, requested equals connected every month and
+    nothing is delayed."""
+    data = _base(
+        sites=[_site("hall", commissioning="2025-02-01", delay_months=0.5, ramp_months=6)],
+        grid={"national": {"limit_mw": 500.0}},
+    )
+    dataset = _project(data)
+    requested = _monthly(dataset, "grid_requested_mw")
+    np.testing.assert_allclose(requested, [0.0] + [100.0] * 11)
+    np.testing.assert_allclose(_monthly(dataset, "grid_connected_mw"), requested)
+    np.testing.assert_allclose(_monthly(dataset, "grid_delayed_mw"), 0.0)
+
+
 def _flex_case(mode):
     data = _base(
         deployments=[{"name": "fleet", "milestones": [
