@@ -125,31 +125,76 @@ def sweep(
     print(f"wrote {written}")
 
 
-#: Per-year figures of the sweep summary: variable, label, decimals.
+#: A column of the summary: variable, label, decimals, selection (e.g. ``{"region": ...}``).
+Column = tuple[str, str, int, dict]
+
+#: Per-year figures of the sweep summary: variable, label, decimals (those the variants have).
 SUMMARY_COLUMNS = (
     ("ai_energy_twh", "AI TWh", 3),
     ("ai_peak_gw", "AI peak GW", 3),
     ("total_energy_twh", "total TWh", 1),
     ("total_peak_gw", "total peak GW", 2),
     ("ai_share_of_energy_pct", "AI share %", 2),
+    ("peak_change_gw", "peak change GW", 2),
+)
+
+#: The data-centre sector's figures, when the variants have non-AI load.
+SECTOR_COLUMNS = (
+    ("non_ai_energy_twh", "non-AI TWh", 2),
+    ("dc_energy_twh", "all data centres TWh", 2),
+    ("dc_peak_gw", "data-centre peak GW", 2),
 )
 
 
 def summary_table(dataset) -> str:
-    """Every variant's per-year P50 [P10-P90] (mean) of AI energy and peak, total energy and
-    peak and the AI share, as fixed-width text (the varied values on a variant's first row)."""
+    """Every variant's per-year P50 [P10-P90] (mean) as fixed-width text (the varied values on
+    a variant's first row): AI energy and peak, total energy and peak, the AI share and the
+    peak change; then, where the variants have them, the data-centre sector's energy and peak
+    and each grid-limited region's requested, connected and delayed MW at the year's end."""
+    headline: list[Column] = [(name, label, digits, {}) for name, label, digits in SUMMARY_COLUMNS]
+    blocks = [
+        _variant_table(
+            dataset,
+            f"{dataset.attrs['scenario_id']} sweep, {dataset.sizes['variant']} variants: "
+            "P50 [P10-P90] (mean) per year, common random numbers",
+            headline,
+        )
+    ]
+    if "non_ai_energy_twh" in dataset:
+        sector: list[Column] = [(name, label, digits, {}) for name, label, digits in SECTOR_COLUMNS]
+        blocks.append(_variant_table(dataset, "data-centre sector", sector))
+    if "grid_limit_mw_by_region" in dataset:
+        limit = dataset["grid_limit_mw_by_region"]
+        grid = [
+            (f"grid_{kind}_mw_by_region", f"{kind} MW {region}", 0, {"region": region})
+            for region in dataset["region"].values
+            if np.isfinite(limit.sel(region=region)).any()
+            for kind in ("requested", "connected", "delayed")
+        ]
+        blocks.append(_variant_table(dataset, "grid connection, end of year", grid))
+    return "\n".join(blocks)
+
+
+def _variant_table(dataset, title: str, columns: list[Column]) -> str:
+    """One block of the summary: a row per variant and year, a ``P50 [P10-P90] (mean)`` cell per
+    column (variable, label, decimals, selection) the dataset has; monthly variables are read
+    at each year's last month."""
     names = dataset.attrs["sweep_varied"].split(",")
     levels = dataset["quantile"].values
-    columns = [column for column in SUMMARY_COLUMNS if column[0] in dataset]
+    columns = [column for column in columns if column[0] in dataset]
     widths = [max(len(name), 8) for name in names]
+    months = dataset["month"].to_index() if "month" in dataset.coords else None
 
-    def cell(name, position, year, digits):
-        picked = dataset[name].isel(variant=position).sel(year=year)
+    def cell(name, position, year, digits, where):
+        picked = dataset[name].isel(variant=position).sel(**where)
+        at = {"year": year}
+        if "year" not in picked.dims:
+            at = {"month": months[months.year == year][-1]}
         p10, p50, p90 = (
-            float(picked.values[int(np.argmin(np.abs(levels - level)))])
+            float(picked.sel(**at).values[int(np.argmin(np.abs(levels - level)))])
             for level in (0.1, 0.5, 0.9)
         )
-        mean = float(dataset[f"{name}_mean"].isel(variant=position).sel(year=year))
+        mean = float(dataset[f"{name}_mean"].isel(variant=position).sel(**where, **at))
         return f"{p50:,.{digits}f} [{p10:,.{digits}f}-{p90:,.{digits}f}] ({mean:,.{digits}f})"
 
     rows = []
@@ -160,24 +205,21 @@ def summary_table(dataset) -> str:
                 for name, width in zip(names, widths, strict=True)
             ]
             variant = str(int(dataset["variant"].values[position])) if row == 0 else ""
-            figures = [cell(name, position, year, digits) for name, _, digits in columns]
+            figures = [cell(name, position, year, d, where) for name, _, d, where in columns]
             rows.append((variant, settings, str(year), figures))
     figure_widths = [
-        max(len(label), *(len(r[3][i]) for r in rows)) for i, (_, label, _) in enumerate(columns)
+        max(len(label), *(len(r[3][i]) for r in rows)) for i, (_, label, _, _) in enumerate(columns)
     ]
     header = (
         "variant  "
         + "  ".join(n.rjust(w) for n, w in zip(names, widths, strict=True))
         + "  year"
         + "".join(
-            f"  {label.rjust(w)}" for (_, label, _), w in zip(columns, figure_widths, strict=True)
+            f"  {label.rjust(w)}"
+            for (_, label, _, _), w in zip(columns, figure_widths, strict=True)
         )
     )
-    lines = [
-        f"{dataset.attrs['scenario_id']} sweep, {dataset.sizes['variant']} variants: "
-        "P50 [P10-P90] (mean) per year, common random numbers",
-        header,
-    ]
+    lines = [title, header]
     for variant, settings, year, figures in rows:
         lines.append(
             f"{variant.rjust(7)}  "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import tomllib
 
@@ -112,3 +113,33 @@ def test_cli_sweep_plan_scale_to_parquet(scenario_file, tmp_path, capsys):
     assert list(frame.columns[:2]) == ["variant", "plan.scale"]
     assert sorted(frame["plan.scale"].unique()) == [0.5, 1.5]
     np.testing.assert_array_equal(sorted(frame["variant"].unique()), [0, 1])
+
+
+def test_summary_shows_the_sector_and_each_limited_region_per_variant():
+    """A sweep of a grid limit prints what it moves: each limited region's requested,
+    connected and delayed MW at the year's end, and the data-centre sector beside the AI load."""
+    options = dataclasses.replace(OPTIONS, start=dt.date(2029, 1, 1), end=dt.date(2029, 12, 31))
+    variants = sweeps.build_variants(
+        load_scenario("kr-outlook"),
+        [sweeps.parse_variation("grid.capital.limit_mw=100,300")],
+        options,
+    )
+    combined = sweeps.combine(variants, [project(v.scenario, v.options) for v in variants])
+    lines = summary_table(combined).splitlines()
+    sector = lines.index("data-centre sector")
+    assert "all data centres TWh" in lines[sector + 1]
+    grid = lines.index("grid connection, end of year")
+    labels = [label.strip() for label in lines[grid + 1].split("  ") if label.strip()]
+    assert labels[3:6] == ["requested MW capital", "connected MW capital", "delayed MW capital"]
+    year_end = combined["month"].to_index()[-1]
+    for position, row in enumerate(lines[grid + 2 : grid + 4]):
+        at = {"region": "capital", "month": year_end}
+        figures = {
+            kind: float(combined[f"grid_{kind}_mw_by_region_mean"].isel(variant=position).sel(**at))
+            for kind in ("requested", "connected", "delayed")
+        }
+        assert row.split()[:3] == [str(position), ("100", "300")[position], "2029"]
+        for value in figures.values():
+            assert f"({value:,.0f})" in row
+        assert figures["connected"] <= (100, 300)[position] + 1e-9
+        assert figures["delayed"] > 0  # the limit binds in both variants
