@@ -26,6 +26,19 @@ _STORAGE = Path(tempfile.mkdtemp(prefix="forecast-test-storage-"))
 atexit.register(shutil.rmtree, _STORAGE, ignore_errors=True)
 os.environ["FORECAST_STORAGE_DIR"] = str(_STORAGE)
 
+
+def pytest_collection_modifyitems(config, items):
+    """Under ``NUMBA_DISABLE_JIT=1`` the kernels run as Python on NumPy scalars, which warn
+    where the compiled code follows IEEE 754 silently (``inf * 0`` is NaN, which the kernels
+    handle): those warnings are not errors there, so the suite runs the same both ways."""
+    import numba
+
+    if numba.config.DISABLE_JIT:
+        interpreted = pytest.mark.filterwarnings(r"ignore::RuntimeWarning:forecast\.kernels")
+        for item in items:
+            item.add_marker(interpreted)
+
+
 SMALL_SCENARIO = textwrap.dedent(
     """
     schema_version = 2

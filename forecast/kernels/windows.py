@@ -301,7 +301,7 @@ def _gather_window(row, flags, buffer):
             first = 8 * word
             for offset in range(8):
                 buffer[count] = row[first + offset]
-                count += flags[first + offset]
+                count += np.int64(flags[first + offset])  # uint8 + int wraps in NumPy
     for draw in range(8 * full_words, row.size):
         if flags[draw]:
             buffer[count] = row[draw]

@@ -431,6 +431,7 @@ def test_kernel_cache_is_keyed_on_every_kernel_source(tmp_path):
         assert cache_path.parent == directory or not os.access(directory, os.W_OK)
 
 
+@pytest.mark.skipif(bool(numba.config.DISABLE_JIT), reason="counts compiled specialisations")
 def test_projections_compile_each_kernel_for_one_set_of_argument_types():
     """numba compiles a kernel again for every new set of argument types (a read-only array, a
     literal argument, another layout), and a user waits for it: after warm_up (what the service
