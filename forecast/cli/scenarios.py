@@ -36,5 +36,10 @@ def scenarios_show(
     operations = data.setdefault("operations", {})
     for name, default in OPERATION_DEFAULTS.items():
         if name not in operations:
-            operations[name] = {**default.quantity.model_dump(mode="json"), "default": True}
+            value = default.quantity.model_dump(mode="json")
+            # A trend's points are a list, each marked as the default it is.
+            if isinstance(value, list):
+                operations[name] = [{**point, "default": True} for point in value]
+            else:
+                operations[name] = {**value, "default": True}
     print(json.dumps(data, indent=2, ensure_ascii=False))

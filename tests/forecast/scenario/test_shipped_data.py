@@ -166,6 +166,28 @@ def test_shipped_scenario_validates_with_its_file_stem_as_id(scenario_id):
 
 
 @pytest.mark.parametrize("scenario_id", SCENARIO_IDS)
+def test_scenarios_show_prints_every_shipped_scenario_with_its_defaults(scenario_id, capsys):
+    """`forecast scenarios show ID` prints the scenario as JSON with every operation filled in,
+    a default trend as its points (each marked a default)."""
+    import json
+
+    from forecast.cli import main
+    from forecast.engine.sampling import OPERATION_DEFAULTS
+
+    assert main(["scenarios", "show", scenario_id]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["id"] == scenario_id
+    operations = shown["operations"]
+    assert set(OPERATION_DEFAULTS) <= set(operations)
+    declared = load_scenario(scenario_id).model_dump(mode="json", exclude_none=True)
+    for name in set(OPERATION_DEFAULTS) - set(declared.get("operations", {})):
+        value = operations[name]
+        assert all(
+            part["default"] is True for part in (value if isinstance(value, list) else [value])
+        )
+
+
+@pytest.mark.parametrize("scenario_id", SCENARIO_IDS)
 def test_every_number_in_a_shipped_scenario_has_a_source(scenario_id):
     scenario = load_scenario(scenario_id)
     unsourced = [
