@@ -48,7 +48,8 @@ PerDrawOption = Annotated[
 DurationCurvesOption = Annotated[
     bool,
     typer.Option(
-        "--duration-curves", help="Add load duration curves and the peak-hour calendar per year."
+        "--duration-curves/--no-duration-curves",
+        help="Add load duration curves and the peak-hour calendar per year.",
     ),
 ]
 DurationDrawsOption = Annotated[

@@ -157,6 +157,10 @@ def test_cli_compare(scenario_file, tmp_path, capsys):
     assert main([*common, "--out", str(out), "--quiet"]) == 0
     frame = pd.read_csv(out)
     assert sorted(frame["scenario"].unique()) == ["other", "small"]
+    assert "ai_load_duration_mw" in set(frame["variable"])  # on by default
+    plain = tmp_path / "plain.csv"
+    assert main([*common, "--no-duration-curves", "--out", str(plain), "--quiet"]) == 0
+    assert "ai_load_duration_mw" not in set(pd.read_csv(plain)["variable"])
     assert json.loads((tmp_path / "cmp.csv.meta.json").read_text())["attrs"]["draws"] == 16
     capsys.readouterr()
     assert main([*common[:2], str(first), *common[3:], "--out", str(out)]) == 2
