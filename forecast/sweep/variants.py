@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from forecast.engine.sampling import OPERATION_DEFAULTS
 from forecast.errors import ForecastError, OptionsError
 from forecast.io import export
 from forecast.projection import ProjectionOptions, project, scenario_digest
@@ -212,6 +213,12 @@ def _locate(data: dict[str, Any], name: str) -> tuple[Any, str | int]:
                     f"--vary {name!r}: {where} has {len(node)} "
                     f"{'entry' if len(node) == 1 else 'entries'}; allowed index: {indices}"
                 )
+        elif isinstance(node, list):
+            raise OptionsError(
+                f"--vary {name!r}: {where} is a list of {len(node)} "
+                f"{'entry' if len(node) == 1 else 'entries'} (a trend's points by date, or the "
+                f"scenario's items); name one: {where}[0].{step}"
+            )
         elif not isinstance(node, dict):
             raise OptionsError(
                 f"--vary {name!r}: {where} is a single value with no field {step!r}; "
@@ -242,6 +249,41 @@ def _locate(data: dict[str, Any], name: str) -> tuple[Any, str | int]:
             hint = "it is empty" if not target else "a list cannot be varied"
         raise OptionsError(f"--vary {name!r}: {shown} is a list, not a single value; {hint}")
     return node, steps[-1]
+
+
+def _fill_default_operation(data: dict[str, Any], name: str) -> None:
+    """Write the tool's default into ``data`` for an operation the scenario leaves to it, when
+    NAME reaches inside that operation (``operations.pue.mode``, ``operations.pue[0].mode``
+    for a default trend's first point), so its parameters can be varied like a declared one's.
+    The default written is the one the projection would use, so the value not varied is
+    projected as before."""
+    steps = _path_steps(name)
+    operations = data.get("operations")
+    if len(steps) < 3 or steps[0] != "operations" or not isinstance(operations, dict):
+        return
+    operation = steps[1]
+    if operations.get(operation) is None and operation in OPERATION_DEFAULTS:
+        operations[operation] = OPERATION_DEFAULTS[operation].quantity.model_dump(mode="json")
+
+
+def _check_quantity_values(variation: Variation, container: Any, key: str | int) -> None:
+    """A quantity, or one parameter of a distribution (``operations.pue.mode``), takes numbers
+    only: text fails here, in the option's words, not in the scenario validator's."""
+    current = container[key]
+    number = isinstance(current, int | float) and not isinstance(current, bool)
+    distribution = isinstance(current, dict) and "dist" in current
+    parameter = isinstance(container, dict) and "dist" in container and key not in _TEXT_FIELDS
+    operation = _path_steps(variation.name) == ["operations", key] and key in OPERATION_DEFAULTS
+    if (number or distribution or parameter or operation) and any(
+        isinstance(value, str) for value in variation.levels
+    ):
+        raise OptionsError(
+            f"--vary {variation.name}: values {list(variation.levels)}: each must be a number"
+        )
+
+
+#: The fields of a distribution that are text, not numbers.
+_TEXT_FIELDS = frozenset({"dist", "source", "date"})
 
 
 def build_variants(
@@ -293,6 +335,8 @@ def build_variants(
     base_options = options or ProjectionOptions()
     base_data = scenario.model_dump(mode="json")
     for variation in variations:
+        _fill_default_operation(base_data, variation.name)
+    for variation in variations:
         if variation.name == PLAN_SCALE:
             if not scenario.deployments:
                 raise OptionsError(
@@ -301,7 +345,8 @@ def build_variants(
                     "sites[i].build_probability instead"
                 )
         elif not variation.is_option:
-            _locate(base_data, variation.name)  # a bad NAME fails once, before any variant
+            container, key = _locate(base_data, variation.name)  # a bad NAME fails once
+            _check_quantity_values(variation, container, key)
 
     variants = []
     for index, combination in enumerate(

@@ -159,6 +159,9 @@ def test_cli_sweep_csv_and_netcdf_through_scheduler_address(client, small, tmp_p
         (["--vary", "operations.pue=0.5,1.2"], ["operations.pue=0.5", "pue = 0.5", "[1.0, 5.0]"]),
         (["--vary", "sites[0].status=maybe"], ["sites[0].status = 'maybe'", "'announced'"]),
         (["--vary", "draws=0,5"], ["draws = 0", "1..100000"]),
+        (["--vary", "operations.pue=abc"], ["operations.pue: values ['abc']", "a number"]),
+        (["--vary", "sites[0].capacity_mw=1,x"], ["values [1, 'x']: each must be a number"]),
+        (["--vary", "operations.pue.low=1.1,abc"], ["pue.low: values", "a number"]),
         (["--vary", "operations.pue=1.2", "--workers", "0"], ["workers = 0", "1..256"]),
         (
             ["--vary", "operations.pue=1.2", "--scheduler", "tcp://127.0.0.1:1"],
@@ -244,3 +247,28 @@ def test_variants_whose_sampled_inputs_differ_still_combine():
     assert set(drivers.indexes["input"]) == set().union(*(ds.indexes["input"] for ds in datasets))
     shortfall = [name for name in drivers.indexes["input"] if "count_factor" in name]
     assert shortfall, "the declared count factor is a spread driver"
+
+
+def test_a_default_operation_can_be_varied_and_its_default_projects_as_before():
+    """A scenario that leaves the PUE to the tool's default trend can vary a point of it
+    (`operations.pue[0].mode`); at the default's own value the variant is the base scenario's
+    projection exactly; the path into the trend without an index says which to name."""
+    from forecast.engine.sampling import OPERATION_DEFAULTS
+    from forecast.scenario import load_scenario
+
+    base = load_scenario("kr-gov-gpu-path")
+    assert base.operations is None or base.operations.pue is None
+    default_mode = OPERATION_DEFAULTS["pue"].quantity.model_dump(mode="json")[0]["mode"]
+    variants = sweeps.build_variants(
+        base, [sweeps.parse_variation(f"operations.pue[0].mode={default_mode},1.2")], OPTIONS
+    )
+    same, lower = (project(v.scenario, v.options) for v in variants)
+    xr.testing.assert_identical(same["ai_energy_twh"], project(base, OPTIONS)["ai_energy_twh"])
+    assert (
+        lower["ai_energy_twh"].sel(quantile=0.5) < same["ai_energy_twh"].sel(quantile=0.5)
+    ).all()
+    with pytest.raises(
+        OptionsError,
+        match=r"operations\.pue is a list of 2 entries .*name one: operations\.pue\[0\]\.mode",
+    ):
+        sweeps.build_variants(base, [sweeps.parse_variation("operations.pue.mode=1.2")], OPTIONS)
