@@ -77,10 +77,15 @@ def export_grid(
             "--draws / --quantile: give one of them, not both (representative draws, or an "
             "hour-by-hour quantile that is not a load path)"
         )
+    from forecast.projection import MAX_DRAWS
+
+    sample_draws = parse_integer(sample, "--sample")
+    if not 1 <= sample_draws <= MAX_DRAWS:
+        raise OptionsError(f"--sample = {sample_draws}: must be an integer in 1..{MAX_DRAWS}")
     loaded = load_scenario(scenario)
     options = projection_options(
         loaded,
-        draws=str(parse_integer(sample, "--sample")),
+        draws=str(sample_draws),
         seed=seed,
         start=start,
         end=end,
@@ -102,14 +107,15 @@ def export_grid(
     print(f"{loaded.id}: {len(paths.labels)} path(s), loads: "
           + ", ".join(f"{load.name} (bus {load.bus})" for load in paths.loads))  # fmt: skip
     for index, info in enumerate(paths.paths):
-        first, last = energy[index, 0], energy[index, -1]
+        by_year = ", ".join(
+            f"{year}: {energy[index, position]:,.2f} TWh"
+            for position, year in sorted({0: years[0], len(years) - 1: years[-1]}.items())
+        )
         what = (
             f"draw {info['draw']} (nearest P{round(100 * info['probability'])} of "
             f"{info['ranked_by']})"
             if "draw" in info
             else f"hour-by-hour quantile {info['probability']:g} (not a load path)"
         )
-        print(
-            f"  {info['label']}: {what}; {years[0]}: {first:,.2f} TWh, {years[-1]}: {last:,.2f} TWh"
-        )
+        print(f"  {info['label']}: {what}; {by_year}")
     print(f"wrote {len(written)} files under {out} (manifest {written[-1]})")

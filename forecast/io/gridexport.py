@@ -248,6 +248,11 @@ def grid_paths(
         load_mw = quantile_sink.load_mw
     else:
         assert draws is not None
+        if draws > base.draws:
+            raise OptionsError(
+                f"--draws = {draws}: more representative draws than the {base.draws} drawn "
+                "(--sample); ask for fewer or raise --sample"
+            )
         # Two passes with the same seed draw the same numbers: the first ranks the draws, the
         # second keeps the chosen ones' hours.
         first = project(scenario, base, baseline=model)
@@ -255,6 +260,17 @@ def grid_paths(
         probabilities = representative_probabilities(draws)
         targets = np.quantile(energy, probabilities)
         chosen = np.array([int(np.argmin(np.abs(energy - t))) for t in targets], dtype=np.int64)
+        if np.unique(chosen).size < chosen.size:
+            shared = [
+                " and ".join(f"P{round(100 * p)}" for p in probabilities[chosen == d])
+                + f" share draw {d}"
+                for d in dict.fromkeys(chosen.tolist())
+                if np.count_nonzero(chosen == d) > 1
+            ]
+            raise OptionsError(
+                f"--draws = {draws}: of {base.draws} draws (--sample), {'; '.join(shared)}: "
+                "raise --sample or ask for fewer draws"
+            )
         sink = DrawPaths(rows, chosen, n_hours, columns, len(loads))
         dataset = project(scenario, base, baseline=model, hourly_sinks=[sink])
         labels = [

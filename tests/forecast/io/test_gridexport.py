@@ -165,6 +165,9 @@ def test_bad_input_is_one_line(small_scenario_text, scenario_file, tmp_path, cap
         (["--quantile", "1.5"], "--quantile = [1.5]: give 1..20 probabilities in [0, 1]"),
         (["--rank-by", "peak"], "rank_by = 'peak': allowed: total, ai"),
         (["--sample", "abc"], "--sample: Invalid value for --sample: 'abc' is not an integer"),
+        (["--sample", "0"], "--sample = 0: must be an integer in 1..100000"),
+        (["--draws", "7"], "--draws = 7: more representative draws than the 5 drawn (--sample)"),
+        (["--sample", "6", "--draws", "5"], "of 6 draws (--sample), P30 and P50 share draw"),
     ]
     for extra, message in cases:
         assert main(["export-grid", scenario, "--sample", "5", *extra, "--out", out]) == 2
