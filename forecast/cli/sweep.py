@@ -195,7 +195,7 @@ def _variant_table(dataset, title: str, columns: list[Column]) -> str:
             for level in (0.1, 0.5, 0.9)
         )
         mean = float(dataset[f"{name}_mean"].isel(variant=position).sel(**where, **at))
-        return f"{p50:,.{digits}f} [{p10:,.{digits}f}-{p90:,.{digits}f}] ({mean:,.{digits}f})"
+        return f"{p50:,.{digits}f} [{p10:,.{digits}f}–{p90:,.{digits}f}] ({mean:,.{digits}f})"
 
     rows = []
     for position in range(dataset.sizes["variant"]):
