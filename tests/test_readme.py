@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,58 @@ def test_import_contracts_hold():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 broken" in result.stdout
+
+
+def _readme_commands() -> list[list[str]]:
+    """Every ``forecast ...`` command line of the README: in ``bash`` blocks (continuation
+    lines joined) and in inline code, as shell words."""
+    import shlex
+
+    lines = []
+    for block in re.findall(r"```bash\n(.*?)```", README, flags=re.DOTALL):
+        lines += block.replace("\\\n", " ").splitlines()
+    lines += re.findall(r"`(forecast [^`]+)`", README.replace("\n", " "))
+    commands = []
+    for line in lines:
+        line = line.split(" #")[0].strip()
+        for part in re.split(r"\s*(?:&&|\||;)\s*", line):
+            if part.startswith("forecast ") and "<" not in part and "..." not in part:
+                commands.append(shlex.split(part))
+    return commands
+
+
+def test_every_readme_command_names_options_its_command_has():
+    """A README command with an option its command lacks fails for every reader who copies it:
+    each ``--option`` is checked against the command line's own parser, without running
+    anything; an option named on its own (`--no-duration-curves`, which once did not exist) must
+    be one of some ``forecast`` command's, or the benchmark's."""
+    import typer
+
+    from forecast.cli import app
+
+    root = typer.main.get_command(app)
+    commands = _readme_commands()
+    assert len(commands) > 30
+    for words in commands:
+        command = root
+        for word in words[1:]:
+            if not hasattr(command, "commands") or word.startswith("-"):  # a group's commands
+                break
+            assert word in command.commands, f"{' '.join(words)}: no command {word!r}"
+            command = command.commands[word]
+        options = {
+            name for param in command.params for name in (*param.opts, *param.secondary_opts)
+        }
+        for word in words:
+            if word.startswith("--"):
+                option = word.split("=")[0]
+                assert option in options, f"{' '.join(words)}: {option} is not an option"
+    every_option = set()
+    pending = [root]
+    while pending:
+        command = pending.pop()
+        every_option |= {name for p in command.params for name in (*p.opts, *p.secondary_opts)}
+        pending += getattr(command, "commands", {}).values()
+    benchmark = (ROOT / "tests" / "benchmarks" / "bench_projection.py").read_text(encoding="utf-8")
+    for option in set(re.findall(r"`(--[a-z][a-z0-9-]*)", README)) - every_option:
+        assert f'"{option}"' in benchmark, f"README names {option}, which no command has"
