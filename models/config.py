@@ -15,6 +15,7 @@ import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
@@ -135,6 +136,14 @@ def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingCo
         field="[model] weather_location",
         origin=str(path),
     )
+    timezone = _require(model, "timezone", "model", path)
+    try:
+        ZoneInfo(str(timezone))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise OptionsError(
+            f"{path}: [model] timezone = {timezone!r}: not an IANA time zone name "
+            "(e.g. 'Asia/Seoul', 'Australia/Sydney', 'America/New_York')"
+        ) from None
     years = backtest.get("years", ())
     if not isinstance(years, list) or not all(isinstance(y, int) for y in years):
         raise OptionsError(f"{path}: [backtest] years = {years!r}; allowed: a list of years")
@@ -144,7 +153,7 @@ def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingCo
         model_id=_require(model, "id", "model", path),
         description=model.get("description", ""),
         country=country,
-        timezone=_require(model, "timezone", "model", path),
+        timezone=timezone,
         weather_location=location.name,
         data_dir=Path(directory),
         demand_file=_require(data, "demand_file", "data", path),

@@ -204,7 +204,9 @@ def _parse_timestamps(
         parsed = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
         bad = parsed.isna().to_numpy()
         if not bad.any():
-            return pd.DatetimeIndex(parsed).tz_convert(timezone)
+            times = pd.DatetimeIndex(parsed).tz_convert(timezone)
+            _check_zone(text, times, lines, column=column, timezone=timezone, path=path)
+            return times
     elif not has_offset.any():
         parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
         bad = parsed.isna().to_numpy()
@@ -223,8 +225,57 @@ def _parse_timestamps(
     )
 
 
+def _check_zone(
+    text: pd.Series,
+    times: pd.DatetimeIndex,
+    lines: np.ndarray,
+    *,
+    column: str,
+    timezone: str,
+    path: Path,
+) -> None:
+    """Refuse timestamps whose UTC offsets are never the zone's: a file of another grid's zone
+    (a config's or a model's ``timezone`` that does not fit the data). The instants would be
+    read right, but every local calendar, holiday and hour of day would be wrong. UTC
+    timestamps (``Z``, ``+00:00``) are always accepted."""
+    found = text.str.extract(r"(?:([+-])(\d{2}):?(\d{2})|Z)$")
+    sign = np.where(found[0].to_numpy() == "-", -1, 1)
+    hours, minutes = (pd.to_numeric(found[k]).fillna(0).to_numpy(dtype=np.int64) for k in (1, 2))
+    stated = sign * (hours * 60 + minutes)
+    if not stated.any():
+        return
+    wall = times.tz_localize(None).to_numpy()
+    utc = times.tz_convert("UTC").tz_localize(None).to_numpy()
+    zone = ((wall - utc) // np.timedelta64(1, "m")).astype(np.int64)
+    if (stated == zone).any():
+        return
+
+    def shown(minutes: np.ndarray) -> str:
+        return ", ".join(
+            f"{'+' if m >= 0 else '-'}{abs(m) // 60:02d}:{abs(m) % 60:02d}"
+            for m in np.unique(minutes)
+        )
+
+    raise DataError(
+        f"{path} line {lines[0]}: column {column!r} has UTC offsets {shown(stated)}, never "
+        f"{timezone}'s ({shown(zone)}): the file is from another time zone; use the time zone "
+        "of its grid (a config's [model] timezone, or --model for the grid's own model)"
+    )
+
+
 def _read_long_columns(text: str, *, path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
-    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except pd.errors.ParserError as error:
+        # pandas: "Error tokenizing data. C error: Expected 3 fields in line 501, saw 4"
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
+        if found is None:
+            raise DataError(f"{path}: not a readable CSV table ({error})") from None
+        expected, line, saw = found.groups()
+        raise DataError(
+            f"{path} line {line}: {saw} fields where the header has {expected}; quote a value "
+            "that holds a comma, or remove the extra field"
+        ) from None
     frame.columns = [str(name).strip() for name in frame.columns]
     missing = [name for name in columns if name not in frame.columns]
     if missing:

@@ -226,6 +226,18 @@ def test_training_fails_in_one_line_on_a_bad_config_or_data_row(grid, tmp_path):
         _run(["models.train", "--config", str(unknown)], grid),
         "unknown.toml", "weather_location = 'atlantis'", "allowed:", "testville-airport",
     )  # fmt: skip
+    zone = tmp_path / "zone.toml"
+    zone.write_text(CONFIG.replace('"America/New_York"', '"America/Nwe_York"'), encoding="utf-8")
+    _one_line_error(
+        _run(["models.train", "--config", str(zone)], grid),
+        "zone.toml", "[model] timezone = 'America/Nwe_York'", "not an IANA time zone",
+    )  # fmt: skip
+    seoul = tmp_path / "seoul.toml"
+    seoul.write_text(CONFIG.replace('"America/New_York"', '"Asia/Seoul"'), encoding="utf-8")
+    _one_line_error(
+        _run(["models.backtest", "--config", str(seoul)], grid),
+        "demand.csv line 2", "never Asia/Seoul's (+09:00)", "another time zone",
+    )  # fmt: skip
     bad = tmp_path / "bad-data"
     (bad / "testville").mkdir(parents=True)
     lines = (grid["data"] / "testville" / "demand.csv").read_text().splitlines()

@@ -133,6 +133,35 @@ def test_naive_spring_forward_hour_does_not_exist(tmp_path):
         load_demand(tmp_path / "naive.csv", timezone="Australia/Sydney")
 
 
+def test_offsets_of_another_zone_are_refused_and_utc_is_read(tmp_path):
+    """A file whose offsets are never the zone's belongs to another grid's zone (Sydney's
+    +10:00/+11:00 read as Seoul's): refused, naming the offsets; the same instants written in
+    UTC are read, and equal the file written in Seoul's own offsets."""
+    sydney = pd.date_range(DAYS[0], periods=72, freq="h", tz="Australia/Sydney")
+    _write_long(tmp_path / "sydney.csv", stamps=sydney)
+    with pytest.raises(
+        DataError, match=r"sydney.csv line 2: .*offsets \+11:00, never Asia/Seoul's \(\+09:00\)"
+    ):
+        load_demand(tmp_path / "sydney.csv", timezone="Asia/Seoul")
+    assert load_demand(tmp_path / "sydney.csv", timezone="Australia/Sydney").size == 72
+    seoul = pd.date_range(DAYS[0], periods=72, freq="h", tz="Asia/Seoul")
+    _write_long(tmp_path / "seoul.csv", stamps=seoul)
+    _write_long(tmp_path / "utc.csv", stamps=seoul.tz_convert("UTC"))
+    pd.testing.assert_series_equal(
+        load_demand(tmp_path / "utc.csv", timezone="Asia/Seoul"),
+        load_demand(tmp_path / "seoul.csv", timezone="Asia/Seoul"),
+    )
+
+
+def test_a_row_with_an_extra_field_is_refused_naming_its_line(tmp_path):
+    _write_long(tmp_path / "long.csv")
+    lines = (tmp_path / "long.csv").read_text(encoding="utf-8").splitlines()
+    lines[9] += ",5"
+    (tmp_path / "long.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"long.csv line 10: 3 fields where the header has 2"):
+        load_demand(tmp_path / "long.csv")
+
+
 def test_non_numeric_cell_is_refused_naming_line_and_column(tmp_path):
     _write_wide(tmp_path / "wide.csv")
     text = (tmp_path / "wide.csv").read_bytes().decode("cp949").replace(",60010,", ",abc,", 1)
