@@ -253,12 +253,18 @@ def parse_api_keys(text: str) -> tuple[ApiKey, ...]:
         An entry names an unknown role, or a key is shorter than 8 characters.
     """
     keys = []
-    for entry in (part.strip() for part in text.split(",")):
-        if not entry:
-            continue
+    entries = [part.strip() for part in text.split(",") if part.strip()]
+    for position, entry in enumerate(entries, start=1):
         role, separator, key = entry.partition(":")
-        if not separator or role not in ROLES:
+        if not separator:
             role, key = "admin", entry
+        elif role not in ROLES:
+            # Not shown: the text before ':' may be part of a secret. A misspelt role must not
+            # make the whole entry an admin key.
+            raise ValueError(
+                f"api_keys: entry {position} of {len(entries)} names a role before ':' that is "
+                f"not one of {', '.join(ROLES)} (a bare KEY, without ':', is admin)"
+            )
         if len(key) < 8:
             raise ValueError(
                 f"api_keys: a key of {len(key)} characters: at least 8 allowed (role {role})"

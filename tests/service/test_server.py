@@ -58,6 +58,13 @@ def test_real_server_over_http(tmp_path: Path):
         ("FORECAST_WARM_SCENARIO", "Bad Id", "FORECAST_WARM_SCENARIO = 'Bad Id'", None),
         ("FORECAST_MAX_DRAWS", "many", "FORECAST_MAX_DRAWS = 'many'", None),
         ("FORECAST_API_KEYS", "short", "FORECAST_API_KEYS = (secret, not shown)", "short"),
+        # A misspelt role once made the whole entry an admin key, silently.
+        (
+            "FORECAST_API_KEYS",
+            "reader:secret-key-1",
+            "FORECAST_API_KEYS = (secret, not shown)",
+            "secret-key-1",
+        ),
     ],
 )
 def test_serve_refuses_a_malformed_setting_in_one_line(variable, value, named, hidden):
