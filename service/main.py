@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Security
@@ -72,20 +73,23 @@ V1_ROUTERS: tuple[APIRouter, ...] = (
 )
 
 
+#: Swagger UI's files, vendored (see the README beside them).
+SWAGGER_UI_DIR = Path(__file__).resolve().parent / "vendor" / "swagger-ui"
+
+
 def _offline_docs(app: FastAPI) -> None:
-    """Serve Swagger UI at /docs from the installed swagger-ui-bundle, not from a CDN.
+    """Serve Swagger UI at /docs from the copy vendored in ``service/vendor/swagger-ui``, not
+    from a CDN.
 
     FastAPI's default /docs page loads its JavaScript from a CDN, which a planner's offline or
-    air-gapped network cannot reach.
+    air-gapped network cannot reach. Swagger UI 5 reads the OpenAPI 3.1 document FastAPI writes
+    (the 4.x of the ``swagger-ui-bundle`` package refused it).
     """
-    import swagger_ui_bundle
     from fastapi.openapi.docs import get_swagger_ui_html
     from fastapi.responses import HTMLResponse
     from fastapi.staticfiles import StaticFiles
 
-    app.mount(
-        "/docs-static", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-static"
-    )
+    app.mount("/docs-static", StaticFiles(directory=SWAGGER_UI_DIR), name="docs-static")
 
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:

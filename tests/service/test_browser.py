@@ -428,3 +428,24 @@ def test_compare_three_scenarios_and_download_the_csv(page, base_url):
             for q, level in enumerate(quantiles):
                 assert from_csv[(year, level)] == pytest.approx(energy[index][y][q], rel=1e-6)
     assert "Downloaded comparison-kr-national" in page.text_content("#comparison-status")
+
+
+def test_api_docs_render_the_operations_offline(browser, base_url):
+    """/docs draws the service's operations from its OpenAPI 3.1 document with the vendored
+    Swagger UI (the Swagger UI 4 once used refused the document: "Unable to render this
+    definition"), and asks nothing of another origin."""
+    context = browser.new_context()
+    page = context.new_page()
+    foreign: list[str] = []
+    page.on("request", lambda sent: sent.url.startswith(base_url) or foreign.append(sent.url))
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{base_url}/docs")
+    page.wait_for_selector(".opblock", timeout=30_000)
+    text = page.text_content("body") or ""
+    assert "Unable to render" not in text
+    assert "/v1/projections" in text and "/v1/scenarios" in text
+    assert page.locator(".opblock").count() >= 10
+    context.close()
+    assert foreign == [] and errors == []
+
