@@ -448,4 +448,3 @@ def test_api_docs_render_the_operations_offline(browser, base_url):
     assert page.locator(".opblock").count() >= 10
     context.close()
     assert foreign == [] and errors == []
-
