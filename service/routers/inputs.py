@@ -28,6 +28,7 @@ from forecast.scenario import (
     Milestone,
     Quantity,
     Trend,
+    parse_scenario,
 )
 from service.deps import get_ready_state
 from service.errors import error_responses
@@ -151,18 +152,24 @@ def _input(
 )
 async def scenario_inputs(
     scenario_id: Annotated[
-        str, Path(pattern=SCENARIO_ID_PATTERN, description="Shipped scenario id.")
+        str, Path(pattern=SCENARIO_ID_PATTERN, description="Shipped or saved scenario id.")
     ],
     state: Annotated[ServiceState, Depends(get_ready_state)],
 ) -> ScenarioInputs:
-    """Each uncertain input in effect, with its central value and allowed range."""
+    """Each uncertain input in effect, with its central value and allowed range (a saved
+    scenario's latest version, as a projection of its id runs it)."""
     shipped = state.scenarios.get(scenario_id)
-    if shipped is None:
-        raise NotFoundError(
-            f"scenario_id = {scenario_id!r}: not a shipped scenario; shipped: "
-            f"{', '.join(state.scenarios) or '(none)'}"
-        )
-    scenario = shipped.scenario
+    if shipped is not None:
+        scenario = shipped.scenario
+    else:
+        try:
+            stored = await state.light(state.saved.get, scenario_id, None)
+        except NotFoundError:
+            raise NotFoundError(
+                f"scenario_id = {scenario_id!r}: neither a shipped nor a saved scenario; "
+                f"shipped: {', '.join(state.scenarios) or '(none)'}"
+            ) from None
+        scenario = parse_scenario(stored.document, origin=f"saved scenario {scenario_id}")
     inputs = [
         _input(
             f"operations.{name}",

@@ -56,6 +56,14 @@ def test_a_team_saves_versions_and_projects_a_scenario(client: TestClient):
     )
     versions = client.get("/v1/scenarios/team-plan/versions").json()
     assert [row["version"] for row in versions] == [1, 2]
+    # The dashboard lists saved scenarios and reads their inputs as a shipped one's.
+    inputs = client.get("/v1/scenarios/team-plan/inputs")
+    assert inputs.status_code == 200, inputs.text
+    shipped = client.get("/v1/scenarios/kr-national/inputs").json()
+    assert [i["path"] for i in inputs.json()["inputs"]] == [i["path"] for i in shipped["inputs"]]
+    missing = client.get("/v1/scenarios/no-such-plan/inputs")
+    assert missing.status_code == 404
+    assert "neither a shipped nor a saved scenario" in missing.json()["detail"]
     latest = client.post("/v1/projections", json={"scenario_id": "team-plan", **PERIOD})
     first = client.post(
         "/v1/projections", json={"scenario_id": "team-plan", "scenario_version": 1, **PERIOD}
