@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request, Security
+from fastapi.routing import APIRoute
 from fastapi.security import APIKeyHeader
 
+from forecast.errors import OptionsError
 from service.errors import ForbiddenError, NotReadyError, UnauthorizedError
 from service.settings import ROLES, ApiKey, Role, Settings, environment_settings
 from service.state import ServiceState
@@ -136,3 +138,34 @@ async def optional_caller(
     not advertise a security scheme they do not enforce.
     """
     return identify(settings, request.headers.get(API_KEY_HEADER))
+
+
+async def refuse_unknown_query(request: Request) -> None:
+    """A query parameter the route does not declare is refused (422 naming it and the allowed
+    ones), not ignored: ``?fromat=csv`` would otherwise answer JSON as if nothing were wrong."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or not request.query_params:
+        return
+    allowed = _query_names(route)
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        shown = ", ".join(sorted(allowed)) or "none"
+        raise OptionsError(
+            f"query parameter {unknown[0]!r} = {request.query_params[unknown[0]]!r}: not one of "
+            f"this resource's; allowed: {shown}"
+        )
+
+
+def _query_names(route: APIRoute) -> frozenset[str]:
+    """The query parameters ``route`` declares, its dependencies' included (found once per
+    route and kept on it)."""
+    names = route.__dict__.get("_declared_query_names")
+    if names is None:
+        found: set[str] = set()
+        pending = [route.dependant]
+        while pending:
+            dependant = pending.pop()
+            found.update(param.alias for param in dependant.query_params)
+            pending += dependant.dependencies
+        names = route.__dict__["_declared_query_names"] = frozenset(found)
+    return names

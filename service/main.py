@@ -18,12 +18,12 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Security
+from fastapi import APIRouter, Depends, FastAPI, Security
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import compile_path
 
 import forecast
-from service.deps import get_settings, require_read, settings_of
+from service.deps import get_settings, refuse_unknown_query, require_read, settings_of
 from service.errors import install_error_handlers
 from service.limits import RequestGuard
 from service.routers import (
@@ -189,6 +189,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # With require_read_key, every /v1 route needs a key; otherwise reading is open and the
     # schema declares no security for it.
     guard = [Security(require_read)] if settings_of(app).require_read_key else []
+    guard.append(Depends(refuse_unknown_query))
     v1 = APIRouter(prefix="/v1")
     for router in V1_ROUTERS:
         v1.include_router(router, dependencies=guard)

@@ -225,6 +225,19 @@ def test_malformed_json_is_422(client: TestClient):
     assert response.status_code == 422
 
 
+def test_an_unknown_query_parameter_is_422_naming_it_and_the_allowed(client: TestClient):
+    """A misspelt parameter is refused, not ignored (``?fromat=csv`` answered JSON)."""
+    body = {"scenario_id": "kr-national", "draws": 10, "resolution": "annual"}
+    typo = client.post("/v1/projections?fromat=csv", json=body)
+    assert typo.status_code == 422
+    assert typo.json()["detail"] == (
+        "query parameter 'fromat' = 'csv': not one of this resource's; allowed: format"
+    )
+    listing = client.get("/v1/runs?limt=5")
+    assert listing.status_code == 422 and "allowed: kind, limit," in listing.json()["detail"]
+    assert client.get("/v1/runs?limit=5").status_code == 200
+
+
 def test_body_too_large_is_413(client: TestClient):
     declared = client.post(
         "/v1/projections", content=b" " * 1_000_001, headers={"content-type": "application/json"}
