@@ -57,6 +57,8 @@ def _headers(result: ProjectionResult, file_format: OutputFormat, cache_status: 
         "Cache-Control": CACHE_CONTROL,
         "X-Model-Version": result.model_label,
         "X-Cache": cache_status,
+        # One URL answers JSON, CSV, NetCDF or Parquet by the Accept header: caches key on it.
+        "Vary": "Accept",
     }
     if result.run_id is not None:
         headers["X-Run-Id"] = result.run_id
@@ -239,6 +241,7 @@ def answer_file(state: ServiceState, run: Run) -> Response:
         "Cache-Control": CACHE_CONTROL,
         "X-Model-Version": run.model_version,
         "X-Cache": "stored",
+        "Vary": "Accept",
         "X-Run-Id": run.id,
         "Content-Location": f"/v1/runs/{run.id}/result?format=netcdf",
         "Content-Disposition": f'attachment; filename="{stem}.nc"',

@@ -54,6 +54,8 @@ def test_the_tag_differs_by_format_and_request(client):
     other_seed = client.post("/v1/projections", json={**BODY, "seed": 2})
     tags = {as_json.headers["etag"], as_csv.headers["etag"], other_seed.headers["etag"]}
     assert len(tags) == 3
+    # One URL, a format chosen by Accept: a shared cache must key on it.
+    assert as_json.headers["vary"] == as_csv.headers["vary"] == "Accept"
     run = as_json.headers["x-run-id"]
     stale = client.get(
         f"/v1/runs/{run}/result?format=csv", headers={"If-None-Match": as_json.headers["etag"]}
