@@ -26,12 +26,17 @@ def generate(
     ],
     public_key: Annotated[
         Path | None,
-        typer.Option(help="Where to write the public key; default: PRIVATE_KEY with .pub."),
+        typer.Option(
+            help="Where to write the public key; default: PRIVATE_KEY with its suffix replaced "
+            "by .pub (signing.pem: signing.pub)."
+        ),
     ] = None,
 ) -> None:
     """Make a new signing key pair. Keep the private key out of the repository."""
     key = signing.generate_key()
     public_path = public_key or private_key.with_suffix(".pub")
+    for path in (private_key, public_path):
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
         handle = os.open(private_key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

@@ -22,6 +22,7 @@ from forecast.baseline.evaluation import (
     seasonal_naive_forecasts,
 )
 from forecast.baseline.model import load_baseline_model
+from forecast.baseline.signing import SIGNATURE
 from forecast.calendar import hourly_times, standard_utc_offset
 from forecast.errors import OptionsError
 from forecast.io.gaps import INTERPOLATED, MASKED, OBSERVED, GapReport, interpolate_short_gaps
@@ -65,6 +66,7 @@ def models_list(
                     "promoted": version == promoted,
                     "created": manifest.get("created"),
                     "metrics": manifest.get("metrics"),
+                    "signed": (root / model_id / version / SIGNATURE).is_file(),
                 }
             )
     if as_json:
@@ -75,7 +77,9 @@ def models_list(
         return
     for row in rows:
         marker = "*" if row["promoted"] else " "
-        print(f"{marker} {row['model_id']}@{row['version']}  {_headline(row['metrics'])}")
+        # An unsigned artifact is refused by every loader (FORECAST_ALLOW_UNSIGNED_ARTIFACTS).
+        unsigned = "" if row["signed"] else "  [unsigned: set FORECAST_SIGNING_KEY_FILE to sign]"
+        print(f"{marker} {row['model_id']}@{row['version']}  {_headline(row['metrics'])}{unsigned}")
     print("(* = promoted)")
 
 

@@ -87,7 +87,9 @@ def _config(tmp_path, *, ridge: float, name: str):
     return path
 
 
-def test_training_publishes_an_artifact_that_predicts_the_same_numbers(synthetic_dir, tmp_path):
+def test_training_publishes_an_artifact_that_predicts_the_same_numbers(
+    synthetic_dir, tmp_path, monkeypatch, capsys
+):
     root = tmp_path / "artifacts"
     config_path = _config(tmp_path, ridge=1e-3, name="good")
     arguments = ["--config", str(config_path), "--data-dir", str(synthetic_dir),
@@ -120,6 +122,19 @@ def test_training_publishes_an_artifact_that_predicts_the_same_numbers(synthetic
                  "--artifact-dir", str(root), "--version", "v2"]) == 0  # fmt: skip
     assert artifacts.list_models(root) == {"toy-grid": ["v1", "v2"]}
     assert artifacts.current_version("toy-grid", root=root) == "v1"
+
+    # `forecast models list` says which versions no loader will accept for want of a signature.
+    from forecast.cli import main as forecast_main
+
+    (root / "toy-grid" / "v2" / "manifest.sig").unlink()
+    monkeypatch.setenv("FORECAST_ARTIFACT_DIR", str(root))
+    capsys.readouterr()
+    assert forecast_main(["models", "list"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[0].startswith("* toy-grid@v1") and "unsigned" not in listed[0]
+    assert listed[1].startswith("  toy-grid@v2") and listed[1].endswith(
+        "[unsigned: set FORECAST_SIGNING_KEY_FILE to sign]"
+    )
 
     # Changed bytes in the published parameters are refused with a clear error.
     parameters_path = root / "toy-grid" / "v1" / "parameters.json"

@@ -266,3 +266,23 @@ def test_error_texts_name_no_server_path(tmp_path):
         artifacts.verify(directory)
     assert str(tmp_path) not in str(refused.value)
     assert "toy/v1" in str(refused.value)
+
+
+def test_keys_generate_makes_the_key_folder_and_the_pair_signs_a_trusted_artifact(tmp_path):
+    """`forecast keys generate DIR/signing.pem` creates DIR (0700), writes signing.pem (0600)
+    and signing.pub; an artifact signed with it verifies where signing.pub is trusted."""
+    import stat
+
+    from forecast.cli import main
+
+    private = tmp_path / "new" / "folder" / "signing.pem"
+    assert main(["keys", "generate", str(private)]) == 0
+    public = private.with_name("signing.pub")
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600
+    assert stat.S_IMODE(private.parent.stat().st_mode) == 0o700
+    directory = _publish(tmp_path / "artifacts", "v1", signed=False)
+    signing.sign(directory, signing.load_private_key(private.read_bytes(), origin=str(private)))
+    with pytest.raises(ArtifactError, match="not trusted"):
+        artifacts.verify(directory)
+    trust = signing.Trust.from_paths((public,), allow_unsigned=False)
+    assert artifacts.verify(directory, trust=trust)["version"] == "v1"
