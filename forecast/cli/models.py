@@ -24,7 +24,7 @@ from forecast.baseline.evaluation import (
 from forecast.baseline.model import load_baseline_model
 from forecast.baseline.signing import SIGNATURE
 from forecast.calendar import hourly_times, standard_utc_offset
-from forecast.errors import OptionsError
+from forecast.errors import DataError, OptionsError
 from forecast.io.gaps import INTERPOLATED, MASKED, OBSERVED, GapReport, interpolate_short_gaps
 from forecast.io.loaders import load_daily_temperature, load_demand, load_hourly_temperature
 from forecast.weather.clock import clock_zone
@@ -105,7 +105,17 @@ def _demand_on_grid(path: Path, timezone: str) -> tuple[pd.Series, GapReport]:
     """Demand on every hour of the local days it spans; short gaps filled, long ones NaN."""
     observed = load_demand(path, timezone=timezone)
     local = pd.DatetimeIndex(observed.index).tz_convert(timezone)
-    grid = hourly_times(local[0].date(), local[-1].date(), timezone)
+    first, last = local[0].date(), local[-1].date()
+    if not any(
+        (first.year < year or (first.month, first.day) == (1, 1))
+        and (year < last.year or (last.month, last.day) == (12, 31))
+        for year in range(first.year, last.year + 1)
+    ):
+        raise DataError(
+            f"{path}: demand covers {first} .. {last}: no complete calendar year; the metrics "
+            "are defined per whole year (give 1 January to 31 December of at least one year)"
+        )
+    grid = hourly_times(first, last, timezone)
     values, interpolated = interpolate_short_gaps(observed.reindex(grid).to_numpy())
     handling = np.where(np.isnan(values), MASKED, OBSERVED).astype(np.int8)
     handling[interpolated] = INTERPOLATED
@@ -127,7 +137,13 @@ def _actual_temperature(
     grid = pd.date_range(
         on_clock[0].normalize(), on_clock[-1].normalize() + pd.Timedelta(hours=23), freq="h"
     )
-    completed = complete_temperature(observed, grid, daily)
+    try:
+        completed = complete_temperature(observed, grid, daily)
+    except DataError as error:
+        raise DataError(
+            f"{path}: {error} between {grid[0]:%Y-%m-%d} and {grid[-1]:%Y-%m-%d}, the demand "
+            "file's days: do the two files cover the same period?"
+        ) from None
     temperature = pd.Series(completed.temperature_c, index=grid).reindex(hours)
     handling = pd.Series(completed.handling, index=grid).reindex(hours).to_numpy()
     report = GapReport.from_handling(
@@ -216,6 +232,12 @@ def evaluate(
         metrics_table(seasonal_naive_forecasts(observed, years=[f.year for f in forecasts]),
                       label="seasonal_naive"),
     ])  # fmt: skip
+    window = (baseline.manifest.get("data") or {}).get("window") or []
+    in_sample = [
+        forecast.year
+        for forecast in forecasts
+        if len(window) == 2 and int(window[0][:4]) <= forecast.year <= int(window[1][:4])
+    ]
     if as_json:
         records = [
             {"forecast": name, "year": year,
@@ -231,6 +253,7 @@ def evaluate(
             "draws": draws,
             "seed": seed,
             "gaps": [report.to_dict() for report in reports],
+            "in_sample_years": in_sample,
             "metrics": records,
         }, indent=2, ensure_ascii=False))  # fmt: skip
         return
@@ -238,3 +261,8 @@ def evaluate(
     for report in reports:
         print(f"gaps: {report.summary()}")
     print(format_table(table))
+    if in_sample:
+        print(
+            f"note: {', '.join(map(str, in_sample))} inside the model's training data "
+            f"({window[0]} .. {window[1]}): in-sample scores, not a forecast's"
+        )

@@ -192,6 +192,7 @@ def test_the_new_grid_evaluates_ex_post_and_ex_ante(grid, trained):
     assert [report["missing_hours"] for report in result["gaps"]] == [0, 0]
     years = {row["year"] for row in result["metrics"] if row["forecast"] == "ex_post"}
     assert years == {"2022", "mean |.|"}
+    assert result["in_sample_years"] == [2022]  # trained on 2019-2022: said, not hidden
     ex_ante = _run(
         ["forecast.cli", "evaluate", "--model", "testville-baseline", "--demand",
          str(data / "testville" / "demand.csv"), "--draws", "50"],
@@ -296,4 +297,11 @@ def test_evaluate_fails_in_one_line(grid, trained, tmp_path):
         _run(["forecast.cli", "evaluate", "--model", "nowhere", "--demand",
               str(data / "demand_2022.csv")], grid),
         "'nowhere'", "known", "testville-baseline",
+    )  # fmt: skip
+    half = tmp_path / "half.csv"
+    half.write_text("\n".join((data / "demand_2022.csv").read_text().splitlines()[:2000]) + "\n")
+    _one_line_error(
+        _run(["forecast.cli", "evaluate", "--model", "testville-baseline", "--demand", str(half),
+              "--temperature", str(data / "temperature_2022.csv")], grid),
+        "half.csv: demand covers 2022-01-01 ..", "no complete calendar year",
     )  # fmt: skip
