@@ -82,6 +82,25 @@ def _number(table: dict, key: str, section: str, path: Path, default, kind=int):
     return kind(value)
 
 
+def _check_holiday_calendar(path: Path, country: object, subdivision: object) -> None:
+    """The ``holidays`` package must know ``[model] country`` and ``subdivision``: refused here,
+    naming the file, the field and what the package offers, not later in the fit."""
+    import holidays
+
+    supported = holidays.list_supported_countries()
+    if country not in supported:
+        raise OptionsError(
+            f"{path}: [model] country = {country!r}: not a country the holidays package knows; "
+            "allowed: ISO 3166 alpha-2 codes such as 'KR', 'AU', 'US', 'DE'"
+        )
+    subdivisions = supported[country]
+    if subdivision is not None and subdivision not in subdivisions:
+        raise OptionsError(
+            f"{path}: [model] subdivision = {subdivision!r}: not one of {country}'s; allowed: "
+            f"{', '.join(subdivisions) or 'none (leave subdivision out)'}"
+        )
+
+
 def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingConfig:
     """Read a training config TOML.
 
@@ -127,6 +146,7 @@ def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingCo
     country = _require(model, "country", "model", path)
     for key in ("first_year", "last_year"):
         _require(data, key, "data", path)
+    _check_holiday_calendar(path, country, model.get("subdivision"))
     try:
         spec = FeatureSpec(country=country, subdivision=model.get("subdivision"), **features)
     except (TypeError, ValueError) as error:

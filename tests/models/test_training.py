@@ -199,3 +199,24 @@ def test_training_in_a_zone_whose_clocks_change_at_midnight(tmp_path, monkeypatc
     parameters = fit_baseline(data.demand, data.temperature, config, last_year=2021)
     assert np.isfinite(parameters["shape"]["coefficients"]).all()
     assert 0.0 <= parameters["noise"]["autocorrelation"] < 1.0
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (('country = "KR"', 'country = "XY"'), "[model] country = 'XY': not a country"),
+        (('country = "KR"', 'country = "AU"\nsubdivision = "NWS"'),
+         "[model] subdivision = 'NWS': not one of AU's; allowed: ACT, NSW,"),
+        (('"Asia/Seoul"', '"Asia/Seol"'), "[model] timezone = 'Asia/Seol': not an IANA"),
+    ],
+)  # fmt: skip
+def test_a_config_naming_an_unknown_calendar_is_refused_naming_the_field(
+    synthetic_dir, tmp_path, change, words
+):
+    from forecast.errors import OptionsError
+
+    path = tmp_path / "bad.toml"
+    path.write_text(CONFIG.format(ridge=1e-3).replace(*change), encoding="utf-8")
+    with pytest.raises(OptionsError) as refused:
+        load_config(path, data_dir=synthetic_dir)
+    assert str(refused.value).startswith(f"{path}: ") and words in str(refused.value)
