@@ -90,7 +90,7 @@ def _model_card(manifest: dict, table_text: str) -> str:
 {manifest["description"]}
 
 ## What it predicts
-Hourly national demand [MW] (hour-beginning, {manifest["timezone"]}) for whole future years,
+Hourly demand of the grid [MW] (hour-beginning, {manifest["timezone"]}) for whole future years,
 as Monte Carlo draws: annual level × hourly shape(calendar, temperature) × daily noise. Future
 weather enters as an ensemble of historical weather years.
 
@@ -282,7 +282,8 @@ def train(
     valid = int(np.isfinite(data.demand.to_numpy()).sum())
     print(
         f"loaded {valid} of {len(data.demand)} hours of demand, {data.demand.index[0].year}.."
-        f"{data.demand.index[-1].year}; weather {config.weather_location}"
+        f"{data.demand.index[-1].year}, for fitting and scoring (the others masked: the demand's "
+        f"and the temperature's long gaps below); weather {config.weather_location}"
     )
     for report in data.gaps:
         print(f"gaps: {report.summary()}")

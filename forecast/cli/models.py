@@ -90,7 +90,8 @@ def models_show(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the manifest as JSON.")] = False,
 ) -> None:
-    """Verify an artifact (sha256 of every file) and show its manifest and model card."""
+    """Verify an artifact (signature and sha256 of every file) and show its model card
+    (--json: the whole manifest: data digests and window, features, metrics)."""
     model = load_baseline_model(reference)
     if as_json:
         print(json.dumps(model.manifest, indent=2, ensure_ascii=False))
