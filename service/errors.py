@@ -172,8 +172,21 @@ def _validation_message(error: RequestValidationError) -> str:
     message = str(first.get("msg", "invalid")).removeprefix("Value error, ")
     if first.get("type") == "json_invalid":
         return f"body: not valid JSON ({first.get('ctx', {}).get('error', message)})"[:2_000]
-    more = len(error.errors()) - 1
-    suffix = f" (and {more} more)" if more else ""
+    if tuple(first.get("loc", ())) == ("body",) and isinstance(value, bytes | str):
+        # FastAPI reads a body sent without a JSON content type as raw bytes.
+        return (
+            "body: not read as JSON; send a JSON object with the header "
+            "Content-Type: application/json"
+        )
+    errors = error.errors()
+    more = len(errors) - 1
+    suffix = ""
+    if more:
+        others = [
+            ".".join(str(part) for part in item.get("loc", ()) if part != "body")
+            for item in errors[1:]
+        ]
+        suffix = f" (and {more} more: {', '.join(others[:5])}{', ...' if more > 5 else ''})"
     return f"{location}{shown}: {message}{suffix}"[:2_000]
 
 

@@ -208,6 +208,9 @@ def test_projection_overrides_and_inline_scenario(client: TestClient):
             ["milestones", "200"],
         ),
         ({**SMALL, "unknown_field": 1}, 422, ["unknown_field"]),
+        # A number or a date-time is not a day: pydantic alone read 20240305 as seconds.
+        ({**SMALL, "start": "20240305"}, 422, ["start = '20240305'", "YYYY-MM-DD"]),
+        ({**SMALL, "start": "2024-01-01T00:00:00"}, 422, ["start = '2024-01-01T00:00:00'"]),
     ],
 )
 def test_projection_refusals_name_field_and_range(client, body, status, words):
@@ -223,6 +226,14 @@ def test_malformed_json_is_422(client: TestClient):
         "/v1/projections", content=b"{not json", headers={"content-type": "application/json"}
     )
     assert response.status_code == 422
+    # JSON sent as text/plain (curl -d's form type is the same) is read as bytes: say so.
+    plain = client.post(
+        "/v1/projections", content=b'{"scenario_id": "x"}', headers={"content-type": "text/plain"}
+    )
+    assert plain.status_code == 422
+    assert plain.json()["detail"] == (
+        "body: not read as JSON; send a JSON object with the header Content-Type: application/json"
+    )
 
 
 def test_an_unknown_query_parameter_is_422_naming_it_and_the_allowed(client: TestClient):
