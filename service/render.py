@@ -95,7 +95,10 @@ def _accept_ranges(accept: str) -> list[tuple[str, str, float]]:
                 try:
                     quality = min(max(float(value.strip()), 0.0), 1.0)
                 except ValueError:
-                    quality = 0.0
+                    raise NotAcceptableError(
+                        f"Accept = {accept[:200]!r}: q = {value.strip()[:20]!r} is not a "
+                        "number; allowed: 0 to 1 (e.g. text/csv;q=0.5)"
+                    ) from None
         ranges.append((kind, subtype, quality))
     return ranges
 

@@ -466,6 +466,11 @@ def test_format_negotiation(query, accept, expected):
     assert negotiate(query, accept) == expected
 
 
+def test_a_malformed_q_is_named_not_taken_for_a_refusal():
+    with pytest.raises(NotAcceptableError, match=r"q = 'abc' is not a number; allowed: 0 to 1"):
+        negotiate(None, "text/csv;q=abc")
+
+
 def test_an_accept_refusing_every_format_names_all_of_them():
     with pytest.raises(NotAcceptableError) as refused:
         negotiate(None, "application/json;q=0, text/*;q=0, application/*;q=0")
