@@ -74,12 +74,17 @@ RESULT_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def job_body(run: Run, progress: int | None = None) -> dict[str, Any]:
-    """The JobResponse document of a run."""
+    """The JobResponse document of a run, as JSON values (times as the schema writes them,
+    ``...Z``, whether the 202 or ``GET /v1/jobs/{id}`` sends it)."""
+    return JobResponse.model_validate(_job_fields(run, progress)).model_dump(mode="json")
+
+
+def _job_fields(run: Run, progress: int | None) -> dict[str, Any]:
     return {
         "id": run.id,
         "status": run.status,
-        "submitted": run.submitted_at.isoformat(),
-        "finished": run.finished_at.isoformat() if run.finished_at else None,
+        "submitted": run.submitted_at,
+        "finished": run.finished_at,
         "done_hours": run.done_hours if progress is None else progress,
         "total_hours": run.total_hours,
         "result_url": f"/v1/jobs/{run.id}/result" if run.status == "succeeded" else None,

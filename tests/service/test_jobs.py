@@ -34,6 +34,10 @@ def client(make_settings):
 def test_a_job_is_a_run_with_its_result_file(client: TestClient):
     accepted = client.post("/v1/projections", json=JOB)
     assert accepted.status_code == 202
+    # The 202 and GET /v1/jobs/{id} write the same time the same way.
+    submitted = accepted.json()["submitted"]
+    assert submitted.endswith("Z")
+    assert client.get(accepted.headers["location"]).json()["submitted"] == submitted
     job = _finish(client, accepted.headers["location"])
     assert job["status"] == "succeeded"
     assert job["done_hours"] == job["total_hours"] == 2 * 8760
