@@ -192,7 +192,8 @@ def _historical_ensemble(location: Location, data_dir: Path) -> WeatherEnsemble:
     not_observed = float((record.handling[in_years] != 0).mean())
     source = (
         f"observed hourly temperature, {location.station}, {record.years[0]}-"
-        f"{record.years[-1]} ({len(record.years)} years), from {data_dir}; {not_observed:.0%} "
+        f"{record.years[-1]} ({len(record.years)} years), from the data directory's "
+        f"{location.hourly_file}; {not_observed:.0%} "
         "of hours interpolated, rebuilt from daily min/max or filled (forecast.io.gaps); Feb 29 "
         "of non-leap years = Feb 28"
     )

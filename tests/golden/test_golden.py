@@ -2,7 +2,8 @@
 
 Compares projections bit for bit with the files :mod:`tests.golden.record` wrote: every
 variable's values (NaN where NaN), every coordinate, every attribute but the code version and
-the weather source's text (it names the machine's data directory). The Korean cases run on the
+the weather source's text (a description of the data files, which the files recorded before
+2026-12-05 wrote with the machine's data directory). The Korean cases run on the
 observed Seoul weather, so they need the real data.
 """
 
