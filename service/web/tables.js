@@ -18,15 +18,12 @@ export function annual(payload, name) {
 export function tableColumns(payload, specs) {
   return specs
     .filter(([name]) => payload.variables[name])
-    .map(([name, label]) => {
-      const values = annual(payload, name);
-      const flat = values
-        .flat()
-        .filter((value) => value !== null)
-        .map(Math.abs);
-      const digits = digitsFor(flat.length ? Math.max(...flat) : NaN);
-      return { name, label, unit: payload.variables[name].units, values, digits };
-    });
+    .map(([name, label]) => ({
+      name,
+      label,
+      unit: payload.variables[name].units,
+      values: annual(payload, name),
+    }));
 }
 
 function headerCell(text, attributes) {
@@ -34,6 +31,15 @@ function headerCell(text, attributes) {
   Object.assign(cell, attributes);
   cell.textContent = text;
   return cell;
+}
+
+// Digits of one year's P10 / P50 / P90 by their own size: a column spanning 0.6 to 150 TWh (or a
+// difference from -0.7 to 95) keeps the small years' figures instead of rounding them to 0 or -1.
+function yearDigits(row, quantileIndex) {
+  const shown = TABLE_LEVELS.map(([level]) => row[quantileIndex[level]])
+    .filter((value) => value !== null && value !== undefined)
+    .map(Math.abs);
+  return digitsFor(shown.length ? Math.max(...shown) : NaN);
 }
 
 export function fillTable(table, years, columns, quantileIndex) {
@@ -54,12 +60,10 @@ export function fillTable(table, years, columns, quantileIndex) {
     const row = document.createElement("tr");
     row.append(headerCell(String(year), { scope: "row" }));
     for (const column of columns) {
+      const digits = yearDigits(column.values[yearIndex], quantileIndex);
       for (const [level] of TABLE_LEVELS) {
         const cell = document.createElement("td");
-        cell.textContent = formatNumber(
-          column.values[yearIndex][quantileIndex[level]],
-          column.digits,
-        );
+        cell.textContent = formatNumber(column.values[yearIndex][quantileIndex[level]], digits);
         cell.dataset.variable = column.name;
         cell.dataset.quantile = String(level);
         if (level === 0.5) cell.className = "median-cell";
@@ -137,14 +141,6 @@ export function fillComparisonTable(table, payload, name, label, quantileIndex) 
       });
     }
   }
-  // Digits per group: a scenario of 0.6 TWh beside one of 150 TWh keeps its own precision.
-  for (const group of groups) {
-    const flat = group.values
-      .flat()
-      .filter((value) => value !== null)
-      .map(Math.abs);
-    group.digits = digitsFor(flat.length ? Math.max(...flat) : NaN);
-  }
   const headTop = document.createElement("tr");
   const headLevels = document.createElement("tr");
   headTop.append(headerCell("Year", { scope: "col", rowSpan: 2 }));
@@ -160,12 +156,11 @@ export function fillComparisonTable(table, payload, name, label, quantileIndex) 
     const row = document.createElement("tr");
     row.append(headerCell(String(year), { scope: "row" }));
     for (const group of groups) {
+      // Digits per group and year: 0.6 TWh beside 150 TWh keeps its own precision.
+      const digits = yearDigits(group.values[yearIndex], quantileIndex);
       for (const [level] of TABLE_LEVELS) {
         const cell = document.createElement("td");
-        cell.textContent = formatNumber(
-          group.values[yearIndex][quantileIndex[level]],
-          group.digits,
-        );
+        cell.textContent = formatNumber(group.values[yearIndex][quantileIndex[level]], digits);
         cell.dataset.scenario = group.id;
         cell.dataset.variable = group.variable;
         cell.dataset.quantile = String(level);
