@@ -187,11 +187,12 @@ async def _answer(
         return Response(body, status_code=status_code, media_type=media_type, headers=headers)
     if file_format == "netcdf" and result.result_file is not None:
         name = result.result_file
+        size = state.results.path(name).stat().st_size  # read from disk, its length known
         return StreamingResponse(
             _streamed(lambda: state.results.chunks(name), None),
             status_code=status_code,
             media_type=media_type,
-            headers=headers,
+            headers={**headers, "Content-Length": str(size)},
         )
     what = f"rendering {result.dataset.attrs.get('scenario_id', 'a result')} as {file_format}"
     need = estimates.render_bytes(result, file_format, loaded=False)

@@ -114,3 +114,7 @@ def test_an_evicted_result_is_read_back_from_its_run(tmp_path: Path, make_settin
         assert again.content == first.content
         assert again.headers["etag"] == first.headers["etag"]
         assert client.get("/v1/runs").json()["total"] == 1  # computed once
+        # Its NetCDF is the run's file, streamed from disk with its length.
+        netcdf = client.post("/v1/projections?format=netcdf", json=BODY)
+        assert netcdf.headers["x-cache"] == "stored"
+        assert int(netcdf.headers["content-length"]) == len(netcdf.content) > 0
