@@ -109,6 +109,19 @@ class GridPaths:
         )
 
 
+def _distinct_nearest(energy: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """For each target in turn, the draw whose energy is nearest it among the draws not yet
+    chosen (ties to the lower draw): K representative draws are K different draws, also where
+    draws share their energy (a scenario without uncertainty). int64[K]"""
+    taken = np.zeros(energy.size, dtype=bool)
+    chosen = np.empty(targets.size, dtype=np.int64)
+    for position, target in enumerate(targets):
+        distance = np.where(taken, np.inf, np.abs(energy - target))
+        chosen[position] = int(np.argmin(distance))
+        taken[chosen[position]] = True
+    return chosen
+
+
 def representative_probabilities(count: int) -> np.ndarray:
     """The probability levels of ``count`` representative draws: P50 for one, else evenly
     from P10 to P90 (two: P10, P90; three: P10, P50, P90). [-]"""
@@ -259,18 +272,7 @@ def grid_paths(
         energy, ranked_by = _rank_energy(first, rank_by)
         probabilities = representative_probabilities(draws)
         targets = np.quantile(energy, probabilities)
-        chosen = np.array([int(np.argmin(np.abs(energy - t))) for t in targets], dtype=np.int64)
-        if np.unique(chosen).size < chosen.size:
-            shared = [
-                " and ".join(f"P{round(100 * p)}" for p in probabilities[chosen == d])
-                + f" share draw {d}"
-                for d in dict.fromkeys(chosen.tolist())
-                if np.count_nonzero(chosen == d) > 1
-            ]
-            raise OptionsError(
-                f"--draws = {draws}: of {base.draws} draws (--sample), {'; '.join(shared)}: "
-                "raise --sample or ask for fewer draws"
-            )
+        chosen = _distinct_nearest(energy, targets)
         sink = DrawPaths(rows, chosen, n_hours, columns, len(loads))
         dataset = project(scenario, base, baseline=model, hourly_sinks=[sink])
         labels = [

@@ -167,7 +167,6 @@ def test_bad_input_is_one_line(small_scenario_text, scenario_file, tmp_path, cap
         (["--sample", "abc"], "--sample: Invalid value for --sample: 'abc' is not an integer"),
         (["--sample", "0"], "--sample = 0: must be an integer in 1..100000"),
         (["--draws", "7"], "--draws = 7: more representative draws than the 5 drawn (--sample)"),
-        (["--sample", "6", "--draws", "5"], "of 6 draws (--sample), P30 and P50 share draw"),
     ]
     for extra, message in cases:
         assert main(["export-grid", scenario, "--sample", "5", *extra, "--out", out]) == 2
@@ -176,3 +175,13 @@ def test_bad_input_is_one_line(small_scenario_text, scenario_file, tmp_path, cap
     assert not (tmp_path / "x").exists()
     with pytest.raises(OptionsError, match="give one of them"):
         gridexport.grid_paths(load_scenario("kr-national"), None)
+
+
+def test_representative_draws_are_distinct_also_where_draws_share_their_energy():
+    """Nearest each level among the draws not chosen yet: without uncertainty (every draw the
+    same energy) K levels are K different draws, not draw 0 K times."""
+    same = np.full(50, 134.03)
+    assert gridexport._distinct_nearest(same, np.array([0.1, 0.5, 0.9])).tolist() == [0, 1, 2]
+    energy = np.array([5.0, 1.0, 3.0, 2.0, 4.0])
+    targets = np.quantile(energy, gridexport.representative_probabilities(3))
+    assert gridexport._distinct_nearest(energy, targets).tolist() == [1, 2, 0]
