@@ -199,7 +199,7 @@ def _parse_timestamps(
     raw: pd.Series, lines: np.ndarray, *, path: Path, timezone: str, column: str
 ) -> pd.DatetimeIndex:
     text = raw.str.strip()
-    has_offset = text.str.contains(r"(?:[+-]\d{2}:?\d{2}|Z)$", regex=True)
+    has_offset = text.str.contains(_OFFSET, regex=True)
     if has_offset.all():
         parsed = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
         bad = parsed.isna().to_numpy()
@@ -225,6 +225,20 @@ def _parse_timestamps(
     )
 
 
+#: A timestamp's UTC offset at its end: ``+09:00``, ``+0900``, ``+09`` after a time, or ``Z``.
+_OFFSET = r"(?:[+-]\d{2}:?\d{2}|(?<=:\d{2})[+-]\d{2}|Z)$"
+
+
+def _stated_offsets(text: pd.Series) -> np.ndarray:
+    """Each timestamp's stated UTC offset [min] (0 for ``Z``), read from its few distinct
+    endings (a file has two or three: 0.01 s for 100,000 rows, not 0.2 s row by row)."""
+    codes, endings = pd.factorize(text.str.slice(-6))
+    found = pd.Series(endings).str.extract(r"(?:([+-])(\d{2})(?::?(\d{2}))?|Z)$")
+    sign = np.where(found[0].to_numpy() == "-", -1, 1)
+    hours, minutes = (pd.to_numeric(found[k]).fillna(0).to_numpy(dtype=np.int64) for k in (1, 2))
+    return (sign * (hours * 60 + minutes))[codes]
+
+
 def _check_zone(
     text: pd.Series,
     times: pd.DatetimeIndex,
@@ -234,20 +248,22 @@ def _check_zone(
     timezone: str,
     path: Path,
 ) -> None:
-    """Refuse timestamps whose UTC offsets are never the zone's: a file of another grid's zone
-    (a config's or a model's ``timezone`` that does not fit the data). The instants would be
-    read right, but every local calendar, holiday and hour of day would be wrong. UTC
-    timestamps (``Z``, ``+00:00``) are always accepted."""
-    found = text.str.extract(r"(?:([+-])(\d{2}):?(\d{2})|Z)$")
-    sign = np.where(found[0].to_numpy() == "-", -1, 1)
-    hours, minutes = (pd.to_numeric(found[k]).fillna(0).to_numpy(dtype=np.int64) for k in (1, 2))
-    stated = sign * (hours * 60 + minutes)
-    if not stated.any():
-        return
-    wall = times.tz_localize(None).to_numpy()
-    utc = times.tz_convert("UTC").tz_localize(None).to_numpy()
-    zone = ((wall - utc) // np.timedelta64(1, "m")).astype(np.int64)
-    if (stated == zone).any():
+    """Refuse timestamps with a UTC offset the zone never has over the file's period: a file of
+    another grid's zone (a config's or a model's ``timezone`` that does not fit the data; Sydney
+    under Brisbane has +11:00 in summer). The instants would be read right, but every local
+    calendar, holiday and hour of day would be wrong. UTC (``Z``, ``+00:00``) is always
+    accepted, and so is a zone's standard offset all year (AEMO's +10:00 in Sydney)."""
+    stated = _stated_offsets(text)
+    # The zone's offsets over the whole years of the file (a summer-only file in Sydney may be
+    # written in its standard time, +10:00), from one instant a day.
+    days = pd.date_range(
+        f"{times.min().year}-01-01 12:00", f"{times.max().year}-12-31 12:00", freq="D", tz=timezone
+    )
+    wall = days.tz_localize(None).to_numpy()
+    utc = days.tz_convert("UTC").tz_localize(None).to_numpy()
+    zone = np.unique(((wall - utc) // np.timedelta64(1, "m")).astype(np.int64))
+    foreign = (stated != 0) & ~np.isin(stated, zone)
+    if not foreign.any():
         return
 
     def shown(minutes: np.ndarray) -> str:
@@ -256,10 +272,12 @@ def _check_zone(
             for m in np.unique(minutes)
         )
 
+    first = int(np.flatnonzero(foreign)[0])
     raise DataError(
-        f"{path} line {lines[0]}: column {column!r} has UTC offsets {shown(stated)}, never "
-        f"{timezone}'s ({shown(zone)}): the file is from another time zone; use the time zone "
-        "of its grid (a config's [model] timezone, or --model for the grid's own model)"
+        f"{path} line {lines[first]}: column {column!r} value {text.iloc[first]!r} has a UTC "
+        f"offset {timezone} never has ({shown(stated[foreign])}; its own: {shown(zone)}): the "
+        "file is from another time zone; use the time zone of its grid (a config's [model] "
+        "timezone, or --model for the grid's own model)"
     )
 
 

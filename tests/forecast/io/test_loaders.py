@@ -134,23 +134,36 @@ def test_naive_spring_forward_hour_does_not_exist(tmp_path):
 
 
 def test_offsets_of_another_zone_are_refused_and_utc_is_read(tmp_path):
-    """A file whose offsets are never the zone's belongs to another grid's zone (Sydney's
-    +10:00/+11:00 read as Seoul's): refused, naming the offsets; the same instants written in
-    UTC are read, and equal the file written in Seoul's own offsets."""
+    """A file with an offset the zone never has belongs to another grid's zone (Sydney's
+    +11:00 read as Seoul's, or as Brisbane's, which has no daylight saving): refused, naming
+    the first such row and the offsets; the same instants written in UTC, or with a bare
+    two-digit offset, are read and equal the file written in Seoul's own offsets; a file in
+    the zone's standard time all year (AEMO's +10:00 in Sydney) is read."""
     sydney = pd.date_range(DAYS[0], periods=72, freq="h", tz="Australia/Sydney")
     _write_long(tmp_path / "sydney.csv", stamps=sydney)
-    with pytest.raises(
-        DataError, match=r"sydney.csv line 2: .*offsets \+11:00, never Asia/Seoul's \(\+09:00\)"
-    ):
-        load_demand(tmp_path / "sydney.csv", timezone="Asia/Seoul")
+    for zone, own in (("Asia/Seoul", r"\+09:00"), ("Australia/Brisbane", r"\+10:00")):
+        with pytest.raises(
+            DataError,
+            match=rf"sydney.csv line 2: .*'2024-02-28T00:00:00\+11:00' has a UTC offset {zone} "
+            rf"never has \(\+11:00; its own: {own}\)",
+        ):
+            load_demand(tmp_path / "sydney.csv", timezone=zone)
     assert load_demand(tmp_path / "sydney.csv", timezone="Australia/Sydney").size == 72
+    _write_long(tmp_path / "standard.csv", stamps=sydney.tz_convert("Etc/GMT-10"))
+    pd.testing.assert_index_equal(
+        load_demand(tmp_path / "standard.csv", timezone="Australia/Sydney").index,
+        load_demand(tmp_path / "sydney.csv", timezone="Australia/Sydney").index,
+    )
     seoul = pd.date_range(DAYS[0], periods=72, freq="h", tz="Asia/Seoul")
     _write_long(tmp_path / "seoul.csv", stamps=seoul)
     _write_long(tmp_path / "utc.csv", stamps=seoul.tz_convert("UTC"))
-    pd.testing.assert_series_equal(
-        load_demand(tmp_path / "utc.csv", timezone="Asia/Seoul"),
-        load_demand(tmp_path / "seoul.csv", timezone="Asia/Seoul"),
-    )
+    short = (tmp_path / "seoul.csv").read_text(encoding="utf-8").replace("+09:00,", "+09,")
+    (tmp_path / "short.csv").write_text(short, encoding="utf-8")
+    expected = load_demand(tmp_path / "seoul.csv", timezone="Asia/Seoul")
+    for name in ("utc.csv", "short.csv"):
+        pd.testing.assert_series_equal(
+            load_demand(tmp_path / name, timezone="Asia/Seoul"), expected
+        )
 
 
 def test_a_row_with_an_extra_field_is_refused_naming_its_line(tmp_path):
