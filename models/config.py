@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.baseline.features import FeatureSpec
-from forecast.calendar import hourly_times
+from forecast.calendar import holiday_dates, hourly_times
 from forecast.errors import DataError, OptionsError
 from forecast.io.gaps import INTERPOLATED, MASKED, OBSERVED, GapReport, interpolate_short_gaps
 from forecast.io.loaders import load_demand
@@ -83,21 +83,25 @@ def _number(table: dict, key: str, section: str, path: Path, default, kind=int):
 
 
 def _check_holiday_calendar(path: Path, country: object, subdivision: object) -> None:
-    """The ``holidays`` package must know ``[model] country`` and ``subdivision``: refused here,
-    naming the file, the field and what the package offers, not later in the fit."""
-    import holidays
-
-    supported = holidays.list_supported_countries()
-    if country not in supported:
+    """The ``holidays`` package must know ``[model] country`` and ``subdivision`` (a code or an
+    alias it takes, e.g. 'Bayern'): refused here, naming the file and the field and listing the
+    country's subdivisions, not later in the fit. The lookup is
+    :func:`forecast.calendar.holiday_dates`', cached on disk."""
+    year = dt.date.today().year
+    if holiday_dates(str(country), year, year) is None:
         raise OptionsError(
             f"{path}: [model] country = {country!r}: not a country the holidays package knows; "
             "allowed: ISO 3166 alpha-2 codes such as 'KR', 'AU', 'US', 'DE'"
         )
-    subdivisions = supported[country]
-    if subdivision is not None and subdivision not in subdivisions:
+    if subdivision is not None and (
+        holiday_dates(str(country), year, year, subdivision=str(subdivision)) is None
+    ):
+        import holidays  # only to list the country's codes in the message
+
+        codes = holidays.list_supported_countries().get(str(country), [])
         raise OptionsError(
             f"{path}: [model] subdivision = {subdivision!r}: not one of {country}'s; allowed: "
-            f"{', '.join(subdivisions) or 'none (leave subdivision out)'}"
+            f"{', '.join(codes) or 'none (leave subdivision out)'}"
         )
 
 

@@ -220,3 +220,11 @@ def test_a_config_naming_an_unknown_calendar_is_refused_naming_the_field(
     with pytest.raises(OptionsError) as refused:
         load_config(path, data_dir=synthetic_dir)
     assert str(refused.value).startswith(f"{path}: ") and words in str(refused.value)
+
+
+def test_a_subdivision_alias_the_holidays_package_takes_is_accepted(synthetic_dir, tmp_path):
+    """'Bayern' is not in the package's list of codes (BY), but its calendar takes it."""
+    path = tmp_path / "bavaria.toml"
+    changed = CONFIG.format(ridge=1e-3).replace('country = "KR"', 'country = "DE"')
+    path.write_text(changed.replace("[model]", '[model]\nsubdivision = "Bayern"'), "utf-8")
+    assert load_config(path, data_dir=synthetic_dir).spec.subdivision == "Bayern"
