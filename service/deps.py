@@ -151,8 +151,8 @@ async def refuse_unknown_query(request: Request) -> None:
     if unknown:
         shown = ", ".join(sorted(allowed)) or "none"
         raise OptionsError(
-            f"query parameter {unknown[0]!r} = {request.query_params[unknown[0]]!r}: not one of "
-            f"this resource's; allowed: {shown}"
+            f"query parameter {unknown[0][:64]!r} = {request.query_params[unknown[0]][:200]!r}: "
+            f"not one of this resource's; allowed: {shown}"
         )
 
 

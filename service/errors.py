@@ -172,7 +172,7 @@ def _validation_message(error: RequestValidationError) -> str:
     message = str(first.get("msg", "invalid")).removeprefix("Value error, ")
     if first.get("type") == "json_invalid":
         return f"body: not valid JSON ({first.get('ctx', {}).get('error', message)})"[:2_000]
-    if tuple(first.get("loc", ())) == ("body",) and isinstance(value, bytes | str):
+    if tuple(first.get("loc", ())) == ("body",) and isinstance(value, bytes):
         # FastAPI reads a body sent without a JSON content type as raw bytes.
         return (
             "body: not read as JSON; send a JSON object with the header "

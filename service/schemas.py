@@ -31,7 +31,7 @@ _DATE_PATTERN = r"^(199\d|20\d\d|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
 def _calendar_day(value: object) -> object:
     """A day is written YYYY-MM-DD, as the schema's pattern says: pydantic alone would also
     take a number (as seconds since 1970) or a date-time at midnight."""
-    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         raise ValueError("allowed: a date written YYYY-MM-DD, e.g. 2030-01-01")
     if isinstance(value, int | float) and not isinstance(value, bool):
         raise ValueError("allowed: a date written YYYY-MM-DD, e.g. 2030-01-01")

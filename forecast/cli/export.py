@@ -63,6 +63,7 @@ def export_grid(
     data-centre load) in the layout a grid model reads, with a manifest (export.json)."""
     from forecast.errors import OptionsError
     from forecast.io import gridexport
+    from forecast.projection import MAX_DRAWS
     from forecast.scenario import load_scenario
 
     if file_format not in gridexport.FORMATS:
@@ -77,8 +78,6 @@ def export_grid(
             "--draws / --quantile: give one of them, not both (representative draws, or an "
             "hour-by-hour quantile that is not a load path)"
         )
-    from forecast.projection import MAX_DRAWS
-
     sample_draws = parse_integer(sample, "--sample")
     if not 1 <= sample_draws <= MAX_DRAWS:
         raise OptionsError(f"--sample = {sample_draws}: must be an integer in 1..{MAX_DRAWS}")

@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
+import pandas as pd
 import typer
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 from forecast.cli.options import (
     DEFAULT_QUANTILES,
@@ -126,7 +130,7 @@ def sweep(
 
 
 #: A column of the summary: variable, label, decimals, selection (e.g. ``{"region": ...}``).
-Column = tuple[str, str, int, dict]
+Column = tuple[str, str, int, dict[str, str]]
 
 #: Per-year figures of the sweep summary: variable, label, decimals (those the variants have).
 SUMMARY_COLUMNS = (
@@ -146,7 +150,7 @@ SECTOR_COLUMNS = (
 )
 
 
-def summary_table(dataset) -> str:
+def summary_table(dataset: xr.Dataset) -> str:
     """Every variant's per-year P50 [P10-P90] (mean) as fixed-width text (the varied values on
     a variant's first row): AI energy and peak, total energy and peak, the AI share and the
     peak change; then, where the variants have them, the data-centre sector's energy and peak
@@ -167,7 +171,7 @@ def summary_table(dataset) -> str:
         limit = dataset["grid_limit_mw_by_region"]
         grid = [
             (f"grid_{kind}_mw_by_region", f"{kind} MW {region}", 0, {"region": region})
-            for region in dataset["region"].values
+            for region in dataset["region"].to_numpy()
             if np.isfinite(limit.sel(region=region)).any()
             for kind in ("requested", "connected", "delayed")
         ]
@@ -175,36 +179,36 @@ def summary_table(dataset) -> str:
     return "\n".join(blocks)
 
 
-def _variant_table(dataset, title: str, columns: list[Column]) -> str:
+def _variant_table(dataset: xr.Dataset, title: str, columns: list[Column]) -> str:
     """One block of the summary: a row per variant and year, a ``P50 [P10-P90] (mean)`` cell per
     column (variable, label, decimals, selection) the dataset has; monthly variables are read
     at each year's last month."""
     names = dataset.attrs["sweep_varied"].split(",")
-    levels = dataset["quantile"].values
+    levels = dataset["quantile"].to_numpy()
     columns = [column for column in columns if column[0] in dataset]
     widths = [max(len(name), 8) for name in names]
-    months = dataset["month"].to_index() if "month" in dataset.coords else None
+    months = pd.DatetimeIndex(dataset["month"].values) if "month" in dataset.coords else None
 
-    def cell(name, position, year, digits, where):
-        picked = dataset[name].isel(variant=position).sel(**where)
-        at = {"year": year}
-        if "year" not in picked.dims:
+    def cell(name: str, position: int, year: int, digits: int, where: dict[str, str]) -> str:
+        picked = dataset[name].isel(variant=position).sel(where)
+        at: dict[str, object] = {"year": year}
+        if "year" not in picked.dims and months is not None:
             at = {"month": months[months.year == year][-1]}
         p10, p50, p90 = (
-            float(picked.sel(**at).values[int(np.argmin(np.abs(levels - level)))])
+            float(picked.sel(at).to_numpy()[int(np.argmin(np.abs(levels - level)))])
             for level in (0.1, 0.5, 0.9)
         )
-        mean = float(dataset[f"{name}_mean"].isel(variant=position).sel(**where, **at))
+        mean = float(dataset[f"{name}_mean"].isel(variant=position).sel({**where, **at}))
         return f"{p50:,.{digits}f} [{p10:,.{digits}f}–{p90:,.{digits}f}] ({mean:,.{digits}f})"
 
     rows = []
     for position in range(dataset.sizes["variant"]):
-        for row, year in enumerate(dataset["year"].values):
+        for row, year in enumerate(dataset["year"].to_numpy()):
             settings = [
-                (str(dataset[name].values[position]) if row == 0 else "").rjust(width)
+                (str(dataset[name].to_numpy()[position]) if row == 0 else "").rjust(width)
                 for name, width in zip(names, widths, strict=True)
             ]
-            variant = str(int(dataset["variant"].values[position])) if row == 0 else ""
+            variant = str(int(dataset["variant"].to_numpy()[position])) if row == 0 else ""
             figures = [cell(name, position, year, d, where) for name, _, d, where in columns]
             rows.append((variant, settings, str(year), figures))
     figure_widths = [

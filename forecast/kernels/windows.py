@@ -301,7 +301,9 @@ def _gather_window(row, flags, buffer):
             first = 8 * word
             for offset in range(8):
                 buffer[count] = row[first + offset]
-                count += np.int64(flags[first + offset])  # uint8 + int wraps in NumPy
+                # int64: a uint8 count wrapped at 256 draws when interpreted (test_stream under
+                # NUMBA_DISABLE_JIT=1).
+                count += np.int64(flags[first + offset])
     for draw in range(8 * full_words, row.size):
         if flags[draw]:
             buffer[count] = row[draw]

@@ -37,7 +37,7 @@ function headerCell(text, attributes) {
 // difference from -0.7 to 95) keeps the small years' figures instead of rounding them to 0 or -1.
 function yearDigits(row, quantileIndex) {
   const shown = TABLE_LEVELS.map(([level]) => row[quantileIndex[level]])
-    .filter((value) => value !== null && value !== undefined)
+    .filter(Number.isFinite)
     .map(Math.abs);
   return digitsFor(shown.length ? Math.max(...shown) : NaN);
 }

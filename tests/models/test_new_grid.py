@@ -215,22 +215,22 @@ def _one_line_error(result: subprocess.CompletedProcess, *fragments: str) -> Non
 
 @pytest.mark.slow
 def test_training_fails_in_one_line_on_a_bad_config_or_data_row(grid, tmp_path):
-    # (file, text replaced in the config, its replacement, command, what the line must name)
+    # (config file, text replaced in it, its replacement, command, what the line must name:
+    # the config, or the data file at fault)
     cases = [
         ("typo", "first_year", "first_yaer", "models.train",
-         ["[data] first_yaer is not a setting", "allowed:", "first_year"]),
+         ["typo.toml", "[data] first_yaer is not a setting", "allowed:", "first_year"]),
         ("unknown", '"testville-airport"', '"atlantis"', "models.train",
-         ["weather_location = 'atlantis'", "allowed:", "testville-airport"]),
+         ["unknown.toml", "weather_location = 'atlantis'", "allowed:", "testville-airport"]),
         ("zone", '"America/New_York"', '"America/Nwe_York"', "models.train",
-         ["[model] timezone = 'America/Nwe_York'", "not an IANA time zone"]),
+         ["zone.toml", "[model] timezone = 'America/Nwe_York'", "not an IANA time zone"]),
         ("seoul", '"America/New_York"', '"Asia/Seoul"', "models.backtest",
          ["demand.csv line 2", "has a UTC offset Asia/Seoul never has", "another time zone"]),
     ]  # fmt: skip
     for name, old, new, command, fragments in cases:
         config = tmp_path / f"{name}.toml"
         config.write_text(CONFIG.replace(old, new), encoding="utf-8")
-        result = _run([command, "--config", str(config)], grid)
-        _one_line_error(result, *(fragments if name == "seoul" else [f"{name}.toml", *fragments]))
+        _one_line_error(_run([command, "--config", str(config)], grid), *fragments)
     bad = tmp_path / "bad-data"
     (bad / "testville").mkdir(parents=True)
     lines = (grid["data"] / "testville" / "demand.csv").read_text().splitlines()

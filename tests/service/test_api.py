@@ -234,6 +234,13 @@ def test_malformed_json_is_422(client: TestClient):
     assert plain.json()["detail"] == (
         "body: not read as JSON; send a JSON object with the header Content-Type: application/json"
     )
+    # A JSON string was read as JSON: it is the wrong type, and the answer says so.
+    string = client.post("/v1/projections", json="kr-national")
+    assert string.status_code == 422 and "not read as JSON" not in string.json()["detail"]
+    # Every field at fault is named, not only the first.
+    several = client.post("/v1/projections", json={"draws": "many", "seed": "x"})
+    assert several.status_code == 422
+    assert several.json()["detail"].endswith("(and 1 more: seed)"), several.json()["detail"]
 
 
 def test_an_unknown_query_parameter_is_422_naming_it_and_the_allowed(client: TestClient):
