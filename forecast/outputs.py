@@ -61,7 +61,8 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "total_mw",
         _SERIES,
         "MW",
-        "Baseline plus the scenario's data-centre load, mean over the period",
+        "Baseline plus the scenario's data-centre load (less the in_baseline non-AI load, which "
+        "the baseline already holds), mean over the period",
     ),
     OutputVariable(
         "installed_accelerators",
@@ -227,7 +228,8 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "total_energy_twh",
         _ANNUAL,
         "TWh",
-        "Total national demand in the year (baseline plus the scenario's data-centre load)",
+        "Total national demand in the year (baseline plus the scenario's data-centre load, "
+        "less the non-AI load marked in_baseline, which the baseline already holds)",
     ),
     OutputVariable("total_peak_gw", _ANNUAL, "GW", "Total national annual peak (hourly)"),
     OutputVariable(
