@@ -5,11 +5,12 @@ Part of :mod:`forecast.scenario`; the package's ``__init__`` lists the public na
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from forecast.errors import NotFoundError, ScenarioError
 from forecast.paths import scenarios_dir
@@ -57,6 +58,54 @@ def _format_location(loc: tuple[Any, ...]) -> str:
     return "".join(parts) or "(top level)"
 
 
+#: pydantic's error types for a value that is not a plain date.
+_DATE_ERRORS = frozenset(
+    {"date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact", "date_type"}
+)
+
+
+def _shown(value: Any) -> str:
+    """A value as the file wrote it: a TOML date-time as ISO text, not a Python repr."""
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    return repr(value)
+
+
+def _fields_at(model: type[BaseModel], location: tuple[Any, ...]) -> list[str]:
+    """The field names of the (nested) model at ``location`` of a validation error, sorted;
+    empty where the location leaves the models (a mapping of free keys)."""
+    current: Any = model
+    for part in location:
+        if (
+            isinstance(part, int)
+            or part in _UNION_TAGS
+            or str(part).startswith(("function-", "tagged-union["))
+        ):
+            continue
+        current = _model_in(current.model_fields[part].annotation) if _is_model(current) else None
+        if current is None:
+            return []
+    return sorted(current.model_fields) if _is_model(current) else []
+
+
+_UNION_TAGS = frozenset({"fixed", "triangular", "uniform", "lognormal", "beta", "Trend"})
+
+
+def _is_model(value: Any) -> bool:
+    return isinstance(value, type) and issubclass(value, BaseModel)
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The first pydantic model inside an annotation (``X | None``, ``list[X]``, ...)."""
+    if _is_model(annotation):
+        return annotation
+    for argument in get_args(annotation):
+        found = _model_in(argument)
+        if found is not None:
+            return found
+    return None
+
+
 def format_validation_error(error: ValidationError, *, origin: str) -> str:
     """One line: origin, field path, value and what is allowed, for the first error.
 
@@ -69,7 +118,12 @@ def format_validation_error(error: ValidationError, *, origin: str) -> str:
     location = _format_location(first["loc"])
     message = first["msg"].removeprefix("Value error, ")
     value = first.get("input")
-    shown = "" if isinstance(value, dict | list) else f" = {value!r}"
+    shown = "" if isinstance(value, dict | list) else f" = {_shown(value)}"
+    if first["type"] == "extra_forbidden":
+        allowed = _fields_at(Scenario, first["loc"][:-1])
+        message = "not a field here" + (f"; allowed: {', '.join(allowed)}" if allowed else "")
+    elif first["type"] in _DATE_ERRORS:
+        message = "allowed: a date written YYYY-MM-DD (in TOML: date = 2030-01-01, unquoted)"
     more = error.error_count() - 1
     suffix = f" (and {more} more error{'s' if more > 1 else ''})" if more else ""
     if message.startswith(location.split(".")[-1]) or shown == "":

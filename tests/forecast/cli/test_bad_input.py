@@ -61,6 +61,24 @@ SCENARIO_EDITS = [
         ["small.toml", "sites[0].region", "mars", "allowed"],
         id="unknown-region",
     ),
+    pytest.param(
+        "[operations]",
+        "[operations]\npeu = 1.3",
+        ["small.toml", "operations.peu = 1.3: not a field here; allowed: cooling,", "pue,"],
+        id="misspelt-field-lists-the-allowed",
+    ),
+    pytest.param(
+        "date = 2026-06-30",
+        'date = "30/06/2026"',
+        ["milestones[1].date = '30/06/2026': allowed: a date written YYYY-MM-DD"],
+        id="date-in-another-format",
+    ),
+    pytest.param(
+        "date = 2026-06-30",
+        "date = 2026-06-30T12:00:00",
+        ["milestones[1].date = 2026-06-30T12:00:00: allowed: a date written YYYY-MM-DD"],
+        id="date-time-shown-as-written",
+    ),
 ]
 
 
