@@ -125,8 +125,11 @@ def projection_options(
     duration_curves: bool = False,
     duration_draws: str = "1000",
 ) -> ProjectionOptions:
-    """Parse the shared options into checked :class:`ProjectionOptions`."""
-    return ProjectionOptions(
+    """Parse the shared options into checked :class:`ProjectionOptions` (a baseline model
+    named by them or the scenario must exist)."""
+    from forecast.engine.baseline import check_named_model
+
+    options = ProjectionOptions(
         draws=parse_integer(draws, "--draws"),
         seed=parse_integer(seed, "--seed"),
         start=parse_date(start, "--start"),
@@ -140,3 +143,5 @@ def projection_options(
         duration_curves=duration_curves,
         duration_draws=parse_integer(duration_draws, "--duration-draws"),
     ).validated(scenario)
+    check_named_model(scenario, options)
+    return options

@@ -18,7 +18,7 @@ from forecast.baseline.artifacts import default_model_for_country, manifest_coun
 from forecast.calendar import HourlyCalendar
 from forecast.engine.inputs import BaselineDraw
 from forecast.engine.options import ProjectionOptions
-from forecast.errors import ArtifactError
+from forecast.errors import ArtifactError, NotFoundError
 from forecast.scenario import Scenario
 
 if TYPE_CHECKING:
@@ -41,6 +41,32 @@ class BaselineSeries:
         return self.draw.noise
 
 
+def check_named_model(scenario: Scenario, options: ProjectionOptions) -> None:
+    """Refuse a baseline model named by the options or the scenario that does not exist,
+    saying where the name came from, before any work starts (the command line calls this
+    before its progress bar).
+
+    Raises
+    ------
+    NotFoundError
+        ``--baseline-model = ...`` or ``scenario ID: baseline_model = ...``, and the known ids.
+    """
+    named = options.baseline_model or scenario.baseline_model
+    if not options.include_baseline or named is None:
+        return
+    from forecast.baseline import artifacts
+
+    try:
+        artifacts.resolve(named)
+    except NotFoundError as error:
+        field = (
+            "--baseline-model"
+            if options.baseline_model
+            else f"scenario {scenario.id}: baseline_model"
+        )
+        raise NotFoundError(f"{field} = {named!r}: {error}") from None
+
+
 def baseline_model(
     scenario: Scenario, options: ProjectionOptions, model: BaselineModel | None = None
 ) -> BaselineModel | None:
@@ -60,6 +86,7 @@ def baseline_model(
         reference = named or default_model_for_country(scenario.country)
         if reference is None:
             return None  # no model for the country: the AI load alone (attrs say "none")
+        check_named_model(scenario, options)
         model = load_baseline_model(reference)
     model_country = manifest_country(model.manifest)
     if model_country and model_country != scenario.country:

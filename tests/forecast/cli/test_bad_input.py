@@ -62,6 +62,12 @@ SCENARIO_EDITS = [
         id="unknown-region",
     ),
     pytest.param(
+        'timezone = "Asia/Seoul"',
+        'timezone = "Asia/Seoul"\nbaseline_model = "nope@1"',
+        ["scenario small: baseline_model = 'nope@1': model id 'nope' not found; known:"],
+        id="unknown-baseline-model-names-its-field",
+    ),
+    pytest.param(
         "[operations]",
         "[operations]\npeu = 1.3",
         ["small.toml", "operations.peu = 1.3: not a field here; allowed: cooling,", "pue,"],
