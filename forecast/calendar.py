@@ -24,7 +24,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
@@ -150,6 +150,17 @@ class HourlyCalendar:
     def hours_per_day(self) -> np.ndarray:
         """Hours in each local day: 24, or 23 / 25 on DST change days, int64[n_days]. [h]"""
         return np.diff(self.day_starts)
+
+
+def is_time_zone(name: object) -> bool:
+    """Whether ``name`` is an IANA time zone name this machine knows (``Asia/Seoul``): the one
+    check behind every ``timezone`` field (scenarios, training configs, weather locations,
+    model artifacts)."""
+    try:
+        ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def month_number(date: dt.date) -> int:

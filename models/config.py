@@ -15,13 +15,12 @@ import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
 
 from forecast.baseline.features import FeatureSpec
-from forecast.calendar import holiday_dates, hourly_times
+from forecast.calendar import holiday_dates, hourly_times, is_time_zone
 from forecast.errors import DataError, OptionsError
 from forecast.io.gaps import INTERPOLATED, MASKED, OBSERVED, GapReport, interpolate_short_gaps
 from forecast.io.loaders import load_demand
@@ -161,13 +160,11 @@ def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingCo
         origin=str(path),
     )
     timezone = _require(model, "timezone", "model", path)
-    try:
-        ZoneInfo(str(timezone))
-    except (ZoneInfoNotFoundError, ValueError):
+    if not is_time_zone(timezone):
         raise OptionsError(
             f"{path}: [model] timezone = {timezone!r}: not an IANA time zone name "
             "(e.g. 'Asia/Seoul', 'Australia/Sydney', 'America/New_York')"
-        ) from None
+        )
     years = backtest.get("years", ())
     if not isinstance(years, list) or not all(isinstance(y, int) for y in years):
         raise OptionsError(f"{path}: [backtest] years = {years!r}; allowed: a list of years")

@@ -398,17 +398,15 @@ def check_baseline_parameters(parameters: object, *, where: str = "parameters") 
     ArtifactError
         Naming the field, the value and the allowed range.
     """
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    from forecast.calendar import is_time_zone
 
     if not isinstance(parameters, dict):
         raise ArtifactError(f"{where}: must be a JSON object, got {type(parameters).__name__}")
     timezone = parameters.get("timezone")
-    try:
-        ZoneInfo(str(timezone))
-    except (ZoneInfoNotFoundError, ValueError):
+    if not is_time_zone(timezone):
         raise ArtifactError(
             f"{where}: timezone = {str(timezone)[:64]!r}: not a known IANA time zone"
-        ) from None
+        )
     for path, (low, high) in _BASELINE_RANGES.items():
         section = parameters.get(path[0])
         if not isinstance(section, dict) or path[1] not in section:

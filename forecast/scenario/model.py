@@ -456,12 +456,10 @@ class Scenario(_Strict):
     @field_validator("timezone")
     @classmethod
     def _timezone(cls, tz: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+        from forecast.calendar import is_time_zone
 
-        try:
-            ZoneInfo(tz)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"timezone = {tz!r}: not an IANA time zone name") from None
+        if not is_time_zone(tz):
+            raise ValueError(f"timezone = {tz!r}: not an IANA time zone name")
         return tz
 
     @field_validator("regions")

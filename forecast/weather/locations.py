@@ -27,9 +27,8 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from forecast.calendar import standard_utc_offset
+from forecast.calendar import is_time_zone, standard_utc_offset
 from forecast.errors import DataError, NotFoundError, ScenarioError
 from forecast.paths import real_data_dir, shipped_data_dir
 
@@ -146,10 +145,8 @@ def read_location(path: Path) -> Location:
     for field in ("station", "timezone", "hourly_file"):
         if not isinstance(raw.get(field), str) or not raw[field].strip():
             raise _field_error(path, field, raw.get(field))
-    try:
-        ZoneInfo(raw["timezone"])
-    except (ZoneInfoNotFoundError, ValueError):
-        raise _field_error(path, "timezone", raw["timezone"]) from None
+    if not is_time_zone(raw["timezone"]):
+        raise _field_error(path, "timezone", raw["timezone"])
     daily = raw.get("daily_file")
     if daily is not None and (not isinstance(daily, str) or not daily.strip()):
         raise _field_error(path, "daily_file", daily)
