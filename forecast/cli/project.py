@@ -108,7 +108,7 @@ def _pick(variable, level: float, **where) -> float:
     return float(variable.sel(**where).values[..., index])
 
 
-def _cell(dataset, name: str, digits: int = 2, **where) -> str:
+def quantile_cell(dataset, name: str, digits: int = 2, **where) -> str:
     """``P50 [P10–P90] (mean)`` of a per-year variable, or of a monthly one at a month."""
     p10, p50, p90 = (_pick(dataset[name], level, **where) for level in (0.1, 0.5, 0.9))
     text = f"{p50:,.{digits}f} [{p10:,.{digits}f}–{p90:,.{digits}f}]"
@@ -142,24 +142,36 @@ def summary_table(dataset) -> str:
         "year" + "".join(f"  {label.rjust(width)}" for _, label in columns),
     ]
     for year in dataset["year"].values:
-        cells = [_cell(dataset, name, year=year).rjust(width) for name, _ in columns]
+        cells = [quantile_cell(dataset, name, year=year).rjust(width) for name, _ in columns]
         lines.append(f"{year}" + "".join(f"  {cell}" for cell in cells))
     return "\n".join(lines)
 
 
-def _year_table(dataset, title: str, columns: list[tuple[str, str, int, dict]]) -> str:
+#: A column of a per-year table: variable, label, decimals, selection (``{"region": ...}``).
+Column = tuple[str, str, int, dict[str, str]]
+
+
+def year_selection(dataset, name: str, year) -> dict:
+    """Where a per-year table reads ``name`` for ``year``: the year itself, or a monthly
+    variable's last month of the year."""
+    if "year" in dataset[name].dims:
+        return {"year": year}
+    if "month" not in dataset[name].dims:
+        return {}
+    months = dataset["month"].to_index()
+    return {"month": months[months.year == year][-1]}
+
+
+def _year_table(dataset, title: str, columns: list[Column]) -> str:
     """A per-year table of ``P50 [P10-P90] (mean)`` cells; columns (variable, label, digits,
     selection); monthly variables are read at each year's last month."""
-    months = dataset["month"].to_index()
     width = max(30, *(len(label) for _, label, _, _ in columns))
     lines = [title, "year" + "".join(f"  {label.rjust(width)}" for _, label, _, _ in columns)]
     for year in dataset["year"].values:
         cells = []
         for name, _, digits, where in columns:
-            at = {"month": months[months.year == year][-1]} if "month" in dataset[name].dims else {}
-            if "year" in dataset[name].dims:
-                at = {"year": year}
-            cells.append(_cell(dataset, name, digits, **at, **where))
+            at = year_selection(dataset, name, year)
+            cells.append(quantile_cell(dataset, name, digits, **at, **where))
         lines.append(f"{year}" + "".join(f"  {cell.rjust(width)}" for cell in cells))
     return "\n".join(lines)
 
@@ -181,22 +193,22 @@ def sector_table(dataset) -> str:
     )
 
 
+def grid_columns(dataset) -> list[Column]:
+    """Requested, connected and delayed MW of each region with a connection limit."""
+    limit = dataset["grid_limit_mw_by_region"]
+    return [
+        (f"grid_{kind}_mw_by_region", f"{kind} MW {region}", 0, {"region": str(region)})
+        for region in dataset["region"].values
+        if np.isfinite(limit.sel(region=region)).any()
+        for kind in ("requested", "connected", "delayed")
+    ]
+
+
 def grid_table(dataset) -> str:
     """Requested, connected and delayed grid capacity by region at each year's end."""
     if "grid_requested_mw_by_region" not in dataset:
         return ""
-    limited = [
-        region
-        for region in dataset["region"].values
-        if np.isfinite(dataset["grid_limit_mw_by_region"].sel(region=region)).any()
-    ]
-    columns = []
-    for region in limited:
-        columns += [
-            ("grid_requested_mw_by_region", f"requested MW {region}", 0, {"region": region}),
-            ("grid_connected_mw_by_region", f"connected MW {region}", 0, {"region": region}),
-            ("grid_delayed_mw_by_region", f"delayed MW {region}", 0, {"region": region}),
-        ]
+    columns = grid_columns(dataset)
     return _year_table(
         dataset,
         "grid connection of new sites under a limit, end of year: P50 [P10-P90] (mean)",
@@ -243,10 +255,10 @@ def hosting_table(dataset) -> str:
     ]
     for end in year_ends:
         cells = [
-            _cell(dataset, "waiting_accelerators", 0, month=end),
-            _cell(dataset, "waiting_nameplate_mw", 1, month=end),
+            quantile_cell(dataset, "waiting_accelerators", 0, month=end),
+            quantile_cell(dataset, "waiting_nameplate_mw", 1, month=end),
             *(
-                _cell(dataset, "waiting_nameplate_mw_by_region", 1, month=end, region=r)
+                quantile_cell(dataset, "waiting_nameplate_mw_by_region", 1, month=end, region=r)
                 for r in regions
             ),
         ]

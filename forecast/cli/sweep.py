@@ -9,8 +9,6 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
-import pandas as pd
 import typer
 
 if TYPE_CHECKING:
@@ -32,6 +30,7 @@ from forecast.cli.options import (
     parse_integer,
     projection_options,
 )
+from forecast.cli.project import Column, grid_columns, quantile_cell, year_selection
 
 
 def sweep(
@@ -129,9 +128,6 @@ def sweep(
     print(f"wrote {written}")
 
 
-#: A column of the summary: variable, label, decimals, selection (e.g. ``{"region": ...}``).
-Column = tuple[str, str, int, dict[str, str]]
-
 #: Per-year figures of the sweep summary: variable, label, decimals (those the variants have).
 SUMMARY_COLUMNS = (
     ("ai_energy_twh", "AI TWh", 3),
@@ -168,13 +164,7 @@ def summary_table(dataset: xr.Dataset) -> str:
         sector: list[Column] = [(name, label, digits, {}) for name, label, digits in SECTOR_COLUMNS]
         blocks.append(_variant_table(dataset, "data-centre sector", sector))
     if "grid_limit_mw_by_region" in dataset:
-        limit = dataset["grid_limit_mw_by_region"]
-        grid = [
-            (f"grid_{kind}_mw_by_region", f"{kind} MW {region}", 0, {"region": region})
-            for region in dataset["region"].to_numpy()
-            if np.isfinite(limit.sel(region=region)).any()
-            for kind in ("requested", "connected", "delayed")
-        ]
+        grid = grid_columns(dataset)
         blocks.append(_variant_table(dataset, "grid connection, end of year", grid))
     return "\n".join(blocks)
 
@@ -184,22 +174,13 @@ def _variant_table(dataset: xr.Dataset, title: str, columns: list[Column]) -> st
     column (variable, label, decimals, selection) the dataset has; monthly variables are read
     at each year's last month."""
     names = dataset.attrs["sweep_varied"].split(",")
-    levels = dataset["quantile"].to_numpy()
     columns = [column for column in columns if column[0] in dataset]
     widths = [max(len(name), 8) for name in names]
-    months = pd.DatetimeIndex(dataset["month"].values) if "month" in dataset.coords else None
+    variants = [dataset.isel(variant=position) for position in range(dataset.sizes["variant"])]
 
     def cell(name: str, position: int, year: int, digits: int, where: dict[str, str]) -> str:
-        picked = dataset[name].isel(variant=position).sel(where)
-        at: dict[str, object] = {"year": year}
-        if "year" not in picked.dims and months is not None:
-            at = {"month": months[months.year == year][-1]}
-        p10, p50, p90 = (
-            float(picked.sel(at).to_numpy()[int(np.argmin(np.abs(levels - level)))])
-            for level in (0.1, 0.5, 0.9)
-        )
-        mean = float(dataset[f"{name}_mean"].isel(variant=position).sel({**where, **at}))
-        return f"{p50:,.{digits}f} [{p10:,.{digits}f}–{p90:,.{digits}f}] ({mean:,.{digits}f})"
+        at = year_selection(dataset, name, year)
+        return quantile_cell(variants[position], name, digits, **at, **where)
 
     rows = []
     for position in range(dataset.sizes["variant"]):
