@@ -138,7 +138,16 @@ class Computation(Protocol):
     ) -> Run: ...
 
 
-def _saved(state: ServiceState, scenario_id: str, version: int | None) -> tuple[Scenario, int]:
+def saved_scenario(
+    state: ServiceState, scenario_id: str, version: int | None
+) -> tuple[Scenario, int]:
+    """A saved scenario's version (``None``: the latest), validated, and its number.
+
+    Raises
+    ------
+    NotFoundError
+        No such saved scenario or version.
+    """
     stored = state.saved.get(scenario_id, version)
     return parse_scenario(
         stored.document, origin=f"{scenario_id} v{stored.version}"
@@ -163,7 +172,7 @@ def resolve_scenario(
             )
         scenario, digest, source = shipped.scenario, shipped.sha256, "shipped"
     elif state.saved.exists(scenario_id):
-        scenario, version = _saved(state, scenario_id, request.scenario_version)
+        scenario, version = saved_scenario(state, scenario_id, request.scenario_version)
         digest, source = scenario_digest(scenario), "saved"
     else:
         raise NotFoundError(

@@ -28,10 +28,10 @@ from forecast.scenario import (
     Milestone,
     Quantity,
     Trend,
-    parse_scenario,
 )
 from service.deps import get_ready_state
 from service.errors import error_responses
+from service.projecting import saved_scenario
 from service.routing import ServiceRoute
 from service.schemas import ProjectionRequest
 from service.state import ServiceState
@@ -163,13 +163,12 @@ async def scenario_inputs(
         scenario = shipped.scenario
     else:
         try:
-            stored = await state.light(state.saved.get, scenario_id, None)
+            scenario, _ = await state.light(saved_scenario, state, scenario_id, None)
         except NotFoundError:
             raise NotFoundError(
                 f"scenario_id = {scenario_id!r}: neither a shipped nor a saved scenario; "
                 f"shipped: {', '.join(state.scenarios) or '(none)'}"
             ) from None
-        scenario = parse_scenario(stored.document, origin=f"saved scenario {scenario_id}")
     inputs = [
         _input(
             f"operations.{name}",
