@@ -7,14 +7,15 @@ from forecast.kernels.layout import FlagArray, FloatArray
 @jit
 def ramp_fraction(month: float, start: float, ramp: float) -> float:
     """Share of a site's capacity online at the end of ``month``: linear over ``ramp`` months
-    from ``start``, or a step at ``month >= start`` when the ramp is zero. [-]"""
+    from ``start``, or all of it from the month holding ``start`` when the ramp is zero (the
+    limit of a short ramp: a site commissioned mid-month is online at that month's end). [-]"""
     elapsed = month + 1.0 - start
     # Branches, not clip(elapsed / ramp): a tiny ramp overflows the division
     # (test_site_capacity_tiny_ramp).
-    if ramp <= 0.0:
-        return 1.0 if month >= start else 0.0
     if elapsed <= 0.0:
         return 0.0
+    if ramp <= 0.0:
+        return 1.0
     if elapsed >= ramp:
         return 1.0
     return elapsed / ramp

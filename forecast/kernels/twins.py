@@ -169,10 +169,11 @@ def site_capacity_numpy(
     """
     month = np.arange(month_count, dtype=np.float64)[None, :]
     start = start_month[:, None]
+    elapsed = month + 1.0 - start
     if ramp_months > 0.0:
-        fraction = np.clip((month + 1.0 - start) / ramp_months, 0.0, 1.0)
+        fraction = np.clip(elapsed / ramp_months, 0.0, 1.0)
     else:
-        fraction = (month >= start).astype(np.float64)
+        fraction = (elapsed > 0.0).astype(np.float64)
     return np.where(built[:, None] != 0, capacity_mw[:, None] * fraction, 0.0)
 
 
@@ -580,9 +581,7 @@ def connect_sites_numpy(
     connected = np.zeros((site_count, draw_count, month_count))
     previous = np.zeros((site_count, draw_count))
     for month in range(month_count):
-        elapsed = month + 1.0 - start_month
-        ramp = ramp_months[:, None]
-        started = np.where(ramp > 0.0, elapsed > 0.0, month >= start_month)
+        started = month + 1.0 - start_month > 0.0
         wanted = np.where(started & (built != 0), np.maximum(request_mw - previous, 0.0), 0.0)
         free = np.maximum(limit_mw[:, month] - previous.sum(axis=0), 0.0)  # [D]
         queued_before = np.cumsum(wanted, axis=0) - wanted

@@ -213,6 +213,21 @@ def test_site_capacity_tiny_ramp():
     np.testing.assert_array_equal(out, [[0.0, 10.0, 10.0]])
 
 
+def test_site_capacity_zero_ramp_is_the_short_ramp_limit():
+    """Commissioned mid-month (month 1.5) with no ramp, a site is online at the end of month 1,
+    as it is with a ramp of a thousandth of a month; it used to wait for month 2."""
+    for ramp in (0.0, 1e-3):
+        (out,) = _run(
+            kernels.site_capacity, np.array([10.0]), np.array([1.5]), ramp,
+            np.array([1], dtype=np.uint8), outputs=1, shape=(1, 3),
+        )  # fmt: skip
+        np.testing.assert_array_equal(out, [[0.0, 10.0, 10.0]])
+        np.testing.assert_array_equal(
+            twins.site_capacity_numpy(np.array([10.0]), np.array([1.5]), ramp, np.ones(1, np.uint8), 3),
+            [[0.0, 10.0, 10.0]],
+        )
+
+
 @pytest.mark.parametrize("fill", FILLS)
 @pytest.mark.parametrize("hours", [200, 1, 24])
 def test_inference_profile_matches_twin(hours, fill):
