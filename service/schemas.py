@@ -7,14 +7,13 @@ the one table that declares each output's name, dims, unit and description.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 from forecast.outputs import OUTPUT_VARIABLES
 from forecast.projection import DEFAULT_QUANTILES, MAX_DRAWS, RESOLUTIONS, WEATHER_KINDS
-from forecast.scenario import FIRST_DATE, LAST_DATE, SCENARIO_ID_PATTERN
+from forecast.scenario import SCENARIO_ID_PATTERN, CalendarDate
 from forecast.sweep.compare import MAX_SCENARIOS
 
 Resolution = Literal[RESOLUTIONS]  # type: ignore[valid-type]  # a tuple of literals
@@ -28,21 +27,7 @@ RUN_ID_PATTERN = r"^[0-9a-f]{32}$"
 _DATE_PATTERN = r"^(199\d|20\d\d|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
 
 
-def _calendar_day(value: object) -> object:
-    """A day is written YYYY-MM-DD, as the schema's pattern says: pydantic alone would also
-    take a number (as seconds since 1970) or a date-time at midnight."""
-    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise ValueError("allowed: a date written YYYY-MM-DD, e.g. 2030-01-01")
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        raise ValueError("allowed: a date written YYYY-MM-DD, e.g. 2030-01-01")
-    return value
-
-
-Day = Annotated[
-    dt.date,
-    Field(ge=FIRST_DATE, le=LAST_DATE, json_schema_extra={"pattern": _DATE_PATTERN}),
-    BeforeValidator(_calendar_day),
-]
+Day = Annotated[CalendarDate, Field(json_schema_extra={"pattern": _DATE_PATTERN})]
 Probability = Annotated[float, Field(strict=True, ge=0.0, le=1.0)]
 OpenProbability = Annotated[float, Field(strict=True, gt=0.0, lt=1.0)]
 

@@ -71,6 +71,7 @@ from forecast.scenario.model import (
 )
 from forecast.scenario.quantities import (
     Beta,
+    CalendarDate,
     Distribution,
     Fixed,
     Lognormal,
@@ -101,6 +102,7 @@ __all__ = [
     "STATUS_DEFAULTS",
     "WORLD",
     "Beta",
+    "CalendarDate",
     "ComputeTarget",
     "Cooling",
     "DatedMix",

@@ -5,7 +5,6 @@ Part of :mod:`forecast.scenario`; the package's ``__init__`` lists the public na
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Literal
 
@@ -13,9 +12,7 @@ from pydantic import Field, field_validator, model_validator
 
 from forecast.scenario.defaults import (
     COUNTRY_PATTERN,
-    FIRST_DATE,
     FIXED_ONLY_OPERATIONS,
-    LAST_DATE,
     MAX_DEPLOYMENTS,
     MAX_HORIZON_YEARS,
     MAX_MILESTONES,
@@ -27,6 +24,7 @@ from forecast.scenario.defaults import (
     Status,
 )
 from forecast.scenario.quantities import (
+    CalendarDate,
     Quantity,
     QuantityOrTrend,
     _as_quantity,
@@ -38,8 +36,8 @@ from forecast.scenario.quantities import (
 
 
 class Horizon(_Strict):
-    start: dt.date = Field(ge=FIRST_DATE, le=LAST_DATE)
-    end: dt.date = Field(ge=FIRST_DATE, le=LAST_DATE)
+    start: CalendarDate
+    end: CalendarDate
 
     @model_validator(mode="after")
     def _ordered(self) -> Horizon:
@@ -71,7 +69,7 @@ def _check_mix(mix: dict[str, float]) -> dict[str, float]:
 class DatedMix(_Strict):
     """The accelerator mix that replaces retired accelerators from ``date`` on."""
 
-    date: dt.date
+    date: CalendarDate
     mix: dict[str, float]
     source: str | None = None
 
@@ -154,7 +152,7 @@ class Milestone(_Delivery):
     multiplies the count.
     """
 
-    date: dt.date
+    date: CalendarDate
     count: float = Field(ge=0, le=1e9, allow_inf_nan=False)
     mix: dict[str, float]
     source: str | None = None
@@ -168,8 +166,8 @@ class Shipment(_Delivery):
     ``delay_months`` shifts both dates in each draw; ``count_factor`` multiplies the count.
     """
 
-    start: dt.date
-    end: dt.date
+    start: CalendarDate
+    end: CalendarDate
     count: float = Field(ge=0, le=1e9, allow_inf_nan=False)
     mix: dict[str, float]
     source: str | None = None
@@ -190,9 +188,9 @@ class ComputeTarget(_Strict):
     linearly from the plan's last dated entry before ``date`` (or ``relative_to``, if later).
     """
 
-    date: dt.date
+    date: CalendarDate
     multiple: float = Field(gt=0, le=1e4, allow_inf_nan=False)
-    relative_to: dt.date
+    relative_to: CalendarDate
     metric: Literal["bf16_dense_tflops", "fp8_dense_tflops"] = "bf16_dense_tflops"
     mix: dict[str, float]
     source: str | None = None
@@ -284,7 +282,7 @@ class Site(_Strict):
     region: str | None = None
     capacity_mw: Quantity
     capacity_kind: Literal["grid", "it"]
-    commissioning: dt.date
+    commissioning: CalendarDate
     ramp_months: Quantity | None = None
     status: Status
     build_probability: Quantity | None = None
@@ -362,7 +360,7 @@ class NonAiLoad(_Strict):
 class Reinforcement(_Strict):
     """A grid reinforcement that adds connection capacity to a region from a date."""
 
-    date: dt.date
+    date: CalendarDate
     mw: Quantity
     delay_months: Quantity | None = None
     source: str | None = None

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationInfo,
@@ -18,8 +19,9 @@ from pydantic import (
     model_serializer,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
-from forecast.scenario.defaults import MAX_TREND_POINTS, RANGES
+from forecast.scenario.defaults import FIRST_DATE, LAST_DATE, MAX_TREND_POINTS, RANGES
 
 # C0 and C1 controls but tab, newline and carriage return; DEL; UTF-16 surrogates.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -215,10 +217,28 @@ def _check_fixed(name: str, quantity: Any) -> None:
 Quantity = Annotated[Distribution, Field(description="A number or a distribution with its source.")]
 
 
+def _calendar_date(value: Any) -> Any:
+    """A date is a date (TOML ``2030-01-01``) or text written YYYY-MM-DD (JSON): pydantic alone
+    would also take a number, or digits such as ``"20300101"``, as seconds since 1970."""
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    if numeric or (isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)):
+        raise PydanticCustomError(
+            "date_type", "allowed: a date written YYYY-MM-DD, e.g. 2030-01-01"
+        )
+    return value
+
+
+# The bounds sit beside the validator, not around it, so that pydantic checks them as dates
+# ("less than or equal to 2100-12-31") rather than as generic constraints.
+CalendarDate = Annotated[
+    dt.date, Field(ge=FIRST_DATE, le=LAST_DATE), BeforeValidator(_calendar_date)
+]
+
+
 class TrendPoint(_Strict):
     """One dated value of a :class:`Trend`: a quantity in effect at the start of ``date``."""
 
-    date: dt.date
+    date: CalendarDate
     quantity: Distribution
 
     @model_validator(mode="before")

@@ -85,6 +85,18 @@ SCENARIO_EDITS = [
         ["milestones[1].date = 2026-06-30T12:00:00: allowed: a date written YYYY-MM-DD"],
         id="date-time-shown-as-written",
     ),
+    pytest.param(
+        "date = 2026-06-30",
+        "date = 1782777600",
+        ["milestones[1].date = 1782777600: allowed: a date written YYYY-MM-DD"],
+        id="number-is-not-read-as-seconds-since-1970",
+    ),
+    pytest.param(
+        "date = 2026-06-30",
+        'date = "20260630"',
+        ["milestones[1].date = '20260630': allowed: a date written YYYY-MM-DD"],
+        id="digits-are-not-read-as-seconds-since-1970",
+    ),
 ]
 
 
