@@ -10,7 +10,6 @@ import typer
 
 from forecast.cli.options import (
     DrawsOption,
-    DurationDrawsOption,
     EndOption,
     ScenarioArgument,
     SeedOption,
@@ -31,8 +30,9 @@ def plot(
     start: StartOption = None,
     end: EndOption = None,
     resolution: Annotated[
-        str, typer.Option(help="Period of the load fan: hourly|daily|monthly.")
-    ] = "monthly",
+        str | None,
+        typer.Option(help="Period of the load fan: hourly|daily|monthly (default: monthly)."),
+    ] = None,
     weather: WeatherOption = "auto",
     kind: Annotated[
         str,
@@ -45,7 +45,13 @@ def plot(
         str | None,
         typer.Option(help="Years of a duration or peak-hours figure, comma-separated."),
     ] = None,
-    duration_draws: DurationDrawsOption = "1000",
+    duration_draws: Annotated[
+        str | None,
+        typer.Option(
+            help="Draws a duration or peak-hours figure is built from (1..10000; 70 kB each a "
+            "year; default: 1000)."
+        ),
+    ] = None,
 ) -> None:
     """Plot a projection: AI and national load fans (P5-P95, P10-P90, P50) and annual bars,
     or its load duration curves, or when its peak hours fall."""
@@ -61,9 +67,23 @@ def plot(
     chosen_years = None
     if years is not None:
         chosen_years = tuple(parse_integer(part, "--years") for part in years.split(","))
+    # An option the chosen figure does not use is refused, not ignored.
+    if kind == "fan":
+        for name, value in (("--years", years), ("--duration-draws", duration_draws)):
+            if value is not None:
+                raise OptionsError(
+                    f"{name} = {value!r}: only for --kind duration or peak-hours (a fan shows "
+                    "every year from --start to --end, from all --draws)"
+                )
+    elif resolution is not None:
+        raise OptionsError(
+            f"--resolution = {resolution!r}: only for --kind fan ({kind} is built from every hour)"
+        )
     if kind != "fan":
         # Duration curves come from every hour whatever the resolution: annual is cheapest.
         resolution = "annual"
+    elif resolution is None:
+        resolution = "monthly"
     elif resolution == "annual":
         raise OptionsError(
             "--resolution = 'annual': a fan chart needs several points a year; "
@@ -79,7 +99,7 @@ def plot(
         resolution=resolution,
         weather=weather,
         duration_curves=kind != "fan",
-        duration_draws=duration_draws,
+        duration_draws=duration_draws or "1000",
     )
     if chosen_years is not None:
         assert options.start is not None and options.end is not None

@@ -174,3 +174,13 @@ def test_plot_duration_and_peak_hours(scenario_file, small_scenario_text, tmp_pa
     assert "--years = [2024]: give 1..4 years of the projection (2025..2026)" in (
         capsys.readouterr().err
     )
+    # An option the figure does not use is refused before the projection, not ignored.
+    unused = [
+        (["--years", "2025"], "--years = '2025': only for --kind duration or peak-hours"),
+        (["--duration-draws", "50"], "--duration-draws = '50': only for --kind duration"),
+        (["--kind", "duration", "--resolution", "daily"], "--resolution = 'daily': only for"),
+    ]
+    for extra, message in unused:
+        assert main(["plot", str(scenario), *extra, "--out", str(tmp_path / "z.png")]) == 2
+        assert message in capsys.readouterr().err
+        assert not (tmp_path / "z.png").exists()
