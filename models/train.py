@@ -167,12 +167,15 @@ def publish_model(
     root: Path,
     version: str,
     demand_sha256: str,
+    window: tuple[dt.date, dt.date],
     promote_if_better: bool = True,
     gaps: tuple[GapReport, ...] = (),
 ) -> tuple[Path, bool, str]:
     """Publish the artifact atomically; promote it when its backtest beats the current one.
 
-    ``gaps`` (from :func:`load_training_data`) go into the manifest and the model card.
+    ``window`` is the first and last local day of the demand trained on (the file's, within
+    ``[data] first_year..last_year``). ``gaps`` (from :func:`load_training_data`) go into the
+    manifest and the model card.
 
     Returns
     -------
@@ -194,7 +197,7 @@ def publish_model(
         "data": {
             "demand_file": config.demand_file,
             "demand_sha256": demand_sha256,
-            "window": [f"{config.first_year}-01-01", f"{config.last_year}-12-31"],
+            "window": [window[0].isoformat(), window[1].isoformat()],
             "temperature": f"{location.station}: {', '.join(name for name, _ in record_files)}",
             "temperature_sha256": dict(record_files),
             "gaps": [report.to_dict() for report in gaps],
@@ -280,9 +283,16 @@ def train(
     version = version or dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     data = load_training_data(config)
     valid = int(np.isfinite(data.demand.to_numpy()).sum())
+    window = (data.demand.index[0].date(), data.demand.index[-1].date())
+    short = ""
+    if (window[0].year, window[1].year) != (config.first_year, config.last_year):
+        short = (
+            f" (the file has no demand in the rest of [data] first_year..last_year = "
+            f"{config.first_year}..{config.last_year})"
+        )
     print(
-        f"loaded {valid} of {len(data.demand)} hours of demand, {data.demand.index[0].year}.."
-        f"{data.demand.index[-1].year}, for fitting and scoring (the others masked: the demand's "
+        f"loaded {valid} of {len(data.demand)} hours of demand, {window[0].year}.."
+        f"{window[1].year}{short}, for fitting and scoring (the others masked: the demand's "
         f"and the temperature's long gaps below); weather {config.weather_location}"
     )
     for report in data.gaps:
@@ -302,6 +312,7 @@ def train(
         root=root,
         version=version,
         demand_sha256=file_sha256(config.data_dir / config.demand_file),
+        window=window,
         promote_if_better=not no_promote,
         gaps=data.gaps,
     )

@@ -43,7 +43,7 @@ CONFIG = textwrap.dedent(
     [data]
     demand_file = "testville/demand.csv"
     first_year = 2019
-    last_year = 2022
+    last_year = 2023  # the file ends in 2022: the manifest says what was trained on
 
     [training]
     shape_window_years = 3
@@ -156,9 +156,11 @@ def test_a_new_dst_grid_with_gaps_trains_publishes_and_reports_its_gaps(grid, tr
         out
     )
     assert "promoted" in out and "not promoted" not in out
+    assert "2019..2022 (the file has no demand in the rest of [data] first_year..last_year" in out
     manifest = json.loads(
         (grid["artifacts"] / "testville-baseline" / "v1" / "manifest.json").read_text()
     )
+    assert manifest["data"]["window"] == ["2019-01-01", "2022-12-31"]
     demand_gaps, temperature_gaps = manifest["data"]["gaps"]
     assert demand_gaps["gaps"] == [
         {
@@ -263,7 +265,7 @@ def test_backtest_years_replace_the_configs_or_fail_in_one_line(grid, monkeypatc
     )  # fmt: skip
     _one_line_error(
         _run(["models.backtest", "--config", str(grid["config"]), "--years", "2022,20x2"], grid),
-        "--years = '2022,20x2'", "allowed: comma-separated years", "up to last_year (2022)",
+        "--years = '2022,20x2'", "allowed: comma-separated years", "up to last_year (2023)",
     )  # fmt: skip
     # Inside the data but too early to fit three years before it: the fit says so, in one line.
     _one_line_error(
