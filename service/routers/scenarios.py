@@ -141,6 +141,10 @@ def _add_version(
 _WRITE_RESPONSES = error_responses(401, 403, 409, 413)
 
 
+def _version_path(stored: ScenarioVersion) -> str:
+    return f"/v1/scenarios/{stored.scenario_id}?version={stored.version}"
+
+
 @router.post(
     "",
     summary="Save a new scenario (write key)",
@@ -158,7 +162,7 @@ async def create_scenario(
     return JSONResponse(
         ScenarioDetail(**_saved_detail(stored)).model_dump(mode="json"),
         status_code=201,
-        headers={"Location": f"/v1/scenarios/{stored.scenario_id}?version={stored.version}"},
+        headers={"Location": _version_path(stored)},
     )
 
 
@@ -173,10 +177,14 @@ async def add_version(
     body: SaveScenarioRequest,
     state: State,
     caller: Annotated[Caller, Depends(require_write)],
-) -> dict[str, Any]:
-    """Validate the scenario and store it as the next version (its `id` must match)."""
+) -> JSONResponse:
+    """Validate the scenario and store it as the next version (its `id` must match). The same
+    scenario and comment as the latest version answer that version: a retry adds nothing."""
     stored = await state.light(_add_version, state, scenario_id, body, str(caller.key_id))
-    return _saved_detail(stored)
+    return JSONResponse(
+        ScenarioDetail(**_saved_detail(stored)).model_dump(mode="json"),
+        headers={"Content-Location": _version_path(stored)},
+    )
 
 
 @router.get(

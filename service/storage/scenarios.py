@@ -107,7 +107,8 @@ class SavedScenarios:
         author: str,
         comment: str | None = None,
     ) -> ScenarioVersion:
-        """Store the next version of a saved scenario.
+        """Store the next version of a saved scenario; the same scenario (digest) with the same
+        comment as the latest version is that version, not a new one (a retried PUT).
 
         Raises
         ------
@@ -128,6 +129,9 @@ class SavedScenarios:
                         f"{scenario.archived_at:%Y-%m-%d}; an archived scenario takes no new "
                         "versions"
                     )
+                latest = session.get(ScenarioVersionRow, (scenario_id, scenario.latest_version))
+                if latest is not None and (latest.sha256, latest.comment) == (sha256, comment):
+                    return _version(latest, scenario)
                 scenario.latest_version += 1
                 row = ScenarioVersionRow(
                     scenario_id=scenario_id,

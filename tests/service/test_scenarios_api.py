@@ -45,6 +45,12 @@ def test_a_team_saves_versions_and_projects_a_scenario(client: TestClient):
     )
     assert second.status_code == 200 and second.json()["version"] == 2
     assert second.json()["sha256"] != body["sha256"]
+    assert second.headers["content-location"] == "/v1/scenarios/team-plan?version=2"
+    # A retried PUT (the same scenario and comment) is the version it made, not a third.
+    retried = _save(
+        client, _scenario(client, "team-plan", title="Team plan, more GPUs"), method="put"
+    )
+    assert retried.status_code == 200 and retried.json() == second.json()
     listed = {row["id"]: row for row in client.get("/v1/scenarios").json()}
     assert listed["team-plan"]["source"] == "saved" and listed["team-plan"]["version"] == 2
     assert listed["kr-national"]["source"] == "shipped"
