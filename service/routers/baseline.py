@@ -57,7 +57,8 @@ def _checked(state: ServiceState, request: BaselineRequest) -> BaselineModel:
     if request.draws * hours > limit:
         raise OptionsError(
             f"draws x hours = {request.draws} x {hours} = {request.draws * hours:.3g}: at most "
-            f"{limit:.3g} allowed; ask fewer draws or a shorter period"
+            f"{limit:.3g} allowed on this service (FORECAST_MAX_BASELINE_DRAW_HOURS); ask fewer "
+            "draws or a shorter period"
         )
     if request.draws > state.settings.max_draws:
         raise OptionsError(

@@ -377,6 +377,7 @@ def test_baseline_forecast(client: TestClient):
     )
     assert too_big.status_code == 422
     assert "draws x hours" in too_big.json()["detail"]
+    assert "FORECAST_MAX_BASELINE_DRAW_HOURS" in too_big.json()["detail"]
 
 
 def test_models_list_and_detail(client: TestClient):
