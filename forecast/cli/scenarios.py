@@ -28,7 +28,7 @@ def scenarios_show(
     """Print a scenario, validated, with every default filled in and its source."""
     import json
 
-    from forecast.engine.sampling import OPERATION_DEFAULTS
+    from forecast.engine.sampling import OPERATION_DEFAULTS, site_defaults
     from forecast.scenario import load_scenario
 
     scenario = load_scenario(scenario_id)
@@ -42,4 +42,8 @@ def scenarios_show(
                 operations[name] = [{**point, "default": True} for point in value]
             else:
                 operations[name] = {**value, "default": True}
+    for site, shown in zip(scenario.sites, data.get("sites", []), strict=True):
+        for name, default in site_defaults(scenario, site).items():
+            if name not in shown:
+                shown[name] = {**default.model_dump(mode="json"), "default": True}
     print(json.dumps(data, indent=2, ensure_ascii=False))

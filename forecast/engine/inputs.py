@@ -4,8 +4,8 @@
 has its own, keyed by name, so adding a site leaves the other inputs' draws as they were and
 scenarios that share an input share its draws: common random numbers), and it fills in every
 default (operations from :data:`forecast.engine.sampling.OPERATION_DEFAULTS`, sites from
-:data:`forecast.scenario.STATUS_DEFAULTS` and :data:`SITE_DEFAULTS`). The stages after it
-(fleet, hosting, power, baseline) are deterministic functions of what it returns.
+:func:`forecast.engine.sampling.site_defaults`). The stages after it (fleet, hosting, power,
+baseline) are deterministic functions of what it returns.
 """
 
 from __future__ import annotations
@@ -29,27 +29,16 @@ from forecast.engine.sampling import (
     sample,
     sample_path,
     single_operation,
+    site_defaults,
 )
 from forecast.scenario import (
     COOLING_SLOPE_FACTOR,
-    STATUS_DEFAULTS,
-    Fixed,
     Scenario,
-    Triangular,
 )
 from forecast.units import TWH_PER_YEAR_TO_MW, W_TO_MW
 
 if TYPE_CHECKING:
     from forecast.baseline.model import BaselineModel
-
-#: Site fields a site may leave out, with their defaults (README "Defaults", generated).
-SITE_DEFAULTS: dict[str, str] = {
-    "tenant_occupancy": "1 in a scenario without deployments (the site's tenants are the AI "
-    "load), else 0 (the site only hosts the plans' accelerators)",
-    "ramp_months": "0 (all capacity at commissioning)",
-    "build_probability, delay_months": "by status (table below)",
-    "pue, load_factor, inference_share": "the scenario's [operations] values",
-}
 
 
 @dataclass(frozen=True)
@@ -241,17 +230,12 @@ def _site_quantity(site: Any, name: str, fallback: Any) -> Any:
 def _draw_site(scenario: Scenario, index: int, streams: Streams, n_draws: int, shared):
     site = scenario.sites[index]
     key = f"site:{index}:{site.name}"
-    defaults = STATUS_DEFAULTS[site.status]
-    probability = site.build_probability or Fixed(value=defaults["build_probability"])
-    delay = site.delay_months or Triangular(
-        dist="triangular",
-        low=defaults["delay_months"][0],
-        mode=defaults["delay_months"][1],
-        high=defaults["delay_months"][2],
-    )
+    defaults = site_defaults(scenario, site)
+    probability = site.build_probability or defaults["build_probability"]
+    delay = site.delay_months or defaults["delay_months"]
     built_probability = sample(probability, n_draws, streams.generator(f"{key}:build"))
     built = (streams.generator(f"{key}:built").random(n_draws) < built_probability).astype(np.uint8)
-    occupancy = site.tenant_occupancy or Fixed(value=0.0 if scenario.deployments else 1.0)
+    occupancy = site.tenant_occupancy or defaults["tenant_occupancy"]
     own = {
         name: sample_path(site_value, n_draws, streams.generator(f"{key}:{name}"))
         for name in ("pue", "load_factor", "inference_share")
@@ -262,7 +246,7 @@ def _draw_site(scenario: Scenario, index: int, streams: Streams, n_draws: int, s
         start_month=month_number(site.commissioning)
         + sample(delay, n_draws, streams.generator(f"{key}:delay")),
         capacity_mw=sample(site.capacity_mw, n_draws, streams.generator(f"{key}:capacity")),
-        ramp_months=central(site.ramp_months) if site.ramp_months is not None else 0.0,
+        ramp_months=central(site.ramp_months or defaults["ramp_months"]),
         capacity_kind=site.capacity_kind,
         region=scenario.regions.index(site.region) if site.region else 0,
         pue=own.get("pue", shared["pue"]),

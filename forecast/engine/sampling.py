@@ -15,10 +15,13 @@ import numpy as np
 
 from forecast.calendar import month_number
 from forecast.scenario import (
+    STATUS_DEFAULTS,
     Beta,
     Fixed,
     Lognormal,
     Operations,
+    Scenario,
+    Site,
     Trend,
     TrendPoint,
     Triangular,
@@ -160,6 +163,34 @@ def operation(operations: Operations, name: str) -> Distribution | Trend:
     """The scenario's quantity (or trend) for an operations field, or the documented default."""
     value = getattr(operations, name)
     return value if value is not None else OPERATION_DEFAULTS[name].quantity
+
+
+#: Site fields a site may leave out, with their defaults (README "Defaults", generated).
+SITE_DEFAULTS: dict[str, str] = {
+    "tenant_occupancy": "1 in a scenario without deployments (the site's tenants are the AI "
+    "load), else 0 (the site only hosts the plans' accelerators)",
+    "ramp_months": "0 (all capacity at commissioning)",
+    "build_probability, delay_months": "by status (table below)",
+    "pue, load_factor, inference_share": "the scenario's [operations] values",
+}
+
+
+def site_defaults(scenario: Scenario, site: Site) -> dict[str, Distribution]:
+    """The quantities a site leaves out, as the projection draws them (README "Defaults"): its
+    status's build probability and commissioning delay, its tenants' occupancy and no ramp."""
+    status = STATUS_DEFAULTS[site.status]
+    by_status = f"default for status {site.status!r} (README: Site status defaults)"
+    occupancy = (
+        "default: the scenario's deployments fill the site"
+        if scenario.deployments
+        else "default: no deployments, so the site's own tenants are the AI load"
+    )
+    return {
+        "build_probability": _fixed(status["build_probability"], by_status),
+        "delay_months": _tri(*status["delay_months"], source=by_status),
+        "tenant_occupancy": _fixed(0.0 if scenario.deployments else 1.0, occupancy),
+        "ramp_months": _fixed(0.0, "default: all capacity at commissioning"),
+    }
 
 
 def single_operation(operations: Operations, name: str) -> Distribution:

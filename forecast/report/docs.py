@@ -12,8 +12,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from forecast.engine.inputs import SITE_DEFAULTS
-from forecast.engine.sampling import OPERATION_DEFAULTS
+from forecast.engine.sampling import OPERATION_DEFAULTS, SITE_DEFAULTS
 from forecast.outputs import (
     DIFFERENCE_VARIABLES,
     DURATION_SUMMARIES,

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from forecast.paths import shipped_data_dir
 from forecast.scenario import (
+    STATUS_DEFAULTS,
     Beta,
     Fixed,
     Lognormal,
@@ -168,7 +169,8 @@ def test_shipped_scenario_validates_with_its_file_stem_as_id(scenario_id):
 @pytest.mark.parametrize("scenario_id", SCENARIO_IDS)
 def test_scenarios_show_prints_every_shipped_scenario_with_its_defaults(scenario_id, capsys):
     """`forecast scenarios show ID` prints the scenario as JSON with every operation filled in,
-    a default trend as its points (each marked a default)."""
+    a default trend as its points (each marked a default), and every site's defaults (its
+    status's build probability and delay, occupancy, ramp) as the projection draws them."""
     import json
 
     from forecast.cli import main
@@ -185,6 +187,14 @@ def test_scenarios_show_prints_every_shipped_scenario_with_its_defaults(scenario
         assert all(
             part["default"] is True for part in (value if isinstance(value, list) else [value])
         )
+    site_fields = {"build_probability", "delay_months", "tenant_occupancy", "ramp_months"}
+    for site, declared_site in zip(shown.get("sites", []), declared.get("sites", []), strict=True):
+        assert site_fields <= set(site)
+        for name in site_fields - set(declared_site):
+            assert site[name]["default"] is True
+        if "build_probability" not in declared_site:
+            expected = STATUS_DEFAULTS[site["status"]]["build_probability"]
+            assert site["build_probability"]["value"] == expected
 
 
 @pytest.mark.parametrize("scenario_id", SCENARIO_IDS)
