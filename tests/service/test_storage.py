@@ -81,7 +81,7 @@ def test_concurrent_versions_never_share_a_number(database: Database):
     def add(index: int) -> None:
         try:
             outcomes.append(
-                saved.add_version("busy", _document("busy"), sha256=f"{index:064d}", author="k")
+                saved.add_version("busy", _document("busy"), sha256=f"{index + 1:064d}", author="k")
             )
         except ConflictError as error:
             outcomes.append(error)
