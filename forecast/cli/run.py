@@ -23,7 +23,8 @@ _ClickException: Any = next(c for c in typer.BadParameter.__mro__ if c.__name__ 
 def run_app(app: typer.Typer, argv: list[str] | None = None) -> int:
     """Run ``app`` on ``argv`` (default: the process's arguments); return the exit status."""
     try:
-        app(args=argv, standalone_mode=False)
+        # Typer hands back Ctrl-C as the status 130 (its Abort) instead of raising it.
+        status = app(args=argv, standalone_mode=False)
     except ForecastError as error:
         print(f"error: {error}".replace("\n", " "), file=sys.stderr)
         return 2
@@ -39,4 +40,7 @@ def run_app(app: typer.Typer, argv: list[str] | None = None) -> int:
         message = f"error: {hint}{error.format_message()}".replace("\n", " ")
         print(message, file=sys.stderr)
         return 2
+    if status == 130:
+        print("error: interrupted", file=sys.stderr)
+        return 130
     return 0

@@ -1,0 +1,50 @@
+"""Ctrl-C stops a command with status 130 and one line, never status 0: a script's
+``forecast project ... && upload`` must not carry on after an interrupted run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import typer
+
+from forecast.cli.run import run_app
+
+
+def test_an_interrupted_command_exits_130_with_one_line(capsys):
+    app = typer.Typer()
+
+    @app.command()
+    def work() -> None:
+        raise KeyboardInterrupt
+
+    @app.command()
+    def other() -> None:  # two commands, as the real apps have
+        pass
+
+    assert run_app(app, ["work"]) == 130
+    assert capsys.readouterr().err.strip().splitlines()[-1] == "error: interrupted"
+
+
+def test_ctrl_c_during_a_projection_exits_130(tmp_path):
+    out = tmp_path / "kr.parquet"
+    entry = "import sys; from forecast.cli import main; sys.exit(main())"
+    command = [sys.executable, "-c", entry, "project", "kr-national", "--draws", "2000",
+               "--start", "2030-01-01", "--end", "2031-12-31", "--out", str(out)]  # fmt: skip
+    process = subprocess.Popen(
+        command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, env={**os.environ}
+    )
+    assert process.stderr is not None
+    seen = b""
+    deadline = time.monotonic() + 120
+    # Wait for the progress bar: the projection is under way.
+    while b"draws" not in seen and process.poll() is None and time.monotonic() < deadline:
+        seen += process.stderr.read1(4096)
+    process.send_signal(signal.SIGINT)
+    _, error = process.communicate(timeout=120)
+    assert process.returncode == 130, (seen + error).decode(errors="replace")[-2000:]
+    assert b"error: interrupted" in error
+    assert not out.exists()
