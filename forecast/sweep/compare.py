@@ -246,6 +246,9 @@ def combine(
     combined = combined.assign_coords(coordinates)
     combined["scenario"].attrs = {"description": "scenario id; the first is the reference"}
     combined.attrs |= {
+        # Independent runs differ in seed (seed + i): the base seed, with the rule in
+        # comparison_random_numbers, says which each used.
+        "seed": datasets[0].attrs["seed"],
         "title": "Comparison of " + ", ".join(labels),
         "scenario_id": ",".join(labels),
         "comparison_reference": labels[0],

@@ -67,6 +67,9 @@ def test_identical_scenarios_differ_by_exactly_zero_with_common_random_numbers()
     )
     assert common.attrs["comparison_random_numbers"].startswith("common")
     assert independent.attrs["comparison_random_numbers"].startswith("independent")
+    # The base seed stays (each run's is seed + i), so the summary prints.
+    assert independent.attrs["seed"] == OPTIONS.seed
+    assert "seed 7" in comparisons.summary_text(independent).splitlines()[0]
 
 
 def test_common_random_numbers_make_differences_less_noisy():
