@@ -183,6 +183,8 @@ def _manifest_bytes(directory: Path) -> bytes:
     try:
         return (Path(directory) / MANIFEST).read_bytes()
     except FileNotFoundError:
+        if not Path(directory).is_dir():
+            raise ArtifactError(f"artifact {label(directory)}: no such directory") from None
         raise ArtifactError(f"artifact {label(directory)} has no {MANIFEST}") from None
 
 

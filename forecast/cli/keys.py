@@ -59,7 +59,13 @@ def sign(
 ) -> None:
     """Sign artifacts (after checking every file against its manifest)."""
     if key is not None:
-        private = signing.load_private_key(key.read_bytes(), origin=str(key))
+        try:
+            pem = key.read_bytes()
+        except OSError as error:
+            raise ArtifactError(
+                f"--key = {key}: cannot read the key file: {error.strerror}"
+            ) from None
+        private = signing.load_private_key(pem, origin=str(key))
     else:
         found = signing.signing_key_from_environment()
         if found is None:

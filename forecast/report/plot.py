@@ -215,12 +215,15 @@ def figure_years(dataset: xr.Dataset, years: tuple[int, ...] | None = None) -> l
 
 
 def check_years(years: tuple[int, ...], first: int, last: int) -> None:
-    """Refuse figure years outside ``first..last`` or more than :data:`MAX_FIGURE_YEARS`."""
+    """Refuse figure years outside ``first..last``, repeated, or more than
+    :data:`MAX_FIGURE_YEARS`."""
     if any(not first <= y <= last for y in years) or not 1 <= len(years) <= MAX_FIGURE_YEARS:
         raise OptionsError(
             f"--years = {list(years)}: give 1..{MAX_FIGURE_YEARS} years of the projection "
             f"({first}..{last})"
         )
+    if len(set(years)) < len(years):
+        raise OptionsError(f"--years = {list(years)}: give each year once")
 
 
 def _needs_duration(dataset: xr.Dataset) -> None:

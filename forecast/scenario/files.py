@@ -228,6 +228,8 @@ def read_scenario_file(path: Path) -> Scenario:
             data = tomllib.load(handle)
     except FileNotFoundError:
         raise NotFoundError(f"{path}: no such scenario file") from None
+    except IsADirectoryError:
+        raise NotFoundError(f"{path}: a directory; allowed: a scenario .toml file") from None
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError(f"{origin}: malformed TOML: {error}") from None
     except UnicodeDecodeError as error:

@@ -188,3 +188,25 @@ def test_not_utf8(scenario_file, tmp_path, capsys):
     status, error = _run(["project", str(path), "--out", str(tmp_path / "x.csv")], capsys)
     assert status != 0
     assert "latin.toml" in error
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        pytest.param(["project", "{tmp}", "--out", "{tmp}/x.csv"],
+                     "a directory; allowed: a scenario .toml file", id="scenario-is-a-directory"),
+        pytest.param(["keys", "sign", "{tmp}", "--key", "{tmp}/no.key"],
+                     "--key = {tmp}/no.key: cannot read the key file", id="missing-key-file"),
+        pytest.param(["keys", "verify", "{tmp}/nope"], "nope: no such directory",
+                     id="verify-missing-directory"),
+        pytest.param(["plot", "kr-outlook", "--kind", "peak-hours", "--years", "2030,2030",
+                      "--out", "{tmp}/p.png"], "--years = [2030, 2030]: give each year once",
+                     id="plot-repeated-year"),
+    ],
+)  # fmt: skip
+def test_files_and_years_that_cannot_be_used_are_one_line(arguments, expected, tmp_path, capsys):
+    """Each was a traceback (IsADirectoryError, FileNotFoundError, matplotlib's TypeError)."""
+    argv = [part.replace("{tmp}", str(tmp_path)) for part in arguments]
+    status, error = _run(argv, capsys)
+    assert status == 2 and "\n" not in error
+    assert expected.replace("{tmp}", str(tmp_path)) in error
