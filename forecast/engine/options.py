@@ -87,7 +87,9 @@ class ProjectionOptions:
             if not FIRST_DATE <= day <= LAST_DATE:
                 raise OptionsError(f"{name} = {day}: allowed {FIRST_DATE}..{LAST_DATE}")
         if end < start:
-            raise OptionsError(f"end = {end} is before start = {start}: end must be on or after")
+            raise OptionsError(
+                f"end = {end} is before start = {start}: end must be on or after start"
+            )
         if end.year - start.year + 1 > 30:
             raise OptionsError(f"period {start}..{end}: at most 30 years allowed")
         return ProjectionOptions(
