@@ -29,6 +29,7 @@ from forecast.cli.options import (
     check_output,
     projection_options,
 )
+from forecast.errors import OptionsError
 
 
 def compare(
@@ -50,7 +51,7 @@ def compare(
     baseline_model: BaselineModelOption = None,
     no_baseline: NoBaselineOption = False,
     duration_curves: DurationCurvesOption = True,
-    duration_draws: DurationDrawsOption = "1000",
+    duration_draws: DurationDrawsOption = None,
     per_draw: PerDrawOption = False,
     independent: Annotated[
         bool,
@@ -71,6 +72,11 @@ def compare(
     from forecast.sweep import compare as comparisons
 
     check_output(out, file_format=file_format, formats=export.FORMATS)
+    if len(scenarios) < 2:
+        raise OptionsError(
+            f"scenarios: {len(scenarios)} given ({', '.join(scenarios)}); compare 2 or more "
+            "(one alone: forecast project)"
+        )
     loaded = [load_scenario(scenario) for scenario in scenarios]
     comparisons.check_scenarios(loaded)
     options = projection_options(

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from forecast.errors import ForecastError
+from forecast.errors import ForecastError, OptionsError
 from forecast.projection import ProjectionOptions
 from forecast.scenario import Scenario
 
@@ -53,8 +53,11 @@ DurationCurvesOption = Annotated[
     ),
 ]
 DurationDrawsOption = Annotated[
-    str,
-    typer.Option(help="Draws the duration curves are built from (1..10000; 70 kB each a year)."),
+    str | None,
+    typer.Option(
+        help="Draws the duration curves are built from (1..10000; 70 kB each a year; "
+        "default: 1000)."
+    ),
 ]
 
 DEFAULT_QUANTILES = "0.05,0.1,0.5,0.9,0.95"
@@ -123,11 +126,20 @@ def projection_options(
     no_baseline: bool = False,
     per_draw: bool = False,
     duration_curves: bool = False,
-    duration_draws: str = "1000",
+    duration_draws: str | None = None,
 ) -> ProjectionOptions:
     """Parse the shared options into checked :class:`ProjectionOptions` (a baseline model
-    named by them or the scenario must exist)."""
+    named by them or the scenario must exist). An option that the others make meaningless
+    is refused, not ignored."""
     from forecast.engine.baseline import check_named_model
+
+    if no_baseline and baseline_model is not None:
+        raise OptionsError(
+            f"--baseline-model = {baseline_model!r}: --no-baseline projects no baseline; give "
+            "one or the other"
+        )
+    if duration_draws is not None and not duration_curves:
+        raise OptionsError(f"--duration-draws = {duration_draws!r}: only with --duration-curves")
 
     options = ProjectionOptions(
         draws=parse_integer(draws, "--draws"),
@@ -141,7 +153,7 @@ def projection_options(
         include_baseline=not no_baseline,
         per_draw=per_draw,
         duration_curves=duration_curves,
-        duration_draws=parse_integer(duration_draws, "--duration-draws"),
+        duration_draws=parse_integer(duration_draws or "1000", "--duration-draws"),
     ).validated(scenario)
     check_named_model(scenario, options)
     return options

@@ -99,7 +99,7 @@ def plot(
         resolution=resolution,
         weather=weather,
         duration_curves=kind != "fan",
-        duration_draws=duration_draws or "1000",
+        duration_draws=duration_draws,
     )
     if chosen_years is not None:
         assert options.start is not None and options.end is not None

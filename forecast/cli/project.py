@@ -48,7 +48,7 @@ def project(
     no_baseline: NoBaselineOption = False,
     per_draw: PerDrawOption = False,
     duration_curves: DurationCurvesOption = False,
-    duration_draws: DurationDrawsOption = "1000",
+    duration_draws: DurationDrawsOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Project a scenario: hourly AI load, baseline and total with quantiles, to CSV, Parquet

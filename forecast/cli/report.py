@@ -43,8 +43,9 @@ def report(
     baseline_model: BaselineModelOption = None,
     no_baseline: NoBaselineOption = False,
     duration_draws: Annotated[
-        str, typer.Option(help="Draws the duration curves are built from (1..10000).")
-    ] = "1000",
+        str | None,
+        typer.Option(help="Draws the duration curves are built from (1..10000; default: 1000)."),
+    ] = None,
     quiet: QuietOption = False,
 ) -> None:
     """Write a self-contained HTML report (no network, inline SVG charts): the question, every

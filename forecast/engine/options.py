@@ -69,6 +69,12 @@ class ProjectionOptions:
             raise OptionsError(
                 f"quantiles = {list(self.quantiles)}: give 1-99 probabilities in [0, 1]"
             )
+        twice = sorted({q for q in quantiles if quantiles.count(q) > 1})
+        if twice:
+            raise OptionsError(
+                f"quantiles = {list(self.quantiles)}: {', '.join(map(str, twice))} given twice; "
+                "give each probability once"
+            )
         for name in ("per_draw", "duration_curves"):
             if not isinstance(getattr(self, name), bool):
                 raise OptionsError(f"{name} = {getattr(self, name)!r}: must be true or false")

@@ -127,6 +127,9 @@ def test_bad_scenario_is_one_line_and_writes_nothing(
         ("--start", "2025-13-01", ["--start", "2025-13-01", "YYYY-MM-DD"]),
         ("--end", "2020-01-01", ["end = 2020-01-01", "before start"]),
         ("--quantiles", "0.5,1.5", ["quantiles", "[0, 1]"]),
+        ("--quantiles", "0.1,0.5,0.5", ["quantiles", "0.5 given twice"]),
+        ("--duration-draws", "20", ["--duration-draws = '20'", "only with --duration-curves"]),
+        ("--baseline-model", "kr-national-baseline", ["--no-baseline", "one or the other"]),
         ("--format", "xlsx", ["xlsx", "csv, netcdf"]),
     ],
 )
@@ -135,8 +138,10 @@ def test_bad_option_is_one_line_and_writes_nothing(
 ):
     path = scenario_file(small_scenario_text)
     out = tmp_path / "out.csv"
+    # A baseline model with --no-baseline: an option the others make meaningless.
+    extra = ["--no-baseline"] if option == "--baseline-model" else []
     status, error = _run(
-        ["project", str(path), "--out", str(out), "--draws", "10", option, value], capsys
+        ["project", str(path), "--out", str(out), "--draws", "10", *extra, option, value], capsys
     )
     assert status != 0
     assert "\n" not in error
@@ -201,6 +206,8 @@ def test_not_utf8(scenario_file, tmp_path, capsys):
                       "--out", "{tmp}/x.csv"],
                      "end = 2030-01-01 is before start = 2031-01-01: end must be on or after start",
                      id="end-before-start-said-whole"),
+        pytest.param(["compare", "kr-national", "--out", "{tmp}/c.csv"],
+                     "scenarios: 1 given (kr-national); compare 2 or more", id="compare-one"),
         pytest.param(["keys", "verify", "{tmp}/nope"], "nope: no such directory",
                      id="verify-missing-directory"),
         pytest.param(["plot", "kr-outlook", "--kind", "peak-hours", "--years", "2030,2030",
