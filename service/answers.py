@@ -231,11 +231,11 @@ def answer_file(state: ServiceState, run: Run) -> Response:
 
     Raises
     ------
-    NotFoundError
-        The file is gone from the results directory.
+    ResultLostError
+        The file is gone from the results directory, or not the size it was written at.
     """
     assert run.result_file is not None
-    path = state.results.path(run.result_file)
+    path = state.results.path(run.result_file, run.result_bytes)
     stem = comparison_stem(run.scenario_ids.split(",")) if run.scenario_ids else run.scenario_id
     headers = {
         "ETag": etag(run.result_key, "netcdf"),
@@ -250,7 +250,7 @@ def answer_file(state: ServiceState, run: Run) -> Response:
     }
     name = run.result_file
     return StreamingResponse(
-        _streamed(lambda: state.results.chunks(name), None),
+        _streamed(lambda: state.results.chunks(name, run.result_bytes), None),
         media_type=MEDIA_TYPES["netcdf"],
         headers=headers,
     )

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import time
 import uuid
 from dataclasses import dataclass
@@ -39,8 +40,11 @@ from service.inputs import check_local_midnights, merged
 from service.registry import model_label
 from service.schemas import ProjectionRequest, RunOptions, ScenarioChoice
 from service.state import ServiceState
+from service.storage.results import ResultLostError
 from service.storage.runs import Run
 from service.tasks import ProjectionTask, Task
+
+logger = logging.getLogger("service")
 
 ScenarioSource = Literal["shipped", "saved", "inline", "overrides"]
 
@@ -337,7 +341,7 @@ async def stored(state: ServiceState, run: Run) -> ProjectionResult:
 
     async def work() -> ProjectionResult:
         async with state.admission.slot(f"reading run {run.id}", need):
-            dataset = await run_in_threadpool(state.results.read, file)
+            dataset = await run_in_threadpool(state.results.read, file, run.result_bytes)
         result = ProjectionResult(
             key=run.result_key, dataset=dataset, run_id=run.id, result_file=file
         )
@@ -346,6 +350,26 @@ async def stored(state: ServiceState, run: Run) -> ProjectionResult:
 
     result, _ = await state.coalescer.run(f"read:{run.id}", work)
     return result
+
+
+async def stored_or_lost(state: ServiceState, run: Run) -> ProjectionResult | None:
+    """:func:`stored`, or None when the run's result file is gone or damaged. The run then
+    keeps its record without the file, its ``error`` saying what happened, and the damaged
+    file is removed, so that the next identical request computes the answer anew instead of
+    failing on it for ever."""
+    try:
+        return await stored(state, run)
+    except ResultLostError as lost:
+        await forget_lost(state, run, lost)
+        return None
+
+
+async def forget_lost(state: ServiceState, run: Run, lost: ResultLostError) -> None:
+    """Record that ``run``'s result file is lost (its ``error`` says why) and remove what is
+    left of it."""
+    logger.warning("run %s: %s; it will be computed again when asked", run.id, lost)
+    await state.light(state.runs.update, run.id, result_file=None, error=f"{lost}")
+    await state.light(state.results.delete, run.result_file)
 
 
 async def submit_job(

@@ -152,8 +152,9 @@ async def respond(
     prepared.check_computable()
     run = await state.light(state.runs.stored_result, prepared.key)
     if run is not None and run.result_file is not None:
-        result = await projecting.stored(state, run)
-        return await answer(state, result, chosen, cache_status="stored")
+        result = await projecting.stored_or_lost(state, run)
+        if result is not None:
+            return await answer(state, result, chosen, cache_status="stored")
     running = state.jobs.find(prepared.key)
     if running is not None:
         found = await state.light(state.runs.get, running)

@@ -20,6 +20,10 @@ _FILE_NAME = re.compile(r"^[0-9a-f]{32}\.nc$")
 READ_CHUNK_BYTES = 1 << 20
 
 
+class ResultLostError(NotFoundError):
+    """A run's result file is gone or damaged: its answer can only be computed again."""
+
+
 class ResultFiles:
     """The results directory."""
 
@@ -30,19 +34,26 @@ class ResultFiles:
         """Create the directory if needed."""
         self.directory.mkdir(parents=True, exist_ok=True)
 
-    def path(self, name: str) -> Path:
-        """Path of the result file ``name``.
+    def path(self, name: str, size: int | None = None) -> Path:
+        """Path of the result file ``name``; ``size``, the bytes written, if known.
 
         Raises
         ------
         NotFoundError
-            ``name`` is not a result file name, or the file is gone.
+            ``name`` is not a result file name.
+        ResultLostError
+            The file is gone, or is not the size it was written at (truncated or replaced).
         """
         if not _FILE_NAME.match(name):
             raise NotFoundError(f"result file {name!r}: not a result file name")
         path = self.directory / name
         if not path.is_file():
-            raise NotFoundError(f"result file {name!r}: missing from the results directory")
+            raise ResultLostError(f"result file {name!r}: missing from the results directory")
+        found = path.stat().st_size
+        if size is not None and found != size:
+            raise ResultLostError(
+                f"result file {name!r}: damaged ({found:,} bytes where {size:,} were written)"
+            )
         return path
 
     def write(self, run_id: str, dataset: xr.Dataset) -> tuple[str, int]:
@@ -59,15 +70,28 @@ class ResultFiles:
         )
         return name, (self.directory / name).stat().st_size
 
-    def read(self, name: str) -> xr.Dataset:
+    def read(self, name: str, size: int | None = None) -> xr.Dataset:
         """The result Dataset, read whole into memory (the file is closed after), under
-        :data:`service.render.HDF5_USE` like every use of HDF5 in the service."""
-        with HDF5_USE, xr.open_dataset(self.path(name), engine="h5netcdf") as dataset:
-            return dataset.load()
+        :data:`service.render.HDF5_USE` like every use of HDF5 in the service.
 
-    def chunks(self, name: str) -> Iterator[bytes]:
+        Raises
+        ------
+        ResultLostError
+            The file is gone, or damaged (the wrong size, or HDF5 cannot read it).
+        """
+        path = self.path(name, size)
+        try:
+            with HDF5_USE, xr.open_dataset(path, engine="h5netcdf") as dataset:
+                return dataset.load()
+        except (OSError, ValueError) as error:
+            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            raise ResultLostError(
+                f"result file {name!r}: damaged, cannot be read ({reason})"
+            ) from None
+
+    def chunks(self, name: str, size: int | None = None) -> Iterator[bytes]:
         """The file's bytes in 1 MB pieces (for streaming a NetCDF answer)."""
-        with self.path(name).open("rb") as handle:
+        with self.path(name, size).open("rb") as handle:
             while chunk := handle.read(READ_CHUNK_BYTES):
                 yield chunk
 

@@ -122,3 +122,47 @@ def test_deleting_a_run_needs_a_write_key_and_removes_its_file(make_settings):
         assert not file.exists()
         assert client.get(f"/v1/runs/{run_id}").status_code == 404
         assert client.post("/v1/projections", json={**JOB, "draws": 5}).headers["x-cache"] == "miss"
+
+
+def _stored_run(client: TestClient, body: dict) -> tuple[str, object]:
+    """A projection answered inline, once its result file is written: its run id and path."""
+    answer = client.post("/v1/projections", json=body)
+    assert answer.status_code == 200, answer.text
+    service = client.app.state.service
+    run_id = answer.headers["x-run-id"]
+    for _ in range(600):
+        run = service.runs.get(run_id)
+        if run.result_file is not None:
+            return run_id, service.results.directory / run.result_file
+        time.sleep(0.05)
+    raise AssertionError(f"run {run_id}: no result file")
+
+
+def test_a_damaged_result_file_is_reported_and_computed_again(make_settings):
+    """A truncated result file gave 500 on every read and on every identical request, for
+    ever (the stored-result lookup found it first). Now its run says the file is damaged
+    (404, how to get it again) and an identical request computes the answer anew."""
+    with TestClient(create_app(make_settings())) as client:
+        service = client.app.state.service
+        body = {**JOB, "draws": 5, "resolution": "annual"}
+        run_id, file = _stored_run(client, body)
+        file.write_bytes(file.read_bytes()[: file.stat().st_size // 2])
+        service.cache.drop(service.runs.get(run_id).result_key)
+        for file_format in ("netcdf", "csv"):
+            lost = client.get(f"/v1/runs/{run_id}/result", params={"format": file_format})
+            assert lost.status_code == 404, lost.text
+            detail = lost.json()["detail"]
+            assert "damaged" in detail and "compute it again" in detail
+        assert not file.exists()  # what was left of it is removed
+        assert "damaged" in client.get(f"/v1/runs/{run_id}").json()["error"]
+        again = client.post("/v1/projections", json=body)
+        assert again.status_code == 200 and again.headers["x-cache"] == "miss"
+        assert again.headers["x-run-id"] != run_id
+        # A file damaged in place (its size unchanged) is found when it is read.
+        other = {**body, "draws": 6}
+        run_id, file = _stored_run(client, other)
+        file.write_bytes(b"\0" * file.stat().st_size)
+        service.cache.drop(service.runs.get(run_id).result_key)
+        recomputed = client.post("/v1/projections", json=other)
+        assert recomputed.status_code == 200 and recomputed.headers["x-cache"] == "miss"
+        assert "cannot be read" in client.get(f"/v1/runs/{run_id}").json()["error"]
