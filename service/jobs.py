@@ -189,6 +189,7 @@ class JobRunner:
             outcome = future.result()
             changes |= {
                 "status": "succeeded",
+                "error": None,
                 "result_file": outcome["file"],
                 "result_bytes": outcome["bytes"],
                 "compute_seconds": outcome["compute_seconds"],

@@ -139,6 +139,7 @@ class ServiceState:
             self.problems[name] = f"{type(error).__name__}: {error}"
 
     def _start_database(self) -> None:
+        self.database.claim()
         self.database.migrate()
         self.results.prepare()
 

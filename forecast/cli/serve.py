@@ -14,12 +14,12 @@ import typer
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port (1..65535).", min=1, max=65535)] = 8000,
-    workers: Annotated[
-        int, typer.Option(help="Worker processes; each compiles and caches on its own.", min=1)
-    ] = 1,
     log_level: Annotated[str, typer.Option(help="critical|error|warning|info|debug")] = "info",
 ) -> None:
-    """Serve the forecast API (OpenAPI docs at /docs) on the shipped data and models."""
+    """Serve the forecast API (OpenAPI docs at /docs) on the shipped data and models.
+
+    One process per database (it holds the database while it runs): its heavy requests share
+    slots and its jobs a Dask scheduler, so more processes would need a database each."""
     import uvicorn
 
     uvicorn.run(
@@ -27,7 +27,6 @@ def serve(
         factory=True,
         host=host,
         port=port,
-        workers=workers,
         log_level=log_level,
         # Named by import string, as the app: closes connections whose request head is slow.
         http="service.server:TimedProtocol",

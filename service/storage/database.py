@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,6 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from service.errors import StorageError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+#: The PostgreSQL advisory lock a service process holds on its database ("aigf" in ASCII).
+OWNER_LOCK_KEY = 0x61696766
 
 
 def normalised_url(url: str):
@@ -58,11 +63,47 @@ class Database:
                 self.url, pool_pre_ping=True, pool_size=5, max_overflow=10, pool_timeout=10
             )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._claim: Any = None  # the lock file's descriptor, or the connection holding the lock
 
     @property
     def backend(self) -> str:
         """``sqlite`` or ``postgresql``."""
         return self.url.get_backend_name()
+
+    def claim(self) -> None:
+        """Take the database for this process until :meth:`dispose`: an exclusive lock on a
+        file beside a SQLite database, a session advisory lock on a PostgreSQL one. One service
+        process per database: another would mark this one's running jobs interrupted at its
+        start-up and race it through the migrations.
+
+        Raises
+        ------
+        StorageError
+            Another process holds the database.
+        """
+        if self._claim is not None:
+            return
+        if self.backend == "sqlite":
+            if not self.url.database or self.url.database == ":memory:":
+                return
+            handle = os.open(f"{self.url.database}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(handle)
+                raise StorageError(_held(self.backend)) from None
+            self._claim = handle
+            return
+        try:
+            connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            query = text("SELECT pg_try_advisory_lock(:key)")
+            held = connection.execute(query, {"key": OWNER_LOCK_KEY}).scalar()
+        except SQLAlchemyError as error:
+            raise StorageError(f"database {self.backend}: cannot connect: {error}") from None
+        if not held:
+            connection.close()
+            raise StorageError(_held(self.backend))
+        self._claim = connection
 
     def migrate(self) -> None:
         """Create or upgrade the schema to the newest migration.
@@ -95,8 +136,21 @@ class Database:
             yield session
 
     def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Give the database up (:meth:`claim`) and close every pooled connection."""
+        claim, self._claim = self._claim, None
+        if isinstance(claim, int):
+            os.close(claim)  # closing the descriptor drops its lock
+        elif claim is not None:
+            claim.close()  # the session ends, and its advisory lock with it
         self.engine.dispose()
+
+
+def _held(backend: str) -> str:
+    return (
+        f"database {backend}: another service process holds it; one service process per "
+        "database (a second would mark the first's running jobs interrupted): stop that one, "
+        "or give this one its own FORECAST_STORAGE_DIR or FORECAST_DATABASE_URL"
+    )
 
 
 def _sqlite_pragmas(connection, _record) -> None:

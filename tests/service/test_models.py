@@ -55,7 +55,8 @@ def client(tmp_path_factory):
     publish_model(root, "v1")
     _publish_au_model(root)
     (root / "DEFAULT").write_text(MODEL_ID)
-    with TestClient(create_app(Settings(artifact_dir=root))) as test_client:
+    storage = tmp_path_factory.mktemp("storage")
+    with TestClient(create_app(Settings(artifact_dir=root, storage_dir=storage))) as test_client:
         yield test_client
 
 
@@ -92,9 +93,10 @@ def test_the_scenario_list_offers_the_nsw_scenario(client: TestClient):
     assert "au-nsw-ai-dc" in ids
 
 
-def test_the_shipped_service_serves_both_shipped_models():
+def test_the_shipped_service_serves_both_shipped_models(tmp_path):
     root = Path(__file__).resolve().parents[2] / "models" / "artifacts"
-    with TestClient(create_app(Settings(artifact_dir=root))) as shipped:
+    settings = Settings(artifact_dir=root, storage_dir=tmp_path)
+    with TestClient(create_app(settings)) as shipped:
         listed = {row["model_id"]: row for row in shipped.get("/v1/models").json()}
         assert {"kr-national-baseline", "au-nsw-baseline"} <= set(listed)
         assert all(row["served_version"] == row["promoted_version"] for row in listed.values())
@@ -104,3 +106,15 @@ def test_the_shipped_service_serves_both_shipped_models():
             answer = shipped.post("/v1/projections", json={**body, "scenario_id": scenario_id})
             assert answer.status_code == 200
             assert answer.headers["x-model-version"].startswith(f"{model_id}@")
+
+
+def test_a_second_service_on_the_same_storage_is_not_ready_and_touches_no_run(make_settings):
+    """It says why on /readyz and leaves the first one's runs alone."""
+    settings = make_settings()
+    with TestClient(create_app(settings)) as first:
+        assert first.get("/readyz").status_code == 200
+        with TestClient(create_app(settings)) as second:
+            ready = second.get("/readyz")
+            assert ready.status_code == 503
+            assert "another service process holds it" in ready.text
+        assert first.get("/readyz").status_code == 200

@@ -16,8 +16,9 @@ MAX_DRAWS = 5_000
 
 
 @pytest.fixture(scope="module")
-def client():
-    with TestClient(create_app(Settings(max_draws=MAX_DRAWS))) as client:
+def client(tmp_path_factory):
+    settings = Settings(max_draws=MAX_DRAWS, storage_dir=tmp_path_factory.mktemp("storage"))
+    with TestClient(create_app(settings)) as client:
         yield client
 
 

@@ -221,3 +221,18 @@ def test_result_files_written_from_many_threads_at_once_read_back(tmp_path: Path
         back = results.read(name)
         expected = xr.load_dataset(projection_netcdf(datasets[index]), engine="h5netcdf")
         xr.testing.assert_identical(back, expected)
+
+
+def test_one_service_process_per_database(database_url: str):
+    """A second process on the same database used to mark the first's running jobs
+    interrupted at its start-up and race it through the migrations; now it cannot take the
+    database until the first has let it go."""
+    from service.errors import StorageError
+
+    first, second = Database(database_url), Database(database_url)
+    first.claim()
+    with pytest.raises(StorageError, match="another service process holds it"):
+        second.claim()
+    first.dispose()
+    second.claim()  # free once the first has gone
+    second.dispose()

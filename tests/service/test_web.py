@@ -98,13 +98,14 @@ def test_page_routes_stay_out_of_the_api_schema(client):
     assert "/" not in paths and "/static/{name}" not in paths
 
 
-def test_api_docs_render_without_a_cdn():
+def test_api_docs_render_without_a_cdn(tmp_path):
     """/docs must work offline: its script and style come from this server."""
     from fastapi.testclient import TestClient
 
     from service.main import create_app
+    from service.settings import Settings
 
-    with TestClient(create_app()) as client:
+    with TestClient(create_app(Settings(storage_dir=tmp_path))) as client:
         page = client.get("/docs")
         assert page.status_code == 200
         assert "cdn" not in page.text.lower()
