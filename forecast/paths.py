@@ -40,7 +40,7 @@ def artifacts_dir() -> Path:
 
 def real_data_dir() -> Path:
     """Directory of the real demand and temperature data (``FORECAST_DATA_DIR``)."""
-    return Path(os.environ.get("FORECAST_DATA_DIR", str(DEFAULT_DATA_DIR)))
+    return Path(os.environ.get("FORECAST_DATA_DIR") or DEFAULT_DATA_DIR)
 
 
 def real_data_available() -> bool:

@@ -28,6 +28,7 @@ from forecast.cli.options import (
     WeatherOption,
     check_output,
     projection_options,
+    warn_weather_fallback,
 )
 from forecast.errors import OptionsError
 
@@ -115,6 +116,7 @@ def compare(
             progress=progress,
         )
     written = comparisons.write(dataset, out, file_format=file_format)
+    warn_weather_fallback(options, dataset)
     if not quiet:
         print(comparisons.summary_text(dataset))
     print(f"wrote {written}")

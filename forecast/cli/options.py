@@ -6,6 +6,7 @@ One declaration per option, so ``--draws`` means and checks the same thing every
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -157,3 +158,19 @@ def projection_options(
     ).validated(scenario)
     check_named_model(scenario, options)
     return options
+
+
+def warn_weather_fallback(options: ProjectionOptions, dataset) -> None:
+    """Say on stderr when ``--weather auto`` found no temperature files and ran synthetic
+    years: the figures then differ from a run with the real data, and the data directory is
+    ``FORECAST_DATA_DIR`` or, by default, ``../shared/data`` from the working directory."""
+    from forecast.paths import real_data_dir
+
+    if options.weather == "auto" and dataset.attrs.get("weather_kind") == "synthetic":
+        print(
+            f"note: --weather auto: no temperature files for "
+            f"{dataset.attrs.get('weather_location', '?')} in {real_data_dir().resolve()} "
+            "(FORECAST_DATA_DIR; default ../shared/data from the working directory), so "
+            "synthetic years from the shipped climatology were used",
+            file=sys.stderr,
+        )

@@ -28,6 +28,7 @@ from forecast.cli.options import (
     WeatherOption,
     check_output,
     projection_options,
+    warn_weather_fallback,
 )
 
 
@@ -92,6 +93,7 @@ def project(
 
         dataset = run_projection(loaded, options, progress=progress)
     written = export.write(dataset, out, file_format=file_format)
+    warn_weather_fallback(options, dataset)
     if not quiet:
         print(summary_table(dataset))
         for table in (sector_table(dataset), grid_table(dataset), hosting_table(dataset),

@@ -29,6 +29,7 @@ from forecast.cli.options import (
     check_output,
     parse_integer,
     projection_options,
+    warn_weather_fallback,
 )
 from forecast.cli.project import Column, grid_columns, quantile_cell, year_selection
 
@@ -123,6 +124,7 @@ def sweep(
         datasets = sweeps.run_variants(client, variants, progress=progress)
     dataset = sweeps.combine(variants, datasets)
     written = sweeps.write(dataset, out, file_format=file_format)
+    warn_weather_fallback(options, dataset)
     if not quiet:
         print(summary_table(dataset))
     print(f"wrote {written}")
