@@ -96,10 +96,14 @@ async def resubmit_job(
     caller: Annotated[Caller, Depends(optional_caller)],
 ) -> Response:
     """Queue a failed job again (an interrupted one, say) with the model served now; `202`
-    naming the new job, or the identical one already running."""
+    naming the new job, or the identical run that already has its answer or is computing it
+    (a second resubmission computes nothing again)."""
     run = await find_run(state, job_id)
     prepare = comparing.resubmission if run.comparison else projecting.resubmission
     prepared: projecting.Computation = await state.light(prepare, state, run)
+    done = await state.light(state.runs.stored_result, prepared.key)
+    if done is not None:
+        return accepted(done)
     running = state.jobs.find(prepared.key)
     if running is not None:
         found = await state.light(state.runs.get, running)

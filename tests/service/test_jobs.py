@@ -84,6 +84,9 @@ def test_a_failed_job_reports_why_and_can_be_resubmitted(client: TestClient, mon
     assert new_id != failed["id"]
     assert _finish(client, f"/v1/jobs/{new_id}")["status"] == "succeeded"
     assert client.get(f"/v1/runs/{new_id}").json()["resubmitted_from"] == failed["id"]
+    # Resubmitted again, the failed job names the run that has its answer: nothing recomputed.
+    again = client.post(f"/v1/jobs/{failed['id']}/resubmit")
+    assert again.status_code == 202 and again.json()["id"] == new_id
     done = client.post(f"/v1/jobs/{new_id}/resubmit")
     assert done.status_code == 409 and "succeeded" in done.json()["detail"]
 
