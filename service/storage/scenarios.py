@@ -75,8 +75,9 @@ class SavedScenarios:
         now = dt.datetime.now(dt.UTC)
         try:
             with self.database.session() as session:
-                if session.get(ScenarioRow, scenario_id) is not None:
-                    raise ConflictError(_exists(scenario_id))
+                existing = session.get(ScenarioRow, scenario_id)
+                if existing is not None:
+                    raise ConflictError(_exists(scenario_id, existing.archived_at))
                 scenario = ScenarioRow(
                     id=scenario_id, created_at=now, created_by=author, latest_version=1
                 )
@@ -229,7 +230,12 @@ class SavedScenarios:
             return _version(row, scenario)
 
 
-def _exists(scenario_id: str) -> str:
+def _exists(scenario_id: str, archived_at: dt.datetime | None = None) -> str:
+    if archived_at is not None:
+        return (
+            f"scenario_id = {scenario_id!r}: archived on {archived_at:%Y-%m-%d}, and ids are "
+            "never reused (its runs and versions keep it); save under another id"
+        )
     return (
         f"scenario_id = {scenario_id!r}: a saved scenario with this id exists; save a new "
         f"version with PUT /v1/scenarios/{scenario_id}"

@@ -117,6 +117,8 @@ def test_archived_scenarios_leave_the_list_and_keep_their_history(client: TestCl
     assert next(row for row in listed if row["id"] == "old-plan")["archived"] is True
     assert client.get("/v1/scenarios/old-plan?version=1").status_code == 200
     assert _save(client, _scenario(client, "old-plan"), method="put").status_code == 409
+    again = _save(client, _scenario(client, "old-plan"))  # POST: not sent to the PUT it refuses
+    assert again.status_code == 409 and "ids are never reused" in again.json()["detail"]
     projected = client.post("/v1/projections", json={"scenario_id": "old-plan", **PERIOD})
     assert projected.status_code == 200  # a past analysis can be repeated
     shipped = client.delete("/v1/scenarios/kr-national", headers={"X-API-Key": WRITER})
