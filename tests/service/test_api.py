@@ -185,6 +185,8 @@ def test_projection_overrides_and_inline_scenario(client: TestClient):
         ({**SMALL, "scenario_id": "../../etc/passwd"}, 422, ["scenario_id", "pattern"]),
         ({"draws": 10}, 422, ["exactly one of scenario_id and scenario"]),
         ({**SMALL, "overrides": {"operations": {"pue": 9}}}, 422, ["pue", "[1.0, 5.0]"]),
+        # A run of kr-national must not be filed under another id.
+        ({**SMALL, "overrides": {"id": "my-plan"}}, 422, ["overrides.id: not overridable"]),
         (
             {
                 **SMALL,
