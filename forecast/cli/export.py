@@ -68,11 +68,7 @@ def export_grid(
 
     if file_format not in gridexport.FORMATS:
         raise OptionsError(f"--format = {file_format!r}: allowed: {', '.join(gridexport.FORMATS)}")
-    parent = out.parent if str(out.parent) else Path()
-    if not parent.is_dir():
-        raise OptionsError(f"--out = {str(out)!r}: directory {str(parent)!r} does not exist")
-    if out.exists() and not out.is_dir():
-        raise OptionsError(f"--out = {str(out)!r}: exists and is not a directory")
+    gridexport.check_out(out)
     if draws is not None and quantile is not None:
         raise OptionsError(
             "--draws / --quantile: give one of them, not both (representative draws, or an "

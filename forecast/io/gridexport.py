@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -393,11 +394,8 @@ def write(paths: GridPaths, out: Path, file_format: str) -> list[Path]:
     if file_format not in FORMATS:
         raise OptionsError(f"--format = {file_format!r}: allowed: {', '.join(FORMATS)}")
     out = Path(out)
-    parent = out.parent if str(out.parent) else Path()
-    if not parent.is_dir():
-        raise OptionsError(f"--out = {str(out)!r}: directory {str(parent)!r} does not exist")
-    if out.exists() and not out.is_dir():
-        raise OptionsError(f"--out = {str(out)!r}: exists and is not a directory")
+    check_out(out)
+    earlier = _earlier_export(out)
     out.mkdir(exist_ok=True)
     written: list[Path] = []
     for index, label in enumerate(paths.labels):
@@ -417,7 +415,54 @@ def write(paths: GridPaths, out: Path, file_format: str) -> list[Path]:
     manifest = out / MANIFEST
     text = json.dumps(_manifest(paths, file_format), indent=2) + "\n"
     atomic_write(manifest, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    # What the earlier export wrote and this one did not (other draws, years, a format) goes,
+    # once the new export is whole: the folder holds one export, as its manifest says.
+    for stale in set(earlier) - set(written):
+        stale.unlink(missing_ok=True)
+    for folder in {stale.parent for stale in earlier} - {out}:
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
     return [*written, manifest]
+
+
+def check_out(out: Path) -> None:
+    """Refuse an ``--out`` an export cannot be written to: a missing parent directory, a file,
+    or a folder holding files no earlier export wrote (an earlier export's files, which its
+    ``export.json`` lists by path, are replaced)."""
+    out = Path(out)
+    parent = out.parent if str(out.parent) else Path()
+    if not parent.is_dir():
+        raise OptionsError(f"--out = {str(out)!r}: directory {str(parent)!r} does not exist")
+    if out.exists() and not out.is_dir():
+        raise OptionsError(f"--out = {str(out)!r}: exists and is not a directory")
+    if out.is_dir() and not (out / MANIFEST).is_file() and any(out.iterdir()):
+        raise OptionsError(
+            f"--out = {str(out)!r}: a folder with other files in it and no {MANIFEST}; give a "
+            "new or empty folder, or an earlier export's (its files are replaced)"
+        )
+
+
+#: The files an export writes in a path's folder (pypsa, plexos).
+_FOLDER_FILES = re.compile(r"^(snapshots|buses|loads|loads-p_set|load_\d{4})\.csv$")
+
+
+def _earlier_export(out: Path) -> list[Path]:
+    """The files an earlier export wrote in ``out``, found from its manifest's path labels:
+    each path's folder's export files, or its wide table. Nothing else is touched."""
+    try:
+        manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        labels = [str(path["label"]) for path in manifest["paths"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    found = []
+    for label in labels:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9.-]*", label):
+            continue  # not a name this module writes: never a path out of the folder
+        folder = out / label
+        if folder.is_dir():
+            found += [file for file in folder.iterdir() if _FOLDER_FILES.match(file.name)]
+        found += [out / f"{label}{suffix}" for suffix in (".csv", ".parquet")]
+    return [file for file in found if file.is_file()]
 
 
 def _manifest(paths: GridPaths, file_format: str) -> dict:

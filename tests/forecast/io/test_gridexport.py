@@ -185,3 +185,34 @@ def test_representative_draws_are_distinct_also_where_draws_share_their_energy()
     energy = np.array([5.0, 1.0, 3.0, 2.0, 4.0])
     targets = np.quantile(energy, gridexport.representative_probabilities(3))
     assert gridexport._distinct_nearest(energy, targets).tolist() == [1, 2, 0]
+
+
+def test_an_export_into_an_earlier_exports_folder_replaces_it(
+    small_scenario_text, scenario_file, tmp_path, capsys
+):
+    """The folder holds one export, as its export.json says: an earlier export's folders and
+    files that the new one does not write are removed (they stayed, unlisted), a user's own
+    file is kept, and a folder of other files is refused before any work."""
+    scenario = str(scenario_file(small_scenario_text))
+    out = tmp_path / "grid"
+    common = ["export-grid", scenario, "--sample", "12", "--weather", "typical", "--out", str(out)]
+    assert main([*common, "--format", "pypsa", "--draws", "3"]) == 0
+    earlier = sorted(p.name for p in out.iterdir() if p.is_dir())
+    assert len(earlier) == 3
+    (out / "my-notes.txt").write_text("mine\n")
+    assert (
+        main([*common, "--format", "plexos", "--start", "2025-01-01", "--end", "2025-12-31"]) == 0
+    )
+    folders = sorted(p.name for p in out.iterdir() if p.is_dir())
+    manifest = json.loads((out / "export.json").read_text())
+    assert manifest["format"] == "plexos"
+    assert folders == [path["label"] for path in manifest["paths"]] and len(folders) == 1
+    assert sorted(p.name for p in (out / folders[0]).iterdir()) == ["load_2025.csv"]
+    assert (out / "my-notes.txt").read_text() == "mine\n"
+    foreign = tmp_path / "photos"
+    foreign.mkdir()
+    (foreign / "a.jpg").write_bytes(b"jpg")
+    capsys.readouterr()
+    assert main(["export-grid", scenario, "--out", str(foreign)]) == 2
+    assert "a folder with other files in it and no export.json" in capsys.readouterr().err
+    assert sorted(p.name for p in foreign.iterdir()) == ["a.jpg"]
