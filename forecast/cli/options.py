@@ -99,6 +99,15 @@ def check_output(out: Path, *, file_format: str | None = None, formats=None) -> 
     """
     if file_format is not None and formats is not None and file_format not in formats:
         raise ForecastError(f"--format = {file_format!r}: allowed: {', '.join(formats)}")
+    if file_format is not None and formats is not None:
+        from forecast.io.export import SUFFIX_FORMATS
+
+        named = {".csv": "csv", **SUFFIX_FORMATS}.get(out.suffix.lower())
+        if named is not None and named != file_format:
+            raise ForecastError(
+                f"--out = {str(out)!r}: suffix {out.suffix!r} names {named}, not --format "
+                f"{file_format}; give a name that matches, or leave --format out"
+            )
     if file_format is None and formats is not None and out.suffix:
         from forecast.io.export import SUFFIX_FORMATS
 

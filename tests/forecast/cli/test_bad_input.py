@@ -208,6 +208,8 @@ def test_not_utf8(scenario_file, tmp_path, capsys):
                      id="end-before-start-said-whole"),
         pytest.param(["compare", "kr-national", "--out", "{tmp}/c.csv"],
                      "scenarios: 1 given (kr-national); compare 2 or more", id="compare-one"),
+        pytest.param(["project", "kr-national", "--format", "parquet", "--out", "{tmp}/x.csv"],
+                     "suffix '.csv' names csv, not --format parquet", id="suffix-and-format-differ"),
         pytest.param(["keys", "verify", "{tmp}/nope"], "nope: no such directory",
                      id="verify-missing-directory"),
         pytest.param(["plot", "kr-outlook", "--kind", "peak-hours", "--years", "2030,2030",
