@@ -20,6 +20,7 @@ from forecast.cli.options import (
     WeatherOption,
     parse_integer,
     parse_quantiles,
+    projection_bar,
     projection_options,
 )
 
@@ -89,13 +90,18 @@ def export_grid(
         baseline_model=baseline_model,
         no_baseline=no_baseline,
     )
-    paths = gridexport.grid_paths(
-        loaded,
-        options,
-        draws=None if quantile is not None else parse_integer(draws or "1", "--draws"),
-        quantiles=None if quantile is None else parse_quantiles(quantile),
-        rank_by=rank_by,
-    )
+    representative = None if quantile is not None else parse_integer(draws or "1", "--draws")
+    probabilities = None if quantile is None else parse_quantiles(quantile)
+    gridexport.check_request(representative, probabilities, rank_by, options.draws)
+    with projection_bar(f"{loaded.id} x {options.draws} draws") as progress:
+        paths = gridexport.grid_paths(
+            loaded,
+            options,
+            draws=representative,
+            quantiles=probabilities,
+            rank_by=rank_by,
+            progress=progress,
+        )
     written = gridexport.write(paths, out, file_format)
     energy = paths.annual_energy_twh().sum(axis=0)  # [P, Y] all loads
     years = sorted(set(paths.year.tolist()))

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -183,3 +185,23 @@ def warn_weather_fallback(options: ProjectionOptions, dataset) -> None:
             "synthetic years from the shipped climatology were used",
             file=sys.stderr,
         )
+
+
+@contextmanager
+def projection_bar(
+    description: str, *, quiet: bool = False
+) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr in projected hours; yields the ``progress(done, total)``
+    callback that :func:`forecast.projection.project` calls."""
+    from tqdm import tqdm
+
+    with tqdm(
+        total=1, unit="h", unit_scale=True, disable=quiet, file=sys.stderr, desc=description
+    ) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+        yield progress

@@ -17,6 +17,7 @@ from forecast.cli.options import (
     WeatherOption,
     check_output,
     parse_integer,
+    projection_bar,
     projection_options,
 )
 from forecast.errors import OptionsError
@@ -104,5 +105,7 @@ def plot(
     if chosen_years is not None:
         assert options.start is not None and options.end is not None
         check_years(chosen_years, options.start.year, options.end.year)
-    written = write_figure(project(loaded, options), out, kind=kind, years=chosen_years)
+    with projection_bar(f"{loaded.id} x {options.draws} draws") as progress:
+        dataset = project(loaded, options, progress=progress)
+    written = write_figure(dataset, out, kind=kind, years=chosen_years)
     print(f"wrote {written}")

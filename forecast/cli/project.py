@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -27,6 +26,7 @@ from forecast.cli.options import (
     StartOption,
     WeatherOption,
     check_output,
+    projection_bar,
     projection_options,
     warn_weather_fallback,
 )
@@ -54,8 +54,6 @@ def project(
 ) -> None:
     """Project a scenario: hourly AI load, baseline and total with quantiles, to CSV, Parquet
     or NetCDF."""
-    from tqdm import tqdm
-
     from forecast.io import export
     from forecast.projection import project as run_projection
     from forecast.scenario import load_scenario
@@ -77,20 +75,7 @@ def project(
         duration_curves=duration_curves,
         duration_draws=duration_draws,
     )
-    with tqdm(
-        total=1,
-        unit="h",
-        unit_scale=True,
-        disable=quiet,
-        file=sys.stderr,
-        desc=f"{loaded.id} x {options.draws} draws",
-    ) as bar:
-
-        def progress(done: int, total: int) -> None:
-            bar.total = total
-            bar.n = done
-            bar.refresh()
-
+    with projection_bar(f"{loaded.id} x {options.draws} draws", quiet=quiet) as progress:
         dataset = run_projection(loaded, options, progress=progress)
     written = export.write(dataset, out, file_format=file_format)
     warn_weather_fallback(options, dataset)

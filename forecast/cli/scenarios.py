@@ -43,7 +43,7 @@ def scenarios_show(
             else:
                 operations[name] = {**value, "default": True}
     for site, shown in zip(scenario.sites, data.get("sites", []), strict=True):
-        for name, default in site_defaults(scenario, site).items():
+        for name, quantity in site_defaults(scenario, site).items():
             if name not in shown:
-                shown[name] = {**default.model_dump(mode="json"), "default": True}
+                shown[name] = {**quantity.model_dump(mode="json"), "default": True}
     print(json.dumps(data, indent=2, ensure_ascii=False))

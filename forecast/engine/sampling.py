@@ -187,7 +187,12 @@ def site_defaults(scenario: Scenario, site: Site) -> dict[str, Distribution]:
     )
     return {
         "build_probability": _fixed(status["build_probability"], by_status),
-        "delay_months": _tri(*status["delay_months"], source=by_status),
+        "delay_months": _tri(
+            status["delay_months"][0],
+            status["delay_months"][1],
+            status["delay_months"][2],
+            source=by_status,
+        ),
         "tenant_occupancy": _fixed(0.0 if scenario.deployments else 1.0, occupancy),
         "ramp_months": _fixed(0.0, "default: all capacity at commissioning"),
     }

@@ -32,6 +32,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -201,6 +202,7 @@ def grid_paths(
     draws: int | None = None,
     quantiles: tuple[float, ...] | None = None,
     rank_by: str = "total",
+    progress: Callable[[int, int], None] | None = None,
 ) -> GridPaths:
     """Hourly load paths of ``scenario`` for a grid model.
 
@@ -218,29 +220,16 @@ def grid_paths(
     rank_by : str
         ``total`` (total national energy) or ``ai`` (data-centre energy): what representative
         draws are ranked by.
+    progress : callable, optional
+        Called as ``progress(done, total)`` in projected hours (representative draws take two
+        passes over the period, counted together).
 
     Raises
     ------
     OptionsError
         Both or neither of ``draws`` and ``quantiles``, or a value out of range.
     """
-    if (draws is None) == (quantiles is None):
-        raise OptionsError(
-            "--draws / --quantile: give one of them: --draws K (K representative draws, kept "
-            "whole) or --quantile Q (an hour-by-hour quantile, not a load path)"
-        )
-    if rank_by not in RANK_BY:
-        raise OptionsError(f"rank_by = {rank_by!r}: allowed: {', '.join(RANK_BY)}")
-    if draws is not None and not (
-        isinstance(draws, int) and not isinstance(draws, bool) and 1 <= draws <= MAX_PATHS
-    ):
-        raise OptionsError(f"--draws = {draws!r}: must be an integer in 1..{MAX_PATHS}")
-    if quantiles is not None and (
-        not 1 <= len(quantiles) <= MAX_PATHS or any(not 0.0 <= q <= 1.0 for q in quantiles)
-    ):
-        raise OptionsError(
-            f"--quantile = {list(quantiles)}: give 1..{MAX_PATHS} probabilities in [0, 1]"
-        )
+    check_request(draws, quantiles, rank_by)
     base = dataclasses.replace(
         options or ProjectionOptions(), resolution="annual", per_draw=True, duration_curves=False
     ).validated(scenario)
@@ -255,27 +244,27 @@ def grid_paths(
         quantile_sink = QuantilePaths(
             rows, base.draws, n_hours, columns, len(loads), np.asarray(quantiles, dtype=np.float64)
         )
-        dataset = project(scenario, base, baseline=model, hourly_sinks=[quantile_sink])
+        dataset = project(
+            scenario, base, baseline=model, hourly_sinks=[quantile_sink], progress=progress
+        )
         labels = [f"quantile-{q:g}" for q in quantiles]
         paths = [{"label": label, "kind": "quantile", "probability": q}
                  for label, q in zip(labels, quantiles, strict=True)]  # fmt: skip
         load_mw = quantile_sink.load_mw
     else:
         assert draws is not None
-        if draws > base.draws:
-            raise OptionsError(
-                f"--draws = {draws}: more representative draws than the {base.draws} drawn "
-                "(--sample); ask for fewer or raise --sample"
-            )
+        check_request(draws, None, rank_by, base.draws)
         # Two passes with the same seed draw the same numbers: the first ranks the draws, the
         # second keeps the chosen ones' hours.
-        first = project(scenario, base, baseline=model)
+        first = project(scenario, base, baseline=model, progress=_pass(progress, 0, 2))
         energy, ranked_by = _rank_energy(first, rank_by)
         probabilities = representative_probabilities(draws)
         targets = np.quantile(energy, probabilities)
         chosen = _distinct_nearest(energy, targets)
         sink = DrawPaths(rows, chosen, n_hours, columns, len(loads))
-        dataset = project(scenario, base, baseline=model, hourly_sinks=[sink])
+        dataset = project(
+            scenario, base, baseline=model, hourly_sinks=[sink], progress=_pass(progress, 1, 2)
+        )
         labels = [
             f"p{round(100 * p):02d}-draw-{d}" for p, d in zip(probabilities, chosen, strict=True)
         ]
@@ -423,6 +412,55 @@ def write(paths: GridPaths, out: Path, file_format: str) -> list[Path]:
         if folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
     return [*written, manifest]
+
+
+def check_request(
+    draws: int | None, quantiles: tuple[float, ...] | None, rank_by: str, sample: int | None = None
+) -> None:
+    """Refuse a request :func:`grid_paths` cannot answer, before any work (``sample``: the
+    Monte Carlo draws to choose the representative ones from, if known).
+
+    Raises
+    ------
+    OptionsError
+        Both or neither of ``draws`` and ``quantiles``, or a value out of range.
+    """
+    if (draws is None) == (quantiles is None):
+        raise OptionsError(
+            "--draws / --quantile: give one of them: --draws K (K representative draws, kept "
+            "whole) or --quantile Q (an hour-by-hour quantile, not a load path)"
+        )
+    if rank_by not in RANK_BY:
+        raise OptionsError(f"rank_by = {rank_by!r}: allowed: {', '.join(RANK_BY)}")
+    if draws is not None and not (
+        isinstance(draws, int) and not isinstance(draws, bool) and 1 <= draws <= MAX_PATHS
+    ):
+        raise OptionsError(f"--draws = {draws!r}: must be an integer in 1..{MAX_PATHS}")
+    if quantiles is not None and (
+        not 1 <= len(quantiles) <= MAX_PATHS or any(not 0.0 <= q <= 1.0 for q in quantiles)
+    ):
+        raise OptionsError(
+            f"--quantile = {list(quantiles)}: give 1..{MAX_PATHS} probabilities in [0, 1]"
+        )
+    if draws is not None and sample is not None and draws > sample:
+        raise OptionsError(
+            f"--draws = {draws}: more representative draws than the {sample} drawn "
+            "(--sample); ask for fewer or raise --sample"
+        )
+
+
+def _pass(
+    progress: Callable[[int, int], None] | None, index: int, count: int
+) -> Callable[[int, int], None] | None:
+    """The progress of pass ``index`` of ``count`` equal passes, as one count of hours."""
+    if progress is None:
+        return None
+    report = progress  # bound here: mypy sees it is not None in the closure
+
+    def step(done: int, total: int) -> None:
+        report(index * total + done, count * total)
+
+    return step
 
 
 def check_out(out: Path) -> None:

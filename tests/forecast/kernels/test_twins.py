@@ -222,10 +222,9 @@ def test_site_capacity_zero_ramp_is_the_short_ramp_limit():
             np.array([1], dtype=np.uint8), outputs=1, shape=(1, 3),
         )  # fmt: skip
         np.testing.assert_array_equal(out, [[0.0, 10.0, 10.0]])
-        np.testing.assert_array_equal(
-            twins.site_capacity_numpy(np.array([10.0]), np.array([1.5]), ramp, np.ones(1, np.uint8), 3),
-            [[0.0, 10.0, 10.0]],
-        )
+        built = np.ones(1, np.uint8)
+        twin = twins.site_capacity_numpy(np.array([10.0]), np.array([1.5]), ramp, built, 3)
+        np.testing.assert_array_equal(twin, [[0.0, 10.0, 10.0]])
 
 
 @pytest.mark.parametrize("fill", FILLS)
