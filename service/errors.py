@@ -179,6 +179,18 @@ def _validation_message(error: RequestValidationError) -> str:
             "Content-Type: application/json"
         )
     errors = error.errors()
+    # A scenario posted bare, not inside {"scenario": ...}: every field of it is "extra".
+    stray = [
+        str(item["loc"][1])
+        for item in errors
+        if item.get("type") == "extra_forbidden" and len(item.get("loc", ())) == 2
+    ]
+    if {"horizon", "schema_version"} & set(stray):
+        return (
+            f"body: fields of a scenario at the top level ({', '.join(stray[:4])}"
+            f"{', ...' if len(stray) > 4 else ''}); send it inside "
+            '{"scenario": {...}}, or name a saved or shipped one with {"scenario_id": ...}'
+        )
     more = len(errors) - 1
     suffix = ""
     if more:

@@ -243,6 +243,12 @@ def test_malformed_json_is_422(client: TestClient):
     several = client.post("/v1/projections", json={"draws": "many", "seed": "x"})
     assert several.status_code == 422
     assert several.json()["detail"].endswith("(and 1 more: seed)"), several.json()["detail"]
+    # A scenario posted bare is named as such, not as a dozen missing or extra fields.
+    scenario = client.get("/v1/scenarios/kr-national").json()["scenario"]
+    bare = client.post("/v1/projections", json=scenario)
+    assert bare.status_code == 422
+    assert bare.json()["detail"].startswith("body: fields of a scenario at the top level")
+    assert '{"scenario": {...}}' in bare.json()["detail"]
 
 
 def test_an_unknown_query_parameter_is_422_naming_it_and_the_allowed(client: TestClient):
