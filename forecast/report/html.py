@@ -67,7 +67,8 @@ figure svg{max-width:100%;height:auto}figcaption{font-size:.85rem;color:#4b5563}
 .bar{display:inline-block;height:.7rem;background:#1d4ed8;vertical-align:middle}
 .bar.negative{background:#c2410c}.note{color:#4b5563;font-size:.9rem}
 code{background:#f3f4f6;padding:0 .2rem}
-@media print{body{max-width:none}h2{break-before:page}}
+@media print{body{max-width:none}h2{break-before:page}.scroll{overflow:visible}
+table{font-size:7pt}th,td{padding:.1rem .25rem;white-space:normal}}
 """
 
 
