@@ -185,6 +185,16 @@ def resolve_scenario(
         )
     if not request.overrides:
         return scenario, digest, source, version  # type: ignore[return-value]
+    renamed = request.overrides.get("id")
+    if renamed not in (None, scenario_id) and (
+        renamed in state.scenarios or state.saved.exists(str(renamed))
+    ):
+        # A variant may take a new id (a comparison needs distinct ones), not another
+        # scenario's: its runs would be listed as that scenario's.
+        raise ConflictError(
+            f"overrides.id = {renamed!r}: the id of another shipped or saved scenario; give the "
+            "variant an id of its own"
+        )
     data = merged(scenario.model_dump(mode="json", exclude_none=True), request.overrides)
     changed = parse_scenario(data, origin="overrides")
     return changed, scenario_digest(changed), "overrides", version

@@ -71,12 +71,8 @@ class ScenarioChoice(_Body):
             raise ValueError("give exactly one of scenario_id and scenario")
         if self.overrides is not None and self.scenario_id is None:
             raise ValueError("overrides apply to a named scenario: give scenario_id with them")
-        for name in ("id", "schema_version"):
-            if name in (self.overrides or {}):
-                raise ValueError(
-                    f"overrides.{name}: not overridable (a run of {self.scenario_id!r} keeps its "
-                    "id; save a scenario of your own, or send it whole as scenario)"
-                )
+        if "schema_version" in (self.overrides or {}):
+            raise ValueError("overrides.schema_version: not overridable (the stored one applies)")
         if self.scenario_version is not None and self.scenario_id is None:
             raise ValueError("scenario_version applies to a saved scenario: give scenario_id")
         return self

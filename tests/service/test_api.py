@@ -185,8 +185,9 @@ def test_projection_overrides_and_inline_scenario(client: TestClient):
         ({**SMALL, "scenario_id": "../../etc/passwd"}, 422, ["scenario_id", "pattern"]),
         ({"draws": 10}, 422, ["exactly one of scenario_id and scenario"]),
         ({**SMALL, "overrides": {"operations": {"pue": 9}}}, 422, ["pue", "[1.0, 5.0]"]),
-        # A run of kr-national must not be filed under another id.
-        ({**SMALL, "overrides": {"id": "my-plan"}}, 422, ["overrides.id: not overridable"]),
+        # A variant of kr-national may take a new id, not another scenario's.
+        ({**SMALL, "overrides": {"id": "kr-outlook"}}, 409, ["overrides.id = 'kr-outlook'"]),
+        ({**SMALL, "overrides": {"schema_version": 1}}, 422, ["overrides.schema_version"]),
         (
             {
                 **SMALL,
