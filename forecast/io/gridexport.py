@@ -46,7 +46,7 @@ from forecast.engine.baseline import baseline_model
 from forecast.engine.duration import DrawPaths, QuantilePaths
 from forecast.errors import OptionsError
 from forecast.io import export
-from forecast.io.files import atomic_write
+from forecast.io.files import atomic_write, sha256_file
 from forecast.kernels import layout
 from forecast.projection import ProjectionOptions, project
 from forecast.scenario import Scenario
@@ -373,7 +373,9 @@ def write(paths: GridPaths, out: Path, file_format: str) -> list[Path]:
     one row per hour (8,760 or 8,784) with Year, Month, Day, Period (1-24) and one column per
     load (``<load>_mw``). ``wide-csv`` / ``wide-parquet``: ``<out>/<label>.csv`` or
     ``.parquet``, one row per hour of the period, columns ``<load>_mw``. Every file is written
-    atomically.
+    atomically, and the manifest lists each with its sha256. Into an earlier export's folder,
+    the earlier files this export does not rewrite are removed if unchanged since; edited ones
+    and anything unlisted stay.
 
     Returns
     -------
@@ -390,6 +392,8 @@ def write(paths: GridPaths, out: Path, file_format: str) -> list[Path]:
     for index, label in enumerate(paths.labels):
         if file_format in ("pypsa", "plexos"):
             folder = out / label
+            if folder.is_symlink():
+                raise OptionsError(f"--out: {label} is a link; an export writes its own folders")
             folder.mkdir(exist_ok=True)
             written += (_pypsa if file_format == "pypsa" else _plexos)(paths, index, folder)
         elif file_format == "wide-csv":
@@ -402,14 +406,17 @@ def write(paths: GridPaths, out: Path, file_format: str) -> list[Path]:
             export.write_table(frame, target, "parquet", _manifest(paths, file_format))
             written.append(target)
     manifest = out / MANIFEST
-    text = json.dumps(_manifest(paths, file_format), indent=2) + "\n"
+    files = {file.relative_to(out).as_posix(): sha256_file(file) for file in written}
+    text = json.dumps({**_manifest(paths, file_format), "files": files}, indent=2) + "\n"
     atomic_write(manifest, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-    # What the earlier export wrote and this one did not (other draws, years, a format) goes,
-    # once the new export is whole: the folder holds one export, as its manifest says.
-    for stale in set(earlier) - set(written):
-        stale.unlink(missing_ok=True)
+    # The earlier export's files this one did not rewrite (other draws, years, a format) go,
+    # once the new export is whole, if they are as that export wrote them: a file edited
+    # since (a renamed bus, say) stays, and so does anything the manifest does not list.
+    for stale, digest in earlier.items():
+        if stale not in written and sha256_file(stale) == digest:
+            stale.unlink()
     for folder in {stale.parent for stale in earlier} - {out}:
-        if folder.is_dir() and not any(folder.iterdir()):
+        if folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir()):
             folder.rmdir()
     return [*written, manifest]
 
@@ -465,8 +472,14 @@ def _pass(
 
 def check_out(out: Path) -> None:
     """Refuse an ``--out`` an export cannot be written to: a missing parent directory, a file,
-    or a folder holding files no earlier export wrote (an earlier export's files, which its
-    ``export.json`` lists by path, are replaced)."""
+    or a folder with files in it but no ``export.json`` (an earlier export's folder is
+    written over: see :func:`write`).
+
+    Raises
+    ------
+    OptionsError
+        Which of these, naming ``--out``.
+    """
     out = Path(out)
     parent = out.parent if str(out.parent) else Path()
     if not parent.is_dir():
@@ -480,27 +493,34 @@ def check_out(out: Path) -> None:
         )
 
 
-#: The files an export writes in a path's folder (pypsa, plexos).
-_FOLDER_FILES = re.compile(r"^(snapshots|buses|loads|loads-p_set|load_\d{4})\.csv$")
+#: A file an export writes, relative to ``--out``: a path's folder's file, or its wide table.
+_EXPORT_FILE = re.compile(
+    r"^[A-Za-z0-9][A-Za-z0-9.-]*/(snapshots|buses|loads|loads-p_set|load_\d{4})\.csv$"
+    r"|^[A-Za-z0-9][A-Za-z0-9.-]*\.(csv|parquet)$"
+)
 
 
-def _earlier_export(out: Path) -> list[Path]:
-    """The files an earlier export wrote in ``out``, found from its manifest's path labels:
-    each path's folder's export files, or its wide table. Nothing else is touched."""
+def _earlier_export(out: Path) -> dict[Path, str]:
+    """The files the earlier export in ``out`` wrote, with the sha256 it wrote them with, from
+    its manifest's ``files``: only names an export writes, regular files inside ``out``, no
+    links (an export before the manifest listed its files: none)."""
     try:
         manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-        labels = [str(path["label"]) for path in manifest["paths"]]
-    except (OSError, ValueError, KeyError, TypeError):
-        return []
-    found = []
-    for label in labels:
-        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9.-]*", label):
-            continue  # not a name this module writes: never a path out of the folder
-        folder = out / label
-        if folder.is_dir():
-            found += [file for file in folder.iterdir() if _FOLDER_FILES.match(file.name)]
-        found += [out / f"{label}{suffix}" for suffix in (".csv", ".parquet")]
-    return [file for file in found if file.is_file()]
+        listed = dict(manifest.get("files", {}))
+    except (OSError, ValueError, TypeError, AttributeError):
+        return {}
+    root = out.resolve()
+    found = {}
+    for name, digest in listed.items():
+        if not (isinstance(name, str) and _EXPORT_FILE.match(name) and isinstance(digest, str)):
+            continue
+        file = out / name
+        if file.is_symlink() or file.parent.is_symlink() or not file.is_file():
+            continue
+        if file.resolve().parent not in (root, root / file.parent.name):
+            continue
+        found[file] = digest
+    return found
 
 
 def _manifest(paths: GridPaths, file_format: str) -> dict:

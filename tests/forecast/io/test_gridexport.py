@@ -190,25 +190,38 @@ def test_representative_draws_are_distinct_also_where_draws_share_their_energy()
 def test_an_export_into_an_earlier_exports_folder_replaces_it(
     small_scenario_text, scenario_file, tmp_path, capsys
 ):
-    """The folder holds one export, as its export.json says: an earlier export's folders and
-    files that the new one does not write are removed (they stayed, unlisted), a user's own
-    file is kept, and a folder of other files is refused before any work."""
+    """The folder holds one export, as its export.json says: the earlier export's files that
+    the new one does not write are removed (they stayed, unlisted) if unchanged since; a file
+    edited since, a user's own file and whatever a link points to stay; a folder of other
+    files is refused before any work."""
     scenario = str(scenario_file(small_scenario_text))
     out = tmp_path / "grid"
     common = ["export-grid", scenario, "--sample", "12", "--weather", "typical", "--out", str(out)]
     assert main([*common, "--format", "pypsa", "--draws", "3"]) == 0
-    earlier = sorted(p.name for p in out.iterdir() if p.is_dir())
+    earlier = sorted(p for p in out.iterdir() if p.is_dir())
     assert len(earlier) == 3
+    edited = earlier[0] / "loads.csv"
+    edited.write_text(edited.read_text().replace("ai_dc_capital", "seoul_dc"))  # a renamed bus
     (out / "my-notes.txt").write_text("mine\n")
-    assert (
-        main([*common, "--format", "plexos", "--start", "2025-01-01", "--end", "2025-12-31"]) == 0
-    )
-    folders = sorted(p.name for p in out.iterdir() if p.is_dir())
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "loads.csv").write_text("not an export's\n")
+    manifest = json.loads((out / "export.json").read_text())
+    manifest["paths"].append({"label": "linked"})
+    manifest["files"]["linked/loads.csv"] = "0" * 64
+    (out / "export.json").write_text(json.dumps(manifest))
+    (out / "linked").symlink_to(outside)
+    plexos = ["--format", "plexos", "--start", "2025-01-01", "--end", "2025-12-31"]
+    assert main([*common, *plexos]) == 0
     manifest = json.loads((out / "export.json").read_text())
     assert manifest["format"] == "plexos"
-    assert folders == [path["label"] for path in manifest["paths"]] and len(folders) == 1
-    assert sorted(p.name for p in (out / folders[0]).iterdir()) == ["load_2025.csv"]
+    (label,) = [path["label"] for path in manifest["paths"]]
+    assert sorted(manifest["files"]) == [f"{label}/load_2025.csv"]
+    assert sorted(p.name for p in (out / label).iterdir()) == ["load_2025.csv"]
+    assert [p.name for p in edited.parent.iterdir()] == ["loads.csv"]  # edited: kept
+    assert all(not p.exists() for p in earlier[1:] if p.name != label)  # unchanged: gone
     assert (out / "my-notes.txt").read_text() == "mine\n"
+    assert (outside / "loads.csv").read_text() == "not an export's\n"
     foreign = tmp_path / "photos"
     foreign.mkdir()
     (foreign / "a.jpg").write_bytes(b"jpg")
