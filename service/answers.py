@@ -27,6 +27,7 @@ from service.admission import Grant
 from service.cache import ProjectionResult
 from service.coalesce import retrieved
 from service.render import CHUNKERS, MEDIA_TYPES, OutputFormat, projection_netcdf
+from service.storage.results import ResultLostError
 
 if TYPE_CHECKING:
     from service.state import ServiceState
@@ -185,11 +186,16 @@ async def _answer(
     if body is not None:
         result.answered.set()
         return Response(body, status_code=status_code, media_type=media_type, headers=headers)
-    if file_format == "netcdf" and result.result_file is not None:
-        name = result.result_file
-        size = state.results.path(name).stat().st_size  # read from disk, its length known
+    name = result.result_file
+    if file_format == "netcdf" and name is not None:
+        try:
+            # Read from disk, its length known; a file lost since is rendered anew below.
+            size = state.results.path(name, result.result_bytes).stat().st_size
+        except ResultLostError:
+            name = None
+    if file_format == "netcdf" and name is not None:
         return StreamingResponse(
-            _streamed(lambda: state.results.chunks(name), None),
+            _streamed(lambda: state.results.chunks(name, result.result_bytes), None),
             status_code=status_code,
             media_type=media_type,
             headers={**headers, "Content-Length": str(size)},

@@ -141,7 +141,8 @@ def status_of(error: ForecastError) -> int:
 
 
 # A path of two or more components, absolute or under the home directory.
-_PATH = re.compile(r"(?<![\w.:/-])(?:~|/)(?:[\w.@+-]+/)+([\w.@+-]*)")
+# The API's own routes (/v1/...) are not server paths: a message may send the client to one.
+_PATH = re.compile(r"(?<![\w.:/-])(?:~|/(?!v1/))(?:[\w.@+-]+/)+([\w.@+-]*)")
 
 
 def redact_paths(text: str, *, known: dict[Path, str] | None = None) -> str:

@@ -353,7 +353,11 @@ async def stored(state: ServiceState, run: Run) -> ProjectionResult:
         async with state.admission.slot(f"reading run {run.id}", need):
             dataset = await run_in_threadpool(state.results.read, file, run.result_bytes)
         result = ProjectionResult(
-            key=run.result_key, dataset=dataset, run_id=run.id, result_file=file
+            key=run.result_key,
+            dataset=dataset,
+            run_id=run.id,
+            result_file=file,
+            result_bytes=run.result_bytes,
         )
         state.cache.put(result)
         return result
@@ -363,10 +367,9 @@ async def stored(state: ServiceState, run: Run) -> ProjectionResult:
 
 
 async def stored_or_lost(state: ServiceState, run: Run) -> ProjectionResult | None:
-    """:func:`stored`, or None when the run's result file is gone or damaged. The run then
-    keeps its record without the file, its ``error`` saying what happened, and the damaged
-    file is removed, so that the next identical request computes the answer anew instead of
-    failing on it for ever."""
+    """:func:`stored`, or None when the run's result file is gone or damaged
+    (:func:`forget_lost`), so that the request computes the answer anew instead of failing on
+    it for ever."""
     try:
         return await stored(state, run)
     except ResultLostError as lost:
@@ -374,12 +377,17 @@ async def stored_or_lost(state: ServiceState, run: Run) -> ProjectionResult | No
         return None
 
 
-async def forget_lost(state: ServiceState, run: Run, lost: ResultLostError) -> None:
-    """Record that ``run``'s result file is lost (its ``error`` says why) and remove what is
-    left of it."""
+async def forget_lost(state: ServiceState, run: Run, lost: ResultLostError) -> str:
+    """Record that ``run``'s result file is lost: the run is failed, its ``error`` saying why
+    (so that it can be resubmitted, and no run marked succeeded lacks its file), and what is
+    left of the file is set aside as ``<name>.damaged``."""
     logger.warning("run %s: %s; it will be computed again when asked", run.id, lost)
-    await state.light(state.runs.update, run.id, result_file=None, error=f"{lost}")
-    await state.light(state.results.delete, run.result_file)
+    error = f"{lost}; resubmit it with POST /v1/jobs/{run.id}/resubmit"
+    await state.light(
+        state.runs.update, run.id, status="failed", result_file=None, error=error, error_status=410
+    )
+    await state.light(state.results.set_aside, run.result_file)
+    return error
 
 
 async def submit_job(

@@ -86,6 +86,7 @@ class ResultWriter:
             self.runs.update(
                 run_id, status="succeeded", result_file=name, result_bytes=written, **record
             )
+            result.result_bytes = written
             result.result_file = name
         except Exception as error:
             logger.exception("result of run %s not written", run_id)

@@ -99,32 +99,20 @@ async def result_answer(
     cached = projecting.in_memory(state, run.result_key)
     if cached is not None and (cached.run_id == run.id or run.status == "succeeded"):
         return await answer(state, cached, chosen, cache_status="hit", if_none_match=if_none_match)
-    if run.status == "succeeded" and run.result_file is None:
-        raise NotFoundError(_lost(run, run.error or "its result file was removed"))
-    if run.status != "succeeded":
+    if run.status != "succeeded" or run.result_file is None:
         reason = f": {run.error}" if run.error else f"; poll /v1/jobs/{run.id}"
         raise ConflictError(f"run {run.id} is {run.status}, not succeeded{reason}")
     tag = etag(run.result_key, chosen)
     if not_modified(if_none_match, tag):
         return Response(status_code=304, headers={"ETag": tag, "Cache-Control": "no-cache"})
-    if chosen == "netcdf":
-        try:
+    try:
+        if chosen == "netcdf":
             return answer_file(state, run)  # the file is the answer: nothing to read into memory
-        except ResultLostError as lost:
-            await projecting.forget_lost(state, run, lost)
-            raise NotFoundError(_lost(run, str(lost))) from None
-    result = await projecting.stored_or_lost(state, run)
-    if result is None:
-        lost_run = await state.light(state.runs.get, run.id)
-        raise NotFoundError(_lost(run, (lost_run and lost_run.error) or "result file lost"))
+        result = await projecting.stored(state, run)
+    except ResultLostError as lost:
+        error = await projecting.forget_lost(state, run, lost)
+        raise ConflictError(f"run {run.id} is failed, not succeeded: {error}") from None
     return await answer(state, result, chosen, cache_status="stored")
-
-
-def _lost(run: Run, why: str) -> str:
-    return (
-        f"run {run.id}: {why}; POST the same request to /v1/projections (or /v1/comparisons) "
-        "to compute it again"
-    )
 
 
 @router.get(

@@ -77,23 +77,33 @@ class ResultFiles:
         Raises
         ------
         ResultLostError
-            The file is gone, or damaged (the wrong size, or HDF5 cannot read it).
+            The file is gone, or damaged: the wrong size, or HDF5 cannot read its contents.
+        OSError
+            The system could not read it now (too many open files, no memory): not the file's
+            fault, so it is kept.
         """
         path = self.path(name, size)
         try:
             with HDF5_USE, xr.open_dataset(path, engine="h5netcdf") as dataset:
                 return dataset.load()
-        except (OSError, ValueError) as error:
+        except OSError as error:
+            if error.errno is not None:  # a system error, not the file's contents
+                raise
             reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-            raise ResultLostError(
-                f"result file {name!r}: damaged, cannot be read ({reason})"
-            ) from None
+            message = f"result file {name!r}: damaged, cannot be read ({reason})"
+            raise ResultLostError(message) from None
 
     def chunks(self, name: str, size: int | None = None) -> Iterator[bytes]:
         """The file's bytes in 1 MB pieces (for streaming a NetCDF answer)."""
         with self.path(name, size).open("rb") as handle:
             while chunk := handle.read(READ_CHUNK_BYTES):
                 yield chunk
+
+    def set_aside(self, name: str | None) -> None:
+        """Rename a damaged result file to ``<name>.damaged`` (kept for a look; no run names
+        it), if there is one."""
+        if name and _FILE_NAME.match(name) and (self.directory / name).is_file():
+            (self.directory / name).replace(self.directory / f"{name}.damaged")
 
     def delete(self, name: str | None) -> None:
         """Remove a result file, if there is one."""

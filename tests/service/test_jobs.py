@@ -141,26 +141,38 @@ def _stored_run(client: TestClient, body: dict) -> tuple[str, object]:
     raise AssertionError(f"run {run_id}: no result file")
 
 
-def test_a_damaged_result_file_is_reported_and_computed_again(make_settings):
+def test_a_damaged_result_file_is_reported_and_computed_again(make_settings, monkeypatch):
     """A truncated result file gave 500 on every read and on every identical request, for
-    ever (the stored-result lookup found it first). Now its run says the file is damaged
-    (404, how to get it again) and an identical request computes the answer anew."""
+    ever (the stored-result lookup found it first). Now its run is failed, saying the file is
+    damaged and how to resubmit, the file is set aside, and an identical request computes the
+    answer anew. A system error while reading (too many open files) leaves the file alone."""
     with TestClient(create_app(make_settings())) as client:
         service = client.app.state.service
         body = {**JOB, "draws": 5, "resolution": "annual"}
         run_id, file = _stored_run(client, body)
+        # In memory, the NetCDF answer is rendered anew rather than streamed from a bad file.
         file.write_bytes(file.read_bytes()[: file.stat().st_size // 2])
+        fresh = client.get(f"/v1/runs/{run_id}/result", params={"format": "netcdf"})
+        assert fresh.status_code == 200 and fresh.content.startswith(b"\x89HDF")
+        assert len(fresh.content) > file.stat().st_size  # the whole result, not the half file
         service.cache.drop(service.runs.get(run_id).result_key)
         for file_format in ("netcdf", "csv"):
             lost = client.get(f"/v1/runs/{run_id}/result", params={"format": file_format})
-            assert lost.status_code == 404, lost.text
-            detail = lost.json()["detail"]
-            assert "damaged" in detail and "compute it again" in detail
-        assert not file.exists()  # what was left of it is removed
-        assert "damaged" in client.get(f"/v1/runs/{run_id}").json()["error"]
+            assert lost.status_code == 409, lost.text
+            assert "damaged" in lost.json()["detail"]
+            # The route is kept whole (path redaction took it for a server path).
+            assert f"POST /v1/jobs/{run_id}/resubmit" in lost.json()["detail"]
+        assert not file.exists() and file.with_name(file.name + ".damaged").exists()
+        record = client.get(f"/v1/runs/{run_id}").json()
+        assert record["status"] == "failed" and "damaged" in record["error"]
         again = client.post("/v1/projections", json=body)
         assert again.status_code == 200 and again.headers["x-cache"] == "miss"
         assert again.headers["x-run-id"] != run_id
+        _stored_run(client, body)  # the new run's file is written
+        resubmitted = client.post(f"/v1/jobs/{run_id}/resubmit")  # names the run that has it
+        assert (
+            resubmitted.status_code == 202 and resubmitted.json()["id"] == again.headers["x-run-id"]
+        )
         # A file damaged in place (its size unchanged) is found when it is read.
         other = {**body, "draws": 6}
         run_id, file = _stored_run(client, other)
@@ -169,3 +181,16 @@ def test_a_damaged_result_file_is_reported_and_computed_again(make_settings):
         recomputed = client.post("/v1/projections", json=other)
         assert recomputed.status_code == 200 and recomputed.headers["x-cache"] == "miss"
         assert "cannot be read" in client.get(f"/v1/runs/{run_id}").json()["error"]
+        # Too many open files is the system's trouble, not the file's: kept, and a 500.
+        third = {**body, "draws": 7}
+        run_id, file = _stored_run(client, third)
+        service.cache.drop(service.runs.get(run_id).result_key)
+
+        def no_descriptors(*_args, **_kwargs):
+            raise OSError(24, "Too many open files")
+
+        monkeypatch.setattr("xarray.open_dataset", no_descriptors)
+        same = TestClient(client.app, raise_server_exceptions=False)  # the running app
+        failing = same.get(f"/v1/runs/{run_id}/result?format=csv")
+        assert failing.status_code == 500, failing.text
+        assert file.exists() and client.get(f"/v1/runs/{run_id}").json()["status"] == "succeeded"
