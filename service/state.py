@@ -139,9 +139,13 @@ class ServiceState:
             self.problems[name] = f"{type(error).__name__}: {error}"
 
     def _start_database(self) -> None:
-        self.database.claim()
+        self.database.claim(on_lost=self._lost_database)
         self.database.migrate()
         self.results.prepare()
+
+    def _lost_database(self, reason: str) -> None:
+        logger.error("database: %s", reason)
+        self.problems["database"] = reason
 
     def _compile(self) -> None:
         warm_up()

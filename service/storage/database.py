@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -15,12 +17,15 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from service.errors import StorageError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: The PostgreSQL advisory lock a service process holds on its database ("aigf" in ASCII).
 OWNER_LOCK_KEY = 0x61696766
+#: How often a PostgreSQL service checks that its session, and so its lock, is alive. [s]
+CLAIM_CHECK_S = 15.0
 
 
 def normalised_url(url: str):
@@ -70,16 +75,20 @@ class Database:
         """``sqlite`` or ``postgresql``."""
         return self.url.get_backend_name()
 
-    def claim(self) -> None:
+    def claim(self, *, on_lost: Callable[[str], None] | None = None) -> None:
         """Take the database for this process until :meth:`dispose`: an exclusive lock on a
         file beside a SQLite database, a session advisory lock on a PostgreSQL one. One service
         process per database: another would mark this one's running jobs interrupted at its
         start-up and race it through the migrations.
 
+        A PostgreSQL session can end under the process (a server restart, a terminated
+        backend): a thread checks it every :data:`CLAIM_CHECK_S` seconds, takes the lock again
+        on a new session if it is free, and else calls ``on_lost`` with the reason.
+
         Raises
         ------
         StorageError
-            Another process holds the database.
+            Another process holds the database, or it cannot be reached.
         """
         if self._claim is not None:
             return
@@ -94,16 +103,9 @@ class Database:
                 raise StorageError(_held(self.backend)) from None
             self._claim = handle
             return
-        try:
-            connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-            query = text("SELECT pg_try_advisory_lock(:key)")
-            held = connection.execute(query, {"key": OWNER_LOCK_KEY}).scalar()
-        except SQLAlchemyError as error:
-            raise StorageError(f"database {self.backend}: cannot connect: {error}") from None
-        if not held:
-            connection.close()
-            raise StorageError(_held(self.backend))
-        self._claim = connection
+        lock = _AdvisoryLock(self.url, on_lost)
+        lock.take()
+        self._claim = lock
 
     def migrate(self) -> None:
         """Create or upgrade the schema to the newest migration.
@@ -141,7 +143,80 @@ class Database:
         if isinstance(claim, int):
             os.close(claim)  # closing the descriptor drops its lock
         elif claim is not None:
-            claim.close()  # the session ends, and its advisory lock with it
+            claim.release()
+        self.engine.dispose()
+
+
+class _AdvisoryLock:
+    """A PostgreSQL session advisory lock on its own session (not one of the pool's), kept
+    while the process runs, with a thread that takes it again after a lost session."""
+
+    def __init__(self, url, on_lost: Callable[[str], None] | None) -> None:
+        # One connection, never pooled; TCP keepalives notice a peer that went away.
+        self.engine = create_engine(
+            url,
+            poolclass=NullPool,
+            connect_args={"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10},
+        )
+        self.on_lost = on_lost
+        self.connection: Any = None
+        self.stopped = threading.Event()
+        self.watcher: threading.Thread | None = None
+
+    def take(self) -> None:
+        """Open a session and take the lock on it.
+
+        Raises
+        ------
+        StorageError
+            The lock is held by another session, or the database cannot be reached.
+        """
+        connection = None
+        try:
+            connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            query = text("SELECT pg_try_advisory_lock(:key)")
+            held = connection.execute(query, {"key": OWNER_LOCK_KEY}).scalar()
+        except SQLAlchemyError as error:
+            if connection is not None:
+                connection.close()
+            reason = str(getattr(error, "orig", error)).splitlines()[0]
+            raise StorageError(f"database postgresql: cannot connect: {reason}") from None
+        if not held:
+            connection.close()
+            raise StorageError(_held("postgresql"))
+        self.connection = connection
+        if self.on_lost is not None and self.watcher is None:
+            self.watcher = threading.Thread(target=self._watch, name="database-claim", daemon=True)
+            self.watcher.start()
+
+    def _watch(self) -> None:
+        while not self.stopped.wait(CLAIM_CHECK_S):
+            try:
+                self.connection.execute(text("SELECT 1"))
+                continue
+            except SQLAlchemyError:
+                self.connection.close()
+            try:
+                self.take()
+            except StorageError as error:
+                if not self.stopped.is_set() and self.on_lost is not None:
+                    self.on_lost(
+                        f"lost its session's lock on the database and cannot take it again: {error}"
+                    )
+                return
+
+    def release(self) -> None:
+        """Unlock, end the session and stop the thread."""
+        self.stopped.set()
+        if self.watcher is not None:
+            self.watcher.join()
+        if self.connection is not None:
+            # A session already gone took its lock with it.
+            with contextlib.suppress(SQLAlchemyError):
+                self.connection.execute(
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": OWNER_LOCK_KEY}
+                )
+            self.connection.close()
         self.engine.dispose()
 
 

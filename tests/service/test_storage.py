@@ -236,3 +236,56 @@ def test_one_service_process_per_database(database_url: str):
     first.dispose()
     second.claim()  # free once the first has gone
     second.dispose()
+
+
+def test_a_lost_postgresql_session_takes_its_lock_again_or_says_so(database_url, monkeypatch):
+    """A server restart or a terminated backend ends the session that holds the lock: the
+    process takes it again on a new session; if another process took it meanwhile, it says
+    it has lost the database (the service then goes unready)."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("a PostgreSQL session's lock")
+    import time
+
+    from sqlalchemy import text
+
+    from service.storage import database as database_module
+
+    monkeypatch.setattr(database_module, "CLAIM_CHECK_S", 0.3)
+    lost: list[str] = []
+    first, second, admin = Database(database_url), Database(database_url), Database(database_url)
+    first.claim(on_lost=lost.append)
+
+    def holder_pid() -> int | None:
+        """The backend holding the lock, as the server sees it (not the watcher's connection,
+        which its thread owns)."""
+        query = text(
+            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
+            "AND objid = :key AND database = (SELECT oid FROM pg_database "
+            "WHERE datname = current_database())"
+        )
+        with admin.engine.connect() as connection:
+            return connection.execute(query, {"key": database_module.OWNER_LOCK_KEY}).scalar()
+
+    def end_session(pid: int) -> None:
+        with admin.engine.connect() as connection:
+            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+
+    old = holder_pid()
+    assert old is not None
+    end_session(old)
+    for _ in range(100):
+        time.sleep(0.05)
+        if holder_pid() not in (None, old):
+            break
+    assert not lost and holder_pid() not in (None, old)  # taken again on a new session
+    now = holder_pid()
+    assert now is not None
+    end_session(now)
+    second.claim()  # another process is quicker
+    for _ in range(100):
+        if lost:
+            break
+        time.sleep(0.05)
+    assert lost and "lost its session's lock" in lost[0]
+    for database in (first, second, admin):
+        database.dispose()
