@@ -165,7 +165,14 @@ def redact_paths(text: str, *, known: dict[Path, str] | None = None) -> str:
     return _PATH.sub(lambda match: match.group(1) or "<path>", text)
 
 
-def _validation_message(error: RequestValidationError) -> str:
+#: Where each route that takes a scenario wants it (a bare scenario's hint).
+_SCENARIO_PLACE = {
+    "/v1/scenarios": '{"scenario": {...}}',
+    "/v1/comparisons": '{"scenarios": [{"scenario": {...}}, ...]}',
+}
+
+
+def _validation_message(error: RequestValidationError, path: str = "") -> str:
     first = error.errors()[0]
     location = ".".join(str(part) for part in first.get("loc", ()) if part != "body") or "body"
     value = first.get("input")
@@ -187,10 +194,13 @@ def _validation_message(error: RequestValidationError) -> str:
         if item.get("type") == "extra_forbidden" and len(item.get("loc", ())) == 2
     ]
     if {"horizon", "schema_version"} & set(stray):
+        place = _SCENARIO_PLACE.get(
+            path.rstrip("/"),
+            '{"scenario": {...}}, or name a saved or shipped one with {"scenario_id": ...}',
+        )
         return (
             f"body: fields of a scenario at the top level ({', '.join(stray[:4])}"
-            f"{', ...' if len(stray) > 4 else ''}); send it inside "
-            '{"scenario": {...}}, or name a saved or shipped one with {"scenario_id": ...}'
+            f"{', ...' if len(stray) > 4 else ''}); send it inside {place}"
         )
     more = len(errors) - 1
     suffix = ""
@@ -249,7 +259,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _request_error(request: Request, error: RequestValidationError) -> JSONResponse:
         return JSONResponse(
-            {"detail": _detail(request, _validation_message(error))}, status_code=422
+            {"detail": _detail(request, _validation_message(error, request.url.path))},
+            status_code=422,
         )
 
     @app.exception_handler(ValidationError)

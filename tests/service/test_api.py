@@ -250,6 +250,11 @@ def test_malformed_json_is_422(client: TestClient):
     assert bare.status_code == 422
     assert bare.json()["detail"].startswith("body: fields of a scenario at the top level")
     assert '{"scenario": {...}}' in bare.json()["detail"]
+    # Each route names its own place for it.
+    comparing = client.post("/v1/comparisons", json=scenario).json()["detail"]
+    assert comparing.endswith('send it inside {"scenarios": [{"scenario": {...}}, ...]}')
+    saving = client.post("/v1/scenarios", json=scenario).json()["detail"]
+    assert saving.endswith('send it inside {"scenario": {...}}')
 
 
 def test_an_unknown_query_parameter_is_422_naming_it_and_the_allowed(client: TestClient):
