@@ -103,6 +103,11 @@ def test_a_saved_scenario_is_validated_like_a_file(client: TestClient):
         headers={"X-API-Key": WRITER},
     )
     assert mismatch.status_code == 422 and "path" in mismatch.json()["detail"]
+    bare = client.post(
+        "/v1/scenarios", json=_scenario(client, "bare"), headers={"X-API-Key": WRITER}
+    )
+    assert bare.status_code == 422
+    assert bare.json()["detail"].endswith('send it inside {"scenario": {...}}')
     havana = _save(client, _scenario(client, "havana", timezone="America/Havana"))
     assert havana.status_code == 422
     assert "America/Havana" in havana.json()["detail"]
