@@ -109,12 +109,26 @@ def test_the_shipped_service_serves_both_shipped_models(tmp_path):
 
 
 def test_a_second_service_on_the_same_storage_is_not_ready_and_touches_no_run(make_settings):
-    """It says why on /readyz and leaves the first one's runs alone."""
+    """It says why on /readyz and leaves the first one's runs alone: a running run stays
+    running (a second process used to mark it interrupted at its start-up)."""
+    import datetime as dt
+
+    from service.storage.runs import Run
+
     settings = make_settings()
     with TestClient(create_app(settings)) as first:
         assert first.get("/readyz").status_code == 200
+        running = Run(
+            id="b" * 32, result_key="k" * 64, kind="job", status="running",
+            scenario_id="kr-national", scenario_version=None, scenario_source="shipped",
+            scenario_sha256="s" * 64, scenario_document="{}", options="{}",
+            model_version="kpx-test@v1", code_version="0.0", author=None,
+            submitted_at=dt.datetime.now(dt.UTC),
+        )  # fmt: skip
+        first.app.state.service.runs.add(running)
         with TestClient(create_app(settings)) as second:
             ready = second.get("/readyz")
             assert ready.status_code == 503
             assert "another service process holds it" in ready.text
         assert first.get("/readyz").status_code == 200
+        assert first.get(f"/v1/runs/{'b' * 32}").json()["status"] == "running"

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -42,7 +43,9 @@ def test_ctrl_c_during_a_projection_exits_130(tmp_path):
     deadline = time.monotonic() + 120
     # Wait for the progress bar: the projection is under way.
     while b"draws" not in seen and process.poll() is None and time.monotonic() < deadline:
-        seen += process.stderr.read1(4096)
+        readable, _, _ = select.select([process.stderr], [], [], 1.0)  # never blocks for ever
+        if readable:
+            seen += process.stderr.read1(4096)
     process.send_signal(signal.SIGINT)
     _, error = process.communicate(timeout=120)
     assert process.returncode == 130, (seen + error).decode(errors="replace")[-2000:]
