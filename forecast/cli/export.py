@@ -22,6 +22,7 @@ from forecast.cli.options import (
     parse_quantiles,
     projection_bar,
     projection_options,
+    warn_weather_fallback,
 )
 
 
@@ -102,6 +103,7 @@ def export_grid(
             rank_by=rank_by,
             progress=progress,
         )
+    warn_weather_fallback(options, paths.dataset)
     written = gridexport.write(paths, out, file_format)
     energy = paths.annual_energy_twh().sum(axis=0)  # [P, Y] all loads
     years = sorted(set(paths.year.tolist()))

@@ -19,6 +19,7 @@ from forecast.cli.options import (
     parse_integer,
     projection_bar,
     projection_options,
+    warn_weather_fallback,
 )
 from forecast.errors import OptionsError
 
@@ -107,5 +108,6 @@ def plot(
         check_years(chosen_years, options.start.year, options.end.year)
     with projection_bar(f"{loaded.id} x {options.draws} draws") as progress:
         dataset = project(loaded, options, progress=progress)
+    warn_weather_fallback(options, dataset)
     written = write_figure(dataset, out, kind=kind, years=chosen_years)
     print(f"wrote {written}")
