@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from forecast.engine.options import DEFAULT_DURATION_DRAWS, MAX_DURATION_DRAWS
 from forecast.errors import ForecastError, OptionsError
 from forecast.projection import ProjectionOptions
 from forecast.scenario import Scenario
@@ -58,8 +59,8 @@ DurationCurvesOption = Annotated[
 DurationDrawsOption = Annotated[
     str | None,
     typer.Option(
-        help="Draws the duration curves are built from (1..10000; 70 kB each a year; "
-        "default: 1000)."
+        help=f"Draws the duration curves are built from (1..{MAX_DURATION_DRAWS}; 70 kB each "
+        f"a year; default: {DEFAULT_DURATION_DRAWS})."
     ),
 ]
 
@@ -93,28 +94,32 @@ def parse_quantiles(text: str) -> tuple[float, ...]:
 
 
 def check_output(out: Path, *, file_format: str | None = None, formats=None) -> None:
-    """Refuse an output whose directory is missing, or an unknown format, before any work.
+    """Refuse an output whose directory is missing, or whose format is unknown or unclear,
+    before any work.
 
     Where the format comes from the suffix of a table output, a suffix that names none (say
     ``.xlsx``) is refused rather than written as CSV under a misleading name; ``--format``
-    names the format of any file name.
-    """
-    if file_format is not None and formats is not None and file_format not in formats:
-        raise ForecastError(f"--format = {file_format!r}: allowed: {', '.join(formats)}")
-    if file_format is not None and formats is not None:
-        from forecast.io.export import SUFFIX_FORMATS
+    names the format of any file name but one whose suffix names another format.
 
-        named = {".csv": "csv", **SUFFIX_FORMATS}.get(out.suffix.lower())
-        if named is not None and named != file_format:
+    Raises
+    ------
+    ForecastError
+        ``--format`` is not one of ``formats``; the suffix names no table format, or another
+        one than ``--format``; the directory of ``out`` does not exist.
+    """
+    if formats is not None:
+        from forecast.io.export import SUFFIX_FORMATS, suffix_format
+
+        named = suffix_format(out)
+        if file_format is not None and file_format not in formats:
+            raise ForecastError(f"--format = {file_format!r}: allowed: {', '.join(formats)}")
+        if file_format is not None and named not in (None, file_format):
             raise ForecastError(
                 f"--out = {str(out)!r}: suffix {out.suffix!r} names {named}, not --format "
                 f"{file_format}; give a name that matches, or leave --format out"
             )
-    if file_format is None and formats is not None and out.suffix:
-        from forecast.io.export import SUFFIX_FORMATS
-
-        known = (".csv", *SUFFIX_FORMATS)
-        if out.suffix.lower() not in known:
+        if file_format is None and out.suffix and named is None:
+            known = (".csv", *SUFFIX_FORMATS)
             raise ForecastError(
                 f"--out = {str(out)!r}: suffix {out.suffix!r} names no table format; allowed: "
                 f"{', '.join(known)}, or give --format {'|'.join(formats)}"
@@ -165,7 +170,11 @@ def projection_options(
         include_baseline=not no_baseline,
         per_draw=per_draw,
         duration_curves=duration_curves,
-        duration_draws=parse_integer(duration_draws or "1000", "--duration-draws"),
+        duration_draws=(
+            DEFAULT_DURATION_DRAWS
+            if duration_draws is None
+            else parse_integer(duration_draws, "--duration-draws")
+        ),
     ).validated(scenario)
     check_named_model(scenario, options)
     return options

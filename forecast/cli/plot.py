@@ -21,6 +21,7 @@ from forecast.cli.options import (
     projection_options,
     warn_weather_fallback,
 )
+from forecast.engine.options import DEFAULT_DURATION_DRAWS, MAX_DURATION_DRAWS
 from forecast.errors import OptionsError
 
 
@@ -50,8 +51,8 @@ def plot(
     duration_draws: Annotated[
         str | None,
         typer.Option(
-            help="Draws a duration or peak-hours figure is built from (1..10000; 70 kB each a "
-            "year; default: 1000)."
+            help=f"Draws a duration or peak-hours figure is built from (1..{MAX_DURATION_DRAWS}; "
+            f"default: {DEFAULT_DURATION_DRAWS})."
         ),
     ] = None,
 ) -> None:

@@ -15,6 +15,7 @@ import typer
 from forecast.cli.options import (
     BaselineModelOption,
     DrawsOption,
+    DurationDrawsOption,
     EndOption,
     NoBaselineOption,
     QuietOption,
@@ -42,10 +43,7 @@ def report(
     weather: WeatherOption = "auto",
     baseline_model: BaselineModelOption = None,
     no_baseline: NoBaselineOption = False,
-    duration_draws: Annotated[
-        str | None,
-        typer.Option(help="Draws the duration curves are built from (1..10000; default: 1000)."),
-    ] = None,
+    duration_draws: DurationDrawsOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Write a self-contained HTML report (no network, inline SVG charts): the question, every

@@ -160,6 +160,13 @@ def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[[*CSV_COLUMNS, *extra_columns]]
 
 
+def suffix_format(path: Path) -> str | None:
+    """The table format the suffix of ``path`` names (``.csv``, ``.nc``/``.nc4``,
+    ``.parquet``/``.pq``), or None for any other suffix."""
+    suffix = Path(path).suffix.lower()
+    return "csv" if suffix == ".csv" else SUFFIX_FORMATS.get(suffix)
+
+
 def file_format_of(path: Path, file_format: str | None = None) -> str:
     """The table format asked for, or the one the suffix names (``.nc`` NetCDF, ``.parquet``
     Parquet, anything else CSV).
@@ -169,8 +176,7 @@ def file_format_of(path: Path, file_format: str | None = None) -> str:
     OptionsError
         ``file_format`` is not one of :data:`FORMATS`.
     """
-    suffix = Path(path).suffix.lower()
-    chosen = file_format or SUFFIX_FORMATS.get(suffix, "csv")
+    chosen = file_format or suffix_format(path) or "csv"
     if chosen not in FORMATS:
         raise OptionsError(f"format = {chosen!r}: allowed: {', '.join(FORMATS)}")
     return chosen

@@ -229,10 +229,10 @@ def grid_paths(
     OptionsError
         Both or neither of ``draws`` and ``quantiles``, or a value out of range.
     """
-    check_request(draws, quantiles, rank_by)
     base = dataclasses.replace(
         options or ProjectionOptions(), resolution="annual", per_draw=True, duration_curves=False
     ).validated(scenario)
+    check_request(draws, quantiles, rank_by, base.draws)
     assert base.start is not None and base.end is not None
     calendar = HourlyCalendar.build(base.start, base.end, scenario.timezone)
     n_hours = len(calendar.local)
@@ -253,7 +253,6 @@ def grid_paths(
         load_mw = quantile_sink.load_mw
     else:
         assert draws is not None
-        check_request(draws, None, rank_by, base.draws)
         # Two passes with the same seed draw the same numbers: the first ranks the draws, the
         # second keeps the chosen ones' hours.
         first = project(scenario, base, baseline=model, progress=_pass(progress, 0, 2))
