@@ -188,6 +188,7 @@ def test_projection_overrides_and_inline_scenario(client: TestClient):
         # A variant of kr-national may take a new id, not another scenario's.
         ({**SMALL, "overrides": {"id": "kr-outlook"}}, 409, ["overrides.id = 'kr-outlook'"]),
         ({**SMALL, "overrides": {"schema_version": 1}}, 422, ["overrides.schema_version"]),
+        ({**SMALL, "quantiles": [0.1, 0.5, 0.5]}, 422, ["0.5 given twice"]),
         (
             {
                 **SMALL,
