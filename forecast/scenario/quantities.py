@@ -10,6 +10,7 @@ import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -228,11 +229,14 @@ def _calendar_date(value: Any) -> Any:
     return value
 
 
-# The bounds sit beside the validator, not around it, so that pydantic checks them as dates
-# ("less than or equal to 2100-12-31") rather than as generic constraints.
-CalendarDate = Annotated[
-    dt.date, Field(ge=FIRST_DATE, le=LAST_DATE), BeforeValidator(_calendar_date)
-]
+def _within_bounds(value: dt.date) -> dt.date:
+    if not FIRST_DATE <= value <= LAST_DATE:
+        message = f"allowed: a date from {FIRST_DATE} to {LAST_DATE}"
+        raise PydanticCustomError("date_range", message)
+    return value
+
+
+CalendarDate = Annotated[dt.date, BeforeValidator(_calendar_date), AfterValidator(_within_bounds)]
 
 
 class TrendPoint(_Strict):
