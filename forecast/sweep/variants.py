@@ -31,8 +31,11 @@ import contextlib
 import copy
 import dataclasses
 import itertools
+import logging
 import os
 import re
+import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -490,18 +493,27 @@ def dask_client(
     ):
         raise OptionsError(f"workers = {workers!r}: must be an integer in 1..{MAX_WORKERS}")
     numba_threads = max(1, (os.cpu_count() or 1) // workers)
-    with (
-        LocalCluster(
+    # The workers start with Ctrl-C ignored (an ignored signal stays ignored in a child, and
+    # Python then installs no handler): the command's process stops them, instead of each
+    # printing its own KeyboardInterrupt traceback.
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        cluster = LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
+            # Warnings of the workers' shutdown are noise on a command line; errors show.
+            silence_logs=logging.ERROR,
             # Read by numba when a worker first imports it: without it every worker would
             # start one numba thread per core and the workers would oversubscribe the cores.
             env={"NUMBA_NUM_THREADS": str(numba_threads)},
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+        )
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    with cluster, Client(cluster) as client:
         yield client
 
 

@@ -51,3 +51,29 @@ def test_ctrl_c_during_a_projection_exits_130(tmp_path):
     assert process.returncode == 130, (seen + error).decode(errors="replace")[-2000:]
     assert b"error: interrupted" in error
     assert not out.exists()
+
+
+def test_ctrl_c_during_a_sweep_stops_its_workers_quietly(tmp_path):
+    """Ctrl-C reaches the whole process group, Dask's worker processes too: they printed a
+    KeyboardInterrupt traceback each, and the nannies a screenful of warnings."""
+    entry = "import sys; from forecast.cli import main; sys.exit(main())"
+    command = [sys.executable, "-c", entry, "sweep", "kr-national", "--vary",
+               "operations.pue=1.1,1.3,1.5,1.7", "--draws", "3000", "--out",
+               str(tmp_path / "sweep.csv")]  # fmt: skip
+    process = subprocess.Popen(
+        command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, start_new_session=True
+    )
+    assert process.stderr is not None
+    seen = b""
+    deadline = time.monotonic() + 120
+    while b"variant" not in seen and process.poll() is None and time.monotonic() < deadline:
+        readable, _, _ = select.select([process.stderr], [], [], 1.0)
+        if readable:
+            seen += process.stderr.read1(4096)
+    time.sleep(2.0)  # the workers are up and projecting
+    os.killpg(process.pid, signal.SIGINT)
+    _, error = process.communicate(timeout=120)
+    text = (seen + error).decode(errors="replace")
+    assert process.returncode == 130, text[-2000:]
+    assert "Traceback" not in text and "WARNING" not in text, text[-2000:]
+    assert text.rstrip().endswith("error: interrupted")
