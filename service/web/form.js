@@ -355,15 +355,31 @@ function showFlexibility(scenario) {
 // ---------------------------------------------------------------------------------------------
 // Building the request
 
-function readNumber(inputId, label) {
-  const text = byId(inputId).value.trim();
+// The number typed into a text input (a number input drops letters, so that "abc" read as
+// empty, and took "245,5" for 2455), within the input's min..max: the allowed range the API
+// states, or the scenario's years, checked before anything is sent.
+const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
+
+function numberFrom(text, label, input, bounds = input) {
+  const refuse = (why) => {
+    input.setAttribute("aria-invalid", "true");
+    throw new Error(`${label}: ${why}`);
+  };
+  if (text === "") refuse("empty, give a number");
+  if (!NUMBER.test(text)) {
+    const comma = text.includes(",") ? " (write decimals with a point, e.g. 0.8)" : "";
+    refuse(`"${text}" is not a number${comma}`);
+  }
   const value = Number(text);
-  if (text === "" || !Number.isFinite(value)) {
-    byId(inputId).setAttribute("aria-invalid", "true");
-    throw new Error(`${label}: ${text === "" ? "empty" : `"${text}"`} is not a number`);
+  const low = bounds.min === "" ? -Infinity : Number(bounds.min);
+  const high = bounds.max === "" ? Infinity : Number(bounds.max);
+  if (value < low || value > high) {
+    refuse(`${text} is outside the allowed ${bounds.min}–${bounds.max}`);
   }
   return value;
 }
+
+const readNumber = (inputId, label) => numberFrom(byId(inputId).value.trim(), label, byId(inputId));
 
 const edited = (inputId) => byId(inputId).value.trim() !== form.shown[inputId];
 
@@ -398,11 +414,8 @@ function editedPlan(scenario, changes) {
   for (const [index, edit] of form.deploymentEdits) {
     const deployment = scenario.deployments[index];
     const milestone = lastMilestone(deployment);
-    const count = Number(edit.count);
-    if (edit.count === "" || !Number.isFinite(count)) {
-      byId("gpu-target").setAttribute("aria-invalid", "true");
-      throw new Error(`GPU target of "${deployment.name}": "${edit.count}" is not a number`);
-    }
+    const count = numberFrom(String(edit.count).trim(), `GPU target of "${deployment.name}"`,
+      byId("gpu-target"), { min: "0", max: "" });
     if (!edit.date) {
       byId("target-date").setAttribute("aria-invalid", "true");
       throw new Error(`Target date of "${deployment.name}": empty, give a date`);
@@ -464,12 +477,18 @@ function editedGrid(scenario, changes) {
       delete grid[region];
       changes.push(`${region}: no connection limit`);
     } else {
-      const value = Number(text);
-      if (!Number.isFinite(value)) {
+      const allowed = item && item.allowed;
+      const bounds = allowed
+        ? { min: String(allowed.low), max: String(allowed.high) }
+        : { min: "0", max: "" };
+      let value;
+      try {
+        value = numberFrom(text.trim(), `Connection limit of ${region}`, byId("grid-limit"), bounds);
+      } catch (error) {
         byId("grid-region").value = region;
         showRegion(region);
         byId("grid-limit").setAttribute("aria-invalid", "true");
-        throw new Error(`Connection limit of ${region}: "${text}" is not a number`);
+        throw error;
       }
       const limit = item
         ? recentred(item, value)

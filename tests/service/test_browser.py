@@ -182,16 +182,44 @@ def test_pick_scenario_change_assumption_download_csv(page, base_url):
 
 
 def test_api_refusal_is_shown_naming_the_field(page):
-    """An out-of-range PUE is refused by the API (422); the page says which field and why."""
+    """A value inside the form's bounds that the API refuses (a load factor of 0: its range is
+    open at 0) comes back as a 422, and the page says which field and why."""
     _wait_done(page)
-    page.get_by_label("PUE [facility ÷ IT power]").fill("9")
+    page.get_by_label("Load factor [fraction of nameplate]").fill("0")
     page.get_by_role("button", name="Run projection").click()
     error = page.locator("#error")
     error.wait_for(state="visible", timeout=PROJECTION_TIMEOUT_MS)
     text = error.inner_text()
-    assert "HTTP 422" in text and "pue" in text and "allowed range is [1.0, 5.0]" in text
-    assert page.get_attribute("#pue", "aria-invalid") == "true"
+    assert "HTTP 422" in text and "load_factor" in text and "(0.0, 1.0]" in text
+    assert page.get_attribute("#load-factor", "aria-invalid") == "true"
     assert page.get_attribute("#status", "aria-live") == "polite"
+
+
+@pytest.mark.parametrize(
+    ("label", "typed", "message"),
+    [
+        # A number input read "245,5" as 2455 and letters as empty; the API quoted a rescaled
+        # range (0.469231..1.0) for a PUE of 0.5.
+        ("PUE [facility ÷ IT power]", "0.5", "PUE: 0.5 is outside the allowed 1–5"),
+        ("PUE [facility ÷ IT power]", "1,2", '"1,2" is not a number (write decimals with a point'),
+        ("Draws", "abc", 'Draws: "abc" is not a number'),
+        ("From year", "2020", "From year: 2020 is outside the allowed 2024–2035"),
+    ],
+)
+def test_the_page_refuses_what_it_can_check_before_sending(page, label, typed, message):
+    """Values the page can check against the allowed range it was given (or the scenario's
+    years) are refused before any request, in the user's own terms."""
+    _wait_done(page)
+    sent: list[str] = []
+    page.on(
+        "request", lambda request: "/v1/projections" in request.url and sent.append(request.url)
+    )
+    page.get_by_label(label, exact=True).fill(typed)
+    page.get_by_role("button", name="Run projection").click()
+    error = page.locator("#error")
+    error.wait_for(state="visible", timeout=PROJECTION_TIMEOUT_MS)
+    assert message in error.inner_text()
+    assert not [url for url in sent if "/v1/projections" in url]
 
 
 def test_inputs_ranges_and_limits_come_from_the_api(page, base_url):
