@@ -286,6 +286,18 @@ function render(payload) {
     "AI peak",
     quantileIndex,
   );
+  // The national peak's change exists only with a baseline model.
+  const peakChange = "peak_change_gw" in payload.variables;
+  byId("comparison-peak-change").hidden = !peakChange;
+  if (peakChange) {
+    fillComparisonTable(
+      byId("comparison-peak-change-table"),
+      payload,
+      "peak_change_gw",
+      "Change of the national peak",
+      quantileIndex,
+    );
+  }
   byId("comparison-summary").textContent = summary(payload, quantileIndex);
   byId("comparison-heading").textContent = `Compare scenarios: ${payload.scenario_ids.join(", ")}`;
 }

@@ -437,6 +437,19 @@ def test_compare_three_scenarios_and_download_the_csv(page, base_url):
     headers = page.locator("#comparison-energy-table thead").inner_text()
     assert "kr-dc-pipeline − kr-national" in headers and "kr-national (reference)" in headers
     assert page.locator("#comparison-peak-table tbody tr").count() == len(years)
+    # The national peak's change, where flexibility and connection limits show (the energy
+    # and AI peak tables alone hid them), as the API gives it in the last year.
+    change = body["variables"]["peak_change_gw"]["values"]
+    last_row = page.locator(
+        "#comparison-peak-change-table tbody tr", has=page.locator(f"th:text-is('{years[-1]}')")
+    )
+    for index, scenario_id in enumerate(picks):
+        shown = last_row.locator(
+            f"td[data-scenario='{scenario_id}'][data-variable='peak_change_gw']"
+            "[data-quantile='0.5']"
+        ).inner_text()
+        expected = change[index][-1][quantiles.index(0.5)]
+        assert abs(float(shown.replace(",", "")) - expected) <= 0.01 * abs(expected) + 5e-3
 
     if COMPARE_SCREENSHOT:  # how docs/dashboard-compare.png is made
         page.set_viewport_size({"width": 1400, "height": 900})
