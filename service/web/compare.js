@@ -1,4 +1,4 @@
-// The comparison view: pick several shipped scenarios, POST them to /v1/comparisons with the
+// The comparison view: pick several shipped or saved scenarios, POST them to /v1/comparisons with the
 // assumptions form's draws, seed and years, and show their fans, annual bars and side-by-side
 // tables (each later scenario's difference from the first, taken draw by draw on the server).
 
