@@ -15,6 +15,7 @@ import datetime as dt
 import functools
 import gc
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,13 +37,15 @@ from service.jobs import JobRunner
 from service.memory import set_allocation_policy
 from service.registry import ModelRegistry, model_label
 from service.settings import MB, Settings
-from service.storage.database import Database
+from service.storage.database import Database, DatabaseHeldError
 from service.storage.results import ResultFiles
 from service.storage.runs import Runs
 from service.storage.scenarios import SavedScenarios
 from service.writer import ResultWriter
 
 logger = logging.getLogger("service")
+#: How often a process that found its database held tries to take it again. [s]
+DATABASE_RETRY_S = 5.0
 
 #: Resident memory of the process itself (interpreter, numpy, pandas, xarray, numba's compiled
 #: kernels, Dask, SQLAlchemy): 0.33 GB once started (``tests/abuse_service.py``, 2026-12-05);
@@ -99,6 +102,8 @@ class ServiceState:
         self.started = False
         self.problems: dict[str, str] = {}
         self.started_at: dt.datetime | None = None
+        self._database_held = False
+        self._stopping = threading.Event()
 
     @property
     def ready(self) -> bool:
@@ -117,6 +122,10 @@ class ServiceState:
         self._step("jobs", self.jobs.start)
         if "database" not in self.problems:
             self._step("runs", self._mark_interrupted)
+        elif self._database_held:
+            threading.Thread(
+                target=self._wait_for_database, name="database-wait", daemon=True
+            ).start()
         if "kernels" not in self.problems:
             self._step("warm-up", self._warm_projection)
         self._step("memory", self._size_admission)
@@ -139,9 +148,30 @@ class ServiceState:
             self.problems[name] = f"{type(error).__name__}: {error}"
 
     def _start_database(self) -> None:
-        self.database.claim(on_lost=self._lost_database)
+        try:
+            self.database.claim(on_lost=self._lost_database)
+        except DatabaseHeldError:
+            self._database_held = True
+            raise
         self.database.migrate()
         self.results.prepare()
+
+    def _wait_for_database(self) -> None:
+        """Another process held the database at start-up: take it once that one has gone
+        (the old process of a deploy stopping after the new one started), then do what
+        start-up could not, and become ready."""
+        while not self._stopping.wait(DATABASE_RETRY_S):
+            try:
+                self._start_database()
+            except DatabaseHeldError:
+                continue
+            except (ServiceError, OSError) as error:
+                self.problems["database"] = str(error)
+                continue
+            self._step("runs", self._mark_interrupted)
+            self.problems.pop("database", None)
+            logger.info("database free: taken over from the process that held it")
+            return
 
     def _lost_database(self, reason: str) -> None:
         logger.error("database: %s", reason)
@@ -254,6 +284,7 @@ class ServiceState:
     def stop(self) -> None:
         """Write the results still queued, stop the jobs (they are marked failed at the next
         start) and close the database."""
+        self._stopping.set()
         self.writer.flush()
         self.jobs.shutdown()
         self.database.dispose()

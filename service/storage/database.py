@@ -87,8 +87,10 @@ class Database:
 
         Raises
         ------
+        DatabaseHeldError
+            Another process holds the database.
         StorageError
-            Another process holds the database, or it cannot be reached.
+            It cannot be reached.
         """
         if self._claim is not None:
             return
@@ -100,7 +102,7 @@ class Database:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 os.close(handle)
-                raise StorageError(_held(self.backend)) from None
+                raise DatabaseHeldError(_held(self.backend)) from None
             self._claim = handle
             return
         lock = _AdvisoryLock(self.url, on_lost)
@@ -183,7 +185,7 @@ class _AdvisoryLock:
             raise StorageError(f"database postgresql: cannot connect: {reason}") from None
         if not held:
             connection.close()
-            raise StorageError(_held("postgresql"))
+            raise DatabaseHeldError(_held("postgresql"))
         self.connection = connection
         if self.on_lost is not None and self.watcher is None:
             self.watcher = threading.Thread(target=self._watch, name="database-claim", daemon=True)
@@ -218,6 +220,10 @@ class _AdvisoryLock:
                 )
             self.connection.close()
         self.engine.dispose()
+
+
+class DatabaseHeldError(StorageError):
+    """Another service process holds the database (:meth:`Database.claim`)."""
 
 
 def _held(backend: str) -> str:

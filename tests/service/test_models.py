@@ -108,27 +108,42 @@ def test_the_shipped_service_serves_both_shipped_models(tmp_path):
             assert answer.headers["x-model-version"].startswith(f"{model_id}@")
 
 
-def test_a_second_service_on_the_same_storage_is_not_ready_and_touches_no_run(make_settings):
+def test_a_second_service_on_the_same_storage_waits_and_takes_over(make_settings, monkeypatch):
     """It says why on /readyz and leaves the first one's runs alone: a running run stays
-    running (a second process used to mark it interrupted at its start-up)."""
+    running (a second process used to mark it interrupted at its start-up). Once the first
+    has gone (a deploy stopping the old process after starting the new one), it takes the
+    database over and is ready; the first one's unfinished run is then interrupted."""
     import datetime as dt
+    import time
 
+    from service import state as state_module
     from service.storage.runs import Run
 
+    monkeypatch.setattr(state_module, "DATABASE_RETRY_S", 0.2)
     settings = make_settings()
-    with TestClient(create_app(settings)) as first:
-        assert first.get("/readyz").status_code == 200
-        running = Run(
-            id="b" * 32, result_key="k" * 64, kind="job", status="running",
-            scenario_id="kr-national", scenario_version=None, scenario_source="shipped",
-            scenario_sha256="s" * 64, scenario_document="{}", options="{}",
-            model_version="kpx-test@v1", code_version="0.0", author=None,
-            submitted_at=dt.datetime.now(dt.UTC),
-        )  # fmt: skip
-        first.app.state.service.runs.add(running)
-        with TestClient(create_app(settings)) as second:
-            ready = second.get("/readyz")
-            assert ready.status_code == 503
-            assert "another service process holds it" in ready.text
-        assert first.get("/readyz").status_code == 200
-        assert first.get(f"/v1/runs/{'b' * 32}").json()["status"] == "running"
+    run_id = "b" * 32
+    first = TestClient(create_app(settings))
+    first.__enter__()
+    assert first.get("/readyz").status_code == 200
+    running = Run(
+        id=run_id, result_key="k" * 64, kind="job", status="running",
+        scenario_id="kr-national", scenario_version=None, scenario_source="shipped",
+        scenario_sha256="s" * 64, scenario_document="{}", options="{}",
+        model_version="kpx-test@v1", code_version="0.0", author=None,
+        submitted_at=dt.datetime.now(dt.UTC),
+    )  # fmt: skip
+    first.app.state.service.runs.add(running)
+    with TestClient(create_app(settings)) as second:
+        ready = second.get("/readyz")
+        assert ready.status_code == 503
+        assert "another service process holds it" in ready.text
+        time.sleep(0.6)  # it keeps trying, and touches nothing meanwhile
+        assert first.get(f"/v1/runs/{run_id}").json()["status"] == "running"
+        first.__exit__(None, None, None)
+        for _ in range(100):
+            if second.get("/readyz").status_code == 200:
+                break
+            time.sleep(0.1)
+        assert second.get("/readyz").status_code == 200
+        record = second.get(f"/v1/runs/{run_id}").json()
+        assert record["status"] == "failed" and "interrupted" in record["error"]
