@@ -68,7 +68,7 @@ class Database:
                 self.url, pool_pre_ping=True, pool_size=5, max_overflow=10, pool_timeout=10
             )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._claim: Any = None  # the lock file's descriptor, or the connection holding the lock
+        self._claim: _FileLock | _AdvisoryLock | None = None
 
     @property
     def backend(self) -> str:
@@ -94,18 +94,13 @@ class Database:
         """
         if self._claim is not None:
             return
+        lock: _FileLock | _AdvisoryLock
         if self.backend == "sqlite":
             if not self.url.database or self.url.database == ":memory:":
                 return
-            handle = os.open(f"{self.url.database}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                os.close(handle)
-                raise DatabaseHeldError(_held(self.backend)) from None
-            self._claim = handle
-            return
-        lock = _AdvisoryLock(self.url, on_lost)
+            lock = _FileLock(Path(f"{self.url.database}.lock"))
+        else:
+            lock = _AdvisoryLock(self.url, on_lost)
         lock.take()
         self._claim = lock
 
@@ -142,11 +137,34 @@ class Database:
     def dispose(self) -> None:
         """Give the database up (:meth:`claim`) and close every pooled connection."""
         claim, self._claim = self._claim, None
-        if isinstance(claim, int):
-            os.close(claim)  # closing the descriptor drops its lock
-        elif claim is not None:
+        if claim is not None:
             claim.release()
         self.engine.dispose()
+
+
+class _FileLock:
+    """An exclusive lock on a file beside a SQLite database, held while its descriptor is
+    open."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.handle: int | None = None
+
+    def take(self) -> None:
+        """Raises :class:`DatabaseHeldError` when another process holds it."""
+        handle = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(handle)
+            raise DatabaseHeldError(_held("sqlite")) from None
+        self.handle = handle
+
+    def release(self) -> None:
+        """Close the descriptor, which drops the lock."""
+        if self.handle is not None:
+            os.close(self.handle)
+            self.handle = None
 
 
 class _AdvisoryLock:
