@@ -249,7 +249,7 @@ async def prepare(state: ServiceState, request: ComparisonRequest) -> PreparedCo
 
 
 def resubmission(state: ServiceState, run: Run) -> PreparedComparison:
-    """A failed comparison prepared again from its record, with the models served now.
+    """A failed or cancelled comparison prepared again from its record, with the models served now.
 
     Raises
     ------

@@ -11,6 +11,10 @@ thread of their own, never on Dask's event loop. Progress [hours] is kept in mem
 workers' events. A job whose process died with the server is marked failed at the next start
 (:meth:`service.storage.runs.Runs.mark_interrupted`) and can be resubmitted.
 
+Cancelling (:meth:`JobRunner.cancel`) records the run ``cancelled`` at once and cancels its
+Dask future: a queued job never starts, and a running one stops at its next progress report
+(:func:`service.tasks.run_task` sees its task released on the worker).
+
 Admission: at most ``max_concurrent_jobs + max_queued_jobs`` jobs are unfinished; one more is
 refused (429 with ``Retry-After``). Identical requests share one job (:meth:`JobRunner.find`).
 """
@@ -51,6 +55,7 @@ class JobRunner:
         self._progress: dict[str, tuple[int, int]] = {}
         self._totals: dict[str, int] = {}
         self._reserved = 0
+        self._cancelled: set[str] = set()
         self._lock = threading.Lock()
         self._records: ThreadPoolExecutor | None = None
         self.on_success: Callable[[str, str], None] | None = None
@@ -149,6 +154,24 @@ class JobRunner:
         with self._lock:
             return self._keys.get(result_key)
 
+    def cancel(self, run_id: str, reason: str) -> bool:
+        """Cancel an unfinished job of this process and record it ``cancelled`` with
+        ``reason``; False when it is not unfinished here (it ended meanwhile, say).
+
+        Blocks until the record is written (call it off the event loop).
+        """
+        with self._lock:
+            future = self._futures.get(run_id)
+            client, records = self.client, self._records
+            if future is None or future.done() or client is None or records is None:
+                return False
+            self._cancelled.add(run_id)
+            done, _ = self._progress.get(run_id, (0, 0))
+        client.cancel([future])
+        now = dt.datetime.now(dt.UTC)
+        # On the records thread, after any record of this job queued before it.
+        return records.submit(self.runs.mark_cancelled, run_id, now, reason, done).result()
+
     def progress(self, run_id: str) -> int | None:
         """Hours a running job has computed, from its last progress event."""
         found = self._progress.get(run_id)
@@ -213,7 +236,11 @@ class JobRunner:
                 "error": "cancelled: the service stopped; resubmit it",
                 "error_status": 503,
             }
-        self._record(run_id, **changes)
+        with self._lock:
+            cancelled = run_id in self._cancelled and changes["status"] != "succeeded"
+            self._cancelled.discard(run_id)
+        if not cancelled:  # a cancelled job's record is cancel()'s
+            self._record(run_id, **changes)
         if changes["status"] == "succeeded" and self.on_success is not None:
             self.on_success(run_id, result_key)
         with self._lock:

@@ -421,10 +421,11 @@ async def submit_job(
 
 
 def check_resubmittable(run: Run) -> None:
-    """Raise 409 unless the run failed (a succeeded run is served, an unfinished one runs)."""
-    if run.status != "failed":
+    """Raise 409 unless the run failed or was cancelled (a succeeded run is served, an
+    unfinished one runs)."""
+    if run.status not in ("failed", "cancelled"):
         raise ConflictError(
-            f"run {run.id} is {run.status}: only a failed run can be resubmitted"
+            f"run {run.id} is {run.status}: only a failed or cancelled run can be resubmitted"
             + ("; GET its result" if run.status == "succeeded" else "")
         )
 

@@ -301,8 +301,9 @@ class JobResponse(BaseModel):
     """A background projection or comparison job."""
 
     id: str = Field(description="Job id (32 hex digits).")
-    status: Literal["queued", "running", "succeeded", "failed"] = Field(
-        description="queued → running → succeeded or failed."
+    status: Literal["queued", "running", "succeeded", "failed", "cancelled"] = Field(
+        description="queued → running → succeeded or failed; cancelled when cancelled before it "
+        "ended (POST /v1/jobs/{id}/cancel)."
     )
     submitted: dt.datetime = Field(description="When the job was accepted, UTC.")
     finished: dt.datetime | None = Field(default=None, description="When it ended, UTC.")
@@ -311,7 +312,9 @@ class JobResponse(BaseModel):
     result_url: str | None = Field(
         default=None, description="Where to GET the result, once succeeded (format= as usual)."
     )
-    error: str | None = Field(default=None, description="Why it failed, once failed.")
+    error: str | None = Field(
+        default=None, description="Why it failed, once failed; who cancelled it, once cancelled."
+    )
     error_status: int | None = Field(
         default=None, description="HTTP status the error would have had inline."
     )
@@ -419,8 +422,9 @@ class RunRecord(BaseModel):
 
     id: str = Field(description="Run id (32 hex digits); a job's id is its run's.")
     kind: Literal["inline", "job"] = Field(description="Computed in the request or as a job.")
-    status: Literal["queued", "running", "succeeded", "failed"] = Field(
-        description="queued → running → succeeded or failed."
+    status: Literal["queued", "running", "succeeded", "failed", "cancelled"] = Field(
+        description="queued → running → succeeded or failed; cancelled when cancelled before it "
+        "ended (POST /v1/jobs/{id}/cancel)."
     )
     scenario_id: str = Field(
         description="Id of the projected scenario; of a comparison, its first (reference)."
@@ -448,7 +452,9 @@ class RunRecord(BaseModel):
     compute_seconds: float | None = Field(default=None, description="Time computing. [s]")
     done_hours: int = Field(description="Hours of the period computed so far. [h]")
     total_hours: int = Field(description="Hours of the period. [h]")
-    error: str | None = Field(default=None, description="Why it failed, once failed.")
+    error: str | None = Field(
+        default=None, description="Why it failed, once failed; who cancelled it, once cancelled."
+    )
     error_status: int | None = Field(
         default=None, description="HTTP status the error would have had inline."
     )

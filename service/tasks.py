@@ -4,7 +4,8 @@ It imports only the library and :mod:`service.storage.results`, so a worker of a
 cluster needs the package installed and the results directory mounted, nothing of the
 server. Progress and the start are reported as Dask events on :data:`EVENTS`, which the
 server subscribes to (:class:`service.jobs.JobRunner`); the result is written to its file
-here and only its name and size go back.
+here and only its name and size go back. A job cancelled while it runs stops at its next
+progress report and writes nothing: its task is then no longer executing on the worker.
 """
 
 from __future__ import annotations
@@ -55,28 +56,40 @@ class ComparisonTask:
 Task = ProjectionTask | ComparisonTask
 
 
-def _reporter(run_id: str) -> Callable[[int, int], None]:
+class JobCancelledError(Exception):
+    """The job's task was cancelled while it ran (its result is wanted no more)."""
+
+
+def _reporter(run_id: str) -> tuple[Callable[[int, int], None], Callable[[], None]]:
     """``progress(done, total)`` [h] sending an event at most every PROGRESS_INTERVAL_SECONDS,
-    and the last one always; the start is announced now."""
+    and the last one always, and ``check()``; both raise :class:`JobCancelledError` once the task
+    is cancelled. The start is announced now."""
     worker = get_worker()
+    key = worker.get_current_task()
     worker.log_event(EVENTS, {"run": run_id, "event": "started"})
     last = 0.0
 
+    def check() -> None:
+        task = worker.state.tasks.get(key)
+        if task is None or task.state != "executing":
+            raise JobCancelledError(f"job {run_id} was cancelled")
+
     def progress(done: int, total: int) -> None:
         nonlocal last
+        check()
         now = time.monotonic()
         if now - last >= PROGRESS_INTERVAL_SECONDS or done == total:
             last = now
             event = {"run": run_id, "event": "progress", "done": done, "total": total}
             worker.log_event(EVENTS, event)
 
-    return progress
+    return progress, check
 
 
 def run_task(task: Task) -> dict[str, Any]:
     """Project (or compare), write the result file, and return its name and size and the
     compute time."""
-    progress = _reporter(task.run_id)
+    progress, check = _reporter(task.run_id)
     started = time.perf_counter()
     if isinstance(task, ComparisonTask):
         datasets = project_scenarios(
@@ -92,5 +105,6 @@ def run_task(task: Task) -> dict[str, Any]:
     else:
         dataset = project(task.scenario, task.options, progress=progress, baseline=task.model)
     computed = time.perf_counter() - started
+    check()
     name, size = ResultFiles(Path(task.results_dir)).write(task.run_id, dataset)
     return {"file": name, "bytes": size, "compute_seconds": computed}

@@ -1,5 +1,5 @@
 """``/jobs`` (under ``/v1``): projection and comparison jobs — poll one, fetch its result,
-resubmit it.
+cancel it, resubmit it.
 
 A job is a run computed on Dask (:mod:`service.jobs`); its id is its run's, and its state is
 the run's record in the database, so it survives a restart: a finished job is served after
@@ -8,6 +8,7 @@ one, and a job that was running when the server died is reported failed, to be r
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path
@@ -16,7 +17,7 @@ from starlette.responses import Response
 from forecast.errors import NotFoundError
 from service import comparing, projecting
 from service.deps import Caller, get_ready_state, optional_caller
-from service.errors import error_responses
+from service.errors import ConflictError, ForbiddenError, error_responses
 from service.render import NumpyJSONResponse
 from service.routers.projections import (
     RESULT_RESPONSES,
@@ -28,6 +29,7 @@ from service.routers.projections import (
 from service.routers.runs import result_answer
 from service.routing import ServiceRoute
 from service.schemas import RUN_ID_PATTERN, JobResponse, ResultResponse
+from service.settings import ROLES
 from service.state import ServiceState
 from service.storage.runs import Run
 
@@ -85,7 +87,7 @@ async def get_job_result(
 
 @router.post(
     "/{job_id}/resubmit",
-    summary="Resubmit a failed job",
+    summary="Resubmit a failed or cancelled job",
     status_code=202,
     response_model=JobResponse,
     responses=error_responses(403, 404, 409, 413, 429),
@@ -95,9 +97,9 @@ async def resubmit_job(
     state: State,
     caller: Annotated[Caller, Depends(optional_caller)],
 ) -> Response:
-    """Queue a failed job again (an interrupted one, say) with the model served now; `202`
-    naming the new job, or the identical run that already has its answer or is computing it
-    (a second resubmission computes nothing again)."""
+    """Queue a failed or cancelled job again (an interrupted one, say) with the model served
+    now; `202` naming the new job, or the identical run that already has its answer or is
+    computing it (a second resubmission computes nothing again)."""
     run = await find_run(state, job_id)
     prepare = comparing.resubmission if run.comparison else projecting.resubmission
     prepared: projecting.Computation = await state.light(prepare, state, run)
@@ -112,3 +114,46 @@ async def resubmit_job(
     return accepted(
         await projecting.submit_job(state, prepared, caller.key_id, resubmitted_from=run.id)
     )
+
+
+@router.post(
+    "/{job_id}/cancel",
+    summary="Cancel a queued or running job",
+    response_model=JobResponse,
+    responses=error_responses(403, 404, 409),
+)
+async def cancel_job(
+    job_id: JobId,
+    state: State,
+    caller: Annotated[Caller, Depends(optional_caller)],
+) -> Any:
+    """Stop a job that is queued or running: a queued job never starts, a running one stops
+    within a chunk of hours and writes no result. The job becomes `cancelled` (a finished
+    record, resubmittable). Allowed to the key that submitted it and to write or admin keys;
+    a job submitted without a key, to anyone. Identical requests share one job (see POST
+    /v1/projections): cancelling it cancels it for every one of them."""
+    run = await find_run(state, job_id)
+    if run.finished:
+        raise ConflictError(f"job {run.id} has {_ended(run)}: nothing to cancel")
+    if run.kind != "job":
+        raise ConflictError(f"run {run.id} is computed in its own request; only a job cancels")
+    allowed = run.author is None or run.author == caller.key_id
+    if not allowed and ROLES.index(caller.role or "read") < ROLES.index("write"):
+        raise ForbiddenError(
+            f"X-API-Key: job {run.id} was submitted with another key; cancelling it needs that "
+            "key or a write key"
+        )
+    when = dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    who = f"key {caller.key_id}" if caller.key_id else "a caller without a key"
+    reason = f"cancelled by {who} at {when}; resubmit it with POST /v1/jobs/{run.id}/resubmit"
+    if not await state.light(state.jobs.cancel, run.id, reason):
+        run = await find_run(state, job_id)
+        raise ConflictError(f"job {run.id} has {_ended(run)}: nothing to cancel")
+    return job_body(await find_run(state, job_id))
+
+
+def _ended(run: Run) -> str:
+    """How a run ended, for a refusal: ``succeeded``, ``been cancelled``..."""
+    if not run.finished:
+        return "not started in this service process"
+    return {"cancelled": "been cancelled"}.get(run.status, run.status)

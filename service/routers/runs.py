@@ -138,7 +138,7 @@ async def list_runs(
     ] = None,
     status: Annotated[
         str | None,
-        Query(pattern=r"^(queued|running|succeeded|failed)$", description="Run status."),
+        Query(pattern=r"^(queued|running|succeeded|failed|cancelled)$", description="Run status."),
     ] = None,
     kind: Annotated[str | None, Query(pattern=r"^(inline|job)$", description="inline or job.")] = (
         None

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select, update
 from service.storage.database import Database
 from service.storage.tables import RunRow
 
-RunStatus = Literal["queued", "running", "succeeded", "failed"]
+RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 UNFINISHED: tuple[RunStatus, ...] = ("queued", "running")
 INTERRUPTED = (
     "interrupted: the service stopped while this run was queued or running; resubmit it with "
@@ -63,7 +63,7 @@ class Run:
 
     @property
     def finished(self) -> bool:
-        """Whether the run ended (succeeded or failed)."""
+        """Whether the run ended (succeeded, failed or cancelled)."""
         return self.status not in UNFINISHED
 
 
@@ -112,6 +112,25 @@ class Runs:
                 .where(RunRow.id == run_id, RunRow.status == "queued")
                 .values(status="running", started_at=started_at)
             )
+
+    def mark_cancelled(
+        self, run_id: str, finished_at: dt.datetime, reason: str, done_hours: int
+    ) -> bool:
+        """An unfinished run was cancelled; False when it had ended already (left alone)."""
+        with self.database.session() as session:
+            cancelled = session.scalars(
+                update(RunRow)
+                .where(RunRow.id == run_id, RunRow.status.in_(UNFINISHED))
+                .values(
+                    status="cancelled",
+                    finished_at=finished_at,
+                    error=reason,
+                    error_status=409,
+                    done_hours=done_hours,
+                )
+                .returning(RunRow.id)
+            ).first()
+            return cancelled is not None
 
     def get(self, run_id: str) -> Run | None:
         """The run with ``run_id``, or None."""

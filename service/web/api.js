@@ -32,6 +32,9 @@ export async function api(path, options = {}) {
   return response;
 }
 
+// A job cancelled (from this page or by anyone allowed to) before it ended.
+export class JobCancelledError extends ApiError {}
+
 export const getJson = async (path) => (await api(path)).json();
 
 export const scenarioPath = (scenarioId) => `/v1/scenarios/${encodeURIComponent(scenarioId)}`;
@@ -46,10 +49,13 @@ async function waitForJob(job, onProgress) {
     if (current.status === "failed") {
       throw new ApiError(current.error_status || 500, current.error || "the job failed");
     }
+    if (current.status === "cancelled") {
+      throw new JobCancelledError(409, current.error || "the job was cancelled");
+    }
     const percent = current.total_hours
       ? Math.round((100 * current.done_hours) / current.total_hours)
       : 0;
-    onProgress(current.status, percent);
+    onProgress(current.status, percent, current.id);
   }
 }
 
@@ -70,6 +76,34 @@ async function compute(path, request, onProgress) {
   }
   const resultUrl = await waitForJob(await response.json(), onProgress);
   return { payload: await getJson(resultUrl), resultUrl, served: "job" };
+}
+
+// Stop a running or queued job (POST /v1/jobs/{id}/cancel); its poll then ends with
+// JobCancelledError. A job that ended meanwhile answers 409, which is not an error here.
+export async function cancelJob(jobId) {
+  try {
+    await api(`/v1/jobs/${jobId}/cancel`, { method: "POST" });
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status !== 409) throw error;
+  }
+}
+
+// Show a job's cancel button (once per job): a click asks the server to stop it, and the job's
+// poll then ends with JobCancelledError. The caller hides the button when the job has ended.
+export function offerCancel(button, jobId, onError) {
+  if (button.dataset.job === jobId && !button.hidden) return;
+  button.dataset.job = jobId;
+  button.disabled = false;
+  button.hidden = false;
+  button.onclick = async () => {
+    button.disabled = true;
+    try {
+      await cancelJob(jobId);
+    } catch (error) {
+      button.disabled = false;
+      onError(error);
+    }
+  };
 }
 
 export const project = (request, onProgress) => compute("/v1/projections", request, onProgress);

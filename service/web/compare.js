@@ -2,7 +2,14 @@
 // assumptions form's draws, seed and years, and show their fans, annual bars and side-by-side
 // tables (each later scenario's difference from the first, taken draw by draw on the server).
 
-import { ApiError, compare, comparisonCsv, saveFile } from "./api.js";
+import {
+  ApiError,
+  compare,
+  comparisonCsv,
+  JobCancelledError,
+  offerCancel,
+  saveFile,
+} from "./api.js";
 import { comparisonBars, comparisonFans, SERIES_COLOURS } from "./charts.js";
 import { formatNumber } from "./format.js";
 import { fillComparisonTable } from "./tables.js";
@@ -119,9 +126,10 @@ async function runComparison() {
   setStatus(`Running comparison of ${names} with ${request.draws} draws…`);
   const started = performance.now();
   try {
-    const { payload, resultUrl, served } = await compare(request, (status, percent) =>
-      setStatus(`Running as a background job (${status}): ${percent} % of hours computed…`),
-    );
+    const { payload, resultUrl, served } = await compare(request, (status, percent, jobId) => {
+      offerCancel(byId("cancel-comparison-job"), jobId, showError);
+      setStatus(`Running as a background job (${status}): ${percent} % of hours computed…`);
+    });
     render(payload);
     view.lastRequest = request;
     view.lastResultUrl = resultUrl;
@@ -135,9 +143,17 @@ async function runComparison() {
         `${request.draws} draws each, seed ${request.seed}${how}.`,
     );
   } catch (error) {
-    showError(error);
-    setStatus("Comparison failed; the charts and tables still show the previous one.");
+    if (error instanceof JobCancelledError) {
+      setStatus(
+        `Comparison cancelled (${error.message}); ` +
+          "the charts and tables still show the previous one.",
+      );
+    } else {
+      showError(error);
+      setStatus("Comparison failed; the charts and tables still show the previous one.");
+    }
   } finally {
+    byId("cancel-comparison-job").hidden = true;
     view.running = false;
     byId("run-comparison").disabled = false;
     byId("comparison").setAttribute("aria-busy", "false");

@@ -2,7 +2,16 @@
 // POST it to /v1/projections and show the answer as charts and tables. Everything comes from
 // this server (the API and the vendored chart library), so the page works offline.
 
-import { ApiError, getJson, project, projectionCsv, saveFile, scenarioPath } from "./api.js";
+import {
+  ApiError,
+  getJson,
+  JobCancelledError,
+  offerCancel,
+  project,
+  projectionCsv,
+  saveFile,
+  scenarioPath,
+} from "./api.js";
 import { annualBars, fanChart } from "./charts.js";
 import { startComparison } from "./compare.js";
 import { formatCount } from "./format.js";
@@ -103,9 +112,10 @@ async function run() {
   setStatus(`Running projection of ${name} with ${request.draws} draws…`);
   const started = performance.now();
   try {
-    const { payload, resultUrl, served } = await project(request, (status, percent) =>
-      setStatus(`Running as a background job (${status}): ${percent} % of hours computed…`),
-    );
+    const { payload, resultUrl, served } = await project(request, (status, percent, jobId) => {
+      offerCancel(byId("cancel-job"), jobId, showError);
+      setStatus(`Running as a background job (${status}): ${percent} % of hours computed…`);
+    });
     render(payload);
     state.lastRequest = request;
     state.lastResultUrl = resultUrl;
@@ -119,9 +129,17 @@ async function run() {
         `${request.draws} draws, seed ${request.seed}${servedNote(served)}.`,
     );
   } catch (error) {
-    showError(error);
-    setStatus("Projection failed; the charts and tables still show the previous result.");
+    if (error instanceof JobCancelledError) {
+      setStatus(
+        `Projection cancelled (${error.message}); ` +
+          "the charts and tables still show the previous result.",
+      );
+    } else {
+      showError(error);
+      setStatus("Projection failed; the charts and tables still show the previous result.");
+    }
   } finally {
+    byId("cancel-job").hidden = true;
     state.running = false;
     byId("run").disabled = false;
     byId("results").setAttribute("aria-busy", "false");

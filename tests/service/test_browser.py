@@ -54,7 +54,8 @@ def base_url():
     # The shipped baseline model, whatever an earlier test pointed the library at.
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("FORECAST_ARTIFACT_DIR", raising=False)
-        with running_server() as (base, _seconds_to_ready):
+        # A projection of the page's 200 draws answers inline; one of 5,000 runs as a job.
+        with running_server({"FORECAST_JOB_THRESHOLD_DRAW_HOURS": "1e8"}) as (base, _seconds):
             yield base
 
 
@@ -179,6 +180,28 @@ def test_pick_scenario_change_assumption_download_csv(page, base_url):
     assert energy_after == pytest.approx(
         energy_json[years.index(2035)][quantiles.index(0.5)], abs=0.006
     )
+
+
+def test_a_long_projection_runs_as_a_job_that_can_be_cancelled(page, base_url):
+    """Many draws run as a background job with its progress and a cancel button; cancelled,
+    the job is recorded so and the page keeps the previous result."""
+    first_status = _wait_done(page)
+    energy_before = _cell(page, "energy-table", 2035, "ai_energy_twh", 0.5)
+    page.get_by_label("Draws").fill("5000")
+    page.get_by_label("Draws").press("Enter")
+    page.wait_for_selector("#cancel-job:visible", timeout=PROJECTION_TIMEOUT_MS)
+    assert "Running as a background job" in page.text_content("#status")
+    page.click("#cancel-job")
+    page.wait_for_function(
+        "() => document.getElementById('status').textContent.includes('Projection cancelled')",
+        timeout=PROJECTION_TIMEOUT_MS,
+    )
+    status = page.text_content("#status")
+    assert "cancelled by a caller without a key" in status and status != first_status
+    assert page.is_hidden("#cancel-job") and page.text_content("#error") == ""
+    assert _cell(page, "energy-table", 2035, "ai_energy_twh", 0.5) == energy_before
+    runs = httpx.get(f"{base_url}/v1/runs", params={"status": "cancelled"}, timeout=30).json()
+    assert runs["total"] >= 1 and runs["runs"][0]["options"]["draws"] == 5000
 
 
 def test_api_refusal_is_shown_naming_the_field(page):

@@ -18,7 +18,7 @@ JOB = {"scenario_id": "kr-national", "draws": 50, "resolution": "monthly",
 def _finish(client: TestClient, location: str) -> dict:
     for _ in range(1200):
         job = client.get(location).json()
-        if job["status"] in ("succeeded", "failed"):
+        if job["status"] in ("succeeded", "failed", "cancelled"):
             return job
         time.sleep(0.05)
     raise AssertionError(f"job {location} did not finish")
@@ -89,6 +89,95 @@ def test_a_failed_job_reports_why_and_can_be_resubmitted(client: TestClient, mon
     assert again.status_code == 202 and again.json()["id"] == new_id
     done = client.post(f"/v1/jobs/{new_id}/resubmit")
     assert done.status_code == 409 and "succeeded" in done.json()["detail"]
+
+
+def _running(client: TestClient, location: str) -> dict:
+    """The job once it has computed some hours but not all."""
+    for _ in range(1200):
+        job = client.get(location).json()
+        if job["status"] == "running" and 0 < job["done_hours"] < job["total_hours"]:
+            return job
+        assert job["status"] in ("queued", "running"), job
+        time.sleep(0.05)
+    raise AssertionError(f"job {location} did not start")
+
+
+def test_a_job_is_cancelled_queued_or_running_and_can_be_resubmitted(make_settings, monkeypatch):
+    """A running job stops computing when cancelled (its projection ends with JobCancelledError,
+    writing no result), a queued one never starts, and both are recorded cancelled."""
+    real_project, ended = tasks.project, []
+
+    def watched(*args, **kwargs):
+        try:
+            dataset = real_project(*args, **kwargs)
+        except BaseException as error:
+            ended.append(type(error).__name__)
+            raise
+        ended.append("returned")
+        return dataset
+
+    monkeypatch.setattr(tasks, "project", watched)
+    settings = make_settings(job_threshold_draw_hours=1.0, max_concurrent_jobs=1)
+    long = {**JOB, "draws": 400, "resolution": "hourly", "end": "2045-12-31"}
+    with TestClient(create_app(settings)) as client:
+        first = client.post("/v1/projections", json=long).headers["location"]
+        second = client.post("/v1/projections", json={**long, "seed": 2}).headers["location"]
+        _running(client, first)
+        queued = client.post(f"{second}/cancel")
+        assert queued.status_code == 200, queued.text
+        assert queued.json()["status"] == "cancelled"
+        assert "cancelled by a caller without a key" in queued.json()["error"]
+        running = client.post(f"{first}/cancel").json()
+        assert running["status"] == "cancelled" and running["finished"] is not None
+        assert 0 < running["done_hours"] < running["total_hours"]
+        for _ in range(1200):
+            if ended:
+                break
+            time.sleep(0.05)
+        assert ended == ["JobCancelledError"]  # stopped part-way; the queued one never started
+        time.sleep(0.5)
+        assert ended == ["JobCancelledError"]
+        results = client.app.state.service.results.directory
+        assert not list(results.glob("*.nc"))
+        again = client.post(f"{first}/cancel")
+        assert again.status_code == 409 and "been cancelled" in again.json()["detail"]
+        result = client.get(f"{first}/result")
+        assert result.status_code == 409 and "cancelled by" in result.json()["detail"]
+        listed = client.get("/v1/runs", params={"status": "cancelled"}).json()
+        assert listed["total"] == 2
+        # Resubmitted, the cancelled job computes anew (a small one, to finish quickly).
+        small = {**JOB, "draws": 5, "resolution": "annual", "end": "2030-12-31"}
+        job = client.post("/v1/projections", json=small).json()
+        assert client.post(f"/v1/jobs/{job['id']}/cancel").status_code in (200, 409)
+        if _finish(client, f"/v1/jobs/{job['id']}")["status"] == "cancelled":
+            resubmitted = client.post(f"/v1/jobs/{job['id']}/resubmit")
+            assert resubmitted.status_code == 202
+            assert _finish(client, resubmitted.headers["location"])["status"] == "succeeded"
+        done = client.post(f"/v1/jobs/{job['id']}/cancel")
+        assert done.status_code == 409 and "nothing to cancel" in done.json()["detail"]
+
+
+def test_only_its_key_or_a_write_key_cancels_a_job(make_settings):
+    settings = make_settings(
+        job_threshold_draw_hours=1.0,
+        api_keys="read:reader-one-key,read:reader-two-key,write:writer-key-1",
+    )
+    long = {**JOB, "draws": 400, "resolution": "hourly", "end": "2045-12-31"}
+    with TestClient(create_app(settings)) as client:
+        mine = client.post("/v1/projections", json=long, headers={"X-API-Key": "reader-one-key"})
+        location = mine.headers["location"]
+        other = client.post(f"{location}/cancel", headers={"X-API-Key": "reader-two-key"})
+        assert other.status_code == 403 and "another key" in other.json()["detail"]
+        assert client.post(f"{location}/cancel").status_code == 403  # no key at all
+        own = client.post(f"{location}/cancel", headers={"X-API-Key": "reader-one-key"})
+        assert own.status_code == 200 and own.json()["status"] == "cancelled"
+        theirs = client.post(
+            "/v1/projections", json={**long, "seed": 3}, headers={"X-API-Key": "reader-one-key"}
+        ).headers["location"]
+        by_writer = client.post(f"{theirs}/cancel", headers={"X-API-Key": "writer-key-1"})
+        assert by_writer.status_code == 200
+        assert "cancelled by key " in by_writer.json()["error"]
+        assert client.post("/v1/jobs/" + "0" * 32 + "/cancel").status_code == 404
 
 
 def test_runs_are_listed_and_filtered(client: TestClient):

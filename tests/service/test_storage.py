@@ -158,6 +158,26 @@ def test_runs_are_recorded_listed_and_found(database: Database):
     assert runs.get("b" * 32).status == "failed"  # type: ignore[union-attr]
 
 
+def test_only_an_unfinished_run_is_marked_cancelled(database: Database):
+    runs = Runs(database)
+    runs.add(_run("d" * 32, kind="job", status="queued"))
+    runs.add(_run("e" * 32, kind="job", status="succeeded", result_file="e.nc"))
+    now = dt.datetime(2026, 12, 6, 3, tzinfo=dt.UTC)
+    assert runs.mark_cancelled("d" * 32, now, "cancelled by key x", 24)
+    cancelled = runs.get("d" * 32)
+    assert cancelled is not None and cancelled.finished
+    assert (cancelled.status, cancelled.error, cancelled.done_hours) == (
+        "cancelled",
+        "cancelled by key x",
+        24,
+    )
+    assert cancelled.finished_at == now
+    assert not runs.mark_cancelled("d" * 32, now, "again", 0)  # already ended: left alone
+    assert not runs.mark_cancelled("e" * 32, now, "too late", 0)
+    assert runs.get("e" * 32).status == "succeeded"  # type: ignore[union-attr]
+    assert runs.search(RunFilter(status="cancelled"), limit=9, offset=0)[1] == 1
+
+
 def test_result_files_are_written_whole_and_read_back(tmp_path: Path):
     files = ResultFiles(tmp_path / "results")
     files.prepare()
