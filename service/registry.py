@@ -17,7 +17,7 @@ from pathlib import Path
 from forecast.baseline import artifacts
 from forecast.baseline.model import BaselineModel, load_baseline_model
 from forecast.baseline.signing import Trust
-from forecast.errors import ArtifactError, NotFoundError, ScenarioError
+from forecast.errors import ArtifactError, NotFoundError, OptionsError, ScenarioError
 from forecast.scenario import Scenario
 from service.errors import ReloadRefusedError
 
@@ -73,35 +73,60 @@ class ModelRegistry:
         model = self._models.get(model_id)
         return model.version if model is not None else None
 
+    def named(self, reference: str, *, field: str) -> BaselineModel:
+        """The served model ``id[@version]``.
+
+        Raises
+        ------
+        OptionsError
+            No such model is served (``field = ...: not served; served: ...``).
+        """
+        models = self._models
+        model_id, version = artifacts.parse_reference(reference)
+        model = models.get(model_id)
+        if model is None or (version is not None and version != model.version):
+            raise OptionsError(
+                f"{field} = {reference!r}: not served; served: "
+                f"{', '.join(map(model_label, models.values())) or '(none)'}"
+            )
+        return model
+
     def for_scenario(self, scenario: Scenario) -> BaselineModel | None:
         """The served model a scenario is projected on, or None (no baseline is added).
 
-        The model named in the scenario's ``baseline_model`` (its served version), else the
-        served model trained for the scenario's country; among several for one country, the
-        default one. The baseline of Korea is no baseline for a US scenario.
+        The model named in the scenario's ``baseline_model`` (its served version; ``"none"``:
+        no model), else the served model trained for the scenario's country; among several for
+        one country, the default one. The baseline of Korea is no baseline for a US scenario.
 
         Raises
         ------
         ScenarioError
-            The scenario names a model that is not served.
+            The scenario names a model that is not served, or names none while several served
+            models are for its country and the default is none of them (as the command line).
         """
         models = self._models
+        if scenario.baseline_model == artifacts.NO_MODEL:
+            return None
         if scenario.baseline_model is not None:
-            model_id, version = artifacts.parse_reference(scenario.baseline_model)
-            model = models.get(model_id)
-            if model is None or (version is not None and version != model.version):
-                raise ScenarioError(
-                    f"scenario {scenario.id}: baseline_model = {scenario.baseline_model!r}: not "
-                    f"served; served: {', '.join(map(model_label, models.values())) or '(none)'}"
+            try:
+                return self.named(
+                    scenario.baseline_model, field=f"scenario {scenario.id}: baseline_model"
                 )
-            return model
+            except OptionsError as error:
+                raise ScenarioError(str(error)) from None
         # A model that states no country serves every scenario (artifacts from before it did).
         matching = [
             model for model in models.values() if model_country(model) in (scenario.country, None)
         ]
         if len(matching) > 1:
-            default = self.current
-            return default if default in matching else None
+            if self.current in matching:
+                return self.current
+            raise ScenarioError(
+                f"scenario {scenario.id}: country {scenario.country!r} has several served "
+                f"baseline models ({', '.join(map(model_label, matching))}) and the default "
+                "is none of them: name one in the scenario's baseline_model, or "
+                f"{artifacts.NO_MODEL!r} for none"
+            )
         return matching[0] if matching else None
 
     def reload(self, reference: str | None = None) -> BaselineModel:

@@ -22,6 +22,8 @@ WeatherKind = Literal[WEATHER_KINDS]  # type: ignore[valid-type]
 # a larger seed would not round-trip through a JavaScript client or a schema validator.
 MAX_SEED = 2**53 - 1
 RUN_ID_PATTERN = r"^[0-9a-f]{32}$"
+#: ``MODEL_ID[@VERSION]`` of a baseline model.
+MODEL_REFERENCE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}(@[A-Za-z0-9][A-Za-z0-9._-]{0,127})?$"
 # JSON Schema cannot bound a date; the pattern states the same years as FIRST_DATE..LAST_DATE
 # so that a client (or a schema-driven test generator) knows them.
 _DATE_PATTERN = r"^(199\d|20\d\d|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
@@ -500,7 +502,7 @@ class ReloadRequest(_Body):
 
     model: str | None = Field(
         default=None,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}(@[A-Za-z0-9][A-Za-z0-9._-]{0,127})?$",
+        pattern=MODEL_REFERENCE_PATTERN,
         description="MODEL_ID[@VERSION]; default: the promoted version of the default model.",
     )
 
@@ -528,6 +530,12 @@ class BaselineRequest(_Body):
         description="Probability levels, each strictly between 0 and 1. [1]",
     )
     weather: WeatherKind = Field(default="auto", description="Future weather, as for projections.")
+    model: str | None = Field(
+        default=None,
+        pattern=MODEL_REFERENCE_PATTERN,
+        description="A served model, `id[@version]` (GET /v1/models); default: the default "
+        "model (models/artifacts/DEFAULT, or the only one).",
+    )
 
     @model_validator(mode="after")
     def _checked(self) -> BaselineRequest:

@@ -96,6 +96,11 @@ def default_model_id(root: Path | None = None) -> str:
     )
 
 
+#: A scenario's ``baseline_model`` saying that no trained model describes its grid (a national
+#: study of a country for whose sub-national grid a model is trained, say).
+NO_MODEL = "none"
+
+
 def manifest_country(manifest: dict) -> str | None:
     """ISO country code a model was trained for (its manifest), or None when not stated."""
     config = manifest.get("config", {})
@@ -131,7 +136,7 @@ def default_model_for_country(country: str, *, root: Path | None = None) -> str 
         return named
     raise NotFoundError(
         f"country {country!r}: several promoted baseline models {candidates} in {root}; name "
-        "one in the scenario's baseline_model or in DEFAULT"
+        f"one in the scenario's baseline_model (or {NO_MODEL!r} for none) or in DEFAULT"
     )
 
 

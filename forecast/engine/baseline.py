@@ -4,7 +4,8 @@
 daily noise ``ε`` drawn per draw (:mod:`forecast.engine.inputs`) and the hourly shape driven
 by the same weather year as the PUE. The model is the served one, the one named in the
 options or the scenario (``baseline_model``), or the promoted model of the scenario's country; a
-scenario with no model for its grid gets no baseline (and says so in the output).
+scenario with no model for its grid, or with ``baseline_model = "none"``, gets no baseline (and
+says so in the output).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from forecast.baseline.artifacts import default_model_for_country, manifest_country
+from forecast.baseline.artifacts import NO_MODEL, default_model_for_country, manifest_country
 from forecast.calendar import HourlyCalendar
 from forecast.engine.inputs import BaselineDraw
 from forecast.engine.options import ProjectionOptions
@@ -52,7 +53,7 @@ def check_named_model(scenario: Scenario, options: ProjectionOptions) -> None:
         ``--baseline-model = ...`` or ``scenario ID: baseline_model = ...``, and the known ids.
     """
     named = options.baseline_model or scenario.baseline_model
-    if not options.include_baseline or named is None:
+    if not options.include_baseline or named in (None, NO_MODEL):
         return
     from forecast.baseline import artifacts
 
@@ -82,6 +83,8 @@ def baseline_model(
     from forecast.baseline.model import load_baseline_model
 
     named = options.baseline_model or scenario.baseline_model
+    if named == NO_MODEL:
+        return None
     if model is None:
         reference = named or default_model_for_country(scenario.country)
         if reference is None:

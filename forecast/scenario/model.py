@@ -437,7 +437,8 @@ class Scenario(_Strict):
     hosting: Literal["sites", "unconstrained"] | None = None
     # None: the country's default location (forecast.weather.locations); checked on parsing.
     weather_location: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]*$")
-    # None: the promoted baseline model trained for the country (forecast.baseline.artifacts).
+    # None: the promoted baseline model trained for the country (forecast.baseline.artifacts);
+    # "none": no baseline model (a region or country no trained model describes).
     baseline_model: str | None = Field(
         default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*(@[A-Za-z0-9][A-Za-z0-9._-]*)?$"
     )

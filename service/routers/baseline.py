@@ -1,7 +1,8 @@
-"""``/baseline`` (under ``/v1``): national baseline demand quantiles for a period.
+"""``/baseline`` (under ``/v1``): a grid's baseline demand quantiles for a period.
 
-From the served model; heavy (every draw of every hour is held), so it takes a slot and its
-memory (:mod:`service.admission`) before a thread.
+From a served model (the default one unless the request names another); heavy (every draw of
+every hour is held), so it takes a slot and its memory (:mod:`service.admission`) before a
+thread.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from service.render import NumpyJSONResponse
 from service.routing import ServiceRoute
 from service.schemas import (
     MAX_SEED,
+    MODEL_REFERENCE_PATTERN,
     BaselineRequest,
     BaselineResponse,
     Day,
@@ -49,9 +51,16 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 def _checked(state: ServiceState, request: BaselineRequest) -> BaselineModel:
     """The model to use (read once: a reload meanwhile does not mix versions), after the
     request's limits are checked."""
-    model = state.registry.current
+    model: BaselineModel | None = (
+        state.registry.named(request.model, field="model")
+        if request.model is not None
+        else state.registry.current
+    )
     if model is None:
-        raise ArtifactError("no baseline model is served: publish and promote one, then reload")
+        raise ArtifactError(
+            "no default baseline model is served: publish and promote one, then reload, or "
+            "name a served one in model (GET /v1/models)"
+        )
     hours = ((request.end - request.start).days + 1) * 24
     limit = state.settings.max_baseline_draw_hours
     if request.draws * hours > limit:
@@ -131,8 +140,9 @@ async def _answer(state: ServiceState, request: BaselineRequest) -> NumpyJSONRes
 async def post_baseline(
     request: BaselineRequest, state: Annotated[ServiceState, Depends(get_ready_state)]
 ) -> NumpyJSONResponse:
-    """Hourly quantiles [MW] and per-year peak [GW] and energy [TWh] of national demand
-    without AI load, from the served baseline model, over an ensemble of weather years."""
+    """Hourly quantiles [MW] and per-year peak [GW] and energy [TWh] of a grid's demand
+    without AI load, from a served baseline model (`model`, else the default one), over an
+    ensemble of its location's weather years."""
     return await _answer(state, request)
 
 
@@ -157,6 +167,13 @@ async def get_baseline(
         ),
     ] = None,
     weather: Annotated[WeatherKind, Query(description="Future weather.")] = "auto",
+    model: Annotated[
+        str | None,
+        Query(
+            pattern=MODEL_REFERENCE_PATTERN,
+            description="A served model, id[@version] (GET /v1/models); default: the default.",
+        ),
+    ] = None,
 ) -> NumpyJSONResponse:
     """As POST /v1/baseline, with the options as query parameters."""
     request = BaselineRequest(
@@ -166,5 +183,6 @@ async def get_baseline(
         seed=seed,
         quantiles=quantiles or list(DEFAULT_QUANTILES),
         weather=weather,
+        model=model,
     )
     return await _answer(state, request)

@@ -19,7 +19,7 @@ from tests.support.model_artifacts import MODEL_ID, publish_model
 AU_MODEL = "nsw-test"
 
 
-def _publish_au_model(root: Path) -> None:
+def _publish_au_model(root: Path, model_id: str = AU_MODEL) -> None:
     """A made-up NSW model (flat shape, 8 GW level) in the real artifact format."""
     spec = FeatureSpec(country="AU", subdivision="NSW")
     names = feature_names(spec)
@@ -39,14 +39,14 @@ def _publish_au_model(root: Path) -> None:
         (directory / "parameters.json").write_text(json.dumps(parameters))
 
     artifacts.publish(
-        model_id=AU_MODEL,
+        model_id=model_id,
         version="v1",
         root=root,
         write_files=write,
         manifest={"country": "AU", "metrics": {"mape_pct": 4.0}},
         signing_key=keys.private_key(),
     )
-    artifacts.promote(AU_MODEL, "v1", root=root)
+    artifacts.promote(model_id, "v1", root=root)
 
 
 @pytest.fixture(scope="module")
@@ -72,9 +72,18 @@ def test_each_scenario_is_projected_on_its_countrys_model(client: TestClient):
     korea = client.post("/v1/projections", json={**body, "scenario_id": "kr-national"})
     assert korea.status_code == 200
     assert korea.headers["x-model-version"] == f"{MODEL_ID}@v1"
-    nsw = client.post("/v1/projections", json={**body, "scenario_id": "au-nsw-ai-dc"})
+    # The shipped NSW scenario names its model, which this service does not serve: refused.
+    pinned = client.post("/v1/projections", json={**body, "scenario_id": "au-nsw-ai-dc"})
+    assert pinned.status_code == 422
+    assert "baseline_model = 'au-nsw-baseline': not served" in pinned.json()["detail"]
+    # Naming none, it takes the model served for its country.
+    unnamed = {"scenario_id": "au-nsw-ai-dc", "overrides": {"baseline_model": None}}
+    nsw = client.post("/v1/projections", json={**body, **unnamed})
     assert nsw.status_code == 200
     assert nsw.headers["x-model-version"] == f"{AU_MODEL}@v1"
+    alone = {"scenario_id": "au-nsw-ai-dc", "overrides": {"baseline_model": "none"}}
+    without = client.post("/v1/projections", json={**body, **alone})
+    assert without.status_code == 200 and without.headers["x-model-version"] == "none"
     named = client.post(
         "/v1/projections",
         json={**body, "scenario_id": "au-nsw-ai-dc", "overrides": {"baseline_model": "other"}},
@@ -86,6 +95,61 @@ def test_each_scenario_is_projected_on_its_countrys_model(client: TestClient):
     )
     world = client.post("/v1/projections", json={**body, "scenario_id": "devries-2023-h100"})
     assert world.json()["model_version"] == "none"
+
+
+def test_several_models_for_a_country_and_no_default_among_them_is_refused(tmp_path):
+    """With two models for Australia and the default Korea's, a scenario naming no model was
+    projected without a baseline, saying 'no baseline model serves country AU' (the command
+    line refused it); now the service refuses it the same way, and naming one or none works."""
+    root = tmp_path / "artifacts"
+    publish_model(root, "v1")
+    _publish_au_model(root)
+    _publish_au_model(root, "vic-test")
+    (root / "DEFAULT").write_text(MODEL_ID)
+    settings = Settings(artifact_dir=root, storage_dir=tmp_path / "storage")
+    body = {"draws": 5, "resolution": "annual", "start": "2030-01-01", "end": "2030-01-31"}
+    with TestClient(create_app(settings)) as client:
+        for named, expected in ((None, 422), ("vic-test", 200), ("none", 200)):
+            request = {"scenario_id": "au-nsw-ai-dc", "overrides": {"baseline_model": named}}
+            answer = client.post("/v1/projections", json={**body, **request})
+            assert answer.status_code == expected, answer.text
+        assert (
+            "several served baseline models (nsw-test@v1, vic-test@v1)"
+            in (
+                client.post(
+                    "/v1/projections",
+                    json={
+                        **body,
+                        "scenario_id": "au-nsw-ai-dc",
+                        "overrides": {"baseline_model": None},
+                    },
+                ).json()["detail"]
+            )
+        )
+    # The command line's library says the same, and the shipped study naming none is unmoved.
+    from forecast.errors import NotFoundError
+
+    with pytest.raises(NotFoundError, match="several promoted baseline models"):
+        artifacts.default_model_for_country("AU", root=root)
+
+
+def test_the_baseline_of_each_served_model(client: TestClient):
+    """/v1/baseline served only the default model: the NSW baseline could not be fetched."""
+    period = {"start": "2030-07-01", "end": "2030-07-02", "draws": 20}
+    default = client.get("/v1/baseline", params=period)
+    assert default.status_code == 200 and default.json()["model_version"] == f"{MODEL_ID}@v1"
+    nsw = client.get("/v1/baseline", params={**period, "model": AU_MODEL})
+    assert nsw.status_code == 200 and nsw.json()["model_version"] == f"{AU_MODEL}@v1"
+    # The made-up NSW model: a flat 8 GW level in Sydney's winter time (UTC+10).
+    assert nsw.json()["time"][0] == "2030-06-30T14:00:00+00:00"
+    assert 7_000 < nsw.json()["point_mw"][0] < 9_000
+    posted = client.post("/v1/baseline", json={**period, "model": f"{AU_MODEL}@v1"})
+    assert posted.status_code == 200 and posted.json()["model_version"] == f"{AU_MODEL}@v1"
+    unknown = client.get("/v1/baseline", params={**period, "model": "vic-test"})
+    assert unknown.status_code == 422
+    assert unknown.json()["detail"] == (
+        f"model = 'vic-test': not served; served: {MODEL_ID}@v1, {AU_MODEL}@v1"
+    )
 
 
 def test_the_scenario_list_offers_the_nsw_scenario(client: TestClient):
