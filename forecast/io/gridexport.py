@@ -23,8 +23,12 @@ named after the region: ``loads.csv`` is the mapping to rename to a model's own 
 
 Time: rows are the projection's hours; they are labelled in the zone's standard time (a fixed
 UTC offset, :func:`forecast.calendar.standard_utc_offset`: 24 periods every day, no repeated
-or missing hour at daylight-saving changes) and split into the projection's local years, so a
-year's rows sum to the projection's annual energy.
+or missing hour at daylight-saving changes) and split by the year of that label, so a year file
+holds that year's periods only. Where local and standard years coincide (no daylight saving,
+or none at the new year: Korea, New York), a year's rows sum to the projection's annual
+energy. Where daylight saving spans the new year (Sydney), the local period starts an hour
+before the standard year: that hour is a year of its own with one row, and the last year lacks
+its last hour; the manifest names such partial years.
 """
 
 from __future__ import annotations
@@ -87,7 +91,7 @@ class GridPaths:
     standard : pandas.DatetimeIndex
         Each hour's start in the zone's standard time (naive).
     year : int64[H]
-        Each hour's local calendar year (the projection's years).
+        Each hour's year in the zone's standard time (that of its ``standard`` label).
     paths : list of dict
         What each path is (kind, draw, probability, the draw's rank energy [TWh]).
     dataset : xarray.Dataset
@@ -288,7 +292,7 @@ def grid_paths(
         load_mw=load_mw,
         utc=utc,
         standard=standard,
-        year=calendar.years[calendar.year_of_hour],
+        year=standard.year.to_numpy().astype(np.int64),
         paths=paths,
         dataset=dataset,
     )
@@ -522,6 +526,16 @@ def _earlier_export(out: Path) -> dict[Path, str]:
     return found
 
 
+def _partial_years(year: np.ndarray) -> dict[str, str]:
+    """The years whose rows are not the whole year, with how many hours they hold."""
+    partial = {}
+    for y, n in zip(*np.unique(year, return_counts=True), strict=True):
+        whole = 24 * pd.Timestamp(int(y), 12, 31).day_of_year
+        if n != whole:
+            partial[str(int(y))] = f"{int(n)} of {whole} hours"
+    return partial
+
+
 def _manifest(paths: GridPaths, file_format: str) -> dict:
     attrs = paths.dataset.attrs
     energy = paths.annual_energy_twh()
@@ -541,7 +555,8 @@ def _manifest(paths: GridPaths, file_format: str) -> dict:
         "code_version": forecast.__version__,
         "units": "MW (mean load over the hour)",
         "time": f"hour starts in the zone's standard time, UTC{hours:+03d}:00 (no daylight "
-        f"saving; {attrs['timezone']}); files split by the projection's local years",
+        f"saving; {attrs['timezone']}); rows split by the year of that time",
+        "partial_years": _partial_years(paths.year),
         "loads": [dataclasses.asdict(load) for load in paths.loads],
         "paths": [
             {

@@ -131,6 +131,43 @@ def test_plexos_and_wide_layouts(small_scenario_text, scenario_file, tmp_path):
     assert list(wide.columns[:3]) == ["standard_time", "utc", "year"] and len(wide) == 2 * 8760
 
 
+def test_plexos_years_are_standard_time_years_in_a_zone_with_summer_at_new_year(tmp_path):
+    """Sydney's local year 2030 starts at 23:00 on 31 December 2029 in standard time (AEST,
+    the NEM's market time): load_2030.csv began with the row 2029,12,31,24. Now a file holds
+    its year's periods only; the first local hour is a year of its own, the manifest says
+    which years are partial, and every hour of the projection is written once."""
+    out = tmp_path / "nsw"
+    arguments = ["--sample", "4", "--weather", "typical", "--start", "2030-01-01"]
+    assert (
+        main(
+            [
+                "export-grid",
+                "au-nsw-ai-dc",
+                "--format",
+                "plexos",
+                *arguments,
+                "--end",
+                "2030-12-31",
+                "--out",
+                str(out),
+            ]
+        )  # fmt: skip
+        == 0
+    )
+    folder = next(p for p in out.iterdir() if p.is_dir())
+    early, year = (pd.read_csv(folder / f"load_{y}.csv") for y in (2029, 2030))
+    assert early[["Year", "Month", "Day", "Period"]].values.tolist() == [[2029, 12, 31, 24]]
+    assert len(year) == 8759 and (year["Year"] == 2030).all()
+    assert year.iloc[0][["Month", "Day", "Period"]].tolist() == [1, 1, 1]
+    assert year.iloc[-1][["Month", "Day", "Period"]].tolist() == [12, 31, 23]
+    manifest = json.loads((out / "export.json").read_text())
+    assert manifest["partial_years"] == {"2029": "1 of 8760 hours", "2030": "8759 of 8760 hours"}
+    assert "UTC+10:00" in manifest["time"]
+    energy = manifest["paths"][0]["annual_energy_twh"]
+    written = sum(frame[column].sum() for frame in (early, year) for column in frame.columns[4:])
+    assert written * 1e-6 == pytest.approx(sum(sum(e.values()) for e in energy.values()))
+
+
 def test_quantile_path_is_each_hours_quantile(small_scenario_text, scenario_file, tmp_path):
     """A quantile path is the projection's hourly quantile of each load (no non-AI load is held
     by the baseline here): it matches forecast project's hourly P50, hour by hour."""
