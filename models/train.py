@@ -150,8 +150,8 @@ def promotion_decision(score: dict, model_id: str, *, root: Path) -> tuple[bool,
         reference = score["seasonal_naive"][metric]
         better = candidate < reference
         return better, (
-            f"no promoted version; {section} {metric} {candidate:.3f} vs seasonal naive "
-            f"{reference:.3f}"
+            f"the first version of {model_id} (none promoted before), {section} {metric} "
+            f"{candidate:.3f} vs seasonal naive {reference:.3f}"
         )
     manifest = artifacts.verify(root / model_id / current)
     reference = manifest["metrics"][section][metric]
@@ -295,6 +295,13 @@ def train(
         f"{window[1].year}{short}, for fitting and scoring (the others masked: the demand's "
         f"and the temperature's long gaps below); weather {config.weather_location}"
     )
+    ends = data.demand.last_valid_index()
+    if ends is not None and ends.month < 12:  # a year of the window lacks a month or more
+        print(
+            f"note: the demand ends on {ends.date()}: {ends.year} is a part year, whose level "
+            f"is fitted from its first {ends.day_of_year} days and starts the level forecast; "
+            f"[data] last_year = {ends.year - 1} ends on a whole year"
+        )
     for report in data.gaps:
         print(f"gaps: {report.summary()}")
     command = f"forecast-train --config {config_path}"

@@ -95,6 +95,10 @@ def test_training_publishes_an_artifact_that_predicts_the_same_numbers(
     arguments = ["--config", str(config_path), "--data-dir", str(synthetic_dir),
                  "--artifact-dir", str(root)]  # fmt: skip
     assert main([*arguments, "--version", "v1"]) == 0
+    # It said "promoted: no promoted version; ...", which read as not promoted.
+    assert "; promoted: the first version of toy-grid (none promoted before)" in (
+        capsys.readouterr().out
+    )
     loaded = load_baseline_model("toy-grid", root=root)
     assert loaded.version == "v1"
     assert loaded.manifest["metrics"]["ex_ante"]["mape_pct"] < loaded.manifest["metrics"][
@@ -143,6 +147,29 @@ def test_training_publishes_an_artifact_that_predicts_the_same_numbers(
     parameters_path.write_text(json.dumps(parameters))
     with pytest.raises(ArtifactError, match=r"sha256 .* modified after publishing"):
         load_baseline_model("toy-grid@v1", root=root)
+
+
+def test_a_part_last_year_is_named_when_training(synthetic_dir, tmp_path, capsys):
+    """A demand file that ends in March of [data] last_year trained on that quarter as a
+    year, its level the level forecast's origin, without a word; now it is named."""
+    data = tmp_path / "data"
+    data.mkdir()
+    demand = pd.read_csv(synthetic_dir / "demand.csv")
+    demand[demand["timestamp"] < "2022-04"].to_csv(data / "demand.csv", index=False)
+    (data / "temperature.csv").write_bytes((synthetic_dir / "temperature.csv").read_bytes())
+    config = _config(tmp_path, ridge=1e-3, name="short")
+    arguments = ["--config", str(config), "--data-dir", str(data), "--no-promote",
+                 "--artifact-dir", str(tmp_path / "artifacts")]  # fmt: skip
+    assert main([*arguments, "--version", "v1"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "note: the demand ends on 2022-03-31: 2022 is a part year, whose level is fitted from "
+        "its first 90 days and starts the level forecast; [data] last_year = 2021 ends on a "
+        "whole year"
+    ) in out
+    whole = [*arguments[:3], str(synthetic_dir), *arguments[4:], "--version", "v2"]
+    assert main(whole) == 0  # the whole file
+    assert "part year" not in capsys.readouterr().out
 
 
 def test_training_in_a_zone_whose_clocks_change_at_midnight(tmp_path, monkeypatch):
