@@ -42,7 +42,7 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "baseline_mw",
         _SERIES,
         "MW",
-        "National demand without the scenario's AI load (baseline model), mean over the period",
+        "Demand of the baseline model's grid without the scenario's AI load, mean over the period",
     ),
     OutputVariable(
         "non_ai_facility_mw",
@@ -222,27 +222,32 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "AI share of all data-centre electricity in the year",
     ),
     OutputVariable("ai_load_factor", _ANNUAL, "1", "AI energy / (AI peak x hours in the year)"),
-    OutputVariable("baseline_energy_twh", _ANNUAL, "TWh", "Baseline national demand in the year"),
-    OutputVariable("baseline_peak_gw", _ANNUAL, "GW", "Baseline national annual peak"),
+    OutputVariable(
+        "baseline_energy_twh", _ANNUAL, "TWh", "Baseline demand of the grid in the year"
+    ),
+    OutputVariable("baseline_peak_gw", _ANNUAL, "GW", "Baseline annual peak of the grid"),
     OutputVariable(
         "total_energy_twh",
         _ANNUAL,
         "TWh",
-        "Total national demand in the year (baseline plus the scenario's data-centre load, "
+        "Total demand of the grid in the year (baseline plus the scenario's data-centre load, "
         "less the non-AI load marked in_baseline, which the baseline already holds)",
     ),
-    OutputVariable("total_peak_gw", _ANNUAL, "GW", "Total national annual peak (hourly)"),
+    OutputVariable("total_peak_gw", _ANNUAL, "GW", "Total annual peak of the grid (hourly)"),
     OutputVariable(
-        "ai_share_of_energy_pct", _ANNUAL, "%", "AI share of total national electricity in the year"
+        "ai_share_of_energy_pct",
+        _ANNUAL,
+        "%",
+        "AI share of the grid's total electricity in the year",
     ),
     OutputVariable(
-        "ai_at_national_peak_gw", _ANNUAL, "GW", "AI load in the hour of the total national peak"
+        "ai_at_national_peak_gw", _ANNUAL, "GW", "AI load in the hour of the grid's total peak"
     ),
     OutputVariable(
         "dc_at_national_peak_gw",
         _ANNUAL,
         "GW",
-        "All data-centre load in the hour of the total national peak",
+        "All data-centre load in the hour of the grid's total peak",
     ),
     OutputVariable(
         "peak_change_gw",
@@ -254,7 +259,7 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "ai_at_national_peak_gw_without_flexibility",
         _ANNUAL,
         "GW",
-        "AI load in the hour of the total national peak if the AI load did not flex",
+        "AI load in the hour of the grid's total peak if the AI load did not flex",
     ),
     OutputVariable(
         "peak_change_gw_without_flexibility",
@@ -325,7 +330,7 @@ DURATION_VARIABLES: tuple[OutputVariable, ...] = (
         "total_load_duration_mw",
         _DURATION,
         "MW",
-        "Load duration curve of the total national load: each draw's hours of the year ranked "
+        "Load duration curve of the grid's total load: each draw's hours of the year ranked "
         "from the highest, the mean load of each band of ranks, quantiles over draws",
     ),
     OutputVariable(

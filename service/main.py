@@ -45,7 +45,7 @@ from service.state import ServiceState
 DESCRIPTION = """
 Grid electricity demand of AI compute: projections of GPU deployments and AI data-centre
 buildouts as hourly load [MW], yearly energy [TWh] and peaks [GW], with Monte Carlo quantiles,
-on top of a baseline national demand model trained on KPX data.
+on top of a baseline demand model of the grid, trained on real grid data (KPX, AEMO NSW1).
 
 * Units are in every field's description and in each output variable's `units`.
 * Errors answer `{"detail": "..."}` naming the field, the value and what is allowed.

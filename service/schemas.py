@@ -120,7 +120,7 @@ class RunOptions(_Body):
     include_baseline: bool = Field(
         default=True,
         strict=True,
-        description="Add the national baseline demand from the served model (when its "
+        description="Add the baseline demand of the grid from the served model (when its "
         "country matches the scenario's).",
     )
 
@@ -285,7 +285,7 @@ class ComparisonResponse(BaseModel):
     coords: ComparisonCoords
     variables: dict[str, VariableData] = Field(
         description="The projection's variables with dims (`scenario`, ...) (null where a "
-        "scenario lacks one), and per national per-year figure `<name>_difference` "
+        "scenario lacks one), and per grid-wide per-year figure `<name>_difference` "
         "(quantiles over draws of the draw-by-draw difference from the reference) and "
         "`<name>_difference_mean`, in the figure's unit."
     )
@@ -515,7 +515,7 @@ class ReloadResponse(BaseModel):
 
 
 class BaselineRequest(_Body):
-    """A period to forecast the national baseline demand for."""
+    """A period to forecast a grid's baseline demand for."""
 
     start: Day = Field(description="First day, local time of the model.")
     end: Day = Field(description="Last day (inclusive).")
@@ -545,7 +545,7 @@ class BaselineRequest(_Body):
 
 
 class BaselineResponse(BaseModel):
-    """Baseline national demand quantiles for a period, from the served model."""
+    """Baseline demand quantiles of a grid for a period, from a served model."""
 
     model_version: str = Field(description="Model `id@version` used.")
     units: Literal["MW"] = Field(description="Unit of `quantile_mw` and `point_mw`.")

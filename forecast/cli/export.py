@@ -49,7 +49,7 @@ def export_grid(
         ),
     ] = None,
     rank_by: Annotated[
-        str, typer.Option(help="Rank draws by total national energy (total) or data-centre (ai).")
+        str, typer.Option(help="Rank draws by the grid's total energy (total) or data-centre (ai).")
     ] = "total",
     sample: Annotated[
         str, typer.Option(help="Monte Carlo draws the paths come from (1..100000).")

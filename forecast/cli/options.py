@@ -39,7 +39,7 @@ BaselineModelOption = Annotated[
     str | None, typer.Option(help="Baseline model MODEL_ID[@VERSION] (default: promoted).")
 ]
 NoBaselineOption = Annotated[
-    bool, typer.Option("--no-baseline", help="AI load only, no national baseline.")
+    bool, typer.Option("--no-baseline", help="AI load only, no baseline of the grid.")
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", help="No progress bar or summary.")]
 PerDrawOption = Annotated[

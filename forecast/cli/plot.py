@@ -56,7 +56,7 @@ def plot(
         ),
     ] = None,
 ) -> None:
-    """Plot a projection: AI and national load fans (P5-P95, P10-P90, P50) and annual bars,
+    """Plot a projection: AI and grid load fans (P5-P95, P10-P90, P50) and annual bars,
     or its load duration curves, or when its peak hours fall."""
     from forecast.projection import project
     from forecast.report.plot import KINDS, check_years, figure_format, write_figure

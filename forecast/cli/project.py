@@ -204,7 +204,7 @@ def grid_table(dataset) -> str:
 
 
 def flexibility_table(dataset) -> str:
-    """The national peak with and without the AI load's flexibility, and what it curtails."""
+    """The grid's peak with and without the AI load's flexibility, and what it curtails."""
     if "flexibility_curtailed_twh" not in dataset:
         return ""
     columns: list[tuple[str, str, int, dict]] = [

@@ -4,7 +4,7 @@ A capacity-expansion model wants one hourly load path per load and bus. A projec
 thousands of paths (one per draw); this module picks which to hand over, explicitly:
 
 * **representative draws** (``draws=K``): the draws whose period energy (sum over the period's
-  years of the total national energy, or of the data-centre energy with ``rank_by="ai"``) lies
+  years of the grid's total energy, or of the data-centre energy with ``rank_by="ai"``) lies
   nearest the probabilities :func:`representative_probabilities` (P50; P10 and P90; P10, P50
   and P90; ...). Each is kept *whole*: every hour, load and year of one draw, so the path is
   one physically coherent future (its peaks, its weather year, its AI load at the peak hour).
@@ -14,11 +14,11 @@ thousands of paths (one per draw); this module picks which to hand over, explici
   peaks (each hour takes the quantile of a different set of draws, smoothing the peaks away).
   It is offered because some tools ask for a "P50 profile"; prefer representative draws.
 
-Loads (columns): ``baseline`` (the national baseline model's load less the non-AI
+Loads (columns): ``baseline`` (the baseline model's load of the grid, less the non-AI
 data-centre load it already holds), ``non_ai_dc`` (non-AI data-centre load, when the scenario
 has any) and ``ai_dc_<region>`` (AI data-centre load of each scenario region). They sum to the
-projection's total national load hour by hour; without a baseline model, to the data-centre
-load. The national loads sit on a bus named after the country, each region's AI load on a bus
+projection's total grid load hour by hour; without a baseline model, to the data-centre
+load. The grid-wide loads sit on a bus named after the country, each region's AI load on a bus
 named after the region: ``loads.csv`` is the mapping to rename to a model's own buses.
 
 Time: rows are the projection's hours; they are labelled in the zone's standard time (a fixed
@@ -145,7 +145,7 @@ def _loads(scenario: Scenario, has_baseline: bool) -> tuple[list[Load], np.ndarr
                 "baseline",
                 scenario.country,
                 "baseline",
-                "national demand of the baseline model, less the non-AI data-centre load it "
+                "demand of the baseline model's grid, less the non-AI data-centre load it "
                 "already holds",
             )
         )
@@ -222,7 +222,7 @@ def grid_paths(
     quantiles : tuple of float, optional
         Export these hour-by-hour quantile paths instead (not load paths; see the module).
     rank_by : str
-        ``total`` (total national energy) or ``ai`` (data-centre energy): what representative
+        ``total`` (the grid's total energy) or ``ai`` (data-centre energy): what representative
         draws are ranked by.
     progress : callable, optional
         Called as ``progress(done, total)`` in projected hours (representative draws take two

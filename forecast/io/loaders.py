@@ -142,7 +142,7 @@ def _check_demand_values(values: np.ndarray, lines: np.ndarray, columns, *, path
         position = int(bad[0])
         raise DataError(
             f"{path} line {lines[position]}: column {columns[position]!r} value "
-            f"{values[position]:g} MW is impossible; national demand must be > 0 MW"
+            f"{values[position]:g} MW is impossible; a grid's demand must be > 0 MW"
         )
 
 

@@ -39,7 +39,7 @@ from forecast.sweep import compare as comparisons
 QUESTION = (
     "If this country deploys these GPUs and builds these AI data centres, how much electricity "
     "will the grid have to supply, hour by hour and year by year, how sure are we, and what "
-    "does it do to the national peak?"
+    "does it do to the grid's peak?"
 )
 #: Per-year figures of each scenario's annual table: variable, label, decimals.
 ANNUAL_FIGURES = (
@@ -49,7 +49,7 @@ ANNUAL_FIGURES = (
     ("total_energy_twh", "total energy [TWh]", 1),
     ("total_peak_gw", "total peak [GW]", 2),
     ("ai_share_of_energy_pct", "AI share of energy [%]", 2),
-    ("ai_at_national_peak_gw", "AI at the national peak [GW]", 2),
+    ("ai_at_national_peak_gw", "AI at the grid peak [GW]", 2),
     ("peak_change_gw", "peak change [GW]", 2),
 )
 #: Spread drivers listed per scenario (largest absolute rank correlation first).
@@ -342,7 +342,7 @@ def _model_section(datasets: Sequence[xr.Dataset]) -> str:
     rows = []
     for label in sorted({d.attrs["baseline_model"] for d in datasets}):
         if label == "none":
-            rows.append([_e(label), "no national baseline: the AI load alone", "", ""])
+            rows.append([_e(label), "no baseline model for the grid: the AI load alone", "", ""])
             continue
         manifest = load_baseline_model(label).manifest
         ex_ante = manifest.get("metrics", {}).get("ex_ante", {})
@@ -395,7 +395,7 @@ def _scenario_section(scenario: Scenario, dataset: xr.Dataset, index: int) -> st
             _figure(
                 fans,
                 f"fan-{index}",
-                "AI and national load (P5–P95, P10–P90, P50 of monthly "
+                "AI and grid load (P5–P95, P10–P90, P50 of monthly "
                 "means) and annual AI energy and share (P50 with P10–P90 bars).",
             ),
             "<p>Per year, P50 [P10–P90] (mean) over draws:</p>",
@@ -411,7 +411,7 @@ def _scenario_section(scenario: Scenario, dataset: xr.Dataset, index: int) -> st
                 plot.peak_hours_figure(dataset),
                 f"peak-{index}",
                 "Month and local hour of each draw's highest hours of the year: when the "
-                "national peak comes.",
+                "grid's peak comes.",
             ),
             "<h3>What drives the spread</h3>",
             f"<p>{_e(dataset['spread_driver_rank_correlation'].attrs['description'])}.</p>",

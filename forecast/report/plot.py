@@ -2,8 +2,8 @@
 the peak-hour calendar, as PNG or SVG.
 
 The figure mirrors the service's dashboard: fan charts (P5–P95 and P10–P90 bands, P50 line)
-of the AI data-centre load and of the total national load, and annual bars of AI energy [TWh]
-with P10–P90 error bars and of the AI share of national electricity [%]. Rendering uses
+of the AI data-centre load and of the grid's total load, and annual bars of AI energy [TWh]
+with P10–P90 error bars and of the AI share of the grid's electricity [%]. Rendering uses
 matplotlib's Agg canvas on a :class:`matplotlib.figure.Figure` (no pyplot, no global backend
 change, no display, no network).
 """
@@ -110,8 +110,8 @@ def projection_figure(dataset: xr.Dataset):
     Returns
     -------
     matplotlib.figure.Figure
-        Four panels: AI load fan [MW or GW], total national load fan [GW], AI energy per year
-        [TWh] and AI share of national electricity per year [%].
+        Four panels: AI load fan [MW or GW], total grid load fan [GW], AI energy per year
+        [TWh] and AI share of the grid's electricity per year [%].
 
     Raises
     ------
@@ -153,8 +153,8 @@ def projection_figure(dataset: xr.Dataset):
             _levels(dataset["total_mw"], FAN_LEVELS) / 1000.0,
             colour=TOTAL_COLOUR,
         )
-        total_axes.set_title("Total national load (baseline + AI)")
-        total_axes.set_ylabel("National load [GW]")
+        total_axes.set_title("Total grid load (baseline + AI)")
+        total_axes.set_ylabel("Grid load [GW]")
         total_axes.set_xlabel(time_label)
         total_axes.legend(loc="upper left", fontsize=8, frameon=False, ncols=3)
     else:
@@ -162,7 +162,7 @@ def projection_figure(dataset: xr.Dataset):
         total_axes.text(
             0.5,
             0.5,
-            f"No national baseline model for country {dataset.attrs.get('country', '?')}:\n"
+            f"No baseline model for country {dataset.attrs.get('country', '?')}'s grid:\n"
             "the projection has AI load only.",
             ha="center",
             va="center",
@@ -184,7 +184,7 @@ def projection_figure(dataset: xr.Dataset):
             _levels(dataset["ai_share_of_energy_pct"], BAR_LEVELS),
             colour=SHARE_COLOUR,
         )
-        share_axes.set_title("AI share of national electricity (P50, P10–P90 bars)")
+        share_axes.set_title("AI share of the grid's electricity (P50, P10–P90 bars)")
         share_axes.set_ylabel("AI share of energy [%]")
         share_axes.set_xlabel("Calendar year (local time)")
     else:
@@ -247,7 +247,7 @@ def duration_figure(dataset: xr.Dataset, years: tuple[int, ...] | None = None):
     Returns
     -------
     matplotlib.figure.Figure
-        One panel for the total national load [GW] (when there is a baseline) and one for the
+        One panel for the total grid load [GW] (when there is a baseline) and one for the
         AI load [MW or GW], one colour per year.
     """
     from matplotlib.figure import Figure
@@ -277,7 +277,7 @@ def duration_figure(dataset: xr.Dataset, years: tuple[int, ...] | None = None):
                 p50, edges, baseline=None, color=colour, linewidth=1.5,
                 label=f"{year} P50 (P10–P90)",
             )  # fmt: skip
-        axes.set_title("Total national load" if name.startswith("total") else "AI data-centre load")
+        axes.set_title("Total grid load" if name.startswith("total") else "AI data-centre load")
         axes.set_xlabel("Hours of the year at or above the load")
         axes.set_ylabel(f"Load [{'GW' if in_gw else 'MW'}]")
         axes.set_xlim(0, float(dataset["duration_band_hours"].sum("duration_band").max()))
@@ -321,7 +321,7 @@ def peak_hours_figure(dataset: xr.Dataset, years: tuple[int, ...] | None = None)
     figure.colorbar(image, ax=list(panels), label="Share of the highest hours [%]")
     figure.suptitle(
         f"{dataset.attrs['scenario_id']}: when each draw's {dataset.attrs['duration_peak_hours']} "
-        f"highest hours of {'total national' if 'total_load_duration_mw' in dataset else 'AI'} "
+        f"highest hours of {'total grid' if 'total_load_duration_mw' in dataset else 'AI'} "
         f"load fall ({dataset.attrs['duration_draws']} draws)",
         fontsize=11,
     )
@@ -330,7 +330,7 @@ def peak_hours_figure(dataset: xr.Dataset, years: tuple[int, ...] | None = None)
 
 def comparison_figure(dataset: xr.Dataset):
     """Scenarios side by side: per year, each scenario's P50 with P10–P90 bars of the AI
-    energy [TWh] and of the total national peak [GW] (or the AI peak without a baseline).
+    energy [TWh] and of the total grid peak [GW] (or the AI peak without a baseline).
 
     Parameters
     ----------
@@ -351,7 +351,7 @@ def comparison_figure(dataset: xr.Dataset):
         (
             panels[1],
             peak,
-            "Total national peak [GW]" if peak == "total_peak_gw" else "AI peak [GW]",
+            "Total grid peak [GW]" if peak == "total_peak_gw" else "AI peak [GW]",
         ),
     ):
         for index, label in enumerate(labels):

@@ -55,7 +55,7 @@ SUMMARY_FIGURES = (
     ("ai_peak_gw", "AI peak [GW]", 2),
     ("total_peak_gw", "total peak [GW]", 2),
     ("ai_share_of_energy_pct", "AI share of energy [%]", 2),
-    ("ai_at_national_peak_gw", "AI at the national peak [GW]", 2),
+    ("ai_at_national_peak_gw", "AI at the grid peak [GW]", 2),
 )
 _DIFFERENCE_SOURCES = {
     variable.name.removesuffix("_difference"): variable.name

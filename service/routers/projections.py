@@ -126,9 +126,9 @@ async def create_projection(
 ) -> Response:
     """Monte Carlo projection of a shipped or saved scenario (with overrides) or an inline one.
 
-    Hourly, daily, monthly or annual quantiles of AI facility load, baseline and total national
+    Hourly, daily, monthly or annual quantiles of AI facility load, baseline and total grid
     load [MW], monthly fleet and capacity, and per-year energy [TWh], peaks [GW], AI share [%]
-    and the AI load at the national peak [GW]. Every variable carries its unit. The answer
+    and the AI load at the grid's peak [GW]. Every variable carries its unit. The answer
     names the baseline model version (`model_version`, header `X-Model-Version`) and the run
     that recorded it (`X-Run-Id`; its result stays at `Content-Location`).
     """

@@ -260,24 +260,24 @@ function render(payload) {
   const totalChart = byId("comparison-chart-total");
   if (total.length) {
     byId("comparison-total-caption").textContent =
-      "Total national load, baseline + AI [GW], monthly mean: P10–P90 band and P50 line per scenario";
+      "Total grid load, baseline + AI [GW], monthly mean: P10–P90 band and P50 line per scenario";
     comparisonFans(totalChart, {
       series: total,
       quantileIndex,
       localTimes,
       divisor: 1000,
       unit: "GW",
-      yLabel: "National load",
+      yLabel: "Grid load",
       xLabel,
       zeroBased: false,
       kind: "total",
-      title: `Total national load of ${total.map(({ id }) => id).join(", ")} [GW], monthly mean`,
+      title: `Total grid load of ${total.map(({ id }) => id).join(", ")} [GW], monthly mean`,
     });
   } else {
-    byId("comparison-total-caption").textContent = "Total national load";
+    byId("comparison-total-caption").textContent = "Total grid load";
     const note = document.createElement("p");
     note.className = "hint";
-    note.textContent = "No national baseline model serves these scenarios: the AI load only.";
+    note.textContent = "No baseline model of their grid serves these scenarios: the AI load only.";
     totalChart.replaceChildren(note);
   }
   comparisonBars(byId("comparison-chart-energy"), {
@@ -302,7 +302,7 @@ function render(payload) {
     "AI peak",
     quantileIndex,
   );
-  // The national peak's change exists only with a baseline model.
+  // The grid peak's change exists only with a baseline model.
   const peakChange = "peak_change_gw" in payload.variables;
   byId("comparison-peak-change").hidden = !peakChange;
   if (peakChange) {
@@ -310,7 +310,7 @@ function render(payload) {
       byId("comparison-peak-change-table"),
       payload,
       "peak_change_gw",
-      "Change of the national peak",
+      "Change of the grid peak",
       quantileIndex,
     );
   }

@@ -338,7 +338,7 @@ function showFlexibility(scenario) {
   if (!flexibility) {
     help.textContent =
       "This scenario declares no flexibility. A share and stress hours add it: in each draw " +
-      "and year, that share of the AI load gives way in that many hours of highest national " +
+      "and year, that share of the AI load gives way in that many hours of highest grid " +
       `load (${hours.minimum}–${hours.maximum} h).`;
     return;
   }
@@ -347,7 +347,7 @@ function showFlexibility(scenario) {
     : "";
   help.textContent =
     `Central value of a ${describe(item.quantity)}; in each draw and year the ` +
-    `${flexibility.hours_per_year} hours of highest national load${above} are stress hours. ` +
+    `${flexibility.hours_per_year} hours of highest grid load${above} are stress hours. ` +
     "Compare the peak change with and without flexibility in the peak table; empty share " +
     `removes it.${describeRange(item.allowed)}`;
 }

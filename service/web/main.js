@@ -180,7 +180,7 @@ async function downloadCsv() {
 function noBaselineNote(container, country) {
   const note = document.createElement("p");
   note.className = "hint";
-  note.textContent = `No national baseline model serves country ${country}: this projection has the AI load only.`;
+  note.textContent = `No baseline model of its grid serves country ${country}: this projection has the AI load only.`;
   container.replaceChildren(note);
 }
 
@@ -207,21 +207,21 @@ function renderCharts(payload, quantileIndex) {
   const total = payload.variables.total_mw;
   if (payload.model_version !== "none" && total) {
     byId("total-caption").textContent =
-      "Total national load, baseline + AI [GW], monthly mean: P5–P95 and P10–P90 bands, P50 line";
+      "Total grid load, baseline + AI [GW], monthly mean: P5–P95 and P10–P90 bands, P50 line";
     fanChart(byId("chart-total"), {
       values: total.values,
       quantileIndex,
       localTimes,
       divisor: 1000,
       unit: "GW",
-      yLabel: "National load",
+      yLabel: "Grid load",
       xLabel,
       zeroBased: false,
       kind: "total",
-      title: `Total national load of ${payload.scenario_id} [GW], monthly mean`,
+      title: `Total grid load of ${payload.scenario_id} [GW], monthly mean`,
     });
   } else {
-    byId("total-caption").textContent = "Total national load";
+    byId("total-caption").textContent = "Total grid load";
     noBaselineNote(byId("chart-total"), payload.attrs.country);
   }
   annualBars(byId("chart-energy"), {
@@ -248,16 +248,16 @@ function render(payload) {
     ["ai_energy_twh", "AI energy"],
     ["non_ai_energy_twh", "Non-AI data-centre energy"],
     ["ai_share_of_dc_energy_pct", "AI share of data-centre energy"],
-    ["total_energy_twh", "National energy"],
+    ["total_energy_twh", "Grid energy"],
     ["ai_share_of_energy_pct", "AI share of energy"],
     ["flexibility_curtailed_twh", "AI energy curtailed"],
   ];
   const peaks = [
     ["ai_peak_gw", "AI peak"],
-    ["total_peak_gw", "National peak"],
-    ["ai_at_national_peak_gw", "AI load at the national peak hour"],
-    ["peak_change_gw", "Change of the national peak"],
-    ["peak_change_gw_without_flexibility", "Change of the national peak without flexibility"],
+    ["total_peak_gw", "Grid peak"],
+    ["ai_at_national_peak_gw", "AI load at the grid's peak hour"],
+    ["peak_change_gw", "Change of the grid peak"],
+    ["peak_change_gw_without_flexibility", "Change of the grid peak without flexibility"],
   ];
   fillTable(byId("energy-table"), years, tableColumns(payload, energy), quantileIndex);
   fillTable(byId("peak-table"), years, tableColumns(payload, peaks), quantileIndex);

@@ -13,7 +13,7 @@ export function annual(payload, name) {
   return variable ? variable.values : null;
 }
 
-// Columns of the variables present (a scenario without a national baseline has no totals):
+// Columns of the variables present (a scenario without a baseline of its grid has no totals):
 // `specs` is a list of [variable name, label].
 export function tableColumns(payload, specs) {
   return specs
@@ -75,7 +75,7 @@ export function fillTable(table, years, columns, quantileIndex) {
   table.tBodies[0].replaceChildren(...rows);
 }
 
-// The last year in words: AI energy, share, AI load at the national peak, the hosting check,
+// The last year in words: AI energy, share, AI load at the grid peak, the hosting check,
 // the capacity waiting for a grid connection.
 export function summaryText(payload, quantileIndex) {
   const years = payload.coords.year;
@@ -88,10 +88,10 @@ export function summaryText(payload, quantileIndex) {
     `${formatNumber(pick(name, 0.5), digits)} ${unit} (P10–P90 ${formatNumber(pick(name, 0.1), digits)}–${formatNumber(pick(name, 0.9), digits)})`;
   const parts = [`In ${years[last]}, AI data centres use ${triple("ai_energy_twh", 2, "TWh")}`];
   if (payload.model_version !== "none" && annual(payload, "ai_share_of_energy_pct")) {
-    parts.push(`${triple("ai_share_of_energy_pct", 2, "%")} of national electricity`);
+    parts.push(`${triple("ai_share_of_energy_pct", 2, "%")} of the grid's electricity`);
     parts.push(
-      `draw ${triple("ai_at_national_peak_gw", 2, "GW")} in the national peak hour and move the ` +
-        `national peak by ${triple("peak_change_gw", 2, "GW")}`,
+      `draw ${triple("ai_at_national_peak_gw", 2, "GW")} in the grid's peak hour and move the ` +
+        `grid peak by ${triple("peak_change_gw", 2, "GW")}`,
     );
   }
   let text = `${parts.join("; ")}.`;

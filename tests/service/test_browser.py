@@ -460,7 +460,7 @@ def test_compare_three_scenarios_and_download_the_csv(page, base_url):
     headers = page.locator("#comparison-energy-table thead").inner_text()
     assert "kr-dc-pipeline − kr-national" in headers and "kr-national (reference)" in headers
     assert page.locator("#comparison-peak-table tbody tr").count() == len(years)
-    # The national peak's change, where flexibility and connection limits show (the energy
+    # The grid peak's change, where flexibility and connection limits show (the energy
     # and AI peak tables alone hid them), as the API gives it in the last year.
     change = body["variables"]["peak_change_gw"]["values"]
     last_row = page.locator(

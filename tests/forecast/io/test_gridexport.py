@@ -137,23 +137,9 @@ def test_plexos_years_are_standard_time_years_in_a_zone_with_summer_at_new_year(
     its year's periods only; the first local hour is a year of its own, the manifest says
     which years are partial, and every hour of the projection is written once."""
     out = tmp_path / "nsw"
-    arguments = ["--sample", "4", "--weather", "typical", "--start", "2030-01-01"]
-    assert (
-        main(
-            [
-                "export-grid",
-                "au-nsw-ai-dc",
-                "--format",
-                "plexos",
-                *arguments,
-                "--end",
-                "2030-12-31",
-                "--out",
-                str(out),
-            ]
-        )  # fmt: skip
-        == 0
-    )
+    command = ["export-grid", "au-nsw-ai-dc", "--format", "plexos", "--sample", "4"]
+    period = ["--weather", "typical", "--start", "2030-01-01", "--end", "2030-12-31"]
+    assert main([*command, *period, "--out", str(out)]) == 0
     folder = next(p for p in out.iterdir() if p.is_dir())
     early, year = (pd.read_csv(folder / f"load_{y}.csv") for y in (2029, 2030))
     assert early[["Year", "Month", "Day", "Period"]].values.tolist() == [[2029, 12, 31, 24]]

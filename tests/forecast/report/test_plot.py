@@ -24,7 +24,7 @@ def _plot(scenario: Path, out: Path, *extra: str) -> int:
 def test_png_and_svg_of_a_small_scenario(
     scenario_file, small_scenario_text, tmp_path, capsys, monkeypatch
 ):
-    # The shipped baseline model (a KR scenario gets the national load panel), whatever an
+    # The shipped baseline model (a KR scenario gets the grid load panel), whatever an
     # earlier test pointed the library at.
     monkeypatch.delenv("FORECAST_ARTIFACT_DIR", raising=False)
     scenario = scenario_file(small_scenario_text)
@@ -43,7 +43,7 @@ def test_png_and_svg_of_a_small_scenario(
     texts = " ".join("".join(element.itertext()) for element in root.iter(f"{SVG}text"))
     for label in (
         "AI facility load [MW]",
-        "National load [GW]",
+        "Grid load [GW]",
         "AI energy [TWh]",
         "AI share of energy [%]",
         "daily mean of hourly load",

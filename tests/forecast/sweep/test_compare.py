@@ -138,7 +138,7 @@ def test_summary_shows_every_year_and_the_differences():
     scenarios = [_variant("base"), _variant("pue-plus-10", pue_scale=1.1)]
     text = comparisons.summary_text(comparisons.compare(scenarios, OPTIONS))
     for title in ("AI energy [TWh]", "total peak [GW]", "AI share of energy [%]",
-                  "AI at the national peak [GW]", "pue-plus-10 minus base"):  # fmt: skip
+                  "AI at the grid peak [GW]", "pue-plus-10 minus base"):  # fmt: skip
         assert title in text
     assert text.count("\n2025 ") == 6 and text.count("\n2026 ") == 6
 
