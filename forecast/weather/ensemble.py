@@ -189,13 +189,14 @@ def _historical_ensemble(location: Location, data_dir: Path) -> WeatherEnsemble:
         for year in record.years
     ]
     in_years = np.isin(record.times.year, record.years)
-    not_observed = float((record.handling[in_years] != 0).mean())
+    not_observed = int((record.handling[in_years] != 0).sum())
+    hours = int(in_years.sum())
     source = (
         f"observed hourly temperature, {location.station}, {record.years[0]}-"
         f"{record.years[-1]} ({len(record.years)} years), from the data directory's "
-        f"{location.hourly_file}; {not_observed:.0%} "
-        "of hours interpolated, rebuilt from daily min/max or filled (forecast.io.gaps); Feb 29 "
-        "of non-leap years = Feb 28"
+        f"{location.hourly_file}; {not_observed:,} of {hours:,} hours "
+        f"({not_observed / hours:.2%}) interpolated, rebuilt from daily min/max or filled "
+        "(forecast.io.gaps); Feb 29 of non-leap years = Feb 28"
     )
     return WeatherEnsemble(
         labels=tuple(str(year) for year in record.years),
