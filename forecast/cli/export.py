@@ -14,6 +14,7 @@ from forecast.cli.options import (
     BaselineModelOption,
     EndOption,
     NoBaselineOption,
+    QuietOption,
     ScenarioArgument,
     SeedOption,
     StartOption,
@@ -60,6 +61,7 @@ def export_grid(
     weather: WeatherOption = "auto",
     baseline_model: BaselineModelOption = None,
     no_baseline: NoBaselineOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Write hourly load [MW] by load and bus (baseline, non-AI and each region's AI
     data-centre load) in the layout a grid model reads, with a manifest (export.json)."""
@@ -94,7 +96,7 @@ def export_grid(
     representative = None if quantile is not None else parse_integer(draws or "1", "--draws")
     probabilities = None if quantile is None else parse_quantiles(quantile)
     gridexport.check_request(representative, probabilities, rank_by, options.draws)
-    with projection_bar(f"{loaded.id} x {options.draws} draws") as progress:
+    with projection_bar(f"{loaded.id} x {options.draws} draws", quiet=quiet) as progress:
         paths = gridexport.grid_paths(
             loaded,
             options,
@@ -105,9 +107,16 @@ def export_grid(
         )
     warn_weather_fallback(options, paths.dataset)
     written = gridexport.write(paths, out, file_format)
+    if not quiet:
+        _summary(loaded.id, paths)
+    print(f"wrote {len(written)} files under {out} (manifest {written[-1]})")
+
+
+def _summary(scenario_id: str, paths) -> None:
+    """The loads and buses, and each path's energy in its first and last year."""
     energy = paths.annual_energy_twh().sum(axis=0)  # [P, Y] all loads
     years = sorted(set(paths.year.tolist()))
-    print(f"{loaded.id}: {len(paths.labels)} path(s), loads: "
+    print(f"{scenario_id}: {len(paths.labels)} path(s), loads: "
           + ", ".join(f"{load.name} (bus {load.bus})" for load in paths.loads))  # fmt: skip
     for index, info in enumerate(paths.paths):
         by_year = ", ".join(
@@ -121,4 +130,3 @@ def export_grid(
             else f"hour-by-hour quantile {info['probability']:g} (not a load path)"
         )
         print(f"  {info['label']}: {what}; {by_year}")
-    print(f"wrote {len(written)} files under {out} (manifest {written[-1]})")

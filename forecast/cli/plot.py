@@ -9,8 +9,11 @@ from typing import Annotated
 import typer
 
 from forecast.cli.options import (
+    BaselineModelOption,
     DrawsOption,
     EndOption,
+    NoBaselineOption,
+    QuietOption,
     ScenarioArgument,
     SeedOption,
     StartOption,
@@ -55,6 +58,9 @@ def plot(
             f"default: {DEFAULT_DURATION_DRAWS})."
         ),
     ] = None,
+    baseline_model: BaselineModelOption = None,
+    no_baseline: NoBaselineOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Plot a projection: AI and grid load fans (P5-P95, P10-P90, P50) and annual bars,
     or its load duration curves, or when its peak hours fall."""
@@ -103,11 +109,13 @@ def plot(
         weather=weather,
         duration_curves=kind != "fan",
         duration_draws=duration_draws,
+        baseline_model=baseline_model,
+        no_baseline=no_baseline,
     )
     if chosen_years is not None:
         assert options.start is not None and options.end is not None
         check_years(chosen_years, options.start.year, options.end.year)
-    with projection_bar(f"{loaded.id} x {options.draws} draws") as progress:
+    with projection_bar(f"{loaded.id} x {options.draws} draws", quiet=quiet) as progress:
         dataset = project(loaded, options, progress=progress)
     warn_weather_fallback(options, dataset)
     written = write_figure(dataset, out, kind=kind, years=chosen_years)

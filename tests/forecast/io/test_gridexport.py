@@ -131,15 +131,17 @@ def test_plexos_and_wide_layouts(small_scenario_text, scenario_file, tmp_path):
     assert list(wide.columns[:3]) == ["standard_time", "utc", "year"] and len(wide) == 2 * 8760
 
 
-def test_plexos_years_are_standard_time_years_in_a_zone_with_summer_at_new_year(tmp_path):
+def test_plexos_years_are_standard_time_years_in_a_zone_with_summer_at_new_year(tmp_path, capsys):
     """Sydney's local year 2030 starts at 23:00 on 31 December 2029 in standard time (AEST,
     the NEM's market time): load_2030.csv began with the row 2029,12,31,24. Now a file holds
     its year's periods only; the first local hour is a year of its own, the manifest says
     which years are partial, and every hour of the projection is written once."""
     out = tmp_path / "nsw"
-    command = ["export-grid", "au-nsw-ai-dc", "--format", "plexos", "--sample", "4"]
+    command = ["export-grid", "au-nsw-ai-dc", "--format", "plexos", "--sample", "4", "--quiet"]
     period = ["--weather", "typical", "--start", "2030-01-01", "--end", "2030-12-31"]
     assert main([*command, *period, "--out", str(out)]) == 0
+    captured = capsys.readouterr()  # --quiet: no progress bar, no summary
+    assert captured.out.startswith("wrote 3 files under") and captured.err == ""
     folder = next(p for p in out.iterdir() if p.is_dir())
     early, year = (pd.read_csv(folder / f"load_{y}.csv") for y in (2029, 2030))
     assert early[["Year", "Month", "Day", "Period"]].values.tolist() == [[2029, 12, 31, 24]]

@@ -53,6 +53,22 @@ def test_png_and_svg_of_a_small_scenario(
     assert not list(tmp_path.glob(".*.tmp")), "temporary files are cleaned up"
 
 
+def test_plot_takes_the_projection_options_of_the_other_commands(
+    scenario_file, small_scenario_text, tmp_path, capsys
+):
+    """plot had no --quiet, --no-baseline or --baseline-model, which project, compare and
+    export-grid take; without a baseline the grid panel says so."""
+    scenario = scenario_file(small_scenario_text)
+    svg = tmp_path / "alone.svg"
+    assert _plot(scenario, svg, "--weather", "typical", "--no-baseline", "--quiet") == 0
+    captured = capsys.readouterr()
+    assert captured.out == f"wrote {svg}\n" and "draws" not in captured.err  # no progress bar
+    texts = " ".join("".join(t.itertext()) for t in ET.parse(svg).getroot().iter(f"{SVG}text"))
+    assert "No baseline model" in texts and "Grid load [GW]" not in texts
+    assert _plot(scenario, svg, "--baseline-model", "nothing-such") == 2
+    assert "--baseline-model = 'nothing-such'" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("name", ["figure.jpg", "figure", "figure.png.txt"])
 def test_bad_extension_is_one_line_and_writes_nothing(
     scenario_file, small_scenario_text, tmp_path, capsys, name
