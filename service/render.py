@@ -366,7 +366,11 @@ def _csv(frame: pd.DataFrame, *, header: bool, scenario: str | None = None) -> b
     if scenario is not None:
         frame = frame.copy()
         frame.insert(0, SCENARIO_COLUMN, scenario)
-    return spreadsheet_safe(frame).to_csv(index=False, header=header, float_format="%.10g").encode()
+    return (
+        spreadsheet_safe(frame)
+        .to_csv(index=False, header=header, float_format=export.CSV_FLOAT_FORMAT)
+        .encode()
+    )
 
 
 def projection_csv_chunks(

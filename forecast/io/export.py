@@ -205,13 +205,17 @@ def write_parquet_table(frame: pd.DataFrame, target, metadata: dict) -> None:
     pq.write_table(table, target, compression="zstd")
 
 
+#: How a CSV writes a number (nine significant digits), the command line's and the API's alike.
+CSV_FLOAT_FORMAT = "%.9g"
+
+
 def write_table(frame: pd.DataFrame, path: Path, file_format: str, metadata: dict) -> Path:
     """Write a tidy table atomically as CSV (and ``<path>.meta.json``) or as Parquet (the
     metadata in the schema under :data:`PARQUET_METADATA_KEY`, no side file)."""
     if file_format == "parquet":
         atomic_write(path, lambda tmp: write_parquet_table(frame, tmp, metadata))
         return Path(path)
-    atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, float_format="%.9g"))
+    atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, float_format=CSV_FLOAT_FORMAT))
     meta_path = Path(f"{path}.meta.json")
     atomic_write(meta_path, lambda tmp: tmp.write_text(json.dumps(metadata, indent=2) + "\n"))
     return Path(path)
