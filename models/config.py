@@ -19,6 +19,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from forecast.baseline import artifacts
 from forecast.baseline.features import FeatureSpec
 from forecast.calendar import holiday_dates, hourly_times, is_time_zone
 from forecast.errors import DataError, OptionsError
@@ -168,10 +169,16 @@ def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingCo
     years = backtest.get("years", ())
     if not isinstance(years, list) or not all(isinstance(y, int) for y in years):
         raise OptionsError(f"{path}: [backtest] years = {years!r}; allowed: a list of years")
+    model_id = _require(model, "id", "model", path)
+    if model_id == artifacts.NO_MODEL:
+        raise OptionsError(
+            f"{path}: [model] id = {model_id!r}: reserved (a scenario's baseline_model = "
+            f"{artifacts.NO_MODEL!r} asks for no model); allowed: any other name"
+        )
     config = TrainingConfig(
         path=path,
         raw=raw,
-        model_id=_require(model, "id", "model", path),
+        model_id=model_id,
         description=model.get("description", ""),
         country=country,
         timezone=timezone,

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Annotated
 
 import numpy as np
+import pandas as pd
 import typer
 
 from forecast.baseline import artifacts, signing
@@ -150,8 +151,8 @@ def promotion_decision(score: dict, model_id: str, *, root: Path) -> tuple[bool,
         reference = score["seasonal_naive"][metric]
         better = candidate < reference
         return better, (
-            f"the first version of {model_id} (none promoted before), {section} {metric} "
-            f"{candidate:.3f} vs seasonal naive {reference:.3f}"
+            f"no version of {model_id} promoted yet, {section} {metric} {candidate:.3f} vs "
+            f"seasonal naive {reference:.3f}"
         )
     manifest = artifacts.verify(root / model_id / current)
     reference = manifest["metrics"][section][metric]
@@ -295,8 +296,9 @@ def train(
         f"{window[1].year}{short}, for fitting and scoring (the others masked: the demand's "
         f"and the temperature's long gaps below); weather {config.weather_location}"
     )
-    ends = data.demand.last_valid_index()
-    if ends is not None and ends.month < 12:  # a year of the window lacks a month or more
+    valid_hours = data.demand.index[np.isfinite(data.demand.to_numpy())]
+    ends = pd.Timestamp(valid_hours[-1]) if len(valid_hours) else None
+    if ends is not None and ends.date() < dt.date(ends.year, 12, 31):  # the last year is short
         print(
             f"note: the demand ends on {ends.date()}: {ends.year} is a part year, whose level "
             f"is fitted from its first {ends.day_of_year} days and starts the level forecast; "

@@ -249,12 +249,13 @@ async def prepare(state: ServiceState, request: ComparisonRequest) -> PreparedCo
 
 
 def resubmission(state: ServiceState, run: Run) -> PreparedComparison:
-    """A failed or cancelled comparison prepared again from its record, with the models served now.
+    """A failed or cancelled comparison prepared again from its record, with the models
+    served now.
 
     Raises
     ------
     ConflictError
-        The run did not fail.
+        The run neither failed nor was cancelled.
     """
     check_resubmittable(run)
     recorded = run.options_document

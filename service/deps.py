@@ -101,6 +101,11 @@ def identify(settings: Settings, presented: str | None) -> Caller:
     return Caller(key_id=found.key_id, role=found.role)
 
 
+def has_role(caller: Caller, role: Role) -> bool:
+    """Whether ``caller`` holds a key of at least ``role`` (anonymous: none)."""
+    return caller.role is not None and ROLES.index(caller.role) >= ROLES.index(role)
+
+
 def _require(role: Role):
     async def check(
         settings: Annotated[Settings, Depends(get_settings)],
@@ -112,7 +117,7 @@ def _require(role: Role):
             )
         caller = identify(settings, presented)
         assert caller.role is not None  # identify() refuses unknown keys
-        if ROLES.index(caller.role) < ROLES.index(role):
+        if not has_role(caller, role):
             raise ForbiddenError(
                 f"{API_KEY_HEADER}: a {caller.role} key; this endpoint needs role {role}"
             )

@@ -25,7 +25,7 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import CancelledError, ThreadPoolExecutor
 from typing import Any
 
 from distributed import Client, Future, LocalCluster
@@ -33,6 +33,7 @@ from distributed import Client, Future, LocalCluster
 from forecast.errors import ForecastError
 from service.errors import SaturatedError, status_of
 from service.settings import Settings
+from service.storage.results import ResultFiles
 from service.storage.runs import Runs
 from service.tasks import EVENTS, Task, run_task
 
@@ -44,9 +45,10 @@ RETRY_AFTER_SECONDS = 30
 class JobRunner:
     """Submits projection jobs to Dask and records what becomes of them."""
 
-    def __init__(self, settings: Settings, runs: Runs) -> None:
+    def __init__(self, settings: Settings, runs: Runs, results: ResultFiles) -> None:
         self.settings = settings
         self.runs = runs
+        self.results = results
         self.capacity = settings.max_concurrent_jobs + settings.max_queued_jobs
         self.cluster: LocalCluster | None = None
         self.client: Client | None = None
@@ -177,16 +179,18 @@ class JobRunner:
         found = self._progress.get(run_id)
         return None if found is None else found[0]
 
-    def _record(self, run_id: str, **changes: Any) -> None:
+    def _record_end(self, run_id: str, changes: dict[str, Any]) -> None:
+        """Record how a job ended, on the records thread (now, when shutting down); an end
+        recorded before (a cancel) stands."""
         records = self._records
         if records is not None:
-            records.submit(self._write, run_id, changes)
+            records.submit(self._write_end, run_id, changes)
         else:  # shutting down: record now
-            self._write(run_id, changes)
+            self._write_end(run_id, changes)
 
-    def _write(self, run_id: str, changes: dict[str, Any]) -> None:
+    def _write_end(self, run_id: str, changes: dict[str, Any]) -> None:
         try:
-            self.runs.update(run_id, **changes)
+            self.runs.finish(run_id, **changes)
         except Exception:
             # The database went away: the run stays unfinished and is marked failed at the
             # next start; nothing else can be done from here.
@@ -204,46 +208,62 @@ class JobRunner:
             self._progress[run_id] = (int(message["done"]), int(message["total"]))
 
     def _finished(self, run_id: str, result_key: str, future: Future) -> None:
-        now = dt.datetime.now(dt.UTC)
-        done, _ = self._progress.pop(run_id, (0, 0))
-        total = self._totals.pop(run_id, 0)
-        changes: dict[str, Any] = {"finished_at": now}
-        if future.status == "finished":
-            outcome = future.result()
-            changes |= {
-                "status": "succeeded",
-                "error": None,
-                "result_file": outcome["file"],
-                "result_bytes": outcome["bytes"],
-                "compute_seconds": outcome["compute_seconds"],
-                "done_hours": total,
-            }
-        elif future.status == "error":
-            error = future.exception()
-            if isinstance(error, ForecastError):
-                changes |= {
-                    "status": "failed",
-                    "error": str(error),
-                    "error_status": status_of(error),
-                }
-            else:
-                logger.error("job %s failed: %r", run_id, error)
-                changes |= {"status": "failed", "error": "internal error", "error_status": 500}
-            changes |= {"done_hours": done}
-        else:
-            changes |= {
-                "status": "failed",
-                "error": "cancelled: the service stopped; resubmit it",
-                "error_status": 503,
-            }
         with self._lock:
-            cancelled = run_id in self._cancelled and changes["status"] != "succeeded"
+            cancelled = run_id in self._cancelled
             self._cancelled.discard(run_id)
-        if not cancelled:  # a cancelled job's record is cancel()'s
-            self._record(run_id, **changes)
-        if changes["status"] == "succeeded" and self.on_success is not None:
-            self.on_success(run_id, result_key)
-        with self._lock:
-            self._futures.pop(run_id, None)
-            if self._keys.get(result_key) == run_id:
-                del self._keys[result_key]
+            done, _ = self._progress.pop(run_id, (0, 0))
+            total = self._totals.pop(run_id, 0)
+        try:
+            if cancelled:
+                # Its record is cancel()'s. A job that ended as the cancel came may have
+                # written its result: it is wanted no more.
+                self.results.delete(self.results.file_name(run_id))
+                return
+            changes = self._outcome(run_id, future, done, total)
+            self._record_end(run_id, changes)
+            if changes["status"] == "succeeded" and self.on_success is not None:
+                self.on_success(run_id, result_key)
+        finally:
+            with self._lock:
+                self._futures.pop(run_id, None)
+                if self._keys.get(result_key) == run_id:
+                    del self._keys[result_key]
+
+    @staticmethod
+    def _outcome(run_id: str, future: Future, done: int, total: int) -> dict[str, Any]:
+        """The record of how a job's future ended (its status and result or error)."""
+        changes: dict[str, Any] = {"finished_at": dt.datetime.now(dt.UTC)}
+        try:
+            if future.status == "finished":
+                outcome = future.result()
+                return changes | {
+                    "status": "succeeded",
+                    "error": None,
+                    "result_file": outcome["file"],
+                    "result_bytes": outcome["bytes"],
+                    "compute_seconds": outcome["compute_seconds"],
+                    "done_hours": total,
+                }
+            if future.status == "error":
+                error = future.exception()
+                if isinstance(error, ForecastError):
+                    return changes | {
+                        "status": "failed",
+                        "error": str(error),
+                        "error_status": status_of(error),
+                        "done_hours": done,
+                    }
+                logger.error("job %s failed: %r", run_id, error)
+                return changes | {
+                    "status": "failed",
+                    "error": "internal error",
+                    "error_status": 500,
+                    "done_hours": done,
+                }
+        except CancelledError:
+            pass  # cancelled by the shutdown after it ended: as below
+        return changes | {
+            "status": "failed",
+            "error": "cancelled: the service stopped; resubmit it",
+            "error_status": 503,
+        }

@@ -29,6 +29,7 @@ import xarray as xr
 from starlette.concurrency import run_in_threadpool
 
 import forecast
+from forecast.baseline import artifacts
 from forecast.baseline.model import BaselineModel
 from forecast.errors import ForecastError, NotFoundError, OptionsError
 from forecast.projection import ProjectionOptions, project, scenario_digest
@@ -41,7 +42,7 @@ from service.registry import model_label
 from service.schemas import ProjectionRequest, RunOptions, ScenarioChoice
 from service.state import ServiceState
 from service.storage.results import ResultLostError
-from service.storage.runs import Run
+from service.storage.runs import RESUBMITTABLE, Run
 from service.tasks import ProjectionTask, Task
 
 logger = logging.getLogger("service")
@@ -213,7 +214,7 @@ def projection_options(
         raise OptionsError(
             f"draws = {request.draws}: at most {settings.max_draws} allowed on this service"
         )
-    served = state.registry.for_scenario(scenario)
+    served = _served(state, scenario, request.include_baseline)
     reference = model_label(served) if served is not None else None
     options = ProjectionOptions(
         draws=request.draws,
@@ -240,7 +241,7 @@ def prepare_sync(state: ServiceState, request: ProjectionRequest) -> Prepared:
     """Resolve and check a request (parsing a posted scenario or reading a saved one)."""
     scenario, digest, source, version = resolve_scenario(state, request)
     options, model = projection_options(state, request, scenario)
-    key = result_key(digest, options, options.baseline_model or "none")
+    key = result_key(digest, options, options.baseline_model or artifacts.NO_MODEL)
     return Prepared(scenario, digest, source, version, options, model, key)
 
 
@@ -423,18 +424,24 @@ async def submit_job(
 def check_resubmittable(run: Run) -> None:
     """Raise 409 unless the run failed or was cancelled (a succeeded run is served, an
     unfinished one runs)."""
-    if run.status not in ("failed", "cancelled"):
+    if run.status not in RESUBMITTABLE:
         raise ConflictError(
             f"run {run.id} is {run.status}: only a failed or cancelled run can be resubmitted"
             + ("; GET its result" if run.status == "succeeded" else "")
         )
 
 
+def _served(state: ServiceState, scenario: Scenario, wanted: bool) -> BaselineModel | None:
+    """The served model ``scenario`` is projected on, or None (no baseline wanted, or none
+    for its grid); a request without a baseline is never refused for its model."""
+    return state.registry.for_scenario(scenario) if wanted else None
+
+
 def recorded_options(
     state: ServiceState, recorded: dict[str, Any], scenario: Scenario
 ) -> tuple[ProjectionOptions, BaselineModel | None]:
     """A run's recorded options for ``scenario``, with the model served for it now."""
-    served = state.registry.for_scenario(scenario)
+    served = _served(state, scenario, bool(recorded["include_baseline"]))
     reference = model_label(served) if served is not None else None
     options = ProjectionOptions(
         draws=recorded["draws"],
@@ -451,17 +458,18 @@ def recorded_options(
 
 
 def resubmission(state: ServiceState, run: Run) -> Prepared:
-    """A failed run prepared again from its record, with the model served now.
+    """A failed or cancelled run prepared again from its record, with the model served now.
 
     Raises
     ------
     ConflictError
-        The run did not fail: a succeeded run is served, an unfinished one still runs.
+        The run neither failed nor was cancelled: a succeeded run is served, an unfinished
+        one still runs.
     """
     check_resubmittable(run)
     scenario = parse_scenario(json.loads(run.scenario_document), origin=f"run {run.id}")
     options, model = recorded_options(state, run.options_document, scenario)
     digest = scenario_digest(scenario)
-    key = result_key(digest, options, options.baseline_model or "none")
+    key = result_key(digest, options, options.baseline_model or artifacts.NO_MODEL)
     source: ScenarioSource = run.scenario_source  # type: ignore[assignment]
     return Prepared(scenario, digest, source, run.scenario_version, options, model, key)

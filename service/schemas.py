@@ -15,6 +15,7 @@ from forecast.outputs import OUTPUT_VARIABLES
 from forecast.projection import DEFAULT_QUANTILES, MAX_DRAWS, RESOLUTIONS, WEATHER_KINDS
 from forecast.scenario import SCENARIO_ID_PATTERN, CalendarDate
 from forecast.sweep.compare import MAX_SCENARIOS
+from service.storage.runs import RunStatus
 
 Resolution = Literal[RESOLUTIONS]  # type: ignore[valid-type]  # a tuple of literals
 WeatherKind = Literal[WEATHER_KINDS]  # type: ignore[valid-type]
@@ -303,7 +304,7 @@ class JobResponse(BaseModel):
     """A background projection or comparison job."""
 
     id: str = Field(description="Job id (32 hex digits).")
-    status: Literal["queued", "running", "succeeded", "failed", "cancelled"] = Field(
+    status: RunStatus = Field(
         description="queued → running → succeeded or failed; cancelled when cancelled before it "
         "ended (POST /v1/jobs/{id}/cancel)."
     )
@@ -424,7 +425,7 @@ class RunRecord(BaseModel):
 
     id: str = Field(description="Run id (32 hex digits); a job's id is its run's.")
     kind: Literal["inline", "job"] = Field(description="Computed in the request or as a job.")
-    status: Literal["queued", "running", "succeeded", "failed", "cancelled"] = Field(
+    status: RunStatus = Field(
         description="queued → running → succeeded or failed; cancelled when cancelled before it "
         "ended (POST /v1/jobs/{id}/cancel)."
     )

@@ -85,7 +85,7 @@ class ServiceState:
         self.saved = SavedScenarios(self.database)
         self.runs = Runs(self.database)
         self.results = ResultFiles(settings.results())
-        self.jobs = JobRunner(settings, self.runs)
+        self.jobs = JobRunner(settings, self.runs, self.results)
         self.writer = ResultWriter(
             self.results, self.runs, trim_above_bytes=settings.memory_budget_bytes // 2
         )

@@ -56,7 +56,7 @@ class ComparisonTask:
 Task = ProjectionTask | ComparisonTask
 
 
-class JobCancelledError(Exception):
+class JobCancelledError(RuntimeError):
     """The job's task was cancelled while it ran (its result is wanted no more)."""
 
 
@@ -106,5 +106,11 @@ def run_task(task: Task) -> dict[str, Any]:
         dataset = project(task.scenario, task.options, progress=progress, baseline=task.model)
     computed = time.perf_counter() - started
     check()
-    name, size = ResultFiles(Path(task.results_dir)).write(task.run_id, dataset)
+    files = ResultFiles(Path(task.results_dir))
+    name, size = files.write(task.run_id, dataset)
+    try:
+        check()  # cancelled while the file was written: it is wanted no more
+    except JobCancelledError:
+        files.delete(name)
+        raise
     return {"file": name, "bytes": size, "compute_seconds": computed}

@@ -113,15 +113,22 @@ def export_grid(
 
 
 def _summary(scenario_id: str, paths) -> None:
-    """The loads and buses, and each path's energy in its first and last year."""
+    """The loads and buses, and each path's energy in its first and last whole year (a part
+    year, where there is no whole one, says how many hours it holds)."""
+    from forecast.io.gridexport import partial_years
+
     energy = paths.annual_energy_twh().sum(axis=0)  # [P, Y] all loads
     years = sorted(set(paths.year.tolist()))
+    partial = partial_years(paths.year)
+    whole = [position for position, year in enumerate(years) if str(year) not in partial]
+    shown = sorted({whole[0], whole[-1]} if whole else {0, len(years) - 1})
     print(f"{scenario_id}: {len(paths.labels)} path(s), loads: "
           + ", ".join(f"{load.name} (bus {load.bus})" for load in paths.loads))  # fmt: skip
+    if partial:
+        print("  part years: " + ", ".join(f"{y} ({hours})" for y, hours in partial.items()))
     for index, info in enumerate(paths.paths):
         by_year = ", ".join(
-            f"{year}: {energy[index, position]:,.2f} TWh"
-            for position, year in sorted({0: years[0], len(years) - 1: years[-1]}.items())
+            f"{years[position]}: {energy[index, position]:,.2f} TWh" for position in shown
         )
         what = (
             f"draw {info['draw']} (nearest P{round(100 * info['probability'])} of "

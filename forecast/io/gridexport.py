@@ -526,7 +526,7 @@ def _earlier_export(out: Path) -> dict[Path, str]:
     return found
 
 
-def _partial_years(year: np.ndarray) -> dict[str, str]:
+def partial_years(year: np.ndarray) -> dict[str, str]:
     """The years whose rows are not the whole year, with how many hours they hold."""
     partial = {}
     for y, n in zip(*np.unique(year, return_counts=True), strict=True):
@@ -556,7 +556,7 @@ def _manifest(paths: GridPaths, file_format: str) -> dict:
         "units": "MW (mean load over the hour)",
         "time": f"hour starts in the zone's standard time, UTC{hours:+03d}:00 (no daylight "
         f"saving; {attrs['timezone']}); rows split by the year of that time",
-        "partial_years": _partial_years(paths.year),
+        "partial_years": partial_years(paths.year),
         "loads": [dataclasses.asdict(load) for load in paths.loads],
         "paths": [
             {

@@ -53,7 +53,7 @@ def optional_outputs_table() -> str:
         f"With `per_draw` (`--per-draw`) each of the {len(PER_DRAW_VARIABLES)} per-year "
         "variables also comes as every draw's value, `<name>_per_draw` (dims draw, year; "
         f"region, draw, year by region; e.g. `{per_draw.name}`). A comparison adds, for each of "
-        f"the {len(DIFFERENCE_VARIABLES) // 2} national per-year variables, `<name>_difference` "
+        f"the {len(DIFFERENCE_VARIABLES) // 2} grid-wide per-year variables, `<name>_difference` "
         "(scenario, year, quantile) and `<name>_difference_mean` (scenario, year): the "
         f"difference from the first scenario draw by draw (e.g. `{difference.name}`, "
         f"{difference.units})."

@@ -16,7 +16,7 @@ from starlette.responses import Response
 
 from forecast.errors import NotFoundError
 from service import comparing, projecting
-from service.deps import Caller, get_ready_state, optional_caller
+from service.deps import Caller, get_ready_state, has_role, optional_caller
 from service.errors import ConflictError, ForbiddenError, error_responses
 from service.render import NumpyJSONResponse
 from service.routers.projections import (
@@ -29,7 +29,6 @@ from service.routers.projections import (
 from service.routers.runs import result_answer
 from service.routing import ServiceRoute
 from service.schemas import RUN_ID_PATTERN, JobResponse, ResultResponse
-from service.settings import ROLES
 from service.state import ServiceState
 from service.storage.runs import Run
 
@@ -136,9 +135,12 @@ async def cancel_job(
     if run.finished:
         raise ConflictError(f"job {run.id} has {_ended(run)}: nothing to cancel")
     if run.kind != "job":
-        raise ConflictError(f"run {run.id} is computed in its own request; only a job cancels")
+        raise ConflictError(
+            f"run {run.id} is computed in its own request: POST /v1/jobs/{{id}}/cancel applies "
+            "to jobs only"
+        )
     allowed = run.author is None or run.author == caller.key_id
-    if not allowed and ROLES.index(caller.role or "read") < ROLES.index("write"):
+    if not allowed and not has_role(caller, "write"):
         raise ForbiddenError(
             f"X-API-Key: job {run.id} was submitted with another key; cancelling it needs that "
             "key or a write key"
@@ -154,6 +156,6 @@ async def cancel_job(
 
 def _ended(run: Run) -> str:
     """How a run ended, for a refusal: ``succeeded``, ``been cancelled``..."""
-    if not run.finished:
-        return "not started in this service process"
+    if not run.finished:  # its end is being recorded
+        return f"just ended; poll /v1/jobs/{run.id}"
     return {"cancelled": "been cancelled"}.get(run.status, run.status)

@@ -29,7 +29,7 @@ from service.routing import ServiceRoute
 from service.schemas import RUN_ID_PATTERN, ResultResponse, RunList, RunRecord
 from service.state import ServiceState
 from service.storage.results import ResultLostError
-from service.storage.runs import Run, RunFilter
+from service.storage.runs import RUN_STATUSES, Run, RunFilter
 
 router = APIRouter(prefix="/runs", tags=["runs"], route_class=ServiceRoute)
 
@@ -138,7 +138,7 @@ async def list_runs(
     ] = None,
     status: Annotated[
         str | None,
-        Query(pattern=r"^(queued|running|succeeded|failed|cancelled)$", description="Run status."),
+        Query(pattern=f"^({'|'.join(RUN_STATUSES)})$", description="Run status."),
     ] = None,
     kind: Annotated[str | None, Query(pattern=r"^(inline|job)$", description="inline or job.")] = (
         None

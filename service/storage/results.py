@@ -56,15 +56,27 @@ class ResultFiles:
             )
         return path
 
+    @staticmethod
+    def file_name(run_id: str) -> str:
+        """The name of a run's result file, ``<run_id>.nc``.
+
+        Raises
+        ------
+        ValueError
+            ``run_id`` is not 32 hex digits.
+        """
+        name = f"{run_id}.nc"
+        if not _FILE_NAME.match(name):
+            raise ValueError(f"run id {run_id!r}: not 32 hex digits")
+        return name
+
     def write(self, run_id: str, dataset: xr.Dataset) -> tuple[str, int]:
         """Write ``dataset`` as ``<run_id>.nc``; return the name and size.
 
         Written to a temporary file in the same directory, flushed to disk, then renamed into
         place: a reader, or a crash at any moment, sees the whole file or none.
         """
-        name = f"{run_id}.nc"
-        if not _FILE_NAME.match(name):
-            raise ValueError(f"run id {run_id!r}: not 32 hex digits")
+        name = self.file_name(run_id)
         atomic_write(
             self.directory / name, lambda temporary: write_netcdf(dataset, temporary), durable=True
         )

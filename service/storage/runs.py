@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, fields
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from sqlalchemy import delete, func, select, update
 
@@ -13,7 +13,10 @@ from service.storage.database import Database
 from service.storage.tables import RunRow
 
 RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+RUN_STATUSES: tuple[RunStatus, ...] = get_args(RunStatus)
 UNFINISHED: tuple[RunStatus, ...] = ("queued", "running")
+#: A run in one of these states can be computed again (POST /v1/jobs/{id}/resubmit).
+RESUBMITTABLE: tuple[RunStatus, ...] = ("failed", "cancelled")
 INTERRUPTED = (
     "interrupted: the service stopped while this run was queued or running; resubmit it with "
     "POST /v1/jobs/{run_id}/resubmit"
@@ -104,6 +107,18 @@ class Runs:
         with self.database.session() as session:
             session.execute(update(RunRow).where(RunRow.id == run_id).values(**changes))
 
+    def finish(self, run_id: str, **changes: Any) -> bool:
+        """Record how an unfinished run ended; False when it had ended already (a cancel came
+        first: the first end recorded stands)."""
+        with self.database.session() as session:
+            ended = session.scalars(
+                update(RunRow)
+                .where(RunRow.id == run_id, RunRow.status.in_(UNFINISHED))
+                .values(**changes)
+                .returning(RunRow.id)
+            ).first()
+            return ended is not None
+
     def mark_running(self, run_id: str, started_at: dt.datetime) -> None:
         """A queued run has started (an unfinished or finished one is left alone)."""
         with self.database.session() as session:
@@ -117,20 +132,14 @@ class Runs:
         self, run_id: str, finished_at: dt.datetime, reason: str, done_hours: int
     ) -> bool:
         """An unfinished run was cancelled; False when it had ended already (left alone)."""
-        with self.database.session() as session:
-            cancelled = session.scalars(
-                update(RunRow)
-                .where(RunRow.id == run_id, RunRow.status.in_(UNFINISHED))
-                .values(
-                    status="cancelled",
-                    finished_at=finished_at,
-                    error=reason,
-                    error_status=409,
-                    done_hours=done_hours,
-                )
-                .returning(RunRow.id)
-            ).first()
-            return cancelled is not None
+        return self.finish(
+            run_id,
+            status="cancelled",
+            finished_at=finished_at,
+            error=reason,
+            error_status=None,
+            done_hours=done_hours,
+        )
 
     def get(self, run_id: str) -> Run | None:
         """The run with ``run_id``, or None."""

@@ -50,7 +50,9 @@ async function waitForJob(job, onProgress) {
       throw new ApiError(current.error_status || 500, current.error || "the job failed");
     }
     if (current.status === "cancelled") {
-      throw new JobCancelledError(409, current.error || "the job was cancelled");
+      // Who cancelled it and when; the API's resubmit instruction is for API clients.
+      const why = (current.error || "the job was cancelled").split("; resubmit")[0];
+      throw new JobCancelledError(409, why);
     }
     const percent = current.total_hours
       ? Math.round((100 * current.done_hours) / current.total_hours)

@@ -96,7 +96,7 @@ def test_training_publishes_an_artifact_that_predicts_the_same_numbers(
                  "--artifact-dir", str(root)]  # fmt: skip
     assert main([*arguments, "--version", "v1"]) == 0
     # It said "promoted: no promoted version; ...", which read as not promoted.
-    assert "; promoted: the first version of toy-grid (none promoted before)" in (
+    assert "; promoted: no version of toy-grid promoted yet, ex_ante mape_pct" in (
         capsys.readouterr().out
     )
     loaded = load_baseline_model("toy-grid", root=root)
@@ -255,3 +255,13 @@ def test_a_subdivision_alias_the_holidays_package_takes_is_accepted(synthetic_di
     changed = CONFIG.format(ridge=1e-3).replace('country = "KR"', 'country = "DE"')
     path.write_text(changed.replace("[model]", '[model]\nsubdivision = "Bayern"'), "utf-8")
     assert load_config(path, data_dir=synthetic_dir).spec.subdivision == "Bayern"
+
+
+def test_the_model_id_none_is_reserved(synthetic_dir, tmp_path):
+    """A scenario's baseline_model = "none" asks for no model: no model may be called so."""
+    from forecast.errors import OptionsError
+
+    path = tmp_path / "none.toml"
+    path.write_text(CONFIG.format(ridge=1e-3).replace('id = "toy-grid"', 'id = "none"'))
+    with pytest.raises(OptionsError, match=r"\[model\] id = 'none': reserved"):
+        load_config(path, data_dir=synthetic_dir)

@@ -198,6 +198,7 @@ def test_a_long_projection_runs_as_a_job_that_can_be_cancelled(page, base_url):
     )
     status = page.text_content("#status")
     assert "cancelled by a caller without a key" in status and status != first_status
+    assert "POST /v1/jobs" not in status  # the API's instruction is not the page's
     assert page.is_hidden("#cancel-job") and page.text_content("#error") == ""
     assert _cell(page, "energy-table", 2035, "ai_energy_twh", 0.5) == energy_before
     runs = httpx.get(f"{base_url}/v1/runs", params={"status": "cancelled"}, timeout=30).json()

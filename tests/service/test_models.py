@@ -113,6 +113,10 @@ def test_several_models_for_a_country_and_no_default_among_them_is_refused(tmp_p
             request = {"scenario_id": "au-nsw-ai-dc", "overrides": {"baseline_model": named}}
             answer = client.post("/v1/projections", json={**body, **request})
             assert answer.status_code == expected, answer.text
+        # Asking for no baseline, no model is looked for (as --no-baseline).
+        unasked = {"scenario_id": "au-nsw-ai-dc", "overrides": {"baseline_model": None}}
+        alone = client.post("/v1/projections", json={**body, **unasked, "include_baseline": False})
+        assert alone.status_code == 200 and alone.headers["x-model-version"] == "none"
         assert (
             "several served baseline models (nsw-test@v1, vic-test@v1)"
             in (
