@@ -575,7 +575,12 @@ class Readiness(BaseModel):
 
     ready: bool = Field(description="True once start-up finished and nothing is broken.")
     kernels_compiled: bool = Field(description="Every numba kernel compiled.")
-    model_version: str = Field(description="Served baseline model `id@version`, or `none`.")
+    model_version: str = Field(
+        description="The default served baseline model `id@version`, or `none`."
+    )
+    models: list[str] = Field(
+        default_factory=list, description="Every served baseline model, `id@version`."
+    )
     scenarios: int = Field(description="Shipped scenarios loaded.")
     database: str | None = Field(default=None, description="sqlite or postgresql.")
     jobs: str | None = Field(

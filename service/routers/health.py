@@ -46,6 +46,7 @@ async def readyz(request: Request) -> JSONResponse:
         ready=ready,
         kernels_compiled=state.kernels_compiled,
         model_version=model_label(state.registry.current),
+        models=sorted(map(model_label, state.registry.models.values())),
         scenarios=len(state.scenarios),
         database=state.database.backend,
         jobs=state.jobs.scheduler,

@@ -65,6 +65,10 @@ def test_models_lists_both_grids_and_serves_both(client: TestClient):
     assert set(listed) == {MODEL_ID, AU_MODEL}
     assert listed[AU_MODEL]["served_version"] == "v1"
     assert listed[MODEL_ID]["served_version"] == "v1"
+    # /readyz named only the default model.
+    ready = client.get("/readyz").json()
+    assert ready["model_version"] == f"{MODEL_ID}@v1"
+    assert ready["models"] == [f"{MODEL_ID}@v1", f"{AU_MODEL}@v1"]
 
 
 def test_each_scenario_is_projected_on_its_countrys_model(client: TestClient):
