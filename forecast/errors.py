@@ -31,3 +31,8 @@ class ArtifactError(ForecastError, RuntimeError):
 
 class NotFoundError(ForecastError, LookupError):
     """A named resource (scenario, model, accelerator) does not exist."""
+
+
+class ScenarioNote(UserWarning):
+    """Something a scenario file says that its author may not mean (a variant's list that
+    replaces its base's); the command line prints it as ``note: ...`` on stderr."""

@@ -198,7 +198,8 @@ def grid_table(dataset) -> str:
     columns = grid_columns(dataset)
     return _year_table(
         dataset,
-        "grid connection of new sites under a limit, end of year: P50 [P10-P90] (mean)",
+        "grid connection of new sites under a limit, end of year (a site requests its whole "
+        "grid capacity from its ramp's start): P50 [P10-P90] (mean)",
         columns,
     )
 

@@ -10,18 +10,37 @@ and every malformed option.
 from __future__ import annotations
 
 import sys
+import warnings
 from typing import Any
 
 import typer
 
-from forecast.errors import ForecastError
+from forecast.errors import ForecastError, ScenarioNote
 
 # typer vendors its own click; reach its exception base through the public BadParameter.
 _ClickException: Any = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 
 
 def run_app(app: typer.Typer, argv: list[str] | None = None) -> int:
-    """Run ``app`` on ``argv`` (default: the process's arguments); return the exit status."""
+    """Run ``app`` on ``argv`` (default: the process's arguments); return the exit status.
+
+    A :class:`ScenarioNote` is printed once as ``note: <message>`` on stderr.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("default", ScenarioNote)
+        shown = warnings.showwarning
+
+        def show(message, category, *args, **kwargs) -> None:
+            if issubclass(category, ScenarioNote):
+                print(f"note: {message}", file=sys.stderr)
+            else:
+                shown(message, category, *args, **kwargs)
+
+        warnings.showwarning = show
+        return _run(app, argv)
+
+
+def _run(app: typer.Typer, argv: list[str] | None) -> int:
     try:
         # Typer hands back Ctrl-C as the status 130 (its Abort) instead of raising it.
         status = app(args=argv, standalone_mode=False)

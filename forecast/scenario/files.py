@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
+import warnings
 from pathlib import Path
 from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
-from forecast.errors import NotFoundError, ScenarioError
+from forecast.errors import NotFoundError, ScenarioError, ScenarioNote
 from forecast.paths import scenarios_dir
 from forecast.scenario.defaults import MAX_EXTENDS_DEPTH, SCHEMA_VERSION
 from forecast.scenario.model import Scenario
@@ -168,8 +169,9 @@ def extended(data: dict[str, Any], *, origin: str, depth: int = 0) -> dict[str, 
 
     The variant gives its own ``id``, ``title`` and ``description`` and whatever it changes;
     tables (``[operations]``, ``[grid.capital]``, ``[flexibility]``) merge key by key with the
-    base's, lists (``[[sites]]``, ``[[deployments]]``) and values replace the base's. Only
-    shipped scenarios can be extended, so that a variant never reads an arbitrary file.
+    base's, lists (``[[sites]]``, ``[[deployments]]``) and values replace the base's (a list
+    that replaces a different one is said, as a :class:`ScenarioNote` warning). Only shipped
+    scenarios can be extended, so that a variant never reads an arbitrary file.
 
     Raises
     ------
@@ -196,6 +198,19 @@ def extended(data: dict[str, Any], *, origin: str, depth: int = 0) -> dict[str, 
     if "extends" in base:
         base = extended(base, origin=shipped[base_id].name, depth=depth + 1)
     changes = {key: value for key, value in data.items() if key != "extends"}
+    for key, value in changes.items():
+        replaced = base.get(key)
+        # A list of tables (sites, deployments, non-AI loads), not of words (tags, regions).
+        entries = isinstance(replaced, list) and any(isinstance(item, dict) for item in replaced)
+        if entries and isinstance(value, list) and replaced != value:
+            warnings.warn(
+                ScenarioNote(
+                    f"{origin}: [[{key}]] replaces the {len(replaced)} {key} of {base_id} "
+                    f"with {len(value)} (a variant's lists replace its base's: copy the base's "
+                    "entries into the file to keep them)"
+                ),
+                stacklevel=2,
+            )
     return _merged(base, changes)
 
 

@@ -90,6 +90,13 @@ function describe(quantity) {
   return `${dist} distribution (${text.join(", ")})`;
 }
 
+// "Central value of a triangular distribution (...)", or "A fixed value 0.3" (no spread).
+function centralOf(quantity) {
+  return quantity.dist === "fixed"
+    ? `A ${describe(quantity)}`
+    : `Central value of a ${describe(quantity)}`;
+}
+
 function describeRange(allowed) {
   if (!allowed) return "";
   return ` Allowed: ${allowed.low_open ? "(" : "["}${allowed.low}, ${allowed.high}].`;
@@ -228,7 +235,7 @@ function showOperations() {
     byId(input).value = formatShort(central);
     if (allowed) setBounds(byId(input), allowed.low, allowed.high);
     byId(`${input}-help`).textContent =
-      `Central value of a ${describe(quantity)} (${origin === "scenario" ? "scenario" : "code default"}); ` +
+      `${centralOf(quantity)} (${origin === "scenario" ? "scenario" : "code default"}); ` +
       `a new value keeps the relative spread.${describeRange(allowed)}`;
   }
 }
@@ -308,7 +315,7 @@ function showRegion(region) {
     (step) => `${describe(step.mw)} MW from ${step.date}`,
   );
   help.textContent =
-    `Central value of a ${describe(item.quantity)} [MW] of new large-load connections; a new ` +
+    `${centralOf(item.quantity)} [MW] of new large-load connections; a new ` +
     "value keeps the relative spread, empty removes the limit." +
     (reinforcements.length ? ` Reinforcements add ${reinforcements.join("; ")}.` : "") +
     " Sites that are not yet operating energise within it in queue order." +
@@ -346,7 +353,7 @@ function showFlexibility(scenario) {
     ? ` above ${formatCount(flexibility.threshold_mw)} MW`
     : "";
   help.textContent =
-    `Central value of a ${describe(item.quantity)}; in each draw and year the ` +
+    `${centralOf(item.quantity)}; in each draw and year the ` +
     `${flexibility.hours_per_year} hours of highest grid load${above} are stress hours. ` +
     "Compare the peak change with and without flexibility in the peak table; empty share " +
     `removes it.${describeRange(item.allowed)}`;

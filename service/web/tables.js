@@ -107,12 +107,16 @@ export function summaryText(payload, quantileIndex) {
   }
   const delayed = payload.variables.grid_delayed_mw;
   if (delayed) {
-    const medians = delayed.values
-      .map((row) => row[quantileIndex[0.5]])
-      .filter((value) => value !== null);
+    // Monthly: the most (and its month) over the period, and the period's last month.
+    const medians = delayed.values.map((row) => row[quantileIndex[0.5]] ?? 0);
     const most = medians.length ? Math.max(...medians) : 0;
     if (most > 0) {
-      text += ` Grid: up to ${formatCount(most)} MW (P50) of requested site capacity waits for a connection.`;
+      const months = payload.coords.month;
+      const when = months[medians.indexOf(most)];
+      const end = medians[medians.length - 1];
+      text +=
+        ` Grid: requested site capacity waiting for a connection peaks at ${formatCount(most)} MW ` +
+        `(P50) in ${when} and is ${formatCount(end)} MW in ${months[months.length - 1]}.`;
     }
   }
   return `${text} Baseline model: ${payload.model_version}.`;

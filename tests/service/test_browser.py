@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import os
+import re
 from pathlib import Path
 
 import httpx
@@ -354,7 +355,14 @@ def test_grid_limit_and_flexibility_are_editable(page, base_url):
     assert request["scenario"]["grid"]["capital"]["limit_mw"]["value"] == 0
     shipped = httpx.get(f"{base_url}/v1/scenarios/kr-outlook-flex", timeout=30).json()
     assert request["scenario"]["grid"]["non_capital"] == shipped["scenario"]["grid"]["non_capital"]
-    assert "waits for a connection" in page.text_content("#summary")
+    # The most waiting over the period, and when, then the last month (it said "up to N MW"
+    # after "In 2035", as if in 2035).
+    summary = page.text_content("#summary")
+    assert re.search(
+        r"Grid: requested site capacity waiting for a connection peaks at [\d,]+ MW \(P50\) in "
+        r"20\d\d-\d\d and is [\d,]+ MW in 2035-12\.",
+        summary,
+    ), summary
 
 
 def _save_screenshot(png: bytes, path: Path | str) -> None:

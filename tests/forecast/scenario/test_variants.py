@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from forecast.errors import ScenarioError
+from forecast.cli import main
+from forecast.errors import ScenarioError, ScenarioNote
 from forecast.scenario import load_scenario, parse_scenario
 
 
@@ -28,8 +29,10 @@ def test_tables_merge_key_by_key_and_lists_replace():
              "commissioning": "2025-01-01", "status": "operating"}
         ],
     }  # fmt: skip
-    scenario = parse_scenario(data, origin="mine.toml")
     base = load_scenario("kr-outlook")
+    replaced = f"mine.toml: [[sites]] replaces the {len(base.sites)} sites of kr-outlook with 1"
+    with pytest.warns(ScenarioNote, match=replaced.replace("[", r"\[").replace("]", r"\]")):
+        scenario = parse_scenario(data, origin="mine.toml")
     assert scenario.operations.pue.value == 1.2
     assert scenario.operations.lifetime_years == base.operations.lifetime_years  # kept
     assert [site.name for site in scenario.sites] == ["one hall"]  # replaced
@@ -39,3 +42,23 @@ def test_tables_merge_key_by_key_and_lists_replace():
 def test_only_shipped_scenarios_can_be_extended(base):
     with pytest.raises(ScenarioError, match=r"extends = .*must name a shipped scenario"):
         parse_scenario({"extends": base, "id": "x"}, origin="x.toml")
+
+
+def test_the_command_line_says_when_a_variant_replaces_its_bases_sites(tmp_path, capsys):
+    """A developer's variant of kr-outlook adding one campus as [[sites]] dropped the base's
+    21 sites without a word: the projection had almost no room for the fleets."""
+    variant = tmp_path / "my-campus.toml"
+    variant.write_text(
+        'extends = "kr-outlook"\nid = "my-campus"\ntitle = "mine"\ndescription = "mine"\n'
+        '[[sites]]\nname = "my campus"\ncapacity_mw = 300\ncapacity_kind = "grid"\n'
+        'region = "capital"\ncommissioning = 2028-07-01\nstatus = "under_construction"\n',
+        encoding="utf-8",
+    )
+    assert main(["scenarios", "show", str(variant)]) == 0
+    err = capsys.readouterr().err
+    sites = len(load_scenario("kr-outlook").sites)
+    assert f"note: my-campus.toml: [[sites]] replaces the {sites} sites of kr-outlook with 1" in err
+    assert err.count("note:") == 1
+    # The shipped variant changes only a table: no note.
+    assert main(["scenarios", "show", "kr-outlook-flex"]) == 0
+    assert "note:" not in capsys.readouterr().err
