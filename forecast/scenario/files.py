@@ -45,11 +45,16 @@ def upgrade_v1(data: dict[str, Any]) -> dict[str, Any]:
     return upgraded
 
 
-def _format_location(loc: tuple[Any, ...]) -> str:
+def _format_location(loc: tuple[Any, ...], data: Any = None) -> str:
+    """``sites[3] ('Paju campus').status``: the path, with the name of a named list entry of
+    ``data`` (the document validated) beside its position."""
     parts: list[str] = []
     for item in loc:
+        data = _entry(data, item)
         if isinstance(item, int):
-            parts.append(f"[{item}]")
+            name = data.get("name") if isinstance(data, dict) else None
+            plain = isinstance(name, str) and name.isprintable() and len(name) <= 80
+            parts.append(f"[{item}]" + (f" ({name!r})" if plain else ""))
         elif item in {"fixed", "triangular", "uniform", "lognormal", "beta"}:
             continue  # the discriminator tag pydantic adds to the path
         elif item.startswith(("function-", "tagged-union[")) or item == "Trend":
@@ -57,6 +62,15 @@ def _format_location(loc: tuple[Any, ...]) -> str:
         else:
             parts.append(("." if parts else "") + str(item))
     return "".join(parts) or "(top level)"
+
+
+def _entry(data: Any, key: Any) -> Any:
+    """``data[key]`` where there is one, else None."""
+    if isinstance(data, dict):
+        return data.get(key)
+    if isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data):
+        return data[key]
+    return None
 
 
 #: pydantic's error types for a value that is not a plain date.
@@ -107,8 +121,9 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def format_validation_error(error: ValidationError, *, origin: str) -> str:
-    """One line: origin, field path, value and what is allowed, for the first error.
+def format_validation_error(error: ValidationError, *, origin: str, data: Any = None) -> str:
+    """One line: origin, field path (a named entry with its name), value and what is allowed,
+    for the first error of validating ``data``.
 
     Where a value could be a quantity or a trend, pydantic reports both members' errors; the
     quantity member's "no ``dist`` tag" for a list says nothing, so the trend's error goes first.
@@ -116,7 +131,7 @@ def format_validation_error(error: ValidationError, *, origin: str) -> str:
     errors = error.errors(include_url=False)
     telling = [item for item in errors if item["type"] != "union_tag_not_found"]
     first = (telling or errors)[0]
-    location = _format_location(first["loc"])
+    location = _format_location(first["loc"], data)
     message = first["msg"].removeprefix("Value error, ")
     value = first.get("input")
     shown = "" if isinstance(value, dict | list) else f" = {_shown(value)}"
@@ -147,7 +162,7 @@ def parse_scenario(data: dict[str, Any], *, origin: str = "scenario") -> Scenari
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as error:
-        raise ScenarioError(format_validation_error(error, origin=origin)) from None
+        raise ScenarioError(format_validation_error(error, origin=origin, data=data)) from None
     _check_accelerators(scenario, origin=origin)
     from forecast.weather.locations import resolve_weather_location
 
@@ -200,9 +215,10 @@ def extended(data: dict[str, Any], *, origin: str, depth: int = 0) -> dict[str, 
     changes = {key: value for key, value in data.items() if key != "extends"}
     for key, value in changes.items():
         replaced = base.get(key)
+        if not isinstance(replaced, list) or not isinstance(value, list) or replaced == value:
+            continue
         # A list of tables (sites, deployments, non-AI loads), not of words (tags, regions).
-        entries = isinstance(replaced, list) and any(isinstance(item, dict) for item in replaced)
-        if entries and isinstance(value, list) and replaced != value:
+        if any(isinstance(item, dict) for item in replaced):
             warnings.warn(
                 ScenarioNote(
                     f"{origin}: [[{key}]] replaces the {len(replaced)} {key} of {base_id} "

@@ -62,3 +62,19 @@ def test_the_command_line_says_when_a_variant_replaces_its_bases_sites(tmp_path,
     # The shipped variant changes only a table: no note.
     assert main(["scenarios", "show", "kr-outlook-flex"]) == 0
     assert "note:" not in capsys.readouterr().err
+
+
+def test_an_error_in_a_named_entry_names_it(tmp_path, capsys):
+    """'sites[21].status' made the author count sites; the entry's name is beside its place."""
+    variant = tmp_path / "typo.toml"
+    variant.write_text(
+        'extends = "kr-outlook"\nid = "typo"\ntitle = "t"\ndescription = "t"\n'
+        '[[sites]]\nname = "my campus"\ncapacity_mw = 300\ncapacity_kind = "grid"\n'
+        'region = "capital"\ncommissioning = 2028-07-01\nstatus = "under construction"\n',
+        encoding="utf-8",
+    )
+    assert main(["scenarios", "show", str(variant)]) == 2
+    assert (
+        "error: typo.toml: sites[0] ('my campus').status = 'under construction': Input should be "
+        "'operating', 'under_construction'"
+    ) in capsys.readouterr().err

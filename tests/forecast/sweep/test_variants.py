@@ -157,7 +157,10 @@ def test_cli_sweep_csv_and_netcdf_through_scheduler_address(client, small, tmp_p
         (["--vary", "horizon.end=2026-01-01"], ["horizon cannot be varied", "--start/--end"]),
         (["--vary", "operations.pue"], ["expected NAME=V1,V2,..."]),
         (["--vary", "operations.pue=0.5,1.2"], ["operations.pue=0.5", "pue = 0.5", "[1.0, 5.0]"]),
-        (["--vary", "sites[0].status=maybe"], ["sites[0].status = 'maybe'", "'announced'"]),
+        (
+            ["--vary", "sites[0].status=maybe"],
+            ["sites[0] ('site A').status = 'maybe'", "'announced'"],
+        ),
         (["--vary", "draws=0,5"], ["draws = 0", "1..100000"]),
         (["--vary", "operations.pue=abc"], ["operations.pue: values ['abc']", "a number"]),
         (["--vary", "sites[0].capacity_mw=1,x"], ["values [1, 'x']: each must be a number"]),
