@@ -44,16 +44,22 @@ def test_only_shipped_scenarios_can_be_extended(base):
         parse_scenario({"extends": base, "id": "x"}, origin="x.toml")
 
 
+def _campus_variant(directory, scenario_id: str, status: str):
+    """A variant of kr-outlook that gives one 300 MW campus as its [[sites]]."""
+    variant = directory / f"{scenario_id}.toml"
+    variant.write_text(
+        f'extends = "kr-outlook"\nid = "{scenario_id}"\ntitle = "t"\ndescription = "t"\n'
+        '[[sites]]\nname = "my campus"\ncapacity_mw = 300\ncapacity_kind = "grid"\n'
+        f'region = "capital"\ncommissioning = 2028-07-01\nstatus = "{status}"\n',
+        encoding="utf-8",
+    )
+    return variant
+
+
 def test_the_command_line_says_when_a_variant_replaces_its_bases_sites(tmp_path, capsys):
     """A developer's variant of kr-outlook adding one campus as [[sites]] dropped the base's
     21 sites without a word: the projection had almost no room for the fleets."""
-    variant = tmp_path / "my-campus.toml"
-    variant.write_text(
-        'extends = "kr-outlook"\nid = "my-campus"\ntitle = "mine"\ndescription = "mine"\n'
-        '[[sites]]\nname = "my campus"\ncapacity_mw = 300\ncapacity_kind = "grid"\n'
-        'region = "capital"\ncommissioning = 2028-07-01\nstatus = "under_construction"\n',
-        encoding="utf-8",
-    )
+    variant = _campus_variant(tmp_path, "my-campus", "under_construction")
     assert main(["scenarios", "show", str(variant)]) == 0
     err = capsys.readouterr().err
     sites = len(load_scenario("kr-outlook").sites)
@@ -66,13 +72,7 @@ def test_the_command_line_says_when_a_variant_replaces_its_bases_sites(tmp_path,
 
 def test_an_error_in_a_named_entry_names_it(tmp_path, capsys):
     """'sites[21].status' made the author count sites; the entry's name is beside its place."""
-    variant = tmp_path / "typo.toml"
-    variant.write_text(
-        'extends = "kr-outlook"\nid = "typo"\ntitle = "t"\ndescription = "t"\n'
-        '[[sites]]\nname = "my campus"\ncapacity_mw = 300\ncapacity_kind = "grid"\n'
-        'region = "capital"\ncommissioning = 2028-07-01\nstatus = "under construction"\n',
-        encoding="utf-8",
-    )
+    variant = _campus_variant(tmp_path, "typo", "under construction")
     assert main(["scenarios", "show", str(variant)]) == 2
     assert (
         "error: typo.toml: sites[0] ('my campus').status = 'under construction': Input should be "
