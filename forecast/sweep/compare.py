@@ -56,6 +56,8 @@ SUMMARY_FIGURES = (
     ("total_peak_gw", "total peak [GW]", 2),
     ("ai_share_of_energy_pct", "AI share of energy [%]", 2),
     ("ai_at_national_peak_gw", "AI at the grid peak [GW]", 2),
+    ("peak_change_gw", "change of the grid peak [GW]", 2),
+    ("peak_change_gw_without_flexibility", "change of the grid peak without flexibility [GW]", 2),
 )
 _DIFFERENCE_SOURCES = {
     variable.name.removesuffix("_difference"): variable.name

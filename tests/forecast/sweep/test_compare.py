@@ -16,7 +16,7 @@ from forecast.cli import main
 from forecast.errors import OptionsError
 from forecast.io import export
 from forecast.projection import ProjectionOptions
-from forecast.scenario import parse_scenario
+from forecast.scenario import load_scenario, parse_scenario
 from forecast.sweep import compare as comparisons
 from tests.conftest import SMALL_SCENARIO
 
@@ -138,9 +138,12 @@ def test_summary_shows_every_year_and_the_differences():
     scenarios = [_variant("base"), _variant("pue-plus-10", pue_scale=1.1)]
     text = comparisons.summary_text(comparisons.compare(scenarios, OPTIONS))
     for title in ("AI energy [TWh]", "total peak [GW]", "AI share of energy [%]",
-                  "AI at the grid peak [GW]", "pue-plus-10 minus base"):  # fmt: skip
+                  "AI at the grid peak [GW]", "change of the grid peak [GW]",
+                  "pue-plus-10 minus base"):  # fmt: skip
         assert title in text
-    assert text.count("\n2025 ") == 6 and text.count("\n2026 ") == 6
+    # Seven figures (no flexibility: no "without flexibility" block), each year in each.
+    assert "without flexibility" not in text
+    assert text.count("\n2025 ") == 7 and text.count("\n2026 ") == 7
 
 
 def test_compare_refuses_bad_input():
@@ -171,3 +174,21 @@ def test_cli_compare(scenario_file, tmp_path, capsys):
     assert err == "error: scenarios: small given twice; give each once"
     assert main([*common, "--out", str(tmp_path / "missing" / "x.csv")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_summary_shows_the_peak_change_with_and_without_flexibility():
+    """The developer's question, "how much does my campus add to the peak, with and without
+    flexibility", had no block in the comparison's summary."""
+    options = ProjectionOptions(
+        draws=20,
+        start=dt.date(2030, 1, 1),
+        end=dt.date(2030, 12, 31),
+        resolution="annual",
+        weather="typical",
+    )
+    scenarios = [load_scenario("kr-outlook"), load_scenario("kr-outlook-flex")]
+    text = comparisons.summary_text(comparisons.compare(scenarios, options))
+    block = text.split("change of the grid peak without flexibility [GW]\n")[1]
+    row = block.splitlines()[1]
+    assert row.startswith("2030") and row.split()[1] == "–"  # kr-outlook has no flexibility
+    assert "change of the grid peak [GW]" in text
