@@ -164,6 +164,16 @@ def parse_scenario(data: dict[str, Any], *, origin: str = "scenario") -> Scenari
     except ValidationError as error:
         raise ScenarioError(format_validation_error(error, origin=origin, data=data)) from None
     _check_accelerators(scenario, origin=origin)
+    for index, site in enumerate(scenario.sites):
+        if site.commissioning > scenario.horizon.end:
+            warnings.warn(
+                ScenarioNote(
+                    f"{origin}: sites[{index}] ({site.name!r}) commissions on "
+                    f"{site.commissioning}, after horizon.end = {scenario.horizon.end}: it draws "
+                    "no load in this scenario"
+                ),
+                stacklevel=2,
+            )
     from forecast.weather.locations import resolve_weather_location
 
     resolve_weather_location(scenario.country, scenario.weather_location, origin=origin)

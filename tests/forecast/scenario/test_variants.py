@@ -78,3 +78,16 @@ def test_an_error_in_a_named_entry_names_it(tmp_path, capsys):
         "error: typo.toml: sites[0] ('my campus').status = 'under construction': Input should be "
         "'operating', 'under_construction'"
     ) in capsys.readouterr().err
+
+
+def test_a_site_commissioned_after_the_horizon_is_named(tmp_path, capsys):
+    """A campus commissioned in 2040 in a scenario ending in 2035 never appeared, unsaid."""
+    variant = _campus_variant(tmp_path, "late", "under_construction")
+    variant.write_text(
+        variant.read_text(encoding="utf-8").replace("2028-07-01", "2040-07-01"), encoding="utf-8"
+    )
+    assert main(["scenarios", "show", str(variant)]) == 0
+    assert (
+        "note: late.toml: sites[0] ('my campus') commissions on 2040-07-01, after horizon.end = "
+        "2035-12-31: it draws no load in this scenario"
+    ) in capsys.readouterr().err
