@@ -42,7 +42,7 @@ from service.registry import model_label
 from service.schemas import ProjectionRequest, RunOptions, ScenarioChoice
 from service.state import ServiceState
 from service.storage.results import ResultLostError
-from service.storage.runs import RESUBMITTABLE, Run
+from service.storage.runs import RESUBMITTABLE, Run, resubmit_hint
 from service.tasks import ProjectionTask, Task
 
 logger = logging.getLogger("service")
@@ -383,7 +383,7 @@ async def forget_lost(state: ServiceState, run: Run, lost: ResultLostError) -> s
     (so that it can be resubmitted, and no run marked succeeded lacks its file), and what is
     left of the file is set aside as ``<name>.damaged``."""
     logger.warning("run %s: %s; it will be computed again when asked", run.id, lost)
-    error = f"{lost}; resubmit it with POST /v1/jobs/{run.id}/resubmit"
+    error = f"{lost}; {resubmit_hint(run.id)}"
     await state.light(
         state.runs.update, run.id, status="failed", result_file=None, error=error, error_status=410
     )

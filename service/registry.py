@@ -17,7 +17,13 @@ from pathlib import Path
 from forecast.baseline import artifacts
 from forecast.baseline.model import BaselineModel, load_baseline_model
 from forecast.baseline.signing import Trust
-from forecast.errors import ArtifactError, NotFoundError, OptionsError, ScenarioError
+from forecast.errors import (
+    ArtifactError,
+    ForecastError,
+    NotFoundError,
+    OptionsError,
+    ScenarioError,
+)
 from forecast.scenario import Scenario
 from service.errors import ReloadRefusedError
 
@@ -73,19 +79,21 @@ class ModelRegistry:
         model = self._models.get(model_id)
         return model.version if model is not None else None
 
-    def named(self, reference: str, *, field: str) -> BaselineModel:
+    def named(
+        self, reference: str, *, field: str, error: type[ForecastError] = OptionsError
+    ) -> BaselineModel:
         """The served model ``id[@version]``.
 
         Raises
         ------
         OptionsError
-            No such model is served (``field = ...: not served; served: ...``).
+            (or ``error``) No such model is served (``field = ...: not served; served: ...``).
         """
         models = self._models
         model_id, version = artifacts.parse_reference(reference)
         model = models.get(model_id)
         if model is None or (version is not None and version != model.version):
-            raise OptionsError(
+            raise error(
                 f"{field} = {reference!r}: not served; served: "
                 f"{', '.join(map(model_label, models.values())) or '(none)'}"
             )
@@ -108,12 +116,11 @@ class ModelRegistry:
         if scenario.baseline_model == artifacts.NO_MODEL:
             return None
         if scenario.baseline_model is not None:
-            try:
-                return self.named(
-                    scenario.baseline_model, field=f"scenario {scenario.id}: baseline_model"
-                )
-            except OptionsError as error:
-                raise ScenarioError(str(error)) from None
+            return self.named(
+                scenario.baseline_model,
+                field=f"scenario {scenario.id}: baseline_model",
+                error=ScenarioError,
+            )
         # A model that states no country serves every scenario (artifacts from before it did).
         matching = [
             model for model in models.values() if model_country(model) in (scenario.country, None)

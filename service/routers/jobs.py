@@ -30,7 +30,7 @@ from service.routers.runs import result_answer
 from service.routing import ServiceRoute
 from service.schemas import RUN_ID_PATTERN, JobResponse, ResultResponse
 from service.state import ServiceState
-from service.storage.runs import Run
+from service.storage.runs import Run, resubmit_hint
 
 router = APIRouter(prefix="/jobs", tags=["jobs"], route_class=ServiceRoute)
 
@@ -133,7 +133,7 @@ async def cancel_job(
     /v1/projections): cancelling it cancels it for every one of them."""
     run = await find_run(state, job_id)
     if run.finished:
-        raise ConflictError(f"job {run.id} has {_ended(run)}: nothing to cancel")
+        raise _nothing_to_cancel(run)
     if run.kind != "job":
         raise ConflictError(
             f"run {run.id} is computed in its own request: POST /v1/jobs/{{id}}/cancel applies "
@@ -147,15 +147,18 @@ async def cancel_job(
         )
     when = dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     who = f"key {caller.key_id}" if caller.key_id else "a caller without a key"
-    reason = f"cancelled by {who} at {when}; resubmit it with POST /v1/jobs/{run.id}/resubmit"
-    if not await state.light(state.jobs.cancel, run.id, reason):
-        run = await find_run(state, job_id)
-        raise ConflictError(f"job {run.id} has {_ended(run)}: nothing to cancel")
-    return job_body(await find_run(state, job_id))
+    reason = f"cancelled by {who} at {when}; {resubmit_hint(run.id)}"
+    cancelled = await state.light(state.jobs.cancel, run.id, reason)
+    run = await find_run(state, job_id)
+    if not cancelled:
+        raise _nothing_to_cancel(run)
+    return job_body(run)
 
 
-def _ended(run: Run) -> str:
-    """How a run ended, for a refusal: ``succeeded``, ``been cancelled``..."""
+def _nothing_to_cancel(run: Run) -> ConflictError:
+    """409 for a job that has ended (``succeeded``, ``been cancelled``...) or is ending."""
     if not run.finished:  # its end is being recorded
-        return f"just ended; poll /v1/jobs/{run.id}"
-    return {"cancelled": "been cancelled"}.get(run.status, run.status)
+        ended = f"just ended; poll /v1/jobs/{run.id}"
+    else:
+        ended = {"cancelled": "been cancelled"}.get(run.status, run.status)
+    return ConflictError(f"job {run.id} has {ended}: nothing to cancel")

@@ -17,10 +17,19 @@ RUN_STATUSES: tuple[RunStatus, ...] = get_args(RunStatus)
 UNFINISHED: tuple[RunStatus, ...] = ("queued", "running")
 #: A run in one of these states can be computed again (POST /v1/jobs/{id}/resubmit).
 RESUBMITTABLE: tuple[RunStatus, ...] = ("failed", "cancelled")
-INTERRUPTED = (
-    "interrupted: the service stopped while this run was queued or running; resubmit it with "
-    "POST /v1/jobs/{run_id}/resubmit"
-)
+
+
+def resubmit_hint(run_id: str) -> str:
+    """How to compute a failed or cancelled run again, for its ``error``."""
+    return f"resubmit it with POST /v1/jobs/{run_id}/resubmit"
+
+
+def interrupted(run_id: str) -> str:
+    """The ``error`` of a run whose process went away while it was unfinished."""
+    return (
+        "interrupted: the service stopped while this run was queued or running; "
+        + resubmit_hint(run_id)
+    )
 
 
 @dataclass(frozen=True)
@@ -191,7 +200,7 @@ class Runs:
                     .where(RunRow.id == run_id)
                     .values(
                         status="failed",
-                        error=INTERRUPTED.format(run_id=run_id),
+                        error=interrupted(run_id),
                         error_status=503,
                         finished_at=now,
                     )
