@@ -23,6 +23,7 @@ _ANNUAL = ("year", "quantile")
 _ANNUAL_REGIONAL = ("region", "year", "quantile")
 _MONTHLY = ("month", "quantile")
 _MONTHLY_REGIONAL = ("region", "month", "quantile")
+_MONTHLY_SITE = ("site", "month", "quantile")
 
 OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
     OutputVariable(
@@ -179,6 +180,36 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         _MONTHLY_REGIONAL,
         "MW",
         "Requested minus connected grid capacity, by region",
+    ),
+    OutputVariable(
+        "site_grid_connected_mw",
+        _MONTHLY_SITE,
+        "MW",
+        "Grid capacity connected to each site under a connection limit (0 in the draws that "
+        "do not build it)",
+    ),
+    OutputVariable(
+        "site_requesting_pct",
+        ("site", "month"),
+        "%",
+        "Share of the draws that build the site in which it has asked for its grid capacity "
+        "by the month (its ramp has started)",
+    ),
+    OutputVariable(
+        "site_energised_pct",
+        ("site", "month"),
+        "%",
+        "Share of the draws that build the site in which its whole grid capacity is connected "
+        "by the month",
+    ),
+    OutputVariable(
+        "site_grid_wait_months",
+        ("site", "quantile"),
+        "month",
+        "Months from a site's request to the connection of its whole grid capacity, over the "
+        "draws in which it asks within the period (inf: not connected in full by its end; "
+        "NaN: it asks in no draw; both null in JSON); whole months, quantiles taken among the "
+        "draws' values",
     ),
     OutputVariable(
         "accelerator_wait_months",

@@ -212,6 +212,11 @@ def _labels(labels: np.ndarray) -> list[str] | _Text:
 
 
 def _coords(dataset: xr.Dataset) -> dict[str, Any]:
+    sites = {
+        name: [str(label) for label in dataset[name].to_numpy()]
+        for name in ("site", "site_region")
+        if name in dataset.coords
+    }
     return {
         "time": np.ascontiguousarray(dataset["time"].to_numpy()),
         "local_time": _labels(dataset["local_time"].to_numpy()),
@@ -219,7 +224,7 @@ def _coords(dataset: xr.Dataset) -> dict[str, Any]:
         "year": np.ascontiguousarray(dataset["year"].to_numpy(), dtype=np.int64),
         "month": [str(month)[:7] for month in dataset["month"].to_numpy().astype("datetime64[M]")],
         "region": [str(region) for region in dataset["region"].to_numpy()],
-    }
+    } | sites
 
 
 def _coords_chunks(coords: dict[str, Any]) -> Iterator[bytes]:

@@ -189,6 +189,14 @@ class ProjectionCoords(BaseModel):
     year: list[int] = Field(description="Calendar years, local time (dim `year`).")
     month: list[str] = Field(description="Months YYYY-MM, local calendar (dim `month`).")
     region: list[str] = Field(description="Region names (dim `region`).")
+    site: list[str] | None = Field(
+        default=None,
+        description="Sites under a grid connection limit, region by region in queue order (dim "
+        "`site`; a name given twice is numbered, `campus #2`); absent without such sites.",
+    )
+    site_region: list[str] | None = Field(
+        default=None, description="The region of each site (along dim `site`)."
+    )
 
 
 class ProjectionResponse(BaseModel):

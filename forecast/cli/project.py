@@ -81,8 +81,8 @@ def project(
     warn_weather_fallback(options, dataset)
     if not quiet:
         print(summary_table(dataset))
-        for table in (sector_table(dataset), grid_table(dataset), hosting_table(dataset),
-                      flexibility_table(dataset)):  # fmt: skip
+        for table in (sector_table(dataset), grid_table(dataset), site_table(dataset),
+                      hosting_table(dataset), flexibility_table(dataset)):  # fmt: skip
             if table:
                 print(table)
     print(f"wrote {written}")
@@ -202,6 +202,32 @@ def grid_table(dataset) -> str:
         "grid capacity from its ramp's start): P50 [P10-P90] (mean)",
         columns,
     )
+
+
+def site_table(dataset) -> str:
+    """When each site under a connection limit asks for its grid capacity and when all of it is
+    connected, among the draws that build it, with its wait in months."""
+    from forecast.report.sites import site_rows
+
+    rows = site_rows(dataset)
+    if not rows:
+        return ""
+    last = f"{dataset['month'].to_index()[-1]:%Y-%m}"
+    lines = [
+        "sites under a grid connection limit, in queue order, among the draws that build each: "
+        "month it asks for its grid capacity (P50), month all of it is connected (P10 / P50 / "
+        f"P90), and months waited P50 [P10-P90] (never: not connected in full by {last})",
+        f"{'region':<14}{'asks':>9}  {'connected in full':>33}  {'months waited':>16}  site",
+    ]
+    for row in rows:
+        if not row.built:
+            lines.append(f"{row.region:<14}{'not built in any draw':>62}  {row.site}")
+            continue
+        connected = " / ".join(row.connected)
+        lines.append(
+            f"{row.region:<14}{row.asks:>9}  {connected:>33}  {row.waited:>16}  {row.site}"
+        )
+    return "\n".join(lines)
 
 
 def flexibility_table(dataset) -> str:

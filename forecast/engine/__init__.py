@@ -124,6 +124,11 @@ def _window_connections(connections: Connections | None, window: slice) -> Conne
         requested_mw=connections.requested_mw[:, :, window],
         connected_mw=connections.connected_mw[:, :, window],
         limit_mw=connections.limit_mw[:, :, window],
+        sites=connections.sites,
+        site_requested_mw=connections.site_requested_mw[:, :, window],
+        site_connected_mw=connections.site_connected_mw[:, :, window],
+        site_built=connections.site_built,
+        site_wait_months=connections.site_wait_months,
     )
 
 

@@ -59,6 +59,17 @@ def _quantiles(values: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
     return np.moveaxis(out.reshape((len(probabilities), *values.shape[1:])), 0, -1)
 
 
+def site_labels(names: list[str]) -> list[str]:
+    """Site names as coordinate labels: a name given to several sites is numbered from its
+    second use on (``campus``, ``campus #2``)."""
+    seen: dict[str, int] = {}
+    labels = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        labels.append(name if seen[name] == 1 else f"{name} #{seen[name]}")
+    return labels
+
+
 def _attrs(name: str) -> dict[str, str]:
     variable = BY_NAME[name]
     return {"units": variable.units, "description": variable.description}
@@ -136,6 +147,8 @@ def _monthly_variables(scenario, monthly: Monthly, probabilities, data, per_draw
             _summaries(name, values.sum(axis=1), probabilities, data)
             _by_region(f"{name}_by_region", values, probabilities, data)
         _by_region("grid_limit_mw_by_region", grid.limit_mw, probabilities, data)
+        if grid.sites:
+            _site_variables(grid, probabilities, data)
     if monthly.wait_by_year is not None and monthly.delivered_by_year is not None:
         delivered = monthly.delivered_by_year.sum(axis=1)
         waited = (monthly.wait_by_year * monthly.delivered_by_year).sum(axis=1)
@@ -149,6 +162,31 @@ def _monthly_variables(scenario, monthly: Monthly, probabilities, data, per_draw
                 data,
                 per_draw=per_draw,
             )
+
+
+def _site_variables(grid: Connections, probabilities, data) -> None:
+    """Each queued site's connection: connected MW by month, the share of the draws that
+    build it in which it has asked or is connected in full, and its wait."""
+    built = grid.site_built[:, :, None]  # [S, D, 1]
+    n_built = grid.site_built.sum(axis=1)[:, None]  # [S, 1]
+    requested, connected = grid.site_requested_mw, grid.site_connected_mw
+    full = (requested > 0.0) & (connected >= requested * (1.0 - 1e-9))
+    # [S, D, M] -> [D, S, M]: _by_region takes quantiles over draws entry by entry.
+    _by_region("site_grid_connected_mw", np.moveaxis(connected, 0, 1), probabilities, data)
+    for name, flags in (("site_requesting_pct", requested > 0.0), ("site_energised_pct", full)):
+        counts = (flags & built).sum(axis=1)  # [S, M]
+        share = np.divide(
+            PERCENT * counts, n_built, out=np.full(counts.shape, np.nan), where=n_built > 0
+        )
+        data[name] = (BY_NAME[name].dims, share, _attrs(name))
+    waits = np.full((len(grid.sites), probabilities.size), np.nan)
+    for site, values in enumerate(grid.site_wait_months):
+        asked = values[~np.isnan(values)]
+        if asked.size:
+            # Whole months, some of them +inf (not connected by the end): observed values only.
+            waits[site] = np.quantile(asked, probabilities, method="inverted_cdf")
+    data["site_grid_wait_months"] = (BY_NAME["site_grid_wait_months"].dims, waits,
+                                     _attrs("site_grid_wait_months"))  # fmt: skip
 
 
 def _annual_variables(
@@ -276,6 +314,19 @@ def build_dataset(
             {"description": "month (local calendar)"},
         ),
     }
+    if monthly.connections is not None and monthly.connections.sites:
+        queued = [scenario.sites[index] for index in monthly.connections.sites]
+        coords["site"] = (
+            "site",
+            np.array(site_labels([site.name for site in queued]), dtype=str),
+            {"description": "site under a grid connection limit, region by region in queue "
+                            "order"},
+        )  # fmt: skip
+        coords["site_region"] = (
+            "site",
+            np.array([site.region or scenario.regions[0] for site in queued], dtype=str),
+            {"description": "the site's region"},
+        )
     if options.per_draw:
         coords["draw"] = (
             "draw",

@@ -44,11 +44,33 @@ QUEUE_RANK = {"under_construction": 0, "announced": 1, "speculative": 2}
 @dataclass
 class Connections:
     """A region-limited grid: requested, connected and limit [MW] by draw, region and month
-    (NaN for a region without a limit)."""
+    (NaN for a region without a limit), and the same for each site in a queue."""
 
     requested_mw: np.ndarray  # float64[D, R, Mf]
     connected_mw: np.ndarray  # float64[D, R, Mf]
     limit_mw: np.ndarray  # float64[D, R, Mf]
+    #: The queued sites (index in the scenario's sites), region by region in queue order.
+    sites: tuple[int, ...]
+    site_requested_mw: np.ndarray  # float64[S, D, Mf]
+    site_connected_mw: np.ndarray  # float64[S, D, Mf]
+    site_built: np.ndarray  # bool[S, D] where the draw builds the site
+    #: Months from a queued site's request to its full connection (:func:`connection_waits`).
+    site_wait_months: np.ndarray  # float64[S, D]
+
+
+def connection_waits(requested_mw: np.ndarray, connected_mw: np.ndarray) -> np.ndarray:
+    """Months from each site's request (the month its ramp starts) to the month its whole
+    request is connected, by draw: NaN where the site asks for nothing in the months given (not
+    built, or later), +inf where it is not connected in full by the last one.
+
+    ``requested_mw`` and ``connected_mw`` are float64[S, D, M]; returns float64[S, D].
+    """
+    asking = requested_mw > 0.0
+    full = asking & (connected_mw >= requested_mw * (1.0 - 1e-9))
+    asked, ask = asking.any(axis=-1), asking.argmax(axis=-1)
+    met, first_full = full.any(axis=-1), full.argmax(axis=-1)
+    waits = np.where(met, first_full - ask, np.inf).astype(np.float64)
+    return np.where(asked, waits, np.nan)
 
 
 @dataclass
@@ -114,6 +136,8 @@ class Halls:
         shape = (n_draws, n_regions, self.grid.n_months)
         requested, connected = np.zeros(shape), np.zeros(shape)
         limits = np.full(shape, np.nan)
+        queued: list[int] = []
+        site_requested: list[np.ndarray] = []
         for limit in self.inputs.grids:
             queue = sorted(
                 (
@@ -160,11 +184,26 @@ class Halls:
                     sites[position].built,
                     ramping,
                 )
-                requested[:, limit.region] += np.where(
-                    ramping > 0.0, request[position][:, None], 0.0
-                )
+                asked = np.where(ramping > 0.0, request[position][:, None], 0.0)
+                requested[:, limit.region] += asked
                 connected[:, limit.region] += out[position]
-        return Connections(requested_mw=requested, connected_mw=connected, limit_mw=limits)
+                queued.append(index)
+                site_requested.append(asked)
+        empty = np.zeros((0, n_draws, self.grid.n_months))
+        site_requested_mw = np.stack(site_requested) if queued else empty
+        site_connected_mw = np.stack([self.connected[i] for i in queued]) if queued else empty
+        return Connections(
+            requested_mw=requested,
+            connected_mw=connected,
+            limit_mw=limits,
+            sites=tuple(queued),
+            site_requested_mw=site_requested_mw,
+            site_connected_mw=site_connected_mw,
+            site_built=np.array(
+                [self.inputs.sites[i].built != 0 for i in queued], dtype=bool
+            ).reshape(len(queued), n_draws),
+            site_wait_months=connection_waits(site_requested_mw, site_connected_mw),
+        )
 
     def it_capacity(self, index: int) -> np.ndarray:
         """IT capacity the site has built and energised by each month. [MW] float64[D, Mf]"""

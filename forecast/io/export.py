@@ -19,8 +19,8 @@ CSV schema (one row per variable, region, period and quantile; documented in the
 ``unit``
     ``MW`` (mean power over the period), ``TWh``, ``GW``, ``%``, ``1`` or ``accelerators``.
 
-Variables with one more dimension (duration curves, the peak-hour calendar, per-draw values)
-add one column per such dimension after these. Parquet holds the same table (zstd), with the
+Variables with one more dimension (sites, duration curves, the peak-hour calendar, per-draw
+values) add one column per such dimension after these; a site's rows carry its region. Parquet holds the same table (zstd), with the
 provenance in its schema metadata instead of a ``.meta.json`` file.
 """
 
@@ -139,9 +139,7 @@ def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
         shape = values.shape
         columns = {
             "variable": name,
-            "region": np.asarray(_array(dataset["region"]), dtype=object)[_axis_index(shape, 0)]
-            if "region" in variable.dims
-            else "national",
+            "region": _region_column(dataset, variable.dims, shape, order),
             "resolution": resolution_of[period_dim],
             "period_start": period_labels[period_dim][_axis_index(shape, order.index(period_dim))],
             # A mean over draws has no quantile: its rows leave the quantile column empty.
@@ -158,6 +156,16 @@ def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
                 extra_columns.append(column)
         frames.append(pd.DataFrame(columns))
     return pd.concat(frames, ignore_index=True)[[*CSV_COLUMNS, *extra_columns]]
+
+
+def _region_column(dataset: xr.Dataset, dims, shape: tuple[int, ...], order: list) -> object:
+    """The region of each row: the variable's region, a site's own region, or ``national``."""
+    if "region" in dims:
+        return np.asarray(_array(dataset["region"]), dtype=object)[_axis_index(shape, 0)]
+    if "site" in dims and "site_region" in dataset.coords:
+        regions = np.asarray(_array(dataset["site_region"]), dtype=object)
+        return regions[_axis_index(shape, order.index("site"))]
+    return "national"
 
 
 def suffix_format(path: Path) -> str | None:

@@ -32,6 +32,7 @@ from forecast.errors import OptionsError
 from forecast.io.files import atomic_write
 from forecast.projection import ProjectionOptions
 from forecast.report import plot
+from forecast.report.sites import site_rows
 from forecast.scenario import HOSTING_READINGS, STATUS_DEFAULTS, Scenario
 from forecast.sweep import compare as comparisons
 
@@ -296,6 +297,24 @@ def checks_section(dataset: xr.Dataset) -> str:
         parts.append(
             "<p>Grid connection of new sites under each region's limit, end of year (queue "
             "order: under construction, announced, speculative):</p>" + _table(headers, cells)
+        )
+        rows = [
+            [row.site, row.region, row.asks, *row.connected, row.waited]
+            if row.built
+            else [row.site, row.region, "not built in any draw", "", "", "", ""]
+            for row in site_rows(dataset)
+        ]
+        last = f"{dataset['month'].to_index()[-1]:%Y-%m}"
+        headers = ["site", "region", "asks (P50)", "connected in full P10", "P50", "P90"]
+        parts.append(
+            "<p>Each site under a limit, in queue order, among the draws that build it: the "
+            "month it asks for its grid capacity, the month all of it is connected and the "
+            f"months it waits (never: not connected in full by {last}):</p>"
+            + _table(
+                [*headers, "months waited P50 [P10-P90]"],
+                [[_e(cell) for cell in row] for row in rows],
+                text_columns=3,
+            )
         )
     else:
         parts.append("<p>The scenario states no grid connection limit.</p>")

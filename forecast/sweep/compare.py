@@ -219,6 +219,29 @@ def compare(
     return combine(scenarios, datasets, keep_per_draw=keep_per_draw)
 
 
+def _common_sites(datasets: list[xr.Dataset]) -> tuple[list[xr.Dataset], dict[str, str]]:
+    """The datasets on one ``site`` axis, the union of their sites (a scenario's per-site
+    variables are NaN at the sites it lacks), and each site's region (the first scenario that
+    has the site says it); unchanged where none has sites."""
+    regions: dict[str, str] = {}
+    for dataset in datasets:
+        if "site" in dataset.coords:
+            for site, region in zip(
+                dataset["site"].to_numpy(), dataset["site_region"].to_numpy(), strict=True
+            ):
+                regions.setdefault(str(site), str(region))
+    if not regions:
+        return datasets, regions
+    sites = list(regions)
+    aligned = [
+        dataset.drop_vars("site_region").reindex(site=sites)
+        if "site" in dataset.coords
+        else dataset.assign_coords(site=sites)
+        for dataset in datasets
+    ]
+    return aligned, regions
+
+
 def combine(
     scenarios: Sequence[Scenario], datasets: Sequence[xr.Dataset], *, keep_per_draw: bool = False
 ) -> xr.Dataset:
@@ -236,6 +259,7 @@ def combine(
             )
             dataset = dataset.drop_vars([c for c in ("draw", "duration_draw") if c in dataset])
         trimmed.append(dataset)
+    trimmed, site_regions = _common_sites(trimmed)
     combined = xr.concat(
         trimmed,
         dim=xr.IndexVariable("scenario", np.array(labels, dtype=str)),
@@ -246,6 +270,8 @@ def combine(
         combine_attrs="drop_conflicts",
     )
     combined = combined.assign_coords(coordinates)
+    if site_regions:
+        combined = combined.assign_coords(site_region=("site", list(site_regions.values())))
     combined["scenario"].attrs = {"description": "scenario id; the first is the reference"}
     combined.attrs |= {
         # Independent runs differ in seed (seed + i): the base seed, with the rule in
@@ -337,19 +363,84 @@ def summary_text(dataset: xr.Dataset) -> str:
                 cell(dataset, difference_name(name), label, int(year), digits) for label in others
             ]
             rows.append((str(year), cells))
-        widths = [
-            max(len(header), *(len(cells[i]) for _, cells in rows))
-            for i, header in enumerate(headers)
-        ]
-        lines += ["", title]
-        lines.append(
-            "year" + "".join(f"  {h.rjust(w)}" for h, w in zip(headers, widths, strict=True))
-        )
-        for year, cells in rows:
-            lines.append(
-                year + "".join(f"  {c.rjust(w)}" for c, w in zip(cells, widths, strict=True))
-            )
+        lines += ["", title, *_block("year", headers, rows)]
+    lines += _grid_blocks(dataset, labels)
     return "\n".join(lines)
+
+
+def _block(first: str, headers: list[str], rows: list[tuple[str, list[str]]]) -> list[str]:
+    """A fixed-width table: a first column (years or sites), then right-aligned cells."""
+    width = max(len(first), *(len(label) for label, _ in rows))
+    widths = [
+        max(len(header), *(len(cells[i]) for _, cells in rows)) for i, header in enumerate(headers)
+    ]
+    text = [
+        first.ljust(width)
+        + "".join(f"  {h.rjust(w)}" for h, w in zip(headers, widths, strict=True))
+    ]
+    for label, cells in rows:
+        text.append(
+            label.ljust(width)
+            + "".join(f"  {c.rjust(w)}" for c, w in zip(cells, widths, strict=True))
+        )
+    return text
+
+
+def _quantile_text(variable: xr.DataArray, digits: int) -> str:
+    """``P50 [P10–P90]`` of a (quantile)-dimensioned variable; ``never`` for inf, ``–`` for
+    NaN."""
+    levels = variable["quantile"].to_numpy()
+    p10, p50, p90 = (
+        float(variable.to_numpy()[int(np.argmin(np.abs(levels - level)))])
+        for level in (0.1, 0.5, 0.9)
+    )
+    if np.isnan(p50):
+        return "–"
+    shown = ("never" if np.isinf(v) else f"{v:,.{digits}f}" for v in (p50, p10, p90))
+    return "{} [{}–{}]".format(*shown)
+
+
+def _grid_blocks(dataset: xr.Dataset, labels: list[str]) -> list[str]:
+    """Where a scenario has a grid connection limit: the capacity waiting for a connection at
+    each year's end, and each site's wait for its whole grid capacity, scenario by scenario
+    (not differences: they are monthly and per site, where the draw-by-draw differences are
+    per year)."""
+    lines: list[str] = []
+    if "grid_delayed_mw" in dataset:
+        months = dataset["month"].to_index()
+        rows = []
+        for year in dataset["year"].to_numpy():
+            end = months[months.year == year][-1]
+            cells = []
+            for label in labels:
+                delayed = dataset["grid_delayed_mw"].sel(scenario=label, month=end)
+                mean = float(dataset[mean_name("grid_delayed_mw")].sel(scenario=label, month=end))
+                text = _quantile_text(delayed, 0)
+                cells.append(text if text == "–" else f"{text} ({mean:,.0f})")
+            rows.append((str(year), cells))
+        lines += [
+            "",
+            "grid capacity waiting for a connection at the end of the year [MW] (requested minus "
+            "connected, sites under a limit; – where a scenario has none)",
+            *_block("year", labels, rows),
+        ]
+    if "site_grid_wait_months" in dataset:
+        waits = dataset["site_grid_wait_months"]
+        rows = [
+            (
+                str(site),
+                [_quantile_text(waits.sel(scenario=label, site=site), 0) for label in labels],
+            )
+            for site in dataset["site"].to_numpy()
+        ]
+        lines += [
+            "",
+            "months each site under a limit waits for its whole grid capacity: P50 [P10–P90] over "
+            "the draws that build it (never: not by the period's end; – where a scenario lacks "
+            "the site or never builds it)",
+            *_block("site", labels, rows),
+        ]
+    return lines
 
 
 __all__ = [

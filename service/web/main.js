@@ -25,7 +25,7 @@ import {
   selectRegion,
   showScenario,
 } from "./form.js";
-import { annual, fillTable, summaryText, tableColumns } from "./tables.js";
+import { annual, fillSiteTable, fillTable, summaryText, tableColumns } from "./tables.js";
 
 const QUANTILES = [0.05, 0.1, 0.5, 0.9, 0.95];
 // Monthly means keep a decade to ~150 points per series: the answer is small and fast to draw.
@@ -261,6 +261,7 @@ function render(payload) {
   ];
   fillTable(byId("energy-table"), years, tableColumns(payload, energy), quantileIndex);
   fillTable(byId("peak-table"), years, tableColumns(payload, peaks), quantileIndex);
+  byId("sites").hidden = !fillSiteTable(byId("site-table"), payload, quantileIndex);
   byId("summary").textContent = summaryText(payload, quantileIndex);
   byId("results-heading").textContent = `Projection: ${payload.scenario_id}`;
 }

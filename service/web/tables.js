@@ -75,6 +75,50 @@ export function fillTable(table, years, columns, quantileIndex) {
   table.tBodies[0].replaceChildren(...rows);
 }
 
+// The first month whose share [%] reaches `level`, or "after <last month>".
+function monthReaching(shares, months, level) {
+  const index = shares.findIndex((share) => share !== null && share >= level);
+  return index < 0 ? `after ${months[months.length - 1]}` : months[index];
+}
+
+// Sites under a grid connection limit, one row each (queue order): when each asks for its grid
+// capacity and when all of it is connected, among the draws that build it, and its wait. The
+// JSON has null for a wait beyond the period (inf) and for a site no draw builds (NaN); the
+// requesting shares, null only for the latter, tell them apart.
+export function fillSiteTable(table, payload, quantileIndex) {
+  const sites = payload.coords.site ?? [];
+  const months = payload.coords.month;
+  const requesting = payload.variables.site_requesting_pct;
+  const energised = payload.variables.site_energised_pct;
+  const waits = payload.variables.site_grid_wait_months;
+  const rows = sites.map((site, index) => {
+    const row = document.createElement("tr");
+    row.append(headerCell(site, { scope: "row" }));
+    const cells = [payload.coords.site_region[index]];
+    if (requesting.values[index].every((share) => share === null)) {
+      cells.push("not built in any draw", "", "", "", "");
+    } else {
+      const wait = (level) => {
+        const value = waits.values[index][quantileIndex[level]];
+        return value === null ? "never" : formatNumber(value, 0);
+      };
+      cells.push(
+        monthReaching(requesting.values[index], months, 50),
+        ...[10, 50, 90].map((level) => monthReaching(energised.values[index], months, level)),
+        `${wait(0.5)} [${wait(0.1)}–${wait(0.9)}]`,
+      );
+    }
+    for (const text of cells) {
+      const cell = document.createElement("td");
+      cell.textContent = text;
+      row.append(cell);
+    }
+    return row;
+  });
+  table.tBodies[0].replaceChildren(...rows);
+  return rows.length > 0;
+}
+
 // The last year in words: AI energy, share, AI load at the grid peak, the hosting check,
 // the capacity waiting for a grid connection.
 export function summaryText(payload, quantileIndex) {

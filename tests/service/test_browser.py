@@ -346,6 +346,16 @@ def test_grid_limit_and_flexibility_are_editable(page, base_url):
         _cell(page, "peak-table", 2035, "peak_change_gw_without_flexibility", 0.5) == without_before
     )
 
+    # Each site under a limit in a row of its own: the capital's first Paju building is
+    # connected in full within the period.
+    paju = page.locator("#site-table tbody tr", has_text="LG U+ Paju AI data centre, building 1")
+    assert page.locator("#sites").is_visible()
+    assert paju.locator("td").nth(0).inner_text() == "capital"
+    connected_before = paju.locator("td").nth(3).inner_text()  # P50 month, full connection
+    assert re.fullmatch(r"20\d\d-\d\d", connected_before)
+    waited_before = paju.locator("td").nth(5).inner_text()  # "P50 [P10–P90]"
+    assert re.fullmatch(r"\d+ \[\d+–\d+\]", waited_before), waited_before
+
     page.get_by_label("Connection limit [MW]").fill("0")
     page.get_by_role("button", name="Run projection").click()
     third_status = _wait_done(page, second_status)
@@ -357,6 +367,10 @@ def test_grid_limit_and_flexibility_are_editable(page, base_url):
     assert request["scenario"]["grid"]["non_capital"] == shipped["scenario"]["grid"]["non_capital"]
     # The most waiting over the period, and when, then the last month (it said "up to N MW"
     # after "In 2035", as if in 2035).
+    # With no room in the capital region before its reinforcements, the site waits longer.
+    assert paju.locator("td").nth(3).inner_text() > connected_before
+    waited_after = paju.locator("td").nth(5).inner_text()
+    assert int(waited_after.split()[0]) > int(waited_before.split()[0]), waited_after
     summary = page.text_content("#summary")
     assert re.search(
         r"Grid: requested site capacity waiting for a connection peaks at [\d,]+ MW \(P50\) in "

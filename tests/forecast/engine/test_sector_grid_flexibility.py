@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from forecast.cli.project import site_table
+from forecast.io.export import tidy_frame
 from forecast.projection import ProjectionOptions, project
 from forecast.scenario import parse_scenario
 
@@ -154,6 +156,80 @@ def test_a_site_asks_from_the_month_it_starts_to_ramp_as_it_connects():
     np.testing.assert_allclose(requested, [0.0] + [100.0] * 11)
     np.testing.assert_allclose(_monthly(dataset, "grid_connected_mw"), requested)
     np.testing.assert_allclose(_monthly(dataset, "grid_delayed_mw"), 0.0)
+
+
+def test_each_queued_site_reports_when_it_asks_and_when_all_of_it_is_connected():
+    """The queue case above, site by site: the site under construction (second in the file,
+    first in the queue) is connected in full in January, 0 months after it asks; the announced
+    one asks in January too and is connected in full in July, 6 months later. A site the limit
+    never reaches waits beyond the period (inf, "never"); a site no draw builds has no wait."""
+    data = _base(
+        regions=["north", "south"],
+        sites=[
+            _site("announced first in the file", capacity_mw=50.0, status="announced",
+                  region="north"),
+            _site("under construction", capacity_mw=50.0, region="north"),
+            _site("beyond the limit", capacity_mw=500.0, status="speculative", region="north"),
+            _site("never built", status="speculative", build_probability=0.0, region="north"),
+            _site("south hall", region="south"),
+        ],
+        grid={"north": {"limit_mw": 50.0, "reinforcements": [
+            {"date": "2025-07-01", "mw": 50.0}]}},
+    )  # fmt: skip
+    dataset = _project(data)
+    # Only the sites under a limit, in queue order; the south has no limit.
+    assert list(dataset["site"].to_numpy()) == [
+        "under construction", "announced first in the file", "beyond the limit", "never built",
+    ]  # fmt: skip
+    assert set(dataset["site_region"].to_numpy()) == {"north"}
+    waits = dataset["site_grid_wait_months"]
+    np.testing.assert_array_equal(waits.sel(site="under construction"), 0.0)
+    np.testing.assert_array_equal(waits.sel(site="announced first in the file"), 6.0)
+    assert np.isposinf(waits.sel(site="beyond the limit")).all()
+    assert np.isnan(waits.sel(site="never built")).all()
+    energised = dataset["site_energised_pct"]
+    np.testing.assert_array_equal(
+        energised.sel(site="announced first in the file"), [0.0] * 6 + [100.0] * 6
+    )
+    np.testing.assert_array_equal(energised.sel(site="under construction"), 100.0)
+    np.testing.assert_array_equal(energised.sel(site="beyond the limit"), 0.0)
+    assert np.isnan(energised.sel(site="never built")).all()
+    requesting = dataset["site_requesting_pct"]
+    np.testing.assert_array_equal(requesting.sel(site="beyond the limit"), 100.0)
+    np.testing.assert_allclose(
+        _monthly(dataset, "site_grid_connected_mw", site="announced first in the file"),
+        [0.0] * 6 + [50.0] * 6,
+    )
+    # The sites' connections add up to the region's.
+    np.testing.assert_allclose(
+        dataset["site_grid_connected_mw_mean"].sum("site"),
+        dataset["grid_connected_mw_by_region_mean"].sel(region="north"),
+    )
+
+    table = site_table(dataset).splitlines()
+    row = next(line for line in table if line.endswith("announced first in the file"))
+    assert row.split()[:7] == ["north", "2025-01", "2025-07", "/", "2025-07", "/", "2025-07"]
+    assert "6 [6-6]" in row
+    row = next(line for line in table if line.endswith("beyond the limit"))
+    assert "after 2025-12" in row and "never [never-never]" in row
+    row = next(line for line in table if line.endswith("never built"))
+    assert row.split()[:5] == ["north", "not", "built", "in", "any"]
+
+    # In the tidy table a site's rows carry its region and its name.
+    frame = tidy_frame(dataset)
+    rows = frame[frame["variable"] == "site_energised_pct"]
+    assert set(rows["region"]) == {"north"} and len(rows) == 4 * 12
+    assert rows["site"].iloc[0] == "under construction"
+
+
+def test_a_name_given_to_two_sites_labels_the_second_with_its_number():
+    data = _base(
+        sites=[_site("campus", capacity_mw=50.0), _site("campus", capacity_mw=50.0)],
+        grid={"national": {"limit_mw": 50.0}},
+    )
+    dataset = _project(data)
+    assert list(dataset["site"].to_numpy()) == ["campus", "campus #2"]
+    assert np.isposinf(dataset["site_grid_wait_months"].sel(site="campus #2")).all()
 
 
 def _flex_case(mode):

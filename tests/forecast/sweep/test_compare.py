@@ -192,3 +192,37 @@ def test_summary_shows_the_peak_change_with_and_without_flexibility():
     row = block.splitlines()[1]
     assert row.startswith("2030") and row.split()[1] == "–"  # kr-outlook has no flexibility
     assert "change of the grid peak [GW]" in text
+
+
+def test_summary_shows_what_a_new_campus_does_to_the_queue():
+    """A developer adds a 20 MW campus, under construction, to a capital region that can
+    connect 8 MW until a reinforcement in 2026-07: it goes first in the queue, so site A (an
+    announced 5 MW IT site) waits; the summary shows the capacity waiting and each site's wait,
+    scenario by scenario, and a site one scenario lacks as "–"."""
+    grid = {"capital": {"limit_mw": 8.0, "reinforcements": [{"date": "2026-07-01", "mw": 30.0}]}}
+    campus = {
+        "name": "my campus", "region": "capital", "capacity_mw": 20.0, "capacity_kind": "grid",
+        "commissioning": dt.date(2025, 3, 1), "status": "under_construction",
+        "build_probability": 1.0, "delay_months": 0.0,
+    }  # fmt: skip
+    site_a, site_b = tomllib.loads(SMALL_SCENARIO)["sites"]
+    site_a |= {"build_probability": 1.0, "delay_months": 0.0}  # asks in June 2025
+    base = _variant("queue", grid=grid, sites=[site_a, site_b])
+    with_campus = _variant("queue-campus", grid=grid, sites=[site_a, site_b, campus])
+    options = dataclasses.replace(OPTIONS, resolution="monthly")
+    dataset = comparisons.compare([base, with_campus], options)
+    waits = dataset["site_grid_wait_months"].sel(quantile=0.5)
+    assert float(waits.sel(scenario="queue", site="site A")) == 0.0
+    # The campus takes the 8 MW first; site A waits for the reinforcement: June 2025 to July
+    # 2026.
+    assert float(waits.sel(scenario="queue-campus", site="site A")) == 13.0
+    assert np.isnan(float(waits.sel(scenario="queue", site="my campus")))
+
+    text = comparisons.summary_text(dataset)
+    block = text.split("months each site under a limit waits for its whole grid capacity")[1]
+    rows = {line.split("  ")[0].strip(): line.split() for line in block.splitlines()[2:]}
+    assert rows["site A"][2:5] == ["0", "[0–0]", "13"]
+    assert rows["my campus"][2] == "–"
+    delayed = text.split("grid capacity waiting for a connection at the end of the year")[1]
+    row_2025 = next(line for line in delayed.splitlines() if line.startswith("2025"))
+    assert row_2025.split()[1] == "0" and float(row_2025.split()[4].replace(",", "")) > 0
