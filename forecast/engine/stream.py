@@ -120,7 +120,7 @@ def _chunks(calendar, coef, non_ai, shape, excess, baseline, order, group_bounds
             level_t = np.zeros((y1 - y0, n_draws))
             noise_t = np.ones((last_day - first_day, n_draws))
             baseline_shape = np.zeros((n_weather, h1 - h0))
-        share, levels, shift = flex
+        share, levels, cutoffs, shift = flex
         inputs = kernels.StreamInputs(
             coef_t=np.ascontiguousarray(coef[order, :, m0:m1, :].transpose(2, 1, 3, 0)),
             non_ai_t=np.ascontiguousarray(non_ai[order, m0:m1, :].transpose(1, 2, 0)),
@@ -135,6 +135,8 @@ def _chunks(calendar, coef, non_ai, shape, excess, baseline, order, group_bounds
             group_bounds=group_bounds,
             flex_share=share,
             stress_level_t=np.ascontiguousarray(levels[y0:y1]),
+            stress_hour_t=np.ascontiguousarray(cutoffs[y0:y1]),
+            first_hour=h0,
             flex_shift=shift,
             has_non_ai=has_non_ai,
         )
@@ -197,7 +199,11 @@ def _baseline_quantiles(options, calendar, n_regions, shape, cooling_excess, wea
     probabilities = np.asarray(options.quantiles, dtype=np.float64)
     order, group_bounds = _draw_order(weather_of_draw, cooling_excess.shape[0])
     quantiles = np.empty((len(probabilities), len(calendar.local)))
-    no_flex = (np.zeros(n_draws), np.full((len(calendar.years), n_draws), np.inf), False)
+    years = len(calendar.years)
+    no_flex = (
+        np.zeros(n_draws), np.full((years, n_draws), np.inf),
+        np.full((years, n_draws), kernels.ANY_HOUR), False,
+    )  # fmt: skip
     # No AI and no non-AI load: the kernel reads the baseline's and the weather's fields only.
     chunks = _chunks(
         calendar, np.zeros((n_draws, 0, n_months, 4)), np.zeros((n_draws, n_months, 4)), shape,
@@ -220,36 +226,52 @@ def _period_changes(periods: _Periods, chunk: _Chunk) -> tuple[np.ndarray, np.nd
     return change, of_day[change]
 
 
-def _with_flexibility(chunk: _Chunk, share, levels, shift) -> _Chunk:
+def _with_flexibility(chunk: _Chunk, share, levels, cutoffs, shift) -> _Chunk:
     """``chunk`` with the flexibility fields of its kernel inputs set (as :func:`_chunks` sets
     them)."""
     inputs = chunk.inputs._replace(
         flex_share=share,
         stress_level_t=np.ascontiguousarray(levels[chunk.y0 : chunk.y1]),
+        stress_hour_t=np.ascontiguousarray(cutoffs[chunk.y0 : chunk.y1]),
         flex_shift=shift,
     )
     return _Chunk(chunk.first_day, chunk.last_day, chunk.h0, chunk.h1, chunk.y0, chunk.y1, inputs)
 
 
 def _stress_levels(chunks, flexibility, n_years, n_draws):
-    """Each draw's stress level per year [Y, D], and the total's peak and the AI load at it
-    without flexibility [Y, D] each (a first pass over the hours)."""
+    """Each draw's stress level and cutoff hour per year [Y, D], and the total's peak and the
+    AI load at it without flexibility [Y, D] each (a first pass over the hours)."""
     heaps = np.empty((n_draws, flexibility.hours_per_year))
+    heap_hours = np.zeros((n_draws, flexibility.hours_per_year), dtype=np.int64)
     sizes = np.zeros(n_draws, dtype=np.int64)
     open_year = np.full(n_draws, -1, dtype=np.int64)
     levels = np.full((n_years, n_draws), np.inf)
+    cutoffs = np.full((n_years, n_draws), kernels.ANY_HOUR)
     peak, ai_at_peak = np.full((n_years, n_draws), -np.inf), np.zeros((n_years, n_draws))
+    threshold = float(flexibility.threshold_mw)
     for chunk in chunks:
         kernels.stress_levels(
-            chunk.inputs, chunk.y0, float(flexibility.threshold_mw), heaps, sizes, open_year,
-            levels, peak, ai_at_peak,
+            chunk.inputs, chunk.y0, threshold, heaps, heap_hours, sizes, open_year, levels,
+            cutoffs, peak, ai_at_peak,
         )  # fmt: skip
-    for draw in range(n_draws):  # close each draw's last year
-        if open_year[draw] >= 0:
-            full = sizes[draw] == heaps.shape[1]
-            level = heaps[draw, 0] if full else -np.inf
-            levels[open_year[draw], draw] = max(level, flexibility.threshold_mw)
-    return levels, peak, ai_at_peak
+    close_last_years(heaps, heap_hours, sizes, open_year, threshold, levels, cutoffs)
+    return levels, cutoffs, peak, ai_at_peak
+
+
+def close_last_years(heaps, heap_hours, sizes, open_year, threshold, levels, cutoffs) -> None:
+    """Write each draw's last year's stress level and cutoff, which
+    :func:`forecast.kernels.stress_levels` leaves open, as the kernel closes the others: the
+    N-th highest hour and its hour, or the threshold if higher (every hour at it), or the
+    threshold and every hour when the year has fewer than N hours."""
+    for draw, year in enumerate(open_year):
+        if year < 0:
+            continue
+        full = sizes[draw] == heaps.shape[1] and sizes[draw] > 0
+        if full and heaps[draw, 0] >= threshold:
+            levels[year, draw], cutoffs[year, draw] = heaps[draw, 0], heap_hours[draw, 0]
+        else:
+            levels[year, draw] = max(heaps[draw, 0] if full else -np.inf, threshold)
+            cutoffs[year, draw] = kernels.ANY_HOUR
 
 
 def stream_hours(
@@ -313,7 +335,10 @@ def stream_hours(
     period_sums = None if hourly else np.zeros((n_rows, n_periods, n_draws))
     blocks = kernels.thread_count()
     max_days = _max_days(n_draws, n_regions)
-    no_flex = (np.zeros(n_draws), np.full((n_years, n_draws), np.inf), False)
+    no_flex = (
+        np.zeros(n_draws), np.full((n_years, n_draws), np.inf),
+        np.full((n_years, n_draws), kernels.ANY_HOUR), False,
+    )  # fmt: skip
 
     def chunks(flex):
         return _chunks(
@@ -326,15 +351,17 @@ def stream_hours(
     if flexibility is not None:
         n_chunks = sum(1 for _ in _day_chunks(calendar, max_days))
         first_pass = list(streamed) if n_chunks <= REUSED_CHUNKS else chunks(no_flex)
-        levels, peak, ai_at_peak = _stress_levels(first_pass, flexibility, n_years, n_draws)
+        levels, cutoffs, peak, ai_at_peak = _stress_levels(
+            first_pass, flexibility, n_years, n_draws
+        )
         share, shift = np.ascontiguousarray(flexibility.share[order]), flexibility.shift
         without = {"total_peak": peak, "ai_at_total_peak": ai_at_peak}
         if isinstance(first_pass, list):
             streamed = iter(
-                [_with_flexibility(chunk, share, levels, shift) for chunk in first_pass]
+                [_with_flexibility(chunk, share, levels, cutoffs, shift) for chunk in first_pass]
             )
         else:
-            streamed = chunks((share, levels, shift))
+            streamed = chunks((share, levels, cutoffs, shift))
 
     done = 0
     for chunk in streamed:

@@ -32,7 +32,7 @@ import numpy as np
 
 from forecast.errors import OptionsError
 from forecast.kernels import twins
-from forecast.kernels.layout import FlagArray, FloatArray, IndexArray, StreamInputs
+from forecast.kernels.layout import ANY_HOUR, FlagArray, FloatArray, IndexArray, StreamInputs
 
 __all__ = [
     "StreamInputs",
@@ -306,9 +306,11 @@ def stress_levels(
     year_offset: int,
     threshold_mw: float,
     heaps: FloatArray,
+    heap_hours: IndexArray,
     sizes: IndexArray,
     open_year: IndexArray,
     levels_out: FloatArray,
+    cutoffs_out: IndexArray,
     total_peak_out: FloatArray,
     ai_at_peak_out: FloatArray,
 ) -> None:
@@ -322,13 +324,16 @@ def stress_levels(
             raise RuntimeError("the NumPy path finds stress levels over one chunk only")
         years = inputs.baseline_level_t.shape[0]
         chunk_years = slice(year_offset, year_offset + years)
-        (levels_out[chunk_years], total_peak_out[chunk_years], ai_at_peak_out[chunk_years]) = (
-            twins.stress_levels_numpy(inputs, heaps.shape[1], threshold_mw)
-        )
+        (
+            levels_out[chunk_years],
+            cutoffs_out[chunk_years],
+            total_peak_out[chunk_years],
+            ai_at_peak_out[chunk_years],
+        ) = twins.stress_levels_numpy(inputs, heaps.shape[1], threshold_mw)
         return
     _compiled("stream").stress_levels(
-        inputs, year_offset, threshold_mw, heaps, sizes, open_year, levels_out, total_peak_out,
-        ai_at_peak_out,
+        inputs, year_offset, threshold_mw, heaps, heap_hours, sizes, open_year, levels_out,
+        cutoffs_out, total_peak_out, ai_at_peak_out,
     )  # fmt: skip
 
 
@@ -402,6 +407,8 @@ def warm_up() -> tuple[str, ...]:
             group_bounds=np.array([0, count]),
             flex_share=np.zeros(count),
             stress_level_t=np.full((years, count), np.inf),
+            stress_hour_t=np.full((years, count), ANY_HOUR),
+            first_hour=0,
             flex_shift=False,
         )
         for share in (0.0, 0.5):
@@ -418,8 +425,9 @@ def warm_up() -> tuple[str, ...]:
     )
     duration.hourly_rows(inputs, 0, 1, np.arange(2), np.arange(count), np.empty((2, count, hours)))
     stream.stress_levels(
-        inputs, 0, 0.0, np.empty((count, 2)), np.zeros(count, dtype=np.int64),
-        np.full(count, -1), np.empty((years, count)), np.empty((years, count)),
+        inputs, 0, 0.0, np.empty((count, 2)), np.zeros((count, 2), dtype=np.int64),
+        np.zeros(count, dtype=np.int64), np.full(count, -1), np.empty((years, count)),
+        np.empty((years, count), dtype=np.int64), np.empty((years, count)),
         np.empty((years, count)),
     )  # fmt: skip
     capacity.connect_sites(

@@ -73,7 +73,7 @@ def _hourly_days(inputs, first_day, last_day, rows, draws, out, offset):
         for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
             _hour_values(inputs, hour, day, np.int64(0), draw_count, values, weather)
             if flexible:
-                _flex_hour(inputs, day, values, moved, placed, filled, day_moves)
+                _flex_hour(inputs, day, hour, values, moved, placed, filled, day_moves)
             for index in range(rows.size):
                 row = values[rows[index]]
                 for position in range(draws.size):

@@ -13,6 +13,9 @@ from numpy.typing import NDArray
 #: Array types of the kernels' arguments (numba ignores annotations; they serve mypy).
 FloatArray = NDArray[np.float64]
 IndexArray = NDArray[np.int64]
+
+#: A stress-hour cutoff that lets every hour exactly at the level be a stress hour. [-]
+ANY_HOUR = np.iinfo(np.int64).max
 FlagArray = NDArray[np.uint8]
 
 #: Rows of the per-hour value block, in this order; regions follow from row ``FIRST_REGION_ROW``.
@@ -66,6 +69,11 @@ class StreamInputs(NamedTuple):
         Share of the AI load that gives way in a stress hour (0: no flexibility). [-]
     stress_level_t : float64[Y, D]
         Total load at or above which an hour is a stress hour (inf: none). [MW]
+    stress_hour_t : int64[Y, D]
+        The last hour (index in the period) exactly at the level that is a stress hour: equal
+        totals go to the earlier hours, so that a year has at most its N stress hours. [-]
+    first_hour : int
+        Index in the period of the chunk's first hour. [-]
     flex_shift : bool
         Shift the energy within the day (True) or curtail it (False). [-]
     has_non_ai : bool
@@ -86,5 +94,7 @@ class StreamInputs(NamedTuple):
     group_bounds: IndexArray
     flex_share: FloatArray
     stress_level_t: FloatArray
+    stress_hour_t: IndexArray
+    first_hour: int
     flex_shift: bool
     has_non_ai: bool = True

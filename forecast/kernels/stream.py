@@ -32,6 +32,7 @@ from forecast.kernels.layout import (
     AI_AT_TOTAL_PEAK,
     AI_PEAK,
     AI_ROW,
+    ANY_HOUR,
     BASELINE_PEAK,
     BASELINE_ROW,
     CURTAILED_ROW,
@@ -139,6 +140,14 @@ def _totals(rows, count, has_non_ai):
         total[draw] = dc[draw] + baseline[draw] - held[draw]
 
 
+@inline_jit
+def _stressed(total, level, cutoff, hour):
+    """Whether an hour is a stress hour: its total above the draw's level, or exactly at it no
+    later than the cutoff hour (equal totals go to the earlier hours, so that a year has at
+    most its N stress hours). A NaN total is none."""
+    return total > level or (total == level and hour <= cutoff)
+
+
 @borrowing_jit
 def _day_shifts(inputs, day, rows, weather, moved, placed, filled):
     """For shifting within a day: each region's part of the AI energy that the day's stress
@@ -150,14 +159,16 @@ def _day_shifts(inputs, day, rows, weather, moved, placed, filled):
     room[:] = 0.0
     total_count = room.size
     level = inputs.stress_level_t[inputs.year_of_day[day]]
+    cutoff = inputs.stress_hour_t[inputs.year_of_day[day]]
     share = inputs.flex_share
     for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
         _hour_values(inputs, hour, day, np.int64(0), total_count, rows, weather)
-        total = rows[TOTAL_ROW]
+        total, at = rows[TOTAL_ROW], inputs.first_hour + hour
         for region in range(moved.shape[0]):
             values, regional = rows[FIRST_REGION_ROW + region], moved[region]
             for draw in range(total.size):
-                regional[draw] += share[draw] * values[draw] if total[draw] >= level[draw] else 0.0
+                stressed = _stressed(total[draw], level[draw], cutoff[draw], at)
+                regional[draw] += share[draw] * values[draw] if stressed else 0.0
         for draw in range(total.size):
             room[draw] += level[draw] - total[draw] if total[draw] < level[draw] else 0.0
     moving = 0
@@ -174,8 +185,9 @@ def _day_shifts(inputs, day, rows, weather, moved, placed, filled):
 
 
 @borrowing_jit
-def _flex_hour(inputs, day, rows, moved, placed, filled, day_moves):
-    """Apply flexibility to one hour's rows; return how many draws' AI load it changed.
+def _flex_hour(inputs, day, hour, rows, moved, placed, filled, day_moves):
+    """Apply flexibility to the rows of the chunk's hour ``hour``; return how many draws' AI
+    load it changed.
     ``day_moves`` is what :func:`_day_shifts` returned for the day (0 when curtailing).
 
     In a stress hour the flexible share of every region's AI load gives way: curtailed, or
@@ -184,6 +196,8 @@ def _flex_hour(inputs, day, rows, moved, placed, filled, day_moves):
     below the stress level, so no hour rises above it.
     """
     level = inputs.stress_level_t[inputs.year_of_day[day]]
+    cutoff = inputs.stress_hour_t[inputs.year_of_day[day]]
+    at = inputs.first_hour + hour
     share, shift = inputs.flex_share, inputs.flex_shift
     total, curtailed, ai = rows[TOTAL_ROW], rows[CURTAILED_ROW], rows[AI_ROW]
     for draw in range(total.size):
@@ -191,7 +205,8 @@ def _flex_hour(inputs, day, rows, moved, placed, filled, day_moves):
     # An hour that is no draw's stress hour, on a day that shifts no energy, is left as it is:
     # most hours are (one counting pass, which vectorises, instead of the region loop and the
     # totals again; the rows are then what the loop would write, bit for bit). A NaN total
-    # counts, so that it spreads as the loop spreads it.
+    # counts, so that it spreads as the loop spreads it, and so does an hour at the level
+    # after the cutoff (the loop then changes nothing).
     stressed = 0
     for draw in range(total.size):
         stressed += 0 if total[draw] < level[draw] else 1
@@ -202,7 +217,7 @@ def _flex_hour(inputs, day, rows, moved, placed, filled, day_moves):
     for region in range(inputs.coef_t.shape[1]):
         values, part = rows[FIRST_REGION_ROW + region], moved[region]
         for draw in range(total.size):
-            stressed = total[draw] >= level[draw]
+            stressed = _stressed(total[draw], level[draw], cutoff[draw], at)
             given = share[draw] * values[draw] if stressed else 0.0
             lost = given * (1.0 - placed[draw]) if shift else given
             added = 0.0
@@ -476,7 +491,7 @@ def stream_days_flexible(
         for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
             _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather)
             # An hour where flexibility moves no draw's load repeats like any other.
-            repeats = _flex_hour(inputs, day, rows, moved, placed, filled, day_moves) == 0
+            repeats = _flex_hour(inputs, day, hour, rows, moved, placed, filled, day_moves) == 0
             _accumulate_hour(rows, day_sums_out, day, peaks_out, year, True, inputs.has_non_ai)
             _hour_quantiles(inputs, hour, rows, quantile_rows, probabilities, state, memo,
                             repeats, quantiles_out)  # fmt: skip
@@ -548,7 +563,7 @@ def stream_days_plain_flexible(
             day_moves = _day_shifts(inputs, day, rows, weather, moved, placed, filled)
         for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
             _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather)
-            _flex_hour(inputs, day, rows, moved, placed, filled, day_moves)
+            _flex_hour(inputs, day, hour, rows, moved, placed, filled, day_moves)
             _accumulate_hour(rows, day_sums_out, day, peaks_out, year, True, inputs.has_non_ai)
             _plain_quantiles(rows, quantile_rows, probabilities, hour, scratch, quantiles_out)
         _close_day(inputs, day_sums_out, day, peaks_out, year)
@@ -607,38 +622,51 @@ def stream_chunk(
     parallel_calls(kernel, calls)
 
 
+@inline_jit
+def _ranks_below(value, hour, other_value, other_hour):
+    """Whether an hour ranks below another: a lower total, or the same total later (the stress
+    hours' order: highest total first, the earlier hour first among equal totals)."""
+    return value < other_value or (value == other_value and hour > other_hour)
+
+
 @borrowing_jit
-def _sift_down(heap, size, position):
-    """Restore the min-heap order of ``heap[:size]`` below ``position``."""
+def _sift_down(heap, hours, size, position):
+    """Restore the min-heap order (:func:`_ranks_below`) of ``heap[:size]`` and its hours below
+    ``position``."""
     while True:
         smallest, left, right = position, 2 * position + 1, 2 * position + 2
-        if left < size and heap[left] < heap[smallest]:
+        if left < size and _ranks_below(heap[left], hours[left], heap[smallest], hours[smallest]):
             smallest = left
-        if right < size and heap[right] < heap[smallest]:
+        if right < size and _ranks_below(
+            heap[right], hours[right], heap[smallest], hours[smallest]
+        ):
             smallest = right
         if smallest == position:
             return
         heap[position], heap[smallest] = heap[smallest], heap[position]
+        hours[position], hours[smallest] = hours[smallest], hours[position]
         position = smallest
 
 
 @borrowing_jit
-def _keep_largest(heap, size, value):
-    """Keep the ``heap.size`` largest values seen in the min-heap ``heap[:size]``; return its
-    new size. (The heap's root is then the smallest of them.)"""
+def _keep_largest(heap, hours, size, value, hour):
+    """Keep the ``heap.size`` highest-ranking hours seen (:func:`_ranks_below`) in the min-heap
+    ``heap[:size]`` (totals) and ``hours[:size]`` (their hours); return its new size. (The
+    heap's root is then the lowest-ranking of them.)"""
     if size < heap.size:
         position = size
-        heap[position] = value
+        heap[position], hours[position] = value, hour
         while position > 0:
             parent = (position - 1) // 2
-            if heap[parent] <= heap[position]:
+            if not _ranks_below(heap[position], hours[position], heap[parent], hours[parent]):
                 break
             heap[parent], heap[position] = heap[position], heap[parent]
+            hours[parent], hours[position] = hours[position], hours[parent]
             position = parent
         return size + 1
-    if value > heap[0]:
-        heap[0] = value
-        _sift_down(heap, size, 0)
+    if _ranks_below(heap[0], hours[0], value, hour):
+        heap[0], hours[0] = value, hour
+        _sift_down(heap, hours, size, 0)
     return size
 
 
@@ -650,9 +678,11 @@ def stress_draws(
     first_draw: int,
     last_draw: int,
     heaps: FloatArray,
+    heap_hours: IndexArray,
     sizes: IndexArray,
     open_year: IndexArray,
     levels_out: FloatArray,
+    cutoffs_out: IndexArray,
     total_peak_out: FloatArray,
     ai_at_peak_out: FloatArray,
 ) -> None:
@@ -679,8 +709,8 @@ def stress_draws(
         for draw in range(first_draw, last_draw):
             if year != open_year[draw]:
                 if open_year[draw] >= 0:
-                    _close_year(heaps[draw], sizes[draw], threshold_mw, levels_out,
-                                open_year[draw], draw)  # fmt: skip
+                    _close_year(heaps[draw], heap_hours[draw], sizes[draw], threshold_mw,
+                                levels_out, cutoffs_out, open_year[draw], draw)  # fmt: skip
                 open_year[draw], sizes[draw] = year, 0
                 floor[draw - first_draw] = -np.inf
         peak, at_peak = total_peak_out[year, first_draw:last_draw], ai_at_peak_out[year]
@@ -695,7 +725,8 @@ def stress_draws(
                 continue
             entering = 0
             for draw in range(count):
-                # NaN enters, as it did when every hour went through the heap.
+                # NaN enters, as it did when every hour went through the heap. An hour that
+                # only equals the floor comes after it, so it ranks below it and stays out.
                 entering += 0 if total[draw] <= floor[draw] else 1
             if entering == 0:
                 continue
@@ -706,7 +737,9 @@ def stress_draws(
                     if total[draw] > peak[draw]:
                         at_peak[draw], peak[draw] = ai[draw], total[draw]
                     heap = heaps[first_draw + draw]
-                    size = _keep_largest(heap, sizes[first_draw + draw], total[draw])
+                    size = _keep_largest(heap, heap_hours[first_draw + draw],
+                                         sizes[first_draw + draw], total[draw],
+                                         inputs.first_hour + hour)  # fmt: skip
                     sizes[first_draw + draw] = size
                     floor[draw] = heap[0] if size == keep else -np.inf
 
@@ -716,21 +749,25 @@ def stress_levels(
     year_offset: int,
     threshold_mw: float,
     heaps: FloatArray,
+    heap_hours: IndexArray,
     sizes: IndexArray,
     open_year: IndexArray,
     levels_out: FloatArray,
+    cutoffs_out: IndexArray,
     total_peak_out: FloatArray,
     ai_at_peak_out: FloatArray,
 ) -> None:
     """Find each draw's stress level per year over a chunk of whole days (before flexibility).
 
-    The stress level of a year is the total load of its ``N``-th highest hour (``N`` =
-    ``heaps.shape[1]``), or ``threshold_mw`` if that is higher, so that the stress hours are at
-    most ``N`` hours above the threshold. The kernel carries each draw's ``N`` highest hours of
-    the open year from chunk to chunk and writes a year's level when the next year starts; the
-    caller closes the last year. It also records the total's annual peak and the AI load at
-    it, which are the peaks without flexibility. Ranges of draws run :func:`stress_draws` on
-    threads of their own.
+    The stress hours of a year are its ``N`` highest hours of total load (``N`` =
+    ``heaps.shape[1]``), the earlier hour first among equal totals, and only those at or above
+    ``threshold_mw``: its level is the total of the ``N``-th (or the threshold if higher) and its
+    cutoff that hour's index in the period (an hour exactly at the level is a stress hour only
+    up to it: flat loads, whose hours tie, still give way in ``N`` hours). The kernel carries
+    each draw's ``N`` highest hours of the open year from chunk to chunk and writes a year's
+    level when the next year starts; the caller closes the last year. It also records the
+    total's annual peak and the AI load at it, which are the peaks without flexibility. Ranges
+    of draws run :func:`stress_draws` on threads of their own.
 
     Parameters
     ----------
@@ -742,12 +779,16 @@ def stress_levels(
         Lowest total load of a stress hour. [MW]
     heaps : float64[D, N]
         Carried: each draw's highest hours of its open year, as a min-heap. [MW]
+    heap_hours : int64[D, N]
+        Carried: their hours, index in the period. [-]
     sizes : int64[D]
         Carried: how many hours each heap holds. [-]
     open_year : int64[D]
         Carried: the year each draw's heap belongs to (-1 before the first chunk). [-]
     levels_out : float64[Y, D]
         Written as years close: the stress level. [MW]
+    cutoffs_out : int64[Y, D]
+        Written as years close: the last hour exactly at the level that is a stress hour. [-]
     total_peak_out : float64[Y, D]
         Raised: the total load's annual peak (start at -inf). [MW]
     ai_at_peak_out : float64[Y, D]
@@ -757,13 +798,21 @@ def stress_levels(
     parts = min(thread_count(), max(sizes.size // 64, 1))
     calls = []
     for first, last in split(sizes.size, parts):
-        calls.append((inputs, year_offset, threshold_mw, first, last, heaps, sizes, open_year,
-                      levels_out, total_peak_out, ai_at_peak_out))  # fmt: skip
+        calls.append((inputs, year_offset, threshold_mw, first, last, heaps, heap_hours, sizes,
+                      open_year, levels_out, cutoffs_out, total_peak_out,
+                      ai_at_peak_out))  # fmt: skip
     parallel_calls(stress_draws, calls)
 
 
 @borrowing_jit
-def _close_year(heap, size, threshold_mw, levels_out, year, draw):
-    """Write a closed year's stress level: its N-th highest hour, at least the threshold."""
-    level = heap[0] if size == heap.size else -np.inf
-    levels_out[year, draw] = max(level, threshold_mw)
+def _close_year(heap, hours, size, threshold_mw, levels_out, cutoffs_out, year, draw):
+    """Write a closed year's stress level and cutoff: the N-th highest hour and its hour, or
+    the threshold if higher (with every hour at it: fewer than N hours reach it then), or the
+    threshold and every hour when the year has fewer than N hours. (The engine closes each
+    draw's last year the same way, in Python: :func:`forecast.engine.stream.close_year`.)"""
+    full = size == heap.size and size > 0
+    if full and heap[0] >= threshold_mw:
+        levels_out[year, draw], cutoffs_out[year, draw] = heap[0], hours[0]
+    else:
+        levels_out[year, draw] = max(heap[0] if full else -np.inf, threshold_mw)
+        cutoffs_out[year, draw] = ANY_HOUR

@@ -10,7 +10,7 @@ peaks of every draw and hour) check the fused stream kernel end to end.
 import numpy as np
 from numpy.typing import NDArray
 
-from forecast.kernels.layout import FlagArray, FloatArray, IndexArray
+from forecast.kernels.layout import ANY_HOUR, FlagArray, FloatArray, IndexArray
 
 
 def stock_flow_numpy(
@@ -394,12 +394,16 @@ def accumulate_peak_companion_numpy(
 def _flexed(by_region, total, inputs, day_of_hour, year_of_hour):
     """Regions after flexibility and the curtailed load, by whole-array operations.
 
-    Stress hours are where the total before flexibility reaches the draw's level; their
+    Stress hours are where the total before flexibility reaches the draw's level (exactly at
+    it, up to the draw's cutoff hour); their
     flexible share gives way, and with shifting each day's moved energy fills the day's other
     hours in proportion to their room below the level.
     """
     level = inputs.stress_level_t[year_of_hour].T  # [D, H]
-    stressed = total >= level
+    cutoff = inputs.stress_hour_t[year_of_hour].T
+    hour = inputs.first_hour + np.arange(total.shape[1])
+    # At the level exactly, only up to the cutoff hour (ties go to the earlier hours).
+    stressed = (total > level) | ((total == level) & (hour[None, :] <= cutoff))
     given = inputs.flex_share[None, :, None] * by_region * stressed[None]  # [R, D, H]
     if not inputs.flex_shift:
         return by_region - given, given.sum(axis=0)
@@ -533,12 +537,16 @@ def baseline_quantiles_numpy(inputs, probabilities: FloatArray) -> FloatArray:
 
 def stress_levels_numpy(inputs, hours_per_year: int, threshold_mw: float):
     """Twin of :func:`forecast.kernels.stream.stress_levels` over a whole period: each draw's
-    N-th highest total hour per year (at least the threshold; the threshold when the year has
-    fewer than N hours), and the total's annual peak with the AI load at it, by sorting.
+    N-th highest total hour per year, the earlier hour first among equal totals, and its hour
+    (the level at least the threshold, with every hour at it when the threshold is higher; the
+    threshold and every hour when the year has fewer than N hours), and the total's annual peak
+    with the AI load at it, by a stable sort.
 
     Returns
     -------
-    levels, total_peak, ai_at_peak : float64[Y, D] each. [MW]
+    levels : float64[Y, D]. [MW]
+    cutoffs : int64[Y, D]. [-]
+    total_peak, ai_at_peak : float64[Y, D] each. [MW]
     """
     unflexed = inputs._replace(flex_share=np.zeros_like(inputs.flex_share))
     rows = stream_values(unflexed)
@@ -547,18 +555,27 @@ def stress_levels_numpy(inputs, hours_per_year: int, threshold_mw: float):
     year_of_hour = inputs.year_of_day[day_of_hour]
     year_count, draw_count = inputs.baseline_level_t.shape
     levels = np.full((year_count, draw_count), np.inf)
+    cutoffs = np.full((year_count, draw_count), ANY_HOUR)
     peak = np.full((year_count, draw_count), -np.inf)
     at_peak = np.zeros((year_count, draw_count))
     for year in range(year_count):
         hours = year_of_hour == year
         if not hours.any():
             continue
-        ranked = np.sort(total[:, hours], axis=1)
-        nth = ranked[:, -hours_per_year] if hours.sum() >= hours_per_year else -np.inf
-        levels[year] = np.maximum(nth, threshold_mw)
-        peak[year] = total[:, hours].max(axis=1)
-        at_peak[year] = ai[:, hours][np.arange(draw_count), total[:, hours].argmax(axis=1)]
-    return levels, peak, at_peak
+        in_year = total[:, hours]
+        peak[year] = in_year.max(axis=1)
+        at_peak[year] = ai[:, hours][np.arange(draw_count), in_year.argmax(axis=1)]
+        levels[year] = threshold_mw
+        if hours.sum() < hours_per_year:
+            continue
+        # Highest first; a stable sort keeps equal totals in time order.
+        nth = np.argsort(-in_year, axis=1, kind="stable")[:, hours_per_year - 1]
+        nth_total = in_year[np.arange(draw_count), nth]
+        reaches = nth_total >= threshold_mw
+        levels[year] = np.where(reaches, nth_total, threshold_mw)
+        hour_index = inputs.first_hour + np.flatnonzero(hours)
+        cutoffs[year] = np.where(reaches, hour_index[nth], ANY_HOUR)
+    return levels, cutoffs, peak, at_peak
 
 
 def connect_sites_numpy(

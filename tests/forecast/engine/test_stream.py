@@ -58,6 +58,8 @@ def _inputs(case, *, draws, regions, weather_years, days, fill, flex=None):
         group_bounds=np.r_[0, bounds, draws].astype(np.int64),
         flex_share=share,
         stress_level_t=levels,
+        stress_hour_t=np.full(levels.shape, kernels.ANY_HOUR),
+        first_hour=0,
         flex_shift=shift,
     )
     return inputs, PROBABILITIES, np.arange(FIRST_REGION_ROW + regions, dtype=np.int64)
@@ -156,7 +158,8 @@ def _flat_inputs(ai_mw, *, baseline_mw=None, share=0.0, level=np.inf, shift=Fals
         baseline_shape=shape, daily_noise_t=np.ones((1, draws)),
         year_of_day=np.zeros(1, dtype=np.int64), day_starts=np.array([0, 24]),
         group_bounds=np.array([0, draws]), flex_share=np.full(draws, share),
-        stress_level_t=np.full((1, draws), level), flex_shift=shift,
+        stress_level_t=np.full((1, draws), level),
+        stress_hour_t=np.full((1, draws), kernels.ANY_HOUR), first_hour=0, flex_shift=shift,
     )  # fmt: skip
 
 

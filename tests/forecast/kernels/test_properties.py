@@ -220,7 +220,8 @@ def _stream(coef_t, shape, excess, level, noise, first_day, last_day):
         daily_noise_t=np.ascontiguousarray(noise[first_day:last_day]),
         year_of_day=np.zeros(days, dtype=np.int64),
         day_starts=np.arange(days + 1, dtype=np.int64) * 24, group_bounds=np.array([0, draws]),
-        flex_share=np.zeros(draws), stress_level_t=np.full((1, draws), np.inf), flex_shift=False,
+        flex_share=np.zeros(draws), stress_level_t=np.full((1, draws), np.inf),
+        stress_hour_t=np.full((1, draws), kernels.ANY_HOUR), first_hour=h0, flex_shift=False,
     )  # fmt: skip
     kernels.stream_chunk(
         inputs, np.array([0.5]), np.arange(0, dtype=np.int64), np.empty((0, 1, hours)),

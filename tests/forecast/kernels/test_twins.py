@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from forecast import kernels
+from forecast.engine.stream import close_last_years
 from forecast.kernels import _jit, stream, twins
 
 RTOL, ATOL = 1e-12, 1e-9
@@ -381,18 +382,16 @@ def test_connect_sites_by_hand():
     np.testing.assert_array_equal(out[1, 0], [100.0, 100.0, 100.0, 120.0, 120.0])
 
 
-@pytest.mark.parametrize("hours_per_year", [1, 5, 30, 200])
-@pytest.mark.parametrize("chunks", [1, 3])
-def test_stress_levels_match_twin(hours_per_year, chunks):
-    from tests.forecast.engine.test_stream import _inputs
-
-    days, draws = 6, 37
-    inputs, _, _ = _inputs(("stress", hours_per_year, chunks), draws=draws, regions=2,
-                           weather_years=3, days=days, fill="random")  # fmt: skip
+def _stress_levels_in_chunks(inputs, hours_per_year, chunks, threshold=50.0):
+    """The kernel's stress levels and cutoffs over ``chunks`` chunks of days, the last year
+    closed as the engine closes it; the total's peak and the AI load at it."""
+    days, draws = inputs.day_starts.size - 1, inputs.flex_share.size
     year_count = inputs.baseline_level_t.shape[0]
     heaps = np.empty((draws, hours_per_year))
+    heap_hours = np.zeros((draws, hours_per_year), dtype=np.int64)
     sizes, open_year = np.zeros(draws, dtype=np.int64), np.full(draws, -1)
     levels = np.full((year_count, draws), np.inf)
+    cutoffs = np.full((year_count, draws), kernels.ANY_HOUR)
     peak, at_peak = np.full((year_count, draws), -np.inf), np.zeros((year_count, draws))
     bounds = np.linspace(0, days, chunks + 1).astype(int)
     for first, last in itertools.pairwise(bounds):
@@ -405,22 +404,85 @@ def test_stress_levels_match_twin(hours_per_year, chunks):
             daily_noise_t=inputs.daily_noise_t[first:last],
             year_of_day=inputs.year_of_day[first:last],
             day_starts=inputs.day_starts[first : last + 1] - h0,
+            first_hour=int(h0),
         )
-        kernels.stress_levels(chunk, 0, 50.0, heaps, sizes, open_year, levels, peak, at_peak)
-    for draw in range(draws):  # close the last year as the engine does
-        level = heaps[draw, 0] if sizes[draw] == hours_per_year else -np.inf
-        levels[open_year[draw], draw] = max(level, 50.0)
-    expected = twins.stress_levels_numpy(inputs, hours_per_year, 50.0)
-    np.testing.assert_allclose(levels, expected[0], rtol=RTOL)
-    # At most the declared hours a year reach the level (exactly that many: no ties here).
+        kernels.stress_levels(
+            chunk, 0, threshold, heaps, heap_hours, sizes, open_year, levels, cutoffs, peak,
+            at_peak,
+        )  # fmt: skip
+    close_last_years(heaps, heap_hours, sizes, open_year, threshold, levels, cutoffs)
+    return levels, cutoffs, peak, at_peak
+
+
+def _stress_hours(inputs, levels, cutoffs):
+    """How many hours of each year are stress hours in each draw, by the kernels' rule. [Y, D]"""
     total = twins.stream_values(inputs)[2]  # [D, H]
     year_of_hour = np.repeat(inputs.year_of_day, np.diff(inputs.day_starts))
-    for year in range(year_count):
+    hour = np.arange(total.shape[1])
+    counts = []
+    for year in range(levels.shape[0]):
         in_year = year_of_hour == year
-        stressed = (total[:, in_year] >= levels[year][:, None]).sum(axis=1)
-        assert np.all(stressed == min(hours_per_year, int(in_year.sum())))
-    np.testing.assert_allclose(peak, expected[1], rtol=RTOL)
-    np.testing.assert_allclose(at_peak, expected[2], rtol=RTOL)
+        level, cutoff = levels[year][:, None], cutoffs[year][:, None]
+        at = total[:, in_year]
+        stressed = (at > level) | ((at == level) & (hour[in_year][None, :] <= cutoff))
+        counts.append(stressed.sum(axis=1))
+    return np.array(counts)
+
+
+@pytest.mark.parametrize("hours_per_year", [1, 5, 30, 200])
+@pytest.mark.parametrize("chunks", [1, 3])
+def test_stress_levels_match_twin(hours_per_year, chunks):
+    from tests.forecast.engine.test_stream import _inputs
+
+    days, draws = 6, 37
+    inputs, _, _ = _inputs(("stress", hours_per_year, chunks), draws=draws, regions=2,
+                           weather_years=3, days=days, fill="random")  # fmt: skip
+    levels, cutoffs, peak, at_peak = _stress_levels_in_chunks(inputs, hours_per_year, chunks)
+    expected = twins.stress_levels_numpy(inputs, hours_per_year, 50.0)
+    np.testing.assert_allclose(levels, expected[0], rtol=RTOL)
+    np.testing.assert_array_equal(cutoffs, expected[1])
+    # The declared hours a year reach the level (no ties here), or every hour of a short year.
+    year_of_hour = np.repeat(inputs.year_of_day, np.diff(inputs.day_starts))
+    for year, stressed in enumerate(_stress_hours(inputs, levels, cutoffs)):
+        assert np.all(stressed == min(hours_per_year, int((year_of_hour == year).sum())))
+    np.testing.assert_allclose(peak, expected[2], rtol=RTOL)
+    np.testing.assert_allclose(at_peak, expected[3], rtol=RTOL)
+
+
+@pytest.mark.parametrize("chunks", [1, 3])
+def test_equal_hours_give_way_in_the_declared_hours_only(chunks):
+    """A flat load (every hour the same total, as a data-centre load without weather or a
+    baseline has on many days) ties at the level: the earliest N hours are the stress hours,
+    not every hour at the level (an Irish planner's 1-hour flexibility curtailed 500 hours)."""
+    from tests.forecast.engine.test_stream import _inputs
+
+    days, draws = 6, 5
+    inputs, _, _ = _inputs(("flat", chunks), draws=draws, regions=1, weather_years=1,
+                           days=days, fill="random")  # fmt: skip
+    flat = inputs._replace(
+        coef_t=np.ones_like(inputs.coef_t),
+        non_ai_t=np.zeros_like(inputs.non_ai_t),
+        inference_shape=np.ones_like(inputs.inference_shape),
+        cooling_excess_c=np.zeros_like(inputs.cooling_excess_c),
+        baseline_level_t=np.zeros_like(inputs.baseline_level_t),
+    )
+    for hours_per_year in (1, 7, 30):
+        levels, cutoffs, _, _ = _stress_levels_in_chunks(
+            flat, hours_per_year, chunks, threshold=0.0
+        )
+        expected = twins.stress_levels_numpy(flat, hours_per_year, 0.0)
+        np.testing.assert_array_equal(cutoffs, expected[1])
+        year_of_hour = np.repeat(flat.year_of_day, np.diff(flat.day_starts))
+        years = np.arange(levels.shape[0])
+        first_hours = np.searchsorted(year_of_hour, years)
+        in_year = np.bincount(year_of_hour, minlength=years.size)
+        # The N-th hour of each year is the last stress hour (every hour of a shorter year).
+        wanted = np.where(
+            in_year >= hours_per_year, first_hours + hours_per_year - 1, kernels.ANY_HOUR
+        )
+        np.testing.assert_array_equal(cutoffs, np.broadcast_to(wanted[:, None], cutoffs.shape))
+        stressed = _stress_hours(flat, levels, cutoffs)
+        assert np.all(stressed == np.minimum(in_year, hours_per_year)[:, None])
 
 
 def test_kernel_cache_is_keyed_on_every_kernel_source(tmp_path):
