@@ -120,14 +120,20 @@ def summary_table(dataset) -> str:
     attrs = dataset.attrs
     width = 30
     weather_years = str(attrs.get("weather_years", "")).split(",")
+    weather = (
+        f"{attrs.get('weather_location', '?')}: {attrs.get('weather_kind', '?')}, "
+        f"{len(weather_years)} year{'s' if len(weather_years) > 1 else ''}"
+    )
+    if attrs.get("weather_location") == "none":
+        weather = "none (no temperature response: the PUE at its annual value every hour)"
     lines = [
         f"{attrs['scenario_id']}: P50 [P10-P90] (mean) over {attrs['draws']} draws; "
-        f"baseline {attrs['baseline_model']}; weather {attrs.get('weather_location', '?')}: "
-        f"{attrs.get('weather_kind', '?')}, {len(weather_years)} "
-        f"year{'s' if len(weather_years) > 1 else ''}",
+        f"baseline {attrs['baseline_model']}; weather {weather}",
         f"hosting: {attrs.get('hosting_note', attrs.get('hosting', ''))}",
-        "year" + "".join(f"  {label.rjust(width)}" for _, label in columns),
     ]
+    if attrs["baseline_model"] == "none" and "baseline_note" in attrs:
+        lines.append(str(attrs["baseline_note"]))
+    lines.append("year" + "".join(f"  {label.rjust(width)}" for _, label in columns))
     for year in dataset["year"].values:
         cells = [quantile_cell(dataset, name, year=year).rjust(width) for name, _ in columns]
         lines.append(f"{year}" + "".join(f"  {cell}" for cell in cells))

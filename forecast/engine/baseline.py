@@ -102,6 +102,22 @@ def baseline_model(
     return model
 
 
+def no_baseline_note(scenario: Scenario, options: ProjectionOptions) -> str:
+    """Why a projection has no baseline, and what it leaves out, for its attributes (where
+    :func:`baseline_model` found none): it was not asked for, the scenario says
+    ``baseline_model = "none"``, or no model is trained for the scenario's grid."""
+    if not options.include_baseline:
+        why = "not asked for (include_baseline false, --no-baseline)"
+    elif (options.baseline_model or scenario.baseline_model) == NO_MODEL:
+        why = f'the scenario says baseline_model = "{NO_MODEL}"'
+    else:
+        why = f"no baseline model is trained for {scenario.country} (README: How to add a grid)"
+    return (
+        f"no baseline: {why}; the figures are the data-centre load alone, with no grid "
+        "total, peak change, AI share of the grid or load at the grid's peak hour"
+    )
+
+
 def baseline_series(
     model: BaselineModel, calendar: HourlyCalendar, temperature: np.ndarray, draw: BaselineDraw
 ) -> BaselineSeries:

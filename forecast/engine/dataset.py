@@ -18,6 +18,7 @@ import xarray as xr
 import forecast
 from forecast import kernels
 from forecast.calendar import HourlyCalendar
+from forecast.engine.baseline import no_baseline_note
 from forecast.engine.hosting import Connections
 from forecast.engine.options import ProjectionOptions
 from forecast.engine.stream import Stats
@@ -367,7 +368,7 @@ def build_dataset(
         "country": scenario.country,
         "timezone": scenario.timezone,
         "hosting": scenario.hosting_reading,
-        "flexibility": _flexibility_note(scenario),
+        "flexibility": _flexibility_note(scenario, has_baseline=baseline_label is not None),
         "hosting_note": HOSTING_READINGS[scenario.hosting_reading],
         "seed": options.seed,
         "draws": options.draws,
@@ -382,18 +383,25 @@ def build_dataset(
         "weather_years": ",".join(weather.labels),
         "Conventions": "CF-1.8",
     }
+    if baseline_label is None:
+        dataset.attrs["baseline_note"] = no_baseline_note(scenario, options)
     return dataset
 
 
-def _flexibility_note(scenario: Scenario) -> str:
-    """One line on the scenario's flexibility for the attributes ("none" without)."""
+def _flexibility_note(scenario: Scenario, *, has_baseline: bool) -> str:
+    """One line on the scenario's flexibility for the attributes ("none" without). Without a
+    baseline the total is the data-centre load, so its highest hours are the data centres'
+    own, not the grid's: the line says so."""
     flex = scenario.flexibility
     if flex is None:
         return "none"
     above = "" if flex.threshold_mw is None else f" above {flex.threshold_mw:g} MW"
+    hours = "total-load hours" if has_baseline else (
+        "data-centre-load hours (no baseline: not the grid's peak hours)"
+    )  # fmt: skip
     return (
         f"{flex.mode}: a share of the AI load (central {flex.share.central():g}) gives way in "
-        f"each draw's {flex.hours_per_year} highest total-load hours a year{above}"
+        f"each draw's {flex.hours_per_year} highest {hours} a year{above}"
     )
 
 

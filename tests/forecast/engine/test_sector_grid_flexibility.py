@@ -276,3 +276,17 @@ def test_flexibility_never_raises_the_peak_and_removes_at_most_its_share(mode):
     else:
         assert curtailed > 0.0
     assert flexed.attrs["flexibility"].startswith(mode)
+
+
+@pytest.mark.parametrize("hours_per_year", [1, 3, 50])
+def test_a_flat_load_gives_way_in_the_declared_hours_only(hours_per_year):
+    """Without a baseline or weather a data-centre load is flat, and every hour ties at the
+    stress level: curtailing half of a 100 MW hall in N hours a year removes 50 MW x N hours,
+    not every tied hour's (an Irish planner's 1-hour flexibility curtailed about 500 hours)."""
+    data = _base(
+        sites=[_site("hall")],
+        flexibility={"share": 0.5, "mode": "curtail", "hours_per_year": hours_per_year},
+    )
+    dataset = _project(data, resolution="annual")
+    curtailed = dataset["flexibility_curtailed_twh"].sel(quantile=0.5).item()
+    assert curtailed == pytest.approx(50.0 * hours_per_year * 1e-6, rel=1e-9)
