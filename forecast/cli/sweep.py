@@ -148,11 +148,20 @@ SECTOR_COLUMNS = (
 )
 
 
+#: Flexibility's figures, when the variants have flexibility (the peak's without a baseline).
+FLEXIBILITY_COLUMNS = (
+    ("flexibility_curtailed_twh", "curtailed TWh", 4),
+    ("peak_change_gw_without_flexibility", "peak change GW without", 2),
+    ("flexibility_peak_reduction_gw", "peak reduction GW", 3),
+)
+
+
 def summary_table(dataset: xr.Dataset) -> str:
     """Every variant's per-year P50 [P10-P90] (mean) as fixed-width text (the varied values on
     a variant's first row): AI energy and peak, total energy and peak, the AI share and the
-    peak change; then, where the variants have them, the data-centre sector's energy and peak
-    and each grid-limited region's requested, connected and delayed MW at the year's end."""
+    peak change; then, where the variants have them, the data-centre sector's energy and peak,
+    each grid-limited region's requested, connected and delayed MW at the year's end, and the
+    energy flexibility curtails and what it takes off the peak."""
     headline: list[Column] = [(name, label, digits, {}) for name, label, digits in SUMMARY_COLUMNS]
     blocks = [
         _variant_table(
@@ -168,6 +177,11 @@ def summary_table(dataset: xr.Dataset) -> str:
     if "grid_limit_mw_by_region" in dataset:
         grid = grid_columns(dataset)
         blocks.append(_variant_table(dataset, "grid connection, end of year", grid))
+    if "flexibility_curtailed_twh" in dataset:
+        flexibility: list[Column] = [
+            (name, label, digits, {}) for name, label, digits in FLEXIBILITY_COLUMNS
+        ]
+        blocks.append(_variant_table(dataset, "flexibility", flexibility))
     return "\n".join(blocks)
 
 

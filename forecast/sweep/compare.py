@@ -58,6 +58,10 @@ SUMMARY_FIGURES = (
     ("ai_at_national_peak_gw", "AI at the grid peak [GW]", 2),
     ("peak_change_gw", "change of the grid peak [GW]", 2),
     ("peak_change_gw_without_flexibility", "change of the grid peak without flexibility [GW]", 2),
+    ("non_ai_energy_twh", "non-AI data-centre energy [TWh]", 2),
+    ("dc_energy_twh", "all data-centre energy [TWh]", 2),
+    ("dc_peak_gw", "data-centre peak [GW]", 2),
+    ("flexibility_curtailed_twh", "AI energy curtailed by flexibility [TWh]", 4),
 )
 _DIFFERENCE_SOURCES = {
     variable.name.removesuffix("_difference"): variable.name

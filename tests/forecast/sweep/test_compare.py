@@ -192,6 +192,10 @@ def test_summary_shows_the_peak_change_with_and_without_flexibility():
     row = block.splitlines()[1]
     assert row.startswith("2030") and row.split()[1] == "–"  # kr-outlook has no flexibility
     assert "change of the grid peak [GW]" in text
+    # The sector and what flexibility curtails (kr-outlook: none, so "–").
+    assert "all data-centre energy [TWh]" in text and "data-centre peak [GW]" in text
+    block = text.split("AI energy curtailed by flexibility [TWh]\n")[1].splitlines()
+    assert block[1].split()[:2] == ["2030", "–"] and float(block[1].split()[2]) > 0
 
 
 def test_summary_shows_what_a_new_campus_does_to_the_queue():

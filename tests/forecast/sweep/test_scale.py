@@ -143,3 +143,22 @@ def test_summary_shows_the_sector_and_each_limited_region_per_variant():
             assert f"({value:,.0f})" in row
         assert figures["connected"] <= (100, 300)[position] + 1e-9
         assert figures["delayed"] > 0  # the limit binds in both variants
+
+
+def test_summary_shows_what_flexibility_curtails_per_variant():
+    """A sweep of flexibility's hours prints the energy it curtails and what it takes off the
+    peak, per variant (it printed no flexibility block: the Irish planner's sweep showed none)."""
+    options = dataclasses.replace(OPTIONS, start=dt.date(2030, 1, 1), end=dt.date(2030, 12, 31))
+    variants = sweeps.build_variants(
+        load_scenario("kr-outlook-flex"),
+        [sweeps.parse_variation("flexibility.hours_per_year=10,100")],
+        options,
+    )
+    combined = sweeps.combine(variants, [project(v.scenario, v.options) for v in variants])
+    lines = summary_table(combined).splitlines()
+    block = lines.index("flexibility")
+    assert "curtailed TWh" in lines[block + 1] and "peak reduction GW" in lines[block + 1]
+    curtailed = combined["flexibility_curtailed_twh_mean"].sel(year=2030).to_numpy()
+    assert curtailed[1] > curtailed[0] > 0.0
+    for position, row in enumerate(lines[block + 2 : block + 4]):
+        assert f"({curtailed[position]:,.4f})" in row
