@@ -15,15 +15,28 @@ def merged(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
     """``base`` with ``overrides`` merged in: tables recursively, anything else replaced.
 
     A distribution (a table with ``dist``) is a value, not a table: it replaces whole, so a
-    triangular PUE can be overridden by a fixed one.
+    triangular PUE can be overridden by a fixed one. A dotted key is the path of the nested
+    tables, as ``forecast sweep --vary`` names it: ``{"grid.capital.limit_mw": 100}`` is
+    ``{"grid": {"capital": {"limit_mw": 100}}}``.
     """
     result = dict(base)
-    for key, value in overrides.items():
+    for dotted, given in overrides.items():
+        key, value = _undotted(dotted, given)
         if isinstance(value, dict) and "dist" not in value and isinstance(result.get(key), dict):
             result[key] = merged(result[key], value)
         else:
             result[key] = value
     return result
+
+
+def _undotted(key: Any, value: Any) -> tuple[Any, Any]:
+    """A dotted key's first table and the value nested under the rest of its path."""
+    if not isinstance(key, str) or "." not in key:
+        return key, value
+    head, *path = key.split(".")
+    for name in reversed(path):
+        value = {name: value}
+    return head, value
 
 
 def check_local_midnights(timezone: str, start: dt.date, end: dt.date, *, field: str) -> None:

@@ -163,6 +163,12 @@ def test_projection_overrides_and_inline_scenario(client: TestClient):
         np.array(heavier["variables"]["ai_energy_twh"]["values"])
         > np.array(base["variables"]["ai_energy_twh"]["values"])
     ).all()
+    # A dotted key names the nested table's path, as forecast sweep --vary does.
+    dotted = client.post(
+        "/v1/projections",
+        json={**SMALL, "overrides": {"operations.pue": {"dist": "fixed", "value": 2.0}}},
+    ).json()
+    assert dotted["scenario_sha256"] == heavier["scenario_sha256"]
     scenario = client.get("/v1/scenarios/kr-national").json()["scenario"]
     inline = {key: value for key, value in SMALL.items() if key != "scenario_id"}
     same = client.post("/v1/projections", json={**inline, "scenario": scenario}).json()

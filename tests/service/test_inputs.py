@@ -168,3 +168,15 @@ def test_identical_concurrent_requests_share_one_computation(make_settings):
         assert len({answer.content for answer in answers}) == 1
         assert client.get("/v1/runs").json()["total"] == 1  # one computation, one run
         assert {answer.headers["x-cache"] for answer in answers} <= {"miss", "shared", "hit"}
+
+
+def test_a_dotted_override_merges_into_the_nested_tables():
+    """The Irish planner's `{"grid.dublin.limit_mw": 100}` was refused as "not a field here";
+    it is the path of the nested tables, and the region's other fields stay."""
+    from service.inputs import merged
+
+    base = {"grid": {"dublin": {"limit_mw": 250, "reinforcements": [{"mw": 150}]}}, "id": "ie"}
+    assert merged(base, {"grid.dublin.limit_mw": 100}) == {
+        "grid": {"dublin": {"limit_mw": 100, "reinforcements": [{"mw": 150}]}}, "id": "ie",
+    }  # fmt: skip
+    assert merged(base, {"grid.west.limit_mw": 5})["grid"]["west"] == {"limit_mw": 5}
