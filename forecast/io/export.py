@@ -20,8 +20,9 @@ CSV schema (one row per variable, region, period and quantile; documented in the
     ``MW`` (mean power over the period), ``TWh``, ``GW``, ``%``, ``1`` or ``accelerators``.
 
 Variables with one more dimension (sites, duration curves, the peak-hour calendar, per-draw
-values) add one column per such dimension after these; a site's rows carry its region. Parquet holds the same table (zstd), with the
-provenance in its schema metadata instead of a ``.meta.json`` file.
+values) add one column per such dimension after these; a site's rows carry its region.
+Parquet holds the same table (zstd), with the provenance in its schema metadata instead of a
+``.meta.json`` file.
 """
 
 from __future__ import annotations
