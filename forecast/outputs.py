@@ -240,10 +240,22 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "Non-AI data-centre electricity in the year (conventional servers, storage, network)",
     ),
     OutputVariable(
+        "non_ai_energy_twh_by_region",
+        _ANNUAL_REGIONAL,
+        "TWh",
+        "Non-AI data-centre electricity in the year by region (each load in its region)",
+    ),
+    OutputVariable(
         "non_ai_peak_gw", _ANNUAL, "GW", "Highest hourly non-AI data-centre load in the year"
     ),
     OutputVariable(
         "dc_energy_twh", _ANNUAL, "TWh", "All data-centre electricity in the year (AI + non-AI)"
+    ),
+    OutputVariable(
+        "dc_energy_twh_by_region",
+        _ANNUAL_REGIONAL,
+        "TWh",
+        "All data-centre electricity in the year by region (AI + non-AI)",
     ),
     OutputVariable("dc_peak_gw", _ANNUAL, "GW", "Highest hourly data-centre load in the year"),
     OutputVariable(

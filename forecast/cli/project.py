@@ -170,20 +170,25 @@ def _year_table(dataset, title: str, columns: list[Column]) -> str:
 
 
 def sector_table(dataset) -> str:
-    """AI and non-AI data-centre energy and peak per year, when the scenario has non-AI load."""
+    """AI and non-AI data-centre energy and peak per year, when the scenario has non-AI load,
+    and each region's data-centre energy where it has several regions."""
     if "non_ai_energy_twh" not in dataset:
         return ""
-    return _year_table(
-        dataset,
-        "data-centre sector: P50 [P10-P90] (mean)",
-        [
-            ("ai_energy_twh", "AI TWh", 2, {}),
-            ("non_ai_energy_twh", "non-AI TWh", 2, {}),
-            ("dc_energy_twh", "all data centres TWh", 2, {}),
-            ("dc_peak_gw", "data-centre peak GW", 2, {}),
-            ("ai_share_of_dc_energy_pct", "AI share of data centres %", 1, {}),
-        ],
-    )
+    columns: list[Column] = [
+        ("ai_energy_twh", "AI TWh", 2, {}),
+        ("non_ai_energy_twh", "non-AI TWh", 2, {}),
+        ("dc_energy_twh", "all data centres TWh", 2, {}),
+        ("dc_peak_gw", "data-centre peak GW", 2, {}),
+        ("ai_share_of_dc_energy_pct", "AI share of data centres %", 1, {}),
+    ]
+    if "dc_energy_twh_by_region" in dataset:
+        for region in dataset["region"].to_numpy():
+            where = {"region": str(region)}
+            columns += [
+                ("non_ai_energy_twh_by_region", f"non-AI TWh {region}", 2, where),
+                ("dc_energy_twh_by_region", f"all data centres TWh {region}", 2, where),
+            ]
+    return _year_table(dataset, "data-centre sector: P50 [P10-P90] (mean)", columns)
 
 
 def grid_columns(dataset) -> list[Column]:

@@ -46,7 +46,12 @@ from forecast.engine.options import (
     ProgressCallback,
     ProjectionOptions,
 )
-from forecast.engine.power import coefficients, inference_shape, non_ai_coefficients
+from forecast.engine.power import (
+    coefficients,
+    inference_shape,
+    non_ai_coefficients,
+    non_ai_energy_by_region,
+)
 from forecast.engine.sampling import central, operation
 from forecast.engine.stream import baseline_beside, stream_hours
 from forecast.errors import ForecastError, ScenarioError
@@ -260,6 +265,11 @@ def _project(scenario, options, calendar, progress, baseline, hourly_sinks) -> x
         **({"hourly_sink": hourly_sink} if sinks else {}),
         baseline_quantiles=baseline_quantiles,
     )
+    if scenario.non_ai_loads and len(scenario.regions) > 1:
+        stats.annual["non_ai_region_energy"] = non_ai_energy_by_region(
+            inputs, len(scenario.regions), inputs.scenario_slope_factor, grid.months, window,
+            mean_excess, calendar, cooling_excess,
+        )  # fmt: skip
     drivers = inputs.drivers()
     drivers["weather_year_mean_excess_c"] = cooling_excess.mean(axis=1)[inputs.weather_of_draw]
     has_sites = bool(scenario.sites)

@@ -252,6 +252,13 @@ def _annual_variables(
         _by_region(
             "ai_energy_twh_by_region", region_twh, probabilities, data, per_draw=per_draw_values
         )
+        if "non_ai_region_energy" in annual:
+            non_ai_twh = np.moveaxis(annual["non_ai_region_energy"] * MWH_TO_TWH, 0, 1)
+            for name, values in (
+                ("non_ai_energy_twh_by_region", non_ai_twh),
+                ("dc_energy_twh_by_region", region_twh + non_ai_twh),
+            ):
+                _by_region(name, values, probabilities, data, per_draw=per_draw_values)
 
 
 def _spread_drivers(drivers: dict[str, np.ndarray], outcome: np.ndarray) -> dict[str, float]:

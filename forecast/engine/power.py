@@ -186,6 +186,42 @@ def coefficients(
     return np.moveaxis(columns, 0, -1)
 
 
+def non_ai_energy_by_region(
+    inputs,
+    n_regions: int,
+    slope_factor: float,
+    grid_months: np.ndarray,
+    window: slice,
+    mean_excess: float,
+    calendar,
+    cooling_excess: np.ndarray,
+) -> np.ndarray:
+    """Each region's non-AI data-centre energy per year and draw, the kernel's non-AI row
+    (every load, those the baseline holds included) region by region. [MWh] float64[R, D, Y]
+
+    The load is ``IT · (a + b · x)`` every hour of a month, so its sum over the month is
+    ``hours · IT·a + (sum of x) · IT·b``, with ``x`` the draw's weather year's cooling excess:
+    no hourly pass is needed.
+    """
+    months = grid_months[window]
+    hours = np.bincount(calendar.month_of_hour, minlength=months.size).astype(float)  # [M]
+    # Sum of each weather year's excess over each month's hours. [W, M]
+    excess = np.stack(
+        [np.bincount(calendar.month_of_hour, weights=row, minlength=months.size)
+         for row in cooling_excess]
+    )  # fmt: skip
+    per_draw_excess = excess[inputs.weather_of_draw]  # [D, M]
+    year_of_month = (months // 12 - calendar.years[0]).astype(np.int64)
+    energy = np.zeros((n_regions, inputs.draws, calendar.years.size))
+    for load in inputs.non_ai:
+        line = pue_line(load.pue, inputs.pue_slope_per_c, slope_factor, months, mean_excess)
+        it_mw = load.it_mw(months)
+        monthly = it_mw * (line.a * hours + line.b * per_draw_excess)  # [D, M]
+        for year in range(calendar.years.size):
+            energy[load.region, :, year] += monthly[:, year_of_month == year].sum(axis=1)
+    return energy
+
+
 def non_ai_coefficients(
     inputs, slope_factor: float, grid_months: np.ndarray, window: slice, mean_excess: float
 ) -> np.ndarray:

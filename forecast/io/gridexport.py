@@ -16,10 +16,14 @@ thousands of paths (one per draw); this module picks which to hand over, explici
 
 Loads (columns): ``baseline`` (the baseline model's load of the grid, less the non-AI
 data-centre load it already holds), ``non_ai_dc`` (non-AI data-centre load, when the scenario
-has any) and ``ai_dc_<region>`` (AI data-centre load of each scenario region). They sum to the
-projection's total grid load hour by hour; without a baseline model, to the data-centre
-load. The grid-wide loads sit on a bus named after the country, each region's AI load on a bus
-named after the region: ``loads.csv`` is the mapping to rename to a model's own buses.
+has any; for representative draws of a scenario with several regions, ``non_ai_dc_<region>``
+for each region that has some, split by the draw's regional shares of each year's non-AI
+energy) and ``ai_dc_<region>`` (AI data-centre load of each scenario region). They sum to the
+projection's total grid load hour by hour; without a baseline model, to the data-centre load,
+and a non-AI load that the grid's metered demand already holds (``in_baseline``) is then named
+in its column's description. The grid-wide loads sit on a bus named after the country, each
+region's loads on a bus named after the region: ``loads.csv`` is the mapping to rename to a
+model's own buses.
 
 Time: rows are the projection's hours; they are labelled in the zone's standard time (a fixed
 UTC offset, :func:`forecast.calendar.standard_utc_offset`: 24 periods every day, no repeated
@@ -156,7 +160,8 @@ def _loads(scenario: Scenario, has_baseline: bool) -> tuple[list[Load], np.ndarr
                 "non_ai_dc",
                 scenario.country,
                 "non_ai_data_centre",
-                "non-AI data-centre load (conventional servers, storage, network x PUE)",
+                "non-AI data-centre load (conventional servers, storage, network x PUE)"
+                + _held_note(scenario, has_baseline),
             )
         )
         rows.append(layout.NON_AI_ROW)
@@ -171,6 +176,62 @@ def _loads(scenario: Scenario, has_baseline: bool) -> tuple[list[Load], np.ndarr
         )
         rows.append(layout.FIRST_REGION_ROW + region_index)
     return loads, np.array(rows, dtype=np.int64)
+
+
+def _held_note(scenario: Scenario, has_baseline: bool, region: str | None = None) -> str:
+    """Where there is no baseline column: which of the non-AI loads (of ``region``) the grid's
+    metered demand already holds (``in_baseline``), which a model that adds its own metered
+    demand would count twice. (With a baseline column, that column leaves them out.)"""
+    if has_baseline:
+        return ""
+    held = [
+        load.name
+        for load in scenario.non_ai_loads
+        if load.in_baseline and (region is None or (load.region or scenario.regions[0]) == region)
+    ]
+    if not held:
+        return ""
+    return (
+        f"; holds load already in the grid's metered demand ({', '.join(held)}: in_baseline): "
+        "leave it out where the model's own demand is metered"
+    )
+
+
+def _non_ai_by_region(
+    scenario: Scenario,
+    loads: list[Load],
+    load_mw: np.ndarray,
+    first: xr.Dataset,
+    chosen: np.ndarray,
+    year_of_hour: np.ndarray,
+) -> tuple[list[Load], np.ndarray]:
+    """The representative draws' non-AI column split into one per region that has non-AI load
+    (bus: the region), each hour by the draw's share of the year's non-AI energy in the region
+    (``non_ai_energy_twh_by_region_per_draw``): the regions' years are exact and their sum is
+    the column hour by hour. Unchanged with one region or no non-AI load."""
+    name = "non_ai_energy_twh_by_region_per_draw"
+    if name not in first:
+        return loads, load_mw
+    position = next(i for i, load in enumerate(loads) if load.name == "non_ai_dc")
+    by_region = first[name].to_numpy()[:, chosen]  # [R, S, Y] TWh
+    total = by_region.sum(axis=0)
+    shares = np.divide(by_region, total, out=np.zeros_like(by_region), where=total > 0)
+    regions = [r for r, region in enumerate(scenario.regions) if by_region[r].any()]
+    split = [load_mw[position] * shares[r][:, year_of_hour] for r in regions]  # [S, H] each
+    has_baseline = loads[0].name == "baseline"
+    columns = [
+        Load(
+            f"non_ai_dc_{scenario.regions[r]}",
+            scenario.regions[r],
+            "non_ai_data_centre",
+            f"non-AI data-centre load in region {scenario.regions[r]} (conventional servers, "
+            "storage, network x PUE)" + _held_note(scenario, has_baseline, scenario.regions[r]),
+        )
+        for r in regions
+    ]
+    loads = [*loads[:position], *columns, *loads[position + 1 :]]
+    load_mw = np.concatenate([load_mw[:position], np.stack(split), load_mw[position + 1 :]])
+    return loads, load_mw
 
 
 def _columns(has_baseline: bool, n_columns: int):
@@ -268,6 +329,9 @@ def grid_paths(
         dataset = project(
             scenario, base, baseline=model, hourly_sinks=[sink], progress=_pass(progress, 1, 2)
         )
+        loads, load_mw = _non_ai_by_region(
+            scenario, loads, sink.load_mw, first, chosen, calendar.year_of_hour
+        )
         labels = [
             f"p{round(100 * p):02d}-draw-{d}" for p, d in zip(probabilities, chosen, strict=True)
         ]
@@ -283,7 +347,6 @@ def grid_paths(
             }
             for label, d, p, t in zip(labels, chosen, probabilities, targets, strict=True)
         ]
-        load_mw = sink.load_mw
     utc = calendar.local.tz_convert("UTC")
     standard = (utc + standard_utc_offset(scenario.timezone)).tz_localize(None)
     return GridPaths(

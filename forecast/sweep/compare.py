@@ -411,7 +411,7 @@ def _grid_blocks(dataset: xr.Dataset, labels: list[str]) -> list[str]:
     per year)."""
     lines: list[str] = []
     if "grid_delayed_mw" in dataset:
-        months = dataset["month"].to_index()
+        months = pd.DatetimeIndex(dataset["month"].to_index())
         rows = []
         for year in dataset["year"].to_numpy():
             end = months[months.year == year][-1]

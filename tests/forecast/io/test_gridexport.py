@@ -254,3 +254,48 @@ def test_an_export_into_an_earlier_exports_folder_replaces_it(
     assert main(["export-grid", scenario, "--out", str(foreign)]) == 2
     assert "a folder with other files in it and no export.json" in capsys.readouterr().err
     assert sorted(p.name for p in foreign.iterdir()) == ["a.jpg"]
+
+
+def test_non_ai_load_goes_on_its_regions_bus_and_a_held_load_is_named(
+    small_scenario_text, scenario_file
+):
+    """A TSO's question was Dublin's whole data-centre load: the non-AI load sat on the
+    country's bus. Each region with non-AI load gets its own column on its own bus, the
+    regions' years are the projection's regional energies and together its non-AI energy;
+    without a baseline, a load the metered demand already holds is named."""
+    import tomllib
+
+    from forecast.scenario import parse_scenario
+
+    data = tomllib.loads(small_scenario_text)
+    data["non_ai_loads"] = [
+        {"name": "capital halls", "kind": "other", "energy_twh": 2.0, "region": "capital",
+         "in_baseline": True},
+        {"name": "south halls", "kind": "other", "energy_twh": {"dist": "uniform", "low": 0.5,
+         "high": 1.0}, "region": "non_capital"},
+    ]  # fmt: skip
+    scenario = parse_scenario(data, origin="two regions")
+    options = ProjectionOptions(
+        draws=12, start=dt.date(2025, 1, 1), end=dt.date(2026, 12, 31), weather="typical",
+        include_baseline=False,
+    )  # fmt: skip
+    paths = gridexport.grid_paths(scenario, options, draws=2)
+    names = [load.name for load in paths.loads]
+    assert names == [
+        "non_ai_dc_capital", "non_ai_dc_non_capital", "ai_dc_capital", "ai_dc_non_capital",
+    ]  # fmt: skip
+    assert [load.bus for load in paths.loads[:2]] == ["capital", "non_capital"]
+    assert "capital halls: in_baseline" in paths.loads[0].description
+    assert "in_baseline" not in paths.loads[1].description
+    by_region = paths.dataset["non_ai_energy_twh_by_region_per_draw"]
+    energy = paths.annual_energy_twh()  # [C, P, Y]
+    for p, info in enumerate(paths.paths):
+        for r, region in enumerate(("capital", "non_capital")):
+            np.testing.assert_allclose(
+                energy[r, p], by_region.sel(region=region, draw=info["draw"]), rtol=1e-9
+            )
+    national = paths.dataset["non_ai_energy_twh_per_draw"]
+    for p, info in enumerate(paths.paths):
+        np.testing.assert_allclose(
+            energy[:2, p].sum(axis=0), national.sel(draw=info["draw"]), rtol=1e-9
+        )
