@@ -361,7 +361,9 @@ def _model_section(datasets: Sequence[xr.Dataset]) -> str:
     rows = []
     for label in sorted({d.attrs["baseline_model"] for d in datasets}):
         if label == "none":
-            rows.append([_e(label), "no baseline model for the grid: the AI load alone", "", ""])
+            notes = sorted({str(d.attrs.get("baseline_note", "")) for d in datasets
+                            if d.attrs["baseline_model"] == "none"})  # fmt: skip
+            rows.append([_e(label), _e("; ".join(notes)), "", ""])
             continue
         manifest = load_baseline_model(label).manifest
         ex_ante = manifest.get("metrics", {}).get("ex_ante", {})
@@ -403,6 +405,9 @@ def _scenario_section(scenario: Scenario, dataset: xr.Dataset, index: int) -> st
         else ""
     )
     fans = plot.projection_figure(dataset)
+    grid = dataset.attrs["baseline_model"] != "none"
+    load = "AI and grid load" if grid else "Data-centre load (no baseline: no grid load)"
+    peak = "grid's peak comes" if grid else "data-centre load's peak comes (no baseline)"
     return "".join(
         [
             f'<h2 id="{anchor}">{_e(scenario.id)}: {_e(scenario.title)}</h2>',
@@ -414,8 +419,8 @@ def _scenario_section(scenario: Scenario, dataset: xr.Dataset, index: int) -> st
             _figure(
                 fans,
                 f"fan-{index}",
-                "AI and grid load (P5–P95, P10–P90, P50 of monthly "
-                "means) and annual AI energy and share (P50 with P10–P90 bars).",
+                f"{load} (P5–P95, P10–P90, P50 of monthly means) and annual AI energy and "
+                "share (P50 with P10–P90 bars).",
             ),
             "<p>Per year, P50 [P10–P90] (mean) over draws:</p>",
             annual_table(dataset),
@@ -429,8 +434,7 @@ def _scenario_section(scenario: Scenario, dataset: xr.Dataset, index: int) -> st
             _figure(
                 plot.peak_hours_figure(dataset),
                 f"peak-{index}",
-                "Month and local hour of each draw's highest hours of the year: when the "
-                "grid's peak comes.",
+                f"Month and local hour of each draw's highest hours of the year: when the {peak}.",
             ),
             "<h3>What drives the spread</h3>",
             f"<p>{_e(dataset['spread_driver_rank_correlation'].attrs['description'])}.</p>",

@@ -147,3 +147,17 @@ def test_report_command_refuses_bad_output(scenario_file, tmp_path, capsys):
     assert main(["report", scenario, "--out", str(tmp_path / "none" / "r.html")]) == 2
     assert "does not exist" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == [tmp_path / "small.toml"]
+
+
+def test_a_report_without_a_baseline_says_so_and_calls_no_chart_the_grid():
+    """An Irish planner's report read "AI and grid load" and "when the grid's peak comes" over
+    charts of the data-centre load alone, and "the AI load alone" beside non-AI load."""
+    data = tomllib.loads(SMALL_SCENARIO) | {"baseline_model": "none"}
+    options = ProjectionOptions(
+        draws=12, seed=3, start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31),
+        weather="typical", duration_draws=10,
+    )  # fmt: skip
+    text = build_report([parse_scenario(data, origin="none")], options, command="forecast report")
+    assert "AI and grid load" not in text and "grid&#x27;s peak comes" not in text
+    assert "Data-centre load (no baseline: no grid load)" in text
+    assert "the scenario says baseline_model = &quot;none&quot;" in text
