@@ -6,6 +6,7 @@ Part of :mod:`forecast.scenario`; the package's ``__init__`` lists the public na
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 import warnings
 from pathlib import Path
@@ -147,8 +148,11 @@ def format_validation_error(error: ValidationError, *, origin: str, data: Any = 
     return f"{origin}: {location}{shown}: {message}{suffix}"
 
 
-def parse_scenario(data: dict[str, Any], *, origin: str = "scenario") -> Scenario:
-    """Validate a scenario from a mapping (a parsed TOML file or a JSON body).
+def parse_scenario(
+    data: dict[str, Any], *, origin: str = "scenario", directory: Path | None = None
+) -> Scenario:
+    """Validate a scenario from a mapping (a parsed TOML file or a JSON body); ``directory``
+    is the file's, where ``extends`` may also name a scenario file beside it.
 
     Raises
     ------
@@ -156,7 +160,7 @@ def parse_scenario(data: dict[str, Any], *, origin: str = "scenario") -> Scenari
         One line naming ``origin``, the field, the value and what is allowed.
     """
     if isinstance(data, dict) and "extends" in data:
-        data = extended(data, origin=origin)
+        data = extended(data, origin=origin, directory=directory)
     if isinstance(data, dict) and data.get("schema_version", 1) == 1:
         data = upgrade_v1(data)
     try:
@@ -189,39 +193,64 @@ def _merged(base: Any, changes: Any) -> Any:
     return changes
 
 
-def extended(data: dict[str, Any], *, origin: str, depth: int = 0) -> dict[str, Any]:
-    """A variant's data over its base's: ``extends = "<shipped scenario id>"``.
+def _base_path(base_id: Any, directory: Path | None, *, origin: str) -> Path:
+    """The file ``extends`` names: a shipped scenario, else ``<base_id>.toml`` beside the
+    variant's own file (``directory``; a scenario given as data, such as an API body, has none).
+    The id must be a scenario id (``[a-z0-9-]``), so it never leaves that directory."""
+    shipped = shipped_scenario_paths()
+    if isinstance(base_id, str) and base_id in shipped:
+        return shipped[base_id]
+    beside = ""
+    if directory is not None:
+        if isinstance(base_id, str) and _BASE_ID.fullmatch(base_id):
+            path = directory / f"{base_id}.toml"
+            if path.is_file():
+                return path
+        beside = f" or a file <id>.toml beside this one (in {directory})"
+    raise ScenarioError(
+        f"{origin}: extends = {base_id!r}: must name a shipped scenario{beside}; shipped: "
+        f"{', '.join(shipped)}"
+    )
+
+
+#: What ``extends`` may name beside a variant's file: a scenario id, never a path.
+_BASE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+def extended(
+    data: dict[str, Any], *, origin: str, depth: int = 0, directory: Path | None = None
+) -> dict[str, Any]:
+    """A variant's data over its base's: ``extends = "<scenario id>"``.
 
     The variant gives its own ``id``, ``title`` and ``description`` and whatever it changes;
     tables (``[operations]``, ``[grid.capital]``, ``[flexibility]``) merge key by key with the
     base's, lists (``[[sites]]``, ``[[deployments]]``) and values replace the base's (a list
-    that replaces a different one is said, as a :class:`ScenarioNote` warning). Only shipped
-    scenarios can be extended, so that a variant never reads an arbitrary file.
+    that replaces a different one is said, as a :class:`ScenarioNote` warning). The base is a
+    shipped scenario or, for a variant read from a file (``directory``), a scenario file beside
+    it named by its id: a variant never reads an arbitrary file, and one given as data (an API
+    body) extends shipped scenarios only.
 
     Raises
     ------
     ScenarioError
-        The base is not a shipped scenario, or the chain is too long or circular.
+        The base is neither, or the chain is too long or circular.
     """
     base_id = data.get("extends")
-    shipped = shipped_scenario_paths()
-    if not isinstance(base_id, str) or base_id not in shipped:
-        raise ScenarioError(
-            f"{origin}: extends = {base_id!r}: must name a shipped scenario; shipped: "
-            f"{', '.join(shipped)}"
-        )
+    base_path = _base_path(base_id, directory, origin=origin)
     if depth >= MAX_EXTENDS_DEPTH:
         raise ScenarioError(
             f"{origin}: extends = {base_id!r}: more than {MAX_EXTENDS_DEPTH} scenarios in the "
             "chain (is it circular?)"
         )
     try:
-        with shipped[base_id].open("rb") as handle:
+        with base_path.open("rb") as handle:
             base = tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(f"{shipped[base_id].name}: malformed TOML: {error}") from None
+        raise ScenarioError(f"{base_path.name}: malformed TOML: {error}") from None
+    except UnicodeDecodeError as error:
+        raise ScenarioError(f"{base_path.name}: not UTF-8 text: {error.reason}") from None
     if "extends" in base:
-        base = extended(base, origin=shipped[base_id].name, depth=depth + 1)
+        base = extended(base, origin=base_path.name, depth=depth + 1, directory=base_path.parent)
     changes = {key: value for key, value in data.items() if key != "extends"}
     for key, value in changes.items():
         replaced = base.get(key)
@@ -275,8 +304,7 @@ def read_scenario_file(path: Path) -> Scenario:
         raise ScenarioError(f"{origin}: malformed TOML: {error}") from None
     except UnicodeDecodeError as error:
         raise ScenarioError(f"{origin}: not UTF-8 text: {error.reason}") from None
-    scenario = parse_scenario(data, origin=origin)
-    return scenario
+    return parse_scenario(data, origin=origin, directory=path.resolve().parent)
 
 
 def shipped_scenario_paths() -> dict[str, Path]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import tomllib
+
 import pytest
 
 from forecast.cli import main
@@ -40,8 +43,37 @@ def test_tables_merge_key_by_key_and_lists_replace():
 
 @pytest.mark.parametrize("base", ["no-such-scenario", "../kr-outlook", 3])
 def test_only_shipped_scenarios_can_be_extended(base):
-    with pytest.raises(ScenarioError, match=r"extends = .*must name a shipped scenario"):
+    """A scenario given as data (an API body) extends shipped scenarios only."""
+    with pytest.raises(ScenarioError, match=r"extends = .*must name a shipped scenario;"):
         parse_scenario({"extends": base, "id": "x"}, origin="x.toml")
+
+
+def test_a_variant_file_extends_a_scenario_file_beside_it(tmp_path, capsys):
+    """An Irish planner had to copy a whole scenario of their own to add [flexibility]: a
+    variant file may extend a scenario file beside it, named by its id (never a path)."""
+    own = tmp_path / "ie-base.toml"
+    own.write_text(
+        'extends = "kr-outlook"\nid = "ie-base"\ntitle = "base"\ndescription = "base"\n'
+        "[operations]\npue = 1.25\n",
+        encoding="utf-8",
+    )
+    variant = tmp_path / "ie-flex.toml"
+    variant.write_text(
+        'extends = "ie-base"\nid = "ie-flex"\ntitle = "flex"\ndescription = "flex"\n'
+        "[flexibility]\nshare = 0.3\nhours_per_year = 20\n",
+        encoding="utf-8",
+    )
+    scenario = load_scenario(str(variant))
+    assert scenario.operations.pue.value == 1.25 and scenario.flexibility is not None
+    assert scenario.sites == load_scenario("kr-outlook").sites  # two files up
+    # Not a path, not a file that is not there; the message says where it looked.
+    for bad in ("../ie-base", "ie-none"):
+        variant.write_text(variant.read_text().replace('"ie-base"', json.dumps(bad), 1))
+        assert main(["scenarios", "show", str(variant)]) == 2
+        error = capsys.readouterr().err
+        assert f"extends = {bad!r}" in error and f"beside this one (in {tmp_path})" in error
+        variant.write_text(variant.read_text().replace(json.dumps(bad), '"ie-base"', 1))
+    assert tomllib.loads(variant.read_text())["extends"] == "ie-base"
 
 
 def _campus_variant(directory, scenario_id: str, status: str):
