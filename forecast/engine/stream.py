@@ -143,6 +143,16 @@ def _chunks(calendar, coef, non_ai, shape, excess, baseline, order, group_bounds
         yield _Chunk(first_day, last_day, h0, h1, y0, y1, inputs)
 
 
+def _no_flexibility(n_years: int, n_draws: int) -> tuple:
+    """The flexibility fields of a stream without it: no share, no stress level, any hour."""
+    return (
+        np.zeros(n_draws),
+        np.full((n_years, n_draws), np.inf),
+        np.full((n_years, n_draws), kernels.ANY_HOUR),
+        False,
+    )
+
+
 def _draw_order(weather_of_draw: np.ndarray, n_weather: int) -> tuple[np.ndarray, np.ndarray]:
     """The stream's draw order (sorted by weather year, stably) and the first draw of each
     weather year in it, then the number of draws."""
@@ -200,10 +210,7 @@ def _baseline_quantiles(options, calendar, n_regions, shape, cooling_excess, wea
     order, group_bounds = _draw_order(weather_of_draw, cooling_excess.shape[0])
     quantiles = np.empty((len(probabilities), len(calendar.local)))
     years = len(calendar.years)
-    no_flex = (
-        np.zeros(n_draws), np.full((years, n_draws), np.inf),
-        np.full((years, n_draws), kernels.ANY_HOUR), False,
-    )  # fmt: skip
+    no_flex = _no_flexibility(years, n_draws)
     # No AI and no non-AI load: the kernel reads the baseline's and the weather's fields only.
     chunks = _chunks(
         calendar, np.zeros((n_draws, 0, n_months, 4)), np.zeros((n_draws, n_months, 4)), shape,
@@ -254,24 +261,8 @@ def _stress_levels(chunks, flexibility, n_years, n_draws):
             chunk.inputs, chunk.y0, threshold, heaps, heap_hours, sizes, open_year, levels,
             cutoffs, peak, ai_at_peak,
         )  # fmt: skip
-    close_last_years(heaps, heap_hours, sizes, open_year, threshold, levels, cutoffs)
+    kernels.close_open_years(heaps, heap_hours, sizes, open_year, threshold, levels, cutoffs)
     return levels, cutoffs, peak, ai_at_peak
-
-
-def close_last_years(heaps, heap_hours, sizes, open_year, threshold, levels, cutoffs) -> None:
-    """Write each draw's last year's stress level and cutoff, which
-    :func:`forecast.kernels.stress_levels` leaves open, as the kernel closes the others: the
-    N-th highest hour and its hour, or the threshold if higher (every hour at it), or the
-    threshold and every hour when the year has fewer than N hours."""
-    for draw, year in enumerate(open_year):
-        if year < 0:
-            continue
-        full = sizes[draw] == heaps.shape[1] and sizes[draw] > 0
-        if full and heaps[draw, 0] >= threshold:
-            levels[year, draw], cutoffs[year, draw] = heaps[draw, 0], heap_hours[draw, 0]
-        else:
-            levels[year, draw] = max(heaps[draw, 0] if full else -np.inf, threshold)
-            cutoffs[year, draw] = kernels.ANY_HOUR
 
 
 def stream_hours(
@@ -335,10 +326,7 @@ def stream_hours(
     period_sums = None if hourly else np.zeros((n_rows, n_periods, n_draws))
     blocks = kernels.thread_count()
     max_days = _max_days(n_draws, n_regions)
-    no_flex = (
-        np.zeros(n_draws), np.full((n_years, n_draws), np.inf),
-        np.full((n_years, n_draws), kernels.ANY_HOUR), False,
-    )  # fmt: skip
+    no_flex = _no_flexibility(n_years, n_draws)
 
     def chunks(flex):
         return _chunks(

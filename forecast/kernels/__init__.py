@@ -337,6 +337,27 @@ def stress_levels(
     )  # fmt: skip
 
 
+def close_open_years(
+    heaps: FloatArray,
+    heap_hours: IndexArray,
+    sizes: IndexArray,
+    open_year: IndexArray,
+    threshold_mw: float,
+    levels_out: FloatArray,
+    cutoffs_out: IndexArray,
+) -> None:
+    """Write each draw's last stress year, which :func:`stress_levels` leaves open, as it closes
+    the others (:func:`forecast.kernels.stream._close_year`); nothing on the NumPy path, whose
+    twin closes every year itself."""
+    draws = np.flatnonzero(open_year >= 0)
+    if draws.size == 0:
+        return
+    close = _compiled("stream")._close_year
+    for draw in draws:
+        close(heaps[draw], heap_hours[draw], sizes[draw], threshold_mw, levels_out,
+              cutoffs_out, open_year[draw], draw)  # fmt: skip
+
+
 def hourly_rows(
     inputs: StreamInputs,
     first_day: int,

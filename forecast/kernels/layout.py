@@ -13,10 +13,10 @@ from numpy.typing import NDArray
 #: Array types of the kernels' arguments (numba ignores annotations; they serve mypy).
 FloatArray = NDArray[np.float64]
 IndexArray = NDArray[np.int64]
+FlagArray = NDArray[np.uint8]
 
 #: A stress-hour cutoff that lets every hour exactly at the level be a stress hour. [-]
 ANY_HOUR = np.iinfo(np.int64).max
-FlagArray = NDArray[np.uint8]
 
 #: Rows of the per-hour value block, in this order; regions follow from row ``FIRST_REGION_ROW``.
 #: AI is after flexibility; CURTAILED is the AI load flexibility removed (and did not place);

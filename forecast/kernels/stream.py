@@ -187,8 +187,8 @@ def _day_shifts(inputs, day, rows, weather, moved, placed, filled):
 @borrowing_jit
 def _flex_hour(inputs, day, hour, rows, moved, placed, filled, day_moves):
     """Apply flexibility to the rows of the chunk's hour ``hour``; return how many draws' AI
-    load it changed.
-    ``day_moves`` is what :func:`_day_shifts` returned for the day (0 when curtailing).
+    load it changed. ``day_moves`` is what :func:`_day_shifts` returned for the day (0 when
+    curtailing).
 
     In a stress hour the flexible share of every region's AI load gives way: curtailed, or
     (shifting) moved to the day's other hours, with what they have no room for curtailed. In
@@ -625,7 +625,10 @@ def stream_chunk(
 @inline_jit
 def _ranks_below(value, hour, other_value, other_hour):
     """Whether an hour ranks below another: a lower total, or the same total later (the stress
-    hours' order: highest total first, the earlier hour first among equal totals)."""
+    hours' order: highest total first, the earlier hour first among equal totals). A NaN total
+    ranks below every number, as NumPy sorts it last (the twin's order)."""
+    if value != value:  # NaN
+        return other_value == other_value or hour > other_hour
     return value < other_value or (value == other_value and hour > other_hour)
 
 
@@ -725,8 +728,9 @@ def stress_draws(
                 continue
             entering = 0
             for draw in range(count):
-                # NaN enters, as it did when every hour went through the heap. An hour that
-                # only equals the floor comes after it, so it ranks below it and stays out.
+                # A NaN passes this test and is ranked by _keep_largest (lowest of all). An
+                # hour that only equals the floor comes after it, so it ranks below and stays
+                # out.
                 entering += 0 if total[draw] <= floor[draw] else 1
             if entering == 0:
                 continue
@@ -808,8 +812,8 @@ def stress_levels(
 def _close_year(heap, hours, size, threshold_mw, levels_out, cutoffs_out, year, draw):
     """Write a closed year's stress level and cutoff: the N-th highest hour and its hour, or
     the threshold if higher (with every hour at it: fewer than N hours reach it then), or the
-    threshold and every hour when the year has fewer than N hours. (The engine closes each
-    draw's last year the same way, in Python: :func:`forecast.engine.stream.close_year`.)"""
+    threshold and every hour when the year has fewer than N hours. (Each draw's last year is
+    closed by :func:`forecast.kernels.close_open_years`, which calls this.)"""
     full = size == heap.size and size > 0
     if full and heap[0] >= threshold_mw:
         levels_out[year, draw], cutoffs_out[year, draw] = heap[0], hours[0]

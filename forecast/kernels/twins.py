@@ -395,9 +395,9 @@ def _flexed(by_region, total, inputs, day_of_hour, year_of_hour):
     """Regions after flexibility and the curtailed load, by whole-array operations.
 
     Stress hours are where the total before flexibility reaches the draw's level (exactly at
-    it, up to the draw's cutoff hour); their
-    flexible share gives way, and with shifting each day's moved energy fills the day's other
-    hours in proportion to their room below the level.
+    it, up to the draw's cutoff hour); their flexible share gives way, and with shifting each
+    day's moved energy fills the day's other hours in proportion to their room below the
+    level.
     """
     level = inputs.stress_level_t[year_of_hour].T  # [D, H]
     cutoff = inputs.stress_hour_t[year_of_hour].T

@@ -98,6 +98,42 @@ def test_stream_chunk_matches_twin(draws, regions, weather_years, days, blocks, 
     np.testing.assert_allclose(day_sums, expected[1], rtol=1e-12, atol=1e-9)
 
 
+@pytest.mark.parametrize("flex", ["curtail", "shift"])
+@pytest.mark.parametrize(
+    ("draws", "blocks", "hours_per_year"), [(300, 2, 7), (2, 3, 30), (65, 1, 1)]
+)
+def test_flexibility_on_tied_hours_matches_twin(draws, blocks, hours_per_year, flex):
+    """Hours that tie (the same clock hour every day: no baseline, no weather) with the stress
+    levels and cutoffs of the first pass, in a chunk that is not the period's first: the
+    kernel's flexible stream equals its twin's, and exactly the declared hours give way."""
+    inputs, probabilities, rows = _inputs(
+        ("tied", draws, flex), draws=draws, regions=2, weather_years=1, days=4, fill="ties",
+        flex=flex,
+    )  # fmt: skip
+    inputs = inputs._replace(
+        baseline_level_t=np.zeros_like(inputs.baseline_level_t),
+        cooling_excess_c=np.zeros_like(inputs.cooling_excess_c),
+        non_ai_t=np.zeros_like(inputs.non_ai_t),
+        first_hour=1000,
+    )
+    levels, cutoffs, _, _ = twins.stress_levels_numpy(inputs, hours_per_year, 0.0)
+    assert (cutoffs[0] < kernels.ANY_HOUR).all()  # the first year's N-th hours tie: a cutoff
+    inputs = inputs._replace(stress_level_t=levels, stress_hour_t=cutoffs)
+    quantiles = np.empty((rows.size, probabilities.size, 4 * 24))
+    day_sums = np.empty((rows.size, 4, draws))
+    peaks = np.empty((blocks, PEAK_COUNT, 2, draws))
+    kernels.stream_chunk(inputs, probabilities, rows, quantiles, day_sums, peaks)
+    expected = twins.stream_chunk_numpy(inputs, probabilities, rows, block_count=blocks)
+    np.testing.assert_allclose(quantiles, expected[0], rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(day_sums, expected[1], rtol=1e-12, atol=1e-9)
+    # At most the declared hours of the first year (its 72 hours) give way in any draw:
+    # curtailing lowers only those; shifting curtails only in those.
+    flexed, plain = (twins.stream_values(i)[:, :, :72] for i in (inputs, inputs._replace(
+        flex_share=np.zeros(draws))))  # fmt: skip
+    changed = (flexed[layout.AI_ROW] < plain[layout.AI_ROW]) | (flexed[layout.CURTAILED_ROW] > 0)
+    assert changed.sum(axis=1).max() <= hours_per_year
+
+
 @pytest.mark.parametrize("flex", [None, "curtail", "shift"])
 @pytest.mark.parametrize("fill", ["random", "nan", "cool"])
 @pytest.mark.parametrize(("draws", "blocks"), [(300, 2), (2, 3), (200, 1)])
