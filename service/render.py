@@ -214,7 +214,7 @@ def _labels(labels: np.ndarray) -> list[str] | _Text:
 def _coords(dataset: xr.Dataset) -> dict[str, Any]:
     sites = {
         name: [str(label) for label in dataset[name].to_numpy()]
-        for name in ("site", "site_region")
+        for name in ("site", "site_region", "site_status")
         if name in dataset.coords
     }
     return {
@@ -379,16 +379,28 @@ def _csv(frame: pd.DataFrame, *, header: bool, scenario: str | None = None) -> b
 
 
 def projection_csv_chunks(
-    dataset: xr.Dataset, *, scenario: str | None = None, header: bool = True
+    dataset: xr.Dataset,
+    *,
+    scenario: str | None = None,
+    header: bool = True,
+    columns: list[str] | None = None,
 ) -> Iterator[bytes]:
-    """The tidy CSV of :func:`forecast.io.export.tidy_frame`, spreadsheet-safe, in row blocks.
+    """The tidy CSV of :func:`forecast.io.export.tidy_frame`, spreadsheet-safe, in row blocks,
+    every block with the whole table's columns (``columns``, default
+    :func:`forecast.io.export.table_columns`: a later variable's extra column, a site's, has
+    its place in the header and is empty in the earlier rows).
 
     Joined, the chunks equal :func:`projection_csv`: the table is cut along ``time`` into
     blocks whose rows come out in the order the whole table has them. With ``scenario``, every
     row starts with it in a ``scenario`` column (one scenario of a comparison).
     """
-    period_dims = ("time", "month", "year")
-    variables = [name for name, v in dataset.data_vars.items() if set(v.dims) & set(period_dims)]
+    columns = columns or export.table_columns(dataset)
+    tabled = ("time", "month", "year", "site")
+    variables = [name for name, v in dataset.data_vars.items() if set(v.dims) & set(tabled)]
+
+    def table(part: xr.Dataset) -> pd.DataFrame:
+        return export.tidy_frame(part).reindex(columns=columns)
+
     for name in variables:
         # drop_vars keeps every coordinate, which tidy_frame labels periods with.
         one = dataset.drop_vars([other for other in dataset.data_vars if other != name])
@@ -397,19 +409,19 @@ def projection_csv_chunks(
         quantiles = one.sizes["quantile"]
         step = max(CSV_CHUNK_ROWS // (regions * quantiles), 1) if time_steps else 0
         if "time" not in one[name].dims or time_steps <= step:
-            yield _csv(export.tidy_frame(one), header=header, scenario=scenario)
+            yield _csv(table(one), header=header, scenario=scenario)
         elif "region" in one[name].dims:
             # Rows run region by region, each over every period: block within a region.
             for region in one["region"].to_numpy():
                 single = one.sel(region=[region])
                 for first in range(0, time_steps, step):
                     block = single.isel(time=slice(first, first + step))
-                    yield _csv(export.tidy_frame(block), header=header, scenario=scenario)
+                    yield _csv(table(block), header=header, scenario=scenario)
                     header = False
         else:
             for first in range(0, time_steps, step):
                 block = one.isel(time=slice(first, first + step))
-                yield _csv(export.tidy_frame(block), header=header, scenario=scenario)
+                yield _csv(table(block), header=header, scenario=scenario)
                 header = False
         header = False
 
@@ -417,6 +429,7 @@ def projection_csv_chunks(
 def comparison_csv_chunks(dataset: xr.Dataset) -> Iterator[bytes]:
     """The comparison's tidy CSV (:func:`forecast.sweep.compare.tidy_compare_frame`: a ``scenario``
     column first), spreadsheet-safe, scenario after scenario in row blocks."""
+    columns = export.table_columns(dataset)
     for index, label in enumerate(dataset["scenario"].to_numpy()):
         one = dataset.sel(scenario=label).drop_vars(
             [name for name in SCENARIO_ATTRIBUTES if name in dataset.coords]
@@ -427,7 +440,7 @@ def comparison_csv_chunks(dataset: xr.Dataset) -> Iterator[bytes]:
             if variable.dtype.kind == "f" and bool(np.isnan(variable.to_numpy()).all())
         ]
         yield from projection_csv_chunks(
-            one.drop_vars(missing), scenario=str(label), header=index == 0
+            one.drop_vars(missing), scenario=str(label), header=index == 0, columns=columns
         )
 
 

@@ -104,13 +104,43 @@ def _axis_index(shape: tuple[int, ...], axis: int) -> np.ndarray:
     return np.tile(np.repeat(np.arange(shape[axis]), inner), outer)
 
 
-def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
-    """The Dataset as the tidy table written to CSV (columns :data:`CSV_COLUMNS`).
+#: Dimensions of a table row's place: region, period, quantile (and, in a comparison or a
+#: sweep, the scenario or variant the table's first columns name).
+_PLACE_DIMS = ("region", "time", "month", "year", "quantile", "scenario", "variant")
+#: Period dimensions, in the order a variable's is looked for.
+_PERIOD_DIMS = ("time", "month", "year")
 
-    A variable with a dimension beyond region, period and quantile (the duration curves'
-    band, the peak-hour calendar's month and hour, a draw) gets one more column per such
-    dimension, after :data:`CSV_COLUMNS` (:data:`EXTRA_COLUMNS` names them); rows of other
-    variables leave them empty. A projection without such variables has exactly
+
+def _tabled(variable: xr.DataArray) -> bool:
+    """Whether a variable has rows in the tidy table: one with a period, or a site's figure
+    over the whole period (``resolution`` ``period``)."""
+    return any(d in variable.dims for d in (*_PERIOD_DIMS, "site"))
+
+
+def table_columns(dataset: xr.Dataset) -> list[str]:
+    """The tidy table's columns: :data:`CSV_COLUMNS`, then one per dimension beyond a row's
+    place that any tabled variable has (:data:`EXTRA_COLUMNS` names them), in the order the
+    variables first have them. The command line's files and the service's answers (written in
+    pieces) all take their header from here."""
+    extra: list[str] = []
+    for variable in dataset.data_vars.values():
+        if not _tabled(variable):
+            continue
+        for dim in variable.dims:
+            column = EXTRA_COLUMNS.get(str(dim), str(dim))
+            if dim not in _PLACE_DIMS and column not in extra:
+                extra.append(column)
+    return [*CSV_COLUMNS, *extra]
+
+
+def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
+    """The Dataset as the tidy table written to CSV (columns :func:`table_columns`).
+
+    A variable with a dimension beyond region, period and quantile (a site, the duration
+    curves' band, the peak-hour calendar's month and hour, a draw) gets one more column per
+    such dimension, after :data:`CSV_COLUMNS`; rows of other variables leave them empty. A
+    site's figure over the whole period (its wait) has the resolution ``period`` and the
+    period's first instant. A projection without such variables has exactly
     :data:`CSV_COLUMNS`.
     """
     timezone = dataset.attrs["timezone"]
@@ -124,16 +154,16 @@ def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
         "year": local_iso(pd.DatetimeIndex([local_midnight(d, timezone) for d in year_starts])),
     }
     resolution_of = {"time": dataset.attrs["resolution"], "month": "monthly", "year": "annual"}
-    frames, extra_columns = [], []
+    frames = []
     for name, variable in dataset.data_vars.items():
-        period_dim = next((d for d in ("time", "month", "year") if d in variable.dims), None)
-        if period_dim is None:
+        if not _tabled(variable):
             continue
+        period_dim = next((d for d in _PERIOD_DIMS if d in variable.dims), None)
         extras = [d for d in variable.dims if d not in ("region", period_dim, "quantile")]
         order = [
             *(["region"] if "region" in variable.dims else []),
             *extras,
-            period_dim,
+            *([period_dim] if period_dim else []),
             *(["quantile"] if "quantile" in variable.dims else []),
         ]
         values = _array(variable.transpose(*order))
@@ -141,8 +171,10 @@ def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
         columns = {
             "variable": name,
             "region": _region_column(dataset, variable.dims, shape, order),
-            "resolution": resolution_of[period_dim],
-            "period_start": period_labels[period_dim][_axis_index(shape, order.index(period_dim))],
+            "resolution": resolution_of[period_dim] if period_dim else "period",
+            "period_start": period_labels[period_dim][_axis_index(shape, order.index(period_dim))]
+            if period_dim
+            else period_labels["time"][0],
             # A mean over draws has no quantile: its rows leave the quantile column empty.
             "quantile": _array(dataset["quantile"])[_axis_index(shape, len(order) - 1)]
             if "quantile" in variable.dims
@@ -153,10 +185,8 @@ def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
         for dim in extras:
             column = EXTRA_COLUMNS.get(str(dim), str(dim))
             columns[column] = _array(dataset[column])[_axis_index(shape, order.index(dim))]
-            if column not in extra_columns:
-                extra_columns.append(column)
         frames.append(pd.DataFrame(columns))
-    return pd.concat(frames, ignore_index=True)[[*CSV_COLUMNS, *extra_columns]]
+    return pd.concat(frames, ignore_index=True).reindex(columns=table_columns(dataset))
 
 
 def _region_column(dataset: xr.Dataset, dims, shape: tuple[int, ...], order: list) -> object:

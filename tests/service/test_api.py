@@ -13,6 +13,7 @@ import pytest
 import xarray as xr
 from fastapi.testclient import TestClient
 
+from forecast.io.export import CSV_COLUMNS, tidy_frame
 from service.errors import NotAcceptableError
 from service.main import create_app
 from service.render import negotiate, spreadsheet_safe
@@ -515,3 +516,22 @@ def test_openapi_documents_units(client: TestClient):
     assert "[MW]" in variables["total_mw"]["description"]
     request = schema["components"]["schemas"]["ProjectionRequest"]["properties"]
     assert all(field.get("description") for field in request.values())
+
+
+def test_a_csv_whose_later_rows_have_a_site_column_has_it_in_the_header(client: TestClient):
+    """The service's CSV took its header from the first variable's rows: kr-outlook's site
+    rows came with an eighth field and no heading, and pandas refused the file (a ministry
+    analyst's dashboard download). Its header is the command line's, and it reads back as the
+    library's tidy table of the same projection."""
+    body = {"scenario_id": "kr-outlook", "draws": 20, "resolution": "annual"}
+    csv = client.post("/v1/projections?format=csv", json=body)
+    assert csv.status_code == 200
+    table = pd.read_csv(io.StringIO(csv.text))
+    netcdf = client.post("/v1/projections?format=netcdf", json=body)
+    dataset = xr.open_dataset(io.BytesIO(netcdf.content), engine="h5netcdf").load()
+    expected = tidy_frame(dataset)
+    assert list(table.columns) == list(expected.columns) == [*CSV_COLUMNS, "site"]
+    assert len(table) == len(expected)
+    sites = table[table["variable"] == "site_grid_wait_months"]
+    assert set(sites["resolution"]) == {"period"} and sites["site"].notna().all()
+    assert table.loc[table["variable"] == "ai_energy_twh", "site"].isna().all()
