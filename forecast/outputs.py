@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class OutputVariable:
@@ -187,6 +189,19 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "MW",
         "Grid capacity connected to each site under a connection limit (0 in the draws that "
         "do not build it)",
+    ),
+    OutputVariable(
+        "site_built_pct",
+        ("site",),
+        "%",
+        "Share of the draws that build the site (its build probability, drawn)",
+    ),
+    OutputVariable(
+        "site_grid_request_mw",
+        ("site", "quantile"),
+        "MW",
+        "Grid capacity the site asks for (its grid capacity, or its IT capacity x its PUE at the "
+        "hottest hour), over the draws in which it asks within the period",
     ),
     OutputVariable(
         "site_requesting_pct",
@@ -459,3 +474,26 @@ BY_NAME = {
         *DIFFERENCE_VARIABLES,
     )
 }
+
+
+def quantile_at(variable, level: float) -> float:
+    """A variable with a ``quantile`` dimension (and no other left) at the probability level
+    nearest ``level``."""
+    levels = np.asarray(variable["quantile"].data)
+    return float(np.asarray(variable.data)[int(np.argmin(np.abs(levels - level)))])
+
+
+def summary_cell(dataset, name: str, digits: int = 2, **where) -> str:
+    """``P50 [P10–P90] (mean)`` of ``name`` at ``where`` (the mean where the Dataset has
+    ``<name>_mean``), or ``–`` where the Dataset lacks it or its P50 is not a number: the cell
+    of every per-year table (command line, HTML report, comparison)."""
+    if name not in dataset:
+        return "–"
+    variable = dataset[name].sel(**where)
+    p10, p50, p90 = (quantile_at(variable, level) for level in (0.1, 0.5, 0.9))
+    if not np.isfinite(p50):
+        return "–"
+    text = f"{p50:,.{digits}f} [{p10:,.{digits}f}–{p90:,.{digits}f}]"
+    if mean_name(name) in dataset:
+        text += f" ({float(dataset[mean_name(name)].sel(**where)):,.{digits}f})"
+    return text

@@ -197,6 +197,11 @@ class ProjectionCoords(BaseModel):
     site_region: list[str] | None = Field(
         default=None, description="The region of each site (along dim `site`)."
     )
+    site_status: list[str] | None = Field(
+        default=None,
+        description="The status of each site (along dim `site`): its rank in the queue, under "
+        "construction first, then announced, then speculative.",
+    )
 
 
 class ProjectionResponse(BaseModel):

@@ -30,6 +30,7 @@ from forecast.cli.options import (
     projection_options,
     warn_weather_fallback,
 )
+from forecast.outputs import quantile_at, summary_cell
 
 
 def project(
@@ -90,19 +91,12 @@ def project(
 
 def _pick(variable, level: float, **where) -> float:
     """One quantile (the nearest level) of a variable at the given coordinates."""
-    levels = variable["quantile"].values
-    index = int(np.argmin(np.abs(levels - level)))
-    return float(variable.sel(**where).values[..., index])
+    return quantile_at(variable.sel(**where), level)
 
 
 def quantile_cell(dataset, name: str, digits: int = 2, **where) -> str:
     """``P50 [P10–P90] (mean)`` of a per-year variable, or of a monthly one at a month."""
-    p10, p50, p90 = (_pick(dataset[name], level, **where) for level in (0.1, 0.5, 0.9))
-    text = f"{p50:,.{digits}f} [{p10:,.{digits}f}–{p90:,.{digits}f}]"
-    mean = f"{name}_mean"
-    if mean in dataset:
-        text += f" ({float(dataset[mean].sel(**where)):,.{digits}f})"
-    return text
+    return summary_cell(dataset, name, digits, **where)
 
 
 def summary_table(dataset) -> str:
@@ -181,14 +175,18 @@ def sector_table(dataset) -> str:
         ("dc_peak_gw", "data-centre peak GW", 2, {}),
         ("ai_share_of_dc_energy_pct", "AI share of data centres %", 1, {}),
     ]
-    if "dc_energy_twh_by_region" in dataset:
-        for region in dataset["region"].to_numpy():
-            where = {"region": str(region)}
-            columns += [
-                ("non_ai_energy_twh_by_region", f"non-AI TWh {region}", 2, where),
-                ("dc_energy_twh_by_region", f"all data centres TWh {region}", 2, where),
-            ]
-    return _year_table(dataset, "data-centre sector: P50 [P10-P90] (mean)", columns)
+    table = _year_table(dataset, "data-centre sector: P50 [P10-P90] (mean)", columns)
+    if "dc_energy_twh_by_region" not in dataset:
+        return table
+    by_region: list[Column] = []
+    for region in dataset["region"].to_numpy():
+        where = {"region": str(region)}
+        by_region += [
+            ("non_ai_energy_twh_by_region", f"non-AI TWh {region}", 2, where),
+            ("dc_energy_twh_by_region", f"all data centres TWh {region}", 2, where),
+        ]
+    title = "data-centre sector by region: P50 [P10-P90] (mean)"
+    return table + "\n" + _year_table(dataset, title, by_region)
 
 
 def grid_columns(dataset) -> list[Column]:
@@ -218,27 +216,22 @@ def grid_table(dataset) -> str:
 def site_table(dataset) -> str:
     """When each site under a connection limit asks for its grid capacity and when all of it is
     connected, among the draws that build it, with its wait in months."""
-    from forecast.report.sites import site_rows
+    from forecast.report.sites import SITE_COLUMNS, site_rows
+    from forecast.sweep.compare import text_table
 
     rows = site_rows(dataset)
     if not rows:
         return ""
     last = f"{dataset['month'].to_index()[-1]:%Y-%m}"
-    lines = [
-        "sites under a grid connection limit, in queue order, among the draws that build each: "
-        "month it asks for its grid capacity (P50), month all of it is connected (P10 / P50 / "
-        f"P90), and months waited P50 [P10-P90] (never: not connected in full by {last})",
-        f"{'region':<14}{'asks':>9}  {'connected in full':>33}  {'months waited':>16}  site",
-    ]
-    for row in rows:
-        if not row.built:
-            lines.append(f"{row.region:<14}{'not built in any draw':>62}  {row.site}")
-            continue
-        connected = " / ".join(row.connected)
-        lines.append(
-            f"{row.region:<14}{row.asks:>9}  {connected:>33}  {row.waited:>16}  {row.site}"
-        )
-    return "\n".join(lines)
+    title = (
+        "sites under a grid connection limit, in queue order (status, share of draws that "
+        "build each); among the draws that build each: the grid MW it asks for and the month "
+        "it asks, when its ramp starts (P50), the month all of it is connected (P10 / P50 / "
+        f"P90) and the months waited P50 [P10-P90] (never: not connected in full by {last}; "
+        "by: already in the first month)"
+    )
+    table = text_table("site", list(SITE_COLUMNS), [(r.site, r.cells(last)) for r in rows])
+    return "\n".join([title, *table])
 
 
 def flexibility_table(dataset) -> str:
@@ -252,6 +245,8 @@ def flexibility_table(dataset) -> str:
         columns = [
             ("peak_change_gw_without_flexibility", "peak change GW without", 2, {}),
             ("peak_change_gw", "peak change GW with", 2, {}),
+            # Draw by draw: its P50 is not the difference of the two P50s.
+            ("flexibility_peak_reduction_gw", "peak reduction GW", 2, {}),
             ("ai_at_national_peak_gw_without_flexibility", "AI at peak GW without", 2, {}),
             ("ai_at_national_peak_gw", "AI at peak GW with", 2, {}),
             *columns,

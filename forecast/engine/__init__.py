@@ -36,7 +36,14 @@ from forecast.engine.baseline import baseline_model, baseline_series
 from forecast.engine.dataset import Monthly, build_dataset, scenario_digest
 from forecast.engine.duration import DurationCurves, add_duration_curves
 from forecast.engine.fleet import Fleet, FleetGrid, build_fleet
-from forecast.engine.hosting import Connections, Halls, Hosting, place_fleet, tenant_loads
+from forecast.engine.hosting import (
+    Connections,
+    Halls,
+    Hosting,
+    connection_waits,
+    place_fleet,
+    tenant_loads,
+)
 from forecast.engine.inputs import draw_inputs
 from forecast.engine.options import (
     DEFAULT_QUANTILES,
@@ -133,7 +140,12 @@ def _window_connections(connections: Connections | None, window: slice) -> Conne
         site_requested_mw=connections.site_requested_mw[:, :, window],
         site_connected_mw=connections.site_connected_mw[:, :, window],
         site_built=connections.site_built,
-        site_wait_months=connections.site_wait_months,
+        # Months waited up to the period's end (the grid may run on to a later compute
+        # target): a site connected after it waits beyond the period.
+        site_wait_months=connection_waits(
+            connections.site_requested_mw[:, :, : window.stop],
+            connections.site_connected_mw[:, :, : window.stop],
+        ),
     )
 
 
@@ -227,9 +239,11 @@ def _project(scenario, options, calendar, progress, baseline, hourly_sinks) -> x
             yield site, line, nameplate
 
     coef = coefficients(scenario, inputs, hosting, tenants(), grid.months, window, shape.max())
-    non_ai = non_ai_coefficients(
-        inputs, inputs.scenario_slope_factor, grid.months, window, mean_excess
-    )
+    non_ai_by_region = non_ai_coefficients(
+        inputs, inputs.scenario_slope_factor, grid.months, window, mean_excess,
+        len(scenario.regions),
+    )  # fmt: skip
+    non_ai = non_ai_by_region.sum(axis=1)
     if not (np.isfinite(coef).all() and np.isfinite(non_ai).all()):
         raise ForecastError(
             f"scenario {scenario.id}: the AI load is not a number in some month and draw; "
@@ -267,9 +281,8 @@ def _project(scenario, options, calendar, progress, baseline, hourly_sinks) -> x
     )
     if scenario.non_ai_loads and len(scenario.regions) > 1:
         stats.annual["non_ai_region_energy"] = non_ai_energy_by_region(
-            inputs, len(scenario.regions), inputs.scenario_slope_factor, grid.months, window,
-            mean_excess, calendar, cooling_excess,
-        )  # fmt: skip
+            non_ai_by_region, calendar, cooling_excess, inputs.weather_of_draw
+        )
     drivers = inputs.drivers()
     drivers["weather_year_mean_excess_c"] = cooling_excess.mean(axis=1)[inputs.weather_of_draw]
     has_sites = bool(scenario.sites)

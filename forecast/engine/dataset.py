@@ -19,7 +19,7 @@ import forecast
 from forecast import kernels
 from forecast.calendar import HourlyCalendar
 from forecast.engine.baseline import no_baseline_note
-from forecast.engine.hosting import Connections
+from forecast.engine.hosting import Connections, fully_connected
 from forecast.engine.options import ProjectionOptions
 from forecast.engine.stream import Stats
 from forecast.io.export import local_iso
@@ -171,7 +171,7 @@ def _site_variables(grid: Connections, probabilities, data) -> None:
     built = grid.site_built[:, :, None]  # [S, D, 1]
     n_built = grid.site_built.sum(axis=1)[:, None]  # [S, 1]
     requested, connected = grid.site_requested_mw, grid.site_connected_mw
-    full = (requested > 0.0) & (connected >= requested * (1.0 - 1e-9))
+    full = fully_connected(requested, connected)
     # [S, D, M] -> [D, S, M]: _by_region takes quantiles over draws entry by entry.
     _by_region("site_grid_connected_mw", np.moveaxis(connected, 0, 1), probabilities, data)
     for name, flags in (("site_requesting_pct", requested > 0.0), ("site_energised_pct", full)):
@@ -180,6 +180,16 @@ def _site_variables(grid: Connections, probabilities, data) -> None:
             PERCENT * counts, n_built, out=np.full(counts.shape, np.nan), where=n_built > 0
         )
         data[name] = (BY_NAME[name].dims, share, _attrs(name))
+    built_pct = PERCENT * grid.site_built.mean(axis=1)
+    data["site_built_pct"] = (BY_NAME["site_built_pct"].dims, built_pct, _attrs("site_built_pct"))
+    # What each site asks for (constant once it asks), over the draws in which it asks.
+    request = requested.max(axis=2)  # [S, D]
+    asks = np.full((len(grid.sites), probabilities.size), np.nan)
+    for site, values in enumerate(request):
+        if (values > 0).any():
+            asks[site] = np.quantile(values[values > 0], probabilities)
+    data["site_grid_request_mw"] = (BY_NAME["site_grid_request_mw"].dims, asks,
+                                    _attrs("site_grid_request_mw"))  # fmt: skip
     waits = np.full((len(grid.sites), probabilities.size), np.nan)
     for site, values in enumerate(grid.site_wait_months):
         asked = values[~np.isnan(values)]
@@ -332,8 +342,13 @@ def build_dataset(
         )  # fmt: skip
         coords["site_region"] = (
             "site",
-            np.array([site.region or scenario.regions[0] for site in queued], dtype=str),
+            np.array([scenario.region_of(site) for site in queued], dtype=str),
             {"description": "the site's region"},
+        )
+        coords["site_status"] = (
+            "site",
+            np.array([site.status for site in queued], dtype=str),
+            {"description": "the site's status (its queue rank: under construction first)"},
         )
     if options.per_draw:
         coords["draw"] = (
@@ -397,14 +412,16 @@ def build_dataset(
 
 def _flexibility_note(scenario: Scenario, *, has_baseline: bool) -> str:
     """One line on the scenario's flexibility for the attributes ("none" without). Without a
-    baseline the total is the data-centre load, so its highest hours are the data centres'
-    own, not the grid's: the line says so."""
+    baseline the total is the data-centre load the scenario adds (the AI load and the non-AI
+    load not marked ``in_baseline``), so its highest hours are the data centres' own, not the
+    grid's: the line says so."""
     flex = scenario.flexibility
     if flex is None:
         return "none"
     above = "" if flex.threshold_mw is None else f" above {flex.threshold_mw:g} MW"
     hours = "total-load hours" if has_baseline else (
-        "data-centre-load hours (no baseline: not the grid's peak hours)"
+        "hours of the data-centre load the scenario adds (AI, and non-AI not in_baseline; no "
+        "baseline: not the grid's peak hours)"
     )  # fmt: skip
     return (
         f"{flex.mode}: a share of the AI load (central {flex.share.central():g}) gives way in "

@@ -62,10 +62,17 @@ class FleetGrid:
     @classmethod
     def spanning(cls, scenario: Scenario, first_month: int, last_month: int) -> FleetGrid:
         """From the earliest dated entry (or ``first_month``) to the latest compute-target date
-        (or ``last_month``), both month numbers."""
+        (or ``last_month``), both month numbers. A site waiting in a grid connection queue is
+        a dated entry too: the queue starts with its first request, so that a projection
+        starting later connects the same sites in the same months."""
         dates = [m.date for d in scenario.deployments for m in d.milestones]
         dates += [s.start for d in scenario.deployments for s in d.shipments]
         dates += [c.relative_to for d in scenario.deployments for c in d.compute_targets]
+        dates += [
+            site.commissioning
+            for site in scenario.sites
+            if site.status != "operating" and scenario.region_of(site) in scenario.grid
+        ]
         goals = [c.date for d in scenario.deployments for c in d.compute_targets]
         first = min([first_month, *(month_number(date) for date in dates)])
         last = max([last_month, *(month_number(date) for date in goals)])

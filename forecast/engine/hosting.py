@@ -54,8 +54,15 @@ class Connections:
     site_requested_mw: np.ndarray  # float64[S, D, Mf]
     site_connected_mw: np.ndarray  # float64[S, D, Mf]
     site_built: np.ndarray  # bool[S, D] where the draw builds the site
-    #: Months from a queued site's request to its full connection (:func:`connection_waits`).
+    #: Months from a queued site's request to its full connection (:func:`connection_waits`;
+    #: over the fleet grid here, up to the period's end once windowed). [month]
     site_wait_months: np.ndarray  # float64[S, D]
+
+
+def fully_connected(requested_mw: np.ndarray, connected_mw: np.ndarray) -> np.ndarray:
+    """Where a site that asks has all of its request connected (a relative 1e-9 absorbs the
+    rounding of the queue's sums of connections). bool, the arrays' shape"""
+    return (requested_mw > 0.0) & (connected_mw >= requested_mw * (1.0 - 1e-9))
 
 
 def connection_waits(requested_mw: np.ndarray, connected_mw: np.ndarray) -> np.ndarray:
@@ -66,7 +73,7 @@ def connection_waits(requested_mw: np.ndarray, connected_mw: np.ndarray) -> np.n
     ``requested_mw`` and ``connected_mw`` are float64[S, D, M]; returns float64[S, D].
     """
     asking = requested_mw > 0.0
-    full = asking & (connected_mw >= requested_mw * (1.0 - 1e-9))
+    full = fully_connected(requested_mw, connected_mw)
     asked, ask = asking.any(axis=-1), asking.argmax(axis=-1)
     met, first_full = full.any(axis=-1), full.argmax(axis=-1)
     waits = np.where(met, first_full - ask, np.inf).astype(np.float64)

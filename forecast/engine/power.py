@@ -186,58 +186,51 @@ def coefficients(
     return np.moveaxis(columns, 0, -1)
 
 
-def non_ai_energy_by_region(
-    inputs,
-    n_regions: int,
-    slope_factor: float,
-    grid_months: np.ndarray,
-    window: slice,
-    mean_excess: float,
-    calendar,
-    cooling_excess: np.ndarray,
-) -> np.ndarray:
-    """Each region's non-AI data-centre energy per year and draw, the kernel's non-AI row
-    (every load, those the baseline holds included) region by region. [MWh] float64[R, D, Y]
-
-    The load is ``IT · (a + b · x)`` every hour of a month, so its sum over the month is
-    ``hours · IT·a + (sum of x) · IT·b``, with ``x`` the draw's weather year's cooling excess:
-    no hourly pass is needed.
-    """
-    months = grid_months[window]
-    hours = np.bincount(calendar.month_of_hour, minlength=months.size).astype(float)  # [M]
-    # Sum of each weather year's excess over each month's hours. [W, M]
-    excess = np.stack(
-        [np.bincount(calendar.month_of_hour, weights=row, minlength=months.size)
-         for row in cooling_excess]
-    )  # fmt: skip
-    per_draw_excess = excess[inputs.weather_of_draw]  # [D, M]
-    year_of_month = (months // 12 - calendar.years[0]).astype(np.int64)
-    energy = np.zeros((n_regions, inputs.draws, calendar.years.size))
-    for load in inputs.non_ai:
-        line = pue_line(load.pue, inputs.pue_slope_per_c, slope_factor, months, mean_excess)
-        it_mw = load.it_mw(months)
-        monthly = it_mw * (line.a * hours + line.b * per_draw_excess)  # [D, M]
-        for year in range(calendar.years.size):
-            energy[load.region, :, year] += monthly[:, year_of_month == year].sum(axis=1)
-    return energy
-
-
 def non_ai_coefficients(
-    inputs, slope_factor: float, grid_months: np.ndarray, window: slice, mean_excess: float
-) -> np.ndarray:
-    """The hourly kernel's coefficients of the non-AI load, national. float64[D, M, 4]
+    inputs, slope_factor: float, grid_months: np.ndarray, window: slice, mean_excess: float,
+    n_regions: int,
+) -> np.ndarray:  # fmt: skip
+    """The hourly kernel's coefficients of the non-AI load by region. float64[D, R, M, 4]
 
     Non-AI IT load is flat through the day: facility = IT · (a + b · x), so the coefficients
     are ``IT · a`` and ``IT · b`` summed over the loads (columns 0, 1), and again over the loads
     the baseline already holds (columns 2, 3: not added to the total); each load has its own
-    PUE (or the scenario's) with the scenario's temperature slope and cooling.
+    PUE (or the scenario's) with the scenario's temperature slope and cooling, and sits in its
+    region. The kernel takes their sum over the regions.
     """
     months = grid_months[window]
-    coef = np.zeros((inputs.draws, months.size, 4))
+    coef = np.zeros((inputs.draws, n_regions, months.size, 4))
     for load in inputs.non_ai:
         line = pue_line(load.pue, inputs.pue_slope_per_c, slope_factor, months, mean_excess)
         it_mw = load.it_mw(months)
         columns = (0, 1, 2, 3) if load.in_baseline else (0, 1)
         for column in columns:
-            coef[..., column] += it_mw * (line.a if column % 2 == 0 else line.b)
+            coef[:, load.region, :, column] += it_mw * (line.a if column % 2 == 0 else line.b)
     return coef
+
+
+def non_ai_energy_by_region(
+    coef: np.ndarray, calendar, cooling_excess: np.ndarray, weather_of_draw: np.ndarray
+) -> np.ndarray:
+    """Each region's non-AI data-centre energy per year and draw: the kernel's non-AI row (every
+    load, those the baseline holds included) region by region. [MWh] float64[R, D, Y]
+
+    ``coef`` is :func:`non_ai_coefficients`' [D, R, M, 4] on the calendar's months. The load is
+    ``c0 + c1 · x`` every hour of a month, so its sum over the month is ``hours · c0 + (sum of
+    x) · c1``, with ``x`` [°C] the draw's weather year's cooling excess (``cooling_excess``
+    [W, H], ``weather_of_draw`` [D]): no hourly pass is needed.
+    """
+    n_months = coef.shape[2]
+    hours = np.bincount(calendar.month_of_hour, minlength=n_months).astype(float)  # [M]
+    # Sum of each weather year's excess over each month's hours. [W, M]
+    excess = np.stack(
+        [np.bincount(calendar.month_of_hour, weights=row, minlength=n_months)
+         for row in cooling_excess]
+    )  # fmt: skip
+    monthly = coef[..., 0] * hours + coef[..., 1] * excess[weather_of_draw][:, None]  # [D, R, M]
+    year_of_month = (calendar.first_month + np.arange(n_months)) // 12 - calendar.years[0]
+    energy = np.stack(
+        [monthly[..., year_of_month == year].sum(axis=-1) for year in range(calendar.years.size)],
+        axis=-1,
+    )  # [D, R, Y]
+    return np.moveaxis(energy, 1, 0)

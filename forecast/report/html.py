@@ -30,9 +30,10 @@ import forecast
 from forecast.engine.sampling import OPERATION_DEFAULTS
 from forecast.errors import OptionsError
 from forecast.io.files import atomic_write
+from forecast.outputs import summary_cell
 from forecast.projection import ProjectionOptions
 from forecast.report import plot
-from forecast.report.sites import site_rows
+from forecast.report.sites import SITE_COLUMNS, site_rows
 from forecast.scenario import HOSTING_READINGS, STATUS_DEFAULTS, Scenario
 from forecast.sweep import compare as comparisons
 
@@ -213,21 +214,7 @@ def assumptions_table(scenario: Scenario) -> str:
 
 def _cell(dataset: xr.Dataset, name: str, digits: int, **where) -> str:
     """``P50 [P10–P90] (mean)`` of a variable at ``where``, or a dash."""
-    if name not in dataset:
-        return "–"
-    variable = dataset[name].sel(**where)
-    levels = variable["quantile"].to_numpy()
-    p10, p50, p90 = (
-        float(variable.to_numpy()[int(np.argmin(np.abs(levels - level)))])
-        for level in (0.1, 0.5, 0.9)
-    )
-    if not np.isfinite(p50):
-        return "–"
-    text = f"{p50:,.{digits}f} [{p10:,.{digits}f}–{p90:,.{digits}f}]"
-    mean = f"{name}_mean"
-    if mean in dataset:
-        text += f" ({float(dataset[mean].sel(**where)):,.{digits}f})"
-    return text
+    return summary_cell(dataset, name, digits, **where)
 
 
 def annual_table(dataset: xr.Dataset) -> str:
@@ -298,21 +285,16 @@ def checks_section(dataset: xr.Dataset) -> str:
             "<p>Grid connection of new sites under each region's limit, end of year (queue "
             "order: under construction, announced, speculative):</p>" + _table(headers, cells)
         )
-        rows = [
-            [row.site, row.region, row.asks, *row.connected, row.waited]
-            if row.built
-            else [row.site, row.region, "not built in any draw", "", "", "", ""]
-            for row in site_rows(dataset)
-        ]
         last = f"{dataset['month'].to_index()[-1]:%Y-%m}"
-        headers = ["site", "region", "asks (P50)", "connected in full P10", "P50", "P90"]
         parts.append(
-            "<p>Each site under a limit, in queue order, among the draws that build it: the "
-            "month it asks for its grid capacity, the month all of it is connected and the "
-            f"months it waits (never: not connected in full by {last}):</p>"
+            "<p>Each site under a limit, in queue order, with its status and the share of the "
+            "draws that build it; among those draws, the grid capacity it asks for and the "
+            "month it asks (when its ramp starts), the month all of it is connected and the "
+            f"months it waits (never: not connected in full by {last}; by: already in the "
+            "period's first month):</p>"
             + _table(
-                [*headers, "months waited P50 [P10-P90]"],
-                [[_e(cell) for cell in row] for row in rows],
+                ["site", *SITE_COLUMNS],
+                [[_e(row.site), *(_e(c) for c in row.cells(last))] for row in site_rows(dataset)],
                 text_columns=3,
             )
         )

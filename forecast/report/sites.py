@@ -1,44 +1,65 @@
 """Each site under a grid connection limit in words: when it asks for its grid capacity, when
 all of it is connected and how long it waits, read from a projection's ``site_*`` variables
-(the command line's summary and the HTML report print the same rows)."""
+(the command line's summary and the HTML report print the same rows; the dashboard's
+``fillSiteTable`` reads the same variables by the same rules)."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 import xarray as xr
 
+from forecast.outputs import quantile_at
+
+#: The columns of :meth:`SiteRow.cells`.
+SITE_COLUMNS = ("region", "status", "built %", "asks MW (P50)", "asks from (P50)",
+                "connected in full P10", "P50", "P90", "months waited P50 [P10-P90]")  # fmt: skip
+
 
 @dataclass(frozen=True)
 class SiteRow:
-    """One site, among the draws that build it; ``built`` False where no draw does (then the
-    months and waits are empty)."""
+    """One site, among the draws that build it.
+
+    ``state`` is ``waits`` (it asks within the period), ``not built`` (no draw builds it) or
+    ``asks after`` (the draws that build it ask after the period's last month); only a waiting
+    site has a request and months. A site asks for all of its grid capacity when its ramp
+    starts (the model's rule, not the date of its application)."""
 
     site: str
     region: str
-    built: bool
-    asks: str  # month its ramp starts and it asks (P50), YYYY-MM
-    connected: tuple[str, str, str]  # month all of it is connected, P10 / P50 / P90
-    waited: str  # months from request to full connection, "P50 [P10-P90]"
+    status: str
+    built: str  # share of the draws that build it [%]
+    state: str
+    request: str = ""  # grid capacity it asks for (P50) [MW]
+    asks: str = ""  # month its ramp starts and it asks (P50): YYYY-MM, "by YYYY-MM" (before)
+    connected: tuple[str, str, str] = ("", "", "")  # month all of it is connected, P10/P50/P90
+    waited: str = ""  # months from request to full connection, "P50 [P10-P90]"
+
+    def cells(self, last_month: str) -> list[str]:
+        """The row's cells under :data:`SITE_COLUMNS` (the site's name is not among them)."""
+        known = [self.region, self.status, self.built]
+        if self.state == "not built":
+            return [*known, "", "not built in any draw", "", "", "", ""]
+        if self.state == "asks after":
+            return [*known, "", f"after {last_month}", "", "", "", ""]
+        return [*known, self.request, self.asks, *self.connected, self.waited]
 
 
 def _month_reaching(share: xr.DataArray, level: float) -> str:
-    """The first month (YYYY-MM) at which a share [%] by month reaches ``level`` [%], or
-    ``after <last month>``."""
+    """The first month (YYYY-MM) at which a share [%] by month reaches ``level`` [%]: ``by
+    <first month>`` where it does in the period's first month (it may have done so before),
+    ``after <last month>`` where it never does."""
     months = share["month"].to_index()
     reached = np.flatnonzero(share.to_numpy() >= level)
-    return f"{months[reached[0]]:%Y-%m}" if reached.size else f"after {months[-1]:%Y-%m}"
+    if reached.size == 0:
+        return f"after {months[-1]:%Y-%m}"
+    return f"by {months[0]:%Y-%m}" if reached[0] == 0 else f"{months[reached[0]]:%Y-%m}"
 
 
 def _months(value: float) -> str:
     return "never" if np.isinf(value) else f"{value:.0f}"
-
-
-def _at(variable: xr.DataArray, level: float) -> float:
-    """The quantile nearest ``level`` of a (quantile)-dimensioned variable."""
-    levels = variable["quantile"].to_numpy()
-    return float(variable.to_numpy()[int(np.argmin(np.abs(levels - level)))])
 
 
 def site_rows(dataset: xr.Dataset) -> list[SiteRow]:
@@ -47,26 +68,36 @@ def site_rows(dataset: xr.Dataset) -> list[SiteRow]:
         return []
     rows = []
     for site in dataset["site"].to_numpy():
-        region = str(dataset["site_region"].sel(site=site).item())
+        known = SiteRow(
+            site=str(site),
+            region=str(dataset["site_region"].sel(site=site).item()),
+            status=str(dataset["site_status"].sel(site=site).item()).replace("_", " "),
+            built=f"{float(dataset['site_built_pct'].sel(site=site)):.0f}",
+            state="not built",
+        )
         requesting = dataset["site_requesting_pct"].sel(site=site)
         if np.isnan(requesting.to_numpy()).all():
-            rows.append(SiteRow(str(site), region, False, "", ("", "", ""), ""))
+            rows.append(known)
+            continue
+        wait = dataset["site_grid_wait_months"].sel(site=site)
+        p10, p50, p90 = (quantile_at(wait, level) for level in (0.1, 0.5, 0.9))
+        if np.isnan(p50):
+            rows.append(dataclasses.replace(known, state="asks after"))
             continue
         energised = dataset["site_energised_pct"].sel(site=site)
-        wait = dataset["site_grid_wait_months"].sel(site=site)
-        p10, p50, p90 = (_months(_at(wait, level)) for level in (0.1, 0.5, 0.9))
+        request = quantile_at(dataset["site_grid_request_mw"].sel(site=site), 0.5)
         rows.append(
-            SiteRow(
-                site=str(site),
-                region=region,
-                built=True,
+            dataclasses.replace(
+                known,
+                state="waits",
+                request=f"{request:,.0f}",
                 asks=_month_reaching(requesting, 50.0),
                 connected=(
                     _month_reaching(energised, 10.0),
                     _month_reaching(energised, 50.0),
                     _month_reaching(energised, 90.0),
                 ),
-                waited=f"{p50} [{p10}-{p90}]",
+                waited=f"{_months(p50)} [{_months(p10)}-{_months(p90)}]",
             )
         )
     return rows

@@ -515,6 +515,10 @@ class Scenario(_Strict):
                 raise ValueError(f"grid.{region}: unknown region; allowed: {sorted(regions)}")
         return self
 
+    def region_of(self, entry: Site | NonAiLoad) -> str:
+        """The region of a site or non-AI load: its own, or the scenario's first."""
+        return entry.region or self.regions[0]
+
     @property
     def hosting_reading(self) -> str:
         """``hosted``, ``unconstrained`` or ``sites``: how the AI load relates to the sites.

@@ -35,6 +35,8 @@ from forecast.outputs import (
     difference_name,
     mean_name,
     per_draw_name,
+    quantile_at,
+    summary_cell,
 )
 from forecast.projection import ProjectionOptions, project
 from forecast.scenario import Scenario
@@ -223,27 +225,32 @@ def compare(
     return combine(scenarios, datasets, keep_per_draw=keep_per_draw)
 
 
-def _common_sites(datasets: list[xr.Dataset]) -> tuple[list[xr.Dataset], dict[str, str]]:
+#: Coordinates along ``site``: each site's region and status.
+SITE_COORDINATES = ("site_region", "site_status")
+
+
+def _common_sites(datasets: list[xr.Dataset]) -> tuple[list[xr.Dataset], dict[str, list[str]]]:
     """The datasets on one ``site`` axis, the union of their sites (a scenario's per-site
-    variables are NaN at the sites it lacks), and each site's region (the first scenario that
-    has the site says it); unchanged where none has sites."""
-    regions: dict[str, str] = {}
+    variables are NaN at the sites it lacks), and the site coordinates along it (the first
+    scenario that has a site says its region and status); unchanged where none has sites."""
+    found: dict[str, dict[str, str]] = {}
     for dataset in datasets:
         if "site" in dataset.coords:
-            for site, region in zip(
-                dataset["site"].to_numpy(), dataset["site_region"].to_numpy(), strict=True
-            ):
-                regions.setdefault(str(site), str(region))
-    if not regions:
-        return datasets, regions
-    sites = list(regions)
+            for position, site in enumerate(dataset["site"].to_numpy()):
+                found.setdefault(
+                    str(site),
+                    {name: str(dataset[name].to_numpy()[position]) for name in SITE_COORDINATES},
+                )
+    if not found:
+        return datasets, {}
+    sites = list(found)
     aligned = [
-        dataset.drop_vars("site_region").reindex(site=sites)
+        dataset.drop_vars(list(SITE_COORDINATES)).reindex(site=sites)
         if "site" in dataset.coords
         else dataset.assign_coords(site=sites)
         for dataset in datasets
     ]
-    return aligned, regions
+    return aligned, {name: [found[site][name] for site in sites] for name in SITE_COORDINATES}
 
 
 def combine(
@@ -263,7 +270,7 @@ def combine(
             )
             dataset = dataset.drop_vars([c for c in ("draw", "duration_draw") if c in dataset])
         trimmed.append(dataset)
-    trimmed, site_regions = _common_sites(trimmed)
+    trimmed, site_coordinates = _common_sites(trimmed)
     combined = xr.concat(
         trimmed,
         dim=xr.IndexVariable("scenario", np.array(labels, dtype=str)),
@@ -274,8 +281,9 @@ def combine(
         combine_attrs="drop_conflicts",
     )
     combined = combined.assign_coords(coordinates)
-    if site_regions:
-        combined = combined.assign_coords(site_region=("site", list(site_regions.values())))
+    combined = combined.assign_coords(
+        {name: ("site", values) for name, values in site_coordinates.items()}
+    )
     combined["scenario"].attrs = {"description": "scenario id; the first is the reference"}
     combined.attrs |= {
         # Independent runs differ in seed (seed + i): the base seed, with the rule in
@@ -302,7 +310,8 @@ def tidy_compare_frame(dataset: xr.Dataset) -> pd.DataFrame:
         frame = export.tidy_frame(one.drop_vars(missing))
         frame.insert(0, SCENARIO_COLUMN, str(label))
         frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
+    columns = [SCENARIO_COLUMN, *export.table_columns(dataset)]
+    return pd.concat(frames, ignore_index=True).reindex(columns=columns)
 
 
 def write(dataset: xr.Dataset, path: Path, *, file_format: str | None = None) -> Path:
@@ -318,18 +327,7 @@ def write(dataset: xr.Dataset, path: Path, *, file_format: str | None = None) ->
 
 def cell(dataset: xr.Dataset, name: str, label: str, year: int, digits: int) -> str:
     """``P50 [P10–P90] (mean)`` of a per-year variable for one scenario and year."""
-    if name not in dataset:
-        return "–"
-    variable = dataset[name].sel(scenario=label, year=year)
-    levels = variable["quantile"].to_numpy()
-    p10, p50, p90 = (
-        float(variable.to_numpy()[int(np.argmin(np.abs(levels - level)))])
-        for level in (0.1, 0.5, 0.9)
-    )
-    if not np.isfinite(p50):
-        return "–"
-    mean = float(dataset[mean_name(name)].sel(scenario=label, year=year))
-    return f"{p50:,.{digits}f} [{p10:,.{digits}f}–{p90:,.{digits}f}] ({mean:,.{digits}f})"
+    return summary_cell(dataset, name, digits, scenario=label, year=year)
 
 
 def summary_text(dataset: xr.Dataset) -> str:
@@ -348,10 +346,10 @@ def summary_text(dataset: xr.Dataset) -> str:
         f"{attrs['comparison_random_numbers'].split(':')[0]}",
     ]
     for i, label in enumerate(labels):
-        lines.append(
-            f"  {label}: {dataset['hosting'].to_numpy()[i]}; baseline "
-            f"{dataset['baseline_model'].to_numpy()[i]}"
-        )
+        baseline = str(dataset["baseline_model"].to_numpy()[i])
+        if baseline == "none":
+            baseline += " (no grid total, peak change or share: its data-centre load alone)"
+        lines.append(f"  {label}: {dataset['hosting'].to_numpy()[i]}; baseline {baseline}")
     lines.append(
         "Cells: P50 [P10–P90] (mean) over draws; 'minus' columns: the difference from "
         f"{reference}, draw by draw."
@@ -367,12 +365,12 @@ def summary_text(dataset: xr.Dataset) -> str:
                 cell(dataset, difference_name(name), label, int(year), digits) for label in others
             ]
             rows.append((str(year), cells))
-        lines += ["", title, *_block("year", headers, rows)]
+        lines += ["", title, *text_table("year", headers, rows)]
     lines += _grid_blocks(dataset, labels)
     return "\n".join(lines)
 
 
-def _block(first: str, headers: list[str], rows: list[tuple[str, list[str]]]) -> list[str]:
+def text_table(first: str, headers: list[str], rows: list[tuple[str, list[str]]]) -> list[str]:
     """A fixed-width table: a first column (years or sites), then right-aligned cells."""
     width = max(len(first), *(len(label) for label, _ in rows))
     widths = [
@@ -393,11 +391,7 @@ def _block(first: str, headers: list[str], rows: list[tuple[str, list[str]]]) ->
 def _quantile_text(variable: xr.DataArray, digits: int) -> str:
     """``P50 [P10–P90]`` of a (quantile)-dimensioned variable; ``never`` for inf, ``–`` for
     NaN."""
-    levels = variable["quantile"].to_numpy()
-    p10, p50, p90 = (
-        float(variable.to_numpy()[int(np.argmin(np.abs(levels - level)))])
-        for level in (0.1, 0.5, 0.9)
-    )
+    p10, p50, p90 = (quantile_at(variable, level) for level in (0.1, 0.5, 0.9))
     if np.isnan(p50):
         return "–"
     shown = ("never" if np.isinf(v) else f"{v:,.{digits}f}" for v in (p50, p10, p90))
@@ -415,18 +409,16 @@ def _grid_blocks(dataset: xr.Dataset, labels: list[str]) -> list[str]:
         rows = []
         for year in dataset["year"].to_numpy():
             end = months[months.year == year][-1]
-            cells = []
-            for label in labels:
-                delayed = dataset["grid_delayed_mw"].sel(scenario=label, month=end)
-                mean = float(dataset[mean_name("grid_delayed_mw")].sel(scenario=label, month=end))
-                text = _quantile_text(delayed, 0)
-                cells.append(text if text == "–" else f"{text} ({mean:,.0f})")
+            cells = [
+                summary_cell(dataset, "grid_delayed_mw", 0, scenario=label, month=end)
+                for label in labels
+            ]
             rows.append((str(year), cells))
         lines += [
             "",
             "grid capacity waiting for a connection at the end of the year [MW] (requested minus "
             "connected, sites under a limit; – where a scenario has none)",
-            *_block("year", labels, rows),
+            *text_table("year", labels, rows),
         ]
     if "site_grid_wait_months" in dataset:
         waits = dataset["site_grid_wait_months"]
@@ -440,9 +432,9 @@ def _grid_blocks(dataset: xr.Dataset, labels: list[str]) -> list[str]:
         lines += [
             "",
             "months each site under a limit waits for its whole grid capacity: P50 [P10–P90] over "
-            "the draws that build it (never: not by the period's end; – where a scenario lacks "
-            "the site or never builds it)",
-            *_block("site", labels, rows),
+            "the draws in which it asks within the period (never: not by the period's end; – "
+            "where a scenario lacks the site, never builds it or it asks after the period)",
+            *text_table("site", labels, rows),
         ]
     return lines
 

@@ -258,6 +258,7 @@ function render(payload) {
     ["ai_at_national_peak_gw", "AI load at the grid's peak hour"],
     ["peak_change_gw", "Change of the grid peak"],
     ["peak_change_gw_without_flexibility", "Change of the grid peak without flexibility"],
+    ["flexibility_peak_reduction_gw", "Flexibility's cut of the grid peak (draw by draw)"],
   ];
   fillTable(byId("energy-table"), years, tableColumns(payload, energy), quantileIndex);
   fillTable(byId("peak-table"), years, tableColumns(payload, peaks), quantileIndex);

@@ -75,35 +75,48 @@ export function fillTable(table, years, columns, quantileIndex) {
   table.tBodies[0].replaceChildren(...rows);
 }
 
-// The first month whose share [%] reaches `level`, or "after <last month>".
+// The first month whose share [%] reaches `level`: "by <first month>" where it does in the
+// period's first month (it may have before), "after <last month>" where it never does.
 function monthReaching(shares, months, level) {
   const index = shares.findIndex((share) => share !== null && share >= level);
-  return index < 0 ? `after ${months[months.length - 1]}` : months[index];
+  if (index < 0) return `after ${months[months.length - 1]}`;
+  return index === 0 ? `by ${months[0]}` : months[index];
 }
 
-// Sites under a grid connection limit, one row each (queue order): when each asks for its grid
-// capacity and when all of it is connected, among the draws that build it, and its wait. The
-// JSON has null for a wait beyond the period (inf) and for a site no draw builds (NaN); the
-// requesting shares, null only for the latter, tell them apart.
+// Sites under a grid connection limit, one row each (queue order), by the rules of
+// forecast/report/sites.py: when each asks for its grid capacity and when all of it is
+// connected, among the draws that build it, and its wait. The JSON has null for a wait beyond
+// the period (inf) and for a site that asks in no draw within it (NaN): a site no draw builds
+// has null requesting shares, one whose draws ask after the period has 0 in its last month.
 export function fillSiteTable(table, payload, quantileIndex) {
   const sites = payload.coords.site ?? [];
   const months = payload.coords.month;
+  const last = months[months.length - 1];
   const requesting = payload.variables.site_requesting_pct;
   const energised = payload.variables.site_energised_pct;
   const waits = payload.variables.site_grid_wait_months;
+  const request = payload.variables.site_grid_request_mw;
   const rows = sites.map((site, index) => {
     const row = document.createElement("tr");
     row.append(headerCell(site, { scope: "row" }));
-    const cells = [payload.coords.site_region[index]];
-    if (requesting.values[index].every((share) => share === null)) {
-      cells.push("not built in any draw", "", "", "", "");
+    const shares = requesting.values[index];
+    const cells = [
+      payload.coords.site_region[index],
+      payload.coords.site_status[index].replaceAll("_", " "),
+      formatNumber(payload.variables.site_built_pct.values[index], 0),
+    ];
+    if (shares.every((share) => share === null)) {
+      cells.push("", "not built in any draw", "", "", "", "");
+    } else if (shares[shares.length - 1] === 0) {
+      cells.push("", `after ${last}`, "", "", "", "");
     } else {
       const wait = (level) => {
         const value = waits.values[index][quantileIndex[level]];
         return value === null ? "never" : formatNumber(value, 0);
       };
       cells.push(
-        monthReaching(requesting.values[index], months, 50),
+        formatCount(request.values[index][quantileIndex[0.5]]),
+        monthReaching(shares, months, 50),
         ...[10, 50, 90].map((level) => monthReaching(energised.values[index], months, level)),
         `${wait(0.5)} [${wait(0.1)}–${wait(0.9)}]`,
       );

@@ -4,6 +4,8 @@ their queue, flexibility at the stress hours."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
+import re
 
 import numpy as np
 import pandas as pd
@@ -200,6 +202,13 @@ def test_each_queued_site_reports_when_it_asks_and_when_all_of_it_is_connected()
         _monthly(dataset, "site_grid_connected_mw", site="announced first in the file"),
         [0.0] * 6 + [50.0] * 6,
     )
+    np.testing.assert_array_equal(dataset["site_built_pct"], [100.0, 100.0, 100.0, 0.0])
+    request = dataset["site_grid_request_mw"].sel(quantile=0.5)
+    np.testing.assert_array_equal(request[:3], [50.0, 50.0, 500.0])
+    assert np.isnan(request.sel(site="never built"))
+    assert list(dataset["site_status"].to_numpy()) == [
+        "under_construction", "announced", "speculative", "speculative",
+    ]  # fmt: skip
     # The sites' connections add up to the region's.
     np.testing.assert_allclose(
         dataset["site_grid_connected_mw_mean"].sum("site"),
@@ -207,19 +216,43 @@ def test_each_queued_site_reports_when_it_asks_and_when_all_of_it_is_connected()
     )
 
     table = site_table(dataset).splitlines()
-    row = next(line for line in table if line.endswith("announced first in the file"))
-    assert row.split()[:7] == ["north", "2025-01", "2025-07", "/", "2025-07", "/", "2025-07"]
-    assert "6 [6-6]" in row
-    row = next(line for line in table if line.endswith("beyond the limit"))
-    assert "after 2025-12" in row and "never [never-never]" in row
-    row = next(line for line in table if line.endswith("never built"))
-    assert row.split()[:5] == ["north", "not", "built", "in", "any"]
+    cells = {
+        parts[0]: parts[1:] for parts in (re.split(r"\s{2,}", line.strip()) for line in table[2:])
+    }
+    # Asked in the period's first month ("by": it may have asked before), all of it connected
+    # in July in every draw, after 6 months.
+    assert cells["announced first in the file"] == [
+        "north", "announced", "100", "50", "by 2025-01", "2025-07", "2025-07", "2025-07",
+        "6 [6-6]",
+    ]  # fmt: skip
+    assert cells["beyond the limit"][5:] == ["after 2025-12"] * 3 + ["never [never-never]"]
+    assert cells["never built"] == ["north", "speculative", "0", "not built in any draw"]
 
     # In the tidy table a site's rows carry its region and its name.
     frame = tidy_frame(dataset)
     rows = frame[frame["variable"] == "site_energised_pct"]
     assert set(rows["region"]) == {"north"} and len(rows) == 4 * 12
     assert rows["site"].iloc[0] == "under construction"
+
+
+def test_a_sites_wait_does_not_depend_on_when_the_projection_starts():
+    """The queue starts with the first request, whatever the period: the announced site that
+    asks in January 2025 and is connected in July waits 6 months in a projection that starts
+    in April too (it asked before: "by 2025-04")."""
+    data = _base(
+        sites=[
+            _site("announced", capacity_mw=50.0, status="announced"),
+            _site("under construction", capacity_mw=50.0),
+        ],
+        grid={"national": {"limit_mw": 50.0, "reinforcements": [
+            {"date": "2025-07-01", "mw": 50.0}]}},
+    )  # fmt: skip
+    for start in ("2025-01-01", "2025-04-01"):
+        dataset = _project(data, start=dt.date.fromisoformat(start))
+        waits = dataset["site_grid_wait_months"].sel(site="announced")
+        np.testing.assert_array_equal(waits, 6.0)
+    row = next(line for line in site_table(dataset).splitlines() if line.startswith("announced"))
+    assert "by 2025-04" in row and "2025-07" in row
 
 
 def test_a_name_given_to_two_sites_labels_the_second_with_its_number():
