@@ -110,6 +110,8 @@ def no_baseline_note(scenario: Scenario, options: ProjectionOptions) -> str:
         why = "not asked for (include_baseline false, --no-baseline)"
     elif (options.baseline_model or scenario.baseline_model) == NO_MODEL:
         why = f'the scenario says baseline_model = "{NO_MODEL}"'
+    elif scenario.country == "world":
+        why = "a global scenario has no grid of its own to model"
     else:
         why = f"no baseline model is trained for {scenario.country} (README: How to add a grid)"
     return (

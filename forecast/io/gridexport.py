@@ -161,6 +161,7 @@ def _loads(scenario: Scenario, has_baseline: bool) -> tuple[list[Load], np.ndarr
                 scenario.country,
                 "non_ai_data_centre",
                 "non-AI data-centre load (conventional servers, storage, network x PUE)"
+                + (" of every region" if len(scenario.regions) > 1 else "")
                 + _held_note(scenario, has_baseline),
             )
         )
@@ -187,7 +188,7 @@ def _held_note(scenario: Scenario, has_baseline: bool, region: str | None = None
     held = [
         load.name
         for load in scenario.non_ai_loads
-        if load.in_baseline and (region is None or (load.region or scenario.regions[0]) == region)
+        if load.in_baseline and region in (None, scenario.region_of(load))
     ]
     if not held:
         return ""
@@ -204,11 +205,15 @@ def _non_ai_by_region(
     first: xr.Dataset,
     chosen: np.ndarray,
     year_of_hour: np.ndarray,
+    *,
+    has_baseline: bool,
 ) -> tuple[list[Load], np.ndarray]:
     """The representative draws' non-AI column split into one per region that has non-AI load
     (bus: the region), each hour by the draw's share of the year's non-AI energy in the region
-    (``non_ai_energy_twh_by_region_per_draw``): the regions' years are exact and their sum is
-    the column hour by hour. Unchanged with one region or no non-AI load."""
+    (``non_ai_energy_twh_by_region_per_draw``): each region's years are exact and the regions
+    sum to the column hour by hour, but a region's hours follow the grid's non-AI profile (its
+    own differs only where its loads' PUE or growth within the year differ). Unchanged with
+    one region or no non-AI load."""
     name = "non_ai_energy_twh_by_region_per_draw"
     if name not in first:
         return loads, load_mw
@@ -216,9 +221,9 @@ def _non_ai_by_region(
     by_region = first[name].to_numpy()[:, chosen]  # [R, S, Y] TWh
     total = by_region.sum(axis=0)
     shares = np.divide(by_region, total, out=np.zeros_like(by_region), where=total > 0)
-    regions = [r for r, region in enumerate(scenario.regions) if by_region[r].any()]
+    with_load = {scenario.region_of(load) for load in scenario.non_ai_loads}
+    regions = [r for r, region in enumerate(scenario.regions) if region in with_load]
     split = [load_mw[position] * shares[r][:, year_of_hour] for r in regions]  # [S, H] each
-    has_baseline = loads[0].name == "baseline"
     columns = [
         Load(
             f"non_ai_dc_{scenario.regions[r]}",
@@ -330,8 +335,9 @@ def grid_paths(
             scenario, base, baseline=model, hourly_sinks=[sink], progress=_pass(progress, 1, 2)
         )
         loads, load_mw = _non_ai_by_region(
-            scenario, loads, sink.load_mw, first, chosen, calendar.year_of_hour
-        )
+            scenario, loads, sink.load_mw, first, chosen, calendar.year_of_hour,
+            has_baseline=model is not None,
+        )  # fmt: skip
         labels = [
             f"p{round(100 * p):02d}-draw-{d}" for p, d in zip(probabilities, chosen, strict=True)
         ]
