@@ -31,8 +31,8 @@ def merged(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
 
 def _undotted(key: Any, value: Any) -> tuple[Any, Any]:
     """A dotted key's first table and the value nested under the rest of its path."""
-    if not isinstance(key, str) or "." not in key:
-        return key, value
+    if not isinstance(key, str) or "." not in key or "" in key.split("."):
+        return key, value  # not a path (an empty name is refused as a field)
     head, *path = key.split(".")
     for name in reversed(path):
         value = {name: value}

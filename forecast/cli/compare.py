@@ -117,6 +117,14 @@ def compare(
         )
     written = comparisons.write(dataset, out, file_format=file_format)
     warn_weather_fallback(options, dataset)
+    assert options.end is not None
+    for other in loaded[1:]:
+        if end is None and other.horizon.end > options.end:
+            print(
+                f"note: {other.id}'s horizon runs to {other.horizon.end}; the comparison covers "
+                f"{options.start}..{options.end}, the first scenario's (--end to see more)",
+                file=sys.stderr,
+            )
     if not quiet:
         print(comparisons.summary_text(dataset))
     print(f"wrote {written}")

@@ -194,19 +194,29 @@ def _merged(base: Any, changes: Any) -> Any:
 
 
 def _base_path(base_id: Any, directory: Path | None, *, origin: str) -> Path:
-    """The file ``extends`` names: a shipped scenario, else ``<base_id>.toml`` beside the
-    variant's own file (``directory``; a scenario given as data, such as an API body, has none).
-    The id must be a scenario id (``[a-z0-9-]``), so it never leaves that directory."""
+    """The file ``extends`` names: ``<base_id>.toml`` beside the variant's own file
+    (``directory``; a scenario given as data, such as an API body, has none), else the shipped
+    scenario of that id (a file beside it that shadows a shipped one is said, as a
+    :class:`ScenarioNote`). The id must be a scenario id (``[a-z0-9-]``), so it never leaves
+    that directory."""
     shipped = shipped_scenario_paths()
-    if isinstance(base_id, str) and base_id in shipped:
-        return shipped[base_id]
     beside = ""
     if directory is not None:
         if isinstance(base_id, str) and _BASE_ID.fullmatch(base_id):
             path = directory / f"{base_id}.toml"
             if path.is_file():
+                if base_id in shipped and path.resolve() != shipped[base_id].resolve():
+                    warnings.warn(
+                        ScenarioNote(
+                            f"{origin}: extends = {base_id!r}: the file beside it, {path}, is "
+                            "the base, not the shipped scenario of that id"
+                        ),
+                        stacklevel=3,
+                    )
                 return path
         beside = f" or a file <id>.toml beside this one (in {directory})"
+    if isinstance(base_id, str) and base_id in shipped:
+        return shipped[base_id]
     raise ScenarioError(
         f"{origin}: extends = {base_id!r}: must name a shipped scenario{beside}; shipped: "
         f"{', '.join(shipped)}"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import tomllib
 
 import pytest
 
@@ -73,7 +72,6 @@ def test_a_variant_file_extends_a_scenario_file_beside_it(tmp_path, capsys):
         error = capsys.readouterr().err
         assert f"extends = {bad!r}" in error and f"beside this one (in {tmp_path})" in error
         variant.write_text(variant.read_text().replace(json.dumps(bad), '"ie-base"', 1))
-    assert tomllib.loads(variant.read_text())["extends"] == "ie-base"
 
 
 def _campus_variant(directory, scenario_id: str, status: str):

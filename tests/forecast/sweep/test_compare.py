@@ -230,3 +230,16 @@ def test_summary_shows_what_a_new_campus_does_to_the_queue():
     delayed = text.split("grid capacity waiting for a connection at the end of the year")[1]
     row_2025 = next(line for line in delayed.splitlines() if line.startswith("2025"))
     assert row_2025.split()[1] == "0" and float(row_2025.split()[4].replace(",", "")) > 0
+
+
+def test_the_command_line_says_when_it_cuts_a_later_scenarios_horizon(tmp_path, capsys):
+    """The 11th Basic Plan's defining 2038 point vanished from a comparison with kr-outlook
+    (to 2035) unsaid (a ministry analyst's walk-through)."""
+    out = tmp_path / "cmp.csv"
+    arguments = ["compare", "kr-outlook", "kr-11th-basic-plan", "--draws", "10", "--quiet",
+                 "--no-duration-curves", "--no-baseline", "--out", str(out)]  # fmt: skip
+    assert main(arguments) == 0
+    error = capsys.readouterr().err
+    assert "note: kr-11th-basic-plan's horizon runs to 2038-12-31" in error
+    assert main([*arguments, "--end", "2038-12-31"]) == 0
+    assert "horizon runs to" not in capsys.readouterr().err
