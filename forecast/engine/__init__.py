@@ -40,7 +40,6 @@ from forecast.engine.hosting import (
     Connections,
     Halls,
     Hosting,
-    connection_waits,
     place_fleet,
     tenant_loads,
 )
@@ -130,23 +129,7 @@ def weather_for(scenario: Scenario, options: ProjectionOptions):
 
 def _window_connections(connections: Connections | None, window: slice) -> Connections | None:
     """The connection arrays on the projection's months."""
-    if connections is None:
-        return None
-    return Connections(
-        requested_mw=connections.requested_mw[:, :, window],
-        connected_mw=connections.connected_mw[:, :, window],
-        limit_mw=connections.limit_mw[:, :, window],
-        sites=connections.sites,
-        site_requested_mw=connections.site_requested_mw[:, :, window],
-        site_connected_mw=connections.site_connected_mw[:, :, window],
-        site_built=connections.site_built,
-        # Months waited up to the period's end (the grid may run on to a later compute
-        # target): a site connected after it waits beyond the period.
-        site_wait_months=connection_waits(
-            connections.site_requested_mw[:, :, : window.stop],
-            connections.site_connected_mw[:, :, : window.stop],
-        ),
-    )
+    return None if connections is None else connections.windowed(window)
 
 
 def project(

@@ -19,7 +19,7 @@ import forecast
 from forecast import kernels
 from forecast.calendar import HourlyCalendar
 from forecast.engine.baseline import no_baseline_note
-from forecast.engine.hosting import Connections, fully_connected
+from forecast.engine.hosting import Connections
 from forecast.engine.options import ProjectionOptions
 from forecast.engine.stream import Stats
 from forecast.io.export import local_iso
@@ -165,16 +165,20 @@ def _monthly_variables(scenario, monthly: Monthly, probabilities, data, per_draw
             )
 
 
-def _site_variables(grid: Connections, probabilities, data) -> None:
-    """Each queued site's connection: connected MW by month, the share of the draws that
-    build it in which it has asked or is connected in full, and its wait."""
+def _site_variables(grid: Connections, probabilities: np.ndarray, data: dict) -> None:
+    """Each queued site's connection on the projection's months: connected MW [S, M, Q], the
+    share of the draws that build it in which it has asked or is connected in full [%, S, M],
+    the share of draws that build it [%, S], what it asks for [MW, S, Q] and its wait
+    [month, S, Q] over the draws in which it asks within the period."""
     built = grid.site_built[:, :, None]  # [S, D, 1]
     n_built = grid.site_built.sum(axis=1)[:, None]  # [S, 1]
-    requested, connected = grid.site_requested_mw, grid.site_connected_mw
-    full = fully_connected(requested, connected)
     # [S, D, M] -> [D, S, M]: _by_region takes quantiles over draws entry by entry.
-    _by_region("site_grid_connected_mw", np.moveaxis(connected, 0, 1), probabilities, data)
-    for name, flags in (("site_requesting_pct", requested > 0.0), ("site_energised_pct", full)):
+    _by_region("site_grid_connected_mw", np.moveaxis(grid.site_connected_mw, 0, 1), probabilities,
+               data)  # fmt: skip
+    for name, flags in (
+        ("site_requesting_pct", grid.site_requesting()),
+        ("site_energised_pct", grid.site_fully_connected()),
+    ):
         counts = (flags & built).sum(axis=1)  # [S, M]
         share = np.divide(
             PERCENT * counts, n_built, out=np.full(counts.shape, np.nan), where=n_built > 0
@@ -182,22 +186,18 @@ def _site_variables(grid: Connections, probabilities, data) -> None:
         data[name] = (BY_NAME[name].dims, share, _attrs(name))
     built_pct = PERCENT * grid.site_built.mean(axis=1)
     data["site_built_pct"] = (BY_NAME["site_built_pct"].dims, built_pct, _attrs("site_built_pct"))
-    # What each site asks for (constant once it asks), over the draws in which it asks.
-    request = requested.max(axis=2)  # [S, D]
+    waits = grid.site_wait_months  # [S, D], NaN where it asks after the period or never
+    assert waits is not None  # set with the window
     asks = np.full((len(grid.sites), probabilities.size), np.nan)
-    for site, values in enumerate(request):
-        if (values > 0).any():
-            asks[site] = np.quantile(values[values > 0], probabilities)
-    data["site_grid_request_mw"] = (BY_NAME["site_grid_request_mw"].dims, asks,
-                                    _attrs("site_grid_request_mw"))  # fmt: skip
-    waits = np.full((len(grid.sites), probabilities.size), np.nan)
-    for site, values in enumerate(grid.site_wait_months):
-        asked = values[~np.isnan(values)]
-        if asked.size:
+    waited = np.full((len(grid.sites), probabilities.size), np.nan)
+    for site, (wait, request) in enumerate(zip(waits, grid.site_request_mw, strict=True)):
+        within = ~np.isnan(wait)
+        if within.any():
+            asks[site] = np.quantile(request[within], probabilities)
             # Whole months, some of them +inf (not connected by the end): observed values only.
-            waits[site] = np.quantile(asked, probabilities, method="inverted_cdf")
-    data["site_grid_wait_months"] = (BY_NAME["site_grid_wait_months"].dims, waits,
-                                     _attrs("site_grid_wait_months"))  # fmt: skip
+            waited[site] = np.quantile(wait[within], probabilities, method="inverted_cdf")
+    for name, values in (("site_grid_request_mw", asks), ("site_grid_wait_months", waited)):
+        data[name] = (BY_NAME[name].dims, values, _attrs(name))
 
 
 def _annual_variables(

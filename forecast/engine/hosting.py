@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -51,33 +52,54 @@ class Connections:
     limit_mw: np.ndarray  # float64[D, R, Mf]
     #: The queued sites (index in the scenario's sites), region by region in queue order.
     sites: tuple[int, ...]
-    site_requested_mw: np.ndarray  # float64[S, D, Mf]
-    site_connected_mw: np.ndarray  # float64[S, D, Mf]
+    site_request_mw: np.ndarray  # float64[S, D] grid capacity each asks for (0: never asks)
+    site_ask_month: np.ndarray  # int64[S, D] month it asks (its ramp starts); Mf: never
+    site_connected_mw: np.ndarray  # float64[S, D, Mf] grid capacity connected to it
     site_built: np.ndarray  # bool[S, D] where the draw builds the site
-    #: Months from a queued site's request to its full connection (:func:`connection_waits`;
-    #: over the fleet grid here, up to the period's end once windowed). [month]
-    site_wait_months: np.ndarray  # float64[S, D]
+    #: Months each site waits, up to the period's end (:meth:`site_waits`, set by
+    #: :meth:`windowed`, which drops the months before the period). [month] float64[S, D]
+    site_wait_months: np.ndarray | None = None
 
+    def windowed(self, window: slice) -> Connections:
+        """The arrays on the projection's months (a site's ask month counted from the
+        window's first: negative where it asked before, the window's length or more where it
+        asks after)."""
+        return Connections(
+            requested_mw=self.requested_mw[:, :, window],
+            connected_mw=self.connected_mw[:, :, window],
+            limit_mw=self.limit_mw[:, :, window],
+            sites=self.sites,
+            site_request_mw=self.site_request_mw,
+            site_ask_month=self.site_ask_month - window.start,
+            site_connected_mw=self.site_connected_mw[:, :, window],
+            site_built=self.site_built,
+            site_wait_months=self.site_waits(window.stop),
+        )
 
-def fully_connected(requested_mw: np.ndarray, connected_mw: np.ndarray) -> np.ndarray:
-    """Where a site that asks has all of its request connected (a relative 1e-9 absorbs the
-    rounding of the queue's sums of connections). bool, the arrays' shape"""
-    return (requested_mw > 0.0) & (connected_mw >= requested_mw * (1.0 - 1e-9))
+    def site_requesting(self) -> np.ndarray:
+        """Where each site has asked for its grid capacity by each month. bool[S, D, M]"""
+        months = np.arange(self.site_connected_mw.shape[2])
+        return (self.site_request_mw[:, :, None] > 0.0) & (
+            self.site_ask_month[:, :, None] <= months
+        )
 
+    def site_fully_connected(self, stop: int | None = None) -> np.ndarray:
+        """Where each site that asks has all of its request connected, in the months before
+        ``stop`` (a relative 1e-9 absorbs the rounding of the queue's sums). bool[S, D, M]"""
+        request = self.site_request_mw[:, :, None]
+        connected = self.site_connected_mw[:, :, :stop]
+        return (request > 0.0) & (connected >= request * (1.0 - 1e-9))
 
-def connection_waits(requested_mw: np.ndarray, connected_mw: np.ndarray) -> np.ndarray:
-    """Months from each site's request (the month its ramp starts) to the month its whole
-    request is connected, by draw: NaN where the site asks for nothing in the months given (not
-    built, or later), +inf where it is not connected in full by the last one.
-
-    ``requested_mw`` and ``connected_mw`` are float64[S, D, M]; returns float64[S, D].
-    """
-    asking = requested_mw > 0.0
-    full = fully_connected(requested_mw, connected_mw)
-    asked, ask = asking.any(axis=-1), asking.argmax(axis=-1)
-    met, first_full = full.any(axis=-1), full.argmax(axis=-1)
-    waits = np.where(met, first_full - ask, np.inf).astype(np.float64)
-    return np.where(asked, waits, np.nan)
+    def site_waits(self, stop: int | None = None) -> np.ndarray:
+        """Months from each site's request (the month its ramp starts) to the month its whole
+        request is connected, over the months before ``stop``, by draw: NaN where it asks in
+        none of them (not built, or later), +inf where it is not connected in full by then.
+        float64[S, D] [month]"""
+        full = self.site_fully_connected(stop)
+        met, first_full = full.any(axis=-1), full.argmax(axis=-1)
+        waits = np.where(met, first_full - self.site_ask_month, np.inf).astype(np.float64)
+        asks = (self.site_request_mw > 0.0) & (self.site_ask_month < full.shape[2])
+        return np.where(asks, waits, np.nan)
 
 
 @dataclass
@@ -138,26 +160,45 @@ class Halls:
         draws = np.arange(site.built.size)
         return line.a[draws, month] + line.b[draws, month] * self.max_excess
 
+    def _queues(self, scenario: Scenario) -> list[tuple[Any, list[int]]]:
+        """Each region limit with its queue: the region's sites not yet operating, under
+        construction first, then announced, then speculative, each by commissioning date,
+        then in the order of the file."""
+        return [
+            (
+                limit,
+                sorted(
+                    (
+                        index
+                        for index, site in enumerate(self.inputs.sites)
+                        if site.region == limit.region and self.statuses[index] != "operating"
+                    ),
+                    key=lambda index: (
+                        QUEUE_RANK[self.statuses[index]],
+                        scenario.sites[index].commissioning,
+                        index,
+                    ),
+                ),
+            )
+            for limit in self.inputs.grids
+        ]
+
     def _connect(self, scenario: Scenario) -> Connections:
         n_draws, n_regions = self.inputs.draws, len(scenario.regions)
         shape = (n_draws, n_regions, self.grid.n_months)
         requested, connected = np.zeros(shape), np.zeros(shape)
         limits = np.full(shape, np.nan)
-        queued: list[int] = []
-        site_requested: list[np.ndarray] = []
-        for limit in self.inputs.grids:
-            queue = sorted(
-                (
-                    index
-                    for index, site in enumerate(self.inputs.sites)
-                    if site.region == limit.region and self.statuses[index] != "operating"
-                ),
-                key=lambda index: (
-                    QUEUE_RANK[self.statuses[index]],
-                    scenario.sites[index].commissioning,
-                    index,
-                ),
-            )
+        queues = self._queues(scenario)
+        queued = [index for _, queue in queues for index in queue]
+        # Every queued site's connection, region by region: the queue kernel writes each
+        # region's block in place (a site's array is a view, never a copy: at 10,000 draws
+        # and 19 sites the array is 0.2 GB); its request is one number a draw and the month
+        # it asks.
+        site_connected = np.zeros((len(queued), n_draws, self.grid.n_months))
+        site_request = np.zeros((len(queued), n_draws))
+        site_ask = np.full((len(queued), n_draws), self.grid.n_months, dtype=np.int64)
+        first = 0
+        for limit, queue in queues:
             limit_mw = np.ascontiguousarray(limit.at(self.grid.months))
             limits[:, limit.region] = limit_mw
             if not queue:
@@ -170,7 +211,7 @@ class Halls:
                 ]
             )
             start = np.stack([site.start_month - self.grid.first_month for site in sites])
-            out = np.empty((len(queue), n_draws, self.grid.n_months))
+            out = site_connected[first : first + len(queue)]
             kernels.connect_sites(
                 np.ascontiguousarray(request),
                 np.ascontiguousarray(start),
@@ -179,11 +220,11 @@ class Halls:
                 limit_mw,
                 out,
             )
+            ramping = np.empty((n_draws, self.grid.n_months))
             for position, index in enumerate(queue):
                 self.connected[index] = out[position]
                 # A site asks for its whole request from the month its ramp starts, the month
                 # connect_sites would connect it in: where its built capacity is above zero.
-                ramping = np.empty((n_draws, self.grid.n_months))
                 kernels.site_capacity(
                     request[position],
                     start[position],
@@ -191,25 +232,26 @@ class Halls:
                     sites[position].built,
                     ramping,
                 )
-                asked = np.where(ramping > 0.0, request[position][:, None], 0.0)
-                requested[:, limit.region] += asked
+                asking = ramping > 0.0
+                requested[:, limit.region] += asking * request[position][:, None]
                 connected[:, limit.region] += out[position]
-                queued.append(index)
-                site_requested.append(asked)
-        empty = np.zeros((0, n_draws, self.grid.n_months))
-        site_requested_mw = np.stack(site_requested) if queued else empty
-        site_connected_mw = np.stack([self.connected[i] for i in queued]) if queued else empty
+                asks = asking.any(axis=1)
+                site_request[first + position] = np.where(asks, request[position], 0.0)
+                site_ask[first + position] = np.where(
+                    asks, asking.argmax(axis=1), self.grid.n_months
+                )
+            first += len(queue)
         return Connections(
             requested_mw=requested,
             connected_mw=connected,
             limit_mw=limits,
             sites=tuple(queued),
-            site_requested_mw=site_requested_mw,
-            site_connected_mw=site_connected_mw,
+            site_request_mw=site_request,
+            site_ask_month=site_ask,
+            site_connected_mw=site_connected,
             site_built=np.array(
                 [self.inputs.sites[i].built != 0 for i in queued], dtype=bool
             ).reshape(len(queued), n_draws),
-            site_wait_months=connection_waits(site_requested_mw, site_connected_mw),
         )
 
     def it_capacity(self, index: int) -> np.ndarray:

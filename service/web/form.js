@@ -159,7 +159,9 @@ function showLimits(limits) {
   if (byId("seed").value === "") byId("seed").value = String(limits.seed.default);
   byId("draws-help").textContent =
     `${formatCount(limits.draws.minimum)}–${formatCount(limits.draws.maximum)} draws on this ` +
-    `service (API default ${formatCount(limits.draws.default)}); fewer draws answer faster.`;
+    `service (API default ${formatCount(limits.draws.default)}); fewer draws answer faster, ` +
+    "but their P10 and P90 (and a site's P90 month) move from run to run: use 1,000 for " +
+    "figures to quote, as the command line does.";
 }
 
 function showPlan(scenario) {
