@@ -40,6 +40,7 @@ from forecast.outputs import (
 )
 from forecast.projection import ProjectionOptions, project
 from forecast.scenario import Scenario
+from forecast.sweep.sites import common_sites
 
 if TYPE_CHECKING:
     from forecast.baseline.model import BaselineModel
@@ -225,34 +226,6 @@ def compare(
     return combine(scenarios, datasets, keep_per_draw=keep_per_draw)
 
 
-#: Coordinates along ``site``: each site's region and status.
-SITE_COORDINATES = ("site_region", "site_status")
-
-
-def _common_sites(datasets: list[xr.Dataset]) -> tuple[list[xr.Dataset], dict[str, list[str]]]:
-    """The datasets on one ``site`` axis, the union of their sites (a scenario's per-site
-    variables are NaN at the sites it lacks), and the site coordinates along it (the first
-    scenario that has a site says its region and status); unchanged where none has sites."""
-    found: dict[str, dict[str, str]] = {}
-    for dataset in datasets:
-        if "site" in dataset.coords:
-            for position, site in enumerate(dataset["site"].to_numpy()):
-                found.setdefault(
-                    str(site),
-                    {name: str(dataset[name].to_numpy()[position]) for name in SITE_COORDINATES},
-                )
-    if not found:
-        return datasets, {}
-    sites = list(found)
-    aligned = [
-        dataset.drop_vars(list(SITE_COORDINATES)).reindex(site=sites)
-        if "site" in dataset.coords
-        else dataset.assign_coords(site=sites)
-        for dataset in datasets
-    ]
-    return aligned, {name: [found[site][name] for site in sites] for name in SITE_COORDINATES}
-
-
 def combine(
     scenarios: Sequence[Scenario], datasets: Sequence[xr.Dataset], *, keep_per_draw: bool = False
 ) -> xr.Dataset:
@@ -270,7 +243,7 @@ def combine(
             )
             dataset = dataset.drop_vars([c for c in ("draw", "duration_draw") if c in dataset])
         trimmed.append(dataset)
-    trimmed, site_coordinates = _common_sites(trimmed)
+    trimmed, site_coordinates = common_sites(trimmed)
     combined = xr.concat(
         trimmed,
         dim=xr.IndexVariable("scenario", np.array(labels, dtype=str)),

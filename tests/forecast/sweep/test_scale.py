@@ -162,3 +162,34 @@ def test_summary_shows_what_flexibility_curtails_per_variant():
     assert curtailed[1] > curtailed[0] > 0.0
     for position, row in enumerate(lines[block + 2 : block + 4]):
         assert f"({curtailed[position]:,.4f})" in row
+
+
+def test_a_sweep_that_reorders_the_connection_queue_keeps_one_site_axis():
+    """Moving a site's commissioning can move it in the queue, so the variants list their
+    sites in different orders; the sweep was refused ("do not line up along variant") once
+    sites had outputs of their own (review)."""
+    data = tomllib.loads(SMALL_SCENARIO)
+    data["sites"][0] |= {"status": "under_construction", "build_probability": 1.0,
+                         "delay_months": 0.0}  # fmt: skip
+    data["sites"].append(
+        {"name": "site C", "region": "capital", "capacity_mw": 4, "capacity_kind": "grid",
+         "commissioning": dt.date(2025, 9, 1), "status": "under_construction",
+         "build_probability": 1.0, "delay_months": 0.0}
+    )  # fmt: skip
+    data["grid"] = {"capital": {"limit_mw": 5.0}}
+    variants = sweeps.build_variants(
+        parse_scenario(data, origin="queue"),
+        [sweeps.parse_variation("sites[0].commissioning=2025-03-01,2026-03-01")],
+        OPTIONS,
+    )
+    datasets = [project(v.scenario, v.options) for v in variants]
+    orders = [list(ds["site"].to_numpy()) for ds in datasets]
+    assert orders[0] != orders[1]  # site A first, then after site C
+    combined = sweeps.combine(variants, datasets)
+    assert list(combined["site"].to_numpy()) == orders[0]
+    for position, dataset in enumerate(datasets):
+        np.testing.assert_array_equal(
+            combined["site_grid_wait_months"].isel(variant=position).sel(site=orders[1]),
+            dataset["site_grid_wait_months"].sel(site=orders[1]),
+        )
+    assert list(combined["site_status"].to_numpy()) == ["under_construction"] * 2

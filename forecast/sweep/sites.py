@@ -1,0 +1,36 @@
+"""Projections stacked along a new axis (scenarios, variants) on one ``site`` axis.
+
+Each projection lists the sites under a grid connection limit in its own queue order; two
+scenarios, or two variants that move a site's commissioning date, list them differently.
+"""
+
+from __future__ import annotations
+
+import xarray as xr
+
+#: Coordinates along ``site``: each site's region and status.
+SITE_COORDINATES = ("site_region", "site_status")
+
+
+def common_sites(datasets: list[xr.Dataset]) -> tuple[list[xr.Dataset], dict[str, list[str]]]:
+    """The datasets on one ``site`` axis, the union of their sites (a scenario's per-site
+    variables are NaN at the sites it lacks), and the site coordinates along it (the first
+    scenario that has a site says its region and status); unchanged where none has sites."""
+    found: dict[str, dict[str, str]] = {}
+    for dataset in datasets:
+        if "site" in dataset.coords:
+            for position, site in enumerate(dataset["site"].to_numpy()):
+                found.setdefault(
+                    str(site),
+                    {name: str(dataset[name].to_numpy()[position]) for name in SITE_COORDINATES},
+                )
+    if not found:
+        return datasets, {}
+    sites = list(found)
+    aligned = [
+        dataset.drop_vars(list(SITE_COORDINATES)).reindex(site=sites)
+        if "site" in dataset.coords
+        else dataset.assign_coords(site=sites)
+        for dataset in datasets
+    ]
+    return aligned, {name: [found[site][name] for site in sites] for name in SITE_COORDINATES}
