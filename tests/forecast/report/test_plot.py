@@ -97,3 +97,25 @@ def test_figure_needs_the_fan_quantiles(scenario_file, small_scenario_text, tmp_
     with pytest.raises(OptionsError, match=r"quantiles = \[0.5\]: the figure needs"):
         write_figure(dataset, tmp_path / "f.png")
     assert not (tmp_path / "f.png").exists()
+
+
+def test_the_comparison_draws_the_change_of_the_grid_peak_on_bars_from_zero():
+    """The comparison's second panel drew the total grid peak (about 90 GW) as bars on an axis
+    cut near 83 GW, where flexibility's 0.13 GW could not be seen and bars magnified every
+    difference (a ministry analyst's report). It draws the change of the grid peak, from 0."""
+    import datetime as dt
+
+    from forecast.report.plot import comparison_figure
+    from forecast.sweep import compare
+
+    options = ProjectionOptions(
+        draws=20, resolution="annual", start=dt.date(2030, 1, 1), end=dt.date(2030, 12, 31)
+    )
+    dataset = compare.compare([load_scenario("kr-outlook"), load_scenario("kr-outlook-flex")],
+                              options)  # fmt: skip
+    energy, peak = comparison_figure(dataset).axes[:2]
+    assert peak.get_title() == "Change of the grid peak [GW]: P50, P10–P90 bars"
+    assert energy.get_ylim()[0] == peak.get_ylim()[0] == 0.0
+    heights = [bar.get_height() for bar in peak.patches]
+    change = dataset["peak_change_gw"].sel(quantile=0.5, year=2030).to_numpy()
+    assert heights == pytest.approx(list(change)) and heights[1] < heights[0]
