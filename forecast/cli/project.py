@@ -94,11 +94,6 @@ def _pick(variable, level: float, **where) -> float:
     return quantile_at(variable.sel(**where), level)
 
 
-def quantile_cell(dataset, name: str, digits: int = 2, **where) -> str:
-    """``P50 [P10–P90] (mean)`` of a per-year variable, or of a monthly one at a month."""
-    return summary_cell(dataset, name, digits, **where)
-
-
 def summary_table(dataset) -> str:
     """Per-year P50 [P10-P90] (mean) of the headline figures, as fixed-width text."""
     columns = [
@@ -129,7 +124,7 @@ def summary_table(dataset) -> str:
         lines.append(str(attrs["baseline_note"]))
     lines.append("year" + "".join(f"  {label.rjust(width)}" for _, label in columns))
     for year in dataset["year"].values:
-        cells = [quantile_cell(dataset, name, year=year).rjust(width) for name, _ in columns]
+        cells = [summary_cell(dataset, name, year=year).rjust(width) for name, _ in columns]
         lines.append(f"{year}" + "".join(f"  {cell}" for cell in cells))
     return "\n".join(lines)
 
@@ -158,7 +153,7 @@ def _year_table(dataset, title: str, columns: list[Column]) -> str:
         cells = []
         for name, _, digits, where in columns:
             at = year_selection(dataset, name, year)
-            cells.append(quantile_cell(dataset, name, digits, **at, **where))
+            cells.append(summary_cell(dataset, name, digits, **at, **where))
         lines.append(f"{year}" + "".join(f"  {cell.rjust(width)}" for cell in cells))
     return "\n".join(lines)
 
@@ -275,10 +270,10 @@ def hosting_table(dataset) -> str:
     ]
     for end in year_ends:
         cells = [
-            quantile_cell(dataset, "waiting_accelerators", 0, month=end),
-            quantile_cell(dataset, "waiting_nameplate_mw", 1, month=end),
+            summary_cell(dataset, "waiting_accelerators", 0, month=end),
+            summary_cell(dataset, "waiting_nameplate_mw", 1, month=end),
             *(
-                quantile_cell(dataset, "waiting_nameplate_mw_by_region", 1, month=end, region=r)
+                summary_cell(dataset, "waiting_nameplate_mw_by_region", 1, month=end, region=r)
                 for r in regions
             ),
         ]

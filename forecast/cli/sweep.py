@@ -31,7 +31,8 @@ from forecast.cli.options import (
     projection_options,
     warn_weather_fallback,
 )
-from forecast.cli.project import Column, grid_columns, quantile_cell, year_selection
+from forecast.cli.project import Column, grid_columns, year_selection
+from forecast.outputs import summary_cell
 
 
 def sweep(
@@ -196,7 +197,7 @@ def _variant_table(dataset: xr.Dataset, title: str, columns: list[Column]) -> st
 
     def cell(name: str, position: int, year: int, digits: int, where: dict[str, str]) -> str:
         at = year_selection(dataset, name, year)
-        return quantile_cell(variants[position], name, digits, **at, **where)
+        return summary_cell(variants[position], name, digits, **at, **where)
 
     rows = []
     for position in range(dataset.sizes["variant"]):

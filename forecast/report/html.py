@@ -212,16 +212,11 @@ def assumptions_table(scenario: Scenario) -> str:
     return _table(["where", "value or distribution", "source"], rows, text_columns=3)
 
 
-def _cell(dataset: xr.Dataset, name: str, digits: int, **where) -> str:
-    """``P50 [P10–P90] (mean)`` of a variable at ``where``, or a dash."""
-    return summary_cell(dataset, name, digits, **where)
-
-
 def annual_table(dataset: xr.Dataset) -> str:
     """Per-year P50 [P10–P90] (mean) of the headline figures of one projection."""
     figures = [(n, label, d) for n, label, d in ANNUAL_FIGURES if n in dataset]
     rows = [
-        [str(year), *(_e(_cell(dataset, n, d, year=year)) for n, _, d in figures)]
+        [str(year), *(_e(summary_cell(dataset, n, d, year=year)) for n, _, d in figures)]
         for year in dataset["year"].to_numpy()
     ]
     return _table(["year", *(label for _, label, _ in figures)], rows)
@@ -241,9 +236,9 @@ def checks_section(dataset: xr.Dataset) -> str:
         rows = [
             [
                 str(year),
-                _e(_cell(dataset, "waiting_accelerators", 0, month=end)),
-                _e(_cell(dataset, "waiting_nameplate_mw", 1, month=end)),
-                _e(_cell(dataset, "accelerator_wait_months", 1, year=year))
+                _e(summary_cell(dataset, "waiting_accelerators", 0, month=end)),
+                _e(summary_cell(dataset, "waiting_nameplate_mw", 1, month=end)),
+                _e(summary_cell(dataset, "accelerator_wait_months", 1, year=year))
                 if "accelerator_wait_months" in dataset
                 else "–",
             ]
@@ -278,7 +273,11 @@ def checks_section(dataset: xr.Dataset) -> str:
             for region in limited:
                 for name in ("requested", "connected", "delayed"):
                     row.append(
-                        _e(_cell(dataset, f"grid_{name}_mw_by_region", 0, month=end, region=region))
+                        _e(
+                            summary_cell(
+                                dataset, f"grid_{name}_mw_by_region", 0, month=end, region=region
+                            )
+                        )
                     )
             cells.append(row)
         parts.append(
@@ -308,7 +307,7 @@ def checks_section(dataset: xr.Dataset) -> str:
         ]
         figures = [f for f in figures if f[0] in dataset]
         rows = [
-            [str(year), *(_e(_cell(dataset, n, d, year=year)) for n, _, d in figures)]
+            [str(year), *(_e(summary_cell(dataset, n, d, year=year)) for n, _, d in figures)]
             for year in dataset["year"].to_numpy()
         ]
         parts.append(
@@ -452,10 +451,14 @@ def _comparison_section(combined: xr.Dataset) -> str:
         headers = ["year", *labels, *(f"{label} minus {reference}" for label in labels[1:])]
         rows = []
         for year in combined["year"].to_numpy():
-            cells = [_e(comparisons.cell(combined, name, label, int(year), digits))
+            cells = [_e(summary_cell(combined, name, digits, scenario=label, year=int(year)))
                      for label in labels]  # fmt: skip
             cells += [
-                _e(comparisons.cell(combined, f"{name}_difference", label, int(year), digits))
+                _e(
+                    summary_cell(
+                        combined, f"{name}_difference", digits, scenario=label, year=int(year)
+                    )
+                )
                 for label in labels[1:]
             ]
             rows.append([str(year), *cells])

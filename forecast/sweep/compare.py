@@ -298,11 +298,6 @@ def write(dataset: xr.Dataset, path: Path, *, file_format: str | None = None) ->
     return export.write_table(frame, path, chosen, metadata)
 
 
-def cell(dataset: xr.Dataset, name: str, label: str, year: int, digits: int) -> str:
-    """``P50 [P10–P90] (mean)`` of a per-year variable for one scenario and year."""
-    return summary_cell(dataset, name, digits, scenario=label, year=year)
-
-
 def summary_text(dataset: xr.Dataset) -> str:
     """The side-by-side per-year summary of a comparison, as fixed-width text.
 
@@ -333,9 +328,13 @@ def summary_text(dataset: xr.Dataset) -> str:
         headers = [*labels, *(f"{label} minus {reference}" for label in others)]
         rows = []
         for year in dataset["year"].to_numpy():
-            cells = [cell(dataset, name, label, int(year), digits) for label in labels]
+            cells = [
+                summary_cell(dataset, name, digits, scenario=label, year=int(year))
+                for label in labels
+            ]
             cells += [
-                cell(dataset, difference_name(name), label, int(year), digits) for label in others
+                summary_cell(dataset, difference_name(name), digits, scenario=label, year=int(year))
+                for label in others
             ]
             rows.append((str(year), cells))
         lines += ["", title, *text_table("year", headers, rows)]
