@@ -9,23 +9,20 @@ from typing import Any
 import pandas as pd
 
 from forecast.errors import OptionsError
+from forecast.scenario import merged as merged_tables
 
 
 def merged(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
-    """``base`` with ``overrides`` merged in: tables recursively, anything else replaced.
-
-    A distribution (a table with ``dist``) is a value, not a table: it replaces whole, so a
-    triangular PUE can be overridden by a fixed one. A dotted key is the path of the nested
-    tables, as ``forecast sweep --vary`` names it: ``{"grid.capital.limit_mw": 100}`` is
-    ``{"grid": {"capital": {"limit_mw": 100}}}``.
+    """``base`` with ``overrides`` merged in as a variant's tables are
+    (:func:`forecast.scenario.merged`: tables key by key; a quantity, a table with ``value`` or
+    ``dist``, and anything else replaced whole, so a triangular PUE can be overridden by a
+    fixed one). A dotted key is the path of the nested tables, as ``forecast sweep --vary``
+    names it: ``{"grid.capital.limit_mw": 100}`` is ``{"grid": {"capital": {"limit_mw": 100}}}``.
     """
     result = dict(base)
     for dotted, given in overrides.items():
         key, value = _undotted(dotted, given)
-        if isinstance(value, dict) and "dist" not in value and isinstance(result.get(key), dict):
-            result[key] = merged(result[key], value)
-        else:
-            result[key] = value
+        result = merged_tables(result, {key: value})
     return result
 
 

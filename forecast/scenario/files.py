@@ -98,6 +98,8 @@ def _fields_at(model: type[BaseModel], location: tuple[Any, ...]) -> list[str]:
             or str(part).startswith(("function-", "tagged-union["))
         ):
             continue
+        if _is_model(current) and part not in current.model_fields:
+            continue  # a key of a mapping (``grid``'s region): its values are ``current``
         current = _model_in(current.model_fields[part].annotation) if _is_model(current) else None
         if current is None:
             return []
@@ -184,13 +186,19 @@ def parse_scenario(
     return scenario
 
 
-def _merged(base: Any, changes: Any) -> Any:
-    """``changes`` over ``base``: tables merge key by key, anything else is replaced."""
-    if isinstance(base, dict) and isinstance(changes, dict):
-        return {key: _merged(base.get(key), value) for key, value in changes.items()} | {
+def merged(base: Any, changes: Any) -> Any:
+    """``changes`` over ``base``: tables merge key by key, anything else is replaced, and so is
+    a quantity (a table with ``value`` or ``dist``: one value, whose fields belong together)."""
+    if isinstance(base, dict) and isinstance(changes, dict) and not _is_quantity(changes):
+        return {key: merged(base.get(key), value) for key, value in changes.items()} | {
             key: value for key, value in base.items() if key not in changes
         }
     return changes
+
+
+def _is_quantity(table: dict[str, Any]) -> bool:
+    """A quantity's table (``{value = ...}``, ``{dist = "uniform", ...}``), not a section."""
+    return "value" in table or "dist" in table
 
 
 def _base_path(base_id: Any, directory: Path | None, *, origin: str) -> Path:
@@ -276,7 +284,7 @@ def extended(
                 ),
                 stacklevel=2,
             )
-    return _merged(base, changes)
+    return merged(base, changes)
 
 
 def _check_accelerators(scenario: Scenario, *, origin: str) -> None:

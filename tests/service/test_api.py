@@ -170,6 +170,18 @@ def test_projection_overrides_and_inline_scenario(client: TestClient):
         json={**SMALL, "overrides": {"operations.pue": {"dist": "fixed", "value": 2.0}}},
     ).json()
     assert dotted["scenario_sha256"] == heavier["scenario_sha256"]
+    # A fixed value over the base's triangular lifetime (the base's dist, low, mode and high
+    # stayed beside it: HTTP 500), and the same as a fixed distribution.
+    lives = [{"value": 6.0, "source": "mine"}, {"dist": "fixed", "value": 6.0, "source": "mine"}]
+    longer = [
+        client.post(
+            "/v1/projections",
+            json={**SMALL, "overrides": {"operations.lifetime_years": life}},
+        )
+        for life in lives
+    ]
+    assert [answer.status_code for answer in longer] == [200, 200], longer[0].text
+    assert longer[0].json()["variables"] == longer[1].json()["variables"]
     scenario = client.get("/v1/scenarios/kr-national").json()["scenario"]
     inline = {key: value for key, value in SMALL.items() if key != "scenario_id"}
     same = client.post("/v1/projections", json={**inline, "scenario": scenario}).json()

@@ -180,3 +180,19 @@ def test_a_dotted_override_merges_into_the_nested_tables():
         "grid": {"dublin": {"limit_mw": 100, "reinforcements": [{"mw": 150}]}}, "id": "ie",
     }  # fmt: skip
     assert merged(base, {"grid.west.limit_mw": 5})["grid"]["west"] == {"limit_mw": 5}
+
+
+def test_an_override_of_a_quantity_replaces_it_whole():
+    """A KEPCO planner's `{"grid.capital.limit_mw": {"value": 800, "source": "x"}}` over a
+    uniform limit merged key by key (the base's dist, low and high beside the new value) and
+    the API answered 500; a quantity is one value, like a number."""
+    from service.inputs import merged
+
+    base = {"grid": {"capital": {"limit_mw": {"dist": "uniform", "low": 147, "high": 343,
+                                              "source": "facts"}}}}  # fmt: skip
+    fixed = {"value": 800, "source": "x"}
+    assert merged(base, {"grid.capital.limit_mw": fixed})["grid"]["capital"]["limit_mw"] == fixed
+    wider = {"dist": "uniform", "low": 300, "high": 800}
+    assert merged(base, {"grid": {"capital": {"limit_mw": wider}}}) == {
+        "grid": {"capital": {"limit_mw": wider}}
+    }

@@ -40,6 +40,42 @@ def test_tables_merge_key_by_key_and_lists_replace():
     assert [site.name for site in scenario.sites] == ["one hall"]  # replaced
 
 
+@pytest.mark.parametrize(
+    ("changes", "path"),
+    [
+        # A fixed value over a distribution (a planner's "what if the limit were 800 MW").
+        ({"grid": {"capital": {"limit_mw": {"value": 800.0, "source": "mine"}}}},
+         ("grid", "capital", "limit_mw")),
+        ({"operations": {"lifetime_years": {"value": 6.0, "source": "mine"}}},
+         ("operations", "lifetime_years")),
+        # A distribution over another: none of the base's fields (its source) is kept.
+        ({"operations": {"lifetime_years": {"dist": "uniform", "low": 3.0, "high": 4.0}}},
+         ("operations", "lifetime_years")),
+    ],
+)  # fmt: skip
+def test_a_variants_quantity_replaces_the_bases_whole(changes, path):
+    """A quantity (a table with ``value`` or ``dist``) is one value: a variant's replaces the
+    base's whole, as a number would. Merged key by key, a fixed value sat beside the base's
+    ``dist``/``low``/``high`` and the scenario failed (a traceback in the command line, HTTP 500
+    in the API), and a new distribution kept the base's ``source``."""
+    data = {"extends": "kr-outlook", "id": "mine", "title": "mine", "description": "mine"}
+    scenario = parse_scenario({**data, **changes}, origin="mine.toml")
+    value, given = scenario, changes
+    for key in path:
+        value = value[key] if isinstance(value, dict) else getattr(value, key)
+        given = given[key]
+    assert value.model_dump(exclude_none=True, exclude_defaults=True) == given
+
+
+def test_a_wrong_field_in_a_regions_grid_table_is_one_line():
+    """The error names the region's table (``grid`` is keyed by region, not by field)."""
+    data = {"extends": "kr-outlook", "id": "mine", "title": "mine", "description": "mine",
+            "grid": {"capital": {"limit_mw": 800.0, "limt": 3}}}  # fmt: skip
+    with pytest.raises(ScenarioError, match=r"^mine.toml: grid.capital.limt = 3: not a field "
+                       r"here; allowed: .*limit_mw"):  # fmt: skip
+        parse_scenario(data, origin="mine.toml")
+
+
 @pytest.mark.parametrize("base", ["no-such-scenario", "../kr-outlook", 3])
 def test_only_shipped_scenarios_can_be_extended(base):
     """A scenario given as data (an API body) extends shipped scenarios only."""
