@@ -136,8 +136,10 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "hosted_it_capacity_mw",
         _MONTHLY,
         "MW",
-        "IT capacity of the data centres built by the end of the month (a grid-capacity site "
-        "counts its grid MW / its PUE at the hottest hour)",
+        "IT capacity of the data centres built and energised by the end of the month (a "
+        "grid-capacity site counts its grid MW / its PUE at the hottest hour; under a "
+        "connection limit, only what its connection energises: built halls waiting for the "
+        "grid are in grid_stranded_mw)",
     ),
     OutputVariable(
         "grid_limit_mw_by_region",
@@ -150,8 +152,8 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "grid_requested_mw",
         _MONTHLY,
         "MW",
-        "Grid capacity that new sites under a connection limit ask for (from when they start "
-        "to ramp)",
+        "Grid capacity that new sites under a connection limit ask for (the whole of it from "
+        "when a site starts to ramp; a phased site, what its ramp has built)",
     ),
     OutputVariable(
         "grid_requested_mw_by_region",
@@ -184,6 +186,20 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "Requested minus connected grid capacity, by region",
     ),
     OutputVariable(
+        "grid_stranded_mw",
+        _MONTHLY,
+        "MW",
+        "Grid capacity of built halls not yet connected: what the sites under a connection "
+        "limit have built (grid MW, along their ramps) minus what is connected to them, site "
+        "by site (a connection made ahead of the build strands nothing)",
+    ),
+    OutputVariable(
+        "grid_stranded_mw_by_region",
+        _MONTHLY_REGIONAL,
+        "MW",
+        "Grid capacity of built halls not yet connected, by region",
+    ),
+    OutputVariable(
         "site_grid_connected_mw",
         _MONTHLY_SITE,
         "MW",
@@ -211,6 +227,14 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "by the month (its ramp has started)",
     ),
     OutputVariable(
+        "site_due_pct",
+        ("site", "month"),
+        "%",
+        "Share of the draws that build the site in which its whole grid capacity is due by the "
+        "month, as it would be connected without a limit (the month it asks; a phased site, "
+        "the month its ramp completes)",
+    ),
+    OutputVariable(
         "site_energised_pct",
         ("site", "month"),
         "%",
@@ -221,10 +245,27 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "site_grid_wait_months",
         ("site", "quantile"),
         "month",
-        "Months from a site's request to the connection of its whole grid capacity, over the "
-        "draws in which it asks within the period (inf: not connected in full by its end; "
-        "NaN: it asks in no draw; both null in JSON); whole months, quantiles taken among the "
+        "Months by which the connection of a site's whole grid capacity comes after the month "
+        "it would come without a limit (the month it asks; a phased site, the month its ramp "
+        "completes), over the draws in which it asks within the period (inf: not connected in "
+        "full by its end; NaN: in no draw does it ask, or does a phased site's ramp complete, "
+        "within the period; both null in JSON); whole months, quantiles taken among the "
         "draws' values",
+    ),
+    OutputVariable(
+        "site_grid_stranded_mw_months",
+        ("site", "quantile"),
+        "MW*month",
+        "Built grid capacity of the site not connected, summed over the period's months, over "
+        "the draws in which it asks within the period",
+    ),
+    OutputVariable(
+        "site_grid_mean_wait_months",
+        ("site", "quantile"),
+        "month",
+        "Months a MW of the site's built capacity waits for its connection, on average "
+        "(site_grid_stranded_mw_months / its grid MW), over the draws in which it asks within "
+        "the period; months of the period only",
     ),
     OutputVariable(
         "accelerator_wait_months",

@@ -202,6 +202,11 @@ class ProjectionCoords(BaseModel):
         description="The status of each site (along dim `site`): its rank in the queue, under "
         "construction first, then announced, then speculative.",
     )
+    site_grid_request: list[str] | None = Field(
+        default=None,
+        description="How each site asks the grid (along dim `site`): `whole` (all of its grid "
+        "capacity when its ramp starts) or `phased` (what its ramp has built by each month).",
+    )
 
 
 class ProjectionResponse(BaseModel):

@@ -185,32 +185,35 @@ def sector_table(dataset) -> str:
 
 
 def grid_columns(dataset) -> list[Column]:
-    """Requested, connected and delayed MW of each region with a connection limit."""
+    """Requested, connected, delayed and stranded MW of each region with a connection limit."""
     limit = dataset["grid_limit_mw_by_region"]
     return [
         (f"grid_{kind}_mw_by_region", f"{kind} MW {region}", 0, {"region": str(region)})
         for region in dataset["region"].values
         if np.isfinite(limit.sel(region=region)).any()
-        for kind in ("requested", "connected", "delayed")
+        for kind in ("requested", "connected", "delayed", "stranded")
     ]
 
 
 def grid_table(dataset) -> str:
-    """Requested, connected and delayed grid capacity by region at each year's end."""
+    """Requested, connected, delayed and stranded grid capacity by region at each year's end."""
     if "grid_requested_mw_by_region" not in dataset:
         return ""
     columns = grid_columns(dataset)
     return _year_table(
         dataset,
         "grid connection of new sites under a limit, end of year (a site requests its whole "
-        "grid capacity from its ramp's start): P50 [P10-P90] (mean)",
+        "grid capacity from its ramp's start, a phased site what its ramp has built; delayed: "
+        "requested minus connected; stranded: built halls not yet connected): P50 [P10-P90] "
+        "(mean)",
         columns,
     )
 
 
 def site_table(dataset) -> str:
     """When each site under a connection limit asks for its grid capacity and when all of it is
-    connected, among the draws that build it, with its wait in months."""
+    connected, among the draws that build it, how late that is and how long its built MW
+    wait."""
     from forecast.report.sites import SITE_COLUMNS, site_rows
     from forecast.sweep.compare import text_table
 
@@ -221,9 +224,11 @@ def site_table(dataset) -> str:
     title = (
         "sites under a grid connection limit, in queue order (status, share of draws that "
         "build each); among the draws that build each: the grid MW it asks for and the month "
-        "it asks, when its ramp starts (P50), the month all of it is connected (P10 / P50 / "
-        f"P90) and the months waited P50 [P10-P90] (never: not connected in full by {last}; "
-        "by: already in the first month)"
+        "it asks, when its ramp starts (P50; phased: it asks for what its ramp has built), the "
+        "month all of it is connected (P10 / P50 / P90), the months by which that comes after "
+        "it is due (the month it asks; phased: the month its ramp completes) and the mean "
+        "months a MW of its built halls waits for the grid, P50 [P10-P90] (never: not "
+        f"connected in full by {last}; by: already in the first month)"
     )
     table = text_table("site", list(SITE_COLUMNS), [(r.site, r.cells(last)) for r in rows])
     return "\n".join([title, *table])

@@ -144,6 +144,7 @@ def _monthly_variables(scenario, monthly: Monthly, probabilities, data, per_draw
             ("grid_requested_mw", grid.requested_mw),
             ("grid_connected_mw", grid.connected_mw),
             ("grid_delayed_mw", delayed),
+            ("grid_stranded_mw", grid.stranded_mw),
         ):
             _summaries(name, values.sum(axis=1), probabilities, data)
             _by_region(f"{name}_by_region", values, probabilities, data)
@@ -177,6 +178,7 @@ def _site_variables(grid: Connections, probabilities: np.ndarray, data: dict) ->
                data)  # fmt: skip
     for name, flags in (
         ("site_requesting_pct", grid.site_requesting()),
+        ("site_due_pct", grid.site_due()),
         ("site_energised_pct", grid.site_fully_connected()),
     ):
         counts = (flags & built).sum(axis=1)  # [S, M]
@@ -187,16 +189,31 @@ def _site_variables(grid: Connections, probabilities: np.ndarray, data: dict) ->
     built_pct = PERCENT * grid.site_built.mean(axis=1)
     data["site_built_pct"] = (BY_NAME["site_built_pct"].dims, built_pct, _attrs("site_built_pct"))
     waits = grid.site_wait_months  # [S, D], NaN where it asks after the period or never
-    assert waits is not None  # set with the window
-    asks = np.full((len(grid.sites), probabilities.size), np.nan)
-    waited = np.full((len(grid.sites), probabilities.size), np.nan)
-    for site, (wait, request) in enumerate(zip(waits, grid.site_request_mw, strict=True)):
-        within = ~np.isnan(wait)
-        if within.any():
-            asks[site] = np.quantile(request[within], probabilities)
+    stranded = grid.site_stranded_mw_months
+    assert waits is not None and stranded is not None  # set with the window
+    asking = (grid.site_request_mw > 0.0) & (grid.site_ask_month < grid.site_connected_mw.shape[2])
+    out = {
+        name: np.full((len(grid.sites), probabilities.size), np.nan)
+        for name in ("site_grid_request_mw", "site_grid_wait_months",
+                     "site_grid_stranded_mw_months", "site_grid_mean_wait_months")
+    }  # fmt: skip
+    for site, request in enumerate(grid.site_request_mw):
+        asks, wait = asking[site], waits[site]
+        if asks.any():
+            out["site_grid_request_mw"][site] = np.quantile(request[asks], probabilities)
+            out["site_grid_stranded_mw_months"][site] = np.quantile(
+                stranded[site, asks], probabilities
+            )
+            out["site_grid_mean_wait_months"][site] = np.quantile(
+                stranded[site, asks] / request[asks], probabilities
+            )
+        if not np.isnan(wait).all():
             # Whole months, some of them +inf (not connected by the end): observed values only.
-            waited[site] = np.quantile(wait[within], probabilities, method="inverted_cdf")
-    for name, values in (("site_grid_request_mw", asks), ("site_grid_wait_months", waited)):
+            within = wait[~np.isnan(wait)]
+            out["site_grid_wait_months"][site] = np.quantile(
+                within, probabilities, method="inverted_cdf"
+            )
+    for name, values in out.items():
         data[name] = (BY_NAME[name].dims, values, _attrs(name))
 
 
@@ -350,6 +367,12 @@ def build_dataset(
             np.array([site.status for site in queued], dtype=str),
             {"description": "the site's status (its queue rank: under construction first)"},
         )
+        coords["site_grid_request"] = (
+            "site",
+            np.array([site.grid_request for site in queued], dtype=str),
+            {"description": "how the site asks the grid: whole (all of it when its ramp "
+                            "starts) or phased (what its ramp has built)"},
+        )  # fmt: skip
     if options.per_draw:
         coords["draw"] = (
             "draw",

@@ -26,6 +26,7 @@ the output); without deployments only the tenants draw.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -44,43 +45,83 @@ QUEUE_RANK = {"under_construction": 0, "announced": 1, "speculative": 2}
 
 @dataclass
 class Connections:
-    """A region-limited grid: requested, connected and limit [MW] by draw, region and month
-    (NaN for a region without a limit), and the same for each site in a queue."""
+    """A region-limited grid: requested, connected, stranded and limit [MW] by draw, region and
+    month (NaN for a region without a limit), and the same for each site in a queue."""
 
     requested_mw: np.ndarray  # float64[D, R, Mf]
     connected_mw: np.ndarray  # float64[D, R, Mf]
+    #: Grid capacity of built halls not yet connected (built minus connected, per site). [MW]
+    stranded_mw: np.ndarray  # float64[D, R, Mf]
     limit_mw: np.ndarray  # float64[D, R, Mf]
     #: The queued sites (index in the scenario's sites), region by region in queue order.
     sites: tuple[int, ...]
     site_request_mw: np.ndarray  # float64[S, D] grid capacity each asks for (0: never asks)
     site_ask_month: np.ndarray  # int64[S, D] month it asks (its ramp starts); Mf: never
+    #: Month its request would be connected in full without a limit: the month it asks, or,
+    #: for a phased site, the month its ramp completes; Mf: never. int64[S, D]
+    site_due_month: np.ndarray
     site_connected_mw: np.ndarray  # float64[S, D, Mf] grid capacity connected to it
     site_built: np.ndarray  # bool[S, D] where the draw builds the site
+    #: Each site's built grid capacity by month, recomputed on demand (:meth:`site_built_mw`).
+    site_start_month: np.ndarray  # float64[S, D] commissioning month after the delay
+    site_ramp_months: np.ndarray  # float64[S]
     #: Months each site waits, up to the period's end (:meth:`site_waits`, set by
     #: :meth:`windowed`, which drops the months before the period). [month] float64[S, D]
     site_wait_months: np.ndarray | None = None
+    #: Built grid MW each site has waited for, summed over the period's months (set by
+    #: :meth:`windowed`). [MW x month] float64[S, D]
+    site_stranded_mw_months: np.ndarray | None = None
 
     def windowed(self, window: slice) -> Connections:
-        """The arrays on the projection's months (a site's ask month counted from the
-        window's first: negative where it asked before, the window's length or more where it
-        asks after)."""
-        return Connections(
+        """The arrays on the projection's months (a site's ask and due months counted from the
+        window's first: negative where before it, the window's length or more where after)."""
+        return dataclasses.replace(
+            self,
             requested_mw=self.requested_mw[:, :, window],
             connected_mw=self.connected_mw[:, :, window],
+            stranded_mw=self.stranded_mw[:, :, window],
             limit_mw=self.limit_mw[:, :, window],
-            sites=self.sites,
-            site_request_mw=self.site_request_mw,
             site_ask_month=self.site_ask_month - window.start,
+            site_due_month=self.site_due_month - window.start,
             site_connected_mw=self.site_connected_mw[:, :, window],
-            site_built=self.site_built,
+            site_start_month=self.site_start_month - window.start,
             site_wait_months=self.site_waits(window.stop),
+            site_stranded_mw_months=self._stranded_sums(window),
         )
+
+    def site_built_mw(self, position: int, n_months: int) -> np.ndarray:
+        """Grid capacity site ``position`` has built by each of the first ``n_months`` months:
+        its request x its ramp's share. [MW] float64[D, M]"""
+        built = np.empty((self.site_request_mw.shape[1], n_months))
+        kernels.site_capacity(
+            self.site_request_mw[position], self.site_start_month[position],
+            self.site_ramp_months[position], self.site_built[position].astype(np.uint8), built,
+        )  # fmt: skip
+        return built
+
+    def _stranded_sums(self, window: slice) -> np.ndarray:
+        """Built grid MW not connected, summed over the window's months, site by site (one
+        site's [D, M] at a time). [MW x month] float64[S, D]"""
+        sums = np.zeros(self.site_request_mw.shape)
+        for position in range(len(self.sites)):
+            built = self.site_built_mw(position, window.stop)[:, window]
+            connected = self.site_connected_mw[position, :, window]
+            sums[position] = np.maximum(built - connected, 0.0).sum(axis=1)
+        return sums
 
     def site_requesting(self) -> np.ndarray:
         """Where each site has asked for its grid capacity by each month. bool[S, D, M]"""
         months = np.arange(self.site_connected_mw.shape[2])
         return (self.site_request_mw[:, :, None] > 0.0) & (
             self.site_ask_month[:, :, None] <= months
+        )
+
+    def site_due(self) -> np.ndarray:
+        """Where each site's whole request is due by each month (:attr:`site_due_month`).
+        bool[S, D, M]"""
+        months = np.arange(self.site_connected_mw.shape[2])
+        return (self.site_request_mw[:, :, None] > 0.0) & (
+            self.site_due_month[:, :, None] <= months
         )
 
     def site_fully_connected(self, stop: int | None = None) -> np.ndarray:
@@ -91,15 +132,17 @@ class Connections:
         return (request > 0.0) & (connected >= request * (1.0 - 1e-9))
 
     def site_waits(self, stop: int | None = None) -> np.ndarray:
-        """Months from each site's request (the month its ramp starts) to the month its whole
-        request is connected, over the months before ``stop``, by draw: NaN where it asks in
-        none of them (not built, or later), +inf where it is not connected in full by then.
-        float64[S, D] [month]"""
+        """Months by which each site's whole request is connected later than it would be
+        without the limit (the month it asks; a phased site: the month its ramp completes),
+        over the months before ``stop``, by draw: NaN where it asks in none of them (not built,
+        or later, or a phased site whose ramp completes after them and is not connected in full
+        by then), +inf where it is not connected in full by then. float64[S, D] [month]"""
         full = self.site_fully_connected(stop)
         met, first_full = full.any(axis=-1), full.argmax(axis=-1)
-        waits = np.where(met, first_full - self.site_ask_month, np.inf).astype(np.float64)
+        waits = np.where(met, first_full - self.site_due_month, np.inf).astype(np.float64)
         asks = (self.site_request_mw > 0.0) & (self.site_ask_month < full.shape[2])
-        return np.where(asks, waits, np.nan)
+        due = met | (self.site_due_month < full.shape[2])
+        return np.where(asks & due, np.maximum(waits, 0.0), np.nan)
 
 
 @dataclass
@@ -186,7 +229,7 @@ class Halls:
     def _connect(self, scenario: Scenario) -> Connections:
         n_draws, n_regions = self.inputs.draws, len(scenario.regions)
         shape = (n_draws, n_regions, self.grid.n_months)
-        requested, connected = np.zeros(shape), np.zeros(shape)
+        requested, connected, stranded = np.zeros(shape), np.zeros(shape), np.zeros(shape)
         limits = np.full(shape, np.nan)
         queues = self._queues(scenario)
         queued = [index for _, queue in queues for index in queue]
@@ -196,7 +239,9 @@ class Halls:
         # it asks.
         site_connected = np.zeros((len(queued), n_draws, self.grid.n_months))
         site_request = np.zeros((len(queued), n_draws))
-        site_ask = np.full((len(queued), n_draws), self.grid.n_months, dtype=np.int64)
+        never = np.full((len(queued), n_draws), self.grid.n_months, dtype=np.int64)
+        site_ask, site_due = never.copy(), never.copy()
+        site_start = np.zeros((len(queued), n_draws))
         first = 0
         for limit, queue in queues:
             limit_mw = np.ascontiguousarray(limit.at(self.grid.months))
@@ -216,42 +261,50 @@ class Halls:
                 np.ascontiguousarray(request),
                 np.ascontiguousarray(start),
                 np.array([site.ramp_months for site in sites]),
+                np.array([site.phased for site in sites], dtype=np.uint8),
                 np.ascontiguousarray(np.stack([site.built for site in sites])),
                 limit_mw,
                 out,
             )
             ramping = np.empty((n_draws, self.grid.n_months))
             for position, index in enumerate(queue):
+                site, row = sites[position], first + position
                 self.connected[index] = out[position]
-                # A site asks for its whole request from the month its ramp starts, the month
-                # connect_sites would connect it in: where its built capacity is above zero.
+                # A site asks from the month its ramp starts, the month connect_sites would
+                # connect it in (where its built capacity is above zero): for its whole
+                # request, or, phased, for what its ramp has built.
                 kernels.site_capacity(
-                    request[position],
-                    start[position],
-                    sites[position].ramp_months,
-                    sites[position].built,
-                    ramping,
+                    request[position], start[position], site.ramp_months, site.built, ramping
                 )
                 asking = ramping > 0.0
-                requested[:, limit.region] += asking * request[position][:, None]
-                connected[:, limit.region] += out[position]
-                asks = asking.any(axis=1)
-                site_request[first + position] = np.where(asks, request[position], 0.0)
-                site_ask[first + position] = np.where(
-                    asks, asking.argmax(axis=1), self.grid.n_months
+                requested[:, limit.region] += (
+                    ramping if site.phased else asking * request[position][:, None]
                 )
+                connected[:, limit.region] += out[position]
+                stranded[:, limit.region] += np.maximum(ramping - out[position], 0.0)
+                asks = asking.any(axis=1)
+                site_request[row] = np.where(asks, request[position], 0.0)
+                site_ask[row] = np.where(asks, asking.argmax(axis=1), self.grid.n_months)
+                whole = ramping >= request[position][:, None] * (1.0 - 1e-9)
+                due = whole.argmax(axis=1) if site.phased else site_ask[row]
+                site_due[row] = np.where(asks & whole.any(axis=1), due, self.grid.n_months)
+                site_start[row] = start[position]
             first += len(queue)
         return Connections(
             requested_mw=requested,
             connected_mw=connected,
+            stranded_mw=stranded,
             limit_mw=limits,
             sites=tuple(queued),
             site_request_mw=site_request,
             site_ask_month=site_ask,
+            site_due_month=site_due,
             site_connected_mw=site_connected,
             site_built=np.array(
                 [self.inputs.sites[i].built != 0 for i in queued], dtype=bool
             ).reshape(len(queued), n_draws),
+            site_start_month=site_start,
+            site_ramp_months=np.array([self.inputs.sites[i].ramp_months for i in queued]),
         )
 
     def it_capacity(self, index: int) -> np.ndarray:

@@ -82,6 +82,7 @@ class SiteDraw:
     start_month: np.ndarray  # float64[D] month number of commissioning after the delay
     capacity_mw: np.ndarray  # float64[D]
     ramp_months: float
+    phased: bool  # asks the grid as it builds (grid_request = "phased"), not all at once
     capacity_kind: str  # "grid" or "it"
     region: int
     pue: PathDraw  # the site's own, or the scenario's
@@ -247,6 +248,7 @@ def _draw_site(scenario: Scenario, index: int, streams: Streams, n_draws: int, s
         + sample(delay, n_draws, streams.generator(f"{key}:delay")),
         capacity_mw=sample(site.capacity_mw, n_draws, streams.generator(f"{key}:capacity")),
         ramp_months=central(site.ramp_months or defaults["ramp_months"]),
+        phased=site.grid_request == "phased",
         capacity_kind=site.capacity_kind,
         region=scenario.regions.index(site.region) if site.region else 0,
         pue=own.get("pue", shared["pue"]),

@@ -59,6 +59,7 @@ def connect_sites(
     request_mw: FloatArray,
     start_month: FloatArray,
     ramp_months: FloatArray,
+    phased: FlagArray,
     built: FlagArray,
     limit_mw: FloatArray,
     connected_out: FloatArray,
@@ -66,9 +67,10 @@ def connect_sites(
     """Energise a region's new sites within its connection limit, in queue order.
 
     Sites come in queue order. From the month it starts to ramp, a built site asks for its
-    whole grid capacity; each month the room left under the limit (limit minus what is already
-    connected) goes to the waiting sites in queue order. A connection, once made, stays (a site
-    is never cut off when the limit falls).
+    whole grid capacity, or, where it is ``phased``, for what its ramp has built by the month's
+    end. Each month the room left under the limit (limit minus what is already connected) goes
+    to the sites waiting then, in queue order: a site that has not asked yet holds no place. A
+    connection, once made, stays (a site is never cut off when the limit falls).
 
     Parameters
     ----------
@@ -78,6 +80,8 @@ def connect_sites(
         Commissioning month index of each site after its delay. [month]
     ramp_months : float64[S]
         Months from commissioning to full capacity. [month]
+    phased : uint8[S]
+        Nonzero where a site asks as it builds rather than all at once. [-]
     built : uint8[S, D]
         Nonzero where the site is built in the draw. [-]
     limit_mw : float64[D, M]
@@ -95,9 +99,10 @@ def connect_sites(
             for site in range(site_count):
                 before = connected_out[site, draw, month - 1] if month > 0 else 0.0
                 wanted = 0.0
-                started = ramp_fraction(month, start_month[site, draw], ramp_months[site]) > 0.0
-                if built[site, draw] != 0 and started:
-                    wanted = max(request_mw[site, draw] - before, 0.0)
+                fraction = ramp_fraction(month, start_month[site, draw], ramp_months[site])
+                if built[site, draw] != 0 and fraction > 0.0:
+                    asked = request_mw[site, draw] * (fraction if phased[site] != 0 else 1.0)
+                    wanted = max(asked - before, 0.0)
                 added = min(wanted, max(free, 0.0))
                 connected_out[site, draw, month] = before + added
                 free -= added

@@ -582,11 +582,13 @@ def connect_sites_numpy(
     request_mw: FloatArray,
     start_month: FloatArray,
     ramp_months: FloatArray,
+    phased: FlagArray,
     built: FlagArray,
     limit_mw: FloatArray,
 ) -> FloatArray:
     """Twin of :func:`forecast.kernels.capacity.connect_sites`: each month, the room under the
-    limit is handed out in queue order by a cumulative sum over the waiting sites.
+    limit is handed out in queue order by a cumulative sum over the waiting sites; a phased
+    site's ask is its request times the ramp's share, clipped.
 
     Returns
     -------
@@ -597,9 +599,15 @@ def connect_sites_numpy(
     month_count = limit_mw.shape[1]
     connected = np.zeros((site_count, draw_count, month_count))
     previous = np.zeros((site_count, draw_count))
+    ramp = ramp_months[:, None]
     for month in range(month_count):
-        started = month + 1.0 - start_month > 0.0
-        wanted = np.where(started & (built != 0), np.maximum(request_mw - previous, 0.0), 0.0)
+        elapsed = month + 1.0 - start_month
+        started = elapsed > 0.0
+        share = np.where(
+            ramp > 0.0, np.clip(elapsed / np.where(ramp > 0.0, ramp, 1.0), 0.0, 1.0), 1.0
+        )
+        asked = request_mw * np.where(phased[:, None] != 0, share, 1.0)
+        wanted = np.where(started & (built != 0), np.maximum(asked - previous, 0.0), 0.0)
         free = np.maximum(limit_mw[:, month] - previous.sum(axis=0), 0.0)  # [D]
         queued_before = np.cumsum(wanted, axis=0) - wanted
         added = np.clip(free[None, :] - queued_before, 0.0, wanted)

@@ -15,17 +15,21 @@ from forecast.outputs import quantile_at
 
 #: The columns of :meth:`SiteRow.cells`.
 SITE_COLUMNS = ("region", "status", "built %", "asks MW (P50)", "asks from (P50)",
-                "connected in full P10", "P50", "P90", "months waited P50 [P10-P90]")  # fmt: skip
+                "connected in full P10", "P50", "P90", "months late P50 [P10-P90]",
+                "built MW waited, mean months P50 [P10-P90]")  # fmt: skip
 
 
 @dataclass(frozen=True)
 class SiteRow:
     """One site, among the draws that build it.
 
-    ``state`` is ``waits`` (it asks within the period), ``not built`` (no draw builds it) or
-    ``asks after`` (the draws that build it ask after the period's last month); only a waiting
-    site has a request and months. A site asks for all of its grid capacity when its ramp
-    starts (the model's rule, not the date of its application)."""
+    ``state`` is ``waits`` (it asks within the period), ``ramps on`` (a phased site that asks
+    within the period and whose ramp completes after it in every draw: how late its whole
+    capacity comes is not known yet), ``not built`` (no draw builds it) or ``asks after`` (the
+    draws that build it ask after the period's last month); only a site that asks has a
+    request and months. A site asks for all of its grid capacity when its ramp starts, or,
+    phased (``asks MW`` ends in "phased"), for what its ramp has built (the model's rule, not
+    the date of its application)."""
 
     site: str
     region: str
@@ -35,16 +39,18 @@ class SiteRow:
     request: str = ""  # grid capacity it asks for (P50) [MW]
     asks: str = ""  # month its ramp starts and it asks (P50): YYYY-MM, "by YYYY-MM" (before)
     connected: tuple[str, str, str] = ("", "", "")  # month all of it is connected, P10/P50/P90
-    waited: str = ""  # months from request to full connection, "P50 [P10-P90]"
+    late: str = ""  # months its full connection comes after it is due, "P50 [P10-P90]"
+    mean_wait: str = ""  # months a built MW waits for its connection, "P50 [P10-P90]"
 
     def cells(self, last_month: str) -> list[str]:
         """The row's cells under :data:`SITE_COLUMNS` (the site's name is not among them)."""
         known = [self.region, self.status, self.built]
         if self.state == "not built":
-            return [*known, "", "not built in any draw", "", "", "", ""]
+            return [*known, "", "not built in any draw", "", "", "", "", ""]
         if self.state == "asks after":
-            return [*known, "", f"after {last_month}", "", "", "", ""]
-        return [*known, self.request, self.asks, *self.connected, self.waited]
+            return [*known, "", f"after {last_month}", "", "", "", "", ""]
+        late = f"ramp ends after {last_month}" if self.state == "ramps on" else self.late
+        return [*known, self.request, self.asks, *self.connected, late, self.mean_wait]
 
 
 def _month_reaching(share: xr.DataArray, level: float) -> str:
@@ -58,8 +64,14 @@ def _month_reaching(share: xr.DataArray, level: float) -> str:
     return f"by {months[0]:%Y-%m}" if reached[0] == 0 else f"{months[reached[0]]:%Y-%m}"
 
 
-def _months(value: float) -> str:
-    return "never" if np.isinf(value) else f"{value:.0f}"
+def _months(value: float, digits: int = 0) -> str:
+    return "never" if np.isinf(value) else f"{value:.{digits}f}"
+
+
+def _spread(values: xr.DataArray, digits: int = 0) -> str:
+    """ "P50 [P10-P90]" of a site's quantiles."""
+    p10, p50, p90 = (_months(quantile_at(values, level), digits) for level in (0.1, 0.5, 0.9))
+    return f"{p50} [{p10}-{p90}]"
 
 
 def site_rows(dataset: xr.Dataset) -> list[SiteRow]:
@@ -79,25 +91,26 @@ def site_rows(dataset: xr.Dataset) -> list[SiteRow]:
         if np.isnan(requesting.to_numpy()).all():
             rows.append(known)
             continue
-        wait = dataset["site_grid_wait_months"].sel(site=site)
-        p10, p50, p90 = (quantile_at(wait, level) for level in (0.1, 0.5, 0.9))
-        if np.isnan(p50):
+        request = quantile_at(dataset["site_grid_request_mw"].sel(site=site), 0.5)
+        if np.isnan(request):
             rows.append(dataclasses.replace(known, state="asks after"))
             continue
+        wait = dataset["site_grid_wait_months"].sel(site=site)
+        phased = str(dataset["site_grid_request"].sel(site=site).item()) == "phased"
         energised = dataset["site_energised_pct"].sel(site=site)
-        request = quantile_at(dataset["site_grid_request_mw"].sel(site=site), 0.5)
         rows.append(
             dataclasses.replace(
                 known,
-                state="waits",
-                request=f"{request:,.0f}",
+                state="ramps on" if np.isnan(wait.to_numpy()).all() else "waits",
+                request=f"{request:,.0f}" + (" phased" if phased else ""),
                 asks=_month_reaching(requesting, 50.0),
                 connected=(
                     _month_reaching(energised, 10.0),
                     _month_reaching(energised, 50.0),
                     _month_reaching(energised, 90.0),
                 ),
-                waited=f"{_months(p50)} [{_months(p10)}-{_months(p90)}]",
+                late=_spread(wait),
+                mean_wait=_spread(dataset["site_grid_mean_wait_months"].sel(site=site), 1),
             )
         )
     return rows

@@ -276,6 +276,11 @@ class Site(_Strict):
     connection (the site never draws more), or ``"it"``, the IT load it can host. The part of
     the capacity that the deployment plans do not fill carries the site's own tenants, a share
     ``tenant_occupancy`` of it (a trend gives an occupancy ramp).
+
+    Under a connection limit the site asks the grid for its whole capacity when its ramp
+    starts (``grid_request = "whole"``: one campus, one application), or, with ``"phased"``,
+    for what its ramp has built by each month (an aggregate of many facilities, or a campus
+    whose buildings each apply when built).
     """
 
     name: str = Field(min_length=1, max_length=120)
@@ -284,6 +289,7 @@ class Site(_Strict):
     capacity_kind: Literal["grid", "it"]
     commissioning: CalendarDate
     ramp_months: Quantity | None = None
+    grid_request: Literal["whole", "phased"] = "whole"
     status: Status
     build_probability: Quantity | None = None
     delay_months: Quantity | None = None

@@ -376,22 +376,22 @@ def _grid_blocks(dataset: xr.Dataset, labels: list[str]) -> list[str]:
     (not differences: they are monthly and per site, where the draw-by-draw differences are
     per year)."""
     lines: list[str] = []
-    if "grid_delayed_mw" in dataset:
-        months = pd.DatetimeIndex(dataset["month"].to_index())
+    captions = {
+        "grid_delayed_mw": "grid capacity waiting for a connection at the end of the year [MW] "
+        "(requested minus connected, sites under a limit; – where a scenario has none)",
+        "grid_stranded_mw": "built halls waiting for the grid at the end of the year [MW] (built "
+        "minus connected, site by site; – where a scenario has none)",
+    }
+    months = pd.DatetimeIndex(dataset["month"].to_index())
+    for name, caption in captions.items():
+        if name not in dataset:
+            continue
         rows = []
         for year in dataset["year"].to_numpy():
             end = months[months.year == year][-1]
-            cells = [
-                summary_cell(dataset, "grid_delayed_mw", 0, scenario=label, month=end)
-                for label in labels
-            ]
+            cells = [summary_cell(dataset, name, 0, scenario=label, month=end) for label in labels]
             rows.append((str(year), cells))
-        lines += [
-            "",
-            "grid capacity waiting for a connection at the end of the year [MW] (requested minus "
-            "connected, sites under a limit; – where a scenario has none)",
-            *text_table("year", labels, rows),
-        ]
+        lines += ["", caption, *text_table("year", labels, rows)]
     if "site_grid_wait_months" in dataset:
         waits = dataset["site_grid_wait_months"]
         rows = [
@@ -403,9 +403,11 @@ def _grid_blocks(dataset: xr.Dataset, labels: list[str]) -> list[str]:
         ]
         lines += [
             "",
-            "months each site under a limit waits for its whole grid capacity: P50 [P10–P90] over "
-            "the draws in which it asks within the period (never: not by the period's end; – "
-            "where a scenario lacks the site, never builds it or it asks after the period)",
+            "months by which each site's whole grid capacity is connected after it is due (the "
+            "month it asks; phased: the month its ramp completes): P50 [P10–P90] over the draws "
+            "in which it asks within the period (never: not by the period's end; – where a "
+            "scenario lacks the site, never builds it, it asks after the period or a phased "
+            "site's ramp completes after it)",
             *text_table("site", labels, rows),
         ]
     return lines

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import xarray as xr
 
-#: Coordinates along ``site``: each site's region and status.
-SITE_COORDINATES = ("site_region", "site_status")
+#: Coordinates along ``site``: each site's region, status and how it asks the grid.
+SITE_COORDINATES = ("site_region", "site_status", "site_grid_request")
 
 
 def common_sites(datasets: list[xr.Dataset]) -> tuple[list[xr.Dataset], dict[str, list[str]]]:
     """The datasets on one ``site`` axis, the union of their sites (a scenario's per-site
     variables are NaN at the sites it lacks), and the site coordinates along it (the first
-    scenario that has a site says its region and status); unchanged where none has sites."""
+    scenario that has a site says its region, status and request); unchanged where none has
+    sites."""
     found: dict[str, dict[str, str]] = {}
     for dataset in datasets:
         if "site" in dataset.coords:

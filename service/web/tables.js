@@ -95,7 +95,10 @@ export function fillSiteTable(table, payload, quantileIndex) {
   const requesting = payload.variables.site_requesting_pct;
   const energised = payload.variables.site_energised_pct;
   const waits = payload.variables.site_grid_wait_months;
+  const meanWaits = payload.variables.site_grid_mean_wait_months;
   const request = payload.variables.site_grid_request_mw;
+  const due = payload.variables.site_due_pct;
+  const phased = payload.coords.site_grid_request ?? [];
   const rows = sites.map((site, index) => {
     const row = document.createElement("tr");
     row.append(headerCell(site, { scope: "row" }));
@@ -106,19 +109,28 @@ export function fillSiteTable(table, payload, quantileIndex) {
       formatNumber(payload.variables.site_built_pct.values[index], 0),
     ];
     if (shares.every((share) => share === null)) {
-      cells.push("", "not built in any draw", "", "", "", "");
+      cells.push("", "not built in any draw", "", "", "", "", "");
     } else if (shares[shares.length - 1] === 0) {
-      cells.push("", `after ${last}`, "", "", "", "");
+      cells.push("", `after ${last}`, "", "", "", "", "");
     } else {
-      const wait = (level) => {
-        const value = waits.values[index][quantileIndex[level]];
-        return value === null ? "never" : formatNumber(value, 0);
+      const spread = (values, digits) => {
+        const at = (level) => {
+          const value = values[index][quantileIndex[level]];
+          return value === null ? "never" : formatNumber(value, digits);
+        };
+        return `${at(0.5)} [${at(0.1)}–${at(0.9)}]`;
       };
+      // A phased site whose ramp completes after the period in every draw: how late its whole
+      // capacity comes is not known yet (null in JSON, as "never" is: told apart by site_due_pct).
+      const dueShares = due.values[index];
+      const rampsOn = dueShares[dueShares.length - 1] === 0;
+      const asks = formatCount(request.values[index][quantileIndex[0.5]]);
       cells.push(
-        formatCount(request.values[index][quantileIndex[0.5]]),
+        phased[index] === "phased" ? `${asks} phased` : asks,
         monthReaching(shares, months, 50),
         ...[10, 50, 90].map((level) => monthReaching(energised.values[index], months, level)),
-        `${wait(0.5)} [${wait(0.1)}–${wait(0.9)}]`,
+        rampsOn ? `ramp ends after ${last}` : spread(waits.values, 0),
+        spread(meanWaits.values, 1),
       );
     }
     for (const text of cells) {

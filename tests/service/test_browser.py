@@ -358,6 +358,11 @@ def test_grid_limit_and_flexibility_are_editable(page, base_url):
     assert re.fullmatch(r"20\d\d-\d\d", connected_before)
     waited_before = cells.nth(8).inner_text()  # "P50 [P10–P90]"
     assert re.fullmatch(r"\d+ \[\d+–\d+\]", waited_before), waited_before
+    # How long a MW of its built hall waits for the grid, on average: "P50 [P10–P90]".
+    assert re.fullmatch(r"\d+\.\d \[\d+\.\d–\d+\.\d\]", cells.nth(9).inner_text())
+    # The colocation capacity added over five years asks as it is built.
+    colocation = page.locator("#site-table tbody tr", has_text="Commercial colocation").first
+    assert colocation.locator("td").nth(3).inner_text().endswith(" phased")
 
     page.get_by_label("Connection limit [MW]").fill("0")
     page.get_by_role("button", name="Run projection").click()

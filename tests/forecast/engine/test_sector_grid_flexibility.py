@@ -220,12 +220,16 @@ def test_each_queued_site_reports_when_it_asks_and_when_all_of_it_is_connected()
         parts[0]: parts[1:] for parts in (re.split(r"\s{2,}", line.strip()) for line in table[2:])
     }
     # Asked in the period's first month ("by": it may have asked before), all of it connected
-    # in July in every draw, after 6 months.
+    # in July in every draw, 6 months late, its built hall waiting all of them.
     assert cells["announced first in the file"] == [
         "north", "announced", "100", "50", "by 2025-01", "2025-07", "2025-07", "2025-07",
-        "6 [6-6]",
+        "6 [6-6]", "6.0 [6.0-6.0]",
     ]  # fmt: skip
-    assert cells["beyond the limit"][5:] == ["after 2025-12"] * 3 + ["never [never-never]"]
+    assert cells["beyond the limit"][5:] == [
+        *["after 2025-12"] * 3,
+        "never [never-never]",
+        "12.0 [12.0-12.0]",
+    ]
     assert cells["never built"] == ["north", "speculative", "0", "not built in any draw"]
 
     # In the tidy table a site's rows carry its region and its name.
@@ -253,6 +257,73 @@ def test_a_sites_wait_does_not_depend_on_when_the_projection_starts():
         np.testing.assert_array_equal(waits, 6.0)
     row = next(line for line in site_table(dataset).splitlines() if line.startswith("announced"))
     assert "by 2025-04" in row and "2025-07" in row
+
+
+def test_built_halls_waiting_for_the_grid_are_stranded():
+    """A 100 MW hall built in January (no ramp) under a 40 MW limit raised to 100 MW from July:
+    60 MW of built hall waits six months: 60 MW stranded January to June, 360 MW-months, a
+    mean 3.6 months per MW of the hall; its whole capacity connects 6 months late."""
+    data = _base(
+        sites=[_site("hall")],
+        grid={"national": {"limit_mw": 40.0, "reinforcements": [
+            {"date": "2025-07-01", "mw": 60.0}]}},
+    )  # fmt: skip
+    dataset = _project(data)
+    np.testing.assert_allclose(_monthly(dataset, "grid_stranded_mw"), [60.0] * 6 + [0.0] * 6)
+    np.testing.assert_allclose(
+        _monthly(dataset, "grid_stranded_mw_by_region", region="national"), [60.0] * 6 + [0.0] * 6
+    )
+    hall = {"site": "hall", "quantile": 0.5}
+    assert float(dataset["site_grid_stranded_mw_months"].sel(**hall)) == pytest.approx(360.0)
+    assert float(dataset["site_grid_mean_wait_months"].sel(**hall)) == pytest.approx(3.6)
+    assert float(dataset["site_grid_wait_months"].sel(**hall)) == 6.0
+
+
+def test_a_phased_site_asks_as_it_builds_and_strands_nothing_it_has_not_built():
+    """A 120 MW campus ramping over 12 months from January, phased, under a 60 MW limit raised
+    to 120 MW from October: it asks 10 MW more each month, gets what it has built until the
+    60 MW limit (June), then waits; 10, 20, 30 MW stranded in July to September; connected in
+    full in December, the month its ramp completes: no wait. Asking whole, it would have
+    asked 120 MW from January, had 60 MW connected ahead of its build and waited 9 months."""
+    data = _base(
+        sites=[_site("campus", capacity_mw=120.0, ramp_months=12.0, grid_request="phased")],
+        grid={"national": {"limit_mw": 60.0, "reinforcements": [
+            {"date": "2025-10-01", "mw": 60.0}]}},
+    )  # fmt: skip
+    dataset = _project(data)
+    built = 10.0 * np.arange(1, 13)
+    np.testing.assert_allclose(_monthly(dataset, "grid_requested_mw"), built)
+    np.testing.assert_allclose(
+        _monthly(dataset, "grid_connected_mw"), np.minimum(built, [60.0] * 9 + [120.0] * 3)
+    )
+    np.testing.assert_allclose(
+        _monthly(dataset, "grid_stranded_mw"), [0.0] * 6 + [10.0, 20.0, 30.0] + [0.0] * 3
+    )
+    campus = {"site": "campus", "quantile": 0.5}
+    assert float(dataset["site_grid_wait_months"].sel(**campus)) == 0.0
+    assert float(dataset["site_grid_stranded_mw_months"].sel(**campus)) == pytest.approx(60.0)
+    data["sites"][0]["grid_request"] = "whole"
+    whole = _project(data)
+    np.testing.assert_allclose(_monthly(whole, "grid_requested_mw"), 120.0)
+    np.testing.assert_allclose(_monthly(whole, "grid_connected_mw"), [60.0] * 9 + [120.0] * 3)
+    assert float(whole["site_grid_wait_months"].sel(**campus)) == 9.0
+    np.testing.assert_allclose(
+        _monthly(whole, "grid_stranded_mw"), [0.0] * 6 + [10.0, 20.0, 30.0] + [0.0] * 3
+    )
+
+
+def test_a_phased_site_still_ramping_at_the_end_has_no_wait_yet():
+    """A phased site whose ramp completes after the period has asked, but its wait is not known
+    within the period (NaN), unlike a whole site that is not connected in full (inf)."""
+    data = _base(
+        sites=[_site("campus", ramp_months=24.0, grid_request="phased")],
+        grid={"national": {"limit_mw": 500.0}},
+    )  # fmt: skip
+    dataset = _project(data)
+    assert np.isnan(dataset["site_grid_wait_months"].sel(site="campus")).all()
+    assert (dataset["site_requesting_pct"].sel(site="campus") == 100.0).all()
+    row = next(line for line in site_table(dataset).splitlines() if line.startswith("campus"))
+    assert "ramp ends after 2025-12" in row
 
 
 def test_a_name_given_to_two_sites_labels_the_second_with_its_number():

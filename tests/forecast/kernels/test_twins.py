@@ -357,12 +357,13 @@ def test_connect_sites_matches_twin(sites, draws, months, fill):
     start = rng.uniform(-3.0, months, (sites, draws))
     start[:, ::2] = np.round(start[:, ::2])
     ramp = np.where(rng.random(sites) < 0.5, 0.0, rng.uniform(1.0, 12.0, sites))
+    phased = (rng.random(sites) < 0.5).astype(np.uint8)
     built = (rng.random((sites, draws)) < 0.8).astype(np.uint8)
     limit = np.maximum.accumulate(scale * rng.uniform(0.0, 400.0, (draws, months)), axis=1)
     limit[:, months // 2 :] *= rng.uniform(0.5, 1.0)  # a falling limit never cuts anyone off
     out = np.full((sites, draws, months), 99.0)
-    kernels.connect_sites(request, start, ramp, built, limit, out)
-    expected = twins.connect_sites_numpy(request, start, ramp, built, limit)
+    kernels.connect_sites(request, start, ramp, phased, built, limit, out)
+    expected = twins.connect_sites_numpy(request, start, ramp, phased, built, limit)
     np.testing.assert_allclose(out, expected, rtol=RTOL, atol=ATOL)
     assert np.all(np.diff(out, axis=2) >= -ATOL)
     assert np.all(out <= request[:, :, None] + ATOL)
@@ -375,10 +376,28 @@ def test_connect_sites_by_hand():
     out = np.empty((2, 1, 5))
     kernels.connect_sites(
         np.array([[100.0], [120.0]]), np.array([[1.0], [0.0]]), np.zeros(2),
-        np.ones((2, 1), dtype=np.uint8), np.array([[100.0, 100.0, 100.0, 250.0, 250.0]]), out,
+        np.zeros(2, dtype=np.uint8), np.ones((2, 1), dtype=np.uint8),
+        np.array([[100.0, 100.0, 100.0, 250.0, 250.0]]), out,
     )  # fmt: skip
     np.testing.assert_array_equal(out[0, 0], [0.0, 0.0, 0.0, 100.0, 100.0])
     np.testing.assert_array_equal(out[1, 0], [100.0, 100.0, 100.0, 120.0, 120.0])
+
+
+def test_a_phased_site_asks_as_it_builds():
+    """Limit 100 MW. Site A (queued first, phased) builds 120 MW over 4 months from month 0
+    and asks 30, 60, 90, 120; site B (whole) asks 50 MW from month 1. A takes 30 in month 0;
+    in month 1 A (first in the queue) takes 30 more and B the 40 left; A then waits: each
+    month's room goes to the sites waiting then, in queue order. Asking all at once, A would
+    have taken all 100 in month 0 and B would get nothing."""
+    args = (np.array([[120.0], [50.0]]), np.array([[0.0], [1.0]]), np.array([4.0, 0.0]))
+    limit, built = np.full((1, 6), 100.0), np.ones((2, 1), dtype=np.uint8)
+    out = np.empty((2, 1, 6))
+    kernels.connect_sites(*args, np.array([1, 0], dtype=np.uint8), built, limit, out)
+    np.testing.assert_array_equal(out[0, 0], [30.0, 60.0, 60.0, 60.0, 60.0, 60.0])
+    np.testing.assert_array_equal(out[1, 0], [0.0, 40.0, 40.0, 40.0, 40.0, 40.0])
+    kernels.connect_sites(*args, np.array([0, 0], dtype=np.uint8), built, limit, out)
+    np.testing.assert_array_equal(out[0, 0], [100.0] * 6)
+    np.testing.assert_array_equal(out[1, 0], [0.0] * 6)
 
 
 def _stress_levels_in_chunks(inputs, hours_per_year, chunks, threshold=50.0):

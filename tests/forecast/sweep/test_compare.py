@@ -223,7 +223,9 @@ def test_summary_shows_what_a_new_campus_does_to_the_queue():
     assert np.isnan(float(waits.sel(scenario="queue", site="my campus")))
 
     text = comparisons.summary_text(dataset)
-    block = text.split("months each site under a limit waits for its whole grid capacity")[1]
+    block = text.split(
+        "months by which each site's whole grid capacity is connected after it is due"
+    )[1]
     rows = {line.split("  ")[0].strip(): line.split() for line in block.splitlines()[2:]}
     assert rows["site A"][2:5] == ["0", "[0–0]", "13"]
     assert rows["my campus"][2] == "–"
