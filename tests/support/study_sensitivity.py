@@ -4,7 +4,13 @@ studies reproduced").
 Each uncertain input that closes a gap in ``facts.csv`` is fixed at the low and then the high end
 of its range, the others drawn as in the file, with the same seed (common random numbers: the
 difference is the input's effect, not sampling noise). Prints the P50 of ``dc_energy_twh`` and
-its change, per year. Run from the repository root::
+its change, per year. The inputs are found in the file, not at fixed positions: every
+deployment's count factor and every non-AI load's installed base, power, utilisation, energy and
+PUE that carries a range (each named by its ``name``), the load factor, life and PUE of
+``[operations]`` where they carry one (a single value or a trend), a deployment's count factor
+held at one value other than 1 (an anchor on a floor, such as the US files' >40 TWh: +0 and
++10 %), and the assumed US share (of world deliveries in a US file, of the world's installed base
+in the world file). Run from the repository root::
 
     python -m tests.support.study_sensitivity us-lbnl-2024 --years 2023,2028 --targets 2023=176
     python -m tests.support.study_sensitivity global-iea-2025 --years 2024,2030 --draws 500
@@ -49,6 +55,16 @@ def _end(quantity: dict, end: str) -> float:
     return quantity[end]
 
 
+def _points(quantity: dict | list[dict]) -> list[dict]:
+    """The points of a trend, or a single quantity as its one point."""
+    return quantity if isinstance(quantity, list) else [quantity]
+
+
+def has_range(quantity: dict | list[dict] | None) -> bool:
+    """Whether a quantity, or any point of a trend, is drawn from a range."""
+    return quantity is not None and any(p["dist"] != "fixed" for p in _points(quantity))
+
+
 def _node(data: dict, path: tuple):
     for key in path[:-1]:
         data = data[key]
@@ -71,12 +87,12 @@ def fixed_at(path: tuple, end: str) -> Edit:
 
 
 def scaled(paths: list[tuple], factor: float) -> Edit:
-    """Multiply every point of the trends at ``paths`` by ``factor``."""
+    """Multiply the quantity, or every point of the trend, at each of ``paths`` by ``factor``."""
 
     def edit(data: dict) -> None:
         for path in paths:
             parent, key = _node(data, path)
-            for point in parent[key]:
+            for point in _points(parent[key]):
                 for name in ("value", "low", "mode", "high"):
                     if name in point:
                         point[name] *= factor
@@ -84,12 +100,12 @@ def scaled(paths: list[tuple], factor: float) -> Edit:
     return edit
 
 
-def deliveries_scaled(factor: float, first: int = 0) -> Edit:
-    """Multiply every shipment of the deployments from index ``first`` on by ``factor``."""
+def deliveries_scaled(factor: float, deployments: list[int]) -> Edit:
+    """Multiply every shipment of the deployments at the indexes ``deployments`` by ``factor``."""
 
     def edit(data: dict) -> None:
-        for deployment in data["deployments"][first:]:
-            for shipment in deployment["shipments"]:
+        for index in deployments:
+            for shipment in data["deployments"][index]["shipments"]:
                 shipment["count"] *= factor
 
     return edit
@@ -113,59 +129,62 @@ def both_ends(path: tuple) -> tuple[Edit, Edit]:
     return fixed_at(path, "low"), fixed_at(path, "high")
 
 
+def is_anchor(deployment: dict) -> bool:
+    """A count factor held at one value other than 1: the level is anchored on a component
+    figure that is a floor (the US files' >40 TWh of AI servers in 2023), so the factor can
+    only be higher."""
+    factor = deployment.get("count_factor")
+    return factor is not None and factor["dist"] == "fixed" and factor["value"] != 1.0
+
+
+NON_AI_INPUTS = ("installed", "power_w", "utilisation", "energy_twh", "pue")
+
+
 def gaps(data: dict) -> dict[str, tuple[Edit, Edit]]:
     """The gap-closing assumptions of a study scenario, each as (low end, high end) edits."""
-    us = data["country"] == "US"
-    if us:
-        # deployments[0] is the stock in service in 2023, anchored on LBNL's ">40 TWh" (a floor):
-        # it can only be higher, so its range is the file (+0) to 10 % above the floor.
-        found = {
-            "AI stock of 2023 anchored on >40 TWh, +0 / +10 % (deployments[0])": (
-                unchanged,
-                factor_scaled(("deployments", 0, "count_factor"), 1.1),
-            ),
-            "deliveries 2024 (deployments[1].count_factor)": both_ends(
-                ("deployments", 1, "count_factor")
-            ),
-        }
-    else:
-        found = {
-            "accelerators before 2023 (deployments[0].count_factor)": both_ends(
-                ("deployments", 0, "count_factor")
-            ),
-            "deliveries 2023-2024 (deployments[1].count_factor)": both_ends(
-                ("deployments", 1, "count_factor")
-            ),
-        }
-    found |= {
-        "deliveries after 2024 (deployments[2].count_factor)": both_ends(
-            ("deployments", 2, "count_factor")
-        ),
-        "conventional installed base": both_ends(("non_ai_loads", 0, "installed")),
-        "W per conventional server (utilisation)": both_ends(("non_ai_loads", 0, "utilisation")),
-        "drive count": both_ends(("non_ai_loads", 1, "installed")),
-        "W per drive": both_ends(("non_ai_loads", 1, "power_w")),
-        "network share": both_ends(("non_ai_loads", 2, "energy_twh")),
-        "load factor (input range)": both_ends(("operations", "load_factor")),
-        "accelerator life (input range)": both_ends(("operations", "lifetime_years")),
-    }
-    if us:
-        # The US share of world deliveries, 0.55 in the file: 0.45 and 0.65 (the anchored stock
-        # of 2023 does not depend on it).
-        found["US share of deliveries after 2023"] = (
-            deliveries_scaled(0.45 / 0.55, first=1),
-            deliveries_scaled(0.65 / 0.55, first=1),
+    found: dict[str, tuple[Edit, Edit]] = {}
+    free = []
+    for index, deployment in enumerate(data.get("deployments", [])):
+        path = ("deployments", index, "count_factor")
+        if is_anchor(deployment):
+            label = f"{deployment['name']}: anchored count factor, +0 / +10 %"
+            found[label] = (unchanged, factor_scaled(path, 1.1))
+            continue
+        free.append(index)
+        if has_range(deployment.get("count_factor")):
+            found[f"{deployment['name']}: count factor"] = both_ends(path)
+    for index, load in enumerate(data.get("non_ai_loads", [])):
+        for name in NON_AI_INPUTS:
+            if has_range(load.get(name)):
+                found[f"{load['name']}: {name}"] = both_ends(("non_ai_loads", index, name))
+    operations = data.get("operations", {})
+    for name, label in (
+        ("load_factor", "load factor (input range)"),
+        ("lifetime_years", "accelerator life (input range)"),
+        ("pue", "PUE"),
+    ):
+        if has_range(operations.get(name)):
+            found[label] = both_ends(("operations", name))
+    if data["country"] == "US" and free:
+        # The US share of world deliveries, 0.55 in the files: 0.45 and 0.65 (an anchored
+        # stock does not depend on it).
+        found["US share of deliveries (0.45 / 0.65 of 0.55)"] = (
+            deliveries_scaled(0.45 / 0.55, free),
+            deliveries_scaled(0.65 / 0.55, free),
         )
-    else:
-        # The US share of the world's installed base, 0.40 in the file: 0.50 and 0.30.
-        non_ai = [("non_ai_loads", 0, "installed"), ("non_ai_loads", 1, "installed")]
-        non_ai.append(("non_ai_loads", 2, "energy_twh"))
-        found["US share of the world's installed base"] = (
+    elif data["country"] == "world":
+        # The US share of the world's installed base, 0.40 in the file: 0.50 and 0.30, on every
+        # non-AI installed base and energy (servers, drives and network together).
+        non_ai = [
+            ("non_ai_loads", index, name)
+            for index, load in enumerate(data.get("non_ai_loads", []))
+            for name in ("installed", "energy_twh")
+            if load.get(name) is not None
+        ]
+        found["US share of the world's installed base (0.50 / 0.30 of 0.40)"] = (
             scaled(non_ai, 0.40 / 0.50),
             scaled(non_ai, 0.40 / 0.30),
         )
-    if any(point["dist"] != "fixed" for point in data["operations"]["pue"]):
-        found["PUE"] = both_ends(("operations", "pue"))
     return found
 
 

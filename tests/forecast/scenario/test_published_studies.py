@@ -3,7 +3,9 @@
 Each shipped scenario (``us-lbnl-2024``, ``us-lbnl-2025``, ``global-iea-2025``) builds the whole
 data-centre sector from ``facts.csv`` inputs: accelerators from shipments with the catalog's
 system power, conventional servers, storage and network as installed base x power, and the
-report's PUE. Nothing is scaled to the published totals. The figure compared is
+report's PUE. No published total is fitted; one component is calibrated: in the two US files
+the AI servers in service in 2023 are scaled (x 2.16) to LBNL 2024's own component figure, >40 TWh
+of AI-server energy in 2023, which they meet on the mean only. The figure compared is
 ``dc_energy_twh`` (AI + non-AI data-centre electricity in the year).
 
 A target the bottom-up build misses is marked ``xfail(strict=True)`` with the measured figure
@@ -14,13 +16,15 @@ so that it is removed rather than left stale.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from functools import cache
 
 import pytest
 
 from forecast.projection import ProjectionOptions, project
-from forecast.scenario import load_scenario
+from forecast.scenario import load_scenario, parse_scenario
+from tests.support import study_sensitivity
 
 # The README's figures come from the same draws: `forecast project ID --draws 500` (seed 0).
 DRAWS = 500
@@ -159,3 +163,55 @@ def test_studies_state_no_baseline_and_no_weather(scenario_id):
     assert dataset.attrs["baseline_model"] == "none"
     assert dataset.attrs["weather_location"] == "none"
     assert "baseline_energy_twh" not in dataset
+
+
+def test_sensitivity_finds_inputs_by_name_and_takes_a_single_valued_pue():
+    """The sensitivity tool (tests/support/study_sensitivity.py) once crashed with a TypeError on
+    a variant whose ``operations.pue`` is one value, and read deployments[0..2] and
+    non_ai_loads[0..2] by position. A variant with a single ranged PUE, two deployments and a
+    fourth non-AI load: every input is named by its ``name``, and every edit gives a scenario that
+    parses and projects."""
+    data = load_scenario("us-lbnl-2024").model_dump(mode="json", exclude_none=True)
+    data["operations"]["pue"] = {
+        "dist": "uniform",
+        "low": 1.3,
+        "high": 1.5,
+        "source": "assumption: test",
+    }
+    del data["deployments"][1]
+    extra = copy.deepcopy(data["non_ai_loads"][1])
+    extra["name"] = "Tape libraries"
+    data["non_ai_loads"].append(extra)
+    found = study_sensitivity.gaps(data)
+    assert "PUE" in found
+    assert "Tape libraries: power_w" in found
+    assert "Tape libraries: installed" in found
+    anchored = [label for label in found if "anchored count factor" in label]
+    assert anchored == [f"{data['deployments'][0]['name']}: anchored count factor, +0 / +10 %"]
+    assert not any("2024 (counted path)" in label for label in found)
+    for label in ("PUE", "Tape libraries: power_w", "US share of deliveries (0.45 / 0.65 of 0.55)"):
+        for edit in found[label]:
+            edited = copy.deepcopy(data)
+            edit(edited)
+            parse_scenario(copy.deepcopy(edited), origin="test")
+    low, high = found["PUE"]
+    energies = []
+    for edit in (low, high):
+        edited = copy.deepcopy(data)
+        edit(edited)
+        energies.append(study_sensitivity.dc_energy_p50(edited, [2023], draws=20, seed=0)[2023])
+    assert energies[1] / energies[0] == pytest.approx(1.5 / 1.3)
+
+
+def test_sensitivity_skips_fixed_inputs_and_scales_a_single_valued_world_base():
+    """A fixed input is not a range to sweep; the world's US share scales an installed base or
+    energy given as one value as it scales a trend."""
+    data = load_scenario("global-iea-2025").model_dump(mode="json", exclude_none=True)
+    data["operations"]["load_factor"] = {"dist": "fixed", "value": 0.7, "source": "test"}
+    data["non_ai_loads"][2]["energy_twh"] = {"dist": "fixed", "value": 10.0, "source": "test"}
+    found = study_sensitivity.gaps(data)
+    assert "load factor (input range)" not in found
+    assert "Network equipment: energy_twh" not in found
+    low, _ = found["US share of the world's installed base (0.50 / 0.30 of 0.40)"]
+    low(data)
+    assert data["non_ai_loads"][2]["energy_twh"]["value"] == pytest.approx(8.0)
