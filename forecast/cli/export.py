@@ -39,7 +39,7 @@ def export_grid(
         str | None,
         typer.Option(
             help="Export K representative draws, kept whole: nearest P50 (K=1), or P10..P90 "
-            "evenly (K=3: P10, P50, P90) of the period's energy. Default: 1."
+            "evenly (K=3: P10, P50, P90) in every year on the --rank-by measures. Default: 1."
         ),
     ] = None,
     quantile: Annotated[
@@ -50,7 +50,11 @@ def export_grid(
         ),
     ] = None,
     rank_by: Annotated[
-        str, typer.Option(help="Rank draws by the grid's total energy (total) or data-centre (ai).")
+        str,
+        typer.Option(
+            help="Rank draws by each year's grid total energy and peak and data-centre energy "
+            "(total), data-centre energy and peak (dc) or AI energy and peak (ai)."
+        ),
     ] = "total",
     sample: Annotated[
         str, typer.Option(help="Monte Carlo draws the paths come from (1..100000).")
@@ -131,9 +135,22 @@ def _summary(scenario_id: str, paths) -> None:
             f"{years[position]}: {energy[index, position]:,.2f} TWh" for position in shown
         )
         what = (
-            f"draw {info['draw']} (nearest P{round(100 * info['probability'])} of "
-            f"{info['ranked_by']})"
+            f"draw {info['draw']} (nearest P{round(100 * info['probability'])}: "
+            f"{_percentile_ranges(info)})"
             if "draw" in info
             else f"hour-by-hour quantile {info['probability']:g} (not a load path)"
         )
         print(f"  {info['label']}: {what}; {by_year}")
+
+
+def _percentile_ranges(info: dict) -> str:
+    """The range over the years of a representative draw's percentile on each measure it was
+    ranked by: ``total energy P44–P57, peak P38–P61``."""
+    from forecast.io.gridexport import METRIC_LABELS
+
+    ranges = []
+    for name in info["ranked_by"]:
+        by_year = info["percentiles_by_year"][name].values()
+        low, high = (round(100 * bound) for bound in (min(by_year), max(by_year)))
+        ranges.append(f"{METRIC_LABELS[name]} P{low}" + (f"–P{high}" if high != low else ""))
+    return ", ".join(ranges)

@@ -3,11 +3,14 @@
 A capacity-expansion model wants one hourly load path per load and bus. A projection holds
 thousands of paths (one per draw); this module picks which to hand over, explicitly:
 
-* **representative draws** (``draws=K``): the draws whose period energy (sum over the period's
-  years of the grid's total energy, or of the data-centre energy with ``rank_by="ai"``) lies
-  nearest the probabilities :func:`representative_probabilities` (P50; P10 and P90; P10, P50
-  and P90; ...). Each is kept *whole*: every hour, load and year of one draw, so the path is
-  one physically coherent future (its peaks, its weather year, its AI load at the peak hour).
+* **representative draws** (``draws=K``): for each probability of
+  :func:`representative_probabilities` (P50; P10 and P90; P10, P50 and P90; ...), the draw
+  that sits nearest it in every year on several measures at once (:func:`rank_metrics`: the
+  grid's total energy and peak, and the data-centre energy; or the data-centre or the AI load
+  alone): each draw's percentile among the draws in each year and measure, and the draw whose
+  mean squared distance from the probability is least (:func:`representative_draws`). Each is
+  kept *whole*: every hour, load and year of one draw, so the path is one physically coherent
+  future (its peaks, its weather year, its AI load at the peak hour).
 * **quantile paths** (``quantiles=(q, ...)``): for every load and hour separately, the
   ``q``-quantile over draws. Such a path is *not* a load path: no draw has it, its loads do not
   sum to the same quantile of the total, and its peak is lower than the ``q``-quantile of the
@@ -61,7 +64,19 @@ from forecast.scenario import Scenario
 from forecast.units import MWH_TO_TWH
 
 FORMATS = ("pypsa", "plexos", "wide-csv", "wide-parquet")
-RANK_BY = ("total", "ai")
+RANK_BY = ("total", "dc", "ai")
+#: What each rank measure is called in the command line's summary.
+METRIC_LABELS = {
+    "total_energy_twh": "total energy",
+    "total_peak_gw": "peak",
+    "dc_energy_twh": "data-centre energy",
+    "dc_peak_gw": "data-centre peak",
+    "ai_energy_twh": "AI energy",
+    "ai_peak_gw": "AI peak",
+}
+#: Measures whose percentiles the manifest records for every representative draw, where the
+#: projection has them, beside those it was ranked by.
+RECORDED_METRICS = ("total_energy_twh", "total_peak_gw", "dc_energy_twh", "ai_energy_twh")
 #: Most paths one export writes.
 MAX_PATHS = 20
 #: Written beside the paths: provenance, the loads and buses, the paths' draws and energies.
@@ -97,7 +112,9 @@ class GridPaths:
     year : int64[H]
         Each hour's year in the zone's standard time (that of its ``standard`` label).
     paths : list of dict
-        What each path is (kind, draw, probability, the draw's rank energy [TWh]).
+        What each path is: kind, probability; for a representative draw its draw, the measures
+        it was ranked by, its root-mean-square distance from the probability and its
+        percentile among the draws per measure and year. [-]
     dataset : xarray.Dataset
         The projection the paths come from (annual resolution, per-draw values).
     """
@@ -119,17 +136,76 @@ class GridPaths:
         )
 
 
-def _distinct_nearest(energy: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """For each target in turn, the draw whose energy is nearest it among the draws not yet
+def _distinct_lowest(cost: np.ndarray) -> np.ndarray:
+    """For each row of ``cost`` [K, D] in turn, the draw of least cost among the draws not yet
     chosen (ties to the lower draw): K representative draws are K different draws, also where
-    draws share their energy (a scenario without uncertainty). int64[K]"""
-    taken = np.zeros(energy.size, dtype=bool)
-    chosen = np.empty(targets.size, dtype=np.int64)
-    for position, target in enumerate(targets):
-        distance = np.where(taken, np.inf, np.abs(energy - target))
-        chosen[position] = int(np.argmin(distance))
+    draws are alike (a scenario without uncertainty). int64[K]"""
+    taken = np.zeros(cost.shape[1], dtype=bool)
+    chosen = np.empty(cost.shape[0], dtype=np.int64)
+    for position, row in enumerate(cost):
+        chosen[position] = int(np.argmin(np.where(taken, np.inf, row)))
         taken[chosen[position]] = True
     return chosen
+
+
+def percentile_ranks(values: np.ndarray) -> np.ndarray:
+    """Each draw's mid-rank percentile among the draws, for each year: ``(rank + 0.5) / n``
+    with ``rank`` counted from 0 upwards; tied draws share their mean rank (draws alike all
+    sit at 0.5). [-] float64[D, Y] from ``values`` [D, Y]"""
+    n = values.shape[0]
+    out = np.empty(values.shape)
+    for column in range(values.shape[1]):
+        ordered = np.sort(values[:, column])
+        below = np.searchsorted(ordered, values[:, column], side="left")
+        up_to = np.searchsorted(ordered, values[:, column], side="right")
+        # mean rank of the tied block [below, up_to): (below + up_to - 1) / 2
+        out[:, column] = (below + up_to) / (2 * n)
+    return out
+
+
+def representative_draws(
+    percentiles: np.ndarray, probabilities: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The draws nearest ``probabilities`` on every measure and year at once.
+
+    Parameters
+    ----------
+    percentiles : float64[M, D, Y]
+        Each draw's percentile among the draws (:func:`percentile_ranks`) per measure and
+        year. [-]
+    probabilities : float64[K]
+        Target probabilities. [-]
+
+    Returns
+    -------
+    chosen : int64[K]
+        For each probability ``p`` in turn, the draw not chosen yet that minimises the mean
+        over measures of the mean over years of ``(r - p)**2`` (ties to the lower draw).
+    cost : float64[K]
+        That mean squared distance of each chosen draw. [-]
+    """
+    squared = (percentiles[None] - probabilities[:, None, None, None]) ** 2  # [K, M, D, Y]
+    cost = squared.mean(axis=3).mean(axis=1)  # [K, D]
+    chosen = _distinct_lowest(cost)
+    return chosen, cost[np.arange(chosen.size), chosen]
+
+
+def rank_metrics(dataset: xr.Dataset, rank_by: str) -> tuple[str, ...]:
+    """The per-draw annual measures that ``rank_by`` ranks draws by, as they are named in
+    ``dataset`` (less ``_per_draw``).
+
+    ``total``: the grid's total energy and peak and the data-centre energy (all the exported
+    loads near their level; a non-AI load the baseline holds is seen by the last alone);
+    without a baseline the total *is* the data-centre load, counted once. ``dc``: the
+    data-centre energy and peak; ``ai``: the AI load's. Without non-AI load the data-centre
+    load is the AI load.
+    """
+    dc = "dc" if "dc_energy_twh_per_draw" in dataset else "ai"
+    if rank_by == "ai":
+        return ("ai_energy_twh", "ai_peak_gw")
+    if rank_by == "total" and "total_energy_twh_per_draw" in dataset:
+        return ("total_energy_twh", "total_peak_gw", f"{dc}_energy_twh")
+    return (f"{dc}_energy_twh", f"{dc}_peak_gw")
 
 
 def representative_probabilities(count: int) -> np.ndarray:
@@ -254,17 +330,6 @@ def _columns(has_baseline: bool, n_columns: int):
     return columns
 
 
-def _rank_energy(dataset: xr.Dataset, rank_by: str) -> tuple[np.ndarray, str]:
-    """Each draw's energy over the period that draws are ranked by, and its variable. [TWh]"""
-    if rank_by == "total" and "total_energy_twh_per_draw" in dataset:
-        name = "total_energy_twh"
-    elif "dc_energy_twh_per_draw" in dataset:
-        name = "dc_energy_twh"
-    else:
-        name = "ai_energy_twh"
-    return dataset[f"{name}_per_draw"].sum("year").to_numpy(), name
-
-
 def grid_paths(
     scenario: Scenario,
     options: ProjectionOptions | None = None,
@@ -288,8 +353,9 @@ def grid_paths(
     quantiles : tuple of float, optional
         Export these hour-by-hour quantile paths instead (not load paths; see the module).
     rank_by : str
-        ``total`` (the grid's total energy) or ``ai`` (data-centre energy): what representative
-        draws are ranked by.
+        What representative draws are ranked by (:func:`rank_metrics`): ``total`` (the grid's
+        total energy and peak and the data-centre energy), ``dc`` (the data-centre energy and
+        peak) or ``ai`` (the AI load's energy and peak).
     progress : callable, optional
         Called as ``progress(done, total)`` in projected hours (representative draws take two
         passes over the period, counted together).
@@ -326,10 +392,18 @@ def grid_paths(
         # Two passes with the same seed draw the same numbers: the first ranks the draws, the
         # second keeps the chosen ones' hours.
         first = project(scenario, base, baseline=model, progress=_pass(progress, 0, 2))
-        energy, ranked_by = _rank_energy(first, rank_by)
+        ranked_by = rank_metrics(first, rank_by)
+        recorded = [
+            m for m in dict.fromkeys((*ranked_by, *RECORDED_METRICS)) if f"{m}_per_draw" in first
+        ]
+        percentiles = {
+            name: percentile_ranks(first[f"{name}_per_draw"].transpose("draw", "year").to_numpy())
+            for name in recorded
+        }
         probabilities = representative_probabilities(draws)
-        targets = np.quantile(energy, probabilities)
-        chosen = _distinct_nearest(energy, targets)
+        chosen, cost = representative_draws(
+            np.stack([percentiles[name] for name in ranked_by]), probabilities
+        )
         sink = DrawPaths(rows, chosen, n_hours, columns, len(loads))
         dataset = project(
             scenario, base, baseline=model, hourly_sinks=[sink], progress=_pass(progress, 1, 2)
@@ -341,17 +415,21 @@ def grid_paths(
         labels = [
             f"p{round(100 * p):02d}-draw-{d}" for p, d in zip(probabilities, chosen, strict=True)
         ]
+        years = [str(int(y)) for y in first["year"].to_numpy()]
         paths = [
             {
                 "label": label,
                 "kind": "representative draw",
                 "draw": int(d),
                 "probability": float(p),
-                "ranked_by": f"{ranked_by} summed over the period",
-                "rank_energy_twh": float(energy[d]),
-                "rank_energy_quantile_twh": float(t),
+                "ranked_by": list(ranked_by),
+                "rms_percentile_distance": float(np.sqrt(c)),
+                "percentiles_by_year": {
+                    name: dict(zip(years, np.round(values[d], 6).tolist(), strict=True))
+                    for name, values in percentiles.items()
+                },
             }
-            for label, d, p, t in zip(labels, chosen, probabilities, targets, strict=True)
+            for label, d, p, c in zip(labels, chosen, probabilities, cost, strict=True)
         ]
     utc = calendar.local.tz_convert("UTC")
     standard = (utc + standard_utc_offset(scenario.timezone)).tz_localize(None)

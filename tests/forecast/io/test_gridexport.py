@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -56,14 +57,29 @@ def test_pypsa_export_of_kr_national_reads_back_as_the_chosen_draws(
     national_export, national_projection
 ):
     """Snapshots x loads in MW; each year's sum is the chosen draw's annual energy in the
-    projection (total, and the AI loads the AI energy); the draws are nearest P10/P50/P90."""
+    projection (total, and the AI loads the AI energy); the draws are those nearest P10/P50/P90
+    in every year on total energy, total peak and data-centre (here AI) energy, recomputed
+    here with pandas' ranks and a search over every draw."""
     manifest = json.loads((national_export / "export.json").read_text())
     assert [path["probability"] for path in manifest["paths"]] == [0.1, 0.5, 0.9]
-    period_energy = national_projection["total_energy_twh_per_draw"].sum("year").to_numpy()
+    measures = ["total_energy_twh", "total_peak_gw", "ai_energy_twh"]
+    percentiles = {
+        name: (national_projection[f"{name}_per_draw"].to_pandas().rank() - 0.5) / SAMPLE
+        for name in measures
+    }  # [draw, year], ties at their mean rank
+    taken: list[int] = []
     for path in manifest["paths"]:
         draw = path["draw"]
-        target = np.quantile(period_energy, path["probability"])
-        assert draw == int(np.argmin(np.abs(period_energy - target)))
+        p = path["probability"]
+        cost = sum(((percentiles[name] - p) ** 2).mean(axis=1) for name in measures) / 3
+        assert draw == int(cost.drop(index=taken).idxmin()) and draw not in taken
+        taken.append(draw)
+        assert path["ranked_by"] == measures
+        assert path["rms_percentile_distance"] == pytest.approx(np.sqrt(cost[draw]))
+        for name in measures:
+            np.testing.assert_allclose(
+                list(path["percentiles_by_year"][name].values()), percentiles[name].loc[draw]
+            )
         loads, p_set = _read_pypsa(national_export / path["label"])
         assert list(p_set.columns) == list(loads.index) == [
             "baseline", "ai_dc_capital", "ai_dc_non_capital"
@@ -104,10 +120,17 @@ def test_manifest_says_what_the_paths_are(national_export):
     assert set(first["annual_energy_twh"]) == {"2030", "2031"}
 
 
-def test_plexos_and_wide_layouts(small_scenario_text, scenario_file, tmp_path):
+def test_plexos_and_wide_layouts(small_scenario_text, scenario_file, tmp_path, capsys):
     scenario = scenario_file(small_scenario_text)
     common = ["export-grid", str(scenario), "--sample", "12", "--weather", "typical"]
     assert main([*common, "--format", "plexos", "--out", str(tmp_path / "plexos")]) == 0
+    summary = capsys.readouterr().out
+    # the summary says where the draw sits on each measure it was ranked by, over the years
+    assert re.search(
+        r"p50-draw-\d+: draw \d+ \(nearest P50: total energy P\d+(–P\d+)?, "
+        r"peak P\d+(–P\d+)?, AI energy P\d+(–P\d+)?\); 2025: ",
+        summary,
+    ), summary
     folder = next(p for p in (tmp_path / "plexos").iterdir() if p.is_dir())
     assert folder.name.startswith("p50-draw-")
     for year, hours in ((2025, 8760), (2026, 8760)):
@@ -188,7 +211,7 @@ def test_bad_input_is_one_line(small_scenario_text, scenario_file, tmp_path, cap
         (["--format", "excel"], "--format = 'excel': allowed: pypsa, plexos, wide-csv"),
         (["--draws", "0"], "--draws = 0: must be an integer in 1..20"),
         (["--quantile", "1.5"], "--quantile = [1.5]: give 1..20 probabilities in [0, 1]"),
-        (["--rank-by", "peak"], "rank_by = 'peak': allowed: total, ai"),
+        (["--rank-by", "peak"], "rank_by = 'peak': allowed: total, dc, ai"),
         (["--sample", "abc"], "--sample: Invalid value for --sample: 'abc' is not an integer"),
         (["--sample", "0"], "--sample = 0: must be an integer in 1..100000"),
         (["--draws", "7"], "--draws = 7: more representative draws than the 5 drawn (--sample)"),
@@ -202,14 +225,59 @@ def test_bad_input_is_one_line(small_scenario_text, scenario_file, tmp_path, cap
         gridexport.grid_paths(load_scenario("kr-national"), None)
 
 
-def test_representative_draws_are_distinct_also_where_draws_share_their_energy():
+def test_percentile_ranks_are_mid_ranks_shared_by_ties():
+    """(rank + 0.5) / n, rank from 0; tied draws share their mean rank: 3 and 3 hold ranks 2
+    and 3, so both sit at (2.5 + 0.5) / 4."""
+    values = np.array([[3.0, 0.0], [1.0, 0.0], [3.0, 0.0], [2.0, 0.0]])
+    np.testing.assert_array_equal(
+        gridexport.percentile_ranks(values), [[0.75, 0.5], [0.125, 0.5], [0.75, 0.5], [0.375, 0.5]]
+    )
+
+
+def test_the_p50_draw_is_near_the_middle_on_every_measure_not_on_one():
+    """A PyPSA modeller's "P50" draw of kr-outlook was P22 of 2030's total energy, P94 of the
+    data-centre energy and P8 of the peak: it was ranked by one number. Hand-checked: measure
+    A puts draws 0..4 at P10, P30, P50, P70, P90; B at P90, P50, P10, P30, P70. Draw 2 is A's
+    median but B's P10 (cost (0 + 0.4**2) / 2 = 0.08); draw 1, A's P30 and B's P50 (cost
+    0.02), is the P50 draw. For P90: draw 4 (A P90, B P70: 0.02)."""
+    a = gridexport.percentile_ranks(np.array([[1.0], [2.0], [3.0], [4.0], [5.0]]))
+    b = gridexport.percentile_ranks(np.array([[5.0], [3.0], [1.0], [2.0], [4.0]]))
+    chosen, cost = gridexport.representative_draws(np.stack([a, b]), np.array([0.5, 0.9]))
+    assert chosen.tolist() == [1, 4]
+    np.testing.assert_allclose(cost, [0.02, 0.02])
+
+
+def test_representative_draws_are_distinct_also_where_draws_are_alike():
     """Nearest each level among the draws not chosen yet: without uncertainty (every draw the
-    same energy) K levels are K different draws, not draw 0 K times."""
-    same = np.full(50, 134.03)
-    assert gridexport._distinct_nearest(same, np.array([0.1, 0.5, 0.9])).tolist() == [0, 1, 2]
-    energy = np.array([5.0, 1.0, 3.0, 2.0, 4.0])
-    targets = np.quantile(energy, gridexport.representative_probabilities(3))
-    assert gridexport._distinct_nearest(energy, targets).tolist() == [1, 2, 0]
+    same, every percentile 0.5) K levels are K different draws, not draw 0 K times."""
+    same = gridexport.percentile_ranks(np.full((50, 3), 134.03))
+    chosen, _ = gridexport.representative_draws(same[None], np.array([0.1, 0.5, 0.9]))
+    assert chosen.tolist() == [0, 1, 2]
+
+
+def test_rank_metrics_counts_each_load_once():
+    """``total``: total energy and peak and the data-centre energy; without a baseline the
+    total is the data-centre load (not counted twice); without non-AI load, the data-centre
+    load is the AI load; ``ai`` is the AI load alone."""
+    import xarray as xr
+
+    def dataset(*names):
+        return xr.Dataset({f"{name}_per_draw": ("draw", [0.0]) for name in names})
+
+    full = dataset("total_energy_twh", "total_peak_gw", "dc_energy_twh", "dc_peak_gw",
+                   "ai_energy_twh", "ai_peak_gw")  # fmt: skip
+    no_baseline = dataset("dc_energy_twh", "dc_peak_gw", "ai_energy_twh", "ai_peak_gw")
+    no_non_ai = dataset("total_energy_twh", "total_peak_gw", "ai_energy_twh", "ai_peak_gw")
+    cases = [
+        (full, "total", ("total_energy_twh", "total_peak_gw", "dc_energy_twh")),
+        (full, "dc", ("dc_energy_twh", "dc_peak_gw")),
+        (full, "ai", ("ai_energy_twh", "ai_peak_gw")),
+        (no_baseline, "total", ("dc_energy_twh", "dc_peak_gw")),
+        (no_non_ai, "total", ("total_energy_twh", "total_peak_gw", "ai_energy_twh")),
+        (no_non_ai, "dc", ("ai_energy_twh", "ai_peak_gw")),
+    ]
+    for data, rank_by, expected in cases:
+        assert gridexport.rank_metrics(data, rank_by) == expected
 
 
 def test_an_export_into_an_earlier_exports_folder_replaces_it(
