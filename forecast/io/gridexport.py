@@ -81,6 +81,8 @@ RECORDED_METRICS = ("total_energy_twh", "total_peak_gw", "dc_energy_twh", "ai_en
 MAX_PATHS = 20
 #: Written beside the paths: provenance, the loads and buses, the paths' draws and energies.
 MANIFEST = "export.json"
+#: The files of a path's folder in the ``pypsa`` format.
+PYPSA_FILES = ("loads-p_set.csv", "snapshots.csv", "buses.csv", "loads.csv")
 
 
 @dataclass(frozen=True)
@@ -486,9 +488,7 @@ def _pypsa(paths: GridPaths, index: int, folder: Path) -> list[Path]:
         ),
         folder / "loads.csv",
     )
-    return [
-        folder / name for name in ("loads-p_set.csv", "snapshots.csv", "buses.csv", "loads.csv")
-    ]
+    return [folder / name for name in PYPSA_FILES]
 
 
 def _plexos(paths: GridPaths, index: int, folder: Path) -> list[Path]:
@@ -525,25 +525,31 @@ def write(paths: GridPaths, out: Path, file_format: str) -> list[Path]:
     ``.parquet``, one row per hour of the period, columns ``<load>_mw``. Every file is written
     atomically, and the manifest lists each with its sha256. Into an earlier export's folder,
     the earlier files this export does not rewrite are removed if unchanged since; edited ones
-    and anything unlisted stay.
+    and anything unlisted stay. A file this export would write over that the earlier export
+    did not write, or that was edited since, is refused before anything is written.
 
     Returns
     -------
     list of Path
         The files written, manifest last.
+
+    Raises
+    ------
+    OptionsError
+        An unknown format, an ``out`` :func:`check_out` refuses, or a file to write over that
+        is not the earlier export's as it wrote it (naming the file).
     """
     if file_format not in FORMATS:
         raise OptionsError(f"--format = {file_format!r}: allowed: {', '.join(FORMATS)}")
     out = Path(out)
     check_out(out)
     earlier = _earlier_export(out)
+    _check_overwrites(out, _file_names(paths, file_format), earlier)
     out.mkdir(exist_ok=True)
     written: list[Path] = []
     for index, label in enumerate(paths.labels):
         if file_format in ("pypsa", "plexos"):
             folder = out / label
-            if folder.is_symlink():
-                raise OptionsError(f"--out: {label} is a link; an export writes its own folders")
             folder.mkdir(exist_ok=True)
             written += (_pypsa if file_format == "pypsa" else _plexos)(paths, index, folder)
         elif file_format == "wide-csv":
@@ -569,6 +575,42 @@ def write(paths: GridPaths, out: Path, file_format: str) -> list[Path]:
         if folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir()):
             folder.rmdir()
     return [*written, manifest]
+
+
+def _file_names(paths: GridPaths, file_format: str) -> list[str]:
+    """The files :func:`write` writes in ``file_format``, relative to ``--out``, manifest aside."""
+    if file_format == "pypsa":
+        return [f"{label}/{name}" for label in paths.labels for name in PYPSA_FILES]
+    if file_format == "plexos":
+        years = np.unique(paths.year)
+        return [f"{label}/load_{year}.csv" for label in paths.labels for year in years]
+    suffix = "csv" if file_format == "wide-csv" else "parquet"
+    return [f"{label}.{suffix}" for label in paths.labels]
+
+
+def _check_overwrites(out: Path, names: list[str], earlier: dict[Path, str]) -> None:
+    """Refuse, before anything is written, to write over a file (or through a link) that the
+    earlier export in ``out`` did not write, or that was edited since (its sha256 differs from
+    the one the earlier export listed): a user's edit is never lost silently."""
+    for name in names:
+        file = out / name
+        if file.parent != out and (file.parent.is_symlink() or file.parent.is_file()):
+            raise OptionsError(
+                f"--out: {file.parent.name} is not a folder an export wrote; move it away or "
+                "export into a new folder"
+            )
+        if not (file.exists() or file.is_symlink()):
+            continue
+        if file not in earlier:
+            raise OptionsError(
+                f"--out: {name} exists and is not listed in {MANIFEST} (the earlier export did "
+                "not write it); move it away or export into a new folder"
+            )
+        if sha256_file(file) != earlier[file]:
+            raise OptionsError(
+                f"--out: {name} was edited since the earlier export (its sha256 differs from "
+                f"{MANIFEST}'s); move it away or export into a new folder"
+            )
 
 
 def check_request(

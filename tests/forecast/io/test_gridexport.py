@@ -367,3 +367,34 @@ def test_non_ai_load_goes_on_its_regions_bus_and_a_held_load_is_named(
         np.testing.assert_allclose(
             energy[:2, p].sum(axis=0), national.sel(draw=info["draw"]), rtol=1e-9
         )
+
+
+def test_an_export_refuses_to_write_over_a_file_edited_since_or_not_its_own(
+    small_scenario_text, scenario_file, tmp_path, capsys
+):
+    """A TSO modeller renamed a bus in loads.csv, exported again into the folder and lost the
+    edit: the file was rewritten. Now a file the new export would write over is refused,
+    before anything is written, if it was edited since the earlier export or is not listed in
+    its export.json; an unchanged file is written over."""
+    scenario = str(scenario_file(small_scenario_text))
+    out = tmp_path / "grid"
+    common = ["export-grid", scenario, "--sample", "12", "--weather", "typical", "--quiet"]
+    common += ["--out", str(out)]
+    assert main([*common, "--draws", "2"]) == 0
+    assert main([*common, "--draws", "2"]) == 0  # as written: replaced
+    label = json.loads((out / "export.json").read_text())["paths"][0]["label"]
+    edited = out / label / "loads.csv"
+    edited.write_text(edited.read_text().replace(",capital,", ",seoul,"))
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    capsys.readouterr()
+    assert main([*common, "--draws", "2"]) == 2
+    err = capsys.readouterr().err
+    assert f"--out: {label}/loads.csv was edited since the earlier export" in err, err
+    assert "move it away or export into a new folder" in err and err.count("\n") == 1
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    mine = out / f"{label}.csv"
+    mine.write_text("my own table\n")
+    assert main([*common, "--draws", "2", "--format", "wide-csv"]) == 2
+    err = capsys.readouterr().err
+    assert f"--out: {label}.csv exists and is not listed in export.json" in err, err
+    assert mine.read_text() == "my own table\n"
