@@ -24,9 +24,9 @@ for each region that has some, split by the draw's regional shares of each year'
 energy) and ``ai_dc_<region>`` (AI data-centre load of each scenario region). They sum to the
 projection's total grid load hour by hour; without a baseline model, to the data-centre load,
 and a non-AI load that the grid's metered demand already holds (``in_baseline``) is then named
-in its column's description. The grid-wide loads sit on a bus named after the country, each
-region's loads on a bus named after the region: ``loads.csv`` is the mapping to rename to a
-model's own buses.
+in its column's description. The grid-wide loads sit on a bus named after the baseline
+model's grid (:func:`grid_bus`: ``KR``, ``AU-NSW``), each region's loads on a bus named after
+the region: ``loads.csv`` is the mapping to a model's own buses.
 
 Time: rows are the projection's hours; they are labelled in the zone's standard time (a fixed
 UTC offset, :func:`forecast.calendar.standard_utc_offset`: 24 periods every day, no repeated
@@ -46,6 +46,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -62,6 +63,9 @@ from forecast.kernels import layout
 from forecast.projection import ProjectionOptions, project
 from forecast.scenario import Scenario
 from forecast.units import MWH_TO_TWH
+
+if TYPE_CHECKING:
+    from forecast.baseline.model import BaselineModel
 
 FORMATS = ("pypsa", "plexos", "wide-csv", "wide-parquet")
 RANK_BY = ("total", "dc", "ai")
@@ -218,14 +222,26 @@ def representative_probabilities(count: int) -> np.ndarray:
     return np.linspace(0.1, 0.9, count)
 
 
-def _loads(scenario: Scenario, has_baseline: bool) -> tuple[list[Load], np.ndarray]:
-    """The columns, and the stream rows they are made from."""
+def grid_bus(scenario: Scenario, model: BaselineModel | None) -> str:
+    """The name of the grid-wide bus: the baseline model's grid, its country and, where the
+    model's holidays are a subdivision's, the subdivision, ISO 3166-2 style (``AU-NSW``: the
+    NSW model carries NSW demand, not Australia's); else the country (``KR``), also without a
+    baseline model."""
+    if model is None:
+        return scenario.country
+    if model.spec.subdivision is None:
+        return model.spec.country
+    return f"{model.spec.country}-{model.spec.subdivision}"
+
+
+def _loads(scenario: Scenario, has_baseline: bool, bus: str) -> tuple[list[Load], np.ndarray]:
+    """The columns (the grid-wide ones on ``bus``), and the stream rows they are made from."""
     loads, rows = [], []
     if has_baseline:
         loads.append(
             Load(
                 "baseline",
-                scenario.country,
+                bus,
                 "baseline",
                 "demand of the baseline model's grid, less the non-AI data-centre load it "
                 "already holds",
@@ -236,7 +252,7 @@ def _loads(scenario: Scenario, has_baseline: bool) -> tuple[list[Load], np.ndarr
         loads.append(
             Load(
                 "non_ai_dc",
-                scenario.country,
+                bus,
                 "non_ai_data_centre",
                 "non-AI data-centre load (conventional servers, storage, network x PUE)"
                 + (" of every region" if len(scenario.regions) > 1 else "")
@@ -376,7 +392,7 @@ def grid_paths(
     n_hours = len(calendar.local)
     # Loaded once for both passes; whether there is one decides the columns.
     model = baseline_model(scenario, base)
-    loads, rows = _loads(scenario, model is not None)
+    loads, rows = _loads(scenario, model is not None, grid_bus(scenario, model))
     columns = _columns(model is not None, len(loads))
     if quantiles is not None:
         quantile_sink = QuantilePaths(

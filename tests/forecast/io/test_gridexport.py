@@ -174,6 +174,8 @@ def test_plexos_years_are_standard_time_years_in_a_zone_with_summer_at_new_year(
     manifest = json.loads((out / "export.json").read_text())
     assert manifest["partial_years"] == {"2029": "1 of 8760 hours", "2030": "8759 of 8760 hours"}
     assert "UTC+10:00" in manifest["time"]
+    # the NSW model's demand is NSW's, not Australia's: its bus was "AU"
+    assert {load["name"]: load["bus"] for load in manifest["loads"]}["baseline"] == "AU-NSW"
     energy = manifest["paths"][0]["annual_energy_twh"]
     written = sum(frame[column].sum() for frame in (early, year) for column in frame.columns[4:])
     assert written * 1e-6 == pytest.approx(sum(sum(e.values()) for e in energy.values()))
@@ -398,3 +400,16 @@ def test_an_export_refuses_to_write_over_a_file_edited_since_or_not_its_own(
     err = capsys.readouterr().err
     assert f"--out: {label}.csv exists and is not listed in export.json" in err, err
     assert mine.read_text() == "my own table\n"
+
+
+def test_the_grid_wide_bus_is_named_after_the_baseline_models_grid():
+    """Country and holiday subdivision of the model's features (ISO 3166-2 style), else the
+    country; without a baseline model, the scenario's country."""
+    from types import SimpleNamespace
+
+    scenario = load_scenario("kr-national")
+    nsw = SimpleNamespace(spec=SimpleNamespace(country="AU", subdivision="NSW"))
+    korea = SimpleNamespace(spec=SimpleNamespace(country="KR", subdivision=None))
+    assert gridexport.grid_bus(scenario, nsw) == "AU-NSW"
+    assert gridexport.grid_bus(scenario, korea) == "KR"
+    assert gridexport.grid_bus(scenario, None) == "KR"
