@@ -56,6 +56,13 @@ def export_grid(
             "(total), data-centre energy and peak (dc) or AI energy and peak (ai)."
         ),
     ] = "total",
+    bus: Annotated[
+        str | None,
+        typer.Option(
+            help="Rename buses: OLD=NEW[,OLD=NEW...] (the grid-wide bus, e.g. KR, and the "
+            "regions'), in loads.csv, buses.csv and export.json."
+        ),
+    ] = None,
     sample: Annotated[
         str, typer.Option(help="Monte Carlo draws the paths come from (1..100000).")
     ] = "1000",
@@ -100,6 +107,8 @@ def export_grid(
     representative = None if quantile is not None else parse_integer(draws or "1", "--draws")
     probabilities = None if quantile is None else parse_quantiles(quantile)
     gridexport.check_request(representative, probabilities, rank_by, options.draws)
+    buses = None if bus is None else _bus_mapping(bus)
+    gridexport.check_buses(loaded, options, buses, representative=representative is not None)
     with projection_bar(f"{loaded.id} x {options.draws} draws", quiet=quiet) as progress:
         paths = gridexport.grid_paths(
             loaded,
@@ -107,6 +116,7 @@ def export_grid(
             draws=representative,
             quantiles=probabilities,
             rank_by=rank_by,
+            buses=buses,
             progress=progress,
         )
     warn_weather_fallback(options, paths.dataset)
@@ -114,6 +124,21 @@ def export_grid(
     if not quiet:
         _summary(loaded.id, paths)
     print(f"wrote {len(written)} files under {out} (manifest {written[-1]})")
+
+
+def _bus_mapping(text: str) -> dict[str, str]:
+    """``--bus KR=KOR,capital=seoul`` as ``{"KR": "KOR", "capital": "seoul"}``."""
+    from forecast.errors import OptionsError
+
+    mapping: dict[str, str] = {}
+    for part in text.split(","):
+        old, equals, new = (piece.strip() for piece in part.partition("="))
+        if not (old and equals and new) or "=" in new:
+            raise OptionsError(f"--bus = {text!r}: give OLD=NEW[,OLD=NEW...], e.g. KR=KOR")
+        if old in mapping:
+            raise OptionsError(f"--bus = {text!r}: {old} is renamed twice; give it one name")
+        mapping[old] = new
+    return mapping
 
 
 def _summary(scenario_id: str, paths) -> None:

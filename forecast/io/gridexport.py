@@ -234,6 +234,59 @@ def grid_bus(scenario: Scenario, model: BaselineModel | None) -> str:
     return f"{model.spec.country}-{model.spec.subdivision}"
 
 
+def _bus_names(
+    scenario: Scenario, model: BaselineModel | None, *, representative: bool
+) -> list[str]:
+    """The buses of an export, in order: the grid-wide bus where a load sits on it (the
+    baseline, or the non-AI load in one column: not where representative draws split it by
+    region, :func:`_non_ai_by_region`), then the regions."""
+    split = representative and len(scenario.regions) > 1 and bool(scenario.non_ai_loads)
+    grid_wide = model is not None or (bool(scenario.non_ai_loads) and not split)
+    return [grid_bus(scenario, model)] * grid_wide + list(scenario.regions)
+
+
+def _check_buses(buses: dict[str, str], names: list[str]) -> None:
+    """Refuse a renaming of buses that names a bus the export does not have, gives an empty
+    name, or puts two buses on one (an export keeps its loads' buses apart)."""
+    for old, new in buses.items():
+        if old not in names:
+            raise OptionsError(
+                f"--bus: {old!r} is not one of the export's buses; allowed: {', '.join(names)}"
+            )
+        if not (isinstance(new, str) and new.strip()):
+            raise OptionsError(f"--bus: {old}={new!r}: give the bus a name")
+    renamed: dict[str, str] = {}
+    for name in names:
+        new = buses.get(name, name)
+        if new in renamed:
+            raise OptionsError(
+                f"--bus: {renamed[new]} and {name} would both be bus {new!r}; give each bus a "
+                "name of its own"
+            )
+        renamed[new] = name
+
+
+def check_buses(
+    scenario: Scenario,
+    options: ProjectionOptions,
+    buses: dict[str, str] | None,
+    *,
+    representative: bool,
+) -> None:
+    """Refuse, before any work, a renaming of buses :func:`grid_paths` would refuse
+    (``representative``: representative draws, not quantile paths).
+
+    Raises
+    ------
+    OptionsError
+        A bus the export does not have (naming the allowed ones), an empty name, or two buses
+        renamed to one.
+    """
+    if buses:
+        model = baseline_model(scenario, options)
+        _check_buses(buses, _bus_names(scenario, model, representative=representative))
+
+
 def _loads(scenario: Scenario, has_baseline: bool, bus: str) -> tuple[list[Load], np.ndarray]:
     """The columns (the grid-wide ones on ``bus``), and the stream rows they are made from."""
     loads, rows = [], []
@@ -355,6 +408,7 @@ def grid_paths(
     draws: int | None = None,
     quantiles: tuple[float, ...] | None = None,
     rank_by: str = "total",
+    buses: dict[str, str] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> GridPaths:
     """Hourly load paths of ``scenario`` for a grid model.
@@ -374,6 +428,8 @@ def grid_paths(
         What representative draws are ranked by (:func:`rank_metrics`): ``total`` (the grid's
         total energy and peak and the data-centre energy), ``dc`` (the data-centre energy and
         peak) or ``ai`` (the AI load's energy and peak).
+    buses : dict of str to str, optional
+        Rename buses, ``{old: new}``: the grid-wide bus (:func:`grid_bus`) and the regions'.
     progress : callable, optional
         Called as ``progress(done, total)`` in projected hours (representative draws take two
         passes over the period, counted together).
@@ -381,7 +437,8 @@ def grid_paths(
     Raises
     ------
     OptionsError
-        Both or neither of ``draws`` and ``quantiles``, or a value out of range.
+        Both or neither of ``draws`` and ``quantiles``, a value out of range, or ``buses``
+        naming a bus the export does not have or renaming two buses to one.
     """
     base = dataclasses.replace(
         options or ProjectionOptions(), resolution="annual", per_draw=True, duration_curves=False
@@ -392,6 +449,8 @@ def grid_paths(
     n_hours = len(calendar.local)
     # Loaded once for both passes; whether there is one decides the columns.
     model = baseline_model(scenario, base)
+    buses = buses or {}
+    _check_buses(buses, _bus_names(scenario, model, representative=draws is not None))
     loads, rows = _loads(scenario, model is not None, grid_bus(scenario, model))
     columns = _columns(model is not None, len(loads))
     if quantiles is not None:
@@ -453,7 +512,7 @@ def grid_paths(
     standard = (utc + standard_utc_offset(scenario.timezone)).tz_localize(None)
     return GridPaths(
         labels=labels,
-        loads=loads,
+        loads=[dataclasses.replace(load, bus=buses.get(load.bus, load.bus)) for load in loads],
         load_mw=load_mw,
         utc=utc,
         standard=standard,

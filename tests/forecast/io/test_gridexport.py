@@ -217,6 +217,17 @@ def test_bad_input_is_one_line(small_scenario_text, scenario_file, tmp_path, cap
         (["--sample", "abc"], "--sample: Invalid value for --sample: 'abc' is not an integer"),
         (["--sample", "0"], "--sample = 0: must be an integer in 1..100000"),
         (["--draws", "7"], "--draws = 7: more representative draws than the 5 drawn (--sample)"),
+        (
+            ["--bus", "seoul=x"],
+            "--bus: 'seoul' is not one of the export's buses; allowed: KR, capital, non_capital",
+        ),
+        (
+            ["--bus", "capital=x,non_capital=x"],
+            "--bus: capital and non_capital would both be bus 'x'; give each bus a name of its own",
+        ),
+        (["--bus", "capital=KR"], "--bus: KR and capital would both be bus 'KR'"),
+        (["--bus", "capital"], "--bus = 'capital': give OLD=NEW[,OLD=NEW...], e.g. KR=KOR"),
+        (["--bus", "capital=a,capital=b"], "capital is renamed twice; give it one name"),
     ]
     for extra, message in cases:
         assert main(["export-grid", scenario, "--sample", "5", *extra, "--out", out]) == 2
@@ -357,6 +368,9 @@ def test_non_ai_load_goes_on_its_regions_bus_and_a_held_load_is_named(
     assert [load.bus for load in paths.loads[:2]] == ["capital", "non_capital"]
     assert "capital halls: in_baseline" in paths.loads[0].description
     assert "in_baseline" not in paths.loads[1].description
+    # no load is left on the country's bus, so there is none to rename
+    with pytest.raises(OptionsError, match="'KR' is not one of the export's buses; allowed: cap"):
+        gridexport.grid_paths(scenario, options, draws=2, buses={"KR": "IE"})
     by_region = paths.dataset["non_ai_energy_twh_by_region_per_draw"]
     energy = paths.annual_energy_twh()  # [C, P, Y]
     for p, info in enumerate(paths.paths):
@@ -413,3 +427,22 @@ def test_the_grid_wide_bus_is_named_after_the_baseline_models_grid():
     assert gridexport.grid_bus(scenario, nsw) == "AU-NSW"
     assert gridexport.grid_bus(scenario, korea) == "KR"
     assert gridexport.grid_bus(scenario, None) == "KR"
+
+
+def test_buses_are_renamed_in_loads_buses_and_the_manifest(
+    small_scenario_text, scenario_file, tmp_path
+):
+    """--bus OLD=NEW renames a bus wherever the export names it, so that a renamed bus need
+    not be edited in (and then lost from) loads.csv."""
+    scenario = str(scenario_file(small_scenario_text))
+    out = tmp_path / "grid"
+    command = ["export-grid", scenario, "--sample", "6", "--weather", "typical", "--quiet"]
+    assert main([*command, "--bus", "KR=KOR, capital=seoul", "--out", str(out)]) == 0
+    (folder,) = [p for p in out.iterdir() if p.is_dir()]
+    loads = pd.read_csv(folder / "loads.csv", index_col="name")
+    assert loads["bus"].to_dict() == {
+        "baseline": "KOR", "ai_dc_capital": "seoul", "ai_dc_non_capital": "non_capital"
+    }  # fmt: skip
+    assert pd.read_csv(folder / "buses.csv")["name"].tolist() == ["KOR", "seoul", "non_capital"]
+    manifest = json.loads((out / "export.json").read_text())
+    assert [load["bus"] for load in manifest["loads"]] == ["KOR", "seoul", "non_capital"]
