@@ -86,7 +86,13 @@ MAX_PATHS = 20
 #: Written beside the paths: provenance, the loads and buses, the paths' draws and energies.
 MANIFEST = "export.json"
 #: The files of a path's folder in the ``pypsa`` format.
-PYPSA_FILES = ("loads-p_set.csv", "snapshots.csv", "buses.csv", "loads.csv")
+PYPSA_FILES = (
+    "network.csv", "meta.json", "snapshots.csv", "carriers.csv", "buses.csv", "loads.csv",
+    "loads-p_set.csv",
+)  # fmt: skip
+#: The PyPSA version written in ``network.csv``: the one the folder was checked with (PyPSA
+#: warns on importing a network of an older version than its own, "v0.0.0" where none is given).
+PYPSA_VERSION = "1.4.0"
 
 
 @dataclass(frozen=True)
@@ -563,7 +569,47 @@ def _pypsa(paths: GridPaths, index: int, folder: Path) -> list[Path]:
         ),
         folder / "loads.csv",
     )
+    # Every carrier the buses and loads name: PyPSA's consistency check warns of undefined ones.
+    carriers = ["AC", *dict.fromkeys(load.carrier for load in paths.loads)]
+    _write_csv(pd.DataFrame({"name": carriers}), folder / "carriers.csv")
+    # PyPSA's own layout of network.csv (its exporter's): the name, then the attributes.
+    attrs = paths.dataset.attrs
+    network = pd.DataFrame(
+        {"name": [f"{attrs['scenario_id']} {paths.labels[index]}"], "pypsa_version": PYPSA_VERSION}
+    )
+    _write_csv(network, folder / "network.csv")
+    text = json.dumps(_pypsa_meta(paths, index), indent=2) + "\n"
+    atomic_write(folder / "meta.json", lambda tmp: tmp.write_text(text, encoding="utf-8"))
     return [folder / name for name in PYPSA_FILES]
+
+
+def _pypsa_meta(paths: GridPaths, index: int) -> dict:
+    """What PyPSA reads into ``n.meta``: the path, where it comes from, its time and units."""
+    attrs = paths.dataset.attrs
+    return {
+        "source": "forecast export-grid",
+        "scenario_id": attrs["scenario_id"],
+        "scenario_sha256": attrs["scenario_sha256"],
+        "seed": attrs["seed"],
+        "monte_carlo_draws": attrs["draws"],
+        "period_start": attrs["period_start"],
+        "period_end": attrs["period_end"],
+        "baseline_model": attrs["baseline_model"],
+        "code_version": forecast.__version__,
+        "time": {
+            "snapshots": "hour starts in the zone's standard time (no daylight saving)",
+            "utc_offset": _utc_offset(paths),
+            "timezone": attrs["timezone"],
+        },
+        "units": {"loads_t.p_set": "MW (mean load over the hour)"},
+        "path": paths.paths[index],
+    }
+
+
+def _utc_offset(paths: GridPaths) -> str:
+    """The standard time's UTC offset, ``+09:00``."""
+    minutes = int((paths.standard[0] - paths.utc[0].tz_localize(None)) / pd.Timedelta(minutes=1))
+    return f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def _plexos(paths: GridPaths, index: int, folder: Path) -> list[Path]:
@@ -592,16 +638,18 @@ def _wide(paths: GridPaths, index: int) -> pd.DataFrame:
 def write(paths: GridPaths, out: Path, file_format: str) -> list[Path]:
     """Write every path in ``file_format`` under the directory ``out`` and the manifest.
 
-    ``pypsa``: ``<out>/<label>/`` with ``snapshots.csv``, ``buses.csv``, ``loads.csv`` (the bus
-    mapping) and ``loads-p_set.csv`` (snapshots x loads, MW), a folder PyPSA's
-    ``Network.import_from_csv_folder`` reads. ``plexos``: ``<out>/<label>/load_<year>.csv``,
-    one row per hour (8,760 or 8,784) with Year, Month, Day, Period (1-24) and one column per
-    load (``<load>_mw``). ``wide-csv`` / ``wide-parquet``: ``<out>/<label>.csv`` or
-    ``.parquet``, one row per hour of the period, columns ``<load>_mw``. Every file is written
-    atomically, and the manifest lists each with its sha256. Into an earlier export's folder,
-    the earlier files this export does not rewrite are removed if unchanged since; edited ones
-    and anything unlisted stay. A file this export would write over that the earlier export
-    did not write, or that was edited since, is refused before anything is written.
+    ``pypsa``: ``<out>/<label>/`` with ``network.csv`` (name, PyPSA version), ``meta.json``
+    (``n.meta``: provenance, time convention, units, the path), ``snapshots.csv``,
+    ``carriers.csv``, ``buses.csv``, ``loads.csv`` (the bus mapping) and ``loads-p_set.csv``
+    (snapshots x loads, MW), a folder PyPSA's ``Network.import_from_csv_folder`` reads.
+    ``plexos``: ``<out>/<label>/load_<year>.csv``, one row per hour (8,760 or 8,784) with
+    Year, Month, Day, Period (1-24) and one column per load (``<load>_mw``). ``wide-csv`` /
+    ``wide-parquet``: ``<out>/<label>.csv`` or ``.parquet``, one row per hour of the period,
+    columns ``<load>_mw``. Every file is written atomically, and the manifest lists each with
+    its sha256. Into an earlier export's folder, the earlier files this export does not
+    rewrite are removed if unchanged since; edited ones and anything unlisted stay. A file
+    this export would write over that the earlier export did not write, or that was edited
+    since, is refused before anything is written.
 
     Returns
     -------
@@ -762,7 +810,8 @@ def check_out(out: Path) -> None:
 
 #: A file an export writes, relative to ``--out``: a path's folder's file, or its wide table.
 _EXPORT_FILE = re.compile(
-    r"^[A-Za-z0-9][A-Za-z0-9.-]*/(snapshots|buses|loads|loads-p_set|load_\d{4})\.csv$"
+    r"^[A-Za-z0-9][A-Za-z0-9.-]*/"
+    r"((network|snapshots|carriers|buses|loads|loads-p_set|load_\d{4})\.csv|meta\.json)$"
     r"|^[A-Za-z0-9][A-Za-z0-9.-]*\.(csv|parquet)$"
 )
 
@@ -804,8 +853,6 @@ def _manifest(paths: GridPaths, file_format: str) -> dict:
     attrs = paths.dataset.attrs
     energy = paths.annual_energy_twh()
     years = [int(y) for y in np.unique(paths.year)]
-    offset = paths.standard[0] - paths.utc[0].tz_localize(None)
-    hours = int(offset / pd.Timedelta(hours=1))
     return {
         "format": file_format,
         "scenario_id": attrs["scenario_id"],
@@ -818,7 +865,7 @@ def _manifest(paths: GridPaths, file_format: str) -> dict:
         "weather": f"{attrs['weather_location']}: {attrs['weather_kind']}",
         "code_version": forecast.__version__,
         "units": "MW (mean load over the hour)",
-        "time": f"hour starts in the zone's standard time, UTC{hours:+03d}:00 (no daylight "
+        "time": f"hour starts in the zone's standard time, UTC{_utc_offset(paths)} (no daylight "
         f"saving; {attrs['timezone']}); rows split by the year of that time",
         "partial_years": partial_years(paths.year),
         "loads": [dataclasses.asdict(load) for load in paths.loads],

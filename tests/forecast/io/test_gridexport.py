@@ -118,6 +118,43 @@ def test_manifest_says_what_the_paths_are(national_export):
     first = manifest["paths"][0]
     assert first["kind"] == "representative draw" and first["label"].startswith("p10-draw-")
     assert set(first["annual_energy_twh"]) == {"2030", "2031"}
+    # every measure's percentile is recorded, also those not ranked by (no non-AI load here)
+    assert set(first["percentiles_by_year"]) == {"total_energy_twh", "total_peak_gw",
+                                                 "ai_energy_twh"}  # fmt: skip
+
+
+def test_pypsa_folder_names_its_network_carriers_and_meta(national_export):
+    """PyPSA 1.4 warned "Importing network from PyPSA version v0.0.0" (no network.csv) and of
+    undefined carriers, and n.meta was empty: each folder now has network.csv (name, PyPSA
+    version), carriers.csv (every carrier its buses and loads name) and meta.json (n.meta),
+    listed with their sha256 in export.json."""
+    manifest = json.loads((national_export / "export.json").read_text())
+    for path in manifest["paths"]:
+        folder = national_export / path["label"]
+        network = pd.read_csv(folder / "network.csv", dtype=str)
+        assert network.to_dict("records") == [
+            {"name": f"kr-national {path['label']}", "pypsa_version": gridexport.PYPSA_VERSION}
+        ]
+        carriers = set(pd.read_csv(folder / "carriers.csv")["name"])
+        used = set(pd.read_csv(folder / "buses.csv")["carrier"])
+        used |= set(pd.read_csv(folder / "loads.csv")["carrier"])
+        assert carriers == used == {"AC", "baseline", "ai_data_centre"}
+        meta = json.loads((folder / "meta.json").read_text())
+        assert meta["scenario_id"] == "kr-national" and meta["seed"] == manifest["seed"]
+        assert meta["scenario_sha256"] == manifest["scenario_sha256"]
+        assert meta["monte_carlo_draws"] == SAMPLE and meta["path"] == {
+            key: value for key, value in path.items() if key != "annual_energy_twh"
+        }
+        assert meta["time"] == {
+            "snapshots": "hour starts in the zone's standard time (no daylight saving)",
+            "utc_offset": "+09:00",
+            "timezone": "Asia/Seoul",
+        }
+        assert meta["units"] == {"loads_t.p_set": "MW (mean load over the hour)"}
+        listed = {name for name in manifest["files"] if name.startswith(f"{path['label']}/")}
+        assert listed == {f"{path['label']}/{name}" for name in gridexport.PYPSA_FILES}
+        assert set(gridexport.PYPSA_FILES) == {p.name for p in folder.iterdir()}
+        assert all(gridexport._EXPORT_FILE.match(name) for name in listed)
 
 
 def test_plexos_and_wide_layouts(small_scenario_text, scenario_file, tmp_path, capsys):
