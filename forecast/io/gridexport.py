@@ -757,7 +757,10 @@ def check_request(
     if draws is not None and not (
         isinstance(draws, int) and not isinstance(draws, bool) and 1 <= draws <= MAX_PATHS
     ):
-        raise OptionsError(f"--draws = {draws!r}: must be an integer in 1..{MAX_PATHS}")
+        raise OptionsError(
+            f"--draws = {draws!r}: must be an integer in 1..{MAX_PATHS} (the paths to write; "
+            "the Monte Carlo sample they are chosen from is --sample)"
+        )
     if quantiles is not None and (
         not 1 <= len(quantiles) <= MAX_PATHS or any(not 0.0 <= q <= 1.0 for q in quantiles)
     ):

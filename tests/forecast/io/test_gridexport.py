@@ -249,6 +249,10 @@ def test_bad_input_is_one_line(small_scenario_text, scenario_file, tmp_path, cap
         (["--draws", "3", "--quantile", "0.5"], "--draws / --quantile: give one of them"),
         (["--format", "excel"], "--format = 'excel': allowed: pypsa, plexos, wide-csv"),
         (["--draws", "0"], "--draws = 0: must be an integer in 1..20"),
+        (
+            ["--draws", "200"],
+            "1..20 (the paths to write; the Monte Carlo sample they are chosen from is --sample)",
+        ),
         (["--quantile", "1.5"], "--quantile = [1.5]: give 1..20 probabilities in [0, 1]"),
         (["--rank-by", "peak"], "rank_by = 'peak': allowed: total, dc, ai"),
         (["--sample", "abc"], "--sample: Invalid value for --sample: 'abc' is not an integer"),
