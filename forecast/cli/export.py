@@ -39,7 +39,7 @@ def export_grid(
         str | None,
         typer.Option(
             help="Export K representative draws, kept whole: nearest P50 (K=1), or P10..P90 "
-            "evenly (K=3: P10, P50, P90) of the period's energy. Default: 1."
+            "evenly (K=3: P10, P50, P90) in every year on the --rank-by measures. Default: 1."
         ),
     ] = None,
     quantile: Annotated[
@@ -50,8 +50,19 @@ def export_grid(
         ),
     ] = None,
     rank_by: Annotated[
-        str, typer.Option(help="Rank draws by the grid's total energy (total) or data-centre (ai).")
+        str,
+        typer.Option(
+            help="Rank draws by each year's grid total energy and peak and data-centre energy "
+            "(total), data-centre energy and peak (dc) or AI energy and peak (ai)."
+        ),
     ] = "total",
+    bus: Annotated[
+        str | None,
+        typer.Option(
+            help="Rename buses: OLD=NEW[,OLD=NEW...] (the grid-wide bus, e.g. KR, and the "
+            "regions'), in loads.csv, buses.csv and export.json."
+        ),
+    ] = None,
     sample: Annotated[
         str, typer.Option(help="Monte Carlo draws the paths come from (1..100000).")
     ] = "1000",
@@ -96,6 +107,8 @@ def export_grid(
     representative = None if quantile is not None else parse_integer(draws or "1", "--draws")
     probabilities = None if quantile is None else parse_quantiles(quantile)
     gridexport.check_request(representative, probabilities, rank_by, options.draws)
+    buses = None if bus is None else _bus_mapping(bus)
+    gridexport.check_buses(loaded, options, buses, representative=representative is not None)
     with projection_bar(f"{loaded.id} x {options.draws} draws", quiet=quiet) as progress:
         paths = gridexport.grid_paths(
             loaded,
@@ -103,6 +116,7 @@ def export_grid(
             draws=representative,
             quantiles=probabilities,
             rank_by=rank_by,
+            buses=buses,
             progress=progress,
         )
     warn_weather_fallback(options, paths.dataset)
@@ -110,6 +124,21 @@ def export_grid(
     if not quiet:
         _summary(loaded.id, paths)
     print(f"wrote {len(written)} files under {out} (manifest {written[-1]})")
+
+
+def _bus_mapping(text: str) -> dict[str, str]:
+    """``--bus KR=KOR,capital=seoul`` as ``{"KR": "KOR", "capital": "seoul"}``."""
+    from forecast.errors import OptionsError
+
+    mapping: dict[str, str] = {}
+    for part in text.split(","):
+        old, equals, new = (piece.strip() for piece in part.partition("="))
+        if not (old and equals and new) or "=" in new:
+            raise OptionsError(f"--bus = {text!r}: give OLD=NEW[,OLD=NEW...], e.g. KR=KOR")
+        if old in mapping:
+            raise OptionsError(f"--bus = {text!r}: {old} is renamed twice; give it one name")
+        mapping[old] = new
+    return mapping
 
 
 def _summary(scenario_id: str, paths) -> None:
@@ -131,9 +160,22 @@ def _summary(scenario_id: str, paths) -> None:
             f"{years[position]}: {energy[index, position]:,.2f} TWh" for position in shown
         )
         what = (
-            f"draw {info['draw']} (nearest P{round(100 * info['probability'])} of "
-            f"{info['ranked_by']})"
+            f"draw {info['draw']} (nearest P{round(100 * info['probability'])}: "
+            f"{_percentile_ranges(info)})"
             if "draw" in info
             else f"hour-by-hour quantile {info['probability']:g} (not a load path)"
         )
         print(f"  {info['label']}: {what}; {by_year}")
+
+
+def _percentile_ranges(info: dict) -> str:
+    """The range over the years of a representative draw's percentile on each measure it was
+    ranked by: ``total energy P44–P57, peak P38–P61``."""
+    from forecast.io.gridexport import METRIC_LABELS
+
+    ranges = []
+    for name in info["ranked_by"]:
+        by_year = info["percentiles_by_year"][name].values()
+        low, high = (round(100 * bound) for bound in (min(by_year), max(by_year)))
+        ranges.append(f"{METRIC_LABELS[name]} P{low}" + (f"–P{high}" if high != low else ""))
+    return ", ".join(ranges)

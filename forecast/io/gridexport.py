@@ -3,11 +3,14 @@
 A capacity-expansion model wants one hourly load path per load and bus. A projection holds
 thousands of paths (one per draw); this module picks which to hand over, explicitly:
 
-* **representative draws** (``draws=K``): the draws whose period energy (sum over the period's
-  years of the grid's total energy, or of the data-centre energy with ``rank_by="ai"``) lies
-  nearest the probabilities :func:`representative_probabilities` (P50; P10 and P90; P10, P50
-  and P90; ...). Each is kept *whole*: every hour, load and year of one draw, so the path is
-  one physically coherent future (its peaks, its weather year, its AI load at the peak hour).
+* **representative draws** (``draws=K``): for each probability of
+  :func:`representative_probabilities` (P50; P10 and P90; P10, P50 and P90; ...), the draw
+  that sits nearest it in every year on several measures at once (:func:`rank_metrics`: the
+  grid's total energy and peak, and the data-centre energy; or the data-centre or the AI load
+  alone): each draw's percentile among the draws in each year and measure, and the draw whose
+  mean squared distance from the probability is least (:func:`representative_draws`). Each is
+  kept *whole*: every hour, load and year of one draw, so the path is one physically coherent
+  future (its peaks, its weather year, its AI load at the peak hour).
 * **quantile paths** (``quantiles=(q, ...)``): for every load and hour separately, the
   ``q``-quantile over draws. Such a path is *not* a load path: no draw has it, its loads do not
   sum to the same quantile of the total, and its peak is lower than the ``q``-quantile of the
@@ -21,9 +24,9 @@ for each region that has some, split by the draw's regional shares of each year'
 energy) and ``ai_dc_<region>`` (AI data-centre load of each scenario region). They sum to the
 projection's total grid load hour by hour; without a baseline model, to the data-centre load,
 and a non-AI load that the grid's metered demand already holds (``in_baseline``) is then named
-in its column's description. The grid-wide loads sit on a bus named after the country, each
-region's loads on a bus named after the region: ``loads.csv`` is the mapping to rename to a
-model's own buses.
+in its column's description. The grid-wide loads sit on a bus named after the baseline
+model's grid (:func:`grid_bus`: ``KR``, ``AU-NSW``), each region's loads on a bus named after
+the region: ``loads.csv`` is the mapping to a model's own buses.
 
 Time: rows are the projection's hours; they are labelled in the zone's standard time (a fixed
 UTC offset, :func:`forecast.calendar.standard_utc_offset`: 24 periods every day, no repeated
@@ -43,6 +46,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -60,12 +64,35 @@ from forecast.projection import ProjectionOptions, project
 from forecast.scenario import Scenario
 from forecast.units import MWH_TO_TWH
 
+if TYPE_CHECKING:
+    from forecast.baseline.model import BaselineModel
+
 FORMATS = ("pypsa", "plexos", "wide-csv", "wide-parquet")
-RANK_BY = ("total", "ai")
+RANK_BY = ("total", "dc", "ai")
+#: What each rank measure is called in the command line's summary.
+METRIC_LABELS = {
+    "total_energy_twh": "total energy",
+    "total_peak_gw": "peak",
+    "dc_energy_twh": "data-centre energy",
+    "dc_peak_gw": "data-centre peak",
+    "ai_energy_twh": "AI energy",
+    "ai_peak_gw": "AI peak",
+}
+#: Measures whose percentiles the manifest records for every representative draw, where the
+#: projection has them, beside those it was ranked by.
+RECORDED_METRICS = ("total_energy_twh", "total_peak_gw", "dc_energy_twh", "ai_energy_twh")
 #: Most paths one export writes.
 MAX_PATHS = 20
 #: Written beside the paths: provenance, the loads and buses, the paths' draws and energies.
 MANIFEST = "export.json"
+#: The files of a path's folder in the ``pypsa`` format.
+PYPSA_FILES = (
+    "network.csv", "meta.json", "snapshots.csv", "carriers.csv", "buses.csv", "loads.csv",
+    "loads-p_set.csv",
+)  # fmt: skip
+#: The PyPSA version written in ``network.csv``: the one the folder was checked with (PyPSA
+#: warns on importing a network of an older version than its own, "v0.0.0" where none is given).
+PYPSA_VERSION = "1.4.0"
 
 
 @dataclass(frozen=True)
@@ -97,7 +124,9 @@ class GridPaths:
     year : int64[H]
         Each hour's year in the zone's standard time (that of its ``standard`` label).
     paths : list of dict
-        What each path is (kind, draw, probability, the draw's rank energy [TWh]).
+        What each path is: kind, probability; for a representative draw its draw, the measures
+        it was ranked by, its root-mean-square distance from the probability and its
+        percentile among the draws per measure and year. [-]
     dataset : xarray.Dataset
         The projection the paths come from (annual resolution, per-draw values).
     """
@@ -119,17 +148,76 @@ class GridPaths:
         )
 
 
-def _distinct_nearest(energy: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """For each target in turn, the draw whose energy is nearest it among the draws not yet
+def _distinct_lowest(cost: np.ndarray) -> np.ndarray:
+    """For each row of ``cost`` [K, D] in turn, the draw of least cost among the draws not yet
     chosen (ties to the lower draw): K representative draws are K different draws, also where
-    draws share their energy (a scenario without uncertainty). int64[K]"""
-    taken = np.zeros(energy.size, dtype=bool)
-    chosen = np.empty(targets.size, dtype=np.int64)
-    for position, target in enumerate(targets):
-        distance = np.where(taken, np.inf, np.abs(energy - target))
-        chosen[position] = int(np.argmin(distance))
+    draws are alike (a scenario without uncertainty). int64[K]"""
+    taken = np.zeros(cost.shape[1], dtype=bool)
+    chosen = np.empty(cost.shape[0], dtype=np.int64)
+    for position, row in enumerate(cost):
+        chosen[position] = int(np.argmin(np.where(taken, np.inf, row)))
         taken[chosen[position]] = True
     return chosen
+
+
+def percentile_ranks(values: np.ndarray) -> np.ndarray:
+    """Each draw's mid-rank percentile among the draws, for each year: ``(rank + 0.5) / n``
+    with ``rank`` counted from 0 upwards; tied draws share their mean rank (draws alike all
+    sit at 0.5). [-] float64[D, Y] from ``values`` [D, Y]"""
+    n = values.shape[0]
+    out = np.empty(values.shape)
+    for column in range(values.shape[1]):
+        ordered = np.sort(values[:, column])
+        below = np.searchsorted(ordered, values[:, column], side="left")
+        up_to = np.searchsorted(ordered, values[:, column], side="right")
+        # mean rank of the tied block [below, up_to): (below + up_to - 1) / 2
+        out[:, column] = (below + up_to) / (2 * n)
+    return out
+
+
+def representative_draws(
+    percentiles: np.ndarray, probabilities: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The draws nearest ``probabilities`` on every measure and year at once.
+
+    Parameters
+    ----------
+    percentiles : float64[M, D, Y]
+        Each draw's percentile among the draws (:func:`percentile_ranks`) per measure and
+        year. [-]
+    probabilities : float64[K]
+        Target probabilities. [-]
+
+    Returns
+    -------
+    chosen : int64[K]
+        For each probability ``p`` in turn, the draw not chosen yet that minimises the mean
+        over measures of the mean over years of ``(r - p)**2`` (ties to the lower draw).
+    cost : float64[K]
+        That mean squared distance of each chosen draw. [-]
+    """
+    squared = (percentiles[None] - probabilities[:, None, None, None]) ** 2  # [K, M, D, Y]
+    cost = squared.mean(axis=3).mean(axis=1)  # [K, D]
+    chosen = _distinct_lowest(cost)
+    return chosen, cost[np.arange(chosen.size), chosen]
+
+
+def rank_metrics(dataset: xr.Dataset, rank_by: str) -> tuple[str, ...]:
+    """The per-draw annual measures that ``rank_by`` ranks draws by, as they are named in
+    ``dataset`` (less ``_per_draw``).
+
+    ``total``: the grid's total energy and peak and the data-centre energy (all the exported
+    loads near their level; a non-AI load the baseline holds is seen by the last alone);
+    without a baseline the total *is* the data-centre load, counted once. ``dc``: the
+    data-centre energy and peak; ``ai``: the AI load's. Without non-AI load the data-centre
+    load is the AI load.
+    """
+    dc = "dc" if "dc_energy_twh_per_draw" in dataset else "ai"
+    if rank_by == "ai":
+        return ("ai_energy_twh", "ai_peak_gw")
+    if rank_by == "total" and "total_energy_twh_per_draw" in dataset:
+        return ("total_energy_twh", "total_peak_gw", f"{dc}_energy_twh")
+    return (f"{dc}_energy_twh", f"{dc}_peak_gw")
 
 
 def representative_probabilities(count: int) -> np.ndarray:
@@ -140,14 +228,79 @@ def representative_probabilities(count: int) -> np.ndarray:
     return np.linspace(0.1, 0.9, count)
 
 
-def _loads(scenario: Scenario, has_baseline: bool) -> tuple[list[Load], np.ndarray]:
-    """The columns, and the stream rows they are made from."""
+def grid_bus(scenario: Scenario, model: BaselineModel | None) -> str:
+    """The name of the grid-wide bus: the baseline model's grid, its country and, where the
+    model's holidays are a subdivision's, the subdivision, ISO 3166-2 style (``AU-NSW``: the
+    NSW model carries NSW demand, not Australia's); else the country (``KR``), also without a
+    baseline model."""
+    if model is None:
+        return scenario.country
+    if model.spec.subdivision is None:
+        return model.spec.country
+    return f"{model.spec.country}-{model.spec.subdivision}"
+
+
+def _bus_names(
+    scenario: Scenario, model: BaselineModel | None, *, representative: bool
+) -> list[str]:
+    """The buses of an export, in order: the grid-wide bus where a load sits on it (the
+    baseline, or the non-AI load in one column: not where representative draws split it by
+    region, :func:`_non_ai_by_region`), then the regions."""
+    split = representative and len(scenario.regions) > 1 and bool(scenario.non_ai_loads)
+    grid_wide = model is not None or (bool(scenario.non_ai_loads) and not split)
+    return [grid_bus(scenario, model)] * grid_wide + list(scenario.regions)
+
+
+def _check_buses(buses: dict[str, str], names: list[str]) -> None:
+    """Refuse a renaming of buses that names a bus the export does not have, gives an empty
+    name, or puts two buses on one (an export keeps its loads' buses apart)."""
+    for old, new in buses.items():
+        if old not in names:
+            raise OptionsError(
+                f"--bus: {old!r} is not one of the export's buses; allowed: {', '.join(names)}"
+            )
+        if not (isinstance(new, str) and new.strip()):
+            raise OptionsError(f"--bus: {old}={new!r}: give the bus a name")
+    renamed: dict[str, str] = {}
+    for name in names:
+        new = buses.get(name, name)
+        if new in renamed:
+            raise OptionsError(
+                f"--bus: {renamed[new]} and {name} would both be bus {new!r}; give each bus a "
+                "name of its own"
+            )
+        renamed[new] = name
+
+
+def check_buses(
+    scenario: Scenario,
+    options: ProjectionOptions,
+    buses: dict[str, str] | None,
+    *,
+    representative: bool,
+) -> None:
+    """Refuse, before any work, a renaming of buses :func:`grid_paths` would refuse
+    (``representative``: representative draws, not quantile paths).
+
+    Raises
+    ------
+    OptionsError
+        A bus the export does not have (naming the allowed ones), an empty name, or two buses
+        renamed to one.
+    """
+    if buses:
+        model = baseline_model(scenario, options)
+        _check_buses(buses, _bus_names(scenario, model, representative=representative))
+
+
+def _loads(scenario: Scenario, has_baseline: bool, bus: str) -> tuple[list[Load], np.ndarray]:
+    """The columns (the grid-wide ones on ``bus``), and the stream rows they are made from."""
     loads, rows = [], []
     if has_baseline:
         loads.append(
             Load(
                 "baseline",
-                scenario.country,
+                bus,
                 "baseline",
                 "demand of the baseline model's grid, less the non-AI data-centre load it "
                 "already holds",
@@ -158,7 +311,7 @@ def _loads(scenario: Scenario, has_baseline: bool) -> tuple[list[Load], np.ndarr
         loads.append(
             Load(
                 "non_ai_dc",
-                scenario.country,
+                bus,
                 "non_ai_data_centre",
                 "non-AI data-centre load (conventional servers, storage, network x PUE)"
                 + (" of every region" if len(scenario.regions) > 1 else "")
@@ -254,17 +407,6 @@ def _columns(has_baseline: bool, n_columns: int):
     return columns
 
 
-def _rank_energy(dataset: xr.Dataset, rank_by: str) -> tuple[np.ndarray, str]:
-    """Each draw's energy over the period that draws are ranked by, and its variable. [TWh]"""
-    if rank_by == "total" and "total_energy_twh_per_draw" in dataset:
-        name = "total_energy_twh"
-    elif "dc_energy_twh_per_draw" in dataset:
-        name = "dc_energy_twh"
-    else:
-        name = "ai_energy_twh"
-    return dataset[f"{name}_per_draw"].sum("year").to_numpy(), name
-
-
 def grid_paths(
     scenario: Scenario,
     options: ProjectionOptions | None = None,
@@ -272,6 +414,7 @@ def grid_paths(
     draws: int | None = None,
     quantiles: tuple[float, ...] | None = None,
     rank_by: str = "total",
+    buses: dict[str, str] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> GridPaths:
     """Hourly load paths of ``scenario`` for a grid model.
@@ -288,8 +431,11 @@ def grid_paths(
     quantiles : tuple of float, optional
         Export these hour-by-hour quantile paths instead (not load paths; see the module).
     rank_by : str
-        ``total`` (the grid's total energy) or ``ai`` (data-centre energy): what representative
-        draws are ranked by.
+        What representative draws are ranked by (:func:`rank_metrics`): ``total`` (the grid's
+        total energy and peak and the data-centre energy), ``dc`` (the data-centre energy and
+        peak) or ``ai`` (the AI load's energy and peak).
+    buses : dict of str to str, optional
+        Rename buses, ``{old: new}``: the grid-wide bus (:func:`grid_bus`) and the regions'.
     progress : callable, optional
         Called as ``progress(done, total)`` in projected hours (representative draws take two
         passes over the period, counted together).
@@ -297,7 +443,8 @@ def grid_paths(
     Raises
     ------
     OptionsError
-        Both or neither of ``draws`` and ``quantiles``, or a value out of range.
+        Both or neither of ``draws`` and ``quantiles``, a value out of range, or ``buses``
+        naming a bus the export does not have or renaming two buses to one.
     """
     base = dataclasses.replace(
         options or ProjectionOptions(), resolution="annual", per_draw=True, duration_curves=False
@@ -308,7 +455,9 @@ def grid_paths(
     n_hours = len(calendar.local)
     # Loaded once for both passes; whether there is one decides the columns.
     model = baseline_model(scenario, base)
-    loads, rows = _loads(scenario, model is not None)
+    buses = buses or {}
+    _check_buses(buses, _bus_names(scenario, model, representative=draws is not None))
+    loads, rows = _loads(scenario, model is not None, grid_bus(scenario, model))
     columns = _columns(model is not None, len(loads))
     if quantiles is not None:
         quantile_sink = QuantilePaths(
@@ -326,10 +475,18 @@ def grid_paths(
         # Two passes with the same seed draw the same numbers: the first ranks the draws, the
         # second keeps the chosen ones' hours.
         first = project(scenario, base, baseline=model, progress=_pass(progress, 0, 2))
-        energy, ranked_by = _rank_energy(first, rank_by)
+        ranked_by = rank_metrics(first, rank_by)
+        recorded = [
+            m for m in dict.fromkeys((*ranked_by, *RECORDED_METRICS)) if f"{m}_per_draw" in first
+        ]
+        percentiles = {
+            name: percentile_ranks(first[f"{name}_per_draw"].transpose("draw", "year").to_numpy())
+            for name in recorded
+        }
         probabilities = representative_probabilities(draws)
-        targets = np.quantile(energy, probabilities)
-        chosen = _distinct_nearest(energy, targets)
+        chosen, cost = representative_draws(
+            np.stack([percentiles[name] for name in ranked_by]), probabilities
+        )
         sink = DrawPaths(rows, chosen, n_hours, columns, len(loads))
         dataset = project(
             scenario, base, baseline=model, hourly_sinks=[sink], progress=_pass(progress, 1, 2)
@@ -341,23 +498,27 @@ def grid_paths(
         labels = [
             f"p{round(100 * p):02d}-draw-{d}" for p, d in zip(probabilities, chosen, strict=True)
         ]
+        years = [str(int(y)) for y in first["year"].to_numpy()]
         paths = [
             {
                 "label": label,
                 "kind": "representative draw",
                 "draw": int(d),
                 "probability": float(p),
-                "ranked_by": f"{ranked_by} summed over the period",
-                "rank_energy_twh": float(energy[d]),
-                "rank_energy_quantile_twh": float(t),
+                "ranked_by": list(ranked_by),
+                "rms_percentile_distance": float(np.sqrt(c)),
+                "percentiles_by_year": {
+                    name: dict(zip(years, np.round(values[d], 6).tolist(), strict=True))
+                    for name, values in percentiles.items()
+                },
             }
-            for label, d, p, t in zip(labels, chosen, probabilities, targets, strict=True)
+            for label, d, p, c in zip(labels, chosen, probabilities, cost, strict=True)
         ]
     utc = calendar.local.tz_convert("UTC")
     standard = (utc + standard_utc_offset(scenario.timezone)).tz_localize(None)
     return GridPaths(
         labels=labels,
-        loads=loads,
+        loads=[dataclasses.replace(load, bus=buses.get(load.bus, load.bus)) for load in loads],
         load_mw=load_mw,
         utc=utc,
         standard=standard,
@@ -408,9 +569,47 @@ def _pypsa(paths: GridPaths, index: int, folder: Path) -> list[Path]:
         ),
         folder / "loads.csv",
     )
-    return [
-        folder / name for name in ("loads-p_set.csv", "snapshots.csv", "buses.csv", "loads.csv")
-    ]
+    # Every carrier the buses and loads name: PyPSA's consistency check warns of undefined ones.
+    carriers = ["AC", *dict.fromkeys(load.carrier for load in paths.loads)]
+    _write_csv(pd.DataFrame({"name": carriers}), folder / "carriers.csv")
+    # PyPSA's own layout of network.csv (its exporter's): the name, then the attributes.
+    attrs = paths.dataset.attrs
+    network = pd.DataFrame(
+        {"name": [f"{attrs['scenario_id']} {paths.labels[index]}"], "pypsa_version": PYPSA_VERSION}
+    )
+    _write_csv(network, folder / "network.csv")
+    text = json.dumps(_pypsa_meta(paths, index), indent=2) + "\n"
+    atomic_write(folder / "meta.json", lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return [folder / name for name in PYPSA_FILES]
+
+
+def _pypsa_meta(paths: GridPaths, index: int) -> dict:
+    """What PyPSA reads into ``n.meta``: the path, where it comes from, its time and units."""
+    attrs = paths.dataset.attrs
+    return {
+        "source": "forecast export-grid",
+        "scenario_id": attrs["scenario_id"],
+        "scenario_sha256": attrs["scenario_sha256"],
+        "seed": attrs["seed"],
+        "monte_carlo_draws": attrs["draws"],
+        "period_start": attrs["period_start"],
+        "period_end": attrs["period_end"],
+        "baseline_model": attrs["baseline_model"],
+        "code_version": forecast.__version__,
+        "time": {
+            "snapshots": "hour starts in the zone's standard time (no daylight saving)",
+            "utc_offset": _utc_offset(paths),
+            "timezone": attrs["timezone"],
+        },
+        "units": {"loads_t.p_set": "MW (mean load over the hour)"},
+        "path": paths.paths[index],
+    }
+
+
+def _utc_offset(paths: GridPaths) -> str:
+    """The standard time's UTC offset, ``+09:00``."""
+    minutes = int((paths.standard[0] - paths.utc[0].tz_localize(None)) / pd.Timedelta(minutes=1))
+    return f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def _plexos(paths: GridPaths, index: int, folder: Path) -> list[Path]:
@@ -439,33 +638,41 @@ def _wide(paths: GridPaths, index: int) -> pd.DataFrame:
 def write(paths: GridPaths, out: Path, file_format: str) -> list[Path]:
     """Write every path in ``file_format`` under the directory ``out`` and the manifest.
 
-    ``pypsa``: ``<out>/<label>/`` with ``snapshots.csv``, ``buses.csv``, ``loads.csv`` (the bus
-    mapping) and ``loads-p_set.csv`` (snapshots x loads, MW), a folder PyPSA's
-    ``Network.import_from_csv_folder`` reads. ``plexos``: ``<out>/<label>/load_<year>.csv``,
-    one row per hour (8,760 or 8,784) with Year, Month, Day, Period (1-24) and one column per
-    load (``<load>_mw``). ``wide-csv`` / ``wide-parquet``: ``<out>/<label>.csv`` or
-    ``.parquet``, one row per hour of the period, columns ``<load>_mw``. Every file is written
-    atomically, and the manifest lists each with its sha256. Into an earlier export's folder,
-    the earlier files this export does not rewrite are removed if unchanged since; edited ones
-    and anything unlisted stay.
+    ``pypsa``: ``<out>/<label>/`` with ``network.csv`` (name, PyPSA version), ``meta.json``
+    (``n.meta``: provenance, time convention, units, the path), ``snapshots.csv``,
+    ``carriers.csv``, ``buses.csv``, ``loads.csv`` (the bus mapping) and ``loads-p_set.csv``
+    (snapshots x loads, MW), a folder PyPSA's ``Network.import_from_csv_folder`` reads.
+    ``plexos``: ``<out>/<label>/load_<year>.csv``, one row per hour (8,760 or 8,784) with
+    Year, Month, Day, Period (1-24) and one column per load (``<load>_mw``). ``wide-csv`` /
+    ``wide-parquet``: ``<out>/<label>.csv`` or ``.parquet``, one row per hour of the period,
+    columns ``<load>_mw``. Every file is written atomically, and the manifest lists each with
+    its sha256. Into an earlier export's folder, the earlier files this export does not
+    rewrite are removed if unchanged since; edited ones and anything unlisted stay. A file
+    this export would write over that the earlier export did not write, or that was edited
+    since, is refused before anything is written.
 
     Returns
     -------
     list of Path
         The files written, manifest last.
+
+    Raises
+    ------
+    OptionsError
+        An unknown format, an ``out`` :func:`check_out` refuses, or a file to write over that
+        is not the earlier export's as it wrote it (naming the file).
     """
     if file_format not in FORMATS:
         raise OptionsError(f"--format = {file_format!r}: allowed: {', '.join(FORMATS)}")
     out = Path(out)
     check_out(out)
     earlier = _earlier_export(out)
+    _check_overwrites(out, _file_names(paths, file_format), earlier)
     out.mkdir(exist_ok=True)
     written: list[Path] = []
     for index, label in enumerate(paths.labels):
         if file_format in ("pypsa", "plexos"):
             folder = out / label
-            if folder.is_symlink():
-                raise OptionsError(f"--out: {label} is a link; an export writes its own folders")
             folder.mkdir(exist_ok=True)
             written += (_pypsa if file_format == "pypsa" else _plexos)(paths, index, folder)
         elif file_format == "wide-csv":
@@ -493,6 +700,42 @@ def write(paths: GridPaths, out: Path, file_format: str) -> list[Path]:
     return [*written, manifest]
 
 
+def _file_names(paths: GridPaths, file_format: str) -> list[str]:
+    """The files :func:`write` writes in ``file_format``, relative to ``--out``, manifest aside."""
+    if file_format == "pypsa":
+        return [f"{label}/{name}" for label in paths.labels for name in PYPSA_FILES]
+    if file_format == "plexos":
+        years = np.unique(paths.year)
+        return [f"{label}/load_{year}.csv" for label in paths.labels for year in years]
+    suffix = "csv" if file_format == "wide-csv" else "parquet"
+    return [f"{label}.{suffix}" for label in paths.labels]
+
+
+def _check_overwrites(out: Path, names: list[str], earlier: dict[Path, str]) -> None:
+    """Refuse, before anything is written, to write over a file (or through a link) that the
+    earlier export in ``out`` did not write, or that was edited since (its sha256 differs from
+    the one the earlier export listed): a user's edit is never lost silently."""
+    for name in names:
+        file = out / name
+        if file.parent != out and (file.parent.is_symlink() or file.parent.is_file()):
+            raise OptionsError(
+                f"--out: {file.parent.name} is not a folder an export wrote; move it away or "
+                "export into a new folder"
+            )
+        if not (file.exists() or file.is_symlink()):
+            continue
+        if file not in earlier:
+            raise OptionsError(
+                f"--out: {name} exists and is not listed in {MANIFEST} (the earlier export did "
+                "not write it); move it away or export into a new folder"
+            )
+        if sha256_file(file) != earlier[file]:
+            raise OptionsError(
+                f"--out: {name} was edited since the earlier export (its sha256 differs from "
+                f"{MANIFEST}'s); move it away or export into a new folder"
+            )
+
+
 def check_request(
     draws: int | None, quantiles: tuple[float, ...] | None, rank_by: str, sample: int | None = None
 ) -> None:
@@ -514,7 +757,10 @@ def check_request(
     if draws is not None and not (
         isinstance(draws, int) and not isinstance(draws, bool) and 1 <= draws <= MAX_PATHS
     ):
-        raise OptionsError(f"--draws = {draws!r}: must be an integer in 1..{MAX_PATHS}")
+        raise OptionsError(
+            f"--draws = {draws!r}: must be an integer in 1..{MAX_PATHS} (the paths to write; "
+            "the Monte Carlo sample they are chosen from is --sample)"
+        )
     if quantiles is not None and (
         not 1 <= len(quantiles) <= MAX_PATHS or any(not 0.0 <= q <= 1.0 for q in quantiles)
     ):
@@ -567,7 +813,8 @@ def check_out(out: Path) -> None:
 
 #: A file an export writes, relative to ``--out``: a path's folder's file, or its wide table.
 _EXPORT_FILE = re.compile(
-    r"^[A-Za-z0-9][A-Za-z0-9.-]*/(snapshots|buses|loads|loads-p_set|load_\d{4})\.csv$"
+    r"^[A-Za-z0-9][A-Za-z0-9.-]*/"
+    r"((network|snapshots|carriers|buses|loads|loads-p_set|load_\d{4})\.csv|meta\.json)$"
     r"|^[A-Za-z0-9][A-Za-z0-9.-]*\.(csv|parquet)$"
 )
 
@@ -609,8 +856,6 @@ def _manifest(paths: GridPaths, file_format: str) -> dict:
     attrs = paths.dataset.attrs
     energy = paths.annual_energy_twh()
     years = [int(y) for y in np.unique(paths.year)]
-    offset = paths.standard[0] - paths.utc[0].tz_localize(None)
-    hours = int(offset / pd.Timedelta(hours=1))
     return {
         "format": file_format,
         "scenario_id": attrs["scenario_id"],
@@ -623,7 +868,7 @@ def _manifest(paths: GridPaths, file_format: str) -> dict:
         "weather": f"{attrs['weather_location']}: {attrs['weather_kind']}",
         "code_version": forecast.__version__,
         "units": "MW (mean load over the hour)",
-        "time": f"hour starts in the zone's standard time, UTC{hours:+03d}:00 (no daylight "
+        "time": f"hour starts in the zone's standard time, UTC{_utc_offset(paths)} (no daylight "
         f"saving; {attrs['timezone']}); rows split by the year of that time",
         "partial_years": partial_years(paths.year),
         "loads": [dataclasses.asdict(load) for load in paths.loads],

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -56,14 +57,29 @@ def test_pypsa_export_of_kr_national_reads_back_as_the_chosen_draws(
     national_export, national_projection
 ):
     """Snapshots x loads in MW; each year's sum is the chosen draw's annual energy in the
-    projection (total, and the AI loads the AI energy); the draws are nearest P10/P50/P90."""
+    projection (total, and the AI loads the AI energy); the draws are those nearest P10/P50/P90
+    in every year on total energy, total peak and data-centre (here AI) energy, recomputed
+    here with pandas' ranks and a search over every draw."""
     manifest = json.loads((national_export / "export.json").read_text())
     assert [path["probability"] for path in manifest["paths"]] == [0.1, 0.5, 0.9]
-    period_energy = national_projection["total_energy_twh_per_draw"].sum("year").to_numpy()
+    measures = ["total_energy_twh", "total_peak_gw", "ai_energy_twh"]
+    percentiles = {
+        name: (national_projection[f"{name}_per_draw"].to_pandas().rank() - 0.5) / SAMPLE
+        for name in measures
+    }  # [draw, year], ties at their mean rank
+    taken: list[int] = []
     for path in manifest["paths"]:
         draw = path["draw"]
-        target = np.quantile(period_energy, path["probability"])
-        assert draw == int(np.argmin(np.abs(period_energy - target)))
+        p = path["probability"]
+        cost = sum(((percentiles[name] - p) ** 2).mean(axis=1) for name in measures) / 3
+        assert draw == int(cost.drop(index=taken).idxmin()) and draw not in taken
+        taken.append(draw)
+        assert path["ranked_by"] == measures
+        assert path["rms_percentile_distance"] == pytest.approx(np.sqrt(cost[draw]))
+        for name in measures:
+            np.testing.assert_allclose(
+                list(path["percentiles_by_year"][name].values()), percentiles[name].loc[draw]
+            )
         loads, p_set = _read_pypsa(national_export / path["label"])
         assert list(p_set.columns) == list(loads.index) == [
             "baseline", "ai_dc_capital", "ai_dc_non_capital"
@@ -102,12 +118,56 @@ def test_manifest_says_what_the_paths_are(national_export):
     first = manifest["paths"][0]
     assert first["kind"] == "representative draw" and first["label"].startswith("p10-draw-")
     assert set(first["annual_energy_twh"]) == {"2030", "2031"}
+    # every measure's percentile is recorded, also those not ranked by (no non-AI load here)
+    assert set(first["percentiles_by_year"]) == {"total_energy_twh", "total_peak_gw",
+                                                 "ai_energy_twh"}  # fmt: skip
 
 
-def test_plexos_and_wide_layouts(small_scenario_text, scenario_file, tmp_path):
+def test_pypsa_folder_names_its_network_carriers_and_meta(national_export):
+    """PyPSA 1.4 warned "Importing network from PyPSA version v0.0.0" (no network.csv) and of
+    undefined carriers, and n.meta was empty: each folder now has network.csv (name, PyPSA
+    version), carriers.csv (every carrier its buses and loads name) and meta.json (n.meta),
+    listed with their sha256 in export.json."""
+    manifest = json.loads((national_export / "export.json").read_text())
+    for path in manifest["paths"]:
+        folder = national_export / path["label"]
+        network = pd.read_csv(folder / "network.csv", dtype=str)
+        assert network.to_dict("records") == [
+            {"name": f"kr-national {path['label']}", "pypsa_version": gridexport.PYPSA_VERSION}
+        ]
+        carriers = set(pd.read_csv(folder / "carriers.csv")["name"])
+        used = set(pd.read_csv(folder / "buses.csv")["carrier"])
+        used |= set(pd.read_csv(folder / "loads.csv")["carrier"])
+        assert carriers == used == {"AC", "baseline", "ai_data_centre"}
+        meta = json.loads((folder / "meta.json").read_text())
+        assert meta["scenario_id"] == "kr-national" and meta["seed"] == manifest["seed"]
+        assert meta["scenario_sha256"] == manifest["scenario_sha256"]
+        assert meta["monte_carlo_draws"] == SAMPLE and meta["path"] == {
+            key: value for key, value in path.items() if key != "annual_energy_twh"
+        }
+        assert meta["time"] == {
+            "snapshots": "hour starts in the zone's standard time (no daylight saving)",
+            "utc_offset": "+09:00",
+            "timezone": "Asia/Seoul",
+        }
+        assert meta["units"] == {"loads_t.p_set": "MW (mean load over the hour)"}
+        listed = {name for name in manifest["files"] if name.startswith(f"{path['label']}/")}
+        assert listed == {f"{path['label']}/{name}" for name in gridexport.PYPSA_FILES}
+        assert set(gridexport.PYPSA_FILES) == {p.name for p in folder.iterdir()}
+        assert all(gridexport._EXPORT_FILE.match(name) for name in listed)
+
+
+def test_plexos_and_wide_layouts(small_scenario_text, scenario_file, tmp_path, capsys):
     scenario = scenario_file(small_scenario_text)
     common = ["export-grid", str(scenario), "--sample", "12", "--weather", "typical"]
     assert main([*common, "--format", "plexos", "--out", str(tmp_path / "plexos")]) == 0
+    summary = capsys.readouterr().out
+    # the summary says where the draw sits on each measure it was ranked by, over the years
+    assert re.search(
+        r"p50-draw-\d+: draw \d+ \(nearest P50: total energy P\d+(–P\d+)?, "
+        r"peak P\d+(–P\d+)?, AI energy P\d+(–P\d+)?\); 2025: ",
+        summary,
+    ), summary
     folder = next(p for p in (tmp_path / "plexos").iterdir() if p.is_dir())
     assert folder.name.startswith("p50-draw-")
     for year, hours in ((2025, 8760), (2026, 8760)):
@@ -151,6 +211,8 @@ def test_plexos_years_are_standard_time_years_in_a_zone_with_summer_at_new_year(
     manifest = json.loads((out / "export.json").read_text())
     assert manifest["partial_years"] == {"2029": "1 of 8760 hours", "2030": "8759 of 8760 hours"}
     assert "UTC+10:00" in manifest["time"]
+    # the NSW model's demand is NSW's, not Australia's: its bus was "AU"
+    assert {load["name"]: load["bus"] for load in manifest["loads"]}["baseline"] == "AU-NSW"
     energy = manifest["paths"][0]["annual_energy_twh"]
     written = sum(frame[column].sum() for frame in (early, year) for column in frame.columns[4:])
     assert written * 1e-6 == pytest.approx(sum(sum(e.values()) for e in energy.values()))
@@ -187,11 +249,26 @@ def test_bad_input_is_one_line(small_scenario_text, scenario_file, tmp_path, cap
         (["--draws", "3", "--quantile", "0.5"], "--draws / --quantile: give one of them"),
         (["--format", "excel"], "--format = 'excel': allowed: pypsa, plexos, wide-csv"),
         (["--draws", "0"], "--draws = 0: must be an integer in 1..20"),
+        (
+            ["--draws", "200"],
+            "1..20 (the paths to write; the Monte Carlo sample they are chosen from is --sample)",
+        ),
         (["--quantile", "1.5"], "--quantile = [1.5]: give 1..20 probabilities in [0, 1]"),
-        (["--rank-by", "peak"], "rank_by = 'peak': allowed: total, ai"),
+        (["--rank-by", "peak"], "rank_by = 'peak': allowed: total, dc, ai"),
         (["--sample", "abc"], "--sample: Invalid value for --sample: 'abc' is not an integer"),
         (["--sample", "0"], "--sample = 0: must be an integer in 1..100000"),
         (["--draws", "7"], "--draws = 7: more representative draws than the 5 drawn (--sample)"),
+        (
+            ["--bus", "seoul=x"],
+            "--bus: 'seoul' is not one of the export's buses; allowed: KR, capital, non_capital",
+        ),
+        (
+            ["--bus", "capital=x,non_capital=x"],
+            "--bus: capital and non_capital would both be bus 'x'; give each bus a name of its own",
+        ),
+        (["--bus", "capital=KR"], "--bus: KR and capital would both be bus 'KR'"),
+        (["--bus", "capital"], "--bus = 'capital': give OLD=NEW[,OLD=NEW...], e.g. KR=KOR"),
+        (["--bus", "capital=a,capital=b"], "capital is renamed twice; give it one name"),
     ]
     for extra, message in cases:
         assert main(["export-grid", scenario, "--sample", "5", *extra, "--out", out]) == 2
@@ -202,14 +279,59 @@ def test_bad_input_is_one_line(small_scenario_text, scenario_file, tmp_path, cap
         gridexport.grid_paths(load_scenario("kr-national"), None)
 
 
-def test_representative_draws_are_distinct_also_where_draws_share_their_energy():
+def test_percentile_ranks_are_mid_ranks_shared_by_ties():
+    """(rank + 0.5) / n, rank from 0; tied draws share their mean rank: 3 and 3 hold ranks 2
+    and 3, so both sit at (2.5 + 0.5) / 4."""
+    values = np.array([[3.0, 0.0], [1.0, 0.0], [3.0, 0.0], [2.0, 0.0]])
+    np.testing.assert_array_equal(
+        gridexport.percentile_ranks(values), [[0.75, 0.5], [0.125, 0.5], [0.75, 0.5], [0.375, 0.5]]
+    )
+
+
+def test_the_p50_draw_is_near_the_middle_on_every_measure_not_on_one():
+    """A PyPSA modeller's "P50" draw of kr-outlook was P22 of 2030's total energy, P94 of the
+    data-centre energy and P8 of the peak: it was ranked by one number. Hand-checked: measure
+    A puts draws 0..4 at P10, P30, P50, P70, P90; B at P90, P50, P10, P30, P70. Draw 2 is A's
+    median but B's P10 (cost (0 + 0.4**2) / 2 = 0.08); draw 1, A's P30 and B's P50 (cost
+    0.02), is the P50 draw. For P90: draw 4 (A P90, B P70: 0.02)."""
+    a = gridexport.percentile_ranks(np.array([[1.0], [2.0], [3.0], [4.0], [5.0]]))
+    b = gridexport.percentile_ranks(np.array([[5.0], [3.0], [1.0], [2.0], [4.0]]))
+    chosen, cost = gridexport.representative_draws(np.stack([a, b]), np.array([0.5, 0.9]))
+    assert chosen.tolist() == [1, 4]
+    np.testing.assert_allclose(cost, [0.02, 0.02])
+
+
+def test_representative_draws_are_distinct_also_where_draws_are_alike():
     """Nearest each level among the draws not chosen yet: without uncertainty (every draw the
-    same energy) K levels are K different draws, not draw 0 K times."""
-    same = np.full(50, 134.03)
-    assert gridexport._distinct_nearest(same, np.array([0.1, 0.5, 0.9])).tolist() == [0, 1, 2]
-    energy = np.array([5.0, 1.0, 3.0, 2.0, 4.0])
-    targets = np.quantile(energy, gridexport.representative_probabilities(3))
-    assert gridexport._distinct_nearest(energy, targets).tolist() == [1, 2, 0]
+    same, every percentile 0.5) K levels are K different draws, not draw 0 K times."""
+    same = gridexport.percentile_ranks(np.full((50, 3), 134.03))
+    chosen, _ = gridexport.representative_draws(same[None], np.array([0.1, 0.5, 0.9]))
+    assert chosen.tolist() == [0, 1, 2]
+
+
+def test_rank_metrics_counts_each_load_once():
+    """``total``: total energy and peak and the data-centre energy; without a baseline the
+    total is the data-centre load (not counted twice); without non-AI load, the data-centre
+    load is the AI load; ``ai`` is the AI load alone."""
+    import xarray as xr
+
+    def dataset(*names):
+        return xr.Dataset({f"{name}_per_draw": ("draw", [0.0]) for name in names})
+
+    full = dataset("total_energy_twh", "total_peak_gw", "dc_energy_twh", "dc_peak_gw",
+                   "ai_energy_twh", "ai_peak_gw")  # fmt: skip
+    no_baseline = dataset("dc_energy_twh", "dc_peak_gw", "ai_energy_twh", "ai_peak_gw")
+    no_non_ai = dataset("total_energy_twh", "total_peak_gw", "ai_energy_twh", "ai_peak_gw")
+    cases = [
+        (full, "total", ("total_energy_twh", "total_peak_gw", "dc_energy_twh")),
+        (full, "dc", ("dc_energy_twh", "dc_peak_gw")),
+        (full, "ai", ("ai_energy_twh", "ai_peak_gw")),
+        (no_baseline, "total", ("dc_energy_twh", "dc_peak_gw")),
+        (no_non_ai, "total", ("total_energy_twh", "total_peak_gw", "ai_energy_twh")),
+        (no_non_ai, "dc", ("ai_energy_twh", "ai_peak_gw")),
+    ]
+    for data, rank_by, expected in cases:
+        assert gridexport.rank_metrics(data, rank_by) == expected
 
 
 def test_an_export_into_an_earlier_exports_folder_replaces_it(
@@ -287,6 +409,9 @@ def test_non_ai_load_goes_on_its_regions_bus_and_a_held_load_is_named(
     assert [load.bus for load in paths.loads[:2]] == ["capital", "non_capital"]
     assert "capital halls: in_baseline" in paths.loads[0].description
     assert "in_baseline" not in paths.loads[1].description
+    # no load is left on the country's bus, so there is none to rename
+    with pytest.raises(OptionsError, match="'KR' is not one of the export's buses; allowed: cap"):
+        gridexport.grid_paths(scenario, options, draws=2, buses={"KR": "IE"})
     by_region = paths.dataset["non_ai_energy_twh_by_region_per_draw"]
     energy = paths.annual_energy_twh()  # [C, P, Y]
     for p, info in enumerate(paths.paths):
@@ -299,3 +424,66 @@ def test_non_ai_load_goes_on_its_regions_bus_and_a_held_load_is_named(
         np.testing.assert_allclose(
             energy[:2, p].sum(axis=0), national.sel(draw=info["draw"]), rtol=1e-9
         )
+
+
+def test_an_export_refuses_to_write_over_a_file_edited_since_or_not_its_own(
+    small_scenario_text, scenario_file, tmp_path, capsys
+):
+    """A TSO modeller renamed a bus in loads.csv, exported again into the folder and lost the
+    edit: the file was rewritten. Now a file the new export would write over is refused,
+    before anything is written, if it was edited since the earlier export or is not listed in
+    its export.json; an unchanged file is written over."""
+    scenario = str(scenario_file(small_scenario_text))
+    out = tmp_path / "grid"
+    common = ["export-grid", scenario, "--sample", "12", "--weather", "typical", "--quiet"]
+    common += ["--out", str(out)]
+    assert main([*common, "--draws", "2"]) == 0
+    assert main([*common, "--draws", "2"]) == 0  # as written: replaced
+    label = json.loads((out / "export.json").read_text())["paths"][0]["label"]
+    edited = out / label / "loads.csv"
+    edited.write_text(edited.read_text().replace(",capital,", ",seoul,"))
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    capsys.readouterr()
+    assert main([*common, "--draws", "2"]) == 2
+    err = capsys.readouterr().err
+    assert f"--out: {label}/loads.csv was edited since the earlier export" in err, err
+    assert "move it away or export into a new folder" in err and err.count("\n") == 1
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    mine = out / f"{label}.csv"
+    mine.write_text("my own table\n")
+    assert main([*common, "--draws", "2", "--format", "wide-csv"]) == 2
+    err = capsys.readouterr().err
+    assert f"--out: {label}.csv exists and is not listed in export.json" in err, err
+    assert mine.read_text() == "my own table\n"
+
+
+def test_the_grid_wide_bus_is_named_after_the_baseline_models_grid():
+    """Country and holiday subdivision of the model's features (ISO 3166-2 style), else the
+    country; without a baseline model, the scenario's country."""
+    from types import SimpleNamespace
+
+    scenario = load_scenario("kr-national")
+    nsw = SimpleNamespace(spec=SimpleNamespace(country="AU", subdivision="NSW"))
+    korea = SimpleNamespace(spec=SimpleNamespace(country="KR", subdivision=None))
+    assert gridexport.grid_bus(scenario, nsw) == "AU-NSW"
+    assert gridexport.grid_bus(scenario, korea) == "KR"
+    assert gridexport.grid_bus(scenario, None) == "KR"
+
+
+def test_buses_are_renamed_in_loads_buses_and_the_manifest(
+    small_scenario_text, scenario_file, tmp_path
+):
+    """--bus OLD=NEW renames a bus wherever the export names it, so that a renamed bus need
+    not be edited in (and then lost from) loads.csv."""
+    scenario = str(scenario_file(small_scenario_text))
+    out = tmp_path / "grid"
+    command = ["export-grid", scenario, "--sample", "6", "--weather", "typical", "--quiet"]
+    assert main([*command, "--bus", "KR=KOR, capital=seoul", "--out", str(out)]) == 0
+    (folder,) = [p for p in out.iterdir() if p.is_dir()]
+    loads = pd.read_csv(folder / "loads.csv", index_col="name")
+    assert loads["bus"].to_dict() == {
+        "baseline": "KOR", "ai_dc_capital": "seoul", "ai_dc_non_capital": "non_capital"
+    }  # fmt: skip
+    assert pd.read_csv(folder / "buses.csv")["name"].tolist() == ["KOR", "seoul", "non_capital"]
+    manifest = json.loads((out / "export.json").read_text())
+    assert [load["bus"] for load in manifest["loads"]] == ["KOR", "seoul", "non_capital"]
