@@ -168,10 +168,45 @@ def project_scenarios(
             chosen = dataclasses.replace(chosen, include_baseline=include)
         datasets.append(project(scenario, chosen, progress=report, baseline=model))
     probabilities = np.asarray(validated[0].quantiles, dtype=np.float64)
+    moved = moved_entries(scenarios) if common_random_numbers else ""
     for dataset, differences in zip(datasets, _differences(datasets, probabilities), strict=True):
         dataset.update(differences)
         dataset.attrs["comparison_random_numbers"] = _random_numbers(common_random_numbers)
+        if moved:
+            dataset.attrs["comparison_moved_entries"] = moved
     return datasets
+
+
+#: The lists whose entries draw their own random numbers, named by position and name.
+_NAMED_LISTS = {"sites": "site", "deployments": "deployment", "non_ai_loads": "non-AI load"}
+
+
+def moved_entries(scenarios: Sequence[Scenario]) -> str:
+    """Entries (sites, deployments, non-AI loads) that two scenarios share by name but hold at
+    different positions: each draws its random numbers by position and name, so such an entry
+    draws different numbers in the two, and their draw-by-draw difference holds sampling noise
+    (a campus listed first moved every other site's draws). Empty where there is none.
+
+    Returns
+    -------
+    str
+        ``site 'X' (entry 3 in a, 5 in b); ...``.
+    """
+    found: dict[tuple[str, str, int], dict[str, int]] = {}
+    for scenario in scenarios:
+        for field, kind in _NAMED_LISTS.items():
+            seen: dict[str, int] = {}
+            for position, entry in enumerate(getattr(scenario, field)):
+                # The n-th entry of a name given several times is the n-th in the other.
+                seen[entry.name] = seen.get(entry.name, 0) + 1
+                key = (kind, entry.name, seen[entry.name])
+                found.setdefault(key, {})[scenario.id] = position
+    moved = [
+        f"{kind} {name!r} (entry " + ", ".join(f"{p} in {s}" for s, p in places.items()) + ")"
+        for (kind, name, _), places in found.items()
+        if len(places) > 1 and len(set(places.values())) > 1
+    ]
+    return "; ".join(moved)
 
 
 def _random_numbers(common: bool) -> str:
@@ -313,6 +348,13 @@ def summary_text(dataset: xr.Dataset) -> str:
         f"{attrs['period_start']}..{attrs['period_end']}; random numbers "
         f"{attrs['comparison_random_numbers'].split(':')[0]}",
     ]
+    if attrs.get("comparison_moved_entries"):
+        lines.append(
+            "note: these entries are shared but listed at different positions, so they draw "
+            "different random numbers and their differences hold sampling noise: "
+            f"{attrs['comparison_moved_entries']}; list shared entries in the base's order and "
+            "add new ones after them"
+        )
     for i, label in enumerate(labels):
         baseline = str(dataset["baseline_model"].to_numpy()[i])
         if baseline == "none":
@@ -417,6 +459,7 @@ __all__ = [
     "MAX_SCENARIOS",
     "combine",
     "compare",
+    "moved_entries",
     "project_scenarios",
     "summary_text",
     "tidy_compare_frame",

@@ -234,6 +234,26 @@ def test_summary_shows_what_a_new_campus_does_to_the_queue():
     assert row_2025.split()[1] == "0" and float(row_2025.split()[4].replace(",", "")) > 0
 
 
+def test_a_site_listed_at_another_position_is_said():
+    """A KEPCO planner listed a new campus first: every other site's draws moved (they are
+    drawn by position and name), and the differences before the campus existed were noise.
+    The summary names the moved entries; the same sites in the same order say nothing."""
+    site_a, site_b = tomllib.loads(SMALL_SCENARIO)["sites"]
+    base = _variant("base", sites=[site_a, site_b])
+    swapped = _variant("swapped", sites=[site_b, site_a])
+    assert comparisons.moved_entries([base, swapped]) == (
+        "site 'site A' (entry 0 in base, 1 in swapped); "
+        "site 'site B' (entry 1 in base, 0 in swapped)"
+    )
+    assert comparisons.moved_entries([base, _variant("same", sites=[site_a, site_b])]) == ""
+    twice = _variant("twice", sites=[site_a, site_a])
+    assert comparisons.moved_entries([twice, _variant("twice-too", sites=[site_a, site_a])]) == ""
+    dataset = comparisons.compare([base, swapped], OPTIONS)
+    assert "note: these entries are shared but listed at different positions" in (
+        comparisons.summary_text(dataset)
+    )
+
+
 def test_the_command_line_says_when_it_cuts_a_later_scenarios_horizon(tmp_path, capsys):
     """The 11th Basic Plan's defining 2038 point vanished from a comparison with kr-outlook
     (to 2035) unsaid (a ministry analyst's walk-through)."""
