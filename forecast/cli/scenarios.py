@@ -21,15 +21,31 @@ def scenarios_list() -> None:
         print(f"{item.id.ljust(width)}  {item.hosting_reading:13}  {span}  {item.description}")
 
 
+#: Width of ``forecast scenarios show --format text``.
+TEXT_WIDTH = 100
+
+
 @scenarios_app.command("show")
 def scenarios_show(
     scenario_id: Annotated[str, typer.Argument(help="Shipped scenario id or .toml path.")],
+    output: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="json (every field, for programs) or text (the same, for reading: the notes "
+            "as paragraphs, each quantity on one line with its source below it).",
+        ),
+    ] = "json",
 ) -> None:
     """Print a scenario, validated, with every default filled in and its source."""
     import json
 
     from forecast.engine.sampling import OPERATION_DEFAULTS, site_defaults
+    from forecast.errors import OptionsError
     from forecast.scenario import load_scenario
+
+    if output not in ("json", "text"):
+        raise OptionsError(f"--format = {output!r}: allowed: json, text")
 
     scenario = load_scenario(scenario_id)
     data = scenario.model_dump(mode="json", exclude_none=True)
@@ -46,4 +62,61 @@ def scenarios_show(
         for name, quantity in site_defaults(scenario, site).items():
             if name not in shown:
                 shown[name] = {**quantity.model_dump(mode="json"), "default": True}
-    print(json.dumps(data, indent=2, ensure_ascii=False))
+    if output == "json":
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        print("\n".join(text_lines(data)))
+
+
+def _quantity_text(value: dict) -> str | None:
+    """A quantity on one line (``triangular 0.53 / 0.7 / 0.775``), or None for a table that
+    is not one."""
+    kind = value.get("dist", "fixed" if "value" in value else None)
+    if kind is None:
+        return None
+    numbers = [value[key] for key in ("value", "low", "mode", "high", "median", "sigma",
+                                        "alpha", "beta") if key in value]  # fmt: skip
+    shown = f"{kind} " + " / ".join(f"{number:g}" for number in numbers)
+    at = f"at {value['date']}: " if "date" in value else ""  # a trend's point
+    return at + shown + (" (default)" if value.get("default") else "")
+
+
+def text_lines(value: object, indent: str = "", key: str = "") -> list[str]:
+    """A scenario's data as indented text: tables as ``key:`` and their fields below, lists as
+    numbered entries, a quantity on one line with its ``source`` wrapped below it, long text
+    (notes, descriptions) as wrapped paragraphs."""
+    import textwrap
+
+    label = f"{indent}{key}:" if key else indent.rstrip()
+    if isinstance(value, dict):
+        quantity = _quantity_text(value)
+        if quantity is not None:
+            lines = [f"{label} {quantity}"]
+            if "source" in value:
+                lines += textwrap.wrap(str(value["source"]), TEXT_WIDTH,
+                                       initial_indent=indent + "    source: ",
+                                       subsequent_indent=indent + "      ")  # fmt: skip
+            return lines
+        lines = [label] if key else []
+        inner = indent + "  " if key else indent
+        for name, item in value.items():
+            lines += text_lines(item, inner, str(name))
+        return lines
+    if isinstance(value, list):
+        lines = [label]
+        for number, item in enumerate(value):
+            lines += text_lines(item, indent + "  ", f"[{number}]")
+        return lines
+    text = str(value)
+    if len(label) + len(text) < TEXT_WIDTH and "\n" not in text:
+        return [f"{label} {text}"]
+    lines = [label]
+    for paragraph in text.split("\n\n"):
+        lines += textwrap.wrap(
+            " ".join(paragraph.split()),
+            TEXT_WIDTH,
+            initial_indent=indent + "    ",
+            subsequent_indent=indent + "    ",
+        )
+        lines.append("")  # fmt: skip
+    return lines[:-1]

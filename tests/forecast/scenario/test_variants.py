@@ -157,3 +157,16 @@ def test_a_site_commissioned_after_the_horizon_is_named(tmp_path, capsys):
         "note: late.toml: sites[0] ('my campus') commissions on 2040-07-01, after horizon.end = "
         "2035-12-31: it draws no load in this scenario"
     ) in capsys.readouterr().err
+
+
+def test_scenarios_show_as_text_reads_as_the_file_does(capsys):
+    """An LBNL analyst found the JSON's notes one escaped string; the text form prints them as
+    paragraphs and each quantity on one line with its source (a trend's points with dates)."""
+    assert main(["scenarios", "show", "kr-outlook", "--format", "text"]) == 0
+    text = capsys.readouterr().out
+    assert "\nnotes:\n    What it answers:" in text
+    assert "\n  lifetime_years: triangular 4 / 5 / 6\n      source: facts.csv:" in text
+    assert "    [1]: at 2030-01-01: uniform 0.4 / 0.8\n" in text
+    assert "(default)" in text
+    assert main(["scenarios", "show", "kr-outlook", "--format", "yaml"]) == 2
+    assert "--format = 'yaml': allowed: json, text" in capsys.readouterr().err
