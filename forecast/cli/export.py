@@ -63,6 +63,13 @@ def export_grid(
             "regions'), in loads.csv, buses.csv and export.json."
         ),
     ] = None,
+    baseline_shares: Annotated[
+        str | None,
+        typer.Option(
+            help="Split the baseline over the regions' buses by fixed shares: "
+            "REGION=SHARE[,...] summing to 1 (each region's hours follow the grid's profile)."
+        ),
+    ] = None,
     sample: Annotated[
         str, typer.Option(help="Monte Carlo draws the paths come from (1..100000).")
     ] = "1000",
@@ -108,7 +115,10 @@ def export_grid(
     probabilities = None if quantile is None else parse_quantiles(quantile)
     gridexport.check_request(representative, probabilities, rank_by, options.draws)
     buses = None if bus is None else _bus_mapping(bus)
-    gridexport.check_buses(loaded, options, buses, representative=representative is not None)
+    shares = None if baseline_shares is None else _shares(baseline_shares)
+    gridexport.check_buses(
+        loaded, options, buses, representative=representative is not None, baseline_shares=shares
+    )
     with projection_bar(f"{loaded.id} x {options.draws} draws", quiet=quiet) as progress:
         paths = gridexport.grid_paths(
             loaded,
@@ -117,6 +127,7 @@ def export_grid(
             quantiles=probabilities,
             rank_by=rank_by,
             buses=buses,
+            baseline_shares=shares,
             progress=progress,
         )
     warn_weather_fallback(options, paths.dataset)
@@ -124,6 +135,28 @@ def export_grid(
     if not quiet:
         _summary(loaded.id, paths)
     print(f"wrote {len(written)} files under {out} (manifest {written[-1]})")
+
+
+def _shares(text: str) -> dict[str, float]:
+    """``--baseline-shares capital=0.4,non_capital=0.6`` as ``{"capital": 0.4, ...}``."""
+    from forecast.errors import OptionsError
+
+    shares: dict[str, float] = {}
+    for part in text.split(","):
+        region, equals, share = (piece.strip() for piece in part.partition("="))
+        try:
+            value = float(share)
+        except ValueError:
+            value = float("nan")
+        if not (region and equals) or value != value:
+            raise OptionsError(
+                f"--baseline-shares = {text!r}: give REGION=SHARE[,...], e.g. "
+                "capital=0.4,non_capital=0.6"
+            )
+        if region in shares:
+            raise OptionsError(f"--baseline-shares = {text!r}: {region} is given twice")
+        shares[region] = value
+    return shares
 
 
 def _bus_mapping(text: str) -> dict[str, str]:

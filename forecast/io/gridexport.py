@@ -241,14 +241,77 @@ def grid_bus(scenario: Scenario, model: BaselineModel | None) -> str:
 
 
 def _bus_names(
-    scenario: Scenario, model: BaselineModel | None, *, representative: bool
+    scenario: Scenario,
+    model: BaselineModel | None,
+    *,
+    representative: bool,
+    baseline_split: bool = False,
 ) -> list[str]:
     """The buses of an export, in order: the grid-wide bus where a load sits on it (the
-    baseline, or the non-AI load in one column: not where representative draws split it by
-    region, :func:`_non_ai_by_region`), then the regions."""
+    baseline, unless ``baseline_split`` puts it on the regions, :func:`_baseline_by_region`;
+    or the non-AI load in one column: not where representative draws split it by region,
+    :func:`_non_ai_by_region`), then the regions."""
     split = representative and len(scenario.regions) > 1 and bool(scenario.non_ai_loads)
-    grid_wide = model is not None or (bool(scenario.non_ai_loads) and not split)
+    has_baseline = model is not None and not baseline_split
+    grid_wide = has_baseline or (bool(scenario.non_ai_loads) and not split)
     return [grid_bus(scenario, model)] * grid_wide + list(scenario.regions)
+
+
+def check_baseline_shares(
+    scenario: Scenario, model: BaselineModel | None, shares: dict[str, float]
+) -> None:
+    """Refuse a split of the baseline by region that :func:`_baseline_by_region` cannot make:
+    no baseline, a region the scenario does not have, a share outside [0, 1], or shares that
+    do not sum to 1.
+
+    Raises
+    ------
+    OptionsError
+        Naming the value and what is allowed.
+    """
+    if model is None:
+        raise OptionsError(
+            "--baseline-shares: this export has no baseline column (no baseline model for "
+            f"{scenario.id}, or --no-baseline); nothing to split"
+        )
+    for region, share in shares.items():
+        if region not in scenario.regions:
+            raise OptionsError(
+                f"--baseline-shares: {region!r} is not a region of {scenario.id}; allowed: "
+                + ", ".join(scenario.regions)
+            )
+        if not 0.0 <= share <= 1.0:
+            raise OptionsError(f"--baseline-shares: {region}={share:g}: a share is in [0, 1]")
+    if abs(sum(shares.values()) - 1.0) > 1e-6:
+        raise OptionsError(
+            f"--baseline-shares: the shares sum to {sum(shares.values()):g}; they must sum to 1"
+        )
+
+
+def _baseline_by_region(
+    scenario: Scenario, loads: list[Load], load_mw: np.ndarray, shares: dict[str, float]
+) -> tuple[list[Load], np.ndarray]:
+    """The ``baseline`` column split into ``baseline_<region>`` on each region's bus by fixed
+    shares (every hour the same share: each region's hours follow the grid's profile), for the
+    regions with a share above zero. A load distribution key, as grid models use for demand
+    they have no regional data for; the shares are the user's."""
+    position = next(i for i, load in enumerate(loads) if load.name == "baseline")
+    regions = [region for region in scenario.regions if shares.get(region, 0.0) > 0.0]
+    columns = [
+        Load(
+            f"baseline_{region}",
+            region,
+            "baseline",
+            f"{shares[region]:g} of the baseline model's grid demand (a fixed share given with "
+            "--baseline-shares: the grid's hourly profile), less the non-AI data-centre load it "
+            "already holds",
+        )
+        for region in regions
+    ]
+    split = np.stack([load_mw[position] * shares[region] for region in regions])
+    loads = [*loads[:position], *columns, *loads[position + 1 :]]
+    load_mw = np.concatenate([load_mw[:position], split, load_mw[position + 1 :]])
+    return loads, load_mw
 
 
 def _check_buses(buses: dict[str, str], names: list[str]) -> None:
@@ -278,19 +341,26 @@ def check_buses(
     buses: dict[str, str] | None,
     *,
     representative: bool,
+    baseline_shares: dict[str, float] | None = None,
 ) -> None:
-    """Refuse, before any work, a renaming of buses :func:`grid_paths` would refuse
-    (``representative``: representative draws, not quantile paths).
+    """Refuse, before any work, a renaming of buses or a split of the baseline
+    :func:`grid_paths` would refuse (``representative``: representative draws, not quantile
+    paths).
 
     Raises
     ------
     OptionsError
-        A bus the export does not have (naming the allowed ones), an empty name, or two buses
-        renamed to one.
+        A bus the export does not have (naming the allowed ones), an empty name, two buses
+        renamed to one, or shares :func:`check_baseline_shares` refuses.
     """
-    if buses:
+    if buses or baseline_shares:
         model = baseline_model(scenario, options)
-        _check_buses(buses, _bus_names(scenario, model, representative=representative))
+        if baseline_shares:
+            check_baseline_shares(scenario, model, baseline_shares)
+        names = _bus_names(
+            scenario, model, representative=representative, baseline_split=bool(baseline_shares)
+        )
+        _check_buses(buses or {}, names)
 
 
 def _loads(scenario: Scenario, has_baseline: bool, bus: str) -> tuple[list[Load], np.ndarray]:
@@ -415,6 +485,7 @@ def grid_paths(
     quantiles: tuple[float, ...] | None = None,
     rank_by: str = "total",
     buses: dict[str, str] | None = None,
+    baseline_shares: dict[str, float] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> GridPaths:
     """Hourly load paths of ``scenario`` for a grid model.
@@ -436,6 +507,9 @@ def grid_paths(
         peak) or ``ai`` (the AI load's energy and peak).
     buses : dict of str to str, optional
         Rename buses, ``{old: new}``: the grid-wide bus (:func:`grid_bus`) and the regions'.
+    baseline_shares : dict of str to float, optional
+        Split the baseline column over the regions' buses by these fixed shares, ``{region:
+        share}`` summing to 1 (:func:`_baseline_by_region`). [-]
     progress : callable, optional
         Called as ``progress(done, total)`` in projected hours (representative draws take two
         passes over the period, counted together).
@@ -443,8 +517,9 @@ def grid_paths(
     Raises
     ------
     OptionsError
-        Both or neither of ``draws`` and ``quantiles``, a value out of range, or ``buses``
-        naming a bus the export does not have or renaming two buses to one.
+        Both or neither of ``draws`` and ``quantiles``, a value out of range, ``buses``
+        naming a bus the export does not have or renaming two buses to one, or
+        ``baseline_shares`` refused by :func:`check_baseline_shares`.
     """
     base = dataclasses.replace(
         options or ProjectionOptions(), resolution="annual", per_draw=True, duration_curves=False
@@ -456,7 +531,15 @@ def grid_paths(
     # Loaded once for both passes; whether there is one decides the columns.
     model = baseline_model(scenario, base)
     buses = buses or {}
-    _check_buses(buses, _bus_names(scenario, model, representative=draws is not None))
+    if baseline_shares:
+        check_baseline_shares(scenario, model, baseline_shares)
+    _check_buses(
+        buses,
+        _bus_names(
+            scenario, model, representative=draws is not None,
+            baseline_split=bool(baseline_shares),
+        ),
+    )  # fmt: skip
     loads, rows = _loads(scenario, model is not None, grid_bus(scenario, model))
     columns = _columns(model is not None, len(loads))
     if quantiles is not None:
@@ -514,6 +597,8 @@ def grid_paths(
             }
             for label, d, p, c in zip(labels, chosen, probabilities, cost, strict=True)
         ]
+    if baseline_shares:
+        loads, load_mw = _baseline_by_region(scenario, loads, load_mw, baseline_shares)
     utc = calendar.local.tz_convert("UTC")
     standard = (utc + standard_utc_offset(scenario.timezone)).tz_localize(None)
     return GridPaths(

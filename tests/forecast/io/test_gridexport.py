@@ -487,3 +487,37 @@ def test_buses_are_renamed_in_loads_buses_and_the_manifest(
     assert pd.read_csv(folder / "buses.csv")["name"].tolist() == ["KOR", "seoul", "non_capital"]
     manifest = json.loads((out / "export.json").read_text())
     assert [load["bus"] for load in manifest["loads"]] == ["KOR", "seoul", "non_capital"]
+
+
+def test_the_baseline_is_split_over_the_regions_by_the_shares_given(
+    small_scenario_text, scenario_file, tmp_path, capsys
+):
+    """A TSO's flow study needs the baseline on the regions' buses (94 % of kr-outlook's energy
+    sat on a bus with nothing else on it): --baseline-shares puts share x the baseline on each
+    region's bus, hour by hour, and nothing on the grid-wide bus; the loads still add up."""
+    scenario = str(scenario_file(small_scenario_text))
+    command = ["export-grid", scenario, "--sample", "6", "--weather", "typical", "--quiet",
+               "--format", "wide-csv"]  # fmt: skip
+    assert main([*command, "--out", str(tmp_path / "whole")]) == 0
+    split = ["--baseline-shares", "capital=0.4,non_capital=0.6"]
+    assert main([*command, *split, "--out", str(tmp_path / "split")]) == 0
+    (whole,) = (tmp_path / "whole").glob("*.csv")
+    (parts,) = (tmp_path / "split").glob("*.csv")
+    whole, parts = pd.read_csv(whole), pd.read_csv(parts)
+    np.testing.assert_allclose(parts["baseline_capital_mw"], 0.4 * whole["baseline_mw"])
+    np.testing.assert_allclose(parts["baseline_non_capital_mw"], 0.6 * whole["baseline_mw"])
+    assert "baseline_mw" not in parts
+    manifest = json.loads((tmp_path / "split" / "export.json").read_text())
+    assert [load["bus"] for load in manifest["loads"]][:2] == ["capital", "non_capital"]
+    capsys.readouterr()
+    for shares, words in [
+        ("capital=0.4,non_capital=0.5", "the shares sum to 0.9; they must sum to 1"),
+        ("north=1", "'north' is not a region of"),
+        ("capital=x", "give REGION=SHARE"),
+    ]:
+        out = tmp_path / "refused"
+        assert main([*command, "--baseline-shares", shares, "--out", str(out)]) == 2
+        assert words in capsys.readouterr().err and not out.exists()
+    no_baseline = [*command, "--no-baseline", *split, "--out", str(tmp_path / "none")]
+    assert main(no_baseline) == 2
+    assert "no baseline column" in capsys.readouterr().err
