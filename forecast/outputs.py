@@ -247,7 +247,7 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "month",
         "Months by which the connection of a site's whole grid capacity comes after the month "
         "it would come without a limit (the month it asks; a phased site, the month its ramp "
-        "completes), over the draws in which it asks within the period (inf: not connected in "
+        "completes), over the draws in which it is due within the period (inf: not connected in "
         "full by its end; NaN: in no draw does it ask, or does a phased site's ramp complete, "
         "within the period; both null in JSON); whole months, quantiles taken among the "
         "draws' values",
@@ -264,8 +264,9 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         ("site", "quantile"),
         "month",
         "Months a MW of the site's built capacity waits for its connection, on average "
-        "(site_grid_stranded_mw_months / its grid MW), over the draws in which it asks within "
-        "the period; months of the period only",
+        "(site_grid_stranded_mw_months / the grid MW it has built by the period's end), over "
+        "the draws in which it asks within the period; months of the period only: a MW still "
+        "waiting at its end counts the months up to it (a lower bound)",
     ),
     OutputVariable(
         "accelerator_wait_months",
@@ -396,7 +397,7 @@ MEAN_VARIABLES: tuple[OutputVariable, ...] = tuple(
         f"Mean over draws of {variable.name}",
     )
     for variable in OUTPUT_VARIABLES
-    if "year" in variable.dims or "month" in variable.dims
+    if ("year" in variable.dims or "month" in variable.dims) and "quantile" in variable.dims
 )
 
 

@@ -189,9 +189,9 @@ def _site_variables(grid: Connections, probabilities: np.ndarray, data: dict) ->
     built_pct = PERCENT * grid.site_built.mean(axis=1)
     data["site_built_pct"] = (BY_NAME["site_built_pct"].dims, built_pct, _attrs("site_built_pct"))
     waits = grid.site_wait_months  # [S, D], NaN where it asks after the period or never
-    stranded = grid.site_stranded_mw_months
-    assert waits is not None and stranded is not None  # set with the window
-    asking = (grid.site_request_mw > 0.0) & (grid.site_ask_month < grid.site_connected_mw.shape[2])
+    stranded, built_end = grid.site_stranded_mw_months, grid.site_built_end_mw
+    assert waits is not None and stranded is not None and built_end is not None  # the window's
+    asking = grid.site_asks()
     out = {
         name: np.full((len(grid.sites), probabilities.size), np.nan)
         for name in ("site_grid_request_mw", "site_grid_wait_months",
@@ -204,8 +204,10 @@ def _site_variables(grid: Connections, probabilities: np.ndarray, data: dict) ->
             out["site_grid_stranded_mw_months"][site] = np.quantile(
                 stranded[site, asks], probabilities
             )
+            # Over the MW built by the period's end: a MW still waiting then counts the months
+            # up to it.
             out["site_grid_mean_wait_months"][site] = np.quantile(
-                stranded[site, asks] / request[asks], probabilities
+                stranded[site, asks] / built_end[site, asks], probabilities
             )
         if not np.isnan(wait).all():
             # Whole months, some of them +inf (not connected by the end): observed values only.

@@ -62,19 +62,22 @@ class Connections:
     site_due_month: np.ndarray
     site_connected_mw: np.ndarray  # float64[S, D, Mf] grid capacity connected to it
     site_built: np.ndarray  # bool[S, D] where the draw builds the site
-    #: Each site's built grid capacity by month, recomputed on demand (:meth:`site_built_mw`).
-    site_start_month: np.ndarray  # float64[S, D] commissioning month after the delay
-    site_ramp_months: np.ndarray  # float64[S]
+    #: Its commissioning month after the delay and its ramp, from which :meth:`site_built_mw`
+    #: recomputes its built grid capacity by month on demand.
+    site_start_month: np.ndarray  # float64[S, D] [month]
+    site_ramp_months: np.ndarray  # float64[S] [month]
     #: Months each site waits, up to the period's end (:meth:`site_waits`, set by
     #: :meth:`windowed`, which drops the months before the period). [month] float64[S, D]
     site_wait_months: np.ndarray | None = None
-    #: Built grid MW each site has waited for, summed over the period's months (set by
-    #: :meth:`windowed`). [MW x month] float64[S, D]
+    #: Built grid MW each site has waited for, summed over the period's months, and its built
+    #: grid MW at the period's end (set by :meth:`windowed`). [MW*month], [MW] float64[S, D]
     site_stranded_mw_months: np.ndarray | None = None
+    site_built_end_mw: np.ndarray | None = None
 
     def windowed(self, window: slice) -> Connections:
         """The arrays on the projection's months (a site's ask and due months counted from the
         window's first: negative where before it, the window's length or more where after)."""
+        stranded, built_end = self._stranded_sums(window)
         return dataclasses.replace(
             self,
             requested_mw=self.requested_mw[:, :, window],
@@ -86,7 +89,8 @@ class Connections:
             site_connected_mw=self.site_connected_mw[:, :, window],
             site_start_month=self.site_start_month - window.start,
             site_wait_months=self.site_waits(window.stop),
-            site_stranded_mw_months=self._stranded_sums(window),
+            site_stranded_mw_months=stranded,
+            site_built_end_mw=built_end,
         )
 
     def site_built_mw(self, position: int, n_months: int) -> np.ndarray:
@@ -99,15 +103,17 @@ class Connections:
         )  # fmt: skip
         return built
 
-    def _stranded_sums(self, window: slice) -> np.ndarray:
-        """Built grid MW not connected, summed over the window's months, site by site (one
-        site's [D, M] at a time). [MW x month] float64[S, D]"""
-        sums = np.zeros(self.site_request_mw.shape)
+    def _stranded_sums(self, window: slice) -> tuple[np.ndarray, np.ndarray]:
+        """Built grid MW not connected, summed over the window's months, and the built grid MW
+        in its last month, site by site (one site's [D, M] at a time). [MW*month], [MW]
+        float64[S, D] each"""
+        sums, built_end = np.zeros(self.site_request_mw.shape), np.zeros(self.site_request_mw.shape)
         for position in range(len(self.sites)):
             built = self.site_built_mw(position, window.stop)[:, window]
             connected = self.site_connected_mw[position, :, window]
             sums[position] = np.maximum(built - connected, 0.0).sum(axis=1)
-        return sums
+            built_end[position] = built[:, -1]
+        return sums, built_end
 
     def site_requesting(self) -> np.ndarray:
         """Where each site has asked for its grid capacity by each month. bool[S, D, M]"""
@@ -131,6 +137,13 @@ class Connections:
         connected = self.site_connected_mw[:, :, :stop]
         return (request > 0.0) & (connected >= request * (1.0 - 1e-9))
 
+    def site_asks(self) -> np.ndarray:
+        """Where each site asks within the months of its arrays (the period's, once
+        :meth:`windowed`). bool[S, D]"""
+        return (self.site_request_mw > 0.0) & (
+            self.site_ask_month < self.site_connected_mw.shape[2]
+        )
+
     def site_waits(self, stop: int | None = None) -> np.ndarray:
         """Months by which each site's whole request is connected later than it would be
         without the limit (the month it asks; a phased site: the month its ramp completes),
@@ -142,7 +155,7 @@ class Connections:
         waits = np.where(met, first_full - self.site_due_month, np.inf).astype(np.float64)
         asks = (self.site_request_mw > 0.0) & (self.site_ask_month < full.shape[2])
         due = met | (self.site_due_month < full.shape[2])
-        return np.where(asks & due, np.maximum(waits, 0.0), np.nan)
+        return np.where(asks & due, waits, np.nan)
 
 
 @dataclass
@@ -285,9 +298,13 @@ class Halls:
                 asks = asking.any(axis=1)
                 site_request[row] = np.where(asks, request[position], 0.0)
                 site_ask[row] = np.where(asks, asking.argmax(axis=1), self.grid.n_months)
-                whole = ramping >= request[position][:, None] * (1.0 - 1e-9)
-                due = whole.argmax(axis=1) if site.phased else site_ask[row]
-                site_due[row] = np.where(asks & whole.any(axis=1), due, self.grid.n_months)
+                if site.phased:  # due when its ramp completes (never, after the last month)
+                    whole = ramping >= request[position][:, None] * (1.0 - 1e-9)
+                    site_due[row] = np.where(
+                        asks & whole.any(axis=1), whole.argmax(axis=1), self.grid.n_months
+                    )
+                else:  # due when it asks, for all of it
+                    site_due[row] = site_ask[row]
                 site_start[row] = start[position]
             first += len(queue)
         return Connections(

@@ -45,6 +45,9 @@ SUFFIX_FORMATS = {".nc": "netcdf", ".nc4": "netcdf", ".parquet": "parquet", ".pq
 #: Column written for a dimension beyond region, period and quantile, where it is not the
 #: dimension's own name: a duration curve's band is written as the rank of its first hour.
 EXTRA_COLUMNS = {"duration_band": "duration_hours_from"}
+#: Coordinates along ``site`` that a site's rows carry as columns after ``site`` (its region
+#: is the ``region`` column): its status and how it asks the grid.
+SITE_COORDINATE_COLUMNS = ("site_status", "site_grid_request")
 #: Key of the provenance JSON in a Parquet file's schema metadata.
 PARQUET_METADATA_KEY = b"forecast"
 
@@ -130,6 +133,8 @@ def table_columns(dataset: xr.Dataset) -> list[str]:
             column = EXTRA_COLUMNS.get(str(dim), str(dim))
             if dim not in _PLACE_DIMS and column not in extra:
                 extra.append(column)
+                if dim == "site":
+                    extra += [name for name in SITE_COORDINATE_COLUMNS if name in dataset.coords]
     return [*CSV_COLUMNS, *extra]
 
 
@@ -139,9 +144,10 @@ def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
     A variable with a dimension beyond region, period and quantile (a site, the duration
     curves' band, the peak-hour calendar's month and hour, a draw) gets one more column per
     such dimension, after :data:`CSV_COLUMNS`; rows of other variables leave them empty. A
-    site's figure over the whole period (its wait) has the resolution ``period`` and the
-    period's first instant. A projection without such variables has exactly
-    :data:`CSV_COLUMNS`.
+    site's rows also carry its status and how it asks the grid
+    (:data:`SITE_COORDINATE_COLUMNS`), and its figure over the whole period (its wait) has the
+    resolution ``period`` and the period's first instant. A projection without such variables
+    has exactly :data:`CSV_COLUMNS`.
     """
     timezone = dataset.attrs["timezone"]
     # A month or year starts at its first local instant (01:00 where the clocks jump at
@@ -184,7 +190,12 @@ def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
         }
         for dim in extras:
             column = EXTRA_COLUMNS.get(str(dim), str(dim))
-            columns[column] = _array(dataset[column])[_axis_index(shape, order.index(dim))]
+            index = _axis_index(shape, order.index(dim))
+            columns[column] = _array(dataset[column])[index]
+            if dim == "site":
+                for name in SITE_COORDINATE_COLUMNS:
+                    if name in dataset.coords:
+                        columns[name] = _array(dataset[name])[index]
         frames.append(pd.DataFrame(columns))
     return pd.concat(frames, ignore_index=True).reindex(columns=table_columns(dataset))
 

@@ -603,9 +603,10 @@ def connect_sites_numpy(
     for month in range(month_count):
         elapsed = month + 1.0 - start_month
         started = elapsed > 0.0
-        share = np.where(
-            ramp > 0.0, np.clip(elapsed / np.where(ramp > 0.0, ramp, 1.0), 0.0, 1.0), 1.0
-        )
+        # Clipped before dividing: a tiny ramp overflows elapsed / ramp
+        # (test_connect_sites_tiny_phased_ramp).
+        safe = np.where(ramp > 0.0, ramp, 1.0)
+        share = np.where(ramp > 0.0, np.clip(elapsed, 0.0, safe) / safe, 1.0)
         asked = request_mw * np.where(phased[:, None] != 0, share, 1.0)
         wanted = np.where(started & (built != 0), np.maximum(asked - previous, 0.0), 0.0)
         free = np.maximum(limit_mw[:, month] - previous.sum(axis=0), 0.0)  # [D]

@@ -122,15 +122,16 @@ export function fillSiteTable(table, payload, quantileIndex) {
       };
       // A phased site whose ramp completes after the period in every draw: how late its whole
       // capacity comes is not known yet (null in JSON, as "never" is: told apart by site_due_pct).
-      const dueShares = due.values[index];
-      const rampsOn = dueShares[dueShares.length - 1] === 0;
+      // Results stored before these variables existed have neither (every site asks whole).
+      const dueShares = due?.values[index] ?? [];
+      const rampsOn = dueShares.length > 0 && dueShares[dueShares.length - 1] === 0;
       const asks = formatCount(request.values[index][quantileIndex[0.5]]);
       cells.push(
         phased[index] === "phased" ? `${asks} phased` : asks,
         monthReaching(shares, months, 50),
         ...[10, 50, 90].map((level) => monthReaching(energised.values[index], months, level)),
         rampsOn ? `ramp ends after ${last}` : spread(waits.values, 0),
-        spread(meanWaits.values, 1),
+        meanWaits ? spread(meanWaits.values, 1) : "",
       );
     }
     for (const text of cells) {

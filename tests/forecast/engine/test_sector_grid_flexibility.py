@@ -232,11 +232,18 @@ def test_each_queued_site_reports_when_it_asks_and_when_all_of_it_is_connected()
     ]
     assert cells["never built"] == ["north", "speculative", "0", "not built in any draw"]
 
-    # In the tidy table a site's rows carry its region and its name.
+    # In the tidy table a site's rows carry its region, its name, its status and how it asks
+    # (a CSV reader could not tell a phased site's "months late" from a whole one's).
     frame = tidy_frame(dataset)
     rows = frame[frame["variable"] == "site_energised_pct"]
     assert set(rows["region"]) == {"north"} and len(rows) == 4 * 12
     assert rows["site"].iloc[0] == "under construction"
+    assert list(frame.columns[-3:]) == ["site", "site_status", "site_grid_request"]
+    assert rows[["site_status", "site_grid_request"]].iloc[0].tolist() == [
+        "under_construction",
+        "whole",
+    ]
+    assert frame.loc[frame["site"].isna(), "site_status"].isna().all()
 
 
 def test_a_sites_wait_does_not_depend_on_when_the_projection_starts():
@@ -310,6 +317,18 @@ def test_a_phased_site_asks_as_it_builds_and_strands_nothing_it_has_not_built():
     np.testing.assert_allclose(
         _monthly(whole, "grid_stranded_mw"), [0.0] * 6 + [10.0, 20.0, 30.0] + [0.0] * 3
     )
+
+
+def test_a_whole_site_whose_ramp_ends_after_the_period_is_due_when_it_asks():
+    """A 100 MW site asking for all of it in January, ramping over 24 months, under a 50 MW
+    limit: due in January, never connected in full in 2025 (inf, "never"), not "ramps on"
+    (the review found the phased rule applied to it: NaN, and a wait clipped to 0)."""
+    data = _base(sites=[_site("campus", ramp_months=24.0)], grid={"national": {"limit_mw": 50.0}})
+    dataset = _project(data)
+    assert np.isposinf(dataset["site_grid_wait_months"].sel(site="campus")).all()
+    np.testing.assert_array_equal(dataset["site_due_pct"].sel(site="campus"), 100.0)
+    row = next(line for line in site_table(dataset).splitlines() if line.startswith("campus"))
+    assert "never [never-never]" in row and "ramp ends" not in row
 
 
 def test_a_phased_site_still_ramping_at_the_end_has_no_wait_yet():

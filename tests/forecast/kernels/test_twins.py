@@ -213,6 +213,18 @@ def test_site_capacity_tiny_ramp():
     np.testing.assert_array_equal(out, [[0.0, 10.0, 10.0]])
 
 
+def test_connect_sites_tiny_phased_ramp():
+    """A phased site with a ramp of 1e-310 months asks for all of it from its first month, in
+    the kernel and in its twin (the twin's share overflowed)."""
+    flag = np.ones(1, dtype=np.uint8)
+    args = (np.array([[100.0]]), np.array([[0.5]]), np.array([1e-310]), flag,
+            flag.reshape(1, 1), np.full((1, 3), 500.0))  # fmt: skip
+    out = np.empty((1, 1, 3))
+    kernels.connect_sites(*args, out)
+    np.testing.assert_array_equal(out[0, 0], [100.0] * 3)
+    np.testing.assert_array_equal(twins.connect_sites_numpy(*args)[0, 0], [100.0] * 3)
+
+
 def test_site_capacity_zero_ramp_is_the_short_ramp_limit():
     """Commissioned mid-month (month 1.5) with no ramp, a site is online at the end of month 1,
     as it is with a ramp of a thousandth of a month; it used to wait for month 2."""
