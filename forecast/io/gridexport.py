@@ -196,8 +196,13 @@ def representative_draws(
     cost : float64[K]
         That mean squared distance of each chosen draw. [-]
     """
-    squared = (percentiles[None] - probabilities[:, None, None, None]) ** 2  # [K, M, D, Y]
-    cost = squared.mean(axis=3).mean(axis=1)  # [K, D]
+    # mean (r - p)^2 = mean r^2 - 2 p mean r + p^2 over measures and years: [D] sums, never
+    # a [K, M, D, Y] array (0.6 GB at 100,000 draws, 20 paths, 3 measures, 12 years).
+    mean_r = percentiles.mean(axis=(0, 2))  # [D]
+    mean_r2 = (percentiles**2).mean(axis=(0, 2))
+    p = probabilities[:, None]
+    # >= 0 also where rounding leaves a draw sitting at p a hair below it.
+    cost = np.maximum(mean_r2[None, :] - 2.0 * p * mean_r[None, :] + p**2, 0.0)
     chosen = _distinct_lowest(cost)
     return chosen, cost[np.arange(chosen.size), chosen]
 

@@ -190,7 +190,8 @@ def moved_entries(scenarios: Sequence[Scenario]) -> str:
     Returns
     -------
     str
-        ``site 'X' (entry 3 in a, 5 in b); ...``.
+        ``site 'X' (entry 3 in a, 5 in b); ...``, entries counted from 1; past four, the first
+        three and how many more.
     """
     found: dict[tuple[str, str, int], dict[str, int]] = {}
     for scenario in scenarios:
@@ -202,10 +203,12 @@ def moved_entries(scenarios: Sequence[Scenario]) -> str:
                 key = (kind, entry.name, seen[entry.name])
                 found.setdefault(key, {})[scenario.id] = position
     moved = [
-        f"{kind} {name!r} (entry " + ", ".join(f"{p} in {s}" for s, p in places.items()) + ")"
+        f"{kind} {name!r} (entry " + ", ".join(f"{p + 1} in {s}" for s, p in places.items()) + ")"
         for (kind, name, _), places in found.items()
         if len(places) > 1 and len(set(places.values())) > 1
     ]
+    if len(moved) > 4:
+        moved = [*moved[:3], f"and {len(moved) - 3} more"]
     return "; ".join(moved)
 
 
@@ -352,8 +355,8 @@ def summary_text(dataset: xr.Dataset) -> str:
         lines.append(
             "note: these entries are shared but listed at different positions, so they draw "
             "different random numbers and their differences hold sampling noise: "
-            f"{attrs['comparison_moved_entries']}; list shared entries in the base's order and "
-            "add new ones after them"
+            f"{attrs['comparison_moved_entries']}; list shared entries in the base's order, add "
+            "new ones after them, and keep a site you leave out with build_probability 0"
         )
     for i, label in enumerate(labels):
         baseline = str(dataset["baseline_model"].to_numpy()[i])

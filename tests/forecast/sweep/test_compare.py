@@ -242,8 +242,8 @@ def test_a_site_listed_at_another_position_is_said():
     base = _variant("base", sites=[site_a, site_b])
     swapped = _variant("swapped", sites=[site_b, site_a])
     assert comparisons.moved_entries([base, swapped]) == (
-        "site 'site A' (entry 0 in base, 1 in swapped); "
-        "site 'site B' (entry 1 in base, 0 in swapped)"
+        "site 'site A' (entry 1 in base, 2 in swapped); "
+        "site 'site B' (entry 2 in base, 1 in swapped)"
     )
     assert comparisons.moved_entries([base, _variant("same", sites=[site_a, site_b])]) == ""
     twice = _variant("twice", sites=[site_a, site_a])
