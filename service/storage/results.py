@@ -47,9 +47,13 @@ class ResultFiles:
         if not _FILE_NAME.match(name):
             raise NotFoundError(f"result file {name!r}: not a result file name")
         path = self.directory / name
+        missing = ResultLostError(f"result file {name!r}: missing from the results directory")
         if not path.is_file():
-            raise ResultLostError(f"result file {name!r}: missing from the results directory")
-        found = path.stat().st_size
+            raise missing
+        try:
+            found = path.stat().st_size
+        except FileNotFoundError:  # set aside by another request since (schemathesis found it)
+            raise missing from None
         if size is not None and found != size:
             raise ResultLostError(
                 f"result file {name!r}: damaged ({found:,} bytes where {size:,} were written)"

@@ -199,6 +199,28 @@ def test_result_files_are_written_whole_and_read_back(tmp_path: Path):
             files.path(bad)
 
 
+def test_a_result_file_removed_between_the_checks_is_lost_not_a_500(tmp_path: Path, monkeypatch):
+    """Schemathesis found GET /v1/runs/{id}/result answering 500: the file was set aside by
+    another request after ``is_file`` and before ``stat`` (FileNotFoundError)."""
+    from service.storage.results import ResultLostError
+
+    files = ResultFiles(tmp_path / "results")
+    files.prepare()
+    name = "e" * 32 + ".nc"
+    (tmp_path / "results" / name).write_bytes(b"x")
+    real_stat = Path.stat
+
+    def gone(path, *args, **kwargs):
+        if path.name == name and not kwargs and not args:
+            raise FileNotFoundError(path)
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "is_file", lambda path: True)
+    monkeypatch.setattr(Path, "stat", gone)
+    with pytest.raises(ResultLostError, match="missing from the results directory"):
+        files.path(name, 1)
+
+
 def test_result_files_written_from_many_threads_at_once_read_back(tmp_path: Path):
     """Result files are written with netCDF-C, which is not thread-safe: the result writer and
     the jobs' tasks write at the same time, and requests read stored results meanwhile (two
