@@ -204,8 +204,9 @@ def grid_table(dataset) -> str:
         dataset,
         "grid connection of new sites under a limit, end of year (a site requests its whole "
         "grid capacity from its ramp's start, a phased site what its ramp has built; delayed: "
-        "requested minus connected; stranded: built halls not yet connected): P50 [P10-P90] "
-        "(mean)",
+        "requested minus connected; stranded: built halls not yet connected, whether or not a "
+        "tenant waits for them, the load held back being the hosting shortfall below): P50 "
+        "[P10-P90] (mean)",
         columns,
     )
 
