@@ -678,14 +678,7 @@ def _pypsa_meta(paths: GridPaths, index: int) -> dict:
     attrs = paths.dataset.attrs
     return {
         "source": "forecast export-grid",
-        "scenario_id": attrs["scenario_id"],
-        "scenario_sha256": attrs["scenario_sha256"],
-        "seed": attrs["seed"],
-        "monte_carlo_draws": attrs["draws"],
-        "period_start": attrs["period_start"],
-        "period_end": attrs["period_end"],
-        "baseline_model": attrs["baseline_model"],
-        "code_version": forecast.__version__,
+        **_provenance(paths),
         "time": {
             "snapshots": "hour starts in the zone's standard time (no daylight saving)",
             "utc_offset": _utc_offset(paths),
@@ -942,12 +935,11 @@ def partial_years(year: np.ndarray) -> dict[str, str]:
     return partial
 
 
-def _manifest(paths: GridPaths, file_format: str) -> dict:
+def _provenance(paths: GridPaths) -> dict:
+    """Where the paths come from: scenario and digest, seed, draws, period, baseline model,
+    code version (the manifest's and each PyPSA folder's ``meta.json``)."""
     attrs = paths.dataset.attrs
-    energy = paths.annual_energy_twh()
-    years = [int(y) for y in np.unique(paths.year)]
     return {
-        "format": file_format,
         "scenario_id": attrs["scenario_id"],
         "scenario_sha256": attrs["scenario_sha256"],
         "seed": attrs["seed"],
@@ -955,8 +947,18 @@ def _manifest(paths: GridPaths, file_format: str) -> dict:
         "period_start": attrs["period_start"],
         "period_end": attrs["period_end"],
         "baseline_model": attrs["baseline_model"],
-        "weather": f"{attrs['weather_location']}: {attrs['weather_kind']}",
         "code_version": forecast.__version__,
+    }
+
+
+def _manifest(paths: GridPaths, file_format: str) -> dict:
+    attrs = paths.dataset.attrs
+    energy = paths.annual_energy_twh()
+    years = [int(y) for y in np.unique(paths.year)]
+    return {
+        "format": file_format,
+        **_provenance(paths),
+        "weather": f"{attrs['weather_location']}: {attrs['weather_kind']}",
         "units": "MW (mean load over the hour)",
         "time": f"hour starts in the zone's standard time, UTC{_utc_offset(paths)} (no daylight "
         f"saving; {attrs['timezone']}); rows split by the year of that time",
