@@ -542,7 +542,11 @@ def test_a_csv_whose_later_rows_have_a_site_column_has_it_in_the_header(client: 
     netcdf = client.post("/v1/projections?format=netcdf", json=body)
     dataset = xr.open_dataset(io.BytesIO(netcdf.content), engine="h5netcdf").load()
     expected = tidy_frame(dataset)
-    assert list(table.columns) == list(expected.columns) == [*CSV_COLUMNS, "site"]
+    assert (
+        list(table.columns)
+        == list(expected.columns)
+        == [*CSV_COLUMNS, "site", "site_status", "site_grid_request"]
+    )
     assert len(table) == len(expected)
     sites = table[table["variable"] == "site_grid_wait_months"]
     assert set(sites["resolution"]) == {"period"} and sites["site"].notna().all()
