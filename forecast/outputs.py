@@ -153,7 +153,8 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         _MONTHLY,
         "MW",
         "Grid capacity that new sites under a connection limit ask for (the whole of it from "
-        "when a site starts to ramp; a phased site, what its ramp has built)",
+        "its grid_lead_months before a site starts to ramp; a phased site, what its ramp will "
+        "have built a lead later)",
     ),
     OutputVariable(
         "grid_requested_mw_by_region",
@@ -224,15 +225,15 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         ("site", "month"),
         "%",
         "Share of the draws that build the site in which it has asked for its grid capacity "
-        "by the month (its ramp has started)",
+        "by the month (its grid_lead_months before its ramp starts)",
     ),
     OutputVariable(
         "site_due_pct",
         ("site", "month"),
         "%",
-        "Share of the draws that build the site in which its whole grid capacity is due by the "
-        "month, as it would be connected without a limit (the month it asks; a phased site, "
-        "the month its ramp completes)",
+        "Share of the draws that build the site in which its halls need its whole grid "
+        "capacity by the month (the month its ramp starts; a phased site, the month its ramp "
+        "completes)",
     ),
     OutputVariable(
         "site_energised_pct",
@@ -245,12 +246,12 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "site_grid_wait_months",
         ("site", "quantile"),
         "month",
-        "Months by which the connection of a site's whole grid capacity comes after the month "
-        "it would come without a limit (the month it asks; a phased site, the month its ramp "
-        "completes), over the draws in which it is due within the period (inf: not connected in "
-        "full by its end; NaN: in no draw does it ask, or does a phased site's ramp complete, "
-        "within the period; both null in JSON); whole months, quantiles taken among the "
-        "draws' values",
+        "Months by which the connection of a site's whole grid capacity comes after its halls "
+        "need it (the month its ramp starts; a phased site, the month its ramp completes; 0 "
+        "where it came before, having asked ahead), over the draws in which it is due within "
+        "the period (inf: not connected in full by its end; NaN: in no draw does it ask, or is "
+        "it due, within the period; both null in JSON); whole months, quantiles taken among "
+        "the draws' values",
     ),
     OutputVariable(
         "site_grid_stranded_mw_months",

@@ -9,9 +9,11 @@ stated IT capacity.
 Where a region has a connection limit (``[grid.<region>]``), its sites that are not yet
 operating energise only within it (:func:`forecast.kernels.capacity.connect_sites`), in queue
 order: under construction first, then announced, then speculative, each by commissioning date,
-then in the order of the file. A site asks for its grid capacity (an IT site for its IT
-capacity x its PUE at the hottest hour) from the month it starts to ramp; what the limit cannot
-connect yet is delayed.
+then in the order of the file, each month among the sites that have asked. A site asks for its
+grid capacity (an IT site for its IT capacity x its PUE at the hottest hour) from its
+``grid_lead_months`` before the month it starts to ramp (default 0): all of it, or, phased, what
+its ramp will have built a lead later; what the limit cannot connect yet is delayed, and a hall
+built and not yet connected is stranded.
 
 Non-AI loads that are ``hosted`` take their room in the region's halls first (incumbent load).
 Accelerators of the deployment plans then go into what is left, oldest first
@@ -56,9 +58,9 @@ class Connections:
     #: The queued sites (index in the scenario's sites), region by region in queue order.
     sites: tuple[int, ...]
     site_request_mw: np.ndarray  # float64[S, D] grid capacity each asks for (0: never asks)
-    site_ask_month: np.ndarray  # int64[S, D] month it asks (its ramp starts); Mf: never
-    #: Month its request would be connected in full without a limit: the month it asks, or,
-    #: for a phased site, the month its ramp completes; Mf: never. int64[S, D]
+    site_ask_month: np.ndarray  # int64[S, D] month it asks (a lead before its ramp); Mf: never
+    #: Month its halls need all of its request: the month its ramp starts, or, for a phased
+    #: site, the month its ramp completes; Mf: never. int64[S, D]
     site_due_month: np.ndarray
     site_connected_mw: np.ndarray  # float64[S, D, Mf] grid capacity connected to it
     site_built: np.ndarray  # bool[S, D] where the draw builds the site
@@ -145,14 +147,17 @@ class Connections:
         )
 
     def site_waits(self, stop: int | None = None) -> np.ndarray:
-        """Months by which each site's whole request is connected later than it would be
-        without the limit (the month it asks; a phased site: the month its ramp completes),
-        over the months before ``stop``, by draw: NaN where it asks in none of them (not built,
-        or later, or a phased site whose ramp completes after them and is not connected in full
-        by then), +inf where it is not connected in full by then. float64[S, D] [month]"""
+        """Months by which each site's whole request is connected after its halls need it (the
+        month its ramp starts; a phased site: the month its ramp completes; 0 where connected
+        before, having asked ahead), over the months before ``stop``, by draw: NaN where it
+        asks in none of them (not built, or later) or is due after them and not connected in
+        full by then, +inf where it is due and not connected in full by then.
+        float64[S, D] [month]"""
         full = self.site_fully_connected(stop)
         met, first_full = full.any(axis=-1), full.argmax(axis=-1)
-        waits = np.where(met, first_full - self.site_due_month, np.inf).astype(np.float64)
+        # Connected before it is due (it asked ahead of its build): not late.
+        late = np.maximum(first_full - self.site_due_month, 0)
+        waits = np.where(met, late, np.inf).astype(np.float64)
         asks = (self.site_request_mw > 0.0) & (self.site_ask_month < full.shape[2])
         due = met | (self.site_due_month < full.shape[2])
         return np.where(asks & due, waits, np.nan)
@@ -252,8 +257,8 @@ class Halls:
         # it asks.
         site_connected = np.zeros((len(queued), n_draws, self.grid.n_months))
         site_request = np.zeros((len(queued), n_draws))
-        never = np.full((len(queued), n_draws), self.grid.n_months, dtype=np.int64)
-        site_ask, site_due = never.copy(), never.copy()
+        site_ask = np.full((len(queued), n_draws), self.grid.n_months, dtype=np.int64)
+        site_due = site_ask.copy()
         site_start = np.zeros((len(queued), n_draws))
         first = 0
         for limit, queue in queues:
@@ -274,37 +279,44 @@ class Halls:
                 np.ascontiguousarray(request),
                 np.ascontiguousarray(start),
                 np.array([site.ramp_months for site in sites]),
+                np.array([site.lead_months for site in sites]),
                 np.array([site.phased for site in sites], dtype=np.uint8),
                 np.ascontiguousarray(np.stack([site.built for site in sites])),
                 limit_mw,
                 out,
             )
-            ramping = np.empty((n_draws, self.grid.n_months))
+            ramping = np.empty((n_draws, self.grid.n_months))  # built [MW] by month
+            asked = np.empty((n_draws, self.grid.n_months))  # what it asks for [MW]
+            never = self.grid.n_months
             for position, index in enumerate(queue):
                 site, row = sites[position], first + position
                 self.connected[index] = out[position]
-                # A site asks from the month its ramp starts, the month connect_sites would
-                # connect it in (where its built capacity is above zero): for its whole
-                # request, or, phased, for what its ramp has built.
+                # A site asks from its lead before its ramp starts, as connect_sites connects
+                # it: for its whole request, or, phased, for what its ramp will have built a
+                # lead later (as if commissioned a lead earlier).
                 kernels.site_capacity(
                     request[position], start[position], site.ramp_months, site.built, ramping
                 )
-                asking = ramping > 0.0
+                kernels.site_capacity(
+                    request[position], start[position] - site.lead_months, site.ramp_months,
+                    site.built, asked,
+                )  # fmt: skip
+                asking = asked > 0.0
                 requested[:, limit.region] += (
-                    ramping if site.phased else asking * request[position][:, None]
+                    asked if site.phased else asking * request[position][:, None]
                 )
                 connected[:, limit.region] += out[position]
                 stranded[:, limit.region] += np.maximum(ramping - out[position], 0.0)
                 asks = asking.any(axis=1)
                 site_request[row] = np.where(asks, request[position], 0.0)
-                site_ask[row] = np.where(asks, asking.argmax(axis=1), self.grid.n_months)
-                if site.phased:  # due when its ramp completes (never, after the last month)
-                    whole = ramping >= request[position][:, None] * (1.0 - 1e-9)
-                    site_due[row] = np.where(
-                        asks & whole.any(axis=1), whole.argmax(axis=1), self.grid.n_months
-                    )
-                else:  # due when it asks, for all of it
-                    site_due[row] = site_ask[row]
+                site_ask[row] = np.where(asks, asking.argmax(axis=1), never)
+                # Due when its halls need it: all of it when its ramp starts, or, phased, when
+                # its ramp completes (never, after the last month).
+                if site.phased:
+                    needed = ramping >= request[position][:, None] * (1.0 - 1e-9)
+                else:
+                    needed = ramping > 0.0
+                site_due[row] = np.where(asks & needed.any(axis=1), needed.argmax(axis=1), never)
                 site_start[row] = start[position]
             first += len(queue)
         return Connections(

@@ -83,6 +83,7 @@ class SiteDraw:
     capacity_mw: np.ndarray  # float64[D]
     ramp_months: float
     phased: bool  # asks the grid as it builds (grid_request = "phased"), not all at once
+    lead_months: float  # asks the grid this many months before its ramp would [month]
     capacity_kind: str  # "grid" or "it"
     region: int
     pue: PathDraw  # the site's own, or the scenario's
@@ -249,6 +250,7 @@ def _draw_site(scenario: Scenario, index: int, streams: Streams, n_draws: int, s
         capacity_mw=sample(site.capacity_mw, n_draws, streams.generator(f"{key}:capacity")),
         ramp_months=central(site.ramp_months or defaults["ramp_months"]),
         phased=site.grid_request == "phased",
+        lead_months=central(site.grid_lead_months or defaults["grid_lead_months"]),
         capacity_kind=site.capacity_kind,
         region=scenario.regions.index(site.region) if site.region else 0,
         pue=own.get("pue", shared["pue"]),

@@ -170,6 +170,7 @@ SITE_DEFAULTS: dict[str, str] = {
     "tenant_occupancy": "1 in a scenario without deployments (the site's tenants are the AI "
     "load), else 0 (the site only hosts the plans' accelerators)",
     "ramp_months": "0 (all capacity at commissioning)",
+    "grid_lead_months": "0 (under a connection limit it asks the grid when its ramp starts)",
     "build_probability, delay_months": "by status (table below)",
     "pue, load_factor, inference_share": "the scenario's [operations] values",
 }
@@ -195,6 +196,7 @@ def site_defaults(scenario: Scenario, site: Site) -> dict[str, Distribution]:
         ),
         "tenant_occupancy": _fixed(0.0 if scenario.deployments else 1.0, occupancy),
         "ramp_months": _fixed(0.0, "default: all capacity at commissioning"),
+        "grid_lead_months": _fixed(0.0, "default: it asks the grid when its ramp starts"),
     }
 
 

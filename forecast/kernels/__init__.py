@@ -205,6 +205,7 @@ def connect_sites(
     request_mw: FloatArray,
     start_month: FloatArray,
     ramp_months: FloatArray,
+    lead_months: FloatArray,
     phased: FlagArray,
     built: FlagArray,
     limit_mw: FloatArray,
@@ -213,11 +214,11 @@ def connect_sites(
     """:func:`forecast.kernels.capacity.connect_sites`."""
     if _NUMPY_PATH.get():
         connected_out[...] = twins.connect_sites_numpy(
-            request_mw, start_month, ramp_months, phased, built, limit_mw
+            request_mw, start_month, ramp_months, lead_months, phased, built, limit_mw
         )
         return
     _compiled("capacity").connect_sites(
-        request_mw, start_month, ramp_months, phased, built, limit_mw, connected_out
+        request_mw, start_month, ramp_months, lead_months, phased, built, limit_mw, connected_out
     )
 
 
@@ -453,7 +454,7 @@ def warm_up() -> tuple[str, ...]:
         np.empty((years, count)),
     )  # fmt: skip
     capacity.connect_sites(
-        np.ones((1, draws)), np.zeros((1, draws)), np.ones(1), np.ones(1, np.uint8),
+        np.ones((1, draws)), np.zeros((1, draws)), np.ones(1), np.zeros(1), np.ones(1, np.uint8),
         np.ones((1, draws), np.uint8), np.ones((draws, months)), np.empty((1, draws, months)),
     )  # fmt: skip
     return (

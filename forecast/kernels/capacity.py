@@ -59,6 +59,7 @@ def connect_sites(
     request_mw: FloatArray,
     start_month: FloatArray,
     ramp_months: FloatArray,
+    lead_months: FloatArray,
     phased: FlagArray,
     built: FlagArray,
     limit_mw: FloatArray,
@@ -66,11 +67,12 @@ def connect_sites(
 ) -> None:
     """Energise a region's new sites within its connection limit, in queue order.
 
-    Sites come in queue order. From the month it starts to ramp, a built site asks for its
-    whole grid capacity, or, where it is ``phased``, for what its ramp has built by the month's
-    end. Each month the room left under the limit (limit minus what is already connected) goes
-    to the sites waiting then, in queue order: a site that has not asked yet holds no place. A
-    connection, once made, stays (a site is never cut off when the limit falls).
+    Sites come in queue order. From ``lead_months`` before the month it starts to ramp, a
+    built site asks for its whole grid capacity, or, where it is ``phased``, for what its ramp
+    will have built ``lead_months`` later. Each month the room left under the limit (limit minus
+    what is already connected) goes to the sites waiting then, in queue order: a site that has
+    not asked yet holds no place. A connection, once made, stays (a site is never cut off when
+    the limit falls).
 
     Parameters
     ----------
@@ -80,6 +82,8 @@ def connect_sites(
         Commissioning month index of each site after its delay. [month]
     ramp_months : float64[S]
         Months from commissioning to full capacity. [month]
+    lead_months : float64[S]
+        Months ahead of its build that each site asks. [month]
     phased : uint8[S]
         Nonzero where a site asks as it builds rather than all at once. [-]
     built : uint8[S, D]
@@ -99,7 +103,9 @@ def connect_sites(
             for site in range(site_count):
                 before = connected_out[site, draw, month - 1] if month > 0 else 0.0
                 wanted = 0.0
-                fraction = ramp_fraction(month, start_month[site, draw], ramp_months[site])
+                fraction = ramp_fraction(
+                    month + lead_months[site], start_month[site, draw], ramp_months[site]
+                )
                 if built[site, draw] != 0 and fraction > 0.0:
                     asked = request_mw[site, draw] * (fraction if phased[site] != 0 else 1.0)
                     wanted = max(asked - before, 0.0)

@@ -582,13 +582,15 @@ def connect_sites_numpy(
     request_mw: FloatArray,
     start_month: FloatArray,
     ramp_months: FloatArray,
+    lead_months: FloatArray,
     phased: FlagArray,
     built: FlagArray,
     limit_mw: FloatArray,
 ) -> FloatArray:
     """Twin of :func:`forecast.kernels.capacity.connect_sites`: each month, the room under the
-    limit is handed out in queue order by a cumulative sum over the waiting sites; a phased
-    site's ask is its request times the ramp's share, clipped.
+    limit is handed out in queue order by a cumulative sum over the waiting sites; a site asks
+    as if its commissioning came ``lead_months`` earlier, a phased one its request times the
+    ramp's share, clipped.
 
     Returns
     -------
@@ -600,8 +602,9 @@ def connect_sites_numpy(
     connected = np.zeros((site_count, draw_count, month_count))
     previous = np.zeros((site_count, draw_count))
     ramp = ramp_months[:, None]
+    asks_from = start_month - lead_months[:, None]
     for month in range(month_count):
-        elapsed = month + 1.0 - start_month
+        elapsed = month + 1.0 - asks_from
         started = elapsed > 0.0
         # Clipped before dividing: a tiny ramp overflows elapsed / ramp
         # (test_connect_sites_tiny_phased_ramp).

@@ -23,13 +23,13 @@ SITE_COLUMNS = ("region", "status", "built %", "asks MW (P50)", "asks from (P50)
 class SiteRow:
     """One site, among the draws that build it.
 
-    ``state`` is ``waits`` (it asks within the period), ``ramps on`` (a phased site that asks
-    within the period and whose ramp completes after it in every draw: how late its whole
-    capacity comes is not known yet), ``not built`` (no draw builds it) or ``asks after`` (the
-    draws that build it ask after the period's last month); only a site that asks has a
-    request and months. A site asks for all of its grid capacity when its ramp starts, or,
-    phased (``asks MW`` ends in "phased"), for what its ramp has built (the model's rule, not
-    the date of its application)."""
+    ``state`` is ``waits`` (it asks within the period), ``due after`` (it asks within the
+    period, but in every draw its halls need all of it only after the period: a phased site
+    still ramping, or one that applied ahead of a later build; how late it comes is not known
+    yet), ``not built`` (no draw builds it) or ``asks after`` (the draws that build it ask after
+    the period's last month); only a site that asks has a request and months. A site asks for
+    all of its grid capacity its ``grid_lead_months`` before its ramp starts, or, phased
+    (``asks MW`` ends in "phased"), for what its ramp will have built a lead later."""
 
     site: str
     region: str
@@ -37,7 +37,7 @@ class SiteRow:
     built: str  # share of the draws that build it [%]
     state: str
     request: str = ""  # grid capacity it asks for (P50) [MW]
-    asks: str = ""  # month its ramp starts and it asks (P50): YYYY-MM, "by YYYY-MM" (before)
+    asks: str = ""  # month it asks (P50): YYYY-MM, "by YYYY-MM" (before the period)
     connected: tuple[str, str, str] = ("", "", "")  # month all of it is connected, P10/P50/P90
     late: str = ""  # months its full connection comes after it is due, "P50 [P10-P90]"
     mean_wait: str = ""  # months a built MW waits for its connection, "P50 [P10-P90]"
@@ -49,7 +49,7 @@ class SiteRow:
             return [*known, "", "not built in any draw", "", "", "", "", ""]
         if self.state == "asks after":
             return [*known, "", f"after {last_month}", "", "", "", "", ""]
-        late = f"ramp ends after {last_month}" if self.state == "ramps on" else self.late
+        late = f"due after {last_month}" if self.state == "due after" else self.late
         return [*known, self.request, self.asks, *self.connected, late, self.mean_wait]
 
 
@@ -101,7 +101,7 @@ def site_rows(dataset: xr.Dataset) -> list[SiteRow]:
         rows.append(
             dataclasses.replace(
                 known,
-                state="ramps on" if np.isnan(wait.to_numpy()).all() else "waits",
+                state="due after" if np.isnan(wait.to_numpy()).all() else "waits",
                 request=f"{request:,.0f}" + (" phased" if phased else ""),
                 asks=_month_reaching(requesting, 50.0),
                 connected=(

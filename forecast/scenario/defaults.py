@@ -88,6 +88,7 @@ RANGES: dict[str, dict[str, Range]] = {
     "Site": {
         "capacity_mw": Range(0.0, 100_000.0),
         "ramp_months": Range(0.0, 240.0),
+        "grid_lead_months": Range(0.0, 240.0),
         "build_probability": Range(0.0, 1.0),
         "delay_months": Range(0.0, 240.0),
         "pue": Range(1.0, 5.0),

@@ -280,7 +280,8 @@ class Site(_Strict):
     Under a connection limit the site asks the grid for its whole capacity when its ramp
     starts (``grid_request = "whole"``: one campus, one application), or, with ``"phased"``,
     for what its ramp has built by each month (an aggregate of many facilities, or a campus
-    whose buildings each apply when built).
+    whose buildings each apply when built), ``grid_lead_months`` before that (its
+    application ahead of the build: it queues from then).
     """
 
     name: str = Field(min_length=1, max_length=120)
@@ -290,6 +291,7 @@ class Site(_Strict):
     commissioning: CalendarDate
     ramp_months: Quantity | None = None
     grid_request: Literal["whole", "phased"] = "whole"
+    grid_lead_months: Quantity | None = None
     status: Status
     build_probability: Quantity | None = None
     delay_months: Quantity | None = None
@@ -301,7 +303,12 @@ class Site(_Strict):
     source: str | None = None
 
     _coerce = field_validator(
-        "capacity_mw", "ramp_months", "build_probability", "delay_months", mode="before"
+        "capacity_mw",
+        "ramp_months",
+        "grid_lead_months",
+        "build_probability",
+        "delay_months",
+        mode="before",
     )(classmethod(lambda cls, v: _as_quantity(v)))
     _coerce_trends = field_validator(
         "pue", "inference_share", "load_factor", "tenant_occupancy", mode="before"
@@ -310,6 +317,7 @@ class Site(_Strict):
     @model_validator(mode="after")
     def _ranges(self) -> Site:
         _check_fixed("ramp_months", self.ramp_months)
+        _check_fixed("grid_lead_months", self.grid_lead_months)
         _check_ranges(self, "Site")
         return self
 

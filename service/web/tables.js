@@ -120,8 +120,9 @@ export function fillSiteTable(table, payload, quantileIndex) {
         };
         return `${at(0.5)} [${at(0.1)}–${at(0.9)}]`;
       };
-      // A phased site whose ramp completes after the period in every draw: how late its whole
-      // capacity comes is not known yet (null in JSON, as "never" is: told apart by site_due_pct).
+      // A site whose halls need all of it only after the period in every draw (a phased site
+      // still ramping, or one that applied ahead): how late it comes is not known yet (null in
+      // JSON, as "never" is: told apart by site_due_pct).
       // Results stored before these variables existed have neither (every site asks whole).
       const dueShares = due?.values[index] ?? [];
       const rampsOn = dueShares.length > 0 && dueShares[dueShares.length - 1] === 0;
@@ -130,7 +131,7 @@ export function fillSiteTable(table, payload, quantileIndex) {
         phased[index] === "phased" ? `${asks} phased` : asks,
         monthReaching(shares, months, 50),
         ...[10, 50, 90].map((level) => monthReaching(energised.values[index], months, level)),
-        rampsOn ? `ramp ends after ${last}` : spread(waits.values, 0),
+        rampsOn ? `due after ${last}` : spread(waits.values, 0),
         meanWaits ? spread(meanWaits.values, 1) : "",
       );
     }

@@ -328,7 +328,39 @@ def test_a_whole_site_whose_ramp_ends_after_the_period_is_due_when_it_asks():
     assert np.isposinf(dataset["site_grid_wait_months"].sel(site="campus")).all()
     np.testing.assert_array_equal(dataset["site_due_pct"].sel(site="campus"), 100.0)
     row = next(line for line in site_table(dataset).splitlines() if line.startswith("campus"))
-    assert "never [never-never]" in row and "ramp ends" not in row
+    assert "never [never-never]" in row and "due after" not in row
+
+
+def test_a_site_that_applies_ahead_queues_from_its_application():
+    """Two 50 MW halls, both built in July (no ramp), under a 50 MW limit raised by 50 MW in
+    October. The one under construction asks when built; the announced one applied 6 months
+    ahead (grid_lead_months = 6): it asks in January, is connected then, before its hall needs
+    it (0 months late, nothing stranded), and the one under construction waits 3 months with
+    its built hall stranded. Requested counts the application from January."""
+    data = _base(
+        sites=[
+            _site("under construction", capacity_mw=50.0, commissioning="2025-07-01"),
+            _site("applied ahead", capacity_mw=50.0, commissioning="2025-07-01",
+                  status="announced", grid_lead_months=6.0),
+        ],
+        grid={"national": {"limit_mw": 50.0, "reinforcements": [
+            {"date": "2025-10-01", "mw": 50.0}]}},
+    )  # fmt: skip
+    dataset = _project(data)
+    np.testing.assert_allclose(_monthly(dataset, "grid_requested_mw"), [50.0] * 6 + [100.0] * 6)
+    np.testing.assert_allclose(
+        _monthly(dataset, "site_grid_connected_mw", site="applied ahead"), 50.0
+    )
+    np.testing.assert_allclose(
+        _monthly(dataset, "grid_stranded_mw"), [0.0] * 6 + [50.0] * 3 + [0.0] * 3
+    )
+    late = dataset["site_grid_wait_months"].sel(quantile=0.5)
+    assert float(late.sel(site="applied ahead")) == 0.0
+    assert float(late.sel(site="under construction")) == 3.0
+    asks = dataset["site_requesting_pct"].sel(site="applied ahead").to_numpy()
+    np.testing.assert_array_equal(asks, 100.0)
+    due = dataset["site_due_pct"].sel(site="applied ahead").to_numpy()
+    np.testing.assert_array_equal(due, [0.0] * 6 + [100.0] * 6)
 
 
 def test_a_phased_site_still_ramping_at_the_end_has_no_wait_yet():
@@ -342,7 +374,7 @@ def test_a_phased_site_still_ramping_at_the_end_has_no_wait_yet():
     assert np.isnan(dataset["site_grid_wait_months"].sel(site="campus")).all()
     assert (dataset["site_requesting_pct"].sel(site="campus") == 100.0).all()
     row = next(line for line in site_table(dataset).splitlines() if line.startswith("campus"))
-    assert "ramp ends after 2025-12" in row
+    assert "due after 2025-12" in row
 
 
 def test_a_name_given_to_two_sites_labels_the_second_with_its_number():

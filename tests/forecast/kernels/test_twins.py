@@ -217,7 +217,7 @@ def test_connect_sites_tiny_phased_ramp():
     """A phased site with a ramp of 1e-310 months asks for all of it from its first month, in
     the kernel and in its twin (the twin's share overflowed)."""
     flag = np.ones(1, dtype=np.uint8)
-    args = (np.array([[100.0]]), np.array([[0.5]]), np.array([1e-310]), flag,
+    args = (np.array([[100.0]]), np.array([[0.5]]), np.array([1e-310]), np.zeros(1), flag,
             flag.reshape(1, 1), np.full((1, 3), 500.0))  # fmt: skip
     out = np.empty((1, 1, 3))
     kernels.connect_sites(*args, out)
@@ -369,13 +369,14 @@ def test_connect_sites_matches_twin(sites, draws, months, fill):
     start = rng.uniform(-3.0, months, (sites, draws))
     start[:, ::2] = np.round(start[:, ::2])
     ramp = np.where(rng.random(sites) < 0.5, 0.0, rng.uniform(1.0, 12.0, sites))
+    lead = np.where(rng.random(sites) < 0.5, 0.0, rng.uniform(0.5, 8.0, sites))
     phased = (rng.random(sites) < 0.5).astype(np.uint8)
     built = (rng.random((sites, draws)) < 0.8).astype(np.uint8)
     limit = np.maximum.accumulate(scale * rng.uniform(0.0, 400.0, (draws, months)), axis=1)
     limit[:, months // 2 :] *= rng.uniform(0.5, 1.0)  # a falling limit never cuts anyone off
     out = np.full((sites, draws, months), 99.0)
-    kernels.connect_sites(request, start, ramp, phased, built, limit, out)
-    expected = twins.connect_sites_numpy(request, start, ramp, phased, built, limit)
+    kernels.connect_sites(request, start, ramp, lead, phased, built, limit, out)
+    expected = twins.connect_sites_numpy(request, start, ramp, lead, phased, built, limit)
     np.testing.assert_allclose(out, expected, rtol=RTOL, atol=ATOL)
     assert np.all(np.diff(out, axis=2) >= -ATOL)
     assert np.all(out <= request[:, :, None] + ATOL)
@@ -387,7 +388,7 @@ def test_connect_sites_by_hand():
     100 (never cutting B off), B gets its last 20 then as well."""
     out = np.empty((2, 1, 5))
     kernels.connect_sites(
-        np.array([[100.0], [120.0]]), np.array([[1.0], [0.0]]), np.zeros(2),
+        np.array([[100.0], [120.0]]), np.array([[1.0], [0.0]]), np.zeros(2), np.zeros(2),
         np.zeros(2, dtype=np.uint8), np.ones((2, 1), dtype=np.uint8),
         np.array([[100.0, 100.0, 100.0, 250.0, 250.0]]), out,
     )  # fmt: skip
@@ -401,7 +402,8 @@ def test_a_phased_site_asks_as_it_builds():
     in month 1 A (first in the queue) takes 30 more and B the 40 left; A then waits: each
     month's room goes to the sites waiting then, in queue order. Asking all at once, A would
     have taken all 100 in month 0 and B would get nothing."""
-    args = (np.array([[120.0], [50.0]]), np.array([[0.0], [1.0]]), np.array([4.0, 0.0]))
+    args = (np.array([[120.0], [50.0]]), np.array([[0.0], [1.0]]), np.array([4.0, 0.0]),
+            np.zeros(2))  # fmt: skip
     limit, built = np.full((1, 6), 100.0), np.ones((2, 1), dtype=np.uint8)
     out = np.empty((2, 1, 6))
     kernels.connect_sites(*args, np.array([1, 0], dtype=np.uint8), built, limit, out)
@@ -410,6 +412,26 @@ def test_a_phased_site_asks_as_it_builds():
     kernels.connect_sites(*args, np.array([0, 0], dtype=np.uint8), built, limit, out)
     np.testing.assert_array_equal(out[0, 0], [100.0] * 6)
     np.testing.assert_array_equal(out[1, 0], [0.0] * 6)
+
+
+def test_a_site_that_applies_ahead_of_its_build_queues_from_then():
+    """Limit 100 MW. Site A (queued first, whole) asks 100 MW when its ramp starts, month 3;
+    site B (queued second) starts in month 3 too but applied 3 months ahead: it asks from month
+    0 and takes the 100 MW; A waits. Phased with the same lead, B asks in month 0 for what its
+    4-month ramp will have built 3 months later (25 MW), then 50, 75; in month 3 A, first in
+    the queue, asks too and takes the 25 MW left, and B's last 25 waits."""
+    request, start = np.array([[100.0], [100.0]]), np.array([[3.0], [3.0]])
+    limit, built = np.full((1, 6), 100.0), np.ones((2, 1), dtype=np.uint8)
+    whole, out = np.zeros(2, dtype=np.uint8), np.empty((2, 1, 6))
+    kernels.connect_sites(request, start, np.zeros(2), np.array([0.0, 3.0]), whole, built,
+                          limit, out)  # fmt: skip
+    np.testing.assert_array_equal(out[0, 0], [0.0] * 6)
+    np.testing.assert_array_equal(out[1, 0], [100.0] * 6)
+    phased = np.array([0, 1], dtype=np.uint8)
+    kernels.connect_sites(request, start, np.array([0.0, 4.0]), np.array([0.0, 3.0]), phased,
+                          built, limit, out)  # fmt: skip
+    np.testing.assert_array_equal(out[1, 0], [25.0, 50.0, 75.0, 75.0, 75.0, 75.0])
+    np.testing.assert_array_equal(out[0, 0], [0.0, 0.0, 0.0, 25.0, 25.0, 25.0])
 
 
 def _stress_levels_in_chunks(inputs, hours_per_year, chunks, threshold=50.0):
