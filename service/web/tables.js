@@ -188,6 +188,15 @@ export function summaryText(payload, quantileIndex) {
       text +=
         ` Grid: requested site capacity waiting for a connection peaks at ${formatCount(most)} MW ` +
         `(P50) in ${when} and is ${formatCount(end)} MW in ${months[months.length - 1]}.`;
+      // Of it, the halls already built (absent in results stored before the variable existed).
+      const stranded = payload.variables.grid_stranded_mw;
+      if (stranded) {
+        const built = stranded.values.map((row) => row[quantileIndex[0.5]] ?? 0);
+        const peak = Math.max(...built);
+        text +=
+          ` Built halls waiting for the grid peak at ${formatCount(peak)} MW (P50)` +
+          (peak > 0 ? ` in ${months[built.indexOf(peak)]}.` : ".");
+      }
     }
   }
   return `${text} Baseline model: ${payload.model_version}.`;

@@ -384,7 +384,8 @@ def test_grid_limit_and_flexibility_are_editable(page, base_url):
     summary = page.text_content("#summary")
     assert re.search(
         r"Grid: requested site capacity waiting for a connection peaks at [\d,]+ MW \(P50\) in "
-        r"20\d\d-\d\d and is [\d,]+ MW in 2035-12\.",
+        r"20\d\d-\d\d and is [\d,]+ MW in 2035-12\. Built halls waiting for the grid peak at "
+        r"[\d,]+ MW \(P50\)( in 20\d\d-\d\d)?\.",
         summary,
     ), summary
 
