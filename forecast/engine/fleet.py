@@ -29,7 +29,7 @@ latest addition). Nameplate MW = accelerators x the catalog's system power of th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import gamma
+from math import floor, gamma
 
 import numpy as np
 
@@ -37,7 +37,7 @@ from forecast import kernels
 from forecast.calendar import month_number
 from forecast.engine.inputs import DeliveryDraw, Inputs
 from forecast.errors import ScenarioError
-from forecast.scenario import DatedMix, Deployment, Scenario
+from forecast.scenario import DatedMix, Deployment, Fixed, Scenario
 from forecast.scenario.catalog import Catalog
 from forecast.units import W_TO_MW
 
@@ -63,18 +63,21 @@ class FleetGrid:
     def spanning(cls, scenario: Scenario, first_month: int, last_month: int) -> FleetGrid:
         """From the earliest dated entry (or ``first_month``) to the latest compute-target date
         (or ``last_month``), both month numbers. A site waiting in a grid connection queue is
-        a dated entry too: the queue starts with its first request, so that a projection
-        starting later connects the same sites in the same months."""
+        a dated entry too, from its request (its ``grid_lead_months`` before its commissioning):
+        the queue starts with its first request, so that a projection starting later connects
+        the same sites in the same months."""
         dates = [m.date for d in scenario.deployments for m in d.milestones]
         dates += [s.start for d in scenario.deployments for s in d.shipments]
         dates += [c.relative_to for d in scenario.deployments for c in d.compute_targets]
-        dates += [
-            site.commissioning
+        requests = [
+            month_number(site.commissioning)
+            - (site.grid_lead_months.value if isinstance(site.grid_lead_months, Fixed) else 0.0)
             for site in scenario.sites
             if site.status != "operating" and scenario.region_of(site) in scenario.grid
         ]
         goals = [c.date for d in scenario.deployments for c in d.compute_targets]
-        first = min([first_month, *(month_number(date) for date in dates)])
+        months = [month_number(date) for date in dates] + [floor(month) for month in requests]
+        first = min([first_month, *months])
         last = max([last_month, *(month_number(date) for date in goals)])
         return cls(first_month=first, n_months=last - first + 1)
 

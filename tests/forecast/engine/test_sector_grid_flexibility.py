@@ -363,6 +363,33 @@ def test_a_site_that_applies_ahead_queues_from_its_application():
     np.testing.assert_array_equal(due, [0.0] * 6 + [100.0] * 6)
 
 
+def test_an_application_before_the_period_holds_its_place_in_the_queue():
+    """Both halls are built in January 2025, the first month of the projection; the announced
+    one applied a year ahead (January 2024), before the period: the queue starts with that
+    application, so it holds the 50 MW and the one under construction waits for July's
+    reinforcement (starting the queue with the period, the under-construction hall, first in
+    the queue, would have taken it)."""
+    data = _base(
+        sites=[
+            _site("under construction", capacity_mw=50.0),
+            _site("applied ahead", capacity_mw=50.0, status="announced", grid_lead_months=12.0),
+        ],
+        grid={"national": {"limit_mw": 50.0, "reinforcements": [
+            {"date": "2025-07-01", "mw": 50.0}]}},
+    )  # fmt: skip
+    dataset = _project(data)
+    np.testing.assert_allclose(
+        _monthly(dataset, "site_grid_connected_mw", site="applied ahead"), 50.0
+    )
+    np.testing.assert_allclose(
+        _monthly(dataset, "site_grid_connected_mw", site="under construction"),
+        [0.0] * 6 + [50.0] * 6,
+    )
+    late = dataset["site_grid_wait_months"].sel(quantile=0.5)
+    assert float(late.sel(site="applied ahead")) == 0.0
+    assert float(late.sel(site="under construction")) == 6.0
+
+
 def test_a_phased_site_still_ramping_at_the_end_has_no_wait_yet():
     """A phased site whose ramp completes after the period has asked, but its wait is not known
     within the period (NaN), unlike a whole site that is not connected in full (inf)."""
