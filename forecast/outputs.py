@@ -248,10 +248,10 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "month",
         "Months by which the connection of a site's whole grid capacity comes after its halls "
         "need it (the month its ramp starts; a phased site, the month its ramp completes; 0 "
-        "where it came before, having asked ahead), over the draws in which it is due within "
-        "the period (inf: not connected in full by its end; NaN: in no draw does it ask, or is "
-        "it due, within the period; both null in JSON); whole months, quantiles taken among "
-        "the draws' values",
+        "where it came before, having asked ahead), over the draws in which it is due, or "
+        "connected in full, within the period (inf: not connected in full by its end; NaN: in "
+        "no draw does it ask, or is it due or connected in full, within the period; both null "
+        "in JSON); whole months, quantiles taken among the draws' values",
     ),
     OutputVariable(
         "site_grid_stranded_mw_months",
@@ -265,9 +265,9 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         ("site", "quantile"),
         "month",
         "Months a MW of the site's built capacity waits for its connection, on average "
-        "(site_grid_stranded_mw_months / the grid MW it has built by the period's end), over "
-        "the draws in which it asks within the period; months of the period only: a MW still "
-        "waiting at its end counts the months up to it (a lower bound)",
+        "(site_grid_stranded_mw_months / the grid MW it has built by the period's end; 0 where "
+        "it has built none), over the draws in which it asks within the period; months of the "
+        "period only: a MW still waiting at its end counts the months up to it (a lower bound)",
     ),
     OutputVariable(
         "accelerator_wait_months",

@@ -205,7 +205,8 @@ class ProjectionCoords(BaseModel):
     site_grid_request: list[str] | None = Field(
         default=None,
         description="How each site asks the grid (along dim `site`): `whole` (all of its grid "
-        "capacity when its ramp starts) or `phased` (what its ramp has built by each month).",
+        "capacity when it applies, its ramp's start or its grid_lead_months before) or `phased` "
+        "(what its ramp will have built a lead later, each month).",
     )
 
 

@@ -203,7 +203,8 @@ def grid_table(dataset) -> str:
     return _year_table(
         dataset,
         "grid connection of new sites under a limit, end of year (a site requests its whole "
-        "grid capacity from its ramp's start, a phased site what its ramp has built; delayed: "
+        "grid capacity from its application, its ramp's start or grid_lead_months before it, a "
+        "phased site what its ramp will have built then; delayed: "
         "requested minus connected; stranded: built halls not yet connected, whether or not a "
         "tenant waits for them, the load held back being the hosting shortfall below): P50 "
         "[P10-P90] (mean)",
@@ -225,8 +226,8 @@ def site_table(dataset) -> str:
     title = (
         "sites under a grid connection limit, in queue order (status, share of draws that "
         "build each); among the draws that build each: the grid MW it asks for and the month "
-        "it asks, its lead before its ramp starts (P50; phased: it asks for what its ramp has "
-        "built), the month all of it is connected (P10 / P50 / P90), the months by which that "
+        "it asks, its lead before its ramp starts (P50; phased: it asks for what its ramp will "
+        "have built), the month all of it is connected (P10 / P50 / P90), the months by which that "
         "comes after its halls need it (its ramp's start; phased: its end) and the mean "
         "months a MW of its built halls waits for the grid, P50 [P10-P90] (never: not "
         f"connected in full by {last}; by: already in the first month)"

@@ -205,10 +205,12 @@ def _site_variables(grid: Connections, probabilities: np.ndarray, data: dict) ->
                 stranded[site, asks], probabilities
             )
             # Over the MW built by the period's end: a MW still waiting then counts the months
-            # up to it.
-            out["site_grid_mean_wait_months"][site] = np.quantile(
-                stranded[site, asks] / built_end[site, asks], probabilities
+            # up to it; 0 where nothing is built yet (it applied ahead of a later build).
+            built = built_end[site, asks]
+            mean_wait = np.divide(
+                stranded[site, asks], built, out=np.zeros_like(built), where=built > 0.0
             )
+            out["site_grid_mean_wait_months"][site] = np.quantile(mean_wait, probabilities)
         if not np.isnan(wait).all():
             # Whole months, some of them +inf (not connected by the end): observed values only.
             within = wait[~np.isnan(wait)]

@@ -8,8 +8,9 @@ stated IT capacity.
 
 Where a region has a connection limit (``[grid.<region>]``), its sites that are not yet
 operating energise only within it (:func:`forecast.kernels.capacity.connect_sites`), in queue
-order: under construction first, then announced, then speculative, each by commissioning date,
-then in the order of the file, each month among the sites that have asked. A site asks for its
+order: under construction first, then announced, then speculative, each by the month it applies
+(commissioning less its lead) and date, then in the order of the file, each month among the
+sites that have asked. A site asks for its
 grid capacity (an IT site for its IT capacity x its PUE at the hottest hour) from its
 ``grid_lead_months`` before the month it starts to ramp (default 0): all of it, or, phased, what
 its ramp will have built a lead later; what the limit cannot connect yet is delayed, and a hall
@@ -36,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from forecast import kernels
+from forecast.calendar import month_number
 from forecast.engine.fleet import Fleet, FleetGrid
 from forecast.engine.inputs import Inputs, SiteDraw
 from forecast.engine.power import PueLine, pue_line
@@ -223,8 +225,8 @@ class Halls:
 
     def _queues(self, scenario: Scenario) -> list[tuple[Any, list[int]]]:
         """Each region limit with its queue: the region's sites not yet operating, under
-        construction first, then announced, then speculative, each by commissioning date,
-        then in the order of the file."""
+        construction first, then announced, then speculative, each by the month it applies
+        (commissioning less ``grid_lead_months``) and date, then in the order of the file."""
         return [
             (
                 limit,
@@ -236,7 +238,9 @@ class Halls:
                     ),
                     key=lambda index: (
                         QUEUE_RANK[self.statuses[index]],
-                        scenario.sites[index].commissioning,
+                        month_number(scenario.sites[index].commissioning)
+                        - self.inputs.sites[index].lead_months,
+                        scenario.sites[index].commissioning,  # the day, within a month
                         index,
                     ),
                 ),

@@ -103,8 +103,10 @@ def connect_sites(
             for site in range(site_count):
                 before = connected_out[site, draw, month - 1] if month > 0 else 0.0
                 wanted = 0.0
+                # As if commissioned a lead earlier: the same arithmetic as the site's asks in
+                # forecast.engine.hosting (start - lead), so both round alike.
                 fraction = ramp_fraction(
-                    month + lead_months[site], start_month[site, draw], ramp_months[site]
+                    month, start_month[site, draw] - lead_months[site], ramp_months[site]
                 )
                 if built[site, draw] != 0 and fraction > 0.0:
                     asked = request_mw[site, draw] * (fraction if phased[site] != 0 else 1.0)

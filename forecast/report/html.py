@@ -289,8 +289,8 @@ def checks_section(dataset: xr.Dataset) -> str:
             "<p>Each site under a limit, in queue order, with its status and the share of the "
             "draws that build it; among those draws, the grid capacity it asks for and the "
             "month it asks (its lead before its ramp starts; phased: it asks for what its ramp "
-            "has built), the month all of it is connected, the months by which that comes after "
-            "its halls need it (its ramp's start; phased: its end) and the mean months a MW "
+            "will have built), the month all of it is connected, the months by which that comes "
+            "after its halls need it (its ramp's start; phased: its end) and the mean months a MW "
             f"of its built halls waits for the grid (never: not connected in full by {last}; "
             "by: already in the period's first month):</p>"
             + _table(

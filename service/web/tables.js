@@ -124,8 +124,13 @@ export function fillSiteTable(table, payload, quantileIndex) {
       // still ramping, or one that applied ahead): how late it comes is not known yet (null in
       // JSON, as "never" is: told apart by site_due_pct).
       // Results stored before these variables existed have neither (every site asks whole).
+      // Python's rule (forecast/report/sites.py): every wait NaN. A null that is "never" needs
+      // the site due within the period, so null waits with nothing due mean "due after".
       const dueShares = due?.values[index] ?? [];
-      const rampsOn = dueShares.length > 0 && dueShares[dueShares.length - 1] === 0;
+      const rampsOn =
+        dueShares.length > 0 &&
+        dueShares[dueShares.length - 1] === 0 &&
+        waits.values[index].every((value) => value === null);
       const asks = formatCount(request.values[index][quantileIndex[0.5]]);
       cells.push(
         phased[index] === "phased" ? `${asks} phased` : asks,

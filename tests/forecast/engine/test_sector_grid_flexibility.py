@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from forecast.cli.project import site_table
+from forecast.errors import ScenarioNote
 from forecast.io.export import tidy_frame
 from forecast.projection import ProjectionOptions, project
 from forecast.scenario import parse_scenario
@@ -388,6 +389,47 @@ def test_an_application_before_the_period_holds_its_place_in_the_queue():
     late = dataset["site_grid_wait_months"].sel(quantile=0.5)
     assert float(late.sel(site="applied ahead")) == 0.0
     assert float(late.sel(site="under construction")) == 6.0
+
+
+def test_the_queue_orders_waiting_sites_by_application():
+    """A blocker takes the 50 MW limit. A applied in January 2025 for a hall due in January
+    2026; B applied in April for one due in October (both announced). The 50 MW of November's
+    reinforcement go to A, which applied first (the review found them queued by commissioning
+    date: B). A is connected in full before its hall needs it: 0 months late."""
+    data = _base(
+        sites=[
+            _site("blocker", capacity_mw=50.0),
+            _site("A", capacity_mw=50.0, status="announced", commissioning="2026-01-01",
+                  grid_lead_months=12.0),
+            _site("B", capacity_mw=50.0, status="announced", commissioning="2025-10-01",
+                  grid_lead_months=6.0),
+        ],
+        grid={"national": {"limit_mw": 50.0, "reinforcements": [
+            {"date": "2025-11-01", "mw": 50.0}]}},
+    )  # fmt: skip
+    with pytest.warns(ScenarioNote, match="after horizon.end"):
+        dataset = _project(data)
+    assert list(dataset["site"].to_numpy()) == ["blocker", "A", "B"]
+    np.testing.assert_allclose(
+        _monthly(dataset, "site_grid_connected_mw", site="A"), [0.0] * 10 + [50.0] * 2
+    )
+    np.testing.assert_allclose(_monthly(dataset, "site_grid_connected_mw", site="B"), 0.0)
+    np.testing.assert_array_equal(dataset["site_grid_wait_months"].sel(site="A"), 0.0)
+    assert np.isposinf(dataset["site_grid_wait_months"].sel(site="B")).all()
+
+
+def test_a_site_that_applied_ahead_of_a_build_after_the_period_waits_for_nothing_built():
+    """A hall due in December 2025, 0-4 months late, applied 6 months ahead: in the draws whose
+    hall comes in 2026 nothing is built by the period's end, and its mean wait per built MW is
+    0, not 0 / 0 (the review found NaN, and a RuntimeWarning that failed the projection)."""
+    data = _base(
+        sites=[_site("late hall", commissioning="2025-12-01", grid_lead_months=6.0,
+                     delay_months={"dist": "uniform", "low": 0.0, "high": 4.0})],
+        grid={"national": {"limit_mw": 200.0}},
+    )  # fmt: skip
+    dataset = _project(data)
+    mean_wait = dataset["site_grid_mean_wait_months"].sel(site="late hall").to_numpy()
+    np.testing.assert_array_equal(mean_wait, 0.0)
 
 
 def test_a_phased_site_still_ramping_at_the_end_has_no_wait_yet():
