@@ -415,11 +415,23 @@ def _quantile_text(variable: xr.DataArray, digits: int) -> str:
     return "{} [{}–{}]".format(*shown)
 
 
+def _limited_regions(dataset: xr.Dataset) -> list[str]:
+    """The regions with a connection limit in any of the scenarios."""
+    if "grid_limit_mw_by_region" not in dataset:
+        return []
+    limit = dataset["grid_limit_mw_by_region"]
+    return [
+        str(region)
+        for region in dataset["region"].to_numpy()
+        if bool(np.isfinite(limit.sel(region=region).to_numpy()).any())
+    ]
+
+
 def _grid_blocks(dataset: xr.Dataset, labels: list[str]) -> list[str]:
-    """Where a scenario has a grid connection limit: the capacity waiting for a connection at
-    each year's end, and each site's wait for its whole grid capacity, scenario by scenario
-    (not differences: they are monthly and per site, where the draw-by-draw differences are
-    per year)."""
+    """Where a scenario has a grid connection limit: the capacity waiting for a connection and
+    the built halls waiting at each year's end (by region, where several have a limit), and
+    each site's wait for its whole grid capacity, scenario by scenario (not differences: they
+    are monthly and per site, where the draw-by-draw differences are per year)."""
     lines: list[str] = []
     captions = {
         "grid_delayed_mw": "grid capacity waiting for a connection at the end of the year [MW] "
@@ -428,15 +440,29 @@ def _grid_blocks(dataset: xr.Dataset, labels: list[str]) -> list[str]:
         "minus connected, site by site; – where a scenario has none)",
     }
     months = pd.DatetimeIndex(dataset["month"].to_index())
+    regions = _limited_regions(dataset)
     for name, caption in captions.items():
         if name not in dataset:
             continue
+        # Region by region where several regions have a limit (a capital region's queue and
+        # the rest of the country's are different questions), else the grid's.
+        columns = [
+            (f"{label} {region}" if region else label, label, region)
+            for label in labels
+            for region in (regions if len(regions) > 1 else [None])
+        ]
         rows = []
         for year in dataset["year"].to_numpy():
             end = months[months.year == year][-1]
-            cells = [summary_cell(dataset, name, 0, scenario=label, month=end) for label in labels]
+            cells = [
+                summary_cell(dataset, f"{name}_by_region", 0, scenario=label, month=end,
+                             region=region)
+                if region
+                else summary_cell(dataset, name, 0, scenario=label, month=end)
+                for _, label, region in columns
+            ]  # fmt: skip
             rows.append((str(year), cells))
-        lines += ["", caption, *text_table("year", labels, rows)]
+        lines += ["", caption, *text_table("year", [c[0] for c in columns], rows)]
     if "site_grid_wait_months" in dataset:
         waits = dataset["site_grid_wait_months"]
         rows = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import re
 import tomllib
 
 import numpy as np
@@ -252,6 +253,28 @@ def test_a_site_listed_at_another_position_is_said():
     assert "note: these entries are shared but listed at different positions" in (
         comparisons.summary_text(dataset)
     )
+
+
+def test_the_grid_blocks_are_by_region_where_several_regions_have_a_limit():
+    """A KEPCO planner found the capital's queue and the rest of the country's added together in
+    the comparison; with two limited regions each scenario has a column per region, and an
+    800 MW capital limit empties the capital's queue, not the other region's."""
+    base = load_scenario("kr-outlook")
+    wider = parse_scenario(
+        {"extends": "kr-outlook", "id": "kr-outlook-800", "title": "800", "description": "800",
+         "grid": {"capital": {"limit_mw": {"value": 800.0, "source": "what-if"}}}},
+        origin="kr-outlook-800.toml",
+    )  # fmt: skip
+    options = ProjectionOptions(draws=20, seed=0, resolution="annual")
+    text = comparisons.summary_text(comparisons.compare([base, wider], options))
+    block = text.split("built halls waiting for the grid at the end of the year")[1]
+    header, *rows = block.splitlines()[1:14]
+    columns = [f"{label} {region}" for label in ("kr-outlook", "kr-outlook-800")
+               for region in ("capital", "non_capital")]  # fmt: skip
+    assert header.split() == ["year", *" ".join(columns).split()]
+    cells = [re.split(r"\s{2,}", row.strip()) for row in rows]
+    assert all(row[3] == "0 [0–0] (0)" for row in cells)  # the wider capital: nothing waits
+    assert any(row[1] != "0 [0–0] (0)" for row in cells)
 
 
 def test_the_command_line_says_when_it_cuts_a_later_scenarios_horizon(tmp_path, capsys):
