@@ -526,6 +526,19 @@ def quantile_at(variable, level: float) -> float:
     return float(np.asarray(variable.data)[int(np.argmin(np.abs(levels - level)))])
 
 
+def limited_regions(dataset) -> list[str]:
+    """The regions with a grid connection limit (in any draw, or any stacked scenario), in the
+    Dataset's order; none without ``grid_limit_mw_by_region``."""
+    if "grid_limit_mw_by_region" not in dataset:
+        return []
+    limit = dataset["grid_limit_mw_by_region"]
+    return [
+        str(region)
+        for region in dataset["region"].to_numpy()
+        if bool(np.isfinite(limit.sel(region=region).to_numpy()).any())
+    ]
+
+
 def summary_cell(dataset, name: str, digits: int = 2, **where) -> str:
     """``P50 [P10–P90] (mean)`` of ``name`` at ``where`` (the mean where the Dataset has
     ``<name>_mean``), or ``–`` where the Dataset lacks it or its P50 is not a number: the cell

@@ -137,41 +137,42 @@ def export_grid(
     print(f"wrote {len(written)} files under {out} (manifest {written[-1]})")
 
 
+def _pairs(text: str, option: str, form: str, twice: str) -> dict[str, str]:
+    """``--option A=x,B=y`` as ``{"A": "x", "B": "y"}``: each name once (``twice``: what the
+    error says of a repeated one), both sides given, one ``=`` each (``form``: what the error
+    asks for, ``OLD=NEW[,OLD=NEW...], e.g. KR=KOR``)."""
+    from forecast.errors import OptionsError
+
+    pairs: dict[str, str] = {}
+    for part in text.split(","):
+        name, equals, value = (piece.strip() for piece in part.partition("="))
+        if not (name and equals and value) or "=" in value:
+            raise OptionsError(f"{option} = {text!r}: give {form}")
+        if name in pairs:
+            raise OptionsError(f"{option} = {text!r}: {name} {twice}")
+        pairs[name] = value
+    return pairs
+
+
 def _shares(text: str) -> dict[str, float]:
     """``--baseline-shares capital=0.4,non_capital=0.6`` as ``{"capital": 0.4, ...}``."""
     from forecast.errors import OptionsError
 
-    shares: dict[str, float] = {}
-    for part in text.split(","):
-        region, equals, share = (piece.strip() for piece in part.partition("="))
-        try:
-            value = float(share)
-        except ValueError:
-            value = float("nan")
-        if not (region and equals) or value != value:
-            raise OptionsError(
-                f"--baseline-shares = {text!r}: give REGION=SHARE[,...], e.g. "
-                "capital=0.4,non_capital=0.6"
-            )
-        if region in shares:
-            raise OptionsError(f"--baseline-shares = {text!r}: {region} is given twice")
-        shares[region] = value
+    form = "REGION=SHARE[,...], e.g. capital=0.4,non_capital=0.6"
+    pairs = _pairs(text, "--baseline-shares", form, "is given twice")
+    try:
+        shares = {region: float(share) for region, share in pairs.items()}
+    except ValueError:
+        shares = {"": float("nan")}
+    if any(share != share for share in shares.values()):  # not a number
+        raise OptionsError(f"--baseline-shares = {text!r}: give {form}")
     return shares
 
 
 def _bus_mapping(text: str) -> dict[str, str]:
     """``--bus KR=KOR,capital=seoul`` as ``{"KR": "KOR", "capital": "seoul"}``."""
-    from forecast.errors import OptionsError
-
-    mapping: dict[str, str] = {}
-    for part in text.split(","):
-        old, equals, new = (piece.strip() for piece in part.partition("="))
-        if not (old and equals and new) or "=" in new:
-            raise OptionsError(f"--bus = {text!r}: give OLD=NEW[,OLD=NEW...], e.g. KR=KOR")
-        if old in mapping:
-            raise OptionsError(f"--bus = {text!r}: {old} is renamed twice; give it one name")
-        mapping[old] = new
-    return mapping
+    form = "OLD=NEW[,OLD=NEW...], e.g. KR=KOR"
+    return _pairs(text, "--bus", form, "is renamed twice; give it one name")
 
 
 def _summary(scenario_id: str, paths) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
 import typer
 
 from forecast.cli.options import (
@@ -186,11 +185,11 @@ def sector_table(dataset) -> str:
 
 def grid_columns(dataset) -> list[Column]:
     """Requested, connected, delayed and stranded MW of each region with a connection limit."""
-    limit = dataset["grid_limit_mw_by_region"]
+    from forecast.outputs import limited_regions
+
     return [
-        (f"grid_{kind}_mw_by_region", f"{kind} MW {region}", 0, {"region": str(region)})
-        for region in dataset["region"].values
-        if np.isfinite(limit.sel(region=region)).any()
+        (f"grid_{kind}_mw_by_region", f"{kind} MW {region}", 0, {"region": region})
+        for region in limited_regions(dataset)
         for kind in ("requested", "connected", "delayed", "stranded")
     ]
 

@@ -168,9 +168,10 @@ def _monthly_variables(scenario, monthly: Monthly, probabilities, data, per_draw
 
 def _site_variables(grid: Connections, probabilities: np.ndarray, data: dict) -> None:
     """Each queued site's connection on the projection's months: connected MW [S, M, Q], the
-    share of the draws that build it in which it has asked or is connected in full [%, S, M],
-    the share of draws that build it [%, S], what it asks for [MW, S, Q] and its wait
-    [month, S, Q] over the draws in which it asks within the period."""
+    share of the draws that build it in which it has asked, is due or is connected in full
+    [%, S, M], the share of draws that build it [%, S], and, over the draws in which it asks
+    within the period, what it asks for [MW, S, Q], its built MW waiting summed over the months
+    [MW*month, S, Q] and per built MW [month, S, Q], and how late it is [month, S, Q]."""
     built = grid.site_built[:, :, None]  # [S, D, 1]
     n_built = grid.site_built.sum(axis=1)[:, None]  # [S, 1]
     # [S, D, M] -> [D, S, M]: _by_region takes quantiles over draws entry by entry.
@@ -374,8 +375,9 @@ def build_dataset(
         coords["site_grid_request"] = (
             "site",
             np.array([site.grid_request for site in queued], dtype=str),
-            {"description": "how the site asks the grid: whole (all of it when its ramp "
-                            "starts) or phased (what its ramp has built)"},
+            {"description": "how the site asks the grid: whole (all of it when it applies, "
+                            "its grid_lead_months before its ramp starts) or phased (what its "
+                            "ramp will have built a lead later)"},
         )  # fmt: skip
     if options.per_draw:
         coords["draw"] = (

@@ -141,12 +141,11 @@ class Connections:
         connected = self.site_connected_mw[:, :, :stop]
         return (request > 0.0) & (connected >= request * (1.0 - 1e-9))
 
-    def site_asks(self) -> np.ndarray:
-        """Where each site asks within the months of its arrays (the period's, once
-        :meth:`windowed`). bool[S, D]"""
-        return (self.site_request_mw > 0.0) & (
-            self.site_ask_month < self.site_connected_mw.shape[2]
-        )
+    def site_asks(self, stop: int | None = None) -> np.ndarray:
+        """Where each site asks within the months of its arrays before ``stop`` (the period's,
+        once :meth:`windowed`). bool[S, D]"""
+        months = self.site_connected_mw[:, :, :stop].shape[2]
+        return (self.site_request_mw > 0.0) & (self.site_ask_month < months)
 
     def site_waits(self, stop: int | None = None) -> np.ndarray:
         """Months by which each site's whole request is connected after its halls need it (the
@@ -160,9 +159,8 @@ class Connections:
         # Connected before it is due (it asked ahead of its build): not late.
         late = np.maximum(first_full - self.site_due_month, 0)
         waits = np.where(met, late, np.inf).astype(np.float64)
-        asks = (self.site_request_mw > 0.0) & (self.site_ask_month < full.shape[2])
         due = met | (self.site_due_month < full.shape[2])
-        return np.where(asks & due, waits, np.nan)
+        return np.where(self.site_asks(stop) & due, waits, np.nan)
 
 
 @dataclass

@@ -360,12 +360,24 @@ def check_buses(
     """
     if buses or baseline_shares:
         model = baseline_model(scenario, options)
-        if baseline_shares:
-            check_baseline_shares(scenario, model, baseline_shares)
-        names = _bus_names(
-            scenario, model, representative=representative, baseline_split=bool(baseline_shares)
-        )
-        _check_buses(buses or {}, names)
+        _check_layout(scenario, model, buses, baseline_shares, representative=representative)
+
+
+def _check_layout(
+    scenario: Scenario,
+    model: BaselineModel | None,
+    buses: dict[str, str] | None,
+    baseline_shares: dict[str, float] | None,
+    *,
+    representative: bool,
+) -> None:
+    """:func:`check_buses` with the baseline model in hand (:func:`grid_paths` has it)."""
+    if baseline_shares:
+        check_baseline_shares(scenario, model, baseline_shares)
+    names = _bus_names(
+        scenario, model, representative=representative, baseline_split=bool(baseline_shares)
+    )
+    _check_buses(buses or {}, names)
 
 
 def _loads(scenario: Scenario, has_baseline: bool, bus: str) -> tuple[list[Load], np.ndarray]:
@@ -536,15 +548,7 @@ def grid_paths(
     # Loaded once for both passes; whether there is one decides the columns.
     model = baseline_model(scenario, base)
     buses = buses or {}
-    if baseline_shares:
-        check_baseline_shares(scenario, model, baseline_shares)
-    _check_buses(
-        buses,
-        _bus_names(
-            scenario, model, representative=draws is not None,
-            baseline_split=bool(baseline_shares),
-        ),
-    )  # fmt: skip
+    _check_layout(scenario, model, buses, baseline_shares, representative=draws is not None)
     loads, rows = _loads(scenario, model is not None, grid_bus(scenario, model))
     columns = _columns(model is not None, len(loads))
     if quantiles is not None:

@@ -30,7 +30,7 @@ import forecast
 from forecast.engine.sampling import OPERATION_DEFAULTS
 from forecast.errors import OptionsError
 from forecast.io.files import atomic_write
-from forecast.outputs import summary_cell
+from forecast.outputs import limited_regions, summary_cell
 from forecast.projection import ProjectionOptions
 from forecast.report import plot
 from forecast.report.sites import SITE_COLUMNS, site_rows
@@ -260,11 +260,7 @@ def checks_section(dataset: xr.Dataset) -> str:
     elif "waiting_accelerators" in dataset:
         parts.append("<p>No accelerator waits for room in any draw.</p>")
     if "grid_requested_mw_by_region" in dataset:
-        limited = [
-            str(region)
-            for region in dataset["region"].to_numpy()
-            if np.isfinite(dataset["grid_limit_mw_by_region"].sel(region=region)).any()
-        ]
+        limited = limited_regions(dataset)
         headers, cells = ["year"], []
         for region in limited:
             headers += [f"{region}: requested [MW]", "connected [MW]", "delayed [MW]"]

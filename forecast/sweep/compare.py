@@ -33,6 +33,7 @@ from forecast.outputs import (
     BY_NAME,
     DIFFERENCE_VARIABLES,
     difference_name,
+    limited_regions,
     mean_name,
     per_draw_name,
     quantile_at,
@@ -415,18 +416,6 @@ def _quantile_text(variable: xr.DataArray, digits: int) -> str:
     return "{} [{}–{}]".format(*shown)
 
 
-def _limited_regions(dataset: xr.Dataset) -> list[str]:
-    """The regions with a connection limit in any of the scenarios."""
-    if "grid_limit_mw_by_region" not in dataset:
-        return []
-    limit = dataset["grid_limit_mw_by_region"]
-    return [
-        str(region)
-        for region in dataset["region"].to_numpy()
-        if bool(np.isfinite(limit.sel(region=region).to_numpy()).any())
-    ]
-
-
 def _grid_blocks(dataset: xr.Dataset, labels: list[str]) -> list[str]:
     """Where a scenario has a grid connection limit: the capacity waiting for a connection and
     the built halls waiting at each year's end (by region, where several have a limit), and
@@ -440,7 +429,7 @@ def _grid_blocks(dataset: xr.Dataset, labels: list[str]) -> list[str]:
         "minus connected, site by site; – where a scenario has none)",
     }
     months = pd.DatetimeIndex(dataset["month"].to_index())
-    regions = _limited_regions(dataset)
+    regions = limited_regions(dataset)
     for name, caption in captions.items():
         if name not in dataset:
             continue

@@ -115,17 +115,20 @@ def test_cli_sweep_plan_scale_to_parquet(scenario_file, tmp_path, capsys):
     np.testing.assert_array_equal(sorted(frame["variant"].unique()), [0, 1])
 
 
+def _swept_summary(scenario_id: str, variation: str, year: int):
+    """A sweep of one variation over one year, combined, and its summary's lines."""
+    options = dataclasses.replace(OPTIONS, start=dt.date(year, 1, 1), end=dt.date(year, 12, 31))
+    variants = sweeps.build_variants(
+        load_scenario(scenario_id), [sweeps.parse_variation(variation)], options
+    )
+    combined = sweeps.combine(variants, [project(v.scenario, v.options) for v in variants])
+    return combined, summary_table(combined).splitlines()
+
+
 def test_summary_shows_the_sector_and_each_limited_region_per_variant():
     """A sweep of a grid limit prints what it moves: each limited region's requested,
     connected and delayed MW at the year's end, and the data-centre sector beside the AI load."""
-    options = dataclasses.replace(OPTIONS, start=dt.date(2029, 1, 1), end=dt.date(2029, 12, 31))
-    variants = sweeps.build_variants(
-        load_scenario("kr-outlook"),
-        [sweeps.parse_variation("grid.capital.limit_mw=100,300")],
-        options,
-    )
-    combined = sweeps.combine(variants, [project(v.scenario, v.options) for v in variants])
-    lines = summary_table(combined).splitlines()
+    combined, lines = _swept_summary("kr-outlook", "grid.capital.limit_mw=100,300", 2029)
     sector = lines.index("data-centre sector")
     assert "all data centres TWh" in lines[sector + 1]
     grid = lines.index("grid connection, end of year")
@@ -148,14 +151,7 @@ def test_summary_shows_the_sector_and_each_limited_region_per_variant():
 def test_summary_shows_what_flexibility_curtails_per_variant():
     """A sweep of flexibility's hours prints the energy it curtails and what it takes off the
     peak, per variant (it printed no flexibility block: the Irish planner's sweep showed none)."""
-    options = dataclasses.replace(OPTIONS, start=dt.date(2030, 1, 1), end=dt.date(2030, 12, 31))
-    variants = sweeps.build_variants(
-        load_scenario("kr-outlook-flex"),
-        [sweeps.parse_variation("flexibility.hours_per_year=10,100")],
-        options,
-    )
-    combined = sweeps.combine(variants, [project(v.scenario, v.options) for v in variants])
-    lines = summary_table(combined).splitlines()
+    combined, lines = _swept_summary("kr-outlook-flex", "flexibility.hours_per_year=10,100", 2030)
     block = lines.index("flexibility")
     assert "curtailed TWh" in lines[block + 1] and "peak reduction GW" in lines[block + 1]
     curtailed = combined["flexibility_curtailed_twh_mean"].sel(year=2030).to_numpy()
