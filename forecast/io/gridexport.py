@@ -840,7 +840,7 @@ def check_request(
             "whole) or --quantile Q (an hour-by-hour quantile, not a load path)"
         )
     if rank_by not in RANK_BY:
-        raise OptionsError(f"rank_by = {rank_by!r}: allowed: {', '.join(RANK_BY)}")
+        raise OptionsError(f"--rank-by = {rank_by!r}: allowed: {', '.join(RANK_BY)}")
     if draws is not None and not (
         isinstance(draws, int) and not isinstance(draws, bool) and 1 <= draws <= MAX_PATHS
     ):

@@ -254,7 +254,7 @@ def test_bad_input_is_one_line(small_scenario_text, scenario_file, tmp_path, cap
             "1..20 (the paths to write; the Monte Carlo sample they are chosen from is --sample)",
         ),
         (["--quantile", "1.5"], "--quantile = [1.5]: give 1..20 probabilities in [0, 1]"),
-        (["--rank-by", "peak"], "rank_by = 'peak': allowed: total, dc, ai"),
+        (["--rank-by", "peak"], "--rank-by = 'peak': allowed: total, dc, ai"),
         (["--sample", "abc"], "--sample: Invalid value for --sample: 'abc' is not an integer"),
         (["--sample", "0"], "--sample = 0: must be an integer in 1..100000"),
         (["--draws", "7"], "--draws = 7: more representative draws than the 5 drawn (--sample)"),
