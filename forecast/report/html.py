@@ -263,11 +263,12 @@ def checks_section(dataset: xr.Dataset) -> str:
         limited = limited_regions(dataset)
         headers, cells = ["year"], []
         for region in limited:
-            headers += [f"{region}: requested [MW]", "connected [MW]", "delayed [MW]"]
+            headers += [f"{region}: requested [MW]", "connected [MW]", "delayed [MW]",
+                        "stranded [MW]"]  # fmt: skip
         for year, end in _year_ends(dataset):
             row = [str(year)]
             for region in limited:
-                for name in ("requested", "connected", "delayed"):
+                for name in ("requested", "connected", "delayed", "stranded"):
                     row.append(
                         _e(
                             summary_cell(
@@ -278,7 +279,8 @@ def checks_section(dataset: xr.Dataset) -> str:
             cells.append(row)
         parts.append(
             "<p>Grid connection of new sites under each region's limit, end of year (queue "
-            "order: under construction, announced, speculative):</p>" + _table(headers, cells)
+            "order: under construction, announced, speculative; delayed: requested minus "
+            "connected; stranded: built halls not yet connected):</p>" + _table(headers, cells)
         )
         last = f"{dataset['month'].to_index()[-1]:%Y-%m}"
         parts.append(
