@@ -147,6 +147,22 @@ class HourlyCalendar:
         return np.arange(self.first_month, self.first_month + self.n_months, dtype=np.int64)
 
     @property
+    def days_by_year(self) -> list[tuple[int, int, int, int]]:
+        """Per calendar year of the period: ``(year, first, count, in_year)``, the period's
+        first day in that year as a day of the year (0 = Jan 1), its days in the year and the
+        year's days (365 or 366)."""
+        dates = local_dates(self.local[self.day_starts[:-1]])
+        year_of_day = dates.astype("datetime64[Y]").astype(np.int64) + 1970
+        rows = []
+        for year in self.years:
+            in_window = dates[year_of_day == year]
+            jan_1 = np.datetime64(f"{int(year)}-01-01", "D")
+            in_year = int((np.datetime64(f"{int(year) + 1}-01-01", "D") - jan_1).astype(int))
+            first = int((in_window[0] - jan_1).astype(int))
+            rows.append((int(year), first, int(in_window.size), in_year))
+        return rows
+
+    @property
     def hours_per_day(self) -> np.ndarray:
         """Hours in each local day: 24, or 23 / 25 on DST change days, int64[n_days]. [h]"""
         return np.diff(self.day_starts)

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -232,6 +233,71 @@ class BaselineModel:
         )
         return np.exp(parameters @ regressors.T + innovation)
 
+    def level_paths(
+        self, years: np.ndarray, n_draws: int, stream: Callable[[str], np.random.Generator]
+    ) -> np.ndarray:
+        """A projection's draws of the annual mean load, keyed so that a draw keeps its values
+        whatever the number of draws and the years around it. float64[D, Y] [MW]
+
+        The same predictive distribution as :meth:`level_draws` year by year (the trend's
+        parameters ~ normal, the year's innovation ~ the scale x Student t with the level's
+        degrees of freedom), drawn jointly as the textbook predictive of a regression whose
+        scale is estimated: one scale per draw, ``sqrt(ν / χ²_ν)``, shared by its years, and
+        a normal innovation per year. A draw in which the scale is large is large in every
+        year, instead of one wild year between two ordinary ones.
+
+        Each part has its own stream, named ``parameters``, ``scale`` and the calendar year
+        (``stream(name)`` returns a generator), and each draw takes its values in order, so
+        draw ``d`` of year ``y`` is the same in a projection of 300 or 600 draws and of
+        2029–2030 or 2024–2035.
+        """
+        level = self.level
+        regressors = level.regressors(years)
+        centre = np.array([level.intercept, level.slope])
+        spread = level.spread_factor
+        parameters = stream("parameters").multivariate_normal(
+            centre, spread * spread * level.covariance, n_draws
+        )
+        freedom = level.degrees_of_freedom
+        scale = (
+            spread
+            * level.residual_scale
+            * np.sqrt(freedom / stream("scale").chisquare(freedom, n_draws))
+        )
+        innovation = np.stack(
+            [stream(str(int(year))).standard_normal(n_draws) for year in years], axis=1
+        )
+        return np.exp(parameters @ regressors.T + scale[:, None] * innovation)
+
+    def daily_noise_by_year(
+        self,
+        days: Sequence[tuple[int, int, int, int]],
+        n_draws: int,
+        stream: Callable[[str], np.random.Generator],
+    ) -> np.ndarray:
+        """A projection's daily noise, keyed by calendar year: float64[D, n_days] (a transposed
+        day-major array, as :meth:`daily_noise_draws`). [1]
+
+        ``days`` lists, per calendar year of the window, ``(year, first, count, in_year)``: the
+        window's first day as a day of that year (0 = Jan 1), its days in the year and the
+        year's days. Each year's AR(1) path starts stationary on Jan 1 from the year's own
+        stream (``stream(str(year))``), each draw's normals in one run, so a day's noise is
+        the same whatever the window and the number of draws. The price: Dec 31 and Jan 1 are
+        independent, where the fitted process has them correlated.
+        """
+        sd = self.noise_sd
+        total = sum(count for _, _, count, _ in days)
+        by_day = np.empty((total, n_draws))
+        at = 0
+        for year, first, count, in_year in days:
+            path = _keyed_ar1(in_year, n_draws, self.noise_autocorrelation, stream(str(year)))
+            by_day[at : at + count] = path[first : first + count]
+            at += count
+        by_day *= sd
+        by_day -= 0.5 * sd * sd
+        np.exp(by_day, out=by_day)
+        return by_day.T
+
     def daily_noise_draws(self, n_days: int, n_draws: int, rng: np.random.Generator) -> np.ndarray:
         """Multiplicative daily noise, AR(1) across days, mean 1, float64[D, n_days]. [1]
 
@@ -280,6 +346,27 @@ def standard_ar1(n_days: int, n_draws: int, autocorrelation: float, rng) -> np.n
     by_day[0] = first
     kernels.ar1_recursion(by_day, phi)
     return by_day.T
+
+
+def _keyed_ar1(n_days: int, n_draws: int, autocorrelation: float, rng) -> np.ndarray:
+    """Stationary AR(1) paths with unit variance, day-major float64[n_days, n_draws]. [1]
+
+    As :func:`standard_ar1`, but each draw's normals are one run (its start value, then its
+    shocks), so that draw ``d`` gets the same path from the same generator whatever the
+    number of draws.
+    """
+    phi = float(autocorrelation)
+    by_day = np.empty((n_days, n_draws))
+    for start in range(0, n_draws, _AR1_DRAW_BLOCK):
+        stop = min(start + _AR1_DRAW_BLOCK, n_draws)
+        normals = rng.standard_normal((stop - start, n_days))
+        normals[:, 1:] *= np.sqrt(1.0 - phi * phi)
+        for first_day in range(0, n_days, _AR1_DAY_TILE):
+            days = slice(first_day, first_day + _AR1_DAY_TILE)
+            by_day[days, start:stop] = normals[:, days].T
+    if n_days:
+        kernels.ar1_recursion(by_day, phi)
+    return by_day
 
 
 def weather_matrix(weather, local_times: pd.DatetimeIndex) -> np.ndarray:

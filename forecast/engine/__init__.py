@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from forecast import kernels
@@ -127,6 +128,21 @@ def weather_for(scenario: Scenario, options: ProjectionOptions):
     return load_weather(options.weather, location=location)
 
 
+#: A year without Feb 29: a whole year of any weather clock's hours (the ensemble carries a
+#: non-leap year's Feb 28 on its Feb 29), the same for every non-leap year.
+_WHOLE_YEAR = 2023
+
+
+def _whole_year_excess(weather, calendar: HourlyCalendar, reference_c: float) -> np.ndarray:
+    """Each weather year's cooling excess over a whole year of its hours, float64[W, 8760],
+    independent of the projection's window. [K]"""
+    hours = pd.date_range(
+        f"{_WHOLE_YEAR}-01-01", f"{_WHOLE_YEAR + 1}-01-01", freq="h", tz=calendar.local.tz,
+        inclusive="left",
+    )  # fmt: skip
+    return np.maximum(weather.for_hours(hours) - reference_c, 0.0)
+
+
 def _window_connections(connections: Connections | None, window: slice) -> Connections | None:
     """The connection arrays on the projection's months."""
     return None if connections is None else connections.windowed(window)
@@ -178,7 +194,10 @@ def _project(scenario, options, calendar, progress, baseline, hourly_sinks) -> x
     reference_c = central(operation(scenario.operations, "pue_reference_temperature_c"))
     temperature = weather.for_hours(calendar.local)
     cooling_excess = np.ascontiguousarray(np.maximum(temperature - reference_c, 0.0))
-    mean_excess = float(cooling_excess.mean())
+    year_excess = _whole_year_excess(weather, calendar, reference_c)
+    # The stated PUE is an annual average: its line is set on whole weather years, so the same
+    # months get the same load whatever the projection's window (a summer alone is not a year).
+    mean_excess = float(year_excess.mean())
 
     model = baseline_model(scenario, options, baseline)
     if model is not None and weather.location == NO_WEATHER:
@@ -191,13 +210,13 @@ def _project(scenario, options, calendar, progress, baseline, hourly_sinks) -> x
         scenario,
         options,
         n_weather=cooling_excess.shape[0],
-        n_days=len(calendar.day_starts) - 1,
+        days_by_year=calendar.days_by_year,
         years=calendar.years,
         baseline=model,
     )
     shape = inference_shape(scenario, calendar)
     series = (
-        baseline_series(model, calendar, temperature, inputs.baseline)
+        baseline_series(model, calendar, weather, inputs.baseline)
         if model is not None and inputs.baseline is not None
         else None
     )
@@ -206,7 +225,7 @@ def _project(scenario, options, calendar, progress, baseline, hourly_sinks) -> x
         options, calendar, len(scenario.regions), shape, cooling_excess, inputs.weather_of_draw,
         series,
     )  # fmt: skip
-    max_excess = cooling_excess.max(axis=1)[inputs.weather_of_draw]
+    max_excess = year_excess.max(axis=1)[inputs.weather_of_draw]
     last_month = calendar.first_month + calendar.n_months - 1
     grid = FleetGrid.spanning(scenario, calendar.first_month, last_month)
     window = slice(grid.index(calendar.first_month), grid.index(last_month) + 1)

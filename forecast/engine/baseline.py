@@ -10,13 +10,14 @@ says so in the output).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from forecast.baseline.artifacts import NO_MODEL, default_model_for_country, manifest_country
-from forecast.calendar import HourlyCalendar
+from forecast.calendar import HourlyCalendar, hourly_times, local_dates
 from forecast.engine.inputs import BaselineDraw
 from forecast.engine.options import ProjectionOptions
 from forecast.errors import ArtifactError, NotFoundError
@@ -120,13 +121,31 @@ def no_baseline_note(scenario: Scenario, options: ProjectionOptions) -> str:
     )
 
 
+#: Days of weather before the window that the shape's features see first: the smoothed daily
+#: temperature forgets its start by a factor 1 - exp(-1/3) a day, below float64's resolution
+#: after about 110 days, so the window's first days get the values a longer window gives them.
+WARM_UP_DAYS = 120
+
+
 def baseline_series(
-    model: BaselineModel, calendar: HourlyCalendar, temperature: np.ndarray, draw: BaselineDraw
+    model: BaselineModel, calendar: HourlyCalendar, weather, draw: BaselineDraw
 ) -> BaselineSeries:
-    """The baseline's level, shape and noise for the projection's hours."""
+    """The baseline's level, shape and noise for the projection's hours.
+
+    The shape is computed from ``WARM_UP_DAYS`` before the window (the weather ensemble lays
+    its years on any date), so that its smoothed temperatures and day types do not start cold
+    at the window's first day: an hour's baseline is the same in any window that holds it.
+    """
+    first_day = local_dates(calendar.local[:1])[0].astype(dt.date)
+    hours = hourly_times(
+        first_day - dt.timedelta(days=WARM_UP_DAYS),
+        local_dates(calendar.local[-1:])[0].astype(dt.date),
+        str(calendar.local.tz),
+    )
+    shape = model.shape(hours, weather.for_hours(hours))
     return BaselineSeries(
         level=draw.level_mw,
-        shape=np.ascontiguousarray(model.shape(calendar.local, temperature)),
+        shape=np.ascontiguousarray(shape[:, len(hours) - len(calendar.local) :]),
         draw=draw,
         label=f"{model.model_id}@{model.version}",
     )

@@ -383,7 +383,10 @@ def build_dataset(
         coords["draw"] = (
             "draw",
             np.arange(options.draws),
-            {"description": "Monte Carlo draw: the same index and seed draw the same inputs"},
+            {
+                "description": "Monte Carlo draw: the same index and seed draw the same inputs, "
+                "whatever the number of draws and the period"
+            },
         )
     data: dict = {}
     for name, values in stats.series.items():

@@ -370,7 +370,7 @@ def draw_inputs(
     options: ProjectionOptions,
     *,
     n_weather: int,
-    n_days: int,
+    days_by_year: list[tuple[int, int, int, int]],
     years: np.ndarray,
     baseline: BaselineModel | None,
 ) -> Inputs:
@@ -384,8 +384,9 @@ def draw_inputs(
         Validated options (``draws`` and ``seed`` are used here).
     n_weather : int
         Weather years to pick from. [-]
-    n_days : int
-        Local days of the projection period (the baseline's daily noise). [-]
+    days_by_year : list of (year, first, count, in_year)
+        The period's local days by calendar year (:attr:`HourlyCalendar.days_by_year`): the
+        baseline's daily noise is drawn year by year. [-]
     years : int64[Y]
         HourlyCalendar years of the period (the baseline's annual level). [-]
     baseline : BaselineModel or None
@@ -410,15 +411,17 @@ def draw_inputs(
     baseline_draw = None
     if baseline is not None:
         baseline_draw = BaselineDraw(
+            # Keyed by part and calendar year: a draw keeps its baseline whatever the number
+            # of draws and the window (the other inputs' streams are named, and prefix-stable).
             level_mw=np.ascontiguousarray(
-                baseline.level_draws(years, n_draws, streams.generator("baseline_level"))
+                baseline.level_paths(years, n_draws, streams.keyed("baseline_level"))
             ),
             # Kept in the model's layout (a view of a day-major array): no full-size copy.
             pending_noise=beside(
-                baseline.daily_noise_draws,
-                n_days,
+                baseline.daily_noise_by_year,
+                days_by_year,
                 n_draws,
-                streams.generator("baseline_noise"),
+                streams.keyed("baseline_noise"),
                 name="baseline-noise",
             ),
         )

@@ -2,9 +2,10 @@
 
 Average IT load is nameplate x load factor ``f``. A share ``i`` of it serves inference, which
 follows the day (``phi(t)``: a cosine with the stated peak-to-mean ratio and peak hour, lower
-on weekends and the country's holidays, normalised to mean 1); the rest (training) is flat.
-PUE rises with the hour's outdoor temperature above a reference; the stated PUE is an annual
-average, so the cool-weather PUE is set to keep it:
+on weekends and the country's holidays, normalised to mean 1 over each calendar year); the
+rest (training) is flat. PUE rises with the hour's outdoor temperature above a reference; the
+stated PUE is an annual average, so the cool-weather PUE is set to keep it (``mean(x)`` over
+whole weather years, not the projection's window):
 
     IT(t)  = f · P · ((1 − i) + i · phi(t))
     PUE(t) = a + b · x(t),   x = max(T − T_ref, 0),   a = max(PUE − b · mean(x), 1)
@@ -22,6 +23,7 @@ where ``f · (1 + i · (max phi − 1))`` would exceed 1, the inference share is
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -62,7 +64,7 @@ def pue_line(
     months : float64[M]
         Month numbers to evaluate at. [-]
     mean_excess : float
-        Mean of x over every weather year and hour. [°C]
+        Mean of x over every hour of every whole weather year. [°C]
     """
     b = slope_per_c.at(months) * slope_factor
     return PueLine(a=np.maximum(pue.at(months) - b * mean_excess, 1.0), b=b)
@@ -73,7 +75,8 @@ _SHAPES = SharedArrays(kept=8)
 
 
 def inference_shape(scenario: Scenario, calendar: HourlyCalendar) -> np.ndarray:
-    """The normalised daily cycle of inference load, ``phi(t)`` (mean 1). float64[H], read-only.
+    """The normalised daily cycle of inference load, ``phi(t)`` (mean 1 over each calendar
+    year). float64[H], read-only.
 
     Requests for the same period and country repeat it (every projection of the dashboard),
     so it is kept, keyed on all it depends on: 17 ms of a 200-draw monthly projection over
@@ -93,7 +96,23 @@ def inference_shape(scenario: Scenario, calendar: HourlyCalendar) -> np.ndarray:
 
 
 def _inference_shape(country, calendar, peak_to_mean, peak_hour, weekend_factor) -> np.ndarray:
-    """:func:`inference_shape`, computed."""
+    """:func:`inference_shape`, computed: mean 1 over each calendar year, so that the same
+    hours get the same value whatever the projection's window (a summer has fewer holidays
+    than its year)."""
+    local = calendar.local
+    years = calendar.years
+    whole = HourlyCalendar.build(
+        dt.date(int(years[0]), 1, 1), dt.date(int(years[-1]), 12, 31), str(local.tz)
+    )
+    shape = _profile(country, whole, peak_to_mean, peak_hour, weekend_factor)
+    year_mean = np.bincount(whole.year_of_hour, weights=shape) / whole.hours_per_year
+    shape /= year_mean[whole.year_of_hour]
+    first = int(np.searchsorted(whole.local.asi8, local.asi8[0]))
+    return shape[first : first + len(local)].copy()
+
+
+def _profile(country, calendar, peak_to_mean, peak_hour, weekend_factor) -> np.ndarray:
+    """The inference profile on ``calendar``'s hours, before normalising. float64[H]"""
     local = calendar.local
     # A country without a calendar in `holidays` (and the world) has no holidays.
     dates = holiday_dates(country, local[0].year, local[-1].year) if country != WORLD else None
@@ -112,7 +131,7 @@ def _inference_shape(country, calendar, peak_to_mean, peak_hour, weekend_factor)
         weekend_factor,
         shape,
     )
-    return shape / shape.mean()
+    return shape
 
 
 def within_nameplate(load_factor: np.ndarray, inference: np.ndarray, phi_max: float):

@@ -9,6 +9,7 @@ load factor.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -308,3 +309,7 @@ class Streams:
         return np.random.default_rng(
             np.random.SeedSequence(entropy=self._root.entropy, spawn_key=tuple(key))
         )
+
+    def keyed(self, name: str) -> Callable[[str], np.random.Generator]:
+        """The streams ``name:<key>``, one per key (a part, a calendar year)."""
+        return lambda key: self.generator(f"{name}:{key}")

@@ -62,6 +62,45 @@ def test_daily_noise_has_mean_one_and_the_ar1_correlation():
     assert abs(lag_one - 0.5) < 0.03
 
 
+def _keyed(seed: int):
+    from forecast.engine.sampling import Streams
+
+    return Streams(seed).keyed("baseline_level")
+
+
+def test_a_projections_level_paths_are_the_level_models_t_year_by_year_with_one_scale_a_draw():
+    """level_paths draws each year as level_draws does (the trend's median times exp of the
+    scale x Student t with the level's degrees of freedom; KS test on 20,000 draws), and a
+    draw's years share its scale: |deviation| is correlated across years (independent t draws
+    would not be)."""
+    from scipy import stats
+
+    model = BaselineModel.from_parameters(_parameters(residual_scale=0.02))
+    years = np.array([2026, 2027])
+    deviation = np.log(model.level_paths(years, 20_000, _keyed(5)) / 50_000.0) / 0.02
+    for year in range(2):
+        assert stats.kstest(deviation[:, year], stats.t(df=5).cdf).pvalue > 1e-3
+    assert np.corrcoef(np.abs(deviation).T)[0, 1] > 0.1
+    independent = np.log(model.level_draws(years, 20_000, np.random.default_rng(5)) / 5e4)
+    assert abs(np.corrcoef(np.abs(independent).T)[0, 1]) < 0.05
+
+
+def test_a_draws_level_and_noise_are_the_same_whatever_the_draws_and_the_years_around_it():
+    """Draw d of a year gets the same level and daily noise in a projection of 30 or 60 draws
+    and of one year or three (the streams are keyed by calendar year, each draw's numbers in
+    one run)."""
+    model = BaselineModel.from_parameters(_parameters(residual_scale=0.02, noise_sd=0.03))
+    one = model.level_paths(np.array([2027]), 30, _keyed(1))
+    three = model.level_paths(np.array([2026, 2027, 2028]), 60, _keyed(1))
+    np.testing.assert_array_equal(one[:, 0], three[:30, 1])
+    noise = _keyed(2)
+    short = model.daily_noise_by_year([(2027, 31, 28, 365)], 30, noise)  # February
+    long = model.daily_noise_by_year([(2026, 0, 365, 365), (2027, 0, 365, 365)], 60, noise)
+    np.testing.assert_array_equal(short, long[:30, 365 + 31 : 365 + 59])
+    lag_one = np.corrcoef(np.log(long[:, 1:365]).ravel(), np.log(long[:, :364]).ravel())[0, 1]
+    assert abs(lag_one - 0.5) < 0.05  # the fitted AR(1) inside a year
+
+
 def test_sample_baseline_composition_and_ordered_quantiles():
     model = BaselineModel.from_parameters(_parameters(residual_scale=0.02, noise_sd=0.03))
     sample = sample_baseline(model, _times(), np.full((3, 72), 5.0), 400,

@@ -168,3 +168,40 @@ def test_projection_does_not_import_dask():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=600
     )
     assert completed.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_the_same_months_get_the_same_load_in_any_window_and_a_draw_keeps_its_values():
+    """A statistician's checks: the AI, baseline and total load of June–August are the same
+    in a projection of the summer alone and of the whole year (the PUE line is set on whole
+    weather years, the inference profile's mean is 1 per calendar year, the baseline's shape
+    sees the weather before the window and its draws are keyed by calendar year); and a draw's
+    annual values are the same in a projection of 20 draws and of 40."""
+    import datetime as dt
+
+    from forecast.scenario import load_scenario
+
+    scenario = load_scenario("kr-outlook")
+
+    def run(draws, start, end, **options):
+        return project(
+            scenario,
+            ProjectionOptions(
+                draws=draws, seed=7, weather="typical", start=start, end=end, **options
+            ),
+        )
+
+    year = run(20, dt.date(2030, 1, 1), dt.date(2030, 12, 31), resolution="monthly")
+    summer = run(20, dt.date(2030, 6, 1), dt.date(2030, 8, 31), resolution="monthly")
+    for name in ("ai_facility_mw", "baseline_mw", "total_mw", "non_ai_facility_mw"):
+        np.testing.assert_allclose(
+            year[name].sel(time=summer["time"]).values, summer[name].values, rtol=1e-12,
+            err_msg=name,
+        )  # fmt: skip
+    few = run(20, dt.date(2030, 1, 1), dt.date(2031, 12, 31), resolution="annual", per_draw=True)
+    many = run(40, dt.date(2029, 1, 1), dt.date(2031, 12, 31), resolution="annual", per_draw=True)
+    for name in ("baseline_energy_twh", "total_peak_gw", "ai_energy_twh", "peak_change_gw"):
+        np.testing.assert_allclose(
+            few[f"{name}_per_draw"].values,
+            many[f"{name}_per_draw"].isel(draw=slice(0, 20)).sel(year=[2030, 2031]).values,
+            rtol=1e-12, err_msg=name,
+        )  # fmt: skip

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
-from forecast.calendar import month_number
+from forecast.calendar import HourlyCalendar, month_number
 from forecast.engine.sampling import (
     OPERATION_DEFAULTS,
     Streams,
@@ -155,11 +155,15 @@ def test_the_baseline_noise_drawn_on_its_thread_is_the_noise_drawn_in_line():
     options = ProjectionOptions(draws=7, seed=3).validated(scenario)
     model = baseline_model(scenario, options)
     assert model is not None
+    calendar = HourlyCalendar.build(dt.date(2030, 3, 1), dt.date(2031, 4, 4), "Asia/Seoul")
+    days = calendar.days_by_year
+    assert days == [(2030, 59, 306, 365), (2031, 0, 94, 365)]
     inputs = draw_inputs(
-        scenario, options, n_weather=2, n_days=400, years=np.arange(2030, 2032), baseline=model
+        scenario, options, n_weather=2, days_by_year=days, years=calendar.years, baseline=model
     )
     assert inputs.baseline is not None
-    in_line = model.daily_noise_draws(400, 7, Streams(3).generator("baseline_noise"))
+    in_line = model.daily_noise_by_year(days, 7, Streams(3).keyed("baseline_noise"))
+    assert inputs.baseline.noise.shape == (7, 400)
     np.testing.assert_array_equal(inputs.baseline.noise, in_line)
 
     def fails():
