@@ -124,30 +124,40 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
+#: Errors a scenario's one-line message spells out; the rest are counted.
+SHOWN_ERRORS = 3
+
+
 def format_validation_error(error: ValidationError, *, origin: str, data: Any = None) -> str:
-    """One line: origin, field path (a named entry with its name), value and what is allowed,
-    for the first error of validating ``data``.
+    """One line: origin, then for each of the first ``SHOWN_ERRORS`` errors of validating
+    ``data`` its field path (a named entry with its name), value and what is allowed, joined by
+    "; ", and how many more there are.
 
     Where a value could be a quantity or a trend, pydantic reports both members' errors; the
-    quantity member's "no ``dist`` tag" for a list says nothing, so the trend's error goes first.
+    quantity member's "no ``dist`` tag" for a list says nothing, so the trend's errors go first.
     """
     errors = error.errors(include_url=False)
-    telling = [item for item in errors if item["type"] != "union_tag_not_found"]
-    first = (telling or errors)[0]
-    location = _format_location(first["loc"], data)
-    message = first["msg"].removeprefix("Value error, ")
-    value = first.get("input")
-    shown = "" if isinstance(value, dict | list) else f" = {_shown(value)}"
-    if first["type"] == "extra_forbidden":
-        allowed = _fields_at(Scenario, first["loc"][:-1])
-        message = "not a field here" + (f"; allowed: {', '.join(allowed)}" if allowed else "")
-    elif first["type"] in _DATE_ERRORS:
-        message = "allowed: a date written YYYY-MM-DD (in TOML: date = 2030-01-01, unquoted)"
-    more = error.error_count() - 1
+    telling = [item for item in errors if item["type"] != "union_tag_not_found"] or errors
+    parts = [_one_error(item, data) for item in telling[:SHOWN_ERRORS]]
+    more = error.error_count() - len(parts)
     suffix = f" (and {more} more error{'s' if more > 1 else ''})" if more else ""
+    return f"{origin}: {'; '.join(parts)}{suffix}"
+
+
+def _one_error(item: dict[str, Any], data: Any) -> str:
+    """``location = value: what is allowed`` for one pydantic error."""
+    location = _format_location(item["loc"], data)
+    message = item["msg"].removeprefix("Value error, ")
+    value = item.get("input")
+    shown = "" if isinstance(value, dict | list) else f" = {_shown(value)}"
+    if item["type"] == "extra_forbidden":
+        allowed = _fields_at(Scenario, item["loc"][:-1])
+        message = "not a field here" + (f" (allowed: {', '.join(allowed)})" if allowed else "")
+    elif item["type"] in _DATE_ERRORS:
+        message = "allowed: a date written YYYY-MM-DD (in TOML: date = 2030-01-01, unquoted)"
     if message.startswith(location.split(".")[-1]) or shown == "":
-        return f"{origin}: {location}: {message}{suffix}"
-    return f"{origin}: {location}{shown}: {message}{suffix}"
+        return f"{location}: {message}"
+    return f"{location}{shown}: {message}"
 
 
 def parse_scenario(

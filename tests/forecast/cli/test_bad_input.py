@@ -70,7 +70,7 @@ SCENARIO_EDITS = [
     pytest.param(
         "[operations]",
         "[operations]\npeu = 1.3",
-        ["small.toml", "operations.peu = 1.3: not a field here; allowed: cooling,", "pue,"],
+        ["small.toml", "operations.peu = 1.3: not a field here (allowed: cooling,", "pue,"],
         id="misspelt-field-lists-the-allowed",
     ),
     pytest.param(

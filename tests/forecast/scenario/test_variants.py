@@ -72,7 +72,7 @@ def test_a_wrong_field_in_a_regions_grid_table_is_one_line():
     data = {"extends": "kr-outlook", "id": "mine", "title": "mine", "description": "mine",
             "grid": {"capital": {"limit_mw": 800.0, "limt": 3}}}  # fmt: skip
     with pytest.raises(ScenarioError, match=r"^mine.toml: grid.capital.limt = 3: not a field "
-                       r"here; allowed: .*limit_mw"):  # fmt: skip
+                       r"here \(allowed: .*limit_mw"):  # fmt: skip
         parse_scenario(data, origin="mine.toml")
 
 
@@ -170,3 +170,29 @@ def test_scenarios_show_as_text_reads_as_the_file_does(capsys):
     assert "(default)" in text
     assert main(["scenarios", "show", "kr-outlook", "--format", "yaml"]) == 2
     assert "--format = 'yaml': allowed: json, text" in capsys.readouterr().err
+
+
+def test_a_file_with_several_errors_names_the_first_three_and_counts_the_rest():
+    """A US utility's engineer wrote status = "planned" and left out capacity_kind: the line
+    said "(and 1 more error)" without saying which; each of the first three errors is spelled
+    out, joined by "; ", and the rest counted."""
+    data = load_scenario("kr-outlook").model_dump(mode="json", exclude_none=True)
+    site = data["sites"][0]
+    site["status"] = "planned"
+    del site["capacity_kind"]
+    with pytest.raises(ScenarioError) as raised:
+        parse_scenario(data, origin="mine.toml")
+    message = str(raised.value)
+    assert message.startswith("mine.toml: sites[0] (")
+    assert "status = 'planned': Input should be 'operating'" in message
+    assert "capacity_kind: Field required" in message
+    assert "more error" not in message
+    data["operations"]["peu"] = 1.3
+    data["horizon"]["start"] = "2030"
+    data["horizon"]["end"] = "2040"
+    with pytest.raises(ScenarioError) as raised:
+        parse_scenario(data, origin="mine.toml")
+    message = str(raised.value)
+    assert "\n" not in message
+    assert message.count("; ") == 2
+    assert message.endswith(" (and 2 more errors)")
