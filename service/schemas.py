@@ -570,6 +570,10 @@ class BaselineResponse(BaseModel):
     model_version: str = Field(description="Model `id@version` used.")
     units: Literal["MW"] = Field(description="Unit of `quantile_mw` and `point_mw`.")
     time: list[str] = Field(description="Start of each hour, UTC, ISO 8601.")
+    local_time: list[str] = Field(
+        description="Start of each hour in the model's time zone, ISO 8601 with offset (as a "
+        "projection's `local_time`)."
+    )
     quantile: list[float] = Field(description="Probability levels. [1]")
     quantile_mw: list[list[float]] = Field(description="Hourly demand per quantile [Q][H]. [MW]")
     point_mw: list[float] = Field(description="Median level x mean weather shape, hourly. [MW]")

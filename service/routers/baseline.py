@@ -16,10 +16,12 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
+from forecast.baseline.artifacts import manifest_country
 from forecast.baseline.model import BaselineModel, sample_baseline
-from forecast.errors import ArtifactError, OptionsError
+from forecast.errors import ArtifactError, OptionsError, ScenarioError
+from forecast.io.export import local_iso
 from forecast.projection import DEFAULT_QUANTILES, MAX_DRAWS
-from forecast.weather import load_weather
+from forecast.weather import load_weather, resolve_weather_location
 from service import estimates
 from service.deps import get_ready_state
 from service.errors import ErrorBody, error_responses
@@ -90,9 +92,7 @@ def _forecast(model: BaselineModel, request: BaselineRequest) -> NumpyJSONRespon
         freq="h",
         inclusive="left",
     )
-    weather = load_weather(
-        request.weather, location=model.manifest.get("weather_location", "seoul")
-    )
+    weather = load_weather(request.weather, location=_weather_location(model))
     sample = sample_baseline(
         model,
         local_times,
@@ -109,6 +109,7 @@ def _forecast(model: BaselineModel, request: BaselineRequest) -> NumpyJSONRespon
         "model_version": model_label(model),
         "units": "MW",
         "time": sample.local_times.tz_convert("UTC").tz_localize(None).to_numpy(),
+        "local_time": list(local_iso(sample.local_times)),
         "quantile": probabilities,
         "quantile_mw": np.ascontiguousarray(sample.quantile_mw),
         "point_mw": np.ascontiguousarray(sample.point_mw),
@@ -119,6 +120,17 @@ def _forecast(model: BaselineModel, request: BaselineRequest) -> NumpyJSONRespon
         ),
     }
     return NumpyJSONResponse(body, headers={"X-Model-Version": model_label(model)})
+
+
+def _weather_location(model: BaselineModel) -> str:
+    """The model's own weather location (its manifest's), else its country's default: never
+    another grid's."""
+    named = model.manifest.get("weather_location")
+    country = manifest_country(model.manifest) or ""
+    try:
+        return resolve_weather_location(country, named, origin=f"model {model_label(model)}")
+    except ScenarioError as error:
+        raise ArtifactError(str(error)) from None
 
 
 async def _answer(state: ServiceState, request: BaselineRequest) -> NumpyJSONResponse:

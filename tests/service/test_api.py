@@ -396,6 +396,11 @@ def test_baseline_forecast(client: TestClient):
     low, high = np.array(result["quantile_mw"])
     assert low.shape == (48,)
     assert (low <= high).all()
+    # The model's local time beside UTC, as a projection's local_time (a utility engineer found
+    # the baseline's hours in UTC only, where the projection CSVs carry the grid's offsets).
+    assert result["time"][0] == "2030-06-30T15:00:00+00:00"
+    assert result["local_time"][0] == "2030-07-01T00:00+09:00"
+    assert len(result["local_time"]) == 48
     got = client.get(
         "/v1/baseline",
         params={"start": "2030-07-01", "end": "2030-07-02", "draws": 50, "quantiles": [0.1, 0.9]},
