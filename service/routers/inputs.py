@@ -98,7 +98,9 @@ class ScenarioInputs(BaseModel):
     )
     limits: dict[str, RequestLimit] = Field(
         description="`draws` and `seed` of POST /v1/projections; `deployments.milestones.count` "
-        "[accelerators] and `flexibility.hours_per_year` [h] of the scenario format."
+        "[accelerators], `flexibility.hours_per_year` [h], and the allowed ranges of "
+        "`flexibility.share` [0-1] and of a region's `grid.limit_mw` [MW] (inputs a scenario "
+        "may lack) of the scenario format."
     )
 
 
@@ -124,6 +126,13 @@ def _limit(model: type[BaseModel], field: str, ceiling: float | None = None) -> 
     if ceiling is not None:
         maximum = min(maximum, ceiling)
     return RequestLimit(minimum=minimum, maximum=maximum, default=default)
+
+
+def _range_limit(model: str, field: str) -> RequestLimit:
+    """A quantity's allowed range (:func:`allowed_range`) as a limit, for a client that adds
+    the quantity to a scenario that lacks it; the quantity has no default."""
+    stated = RANGES[model][field]
+    return RequestLimit(minimum=stated.low, maximum=stated.high, default=None)
 
 
 def _input(
@@ -219,5 +228,8 @@ async def scenario_inputs(
             "seed": _limit(ProjectionRequest, "seed"),
             "deployments.milestones.count": _limit(Milestone, "count"),
             "flexibility.hours_per_year": _limit(Flexibility, "hours_per_year"),
+            # Ranges of inputs a scenario may lack, for a client that adds them.
+            "flexibility.share": _range_limit("Flexibility", "share"),
+            "grid.limit_mw": _range_limit("RegionGrid", "limit_mw"),
         },
     )

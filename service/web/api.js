@@ -15,6 +15,7 @@ export async function api(path, options = {}) {
   try {
     response = await fetch(path, options);
   } catch (error) {
+    if (error.name === "AbortError") throw error; // superseded by the caller: no failure
     throw new ApiError(0, `could not reach the API at ${path}: ${error.message}`);
   }
   if (!response.ok) {
@@ -35,16 +36,18 @@ export async function api(path, options = {}) {
 // A job cancelled (from this page or by anyone allowed to) before it ended.
 export class JobCancelledError extends ApiError {}
 
-export const getJson = async (path) => (await api(path)).json();
+export const getJson = async (path, signal) => (await api(path, { signal })).json();
 
 export const scenarioPath = (scenarioId) => `/v1/scenarios/${encodeURIComponent(scenarioId)}`;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function waitForJob(job, onProgress) {
+// Aborted, the poll stops; the job runs on (another caller's identical request may share it).
+async function waitForJob(job, onProgress, signal) {
   for (;;) {
     await sleep(JOB_POLL_MS);
-    const current = await getJson(`/v1/jobs/${job.id}`);
+    signal?.throwIfAborted();
+    const current = await getJson(`/v1/jobs/${job.id}`, signal);
     if (current.status === "succeeded") return current.result_url;
     if (current.status === "failed") {
       throw new ApiError(current.error_status || 500, current.error || "the job failed");
@@ -63,11 +66,13 @@ async function waitForJob(job, onProgress) {
 
 // POST /v1/projections or /v1/comparisons; a large one answers 202 and runs as a job, which is
 // polled here. Returns the answer, the job's result URL (null when inline) and how it was served.
-async function compute(path, request, onProgress) {
+// An abort of `signal` (a newer request supersedes this one) rejects with an AbortError.
+async function compute(path, request, onProgress, signal) {
   const response = await api(path, {
     method: "POST",
     headers: { "Content-Type": "application/json", Accept: "application/json" },
     body: JSON.stringify(request),
+    signal,
   });
   if (response.status !== 202) {
     return {
@@ -76,8 +81,8 @@ async function compute(path, request, onProgress) {
       served: response.headers.get("X-Cache") || "",
     };
   }
-  const resultUrl = await waitForJob(await response.json(), onProgress);
-  return { payload: await getJson(resultUrl), resultUrl, served: "job" };
+  const resultUrl = await waitForJob(await response.json(), onProgress, signal);
+  return { payload: await getJson(resultUrl, signal), resultUrl, served: "job" };
 }
 
 // Stop a running or queued job (POST /v1/jobs/{id}/cancel); its poll then ends with
@@ -108,7 +113,8 @@ export function offerCancel(button, jobId, onError) {
   };
 }
 
-export const project = (request, onProgress) => compute("/v1/projections", request, onProgress);
+export const project = (request, onProgress, signal) =>
+  compute("/v1/projections", request, onProgress, signal);
 
 export const compare = (request, onProgress) => compute("/v1/comparisons", request, onProgress);
 

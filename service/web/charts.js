@@ -243,3 +243,99 @@ export function comparisonBars(container, { years, series, quantileIndex, unit, 
     `${title}. P50 in ${lastYear}: ${ends.join(", ")}. The tables below give the numbers.`,
   );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Chart files
+
+// What a chart's look comes from. On the page app.css gives it (the CSP allows no inline style
+// there); a downloaded file has no app.css, so each element carries its computed values as
+// presentation attributes, and the file stands alone.
+const STYLED = [
+  "fill",
+  "fill-opacity",
+  "stroke",
+  "stroke-width",
+  "stroke-opacity",
+  "opacity",
+  "font-family",
+  "font-size",
+  "font-weight",
+];
+
+// The chart in `container` as a standalone SVG document (a white background, its caption as
+// <title>, its description as <desc>, no pointer tip): [text, width, height].
+export function chartSvg(container, caption) {
+  const svg = container.querySelector("svg");
+  if (!svg) return null;
+  const copy = svg.cloneNode(true);
+  const originals = [svg, ...svg.querySelectorAll("*")];
+  const copies = [copy, ...copy.querySelectorAll("*")];
+  originals.forEach((element, index) => {
+    const style = getComputedStyle(element);
+    for (const name of STYLED) copies[index].setAttribute(name, style.getPropertyValue(name));
+  });
+  for (const tip of copy.querySelectorAll("[aria-label='tip']")) tip.remove();
+  const width = Number(svg.getAttribute("width")) || svg.clientWidth;
+  const height = Number(svg.getAttribute("height")) || svg.clientHeight;
+  const namespace = "http://www.w3.org/2000/svg";
+  const background = document.createElementNS(namespace, "rect");
+  for (const [name, value] of [["width", "100%"], ["height", "100%"], ["fill", "#ffffff"]]) {
+    background.setAttribute(name, value);
+  }
+  const title = document.createElementNS(namespace, "title");
+  title.textContent = caption;
+  const desc = document.createElementNS(namespace, "desc");
+  desc.textContent = svg.getAttribute("aria-label") || "";
+  copy.prepend(title, desc, background);
+  copy.removeAttribute("class");
+  copy.setAttribute("width", String(width));
+  copy.setAttribute("height", String(height));
+  const text = `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(copy)}\n`;
+  return { text, width, height };
+}
+
+// The chart file: SVG as chartSvg gives it, or PNG drawn from it at twice its size.
+export async function chartFile(container, caption, format) {
+  const drawn = chartSvg(container, caption);
+  if (!drawn) return null;
+  const svg = new Blob([drawn.text], { type: "image/svg+xml" });
+  if (format === "svg") return svg;
+  const url = URL.createObjectURL(svg);
+  try {
+    const image = new Image();
+    image.src = url;
+    await image.decode();
+    const canvas = document.createElement("canvas");
+    canvas.width = 2 * drawn.width;
+    canvas.height = 2 * drawn.height;
+    canvas.getContext("2d").drawImage(image, 0, 0, canvas.width, canvas.height);
+    return await new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+// Wire the Download SVG / PNG buttons under `root` (data-chart: the chart's container id,
+// data-name: the chart's part of the file name, data-format; aria-describedby: its caption):
+// the file is named `${fileBase()}-${name}.${format}`; `save(blob, filename)` hands it over,
+// `report(text)` says what happened.
+export function offerChartDownloads(root, { fileBase, save, report }) {
+  for (const button of root.querySelectorAll("button[data-chart]")) {
+    button.addEventListener("click", async () => {
+      const { chart, name, format } = button.dataset;
+      const caption = document.getElementById(button.getAttribute("aria-describedby"));
+      try {
+        const blob = await chartFile(document.getElementById(chart), caption.textContent, format);
+        if (!blob) {
+          report("No chart to download yet: run it first.");
+          return;
+        }
+        const filename = `${fileBase()}-${name}.${format}`;
+        save(blob, filename);
+        report(`Downloaded ${filename} (${Math.ceil(blob.size / 1024)} KiB, the chart shown).`);
+      } catch (error) {
+        report(`Chart download failed: ${error.message}`);
+      }
+    });
+  }
+}

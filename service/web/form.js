@@ -6,6 +6,17 @@ import { formatCount, formatShort } from "./format.js";
 
 const DASHBOARD_NOTE = "edited on the dashboard";
 
+// The provenance of an edited value: what was set and what it replaced, never the scenario's own
+// source, which describes the value replaced.
+const editSource = (what, was) => `dashboard edit: ${what} (was ${was})`;
+
+// A file-name fragment: "LG U+ Paju" -> "lg-u-paju".
+const slug = (text) =>
+  String(text)
+    .toLowerCase()
+    .replace(/[^a-z0-9.]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+
 // Operations the page re-centres: the scenario field and the input showing it.
 const OPERATION_INPUTS = [
   { name: "load_factor", input: "load-factor", label: "Load factor" },
@@ -47,6 +58,20 @@ const form = {
   regions: [], // the scenario's regions, as GET /v1/scenarios says
   limits: {}, // request and scenario-format limits, as GET /v1/scenarios/{id}/inputs gave them
   hosting: "", // how the scenario's AI load relates to its sites, as GET /v1/scenarios says
+  help: new Map(), // input id -> its hint for the scenario's own value, to return to
+};
+
+// Inputs whose distribution a typed value re-centres: the hint under each says what will be
+// sent once the value differs from the scenario's.
+const RECENTRED_INPUTS = {
+  "load-factor": { path: () => "operations.load_factor", help: "load-factor-help", unit: "" },
+  pue: { path: () => "operations.pue", help: "pue-help", unit: "" },
+  "grid-limit": {
+    path: () => `grid.${form.editedRegion}.limit_mw`,
+    help: "grid-limit-help",
+    unit: " MW",
+  },
+  "flex-share": { path: () => "flexibility.share", help: "flex-help", unit: "" },
 };
 
 const byId = (id) => document.getElementById(id);
@@ -74,6 +99,15 @@ export function clearInvalid() {
 export function markInvalid(message) {
   const match = ERROR_FIELDS.find(([pattern]) => pattern.test(message));
   if (match) byId(match[1]).setAttribute("aria-invalid", "true");
+}
+
+// Take the user to the first field marked invalid: at 1366 × 768 it can be a screen above the
+// Run button, where focus would otherwise stay.
+export function focusInvalid() {
+  const field = byId("assumptions").querySelector("[aria-invalid='true']");
+  if (!field) return;
+  field.scrollIntoView({ block: "center" });
+  field.focus({ preventScroll: true });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -239,6 +273,7 @@ function showOperations() {
     byId(`${input}-help`).textContent =
       `${centralOf(quantity)} (${origin === "scenario" ? "scenario" : "code default"}); ` +
       `a new value keeps the relative spread.${describeRange(allowed)}`;
+    form.help.set(input, byId(`${input}-help`).textContent);
   }
 }
 
@@ -311,6 +346,8 @@ function showRegion(region) {
       `No connection limit in ${region}: its sites energise on their own schedules. A limit ` +
       "[MW] caps the grid capacity new sites can take, in queue order (under construction, " +
       "announced, speculative; each by commissioning date).";
+    form.help.set("grid-limit", help.textContent);
+    showEdit("grid-limit");
     return;
   }
   const reinforcements = (form.original.grid[region].reinforcements || []).map(
@@ -322,6 +359,8 @@ function showRegion(region) {
     (reinforcements.length ? ` Reinforcements add ${reinforcements.join("; ")}.` : "") +
     " Sites that are not yet operating energise within it in queue order." +
     describeRange(item.allowed);
+  form.help.set("grid-limit", help.textContent);
+  showEdit("grid-limit");
 }
 
 function rememberRegionEdit() {
@@ -340,7 +379,10 @@ function showFlexibility(scenario) {
   setBounds(byId("flex-hours"), hours.minimum, hours.maximum);
   share.value = item ? formatShort(item.central) : "";
   share.placeholder = item ? "" : "none";
-  if (item && item.allowed) setBounds(share, item.allowed.low, item.allowed.high);
+  // Checked here whether or not the scenario has a share (1.5 was sent, and refused, once).
+  const { minimum, maximum } = form.limits["flexibility.share"];
+  const allowed = (item && item.allowed) || { low: minimum, high: maximum, low_open: false };
+  setBounds(share, allowed.low, allowed.high);
   byId("flex-hours").value = flexibility ? String(flexibility.hours_per_year) : "";
   byId("flex-mode").value = flexibility ? flexibility.mode : "curtail";
   const help = byId("flex-help");
@@ -348,7 +390,8 @@ function showFlexibility(scenario) {
     help.textContent =
       "This scenario declares no flexibility. A share and stress hours add it: in each draw " +
       "and year, that share of the AI load gives way in that many hours of highest grid " +
-      `load (${hours.minimum}–${hours.maximum} h).`;
+      `load (${hours.minimum}–${hours.maximum} h).${describeRange(allowed)}`;
+    form.help.set("flex-share", help.textContent);
     return;
   }
   const above = flexibility.threshold_mw
@@ -359,6 +402,7 @@ function showFlexibility(scenario) {
     `${flexibility.hours_per_year} hours of highest grid load${above} are stress hours. ` +
     "Compare the peak change with and without flexibility in the peak table; empty share " +
     `removes it.${describeRange(item.allowed)}`;
+  form.help.set("flex-share", help.textContent);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -396,17 +440,19 @@ const edited = (inputId) => byId(inputId).value.trim() !== form.shown[inputId];
 // (value, mode, median, low, high) scale with it and shape parameters (sigma, alpha, beta)
 // stay, so "load factor 0.8" keeps the scenario's relative spread; the bounds are clipped to
 // the allowed range and never cross the new value.
-function recentred({ quantity, central, point_centrals: pointCentrals, allowed }, value) {
+// `what` names the edit for the new source ("connection limit of capital set to 100 MW").
+function recentred({ quantity, central, point_centrals: pointCentrals, allowed }, value, what) {
   if (quantity.trend) {
     // A trend moves as a whole: every point by the ratio of the new value to the first one's.
     const ratio = central > 0 ? value / central : 1;
     return quantity.trend.map(({ date, ...point }, index) => {
       const pointCentral = pointCentrals[index];
       const moved = +(pointCentral * ratio).toPrecision(6);
-      return { date, ...recentred({ quantity: point, central: pointCentral, allowed }, moved) };
+      const item = { quantity: point, central: pointCentral, allowed };
+      return { date, ...recentred(item, moved, `${what}, the trend scaled with it`) };
     });
   }
-  const source = `${quantity.source ? `${quantity.source}; ` : ""}${DASHBOARD_NOTE}: centred on ${value}`;
+  const source = editSource(what, describe(quantity));
   const ratio = central > 0 ? value / central : 1;
   const clip = (bound) =>
     +(allowed ? Math.min(Math.max(bound, allowed.low), allowed.high) : bound).toPrecision(6);
@@ -417,7 +463,31 @@ function recentred({ quantity, central, point_centrals: pointCentrals, allowed }
   return "low" in moved && !(moved.low < moved.high) ? { dist: "fixed", value, source } : moved;
 }
 
-function editedPlan(scenario, changes) {
+// The hint under a re-centred input: once the typed value differs from the scenario's, what the
+// request will carry in place of the scenario's distribution (the hint described only that).
+export function showEdit(inputId) {
+  const { path, help, unit } = RECENTRED_INPUTS[inputId];
+  const item = form.inputs.get(path());
+  const text = byId(inputId).value.trim();
+  const shown = inputId === "grid-limit" ? shownLimit(form.editedRegion) : form.shown[inputId];
+  let edit = null;
+  if (text === shown || (text !== "" && !NUMBER.test(text))) {
+    edit = null; // unchanged, or not a number: the Run button says what is wrong with it
+  } else if (text === "") {
+    edit = item ? `empty: none (the scenario's: ${describe(item.quantity)}${unit})` : null;
+  } else if (item) {
+    const moved = recentred(item, Number(text), "");
+    const sent = describe(Array.isArray(moved) ? { trend: moved } : moved);
+    edit = `${text}${unit}, sent as ${sent}${unit} in place of the scenario's ${describe(item.quantity)}${unit}`;
+  } else {
+    edit = `${text}${unit}, sent as a fixed value (the scenario has none)`;
+  }
+  byId(help).textContent = edit
+    ? `Edited: ${edit}; run the projection to apply it.${describeRange(item && item.allowed)}`
+    : form.help.get(inputId) || "";
+}
+
+function editedPlan(scenario, changes, tags) {
   if (byId("plan-fields").disabled) return;
   rememberDeploymentEdit();
   for (const [index, edit] of form.deploymentEdits) {
@@ -429,19 +499,24 @@ function editedPlan(scenario, changes) {
       byId("target-date").setAttribute("aria-invalid", "true");
       throw new Error(`Target date of "${deployment.name}": empty, give a date`);
     }
+    const was = `${formatCount(milestone.count)} by ${milestone.date}`;
     milestone.count = count;
     milestone.date = edit.date;
-    milestone.source = `${milestone.source ? `${milestone.source}; ` : ""}${DASHBOARD_NOTE}`;
+    milestone.source = editSource(`target set to ${formatCount(count)} by ${edit.date}`, was);
     changes.push(`${deployment.name}: ${formatCount(count)} by ${edit.date}`);
+    tags.push(`${slug(deployment.name)}-${count}-by-${edit.date}`);
   }
   const scale = readNumber("plan-scale", "Scale the whole plan");
   if (scale !== 1) {
     for (const deployment of scenario.deployments) {
       for (const entry of [...(deployment.milestones || []), ...(deployment.shipments || [])]) {
+        const was = `${formatCount(entry.count)}${entry.source ? `: ${entry.source}` : ""}`;
         entry.count = Math.round(entry.count * scale);
+        entry.source = editSource(`count × ${scale} (whole plan scaled)`, was);
       }
     }
     changes.push(`plan × ${scale}`);
+    tags.push(`plan-x${scale}`);
   }
   const accelerator = byId("accelerator").value;
   if (accelerator) {
@@ -451,32 +526,43 @@ function editedPlan(scenario, changes) {
         ...(deployment.shipments || []),
         ...(deployment.compute_targets || []),
       ];
-      for (const entry of additions) entry.mix = { [accelerator]: 1 };
+      for (const entry of additions) {
+        // The source stays for the count and date it gives; it no longer gives the mix.
+        const count = entry.source ? `; count and date: ${entry.source}` : "";
+        entry.source = `dashboard edit: mix set to ${accelerator}${count}`;
+        entry.mix = { [accelerator]: 1 };
+      }
     }
     changes.push(`new additions: ${accelerator}`);
+    tags.push(`new-${slug(accelerator)}`);
   }
 }
 
-function editedOperations(scenario, changes) {
+function editedOperations(scenario, changes, tags) {
   for (const { name, input, label } of OPERATION_INPUTS) {
     if (!edited(input)) continue;
     const value = readNumber(input, label);
-    const quantity = recentred(form.inputs.get(`operations.${name}`), value);
+    const what = `${label.toLowerCase()} set to ${value}`;
+    const quantity = recentred(form.inputs.get(`operations.${name}`), value, what);
     scenario.operations = { ...(scenario.operations || {}), [name]: quantity };
     changes.push(`${label.toLowerCase()} ${value}`);
+    tags.push(`${slug(label)}-${value}`);
   }
 }
 
-function editedSites(scenario, changes) {
+function editedSites(scenario, changes, tags) {
   if (byId("build-probability").disabled || !edited("build-probability")) return;
   const value = readNumber("build-probability", "Build probability of announced sites");
-  for (const { site } of announcedSites(scenario)) {
-    site.build_probability = { dist: "fixed", value, source: DASHBOARD_NOTE };
+  for (const { site, input } of announcedSites(scenario)) {
+    const was = `${describe(input.quantity)}${input.origin === "default" ? ", the default" : ""}`;
+    const source = editSource(`build probability of announced sites set to ${value}`, was);
+    site.build_probability = { dist: "fixed", value, source };
   }
   changes.push(`announced sites built with probability ${value}`);
+  tags.push(`build-probability-${value}`);
 }
 
-function editedGrid(scenario, changes) {
+function editedGrid(scenario, changes, tags) {
   if (byId("grid-fields").disabled) return;
   rememberRegionEdit();
   for (const [region, text] of form.gridEdits) {
@@ -485,11 +571,13 @@ function editedGrid(scenario, changes) {
     if (text === "") {
       delete grid[region];
       changes.push(`${region}: no connection limit`);
+      tags.push(`${slug(region)}-no-limit`);
     } else {
       const allowed = item && item.allowed;
+      const { minimum, maximum } = form.limits["grid.limit_mw"];
       const bounds = allowed
         ? { min: String(allowed.low), max: String(allowed.high) }
-        : { min: "0", max: "" };
+        : { min: String(minimum), max: String(maximum) };
       let value;
       try {
         value = numberFrom(text.trim(), `Connection limit of ${region}`, byId("grid-limit"), bounds);
@@ -499,37 +587,46 @@ function editedGrid(scenario, changes) {
         byId("grid-limit").setAttribute("aria-invalid", "true");
         throw error;
       }
+      const what = `connection limit of ${region} set to ${formatShort(value)} MW`;
       const limit = item
-        ? recentred(item, value)
-        : { dist: "fixed", value, source: DASHBOARD_NOTE };
+        ? recentred(item, value, what)
+        : { dist: "fixed", value, source: editSource(what, "no limit") };
       grid[region] = { ...(grid[region] || {}), limit_mw: limit };
       changes.push(`${region} connection limit ${formatCount(value)} MW`);
+      tags.push(`${slug(region)}-limit-${formatShort(value)}MW`);
     }
     scenario.grid = grid;
   }
 }
 
-function editedFlexibility(scenario, changes) {
+function editedFlexibility(scenario, changes, tags) {
   const shareEdited = edited("flex-share");
   if (!shareEdited && !edited("flex-hours") && !edited("flex-mode")) return;
   if (byId("flex-share").value.trim() === "" && scenario.flexibility) {
     delete scenario.flexibility;
     changes.push("no flexibility");
+    tags.push("no-flexibility");
     return;
   }
   const share = readNumber("flex-share", "Flexible share of the AI load");
   const hours = readNumber("flex-hours", "Stress hours per year");
   const mode = byId("flex-mode").value;
   const item = form.inputs.get("flexibility.share");
-  let quantity = { dist: "fixed", value: share, source: DASHBOARD_NOTE };
-  if (item) quantity = shareEdited ? recentred(item, share) : item.quantity;
-  scenario.flexibility = {
-    ...(scenario.flexibility || { source: DASHBOARD_NOTE }),
-    share: quantity,
-    hours_per_year: hours,
-    mode,
-  };
+  const before = scenario.flexibility;
+  const what = `flexible share set to ${share}`;
+  let quantity = { dist: "fixed", value: share, source: editSource(what, "no flexibility") };
+  if (item) quantity = shareEdited ? recentred(item, share, what) : item.quantity;
+  // The table's own source describes its stress hours and mode: kept only while they are.
+  const source =
+    before && before.hours_per_year === hours && before.mode === mode
+      ? before.source
+      : editSource(
+          `${hours} stress hours per year, ${mode}`,
+          before ? `${before.hours_per_year} h, ${before.mode}` : "no flexibility",
+        );
+  scenario.flexibility = { ...before, source, share: quantity, hours_per_year: hours, mode };
   changes.push(`flexible share ${share} in ${hours} h/yr (${mode})`);
+  tags.push(`flex-${share}-${hours}h-${mode}`);
 }
 
 function periodBounds(scenario) {
@@ -541,25 +638,33 @@ function periodBounds(scenario) {
   return bounds;
 }
 
-// The body of POST /v1/projections for what the form shows, and a list of the edits made.
-// Without edits it names the shipped scenario; with edits it sends the whole edited scenario.
+// The body of POST /v1/projections for what the form shows, a list of the edits made, the same
+// as file-name fragments, and the shipped scenario's id. Without edits the body names the
+// shipped scenario; with edits it sends the whole edited scenario.
 export function buildRequest(options) {
   const scenario = structuredClone(form.original);
   const changes = [];
-  editedPlan(scenario, changes);
-  editedOperations(scenario, changes);
-  editedSites(scenario, changes);
-  editedGrid(scenario, changes);
-  editedFlexibility(scenario, changes);
+  const tags = []; // the edits for a file name: "capital-limit-100MW"
+  editedPlan(scenario, changes, tags);
+  editedOperations(scenario, changes, tags);
+  editedSites(scenario, changes, tags);
+  editedGrid(scenario, changes, tags);
+  editedFlexibility(scenario, changes, tags);
   const common = {
     draws: readNumber("draws", "Draws"),
     seed: readNumber("seed", "Seed"),
     ...periodBounds(scenario),
     ...options,
   };
-  if (changes.length === 0) return { request: { scenario_id: scenario.id, ...common }, changes };
+  if (common.start || common.end) {
+    tags.push(`${(common.start || scenario.horizon.start).slice(0, 4)}-${(common.end || scenario.horizon.end).slice(0, 4)}`);
+  }
+  const shippedId = scenario.id;
+  if (changes.length === 0) {
+    return { request: { scenario_id: scenario.id, ...common }, changes, tags, shippedId };
+  }
   // A variant gets its own id, so that its CSV and provenance are not mistaken for the original.
   scenario.id = `${scenario.id}-edited`.slice(0, 64);
   scenario.title = `${scenario.title} (${DASHBOARD_NOTE})`.slice(0, 200);
-  return { request: { scenario, ...common }, changes };
+  return { request: { scenario, ...common }, changes, tags, shippedId };
 }

@@ -12,34 +12,43 @@ import {
   saveFile,
   scenarioPath,
 } from "./api.js";
-import { annualBars, fanChart } from "./charts.js";
-import { startComparison } from "./compare.js";
+import { annualBars, fanChart, offerChartDownloads } from "./charts.js";
+import { compareWithShipped, startComparison } from "./compare.js";
 import { formatCount } from "./format.js";
 import {
   buildRequest,
   clearInvalid,
   fillSelect,
+  focusInvalid,
   markInvalid,
   resetToScenario,
   selectDeployment,
   selectRegion,
+  showEdit,
   showScenario,
 } from "./form.js";
-import { annual, fillSiteTable, fillTable, summaryText, tableColumns } from "./tables.js";
+import {
+  annual,
+  fillGridTable,
+  fillSiteTable,
+  fillTable,
+  summaryText,
+  tableColumns,
+} from "./tables.js";
 
 const QUANTILES = [0.05, 0.1, 0.5, 0.9, 0.95];
 // Monthly means keep a decade to ~150 points per series: the answer is small and fast to draw.
 const RESOLUTION = "monthly";
 const DEFAULT_SCENARIO = "kr-national";
+// A scenario picked with the arrow keys changes at each press: only a pick left this long runs.
+const SWITCH_DELAY_MS = 400;
 
 const state = {
   scenarios: [],
   loadToken: 0,
-  running: false,
-  rerun: false,
-  lastRequest: null,
-  lastResultUrl: null,
-  lastScenarioId: null,
+  switchTimer: null,
+  controller: null, // aborts the projection in flight when a newer one supersedes it
+  last: null, // the projection shown: {request, resultUrl, scenarioId, shippedId, tags}
 };
 
 const byId = (id) => document.getElementById(id);
@@ -59,6 +68,7 @@ function showError(error) {
       ? `The API refused the request (HTTP ${error.status}): ${error.message}`
       : `Error: ${error.message}`;
   markInvalid(error.message);
+  focusInvalid();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -91,10 +101,6 @@ async function switchScenario(scenarioId) {
 // Running and downloading
 
 async function run() {
-  if (state.running) {
-    state.rerun = true;
-    return;
-  }
   clearError();
   let built;
   try {
@@ -104,24 +110,30 @@ async function run() {
     setStatus("Not run: fix the field named below.");
     return;
   }
-  const { request, changes } = built;
-  state.running = true;
+  const { request, changes, tags, shippedId } = built;
+  // A newer run supersedes the one in flight: its request is aborted, its answer never shown.
+  state.controller?.abort();
+  const controller = new AbortController();
+  state.controller = controller;
   byId("run").disabled = true;
   byId("results").setAttribute("aria-busy", "true");
   const name = request.scenario_id || request.scenario.id;
   setStatus(`Running projection of ${name} with ${request.draws} draws…`);
   const started = performance.now();
   try {
-    const { payload, resultUrl, served } = await project(request, (status, percent, jobId) => {
-      offerCancel(byId("cancel-job"), jobId, showError);
-      setStatus(`Running as a background job (${status}): ${percent} % of hours computed…`);
-    });
+    const { payload, resultUrl, served } = await project(
+      request,
+      (status, percent, jobId) => {
+        offerCancel(byId("cancel-job"), jobId, showError);
+        setStatus(`Running as a background job (${status}): ${percent} % of hours computed…`);
+      },
+      controller.signal,
+    );
     render(payload);
-    state.lastRequest = request;
-    state.lastResultUrl = resultUrl;
-    state.lastScenarioId = payload.scenario_id;
+    state.last = { request, resultUrl, scenarioId: payload.scenario_id, shippedId, tags };
     byId("request-json").textContent = JSON.stringify(request, null, 2);
     byId("download-csv").disabled = false;
+    byId("compare-shipped").hidden = !request.scenario;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const what = changes.length ? ` (${changes.join("; ")})` : "";
     setStatus(
@@ -129,6 +141,7 @@ async function run() {
         `${request.draws} draws, seed ${request.seed}${servedNote(served)}.`,
     );
   } catch (error) {
+    if (error.name === "AbortError") return; // superseded: the newer run reports
     if (error instanceof JobCancelledError) {
       setStatus(
         `Projection cancelled (${error.message}); ` +
@@ -139,14 +152,12 @@ async function run() {
       setStatus("Projection failed; the charts and tables still show the previous result.");
     }
   } finally {
-    byId("cancel-job").hidden = true;
-    state.running = false;
-    byId("run").disabled = false;
-    byId("results").setAttribute("aria-busy", "false");
-  }
-  if (state.rerun) {
-    state.rerun = false;
-    run();
+    if (state.controller === controller) {
+      state.controller = null;
+      byId("cancel-job").hidden = true;
+      byId("run").disabled = false;
+      byId("results").setAttribute("aria-busy", "false");
+    }
   }
 }
 
@@ -155,16 +166,27 @@ function servedNote(served) {
   return served ? `, cache ${served}` : "";
 }
 
+// The projection's files are named after the scenario and its edits:
+// kr-outlook-edited-capital-limit-100MW (the API names every edited run kr-outlook-edited).
+function fileBase() {
+  if (!state.last) return "projection";
+  const { scenarioId, shippedId, tags } = state.last;
+  return tags.length ? `${shippedId}-edited-${tags.join("-")}`.slice(0, 150) : scenarioId;
+}
+
 async function downloadCsv() {
-  if (!state.lastRequest) return;
+  if (!state.last) return;
   clearError();
-  setStatus("Preparing the CSV…");
+  const resolution = byId("csv-resolution").value;
+  setStatus(`Preparing the ${resolution} CSV…`);
   try {
-    const fallback = `${state.lastScenarioId || "projection"}.csv`;
-    const { blob, filename } = await projectionCsv(
-      state.lastRequest,
-      state.lastResultUrl,
-      fallback,
+    const filename = `${fileBase()}-${resolution}.csv`;
+    // The job's stored result has the page's resolution; another one is the same request again.
+    const shown = resolution === state.last.request.resolution;
+    const { blob } = await projectionCsv(
+      { ...state.last.request, resolution },
+      shown ? state.last.resultUrl : null,
+      filename,
     );
     saveFile(blob, filename);
     setStatus(`Downloaded ${filename} (${Math.ceil(blob.size / 1024)} KiB, the projection shown).`);
@@ -254,7 +276,8 @@ function render(payload) {
   ];
   const peaks = [
     ["ai_peak_gw", "AI peak"],
-    ["total_peak_gw", "Grid peak"],
+    // Two decimals, as the change columns beside it: whole GW hid what flexibility cuts.
+    ["total_peak_gw", "Grid peak", 2],
     ["ai_at_national_peak_gw", "AI load at the grid's peak hour"],
     ["peak_change_gw", "Change of the grid peak"],
     ["peak_change_gw_without_flexibility", "Change of the grid peak without flexibility"],
@@ -262,6 +285,7 @@ function render(payload) {
   ];
   fillTable(byId("energy-table"), years, tableColumns(payload, energy), quantileIndex);
   fillTable(byId("peak-table"), years, tableColumns(payload, peaks), quantileIndex);
+  byId("grid").hidden = !fillGridTable(byId("grid-table"), payload, quantileIndex);
   byId("sites").hidden = !fillSiteTable(byId("site-table"), payload, quantileIndex);
   byId("summary").textContent = summaryText(payload, quantileIndex);
   byId("results-heading").textContent = `Projection: ${payload.scenario_id}`;
@@ -281,8 +305,14 @@ function wireEvents() {
     run();
   });
   byId("scenario").addEventListener("change", (event) => {
-    history.replaceState(null, "", `#scenario=${encodeURIComponent(event.target.value)}`);
-    switchScenario(event.target.value);
+    const scenarioId = event.target.value;
+    history.replaceState(null, "", `#scenario=${encodeURIComponent(scenarioId)}`);
+    // Arrow keys on the select fire a change per press: wait for the last, and stop the
+    // projection of an earlier pick so that its answer is never shown.
+    clearTimeout(state.switchTimer);
+    state.controller?.abort();
+    setStatus(`Loading scenario ${scenarioId}…`);
+    state.switchTimer = setTimeout(() => switchScenario(scenarioId), SWITCH_DELAY_MS);
   });
   // A link or bookmark to #scenario=ID on the open page picks that scenario too.
   window.addEventListener("hashchange", () => {
@@ -300,6 +330,15 @@ function wireEvents() {
     setStatus("Inputs reset to the scenario; run the projection to see it.");
   });
   byId("download-csv").addEventListener("click", downloadCsv);
+  for (const id of ["load-factor", "pue", "grid-limit", "flex-share"]) {
+    byId(id).addEventListener("input", () => showEdit(id));
+  }
+  byId("compare-shipped").addEventListener("click", () => {
+    if (state.last && state.last.request.scenario) {
+      compareWithShipped(state.last.shippedId, state.last.request);
+    }
+  });
+  offerChartDownloads(byId("results"), { fileBase, save: saveFile, report: setStatus });
 }
 
 async function start() {

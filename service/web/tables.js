@@ -14,13 +14,14 @@ export function annual(payload, name) {
 }
 
 // Columns of the variables present (a scenario without a baseline of its grid has no totals):
-// `specs` is a list of [variable name, label].
+// `specs` is a list of [variable name, label, digits]; without digits, each year's by its size.
 export function tableColumns(payload, specs) {
   return specs
     .filter(([name]) => payload.variables[name])
-    .map(([name, label]) => ({
+    .map(([name, label, digits]) => ({
       name,
       label,
+      digits,
       unit: payload.variables[name].units,
       values: annual(payload, name),
     }));
@@ -30,6 +31,21 @@ function headerCell(text, attributes) {
   const cell = document.createElement("th");
   Object.assign(cell, attributes);
   cell.textContent = text;
+  return cell;
+}
+
+// A cell that wraps only at its spaces: each word in a span that does not wrap, since a line
+// may otherwise break after a date's hyphen (2032- / 11) or a range's en dash ([34– / never]),
+// which reads as two figures. The text stays as given.
+function wrappingCell(text) {
+  const cell = document.createElement("td");
+  text.split(" ").forEach((word, index) => {
+    if (index > 0) cell.append(" ");
+    const span = document.createElement("span");
+    span.className = "nowrap";
+    span.textContent = word;
+    cell.append(span);
+  });
   return cell;
 }
 
@@ -60,7 +76,7 @@ export function fillTable(table, years, columns, quantileIndex) {
     const row = document.createElement("tr");
     row.append(headerCell(String(year), { scope: "row" }));
     for (const column of columns) {
-      const digits = yearDigits(column.values[yearIndex], quantileIndex);
+      const digits = column.digits ?? yearDigits(column.values[yearIndex], quantileIndex);
       for (const [level] of TABLE_LEVELS) {
         const cell = document.createElement("td");
         cell.textContent = formatNumber(column.values[yearIndex][quantileIndex[level]], digits);
@@ -140,19 +156,138 @@ export function fillSiteTable(table, payload, quantileIndex) {
         meanWaits ? spread(meanWaits.values, 1) : "",
       );
     }
-    for (const text of cells) {
-      const cell = document.createElement("td");
-      cell.textContent = text;
-      row.append(cell);
-    }
+    for (const text of cells) row.append(wrappingCell(text));
     return row;
   });
   table.tBodies[0].replaceChildren(...rows);
   return rows.length > 0;
 }
 
+// The regions with a grid connection limit (in any month and quantile), as
+// forecast/outputs.py limited_regions: [{region, index}].
+export function limitedRegions(payload) {
+  const limit = payload.variables.grid_limit_mw_by_region;
+  if (!limit) return [];
+  return payload.coords.region
+    .map((region, index) => ({ region, index }))
+    .filter(({ index }) => limit.values[index].some((row) => row.some((v) => v !== null)));
+}
+
+// The P50 of a monthly regional variable in each month, its largest and that month.
+function monthlyPeak(payload, name, index, quantileIndex) {
+  const medians = payload.variables[name].values[index].map((row) => row[quantileIndex[0.5]] ?? 0);
+  const most = Math.max(0, ...medians);
+  return { medians, most, when: payload.coords.month[medians.indexOf(most)] };
+}
+
+// Each limited region's queue in words, in the words of the report's and the command line's
+// grid tables (requested minus connected; built halls not yet connected), then why built halls
+// waiting for the grid cost AI energy only through accelerators left without room.
+function gridText(payload, quantileIndex) {
+  const regions = limitedRegions(payload);
+  if (regions.length === 0 || !payload.variables.grid_delayed_mw_by_region) return "";
+  const months = payload.coords.month;
+  const lastMonth = months[months.length - 1];
+  const stranded = payload.variables.grid_stranded_mw_by_region;
+  let text = "";
+  let anyStranded = false;
+  for (const { region, index } of regions) {
+    const delayed = monthlyPeak(payload, "grid_delayed_mw_by_region", index, quantileIndex);
+    if (delayed.most <= 0) {
+      text += ` Grid, region ${region}: grid capacity waiting for a connection under its limit is 0 MW (P50) in every month.`;
+      continue;
+    }
+    const end = delayed.medians[delayed.medians.length - 1];
+    text +=
+      ` Grid, region ${region}: grid capacity waiting for a connection under its limit ` +
+      `(requested minus connected) peaks at ${formatCount(delayed.most)} MW (P50) in ` +
+      `${delayed.when} and is ${formatCount(end)} MW in ${lastMonth}.`;
+    // Absent in results stored before the variable existed.
+    if (stranded) {
+      const built = monthlyPeak(payload, "grid_stranded_mw_by_region", index, quantileIndex);
+      anyStranded ||= built.most > 0;
+      text +=
+        ` Built halls waiting for the grid there peak at ${formatCount(built.most)} MW (P50)` +
+        (built.most > 0 ? ` in ${built.when}.` : ".");
+    }
+  }
+  const waiting = payload.variables.waiting_nameplate_mw_by_region;
+  if (anyStranded && payload.attrs.hosting === "hosted" && waiting) {
+    const held = regions.map(({ region, index }) => {
+      const { most, when } = monthlyPeak(payload, "waiting_nameplate_mw_by_region", index, quantileIndex);
+      return `${formatNumber(most, 1)} MW in ${region}${most > 0 ? ` (${when})` : ""}`;
+    });
+    // The model's rule in its own words (forecast/scenario/defaults.py HOSTING_READINGS).
+    const rule =
+      payload.attrs.hosting_note ||
+      "accelerators of the deployment plans run only in built, energised capacity of their " +
+        "region; the rest wait and draw nothing";
+    text +=
+      ` Built halls waiting for the grid hold no accelerators (${rule}): they go to the ` +
+      "connected halls, so a connection limit holds back AI electricity only where those have " +
+      "no room for them. The nameplate of accelerators waiting for room peaks at " +
+      `${held.join(", ")} (P50).`;
+  }
+  return text;
+}
+
+// Year ends: the last month of each year [{year, month index}].
+function yearEnds(payload) {
+  const months = payload.coords.month;
+  return payload.coords.year.map((year) => ({
+    year,
+    index: months.findLastIndex((month) => month.startsWith(`${year}-`)),
+  }));
+}
+
+// "P50 [P10–P90] (mean)" as forecast/outputs.py summary_cell writes it, "–" where P50 is none.
+function summaryCell(row, mean, quantileIndex, digits) {
+  const at = (level) => formatNumber(row[quantileIndex[level]], digits);
+  if (row[quantileIndex[0.5]] === null) return "–";
+  const text = `${at(0.5)} [${at(0.1)}–${at(0.9)}]`;
+  return mean === undefined || mean === null ? text : `${text} (${formatNumber(mean, digits)})`;
+}
+
+const GRID_KINDS = ["requested", "connected", "delayed", "stranded"];
+
+// Grid connection of new sites under each limited region's limit at each year's end: the HTML
+// report's grid table (forecast/report/html.py checks_section), same columns and cells.
+export function fillGridTable(table, payload, quantileIndex) {
+  const regions = limitedRegions(payload);
+  if (regions.length === 0 || !payload.variables.grid_requested_mw_by_region) return false;
+  const head = document.createElement("tr");
+  head.append(headerCell("year", { scope: "col" }));
+  for (const { region } of regions) {
+    const labels = [`${region}: requested [MW]`, "connected [MW]", "delayed [MW]", "stranded [MW]"];
+    for (const label of labels) head.append(headerCell(label, { scope: "col" }));
+  }
+  table.tHead.replaceChildren(head);
+  const rows = yearEnds(payload).map(({ year, index: month }) => {
+    const row = document.createElement("tr");
+    row.append(headerCell(String(year), { scope: "row" }));
+    for (const { region, index } of regions) {
+      for (const kind of GRID_KINDS) {
+        const name = `grid_${kind}_mw_by_region`;
+        const variable = payload.variables[name];
+        const mean = payload.variables[`${name}_mean`];
+        const cell = wrappingCell(
+          variable
+            ? summaryCell(variable.values[index][month], mean?.values[index][month], quantileIndex, 0)
+            : "–",
+        );
+        cell.dataset.variable = name;
+        cell.dataset.region = region;
+        row.append(cell);
+      }
+    }
+    return row;
+  });
+  table.tBodies[0].replaceChildren(...rows);
+  return true;
+}
+
 // The last year in words: AI energy, share, AI load at the grid peak, the hosting check,
-// the capacity waiting for a grid connection.
+// the capacity waiting for a grid connection in each region with a limit.
 export function summaryText(payload, quantileIndex) {
   const years = payload.coords.year;
   const last = years.length - 1;
@@ -181,29 +316,7 @@ export function summaryText(payload, quantileIndex) {
       text += ` Hosting: up to ${formatCount(shortfall)} MW (P50) of delivered accelerators wait for room in a built data centre and draw nothing meanwhile.`;
     }
   }
-  const delayed = payload.variables.grid_delayed_mw;
-  if (delayed) {
-    // Monthly: the most (and its month) over the period, and the period's last month.
-    const medians = delayed.values.map((row) => row[quantileIndex[0.5]] ?? 0);
-    const most = medians.length ? Math.max(...medians) : 0;
-    if (most > 0) {
-      const months = payload.coords.month;
-      const when = months[medians.indexOf(most)];
-      const end = medians[medians.length - 1];
-      text +=
-        ` Grid: requested site capacity waiting for a connection peaks at ${formatCount(most)} MW ` +
-        `(P50) in ${when} and is ${formatCount(end)} MW in ${months[months.length - 1]}.`;
-      // Of it, the halls already built (absent in results stored before the variable existed).
-      const stranded = payload.variables.grid_stranded_mw;
-      if (stranded) {
-        const built = stranded.values.map((row) => row[quantileIndex[0.5]] ?? 0);
-        const peak = Math.max(...built);
-        text +=
-          ` Built halls waiting for the grid peak at ${formatCount(peak)} MW (P50)` +
-          (peak > 0 ? ` in ${months[built.indexOf(peak)]}.` : ".");
-      }
-    }
-  }
+  text += gridText(payload, quantileIndex);
   return `${text} Baseline model: ${payload.model_version}.`;
 }
 

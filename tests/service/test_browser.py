@@ -153,7 +153,8 @@ def test_pick_scenario_change_assumption_download_csv(page, base_url):
     with page.expect_download() as download_info:
         page.click("#download-csv")
     download = download_info.value
-    assert download.suggested_filename == "kr-gov-gpu-path-edited.csv"
+    # Named after the scenario and its edit, and the resolution (the shown monthly means).
+    assert download.suggested_filename == "kr-gov-gpu-path-edited-load-factor-0.8-monthly.csv"
     csv_text = Path(download.path()).read_text(encoding="utf-8")
 
     request = json.loads(page.text_content("#request-json"))
@@ -229,22 +230,35 @@ def test_api_refusal_is_shown_naming_the_field(page):
         ("PUE [facility ÷ IT power]", "1,2", '"1,2" is not a number (write decimals with a point'),
         ("Draws", "abc", 'Draws: "abc" is not a number'),
         ("From year", "2020", "From year: 2020 is outside the allowed 2024–2035"),
+        # kr-national has no flexibility: the share had no bounds and 1.5 went to the API (422).
+        (
+            "Flexible share of the AI load [0–1]",
+            "1.5",
+            "Flexible share of the AI load: 1.5 is outside the allowed 0–1",
+        ),
     ],
 )
 def test_the_page_refuses_what_it_can_check_before_sending(page, label, typed, message):
     """Values the page can check against the allowed range it was given (or the scenario's
-    years) are refused before any request, in the user's own terms."""
+    years) are refused before any request, in the user's own terms, and the field is brought
+    into view with the focus on it (on a 1366 × 768 screen it can be far above Run)."""
     _wait_done(page)
+    page.set_viewport_size({"width": 1366, "height": 768})
     sent: list[str] = []
     page.on(
         "request", lambda request: "/v1/projections" in request.url and sent.append(request.url)
     )
-    page.get_by_label(label, exact=True).fill(typed)
+    field = page.get_by_label(label, exact=True)
+    field.fill(typed)
     page.get_by_role("button", name="Run projection").click()
     error = page.locator("#error")
     error.wait_for(state="visible", timeout=PROJECTION_TIMEOUT_MS)
     assert message in error.inner_text()
     assert not [url for url in sent if "/v1/projections" in url]
+    assert field.evaluate("(input) => input === document.activeElement")
+    assert field.get_attribute("aria-invalid") == "true"
+    box = field.bounding_box()
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 768, box
 
 
 def test_inputs_ranges_and_limits_come_from_the_api(page, base_url):
@@ -383,9 +397,10 @@ def test_grid_limit_and_flexibility_are_editable(page, base_url):
     assert waited_after == "never" or int(waited_after) > int(waited_before.split()[0])
     summary = page.text_content("#summary")
     assert re.search(
-        r"Grid: requested site capacity waiting for a connection peaks at [\d,]+ MW \(P50\) in "
-        r"20\d\d-\d\d and is [\d,]+ MW in 2035-12\. Built halls waiting for the grid peak at "
-        r"[\d,]+ MW \(P50\)( in 20\d\d-\d\d)?\.",
+        r"Grid, region capital: grid capacity waiting for a connection under its limit "
+        r"\(requested minus connected\) peaks at [\d,]+ MW \(P50\) in 20\d\d-\d\d and is "
+        r"[\d,]+ MW in 2035-12\. Built halls waiting for the grid there peak at [\d,]+ MW "
+        r"\(P50\)( in 20\d\d-\d\d)?\.",
         summary,
     ), summary
 
@@ -552,3 +567,170 @@ def test_api_docs_render_the_operations_offline(browser, base_url):
     assert page.locator(".opblock").count() >= 10
     context.close()
     assert foreign == [] and errors == []
+
+
+def _p50_peak(values: list, quantiles: list) -> float:
+    """The largest monthly P50 of a [month][quantile] table."""
+    return max(row[quantiles.index(0.5)] or 0 for row in values)
+
+
+def test_grid_limits_are_told_region_by_region(page, base_url):
+    """kr-outlook at 1366 × 768: the summary's queue is each limited region's (it gave the
+    national 250 MW, which a reader took for the capital region's ~149 MW) and says why halls
+    waiting for the grid cost AI energy only through accelerators left without room; the
+    per-year grid table is the report's; the site table and its caption fit the screen; the
+    grid peak keeps its decimals; the legend has the bands' colours; the page says how to read
+    P50 and P10–P90."""
+    _wait_done(page)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    previous = page.text_content("#status")
+    page.select_option("#scenario", "kr-outlook")
+    _wait_done(page, previous)
+    request = json.loads(page.text_content("#request-json"))
+    answer = httpx.post(f"{base_url}/v1/projections", json=request, timeout=60).json()
+    regions, quantiles = answer["coords"]["region"], answer["coords"]["quantile"]
+    variables = answer["variables"]
+    capital = regions.index("capital")
+    delayed = _p50_peak(variables["grid_delayed_mw_by_region"]["values"][capital], quantiles)
+    national = _p50_peak(variables["grid_delayed_mw"]["values"], quantiles)
+    assert round(delayed) != round(national)  # else the test could not tell them apart
+    summary = page.text_content("#summary")
+    assert (
+        f"Grid, region capital: grid capacity waiting for a connection under its limit "
+        f"(requested minus connected) peaks at {delayed:,.0f} MW (P50)" in summary
+    ), summary
+    assert f"{national:,.0f} MW" not in summary
+    assert "Grid, region non_capital:" in summary
+    assert (
+        "Built halls waiting for the grid hold no accelerators (accelerators of the deployment "
+        "plans run only in built, energised capacity of their region; the rest wait and draw "
+        "nothing)" in summary
+    ), summary
+
+    # The report's grid table: a column group per limited region, cells P50 [P10–P90] (mean).
+    headers = page.locator("#grid-table thead th").all_inner_texts()
+    assert headers[:5] == [
+        "year",
+        "capital: requested [MW]",
+        "connected [MW]",
+        "delayed [MW]",
+        "stranded [MW]",
+    ]
+    months = answer["coords"]["month"]
+    end_2030 = months.index("2030-12")
+    row = variables["grid_delayed_mw_by_region"]["values"][capital][end_2030]
+    mean = variables["grid_delayed_mw_by_region_mean"]["values"][capital][end_2030]
+    p10, p50, p90 = (row[quantiles.index(level)] for level in (0.1, 0.5, 0.9))
+    cell = page.locator("#grid-table tbody tr", has=page.locator("th:text-is('2030')")).locator(
+        "td[data-variable='grid_delayed_mw_by_region'][data-region='capital']"
+    )
+    assert cell.inner_text() == f"{p50:,.0f} [{p10:,.0f}–{p90:,.0f}] ({mean:,.0f})"
+
+    # The site table fits beside the form at 1366 px, its caption outside the scroller.
+    wrap = page.locator("#site-table").evaluate(
+        "(table) => [table.parentElement.scrollWidth, table.parentElement.clientWidth]"
+    )
+    assert wrap[0] <= wrap[1], wrap
+    assert page.locator(".table-wrap #site-table-caption").count() == 0
+    assert page.locator("#site-table-caption").is_visible()
+
+    # The grid peak with two decimals: whole GW hid flexibility's effect.
+    assert re.fullmatch(r"[\d,]+\.\d\d", _cell(page, "peak-table", 2035, "total_peak_gw", 0.5))
+    # The legend's swatches in the bands' orange and blue, not grey.
+    for swatch in (".swatch.outer", ".swatch.inner", ".swatch.median"):
+        image = page.locator(swatch).evaluate("(item) => getComputedStyle(item).backgroundImage")
+        assert "194, 65, 12" in image and "29, 78, 216" in image, image
+    assert "P50 is the median, P10–P90 the central 80 %" in page.inner_text("#how-to-read")
+
+
+def test_a_what_if_is_compared_with_the_scenario_as_shipped(page, base_url):
+    """A capital limit of 100 MW on kr-outlook: the hint says what will be sent, the request
+    says it is a dashboard edit (not the scenario's derivation of the old range), the button
+    compares it with the shipped scenario draw by draw (the summary's 2035 alone hid the 2030
+    effect), and the CSV and chart files are named after the edit."""
+    _wait_done(page)
+    previous = page.text_content("#status")
+    page.select_option("#scenario", "kr-outlook")
+    previous = _wait_done(page, previous)
+    assert page.is_hidden("#compare-shipped")
+    help_before = page.text_content("#grid-limit-help")
+    page.get_by_label("Connection limit [MW]").fill("100")
+    help_after = page.text_content("#grid-limit-help")
+    assert help_after != help_before and help_after.startswith("Edited: 100 MW, sent as ")
+    page.get_by_role("button", name="Run projection").click()
+    _wait_done(page, previous)
+    limit = json.loads(page.text_content("#request-json"))["scenario"]["grid"]["capital"][
+        "limit_mw"
+    ]
+    assert limit["source"].startswith(
+        "dashboard edit: connection limit of capital set to 100 MW (was uniform distribution"
+    ), limit
+    assert "derived" not in limit["source"]
+    assert page.text_content("#grid-limit-help").startswith("Edited: 100 MW")
+
+    page.get_by_role("button", name="Compare with the scenario as shipped").click()
+    page.wait_for_function(
+        "() => document.getElementById('comparison-status').textContent.includes(' done in ')",
+        timeout=3 * PROJECTION_TIMEOUT_MS,
+    )
+    request = json.loads(page.text_content("#comparison-request-json"))
+    assert request["scenarios"][0] == {"scenario_id": "kr-outlook"}
+    assert request["scenarios"][1]["scenario"]["id"] == "kr-outlook-edited"
+    assert request["draws"] == 200
+    body = httpx.post(f"{base_url}/v1/comparisons", json=request, timeout=120).json()
+    quantiles, years = body["coords"]["quantile"], body["coords"]["year"]
+    difference = body["variables"]["ai_energy_twh_difference"]["values"][1]
+    medians = [row[quantiles.index(0.5)] for row in difference]
+    most = max(range(len(years)), key=lambda index: abs(medians[index]))
+    assert medians[most] < 0 and years[most] != years[-1]
+    summary = page.text_content("#comparison-summary")
+    assert f"kr-outlook-edited differs most in {years[most]}: " in summary, summary
+    shown = _cell(page, "comparison-energy-table", years[most], "ai_energy_twh_difference", 0.5)
+    assert float(shown) == pytest.approx(medians[most], abs=0.006)
+
+    page.select_option("#csv-resolution", "annual")
+    with page.expect_download() as download_info:
+        page.click("#download-csv")
+    download = download_info.value
+    assert download.suggested_filename == "kr-outlook-edited-capital-limit-100MW-annual.csv"
+    rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
+    assert {row["period_start"][:4] for row in rows if row["variable"] == "ai_facility_mw"} == {
+        str(year) for year in years
+    }
+
+    with page.expect_download() as download_info:
+        page.click("button[data-chart='chart-ai'][data-format='svg']")
+    download = download_info.value
+    assert download.suggested_filename == "kr-outlook-edited-capital-limit-100MW-ai-load.svg"
+    svg = Path(download.path()).read_text(encoding="utf-8")
+    # Standalone: its own namespace, caption and the bands' colours in the file itself.
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in svg and "<title>AI data-centre" in svg
+    assert 'fill="rgba(194, 65, 12, 0.3)"' in svg
+    with page.expect_download() as download_info:
+        page.click("button[data-chart='chart-energy'][data-format='png']")
+    download = download_info.value
+    assert download.suggested_filename == "kr-outlook-edited-capital-limit-100MW-ai-energy.png"
+    assert Path(download.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_arrow_keys_on_the_scenario_list_run_only_the_last_pick(page):
+    """Each ArrowDown on the focused Scenario select fires `change`: four quick presses sent
+    four projections. Now the page waits for the last pick and runs one."""
+    first_status = _wait_done(page)
+    posted: list[str] = []
+    page.on(
+        "request",
+        lambda sent: (
+            sent.url.endswith("/v1/projections")
+            and sent.method == "POST"
+            and posted.append(sent.url)
+        ),
+    )
+    page.focus("#scenario")
+    for _ in range(4):
+        page.keyboard.press("ArrowDown")
+    _wait_done(page, first_status)
+    picked = page.input_value("#scenario")
+    assert page.text_content("#results-heading") == f"Projection: {picked}"
+    page.wait_for_timeout(1_000)  # nothing later
+    assert len(posted) == 1, posted

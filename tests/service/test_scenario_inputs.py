@@ -156,7 +156,18 @@ def test_grid_limits_and_flexibility_share(client):
         "maximum": 2000,
         "default": None,
     }
-    plain = {
-        item["path"] for item in client.get("/v1/scenarios/kr-national/inputs").json()["inputs"]
-    }
+    plain_body = client.get("/v1/scenarios/kr-national/inputs").json()
+    plain = {item["path"] for item in plain_body["inputs"]}
     assert not any(path.startswith(("grid.", "flexibility.")) for path in plain)
+    # A scenario without them still states their ranges, for a client that adds them (the
+    # dashboard sent a share of 1.5 to kr-outlook, which has no flexibility, and got a 422).
+    assert plain_body["limits"]["flexibility.share"] == {
+        "minimum": 0.0,
+        "maximum": 1.0,
+        "default": None,
+    }
+    assert plain_body["limits"]["grid.limit_mw"] == {
+        "minimum": 0.0,
+        "maximum": 1e7,
+        "default": None,
+    }
