@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from forecast.errors import NotFoundError, ScenarioError, ScenarioNote
 from forecast.paths import scenarios_dir
@@ -144,7 +145,7 @@ def format_validation_error(error: ValidationError, *, origin: str, data: Any = 
     return f"{origin}: {'; '.join(parts)}{suffix}"
 
 
-def _one_error(item: dict[str, Any], data: Any) -> str:
+def _one_error(item: ErrorDetails, data: Any) -> str:
     """``location = value: what is allowed`` for one pydantic error."""
     location = _format_location(item["loc"], data)
     message = item["msg"].removeprefix("Value error, ")
