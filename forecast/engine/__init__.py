@@ -315,6 +315,7 @@ def _project(scenario, options, calendar, progress, baseline, hourly_sinks) -> x
         drivers,
         baseline_label=series.label if series is not None else None,
         weather=weather,
+        weather_of_draw=inputs.weather_of_draw,
     )
     if curves is not None:
         probabilities = np.asarray(options.quantiles, dtype=np.float64)

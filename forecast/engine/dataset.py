@@ -331,8 +331,10 @@ def build_dataset(
     *,
     baseline_label: str | None,
     weather,
+    weather_of_draw: np.ndarray | None = None,
 ) -> xr.Dataset:
-    """The projection as a labelled Dataset with units and provenance."""
+    """The projection as a labelled Dataset with units and provenance (with ``per_draw``, each
+    draw's weather year as the coordinate ``draw_weather_year``, from ``weather_of_draw``)."""
     assert options.start is not None and options.end is not None
     probabilities = np.asarray(options.quantiles, dtype=np.float64)
     utc = stats.period_times.tz_convert("UTC").tz_localize(None)
@@ -388,6 +390,15 @@ def build_dataset(
                 "whatever the number of draws and the period"
             },
         )
+        if weather_of_draw is not None:
+            coords["draw_weather_year"] = (
+                "draw",
+                np.asarray(weather.labels, dtype=str)[weather_of_draw],
+                {
+                    "description": "the weather year each draw runs on (its temperatures, laid "
+                    "on every year of the period)"
+                },
+            )
     data: dict = {}
     for name, values in stats.series.items():
         # The kernel fills [Q, P] per series ([R, Q, P] by region); the Dataset orders dims as

@@ -199,6 +199,13 @@ def test_the_same_months_get_the_same_load_in_any_window_and_a_draw_keeps_its_va
         )  # fmt: skip
     few = run(20, dt.date(2030, 1, 1), dt.date(2031, 12, 31), resolution="annual", per_draw=True)
     many = run(40, dt.date(2029, 1, 1), dt.date(2031, 12, 31), resolution="annual", per_draw=True)
+    # Each draw's weather year rides along (a statistician could not tell which year made a
+    # tail): the same years for the same draws.
+    assert few["draw_weather_year"].attrs["description"].startswith("the weather year")
+    assert set(few["draw_weather_year"].values) <= set(few.attrs["weather_years"].split(","))
+    np.testing.assert_array_equal(
+        few["draw_weather_year"].values, many["draw_weather_year"].values[:20]
+    )
     for name in ("baseline_energy_twh", "total_peak_gw", "ai_energy_twh", "peak_change_gw"):
         np.testing.assert_allclose(
             few[f"{name}_per_draw"].values,
