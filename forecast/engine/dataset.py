@@ -466,9 +466,10 @@ def _flexibility_note(scenario: Scenario, *, has_baseline: bool) -> str:
         "hours of the data-centre load the scenario adds (AI, and non-AI not in_baseline; no "
         "baseline: not the grid's peak hours)"
     )  # fmt: skip
+    start = "" if flex.from_year is None else f", from {flex.from_year}"
     return (
         f"{flex.mode}: a share of the AI load (central {flex.share.central():g}) gives way in "
-        f"each draw's {flex.hours_per_year} highest {hours} a year{above}"
+        f"each draw's {flex.hours_per_year} highest {hours} a year{above}{start}"
     )
 
 

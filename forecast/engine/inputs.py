@@ -148,6 +148,7 @@ class FlexDraw:
     shift: bool
     hours_per_year: int
     threshold_mw: float
+    from_year: int  # the first calendar year it applies in
 
 
 @dataclass(frozen=True)
@@ -437,6 +438,7 @@ def draw_inputs(
             shift=flex.mode == "shift",
             hours_per_year=flex.hours_per_year,
             threshold_mw=-np.inf if flex.threshold_mw is None else flex.threshold_mw,
+            from_year=flex.from_year if flex.from_year is not None else -(2**31),
         )
     # Which inputs are drivers follows from the scenario's structure, not from whether a draw
     # happened to vary: variants of one scenario (a sweep) then list the same inputs.

@@ -421,13 +421,15 @@ class Flexibility(_Strict):
     national load (only those above ``threshold_mw``, when given). In them a share ``share`` of
     the AI load curtails (its energy is lost) or shifts (its energy moves to the same day's
     other hours, in proportion to their room below the stress level, so no hour rises above
-    it; what finds no room is curtailed).
+    it; what finds no room is curtailed). ``from_year``, when given, is the first calendar
+    year the arrangement runs in (a programme that starts later): before it nothing gives way.
     """
 
     share: Quantity
     mode: Literal["curtail", "shift"] = "curtail"
     hours_per_year: int = Field(ge=1, le=2000)
     threshold_mw: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    from_year: int | None = Field(default=None, ge=2000, le=2100)
     source: str | None = None
 
     _coerce = field_validator("share", mode="before")(classmethod(lambda cls, v: _as_quantity(v)))

@@ -280,7 +280,9 @@ def combine(
             dataset = dataset.drop_vars(
                 [n for n in dataset.data_vars if str(n).endswith("_per_draw")]
             )
-            dataset = dataset.drop_vars([c for c in ("draw", "duration_draw") if c in dataset])
+            dataset = dataset.drop_vars(
+                [c for c in ("draw", "draw_weather_year", "duration_draw") if c in dataset]
+            )
         trimmed.append(dataset)
     trimmed, site_coordinates = common_sites(trimmed)
     combined = xr.concat(

@@ -514,3 +514,19 @@ def test_a_flat_load_gives_way_in_the_declared_hours_only(hours_per_year):
     dataset = _project(data, resolution="annual")
     curtailed = dataset["flexibility_curtailed_twh"].sel(quantile=0.5).item()
     assert curtailed == pytest.approx(50.0 * hours_per_year * 1e-6, rel=1e-9)
+
+
+def test_flexibility_from_a_year_gives_way_in_no_earlier_year():
+    """A ministry analyst found kr-outlook-flex curtailing in 2024 and 2025, years no
+    programme ran in: with ``from_year = 2026`` a flat 100 MW hall curtails nothing in 2025 and
+    50 MW x 10 hours in 2026, and the attributes say from when."""
+    data = _base(
+        sites=[_site("hall")],
+        flexibility={"share": 0.5, "mode": "curtail", "hours_per_year": 10, "from_year": 2026},
+    )
+    dataset = _project(data, resolution="annual", start=dt.date(2025, 1, 1),
+                       end=dt.date(2026, 12, 31))  # fmt: skip
+    curtailed = dataset["flexibility_curtailed_twh"].sel(quantile=0.5)
+    assert curtailed.sel(year=2025).item() == 0.0
+    assert curtailed.sel(year=2026).item() == pytest.approx(50.0 * 10 * 1e-6, rel=1e-9)
+    assert dataset.attrs["flexibility"].endswith(", from 2026")
