@@ -94,21 +94,30 @@ def _localize(
 ) -> pd.DatetimeIndex:
     """Attach ``timezone`` to naive wall-clock times.
 
-    A fall-back hour given twice in order (e.g. 02:00, 02:00 in Sydney in April) is the two
-    instants it names, first with daylight saving and then without; a wall time that does not
-    exist (the spring-forward hour) or that occurs once although it is ambiguous is an error.
+    A fall-back wall time (02:00 in Sydney on the first Sunday of April) names two instants.
+    Its first row in the file is the first of them (daylight time) and a second row with the
+    same wall time the second (standard time): given twice in order, the hour is both instants;
+    given once, as most utility exports write it, it is the daylight hour, and the standard
+    hour is a one-hour gap (:mod:`forecast.io.gaps` interpolates and reports it). A wall time
+    that does not exist (the spring-forward hour, which the clocks skip) is an error.
     """
-    try:
-        return wall_times.tz_localize(timezone, ambiguous="infer", nonexistent="raise")
-    except (ValueError, TypeError) as error:  # pytz/zoneinfo raise subclasses of these
-        localized = wall_times.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT")
-        bad = np.flatnonzero(localized.isna())
-        line = lines[bad[0]] if len(bad) else lines[0]
+    first = wall_times.tz_localize(timezone, ambiguous=True, nonexistent="NaT")
+    skipped = np.flatnonzero(first.isna())
+    if len(skipped):
+        position = int(skipped[0])
         raise DataError(
-            f"{path} line {line}: local time {wall_times[bad[0] if len(bad) else 0]} does not "
-            f"exist or is ambiguous in time zone {timezone!r} ({error}); use the long format "
-            "with explicit UTC offsets"
-        ) from None
+            f"{path} line {lines[position]}: local time {wall_times[position]} does not exist "
+            f"in time zone {timezone!r} (the clocks skip it); remove the row, or use the long "
+            "format with explicit UTC offsets"
+        )
+    second = wall_times.tz_localize(timezone, ambiguous=False, nonexistent="NaT")
+    ambiguous = np.asarray(first != second)
+    if not ambiguous.any():
+        return first
+    # Daylight time for the first row of each ambiguous wall time, standard time for later ones.
+    repeated = np.zeros(len(wall_times), dtype=bool)
+    repeated[ambiguous] = pd.Index(wall_times[ambiguous]).duplicated(keep="first")
+    return first.where(~repeated, second)
 
 
 def _check_regular(
