@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -83,25 +84,40 @@ def _number(table: dict, key: str, section: str, path: Path, default, kind=int):
 
 
 def _check_holiday_calendar(path: Path, country: object, subdivision: object) -> None:
-    """The ``holidays`` package must know ``[model] country`` and ``subdivision`` (a code or an
-    alias it takes, e.g. 'Bayern'): refused here, naming the file and the field and listing the
-    country's subdivisions, not later in the fit. The lookup is
+    """``[model] country`` must be an ISO 3166-1 alpha-2 code the ``holidays`` package knows,
+    and ``subdivision`` a code or an alias it takes (e.g. 'Bayern', 'Virginia'): refused here,
+    naming the file and the field, not later in the fit. Alpha-2, because scenarios name
+    their country so (``^([A-Z]{2}|world)$``): a model trained for 'USA', which the package
+    takes too, could never be a scenario's default. The lookup is
     :func:`forecast.calendar.holiday_dates`', cached on disk."""
     year = dt.date.today().year
-    if holiday_dates(str(country), year, year) is None:
+    known = isinstance(country, str) and holiday_dates(country, year, year) is not None
+    if not (known and isinstance(country, str) and re.fullmatch(r"[A-Z]{2}", country)):
+        import holidays  # only to name the alpha-2 code of an alpha-3 one in the message
+
+        letters = re.fullmatch(r"[A-Za-z]{2,3}", str(country))
+        entity = getattr(holidays, str(country).upper(), None) if letters else None
+        alpha2 = getattr(entity, "country", None)
+        hint = (
+            f"use the ISO 3166-1 alpha-2 code {alpha2!r}"
+            if isinstance(alpha2, str) and alpha2 != country
+            else "not a country the holidays package knows"
+        )
         raise OptionsError(
-            f"{path}: [model] country = {country!r}: not a country the holidays package knows; "
-            "allowed: ISO 3166 alpha-2 codes such as 'KR', 'AU', 'US', 'DE'"
+            f"{path}: [model] country = {country!r}: {hint}; allowed: ISO 3166-1 alpha-2 "
+            "codes such as 'KR', 'AU', 'US', 'DE' (as scenarios name their country)"
         )
     if subdivision is not None and (
-        holiday_dates(str(country), year, year, subdivision=str(subdivision)) is None
+        not isinstance(subdivision, str)
+        or holiday_dates(country, year, year, subdivision=subdivision) is None
     ):
         import holidays  # only to list the country's codes in the message
 
-        codes = holidays.list_supported_countries().get(str(country), [])
+        codes = holidays.list_supported_countries().get(country, [])
+        allowed = f"{', '.join(codes)} ({len(codes)} codes)" if codes else "none"
         raise OptionsError(
             f"{path}: [model] subdivision = {subdivision!r}: not one of {country}'s; allowed: "
-            f"{', '.join(codes) or 'none (leave subdivision out)'}"
+            f"{allowed}, or leave subdivision out"
         )
 
 

@@ -235,6 +235,13 @@ def test_training_in_a_zone_whose_clocks_change_at_midnight(tmp_path, monkeypatc
         (('country = "KR"', 'country = "AU"\nsubdivision = "NWS"'),
          "[model] subdivision = 'NWS': not one of AU's; allowed: ACT, NSW,"),
         (('"Asia/Seoul"', '"Asia/Seol"'), "[model] timezone = 'Asia/Seol': not an IANA"),
+        # The holidays package takes alpha-3 too, but a scenario names its country in alpha-2:
+        # a model for "USA" could never be a scenario's default.
+        (('country = "KR"', 'country = "USA"'),
+         "[model] country = 'USA': use the ISO 3166-1 alpha-2 code 'US'; allowed: ISO 3166-1 "
+         "alpha-2 codes"),
+        (('country = "KR"', 'country = "US"\nsubdivision = "Virgina"'),
+         "[model] subdivision = 'Virgina': not one of US's; allowed: AK, AL, AR,"),
     ],
 )  # fmt: skip
 def test_a_config_naming_an_unknown_calendar_is_refused_naming_the_field(
@@ -255,6 +262,20 @@ def test_a_subdivision_alias_the_holidays_package_takes_is_accepted(synthetic_di
     changed = CONFIG.format(ridge=1e-3).replace('country = "KR"', 'country = "DE"')
     path.write_text(changed.replace("[model]", '[model]\nsubdivision = "Bayern"'), "utf-8")
     assert load_config(path, data_dir=synthetic_dir).spec.subdivision == "Bayern"
+
+
+def test_a_subdivision_named_in_full_is_the_calendar_of_its_code(synthetic_dir, tmp_path):
+    """'Virginia' is an alias the holidays package resolves to 'VA' (the same holidays), so it
+    is taken, like 'Bayern'; a misspelt one is refused above."""
+    from forecast.calendar import holiday_dates
+
+    path = tmp_path / "virginia.toml"
+    changed = CONFIG.format(ridge=1e-3).replace('country = "KR"', 'country = "US"')
+    path.write_text(changed.replace("[model]", '[model]\nsubdivision = "Virginia"'), "utf-8")
+    assert load_config(path, data_dir=synthetic_dir).spec.subdivision == "Virginia"
+    virginia = holiday_dates("US", 2015, 2020, subdivision="Virginia")
+    assert virginia == holiday_dates("US", 2015, 2020, subdivision="VA")
+    assert virginia != holiday_dates("US", 2015, 2020)
 
 
 def test_the_model_id_none_is_reserved(synthetic_dir, tmp_path):
