@@ -26,6 +26,7 @@ from forecast.calendar import holiday_dates, hourly_times, is_time_zone
 from forecast.errors import DataError, OptionsError
 from forecast.io.gaps import INTERPOLATED, MASKED, OBSERVED, GapReport, interpolate_short_gaps
 from forecast.io.loaders import load_demand
+from forecast.paths import real_data_dir
 from forecast.weather import historical_record, load_location
 
 # The keys a training config may hold, by section (anything else is a typo, refused).
@@ -121,6 +122,26 @@ def _check_holiday_calendar(path: Path, country: object, subdivision: object) ->
         )
 
 
+def _data_directory(path: Path, data: dict, data_dir: Path | None) -> Path:
+    """The real data directory, absolute: ``--data-dir``, else ``FORECAST_DATA_DIR`` (both
+    relative to the working directory, like any command-line path), else ``[data] dir``
+    relative to the config file's own directory (a config read from anywhere finds the same
+    files), else :data:`forecast.paths.DEFAULT_DATA_DIR` in the working directory."""
+    if data_dir is not None:
+        return Path(data_dir).resolve()
+    if os.environ.get("FORECAST_DATA_DIR"):
+        return real_data_dir().resolve()
+    configured = data.get("dir")
+    if configured is None:
+        return real_data_dir().resolve()
+    if not isinstance(configured, str) or not configured.strip():
+        raise OptionsError(
+            f"{path}: [data] dir = {configured!r}; allowed: a directory, relative to the "
+            "config file's directory or absolute"
+        )
+    return (path.resolve().parent / configured).resolve()
+
+
 def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingConfig:
     """Read a training config TOML.
 
@@ -129,7 +150,8 @@ def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingCo
     path
         Config file.
     data_dir
-        Overrides ``[data] dir``; otherwise ``FORECAST_DATA_DIR`` overrides it when set.
+        Overrides ``[data] dir``; otherwise ``FORECAST_DATA_DIR`` overrides it when set. A
+        relative ``[data] dir`` is relative to the config file's directory.
 
     Raises
     ------
@@ -162,7 +184,7 @@ def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingCo
         raw.get("training", {}),
         raw.get("backtest", {}),
     )
-    directory = data_dir or os.environ.get("FORECAST_DATA_DIR") or data.get("dir", "../shared/data")
+    directory = _data_directory(path, data, data_dir)
     country = _require(model, "country", "model", path)
     for key in ("first_year", "last_year"):
         _require(data, key, "data", path)
@@ -199,7 +221,7 @@ def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingCo
         country=country,
         timezone=timezone,
         weather_location=location.name,
-        data_dir=Path(directory),
+        data_dir=directory,
         demand_file=_require(data, "demand_file", "data", path),
         timestamp_column=data.get("timestamp_column", "timestamp"),
         demand_column=data.get("demand_column", "demand_mw"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -286,3 +287,35 @@ def test_the_model_id_none_is_reserved(synthetic_dir, tmp_path):
     path.write_text(CONFIG.format(ridge=1e-3).replace('id = "toy-grid"', 'id = "none"'))
     with pytest.raises(OptionsError, match=r"\[model\] id = 'none': reserved"):
         load_config(path, data_dir=synthetic_dir)
+
+
+def test_relative_paths_in_a_config_resolve_against_its_own_directory(
+    synthetic_dir, tmp_path, monkeypatch
+):
+    """``[data] dir = "."`` is the config's folder wherever the command runs (it was the
+    working directory); a missing file is named by its absolute path. ``--data-dir`` and
+    FORECAST_DATA_DIR, given on the command line, stay relative to the working directory."""
+    from forecast.errors import DataError
+
+    folder = tmp_path / "utility" / "configs"
+    folder.mkdir(parents=True)
+    path = folder / "xx.toml"
+    path.write_text(
+        CONFIG.format(ridge=1e-3).replace("[data]", '[data]\ndir = "../data"'), encoding="utf-8"
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.delenv("FORECAST_DATA_DIR", raising=False)
+    config = load_config(path)
+    assert config.data_dir == tmp_path / "utility" / "data"
+    with pytest.raises(DataError) as refused:
+        load_training_data(config)
+    assert str(refused.value).startswith(
+        f"cannot read data file {tmp_path / 'utility' / 'data' / 'demand.csv'}: "
+    )
+    (tmp_path / "utility" / "data").symlink_to(synthetic_dir, target_is_directory=True)
+    assert load_training_data(load_config(path)).demand.notna().sum() > 0
+    monkeypatch.setenv("FORECAST_DATA_DIR", "shared")
+    assert load_config(path).data_dir == elsewhere / "shared"
+    assert load_config(path, data_dir=Path("given")).data_dir == elsewhere / "given"
