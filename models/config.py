@@ -251,7 +251,34 @@ def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingCo
             f"{path}: [backtest] years contains {outside[0]}; allowed: years after first_year "
             f"({config.first_year}) up to last_year ({config.last_year})"
         )
+    origin = spec.trend_origin_year
+    if not config.first_year <= origin <= config.last_year:
+        given = "" if "trend_origin_year" in features else " (the default)"
+        raise OptionsError(
+            f"{path}: [features] trend_origin_year = {origin}{given}: outside the data's years; "
+            f"allowed: a year of [data] first_year..last_year ({config.first_year}.."
+            f"{config.last_year})"
+        )
     return config
+
+
+def _check_years_in_file(config: TrainingConfig, observed: pd.Series, demand_path: Path) -> None:
+    """``[data] first_year`` and ``last_year`` must lie in the demand file's years: a year
+    before the file starts would be refused later for want of temperature, misleadingly, and
+    one after it ends would be trained on as if the file held it. Refused, never guessed."""
+    index = pd.DatetimeIndex(observed.index)
+    starts, ends = index[0], index[-1]
+    span = f"the demand file {demand_path} covers {starts.date()} .. {ends.date()}"
+    if config.first_year < starts.year:
+        raise OptionsError(
+            f"{config.path}: [data] first_year = {config.first_year}: {span}; allowed: "
+            f"{starts.year}..{ends.year}"
+        )
+    if config.last_year > ends.year:
+        raise OptionsError(
+            f"{config.path}: [data] last_year = {config.last_year}: {span}; allowed: "
+            f"{starts.year}..{ends.year}"
+        )
 
 
 def with_backtest_years(config: TrainingConfig, years: str) -> TrainingConfig:
@@ -303,6 +330,7 @@ def load_training_data(config: TrainingConfig) -> TrainingData:
         demand_column=config.demand_column,
         wide_date_column=config.wide_date_column,
     )
+    _check_years_in_file(config, observed, demand_path)
     years = pd.DatetimeIndex(observed.index).year
     observed = observed[(years >= config.first_year) & (years <= config.last_year)]
     if observed.empty:

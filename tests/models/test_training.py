@@ -319,3 +319,34 @@ def test_relative_paths_in_a_config_resolve_against_its_own_directory(
     monkeypatch.setenv("FORECAST_DATA_DIR", "shared")
     assert load_config(path).data_dir == elsewhere / "shared"
     assert load_config(path, data_dir=Path("given")).data_dir == elsewhere / "given"
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (("first_year = 2019", "first_year = 2005"),
+         "[data] first_year = 2005: the demand file {data}/demand.csv covers 2019-01-01 .. "
+         "2022-12-31; allowed: 2019..2022"),
+        (("last_year = 2022", "last_year = 2025"),
+         "[data] last_year = 2025: the demand file {data}/demand.csv covers 2019-01-01 .. "
+         "2022-12-31; allowed: 2019..2022"),
+        (("[training]", "[features]\ntrend_origin_year = 1990\n\n[training]"),
+         "[features] trend_origin_year = 1990: outside the data's years; allowed: a year of "
+         "[data] first_year..last_year (2019..2022)"),
+        (("first_year = 2019", "first_year = 2021"),
+         "[features] trend_origin_year = 2020 (the default): outside the data's years"),
+    ],
+)  # fmt: skip
+def test_config_years_outside_the_data_are_refused_with_the_datas_span(
+    synthetic_dir, tmp_path, change, words
+):
+    """They trained and published: first_year 2005 failed later with a misleading "temperature
+    is missing at 2005-01-01", and last_year 2025 or trend_origin_year 1990 said nothing."""
+    from forecast.errors import OptionsError
+
+    path = tmp_path / "years.toml"
+    path.write_text(CONFIG.format(ridge=1e-3).replace(*change), encoding="utf-8")
+    with pytest.raises(OptionsError) as refused:
+        load_training_data(load_config(path, data_dir=synthetic_dir))
+    assert str(refused.value).startswith(f"{path}: ")
+    assert words.format(data=synthetic_dir) in str(refused.value)
