@@ -304,6 +304,44 @@ def with_backtest_years(config: TrainingConfig, years: str) -> TrainingConfig:
     return replace(config, backtest_years=chosen)
 
 
+#: Fewest days of usable hours (demand with temperature) from Jan 1 that a part last year
+#: needs: its level (the year's mean load over the shape, see :mod:`models.fit`) is the level
+#: forecast's origin and half its weight, and a level fitted from fewer days rests on one
+#: season. A quarter of a year; with fewer, [data] last_year is refused. [d]
+MIN_PART_YEAR_DAYS = 90
+
+
+def part_year_end(usable: pd.DatetimeIndex) -> pd.Timestamp | None:
+    """The last usable hour when it ends a part year (before Dec 31), else None."""
+    if not len(usable):
+        return None
+    end = pd.Timestamp(usable[-1])
+    return None if (end.month, end.day) == (12, 31) else end
+
+
+def _check_part_year(config: TrainingConfig, usable: pd.DatetimeIndex) -> None:
+    """Refuse a last year with fewer than :data:`MIN_PART_YEAR_DAYS` usable days, or none."""
+    if not len(usable):
+        return  # the fit says it has no years
+    end = pd.Timestamp(usable[-1])
+    where = (
+        f"{config.path}: [data] last_year = {config.last_year}: the usable hours (demand with "
+        f"temperature) end on {end.date()}"
+    )
+    if end.year < config.last_year:
+        raise DataError(
+            f"{where}, before {config.last_year}; allowed: last_year = {end.year} or earlier, "
+            f"or a temperature record that covers {config.last_year}"
+        )
+    if part_year_end(usable) is not None and end.day_of_year < MIN_PART_YEAR_DAYS:
+        enough = dt.date(end.year, 1, 1) + dt.timedelta(days=MIN_PART_YEAR_DAYS - 1)
+        raise DataError(
+            f"{where}, {end.day_of_year} days into {end.year}: too few to fit the year's "
+            f"level (a part last year needs {MIN_PART_YEAR_DAYS} days); allowed: last_year = "
+            f"{end.year - 1} (the last whole year), or data through {enough}"
+        )
+
+
 class TrainingData(NamedTuple):
     """What training fits on: the complete hourly grid of the training years."""
 
@@ -319,8 +357,17 @@ def load_training_data(config: TrainingConfig) -> TrainingData:
     ``first_year``) to the end of the last such year (not after ``last_year``), one entry per
     instant. Demand gaps of at most :data:`forecast.io.gaps.MAX_INTERPOLATED_GAP_HOURS` hours are
     interpolated, longer ones masked (NaN). The temperature is the weather location's completed
-    record (:func:`forecast.weather.historical_record`); hours whose temperature is masked there
-    or lies outside the record are masked in the demand too. A gap never fails training.
+    record (:func:`forecast.weather.historical_record`, a part year at the end of its file
+    included); hours whose temperature is masked there or lies outside the record are masked in
+    the demand too. A gap never fails training; a last year whose usable hours end before it
+    starts, or fewer than :data:`MIN_PART_YEAR_DAYS` days into it, does.
+
+    Raises
+    ------
+    OptionsError
+        ``[data] first_year`` or ``last_year`` outside the demand file's years.
+    DataError
+        A data file is missing or malformed, or the last year is too short (above).
     """
     demand_path = config.data_dir / config.demand_file
     observed = load_demand(
@@ -366,6 +413,7 @@ def load_training_data(config: TrainingConfig) -> TrainingData:
             source=record.location.hourly_file,
         ),
     )
+    _check_part_year(config, grid[np.isfinite(demand_values)])
     return TrainingData(
         demand=pd.Series(demand_values, index=grid, name="demand_mw"),
         temperature=temperature.rename("temp_c"),

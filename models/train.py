@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Annotated
 
 import numpy as np
-import pandas as pd
 import typer
 
 from forecast.baseline import artifacts, signing
@@ -37,7 +36,13 @@ from forecast.cli.run import run_app
 from forecast.io.files import sha256_file
 from forecast.io.gaps import GapReport
 from forecast.weather import historical_record, load_location
-from models.config import TrainingConfig, load_config, load_training_data
+from models.config import (
+    MIN_PART_YEAR_DAYS,
+    TrainingConfig,
+    load_config,
+    load_training_data,
+    part_year_end,
+)
 from models.fit import fit_baseline, rolling_origin, with_calibration
 
 _LIBRARIES = ("numpy", "pandas", "statsmodels", "holidays", "ai-grid-forecast")
@@ -296,13 +301,13 @@ def train(
         f"{window[1].year}{short}, for fitting and scoring (the others masked: the demand's "
         f"and the temperature's long gaps below); weather {config.weather_location}"
     )
-    valid_hours = data.demand.index[np.isfinite(data.demand.to_numpy())]
-    ends = pd.Timestamp(valid_hours[-1]) if len(valid_hours) else None
-    if ends is not None and ends.date() < dt.date(ends.year, 12, 31):  # the last year is short
+    ends = part_year_end(data.demand.index[np.isfinite(data.demand.to_numpy())])
+    if ends is not None:
         print(
-            f"note: the demand ends on {ends.date()}: {ends.year} is a part year, whose level "
-            f"is fitted from its first {ends.day_of_year} days and starts the level forecast; "
-            f"[data] last_year = {ends.year - 1} ends on a whole year"
+            f"note: the usable hours (demand with temperature) end on {ends.date()}: "
+            f"{ends.year} is a part year, whose level is fitted from its first "
+            f"{ends.day_of_year} days (at least {MIN_PART_YEAR_DAYS} are required) and starts "
+            f"the level forecast; [data] last_year = {ends.year - 1} ends on a whole year"
         )
     for report in data.gaps:
         print(f"gaps: {report.summary()}")

@@ -151,23 +151,34 @@ def test_training_publishes_an_artifact_that_predicts_the_same_numbers(
 
 
 def test_a_part_last_year_is_named_when_training(synthetic_dir, tmp_path, capsys):
-    """A demand file that ends in March of [data] last_year trained on that quarter as a
-    year, its level the level forecast's origin, without a word; now it is named."""
+    """Demand and temperature files that end in March of [data] last_year: the weather
+    record kept only whole-enough calendar years, so 2022's temperatures were dropped, its
+    demand masked and its level fitted from one hour, and the note said the demand ended on
+    2022-01-01. Now the part year's temperatures are used, the hours after the files end are
+    a gap like any other, and the note names the real end."""
     data = tmp_path / "data"
     data.mkdir()
-    demand = pd.read_csv(synthetic_dir / "demand.csv")
-    demand[demand["timestamp"] < "2022-04"].to_csv(data / "demand.csv", index=False)
-    (data / "temperature.csv").write_bytes((synthetic_dir / "temperature.csv").read_bytes())
+    for name in ("demand.csv", "temperature.csv"):
+        table = pd.read_csv(synthetic_dir / name)
+        table[table["timestamp"] < "2022-04"].to_csv(data / name, index=False)
     config = _config(tmp_path, ridge=1e-3, name="short")
     arguments = ["--config", str(config), "--data-dir", str(data), "--no-promote",
                  "--artifact-dir", str(tmp_path / "artifacts")]  # fmt: skip
     assert main([*arguments, "--version", "v1"]) == 0
     out = capsys.readouterr().out
     assert (
-        "note: the demand ends on 2022-03-31: 2022 is a part year, whose level is fitted from "
-        "its first 90 days and starts the level forecast; [data] last_year = 2021 ends on a "
-        "whole year"
+        "note: the usable hours (demand with temperature) end on 2022-03-31: 2022 is a part "
+        "year, whose level is fitted from its first 90 days (at least 90 are required) and "
+        "starts the level forecast; [data] last_year = 2021 ends on a whole year"
     ) in out
+    # 2022-04-01 00:00 .. 12-31 23:00 KST: 275 days after the files end, masked in both.
+    assert "demand (demand.csv): 1 gap(s), 6,600 of 35,064 hours missing" in out
+    assert (
+        "temperature (toy-station) (temperature.csv): 1 gap(s), 6,600 of 35,064 hours missing; "
+        "longest 2022-04-01T00:00:00+09:00 .. 2022-12-31T23:00:00+09:00 (6600 h, masked)"
+    ) in out
+    published = tmp_path / "artifacts" / "toy-grid" / "v1" / "parameters.json"
+    assert json.loads(published.read_text())["level"]["window_years"] == [2020, 2021, 2022]
     whole = [*arguments[:3], str(synthetic_dir), *arguments[4:], "--version", "v2"]
     assert main(whole) == 0  # the whole file
     assert "part year" not in capsys.readouterr().out
@@ -220,10 +231,10 @@ def test_training_in_a_zone_whose_clocks_change_at_midnight(tmp_path, monkeypatc
     config = load_config(config_path, data_dir=tmp_path)
     data = load_training_data(config)
     assert data.gaps[0].missing_hours == 7
-    # Longer than 6 h: masked, not interpolated; so is 2019-01-01 00:00-03:00, which is 2018 in
-    # standard time (-04:00), outside the weather record's years.
-    assert int(data.demand.isna().sum()) == 8
-    assert np.isnan(data.demand.iloc[0])
+    # Longer than 6 h: masked, not interpolated. 2019-01-01 00:00-03:00 is 2018 in standard
+    # time (-04:00), outside the weather record's years, but in its file: used, not masked.
+    assert int(data.demand.isna().sum()) == 7
+    assert not np.isnan(data.demand.iloc[0])
     parameters = fit_baseline(data.demand, data.temperature, config, last_year=2021)
     assert np.isfinite(parameters["shape"]["coefficients"]).all()
     assert 0.0 <= parameters["noise"]["autocorrelation"] < 1.0
@@ -350,3 +361,26 @@ def test_config_years_outside_the_data_are_refused_with_the_datas_span(
         load_training_data(load_config(path, data_dir=synthetic_dir))
     assert str(refused.value).startswith(f"{path}: ")
     assert words.format(data=synthetic_dir) in str(refused.value)
+
+
+def test_a_part_last_year_too_short_to_fit_a_level_is_refused(synthetic_dir, tmp_path):
+    """Files ending 2022-03-10, 69 days into [data] last_year = 2022: fewer than the 90 days
+    a part year's level needs; refused in one line naming the end and what is allowed."""
+    from forecast.errors import DataError
+    from models.config import MIN_PART_YEAR_DAYS
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("demand.csv", "temperature.csv"):
+        table = pd.read_csv(synthetic_dir / name)
+        table[table["timestamp"] < "2022-03-11"].to_csv(data / name, index=False)
+    config = load_config(_config(tmp_path, ridge=1e-3, name="short"), data_dir=data)
+    with pytest.raises(DataError) as refused:
+        load_training_data(config)
+    assert MIN_PART_YEAR_DAYS == 90
+    assert str(refused.value) == (
+        f"{config.path}: [data] last_year = 2022: the usable hours (demand with temperature) "
+        "end on 2022-03-10, 69 days into 2022: too few to fit the year's level (a part last "
+        "year needs 90 days); allowed: last_year = 2021 (the last whole year), or data "
+        "through 2022-03-31"
+    )
