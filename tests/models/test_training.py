@@ -384,3 +384,67 @@ def test_a_part_last_year_too_short_to_fit_a_level_is_refused(synthetic_dir, tmp
         "year needs 90 days); allowed: last_year = 2021 (the last whole year), or data "
         "through 2022-03-31"
     )
+
+
+def test_the_climatology_and_training_gap_reports_say_which_hours_each_counts(
+    tmp_path, monkeypatch, capsys
+):
+    """One Sydney temperature file, two counts: `models.climatology build` counts the observed
+    years on standard time (+10:00), training its config's years on local time (+11:00 on
+    Jan 1), so each had an hour the other had not (NSW: 109 gaps / 279 h against 110 / 280)
+    and neither said so. Now each line names its period and the extra gap is visible."""
+    import datetime as dt
+
+    from forecast.calendar import hourly_times
+    from models.climatology import main as climatology_main
+
+    zone = "Australia/Sydney"
+    times = hourly_times(dt.date(2019, 1, 1), dt.date(2021, 12, 31), zone)
+    rng = np.random.default_rng(5)
+    hour = times.hour.to_numpy()
+    temperature = (
+        18
+        + 6 * np.cos(2 * np.pi * (times.day_of_year.to_numpy() - 15) / 365)
+        + 4 * np.sin(2 * np.pi * (hour - 9) / 24)
+        + rng.normal(0, 1, len(times))
+    )
+    demand = 8_000 * (1 + 0.1 * np.sin(2 * np.pi * (hour - 8) / 24))
+    stamps = np.array([stamp.isoformat() for stamp in times])
+    pd.DataFrame({"timestamp": stamps, "demand_mw": np.round(demand, 1)}).to_csv(
+        tmp_path / "demand.csv", index=False
+    )
+    # The file starts an hour into local 2019, at 00:00 of standard time, as Bankstown's does.
+    pd.DataFrame({"timestamp": stamps[1:], "temp_c": np.round(temperature[1:], 1)}).to_csv(
+        tmp_path / "temperature.csv", index=False
+    )
+    (tmp_path / "weather" / "bankstownish").mkdir(parents=True)
+    (tmp_path / "weather" / "bankstownish" / "location.toml").write_text(
+        f'station = "test"\ntimezone = "{zone}"\nhourly_file = "temperature.csv"\n', "utf-8"
+    )
+    monkeypatch.setenv("FORECAST_WEATHER_DIR", str(tmp_path / "weather"))
+    monkeypatch.setenv("FORECAST_DATA_DIR", str(tmp_path))
+    arguments = ["build", "bankstownish", "--output", str(tmp_path / "climatology.json")]
+    assert climatology_main(arguments) == 0
+    built = capsys.readouterr().out.splitlines()[0]
+    assert built == (
+        "gaps over the observed years 2019..2021 on the weather clock (standard time, "
+        "UTC+10:00; forecast-train counts its config's years on local time): temperature "
+        "(temperature.csv): 1 gap(s), 1 of 26,304 hours missing; longest "
+        "2022-01-01T00:00:00+11:00 .. 2022-01-01T00:00:00+11:00 (1 h, masked) (hours counted: "
+        "2019-01-01T01:00:00+11:00 .. 2022-01-01T00:00:00+11:00)"
+    )
+    config_path = tmp_path / "au.toml"
+    config_path.write_text(
+        CONFIG.format(ridge=1e-3)
+        .replace('"KR"', '"AU"')
+        .replace("Asia/Seoul", zone)
+        .replace("toy-station", "bankstownish")
+        .replace("2022", "2021"),
+        encoding="utf-8",
+    )
+    trained = load_training_data(load_config(config_path)).gaps[1].summary()
+    assert trained == (
+        "temperature (bankstownish) (temperature.csv): 1 gap(s), 1 of 26,304 hours missing; "
+        "longest 2019-01-01T00:00:00+11:00 .. 2019-01-01T00:00:00+11:00 (1 h, masked) (hours "
+        "counted: 2019-01-01T00:00:00+11:00 .. 2021-12-31T23:00:00+11:00)"
+    )

@@ -153,7 +153,8 @@ def test_naive_fall_back_hour_given_once_is_daylight_time_and_the_other_a_gap(tm
     )  # fmt: skip
     assert report.summary() == (
         "demand (once.csv): 1 gap(s), 1 of 25 hours missing; longest 2024-04-07T02:00:00+10:00"
-        " .. 2024-04-07T02:00:00+10:00 (1 h, interpolated)"
+        " .. 2024-04-07T02:00:00+10:00 (1 h, interpolated) (hours counted: "
+        "2024-04-07T00:00:00+11:00 .. 2024-04-07T23:00:00+10:00)"
     )
     (tmp_path / "temperature.csv").write_text(
         "timestamp,temp_c\n" + rows.replace(",700", ",1"), encoding="utf-8"
