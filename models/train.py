@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Annotated
 
 import numpy as np
+import pandas as pd
 import typer
 
 from forecast.baseline import artifacts, signing
@@ -85,7 +86,20 @@ def _gap_lines(gaps: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def _model_card(manifest: dict, table_text: str) -> str:
+def _worst_year(table: pd.DataFrame) -> str:
+    """The backtest's largest ex ante energy error, as the model card names it."""
+    ex_ante = table.xs("ex_ante", level="forecast").drop("mean |.|", errors="ignore")
+    if ex_ante.empty:
+        return ""
+    errors = ex_ante["energy_error_pct"]
+    year = errors.abs().idxmax()
+    return (
+        f" (in the backtest above, the largest ex ante energy error is {year}'s, "
+        f"{errors[year]:+.2f} %)"
+    )
+
+
+def _model_card(manifest: dict, table_text: str, *, station: str, worst_year: str = "") -> str:
     level = manifest["parameters_summary"]
     subdivision = manifest["config"]["model"].get("subdivision")
     subdivision = f" (subdivision {subdivision})" if subdivision else ""
@@ -133,9 +147,8 @@ on the other backtest years for each year (leave-one-year-out), so coverages are
 sample.
 
 ## Limits
-- Single-station temperature ({manifest["data"]["temperature"].split(":")[0]}) as a proxy for
-  the whole grid.
-- The level is a trend: it does not know about economic shocks (Korea's 2020 shows the miss).
+- Single-station temperature ({station}) as a proxy for the whole grid.
+- The level is a trend: it does not know about economic shocks{worst_year}.
 - Behind-the-meter solar is captured only through linear trends (of the daily profile and of
   the response to the daily temperature range, a sunshine proxy); they extrapolate linearly.
 """
@@ -232,7 +245,10 @@ def publish_model(
             json.dumps(parameters, indent=1, sort_keys=True) + "\n", encoding="utf-8"
         )
         card = _model_card(
-            {**manifest, "model_id": config.model_id, "version": version}, table_text
+            {**manifest, "model_id": config.model_id, "version": version},
+            table_text,
+            station=location.station,
+            worst_year=_worst_year(backtest_result.table),
         )
         (directory / "MODEL_CARD.md").write_text(card, encoding="utf-8")
         # The published parameters must load and predict; check before the rename.

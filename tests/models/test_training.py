@@ -76,7 +76,8 @@ def toy_station(tmp_path_factory, monkeypatch):
     root = tmp_path_factory.getbasetemp() / "toy-weather"
     (root / "toy-station").mkdir(parents=True, exist_ok=True)
     (root / "toy-station" / "location.toml").write_text(
-        'station = "toy"\ntimezone = "Asia/Seoul"\nhourly_file = "temperature.csv"\n',
+        'station = "Toy AWS 1 (stand-in: made up by the tests)"\ntimezone = "Asia/Seoul"\n'
+        'hourly_file = "temperature.csv"\n',
         encoding="utf-8",
     )
     monkeypatch.setenv("FORECAST_WEATHER_DIR", str(root))
@@ -126,6 +127,20 @@ def test_training_publishes_an_artifact_that_predicts_the_same_numbers(
     assert main(["--config", str(worse), "--data-dir", str(synthetic_dir),
                  "--artifact-dir", str(root), "--version", "v2"]) == 0  # fmt: skip
     assert artifacts.list_models(root) == {"toy-grid": ["v1", "v2"]}
+
+    # The card's limits name this grid's station whole (it was cut at the first ':', leaving
+    # "(Toy AWS 1 (stand-in") and its own worst backtest year (it said Korea's 2020 for all).
+    card = (root / "toy-grid" / "v1" / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert (
+        "- Single-station temperature (Toy AWS 1 (stand-in: made up by the tests)) as a proxy "
+        "for the whole grid.\n"
+    ) in card
+    assert "Korea" not in card
+    energy_error = loaded.manifest["metrics"]["ex_ante"]["energy_error_pct"]  # |.| of 2022's
+    assert (
+        "it does not know about economic shocks (in the backtest above, the largest ex ante "
+        f"energy error is 2022's, {energy_error:+.2f} %)."
+    ) in card.replace("-", "+")
     assert artifacts.current_version("toy-grid", root=root) == "v1"
 
     # `forecast models list` says which versions no loader will accept for want of a signature.
