@@ -120,7 +120,13 @@ def _record(
 ) -> HistoricalRecord:
     """Read, validate and complete the record; cached on the files' size and mtime."""
     del fingerprint  # part of the cache key only: a rewritten file is read again
-    observed = load_hourly_temperature(hourly_path, timezone=location.timezone)
+    observed = load_hourly_temperature(
+        hourly_path,
+        timezone=location.timezone,
+        timestamp_column=location.timestamp_column,
+        temperature_column=location.temperature_column,
+        unit=location.temperature_unit,
+    )
     daily = load_daily_temperature(daily_path) if daily_path is not None else None
     years = observed_years(observed, daily, location)
     if not years:
