@@ -91,11 +91,11 @@ def _worst_year(table: pd.DataFrame) -> str:
     ex_ante = table.xs("ex_ante", level="forecast").drop("mean |.|", errors="ignore")
     if ex_ante.empty:
         return ""
-    errors = ex_ante["energy_error_pct"]
-    year = errors.abs().idxmax()
+    errors = ex_ante["energy_error_pct"].to_numpy(dtype=float)
+    worst = int(abs(errors).argmax())
     return (
-        f" (in the backtest above, the largest ex ante energy error is {year}'s, "
-        f"{errors[year]:+.2f} %)"
+        f" (in the backtest above, the largest ex ante energy error is {ex_ante.index[worst]}'s, "
+        f"{errors[worst]:+.2f} %)"
     )
 
 
