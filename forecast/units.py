@@ -12,3 +12,8 @@ PERCENT = 100.0
 HOURS_PER_YEAR = 8765.82
 #: Energy a year to average power: 1 TWh a year is 1e6 MWh / 8765.82 h. [MW per TWh/yr]
 TWH_PER_YEAR_TO_MW = 1e6 / HOURS_PER_YEAR
+
+
+def fahrenheit_to_celsius(fahrenheit):
+    """Degrees Fahrenheit to degrees Celsius, (F - 32) x 5/9 (NIST SP 811, B.8). [°C]"""
+    return (fahrenheit - 32.0) * 5.0 / 9.0

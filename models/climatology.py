@@ -198,7 +198,15 @@ def build(
 ) -> None:
     """Write a location's climatology.json from the real data, and print its gap report."""
     climatology = build_climatology(location, data_dir)
-    print(historical_record(location, data_dir).gap_report().summary())
+    record = historical_record(location, data_dir)
+    offset = record.times[0].strftime("%z")
+    # Training counts its config's years on the grid's local clock: in a daylight-saving zone
+    # its span differs from this one by an hour at each end, and so may its count.
+    print(
+        f"gaps over the observed years {record.years[0]}..{record.years[-1]} on the weather "
+        f"clock (standard time, UTC{offset[:3]}:{offset[3:]}; forecast-train counts its "
+        f"config's years on local time): {record.gap_report().summary()}"
+    )
     written = write_climatology(climatology, output or load_location(location).climatology_path)
     print(f"wrote {written}")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -25,6 +26,7 @@ from forecast.calendar import holiday_dates, hourly_times, is_time_zone
 from forecast.errors import DataError, OptionsError
 from forecast.io.gaps import INTERPOLATED, MASKED, OBSERVED, GapReport, interpolate_short_gaps
 from forecast.io.loaders import load_demand
+from forecast.paths import real_data_dir
 from forecast.weather import historical_record, load_location
 
 # The keys a training config may hold, by section (anything else is a typo, refused).
@@ -83,26 +85,61 @@ def _number(table: dict, key: str, section: str, path: Path, default, kind=int):
 
 
 def _check_holiday_calendar(path: Path, country: object, subdivision: object) -> None:
-    """The ``holidays`` package must know ``[model] country`` and ``subdivision`` (a code or an
-    alias it takes, e.g. 'Bayern'): refused here, naming the file and the field and listing the
-    country's subdivisions, not later in the fit. The lookup is
+    """``[model] country`` must be an ISO 3166-1 alpha-2 code the ``holidays`` package knows,
+    and ``subdivision`` a code or an alias it takes (e.g. 'Bayern', 'Virginia'): refused here,
+    naming the file and the field, not later in the fit. Alpha-2, because scenarios name
+    their country so (``^([A-Z]{2}|world)$``): a model trained for 'USA', which the package
+    takes too, could never be a scenario's default. The lookup is
     :func:`forecast.calendar.holiday_dates`', cached on disk."""
     year = dt.date.today().year
-    if holiday_dates(str(country), year, year) is None:
+    known = isinstance(country, str) and holiday_dates(country, year, year) is not None
+    if not (known and isinstance(country, str) and re.fullmatch(r"[A-Z]{2}", country)):
+        import holidays  # only to name the alpha-2 code of an alpha-3 one in the message
+
+        letters = re.fullmatch(r"[A-Za-z]{2,3}", str(country))
+        entity = getattr(holidays, str(country).upper(), None) if letters else None
+        alpha2 = getattr(entity, "country", None)
+        hint = (
+            f"use the ISO 3166-1 alpha-2 code {alpha2!r}"
+            if isinstance(alpha2, str) and alpha2 != country
+            else "not a country the holidays package knows"
+        )
         raise OptionsError(
-            f"{path}: [model] country = {country!r}: not a country the holidays package knows; "
-            "allowed: ISO 3166 alpha-2 codes such as 'KR', 'AU', 'US', 'DE'"
+            f"{path}: [model] country = {country!r}: {hint}; allowed: ISO 3166-1 alpha-2 "
+            "codes such as 'KR', 'AU', 'US', 'DE' (as scenarios name their country)"
         )
     if subdivision is not None and (
-        holiday_dates(str(country), year, year, subdivision=str(subdivision)) is None
+        not isinstance(subdivision, str)
+        or holiday_dates(country, year, year, subdivision=subdivision) is None
     ):
         import holidays  # only to list the country's codes in the message
 
-        codes = holidays.list_supported_countries().get(str(country), [])
+        codes = holidays.list_supported_countries().get(country, [])
+        allowed = f"{', '.join(codes)} ({len(codes)} codes)" if codes else "none"
         raise OptionsError(
             f"{path}: [model] subdivision = {subdivision!r}: not one of {country}'s; allowed: "
-            f"{', '.join(codes) or 'none (leave subdivision out)'}"
+            f"{allowed}, or leave subdivision out"
         )
+
+
+def _data_directory(path: Path, data: dict, data_dir: Path | None) -> Path:
+    """The real data directory, absolute: ``--data-dir``, else ``FORECAST_DATA_DIR`` (both
+    relative to the working directory, like any command-line path), else ``[data] dir``
+    relative to the config file's own directory (a config read from anywhere finds the same
+    files), else :data:`forecast.paths.DEFAULT_DATA_DIR` in the working directory."""
+    if data_dir is not None:
+        return Path(data_dir).resolve()
+    if os.environ.get("FORECAST_DATA_DIR"):
+        return real_data_dir().resolve()
+    configured = data.get("dir")
+    if configured is None:
+        return real_data_dir().resolve()
+    if not isinstance(configured, str) or not configured.strip():
+        raise OptionsError(
+            f"{path}: [data] dir = {configured!r}; allowed: a directory, relative to the "
+            "config file's directory or absolute"
+        )
+    return (path.resolve().parent / configured).resolve()
 
 
 def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingConfig:
@@ -113,7 +150,8 @@ def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingCo
     path
         Config file.
     data_dir
-        Overrides ``[data] dir``; otherwise ``FORECAST_DATA_DIR`` overrides it when set.
+        Overrides ``[data] dir``; otherwise ``FORECAST_DATA_DIR`` overrides it when set. A
+        relative ``[data] dir`` is relative to the config file's directory.
 
     Raises
     ------
@@ -146,7 +184,7 @@ def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingCo
         raw.get("training", {}),
         raw.get("backtest", {}),
     )
-    directory = data_dir or os.environ.get("FORECAST_DATA_DIR") or data.get("dir", "../shared/data")
+    directory = _data_directory(path, data, data_dir)
     country = _require(model, "country", "model", path)
     for key in ("first_year", "last_year"):
         _require(data, key, "data", path)
@@ -183,7 +221,7 @@ def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingCo
         country=country,
         timezone=timezone,
         weather_location=location.name,
-        data_dir=Path(directory),
+        data_dir=directory,
         demand_file=_require(data, "demand_file", "data", path),
         timestamp_column=data.get("timestamp_column", "timestamp"),
         demand_column=data.get("demand_column", "demand_mw"),
@@ -213,7 +251,34 @@ def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingCo
             f"{path}: [backtest] years contains {outside[0]}; allowed: years after first_year "
             f"({config.first_year}) up to last_year ({config.last_year})"
         )
+    origin = spec.trend_origin_year
+    if not config.first_year <= origin <= config.last_year:
+        given = "" if "trend_origin_year" in features else " (the default)"
+        raise OptionsError(
+            f"{path}: [features] trend_origin_year = {origin}{given}: outside the data's years; "
+            f"allowed: a year of [data] first_year..last_year ({config.first_year}.."
+            f"{config.last_year})"
+        )
     return config
+
+
+def _check_years_in_file(config: TrainingConfig, observed: pd.Series, demand_path: Path) -> None:
+    """``[data] first_year`` and ``last_year`` must lie in the demand file's years: a year
+    before the file starts would be refused later for want of temperature, misleadingly, and
+    one after it ends would be trained on as if the file held it. Refused, never guessed."""
+    index = pd.DatetimeIndex(observed.index)
+    starts, ends = index[0], index[-1]
+    span = f"the demand file {demand_path} covers {starts.date()} .. {ends.date()}"
+    if config.first_year < starts.year:
+        raise OptionsError(
+            f"{config.path}: [data] first_year = {config.first_year}: {span}; allowed: "
+            f"{starts.year}..{ends.year}"
+        )
+    if config.last_year > ends.year:
+        raise OptionsError(
+            f"{config.path}: [data] last_year = {config.last_year}: {span}; allowed: "
+            f"{starts.year}..{ends.year}"
+        )
 
 
 def with_backtest_years(config: TrainingConfig, years: str) -> TrainingConfig:
@@ -239,6 +304,44 @@ def with_backtest_years(config: TrainingConfig, years: str) -> TrainingConfig:
     return replace(config, backtest_years=chosen)
 
 
+#: Fewest days of usable hours (demand with temperature) from Jan 1 that a part last year
+#: needs: its level (the year's mean load over the shape, see :mod:`models.fit`) is the level
+#: forecast's origin and half its weight, and a level fitted from fewer days rests on one
+#: season. A quarter of a year; with fewer, [data] last_year is refused. [d]
+MIN_PART_YEAR_DAYS = 90
+
+
+def part_year_end(usable: pd.DatetimeIndex) -> pd.Timestamp | None:
+    """The last usable hour when it ends a part year (before Dec 31), else None."""
+    if not len(usable):
+        return None
+    end = pd.Timestamp(usable[-1])
+    return None if (end.month, end.day) == (12, 31) else end
+
+
+def _check_part_year(config: TrainingConfig, usable: pd.DatetimeIndex) -> None:
+    """Refuse a last year with fewer than :data:`MIN_PART_YEAR_DAYS` usable days, or none."""
+    if not len(usable):
+        return  # the fit says it has no years
+    end = pd.Timestamp(usable[-1])
+    where = (
+        f"{config.path}: [data] last_year = {config.last_year}: the usable hours (demand with "
+        f"temperature) end on {end.date()}"
+    )
+    if end.year < config.last_year:
+        raise DataError(
+            f"{where}, before {config.last_year}; allowed: last_year = {end.year} or earlier, "
+            f"or a temperature record that covers {config.last_year}"
+        )
+    if part_year_end(usable) is not None and end.day_of_year < MIN_PART_YEAR_DAYS:
+        enough = dt.date(end.year, 1, 1) + dt.timedelta(days=MIN_PART_YEAR_DAYS - 1)
+        raise DataError(
+            f"{where}, {end.day_of_year} days into {end.year}: too few to fit the year's "
+            f"level (a part last year needs {MIN_PART_YEAR_DAYS} days); allowed: last_year = "
+            f"{end.year - 1} (the last whole year), or data through {enough}"
+        )
+
+
 class TrainingData(NamedTuple):
     """What training fits on: the complete hourly grid of the training years."""
 
@@ -254,8 +357,17 @@ def load_training_data(config: TrainingConfig) -> TrainingData:
     ``first_year``) to the end of the last such year (not after ``last_year``), one entry per
     instant. Demand gaps of at most :data:`forecast.io.gaps.MAX_INTERPOLATED_GAP_HOURS` hours are
     interpolated, longer ones masked (NaN). The temperature is the weather location's completed
-    record (:func:`forecast.weather.historical_record`); hours whose temperature is masked there
-    or lies outside the record are masked in the demand too. A gap never fails training.
+    record (:func:`forecast.weather.historical_record`, a part year at the end of its file
+    included); hours whose temperature is masked there or lies outside the record are masked in
+    the demand too. A gap never fails training; a last year whose usable hours end before it
+    starts, or fewer than :data:`MIN_PART_YEAR_DAYS` days into it, does.
+
+    Raises
+    ------
+    OptionsError
+        ``[data] first_year`` or ``last_year`` outside the demand file's years.
+    DataError
+        A data file is missing or malformed, or the last year is too short (above).
     """
     demand_path = config.data_dir / config.demand_file
     observed = load_demand(
@@ -265,6 +377,7 @@ def load_training_data(config: TrainingConfig) -> TrainingData:
         demand_column=config.demand_column,
         wide_date_column=config.wide_date_column,
     )
+    _check_years_in_file(config, observed, demand_path)
     years = pd.DatetimeIndex(observed.index).year
     observed = observed[(years >= config.first_year) & (years <= config.last_year)]
     if observed.empty:
@@ -300,6 +413,7 @@ def load_training_data(config: TrainingConfig) -> TrainingData:
             source=record.location.hourly_file,
         ),
     )
+    _check_part_year(config, grid[np.isfinite(demand_values)])
     return TrainingData(
         demand=pd.Series(demand_values, index=grid, name="demand_mw"),
         temperature=temperature.rename("temp_c"),

@@ -37,7 +37,13 @@ from forecast.cli.run import run_app
 from forecast.io.files import sha256_file
 from forecast.io.gaps import GapReport
 from forecast.weather import historical_record, load_location
-from models.config import TrainingConfig, load_config, load_training_data
+from models.config import (
+    MIN_PART_YEAR_DAYS,
+    TrainingConfig,
+    load_config,
+    load_training_data,
+    part_year_end,
+)
 from models.fit import fit_baseline, rolling_origin, with_calibration
 
 _LIBRARIES = ("numpy", "pandas", "statsmodels", "holidays", "ai-grid-forecast")
@@ -80,7 +86,20 @@ def _gap_lines(gaps: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def _model_card(manifest: dict, table_text: str) -> str:
+def _worst_year(table: pd.DataFrame) -> str:
+    """The backtest's largest ex ante energy error, as the model card names it."""
+    ex_ante = table.xs("ex_ante", level="forecast").drop("mean |.|", errors="ignore")
+    if ex_ante.empty:
+        return ""
+    errors = ex_ante["energy_error_pct"].to_numpy(dtype=float)
+    worst = int(abs(errors).argmax())
+    return (
+        f" (in the backtest above, the largest ex ante energy error is {ex_ante.index[worst]}'s, "
+        f"{errors[worst]:+.2f} %)"
+    )
+
+
+def _model_card(manifest: dict, table_text: str, *, station: str, worst_year: str = "") -> str:
     level = manifest["parameters_summary"]
     subdivision = manifest["config"]["model"].get("subdivision")
     subdivision = f" (subdivision {subdivision})" if subdivision else ""
@@ -128,9 +147,8 @@ on the other backtest years for each year (leave-one-year-out), so coverages are
 sample.
 
 ## Limits
-- Single-station temperature ({manifest["data"]["temperature"].split(":")[0]}) as a proxy for
-  the whole grid.
-- The level is a trend: it does not know about economic shocks (Korea's 2020 shows the miss).
+- Single-station temperature ({station}) as a proxy for the whole grid.
+- The level is a trend: it does not know about economic shocks{worst_year}.
 - Behind-the-meter solar is captured only through linear trends (of the daily profile and of
   the response to the daily temperature range, a sunshine proxy); they extrapolate linearly.
 """
@@ -227,7 +245,10 @@ def publish_model(
             json.dumps(parameters, indent=1, sort_keys=True) + "\n", encoding="utf-8"
         )
         card = _model_card(
-            {**manifest, "model_id": config.model_id, "version": version}, table_text
+            {**manifest, "model_id": config.model_id, "version": version},
+            table_text,
+            station=location.station,
+            worst_year=_worst_year(backtest_result.table),
         )
         (directory / "MODEL_CARD.md").write_text(card, encoding="utf-8")
         # The published parameters must load and predict; check before the rename.
@@ -296,13 +317,13 @@ def train(
         f"{window[1].year}{short}, for fitting and scoring (the others masked: the demand's "
         f"and the temperature's long gaps below); weather {config.weather_location}"
     )
-    valid_hours = data.demand.index[np.isfinite(data.demand.to_numpy())]
-    ends = pd.Timestamp(valid_hours[-1]) if len(valid_hours) else None
-    if ends is not None and ends.date() < dt.date(ends.year, 12, 31):  # the last year is short
+    ends = part_year_end(data.demand.index[np.isfinite(data.demand.to_numpy())])
+    if ends is not None:
         print(
-            f"note: the demand ends on {ends.date()}: {ends.year} is a part year, whose level "
-            f"is fitted from its first {ends.day_of_year} days and starts the level forecast; "
-            f"[data] last_year = {ends.year - 1} ends on a whole year"
+            f"note: the usable hours (demand with temperature) end on {ends.date()}: "
+            f"{ends.year} is a part year, whose level is fitted from its first "
+            f"{ends.day_of_year} days (at least {MIN_PART_YEAR_DAYS} are required) and starts "
+            f"the level forecast; [data] last_year = {ends.year - 1} ends on a whole year"
         )
     for report in data.gaps:
         print(f"gaps: {report.summary()}")

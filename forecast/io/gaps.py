@@ -120,12 +120,18 @@ class GapReport:
         Hours in the period's complete grid. [h]
     gaps
         Every run of missing hours, in time order.
+    period
+        The period's first and last hour: two reports of one file over different periods
+        (a weather location's standard-time years, a grid's local years) differ by the hours
+        at their ends, and the summary says which hours each counted.
     """
 
     series: str
     source: str
     expected_hours: int
     gaps: tuple[Gap, ...]
+    #: First and last hour of the period counted, or None when not known.
+    period: tuple[pd.Timestamp, pd.Timestamp] | None = None
 
     @classmethod
     def from_handling(
@@ -150,7 +156,14 @@ class GapReport:
                     handling=", ".join(kinds),
                 )
             )
-        return cls(series=series, source=source, expected_hours=len(times), gaps=tuple(gaps))
+        period = (times[0], times[-1]) if len(times) else None
+        return cls(
+            series=series,
+            source=source,
+            expected_hours=len(times),
+            gaps=tuple(gaps),
+            period=period,
+        )
 
     @property
     def missing_hours(self) -> int:
@@ -163,14 +176,21 @@ class GapReport:
         return max(self.gaps, key=lambda gap: gap.hours, default=None)
 
     def summary(self) -> str:
-        """One line: count, hours, longest and where, hours by handling."""
+        """One line: count, hours, longest and where, and the period counted."""
+        counted = (
+            f" (hours counted: {self.period[0].isoformat()} .. {self.period[1].isoformat()})"
+            if self.period is not None
+            else ""
+        )
         if not self.gaps:
-            return f"{self.series} ({self.source}): no gaps in {self.expected_hours:,} hours"
+            return (
+                f"{self.series} ({self.source}): no gaps in {self.expected_hours:,} hours{counted}"
+            )
         longest = self.longest
         assert longest is not None  # there are gaps
         return (
             f"{self.series} ({self.source}): {len(self.gaps)} gap(s), {self.missing_hours:,} of "
-            f"{self.expected_hours:,} hours missing; longest {longest.describe()}"
+            f"{self.expected_hours:,} hours missing; longest {longest.describe()}{counted}"
         )
 
     def to_dict(self) -> dict:

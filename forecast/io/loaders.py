@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.errors import DataError
+from forecast.units import fahrenheit_to_celsius
 
 DEMAND_COLUMN = "demand_mw"
 TIMESTAMP_COLUMN = "timestamp"
@@ -37,6 +38,8 @@ TEMPERATURE_COLUMN = "temp_c"
 
 _HOUR_ENDING_HEADER = re.compile(r"^\s*(\d{1,2})\s*시\s*$")
 _ENCODINGS = ("utf-8-sig", "cp949")
+#: Units an hourly temperature file may be in: degrees Celsius or Fahrenheit.
+TEMPERATURE_UNITS = ("C", "F")
 #: Physically possible air temperature at a weather station (records: -89.2 °C at Vostok,
 #: 56.7 °C in Death Valley); every temperature reader checks against this one range. [°C]
 PLAUSIBLE_TEMPERATURE_C = (-90.0, 60.0)
@@ -94,21 +97,30 @@ def _localize(
 ) -> pd.DatetimeIndex:
     """Attach ``timezone`` to naive wall-clock times.
 
-    A fall-back hour given twice in order (e.g. 02:00, 02:00 in Sydney in April) is the two
-    instants it names, first with daylight saving and then without; a wall time that does not
-    exist (the spring-forward hour) or that occurs once although it is ambiguous is an error.
+    A fall-back wall time (02:00 in Sydney on the first Sunday of April) names two instants.
+    Its first row in the file is the first of them (daylight time) and a second row with the
+    same wall time the second (standard time): given twice in order, the hour is both instants;
+    given once, as most utility exports write it, it is the daylight hour, and the standard
+    hour is a one-hour gap (:mod:`forecast.io.gaps` interpolates and reports it). A wall time
+    that does not exist (the spring-forward hour, which the clocks skip) is an error.
     """
-    try:
-        return wall_times.tz_localize(timezone, ambiguous="infer", nonexistent="raise")
-    except (ValueError, TypeError) as error:  # pytz/zoneinfo raise subclasses of these
-        localized = wall_times.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT")
-        bad = np.flatnonzero(localized.isna())
-        line = lines[bad[0]] if len(bad) else lines[0]
+    first = wall_times.tz_localize(timezone, ambiguous=True, nonexistent="NaT")
+    skipped = np.flatnonzero(first.isna())
+    if len(skipped):
+        position = int(skipped[0])
         raise DataError(
-            f"{path} line {line}: local time {wall_times[bad[0] if len(bad) else 0]} does not "
-            f"exist or is ambiguous in time zone {timezone!r} ({error}); use the long format "
-            "with explicit UTC offsets"
-        ) from None
+            f"{path} line {lines[position]}: local time {wall_times[position]} does not exist "
+            f"in time zone {timezone!r} (the clocks skip it); remove the row, or use the long "
+            "format with explicit UTC offsets"
+        )
+    second = wall_times.tz_localize(timezone, ambiguous=False, nonexistent="NaT")
+    ambiguous = np.asarray(first != second)
+    if not ambiguous.any():
+        return first
+    # Daylight time for the first row of each ambiguous wall time, standard time for later ones.
+    repeated = np.zeros(len(wall_times), dtype=bool)
+    repeated[ambiguous] = pd.Index(wall_times[ambiguous]).duplicated(keep="first")
+    return first.where(~repeated, second)
 
 
 def _check_regular(
@@ -388,13 +400,24 @@ def load_demand(
     return _check_regular(demand, lines, path=path, frequency="hour")
 
 
-def _check_temperature_range(values: np.ndarray, lines: np.ndarray, column: str, path: Path):
+def _check_temperature_range(
+    values: np.ndarray,
+    lines: np.ndarray,
+    column: str,
+    path: Path,
+    *,
+    given: np.ndarray | None = None,
+):
+    """Refuse a value outside :data:`PLAUSIBLE_TEMPERATURE_C`; ``given``: the file's °F."""
     low, high = PLAUSIBLE_TEMPERATURE_C
     bad = np.flatnonzero((values < low) | (values > high))
     if len(bad):
         position = int(bad[0])
+        shown = f"{values[position]:g} °C"
+        if given is not None:
+            shown = f"{given[position]:g} °F ({values[position]:.1f} °C)"
         raise DataError(
-            f"{path} line {lines[position]}: column {column!r} value {values[position]:g} °C "
+            f"{path} line {lines[position]}: column {column!r} value {shown} "
             f"is impossible; allowed {low:g} to {high:g} °C"
         )
 
@@ -405,6 +428,7 @@ def load_hourly_temperature(
     timezone: str = "Asia/Seoul",
     timestamp_column: str = TIMESTAMP_COLUMN,
     temperature_column: str = TEMPERATURE_COLUMN,
+    unit: str = "C",
 ) -> pd.Series:
     """Load hourly air temperature observations ``timestamp,temp_c``.
 
@@ -418,7 +442,9 @@ def load_hourly_temperature(
     timezone
         IANA time zone; naive timestamps are local wall-clock times in it.
     timestamp_column, temperature_column
-        Column names.
+        Column names (an NWS/ASOS export: ``valid``, ``tmpf``).
+    unit
+        Unit of the temperature column: ``"C"`` or ``"F"`` (converted to °C).
 
     Returns
     -------
@@ -437,8 +463,18 @@ def load_hourly_temperature(
         read_text(path), path=path, columns=(timestamp_column, temperature_column)
     )
     lines = np.arange(2, len(frame) + 2)
+    if unit not in TEMPERATURE_UNITS:
+        raise DataError(
+            f"{path}: temperature unit {unit!r} is not known; allowed: "
+            f"{', '.join(repr(name) for name in TEMPERATURE_UNITS)}"
+        )
     values = _numeric_column(frame, temperature_column, lines, path=path, allow_empty=True)
-    _check_temperature_range(values, lines, temperature_column, path)
+    if unit == "F":
+        given = values
+        values = fahrenheit_to_celsius(given)
+        _check_temperature_range(values, lines, temperature_column, path, given=given)
+    else:
+        _check_temperature_range(values, lines, temperature_column, path)
     index = _parse_timestamps(
         frame[timestamp_column], lines, path=path, timezone=timezone, column=timestamp_column
     )

@@ -11,6 +11,12 @@ the real data directory, and the countries whose scenarios use it by default) an
     hourly_file = "au-nsw/nsw_temperature.csv"
     default_for_countries = ["AU"]
 
+An hourly file with other column names or in Fahrenheit (an NWS/ASOS export) says so::
+
+    timestamp_column = "valid"
+    temperature_column = "tmpf"
+    temperature_unit = "F"        # "C" (the default) or "F", converted to °C on reading
+
 Locations are looked up in ``FORECAST_WEATHER_DIR`` first (a folder of such folders, for a
 grid added without touching the installed package) and then in the shipped ``data/weather``.
 
@@ -30,6 +36,7 @@ from pathlib import Path
 
 from forecast.calendar import is_time_zone, standard_utc_offset
 from forecast.errors import DataError, NotFoundError, ScenarioError
+from forecast.io.loaders import TEMPERATURE_COLUMN, TEMPERATURE_UNITS, TIMESTAMP_COLUMN
 from forecast.paths import real_data_dir, shipped_data_dir
 
 LOCATION_FILE = "location.toml"
@@ -42,6 +49,9 @@ _FIELDS = {
     "daily_file": "a path relative to the real data directory (optional)",
     "default_for_countries": "a list of ISO 3166 alpha-2 codes such as ['AU'] (optional)",
     "description": "a text (optional)",
+    "timestamp_column": "the hourly file's timestamp column, e.g. 'valid' (default 'timestamp')",
+    "temperature_column": "the hourly file's temperature column, e.g. 'tmpf' (default 'temp_c')",
+    "temperature_unit": "'C' or 'F', the unit of the temperature column (default 'C')",
 }
 
 
@@ -69,6 +79,10 @@ class Location:
         The location's folder (holds ``location.toml`` and ``climatology.json``).
     description
         Free text.
+    timestamp_column, temperature_column
+        Columns of the hourly file (an NWS/ASOS export names them ``valid`` and ``tmpf``).
+    temperature_unit
+        ``"C"`` or ``"F"``: the hourly file's unit; Fahrenheit is converted on reading.
     """
 
     name: str
@@ -79,6 +93,9 @@ class Location:
     default_for_countries: tuple[str, ...]
     directory: Path
     description: str = ""
+    timestamp_column: str = TIMESTAMP_COLUMN
+    temperature_column: str = TEMPERATURE_COLUMN
+    temperature_unit: str = "C"
 
     @property
     def clock_offset(self) -> dt.timedelta:
@@ -158,6 +175,16 @@ def read_location(path: Path) -> Location:
     description = raw.get("description", "")
     if not isinstance(description, str):
         raise _field_error(path, "description", description)
+    columns = {
+        "timestamp_column": raw.get("timestamp_column", TIMESTAMP_COLUMN),
+        "temperature_column": raw.get("temperature_column", TEMPERATURE_COLUMN),
+    }
+    for field, column in columns.items():
+        if not isinstance(column, str) or not column.strip():
+            raise _field_error(path, field, column)
+    unit = raw.get("temperature_unit", "C")
+    if unit not in TEMPERATURE_UNITS:
+        raise _field_error(path, "temperature_unit", unit)
     return Location(
         name=path.parent.name,
         station=raw["station"].strip(),
@@ -167,6 +194,8 @@ def read_location(path: Path) -> Location:
         default_for_countries=tuple(countries),
         directory=path.parent,
         description=description,
+        temperature_unit=unit,
+        **{field: column.strip() for field, column in columns.items()},
     )
 
 

@@ -42,13 +42,15 @@ class HistoricalRecord:
         The observed years (see the module docstring), ascending.
     times
         Every hour from Jan 1 of the first to Dec 31 of the last observed year, on the weather
-        clock (tz-aware, fixed offset).
+        clock (tz-aware, fixed offset), and every hour of the file's days before or after
+        them (a part year at either end, whose hours after the last observation are masked).
     temperature_c
         Completed temperature of each hour, float64[H]. [°C]
     handling
         How each hour was obtained (``forecast.io.gaps`` codes), int8[H].
     daily
-        Filled daily mean/min/max by clock date, or None without a daily file. [°C]
+        Filled daily mean/min/max by clock date of the observed years' span, or None without a
+        daily file. [°C]
     diurnal_shape
         Normalised diurnal shape by month used for rebuilding, float64[12, 24], or None.
     source_files
@@ -69,10 +71,13 @@ class HistoricalRecord:
         return pd.Series(self.temperature_c.copy(), index=self.times, name="temp_c")
 
     def gap_report(self) -> GapReport:
-        """Gaps of the hourly file over the record's years and how each was handled."""
+        """Gaps of the hourly file over the observed years' span (Jan 1 of the first to Dec 31
+        of the last on the weather clock: what the climatology is built from) and how each
+        was handled."""
+        in_span = (self.times.year >= self.years[0]) & (self.times.year <= self.years[-1])
         return GapReport.from_handling(
-            self.times.tz_convert(self.location.timezone),
-            self.handling,
+            self.times[in_span].tz_convert(self.location.timezone),
+            self.handling[in_span],
             series="temperature",
             source=self.location.hourly_file,
         )
@@ -115,7 +120,13 @@ def _record(
 ) -> HistoricalRecord:
     """Read, validate and complete the record; cached on the files' size and mtime."""
     del fingerprint  # part of the cache key only: a rewritten file is read again
-    observed = load_hourly_temperature(hourly_path, timezone=location.timezone)
+    observed = load_hourly_temperature(
+        hourly_path,
+        timezone=location.timezone,
+        timestamp_column=location.timestamp_column,
+        temperature_column=location.temperature_column,
+        unit=location.temperature_unit,
+    )
     daily = load_daily_temperature(daily_path) if daily_path is not None else None
     years = observed_years(observed, daily, location)
     if not years:
@@ -129,6 +140,27 @@ def _record(
         f"{years[0]}-01-01 00:00", f"{years[-1]}-12-31 23:00", freq="h", tz=zone, name="timestamp"
     )
     completed = complete_temperature(observed, times, daily)
+    temperature, handling = completed.temperature_c, completed.handling
+    # The file's days outside its observed years (a part year at either end: a grid whose data
+    # end in March trains on that quarter) are completed on the file's whole span and only
+    # they are taken from it, so the observed years (the climatology, the ensemble) are the
+    # same with or without them.
+    clock = pd.DatetimeIndex(observed.index).tz_convert(zone)
+    span = pd.date_range(
+        min(times[0], clock[0].floor("D")),
+        max(times[-1], clock[-1].floor("D") + pd.Timedelta(hours=23)),
+        freq="h",
+        name="timestamp",
+    )
+    if len(span) > len(times):
+        whole = complete_temperature(observed, span, daily)
+        inside = span.isin(times)
+        temperature = whole.temperature_c.copy()
+        handling = whole.handling.copy()
+        temperature[inside], handling[inside] = completed.temperature_c, completed.handling
+        for array in (temperature, handling):
+            array.setflags(write=False)
+        times = span
     files = [(location.hourly_file, sha256_file(hourly_path))]
     if daily_path is not None and location.daily_file is not None:
         files.append((location.daily_file, sha256_file(daily_path)))
@@ -136,8 +168,8 @@ def _record(
         location=location,
         years=years,
         times=times,
-        temperature_c=completed.temperature_c,
-        handling=completed.handling,
+        temperature_c=temperature,
+        handling=handling,
         daily=completed.daily,
         diurnal_shape=completed.diurnal_shape,
         source_files=tuple(files),

@@ -43,7 +43,7 @@ CONFIG = textwrap.dedent(
     [data]
     demand_file = "testville/demand.csv"
     first_year = 2019
-    last_year = 2023  # the file ends in 2022: the manifest says what was trained on
+    last_year = 2022
 
     [training]
     shape_window_years = 3
@@ -156,7 +156,6 @@ def test_a_new_dst_grid_with_gaps_trains_publishes_and_reports_its_gaps(grid, tr
         out
     )
     assert "promoted" in out and "not promoted" not in out
-    assert "2019..2022 (the file has no demand in the rest of [data] first_year..last_year" in out
     manifest = json.loads(
         (grid["artifacts"] / "testville-baseline" / "v1" / "manifest.json").read_text()
     )
@@ -228,6 +227,15 @@ def test_training_fails_in_one_line_on_a_bad_config_or_data_row(grid, tmp_path):
          ["zone.toml", "[model] timezone = 'America/Nwe_York'", "not an IANA time zone"]),
         ("seoul", '"America/New_York"', '"Asia/Seoul"', "models.backtest",
          ["demand.csv line 2", "has a UTC offset Asia/Seoul never has", "another time zone"]),
+        # Years the data does not have: refused with the file's span, never guessed.
+        ("early", "first_year = 2019", "first_year = 2005", "models.train",
+         ["early.toml: [data] first_year = 2005: the demand file", "demand.csv covers "
+          "2019-01-01 .. 2022-12-31; allowed: 2019..2022"]),
+        ("late", "last_year = 2022", "last_year = 2025", "models.train",
+         ["late.toml: [data] last_year = 2025: the demand file", "allowed: 2019..2022"]),
+        ("origin", "[training]", "[features]\ntrend_origin_year = 1990\n\n[training]",
+         "models.train", ["origin.toml: [features] trend_origin_year = 1990: outside the data's "
+                          "years; allowed: a year of [data] first_year..last_year (2019..2022)"]),
     ]  # fmt: skip
     for name, old, new, command, fragments in cases:
         config = tmp_path / f"{name}.toml"
@@ -265,7 +273,7 @@ def test_backtest_years_replace_the_configs_or_fail_in_one_line(grid, monkeypatc
     )  # fmt: skip
     _one_line_error(
         _run(["models.backtest", "--config", str(grid["config"]), "--years", "2022,20x2"], grid),
-        "--years = '2022,20x2'", "allowed: comma-separated years", "up to last_year (2023)",
+        "--years = '2022,20x2'", "allowed: comma-separated years", "up to last_year (2022)",
     )  # fmt: skip
     # Inside the data but too early to fit three years before it: the fit says so, in one line.
     _one_line_error(

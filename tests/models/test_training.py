@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -75,7 +76,8 @@ def toy_station(tmp_path_factory, monkeypatch):
     root = tmp_path_factory.getbasetemp() / "toy-weather"
     (root / "toy-station").mkdir(parents=True, exist_ok=True)
     (root / "toy-station" / "location.toml").write_text(
-        'station = "toy"\ntimezone = "Asia/Seoul"\nhourly_file = "temperature.csv"\n',
+        'station = "Toy AWS 1 (stand-in: made up by the tests)"\ntimezone = "Asia/Seoul"\n'
+        'hourly_file = "temperature.csv"\n',
         encoding="utf-8",
     )
     monkeypatch.setenv("FORECAST_WEATHER_DIR", str(root))
@@ -125,6 +127,20 @@ def test_training_publishes_an_artifact_that_predicts_the_same_numbers(
     assert main(["--config", str(worse), "--data-dir", str(synthetic_dir),
                  "--artifact-dir", str(root), "--version", "v2"]) == 0  # fmt: skip
     assert artifacts.list_models(root) == {"toy-grid": ["v1", "v2"]}
+
+    # The card's limits name this grid's station whole (it was cut at the first ':', leaving
+    # "(Toy AWS 1 (stand-in") and its own worst backtest year (it said Korea's 2020 for all).
+    card = (root / "toy-grid" / "v1" / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert (
+        "- Single-station temperature (Toy AWS 1 (stand-in: made up by the tests)) as a proxy "
+        "for the whole grid.\n"
+    ) in card
+    assert "Korea" not in card
+    energy_error = loaded.manifest["metrics"]["ex_ante"]["energy_error_pct"]  # |.| of 2022's
+    assert (
+        "it does not know about economic shocks (in the backtest above, the largest ex ante "
+        f"energy error is 2022's, {energy_error:+.2f} %)."
+    ) in card.replace("-", "+")
     assert artifacts.current_version("toy-grid", root=root) == "v1"
 
     # `forecast models list` says which versions no loader will accept for want of a signature.
@@ -150,23 +166,34 @@ def test_training_publishes_an_artifact_that_predicts_the_same_numbers(
 
 
 def test_a_part_last_year_is_named_when_training(synthetic_dir, tmp_path, capsys):
-    """A demand file that ends in March of [data] last_year trained on that quarter as a
-    year, its level the level forecast's origin, without a word; now it is named."""
+    """Demand and temperature files that end in March of [data] last_year: the weather
+    record kept only whole-enough calendar years, so 2022's temperatures were dropped, its
+    demand masked and its level fitted from one hour, and the note said the demand ended on
+    2022-01-01. Now the part year's temperatures are used, the hours after the files end are
+    a gap like any other, and the note names the real end."""
     data = tmp_path / "data"
     data.mkdir()
-    demand = pd.read_csv(synthetic_dir / "demand.csv")
-    demand[demand["timestamp"] < "2022-04"].to_csv(data / "demand.csv", index=False)
-    (data / "temperature.csv").write_bytes((synthetic_dir / "temperature.csv").read_bytes())
+    for name in ("demand.csv", "temperature.csv"):
+        table = pd.read_csv(synthetic_dir / name)
+        table[table["timestamp"] < "2022-04"].to_csv(data / name, index=False)
     config = _config(tmp_path, ridge=1e-3, name="short")
     arguments = ["--config", str(config), "--data-dir", str(data), "--no-promote",
                  "--artifact-dir", str(tmp_path / "artifacts")]  # fmt: skip
     assert main([*arguments, "--version", "v1"]) == 0
     out = capsys.readouterr().out
     assert (
-        "note: the demand ends on 2022-03-31: 2022 is a part year, whose level is fitted from "
-        "its first 90 days and starts the level forecast; [data] last_year = 2021 ends on a "
-        "whole year"
+        "note: the usable hours (demand with temperature) end on 2022-03-31: 2022 is a part "
+        "year, whose level is fitted from its first 90 days (at least 90 are required) and "
+        "starts the level forecast; [data] last_year = 2021 ends on a whole year"
     ) in out
+    # 2022-04-01 00:00 .. 12-31 23:00 KST: 275 days after the files end, masked in both.
+    assert "demand (demand.csv): 1 gap(s), 6,600 of 35,064 hours missing" in out
+    assert (
+        "temperature (toy-station) (temperature.csv): 1 gap(s), 6,600 of 35,064 hours missing; "
+        "longest 2022-04-01T00:00:00+09:00 .. 2022-12-31T23:00:00+09:00 (6600 h, masked)"
+    ) in out
+    published = tmp_path / "artifacts" / "toy-grid" / "v1" / "parameters.json"
+    assert json.loads(published.read_text())["level"]["window_years"] == [2020, 2021, 2022]
     whole = [*arguments[:3], str(synthetic_dir), *arguments[4:], "--version", "v2"]
     assert main(whole) == 0  # the whole file
     assert "part year" not in capsys.readouterr().out
@@ -219,10 +246,10 @@ def test_training_in_a_zone_whose_clocks_change_at_midnight(tmp_path, monkeypatc
     config = load_config(config_path, data_dir=tmp_path)
     data = load_training_data(config)
     assert data.gaps[0].missing_hours == 7
-    # Longer than 6 h: masked, not interpolated; so is 2019-01-01 00:00-03:00, which is 2018 in
-    # standard time (-04:00), outside the weather record's years.
-    assert int(data.demand.isna().sum()) == 8
-    assert np.isnan(data.demand.iloc[0])
+    # Longer than 6 h: masked, not interpolated. 2019-01-01 00:00-03:00 is 2018 in standard
+    # time (-04:00), outside the weather record's years, but in its file: used, not masked.
+    assert int(data.demand.isna().sum()) == 7
+    assert not np.isnan(data.demand.iloc[0])
     parameters = fit_baseline(data.demand, data.temperature, config, last_year=2021)
     assert np.isfinite(parameters["shape"]["coefficients"]).all()
     assert 0.0 <= parameters["noise"]["autocorrelation"] < 1.0
@@ -235,6 +262,13 @@ def test_training_in_a_zone_whose_clocks_change_at_midnight(tmp_path, monkeypatc
         (('country = "KR"', 'country = "AU"\nsubdivision = "NWS"'),
          "[model] subdivision = 'NWS': not one of AU's; allowed: ACT, NSW,"),
         (('"Asia/Seoul"', '"Asia/Seol"'), "[model] timezone = 'Asia/Seol': not an IANA"),
+        # The holidays package takes alpha-3 too, but a scenario names its country in alpha-2:
+        # a model for "USA" could never be a scenario's default.
+        (('country = "KR"', 'country = "USA"'),
+         "[model] country = 'USA': use the ISO 3166-1 alpha-2 code 'US'; allowed: ISO 3166-1 "
+         "alpha-2 codes"),
+        (('country = "KR"', 'country = "US"\nsubdivision = "Virgina"'),
+         "[model] subdivision = 'Virgina': not one of US's; allowed: AK, AL, AR,"),
     ],
 )  # fmt: skip
 def test_a_config_naming_an_unknown_calendar_is_refused_naming_the_field(
@@ -257,6 +291,20 @@ def test_a_subdivision_alias_the_holidays_package_takes_is_accepted(synthetic_di
     assert load_config(path, data_dir=synthetic_dir).spec.subdivision == "Bayern"
 
 
+def test_a_subdivision_named_in_full_is_the_calendar_of_its_code(synthetic_dir, tmp_path):
+    """'Virginia' is an alias the holidays package resolves to 'VA' (the same holidays), so it
+    is taken, like 'Bayern'; a misspelt one is refused above."""
+    from forecast.calendar import holiday_dates
+
+    path = tmp_path / "virginia.toml"
+    changed = CONFIG.format(ridge=1e-3).replace('country = "KR"', 'country = "US"')
+    path.write_text(changed.replace("[model]", '[model]\nsubdivision = "Virginia"'), "utf-8")
+    assert load_config(path, data_dir=synthetic_dir).spec.subdivision == "Virginia"
+    virginia = holiday_dates("US", 2015, 2020, subdivision="Virginia")
+    assert virginia == holiday_dates("US", 2015, 2020, subdivision="VA")
+    assert virginia != holiday_dates("US", 2015, 2020)
+
+
 def test_the_model_id_none_is_reserved(synthetic_dir, tmp_path):
     """A scenario's baseline_model = "none" asks for no model: no model may be called so."""
     from forecast.errors import OptionsError
@@ -265,3 +313,153 @@ def test_the_model_id_none_is_reserved(synthetic_dir, tmp_path):
     path.write_text(CONFIG.format(ridge=1e-3).replace('id = "toy-grid"', 'id = "none"'))
     with pytest.raises(OptionsError, match=r"\[model\] id = 'none': reserved"):
         load_config(path, data_dir=synthetic_dir)
+
+
+def test_relative_paths_in_a_config_resolve_against_its_own_directory(
+    synthetic_dir, tmp_path, monkeypatch
+):
+    """``[data] dir = "."`` is the config's folder wherever the command runs (it was the
+    working directory); a missing file is named by its absolute path. ``--data-dir`` and
+    FORECAST_DATA_DIR, given on the command line, stay relative to the working directory."""
+    from forecast.errors import DataError
+
+    folder = tmp_path / "utility" / "configs"
+    folder.mkdir(parents=True)
+    path = folder / "xx.toml"
+    path.write_text(
+        CONFIG.format(ridge=1e-3).replace("[data]", '[data]\ndir = "../data"'), encoding="utf-8"
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.delenv("FORECAST_DATA_DIR", raising=False)
+    config = load_config(path)
+    assert config.data_dir == tmp_path / "utility" / "data"
+    with pytest.raises(DataError) as refused:
+        load_training_data(config)
+    assert str(refused.value).startswith(
+        f"cannot read data file {tmp_path / 'utility' / 'data' / 'demand.csv'}: "
+    )
+    (tmp_path / "utility" / "data").symlink_to(synthetic_dir, target_is_directory=True)
+    assert load_training_data(load_config(path)).demand.notna().sum() > 0
+    monkeypatch.setenv("FORECAST_DATA_DIR", "shared")
+    assert load_config(path).data_dir == elsewhere / "shared"
+    assert load_config(path, data_dir=Path("given")).data_dir == elsewhere / "given"
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (("first_year = 2019", "first_year = 2005"),
+         "[data] first_year = 2005: the demand file {data}/demand.csv covers 2019-01-01 .. "
+         "2022-12-31; allowed: 2019..2022"),
+        (("last_year = 2022", "last_year = 2025"),
+         "[data] last_year = 2025: the demand file {data}/demand.csv covers 2019-01-01 .. "
+         "2022-12-31; allowed: 2019..2022"),
+        (("[training]", "[features]\ntrend_origin_year = 1990\n\n[training]"),
+         "[features] trend_origin_year = 1990: outside the data's years; allowed: a year of "
+         "[data] first_year..last_year (2019..2022)"),
+        (("first_year = 2019", "first_year = 2021"),
+         "[features] trend_origin_year = 2020 (the default): outside the data's years"),
+    ],
+)  # fmt: skip
+def test_config_years_outside_the_data_are_refused_with_the_datas_span(
+    synthetic_dir, tmp_path, change, words
+):
+    """They trained and published: first_year 2005 failed later with a misleading "temperature
+    is missing at 2005-01-01", and last_year 2025 or trend_origin_year 1990 said nothing."""
+    from forecast.errors import OptionsError
+
+    path = tmp_path / "years.toml"
+    path.write_text(CONFIG.format(ridge=1e-3).replace(*change), encoding="utf-8")
+    with pytest.raises(OptionsError) as refused:
+        load_training_data(load_config(path, data_dir=synthetic_dir))
+    assert str(refused.value).startswith(f"{path}: ")
+    assert words.format(data=synthetic_dir) in str(refused.value)
+
+
+def test_a_part_last_year_too_short_to_fit_a_level_is_refused(synthetic_dir, tmp_path):
+    """Files ending 2022-03-10, 69 days into [data] last_year = 2022: fewer than the 90 days
+    a part year's level needs; refused in one line naming the end and what is allowed."""
+    from forecast.errors import DataError
+    from models.config import MIN_PART_YEAR_DAYS
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("demand.csv", "temperature.csv"):
+        table = pd.read_csv(synthetic_dir / name)
+        table[table["timestamp"] < "2022-03-11"].to_csv(data / name, index=False)
+    config = load_config(_config(tmp_path, ridge=1e-3, name="short"), data_dir=data)
+    with pytest.raises(DataError) as refused:
+        load_training_data(config)
+    assert MIN_PART_YEAR_DAYS == 90
+    assert str(refused.value) == (
+        f"{config.path}: [data] last_year = 2022: the usable hours (demand with temperature) "
+        "end on 2022-03-10, 69 days into 2022: too few to fit the year's level (a part last "
+        "year needs 90 days); allowed: last_year = 2021 (the last whole year), or data "
+        "through 2022-03-31"
+    )
+
+
+def test_the_climatology_and_training_gap_reports_say_which_hours_each_counts(
+    tmp_path, monkeypatch, capsys
+):
+    """One Sydney temperature file, two counts: `models.climatology build` counts the observed
+    years on standard time (+10:00), training its config's years on local time (+11:00 on
+    Jan 1), so each had an hour the other had not (NSW: 109 gaps / 279 h against 110 / 280)
+    and neither said so. Now each line names its period and the extra gap is visible."""
+    import datetime as dt
+
+    from forecast.calendar import hourly_times
+    from models.climatology import main as climatology_main
+
+    zone = "Australia/Sydney"
+    times = hourly_times(dt.date(2019, 1, 1), dt.date(2021, 12, 31), zone)
+    rng = np.random.default_rng(5)
+    hour = times.hour.to_numpy()
+    temperature = (
+        18
+        + 6 * np.cos(2 * np.pi * (times.day_of_year.to_numpy() - 15) / 365)
+        + 4 * np.sin(2 * np.pi * (hour - 9) / 24)
+        + rng.normal(0, 1, len(times))
+    )
+    demand = 8_000 * (1 + 0.1 * np.sin(2 * np.pi * (hour - 8) / 24))
+    stamps = np.array([stamp.isoformat() for stamp in times])
+    pd.DataFrame({"timestamp": stamps, "demand_mw": np.round(demand, 1)}).to_csv(
+        tmp_path / "demand.csv", index=False
+    )
+    # The file starts an hour into local 2019, at 00:00 of standard time, as Bankstown's does.
+    pd.DataFrame({"timestamp": stamps[1:], "temp_c": np.round(temperature[1:], 1)}).to_csv(
+        tmp_path / "temperature.csv", index=False
+    )
+    (tmp_path / "weather" / "bankstownish").mkdir(parents=True)
+    (tmp_path / "weather" / "bankstownish" / "location.toml").write_text(
+        f'station = "test"\ntimezone = "{zone}"\nhourly_file = "temperature.csv"\n', "utf-8"
+    )
+    monkeypatch.setenv("FORECAST_WEATHER_DIR", str(tmp_path / "weather"))
+    monkeypatch.setenv("FORECAST_DATA_DIR", str(tmp_path))
+    arguments = ["build", "bankstownish", "--output", str(tmp_path / "climatology.json")]
+    assert climatology_main(arguments) == 0
+    built = capsys.readouterr().out.splitlines()[0]
+    assert built == (
+        "gaps over the observed years 2019..2021 on the weather clock (standard time, "
+        "UTC+10:00; forecast-train counts its config's years on local time): temperature "
+        "(temperature.csv): 1 gap(s), 1 of 26,304 hours missing; longest "
+        "2022-01-01T00:00:00+11:00 .. 2022-01-01T00:00:00+11:00 (1 h, masked) (hours counted: "
+        "2019-01-01T01:00:00+11:00 .. 2022-01-01T00:00:00+11:00)"
+    )
+    config_path = tmp_path / "au.toml"
+    config_path.write_text(
+        CONFIG.format(ridge=1e-3)
+        .replace('"KR"', '"AU"')
+        .replace("Asia/Seoul", zone)
+        .replace("toy-station", "bankstownish")
+        .replace("2022", "2021"),
+        encoding="utf-8",
+    )
+    trained = load_training_data(load_config(config_path)).gaps[1].summary()
+    assert trained == (
+        "temperature (bankstownish) (temperature.csv): 1 gap(s), 1 of 26,304 hours missing; "
+        "longest 2019-01-01T00:00:00+11:00 .. 2019-01-01T00:00:00+11:00 (1 h, masked) (hours "
+        "counted: 2019-01-01T00:00:00+11:00 .. 2021-12-31T23:00:00+11:00)"
+    )

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 import pytest
 
+from forecast.calendar import hourly_times
 from forecast.errors import DataError
+from forecast.io.gaps import INTERPOLATED, OBSERVED, GapReport, interpolate_short_gaps
 from forecast.io.loaders import load_daily_temperature, load_demand, load_hourly_temperature
 from forecast.paths import real_data_available, real_data_dir
 
@@ -125,12 +129,51 @@ def test_naive_fall_back_hour_given_twice_in_order_is_inferred(tmp_path):
     ]
 
 
+def test_naive_fall_back_hour_given_once_is_daylight_time_and_the_other_a_gap(tmp_path):
+    """The commonest utility export writes the repeated 02:00 once: it is read as the first
+    02:00 (daylight time, +11:00), and the second (+10:00) is a one-hour gap, interpolated and
+    reported like any other; the temperature reader reads such a file the same way."""
+    stamps = ["2024-04-07 00:00", "2024-04-07 01:00", "2024-04-07 02:00", "2024-04-07 03:00"]
+    rows = "".join(f"{stamp},{7000 + i}\n" for i, stamp in enumerate(stamps))
+    (tmp_path / "once.csv").write_text("timestamp,demand_mw\n" + rows, encoding="utf-8")
+    demand = load_demand(tmp_path / "once.csv", timezone="Australia/Sydney")
+    assert [stamp.isoformat() for stamp in demand.index] == [
+        "2024-04-07T00:00:00+11:00",
+        "2024-04-07T01:00:00+11:00",
+        "2024-04-07T02:00:00+11:00",
+        "2024-04-07T03:00:00+10:00",
+    ]
+    grid = hourly_times(dt.date(2024, 4, 7), dt.date(2024, 4, 7), "Australia/Sydney")
+    values, interpolated = interpolate_short_gaps(demand.reindex(grid).to_numpy())
+    assert grid[interpolated].strftime("%H:%M%z").tolist() == ["02:00+1000"]
+    assert values[interpolated].tolist() == [7002.5]
+    report = GapReport.from_handling(
+        grid, np.where(interpolated, INTERPOLATED, OBSERVED).astype(np.int8), series="demand",
+        source="once.csv",
+    )  # fmt: skip
+    assert report.summary() == (
+        "demand (once.csv): 1 gap(s), 1 of 25 hours missing; longest 2024-04-07T02:00:00+10:00"
+        " .. 2024-04-07T02:00:00+10:00 (1 h, interpolated) (hours counted: "
+        "2024-04-07T00:00:00+11:00 .. 2024-04-07T23:00:00+10:00)"
+    )
+    (tmp_path / "temperature.csv").write_text(
+        "timestamp,temp_c\n" + rows.replace(",700", ",1"), encoding="utf-8"
+    )
+    temperature = load_hourly_temperature(tmp_path / "temperature.csv", timezone="Australia/Sydney")
+    pd.testing.assert_index_equal(temperature.index, demand.index)
+
+
 def test_naive_spring_forward_hour_does_not_exist(tmp_path):
     (tmp_path / "naive.csv").write_text(
         "timestamp,demand_mw\n2024-10-06 01:00,7000\n2024-10-06 02:00,7000\n", encoding="utf-8"
     )
-    with pytest.raises(DataError, match=r"naive.csv line 3: local time 2024-10-06 02:00:00 does"):
+    with pytest.raises(DataError) as refused:
         load_demand(tmp_path / "naive.csv", timezone="Australia/Sydney")
+    assert str(refused.value).endswith(
+        "naive.csv line 3: local time 2024-10-06 02:00:00 does not exist in time zone "
+        "'Australia/Sydney' (the clocks skip it); remove the row, or use the long format with "
+        "explicit UTC offsets"
+    )
 
 
 def test_offsets_of_another_zone_are_refused_and_utc_is_read(tmp_path):

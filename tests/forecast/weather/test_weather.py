@@ -235,6 +235,10 @@ def test_weather_location_defaults_by_country_and_refuses_unknown_ones():
             'station = "s"\ntimezone = "UTC"\nhourly_file = "t"\ndefault_for_countries = ["kr"]\n',
             "default_for_countries = \\['kr'\\]",
         ),
+        (
+            'station = "s"\ntimezone = "UTC"\nhourly_file = "t.csv"\ntemperature_unit = "K"\n',
+            "temperature_unit = 'K'; allowed: 'C' or 'F'",
+        ),
     ],
 )
 def test_malformed_location_file_names_the_field(tiny_location, text, message):
@@ -249,6 +253,44 @@ def test_malformed_location_file_names_the_field(tiny_location, text, message):
 
 
 # ------------------------------------------------------------------ historical record, hand-made
+
+
+def test_an_nws_style_fahrenheit_file_reads_as_its_celsius_twin(
+    tiny_location, tiny_frames, tmp_path
+):
+    """An NWS/ASOS export (`valid,tmpf`, °F) failed with "missing column(s) ['timestamp',
+    'temp_c']"; its location now names the columns and the unit, and it reads as the same
+    file in °C. A value outside the plausible range is refused in the file's unit."""
+    hourly, _ = tiny_frames
+    celsius = tmp_path / "c"
+    _write(celsius, hourly, None)
+    fahrenheit = tmp_path / "f"
+    fahrenheit.mkdir()
+    nws = pd.DataFrame(
+        {"station": "TST", "valid": hourly["timestamp"], "tmpf": hourly["temp_c"] * 9 / 5 + 32}
+    )
+    nws.to_csv(fahrenheit / HOURLY_FILE, index=False)
+    (tiny_location / "nws").mkdir(exist_ok=True)
+    (tiny_location / "nws" / "location.toml").write_text(
+        f'station = "TST, National Weather Service (made up)"\ntimezone = "Asia/Seoul"\n'
+        f'hourly_file = "{HOURLY_FILE}"\ntimestamp_column = "valid"\ntemperature_column = '
+        '"tmpf"\ntemperature_unit = "F"\n',
+        encoding="utf-8",
+    )
+    try:
+        read = historical_hourly_temperature("nws", fahrenheit)
+        expected = historical_hourly_temperature("tiny-hourly", celsius)
+        pd.testing.assert_series_equal(read, expected, atol=1e-9, rtol=0)
+        nws.loc[5, "tmpf"] = 150.0
+        nws.to_csv(fahrenheit / HOURLY_FILE, index=False)
+        with pytest.raises(DataError) as refused:
+            historical_hourly_temperature("nws", fahrenheit)
+        assert str(refused.value).endswith(
+            "line 7: column 'tmpf' value 150 °F (65.6 °C) is impossible; allowed -90 to 60 °C"
+        )
+    finally:
+        for path in (tiny_location / "nws" / "location.toml", tiny_location / "nws"):
+            path.unlink() if path.is_file() else path.rmdir()
 
 
 def test_tiny_record_is_complete_and_marks_rebuilt_hours(tiny_dir, tiny_frames):
@@ -517,8 +559,13 @@ def test_real_bankstown_record_has_eleven_years_and_the_documented_gaps():
     assert len(report.gaps) == 109
     assert report.longest.hours == 90
     assert report.longest.first == pd.Timestamp("2016-07-15 17:00", tz="Australia/Sydney")
-    assert (record.handling != OBSERVED).sum() == 279
-    assert record.temperature_c.max() == pytest.approx(44.7)  # 2020-01-04 14:00 AEDT
+    in_years = np.isin(record.times.year, record.years)
+    assert (record.handling[in_years] != OBSERVED).sum() == 279
+    assert record.temperature_c[in_years].max() == pytest.approx(44.7)  # 2020-01-04 14:00 AEDT
+    # The file's part year 2021 (to 2021-03-18 00:00+10:00) is in the record for training,
+    # the rest of its last day masked; the observed years and their gaps are as before.
+    assert record.times[-1] == pd.Timestamp("2021-03-18 23:00", tz="+10:00")
+    assert (record.handling[~in_years] != OBSERVED).sum() == 23
     ensemble = load_weather("historical", location="sydney-bankstown")
     assert ensemble.labels == tuple(str(year) for year in range(2010, 2021))
 
