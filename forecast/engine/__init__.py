@@ -33,7 +33,7 @@ import xarray as xr
 
 from forecast import kernels
 from forecast.calendar import HourlyCalendar
-from forecast.engine.baseline import baseline_model, baseline_series
+from forecast.engine.baseline import baseline_model, baseline_series, warm_up_hours
 from forecast.engine.dataset import Monthly, build_dataset, scenario_digest
 from forecast.engine.duration import DurationCurves, add_duration_curves
 from forecast.engine.fleet import Fleet, FleetGrid, build_fleet
@@ -191,15 +191,18 @@ def project(
 def _project(scenario, options, calendar, progress, baseline, hourly_sinks) -> xr.Dataset:
     """:func:`project` once the options are validated and the calendar is built."""
     weather = weather_for(scenario, options)
+    model = baseline_model(scenario, options, baseline)
+    # With a baseline, the weather of the days before the window too (its shape's warm-up).
+    hours, first = warm_up_hours(calendar) if model is not None else (calendar.local, 0)
     reference_c = central(operation(scenario.operations, "pue_reference_temperature_c"))
-    temperature = weather.for_hours(calendar.local)
+    warmed_temperature = weather.for_hours(hours)
+    temperature = warmed_temperature[:, first:]
     cooling_excess = np.ascontiguousarray(np.maximum(temperature - reference_c, 0.0))
     year_excess = _whole_year_excess(weather, calendar, reference_c)
     # The stated PUE is an annual average: its line is set on whole weather years, so the same
     # months get the same load whatever the projection's window (a summer alone is not a year).
     mean_excess = float(year_excess.mean())
 
-    model = baseline_model(scenario, options, baseline)
     if model is not None and weather.location == NO_WEATHER:
         raise ScenarioError(
             f"scenario {scenario.id}: weather_location = {NO_WEATHER!r} cannot drive the "
@@ -216,7 +219,7 @@ def _project(scenario, options, calendar, progress, baseline, hourly_sinks) -> x
     )
     shape = inference_shape(scenario, calendar)
     series = (
-        baseline_series(model, calendar, weather, inputs.baseline)
+        baseline_series(model, hours, warmed_temperature, first, inputs.baseline)
         if model is not None and inputs.baseline is not None
         else None
     )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from forecast.baseline.artifacts import NO_MODEL, default_model_for_country, manifest_country
 from forecast.calendar import HourlyCalendar, hourly_times, local_dates
@@ -127,25 +128,32 @@ def no_baseline_note(scenario: Scenario, options: ProjectionOptions) -> str:
 WARM_UP_DAYS = 120
 
 
-def baseline_series(
-    model: BaselineModel, calendar: HourlyCalendar, weather, draw: BaselineDraw
-) -> BaselineSeries:
-    """The baseline's level, shape and noise for the projection's hours.
-
-    The shape is computed from ``WARM_UP_DAYS`` before the window (the weather ensemble lays
-    its years on any date), so that its smoothed temperatures and day types do not start cold
-    at the window's first day: an hour's baseline is the same in any window that holds it.
-    """
+def warm_up_hours(calendar: HourlyCalendar) -> tuple[pd.DatetimeIndex, int]:
+    """The hours from ``WARM_UP_DAYS`` before the window to its end, and the window's first
+    hour's place in them: the baseline's shape is computed on all of them, so that its
+    smoothed temperatures and day types do not start cold at the window's first day (an hour's
+    baseline is then the same in any window that holds it)."""
     first_day = local_dates(calendar.local[:1])[0].astype(dt.date)
     hours = hourly_times(
         first_day - dt.timedelta(days=WARM_UP_DAYS),
         local_dates(calendar.local[-1:])[0].astype(dt.date),
         str(calendar.local.tz),
     )
-    shape = model.shape(hours, weather.for_hours(hours))
+    return hours, len(hours) - len(calendar.local)
+
+
+def baseline_series(
+    model: BaselineModel,
+    hours: pd.DatetimeIndex,
+    temperature: np.ndarray,
+    first: int,
+    draw: BaselineDraw,
+) -> BaselineSeries:
+    """The baseline's level, shape and noise for the projection's hours: the shape on
+    :func:`warm_up_hours`' ``hours`` with their ``temperature`` [W, H'], kept from ``first``."""
     return BaselineSeries(
         level=draw.level_mw,
-        shape=np.ascontiguousarray(shape[:, len(hours) - len(calendar.local) :]),
+        shape=model.shape(hours, temperature, after=first),
         draw=draw,
         label=f"{model.model_id}@{model.version}",
     )
