@@ -31,6 +31,7 @@ The model, fitted by ``models/fit.py`` and stored as JSON parameters, is
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Sequence
@@ -48,6 +49,7 @@ from forecast.baseline.features import (
     feature_names,
     predict_ensemble,
 )
+from forecast.calendar import hourly_times, local_dates
 from forecast.errors import ArtifactError, DataError, OptionsError
 from forecast.memo import SharedArrays
 
@@ -299,10 +301,7 @@ class BaselineModel:
             path = _keyed_ar1(in_year, n_draws, self.noise_autocorrelation, stream(str(year)))
             by_day[at : at + count] = path[first : first + count]
             at += count
-        by_day *= sd
-        by_day -= 0.5 * sd * sd
-        np.exp(by_day, out=by_day)
-        return by_day.T
+        return _lognormal(by_day, sd).T
 
     def daily_noise_draws(self, n_days: int, n_draws: int, rng: np.random.Generator) -> np.ndarray:
         """Multiplicative daily noise, AR(1) across days, mean 1, float64[D, n_days]. [1]
@@ -310,12 +309,17 @@ class BaselineModel:
         The array is a transposed view of a C-contiguous float64[n_days, D] (one day's draws
         side by side, the layout the projection streams by day); see :func:`standard_ar1`.
         """
-        sd = self.noise_sd
-        noise = standard_ar1(n_days, n_draws, self.noise_autocorrelation, rng)
-        # In place, with the same operations in the same order as exp(sd * z - 0.5 * sd * sd).
-        noise *= sd
-        noise -= 0.5 * sd * sd
-        return np.exp(noise, out=noise)
+        return _lognormal(
+            standard_ar1(n_days, n_draws, self.noise_autocorrelation, rng), self.noise_sd
+        )
+
+
+def _lognormal(z: np.ndarray, sd: float) -> np.ndarray:
+    """``exp(sd · z − sd² / 2)``, mean 1 for standard normal ``z``, in place (the same
+    operations in the same order as the expression). [1]"""
+    z *= sd
+    z -= 0.5 * sd * sd
+    return np.exp(z, out=z)
 
 
 #: Draws whose shocks are drawn at a time by :func:`standard_ar1` (bounds its temporary).
@@ -337,15 +341,7 @@ def standard_ar1(n_days: int, n_draws: int, autocorrelation: float, rng) -> np.n
     bit, as a draw-major loop, in one array instead of three.
     """
     phi = float(autocorrelation)
-    innovation_scale = np.sqrt(1.0 - phi * phi)
-    by_day = np.empty((n_days, n_draws))
-    for start in range(0, n_draws, _AR1_DRAW_BLOCK):
-        stop = min(start + _AR1_DRAW_BLOCK, n_draws)
-        shocks = rng.standard_normal((stop - start, n_days))
-        shocks *= innovation_scale
-        for first_day in range(0, n_days, _AR1_DAY_TILE):
-            days = slice(first_day, first_day + _AR1_DAY_TILE)
-            by_day[days, start:stop] = shocks[:, days].T
+    by_day = _normals_by_day(n_days, n_draws, rng, np.sqrt(1.0 - phi * phi), scaled_from=0)
     first = rng.standard_normal(n_draws)
     if n_days == 0:
         return by_day.T
@@ -362,17 +358,46 @@ def _keyed_ar1(n_days: int, n_draws: int, autocorrelation: float, rng) -> np.nda
     number of draws.
     """
     phi = float(autocorrelation)
+    by_day = _normals_by_day(n_days, n_draws, rng, np.sqrt(1.0 - phi * phi), scaled_from=1)
+    if n_days:
+        kernels.ar1_recursion(by_day, phi)
+    return by_day
+
+
+def _normals_by_day(
+    n_days: int, n_draws: int, rng, scale: float, *, scaled_from: int
+) -> np.ndarray:
+    """Standard normals drawn draw-major (all days of draw 0, then draw 1, ...), the days from
+    ``scaled_from`` on times ``scale``, laid out day-major: float64[n_days, n_draws]. [1]"""
     by_day = np.empty((n_days, n_draws))
     for start in range(0, n_draws, _AR1_DRAW_BLOCK):
         stop = min(start + _AR1_DRAW_BLOCK, n_draws)
         normals = rng.standard_normal((stop - start, n_days))
-        normals[:, 1:] *= np.sqrt(1.0 - phi * phi)
+        normals[:, scaled_from:] *= scale
         for first_day in range(0, n_days, _AR1_DAY_TILE):
             days = slice(first_day, first_day + _AR1_DAY_TILE)
             by_day[days, start:stop] = normals[:, days].T
-    if n_days:
-        kernels.ar1_recursion(by_day, phi)
     return by_day
+
+
+#: Days of weather before a period that the shape's features see first: the smoothed daily
+#: temperature forgets its start by a factor 1 - exp(-1/3) a day, below float64's resolution
+#: after about 110 days, so the period's first days get the values a longer period gives them.
+WARM_UP_DAYS = 120
+
+
+def warm_up_hours(local_times: pd.DatetimeIndex) -> tuple[pd.DatetimeIndex, int]:
+    """The hours from ``WARM_UP_DAYS`` before ``local_times`` (whole local days) to their end,
+    and the first of ``local_times``' place in them: the shape computed on all of them does
+    not start cold at the period's first day (its smoothed temperatures, its day types), so an
+    hour's shape is the same in any period that holds it."""
+    first_day = local_dates(local_times[:1])[0].astype(dt.date)
+    hours = hourly_times(
+        first_day - dt.timedelta(days=WARM_UP_DAYS),
+        local_dates(local_times[-1:])[0].astype(dt.date),
+        str(local_times.tz),
+    )
+    return hours, len(hours) - len(local_times)
 
 
 def weather_matrix(weather, local_times: pd.DatetimeIndex) -> np.ndarray:
@@ -403,10 +428,15 @@ def sample_baseline(
     rng: np.random.Generator,
     quantiles=(0.05, 0.1, 0.5, 0.9, 0.95),
 ) -> BaselineSample:
-    """Monte Carlo baseline for a period: the composition used by the projection engine.
+    """Monte Carlo baseline for a period, as the backtest scores it.
 
     ``baseline[d, h] = level_draws[d, year(h)] × shape[w(d), h] × daily_noise[d, day(h)]``
-    with ``w(d)`` drawn uniformly over the weather traces.
+    with ``w(d)`` drawn uniformly over the weather traces: the projection engine's composition,
+    drawn from one generator (a Student t per year, the period's own noise path), so its
+    numbers are not a projection's with the same seed. With a weather ensemble (``for_hours``)
+    the shape sees the ``WARM_UP_DAYS`` before the period, as a projection's does; with
+    temperatures given as an array (the backtest's actual or prior years' weather) it starts
+    at the period's first hour.
 
     Parameters
     ----------
@@ -434,7 +464,11 @@ def sample_baseline(
     if not ((probabilities > 0) & (probabilities < 1)).all():
         raise OptionsError(f"quantiles={list(quantiles)!r}; allowed: probabilities in (0, 1)")
     local_times = pd.DatetimeIndex(local_times).tz_convert(model.timezone)
-    shape = model.shape(local_times, weather_matrix(weather, local_times))
+    if hasattr(weather, "for_hours"):
+        hours, first = warm_up_hours(local_times)
+        shape = model.shape(hours, weather_matrix(weather, hours), after=first)
+    else:
+        shape = model.shape(local_times, weather_matrix(weather, local_times))
     year_of_hour = local_times.year.to_numpy()
     years, year_index = np.unique(year_of_hour, return_inverse=True)
     day_index = calendar_features(local_times, spec=model.spec).day_of_period

@@ -23,17 +23,17 @@ Kernels sit under the stages in :mod:`forecast.kernels` and see no labels.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import xarray as xr
 
 from forecast import kernels
-from forecast.calendar import HourlyCalendar
-from forecast.engine.baseline import baseline_model, baseline_series, warm_up_hours
+from forecast.calendar import HourlyCalendar, hourly_times
+from forecast.engine.baseline import baseline_model, baseline_series
 from forecast.engine.dataset import Monthly, build_dataset, scenario_digest
 from forecast.engine.duration import DurationCurves, add_duration_curves
 from forecast.engine.fleet import Fleet, FleetGrid, build_fleet
@@ -136,10 +136,9 @@ _WHOLE_YEAR = 2023
 def _whole_year_excess(weather, calendar: HourlyCalendar, reference_c: float) -> np.ndarray:
     """Each weather year's cooling excess over a whole year of its hours, float64[W, 8760],
     independent of the projection's window. [K]"""
-    hours = pd.date_range(
-        f"{_WHOLE_YEAR}-01-01", f"{_WHOLE_YEAR + 1}-01-01", freq="h", tz=calendar.local.tz,
-        inclusive="left",
-    )  # fmt: skip
+    hours = hourly_times(
+        dt.date(_WHOLE_YEAR, 1, 1), dt.date(_WHOLE_YEAR, 12, 31), str(calendar.local.tz)
+    )
     return np.maximum(weather.for_hours(hours) - reference_c, 0.0)
 
 
@@ -190,10 +189,12 @@ def project(
 
 def _project(scenario, options, calendar, progress, baseline, hourly_sinks) -> xr.Dataset:
     """:func:`project` once the options are validated and the calendar is built."""
+    from forecast.baseline.model import warm_up_hours
+
     weather = weather_for(scenario, options)
     model = baseline_model(scenario, options, baseline)
     # With a baseline, the weather of the days before the window too (its shape's warm-up).
-    hours, first = warm_up_hours(calendar) if model is not None else (calendar.local, 0)
+    hours, first = warm_up_hours(calendar.local) if model is not None else (calendar.local, 0)
     reference_c = central(operation(scenario.operations, "pue_reference_temperature_c"))
     warmed_temperature = weather.for_hours(hours)
     temperature = warmed_temperature[:, first:]

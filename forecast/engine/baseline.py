@@ -10,7 +10,6 @@ says so in the output).
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -18,7 +17,6 @@ import numpy as np
 import pandas as pd
 
 from forecast.baseline.artifacts import NO_MODEL, default_model_for_country, manifest_country
-from forecast.calendar import HourlyCalendar, hourly_times, local_dates
 from forecast.engine.inputs import BaselineDraw
 from forecast.engine.options import ProjectionOptions
 from forecast.errors import ArtifactError, NotFoundError
@@ -122,26 +120,6 @@ def no_baseline_note(scenario: Scenario, options: ProjectionOptions) -> str:
     )
 
 
-#: Days of weather before the window that the shape's features see first: the smoothed daily
-#: temperature forgets its start by a factor 1 - exp(-1/3) a day, below float64's resolution
-#: after about 110 days, so the window's first days get the values a longer window gives them.
-WARM_UP_DAYS = 120
-
-
-def warm_up_hours(calendar: HourlyCalendar) -> tuple[pd.DatetimeIndex, int]:
-    """The hours from ``WARM_UP_DAYS`` before the window to its end, and the window's first
-    hour's place in them: the baseline's shape is computed on all of them, so that its
-    smoothed temperatures and day types do not start cold at the window's first day (an hour's
-    baseline is then the same in any window that holds it)."""
-    first_day = local_dates(calendar.local[:1])[0].astype(dt.date)
-    hours = hourly_times(
-        first_day - dt.timedelta(days=WARM_UP_DAYS),
-        local_dates(calendar.local[-1:])[0].astype(dt.date),
-        str(calendar.local.tz),
-    )
-    return hours, len(hours) - len(calendar.local)
-
-
 def baseline_series(
     model: BaselineModel,
     hours: pd.DatetimeIndex,
@@ -150,7 +128,8 @@ def baseline_series(
     draw: BaselineDraw,
 ) -> BaselineSeries:
     """The baseline's level, shape and noise for the projection's hours: the shape on
-    :func:`warm_up_hours`' ``hours`` with their ``temperature`` [W, H'], kept from ``first``."""
+    :func:`forecast.baseline.model.warm_up_hours`' ``hours`` with their ``temperature``
+    [W, H'], kept from ``first``."""
     return BaselineSeries(
         level=draw.level_mw,
         shape=model.shape(hours, temperature, after=first),

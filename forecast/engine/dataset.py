@@ -433,7 +433,9 @@ def build_dataset(
         "country": scenario.country,
         "timezone": scenario.timezone,
         "hosting": scenario.hosting_reading,
-        "flexibility": _flexibility_note(scenario, has_baseline=baseline_label is not None),
+        "flexibility": _flexibility_note(
+            scenario, has_baseline=baseline_label is not None, last_year=options.end.year
+        ),
         "hosting_note": HOSTING_READINGS[scenario.hosting_reading],
         "seed": options.seed,
         "draws": options.draws,
@@ -453,7 +455,7 @@ def build_dataset(
     return dataset
 
 
-def _flexibility_note(scenario: Scenario, *, has_baseline: bool) -> str:
+def _flexibility_note(scenario: Scenario, *, has_baseline: bool, last_year: int) -> str:
     """One line on the scenario's flexibility for the attributes ("none" without). Without a
     baseline the total is the data-centre load the scenario adds (the AI load and the non-AI
     load not marked ``in_baseline``), so its highest hours are the data centres' own, not the
@@ -467,6 +469,8 @@ def _flexibility_note(scenario: Scenario, *, has_baseline: bool) -> str:
         "baseline: not the grid's peak hours)"
     )  # fmt: skip
     start = "" if flex.from_year is None else f", from {flex.from_year}"
+    if flex.from_year is not None and flex.from_year > last_year:
+        start += f" (after this projection's last year, {last_year}: nothing gives way in it)"
     return (
         f"{flex.mode}: a share of the AI load (central {flex.share.central():g}) gives way in "
         f"each draw's {flex.hours_per_year} highest {hours} a year{above}{start}"

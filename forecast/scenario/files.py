@@ -139,10 +139,35 @@ def format_validation_error(error: ValidationError, *, origin: str, data: Any = 
     """
     errors = error.errors(include_url=False)
     telling = [item for item in errors if item["type"] != "union_tag_not_found"] or errors
-    parts = [_one_error(item, data) for item in telling[:SHOWN_ERRORS]]
+    parts = [_one_error(item, data) for item in _one_branch(telling)[:SHOWN_ERRORS]]
     more = error.error_count() - len(parts)
     suffix = f" (and {more} more error{'s' if more > 1 else ''})" if more else ""
     return f"{origin}: {'; '.join(parts)}{suffix}"
+
+
+def _one_branch(errors: list[ErrorDetails]) -> list[ErrorDetails]:
+    """The errors of one union member per field: a value that could be a quantity or a trend
+    failed as both, and the member that failed first is the one the file meant (a quantity's
+    missing ``high`` says something; the trend's "points: Field required" beside it does not)."""
+    chosen: dict[tuple, Any] = {}
+    kept = []
+    for item in errors:
+        location = item["loc"]
+        branch = next(
+            (i for i, part in enumerate(location) if isinstance(part, str) and _is_member(part)),
+            None,
+        )
+        if (
+            branch is None
+            or chosen.setdefault(location[:branch], location[branch]) == location[branch]
+        ):
+            kept.append(item)
+    return kept
+
+
+def _is_member(part: str) -> bool:
+    """Whether a location item names a union member (pydantic's tag or model name)."""
+    return part in _UNION_TAGS or part.startswith(("tagged-union[", "function-after["))
 
 
 def _one_error(item: ErrorDetails, data: Any) -> str:

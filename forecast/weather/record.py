@@ -211,11 +211,15 @@ def historical_record(location: str | Location, data_dir: Path | None = None) ->
 def historical_hourly_temperature(
     location: str | Location = "seoul", data_dir: Path | None = None
 ) -> pd.Series:
-    """Completed hourly temperature of a location's observed years (every hour present).
+    """Completed hourly temperature of a location's record: its observed years, every hour
+    present, and the days of the file outside them (a part last year up to the file's end).
 
     For Seoul (KMA ASOS 108): 2013-01-01 00:00 .. 2024-12-31 23:00 +09:00, 105,192 hours; the
     hours missing from ``korea_temperature.csv`` (2018-10-01 .. 2021-12-31 and the last 23
-    hours of 2022-2024) are rebuilt from ``korea_temperature_daily.csv``.
+    hours of 2022-2024) are rebuilt from ``korea_temperature_daily.csv``. For Bankstown the
+    series runs to 2021-03-18 23:00, the file's last day; hours that could be neither observed
+    nor rebuilt hold a filled value that :func:`reconstructed_hours` marks (``masked`` in the
+    record's handling): training masks them.
 
     Parameters
     ----------

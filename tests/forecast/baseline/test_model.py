@@ -208,3 +208,22 @@ def test_shape_is_remembered_for_the_same_times_and_temperatures_only():
     for offset in range(6):
         model.shape(_times(), temperature + 2.0 + offset)
     assert len(baseline_model._SHAPES) == 4  # bounded
+
+
+def test_a_sampled_periods_first_days_have_the_shape_a_longer_period_gives_them():
+    """sample_baseline (/v1/baseline, evaluate ex ante) with a weather ensemble warms the
+    shape's smoothed temperatures up on the days before the period, as a projection does: a
+    reviewer found Sydney's first January week 7 % off a longer period's."""
+    from forecast.baseline.model import load_baseline_model
+    from forecast.weather import load_weather
+
+    model = load_baseline_model("au-nsw-baseline")
+    weather = load_weather("typical", location="sydney-bankstown")
+
+    def point(start, days):
+        times = pd.date_range(start, periods=24 * days, freq="h", tz="Australia/Sydney")
+        return sample_baseline(model, times, weather, 5, np.random.default_rng(0)).point_mw
+
+    week = point("2030-01-01", 7)
+    longer = point("2029-12-01", 38)
+    np.testing.assert_allclose(week, longer[-24 * 7 :], rtol=1e-12)

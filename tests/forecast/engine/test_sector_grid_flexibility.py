@@ -530,3 +530,22 @@ def test_flexibility_from_a_year_gives_way_in_no_earlier_year():
     assert curtailed.sel(year=2025).item() == 0.0
     assert curtailed.sel(year=2026).item() == pytest.approx(50.0 * 10 * 1e-6, rel=1e-9)
     assert dataset.attrs["flexibility"].endswith(", from 2026")
+
+
+@pytest.mark.parametrize("mode", ["curtail", "shift"])
+def test_flexibility_from_a_year_after_the_window_changes_nothing_and_says_so(mode):
+    """from_year after the projection's last year: no year gives way, in either mode, and the
+    attribute says so instead of implying it curtails."""
+    data = _base(
+        sites=[_site("hall")],
+        flexibility={"share": 0.5, "mode": mode, "hours_per_year": 10, "from_year": 2040},
+    )
+    window = {"start": dt.date(2025, 1, 1), "end": dt.date(2026, 12, 31)}
+    flexed = _project(data, resolution="annual", **window)
+    del data["flexibility"]
+    plain = _project(data, resolution="annual", **window)
+    np.testing.assert_array_equal(flexed["ai_energy_twh"].values, plain["ai_energy_twh"].values)
+    assert (flexed["flexibility_curtailed_twh"].values == 0.0).all()
+    assert flexed.attrs["flexibility"].endswith(
+        "from 2040 (after this projection's last year, 2026: nothing gives way in it)"
+    )

@@ -196,3 +196,16 @@ def test_a_file_with_several_errors_names_the_first_three_and_counts_the_rest():
     assert "\n" not in message
     assert message.count("; ") == 2
     assert message.endswith(" (and 2 more errors)")
+
+
+def test_a_quantity_missing_a_bound_is_told_as_a_quantity_not_as_a_trend_too():
+    """A reviewer's case: `pue = {dist = "uniform", low = 1.5}` listed the trend member's
+    "points: Field required" and "dist: not a field here (allowed: dist, ...)" beside the
+    quantity's missing `high`; only the member that failed first is told."""
+    data = load_scenario("kr-national").model_dump(mode="json", exclude_none=True)
+    data["operations"]["pue"] = {"dist": "uniform", "low": 1.5}
+    with pytest.raises(ScenarioError) as raised:
+        parse_scenario(data, origin="mine.toml")
+    message = str(raised.value)
+    assert message.startswith("mine.toml: operations.pue.high: Field required")
+    assert "points" not in message and "not a field here" not in message
