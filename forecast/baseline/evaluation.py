@@ -137,7 +137,8 @@ def model_forecasts(
     demand
         Observed hourly demand on a tz-aware index. [MW]
     weather_for_year
-        Callable ``(year, local_times) -> temperature float64[W, H]`` or a weather ensemble:
+        Callable ``(year, local_times) -> temperature float64[W, H]`` (or a weather ensemble), or
+        a weather ensemble:
         the actual temperature (ex post, W = 1) or an ensemble of other years (ex ante). [°C]
     n_draws
         Monte Carlo draws per year.

@@ -208,7 +208,7 @@ def evaluate(
         def actual_weather(_year: int, local_times: pd.DatetimeIndex) -> np.ndarray:
             return actual_c[local_times].to_numpy()[None, :]
 
-        weather_for_year: Callable[[int, pd.DatetimeIndex], np.ndarray] | WeatherEnsemble = (
+        weather_for_year: Callable[[int, pd.DatetimeIndex], np.ndarray | WeatherEnsemble] = (
             actual_weather
         )
     else:
@@ -223,8 +223,14 @@ def evaluate(
                 "give --temperature for an ex post evaluation"
             )
         ensemble = load_weather(location=location)
-        label, weather_source = "ex_ante", ensemble.source
-        weather_for_year = ensemble
+        label = "ex_ante"
+        weather_source = f"{ensemble.source}; each year forecast on the years before it"
+
+        def prior_weather(year: int, _local_times: pd.DatetimeIndex) -> WeatherEnsemble:
+            # The scored year's own weather is not a forecast's (the backtest's rule).
+            return ensemble.before(year)
+
+        weather_for_year = prior_weather
     forecasts = model_forecasts(
         baseline, observed, weather_for_year=weather_for_year, n_draws=draws, seed=seed
     )

@@ -107,6 +107,27 @@ class WeatherEnsemble:
             kind="historical",
         )
 
+    def before(self, year: int) -> WeatherEnsemble:
+        """The historical years before ``year`` (the weather a forecast of ``year`` could have
+        known, as the backtest's ex ante ensemble), or the whole ensemble where it has no
+        historical year before it (a typical or synthetic ensemble, or none earlier)."""
+        earlier = [
+            index
+            for index, label in enumerate(self.labels)
+            if self.kind == "historical" and label.isdigit() and int(label) < year
+        ]
+        if not earlier or len(earlier) == self.n_years:
+            return self
+        labels = tuple(self.labels[index] for index in earlier)
+        return WeatherEnsemble(
+            labels=labels,
+            temperature_c=self.temperature_c[earlier],
+            source=f"observed years {', '.join(labels)} of {self.location} (those before {year})",
+            location=self.location,
+            clock_offset=self.clock_offset,
+            kind=self.kind,
+        )
+
     @property
     def n_years(self) -> int:
         """Number of weather years W."""

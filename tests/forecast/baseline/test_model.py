@@ -76,13 +76,44 @@ def test_a_projections_level_paths_are_the_level_models_t_year_by_year_with_one_
     from scipy import stats
 
     model = BaselineModel.from_parameters(_parameters(residual_scale=0.02))
-    years = np.array([2026, 2027])
-    deviation = np.log(model.level_paths(years, 20_000, _keyed(5)) / 50_000.0) / 0.02
+    years = np.array([2025, 2026])  # one and two years after the origin, 2024
+    spread = np.sqrt((3 + (years - 2024)) / 4)  # the horizon's (_horizon_innovations)
+    deviation = np.log(model.level_paths(years, 20_000, _keyed(5)) / 50_000.0) / 0.02 / spread
     for year in range(2):
         assert stats.kstest(deviation[:, year], stats.t(df=5).cdf).pvalue > 1e-3
-    assert np.corrcoef(np.abs(deviation).T)[0, 1] > 0.1
-    independent = np.log(model.level_draws(years, 20_000, np.random.default_rng(5)) / 5e4)
-    assert abs(np.corrcoef(np.abs(independent).T)[0, 1]) < 0.05
+
+    def own_shocks(innovation):  # z_2025 and z_2026 (e_2026 = z_2026 + z_2025 / 2)
+        return innovation[:, 0], innovation[:, 1] - 0.5 * innovation[:, 0]
+
+    first, second = own_shocks(deviation * spread)
+    assert np.corrcoef(np.abs(first), np.abs(second))[0, 1] > 0.1  # one scale per draw
+    first, second = own_shocks(
+        np.log(model.level_draws(years, 20_000, np.random.default_rng(5)) / 5e4) / 0.02
+    )
+    assert abs(np.corrcoef(np.abs(first), np.abs(second))[0, 1]) < 0.05  # a t per year
+
+
+def test_the_levels_spread_grows_with_the_horizon_and_the_year_ahead_keeps_the_backtested_one():
+    """A forecaster found the level's 80 % band as wide six years ahead as one year ahead
+    (NSW's covered no year's energy at six years): the random-walk half of the level forecast
+    now carries the shocks since the origin. One year ahead the draws are the old formula's,
+    bit for bit (the backtest's calibration stands); h years ahead the variance is (3 + h) / 4
+    of it, in both samplers."""
+    model = BaselineModel.from_parameters(_parameters(residual_scale=0.02))
+    year_ahead = model.level_draws(np.array([2025]), 5_000, np.random.default_rng(9))
+    rng, level = np.random.default_rng(9), model.level  # the formula before, step by step
+    centre, spread = np.array([level.intercept, level.slope]), level.spread_factor
+    parameters = rng.multivariate_normal(centre, spread * spread * level.covariance, 5_000)
+    innovation = spread * level.residual_scale * rng.standard_t(5, size=(5_000, 1))
+    by_hand = np.exp(parameters @ level.regressors(np.array([2025])).T + innovation)
+    np.testing.assert_array_equal(year_ahead, by_hand)
+    years = np.array([2025, 2030, 2035])
+    for draws in (
+        model.level_draws(years, 40_000, np.random.default_rng(3)),
+        model.level_paths(years, 40_000, _keyed(3)),
+    ):
+        variance = np.var(np.log(draws / 5e4), axis=0)
+        np.testing.assert_allclose(variance / variance[0], [1.0, 9 / 4, 14 / 4], rtol=0.06)
 
 
 def test_a_draws_level_and_noise_are_the_same_whatever_the_draws_and_the_years_around_it():
