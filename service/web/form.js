@@ -639,8 +639,9 @@ function periodBounds(scenario) {
 }
 
 // The body of POST /v1/projections for what the form shows, a list of the edits made, the same
-// as file-name fragments, and the shipped scenario's id. Without edits the body names the
-// shipped scenario; with edits it sends the whole edited scenario.
+// as file-name fragments, the period as one ("2026-2030", or "" for the scenario's own) and the
+// shipped scenario's id. Without edits the body names the shipped scenario (a period is no
+// edit); with edits it sends the whole edited scenario.
 export function buildRequest(options) {
   const scenario = structuredClone(form.original);
   const changes = [];
@@ -656,15 +657,16 @@ export function buildRequest(options) {
     ...periodBounds(scenario),
     ...options,
   };
-  if (common.start || common.end) {
-    tags.push(`${(common.start || scenario.horizon.start).slice(0, 4)}-${(common.end || scenario.horizon.end).slice(0, 4)}`);
-  }
+  const period =
+    common.start || common.end
+      ? `${(common.start || scenario.horizon.start).slice(0, 4)}-${(common.end || scenario.horizon.end).slice(0, 4)}`
+      : "";
   const shippedId = scenario.id;
   if (changes.length === 0) {
-    return { request: { scenario_id: scenario.id, ...common }, changes, tags, shippedId };
+    return { request: { scenario_id: scenario.id, ...common }, changes, tags, period, shippedId };
   }
   // A variant gets its own id, so that its CSV and provenance are not mistaken for the original.
   scenario.id = `${scenario.id}-edited`.slice(0, 64);
   scenario.title = `${scenario.title} (${DASHBOARD_NOTE})`.slice(0, 200);
-  return { request: { scenario, ...common }, changes, tags, shippedId };
+  return { request: { scenario, ...common }, changes, tags, period, shippedId };
 }

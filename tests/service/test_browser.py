@@ -734,3 +734,40 @@ def test_arrow_keys_on_the_scenario_list_run_only_the_last_pick(page):
     assert page.text_content("#results-heading") == f"Projection: {picked}"
     page.wait_for_timeout(1_000)  # nothing later
     assert len(posted) == 1, posted
+
+
+def _download_name(page, selector: str) -> str:
+    with page.expect_download() as download_info:
+        page.click(selector)
+    return download_info.value.suggested_filename
+
+
+def test_a_period_alone_is_no_edit_in_the_file_names(page):
+    """Only From year and To year changed: the request names the shipped scenario, and so do
+    its files, with the period (they were kr-outlook-edited-2026-2030-*); an edit beside the
+    period is named before it."""
+    previous = _wait_done(page)
+    page.select_option("#scenario", "kr-outlook")
+    previous = _wait_done(page, previous)
+    page.get_by_label("From year", exact=True).fill("2026")
+    page.get_by_label("To year", exact=True).fill("2030")
+    page.get_by_role("button", name="Run projection").click()
+    previous = _wait_done(page, previous)
+    request = json.loads(page.text_content("#request-json"))
+    assert request["scenario_id"] == "kr-outlook" and "scenario" not in request
+    assert (request["start"], request["end"]) == ("2026-01-01", "2030-12-31")
+    page.select_option("#csv-resolution", "annual")
+    assert _download_name(page, "#download-csv") == "kr-outlook-2026-2030-annual.csv"
+    svg = "button[data-chart='chart-ai'][data-format='svg']"
+    assert _download_name(page, svg) == "kr-outlook-2026-2030-ai-load.svg"
+
+    page.get_by_label("Connection limit [MW]").fill("100")
+    page.get_by_role("button", name="Run projection").click()
+    _wait_done(page, previous)
+    assert json.loads(page.text_content("#request-json"))["scenario"]["id"] == "kr-outlook-edited"
+    assert _download_name(page, "#download-csv") == (
+        "kr-outlook-edited-capital-limit-100MW-2026-2030-annual.csv"
+    )
+    assert _download_name(page, svg) == (
+        "kr-outlook-edited-capital-limit-100MW-2026-2030-ai-load.svg"
+    )
