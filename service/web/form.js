@@ -397,8 +397,12 @@ function showFlexibility(scenario) {
   const above = flexibility.threshold_mw
     ? ` above ${formatCount(flexibility.threshold_mw)} MW`
     : "";
+  // A programme that starts later: without its first year the hint said every year gave way.
+  const from = flexibility.from_year
+    ? ` from ${flexibility.from_year} on (before it nothing gives way)`
+    : "";
   help.textContent =
-    `${centralOf(item.quantity)}; in each draw and year the ` +
+    `${centralOf(item.quantity)}; in each draw and year${from} the ` +
     `${flexibility.hours_per_year} hours of highest grid load${above} are stress hours. ` +
     "Compare the peak change with and without flexibility in the peak table; empty share " +
     `removes it.${describeRange(item.allowed)}`;

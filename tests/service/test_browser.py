@@ -340,6 +340,12 @@ def test_grid_limit_and_flexibility_are_editable(page, base_url):
     share = by_path["flexibility.share"]
     assert float(page.input_value("#flex-share")) == pytest.approx(share["central"])
     assert page.input_value("#flex-hours") == "50"
+    # The programme starts in 2027: the hint said it curtailed in every year.
+    shipped = httpx.get(f"{base_url}/v1/scenarios/kr-outlook-flex", timeout=30).json()
+    assert shipped["scenario"]["flexibility"]["from_year"] == 2027
+    assert "in each draw and year from 2027 on (before it nothing gives way) the 50 hours" in (
+        page.text_content("#flex-help")
+    )
     assert page.input_value("#grid-region") == "capital"
     capital = by_path["grid.capital.limit_mw"]
     assert float(page.input_value("#grid-limit")) == pytest.approx(capital["central"])
@@ -385,7 +391,7 @@ def test_grid_limit_and_flexibility_are_editable(page, base_url):
     request = json.loads(page.text_content("#request-json"))
     assert request["scenario"]["grid"]["capital"]["limit_mw"]["dist"] == "fixed"
     assert request["scenario"]["grid"]["capital"]["limit_mw"]["value"] == 0
-    shipped = httpx.get(f"{base_url}/v1/scenarios/kr-outlook-flex", timeout=30).json()
+    assert request["scenario"]["flexibility"]["from_year"] == 2027  # an edit keeps it
     assert request["scenario"]["grid"]["non_capital"] == shipped["scenario"]["grid"]["non_capital"]
     # The most waiting over the period, and when, then the last month (it said "up to N MW"
     # after "In 2035", as if in 2035).
