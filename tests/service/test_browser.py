@@ -777,3 +777,39 @@ def test_a_period_alone_is_no_edit_in_the_file_names(page):
     assert _download_name(page, svg) == (
         "kr-outlook-edited-capital-limit-100MW-2026-2030-ai-load.svg"
     )
+
+
+def _wait_held(page, held: list) -> None:
+    """Let the page run until a route handler has held a request back."""
+    for _ in range(PROJECTION_TIMEOUT_MS // 100):
+        if held:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("no request was held")
+
+
+def test_compare_with_shipped_waits_while_a_comparison_runs(page):
+    """While a comparison runs, "Compare with the scenario as shipped" is disabled and says why
+    beside it (a click did nothing and said nothing); it comes back when the comparison ends."""
+    previous = _wait_done(page)
+    page.fill("#draws", "50")
+    page.get_by_label("Load factor [fraction of nameplate]").fill("0.8")
+    page.get_by_role("button", name="Run projection").click()
+    _wait_done(page, previous)
+    button = page.get_by_role("button", name="Compare with the scenario as shipped")
+    assert button.is_enabled() and page.is_hidden("#compare-shipped-busy")
+    held: list = []
+    page.route("**/v1/comparisons", lambda route: held.append(route))
+    button.click()
+    _wait_held(page, held)
+    assert button.is_disabled() and page.is_disabled("#run-comparison")
+    assert page.is_visible("#compare-shipped-busy")
+    assert page.text_content("#compare-shipped-busy") == (
+        "A comparison is running below; compare when it ends."
+    )
+    held[0].continue_()
+    page.wait_for_function(
+        "() => document.getElementById('comparison-status').textContent.includes(' done in ')",
+        timeout=3 * PROJECTION_TIMEOUT_MS,
+    )
+    assert button.is_enabled() and page.is_hidden("#compare-shipped-busy")
