@@ -813,3 +813,21 @@ def test_compare_with_shipped_waits_while_a_comparison_runs(page):
         timeout=3 * PROJECTION_TIMEOUT_MS,
     )
     assert button.is_enabled() and page.is_hidden("#compare-shipped-busy")
+
+
+def test_a_png_the_browser_cannot_make_offers_the_svg(page):
+    """canvas.toBlob gives null when the browser cannot encode the chart: the status says the
+    PNG could not be made and points to the SVG (it said there was no chart yet), and nothing
+    is downloaded."""
+    previous = _wait_done(page)
+    page.evaluate("() => { HTMLCanvasElement.prototype.toBlob = (callback) => callback(null); }")
+    downloads: list = []
+    page.on("download", lambda download: downloads.append(download))
+    page.click("button[data-chart='chart-ai'][data-format='png']")
+    page.wait_for_function(
+        f"() => document.getElementById('status').textContent !== {json.dumps(previous)}"
+    )
+    assert page.text_content("#status") == (
+        "Chart download failed: the browser could not make the PNG; Download SVG gives the chart"
+    )
+    assert downloads == []
