@@ -267,7 +267,8 @@ function summary(payload, quantileIndex) {
     if (index === 0) return;
     const medians = difference.values[index].map((row) => Math.abs(row[quantileIndex[0.5]] ?? 0));
     const year = medians.indexOf(Math.max(...medians));
-    if (year === last || Number(formatNumber(medians[year], 2)) === 0) return;
+    // Below half the shown 0.01 TWh the difference reads as 0.00: no year stands out.
+    if (year === last || medians[year] < 0.005) return;
     text +=
       ` ${id} differs most in ${years[year]}: ${p50(index, year)} TWh against ` +
       `${p50(0, year)} TWh (${change(index, year)}).`;
