@@ -7,6 +7,7 @@ the reason, when either is missing.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -831,3 +832,45 @@ def test_a_png_the_browser_cannot_make_offers_the_svg(page):
         "Chart download failed: the browser could not make the PNG; Download SVG gives the chart"
     )
     assert downloads == []
+
+
+def test_a_superseded_projection_is_never_drawn(page, base_url):
+    """A pick whose projection has not answered when the next pick runs is never drawn: its
+    answer, held back until the later pick's is shown, changes nothing on the page."""
+    previous = _wait_done(page)
+    held: list = []
+
+    def hold_the_first(route) -> None:
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/v1/projections", hold_the_first)
+    page.select_option("#scenario", "kr-gov-gpu-path")
+    _wait_held(page, held)
+    assert json.loads(held[0].request.post_data or "{}")["scenario_id"] == "kr-gov-gpu-path"
+    page.select_option("#scenario", "kr-outlook")
+    status = _wait_done(page, previous)
+    assert "Projection of kr-outlook " in status
+    request = json.loads(page.text_content("#request-json"))
+    assert request["scenario_id"] == "kr-outlook"
+    answer = httpx.post(f"{base_url}/v1/projections", json=request, timeout=60).json()
+    years, quantiles = answer["coords"]["year"], answer["coords"]["quantile"]
+    energy = answer["variables"]["ai_energy_twh"]["values"][years.index(2035)]
+    shown = _cell(page, "energy-table", 2035, "ai_energy_twh", 0.5)
+    assert float(shown.replace(",", "")) == pytest.approx(energy[quantiles.index(0.5)], abs=0.006)
+
+    # Any redraw of the results from now on is counted; then the first answer is let through.
+    page.evaluate(
+        "() => { window.redraws = 0; new MutationObserver(() => { window.redraws += 1; })"
+        ".observe(document.getElementById('results'),"
+        " {childList: true, subtree: true, characterData: true}); }"
+    )
+    with contextlib.suppress(sync_api.Error):  # the page aborted it: nothing to let through
+        held[0].continue_()
+    page.wait_for_timeout(1_500)
+    assert page.evaluate("() => window.redraws") == 0
+    assert page.text_content("#results-heading") == "Projection: kr-outlook"
+    assert page.text_content("#status") == status
+    assert _cell(page, "energy-table", 2035, "ai_energy_twh", 0.5) == shown
