@@ -294,7 +294,8 @@ export function chartSvg(container, caption) {
   return { text, width, height };
 }
 
-// The chart file: SVG as chartSvg gives it, or PNG drawn from it at twice its size.
+// The chart file: SVG as chartSvg gives it, or PNG drawn from it at twice its size; null while
+// no chart is drawn.
 export async function chartFile(container, caption, format) {
   const drawn = chartSvg(container, caption);
   if (!drawn) return null;
@@ -309,7 +310,10 @@ export async function chartFile(container, caption, format) {
     canvas.width = 2 * drawn.width;
     canvas.height = 2 * drawn.height;
     canvas.getContext("2d").drawImage(image, 0, 0, canvas.width, canvas.height);
-    return await new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
+    const png = await new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
+    // null when the browser cannot encode the canvas (too large for it, out of memory).
+    if (!png) throw new Error("the browser could not make the PNG; Download SVG gives the chart");
+    return png;
   } finally {
     URL.revokeObjectURL(url);
   }

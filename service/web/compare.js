@@ -143,10 +143,19 @@ export function compareWithShipped(shippedId, projection) {
 
 const idOf = (choice) => choice.scenario_id ?? choice.scenario.id;
 
+// While a comparison runs, both buttons that start one wait; the projection's "Compare with
+// the scenario as shipped", far from this section's status, says why beside it (a click on it
+// did nothing and said nothing).
+function showRunning(running) {
+  view.running = running;
+  byId("run-comparison").disabled = running;
+  byId("compare-shipped").disabled = running;
+  byId("compare-shipped-busy").hidden = !running;
+  byId("comparison").setAttribute("aria-busy", String(running));
+}
+
 async function runComparison(request) {
-  view.running = true;
-  byId("run-comparison").disabled = true;
-  byId("comparison").setAttribute("aria-busy", "true");
+  showRunning(true);
   const names = request.scenarios.map(idOf).join(", ");
   setStatus(`Running comparison of ${names} with ${request.draws} draws…`);
   const started = performance.now();
@@ -179,9 +188,7 @@ async function runComparison(request) {
     }
   } finally {
     byId("cancel-comparison-job").hidden = true;
-    view.running = false;
-    byId("run-comparison").disabled = false;
-    byId("comparison").setAttribute("aria-busy", "false");
+    showRunning(false);
   }
 }
 
@@ -260,7 +267,8 @@ function summary(payload, quantileIndex) {
     if (index === 0) return;
     const medians = difference.values[index].map((row) => Math.abs(row[quantileIndex[0.5]] ?? 0));
     const year = medians.indexOf(Math.max(...medians));
-    if (year === last || Number(formatNumber(medians[year], 2)) === 0) return;
+    // Below half the shown 0.01 TWh the difference reads as 0.00: no year stands out.
+    if (year === last || medians[year] < 0.005) return;
     text +=
       ` ${id} differs most in ${years[year]}: ${p50(index, year)} TWh against ` +
       `${p50(0, year)} TWh (${change(index, year)}).`;

@@ -397,8 +397,12 @@ function showFlexibility(scenario) {
   const above = flexibility.threshold_mw
     ? ` above ${formatCount(flexibility.threshold_mw)} MW`
     : "";
+  // A programme that starts later: without its first year the hint said every year gave way.
+  const from = flexibility.from_year
+    ? ` from ${flexibility.from_year} on (before it nothing gives way)`
+    : "";
   help.textContent =
-    `${centralOf(item.quantity)}; in each draw and year the ` +
+    `${centralOf(item.quantity)}; in each draw and year${from} the ` +
     `${flexibility.hours_per_year} hours of highest grid load${above} are stress hours. ` +
     "Compare the peak change with and without flexibility in the peak table; empty share " +
     `removes it.${describeRange(item.allowed)}`;
@@ -639,8 +643,9 @@ function periodBounds(scenario) {
 }
 
 // The body of POST /v1/projections for what the form shows, a list of the edits made, the same
-// as file-name fragments, and the shipped scenario's id. Without edits the body names the
-// shipped scenario; with edits it sends the whole edited scenario.
+// as file-name fragments, the period as one ("2026-2030", or "" for the scenario's own) and the
+// shipped scenario's id. Without edits the body names the shipped scenario (a period is no
+// edit); with edits it sends the whole edited scenario.
 export function buildRequest(options) {
   const scenario = structuredClone(form.original);
   const changes = [];
@@ -656,15 +661,16 @@ export function buildRequest(options) {
     ...periodBounds(scenario),
     ...options,
   };
-  if (common.start || common.end) {
-    tags.push(`${(common.start || scenario.horizon.start).slice(0, 4)}-${(common.end || scenario.horizon.end).slice(0, 4)}`);
-  }
+  const period =
+    common.start || common.end
+      ? `${(common.start || scenario.horizon.start).slice(0, 4)}-${(common.end || scenario.horizon.end).slice(0, 4)}`
+      : "";
   const shippedId = scenario.id;
   if (changes.length === 0) {
-    return { request: { scenario_id: scenario.id, ...common }, changes, tags, shippedId };
+    return { request: { scenario_id: scenario.id, ...common }, changes, tags, period, shippedId };
   }
   // A variant gets its own id, so that its CSV and provenance are not mistaken for the original.
   scenario.id = `${scenario.id}-edited`.slice(0, 64);
   scenario.title = `${scenario.title} (${DASHBOARD_NOTE})`.slice(0, 200);
-  return { request: { scenario, ...common }, changes, tags, shippedId };
+  return { request: { scenario, ...common }, changes, tags, period, shippedId };
 }

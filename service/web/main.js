@@ -48,7 +48,7 @@ const state = {
   loadToken: 0,
   switchTimer: null,
   controller: null, // aborts the projection in flight when a newer one supersedes it
-  last: null, // the projection shown: {request, resultUrl, scenarioId, shippedId, tags}
+  last: null, // the projection shown: {request, resultUrl, shippedId, tags, period}
 };
 
 const byId = (id) => document.getElementById(id);
@@ -110,7 +110,7 @@ async function run() {
     setStatus("Not run: fix the field named below.");
     return;
   }
-  const { request, changes, tags, shippedId } = built;
+  const { request, changes, tags, period, shippedId } = built;
   // A newer run supersedes the one in flight: its request is aborted, its answer never shown.
   state.controller?.abort();
   const controller = new AbortController();
@@ -130,7 +130,7 @@ async function run() {
       controller.signal,
     );
     render(payload);
-    state.last = { request, resultUrl, scenarioId: payload.scenario_id, shippedId, tags };
+    state.last = { request, resultUrl, shippedId, tags, period };
     byId("request-json").textContent = JSON.stringify(request, null, 2);
     byId("download-csv").disabled = false;
     byId("compare-shipped").hidden = !request.scenario;
@@ -166,12 +166,15 @@ function servedNote(served) {
   return served ? `, cache ${served}` : "";
 }
 
-// The projection's files are named after the scenario and its edits:
-// kr-outlook-edited-capital-limit-100MW (the API names every edited run kr-outlook-edited).
+// The projection's files are named after the scenario, its edits and its period:
+// kr-outlook-edited-capital-limit-100MW-2026-2030 (the API names every edited run
+// kr-outlook-edited). A period alone is no edit: its run names the shipped scenario, and so do
+// its files (kr-outlook-2026-2030).
 function fileBase() {
   if (!state.last) return "projection";
-  const { scenarioId, shippedId, tags } = state.last;
-  return tags.length ? `${shippedId}-edited-${tags.join("-")}`.slice(0, 150) : scenarioId;
+  const { shippedId, tags, period } = state.last;
+  const edits = tags.length ? `-edited-${tags.join("-")}` : "";
+  return `${shippedId}${edits}`.slice(0, 140) + (period ? `-${period}` : "");
 }
 
 async function downloadCsv() {

@@ -7,6 +7,7 @@ the reason, when either is missing.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -340,6 +341,12 @@ def test_grid_limit_and_flexibility_are_editable(page, base_url):
     share = by_path["flexibility.share"]
     assert float(page.input_value("#flex-share")) == pytest.approx(share["central"])
     assert page.input_value("#flex-hours") == "50"
+    # The programme starts in 2027: the hint said it curtailed in every year.
+    shipped = httpx.get(f"{base_url}/v1/scenarios/kr-outlook-flex", timeout=30).json()
+    assert shipped["scenario"]["flexibility"]["from_year"] == 2027
+    assert "in each draw and year from 2027 on (before it nothing gives way) the 50 hours" in (
+        page.text_content("#flex-help")
+    )
     assert page.input_value("#grid-region") == "capital"
     capital = by_path["grid.capital.limit_mw"]
     assert float(page.input_value("#grid-limit")) == pytest.approx(capital["central"])
@@ -385,7 +392,7 @@ def test_grid_limit_and_flexibility_are_editable(page, base_url):
     request = json.loads(page.text_content("#request-json"))
     assert request["scenario"]["grid"]["capital"]["limit_mw"]["dist"] == "fixed"
     assert request["scenario"]["grid"]["capital"]["limit_mw"]["value"] == 0
-    shipped = httpx.get(f"{base_url}/v1/scenarios/kr-outlook-flex", timeout=30).json()
+    assert request["scenario"]["flexibility"]["from_year"] == 2027  # an edit keeps it
     assert request["scenario"]["grid"]["non_capital"] == shipped["scenario"]["grid"]["non_capital"]
     # The most waiting over the period, and when, then the last month (it said "up to N MW"
     # after "In 2035", as if in 2035).
@@ -734,3 +741,136 @@ def test_arrow_keys_on_the_scenario_list_run_only_the_last_pick(page):
     assert page.text_content("#results-heading") == f"Projection: {picked}"
     page.wait_for_timeout(1_000)  # nothing later
     assert len(posted) == 1, posted
+
+
+def _download_name(page, selector: str) -> str:
+    with page.expect_download() as download_info:
+        page.click(selector)
+    return download_info.value.suggested_filename
+
+
+def test_a_period_alone_is_no_edit_in_the_file_names(page):
+    """Only From year and To year changed: the request names the shipped scenario, and so do
+    its files, with the period (they were kr-outlook-edited-2026-2030-*); an edit beside the
+    period is named before it."""
+    previous = _wait_done(page)
+    page.select_option("#scenario", "kr-outlook")
+    previous = _wait_done(page, previous)
+    page.get_by_label("From year", exact=True).fill("2026")
+    page.get_by_label("To year", exact=True).fill("2030")
+    page.get_by_role("button", name="Run projection").click()
+    previous = _wait_done(page, previous)
+    request = json.loads(page.text_content("#request-json"))
+    assert request["scenario_id"] == "kr-outlook" and "scenario" not in request
+    assert (request["start"], request["end"]) == ("2026-01-01", "2030-12-31")
+    page.select_option("#csv-resolution", "annual")
+    assert _download_name(page, "#download-csv") == "kr-outlook-2026-2030-annual.csv"
+    svg = "button[data-chart='chart-ai'][data-format='svg']"
+    assert _download_name(page, svg) == "kr-outlook-2026-2030-ai-load.svg"
+
+    page.get_by_label("Connection limit [MW]").fill("100")
+    page.get_by_role("button", name="Run projection").click()
+    _wait_done(page, previous)
+    assert json.loads(page.text_content("#request-json"))["scenario"]["id"] == "kr-outlook-edited"
+    assert _download_name(page, "#download-csv") == (
+        "kr-outlook-edited-capital-limit-100MW-2026-2030-annual.csv"
+    )
+    assert _download_name(page, svg) == (
+        "kr-outlook-edited-capital-limit-100MW-2026-2030-ai-load.svg"
+    )
+
+
+def _wait_held(page, held: list) -> None:
+    """Let the page run until a route handler has held a request back."""
+    for _ in range(PROJECTION_TIMEOUT_MS // 100):
+        if held:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("no request was held")
+
+
+def test_compare_with_shipped_waits_while_a_comparison_runs(page):
+    """While a comparison runs, "Compare with the scenario as shipped" is disabled and says why
+    beside it (a click did nothing and said nothing); it comes back when the comparison ends."""
+    previous = _wait_done(page)
+    page.fill("#draws", "50")
+    page.get_by_label("Load factor [fraction of nameplate]").fill("0.8")
+    page.get_by_role("button", name="Run projection").click()
+    _wait_done(page, previous)
+    button = page.get_by_role("button", name="Compare with the scenario as shipped")
+    assert button.is_enabled() and page.is_hidden("#compare-shipped-busy")
+    held: list = []
+    page.route("**/v1/comparisons", lambda route: held.append(route))
+    button.click()
+    _wait_held(page, held)
+    assert button.is_disabled() and page.is_disabled("#run-comparison")
+    assert page.is_visible("#compare-shipped-busy")
+    assert page.text_content("#compare-shipped-busy") == (
+        "A comparison is running below; compare when it ends."
+    )
+    held[0].continue_()
+    page.wait_for_function(
+        "() => document.getElementById('comparison-status').textContent.includes(' done in ')",
+        timeout=3 * PROJECTION_TIMEOUT_MS,
+    )
+    assert button.is_enabled() and page.is_hidden("#compare-shipped-busy")
+
+
+def test_a_png_the_browser_cannot_make_offers_the_svg(page):
+    """canvas.toBlob gives null when the browser cannot encode the chart: the status says the
+    PNG could not be made and points to the SVG (it said there was no chart yet), and nothing
+    is downloaded."""
+    previous = _wait_done(page)
+    page.evaluate("() => { HTMLCanvasElement.prototype.toBlob = (callback) => callback(null); }")
+    downloads: list = []
+    page.on("download", lambda download: downloads.append(download))
+    page.click("button[data-chart='chart-ai'][data-format='png']")
+    page.wait_for_function(
+        f"() => document.getElementById('status').textContent !== {json.dumps(previous)}"
+    )
+    assert page.text_content("#status") == (
+        "Chart download failed: the browser could not make the PNG; Download SVG gives the chart"
+    )
+    assert downloads == []
+
+
+def test_a_superseded_projection_is_never_drawn(page, base_url):
+    """A pick whose projection has not answered when the next pick runs is never drawn: its
+    answer, held back until the later pick's is shown, changes nothing on the page."""
+    previous = _wait_done(page)
+    held: list = []
+
+    def hold_the_first(route) -> None:
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/v1/projections", hold_the_first)
+    page.select_option("#scenario", "kr-gov-gpu-path")
+    _wait_held(page, held)
+    assert json.loads(held[0].request.post_data or "{}")["scenario_id"] == "kr-gov-gpu-path"
+    page.select_option("#scenario", "kr-outlook")
+    status = _wait_done(page, previous)
+    assert "Projection of kr-outlook " in status
+    request = json.loads(page.text_content("#request-json"))
+    assert request["scenario_id"] == "kr-outlook"
+    answer = httpx.post(f"{base_url}/v1/projections", json=request, timeout=60).json()
+    years, quantiles = answer["coords"]["year"], answer["coords"]["quantile"]
+    energy = answer["variables"]["ai_energy_twh"]["values"][years.index(2035)]
+    shown = _cell(page, "energy-table", 2035, "ai_energy_twh", 0.5)
+    assert float(shown.replace(",", "")) == pytest.approx(energy[quantiles.index(0.5)], abs=0.006)
+
+    # Any redraw of the results from now on is counted; then the first answer is let through.
+    page.evaluate(
+        "() => { window.redraws = 0; new MutationObserver(() => { window.redraws += 1; })"
+        ".observe(document.getElementById('results'),"
+        " {childList: true, subtree: true, characterData: true}); }"
+    )
+    with contextlib.suppress(sync_api.Error):  # the page aborted it: nothing to let through
+        held[0].continue_()
+    page.wait_for_timeout(1_500)
+    assert page.evaluate("() => window.redraws") == 0
+    assert page.text_content("#results-heading") == "Projection: kr-outlook"
+    assert page.text_content("#status") == status
+    assert _cell(page, "energy-table", 2035, "ai_energy_twh", 0.5) == shown
