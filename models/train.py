@@ -135,20 +135,24 @@ weather enters as an ensemble of historical weather years.
   {100 * level["level_scale"]:.2f} % (level spread factor {level["level_spread_factor"]:.2f}
   of the regression's parameter and year deviations).
 
-## Backtest (rolling origin: each year trained on the years before it)
+## Backtest (rolling origin: each year's model fitted on the years before it, one year ahead)
 Measured by `{manifest["backtest"]["command"]}`:
 
 {table_text}
 
-Ex post: actual temperatures. Ex ante: ensemble of the prior years' weather. Seasonal naive:
-the same hour 364 days earlier. Interval calibration (noise factor on ex post coverage with
-the actual level, then level scale on ex ante coverage, each the median over years): fitted
-on the other backtest years for each year (leave-one-year-out), so coverages are out of
-sample.
+Ex post: actual temperatures (where the record was rebuilt from daily extremes, the rebuilt
+ones; see the gaps above). Ex ante: ensemble of the prior years' weather. Seasonal naive: the
+same hour 364 days earlier, with no weather (compare it with ex ante). Every forecast is one
+year ahead; farther years' bands are wider (the level's random-walk half) but not backtested.
+Interval calibration (noise factor on ex post coverage with the actual level, then level scale
+on ex ante coverage, each the median over years): for each year, the median over the *other*
+backtest years (leave-one-year-out), later years included, so a year's coverage is not fully
+out of time. The features and level model were chosen on these same folds (the README's "What
+was tried" reports earlier folds as a check).
 
 ## Limits
 - Single-station temperature ({station}) as a proxy for the whole grid.
-- The level is a trend: it does not know about economic shocks{worst_year}.
+- The level is half trend, half random walk: it does not know about economic shocks{worst_year}.
 - Behind-the-meter solar is captured only through linear trends (of the daily profile and of
   the response to the daily temperature range, a sunshine proxy); they extrapolate linearly.
 """
