@@ -342,8 +342,9 @@ def stream_hours(
         levels, cutoffs, peak, ai_at_peak = _stress_levels(
             first_pass, flexibility, n_years, n_draws
         )
-        # Before the programme's first year no hour is a stress hour: nothing gives way.
-        levels[calendar.years < flexibility.from_year] = np.inf
+        # Before the programme's first year no hour is a stress hour: nothing gives way (a new
+        # array: the kernel's own levels stay as it found them, for the benchmark's reference).
+        levels = np.where((calendar.years < flexibility.from_year)[:, None], np.inf, levels)
         share, shift = np.ascontiguousarray(flexibility.share[order]), flexibility.shift
         without = {"total_peak": peak, "ai_at_total_peak": ai_at_peak}
         if isinstance(first_pass, list):
