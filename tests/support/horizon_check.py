@@ -23,6 +23,8 @@ import typer
 
 from forecast.baseline import artifacts
 from forecast.baseline.model import PARAMETERS_FILE, BaselineModel, sample_baseline
+from forecast.cli.run import run_app
+from forecast.errors import OptionsError
 from models.config import load_config, load_training_data
 from models.fit import fit_baseline, prior_years_weather, with_calibration
 
@@ -43,7 +45,7 @@ def horizon_check(
     )
     kappa = promoted["noise"]["calibration_factor"]
     scale = promoted["level"]["calibrated_scale"]
-    first, last = (int(year) for year in origins.split("-"))
+    first, last = _origins(origins, config.first_year, config.last_year)
     data = load_training_data(config)
     year_of_hour = pd.DatetimeIndex(data.demand.index).year
     rows = []
@@ -93,5 +95,22 @@ def horizon_check(
     print(table.round(1).to_string())
 
 
+def _origins(text: str, first_year: int, last_year: int) -> tuple[int, int]:
+    """``FIRST-LAST`` as two years inside the config's data, before its last year."""
+    allowed = f"allowed: FIRST-LAST, years {first_year}..{last_year - 1}"
+    try:
+        first, last = (int(year) for year in text.split("-"))
+    except ValueError:
+        raise OptionsError(f"--origins = {text!r}: {allowed}") from None
+    if not first_year <= first <= last < last_year:
+        raise OptionsError(f"--origins = {text!r}: {allowed}, the first not after the last")
+    return first, last
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m tests.support.horizon_check``; returns the exit status."""
+    return run_app(app, argv)
+
+
 if __name__ == "__main__":
-    app()
+    raise SystemExit(main())
