@@ -78,6 +78,30 @@ class LevelModel:
         years = np.asarray(years, dtype=np.float64)
         return np.column_stack([np.ones_like(years), years - self.origin_year])
 
+    def parameter_draws(self, n_draws: int, rng: np.random.Generator) -> np.ndarray:
+        """Draws of the trend's (intercept, slope), the covariance widened by the spread
+        factor, float64[D, 2]."""
+        centre = np.array([self.intercept, self.slope])
+        spread = self.spread_factor
+        return rng.multivariate_normal(centre, spread * spread * self.covariance, n_draws)
+
+    def shock_years(self, years: np.ndarray) -> range:
+        """The calendar years whose shocks ``years``' levels need: each of them, and every year
+        from the origin's next on (:func:`_horizon_innovations` sums them)."""
+        years = np.asarray(years, dtype=np.int64)
+        return range(min(int(years.min()), self.origin_year + 1), int(years.max()) + 1)
+
+    def levels(
+        self, years: np.ndarray, parameters: np.ndarray, shocks: np.ndarray, scale
+    ) -> np.ndarray:
+        """The annual mean load of ``years`` from the draws' trend ``parameters`` [D, 2] and
+        standard yearly ``shocks`` [D, S] of :meth:`shock_years`, times ``scale`` (a number,
+        or [D, 1] per draw). float64[D, Y] [MW]"""
+        years = np.asarray(years, dtype=np.int64)
+        first = self.shock_years(years).start
+        innovation = _horizon_innovations(shocks, first, years, self.origin_year)
+        return np.exp(parameters @ self.regressors(years).T + scale * innovation)
+
 
 #: Hourly shapes kept (see BaselineModel.shape): 12 weather years x 12 years of hours is 10 MB
 #: each. Shared by every model object with the same parameters, so that a model loaded again
@@ -228,20 +252,13 @@ class BaselineModel:
             float64[D, Y] annual mean load. [MW]
         """
         level = self.level
-        years = np.asarray(years, dtype=np.int64)
-        regressors = level.regressors(years)
-        centre = np.array([level.intercept, level.slope])
         # Parameter uncertainty is shared by all years of a draw (a steeper trend stays steeper),
         # so the spread widens with the horizon; the yearly shocks accumulate beyond the first
         # year ahead (:func:`_horizon_innovations`).
-        spread = level.spread_factor
-        parameters = rng.multivariate_normal(centre, spread * spread * level.covariance, n_draws)
-        first = min(int(years.min()), level.origin_year + 1)
-        shocks = rng.standard_t(
-            level.degrees_of_freedom, size=(n_draws, int(years.max()) - first + 1)
-        )
-        innovation = _horizon_innovations(shocks, first, years, level.origin_year)
-        return np.exp(parameters @ regressors.T + spread * level.residual_scale * innovation)
+        parameters = level.parameter_draws(n_draws, rng)
+        shock_years = level.shock_years(years)
+        shocks = rng.standard_t(level.degrees_of_freedom, size=(n_draws, len(shock_years)))
+        return level.levels(years, parameters, shocks, level.spread_factor * level.residual_scale)
 
     def level_paths(
         self, years: np.ndarray, n_draws: int, stream: Callable[[str], np.random.Generator]
@@ -263,29 +280,18 @@ class BaselineModel:
         2029–2030 or 2024–2035.
         """
         level = self.level
-        regressors = level.regressors(years)
-        centre = np.array([level.intercept, level.slope])
-        spread = level.spread_factor
-        parameters = stream("parameters").multivariate_normal(
-            centre, spread * spread * level.covariance, n_draws
-        )
+        parameters = level.parameter_draws(n_draws, stream("parameters"))
         freedom = level.degrees_of_freedom
         scale = (
-            spread
+            level.spread_factor
             * level.residual_scale
             * np.sqrt(freedom / stream("scale").chisquare(freedom, n_draws))
         )
-        years = np.asarray(years, dtype=np.int64)
-        first = min(int(years.min()), level.origin_year + 1)
         shocks = np.stack(
-            [
-                stream(str(year)).standard_normal(n_draws)
-                for year in range(first, int(years.max()) + 1)
-            ],
+            [stream(str(year)).standard_normal(n_draws) for year in level.shock_years(years)],
             axis=1,
         )
-        innovation = _horizon_innovations(shocks, first, years, level.origin_year)
-        return np.exp(parameters @ regressors.T + scale[:, None] * innovation)
+        return level.levels(years, parameters, shocks, scale[:, None])
 
     def daily_noise_by_year(
         self,
