@@ -92,8 +92,11 @@ def _check_holiday_calendar(path: Path, country: object, subdivision: object) ->
     takes too, could never be a scenario's default. The lookup is
     :func:`forecast.calendar.holiday_dates`', cached on disk."""
     year = dt.date.today().year
-    known = isinstance(country, str) and holiday_dates(country, year, year) is not None
-    if not (known and isinstance(country, str) and re.fullmatch(r"[A-Z]{2}", country)):
+    if not (
+        isinstance(country, str)
+        and re.fullmatch(r"[A-Z]{2}", country)
+        and holiday_dates(country, year, year) is not None
+    ):
         import holidays  # only to name the alpha-2 code of an alpha-3 one in the message
 
         letters = re.fullmatch(r"[A-Za-z]{2,3}", str(country))
@@ -129,10 +132,8 @@ def _data_directory(path: Path, data: dict, data_dir: Path | None) -> Path:
     files), else :data:`forecast.paths.DEFAULT_DATA_DIR` in the working directory."""
     if data_dir is not None:
         return Path(data_dir).resolve()
-    if os.environ.get("FORECAST_DATA_DIR"):
-        return real_data_dir().resolve()
     configured = data.get("dir")
-    if configured is None:
+    if os.environ.get("FORECAST_DATA_DIR") or configured is None:
         return real_data_dir().resolve()
     if not isinstance(configured, str) or not configured.strip():
         raise OptionsError(
