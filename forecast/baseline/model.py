@@ -34,8 +34,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -72,6 +72,9 @@ class LevelModel:
     residual_scale: float  # [log MW]
     degrees_of_freedom: int  # [1]
     spread_factor: float = 1.0  # [1], calibrated; absent in format 1 artifacts before it existed
+    #: The normalised level of each year the model was fitted on, up to the origin: history,
+    #: not a forecast (:meth:`observed`). [MW]
+    observed_mw: Mapping[int, float] = field(default_factory=dict)
 
     def regressors(self, years: np.ndarray) -> np.ndarray:
         """Design rows ``[1, y − origin]`` of the years, float64[Y, 2]."""
@@ -101,6 +104,40 @@ class LevelModel:
         first = self.shock_years(years).start
         innovation = _horizon_innovations(shocks, first, years, self.origin_year)
         return np.exp(parameters @ self.regressors(years).T + scale * innovation)
+
+    def observed(self, years: np.ndarray, levels: np.ndarray) -> np.ndarray:
+        """``levels`` [D, Y] with each year the model was fitted on (up to the origin) set to
+        its observed normalised level in every draw, in place. [MW]
+
+        Such a year is history: its level is known, and its spread in a projection is the
+        weather's and the daily noise's. A forecast draw for it would be a band around half
+        the trend's value and half the observed one. The backtest and ``forecast evaluate``
+        score forecasts and never call this."""
+        for column, year in enumerate(np.asarray(years, dtype=np.int64)):
+            known = self.observed_mw.get(int(year))
+            if known is not None:
+                levels[:, column] = known
+        return levels
+
+    def describe(self, years: np.ndarray) -> str:
+        """One line on which of ``years`` take the observed level and which are forecast."""
+        years = [int(year) for year in np.asarray(years, dtype=np.int64)]
+        known = [year for year in years if year in self.observed_mw]
+        ahead = [year for year in years if year not in self.observed_mw]
+        parts = []
+        if known:
+            levels = ", ".join(f"{year} {self.observed_mw[year]:,.0f} MW" for year in known)
+            parts.append(
+                f"observed (the model's training data; the weather-normalised annual mean "
+                f"load, {levels}; spread from weather and daily noise only)"
+            )
+        if ahead:
+            span = f"{ahead[0]}" if len(ahead) == 1 else f"{ahead[0]}-{ahead[-1]}"
+            parts.append(
+                f"{span} forecast from the origin year {self.origin_year} (half trend, half "
+                "random walk; the level's spread grows with the horizon)"
+            )
+        return "; ".join(parts)
 
 
 #: Hourly shapes kept (see BaselineModel.shape): 12 weather years x 12 years of hours is 10 MB
@@ -174,6 +211,11 @@ class BaselineModel:
                     residual_scale=float(level["residual_scale"]),
                     degrees_of_freedom=int(level["degrees_of_freedom"]),
                     spread_factor=float(level.get("spread_factor", 1.0)),
+                    observed_mw={
+                        int(year): float(value)
+                        for year, value in level.get("normalised_level_mw", {}).items()
+                        if int(year) <= int(level["origin_year"])
+                    },
                 ),
                 noise_autocorrelation=float(noise["autocorrelation"]),
                 noise_sd=float(noise["sd"]),
@@ -278,6 +320,10 @@ class BaselineModel:
         (``stream(name)`` returns a generator), and each draw takes its values in order, so
         draw ``d`` of year ``y`` is the same in a projection of 300 or 600 draws and of
         2029–2030 or 2024–2035.
+
+        A year the model was fitted on (the origin year, 2024 for Korea's, and earlier) takes
+        its observed level in every draw (:meth:`LevelModel.observed`); the streams are drawn
+        all the same, so the years after it are the same with or without it.
         """
         level = self.level
         parameters = level.parameter_draws(n_draws, stream("parameters"))
@@ -291,7 +337,7 @@ class BaselineModel:
             [stream(str(year)).standard_normal(n_draws) for year in level.shock_years(years)],
             axis=1,
         )
-        return level.levels(years, parameters, shocks, scale[:, None])
+        return level.observed(years, level.levels(years, parameters, shocks, scale[:, None]))
 
     def daily_noise_by_year(
         self,

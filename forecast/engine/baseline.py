@@ -34,6 +34,7 @@ class BaselineSeries:
     shape: np.ndarray  # float64[W, H] hourly shape of each weather year [-]
     draw: BaselineDraw  # its daily noise, drawn on a thread of its own
     label: str  # model id@version
+    level_note: str  # which years' level is observed, which forecast (LevelModel.describe)
 
     @property
     def noise(self) -> np.ndarray:
@@ -135,4 +136,5 @@ def baseline_series(
         shape=model.shape(hours, temperature, after=first),
         draw=draw,
         label=f"{model.model_id}@{model.version}",
+        level_note=model.level.describe(np.unique(hours[first:].year.to_numpy())),
     )

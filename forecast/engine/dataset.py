@@ -332,9 +332,12 @@ def build_dataset(
     baseline_label: str | None,
     weather,
     weather_of_draw: np.ndarray | None = None,
+    baseline_level_note: str | None = None,
 ) -> xr.Dataset:
     """The projection as a labelled Dataset with units and provenance (with ``per_draw``, each
-    draw's weather year as the coordinate ``draw_weather_year``, from ``weather_of_draw``)."""
+    draw's weather year as the coordinate ``draw_weather_year``, from ``weather_of_draw``;
+    with a baseline, ``baseline_level`` says which years' level is observed and which
+    forecast)."""
     assert options.start is not None and options.end is not None
     probabilities = np.asarray(options.quantiles, dtype=np.float64)
     utc = stats.period_times.tz_convert("UTC").tz_localize(None)
@@ -452,6 +455,8 @@ def build_dataset(
     }
     if baseline_label is None:
         dataset.attrs["baseline_note"] = no_baseline_note(scenario, options)
+    elif baseline_level_note:
+        dataset.attrs["baseline_level"] = baseline_level_note
     return dataset
 
 

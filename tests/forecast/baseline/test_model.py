@@ -258,3 +258,37 @@ def test_a_sampled_periods_first_days_have_the_shape_a_longer_period_gives_them(
     week = point("2030-01-01", 7)
     longer = point("2029-12-01", 38)
     np.testing.assert_allclose(week, longer[-24 * 7 :], rtol=1e-12)
+
+
+def test_a_year_the_model_was_fitted_on_takes_its_observed_level_in_every_draw():
+    """A planner projecting 2024-2035 on Korea's model (fitted on 2013-2024) saw 2024, a year
+    of history, drawn as a forecast: a band of +/-3.5 % around half the trend's value and half
+    the observed one. In a projection a fitted year now takes its observed normalised level
+    in every draw; the years after it keep their draws bit for bit, and the backtest's sampler
+    (level_draws, which scores forecasts) still forecasts every year."""
+    import dataclasses
+
+    parameters = _parameters(residual_scale=0.02)
+    parameters["level"]["normalised_level_mw"] = {"2022": 47_000.0, "2023": 48_000.0,
+                                                  "2024": 49_000.0}  # fmt: skip
+    model = BaselineModel.from_parameters(parameters)
+    years = np.array([2023, 2024, 2025, 2026])
+    paths = model.level_paths(years, 200, _keyed(4))
+    np.testing.assert_array_equal(paths[:, 0], 48_000.0)
+    np.testing.assert_array_equal(paths[:, 1], 49_000.0)
+    unobserved = dataclasses.replace(model, level=dataclasses.replace(model.level, observed_mw={}))
+    before = unobserved.level_paths(years, 200, _keyed(4))
+    np.testing.assert_array_equal(paths[:, 2:], before[:, 2:])
+    assert np.std(before[:, 1]) > 0.01 * 49_000.0  # the old draws of 2024: a forecast's band
+    assert np.std(model.level_draws(np.array([2024]), 200, np.random.default_rng(0))) > 0.0
+    note = model.level.describe(years)
+    assert "2023 48,000 MW, 2024 49,000 MW" in note
+    assert "2025-2026 forecast from the origin year 2024" in note
+
+
+def test_an_artifact_without_observed_levels_forecasts_every_year():
+    """Older parameter files have no normalised_level_mw: nothing is taken as observed."""
+    model = BaselineModel.from_parameters(_parameters(residual_scale=0.02))
+    assert model.level.observed_mw == {}
+    assert np.std(model.level_paths(np.array([2024]), 200, _keyed(4))) > 0.0
+    assert model.level.describe(np.array([2024])).startswith("2024 forecast")

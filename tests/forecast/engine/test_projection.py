@@ -212,3 +212,28 @@ def test_the_same_months_get_the_same_load_in_any_window_and_a_draw_keeps_its_va
             many[f"{name}_per_draw"].isel(draw=slice(0, 20)).sel(year=[2030, 2031]).values,
             rtol=1e-12, err_msg=name,
         )  # fmt: skip
+
+
+def test_the_baseline_of_a_year_the_model_was_fitted_on_is_history_not_a_forecast():
+    """kr-national starts in 2024, the last year of the Korean model's data: each draw takes
+    2024's observed normalised level, so 2024's baseline energy varies with the weather year
+    and the daily noise only, and its band is much narrower than 2025's, a forecast's; the
+    projection's attributes say which years are which."""
+    import datetime as dt
+
+    from forecast.scenario import load_scenario
+
+    dataset = project(
+        load_scenario("kr-national"),
+        ProjectionOptions(
+            draws=300, seed=3, weather="typical", resolution="annual",
+            start=dt.date(2024, 1, 1), end=dt.date(2025, 12, 31), per_draw=True,
+        ),
+    )  # fmt: skip
+    energy = dataset["baseline_energy_twh_per_draw"]
+    weather_only = energy.sel(year=2024).std().item() / energy.sel(year=2024).mean().item()
+    forecast = energy.sel(year=2025).std().item() / energy.sel(year=2025).mean().item()
+    assert weather_only < 0.4 * forecast
+    assert dataset.attrs["baseline_level"].startswith("observed (the model's training data")
+    assert "2024 64,653 MW" in dataset.attrs["baseline_level"]
+    assert "2025 forecast from the origin year 2024" in dataset.attrs["baseline_level"]
