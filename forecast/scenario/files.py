@@ -132,15 +132,18 @@ SHOWN_ERRORS = 3
 def format_validation_error(error: ValidationError, *, origin: str, data: Any = None) -> str:
     """One line: origin, then for each of the first ``SHOWN_ERRORS`` errors of validating
     ``data`` its field path (a named entry with its name), value and what is allowed, joined by
-    "; ", and how many more there are.
+    "; ", and how many more there are (counted as shown: one union member per field).
 
     Where a value could be a quantity or a trend, pydantic reports both members' errors; the
     quantity member's "no ``dist`` tag" for a list says nothing, so the trend's errors go first.
     """
     errors = error.errors(include_url=False)
     telling = [item for item in errors if item["type"] != "union_tag_not_found"] or errors
-    parts = [_one_error(item, data) for item in _one_branch(telling)[:SHOWN_ERRORS]]
-    more = error.error_count() - len(parts)
+    branches = _one_branch(telling)
+    parts = [_one_error(item, data) for item in branches[:SHOWN_ERRORS]]
+    # Counted as shown: the other union members' errors for the same field are not mistakes
+    # of the file's (a limit with low > high is one mistake, not six).
+    more = len(branches) - len(parts)
     suffix = f" (and {more} more error{'s' if more > 1 else ''})" if more else ""
     return f"{origin}: {'; '.join(parts)}{suffix}"
 

@@ -209,3 +209,17 @@ def test_a_quantity_missing_a_bound_is_told_as_a_quantity_not_as_a_trend_too():
     message = str(raised.value)
     assert message.startswith("mine.toml: operations.pue.high: Field required")
     assert "points" not in message and "not a field here" not in message
+
+
+def test_one_mistake_is_counted_as_one_error():
+    """A data-centre developer's grid limit with low > high said "(and 5 more errors)": the
+    trend member's errors for the same field were counted though not shown. The count is of
+    the errors a message would tell, one union member per field."""
+    data = load_scenario("kr-outlook").model_dump(mode="json", exclude_none=True)
+    data["grid"]["capital"]["limit_mw"] = {"dist": "uniform", "low": 347.0, "high": 343.0}
+    with pytest.raises(ScenarioError) as raised:
+        parse_scenario(data, origin="mine.toml")
+    message = str(raised.value)
+    assert message.startswith("mine.toml: grid.capital.limit_mw")
+    assert "low" in message and "347" in message
+    assert "more error" not in message
