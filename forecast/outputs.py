@@ -154,7 +154,7 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "MW",
         "Grid capacity that new sites under a connection limit ask for (the whole of it from "
         "its grid_lead_months before a site starts to ramp; a phased site, what its ramp will "
-        "have built a lead later)",
+        "have built a lead later), at the end of the month",
     ),
     OutputVariable(
         "grid_requested_mw_by_region",
@@ -166,7 +166,7 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "grid_connected_mw",
         _MONTHLY,
         "MW",
-        "Grid capacity connected to those sites within the limits",
+        "Grid capacity connected to those sites within the limits, at the end of the month",
     ),
     OutputVariable(
         "grid_connected_mw_by_region",
@@ -178,7 +178,8 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "grid_delayed_mw",
         _MONTHLY,
         "MW",
-        "Requested minus connected: grid capacity waiting for the limit to allow it",
+        "Requested minus connected: grid capacity waiting for the limit to allow it, at the end "
+        "of the month",
     ),
     OutputVariable(
         "grid_delayed_mw_by_region",
@@ -192,7 +193,8 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "MW",
         "Grid capacity of built halls not yet connected: what the sites under a connection "
         "limit have built (grid MW, along their ramps) minus what is connected to them, site "
-        "by site (a connection made ahead of the build strands nothing)",
+        "by site (a connection made ahead of the build strands nothing), at the end of the "
+        "month",
     ),
     OutputVariable(
         "grid_stranded_mw_by_region",
@@ -204,8 +206,8 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "site_grid_connected_mw",
         _MONTHLY_SITE,
         "MW",
-        "Grid capacity connected to each site under a connection limit (0 in the draws that "
-        "do not build it)",
+        "Grid capacity connected to each site under a connection limit at the end of the month "
+        "(0 in the draws that do not build it: site_built_pct says how many do)",
     ),
     OutputVariable(
         "site_built_pct",

@@ -225,8 +225,9 @@ def site_table(dataset) -> str:
     title = (
         "sites under a grid connection limit, in queue order (status, share of draws that "
         "build each); among the draws that build each: the grid MW it asks for and the month "
-        "it asks, its lead before its ramp starts (P50; phased: it asks for what its ramp will "
-        "have built), the month all of it is connected (P10 / P50 / P90), the months by which that "
+        "it asks (P50; grid_lead_months before its ramp starts; phased: it asks for what its "
+        "ramp will have built), the month all of it is connected (P10 / P50 / P90; a whole "
+        "request may be connected in part before), the months by which that "
         "comes after its halls need it (its ramp's start; phased: its end) and the mean "
         "months a MW of its built halls waits for the grid, P50 [P10-P90] (never: not "
         f"connected in full by {last}; by: already in the first month)"

@@ -17,7 +17,8 @@ CSV schema (one row per variable, region, period and quantile; documented in the
 ``value``
     The number, in ``unit``.
 ``unit``
-    ``MW`` (mean power over the period), ``TWh``, ``GW``, ``%``, ``1`` or ``accelerators``.
+    ``MW`` (a load's mean power over the period; a capacity's value at the end of the month),
+    ``TWh``, ``GW``, ``%``, ``1`` or ``accelerators``.
 
 Variables with one more dimension (sites, duration curves, the peak-hour calendar, per-draw
 values) add one column per such dimension after these; a site's rows carry its region.

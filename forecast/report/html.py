@@ -286,8 +286,9 @@ def checks_section(dataset: xr.Dataset) -> str:
         parts.append(
             "<p>Each site under a limit, in queue order, with its status and the share of the "
             "draws that build it; among those draws, the grid capacity it asks for and the "
-            "month it asks (its lead before its ramp starts; phased: it asks for what its ramp "
-            "will have built), the month all of it is connected, the months by which that comes "
+            "month it asks (grid_lead_months before its ramp starts; phased: it asks for what "
+            "its ramp will have built), the month all of it is connected (a whole request may be "
+            "connected in part before), the months by which that comes "
             "after its halls need it (its ramp's start; phased: its end) and the mean months a MW "
             f"of its built halls waits for the grid (never: not connected in full by {last}; "
             "by: already in the period's first month):</p>"

@@ -173,6 +173,10 @@ def _is_member(part: str) -> bool:
     return part in _UNION_TAGS or part.startswith(("tagged-union[", "function-after["))
 
 
+#: A message that starts with a field's path (``sites[3] ('Paju').region = ...``, ``grid.x:``).
+_NAMES_ITS_FIELD = re.compile(r"^[a-z_]+(\[\d+\]( \(.*?\))?)?[.:]")
+
+
 def _one_error(item: ErrorDetails, data: Any) -> str:
     """``location = value: what is allowed`` for one pydantic error."""
     location = _format_location(item["loc"], data)
@@ -184,6 +188,8 @@ def _one_error(item: ErrorDetails, data: Any) -> str:
         message = "not a field here" + (f" (allowed: {', '.join(allowed)})" if allowed else "")
     elif item["type"] in _DATE_ERRORS:
         message = "allowed: a date written YYYY-MM-DD (in TOML: date = 2030-01-01, unquoted)"
+    if not item["loc"] and _NAMES_ITS_FIELD.match(message):
+        return message  # a check across fields names the field itself (sites[3] ('x').region)
     if message.startswith(location.split(".")[-1]) or shown == "":
         return f"{location}: {message}"
     return f"{location}{shown}: {message}"
@@ -216,6 +222,17 @@ def parse_scenario(
                     f"{origin}: sites[{index}] ({site.name!r}) commissions on "
                     f"{site.commissioning}, after horizon.end = {scenario.horizon.end}: it draws "
                     "no load in this scenario"
+                ),
+                stacklevel=2,
+            )
+        elif site.status != "operating" and site.commissioning < scenario.horizon.start:
+            warnings.warn(
+                ScenarioNote(
+                    f"{origin}: sites[{index}] ({site.name!r}) is {site.status.replace('_', ' ')} "
+                    f"but commissions on {site.commissioning}, before horizon.start = "
+                    f"{scenario.horizon.start}: it asks the grid from the period's first month "
+                    f"and its months late count from {site.commissioning}; a site already "
+                    "running is status = 'operating'"
                 ),
                 stacklevel=2,
             )

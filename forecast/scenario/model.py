@@ -499,13 +499,14 @@ class Scenario(_Strict):
             for key in deployment.region_shares or {}:
                 if key not in regions:
                     raise ValueError(
-                        f"deployments[{i}].region_shares.{key}: unknown region; "
+                        f"deployments[{i}] ({deployment.name!r}).region_shares.{key}: unknown "
+                        "region; "
                         f"allowed: {sorted(regions)}"
                     )
         for i, site in enumerate(self.sites):
             if site.region is not None and site.region not in regions:
                 raise ValueError(
-                    f"sites[{i}].region = {site.region!r}: unknown region; "
+                    f"sites[{i}] ({site.name!r}).region = {site.region!r}: unknown region; "
                     f"allowed: {sorted(regions)}"
                 )
         if not self.deployments and not self.sites and not self.non_ai_loads:
@@ -523,7 +524,7 @@ class Scenario(_Strict):
         for i, load in enumerate(self.non_ai_loads):
             if load.region is not None and load.region not in regions:
                 raise ValueError(
-                    f"non_ai_loads[{i}].region = {load.region!r}: unknown region; "
+                    f"non_ai_loads[{i}] ({load.name!r}).region = {load.region!r}: unknown region; "
                     f"allowed: {sorted(regions)}"
                 )
         for region in self.grid:

@@ -465,8 +465,9 @@ def _grid_blocks(dataset: xr.Dataset, labels: list[str]) -> list[str]:
         ]
         lines += [
             "",
-            "months by which each site's whole grid capacity is connected after it is due (the "
-            "month it asks; phased: the month its ramp completes): P50 [P10–P90] over the draws "
+            "months by which each site's whole grid capacity is connected after its halls need "
+            "it (its ramp's start, not the month it asks, which is grid_lead_months earlier; "
+            "phased: the month its ramp completes): P50 [P10–P90] over the draws "
             "in which it asks within the period (never: not by the period's end; – where a "
             "scenario lacks the site, never builds it, it asks after the period or a phased "
             "site's ramp completes after it)",

@@ -58,7 +58,7 @@ SCENARIO_EDITS = [
     pytest.param(
         'region = "capital"',
         'region = "mars"',
-        ["small.toml", "sites[0].region", "mars", "allowed"],
+        ["small.toml", "sites[0] (", ").region = 'mars'", "allowed"],
         id="unknown-region",
     ),
     pytest.param(

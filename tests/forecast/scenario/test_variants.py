@@ -159,6 +159,44 @@ def test_a_site_commissioned_after_the_horizon_is_named(tmp_path, capsys):
     ) in capsys.readouterr().err
 
 
+def test_an_unbuilt_site_commissioned_before_the_horizon_is_named(tmp_path, capsys):
+    """A data-centre developer's campus 'under construction' since 1990 was accepted without a
+    word and came out '513 months late'; an operating site's date may lie anywhere before."""
+    variant = _campus_variant(tmp_path, "early", "under_construction")
+    variant.write_text(
+        variant.read_text(encoding="utf-8").replace("2028-07-01", "1990-01-01"), encoding="utf-8"
+    )
+    assert main(["scenarios", "show", str(variant)]) == 0
+    assert (
+        "note: early.toml: sites[0] ('my campus') is under construction but commissions on "
+        "1990-01-01, before horizon.start = 2024-01-01: it asks the grid from the period's "
+        "first month and its months late count from 1990-01-01"
+    ) in capsys.readouterr().err
+    variant.write_text(
+        variant.read_text(encoding="utf-8").replace('"under_construction"', '"operating"'),
+        encoding="utf-8",
+    )
+    assert main(["scenarios", "show", str(variant)]) == 0
+    assert capsys.readouterr().err.count("note:") == 1  # [[sites]] replaces the base's
+
+
+def test_a_site_in_an_unknown_region_is_named_without_a_top_level_prefix(tmp_path, capsys):
+    """'(top level): sites[21].region = ...' read oddly beside the other messages'
+    "sites[21] ('name'):"; a check across fields names its entry as they do."""
+    variant = _campus_variant(tmp_path, "region", "under_construction")
+    variant.write_text(
+        variant.read_text(encoding="utf-8").replace('region = "capital"', 'region = "gyeonggi"'),
+        encoding="utf-8",
+    )
+    assert main(["scenarios", "show", str(variant)]) == 2
+    err = capsys.readouterr().err
+    assert (
+        "error: region.toml: sites[0] ('my campus').region = 'gyeonggi': unknown region; "
+        "allowed: ['capital', 'non_capital']"
+    ) in err
+    assert "top level" not in err
+
+
 def test_scenarios_show_as_text_reads_as_the_file_does(capsys):
     """An LBNL analyst found the JSON's notes one escaped string; the text form prints them as
     paragraphs and each quantity on one line with its source (a trend's points with dates)."""

@@ -225,7 +225,7 @@ def test_summary_shows_what_a_new_campus_does_to_the_queue():
 
     text = comparisons.summary_text(dataset)
     block = text.split(
-        "months by which each site's whole grid capacity is connected after it is due"
+        "months by which each site's whole grid capacity is connected after its halls need it"
     )[1]
     rows = {line.split("  ")[0].strip(): line.split() for line in block.splitlines()[2:]}
     assert rows["site A"][2:5] == ["0", "[0–0]", "13"]
