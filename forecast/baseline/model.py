@@ -121,9 +121,9 @@ class LevelModel:
 
     def describe(self, years: np.ndarray) -> str:
         """One line on which of ``years`` take the observed level and which are forecast."""
-        years = [int(year) for year in np.asarray(years, dtype=np.int64)]
-        known = [year for year in years if year in self.observed_mw]
-        ahead = [year for year in years if year not in self.observed_mw]
+        listed = [int(year) for year in np.asarray(years, dtype=np.int64)]
+        known = [year for year in listed if year in self.observed_mw]
+        ahead = [year for year in listed if year not in self.observed_mw]
         parts = []
         if known:
             levels = ", ".join(f"{year} {self.observed_mw[year]:,.0f} MW" for year in known)
