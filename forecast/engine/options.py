@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from forecast.errors import OptionsError
+from forecast.errors import OptionsError, ScenarioNote
 from forecast.scenario import FIRST_DATE, LAST_DATE, Scenario
 from forecast.weather.ensemble import WEATHER_KINDS
 
@@ -98,6 +99,17 @@ class ProjectionOptions:
             )
         if end.year - start.year + 1 > 30:
             raise OptionsError(f"period {start}..{end}: at most 30 years allowed")
+        if start < scenario.horizon.start:
+            warnings.warn(
+                ScenarioNote(
+                    f"the period starts on {start}, before {scenario.id}'s horizon.start = "
+                    f"{scenario.horizon.start}: the scenario's entries hold there as written, "
+                    "and a year the baseline model was fitted on takes its observed, "
+                    "weather-normalised level under the ensemble's weather, not the metered "
+                    "load (the attribute baseline_level names those years)"
+                ),
+                stacklevel=1,  # one place: said once, however many passes resolve it
+            )
         return ProjectionOptions(
             draws=self.draws,
             seed=self.seed,
