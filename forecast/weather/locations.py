@@ -151,6 +151,14 @@ class Location:
             unit=self.temperature_unit,
         )
 
+    def describe_columns(self) -> str:
+        """Where the hourly files' columns and unit come from, for an error message."""
+        return (
+            f"{self.directory / LOCATION_FILE}: timestamp_column = {self.timestamp_column!r}, "
+            f"temperature_column = {self.temperature_column!r}, temperature_unit = "
+            f"{self.temperature_unit!r}"
+        )
+
 
 def location_roots() -> tuple[Path, ...]:
     """Folders searched for locations: ``FORECAST_WEATHER_DIR`` (if set), then the shipped."""
