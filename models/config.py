@@ -305,10 +305,12 @@ def with_backtest_years(config: TrainingConfig, years: str) -> TrainingConfig:
     return replace(config, backtest_years=chosen)
 
 
-#: Fewest days of usable hours (demand with temperature) from Jan 1 that a part last year
-#: needs: its level (the year's mean load over the shape, see :mod:`models.fit`) is the level
+#: Fewest days of usable hours (demand with temperature) that a part year at either end of the
+#: training data needs, counted from Jan 1 to the last usable day (a part last year) or from
+#: the first usable day to Dec 31 (a part first year): a year's level (its mean load over the
+#: shape, see :mod:`models.fit`) enters the level trend, the last year's is the level
 #: forecast's origin and half its weight, and a level fitted from fewer days rests on one
-#: season. A quarter of a year; with fewer, [data] last_year is refused. [d]
+#: season. A quarter of a year; with fewer, [data] last_year or first_year is refused. [d]
 MIN_PART_YEAR_DAYS = 90
 
 
@@ -320,10 +322,35 @@ def part_year_end(usable: pd.DatetimeIndex) -> pd.Timestamp | None:
     return None if (end.month, end.day) == (12, 31) else end
 
 
+def part_year_start(usable: pd.DatetimeIndex) -> pd.Timestamp | None:
+    """The first usable hour when it starts a part year (after Jan 1), else None."""
+    if not len(usable):
+        return None
+    start = pd.Timestamp(usable[0])
+    return None if (start.month, start.day) == (1, 1) else start
+
+
+def days_to_year_end(start: pd.Timestamp) -> int:
+    """Days from ``start``'s date to Dec 31 of its year, both counted. [d]"""
+    return (dt.date(start.year, 12, 31) - start.date()).days + 1
+
+
 def _check_part_year(config: TrainingConfig, usable: pd.DatetimeIndex) -> None:
-    """Refuse a last year with fewer than :data:`MIN_PART_YEAR_DAYS` usable days, or none."""
+    """Refuse a last year with fewer than :data:`MIN_PART_YEAR_DAYS` usable days, or none,
+    and a first year with fewer: the same rule at both ends, one line naming what is allowed.
+    """
     if not len(usable):
         return  # the fit says it has no years
+    start = part_year_start(usable)
+    if start is not None and (days := days_to_year_end(start)) < MIN_PART_YEAR_DAYS:
+        enough = dt.date(start.year, 12, 31) - dt.timedelta(days=MIN_PART_YEAR_DAYS - 1)
+        raise DataError(
+            f"{config.path}: [data] first_year = {config.first_year}: the usable hours (demand "
+            f"with temperature) start on {start.date()}, {days} days before the end of "
+            f"{start.year}: too few to fit the year's level (a part first year needs "
+            f"{MIN_PART_YEAR_DAYS} days); allowed: first_year = {start.year + 1} (the first "
+            f"whole year), or data from {enough}"
+        )
     end = pd.Timestamp(usable[-1])
     where = (
         f"{config.path}: [data] last_year = {config.last_year}: the usable hours (demand with "
@@ -361,14 +388,17 @@ def load_training_data(config: TrainingConfig) -> TrainingData:
     record (:func:`forecast.weather.historical_record`, a part year at the end of its file
     included); hours whose temperature is masked there or lies outside the record are masked in
     the demand too. A gap never fails training; a last year whose usable hours end before it
-    starts, or fewer than :data:`MIN_PART_YEAR_DAYS` days into it, does.
+    starts, or fewer than :data:`MIN_PART_YEAR_DAYS` days into it, does, and so does a first
+    year whose usable hours start fewer than :data:`MIN_PART_YEAR_DAYS` days before its end
+    (a demand file from 15 November): the same rule at both ends, refused rather than fitted
+    without the short year, since [data] first_year and last_year say which years to fit.
 
     Raises
     ------
     OptionsError
         ``[data] first_year`` or ``last_year`` outside the demand file's years.
     DataError
-        A data file is missing or malformed, or the last year is too short (above).
+        A data file is missing or malformed, or the first or last year is too short (above).
     """
     demand_path = config.data_dir / config.demand_file
     observed = load_demand(

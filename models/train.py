@@ -40,9 +40,11 @@ from forecast.weather import historical_record, load_location
 from models.config import (
     MIN_PART_YEAR_DAYS,
     TrainingConfig,
+    days_to_year_end,
     load_config,
     load_training_data,
     part_year_end,
+    part_year_start,
 )
 from models.fit import fit_baseline, rolling_origin, with_calibration
 
@@ -321,7 +323,16 @@ def train(
         f"{window[1].year}{short}, for fitting and scoring (the others masked: the demand's "
         f"and the temperature's long gaps below); weather {config.weather_location}"
     )
-    ends = part_year_end(data.demand.index[np.isfinite(data.demand.to_numpy())])
+    usable = data.demand.index[np.isfinite(data.demand.to_numpy())]
+    starts = part_year_start(usable)
+    if starts is not None:
+        print(
+            f"note: the usable hours (demand with temperature) start on {starts.date()}: "
+            f"{starts.year} is a part year, whose level is fitted from its last "
+            f"{days_to_year_end(starts)} days (at least {MIN_PART_YEAR_DAYS} are required); "
+            f"[data] first_year = {starts.year + 1} starts on a whole year"
+        )
+    ends = part_year_end(usable)
     if ends is not None:
         print(
             f"note: the usable hours (demand with temperature) end on {ends.date()}: "

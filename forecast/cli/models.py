@@ -28,10 +28,11 @@ from forecast.errors import DataError, OptionsError
 from forecast.io.gaps import INTERPOLATED, MASKED, OBSERVED, GapReport, interpolate_short_gaps
 from forecast.io.loaders import load_daily_temperature, load_demand, load_hourly_temperature
 from forecast.weather.clock import clock_zone
-from forecast.weather.locations import default_location
+from forecast.weather.locations import Location, default_location, load_location
 from forecast.weather.reconstruction import complete_temperature
 
 if TYPE_CHECKING:
+    from forecast.baseline.model import BaselineModel
     from forecast.weather.ensemble import WeatherEnsemble
 
 models_app = typer.Typer(no_args_is_help=True, help="Baseline demand model artifacts.")
@@ -124,16 +125,45 @@ def _demand_on_grid(path: Path, timezone: str) -> tuple[pd.Series, GapReport]:
     return pd.Series(values, index=grid, name="demand_mw"), report
 
 
+def _weather_location_name(baseline: BaselineModel) -> str | None:
+    """The model's weather location: its manifest's, else its country's default, else None."""
+    return baseline.manifest.get("weather_location") or default_location(
+        str(baseline.manifest.get("country", ""))
+    )
+
+
+def _read_temperature(path: Path, location: Location | None, timezone: str) -> pd.Series:
+    """``--temperature`` read as training reads the location's record: its columns, unit and
+    time zone (the defaults, ``timestamp,temp_c`` in °C in the model's zone, without one)."""
+    if location is None:
+        return load_hourly_temperature(path, timezone=timezone)
+    try:
+        return location.read_hourly_temperature(path)
+    except DataError as error:
+        # The columns and unit are the location's, not the file's: say where they come from.
+        raise DataError(
+            f"{error} (read as the model's weather location {location.name!r} says, "
+            f"{location.describe_columns()})"
+        ) from None
+
+
 def _actual_temperature(
-    path: Path, daily_path: Path | None, hours: pd.DatetimeIndex, timezone: str
+    path: Path,
+    daily_path: Path | None,
+    hours: pd.DatetimeIndex,
+    *,
+    location: Location | None,
+    timezone: str,
 ) -> tuple[pd.Series, np.ndarray, GapReport]:
-    """The observed temperature of the demand hours, completed by the gap rule.
+    """The observed temperature of the demand hours, completed by the gap rule on the weather
+    location's clock (its standard time, as training completes its record; ``timezone``, the
+    model's, stands in for a model with no location).
 
     Returns the temperature [°C], which hours are masked (not scored), and the gap report.
     """
-    observed = load_hourly_temperature(path, timezone=timezone)
+    observed = _read_temperature(path, location, timezone)
     daily = load_daily_temperature(daily_path) if daily_path is not None else None
-    clock = clock_zone(standard_utc_offset(timezone))
+    clock = clock_zone(standard_utc_offset(location.timezone if location else timezone))
     on_clock = hours.tz_convert(clock)
     grid = pd.date_range(
         on_clock[0].normalize(), on_clock[-1].normalize() + pd.Timedelta(hours=23), freq="h"
@@ -165,7 +195,12 @@ def evaluate(
     ] = Path("demand.csv"),
     temperature: Annotated[
         Path | None,
-        typer.Option("--temperature", help="Hourly timestamp,temp_c CSV: ex post evaluation."),
+        typer.Option(
+            "--temperature",
+            help="Hourly temperature CSV in the columns and unit of the model's weather "
+            "location (its location.toml; by default timestamp,temp_c in °C): ex post "
+            "evaluation.",
+        ),
     ] = None,
     daily_temperature: Annotated[
         Path | None,
@@ -181,7 +216,8 @@ def evaluate(
 ) -> None:
     """Score a baseline model on a demand file, per complete calendar year.
 
-    Ex post when --temperature is given (actual weather); ex ante otherwise (the weather
+    Ex post when --temperature is given (actual weather, read as training reads the model's
+    weather location: its columns, unit and time zone); ex ante otherwise (the weather
     ensemble of the model's location). The seasonal-naive reference (same hour 364 days
     earlier) is shown for the years the file covers with a year before them. Gaps are handled
     by the documented rule (forecast.io.gaps): short ones interpolated, long temperature gaps
@@ -197,9 +233,21 @@ def evaluate(
     baseline = load_baseline_model(model)
     observed, demand_gaps = _demand_on_grid(demand, baseline.timezone)
     reports = [demand_gaps]
+    location_name = _weather_location_name(baseline)
     if temperature is not None:
+        location = None
+        if location_name is not None:
+            location = load_location(
+                location_name,
+                field="weather_location",
+                origin=f"model {baseline.model_id}@{baseline.version}",
+            )
         actual_c, masked, temperature_gaps = _actual_temperature(
-            temperature, daily_temperature, pd.DatetimeIndex(observed.index), baseline.timezone
+            temperature,
+            daily_temperature,
+            pd.DatetimeIndex(observed.index),
+            location=location,
+            timezone=baseline.timezone,
         )
         observed = observed.mask(masked)  # no actual weather: not scored ex post
         reports.append(temperature_gaps)
@@ -214,15 +262,12 @@ def evaluate(
     else:
         from forecast.weather import load_weather
 
-        location = baseline.manifest.get("weather_location") or default_location(
-            str(baseline.manifest.get("country", ""))
-        )
-        if location is None:
+        if location_name is None:
             raise OptionsError(
                 f"model {baseline.model_id}@{baseline.version} names no weather location; "
                 "give --temperature for an ex post evaluation"
             )
-        ensemble = load_weather(location=location)
+        ensemble = load_weather(location=location_name)
         label = "ex_ante"
         weather_source = f"{ensemble.source}; each year forecast on the years before it"
 

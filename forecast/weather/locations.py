@@ -33,11 +33,20 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from forecast.calendar import is_time_zone, standard_utc_offset
 from forecast.errors import DataError, NotFoundError, ScenarioError
-from forecast.io.loaders import TEMPERATURE_COLUMN, TEMPERATURE_UNITS, TIMESTAMP_COLUMN
+from forecast.io.loaders import (
+    TEMPERATURE_COLUMN,
+    TEMPERATURE_UNITS,
+    TIMESTAMP_COLUMN,
+    load_hourly_temperature,
+)
 from forecast.paths import real_data_dir, shipped_data_dir
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 LOCATION_FILE = "location.toml"
 CLIMATOLOGY_FILE = "climatology.json"
@@ -116,6 +125,39 @@ class Location:
         if self.daily_file is None:
             return None
         return (real_data_dir() if data_dir is None else Path(data_dir)) / self.daily_file
+
+    def read_hourly_temperature(self, path: Path) -> pd.Series:
+        """An hourly temperature file of this location, read as its ``location.toml`` says.
+
+        Its own record and a file given for it (``forecast evaluate --temperature``) are read
+        alike: naive timestamps in :attr:`timezone`, the columns :attr:`timestamp_column` and
+        :attr:`temperature_column`, in :attr:`temperature_unit`.
+
+        Returns
+        -------
+        pandas.Series
+            Observed temperature on a sorted tz-aware index, gaps absent. [°C]
+
+        Raises
+        ------
+        DataError
+            See :func:`forecast.io.loaders.load_hourly_temperature`.
+        """
+        return load_hourly_temperature(
+            path,
+            timezone=self.timezone,
+            timestamp_column=self.timestamp_column,
+            temperature_column=self.temperature_column,
+            unit=self.temperature_unit,
+        )
+
+    def describe_columns(self) -> str:
+        """Where the hourly files' columns and unit come from, for an error message."""
+        return (
+            f"{self.directory / LOCATION_FILE}: timestamp_column = {self.timestamp_column!r}, "
+            f"temperature_column = {self.temperature_column!r}, temperature_unit = "
+            f"{self.temperature_unit!r}"
+        )
 
 
 def location_roots() -> tuple[Path, ...]:

@@ -121,10 +121,12 @@ def grid(tmp_path_factory) -> dict[str, Path]:
     }
 
 
-def _run(arguments: list[str], grid: dict[str, Path]) -> subprocess.CompletedProcess:
+def _run(
+    arguments: list[str], grid: dict[str, Path], *, weather: Path | None = None
+) -> subprocess.CompletedProcess:
     environment = {
         **os.environ,
-        "FORECAST_WEATHER_DIR": str(grid["weather"]),
+        "FORECAST_WEATHER_DIR": str(weather or grid["weather"]),
         "FORECAST_DATA_DIR": str(grid["data"]),
         "FORECAST_ARTIFACT_DIR": str(grid["artifacts"]),
     }
@@ -306,4 +308,63 @@ def test_evaluate_fails_in_one_line(grid, trained, tmp_path):
         _run(["forecast.cli", "evaluate", "--model", "testville-baseline", "--demand", str(half),
               "--temperature", str(data / "temperature_2022.csv")], grid),
         "half.csv: demand covers 2022-01-01 ..", "no complete calendar year",
+    )  # fmt: skip
+
+
+@pytest.mark.slow
+def test_evaluate_reads_the_temperature_in_its_weather_locations_columns_and_unit(
+    grid, trained, tmp_path
+):
+    """A utility engineer's airport file is an NWS export (`valid,tmpf`, °F) and their
+    location.toml says so; training read it, but `forecast evaluate --temperature` read the
+    default `timestamp,temp_c` in °C and stopped at "missing column(s) ['timestamp',
+    'temp_c']". It now reads the file as the model's weather location says, so the °F twin of
+    the 2022 file scores as the °C file does; a file without those columns is one line naming
+    the file, the columns, the header found and the location that asks for them, and a model
+    whose location is not installed is one line naming it (its columns are unknown)."""
+    assert trained.returncode == 0, trained.stderr
+    data = grid["data"]
+    nws_weather = tmp_path / "weather"
+    (nws_weather / "testville-airport").mkdir(parents=True)
+    location_toml = nws_weather / "testville-airport" / "location.toml"
+    location_toml.write_text(
+        (grid["weather"] / "testville-airport" / "location.toml").read_text(encoding="utf-8")
+        + 'timestamp_column = "valid"\ntemperature_column = "tmpf"\ntemperature_unit = "F"\n',
+        encoding="utf-8",
+    )
+    celsius = pd.read_csv(data / "temperature_2022.csv")
+    fahrenheit = tmp_path / "asos_2022.csv"
+    pd.DataFrame(
+        {"station": "TST", "valid": celsius["timestamp"], "tmpf": celsius["temp_c"] * 9 / 5 + 32}
+    ).to_csv(fahrenheit, index=False)
+    command = ["forecast.cli", "evaluate", "--model", "testville-baseline", "--demand",
+               str(data / "demand_2022.csv"), "--draws", "50", "--json"]  # fmt: skip
+
+    def metrics(result: subprocess.CompletedProcess) -> dict:
+        assert result.returncode == 0, result.stderr
+        return {
+            (row.pop("forecast"), row.pop("year")): row
+            for row in json.loads(result.stdout)["metrics"]
+        }
+
+    celsius_file = str(data / "temperature_2022.csv")
+    in_celsius = metrics(_run([*command, "--temperature", celsius_file], grid))
+    in_fahrenheit = metrics(
+        _run([*command, "--temperature", str(fahrenheit)], grid, weather=nws_weather)
+    )
+    assert in_fahrenheit.keys() == in_celsius.keys()
+    for key, row in in_celsius.items():
+        assert in_fahrenheit[key] == pytest.approx(row, rel=1e-9, abs=1e-12), key
+    _one_line_error(
+        _run([*command, "--temperature", celsius_file], grid, weather=nws_weather),
+        "temperature_2022.csv line 1: missing column(s) ['valid', 'tmpf']",
+        "the header is ['timestamp', 'temp_c'] and must contain ['valid', 'tmpf']",
+        "weather location 'testville-airport'", str(location_toml), "temperature_unit = 'F'",
+    )  # fmt: skip
+    # Without its location the file's columns and unit are unknown: refused, not guessed.
+    (tmp_path / "no-weather").mkdir()
+    _one_line_error(
+        _run([*command, "--temperature", celsius_file], grid, weather=tmp_path / "no-weather"),
+        "model testville-baseline@v1: weather_location = 'testville-airport': unknown weather "
+        "location; allowed: ", "seoul",
     )  # fmt: skip

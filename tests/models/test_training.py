@@ -401,6 +401,58 @@ def test_a_part_last_year_too_short_to_fit_a_level_is_refused(synthetic_dir, tmp
     )
 
 
+def _cut_from(synthetic_dir, tmp_path, first_day: str) -> Path:
+    """The synthetic files from ``first_day`` on, in a data folder of their own."""
+    data = tmp_path / f"from-{first_day}"
+    data.mkdir()
+    for name in ("demand.csv", "temperature.csv"):
+        table = pd.read_csv(synthetic_dir / name)
+        table[table["timestamp"] >= first_day].to_csv(data / name, index=False)
+    return data
+
+
+def test_a_part_first_year_too_short_to_fit_a_level_is_refused(synthetic_dir, tmp_path):
+    """Files starting 2019-11-15, 47 days before the end of [data] first_year = 2019, trained
+    silently: the year's level came from six weeks of winter. The last year's rule now holds
+    for the first: fewer than 90 days are refused in one line naming the start and what is
+    allowed."""
+    from forecast.errors import DataError
+
+    data = _cut_from(synthetic_dir, tmp_path, "2019-11-15")
+    config = load_config(_config(tmp_path, ridge=1e-3, name="late-start"), data_dir=data)
+    with pytest.raises(DataError) as refused:
+        load_training_data(config)
+    assert str(refused.value) == (
+        f"{config.path}: [data] first_year = 2019: the usable hours (demand with temperature) "
+        "start on 2019-11-15, 47 days before the end of 2019: too few to fit the year's level "
+        "(a part first year needs 90 days); allowed: first_year = 2020 (the first whole "
+        "year), or data from 2019-10-03"
+    )
+
+
+@pytest.mark.parametrize(("first_day", "refused"), [("2019-10-03", False), ("2019-10-04", True)])
+def test_a_part_first_year_needs_90_days_to_the_end_of_the_year(
+    synthetic_dir, tmp_path, capsys, first_day, refused
+):
+    """Hand-checkable edge: 3 October .. 31 December 2019 is 29 + 30 + 31 = 90 days (trained
+    on, with a note naming the part year), from 4 October 89 (refused, status 2)."""
+    data = _cut_from(synthetic_dir, tmp_path, first_day)
+    config_path = _config(tmp_path, ridge=1e-3, name="edge")
+    status = main(["--config", str(config_path), "--data-dir", str(data),
+                   "--artifact-dir", str(tmp_path / "artifacts"), "--no-promote"])  # fmt: skip
+    captured = capsys.readouterr()
+    if refused:
+        assert status == 2
+        assert "start on 2019-10-04, 89 days before the end of 2019" in captured.err
+        return
+    assert status == 0, captured.err
+    assert (
+        "note: the usable hours (demand with temperature) start on 2019-10-03: 2019 is a part "
+        "year, whose level is fitted from its last 90 days (at least 90 are required); [data] "
+        "first_year = 2020 starts on a whole year"
+    ) in captured.out
+
+
 def test_the_climatology_and_training_gap_reports_say_which_hours_each_counts(
     tmp_path, monkeypatch, capsys
 ):
