@@ -144,7 +144,8 @@ Measured by `{manifest["backtest"]["command"]}`:
 
 Ex post: actual temperatures (where the record was rebuilt from daily extremes, the rebuilt
 ones; see the gaps above). Ex ante: ensemble of the prior years' weather. Seasonal naive: the
-same hour 364 days earlier, with no weather (compare it with ex ante). Every forecast is one
+same local clock hour 364 days earlier (728 where that day is in the forecast year itself),
+with no weather (compare it with ex ante). Every forecast is one
 year ahead; farther years' bands are wider (the level's random-walk half) but not backtested.
 Interval calibration (noise factor on ex post coverage with the actual level, then level scale
 on ex ante coverage, each the median over years): for each year, the median over the *other*

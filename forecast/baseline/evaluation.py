@@ -12,8 +12,9 @@ Per calendar year of the evaluated period:
 * ``coverage_80_pct`` / ``coverage_90_pct``: share of hours inside the 10–90 % / 5–95 %
   interval. [%]
 
-The seasonal-naive reference predicts each hour by the same hour 364 days earlier (same
-weekday); it has no intervals, so its pinball loss and coverages are undefined (NaN).
+The seasonal-naive reference predicts each hour by the same local clock hour 364 days earlier
+(same weekday; 728 where that day is in the forecast year itself: Dec 31, and Dec 30 in a leap
+year); it has no intervals, so its pinball loss and coverages are undefined (NaN).
 
 Masked hours (NaN actual demand: long gaps, or hours without a usable temperature ex post; see
 :mod:`forecast.io.gaps`) are left out of every metric.
@@ -31,7 +32,8 @@ from forecast.baseline.model import BaselineModel, sample_baseline
 from forecast.errors import DataError
 
 EVALUATION_QUANTILES = (0.05, 0.1, 0.5, 0.9, 0.95)
-SEASONAL_LAG_HOURS = 364 * 24
+#: Seasonal naive's lag: 52 weeks, so the same weekday. [days]
+SEASONAL_LAG_DAYS = 364
 # A year is scored against seasonal naive when at most this share of its hours lacks the
 # reference (a masked gap a year earlier); those hours are not scored. [1]
 SEASONAL_NAIVE_MAX_MISSING = 0.1
@@ -177,15 +179,30 @@ def model_forecasts(
 def seasonal_naive_forecasts(
     demand: pd.Series, years: list[int] | None = None
 ) -> list[YearForecast]:
-    """Same-hour-364-days-earlier forecasts of each complete year that has its lag in ``demand``."""
-    lagged = pd.Series(
-        demand.to_numpy(),
-        index=pd.DatetimeIndex(demand.index) + pd.Timedelta(hours=SEASONAL_LAG_HOURS),
-    )
+    """Same-local-hour-52-weeks-earlier forecasts of each complete year that has its lag in
+    ``demand``: a year-ahead forecast, so it takes nothing from the year it forecasts.
+
+    The lag is on the local wall clock, not in absolute hours: in a daylight-saving zone the
+    changes fall on different dates each year, and 8,736 absolute hours would put 17:00 on
+    16:00 for the days between them. An hour whose 52-weeks-earlier day lies in the forecast
+    year itself (Dec 31, and Dec 30 in a leap year: 364 days before them is Jan 1 or 2 of the
+    same year) takes 104 weeks earlier. The fall-back hour, twice on the clock, is the mean of
+    its two instants; a clock hour the earlier year skipped (the spring-forward hour, on another
+    date there) takes the hour before it.
+    """
+    index = pd.DatetimeIndex(demand.index)
+    wall = index.tz_localize(None) if index.tz is not None else index
+    clock = pd.Series(demand.to_numpy(dtype=np.float64), index=wall).groupby(level=0).mean()
     forecasts = []
     for year in years or _full_years(demand):
-        actual = demand[pd.DatetimeIndex(demand.index).year == year]
-        reference = lagged.reindex(actual.index)
+        in_year = index.year == year
+        actual = demand[in_year]
+        target = wall[in_year]
+        lag = pd.Timedelta(days=SEASONAL_LAG_DAYS)
+        first_of_year = pd.Timestamp(year=year, month=1, day=1)
+        source = pd.DatetimeIndex(np.where(target - lag >= first_of_year, target - 2 * lag,
+                                           target - lag))  # fmt: skip
+        reference = clock.reindex(source, method="ffill", tolerance=pd.Timedelta(hours=1))
         if reference.isna().mean() > SEASONAL_NAIVE_MAX_MISSING:
             continue
         point = reference.to_numpy(dtype=np.float64)

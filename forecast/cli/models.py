@@ -218,8 +218,9 @@ def evaluate(
 
     Ex post when --temperature is given (actual weather, read as training reads the model's
     weather location: its columns, unit and time zone); ex ante otherwise (the weather
-    ensemble of the model's location). The seasonal-naive reference (same hour 364 days
-    earlier) is shown for the years the file covers with a year before them. Gaps are handled
+    ensemble of the model's location). The seasonal-naive reference (same local clock hour
+    364 days earlier, never from the year it forecasts) is shown for the years the file covers
+    with a year before them. Gaps are handled
     by the documented rule (forecast.io.gaps): short ones interpolated, long temperature gaps
     rebuilt from --daily-temperature when given, every other long gap masked (not scored),
     and reported.
