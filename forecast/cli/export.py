@@ -195,7 +195,7 @@ def _summary(scenario_id: str, paths) -> None:
         )
         what = (
             f"draw {info['draw']} (nearest P{round(100 * info['probability'])}: "
-            f"{_percentile_ranges(info)})"
+            f"P{round(100 * info['overall_percentile'])} as a whole; {_percentile_ranges(info)})"
             if "draw" in info
             else f"hour-by-hour quantile {info['probability']:g} (not a load path)"
         )
