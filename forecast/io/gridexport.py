@@ -6,7 +6,8 @@ thousands of paths (one per draw); this module picks which to hand over, explici
 * **representative draws** (``draws=K``): for each probability of
   :func:`representative_probabilities` (P50; P10 and P90; P10, P50 and P90; ...), a draw
   that sits near it on several measures at once (:func:`rank_metrics`: the grid's total
-  energy and peak, and the data-centre energy; or the data-centre or the AI load alone), by
+  energy and peak, the data-centre energy and, beside non-AI load, the AI energy; or the
+  data-centre or the AI load alone), by
   each draw's percentile among the draws in each year and measure
   (:func:`representative_draws`): first *as a whole* (its mean percentile, ranked among the
   draws, within :data:`OVERALL_TOLERANCE` of the probability: P5–P15 for P10), so that a draw
@@ -243,17 +244,23 @@ def rank_metrics(dataset: xr.Dataset, rank_by: str) -> tuple[str, ...]:
     """The per-draw annual measures that ``rank_by`` ranks draws by, as they are named in
     ``dataset`` (less ``_per_draw``).
 
-    ``total``: the grid's total energy and peak and the data-centre energy (all the exported
-    loads near their level; a non-AI load the baseline holds is seen by the last alone);
-    without a baseline the total *is* the data-centre load, counted once. ``dc``: the
-    data-centre energy and peak; ``ai``: the AI load's. Without non-AI load the data-centre
-    load is the AI load.
+    ``total``: every exported load near its level: the grid's total energy and peak, the
+    data-centre energy (a non-AI load the baseline holds is seen by it alone) and, where the
+    data-centre load has a non-AI part, the AI energy (the non-AI load can be most of the
+    data-centre energy, leaving the AI load anywhere: kr-outlook's "P50" path's AI energy was
+    P2 to P92 by seed without it); without a baseline the total *is* the data-centre load,
+    counted once. ``dc``: the data-centre energy and peak; ``ai``: the AI load's. Without
+    non-AI load the data-centre load is the AI load.
     """
-    dc = "dc" if "dc_energy_twh_per_draw" in dataset else "ai"
+    has_non_ai = "dc_energy_twh_per_draw" in dataset
+    dc = "dc" if has_non_ai else "ai"
+    ai = ("ai_energy_twh",) if has_non_ai else ()
     if rank_by == "ai":
         return ("ai_energy_twh", "ai_peak_gw")
     if rank_by == "total" and "total_energy_twh_per_draw" in dataset:
-        return ("total_energy_twh", "total_peak_gw", f"{dc}_energy_twh")
+        return ("total_energy_twh", "total_peak_gw", f"{dc}_energy_twh", *ai)
+    if rank_by == "total":
+        return (f"{dc}_energy_twh", f"{dc}_peak_gw", *ai)
     return (f"{dc}_energy_twh", f"{dc}_peak_gw")
 
 
@@ -552,8 +559,8 @@ def grid_paths(
         Export these hour-by-hour quantile paths instead (not load paths; see the module).
     rank_by : str
         What representative draws are ranked by (:func:`rank_metrics`): ``total`` (the grid's
-        total energy and peak and the data-centre energy), ``dc`` (the data-centre energy and
-        peak) or ``ai`` (the AI load's energy and peak).
+        total energy and peak, the data-centre energy and, beside non-AI load, the AI energy),
+        ``dc`` (the data-centre energy and peak) or ``ai`` (the AI load's energy and peak).
     buses : dict of str to str, optional
         Rename buses, ``{old: new}``: the grid-wide bus (:func:`grid_bus`) and the regions'.
     baseline_shares : dict of str to float, optional

@@ -409,9 +409,12 @@ def test_representative_draws_are_distinct_also_where_draws_are_alike():
 
 
 def test_rank_metrics_counts_each_load_once():
-    """``total``: total energy and peak and the data-centre energy; without a baseline the
-    total is the data-centre load (not counted twice); without non-AI load, the data-centre
-    load is the AI load; ``ai`` is the AI load alone."""
+    """``total``: total energy and peak, the data-centre energy and, where the data-centre load
+    has a non-AI part, the AI energy (every exported load near its level: kr-outlook's "P50"
+    path's AI energy was anywhere from P2 to P92 by seed, the non-AI load filling the
+    data-centre energy); without a baseline the total is the data-centre load (not counted
+    twice); without non-AI load, the data-centre load is the AI load; ``ai`` is the AI load
+    alone."""
     import xarray as xr
 
     def dataset(*names):
@@ -422,15 +425,57 @@ def test_rank_metrics_counts_each_load_once():
     no_baseline = dataset("dc_energy_twh", "dc_peak_gw", "ai_energy_twh", "ai_peak_gw")
     no_non_ai = dataset("total_energy_twh", "total_peak_gw", "ai_energy_twh", "ai_peak_gw")
     cases = [
-        (full, "total", ("total_energy_twh", "total_peak_gw", "dc_energy_twh")),
+        (full, "total", ("total_energy_twh", "total_peak_gw", "dc_energy_twh", "ai_energy_twh")),
         (full, "dc", ("dc_energy_twh", "dc_peak_gw")),
         (full, "ai", ("ai_energy_twh", "ai_peak_gw")),
-        (no_baseline, "total", ("dc_energy_twh", "dc_peak_gw")),
+        (no_baseline, "total", ("dc_energy_twh", "dc_peak_gw", "ai_energy_twh")),
         (no_non_ai, "total", ("total_energy_twh", "total_peak_gw", "ai_energy_twh")),
         (no_non_ai, "dc", ("ai_energy_twh", "ai_peak_gw")),
     ]
     for data, rank_by, expected in cases:
         assert gridexport.rank_metrics(data, rank_by) == expected
+
+
+def test_the_summary_gives_the_ai_energy_where_it_was_not_ranked():
+    """Ranked by the data-centre load (``--rank-by dc``), a path's AI energy may lie anywhere:
+    the summary line gives its range beside the ranked measures, marked as not ranked."""
+    from forecast.cli.export import _percentile_ranges
+
+    info = {
+        "ranked_by": ["dc_energy_twh", "dc_peak_gw"],
+        "percentiles_by_year": {
+            "dc_energy_twh": {"2030": 0.45, "2031": 0.55},
+            "dc_peak_gw": {"2030": 0.5, "2031": 0.5},
+            "total_energy_twh": {"2030": 0.1, "2031": 0.9},
+            "ai_energy_twh": {"2030": 0.02, "2031": 0.92},
+        },
+    }
+    assert _percentile_ranges(info) == (
+        "data-centre energy P45–P55, data-centre peak P50; AI energy P2–P92 (not ranked)"
+    )
+    info["ranked_by"].append("ai_energy_twh")
+    assert _percentile_ranges(info).endswith("data-centre peak P50, AI energy P2–P92")
+
+
+def test_the_p50_path_of_kr_outlook_holds_its_ai_load_near_the_middle(tmp_path, capsys):
+    """kr-outlook's data-centre energy is mostly its non-AI load (about 11.6 TWh against 3.9
+    TWh of AI load): ranked by total energy, peak and data-centre energy, the "P50" path's AI
+    energy was P92 in 2035 at seed 0 (300 draws) and P2 at seed 3. Ranked also by the AI
+    energy, the P50 path's AI energy is near the middle here (100 draws of 2030–2032, seed 2:
+    it was P56–P90) and the summary gives its range as a ranked measure."""
+    out = tmp_path / "kr"
+    period = ["--start", "2030-01-01", "--end", "2032-12-31", "--seed", "2"]
+    assert main(["export-grid", "kr-outlook", "--format", "wide-csv", "--draws", "3",
+                 "--sample", "100", *period, "--out", str(out)]) == 0  # fmt: skip
+    summary = capsys.readouterr().out
+    manifest = json.loads((out / "export.json").read_text())
+    p50 = manifest["paths"][1]
+    ai = list(p50["percentiles_by_year"]["ai_energy_twh"].values())
+    assert min(ai) >= 0.3 and max(ai) <= 0.7, ai
+    assert p50["ranked_by"] == [
+        "total_energy_twh", "total_peak_gw", "dc_energy_twh", "ai_energy_twh"
+    ]  # fmt: skip
+    assert re.search(r"data-centre energy P\d+(–P\d+)?, AI energy P\d+(–P\d+)?\)", summary)
 
 
 def test_an_export_into_an_earlier_exports_folder_replaces_it(
