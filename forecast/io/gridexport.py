@@ -7,14 +7,13 @@ thousands of paths (one per draw); this module picks which to hand over, explici
   :func:`representative_probabilities` (P50; P10 and P90; P10, P50 and P90; ...), a draw
   that sits near it on several measures at once (:func:`rank_metrics`: the grid's total
   energy and peak, the data-centre energy and, beside non-AI load, the AI energy; or the
-  data-centre or the AI load alone), by
-  each draw's percentile among the draws in each year and measure
-  (:func:`representative_draws`): first *as a whole* (its mean percentile, ranked among the
-  draws, within :data:`OVERALL_TOLERANCE` of the probability: P5–P15 for P10), so that a draw
-  at the sample's edge in every year is never the P10 or P90 path; then, of those, the
-  steadiest (least mean squared distance from the probability over measures and years). Each
-  is kept *whole*: every hour, load and year of one draw, so the path is one physically
-  coherent future (its peaks, its weather year, its AI load at the peak hour).
+  data-centre or the AI load alone), by each draw's percentile among the draws in each year
+  and measure (:func:`representative_draws`): first *as a whole* (its mean percentile, ranked
+  among the draws, within :data:`OVERALL_TOLERANCE` of the probability: P5–P15 for P10), so
+  that a draw at the sample's edge in every year is never the P10 or P90 path; then, of
+  those, the steadiest (least mean squared distance from the probability over measures and
+  years). Each is kept *whole*: every hour, load and year of one draw, so the path is one
+  physically coherent future (its peaks, its weather year, its AI load at the peak hour).
 * **quantile paths** (``quantiles=(q, ...)``): for every load and hour separately, the
   ``q``-quantile over draws. Such a path is *not* a load path: no draw has it, its loads do not
   sum to the same quantile of the total, and its peak is lower than the ``q``-quantile of the
