@@ -52,8 +52,9 @@ def export_grid(
     rank_by: Annotated[
         str,
         typer.Option(
-            help="Rank draws by each year's grid total energy and peak and data-centre energy "
-            "(total), data-centre energy and peak (dc) or AI energy and peak (ai)."
+            help="Rank draws by each year's grid total energy and peak, data-centre energy and "
+            "(beside non-AI load) AI energy (total), data-centre energy and peak (dc) or AI "
+            "energy and peak (ai)."
         ),
     ] = "total",
     bus: Annotated[
@@ -195,7 +196,7 @@ def _summary(scenario_id: str, paths) -> None:
         )
         what = (
             f"draw {info['draw']} (nearest P{round(100 * info['probability'])}: "
-            f"{_percentile_ranges(info)})"
+            f"P{round(100 * info['overall_percentile'])} as a whole; {_percentile_ranges(info)})"
             if "draw" in info
             else f"hour-by-hour quantile {info['probability']:g} (not a load path)"
         )
@@ -204,12 +205,17 @@ def _summary(scenario_id: str, paths) -> None:
 
 def _percentile_ranges(info: dict) -> str:
     """The range over the years of a representative draw's percentile on each measure it was
-    ranked by: ``total energy P44–P57, peak P38–P61``."""
+    ranked by, and on the AI energy where it was not (the load the export is for; ``--rank-by
+    dc`` leaves it anywhere): ``total energy P44–P57, peak P38–P61``, ``data-centre energy
+    P45–P55, data-centre peak P50; AI energy P2–P92 (not ranked)``."""
     from forecast.io.gridexport import METRIC_LABELS
 
-    ranges = []
-    for name in info["ranked_by"]:
+    def percentile_range(name: str) -> str:
         by_year = info["percentiles_by_year"][name].values()
         low, high = (round(100 * bound) for bound in (min(by_year), max(by_year)))
-        ranges.append(f"{METRIC_LABELS[name]} P{low}" + (f"–P{high}" if high != low else ""))
-    return ", ".join(ranges)
+        return f"{METRIC_LABELS[name]} P{low}" + (f"–P{high}" if high != low else "")
+
+    ranges = ", ".join(percentile_range(name) for name in info["ranked_by"])
+    if "ai_energy_twh" in info["percentiles_by_year"] and "ai_energy_twh" not in info["ranked_by"]:
+        ranges += f"; {percentile_range('ai_energy_twh')} (not ranked)"
+    return ranges

@@ -4,13 +4,16 @@ A capacity-expansion model wants one hourly load path per load and bus. A projec
 thousands of paths (one per draw); this module picks which to hand over, explicitly:
 
 * **representative draws** (``draws=K``): for each probability of
-  :func:`representative_probabilities` (P50; P10 and P90; P10, P50 and P90; ...), the draw
-  that sits nearest it in every year on several measures at once (:func:`rank_metrics`: the
-  grid's total energy and peak, and the data-centre energy; or the data-centre or the AI load
-  alone): each draw's percentile among the draws in each year and measure, and the draw whose
-  mean squared distance from the probability is least (:func:`representative_draws`). Each is
-  kept *whole*: every hour, load and year of one draw, so the path is one physically coherent
-  future (its peaks, its weather year, its AI load at the peak hour).
+  :func:`representative_probabilities` (P50; P10 and P90; P10, P50 and P90; ...), a draw
+  that sits near it on several measures at once (:func:`rank_metrics`: the grid's total
+  energy and peak, the data-centre energy and, beside non-AI load, the AI energy; or the
+  data-centre or the AI load alone), by each draw's percentile among the draws in each year
+  and measure (:func:`representative_draws`): first *as a whole* (its mean percentile, ranked
+  among the draws, within :data:`OVERALL_TOLERANCE` of the probability: P5–P15 for P10), so
+  that a draw at the sample's edge in every year is never the P10 or P90 path; then, of
+  those, the steadiest (least mean squared distance from the probability over measures and
+  years). Each is kept *whole*: every hour, load and year of one draw, so the path is one
+  physically coherent future (its peaks, its weather year, its AI load at the peak hour).
 * **quantile paths** (``quantiles=(q, ...)``): for every load and hour separately, the
   ``q``-quantile over draws. Such a path is *not* a load path: no draw has it, its loads do not
   sum to the same quantile of the total, and its peak is lower than the ``q``-quantile of the
@@ -83,6 +86,11 @@ METRIC_LABELS = {
 RECORDED_METRICS = ("total_energy_twh", "total_peak_gw", "dc_energy_twh", "ai_energy_twh")
 #: Most paths one export writes.
 MAX_PATHS = 20
+#: How far a representative draw's percentile as a whole may lie from its level
+#: (:func:`representative_draws`; one draw's step, ``1 / n``, where that is wider): P10's draw
+#: is one of P5–P15. Narrow enough that the sample's edge (P0, P100) is never P10 or P90 of 20
+#: draws or more, wide enough to leave a tenth of the draws to choose the steadiest from. [-]
+OVERALL_TOLERANCE = 0.05
 #: Written beside the paths: provenance, the loads and buses, the paths' draws and energies.
 MANIFEST = "export.json"
 #: The files of a path's folder in the ``pypsa`` format.
@@ -125,8 +133,9 @@ class GridPaths:
         Each hour's year in the zone's standard time (that of its ``standard`` label).
     paths : list of dict
         What each path is: kind, probability; for a representative draw its draw, the measures
-        it was ranked by, its root-mean-square distance from the probability and its
-        percentile among the draws per measure and year. [-]
+        it was ranked by, its percentile as a whole (:func:`overall_percentiles`), its
+        root-mean-square distance from the probability and its percentile among the draws per
+        measure and year. [-]
     dataset : xarray.Dataset
         The projection the paths come from (annual resolution, per-draw values).
     """
@@ -148,14 +157,18 @@ class GridPaths:
         )
 
 
-def _distinct_lowest(cost: np.ndarray) -> np.ndarray:
-    """For each row of ``cost`` [K, D] in turn, the draw of least cost among the draws not yet
-    chosen (ties to the lower draw): K representative draws are K different draws, also where
-    draws are alike (a scenario without uncertainty). int64[K]"""
+def _distinct_lowest(cost: np.ndarray, distance: np.ndarray, tolerance: float) -> np.ndarray:
+    """For each row of ``cost`` [K, D] in turn, among the draws not yet chosen whose
+    ``distance`` [K, D] is within ``tolerance`` (or, where none is, as small as any), the draw
+    of least cost (ties to the lower draw): K representative draws are K different draws, also
+    where draws are alike (a scenario without uncertainty). int64[K]"""
     taken = np.zeros(cost.shape[1], dtype=bool)
     chosen = np.empty(cost.shape[0], dtype=np.int64)
-    for position, row in enumerate(cost):
-        chosen[position] = int(np.argmin(np.where(taken, np.inf, row)))
+    for position, (row, away) in enumerate(zip(cost, distance, strict=True)):
+        away = np.where(taken, np.inf, away)
+        # 1e-12: a mid-rank and a level that are equal on paper may differ in the last bit.
+        near = away <= max(tolerance, away.min()) + 1e-12
+        chosen[position] = int(np.argmin(np.where(near, row, np.inf)))
         taken[chosen[position]] = True
     return chosen
 
@@ -175,10 +188,27 @@ def percentile_ranks(values: np.ndarray) -> np.ndarray:
     return out
 
 
+def overall_percentiles(percentiles: np.ndarray) -> np.ndarray:
+    """Where each draw sits as a whole: its mean percentile over measures and years, ranked
+    among the draws' means (:func:`percentile_ranks`: mid-ranks, ties share them). [-]
+    float64[D] from ``percentiles`` [M, D, Y]"""
+    return percentile_ranks(percentiles.mean(axis=(0, 2))[:, None])[:, 0]
+
+
 def representative_draws(
     percentiles: np.ndarray, probabilities: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The draws nearest ``probabilities`` on every measure and year at once.
+    """The draws nearest ``probabilities`` as a whole, and of those the steadiest.
+
+    For a level ``p``, a draw qualifies when its :func:`overall_percentiles` lies within
+    :data:`OVERALL_TOLERANCE` of ``p`` (P5–P15 for P10), or within one draw's step ``1 / n``
+    where that is wider (fewer than 20 draws); of those, the draw whose percentiles stay
+    nearest ``p`` in every measure and year (least mean squared distance) is chosen. Ranking
+    by that distance alone chose a draw stuck at the sample's edge: its mean of ``(r - p)**2``
+    is ``(mean r - p)**2 + var r``, and a draw at P0 in every year has no variance, so it beat
+    every ordinary draw that wanders around P10. Ranked as a whole, the lowest draw of ``n``
+    is P(50 / n) (P0.17 of 300), which is never P10 of 20 draws or more. Where no draw not
+    chosen yet qualifies (draws all alike, all P50 as a whole), those nearest as a whole do.
 
     Parameters
     ----------
@@ -191,8 +221,9 @@ def representative_draws(
     Returns
     -------
     chosen : int64[K]
-        For each probability ``p`` in turn, the draw not chosen yet that minimises the mean
-        over measures of the mean over years of ``(r - p)**2`` (ties to the lower draw).
+        For each probability ``p`` in turn, of the draws not chosen yet that qualify, the one
+        that minimises the mean over measures of the mean over years of ``(r - p)**2`` (ties to
+        the lower draw).
     cost : float64[K]
         That mean squared distance of each chosen draw. [-]
     """
@@ -203,7 +234,8 @@ def representative_draws(
     p = probabilities[:, None]
     # >= 0 also where rounding leaves a draw sitting at p a hair below it.
     cost = np.maximum(mean_r2[None, :] - 2.0 * p * mean_r[None, :] + p**2, 0.0)
-    chosen = _distinct_lowest(cost)
+    distance = np.abs(overall_percentiles(percentiles)[None, :] - p)  # [K, D]
+    chosen = _distinct_lowest(cost, distance, max(OVERALL_TOLERANCE, 1.0 / percentiles.shape[1]))
     return chosen, cost[np.arange(chosen.size), chosen]
 
 
@@ -211,17 +243,23 @@ def rank_metrics(dataset: xr.Dataset, rank_by: str) -> tuple[str, ...]:
     """The per-draw annual measures that ``rank_by`` ranks draws by, as they are named in
     ``dataset`` (less ``_per_draw``).
 
-    ``total``: the grid's total energy and peak and the data-centre energy (all the exported
-    loads near their level; a non-AI load the baseline holds is seen by the last alone);
-    without a baseline the total *is* the data-centre load, counted once. ``dc``: the
-    data-centre energy and peak; ``ai``: the AI load's. Without non-AI load the data-centre
-    load is the AI load.
+    ``total``: every exported load near its level: the grid's total energy and peak, the
+    data-centre energy (a non-AI load the baseline holds is seen by it alone) and, where the
+    data-centre load has a non-AI part, the AI energy (the non-AI load can be most of the
+    data-centre energy, leaving the AI load anywhere: kr-outlook's "P50" path's AI energy was
+    P2 to P92 by seed without it); without a baseline the total *is* the data-centre load,
+    counted once. ``dc``: the data-centre energy and peak; ``ai``: the AI load's. Without
+    non-AI load the data-centre load is the AI load.
     """
-    dc = "dc" if "dc_energy_twh_per_draw" in dataset else "ai"
+    has_non_ai = "dc_energy_twh_per_draw" in dataset
+    dc = "dc" if has_non_ai else "ai"
+    ai = ("ai_energy_twh",) if has_non_ai else ()
     if rank_by == "ai":
         return ("ai_energy_twh", "ai_peak_gw")
     if rank_by == "total" and "total_energy_twh_per_draw" in dataset:
-        return ("total_energy_twh", "total_peak_gw", f"{dc}_energy_twh")
+        return ("total_energy_twh", "total_peak_gw", f"{dc}_energy_twh", *ai)
+    if rank_by == "total":
+        return (f"{dc}_energy_twh", f"{dc}_peak_gw", *ai)
     return (f"{dc}_energy_twh", f"{dc}_peak_gw")
 
 
@@ -520,8 +558,8 @@ def grid_paths(
         Export these hour-by-hour quantile paths instead (not load paths; see the module).
     rank_by : str
         What representative draws are ranked by (:func:`rank_metrics`): ``total`` (the grid's
-        total energy and peak and the data-centre energy), ``dc`` (the data-centre energy and
-        peak) or ``ai`` (the AI load's energy and peak).
+        total energy and peak, the data-centre energy and, beside non-AI load, the AI energy),
+        ``dc`` (the data-centre energy and peak) or ``ai`` (the AI load's energy and peak).
     buses : dict of str to str, optional
         Rename buses, ``{old: new}``: the grid-wide bus (:func:`grid_bus`) and the regions'.
     baseline_shares : dict of str to float, optional
@@ -576,9 +614,9 @@ def grid_paths(
             for name in recorded
         }
         probabilities = representative_probabilities(draws)
-        chosen, cost = representative_draws(
-            np.stack([percentiles[name] for name in ranked_by]), probabilities
-        )
+        ranked = np.stack([percentiles[name] for name in ranked_by])
+        chosen, cost = representative_draws(ranked, probabilities)
+        overall = overall_percentiles(ranked)
         sink = DrawPaths(rows, chosen, n_hours, columns, len(loads))
         dataset = project(
             scenario, base, baseline=model, hourly_sinks=[sink], progress=_pass(progress, 1, 2)
@@ -598,6 +636,7 @@ def grid_paths(
                 "draw": int(d),
                 "probability": float(p),
                 "ranked_by": list(ranked_by),
+                "overall_percentile": round(float(overall[d]), 6),
                 "rms_percentile_distance": float(np.sqrt(c)),
                 "percentiles_by_year": {
                     name: dict(zip(years, np.round(values[d], 6).tolist(), strict=True))
