@@ -210,6 +210,21 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "(0 in the draws that do not build it: site_built_pct says how many do)",
     ),
     OutputVariable(
+        "site_grid_delayed_mw",
+        _MONTHLY_SITE,
+        "MW",
+        "Grid capacity each site under a connection limit has asked for and is not yet "
+        "connected, at the end of the month, over the draws that build it (as the site table; "
+        "0 before it asks; NaN where no draw builds it)",
+    ),
+    OutputVariable(
+        "site_first_mw_pct",
+        ("site", "month"),
+        "%",
+        "Share of the draws that build the site in which some of its grid capacity is "
+        "connected by the month (its first MW: a whole request may be connected in part first)",
+    ),
+    OutputVariable(
         "site_built_pct",
         ("site",),
         "%",

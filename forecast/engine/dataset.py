@@ -166,6 +166,27 @@ def _monthly_variables(scenario, monthly: Monthly, probabilities, data, per_draw
             )
 
 
+def _site_delayed(grid: Connections, probabilities: np.ndarray, data: dict) -> None:
+    """Each queued site's requested minus connected grid MW by month, over the draws that build
+    it (a site at a time: [D, M] each): quantiles [S, M, Q] and mean [S, M]; NaN where no draw
+    builds it."""
+    n_sites, _, n_months = grid.site_connected_mw.shape
+    quantiles = np.full((n_sites, n_months, probabilities.size), np.nan)
+    means = np.full((n_sites, n_months), np.nan)
+    for position in range(n_sites):
+        built = grid.site_built[position]
+        if not built.any():
+            continue
+        delayed = np.maximum(
+            grid.site_requested_mw(position, n_months) - grid.site_connected_mw[position], 0.0
+        )[built]
+        quantiles[position] = np.quantile(delayed, probabilities, axis=0).T
+        means[position] = delayed.mean(axis=0)
+    name = "site_grid_delayed_mw"
+    data[name] = (BY_NAME[name].dims, quantiles, _attrs(name))
+    data[mean_name(name)] = (BY_NAME[mean_name(name)].dims, means, _attrs(mean_name(name)))
+
+
 def _site_variables(grid: Connections, probabilities: np.ndarray, data: dict) -> None:
     """Each queued site's connection on the projection's months: connected MW [S, M, Q], the
     share of the draws that build it in which it has asked, is due or is connected in full
@@ -187,6 +208,14 @@ def _site_variables(grid: Connections, probabilities: np.ndarray, data: dict) ->
             PERCENT * counts, n_built, out=np.full(counts.shape, np.nan), where=n_built > 0
         )
         data[name] = (BY_NAME[name].dims, share, _attrs(name))
+    connected_any = grid.site_connected_mw > 0.0  # [S, D, M]
+    counts = (connected_any & built).sum(axis=1)
+    data["site_first_mw_pct"] = (
+        BY_NAME["site_first_mw_pct"].dims,
+        np.divide(PERCENT * counts, n_built, out=np.full(counts.shape, np.nan), where=n_built > 0),
+        _attrs("site_first_mw_pct"),
+    )
+    _site_delayed(grid, probabilities, data)
     built_pct = PERCENT * grid.site_built.mean(axis=1)
     data["site_built_pct"] = (BY_NAME["site_built_pct"].dims, built_pct, _attrs("site_built_pct"))
     waits = grid.site_wait_months  # [S, D], NaN where it asks after the period or never

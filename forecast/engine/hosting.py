@@ -70,6 +70,10 @@ class Connections:
     #: recomputes its built grid capacity by month on demand.
     site_start_month: np.ndarray  # float64[S, D] [month]
     site_ramp_months: np.ndarray  # float64[S] [month]
+    #: How far ahead of its ramp each site asks, and whether it asks as it builds, from which
+    #: :meth:`site_requested_mw` recomputes what it has asked for by month. [month], bool [S]
+    site_lead_months: np.ndarray  # float64[S]
+    site_phased: np.ndarray  # bool[S]
     #: Months each site waits, up to the period's end (:meth:`site_waits`, set by
     #: :meth:`windowed`, which drops the months before the period). [month] float64[S, D]
     site_wait_months: np.ndarray | None = None
@@ -106,6 +110,20 @@ class Connections:
             self.site_ramp_months[position], self.site_built[position].astype(np.uint8), built,
         )  # fmt: skip
         return built
+
+    def site_requested_mw(self, position: int, n_months: int) -> np.ndarray:
+        """Grid capacity site ``position`` has asked for by each of the first ``n_months``
+        months, as the queue counts it: all of its request from its lead before its ramp, or,
+        phased, what its ramp will have built a lead later. [MW] float64[D, M]"""
+        asked = np.empty((self.site_request_mw.shape[1], n_months))
+        kernels.site_capacity(
+            self.site_request_mw[position],
+            self.site_start_month[position] - self.site_lead_months[position],
+            self.site_ramp_months[position], self.site_built[position].astype(np.uint8), asked,
+        )  # fmt: skip
+        if self.site_phased[position]:
+            return asked
+        return (asked > 0.0) * self.site_request_mw[position][:, None]
 
     def _stranded_sums(self, window: slice) -> tuple[np.ndarray, np.ndarray]:
         """Built grid MW not connected, summed over the window's months, and the built grid MW
@@ -336,6 +354,10 @@ class Halls:
             ).reshape(len(queued), n_draws),
             site_start_month=site_start,
             site_ramp_months=np.array([self.inputs.sites[i].ramp_months for i in queued]),
+            site_lead_months=np.array(
+                [self.inputs.sites[i].lead_months for i in queued], dtype=np.float64
+            ),
+            site_phased=np.array([self.inputs.sites[i].phased for i in queued], dtype=bool),
         )
 
     def it_capacity(self, index: int) -> np.ndarray:

@@ -15,7 +15,8 @@ from forecast.outputs import quantile_at
 
 #: The columns of :meth:`SiteRow.cells`.
 SITE_COLUMNS = ("region", "status", "built %", "asks MW (P50)", "asks from (P50)",
-                "connected in full P10", "P50", "P90", "months late P50 [P10-P90]",
+                "first MW (P50)", "connected in full P10", "P50", "P90",
+                "months late P50 [P10-P90]",
                 "built MW waited, mean months P50 [P10-P90]")  # fmt: skip
 
 
@@ -38,6 +39,7 @@ class SiteRow:
     state: str
     request: str = ""  # grid capacity it asks for (P50) [MW]
     asks: str = ""  # month it asks (P50): YYYY-MM, "by YYYY-MM" (before the period)
+    first: str = ""  # month some of it is connected (P50): a whole request may come in parts
     connected: tuple[str, str, str] = ("", "", "")  # month all of it is connected, P10/P50/P90
     late: str = ""  # months its full connection comes after it is due, "P50 [P10-P90]"
     mean_wait: str = ""  # months a built MW waits for its connection, "P50 [P10-P90]"
@@ -46,11 +48,11 @@ class SiteRow:
         """The row's cells under :data:`SITE_COLUMNS` (the site's name is not among them)."""
         known = [self.region, self.status, self.built]
         if self.state == "not built":
-            return [*known, "", "not built in any draw", "", "", "", "", ""]
+            return [*known, "", "not built in any draw", "", "", "", "", "", ""]
         if self.state == "asks after":
-            return [*known, "", f"after {last_month}", "", "", "", "", ""]
+            return [*known, "", f"after {last_month}", "", "", "", "", "", ""]
         late = f"due after {last_month}" if self.state == "due after" else self.late
-        return [*known, self.request, self.asks, *self.connected, late, self.mean_wait]
+        return [*known, self.request, self.asks, self.first, *self.connected, late, self.mean_wait]
 
 
 def _month_reaching(share: xr.DataArray, level: float) -> str:
@@ -104,6 +106,11 @@ def site_rows(dataset: xr.Dataset) -> list[SiteRow]:
                 state="due after" if np.isnan(wait.to_numpy()).all() else "waits",
                 request=f"{request:,.0f}" + (" phased" if phased else ""),
                 asks=_month_reaching(requesting, 50.0),
+                first=(
+                    _month_reaching(dataset["site_first_mw_pct"].sel(site=site), 50.0)
+                    if "site_first_mw_pct" in dataset
+                    else ""
+                ),
                 connected=(
                     _month_reaching(energised, 10.0),
                     _month_reaching(energised, 50.0),

@@ -114,6 +114,8 @@ export function fillSiteTable(table, payload, quantileIndex) {
   const meanWaits = payload.variables.site_grid_mean_wait_months;
   const request = payload.variables.site_grid_request_mw;
   const due = payload.variables.site_due_pct;
+  // Results stored before it existed have no first-MW share: the cell is left empty.
+  const firstMw = payload.variables.site_first_mw_pct;
   const phased = payload.coords.site_grid_request ?? [];
   const rows = sites.map((site, index) => {
     const row = document.createElement("tr");
@@ -125,9 +127,9 @@ export function fillSiteTable(table, payload, quantileIndex) {
       formatNumber(payload.variables.site_built_pct.values[index], 0),
     ];
     if (shares.every((share) => share === null)) {
-      cells.push("", "not built in any draw", "", "", "", "", "");
+      cells.push("", "not built in any draw", "", "", "", "", "", "");
     } else if (shares[shares.length - 1] === 0) {
-      cells.push("", `after ${last}`, "", "", "", "", "");
+      cells.push("", `after ${last}`, "", "", "", "", "", "");
     } else {
       const spread = (values, digits) => {
         const at = (level) => {
@@ -151,6 +153,7 @@ export function fillSiteTable(table, payload, quantileIndex) {
       cells.push(
         phased[index] === "phased" ? `${asks} phased` : asks,
         monthReaching(shares, months, 50),
+        firstMw ? monthReaching(firstMw.values[index], months, 50) : "",
         ...[10, 50, 90].map((level) => monthReaching(energised.values[index], months, level)),
         rampsOn ? `due after ${last}` : spread(waits.values, 0),
         meanWaits ? spread(meanWaits.values, 1) : "",

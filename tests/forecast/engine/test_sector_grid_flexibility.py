@@ -220,14 +220,14 @@ def test_each_queued_site_reports_when_it_asks_and_when_all_of_it_is_connected()
     cells = {
         parts[0]: parts[1:] for parts in (re.split(r"\s{2,}", line.strip()) for line in table[2:])
     }
-    # Asked in the period's first month ("by": it may have asked before), all of it connected
-    # in July in every draw, 6 months late, its built hall waiting all of them.
+    # Asked in the period's first month ("by": it may have asked before), its first MW and all
+    # of it connected in July in every draw, 6 months late, its built hall waiting all of them.
     assert cells["announced first in the file"] == [
         "north", "announced", "100", "50", "by 2025-01", "2025-07", "2025-07", "2025-07",
-        "6 [6-6]", "6.0 [6.0-6.0]",
+        "2025-07", "6 [6-6]", "6.0 [6.0-6.0]",
     ]  # fmt: skip
     assert cells["beyond the limit"][5:] == [
-        *["after 2025-12"] * 3,
+        *["after 2025-12"] * 4,
         "never [never-never]",
         "12.0 [12.0-12.0]",
     ]
@@ -318,6 +318,44 @@ def test_a_phased_site_asks_as_it_builds_and_strands_nothing_it_has_not_built():
     np.testing.assert_allclose(
         _monthly(whole, "grid_stranded_mw"), [0.0] * 6 + [10.0, 20.0, 30.0] + [0.0] * 3
     )
+
+
+def test_each_site_reports_its_delayed_mw_and_its_first_mw_over_the_draws_that_build_it():
+    """A data-centre developer asked how many of their MW still wait, month by month, and when
+    the first MW comes (a whole request is connected in part first). Two sites under a 60 MW
+    limit raised to 160 MW from October: A (under construction, 100 MW from January) gets 60
+    MW at once and the rest in October; B (announced, 50 MW from March, built in 60 % of the
+    draws) gets nothing until October. Per site, delayed = requested - connected over the draws
+    that build it, and the month of its first MW is in the site table."""
+    data = _base(
+        sites=[
+            _site("A"),
+            _site("B", capacity_mw=50.0, status="announced", commissioning="2025-03-01",
+                  build_probability=0.6),
+        ],
+        grid={"national": {"limit_mw": 60.0, "reinforcements": [
+            {"date": "2025-10-01", "mw": 100.0}]}},
+    )  # fmt: skip
+    dataset = _project(data, draws=200)
+    np.testing.assert_allclose(
+        _monthly(dataset, "site_grid_delayed_mw", site="A"), [40.0] * 9 + [0.0] * 3
+    )
+    np.testing.assert_allclose(
+        _monthly(dataset, "site_grid_delayed_mw", site="B"), [0.0] * 2 + [50.0] * 7 + [0.0] * 3
+    )
+    # Over the draws that build B (about 60 %): its P10 is 50 MW, not the unbuilt draws' 0.
+    assert float(dataset["site_grid_delayed_mw"].sel(site="B", quantile=0.1).isel(month=5)) == 50.0
+    assert 50.0 < float(dataset["site_built_pct"].sel(site="B")) < 70.0
+    np.testing.assert_allclose(dataset["site_first_mw_pct"].sel(site="A").to_numpy(), [100.0] * 12)
+    np.testing.assert_allclose(
+        dataset["site_first_mw_pct"].sel(site="B").to_numpy(), [0.0] * 9 + [100.0] * 3
+    )
+    table = site_table(dataset)
+    row_a = next(line for line in table.splitlines() if line.startswith("A "))
+    row_b = next(line for line in table.splitlines() if line.startswith("B "))
+    assert "first MW (P50)" in table
+    assert re.search(r"2025-01\s+by 2025-01\s+", row_a)  # asks 2025-01, first MW at once
+    assert re.search(r"2025-03\s+2025-10\s+", row_b)  # asks 2025-03, first MW in October
 
 
 def test_a_whole_site_whose_ramp_ends_after_the_period_is_due_when_it_asks():
