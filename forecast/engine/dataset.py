@@ -180,7 +180,7 @@ def _site_delayed(grid: Connections, probabilities: np.ndarray, data: dict) -> N
         delayed = np.maximum(
             grid.site_requested_mw(position, n_months) - grid.site_connected_mw[position], 0.0
         )[built]
-        quantiles[position] = np.quantile(delayed, probabilities, axis=0).T
+        quantiles[position] = _quantiles(delayed, probabilities)
         means[position] = delayed.mean(axis=0)
     name = "site_grid_delayed_mw"
     data[name] = (BY_NAME[name].dims, quantiles, _attrs(name))
