@@ -19,6 +19,11 @@ thousands of paths (one per draw); this module picks which to hand over, explici
   sum to the same quantile of the total, and its peak is lower than the ``q``-quantile of the
   peaks (each hour takes the quantile of a different set of draws, smoothing the peaks away).
   It is offered because some tools ask for a "P50 profile"; prefer representative draws.
+* **chosen draws** (``draw_numbers=(d, ...)``): those draws by number, kept whole, with their
+  percentiles as representative draws have them. Draw ``d`` of every scenario run with one
+  seed shares the named random streams (baseline level and daily noise, weather year, and
+  the inputs scenarios share): ranked on a reference scenario, the same draws of another
+  compare the scenarios without baseline or weather noise between them.
 
 Loads (columns): ``baseline`` (the baseline model's load of the grid, less the non-AI
 data-centre load it already holds), ``non_ai_dc`` (non-AI data-centre load, when the scenario
@@ -539,6 +544,7 @@ def grid_paths(
     draws: int | None = None,
     quantiles: tuple[float, ...] | None = None,
     rank_by: str = "total",
+    draw_numbers: tuple[int, ...] | None = None,
     buses: dict[str, str] | None = None,
     baseline_shares: dict[str, float] | None = None,
     progress: Callable[[int, int], None] | None = None,
@@ -559,7 +565,12 @@ def grid_paths(
     rank_by : str
         What representative draws are ranked by (:func:`rank_metrics`): ``total`` (the grid's
         total energy and peak, the data-centre energy and, beside non-AI load, the AI energy),
-        ``dc`` (the data-centre energy and peak) or ``ai`` (the AI load's energy and peak).
+        ``dc`` (the data-centre energy and peak) or ``ai`` (the AI load's energy and peak);
+        for ``draw_numbers``, the measures their percentile as a whole is taken on.
+    draw_numbers : tuple of int, optional
+        Export these draws (numbered from 0, each below the Monte Carlo draws), kept whole,
+        with their percentiles: the same draws of another scenario run with the same seed
+        share its baseline and weather year.
     buses : dict of str to str, optional
         Rename buses, ``{old: new}``: the grid-wide bus (:func:`grid_bus`) and the regions'.
     baseline_shares : dict of str to float, optional
@@ -572,21 +583,22 @@ def grid_paths(
     Raises
     ------
     OptionsError
-        Both or neither of ``draws`` and ``quantiles``, a value out of range, ``buses``
+        Not exactly one of ``draws``, ``quantiles`` and ``draw_numbers``, a value out of
+        range, ``buses``
         naming a bus the export does not have or renaming two buses to one, or
         ``baseline_shares`` refused by :func:`check_baseline_shares`.
     """
     base = dataclasses.replace(
         options or ProjectionOptions(), resolution="annual", per_draw=True, duration_curves=False
     ).validated(scenario)
-    check_request(draws, quantiles, rank_by, base.draws)
+    check_request(draws, quantiles, rank_by, base.draws, draw_numbers=draw_numbers)
     assert base.start is not None and base.end is not None
     calendar = HourlyCalendar.build(base.start, base.end, scenario.timezone)
     n_hours = len(calendar.local)
     # Loaded once for both passes; whether there is one decides the columns.
     model = baseline_model(scenario, base)
     buses = buses or {}
-    _check_layout(scenario, model, buses, baseline_shares, representative=draws is not None)
+    _check_layout(scenario, model, buses, baseline_shares, representative=quantiles is None)
     loads, rows = _loads(scenario, model is not None, grid_bus(scenario, model))
     columns = _columns(model is not None, len(loads))
     if quantiles is not None:
@@ -601,7 +613,6 @@ def grid_paths(
                  for label, q in zip(labels, quantiles, strict=True)]  # fmt: skip
         load_mw = quantile_sink.load_mw
     else:
-        assert draws is not None
         # Two passes with the same seed draw the same numbers: the first ranks the draws, the
         # second keeps the chosen ones' hours.
         first = project(scenario, base, baseline=model, progress=_pass(progress, 0, 2))
@@ -613,10 +624,14 @@ def grid_paths(
             name: percentile_ranks(first[f"{name}_per_draw"].transpose("draw", "year").to_numpy())
             for name in recorded
         }
-        probabilities = representative_probabilities(draws)
         ranked = np.stack([percentiles[name] for name in ranked_by])
-        chosen, cost = representative_draws(ranked, probabilities)
         overall = overall_percentiles(ranked)
+        if draw_numbers is None:
+            assert draws is not None
+            probabilities = representative_probabilities(draws)
+            chosen, cost = representative_draws(ranked, probabilities)
+        else:
+            chosen = np.asarray(draw_numbers, dtype=np.int64)
         sink = DrawPaths(rows, chosen, n_hours, columns, len(loads))
         dataset = project(
             scenario, base, baseline=model, hourly_sinks=[sink], progress=_pass(progress, 1, 2)
@@ -625,26 +640,45 @@ def grid_paths(
             scenario, loads, sink.load_mw, first, chosen, calendar.year_of_hour,
             has_baseline=model is not None,
         )  # fmt: skip
-        labels = [
-            f"p{round(100 * p):02d}-draw-{d}" for p, d in zip(probabilities, chosen, strict=True)
-        ]
         years = [str(int(y)) for y in first["year"].to_numpy()]
-        paths = [
-            {
-                "label": label,
-                "kind": "representative draw",
-                "draw": int(d),
-                "probability": float(p),
+        weather_year = (
+            first["draw_weather_year"].to_numpy() if "draw_weather_year" in first.coords else None
+        )
+
+        def where(d: int) -> dict:
+            """Where draw ``d`` sits among the draws: as a whole and per measure and year."""
+            return {
                 "ranked_by": list(ranked_by),
                 "overall_percentile": round(float(overall[d]), 6),
-                "rms_percentile_distance": float(np.sqrt(c)),
                 "percentiles_by_year": {
                     name: dict(zip(years, np.round(values[d], 6).tolist(), strict=True))
                     for name, values in percentiles.items()
                 },
+                **({} if weather_year is None else {"weather_year": str(weather_year[d])}),
             }
-            for label, d, p, c in zip(labels, chosen, probabilities, cost, strict=True)
-        ]
+
+        if draw_numbers is None:
+            labels = [
+                f"p{round(100 * p):02d}-draw-{d}"
+                for p, d in zip(probabilities, chosen, strict=True)
+            ]
+            paths = [
+                {
+                    "label": label,
+                    "kind": "representative draw",
+                    "draw": int(d),
+                    "probability": float(p),
+                    "rms_percentile_distance": float(np.sqrt(c)),
+                    **where(d),
+                }
+                for label, d, p, c in zip(labels, chosen, probabilities, cost, strict=True)
+            ]
+        else:
+            labels = [f"draw-{d}" for d in chosen]
+            paths = [
+                {"label": label, "kind": "chosen draw", "draw": int(d), **where(d)}
+                for label, d in zip(labels, chosen, strict=True)
+            ]
     if baseline_shares:
         loads, load_mw = _baseline_by_region(scenario, loads, load_mw, baseline_shares)
     utc = calendar.local.tz_convert("UTC")
@@ -863,21 +897,31 @@ def _check_overwrites(out: Path, names: list[str], earlier: dict[Path, str]) -> 
 
 
 def check_request(
-    draws: int | None, quantiles: tuple[float, ...] | None, rank_by: str, sample: int | None = None
+    draws: int | None,
+    quantiles: tuple[float, ...] | None,
+    rank_by: str,
+    sample: int | None = None,
+    *,
+    draw_numbers: tuple[int, ...] | None = None,
 ) -> None:
     """Refuse a request :func:`grid_paths` cannot answer, before any work (``sample``: the
-    Monte Carlo draws to choose the representative ones from, if known).
+    Monte Carlo draws to choose the representative ones from, or to take ``draw_numbers``
+    from, if known).
 
     Raises
     ------
     OptionsError
-        Both or neither of ``draws`` and ``quantiles``, or a value out of range.
+        Not exactly one of ``draws``, ``quantiles`` and ``draw_numbers``, or a value out of
+        range.
     """
-    if (draws is None) == (quantiles is None):
+    if (draws is not None) + (quantiles is not None) + (draw_numbers is not None) != 1:
         raise OptionsError(
-            "--draws / --quantile: give one of them: --draws K (K representative draws, kept "
-            "whole) or --quantile Q (an hour-by-hour quantile, not a load path)"
+            "--draws / --quantile / --draw: give one of them: --draws K (K representative "
+            "draws, kept whole), --draw N[,N...] (those draws by number, kept whole) or "
+            "--quantile Q (an hour-by-hour quantile, not a load path)"
         )
+    if draw_numbers is not None:
+        _check_draw_numbers(draw_numbers, sample)
     if rank_by not in RANK_BY:
         raise OptionsError(f"--rank-by = {rank_by!r}: allowed: {', '.join(RANK_BY)}")
     if draws is not None and not (
@@ -898,6 +942,22 @@ def check_request(
             f"--draws = {draws}: more representative draws than the {sample} drawn "
             "(--sample); ask for fewer or raise --sample"
         )
+
+
+def _check_draw_numbers(draw_numbers: tuple[int, ...], sample: int | None) -> None:
+    """Refuse chosen draws that are not 1..:data:`MAX_PATHS` different draws of the sample
+    (numbered from 0)."""
+    given = ",".join(str(d) for d in draw_numbers)
+    within = "0.." + ("" if sample is None else f"{sample - 1} (--sample {sample})")
+    if not 1 <= len(draw_numbers) <= MAX_PATHS:
+        raise OptionsError(f"--draw = {given!r}: give 1..{MAX_PATHS} draw numbers")
+    for d in draw_numbers:
+        if isinstance(d, bool) or not isinstance(d, int | np.integer):
+            raise OptionsError(f"--draw = {given!r}: {d!r} is not a draw number")
+        if d < 0 or (sample is not None and d >= sample):
+            raise OptionsError(f"--draw = {given!r}: draw {d} is not in the sample: {within}")
+    if len(set(draw_numbers)) != len(draw_numbers):
+        raise OptionsError(f"--draw = {given!r}: a draw is given twice; give each once")
 
 
 def _pass(

@@ -310,6 +310,11 @@ def test_bad_input_is_one_line(small_scenario_text, scenario_file, tmp_path, cap
         (["--bus", "capital=KR"], "--bus: KR and capital would both be bus 'KR'"),
         (["--bus", "capital"], "--bus = 'capital': give OLD=NEW[,OLD=NEW...], e.g. KR=KOR"),
         (["--bus", "capital=a,capital=b"], "capital is renamed twice; give it one name"),
+        (["--draw", "1", "--draws", "2"], "--draws / --draw: give one of them, not both"),
+        (["--draw", "1", "--quantile", "0.5"], "--draw / --quantile: give one of them"),
+        (["--draw", "4,5"], "--draw = '4,5': draw 5 is not in the sample: 0..4 (--sample 5)"),
+        (["--draw", "1,x"], "--draw = '1,x': give draw numbers, N[,N...] (e.g. 101,176)"),
+        (["--draw", "2,2"], "--draw = '2,2': a draw is given twice; give each once"),
     ]
     for extra, message in cases:
         assert main(["export-grid", scenario, "--sample", "5", *extra, "--out", out]) == 2
@@ -665,3 +670,37 @@ def test_the_baseline_is_split_over_the_regions_by_the_shares_given(
     no_baseline = [*command, "--no-baseline", *split, "--out", str(tmp_path / "none")]
     assert main(no_baseline) == 2
     assert "no baseline column" in capsys.readouterr().err
+
+
+def test_draws_chosen_by_number_are_the_reference_scenarios_draws(tmp_path, capsys):
+    """Ranked on kr-national, the same draws of kr-dc-pipeline (``--draw``, same seed, sample
+    and period) carry the same baseline, hour by hour, and the same weather year: a grid
+    model's difference between the two is the data-centre load's alone. The paths are named
+    ``draw-N`` and keep their percentiles (among kr-dc-pipeline's draws) in the manifest and
+    the summary."""
+    common = ["--format", "wide-csv", "--sample", "20", "--start", "2030-01-01",
+              "--end", "2030-12-31", "--seed", "3"]  # fmt: skip
+    reference, other = tmp_path / "reference", tmp_path / "other"
+    assert (
+        main(["export-grid", "kr-national", *common, "--draws", "2", "--out", str(reference)]) == 0
+    )
+    chosen = [path["draw"] for path in json.loads((reference / "export.json").read_text())["paths"]]
+    capsys.readouterr()
+    numbers = ",".join(str(d) for d in chosen)
+    assert (
+        main(["export-grid", "kr-dc-pipeline", *common, "--draw", numbers, "--out", str(other)])
+        == 0
+    )
+    summary = capsys.readouterr().out
+    manifest = json.loads((other / "export.json").read_text())
+    references = json.loads((reference / "export.json").read_text())["paths"]
+    for path, ranked in zip(manifest["paths"], references, strict=True):
+        assert path["kind"] == "chosen draw" and path["label"] == f"draw-{ranked['draw']}"
+        assert path["weather_year"] == ranked["weather_year"]
+        assert set(path["percentiles_by_year"]) >= {"total_energy_twh", "total_peak_gw"}
+        assert 0 < path["overall_percentile"] < 1
+        assert f"draw {ranked['draw']} (chosen by number: P" in summary
+        mine = pd.read_csv(other / f"{path['label']}.csv")
+        theirs = pd.read_csv(reference / f"{ranked['label']}.csv")
+        np.testing.assert_array_equal(mine["baseline_mw"], theirs["baseline_mw"])
+        assert not np.array_equal(mine["ai_dc_capital_mw"], theirs["ai_dc_capital_mw"])
