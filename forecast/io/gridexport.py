@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -976,13 +977,15 @@ def _pass(
 
 def check_out(out: Path) -> None:
     """Refuse an ``--out`` an export cannot be written to: a missing parent directory, a file,
-    or a folder with files in it but no ``export.json`` (an earlier export's folder is
-    written over: see :func:`write`).
+    a folder that cannot be created (it is made and removed again to find out: only the
+    system knows, ``/proc/x`` cannot be made in an existing directory) or written in, or a
+    folder with files in it but no ``export.json`` (an earlier export's folder is written
+    over: see :func:`write`).
 
     Raises
     ------
     OptionsError
-        Which of these, naming ``--out``.
+        Which of these, naming ``--out`` and the system's reason.
     """
     out = Path(out)
     parent = out.parent if str(out.parent) else Path()
@@ -990,6 +993,16 @@ def check_out(out: Path) -> None:
         raise OptionsError(f"--out = {str(out)!r}: directory {str(parent)!r} does not exist")
     if out.exists() and not out.is_dir():
         raise OptionsError(f"--out = {str(out)!r}: exists and is not a directory")
+    if not out.exists():
+        try:
+            out.mkdir()
+            out.rmdir()
+        except OSError as error:
+            raise OptionsError(
+                f"--out = {str(out)!r}: cannot create the folder ({error.strerror})"
+            ) from None
+    elif not os.access(out, os.W_OK | os.X_OK):
+        raise OptionsError(f"--out = {str(out)!r}: cannot write in the folder (no permission)")
     if out.is_dir() and not (out / MANIFEST).is_file() and any(out.iterdir()):
         raise OptionsError(
             f"--out = {str(out)!r}: a folder with other files in it and no {MANIFEST}; give a "

@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -704,3 +705,15 @@ def test_draws_chosen_by_number_are_the_reference_scenarios_draws(tmp_path, caps
         theirs = pd.read_csv(reference / f"{ranked['label']}.csv")
         np.testing.assert_array_equal(mine["baseline_mw"], theirs["baseline_mw"])
         assert not np.array_equal(mine["ai_dc_capital_mw"], theirs["ai_dc_capital_mw"])
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs a /proc filesystem")
+def test_an_out_that_cannot_be_created_is_one_line(tmp_path, capsys):
+    """``--out /proc/forbidden``: /proc exists, but no folder can be made in it; this was a
+    FileNotFoundError traceback and status 1 after the projection. Now one line naming --out,
+    the path and the system's reason, status 2, before any work."""
+    assert main(["export-grid", "kr-national", "--sample", "5", "--out", "/proc/forbidden"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "error: --out = '/proc/forbidden': cannot create the folder (No such file or directory)\n"
+    )
