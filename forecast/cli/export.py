@@ -60,13 +60,13 @@ def export_grid(
         ),
     ] = None,
     rank_by: Annotated[
-        str,
+        str | None,
         typer.Option(
             help="Rank draws by each year's grid total energy and peak, data-centre energy and "
-            "(beside non-AI load) AI energy (total), data-centre energy and peak (dc) or AI "
-            "energy and peak (ai)."
+            "(beside non-AI load) AI energy (total, the default), data-centre energy and peak "
+            "(dc) or AI energy and peak (ai). Not with --quantile."
         ),
-    ] = "total",
+    ] = None,
     bus: Annotated[
         str | None,
         typer.Option(
@@ -109,6 +109,13 @@ def export_grid(
             f"{' / '.join(given)}: give one of them, not both (representative draws, draws "
             "by number, or an hour-by-hour quantile that is not a load path)"
         )
+    if quantile is not None and rank_by is not None:
+        raise OptionsError(
+            f"--rank-by = {rank_by!r}: ranks draws to choose representative ones; a --quantile "
+            "path takes each hour's quantile over all draws, nothing is ranked: leave --rank-by "
+            "out"
+        )
+    rank_by = rank_by or "total"
     sample_draws = parse_integer(sample, "--sample")
     if not 1 <= sample_draws <= MAX_DRAWS:
         raise OptionsError(f"--sample = {sample_draws}: must be an integer in 1..{MAX_DRAWS}")
@@ -127,7 +134,7 @@ def export_grid(
     representative = (
         None if quantile is not None or draw is not None else parse_integer(draws or "1", "--draws")
     )
-    probabilities = None if quantile is None else parse_quantiles(quantile)
+    probabilities = None if quantile is None else parse_quantiles(quantile, "--quantile")
     numbers = None if draw is None else _draw_numbers(draw)
     gridexport.check_request(
         representative, probabilities, rank_by, options.draws, draw_numbers=numbers
@@ -222,7 +229,8 @@ def _summary(scenario_id: str, paths) -> None:
         print("  part years: " + ", ".join(f"{y} ({hours})" for y, hours in partial.items()))
     for index, info in enumerate(paths.paths):
         by_year = ", ".join(
-            f"{years[position]}: {energy[index, position]:,.2f} TWh" for position in shown
+            f"{_year_label(years[position], partial)}: {energy[index, position]:,.2f} TWh"
+            for position in shown
         )
         if "draw" not in info:
             what = f"hour-by-hour quantile {info['probability']:g} (not a load path)"
@@ -237,6 +245,11 @@ def _summary(scenario_id: str, paths) -> None:
                 f"whole; {_percentile_ranges(info)})"
             )
         print(f"  {info['label']}: {what}; {by_year}")
+
+
+def _year_label(year: int, partial: dict[str, str]) -> str:
+    """``2030``, or for a part year its hours: ``2029 (1 of 8760 hours)``."""
+    return f"{year} ({partial[str(year)]})" if str(year) in partial else str(year)
 
 
 def _percentile_ranges(info: dict) -> str:

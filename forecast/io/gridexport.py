@@ -90,6 +90,9 @@ METRIC_LABELS = {
 #: Measures whose percentiles the manifest records for every representative draw, where the
 #: projection has them, beside those it was ranked by.
 RECORDED_METRICS = ("total_energy_twh", "total_peak_gw", "dc_energy_twh", "ai_energy_twh")
+#: A bus name :func:`_check_buses` accepts: one a CSV cell, a PyPSA component name and a
+#: PLEXOS object name take as they are (no space, comma, quote or other punctuation).
+BUS_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")
 #: Most paths one export writes.
 MAX_PATHS = 20
 #: How far a representative draw's percentile as a whole may lie from its level
@@ -364,15 +367,20 @@ def _baseline_by_region(
 
 
 def _check_buses(buses: dict[str, str], names: list[str]) -> None:
-    """Refuse a renaming of buses that names a bus the export does not have, gives an empty
-    name, or puts two buses on one (an export keeps its loads' buses apart)."""
+    """Refuse a renaming of buses that names a bus the export does not have, gives a name
+    that is not a :data:`BUS_NAME`, or puts two buses on one (an export keeps its loads' buses
+    apart)."""
     for old, new in buses.items():
         if old not in names:
             raise OptionsError(
                 f"--bus: {old!r} is not one of the export's buses; allowed: {', '.join(names)}"
             )
-        if not (isinstance(new, str) and new.strip()):
-            raise OptionsError(f"--bus: {old}={new!r}: give the bus a name")
+        if not (isinstance(new, str) and BUS_NAME.fullmatch(new)):
+            raise OptionsError(
+                f"--bus: {old}={new!r}: a bus name is 1-40 ASCII letters, digits, '_', '-' or "
+                "'.', starting with a letter or digit (no space or comma: it is a column "
+                "value in loads.csv and buses.csv)"
+            )
     renamed: dict[str, str] = {}
     for name in names:
         new = buses.get(name, name)
@@ -399,8 +407,9 @@ def check_buses(
     Raises
     ------
     OptionsError
-        A bus the export does not have (naming the allowed ones), an empty name, two buses
-        renamed to one, or shares :func:`check_baseline_shares` refuses.
+        A bus the export does not have (naming the allowed ones), a name that is not a
+        :data:`BUS_NAME`, two buses renamed to one, or shares :func:`check_baseline_shares`
+        refuses.
     """
     if buses or baseline_shares:
         model = baseline_model(scenario, options)
@@ -935,8 +944,9 @@ def check_request(
     if quantiles is not None and (
         not 1 <= len(quantiles) <= MAX_PATHS or any(not 0.0 <= q <= 1.0 for q in quantiles)
     ):
+        given = ",".join(repr(float(q)) for q in quantiles)
         raise OptionsError(
-            f"--quantile = {list(quantiles)}: give 1..{MAX_PATHS} probabilities in [0, 1]"
+            f"--quantile = {given}: give 1..{MAX_PATHS} probabilities in [0, 1], comma-separated"
         )
     if draws is not None and sample is not None and draws > sample:
         raise OptionsError(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import logging
 import re
 from pathlib import Path
 
@@ -295,9 +296,19 @@ def test_bad_input_is_one_line(small_scenario_text, scenario_file, tmp_path, cap
             ["--draws", "200"],
             "1..20 (the paths to write; the Monte Carlo sample they are chosen from is --sample)",
         ),
-        (["--quantile", "1.5"], "--quantile = [1.5]: give 1..20 probabilities in [0, 1]"),
+        (["--quantile", "1.5"], "--quantile = 1.5: give 1..20 probabilities in [0, 1]"),
+        (["--quantile", "0.5,x"], "--quantile: '0.5,x': give comma-separated probabilities"),
+        (
+            ["--quantile", "0.5", "--rank-by", "ai"],
+            "--rank-by = 'ai': ranks draws to choose representative ones; a --quantile path",
+        ),
+        (["--start", "2030-02-30"], "error: --start: '2030-02-30' is not a date YYYY-MM-DD"),
+        (
+            ["--bus", "capital=my bus"],
+            "--bus: capital='my bus': a bus name is 1-40 ASCII letters, digits, '_', '-' or '.'",
+        ),
         (["--rank-by", "peak"], "--rank-by = 'peak': allowed: total, dc, ai"),
-        (["--sample", "abc"], "--sample: Invalid value for --sample: 'abc' is not an integer"),
+        (["--sample", "abc"], "error: --sample: 'abc' is not an integer"),
         (["--sample", "0"], "--sample = 0: must be an integer in 1..100000"),
         (["--draws", "7"], "--draws = 7: more representative draws than the 5 drawn (--sample)"),
         (
@@ -717,3 +728,36 @@ def test_an_out_that_cannot_be_created_is_one_line(tmp_path, capsys):
     assert err == (
         "error: --out = '/proc/forbidden': cannot create the folder (No such file or directory)\n"
     )
+
+
+def test_the_summary_says_a_part_year_is_one(tmp_path, capsys):
+    """NSW's local 2030 starts at 23:00 on 31 December 2029 in standard time: the summary
+    printed that hour as a year ("2029: 0.01 TWh, 2030: ..."); it now gives each part year's
+    hours beside it."""
+    command = ["export-grid", "au-nsw-ai-dc", "--format", "wide-csv", "--sample", "4"]
+    period = ["--weather", "typical", "--start", "2030-01-01", "--end", "2030-12-31"]
+    assert main([*command, *period, "--out", str(tmp_path / "nsw")]) == 0
+    summary = capsys.readouterr().out
+    assert re.search(
+        r"p50-draw-\d+: .*; 2029 \(1 of 8760 hours\): [\d.]+ TWh, 2030 \(8759 of 8760 hours\): ",
+        summary,
+    ), summary
+
+
+def test_quiet_silences_the_compile_notice(small_scenario_text, scenario_file, tmp_path, caplog,
+                                           monkeypatch):  # fmt: skip
+    """The kernels' first compile logs a notice on the forecast logger, which the command line
+    prints on stderr; under --quiet it printed as well. Now --quiet (every command's) silences
+    it, and the next run without --quiet shows it again."""
+    from forecast.kernels._jit import COMPILE_NOTICE
+
+    def compiling(*args, **kwargs):
+        logging.getLogger("forecast").info(COMPILE_NOTICE)
+        raise OptionsError("stopped here")
+
+    monkeypatch.setattr(gridexport, "grid_paths", compiling)
+    command = ["export-grid", str(scenario_file(small_scenario_text)), "--sample", "5"]
+    for quiet, shown in ((["--quiet"], False), ([], True), (["--quiet"], False)):
+        caplog.clear()
+        assert main([*command, *quiet, "--out", str(tmp_path / "x")]) == 2
+        assert (COMPILE_NOTICE in caplog.messages) is shown
