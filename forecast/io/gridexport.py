@@ -147,6 +147,8 @@ class GridPaths:
         measure and year. [-]
     dataset : xarray.Dataset
         The projection the paths come from (annual resolution, per-draw values).
+    baseline : dict
+        What the baseline columns are (:func:`baseline_definition`); empty without one.
     """
 
     labels: list[str]
@@ -157,6 +159,7 @@ class GridPaths:
     year: np.ndarray
     paths: list[dict]
     dataset: xr.Dataset
+    baseline: dict = dataclasses.field(default_factory=dict)
 
     def annual_energy_twh(self) -> np.ndarray:
         """Energy of each column, path and year in the rows written. [TWh] float64[C, P, Y]"""
@@ -164,6 +167,53 @@ class GridPaths:
         return np.stack(
             [self.load_mw[:, :, self.year == y].sum(axis=2) * MWH_TO_TWH for y in years], axis=2
         )
+
+
+def peaks_by_year(paths: GridPaths, index: int) -> dict[str, dict]:
+    """Each year's (of the rows written, :attr:`GridPaths.year`) peak of path ``index``: the
+    total's peak and its hour (UTC, the rows' standard-time label and local time with its UTC
+    offset), the AI data-centre load and each load at that hour, and each load's own peak. [MW]
+    (A quantile path's peak is smoothed away: see the module.)"""
+    local = paths.utc.tz_convert(paths.dataset.attrs["timezone"])
+    ai = [c for c, load in enumerate(paths.loads) if load.carrier == "ai_data_centre"]
+    peaks = {}
+    for year in np.unique(paths.year):
+        hours = np.flatnonzero(paths.year == year)
+        values = paths.load_mw[:, index, hours]  # [C, h]
+        at = int(np.argmax(values.sum(axis=0)))
+        peaks[str(int(year))] = {
+            "total_peak_mw": float(values[:, at].sum()),
+            "peak_hour_utc": paths.utc[hours[at]].strftime("%Y-%m-%dT%H:%MZ"),
+            "peak_hour_standard_time": paths.standard[hours[at]].strftime("%Y-%m-%d %H:%M"),
+            "peak_hour_local": local[hours[at]].isoformat(timespec="minutes"),
+            "ai_dc_at_peak_mw": float(values[ai, at].sum()),
+            "load_at_peak_mw": {
+                load.name: float(values[c, at]) for c, load in enumerate(paths.loads)
+            },
+            "load_peak_mw": {
+                load.name: float(values[c].max()) for c, load in enumerate(paths.loads)
+            },
+        }
+    return peaks
+
+
+def baseline_definition(model: BaselineModel | None, bus: str) -> dict:
+    """What the baseline columns hold, from the baseline model's manifest: the model, its
+    grid's bus, the demand it was trained on (the manifest's description, e.g. AEMO NSW1
+    operational demand without rooftop PV) and the data file and window; empty without a
+    baseline model. Nothing is said that the manifest does not say."""
+    if model is None:
+        return {}
+    data = model.manifest.get("data", {})
+    return {
+        "model": f"{model.model_id}@{model.version}",
+        "bus": bus,
+        "demand": model.manifest.get("description", ""),
+        "demand_file": data.get("demand_file", ""),
+        "training_window": data.get("window", []),
+        "column": "that demand, less the non-AI data-centre load it already holds "
+        "(in_baseline); split by fixed shares where --baseline-shares is given",
+    }
 
 
 def _distinct_lowest(cost: np.ndarray, distance: np.ndarray, tolerance: float) -> np.ndarray:
@@ -693,6 +743,7 @@ def grid_paths(
         loads, load_mw = _baseline_by_region(scenario, loads, load_mw, baseline_shares)
     utc = calendar.local.tz_convert("UTC")
     standard = (utc + standard_utc_offset(scenario.timezone)).tz_localize(None)
+    bus = grid_bus(scenario, model)
     return GridPaths(
         labels=labels,
         loads=[dataclasses.replace(load, bus=buses.get(load.bus, load.bus)) for load in loads],
@@ -702,6 +753,7 @@ def grid_paths(
         year=standard.year.to_numpy().astype(np.int64),
         paths=paths,
         dataset=dataset,
+        baseline=baseline_definition(model, buses.get(bus, bus)),
     )
 
 
@@ -772,6 +824,7 @@ def _pypsa_meta(paths: GridPaths, index: int) -> dict:
             "timezone": attrs["timezone"],
         },
         "units": {"loads_t.p_set": "MW (mean load over the hour)"},
+        **({"baseline": paths.baseline} if paths.baseline else {}),
         "path": paths.paths[index],
     }
 
@@ -839,6 +892,7 @@ def write(paths: GridPaths, out: Path, file_format: str) -> list[Path]:
     earlier = _earlier_export(out)
     _check_overwrites(out, _file_names(paths, file_format), earlier)
     out.mkdir(exist_ok=True)
+    body = _manifest(paths, file_format)
     written: list[Path] = []
     for index, label in enumerate(paths.labels):
         if file_format in ("pypsa", "plexos"):
@@ -852,11 +906,11 @@ def write(paths: GridPaths, out: Path, file_format: str) -> list[Path]:
         else:
             target = out / f"{label}.parquet"
             frame = _wide(paths, index)
-            export.write_table(frame, target, "parquet", _manifest(paths, file_format))
+            export.write_table(frame, target, "parquet", body)
             written.append(target)
     manifest = out / MANIFEST
     files = {file.relative_to(out).as_posix(): sha256_file(file) for file in written}
-    text = json.dumps({**_manifest(paths, file_format), "files": files}, indent=2) + "\n"
+    text = json.dumps({**body, "files": files}, indent=2) + "\n"
     atomic_write(manifest, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     # The earlier export's files this one did not rewrite (other draws, years, a format) go,
     # once the new export is whole, if they are as that export wrote them: a file edited
@@ -1090,6 +1144,7 @@ def _manifest(paths: GridPaths, file_format: str) -> dict:
         f"saving; {attrs['timezone']}); rows split by the year of that time",
         "partial_years": partial_years(paths.year),
         "loads": [dataclasses.asdict(load) for load in paths.loads],
+        **({"baseline": paths.baseline} if paths.baseline else {}),
         "paths": [
             {
                 **info,
@@ -1099,6 +1154,7 @@ def _manifest(paths: GridPaths, file_format: str) -> dict:
                     }
                     for y, year in enumerate(years)
                 },
+                "peaks_by_year": peaks_by_year(paths, p),
             }
             for p, info in enumerate(paths.paths)
         ],

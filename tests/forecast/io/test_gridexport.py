@@ -185,8 +185,11 @@ def test_pypsa_folder_names_its_network_carriers_and_meta(national_export):
         assert meta["scenario_id"] == "kr-national" and meta["seed"] == manifest["seed"]
         assert meta["scenario_sha256"] == manifest["scenario_sha256"]
         assert meta["monte_carlo_draws"] == SAMPLE and meta["path"] == {
-            key: value for key, value in path.items() if key != "annual_energy_twh"
+            key: value
+            for key, value in path.items()
+            if key not in ("annual_energy_twh", "peaks_by_year")
         }
+        assert meta["baseline"] == manifest["baseline"]
         assert meta["time"] == {
             "snapshots": "hour starts in the zone's standard time (no daylight saving)",
             "utc_offset": "+09:00",
@@ -761,3 +764,38 @@ def test_quiet_silences_the_compile_notice(small_scenario_text, scenario_file, t
         caplog.clear()
         assert main([*command, *quiet, "--out", str(tmp_path / "x")]) == 2
         assert (COMPILE_NOTICE in caplog.messages) is shown
+
+
+def test_the_manifest_gives_each_years_peak_and_what_the_baseline_is(tmp_path):
+    """export.json gave each path's energies but no peak: now each year's total peak, its
+    hour (UTC, the rows' standard-time label, local time with its offset), the AI load at
+    that hour and each load's peak, recomputed here from the rows written; and what the
+    baseline column is, from the NSW model's manifest (AEMO NSW1 operational demand)."""
+    out = tmp_path / "nsw"
+    command = ["export-grid", "au-nsw-ai-dc", "--format", "wide-csv", "--sample", "4", "--quiet"]
+    period = ["--weather", "typical", "--start", "2030-01-01", "--end", "2031-12-31"]
+    assert main([*command, *period, "--out", str(out)]) == 0
+    manifest = json.loads((out / "export.json").read_text())
+    assert "AEMO NSW1" in manifest["baseline"]["demand"]
+    assert manifest["baseline"]["model"] == manifest["baseline_model"]
+    assert manifest["baseline"]["bus"] == "AU-NSW"
+    path = manifest["paths"][0]
+    rows = pd.read_csv(out / f"{path['label']}.csv")
+    columns = [c for c in rows.columns if c.endswith("_mw")]
+    ai = [c for c in columns if c.startswith("ai_dc_")]
+    for year in ("2030", "2031"):
+        peak = path["peaks_by_year"][year]
+        in_year = rows[rows["year"] == int(year)]
+        total = in_year[columns].sum(axis=1)
+        at = total.idxmax()
+        assert peak["total_peak_mw"] == pytest.approx(total.max(), rel=1e-12)
+        assert peak["peak_hour_utc"] == in_year.loc[at, "utc"]
+        assert peak["peak_hour_standard_time"] == in_year.loc[at, "standard_time"]
+        local = pd.Timestamp(peak["peak_hour_local"])
+        assert local == pd.Timestamp(in_year.loc[at, "utc"])
+        assert local.utcoffset() in (pd.Timedelta(hours=10), pd.Timedelta(hours=11))
+        assert peak["ai_dc_at_peak_mw"] == pytest.approx(in_year.loc[at, ai].sum(), rel=1e-12)
+        for column in columns:
+            name = column.removesuffix("_mw")
+            assert peak["load_peak_mw"][name] == pytest.approx(in_year[column].max(), rel=1e-12)
+            assert peak["load_at_peak_mw"][name] == pytest.approx(in_year.loc[at, column])
