@@ -850,11 +850,20 @@ def _plexos(paths: GridPaths, index: int, folder: Path) -> list[Path]:
     return written
 
 
-def _wide(paths: GridPaths, index: int) -> pd.DataFrame:
+def _wide(paths: GridPaths, index: int, *, timestamps: bool = False) -> pd.DataFrame:
+    """Path ``index`` as a wide table: ``standard_time``, ``utc``, ``year``, the loads. Times
+    are text in a CSV (``2030-01-01 00:00``, ``2029-12-31T15:00Z``); with ``timestamps``
+    (Parquet) they are timestamps a reader need not parse: ``utc`` UTC, ``standard_time``
+    naive, in the zone's standard time as the rows are labelled (its offset in the
+    manifest's ``time``)."""
     frame = _frame(paths, index)
     frame.insert(0, "year", paths.year)
-    frame.insert(0, "utc", paths.utc.strftime("%Y-%m-%dT%H:%MZ"))
-    frame.insert(0, "standard_time", paths.standard.strftime("%Y-%m-%d %H:%M"))
+    if timestamps:
+        frame.insert(0, "utc", paths.utc.as_unit("us"))
+        frame.insert(0, "standard_time", paths.standard.as_unit("us"))
+    else:
+        frame.insert(0, "utc", paths.utc.strftime("%Y-%m-%dT%H:%MZ"))
+        frame.insert(0, "standard_time", paths.standard.strftime("%Y-%m-%d %H:%M"))
     return frame
 
 
@@ -905,7 +914,7 @@ def write(paths: GridPaths, out: Path, file_format: str) -> list[Path]:
             written.append(target)
         else:
             target = out / f"{label}.parquet"
-            frame = _wide(paths, index)
+            frame = _wide(paths, index, timestamps=True)
             export.write_table(frame, target, "parquet", body)
             written.append(target)
     manifest = out / MANIFEST

@@ -235,6 +235,16 @@ def test_plexos_and_wide_layouts(small_scenario_text, scenario_file, tmp_path, c
     assert [t.name.split("-draw-")[0] for t in tables] == ["p10", "p90"]
     wide = pd.read_parquet(tables[0])
     assert list(wide.columns[:3]) == ["standard_time", "utc", "year"] and len(wide) == 2 * 8760
+    # Times are Parquet timestamps, not text to parse (they were strings): UTC, and the
+    # standard-time labels naive, the text of the CSV's columns.
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(tables[0])
+    assert str(schema.field("utc").type) == "timestamp[us, tz=UTC]"
+    assert str(schema.field("standard_time").type) == "timestamp[us]"
+    assert wide["utc"].iloc[0] == pd.Timestamp("2024-12-31T15:00Z")
+    assert wide["standard_time"].iloc[0] == pd.Timestamp("2025-01-01 00:00")
+    assert (wide["standard_time"] - wide["utc"].dt.tz_localize(None) == pd.Timedelta(hours=9)).all()
 
 
 def test_plexos_years_are_standard_time_years_in_a_zone_with_summer_at_new_year(tmp_path, capsys):
