@@ -50,14 +50,16 @@ app.add_typer(keys.keys_app, name="keys")
 
 def _show_notices() -> None:
     """Print the library's notices to stderr as plain lines (the one that matters to a new
-    user: the kernels compiling on a first run, :data:`forecast.kernels._jit.COMPILE_NOTICE`).
+    user: the kernels compiling on a first run, :data:`forecast.kernels._jit.COMPILE_NOTICE`),
+    unless ``--quiet`` silences them (:data:`forecast.cli.options.QuietOption`): set on every
+    run, so that one run's ``--quiet`` does not carry over to the next in the same process.
     """
     logger = logging.getLogger("forecast")
     if not logger.handlers:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(message)s"))
         logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
+    logger.setLevel(logging.INFO)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -42,6 +42,16 @@ def export_grid(
             "evenly (K=3: P10, P50, P90) in every year on the --rank-by measures. Default: 1."
         ),
     ] = None,
+    draw: Annotated[
+        str | None,
+        typer.Option(
+            "--draw",
+            help="Export these draws by number instead (e.g. 101,176; 0..--sample minus 1), "
+            "kept whole: with the same --seed, --sample and period, draw N of every scenario "
+            "has the same baseline and weather year, so rank on one scenario and export its "
+            "draws of the others.",
+        ),
+    ] = None,
     quantile: Annotated[
         str | None,
         typer.Option(
@@ -50,13 +60,13 @@ def export_grid(
         ),
     ] = None,
     rank_by: Annotated[
-        str,
+        str | None,
         typer.Option(
             help="Rank draws by each year's grid total energy and peak, data-centre energy and "
-            "(beside non-AI load) AI energy (total), data-centre energy and peak (dc) or AI "
-            "energy and peak (ai)."
+            "(beside non-AI load) AI energy (total, the default), data-centre energy and peak "
+            "(dc) or AI energy and peak (ai). Not with --quantile."
         ),
-    ] = "total",
+    ] = None,
     bus: Annotated[
         str | None,
         typer.Option(
@@ -92,11 +102,20 @@ def export_grid(
     if file_format not in gridexport.FORMATS:
         raise OptionsError(f"--format = {file_format!r}: allowed: {', '.join(gridexport.FORMATS)}")
     gridexport.check_out(out)
-    if draws is not None and quantile is not None:
+    given = [name for name, value in (("--draws", draws), ("--draw", draw),
+                                      ("--quantile", quantile)) if value is not None]  # fmt: skip
+    if len(given) > 1:
         raise OptionsError(
-            "--draws / --quantile: give one of them, not both (representative draws, or an "
-            "hour-by-hour quantile that is not a load path)"
+            f"{' / '.join(given)}: give one of them, not both (representative draws, draws "
+            "by number, or an hour-by-hour quantile that is not a load path)"
         )
+    if quantile is not None and rank_by is not None:
+        raise OptionsError(
+            f"--rank-by = {rank_by!r}: ranks draws to choose representative ones; a --quantile "
+            "path takes each hour's quantile over all draws, nothing is ranked: leave --rank-by "
+            "out"
+        )
+    rank_by = rank_by or "total"
     sample_draws = parse_integer(sample, "--sample")
     if not 1 <= sample_draws <= MAX_DRAWS:
         raise OptionsError(f"--sample = {sample_draws}: must be an integer in 1..{MAX_DRAWS}")
@@ -112,13 +131,18 @@ def export_grid(
         baseline_model=baseline_model,
         no_baseline=no_baseline,
     )
-    representative = None if quantile is not None else parse_integer(draws or "1", "--draws")
-    probabilities = None if quantile is None else parse_quantiles(quantile)
-    gridexport.check_request(representative, probabilities, rank_by, options.draws)
+    representative = (
+        None if quantile is not None or draw is not None else parse_integer(draws or "1", "--draws")
+    )
+    probabilities = None if quantile is None else parse_quantiles(quantile, "--quantile")
+    numbers = None if draw is None else _draw_numbers(draw)
+    gridexport.check_request(
+        representative, probabilities, rank_by, options.draws, draw_numbers=numbers
+    )
     buses = None if bus is None else _bus_mapping(bus)
     shares = None if baseline_shares is None else _shares(baseline_shares)
     gridexport.check_buses(
-        loaded, options, buses, representative=representative is not None, baseline_shares=shares
+        loaded, options, buses, representative=probabilities is None, baseline_shares=shares
     )
     with projection_bar(f"{loaded.id} x {options.draws} draws", quiet=quiet) as progress:
         paths = gridexport.grid_paths(
@@ -127,6 +151,7 @@ def export_grid(
             draws=representative,
             quantiles=probabilities,
             rank_by=rank_by,
+            draw_numbers=numbers,
             buses=buses,
             baseline_shares=shares,
             progress=progress,
@@ -136,6 +161,18 @@ def export_grid(
     if not quiet:
         _summary(loaded.id, paths)
     print(f"wrote {len(written)} files under {out} (manifest {written[-1]})")
+
+
+def _draw_numbers(text: str) -> tuple[int, ...]:
+    """``--draw 101,176`` as ``(101, 176)``."""
+    from forecast.errors import OptionsError
+
+    try:
+        return tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise OptionsError(
+            f"--draw = {text!r}: give draw numbers, N[,N...] (e.g. 101,176)"
+        ) from None
 
 
 def _pairs(text: str, option: str, form: str, twice: str) -> dict[str, str]:
@@ -192,15 +229,27 @@ def _summary(scenario_id: str, paths) -> None:
         print("  part years: " + ", ".join(f"{y} ({hours})" for y, hours in partial.items()))
     for index, info in enumerate(paths.paths):
         by_year = ", ".join(
-            f"{years[position]}: {energy[index, position]:,.2f} TWh" for position in shown
+            f"{_year_label(years[position], partial)}: {energy[index, position]:,.2f} TWh"
+            for position in shown
         )
-        what = (
-            f"draw {info['draw']} (nearest P{round(100 * info['probability'])}: "
-            f"P{round(100 * info['overall_percentile'])} as a whole; {_percentile_ranges(info)})"
-            if "draw" in info
-            else f"hour-by-hour quantile {info['probability']:g} (not a load path)"
-        )
+        if "draw" not in info:
+            what = f"hour-by-hour quantile {info['probability']:g} (not a load path)"
+        else:
+            level = (
+                f"nearest P{round(100 * info['probability'])}"
+                if "probability" in info
+                else "chosen by number"
+            )
+            what = (
+                f"draw {info['draw']} ({level}: P{round(100 * info['overall_percentile'])} as a "
+                f"whole; {_percentile_ranges(info)})"
+            )
         print(f"  {info['label']}: {what}; {by_year}")
+
+
+def _year_label(year: int, partial: dict[str, str]) -> str:
+    """``2030``, or for a part year its hours: ``2029 (1 of 8760 hours)``."""
+    return f"{year} ({partial[str(year)]})" if str(year) in partial else str(year)
 
 
 def _percentile_ranges(info: dict) -> str:

@@ -6,6 +6,7 @@ One declaration per option, so ``--draws`` means and checks the same thing every
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -41,7 +42,24 @@ BaselineModelOption = Annotated[
 NoBaselineOption = Annotated[
     bool, typer.Option("--no-baseline", help="AI load only, no baseline of the grid.")
 ]
-QuietOption = Annotated[bool, typer.Option("--quiet", help="No progress bar or summary.")]
+
+
+def _quiet_notices(quiet: bool) -> bool:
+    """Under ``--quiet``, no notice of the library either (the kernels compiling on a first
+    run: :data:`forecast.kernels._jit.COMPILE_NOTICE`); errors and warnings still show."""
+    if quiet:
+        logging.getLogger("forecast").setLevel(logging.WARNING)
+    return quiet
+
+
+QuietOption = Annotated[
+    bool,
+    typer.Option(
+        "--quiet",
+        help="No progress bar, summary or compile notice.",
+        callback=_quiet_notices,
+    ),
+]
 PerDrawOption = Annotated[
     bool,
     typer.Option(
@@ -83,13 +101,13 @@ def parse_integer(text: str, field: str) -> int:
         raise typer.BadParameter(f"{text!r} is not an integer", param_hint=field) from None
 
 
-def parse_quantiles(text: str) -> tuple[float, ...]:
+def parse_quantiles(text: str, field: str = "--quantiles") -> tuple[float, ...]:
     try:
         return tuple(float(part) for part in text.split(",") if part.strip())
     except ValueError:
         raise typer.BadParameter(
             f"{text!r}: give comma-separated probabilities, e.g. 0.05,0.5,0.95",
-            param_hint="--quantiles",
+            param_hint=field,
         ) from None
 
 

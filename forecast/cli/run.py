@@ -53,10 +53,13 @@ def _run(app: typer.Typer, argv: list[str] | None) -> int:
         print("error: aborted", file=sys.stderr)
         return 130
     except _ClickException as error:
-        hint = ""
+        # click's own message of a named option is "Invalid value for --start: ...": the
+        # option once, in the project's "error: <option>: <what>" form, not both.
         if isinstance(error, typer.BadParameter) and error.param_hint:
-            hint = f"{error.param_hint}: "
-        message = f"error: {hint}{error.format_message()}".replace("\n", " ")
+            message = f"error: {error.param_hint}: {error.message}"
+        else:
+            message = f"error: {error.format_message()}"
+        message = message.replace("\n", " ")
         print(message, file=sys.stderr)
         return 2
     if status == 130:

@@ -19,6 +19,11 @@ thousands of paths (one per draw); this module picks which to hand over, explici
   sum to the same quantile of the total, and its peak is lower than the ``q``-quantile of the
   peaks (each hour takes the quantile of a different set of draws, smoothing the peaks away).
   It is offered because some tools ask for a "P50 profile"; prefer representative draws.
+* **chosen draws** (``draw_numbers=(d, ...)``): those draws by number, kept whole, with their
+  percentiles as representative draws have them. Draw ``d`` of every scenario run with one
+  seed shares the named random streams (baseline level and daily noise, weather year, and
+  the inputs scenarios share): ranked on a reference scenario, the same draws of another
+  compare the scenarios without baseline or weather noise between them.
 
 Loads (columns): ``baseline`` (the baseline model's load of the grid, less the non-AI
 data-centre load it already holds), ``non_ai_dc`` (non-AI data-centre load, when the scenario
@@ -45,6 +50,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -84,6 +90,9 @@ METRIC_LABELS = {
 #: Measures whose percentiles the manifest records for every representative draw, where the
 #: projection has them, beside those it was ranked by.
 RECORDED_METRICS = ("total_energy_twh", "total_peak_gw", "dc_energy_twh", "ai_energy_twh")
+#: A bus name :func:`_check_buses` accepts: one a CSV cell, a PyPSA component name and a
+#: PLEXOS object name take as they are (no space, comma, quote or other punctuation).
+BUS_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")
 #: Most paths one export writes.
 MAX_PATHS = 20
 #: How far a representative draw's percentile as a whole may lie from its level
@@ -138,6 +147,8 @@ class GridPaths:
         measure and year. [-]
     dataset : xarray.Dataset
         The projection the paths come from (annual resolution, per-draw values).
+    baseline : dict
+        What the baseline columns are (:func:`baseline_definition`); empty without one.
     """
 
     labels: list[str]
@@ -148,6 +159,7 @@ class GridPaths:
     year: np.ndarray
     paths: list[dict]
     dataset: xr.Dataset
+    baseline: dict = dataclasses.field(default_factory=dict)
 
     def annual_energy_twh(self) -> np.ndarray:
         """Energy of each column, path and year in the rows written. [TWh] float64[C, P, Y]"""
@@ -155,6 +167,53 @@ class GridPaths:
         return np.stack(
             [self.load_mw[:, :, self.year == y].sum(axis=2) * MWH_TO_TWH for y in years], axis=2
         )
+
+
+def peaks_by_year(paths: GridPaths, index: int) -> dict[str, dict]:
+    """Each year's (of the rows written, :attr:`GridPaths.year`) peak of path ``index``: the
+    total's peak and its hour (UTC, the rows' standard-time label and local time with its UTC
+    offset), the AI data-centre load and each load at that hour, and each load's own peak. [MW]
+    (A quantile path's peak is smoothed away: see the module.)"""
+    local = paths.utc.tz_convert(paths.dataset.attrs["timezone"])
+    ai = [c for c, load in enumerate(paths.loads) if load.carrier == "ai_data_centre"]
+    peaks = {}
+    for year in np.unique(paths.year):
+        hours = np.flatnonzero(paths.year == year)
+        values = paths.load_mw[:, index, hours]  # [C, h]
+        at = int(np.argmax(values.sum(axis=0)))
+        peaks[str(int(year))] = {
+            "total_peak_mw": float(values[:, at].sum()),
+            "peak_hour_utc": paths.utc[hours[at]].strftime("%Y-%m-%dT%H:%MZ"),
+            "peak_hour_standard_time": paths.standard[hours[at]].strftime("%Y-%m-%d %H:%M"),
+            "peak_hour_local": local[hours[at]].isoformat(timespec="minutes"),
+            "ai_dc_at_peak_mw": float(values[ai, at].sum()),
+            "load_at_peak_mw": {
+                load.name: float(values[c, at]) for c, load in enumerate(paths.loads)
+            },
+            "load_peak_mw": {
+                load.name: float(values[c].max()) for c, load in enumerate(paths.loads)
+            },
+        }
+    return peaks
+
+
+def baseline_definition(model: BaselineModel | None, bus: str) -> dict:
+    """What the baseline columns hold, from the baseline model's manifest: the model, its
+    grid's bus, the demand it was trained on (the manifest's description, e.g. AEMO NSW1
+    operational demand without rooftop PV) and the data file and window; empty without a
+    baseline model. Nothing is said that the manifest does not say."""
+    if model is None:
+        return {}
+    data = model.manifest.get("data", {})
+    return {
+        "model": f"{model.model_id}@{model.version}",
+        "bus": bus,
+        "demand": model.manifest.get("description", ""),
+        "demand_file": data.get("demand_file", ""),
+        "training_window": data.get("window", []),
+        "column": "that demand, less the non-AI data-centre load it already holds "
+        "(in_baseline); split by fixed shares where --baseline-shares is given",
+    }
 
 
 def _distinct_lowest(cost: np.ndarray, distance: np.ndarray, tolerance: float) -> np.ndarray:
@@ -358,15 +417,20 @@ def _baseline_by_region(
 
 
 def _check_buses(buses: dict[str, str], names: list[str]) -> None:
-    """Refuse a renaming of buses that names a bus the export does not have, gives an empty
-    name, or puts two buses on one (an export keeps its loads' buses apart)."""
+    """Refuse a renaming of buses that names a bus the export does not have, gives a name
+    that is not a :data:`BUS_NAME`, or puts two buses on one (an export keeps its loads' buses
+    apart)."""
     for old, new in buses.items():
         if old not in names:
             raise OptionsError(
                 f"--bus: {old!r} is not one of the export's buses; allowed: {', '.join(names)}"
             )
-        if not (isinstance(new, str) and new.strip()):
-            raise OptionsError(f"--bus: {old}={new!r}: give the bus a name")
+        if not (isinstance(new, str) and BUS_NAME.fullmatch(new)):
+            raise OptionsError(
+                f"--bus: {old}={new!r}: a bus name is 1-40 ASCII letters, digits, '_', '-' or "
+                "'.', starting with a letter or digit (no space or comma: it is a column "
+                "value in loads.csv and buses.csv)"
+            )
     renamed: dict[str, str] = {}
     for name in names:
         new = buses.get(name, name)
@@ -393,8 +457,9 @@ def check_buses(
     Raises
     ------
     OptionsError
-        A bus the export does not have (naming the allowed ones), an empty name, two buses
-        renamed to one, or shares :func:`check_baseline_shares` refuses.
+        A bus the export does not have (naming the allowed ones), a name that is not a
+        :data:`BUS_NAME`, two buses renamed to one, or shares :func:`check_baseline_shares`
+        refuses.
     """
     if buses or baseline_shares:
         model = baseline_model(scenario, options)
@@ -539,6 +604,7 @@ def grid_paths(
     draws: int | None = None,
     quantiles: tuple[float, ...] | None = None,
     rank_by: str = "total",
+    draw_numbers: tuple[int, ...] | None = None,
     buses: dict[str, str] | None = None,
     baseline_shares: dict[str, float] | None = None,
     progress: Callable[[int, int], None] | None = None,
@@ -559,7 +625,12 @@ def grid_paths(
     rank_by : str
         What representative draws are ranked by (:func:`rank_metrics`): ``total`` (the grid's
         total energy and peak, the data-centre energy and, beside non-AI load, the AI energy),
-        ``dc`` (the data-centre energy and peak) or ``ai`` (the AI load's energy and peak).
+        ``dc`` (the data-centre energy and peak) or ``ai`` (the AI load's energy and peak);
+        for ``draw_numbers``, the measures their percentile as a whole is taken on.
+    draw_numbers : tuple of int, optional
+        Export these draws (numbered from 0, each below the Monte Carlo draws), kept whole,
+        with their percentiles: the same draws of another scenario run with the same seed
+        share its baseline and weather year.
     buses : dict of str to str, optional
         Rename buses, ``{old: new}``: the grid-wide bus (:func:`grid_bus`) and the regions'.
     baseline_shares : dict of str to float, optional
@@ -572,21 +643,22 @@ def grid_paths(
     Raises
     ------
     OptionsError
-        Both or neither of ``draws`` and ``quantiles``, a value out of range, ``buses``
+        Not exactly one of ``draws``, ``quantiles`` and ``draw_numbers``, a value out of
+        range, ``buses``
         naming a bus the export does not have or renaming two buses to one, or
         ``baseline_shares`` refused by :func:`check_baseline_shares`.
     """
     base = dataclasses.replace(
         options or ProjectionOptions(), resolution="annual", per_draw=True, duration_curves=False
     ).validated(scenario)
-    check_request(draws, quantiles, rank_by, base.draws)
+    check_request(draws, quantiles, rank_by, base.draws, draw_numbers=draw_numbers)
     assert base.start is not None and base.end is not None
     calendar = HourlyCalendar.build(base.start, base.end, scenario.timezone)
     n_hours = len(calendar.local)
     # Loaded once for both passes; whether there is one decides the columns.
     model = baseline_model(scenario, base)
     buses = buses or {}
-    _check_layout(scenario, model, buses, baseline_shares, representative=draws is not None)
+    _check_layout(scenario, model, buses, baseline_shares, representative=quantiles is None)
     loads, rows = _loads(scenario, model is not None, grid_bus(scenario, model))
     columns = _columns(model is not None, len(loads))
     if quantiles is not None:
@@ -601,7 +673,6 @@ def grid_paths(
                  for label, q in zip(labels, quantiles, strict=True)]  # fmt: skip
         load_mw = quantile_sink.load_mw
     else:
-        assert draws is not None
         # Two passes with the same seed draw the same numbers: the first ranks the draws, the
         # second keeps the chosen ones' hours.
         first = project(scenario, base, baseline=model, progress=_pass(progress, 0, 2))
@@ -613,10 +684,14 @@ def grid_paths(
             name: percentile_ranks(first[f"{name}_per_draw"].transpose("draw", "year").to_numpy())
             for name in recorded
         }
-        probabilities = representative_probabilities(draws)
         ranked = np.stack([percentiles[name] for name in ranked_by])
-        chosen, cost = representative_draws(ranked, probabilities)
         overall = overall_percentiles(ranked)
+        if draw_numbers is None:
+            assert draws is not None
+            probabilities = representative_probabilities(draws)
+            chosen, cost = representative_draws(ranked, probabilities)
+        else:
+            chosen = np.asarray(draw_numbers, dtype=np.int64)
         sink = DrawPaths(rows, chosen, n_hours, columns, len(loads))
         dataset = project(
             scenario, base, baseline=model, hourly_sinks=[sink], progress=_pass(progress, 1, 2)
@@ -625,30 +700,50 @@ def grid_paths(
             scenario, loads, sink.load_mw, first, chosen, calendar.year_of_hour,
             has_baseline=model is not None,
         )  # fmt: skip
-        labels = [
-            f"p{round(100 * p):02d}-draw-{d}" for p, d in zip(probabilities, chosen, strict=True)
-        ]
         years = [str(int(y)) for y in first["year"].to_numpy()]
-        paths = [
-            {
-                "label": label,
-                "kind": "representative draw",
-                "draw": int(d),
-                "probability": float(p),
+        weather_year = (
+            first["draw_weather_year"].to_numpy() if "draw_weather_year" in first.coords else None
+        )
+
+        def where(d: int) -> dict:
+            """Where draw ``d`` sits among the draws: as a whole and per measure and year."""
+            return {
                 "ranked_by": list(ranked_by),
                 "overall_percentile": round(float(overall[d]), 6),
-                "rms_percentile_distance": float(np.sqrt(c)),
                 "percentiles_by_year": {
                     name: dict(zip(years, np.round(values[d], 6).tolist(), strict=True))
                     for name, values in percentiles.items()
                 },
+                **({} if weather_year is None else {"weather_year": str(weather_year[d])}),
             }
-            for label, d, p, c in zip(labels, chosen, probabilities, cost, strict=True)
-        ]
+
+        if draw_numbers is None:
+            labels = [
+                f"p{round(100 * p):02d}-draw-{d}"
+                for p, d in zip(probabilities, chosen, strict=True)
+            ]
+            paths = [
+                {
+                    "label": label,
+                    "kind": "representative draw",
+                    "draw": int(d),
+                    "probability": float(p),
+                    "rms_percentile_distance": float(np.sqrt(c)),
+                    **where(d),
+                }
+                for label, d, p, c in zip(labels, chosen, probabilities, cost, strict=True)
+            ]
+        else:
+            labels = [f"draw-{d}" for d in chosen]
+            paths = [
+                {"label": label, "kind": "chosen draw", "draw": int(d), **where(d)}
+                for label, d in zip(labels, chosen, strict=True)
+            ]
     if baseline_shares:
         loads, load_mw = _baseline_by_region(scenario, loads, load_mw, baseline_shares)
     utc = calendar.local.tz_convert("UTC")
     standard = (utc + standard_utc_offset(scenario.timezone)).tz_localize(None)
+    bus = grid_bus(scenario, model)
     return GridPaths(
         labels=labels,
         loads=[dataclasses.replace(load, bus=buses.get(load.bus, load.bus)) for load in loads],
@@ -658,6 +753,7 @@ def grid_paths(
         year=standard.year.to_numpy().astype(np.int64),
         paths=paths,
         dataset=dataset,
+        baseline=baseline_definition(model, buses.get(bus, bus)),
     )
 
 
@@ -728,6 +824,7 @@ def _pypsa_meta(paths: GridPaths, index: int) -> dict:
             "timezone": attrs["timezone"],
         },
         "units": {"loads_t.p_set": "MW (mean load over the hour)"},
+        **({"baseline": paths.baseline} if paths.baseline else {}),
         "path": paths.paths[index],
     }
 
@@ -753,11 +850,20 @@ def _plexos(paths: GridPaths, index: int, folder: Path) -> list[Path]:
     return written
 
 
-def _wide(paths: GridPaths, index: int) -> pd.DataFrame:
+def _wide(paths: GridPaths, index: int, *, timestamps: bool = False) -> pd.DataFrame:
+    """Path ``index`` as a wide table: ``standard_time``, ``utc``, ``year``, the loads. Times
+    are text in a CSV (``2030-01-01 00:00``, ``2029-12-31T15:00Z``); with ``timestamps``
+    (Parquet) they are timestamps a reader need not parse: ``utc`` UTC, ``standard_time``
+    naive, in the zone's standard time as the rows are labelled (its offset in the
+    manifest's ``time``)."""
     frame = _frame(paths, index)
     frame.insert(0, "year", paths.year)
-    frame.insert(0, "utc", paths.utc.strftime("%Y-%m-%dT%H:%MZ"))
-    frame.insert(0, "standard_time", paths.standard.strftime("%Y-%m-%d %H:%M"))
+    if timestamps:
+        frame.insert(0, "utc", paths.utc.as_unit("us"))
+        frame.insert(0, "standard_time", paths.standard.as_unit("us"))
+    else:
+        frame.insert(0, "utc", paths.utc.strftime("%Y-%m-%dT%H:%MZ"))
+        frame.insert(0, "standard_time", paths.standard.strftime("%Y-%m-%d %H:%M"))
     return frame
 
 
@@ -795,6 +901,7 @@ def write(paths: GridPaths, out: Path, file_format: str) -> list[Path]:
     earlier = _earlier_export(out)
     _check_overwrites(out, _file_names(paths, file_format), earlier)
     out.mkdir(exist_ok=True)
+    body = _manifest(paths, file_format)
     written: list[Path] = []
     for index, label in enumerate(paths.labels):
         if file_format in ("pypsa", "plexos"):
@@ -807,12 +914,12 @@ def write(paths: GridPaths, out: Path, file_format: str) -> list[Path]:
             written.append(target)
         else:
             target = out / f"{label}.parquet"
-            frame = _wide(paths, index)
-            export.write_table(frame, target, "parquet", _manifest(paths, file_format))
+            frame = _wide(paths, index, timestamps=True)
+            export.write_table(frame, target, "parquet", body)
             written.append(target)
     manifest = out / MANIFEST
     files = {file.relative_to(out).as_posix(): sha256_file(file) for file in written}
-    text = json.dumps({**_manifest(paths, file_format), "files": files}, indent=2) + "\n"
+    text = json.dumps({**body, "files": files}, indent=2) + "\n"
     atomic_write(manifest, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     # The earlier export's files this one did not rewrite (other draws, years, a format) go,
     # once the new export is whole, if they are as that export wrote them: a file edited
@@ -863,21 +970,31 @@ def _check_overwrites(out: Path, names: list[str], earlier: dict[Path, str]) -> 
 
 
 def check_request(
-    draws: int | None, quantiles: tuple[float, ...] | None, rank_by: str, sample: int | None = None
+    draws: int | None,
+    quantiles: tuple[float, ...] | None,
+    rank_by: str,
+    sample: int | None = None,
+    *,
+    draw_numbers: tuple[int, ...] | None = None,
 ) -> None:
     """Refuse a request :func:`grid_paths` cannot answer, before any work (``sample``: the
-    Monte Carlo draws to choose the representative ones from, if known).
+    Monte Carlo draws to choose the representative ones from, or to take ``draw_numbers``
+    from, if known).
 
     Raises
     ------
     OptionsError
-        Both or neither of ``draws`` and ``quantiles``, or a value out of range.
+        Not exactly one of ``draws``, ``quantiles`` and ``draw_numbers``, or a value out of
+        range.
     """
-    if (draws is None) == (quantiles is None):
+    if (draws is not None) + (quantiles is not None) + (draw_numbers is not None) != 1:
         raise OptionsError(
-            "--draws / --quantile: give one of them: --draws K (K representative draws, kept "
-            "whole) or --quantile Q (an hour-by-hour quantile, not a load path)"
+            "--draws / --quantile / --draw: give one of them: --draws K (K representative "
+            "draws, kept whole), --draw N[,N...] (those draws by number, kept whole) or "
+            "--quantile Q (an hour-by-hour quantile, not a load path)"
         )
+    if draw_numbers is not None:
+        _check_draw_numbers(draw_numbers, sample)
     if rank_by not in RANK_BY:
         raise OptionsError(f"--rank-by = {rank_by!r}: allowed: {', '.join(RANK_BY)}")
     if draws is not None and not (
@@ -890,14 +1007,31 @@ def check_request(
     if quantiles is not None and (
         not 1 <= len(quantiles) <= MAX_PATHS or any(not 0.0 <= q <= 1.0 for q in quantiles)
     ):
+        given = ",".join(repr(float(q)) for q in quantiles)
         raise OptionsError(
-            f"--quantile = {list(quantiles)}: give 1..{MAX_PATHS} probabilities in [0, 1]"
+            f"--quantile = {given}: give 1..{MAX_PATHS} probabilities in [0, 1], comma-separated"
         )
     if draws is not None and sample is not None and draws > sample:
         raise OptionsError(
             f"--draws = {draws}: more representative draws than the {sample} drawn "
             "(--sample); ask for fewer or raise --sample"
         )
+
+
+def _check_draw_numbers(draw_numbers: tuple[int, ...], sample: int | None) -> None:
+    """Refuse chosen draws that are not 1..:data:`MAX_PATHS` different draws of the sample
+    (numbered from 0)."""
+    given = ",".join(str(d) for d in draw_numbers)
+    within = "0.." + ("" if sample is None else f"{sample - 1} (--sample {sample})")
+    if not 1 <= len(draw_numbers) <= MAX_PATHS:
+        raise OptionsError(f"--draw = {given!r}: give 1..{MAX_PATHS} draw numbers")
+    for d in draw_numbers:
+        if isinstance(d, bool) or not isinstance(d, int | np.integer):
+            raise OptionsError(f"--draw = {given!r}: {d!r} is not a draw number")
+        if d < 0 or (sample is not None and d >= sample):
+            raise OptionsError(f"--draw = {given!r}: draw {d} is not in the sample: {within}")
+    if len(set(draw_numbers)) != len(draw_numbers):
+        raise OptionsError(f"--draw = {given!r}: a draw is given twice; give each once")
 
 
 def _pass(
@@ -916,13 +1050,15 @@ def _pass(
 
 def check_out(out: Path) -> None:
     """Refuse an ``--out`` an export cannot be written to: a missing parent directory, a file,
-    or a folder with files in it but no ``export.json`` (an earlier export's folder is
-    written over: see :func:`write`).
+    a folder that cannot be created (it is made and removed again to find out: only the
+    system knows, ``/proc/x`` cannot be made in an existing directory) or written in, or a
+    folder with files in it but no ``export.json`` (an earlier export's folder is written
+    over: see :func:`write`).
 
     Raises
     ------
     OptionsError
-        Which of these, naming ``--out``.
+        Which of these, naming ``--out`` and the system's reason.
     """
     out = Path(out)
     parent = out.parent if str(out.parent) else Path()
@@ -930,6 +1066,16 @@ def check_out(out: Path) -> None:
         raise OptionsError(f"--out = {str(out)!r}: directory {str(parent)!r} does not exist")
     if out.exists() and not out.is_dir():
         raise OptionsError(f"--out = {str(out)!r}: exists and is not a directory")
+    if not out.exists():
+        try:
+            out.mkdir()
+            out.rmdir()
+        except OSError as error:
+            raise OptionsError(
+                f"--out = {str(out)!r}: cannot create the folder ({error.strerror})"
+            ) from None
+    elif not os.access(out, os.W_OK | os.X_OK):
+        raise OptionsError(f"--out = {str(out)!r}: cannot write in the folder (no permission)")
     if out.is_dir() and not (out / MANIFEST).is_file() and any(out.iterdir()):
         raise OptionsError(
             f"--out = {str(out)!r}: a folder with other files in it and no {MANIFEST}; give a "
@@ -1007,6 +1153,7 @@ def _manifest(paths: GridPaths, file_format: str) -> dict:
         f"saving; {attrs['timezone']}); rows split by the year of that time",
         "partial_years": partial_years(paths.year),
         "loads": [dataclasses.asdict(load) for load in paths.loads],
+        **({"baseline": paths.baseline} if paths.baseline else {}),
         "paths": [
             {
                 **info,
@@ -1016,6 +1163,7 @@ def _manifest(paths: GridPaths, file_format: str) -> dict:
                     }
                     for y, year in enumerate(years)
                 },
+                "peaks_by_year": peaks_by_year(paths, p),
             }
             for p, info in enumerate(paths.paths)
         ],

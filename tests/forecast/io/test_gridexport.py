@@ -6,7 +6,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import logging
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -183,8 +185,11 @@ def test_pypsa_folder_names_its_network_carriers_and_meta(national_export):
         assert meta["scenario_id"] == "kr-national" and meta["seed"] == manifest["seed"]
         assert meta["scenario_sha256"] == manifest["scenario_sha256"]
         assert meta["monte_carlo_draws"] == SAMPLE and meta["path"] == {
-            key: value for key, value in path.items() if key != "annual_energy_twh"
+            key: value
+            for key, value in path.items()
+            if key not in ("annual_energy_twh", "peaks_by_year")
         }
+        assert meta["baseline"] == manifest["baseline"]
         assert meta["time"] == {
             "snapshots": "hour starts in the zone's standard time (no daylight saving)",
             "utc_offset": "+09:00",
@@ -230,6 +235,16 @@ def test_plexos_and_wide_layouts(small_scenario_text, scenario_file, tmp_path, c
     assert [t.name.split("-draw-")[0] for t in tables] == ["p10", "p90"]
     wide = pd.read_parquet(tables[0])
     assert list(wide.columns[:3]) == ["standard_time", "utc", "year"] and len(wide) == 2 * 8760
+    # Times are Parquet timestamps, not text to parse (they were strings): UTC, and the
+    # standard-time labels naive, the text of the CSV's columns.
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(tables[0])
+    assert str(schema.field("utc").type) == "timestamp[us, tz=UTC]"
+    assert str(schema.field("standard_time").type) == "timestamp[us]"
+    assert wide["utc"].iloc[0] == pd.Timestamp("2024-12-31T15:00Z")
+    assert wide["standard_time"].iloc[0] == pd.Timestamp("2025-01-01 00:00")
+    assert (wide["standard_time"] - wide["utc"].dt.tz_localize(None) == pd.Timedelta(hours=9)).all()
 
 
 def test_plexos_years_are_standard_time_years_in_a_zone_with_summer_at_new_year(tmp_path, capsys):
@@ -294,9 +309,19 @@ def test_bad_input_is_one_line(small_scenario_text, scenario_file, tmp_path, cap
             ["--draws", "200"],
             "1..20 (the paths to write; the Monte Carlo sample they are chosen from is --sample)",
         ),
-        (["--quantile", "1.5"], "--quantile = [1.5]: give 1..20 probabilities in [0, 1]"),
+        (["--quantile", "1.5"], "--quantile = 1.5: give 1..20 probabilities in [0, 1]"),
+        (["--quantile", "0.5,x"], "--quantile: '0.5,x': give comma-separated probabilities"),
+        (
+            ["--quantile", "0.5", "--rank-by", "ai"],
+            "--rank-by = 'ai': ranks draws to choose representative ones; a --quantile path",
+        ),
+        (["--start", "2030-02-30"], "error: --start: '2030-02-30' is not a date YYYY-MM-DD"),
+        (
+            ["--bus", "capital=my bus"],
+            "--bus: capital='my bus': a bus name is 1-40 ASCII letters, digits, '_', '-' or '.'",
+        ),
         (["--rank-by", "peak"], "--rank-by = 'peak': allowed: total, dc, ai"),
-        (["--sample", "abc"], "--sample: Invalid value for --sample: 'abc' is not an integer"),
+        (["--sample", "abc"], "error: --sample: 'abc' is not an integer"),
         (["--sample", "0"], "--sample = 0: must be an integer in 1..100000"),
         (["--draws", "7"], "--draws = 7: more representative draws than the 5 drawn (--sample)"),
         (
@@ -310,6 +335,11 @@ def test_bad_input_is_one_line(small_scenario_text, scenario_file, tmp_path, cap
         (["--bus", "capital=KR"], "--bus: KR and capital would both be bus 'KR'"),
         (["--bus", "capital"], "--bus = 'capital': give OLD=NEW[,OLD=NEW...], e.g. KR=KOR"),
         (["--bus", "capital=a,capital=b"], "capital is renamed twice; give it one name"),
+        (["--draw", "1", "--draws", "2"], "--draws / --draw: give one of them, not both"),
+        (["--draw", "1", "--quantile", "0.5"], "--draw / --quantile: give one of them"),
+        (["--draw", "4,5"], "--draw = '4,5': draw 5 is not in the sample: 0..4 (--sample 5)"),
+        (["--draw", "1,x"], "--draw = '1,x': give draw numbers, N[,N...] (e.g. 101,176)"),
+        (["--draw", "2,2"], "--draw = '2,2': a draw is given twice; give each once"),
     ]
     for extra, message in cases:
         assert main(["export-grid", scenario, "--sample", "5", *extra, "--out", out]) == 2
@@ -665,3 +695,117 @@ def test_the_baseline_is_split_over_the_regions_by_the_shares_given(
     no_baseline = [*command, "--no-baseline", *split, "--out", str(tmp_path / "none")]
     assert main(no_baseline) == 2
     assert "no baseline column" in capsys.readouterr().err
+
+
+def test_draws_chosen_by_number_are_the_reference_scenarios_draws(tmp_path, capsys):
+    """Ranked on kr-national, the same draws of kr-dc-pipeline (``--draw``, same seed, sample
+    and period) carry the same baseline, hour by hour, and the same weather year: a grid
+    model's difference between the two is the data-centre load's alone. The paths are named
+    ``draw-N`` and keep their percentiles (among kr-dc-pipeline's draws) in the manifest and
+    the summary."""
+    common = ["--format", "wide-csv", "--sample", "20", "--start", "2030-01-01",
+              "--end", "2030-12-31", "--seed", "3"]  # fmt: skip
+    reference, other = tmp_path / "reference", tmp_path / "other"
+    assert (
+        main(["export-grid", "kr-national", *common, "--draws", "2", "--out", str(reference)]) == 0
+    )
+    chosen = [path["draw"] for path in json.loads((reference / "export.json").read_text())["paths"]]
+    capsys.readouterr()
+    numbers = ",".join(str(d) for d in chosen)
+    assert (
+        main(["export-grid", "kr-dc-pipeline", *common, "--draw", numbers, "--out", str(other)])
+        == 0
+    )
+    summary = capsys.readouterr().out
+    manifest = json.loads((other / "export.json").read_text())
+    references = json.loads((reference / "export.json").read_text())["paths"]
+    for path, ranked in zip(manifest["paths"], references, strict=True):
+        assert path["kind"] == "chosen draw" and path["label"] == f"draw-{ranked['draw']}"
+        assert path["weather_year"] == ranked["weather_year"]
+        assert set(path["percentiles_by_year"]) >= {"total_energy_twh", "total_peak_gw"}
+        assert 0 < path["overall_percentile"] < 1
+        assert f"draw {ranked['draw']} (chosen by number: P" in summary
+        mine = pd.read_csv(other / f"{path['label']}.csv")
+        theirs = pd.read_csv(reference / f"{ranked['label']}.csv")
+        np.testing.assert_array_equal(mine["baseline_mw"], theirs["baseline_mw"])
+        assert not np.array_equal(mine["ai_dc_capital_mw"], theirs["ai_dc_capital_mw"])
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs a /proc filesystem")
+def test_an_out_that_cannot_be_created_is_one_line(tmp_path, capsys):
+    """``--out /proc/forbidden``: /proc exists, but no folder can be made in it; this was a
+    FileNotFoundError traceback and status 1 after the projection. Now one line naming --out,
+    the path and the system's reason, status 2, before any work."""
+    assert main(["export-grid", "kr-national", "--sample", "5", "--out", "/proc/forbidden"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "error: --out = '/proc/forbidden': cannot create the folder (No such file or directory)\n"
+    )
+
+
+def test_the_summary_says_a_part_year_is_one(tmp_path, capsys):
+    """NSW's local 2030 starts at 23:00 on 31 December 2029 in standard time: the summary
+    printed that hour as a year ("2029: 0.01 TWh, 2030: ..."); it now gives each part year's
+    hours beside it."""
+    command = ["export-grid", "au-nsw-ai-dc", "--format", "wide-csv", "--sample", "4"]
+    period = ["--weather", "typical", "--start", "2030-01-01", "--end", "2030-12-31"]
+    assert main([*command, *period, "--out", str(tmp_path / "nsw")]) == 0
+    summary = capsys.readouterr().out
+    assert re.search(
+        r"p50-draw-\d+: .*; 2029 \(1 of 8760 hours\): [\d.]+ TWh, 2030 \(8759 of 8760 hours\): ",
+        summary,
+    ), summary
+
+
+def test_quiet_silences_the_compile_notice(small_scenario_text, scenario_file, tmp_path, caplog,
+                                           monkeypatch):  # fmt: skip
+    """The kernels' first compile logs a notice on the forecast logger, which the command line
+    prints on stderr; under --quiet it printed as well. Now --quiet (every command's) silences
+    it, and the next run without --quiet shows it again."""
+    from forecast.kernels._jit import COMPILE_NOTICE
+
+    def compiling(*args, **kwargs):
+        logging.getLogger("forecast").info(COMPILE_NOTICE)
+        raise OptionsError("stopped here")
+
+    monkeypatch.setattr(gridexport, "grid_paths", compiling)
+    command = ["export-grid", str(scenario_file(small_scenario_text)), "--sample", "5"]
+    for quiet, shown in ((["--quiet"], False), ([], True), (["--quiet"], False)):
+        caplog.clear()
+        assert main([*command, *quiet, "--out", str(tmp_path / "x")]) == 2
+        assert (COMPILE_NOTICE in caplog.messages) is shown
+
+
+def test_the_manifest_gives_each_years_peak_and_what_the_baseline_is(tmp_path):
+    """export.json gave each path's energies but no peak: now each year's total peak, its
+    hour (UTC, the rows' standard-time label, local time with its offset), the AI load at
+    that hour and each load's peak, recomputed here from the rows written; and what the
+    baseline column is, from the NSW model's manifest (AEMO NSW1 operational demand)."""
+    out = tmp_path / "nsw"
+    command = ["export-grid", "au-nsw-ai-dc", "--format", "wide-csv", "--sample", "4", "--quiet"]
+    period = ["--weather", "typical", "--start", "2030-01-01", "--end", "2031-12-31"]
+    assert main([*command, *period, "--out", str(out)]) == 0
+    manifest = json.loads((out / "export.json").read_text())
+    assert "AEMO NSW1" in manifest["baseline"]["demand"]
+    assert manifest["baseline"]["model"] == manifest["baseline_model"]
+    assert manifest["baseline"]["bus"] == "AU-NSW"
+    path = manifest["paths"][0]
+    rows = pd.read_csv(out / f"{path['label']}.csv")
+    columns = [c for c in rows.columns if c.endswith("_mw")]
+    ai = [c for c in columns if c.startswith("ai_dc_")]
+    for year in ("2030", "2031"):
+        peak = path["peaks_by_year"][year]
+        in_year = rows[rows["year"] == int(year)]
+        total = in_year[columns].sum(axis=1)
+        at = total.idxmax()
+        assert peak["total_peak_mw"] == pytest.approx(total.max(), rel=1e-12)
+        assert peak["peak_hour_utc"] == in_year.loc[at, "utc"]
+        assert peak["peak_hour_standard_time"] == in_year.loc[at, "standard_time"]
+        local = pd.Timestamp(peak["peak_hour_local"])
+        assert local == pd.Timestamp(in_year.loc[at, "utc"])
+        assert local.utcoffset() in (pd.Timedelta(hours=10), pd.Timedelta(hours=11))
+        assert peak["ai_dc_at_peak_mw"] == pytest.approx(in_year.loc[at, ai].sum(), rel=1e-12)
+        for column in columns:
+            name = column.removesuffix("_mw")
+            assert peak["load_peak_mw"][name] == pytest.approx(in_year[column].max(), rel=1e-12)
+            assert peak["load_at_peak_mw"][name] == pytest.approx(in_year.loc[at, column])
