@@ -183,14 +183,46 @@ def summary_table(dataset: xr.Dataset) -> str:
             (name, label, digits, {}) for name, label, digits in FLEXIBILITY_COLUMNS
         ]
         blocks.append(_variant_table(dataset, "flexibility", flexibility))
+    if "site_grid_wait_months" in dataset:
+        blocks.append(_site_waits(dataset))
     return "\n".join(blocks)
+
+
+def _site_waits(dataset: xr.Dataset) -> str:
+    """Each queued site's wait for its whole grid capacity, variant by variant (a campus
+    developer could not see whether their campus connects at one limit or another without
+    reading the CSV): P50 [P10-P90] months over the draws that build it, as compare's block."""
+    from forecast.sweep.compare import quantile_text, text_table
+    from forecast.sweep.variants import varied_names
+
+    names = varied_names(dataset)
+    waits = dataset["site_grid_wait_months"]
+    count = dataset.sizes["variant"]
+    labels = [
+        f"{i}: " + " / ".join(str(dataset[name].to_numpy()[i]) for name in names)
+        for i in range(count)
+    ]
+    rows = [
+        (str(site), [quantile_text(waits.isel(variant=i).sel(site=site), 0) for i in range(count)])
+        for site in dataset["site"].to_numpy()
+    ]
+    caption = (
+        f"variants by {' / '.join(names)}: "
+        "months by which each site's whole grid capacity is connected after its halls need it "
+        "(its ramp's start; phased: the month its ramp completes): P50 [P10-P90] over the draws "
+        "in which it asks within the period (never: not by the period's end; – where no draw "
+        "builds it, it asks after the period or a phased site's ramp completes after it)"
+    )
+    return "\n".join(["", caption, *text_table("site", labels, rows)])
 
 
 def _variant_table(dataset: xr.Dataset, title: str, columns: list[Column]) -> str:
     """One block of the summary: a row per variant and year, a ``P50 [P10-P90] (mean)`` cell per
     column (variable, label, decimals, selection) the dataset has; monthly variables are read
     at each year's last month."""
-    names = dataset.attrs["sweep_varied"].split(",")
+    from forecast.sweep.variants import varied_names  # imported by the sweep that ran
+
+    names = varied_names(dataset)
     columns = [column for column in columns if column[0] in dataset]
     widths = [max(len(name), 8) for name in names]
     variants = [dataset.isel(variant=position) for position in range(dataset.sizes["variant"])]

@@ -408,7 +408,7 @@ def text_table(first: str, headers: list[str], rows: list[tuple[str, list[str]]]
     return text
 
 
-def _quantile_text(variable: xr.DataArray, digits: int) -> str:
+def quantile_text(variable: xr.DataArray, digits: int) -> str:
     """``P50 [P10–P90]`` of a (quantile)-dimensioned variable; ``never`` for inf, ``–`` for
     NaN."""
     p10, p50, p90 = (quantile_at(variable, level) for level in (0.1, 0.5, 0.9))
@@ -459,7 +459,7 @@ def _grid_blocks(dataset: xr.Dataset, labels: list[str]) -> list[str]:
         rows = [
             (
                 str(site),
-                [_quantile_text(waits.sel(scenario=label, site=site), 0) for label in labels],
+                [quantile_text(waits.sel(scenario=label, site=site), 0) for label in labels],
             )
             for site in dataset["site"].to_numpy()
         ]

@@ -31,6 +31,7 @@ import contextlib
 import copy
 import dataclasses
 import itertools
+import json
 import logging
 import os
 import re
@@ -78,7 +79,18 @@ SWEEP_ID_COLUMN = "variant"
 Value = int | float | str
 ProgressCallback = Callable[[int, int], None]
 
-_SEGMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)")
+#: A path's pieces: a field, ``[index]``, ``['name']`` / ``["name"]`` (the entry of a list
+#: whose ``name`` it is: ``sites['LG U+ Paju AI data centre, building 1']``) or a dot.
+_STEP = re.compile(
+    r"(?P<field>[A-Za-z_][A-Za-z0-9_]*)|\[(?P<index>\d+)\]|\[(?P<quote>['\"])(?P<name>.*?)"
+    r"(?P=quote)\]|(?P<dot>\.)"
+)
+
+
+class _Named(str):
+    """A list entry named by its ``name`` in a path (resolved to its index by :func:`_locate`)."""
+
+
 _INTEGER = re.compile(r"[+-]?\d+")
 
 
@@ -167,19 +179,55 @@ def parse_variation(text: str) -> Variation:
 
 
 def _path_steps(name: str) -> list[str | int]:
-    """``deployments[0].milestones[2].count`` → ``['deployments', 0, 'milestones', 2, 'count']``."""
+    """``deployments[0].milestones[2].count`` → ``['deployments', 0, 'milestones', 2, 'count']``;
+    ``sites['Paju'].status`` → ``['sites', _Named('Paju'), 'status']``."""
     steps: list[str | int] = []
-    for segment in name.split("."):
-        match = _SEGMENT.fullmatch(segment)
-        if match is None:
+    position, expect_field = 0, True
+    while position < len(name):
+        match = _STEP.match(name, position)
+        if (
+            match is None
+            or (match["field"] is not None) != expect_field
+            or (match["dot"] is not None and not steps)
+        ):
             raise OptionsError(
-                f"--vary {name!r}: {segment!r} is not a field name; write a dotted path such as "
-                f"operations.pue or sites[0].build_probability, or one of: "
+                f"--vary {name!r}: {name[position:]!r} is not a field name; write a dotted path "
+                "such as operations.pue, sites[0].build_probability or "
+                "sites['LG U+ Paju AI data centre, building 1'].build_probability, or one of: "
                 f"{', '.join(OPTION_NAMES)}"
             )
-        steps.append(match.group(1))
-        steps.extend(int(index) for index in re.findall(r"\[(\d+)\]", match.group(2)))
+        if match["field"] is not None:
+            steps.append(match["field"])
+            expect_field = False
+        elif match["index"] is not None:
+            steps.append(int(match["index"]))
+        elif match["name"] is not None:
+            steps.append(_Named(match["name"]))
+        else:
+            expect_field = True
+        position = match.end()
+    if expect_field:
+        raise OptionsError(f"--vary {name!r}: ends with a dot; name a field after it")
     return steps
+
+
+def _entry_named(node: list, step: _Named, name: str, where: str) -> int:
+    """The index of the one entry of ``node`` whose ``name`` is ``step``."""
+    found = [
+        i for i, entry in enumerate(node) if isinstance(entry, dict) and entry.get("name") == step
+    ]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise OptionsError(
+            f"--vary {name!r}: {where} has {len(found)} entries named {str(step)!r} "
+            f"(at {', '.join(map(str, found))}); name one by its index"
+        )
+    names = [str(entry.get("name")) for entry in node if isinstance(entry, dict)]
+    shown = ", ".join(repr(n) for n in names[:8]) + (" ..." if len(names) > 8 else "")
+    raise OptionsError(
+        f"--vary {name!r}: {where} has no entry named {str(step)!r}; allowed: {shown or 'none'}"
+    )
 
 
 def _shown(steps: Sequence[str | int]) -> str:
@@ -208,6 +256,10 @@ def _locate(data: dict[str, Any], name: str) -> tuple[Any, str | int]:
     node: Any = data
     for position, step in enumerate(steps):
         where = _shown(steps[:position])
+        if isinstance(step, _Named):
+            if not isinstance(node, list):
+                raise OptionsError(f"--vary {name!r}: {where} is not a list; drop [{step!r}]")
+            step = steps[position] = _entry_named(node, step, name, where)
         if isinstance(step, int):
             if not isinstance(node, list):
                 raise OptionsError(f"--vary {name!r}: {where} is not a list; drop [{step}]")
@@ -574,7 +626,7 @@ def combine(variants: Sequence[Variant], datasets: Sequence[xr.Dataset]) -> xr.D
     combined["variant"].attrs = {"description": "position in the grid of varied inputs"}
     combined.attrs |= {
         "title": f"Sensitivity sweep of {variants[0].scenario.id}: {', '.join(names)}",
-        "sweep_varied": ",".join(names),
+        "sweep_varied": _joined_names(names),
         "sweep_variants": len(variants),
         "sweep_random_numbers": "common: every variant uses the same seed and named streams",
     }
@@ -644,9 +696,16 @@ def sweep(
     return combine(variants, datasets)
 
 
+def _joined_names(names: Sequence[str]) -> str:
+    """The varied NAMEs as one attribute: joined by commas, or as a JSON list where a name
+    holds a comma (``sites['Paju, building 1'].status``)."""
+    return json.dumps(list(names)) if any("," in name for name in names) else ",".join(names)
+
+
 def varied_names(dataset: xr.Dataset) -> list[str]:
-    """The varied NAMEs of a sweep Dataset, in grid order."""
-    return dataset.attrs["sweep_varied"].split(",")
+    """The varied NAMEs of a sweep Dataset, in grid order (:func:`_joined_names`)."""
+    text = str(dataset.attrs["sweep_varied"])
+    return [str(name) for name in json.loads(text)] if text.startswith("[") else text.split(",")
 
 
 def tidy_sweep_frame(dataset: xr.Dataset) -> pd.DataFrame:

@@ -162,6 +162,11 @@ def test_cli_sweep_csv_and_netcdf_through_scheduler_address(client, small, tmp_p
             ["sites[0] ('site A').status = 'maybe'", "'announced'"],
         ),
         (["--vary", "draws=0,5"], ["draws = 0", "1..100000"]),
+        (
+            ["--vary", "sites['site C'].capacity_mw=1"],
+            ["sites has no entry named 'site C'", "allowed: 'site A', 'site B'"],
+        ),
+        (["--vary", "sites[0]..capacity_mw=1"], ["'.capacity_mw' is not a field name"]),
         (["--vary", "operations.pue=abc"], ["operations.pue: values ['abc']", "a number"]),
         (["--vary", "sites[0].capacity_mw=1,x"], ["values [1, 'x']: each must be a number"]),
         (["--vary", "operations.pue.low=1.1,abc"], ["pue.low: values", "a number"]),
@@ -229,6 +234,36 @@ def test_sweeps_vary_the_grid_limits_and_the_flexibility():
         for v in variants
     ]
     assert got == [(100.0, 0.2, 20), (100.0, 0.4, 20), (300.0, 0.2, 20), (300.0, 0.4, 20)]
+
+
+def test_a_site_is_named_by_its_name_in_a_vary_path_and_its_wait_is_in_the_summary():
+    """A campus developer had to count that their campus was sites[21]; a path may name the
+    entry, `sites['LG U+ Paju AI data centre, building 1'].grid_lead_months` (commas and dots
+    in the name included), and the sweep's summary gives each site's wait variant by variant
+    (it was in the CSV only)."""
+    from forecast.cli.sweep import summary_table
+    from forecast.scenario import load_scenario
+
+    paju = "LG U+ Paju AI data centre, building 1"
+    scenario = load_scenario("kr-outlook")
+    index = [site.name for site in scenario.sites].index(paju)
+    options = ProjectionOptions(
+        draws=20, seed=0, weather="typical", resolution="annual",
+        start=dt.date(2027, 1, 1), end=dt.date(2029, 12, 31),
+    )  # fmt: skip
+    named = sweeps.parse_variation(f"sites['{paju}'].grid_lead_months=0,24")
+    variants = sweeps.build_variants(scenario, [named], options)
+    assert [v.scenario.sites[index].grid_lead_months.value for v in variants] == [0.0, 24.0]
+    by_index = sweeps.build_variants(
+        scenario, [sweeps.parse_variation(f"sites[{index}].grid_lead_months=0,24")], options
+    )
+    assert [v.scenario for v in variants] == [v.scenario for v in by_index]
+    dataset = sweeps.combine(variants, [project(v.scenario, v.options) for v in variants])
+    assert sweeps.varied_names(dataset) == [named.name]  # a comma in the name survives
+    text = summary_table(dataset)
+    block = text.split("months by which each site's whole grid capacity is connected")[1]
+    row = next(line for line in block.splitlines() if line.startswith(paju))
+    assert len(row.split("  ")) > 2 and "0: 0" in text and "1: 24" in text
 
 
 def test_variants_whose_sampled_inputs_differ_still_combine():
