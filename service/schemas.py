@@ -578,6 +578,11 @@ class BaselineResponse(BaseModel):
     quantile_mw: list[list[float]] = Field(description="Hourly demand per quantile [Q][H]. [MW]")
     point_mw: list[float] = Field(description="Median level x mean weather shape, hourly. [MW]")
     year: list[int] = Field(description="Calendar years of the period.")
+    baseline_level: str = Field(
+        description="Which years take the observed level (the model's training years: history, "
+        "spread from weather and daily noise only) and which are forecast, as a projection's "
+        "attribute baseline_level."
+    )
     annual_peak_gw: list[list[float]] = Field(
         description="Quantiles of each year's peak hourly demand [Q][Y]; partial years count "
         "only their hours. [GW]"

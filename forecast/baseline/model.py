@@ -516,6 +516,8 @@ def sample_baseline(
     n_draws: int,
     rng: np.random.Generator,
     quantiles=(0.05, 0.1, 0.5, 0.9, 0.95),
+    *,
+    history: bool = False,
 ) -> BaselineSample:
     """Monte Carlo baseline for a period, as the backtest scores it.
 
@@ -541,6 +543,10 @@ def sample_baseline(
         Random generator (seeded by the caller for reproducibility).
     quantiles
         Probabilities of the quantiles to return, each in (0, 1). [1]
+    history
+        Whether a year the model was fitted on takes its observed level (a projection's rule,
+        :meth:`LevelModel.observed`; ``/v1/baseline``). The backtest and ``forecast
+        evaluate`` score forecasts and leave it False.
 
     Returns
     -------
@@ -564,6 +570,8 @@ def sample_baseline(
     n_days = int(day_index.max()) + 1
 
     level = model.level_draws(years, n_draws, rng)
+    if history:
+        level = model.level.observed(years, level)
     weather_of_draw = rng.integers(0, shape.shape[0], size=n_draws)
     noise = model.daily_noise_draws(n_days, n_draws, rng)
     draws = level[:, year_index] * shape[weather_of_draw] * noise[:, day_index]
@@ -574,7 +582,10 @@ def sample_baseline(
         in_year = year_index == position
         annual_peak[:, position] = draws[:, in_year].max(axis=1)
         annual_mean[:, position] = draws[:, in_year].mean(axis=1)
-    point = model.level_median(years)[year_index] * shape.mean(axis=0)
+    median = model.level_median(years)
+    if history:
+        median = model.level.observed(years, median[None, :])[0]
+    point = median[year_index] * shape.mean(axis=0)
     return BaselineSample(
         local_times=local_times,
         point_mw=point,

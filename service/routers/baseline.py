@@ -100,6 +100,7 @@ def _forecast(model: BaselineModel, request: BaselineRequest) -> NumpyJSONRespon
         request.draws,
         np.random.default_rng(request.seed),
         quantiles=request.quantiles,
+        history=True,
     )
     probabilities = sample.quantiles
     hours_per_year = np.bincount(sample.local_times.year.to_numpy() - sample.years[0])[
@@ -114,6 +115,7 @@ def _forecast(model: BaselineModel, request: BaselineRequest) -> NumpyJSONRespon
         "quantile_mw": np.ascontiguousarray(sample.quantile_mw),
         "point_mw": np.ascontiguousarray(sample.point_mw),
         "year": np.asarray(sample.years, dtype=np.int64),
+        "baseline_level": model.level.describe(sample.years),
         "annual_peak_gw": np.quantile(sample.annual_peak_draws_mw, probabilities, axis=0) * 1e-3,
         "annual_energy_twh": np.quantile(
             sample.annual_mean_draws_mw * hours_per_year * 1e-6, probabilities, axis=0

@@ -387,6 +387,19 @@ async def _release(grant) -> None:
     grant.release()
 
 
+def test_the_baseline_of_a_year_the_model_was_fitted_on_is_its_observed_level(client: TestClient):
+    """/v1/baseline drew a fitted year as a forecast while a projection takes its observed
+    level: the test model's 2020 (its origin) is 61,000 MW where its trend says 60,000, in
+    every draw, and the answer says which years are observed."""
+    body = {"start": "2020-07-01", "end": "2020-07-01", "draws": 50, "quantiles": [0.1, 0.9]}
+    result = client.post("/v1/baseline", json=body).json()
+    assert result["baseline_level"].startswith("observed (the model's training data")
+    assert "2020 61,000 MW" in result["baseline_level"]
+    np.testing.assert_allclose(result["point_mw"], 61_000.0)  # flat shape x the observed level
+    ahead = client.post("/v1/baseline", json={**body, "start": "2030-07-01", "end": "2030-07-01"})
+    assert "2030 forecast from the origin year 2020" in ahead.json()["baseline_level"]
+
+
 def test_baseline_forecast(client: TestClient):
     body = {"start": "2030-07-01", "end": "2030-07-02", "draws": 50, "quantiles": [0.1, 0.9]}
     posted = client.post("/v1/baseline", json=body)

@@ -42,6 +42,8 @@ def synthetic_parameters() -> dict:
             "covariance": [[1e-6, 0.0], [0.0, 1e-8]],
             "residual_scale": 0.01,
             "degrees_of_freedom": 10,
+            # The years it was "fitted" on: history in a projection or /v1/baseline.
+            "normalised_level_mw": {"2019": 59_500.0, "2020": 61_000.0},
         },
         "noise": {"autocorrelation": 0.5, "sd": 0.02},
     }
