@@ -8,10 +8,6 @@ MW_TO_GW = 1e-3
 MWH_TO_TWH = 1e-6
 #: Percent per unit fraction. [%]
 PERCENT = 100.0
-#: Hours in a mean (Gregorian) year. [h]
-HOURS_PER_YEAR = 8765.82
-#: Energy a year to average power: 1 TWh a year is 1e6 MWh / 8765.82 h. [MW per TWh/yr]
-TWH_PER_YEAR_TO_MW = 1e6 / HOURS_PER_YEAR
 
 
 def fahrenheit_to_celsius(fahrenheit):

@@ -35,7 +35,7 @@ from forecast.scenario import (
     COOLING_SLOPE_FACTOR,
     Scenario,
 )
-from forecast.units import TWH_PER_YEAR_TO_MW, W_TO_MW
+from forecast.units import MWH_TO_TWH, W_TO_MW
 
 if TYPE_CHECKING:
     from forecast.baseline.model import BaselineModel
@@ -111,7 +111,11 @@ class NonAiDraw:
     def it_mw(self, months: np.ndarray) -> np.ndarray:
         """Average IT load at the month numbers ``months``. [MW] float64[D, M]"""
         if self.energy_twh is not None:
-            return self.energy_twh.at(months) * TWH_PER_YEAR_TO_MW
+            # Spread over each calendar year's own hours, so that a year's IT energy is the
+            # stated TWh in a leap year too (a year of 8,765.82 hours gave 19.99 of 20 TWh).
+            years = np.floor_divide(np.asarray(months, dtype=np.float64), 12.0)
+            leap = ((years % 4 == 0) & (years % 100 != 0)) | (years % 400 == 0)
+            return self.energy_twh.at(months) * (1.0 / MWH_TO_TWH / np.where(leap, 8784.0, 8760.0))
         assert self.installed is not None and self.power_w is not None
         load = self.installed.at(months) * self.power_w.at(months) * W_TO_MW
         return load * self.utilisation.at(months) if self.utilisation is not None else load

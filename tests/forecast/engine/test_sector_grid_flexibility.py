@@ -63,7 +63,8 @@ def _monthly(dataset, name, **where):
 
 def test_non_ai_load_is_installed_times_power_times_utilisation_through_the_pue():
     """2 M servers at 400 W and 25 % utilisation = 200 MW of IT; PUE 1.5: 300 MW at the grid,
-    2.628 TWh in 2025; storage given as 0.876 TWh of IT a year adds 150 MW at the grid."""
+    2.628 TWh in 2025; storage given as 0.876 TWh of IT a year adds 150 MW at the grid (2025's
+    8,760 hours)."""
     data = _base(
         non_ai_loads=[
             {"name": "servers", "kind": "servers", "installed": 2e6, "power_w": 400.0,
@@ -74,7 +75,7 @@ def test_non_ai_load_is_installed_times_power_times_utilisation_through_the_pue(
     data["operations"]["pue"] = 1.5
     dataset = _project(data)
     hours = pd.date_range("2025-01-01", "2026-01-01", freq="h", inclusive="left").size
-    storage_mw = 0.876e6 / 8765.82 * 1.5
+    storage_mw = 0.876e6 / 8760.0 * 1.5  # 2025's hours: 150 MW
     np.testing.assert_allclose(_monthly(dataset, "non_ai_facility_mw"), 300.0 + storage_mw)
     np.testing.assert_allclose(
         dataset["non_ai_energy_twh"].sel(quantile=0.5).item(), (300.0 + storage_mw) * hours * 1e-6
@@ -586,4 +587,19 @@ def test_flexibility_from_a_year_after_the_window_changes_nothing_and_says_so(mo
     assert (flexed["flexibility_curtailed_twh"].values == 0.0).all()
     assert flexed.attrs["flexibility"].endswith(
         "from 2040 (after this projection's last year, 2026: nothing gives way in it)"
+    )
+
+
+@pytest.mark.parametrize("year", [2025, 2028])
+def test_a_load_given_as_energy_a_year_draws_that_energy_in_each_calendar_year(year):
+    """An IEA analyst's Japan case gave 20 TWh a year of IT energy and read 19.99 TWh back (a
+    year of 8,765.82 hours); each calendar year, leap or not, now holds the stated energy
+    (PUE 1, no baseline: the data-centre energy is the IT energy)."""
+    data = _base(
+        horizon={"start": f"{year}-01-01", "end": f"{year}-12-31"},
+        non_ai_loads=[{"name": "japan", "kind": "other", "energy_twh": 20.0}],
+    )
+    dataset = _project(data, resolution="annual")
+    assert float(dataset["non_ai_energy_twh"].sel(year=year, quantile=0.5)) == pytest.approx(
+        20.0, rel=1e-12
     )
