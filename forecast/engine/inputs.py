@@ -322,7 +322,8 @@ def _draw_delivery(deployment: Any, index: int, streams: Streams, n_draws: int) 
 
 def _draw_non_ai(scenario: Scenario, index: int, streams: Streams, n_draws: int, pue):
     load = scenario.non_ai_loads[index]
-    key = f"non_ai:{index}:{load.name}"
+    # A group's loads share each input's stream: the same probability in a draw.
+    key = f"non_ai_group:{load.draw_group}" if load.draw_group else f"non_ai:{index}:{load.name}"
 
     def path(name):
         value = getattr(load, name)

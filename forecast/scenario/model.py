@@ -327,7 +327,8 @@ class NonAiLoad(_Strict):
 
     Built bottom-up as LBNL and IEA build it: IT power = ``installed`` units x ``power_w`` per
     unit x ``utilisation`` (average draw / ``power_w``), or, where only energy is known,
-    ``energy_twh`` of IT energy a year. Any of these may be a trend. The load is flat through
+    ``energy_twh`` of IT energy a year. Any of these may be a trend; loads that share a
+    ``draw_group`` draw them together. The load is flat through
     the day and goes through the same PUE and temperature treatment as the AI load (the
     scenario's PUE unless the component states its own). ``hosted = true`` makes it take room
     in its region's sites before the deployment plans' accelerators (incumbent load in the same
@@ -344,6 +345,10 @@ class NonAiLoad(_Strict):
     pue: QuantityOrTrend | None = None
     hosted: bool = False
     in_baseline: bool = False
+    #: Loads of one group take each uncertain input at the same probability in a draw (an
+    #: input with the input of the same name): a load split into parts (by region) keeps the
+    #: spread of the whole, where independent parts would narrow it.
+    draw_group: str | None = Field(default=None, min_length=1, max_length=120)
     source: str | None = None
 
     _coerce = field_validator(
