@@ -104,7 +104,7 @@ def score_year(forecast: YearForecast) -> dict[str, float]:
     return metrics
 
 
-def _full_years(demand: pd.Series) -> list[int]:
+def complete_years(demand: pd.Series) -> list[int]:
     """Calendar years whose every hour is on the index (NaN values are masked hours)."""
     counts = demand.groupby(pd.DatetimeIndex(demand.index).year).size()
     complete = [
@@ -150,7 +150,7 @@ def model_forecasts(
         Years to forecast (default: every complete year of ``demand``).
     """
     forecasts = []
-    for year in years or _full_years(demand):
+    for year in years or complete_years(demand):
         actual = demand[pd.DatetimeIndex(demand.index).year == year]
         local_times = pd.DatetimeIndex(actual.index)
         weather = (
@@ -194,7 +194,7 @@ def seasonal_naive_forecasts(
     wall = index.tz_localize(None) if index.tz is not None else index
     clock = pd.Series(demand.to_numpy(dtype=np.float64), index=wall).groupby(level=0).mean()
     forecasts = []
-    for year in years or _full_years(demand):
+    for year in years or complete_years(demand):
         in_year = index.year == year
         actual = demand[in_year]
         target = wall[in_year]

@@ -6,6 +6,7 @@ Registered on the main app by :mod:`forecast.cli`.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, cast
@@ -16,6 +17,7 @@ import typer
 
 from forecast.baseline import artifacts
 from forecast.baseline.evaluation import (
+    complete_years,
     format_table,
     metrics_table,
     model_forecasts,
@@ -123,6 +125,43 @@ def _demand_on_grid(path: Path, timezone: str) -> tuple[pd.Series, GapReport]:
     handling[interpolated] = INTERPOLATED
     report = GapReport.from_handling(grid, handling, series="demand", source=str(path))
     return pd.Series(values, index=grid, name="demand_mw"), report
+
+
+#: The farthest year ``forecast evaluate`` scores after the model's origin (as a projection's
+#: period). [years]
+MAX_EVALUATION_HORIZON = 30
+#: Below this share of the model's level, or above its inverse, a demand file's values are
+#: taken for another unit (GW or kW) and refused. [1]
+IMPLAUSIBLE_LEVEL_SHARE = 0.05
+
+
+def _check_years(baseline: BaselineModel, observed: pd.Series, path: Path) -> None:
+    """Refuse what the model cannot forecast: a year before its first training year (its level
+    would be a backcast of the trend), a year more than :data:`MAX_EVALUATION_HORIZON` after
+    its origin, or demand in another unit than MW (a KPX forecaster's file in GW was scored,
+    MAPE 100,195 %)."""
+    window = (baseline.manifest.get("data") or {}).get("window") or []
+    first = int(window[0][:4]) if len(window) == 2 else None
+    origin = baseline.level.origin_year
+    years = sorted(set(pd.DatetimeIndex(observed.index).year))
+    last_allowed = origin + MAX_EVALUATION_HORIZON
+    allowed = f"{first}..{last_allowed}" if first is not None else f"..{last_allowed}"
+    for year in years:
+        if (first is not None and year < first) or year > last_allowed:
+            raise OptionsError(
+                f"{path}: year {year} is outside what {baseline.model_id}@{baseline.version} "
+                f"forecasts (trained on {first or '?'}..{origin}; before its data a level is a "
+                f"backcast, not a forecast); allowed: {allowed}"
+            )
+    typical = float(np.nanmedian(observed.to_numpy()))
+    level = float(baseline.level_median(np.array([origin]))[0])
+    if np.isfinite(typical) and not (
+        IMPLAUSIBLE_LEVEL_SHARE * level <= typical <= level / IMPLAUSIBLE_LEVEL_SHARE
+    ):
+        raise OptionsError(
+            f"{path}: median demand {typical:,.3g} against the model's level of {level:,.0f} "
+            "MW: the file is in another unit (GW or kW?); allowed: demand in MW"
+        )
 
 
 def _weather_location_name(baseline: BaselineModel) -> str | None:
@@ -233,8 +272,10 @@ def evaluate(
         )
     baseline = load_baseline_model(model)
     observed, demand_gaps = _demand_on_grid(demand, baseline.timezone)
+    _check_years(baseline, observed, demand)
     reports = [demand_gaps]
     location_name = _weather_location_name(baseline)
+    scored: list[int] | None = None  # every complete year, unless ex ante leaves some out
     if temperature is not None:
         location = None
         if location_name is not None:
@@ -277,8 +318,35 @@ def evaluate(
             return ensemble.before(year)
 
         weather_for_year = prior_weather
+        # A year with no weather year before it in a historical ensemble would be forecast on
+        # its own and later years' weather: not scored ex ante, and said.
+        unforecastable = [
+            year
+            for year in complete_years(observed)
+            if ensemble.kind == "historical"
+            and not any(label.isdigit() and int(label) < year for label in ensemble.labels)
+        ]
+        scored = [year for year in complete_years(observed) if year not in unforecastable]
+        if unforecastable:
+            span = f"{location_name} ({ensemble.labels[0]}-{ensemble.labels[-1]})"
+            if not scored:
+                raise OptionsError(
+                    f"{demand}: {', '.join(map(str, unforecastable))}: no weather year of "
+                    f"{span} before it: an ex ante forecast would use its own weather; give "
+                    "--temperature for an ex post evaluation"
+                )
+            print(
+                f"note: {', '.join(map(str, unforecastable))} not scored ex ante: no weather "
+                f"year of {span} before it; --temperature scores it ex post",
+                file=sys.stderr,
+            )
     forecasts = model_forecasts(
-        baseline, observed, weather_for_year=weather_for_year, n_draws=draws, seed=seed
+        baseline,
+        observed,
+        weather_for_year=weather_for_year,
+        n_draws=draws,
+        seed=seed,
+        years=scored,
     )
     table = pd.concat([
         metrics_table(forecasts, label=label),

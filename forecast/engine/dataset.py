@@ -475,6 +475,8 @@ def build_dataset(
         "period_start": options.start.isoformat(),
         "period_end": options.end.isoformat(),
         "code_version": forecast.__version__,
+        # Future years' public holidays come from this package: a newer one may add some.
+        "holidays_version": _holidays_version(),
         "baseline_model": baseline_label or "none",
         "weather_location": weather.location,
         "weather_kind": weather.kind,
@@ -487,6 +489,13 @@ def build_dataset(
     elif baseline_level_note:
         dataset.attrs["baseline_level"] = baseline_level_note
     return dataset
+
+
+def _holidays_version() -> str:
+    """The installed ``holidays`` package's version (the calendar of every future year)."""
+    from importlib.metadata import version
+
+    return version("holidays")
 
 
 def _flexibility_note(scenario: Scenario, *, has_baseline: bool, last_year: int) -> str:

@@ -313,6 +313,11 @@ def _read_long_columns(text: str, *, path: Path, columns: tuple[str, ...]) -> pd
             f"{path} line 1: missing column(s) {missing}; the header is "
             f"{list(frame.columns)!r} and must contain {list(columns)!r}"
         )
+    if frame.empty:
+        raise DataError(
+            f"{path}: no data rows after the header line; allowed: one row per hour under "
+            f"{', '.join(columns)}"
+        )
     return frame
 
 

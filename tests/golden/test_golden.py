@@ -17,7 +17,7 @@ from tests.golden import record
 from tests.support.data import requires_shared_data
 
 #: Attributes that describe the machine rather than the result.
-MACHINE_ATTRIBUTES = ("weather_source",)
+MACHINE_ATTRIBUTES = ("weather_source", "holidays_version")
 
 
 @requires_shared_data
