@@ -121,19 +121,29 @@ def cache_directory() -> Path:
     return Path(base) / f"numba-{source_digest()}{'-compress' if VECTOR_COMPRESS else ''}"
 
 
+#: Held while a kernel is decorated: :func:`_kernel_cache` swaps a process-wide setting.
+_DECORATING = threading.Lock()
+
+
 @contextlib.contextmanager
 def _kernel_cache() -> Iterator[None]:
     """Point numba's cache at :func:`cache_directory` while a kernel is being decorated.
 
     numba fixes a function's cache path when it is decorated, so the setting is restored
-    straight afterwards and other numba users in the process keep their own.
+    straight afterwards and other numba users in the process keep their own. One kernel is
+    decorated at a time: a projection imports its first kernel modules on two threads (the
+    baseline's noise is drawn on its own), and a thread that restored the setting while
+    the other was decorating left that kernel cached outside the directory, where the next
+    run, decorated in it, did not find it and compiled again (1 warm run in 4;
+    ``test_kernels_decorated_on_two_threads_both_cache_in_the_kernel_directory``).
     """
-    previous = _CONFIG.CACHE_DIR
-    _CONFIG.CACHE_DIR = str(_CACHE_DIRECTORY)
-    try:
-        yield
-    finally:
-        _CONFIG.CACHE_DIR = previous
+    with _DECORATING:
+        previous = _CONFIG.CACHE_DIR
+        _CONFIG.CACHE_DIR = str(_CACHE_DIRECTORY)
+        try:
+            yield
+        finally:
+            _CONFIG.CACHE_DIR = previous
 
 
 _CACHE_DIRECTORY = cache_directory()

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 import zlib
 from pathlib import Path
 
@@ -563,6 +564,57 @@ def test_kernel_cache_is_keyed_on_every_kernel_source(tmp_path):
     if _jit.CACHE_ENABLED and not numba.config.DISABLE_JIT:
         cache_path = Path(stream.stream_days._cache._cache_path)
         assert cache_path.parent == directory or not os.access(directory, os.W_OK)
+
+
+def _ramp(x):
+    return x + 1.0
+
+
+def _level(x):
+    return x * 2.0
+
+
+@pytest.mark.skipif(
+    not _jit.CACHE_ENABLED or bool(numba.config.DISABLE_JIT), reason="no cache to point"
+)
+def test_kernels_decorated_on_two_threads_both_cache_in_the_kernel_directory(monkeypatch, tmp_path):
+    """A projection imports its first kernel modules on two threads (the baseline's noise on
+    its own, ``forecast.engine.inputs.beside``), and each decoration points numba's
+    process-wide cache setting at the kernels' directory and back. When one thread put it back
+    while the other was decorating, that kernel was cached in ``NUMBA_CACHE_DIR`` itself: the
+    next run, decorated in the right directory, compiled it again (the benchmark's "a warm run
+    said it compiles", 5 warm runs in 20, always ``inference_profile``). The two decorations
+    are forced to overlap here: the second starts while the first is inside, which then
+    finishes before the second decorates."""
+    kernel_directory, base = tmp_path / "kernels", tmp_path / "base"
+    monkeypatch.setattr(_jit, "_CACHE_DIRECTORY", kernel_directory)
+    monkeypatch.setattr(numba.config, "CACHE_DIR", str(base))
+    first_inside, second_inside = threading.Event(), threading.Event()
+    decorate = _jit._NJIT
+
+    def overlapping_njit(**flags):
+        def decorator(function):
+            if function is _ramp:  # the first: goes on once the second is inside, if it can be
+                first_inside.set()
+                second_inside.wait(timeout=0.5)
+            else:
+                second_inside.set()
+                first.join(timeout=5.0)
+            return decorate(**flags)(function)
+
+        return decorator
+
+    monkeypatch.setattr(_jit, "_NJIT", overlapping_njit)
+    compiled = {}
+    first = threading.Thread(target=lambda: compiled.update(ramp=_jit.jit(_ramp)))
+    first.start()
+    assert first_inside.wait(timeout=5.0)
+    compiled["level"] = _jit.jit(_level)
+    first.join()
+
+    for dispatcher in compiled.values():
+        assert Path(dispatcher._cache._cache_path).parent == kernel_directory
+    assert Path(numba.config.CACHE_DIR) == base  # put back, not left at the kernels' directory
 
 
 @pytest.mark.skipif(bool(numba.config.DISABLE_JIT), reason="counts compiled specialisations")
