@@ -109,6 +109,47 @@ def _fields_at(model: type[BaseModel], location: tuple[Any, ...]) -> list[str]:
 
 _UNION_TAGS = frozenset({"fixed", "triangular", "uniform", "lognormal", "beta", "Trend"})
 
+#: What a quantity may be written as, for a value that is none of them ("365 W", "high").
+_QUANTITY_FORMS = (
+    "allowed: a number in the unit of the field's name (power_w = 365), a table { value = 365, "
+    'source = "..." } or { dist = "triangular", low = ..., mode = ..., high = ..., source = '
+    '"..." }'
+)
+
+
+def _holds_quantity(model: type[BaseModel], location: tuple[Any, ...]) -> str | None:
+    """``"trend"`` where the field at ``location`` of a validation error holds a quantity or a
+    trend, ``"quantity"`` where a quantity only, else None."""
+    current: Any = model
+    parts = [
+        part
+        for part in location
+        if not (
+            isinstance(part, int)
+            or part in _UNION_TAGS
+            or str(part).startswith(("function-", "tagged-union["))
+        )
+    ]
+    for position, part in enumerate(parts):
+        if not _is_model(current):
+            return None
+        if part not in current.model_fields:
+            continue  # a key of a mapping (``grid``'s region)
+        annotation = current.model_fields[part].annotation
+        if position == len(parts) - 1:
+            names = {getattr(model_in, "__name__", "") for model_in in _models_in(annotation)}
+            return "trend" if "Trend" in names else "quantity" if "Fixed" in names else None
+        current = _model_in(annotation)
+    return None
+
+
+def _models_in(annotation: Any) -> list[Any]:
+    """Every pydantic model inside an annotation."""
+    found = [annotation] if _is_model(annotation) else []
+    for argument in get_args(annotation):
+        found += _models_in(argument)
+    return found
+
 
 def _is_model(value: Any) -> bool:
     return isinstance(value, type) and issubclass(value, BaseModel)
@@ -188,6 +229,10 @@ def _one_error(item: ErrorDetails, data: Any) -> str:
         message = "not a field here" + (f" (allowed: {', '.join(allowed)})" if allowed else "")
     elif item["type"] in _DATE_ERRORS:
         message = "allowed: a date written YYYY-MM-DD (in TOML: date = 2030-01-01, unquoted)"
+    elif isinstance(value, str) and (kind := _holds_quantity(Scenario, item["loc"])):
+        message = _QUANTITY_FORMS + (", or a trend of dated points" if kind == "trend" else "")
+    elif item["type"] == "string_pattern_mismatch" and item["loc"][-1:] == ("id",):
+        message = "allowed: lower-case letters, digits and '-', starting with a letter or digit"
     if not item["loc"] and _NAMES_ITS_FIELD.match(message):
         return message  # a check across fields names the field itself (sites[3] ('x').region)
     if message.startswith(location.split(".")[-1]) or shown == "":

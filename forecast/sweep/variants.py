@@ -416,8 +416,13 @@ def build_variants(
                 option_values[name] = value
             elif name != PLAN_SCALE:
                 container, key = _locate(data, name)
-                # A bare number is coerced to a fixed quantity by the scenario's validators.
-                container[key] = value
+                current = container[key]
+                if isinstance(current, dict) and "date" in current and not isinstance(value, str):
+                    # A trend's point: the number fixes its value at its date.
+                    container[key] = {"date": current["date"], "value": value}
+                else:
+                    # A bare number is coerced to a fixed quantity by the scenario's validators.
+                    container[key] = value
         if PLAN_SCALE in settings:
             # After the paths: a varied count is scaled with the rest of the plan.
             scale_plan(data, float(settings[PLAN_SCALE]))

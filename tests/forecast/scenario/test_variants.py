@@ -261,3 +261,32 @@ def test_one_mistake_is_counted_as_one_error():
     assert message.startswith("mine.toml: grid.capital.limit_mw")
     assert "low" in message and "347" in message
     assert "more error" not in message
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (
+            lambda data: data["non_ai_loads"][0].update(power_w="365 W"),
+            "power_w = '365 W': allowed: a number in the unit of the field's name",
+        ),
+        (
+            lambda data: data["deployments"][0].update(count_factor="x"),
+            "count_factor = 'x': allowed: a number",
+        ),
+        (
+            lambda data: data.update(id="japan_dc"),
+            "id = 'japan_dc': allowed: lower-case letters, digits and '-'",
+        ),
+    ],
+)
+def test_a_value_in_the_wrong_form_says_what_forms_are_allowed(change, said):
+    """An IEA analyst's `power_w = "365 W"` got "Input should be a valid dictionary or object
+    to extract fields from", and an id with '_' a regular expression."""
+    data = load_scenario("global-iea-2025").model_dump(mode="json", exclude_none=True)
+    change(data)
+    with pytest.raises(ScenarioError) as raised:
+        parse_scenario(data, origin="mine.toml")
+    message = str(raised.value)
+    assert said in message and "valid dictionary" not in message and "pattern" not in message
+    assert ("trend" in message) == ("power_w" in said)

@@ -266,6 +266,23 @@ def test_a_site_is_named_by_its_name_in_a_vary_path_and_its_wait_is_in_the_summa
     assert len(row.split("  ")) > 2 and "0: 0" in text and "1: 24" in text
 
 
+def test_a_number_for_a_trends_point_fixes_its_value_at_its_date():
+    """The README says a number makes an uncertain input fixed; an IEA analyst's
+    `operations.pue[1]=1.2` failed with "Input should be a valid dictionary or instance of
+    TrendPoint". The point keeps its date and takes the value."""
+    from forecast.engine.sampling import OPERATION_DEFAULTS
+    from forecast.scenario import load_scenario
+
+    scenario = load_scenario("kr-outlook")  # the default PUE, a trend
+    before = OPERATION_DEFAULTS["pue"].quantity.points[1]
+    variants = sweeps.build_variants(
+        scenario, [sweeps.parse_variation("operations.pue[1]=1.2,1.3")], OPTIONS
+    )
+    points = [variant.scenario.operations.pue.points[1] for variant in variants]
+    assert [point.date for point in points] == [before.date, before.date]
+    assert [point.quantity.value for point in points] == [1.2, 1.3]
+
+
 def test_variants_whose_sampled_inputs_differ_still_combine():
     """A count factor of exactly 1 samples nothing; its variant lines up with the others and
     its spread driver for that input is NaN (or 0 when declared but constant), not an error."""
