@@ -228,6 +228,17 @@ class Inputs:
         }
         return drivers | self.extra_drivers
 
+    def non_ai_drivers(self) -> dict[str, np.ndarray]:
+        """Per-draw value of each non-AI load's sampled inputs (a trend by the mean of its
+        points, as :meth:`drivers`), named ``<input>: <load>``."""
+        found: dict[str, np.ndarray] = {}
+        for load in self.non_ai:
+            for name in ("installed", "power_w", "utilisation", "energy_twh", "pue"):
+                path = getattr(load, name)
+                if path is not None and not (name == "pue" and path is self.pue):
+                    found[f"{name}: {load.name}"] = path.values.mean(axis=1)
+        return found
+
 
 def _site_quantity(site: Any, name: str, fallback: Any) -> Any:
     value = getattr(site, name)

@@ -236,11 +236,16 @@ def file_format_of(path: Path, file_format: str | None = None) -> str:
 def table_metadata(dataset: xr.Dataset, columns, *, drivers: dict | None = None) -> dict:
     """The provenance attributes, the columns and the spread drivers (default: the
     Dataset's ``spread_driver_rank_correlation``), as JSON-ready data."""
-    return {
+    metadata = {
         "attrs": {k: _jsonable(v) for k, v in dataset.attrs.items()},
         "columns": list(columns),
         "spread_driver_rank_correlation": _drivers(dataset) if drivers is None else drivers,
     }
+    if drivers is None and "dc_spread_driver_rank_correlation" in dataset:
+        metadata["dc_spread_driver_rank_correlation"] = _drivers(
+            dataset, "dc_spread_driver_rank_correlation"
+        )
+    return metadata
 
 
 def write_parquet_table(frame: pd.DataFrame, target, metadata: dict) -> None:
@@ -308,13 +313,12 @@ def write(dataset: xr.Dataset, path: Path, *, file_format: str | None = None) ->
     return writer(dataset, path)
 
 
-def _drivers(dataset: xr.Dataset) -> dict[str, float]:
-    if "spread_driver_rank_correlation" not in dataset:
+def _drivers(dataset: xr.Dataset, name: str = "spread_driver_rank_correlation") -> dict[str, float]:
+    if name not in dataset:
         return {}
-    variable = dataset["spread_driver_rank_correlation"]
-    return {
-        str(k): float(v) for k, v in zip(_array(variable["input"]), _array(variable), strict=True)
-    }
+    variable = dataset[name]
+    labels = _array(variable[variable.dims[0]])
+    return {str(k): float(v) for k, v in zip(labels, _array(variable), strict=True)}
 
 
 def _jsonable(value):

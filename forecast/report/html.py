@@ -318,22 +318,25 @@ def checks_section(dataset: xr.Dataset) -> str:
     return "".join(parts)
 
 
-def drivers_table(dataset: xr.Dataset) -> str:
-    """Spearman rank correlation of each sampled input with the last year's AI energy."""
-    variable = dataset["spread_driver_rank_correlation"]
+def drivers_table(dataset: xr.Dataset, name: str = "spread_driver_rank_correlation") -> str:
+    """Spearman rank correlation of each sampled input with the last year's AI energy (or, for
+    ``dc_spread_driver_rank_correlation``, the data-centre energy)."""
+    variable = dataset[name]
     pairs = [
-        (str(name), float(value))
-        for name, value in zip(variable["input"].to_numpy(), variable.to_numpy(), strict=True)
+        (str(label), float(value))
+        for label, value in zip(
+            variable[variable.dims[0]].to_numpy(), variable.to_numpy(), strict=True
+        )
         if np.isfinite(value)
     ]
     pairs.sort(key=lambda pair: -abs(pair[1]))
     rows = []
-    for name, value in pairs[:MAX_DRIVERS]:
+    for label, value in pairs[:MAX_DRIVERS]:
         bar = (
             f'<span class="bar{" negative" if value < 0 else ""}" '
             f'style="width:{abs(value) * 8:.2f}rem"></span>'
         )
-        rows.append([_e(name), f"{value:+.2f}", bar])
+        rows.append([_e(label), f"{value:+.2f}", bar])
     return _table(["sampled input", "rank correlation", ""], rows)
 
 
@@ -421,6 +424,15 @@ def _scenario_section(scenario: Scenario, dataset: xr.Dataset, index: int) -> st
             "<h3>What drives the spread</h3>",
             f"<p>{_e(dataset['spread_driver_rank_correlation'].attrs['description'])}.</p>",
             drivers_table(dataset),
+            *(
+                [
+                    f"<p>{_e(dataset['dc_spread_driver_rank_correlation'].attrs['description'])}"
+                    ".</p>",
+                    drivers_table(dataset, "dc_spread_driver_rank_correlation"),
+                ]
+                if "dc_spread_driver_rank_correlation" in dataset
+                else []
+            ),
             "<h3>Hosting and grid-connection checks</h3>",
             checks_section(dataset),
             "<h3>Every assumption</h3>",

@@ -628,3 +628,19 @@ def test_loads_of_one_draw_group_keep_the_spread_of_the_whole():
     np.testing.assert_allclose(together, 2.0 * energy([half("a", "world")]), rtol=1e-12)
     assert abs(np.std(together) / np.std(one) - 1.0) < 0.1
     assert np.std(apart) < 0.8 * np.std(one)
+
+
+def test_the_sectors_spread_drivers_name_the_non_ai_inputs():
+    """An IEA analyst found the spread-driver table ranking only AI inputs against AI energy,
+    though the non-AI load was 75 % of the world's: a scenario with non-AI loads also ranks
+    every input, theirs included, against the data-centre energy. Here the servers' installed
+    base is the only uncertain input, so it ranks the data-centre energy exactly."""
+    servers = {"name": "servers", "kind": "servers", "power_w": 400.0,
+               "installed": {"dist": "uniform", "low": 1e6, "high": 3e6}}  # fmt: skip
+    dataset = _project(_base(non_ai_loads=[servers]), draws=200, resolution="annual")
+    sector = dataset["dc_spread_driver_rank_correlation"]
+    assert float(sector.sel(dc_input="installed: servers")) == pytest.approx(1.0)
+    assert "data-centre energy (AI + non-AI) of 2025" in sector.attrs["description"]
+    assert "installed: servers" not in dataset["input"].to_numpy()  # the AI table stays AI's
+    without = _project(_base(sites=[_site("hall")]), draws=20, resolution="annual")
+    assert "dc_spread_driver_rank_correlation" not in without
