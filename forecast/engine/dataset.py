@@ -443,34 +443,30 @@ def build_dataset(
         options.per_draw,
     )  # fmt: skip
 
-    correlations = _spread_drivers(drivers, stats.annual["ai_energy"][:, -1])
-    data["spread_driver_rank_correlation"] = (
-        ("input",),
-        np.array(list(correlations.values())),
-        {
-            "units": "1",
-            "description": "Spearman rank correlation of each sampled input with "
-            f"the AI energy of {calendar.years[-1]} over the draws (which inputs drive the spread)",
-        },
-    )
-    coords["input"] = ("input", np.array(list(correlations), dtype=str))
+    last = calendar.years[-1]
+    tables = [
+        (
+            "spread_driver_rank_correlation", "input", drivers, "ai_energy",
+            f"the AI energy of {last} over the draws (which inputs drive the spread)",
+        )
+    ]  # fmt: skip
     if non_ai_drivers:
         # The whole sector's spread: every input, the non-AI loads' too, against the
         # data-centre energy (an IEA analyst found the non-AI inputs, 75 % of the world's
-        # energy, absent from the table above).
-        every = drivers | non_ai_drivers
-        sector = _spread_drivers(every, stats.annual["dc_energy"][:, -1])
-        data["dc_spread_driver_rank_correlation"] = (
-            ("dc_input",),
-            np.array(list(sector.values())),
-            {
-                "units": "1",
-                "description": "Spearman rank correlation of each sampled input, the non-AI "
-                f"loads' included, with the data-centre energy (AI + non-AI) of "
-                f"{calendar.years[-1]} over the draws",
-            },
-        )
-        coords["dc_input"] = ("dc_input", np.array(list(sector), dtype=str))
+        # energy, absent from the AI table).
+        tables.append(("dc_spread_driver_rank_correlation", "dc_input",
+                       drivers | non_ai_drivers, "dc_energy",
+                       f"the data-centre energy (AI + non-AI) of {last} over the draws, the "
+                       "non-AI loads' inputs included"))  # fmt: skip
+    for name, dim, inputs, outcome, against in tables:
+        correlations = _spread_drivers(inputs, stats.annual[outcome][:, -1])
+        data[name] = (
+            (dim,),
+            np.array(list(correlations.values())),
+            {"units": "1", "description": f"Spearman rank correlation of each sampled input "
+                                         f"with {against}"},
+        )  # fmt: skip
+        coords[dim] = (dim, np.array(list(correlations), dtype=str))
 
     dataset = xr.Dataset(
         {name: _variable(*spec) for name, spec in data.items()},
