@@ -70,7 +70,8 @@ def test_every_readme_command_names_options_its_command_has():
     """A README command with an option its command lacks fails for every reader who copies it:
     each ``--option`` is checked against the command line's own parser, without running
     anything; an option named on its own (`--no-duration-curves`, which once did not exist) must
-    be one of some ``forecast`` command's, or the benchmark's."""
+    be one of some ``forecast`` or training-side command's (``python -m models.*``), or the
+    benchmark's."""
     import typer
 
     from forecast.cli import app
@@ -92,8 +93,13 @@ def test_every_readme_command_names_options_its_command_has():
             if word.startswith("--"):
                 option = word.split("=")[0]
                 assert option in options, f"{' '.join(words)}: {option} is not an option"
+    from models import backtest, climatology, horizons, train
+
     every_option = set()
-    pending = [root]
+    pending = [
+        root,
+        *(typer.main.get_command(m.app) for m in (backtest, climatology, horizons, train)),
+    ]
     while pending:
         command = pending.pop()
         every_option |= {name for p in command.params for name in (*p.opts, *p.secondary_opts)}
