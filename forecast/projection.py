@@ -7,6 +7,7 @@ keeps the names callers import.
 from forecast.engine import (
     DEFAULT_QUANTILES,
     MAX_DRAWS,
+    MAX_YEARS,
     RESOLUTIONS,
     WEATHER_KINDS,
     ProjectionOptions,
@@ -17,6 +18,7 @@ from forecast.engine import (
 __all__ = [
     "DEFAULT_QUANTILES",
     "MAX_DRAWS",
+    "MAX_YEARS",
     "RESOLUTIONS",
     "WEATHER_KINDS",
     "ProjectionOptions",

@@ -81,6 +81,16 @@ def export_grid(
             "REGION=SHARE[,...] summing to 1 (each region's hours follow the grid's profile)."
         ),
     ] = None,
+    calendar: Annotated[
+        str,
+        typer.Option(
+            help="The period's days: standard (the default), days of the zone's standard time "
+            "the rows are labelled in, so a year is 8,760 or 8,784 periods from 00:00 on 1 "
+            "January (NSW: AEST, the NEM's market time); or local, local days as forecast "
+            "project's (where daylight saving spans the new year, as in Sydney, the export "
+            "then starts an hour before the standard year and ends an hour short)."
+        ),
+    ] = "standard",
     sample: Annotated[
         str, typer.Option(help="Monte Carlo draws the paths come from (1..100000).")
     ] = "1000",
@@ -139,6 +149,7 @@ def export_grid(
     gridexport.check_request(
         representative, probabilities, rank_by, options.draws, draw_numbers=numbers
     )
+    gridexport.projected_end(loaded, options, calendar)  # refuses what it cannot hold, early
     buses = None if bus is None else _bus_mapping(bus)
     shares = None if baseline_shares is None else _shares(baseline_shares)
     gridexport.check_buses(
@@ -154,6 +165,7 @@ def export_grid(
             draw_numbers=numbers,
             buses=buses,
             baseline_shares=shares,
+            calendar=calendar,
             progress=progress,
         )
     warn_weather_fallback(options, paths.dataset)

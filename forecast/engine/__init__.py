@@ -48,6 +48,7 @@ from forecast.engine.inputs import draw_inputs
 from forecast.engine.options import (
     DEFAULT_QUANTILES,
     MAX_DRAWS,
+    MAX_YEARS,
     RESOLUTIONS,
     WEATHER_KINDS,
     ProgressCallback,
@@ -76,6 +77,7 @@ HourlySink = Callable[[StreamInputs, int, np.ndarray], None]
 __all__ = [
     "DEFAULT_QUANTILES",
     "MAX_DRAWS",
+    "MAX_YEARS",
     "RESOLUTIONS",
     "WEATHER_KINDS",
     "ProjectionOptions",

@@ -16,6 +16,8 @@ Resolution = Literal["hourly", "daily", "monthly", "annual"]
 RESOLUTIONS: tuple[str, ...] = ("hourly", "daily", "monthly", "annual")
 DEFAULT_QUANTILES: tuple[float, ...] = (0.05, 0.10, 0.50, 0.90, 0.95)
 MAX_DRAWS = 100_000
+#: Most calendar years one projection spans (counted from the first day's year to the last's).
+MAX_YEARS = 30
 #: Draws whose hourly paths the load duration curves are built from, by default and at most:
 #: each is held for a year as float32 per series (8,784 h x 4 B = 35 kB), so 10,000 draws of
 #: the total and the AI load take 703 MB (README "Load duration curves and peak hours").
@@ -97,8 +99,8 @@ class ProjectionOptions:
             raise OptionsError(
                 f"end = {end} is before start = {start}: end must be on or after start"
             )
-        if end.year - start.year + 1 > 30:
-            raise OptionsError(f"period {start}..{end}: at most 30 years allowed")
+        if end.year - start.year + 1 > MAX_YEARS:
+            raise OptionsError(f"period {start}..{end}: at most {MAX_YEARS} years allowed")
         if start < scenario.horizon.start:
             warnings.warn(
                 ScenarioNote(

@@ -36,19 +36,29 @@ in its column's description. The grid-wide loads sit on a bus named after the ba
 model's grid (:func:`grid_bus`: ``KR``, ``AU-NSW``), each region's loads on a bus named after
 the region: ``loads.csv`` is the mapping to a model's own buses.
 
-Time: rows are the projection's hours; they are labelled in the zone's standard time (a fixed
-UTC offset, :func:`forecast.calendar.standard_utc_offset`: 24 periods every day, no repeated
-or missing hour at daylight-saving changes) and split by the year of that label, so a year file
-holds that year's periods only. Where local and standard years coincide (no daylight saving,
-or none at the new year: Korea, New York), a year's rows sum to the projection's annual
-energy. Where daylight saving spans the new year (Sydney), the local period starts an hour
-before the standard year: that hour is a year of its own with one row, and the last year lacks
-its last hour; the manifest names such partial years.
+Time: rows are labelled in the zone's standard time (a fixed UTC offset,
+:func:`forecast.calendar.standard_utc_offset`: 24 periods every day, no repeated or missing hour
+at daylight-saving changes) and split by the year of that label, so a year file holds that
+year's periods only. The period's days are those of the same standard time by default
+(:data:`CALENDARS`, ``standard``): ``--start 2030-01-01 --end 2030-12-31`` is 8,760 periods
+from 00:00 on 1 January to 23:00 on 31 December in standard time, the year a NEM model runs in
+(AEST, UTC+10 all year). Where daylight saving spans the new year (Sydney), that year ends an
+hour into the next local year, so the projection runs one local day more
+(:func:`projected_end`) and the hours outside the standard-time days are dropped; a year's
+rows then differ from the projection's local-year energy by the hour at each end, and the
+manifest gives the energies of the rows. ``local`` cuts the period at local midnights, as
+``forecast project`` does: the rows are then the projection's hours, which in Sydney start an
+hour before the standard year (a year of its own with one row; the manifest names such partial
+years). Where local and standard years coincide (no daylight saving, or none at the new year:
+Korea, New York) the two are the same, and a year's rows sum to the projection's annual energy.
+Representative draws are ranked on the projection of the period's local days either way, so
+the same draws are chosen.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import os
 import re
@@ -62,15 +72,15 @@ import pandas as pd
 import xarray as xr
 
 import forecast
-from forecast.calendar import HourlyCalendar, standard_utc_offset
+from forecast.calendar import HourlyCalendar, hourly_times, standard_utc_offset
 from forecast.engine.baseline import baseline_model
 from forecast.engine.duration import DrawPaths, QuantilePaths
 from forecast.errors import OptionsError
 from forecast.io import export
 from forecast.io.files import atomic_write, sha256_file
 from forecast.kernels import layout
-from forecast.projection import ProjectionOptions, project
-from forecast.scenario import Scenario
+from forecast.projection import MAX_YEARS, ProjectionOptions, project
+from forecast.scenario import LAST_DATE, Scenario
 from forecast.units import MWH_TO_TWH
 
 if TYPE_CHECKING:
@@ -78,6 +88,11 @@ if TYPE_CHECKING:
 
 FORMATS = ("pypsa", "plexos", "wide-csv", "wide-parquet")
 RANK_BY = ("total", "dc", "ai")
+#: How the period is cut into days and years (``--calendar``): at the midnights of the zone's
+#: standard time, the time the rows are labelled in (``standard``, the default: whole
+#: standard-time years, the NEM's AEST years for NSW), or at local midnights as ``forecast
+#: project`` cuts them (``local``).
+CALENDARS = ("standard", "local")
 #: What each rank measure is called in the command line's summary.
 METRIC_LABELS = {
     "total_energy_twh": "total energy",
@@ -146,7 +161,12 @@ class GridPaths:
         root-mean-square distance from the probability and its percentile among the draws per
         measure and year. [-]
     dataset : xarray.Dataset
-        The projection the paths come from (annual resolution, per-draw values).
+        The projection the paths come from (annual resolution, per-draw values); with
+        ``calendar`` ``standard`` it may run a local day past ``period`` (:func:`projected_end`).
+    calendar : str
+        How the period is cut into days (:data:`CALENDARS`).
+    period : tuple of datetime.date
+        The period's first and last day, in ``calendar``'s days.
     baseline : dict
         What the baseline columns are (:func:`baseline_definition`); empty without one.
     """
@@ -159,6 +179,8 @@ class GridPaths:
     year: np.ndarray
     paths: list[dict]
     dataset: xr.Dataset
+    calendar: str
+    period: tuple[dt.date, dt.date]
     baseline: dict = dataclasses.field(default_factory=dict)
 
     def annual_energy_twh(self) -> np.ndarray:
@@ -607,6 +629,7 @@ def grid_paths(
     draw_numbers: tuple[int, ...] | None = None,
     buses: dict[str, str] | None = None,
     baseline_shares: dict[str, float] | None = None,
+    calendar: str = "standard",
     progress: Callable[[int, int], None] | None = None,
 ) -> GridPaths:
     """Hourly load paths of ``scenario`` for a grid model.
@@ -636,6 +659,12 @@ def grid_paths(
     baseline_shares : dict of str to float, optional
         Split the baseline column over the regions' buses by these fixed shares, ``{region:
         share}`` summing to 1 (:func:`_baseline_by_region`). [-]
+    calendar : str
+        The period's days (:data:`CALENDARS`): ``standard``, the days of the zone's standard
+        time the rows are labelled in (whole standard-time years; the projection runs a local
+        day more where daylight saving holds at the period's end, :func:`projected_end`), or
+        ``local``, local days as ``forecast project``'s. Representative draws are ranked on
+        the projection of the period's local days either way.
     progress : callable, optional
         Called as ``progress(done, total)`` in projected hours (representative draws take two
         passes over the period, counted together).
@@ -645,16 +674,21 @@ def grid_paths(
     OptionsError
         Not exactly one of ``draws``, ``quantiles`` and ``draw_numbers``, a value out of
         range, ``buses``
-        naming a bus the export does not have or renaming two buses to one, or
-        ``baseline_shares`` refused by :func:`check_baseline_shares`.
+        naming a bus the export does not have or renaming two buses to one,
+        ``baseline_shares`` refused by :func:`check_baseline_shares`, or a ``calendar``
+        :func:`projected_end` refuses.
     """
     base = dataclasses.replace(
         options or ProjectionOptions(), resolution="annual", per_draw=True, duration_curves=False
     ).validated(scenario)
     check_request(draws, quantiles, rank_by, base.draws, draw_numbers=draw_numbers)
     assert base.start is not None and base.end is not None
-    calendar = HourlyCalendar.build(base.start, base.end, scenario.timezone)
-    n_hours = len(calendar.local)
+    # The hours are those of ``hourly``, a local day longer where the standard-time period
+    # ends in the next local day; the first pass ranks draws on the period's local days.
+    last_day = projected_end(scenario, base, calendar)
+    hourly = dataclasses.replace(base, end=last_day)
+    hours = HourlyCalendar.build(base.start, last_day, scenario.timezone)
+    n_hours = len(hours.local)
     # Loaded once for both passes; whether there is one decides the columns.
     model = baseline_model(scenario, base)
     buses = buses or {}
@@ -666,7 +700,7 @@ def grid_paths(
             rows, base.draws, n_hours, columns, len(loads), np.asarray(quantiles, dtype=np.float64)
         )
         dataset = project(
-            scenario, base, baseline=model, hourly_sinks=[quantile_sink], progress=progress
+            scenario, hourly, baseline=model, hourly_sinks=[quantile_sink], progress=progress
         )
         labels = [f"quantile-{q:g}" for q in quantiles]
         paths = [{"label": label, "kind": "quantile", "probability": q}
@@ -694,10 +728,13 @@ def grid_paths(
             chosen = np.asarray(draw_numbers, dtype=np.int64)
         sink = DrawPaths(rows, chosen, n_hours, columns, len(loads))
         dataset = project(
-            scenario, base, baseline=model, hourly_sinks=[sink], progress=_pass(progress, 1, 2)
+            scenario, hourly, baseline=model, hourly_sinks=[sink], progress=_pass(progress, 1, 2)
         )
+        # A local day past the period (a standard-time period's last hour) takes the last
+        # year's regional shares: the first pass has no later year.
+        year_of_hour = np.minimum(hours.year_of_hour, first.sizes["year"] - 1)
         loads, load_mw = _non_ai_by_region(
-            scenario, loads, sink.load_mw, first, chosen, calendar.year_of_hour,
+            scenario, loads, sink.load_mw, first, chosen, year_of_hour,
             has_baseline=model is not None,
         )  # fmt: skip
         years = [str(int(y)) for y in first["year"].to_numpy()]
@@ -741,8 +778,12 @@ def grid_paths(
             ]
     if baseline_shares:
         loads, load_mw = _baseline_by_region(scenario, loads, load_mw, baseline_shares)
-    utc = calendar.local.tz_convert("UTC")
+    utc = hours.local.tz_convert("UTC")
     standard = (utc + standard_utc_offset(scenario.timezone)).tz_localize(None)
+    if calendar == "standard":
+        days = standard.normalize()
+        keep = (days >= pd.Timestamp(base.start)) & (days <= pd.Timestamp(base.end))
+        utc, standard, load_mw = utc[keep], standard[keep], load_mw[:, :, keep]
     bus = grid_bus(scenario, model)
     return GridPaths(
         labels=labels,
@@ -753,6 +794,8 @@ def grid_paths(
         year=standard.year.to_numpy().astype(np.int64),
         paths=paths,
         dataset=dataset,
+        calendar=calendar,
+        period=(base.start, base.end),
         baseline=baseline_definition(model, buses.get(bus, bus)),
     )
 
@@ -831,7 +874,12 @@ def _pypsa_meta(paths: GridPaths, index: int) -> dict:
 
 def _utc_offset(paths: GridPaths) -> str:
     """The standard time's UTC offset, ``+09:00``."""
-    minutes = int((paths.standard[0] - paths.utc[0].tz_localize(None)) / pd.Timedelta(minutes=1))
+    return _offset_text(paths.standard[0] - paths.utc[0].tz_localize(None))
+
+
+def _offset_text(offset: dt.timedelta | pd.Timedelta) -> str:
+    """A UTC offset as text, ``+09:00``, ``-05:00``."""
+    minutes = int(offset / pd.Timedelta(minutes=1))
     return f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
@@ -1034,6 +1082,57 @@ def _check_draw_numbers(draw_numbers: tuple[int, ...], sample: int | None) -> No
         raise OptionsError(f"--draw = {given!r}: a draw is given twice; give each once")
 
 
+def projected_end(scenario: Scenario, options: ProjectionOptions, calendar: str) -> dt.date:
+    """The last local day the projection of an export runs to: ``options.end``, or, with
+    ``calendar`` ``standard`` where the period's last standard-time hour falls on the next
+    local day, that day. Standard time is local time less any daylight saving, so a
+    standard-time day starts at or after its local midnight: only its end can lie past the
+    local day (Sydney: 23:00 AEST on 31 December is 00:00 AEDT on 1 January).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario (its time zone).
+    options : ProjectionOptions
+        Validated options (the period's first and last day filled in).
+    calendar : str
+        One of :data:`CALENDARS`.
+
+    Raises
+    ------
+    OptionsError
+        An unknown ``calendar``, or a next local day the projection cannot run: past
+        :data:`~forecast.scenario.LAST_DATE`, or in a year past :data:`MAX_YEARS` (naming
+        ``--calendar local`` as the way out).
+    """
+    if calendar not in CALENDARS:
+        raise OptionsError(f"--calendar = {calendar!r}: allowed: {', '.join(CALENDARS)}")
+    assert options.start is not None and options.end is not None  # validated
+    start, end = options.start, options.end
+    offset = standard_utc_offset(scenario.timezone)
+    last = pd.Timestamp(end) + pd.Timedelta(hours=23)  # standard time
+    local = (last - offset).tz_localize("UTC").tz_convert(scenario.timezone)
+    if calendar == "local" or local.date() == end:
+        return end
+    hour = (
+        f"with --calendar standard the period's last hour ({last:%Y-%m-%d %H:%M} at "
+        f"UTC{_offset_text(offset)}) is {local:%Y-%m-%d %H:%M} local time in {scenario.timezone}"
+    )
+    next_day = local.date()
+    if next_day > LAST_DATE:
+        raise OptionsError(
+            f"--end = {end}: {hour}, after the last day a projection runs ({LAST_DATE}); end a "
+            "day earlier or give --calendar local"
+        )
+    if next_day.year - start.year + 1 > MAX_YEARS:
+        raise OptionsError(
+            f"--start/--end = {start}..{end}: {hour}, so the projection would span "
+            f"{start.year}..{next_day.year}, {next_day.year - start.year + 1} years (at most "
+            f"{MAX_YEARS}); start a year later or give --calendar local"
+        )
+    return next_day
+
+
 def _pass(
     progress: Callable[[int, int], None] | None, index: int, count: int
 ) -> Callable[[int, int], None] | None:
@@ -1125,19 +1224,57 @@ def partial_years(year: np.ndarray) -> dict[str, str]:
 
 
 def _provenance(paths: GridPaths) -> dict:
-    """Where the paths come from: scenario and digest, seed, draws, period, baseline model,
-    code version (the manifest's and each PyPSA folder's ``meta.json``)."""
+    """Where the paths come from: scenario and digest, seed, draws, period and the calendar of
+    its days, baseline model, code version (the manifest's and each PyPSA folder's
+    ``meta.json``)."""
     attrs = paths.dataset.attrs
     return {
         "scenario_id": attrs["scenario_id"],
         "scenario_sha256": attrs["scenario_sha256"],
         "seed": attrs["seed"],
         "monte_carlo_draws": attrs["draws"],
-        "period_start": attrs["period_start"],
-        "period_end": attrs["period_end"],
+        "period_start": paths.period[0].isoformat(),
+        "period_end": paths.period[1].isoformat(),
+        "calendar": paths.calendar,
         "baseline_model": attrs["baseline_model"],
         "code_version": forecast.__version__,
     }
+
+
+def _days(paths: GridPaths) -> str:
+    """What the period's days are (the manifest's ``days``)."""
+    if paths.calendar == "standard":
+        return (
+            f"standard-time days (--calendar standard): from 00:00 on period_start to 24:00 on "
+            f"period_end at UTC{_utc_offset(paths)}, 8,760 or 8,784 rows a whole year"
+        )
+    return (
+        f"local days (--calendar local), as forecast project's: from 00:00 on period_start to "
+        f"24:00 on period_end in {paths.dataset.attrs['timezone']}"
+    )
+
+
+def _years(paths: GridPaths) -> str:
+    """Which years the manifest's figures are of, and whether they are the projection's
+    local-year figures of the period (the manifest's ``years``): the hours counted in another
+    year than the projection counts them, or by one of the two alone, are counted, so that
+    the text is true of these rows, not of the zone in general."""
+    zone = paths.dataset.attrs["timezone"]
+    local = hourly_times(*paths.period, zone)  # the projection's hours of the period
+    projected = pd.Series(local.year, index=local.tz_convert("UTC"))
+    written = pd.Series(paths.year, index=paths.utc)
+    hours = projected.index.union(written.index)
+    differ = int((projected.reindex(hours) != written.reindex(hours)).sum())
+    figures = "annual_energy_twh and peaks_by_year are of each standard-time year's rows"
+    projection = "the projection's local-year figures (forecast project; percentiles_by_year)"
+    if differ == 0:
+        return f"{figures}; here those are {projection}"
+    hours_are = "1 hour is" if differ == 1 else f"{differ} hours are"
+    return (
+        f"{figures}; {hours_are} in another year here than in {projection}, or in one of the "
+        "two only (daylight saving at the new year or at the period's ends), so those years "
+        "differ from them by those hours"
+    )
 
 
 def _manifest(paths: GridPaths, file_format: str) -> dict:
@@ -1151,6 +1288,8 @@ def _manifest(paths: GridPaths, file_format: str) -> dict:
         "units": "MW (mean load over the hour)",
         "time": f"hour starts in the zone's standard time, UTC{_utc_offset(paths)} (no daylight "
         f"saving; {attrs['timezone']}); rows split by the year of that time",
+        "days": _days(paths),
+        "years": _years(paths),
         "partial_years": partial_years(paths.year),
         "loads": [dataclasses.asdict(load) for load in paths.loads],
         **({"baseline": paths.baseline} if paths.baseline else {}),

@@ -249,11 +249,13 @@ def test_plexos_and_wide_layouts(small_scenario_text, scenario_file, tmp_path, c
 
 def test_plexos_years_are_standard_time_years_in_a_zone_with_summer_at_new_year(tmp_path, capsys):
     """Sydney's local year 2030 starts at 23:00 on 31 December 2029 in standard time (AEST,
-    the NEM's market time): load_2030.csv began with the row 2029,12,31,24. Now a file holds
-    its year's periods only; the first local hour is a year of its own, the manifest says
-    which years are partial, and every hour of the projection is written once."""
+    the NEM's market time): cut at local midnights (--calendar local), load_2030.csv began
+    with the row 2029,12,31,24. Now a file holds its year's periods only; the first local hour
+    is a year of its own, the manifest says which years are partial, and every hour of the
+    projection is written once."""
     out = tmp_path / "nsw"
-    command = ["export-grid", "au-nsw-ai-dc", "--format", "plexos", "--sample", "4", "--quiet"]
+    command = ["export-grid", "au-nsw-ai-dc", "--format", "plexos", "--sample", "4", "--quiet",
+               "--calendar", "local"]  # fmt: skip
     period = ["--weather", "typical", "--start", "2030-01-01", "--end", "2030-12-31"]
     assert main([*command, *period, "--out", str(out)]) == 0
     captured = capsys.readouterr()  # --quiet: no progress bar, no summary
@@ -266,7 +268,8 @@ def test_plexos_years_are_standard_time_years_in_a_zone_with_summer_at_new_year(
     assert year.iloc[-1][["Month", "Day", "Period"]].tolist() == [12, 31, 23]
     manifest = json.loads((out / "export.json").read_text())
     assert manifest["partial_years"] == {"2029": "1 of 8760 hours", "2030": "8759 of 8760 hours"}
-    assert "UTC+10:00" in manifest["time"]
+    assert "UTC+10:00" in manifest["time"] and manifest["calendar"] == "local"
+    assert "; 1 hour is in another year here than in the projection's" in manifest["years"]
     # the NSW model's demand is NSW's, not Australia's: its bus was "AU"
     assert {load["name"]: load["bus"] for load in manifest["loads"]}["baseline"] == "AU-NSW"
     energy = manifest["paths"][0]["annual_energy_twh"]
@@ -744,10 +747,11 @@ def test_an_out_that_cannot_be_created_is_one_line(tmp_path, capsys):
 
 
 def test_the_summary_says_a_part_year_is_one(tmp_path, capsys):
-    """NSW's local 2030 starts at 23:00 on 31 December 2029 in standard time: the summary
-    printed that hour as a year ("2029: 0.01 TWh, 2030: ..."); it now gives each part year's
-    hours beside it."""
-    command = ["export-grid", "au-nsw-ai-dc", "--format", "wide-csv", "--sample", "4"]
+    """NSW's local 2030 starts at 23:00 on 31 December 2029 in standard time: cut at local
+    midnights, the summary printed that hour as a year ("2029: 0.01 TWh, 2030: ..."); it now
+    gives each part year's hours beside it."""
+    command = ["export-grid", "au-nsw-ai-dc", "--format", "wide-csv", "--sample", "4",
+               "--calendar", "local"]  # fmt: skip
     period = ["--weather", "typical", "--start", "2030-01-01", "--end", "2030-12-31"]
     assert main([*command, *period, "--out", str(tmp_path / "nsw")]) == 0
     summary = capsys.readouterr().out
@@ -809,3 +813,120 @@ def test_the_manifest_gives_each_years_peak_and_what_the_baseline_is(tmp_path):
             name = column.removesuffix("_mw")
             assert peak["load_peak_mw"][name] == pytest.approx(in_year[column].max(), rel=1e-12)
             assert peak["load_at_peak_mw"][name] == pytest.approx(in_year.loc[at, column])
+
+
+def test_nsw_exports_whole_standard_time_years(tmp_path, capsys):
+    """The NEM runs on AEST (UTC+10) all year, and the export labels its rows in it; but it cut
+    the period at Sydney's local midnights: `--start 2031-01-01 --end 2032-12-31` wrote a
+    one-row load_2030.csv (23:00 AEST on 31 December 2030 is local 00:00 AEDT on 1 January).
+    With --calendar standard (the default) the period is standard-time days: load_2031.csv has
+    8,760 rows and load_2032.csv 8,784 (a leap year), each from period 1 of 1 January to period
+    24 of 31 December, and nothing else. Checked by hand against --calendar local (the old cut)
+    of the same draw: the standard rows are the local rows one hour later (its first hour
+    dropped, local 00:00 on 1 January 2033 added), so a standard year's energy is the local
+    year's less its first hour plus the next local year's first; the rows sum to export.json."""
+    common = ["export-grid", "au-nsw-ai-dc", "--sample", "4", "--weather", "typical", "--quiet",
+              "--start", "2031-01-01", "--end", "2032-12-31"]  # fmt: skip
+    assert main([*common, "--format", "plexos", "--out", str(tmp_path / "plexos")]) == 0
+    manifest = json.loads((tmp_path / "plexos" / "export.json").read_text())
+    assert manifest["partial_years"] == {} and manifest["calendar"] == "standard"
+    assert (manifest["period_start"], manifest["period_end"]) == ("2031-01-01", "2032-12-31")
+    # 23:00 AEST on 31 December: 2030 not written, 2031 in local 2032, 2032 not projected
+    assert "; 3 hours are in another year here than in the projection's" in manifest["years"]
+    path = manifest["paths"][0]
+    folder = tmp_path / "plexos" / path["label"]
+    assert sorted(p.name for p in folder.iterdir()) == ["load_2031.csv", "load_2032.csv"]
+    for year, hours in ((2031, 8760), (2032, 8784)):
+        frame = pd.read_csv(folder / f"load_{year}.csv")
+        stamps = frame[["Year", "Month", "Day", "Period"]].values.tolist()
+        assert len(frame) == hours and (frame["Year"] == year).all()
+        assert stamps[0] == [year, 1, 1, 1] and stamps[-1] == [year, 12, 31, 24]
+        assert (frame.groupby(["Month", "Day"]).size() == 24).all()
+        written = frame[[c for c in frame.columns if c.endswith("_mw")]].to_numpy().sum() * 1e-6
+        assert written == pytest.approx(sum(path["annual_energy_twh"][str(year)].values()),
+                                         rel=1e-12)  # fmt: skip
+    tables = {}
+    for calendar in ("standard", "local"):
+        out = tmp_path / calendar
+        assert main([*common, "--format", "wide-csv", "--calendar", calendar,
+                     "--out", str(out)]) == 0  # fmt: skip
+        (table,) = out.glob("*.csv")
+        assert table.stem == path["label"]  # the same draw: ranked on the same local years
+        tables[calendar] = pd.read_csv(table)
+    standard, local = tables["standard"], tables["local"]
+    assert standard["standard_time"].iloc[[0, -1]].tolist() == ["2031-01-01 00:00",
+                                                                "2032-12-31 23:00"]  # fmt: skip
+    assert local["standard_time"].iloc[[0, -1]].tolist() == ["2030-12-31 23:00",
+                                                             "2032-12-31 22:00"]  # fmt: skip
+    assert len(standard) == len(local) == 8760 + 8784
+    columns = [c for c in standard.columns if c.endswith("_mw")]
+    np.testing.assert_array_equal(standard[columns].iloc[:-1], local[columns].iloc[1:])
+    hourly = local[columns].sum(axis=1).to_numpy() * 1e-6  # TWh in each local hour
+    local_2031, local_2032 = hourly[:8760].sum(), hourly[8760:].sum()  # local years' hours
+    last = standard[columns].iloc[-1].sum() * 1e-6  # 00:00 AEDT on 1 January 2033
+    energy = {y: sum(e.values()) for y, e in path["annual_energy_twh"].items()}
+    assert energy["2031"] == pytest.approx(local_2031 - hourly[0] + hourly[8760], rel=1e-12)
+    assert energy["2032"] == pytest.approx(local_2032 - hourly[8760] + last, rel=1e-12)
+
+
+def test_the_calendar_changes_nothing_where_local_and_standard_years_coincide(
+    small_scenario_text, scenario_file, tmp_path
+):
+    """Korea keeps no daylight saving: standard-time and local days are the same, so the
+    default (--calendar standard) and --calendar local write the same bytes in every load file
+    (PyPSA and PLEXOS), and the manifests (export.json, meta.json) differ only in saying which
+    calendar was asked for; export.json's years are the projection's local years."""
+    scenario = str(scenario_file(small_scenario_text))
+    for file_format in ("pypsa", "plexos"):
+        common = ["export-grid", scenario, "--sample", "6", "--weather", "typical", "--quiet",
+                  "--format", file_format]  # fmt: skip
+        outs = {}
+        for name, extra in (("default", []), ("standard", ["--calendar", "standard"]),
+                            ("local", ["--calendar", "local"])):  # fmt: skip
+            outs[name] = tmp_path / f"{file_format}-{name}"
+            assert main([*common, *extra, "--out", str(outs[name])]) == 0
+
+        def contents(out):
+            files = sorted(p for p in out.rglob("*") if p.is_file())
+            return {p.relative_to(out).as_posix(): p.read_bytes() for p in files}
+
+        default, standard, local = (contents(outs[n]) for n in ("default", "standard", "local"))
+        assert default == standard
+        loads = {n for n in local if n not in ("export.json",) and not n.endswith("meta.json")}
+        assert loads and all(standard[n] == local[n] for n in loads)
+        manifests = [json.loads(files["export.json"]) for files in (standard, local)]
+        assert [m.pop("calendar") for m in manifests] == ["standard", "local"]
+        for m in manifests:
+            m.pop("days")  # what the calendar asked for means, in words
+            m["files"] = {n: d for n, d in m["files"].items() if n in loads}
+        assert manifests[0] == manifests[1]
+        assert "here those are the projection's local-year figures" in manifests[0]["years"]
+
+
+def test_a_standard_time_period_the_projection_cannot_hold_is_one_line(tmp_path, capsys):
+    """Sydney's last standard-time hour of a year, 23:00 AEST on 31 December, is 00:00 AEDT on
+    1 January: the projection runs one local day more. Where that day is past 2100-12-31 or
+    makes a 31st year, the export is refused in one line, before any projection, naming
+    --calendar local as the way out; a bad --calendar is refused too."""
+    cases = [
+        (["--calendar", "aest"], "--calendar = 'aest': allowed: standard, local"),
+        (
+            ["--start", "2100-01-01", "--end", "2100-12-31", "--calendar", "standard"],
+            "--end = 2100-12-31: with --calendar standard the period's last hour (2100-12-31 "
+            "23:00 at UTC+10:00) is 2101-01-01 00:00 local time in Australia/Sydney, after the "
+            "last day a projection runs (2100-12-31); end a day earlier or give --calendar local",
+        ),
+        (
+            ["--start", "2031-01-01", "--end", "2060-12-31", "--calendar", "standard"],
+            "--start/--end = 2031-01-01..2060-12-31: with --calendar standard the period's last "
+            "hour (2060-12-31 23:00 at UTC+10:00) is 2061-01-01 00:00 local time in "
+            "Australia/Sydney, so the projection would span 2031..2061, 31 years (at most 30); "
+            "start a year later or give --calendar local",
+        ),
+    ]
+    for extra, message in cases:
+        command = ["export-grid", "au-nsw-ai-dc", "--sample", "4", *extra]
+        assert main([*command, "--out", str(tmp_path / "x")]) == 2
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1, err
+    assert not (tmp_path / "x").exists()
