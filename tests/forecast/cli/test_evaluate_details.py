@@ -1,0 +1,229 @@
+"""``forecast evaluate --details`` and ``--series`` (a KPX demand forecaster's findings: no
+daily peak, peak timing, error by hour or day type, minimum load, skill score, nor the series).
+
+A synthetic model whose forecast is known exactly: a flat level of 60,000 MW and a shape of 1
+at every hour but 18:00, where it is 1.2 (every other coefficient zero, so the temperature does
+not matter). Its point forecast is 60,000 MW, and 72,000 MW at 18:00, every day. The demand
+file's 2024 is 50,000 MW at every hour but 19:00 (80,000 MW), and 40,000 MW instead of 50,000
+on the model's holiday-block days; 2023 is 100,000 MW throughout, so that seasonal naive
+forecasts 100,000 MW for every hour of 2024. Each number below follows by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecast.baseline import artifacts
+from forecast.baseline.features import DAY_TYPES, FeatureSpec, day_types, feature_names
+from forecast.cli import main
+from forecast.paths import real_data_dir
+from tests.support import keys
+from tests.support.data import requires_shared_data
+from tests.support.model_artifacts import synthetic_parameters
+
+MODEL = "exact-test"
+LEVEL_MW = 60_000.0
+PEAK_FACTOR = 1.2
+
+
+def _published_model(root) -> None:
+    """The exact model, with no country in its manifest: no weather location, so
+    ``--temperature`` is read as ``timestamp,temp_c`` in the model's zone."""
+    parameters = synthetic_parameters()
+    names = feature_names(FeatureSpec(country="KR"))
+    parameters["shape"]["coefficients"] = [
+        math.log(PEAK_FACTOR) if name.startswith("day_") and name.endswith(":h18") else 0.0
+        for name in names
+    ]
+    parameters["level"].update(intercept=math.log(LEVEL_MW), slope=0.0)
+
+    def write(directory) -> None:
+        (directory / "parameters.json").write_text(json.dumps(parameters))
+
+    artifacts.publish(model_id=MODEL, version="v1", root=root, write_files=write,
+                      manifest={"metrics": {}}, signing_key=keys.private_key())  # fmt: skip
+    artifacts.promote(MODEL, "v1", root=root)
+
+
+def _block_days_2024() -> np.ndarray:
+    """Whether each day of 2024 is a holiday-block day of the model (its own day types)."""
+    dates = np.arange(np.datetime64("2024-01-01"), np.datetime64("2025-01-01"))
+    return day_types(dates, country="KR") == DAY_TYPES.index("holiday_block")
+
+
+@pytest.fixture
+def exact(tmp_path, monkeypatch):
+    """The model published and trusted, and its demand and temperature files."""
+    _published_model(tmp_path / "artifacts")
+    monkeypatch.setenv("FORECAST_ARTIFACT_DIR", str(tmp_path / "artifacts"))
+    times = pd.date_range("2023-01-01", "2025-01-01", freq="h", inclusive="left", tz="Asia/Seoul")
+    block = np.repeat(_block_days_2024(), 24)
+    in_2024 = times.year == 2024
+    demand = np.full(len(times), 100_000.0)
+    demand[in_2024] = np.where(block, 40_000.0, 50_000.0)
+    demand[in_2024 & (times.hour == 19)] = 80_000.0
+    stamps = [t.isoformat() for t in times]
+    pd.DataFrame({"timestamp": stamps, "demand_mw": demand}).to_csv(tmp_path / "d.csv",
+                                                                     index=False)  # fmt: skip
+    pd.DataFrame({"timestamp": stamps, "temp_c": 10.0}).to_csv(tmp_path / "t.csv", index=False)
+    return tmp_path
+
+
+def _evaluate(directory, *options: str, capsys) -> tuple[int, str, str]:
+    status = main(["evaluate", "--model", MODEL, "--draws", "10", "--demand",
+                   str(directory / "d.csv"), "--temperature", str(directory / "t.csv"),
+                   *options])  # fmt: skip
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def _mape(errors_and_counts: list[tuple[float, int]]) -> float:
+    """Mean of absolute percentage errors given as (error [%], number of hours)."""
+    return sum(e * n for e, n in errors_and_counts) / sum(n for _, n in errors_and_counts)
+
+
+def test_details_of_a_forecast_known_exactly(exact, capsys):
+    status, out, err = _evaluate(exact, "--details", "--json", capsys=capsys)
+    assert status == 0, err
+    result = json.loads(out)
+    details = result["details"]
+    assert details["forecast"] == "ex_post"
+    assert "point forecast's daily maximum" in details["daily_peak_forecast"]
+    year = details["years"]["2024"]
+    n_block = int(_block_days_2024().sum())
+    n_other = 366 - n_block
+    # An ordinary day: 22 hours at |60-50|/50 = 20 %, 18:00 at |72-50|/50 = 44 %, 19:00 at
+    # |60-80|/80 = 25 %; a block day: 50 %, |72-40|/40 = 80 % and 25 %.
+    ordinary = _mape([(20.0, 22), (44.0, 1), (25.0, 1)])
+    block = _mape([(50.0, 22), (80.0, 1), (25.0, 1)])
+    assert ordinary == pytest.approx(21.208333)
+    assert year["mape_by_day_type_pct"]["midweek"] == pytest.approx(ordinary)
+    assert year["mape_by_day_type_pct"]["holiday_block"] == pytest.approx(block)
+    assert year["days_by_day_type"]["holiday_block"] == n_block
+    assert sum(year["days_by_day_type"].values()) == 366
+    # Seollal 2024 (Fri 9 - Mon 12 February) is a block; 1 January alone is a holiday.
+    assert n_block >= 4 and year["days_by_day_type"]["holiday"] >= 1
+    by_hour = year["mape_by_hour_pct"]
+    assert len(by_hour) == 24
+    assert by_hour[0] == pytest.approx(_mape([(20.0, n_other), (50.0, n_block)]))
+    assert by_hour[18] == pytest.approx(_mape([(44.0, n_other), (80.0, n_block)]))
+    assert by_hour[19] == pytest.approx(25.0)
+    assert year["mape_by_month_pct"]["1"] == pytest.approx(ordinary)  # no block in January
+    # Every day: forecast peak 72,000 MW at 18:00, actual 80,000 MW at 19:00.
+    assert year["daily_peak_mape_pct"] == pytest.approx(10.0)
+    assert year["daily_peak_days"] == 366
+    assert year["daily_peak_hour_error_h"] == pytest.approx(-1.0)
+    assert year["daily_peak_hour_abs_error_h"] == pytest.approx(1.0)
+    minimum = year["annual_minimum"]
+    assert minimum["actual_mw"] == pytest.approx(40_000.0)
+    assert minimum["actual_time"] == "2024-02-09T00:00:00+09:00"  # Seollal's first hour
+    assert minimum["forecast_mw"] == pytest.approx(LEVEL_MW)
+    assert minimum["forecast_time"] == "2024-01-01T00:00:00+09:00"
+    assert minimum["error_pct"] == pytest.approx(50.0)
+    # Seasonal naive: 100,000 MW every hour, hence 100 %, |100-80|/80 = 25 % and 150 %.
+    naive = _mape([(100.0, 23 * n_other), (25.0, 366), (150.0, 23 * n_block)])
+    rows = {(r["forecast"], r["year"]): r for r in result["metrics"]}
+    assert rows["seasonal_naive", "2024"]["mape_pct"] == pytest.approx(naive)
+    model_mape = _mape([(ordinary, n_other), (block, n_block)])
+    assert rows["ex_post", "2024"]["mape_pct"] == pytest.approx(model_mape)
+    assert year["skill_score"] == pytest.approx(1.0 - model_mape / naive)
+    # 2023 has no year before it in the file: no seasonal naive, no skill score.
+    assert details["years"]["2023"]["skill_score"] is None
+
+
+def test_details_as_text(exact, capsys):
+    status, out, err = _evaluate(exact, "--details", capsys=capsys)
+    assert status == 0, err
+    assert "details ex_post 2024" in out
+    assert "daily peak: MAPE 10.00 % over 366 days" in out
+    assert "annual minimum: actual 40,000 MW at 2024-02-09T00:00:00+09:00" in out
+    assert "error +50.00 %" in out
+    assert "holiday_block" in out
+    assert "skill vs seasonal naive: none (no year before 2023 in the file)" in out
+
+
+def test_without_details_the_output_is_unchanged(exact, capsys):
+    status, out, _ = _evaluate(exact, "--json", capsys=capsys)
+    assert status == 0
+    assert "details" not in json.loads(out)
+
+
+def test_series_writes_the_hourly_actual_point_and_quantiles(exact, capsys):
+    status, _, err = _evaluate(exact, "--series", str(exact / "s.csv"), capsys=capsys)
+    assert status == 0, err
+    series = pd.read_csv(exact / "s.csv")
+    assert list(series.columns) == ["timestamp", "actual_mw", "point_mw", "p10_mw", "p50_mw",
+                                    "p90_mw", "day_type"]  # fmt: skip
+    assert len(series) == 8760 + 8784  # both years, one row per hour
+    assert series["timestamp"].iloc[0] == "2023-01-01T00:00:00+09:00"
+    row = series.set_index("timestamp").loc["2024-01-02T18:00:00+09:00"]
+    assert row["actual_mw"] == pytest.approx(50_000.0)
+    assert row["point_mw"] == pytest.approx(LEVEL_MW * PEAK_FACTOR)
+    assert row["p10_mw"] <= row["p50_mw"] <= row["p90_mw"]
+    assert row["day_type"] == "midweek"
+    assert series.set_index("timestamp").loc["2024-02-10T12:00:00+09:00", "day_type"] == (
+        "holiday_block"
+    )
+
+
+def test_a_masked_hour_is_left_out_of_the_details_and_empty_in_the_series(exact, capsys):
+    """A long gap (NaN actual) is not scored: 2024-01-02 lacks 08:00-16:00 (9 hours, longer
+    than the 6 interpolated), so that day leaves the daily-peak metrics and its hours the
+    hourly ones."""
+    frame = pd.read_csv(exact / "d.csv")
+    frame = frame[~frame["timestamp"].str.match(r"2024-01-02T(0[89]|1[0-6])")]
+    frame.to_csv(exact / "d.csv", index=False)
+    status, out, err = _evaluate(exact, "--details", "--json", "--series",
+                                 str(exact / "s.csv"), capsys=capsys)  # fmt: skip
+    assert status == 0, err
+    year = json.loads(out)["details"]["years"]["2024"]
+    assert year["daily_peak_days"] == 365
+    assert year["daily_peak_mape_pct"] == pytest.approx(10.0)
+    assert year["mape_by_hour_pct"][19] == pytest.approx(25.0)
+    series = pd.read_csv(exact / "s.csv").set_index("timestamp")
+    assert np.isnan(series.loc["2024-01-02T12:00:00+09:00", "actual_mw"])
+    assert series.loc["2024-01-02T12:00:00+09:00", "point_mw"] == pytest.approx(LEVEL_MW)
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("missing/s.csv", "directory"),
+        (".", "is a directory"),
+        ("s.parquet", "allowed: a .csv file"),
+    ],
+)
+def test_a_bad_series_path_is_one_line(exact, capsys, name, said):
+    status, out, err = _evaluate(exact, "--series", str(exact / name), capsys=capsys)
+    assert status == 2
+    error = err.strip()
+    assert error.startswith("error: --series = ") and "\n" not in error
+    assert said in error
+    assert out == ""  # refused before any work
+
+
+@pytest.mark.shared_data
+@requires_shared_data
+def test_kpx_2024_holiday_day_types_have_their_mape(tmp_path, capsys):
+    """The promoted Korean model on KPX 2024, ex ante: its own day types, Seollal's and
+    Chuseok's blocks and the substitute ('observed') holidays among them, each with a MAPE."""
+    frame = pd.read_csv(real_data_dir() / "kpx_hourly_demand.csv", dtype=str)
+    frame[frame["timestamp"].str.startswith("2024")].to_csv(tmp_path / "kpx.csv", index=False)
+    status = main(["evaluate", "--model", "kr-national-baseline", "--draws", "50", "--json",
+                   "--details", "--demand", str(tmp_path / "kpx.csv")])  # fmt: skip
+    captured = capsys.readouterr()
+    assert status == 0, captured.err
+    year = json.loads(captured.out)["details"]["years"]["2024"]
+    by_type = year["mape_by_day_type_pct"]
+    for day_type in ("holiday", "holiday_block", "observed", "bridge", "after_block",
+                     "partial_off", "saturday", "sunday", "midweek"):  # fmt: skip
+        assert 0.0 < by_type[day_type] < 30.0, day_type
+    assert year["days_by_day_type"]["holiday_block"] >= 7  # Seollal 4 days, Chuseok 5
+    assert by_type["holiday_block"] > by_type["midweek"]
+    assert year["skill_score"] is None  # the file has no 2023
+    assert year["annual_minimum"]["actual_time"].startswith("2024-02-1")  # Seollal
