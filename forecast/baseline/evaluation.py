@@ -18,6 +18,26 @@ year); it has no intervals, so its pinball loss and coverages are undefined (NaN
 
 Masked hours (NaN actual demand: long gaps, or hours without a usable temperature ex post; see
 :mod:`forecast.io.gaps`) are left out of every metric.
+
+:func:`year_details` adds, per year, what a utility's evaluation looks at beyond that table
+(``forecast evaluate --details``; KPX's and OpenSTEF's practice), all from the same hourly
+errors of the same point forecast:
+
+* ``skill_score``: 1 − MAPE / MAPE of seasonal naive, where the reference scores the year. [1]
+* ``daily_peak_mape_pct``: MAPE of each day's peak, the forecast peak being the point
+  forecast's daily maximum. Unlike the annual peak, it has no maximum-of-noise bias: the
+  model's noise is one factor per day, the same at every hour of it. It keeps the peak's hour
+  defined, and a forecaster can recompute it from the written series. The draws' median of
+  daily maxima was 0.14 % higher on average and scored 3.70 % against 3.64 % (KPX 2024 ex
+  ante, 1,000 draws, seed 0). Days with a masked hour are left out. [%]
+* ``daily_peak_hour_error_h`` / ``daily_peak_hour_abs_error_h``: mean (signed, forecast minus
+  actual) and mean absolute error of the local clock hour of each day's peak. [h]
+* ``annual_minimum``: the point forecast's lowest hour against the actual lowest hour, their
+  times and the error (forecast − actual) / actual. The point forecast lacks the daily noise,
+  so its minimum leans high as its maximum leans low. [MW], [%]
+* ``mape_by_hour_pct`` (local clock hour 0–23), ``mape_by_day_type_pct`` (the model's own
+  day types, :func:`forecast.baseline.features.day_types`, with ``days_by_day_type``) and
+  ``mape_by_month_pct``. [%]
 """
 
 from __future__ import annotations
@@ -28,6 +48,7 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
+from forecast.baseline.features import FeatureSpec, calendar_features
 from forecast.baseline.model import BaselineModel, sample_baseline
 from forecast.errors import DataError
 
@@ -69,10 +90,19 @@ class YearForecast:
     """Forecast of one year to be scored (all arrays over the year's hours)."""
 
     year: int
+    local_times: pd.DatetimeIndex  # the year's hours, tz-aware local clock
     actual_mw: np.ndarray
     point_mw: np.ndarray
     peak_forecast_mw: float
     quantile_mw: np.ndarray | None  # float64[Q, H], rows = EVALUATION_QUANTILES
+
+
+def absolute_percentage_errors(forecast: YearForecast) -> np.ndarray:
+    """``|point − actual| / actual`` of each hour, NaN where either is NaN (not scored). [1]
+
+    Every MAPE of this module averages these: the year's and the details' groupings alike.
+    """
+    return np.abs(forecast.point_mw - forecast.actual_mw) / forecast.actual_mw
 
 
 def score_year(forecast: YearForecast) -> dict[str, float]:
@@ -84,7 +114,7 @@ def score_year(forecast: YearForecast) -> dict[str, float]:
     scored = np.isfinite(forecast.actual_mw) & np.isfinite(forecast.point_mw)
     actual, point = forecast.actual_mw[scored], forecast.point_mw[scored]
     metrics = {
-        "mape_pct": float(np.mean(np.abs(point - actual) / actual) * 100.0),
+        "mape_pct": float(np.mean(absolute_percentage_errors(forecast)[scored]) * 100.0),
         "energy_error_pct": float((point.sum() / actual.sum() - 1.0) * 100.0),
         "peak_error_pct": float((forecast.peak_forecast_mw / actual.max() - 1.0) * 100.0),
         "pinball_mw": np.nan,
@@ -167,6 +197,7 @@ def model_forecasts(
         forecasts.append(
             YearForecast(
                 year=year,
+                local_times=local_times,
                 actual_mw=actual.to_numpy(dtype=np.float64),
                 point_mw=sample.point_mw,
                 peak_forecast_mw=float(np.median(sample.annual_peak_draws_mw[:, 0])),
@@ -209,6 +240,7 @@ def seasonal_naive_forecasts(
         forecasts.append(
             YearForecast(
                 year=year,
+                local_times=pd.DatetimeIndex(actual.index),
                 actual_mw=actual.to_numpy(dtype=np.float64),
                 point_mw=point,
                 peak_forecast_mw=float(np.nanmax(point)),
@@ -251,3 +283,120 @@ def format_table(table: pd.DataFrame) -> str:
             cells.append("–" if pd.isna(value) else f"{value:.{decimals}f}")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def _percent(errors: pd.Series | np.ndarray) -> float | None:
+    """Mean of absolute percentage errors in %, None where there are none. [%]"""
+    return float(np.mean(errors) * 100.0) if len(errors) else None
+
+
+def _grouped_percent(errors: pd.Series, by: np.ndarray, keys) -> dict:
+    """MAPE of the hours of each of ``keys`` (None for a key with no scored hour). [%]"""
+    means = errors.groupby(by).mean() * 100.0
+    return {key: (float(means[key]) if key in means.index else None) for key in keys}
+
+
+def year_details(
+    forecast: YearForecast,
+    *,
+    spec: FeatureSpec,
+    mape_pct: float,
+    reference_mape_pct: float | None,
+) -> dict:
+    """The details of one year's forecast (see the module docstring), JSON-ready: None where a
+    number is undefined (no reference, no whole day, no scored hour in a group).
+
+    Parameters
+    ----------
+    forecast
+        A model's forecast of the year (point forecast and quantiles).
+    spec
+        The model's feature set: its day types and holiday calendar.
+    mape_pct
+        The year's MAPE, as :func:`score_year` gives it. [%]
+    reference_mape_pct
+        Seasonal naive's MAPE of the year, None where it does not score it. [%]
+    """
+    calendar = calendar_features(forecast.local_times, spec=spec)
+    errors = absolute_percentage_errors(forecast)
+    scored = np.isfinite(errors)
+    scored_errors = pd.Series(errors[scored])
+    names = spec.day_type_names()
+    type_of_hour = np.asarray(names)[calendar.day_type[scored]]
+    present = [name for name in names if name in set(type_of_hour)]
+    day_of_hour = calendar.day_of_period[scored]
+    days_by_type = pd.Series(day_of_hour).groupby(type_of_hour).nunique()
+
+    hours = pd.DataFrame({"day": calendar.day_of_period, "hour": calendar.hour,
+                          "actual": forecast.actual_mw, "point": forecast.point_mw})  # fmt: skip
+    has_masked_hour = np.zeros(int(calendar.day_of_period.max()) + 1, dtype=bool)
+    has_masked_hour[calendar.day_of_period[~scored]] = True
+    whole_days = hours[~has_masked_hour[calendar.day_of_period]].groupby("day")
+    actual_peak = hours.loc[whole_days["actual"].idxmax()]
+    point_peak = hours.loc[whole_days["point"].idxmax()]
+    peak_actual = actual_peak["actual"].to_numpy()
+    peak_errors = np.abs(point_peak["point"].to_numpy() - peak_actual) / peak_actual
+    hour_errors = point_peak["hour"].to_numpy() - actual_peak["hour"].to_numpy()
+
+    times = forecast.local_times[scored]
+    actual, point = forecast.actual_mw[scored], forecast.point_mw[scored]
+    lowest_actual, lowest_point = int(np.argmin(actual)), int(np.argmin(point))
+    skill = (
+        1.0 - mape_pct / reference_mape_pct
+        if reference_mape_pct is not None and np.isfinite(reference_mape_pct)
+        else None
+    )
+    return {
+        "skill_score": skill,
+        "daily_peak_mape_pct": _percent(peak_errors),
+        "daily_peak_days": len(peak_errors),
+        "daily_peak_hour_error_h": float(hour_errors.mean()) if len(hour_errors) else None,
+        "daily_peak_hour_abs_error_h": (
+            float(np.abs(hour_errors).mean()) if len(hour_errors) else None
+        ),
+        "annual_minimum": {
+            "actual_mw": float(actual[lowest_actual]),
+            "actual_time": times[lowest_actual].isoformat(),
+            "forecast_mw": float(point[lowest_point]),
+            "forecast_time": times[lowest_point].isoformat(),
+            "error_pct": float((point[lowest_point] / actual[lowest_actual] - 1.0) * 100.0),
+        },
+        "mape_by_hour_pct": list(
+            _grouped_percent(scored_errors, calendar.hour[scored], range(24)).values()
+        ),
+        "mape_by_day_type_pct": _grouped_percent(scored_errors, type_of_hour, present),
+        "days_by_day_type": {name: int(days_by_type[name]) for name in present},
+        "mape_by_month_pct": {
+            str(month): value
+            for month, value in _grouped_percent(
+                scored_errors, forecast.local_times.month.to_numpy()[scored], range(1, 13)
+            ).items()
+        },
+    }
+
+
+#: The quantiles of the hourly series ``forecast evaluate --series`` writes, and their columns.
+SERIES_QUANTILES = {0.1: "p10_mw", 0.5: "p50_mw", 0.9: "p90_mw"}
+
+
+def series_frame(forecasts: list[YearForecast], *, spec: FeatureSpec) -> pd.DataFrame:
+    """The hourly series of the forecasts: ``timestamp`` (local, with its UTC offset),
+    ``actual_mw`` (empty where masked), ``point_mw``, ``p10_mw``, ``p50_mw``, ``p90_mw`` [MW]
+    and the model's ``day_type``; one row per hour."""
+    frames = []
+    for forecast in forecasts:
+        calendar = calendar_features(forecast.local_times, spec=spec)
+        frame = pd.DataFrame({
+            "timestamp": [time.isoformat() for time in forecast.local_times],
+            "actual_mw": forecast.actual_mw,
+            "point_mw": forecast.point_mw,
+        })  # fmt: skip
+        for quantile, column in SERIES_QUANTILES.items():
+            frame[column] = (
+                forecast.quantile_mw[EVALUATION_QUANTILES.index(quantile)]
+                if forecast.quantile_mw is not None
+                else np.nan
+            )
+        frame["day_type"] = np.asarray(spec.day_type_names())[calendar.day_type]
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
