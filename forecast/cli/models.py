@@ -22,11 +22,15 @@ from forecast.baseline.evaluation import (
     metrics_table,
     model_forecasts,
     seasonal_naive_forecasts,
+    series_frame,
+    year_details,
 )
 from forecast.baseline.model import load_baseline_model
 from forecast.baseline.signing import SIGNATURE
 from forecast.calendar import hourly_times, standard_utc_offset
+from forecast.cli.options import check_output
 from forecast.errors import DataError, OptionsError
+from forecast.io.files import atomic_write
 from forecast.io.gaps import INTERPOLATED, MASKED, OBSERVED, GapReport, interpolate_short_gaps
 from forecast.io.loaders import load_daily_temperature, load_demand, load_hourly_temperature
 from forecast.weather.clock import clock_zone
@@ -225,6 +229,53 @@ def _actual_temperature(
     return temperature, handling == MASKED, report
 
 
+#: How ``--details`` forecasts a day's peak (see :mod:`forecast.baseline.evaluation`).
+DAILY_PEAK_FORECAST = (
+    "the point forecast's daily maximum, at its hour (the model's noise is one factor per day, "
+    "so within a day the point forecast has no maximum-of-noise bias)"
+)
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _number(value: float | None, decimals: int = 2, *, sign: bool = False) -> str:
+    return "–" if value is None else f"{value:{'+' if sign else ''}.{decimals}f}"
+
+
+def _format_details(label: str, year: str, numbers: dict) -> str:
+    """The text of one year's ``--details``."""
+    minimum = numbers["annual_minimum"]
+    skill = numbers["skill_score"]
+    by_hour = numbers["mape_by_hour_pct"]
+    by_type = numbers["mape_by_day_type_pct"]
+    by_month = numbers["mape_by_month_pct"]
+    lines = [
+        f"details {label} {year} (MAPE of the point forecast; a day's peak forecast is "
+        "its daily maximum)",
+        "  skill vs seasonal naive: "
+        + (f"{skill:.3f} (1 - MAPE / MAPE of seasonal naive)" if skill is not None
+           else f"none (seasonal naive does not score {year}; it needs the year before)"),
+        f"  daily peak: MAPE {_number(numbers['daily_peak_mape_pct'])} % over "
+        f"{numbers['daily_peak_days']} days; peak hour error "
+        f"{_number(numbers['daily_peak_hour_error_h'], sign=True)} h (forecast - actual), "
+        f"mean |.| {_number(numbers['daily_peak_hour_abs_error_h'])} h",
+        f"  annual minimum: actual {minimum['actual_mw']:,.0f} MW at {minimum['actual_time']}; "
+        f"forecast {minimum['forecast_mw']:,.0f} MW at {minimum['forecast_time']}; "
+        f"error {minimum['error_pct']:+.2f} %",
+        "  MAPE % by hour:  "
+        + " ".join(f"{hour:02d} {_number(value, 1)}" for hour, value in enumerate(by_hour[:12])),
+        "                   "
+        + " ".join(f"{hour:02d} {_number(value, 1)}" for hour, value in
+                   enumerate(by_hour[12:], start=12)),
+        "  MAPE % by day type: "
+        + ", ".join(f"{name} {_number(value)} ({numbers['days_by_day_type'][name]} d)"
+                    for name, value in by_type.items()),
+        "  MAPE % by month: "
+        + " ".join(f"{_MONTHS[int(month) - 1]} {_number(value)}"
+                   for month, value in by_month.items()),
+    ]  # fmt: skip
+    return "\n".join(lines)
+
+
 def evaluate(
     model: Annotated[
         str | None, typer.Option("--model", help="MODEL_ID[@VERSION] (default: promoted).")
@@ -252,6 +303,22 @@ def evaluate(
     draws: Annotated[int, typer.Option(help="Monte Carlo draws per year (10..100000).")] = 1000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    details: Annotated[
+        bool,
+        typer.Option(
+            "--details",
+            help="Per year also: skill score against seasonal naive, daily-peak MAPE and "
+            "timing, the annual minimum's error, MAPE by hour of day, day type and month.",
+        ),
+    ] = False,
+    series: Annotated[
+        Path | None,
+        typer.Option(
+            "--series",
+            help="Write the hourly actual, point forecast and P10/P50/P90 of the scored years "
+            "to this CSV file (timestamp with its UTC offset; MW).",
+        ),
+    ] = None,
 ) -> None:
     """Score a baseline model on a demand file, per complete calendar year.
 
@@ -270,6 +337,10 @@ def evaluate(
         raise OptionsError(
             f"--daily-temperature = {str(daily_temperature)!r}: allowed only with --temperature"
         )
+    if series is not None:
+        check_output(series, option="--series")
+        if series.suffix.lower() != ".csv":
+            raise OptionsError(f"--series = {str(series)!r}: allowed: a .csv file name")
     baseline = load_baseline_model(model)
     observed, demand_gaps = _demand_on_grid(demand, baseline.timezone)
     _check_years(baseline, observed, demand)
@@ -353,6 +424,24 @@ def evaluate(
         metrics_table(seasonal_naive_forecasts(observed, years=[f.year for f in forecasts]),
                       label="seasonal_naive"),
     ])  # fmt: skip
+    if series is not None:
+        frame = series_frame(forecasts, spec=baseline.spec)
+        try:
+            atomic_write(series, lambda path: frame.to_csv(path, index=False))
+        except OSError as error:
+            raise OptionsError(f"--series = {str(series)!r}: {error.strerror}") from None
+    per_year = {}
+    if details:
+        mape = cast(dict[tuple[str, str], float], table["mape_pct"].to_dict())
+        per_year = {
+            str(forecast.year): year_details(
+                forecast,
+                spec=baseline.spec,
+                mape_pct=mape[label, str(forecast.year)],
+                reference_mape_pct=mape.get(("seasonal_naive", str(forecast.year))),
+            )
+            for forecast in forecasts
+        }
     window = (baseline.manifest.get("data") or {}).get("window") or []
     in_sample = [
         forecast.year
@@ -376,12 +465,16 @@ def evaluate(
             "gaps": [report.to_dict() for report in reports],
             "in_sample_years": in_sample,
             "metrics": records,
+            **({"details": {"forecast": label, "daily_peak_forecast": DAILY_PEAK_FORECAST,
+                            "years": per_year}} if details else {}),
         }, indent=2, ensure_ascii=False))  # fmt: skip
         return
     print(f"model {baseline.model_id}@{baseline.version}; {label}; weather: {weather_source}")
     for report in reports:
         print(f"gaps: {report.summary()}")
     print(format_table(table))
+    for year, numbers in per_year.items():
+        print(_format_details(label, year, numbers))
     if in_sample:
         print(
             f"note: {', '.join(map(str, in_sample))} inside the model's training data "

@@ -111,7 +111,9 @@ def parse_quantiles(text: str, field: str = "--quantiles") -> tuple[float, ...]:
         ) from None
 
 
-def check_output(out: Path, *, file_format: str | None = None, formats=None) -> None:
+def check_output(
+    out: Path, *, file_format: str | None = None, formats=None, option: str = "--out"
+) -> None:
     """Refuse an output whose directory is missing, or whose format is unknown or unclear,
     before any work.
 
@@ -123,7 +125,8 @@ def check_output(out: Path, *, file_format: str | None = None, formats=None) -> 
     ------
     ForecastError
         ``--format`` is not one of ``formats``; the suffix names no table format, or another
-        one than ``--format``; the directory of ``out`` does not exist.
+        one than ``--format``; the directory of ``out`` does not exist, or ``out`` is one.
+        The message names ``option``.
     """
     if formats is not None:
         from forecast.io.export import SUFFIX_FORMATS, suffix_format
@@ -133,18 +136,20 @@ def check_output(out: Path, *, file_format: str | None = None, formats=None) -> 
             raise ForecastError(f"--format = {file_format!r}: allowed: {', '.join(formats)}")
         if file_format is not None and named not in (None, file_format):
             raise ForecastError(
-                f"--out = {str(out)!r}: suffix {out.suffix!r} names {named}, not --format "
+                f"{option} = {str(out)!r}: suffix {out.suffix!r} names {named}, not --format "
                 f"{file_format}; give a name that matches, or leave --format out"
             )
         if file_format is None and out.suffix and named is None:
             known = (".csv", *SUFFIX_FORMATS)
             raise ForecastError(
-                f"--out = {str(out)!r}: suffix {out.suffix!r} names no table format; allowed: "
+                f"{option} = {str(out)!r}: suffix {out.suffix!r} names no table format; allowed: "
                 f"{', '.join(known)}, or give --format {'|'.join(formats)}"
             )
     out_dir = out.parent if str(out.parent) else Path()
     if not out_dir.is_dir():
-        raise ForecastError(f"--out = {str(out)!r}: directory {str(out_dir)!r} does not exist")
+        raise ForecastError(f"{option} = {str(out)!r}: directory {str(out_dir)!r} does not exist")
+    if out.is_dir():
+        raise ForecastError(f"{option} = {str(out)!r}: is a directory; give a file name")
 
 
 def projection_options(

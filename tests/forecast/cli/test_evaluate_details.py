@@ -144,7 +144,7 @@ def test_details_as_text(exact, capsys):
     assert "annual minimum: actual 40,000 MW at 2024-02-09T00:00:00+09:00" in out
     assert "error +50.00 %" in out
     assert "holiday_block" in out
-    assert "skill vs seasonal naive: none (no year before 2023 in the file)" in out
+    assert "skill vs seasonal naive: none (seasonal naive does not score 2023" in out
 
 
 def test_without_details_the_output_is_unchanged(exact, capsys):
