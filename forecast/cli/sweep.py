@@ -191,29 +191,16 @@ def summary_table(dataset: xr.Dataset) -> str:
 def _site_waits(dataset: xr.Dataset) -> str:
     """Each queued site's wait for its whole grid capacity, variant by variant (a campus
     developer could not see whether their campus connects at one limit or another without
-    reading the CSV): P50 [P10-P90] months over the draws that build it, as compare's block."""
-    from forecast.sweep.compare import quantile_text, text_table
+    reading the CSV), as compare's block."""
+    from forecast.sweep.compare import site_wait_lines
     from forecast.sweep.variants import varied_names
 
     names = varied_names(dataset)
-    waits = dataset["site_grid_wait_months"]
-    count = dataset.sizes["variant"]
-    labels = [
-        f"{i}: " + " / ".join(str(dataset[name].to_numpy()[i]) for name in names)
-        for i in range(count)
-    ]
-    rows = [
-        (str(site), [quantile_text(waits.isel(variant=i).sel(site=site), 0) for i in range(count)])
-        for site in dataset["site"].to_numpy()
-    ]
-    caption = (
-        f"variants by {' / '.join(names)}: "
-        "months by which each site's whole grid capacity is connected after its halls need it "
-        "(its ramp's start; phased: the month its ramp completes): P50 [P10-P90] over the draws "
-        "in which it asks within the period (never: not by the period's end; – where no draw "
-        "builds it, it asks after the period or a phased site's ramp completes after it)"
-    )
-    return "\n".join(["", caption, *text_table("site", labels, rows)])
+    columns = {
+        f"{i}: " + " / ".join(str(dataset[name].to_numpy()[i]) for name in names): {"variant": i}
+        for i in range(dataset.sizes["variant"])
+    }
+    return "\n".join(site_wait_lines(dataset, columns, f"variants by {' / '.join(names)}: "))
 
 
 def _variant_table(dataset: xr.Dataset, title: str, columns: list[Column]) -> str:

@@ -189,8 +189,9 @@ def _site_delayed(grid: Connections, probabilities: np.ndarray, data: dict) -> N
 
 def _site_variables(grid: Connections, probabilities: np.ndarray, data: dict) -> None:
     """Each queued site's connection on the projection's months: connected MW [S, M, Q], the
-    share of the draws that build it in which it has asked, is due or is connected in full
-    [%, S, M], the share of draws that build it [%, S], and, over the draws in which it asks
+    share of the draws that build it in which it has asked, is due, is connected in full or
+    has its first MW [%, S, M], its MW still waiting over those draws [MW, S, M, Q] (and mean),
+    the share of draws that build it [%, S], and, over the draws in which it asks
     within the period, what it asks for [MW, S, Q], its built MW waiting summed over the months
     [MW*month, S, Q] and per built MW [month, S, Q], and how late it is [month, S, Q]."""
     built = grid.site_built[:, :, None]  # [S, D, 1]
@@ -202,19 +203,13 @@ def _site_variables(grid: Connections, probabilities: np.ndarray, data: dict) ->
         ("site_requesting_pct", grid.site_requesting()),
         ("site_due_pct", grid.site_due()),
         ("site_energised_pct", grid.site_fully_connected()),
+        ("site_first_mw_pct", grid.site_connected_mw > 0.0),
     ):
         counts = (flags & built).sum(axis=1)  # [S, M]
         share = np.divide(
             PERCENT * counts, n_built, out=np.full(counts.shape, np.nan), where=n_built > 0
         )
         data[name] = (BY_NAME[name].dims, share, _attrs(name))
-    connected_any = grid.site_connected_mw > 0.0  # [S, D, M]
-    counts = (connected_any & built).sum(axis=1)
-    data["site_first_mw_pct"] = (
-        BY_NAME["site_first_mw_pct"].dims,
-        np.divide(PERCENT * counts, n_built, out=np.full(counts.shape, np.nan), where=n_built > 0),
-        _attrs("site_first_mw_pct"),
-    )
     _site_delayed(grid, probabilities, data)
     built_pct = PERCENT * grid.site_built.mean(axis=1)
     data["site_built_pct"] = (BY_NAME["site_built_pct"].dims, built_pct, _attrs("site_built_pct"))

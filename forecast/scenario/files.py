@@ -88,17 +88,25 @@ def _shown(value: Any) -> str:
     return repr(value)
 
 
+def _field_names(location: tuple[Any, ...]) -> list[str]:
+    """The field names of a validation error's location: without list positions and the tags
+    pydantic adds for a union's members."""
+    return [
+        part
+        for part in location
+        if not (
+            isinstance(part, int)
+            or part in _UNION_TAGS
+            or str(part).startswith(("function-", "tagged-union["))
+        )
+    ]
+
+
 def _fields_at(model: type[BaseModel], location: tuple[Any, ...]) -> list[str]:
     """The field names of the (nested) model at ``location`` of a validation error, sorted;
     empty where the location leaves the models (a mapping of free keys)."""
     current: Any = model
-    for part in location:
-        if (
-            isinstance(part, int)
-            or part in _UNION_TAGS
-            or str(part).startswith(("function-", "tagged-union["))
-        ):
-            continue
+    for part in _field_names(location):
         if _is_model(current) and part not in current.model_fields:
             continue  # a key of a mapping (``grid``'s region): its values are ``current``
         current = _model_in(current.model_fields[part].annotation) if _is_model(current) else None
@@ -121,15 +129,7 @@ def _holds_quantity(model: type[BaseModel], location: tuple[Any, ...]) -> str | 
     """``"trend"`` where the field at ``location`` of a validation error holds a quantity or a
     trend, ``"quantity"`` where a quantity only, else None."""
     current: Any = model
-    parts = [
-        part
-        for part in location
-        if not (
-            isinstance(part, int)
-            or part in _UNION_TAGS
-            or str(part).startswith(("function-", "tagged-union["))
-        )
-    ]
+    parts = _field_names(location)
     for position, part in enumerate(parts):
         if not _is_model(current):
             return None
@@ -157,13 +157,7 @@ def _is_model(value: Any) -> bool:
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:
     """The first pydantic model inside an annotation (``X | None``, ``list[X]``, ...)."""
-    if _is_model(annotation):
-        return annotation
-    for argument in get_args(annotation):
-        found = _model_in(argument)
-        if found is not None:
-            return found
-    return None
+    return next(iter(_models_in(annotation)), None)
 
 
 #: Errors a scenario's one-line message spells out; the rest are counted.

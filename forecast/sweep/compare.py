@@ -408,7 +408,7 @@ def text_table(first: str, headers: list[str], rows: list[tuple[str, list[str]]]
     return text
 
 
-def quantile_text(variable: xr.DataArray, digits: int) -> str:
+def _quantile_text(variable: xr.DataArray, digits: int) -> str:
     """``P50 [P10–P90]`` of a (quantile)-dimensioned variable; ``never`` for inf, ``–`` for
     NaN."""
     p10, p50, p90 = (quantile_at(variable, level) for level in (0.1, 0.5, 0.9))
@@ -455,25 +455,27 @@ def _grid_blocks(dataset: xr.Dataset, labels: list[str]) -> list[str]:
             rows.append((str(year), cells))
         lines += ["", caption, *text_table("year", [c[0] for c in columns], rows)]
     if "site_grid_wait_months" in dataset:
-        waits = dataset["site_grid_wait_months"]
-        rows = [
-            (
-                str(site),
-                [quantile_text(waits.sel(scenario=label, site=site), 0) for label in labels],
-            )
-            for site in dataset["site"].to_numpy()
-        ]
-        lines += [
-            "",
-            "months by which each site's whole grid capacity is connected after its halls need "
-            "it (its ramp's start, not the month it asks, which is grid_lead_months earlier; "
-            "phased: the month its ramp completes): P50 [P10–P90] over the draws "
-            "in which it asks within the period (never: not by the period's end; – where a "
-            "scenario lacks the site, never builds it, it asks after the period or a phased "
-            "site's ramp completes after it)",
-            *text_table("site", labels, rows),
-        ]
+        lines += site_wait_lines(dataset, {label: {"scenario": label} for label in labels})
     return lines
+
+
+def site_wait_lines(dataset: xr.Dataset, columns: dict[str, dict], prefix: str = "") -> list[str]:
+    """Each queued site's wait for its whole grid capacity, a column per selection of
+    ``columns`` (a comparison's scenarios, a sweep's variants): P50 [P10–P90] months."""
+    waits = dataset["site_grid_wait_months"]
+    rows = [
+        (str(site), [_quantile_text(waits.sel(site=site, **at), 0) for at in columns.values()])
+        for site in dataset["site"].to_numpy()
+    ]
+    caption = (
+        "months by which each site's whole grid capacity is connected after its halls need "
+        "it (its ramp's start, not the month it asks, which is grid_lead_months earlier; "
+        "phased: the month its ramp completes): P50 [P10–P90] over the draws "
+        "in which it asks within the period (never: not by the period's end; – where a "
+        "column lacks the site, never builds it, it asks after the period or a phased "
+        "site's ramp completes after it)"
+    )
+    return ["", prefix + caption, *text_table("site", list(columns), rows)]
 
 
 __all__ = [
