@@ -26,7 +26,12 @@ import pandas as pd
 import typer
 
 from forecast.baseline import artifacts
-from forecast.baseline.model import PARAMETERS_FILE, BaselineModel, sample_baseline
+from forecast.baseline.model import (
+    PARAMETERS_FILE,
+    BaselineModel,
+    load_baseline_model,
+    sample_baseline,
+)
 from forecast.cli.run import run_app
 from forecast.errors import OptionsError
 from models.config import load_config, load_training_data
@@ -51,12 +56,15 @@ def horizon_check(
     if not 10 <= draws <= 100_000:
         raise OptionsError(f"--draws = {draws}: allowed: 10..100000")
     config = load_config(config_path)
+    first, last = _origins(origins, config.first_year, config.last_year)
+    # The promoted artifact, verified (signature and digests) as every loader verifies it,
+    # then its calibrated interval factors read from its parameters.
+    load_baseline_model(config.model_id)
     promoted = json.loads(
         (artifacts.resolve(config.model_id) / PARAMETERS_FILE).read_text(encoding="utf-8")
     )
     kappa = promoted["noise"]["calibration_factor"]
     scale = promoted["level"]["calibrated_scale"]
-    first, last = _origins(origins, config.first_year, config.last_year)
     data = load_training_data(config)
     year_of_hour = pd.DatetimeIndex(data.demand.index).year
     rows = []
@@ -75,14 +83,15 @@ def horizon_check(
                 data.temperature, list(range(config.first_year, origin + 1)), times
             )
             sample = sample_baseline(
-                model, times, weather, draws, np.random.default_rng([0, year, origin])
-            )
+                model, times, weather, draws, np.random.default_rng([0, year, origin]),
+                quantiles=(0.1, 0.9),
+            )  # fmt: skip
             observed = actual.to_numpy()
             scored = np.isfinite(observed)
             energy = sample.annual_mean_draws_mw[:, 0]
             low, high = np.quantile(energy, [0.1, 0.9])
             actual_mean = float(np.nanmean(observed))
-            inside = (observed >= sample.quantile_mw[1]) & (observed <= sample.quantile_mw[3])
+            inside = (observed >= sample.quantile_mw[0]) & (observed <= sample.quantile_mw[1])
             rows.append(
                 {
                     "horizon": horizon,

@@ -169,9 +169,9 @@ def model_forecasts(
     demand
         Observed hourly demand on a tz-aware index. [MW]
     weather_for_year
-        Callable ``(year, local_times) -> temperature float64[W, H]`` (or a weather ensemble), or
-        a weather ensemble:
-        the actual temperature (ex post, W = 1) or an ensemble of other years (ex ante). [°C]
+        Callable ``(year, local_times)`` returning temperature float64[W, H] or a weather
+        ensemble, or a weather ensemble itself: the actual temperature (ex post, W = 1) or an
+        ensemble of other years (ex ante). [°C]
     n_draws
         Monte Carlo draws per year.
     seed
@@ -224,15 +224,14 @@ def seasonal_naive_forecasts(
     index = pd.DatetimeIndex(demand.index)
     wall = index.tz_localize(None) if index.tz is not None else index
     clock = pd.Series(demand.to_numpy(dtype=np.float64), index=wall).groupby(level=0).mean()
+    lag = pd.Timedelta(days=SEASONAL_LAG_DAYS)
     forecasts = []
     for year in years or complete_years(demand):
         in_year = index.year == year
         actual = demand[in_year]
-        target = wall[in_year]
-        lag = pd.Timedelta(days=SEASONAL_LAG_DAYS)
-        first_of_year = pd.Timestamp(year=year, month=1, day=1)
-        source = pd.DatetimeIndex(np.where(target - lag >= first_of_year, target - 2 * lag,
-                                           target - lag))  # fmt: skip
+        earlier = wall[in_year] - lag
+        # Where 52 weeks back is still the forecast year (its Dec 30-31), 104.
+        source = earlier.where(earlier < pd.Timestamp(year=year, month=1, day=1), earlier - lag)
         reference = clock.reindex(source, method="ffill", tolerance=pd.Timedelta(hours=1))
         if reference.isna().mean() > SEASONAL_NAIVE_MAX_MISSING:
             continue

@@ -16,6 +16,7 @@ import pandas as pd
 import typer
 
 from forecast.baseline import artifacts
+from forecast.baseline.artifacts import manifest_country
 from forecast.baseline.evaluation import (
     complete_years,
     format_table,
@@ -29,6 +30,7 @@ from forecast.baseline.model import load_baseline_model
 from forecast.baseline.signing import SIGNATURE
 from forecast.calendar import hourly_times, standard_utc_offset
 from forecast.cli.options import check_output
+from forecast.engine.options import MAX_YEARS
 from forecast.errors import DataError, OptionsError
 from forecast.io.files import atomic_write
 from forecast.io.gaps import INTERPOLATED, MASKED, OBSERVED, GapReport, interpolate_short_gaps
@@ -131,9 +133,9 @@ def _demand_on_grid(path: Path, timezone: str) -> tuple[pd.Series, GapReport]:
     return pd.Series(values, index=grid, name="demand_mw"), report
 
 
-#: The farthest year ``forecast evaluate`` scores after the model's origin (as a projection's
-#: period). [years]
-MAX_EVALUATION_HORIZON = 30
+#: The farthest year ``forecast evaluate`` scores after the model's origin (a projection's
+#: longest period). [years]
+MAX_EVALUATION_HORIZON = MAX_YEARS
 #: Below this share of the model's level, or above its inverse, a demand file's values are
 #: taken for another unit (GW or kW) and refused. [1]
 IMPLAUSIBLE_LEVEL_SHARE = 0.05
@@ -144,8 +146,8 @@ def _check_years(baseline: BaselineModel, observed: pd.Series, path: Path) -> No
     would be a backcast of the trend), a year more than :data:`MAX_EVALUATION_HORIZON` after
     its origin, or demand in another unit than MW (a KPX forecaster's file in GW was scored,
     MAPE 100,195 %)."""
-    window = (baseline.manifest.get("data") or {}).get("window") or []
-    first = int(window[0][:4]) if len(window) == 2 else None
+    window = _training_window(baseline)
+    first = int(window[0][:4]) if window is not None else None
     origin = baseline.level.origin_year
     years = sorted(set(pd.DatetimeIndex(observed.index).year))
     last_allowed = origin + MAX_EVALUATION_HORIZON
@@ -168,10 +170,19 @@ def _check_years(baseline: BaselineModel, observed: pd.Series, path: Path) -> No
         )
 
 
+def _training_window(baseline: BaselineModel) -> tuple[str, str] | None:
+    """The first and last days of the model's training data (its manifest's window, ISO
+    dates), or None where the manifest does not say."""
+    window = (baseline.manifest.get("data") or {}).get("window") or []
+    return (str(window[0]), str(window[1])) if len(window) == 2 else None
+
+
 def _weather_location_name(baseline: BaselineModel) -> str | None:
-    """The model's weather location: its manifest's, else its country's default, else None."""
+    """The model's weather location: its manifest's, else its country's default (the country
+    found as the service finds it, :func:`forecast.baseline.artifacts.manifest_country`), else
+    None."""
     return baseline.manifest.get("weather_location") or default_location(
-        str(baseline.manifest.get("country", ""))
+        manifest_country(baseline.manifest) or ""
     )
 
 
@@ -206,7 +217,7 @@ def _actual_temperature(
     """
     observed = _read_temperature(path, location, timezone)
     daily = load_daily_temperature(daily_path) if daily_path is not None else None
-    clock = clock_zone(standard_utc_offset(location.timezone if location else timezone))
+    clock = clock_zone(location.clock_offset if location else standard_utc_offset(timezone))
     on_clock = hours.tz_convert(clock)
     grid = pd.date_range(
         on_clock[0].normalize(), on_clock[-1].normalize() + pd.Timedelta(hours=23), freq="h"
@@ -391,13 +402,13 @@ def evaluate(
         weather_for_year = prior_weather
         # A year with no weather year before it in a historical ensemble would be forecast on
         # its own and later years' weather: not scored ex ante, and said.
+        years = complete_years(observed)
         unforecastable = [
             year
-            for year in complete_years(observed)
-            if ensemble.kind == "historical"
-            and not any(label.isdigit() and int(label) < year for label in ensemble.labels)
+            for year in years
+            if ensemble.kind == "historical" and not ensemble.years_before(year)
         ]
-        scored = [year for year in complete_years(observed) if year not in unforecastable]
+        scored = [year for year in years if year not in unforecastable]
         if unforecastable:
             span = f"{location_name} ({ensemble.labels[0]}-{ensemble.labels[-1]})"
             if not scored:
@@ -442,11 +453,11 @@ def evaluate(
             )
             for forecast in forecasts
         }
-    window = (baseline.manifest.get("data") or {}).get("window") or []
+    window = _training_window(baseline)
     in_sample = [
         forecast.year
         for forecast in forecasts
-        if len(window) == 2 and int(window[0][:4]) <= forecast.year <= int(window[1][:4])
+        if window is not None and int(window[0][:4]) <= forecast.year <= int(window[1][:4])
     ]
     if as_json:
         records = [
@@ -475,7 +486,7 @@ def evaluate(
     print(format_table(table))
     for year, numbers in per_year.items():
         print(_format_details(label, year, numbers))
-    if in_sample:
+    if in_sample and window is not None:
         print(
             f"note: {', '.join(map(str, in_sample))} inside the model's training data "
             f"({window[0]} .. {window[1]}): in-sample scores, not a forecast's"

@@ -315,7 +315,8 @@ def representative_draws(
     p = probabilities[:, None]
     # >= 0 also where rounding leaves a draw sitting at p a hair below it.
     cost = np.maximum(mean_r2[None, :] - 2.0 * p * mean_r[None, :] + p**2, 0.0)
-    distance = np.abs(overall_percentiles(percentiles)[None, :] - p)  # [K, D]
+    # :func:`overall_percentiles`, from the mean already taken.
+    distance = np.abs(percentile_ranks(mean_r[:, None])[:, 0][None, :] - p)  # [K, D]
     chosen = _distinct_lowest(cost, distance, max(OVERALL_TOLERANCE, 1.0 / percentiles.shape[1]))
     return chosen, cost[np.arange(chosen.size), chosen]
 

@@ -107,15 +107,20 @@ class WeatherEnsemble:
             kind="historical",
         )
 
-    def before(self, year: int) -> WeatherEnsemble:
-        """The historical years before ``year`` (the weather a forecast of ``year`` could have
-        known, as the backtest's ex ante ensemble), or the whole ensemble where it has no
-        historical year before it (a typical or synthetic ensemble, or none earlier)."""
-        earlier = [
+    def years_before(self, year: int) -> list[int]:
+        """The positions of the observed years before ``year`` (none in a typical or synthetic
+        ensemble)."""
+        return [
             index
             for index, label in enumerate(self.labels)
             if self.kind == "historical" and label.isdigit() and int(label) < year
         ]
+
+    def before(self, year: int) -> WeatherEnsemble:
+        """The historical years before ``year`` (the weather a forecast of ``year`` could have
+        known, as the backtest's ex ante ensemble), or the whole ensemble where it has no
+        historical year before it (a typical or synthetic ensemble, or none earlier)."""
+        earlier = self.years_before(year)
         if not earlier or len(earlier) == self.n_years:
             return self
         labels = tuple(self.labels[index] for index in earlier)
