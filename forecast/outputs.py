@@ -566,7 +566,13 @@ def summary_cell(dataset, name: str, digits: int = 2, **where) -> str:
     p10, p50, p90 = (quantile_at(variable, level) for level in (0.1, 0.5, 0.9))
     if not np.isfinite(p50):
         return "–"
-    text = f"{p50:,.{digits}f} [{p10:,.{digits}f}–{p90:,.{digits}f}]"
+    text = f"{_shown(p50, digits)} [{_shown(p10, digits)}–{_shown(p90, digits)}]"
     if mean_name(name) in dataset:
-        text += f" ({float(dataset[mean_name(name)].sel(**where)):,.{digits}f})"
+        text += f" ({_shown(float(dataset[mean_name(name)].sel(**where)), digits)})"
     return text
+
+
+def _shown(value: float, digits: int) -> str:
+    """``value`` to ``digits`` places, a difference that rounds to nothing shown as ``0.00``,
+    not ``-0.00``."""
+    return f"{round(value, digits) + 0.0:,.{digits}f}"
