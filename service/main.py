@@ -5,8 +5,9 @@ from ``FORECAST_*`` environment variables (:mod:`service.settings`), or from an 
 :func:`service.deps.get_settings`.
 
 The API's resources are routers under one ``/v1`` prefix, listed in :data:`V1_ROUTERS`. A new
-resource is a module in ``service/routers/`` with ``router = APIRouter(prefix="/things")``
-added there; a route that computes takes a slot first (``async with
+resource is a module in ``service/routers/`` with ``router = APIRouter(prefix="/things",
+tags=["things"], route_class=ServiceRoute)`` (:mod:`service.routing`: bodies parsed off the event
+loop, overlong lists refused) added there; a route that computes takes a slot first (``async with
 state.admission.slot(what, estimated_bytes)``, see :mod:`service.admission`) and runs its
 work with ``run_in_threadpool``.
 """
