@@ -9,35 +9,35 @@ observed Seoul weather, so they need the real data.
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 import xarray as xr
 
 from tests.golden import record
 from tests.support.data import requires_shared_data
 
-#: Attributes that describe the machine rather than the result.
-MACHINE_ATTRIBUTES = ("weather_source", "holidays_version")
-
 
 @requires_shared_data
 @pytest.mark.parametrize("case", list(record.CASES))
 def test_projection_is_bit_for_bit_the_recorded_one(case):
     expected = xr.load_dataset(record.path(case), engine="h5netcdf")
-    got = record.projection(case)
-    assert sorted(got.data_vars) == sorted(expected.data_vars)
-    assert sorted(got.coords) == sorted(expected.coords)
-    for name in [*got.coords, *got.data_vars]:
-        have, want = got[name].to_numpy(), expected[name].to_numpy()
-        # NetCDF gives text back as objects; numbers and times keep their kind.
-        assert (have.dtype.kind in "UO") == (want.dtype.kind in "UO"), name
-        if have.dtype.kind == "f":
-            assert np.array_equal(have, want, equal_nan=True), f"{case}: {name} differs"
-        elif have.dtype.kind in "iubMm":
-            assert np.array_equal(have, want), f"{case}: {name} differs"
-        else:
-            assert np.array_equal(have.astype(str), want.astype(str)), f"{case}: {name} differs"
-    for name in MACHINE_ATTRIBUTES:
-        got.attrs.pop(name, None)
-        expected.attrs.pop(name, None)
-    assert got.attrs == expected.attrs
+    assert record.differences(record.projection(case), expected) == []
+
+
+def test_the_comparison_finds_a_changed_value_a_new_variable_and_a_changed_attribute():
+    """The check itself can fail: each kind of change is found, and the machine's
+    attributes are not compared."""
+    recorded = xr.Dataset(
+        {"x": ("year", [1.0, float("nan")])},
+        coords={"year": [2030, 2031]},
+        attrs={"seed": 0, "weather_source": "here"},
+    )
+    same = recorded.copy(deep=True)
+    same.attrs["weather_source"] = "another machine's data directory"
+    assert record.differences(same, recorded) == []
+    changed = recorded.copy(deep=True)
+    changed["x"][0] = 1.0 + 1e-12
+    assert record.differences(changed, recorded) == ["x differs"]
+    added = recorded.assign(y=("year", [0.0, 0.0]))
+    assert record.differences(added, recorded) == ["variables ['y']"]
+    reseeded = recorded.assign_attrs(seed=1)
+    assert record.differences(reseeded, recorded) == ["attributes ['seed']"]
