@@ -265,6 +265,29 @@ def compare(
     return combine(scenarios, datasets, keep_per_draw=keep_per_draw)
 
 
+def _with_every_dimension(datasets: list[xr.Dataset]) -> list[xr.Dataset]:
+    """Each Dataset with every dimension coordinate that another one has, empty where it has
+    none: a scenario without non-AI loads has no ``dc_input``, and stacking it after two that
+    have one failed ("'dc_input' not present in all datasets"); the outer join then makes the
+    missing table NaN, as for any variable a scenario lacks."""
+    dimensions = {
+        str(name): dataset[name].dtype
+        for dataset in datasets
+        for name in dataset.dims
+        if name in dataset.coords
+    }
+    return [
+        dataset.assign_coords(
+            {
+                name: np.array([], dtype=dtype)
+                for name, dtype in dimensions.items()
+                if name not in dataset.dims
+            }
+        )
+        for dataset in datasets
+    ]
+
+
 def combine(
     scenarios: Sequence[Scenario], datasets: Sequence[xr.Dataset], *, keep_per_draw: bool = False
 ) -> xr.Dataset:
@@ -285,6 +308,7 @@ def combine(
             )
         trimmed.append(dataset)
     trimmed, site_coordinates = common_sites(trimmed)
+    trimmed = _with_every_dimension(trimmed)
     combined = xr.concat(
         trimmed,
         dim=xr.IndexVariable("scenario", np.array(labels, dtype=str)),

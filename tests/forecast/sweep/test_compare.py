@@ -288,3 +288,27 @@ def test_the_command_line_says_when_it_cuts_a_later_scenarios_horizon(tmp_path, 
     assert "note: kr-11th-basic-plan's horizon runs to 2038-12-31" in error
     assert main([*arguments, "--end", "2038-12-31"]) == 0
     assert "horizon runs to" not in capsys.readouterr().err
+
+
+def test_a_scenario_without_non_ai_loads_after_two_with_them_stacks():
+    """A planner's comparison of kr-outlook, kr-outlook-flex and kr-11th-basic-plan ended in a
+    traceback ("'dc_input' not present in all datasets") and wrote nothing: the third has no
+    non-AI loads, so no whole-sector spread table, and stacking it after two that have one
+    failed (the other orders worked). Its table is NaN in the comparison, as any variable a
+    scenario lacks."""
+    options = ProjectionOptions(
+        draws=8,
+        start=dt.date(2030, 1, 1),
+        end=dt.date(2030, 12, 31),
+        resolution="annual",
+        weather="typical",
+    )
+    with_loads = load_scenario("kr-outlook")
+    assert with_loads.non_ai_loads
+    without = _variant("small-without-non-ai")
+    assert not without.non_ai_loads
+    twin = with_loads.model_copy(update={"id": "kr-outlook-again"})
+    dataset = comparisons.compare([with_loads, twin, without], options)
+    table = dataset["dc_spread_driver_rank_correlation"]
+    assert np.isfinite(table.sel(scenario="kr-outlook-again")).all()
+    assert np.isnan(table.sel(scenario="small-without-non-ai")).all()
