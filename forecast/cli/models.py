@@ -287,9 +287,30 @@ def _format_details(label: str, year: str, numbers: dict) -> str:
     return "\n".join(lines)
 
 
+def _only_promoted_model() -> str | None:
+    """The model ``evaluate`` scores when none is named: the only promoted one. With several
+    it is refused: a demand file belongs to one grid, and the default model (Korea's) read a
+    US utility's file in Korean time and scored it at 704 % MAPE without a word."""
+    root = artifacts.artifacts_dir()
+    promoted = sorted(
+        m for m in artifacts.list_models(root) if artifacts.current_version(m, root=root)
+    )
+    if len(promoted) > 1:
+        raise OptionsError(
+            f"--model: not given, and {len(promoted)} models are promoted ({', '.join(promoted)}): "
+            "name the model of the demand file's grid, --model MODEL_ID[@VERSION]"
+        )
+    return None
+
+
 def evaluate(
     model: Annotated[
-        str | None, typer.Option("--model", help="MODEL_ID[@VERSION] (default: promoted).")
+        str | None,
+        typer.Option(
+            "--model",
+            help="MODEL_ID[@VERSION] of the demand file's grid (needed when several models "
+            "are promoted; a version: that one, else the promoted one).",
+        ),
     ] = None,
     demand: Annotated[
         Path, typer.Option("--demand", help="Demand CSV: long timestamp,demand_mw or wide KPX.")
@@ -352,7 +373,7 @@ def evaluate(
         check_output(series, option="--series")
         if series.suffix.lower() != ".csv":
             raise OptionsError(f"--series = {str(series)!r}: allowed: a .csv file name")
-    baseline = load_baseline_model(model)
+    baseline = load_baseline_model(model or _only_promoted_model())
     observed, demand_gaps = _demand_on_grid(demand, baseline.timezone)
     _check_years(baseline, observed, demand)
     reports = [demand_gaps]

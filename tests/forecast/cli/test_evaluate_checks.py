@@ -67,3 +67,16 @@ def test_a_year_with_no_weather_before_it_is_not_scored_ex_ante(tmp_path, capsys
     assert "note: 2013 not scored ex ante: no weather year of seoul" in captured.err
     assert "| ex_ante | 2014 |" in captured.out
     assert "| ex_ante | 2013 |" not in captured.out
+
+
+def test_without_model_it_is_refused_while_several_models_are_promoted(tmp_path, capsys):
+    """A US utility's forecaster ran `forecast evaluate --demand mine.csv`: the default
+    (Korea's) model read the file in Korean time and scored it at 704 % MAPE, exit 0. With the
+    shipped Korean and NSW models both promoted, the model must be named."""
+    status = main(
+        ["evaluate", "--draws", "10", "--demand", _demand_file(tmp_path / "d.csv", 2023, 60_000.0)]
+    )
+    error = capsys.readouterr().err.strip()
+    assert status == 2 and "\n" not in error
+    assert error.startswith("error: --model: not given, and 2 models are promoted")
+    assert "au-nsw-baseline, kr-national-baseline" in error
