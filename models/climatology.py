@@ -33,6 +33,7 @@ import pandas as pd
 import typer
 
 from forecast.cli.run import run_app
+from forecast.errors import DataError
 from forecast.io.gaps import OBSERVED
 from forecast.weather import (
     CLIMATOLOGY_FORMAT_VERSION,
@@ -69,10 +70,10 @@ def _harmonic_design(leap_day_index: np.ndarray) -> np.ndarray:
 
 
 def _daily_extremes(record: HistoricalRecord, hourly_by_day: np.ndarray, days) -> pd.DataFrame:
-    """Daily mean/min/max [°C]: the daily file's where the location has one, else the hours'."""
-    if record.daily is not None:
-        return record.daily.reindex(pd.DatetimeIndex(days))
-    return pd.DataFrame(
+    """Daily mean/min/max [°C]: the daily file's where the location has one and the day is in
+    it, else the (gap-completed) hours'. A daily file that missed three January days made every
+    January statistic NaN, and each later synthetic-weather projection failed on the file."""
+    hours = pd.DataFrame(
         {
             "temp_mean_c": hourly_by_day.mean(axis=1),
             "temp_min_c": hourly_by_day.min(axis=1),
@@ -80,6 +81,9 @@ def _daily_extremes(record: HistoricalRecord, hourly_by_day: np.ndarray, days) -
         },
         index=pd.DatetimeIndex(days),
     )
+    if record.daily is None:
+        return hours
+    return record.daily.reindex(hours.index)[list(hours.columns)].fillna(hours)
 
 
 def build_climatology(location: str, data_dir: Path | None = None) -> dict[str, Any]:
@@ -131,6 +135,22 @@ def build_climatology(location: str, data_dir: Path | None = None) -> dict[str, 
 
     def rounded(values: Any, decimals: int) -> Any:
         return np.round(np.asarray(values, dtype=np.float64), decimals).tolist()
+
+    statistics = {
+        "typical_temperature_c": typical,
+        "diurnal_shape_by_month": shape,
+        "daily_anomaly_ar1_coefficient": ar1,
+        "daily_anomaly_std_c_by_month": anomaly_std,
+        "daily_range_mean_c_by_month": range_mean,
+        "daily_range_slope_per_anomaly_by_month": range_slope,
+        "daily_range_residual_std_c_by_month": range_residual_std,
+    }
+    for name, values in statistics.items():
+        if not np.isfinite(np.asarray(values, dtype=np.float64)).all():
+            raise DataError(
+                f"climatology of {place.name}: {name} is not a finite number everywhere; "
+                "allowed: a record whose every month has observed or rebuilt hours"
+            )
 
     range_source = (
         "official max - min of the daily file" if place.daily_file else "max - min of the hours"
