@@ -25,10 +25,13 @@ from forecast.cli.options import (
     QuietOption,
     SeedOption,
     StartOption,
+    SummaryOption,
     WeatherOption,
     check_output,
+    check_summary,
     projection_options,
     warn_weather_fallback,
+    write_summary,
 )
 from forecast.errors import OptionsError
 
@@ -61,6 +64,7 @@ def compare(
             "to see the Monte Carlo noise that common random numbers remove."
         ),
     ] = False,
+    summary: SummaryOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Project several scenarios with the same draws, seed and period; one file with a scenario
@@ -73,6 +77,7 @@ def compare(
     from forecast.sweep import compare as comparisons
 
     check_output(out, file_format=file_format, formats=export.FORMATS)
+    check_summary(summary)
     if len(scenarios) < 2:
         raise OptionsError(
             f"scenarios: {len(scenarios)} given ({', '.join(scenarios)}); compare 2 or more "
@@ -128,3 +133,4 @@ def compare(
     if not quiet:
         print(comparisons.summary_text(dataset))
     print(f"wrote {written}")
+    write_summary(dataset, summary)

@@ -60,6 +60,14 @@ QuietOption = Annotated[
         callback=_quiet_notices,
     ),
 ]
+SummaryOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--summary",
+        help="Also write every per-year figure to this CSV, one row per year and a column per "
+        "figure, region and P5..P95 or mean, its unit in the header (a spreadsheet's table).",
+    ),
+]
 PerDrawOption = Annotated[
     bool,
     typer.Option(
@@ -150,6 +158,25 @@ def check_output(
         raise ForecastError(f"{option} = {str(out)!r}: directory {str(out_dir)!r} does not exist")
     if out.is_dir():
         raise ForecastError(f"{option} = {str(out)!r}: is a directory; give a file name")
+
+
+def check_summary(summary: Path | None) -> None:
+    """Refuse a ``--summary`` file that is not a ``.csv`` or whose directory is missing,
+    before any work."""
+    if summary is None:
+        return
+    if summary.suffix.lower() != ".csv":
+        raise ForecastError(f"--summary = {str(summary)!r}: allowed: a .csv file name")
+    check_output(summary, option="--summary")
+
+
+def write_summary(dataset, summary: Path | None) -> None:
+    """Write the per-year table to ``summary`` (when given) and say so."""
+    if summary is None:
+        return
+    from forecast.io.export import write_year_table
+
+    print(f"wrote {write_year_table(dataset, summary)} (per-year table)")
 
 
 def projection_options(

@@ -23,11 +23,14 @@ from forecast.cli.options import (
     ScenarioArgument,
     SeedOption,
     StartOption,
+    SummaryOption,
     WeatherOption,
     check_output,
+    check_summary,
     projection_bar,
     projection_options,
     warn_weather_fallback,
+    write_summary,
 )
 from forecast.outputs import quantile_at, summary_cell
 
@@ -50,6 +53,7 @@ def project(
     per_draw: PerDrawOption = False,
     duration_curves: DurationCurvesOption = False,
     duration_draws: DurationDrawsOption = None,
+    summary: SummaryOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Project a scenario: hourly AI load, baseline and total with quantiles, to CSV, Parquet
@@ -59,6 +63,7 @@ def project(
     from forecast.scenario import load_scenario
 
     check_output(out, file_format=file_format, formats=export.FORMATS)
+    check_summary(summary)
     loaded = load_scenario(scenario)
     options = projection_options(
         loaded,
@@ -86,6 +91,7 @@ def project(
             if table:
                 print(table)
     print(f"wrote {written}")
+    write_summary(dataset, summary)
 
 
 def _pick(variable, level: float, **where) -> float:

@@ -25,11 +25,14 @@ from forecast.cli.options import (
     ResolutionOption,
     ScenarioArgument,
     StartOption,
+    SummaryOption,
     WeatherOption,
     check_output,
+    check_summary,
     parse_integer,
     projection_options,
     warn_weather_fallback,
+    write_summary,
 )
 from forecast.cli.project import Column, grid_columns, year_selection
 from forecast.outputs import summary_cell
@@ -68,6 +71,7 @@ def sweep(
     weather: WeatherOption = "auto",
     baseline_model: BaselineModelOption = None,
     no_baseline: NoBaselineOption = False,
+    summary: SummaryOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Project every combination of --vary values on Dask; one CSV/NetCDF with a variant column.
@@ -82,6 +86,7 @@ def sweep(
     from forecast.sweep import variants as sweeps
 
     check_output(out, file_format=file_format, formats=export.FORMATS)
+    check_summary(summary)
     try:
         timeout_s = float(connect_timeout)
     except ValueError:
@@ -129,6 +134,7 @@ def sweep(
     if not quiet:
         print(summary_table(dataset))
     print(f"wrote {written}")
+    write_summary(dataset, summary)
 
 
 #: Per-year figures of the sweep summary: variable, label, decimals (those the variants have).

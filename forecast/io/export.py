@@ -39,6 +39,7 @@ import xarray as xr
 from forecast.calendar import local_midnight
 from forecast.errors import OptionsError
 from forecast.io.files import atomic_write
+from forecast.outputs import BY_NAME
 
 CSV_COLUMNS = ("variable", "region", "resolution", "period_start", "quantile", "value", "unit")
 FORMATS = ("csv", "netcdf", "parquet")
@@ -311,6 +312,90 @@ def write(dataset: xr.Dataset, path: Path, *, file_format: str | None = None) ->
     chosen = file_format_of(path, file_format)
     writer = {"netcdf": write_netcdf, "parquet": write_parquet, "csv": write_csv}[chosen]
     return writer(dataset, path)
+
+
+#: Dimensions a row of the per-year table is keyed by, before the year: the scenario of a
+#: comparison, the variant of a sweep.
+YEAR_TABLE_KEYS = ("scenario", "variant")
+#: Units whose figures lead the per-year table, in this order.
+YEAR_TABLE_UNITS_FIRST = ("TWh", "GW", "%")
+
+
+def _year_column(name: str, units: str, region: str | None, level: float | None) -> str:
+    """``ai_energy_twh P50 [TWh]``, ``grid_delayed_mw_by_region capital mean [MW]``."""
+    base = name.removesuffix("_mean")
+    place = f" {region}" if region is not None else ""
+    statistic = "mean" if level is None else f"P{round(level * 100, 4):g}"
+    return f"{base}{place} {statistic} [{units}]"
+
+
+def year_table(dataset: xr.Dataset) -> pd.DataFrame:
+    """Every per-year figure, one row per year (per scenario or variant, then year) and one
+    column per variable, region and quantile or mean, the unit in the column's name: the table
+    a spreadsheet reads without pivoting the tidy one (``--summary``)."""
+    keys = [d for d in YEAR_TABLE_KEYS if d in dataset.dims]
+    allowed = {*keys, "year", "quantile", "region"}
+    index = pd.MultiIndex.from_product(
+        [[*_array(dataset[k])] for k in keys] + [[int(y) for y in _array(dataset["year"])]],
+        names=[*keys, "year"],
+    )
+    declared = {name: position for position, name in enumerate(BY_NAME)}
+
+    def order(name) -> tuple[int, int, bool, bool]:
+        # Energies, then peaks, then shares, then the rest (waits, capacities), each in the
+        # order forecast.outputs declares them; a mean after its quantiles, a comparison's
+        # difference after the figure itself.
+        text = str(name)
+        difference = text.removesuffix("_mean").endswith("_difference")
+        base = text.removesuffix("_mean").removesuffix("_difference")
+        unit = (
+            YEAR_TABLE_UNITS_FIRST.index(units)
+            if (units := dataset[name].attrs.get("units")) in YEAR_TABLE_UNITS_FIRST
+            else len(YEAR_TABLE_UNITS_FIRST)
+        )
+        return unit, declared.get(base, len(declared)), difference, text.endswith("_mean")
+
+    columns: dict[str, np.ndarray] = {}
+    for name in sorted(dataset.data_vars, key=order):
+        variable = dataset[name]
+        if "year" not in variable.dims or not set(variable.dims) <= allowed:
+            continue
+        regions = [*_array(dataset["region"])] if "region" in variable.dims else [None]
+        levels = [*_array(dataset["quantile"])] if "quantile" in variable.dims else [None]
+        for region in regions:
+            for level in levels:
+                where = {
+                    **({"region": region} if region is not None else {}),
+                    **({"quantile": level} if level is not None else {}),
+                }
+                values = _array(variable.sel(where).transpose(*keys, "year")).reshape(-1)
+                label = _year_column(str(name), variable.attrs["units"], region, level)
+                columns[label] = values
+    frame = pd.DataFrame(columns, index=index).reset_index()
+    if "variant" in keys:
+        # A sweep's row says the values its variant sets (the coordinates along variant).
+        varied = [
+            str(name)
+            for name, coordinate in dataset.coords.items()
+            if coordinate.dims == ("variant",) and name != "variant"
+        ]
+        values = frame["variant"].map(
+            {int(v): position for position, v in enumerate(_array(dataset["variant"]))}
+        )
+        for offset, name in enumerate(varied, start=1):
+            frame.insert(offset, name, _array(dataset[name])[values.to_numpy()])
+    return frame
+
+
+def write_year_table(dataset: xr.Dataset, path: Path) -> Path:
+    """Write :func:`year_table` as CSV (atomically), with a ``.meta.json`` holding the
+    provenance attributes and the columns."""
+    frame = year_table(dataset)
+    metadata = {
+        "attrs": {k: _jsonable(v) for k, v in dataset.attrs.items()},
+        "columns": list(frame.columns),
+    }
+    return write_table(frame, path, "csv", metadata)
 
 
 def _drivers(dataset: xr.Dataset, name: str = "spread_driver_rank_correlation") -> dict[str, float]:
