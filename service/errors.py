@@ -172,12 +172,22 @@ _SCENARIO_PLACE = {
 }
 
 
-def _validation_message(error: RequestValidationError, path: str = "") -> str:
+def _validation_message(
+    error: RequestValidationError, path: str = "", max_draws: int | None = None
+) -> str:
     first = error.errors()[0]
     location = ".".join(str(part) for part in first.get("loc", ()) if part != "body") or "body"
     value = first.get("input")
     shown = "" if isinstance(value, dict | list) or value is None else f" = {value!r}"
     message = str(first.get("msg", "invalid")).removeprefix("Value error, ")
+    if (
+        max_draws is not None
+        and tuple(first.get("loc", ()))[-1:] == ("draws",)
+        and first.get("type") == "less_than_equal"
+    ):
+        # The schema's bound is the library's (100,000); this service's own limit is the one
+        # that counts, and 10,001 draws already named it.
+        message = f"at most {max_draws} allowed on this service"
     if first.get("type") == "json_invalid":
         return f"body: not valid JSON ({first.get('ctx', {}).get('error', message)})"[:2_000]
     if tuple(first.get("loc", ())) == ("body",) and isinstance(value, bytes):
@@ -258,15 +268,21 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _request_error(request: Request, error: RequestValidationError) -> JSONResponse:
-        return JSONResponse(
-            {"detail": _detail(request, _validation_message(error, request.url.path))},
-            status_code=422,
+        from service.deps import settings_of
+
+        message = _validation_message(
+            error, request.url.path, max_draws=settings_of(request.app).max_draws
         )
+        return JSONResponse({"detail": _detail(request, message)}, status_code=422)
 
     @app.exception_handler(ValidationError)
     async def _model_error(request: Request, error: ValidationError) -> JSONResponse:
         # A schema built inside a handler (e.g. from query parameters) failed its checks.
-        message = _validation_message(RequestValidationError(error.errors()))
+        from service.deps import settings_of
+
+        message = _validation_message(
+            RequestValidationError(error.errors()), max_draws=settings_of(request.app).max_draws
+        )
         return JSONResponse({"detail": _detail(request, message)}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)

@@ -196,3 +196,20 @@ def test_an_override_of_a_quantity_replaces_it_whole():
     assert merged(base, {"grid": {"capital": {"limit_mw": wider}}}) == {
         "grid": {"capital": {"limit_mw": wider}}
     }
+
+
+@pytest.mark.parametrize("draws", [10_001, 1_000_000_000_000])
+def test_too_many_draws_name_this_services_limit_however_many(client, draws):
+    """A platform engineer's find: 10,001 draws named the service's limit (10,000), but 10^12
+    named the library's (100,000), the schema's bound, which this service never allows."""
+    for path, body in (
+        ("/v1/projections", {"scenario_id": "kr-national", "draws": draws}),
+        ("/v1/baseline", {"start": "2030-01-01", "end": "2030-01-02", "draws": draws}),
+    ):
+        response = client.post(path, json=body)
+        _assert_names(response, 422, f"draws = {draws}", "at most 10000 allowed on this service")
+        assert "less than or equal" not in response.json()["detail"]
+    response = client.get(
+        "/v1/baseline", params={"start": "2030-01-01", "end": "2030-01-02", "draws": draws}
+    )
+    _assert_names(response, 422, "at most 10000 allowed on this service")
