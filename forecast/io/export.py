@@ -379,9 +379,11 @@ def year_table(dataset: xr.Dataset) -> pd.DataFrame:
             for name, coordinate in dataset.coords.items()
             if coordinate.dims == ("variant",) and name != "variant"
         ]
-        positions = frame["variant"].map(
-            {int(v): position for position, v in enumerate(_array(dataset["variant"]))}
-        ).to_numpy()
+        positions = (
+            frame["variant"]
+            .map({int(v): position for position, v in enumerate(_array(dataset["variant"]))})
+            .to_numpy()
+        )
         for offset, name in enumerate(varied, start=1):
             frame.insert(offset, name, _array(dataset[name])[positions])
     return frame
