@@ -43,8 +43,9 @@ def plot(
     kind: Annotated[
         str,
         typer.Option(
-            help="fan (load fans and annual bars), duration (load duration curves) or "
-            "peak-hours (month x hour of each draw's highest hours)."
+            help="fan (load fans and annual bars), peak (the grid's annual peak with and "
+            "without the data centres), duration (load duration curves) or peak-hours (month "
+            "x hour of each draw's highest hours)."
         ),
     ] = "fan",
     years: Annotated[
@@ -62,8 +63,9 @@ def plot(
     no_baseline: NoBaselineOption = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Plot a projection: AI and grid load fans (P5-P95, P10-P90, P50) and annual bars,
-    or its load duration curves, or when its peak hours fall."""
+    """Plot a projection: AI and grid load fans (P5-P95, P10-P90, P50) and annual bars, the
+    grid's annual peak with and without the data centres, its load duration curves, or when its
+    peak hours fall."""
     from forecast.projection import project
     from forecast.report.plot import KINDS, check_years, figure_format, write_figure
     from forecast.scenario import load_scenario
@@ -77,14 +79,14 @@ def plot(
     if years is not None:
         chosen_years = tuple(parse_integer(part, "--years") for part in years.split(","))
     # An option the chosen figure does not use is refused, not ignored.
-    if kind == "fan":
+    if kind in ("fan", "peak"):
         for name, value in (("--years", years), ("--duration-draws", duration_draws)):
             if value is not None:
                 raise OptionsError(
-                    f"{name} = {value!r}: only for --kind duration or peak-hours (a fan shows "
-                    "every year from --start to --end, from all --draws)"
+                    f"{name} = {value!r}: only for --kind duration or peak-hours (a {kind} "
+                    "figure shows every year from --start to --end, from all --draws)"
                 )
-    elif resolution is not None:
+    if kind != "fan" and resolution is not None:
         raise OptionsError(
             f"--resolution = {resolution!r}: only for --kind fan ({kind} is built from every hour)"
         )
@@ -107,7 +109,7 @@ def plot(
         end=end,
         resolution=resolution,
         weather=weather,
-        duration_curves=kind != "fan",
+        duration_curves=kind in ("duration", "peak-hours"),
         duration_draws=duration_draws,
         baseline_model=baseline_model,
         no_baseline=no_baseline,

@@ -1,5 +1,5 @@
-"""Report figures of a projection: load fan charts and annual bars, load duration curves and
-the peak-hour calendar, as PNG or SVG.
+"""Report figures of a projection: load fan charts and annual bars, the grid's annual peak with
+and without the data centres, load duration curves and the peak-hour calendar, as PNG or SVG.
 
 The figure mirrors the service's dashboard: fan charts (P5–P95 and P10–P90 bands, P50 line)
 of the AI data-centre load and of the grid's total load, and annual bars of AI energy [TWh]
@@ -192,8 +192,100 @@ def projection_figure(dataset: xr.Dataset):
     return figure
 
 
+def _p50_range(
+    axes, years: np.ndarray, values: np.ndarray, *, colour: str, label: str, style: str = "-"
+) -> None:
+    """A P50 line with markers and its P10–P90 band (``values`` rows: BAR_LEVELS)."""
+    p10, p50, p90 = values
+    axes.fill_between(years, p10, p90, color=colour, alpha=0.18, linewidth=0)
+    axes.plot(
+        years, p50, color=colour, marker="o", markersize=4, linewidth=1.6, linestyle=style,
+        label=label, zorder=3 if style != "-" else 2,
+    )  # fmt: skip
+
+
+def peak_figure(dataset: xr.Dataset):
+    """The grid's annual peak with and without the data centres.
+
+    Parameters
+    ----------
+    dataset : xarray.Dataset
+        A projection with a baseline model (``total_peak_gw``) and the quantiles 0.1, 0.5
+        and 0.9.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two panels: the grid's annual peak [GW] with the data centres and the baseline's own
+        (bars at P50 with P10–P90), and what the data centres put into it [GW]: the change of
+        the peak, the AI load and all data-centre load in the peak hour, and the change
+        without flexibility where the scenario curtails (P50 lines, P10–P90 bands).
+
+    Raises
+    ------
+    OptionsError
+        No baseline model (no grid peak), or a quantile the figure needs is missing.
+    """
+    from matplotlib.figure import Figure
+
+    if "total_peak_gw" not in dataset:
+        raise OptionsError(
+            f"--kind peak: {dataset.attrs.get('scenario_id', 'the scenario')} has no baseline "
+            "model, so no grid peak; allowed: a projection with a baseline"
+        )
+    years = dataset["year"].to_numpy().astype(int)
+    figure = Figure(figsize=(12.0, 4.6), layout="constrained")
+    peak_axes, change_axes = figure.subplots(1, 2)
+    figure.suptitle(
+        f"{dataset.attrs['scenario_id']}: the grid's annual peak "
+        f"({dataset.attrs['draws']} draws, seed {dataset.attrs['seed']}, "
+        f"baseline {dataset.attrs.get('baseline_model', 'none')})",
+        fontsize=12,
+    )
+    total = _levels(dataset["total_peak_gw"], BAR_LEVELS)
+    _annual_bars(peak_axes, years, total, colour=TOTAL_COLOUR)
+    baseline = _levels(dataset["baseline_peak_gw"], BAR_LEVELS)
+    peak_axes.plot(
+        years, baseline[1], color="#111827", marker="_", markersize=18, linestyle="none",
+        label="baseline alone, P50",
+    )  # fmt: skip
+    low = float(np.nanmin(np.vstack([total[0], baseline[0]])))
+    high = float(np.nanmax(total[2]))
+    peak_axes.set_ylim(low - 0.1 * (high - low), high + 0.05 * (high - low))
+    peak_axes.set_title("Grid peak with the data centres (P50, P10–P90 bars)")
+    peak_axes.set_ylabel("Annual peak [GW]")
+    peak_axes.set_xlabel("Calendar year (local time)")
+    peak_axes.legend(loc="upper left", fontsize=8, frameon=False)
+
+    # The change of the peak last and dashed: where the load the scenario adds is all AI, it
+    # lies on the AI line.
+    lines = [
+        ("dc_at_national_peak_gw", "all data centres in the peak hour (in the baseline or not)",
+         SHARE_COLOUR, "-"),
+        ("ai_at_national_peak_gw", "AI load in the peak hour", AI_COLOUR, "-"),
+        ("peak_change_gw_without_flexibility", "change of the peak without flexibility",
+         "#7c3aed", "--"),
+        ("peak_change_gw", "change of the grid peak", TOTAL_COLOUR, "--"),
+    ]  # fmt: skip
+    for name, label, colour, style in lines:
+        if name in dataset and np.isfinite(dataset[name].to_numpy()).any():
+            _p50_range(
+                change_axes, years, _levels(dataset[name], BAR_LEVELS), colour=colour,
+                label=label, style=style,
+            )  # fmt: skip
+    change_axes.set_xticks(years)
+    change_axes.set_xticklabels([str(year) for year in years], rotation=45 if len(years) > 8 else 0)
+    change_axes.grid(axis="y", color="#e3e7ec", linewidth=0.8)
+    change_axes.set_ylim(bottom=0)
+    change_axes.set_title("What the data centres put into the peak (P50, P10–P90 bands)")
+    change_axes.set_ylabel("GW")
+    change_axes.set_xlabel("Calendar year (local time)")
+    change_axes.legend(loc="upper left", fontsize=8, frameon=False)
+    return figure
+
+
 #: Figures ``forecast plot --kind`` draws.
-KINDS = ("fan", "duration", "peak-hours")
+KINDS = ("fan", "peak", "duration", "peak-hours")
 #: Most years a duration or peak-hour figure shows side by side.
 MAX_FIGURE_YEARS = 4
 
@@ -406,7 +498,7 @@ def write_figure(
         Output file; its suffix picks the format. Replaced only once the new file is complete.
     kind : str
         One of :data:`KINDS`: the report figure (:func:`projection_figure`),
-        :func:`duration_figure` or :func:`peak_hours_figure`.
+        :func:`peak_figure`, :func:`duration_figure` or :func:`peak_hours_figure`.
     years : tuple of int, optional
         Years of a duration or peak-hour figure.
 
@@ -426,6 +518,8 @@ def write_figure(
         raise OptionsError(f"--kind = {kind!r}: allowed: {', '.join(KINDS)}")
     if kind == "fan":
         figure = projection_figure(dataset)
+    elif kind == "peak":
+        figure = peak_figure(dataset)
     elif kind == "duration":
         figure = duration_figure(dataset, years)
     else:

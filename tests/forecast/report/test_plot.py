@@ -119,3 +119,48 @@ def test_the_comparison_draws_the_change_of_the_grid_peak_on_bars_from_zero():
     heights = [bar.get_height() for bar in peak.patches]
     change = dataset["peak_change_gw"].sel(quantile=0.5, year=2030).to_numpy()
     assert heights == pytest.approx(list(change)) and heights[1] < heights[0]
+
+
+def test_the_peak_figure_draws_the_grid_peak_and_what_the_data_centres_put_in_it(tmp_path):
+    """A ministry planner's chapter needs the annual peak with and without the data centres;
+    the figures had energy and load fans only."""
+    import datetime as dt
+
+    from forecast.report.plot import peak_figure
+
+    options = ProjectionOptions(
+        draws=20, resolution="annual", start=dt.date(2029, 1, 1), end=dt.date(2030, 12, 31)
+    )
+    dataset = project(load_scenario("kr-outlook-flex"), options)
+    peak, change = peak_figure(dataset).axes
+    heights = [bar.get_height() for bar in peak.patches]
+    assert heights == pytest.approx(list(dataset["total_peak_gw"].sel(quantile=0.5).to_numpy()))
+    labels = [line.get_label() for line in change.get_lines()]
+    assert labels == [
+        "all data centres in the peak hour (in the baseline or not)",
+        "AI load in the peak hour",
+        "change of the peak without flexibility",
+        "change of the grid peak",
+    ]
+    drawn = change.get_lines()[-1].get_ydata()
+    assert list(drawn) == pytest.approx(
+        list(dataset["peak_change_gw"].sel(quantile=0.5).to_numpy())
+    )
+    assert change.get_ylim()[0] == 0.0
+    out = tmp_path / "peak.png"
+    assert write_figure(dataset, out, kind="peak") == out
+    assert out.read_bytes()[:8] == PNG_SIGNATURE
+
+
+def test_the_peak_figure_needs_a_grid_and_takes_no_years(scenario_file, tmp_path, capsys):
+    dataset = project(
+        load_scenario("devries-2023-h100"), ProjectionOptions(draws=5, resolution="annual")
+    )
+    with pytest.raises(OptionsError, match="--kind peak: devries-2023-h100 has no baseline"):
+        write_figure(dataset, tmp_path / "p.png", kind="peak")
+    assert not (tmp_path / "p.png").exists()
+    assert main(["plot", "kr-outlook", "--kind", "peak", "--years", "2030",
+                 "--out", str(tmp_path / "p.png")]) == 2  # fmt: skip
+    assert "--years = '2030': only for --kind duration or peak-hours (a peak figure" in (
+        capsys.readouterr().err
+    )
