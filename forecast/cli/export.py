@@ -105,8 +105,8 @@ def export_grid(
     """Write hourly load [MW] by load and bus (baseline, non-AI and each region's AI
     data-centre load) in the layout a grid model reads, with a manifest (export.json)."""
     from forecast.errors import OptionsError
-    from forecast.io import gridexport
     from forecast.projection import MAX_DRAWS
+    from forecast.report import gridexport
     from forecast.scenario import load_scenario
 
     if file_format not in gridexport.FORMATS:
@@ -228,7 +228,7 @@ def _bus_mapping(text: str) -> dict[str, str]:
 def _summary(scenario_id: str, paths) -> None:
     """The loads and buses, and each path's energy in its first and last whole year (a part
     year, where there is no whole one, says how many hours it holds)."""
-    from forecast.io.gridexport import partial_years
+    from forecast.report.gridexport import partial_years
 
     energy = paths.annual_energy_twh().sum(axis=0)  # [P, Y] all loads
     years = sorted(set(paths.year.tolist()))
@@ -269,7 +269,7 @@ def _percentile_ranges(info: dict) -> str:
     ranked by, and on the AI energy where it was not (the load the export is for; ``--rank-by
     dc`` leaves it anywhere): ``total energy P44–P57, peak P38–P61``, ``data-centre energy
     P45–P55, data-centre peak P50; AI energy P2–P92 (not ranked)``."""
-    from forecast.io.gridexport import METRIC_LABELS
+    from forecast.report.gridexport import METRIC_LABELS
 
     def percentile_range(name: str) -> str:
         by_year = info["percentiles_by_year"][name].values()

@@ -1,2 +1,4 @@
-"""What a person reads: figures (:mod:`~forecast.report.plot`), the self-contained HTML report
-(:mod:`~forecast.report.html`) and the README's generated tables (:mod:`~forecast.report.docs`)."""
+"""What a person or another model takes away: figures (:mod:`~forecast.report.plot`), the
+self-contained HTML report (:mod:`~forecast.report.html`), grid-model inputs for PyPSA, PLEXOS
+and wide tables (:mod:`~forecast.report.gridexport`) and the README's generated tables
+(:mod:`~forecast.report.docs`)."""

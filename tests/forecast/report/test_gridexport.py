@@ -16,8 +16,8 @@ import pytest
 
 from forecast.cli import main
 from forecast.errors import OptionsError
-from forecast.io import gridexport
 from forecast.projection import ProjectionOptions, project
+from forecast.report import gridexport
 from forecast.scenario import load_scenario
 
 START, END = "2030-01-01", "2031-12-31"
