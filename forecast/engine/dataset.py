@@ -493,11 +493,28 @@ def build_dataset(
         "weather_years": ",".join(weather.labels),
         "Conventions": "CF-1.8",
     }
+    if held := _in_baseline_note(scenario):
+        dataset.attrs["non_ai_in_baseline_note"] = held
     if baseline_label is None:
         dataset.attrs["baseline_note"] = no_baseline_note(scenario, options)
     elif baseline_level_note:
         dataset.attrs["baseline_level"] = baseline_level_note
     return dataset
+
+
+def _in_baseline_note(scenario: Scenario) -> str:
+    """The non-AI loads the grid's baseline already holds (``in_baseline``), in words, for the
+    tables' captions: they count in the data-centre figures, not again in the grid total (a
+    planner could not tell from the tables that kr-outlook's existing data centres are inside
+    the baseline); empty where none is."""
+    held = [load.name for load in scenario.non_ai_loads if load.in_baseline]
+    if not held:
+        return ""
+    which = "all of it" if len(held) == len(scenario.non_ai_loads) else "; ".join(held)
+    return (
+        f"non-AI load already in the baseline's demand (in_baseline: {which}): counted in the "
+        "data-centre figures, not added to the grid total"
+    )
 
 
 def _holidays_version() -> str:
