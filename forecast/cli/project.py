@@ -119,6 +119,8 @@ def summary_table(dataset) -> str:
         f"baseline {attrs['baseline_model']}; weather {weather}",
         f"hosting: {attrs.get('hosting_note', attrs.get('hosting', ''))}",
     ]
+    if "baseline_demand_basis" in attrs:
+        lines.append(f"baseline demand basis: {attrs['baseline_demand_basis']}")
     if attrs["baseline_model"] == "none" and "baseline_note" in attrs:
         lines.append(str(attrs["baseline_note"]))
     lines.append("year" + "".join(f"  {label.rjust(width)}" for _, label in columns))
