@@ -32,7 +32,8 @@ from forecast.weather import historical_record, load_location
 # The keys a training config may hold, by section (anything else is a typo, refused).
 _CONFIG_KEYS = {
     "model": {
-        "id", "description", "country", "subdivision", "timezone", "weather_location",
+        "id", "description", "demand_basis", "country", "subdivision", "timezone",
+        "weather_location",
     },
     "data": {
         "dir", "demand_file", "timestamp_column", "demand_column", "wide_date_column",

@@ -109,6 +109,33 @@ def manifest_country(manifest: dict) -> str | None:
     )
 
 
+#: The demand basis of the shipped models, whose signed manifests predate ``[model]
+#: demand_basis`` in the training config and cannot be re-signed; kept equal to the configs'
+#: (tests/forecast/baseline/test_demand_basis.py). Korea's market demand is below the Basic
+#: Plan's peaks (2023: 93.6 GW against 98.3-100.6 GW with behind-the-meter solar; facts.csv
+#: kr_peak_demand_2023, kr_peak_demand_incl_btm_solar_2023); NSW's from the data's README.
+SHIPPED_DEMAND_BASES = {
+    "kr-national-baseline": "KPX market demand, generation-end (excludes behind-the-meter "
+    "solar and PPA supply, unlike the Basic Plan's peak basis)",
+    "au-nsw-baseline": "AEMO NSW1 operational demand (TOTALDEMAND, ACT included; excludes "
+    "rooftop PV)",
+}
+
+
+def manifest_demand_basis(manifest: dict) -> str:
+    """What demand a model was trained on, in a short phrase: its training config's ``[model]
+    demand_basis``, else the shipped model's (:data:`SHIPPED_DEMAND_BASES`), else the
+    parenthesis of its description, else "not stated"."""
+    stated = manifest.get("config", {}).get("model", {}).get("demand_basis")
+    if stated:
+        return str(stated)
+    shipped = SHIPPED_DEMAND_BASES.get(str(manifest.get("model_id", "")))
+    if shipped:
+        return shipped
+    described = re.search(r"\(([^()]+)\)", str(manifest.get("description", "")))
+    return described[1] if described else "not stated in the model's manifest"
+
+
 def default_model_for_country(country: str, *, root: Path | None = None) -> str | None:
     """The model id a scenario of ``country`` is projected on when it names none.
 

@@ -125,6 +125,8 @@ def summary_table(dataset) -> str:
         f"baseline {attrs['baseline_model']}; weather {weather}",
         f"hosting: {attrs.get('hosting_note', attrs.get('hosting', ''))}",
     ]
+    if "baseline_demand_basis" in attrs:
+        lines.append(f"baseline demand basis: {attrs['baseline_demand_basis']}")
     if attrs["baseline_model"] == "none" and "baseline_note" in attrs:
         lines.append(str(attrs["baseline_note"]))
     lines.append("year" + "".join(f"  {label.rjust(width)}" for _, label in columns))
@@ -165,7 +167,9 @@ def _year_table(dataset, title: str, columns: list[Column]) -> str:
 
 def sector_table(dataset) -> str:
     """AI and non-AI data-centre energy and peak per year, when the scenario has non-AI load,
-    and each region's data-centre energy where it has several regions."""
+    all data centres' load in the grid's peak hour (with a baseline: the summary's AI at peak
+    and peak change are the AI load's alone), and each region's data-centre energy where it
+    has several regions. The title says which non-AI load the baseline already holds."""
     if "non_ai_energy_twh" not in dataset:
         return ""
     columns: list[Column] = [
@@ -173,9 +177,14 @@ def sector_table(dataset) -> str:
         ("non_ai_energy_twh", "non-AI TWh", 2, {}),
         ("dc_energy_twh", "all data centres TWh", 2, {}),
         ("dc_peak_gw", "data-centre peak GW", 2, {}),
+        ("dc_at_national_peak_gw", "all data centres at grid peak GW", 2, {}),
         ("ai_share_of_dc_energy_pct", "AI share of data centres %", 1, {}),
     ]
-    table = _year_table(dataset, "data-centre sector: P50 [P10-P90] (mean)", columns)
+    columns = [column for column in columns if column[0] in dataset]
+    title = "data-centre sector: P50 [P10-P90] (mean)"
+    if held := dataset.attrs.get("non_ai_in_baseline_note"):
+        title += f"; {held}"
+    table = _year_table(dataset, title, columns)
     if "dc_energy_twh_by_region" not in dataset:
         return table
     by_region: list[Column] = []

@@ -191,7 +191,65 @@ def summary_table(dataset: xr.Dataset) -> str:
         blocks.append(_variant_table(dataset, "flexibility", flexibility))
     if "site_grid_wait_months" in dataset:
         blocks.append(_site_waits(dataset))
+    if note := unmoved_note(dataset):
+        blocks.append(note)
     return "\n".join(blocks)
+
+
+#: The load figures a varied input must move to change the answer (those the variants have).
+LOAD_FIGURES = ("ai_energy_twh", "ai_peak_gw", "total_energy_twh", "total_peak_gw",
+                "peak_change_gw", "non_ai_energy_twh", "dc_energy_twh", "dc_peak_gw")  # fmt: skip
+#: Largest spread across variants, as a share of a figure's largest value in the sweep, that
+#: counts as no effect: kr-outlook's capital limit at 245, 500 and 1,000 MW (200 draws) moves its
+#: peak change and AI peak by 0.1 % at most, noise in the summary's last decimal
+#: (tests/forecast/sweep/test_unmoved.py).
+SAME_LOAD_SHARE = 0.005
+
+
+def unmoved_note(dataset: xr.Dataset) -> str:
+    """One ``note:`` line when every variant gives the same load figures, within
+    :data:`SAME_LOAD_SHARE` (every quantile and mean, every year): the varied input does not
+    move the load in this scenario (a sweep of kr-outlook's capital limit showed three equal
+    variants and did not say why). A grid limit's note points at the grid table, where
+    requested and connected MW show whether the limit holds anything back. Empty otherwise."""
+    import numpy as np
+
+    if dataset.sizes.get("variant", 0) < 2:
+        return ""
+    names = [
+        name
+        for figure in LOAD_FIGURES
+        for name in (figure, f"{figure}_mean")
+        if name in dataset and "variant" in dataset[name].dims
+    ]
+    largest = 0.0
+    for name in names:
+        values = dataset[name].transpose("variant", ...).to_numpy()
+        if np.all(np.isnan(values)):
+            continue
+        spread = float(np.nanmax(np.abs(values - values[:1])))
+        scale = float(np.nanmax(np.abs(values)))
+        if spread > SAME_LOAD_SHARE * scale:
+            return ""
+        largest = max(largest, spread / scale if scale > 0 else 0.0)
+    if not names:
+        return ""
+    from forecast.sweep.variants import varied_names
+
+    varied = varied_names(dataset)
+    note = (
+        f"note: the {dataset.sizes['variant']} variants give the same AI, data-centre and total "
+        f"energy and peaks in every year (they differ by at most {100 * largest:.2f} % of a "
+        f"figure): {', '.join(varied)} does not move the load in this scenario"
+    )
+    if any(name.startswith("grid.") for name in varied):
+        note += (
+            "; a grid limit moves load only where it holds back capacity that load waits for: "
+            "see the grid table's requested vs connected MW (a limit above what is requested "
+            "never binds; halls held back with no load waiting for them, and load not hosted "
+            "in the limited sites, move nothing)"
+        )
+    return note
 
 
 def _site_waits(dataset: xr.Dataset) -> str:

@@ -321,6 +321,7 @@ def _project(scenario, options, calendar, progress, baseline, hourly_sinks) -> x
         drivers,
         baseline_label=series.label if series is not None else None,
         baseline_level_note=series.level_note if series is not None else None,
+        baseline_demand_basis=series.demand_basis if series is not None else None,
         non_ai_drivers=inputs.non_ai_drivers() if scenario.non_ai_loads else None,
         weather=weather,
         weather_of_draw=inputs.weather_of_draw,

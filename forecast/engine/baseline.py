@@ -16,7 +16,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from forecast.baseline.artifacts import NO_MODEL, default_model_for_country, manifest_country
+from forecast.baseline.artifacts import (
+    NO_MODEL,
+    default_model_for_country,
+    manifest_country,
+    manifest_demand_basis,
+)
 from forecast.engine.inputs import BaselineDraw
 from forecast.engine.options import ProjectionOptions
 from forecast.errors import ArtifactError, NotFoundError
@@ -35,6 +40,7 @@ class BaselineSeries:
     draw: BaselineDraw  # its daily noise, drawn on a thread of its own
     label: str  # model id@version
     level_note: str  # which years' level is observed, which forecast (LevelModel.describe)
+    demand_basis: str  # what demand the model was trained on (manifest_demand_basis)
 
     @property
     def noise(self) -> np.ndarray:
@@ -137,4 +143,5 @@ def baseline_series(
         draw=draw,
         label=f"{model.model_id}@{model.version}",
         level_note=model.level.describe(np.unique(hours[first:].year.to_numpy())),
+        demand_basis=manifest_demand_basis(model.manifest),
     )

@@ -357,12 +357,13 @@ def build_dataset(
     weather,
     weather_of_draw: np.ndarray | None = None,
     baseline_level_note: str | None = None,
+    baseline_demand_basis: str | None = None,
     non_ai_drivers: dict[str, np.ndarray] | None = None,
 ) -> xr.Dataset:
     """The projection as a labelled Dataset with units and provenance (with ``per_draw``, each
     draw's weather year as the coordinate ``draw_weather_year``, from ``weather_of_draw``;
     with a baseline, ``baseline_level`` says which years' level is observed and which
-    forecast)."""
+    forecast, and ``baseline_demand_basis`` what demand the model was trained on)."""
     assert options.start is not None and options.end is not None
     probabilities = np.asarray(options.quantiles, dtype=np.float64)
     utc = stats.period_times.tz_convert("UTC").tz_localize(None)
@@ -487,17 +488,37 @@ def build_dataset(
         # Future years' public holidays come from this package: a newer one may add some.
         "holidays_version": _holidays_version(),
         "baseline_model": baseline_label or "none",
+        # A planner compared KPX market demand with the Basic Plan's peaks, which include
+        # behind-the-meter solar: every figure says which demand it is.
+        **({"baseline_demand_basis": baseline_demand_basis} if baseline_demand_basis else {}),
         "weather_location": weather.location,
         "weather_kind": weather.kind,
         "weather_source": weather.source,
         "weather_years": ",".join(weather.labels),
         "Conventions": "CF-1.8",
     }
+    if held := _in_baseline_note(scenario):
+        dataset.attrs["non_ai_in_baseline_note"] = held
     if baseline_label is None:
         dataset.attrs["baseline_note"] = no_baseline_note(scenario, options)
     elif baseline_level_note:
         dataset.attrs["baseline_level"] = baseline_level_note
     return dataset
+
+
+def _in_baseline_note(scenario: Scenario) -> str:
+    """The non-AI loads the grid's baseline already holds (``in_baseline``), in words, for the
+    tables' captions: they count in the data-centre figures, not again in the grid total (a
+    planner could not tell from the tables that kr-outlook's existing data centres are inside
+    the baseline); empty where none is."""
+    held = [load.name for load in scenario.non_ai_loads if load.in_baseline]
+    if not held:
+        return ""
+    which = "all of it" if len(held) == len(scenario.non_ai_loads) else "; ".join(held)
+    return (
+        f"non-AI load already in the baseline's demand (in_baseline: {which}): counted in the "
+        "data-centre figures, not added to the grid total"
+    )
 
 
 def _holidays_version() -> str:

@@ -52,6 +52,7 @@ ANNUAL_FIGURES = (
     ("total_peak_gw", "total peak [GW]", 2),
     ("ai_share_of_energy_pct", "AI share of energy [%]", 2),
     ("ai_at_national_peak_gw", "AI at the grid peak [GW]", 2),
+    ("dc_at_national_peak_gw", "all data centres (AI + non-AI) at the grid peak [GW]", 2),
     ("peak_change_gw", "peak change [GW]", 2),
 )
 #: Spread drivers listed per scenario (largest absolute rank correlation first).
@@ -213,13 +214,17 @@ def assumptions_table(scenario: Scenario) -> str:
 
 
 def annual_table(dataset: xr.Dataset) -> str:
-    """Per-year P50 [P10–P90] (mean) of the headline figures of one projection."""
+    """Per-year P50 [P10–P90] (mean) of the headline figures of one projection, under a
+    caption that says which non-AI load the baseline already holds."""
+    caption = "Per year, P50 [P10–P90] (mean) over draws"
+    if held := dataset.attrs.get("non_ai_in_baseline_note"):
+        caption += f"; {held}"
     figures = [(n, label, d) for n, label, d in ANNUAL_FIGURES if n in dataset]
     rows = [
         [str(year), *(_e(summary_cell(dataset, n, d, year=year)) for n, _, d in figures)]
         for year in dataset["year"].to_numpy()
     ]
-    return _table(["year", *(label for _, label, _ in figures)], rows)
+    return f"<p>{_e(caption)}:</p>" + _table(["year", *(label for _, label, _ in figures)], rows)
 
 
 def _year_ends(dataset: xr.Dataset) -> list[tuple[int, Any]]:
@@ -374,9 +379,9 @@ def _model_section(datasets: Sequence[xr.Dataset]) -> str:
 
 def _provenance(dataset: xr.Dataset) -> str:
     keys = ("scenario_id", "scenario_sha256", "seed", "draws", "period_start", "period_end",
-            "resolution", "baseline_model", "weather_location", "weather_kind",
-            "weather_source", "weather_years", "code_version", "comparison_random_numbers",
-            "duration_draws")  # fmt: skip
+            "resolution", "baseline_model", "baseline_demand_basis", "weather_location",
+            "weather_kind", "weather_source", "weather_years", "code_version",
+            "comparison_random_numbers", "duration_draws")  # fmt: skip
     rows = [[_e(key), _e(dataset.attrs[key])] for key in keys if key in dataset.attrs]
     return _table(["attribute", "value"], rows, text_columns=2)
 
@@ -407,7 +412,6 @@ def _scenario_section(scenario: Scenario, dataset: xr.Dataset, index: int) -> st
                 f"{load} (P5–P95, P10–P90, P50 of monthly means) and annual AI energy and "
                 "share (P50 with P10–P90 bars).",
             ),
-            "<p>Per year, P50 [P10–P90] (mean) over draws:</p>",
             annual_table(dataset),
             "<h3>Load duration curves and peak hours</h3>",
             _figure(

@@ -282,12 +282,20 @@ function render(payload) {
     // Two decimals, as the change columns beside it: whole GW hid what flexibility cuts.
     ["total_peak_gw", "Grid peak", 2],
     ["ai_at_national_peak_gw", "AI load at the grid's peak hour"],
+    // The whole sector in that hour: a planner took the AI load alone for the data centres'.
+    ["dc_at_national_peak_gw", "All data centres (AI + non-AI) at the grid's peak hour"],
     ["peak_change_gw", "Change of the grid peak"],
     ["peak_change_gw_without_flexibility", "Change of the grid peak without flexibility"],
     ["flexibility_peak_reduction_gw", "Flexibility's cut of the grid peak (draw by draw)"],
   ];
   fillTable(byId("energy-table"), years, tableColumns(payload, energy), quantileIndex);
   fillTable(byId("peak-table"), years, tableColumns(payload, peaks), quantileIndex);
+  // Which non-AI load the baseline already holds (counted here, not added to the grid total).
+  const held = payload.attrs.non_ai_in_baseline_note;
+  for (const id of ["energy-table", "peak-table"]) {
+    byId(id).caption.textContent =
+      `Per calendar year; P10 / P50 / P90 over the draws${held ? `; ${held}` : ""}`;
+  }
   byId("grid").hidden = !fillGridTable(byId("grid-table"), payload, quantileIndex);
   byId("sites").hidden = !fillSiteTable(byId("site-table"), payload, quantileIndex);
   byId("summary").textContent = summaryText(payload, quantileIndex);

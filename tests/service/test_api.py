@@ -85,6 +85,8 @@ def test_projection_json_names_units_and_model(client: TestClient):
     assert response.headers["x-cache"] == "miss"
     body = response.json()
     assert body["model_version"] == f"{MODEL_ID}@v1" == response.headers["x-model-version"]
+    # What demand the baseline is (the test model's manifest states none).
+    assert body["attrs"]["baseline_demand_basis"] == "not stated in the model's manifest"
     assert body["variables"]["ai_energy_twh"]["units"] == "TWh"
     assert body["variables"]["total_mw"]["units"] == "MW"
     assert body["coords"]["year"] == [2030]

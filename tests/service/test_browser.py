@@ -652,6 +652,30 @@ def test_grid_limits_are_told_region_by_region(page, base_url):
     assert "P50 is the median, P10–P90 the central 80 %" in page.inner_text("#how-to-read")
 
 
+def test_the_peak_table_shows_all_data_centres_at_the_grid_peak(page, base_url):
+    """kr-outlook: the peak table has all data centres' load in the grid's peak hour beside the
+    AI load's (a planner took the AI load's 0.43 GW in 2030 for the data centres' share of the
+    peak), and both tables' captions say that the existing non-AI data centres are already in
+    the baseline, not added to the grid total."""
+    _wait_done(page)
+    previous = page.text_content("#status")
+    page.select_option("#scenario", "kr-outlook")
+    _wait_done(page, previous)
+    headers = page.locator("#peak-table thead").inner_text()
+    assert "All data centres (AI + non-AI) at the grid's peak hour [GW]" in headers
+    request = json.loads(page.text_content("#request-json"))
+    answer = httpx.post(f"{base_url}/v1/projections", json=request, timeout=60).json()
+    years, quantiles = answer["coords"]["year"], answer["coords"]["quantile"]
+    values = answer["variables"]["dc_at_national_peak_gw"]["values"]
+    shown = float(_cell(page, "peak-table", 2030, "dc_at_national_peak_gw", 0.5))
+    assert shown == pytest.approx(values[years.index(2030)][quantiles.index(0.5)], abs=0.006)
+    assert shown > float(_cell(page, "peak-table", 2030, "ai_at_national_peak_gw", 0.5))
+    note = answer["attrs"]["non_ai_in_baseline_note"]
+    assert "not added to the grid total" in note
+    for table in ("energy-table", "peak-table"):
+        assert note in page.locator(f"#{table} caption").inner_text()
+
+
 def test_a_what_if_is_compared_with_the_scenario_as_shipped(page, base_url):
     """A capital limit of 100 MW on kr-outlook: the hint says what will be sent, the request
     says it is a dashboard edit (not the scenario's derivation of the old range), the button
