@@ -34,8 +34,10 @@ import typer
 from forecast.baseline import artifacts, signing
 from forecast.baseline.model import PARAMETERS_FILE, BaselineModel
 from forecast.cli.run import run_app
+from forecast.errors import ArtifactError, OptionsError
 from forecast.io.files import sha256_file
 from forecast.io.gaps import GapReport
+from forecast.paths import artifacts_dir, installed_package_dir, publishing_problem
 from forecast.weather import historical_record, load_location
 from models.config import (
     MIN_PART_YEAR_DAYS,
@@ -276,6 +278,48 @@ def publish_model(
     return directory, promote and promote_if_better, reason
 
 
+def _default_store() -> Path:
+    """The store training publishes into when ``--artifact-dir`` is not given.
+
+    Raises
+    ------
+    OptionsError
+        The default store is an installed package's folder, or a checkout that the installed
+        ``forecast`` command does not read (:func:`forecast.paths.publishing_problem`).
+    """
+    problem = publishing_problem(installed_package_dir())
+    if problem:
+        raise OptionsError(
+            f"artifact store: {problem}; allowed: a store of your own, made with `forecast "
+            "models init DIR` and named by FORECAST_ARTIFACT_DIR=DIR (or --artifact-dir DIR)"
+        )
+    return artifacts_dir()
+
+
+def _check_signing_key() -> None:
+    """Refuse before any work a model that could not be promoted for want of a trusted key.
+
+    Raises
+    ------
+    ArtifactError
+        No signing key (and unsigned artifacts not allowed), or a key that is not trusted.
+    """
+    key = signing.signing_key_from_environment()
+    trust = signing.Trust.from_environment()
+    if key is None and not trust.allow_unsigned:
+        raise ArtifactError(
+            "FORECAST_SIGNING_KEY_FILE: not set, so the model would be unsigned and neither "
+            "promoted nor loaded; allowed: a key made by `forecast keys generate FILE`, its "
+            ".pub in FORECAST_TRUSTED_KEYS (or --no-promote)"
+        )
+    if key is not None and signing.key_id(key.public_key()) not in trust.keys:
+        raise ArtifactError(
+            f"FORECAST_SIGNING_KEY_FILE: key {signing.key_id(key.public_key())} signs, but is "
+            "not trusted, so the model could be neither promoted nor loaded; allowed: its public "
+            "key (the .pub that `forecast keys generate` wrote) in FORECAST_TRUSTED_KEYS"
+        )
+
+
 app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -294,7 +338,11 @@ def train(
         typer.Option(help="Real data directory (default: [data] dir or FORECAST_DATA_DIR)."),
     ] = None,
     artifact_dir: Annotated[
-        Path | None, typer.Option(help="Artifact root (default: FORECAST_ARTIFACT_DIR or shipped).")
+        Path | None,
+        typer.Option(
+            help="Artifact store to publish into (default: FORECAST_ARTIFACT_DIR; else a "
+            "checkout's models/artifacts, when the installed forecast command reads it)."
+        ),
     ] = None,
     version: Annotated[
         str | None, typer.Option(help="Version name (default: UTC time YYYYMMDDTHHMMSSZ).")
@@ -304,11 +352,11 @@ def train(
     ] = False,
 ) -> None:
     """Train, backtest, publish and (if better) promote a baseline model."""
-    from forecast.paths import artifacts_dir
-
     started = time.perf_counter()
+    root = artifact_dir or _default_store()
+    if not no_promote:
+        _check_signing_key()
     config = load_config(config_path, data_dir=data_dir)
-    root = artifact_dir or artifacts_dir()
     version = version or dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     data = load_training_data(config)
     valid = int(np.isfinite(data.demand.to_numpy()).sum())

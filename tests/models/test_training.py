@@ -165,6 +165,57 @@ def test_training_publishes_an_artifact_that_predicts_the_same_numbers(
         load_baseline_model("toy-grid@v1", root=root)
 
 
+@pytest.mark.parametrize("installed", ["package", "other checkout"])
+def test_training_refuses_to_publish_where_the_forecast_command_would_lose_or_miss_it(
+    tmp_path, monkeypatch, capsys, installed
+):
+    """forecast-train published into site-packages (wiped by the next pip install) and
+    `python -m models.train` from a checkout into its models/artifacts, which the installed
+    `forecast` never read. Without --artifact-dir or FORECAST_ARTIFACT_DIR it now refuses
+    before any work, in one line naming the way out."""
+    import models.train
+    from forecast import paths
+
+    monkeypatch.delenv("FORECAST_ARTIFACT_DIR", raising=False)
+    site = tmp_path / "site-packages" / "forecast"
+    monkeypatch.setattr(models.train, "installed_package_dir", lambda: site)
+    if installed == "package":
+        (site / "_shipped" / "artifacts").mkdir(parents=True)
+        monkeypatch.setattr(paths, "_SHIPPED", site / "_shipped")
+    config = _config(tmp_path, ridge=1e-3, name="store")
+    assert main(["--config", str(config), "--data-dir", str(tmp_path / "no-data")]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1
+    assert err.startswith("error: artifact store: the default artifact store ")
+    assert (
+        "allowed: a store of your own, made with `forecast models init DIR` and named by "
+        "FORECAST_ARTIFACT_DIR=DIR (or --artifact-dir DIR)"
+    ) in err
+
+
+@pytest.mark.parametrize("key", ["none", "untrusted"])
+def test_training_that_may_promote_refuses_a_missing_or_untrusted_key_before_any_work(
+    tmp_path, monkeypatch, capsys, key
+):
+    """A newcomer who set FORECAST_SIGNING_KEY_FILE but not FORECAST_TRUSTED_KEYS (or no key)
+    trained for half a minute, then promotion refused the model it had just published."""
+    if key == "none":
+        monkeypatch.delenv("FORECAST_SIGNING_KEY_FILE")
+    else:
+        monkeypatch.delenv("FORECAST_TRUSTED_KEYS")
+    config = _config(tmp_path, ridge=1e-3, name="keys")
+    arguments = ["--config", str(config), "--data-dir", str(tmp_path / "no-data"),
+                 "--artifact-dir", str(tmp_path / "artifacts")]  # fmt: skip
+    assert main(arguments) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "FORECAST_TRUSTED_KEYS" in err
+    assert ("not set" if key == "none" else "is not trusted") in err.replace("but is not", "is not")
+    assert not (tmp_path / "artifacts").exists()
+    # Publishing without promoting needs no key: it gets as far as the (missing) data.
+    assert main([*arguments, "--no-promote"]) == 2
+    assert "no-data" in capsys.readouterr().err
+
+
 def test_a_part_last_year_is_named_when_training(synthetic_dir, tmp_path, capsys):
     """Demand and temperature files that end in March of [data] last_year: the weather
     record kept only whole-enough calendar years, so 2022's temperatures were dropped, its
