@@ -4,12 +4,21 @@ Shipped inputs (``data/``) and the committed model artifacts (``models/artifacts
 found next to the source tree in a checkout and under ``forecast/_shipped/`` in an installed
 wheel. The real KPX data is never shipped: it is read from ``FORECAST_DATA_DIR``
 (default ``../shared/data``, relative to the working directory).
+
+The artifact store is one folder, ``FORECAST_ARTIFACT_DIR`` or else the shipped one. A user's
+own models go in a store of their own (``forecast models init DIR`` copies the shipped models
+into it): the shipped folder of an installed package is replaced by the next ``pip install``,
+and a checkout's ``models/artifacts`` is read only by commands that import that checkout
+(:func:`publishing_problem` says when the default store is such a place).
 """
 
 from __future__ import annotations
 
+import importlib.metadata
+import json
 import os
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 _SHIPPED = _PACKAGE_DIR / "_shipped"
@@ -29,13 +38,60 @@ def scenarios_dir() -> Path:
     return shipped_data_dir() / "scenarios"
 
 
+def shipped_artifacts_dir() -> Path:
+    """Directory of the model artifacts that ship with the project (signed by its key)."""
+    installed = _SHIPPED / "artifacts"
+    return installed if installed.is_dir() else _CHECKOUT / "models" / "artifacts"
+
+
 def artifacts_dir() -> Path:
     """Directory of model artifacts: ``FORECAST_ARTIFACT_DIR`` or the shipped ones."""
     configured = os.environ.get("FORECAST_ARTIFACT_DIR")
-    if configured:
-        return Path(configured)
-    installed = _SHIPPED / "artifacts"
-    return installed if installed.is_dir() else _CHECKOUT / "models" / "artifacts"
+    return Path(configured) if configured else shipped_artifacts_dir()
+
+
+DISTRIBUTION = "ai-grid-forecast"
+
+
+def installed_package_dir() -> Path | None:
+    """Folder of the ``forecast`` package that the installed ``forecast`` command imports.
+
+    The installed distribution's own copy, or for an editable install its project's
+    ``forecast/``; None when the project is not installed.
+    """
+    try:
+        distribution = importlib.metadata.distribution(DISTRIBUTION)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    direct_url = json.loads(distribution.read_text("direct_url.json") or "{}")
+    if direct_url.get("dir_info", {}).get("editable"):
+        return Path(unquote(urlparse(direct_url["url"]).path)) / "forecast"
+    return Path(str(distribution.locate_file("forecast")))
+
+
+def publishing_problem(installed: Path | None) -> str | None:
+    """Why the default artifact store is no place to publish a user's model, or None.
+
+    ``installed`` is :func:`installed_package_dir`. The default store (no
+    ``FORECAST_ARTIFACT_DIR``) is fine in a checkout that the installed commands import
+    (an editable install, the development flow) or when nothing is installed; it is not in an
+    installed package (the next ``pip install`` replaces it) nor in a checkout while the
+    installed ``forecast`` command imports another copy (which never reads it).
+    """
+    if os.environ.get("FORECAST_ARTIFACT_DIR"):
+        return None
+    store = shipped_artifacts_dir()
+    if store.is_relative_to(_SHIPPED):
+        return (
+            f"the default artifact store {store} is inside the installed package, which the "
+            "next pip install replaces"
+        )
+    if installed is not None and installed.resolve() != _PACKAGE_DIR:
+        return (
+            f"the default artifact store {store} is this checkout's; the installed forecast "
+            f"command imports {installed} and never reads it"
+        )
+    return None
 
 
 def real_data_dir() -> Path:

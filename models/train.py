@@ -34,8 +34,10 @@ import typer
 from forecast.baseline import artifacts, signing
 from forecast.baseline.model import PARAMETERS_FILE, BaselineModel
 from forecast.cli.run import run_app
+from forecast.errors import ArtifactError, OptionsError
 from forecast.io.files import sha256_file
-from forecast.io.gaps import GapReport
+from forecast.io.gaps import RULE, GapReport
+from forecast.paths import artifacts_dir, installed_package_dir, publishing_problem
 from forecast.weather import historical_record, load_location
 from models.config import (
     MIN_PART_YEAR_DAYS,
@@ -67,25 +69,11 @@ def _library_versions() -> dict[str, str]:
     return versions
 
 
-def _gap_lines(gaps: list[dict]) -> str:
-    """Markdown bullets: one per gap report, its count, hours and longest gap."""
+def _gap_lines(gaps: tuple[GapReport, ...]) -> str:
+    """Markdown bullets: each report's one-line summary, then the rule."""
     if not gaps:
         return "- none reported"
-    lines = []
-    for report in gaps:
-        longest = max(report["gaps"], key=lambda gap: gap["hours"], default=None)
-        where = (
-            f"; longest {longest['hours']} h from {longest['first_missing']} "
-            f"({longest['handling']})"
-            if longest
-            else ""
-        )
-        lines.append(
-            f"- {report['series']} (`{report['source']}`): {report['gap_count']} gap(s), "
-            f"{report['missing_hours']} of {report['expected_hours']} hours{where}"
-        )
-    lines.append(f"- Rule: {gaps[0]['rule']}.")
-    return "\n".join(lines)
+    return "\n".join([*(f"- {report.summary()}" for report in gaps), f"- Rule: {RULE}."])
 
 
 def _worst_year(table: pd.DataFrame) -> str:
@@ -101,12 +89,21 @@ def _worst_year(table: pd.DataFrame) -> str:
     )
 
 
-def _model_card(manifest: dict, table_text: str, *, station: str, worst_year: str = "") -> str:
+def _model_card(
+    manifest: dict,
+    table_text: str,
+    *,
+    station: str,
+    gaps: tuple[GapReport, ...] = (),
+    worst_year: str = "",
+) -> str:
     level = manifest["parameters_summary"]
     subdivision = manifest["config"]["model"].get("subdivision")
     subdivision = f" (subdivision {subdivision})" if subdivision else ""
     features = manifest["config"].get("features", {})
     daily_range = " daily temperature range × hour," if features.get("daily_range_terms") else ""
+    data = manifest["config"].get("data", {})
+    years = f"{data.get('first_year')}..{data.get('last_year')}"
     return f"""# Model card: {manifest["model_id"]} {manifest["version"]}
 
 {manifest["description"]}
@@ -118,12 +115,13 @@ weather enters as an ensemble of historical weather years.
 
 ## Training data
 - Demand: `{manifest["data"]["demand_file"]}` sha256 `{manifest["data"]["demand_sha256"]}`,
-  window {manifest["data"]["window"][0]} .. {manifest["data"]["window"][1]}.
+  its first and last hour in [data] first_year..last_year = {years}:
+  {manifest["data"]["rows"][0]} .. {manifest["data"]["rows"][1]}.
 - Temperature: {manifest["data"]["temperature"]}.
 - Holidays: `holidays` package, country {manifest["country"]}{subdivision}.
 
 ## Gaps in the training data
-{_gap_lines(manifest["data"].get("gaps", []))}
+{_gap_lines(gaps)}
 
 ## Model
 - Shape: ridge regression of log load on {len(manifest["features"])} features (day type ×
@@ -193,15 +191,15 @@ def publish_model(
     root: Path,
     version: str,
     demand_sha256: str,
-    window: tuple[dt.date, dt.date],
+    rows: tuple[pd.Timestamp, pd.Timestamp],
     promote_if_better: bool = True,
     gaps: tuple[GapReport, ...] = (),
 ) -> tuple[Path, bool, str]:
     """Publish the artifact atomically; promote it when its backtest beats the current one.
 
-    ``window`` is the first and last local day of the demand trained on (the file's, within
-    ``[data] first_year..last_year``). ``gaps`` (from :func:`load_training_data`) go into the
-    manifest and the model card.
+    ``rows`` are the first and last hour of the demand file within ``[data]
+    first_year..last_year`` (the manifest's ``rows``, and its ``window`` as local days).
+    ``gaps`` (from :func:`load_training_data`) go into the manifest and the model card.
 
     Returns
     -------
@@ -223,7 +221,8 @@ def publish_model(
         "data": {
             "demand_file": config.demand_file,
             "demand_sha256": demand_sha256,
-            "window": [window[0].isoformat(), window[1].isoformat()],
+            "window": [rows[0].date().isoformat(), rows[1].date().isoformat()],
+            "rows": [rows[0].isoformat(), rows[1].isoformat()],
             "temperature": f"{location.station}: {', '.join(name for name, _ in record_files)}",
             "temperature_sha256": dict(record_files),
             "gaps": [report.to_dict() for report in gaps],
@@ -255,6 +254,7 @@ def publish_model(
             {**manifest, "model_id": config.model_id, "version": version},
             table_text,
             station=location.station,
+            gaps=gaps,
             worst_year=_worst_year(backtest_result.table),
         )
         (directory / "MODEL_CARD.md").write_text(card, encoding="utf-8")
@@ -276,6 +276,48 @@ def publish_model(
     return directory, promote and promote_if_better, reason
 
 
+def _default_store() -> Path:
+    """The store training publishes into when ``--artifact-dir`` is not given.
+
+    Raises
+    ------
+    OptionsError
+        The default store is an installed package's folder, or a checkout that the installed
+        ``forecast`` command does not read (:func:`forecast.paths.publishing_problem`).
+    """
+    problem = publishing_problem(installed_package_dir())
+    if problem:
+        raise OptionsError(
+            f"artifact store: {problem}; allowed: a store of your own, made with `forecast "
+            "models init DIR` and named by FORECAST_ARTIFACT_DIR=DIR (or --artifact-dir DIR)"
+        )
+    return artifacts_dir()
+
+
+def _check_signing_key() -> None:
+    """Refuse before any work a model that could not be promoted for want of a trusted key.
+
+    Raises
+    ------
+    ArtifactError
+        No signing key (and unsigned artifacts not allowed), or a key that is not trusted.
+    """
+    key = signing.signing_key_from_environment()
+    trust = signing.Trust.from_environment()
+    if key is None and not trust.allow_unsigned:
+        raise ArtifactError(
+            "FORECAST_SIGNING_KEY_FILE: not set, so the model would be unsigned and neither "
+            "promoted nor loaded; allowed: a key made by `forecast keys generate FILE`, its "
+            ".pub in FORECAST_TRUSTED_KEYS (or --no-promote)"
+        )
+    if key is not None and signing.key_id(key.public_key()) not in trust.keys:
+        raise ArtifactError(
+            f"FORECAST_SIGNING_KEY_FILE: key {signing.key_id(key.public_key())} signs, but is "
+            "not trusted, so the model could be neither promoted nor loaded; allowed: its public "
+            "key (the .pub that `forecast keys generate` wrote) in FORECAST_TRUSTED_KEYS"
+        )
+
+
 app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -294,7 +336,11 @@ def train(
         typer.Option(help="Real data directory (default: [data] dir or FORECAST_DATA_DIR)."),
     ] = None,
     artifact_dir: Annotated[
-        Path | None, typer.Option(help="Artifact root (default: FORECAST_ARTIFACT_DIR or shipped).")
+        Path | None,
+        typer.Option(
+            help="Artifact store to publish into (default: FORECAST_ARTIFACT_DIR; else a "
+            "checkout's models/artifacts, when the installed forecast command reads it)."
+        ),
     ] = None,
     version: Annotated[
         str | None, typer.Option(help="Version name (default: UTC time YYYYMMDDTHHMMSSZ).")
@@ -304,15 +350,18 @@ def train(
     ] = False,
 ) -> None:
     """Train, backtest, publish and (if better) promote a baseline model."""
-    from forecast.paths import artifacts_dir
-
     started = time.perf_counter()
+    root = artifact_dir or _default_store()
+    if not no_promote:
+        _check_signing_key()
     config = load_config(config_path, data_dir=data_dir)
-    root = artifact_dir or artifacts_dir()
     version = version or dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     data = load_training_data(config)
     valid = int(np.isfinite(data.demand.to_numpy()).sum())
-    window = (data.demand.index[0].date(), data.demand.index[-1].date())
+    # The demand file's first and last hour in the years: gaps[0] is the demand's report.
+    rows = data.gaps[0].rows
+    assert rows is not None  # load_training_data refuses years without demand
+    window = (rows[0].date(), rows[1].date())
     short = ""
     if (window[0].year, window[1].year) != (config.first_year, config.last_year):
         short = (
@@ -358,7 +407,7 @@ def train(
         root=root,
         version=version,
         demand_sha256=file_sha256(config.data_dir / config.demand_file),
-        window=window,
+        rows=rows,
         promote_if_better=not no_promote,
         gaps=data.gaps,
     )

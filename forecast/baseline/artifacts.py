@@ -360,15 +360,8 @@ def publish(
         When the version already exists (versions are immutable) or verification fails.
     """
     root = Path(root) if root is not None else artifacts_dir()
-    model_dir = root / _check_name("model id", model_id)
-    target = model_dir / _check_name("model version", version)
-    if target.exists():
-        raise ArtifactError(
-            f"artifact {label(target)} already exists; versions are never overwritten"
-        )
-    model_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=model_dir, prefix=f".{version}.tmp-"))
-    try:
+
+    def fill(staging: Path) -> None:
         write_files(staging)
         files = {
             path.name: sha256_file(path) for path in sorted(staging.iterdir()) if path.is_file()
@@ -381,11 +374,80 @@ def publish(
             verify(staging, trust=Trust(keys={key_id(public): public}))
         else:
             verify_files(staging)
+
+    return _place(root, model_id, version, fill)
+
+
+def _place(root: Path, model_id: str, version: str, fill: Callable[[Path], None]) -> Path:
+    """Create ``<root>/<model_id>/<version>/`` atomically: ``fill`` writes and checks a
+    temporary sibling, which one rename then puts in place (removed if ``fill`` fails)."""
+    model_dir = root / _check_name("model id", model_id)
+    target = model_dir / _check_name("model version", version)
+    if target.exists():
+        raise ArtifactError(
+            f"artifact {label(target)} already exists; versions are never overwritten"
+        )
+    model_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=model_dir, prefix=f".{version}.tmp-"))
+    try:
+        fill(staging)
         staging.replace(target)  # one rename: readers see all of it or nothing
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
+
+
+def copy_store(source: Path, root: Path, *, trust: Trust | None = None) -> list[str]:
+    """Copy into the store ``root`` every model version of ``source`` that it lacks.
+
+    Each version is verified (signature by a key of ``trust``, default the project's shipped
+    keys alone, then every file) and copied atomically; a model's ``CURRENT`` and the store's
+    ``DEFAULT`` are copied where ``root`` has none. Nothing in ``root`` is overwritten, so a
+    user's own models and promotions stay as they are.
+
+    Returns
+    -------
+    list of str
+        The ``MODEL_ID@VERSION`` copied.
+
+    Raises
+    ------
+    ArtifactError
+        ``root`` is a file or ``source`` itself, or a version of ``source`` fails verification.
+    """
+    source, root = Path(source), Path(root)
+    if root.exists() and not root.is_dir():
+        raise ArtifactError(f"artifact store {root}: is a file; allowed: a new or existing folder")
+    if root.resolve() == source.resolve():
+        raise ArtifactError(
+            f"artifact store {root}: is the shipped store itself; allowed: another folder"
+        )
+    trust = trust if trust is not None else Trust.from_paths()
+    copied = []
+    for model_id, versions in list_models(source).items():
+        for version in versions:
+            if (root / model_id / version).exists():
+                continue
+            original = source / model_id / version
+            manifest = verify(original, trust=trust)
+            names = [*manifest["files"], MANIFEST, SIGNATURE]
+
+            def fill(staging: Path, original: Path = original, names: list[str] = names) -> None:
+                for name in names:
+                    if (original / name).is_file():
+                        shutil.copyfile(original / name, staging / name)
+                verify(staging, trust=trust)
+
+            _place(root, model_id, version, fill)
+            copied.append(f"{model_id}@{version}")
+        current = current_version(model_id, root=source)
+        if current is not None and current_version(model_id, root=root) is None:
+            _write_json_atomic(root / model_id / CURRENT, current)
+    default = source / "DEFAULT"
+    if default.is_file() and not (root / "DEFAULT").exists():
+        _write_json_atomic(root / "DEFAULT", default.read_text(encoding="utf-8").strip())
+    return copied
 
 
 def promote(

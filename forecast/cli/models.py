@@ -1,4 +1,4 @@
-"""``forecast models list|show`` and ``forecast evaluate``: baseline model artifacts on the CLI.
+"""``forecast models init|list|show`` and ``forecast evaluate``: model artifacts on the CLI.
 
 Registered on the main app by :mod:`forecast.cli`.
 """
@@ -54,6 +54,32 @@ def _headline(metrics: dict | None) -> str:
         f"MAPE ex post {ex_post.get('mape_pct', float('nan')):.2f} % / ex ante "
         f"{ex_ante.get('mape_pct', float('nan')):.2f} %; 80 % coverage ex ante "
         f"{ex_ante.get('coverage_80_pct', float('nan')):.1f} %"
+    )
+
+
+@models_app.command("init")
+def models_init(
+    directory: Annotated[
+        Path,
+        typer.Argument(help="The artifact store to make, or to complete with the shipped models."),
+    ],
+) -> None:
+    """Make an artifact store of your own with the shipped models in it; point
+    FORECAST_ARTIFACT_DIR at it, and training, these commands and the service share it.
+
+    Copies every shipped model version the store lacks (each verified by its signature),
+    and the promoted version and DEFAULT where the store names none; never overwrites."""
+    from forecast.paths import shipped_artifacts_dir
+
+    copied = artifacts.copy_store(shipped_artifacts_dir(), directory)
+    for reference in copied:
+        print(f"copied {reference}")
+    if not copied:
+        print("nothing copied: the store holds every shipped model version")
+    store = directory.resolve()
+    listed = ", ".join(artifacts.list_models(store)) or "none"
+    print(
+        f"artifact store {store}: models {listed}; use it with export FORECAST_ARTIFACT_DIR={store}"
     )
 
 

@@ -20,8 +20,9 @@ never a gap), every run of missing hours is handled by this rule:
    hours with masked temperature are not scored either).
 
 Every gap is reported: how many, how many hours, the longest, where, and how each was handled
-(:class:`GapReport`). Training prints the reports and stores them in the artifact's manifest;
-``forecast evaluate`` prints them next to the metrics.
+(:class:`GapReport`), the hours before a file's first row and after its last (a config's years
+around a part-year file) apart from the gaps inside it. Training prints the reports and stores
+them in the artifact's manifest; ``forecast evaluate`` prints them next to the metrics.
 """
 
 from __future__ import annotations
@@ -43,6 +44,13 @@ HANDLING_NAMES = {
     REBUILT: "rebuilt from daily min/max",
     MASKED: "masked",
 }
+#: The rule above in a sentence, as reports and model cards state it.
+RULE = (
+    f"gaps of at most {MAX_INTERPOLATED_GAP_HOURS} h between observed hours are interpolated "
+    "linearly; longer temperature gaps are rebuilt from the daily minimum and maximum where a "
+    "daily file has the day, otherwise masked; longer demand gaps are masked; masked hours are "
+    "neither fitted nor scored"
+)
 #: Gaps listed one by one in a report's dictionary (the longest first); the rest are counted.
 LISTED_GAPS = 20
 
@@ -124,6 +132,10 @@ class GapReport:
         The period's first and last hour: two reports of one file over different periods
         (a weather location's standard-time years, a grid's local years) differ by the hours
         at their ends, and the summary says which hours each counted.
+    rows
+        The first and last observed hour: a period longer than the file (a config's years
+        around a file that starts in July) misses the hours outside them, which the summary
+        tells apart from the gaps inside the file.
     """
 
     series: str
@@ -132,6 +144,10 @@ class GapReport:
     gaps: tuple[Gap, ...]
     #: First and last hour of the period counted, or None when not known.
     period: tuple[pd.Timestamp, pd.Timestamp] | None = None
+    #: First and last observed hour in the period (the file's first and last row there), or
+    #: None when no hour is observed (or not known): the gaps before the first and after the
+    #: last are the span the file does not cover, the others are inside it.
+    rows: tuple[pd.Timestamp, pd.Timestamp] | None = None
 
     @classmethod
     def from_handling(
@@ -157,12 +173,15 @@ class GapReport:
                 )
             )
         period = (times[0], times[-1]) if len(times) else None
+        observed = np.flatnonzero(handling == OBSERVED)
+        rows = (times[observed[0]], times[observed[-1]]) if observed.size else None
         return cls(
             series=series,
             source=source,
             expected_hours=len(times),
             gaps=tuple(gaps),
             period=period,
+            rows=rows,
         )
 
     @property
@@ -175,23 +194,66 @@ class GapReport:
         """The longest gap (the first of equals), or None without gaps."""
         return max(self.gaps, key=lambda gap: gap.hours, default=None)
 
+    @property
+    def before_rows(self) -> Gap | None:
+        """The hours of the period before the first observed one, or None."""
+        if not self.gaps or self.rows is None:
+            return None
+        return self.gaps[0] if self.gaps[0].last < self.rows[0] else None
+
+    @property
+    def after_rows(self) -> Gap | None:
+        """The hours of the period after the last observed one, or None."""
+        if not self.gaps or self.rows is None:
+            return None
+        return self.gaps[-1] if self.gaps[-1].first > self.rows[1] else None
+
+    @property
+    def inside(self) -> tuple[Gap, ...]:
+        """The gaps between the first and the last observed hour."""
+        return tuple(gap for gap in self.gaps if gap not in (self.before_rows, self.after_rows))
+
     def summary(self) -> str:
-        """One line: count, hours, longest and where, and the period counted."""
+        """One line: the gaps inside the file (count, hours, the longest and where), the hours
+        of the period before its first and after its last row, and the period counted."""
         counted = (
             f" (hours counted: {self.period[0].isoformat()} .. {self.period[1].isoformat()})"
             if self.period is not None
             else ""
         )
+        where = f"{self.series} ({self.source})"
         if not self.gaps:
-            return (
-                f"{self.series} ({self.source}): no gaps in {self.expected_hours:,} hours{counted}"
+            return f"{where}: no gaps in {self.expected_hours:,} hours{counted}"
+        if self.rows is None:
+            return f"{where}: no observed hour in {self.expected_hours:,} hours{counted}"
+        inside = self.inside
+        longest = max(inside, key=lambda gap: gap.hours, default=None)
+        outside = [
+            f"{gap.hours:,} h {side} ({gap.handling})"
+            for gap, side in (
+                (self.before_rows, "before its first row"),
+                (self.after_rows, "after its last"),
             )
-        longest = self.longest
-        assert longest is not None  # there are gaps
-        return (
-            f"{self.series} ({self.source}): {len(self.gaps)} gap(s), {self.missing_hours:,} of "
-            f"{self.expected_hours:,} hours missing; longest {longest.describe()}{counted}"
+            if gap is not None
+        ]
+        if not outside:
+            assert longest is not None  # there are gaps, all inside
+            return (
+                f"{where}: {len(inside)} gap(s), {self.missing_hours:,} of "
+                f"{self.expected_hours:,} hours missing; longest {longest.describe()}{counted}"
+            )
+        rows = f"{self.rows[0].isoformat()} .. {self.rows[1].isoformat()}"
+        span = self.expected_hours - sum(
+            gap.hours for gap in (self.before_rows, self.after_rows) if gap is not None
         )
+        within = (
+            f"{len(inside)} gap(s) inside the file's rows ({rows}), "
+            f"{sum(gap.hours for gap in inside):,} of their {span:,} hours missing; longest "
+            f"{longest.describe()}"
+            if longest is not None
+            else f"no gaps inside the file's rows ({rows}, {span:,} hours)"
+        )
+        return f"{where}: {within}; not covered by the file: {', '.join(outside)}{counted}"
 
     def to_dict(self) -> dict:
         """JSON-ready: counts, the longest gaps (at most :data:`LISTED_GAPS`) and the rule."""
@@ -203,6 +265,12 @@ class GapReport:
             "gap_count": len(self.gaps),
             "missing_hours": self.missing_hours,
             "longest_hours": self.longest.hours if self.longest else 0,
+            "rows": [stamp.isoformat() for stamp in self.rows] if self.rows else None,
+            "hours_before_rows": self.before_rows.hours if self.before_rows else 0,
+            "hours_after_rows": self.after_rows.hours if self.after_rows else 0,
+            "inside_gap_count": len(self.inside),
+            "inside_missing_hours": sum(gap.hours for gap in self.inside),
+            "longest_inside_hours": max((gap.hours for gap in self.inside), default=0),
             "gaps": [
                 {
                     "first_missing": gap.first.isoformat(),
@@ -212,10 +280,5 @@ class GapReport:
                 }
                 for gap in sorted(listed, key=lambda gap: gap.first)
             ],
-            "rule": (
-                f"gaps of at most {MAX_INTERPOLATED_GAP_HOURS} h between observed hours are "
-                "interpolated linearly; longer temperature gaps are rebuilt from the daily "
-                "minimum and maximum where a daily file has the day, otherwise masked; longer "
-                "demand gaps are masked; masked hours are neither fitted nor scored"
-            ),
+            "rule": RULE,
         }

@@ -176,7 +176,8 @@ def test_a_new_dst_grid_with_gaps_trains_publishes_and_reports_its_gaps(grid, tr
     metrics = manifest["metrics"]
     assert metrics["ex_post"]["mape_pct"] < metrics["seasonal_naive"]["mape_pct"]
     card = (grid["artifacts"] / "testville-baseline" / "v1" / "MODEL_CARD.md").read_text()
-    assert f"longest 23 h from {TEMPERATURE_GAP[0]} (masked)" in card
+    assert f"longest {TEMPERATURE_GAP[0]} .. {TEMPERATURE_GAP[1]} (23 h, masked)" in card
+    assert manifest["data"]["rows"] == ["2019-01-01T00:00:00-05:00", "2022-12-31T23:00:00-05:00"]
 
 
 @pytest.mark.slow

@@ -165,6 +165,57 @@ def test_training_publishes_an_artifact_that_predicts_the_same_numbers(
         load_baseline_model("toy-grid@v1", root=root)
 
 
+@pytest.mark.parametrize("installed", ["package", "other checkout"])
+def test_training_refuses_to_publish_where_the_forecast_command_would_lose_or_miss_it(
+    tmp_path, monkeypatch, capsys, installed
+):
+    """forecast-train published into site-packages (wiped by the next pip install) and
+    `python -m models.train` from a checkout into its models/artifacts, which the installed
+    `forecast` never read. Without --artifact-dir or FORECAST_ARTIFACT_DIR it now refuses
+    before any work, in one line naming the way out."""
+    import models.train
+    from forecast import paths
+
+    monkeypatch.delenv("FORECAST_ARTIFACT_DIR", raising=False)
+    site = tmp_path / "site-packages" / "forecast"
+    monkeypatch.setattr(models.train, "installed_package_dir", lambda: site)
+    if installed == "package":
+        (site / "_shipped" / "artifacts").mkdir(parents=True)
+        monkeypatch.setattr(paths, "_SHIPPED", site / "_shipped")
+    config = _config(tmp_path, ridge=1e-3, name="store")
+    assert main(["--config", str(config), "--data-dir", str(tmp_path / "no-data")]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1
+    assert err.startswith("error: artifact store: the default artifact store ")
+    assert (
+        "allowed: a store of your own, made with `forecast models init DIR` and named by "
+        "FORECAST_ARTIFACT_DIR=DIR (or --artifact-dir DIR)"
+    ) in err
+
+
+@pytest.mark.parametrize("key", ["none", "untrusted"])
+def test_training_that_may_promote_refuses_a_missing_or_untrusted_key_before_any_work(
+    tmp_path, monkeypatch, capsys, key
+):
+    """A newcomer who set FORECAST_SIGNING_KEY_FILE but not FORECAST_TRUSTED_KEYS (or no key)
+    trained for half a minute, then promotion refused the model it had just published."""
+    if key == "none":
+        monkeypatch.delenv("FORECAST_SIGNING_KEY_FILE")
+    else:
+        monkeypatch.delenv("FORECAST_TRUSTED_KEYS")
+    config = _config(tmp_path, ridge=1e-3, name="keys")
+    arguments = ["--config", str(config), "--data-dir", str(tmp_path / "no-data"),
+                 "--artifact-dir", str(tmp_path / "artifacts")]  # fmt: skip
+    assert main(arguments) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "FORECAST_TRUSTED_KEYS" in err
+    assert ("not set" if key == "none" else "is not trusted") in err.replace("but is not", "is not")
+    assert not (tmp_path / "artifacts").exists()
+    # Publishing without promoting needs no key: it gets as far as the (missing) data.
+    assert main([*arguments, "--no-promote"]) == 2
+    assert "no-data" in capsys.readouterr().err
+
+
 def test_a_part_last_year_is_named_when_training(synthetic_dir, tmp_path, capsys):
     """Demand and temperature files that end in March of [data] last_year: the weather
     record kept only whole-enough calendar years, so 2022's temperatures were dropped, its
@@ -175,7 +226,10 @@ def test_a_part_last_year_is_named_when_training(synthetic_dir, tmp_path, capsys
     data.mkdir()
     for name in ("demand.csv", "temperature.csv"):
         table = pd.read_csv(synthetic_dir / name)
-        table[table["timestamp"] < "2022-04"].to_csv(data / name, index=False)
+        kept = table["timestamp"] < "2022-04"
+        if name == "demand.csv":  # and a 10-hour hole inside: 2020-06-05 08:00 .. 17:00
+            kept &= ~table["timestamp"].between("2020-06-05T08", "2020-06-05T17:59")
+        table[kept].to_csv(data / name, index=False)
     config = _config(tmp_path, ridge=1e-3, name="short")
     arguments = ["--config", str(config), "--data-dir", str(data), "--no-promote",
                  "--artifact-dir", str(tmp_path / "artifacts")]  # fmt: skip
@@ -186,14 +240,32 @@ def test_a_part_last_year_is_named_when_training(synthetic_dir, tmp_path, capsys
         "year, whose level is fitted from its first 90 days (at least 90 are required) and "
         "starts the level forecast; [data] last_year = 2021 ends on a whole year"
     ) in out
-    # 2022-04-01 00:00 .. 12-31 23:00 KST: 275 days after the files end, masked in both.
-    assert "demand (demand.csv): 1 gap(s), 6,600 of 35,064 hours missing" in out
+    # 2022-04-01 00:00 .. 12-31 23:00 KST: 275 days after the files end, masked in both, told
+    # apart from the hole inside the demand file, which the line names (it said "1 gap(s),
+    # 6,600 of 35,064 hours missing; longest 2022-04-01 ..." and never the hole).
+    rows = "2019-01-01T00:00:00+09:00 .. 2022-03-31T23:00:00+09:00"
     assert (
-        "temperature (toy-station) (temperature.csv): 1 gap(s), 6,600 of 35,064 hours missing; "
-        "longest 2022-04-01T00:00:00+09:00 .. 2022-12-31T23:00:00+09:00 (6600 h, masked)"
+        f"gaps: demand (demand.csv): 1 gap(s) inside the file's rows ({rows}), 10 of their "
+        "28,464 hours missing; longest 2020-06-05T08:00:00+09:00 .. 2020-06-05T17:00:00+09:00 "
+        "(10 h, masked); not covered by the file: 6,600 h after its last (masked)"
     ) in out
-    published = tmp_path / "artifacts" / "toy-grid" / "v1" / "parameters.json"
+    assert (
+        f"gaps: temperature (toy-station) (temperature.csv): no gaps inside the file's rows "
+        f"({rows}, 28,464 hours); not covered by the file: 6,600 h after its last (masked)"
+    ) in out
+    artifact = tmp_path / "artifacts" / "toy-grid" / "v1"
+    published = artifact / "parameters.json"
     assert json.loads(published.read_text())["level"]["window_years"] == [2020, 2021, 2022]
+    # The card and the manifest state the data's span, not the config's years (the card said
+    # "window 2019-01-01 .. 2022-12-31").
+    manifest = json.loads((artifact / "manifest.json").read_text())
+    assert manifest["data"]["window"] == ["2019-01-01", "2022-03-31"]
+    assert manifest["data"]["rows"] == rows.split(" .. ")
+    card = (artifact / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert (
+        f"its first and last hour in [data] first_year..last_year = 2019..2022:\n  {rows}."
+    ) in card
+    assert "longest 2020-06-05T08:00:00+09:00 .. 2020-06-05T17:00:00+09:00 (10 h, masked)" in card
     whole = [*arguments[:3], str(synthetic_dir), *arguments[4:], "--version", "v2"]
     assert main(whole) == 0  # the whole file
     assert "part year" not in capsys.readouterr().out
@@ -459,7 +531,8 @@ def test_the_climatology_and_training_gap_reports_say_which_hours_each_counts(
     """One Sydney temperature file, two counts: `models.climatology build` counts the observed
     years on standard time (+10:00), training its config's years on local time (+11:00 on
     Jan 1), so each had an hour the other had not (NSW: 109 gaps / 279 h against 110 / 280)
-    and neither said so. Now each line names its period and the extra gap is visible."""
+    and neither said so. Now each line names its period, and the extra hour is outside the
+    file's rows, apart from the gaps inside them, which agree."""
     import datetime as dt
 
     from forecast.calendar import hourly_times
@@ -496,9 +569,9 @@ def test_the_climatology_and_training_gap_reports_say_which_hours_each_counts(
     assert built == (
         "gaps over the observed years 2019..2021 on the weather clock (standard time, "
         "UTC+10:00; forecast-train counts its config's years on local time): temperature "
-        "(temperature.csv): 1 gap(s), 1 of 26,304 hours missing; longest "
-        "2022-01-01T00:00:00+11:00 .. 2022-01-01T00:00:00+11:00 (1 h, masked) (hours counted: "
-        "2019-01-01T01:00:00+11:00 .. 2022-01-01T00:00:00+11:00)"
+        "(temperature.csv): no gaps inside the file's rows (2019-01-01T01:00:00+11:00 .. "
+        "2021-12-31T23:00:00+11:00, 26,303 hours); not covered by the file: 1 h after its last "
+        "(masked) (hours counted: 2019-01-01T01:00:00+11:00 .. 2022-01-01T00:00:00+11:00)"
     )
     config_path = tmp_path / "au.toml"
     config_path.write_text(
@@ -511,7 +584,8 @@ def test_the_climatology_and_training_gap_reports_say_which_hours_each_counts(
     )
     trained = load_training_data(load_config(config_path)).gaps[1].summary()
     assert trained == (
-        "temperature (bankstownish) (temperature.csv): 1 gap(s), 1 of 26,304 hours missing; "
-        "longest 2019-01-01T00:00:00+11:00 .. 2019-01-01T00:00:00+11:00 (1 h, masked) (hours "
-        "counted: 2019-01-01T00:00:00+11:00 .. 2021-12-31T23:00:00+11:00)"
+        "temperature (bankstownish) (temperature.csv): no gaps inside the file's rows "
+        "(2019-01-01T01:00:00+11:00 .. 2021-12-31T23:00:00+11:00, 26,303 hours); not covered "
+        "by the file: 1 h before its first row (masked) (hours counted: "
+        "2019-01-01T00:00:00+11:00 .. 2021-12-31T23:00:00+11:00)"
     )

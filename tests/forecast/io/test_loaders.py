@@ -10,7 +10,13 @@ import pytest
 
 from forecast.calendar import hourly_times
 from forecast.errors import DataError
-from forecast.io.gaps import INTERPOLATED, OBSERVED, GapReport, interpolate_short_gaps
+from forecast.io.gaps import (
+    INTERPOLATED,
+    MASKED,
+    OBSERVED,
+    GapReport,
+    interpolate_short_gaps,
+)
 from forecast.io.loaders import load_daily_temperature, load_demand, load_hourly_temperature
 from forecast.paths import real_data_available, real_data_dir
 
@@ -293,3 +299,40 @@ def test_real_kpx_file_loads_with_the_record_peak():
     # KPX record 97,115 MW on 2024-08-20 17시 (hour-ending) = 16:00 hour-beginning.
     assert demand.idxmax() == pd.Timestamp("2024-08-20 16:00", tz="Asia/Seoul")
     assert demand.max() == 97_115
+
+
+def test_a_gap_report_tells_the_hours_outside_the_file_from_the_gaps_inside_it():
+    """A config's years around a file from July named only the months before the file as the
+    "longest" gap, hiding the real 10-hour hole inside it. Hand-checkable: a 48-hour period,
+    the file's rows from hour 5 to hour 44; inside, 2 hours interpolated and 10 masked."""
+    grid = hourly_times(dt.date(2021, 3, 1), dt.date(2021, 3, 2), "UTC")
+    handling = np.full(48, OBSERVED, dtype=np.int8)
+    handling[:5] = MASKED  # before the first row
+    handling[10:12] = INTERPOLATED
+    handling[20:30] = MASKED
+    handling[45:] = MASKED  # after the last row
+    report = GapReport.from_handling(grid, handling, series="demand", source="july.csv")
+    assert report.summary() == (
+        "demand (july.csv): 2 gap(s) inside the file's rows (2021-03-01T05:00:00+00:00 .. "
+        "2021-03-02T20:00:00+00:00), 12 of their 40 hours missing; longest "
+        "2021-03-01T20:00:00+00:00 .. 2021-03-02T05:00:00+00:00 (10 h, masked); not covered "
+        "by the file: 5 h before its first row (masked), 3 h after its last (masked) (hours "
+        "counted: 2021-03-01T00:00:00+00:00 .. 2021-03-02T23:00:00+00:00)"
+    )
+    listed = report.to_dict()
+    assert listed["rows"] == ["2021-03-01T05:00:00+00:00", "2021-03-02T20:00:00+00:00"]
+    assert (listed["hours_before_rows"], listed["hours_after_rows"]) == (5, 3)
+    assert (listed["inside_gap_count"], listed["inside_missing_hours"]) == (2, 12)
+    assert listed["longest_inside_hours"] == 10
+    assert (listed["gap_count"], listed["missing_hours"]) == (4, 20)  # as before
+    handling[20:30] = OBSERVED
+    handling[10:12] = OBSERVED
+    whole = GapReport.from_handling(grid, handling, series="demand", source="july.csv")
+    assert whole.summary().startswith(
+        "demand (july.csv): no gaps inside the file's rows (2021-03-01T05:00:00+00:00 .. "
+        "2021-03-02T20:00:00+00:00, 40 hours); not covered by the file: 5 h before"
+    )
+    nothing = GapReport.from_handling(
+        grid, np.full(48, MASKED, dtype=np.int8), series="demand", source="july.csv"
+    )
+    assert nothing.summary().startswith("demand (july.csv): no observed hour in 48 hours")
