@@ -41,6 +41,7 @@ from models.config import (
     MIN_PART_YEAR_DAYS,
     TrainingConfig,
     days_to_year_end,
+    demand_summary,
     load_config,
     load_training_data,
     part_year_end,
@@ -88,6 +89,16 @@ def _gap_lines(gaps: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _demand_size(manifest: dict) -> str:
+    """The model card's words on the demand's unit and size, where the manifest has them."""
+    unit = (manifest["config"].get("data") or {}).get("demand_unit", "MW")
+    size = manifest["data"].get("demand_mean_mw")
+    read = f", read in {unit} and converted to MW" if unit != "MW" else ""
+    if size is None:
+        return read
+    return f"{read}; mean {size:,.0f} MW, peak {manifest['data']['demand_peak_mw']:,.0f} MW"
+
+
 def _worst_year(table: pd.DataFrame) -> str:
     """The backtest's largest ex ante energy error, as the model card names it."""
     ex_ante = table.xs("ex_ante", level="forecast").drop("mean |.|", errors="ignore")
@@ -107,6 +118,7 @@ def _model_card(manifest: dict, table_text: str, *, station: str, worst_year: st
     subdivision = f" (subdivision {subdivision})" if subdivision else ""
     features = manifest["config"].get("features", {})
     daily_range = " daily temperature range × hour," if features.get("daily_range_terms") else ""
+    window = manifest["data"]["window"]
     return f"""# Model card: {manifest["model_id"]} {manifest["version"]}
 
 {manifest["description"]}
@@ -118,7 +130,7 @@ weather enters as an ensemble of historical weather years.
 
 ## Training data
 - Demand: `{manifest["data"]["demand_file"]}` sha256 `{manifest["data"]["demand_sha256"]}`,
-  window {manifest["data"]["window"][0]} .. {manifest["data"]["window"][1]}.
+  window {window[0]} .. {window[1]}{_demand_size(manifest)}.
 - Temperature: {manifest["data"]["temperature"]}.
 - Holidays: `holidays` package, country {manifest["country"]}{subdivision}.
 
@@ -196,12 +208,14 @@ def publish_model(
     window: tuple[dt.date, dt.date],
     promote_if_better: bool = True,
     gaps: tuple[GapReport, ...] = (),
+    demand_size: tuple[float, float] | None = None,
 ) -> tuple[Path, bool, str]:
     """Publish the artifact atomically; promote it when its backtest beats the current one.
 
     ``window`` is the first and last local day of the demand trained on (the file's, within
     ``[data] first_year..last_year``). ``gaps`` (from :func:`load_training_data`) go into the
-    manifest and the model card.
+    manifest and the model card, and so do ``demand_size``, the mean and peak demand trained
+    on. [MW]
 
     Returns
     -------
@@ -224,6 +238,11 @@ def publish_model(
             "demand_file": config.demand_file,
             "demand_sha256": demand_sha256,
             "window": [window[0].isoformat(), window[1].isoformat()],
+            **(
+                {"demand_mean_mw": demand_size[0], "demand_peak_mw": demand_size[1]}
+                if demand_size is not None
+                else {}
+            ),
             "temperature": f"{location.station}: {', '.join(name for name, _ in record_files)}",
             "temperature_sha256": dict(record_files),
             "gaps": [report.to_dict() for report in gaps],
@@ -341,6 +360,7 @@ def train(
             f"{ends.day_of_year} days (at least {MIN_PART_YEAR_DAYS} are required) and starts "
             f"the level forecast; [data] last_year = {ends.year - 1} ends on a whole year"
         )
+    print(demand_summary(config, data.demand))
     for report in data.gaps:
         print(f"gaps: {report.summary()}")
     command = f"forecast-train --config {config_path}"
@@ -361,6 +381,7 @@ def train(
         window=window,
         promote_if_better=not no_promote,
         gaps=data.gaps,
+        demand_size=(float(np.nanmean(data.demand)), float(np.nanmax(data.demand))),
     )
     elapsed = time.perf_counter() - started
     print(f"published {directory}; {'promoted' if promoted else 'not promoted'}: {reason}")
