@@ -79,8 +79,7 @@ _FIELDS = {
     "daily_mean_column": "the daily file's mean column, e.g. 'tavg_f' (default 'temp_mean_c')",
     "daily_min_column": "the daily file's minimum column, e.g. 'tmin_f' (default 'temp_min_c')",
     "daily_max_column": "the daily file's maximum column, e.g. 'tmax_f' (default 'temp_max_c')",
-    "daily_temperature_unit": "'C' or 'F', the unit of the daily file (default: "
-    "temperature_unit)",
+    "daily_temperature_unit": "'C' or 'F', the daily file's unit (default: temperature_unit)",
 }
 #: The column settings and their defaults (hourly, then daily).
 _COLUMNS = {

@@ -408,8 +408,11 @@ def test_observations_at_53_are_the_next_hours_with_observation_minute(tmp_path)
     lines = (tmp_path / "asos.csv").read_text(encoding="utf-8").splitlines()
     lines[5] = lines[5].replace(":53,", ":12,")
     (tmp_path / "asos.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with pytest.raises(DataError, match=r"asos.csv line 6: column 'valid' value '2024-01-01 "
-                       r"04:12' is not at minute 53; allowed: one observation an hour, at :53"):
+    with pytest.raises(
+        DataError,
+        match=r"asos.csv line 6: column 'valid' value '2024-01-01 "
+        r"04:12' is not at minute 53; allowed: one observation an hour, at :53",
+    ):
         load_hourly_temperature(
             tmp_path / "asos.csv", timezone="America/New_York", timestamp_column="valid",
             temperature_column="tmpf", unit="F", observation_minute=53,
