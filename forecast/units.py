@@ -4,6 +4,10 @@
 W_TO_MW = 1e-6
 #: Megawatts to gigawatts. [GW/MW]
 MW_TO_GW = 1e-3
+#: Kilowatts to megawatts. [MW/kW]
+KW_TO_MW = 1e-3
+#: Gigawatts to megawatts. [MW/GW]
+GW_TO_MW = 1e3
 #: Megawatt-hours to terawatt-hours. [TWh/MWh]
 MWH_TO_TWH = 1e-6
 #: Percent per unit fraction. [%]

@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from forecast.cli.run import run_app
-from models.config import load_config, load_training_data, with_backtest_years
+from models.config import demand_summary, load_config, load_training_data, with_backtest_years
 from models.fit import rolling_origin
 
 app = typer.Typer(
@@ -67,6 +67,7 @@ def backtest(
             )
         )
     else:
+        print(demand_summary(config, data.demand))
         for report in data.gaps:
             print(f"gaps: {report.summary()}")
         print(result.table_text)

@@ -10,6 +10,7 @@ and reported (:mod:`forecast.io.gaps`).
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import re
 import tomllib
@@ -25,8 +26,9 @@ from forecast.baseline.features import FeatureSpec
 from forecast.calendar import holiday_dates, hourly_times, is_time_zone
 from forecast.errors import DataError, OptionsError
 from forecast.io.gaps import INTERPOLATED, MASKED, OBSERVED, GapReport, interpolate_short_gaps
-from forecast.io.loaders import load_demand
+from forecast.io.loaders import DEMAND_UNITS, load_demand
 from forecast.paths import real_data_dir
+from forecast.units import MWH_TO_TWH
 from forecast.weather import historical_record, load_location
 
 # The keys a training config may hold, by section (anything else is a typo, refused).
@@ -37,7 +39,7 @@ _CONFIG_KEYS = {
     },
     "data": {
         "dir", "demand_file", "timestamp_column", "demand_column", "wide_date_column",
-        "first_year", "last_year",
+        "demand_unit", "first_year", "last_year",
     },
     "features": set(FeatureSpec.__dataclass_fields__) - {"country", "subdivision"},
     "training": {"shape_window_years", "level_window_years", "ridge_penalty"},
@@ -61,6 +63,7 @@ class TrainingConfig:
     timestamp_column: str
     demand_column: str
     wide_date_column: str
+    demand_unit: str  # of the demand file: "kW", "MW" or "GW", converted to MW on reading
     first_year: int
     last_year: int
     spec: FeatureSpec
@@ -209,6 +212,13 @@ def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingCo
     years = backtest.get("years", ())
     if not isinstance(years, list) or not all(isinstance(y, int) for y in years):
         raise OptionsError(f"{path}: [backtest] years = {years!r}; allowed: a list of years")
+    demand_unit = data.get("demand_unit", "MW")
+    if demand_unit not in DEMAND_UNITS:
+        raise OptionsError(
+            f"{path}: [data] demand_unit = {demand_unit!r}; allowed: "
+            f"{', '.join(repr(unit) for unit in DEMAND_UNITS)} (the demand file's unit, "
+            "converted to MW on reading)"
+        )
     model_id = _require(model, "id", "model", path)
     if model_id == artifacts.NO_MODEL:
         raise OptionsError(
@@ -228,6 +238,7 @@ def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingCo
         timestamp_column=data.get("timestamp_column", "timestamp"),
         demand_column=data.get("demand_column", "demand_mw"),
         wide_date_column=data.get("wide_date_column", "날짜"),
+        demand_unit=demand_unit,
         first_year=_number(data, "first_year", "data", path, None),
         last_year=_number(data, "last_year", "data", path, None),
         spec=spec,
@@ -371,6 +382,43 @@ def _check_part_year(config: TrainingConfig, usable: pd.DatetimeIndex) -> None:
         )
 
 
+#: Hours of a mean calendar year (365.25 days), for a demand's annual energy. [h]
+MEAN_YEAR_HOURS = 8_766
+
+
+def _check_demand_level(config: TrainingConfig, observed: pd.Series, demand_path: Path) -> None:
+    """Refuse, before any fit, a mean demand above the largest level a model may have
+    (:data:`forecast.baseline.artifacts.MAX_LOG_LEVEL`): a file in kW read as MW. The same
+    bound refused such a file only after the whole backtest, naming a parameter, not the file
+    or its unit. A small grid in kW stays under it: :func:`demand_summary` shows its size."""
+    mean = float(observed.mean())
+    largest = math.exp(artifacts.MAX_LOG_LEVEL)
+    if mean > largest:
+        raise DataError(
+            f"{demand_path}: column {config.demand_column!r} averages {mean:,.0f} MW read in "
+            f"{config.demand_unit} ([data] demand_unit); allowed: a grid's mean demand up to "
+            f'{largest:,.0f} MW: is the file in kW? set demand_unit = "kW" in {config.path}'
+        )
+
+
+def demand_summary(config: TrainingConfig, demand: pd.Series) -> str:
+    """One line of the demand's size in MW as trained on (its mean, peak and annual energy),
+    so that a file in the wrong unit shows at once (a 400 MW utility in kW read as MW trained
+    as a 684 GW grid, without a word)."""
+    values = demand.to_numpy(dtype=np.float64)
+    mean, peak = float(np.nanmean(values)), float(np.nanmax(values))
+    read = (
+        f"read in {config.demand_unit}, converted ([data] demand_unit)"
+        if config.demand_unit != "MW"
+        else "read in MW ([data] demand_unit)"
+    )
+    return (
+        f"demand: mean {mean:,.0f} MW, peak {peak:,.0f} MW, about "
+        f"{mean * MEAN_YEAR_HOURS * MWH_TO_TWH:,.1f} TWh "
+        f"a year ({config.demand_file}, {read})"
+    )
+
+
 class TrainingData(NamedTuple):
     """What training fits on: the complete hourly grid of the training years."""
 
@@ -408,6 +456,7 @@ def load_training_data(config: TrainingConfig) -> TrainingData:
         timestamp_column=config.timestamp_column,
         demand_column=config.demand_column,
         wide_date_column=config.wide_date_column,
+        unit=config.demand_unit,
     )
     _check_years_in_file(config, observed, demand_path)
     years = pd.DatetimeIndex(observed.index).year
@@ -417,6 +466,7 @@ def load_training_data(config: TrainingConfig) -> TrainingData:
             f"{demand_path}: no demand in [data] first_year..last_year = {config.first_year}.."
             f"{config.last_year}; allowed: years the file covers"
         )
+    _check_demand_level(config, observed, demand_path)
     kept_years = pd.DatetimeIndex(observed.index).year
     grid = hourly_times(
         dt.date(int(kept_years.min()), 1, 1),

@@ -43,6 +43,7 @@ from models.config import (
     MIN_PART_YEAR_DAYS,
     TrainingConfig,
     days_to_year_end,
+    demand_summary,
     load_config,
     load_training_data,
     part_year_end,
@@ -74,6 +75,16 @@ def _gap_lines(gaps: tuple[GapReport, ...]) -> str:
     if not gaps:
         return "- none reported"
     return "\n".join([*(f"- {report.summary()}" for report in gaps), f"- Rule: {RULE}."])
+
+
+def _demand_size(manifest: dict) -> str:
+    """The model card's words on the demand's unit and size, where the manifest has them."""
+    unit = (manifest["config"].get("data") or {}).get("demand_unit", "MW")
+    size = manifest["data"].get("demand_mean_mw")
+    read = f", read in {unit} and converted to MW" if unit != "MW" else ""
+    if size is None:
+        return read
+    return f"{read}; mean {size:,.0f} MW, peak {manifest['data']['demand_peak_mw']:,.0f} MW"
 
 
 def _worst_year(table: pd.DataFrame) -> str:
@@ -116,7 +127,7 @@ weather enters as an ensemble of historical weather years.
 ## Training data
 - Demand: `{manifest["data"]["demand_file"]}` sha256 `{manifest["data"]["demand_sha256"]}`,
   its first and last hour in [data] first_year..last_year = {years}:
-  {manifest["data"]["rows"][0]} .. {manifest["data"]["rows"][1]}.
+  {manifest["data"]["rows"][0]} .. {manifest["data"]["rows"][1]}{_demand_size(manifest)}.
 - Temperature: {manifest["data"]["temperature"]}.
 - Holidays: `holidays` package, country {manifest["country"]}{subdivision}.
 
@@ -194,12 +205,14 @@ def publish_model(
     rows: tuple[pd.Timestamp, pd.Timestamp],
     promote_if_better: bool = True,
     gaps: tuple[GapReport, ...] = (),
+    demand_size: tuple[float, float] | None = None,
 ) -> tuple[Path, bool, str]:
     """Publish the artifact atomically; promote it when its backtest beats the current one.
 
     ``rows`` are the first and last hour of the demand file within ``[data]
     first_year..last_year`` (the manifest's ``rows``, and its ``window`` as local days).
-    ``gaps`` (from :func:`load_training_data`) go into the manifest and the model card.
+    ``gaps`` (from :func:`load_training_data`) go into the manifest and the model card, and
+    so do ``demand_size``, the mean and peak demand trained on. [MW]
 
     Returns
     -------
@@ -223,6 +236,11 @@ def publish_model(
             "demand_sha256": demand_sha256,
             "window": [rows[0].date().isoformat(), rows[1].date().isoformat()],
             "rows": [rows[0].isoformat(), rows[1].isoformat()],
+            **(
+                {"demand_mean_mw": demand_size[0], "demand_peak_mw": demand_size[1]}
+                if demand_size is not None
+                else {}
+            ),
             "temperature": f"{location.station}: {', '.join(name for name, _ in record_files)}",
             "temperature_sha256": dict(record_files),
             "gaps": [report.to_dict() for report in gaps],
@@ -390,6 +408,7 @@ def train(
             f"{ends.day_of_year} days (at least {MIN_PART_YEAR_DAYS} are required) and starts "
             f"the level forecast; [data] last_year = {ends.year - 1} ends on a whole year"
         )
+    print(demand_summary(config, data.demand))
     for report in data.gaps:
         print(f"gaps: {report.summary()}")
     command = f"forecast-train --config {config_path}"
@@ -410,6 +429,7 @@ def train(
         rows=rows,
         promote_if_better=not no_promote,
         gaps=data.gaps,
+        demand_size=(float(np.nanmean(data.demand)), float(np.nanmax(data.demand))),
     )
     elapsed = time.perf_counter() - started
     print(f"published {directory}; {'promoted' if promoted else 'not promoted'}: {reason}")

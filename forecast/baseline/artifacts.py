@@ -459,11 +459,14 @@ def promote(
     _write_json_atomic(root / model_id / CURRENT, version)
 
 
+#: The largest log annual mean load a baseline model may have: the largest national grids
+#: average about 1e6 MW, so a level beyond 2e6 MW (log 14.5) is no grid's. [log MW]
+MAX_LOG_LEVEL = 14.5
+
 # Plausible ranges of a baseline model's parameters (forecast.baseline's equations). A value
-# outside them is a broken or forged artifact, not a model of any grid: the largest national
-# grids average about 1e6 MW, so a level beyond 2e6 MW (log 14.5) is refused.
+# outside them is a broken or forged artifact, not a model of any grid (see MAX_LOG_LEVEL).
 _BASELINE_RANGES: dict[tuple[str, ...], tuple[float, float]] = {
-    ("level", "intercept"): (0.0, 14.5),  # log of the annual mean load [log MW]
+    ("level", "intercept"): (0.0, MAX_LOG_LEVEL),  # log of the annual mean load [log MW]
     ("level", "slope"): (-0.2, 0.2),  # [log MW / year]
     ("level", "origin_year"): (1990, 2100),  # [year]
     ("level", "residual_scale"): (0.0, 1.0),  # [log MW]
@@ -472,7 +475,8 @@ _BASELINE_RANGES: dict[tuple[str, ...], tuple[float, float]] = {
     # fits its few years almost exactly; the scale itself is bounded below.
     ("level", "spread_factor"): (0.0, 1e4),  # [1]
     ("level", "calibrated_scale"): (0.0, 1.0),  # [log MW]
-    ("level", "trend_intercept"): (0.0, 14.5),  # the trend's own, before the combination [log MW]
+    # The trend's own, before the combination. [log MW]
+    ("level", "trend_intercept"): (0.0, MAX_LOG_LEVEL),
     ("level", "trend_slope"): (-0.2, 0.2),  # [log MW / year]
     ("level", "trend_weight"): (0.0, 1.0),  # weight of the trend against the random walk [1]
     ("noise", "autocorrelation"): (-0.999, 0.999),  # [1]

@@ -34,7 +34,14 @@ from forecast.engine.options import MAX_YEARS
 from forecast.errors import DataError, OptionsError
 from forecast.io.files import atomic_write
 from forecast.io.gaps import INTERPOLATED, MASKED, OBSERVED, GapReport, interpolate_short_gaps
-from forecast.io.loaders import load_daily_temperature, load_demand, load_hourly_temperature
+from forecast.io.loaders import (
+    DEMAND_COLUMN,
+    TIMESTAMP_COLUMN,
+    WIDE_DATE_COLUMN,
+    load_daily_temperature,
+    load_demand,
+    load_hourly_temperature,
+)
 from forecast.weather.clock import clock_zone
 from forecast.weather.locations import Location, default_location, load_location
 from forecast.weather.reconstruction import complete_temperature
@@ -137,9 +144,36 @@ def models_show(
     print((directory / "MODEL_CARD.md").read_text(encoding="utf-8"))
 
 
-def _demand_on_grid(path: Path, timezone: str) -> tuple[pd.Series, GapReport]:
-    """Demand on every hour of the local days it spans; short gaps filled, long ones NaN."""
-    observed = load_demand(path, timezone=timezone)
+def _demand_reading(baseline: BaselineModel) -> dict[str, str]:
+    """How the model's training read its demand file: the ``[data]`` columns and unit of the
+    training config its manifest keeps (a US utility's `datetime_beginning_local,zone_load_mw`
+    file trained, and evaluate refused it for want of `timestamp,demand_mw`). A manifest whose
+    config leaves one out was trained with the default, which it keeps here."""
+    data = (baseline.manifest.get("config") or {}).get("data") or {}
+    return {
+        "timestamp_column": str(data.get("timestamp_column", TIMESTAMP_COLUMN)),
+        "demand_column": str(data.get("demand_column", DEMAND_COLUMN)),
+        "wide_date_column": str(data.get("wide_date_column", WIDE_DATE_COLUMN)),
+        "unit": str(data.get("demand_unit", "MW")),
+    }
+
+
+def _demand_on_grid(path: Path, baseline: BaselineModel) -> tuple[pd.Series, GapReport]:
+    """Demand on every hour of the local days it spans, read as the model's training read
+    its file (:func:`_demand_reading`, in the model's time zone); short gaps filled, long
+    ones NaN. [MW]"""
+    timezone = baseline.timezone
+    reading = _demand_reading(baseline)
+    try:
+        observed = load_demand(path, timezone=timezone, **reading)
+    except DataError as error:
+        # The columns, unit and zone are the model's training's, not the file's: say so.
+        raise DataError(
+            f"{error} (read as {baseline.model_id}@{baseline.version} was trained: time zone "
+            f"{timezone}, its config's [data] timestamp_column = "
+            f"{reading['timestamp_column']!r}, demand_column = {reading['demand_column']!r}, "
+            f"demand_unit = {reading['unit']!r})"
+        ) from None
     local = pd.DatetimeIndex(observed.index).tz_convert(timezone)
     first, last = local[0].date(), local[-1].date()
     if not any(
@@ -190,9 +224,12 @@ def _check_years(baseline: BaselineModel, observed: pd.Series, path: Path) -> No
     if np.isfinite(typical) and not (
         IMPLAUSIBLE_LEVEL_SHARE * level <= typical <= level / IMPLAUSIBLE_LEVEL_SHARE
     ):
+        unit = _demand_reading(baseline)["unit"]
+        read = "" if unit == "MW" else f" (the file read in {unit}, as the model was trained)"
         raise OptionsError(
-            f"{path}: median demand {typical:,.3g} against the model's level of {level:,.0f} "
-            "MW: the file is in another unit (GW or kW?); allowed: demand in MW"
+            f"{path}: median demand {typical:,.3g}{read} against the model's level of "
+            f"{level:,.0f} MW: the file is in another unit (GW or kW?); allowed: demand in "
+            f"{unit}, the unit of its training config's [data] demand_unit"
         )
 
 
@@ -227,6 +264,21 @@ def _read_temperature(path: Path, location: Location | None, timezone: str) -> p
         ) from None
 
 
+def _read_daily_temperature(path: Path, location: Location | None) -> pd.DataFrame:
+    """``--daily-temperature`` read as training reads the location's daily file: its
+    ``daily_*`` columns and unit (the defaults, ``date,temp_mean_c,temp_min_c,temp_max_c`` in
+    °C, without a location)."""
+    if location is None:
+        return load_daily_temperature(path)
+    try:
+        return location.read_daily_temperature(path)
+    except DataError as error:
+        raise DataError(
+            f"{error} (read as the model's weather location {location.name!r} says, "
+            f"{location.describe_columns(daily=True)})"
+        ) from None
+
+
 def _actual_temperature(
     path: Path,
     daily_path: Path | None,
@@ -242,7 +294,7 @@ def _actual_temperature(
     Returns the temperature [°C], which hours are masked (not scored), and the gap report.
     """
     observed = _read_temperature(path, location, timezone)
-    daily = load_daily_temperature(daily_path) if daily_path is not None else None
+    daily = _read_daily_temperature(daily_path, location) if daily_path is not None else None
     clock = clock_zone(location.clock_offset if location else standard_utc_offset(timezone))
     on_clock = hours.tz_convert(clock)
     grid = pd.date_range(
@@ -339,7 +391,13 @@ def evaluate(
         ),
     ] = None,
     demand: Annotated[
-        Path, typer.Option("--demand", help="Demand CSV: long timestamp,demand_mw or wide KPX.")
+        Path,
+        typer.Option(
+            "--demand",
+            help="Demand CSV, long or wide KPX, in the columns and unit the model was trained "
+            "on (its training config's [data] timestamp_column, demand_column, demand_unit; by "
+            "default timestamp,demand_mw in MW).",
+        ),
     ] = Path("demand.csv"),
     temperature: Annotated[
         Path | None,
@@ -354,8 +412,9 @@ def evaluate(
         Path | None,
         typer.Option(
             "--daily-temperature",
-            help="Daily date,temp_mean_c,temp_min_c,temp_max_c CSV: rebuilds long gaps of "
-            "--temperature (without it they are masked).",
+            help="Daily temperature CSV in the daily columns and unit of the model's weather "
+            "location (by default date,temp_mean_c,temp_min_c,temp_max_c in °C): rebuilds "
+            "long gaps of --temperature (without it they are masked).",
         ),
     ] = None,
     draws: Annotated[int, typer.Option(help="Monte Carlo draws per year (10..100000).")] = 1000,
@@ -380,6 +439,8 @@ def evaluate(
 ) -> None:
     """Score a baseline model on a demand file, per complete calendar year.
 
+    The demand file is read as training read the model's: the columns and unit of its
+    training config's [data] (kept in its manifest), in its time zone.
     Ex post when --temperature is given (actual weather, read as training reads the model's
     weather location: its columns, unit and time zone); ex ante otherwise (the weather
     ensemble of the model's location). The seasonal-naive reference (same local clock hour
@@ -400,7 +461,7 @@ def evaluate(
         if series.suffix.lower() != ".csv":
             raise OptionsError(f"--series = {str(series)!r}: allowed: a .csv file name")
     baseline = load_baseline_model(model or _only_promoted_model())
-    observed, demand_gaps = _demand_on_grid(demand, baseline.timezone)
+    observed, demand_gaps = _demand_on_grid(demand, baseline)
     _check_years(baseline, observed, demand)
     reports = [demand_gaps]
     location_name = _weather_location_name(baseline)

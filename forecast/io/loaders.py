@@ -7,11 +7,15 @@ Two demand formats are read:
   hour-*ending*: it covers (N−1):00–N:00, so it is stored at the hour-*beginning* timestamp
   (N−1):00 of the same date (``1시`` → 00:00, ``24시`` → 23:00 of the same day);
 * the **long** format ``timestamp,demand_mw``, one row per hour, timestamps hour-beginning
-  (ISO 8601, with an offset or naive local time).
+  (ISO 8601, with an offset or naive local time) on the hour of the grid's clock; a file in kW
+  or GW says so (``unit``) and is converted to MW.
 
 Temperature comes as hourly observations ``timestamp,temp_c`` and daily statistics
-``date,temp_mean_c,temp_min_c,temp_max_c``; these are the only readers of those formats (the
-weather locations of :mod:`forecast.weather` read through them too), with one plausible range.
+``date,temp_mean_c,temp_min_c,temp_max_c``, in °C or °F, under any column names; these are the
+only readers of those formats (the weather locations of :mod:`forecast.weather` read through
+them too), with one plausible range. A column whose name states a unit (``load_kw``,
+``tmax_f``, ``Load (MW)``) must be read in that unit: the name is the one place a file says
+its unit, and a kW file read as MW trains a grid 1000 times too large without failing.
 
 Every check that fails raises :class:`forecast.errors.DataError` naming the file line (the
 header is line 1), the column, the value and what is allowed. A missing hour is not a failure:
@@ -29,17 +33,32 @@ import numpy as np
 import pandas as pd
 
 from forecast.errors import DataError
-from forecast.units import fahrenheit_to_celsius
+from forecast.units import GW_TO_MW, KW_TO_MW, fahrenheit_to_celsius
 
 DEMAND_COLUMN = "demand_mw"
 TIMESTAMP_COLUMN = "timestamp"
 WIDE_DATE_COLUMN = "날짜"
 TEMPERATURE_COLUMN = "temp_c"
+DAILY_DATE_COLUMN = "date"
+DAILY_MEAN_COLUMN = "temp_mean_c"
+DAILY_MIN_COLUMN = "temp_min_c"
+DAILY_MAX_COLUMN = "temp_max_c"
 
 _HOUR_ENDING_HEADER = re.compile(r"^\s*(\d{1,2})\s*시\s*$")
 _ENCODINGS = ("utf-8-sig", "cp949")
 #: Units an hourly temperature file may be in: degrees Celsius or Fahrenheit.
 TEMPERATURE_UNITS = ("C", "F")
+#: Units a demand file may be in, each with its factor to MW. [MW/unit]
+DEMAND_UNITS = {"kW": KW_TO_MW, "MW": 1.0, "GW": GW_TO_MW}
+#: Cells of a temperature column that mean "not observed", read as a gap like an empty cell:
+#: ``M``, the missing marker of NWS/IEM ASOS exports (a letter no temperature can be).
+TEMPERATURE_MISSING_MARKERS = ("M",)
+#: A unit at the end of a column name, after ``_``, a space or a bracket: ``zone_load_kw``,
+#: ``Load (MW)``, ``load_mwh`` (energy per hour: the mean power), ``tmax_f``, ``Temp [°C]``.
+_DEMAND_UNIT_IN_NAME = re.compile(r"(?:^|[_\s(\[])(?P<unit>[kmg]w)h?[)\]]?$", re.IGNORECASE)
+_TEMPERATURE_UNIT_IN_NAME = re.compile(
+    r"(?:^|[_\s(\[])°?(?:deg)?(?P<unit>[cf])[)\]]?$", re.IGNORECASE
+)
 #: Physically possible air temperature at a weather station (records: -89.2 °C at Vostok,
 #: 56.7 °C in Death Valley); every temperature reader checks against this one range. [°C]
 PLAUSIBLE_TEMPERATURE_C = (-90.0, 60.0)
@@ -148,14 +167,36 @@ def _check_regular(
     return values
 
 
-def _check_demand_values(values: np.ndarray, lines: np.ndarray, columns, *, path: Path) -> None:
+def _check_demand_values(
+    values: np.ndarray, lines: np.ndarray, columns, *, path: Path, unit: str
+) -> None:
     bad = np.flatnonzero(~(values > 0))
     if len(bad):
         position = int(bad[0])
         raise DataError(
             f"{path} line {lines[position]}: column {columns[position]!r} value "
-            f"{values[position]:g} MW is impossible; a grid's demand must be > 0 MW"
+            f"{values[position]:g} {unit} is impossible; a grid's demand must be > 0 {unit}"
         )
+
+
+def _check_named_unit(
+    column: str, unit: str, *, pattern: re.Pattern, units, shown, path: Path, setting: str
+) -> None:
+    """Refuse a column whose name states another unit than the one it is read in."""
+    found = pattern.search(column)
+    if found is None:
+        return
+    named = {name.lower(): name for name in units}[found.group("unit").lower()]
+    if named != unit:
+        raise DataError(
+            f"{path} line 1: column {column!r} is named in {shown(named)} but is read in "
+            f"{shown(unit)} ({setting}); allowed: {setting} = {named!r} for this file, or a "
+            f"column in {shown(unit)}"
+        )
+
+
+def _degrees(unit: str) -> str:
+    return f"°{unit}"
 
 
 def _read_wide_demand(
@@ -202,13 +243,20 @@ def _read_wide_demand(
             f"{days[position].rsplit(' ', 1)[0]!r} is not a date (expected YYYY-MM-DD)"
         )
     value_array = np.asarray(values, dtype=np.float64)
-    _check_demand_values(value_array, line_array, columns, path=path)
+    _check_demand_values(value_array, line_array, columns, path=path, unit="MW")
     times = _localize(pd.DatetimeIndex(wall_times), line_array, timezone=timezone, path=path)
     return pd.Series(value_array, index=times, name=DEMAND_COLUMN), line_array
 
 
 def _parse_timestamps(
-    raw: pd.Series, lines: np.ndarray, *, path: Path, timezone: str, column: str
+    raw: pd.Series,
+    lines: np.ndarray,
+    *,
+    path: Path,
+    timezone: str,
+    column: str,
+    off_hour_hint: str,
+    observation_minute: int = 0,
 ) -> pd.DatetimeIndex:
     text = raw.str.strip()
     has_offset = text.str.contains(_OFFSET, regex=True)
@@ -218,12 +266,19 @@ def _parse_timestamps(
         if not bad.any():
             times = pd.DatetimeIndex(parsed).tz_convert(timezone)
             _check_zone(text, times, lines, column=column, timezone=timezone, path=path)
-            return times
+            return _on_the_hour(
+                times, raw, lines, path=path, column=column, hint=off_hour_hint,
+                minute=observation_minute,
+            )  # fmt: skip
     elif not has_offset.any():
         parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
         bad = parsed.isna().to_numpy()
         if not bad.any():
-            return _localize(pd.DatetimeIndex(parsed), lines, timezone=timezone, path=path)
+            times = _localize(pd.DatetimeIndex(parsed), lines, timezone=timezone, path=path)
+            return _on_the_hour(
+                times, raw, lines, path=path, column=column, hint=off_hour_hint,
+                minute=observation_minute,
+            )  # fmt: skip
     else:
         position = int(np.flatnonzero(~has_offset.to_numpy())[0])
         raise DataError(
@@ -235,6 +290,44 @@ def _parse_timestamps(
         f"{path} line {lines[position]}: column {column!r} value {raw.iloc[position]!r} is not "
         "an ISO 8601 timestamp"
     )
+
+
+def _on_the_hour(
+    times: pd.DatetimeIndex,
+    raw: pd.Series,
+    lines: np.ndarray,
+    *,
+    path: Path,
+    column: str,
+    hint: str,
+    minute: int,
+) -> pd.DatetimeIndex:
+    """Refuse a timestamp off the hour of the zone's clock (``minute`` past it where given),
+    naming its row: a pandas reindex on the hourly grid dropped a 10:30 row without a word, and
+    a whole ASOS file at :53 left no hour at all. With ``minute`` (observations all taken at
+    HH:53, say), each is labelled with the nearest hour: HH+1:00 from :30 on, else HH:00."""
+    off = (
+        (times.minute != minute)
+        | (times.second != 0)
+        | (times.microsecond != 0)
+        | (times.nanosecond != 0)
+    )
+    if off.any():
+        position = int(np.flatnonzero(off)[0])
+        where = f"{path} line {lines[position]}: column {column!r} value {raw.iloc[position]!r}"
+        if minute == 0:
+            raise DataError(
+                f"{where} is not on the hour; allowed: hourly timestamps on the hour "
+                f"(hour-beginning, :00), {hint}"
+            )
+        raise DataError(
+            f"{where} is not at minute {minute}; allowed: one observation an hour, at "
+            f":{minute:02d} (observation_minute = {minute}), so leave out the reports at other "
+            "minutes"
+        )
+    if minute == 0:
+        return times
+    return times + pd.Timedelta(minutes=60 - minute if minute >= 30 else -minute)
 
 
 #: A timestamp's UTC offset at its end: ``+09:00``, ``+0900``, ``+09`` after a time, or ``Z``.
@@ -322,11 +415,18 @@ def _read_long_columns(text: str, *, path: Path, columns: tuple[str, ...]) -> pd
 
 
 def _numeric_column(
-    frame: pd.DataFrame, column: str, lines: np.ndarray, *, path: Path, allow_empty: bool
+    frame: pd.DataFrame,
+    column: str,
+    lines: np.ndarray,
+    *,
+    path: Path,
+    allow_empty: bool,
+    missing: tuple[str, ...] = (),
 ) -> np.ndarray:
+    """The column's numbers; empty cells (and ``missing`` markers) are NaN where allowed."""
     text = frame[column].str.strip()
     numbers = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
-    empty = (text == "").to_numpy()
+    empty = ((text == "") | text.isin(missing)).to_numpy()
     bad = numbers.isna().to_numpy() & ~(empty & allow_empty)
     bad |= np.isinf(numbers.to_numpy(dtype=np.float64, na_value=np.nan))
     if bad.any():
@@ -345,6 +445,7 @@ def load_demand(
     timestamp_column: str = TIMESTAMP_COLUMN,
     demand_column: str = DEMAND_COLUMN,
     wide_date_column: str = WIDE_DATE_COLUMN,
+    unit: str = "MW",
 ) -> pd.Series:
     """Load hourly demand from a wide KPX file or a long ``timestamp,demand_mw`` file.
 
@@ -361,6 +462,10 @@ def load_demand(
         Column names of the long format.
     wide_date_column
         Name of the date column of the wide format.
+    unit
+        Unit of the file's values, one of :data:`DEMAND_UNITS` (``"kW"``, ``"MW"``, ``"GW"``);
+        converted to MW. A long-format column whose name states another unit (``load_kw``
+        read in MW) is refused.
 
     Returns
     -------
@@ -373,11 +478,16 @@ def load_demand(
     Raises
     ------
     DataError
-        On a wrong encoding, a missing column, a non-numeric or impossible (≤ 0, non-finite)
-        value, or a timestamp that repeats an instant already given; the message names the
-        file line.
+        On a wrong encoding, a missing column, an unknown unit or a column named in another
+        unit, a non-numeric or impossible (≤ 0, non-finite) value, a timestamp off the hour, or
+        one that repeats an instant already given; the message names the file line.
     """
     path = Path(path)
+    if unit not in DEMAND_UNITS:
+        raise DataError(
+            f"{path}: demand unit {unit!r} is not known; allowed: "
+            f"{', '.join(repr(name) for name in DEMAND_UNITS)}"
+        )
     text = read_text(path)
     if not text:
         raise DataError(f"{path}: the file is empty; expected a header and hourly rows")
@@ -393,15 +503,21 @@ def load_demand(
         )
     else:
         frame = _read_long_columns(text, path=path, columns=(timestamp_column, demand_column))
+        _check_named_unit(
+            demand_column, unit, pattern=_DEMAND_UNIT_IN_NAME, units=DEMAND_UNITS, shown=str,
+            path=path, setting="demand_unit",
+        )  # fmt: skip
         lines = np.arange(2, len(frame) + 2)
         values = _numeric_column(frame, demand_column, lines, path=path, allow_empty=False)
-        _check_demand_values(values, lines, [demand_column] * len(values), path=path)
+        _check_demand_values(values, lines, [demand_column] * len(values), path=path, unit=unit)
         index = _parse_timestamps(
-            frame[timestamp_column], lines, path=path, timezone=timezone, column=timestamp_column
-        )
+            frame[timestamp_column], lines, path=path, timezone=timezone,
+            column=timestamp_column, off_hour_hint="so resample the file first",
+        )  # fmt: skip
         demand = pd.Series(values, index=index, name=DEMAND_COLUMN)
     if demand.empty:
         raise DataError(f"{path}: no data rows after the header")
+    demand = demand * DEMAND_UNITS[unit] if unit != "MW" else demand
     return _check_regular(demand, lines, path=path, frequency="hour")
 
 
@@ -412,18 +528,57 @@ def _check_temperature_range(
     path: Path,
     *,
     given: np.ndarray | None = None,
+    setting: str = "temperature_unit",
 ):
-    """Refuse a value outside :data:`PLAUSIBLE_TEMPERATURE_C`; ``given``: the file's °F."""
+    """Refuse a value outside :data:`PLAUSIBLE_TEMPERATURE_C`; ``given``: the file's °F. Too
+    hot in °C suggests the setting of a °F file (``setting`` of the location.toml)."""
     low, high = PLAUSIBLE_TEMPERATURE_C
     bad = np.flatnonzero((values < low) | (values > high))
     if len(bad):
         position = int(bad[0])
         shown = f"{values[position]:g} °C"
+        hint = ""
         if given is not None:
             shown = f"{given[position]:g} °F ({values[position]:.1f} °C)"
+        elif values[position] > high:
+            hint = f' (a file in °F? set {setting} = "F" in the location.toml)'
         raise DataError(
             f"{path} line {lines[position]}: column {column!r} value {shown} "
-            f"is impossible; allowed {low:g} to {high:g} °C"
+            f"is impossible; allowed {low:g} to {high:g} °C{hint}"
+        )
+
+
+def _temperature_in_celsius(
+    frame: pd.DataFrame,
+    column: str,
+    lines: np.ndarray,
+    *,
+    path: Path,
+    unit: str,
+    setting: str,
+) -> np.ndarray:
+    """A temperature column read in ``unit``, range-checked, in °C; gaps (empty cells and
+    :data:`TEMPERATURE_MISSING_MARKERS`) are NaN."""
+    _check_named_unit(
+        column, unit, pattern=_TEMPERATURE_UNIT_IN_NAME, units=TEMPERATURE_UNITS,
+        shown=_degrees, path=path, setting=setting,
+    )  # fmt: skip
+    values = _numeric_column(
+        frame, column, lines, path=path, allow_empty=True, missing=TEMPERATURE_MISSING_MARKERS
+    )
+    if unit == "F":
+        celsius = fahrenheit_to_celsius(values)
+        _check_temperature_range(celsius, lines, column, path, given=values)
+        return celsius
+    _check_temperature_range(values, lines, column, path, setting=setting)
+    return values
+
+
+def _check_temperature_unit(unit: str, *, path: Path) -> None:
+    if unit not in TEMPERATURE_UNITS:
+        raise DataError(
+            f"{path}: temperature unit {unit!r} is not known; allowed: "
+            f"{', '.join(repr(name) for name in TEMPERATURE_UNITS)}"
         )
 
 
@@ -434,11 +589,12 @@ def load_hourly_temperature(
     timestamp_column: str = TIMESTAMP_COLUMN,
     temperature_column: str = TEMPERATURE_COLUMN,
     unit: str = "C",
+    observation_minute: int = 0,
 ) -> pd.Series:
     """Load hourly air temperature observations ``timestamp,temp_c``.
 
     Gaps are allowed (weather records have them) and stay gaps: missing hours are absent
-    from the result, never filled here. Empty cells count as missing.
+    from the result, never filled here. Empty cells and ASOS's ``M`` count as missing.
 
     Parameters
     ----------
@@ -450,6 +606,10 @@ def load_hourly_temperature(
         Column names (an NWS/ASOS export: ``valid``, ``tmpf``).
     unit
         Unit of the temperature column: ``"C"`` or ``"F"`` (converted to °C).
+    observation_minute
+        The minute past the hour (on the ``timezone`` clock) at which every observation is
+        taken: 0, on the hour (the default), or e.g. 53 for ASOS/METAR routine reports, each
+        then labelled with the nearest hour (HH:53 is HH+1:00). Any other minute is refused.
 
     Returns
     -------
@@ -459,30 +619,25 @@ def load_hourly_temperature(
     Raises
     ------
     DataError
-        On a wrong encoding, missing column, non-numeric or impossible value (outside
-        :data:`PLAUSIBLE_TEMPERATURE_C`) or a repeated instant; the message names the file
-        line.
+        On a wrong encoding, missing column, a column named in the other unit, non-numeric or
+        impossible value (outside :data:`PLAUSIBLE_TEMPERATURE_C`), a timestamp off the hour
+        (or off ``observation_minute``) or a repeated instant; the message names the file line.
     """
     path = Path(path)
     frame = _read_long_columns(
         read_text(path), path=path, columns=(timestamp_column, temperature_column)
     )
     lines = np.arange(2, len(frame) + 2)
-    if unit not in TEMPERATURE_UNITS:
-        raise DataError(
-            f"{path}: temperature unit {unit!r} is not known; allowed: "
-            f"{', '.join(repr(name) for name in TEMPERATURE_UNITS)}"
-        )
-    values = _numeric_column(frame, temperature_column, lines, path=path, allow_empty=True)
-    if unit == "F":
-        given = values
-        values = fahrenheit_to_celsius(given)
-        _check_temperature_range(values, lines, temperature_column, path, given=given)
-    else:
-        _check_temperature_range(values, lines, temperature_column, path)
-    index = _parse_timestamps(
-        frame[timestamp_column], lines, path=path, timezone=timezone, column=timestamp_column
+    _check_temperature_unit(unit, path=path)
+    values = _temperature_in_celsius(
+        frame, temperature_column, lines, path=path, unit=unit, setting="temperature_unit"
     )
+    index = _parse_timestamps(
+        frame[timestamp_column], lines, path=path, timezone=timezone, column=timestamp_column,
+        observation_minute=observation_minute,
+        off_hour_hint="or, for observations all taken at one minute past the hour (ASOS/METAR "
+        "at :53), observation_minute = 53 in the location.toml",
+    )  # fmt: skip
     temperature = pd.Series(values, index=index, name=TEMPERATURE_COLUMN)
     temperature = _check_regular(temperature, lines, path=path, frequency="hour")
     return temperature.dropna()
@@ -491,10 +646,11 @@ def load_hourly_temperature(
 def load_daily_temperature(
     path: Path | str,
     *,
-    date_column: str = "date",
-    mean_column: str = "temp_mean_c",
-    min_column: str = "temp_min_c",
-    max_column: str = "temp_max_c",
+    date_column: str = DAILY_DATE_COLUMN,
+    mean_column: str = DAILY_MEAN_COLUMN,
+    min_column: str = DAILY_MIN_COLUMN,
+    max_column: str = DAILY_MAX_COLUMN,
+    unit: str = "C",
 ) -> pd.DataFrame:
     """Load daily temperature statistics ``date,temp_mean_c,temp_min_c,temp_max_c``.
 
@@ -503,7 +659,9 @@ def load_daily_temperature(
     path
         CSV file, UTF-8 (with or without BOM) or CP949.
     date_column, mean_column, min_column, max_column
-        Column names. Empty cells are kept as NaN.
+        Column names. Empty cells (and ASOS's ``M``) are kept as NaN.
+    unit
+        Unit of the value columns: ``"C"`` or ``"F"`` (converted to °C).
 
     Returns
     -------
@@ -514,11 +672,12 @@ def load_daily_temperature(
     Raises
     ------
     DataError
-        On a wrong encoding, missing column, non-date, non-numeric or impossible value, a
-        day whose extremes do not bracket its mean, or a duplicate date; the message names the
-        file line.
+        On a wrong encoding, missing column, a column named in the other unit, non-date,
+        non-numeric or impossible value, a day whose extremes do not bracket its mean, or a
+        duplicate date; the message names the file line.
     """
     path = Path(path)
+    _check_temperature_unit(unit, path=path)
     value_columns = (mean_column, min_column, max_column)
     frame = _read_long_columns(read_text(path), path=path, columns=(date_column, *value_columns))
     lines = np.arange(2, len(frame) + 2)
@@ -533,9 +692,9 @@ def load_daily_temperature(
     for column, name in zip(
         value_columns, ("temp_mean_c", "temp_min_c", "temp_max_c"), strict=True
     ):
-        values = _numeric_column(frame, column, lines, path=path, allow_empty=True)
-        _check_temperature_range(values, lines, column, path)
-        result[name] = values
+        result[name] = _temperature_in_celsius(
+            frame, column, lines, path=path, unit=unit, setting="daily_temperature_unit"
+        )
     with np.errstate(invalid="ignore"):
         inconsistent = (
             (result["temp_min_c"] > result["temp_max_c"])

@@ -11,11 +11,18 @@ the real data directory, and the countries whose scenarios use it by default) an
     hourly_file = "au-nsw/nsw_temperature.csv"
     default_for_countries = ["AU"]
 
-An hourly file with other column names or in Fahrenheit (an NWS/ASOS export) says so::
+An hourly file with other column names or in Fahrenheit (an NWS/ASOS export) says so, and
+so does a daily file (whose unit is the hourly file's unless it says otherwise)::
 
     timestamp_column = "valid"
     temperature_column = "tmpf"
     temperature_unit = "F"        # "C" (the default) or "F", converted to °C on reading
+    observation_minute = 53       # ASOS/METAR routine reports at HH:53, read as HH+1:00
+    daily_date_column = "date"
+    daily_mean_column = "tavg_f"
+    daily_min_column = "tmin_f"
+    daily_max_column = "tmax_f"
+    daily_temperature_unit = "F"  # default: temperature_unit
 
 Locations are looked up in ``FORECAST_WEATHER_DIR`` first (a folder of such folders, for a
 grid added without touching the installed package) and then in the shipped ``data/weather``.
@@ -38,9 +45,14 @@ from typing import TYPE_CHECKING
 from forecast.calendar import is_time_zone, standard_utc_offset
 from forecast.errors import DataError, NotFoundError, ScenarioError
 from forecast.io.loaders import (
+    DAILY_DATE_COLUMN,
+    DAILY_MAX_COLUMN,
+    DAILY_MEAN_COLUMN,
+    DAILY_MIN_COLUMN,
     TEMPERATURE_COLUMN,
     TEMPERATURE_UNITS,
     TIMESTAMP_COLUMN,
+    load_daily_temperature,
     load_hourly_temperature,
 )
 from forecast.paths import real_data_dir, shipped_data_dir
@@ -61,6 +73,22 @@ _FIELDS = {
     "timestamp_column": "the hourly file's timestamp column, e.g. 'valid' (default 'timestamp')",
     "temperature_column": "the hourly file's temperature column, e.g. 'tmpf' (default 'temp_c')",
     "temperature_unit": "'C' or 'F', the unit of the temperature column (default 'C')",
+    "observation_minute": "an integer minute 0..59 at which every hourly observation is taken, "
+    "e.g. 53 for ASOS/METAR, each read as the nearest hour (default 0, on the hour)",
+    "daily_date_column": "the daily file's date column (default 'date')",
+    "daily_mean_column": "the daily file's mean column, e.g. 'tavg_f' (default 'temp_mean_c')",
+    "daily_min_column": "the daily file's minimum column, e.g. 'tmin_f' (default 'temp_min_c')",
+    "daily_max_column": "the daily file's maximum column, e.g. 'tmax_f' (default 'temp_max_c')",
+    "daily_temperature_unit": "'C' or 'F', the daily file's unit (default: temperature_unit)",
+}
+#: The column settings and their defaults (hourly, then daily).
+_COLUMNS = {
+    "timestamp_column": TIMESTAMP_COLUMN,
+    "temperature_column": TEMPERATURE_COLUMN,
+    "daily_date_column": DAILY_DATE_COLUMN,
+    "daily_mean_column": DAILY_MEAN_COLUMN,
+    "daily_min_column": DAILY_MIN_COLUMN,
+    "daily_max_column": DAILY_MAX_COLUMN,
 }
 
 
@@ -80,8 +108,8 @@ class Location:
         Hourly ``timestamp,temp_c`` file, relative to the real data directory.
     daily_file
         Optional daily ``date,temp_mean_c,temp_min_c,temp_max_c`` file (dates of the
-        location's standard time), relative to the real data directory; long hourly gaps are
-        rebuilt from it.
+        location's standard time; columns and unit: the ``daily_*`` attributes), relative to
+        the real data directory; long hourly gaps are rebuilt from it.
     default_for_countries
         Countries whose scenarios use this location unless they name another.
     directory
@@ -92,6 +120,13 @@ class Location:
         Columns of the hourly file (an NWS/ASOS export names them ``valid`` and ``tmpf``).
     temperature_unit
         ``"C"`` or ``"F"``: the hourly file's unit; Fahrenheit is converted on reading.
+    observation_minute
+        Minute past the hour of every hourly observation (0: on the hour; 53: ASOS/METAR,
+        each read as the next hour). [min]
+    daily_date_column, daily_mean_column, daily_min_column, daily_max_column
+        Columns of the daily file.
+    daily_temperature_unit
+        ``"C"`` or ``"F"``: the daily file's unit (by default :attr:`temperature_unit`).
     """
 
     name: str
@@ -105,6 +140,12 @@ class Location:
     timestamp_column: str = TIMESTAMP_COLUMN
     temperature_column: str = TEMPERATURE_COLUMN
     temperature_unit: str = "C"
+    observation_minute: int = 0
+    daily_date_column: str = DAILY_DATE_COLUMN
+    daily_mean_column: str = DAILY_MEAN_COLUMN
+    daily_min_column: str = DAILY_MIN_COLUMN
+    daily_max_column: str = DAILY_MAX_COLUMN
+    daily_temperature_unit: str = "C"
 
     @property
     def clock_offset(self) -> dt.timedelta:
@@ -131,7 +172,8 @@ class Location:
 
         Its own record and a file given for it (``forecast evaluate --temperature``) are read
         alike: naive timestamps in :attr:`timezone`, the columns :attr:`timestamp_column` and
-        :attr:`temperature_column`, in :attr:`temperature_unit`.
+        :attr:`temperature_column`, in :attr:`temperature_unit`, observed at
+        :attr:`observation_minute`.
 
         Returns
         -------
@@ -149,14 +191,46 @@ class Location:
             timestamp_column=self.timestamp_column,
             temperature_column=self.temperature_column,
             unit=self.temperature_unit,
+            observation_minute=self.observation_minute,
         )
 
-    def describe_columns(self) -> str:
-        """Where the hourly files' columns and unit come from, for an error message."""
+    def read_daily_temperature(self, path: Path) -> pd.DataFrame:
+        """A daily temperature file of this location (its own, or ``forecast evaluate
+        --daily-temperature``), read in the ``daily_*`` columns and unit of its
+        ``location.toml``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            See :func:`forecast.io.loaders.load_daily_temperature`. [°C]
+        """
+        return load_daily_temperature(
+            path,
+            date_column=self.daily_date_column,
+            mean_column=self.daily_mean_column,
+            min_column=self.daily_min_column,
+            max_column=self.daily_max_column,
+            unit=self.daily_temperature_unit,
+        )
+
+    def describe_columns(self, *, daily: bool = False) -> str:
+        """Where the hourly (or daily) files' columns and unit come from, for an error
+        message."""
+        if daily:
+            return (
+                f"{self.directory / LOCATION_FILE}: daily_date_column = "
+                f"{self.daily_date_column!r}, daily_mean_column = {self.daily_mean_column!r}, "
+                f"daily_min_column = {self.daily_min_column!r}, daily_max_column = "
+                f"{self.daily_max_column!r}, daily_temperature_unit = "
+                f"{self.daily_temperature_unit!r}"
+            )
+        minute = (
+            f", observation_minute = {self.observation_minute}" if self.observation_minute else ""
+        )
         return (
             f"{self.directory / LOCATION_FILE}: timestamp_column = {self.timestamp_column!r}, "
             f"temperature_column = {self.temperature_column!r}, temperature_unit = "
-            f"{self.temperature_unit!r}"
+            f"{self.temperature_unit!r}{minute}"
         )
 
 
@@ -217,16 +291,19 @@ def read_location(path: Path) -> Location:
     description = raw.get("description", "")
     if not isinstance(description, str):
         raise _field_error(path, "description", description)
-    columns = {
-        "timestamp_column": raw.get("timestamp_column", TIMESTAMP_COLUMN),
-        "temperature_column": raw.get("temperature_column", TEMPERATURE_COLUMN),
-    }
+    columns = {field: raw.get(field, default) for field, default in _COLUMNS.items()}
     for field, column in columns.items():
         if not isinstance(column, str) or not column.strip():
             raise _field_error(path, field, column)
     unit = raw.get("temperature_unit", "C")
     if unit not in TEMPERATURE_UNITS:
         raise _field_error(path, "temperature_unit", unit)
+    daily_unit = raw.get("daily_temperature_unit", unit)
+    if daily_unit not in TEMPERATURE_UNITS:
+        raise _field_error(path, "daily_temperature_unit", daily_unit)
+    minute = raw.get("observation_minute", 0)
+    if isinstance(minute, bool) or not isinstance(minute, int) or not 0 <= minute <= 59:
+        raise _field_error(path, "observation_minute", minute)
     return Location(
         name=path.parent.name,
         station=raw["station"].strip(),
@@ -237,6 +314,8 @@ def read_location(path: Path) -> Location:
         directory=path.parent,
         description=description,
         temperature_unit=unit,
+        daily_temperature_unit=daily_unit,
+        observation_minute=minute,
         **{field: column.strip() for field, column in columns.items()},
     )
 

@@ -19,7 +19,6 @@ import pandas as pd
 from forecast.errors import DataError
 from forecast.io.files import sha256_file
 from forecast.io.gaps import OBSERVED, GapReport
-from forecast.io.loaders import load_daily_temperature
 from forecast.weather.clock import clock_zone
 from forecast.weather.locations import Location, load_location
 from forecast.weather.reconstruction import complete_temperature
@@ -121,7 +120,7 @@ def _record(
     """Read, validate and complete the record; cached on the files' size and mtime."""
     del fingerprint  # part of the cache key only: a rewritten file is read again
     observed = location.read_hourly_temperature(hourly_path)
-    daily = load_daily_temperature(daily_path) if daily_path is not None else None
+    daily = location.read_daily_temperature(daily_path) if daily_path is not None else None
     years = observed_years(observed, daily, location)
     if not years:
         raise DataError(

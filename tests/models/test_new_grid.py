@@ -1,7 +1,8 @@
 """A new grid in a daylight-saving zone, with gaps in its sources, trains and evaluates.
 
 Issue 13's must-show 3, run as a new user would, through the real commands in subprocesses:
-a made-up utility zone in America/New_York whose demand file lacks the repeated fall-back hour
+a made-up utility zone in America/New_York whose demand file, in a US utility's own columns and
+in kW (``datetime_beginning_local,zone_load_kw``), lacks the repeated fall-back hour
 (2021-11-07 01:00 EST), whose airport temperature misses 23 hours (2021-07-20 01:00-23:00) and
 which has its spring-forward days (23 local hours) like every year. ``forecast-train`` trains,
 backtests, publishes and promotes; ``forecast evaluate`` scores ex post and ex ante; the gaps
@@ -14,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -42,6 +44,9 @@ CONFIG = textwrap.dedent(
 
     [data]
     demand_file = "testville/demand.csv"
+    timestamp_column = "datetime_beginning_local"
+    demand_column = "zone_load_kw"
+    demand_unit = "kW"
     first_year = 2019
     last_year = 2022
 
@@ -94,8 +99,9 @@ def grid(tmp_path_factory) -> dict[str, Path]:
     first, last = (times.get_loc(pd.Timestamp(stamp)) for stamp in TEMPERATURE_GAP)
     keep_temperature = np.ones(len(times), dtype=bool)
     keep_temperature[first : last + 1] = False
+    kilowatts = np.round(demand * 1000.0)  # [kW]
     pd.DataFrame(
-        {"timestamp": stamps[keep_demand], "demand_mw": np.round(demand[keep_demand], 1)}
+        {"datetime_beginning_local": stamps[keep_demand], "zone_load_kw": kilowatts[keep_demand]}
     ).to_csv(data / "testville" / "demand.csv", index=False)
     pd.DataFrame(
         {
@@ -104,9 +110,9 @@ def grid(tmp_path_factory) -> dict[str, Path]:
         }
     ).to_csv(data / "testville" / "temperature.csv", index=False)
     in_2022 = np.char.startswith(stamps.astype(str), "2022")
-    pd.DataFrame({"timestamp": stamps[in_2022], "demand_mw": np.round(demand[in_2022], 1)}).to_csv(
-        data / "demand_2022.csv", index=False
-    )
+    pd.DataFrame(
+        {"datetime_beginning_local": stamps[in_2022], "zone_load_kw": kilowatts[in_2022]}
+    ).to_csv(data / "demand_2022.csv", index=False)
     pd.DataFrame(
         {"timestamp": stamps[in_2022], "temp_c": np.round(temperature[in_2022], 1)}
     ).to_csv(data / "temperature_2022.csv", index=False)
@@ -151,6 +157,13 @@ def test_a_new_dst_grid_with_gaps_trains_publishes_and_reports_its_gaps(grid, tr
     assert trained.returncode == 0, trained.stderr
     out = trained.stdout
     assert "weather testville-airport" in out
+    # The kW file's size in MW, said before the backtest: a kW file read as MW shows at once.
+    assert re.search(
+        r"^demand: mean 5,\d{3} MW, peak [67],\d{3} MW, about 4\d\.\d TWh a year "
+        r"\(testville/demand.csv, read in kW, converted \(\[data\] demand_unit\)\)$",
+        out,
+        flags=re.MULTILINE,
+    ), out
     assert (
         "gaps: demand" in out and f"1 gap(s), 1 of 35,064 hours missing; longest {FALL_BACK_HOUR}"
     ) in out
@@ -162,6 +175,7 @@ def test_a_new_dst_grid_with_gaps_trains_publishes_and_reports_its_gaps(grid, tr
         (grid["artifacts"] / "testville-baseline" / "v1" / "manifest.json").read_text()
     )
     assert manifest["data"]["window"] == ["2019-01-01", "2022-12-31"]
+    assert 5_000 < manifest["data"]["demand_mean_mw"] < 6_000
     demand_gaps, temperature_gaps = manifest["data"]["gaps"]
     assert demand_gaps["gaps"] == [
         {
@@ -178,6 +192,7 @@ def test_a_new_dst_grid_with_gaps_trains_publishes_and_reports_its_gaps(grid, tr
     card = (grid["artifacts"] / "testville-baseline" / "v1" / "MODEL_CARD.md").read_text()
     assert f"longest {TEMPERATURE_GAP[0]} .. {TEMPERATURE_GAP[1]} (23 h, masked)" in card
     assert manifest["data"]["rows"] == ["2019-01-01T00:00:00-05:00", "2022-12-31T23:00:00-05:00"]
+    assert "2022-12-31T23:00:00-05:00, read in kW and converted to MW; mean 5," in card
 
 
 @pytest.mark.slow
@@ -239,6 +254,12 @@ def test_training_fails_in_one_line_on_a_bad_config_or_data_row(grid, tmp_path):
         ("origin", "[training]", "[features]\ntrend_origin_year = 1990\n\n[training]",
          "models.train", ["origin.toml: [features] trend_origin_year = 1990: outside the data's "
                           "years; allowed: a year of [data] first_year..last_year (2019..2022)"]),
+        # A demand unit: one of three, and the column's own name must agree with it.
+        ("unit", 'demand_unit = "kW"', 'demand_unit = "kw"', "models.train",
+         ["unit.toml: [data] demand_unit = 'kw'; allowed: 'kW', 'MW', 'GW'"]),
+        ("as-mw", 'demand_unit = "kW"', 'demand_unit = "MW"', "models.train",
+         ["demand.csv line 1: column 'zone_load_kw' is named in kW but is read in MW "
+          "(demand_unit); allowed: demand_unit = 'kW' for this file"]),
     ]  # fmt: skip
     for name, old, new, command, fragments in cases:
         config = tmp_path / f"{name}.toml"
@@ -251,7 +272,34 @@ def test_training_fails_in_one_line_on_a_bad_config_or_data_row(grid, tmp_path):
     (bad / "testville" / "demand.csv").write_text("\n".join(lines) + "\n")
     _one_line_error(
         _run(["models.train", "--config", str(grid["config"]), "--data-dir", str(bad)], grid),
-        "demand.csv line 5", "'demand_mw'", "'lots'", "not a number",
+        "demand.csv line 5", "'zone_load_kw'", "'lots'", "not a number",
+    )  # fmt: skip
+    # A row off the hour was dropped without a word (a gap, interpolated): one line naming it.
+    lines = (grid["data"] / "testville" / "demand.csv").read_text().splitlines()
+    lines[11] = lines[11].replace("T10:00:00", "T10:30:00")
+    (bad / "testville" / "demand.csv").write_text("\n".join(lines) + "\n")
+    _one_line_error(
+        _run(["models.train", "--config", str(grid["config"]), "--data-dir", str(bad)], grid),
+        "demand.csv line 12: column 'datetime_beginning_local' value "
+        "'2019-01-01T10:30:00-05:00' is not on the hour; allowed: hourly timestamps on the hour",
+    )  # fmt: skip
+    # The kW file under a neutral column name read as MW (the default): a mean no grid has,
+    # refused before the backtest (it failed after it, naming level.intercept), naming the file.
+    lines = (grid["data"] / "testville" / "demand.csv").read_text().splitlines()
+    lines[0] = "datetime_beginning_local,load"
+    (bad / "testville" / "demand.csv").write_text("\n".join(lines) + "\n")
+    neutral = tmp_path / "neutral.toml"
+    neutral.write_text(
+        CONFIG.replace('demand_column = "zone_load_kw"', 'demand_column = "load"').replace(
+            'demand_unit = "kW"\n', ""
+        ),
+        encoding="utf-8",
+    )
+    _one_line_error(
+        _run(["models.train", "--config", str(neutral), "--data-dir", str(bad)], grid),
+        "demand.csv: column 'load' averages 5,", "MW read in MW ([data] demand_unit); allowed: "
+        "a grid's mean demand up to 1,982,759 MW: is the file in kW? set demand_unit = \"kW\" "
+        "in", "neutral.toml",
     )  # fmt: skip
     _one_line_error(
         _run(["models.backtest", "--config", str(tmp_path / "missing.toml")], grid),
@@ -303,6 +351,21 @@ def test_evaluate_fails_in_one_line(grid, trained, tmp_path):
               str(data / "demand_2022.csv")], grid),
         "'nowhere'", "known", "testville-baseline",
     )  # fmt: skip
+    # The model's own columns and unit: a file in the default columns is refused, saying so.
+    default = tmp_path / "default.csv"
+    default.write_text(
+        (data / "demand_2022.csv")
+        .read_text()
+        .replace("datetime_beginning_local,zone_load_kw", "timestamp,demand_mw", 1)
+    )
+    _one_line_error(
+        _run(["forecast.cli", "evaluate", "--model", "testville-baseline", "--demand",
+              str(default)], grid),
+        "default.csv line 1: missing column(s) ['datetime_beginning_local', 'zone_load_kw']",
+        "(read as testville-baseline@v1 was trained: time zone America/New_York, its config's "
+        "[data] timestamp_column = 'datetime_beginning_local', demand_column = 'zone_load_kw', "
+        "demand_unit = 'kW')",
+    )  # fmt: skip
     half = tmp_path / "half.csv"
     half.write_text("\n".join((data / "demand_2022.csv").read_text().splitlines()[:2000]) + "\n")
     _one_line_error(
@@ -322,7 +385,11 @@ def test_evaluate_reads_the_temperature_in_its_weather_locations_columns_and_uni
     'temp_c']". It now reads the file as the model's weather location says, so the °F twin of
     the 2022 file scores as the °C file does; a file without those columns is one line naming
     the file, the columns, the header found and the location that asks for them, and a model
-    whose location is not installed is one line naming it (its columns are unknown)."""
+    whose location is not installed is one line naming it (its columns are unknown). The same
+    holds for an ASOS file at HH:53 (``observation_minute = 53``) and for
+    ``--daily-temperature`` in the location's own daily columns and unit (`tavg_f`... in °F had
+    to be converted and renamed by hand): two days missing from the hourly files are rebuilt
+    from the daily file alike."""
     assert trained.returncode == 0, trained.stderr
     data = grid["data"]
     nws_weather = tmp_path / "weather"
@@ -330,29 +397,48 @@ def test_evaluate_reads_the_temperature_in_its_weather_locations_columns_and_uni
     location_toml = nws_weather / "testville-airport" / "location.toml"
     location_toml.write_text(
         (grid["weather"] / "testville-airport" / "location.toml").read_text(encoding="utf-8")
-        + 'timestamp_column = "valid"\ntemperature_column = "tmpf"\ntemperature_unit = "F"\n',
+        + 'timestamp_column = "valid"\ntemperature_column = "tmpf"\ntemperature_unit = "F"\n'
+        'observation_minute = 53\ndaily_mean_column = "tavg_f"\ndaily_min_column = "tmin_f"\n'
+        'daily_max_column = "tmax_f"\n',
         encoding="utf-8",
     )
     celsius = pd.read_csv(data / "temperature_2022.csv")
+    times = pd.DatetimeIndex(pd.to_datetime(celsius["timestamp"], utc=True)).tz_convert(ZONE)
+    gapped = ~((times >= "2022-03-10") & (times < "2022-03-12"))
+    celsius_gapped = tmp_path / "temperature_2022_gapped.csv"
+    celsius[gapped].to_csv(celsius_gapped, index=False)
     fahrenheit = tmp_path / "asos_2022.csv"
-    pd.DataFrame(
-        {"station": "TST", "valid": celsius["timestamp"], "tmpf": celsius["temp_c"] * 9 / 5 + 32}
-    ).to_csv(fahrenheit, index=False)
+    at_53 = (times - pd.Timedelta(minutes=7)).strftime("%Y-%m-%d %H:%M")
+    pd.DataFrame({"station": "TST", "valid": at_53, "tmpf": celsius["temp_c"] * 9 / 5 + 32})[
+        gapped
+    ].to_csv(fahrenheit, index=False)
+    days = celsius.groupby(times.tz_convert("Etc/GMT+5").strftime("%Y-%m-%d"))["temp_c"]
+    daily = pd.DataFrame({"mean": days.mean(), "min": days.min(), "max": days.max()})
+    daily_celsius, daily_fahrenheit = tmp_path / "daily_c.csv", tmp_path / "daily_f.csv"
+    daily.rename(columns=lambda name: f"temp_{name}_c").rename_axis("date").to_csv(daily_celsius)
+    (daily * 9 / 5 + 32).rename(columns={"mean": "tavg_f", "min": "tmin_f", "max": "tmax_f"}
+                                ).rename_axis("date").to_csv(daily_fahrenheit)  # fmt: skip
     command = ["forecast.cli", "evaluate", "--model", "testville-baseline", "--demand",
                str(data / "demand_2022.csv"), "--draws", "50", "--json"]  # fmt: skip
 
     def metrics(result: subprocess.CompletedProcess) -> dict:
         assert result.returncode == 0, result.stderr
+        temperature_gaps = json.loads(result.stdout)["gaps"][1]["gaps"]
+        assert [gap["handling"] for gap in temperature_gaps] == ["rebuilt from daily min/max"]
         return {
             (row.pop("forecast"), row.pop("year")): row
             for row in json.loads(result.stdout)["metrics"]
         }
 
     celsius_file = str(data / "temperature_2022.csv")
-    in_celsius = metrics(_run([*command, "--temperature", celsius_file], grid))
+    in_celsius = metrics(
+        _run([*command, "--temperature", str(celsius_gapped), "--daily-temperature",
+              str(daily_celsius)], grid)
+    )  # fmt: skip
     in_fahrenheit = metrics(
-        _run([*command, "--temperature", str(fahrenheit)], grid, weather=nws_weather)
-    )
+        _run([*command, "--temperature", str(fahrenheit), "--daily-temperature",
+              str(daily_fahrenheit)], grid, weather=nws_weather)
+    )  # fmt: skip
     assert in_fahrenheit.keys() == in_celsius.keys()
     for key, row in in_celsius.items():
         assert in_fahrenheit[key] == pytest.approx(row, rel=1e-9, abs=1e-12), key

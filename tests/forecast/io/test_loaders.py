@@ -336,3 +336,190 @@ def test_a_gap_report_tells_the_hours_outside_the_file_from_the_gaps_inside_it()
         grid, np.full(48, MASKED, dtype=np.int8), series="demand", source="july.csv"
     )
     assert nothing.summary().startswith("demand (july.csv): no observed hour in 48 hours")
+
+
+def _hours(count: int = 48) -> pd.DatetimeIndex:
+    return pd.date_range("2024-01-01", periods=count, freq="h")
+
+
+@pytest.mark.parametrize(("unit", "factor"), [("kW", 1000.0), ("MW", 1.0), ("GW", 0.001)])
+def test_demand_in_kw_or_gw_is_converted_to_mw(tmp_path, unit, factor):
+    """A US utility's file in kW was read as MW: a 400 MW zone trained and projected as a
+    684 GW grid, without a word. The unit is stated (``[data] demand_unit``) and converted."""
+    _write_long(tmp_path / "mw.csv", stamps=_hours(72))
+    _write_long(tmp_path / "other.csv", _values() * factor, stamps=_hours(72))
+    text = (tmp_path / "other.csv").read_text(encoding="utf-8").replace("demand_mw", "load", 1)
+    (tmp_path / "other.csv").write_text(text, encoding="utf-8")
+    in_mw = load_demand(tmp_path / "mw.csv", timezone="America/New_York")
+    converted = load_demand(
+        tmp_path / "other.csv", timezone="America/New_York", demand_column="load", unit=unit
+    )
+    pd.testing.assert_series_equal(converted, in_mw.astype(float))
+
+
+def test_an_unknown_demand_unit_is_refused(tmp_path):
+    _write_long(tmp_path / "d.csv")
+    with pytest.raises(DataError) as refused:
+        load_demand(tmp_path / "d.csv", unit="MWh")
+    assert str(refused.value) == (
+        f"{tmp_path / 'd.csv'}: demand unit 'MWh' is not known; allowed: 'kW', 'MW', 'GW'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("column", "unit", "named"),
+    [("zone_load_kw", "MW", "kW"), ("Load (MW)", "kW", "MW"), ("load_kwh", "MW", "kW")],
+)
+def test_a_demand_column_named_in_another_unit_is_refused(tmp_path, column, unit, named):
+    """The column's own name says its unit: a `zone_load_kw` column read in MW (the default)
+    is refused before anything is fitted, pointing at the setting."""
+    path = tmp_path / "d.csv"
+    path.write_text(f"timestamp,{column}\n2024-01-01 00:00,5000\n", encoding="utf-8")
+    with pytest.raises(DataError) as refused:
+        load_demand(path, timezone="America/New_York", demand_column=column, unit=unit)
+    assert str(refused.value) == (
+        f"{path} line 1: column {column!r} is named in {named} but is read in {unit} "
+        f"(demand_unit); allowed: demand_unit = {named!r} for this file, or a column in {unit}"
+    )
+
+
+def test_a_demand_row_not_on_the_hour_is_refused_naming_it(tmp_path):
+    """One row at 10:30 (in place of 10:00) was dropped without a word: the hour became a gap
+    and was interpolated."""
+    stamps = [stamp.strftime("%Y-%m-%d %H:%M") for stamp in _hours()]
+    stamps[10] = "2024-01-01 10:30"
+    rows = "".join(f"{stamp},{7000 + i}\n" for i, stamp in enumerate(stamps))
+    (tmp_path / "half.csv").write_text("time,load_mw\n" + rows, encoding="utf-8")
+    with pytest.raises(DataError) as refused:
+        load_demand(
+            tmp_path / "half.csv", timezone="America/New_York", timestamp_column="time",
+            demand_column="load_mw",
+        )  # fmt: skip
+    assert str(refused.value) == (
+        f"{tmp_path / 'half.csv'} line 12: column 'time' value '2024-01-01 10:30' is not on "
+        "the hour; allowed: hourly timestamps on the hour (hour-beginning, :00), "
+        "so resample the file first"
+    )
+
+
+def test_utc_timestamps_of_a_half_hour_zone_are_on_its_hour(tmp_path):
+    """On the hour means on the grid's own clock: India's hours are :30 in UTC."""
+    stamps = pd.date_range("2024-01-01", periods=24, freq="h", tz="Asia/Kolkata")
+    _write_long(tmp_path / "utc.csv", np.arange(24) + 100, stamps=stamps.tz_convert("UTC"))
+    assert len(load_demand(tmp_path / "utc.csv", timezone="Asia/Kolkata")) == 24
+
+
+def _asos(path, minute: int, values=None) -> None:
+    stamps = _hours()
+    values = np.linspace(20, 40, len(stamps)) if values is None else values
+    rows = "".join(
+        f"NYC,{stamp:%Y-%m-%d %H}:{minute:02d},{value}\n"
+        for stamp, value in zip(stamps, values, strict=True)
+    )
+    path.write_text("station,valid,tmpf\n" + rows, encoding="utf-8")
+
+
+def test_temperature_at_53_is_refused_naming_the_row_and_the_setting(tmp_path):
+    """A whole ASOS file at HH:53 failed with "the temperature record has no observed hour to
+    fill its gaps from", naming no file, row or value."""
+    _asos(tmp_path / "asos.csv", 53)
+    with pytest.raises(DataError) as refused:
+        load_hourly_temperature(
+            tmp_path / "asos.csv", timezone="America/New_York", timestamp_column="valid",
+            temperature_column="tmpf", unit="F",
+        )  # fmt: skip
+    assert str(refused.value) == (
+        f"{tmp_path / 'asos.csv'} line 2: column 'valid' value '2024-01-01 00:53' is not on the "
+        "hour; allowed: hourly timestamps on the hour (hour-beginning, :00), or, for "
+        "observations all taken at one minute past the hour (ASOS/METAR at :53), "
+        "observation_minute = 53 in the location.toml"
+    )
+
+
+def test_observations_at_53_are_the_next_hours_with_observation_minute(tmp_path):
+    """``observation_minute = 53``: each routine report at HH:53 is the hour HH+1:00 (7
+    minutes later), on naive local times and across midnight; a special report at another
+    minute is refused in one line."""
+    _asos(tmp_path / "asos.csv", 53)
+    temperature = load_hourly_temperature(
+        tmp_path / "asos.csv", timezone="America/New_York", timestamp_column="valid",
+        temperature_column="tmpf", unit="F", observation_minute=53,
+    )  # fmt: skip
+    assert temperature.index[0] == pd.Timestamp("2024-01-01 01:00", tz="America/New_York")
+    assert temperature.index[-1] == pd.Timestamp("2024-01-03 00:00", tz="America/New_York")
+    assert temperature.iloc[0] == pytest.approx((20 - 32) * 5 / 9)
+    lines = (tmp_path / "asos.csv").read_text(encoding="utf-8").splitlines()
+    lines[5] = lines[5].replace(":53,", ":12,")
+    (tmp_path / "asos.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(
+        DataError,
+        match=r"asos.csv line 6: column 'valid' value '2024-01-01 "
+        r"04:12' is not at minute 53; allowed: one observation an hour, at :53",
+    ):
+        load_hourly_temperature(
+            tmp_path / "asos.csv", timezone="America/New_York", timestamp_column="valid",
+            temperature_column="tmpf", unit="F", observation_minute=53,
+        )  # fmt: skip
+
+
+def test_the_asos_missing_marker_is_a_gap(tmp_path):
+    """IEM/NWS ASOS exports write `M` for a missing observation; it is a gap like an empty
+    cell (reported and handled by the gap rule), not a refusal. Other text is still refused."""
+    values = np.linspace(20, 40, 48).round(1).astype(str)
+    values[7] = "M"
+    _asos(tmp_path / "asos.csv", 0, values)
+    temperature = load_hourly_temperature(
+        tmp_path / "asos.csv", timezone="America/New_York", timestamp_column="valid",
+        temperature_column="tmpf", unit="F",
+    )  # fmt: skip
+    assert len(temperature) == 47
+    assert pd.Timestamp("2024-01-01 07:00", tz="America/New_York") not in temperature.index
+    values[7] = "n/a"
+    _asos(tmp_path / "asos.csv", 0, values)
+    with pytest.raises(DataError, match="line 9: column 'tmpf' value 'n/a' is not a number"):
+        load_hourly_temperature(
+            tmp_path / "asos.csv", timezone="America/New_York", timestamp_column="valid",
+            temperature_column="tmpf", unit="F",
+        )  # fmt: skip
+
+
+def test_a_fahrenheit_file_read_as_celsius_hints_at_the_setting(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("timestamp,tmp\n2024-07-01T00:00:00+09:00,86.0\n", encoding="utf-8")
+    with pytest.raises(DataError) as refused:
+        load_hourly_temperature(path, temperature_column="tmp", timezone="Asia/Seoul")
+    assert str(refused.value) == (
+        f"{path} line 2: column 'tmp' value 86 °C is impossible; allowed -90 to 60 °C "
+        '(a file in °F? set temperature_unit = "F" in the location.toml)'
+    )
+
+
+def test_daily_temperature_in_fahrenheit_with_its_own_columns(tmp_path):
+    """A utility's daily file `date,tavg_f,tmin_f,tmax_f` in °F had to be converted and
+    renamed by hand: the daily reader takes the columns and unit as the hourly one does."""
+    path = tmp_path / "d.csv"
+    path.write_text("day,tavg_f,tmin_f,tmax_f\n2024-01-01,50.0,32.0,68.0\n", encoding="utf-8")
+    daily = load_daily_temperature(
+        path, date_column="day", mean_column="tavg_f", min_column="tmin_f",
+        max_column="tmax_f", unit="F",
+    )  # fmt: skip
+    assert daily.loc["2024-01-01"].tolist() == pytest.approx([10.0, 0.0, 20.0])
+    with pytest.raises(DataError) as refused:
+        load_daily_temperature(path, date_column="day", mean_column="tavg_f",
+                               min_column="tmin_f", max_column="tmax_f")  # fmt: skip
+    assert str(refused.value) == (
+        f"{path} line 1: column 'tavg_f' is named in °F but is read in °C "
+        "(daily_temperature_unit); allowed: daily_temperature_unit = 'F' for this file, or a "
+        "column in °C"
+    )
+
+
+def test_a_celsius_column_read_in_fahrenheit_is_refused(tmp_path):
+    """The README's daily file (`temp_mean_c`...) under a location in °F would be read as °F:
+    25 °C as -3.9 °C, silently. Its column names say °C: refused, naming the setting."""
+    path = tmp_path / "d.csv"
+    path.write_text(
+        "date,temp_mean_c,temp_min_c,temp_max_c\n2024-07-01,25.0,20.0,30.0\n", encoding="utf-8"
+    )
+    with pytest.raises(DataError, match=r"column 'temp_mean_c' is named in °C but is read in °F"):
+        load_daily_temperature(path, unit="F")

@@ -239,6 +239,14 @@ def test_weather_location_defaults_by_country_and_refuses_unknown_ones():
             'station = "s"\ntimezone = "UTC"\nhourly_file = "t.csv"\ntemperature_unit = "K"\n',
             "temperature_unit = 'K'; allowed: 'C' or 'F'",
         ),
+        (
+            'station = "s"\ntimezone = "UTC"\nhourly_file = "t.csv"\nobservation_minute = 60\n',
+            "observation_minute = 60; allowed: an integer minute 0..59",
+        ),
+        (
+            'station = "s"\ntimezone = "UTC"\nhourly_file = "t.csv"\ndaily_temperature_unit = 1\n',
+            "daily_temperature_unit = 1; allowed: 'C' or 'F'",
+        ),
     ],
 )
 def test_malformed_location_file_names_the_field(tiny_location, text, message):
@@ -290,6 +298,44 @@ def test_an_nws_style_fahrenheit_file_reads_as_its_celsius_twin(
         )
     finally:
         for path in (tiny_location / "nws" / "location.toml", tiny_location / "nws"):
+            path.unlink() if path.is_file() else path.rmdir()
+
+
+def test_an_asos_location_at_53_with_a_fahrenheit_daily_file_reads_as_its_celsius_twin(
+    tiny_location, tiny_frames, tiny_dir, tmp_path
+):
+    """A US utility's weather: ASOS reports at HH:53 in °F, and a daily file
+    `day,tavg_f,tmin_f,tmax_f` in °F. The :53 file failed with "the temperature record has no
+    observed hour to fill its gaps from" and the daily file had to be converted and renamed by
+    hand (`temperature_unit` held for the hourly file only). With `observation_minute = 53`
+    and the daily column settings, the record equals the °C twin's, rebuilt hours included."""
+    hourly, daily = tiny_frames
+    asos = tmp_path / "asos"
+    asos.mkdir()
+    at_53 = pd.DatetimeIndex(pd.to_datetime(hourly["timestamp"])) - pd.Timedelta(minutes=7)
+    pd.DataFrame(
+        {"valid": at_53.strftime("%Y-%m-%d %H:%M"), "tmpf": hourly["temp_c"] * 9 / 5 + 32}
+    ).to_csv(asos / HOURLY_FILE, index=False)
+    pd.DataFrame(
+        {"day": daily["date"], **{f"t{name}_f": daily[f"temp_{name}_c"] * 9 / 5 + 32
+                                  for name in ("mean", "min", "max")}}
+    ).to_csv(asos / DAILY_FILE, index=False)  # fmt: skip
+    (tiny_location / "asos").mkdir(exist_ok=True)
+    (tiny_location / "asos" / "location.toml").write_text(
+        f'station = "TST ASOS (made up)"\ntimezone = "Asia/Seoul"\nhourly_file = "{HOURLY_FILE}"\n'
+        f'daily_file = "{DAILY_FILE}"\ntimestamp_column = "valid"\ntemperature_column = "tmpf"\n'
+        'temperature_unit = "F"\nobservation_minute = 53\ndaily_date_column = "day"\n'
+        'daily_mean_column = "tmean_f"\ndaily_min_column = "tmin_f"\ndaily_max_column = '
+        '"tmax_f"\n',
+        encoding="utf-8",
+    )
+    try:
+        read = historical_record("asos", asos)
+        expected = historical_record("tiny", tiny_dir)
+        pd.testing.assert_series_equal(read.series(), expected.series(), atol=1e-9, rtol=0)
+        np.testing.assert_array_equal(read.handling, expected.handling)
+    finally:
+        for path in (tiny_location / "asos" / "location.toml", tiny_location / "asos"):
             path.unlink() if path.is_file() else path.rmdir()
 
 
