@@ -263,7 +263,7 @@ def test_a_part_last_year_is_named_when_training(synthetic_dir, tmp_path, capsys
     assert manifest["data"]["rows"] == rows.split(" .. ")
     card = (artifact / "MODEL_CARD.md").read_text(encoding="utf-8")
     assert (
-        f"its first and last hour in [data] first_year..last_year = 2019..2022:\n  {rows}."
+        f"its first and last hour in [data] first_year..last_year = 2019..2022:\n  {rows}; mean "
     ) in card
     assert "longest 2020-06-05T08:00:00+09:00 .. 2020-06-05T17:00:00+09:00 (10 h, masked)" in card
     whole = [*arguments[:3], str(synthetic_dir), *arguments[4:], "--version", "v2"]
