@@ -1,10 +1,10 @@
 """Process-wide state of the service: storage, scenarios, served model, cache, jobs, admission.
 
 Built by the app's lifespan from its settings (:func:`service.deps.settings_of`) and started in
-a worker thread: database migrated, result directory made, kernels compiled, shipped scenarios
-read, the promoted model loaded and verified, the Dask client started, runs interrupted by an
-earlier crash marked failed, and one tiny projection run so that the first user request finds
-every lazy import and cache warm. A step that fails leaves the process up, answering
+a worker thread: database migrated, the results directory checked against it (made when the
+database names no result), kernels compiled, shipped scenarios read, the promoted model loaded
+and verified, the Dask client started, runs interrupted by an earlier crash marked failed, and
+one tiny projection run so that the first user request finds every lazy import and cache warm. A step that fails leaves the process up, answering
 ``/healthz``, with ``/readyz`` 503 naming the reason; nothing else is served until it is fixed
 (a broken model can be replaced by a reload).
 """
@@ -121,6 +121,7 @@ class ServiceState:
         self._step("model", self._load_model)
         self._step("jobs", self.jobs.start)
         if "database" not in self.problems:
+            self._step("results", self._check_results)
             self._step("runs", self._mark_interrupted)
         elif self._database_held:
             threading.Thread(
@@ -154,7 +155,6 @@ class ServiceState:
             self._database_held = True
             raise
         self.database.migrate()
-        self.results.prepare()
 
     def _wait_for_database(self) -> None:
         """Another process held the database at start-up: take it once that one has gone
@@ -168,10 +168,14 @@ class ServiceState:
             except (ServiceError, OSError) as error:
                 self.problems["database"] = str(error)
                 continue
+            self._step("results", self._check_results)
             self._step("runs", self._mark_interrupted)
             self.problems.pop("database", None)
             logger.info("database free: taken over from the process that held it")
             return
+
+    def _check_results(self) -> None:
+        self.results.check(self.runs.result_files())
 
     def _lost_database(self, reason: str) -> None:
         logger.error("database: %s", reason)

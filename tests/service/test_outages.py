@@ -1,0 +1,83 @@
+"""The service through outages of its storage: a results directory missing or not the one
+the runs were written to, a PostgreSQL server down at start-up or for a while."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from service.main import create_app
+
+BODY = {"scenario_id": "kr-national", "draws": 5, "resolution": "annual",
+        "start": "2030-01-01", "end": "2030-12-31"}  # fmt: skip
+
+
+def _stored_run(client: TestClient, body: dict) -> tuple[str, Path]:
+    """A projection answered inline, once its result file is written: its run id and path."""
+    answer = client.post("/v1/projections", json=body)
+    assert answer.status_code == 200, answer.text
+    service = client.app.state.service
+    run_id = answer.headers["x-run-id"]
+    for _ in range(600):
+        run = service.runs.get(run_id)
+        if run.result_file is not None:
+            service.cache.drop(run.result_key)  # the next read goes to the file
+            return run_id, service.results.directory / run.result_file
+        time.sleep(0.05)
+    raise AssertionError(f"run {run_id}: no result file")
+
+
+def test_a_missing_result_file_leaves_its_run_alone(make_settings, tmp_path: Path):
+    """A read of a run whose file was not found marked the run failed and cleared its file,
+    for good: a results directory not mounted yet, a typo in FORECAST_RESULTS_DIR or a
+    database restored without its results turned every stored run a user read into a failed
+    one, and the files, once back, were orphans. Now the read is a 503 saying the file is
+    missing, the record is kept, and the run is served again once its file is back; an
+    identical request computes the answer anew beside it. At start-up, a results directory
+    holding none of the files the database names keeps the service unready, saying so, and
+    a missing one is not created."""
+    settings = make_settings()
+    with TestClient(create_app(settings)) as client:
+        run_id, file = _stored_run(client, BODY)
+        _stored_run(client, {**BODY, "draws": 6})
+        aside = tmp_path / file.name
+        shutil.move(file, aside)  # the file is not there (as on a share not mounted)
+        for file_format in ("json", "netcdf"):
+            missing = client.get(f"/v1/runs/{run_id}/result", params={"format": file_format})
+            assert missing.status_code == 503, missing.text
+            detail = missing.json()["detail"]
+            assert run_id in detail and "missing from the results directory" in detail
+            assert str(settings.results()) not in detail
+        record = client.get(f"/v1/runs/{run_id}").json()
+        assert record["status"] == "succeeded" and record["error"] is None
+        again = client.post("/v1/projections", json=BODY)  # computed anew, beside it
+        assert again.status_code == 200 and again.headers["x-cache"] == "miss"
+        assert client.get(f"/v1/runs/{run_id}").json()["status"] == "succeeded"
+        shutil.move(aside, file)
+        service = client.app.state.service
+        service.cache.drop(service.runs.get(run_id).result_key)  # the new run's, in memory
+        back = client.get(f"/v1/runs/{run_id}/result", params={"format": "netcdf"})
+        assert back.status_code == 200 and back.content.startswith(b"\x89HDF")
+
+    # Started on a results directory that does not exist, or holds none of the files.
+    wrong = tmp_path / "not-mounted"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for results_dir in (wrong, empty):
+        elsewhere = settings.model_copy(update={"results_dir": results_dir})
+        with TestClient(create_app(elsewhere)) as client:
+            ready = client.get("/readyz")
+            assert ready.status_code == 503
+            detail = ready.json()["detail"]
+            assert "results:" in detail and "FORECAST_RESULTS_DIR" in detail
+            assert str(results_dir) not in detail
+            assert client.get(f"/v1/runs/{run_id}").status_code == 503
+        assert not wrong.exists()
+    with TestClient(create_app(settings)) as client:  # the right directory again
+        assert client.get("/readyz").status_code == 200
+        record = client.get(f"/v1/runs/{run_id}").json()
+        assert record["status"] == "succeeded"
+        assert client.get(f"/v1/runs/{run_id}/result").status_code == 200
