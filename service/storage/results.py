@@ -11,7 +11,6 @@ a file found damaged is given up (:class:`ResultLostError`).
 from __future__ import annotations
 
 import logging
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -75,7 +74,7 @@ class ResultFiles:
                 f"not exist (not created): is {where} the directory they were written to, and "
                 "is it mounted?"
             )
-        found = len(names & set(os.listdir(self.directory)))
+        found = len(names & {path.name for path in self.directory.iterdir()})
         if found == 0:
             logger.error("results directory %s: holds none of the runs' files", self.directory)
             raise ResultsDirectoryError(

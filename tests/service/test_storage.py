@@ -199,9 +199,7 @@ def test_result_files_are_written_whole_and_read_back(tmp_path: Path):
             files.path(bad)
 
 
-def test_a_result_file_removed_between_the_checks_is_missing_not_a_500(
-    tmp_path: Path, monkeypatch
-):
+def test_a_result_file_removed_between_the_checks_is_missing_not_a_500(tmp_path: Path, monkeypatch):
     """Schemathesis found GET /v1/runs/{id}/result answering 500: the file was set aside by
     another request after ``is_file`` and before ``stat`` (FileNotFoundError)."""
     from service.storage.results import ResultMissingError
