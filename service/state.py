@@ -4,9 +4,9 @@ Built by the app's lifespan from its settings (:func:`service.deps.settings_of`)
 a worker thread: database migrated, the results directory checked against it (made when the
 database names no result), kernels compiled, shipped scenarios read, the promoted model loaded
 and verified, the Dask client started, runs interrupted by an earlier crash marked failed, and
-one tiny projection run so that the first user request finds every lazy import and cache warm. A step that fails leaves the process up, answering
-``/healthz``, with ``/readyz`` 503 naming the reason; nothing else is served until it is fixed
-(a broken model can be replaced by a reload).
+one tiny projection run so that the first user request finds every lazy import and cache warm.
+A step that fails leaves the process up, answering ``/healthz``, with ``/readyz`` 503 naming the
+reason; nothing else is served until it is fixed (a broken model can be replaced by a reload).
 """
 
 from __future__ import annotations
@@ -103,6 +103,7 @@ class ServiceState:
         self.problems: dict[str, str] = {}
         self.started_at: dt.datetime | None = None
         self._database_held = False
+        self._lock_lost: str | None = None
         self._stopping = threading.Event()
 
     @property
@@ -150,7 +151,7 @@ class ServiceState:
 
     def _start_database(self) -> None:
         try:
-            self.database.claim(on_lost=self._lost_database)
+            self.database.claim(on_lost=self._lost_database, on_regained=self._regained_database)
         except DatabaseHeldError:
             self._database_held = True
             raise
@@ -179,7 +180,14 @@ class ServiceState:
 
     def _lost_database(self, reason: str) -> None:
         logger.error("database: %s", reason)
-        self.problems["database"] = reason
+        self.problems["database"] = self._lock_lost = reason
+
+    def _regained_database(self) -> None:
+        # Only the watcher's own report is cleared: start-up's wait clears its own.
+        if self._lock_lost is not None and self.problems.get("database") == self._lock_lost:
+            self.problems.pop("database", None)
+            logger.info("database: reached again and its lock taken again")
+        self._lock_lost = None
 
     def _compile(self) -> None:
         warm_up()

@@ -5,11 +5,18 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import make_url
 
 from service.main import create_app
+from service.storage import database as database_module
+from service.storage.database import Database
+from tests.support import postgres
+from tests.support.gate import Gate
 
 BODY = {"scenario_id": "kr-national", "draws": 5, "resolution": "annual",
         "start": "2030-01-01", "end": "2030-12-31"}  # fmt: skip
@@ -81,3 +88,72 @@ def test_a_missing_result_file_leaves_its_run_alone(make_settings, tmp_path: Pat
         record = client.get(f"/v1/runs/{run_id}").json()
         assert record["status"] == "succeeded"
         assert client.get(f"/v1/runs/{run_id}/result").status_code == 200
+
+
+@pytest.fixture
+def gated_postgres(monkeypatch) -> Iterator[tuple[Gate, str, str]]:
+    """A fresh database on a real PostgreSQL server, reached through a gate the test can
+    close (the server down, for the service) and open. The lock's
+    checks and the retries are made quick; the URL through the gate, and the direct one."""
+    server = postgres.server_url()
+    if server is None:
+        pytest.skip(postgres.UNAVAILABLE)
+    monkeypatch.setattr(database_module, "CLAIM_CHECK_S", 0.2)
+    # raising=False: the tests also run on the code before the retries were configurable.
+    monkeypatch.setattr(database_module, "RETRY_FIRST_S", 0.1, raising=False)
+    monkeypatch.setattr(database_module, "RETRY_MOST_S", 0.3, raising=False)
+    url = postgres.fresh_database(server)
+    parsed = make_url(url)
+    gate = Gate((parsed.host or "127.0.0.1", parsed.port or 5432))
+    gate.open()
+    try:
+        yield gate, gate.url(url), url
+    finally:
+        gate.close()
+        postgres.drop_database(url)
+
+
+def _until_ready(client: TestClient, *, ready: bool, timeout_s: float = 20) -> dict:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        answer = client.get("/readyz")
+        if (answer.status_code == 200) == ready or time.monotonic() > deadline:
+            return answer.json()
+        time.sleep(0.05)
+
+
+def test_a_postgresql_outage_longer_than_one_try_is_waited_out(make_settings, gated_postgres):
+    """The lock's watcher tried once to take the lock again after its session ended: a server
+    down for longer than that (about 15 s) left the service answering 503 until restarted.
+    Now it keeps trying while the server cannot be reached, and is ready again once it has
+    the lock back. Another process that took the lock meanwhile still ends it: the service
+    stays unready, saying so (one process per database)."""
+    gate, url, direct = gated_postgres
+    with TestClient(create_app(make_settings(database_url=url))) as client:
+        assert client.get("/readyz").status_code == 200
+        gate.close()
+        down = _until_ready(client, ready=False)
+        assert "lost its session's lock" in down["detail"]
+        time.sleep(1.5)  # several tries fail meanwhile
+        assert client.get("/v1/runs").status_code == 503
+        gate.open()
+        assert _until_ready(client, ready=True)["ready"], "never ready again"
+        assert client.get("/v1/runs").status_code == 200
+
+        gate.close()
+        _until_ready(client, ready=False)
+        other = Database(direct)  # a second process takes the database meanwhile
+        try:
+            for _ in range(100):
+                try:
+                    other.claim()
+                    break
+                except database_module.DatabaseHeldError:  # the old session not ended yet
+                    time.sleep(0.05)
+            gate.open()
+            time.sleep(1.5)  # this one's tries reach the server and find the lock taken
+            held = client.get("/readyz")
+            assert held.status_code == 503
+            assert "another service process holds it" in held.json()["detail"]
+        finally:
+            other.dispose()
