@@ -157,3 +157,24 @@ def test_a_postgresql_outage_longer_than_one_try_is_waited_out(make_settings, ga
             assert "another service process holds it" in held.json()["detail"]
         finally:
             other.dispose()
+
+
+def test_a_service_started_while_postgresql_is_down_becomes_ready_when_it_is_up(
+    make_settings, gated_postgres
+):
+    """Started before its PostgreSQL server (docker compose, Kubernetes), the service stayed
+    unready for good: it tried again only when another process held the database. Now it
+    tries again while the server cannot be reached, /readyz saying what it waits for, and
+    becomes ready once it is up."""
+    gate, url, _ = gated_postgres
+    gate.close()
+    with TestClient(create_app(make_settings(database_url=url))) as client:
+        waiting = client.get("/readyz")
+        assert waiting.status_code == 503
+        detail = waiting.json()["detail"]
+        assert "database" in detail and "cannot connect" in detail and "trying again" in detail
+        time.sleep(1.0)  # several tries fail meanwhile
+        assert client.get("/v1/runs").status_code == 503
+        gate.open()
+        assert _until_ready(client, ready=True)["ready"], "never ready"
+        assert client.get("/v1/runs").json()["total"] == 0
