@@ -27,7 +27,7 @@ from service.admission import Grant
 from service.cache import ProjectionResult
 from service.coalesce import retrieved
 from service.render import CHUNKERS, MEDIA_TYPES, OutputFormat, projection_netcdf
-from service.storage.results import ResultLostError
+from service.storage.results import ResultLostError, ResultMissingError
 
 if TYPE_CHECKING:
     from service.state import ServiceState
@@ -191,7 +191,7 @@ async def _answer(
         try:
             # Read from disk, its length known; a file lost since is rendered anew below.
             size = state.results.path(name, result.result_bytes).stat().st_size
-        except ResultLostError:
+        except (ResultLostError, ResultMissingError):
             name = None
     if file_format == "netcdf" and name is not None:
         return StreamingResponse(
@@ -237,8 +237,10 @@ def answer_file(state: ServiceState, run: Run) -> Response:
 
     Raises
     ------
+    ResultMissingError
+        The file is not in the results directory.
     ResultLostError
-        The file is gone from the results directory, or not the size it was written at.
+        The file is not the size it was written at.
     """
     assert run.result_file is not None
     path = state.results.path(run.result_file, run.result_bytes)

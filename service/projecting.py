@@ -41,7 +41,7 @@ from service.inputs import check_local_midnights, merged
 from service.registry import model_label
 from service.schemas import ProjectionRequest, RunOptions, ScenarioChoice
 from service.state import ServiceState
-from service.storage.results import ResultLostError
+from service.storage.results import ResultLostError, ResultMissingError
 from service.storage.runs import RESUBMITTABLE, Run, resubmit_hint
 from service.tasks import ProjectionTask, Task
 
@@ -368,20 +368,25 @@ async def stored(state: ServiceState, run: Run) -> ProjectionResult:
 
 
 async def stored_or_lost(state: ServiceState, run: Run) -> ProjectionResult | None:
-    """:func:`stored`, or None when the run's result file is gone or damaged
-    (:func:`forget_lost`), so that the request computes the answer anew instead of failing on
-    it for ever."""
+    """:func:`stored`, or None when the run's result file is missing or damaged, so that the
+    request computes the answer anew instead of failing on it for ever. A damaged file's run
+    is failed (:func:`forget_lost`); a missing file's is left alone (it may come back: the
+    results directory not mounted yet), the new run answering identical requests meanwhile."""
     try:
         return await stored(state, run)
+    except ResultMissingError as missing:
+        logger.warning("run %s: %s; its answer is computed again, the run is kept", run.id, missing)
+        return None
     except ResultLostError as lost:
         await forget_lost(state, run, lost)
         return None
 
 
 async def forget_lost(state: ServiceState, run: Run, lost: ResultLostError) -> str:
-    """Record that ``run``'s result file is lost: the run is failed, its ``error`` saying why
-    (so that it can be resubmitted, and no run marked succeeded lacks its file), and what is
-    left of the file is set aside as ``<name>.damaged``."""
+    """Record that ``run``'s result file is damaged: the run is failed, its ``error`` saying
+    why (so that it can be resubmitted, and no run marked succeeded has a damaged file), and
+    the file is set aside as ``<name>.damaged``. A missing file never comes here: nothing on
+    disk says the result is lost."""
     logger.warning("run %s: %s; it will be computed again when asked", run.id, lost)
     error = f"{lost}; {resubmit_hint(run.id)}"
     await state.light(

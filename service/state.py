@@ -1,12 +1,13 @@
 """Process-wide state of the service: storage, scenarios, served model, cache, jobs, admission.
 
 Built by the app's lifespan from its settings (:func:`service.deps.settings_of`) and started in
-a worker thread: database migrated, result directory made, kernels compiled, shipped scenarios
-read, the promoted model loaded and verified, the Dask client started, runs interrupted by an
-earlier crash marked failed, and one tiny projection run so that the first user request finds
-every lazy import and cache warm. A step that fails leaves the process up, answering
-``/healthz``, with ``/readyz`` 503 naming the reason; nothing else is served until it is fixed
-(a broken model can be replaced by a reload).
+a worker thread: database migrated, the results directory checked against it (made when the
+database names no result), kernels compiled, shipped scenarios read, the promoted model loaded
+and verified, the Dask client started, runs interrupted by an earlier crash marked failed, and
+one tiny projection run so that the first user request finds every lazy import and cache warm.
+A step that fails leaves the process up, answering ``/healthz``, with ``/readyz`` 503 naming the
+reason; nothing else is served until it is fixed (a broken model can be replaced by a reload;
+a database held or not reachable is tried again until it is taken).
 """
 
 from __future__ import annotations
@@ -32,20 +33,18 @@ from forecast.scenario import Scenario, list_scenarios
 from service.admission import Admission, gigabytes
 from service.cache import ResultCache
 from service.coalesce import Coalescer
-from service.errors import NotReadyError, ServiceError
+from service.errors import NotReadyError, ServiceError, StorageError
 from service.jobs import JobRunner
 from service.memory import set_allocation_policy
 from service.registry import ModelRegistry, model_label
 from service.settings import MB, Settings
-from service.storage.database import Database, DatabaseHeldError
+from service.storage.database import Database, retry_delays, waiting
 from service.storage.results import ResultFiles
 from service.storage.runs import Runs
 from service.storage.scenarios import SavedScenarios
 from service.writer import ResultWriter
 
 logger = logging.getLogger("service")
-#: How often a process that found its database held tries to take it again. [s]
-DATABASE_RETRY_S = 5.0
 
 #: Resident memory of the process itself (interpreter, numpy, pandas, xarray, numba's compiled
 #: kernels, Dask, SQLAlchemy): 0.33 GB once started (``tests/abuse_service.py``, 2026-12-05);
@@ -102,7 +101,8 @@ class ServiceState:
         self.started = False
         self.problems: dict[str, str] = {}
         self.started_at: dt.datetime | None = None
-        self._database_held = False
+        self._database_waited = False
+        self._lock_lost: str | None = None
         self._stopping = threading.Event()
 
     @property
@@ -121,8 +121,9 @@ class ServiceState:
         self._step("model", self._load_model)
         self._step("jobs", self.jobs.start)
         if "database" not in self.problems:
+            self._step("results", self._check_results)
             self._step("runs", self._mark_interrupted)
-        elif self._database_held:
+        elif self._database_waited:
             threading.Thread(
                 target=self._wait_for_database, name="database-wait", daemon=True
             ).start()
@@ -148,34 +149,53 @@ class ServiceState:
             self.problems[name] = f"{type(error).__name__}: {error}"
 
     def _start_database(self) -> None:
+        """Take the database and migrate it.
+
+        Raises
+        ------
+        StorageError
+            Another process holds it, or it cannot be reached: :meth:`_wait_for_database`
+            tries again, and the message says so.
+        """
         try:
-            self.database.claim(on_lost=self._lost_database)
-        except DatabaseHeldError:
-            self._database_held = True
-            raise
-        self.database.migrate()
-        self.results.prepare()
+            self.database.claim(on_lost=self._lost_database, on_regained=self._regained_database)
+            self.database.migrate()
+        except StorageError as error:
+            self._database_waited = True
+            raise StorageError(waiting(error)) from None
 
     def _wait_for_database(self) -> None:
-        """Another process held the database at start-up: take it once that one has gone
-        (the old process of a deploy stopping after the new one started), then do what
-        start-up could not, and become ready."""
-        while not self._stopping.wait(DATABASE_RETRY_S):
+        """The database was held by another process at start-up (the old process of a deploy
+        stopping after the new one started), or could not be reached (its server not up yet):
+        try again until this process has it, then do what start-up could not, and become
+        ready."""
+        for delay in retry_delays():
+            if self._stopping.wait(delay):
+                return
             try:
                 self._start_database()
-            except DatabaseHeldError:
-                continue
             except (ServiceError, OSError) as error:
                 self.problems["database"] = str(error)
                 continue
+            self._step("results", self._check_results)
             self._step("runs", self._mark_interrupted)
             self.problems.pop("database", None)
-            logger.info("database free: taken over from the process that held it")
+            logger.info("database reached and taken: start-up finished")
             return
+
+    def _check_results(self) -> None:
+        self.results.check(self.runs.result_files())
 
     def _lost_database(self, reason: str) -> None:
         logger.error("database: %s", reason)
-        self.problems["database"] = reason
+        self.problems["database"] = self._lock_lost = reason
+
+    def _regained_database(self) -> None:
+        # Only the watcher's own report is cleared: start-up's wait clears its own.
+        if self._lock_lost is not None and self.problems.get("database") == self._lock_lost:
+            self.problems.pop("database", None)
+            logger.info("database: reached again and its lock taken again")
+        self._lock_lost = None
 
     def _compile(self) -> None:
         warm_up()

@@ -28,7 +28,7 @@ from service.routers.projections import RESULT_RESPONSES
 from service.routing import ServiceRoute
 from service.schemas import RUN_ID_PATTERN, ResultResponse, RunList, RunRecord
 from service.state import ServiceState
-from service.storage.results import ResultLostError
+from service.storage.results import ResultLostError, ResultMissingError
 from service.storage.runs import RUN_STATUSES, Run, RunFilter
 
 router = APIRouter(prefix="/runs", tags=["runs"], route_class=ServiceRoute)
@@ -91,7 +91,8 @@ async def result_answer(
     accept: str | None,
     if_none_match: str | None,
 ) -> Response:
-    """A run's result in the format asked for; 304 when the client holds it; 409 unfinished.
+    """A run's result in the format asked for; 304 when the client holds it; 409 unfinished
+    or its file damaged; 503 its file missing (the run kept as it is).
 
     A result still in memory is answered from there, also while its file is being written.
     """
@@ -109,6 +110,12 @@ async def result_answer(
         if chosen == "netcdf":
             return answer_file(state, run)  # the file is the answer: nothing to read into memory
         result = await projecting.stored(state, run)
+    except ResultMissingError:
+        raise ResultMissingError(
+            f"run {run.id}: its result file is missing from the results directory; the run is "
+            "kept and its result is served again once the file is back (the operator should "
+            "check the results directory), or POST the same request to compute it anew"
+        ) from None
     except ResultLostError as lost:
         error = await projecting.forget_lost(state, run, lost)
         raise ConflictError(f"run {run.id} is failed, not succeeded: {error}") from None

@@ -26,6 +26,19 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 OWNER_LOCK_KEY = 0x61696766
 #: How often a PostgreSQL service checks that its session, and so its lock, is alive. [s]
 CLAIM_CHECK_S = 15.0
+#: Waits between tries to reach a database that cannot be reached, or to take one held by
+#: another process: the first, doubled after each try up to the most. [s]
+RETRY_FIRST_S = 1.0
+RETRY_MOST_S = 5.0
+
+
+def retry_delays() -> Iterator[float]:
+    """Waits before each next try: :data:`RETRY_FIRST_S`, doubled up to :data:`RETRY_MOST_S`
+    (read at each call, so that tests can shorten them). [s]"""
+    delay = RETRY_FIRST_S
+    while True:
+        yield delay
+        delay = min(delay * 2, RETRY_MOST_S)
 
 
 def normalised_url(url: str):
@@ -75,15 +88,23 @@ class Database:
         """``sqlite`` or ``postgresql``."""
         return self.url.get_backend_name()
 
-    def claim(self, *, on_lost: Callable[[str], None] | None = None) -> None:
+    def claim(
+        self,
+        *,
+        on_lost: Callable[[str], None] | None = None,
+        on_regained: Callable[[], None] | None = None,
+    ) -> None:
         """Take the database for this process until :meth:`dispose`: an exclusive lock on a
         file beside a SQLite database, a session advisory lock on a PostgreSQL one. One service
         process per database: another would mark this one's running jobs interrupted at its
         start-up and race it through the migrations.
 
-        A PostgreSQL session can end under the process (a server restart, a terminated
-        backend): a thread checks it every :data:`CLAIM_CHECK_S` seconds, takes the lock again
-        on a new session if it is free, and else calls ``on_lost`` with the reason.
+        A PostgreSQL session can end under the process (a server restart or outage, a
+        terminated backend): a thread checks it every :data:`CLAIM_CHECK_S` seconds and takes
+        the lock again on a new session. While the server cannot be reached it calls
+        ``on_lost`` with the reason and keeps trying (:func:`retry_delays`), calling
+        ``on_regained`` once it has the lock again. If another process took the lock
+        meanwhile, it calls ``on_lost`` saying so and stops: the database is that one's.
 
         Raises
         ------
@@ -100,7 +121,7 @@ class Database:
                 return
             lock = _FileLock(Path(f"{self.url.database}.lock"))
         else:
-            lock = _AdvisoryLock(self.url, on_lost)
+            lock = _AdvisoryLock(self.url, on_lost, on_regained)
         lock.take()
         self._claim = lock
 
@@ -171,7 +192,12 @@ class _AdvisoryLock:
     """A PostgreSQL session advisory lock on its own session (not one of the pool's), kept
     while the process runs, with a thread that takes it again after a lost session."""
 
-    def __init__(self, url, on_lost: Callable[[str], None] | None) -> None:
+    def __init__(
+        self,
+        url,
+        on_lost: Callable[[str], None] | None,
+        on_regained: Callable[[], None] | None = None,
+    ) -> None:
         # One connection, never pooled; TCP keepalives notice a peer that went away.
         self.engine = create_engine(
             url,
@@ -179,18 +205,27 @@ class _AdvisoryLock:
             connect_args={"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10},
         )
         self.on_lost = on_lost
+        self.on_regained = on_regained
         self.connection: Any = None
         self.stopped = threading.Event()
         self.watcher: threading.Thread | None = None
 
     def take(self) -> None:
-        """Open a session and take the lock on it.
+        """Open a session and take the lock on it; start the thread that watches it.
 
         Raises
         ------
+        DatabaseHeldError
+            The lock is held by another session.
         StorageError
-            The lock is held by another session, or the database cannot be reached.
+            The database cannot be reached.
         """
+        self._lock()
+        if self.on_lost is not None and self.watcher is None:
+            self.watcher = threading.Thread(target=self._watch, name="database-claim", daemon=True)
+            self.watcher.start()
+
+    def _lock(self) -> None:
         connection = None
         try:
             connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
@@ -205,25 +240,41 @@ class _AdvisoryLock:
             connection.close()
             raise DatabaseHeldError(_held("postgresql"))
         self.connection = connection
-        if self.on_lost is not None and self.watcher is None:
-            self.watcher = threading.Thread(target=self._watch, name="database-claim", daemon=True)
-            self.watcher.start()
+
+    def _alive(self) -> bool:
+        """Whether the lock's session answers; closed if not."""
+        try:
+            self.connection.execute(text("SELECT 1"))
+            return True
+        except SQLAlchemyError:
+            with contextlib.suppress(SQLAlchemyError):
+                self.connection.close()
+            return False
 
     def _watch(self) -> None:
-        while not self.stopped.wait(CLAIM_CHECK_S):
-            try:
-                self.connection.execute(text("SELECT 1"))
+        wait, delays, lost = CLAIM_CHECK_S, retry_delays(), False
+        while not self.stopped.wait(wait):
+            if not lost and self._alive():
                 continue
-            except SQLAlchemyError:
-                self.connection.close()
             try:
-                self.take()
-            except StorageError as error:
-                if not self.stopped.is_set() and self.on_lost is not None:
-                    self.on_lost(
-                        f"lost its session's lock on the database and cannot take it again: {error}"
-                    )
+                self._lock()
+            except DatabaseHeldError as error:
+                self._report(
+                    f"lost its session's lock on the database and cannot take it again: {error}"
+                )
                 return
+            except StorageError as error:
+                if not lost:  # once per outage: the log gets one line, not one per try
+                    self._report(f"lost its session's lock on the database: {waiting(error)}")
+                lost, wait = True, next(delays)
+                continue
+            if lost and not self.stopped.is_set() and self.on_regained is not None:
+                self.on_regained()
+            wait, delays, lost = CLAIM_CHECK_S, retry_delays(), False
+
+    def _report(self, reason: str) -> None:
+        if not self.stopped.is_set() and self.on_lost is not None:
+            self.on_lost(reason)
 
     def release(self) -> None:
         """Unlock, end the session and stop the thread."""
@@ -242,6 +293,11 @@ class _AdvisoryLock:
 
 class DatabaseHeldError(StorageError):
     """Another service process holds the database (:meth:`Database.claim`)."""
+
+
+def waiting(error: StorageError) -> str:
+    """``error``'s message, saying that the database is being tried again."""
+    return f"{error}; trying again every {RETRY_MOST_S:g} s at most, until it answers"
 
 
 def _held(backend: str) -> str:

@@ -2,10 +2,15 @@
 
 The run's record names the file (``<run id>.nc``); the name is checked against that pattern
 before it touches the file system, so a record can never point outside the directory.
+
+A file that is not there is not a lost result: the directory may be the wrong one, or a share
+not mounted yet (:class:`ResultMissingError`, and :meth:`ResultFiles.check` at start-up). Only
+a file found damaged is given up (:class:`ResultLostError`).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,14 +19,26 @@ import xarray as xr
 
 from forecast.errors import NotFoundError
 from forecast.io.files import atomic_write
+from service.errors import StorageError
 from service.render import HDF5_USE, write_netcdf
+
+logger = logging.getLogger("service")
 
 _FILE_NAME = re.compile(r"^[0-9a-f]{32}\.nc$")
 READ_CHUNK_BYTES = 1 << 20
 
 
 class ResultLostError(NotFoundError):
-    """A run's result file is gone or damaged: its answer can only be computed again."""
+    """A run's result file is damaged: its answer can only be computed again."""
+
+
+class ResultMissingError(StorageError):
+    """A run's result file is not in the results directory. Nothing is concluded from it (the
+    directory may be the wrong one, or not mounted yet): the record keeps naming the file."""
+
+
+class ResultsDirectoryError(StorageError):
+    """The results directory is missing, or holds none of the files the database names."""
 
 
 class ResultFiles:
@@ -34,6 +51,46 @@ class ResultFiles:
         """Create the directory if needed."""
         self.directory.mkdir(parents=True, exist_ok=True)
 
+    def check(self, names: set[str]) -> None:
+        """Check that this is the directory holding ``names``, the files the database's runs
+        name, before anything is read or written there; create it only when it names none.
+
+        Raises
+        ------
+        ResultsDirectoryError
+            The database names result files and the directory does not exist or holds none
+            of them: a wrong ``FORECAST_RESULTS_DIR``, a share not mounted, or a database
+            restored without its results. Creating it or serving from it would answer every
+            stored run's result as missing and write new results where they do not belong.
+        """
+        if not names:
+            self.prepare()
+            return
+        where = "FORECAST_RESULTS_DIR (default: <storage>/results)"
+        if not self.directory.is_dir():
+            logger.error("results directory %s: does not exist", self.directory)
+            raise ResultsDirectoryError(
+                f"the database names {len(names)} result files and the results directory does "
+                f"not exist (not created): is {where} the directory they were written to, and "
+                "is it mounted?"
+            )
+        found = len(names & {path.name for path in self.directory.iterdir()})
+        if found == 0:
+            logger.error("results directory %s: holds none of the runs' files", self.directory)
+            raise ResultsDirectoryError(
+                f"the database names {len(names)} result files and the results directory "
+                f"holds none of them: is {where} the directory they were written to, and is it "
+                "mounted? (restore a database together with its results)"
+            )
+        if found < len(names):
+            logger.warning(
+                "results directory %s: %d of the %d result files the database names are "
+                "missing; their runs answer 503 until the files are back",
+                self.directory,
+                len(names) - found,
+                len(names),
+            )
+
     def path(self, name: str, size: int | None = None) -> Path:
         """Path of the result file ``name``; ``size``, the bytes written, if known.
 
@@ -41,13 +98,15 @@ class ResultFiles:
         ------
         NotFoundError
             ``name`` is not a result file name.
+        ResultMissingError
+            The file is not in the results directory.
         ResultLostError
-            The file is gone, or is not the size it was written at (truncated or replaced).
+            The file is not the size it was written at (truncated or replaced).
         """
         if not _FILE_NAME.match(name):
             raise NotFoundError(f"result file {name!r}: not a result file name")
         path = self.directory / name
-        missing = ResultLostError(f"result file {name!r}: missing from the results directory")
+        missing = ResultMissingError(f"result file {name!r}: missing from the results directory")
         if not path.is_file():
             raise missing
         try:
@@ -92,8 +151,10 @@ class ResultFiles:
 
         Raises
         ------
+        ResultMissingError
+            The file is not in the results directory.
         ResultLostError
-            The file is gone, or damaged: the wrong size, or HDF5 cannot read its contents.
+            The file is damaged: the wrong size, or HDF5 cannot read its contents.
         OSError
             The system could not read it now (too many open files, no memory): not the file's
             fault, so it is kept.

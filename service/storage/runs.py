@@ -171,6 +171,14 @@ class Runs:
             ).first()
             return None if row is None else _run(row)
 
+    def result_files(self) -> set[str]:
+        """The names of the result files the succeeded runs keep."""
+        query = select(RunRow.result_file).where(
+            RunRow.status == "succeeded", RunRow.result_file.is_not(None)
+        )
+        with self.database.session() as session:
+            return {str(name) for name in session.scalars(query)}
+
     def search(self, where: RunFilter, *, limit: int, offset: int) -> tuple[list[Run], int]:
         """Runs matching ``where``, newest first, and how many match in all."""
         query = select(RunRow)

@@ -188,10 +188,11 @@ def test_a_second_service_on_the_same_storage_waits_and_takes_over(make_settings
     import datetime as dt
     import time
 
-    from service import state as state_module
+    from service.storage import database as database_module
     from service.storage.runs import Run
 
-    monkeypatch.setattr(state_module, "DATABASE_RETRY_S", 0.2)
+    monkeypatch.setattr(database_module, "RETRY_FIRST_S", 0.2)
+    monkeypatch.setattr(database_module, "RETRY_MOST_S", 0.2)
     settings = make_settings()
     run_id = "b" * 32
     first = TestClient(create_app(settings))

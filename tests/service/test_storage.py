@@ -199,10 +199,10 @@ def test_result_files_are_written_whole_and_read_back(tmp_path: Path):
             files.path(bad)
 
 
-def test_a_result_file_removed_between_the_checks_is_lost_not_a_500(tmp_path: Path, monkeypatch):
+def test_a_result_file_removed_between_the_checks_is_missing_not_a_500(tmp_path: Path, monkeypatch):
     """Schemathesis found GET /v1/runs/{id}/result answering 500: the file was set aside by
     another request after ``is_file`` and before ``stat`` (FileNotFoundError)."""
-    from service.storage.results import ResultLostError
+    from service.storage.results import ResultMissingError
 
     files = ResultFiles(tmp_path / "results")
     files.prepare()
@@ -217,7 +217,7 @@ def test_a_result_file_removed_between_the_checks_is_lost_not_a_500(tmp_path: Pa
 
     monkeypatch.setattr(Path, "is_file", lambda path: True)
     monkeypatch.setattr(Path, "stat", gone)
-    with pytest.raises(ResultLostError, match="missing from the results directory"):
+    with pytest.raises(ResultMissingError, match="missing from the results directory"):
         files.path(name, 1)
 
 

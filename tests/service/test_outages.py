@@ -1,0 +1,180 @@
+"""The service through outages of its storage: a results directory missing or not the one
+the runs were written to, a PostgreSQL server down at start-up or for a while."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import make_url
+
+from service.main import create_app
+from service.storage import database as database_module
+from service.storage.database import Database
+from tests.support import postgres
+from tests.support.gate import Gate
+
+BODY = {"scenario_id": "kr-national", "draws": 5, "resolution": "annual",
+        "start": "2030-01-01", "end": "2030-12-31"}  # fmt: skip
+
+
+def _stored_run(client: TestClient, body: dict) -> tuple[str, Path]:
+    """A projection answered inline, once its result file is written: its run id and path."""
+    answer = client.post("/v1/projections", json=body)
+    assert answer.status_code == 200, answer.text
+    service = client.app.state.service
+    run_id = answer.headers["x-run-id"]
+    for _ in range(600):
+        run = service.runs.get(run_id)
+        if run.result_file is not None:
+            service.cache.drop(run.result_key)  # the next read goes to the file
+            return run_id, service.results.directory / run.result_file
+        time.sleep(0.05)
+    raise AssertionError(f"run {run_id}: no result file")
+
+
+def test_a_missing_result_file_leaves_its_run_alone(make_settings, tmp_path: Path):
+    """A read of a run whose file was not found marked the run failed and cleared its file,
+    for good: a results directory not mounted yet, a typo in FORECAST_RESULTS_DIR or a
+    database restored without its results turned every stored run a user read into a failed
+    one, and the files, once back, were orphans. Now the read is a 503 saying the file is
+    missing, the record is kept, and the run is served again once its file is back; an
+    identical request computes the answer anew beside it. At start-up, a results directory
+    holding none of the files the database names keeps the service unready, saying so, and
+    a missing one is not created."""
+    settings = make_settings()
+    with TestClient(create_app(settings)) as client:
+        run_id, file = _stored_run(client, BODY)
+        _stored_run(client, {**BODY, "draws": 6})
+        aside = tmp_path / file.name
+        shutil.move(file, aside)  # the file is not there (as on a share not mounted)
+        for file_format in ("json", "netcdf"):
+            missing = client.get(f"/v1/runs/{run_id}/result", params={"format": file_format})
+            assert missing.status_code == 503, missing.text
+            detail = missing.json()["detail"]
+            assert run_id in detail and "missing from the results directory" in detail
+            assert str(settings.results()) not in detail
+        record = client.get(f"/v1/runs/{run_id}").json()
+        assert record["status"] == "succeeded" and record["error"] is None
+        again = client.post("/v1/projections", json=BODY)  # computed anew, beside it
+        assert again.status_code == 200 and again.headers["x-cache"] == "miss"
+        assert client.get(f"/v1/runs/{run_id}").json()["status"] == "succeeded"
+        shutil.move(aside, file)
+        service = client.app.state.service
+        service.cache.drop(service.runs.get(run_id).result_key)  # the new run's, in memory
+        back = client.get(f"/v1/runs/{run_id}/result", params={"format": "netcdf"})
+        assert back.status_code == 200 and back.content.startswith(b"\x89HDF")
+
+    # Started on a results directory that does not exist, or holds none of the files.
+    wrong = tmp_path / "not-mounted"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for results_dir in (wrong, empty):
+        elsewhere = settings.model_copy(update={"results_dir": results_dir})
+        with TestClient(create_app(elsewhere)) as client:
+            ready = client.get("/readyz")
+            assert ready.status_code == 503
+            detail = ready.json()["detail"]
+            assert "results:" in detail and "FORECAST_RESULTS_DIR" in detail
+            assert str(results_dir) not in detail
+            assert client.get(f"/v1/runs/{run_id}").status_code == 503
+        assert not wrong.exists()
+    with TestClient(create_app(settings)) as client:  # the right directory again
+        assert client.get("/readyz").status_code == 200
+        record = client.get(f"/v1/runs/{run_id}").json()
+        assert record["status"] == "succeeded"
+        assert client.get(f"/v1/runs/{run_id}/result").status_code == 200
+
+
+@pytest.fixture
+def gated_postgres(monkeypatch) -> Iterator[tuple[Gate, str, str]]:
+    """A fresh database on a real PostgreSQL server, reached through a gate the test can
+    close (the server down, for the service) and open. The lock's
+    checks and the retries are made quick; the URL through the gate, and the direct one."""
+    server = postgres.server_url()
+    if server is None:
+        pytest.skip(postgres.UNAVAILABLE)
+    monkeypatch.setattr(database_module, "CLAIM_CHECK_S", 0.2)
+    # raising=False: the tests also run on the code before the retries were configurable.
+    monkeypatch.setattr(database_module, "RETRY_FIRST_S", 0.1, raising=False)
+    monkeypatch.setattr(database_module, "RETRY_MOST_S", 0.3, raising=False)
+    url = postgres.fresh_database(server)
+    parsed = make_url(url)
+    gate = Gate((parsed.host or "127.0.0.1", parsed.port or 5432))
+    gate.open()
+    try:
+        yield gate, gate.url(url), url
+    finally:
+        gate.close()
+        postgres.drop_database(url)
+
+
+def _until_ready(client: TestClient, *, ready: bool, timeout_s: float = 20) -> dict:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        answer = client.get("/readyz")
+        if (answer.status_code == 200) == ready or time.monotonic() > deadline:
+            return answer.json()
+        time.sleep(0.05)
+
+
+def test_a_postgresql_outage_longer_than_one_try_is_waited_out(make_settings, gated_postgres):
+    """The lock's watcher tried once to take the lock again after its session ended: a server
+    down for longer than that (about 15 s) left the service answering 503 until restarted.
+    Now it keeps trying while the server cannot be reached, and is ready again once it has
+    the lock back. Another process that took the lock meanwhile still ends it: the service
+    stays unready, saying so (one process per database)."""
+    gate, url, direct = gated_postgres
+    with TestClient(create_app(make_settings(database_url=url))) as client:
+        assert client.get("/readyz").status_code == 200
+        gate.close()
+        down = _until_ready(client, ready=False)
+        assert "lost its session's lock" in down["detail"]
+        time.sleep(1.5)  # several tries fail meanwhile
+        assert client.get("/v1/runs").status_code == 503
+        gate.open()
+        assert _until_ready(client, ready=True)["ready"], "never ready again"
+        assert client.get("/v1/runs").status_code == 200
+
+        gate.close()
+        _until_ready(client, ready=False)
+        other = Database(direct)  # a second process takes the database meanwhile
+        try:
+            for _ in range(100):
+                try:
+                    other.claim()
+                    break
+                except database_module.DatabaseHeldError:  # the old session not ended yet
+                    time.sleep(0.05)
+            gate.open()
+            time.sleep(1.5)  # this one's tries reach the server and find the lock taken
+            held = client.get("/readyz")
+            assert held.status_code == 503
+            assert "another service process holds it" in held.json()["detail"]
+        finally:
+            other.dispose()
+
+
+def test_a_service_started_while_postgresql_is_down_becomes_ready_when_it_is_up(
+    make_settings, gated_postgres
+):
+    """Started before its PostgreSQL server (docker compose, Kubernetes), the service stayed
+    unready for good: it tried again only when another process held the database. Now it
+    tries again while the server cannot be reached, /readyz saying what it waits for, and
+    becomes ready once it is up."""
+    gate, url, _ = gated_postgres
+    gate.close()
+    with TestClient(create_app(make_settings(database_url=url))) as client:
+        waiting = client.get("/readyz")
+        assert waiting.status_code == 503
+        detail = waiting.json()["detail"]
+        assert "database" in detail and "cannot connect" in detail and "trying again" in detail
+        time.sleep(1.0)  # several tries fail meanwhile
+        assert client.get("/v1/runs").status_code == 503
+        gate.open()
+        assert _until_ready(client, ready=True)["ready"], "never ready"
+        assert client.get("/v1/runs").json()["total"] == 0
