@@ -16,7 +16,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 @pytest.mark.parametrize("title", sorted(docs.GENERATED))
 def test_generated_tables_are_current(title):
     """Regenerate with `python -m forecast.report.docs --update README.md` when this fails."""
-    assert docs.block(title) in README
+    assert docs.block(title, README) in README
 
 
 def test_ci_runs_the_readme_test_command():
