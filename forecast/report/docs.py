@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from forecast.engine.sampling import OPERATION_DEFAULTS, SITE_DEFAULTS
@@ -154,7 +155,9 @@ def _anchor(heading: str, seen: dict[str, int]) -> str:
 def contents(text: str) -> str:
     """A list of the README's sections (``##``) and their subsections (``###``), linked, from
     its headings outside code blocks."""
-    lines, seen, fenced = [], {}, False
+    lines: list[str] = []
+    seen: dict[str, int] = {}
+    fenced = False
     for line in text.splitlines():
         if line.startswith("```"):
             fenced = not fenced
@@ -171,7 +174,7 @@ def contents(text: str) -> str:
     return "\n".join(lines)
 
 
-GENERATED = {
+GENERATED: dict[str, Callable[..., str]] = {
     "Contents": contents,
     "Output variables": outputs_table,
     "Defaults": defaults_table,
