@@ -214,19 +214,12 @@ def projection_options(
         raise OptionsError(
             f"draws = {request.draws}: at most {settings.max_draws} allowed on this service"
         )
-    served = _served(state, scenario, request.include_baseline)
-    reference = model_label(served) if served is not None else None
-    options = ProjectionOptions(
-        draws=request.draws,
-        seed=request.seed,
-        start=request.start,
-        end=request.end,
-        resolution=request.resolution,
-        quantiles=tuple(request.quantiles),
-        weather=request.weather,
-        baseline_model=reference,
-        include_baseline=request.include_baseline and reference is not None,
-    ).validated(scenario)
+    options, served = _options_on_served_model(
+        state,
+        scenario,
+        {name: getattr(request, name) for name in _RUN_FIELDS},
+        request.include_baseline,
+    )
     assert options.start is not None and options.end is not None  # filled by validated()
     years = options.end.year - options.start.year + 1
     if years > settings.max_horizon_years:
@@ -234,7 +227,7 @@ def projection_options(
             f"period {options.start}..{options.end} spans {years} years: at most "
             f"{settings.max_horizon_years} allowed"
         )
-    return options, (served if options.include_baseline else None)
+    return options, served
 
 
 def prepare_sync(state: ServiceState, request: ProjectionRequest) -> Prepared:
@@ -446,18 +439,26 @@ def recorded_options(
     state: ServiceState, recorded: dict[str, Any], scenario: Scenario
 ) -> tuple[ProjectionOptions, BaselineModel | None]:
     """A run's recorded options for ``scenario``, with the model served for it now."""
-    served = _served(state, scenario, bool(recorded["include_baseline"]))
+    fields = {name: recorded[name] for name in _RUN_FIELDS}
+    fields["start"], fields["end"] = (dt.date.fromisoformat(fields[k]) for k in ("start", "end"))
+    return _options_on_served_model(state, scenario, fields, bool(recorded["include_baseline"]))
+
+
+#: The options a request states and a run records, besides the baseline it wants.
+_RUN_FIELDS = ("draws", "seed", "start", "end", "resolution", "quantiles", "weather")
+
+
+def _options_on_served_model(
+    state: ServiceState, scenario: Scenario, fields: dict[str, Any], include_baseline: bool
+) -> tuple[ProjectionOptions, BaselineModel | None]:
+    """Validated options with the model served for ``scenario`` now (when one is wanted and
+    its grid has one), and that model: a new request's and a resubmitted run's alike."""
+    served = _served(state, scenario, include_baseline)
     reference = model_label(served) if served is not None else None
     options = ProjectionOptions(
-        draws=recorded["draws"],
-        seed=recorded["seed"],
-        start=dt.date.fromisoformat(recorded["start"]),
-        end=dt.date.fromisoformat(recorded["end"]),
-        resolution=recorded["resolution"],
-        quantiles=tuple(recorded["quantiles"]),
-        weather=recorded["weather"],
+        **{**fields, "quantiles": tuple(fields["quantiles"])},
         baseline_model=reference,
-        include_baseline=bool(recorded["include_baseline"]) and reference is not None,
+        include_baseline=include_baseline and reference is not None,
     ).validated(scenario)
     return options, (served if options.include_baseline else None)
 
