@@ -111,7 +111,7 @@ class Gap:
     def describe(self) -> str:
         """``2024-12-31T01:00:00+09:00 .. 2024-12-31T23:00:00+09:00 (23 h, masked)``."""
         span = f"{self.first.isoformat()} .. {self.last.isoformat()}"
-        return f"{span} ({self.hours} h, {self.handling})"
+        return f"{span} ({self.hours:,} h, {self.handling})"
 
 
 @dataclass(frozen=True)
@@ -160,7 +160,7 @@ class GapReport:
         for start, length in zip(starts, lengths, strict=True):
             codes = handling[start : start + length]
             kinds = [
-                f"{int((codes == code).sum())} h {name}" if len(np.unique(codes)) > 1 else name
+                f"{int((codes == code).sum()):,} h {name}" if len(np.unique(codes)) > 1 else name
                 for code, name in HANDLING_NAMES.items()
                 if (codes == code).any()
             ]
