@@ -99,8 +99,7 @@ class ProjectionOptions:
             raise OptionsError(
                 f"end = {end} is before start = {start}: end must be on or after start"
             )
-        if end.year - start.year + 1 > MAX_YEARS:
-            raise OptionsError(f"period {start}..{end}: at most {MAX_YEARS} years allowed")
+        check_period_years(start, end)
         if start < scenario.horizon.start:
             warnings.warn(
                 ScenarioNote(
@@ -125,4 +124,21 @@ class ProjectionOptions:
             per_draw=self.per_draw,
             duration_curves=self.duration_curves,
             duration_draws=self.duration_draws,
+        )
+
+
+def check_period_years(start: dt.date, end: dt.date, *, max_years: int = MAX_YEARS) -> None:
+    """Refuse a period over more than ``max_years`` calendar years, naming the last day a period
+    from ``start`` may reach (``max_years``: a service may allow fewer than :data:`MAX_YEARS`).
+
+    Raises
+    ------
+    OptionsError
+        One line: ``end``, its value, and the latest end for this start.
+    """
+    if end.year - start.year + 1 > max_years:
+        latest = dt.date(start.year + max_years - 1, 12, 31)
+        raise OptionsError(
+            f"end = {end}: a period spans at most {max_years} calendar years, so {latest} at "
+            f"the latest for start = {start}"
         )

@@ -206,6 +206,11 @@ def test_not_utf8(scenario_file, tmp_path, capsys):
                       "--out", "{tmp}/x.csv"],
                      "end = 2030-01-01 is before start = 2031-01-01: end must be on or after start",
                      id="end-before-start-said-whole"),
+        # The 30-year limit named no date: the planner had to count to the last one allowed.
+        pytest.param(["project", "kr-outlook", "--end", "2060-12-31", "--out", "{tmp}/x.csv"],
+                     "error: end = 2060-12-31: a period spans at most 30 calendar years, so "
+                     "2053-12-31 at the latest for start = 2024-01-01",
+                     id="period-over-30-years-names-its-last-day"),
         pytest.param(["compare", "kr-national", "--out", "{tmp}/c.csv"],
                      "scenarios: 1 given (kr-national); compare 2 or more", id="compare-one"),
         pytest.param(["project", "kr-national", "--format", "parquet", "--out", "{tmp}/x.csv"],
