@@ -930,3 +930,14 @@ def test_a_standard_time_period_the_projection_cannot_hold_is_one_line(tmp_path,
         err = capsys.readouterr().err
         assert message in err and err.count("\n") == 1, err
     assert not (tmp_path / "x").exists()
+
+
+def test_a_note_is_said_once(tmp_path, capsys):
+    """export-grid said the note of a period before the horizon three times: a warning filter
+    changed between the passes, and that cleared Python's record of what was said."""
+    command = ["export-grid", "au-nsw-ai-dc", "--format", "wide-csv", "--draws", "1",
+               "--sample", "4", "--weather", "typical", "--no-baseline", "--quiet",
+               "--start", "2025-01-01", "--end", "2025-12-31"]  # fmt: skip
+    assert main([*command, "--out", str(tmp_path / "before")]) == 0
+    notes = [line for line in capsys.readouterr().err.splitlines() if line.startswith("note: ")]
+    assert len(notes) == 1 and notes[0].startswith("note: the period starts on 2025-01-01"), notes
