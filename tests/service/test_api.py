@@ -13,6 +13,7 @@ import pytest
 import xarray as xr
 from fastapi.testclient import TestClient
 
+from forecast.errors import ScenarioNote
 from forecast.io.export import CSV_COLUMNS, tidy_frame
 from service.errors import NotAcceptableError
 from service.main import create_app
@@ -249,6 +250,21 @@ def test_projection_refusals_name_field_and_range(client, body, status, words):
     detail = response.json()["detail"]
     for word in words:
         assert word in detail
+
+
+def test_a_period_past_the_horizon_is_noted_in_the_answer(client: TestClient):
+    """kr-outlook to 2036 (its horizon ends in 2035): the answer's attrs say what the years
+    past the horizon hold, as the command line's note does; within the horizon, nothing."""
+    body = {**SMALL, "scenario_id": "kr-outlook", "draws": 5, "start": "2035-01-01"}
+    with pytest.warns(ScenarioNote, match="after kr-outlook's horizon.end = 2035-12-31"):
+        past = client.post("/v1/projections", json={**body, "end": "2036-12-31"})
+    assert past.status_code == 200, past.text
+    assert past.json()["attrs"]["horizon_note"].startswith(
+        "the period ends on 2036-12-31, after kr-outlook's horizon.end = 2035-12-31: the "
+        "scenario states nothing new there"
+    )
+    within = client.post("/v1/projections", json={**body, "end": "2035-12-31"})
+    assert "horizon_note" not in within.json()["attrs"]
 
 
 def test_a_shorter_service_limit_names_the_last_day_too(make_settings):

@@ -231,6 +231,25 @@ def test_files_and_years_that_cannot_be_used_are_one_line(arguments, expected, t
     assert expected.replace("{tmp}", str(tmp_path)) in error
 
 
+def test_a_period_past_the_horizon_says_once_what_holds_there(tmp_path, capsys):
+    """kr-outlook --end 2038-12-31 ran past the 2035 horizon without a word, where a --start
+    before it was noted: one note line on stderr says what the years after it hold."""
+    out = tmp_path / "x.csv"
+    argv = ["project", "kr-outlook", "--draws", "5", "--resolution", "annual", "--no-baseline",
+            "--weather", "typical", "--quiet", "--start", "2035-01-01",
+            "--out", str(out)]  # fmt: skip
+    assert main([*argv, "--end", "2036-12-31"]) == 0
+    notes = [line for line in capsys.readouterr().err.splitlines() if line.startswith("note: ")]
+    assert notes == [
+        "note: the period ends on 2036-12-31, after kr-outlook's horizon.end = 2035-12-31: the "
+        "scenario states nothing new there, so each deployment holds its last count or ages out "
+        "as its after_last says, sites run as dated, every trend (the non-AI loads' too) holds "
+        "its last point, and a baseline goes on with its model's forecast"
+    ]
+    assert main([*argv, "--end", "2035-12-31"]) == 0
+    assert "note: " not in capsys.readouterr().err
+
+
 def test_weather_auto_says_when_it_falls_back_to_synthetic_years(tmp_path, monkeypatch, capsys):
     """Without the temperature files (FORECAST_DATA_DIR, by default relative to the working
     directory) the figures come from synthetic weather: said, not only in the header."""
