@@ -11,6 +11,7 @@ from forecast.engine import (
     RESOLUTIONS,
     WEATHER_KINDS,
     ProjectionOptions,
+    check_period_years,
     project,
     scenario_digest,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "RESOLUTIONS",
     "WEATHER_KINDS",
     "ProjectionOptions",
+    "check_period_years",
     "project",
     "scenario_digest",
 ]

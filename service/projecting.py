@@ -32,7 +32,7 @@ import forecast
 from forecast.baseline import artifacts
 from forecast.baseline.model import BaselineModel
 from forecast.errors import ForecastError, NotFoundError, OptionsError
-from forecast.projection import ProjectionOptions, project, scenario_digest
+from forecast.projection import ProjectionOptions, check_period_years, project, scenario_digest
 from forecast.scenario import Scenario, parse_scenario
 from service import estimates
 from service.cache import ProjectionResult, options_document, result_key
@@ -221,12 +221,7 @@ def projection_options(
         request.include_baseline,
     )
     assert options.start is not None and options.end is not None  # filled by validated()
-    years = options.end.year - options.start.year + 1
-    if years > settings.max_horizon_years:
-        raise OptionsError(
-            f"period {options.start}..{options.end} spans {years} years: at most "
-            f"{settings.max_horizon_years} allowed"
-        )
+    check_period_years(options.start, options.end, max_years=settings.max_horizon_years)
     return options, served
 
 

@@ -29,10 +29,15 @@ def run_app(app: typer.Typer, argv: list[str] | None = None) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("default", ScenarioNote)
         shown = warnings.showwarning
+        # The "default" action's record of what was said is cleared whenever a warning filter
+        # changes (an import may change one): export-grid said a note three times.
+        said: set[str] = set()
 
         def show(message, category, *args, **kwargs) -> None:
             if issubclass(category, ScenarioNote):
-                print(f"note: {message}", file=sys.stderr)
+                if str(message) not in said:
+                    said.add(str(message))
+                    print(f"note: {message}", file=sys.stderr)
             else:
                 shown(message, category, *args, **kwargs)
 

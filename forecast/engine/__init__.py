@@ -53,6 +53,7 @@ from forecast.engine.options import (
     WEATHER_KINDS,
     ProgressCallback,
     ProjectionOptions,
+    check_period_years,
 )
 from forecast.engine.power import (
     coefficients,
@@ -81,6 +82,7 @@ __all__ = [
     "RESOLUTIONS",
     "WEATHER_KINDS",
     "ProjectionOptions",
+    "check_period_years",
     "project",
     "scenario_digest",
 ]

@@ -20,7 +20,7 @@ from forecast import kernels
 from forecast.calendar import HourlyCalendar
 from forecast.engine.baseline import no_baseline_note
 from forecast.engine.hosting import Connections
-from forecast.engine.options import ProjectionOptions
+from forecast.engine.options import ProjectionOptions, horizon_notes
 from forecast.engine.stream import Stats
 from forecast.io.export import local_iso
 from forecast.memo import SharedArrays
@@ -499,6 +499,9 @@ def build_dataset(
     }
     if held := _in_baseline_note(scenario):
         dataset.attrs["non_ai_in_baseline_note"] = held
+    notes = horizon_notes(scenario, options.start, options.end)
+    if notes:
+        dataset.attrs["horizon_note"] = "; ".join(notes)
     if baseline_label is None:
         dataset.attrs["baseline_note"] = no_baseline_note(scenario, options)
     elif baseline_level_note:

@@ -99,19 +99,10 @@ class ProjectionOptions:
             raise OptionsError(
                 f"end = {end} is before start = {start}: end must be on or after start"
             )
-        if end.year - start.year + 1 > MAX_YEARS:
-            raise OptionsError(f"period {start}..{end}: at most {MAX_YEARS} years allowed")
-        if start < scenario.horizon.start:
-            warnings.warn(
-                ScenarioNote(
-                    f"the period starts on {start}, before {scenario.id}'s horizon.start = "
-                    f"{scenario.horizon.start}: the scenario's entries hold there as written, "
-                    "and a year the baseline model was fitted on takes its observed, "
-                    "weather-normalised level under the ensemble's weather, not the metered "
-                    "load (the attribute baseline_level names those years)"
-                ),
-                stacklevel=1,  # one place: said once, however many passes resolve it
-            )
+        check_period_years(start, end)
+        for note in horizon_notes(scenario, start, end):
+            # stacklevel 1, one place: said once, however many passes resolve it.
+            warnings.warn(ScenarioNote(note), stacklevel=1)
         return ProjectionOptions(
             draws=self.draws,
             seed=self.seed,
@@ -126,3 +117,49 @@ class ProjectionOptions:
             duration_curves=self.duration_curves,
             duration_draws=self.duration_draws,
         )
+
+
+def check_period_years(start: dt.date, end: dt.date, *, max_years: int = MAX_YEARS) -> None:
+    """Refuse a period over more than ``max_years`` calendar years, naming the last day a period
+    from ``start`` may reach (``max_years``: a service may allow fewer than :data:`MAX_YEARS`).
+
+    Raises
+    ------
+    OptionsError
+        One line: ``end``, its value, and the latest end for this start.
+    """
+    if end.year - start.year + 1 > max_years:
+        latest = dt.date(start.year + max_years - 1, 12, 31)
+        raise OptionsError(
+            f"end = {end}: a period spans at most {max_years} calendar years, so {latest} at "
+            f"the latest for start = {start}"
+        )
+
+
+def horizon_notes(scenario: Scenario, start: dt.date, end: dt.date) -> list[str]:
+    """What the period's days outside the scenario's horizon hold, one line each (none within).
+
+    The horizon is only the default period: the engine runs a day outside it as any other, on
+    the scenario's entries as written: deployments and sites by their dates, a trend at its first
+    point before its first date and at its last after its last (:class:`forecast.scenario.Trend`),
+    the baseline by its model. :meth:`ProjectionOptions.validated` says each as a
+    :class:`~forecast.errors.ScenarioNote`; the projection keeps them in ``horizon_note``.
+    """
+    notes = []
+    if start < scenario.horizon.start:
+        notes.append(
+            f"the period starts on {start}, before {scenario.id}'s horizon.start = "
+            f"{scenario.horizon.start}: the scenario's entries hold there as written, "
+            "and a year the baseline model was fitted on takes its observed, "
+            "weather-normalised level under the ensemble's weather, not the metered "
+            "load (the attribute baseline_level names those years)"
+        )
+    if end > scenario.horizon.end:
+        notes.append(
+            f"the period ends on {end}, after {scenario.id}'s horizon.end = "
+            f"{scenario.horizon.end}: the scenario states nothing new there, so each "
+            "deployment holds its last count or ages out as its after_last says, sites run "
+            "as dated, every trend (the non-AI loads' too) holds its last point, and a "
+            "baseline goes on with its model's forecast"
+        )
+    return notes

@@ -62,6 +62,7 @@ import datetime as dt
 import json
 import os
 import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,7 +76,8 @@ import forecast
 from forecast.calendar import HourlyCalendar, hourly_times, standard_utc_offset
 from forecast.engine.baseline import baseline_model
 from forecast.engine.duration import DrawPaths, QuantilePaths
-from forecast.errors import OptionsError
+from forecast.engine.options import horizon_notes
+from forecast.errors import OptionsError, ScenarioNote
 from forecast.io import export
 from forecast.io.files import atomic_write, sha256_file
 from forecast.kernels import layout
@@ -700,7 +702,7 @@ def grid_paths(
         quantile_sink = QuantilePaths(
             rows, base.draws, n_hours, columns, len(loads), np.asarray(quantiles, dtype=np.float64)
         )
-        dataset = project(
+        dataset = _project_hours(
             scenario, hourly, baseline=model, hourly_sinks=[quantile_sink], progress=progress
         )
         labels = [f"quantile-{q:g}" for q in quantiles]
@@ -728,7 +730,7 @@ def grid_paths(
         else:
             chosen = np.asarray(draw_numbers, dtype=np.int64)
         sink = DrawPaths(rows, chosen, n_hours, columns, len(loads))
-        dataset = project(
+        dataset = _project_hours(
             scenario, hourly, baseline=model, hourly_sinks=[sink], progress=_pass(progress, 1, 2)
         )
         # A local day past the period (a standard-time period's last hour) takes the last
@@ -1132,6 +1134,19 @@ def projected_end(scenario: Scenario, options: ProjectionOptions, calendar: str)
             f"{MAX_YEARS}); start a year later or give --calendar local"
         )
     return next_day
+
+
+def _project_hours(scenario: Scenario, hourly: ProjectionOptions, **arguments) -> xr.Dataset:
+    """:func:`project` over the export's hours without its notes of the horizon: the period's
+    own were said when it was validated, and a local day added past its end (a standard-time
+    period's last hour) is no day past the horizon (NSW's 2026-2035 read as ending on
+    2036-01-01, after the horizon). The command line runs the export on one thread, so the
+    warning filters it changes are its own."""
+    assert hourly.start is not None and hourly.end is not None  # validated
+    with warnings.catch_warnings():
+        for note in horizon_notes(scenario, hourly.start, hourly.end):
+            warnings.filterwarnings("ignore", message=re.escape(note), category=ScenarioNote)
+        return project(scenario, hourly, **arguments)
 
 
 def _pass(

@@ -394,6 +394,9 @@ def _scenario_section(scenario: Scenario, dataset: xr.Dataset, index: int) -> st
         if scenario.notes
         else ""
     )
+    # A period past the horizon (or before it) reads as the scenario's plan unless it is said.
+    horizon = dataset.attrs.get("horizon_note")
+    notes += f'<p class="note">Outside the horizon: {_e(horizon)}.</p>' if horizon else ""
     fans = plot.projection_figure(dataset)
     grid = dataset.attrs["baseline_model"] != "none"
     load = "AI and grid load" if grid else "Data-centre load (no baseline: no grid load)"

@@ -20,7 +20,7 @@ from forecast.baseline.artifacts import manifest_country
 from forecast.baseline.model import BaselineModel, sample_baseline
 from forecast.errors import ArtifactError, OptionsError, ScenarioError
 from forecast.io.export import local_iso
-from forecast.projection import DEFAULT_QUANTILES, MAX_DRAWS
+from forecast.projection import DEFAULT_QUANTILES, MAX_DRAWS, check_period_years
 from forecast.weather import load_weather, resolve_weather_location
 from service import estimates
 from service.deps import get_ready_state
@@ -75,12 +75,7 @@ def _checked(state: ServiceState, request: BaselineRequest) -> BaselineModel:
         raise OptionsError(
             f"draws = {request.draws}: at most {state.settings.max_draws} allowed on this service"
         )
-    years = request.end.year - request.start.year + 1
-    if years > state.settings.max_horizon_years:
-        raise OptionsError(
-            f"period {request.start}..{request.end} spans {years} years: at most "
-            f"{state.settings.max_horizon_years} allowed"
-        )
+    check_period_years(request.start, request.end, max_years=state.settings.max_horizon_years)
     check_local_midnights(model.timezone, request.start, request.end, field="model timezone")
     return model
 

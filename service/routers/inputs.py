@@ -4,9 +4,9 @@ format itself.
 For each uncertain input of a shipped scenario (every ``[operations]`` field, each site's build
 probability, each region's grid connection limit, the flexible share): the distribution in
 effect (the scenario's, or the documented default), its central value and the range the
-scenario format allows; and the limits of a projection request (draws, seed, milestone counts,
-stress hours of flexibility). The dashboard reads these, so it holds no copy of a default, a
-range or a distribution's central value.
+scenario format allows; and the limits of a projection request (draws, seed, the years a period
+may take, milestone counts, stress hours of flexibility). The dashboard reads these, so it holds
+no copy of a default, a range, a limit or a distribution's central value.
 """
 
 from __future__ import annotations
@@ -19,7 +19,10 @@ from pydantic import BaseModel, Field
 
 from forecast.engine.sampling import OPERATION_DEFAULTS, operation
 from forecast.errors import NotFoundError
+from forecast.projection import MAX_YEARS
 from forecast.scenario import (
+    FIRST_DATE,
+    LAST_DATE,
     RANGES,
     SCENARIO_ID_PATTERN,
     STATUS_DEFAULTS,
@@ -27,6 +30,7 @@ from forecast.scenario import (
     Flexibility,
     Milestone,
     Quantity,
+    Scenario,
     Trend,
 )
 from service.deps import get_ready_state
@@ -97,10 +101,12 @@ class ScenarioInputs(BaseModel):
         "grid connection limit [MW] and, when the scenario declares flexibility, its share."
     )
     limits: dict[str, RequestLimit] = Field(
-        description="`draws` and `seed` of POST /v1/projections; `deployments.milestones.count` "
-        "[accelerators], `flexibility.hours_per_year` [h], and the allowed ranges of "
-        "`flexibility.share` [0-1] and of a region's `grid.limit_mw` [MW] (inputs a scenario "
-        "may lack) of the scenario format."
+        description="`draws` and `seed` of POST /v1/projections; the calendar years of its "
+        "`start` and `end` (`start.year`, `end.year`, by default the scenario's horizon) and the "
+        "most calendar years a period spans on this service (`period.years`) [years]; "
+        "`deployments.milestones.count` [accelerators], `flexibility.hours_per_year` [h], and "
+        "the allowed ranges of `flexibility.share` [0-1] and of a region's `grid.limit_mw` [MW] "
+        "(inputs a scenario may lack) of the scenario format."
     )
 
 
@@ -133,6 +139,22 @@ def _range_limit(model: str, field: str) -> RequestLimit:
     the quantity to a scenario that lacks it; the quantity has no default."""
     stated = RANGES[model][field]
     return RequestLimit(minimum=stated.low, maximum=stated.high, default=None)
+
+
+def _period_limits(scenario: Scenario, max_years: int) -> dict[str, RequestLimit]:
+    """The years a period may start and end in, and the most it spans on this service (a
+    period may run outside the scenario's horizon, which is its default)."""
+    first, last = FIRST_DATE.year, LAST_DATE.year
+    horizon = scenario.horizon
+    return {
+        "start.year": RequestLimit(minimum=first, maximum=last, default=horizon.start.year),
+        "end.year": RequestLimit(minimum=first, maximum=last, default=horizon.end.year),
+        "period.years": RequestLimit(
+            minimum=1,
+            maximum=min(MAX_YEARS, max_years),
+            default=horizon.end.year - horizon.start.year + 1,
+        ),
+    }
 
 
 def _input(
@@ -226,6 +248,7 @@ async def scenario_inputs(
         limits={
             "draws": _limit(ProjectionRequest, "draws", state.settings.max_draws),
             "seed": _limit(ProjectionRequest, "seed"),
+            **_period_limits(scenario, state.settings.max_horizon_years),
             "deployments.milestones.count": _limit(Milestone, "count"),
             "flexibility.hours_per_year": _limit(Flexibility, "hours_per_year"),
             # Ranges of inputs a scenario may lack, for a client that adds them.

@@ -43,6 +43,8 @@ const ERROR_FIELDS = [
   [/milestones|deployments/, "gpu-target"],
   [/\bdraws\b/, "draws"],
   [/\bseed\b/, "seed"],
+  // "end = 2060-12-31: ... for start = 2024-01-01" is about the end, though it names the start.
+  [/^end = /, "end-year"],
   [/\bstart\b|period/, "start-year"],
   [/\bend\b/, "end-year"],
 ];
@@ -171,7 +173,7 @@ export function resetToScenario() {
   if (!scenario) return;
   const firstYear = Number(scenario.horizon.start.slice(0, 4));
   const lastYear = Number(scenario.horizon.end.slice(0, 4));
-  for (const id of ["start-year", "end-year"]) setBounds(byId(id), firstYear, lastYear);
+  showPeriodLimits(firstYear, lastYear);
   byId("start-year").value = firstYear;
   byId("end-year").value = lastYear;
   showPlan(scenario);
@@ -181,6 +183,20 @@ export function resetToScenario() {
   showFlexibility(scenario);
   form.shown = Object.fromEntries(TRACKED_INPUTS.map((id) => [id, byId(id).value]));
   clearInvalid();
+}
+
+// The years a period may take, as the API states them: it may run outside the scenario's
+// horizon (its default), and the answer then says what those years hold. The To year's bounds
+// move with the From year (periodBounds).
+function showPeriodLimits(firstYear, lastYear) {
+  const { "start.year": start, "end.year": end, "period.years": years } = form.limits;
+  setBounds(byId("start-year"), start.minimum, start.maximum);
+  setBounds(byId("end-year"), end.minimum, end.maximum);
+  byId("period-help").textContent =
+    `The scenario's horizon is ${firstYear}–${lastYear}. A period may run from ` +
+    `${start.minimum} to ${end.maximum}, at most ${years.maximum} calendar years; ` +
+    "outside the horizon the scenario states nothing new, and the result says what those " +
+    "years hold.";
 }
 
 // Draws, seed and milestone counts: bounds from the API; the seed starts at the API's default,
@@ -635,7 +651,15 @@ function editedFlexibility(scenario, changes, tags) {
 
 function periodBounds(scenario) {
   const startYear = readNumber("start-year", "From year");
-  const endYear = readNumber("end-year", "To year");
+  // The To year from the From year on, at most the API's years: "To year: 2060 is outside the
+  // allowed 2024–2053" names the last one reachable.
+  const input = byId("end-year");
+  const span = form.limits["period.years"].maximum;
+  const allowed = {
+    min: String(Math.max(Number(input.min), startYear)),
+    max: String(Math.min(Number(input.max), startYear + span - 1)),
+  };
+  const endYear = numberFrom(input.value.trim(), "To year", input, allowed);
   const bounds = {};
   if (String(startYear) !== scenario.horizon.start.slice(0, 4)) bounds.start = `${startYear}-01-01`;
   if (String(endYear) !== scenario.horizon.end.slice(0, 4)) bounds.end = `${endYear}-12-31`;

@@ -299,6 +299,10 @@ function render(payload) {
   byId("grid").hidden = !fillGridTable(byId("grid-table"), payload, quantileIndex);
   byId("sites").hidden = !fillSiteTable(byId("site-table"), payload, quantileIndex);
   byId("summary").textContent = summaryText(payload, quantileIndex);
+  // A period outside the scenario's horizon: what the projection holds there (the API's note).
+  const outside = payload.attrs.horizon_note;
+  byId("horizon-note").hidden = !outside;
+  byId("horizon-note").textContent = outside ? `Outside the scenario's horizon: ${outside}.` : "";
   byId("results-heading").textContent = `Projection: ${payload.scenario_id}`;
 }
 

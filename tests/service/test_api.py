@@ -13,6 +13,7 @@ import pytest
 import xarray as xr
 from fastapi.testclient import TestClient
 
+from forecast.errors import ScenarioNote
 from forecast.io.export import CSV_COLUMNS, tidy_frame
 from service.errors import NotAcceptableError
 from service.main import create_app
@@ -198,7 +199,14 @@ def test_projection_overrides_and_inline_scenario(client: TestClient):
         ({**SMALL, "draws": 5_001}, 422, ["draws = 5001", "at most 5000"]),
         ({**SMALL, "quantiles": [1.5]}, 422, ["quantiles", "1.5", "less than or equal to 1"]),
         ({**SMALL, "start": "2030-01-01", "end": "2029-01-01"}, 422, ["end", "before"]),
-        ({**SMALL, "start": "2024-01-01", "end": "2099-01-01"}, 422, ["at most 30"]),
+        (
+            {**SMALL, "start": "2024-01-01", "end": "2099-01-01"},
+            422,
+            [
+                "end = 2099-01-01: a period spans at most 30 calendar years, so 2053-12-31 at the "
+                "latest for start = 2024-01-01"
+            ],
+        ),
         ({**SMALL, "start": "9999-01-01"}, 422, ["start", "2100-12-31"]),
         ({**SMALL, "start": "0001-01-01"}, 422, ["start", "1990-01-01"]),
         ({**SMALL, "resolution": "weekly"}, 422, ["resolution"]),
@@ -244,6 +252,36 @@ def test_projection_refusals_name_field_and_range(client, body, status, words):
     detail = response.json()["detail"]
     for word in words:
         assert word in detail
+
+
+def test_a_period_past_the_horizon_is_noted_in_the_answer(client: TestClient):
+    """kr-outlook to 2036 (its horizon ends in 2035): the answer's attrs say what the years
+    past the horizon hold, as the command line's note does; within the horizon, nothing."""
+    body = {**SMALL, "scenario_id": "kr-outlook", "draws": 5, "start": "2035-01-01"}
+    with pytest.warns(ScenarioNote, match="after kr-outlook's horizon.end = 2035-12-31"):
+        past = client.post("/v1/projections", json={**body, "end": "2036-12-31"})
+    assert past.status_code == 200, past.text
+    assert past.json()["attrs"]["horizon_note"].startswith(
+        "the period ends on 2036-12-31, after kr-outlook's horizon.end = 2035-12-31: the "
+        "scenario states nothing new there"
+    )
+    within = client.post("/v1/projections", json={**body, "end": "2035-12-31"})
+    assert "horizon_note" not in within.json()["attrs"]
+
+
+def test_a_shorter_service_limit_names_the_last_day_too(make_settings):
+    """FORECAST_MAX_HORIZON_YEARS below 30: the refusal names the latest end it allows, for a
+    projection and for the baseline alone."""
+    body = {"draws": 5, "start": "2024-01-01", "end": "2034-12-31"}
+    words = "end = 2034-12-31: a period spans at most 10 calendar years, so 2033-12-31 at the "
+    with TestClient(create_app(make_settings(max_horizon_years=10))) as limited:
+        for path, extra in (
+            ("/v1/projections", {"scenario_id": "kr-national"}),
+            ("/v1/baseline", {}),
+        ):
+            response = limited.post(path, json={**body, **extra})
+            assert response.status_code == 422, response.text
+            assert response.json()["detail"] == words + "latest for start = 2024-01-01"
 
 
 def test_malformed_json_is_422(client: TestClient):

@@ -230,7 +230,9 @@ def test_api_refusal_is_shown_naming_the_field(page):
         ("PUE [facility ÷ IT power]", "0.5", "PUE: 0.5 is outside the allowed 1–5"),
         ("PUE [facility ÷ IT power]", "1,2", '"1,2" is not a number (write decimals with a point'),
         ("Draws", "abc", 'Draws: "abc" is not a number'),
-        ("From year", "2020", "From year: 2020 is outside the allowed 2024–2035"),
+        ("From year", "1980", "From year: 1980 is outside the allowed 1990–2100"),
+        # The API projects at most 30 calendar years from the start: the last one is named.
+        ("To year", "2060", "To year: 2060 is outside the allowed 2024–2053"),
         # kr-national has no flexibility: the share had no bounds and 1.5 went to the API (422).
         (
             "Flexible share of the AI load [0–1]",
@@ -804,6 +806,38 @@ def test_a_period_alone_is_no_edit_in_the_file_names(page):
     assert _download_name(page, svg) == (
         "kr-outlook-edited-capital-limit-100MW-2026-2030-ai-load.svg"
     )
+
+
+def test_a_year_past_the_horizon_is_projected_and_noted(page, base_url):
+    """A ministry planner's "To year" 2038 for kr-outlook (horizon 2035, the national plan's
+    2038) was refused as "outside the allowed 2024–2035" where the API takes it: it runs, and
+    the page says what the years past the horizon hold; back within the horizon, no note."""
+    previous = _wait_done(page)
+    page.select_option("#scenario", "kr-outlook")
+    previous = _wait_done(page, previous)
+    assert page.is_hidden("#horizon-note")
+    inputs = httpx.get(f"{base_url}/v1/scenarios/kr-outlook/inputs", timeout=30).json()
+    years = inputs["limits"]["period.years"]["maximum"]
+    assert page.text_content("#period-help").startswith(
+        "The scenario's horizon is 2024–2035. A period may run from 1990 to 2100, at most "
+        f"{years} calendar years"
+    )
+    page.get_by_label("To year", exact=True).fill("2038")
+    page.get_by_role("button", name="Run projection").click()
+    previous = _wait_done(page, previous)
+    assert page.text_content("#error") == ""
+    assert json.loads(page.text_content("#request-json"))["end"] == "2038-12-31"
+    assert page.locator("#energy-table tbody tr").last.locator("th").inner_text() == "2038"
+    note = page.locator("#horizon-note")
+    assert note.is_visible()
+    assert note.inner_text().startswith(
+        "Outside the scenario's horizon: the period ends on 2038-12-31, after kr-outlook's "
+        "horizon.end = 2035-12-31: the scenario states nothing new there"
+    )
+    page.get_by_role("button", name="Reset to scenario").click()
+    page.get_by_role("button", name="Run projection").click()
+    _wait_done(page, previous)
+    assert page.is_hidden("#horizon-note")
 
 
 def _wait_held(page, held: list) -> None:

@@ -125,6 +125,21 @@ def test_request_limits_come_from_the_schema_and_settings(national):
     assert limits["deployments.milestones.count"]["minimum"] == 0
 
 
+def test_the_years_a_period_may_take_are_the_apis(national, tmp_path):
+    """The dashboard refused "To year" 2038 for kr-outlook ("outside the allowed 2024–2035")
+    where the API projects up to 30 years from the start: the limits state the years a period
+    may start and end in (by default the horizon's) and the most it spans on this service."""
+    _, body = national
+    limits = body["limits"]
+    assert limits["start.year"] == {"minimum": 1990, "maximum": 2100, "default": 2024}
+    assert limits["end.year"] == {"minimum": 1990, "maximum": 2100, "default": 2035}
+    assert limits["period.years"] == {"minimum": 1, "maximum": 30, "default": 12}
+    settings = Settings(max_horizon_years=10, storage_dir=tmp_path)
+    with TestClient(create_app(settings)) as limited:
+        shorter = limited.get("/v1/scenarios/kr-national/inputs").json()["limits"]
+    assert shorter["period.years"]["maximum"] == 10
+
+
 def test_unknown_scenario_is_named(client):
     response = client.get("/v1/scenarios/no-such-scenario/inputs")
     assert response.status_code == 404

@@ -206,6 +206,11 @@ def test_not_utf8(scenario_file, tmp_path, capsys):
                       "--out", "{tmp}/x.csv"],
                      "end = 2030-01-01 is before start = 2031-01-01: end must be on or after start",
                      id="end-before-start-said-whole"),
+        # The 30-year limit named no date: the planner had to count to the last one allowed.
+        pytest.param(["project", "kr-outlook", "--end", "2060-12-31", "--out", "{tmp}/x.csv"],
+                     "error: end = 2060-12-31: a period spans at most 30 calendar years, so "
+                     "2053-12-31 at the latest for start = 2024-01-01",
+                     id="period-over-30-years-names-its-last-day"),
         pytest.param(["compare", "kr-national", "--out", "{tmp}/c.csv"],
                      "scenarios: 1 given (kr-national); compare 2 or more", id="compare-one"),
         pytest.param(["project", "kr-national", "--format", "parquet", "--out", "{tmp}/x.csv"],
@@ -224,6 +229,25 @@ def test_files_and_years_that_cannot_be_used_are_one_line(arguments, expected, t
     status, error = _run(argv, capsys)
     assert status == 2 and "\n" not in error
     assert expected.replace("{tmp}", str(tmp_path)) in error
+
+
+def test_a_period_past_the_horizon_says_once_what_holds_there(tmp_path, capsys):
+    """kr-outlook --end 2038-12-31 ran past the 2035 horizon without a word, where a --start
+    before it was noted: one note line on stderr says what the years after it hold."""
+    out = tmp_path / "x.csv"
+    argv = ["project", "kr-outlook", "--draws", "5", "--resolution", "annual", "--no-baseline",
+            "--weather", "typical", "--quiet", "--start", "2035-01-01",
+            "--out", str(out)]  # fmt: skip
+    assert main([*argv, "--end", "2036-12-31"]) == 0
+    notes = [line for line in capsys.readouterr().err.splitlines() if line.startswith("note: ")]
+    assert notes == [
+        "note: the period ends on 2036-12-31, after kr-outlook's horizon.end = 2035-12-31: the "
+        "scenario states nothing new there, so each deployment holds its last count or ages out "
+        "as its after_last says, sites run as dated, every trend (the non-AI loads' too) holds "
+        "its last point, and a baseline goes on with its model's forecast"
+    ]
+    assert main([*argv, "--end", "2035-12-31"]) == 0
+    assert "note: " not in capsys.readouterr().err
 
 
 def test_weather_auto_says_when_it_falls_back_to_synthetic_years(tmp_path, monkeypatch, capsys):

@@ -257,3 +257,30 @@ def test_a_period_before_the_scenarios_horizon_is_noted():
             ),
         )  # fmt: skip
     assert "2019 62,528 MW, 2020 61,036 MW" in dataset.attrs["baseline_level"]
+    assert dataset.attrs["horizon_note"].startswith("the period starts on 2019-01-01, before")
+
+
+def test_a_period_past_the_scenarios_horizon_is_noted():
+    """A ministry planner ran kr-outlook to the national plan's 2038 without a word, though
+    kr-outlook plans nothing after 2035: the note says what the years past the horizon hold
+    (the plans' last entries, the sites as dated, every trend at its last point), warned once
+    and kept in the attribute horizon_note, which the API and the report show."""
+    import datetime as dt
+
+    from forecast.errors import ScenarioNote
+    from forecast.scenario import load_scenario
+
+    options = ProjectionOptions(
+        draws=10, seed=1, weather="typical", resolution="annual", include_baseline=False,
+        start=dt.date(2035, 1, 1), end=dt.date(2036, 12, 31),
+    )  # fmt: skip
+    with pytest.warns(ScenarioNote) as noted:
+        dataset = project(load_scenario("kr-outlook"), options)
+    said = {str(warning.message) for warning in noted}
+    assert said == {dataset.attrs["horizon_note"]}
+    assert dataset.attrs["horizon_note"].startswith(
+        "the period ends on 2036-12-31, after kr-outlook's horizon.end = 2035-12-31: the "
+        "scenario states nothing new there, so each deployment holds its last count or ages "
+        "out as its after_last says, sites run as dated, every trend (the non-AI loads' too) "
+        "holds its last point"
+    )

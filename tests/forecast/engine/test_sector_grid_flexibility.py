@@ -562,6 +562,7 @@ def test_flexibility_from_a_year_gives_way_in_no_earlier_year():
     data = _base(
         sites=[_site("hall")],
         flexibility={"share": 0.5, "mode": "curtail", "hours_per_year": 10, "from_year": 2026},
+        horizon={"start": "2025-01-01", "end": "2026-12-31"},
     )
     dataset = _project(data, resolution="annual", start=dt.date(2025, 1, 1),
                        end=dt.date(2026, 12, 31))  # fmt: skip
@@ -578,6 +579,7 @@ def test_flexibility_from_a_year_after_the_window_changes_nothing_and_says_so(mo
     data = _base(
         sites=[_site("hall")],
         flexibility={"share": 0.5, "mode": mode, "hours_per_year": 10, "from_year": 2040},
+        horizon={"start": "2025-01-01", "end": "2026-12-31"},
     )
     window = {"start": dt.date(2025, 1, 1), "end": dt.date(2026, 12, 31)}
     flexed = _project(data, resolution="annual", **window)

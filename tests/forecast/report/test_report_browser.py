@@ -161,3 +161,21 @@ def test_a_report_without_a_baseline_says_so_and_calls_no_chart_the_grid():
     assert "AI and grid load" not in text and "grid&#x27;s peak comes" not in text
     assert "Data-centre load (no baseline: no grid load)" in text
     assert "the scenario says baseline_model = &quot;none&quot;" in text
+
+
+def test_a_report_past_the_horizon_says_what_those_years_hold():
+    """A report to 2038 of a scenario that plans to 2035 showed its flat years as the scenario's
+    own: the scenario's section says what the years past its horizon hold."""
+    from forecast.errors import ScenarioNote
+
+    options = ProjectionOptions(
+        draws=12, seed=3, start=dt.date(2026, 1, 1), end=dt.date(2027, 12, 31),
+        weather="typical", duration_draws=10, include_baseline=False,
+    )  # fmt: skip
+    scenario = parse_scenario(tomllib.loads(SMALL_SCENARIO), origin="small")
+    with pytest.warns(ScenarioNote, match="after small's horizon.end = 2026-12-31"):
+        text = build_report([scenario], options, command="forecast report")
+    assert (
+        '<p class="note">Outside the horizon: the period ends on 2027-12-31, after small&#x27;s '
+        "horizon.end = 2026-12-31: the scenario states nothing new there"
+    ) in text

@@ -14,7 +14,7 @@ import pytest
 import xarray as xr
 
 from forecast.cli import main
-from forecast.errors import OptionsError
+from forecast.errors import OptionsError, ScenarioNote
 from forecast.io import export
 from forecast.projection import ProjectionOptions
 from forecast.scenario import load_scenario, parse_scenario
@@ -308,7 +308,9 @@ def test_a_scenario_without_non_ai_loads_after_two_with_them_stacks():
     without = _variant("small-without-non-ai")
     assert not without.non_ai_loads
     twin = with_loads.model_copy(update={"id": "kr-outlook-again"})
-    dataset = comparisons.compare([with_loads, twin, without], options)
+    # The small scenario's horizon ends in 2026: its 2030 is noted.
+    with pytest.warns(ScenarioNote, match="after small-without-non-ai's horizon.end"):
+        dataset = comparisons.compare([with_loads, twin, without], options)
     table = dataset["dc_spread_driver_rank_correlation"]
     assert np.isfinite(table.sel(scenario="kr-outlook-again")).all()
     assert np.isnan(table.sel(scenario="small-without-non-ai")).all()
