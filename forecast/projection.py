@@ -12,6 +12,7 @@ from forecast.engine import (
     WEATHER_KINDS,
     ProjectionOptions,
     check_period_years,
+    notes_in_attributes,
     project,
     scenario_digest,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "WEATHER_KINDS",
     "ProjectionOptions",
     "check_period_years",
+    "notes_in_attributes",
     "project",
     "scenario_digest",
 ]

@@ -26,7 +26,7 @@ import xarray as xr
 import forecast
 from forecast.baseline.model import BaselineModel
 from forecast.errors import ForecastError
-from forecast.projection import ProjectionOptions, scenario_digest
+from forecast.projection import ProjectionOptions, notes_in_attributes, scenario_digest
 from forecast.scenario import Scenario, parse_scenario
 from forecast.sweep.compare import check_scenarios, combine, project_scenarios
 from service import estimates
@@ -116,7 +116,8 @@ class PreparedComparison:
 
     def compute(self) -> xr.Dataset:
         """The comparison (in the calling thread)."""
-        datasets = project_scenarios(self.scenarios, self.options, baselines=self.models)
+        with notes_in_attributes():
+            datasets = project_scenarios(self.scenarios, self.options, baselines=self.models)
         return combine(self.scenarios, datasets)
 
     def task(self, run_id: str, results_dir: str) -> ComparisonTask:

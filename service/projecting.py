@@ -32,7 +32,13 @@ import forecast
 from forecast.baseline import artifacts
 from forecast.baseline.model import BaselineModel
 from forecast.errors import ForecastError, NotFoundError, OptionsError
-from forecast.projection import ProjectionOptions, check_period_years, project, scenario_digest
+from forecast.projection import (
+    ProjectionOptions,
+    check_period_years,
+    notes_in_attributes,
+    project,
+    scenario_digest,
+)
 from forecast.scenario import Scenario, parse_scenario
 from service import estimates
 from service.cache import ProjectionResult, options_document, result_key
@@ -95,7 +101,8 @@ class Prepared:
 
     def compute(self) -> xr.Dataset:
         """The projection (in the calling thread)."""
-        return project(self.scenario, self.options, baseline=self.model)
+        with notes_in_attributes():
+            return project(self.scenario, self.options, baseline=self.model)
 
     def task(self, run_id: str, results_dir: str) -> Task:
         """The job a Dask worker runs."""
@@ -450,11 +457,12 @@ def _options_on_served_model(
     its grid has one), and that model: a new request's and a resubmitted run's alike."""
     served = _served(state, scenario, include_baseline)
     reference = model_label(served) if served is not None else None
-    options = ProjectionOptions(
-        **{**fields, "quantiles": tuple(fields["quantiles"])},
-        baseline_model=reference,
-        include_baseline=include_baseline and reference is not None,
-    ).validated(scenario)
+    with notes_in_attributes():  # the answer's attrs say them
+        options = ProjectionOptions(
+            **{**fields, "quantiles": tuple(fields["quantiles"])},
+            baseline_model=reference,
+            include_baseline=include_baseline and reference is not None,
+        ).validated(scenario)
     return options, (served if options.include_baseline else None)
 
 

@@ -18,12 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 from distributed import get_worker
 
-from forecast.projection import ProjectionOptions, project
+from forecast.projection import ProjectionOptions, notes_in_attributes, project
 from forecast.scenario import Scenario
 from forecast.sweep.compare import combine, project_scenarios
 from service.storage.results import ResultFiles
 
 if TYPE_CHECKING:
+    import xarray as xr
+
     from forecast.baseline.model import BaselineModel
 
 EVENTS = "forecast-projection-jobs"
@@ -86,11 +88,8 @@ def _reporter(run_id: str) -> tuple[Callable[[int, int], None], Callable[[], Non
     return progress, check
 
 
-def run_task(task: Task) -> dict[str, Any]:
-    """Project (or compare), write the result file, and return its name and size and the
-    compute time."""
-    progress, check = _reporter(task.run_id)
-    started = time.perf_counter()
+def _computed(task: Task, progress: Callable[[int, int], None]) -> xr.Dataset:
+    """The task's projection or comparison."""
     if isinstance(task, ComparisonTask):
         datasets = project_scenarios(
             task.scenarios,
@@ -101,9 +100,17 @@ def run_task(task: Task) -> dict[str, Any]:
             ),
             baselines=task.models,
         )
-        dataset = combine(task.scenarios, datasets)
-    else:
-        dataset = project(task.scenario, task.options, progress=progress, baseline=task.model)
+        return combine(task.scenarios, datasets)
+    return project(task.scenario, task.options, progress=progress, baseline=task.model)
+
+
+def run_task(task: Task) -> dict[str, Any]:
+    """Project (or compare), write the result file, and return its name and size and the
+    compute time."""
+    progress, check = _reporter(task.run_id)
+    started = time.perf_counter()
+    with notes_in_attributes():
+        dataset = _computed(task, progress)
     computed = time.perf_counter() - started
     check()
     files = ResultFiles(Path(task.results_dir))

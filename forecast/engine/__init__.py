@@ -54,6 +54,7 @@ from forecast.engine.options import (
     ProgressCallback,
     ProjectionOptions,
     check_period_years,
+    notes_in_attributes,
 )
 from forecast.engine.power import (
     coefficients,
@@ -83,6 +84,7 @@ __all__ = [
     "WEATHER_KINDS",
     "ProjectionOptions",
     "check_period_years",
+    "notes_in_attributes",
     "project",
     "scenario_digest",
 ]

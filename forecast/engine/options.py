@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Literal
 
@@ -100,7 +102,7 @@ class ProjectionOptions:
                 f"end = {end} is before start = {start}: end must be on or after start"
             )
         check_period_years(start, end)
-        for note in horizon_notes(scenario, start, end):
+        for note in horizon_notes(scenario, start, end) if _SAY_NOTES.get() else ():
             # stacklevel 1, one place: said once, however many passes resolve it.
             warnings.warn(ScenarioNote(note), stacklevel=1)
         return ProjectionOptions(
@@ -134,6 +136,24 @@ def check_period_years(start: dt.date, end: dt.date, *, max_years: int = MAX_YEA
             f"end = {end}: a period spans at most {max_years} calendar years, so {latest} at "
             f"the latest for start = {start}"
         )
+
+
+#: Whether :meth:`ProjectionOptions.validated` says its horizon notes as
+#: :class:`~forecast.errors.ScenarioNote` warnings (the command line's ``note:`` lines).
+_SAY_NOTES: ContextVar[bool] = ContextVar("say_horizon_notes", default=True)
+
+
+@contextmanager
+def notes_in_attributes() -> Iterator[None]:
+    """Within it (in this thread or task), horizon notes are not warned, only kept in the
+    projection's ``horizon_note``: the service answers them there, and a note warned in its
+    worker threads went to the server's stderr, or, where warnings are errors (its tests),
+    failed the request."""
+    token = _SAY_NOTES.set(False)
+    try:
+        yield
+    finally:
+        _SAY_NOTES.reset(token)
 
 
 def horizon_notes(scenario: Scenario, start: dt.date, end: dt.date) -> list[str]:

@@ -167,7 +167,7 @@ def test_plot_duration_and_peak_hours(scenario_file, small_scenario_text, tmp_pa
         assert "Hours of the year at or above the load" in text or "Local hour of the day" in text
     capsys.readouterr()
     assert main(["plot", str(scenario), "--kind", "bars", "--out", str(tmp_path / "x.png")]) == 2
-    assert "--kind = 'bars': allowed: fan, duration, peak-hours" in capsys.readouterr().err
+    assert "--kind = 'bars': allowed: fan, peak, duration, peak-hours" in capsys.readouterr().err
     assert not (tmp_path / "x.png").exists()
     years = ["--kind", "duration", "--years", "2024", "--out", str(tmp_path / "y.png")]
     assert main(["plot", str(scenario), *years]) == 2
