@@ -10,9 +10,11 @@ from fastapi.testclient import TestClient
 from forecast.errors import DataError
 from service import tasks
 from service.main import create_app
+from tests.support.runs import stored_run
 
 JOB = {"scenario_id": "kr-national", "draws": 50, "resolution": "monthly",
        "start": "2030-01-01", "end": "2031-12-31"}  # fmt: skip
+
 
 
 def _finish(client: TestClient, location: str) -> dict:
@@ -218,20 +220,6 @@ def test_deleting_a_run_needs_a_write_key_and_removes_its_file(make_settings):
         assert client.post("/v1/projections", json={**JOB, "draws": 5}).headers["x-cache"] == "miss"
 
 
-def _stored_run(client: TestClient, body: dict) -> tuple[str, object]:
-    """A projection answered inline, once its result file is written: its run id and path."""
-    answer = client.post("/v1/projections", json=body)
-    assert answer.status_code == 200, answer.text
-    service = client.app.state.service
-    run_id = answer.headers["x-run-id"]
-    for _ in range(600):
-        run = service.runs.get(run_id)
-        if run.result_file is not None:
-            return run_id, service.results.directory / run.result_file
-        time.sleep(0.05)
-    raise AssertionError(f"run {run_id}: no result file")
-
-
 def test_a_damaged_result_file_is_reported_and_computed_again(make_settings, monkeypatch):
     """A truncated result file gave 500 on every read and on every identical request, for
     ever (the stored-result lookup found it first). Now its run is failed, saying the file is
@@ -240,7 +228,7 @@ def test_a_damaged_result_file_is_reported_and_computed_again(make_settings, mon
     with TestClient(create_app(make_settings())) as client:
         service = client.app.state.service
         body = {**JOB, "draws": 5, "resolution": "annual"}
-        run_id, file = _stored_run(client, body)
+        run_id, file = stored_run(client, body)
         # In memory, the NetCDF answer is rendered anew rather than streamed from a bad file.
         file.write_bytes(file.read_bytes()[: file.stat().st_size // 2])
         fresh = client.get(f"/v1/runs/{run_id}/result", params={"format": "netcdf"})
@@ -259,14 +247,14 @@ def test_a_damaged_result_file_is_reported_and_computed_again(make_settings, mon
         again = client.post("/v1/projections", json=body)
         assert again.status_code == 200 and again.headers["x-cache"] == "miss"
         assert again.headers["x-run-id"] != run_id
-        _stored_run(client, body)  # the new run's file is written
+        stored_run(client, body)  # the new run's file is written
         resubmitted = client.post(f"/v1/jobs/{run_id}/resubmit")  # names the run that has it
         assert (
             resubmitted.status_code == 202 and resubmitted.json()["id"] == again.headers["x-run-id"]
         )
         # A file damaged in place (its size unchanged) is found when it is read.
         other = {**body, "draws": 6}
-        run_id, file = _stored_run(client, other)
+        run_id, file = stored_run(client, other)
         file.write_bytes(b"\0" * file.stat().st_size)
         service.cache.drop(service.runs.get(run_id).result_key)
         recomputed = client.post("/v1/projections", json=other)
@@ -274,7 +262,7 @@ def test_a_damaged_result_file_is_reported_and_computed_again(make_settings, mon
         assert "cannot be read" in client.get(f"/v1/runs/{run_id}").json()["error"]
         # Too many open files is the system's trouble, not the file's: kept, and a 500.
         third = {**body, "draws": 7}
-        run_id, file = _stored_run(client, third)
+        run_id, file = stored_run(client, third)
         service.cache.drop(service.runs.get(run_id).result_key)
 
         def no_descriptors(*_args, **_kwargs):

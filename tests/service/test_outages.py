@@ -17,24 +17,10 @@ from service.storage import database as database_module
 from service.storage.database import Database
 from tests.support import postgres
 from tests.support.gate import Gate
+from tests.support.runs import stored_run
 
 BODY = {"scenario_id": "kr-national", "draws": 5, "resolution": "annual",
         "start": "2030-01-01", "end": "2030-12-31"}  # fmt: skip
-
-
-def _stored_run(client: TestClient, body: dict) -> tuple[str, Path]:
-    """A projection answered inline, once its result file is written: its run id and path."""
-    answer = client.post("/v1/projections", json=body)
-    assert answer.status_code == 200, answer.text
-    service = client.app.state.service
-    run_id = answer.headers["x-run-id"]
-    for _ in range(600):
-        run = service.runs.get(run_id)
-        if run.result_file is not None:
-            service.cache.drop(run.result_key)  # the next read goes to the file
-            return run_id, service.results.directory / run.result_file
-        time.sleep(0.05)
-    raise AssertionError(f"run {run_id}: no result file")
 
 
 def test_a_missing_result_file_leaves_its_run_alone(make_settings, tmp_path: Path):
@@ -48,8 +34,8 @@ def test_a_missing_result_file_leaves_its_run_alone(make_settings, tmp_path: Pat
     a missing one is not created."""
     settings = make_settings()
     with TestClient(create_app(settings)) as client:
-        run_id, file = _stored_run(client, BODY)
-        _stored_run(client, {**BODY, "draws": 6})
+        run_id, file = stored_run(client, BODY, read_from_file=True)
+        stored_run(client, {**BODY, "draws": 6}, read_from_file=True)
         aside = tmp_path / file.name
         shutil.move(file, aside)  # the file is not there (as on a share not mounted)
         for file_format in ("json", "netcdf"):
