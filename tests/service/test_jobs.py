@@ -16,7 +16,6 @@ JOB = {"scenario_id": "kr-national", "draws": 50, "resolution": "monthly",
        "start": "2030-01-01", "end": "2031-12-31"}  # fmt: skip
 
 
-
 def _finish(client: TestClient, location: str) -> dict:
     for _ in range(1200):
         job = client.get(location).json()
