@@ -71,6 +71,8 @@ def _saved_detail(stored: ScenarioVersion) -> dict[str, Any]:
         "created": stored.created_at,
         "comment": stored.comment,
         "archived": stored.archived_at is not None,
+        "archived_at": stored.archived_at,
+        "archived_by": stored.archived_by,
     }
 
 

@@ -29,6 +29,7 @@ class ScenarioVersion:
     comment: str | None
     latest_version: int
     archived_at: dt.datetime | None
+    archived_by: str | None = None
 
     @property
     def etag(self) -> str:
@@ -48,6 +49,7 @@ def _version(row: ScenarioVersionRow, scenario: ScenarioRow) -> ScenarioVersion:
         comment=row.comment,
         latest_version=scenario.latest_version,
         archived_at=scenario.archived_at,
+        archived_by=scenario.archived_by,
     )
 
 
