@@ -64,6 +64,18 @@ class ConflictError(ServiceError):
     status_code = 409
 
 
+class GoneError(ServiceError):
+    """The resource was deleted on purpose; the detail says by whom and when."""
+
+    status_code = 410
+
+
+class PreconditionFailedError(ServiceError):
+    """An ``If-Match`` that names a version other than the latest: someone saved since."""
+
+    status_code = 412
+
+
 class NotAcceptableError(ServiceError):
     """The Accept header refuses every format the route can answer in."""
 
@@ -324,6 +336,8 @@ _DESCRIPTIONS: dict[int, str] = {
     404: "No such resource.",
     406: "Accept refuses every format the route answers in.",
     409: "The resource is not in a state that allows this (the detail says why).",
+    410: "Deleted on purpose; the detail names the key that deleted it and when.",
+    412: "If-Match names a version other than the latest; the detail and ETag name the latest.",
     413: "Request body too large, or the request would need more memory than allowed.",
     422: "A field is out of range; the detail names it.",
     429: "Too many requests queued or waiting; retry after Retry-After.",

@@ -411,6 +411,12 @@ class ScenarioDetail(BaseModel):
     )
     comment: str | None = Field(default=None, description="The saver's note on this version.")
     archived: bool = Field(default=False, description="The saved scenario was archived.")
+    archived_at: dt.datetime | None = Field(
+        default=None, description="When it was archived, UTC; null when not archived."
+    )
+    archived_by: str | None = Field(
+        default=None, description="Id of the API key that archived it; null when not archived."
+    )
 
 
 class SaveScenarioRequest(_Body):

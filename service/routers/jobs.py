@@ -14,11 +14,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path
 from starlette.responses import Response
 
-from forecast.errors import NotFoundError
 from service import comparing, projecting
 from service.deps import Caller, get_ready_state, has_role, optional_caller
 from service.errors import ConflictError, ForbiddenError, error_responses
 from service.render import NumpyJSONResponse
+from service.routers import runs
 from service.routers.projections import (
     RESULT_RESPONSES,
     AcceptHeader,
@@ -39,18 +39,15 @@ State = Annotated[ServiceState, Depends(get_ready_state)]
 
 
 async def find_run(state: ServiceState, run_id: str, *, kind: str = "job") -> Run:
-    """The run with ``run_id``, or 404."""
-    run = await state.light(state.runs.get, run_id)
-    if run is None:
-        raise NotFoundError(f"{kind} {run_id!r}: unknown (never submitted, or deleted)")
-    return run
+    """The run with ``run_id``; 410 once deleted, 404 when never submitted."""
+    return await runs.find_run(state, run_id, kind=kind)
 
 
 @router.get(
     "/{job_id}",
     summary="Poll a projection or comparison job",
     response_model=JobResponse,
-    responses=error_responses(404),
+    responses=error_responses(404, 410),
 )
 async def get_job(job_id: JobId, state: State) -> Any:
     """Status and progress [h] of a job; `result_url` once it succeeded."""
@@ -66,7 +63,7 @@ async def get_job(job_id: JobId, state: State) -> Any:
     responses={
         **RESULT_RESPONSES,
         304: {"description": "Not modified: If-None-Match names this result's ETag."},
-        **error_responses(404, 406, 409),
+        **error_responses(404, 406, 409, 410),
     },
 )
 async def get_job_result(
@@ -89,7 +86,7 @@ async def get_job_result(
     summary="Resubmit a failed or cancelled job",
     status_code=202,
     response_model=JobResponse,
-    responses=error_responses(403, 404, 409, 413, 429),
+    responses=error_responses(403, 404, 409, 410, 413, 429),
 )
 async def resubmit_job(
     job_id: JobId,
@@ -119,7 +116,7 @@ async def resubmit_job(
     "/{job_id}/cancel",
     summary="Cancel a queued or running job",
     response_model=JobResponse,
-    responses=error_responses(403, 404, 409),
+    responses=error_responses(403, 404, 409, 410),
 )
 async def cancel_job(
     job_id: JobId,

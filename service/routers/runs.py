@@ -1,15 +1,21 @@
 """``/runs`` (under ``/v1``): the record of every computed projection or comparison, and its
 result.
 
-Listed newest first and filtered by scenario, scenario digest, model version, status, kind
-and submission time; a run's result is read back from its NetCDF file in any format, also
-after a restart. ``GET .../result`` answers ``304`` to an ``If-None-Match`` naming its ETag
-without reading anything but the run's record.
+Listed newest first and filtered by scenario, scenario digest, model version, status, kind,
+author and submission time; a run's result is read back from its NetCDF file in any format,
+also after a restart. ``GET .../result`` answers ``304`` to an ``If-None-Match`` naming its
+ETag without reading anything but the run's record.
+
+A run is deleted by the key that asked for it or by an admin key (a run asked for without a
+key, by an admin key only): a run is the record of an analysis others may have cited, and a
+write key is not proof of having made it. The deleted run's record is kept with the deleting
+key's id and the time, and the run answers ``410`` naming them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from typing import Annotated, Any
 
@@ -21,8 +27,8 @@ from forecast.errors import NotFoundError
 from forecast.scenario import SCENARIO_ID_PATTERN
 from service import projecting
 from service.answers import answer, answer_file, etag, not_modified
-from service.deps import Caller, get_ready_state, require_write
-from service.errors import ConflictError, error_responses
+from service.deps import Caller, get_ready_state, has_role, require_write
+from service.errors import ConflictError, ForbiddenError, GoneError, error_responses
 from service.render import NumpyJSONResponse, OutputFormat, negotiate
 from service.routers.projections import RESULT_RESPONSES
 from service.routing import ServiceRoute
@@ -31,6 +37,7 @@ from service.state import ServiceState
 from service.storage.results import ResultLostError, ResultMissingError
 from service.storage.runs import RUN_STATUSES, Run, RunFilter
 
+logger = logging.getLogger("service")
 router = APIRouter(prefix="/runs", tags=["runs"], route_class=ServiceRoute)
 
 RunId = Annotated[str, Path(pattern=RUN_ID_PATTERN, description="Run id (32 hex digits).")]
@@ -77,11 +84,20 @@ def run_record(run: Run, progress: int | None = None) -> dict[str, Any]:
     }
 
 
-async def _run(state: ServiceState, run_id: str) -> Run:
+async def find_run(state: ServiceState, run_id: str, *, kind: str = "run") -> Run:
+    """The run with ``run_id``; 410 naming who deleted it and when, 404 when never made."""
     run = await state.light(state.runs.get, run_id)
-    if run is None:
-        raise NotFoundError(f"run {run_id!r}: unknown (never computed, or deleted)")
-    return run
+    if run is not None:
+        return run
+    deletion = await state.light(state.runs.deletion, run_id)
+    if deletion is not None:
+        raise GoneError(
+            f"{kind} {run_id}: deleted by key {deletion.deleted_by} at "
+            f"{deletion.deleted_at:%Y-%m-%dT%H:%M:%SZ}; POST the same request to compute it anew"
+        )
+    raise NotFoundError(
+        f"{kind} {run_id!r}: unknown (never made here, or deleted before deletions were recorded)"
+    )
 
 
 async def result_answer(
@@ -150,6 +166,14 @@ async def list_runs(
     kind: Annotated[str | None, Query(pattern=r"^(inline|job)$", description="inline or job.")] = (
         None
     ),
+    author: Annotated[
+        str | None,
+        Query(
+            pattern=r"^[0-9a-f]{12}$",
+            description="Id of the API key that asked for it (12 hex digits, the first of the "
+            "key's sha256), as `author` shows it.",
+        ),
+    ] = None,
     submitted_after: Annotated[
         Moment | None, Query(description="Submitted at or after (ISO 8601; UTC if naive).")
     ] = None,
@@ -168,6 +192,7 @@ async def list_runs(
         kind=kind,
         submitted_after=_utc(submitted_after),
         submitted_before=_utc(submitted_before),
+        author=author,
     )
     runs, total = await state.light(state.runs.search, where, limit=limit, offset=offset)
     return {"total": total, "runs": [run_record(run) for run in runs]}
@@ -183,11 +208,11 @@ def _utc(moment: dt.datetime | None) -> dt.datetime | None:
     "/{run_id}",
     summary="One run",
     response_model=RunRecord,
-    responses=error_responses(404),
+    responses=error_responses(404, 410),
 )
 async def get_run(run_id: RunId, state: State) -> dict[str, Any]:
     """A run's record: scenario digest, options, model and code version, status, timings."""
-    run = await _run(state, run_id)
+    run = await find_run(state, run_id)
     return run_record(run, state.jobs.progress(run.id) if run.status == "running" else None)
 
 
@@ -199,7 +224,7 @@ async def get_run(run_id: RunId, state: State) -> dict[str, Any]:
     responses={
         **RESULT_RESPONSES,
         304: {"description": "Not modified: If-None-Match names this result's ETag."},
-        **error_responses(404, 406, 409),
+        **error_responses(404, 406, 409, 410),
     },
 )
 async def get_run_result(
@@ -216,26 +241,37 @@ async def get_run_result(
 ) -> Response:
     """The run's projection (or comparison) in any format, read from its result file when not
     in memory."""
-    run = await _run(state, run_id)
+    run = await find_run(state, run_id)
     return await result_answer(state, run, file_format, accept, if_none_match)
 
 
 @router.delete(
     "/{run_id}",
-    summary="Delete a run and its result (write key)",
+    summary="Delete a run and its result (its own key or an admin key)",
     status_code=204,
-    responses=error_responses(401, 403, 404, 409),
+    responses=error_responses(401, 403, 404, 409, 410),
 )
 async def delete_run(
     run_id: RunId,
     state: State,
-    _caller: Annotated[Caller, Depends(require_write)],
+    caller: Annotated[Caller, Depends(require_write)],
 ) -> Response:
-    """Forget a finished run and remove its result file."""
-    run = await _run(state, run_id)
+    """Forget a finished run and remove its result file. Allowed to the key that asked for it
+    (a write key) and to admin keys; a run asked for without a key, to admin keys only. The
+    run's record is kept with the deleting key's id and the time: the run answers 410 naming
+    them."""
+    run = await find_run(state, run_id)
+    if not has_role(caller, "admin") and (run.author is None or run.author != caller.key_id):
+        made = f"by key {run.author}" if run.author else "without a key"
+        raise ForbiddenError(
+            f"X-API-Key: run {run.id} was asked for {made}; deleting it needs that key or an "
+            "admin key"
+        )
     if not run.finished:
         raise ConflictError(f"run {run.id} is {run.status}: wait until it has finished")
-    await state.light(state.runs.delete, run.id)
+    if await state.light(state.runs.delete, run.id, by=str(caller.key_id)) is None:
+        await find_run(state, run_id)  # deleted at the same moment: 410 naming by whom
+    logger.info("run %s deleted by key %s", run.id, caller.key_id)
     state.cache.drop(run.result_key)
     await state.light(state.results.delete, run.result_file)
     return Response(status_code=204)

@@ -5,16 +5,22 @@ the key that saved it and the time, and versioned: ``POST`` creates version 1, `
 next one; versions never change. ``DELETE`` archives it: no longer listed, no new versions,
 but every version stays readable and projectable (a past analysis can be repeated). Writing
 needs a key with the write role.
+
+Edits are guarded the HTTP way: a saved scenario's ``GET`` answers an ``ETag`` naming the
+version shown (``"v3"``), and a ``PUT`` with ``If-Match`` naming any version but the latest
+answers ``412`` naming the latest, so that an edit built on an older version never overwrites
+one its author did not see. A ``PUT`` without ``If-Match`` saves the next version as before.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
-from starlette.responses import JSONResponse
+from fastapi import APIRouter, Depends, Header, Path, Query
+from starlette.responses import JSONResponse, Response
 
-from forecast.errors import NotFoundError, ScenarioError
+from forecast.errors import NotFoundError, OptionsError, ScenarioError
 from forecast.projection import scenario_digest
 from forecast.scenario import SCENARIO_ID_PATTERN, Scenario, parse_scenario
 from service.deps import Caller, get_ready_state, require_write
@@ -65,6 +71,8 @@ def _saved_detail(stored: ScenarioVersion) -> dict[str, Any]:
         "created": stored.created_at,
         "comment": stored.comment,
         "archived": stored.archived_at is not None,
+        "archived_at": stored.archived_at,
+        "archived_by": stored.archived_by,
     }
 
 
@@ -121,9 +129,45 @@ def _create(state: ServiceState, body: SaveScenarioRequest, author: str) -> Scen
     )
 
 
+_ENTITY_TAG = r'\s*(W/)?"([\x21\x23-\x7e]*)"\s*'
+_ENTITY_TAGS = re.compile(rf"{_ENTITY_TAG}(,{_ENTITY_TAG})*")
+_VERSION_TAG = re.compile(r"v([1-9][0-9]{0,8})")
+
+
+def based_on(if_match: str | None) -> frozenset[int] | None:
+    """The versions an ``If-Match`` header names; None without one or for ``*`` (any version).
+
+    Compared strongly, as RFC 9110 has it for If-Match: a weak tag (``W/"v3"``), or one no
+    version carries, names no version, and so fails the precondition.
+
+    Raises
+    ------
+    OptionsError
+        The header is not ``*`` or a list of quoted entity tags.
+    """
+    if if_match is None or if_match.strip() == "*":
+        return None
+    if _ENTITY_TAGS.fullmatch(if_match) is None:
+        raise OptionsError(
+            f"If-Match = {if_match[:100]!r}: not an entity tag; allowed: the ETag of GET "
+            '/v1/scenarios/{id}, quoted (e.g. "v3"), a comma-separated list of them, or *'
+        )
+    versions = set()
+    for weak, tag, *_ in re.findall(_ENTITY_TAG, if_match):
+        version = _VERSION_TAG.fullmatch(tag)
+        if not weak and version is not None:
+            versions.add(int(version[1]))
+    return frozenset(versions)
+
+
 def _add_version(
-    state: ServiceState, scenario_id: str, body: SaveScenarioRequest, author: str
+    state: ServiceState,
+    scenario_id: str,
+    body: SaveScenarioRequest,
+    author: str,
+    if_match: str | None,
 ) -> ScenarioVersion:
+    versions = based_on(if_match)
     scenario, digest = _validated(state, body.scenario)
     if scenario.id != scenario_id:
         raise ScenarioError(
@@ -135,6 +179,7 @@ def _add_version(
         sha256=digest,
         author=author,
         comment=body.comment,
+        based_on=versions,
     )
 
 
@@ -162,7 +207,7 @@ async def create_scenario(
     return JSONResponse(
         ScenarioDetail(**_saved_detail(stored)).model_dump(mode="json"),
         status_code=201,
-        headers={"Location": _version_path(stored)},
+        headers={"Location": _version_path(stored), "ETag": stored.etag},
     )
 
 
@@ -170,20 +215,29 @@ async def create_scenario(
     "/{scenario_id}",
     summary="Save the next version of a saved scenario (write key)",
     response_model=ScenarioDetail,
-    responses=error_responses(401, 403, 404, 409, 413),
+    responses=error_responses(401, 403, 404, 409, 412, 413),
 )
 async def add_version(
     scenario_id: ScenarioId,
     body: SaveScenarioRequest,
     state: State,
     caller: Annotated[Caller, Depends(require_write)],
+    if_match: Annotated[
+        str | None,
+        Header(
+            description='The ETag of the version this edit starts from (e.g. "v3", from GET '
+            "/v1/scenarios/{id}): 412 naming the latest when it is not the latest. Without "
+            "it the next version is saved whatever the latest is."
+        ),
+    ] = None,
 ) -> JSONResponse:
-    """Validate the scenario and store it as the next version (its `id` must match). The same
-    scenario and comment as the latest version answer that version: a retry adds nothing."""
-    stored = await state.light(_add_version, state, scenario_id, body, str(caller.key_id))
+    """Validate the scenario and store it as the next version (its `id` must match); the
+    answer's `ETag` names it. The same scenario and comment as the latest version answer
+    that version: a retry adds nothing, with or without If-Match."""
+    stored = await state.light(_add_version, state, scenario_id, body, str(caller.key_id), if_match)
     return JSONResponse(
         ScenarioDetail(**_saved_detail(stored)).model_dump(mode="json"),
-        headers={"Content-Location": _version_path(stored)},
+        headers={"Content-Location": _version_path(stored), "ETag": stored.etag},
     )
 
 
@@ -196,12 +250,14 @@ async def add_version(
 async def get_scenario(
     scenario_id: ScenarioId,
     state: State,
+    response: Response,
     version: Annotated[
         int | None,
         Query(ge=1, le=1_000_000, description="Version of a saved scenario; default: latest."),
     ] = None,
 ) -> dict[str, Any]:
-    """A scenario in full, in the format POST /v1/projections accepts as `scenario`."""
+    """A scenario in full, in the format POST /v1/projections accepts as `scenario`. A saved
+    one's `ETag` names the version shown: send it as If-Match with a PUT of your edit."""
     shipped = state.scenarios.get(scenario_id)
     if shipped is not None:
         if version is not None:
@@ -222,6 +278,7 @@ async def get_scenario(
             f"scenario_id = {scenario_id!r}: neither a shipped nor a saved scenario; shipped: "
             f"{', '.join(state.scenarios) or '(none)'}"
         ) from None
+    response.headers["ETag"] = stored.etag
     return _saved_detail(stored)
 
 

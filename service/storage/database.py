@@ -155,6 +155,22 @@ class Database:
         with self._sessions() as session, session.begin():
             yield session
 
+    @contextmanager
+    def serial_session(self) -> Iterator[Session]:
+        """A session whose writes depend on what it reads first (the next version number, a
+        record set aside before its row goes): such sessions run one after another.
+
+        On SQLite it begins ``IMMEDIATE``, taking the database's write lock before its first
+        read and waiting for it up to the connection's timeout: Python's sqlite3 begins a
+        transaction only at the first write, so two sessions could read the same latest
+        version and one fail at its insert. On PostgreSQL the caller locks the rows it reads
+        with ``FOR UPDATE``.
+        """
+        with self._sessions() as session, session.begin():
+            if self.backend == "sqlite":
+                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+            yield session
+
     def dispose(self) -> None:
         """Give the database up (:meth:`claim`) and close every pooled connection."""
         claim, self._claim = self._claim, None

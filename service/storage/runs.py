@@ -7,10 +7,10 @@ import json
 from dataclasses import dataclass, fields
 from typing import Any, Literal, get_args
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 
 from service.storage.database import Database
-from service.storage.tables import RunRow
+from service.storage.tables import RunDeletionRow, RunRow
 
 RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 RUN_STATUSES: tuple[RunStatus, ...] = get_args(RunStatus)
@@ -97,6 +97,33 @@ class RunFilter:
     kind: str | None = None
     submitted_after: dt.datetime | None = None
     submitted_before: dt.datetime | None = None
+    #: The id of the key that asked for it.
+    author: str | None = None
+
+
+@dataclass(frozen=True)
+class RunDeletion:
+    """Who deleted a run, and when."""
+
+    run_id: str
+    deleted_at: dt.datetime
+    deleted_by: str
+    author: str | None
+
+
+def _deletion(row: RunDeletionRow) -> RunDeletion:
+    return RunDeletion(
+        run_id=row.run_id, deleted_at=row.deleted_at, deleted_by=row.deleted_by, author=row.author
+    )
+
+
+def _columns(row: RunRow) -> dict[str, Any]:
+    """Every column of a run's row, times in ISO 8601: its record once deleted."""
+    values = {column.name: getattr(row, column.name) for column in RunRow.__table__.columns}
+    return {
+        name: value.isoformat() if isinstance(value, dt.datetime) else value
+        for name, value in values.items()
+    }
 
 
 class Runs:
@@ -182,7 +209,7 @@ class Runs:
     def search(self, where: RunFilter, *, limit: int, offset: int) -> tuple[list[Run], int]:
         """Runs matching ``where``, newest first, and how many match in all."""
         query = select(RunRow)
-        for name in ("scenario_id", "scenario_sha256", "model_version", "status", "kind"):
+        for name in ("scenario_id", "scenario_sha256", "model_version", "status", "kind", "author"):
             value = getattr(where, name)
             if value is not None:
                 query = query.where(getattr(RunRow, name) == value)
@@ -215,7 +242,27 @@ class Runs:
                 )
             return ids
 
-    def delete(self, run_id: str) -> None:
-        """Forget a run."""
+    def delete(self, run_id: str, *, by: str) -> RunDeletion | None:
+        """Forget a run, keeping its record, with the id of the key that deleted it and the
+        time, in ``run_deletions``; None when it was gone already (deleted at the same
+        moment)."""
+        with self.database.serial_session() as session:
+            row = session.get(RunRow, run_id, with_for_update=True)
+            if row is None:
+                return None
+            deletion = RunDeletionRow(
+                run_id=run_id,
+                deleted_at=dt.datetime.now(dt.UTC),
+                deleted_by=by,
+                author=row.author,
+                record=json.dumps(_columns(row), sort_keys=True),
+            )
+            session.add(deletion)
+            session.delete(row)
+            return _deletion(deletion)
+
+    def deletion(self, run_id: str) -> RunDeletion | None:
+        """Who deleted the run ``run_id`` and when, or None when it was never deleted."""
         with self.database.session() as session:
-            session.execute(delete(RunRow).where(RunRow.id == run_id))
+            row = session.get(RunDeletionRow, run_id)
+            return None if row is None else _deletion(row)

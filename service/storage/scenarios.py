@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from forecast.errors import NotFoundError
-from service.errors import ConflictError
+from service.errors import ConflictError, PreconditionFailedError
 from service.storage.database import Database
 from service.storage.tables import ScenarioRow, ScenarioVersionRow
 
@@ -29,6 +29,13 @@ class ScenarioVersion:
     comment: str | None
     latest_version: int
     archived_at: dt.datetime | None
+    archived_by: str | None = None
+
+    @property
+    def etag(self) -> str:
+        """The HTTP entity tag naming this version (``"v3"``): versions never change, and an
+        id is never reused, so it names one document for good."""
+        return f'"v{self.version}"'
 
 
 def _version(row: ScenarioVersionRow, scenario: ScenarioRow) -> ScenarioVersion:
@@ -42,6 +49,7 @@ def _version(row: ScenarioVersionRow, scenario: ScenarioRow) -> ScenarioVersion:
         comment=row.comment,
         latest_version=scenario.latest_version,
         archived_at=scenario.archived_at,
+        archived_by=scenario.archived_by,
     )
 
 
@@ -107,20 +115,27 @@ class SavedScenarios:
         sha256: str,
         author: str,
         comment: str | None = None,
+        based_on: frozenset[int] | None = None,
     ) -> ScenarioVersion:
         """Store the next version of a saved scenario; the same scenario (digest) with the same
         comment as the latest version is that version, not a new one (a retried PUT).
+
+        Saves run one after another (:meth:`Database.serial_session`), so version numbers and
+        their times increase together. ``based_on``, the versions an ``If-Match`` named, must
+        hold the latest one: a client that read an older version would overwrite a change it
+        never saw.
 
         Raises
         ------
         NotFoundError
             No saved scenario has this id.
         ConflictError
-            It is archived, or another version was saved at the same moment.
+            It is archived.
+        PreconditionFailedError
+            ``based_on`` does not hold the latest version.
         """
-        now = dt.datetime.now(dt.UTC)
         try:
-            with self.database.session() as session:
+            with self.database.serial_session() as session:
                 scenario = session.get(ScenarioRow, scenario_id, with_for_update=True)
                 if scenario is None:
                     raise NotFoundError(_unknown(scenario_id))
@@ -131,8 +146,11 @@ class SavedScenarios:
                         "versions"
                     )
                 latest = session.get(ScenarioVersionRow, (scenario_id, scenario.latest_version))
-                if latest is not None and (latest.sha256, latest.comment) == (sha256, comment):
+                assert latest is not None  # every scenario has its latest version
+                if (latest.sha256, latest.comment) == (sha256, comment):
                     return _version(latest, scenario)
+                if based_on is not None and latest.version not in based_on:
+                    raise _stale(_version(latest, scenario), based_on)
                 scenario.latest_version += 1
                 row = ScenarioVersionRow(
                     scenario_id=scenario_id,
@@ -140,13 +158,16 @@ class SavedScenarios:
                     document=canonical_json(document),
                     sha256=sha256,
                     author=author,
-                    created_at=now,
+                    # Taken under the lock, and never before the version it follows (a clock
+                    # set back): a history in version order is in time order.
+                    created_at=max(dt.datetime.now(dt.UTC), latest.created_at),
                     comment=comment,
                 )
                 session.add(row)
                 session.flush()
                 return _version(row, scenario)
         except IntegrityError:
+            # Saves are serial; kept for a second process on the same database by mistake.
             raise ConflictError(
                 f"scenario_id = {scenario_id!r}: another version was saved at the same moment; "
                 "read the latest and retry"
@@ -218,7 +239,7 @@ class SavedScenarios:
         NotFoundError
             No such scenario.
         """
-        with self.database.session() as session:
+        with self.database.serial_session() as session:
             scenario = session.get(ScenarioRow, scenario_id, with_for_update=True)
             if scenario is None:
                 raise NotFoundError(_unknown(scenario_id))
@@ -239,6 +260,17 @@ def _exists(scenario_id: str, archived_at: dt.datetime | None = None) -> str:
     return (
         f"scenario_id = {scenario_id!r}: a saved scenario with this id exists; save a new "
         f"version with PUT /v1/scenarios/{scenario_id}"
+    )
+
+
+def _stale(latest: ScenarioVersion, based_on: frozenset[int]) -> PreconditionFailedError:
+    named = ", ".join(f'"v{version}"' for version in sorted(based_on)) or "no version"
+    return PreconditionFailedError(
+        f"If-Match names {named}: scenario {latest.scenario_id!r} is at version {latest.version} "
+        f"(ETag {latest.etag}, saved by key {latest.author} at "
+        f"{latest.created_at:%Y-%m-%dT%H:%M:%SZ}); GET it, apply your change to it and PUT "
+        f"again with If-Match: {latest.etag}",
+        headers={"ETag": latest.etag},
     )
 
 

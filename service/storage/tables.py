@@ -84,7 +84,7 @@ class RunRow(Base):
     options: Mapped[str] = mapped_column(Text)
     model_version: Mapped[str] = mapped_column(String(300), index=True)
     code_version: Mapped[str] = mapped_column(String(32))
-    author: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    author: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
     started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
@@ -100,3 +100,17 @@ class RunRow(Base):
     scenario_ids: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     __table_args__ = (Index("ix_runs_key_status", "result_key", "status"),)
+
+
+class RunDeletionRow(Base):
+    """A deleted run: who deleted it and when, and its record as it was (the result file
+    goes; what was computed, from what, and by whom stays)."""
+
+    __tablename__ = "run_deletions"
+
+    run_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    deleted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    deleted_by: Mapped[str] = mapped_column(String(64), index=True)
+    author: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Every column of the run's row, as JSON (times in ISO 8601).
+    record: Mapped[str] = mapped_column(Text)

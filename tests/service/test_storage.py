@@ -10,15 +10,18 @@ from pathlib import Path
 
 import pytest
 import xarray as xr
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
+from sqlalchemy import text
 
 from forecast.errors import NotFoundError
 from forecast.projection import ProjectionOptions, project
 from forecast.scenario import load_scenario
 from service.errors import ConflictError
 from service.render import projection_json
-from service.storage.database import Database
+from service.storage.database import MIGRATIONS, Database
 from service.storage.results import ResultFiles
 from service.storage.runs import Run, RunFilter, Runs
 from service.storage.scenarios import SavedScenarios
@@ -156,6 +159,99 @@ def test_runs_are_recorded_listed_and_found(database: Database):
     )
     runs.mark_running("b" * 32, dt.datetime.now(dt.UTC))  # a finished run stays finished
     assert runs.get("b" * 32).status == "failed"  # type: ignore[union-attr]
+
+
+def test_the_migration_to_0003_keeps_a_databases_data_and_records_deletions(database_url: str):
+    """A database at 0002 with a saved scenario and runs in it (a team's, before deletions
+    were recorded) is upgraded at start-up: every row stays as it was, runs are found by
+    author, and deleting one keeps its record with who deleted it."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    old = Database(database_url)
+    with old.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0002")
+    assert "run_deletions" not in old.tables()
+    submitted = dt.datetime(2026, 12, 1, 12)
+    with old.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO scenarios (id, created_at, created_by, latest_version, archived_at,"
+                " archived_by) VALUES ('team-plan', :at, 'aaaaaaaaaaaa', 1, :at, 'bbbbbbbbbbbb')"
+            ),
+            {"at": submitted},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO scenario_versions (scenario_id, version, document, sha256, author,"
+                " created_at, comment) VALUES ('team-plan', 1, '{}', :sha, 'aaaaaaaaaaaa', :at,"
+                " 'first')"
+            ),
+            {"sha": "a" * 64, "at": submitted},
+        )
+        for run_id, author in (("1" * 32, "aaaaaaaaaaaa"), ("2" * 32, None), ("3" * 32, "c" * 12)):
+            row = _run(run_id, author=author, status="succeeded", result_file=f"{run_id}.nc")
+            values = {name: getattr(row, name) for name in _RUN_COLUMNS}
+            values["submitted_at"] = submitted
+            connection.execute(
+                text(
+                    f"INSERT INTO runs ({', '.join(values)}, done_hours, total_hours, "
+                    f"scenario_ids) VALUES ({', '.join(':' + name for name in values)}, 8760, "
+                    "8760, NULL)"
+                ),
+                values,
+            )
+    old.dispose()
+
+    database = Database(database_url)
+    try:
+        database.migrate()
+        assert "run_deletions" in database.tables()
+        saved = SavedScenarios(database).get("team-plan")
+        assert (saved.author, saved.comment, saved.archived_by) == (
+            "aaaaaaaaaaaa",
+            "first",
+            "bbbbbbbbbbbb",
+        )
+        runs = Runs(database)
+        page, total = runs.search(RunFilter(), limit=9, offset=0)
+        assert total == 3 and {run.id for run in page} == {"1" * 32, "2" * 32, "3" * 32}
+        mine, _ = runs.search(RunFilter(author="aaaaaaaaaaaa"), limit=9, offset=0)
+        assert [run.id for run in mine] == ["1" * 32]
+        kept = runs.get("1" * 32)
+        assert kept is not None and kept.result_file == f"{'1' * 32}.nc"
+        assert kept.submitted_at == submitted.replace(tzinfo=dt.UTC)
+        deletion = runs.delete("1" * 32, by="dddddddddddd")
+        assert deletion is not None and (deletion.deleted_by, deletion.author) == (
+            "dddddddddddd",
+            "aaaaaaaaaaaa",
+        )
+        assert runs.get("1" * 32) is None
+        assert runs.deletion("1" * 32) == deletion
+        assert runs.delete("1" * 32, by="eeeeeeeeeeee") is None  # gone: the first stands
+        assert runs.deletion("2" * 32) is None
+    finally:
+        database.dispose()
+
+
+# The columns of runs at 0002 that _run gives (the rest are set in the insert).
+_RUN_COLUMNS = [
+    "id",
+    "result_key",
+    "kind",
+    "status",
+    "scenario_id",
+    "scenario_version",
+    "scenario_source",
+    "scenario_sha256",
+    "scenario_document",
+    "options",
+    "model_version",
+    "code_version",
+    "author",
+    "submitted_at",
+    "result_file",
+]
 
 
 def test_only_an_unfinished_run_is_marked_cancelled(database: Database):
