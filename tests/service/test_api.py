@@ -329,7 +329,7 @@ def test_an_unknown_query_parameter_is_422_naming_it_and_the_allowed(client: Tes
         "query parameter 'fromat' = 'csv': not one of this resource's; allowed: format"
     )
     listing = client.get("/v1/runs?limt=5")
-    assert listing.status_code == 422 and "allowed: kind, limit," in listing.json()["detail"]
+    assert listing.status_code == 422 and "allowed: author, kind, limit," in listing.json()["detail"]
     assert client.get("/v1/runs?limit=5").status_code == 200
 
 
