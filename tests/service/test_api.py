@@ -36,7 +36,9 @@ def client(make_settings):
         job_threshold_draw_hours=5e6,
         max_queued_jobs=1,
     )
-    with TestClient(create_app(settings), raise_server_exceptions=True) as test_client:
+    with TestClient(
+        create_app(settings, start_in_background=False), raise_server_exceptions=True
+    ) as test_client:
         yield test_client
 
 
@@ -50,7 +52,7 @@ def test_health_and_readiness(client: TestClient):
 
 def test_not_ready_before_lifespan(make_settings):
     """Without the lifespan (no `with`), nothing is compiled: /readyz and the API say 503."""
-    client = TestClient(create_app(make_settings()))
+    client = TestClient(create_app(make_settings(), start_in_background=False))
     assert client.get("/readyz").status_code == 503
     response = client.post("/v1/projections", json=SMALL)
     assert response.status_code == 503
@@ -344,7 +346,7 @@ def test_job_errors(client: TestClient):
 
 def test_saturated_job_queue_answers_429_with_retry_after(make_settings):
     settings = make_settings(job_threshold_draw_hours=1.0, max_concurrent_jobs=1, max_queued_jobs=0)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings, start_in_background=False)) as client:
         jobs = client.app.state.service.jobs
         jobs.reserve()  # the only place, held as a submission in progress holds it
         try:
@@ -358,7 +360,7 @@ def test_saturated_job_queue_answers_429_with_retry_after(make_settings):
 
 def test_unfinished_job_result_is_409(make_settings):
     settings = make_settings(job_threshold_draw_hours=1.0)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings, start_in_background=False)) as client:
         # A job long enough to be polled before it ends: 10 years hourly.
         accepted = client.post(
             "/v1/projections",
@@ -373,7 +375,7 @@ def test_unfinished_job_result_is_409(make_settings):
 
 def test_busy_slots_answer_503(make_settings):
     settings = make_settings(max_inline_projections=1, inline_wait_seconds=0.05)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings, start_in_background=False)) as client:
         admission = client.app.state.service.admission
         held = client.portal.call(admission.acquire, "a test holding the slot", 0)
         try:
@@ -461,7 +463,7 @@ def test_reload_refuses_a_tampered_artifact_and_keeps_serving(tmp_path: Path, ma
     tampered = publish_model(tmp_path, "v2", promote=False)
     (tampered / "parameters.json").write_text('{"format_version": 1}')
     settings = make_settings(artifact_dir=tmp_path, api_keys=API_KEY)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings, start_in_background=False)) as client:
         refused = client.post(
             "/v1/models/reload", json={"model": f"{MODEL_ID}@v2"}, headers={"X-API-Key": API_KEY}
         )

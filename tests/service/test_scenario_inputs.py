@@ -18,7 +18,7 @@ MAX_DRAWS = 5_000
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     settings = Settings(max_draws=MAX_DRAWS, storage_dir=tmp_path_factory.mktemp("storage"))
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings, start_in_background=False)) as client:
         yield client
 
 

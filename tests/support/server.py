@@ -23,6 +23,8 @@ from pathlib import Path
 import httpx
 
 REPOSITORY = Path(__file__).resolve().parent.parent.parent
+#: Names the file whose creation lets a held start-up go on (:mod:`tests.support.held_start`).
+HOLD_START_VARIABLE = "FORECAST_TEST_HOLD_START"
 
 
 def free_port() -> int:
@@ -56,16 +58,29 @@ class Server:
 
 
 def start_server(
-    env: dict[str, str] | None = None, *, timeout_s: float = 120.0, ready: bool = True
+    env: dict[str, str] | None = None,
+    *,
+    timeout_s: float = 120.0,
+    ready: bool = True,
+    hold_start_until: Path | None = None,
 ) -> Server:
-    """Start ``forecast serve`` and wait for ``/readyz`` 200 (or, ``ready=False``, any answer)."""
+    """Start ``forecast serve`` and wait for ``/readyz`` 200 (or, ``ready=False``, any answer).
+
+    With ``hold_start_until``, the service's start-up waits before compiling the kernels until
+    that file exists (:mod:`tests.support.held_start`).
+    """
     port = free_port()
     started = time.perf_counter()
+    env = dict(env or {})
+    command = "forecast.cli"
+    if hold_start_until is not None:
+        command = "tests.support.held_start"
+        env[HOLD_START_VARIABLE] = str(hold_start_until)
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
-            "forecast.cli",
+            command,
             "serve",
             "--host",
             "127.0.0.1",
@@ -75,7 +90,7 @@ def start_server(
             "warning",
         ],
         cwd=REPOSITORY,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, **env},
     )
     base = f"http://127.0.0.1:{port}"
     try:
