@@ -22,6 +22,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI, Security
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import compile_path
+from starlette.types import ASGIApp
 
 import forecast
 from service.deps import (
@@ -33,6 +34,7 @@ from service.deps import (
 )
 from service.errors import install_error_handlers
 from service.limits import RequestGuard
+from service.logs import RequestIds
 from service.routers import (
     baseline,
     catalog,
@@ -78,6 +80,14 @@ V1_ROUTERS: tuple[APIRouter, ...] = (
     baseline.router,
     models.router,
 )
+
+
+class ServiceApp(FastAPI):
+    """The FastAPI app with every request given an id (:mod:`service.logs`) before anything
+    else, Starlette's error middleware included, so that a 500 and its log lines carry it."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return RequestIds(super().build_middleware_stack())
 
 
 #: Swagger UI's files, vendored (see the README beside them).
@@ -190,7 +200,7 @@ def create_app(settings: Settings | None = None, *, start_in_background: bool = 
             await run_in_threadpool(state.stop)
             del app.state.service
 
-    app = FastAPI(
+    app = ServiceApp(
         title="AI grid demand forecast API",
         version=forecast.__version__,
         description=DESCRIPTION,

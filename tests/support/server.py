@@ -63,11 +63,13 @@ def start_server(
     timeout_s: float = 120.0,
     ready: bool = True,
     hold_start_until: Path | None = None,
+    log: Path | None = None,
 ) -> Server:
     """Start ``forecast serve`` and wait for ``/readyz`` 200 (or, ``ready=False``, any answer).
 
     With ``hold_start_until``, the service's start-up waits before compiling the kernels until
-    that file exists (:mod:`tests.support.held_start`).
+    that file exists (:mod:`tests.support.held_start`). With ``log``, the server logs at level
+    info (access lines included) into that file instead of warnings to the test's stderr.
     """
     port = free_port()
     started = time.perf_counter()
@@ -87,10 +89,11 @@ def start_server(
             "--port",
             str(port),
             "--log-level",
-            "warning",
+            "warning" if log is None else "info",
         ],
         cwd=REPOSITORY,
         env={**os.environ, **env},
+        stderr=None if log is None else log.open("w"),
     )
     base = f"http://127.0.0.1:{port}"
     try:
