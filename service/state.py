@@ -178,6 +178,8 @@ class ServiceState:
             step("warm-up", self._warm_projection)
         step("memory", self._size_admission)
         self.doing = None
+        if self._stopping.is_set():
+            self.problems["start-up"] = "stopped while starting: the service is shutting down"
         # Everything loaded so far lives as long as the process: keep it out of the garbage
         # collector's full passes, which otherwise stalled every request in flight for
         # ~150 ms now and then (tests/load_service.py, cached p99 157 ms -> see README).

@@ -98,3 +98,14 @@ def test_a_start_up_that_fails_in_the_background_says_why(tmp_path, make_setting
         refused = client.get("/v1/scenarios")
         assert refused.status_code == 503
         assert refused.json()["detail"] == readiness["detail"]
+
+
+def test_a_service_stopped_while_starting_skips_the_steps_left(make_settings):
+    """A stop (SIGTERM) during start-up lets the step under way finish and skips the others;
+    the service is not ready, saying why (its last log line said "ready")."""
+    state = ServiceState(make_settings())
+    state.stop()
+    state.start()
+    assert not state.ready and state.doing is None
+    assert state.problems == {"start-up": "stopped while starting: the service is shutting down"}
+    assert not state.kernels_compiled and state.scenarios == {}
