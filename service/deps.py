@@ -61,6 +61,17 @@ async def get_state(request: Request) -> ServiceState:
     return state
 
 
+async def refuse_while_starting(request: Request) -> None:
+    """503 on every ``/v1`` route while start-up runs (the detail names its step), the routes
+    that need no state (the accelerator catalog) included: the server answers before start-up
+    has finished (:meth:`ServiceState.start_in_background`)."""
+    state: ServiceState | None = getattr(request.app.state, "service", None)
+    if state is None:
+        raise NotReadyError("the service is starting: retry shortly")
+    if not state.started:
+        state.require_ready()
+
+
 async def get_ready_state(
     state: Annotated[ServiceState, Depends(get_state)],
 ) -> ServiceState:

@@ -22,11 +22,19 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI, Security
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import compile_path
+from starlette.types import ASGIApp
 
 import forecast
-from service.deps import get_settings, refuse_unknown_query, require_read, settings_of
+from service.deps import (
+    get_settings,
+    refuse_unknown_query,
+    refuse_while_starting,
+    require_read,
+    settings_of,
+)
 from service.errors import install_error_handlers
 from service.limits import RequestGuard
+from service.logs import RequestIds
 from service.routers import (
     baseline,
     catalog,
@@ -72,6 +80,14 @@ V1_ROUTERS: tuple[APIRouter, ...] = (
     baseline.router,
     models.router,
 )
+
+
+class ServiceApp(FastAPI):
+    """The FastAPI app with every request given an id (:mod:`service.logs`) before anything
+    else, Starlette's error middleware included, so that a 500 and its log lines carry it."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return RequestIds(super().build_middleware_stack())
 
 
 #: Swagger UI's files, vendored (see the README beside them).
@@ -146,7 +162,7 @@ def _route_methods(app: FastAPI, mounted: list[tuple[str, APIRouter]]) -> list:
     return table
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, start_in_background: bool = True) -> FastAPI:
     """Build the application.
 
     Parameters
@@ -154,6 +170,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings : Settings, optional
         Installed as the override of :func:`service.deps.get_settings` (tests); default: the
         environment.
+    start_in_background : bool, optional
+        True (``forecast serve``): the lifespan starts the service in a thread of its own and
+        returns at once, so that uvicorn accepts connections at once and answers ``/healthz``
+        200, ``/readyz`` 503 naming the step under way and every ``/v1`` route 503 until
+        start-up has finished (tens of seconds on a fresh numba cache). False: the lifespan
+        returns once start-up has finished (tests with Starlette's ``TestClient``, whose
+        requests then find the service started).
 
     Returns
     -------
@@ -164,17 +187,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # uvicorn accepts connections only after this returns: until then not ready.
+        # uvicorn accepts connections only after this returns.
         state = ServiceState(settings_of(app))
         app.state.service = state
-        await run_in_threadpool(state.start)
+        if start_in_background:
+            state.start_in_background()
+        else:
+            await run_in_threadpool(state.start)
         try:
             yield
         finally:
             await run_in_threadpool(state.stop)
             del app.state.service
 
-    app = FastAPI(
+    app = ServiceApp(
         title="AI grid demand forecast API",
         version=forecast.__version__,
         description=DESCRIPTION,
@@ -190,7 +216,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # With require_read_key, every /v1 route needs a key; otherwise reading is open and the
     # schema declares no security for it.
     guard = [Security(require_read)] if settings_of(app).require_read_key else []
-    guard.append(Depends(refuse_unknown_query))
+    guard += [Depends(refuse_while_starting), Depends(refuse_unknown_query)]
     v1 = APIRouter(prefix="/v1")
     for router in V1_ROUTERS:
         v1.include_router(router, dependencies=guard)

@@ -622,4 +622,9 @@ class Readiness(BaseModel):
     )
     busy_slots: int = Field(default=0, description="Heavy requests computing now.")
     waiting: int = Field(default=0, description="Heavy requests waiting for a slot now.")
+    starting: bool = Field(
+        default=False,
+        description="Start-up still running (the server answers meanwhile); `detail` names "
+        "the step under way.",
+    )
     detail: str | None = Field(default=None, description="Why not ready, when not.")

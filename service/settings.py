@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -204,7 +204,9 @@ class Settings(BaseSettings):
     )
     require_read_key: bool = Field(
         default=False,
-        description="Ask a key (any role) for reading and projecting too; default: open.",
+        description="Ask a key (any role) for reading and projecting too; default: open. "
+        "Needs at least one key in api_keys (refused at start otherwise). The dashboard asks "
+        "for a key and keeps it for the browser tab.",
     )
 
     @field_validator("database_url")
@@ -223,6 +225,19 @@ class Settings(BaseSettings):
     @classmethod
     def _keys_parse(cls, value: SecretStr) -> SecretStr:
         parse_api_keys(value.get_secret_value())
+        return value
+
+    @field_validator("require_read_key")
+    @classmethod
+    def _someone_can_read(cls, value: bool, info: ValidationInfo) -> bool:
+        # api_keys is declared before, so validated first; absent here when it was malformed
+        # (that error is reported instead).
+        keys = info.data.get("api_keys")
+        if value and keys is not None and not parse_api_keys(keys.get_secret_value()):
+            raise ValueError(
+                "no key in FORECAST_API_KEYS, so nobody could read or project: add keys "
+                "(read:KEY, any role reads) or leave reading open"
+            )
         return value
 
     def accepted_keys(self) -> tuple[ApiKey, ...]:

@@ -1,13 +1,17 @@
 """Process-wide state of the service: storage, scenarios, served model, cache, jobs, admission.
 
 Built by the app's lifespan from its settings (:func:`service.deps.settings_of`) and started in
-a worker thread: database migrated, the results directory checked against it (made when the
-database names no result), kernels compiled, shipped scenarios read, the promoted model loaded
-and verified, the Dask client started, runs interrupted by an earlier crash marked failed, and
-one tiny projection run so that the first user request finds every lazy import and cache warm.
-A step that fails leaves the process up, answering ``/healthz``, with ``/readyz`` 503 naming the
-reason; nothing else is served until it is fixed (a broken model can be replaced by a reload;
-a database held or not reachable is tried again until it is taken).
+a thread of its own while the server already answers (:meth:`ServiceState.start_in_background`):
+``/healthz`` 200, ``/readyz`` 503 naming the step under way, every ``/v1`` route 503. Start-up
+takes a few seconds, but about 45 s on a fresh numba cache on two busy cores (README, *Forecast
+API service*), longer than a liveness probe waits. The steps (:data:`START_STEPS`): database
+migrated, the results directory checked against it (made when the database names no result),
+kernels compiled, shipped scenarios read, the promoted model loaded and verified, the Dask
+client started, runs interrupted by an earlier crash marked failed, and one tiny projection run
+so that the first user request finds every lazy import and cache warm. A step that fails leaves
+the process up, answering ``/healthz``, with ``/readyz`` 503 naming the reason; nothing else is
+served until it is fixed (a broken model can be replaced by a reload; a database held or not
+reachable is tried again until it is taken).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import functools
 import gc
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +67,22 @@ LIGHT_THREADS = 4
 
 T = TypeVar("T")
 
+#: What each start-up step does, in order, as ``/readyz`` says while it runs.
+START_STEPS: dict[str, str] = {
+    "database": "taking and migrating the database",
+    "kernels": "compiling the kernels (numba; on a fresh cache this takes longest)",
+    "scenarios": "reading the shipped scenarios",
+    "model": "loading and verifying the served models",
+    "jobs": "starting the job scheduler (Dask)",
+    "results": "checking the results directory against the database",
+    "runs": "marking runs interrupted by the last stop failed",
+    "warm-up": "projecting the warm-up scenario",
+    "memory": "sizing the memory budget",
+}
+#: A start-up step at least this long is named, with its time, in the "start-up finished"
+#: log line. [s]
+SLOW_STEP_SECONDS = 0.5
+
 
 @dataclass(frozen=True)
 class ShippedScenario:
@@ -101,6 +122,10 @@ class ServiceState:
         self.started = False
         self.problems: dict[str, str] = {}
         self.started_at: dt.datetime | None = None
+        #: The start-up step under way (a key of START_STEPS), None when none is.
+        self.doing: str | None = None
+        self._start_began: float | None = None
+        self._starter: threading.Thread | None = None
         self._database_waited = False
         self._lock_lost: str | None = None
         self._stopping = threading.Event()
@@ -110,34 +135,75 @@ class ServiceState:
         """Start-up finished and nothing is broken."""
         return self.started and not self.problems
 
+    def start_in_background(self) -> None:
+        """Run :meth:`start` in a thread of its own and return at once, so that the server
+        accepts connections (``/healthz``, ``/readyz``) while the slow steps run."""
+        self._start_began = time.perf_counter()
+        self._starter = threading.Thread(target=self._start_or_report, name="start-up", daemon=True)
+        self._starter.start()
+
+    def _start_or_report(self) -> None:
+        try:
+            self.start()
+        except Exception as error:
+            # Outside every step (each records its own failure): say so rather than "starting"
+            # for ever.
+            logger.exception("start-up failed")
+            self.problems["start-up"] = f"{type(error).__name__}: {error}"
+            self.doing = None
+            self.started = True
+
     def start(self) -> None:
         """Bring every part up; record what failed instead of raising (see the module doc)."""
         if self.started:
             return
+        if self._start_began is None:
+            self._start_began = time.perf_counter()
         set_allocation_policy()
-        self._step("database", self._start_database)
-        self._step("kernels", self._compile)
-        self._step("scenarios", self._load_scenarios)
-        self._step("model", self._load_model)
-        self._step("jobs", self.jobs.start)
+        took: dict[str, float] = {}
+        step = functools.partial(self._step, took=took)
+        step("database", self._start_database)
+        step("kernels", self._compile)
+        step("scenarios", self._load_scenarios)
+        step("model", self._load_model)
+        step("jobs", self.jobs.start)
         if "database" not in self.problems:
-            self._step("results", self._check_results)
-            self._step("runs", self._mark_interrupted)
-        elif self._database_waited:
+            step("results", self._check_results)
+            step("runs", self._mark_interrupted)
+        elif self._database_waited and not self._stopping.is_set():
             threading.Thread(
                 target=self._wait_for_database, name="database-wait", daemon=True
             ).start()
         if "kernels" not in self.problems:
-            self._step("warm-up", self._warm_projection)
-        self._step("memory", self._size_admission)
+            step("warm-up", self._warm_projection)
+        step("memory", self._size_admission)
+        self.doing = None
+        if self._stopping.is_set():
+            self.problems["start-up"] = "stopped while starting: the service is shutting down"
         # Everything loaded so far lives as long as the process: keep it out of the garbage
         # collector's full passes, which otherwise stalled every request in flight for
         # ~150 ms now and then (tests/load_service.py, cached p99 157 ms -> see README).
         gc.freeze()
         self.started = True
         self.started_at = dt.datetime.now(dt.UTC)
+        slow = ", ".join(
+            f"{name} {seconds:.1f} s"
+            for name, seconds in took.items()
+            if seconds >= SLOW_STEP_SECONDS
+        )
+        logger.info(
+            "start-up finished in %.1f s (%s): %s",
+            self.seconds_starting(),
+            slow or "no step took 0.5 s",
+            "ready" if self.ready else self.not_ready_reason(),
+        )
 
-    def _step(self, name: str, action) -> None:
+    def _step(self, name: str, action, *, took: dict[str, float] | None = None) -> None:
+        if self._stopping.is_set():  # stopped while starting: leave the rest undone
+            return
+        if took is not None:  # start-up's own step, not the database wait's
+            self.doing = name
+        began = time.perf_counter()
         try:
             action()
         except (ForecastError, ServiceError, OSError) as error:
@@ -147,6 +213,15 @@ class ServiceState:
             # A bug or an unexpected library error: keep the process up to say so.
             logger.exception("start-up step %s failed", name)
             self.problems[name] = f"{type(error).__name__}: {error}"
+        finally:
+            if took is not None:
+                took[name] = time.perf_counter() - began
+
+    def seconds_starting(self) -> float:
+        """Seconds since start-up began (0 before). [s]"""
+        if self._start_began is None:
+            return 0.0
+        return time.perf_counter() - self._start_began
 
     def _start_database(self) -> None:
         """Take the database and migrate it.
@@ -303,8 +378,14 @@ class ServiceState:
 
     def stop(self) -> None:
         """Write the results still queued, stop the jobs (they are marked failed at the next
-        start) and close the database."""
+        start) and close the database.
+
+        Stopped while starting, the start-up step under way finishes first (a kernel being
+        compiled cannot be interrupted) and the steps after it are skipped.
+        """
         self._stopping.set()
+        if self._starter is not None:
+            self._starter.join()
         self.writer.flush()
         self.jobs.shutdown()
         self.database.dispose()
@@ -312,13 +393,18 @@ class ServiceState:
     def require_ready(self) -> None:
         """Raise 503 until start-up has finished, or while a part is broken."""
         if not self.started:
-            raise NotReadyError("the service is starting: retry shortly")
+            raise NotReadyError(f"{self.not_ready_reason()}: retry shortly")
         if self.problems:
             raise NotReadyError(self.not_ready_reason())
 
     def not_ready_reason(self) -> str:
-        """One line: what is broken."""
-        return "not ready: " + "; ".join(f"{part}: {why}" for part, why in self.problems.items())
+        """One line: the start-up step under way, and what is broken."""
+        problems = "; ".join(f"{part}: {why}" for part, why in self.problems.items())
+        if self.started:
+            return f"not ready: {problems}"
+        doing = START_STEPS.get(self.doing or "", "starting up")
+        starting = f"starting ({self.seconds_starting():.0f} s so far): {doing}"
+        return f"{starting}; already failed: {problems}" if problems else starting
 
     def paths_to_redact(self) -> dict[Path, str]:
         """Server directories an error detail may mention, and the names shown instead."""

@@ -1,14 +1,40 @@
 """``forecast serve``: run the HTTP API under uvicorn.
 
 The app is named by import string so that the library never imports ``service`` itself
-(import-linter contract); settings come from ``FORECAST_*`` environment variables.
+(import-linter contract), and so are the log formatter and filter (:mod:`service.logs`); settings
+come from ``FORECAST_*`` environment variables.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+
+#: Every line: ISO 8601 time (UTC), level, logger, the request's id (``-`` outside a request).
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+
+
+def logging_config(level: str) -> dict[str, Any]:
+    """The :func:`logging.config.dictConfig` dictionary ``forecast serve`` hands uvicorn: one
+    handler on stderr for uvicorn's loggers (its access lines included) and the service's and
+    the library's, each line with its time and request id (:mod:`service.logs`).
+
+    Parameters
+    ----------
+    level : str
+        ``--log-level``: the service's and the library's loggers take it as uvicorn's do. [-]
+    """
+    handler = {"class": "logging.StreamHandler", "formatter": "iso", "filters": ["request_id"]}
+    logger = {"handlers": ["stderr"], "level": level.upper(), "propagate": False}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request_id": {"()": "service.logs.RequestIdFilter"}},
+        "formatters": {"iso": {"()": "service.logs.IsoFormatter", "fmt": LOG_FORMAT}},
+        "handlers": {"stderr": {**handler, "stream": "ext://sys.stderr"}},
+        "loggers": dict.fromkeys(("uvicorn", "uvicorn.access", "service", "forecast"), logger),
+    }
 
 
 def serve(
@@ -28,6 +54,7 @@ def serve(
         host=host,
         port=port,
         log_level=log_level,
+        log_config=logging_config(log_level),
         # Named by import string, as the app: closes connections whose request head is slow.
         http="service.server:TimedProtocol",
     )

@@ -387,6 +387,13 @@ def warm_up() -> tuple[str, ...]:
     tuple of str
         Names of the kernels compiled, in call order. [-]
     """
+    jit = _compiled("_jit")
+    with jit.compile_notice(jit.WARM_UP_NOTICE):
+        return _call_every_kernel()
+
+
+def _call_every_kernel() -> tuple[str, ...]:
+    """Call every kernel once on tiny inputs of the production dtypes (:func:`warm_up`)."""
     fleet, capacity, profile = _compiled("fleet"), _compiled("capacity"), _compiled("profile")
     noise, quantiles, stream = _compiled("noise"), _compiled("quantiles"), _compiled("stream")
     sums, duration = _compiled("sums"), _compiled("duration")

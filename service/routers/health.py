@@ -30,7 +30,8 @@ async def healthz() -> JSONResponse:
 )
 async def readyz(request: Request) -> JSONResponse:
     """200 once the database is migrated, kernels compiled, the model verified and the jobs'
-    scheduler reached; 503 before, or while one of them is broken, naming which and why."""
+    scheduler reached; 503 before (naming the start-up step under way), or while one of them
+    is broken, naming which and why."""
     state: ServiceState | None = getattr(request.app.state, "service", None)
     if state is None:
         body = Readiness(
@@ -38,6 +39,7 @@ async def readyz(request: Request) -> JSONResponse:
             kernels_compiled=False,
             model_version="none",
             scenarios=0,
+            starting=True,
             detail="starting",
         )
         return JSONResponse(body.model_dump(), status_code=503, headers={"Retry-After": "5"})
@@ -52,7 +54,8 @@ async def readyz(request: Request) -> JSONResponse:
         jobs=state.jobs.scheduler,
         busy_slots=state.admission.busy_slots,
         waiting=state.admission.waiting,
-        detail=None if ready else (state.not_ready_reason() if state.started else "starting"),
+        starting=not state.started,
+        detail=None if ready else state.not_ready_reason(),
     )
     headers = None if ready else {"Retry-After": "5"}
     return JSONResponse(body.model_dump(), status_code=200 if ready else 503, headers=headers)

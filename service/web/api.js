@@ -1,7 +1,16 @@
 // Client of this server's forecast API: JSON reads, projections and comparisons (inline or as a
 // polled job) and their CSV. Every failure becomes an ApiError carrying the API's own message.
+// Every request carries the tab's API key, if one was entered (key.js), in X-API-Key.
 
 const JOB_POLL_MS = 500;
+const KEY_HEADER = "X-API-Key";
+const KEY_STORAGE = "forecast-api-key";
+// Dispatched on window when the API answers 401 or 403: key.js offers the key field.
+export const KEY_REFUSED_EVENT = "forecast-api-key-refused";
+
+export const storedKey = () => sessionStorage.getItem(KEY_STORAGE) || "";
+export const useKey = (key) => sessionStorage.setItem(KEY_STORAGE, key);
+export const forgetKey = () => sessionStorage.removeItem(KEY_STORAGE);
 
 export class ApiError extends Error {
   constructor(status, detail) {
@@ -11,9 +20,12 @@ export class ApiError extends Error {
 }
 
 export async function api(path, options = {}) {
+  const headers = new Headers(options.headers);
+  const key = storedKey();
+  if (key) headers.set(KEY_HEADER, key);
   let response;
   try {
-    response = await fetch(path, options);
+    response = await fetch(path, { ...options, headers });
   } catch (error) {
     if (error.name === "AbortError") throw error; // superseded by the caller: no failure
     throw new ApiError(0, `could not reach the API at ${path}: ${error.message}`);
@@ -27,6 +39,10 @@ export async function api(path, options = {}) {
       }
     } catch {
       // Not JSON (a proxy's error page): the status text is all there is.
+    }
+    if (response.status === 401 || response.status === 403) {
+      const refused = { status: response.status, detail };
+      window.dispatchEvent(new CustomEvent(KEY_REFUSED_EVENT, { detail: refused }));
     }
     throw new ApiError(response.status, detail);
   }

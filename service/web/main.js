@@ -15,6 +15,7 @@ import {
 import { annualBars, fanChart, offerChartDownloads } from "./charts.js";
 import { compareWithShipped, startComparison } from "./compare.js";
 import { formatCount } from "./format.js";
+import { offerKeyField } from "./key.js";
 import {
   buildRequest,
   clearInvalid,
@@ -358,6 +359,8 @@ function wireEvents() {
 
 async function start() {
   wireEvents();
+  // A key entered or forgotten: load the page again, with everything it reads, under it.
+  offerKeyField(() => window.location.reload());
   setStatus("Loading scenarios…");
   let accelerators;
   try {

@@ -79,7 +79,7 @@ def test_heavy_requests_wait_without_a_thread_and_health_answers(make_settings):
     settings = make_settings(
         max_inline_projections=1, inline_wait_seconds=5, max_waiting_requests=64
     )
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings, start_in_background=False)) as client:
         admission = client.app.state.service.admission
         held = client.portal.call(admission.acquire, "a test holding the only slot", 0)
         with ThreadPoolExecutor(48) as pool:
@@ -124,7 +124,7 @@ def test_a_request_that_would_exceed_the_memory_budget_is_413_naming_it(make_set
         job_memory_bytes=100_000_000,
         max_baseline_draw_hours=2e8,
     )
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings, start_in_background=False)) as client:
         budget = client.app.state.service.admission.memory_bytes
         assert budget < 1_500_000_000
         big = client.post(
@@ -144,7 +144,7 @@ def test_a_request_that_would_exceed_the_memory_budget_is_413_naming_it(make_set
 def test_renders_of_a_cached_result_take_a_slot(make_settings):
     """Before: CSV rendering of a cached result took no slot (4 at once: 94 s, 6.4 GB)."""
     settings = make_settings(max_inline_projections=1, inline_wait_seconds=0.2)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings, start_in_background=False)) as client:
         assert client.post("/v1/projections", json=SMALL).status_code == 200  # cached, JSON
         admission = client.app.state.service.admission
         held = client.portal.call(admission.acquire, "a test holding the only slot", 0)
@@ -188,7 +188,7 @@ def test_too_many_requests_in_flight_are_refused(make_settings):
     settings = make_settings(
         max_requests_in_flight=1, max_inline_projections=1, inline_wait_seconds=5
     )
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings, start_in_background=False)) as client:
         admission = client.app.state.service.admission
         held = client.portal.call(admission.acquire, "a test holding the only slot", 0)
         with ThreadPoolExecutor(1) as pool:
@@ -208,7 +208,7 @@ def test_too_many_requests_in_flight_are_refused(make_settings):
 
 def test_request_bodies_in_flight_are_bounded(make_settings):
     settings = make_settings(max_body_bytes=4_096, max_body_bytes_in_flight=4_096)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings, start_in_background=False)) as client:
         release = threading.Event()
 
         def slow_body():

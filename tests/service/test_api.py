@@ -38,7 +38,9 @@ def client(make_settings):
         job_threshold_draw_hours=5e6,
         max_queued_jobs=1,
     )
-    with TestClient(create_app(settings), raise_server_exceptions=True) as test_client:
+    with TestClient(
+        create_app(settings, start_in_background=False), raise_server_exceptions=True
+    ) as test_client:
         yield test_client
 
 
@@ -52,7 +54,7 @@ def test_health_and_readiness(client: TestClient):
 
 def test_not_ready_before_lifespan(make_settings):
     """Without the lifespan (no `with`), nothing is compiled: /readyz and the API say 503."""
-    client = TestClient(create_app(make_settings()))
+    client = TestClient(create_app(make_settings(), start_in_background=False))
     assert client.get("/readyz").status_code == 503
     response = client.post("/v1/projections", json=SMALL)
     assert response.status_code == 503
@@ -278,7 +280,9 @@ def test_a_shorter_service_limit_names_the_last_day_too(make_settings):
     projection and for the baseline alone."""
     body = {"draws": 5, "start": "2024-01-01", "end": "2034-12-31"}
     words = "end = 2034-12-31: a period spans at most 10 calendar years, so 2033-12-31 at the "
-    with TestClient(create_app(make_settings(max_horizon_years=10))) as limited:
+    with TestClient(
+        create_app(make_settings(max_horizon_years=10), start_in_background=False)
+    ) as limited:
         for path, extra in (
             ("/v1/projections", {"scenario_id": "kr-national"}),
             ("/v1/baseline", {}),
@@ -329,7 +333,9 @@ def test_an_unknown_query_parameter_is_422_naming_it_and_the_allowed(client: Tes
         "query parameter 'fromat' = 'csv': not one of this resource's; allowed: format"
     )
     listing = client.get("/v1/runs?limt=5")
-    assert listing.status_code == 422 and "allowed: author, kind, limit," in listing.json()["detail"]
+    assert (
+        listing.status_code == 422 and "allowed: author, kind, limit," in listing.json()["detail"]
+    )
     assert client.get("/v1/runs?limit=5").status_code == 200
 
 
@@ -386,7 +392,7 @@ def test_job_errors(client: TestClient):
 
 def test_saturated_job_queue_answers_429_with_retry_after(make_settings):
     settings = make_settings(job_threshold_draw_hours=1.0, max_concurrent_jobs=1, max_queued_jobs=0)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings, start_in_background=False)) as client:
         jobs = client.app.state.service.jobs
         jobs.reserve()  # the only place, held as a submission in progress holds it
         try:
@@ -400,7 +406,7 @@ def test_saturated_job_queue_answers_429_with_retry_after(make_settings):
 
 def test_unfinished_job_result_is_409(make_settings):
     settings = make_settings(job_threshold_draw_hours=1.0)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings, start_in_background=False)) as client:
         # A job long enough to be polled before it ends: 10 years hourly.
         accepted = client.post(
             "/v1/projections",
@@ -415,7 +421,7 @@ def test_unfinished_job_result_is_409(make_settings):
 
 def test_busy_slots_answer_503(make_settings):
     settings = make_settings(max_inline_projections=1, inline_wait_seconds=0.05)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings, start_in_background=False)) as client:
         admission = client.app.state.service.admission
         held = client.portal.call(admission.acquire, "a test holding the slot", 0)
         try:
@@ -503,7 +509,7 @@ def test_reload_refuses_a_tampered_artifact_and_keeps_serving(tmp_path: Path, ma
     tampered = publish_model(tmp_path, "v2", promote=False)
     (tampered / "parameters.json").write_text('{"format_version": 1}')
     settings = make_settings(artifact_dir=tmp_path, api_keys=API_KEY)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings, start_in_background=False)) as client:
         refused = client.post(
             "/v1/models/reload", json={"model": f"{MODEL_ID}@v2"}, headers={"X-API-Key": API_KEY}
         )

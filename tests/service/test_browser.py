@@ -934,3 +934,47 @@ def test_a_superseded_projection_is_never_drawn(page, base_url):
     assert page.text_content("#results-heading") == "Projection: kr-outlook"
     assert page.text_content("#status") == status
     assert _cell(page, "energy-table", 2035, "ai_energy_twh", 0.5) == shown
+
+
+def test_a_service_that_asks_a_read_key_takes_one_in_the_page(browser):
+    """(Platform deployment test) With FORECAST_REQUIRE_READ_KEY=true the page showed HTTP 401
+    and offered nowhere to enter a key. Now the 401 offers a key field; the key entered is kept
+    in the tab's sessionStorage, sent in X-API-Key (never in a URL), and the page projects."""
+    from tests.support.server import running_server
+
+    key = "reader-key-for-the-page"
+    env = {"FORECAST_REQUIRE_READ_KEY": "true", "FORECAST_API_KEYS": f"read:{key}"}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("FORECAST_ARTIFACT_DIR", raising=False)
+        with running_server(env) as (base, _seconds):
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            page = context.new_page()
+            page_errors: list[str] = []
+            page.on("pageerror", lambda error: page_errors.append(str(error)))
+            sent: list[tuple[str, str | None]] = []
+            page.on(
+                "request",
+                lambda request: sent.append((request.url, request.headers.get("x-api-key"))),
+            )
+            try:
+                page.goto(f"{base}/")
+                page.wait_for_selector("#api-key-form:not([hidden])")
+                assert "asks for an API key" in page.text_content("#api-key-note")
+                assert "HTTP 401" in page.text_content("#error")
+                assert page.evaluate("() => document.activeElement.id") == "api-key"
+                assert all(header is None for _url, header in sent)
+
+                page.fill("#api-key", key)
+                page.click("#use-key")
+                status = _wait_done(page)
+                assert "Projection of kr-national " in status
+                assert page.locator("#energy-table tbody tr").count() > 0
+                assert page.text_content("#error") == ""
+                assert page.evaluate("() => sessionStorage.getItem('forecast-api-key')") == key
+                api_calls = [header for url, header in sent if "/v1/" in url]
+                assert key in api_calls and api_calls[-1] == key
+                assert all(key not in url for url, _header in sent)
+                assert page.is_visible("#forget-key")
+            finally:
+                context.close()
+    assert page_errors == []

@@ -29,7 +29,9 @@ THREE = [
 @pytest.fixture(scope="module")
 def client(make_settings):
     settings = make_settings(api_keys=f"write:{WRITER}", max_draws=5_000)
-    with TestClient(create_app(settings), raise_server_exceptions=True) as test_client:
+    with TestClient(
+        create_app(settings, start_in_background=False), raise_server_exceptions=True
+    ) as test_client:
         yield test_client
 
 
@@ -250,7 +252,7 @@ def test_the_memory_estimate_covers_every_projection(make_settings):
     projection but not for three, the three-scenario comparison is refused with 413."""
     body = {"scenarios": THREE, **PERIOD, "draws": 2_000, "resolution": "daily"}
     settings = make_settings()
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings, start_in_background=False)) as client:
         state = client.app.state.service
         prepared = comparing.prepare_sync(state, ComparisonRequest(**body))
         overhead = settings.memory_budget_bytes - state.work_memory_bytes()
@@ -261,7 +263,7 @@ def test_the_memory_estimate_covers_every_projection(make_settings):
     need = prepared.need_bytes()
     assert need > sum(singles)
     tight = make_settings(memory_budget_bytes=overhead + (max(singles) + need) // 2)
-    with TestClient(create_app(tight)) as client:
+    with TestClient(create_app(tight, start_in_background=False)) as client:
         alone = {key: value for key, value in body.items() if key != "scenarios"}
         single = client.post("/v1/projections", json={"scenario_id": "kr-national", **alone})
         assert single.status_code == 200, single.text
@@ -276,7 +278,7 @@ def test_the_memory_estimate_covers_every_projection(make_settings):
 @pytest.fixture
 def job_client(make_settings):
     settings = make_settings(job_threshold_draw_hours=1.0, max_queued_jobs=8)
-    with TestClient(create_app(settings)) as test_client:
+    with TestClient(create_app(settings, start_in_background=False)) as test_client:
         yield test_client
 
 

@@ -29,7 +29,7 @@ def client(tmp_path: Path, make_settings):
     publish_model(tmp_path, "v1")
     copy_version(tmp_path, "v1", "v2")
     settings = make_settings(artifact_dir=tmp_path, api_keys=API_KEY)
-    with TestClient(create_app(settings)) as test_client:
+    with TestClient(create_app(settings, start_in_background=False)) as test_client:
         yield test_client
 
 
@@ -101,7 +101,7 @@ def test_an_evicted_result_is_read_back_from_its_run(tmp_path: Path, make_settin
     """A result that left the memory cache is read from its run's file, not computed again."""
     publish_model(tmp_path, "v1")
     settings = make_settings(artifact_dir=tmp_path, cache_bytes=0)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings, start_in_background=False)) as client:
         first = client.post("/v1/projections", json=BODY)
         assert first.headers["x-cache"] == "miss"
         run = f"/v1/runs/{first.headers['x-run-id']}"

@@ -20,7 +20,9 @@ PERIOD = {"draws": 10, "resolution": "annual", "start": "2030-01-01", "end": "20
 @pytest.fixture(scope="module")
 def client(make_settings):
     settings = make_settings(max_inline_projections=4)
-    with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
+    with TestClient(
+        create_app(settings, start_in_background=False), raise_server_exceptions=False
+    ) as test_client:
         yield test_client
 
 
@@ -149,7 +151,7 @@ def test_error_texts_show_no_server_path(make_settings, tmp_path):
     root = tmp_path / "secret-location"
     root.mkdir()
     settings = make_settings(artifact_dir=root, api_keys="admin-key-01")
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings, start_in_background=False)) as client:
         unknown = client.post(
             "/v1/models/reload", json={"model": "nothing"}, headers={"X-API-Key": "admin-key-01"}
         )
@@ -159,7 +161,9 @@ def test_error_texts_show_no_server_path(make_settings, tmp_path):
 
 def test_identical_concurrent_requests_share_one_computation(make_settings):
     """Before: 20 identical concurrent requests computed 20 times."""
-    with TestClient(create_app(make_settings(max_inline_projections=4))) as client:
+    with TestClient(
+        create_app(make_settings(max_inline_projections=4), start_in_background=False)
+    ) as client:
         body = {"scenario_id": "kr-national", "draws": 300, "resolution": "monthly",
                 "start": "2030-01-01", "end": "2031-12-31", "seed": 4242}  # fmt: skip
         with ThreadPoolExecutor(20) as pool:

@@ -28,7 +28,7 @@ def _finish(client: TestClient, location: str) -> dict:
 @pytest.fixture
 def client(make_settings):
     settings = make_settings(job_threshold_draw_hours=1.0, max_queued_jobs=8)
-    with TestClient(create_app(settings)) as test_client:
+    with TestClient(create_app(settings, start_in_background=False)) as test_client:
         yield test_client
 
 
@@ -121,7 +121,7 @@ def test_a_job_is_cancelled_queued_or_running_and_can_be_resubmitted(make_settin
     settings = make_settings(job_threshold_draw_hours=1.0, max_concurrent_jobs=1)
     # kr-national's whole horizon: past it a projection is noted (a warning, an error here).
     long = {**JOB, "draws": 400, "resolution": "hourly", "start": "2024-01-01", "end": "2035-12-31"}
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings, start_in_background=False)) as client:
         first = client.post("/v1/projections", json=long).headers["location"]
         small = {**JOB, "seed": 2, "resolution": "annual", "end": "2030-12-31"}
         second = client.post("/v1/projections", json=small).headers["location"]
@@ -166,7 +166,7 @@ def test_only_its_key_or_a_write_key_cancels_a_job(make_settings):
         api_keys="read:reader-one-key,read:reader-two-key,write:writer-key-1",
     )
     long = {**JOB, "draws": 400, "resolution": "hourly", "start": "2024-01-01", "end": "2035-12-31"}
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings, start_in_background=False)) as client:
         mine = client.post("/v1/projections", json=long, headers={"X-API-Key": "reader-one-key"})
         location = mine.headers["location"]
         other = client.post(f"{location}/cancel", headers={"X-API-Key": "reader-two-key"})
@@ -203,7 +203,7 @@ def test_runs_are_listed_and_filtered(client: TestClient):
 
 def test_deleting_a_run_needs_a_key_and_removes_its_file(make_settings):
     settings = make_settings(api_keys="write:writer-key-1,admin:admin-key-01")
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings, start_in_background=False)) as client:
         answer = client.post("/v1/projections", json={**JOB, "draws": 5})
         run_id = answer.headers["x-run-id"]
         assert _finish(client, f"/v1/runs/{run_id}")["status"] == "succeeded"  # file written
@@ -225,7 +225,7 @@ def test_a_damaged_result_file_is_reported_and_computed_again(make_settings, mon
     ever (the stored-result lookup found it first). Now its run is failed, saying the file is
     damaged and how to resubmit, the file is set aside, and an identical request computes the
     answer anew. A system error while reading (too many open files) leaves the file alone."""
-    with TestClient(create_app(make_settings())) as client:
+    with TestClient(create_app(make_settings(), start_in_background=False)) as client:
         service = client.app.state.service
         body = {**JOB, "draws": 5, "resolution": "annual"}
         run_id, file = stored_run(client, body)

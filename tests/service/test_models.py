@@ -56,7 +56,9 @@ def client(tmp_path_factory):
     _publish_au_model(root)
     (root / "DEFAULT").write_text(MODEL_ID)
     storage = tmp_path_factory.mktemp("storage")
-    with TestClient(create_app(Settings(artifact_dir=root, storage_dir=storage))) as test_client:
+    with TestClient(
+        create_app(Settings(artifact_dir=root, storage_dir=storage), start_in_background=False)
+    ) as test_client:
         yield test_client
 
 
@@ -112,7 +114,7 @@ def test_several_models_for_a_country_and_no_default_among_them_is_refused(tmp_p
     (root / "DEFAULT").write_text(MODEL_ID)
     settings = Settings(artifact_dir=root, storage_dir=tmp_path / "storage")
     body = {"draws": 5, "resolution": "annual", "start": "2030-01-01", "end": "2030-01-31"}
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings, start_in_background=False)) as client:
         for named, expected in ((None, 422), ("vic-test", 200), ("none", 200)):
             request = {"scenario_id": "au-nsw-ai-dc", "overrides": {"baseline_model": named}}
             answer = client.post("/v1/projections", json={**body, **request})
@@ -168,7 +170,7 @@ def test_the_scenario_list_offers_the_nsw_scenario(client: TestClient):
 def test_the_shipped_service_serves_both_shipped_models(tmp_path):
     root = Path(__file__).resolve().parents[2] / "models" / "artifacts"
     settings = Settings(artifact_dir=root, storage_dir=tmp_path)
-    with TestClient(create_app(settings)) as shipped:
+    with TestClient(create_app(settings, start_in_background=False)) as shipped:
         listed = {row["model_id"]: row for row in shipped.get("/v1/models").json()}
         assert {"kr-national-baseline", "au-nsw-baseline"} <= set(listed)
         assert all(row["served_version"] == row["promoted_version"] for row in listed.values())
@@ -195,7 +197,7 @@ def test_a_second_service_on_the_same_storage_waits_and_takes_over(make_settings
     monkeypatch.setattr(database_module, "RETRY_MOST_S", 0.2)
     settings = make_settings()
     run_id = "b" * 32
-    first = TestClient(create_app(settings))
+    first = TestClient(create_app(settings, start_in_background=False))
     first.__enter__()
     assert first.get("/readyz").status_code == 200
     running = Run(
@@ -206,7 +208,7 @@ def test_a_second_service_on_the_same_storage_waits_and_takes_over(make_settings
         submitted_at=dt.datetime.now(dt.UTC),
     )  # fmt: skip
     first.app.state.service.runs.add(running)
-    with TestClient(create_app(settings)) as second:
+    with TestClient(create_app(settings, start_in_background=False)) as second:
         ready = second.get("/readyz")
         assert ready.status_code == 503
         assert "another service process holds it" in ready.text

@@ -33,7 +33,7 @@ def test_a_missing_result_file_leaves_its_run_alone(make_settings, tmp_path: Pat
     holding none of the files the database names keeps the service unready, saying so, and
     a missing one is not created."""
     settings = make_settings()
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings, start_in_background=False)) as client:
         run_id, file = stored_run(client, BODY, read_from_file=True)
         stored_run(client, {**BODY, "draws": 6}, read_from_file=True)
         aside = tmp_path / file.name
@@ -61,7 +61,7 @@ def test_a_missing_result_file_leaves_its_run_alone(make_settings, tmp_path: Pat
     empty.mkdir()
     for results_dir in (wrong, empty):
         elsewhere = settings.model_copy(update={"results_dir": results_dir})
-        with TestClient(create_app(elsewhere)) as client:
+        with TestClient(create_app(elsewhere, start_in_background=False)) as client:
             ready = client.get("/readyz")
             assert ready.status_code == 503
             detail = ready.json()["detail"]
@@ -69,7 +69,9 @@ def test_a_missing_result_file_leaves_its_run_alone(make_settings, tmp_path: Pat
             assert str(results_dir) not in detail
             assert client.get(f"/v1/runs/{run_id}").status_code == 503
         assert not wrong.exists()
-    with TestClient(create_app(settings)) as client:  # the right directory again
+    with TestClient(
+        create_app(settings, start_in_background=False)
+    ) as client:  # the right directory again
         assert client.get("/readyz").status_code == 200
         record = client.get(f"/v1/runs/{run_id}").json()
         assert record["status"] == "succeeded"
@@ -115,7 +117,9 @@ def test_a_postgresql_outage_longer_than_one_try_is_waited_out(make_settings, ga
     the lock back. Another process that took the lock meanwhile still ends it: the service
     stays unready, saying so (one process per database)."""
     gate, url, direct = gated_postgres
-    with TestClient(create_app(make_settings(database_url=url))) as client:
+    with TestClient(
+        create_app(make_settings(database_url=url), start_in_background=False)
+    ) as client:
         assert client.get("/readyz").status_code == 200
         gate.close()
         down = _until_ready(client, ready=False)
@@ -154,7 +158,9 @@ def test_a_service_started_while_postgresql_is_down_becomes_ready_when_it_is_up(
     becomes ready once it is up."""
     gate, url, _ = gated_postgres
     gate.close()
-    with TestClient(create_app(make_settings(database_url=url))) as client:
+    with TestClient(
+        create_app(make_settings(database_url=url), start_in_background=False)
+    ) as client:
         waiting = client.get("/readyz")
         assert waiting.status_code == 503
         detail = waiting.json()["detail"]

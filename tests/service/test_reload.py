@@ -54,7 +54,10 @@ def test_reload_while_requests_run(tmp_path: Path, make_settings):
                 )
             )
 
-    with TestClient(create_app(settings)) as client, ThreadPoolExecutor(4) as pool:
+    with (
+        TestClient(create_app(settings, start_in_background=False)) as client,
+        ThreadPoolExecutor(4) as pool,
+    ):
         workers = [pool.submit(hammer, worker) for worker in range(4)]
         reloads = []
         for version in ("v2", "v1", "v2"):
@@ -125,7 +128,7 @@ def test_reload_refuses_a_tampered_artifact_and_the_old_model_keeps_serving(
     broken = copy_version(tmp_path, "v1", "v2")
     tamper(broken)
     settings = make_settings(artifact_dir=tmp_path, api_keys=API_KEY)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings, start_in_background=False)) as client:
         refused = client.post(
             "/v1/models/reload", json={"model": f"{MODEL_ID}@v2"}, headers={"X-API-Key": API_KEY}
         )
@@ -156,7 +159,7 @@ def test_a_signed_but_malformed_manifest_is_refused_too(
     tamper(broken)
     signing.sign(broken, keys.private_key())
     settings = make_settings(artifact_dir=tmp_path, api_keys=API_KEY)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings, start_in_background=False)) as client:
         refused = client.post(
             "/v1/models/reload", json={"model": f"{MODEL_ID}@v2"}, headers={"X-API-Key": API_KEY}
         )
@@ -174,7 +177,7 @@ def test_parameters_out_of_range_are_refused_even_when_signed(tmp_path: Path, ma
         parameters={**synthetic_parameters(), "timezone": "Mars/Olympus"},
     )
     settings = make_settings(artifact_dir=tmp_path, api_keys=API_KEY)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings, start_in_background=False)) as client:
         refused = client.post(
             "/v1/models/reload", json={"model": f"{MODEL_ID}@v2"}, headers={"X-API-Key": API_KEY}
         )
@@ -190,7 +193,7 @@ def test_a_broken_promoted_artifact_leaves_the_service_up_and_not_ready(
     promoted = publish_model(tmp_path, "v1")
     tamper(promoted)
     settings = make_settings(artifact_dir=tmp_path, api_keys=API_KEY)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings, start_in_background=False)) as client:
         assert client.get("/healthz").status_code == 200
         ready = client.get("/readyz")
         assert ready.status_code == 503
@@ -210,9 +213,11 @@ def test_an_unsigned_artifact_is_served_only_with_the_development_setting(
 ):
     publish_model(tmp_path, "v1")
     (tmp_path / MODEL_ID / "v1" / signing.SIGNATURE).unlink()
-    with TestClient(create_app(make_settings(artifact_dir=tmp_path))) as client:
+    with TestClient(
+        create_app(make_settings(artifact_dir=tmp_path), start_in_background=False)
+    ) as client:
         assert client.get("/readyz").status_code == 503
         assert "unsigned" in client.get("/readyz").json()["detail"]
     allowed = make_settings(artifact_dir=tmp_path, allow_unsigned_artifacts=True)
-    with TestClient(create_app(allowed)) as client:
+    with TestClient(create_app(allowed, start_in_background=False)) as client:
         assert client.get("/readyz").json()["model_version"] == f"{MODEL_ID}@v1"

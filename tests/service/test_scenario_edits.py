@@ -30,7 +30,7 @@ KEYS = f"write:{ALICE},write:{BOB}"
 @pytest.fixture
 def client(make_settings, database_url):
     settings = make_settings(api_keys=KEYS, database_url=database_url)
-    with TestClient(create_app(settings)) as test_client:
+    with TestClient(create_app(settings, start_in_background=False)) as test_client:
         yield test_client
 
 
@@ -130,7 +130,7 @@ def test_concurrent_edits_lose_nothing_and_keep_their_order(
     either way the versions' times are in version order."""
     if via == "testclient":
         settings = make_settings(api_keys=KEYS, database_url=database_url)
-        with TestClient(create_app(settings)) as http:
+        with TestClient(create_app(settings, start_in_background=False)) as http:
             _edit_concurrently(http)
         return
     publish_model(tmp_path / "artifacts", "v1")

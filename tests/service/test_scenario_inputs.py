@@ -18,7 +18,7 @@ MAX_DRAWS = 5_000
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     settings = Settings(max_draws=MAX_DRAWS, storage_dir=tmp_path_factory.mktemp("storage"))
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings, start_in_background=False)) as client:
         yield client
 
 
@@ -135,7 +135,7 @@ def test_the_years_a_period_may_take_are_the_apis(national, tmp_path):
     assert limits["end.year"] == {"minimum": 1990, "maximum": 2100, "default": 2035}
     assert limits["period.years"] == {"minimum": 1, "maximum": 30, "default": 12}
     settings = Settings(max_horizon_years=10, storage_dir=tmp_path)
-    with TestClient(create_app(settings)) as limited:
+    with TestClient(create_app(settings, start_in_background=False)) as limited:
         shorter = limited.get("/v1/scenarios/kr-national/inputs").json()["limits"]
     assert shorter["period.years"]["maximum"] == 10
 

@@ -17,7 +17,7 @@ PERIOD = {"draws": 10, "resolution": "annual", "start": "2030-01-01", "end": "20
 @pytest.fixture
 def client(make_settings, database_url):
     settings = make_settings(api_keys=KEYS, database_url=database_url)
-    with TestClient(create_app(settings)) as test_client:
+    with TestClient(create_app(settings, start_in_background=False)) as test_client:
         yield test_client
 
 
@@ -151,7 +151,7 @@ def test_reload_needs_the_admin_role(client: TestClient):
 
 def test_reading_is_open_unless_the_service_asks_a_key(make_settings, database_url):
     settings = make_settings(api_keys=KEYS, database_url=database_url, require_read_key=True)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings, start_in_background=False)) as client:
         assert client.get("/v1/scenarios").status_code == 401
         assert client.get("/v1/scenarios", headers={"X-API-Key": "wrong-key-1"}).status_code == 403
         assert client.get("/v1/scenarios", headers={"X-API-Key": READER}).status_code == 200

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pydantic import SecretStr, ValidationError
 
+from service.settings import Settings
 from tests.support.model_artifacts import API_KEY, MODEL_ID, publish_model
 from tests.support.server import running_server
 
@@ -88,3 +90,31 @@ def test_serve_refuses_a_malformed_setting_in_one_line(variable, value, named, h
     assert "Traceback" not in done.stderr
     if hidden is not None:
         assert hidden not in lines[0]
+
+
+def test_serve_refuses_a_read_key_required_with_no_key():
+    """(Platform deployment test) FORECAST_REQUIRE_READ_KEY=true with no FORECAST_API_KEYS
+    started a service whose every /v1 route answered 401 to everyone, without a word: now it
+    is refused as a malformed setting is, one line and status 2."""
+    import os
+    import subprocess
+    import sys
+
+    command = "import sys; from forecast.cli import main; sys.exit(main())"
+    environment = {**os.environ, "FORECAST_REQUIRE_READ_KEY": "true", "FORECAST_API_KEYS": ""}
+    done = subprocess.run(
+        [sys.executable, "-c", command, "serve", "--port", "1"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("error: FORECAST_REQUIRE_READ_KEY = 'true': "), lines[0]
+    assert "no key in FORECAST_API_KEYS" in lines[0]
+    with pytest.raises(ValidationError, match="no key in FORECAST_API_KEYS"):
+        Settings(require_read_key=True, api_keys=SecretStr(""))
+    # With a key of any role, it starts.
+    Settings(require_read_key=True, api_keys=SecretStr("read:reader-key-1"))

@@ -1,11 +1,19 @@
-"""Start-up's warm projection: the scenario the first requests are for, over its horizon."""
+"""Start-up: the server answering while it starts, and the warm projection (the scenario the
+first requests are for, over its horizon)."""
 
 from __future__ import annotations
 
+import time
+
+import httpx
 import pytest
+from fastapi.testclient import TestClient
 
 from service import state as service_state
+from service.main import create_app
 from service.state import ServiceState
+from tests.support.model_artifacts import publish_model
+from tests.support.server import start_server
 
 
 @pytest.mark.parametrize(
@@ -40,3 +48,64 @@ def test_start_up_projects_the_warm_scenario_over_its_horizon(
     else:
         assert (options.end - options.start).days == 1
         assert f"FORECAST_WARM_SCENARIO = {warm!r} is not a shipped scenario" in caplog.text
+
+
+def test_the_server_answers_health_checks_while_it_starts(tmp_path):
+    """(Platform deployment test) uvicorn opened its port only once start-up had finished
+    (~44 s on a fresh numba cache), so a liveness probe found nothing to talk to: now
+    /healthz answers 200 at once, /readyz 503 naming the step under way, and every /v1 route
+    503, until start-up finishes. Start-up is held before the kernel step
+    (:mod:`tests.support.held_start`) until the test lets it go."""
+    let_go = tmp_path / "let-go"
+    env = {"FORECAST_STORAGE_DIR": str(tmp_path / "storage")}
+    server = start_server(env, ready=False, hold_start_until=let_go, timeout_s=60)
+    try:
+        with httpx.Client(base_url=server.base, timeout=10) as http:
+            assert http.get("/healthz").status_code == 200
+            readiness = http.get("/readyz")
+            assert readiness.status_code == 503
+            assert readiness.headers["Retry-After"] == "5"
+            assert readiness.json()["starting"] is True
+            assert "compiling the kernels" in readiness.json()["detail"]
+            for path in ("/v1/accelerators", "/v1/scenarios"):
+                refused = http.get(path)
+                assert refused.status_code == 503, path
+                assert refused.json()["detail"].startswith("starting"), refused.json()
+            let_go.touch()
+            deadline = time.monotonic() + 120
+            while (readiness := http.get("/readyz")).status_code != 200:
+                assert time.monotonic() < deadline, readiness.json()
+                time.sleep(0.1)
+            assert readiness.json()["starting"] is False
+            assert http.get("/v1/accelerators").status_code == 200
+    finally:
+        server.stop()
+
+
+def test_a_start_up_that_fails_in_the_background_says_why(tmp_path, make_settings):
+    """Start-up running on its own thread still reports a failed step: /readyz 503 naming it
+    once start-up has finished, and /v1 routes 503 with the same reason."""
+    promoted = publish_model(tmp_path, "v1")
+    (promoted / "manifest.json").write_text("[]")
+    with TestClient(create_app(make_settings(artifact_dir=tmp_path))) as client:
+        deadline = time.monotonic() + 120
+        while (readiness := client.get("/readyz").json())["starting"]:
+            assert time.monotonic() < deadline, readiness
+            time.sleep(0.1)
+        assert client.get("/healthz").status_code == 200
+        assert client.get("/readyz").status_code == 503
+        assert readiness["detail"].startswith("not ready: model: promoted model artifact refused")
+        refused = client.get("/v1/scenarios")
+        assert refused.status_code == 503
+        assert refused.json()["detail"] == readiness["detail"]
+
+
+def test_a_service_stopped_while_starting_skips_the_steps_left(make_settings):
+    """A stop (SIGTERM) during start-up lets the step under way finish and skips the others;
+    the service is not ready, saying why (its last log line said "ready")."""
+    state = ServiceState(make_settings())
+    state.stop()
+    state.start()
+    assert not state.ready and state.doing is None
+    assert state.problems == {"start-up": "stopped while starting: the service is shutting down"}
+    assert not state.kernels_compiled and state.scenarios == {}

@@ -105,7 +105,9 @@ def test_api_docs_render_without_a_cdn(tmp_path):
     from service.main import create_app
     from service.settings import Settings
 
-    with TestClient(create_app(Settings(storage_dir=tmp_path))) as client:
+    with TestClient(
+        create_app(Settings(storage_dir=tmp_path), start_in_background=False)
+    ) as client:
         page = client.get("/docs")
         assert page.status_code == 200
         assert "cdn" not in page.text.lower()

@@ -38,7 +38,7 @@ def key_id(key: str) -> str:
 @pytest.fixture
 def client(make_settings, database_url):
     settings = make_settings(api_keys=KEYS, database_url=database_url)
-    with TestClient(create_app(settings)) as test_client:
+    with TestClient(create_app(settings, start_in_background=False)) as test_client:
         yield test_client
 
 

@@ -23,6 +23,8 @@ from pathlib import Path
 import httpx
 
 REPOSITORY = Path(__file__).resolve().parent.parent.parent
+#: Names the file whose creation lets a held start-up go on (:mod:`tests.support.held_start`).
+HOLD_START_VARIABLE = "FORECAST_TEST_HOLD_START"
 
 
 def free_port() -> int:
@@ -56,26 +58,42 @@ class Server:
 
 
 def start_server(
-    env: dict[str, str] | None = None, *, timeout_s: float = 120.0, ready: bool = True
+    env: dict[str, str] | None = None,
+    *,
+    timeout_s: float = 120.0,
+    ready: bool = True,
+    hold_start_until: Path | None = None,
+    log: Path | None = None,
 ) -> Server:
-    """Start ``forecast serve`` and wait for ``/readyz`` 200 (or, ``ready=False``, any answer)."""
+    """Start ``forecast serve`` and wait for ``/readyz`` 200 (or, ``ready=False``, any answer).
+
+    With ``hold_start_until``, the service's start-up waits before compiling the kernels until
+    that file exists (:mod:`tests.support.held_start`). With ``log``, the server logs at level
+    info (access lines included) into that file instead of warnings to the test's stderr.
+    """
     port = free_port()
     started = time.perf_counter()
+    env = dict(env or {})
+    command = "forecast.cli"
+    if hold_start_until is not None:
+        command = "tests.support.held_start"
+        env[HOLD_START_VARIABLE] = str(hold_start_until)
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
-            "forecast.cli",
+            command,
             "serve",
             "--host",
             "127.0.0.1",
             "--port",
             str(port),
             "--log-level",
-            "warning",
+            "warning" if log is None else "info",
         ],
         cwd=REPOSITORY,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, **env},
+        stderr=None if log is None else log.open("w"),
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -46,7 +46,9 @@ def test_init_copies_the_shipped_models_and_a_users_model_sits_beside_them(
     assert main(["models", "show", MODEL_ID, "--json"]) == 0
     assert main(["models", "show", "au-nsw-baseline"]) == 0
     capsys.readouterr()
-    with TestClient(create_app(Settings(storage_dir=tmp_path / "storage"))) as client:
+    with TestClient(
+        create_app(Settings(storage_dir=tmp_path / "storage"), start_in_background=False)
+    ) as client:
         served = {row["model_id"] for row in client.get("/v1/models").json()}
     assert served == {"kr-national-baseline", "au-nsw-baseline", MODEL_ID}
 
