@@ -23,6 +23,8 @@ SCENARIO_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
 #: ``country``: an ISO 3166-1 alpha-2 code, or ``world`` for a case with no national calendar
 #: and no national grid (global or multi-country studies: no holidays, no baseline model).
 COUNTRY_PATTERN = r"^([A-Z]{2}|world)$"
+#: Zones an error names as examples of IANA time zone names.
+TIME_ZONE_EXAMPLES = "Asia/Tokyo, Europe/Dublin, America/New_York or UTC"
 WORLD = "world"
 
 Status = Literal["operating", "under_construction", "announced", "speculative"]

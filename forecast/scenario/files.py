@@ -17,7 +17,7 @@ from pydantic_core import ErrorDetails
 
 from forecast.errors import NotFoundError, ScenarioError, ScenarioNote
 from forecast.paths import scenarios_dir
-from forecast.scenario.defaults import MAX_EXTENDS_DEPTH, SCHEMA_VERSION
+from forecast.scenario.defaults import MAX_EXTENDS_DEPTH, SCHEMA_VERSION, TIME_ZONE_EXAMPLES
 from forecast.scenario.model import Scenario
 
 
@@ -225,6 +225,11 @@ def _one_error(item: ErrorDetails, data: Any) -> str:
         message = "allowed: a date written YYYY-MM-DD (in TOML: date = 2030-01-01, unquoted)"
     elif isinstance(value, str) and (kind := _holds_quantity(Scenario, item["loc"])):
         message = _QUANTITY_FORMS + (", or a trend of dated points" if kind == "trend" else "")
+    elif item["type"] == "missing" and item["loc"] == ("timezone",):
+        message = (
+            "missing: the zone the scenario's hours, days and years are counted in; allowed: "
+            f"an IANA time zone name such as {TIME_ZONE_EXAMPLES}"
+        )
     elif item["type"] == "string_pattern_mismatch" and item["loc"][-1:] == ("id",):
         message = "allowed: lower-case letters, digits and '-', starting with a letter or digit"
     if not item["loc"] and _NAMES_ITS_FIELD.match(message):

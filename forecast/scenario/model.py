@@ -20,6 +20,7 @@ from forecast.scenario.defaults import (
     MAX_TREND_POINTS,
     SCENARIO_ID_PATTERN,
     SCHEMA_VERSION,
+    TIME_ZONE_EXAMPLES,
     Cooling,
     Status,
 )
@@ -453,7 +454,9 @@ class Scenario(_Strict):
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(min_length=1, max_length=300)
     country: str = Field(pattern=COUNTRY_PATTERN)
-    timezone: str = "UTC"
+    # Required: the hours, days and years are counted in it (a scenario without one was read
+    # in UTC, cutting a Japanese scenario's days at 09:00 JST without a word).
+    timezone: str
     regions: list[str] = Field(default_factory=lambda: ["national"], min_length=1, max_length=20)
     hosting: Literal["sites", "unconstrained"] | None = None
     # None: the country's default location (forecast.weather.locations); checked on parsing.
@@ -479,7 +482,9 @@ class Scenario(_Strict):
         from forecast.calendar import is_time_zone
 
         if not is_time_zone(tz):
-            raise ValueError(f"timezone = {tz!r}: not an IANA time zone name")
+            raise ValueError(
+                f"not an IANA time zone name; allowed: a name such as {TIME_ZONE_EXAMPLES}"
+            )
         return tz
 
     @field_validator("regions")

@@ -61,3 +61,23 @@ def test_an_unknown_accelerator_is_refused():
     plans[0]["accelerator"] = "no-such-gpu"
     with pytest.raises(ScenarioError, match="no-such-gpu"):
         parse_scenario(document, origin="mine.toml")
+
+
+def test_a_scenario_without_a_time_zone_is_refused_saying_what_it_is_for():
+    """A Japanese scenario without `timezone` was read in UTC without a word: its days, years
+    and holidays cut at 09:00 JST. The zone is required, and a bad one names examples."""
+    data = copy.deepcopy(load_scenario("kr-national").model_dump(mode="json", exclude_none=True))
+    del data["timezone"]
+    with pytest.raises(ScenarioError) as refused:
+        parse_scenario(data, origin="jp.toml")
+    assert str(refused.value) == (
+        "jp.toml: timezone: missing: the zone the scenario's hours, days and years are counted "
+        "in; allowed: an IANA time zone name such as Asia/Tokyo, Europe/Dublin, "
+        "America/New_York or UTC"
+    )
+    with pytest.raises(ScenarioError) as refused:
+        parse_scenario({**data, "timezone": "JST"}, origin="jp.toml")
+    assert str(refused.value) == (
+        "jp.toml: timezone = 'JST': not an IANA time zone name; allowed: a name such as "
+        "Asia/Tokyo, Europe/Dublin, America/New_York or UTC"
+    )
