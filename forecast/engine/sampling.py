@@ -17,6 +17,7 @@ import numpy as np
 from forecast.calendar import month_number
 from forecast.scenario import (
     STATUS_DEFAULTS,
+    STATUS_DEFAULTS_SOURCE,
     Beta,
     Fixed,
     Lognormal,
@@ -181,7 +182,7 @@ def site_defaults(scenario: Scenario, site: Site) -> dict[str, Distribution]:
     """The quantities a site leaves out, as the projection draws them (README "Defaults"): its
     status's build probability and commissioning delay, its tenants' occupancy and no ramp."""
     status = STATUS_DEFAULTS[site.status]
-    by_status = f"default for status {site.status!r} (README: Site status defaults)"
+    by_status = f"default for status {site.status!r}: {STATUS_DEFAULTS_SOURCE}"
     occupancy = (
         "default: the scenario's deployments fill the site"
         if scenario.deployments

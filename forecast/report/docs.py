@@ -23,7 +23,7 @@ from forecast.outputs import (
     OUTPUT_VARIABLES,
     PER_DRAW_VARIABLES,
 )
-from forecast.scenario import COOLING_SLOPE_FACTOR, STATUS_DEFAULTS, Trend
+from forecast.scenario import COOLING_SLOPE_FACTOR, STATUS_DEFAULTS, STATUS_DEFAULTS_SOURCE, Trend
 from forecast.scenario.catalog import HOST_OVERHEAD
 
 
@@ -126,6 +126,8 @@ def status_table() -> str:
             f"| `{status}` | {values['build_probability']:g} | {low:g}, {mode:g}, {high:g} |"
         )
     cooling = ", ".join(f"{k} {v:g}" for k, v in COOLING_SLOPE_FACTOR.items())
+    lines.append("")
+    lines.append(f"Source: {STATUS_DEFAULTS_SOURCE}.")
     lines.append("")
     lines.append(f"PUE temperature-slope factor by cooling type: {cooling}.")
     return "\n".join(lines)

@@ -34,7 +34,7 @@ from forecast.outputs import limited_regions, summary_cell
 from forecast.projection import ProjectionOptions
 from forecast.report import plot
 from forecast.report.sites import SITE_COLUMNS, site_rows
-from forecast.scenario import HOSTING_READINGS, STATUS_DEFAULTS, Scenario
+from forecast.scenario import HOSTING_READINGS, STATUS_DEFAULTS, STATUS_DEFAULTS_SOURCE, Scenario
 from forecast.sweep import compare as comparisons
 
 #: The product's question (DESIGN.md, "What the product answers").
@@ -207,7 +207,7 @@ def assumptions_table(scenario: Scenario) -> str:
                         f"build probability {values['build_probability']:g}; delay "
                         f"triangular({low:g}, {mode:g}, {high:g}) months"
                     ),
-                    _e("README: Site status defaults"),
+                    _e(STATUS_DEFAULTS_SOURCE),
                 )
             )
     return _table(["where", "value or distribution", "source"], rows, text_columns=3)

@@ -30,10 +30,16 @@ WORLD = "world"
 Status = Literal["operating", "under_construction", "announced", "speculative"]
 Cooling = Literal["air", "hybrid", "liquid"]
 
+#: Where the build probability and commissioning delay by status come from, said wherever a
+#: site takes them (a Japanese analyst found them only in a code comment).
+STATUS_DEFAULTS_SOURCE = (
+    "assumption: no facts.csv row gives the share of announced data centres that get built, in "
+    "any country; set from Korea's pipeline, where KEPCO finds ~55 % of power-receipt "
+    "notifications duplicates (kr_dc_new_requests_2029_mw) and announced pipelines are not "
+    "forecasts; ranges considered: announced 0.3-0.7, speculative 0.1-0.3; give a site its own "
+    "build_probability and delay_months where your grid's record says otherwise"
+)
 # Build probability and commissioning delay by status when a site gives none.
-# Assumption: no facts.csv row gives realisation rates of Korean announcements; FACTS.md notes
-# that KEPCO requests are ~55 % duplicates and that announced pipelines are not forecasts.
-# Ranges considered: announced 0.3-0.7, speculative 0.1-0.3.
 STATUS_DEFAULTS: dict[str, dict[str, Any]] = {
     "operating": {"build_probability": 1.0, "delay_months": (0.0, 0.0, 0.0)},
     "under_construction": {"build_probability": 0.9, "delay_months": (0.0, 3.0, 12.0)},

@@ -33,6 +33,17 @@ def upgrade_v1(data: dict[str, Any]) -> dict[str, Any]:
     """
     upgraded = {key: value for key, value in data.items() if key != "basis"}
     upgraded["schema_version"] = SCHEMA_VERSION
+    if "timezone" not in data:
+        # Version 2 requires the zone; version 1 read a file without one in UTC, and still does.
+        upgraded["timezone"] = "UTC"
+        warnings.warn(
+            ScenarioNote(
+                "timezone: not given; a version-1 file (no schema_version = 2) is read in UTC, "
+                "as version 1 read it: give timezone (an IANA name such as Asia/Tokyo) and "
+                "schema_version = 2"
+            ),
+            stacklevel=3,
+        )
     if data.get("basis") == "sites":
         upgraded.pop("deployments", None)
     sites = []

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from forecast.errors import ScenarioNote
 from forecast.projection import ProjectionOptions, project
 from forecast.scenario import load_scenario, parse_scenario
 from forecast.scenario.catalog import load_catalog
@@ -376,8 +377,10 @@ def test_version_1_files_are_read_as_version_2():
             | {"it_mw": 3.0}
         ],
     }
-    scenario = parse_scenario(v1)
+    with pytest.warns(ScenarioNote, match="timezone: not given; a version-1 file"):
+        scenario = parse_scenario(v1)
     assert scenario.schema_version == 2
+    assert scenario.timezone == "UTC"  # as version 1 read a file without one
     assert scenario.hosting_reading == "sites"
     assert scenario.sites[0].capacity_kind == "it"
     assert scenario.sites[0].capacity_mw.value == 3.0
