@@ -150,6 +150,9 @@ const announcedSites = (scenario) =>
     .map((site, index) => ({ site, input: form.inputs.get(`sites[${index}].build_probability`) }))
     .filter(({ site }) => site.status === "announced");
 
+// The id of the scenario the form holds (the one Run projects), null before one has loaded.
+export const heldScenarioId = () => (form.original ? form.original.id : null);
+
 // Show a scenario and its inputs (GET /v1/scenarios/{id} and .../inputs); `summary` is its
 // entry of GET /v1/scenarios.
 export function showScenario(scenario, inputs, summary) {

@@ -78,7 +78,13 @@ def static_urls() -> list[str]:
 
 
 @pytest.fixture
-def page(browser, base_url, static_urls):
+def expected_console() -> list[str]:
+    """Texts of console errors a test brings about on purpose (a refused request it routed)."""
+    return ["status of 422"]
+
+
+@pytest.fixture
+def page(browser, base_url, static_urls, expected_console):
     context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page_errors: list[str] = []
@@ -95,7 +101,7 @@ def page(browser, base_url, static_urls):
     context.close()
     assert page_errors == [], f"JavaScript errors on the page: {page_errors}"
     # A refused API request (the 422 test) is logged as a failed resource load; nothing else.
-    unexpected = [text for text in console if "status of 422" not in text]
+    unexpected = [text for text in console if not any(part in text for part in expected_console)]
     assert unexpected == [], f"console errors or warnings: {unexpected}"
 
 
@@ -874,6 +880,56 @@ def test_compare_with_shipped_waits_while_a_comparison_runs(page):
         timeout=3 * PROJECTION_TIMEOUT_MS,
     )
     assert button.is_enabled() and page.is_hidden("#compare-shipped-busy")
+
+
+def test_a_scenario_that_fails_to_load_is_never_run_under_its_name(page, expected_console):
+    """kr-outlook-flex failed to load (server restarting): the list showed it while the form
+    kept kr-national, Run projected kr-national, and picking kr-outlook-flex again did nothing.
+    Now the list goes back to the scenario the form holds, Run projects that one, a second pick
+    retries the load, and Run while a pick is loading runs nothing."""
+    expected_console.append("status of 503")
+    previous = _wait_done(page)
+    posted: list[str] = []
+    page.on(
+        "request",
+        lambda sent: sent.url.endswith("/v1/projections") and posted.append(sent.url),
+    )
+
+    def unavailable(route) -> None:
+        route.fulfill(status=503, json={"detail": "the service is starting"})
+
+    page.route("**/v1/scenarios/kr-outlook-flex", unavailable)
+    page.select_option("#scenario", "kr-outlook-flex")
+    page.wait_for_function(
+        "() => document.getElementById('status').textContent.startsWith('Could not load')"
+    )
+    assert page.input_value("#scenario") == "kr-national"
+    assert page.text_content("#status") == (
+        "Could not load scenario kr-outlook-flex: the form and the list still hold kr-national; "
+        "pick kr-outlook-flex again to retry."
+    )
+    assert "HTTP 503: the service is starting" in page.text_content("#error")
+    assert posted == []
+    page.get_by_role("button", name="Run projection").click()
+    previous = _wait_done(page, previous)
+    assert page.text_content("#results-heading") == "Projection: kr-national"
+
+    # While a pick loads, Run runs nothing: the form still holds the previous scenario.
+    held: list = []
+    page.unroute("**/v1/scenarios/kr-outlook-flex")
+    page.route("**/v1/scenarios/kr-outlook-flex", lambda route: held.append(route))
+    page.select_option("#scenario", "kr-outlook-flex")
+    _wait_held(page, held)
+    count = len(posted)
+    page.get_by_role("button", name="Run projection").click()
+    assert page.text_content("#status") == (
+        "Not run: scenario kr-outlook-flex is still loading; it runs once loaded."
+    )
+    assert len(posted) == count
+    held[0].continue_()
+    _wait_done(page, previous)
+    assert page.text_content("#results-heading") == "Projection: kr-outlook-flex"
+    assert json.loads(page.text_content("#request-json"))["scenario_id"] == "kr-outlook-flex"
 
 
 def test_a_png_the_browser_cannot_make_offers_the_svg(page):
