@@ -126,11 +126,49 @@ function describe(quantity) {
   return `${dist} distribution (${text.join(", ")})`;
 }
 
-// "Central value of a triangular distribution (...)", or "A fixed value 0.3" (no spread).
-function centralOf(quantity) {
+// The trend point a field shows and edits: the first dated in or after the scenario's first
+// year, else the last. The first point was shown, and us-lbnl-2025's PUE read 1.55, its 2018
+// value, where 2024 has 1.45, so that typing 1.4 sent 1.31 for 2024.
+function anchorIndex(item) {
+  const firstYear = Number(form.original.horizon.start.slice(0, 4));
+  const { trend } = item.quantity;
+  const index = trend.findIndex(({ date }) => Number(date.slice(0, 4)) >= firstYear);
+  return index < 0 ? trend.length - 1 : index;
+}
+
+// The value a field shows for an input: its central value; of a trend, its anchor point's.
+const fieldValue = (item) =>
+  item.quantity.trend ? item.point_centrals[anchorIndex(item)] : item.central;
+
+// "Central value of a triangular distribution (...)", or "A fixed value 0.3" (no spread); of a
+// trend, which point the field holds and that a new value scales them all.
+function centralOf(item) {
+  const { quantity } = item;
+  if (quantity.trend) {
+    const anchor = quantity.trend[anchorIndex(item)].date;
+    return (
+      `A ${describe(quantity)}; the field holds its ${anchor} point's central value, and a new ` +
+      "value scales every point of the trend by the same ratio"
+    );
+  }
   return quantity.dist === "fixed"
     ? `A ${describe(quantity)}`
     : `Central value of a ${describe(quantity)}`;
+}
+
+// A scaled trend's edit in words, point by point: "× 0.9655: 2024-07-01 1.45 → 1.4, ...".
+function describeScaledTrend(item, value, moved, unit) {
+  const ratio = value / fieldValue(item);
+  const firstYear = Number(form.original.horizon.start.slice(0, 4));
+  const steps = item.quantity.trend.map(({ date }, index) => {
+    const before = Number(date.slice(0, 4)) < firstYear ? " (before the horizon)" : "";
+    const was = formatShort(item.point_centrals[index]);
+    return `${date} ${was} → ${formatShort(item.point_centrals[index] * ratio)}${unit}${before}`;
+  });
+  return (
+    `the whole trend scaled × ${formatShort(ratio)} (central values ${steps.join(", ")}), ` +
+    `sent as ${describe({ trend: moved })}${unit}`
+  );
 }
 
 function describeRange(allowed) {
@@ -286,11 +324,12 @@ function rememberDeploymentEdit() {
 
 function showOperations() {
   for (const { name, input } of OPERATION_INPUTS) {
-    const { quantity, central, origin, allowed } = form.inputs.get(`operations.${name}`);
-    byId(input).value = formatShort(central);
+    const item = form.inputs.get(`operations.${name}`);
+    const { origin, allowed } = item;
+    byId(input).value = formatShort(fieldValue(item));
     if (allowed) setBounds(byId(input), allowed.low, allowed.high);
     byId(`${input}-help`).textContent =
-      `${centralOf(quantity)} (${origin === "scenario" ? "scenario" : "code default"}); ` +
+      `${centralOf(item)} (${origin === "scenario" ? "scenario" : "code default"}); ` +
       `a new value keeps the relative spread.${describeRange(allowed)}`;
     form.help.set(input, byId(`${input}-help`).textContent);
   }
@@ -347,7 +386,7 @@ export function selectRegion(region) {
 
 const shownLimit = (region) => {
   const item = form.inputs.get(`grid.${region}.limit_mw`);
-  return item ? formatShort(item.central) : "";
+  return item ? formatShort(fieldValue(item)) : "";
 };
 
 function showRegion(region) {
@@ -373,7 +412,7 @@ function showRegion(region) {
     (step) => `${describe(step.mw)} MW from ${step.date}`,
   );
   help.textContent =
-    `${centralOf(item.quantity)} [MW] of new large-load connections; a new ` +
+    `${centralOf(item)} [MW] of new large-load connections; a new ` +
     "value keeps the relative spread, empty removes the limit." +
     (reinforcements.length ? ` Reinforcements add ${reinforcements.join("; ")}.` : "") +
     " Sites that are not yet operating energise within it in queue order." +
@@ -396,7 +435,7 @@ function showFlexibility(scenario) {
   const share = byId("flex-share");
   const hours = form.limits["flexibility.hours_per_year"];
   setBounds(byId("flex-hours"), hours.minimum, hours.maximum);
-  share.value = item ? formatShort(item.central) : "";
+  share.value = item ? formatShort(fieldValue(item)) : "";
   share.placeholder = item ? "" : "none";
   // Checked here whether or not the scenario has a share (1.5 was sent, and refused, once).
   const { minimum, maximum } = form.limits["flexibility.share"];
@@ -421,7 +460,7 @@ function showFlexibility(scenario) {
     ? ` from ${flexibility.from_year} on (before it nothing gives way)`
     : "";
   help.textContent =
-    `${centralOf(item.quantity)}; in each draw and year${from} the ` +
+    `${centralOf(item)}; in each draw and year${from} the ` +
     `${flexibility.hours_per_year} hours of highest grid load${above} are stress hours. ` +
     "Compare the peak change with and without flexibility in the peak table; empty share " +
     `removes it.${describeRange(item.allowed)}`;
@@ -464,10 +503,12 @@ const edited = (inputId) => byId(inputId).value.trim() !== form.shown[inputId];
 // stay, so "load factor 0.8" keeps the scenario's relative spread; the bounds are clipped to
 // the allowed range and never cross the new value.
 // `what` names the edit for the new source ("connection limit of capital set to 100 MW").
-function recentred({ quantity, central, point_centrals: pointCentrals, allowed }, value, what) {
+function recentred(item, value, what) {
+  const { quantity, central, point_centrals: pointCentrals, allowed } = item;
   if (quantity.trend) {
-    // A trend moves as a whole: every point by the ratio of the new value to the first one's.
-    const ratio = central > 0 ? value / central : 1;
+    // A trend moves as a whole: every point by the ratio of the new value to the shown one's.
+    const anchor = fieldValue(item);
+    const ratio = anchor > 0 ? value / anchor : 1;
     return quantity.trend.map(({ date, ...point }, index) => {
       const pointCentral = pointCentrals[index];
       const moved = +(pointCentral * ratio).toPrecision(6);
@@ -500,8 +541,10 @@ export function showEdit(inputId) {
     edit = item ? `empty: none (the scenario's: ${describe(item.quantity)}${unit})` : null;
   } else if (item) {
     const moved = recentred(item, Number(text), "");
-    const sent = describe(Array.isArray(moved) ? { trend: moved } : moved);
-    edit = `${text}${unit}, sent as ${sent}${unit} in place of the scenario's ${describe(item.quantity)}${unit}`;
+    edit = Array.isArray(moved)
+      ? `${text}${unit}, ${describeScaledTrend(item, Number(text), moved, unit)}`
+      : `${text}${unit}, sent as ${describe(moved)}${unit} in place of the scenario's ` +
+        `${describe(item.quantity)}${unit}`;
   } else {
     edit = `${text}${unit}, sent as a fixed value (the scenario has none)`;
   }

@@ -932,6 +932,36 @@ def test_a_scenario_that_fails_to_load_is_never_run_under_its_name(page, expecte
     assert json.loads(page.text_content("#request-json"))["scenario_id"] == "kr-outlook-flex"
 
 
+def test_a_trend_field_shows_and_sends_its_value_in_the_horizon(page):
+    """us-lbnl-2025's PUE is a trend (2018: 1.55, 2024: 1.45, 2030: 1.36): the field showed the
+    2018 point's 1.55, and typing 1.4 sent 1.31 for 2024. Now it shows the first point in the
+    horizon (2024-07-01: 1.45), the hint names it, and an edit's hint lists every point's value
+    before and after, the values that the request then carries."""
+    previous = _wait_done(page)
+    page.select_option("#scenario", "us-lbnl-2025")
+    previous = _wait_done(page, previous)
+    field = page.get_by_label("PUE [facility ÷ IT power]")
+    assert field.input_value() == "1.45"
+    assert "the field holds its 2024-07-01 point's central value" in page.text_content("#pue-help")
+    field.fill("1.4")
+    help_text = page.text_content("#pue-help")
+    assert help_text.startswith(
+        "Edited: 1.4, the whole trend scaled × 0.9655 (central values 2018-07-01 1.55 → 1.497 "
+        "(before the horizon), 2024-07-01 1.45 → 1.4, 2030-07-01 1.36 → 1.313), sent as trend "
+        "(2018-07-01: fixed value 1.497; 2024-07-01: fixed value 1.4; 2030-07-01: fixed value "
+        "1.313)"
+    ), help_text
+    page.get_by_role("button", name="Run projection").click()
+    _wait_done(page, previous)
+    trend = json.loads(page.text_content("#request-json"))["scenario"]["operations"]["pue"]
+    sent = {point["date"]: point["value"] for point in trend}
+    assert sent == pytest.approx(
+        {"2018-07-01": 1.55 * 1.4 / 1.45, "2024-07-01": 1.4, "2030-07-01": 1.36 * 1.4 / 1.45},
+        rel=1e-5,
+    )
+    assert field.input_value() == "1.4"
+
+
 def test_a_png_the_browser_cannot_make_offers_the_svg(page):
     """canvas.toBlob gives null when the browser cannot encode the chart: the status says the
     PNG could not be made and points to the SVG (it said there was no chart yet), and nothing
