@@ -308,6 +308,9 @@ function render(payload) {
   const energy = [
     ["ai_energy_twh", "AI energy"],
     ["non_ai_energy_twh", "Non-AI data-centre energy"],
+    // The sector's total, as LBNL and IEA state theirs: adding the AI and non-AI P50s (or P10s,
+    // P90s) misstates it, since the draws differ; the API sums them draw by draw.
+    ["dc_energy_twh", "All data centres (AI + non-AI) energy"],
     ["ai_share_of_dc_energy_pct", "AI share of data-centre energy"],
     ["total_energy_twh", "Grid energy"],
     ["ai_share_of_energy_pct", "AI share of energy"],
@@ -315,6 +318,7 @@ function render(payload) {
   ];
   const peaks = [
     ["ai_peak_gw", "AI peak"],
+    ["dc_peak_gw", "All data centres' (AI + non-AI) own peak"],
     // Two decimals, as the change columns beside it: whole GW hid what flexibility cuts.
     ["total_peak_gw", "Grid peak", 2],
     ["ai_at_national_peak_gw", "AI load at the grid's peak hour"],

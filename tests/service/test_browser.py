@@ -684,6 +684,31 @@ def test_the_peak_table_shows_all_data_centres_at_the_grid_peak(page, base_url):
         assert note in page.locator(f"#{table} caption").inner_text()
 
 
+def test_all_data_centres_energy_and_peak_are_shown(page, base_url):
+    """kr-outlook: all data centres' energy (AI + non-AI, 23.8 TWh in 2030 against the AI's
+    3.4) and their own peak were only in the CSV, and an analyst added the AI and non-AI P50s
+    to compare with LBNL and IEA. The energy and peak tables and the summary show the API's
+    draw-by-draw totals, with units and P10–P90."""
+    previous = _wait_done(page)
+    page.select_option("#scenario", "kr-outlook")
+    _wait_done(page, previous)
+    assert "All data centres (AI + non-AI) energy [TWh]" in page.inner_text("#energy-table thead")
+    assert "All data centres' (AI + non-AI) own peak [GW]" in page.inner_text("#peak-table thead")
+    request = json.loads(page.text_content("#request-json"))
+    answer = httpx.post(f"{base_url}/v1/projections", json=request, timeout=60).json()
+    years, quantiles = answer["coords"]["year"], answer["coords"]["quantile"]
+    for table, name in (("energy-table", "dc_energy_twh"), ("peak-table", "dc_peak_gw")):
+        for level in (0.1, 0.5, 0.9):
+            value = answer["variables"][name]["values"][years.index(2030)][quantiles.index(level)]
+            assert float(_cell(page, table, 2030, name, level)) == pytest.approx(value, abs=0.06)
+    last = answer["variables"]["dc_energy_twh"]["values"][-1]
+    p10, p50, p90 = (f"{last[quantiles.index(level)]:.2f}" for level in (0.1, 0.5, 0.9))
+    assert (
+        f"all data centres (AI + non-AI) use {p50} TWh (P10–P90 {p10}–{p90})"
+        in page.text_content("#summary")
+    )
+
+
 def test_a_what_if_is_compared_with_the_scenario_as_shipped(page, base_url):
     """A capital limit of 100 MW on kr-outlook: the hint says what will be sent, the request
     says it is a dashboard edit (not the scenario's derivation of the old range), the button
@@ -728,6 +753,13 @@ def test_a_what_if_is_compared_with_the_scenario_as_shipped(page, base_url):
     assert f"kr-outlook-edited differs most in {years[most]}: " in summary, summary
     shown = _cell(page, "comparison-energy-table", years[most], "ai_energy_twh_difference", 0.5)
     assert float(shown) == pytest.approx(medians[most], abs=0.006)
+    # All data centres' energy side by side too, from the comparison's own draws.
+    dc = body["variables"]["dc_energy_twh"]["values"][1][years.index(2030)][quantiles.index(0.5)]
+    shown = page.locator(
+        "#comparison-dc-energy-table td[data-scenario='kr-outlook-edited']"
+        "[data-variable='dc_energy_twh'][data-quantile='0.5']"
+    ).nth(years.index(2030))
+    assert float(shown.inner_text()) == pytest.approx(dc, abs=0.06)
 
     page.select_option("#csv-resolution", "annual")
     with page.expect_download() as download_info:
