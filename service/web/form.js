@@ -171,6 +171,30 @@ function describeScaledTrend(item, value, moved, unit) {
   );
 }
 
+// Where an input's value comes from, as GET /v1/scenarios/{id}/inputs states it (facts.csv rows,
+// a report, an assumption): its first clause visible, the whole on opening. The form said only
+// "(scenario)" or "(code default)". `items` are inputs of the API's list; none hides it.
+function showSource(inputId, items) {
+  const details = byId(`${inputId}-source`);
+  const sources = [];
+  for (const item of items) {
+    const { quantity } = item;
+    const points = quantity.trend
+      ? quantity.trend.map(({ date, source }) => (source ? `${date}: ${source}` : ""))
+      : [quantity.source || ""];
+    for (const text of points) if (text && !sources.includes(text)) sources.push(text);
+  }
+  details.hidden = sources.length === 0;
+  details.open = false;
+  if (details.hidden) return;
+  const origin = items.every((item) => item.origin === "default") ? "code default" : "scenario";
+  const whole = sources.join(" | ");
+  const first = whole.split(/;|\|/)[0].trim();
+  const short = first.length > 90 ? `${first.slice(0, 90)}…` : first;
+  details.querySelector("summary").textContent = `Source (${origin}): ${short}`;
+  details.querySelector("p").textContent = whole;
+}
+
 function describeRange(allowed) {
   if (!allowed) return "";
   return ` Allowed: ${allowed.low_open ? "(" : "["}${allowed.low}, ${allowed.high}].`;
@@ -332,6 +356,7 @@ function showOperations() {
       `${centralOf(item)} (${origin === "scenario" ? "scenario" : "code default"}); ` +
       `a new value keeps the relative spread.${describeRange(allowed)}`;
     form.help.set(input, byId(`${input}-help`).textContent);
+    showSource(input, [item]);
   }
 }
 
@@ -343,6 +368,7 @@ function showSites(scenario) {
     input.disabled = true;
     input.value = "";
     help.textContent = "This scenario has no announced sites.";
+    showSource("build-probability", []);
     return;
   }
   input.disabled = false;
@@ -358,6 +384,7 @@ function showSites(scenario) {
     unconstrained: "with unconstrained hosting it changes only the capacity reported, not the load",
   }[form.hosting];
   help.textContent = `${sites.length} announced site${sites.length > 1 ? "s" : ""}; ${effect}.`;
+  showSource("build-probability", sites.map(({ input: site }) => site));
 }
 
 // Connection limits: one region at a time, like the deployments; what was typed for the others
@@ -405,6 +432,7 @@ function showRegion(region) {
       "[MW] caps the grid capacity new sites can take, in queue order (under construction, " +
       "announced, speculative; each by commissioning date).";
     form.help.set("grid-limit", help.textContent);
+    showSource("grid-limit", []);
     showEdit("grid-limit");
     return;
   }
@@ -418,6 +446,7 @@ function showRegion(region) {
     " Sites that are not yet operating energise within it in queue order." +
     describeRange(item.allowed);
   form.help.set("grid-limit", help.textContent);
+  showSource("grid-limit", [item]);
   showEdit("grid-limit");
 }
 
@@ -450,6 +479,7 @@ function showFlexibility(scenario) {
       "and year, that share of the AI load gives way in that many hours of highest grid " +
       `load (${hours.minimum}–${hours.maximum} h).${describeRange(allowed)}`;
     form.help.set("flex-share", help.textContent);
+    showSource("flex-share", []);
     return;
   }
   const above = flexibility.threshold_mw
@@ -465,6 +495,7 @@ function showFlexibility(scenario) {
     "Compare the peak change with and without flexibility in the peak table; empty share " +
     `removes it.${describeRange(item.allowed)}`;
   form.help.set("flex-share", help.textContent);
+  showSource("flex-share", [item]);
 }
 
 // ---------------------------------------------------------------------------------------------

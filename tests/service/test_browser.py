@@ -709,6 +709,42 @@ def test_all_data_centres_energy_and_peak_are_shown(page, base_url):
     )
 
 
+def test_each_input_shows_its_source(page, base_url):
+    """The API states a source for each input (facts.csv rows, a report, an assumption) and the
+    form said only "(scenario)" or "(code default)". Now each field has its source, the first
+    clause visible and the whole text on opening, and the field's description includes it."""
+    previous = _wait_done(page)
+    page.select_option("#scenario", "kr-outlook")
+    _wait_done(page, previous)
+    inputs = httpx.get(f"{base_url}/v1/scenarios/kr-outlook/inputs", timeout=30).json()
+    by_path = {item["path"]: item for item in inputs["inputs"]}
+    fields = {
+        "load-factor": [by_path["operations.load_factor"]["quantity"]["source"]],
+        "pue": [
+            f"{point['date']}: {point['source']}"
+            for point in by_path["operations.pue"]["quantity"]["trend"]
+        ],
+        "grid-limit": [by_path["grid.capital.limit_mw"]["quantity"]["source"]],
+        "flex-share": [],
+    }
+    for field, sources in fields.items():
+        details = page.locator(f"#{field}-source")
+        if not sources:
+            assert details.is_hidden()
+            continue
+        assert f"{field}-source" in page.get_attribute(f"#{field}", "aria-describedby")
+        summary = details.locator("summary").inner_text()
+        assert summary.startswith("Source (scenario): ") or summary.startswith(
+            "Source (code default): "
+        ), summary
+        shown = summary.split("): ", 1)[1].rstrip("…")
+        assert shown[:40] in sources[0], (summary, sources)
+        assert details.locator("p").is_hidden()
+        details.locator("summary").click()
+        assert details.locator("p").inner_text() == " | ".join(sources)
+    assert page.locator("#build-probability-source").is_visible()
+
+
 def test_a_what_if_is_compared_with_the_scenario_as_shipped(page, base_url):
     """A capital limit of 100 MW on kr-outlook: the hint says what will be sent, the request
     says it is a dashboard edit (not the scenario's derivation of the old range), the button
