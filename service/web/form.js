@@ -520,7 +520,11 @@ function numberFrom(text, label, input, bounds = input) {
   const low = bounds.min === "" ? -Infinity : Number(bounds.min);
   const high = bounds.max === "" ? Infinity : Number(bounds.max);
   if (value < low || value > high) {
-    refuse(`${text} is outside the allowed ${bounds.min}–${bounds.max}`);
+    // One side may be open: "-5 is outside the allowed 0–" named no upper bound.
+    let allowed = `${bounds.min}–${bounds.max}`;
+    if (bounds.max === "") allowed = `${bounds.min} or more`;
+    else if (bounds.min === "") allowed = `${bounds.max} or less`;
+    refuse(`${text} is outside the allowed ${allowed}`);
   }
   return value;
 }
@@ -590,8 +594,9 @@ function editedPlan(scenario, changes, tags) {
   for (const [index, edit] of form.deploymentEdits) {
     const deployment = scenario.deployments[index];
     const milestone = lastMilestone(deployment);
+    // The API's bounds of a milestone count (showLimits): the upper one was left out.
     const count = numberFrom(String(edit.count).trim(), `GPU target of "${deployment.name}"`,
-      byId("gpu-target"), { min: "0", max: "" });
+      byId("gpu-target"));
     if (!edit.date) {
       byId("target-date").setAttribute("aria-invalid", "true");
       throw new Error(`Target date of "${deployment.name}": empty, give a date`);

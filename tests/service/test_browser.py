@@ -236,6 +236,13 @@ def test_api_refusal_is_shown_naming_the_field(page):
         ("PUE [facility ÷ IT power]", "0.5", "PUE: 0.5 is outside the allowed 1–5"),
         ("PUE [facility ÷ IT power]", "1,2", '"1,2" is not a number (write decimals with a point'),
         ("Draws", "abc", 'Draws: "abc" is not a number'),
+        # A one-sided range read "-1 is outside the allowed 0–", its upper bound missing.
+        (
+            "Scale the whole plan [×]",
+            "-1",
+            "Scale the whole plan: -1 is outside the allowed 0 or more",
+        ),
+        ("GPU target [accelerators]", "-5", ": -5 is outside the allowed 0–1000000000"),
         ("From year", "1980", "From year: 1980 is outside the allowed 1990–2100"),
         # The API projects at most 30 calendar years from the start: the last one is named.
         ("To year", "2060", "To year: 2060 is outside the allowed 2024–2053"),
