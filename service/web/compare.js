@@ -352,6 +352,18 @@ function render(payload) {
     "AI peak",
     quantileIndex,
   );
+  // All data centres (AI + non-AI), where the scenarios have non-AI loads.
+  const sector = "dc_energy_twh" in payload.variables;
+  byId("comparison-dc-energy").hidden = !sector;
+  if (sector) {
+    fillComparisonTable(
+      byId("comparison-dc-energy-table"),
+      payload,
+      "dc_energy_twh",
+      "All data centres (AI + non-AI) energy",
+      quantileIndex,
+    );
+  }
   // The grid peak's change exists only with a baseline model.
   const peakChange = "peak_change_gw" in payload.variables;
   byId("comparison-peak-change").hidden = !peakChange;

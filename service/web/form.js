@@ -126,11 +126,73 @@ function describe(quantity) {
   return `${dist} distribution (${text.join(", ")})`;
 }
 
-// "Central value of a triangular distribution (...)", or "A fixed value 0.3" (no spread).
-function centralOf(quantity) {
+// The trend point a field shows and edits: the first dated in or after the scenario's first
+// year, else the last. The first point was shown, and us-lbnl-2025's PUE read 1.55, its 2018
+// value, where 2024 has 1.45, so that typing 1.4 sent 1.31 for 2024.
+function anchorIndex(item) {
+  const firstYear = Number(form.original.horizon.start.slice(0, 4));
+  const { trend } = item.quantity;
+  const index = trend.findIndex(({ date }) => Number(date.slice(0, 4)) >= firstYear);
+  return index < 0 ? trend.length - 1 : index;
+}
+
+// The value a field shows for an input: its central value; of a trend, its anchor point's.
+const fieldValue = (item) =>
+  item.quantity.trend ? item.point_centrals[anchorIndex(item)] : item.central;
+
+// "Central value of a triangular distribution (...)", or "A fixed value 0.3" (no spread); of a
+// trend, which point the field holds and that a new value scales them all.
+function centralOf(item) {
+  const { quantity } = item;
+  if (quantity.trend) {
+    const anchor = quantity.trend[anchorIndex(item)].date;
+    return (
+      `A ${describe(quantity)}; the field holds its ${anchor} point's central value, and a new ` +
+      "value scales every point of the trend by the same ratio"
+    );
+  }
   return quantity.dist === "fixed"
     ? `A ${describe(quantity)}`
     : `Central value of a ${describe(quantity)}`;
+}
+
+// A scaled trend's edit in words, point by point: "× 0.9655: 2024-07-01 1.45 → 1.4, ...".
+function describeScaledTrend(item, value, moved, unit) {
+  const ratio = value / fieldValue(item);
+  const firstYear = Number(form.original.horizon.start.slice(0, 4));
+  const steps = item.quantity.trend.map(({ date }, index) => {
+    const before = Number(date.slice(0, 4)) < firstYear ? " (before the horizon)" : "";
+    const was = formatShort(item.point_centrals[index]);
+    return `${date} ${was} → ${formatShort(item.point_centrals[index] * ratio)}${unit}${before}`;
+  });
+  return (
+    `the whole trend scaled × ${formatShort(ratio)} (central values ${steps.join(", ")}), ` +
+    `sent as ${describe({ trend: moved })}${unit}`
+  );
+}
+
+// Where an input's value comes from, as GET /v1/scenarios/{id}/inputs states it (facts.csv rows,
+// a report, an assumption): its first clause visible, the whole on opening. The form said only
+// "(scenario)" or "(code default)". `items` are inputs of the API's list; none hides it.
+function showSource(inputId, items) {
+  const details = byId(`${inputId}-source`);
+  const sources = [];
+  for (const item of items) {
+    const { quantity } = item;
+    const points = quantity.trend
+      ? quantity.trend.map(({ date, source }) => (source ? `${date}: ${source}` : ""))
+      : [quantity.source || ""];
+    for (const text of points) if (text && !sources.includes(text)) sources.push(text);
+  }
+  details.hidden = sources.length === 0;
+  details.open = false;
+  if (details.hidden) return;
+  const origin = items.every((item) => item.origin === "default") ? "code default" : "scenario";
+  const whole = sources.join(" | ");
+  const first = whole.split(/;|\|/)[0].trim();
+  const short = first.length > 90 ? `${first.slice(0, 90)}…` : first;
+  details.querySelector("summary").textContent = `Source (${origin}): ${short}`;
+  details.querySelector("p").textContent = whole;
 }
 
 function describeRange(allowed) {
@@ -149,6 +211,9 @@ const announcedSites = (scenario) =>
   (scenario.sites || [])
     .map((site, index) => ({ site, input: form.inputs.get(`sites[${index}].build_probability`) }))
     .filter(({ site }) => site.status === "announced");
+
+// The id of the scenario the form holds (the one Run projects), null before one has loaded.
+export const heldScenarioId = () => (form.original ? form.original.id : null);
 
 // Show a scenario and its inputs (GET /v1/scenarios/{id} and .../inputs); `summary` is its
 // entry of GET /v1/scenarios.
@@ -283,13 +348,15 @@ function rememberDeploymentEdit() {
 
 function showOperations() {
   for (const { name, input } of OPERATION_INPUTS) {
-    const { quantity, central, origin, allowed } = form.inputs.get(`operations.${name}`);
-    byId(input).value = formatShort(central);
+    const item = form.inputs.get(`operations.${name}`);
+    const { origin, allowed } = item;
+    byId(input).value = formatShort(fieldValue(item));
     if (allowed) setBounds(byId(input), allowed.low, allowed.high);
     byId(`${input}-help`).textContent =
-      `${centralOf(quantity)} (${origin === "scenario" ? "scenario" : "code default"}); ` +
+      `${centralOf(item)} (${origin === "scenario" ? "scenario" : "code default"}); ` +
       `a new value keeps the relative spread.${describeRange(allowed)}`;
     form.help.set(input, byId(`${input}-help`).textContent);
+    showSource(input, [item]);
   }
 }
 
@@ -301,6 +368,7 @@ function showSites(scenario) {
     input.disabled = true;
     input.value = "";
     help.textContent = "This scenario has no announced sites.";
+    showSource("build-probability", []);
     return;
   }
   input.disabled = false;
@@ -316,6 +384,7 @@ function showSites(scenario) {
     unconstrained: "with unconstrained hosting it changes only the capacity reported, not the load",
   }[form.hosting];
   help.textContent = `${sites.length} announced site${sites.length > 1 ? "s" : ""}; ${effect}.`;
+  showSource("build-probability", sites.map(({ input: site }) => site));
 }
 
 // Connection limits: one region at a time, like the deployments; what was typed for the others
@@ -344,7 +413,7 @@ export function selectRegion(region) {
 
 const shownLimit = (region) => {
   const item = form.inputs.get(`grid.${region}.limit_mw`);
-  return item ? formatShort(item.central) : "";
+  return item ? formatShort(fieldValue(item)) : "";
 };
 
 function showRegion(region) {
@@ -363,6 +432,7 @@ function showRegion(region) {
       "[MW] caps the grid capacity new sites can take, in queue order (under construction, " +
       "announced, speculative; each by commissioning date).";
     form.help.set("grid-limit", help.textContent);
+    showSource("grid-limit", []);
     showEdit("grid-limit");
     return;
   }
@@ -370,12 +440,13 @@ function showRegion(region) {
     (step) => `${describe(step.mw)} MW from ${step.date}`,
   );
   help.textContent =
-    `${centralOf(item.quantity)} [MW] of new large-load connections; a new ` +
+    `${centralOf(item)} [MW] of new large-load connections; a new ` +
     "value keeps the relative spread, empty removes the limit." +
     (reinforcements.length ? ` Reinforcements add ${reinforcements.join("; ")}.` : "") +
     " Sites that are not yet operating energise within it in queue order." +
     describeRange(item.allowed);
   form.help.set("grid-limit", help.textContent);
+  showSource("grid-limit", [item]);
   showEdit("grid-limit");
 }
 
@@ -393,7 +464,7 @@ function showFlexibility(scenario) {
   const share = byId("flex-share");
   const hours = form.limits["flexibility.hours_per_year"];
   setBounds(byId("flex-hours"), hours.minimum, hours.maximum);
-  share.value = item ? formatShort(item.central) : "";
+  share.value = item ? formatShort(fieldValue(item)) : "";
   share.placeholder = item ? "" : "none";
   // Checked here whether or not the scenario has a share (1.5 was sent, and refused, once).
   const { minimum, maximum } = form.limits["flexibility.share"];
@@ -408,6 +479,7 @@ function showFlexibility(scenario) {
       "and year, that share of the AI load gives way in that many hours of highest grid " +
       `load (${hours.minimum}–${hours.maximum} h).${describeRange(allowed)}`;
     form.help.set("flex-share", help.textContent);
+    showSource("flex-share", []);
     return;
   }
   const above = flexibility.threshold_mw
@@ -418,11 +490,12 @@ function showFlexibility(scenario) {
     ? ` from ${flexibility.from_year} on (before it nothing gives way)`
     : "";
   help.textContent =
-    `${centralOf(item.quantity)}; in each draw and year${from} the ` +
+    `${centralOf(item)}; in each draw and year${from} the ` +
     `${flexibility.hours_per_year} hours of highest grid load${above} are stress hours. ` +
     "Compare the peak change with and without flexibility in the peak table; empty share " +
     `removes it.${describeRange(item.allowed)}`;
   form.help.set("flex-share", help.textContent);
+  showSource("flex-share", [item]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -447,7 +520,11 @@ function numberFrom(text, label, input, bounds = input) {
   const low = bounds.min === "" ? -Infinity : Number(bounds.min);
   const high = bounds.max === "" ? Infinity : Number(bounds.max);
   if (value < low || value > high) {
-    refuse(`${text} is outside the allowed ${bounds.min}–${bounds.max}`);
+    // One side may be open: "-5 is outside the allowed 0–" named no upper bound.
+    let allowed = `${bounds.min}–${bounds.max}`;
+    if (bounds.max === "") allowed = `${bounds.min} or more`;
+    else if (bounds.min === "") allowed = `${bounds.max} or less`;
+    refuse(`${text} is outside the allowed ${allowed}`);
   }
   return value;
 }
@@ -461,10 +538,12 @@ const edited = (inputId) => byId(inputId).value.trim() !== form.shown[inputId];
 // stay, so "load factor 0.8" keeps the scenario's relative spread; the bounds are clipped to
 // the allowed range and never cross the new value.
 // `what` names the edit for the new source ("connection limit of capital set to 100 MW").
-function recentred({ quantity, central, point_centrals: pointCentrals, allowed }, value, what) {
+function recentred(item, value, what) {
+  const { quantity, central, point_centrals: pointCentrals, allowed } = item;
   if (quantity.trend) {
-    // A trend moves as a whole: every point by the ratio of the new value to the first one's.
-    const ratio = central > 0 ? value / central : 1;
+    // A trend moves as a whole: every point by the ratio of the new value to the shown one's.
+    const anchor = fieldValue(item);
+    const ratio = anchor > 0 ? value / anchor : 1;
     return quantity.trend.map(({ date, ...point }, index) => {
       const pointCentral = pointCentrals[index];
       const moved = +(pointCentral * ratio).toPrecision(6);
@@ -497,8 +576,10 @@ export function showEdit(inputId) {
     edit = item ? `empty: none (the scenario's: ${describe(item.quantity)}${unit})` : null;
   } else if (item) {
     const moved = recentred(item, Number(text), "");
-    const sent = describe(Array.isArray(moved) ? { trend: moved } : moved);
-    edit = `${text}${unit}, sent as ${sent}${unit} in place of the scenario's ${describe(item.quantity)}${unit}`;
+    edit = Array.isArray(moved)
+      ? `${text}${unit}, ${describeScaledTrend(item, Number(text), moved, unit)}`
+      : `${text}${unit}, sent as ${describe(moved)}${unit} in place of the scenario's ` +
+        `${describe(item.quantity)}${unit}`;
   } else {
     edit = `${text}${unit}, sent as a fixed value (the scenario has none)`;
   }
@@ -513,8 +594,9 @@ function editedPlan(scenario, changes, tags) {
   for (const [index, edit] of form.deploymentEdits) {
     const deployment = scenario.deployments[index];
     const milestone = lastMilestone(deployment);
+    // The API's bounds of a milestone count (showLimits): the upper one was left out.
     const count = numberFrom(String(edit.count).trim(), `GPU target of "${deployment.name}"`,
-      byId("gpu-target"), { min: "0", max: "" });
+      byId("gpu-target"));
     if (!edit.date) {
       byId("target-date").setAttribute("aria-invalid", "true");
       throw new Error(`Target date of "${deployment.name}": empty, give a date`);

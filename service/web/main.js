@@ -21,6 +21,7 @@ import {
   clearInvalid,
   fillSelect,
   focusInvalid,
+  heldScenarioId,
   markInvalid,
   resetToScenario,
   selectDeployment,
@@ -75,8 +76,7 @@ function showError(error) {
 // ---------------------------------------------------------------------------------------------
 // Scenario
 
-async function loadScenario(scenarioId) {
-  const token = ++state.loadToken;
+async function loadScenario(scenarioId, token) {
   const [detail, inputs] = await Promise.all([
     getJson(scenarioPath(scenarioId)),
     getJson(`${scenarioPath(scenarioId)}/inputs`),
@@ -87,15 +87,39 @@ async function loadScenario(scenarioId) {
   return true;
 }
 
+// The list shows the scenario the form holds again: a failed load left it on the new pick while
+// the form, and so Run, held the previous scenario (kr-outlook-flex shown, kr-outlook projected),
+// and picking the new one again fired no change. Back on the held one, a pick retries the load.
+function showHeldScenario(scenarioId, error) {
+  const held = heldScenarioId();
+  const select = byId("scenario");
+  const why = error instanceof ApiError && error.status ? `HTTP ${error.status}: ` : "";
+  byId("error").textContent = `Could not load scenario ${scenarioId} (${why}${error.message}).`;
+  if (held) {
+    select.value = held;
+    history.replaceState(null, "", `#scenario=${encodeURIComponent(held)}`);
+    setStatus(
+      `Could not load scenario ${scenarioId}: the form and the list still hold ${held}; ` +
+        `pick ${scenarioId} again to retry.`,
+    );
+  } else {
+    select.selectedIndex = -1; // nothing loaded: no scenario shown, so any pick retries
+    setStatus(`Could not load scenario ${scenarioId}: pick a scenario again to retry.`);
+  }
+}
+
 async function switchScenario(scenarioId) {
   clearError();
+  const token = ++state.loadToken;
   setStatus(`Loading scenario ${scenarioId}…`);
+  let loaded;
   try {
-    if (await loadScenario(scenarioId)) await run();
+    loaded = await loadScenario(scenarioId, token);
   } catch (error) {
-    showError(error);
-    setStatus("Could not load the scenario.");
+    if (token === state.loadToken) showHeldScenario(scenarioId, error);
+    return;
   }
+  if (loaded) await run();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -103,6 +127,17 @@ async function switchScenario(scenarioId) {
 
 async function run() {
   clearError();
+  // Run projects the scenario the form holds: only when the list shows that one (a pick still
+  // loading, or one that failed to load, must not run the previous scenario under its name).
+  const shown = byId("scenario").value;
+  if (shown !== heldScenarioId()) {
+    setStatus(
+      shown
+        ? `Not run: scenario ${shown} is still loading; it runs once loaded.`
+        : "Not run: no scenario is loaded; pick one.",
+    );
+    return;
+  }
   let built;
   try {
     built = buildRequest({ resolution: RESOLUTION, quantiles: QUANTILES });
@@ -273,6 +308,9 @@ function render(payload) {
   const energy = [
     ["ai_energy_twh", "AI energy"],
     ["non_ai_energy_twh", "Non-AI data-centre energy"],
+    // The sector's total, as LBNL and IEA state theirs: adding the AI and non-AI P50s (or P10s,
+    // P90s) misstates it, since the draws differ; the API sums them draw by draw.
+    ["dc_energy_twh", "All data centres (AI + non-AI) energy"],
     ["ai_share_of_dc_energy_pct", "AI share of data-centre energy"],
     ["total_energy_twh", "Grid energy"],
     ["ai_share_of_energy_pct", "AI share of energy"],
@@ -280,6 +318,7 @@ function render(payload) {
   ];
   const peaks = [
     ["ai_peak_gw", "AI peak"],
+    ["dc_peak_gw", "All data centres' (AI + non-AI) own peak"],
     // Two decimals, as the change columns beside it: whole GW hid what flexibility cuts.
     ["total_peak_gw", "Grid peak", 2],
     ["ai_at_national_peak_gw", "AI load at the grid's peak hour"],

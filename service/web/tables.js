@@ -301,6 +301,13 @@ export function summaryText(payload, quantileIndex) {
   const triple = (name, digits, unit) =>
     `${formatNumber(pick(name, 0.5), digits)} ${unit} (P10–P90 ${formatNumber(pick(name, 0.1), digits)}–${formatNumber(pick(name, 0.9), digits)})`;
   const parts = [`In ${years[last]}, AI data centres use ${triple("ai_energy_twh", 2, "TWh")}`];
+  // All data centres, summed draw by draw by the API: the figure LBNL and IEA publish.
+  if (annual(payload, "dc_energy_twh")) {
+    parts.push(
+      `all data centres (AI + non-AI) use ${triple("dc_energy_twh", 2, "TWh")} and reach ` +
+        `${triple("dc_peak_gw", 2, "GW")} at their own highest hour`,
+    );
+  }
   if (payload.model_version !== "none" && annual(payload, "ai_share_of_energy_pct")) {
     parts.push(`${triple("ai_share_of_energy_pct", 2, "%")} of the grid's electricity`);
     parts.push(
