@@ -33,8 +33,11 @@ def test_an_interrupted_command_exits_130_with_one_line(capsys):
 def test_ctrl_c_during_a_projection_exits_130(tmp_path):
     out = tmp_path / "kr.parquet"
     entry = "import sys; from forecast.cli import main; sys.exit(main())"
-    command = [sys.executable, "-c", entry, "project", "kr-national", "--draws", "2000",
-               "--start", "2030-01-01", "--end", "2031-12-31", "--out", str(out)]  # fmt: skip
+    # Long enough (about 15 s) that a loaded machine's test still signals it mid-way: 2,000
+    # draws of two years took 2.3 s, and beside another test run the test read the progress
+    # bar only once the projection had ended (exit 0).
+    command = [sys.executable, "-c", entry, "project", "kr-national", "--draws", "10000",
+               "--start", "2030-01-01", "--end", "2035-12-31", "--out", str(out)]  # fmt: skip
     process = subprocess.Popen(
         command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, env={**os.environ}
     )
@@ -66,11 +69,13 @@ def test_ctrl_c_during_a_sweep_stops_its_workers_quietly(tmp_path):
     assert process.stderr is not None
     seen = b""
     deadline = time.monotonic() + 120
-    while b"variant" not in seen and process.poll() is None and time.monotonic() < deadline:
+    # The first variant done: the workers are up and projecting the others. (While the
+    # cluster starts, Ctrl-C is ignored so that the workers inherit the ignore: a fixed 2 s
+    # wait fell inside that window on a loaded machine, and the sweep ran to its end.)
+    while b"1/4" not in seen and process.poll() is None and time.monotonic() < deadline:
         readable, _, _ = select.select([process.stderr], [], [], 1.0)
         if readable:
             seen += process.stderr.read1(4096)
-    time.sleep(2.0)  # the workers are up and projecting
     os.killpg(process.pid, signal.SIGINT)
     _, error = process.communicate(timeout=120)
     text = (seen + error).decode(errors="replace")
