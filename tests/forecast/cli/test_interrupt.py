@@ -30,9 +30,18 @@ def test_an_interrupted_command_exits_130_with_one_line(capsys):
     assert capsys.readouterr().err.strip().splitlines()[-1] == "error: interrupted"
 
 
+#: The command as a terminal starts it: Ctrl-C handled, whatever the test's own process was
+#: started with (a test run started in the background by a non-interactive shell inherits
+#: Ctrl-C ignored, and so did every command it started: both tests ran to their end, exit 0).
+ENTRY = (
+    "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "from forecast.cli import main; sys.exit(main())"
+)
+
+
 def test_ctrl_c_during_a_projection_exits_130(tmp_path):
     out = tmp_path / "kr.parquet"
-    entry = "import sys; from forecast.cli import main; sys.exit(main())"
+    entry = ENTRY
     # Long enough (about 15 s) that a loaded machine's test still signals it mid-way: 2,000
     # draws of two years took 2.3 s, and beside another test run the test read the progress
     # bar only once the projection had ended (exit 0).
@@ -59,7 +68,7 @@ def test_ctrl_c_during_a_projection_exits_130(tmp_path):
 def test_ctrl_c_during_a_sweep_stops_its_workers_quietly(tmp_path):
     """Ctrl-C reaches the whole process group, Dask's worker processes too: they printed a
     KeyboardInterrupt traceback each, and the nannies a screenful of warnings."""
-    entry = "import sys; from forecast.cli import main; sys.exit(main())"
+    entry = ENTRY
     command = [sys.executable, "-c", entry, "sweep", "kr-national", "--vary",
                "operations.pue=1.1,1.3,1.5,1.7", "--draws", "3000", "--out",
                str(tmp_path / "sweep.csv")]  # fmt: skip
