@@ -176,11 +176,7 @@ class ModelRegistry:
             return default if default is not None else next(iter(loaded.values()))
 
     def _promoted(self) -> list[str]:
-        return [
-            model_id
-            for model_id in artifacts.list_models(self.root)
-            if artifacts.current_version(model_id, root=self.root) is not None
-        ]
+        return artifacts.promoted_models(self.root)
 
     def load_at_start(self) -> None:
         """Serve every promoted model; an empty artifact directory means no baseline.

@@ -81,13 +81,19 @@ def current_version(model_id: str, *, root: Path | None = None) -> str | None:
     return pointer.read_text(encoding="utf-8").strip() or None
 
 
+def promoted_models(root: Path | None = None) -> list[str]:
+    """The ids of the models with a promoted version (a ``CURRENT``), in model-id order."""
+    root = Path(root) if root is not None else artifacts_dir()
+    return [name for name in list_models(root) if current_version(name, root=root) is not None]
+
+
 def default_model_id(root: Path | None = None) -> str:
     """The model id used when none is named: the only one, or the one named ``DEFAULT``."""
     root = Path(root) if root is not None else artifacts_dir()
     default = root / "DEFAULT"
     if default.is_file():
         return default.read_text(encoding="utf-8").strip()
-    promoted = [name for name in list_models(root) if current_version(name, root=root)]
+    promoted = promoted_models(root)
     if len(promoted) == 1:
         return promoted[0]
     raise NotFoundError(

@@ -369,10 +369,7 @@ def _only_promoted_model() -> str | None:
     """The model ``evaluate`` scores when none is named: the only promoted one. With several
     it is refused: a demand file belongs to one grid, and the default model (Korea's) read a
     US utility's file in Korean time and scored it at 704 % MAPE without a word."""
-    root = artifacts.artifacts_dir()
-    promoted = sorted(
-        m for m in artifacts.list_models(root) if artifacts.current_version(m, root=root)
-    )
+    promoted = artifacts.promoted_models()
     if len(promoted) > 1:
         raise OptionsError(
             f"--model: not given, and {len(promoted)} models are promoted ({', '.join(promoted)}): "
