@@ -1,12 +1,11 @@
 // Number formatting shared by the form, the charts and the tables (en-US digits, "–" for none).
 
-export function digitsFor(maxAbs) {
-  if (!Number.isFinite(maxAbs)) return 0;
-  if (maxAbs >= 100) return 0;
-  if (maxAbs >= 10) return 1;
-  if (maxAbs >= 1) return 2;
-  return 3;
-}
+// Decimals of a table's figures by their unit, one number for a whole column, as the comparison
+// report's (forecast/sweep/compare.py SUMMARY_FIGURES): a column's decimals varied with each
+// year's size (0.648 above 12.4 above 150), which read as a change of precision.
+export const UNIT_DIGITS = { TWh: 2, GW: 2, "%": 2, MW: 0 };
+
+export const digitsForUnit = (unit) => UNIT_DIGITS[unit] ?? 2;
 
 export function formatNumber(value, digits) {
   if (value === null || value === undefined || !Number.isFinite(value)) return "–";

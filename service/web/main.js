@@ -312,9 +312,11 @@ function render(payload) {
     // P90s) misstates it, since the draws differ; the API sums them draw by draw.
     ["dc_energy_twh", "All data centres (AI + non-AI) energy"],
     ["ai_share_of_dc_energy_pct", "AI share of data-centre energy"],
-    ["total_energy_twh", "Grid energy"],
+    // A grid's hundreds of TWh to one decimal, as the comparison report gives them.
+    ["total_energy_twh", "Grid energy", 1],
     ["ai_share_of_energy_pct", "AI share of energy"],
-    ["flexibility_curtailed_twh", "AI energy curtailed"],
+    // Curtailment is small: four decimals, as the comparison report gives it.
+    ["flexibility_curtailed_twh", "AI energy curtailed", 4],
   ];
   const peaks = [
     ["ai_peak_gw", "AI peak"],

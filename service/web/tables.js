@@ -1,6 +1,6 @@
 // The annual tables (P10 / P50 / P90 per year) and the one-paragraph summary of a projection.
 
-import { digitsFor, formatCount, formatNumber } from "./format.js";
+import { digitsForUnit, formatCount, formatNumber } from "./format.js";
 
 const TABLE_LEVELS = [
   [0.1, "P10"],
@@ -14,14 +14,14 @@ export function annual(payload, name) {
 }
 
 // Columns of the variables present (a scenario without a baseline of its grid has no totals):
-// `specs` is a list of [variable name, label, digits]; without digits, each year's by its size.
+// `specs` is a list of [variable name, label, digits]; without digits, those of its unit.
 export function tableColumns(payload, specs) {
   return specs
     .filter(([name]) => payload.variables[name])
     .map(([name, label, digits]) => ({
       name,
       label,
-      digits,
+      digits: digits ?? digitsForUnit(payload.variables[name].units),
       unit: payload.variables[name].units,
       values: annual(payload, name),
     }));
@@ -49,15 +49,6 @@ function wrappingCell(text) {
   return cell;
 }
 
-// Digits of one year's P10 / P50 / P90 by their own size: a column spanning 0.6 to 150 TWh (or a
-// difference from -0.7 to 95) keeps the small years' figures instead of rounding them to 0 or -1.
-function yearDigits(row, quantileIndex) {
-  const shown = TABLE_LEVELS.map(([level]) => row[quantileIndex[level]])
-    .filter(Number.isFinite)
-    .map(Math.abs);
-  return digitsFor(shown.length ? Math.max(...shown) : NaN);
-}
-
 export function fillTable(table, years, columns, quantileIndex) {
   const headTop = document.createElement("tr");
   const headLevels = document.createElement("tr");
@@ -76,10 +67,12 @@ export function fillTable(table, years, columns, quantileIndex) {
     const row = document.createElement("tr");
     row.append(headerCell(String(year), { scope: "row" }));
     for (const column of columns) {
-      const digits = column.digits ?? yearDigits(column.values[yearIndex], quantileIndex);
       for (const [level] of TABLE_LEVELS) {
         const cell = document.createElement("td");
-        cell.textContent = formatNumber(column.values[yearIndex][quantileIndex[level]], digits);
+        cell.textContent = formatNumber(
+          column.values[yearIndex][quantileIndex[level]],
+          column.digits,
+        );
         cell.dataset.variable = column.name;
         cell.dataset.quantile = String(level);
         if (level === 0.5) cell.className = "median-cell";
@@ -364,12 +357,12 @@ export function fillComparisonTable(table, payload, name, label, quantileIndex) 
     }
   }
   table.tHead.replaceChildren(headTop, headLevels);
+  // One number of decimals for every column, by the unit: 0.60 TWh beside 150.00 TWh.
+  const digits = digitsForUnit(variable.units);
   const rows = payload.coords.year.map((year, yearIndex) => {
     const row = document.createElement("tr");
     row.append(headerCell(String(year), { scope: "row" }));
     for (const group of groups) {
-      // Digits per group and year: 0.6 TWh beside 150 TWh keeps its own precision.
-      const digits = yearDigits(group.values[yearIndex], quantileIndex);
       for (const [level] of TABLE_LEVELS) {
         const cell = document.createElement("td");
         cell.textContent = formatNumber(group.values[yearIndex][quantileIndex[level]], digits);
