@@ -92,24 +92,71 @@ export function fillSelect(select, options) {
 // ---------------------------------------------------------------------------------------------
 // Errors
 
-export function clearInvalid() {
-  for (const element of document.querySelectorAll("[aria-invalid='true']")) {
-    element.removeAttribute("aria-invalid");
+// A value the page refuses before sending, with the id of the input it is about.
+export class FieldError extends Error {
+  constructor(field, message) {
+    super(message);
+    this.field = field;
   }
 }
 
-export function markInvalid(message) {
-  const match = ERROR_FIELDS.find(([pattern]) => pattern.test(message));
-  if (match) byId(match[1]).setAttribute("aria-invalid", "true");
+// The input an API error message is about: the field its location names ("scenario.operations.
+// load_factor = 0.0: ..."), else the first the whole message names; null when none is.
+export function fieldOf(message) {
+  const location = /^[^\s:=]+/.exec(message)?.[0] ?? "";
+  const match =
+    ERROR_FIELDS.find(([pattern]) => pattern.test(location)) ??
+    ERROR_FIELDS.find(([pattern]) => pattern.test(message));
+  return match ? match[1] : null;
 }
 
-// Take the user to the first field marked invalid: at 1366 × 768 it can be a screen above the
-// Run button, where focus would otherwise stay.
+const errorId = (inputId) => `${inputId}-error`;
+
+function describedBy(input, id, present) {
+  const ids = (input.getAttribute("aria-describedby") || "").split(" ").filter((x) => x && x !== id);
+  if (present) ids.unshift(id); // the error read first, before the field's hints
+  if (ids.length) input.setAttribute("aria-describedby", ids.join(" "));
+  else input.removeAttribute("aria-describedby");
+}
+
+export function clearInvalid() {
+  for (const input of document.querySelectorAll("[aria-invalid='true']")) {
+    input.removeAttribute("aria-invalid");
+    describedBy(input, errorId(input.id), false);
+  }
+  for (const note of document.querySelectorAll(".field-error")) note.remove();
+}
+
+// Mark an input invalid and put `message` right under it (the summary by Run was a screen away
+// from a field at the top of the form); the input names the message in aria-describedby.
+export function markInvalid(inputId, message) {
+  const input = byId(inputId);
+  input.setAttribute("aria-invalid", "true");
+  let note = byId(errorId(inputId));
+  if (!note) {
+    note = document.createElement("p");
+    note.id = errorId(inputId);
+    note.className = "field-error";
+    input.after(note);
+  }
+  note.textContent = message;
+  describedBy(input, note.id, true);
+}
+
+// The label of an input, as the summary's link to it names it.
+export const labelOf = (inputId) =>
+  document.querySelector(`label[for="${inputId}"]`)?.textContent.trim() ?? inputId;
+
+// Take the user to an input: at 1366 × 768 it can be a screen above the Run button.
+export function focusField(input) {
+  input.scrollIntoView({ block: "center" });
+  input.focus({ preventScroll: true });
+}
+
+// Take the user to the first field marked invalid, where focus would otherwise stay on Run.
 export function focusInvalid() {
   const field = byId("assumptions").querySelector("[aria-invalid='true']");
-  if (!field) return;
-  field.scrollIntoView({ block: "center" });
-  field.focus({ preventScroll: true });
+  if (field) focusField(field);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -508,8 +555,7 @@ const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
 
 function numberFrom(text, label, input, bounds = input) {
   const refuse = (why) => {
-    input.setAttribute("aria-invalid", "true");
-    throw new Error(`${label}: ${why}`);
+    throw new FieldError(input.id, `${label}: ${why}`);
   };
   if (text === "") refuse("empty, give a number");
   if (!NUMBER.test(text)) {
@@ -598,8 +644,7 @@ function editedPlan(scenario, changes, tags) {
     const count = numberFrom(String(edit.count).trim(), `GPU target of "${deployment.name}"`,
       byId("gpu-target"));
     if (!edit.date) {
-      byId("target-date").setAttribute("aria-invalid", "true");
-      throw new Error(`Target date of "${deployment.name}": empty, give a date`);
+      throw new FieldError("target-date", `Target date of "${deployment.name}": empty, give a date`);
     }
     const was = `${formatCount(milestone.count)} by ${milestone.date}`;
     milestone.count = count;
@@ -686,7 +731,6 @@ function editedGrid(scenario, changes, tags) {
       } catch (error) {
         byId("grid-region").value = region;
         showRegion(region);
-        byId("grid-limit").setAttribute("aria-invalid", "true");
         throw error;
       }
       const what = `connection limit of ${region} set to ${formatShort(value)} MW`;

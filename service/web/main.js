@@ -19,9 +19,13 @@ import { offerKeyField } from "./key.js";
 import {
   buildRequest,
   clearInvalid,
+  FieldError,
+  fieldOf,
   fillSelect,
+  focusField,
   focusInvalid,
   heldScenarioId,
+  labelOf,
   markInvalid,
   resetToScenario,
   selectDeployment,
@@ -60,16 +64,34 @@ function setStatus(text) {
 }
 
 function clearError() {
-  byId("error").textContent = "";
+  byId("error").replaceChildren();
   clearInvalid();
 }
 
+// The error in two places: beside the field it is about (marked invalid, its message under
+// it) and, by the Run button, a summary whose link takes the user to that field; the focus
+// moves there too. An error no field is about (the network, the server) is in the summary only.
 function showError(error) {
-  byId("error").textContent =
-    error instanceof ApiError && error.status
-      ? `The API refused the request (HTTP ${error.status}): ${error.message}`
-      : `Error: ${error.message}`;
-  markInvalid(error.message);
+  const refused = error instanceof ApiError && error.status;
+  const field = error instanceof FieldError ? error.field : refused ? fieldOf(error.message) : null;
+  const lead = document.createElement("p");
+  lead.textContent = refused
+    ? `The API refused the request (HTTP ${error.status}): ${error.message}`
+    : `Error: ${error.message}`;
+  byId("error").replaceChildren(lead);
+  if (!field) return;
+  markInvalid(field, refused ? `Refused by the API: ${error.message}` : error.message);
+  const link = document.createElement("a");
+  link.href = `#${field}`;
+  link.textContent = labelOf(field);
+  // Focus the field without the jump to #id: the page's hash holds the scenario picked.
+  link.addEventListener("click", (event) => {
+    event.preventDefault();
+    focusField(byId(field));
+  });
+  const fix = document.createElement("p");
+  fix.append("Field to fix: ", link, " (the message is beside it).");
+  byId("error").append(fix);
   focusInvalid();
 }
 
@@ -143,7 +165,7 @@ async function run() {
     built = buildRequest({ resolution: RESOLUTION, quantiles: QUANTILES });
   } catch (error) {
     showError(error);
-    setStatus("Not run: fix the field named below.");
+    setStatus("Not run: fix the field marked invalid (the summary below links to it).");
     return;
   }
   const { request, changes, tags, period, shippedId } = built;
