@@ -159,6 +159,30 @@ export const projectionCsv = (request, resultUrl, fallbackName) =>
 export const comparisonCsv = (request, resultUrl, fallbackName) =>
   resultCsv("/v1/comparisons", request, resultUrl, fallbackName);
 
+// The provenance the command line writes beside its CSV, `<file>.csv.meta.json` (forecast/io/
+// export.py table_metadata; of a comparison, forecast/sweep/compare.py
+// comparison_table_metadata): the result's attributes, the CSV's columns and the spread drivers,
+// and of a comparison each scenario's own attributes. Made from the JSON answer of the request
+// that gave the CSV; the API's CSV carries none of it.
+export async function csvMetadata(csv, payload) {
+  const header = (await csv.slice(0, 8192).text()).split(/\r?\n/, 1)[0];
+  const metadata = {
+    attrs: payload.attrs,
+    columns: header.split(","),
+    spread_driver_rank_correlation: payload.spread_drivers,
+  };
+  if (payload.scenarios) {
+    metadata.scenarios = payload.scenarios.map((scenario) => ({
+      scenario: scenario.id,
+      title: scenario.title,
+      scenario_sha256: scenario.sha256,
+      hosting: scenario.hosting,
+      baseline_model: scenario.model_version,
+    }));
+  }
+  return new Blob([`${JSON.stringify(metadata, null, 2)}\n`], { type: "application/json" });
+}
+
 // Hand a fetched file to the browser as a download (the CSV fetchers' other half).
 export function saveFile(blob, filename) {
   const url = URL.createObjectURL(blob);

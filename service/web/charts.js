@@ -262,9 +262,77 @@ const STYLED = [
   "font-weight",
 ];
 
-// The chart in `container` as a standalone SVG document (a white background, its caption as
-// <title>, its description as <desc>, no pointer tip): [text, width, height].
-export function chartSvg(container, caption) {
+const SVG_NS = "http://www.w3.org/2000/svg";
+const HEADING_FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
+// Text of the heading: title and notes, their sizes [px] and line heights [px]; an average
+// glyph is taken as 0.55 em wide to break lines before the chart's width.
+const TITLE_PX = 15;
+const NOTE_PX = 12;
+const LINE_GAP = 1.35;
+const PAD = 12;
+
+function svgElement(name, attributes) {
+  const element = document.createElementNS(SVG_NS, name);
+  for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, String(value));
+  return element;
+}
+
+// Words of `text` in lines of at most `width` pixels at `size` px.
+function wrapped(text, width, size) {
+  const most = Math.max(20, Math.floor(width / (0.55 * size)));
+  const lines = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line && line.length + 1 + word.length > most) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+// The heading a chart file carries above the chart, which the page gives in its caption and
+// legend beside it: the title (scenario, variable, unit, what the bands are), notes (draws,
+// seed, period) and a legend of the series' colours. Returns the <g> and its height [px].
+function headingGroup({ title, notes = [], legend = [] }, width) {
+  const group = svgElement("g", { "font-family": HEADING_FONT, fill: "#1a1a1a" });
+  let y = PAD;
+  const lines = [
+    ...wrapped(title, width - 2 * PAD, TITLE_PX).map((text) => [text, TITLE_PX, 700]),
+    ...notes.flatMap((note) =>
+      wrapped(note, width - 2 * PAD, NOTE_PX).map((text) => [text, NOTE_PX, 400]),
+    ),
+  ];
+  for (const [text, size, weight] of lines) {
+    y += size * LINE_GAP;
+    const line = svgElement("text", { x: PAD, y, "font-size": size, "font-weight": weight });
+    line.textContent = text;
+    group.append(line);
+  }
+  let x = PAD;
+  if (legend.length) y += NOTE_PX * LINE_GAP + 2;
+  for (const { label, colour } of legend) {
+    const room = 24 + 0.55 * NOTE_PX * label.length + 16;
+    if (x > PAD && x + room > width - PAD) {
+      x = PAD;
+      y += NOTE_PX * LINE_GAP + 2;
+    }
+    group.append(svgElement("rect", { x, y: y - 10, width: 18, height: 10, fill: colour }));
+    const text = svgElement("text", { x: x + 24, y, "font-size": NOTE_PX });
+    text.textContent = label;
+    group.append(text);
+    x += room;
+  }
+  return { group, height: y + PAD };
+}
+
+// The chart in `container` as a standalone SVG document: a white background, the heading above
+// the chart (its title also as <title>, the chart's description as <desc>), no pointer tip:
+// {text, width, height}. `heading` is {title, notes, legend} (headingGroup).
+export function chartSvg(container, heading) {
   const svg = container.querySelector("svg");
   if (!svg) return null;
   const copy = svg.cloneNode(true);
@@ -276,28 +344,30 @@ export function chartSvg(container, caption) {
   });
   for (const tip of copy.querySelectorAll("[aria-label='tip']")) tip.remove();
   const width = Number(svg.getAttribute("width")) || svg.clientWidth;
-  const height = Number(svg.getAttribute("height")) || svg.clientHeight;
-  const namespace = "http://www.w3.org/2000/svg";
-  const background = document.createElementNS(namespace, "rect");
-  for (const [name, value] of [["width", "100%"], ["height", "100%"], ["fill", "#ffffff"]]) {
-    background.setAttribute(name, value);
-  }
-  const title = document.createElementNS(namespace, "title");
-  title.textContent = caption;
-  const desc = document.createElementNS(namespace, "desc");
+  const chartHeight = Number(svg.getAttribute("height")) || svg.clientHeight;
+  const { group, height: top } = headingGroup(heading, width);
+  // The chart's own marks and axes, moved down under the heading.
+  const chart = svgElement("g", { transform: `translate(0,${top})` });
+  chart.append(...copy.childNodes);
+  const height = Math.ceil(top + chartHeight);
+  const title = svgElement("title", {});
+  title.textContent = heading.title;
+  const desc = svgElement("desc", {});
   desc.textContent = svg.getAttribute("aria-label") || "";
-  copy.prepend(title, desc, background);
+  const background = svgElement("rect", { width: "100%", height: "100%", fill: "#ffffff" });
+  copy.append(title, desc, background, group, chart);
   copy.removeAttribute("class");
   copy.setAttribute("width", String(width));
   copy.setAttribute("height", String(height));
+  copy.setAttribute("viewBox", `0 0 ${width} ${height}`);
   const text = `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(copy)}\n`;
   return { text, width, height };
 }
 
 // The chart file: SVG as chartSvg gives it, or PNG drawn from it at twice its size; null while
 // no chart is drawn.
-export async function chartFile(container, caption, format) {
-  const drawn = chartSvg(container, caption);
+export async function chartFile(container, heading, format) {
+  const drawn = chartSvg(container, heading);
   if (!drawn) return null;
   const svg = new Blob([drawn.text], { type: "image/svg+xml" });
   if (format === "svg") return svg;
@@ -321,20 +391,21 @@ export async function chartFile(container, caption, format) {
 
 // Wire the Download SVG / PNG buttons under `root` (data-chart: the chart's container id,
 // data-name: the chart's part of the file name, data-format; aria-describedby: its caption):
-// the file is named `${fileBase()}-${name}.${format}`; `save(blob, filename)` hands it over,
-// `report(text)` says what happened.
-export function offerChartDownloads(root, { fileBase, save, report }) {
+// the file is named `${fileBase()}_${name}.${format}` and carries `heading(caption)` above the
+// chart (chartSvg); `save(blob, filename)` hands it over, `report(text)` says what happened.
+export function offerChartDownloads(root, { fileBase, heading, save, report }) {
   for (const button of root.querySelectorAll("button[data-chart]")) {
     button.addEventListener("click", async () => {
       const { chart, name, format } = button.dataset;
       const caption = document.getElementById(button.getAttribute("aria-describedby"));
       try {
-        const blob = await chartFile(document.getElementById(chart), caption.textContent, format);
+        const container = document.getElementById(chart);
+        const blob = await chartFile(container, heading(caption.textContent), format);
         if (!blob) {
           report("No chart to download yet: run it first.");
           return;
         }
-        const filename = `${fileBase()}-${name}.${format}`;
+        const filename = `${fileBase()}_${name}.${format}`;
         save(blob, filename);
         report(`Downloaded ${filename} (${Math.ceil(blob.size / 1024)} KiB, the chart shown).`);
       } catch (error) {

@@ -7,6 +7,7 @@ import {
   ApiError,
   compare,
   comparisonCsv,
+  csvMetadata,
   JobCancelledError,
   offerCancel,
   saveFile,
@@ -27,6 +28,7 @@ const view = {
   lastRequest: null,
   lastResultUrl: null,
   lastIds: [],
+  lastPayload: null,
 };
 
 const byId = (id) => document.getElementById(id);
@@ -168,6 +170,7 @@ async function runComparison(request) {
     view.lastRequest = request;
     view.lastResultUrl = resultUrl;
     view.lastIds = payload.scenario_ids;
+    view.lastPayload = payload;
     byId("comparison-request-json").textContent = JSON.stringify(request, null, 2);
     byId("download-comparison-csv").disabled = false;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
@@ -192,15 +195,52 @@ async function runComparison(request) {
   }
 }
 
+// The comparison's files are named after the scenarios compared, the period, the draws and the
+// seed: comparison-kr-national-kr-outlook_2024-2035_d200_s0 (then _ai-load.svg, .csv).
+// (A comparison with the scenario as shipped may send no period: the years are the answer's.)
+const period = () => {
+  const years = view.lastPayload.coords.year;
+  return `${years[0]}-${years.at(-1)}`;
+};
+
+function fileBase() {
+  const { draws, seed } = view.lastRequest;
+  const ids = `comparison-${view.lastIds.join("-")}`.slice(0, 150);
+  return `${ids}_${period()}_d${draws}_s${seed}`;
+}
+
+// What a chart file says above the chart: the scenarios, the chart's caption (variable, unit,
+// bands), the draws, seed and period, and the colours' legend.
+function chartHeading(caption) {
+  const { draws, seed } = view.lastRequest;
+  const payload = view.lastPayload;
+  return {
+    title: `${payload.scenario_ids.join(" vs ")}: ${caption}`,
+    notes: [
+      `${draws} Monte Carlo draws each, seed ${seed}, ${period().replace("-", "–")}, ` +
+        `common random numbers; P50 is the median over the draws, P10–P90 their central 80 %.`,
+    ],
+    legend: payload.scenario_ids.map((id, index) => ({
+      label: index === 0 ? `${id} (reference)` : id,
+      colour: SERIES_COLOURS[index],
+    })),
+  };
+}
+
+// The CSV and, beside it as the command line writes it, its provenance (<file>.csv.meta.json).
 async function downloadCsv() {
   if (!view.lastRequest) return;
   clearError();
   setStatus("Preparing the comparison CSV…");
   try {
-    const fallback = `comparison-${view.lastIds.join("-")}.csv`;
-    const { blob, filename } = await comparisonCsv(view.lastRequest, view.lastResultUrl, fallback);
+    const filename = `${fileBase()}.csv`;
+    const { blob } = await comparisonCsv(view.lastRequest, view.lastResultUrl, filename);
     saveFile(blob, filename);
-    setStatus(`Downloaded ${filename} (${Math.ceil(blob.size / 1024)} KiB, the comparison shown).`);
+    saveFile(await csvMetadata(blob, view.lastPayload), `${filename}.meta.json`);
+    setStatus(
+      `Downloaded ${filename} (${Math.ceil(blob.size / 1024)} KiB, the comparison shown) and ` +
+        `its provenance, ${filename}.meta.json.`,
+    );
   } catch (error) {
     showError(error);
     setStatus("CSV download failed.");
@@ -398,7 +438,8 @@ export function startComparison(scenarios) {
   });
   byId("download-comparison-csv").addEventListener("click", downloadCsv);
   offerChartDownloads(byId("comparison-results"), {
-    fileBase: () => `comparison-${view.lastIds.join("-")}`.slice(0, 150),
+    fileBase,
+    heading: chartHeading,
     save: saveFile,
     report: setStatus,
   });

@@ -4,6 +4,7 @@
 
 import {
   ApiError,
+  csvMetadata,
   getJson,
   JobCancelledError,
   offerCancel,
@@ -54,7 +55,7 @@ const state = {
   loadToken: 0,
   switchTimer: null,
   controller: null, // aborts the projection in flight when a newer one supersedes it
-  last: null, // the projection shown: {request, resultUrl, shippedId, tags, period}
+  last: null, // the projection shown: {request, resultUrl, shippedId, changes, tags, period, payload}
 };
 
 const byId = (id) => document.getElementById(id);
@@ -188,7 +189,7 @@ async function run() {
       controller.signal,
     );
     render(payload);
-    state.last = { request, resultUrl, shippedId, tags, period };
+    state.last = { request, resultUrl, shippedId, changes, tags, period, payload };
     byId("request-json").textContent = JSON.stringify(request, null, 2);
     byId("download-csv").disabled = false;
     byId("compare-shipped").hidden = !request.scenario;
@@ -224,15 +225,34 @@ function servedNote(served) {
   return served ? `, cache ${served}` : "";
 }
 
-// The projection's files are named after the scenario, its edits and its period:
-// kr-outlook-edited-capital-limit-100MW-2026-2030 (the API names every edited run
-// kr-outlook-edited). A period alone is no edit: its run names the shipped scenario, and so do
-// its files (kr-outlook-2026-2030).
+// The projection's files are named after the scenario, its edits, its period, its draws and its
+// seed, then what the file holds: kr-outlook-edited-capital-limit-100MW_2026-2030_d200_s0_annual
+// (the API names every edited run kr-outlook-edited). A period alone is no edit: its run names
+// the shipped scenario, and so do its files (kr-outlook_2026-2030_d200_s0_annual).
 function fileBase() {
   if (!state.last) return "projection";
-  const { shippedId, tags, period } = state.last;
+  const { shippedId, tags, period, request } = state.last;
   const edits = tags.length ? `-edited-${tags.join("-")}` : "";
-  return `${shippedId}${edits}`.slice(0, 140) + (period ? `-${period}` : "");
+  const when = period ? `_${period}` : "";
+  return `${`${shippedId}${edits}`.slice(0, 140)}${when}_d${request.draws}_s${request.seed}`;
+}
+
+// The CSV and, beside it as the command line writes it, its provenance (<file>.csv.meta.json).
+// What a chart file says above the chart (the page says it around the chart): the scenario
+// and its edits with the chart's caption (variable, unit, bands), then the draws, seed and
+// period, and what the bands mean.
+function chartHeading(caption) {
+  const { payload, changes, request } = state.last;
+  const edits = changes.length ? ` (${changes.join("; ")})` : "";
+  const years = payload.coords.year;
+  return {
+    title: `${payload.scenario_id}${edits}: ${caption}`,
+    notes: [
+      `${request.draws} Monte Carlo draws, seed ${request.seed}, ${years[0]}–${years.at(-1)}; ` +
+        "P50 is the median over the draws, P10–P90 their central 80 %, P5–P95 their central " +
+        `90 %. Baseline model: ${payload.model_version}.`,
+    ],
+  };
 }
 
 async function downloadCsv() {
@@ -241,16 +261,19 @@ async function downloadCsv() {
   const resolution = byId("csv-resolution").value;
   setStatus(`Preparing the ${resolution} CSV…`);
   try {
-    const filename = `${fileBase()}-${resolution}.csv`;
+    const filename = `${fileBase()}_${resolution}.csv`;
     // The job's stored result has the page's resolution; another one is the same request again.
     const shown = resolution === state.last.request.resolution;
-    const { blob } = await projectionCsv(
-      { ...state.last.request, resolution },
-      shown ? state.last.resultUrl : null,
-      filename,
-    );
+    const request = { ...state.last.request, resolution };
+    const { blob } = await projectionCsv(request, shown ? state.last.resultUrl : null, filename);
+    // The same request's JSON for its attributes: the server's result cache answers it.
+    const payload = shown ? state.last.payload : (await project(request, () => {})).payload;
     saveFile(blob, filename);
-    setStatus(`Downloaded ${filename} (${Math.ceil(blob.size / 1024)} KiB, the projection shown).`);
+    saveFile(await csvMetadata(blob, payload), `${filename}.meta.json`);
+    setStatus(
+      `Downloaded ${filename} (${Math.ceil(blob.size / 1024)} KiB, the projection shown) and ` +
+        `its provenance, ${filename}.meta.json.`,
+    );
   } catch (error) {
     showError(error);
     setStatus("CSV download failed.");
@@ -417,7 +440,12 @@ function wireEvents() {
       compareWithShipped(state.last.shippedId, state.last.request);
     }
   });
-  offerChartDownloads(byId("results"), { fileBase, save: saveFile, report: setStatus });
+  offerChartDownloads(byId("results"), {
+    fileBase,
+    heading: chartHeading,
+    save: saveFile,
+    report: setStatus,
+  });
 }
 
 async function start() {

@@ -128,6 +128,27 @@ def _csv_values(text: str, variable: str) -> dict[tuple[str, float], float]:
     }
 
 
+def _downloads(page, selector: str, count: int) -> dict[str, str]:
+    """Click ``selector`` and return the ``count`` files it downloads: name -> text."""
+    downloads: list = []
+
+    def keep(download) -> None:
+        downloads.append(download)
+
+    page.on("download", keep)
+    page.click(selector)
+    for _ in range(PROJECTION_TIMEOUT_MS // 100):
+        if len(downloads) >= count:
+            break
+        page.wait_for_timeout(100)
+    page.remove_listener("download", keep)
+    assert len(downloads) == count, [download.suggested_filename for download in downloads]
+    return {
+        download.suggested_filename: Path(download.path()).read_text(encoding="utf-8")
+        for download in downloads
+    }
+
+
 def test_pick_scenario_change_assumption_download_csv(page, base_url):
     """Pick a scenario, raise the load factor, see chart and table change, get a matching CSV."""
     _wait_done(page)
@@ -157,12 +178,13 @@ def test_pick_scenario_change_assumption_download_csv(page, base_url):
     # The load factor's mode moves 0.70 -> 0.80 with the same relative spread: ~+14 % energy.
     assert 1.08 < energy_after / energy_before < 1.22
 
-    with page.expect_download() as download_info:
-        page.click("#download-csv")
-    download = download_info.value
-    # Named after the scenario and its edit, and the resolution (the shown monthly means).
-    assert download.suggested_filename == "kr-gov-gpu-path-edited-load-factor-0.8-monthly.csv"
-    csv_text = Path(download.path()).read_text(encoding="utf-8")
+    # Named after the scenario and its edit, the draws and seed, and the resolution (the shown
+    # monthly means); beside it, as the command line writes it, its provenance.
+    seed = page.input_value("#seed")
+    name = f"kr-gov-gpu-path-edited-load-factor-0.8_d200_s{seed}_monthly.csv"
+    files = _downloads(page, "#download-csv", 2)
+    assert list(files) == [name, f"{name}.meta.json"]
+    csv_text = files[name]
 
     request = json.loads(page.text_content("#request-json"))
     assert request["scenario"]["operations"]["load_factor"]["mode"] == 0.8
@@ -185,6 +207,13 @@ def test_pick_scenario_change_assumption_download_csv(page, base_url):
     for t, period_start in enumerate(local_times):
         for q, level in enumerate(quantiles):
             assert load_csv[(period_start, level)] == pytest.approx(load_json[t][q], rel=1e-6)
+    # The provenance the command line's CSV carries (forecast.io.export.table_metadata): the
+    # result's attributes, the CSV's columns and the spread drivers; the API's CSV has none.
+    meta = json.loads(files[f"{name}.meta.json"])
+    assert set(meta) == {"attrs", "columns", "spread_driver_rank_correlation"}
+    assert meta["attrs"] == answer["attrs"] and meta["attrs"]["seed"] == int(seed)
+    assert meta["columns"] == next(csv.reader(io.StringIO(csv_text)))
+    assert meta["spread_driver_rank_correlation"] == answer["spread_drivers"]
     # And the page's table shows the API's numbers.
     assert energy_after == pytest.approx(
         energy_json[years.index(2035)][quantiles.index(0.5)], abs=0.006
@@ -224,8 +253,38 @@ def test_api_refusal_is_shown_naming_the_field(page):
     error.wait_for(state="visible", timeout=PROJECTION_TIMEOUT_MS)
     text = error.inner_text()
     assert "HTTP 422" in text and "load_factor" in text and "(0.0, 1.0]" in text
-    assert page.get_attribute("#load-factor", "aria-invalid") == "true"
+    field = page.locator("#load-factor")
+    assert field.get_attribute("aria-invalid") == "true"
     assert page.get_attribute("#status", "aria-live") == "polite"
+    # Beside the field, named by it, and not only in the summary by Run, a screen below it.
+    _assert_error_beside(page, "load-factor", "(0.0, 1.0]")
+    # The summary links to the field; following the link focuses it and keeps the page's hash.
+    hash_before = page.evaluate("location.hash")
+    page.locator("#load-factor").blur()
+    link = page.locator("#error a[href='#load-factor']")
+    assert link.inner_text() == "Load factor [fraction of nameplate]"
+    link.click()
+    assert field.evaluate("(input) => input === document.activeElement")
+    assert page.evaluate("location.hash") == hash_before
+    # The next run clears them.
+    field.fill("0.7")
+    page.get_by_role("button", name="Run projection").click()
+    _wait_done(page)
+    assert page.locator(".field-error").count() == 0
+    assert field.get_attribute("aria-invalid") is None
+    assert "load-factor-error" not in (field.get_attribute("aria-describedby") or "")
+
+
+def _assert_error_beside(page, input_id: str, message: str) -> None:
+    """The field's error is right under the field, holds ``message`` and is named by the
+    field's aria-describedby (first, before its hints)."""
+    field = page.locator(f"#{input_id}")
+    note = page.locator(f"#{input_id}-error")
+    assert note.is_visible() and message in note.inner_text()
+    assert (field.get_attribute("aria-describedby") or "").split()[0] == f"{input_id}-error"
+    below, box = field.bounding_box(), note.bounding_box()
+    assert below is not None and box is not None
+    assert 0 <= box["y"] - (below["y"] + below["height"]) < 20, (below, box)
 
 
 @pytest.mark.parametrize(
@@ -275,6 +334,9 @@ def test_the_page_refuses_what_it_can_check_before_sending(page, label, typed, m
     assert field.get_attribute("aria-invalid") == "true"
     box = field.bounding_box()
     assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 768, box
+    input_id = field.get_attribute("id")
+    _assert_error_beside(page, input_id, message)
+    assert page.locator(f"#error a[href='#{input_id}']").count() == 1
 
 
 def test_inputs_ranges_and_limits_come_from_the_api(page, base_url):
@@ -503,8 +565,8 @@ def test_compare_three_scenarios_and_download_the_csv(page, base_url):
         assert height / max(last_heights) == pytest.approx(value / max(p50), abs=0.01)
 
     # The side-by-side table: each scenario's P10/P50/P90 and each one's difference, as the API
-    # gives them, every year to within 1 % of that year's largest figure of the three (a
-    # difference growing from -0.7 to 95 TWh once showed its first years as -1).
+    # gives them, every year to the table's two decimals of TWh (a difference growing from -0.7
+    # to 95 TWh once showed its first years as -1), the same two down every column.
     levels = (0.1, 0.5, 0.9)
 
     def check_cells(scenario_id: str, variable: str, year_index: int, triple: list) -> None:
@@ -512,14 +574,14 @@ def test_compare_three_scenarios_and_download_the_csv(page, base_url):
             "#comparison-energy-table tbody tr",
             has=page.locator(f"th:text-is('{years[year_index]}')"),
         )
-        scale = max(abs(value) for value in triple)
         for quantile, expected in zip(levels, triple, strict=True):
             text = row.locator(
                 f"td[data-scenario='{scenario_id}'][data-variable='{variable}']"
                 f"[data-quantile='{quantile}']"
             ).inner_text()
+            assert len(text.partition(".")[2]) == 2, text
             shown = float(text.replace(",", ""))
-            assert abs(shown - expected) <= 0.01 * scale + 5e-4, (years[year_index], text, expected)
+            assert abs(shown - expected) <= 0.005 + 1e-9, (years[year_index], text, expected)
 
     at = [quantiles.index(level) for level in levels]
     for year_index in range(len(years)):
@@ -551,13 +613,17 @@ def test_compare_three_scenarios_and_download_the_csv(page, base_url):
         page.set_viewport_size({"width": 1400, "height": 900})
         _save_screenshot(page.locator("#comparison").screenshot(), COMPARE_SCREENSHOT)
 
-    with page.expect_download() as download_info:
-        page.click("#download-comparison-csv")
-    download = download_info.value
-    assert download.suggested_filename == (
-        "comparison-kr-national-kr-dc-pipeline-kr-gov-aidc-high.csv"
-    )
-    rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
+    # Named after the scenarios compared, the period, draws and seed; with its provenance.
+    name = f"comparison-{'-'.join(picks)}_2024-2035_d100_s{request['seed']}.csv"
+    files = _downloads(page, "#download-comparison-csv", 2)
+    assert list(files) == [name, f"{name}.meta.json"]
+    meta = json.loads(files[f"{name}.meta.json"])
+    assert meta["attrs"] == body["attrs"]
+    assert [item["scenario"] for item in meta["scenarios"]] == picks
+    assert meta["spread_driver_rank_correlation"] == body["spread_drivers"]
+    svg = "button[data-chart='comparison-chart-ai'][data-format='svg']"
+    assert _download_name(page, svg) == name.replace(".csv", "_ai-load.svg")
+    rows = list(csv.DictReader(io.StringIO(files[name])))
     assert next(iter(rows[0])) == "scenario"
     assert {row["scenario"] for row in rows} == set(picks)
     for index, scenario_id in enumerate(picks):
@@ -805,11 +871,14 @@ def test_a_what_if_is_compared_with_the_scenario_as_shipped(page, base_url):
     assert float(shown.inner_text()) == pytest.approx(dc, abs=0.06)
 
     page.select_option("#csv-resolution", "annual")
-    with page.expect_download() as download_info:
-        page.click("#download-csv")
-    download = download_info.value
-    assert download.suggested_filename == "kr-outlook-edited-capital-limit-100MW-annual.csv"
-    rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
+    stem = f"kr-outlook-edited-capital-limit-100MW_d200_s{page.input_value('#seed')}"
+    files = _downloads(page, "#download-csv", 2)
+    assert list(files) == [f"{stem}_annual.csv", f"{stem}_annual.csv.meta.json"]
+    # Its provenance is the annual run's (the page shows the monthly one).
+    meta = json.loads(files[f"{stem}_annual.csv.meta.json"])
+    assert meta["attrs"]["scenario_id"] == "kr-outlook-edited"
+    assert meta["attrs"]["resolution"] == "annual", meta["attrs"]
+    rows = list(csv.DictReader(io.StringIO(files[f"{stem}_annual.csv"])))
     assert {row["period_start"][:4] for row in rows if row["variable"] == "ai_facility_mw"} == {
         str(year) for year in years
     }
@@ -817,15 +886,16 @@ def test_a_what_if_is_compared_with_the_scenario_as_shipped(page, base_url):
     with page.expect_download() as download_info:
         page.click("button[data-chart='chart-ai'][data-format='svg']")
     download = download_info.value
-    assert download.suggested_filename == "kr-outlook-edited-capital-limit-100MW-ai-load.svg"
+    assert download.suggested_filename == f"{stem}_ai-load.svg"
     svg = Path(download.path()).read_text(encoding="utf-8")
     # Standalone: its own namespace, caption and the bands' colours in the file itself.
-    assert '<svg xmlns="http://www.w3.org/2000/svg"' in svg and "<title>AI data-centre" in svg
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in svg
+    assert "<title>kr-outlook-edited (capital connection limit 100 MW): AI data-centre" in svg
     assert 'fill="rgba(194, 65, 12, 0.3)"' in svg
     with page.expect_download() as download_info:
         page.click("button[data-chart='chart-energy'][data-format='png']")
     download = download_info.value
-    assert download.suggested_filename == "kr-outlook-edited-capital-limit-100MW-ai-energy.png"
+    assert download.suggested_filename == f"{stem}_ai-energy.png"
     assert Path(download.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -873,19 +943,22 @@ def test_a_period_alone_is_no_edit_in_the_file_names(page):
     assert request["scenario_id"] == "kr-outlook" and "scenario" not in request
     assert (request["start"], request["end"]) == ("2026-01-01", "2030-12-31")
     page.select_option("#csv-resolution", "annual")
-    assert _download_name(page, "#download-csv") == "kr-outlook-2026-2030-annual.csv"
+    seed = page.input_value("#seed")
+    assert _downloads(page, "#download-csv", 2).keys() >= {
+        f"kr-outlook_2026-2030_d200_s{seed}_annual.csv"
+    }
     svg = "button[data-chart='chart-ai'][data-format='svg']"
-    assert _download_name(page, svg) == "kr-outlook-2026-2030-ai-load.svg"
+    assert _download_name(page, svg) == f"kr-outlook_2026-2030_d200_s{seed}_ai-load.svg"
 
     page.get_by_label("Connection limit [MW]").fill("100")
     page.get_by_role("button", name="Run projection").click()
     _wait_done(page, previous)
     assert json.loads(page.text_content("#request-json"))["scenario"]["id"] == "kr-outlook-edited"
-    assert _download_name(page, "#download-csv") == (
-        "kr-outlook-edited-capital-limit-100MW-2026-2030-annual.csv"
-    )
+    assert _downloads(page, "#download-csv", 2).keys() >= {
+        f"kr-outlook-edited-capital-limit-100MW_2026-2030_d200_s{seed}_annual.csv"
+    }
     assert _download_name(page, svg) == (
-        "kr-outlook-edited-capital-limit-100MW-2026-2030-ai-load.svg"
+        f"kr-outlook-edited-capital-limit-100MW_2026-2030_d200_s{seed}_ai-load.svg"
     )
 
 
@@ -1040,6 +1113,43 @@ def test_a_trend_field_shows_and_sends_its_value_in_the_horizon(page):
         rel=1e-5,
     )
     assert field.input_value() == "1.4"
+
+
+def test_a_chart_file_carries_its_title_and_axis_labels_with_units(page):
+    """A downloaded chart stands alone: above it the scenario, the variable with its unit and
+    what the bands are (the page says so in the caption, which the file had only as <title>),
+    the draws and seed; its axes keep their labels with units. The PNG is drawn from it."""
+    _wait_done(page)
+    seed = page.input_value("#seed")
+    files = _downloads(page, "button[data-chart='chart-energy'][data-format='svg']", 1)
+    svg = files[f"kr-national_d200_s{seed}_ai-energy.svg"]
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    heading = " ".join(texts[:4])
+    assert heading.startswith("kr-national: AI data-centre energy per calendar year [TWh]")
+    assert "P10–P90 whiskers" in heading and f"200 Monte Carlo draws, seed {seed}" in heading
+    assert "AI energy [TWh]" in texts and "Calendar year" in texts
+    with page.expect_download() as download_info:
+        page.click("button[data-chart='chart-ai'][data-format='png']")
+    from PIL import Image
+
+    image = Image.open(download_info.value.path())
+    chart = page.locator("#chart-ai svg").bounding_box()
+    assert chart is not None and image.height > 2 * chart["height"] + 40, image.size
+
+
+def test_each_table_column_keeps_one_number_of_decimals(page):
+    """Each column shows its figures with the decimals of its unit (TWh, GW and % two), not
+    each year's by its size (0.648 above 12.4 above 150, down one column)."""
+    _wait_done(page)
+    for table, variable, digits in (
+        ("energy-table", "ai_energy_twh", 2),
+        ("energy-table", "ai_share_of_energy_pct", 2),
+        ("energy-table", "total_energy_twh", 1),
+        ("peak-table", "ai_peak_gw", 2),
+    ):
+        cells = page.locator(f"#{table} td[data-variable='{variable}']").all_inner_texts()
+        places = {len(text.partition(".")[2]) for text in cells}
+        assert places == {digits}, (variable, cells)
 
 
 def test_a_png_the_browser_cannot_make_offers_the_svg(page):
