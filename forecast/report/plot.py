@@ -508,7 +508,7 @@ def _p50(variable: xr.DataArray) -> np.ndarray:
 
 
 _PERIOD_FORMATS = {"hourly": "%Y-%m-%d %H:00", "daily": "%Y-%m-%d", "monthly": "%Y-%m"}
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")  # fmt: skip
 
 
@@ -602,11 +602,12 @@ def peak_hours_description(dataset: xr.Dataset, years: tuple[int, ...] | None = 
         months = shares.sum("hour_of_day").to_numpy()
         hours = shares.sum("month_of_year").to_numpy()
         top = np.argsort(-months, kind="stable")[:2]
-        named = " and ".join(f"{_MONTHS[m]} ({months[m]:.0f} %)" for m in top if months[m] > 0)
+        names = [MONTHS[int(m) - 1] for m in shares["month_of_year"].to_numpy()]
+        named = " and ".join(f"{names[m]} ({months[m]:.0f} %)" for m in top if months[m] > 0)
         hour = int(np.argmax(hours))
         parts.append(
-            f"In {year} most fall in {named}, most often at {hour:02d}:00 local time "
-            f"({hours[hour]:.0f} %)."
+            f"In {year} most fall in {named}, most often at "
+            f"{int(shares['hour_of_day'][hour]):02d}:00 local time ({hours[hour]:.0f} %)."
         )
     return " ".join(parts)
 
@@ -651,8 +652,8 @@ def _atomic_save(figure, path: Path, image_format: str, *, description: str) -> 
     figure differ."""
     import matplotlib
 
-    metadata = {"Date": None} if image_format == "svg" else {"Software": None}
-    metadata |= {"Title": figure.get_suptitle(), "Description": description}
+    metadata: dict[str, str | None] = {"Title": figure.get_suptitle(), "Description": description}
+    metadata |= {"Date": None} if image_format == "svg" else {"Software": None}
 
     def save(temporary: Path) -> None:
         with matplotlib.rc_context({"svg.hashsalt": SVG_HASH_SALT, "svg.fonttype": "none"}):
