@@ -64,14 +64,16 @@ h1{font-size:1.6rem}h2{border-bottom:2px solid #e5e7eb;padding-bottom:.2rem;marg
 h3{margin-top:1.6rem}table{border-collapse:collapse;margin:.6rem 0;font-size:.85rem}
 th,td{border:1px solid #d1d5db;padding:.2rem .5rem;text-align:right;vertical-align:top;
 white-space:nowrap}td.text{white-space:normal}.scroll{overflow-x:auto}
-th{background:#f3f4f6}td.text,th.text{text-align:left}figure{margin:1rem 0}
+th{background:#f3f4f6}td.text,th.text{text-align:left}tbody th{background:none;font-weight:normal}
+caption{text-align:left;font-size:1rem;padding:.3rem 0;white-space:normal;
+max-width:min(100vw - 2rem,1180px)}figure{margin:1rem 0}
 figure svg{max-width:100%;height:auto}figcaption{font-size:.85rem;color:#4b5563}
 .question{font-size:1.1rem;border-left:4px solid #1d4ed8;padding:.4rem .8rem;background:#eff6ff}
 .bar{display:inline-block;height:.7rem;background:#1d4ed8;vertical-align:middle}
 .bar.negative{background:#c2410c}.note{color:#4b5563;font-size:.9rem}
 code{background:#f3f4f6;padding:0 .2rem}
-@media print{body{max-width:none}h2{break-before:page}.scroll{overflow:visible}
-table{font-size:7pt}th,td{padding:.1rem .25rem;white-space:normal}}
+@media print{body{max-width:none}caption{max-width:none}h2{break-before:page}
+.scroll{overflow:visible}table{font-size:7pt}th,td{padding:.1rem .25rem;white-space:normal}}
 """
 
 
@@ -79,20 +81,28 @@ def _e(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, text_columns=1) -> str:
-    """An HTML table; the first ``text_columns`` columns left-aligned, cells already escaped."""
+def _table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], *, caption: str, text_columns=1
+) -> str:
+    """An HTML table under ``caption`` (plain text); the first column of each row, which names
+    it, is a row header; the first ``text_columns`` columns left-aligned; cells already escaped.
+    """
 
     def cls(index: int) -> str:
         return ' class="text"' if index < text_columns else ""
 
-    head = "".join(f"<th{cls(i)}>{_e(h)}</th>" for i, h in enumerate(headers))
+    def cell(index: int, text: str) -> str:
+        return (
+            f'<th scope="row"{cls(0)}>{text}</th>' if index == 0 else f"<td{cls(index)}>{text}</td>"
+        )
+
+    head = "".join(f'<th scope="col"{cls(i)}>{_e(h)}</th>' for i, h in enumerate(headers))
     body = "".join(
-        "<tr>" + "".join(f"<td{cls(i)}>{cell}</td>" for i, cell in enumerate(row)) + "</tr>"
-        for row in rows
+        "<tr>" + "".join(cell(i, text) for i, text in enumerate(row)) + "</tr>" for row in rows
     )
     return (
-        f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-        "</div>"
+        f'<div class="scroll"><table><caption>{_e(caption)}</caption><thead><tr>{head}</tr>'
+        f"</thead><tbody>{body}</tbody></table></div>"
     )
 
 
@@ -107,8 +117,90 @@ def _svg(figure, salt: str) -> str:
     return text[text.index("<svg") :]
 
 
-def _figure(figure, salt: str, caption: str) -> str:
-    return f"<figure>{_svg(figure, salt)}<figcaption>{_e(caption)}</figcaption></figure>"
+def _figure(figure, salt: str, caption: str, description: str) -> str:
+    """A chart a screen reader reads as one image: named by ``caption``, described by
+    ``description`` (its numbers in words, shown under it too), its axis text hidden from the
+    accessibility tree (read one tick label at a time, it said nothing)."""
+    svg = _svg(figure, salt).replace(
+        "<svg ",
+        f'<svg role="img" aria-labelledby="{salt}-caption" aria-describedby="{salt}-summary" ',
+        1,
+    )
+    svg = svg.replace('<g id="figure_1">', '<g id="figure_1" aria-hidden="true">', 1)
+    return (
+        f'<figure>{svg}<figcaption><span id="{salt}-caption">{_e(caption)}</span> '
+        f'<span id="{salt}-summary">{_e(description)}</span></figcaption></figure>'
+    )
+
+
+#: Hour ranks (1 = the year's highest hour) of the duration curves' table; the lowest hour of
+#: each year is added.
+DURATION_TABLE_RANKS = (1, 10, 100, 500, 1000, 2000, 4380, 7000)
+
+
+def duration_table(dataset: xr.Dataset) -> str:
+    """The load duration curves of :func:`forecast.report.plot.duration_figure` as a table: the
+    load at chosen hour ranks, P50 [P10–P90], per year and load."""
+    years = plot.figure_years(dataset)
+    series = [(name, label) for name, label in (("total_load_duration_mw", "total grid load"),
+              ("ai_load_duration_mw", "AI load")) if name in dataset]  # fmt: skip
+    headers, columns = ["hour rank"], []
+    for name, label in series:
+        in_gw = name.startswith("total") or float(dataset[name].max()) >= plot.GW_THRESHOLD_MW
+        unit, scale = ("GW", 1000.0) if in_gw else ("MW", 1.0)
+        for year in years:
+            headers.append(f"{year} {label} [{unit}]")
+            ends = np.cumsum(dataset["duration_band_hours"].sel(year=year).to_numpy())
+            curve = dataset[name].sel(year=year)
+            columns.append((ends, [curve.sel(quantile=q, method="nearest").to_numpy() / scale
+                                   for q in plot.BAR_LEVELS]))  # fmt: skip
+    rows = []
+    for rank in (*DURATION_TABLE_RANKS, None):
+        cells = []
+        for ends, (p10, p50, p90) in columns:
+            # The band of ranked hours holding this rank (the last: the year's lowest hour).
+            band = len(ends) - 1 if rank is None else int(np.searchsorted(ends, rank))
+            cells.append(f"{p50[band]:,.1f} [{p10[band]:,.1f}–{p90[band]:,.1f}]")
+        rows.append(["lowest hour" if rank is None else f"{rank:,}", *cells])
+    return _table(
+        headers,
+        rows,
+        caption="Load duration curves, P50 [P10–P90] over draws: the load in the hour of each "
+        "rank of the year (1: the highest hour), the mean of the band of ranked hours holding it",
+    )
+
+
+def peak_hours_tables(dataset: xr.Dataset) -> str:
+    """The peak-hour calendar of :func:`forecast.report.plot.peak_hours_figure` as one table a
+    year: month by local hour, in % of the highest hours."""
+    load = "total grid" if "total_load_duration_mw" in dataset else "AI"
+    tables = []
+    for year in plot.figure_years(dataset):
+        shares = dataset["peak_hours_share_pct"].sel(year=year)
+        hours = shares["hour_of_day"].to_numpy()
+        rows = [
+            [_e(plot.MONTHS[int(month) - 1]), *(f"{value:.1f}" for value in values)]
+            for month, values in zip(
+                shares["month_of_year"].to_numpy(),
+                shares.transpose("month_of_year", "hour_of_day").to_numpy(),
+                strict=True,
+            )
+        ]
+        tables.append(
+            _table(
+                ["month", *(f"{hour:02d}:00 [%]" for hour in hours)],
+                rows,
+                caption=f"Share of the highest hours [%] in {year}: month (rows) and local hour "
+                f"(columns) of each draw's {dataset.attrs['duration_peak_hours']} highest hours "
+                f"of {load} load",
+            )
+        )
+    return "".join(tables)
+
+
+def _numbers(summary: str, tables: str) -> str:
+    """A chart's numbers, folded under it."""
+    return f"<details><summary>{_e(summary)}</summary>{tables}</details>"
 
 
 def _describe(quantity: dict) -> str:
@@ -210,7 +302,13 @@ def assumptions_table(scenario: Scenario) -> str:
                     _e(STATUS_DEFAULTS_SOURCE),
                 )
             )
-    return _table(["where", "value or distribution", "source"], rows, text_columns=3)
+    return _table(
+        ["where", "value or distribution", "source"],
+        rows,
+        caption="Every assumption: where it is in the scenario, its value or distribution, and "
+        "its source",
+        text_columns=3,
+    )
 
 
 def annual_table(dataset: xr.Dataset) -> str:
@@ -224,7 +322,7 @@ def annual_table(dataset: xr.Dataset) -> str:
         [str(year), *(_e(summary_cell(dataset, n, d, year=year)) for n, _, d in figures)]
         for year in dataset["year"].to_numpy()
     ]
-    return f"<p>{_e(caption)}:</p>" + _table(["year", *(label for _, label, _ in figures)], rows)
+    return _table(["year", *(label for _, label, _ in figures)], rows, caption=caption)
 
 
 def _year_ends(dataset: xr.Dataset) -> list[tuple[int, Any]]:
@@ -250,9 +348,7 @@ def checks_section(dataset: xr.Dataset) -> str:
             for year, end in _year_ends(dataset)
         ]
         parts.append(
-            "<p>Accelerators delivered but with no room in a built data centre, at the end of "
-            "each year (they draw nothing until a hall has room):</p>"
-            + _table(
+            _table(
                 [
                     "year",
                     "waiting accelerators",
@@ -260,6 +356,8 @@ def checks_section(dataset: xr.Dataset) -> str:
                     "months waited by the year's deliveries",
                 ],
                 rows,
+                caption="Accelerators delivered but with no room in a built data centre, at the "
+                "end of each year (they draw nothing until a hall has room)",
             )
         )
     elif "waiting_accelerators" in dataset:
@@ -283,23 +381,27 @@ def checks_section(dataset: xr.Dataset) -> str:
                     )
             cells.append(row)
         parts.append(
-            "<p>Grid connection of new sites under each region's limit, end of year (queue "
-            "order: under construction, announced, speculative; delayed: requested minus "
-            "connected; stranded: built halls not yet connected):</p>" + _table(headers, cells)
+            _table(
+                headers,
+                cells,
+                caption="Grid connection of new sites under each region's limit, end of year "
+                "(queue order: under construction, announced, speculative; delayed: requested "
+                "minus connected; stranded: built halls not yet connected)",
+            )
         )
         last = f"{dataset['month'].to_index()[-1]:%Y-%m}"
         parts.append(
-            "<p>Each site under a limit, in queue order, with its status and the share of the "
-            "draws that build it; among those draws, the grid capacity it asks for and the "
-            "month it asks (grid_lead_months before its ramp starts; phased: it asks for what "
-            "its ramp will have built), the month some of it is connected (a whole request may be "
-            "connected in part first), the month all of it is, the months by which that comes "
-            "after its halls need it (its ramp's start; phased: its end) and the mean months a MW "
-            f"of its built halls waits for the grid (never: not connected in full by {last}; "
-            "by: already in the period's first month):</p>"
-            + _table(
+            _table(
                 ["site", *SITE_COLUMNS],
                 [[_e(row.site), *(_e(c) for c in row.cells(last))] for row in site_rows(dataset)],
+                caption="Each site under a limit, in queue order, with its status and the share "
+                "of the draws that build it; among those draws, the grid capacity it asks for "
+                "and the month it asks (grid_lead_months before its ramp starts; phased: it asks "
+                "for what its ramp will have built), the month some of it is connected (a whole "
+                "request may be connected in part first), the month all of it is, the months by "
+                "which that comes after its halls need it (its ramp's start; phased: its end) "
+                "and the mean months a MW of its built halls waits for the grid (never: not "
+                f"connected in full by {last}; by: already in the period's first month)",
                 text_columns=3,
             )
         )
@@ -317,15 +419,19 @@ def checks_section(dataset: xr.Dataset) -> str:
             for year in dataset["year"].to_numpy()
         ]
         parts.append(
-            f"<p>Flexibility: {_e(dataset.attrs.get('flexibility', ''))}</p>"
-            + _table(["year", *(label for _, label, _ in figures)], rows)
+            _table(
+                ["year", *(label for _, label, _ in figures)],
+                rows,
+                caption=f"Flexibility: {dataset.attrs.get('flexibility', '')}",
+            )
         )
     return "".join(parts)
 
 
 def drivers_table(dataset: xr.Dataset, name: str = "spread_driver_rank_correlation") -> str:
     """Spearman rank correlation of each sampled input with the last year's AI energy (or, for
-    ``dc_spread_driver_rank_correlation``, the data-centre energy)."""
+    ``dc_spread_driver_rank_correlation``, the data-centre energy), under the variable's
+    description."""
     variable = dataset[name]
     pairs = [
         (str(label), float(value))
@@ -338,11 +444,15 @@ def drivers_table(dataset: xr.Dataset, name: str = "spread_driver_rank_correlati
     rows = []
     for label, value in pairs[:MAX_DRIVERS]:
         bar = (
-            f'<span class="bar{" negative" if value < 0 else ""}" '
+            f'<span class="bar{" negative" if value < 0 else ""}" aria-hidden="true" '
             f'style="width:{abs(value) * 8:.2f}rem"></span>'
         )
         rows.append([_e(label), f"{value:+.2f}", bar])
-    return _table(["sampled input", "rank correlation", ""], rows)
+    return _table(
+        ["sampled input", "rank correlation", "size"],
+        rows,
+        caption=f"{variable.attrs['description']}.",
+    )
 
 
 def _model_section(datasets: Sequence[xr.Dataset]) -> str:
@@ -369,6 +479,7 @@ def _model_section(datasets: Sequence[xr.Dataset]) -> str:
     table = _table(
         ["baseline model", "what it is", "created", "backtest, ex ante (forecast weather)"],
         rows,
+        caption="The baseline models of the grid's load, with their backtest",
         text_columns=4,
     )
     return (
@@ -383,7 +494,12 @@ def _provenance(dataset: xr.Dataset) -> str:
             "weather_kind", "weather_source", "weather_years", "code_version",
             "comparison_random_numbers", "duration_draws")  # fmt: skip
     rows = [[_e(key), _e(dataset.attrs[key])] for key in keys if key in dataset.attrs]
-    return _table(["attribute", "value"], rows, text_columns=2)
+    return _table(
+        ["attribute", "value"],
+        rows,
+        caption=f"Provenance of the projection of {dataset.attrs.get('scenario_id', '')}",
+        text_columns=2,
+    )
 
 
 def _scenario_section(scenario: Scenario, dataset: xr.Dataset, index: int) -> str:
@@ -414,6 +530,7 @@ def _scenario_section(scenario: Scenario, dataset: xr.Dataset, index: int) -> st
                 f"fan-{index}",
                 f"{load} (P5–P95, P10–P90, P50 of monthly means) and annual AI energy and "
                 "share (P50 with P10–P90 bars).",
+                plot.projection_description(dataset) + " The table below gives every year.",
             ),
             annual_table(dataset),
             "<h3>Load duration curves and peak hours</h3>",
@@ -421,22 +538,23 @@ def _scenario_section(scenario: Scenario, dataset: xr.Dataset, index: int) -> st
                 plot.duration_figure(dataset),
                 f"duration-{index}",
                 "Each draw's hours of the year ranked from the highest (mean load of each "
-                "band of ranks); P50 line, P10–P90 band over draws.",
+                "band of ranks); P50 line, P10–P90 band over draws; one colour, line style and "
+                "marker per year.",
+                plot.duration_description(dataset) + " The table under the chart gives more ranks.",
             ),
+            _numbers("The load duration curves as a table", duration_table(dataset)),
             _figure(
                 plot.peak_hours_figure(dataset),
                 f"peak-{index}",
                 f"Month and local hour of each draw's highest hours of the year: when the {peak}.",
+                plot.peak_hours_description(dataset)
+                + " The tables under the chart give every month and hour.",
             ),
+            _numbers("The peak hours as tables", peak_hours_tables(dataset)),
             "<h3>What drives the spread</h3>",
-            f"<p>{_e(dataset['spread_driver_rank_correlation'].attrs['description'])}.</p>",
             drivers_table(dataset),
             *(
-                [
-                    f"<p>{_e(dataset['dc_spread_driver_rank_correlation'].attrs['description'])}"
-                    ".</p>",
-                    drivers_table(dataset, "dc_spread_driver_rank_correlation"),
-                ]
+                [drivers_table(dataset, "dc_spread_driver_rank_correlation")]
                 if "dc_spread_driver_rank_correlation" in dataset
                 else []
             ),
@@ -462,7 +580,8 @@ def _comparison_section(combined: xr.Dataset) -> str:
         _figure(
             plot.comparison_figure(combined),
             "comparison",
-            "Per year and scenario: P50 with P10–P90 bars.",
+            "Per year and scenario: P50 with P10–P90 bars; one colour and hatch per scenario.",
+            plot.comparison_description(combined) + " The tables below give every year.",
         ),
     ]
     for name, title, digits in comparisons.SUMMARY_FIGURES:
@@ -482,7 +601,10 @@ def _comparison_section(combined: xr.Dataset) -> str:
                 for label in labels[1:]
             ]
             rows.append([str(year), *cells])
-        parts += [f"<h3>{_e(title)}</h3>", _table(headers, rows)]
+        parts += [
+            f"<h3>{_e(title)}</h3>",
+            _table(headers, rows, caption=f"{title}, P50 [P10–P90] (mean) over draws"),
+        ]
     return "".join(parts)
 
 
@@ -533,7 +655,7 @@ def build_report(
         + (f" with <code>{_e(command)}</code>" if command else "")
         + ". Every figure is a distribution over draws: P50 is the median, P10–P90 the "
         "central 80 %, the mean in parentheses (announced pipelines are skewed).</p>",
-        f"<nav><ol>{''.join(contents)}</ol></nav>",
+        f'<nav aria-label="Contents"><ol>{"".join(contents)}</ol></nav>',
     ]
     if combined is not None:
         body.append(_comparison_section(combined))
@@ -543,9 +665,9 @@ def build_report(
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body>"
+        f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body><main>"
         + "".join(body)
-        + "</body></html>\n"
+        + "</main></body></html>\n"
     )
 
 

@@ -27,6 +27,17 @@ GW_THRESHOLD_MW = 10_000.0
 AI_COLOUR = "#c2410c"
 TOTAL_COLOUR = "#1d4ed8"
 SHARE_COLOUR = "#4b5563"
+#: Series told apart within one panel (years, scenarios, peak-hour lines): Okabe & Ito's
+#: colour-blind-safe colours (https://jfly.uni-koeln.de/color/), only those at 3:1 or more
+#: against white (WCAG 2.2 1.4.11), each series with its own line style, marker and hatch as
+#: well, so that colour is never the only cue (1.4.1).
+SERIES_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000")
+SERIES_LINESTYLES = ("-", "--", ":", "-.")
+SERIES_MARKERS = ("o", "s", "^", "D", "v", "P")
+SERIES_HATCHES = ("", "//", "..", "xx", "\\\\", "--")
+#: A band's fill is light so that the P50 line shows on it, below 3:1 against white: its edge,
+#: in the series colour, is what reaches 3:1 (WCAG 1.4.11).
+BAND_EDGE_WIDTH = 0.7
 PNG_DPI = 110
 # Fixed ids in the SVG, so that the same projection gives the same file.
 SVG_HASH_SALT = "forecast-plot"
@@ -66,11 +77,30 @@ def _local_times(dataset: xr.Dataset) -> pd.DatetimeIndex:
     return utc.tz_convert(dataset.attrs["timezone"]).tz_localize(None)
 
 
+def _series_style(index: int) -> dict:
+    """Colour, line style and marker of the ``index``-th series of a panel."""
+    return {
+        "color": SERIES_COLOURS[index % len(SERIES_COLOURS)],
+        "linestyle": SERIES_LINESTYLES[index % len(SERIES_LINESTYLES)],
+        "marker": SERIES_MARKERS[index % len(SERIES_MARKERS)],
+    }
+
+
+def _band(axes, x, low, high, *, colour: str, alpha: float, linestyle: str = "-", **options):
+    """A light band between ``low`` and ``high`` outlined in ``colour``."""
+    from matplotlib.colors import to_rgba
+
+    return axes.fill_between(
+        x, low, high, facecolor=to_rgba(colour, alpha), edgecolor=colour,
+        linewidth=BAND_EDGE_WIDTH, linestyle=linestyle, **options,
+    )  # fmt: skip
+
+
 def _fan(axes, times: pd.DatetimeIndex, values: np.ndarray, *, colour: str) -> None:
     """Draw P5–P95 and P10–P90 bands and the P50 line (``values`` rows: FAN_LEVELS)."""
     p5, p10, p50, p90, p95 = values
-    axes.fill_between(times, p5, p95, color=colour, alpha=0.16, linewidth=0, label="P5–P95")
-    axes.fill_between(times, p10, p90, color=colour, alpha=0.32, linewidth=0, label="P10–P90")
+    _band(axes, times, p5, p95, colour=colour, alpha=0.16, linestyle=":", label="P5–P95")
+    _band(axes, times, p10, p90, colour=colour, alpha=0.32, linestyle="--", label="P10–P90")
     axes.plot(times, p50, color=colour, linewidth=1.6, label="P50")
     axes.grid(axis="y", color="#e3e7ec", linewidth=0.8)
     axes.set_axisbelow(True)
@@ -193,14 +223,15 @@ def projection_figure(dataset: xr.Dataset):
 
 
 def _p50_range(
-    axes, years: np.ndarray, values: np.ndarray, *, colour: str, label: str, style: str = "-"
-) -> None:
+    axes, years: np.ndarray, values: np.ndarray, *, label: str, colour: str, style: str,
+    marker: str, size: float,
+) -> None:  # fmt: skip
     """A P50 line with markers and its P10–P90 band (``values`` rows: BAR_LEVELS)."""
     p10, p50, p90 = values
-    axes.fill_between(years, p10, p90, color=colour, alpha=0.18, linewidth=0)
+    _band(axes, years, p10, p90, colour=colour, alpha=0.12, linestyle=style)
     axes.plot(
-        years, p50, color=colour, marker="o", markersize=4, linewidth=1.6, linestyle=style,
-        label=label, zorder=3 if style != "-" else 2,
+        years, p50, color=colour, marker=marker, markersize=size, linewidth=1.6,
+        linestyle=style, label=label,
     )  # fmt: skip
 
 
@@ -257,28 +288,28 @@ def peak_figure(dataset: xr.Dataset):
     peak_axes.set_xlabel("Calendar year (local time)")
     peak_axes.legend(loc="upper left", fontsize=8, frameon=False)
 
-    # The change of the peak last and dashed: where the load the scenario adds is all AI, it
-    # lies on the AI line.
+    # The change of the peak last, dashed and with small markers: where the load the scenario
+    # adds is all AI, it lies on the AI line, whose larger markers still show around it.
     lines = [
         ("dc_at_national_peak_gw", "all data centres in the peak hour (in the baseline or not)",
-         SHARE_COLOUR, "-"),
-        ("ai_at_national_peak_gw", "AI load in the peak hour", AI_COLOUR, "-"),
+         SERIES_COLOURS[4], ":", "s", 5.0),
+        ("ai_at_national_peak_gw", "AI load in the peak hour", SERIES_COLOURS[1], "-", "o", 7.0),
         ("peak_change_gw_without_flexibility", "change of the peak without flexibility",
-         "#7c3aed", "--"),
-        ("peak_change_gw", "change of the grid peak", TOTAL_COLOUR, "--"),
+         SERIES_COLOURS[3], "-.", "^", 5.0),
+        ("peak_change_gw", "change of the grid peak", SERIES_COLOURS[0], "--", "D", 3.5),
     ]  # fmt: skip
-    for name, label, colour, style in lines:
+    for name, label, colour, style, marker, size in lines:
         if name in dataset and np.isfinite(dataset[name].to_numpy()).any():
             _p50_range(
-                change_axes, years, _levels(dataset[name], BAR_LEVELS), colour=colour,
-                label=label, style=style,
+                change_axes, years, _levels(dataset[name], BAR_LEVELS), label=label,
+                colour=colour, style=style, marker=marker, size=size,
             )  # fmt: skip
     change_axes.set_xticks(years)
     change_axes.set_xticklabels([str(year) for year in years], rotation=45 if len(years) > 8 else 0)
     change_axes.grid(axis="y", color="#e3e7ec", linewidth=0.8)
     change_axes.set_ylim(bottom=0)
     change_axes.set_title("What the data centres put into the peak (P50, P10–P90 bands)")
-    change_axes.set_ylabel("GW")
+    change_axes.set_ylabel("Load in or added to the peak hour [GW]")
     change_axes.set_xlabel("Calendar year (local time)")
     change_axes.legend(loc="upper left", fontsize=8, frameon=False)
     return figure
@@ -340,7 +371,7 @@ def duration_figure(dataset: xr.Dataset, years: tuple[int, ...] | None = None):
     -------
     matplotlib.figure.Figure
         One panel for the total grid load [GW] (when there is a baseline) and one for the
-        AI load [MW or GW], one colour per year.
+        AI load [MW or GW], one colour, line style and marker per year.
     """
     from matplotlib.figure import Figure
 
@@ -349,11 +380,11 @@ def duration_figure(dataset: xr.Dataset, years: tuple[int, ...] | None = None):
     series = [name for name in ("total_load_duration_mw", "ai_load_duration_mw") if name in dataset]
     figure = Figure(figsize=(6.0 * len(series), 4.4), layout="constrained")
     panels = np.atleast_1d(figure.subplots(1, len(series)))
-    colours = ["#1d4ed8", "#c2410c", "#047857", "#6d28d9"]
     for axes, name in zip(panels, series, strict=True):
         in_gw = name.startswith("total") or float(dataset[name].max()) >= GW_THRESHOLD_MW
         scale = 1000.0 if in_gw else 1.0
-        for colour, year in zip(colours, chosen, strict=False):
+        for index, year in enumerate(chosen):
+            style = _series_style(index)
             curve = dataset[name].sel(year=year)
             width = dataset["duration_band_hours"].sel(year=year).to_numpy()
             used = width > 0
@@ -361,13 +392,15 @@ def duration_figure(dataset: xr.Dataset, years: tuple[int, ...] | None = None):
             p10, p50, p90 = (
                 curve.sel(quantile=q, method="nearest").to_numpy()[used] / scale for q in BAR_LEVELS
             )
-            axes.fill_between(
-                edges, np.r_[p10, p10[-1]], np.r_[p90, p90[-1]], step="post", color=colour,
-                alpha=0.2, linewidth=0,
+            _band(
+                axes, edges, np.r_[p10, p10[-1]], np.r_[p90, p90[-1]], colour=style["color"],
+                alpha=0.15, linestyle=style["linestyle"], step="post",
             )  # fmt: skip
-            axes.stairs(
-                p50, edges, baseline=None, color=colour, linewidth=1.5,
-                label=f"{year} P50 (P10–P90)",
+            # Markers spread evenly along the drawn line, offset per year so they do not meet.
+            axes.plot(
+                edges, np.r_[p50, p50[-1]], drawstyle="steps-post", linewidth=1.5,
+                markevery=(0.03 + 0.04 * index, 0.12), markersize=5,
+                label=f"{year} P50 (P10–P90)", **style,
             )  # fmt: skip
         axes.set_title("Total grid load" if name.startswith("total") else "AI data-centre load")
         axes.set_xlabel("Hours of the year at or above the load")
@@ -438,7 +471,6 @@ def comparison_figure(dataset: xr.Dataset):
     peak = "peak_change_gw" if "peak_change_gw" in dataset else "ai_peak_gw"
     figure = Figure(figsize=(12.0, 4.2), layout="constrained")
     panels = figure.subplots(1, 2)
-    colours = ["#c2410c", "#1d4ed8", "#047857", "#6d28d9", "#4b5563", "#b45309"]
     width = 0.8 / len(labels)
     for axes, name, title in (
         (panels[0], "ai_energy_twh", "AI energy [TWh]"),
@@ -451,8 +483,12 @@ def comparison_figure(dataset: xr.Dataset):
         for index, label in enumerate(labels):
             p10, p50, p90 = _levels(dataset[name].sel(scenario=label), BAR_LEVELS)
             x = years + (index - (len(labels) - 1) / 2) * width
-            colour = colours[index % len(colours)]
-            axes.bar(x, p50, width=width, color=colour, alpha=0.85, label=label)
+            # Opaque, so that every colour keeps its 3:1 against white; a hatch per scenario.
+            axes.bar(
+                x, p50, width=width, color=SERIES_COLOURS[index % len(SERIES_COLOURS)],
+                hatch=SERIES_HATCHES[index % len(SERIES_HATCHES)], hatchcolor="white",
+                linewidth=0, label=label,
+            )  # fmt: skip
             axes.errorbar(x, p50, yerr=np.vstack([p50 - p10, p90 - p50]), fmt="none",
                           ecolor="#111827", elinewidth=0.8, capsize=2)  # fmt: skip
         axes.set_title(f"{title}: P50, P10–P90 bars")
@@ -466,12 +502,158 @@ def comparison_figure(dataset: xr.Dataset):
     return figure
 
 
-def _atomic_save(figure, path: Path, image_format: str) -> None:
-    """Save the figure through :func:`forecast.io.files.atomic_write`, without the metadata
-    (dates, software) that would make two saves of one figure differ."""
+def _p50(variable: xr.DataArray) -> np.ndarray:
+    """The median over draws. [variable's unit]"""
+    return variable.sel(quantile=0.5, method="nearest").to_numpy()
+
+
+_PERIOD_FORMATS = {"hourly": "%Y-%m-%d %H:00", "daily": "%Y-%m-%d", "monthly": "%Y-%m"}
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")  # fmt: skip
+
+
+def projection_description(dataset: xr.Dataset) -> str:
+    """What :func:`projection_figure` shows, in words and numbers (its alt text)."""
+    times = _local_times(dataset)
+    resolution = dataset.attrs.get("resolution", "hourly")
+    when = _PERIOD_FORMATS.get(resolution, "%Y-%m")
+    first, last = f"{times[0]:{when}}", f"{times[-1]:{when}}"
+    ai = _levels(dataset["ai_facility_mw"], (0.5, 0.95))
+    in_gw = np.nanmax(ai) >= GW_THRESHOLD_MW
+    unit, scale = ("GW", 1000.0) if in_gw else ("MW", 1.0)
+    mean = f"{resolution} mean" if resolution != "hourly" else "hourly"
+    parts = [
+        f"AI facility load, {mean}: P50 {ai[0][0] / scale:,.1f} {unit} in {first} and "
+        f"{ai[0][-1] / scale:,.1f} {unit} in {last}, P95 up to {np.nanmax(ai[1]) / scale:,.1f} "
+        f"{unit}."
+    ]
+    if "total_mw" in dataset:
+        total = _p50(dataset["total_mw"]) / 1000.0
+        parts.append(
+            f"Total grid load P50 {total[0]:,.1f} GW in {first}, {total[-1]:,.1f} GW in {last}."
+        )
+    years = dataset["year"].to_numpy().astype(int)
+    p10, p50, p90 = _levels(dataset["ai_energy_twh"], BAR_LEVELS)
+    parts.append(
+        f"AI energy P50 {p50[0]:,.2f} TWh in {years[0]} and {p50[-1]:,.2f} TWh in {years[-1]} "
+        f"(P10–P90 {p10[-1]:,.2f}–{p90[-1]:,.2f})."
+    )
+    if "ai_share_of_energy_pct" in dataset:
+        share = _p50(dataset["ai_share_of_energy_pct"])
+        parts.append(
+            f"AI share of the grid's electricity P50 {share[0]:.2f} % in {years[0]} and "
+            f"{share[-1]:.2f} % in {years[-1]}."
+        )
+    return " ".join(parts)
+
+
+def peak_description(dataset: xr.Dataset) -> str:
+    """What :func:`peak_figure` shows, in words and numbers (its alt text)."""
+    years = dataset["year"].to_numpy().astype(int)
+    total, baseline = _p50(dataset["total_peak_gw"]), _p50(dataset["baseline_peak_gw"])
+    p10, p50, p90 = _levels(dataset["peak_change_gw"], BAR_LEVELS)
+    text = (
+        f"The grid's annual peak, P50: {total[0]:,.1f} GW in {years[0]} and {total[-1]:,.1f} GW "
+        f"in {years[-1]} (the baseline alone {baseline[0]:,.1f} and {baseline[-1]:,.1f} GW). In "
+        f"{years[-1]} the data centres change the grid's peak by {p50[-1]:+.2f} GW (P10–P90 "
+        f"{p10[-1]:+.2f} to {p90[-1]:+.2f})"
+    )
+    if "ai_at_national_peak_gw" in dataset:
+        ai = _p50(dataset["ai_at_national_peak_gw"])[-1]
+        text += f"; the AI load in the peak hour is {ai:.2f} GW"
+    if "peak_change_gw_without_flexibility" in dataset:
+        without = _p50(dataset["peak_change_gw_without_flexibility"])[-1]
+        text += f"; without flexibility the change would be {without:+.2f} GW"
+    return text + "."
+
+
+def duration_description(dataset: xr.Dataset, years: tuple[int, ...] | None = None) -> str:
+    """What :func:`duration_figure` shows, in words and numbers (its alt text)."""
+    _needs_duration(dataset)
+    parts = ["Load duration curves, P50 over draws of the band means of ranked hours."]
+    for name, title in (("total_load_duration_mw", "Total grid load"),
+                        ("ai_load_duration_mw", "AI data-centre load")):  # fmt: skip
+        if name not in dataset:
+            continue
+        in_gw = name.startswith("total") or float(dataset[name].max()) >= GW_THRESHOLD_MW
+        unit, scale = ("GW", 1000.0) if in_gw else ("MW", 1.0)
+        spans = []
+        for year in figure_years(dataset, years):
+            used = dataset["duration_band_hours"].sel(year=year).to_numpy() > 0
+            curve = _p50(dataset[name].sel(year=year))[used] / scale
+            spans.append(
+                f"in {year} from {curve[0]:,.1f} {unit} in the highest hours to "
+                f"{curve[-1]:,.1f} {unit} in the lowest"
+            )
+        parts.append(f"{title}: {'; '.join(spans)}.")
+    return " ".join(parts)
+
+
+def peak_hours_description(dataset: xr.Dataset, years: tuple[int, ...] | None = None) -> str:
+    """What :func:`peak_hours_figure` shows, in words and numbers (its alt text)."""
+    _needs_duration(dataset)
+    load = "total grid" if "total_load_duration_mw" in dataset else "AI"
+    parts = [
+        f"Month and local hour of each draw's {dataset.attrs['duration_peak_hours']} highest "
+        f"hours of {load} load, as a share of those hours [%]."
+    ]
+    for year in figure_years(dataset, years):
+        shares = dataset["peak_hours_share_pct"].sel(year=year)
+        months = shares.sum("hour_of_day").to_numpy()
+        hours = shares.sum("month_of_year").to_numpy()
+        top = np.argsort(-months, kind="stable")[:2]
+        names = [MONTHS[int(m) - 1] for m in shares["month_of_year"].to_numpy()]
+        named = " and ".join(f"{names[m]} ({months[m]:.0f} %)" for m in top if months[m] > 0)
+        hour = int(np.argmax(hours))
+        parts.append(
+            f"In {year} most fall in {named}, most often at "
+            f"{int(shares['hour_of_day'][hour]):02d}:00 local time ({hours[hour]:.0f} %)."
+        )
+    return " ".join(parts)
+
+
+def comparison_description(dataset: xr.Dataset) -> str:
+    """What :func:`comparison_figure` shows, in words and numbers (its alt text)."""
+    labels = [str(label) for label in dataset["scenario"].to_numpy()]
+    year = int(dataset["year"].to_numpy()[-1])
+    peak = "peak_change_gw" if "peak_change_gw" in dataset else "ai_peak_gw"
+    parts = [f"P50 per scenario in {year}."]
+    for name, title, unit, digits in (
+        ("ai_energy_twh", "AI energy", "TWh", 2),
+        (peak, "Change of the grid peak" if peak == "peak_change_gw" else "AI peak", "GW", 2),
+    ):
+        values = _p50(dataset[name].sel(year=year, scenario=labels))
+        parts.append(
+            f"{title}: "
+            + ", ".join(
+                f"{label} {value:,.{digits}f} {unit}"
+                for label, value in zip(labels, values, strict=True)
+            )
+            + "."
+        )
+    return " ".join(parts)
+
+
+def describe(dataset: xr.Dataset, kind: str, years: tuple[int, ...] | None = None) -> str:
+    """The alt text of the ``kind`` figure (:data:`KINDS`) of ``dataset``."""
+    if kind == "fan":
+        return projection_description(dataset)
+    if kind == "peak":
+        return peak_description(dataset)
+    if kind == "duration":
+        return duration_description(dataset, years)
+    return peak_hours_description(dataset, years)
+
+
+def _atomic_save(figure, path: Path, image_format: str, *, description: str) -> None:
+    """Save the figure through :func:`forecast.io.files.atomic_write`, with its title and
+    ``description`` (PNG text chunks, SVG RDF metadata) so that whoever publishes it has its
+    alt text, and without the metadata (dates, software) that would make two saves of one
+    figure differ."""
     import matplotlib
 
-    metadata = {"Date": None} if image_format == "svg" else {"Software": None}
+    metadata: dict[str, str | None] = {"Title": figure.get_suptitle(), "Description": description}
+    metadata |= {"Date": None} if image_format == "svg" else {"Software": None}
 
     def save(temporary: Path) -> None:
         with matplotlib.rc_context({"svg.hashsalt": SVG_HASH_SALT, "svg.fonttype": "none"}):
@@ -496,6 +678,8 @@ def write_figure(
         duration curves (``duration``, ``peak-hours``).
     path : pathlib.Path
         Output file; its suffix picks the format. Replaced only once the new file is complete.
+        It carries the figure's title and :func:`describe`'s alt text (PNG text chunks ``Title``
+        and ``Description``; SVG RDF metadata).
     kind : str
         One of :data:`KINDS`: the report figure (:func:`projection_figure`),
         :func:`peak_figure`, :func:`duration_figure` or :func:`peak_hours_figure`.
@@ -524,5 +708,5 @@ def write_figure(
         figure = duration_figure(dataset, years)
     else:
         figure = peak_hours_figure(dataset, years)
-    _atomic_save(figure, path, image_format)
+    _atomic_save(figure, path, image_format, description=describe(dataset, kind, years))
     return path

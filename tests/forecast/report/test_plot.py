@@ -164,3 +164,225 @@ def test_the_peak_figure_needs_a_grid_and_takes_no_years(scenario_file, tmp_path
     assert "--years = '2030': only for --kind duration or peak-hours (a peak figure" in (
         capsys.readouterr().err
     )
+
+
+# Machado, Oliveira & Fernandes (2009), "A physiologically-based model for simulation of color
+# vision deficiency", IEEE TVCG 15(6), doi:10.1109/TVCG.2009.113: deuteranopia, severity 1.0,
+# on linear RGB.
+DEUTERANOPIA = ((0.367322, 0.860646, -0.227968), (0.280085, 0.672501, 0.047413),
+                (-0.011820, 0.042940, 0.968881))  # fmt: skip
+
+
+def _linear(colour) -> tuple[float, float, float]:
+    from matplotlib.colors import to_rgb
+
+    return tuple(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+                 for c in to_rgb(colour))  # fmt: skip
+
+
+def _over_white(colour) -> tuple[float, float, float]:
+    """An RGBA colour as seen over a white background (sRGB, 0..1)."""
+    from matplotlib.colors import to_rgba
+
+    red, green, blue, alpha = to_rgba(colour)
+    return (alpha * red + 1 - alpha, alpha * green + 1 - alpha, alpha * blue + 1 - alpha)
+
+
+def _contrast_with_white(colour) -> float:
+    """WCAG 2.2 contrast ratio of ``colour`` (alpha blended over white) against white."""
+    red, green, blue = _linear(_over_white(colour))
+    return 1.05 / (0.2126 * red + 0.7152 * green + 0.0722 * blue + 0.05)
+
+
+def _deuteranope_sees(colour) -> tuple[float, ...]:
+    """``colour`` as a deuteranope sees it, sRGB 0..255."""
+    linear = _linear(colour)
+    seen = [min(max(sum(m * c for m, c in zip(row, linear, strict=True)), 0.0), 1.0)
+            for row in DEUTERANOPIA]  # fmt: skip
+    return tuple(
+        255 * (12.92 * c if c <= 0.0031308 else 1.055 * c ** (1 / 2.4) - 0.055) for c in seen
+    )
+
+
+def test_the_contrast_and_deuteranopia_helpers_match_hand_checked_values():
+    """The audit's table: blue #1d4ed8 and purple #7e22ce both look (0, 8x, 2xx) to a
+    deuteranope; black on white is 21:1 and #767676 on white 4.54:1 (WebAIM's example)."""
+    assert _contrast_with_white("#000000") == pytest.approx(21.0)
+    assert _contrast_with_white("#767676") == pytest.approx(4.54, abs=0.01)
+    assert _deuteranope_sees("#1d4ed8") == pytest.approx((0, 83, 213), abs=1.5)
+    assert _deuteranope_sees("#7e22ce") == pytest.approx((0, 88, 203), abs=1.5)
+
+
+@pytest.fixture(scope="module")
+def duration_dataset():
+    import datetime as dt
+    import tomllib
+
+    from forecast.scenario import parse_scenario
+    from tests.conftest import SMALL_SCENARIO
+
+    options = ProjectionOptions(
+        draws=10, seed=1, start=dt.date(2025, 1, 1), end=dt.date(2026, 12, 31),
+        weather="typical", resolution="monthly", duration_curves=True, duration_draws=10,
+        quantiles=(0.05, 0.1, 0.5, 0.9, 0.95),
+    )  # fmt: skip
+    return project(parse_scenario(tomllib.loads(SMALL_SCENARIO), origin="small"), options)
+
+
+@pytest.fixture(scope="module")
+def peak_dataset():
+    import datetime as dt
+
+    options = ProjectionOptions(
+        draws=20, resolution="annual", start=dt.date(2029, 1, 1), end=dt.date(2030, 12, 31)
+    )
+    return project(load_scenario("kr-outlook-flex"), options)
+
+
+@pytest.fixture(scope="module")
+def comparison_dataset():
+    import datetime as dt
+
+    from forecast.sweep import compare
+
+    options = ProjectionOptions(
+        draws=10, resolution="annual", start=dt.date(2030, 1, 1), end=dt.date(2030, 12, 31)
+    )
+    scenarios = ["kr-outlook", "kr-outlook-flex", "kr-national", "kr-dc-pipeline"]
+    return compare.compare([load_scenario(s) for s in scenarios], options)
+
+
+def _series_differ_beyond_colour(styles: list[tuple], colours: list) -> None:
+    """Each series has its own line style, marker or hatch, and no two colours look alike to a
+    deuteranope (the audit's blue #1d4ed8 and purple #6d28d9 are 1.3 apart; distinct ones are
+    over 100)."""
+    assert len(set(styles)) == len(styles), styles
+    seen = [_deuteranope_sees(colour) for colour in colours]
+    for index, first in enumerate(seen):
+        for second in seen[index + 1 :]:
+            distance = sum((a - b) ** 2 for a, b in zip(first, second, strict=True)) ** 0.5
+            assert distance > 40, (colours, seen)
+
+
+def test_duration_curves_differ_by_more_than_colour(duration_dataset):
+    """The audit (WCAG 1.4.1): the years' duration curves were solid lines told apart by colour
+    alone, and 2030 (orange) and 2035 (green) look the same to a deuteranope."""
+    from forecast.report.plot import duration_figure
+
+    for axes in duration_figure(duration_dataset).axes:
+        lines = [line for line in axes.get_lines() if not line.get_label().startswith("_")]
+        assert [line.get_label() for line in lines] == ["2025 P50 (P10–P90)", "2026 P50 (P10–P90)"]
+        _series_differ_beyond_colour(
+            [(line.get_linestyle(), line.get_marker()) for line in lines],
+            [line.get_color() for line in lines],
+        )
+        # The legend shows the style and marker, not a colour swatch alone.
+        handles = axes.get_legend().legend_handles
+        assert [(h.get_linestyle(), h.get_marker()) for h in handles] == [
+            (line.get_linestyle(), line.get_marker()) for line in lines
+        ]
+
+
+def test_the_peak_figures_lines_differ_by_more_than_colour(peak_dataset):
+    """The AI load and all data-centre load in the peak hour were both solid lines with round
+    markers, told apart by colour only; the AI line lay hidden under the change of the peak."""
+    from forecast.report.plot import peak_figure
+
+    change = peak_figure(peak_dataset).axes[1]
+    lines = change.get_lines()
+    assert len(lines) == 4
+    _series_differ_beyond_colour(
+        [(line.get_linestyle(), line.get_marker()) for line in lines],
+        [line.get_color() for line in lines],
+    )
+    markers = {line.get_label(): line for line in lines}
+    # The line drawn on top has the smaller marker, so that the one under it still shows.
+    assert (
+        markers["change of the grid peak"].get_markersize()
+        < markers["AI load in the peak hour"].get_markersize()
+    )
+
+
+def test_the_comparisons_bars_differ_by_more_than_colour(comparison_dataset):
+    """The comparison's bars of four scenarios differed by colour only (the second and the
+    fourth, blue and purple, look the same to a deuteranope): each has a hatch too, and the
+    legend shows it."""
+    from matplotlib.container import BarContainer
+
+    from forecast.report.plot import comparison_figure
+
+    for axes in comparison_figure(comparison_dataset).axes[:2]:
+        groups = [c.patches for c in axes.containers if isinstance(c, BarContainer)]
+        assert len(groups) == 4
+        _series_differ_beyond_colour(
+            [(group[0].get_hatch(),) for group in groups],
+            [group[0].get_facecolor() for group in groups],
+        )
+    handles = comparison_figure(comparison_dataset).axes[0].get_legend().legend_handles
+    assert len({handle.get_hatch() for handle in handles}) == 4
+
+
+def test_bands_and_bars_reach_3_to_1_against_white(duration_dataset, peak_dataset,
+                                                   comparison_dataset):  # fmt: skip
+    """WCAG 1.4.11: a fan band of alpha 0.16 was 1.3:1 against the white axes; each band and
+    bar now reaches 3:1 with its fill or with an outline."""
+    from matplotlib.collections import PolyCollection
+    from matplotlib.patches import Rectangle
+
+    from forecast.report import plot
+
+    figures = [
+        plot.projection_figure(duration_dataset),
+        plot.duration_figure(duration_dataset),
+        plot.peak_figure(peak_dataset),
+        plot.comparison_figure(comparison_dataset),
+    ]
+    checked = 0
+    for figure in figures:
+        for axes in figure.axes:
+            shapes = [c for c in axes.collections if isinstance(c, PolyCollection)]
+            shapes += [p for p in axes.patches if isinstance(p, Rectangle)]
+            for shape in shapes:
+                if isinstance(shape, PolyCollection):
+                    faces, edges = shape.get_facecolor(), shape.get_edgecolor()
+                    widths = shape.get_linewidth()
+                    face, edge = faces[0], edges[0] if len(edges) else (0, 0, 0, 0)
+                    width = widths[0] if len(widths) else 0.0
+                else:
+                    face, edge, width = (
+                        shape.get_facecolor(),
+                        shape.get_edgecolor(),
+                        (shape.get_linewidth()),
+                    )
+                outlined = width > 0 and _contrast_with_white(edge) >= 3.0
+                assert _contrast_with_white(face) >= 3.0 or outlined, (axes.get_title(), face)
+                checked += 1
+    assert checked > 20
+
+
+def test_png_plots_carry_a_title_and_a_description(duration_dataset, peak_dataset, tmp_path):
+    """The audit: the PNGs carried no Title or Description text chunks, so whoever published
+    one had to write its alt text; and the peak figure's right axis said only "GW"."""
+    from PIL import Image
+
+    from forecast.report.plot import peak_figure
+
+    expected = {
+        "fan": ("small: AI data-centre electricity demand", "AI facility load"),
+        "duration": ("small: load duration curves", "2026"),
+        "peak-hours": ("small: when each draw's", "most often at"),
+    }
+    for kind, (title, said) in expected.items():
+        out = tmp_path / f"{kind}.png"
+        write_figure(duration_dataset, out, kind=kind)
+        with Image.open(out) as image:
+            text = image.text
+        assert text["Title"].startswith(title), text
+        assert said in text["Description"] and len(text["Description"]) > 80, text
+    out = tmp_path / "peak.png"
+    write_figure(peak_dataset, out, kind="peak")
+    with Image.open(out) as image:
+        assert "change the grid's peak by" in image.text["Description"]
+    assert (
+        peak_figure(peak_dataset).axes[1].get_ylabel() == "Load in or added to the peak hour [GW]"
+    )

@@ -126,6 +126,68 @@ def test_report_opens_offline_in_chromium(browser, report_file, tmp_path):
     page.context.close()
 
 
+def _accessibility_tree(page) -> tuple[dict, dict]:
+    """Chromium's full accessibility tree (CDP ``Accessibility.getFullAXTree``): nodes by id,
+    and each node's parent id."""
+    session = page.context.new_cdp_session(page)
+    nodes = {node["nodeId"]: node for node in session.send("Accessibility.getFullAXTree")["nodes"]}
+    parents = {child: node_id for node_id, node in nodes.items()
+               for child in node.get("childIds", [])}  # fmt: skip
+    return nodes, parents
+
+
+def _value(node: dict, key: str) -> str:
+    return str(node.get(key, {}).get("value", ""))
+
+
+@pytest.mark.browser
+def test_charts_and_tables_are_named_in_the_accessibility_tree(browser, report_file):
+    """The audit (WCAG 2.2 1.1.1, 1.3.1): the charts were unnamed figures whose 50 to 80 tick
+    labels a screen reader read one by one, the duration curves and the peak hours had no
+    table anywhere, and there was no main landmark, an unnamed nav and tables with no caption
+    and no row headers."""
+    page, refused, problems = _open_offline(browser, report_file)
+    assert refused == [] and problems == []
+    nodes, parents = _accessibility_tree(page)
+    images = [node for node in nodes.values() if _value(node, "role") == "image"]
+    assert len(images) == 7
+    for image in images:
+        assert _value(image, "name") and len(_value(image, "description")) > 60, image
+    duration_name = "Each draw's hours of the year ranked from the highest"
+    assert sum(_value(image, "name").startswith(duration_name) for image in images) == 2
+    # No text of a chart (ticks, axis labels) is read on its own.
+    for node_id, node in nodes.items():
+        if _value(node, "role") != "StaticText" or node.get("ignored"):
+            continue
+        ancestor = parents.get(node_id)
+        while ancestor is not None:
+            assert _value(nodes[ancestor], "role") not in ("image", "SvgRoot"), node
+            ancestor = parents.get(ancestor)
+    roles = [(_value(n, "role"), _value(n, "name")) for n in nodes.values() if not n.get("ignored")]
+    assert ("main", "") in roles and ("navigation", "Contents") in roles
+
+    tables = page.evaluate(
+        """() => [...document.querySelectorAll("table")].map(table => ({
+            caption: table.caption ? table.caption.textContent : "",
+            rowHeaders: [...table.tBodies[0].rows].every(row =>
+                row.cells[0].tagName === "TH" && row.cells[0].scope === "row"),
+            emptyHeaders: [...table.querySelectorAll("th")].filter(th => !th.textContent.trim())
+                .length,
+            headers: [...table.tHead.rows[0].cells].map(cell => cell.textContent),
+        }))"""
+    )
+    for table in tables:
+        assert table["caption"] and table["rowHeaders"] and not table["emptyHeaders"], table
+    # The duration curves and the peak hours have their numbers as tables, units in the headers.
+    durations = [t for t in tables if t["caption"].startswith("Load duration curves")]
+    peaks = [t for t in tables if t["caption"].startswith("Share of the highest hours")]
+    assert len(durations) == 2 and len(peaks) == 2 * 2
+    assert "2026 total grid load [GW]" in durations[0]["headers"]
+    assert "2026 AI load [MW]" in durations[0]["headers"]
+    assert peaks[0]["headers"][:2] == ["month", "00:00 [%]"]
+    page.context.close()
+
+
 @pytest.mark.browser
 def test_checked_in_example_opens_offline(browser):
     """docs/report-kr-outlook.html, the README's example, opens offline as it is."""
@@ -133,6 +195,7 @@ def test_checked_in_example_opens_offline(browser):
     assert refused == [] and problems == []
     assert page.locator("h2").first.inner_text().startswith("kr-outlook: ")
     assert page.locator("figure svg").count() == 3
+    assert page.locator("svg[role=img]").count() == 3 and page.locator("main").count() == 1
     if SCREENSHOT:
         page.screenshot(
             path=SCREENSHOT, full_page=True, clip={"x": 0, "y": 0, "width": 1280, "height": 1500}
