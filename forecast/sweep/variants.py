@@ -36,8 +36,8 @@ import logging
 import os
 import re
 import signal
-import threading
 from collections.abc import Callable, Iterator, Sequence
+from multiprocessing import resource_tracker
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +73,8 @@ FIXED_FIELDS: tuple[str, ...] = (
 MAX_VARIANTS = 10_000
 #: Most worker processes of the default ``LocalCluster``.
 MAX_WORKERS = 256
+#: The dask preload each local worker runs as it starts (:mod:`forecast.sweep.worker`).
+WORKER_SETUP = "forecast.sweep.worker"
 #: Extra columns of the sweep CSV, before the varied NAMEs and :data:`export.CSV_COLUMNS`.
 SWEEP_ID_COLUMN = "variant"
 
@@ -551,31 +553,55 @@ def dask_client(
     ):
         raise OptionsError(f"workers = {workers!r}: must be an integer in 1..{MAX_WORKERS}")
     numba_threads = max(1, (os.cpu_count() or 1) // workers)
-    # The workers start with Ctrl-C ignored (an ignored signal stays ignored in a child, and
-    # Python then installs no handler): the command's process stops them, instead of each
-    # printing its own KeyboardInterrupt traceback.
-    main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    # Started before Ctrl-C is held: starting it lets Ctrl-C through again in the thread that
+    # starts it (the standard library's guard of its own start, bpo-33613).
+    resource_tracker.ensure_running()
+    with contextlib.ExitStack() as stack:
+        # Ctrl-C is held back while the cluster starts and acted on as soon as it is up, when
+        # the stack closes the cluster (a half-started cluster, stopped, printed tracebacks).
+        # The worker processes start with the hold, so a Ctrl-C during their start-up never
+        # reaches them, and then ignore it themselves (WORKER_SETUP): the command's process
+        # stops them, instead of each printing its own KeyboardInterrupt traceback. (Ignoring
+        # Ctrl-C in the command's process while the cluster started, for the workers to
+        # inherit, lost one pressed then: the sweep ran to its end.)
+        with ctrl_c_held():
+            cluster = stack.enter_context(
+                LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    # The workers' own logs are noise on a command line: what matters reaches
+                    # the client as the task's exception (a failed projection, a killed
+                    # worker). Under load, Ctrl-C made a worker's heartbeat find the scheduler
+                    # gone and log an ERROR with a traceback (a clean clone's test run, 1 in
+                    # about 20 such runs).
+                    silence_logs=logging.CRITICAL,
+                    preload=[WORKER_SETUP],
+                    # Read by numba when a worker first imports it: without it every worker
+                    # would start one numba thread per core and the workers would
+                    # oversubscribe the cores.
+                    env={"NUMBA_NUM_THREADS": str(numba_threads)},
+                )
+            )
+        yield stack.enter_context(Client(cluster))
+
+
+@contextlib.contextmanager
+def ctrl_c_held() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) back from the calling thread while the block runs: one that
+    arrives meanwhile is pending, not lost, and raises ``KeyboardInterrupt`` (through the
+    handler in place, unchanged) as the block ends. Threads and processes started in the block
+    inherit the hold (a blocked signal stays blocked across ``fork`` and ``exec``) and never
+    see Ctrl-C. Where the platform cannot block signals (Windows), the block runs as it is."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            # The workers' own logs are noise on a command line: what matters reaches the client
-            # as the task's exception (a failed projection, a killed worker). Under load, Ctrl-C
-            # made a worker's heartbeat find the scheduler gone and log an ERROR with a
-            # traceback (a clean clone's test run, 1 in about 20 such runs).
-            silence_logs=logging.CRITICAL,
-            # Read by numba when a worker first imports it: without it every worker would
-            # start one numba thread per core and the workers would oversubscribe the cores.
-            env={"NUMBA_NUM_THREADS": str(numba_threads)},
-        )
+        yield
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
-    with cluster, Client(cluster) as client:
-        yield client
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def combine(variants: Sequence[Variant], datasets: Sequence[xr.Dataset]) -> xr.Dataset:
