@@ -126,6 +126,19 @@ def _fields_at(model: type[BaseModel], location: tuple[Any, ...]) -> list[str]:
     return sorted(current.model_fields) if _is_model(current) else []
 
 
+def section_at(location: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The table a scenario's field at ``location`` holds (``("flexibility",)``:
+    :class:`~forecast.scenario.model.Flexibility`), or None where the field holds a value, a
+    quantity or a trend (a union of tables), or the location leaves the scenario's fields."""
+    current: Any = Scenario
+    for part in _field_names(location):
+        if not _is_model(current) or part not in current.model_fields:
+            return None
+        models = _models_in(current.model_fields[part].annotation)
+        current = models[0] if len(models) == 1 else None
+    return current if _is_model(current) and current is not Scenario else None
+
+
 _UNION_TAGS = frozenset({"fixed", "triangular", "uniform", "lognormal", "beta", "Trend"})
 
 #: What a quantity may be written as, for a value that is none of them ("365 W", "high").

@@ -49,7 +49,7 @@ from forecast.engine.sampling import OPERATION_DEFAULTS
 from forecast.errors import ForecastError, OptionsError
 from forecast.io import export
 from forecast.projection import ProjectionOptions, project, scenario_digest
-from forecast.scenario import Scenario, parse_scenario
+from forecast.scenario import Scenario, parse_scenario, section_at
 from forecast.sweep.sites import common_sites
 
 #: Projection options that may be varied, with the type their values are read as.
@@ -277,10 +277,18 @@ def _locate(data: dict[str, Any], name: str) -> tuple[Any, str | int]:
                 f"{'entry' if len(node) == 1 else 'entries'} (a trend's points by date, or the "
                 f"scenario's items); name one: {where}[0].{step}"
             )
+        elif node is None:
+            raise OptionsError(_not_set(name, where, steps[:position], data.get("id")))
         elif not isinstance(node, dict):
             raise OptionsError(
                 f"--vary {name!r}: {where} is a single value with no field {step!r}; "
                 f"vary {where} itself"
+            )
+        elif step not in node and position and not node:
+            raise OptionsError(
+                f"--vary {name!r}: scenario {data.get('id')} has no {where} section to vary; "
+                f"add a [{where}.{step}] table to its file, or to a file of your own that says "
+                f'extends = "{data.get("id")}" (README: Scenario format)'
             )
         elif step not in node:
             allowed = (
@@ -307,6 +315,27 @@ def _locate(data: dict[str, Any], name: str) -> tuple[Any, str | int]:
             hint = "it is empty" if not target else "a list cannot be varied"
         raise OptionsError(f"--vary {name!r}: {shown} is a list, not a single value; {hint}")
     return node, steps[-1]
+
+
+def _not_set(name: str, where: str, location: Sequence[str | int], scenario_id: Any) -> str:
+    """Why NAME reaches into ``where``, a field the scenario leaves out: how to add the table
+    it names and which of its fields can then be varied, or that a value left to its default
+    is varied as a whole."""
+    section = section_at(tuple(location))
+    if section is None:
+        return (
+            f"--vary {name!r}: {where} is not set in scenario {scenario_id} (its default "
+            f"applies: forecast scenarios show prints it); vary {where} itself, or set it in "
+            "the scenario file to vary its parameters"
+        )
+    fields = [field for field in section.model_fields if field != "source"]
+    required = [field for field in fields if section.model_fields[field].is_required()]
+    return (
+        f"--vary {name!r}: scenario {scenario_id} has no {where} section to vary; add a "
+        f"[{where}] table with {' and '.join(required)} to its file, or to a file of your own "
+        f'that says extends = "{scenario_id}" (README: Scenario format); then vary any of '
+        f"{', '.join(f'{where}.{field}' for field in fields)}"
+    )
 
 
 def _fill_default_operation(data: dict[str, Any], name: str) -> None:
