@@ -92,7 +92,10 @@ def resolved(scenario: Scenario) -> dict[str, dict[str, str]]:
         scenario.country, scenario.weather_location, origin=f"scenario {scenario.id}"
     )
     if location == NO_WEATHER:
-        weather_source = "the scenario's weather_location: no temperature response (the PUE at its annual value every hour)"
+        weather_source = (
+            "the scenario's weather_location: no temperature response (the PUE at its annual "
+            "value every hour)"
+        )
     elif scenario.weather_location is None:
         weather_source = f"the default of country {scenario.country}"
     else:
