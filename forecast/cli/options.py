@@ -198,7 +198,7 @@ def projection_options(
     """Parse the shared options into checked :class:`ProjectionOptions` (a baseline model
     named by them or the scenario must exist). An option that the others make meaningless
     is refused, not ignored."""
-    from forecast.engine.baseline import check_named_model
+    from forecast.engine.baseline import choose_baseline
 
     if no_baseline and baseline_model is not None:
         raise OptionsError(
@@ -226,7 +226,7 @@ def projection_options(
             else parse_integer(duration_draws, "--duration-draws")
         ),
     ).validated(scenario)
-    check_named_model(scenario, options)
+    choose_baseline(scenario, options)  # refused here, before any progress bar
     return options
 
 

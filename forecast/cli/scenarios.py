@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from forecast.scenario import Scenario
 
 scenarios_app = typer.Typer(no_args_is_help=True, help="Shipped scenarios.")
 
@@ -37,7 +40,8 @@ def scenarios_show(
         ),
     ] = "json",
 ) -> None:
-    """Print a scenario, validated, with every default filled in and its source."""
+    """Print a scenario, validated, with every default filled in and its source, and under
+    ``resolved`` the weather location and baseline model a projection runs it on."""
     import json
 
     from forecast.engine.sampling import OPERATION_DEFAULTS, site_defaults
@@ -62,15 +66,52 @@ def scenarios_show(
         for name, quantity in site_defaults(scenario, site).items():
             if name not in shown:
                 shown[name] = {**quantity.model_dump(mode="json"), "default": True}
+    data["resolved"] = resolved(scenario)
     if output == "json":
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         print("\n".join(text_lines(data)))
 
 
+def resolved(scenario: Scenario) -> dict[str, dict[str, str]]:
+    """The weather location and the baseline model ``forecast project`` runs the scenario on
+    (with its default options), each with where it comes from: the scenario, its country's
+    default, or none and why.
+
+    Raises
+    ------
+    ForecastError
+        Where ``forecast project`` refuses them (:func:`~forecast.engine.baseline.choose_baseline`).
+    """
+    from forecast.engine.baseline import choose_baseline
+    from forecast.engine.options import ProjectionOptions
+    from forecast.weather import resolve_weather_location
+    from forecast.weather.locations import NO_WEATHER
+
+    location = resolve_weather_location(
+        scenario.country, scenario.weather_location, origin=f"scenario {scenario.id}"
+    )
+    if location == NO_WEATHER:
+        weather_source = (
+            "the scenario's weather_location: no temperature response (the PUE at its annual "
+            "value every hour)"
+        )
+    elif scenario.weather_location is None:
+        weather_source = f"the default of country {scenario.country}"
+    else:
+        weather_source = "the scenario's weather_location"
+    choice = choose_baseline(scenario, ProjectionOptions())
+    return {
+        "weather_location": {"value": location, "source": weather_source},
+        "baseline_model": {"value": choice.reference or "none", "source": choice.source},
+    }
+
+
 def _quantity_text(value: dict) -> str | None:
-    """A quantity on one line (``triangular 0.53 / 0.7 / 0.775``), or None for a table that
-    is not one."""
+    """A quantity on one line (``triangular 0.53 / 0.7 / 0.775``), a resolved name (a
+    ``value`` that is text), or None for a table that is neither."""
+    if isinstance(value.get("value"), str):
+        return value["value"]
     kind = value.get("dist", "fixed" if "value" in value else None)
     if kind is None:
         return None

@@ -24,8 +24,9 @@ from forecast.baseline.artifacts import (
 )
 from forecast.engine.inputs import BaselineDraw
 from forecast.engine.options import ProjectionOptions
-from forecast.errors import ArtifactError, NotFoundError
+from forecast.errors import ArtifactError, NotFoundError, ScenarioError
 from forecast.scenario import Scenario
+from forecast.weather.locations import NO_WEATHER
 
 if TYPE_CHECKING:
     from forecast.baseline.model import BaselineModel
@@ -49,36 +50,90 @@ class BaselineSeries:
         return self.draw.noise
 
 
-def check_named_model(scenario: Scenario, options: ProjectionOptions) -> None:
-    """Refuse a baseline model named by the options or the scenario that does not exist,
-    saying where the name came from, before any work starts (the command line calls this
-    before its progress bar).
+@dataclass(frozen=True)
+class BaselineChoice:
+    """The baseline model a projection runs on, and where the choice comes from."""
+
+    reference: str | None  # MODEL_ID@VERSION; None: no baseline
+    source: str  # where it comes from, or why there is none
+
+
+def choose_baseline(scenario: Scenario, options: ProjectionOptions) -> BaselineChoice:
+    """The baseline model :func:`baseline_model` loads for ``scenario`` and ``options``, found
+    from the artifacts' manifests alone, and refused wherever the projection refuses it. The
+    command line calls this before its progress bar; ``forecast scenarios show`` to say what a
+    projection would use.
 
     Raises
     ------
     NotFoundError
-        ``--baseline-model = ...`` or ``scenario ID: baseline_model = ...``, and the known ids.
+        A named model does not exist (``--baseline-model = ...`` or ``scenario ID:
+        baseline_model = ...``, and the known ids), or several promoted models are for the
+        country and ``DEFAULT`` names none.
+    ArtifactError
+        A named model is for another country, or its manifest cannot be read.
+    ScenarioError
+        A model is chosen for a scenario without weather (:func:`check_weather_drives`).
     """
-    named = options.baseline_model or scenario.baseline_model
-    if not options.include_baseline or named in (None, NO_MODEL):
-        return
     from forecast.baseline import artifacts
+    from forecast.weather import resolve_weather_location
 
+    named = options.baseline_model or scenario.baseline_model
+    if not options.include_baseline or named == NO_MODEL:
+        return BaselineChoice(None, "none: " + _why_no_baseline(scenario, options))
+    field = (
+        "--baseline-model" if options.baseline_model else f"scenario {scenario.id}: baseline_model"
+    )
+    if named is None:
+        reference = default_model_for_country(scenario.country)
+        if reference is None:
+            return BaselineChoice(None, "none: " + _why_no_baseline(scenario, options))
+        source = f"the default of country {scenario.country}: its promoted model"
+    else:
+        reference = named
+        source = "--baseline-model" if options.baseline_model else "the scenario's baseline_model"
     try:
-        artifacts.resolve(named)
+        directory = artifacts.resolve(reference)
     except NotFoundError as error:
-        field = (
-            "--baseline-model"
-            if options.baseline_model
-            else f"scenario {scenario.id}: baseline_model"
+        raise NotFoundError(f"{field} = {named!r}: {error}" if named else str(error)) from None
+    chosen = f"{directory.parent.name}@{directory.name}"
+    model_country = manifest_country(artifacts.read_manifest(directory))
+    if model_country and model_country != scenario.country:
+        mine = default_model_for_country(scenario.country)
+        raise ArtifactError(
+            f"{field} = {named!r}: model {chosen} is for {model_country}, "
+            f"the scenario for {scenario.country}; allowed: a model trained for "
+            f"{scenario.country}" + (f" ({mine})" if mine else "") + f", or {NO_MODEL!r}"
         )
-        raise NotFoundError(f"{field} = {named!r}: {error}") from None
+    location = resolve_weather_location(
+        scenario.country, scenario.weather_location, origin=f"scenario {scenario.id}"
+    )
+    check_weather_drives(scenario, location, directory.parent.name)
+    return BaselineChoice(chosen, source)
+
+
+def check_weather_drives(scenario: Scenario, location: str, model_id: str) -> None:
+    """Refuse a baseline model ``model_id`` for a scenario whose weather ``location`` is
+    ``"none"``: the model's hourly shape needs temperatures.
+
+    Raises
+    ------
+    ScenarioError
+        ``scenario ID: weather_location = 'none' cannot drive the baseline model ...``.
+    """
+    if location == NO_WEATHER:
+        raise ScenarioError(
+            f"scenario {scenario.id}: weather_location = {NO_WEATHER!r} cannot drive the "
+            f"baseline model {model_id}, which needs temperatures; allowed: a weather location "
+            f'with the model, or no baseline (baseline_model = "{NO_MODEL}", --no-baseline)'
+        )
 
 
 def baseline_model(
     scenario: Scenario, options: ProjectionOptions, model: BaselineModel | None = None
 ) -> BaselineModel | None:
-    """The baseline model to project on, or None (no baseline requested or none for the grid).
+    """The baseline model to project on (:func:`choose_baseline`, or ``model``, the one the
+    service serves), or None (no baseline requested or none for the grid).
 
     Raises
     ------
@@ -93,11 +148,10 @@ def baseline_model(
     if named == NO_MODEL:
         return None
     if model is None:
-        reference = named or default_model_for_country(scenario.country)
-        if reference is None:
+        choice = choose_baseline(scenario, options)
+        if choice.reference is None:
             return None  # no model for the country: the AI load alone (attrs say "none")
-        check_named_model(scenario, options)
-        model = load_baseline_model(reference)
+        model = load_baseline_model(choice.reference)
     model_country = manifest_country(model.manifest)
     if model_country and model_country != scenario.country:
         if named is not None:
@@ -109,21 +163,25 @@ def baseline_model(
     return model
 
 
-def no_baseline_note(scenario: Scenario, options: ProjectionOptions) -> str:
-    """Why a projection has no baseline, and what it leaves out, for its attributes (where
-    :func:`baseline_model` found none): it was not asked for, the scenario says
+def _why_no_baseline(scenario: Scenario, options: ProjectionOptions) -> str:
+    """Why a projection has no baseline: it was not asked for, the scenario says
     ``baseline_model = "none"``, or no model is trained for the scenario's grid."""
     if not options.include_baseline:
-        why = "not asked for (include_baseline false, --no-baseline)"
-    elif (options.baseline_model or scenario.baseline_model) == NO_MODEL:
-        why = f'the scenario says baseline_model = "{NO_MODEL}"'
-    elif scenario.country == "world":
-        why = "a global scenario has no grid of its own to model"
-    else:
-        why = f"no baseline model is trained for {scenario.country} (README: How to add a grid)"
+        return "not asked for (include_baseline false, --no-baseline)"
+    if (options.baseline_model or scenario.baseline_model) == NO_MODEL:
+        return f'the scenario says baseline_model = "{NO_MODEL}"'
+    if scenario.country == "world":
+        return "a global scenario has no grid of its own to model"
+    return f"no baseline model is trained for {scenario.country} (README: How to add a grid)"
+
+
+def no_baseline_note(scenario: Scenario, options: ProjectionOptions) -> str:
+    """Why a projection has no baseline, and what it leaves out, for its attributes (where
+    :func:`baseline_model` found none)."""
     return (
-        f"no baseline: {why}; the figures are the data-centre load alone, with no grid "
-        "total, peak change, AI share of the grid or load at the grid's peak hour"
+        f"no baseline: {_why_no_baseline(scenario, options)}; the figures are the data-centre "
+        "load alone, with no grid total, peak change, AI share of the grid or load at the "
+        "grid's peak hour"
     )
 
 

@@ -53,6 +53,7 @@ from forecast.scenario.files import (
     merged,
     parse_scenario,
     read_scenario_file,
+    section_at,
     shipped_scenario_paths,
     upgrade_v1,
 )
@@ -138,6 +139,7 @@ __all__ = [
     "merged",
     "parse_scenario",
     "read_scenario_file",
+    "section_at",
     "shipped_scenario_paths",
     "upgrade_v1",
 ]

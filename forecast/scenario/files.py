@@ -126,6 +126,19 @@ def _fields_at(model: type[BaseModel], location: tuple[Any, ...]) -> list[str]:
     return sorted(current.model_fields) if _is_model(current) else []
 
 
+def section_at(location: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The table a scenario's field at ``location`` holds (``("flexibility",)``:
+    :class:`~forecast.scenario.model.Flexibility`), or None where the field holds a value, a
+    quantity or a trend (a union of tables), or the location leaves the scenario's fields."""
+    current: Any = Scenario
+    for part in _field_names(location):
+        if not _is_model(current) or part not in current.model_fields:
+            return None
+        models = _models_in(current.model_fields[part].annotation)
+        current = models[0] if len(models) == 1 else None
+    return current if _is_model(current) and current is not Scenario else None
+
+
 _UNION_TAGS = frozenset({"fixed", "triangular", "uniform", "lognormal", "beta", "Trend"})
 
 #: What a quantity may be written as, for a value that is none of them ("365 W", "high").
@@ -371,13 +384,7 @@ def extended(
             f"{origin}: extends = {base_id!r}: more than {MAX_EXTENDS_DEPTH} scenarios in the "
             "chain (is it circular?)"
         )
-    try:
-        with base_path.open("rb") as handle:
-            base = tomllib.load(handle)
-    except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(f"{base_path.name}: malformed TOML: {error}") from None
-    except UnicodeDecodeError as error:
-        raise ScenarioError(f"{base_path.name}: not UTF-8 text: {error.reason}") from None
+    base = _read_toml(base_path)
     if "extends" in base:
         base = extended(base, origin=base_path.name, depth=depth + 1, directory=base_path.parent)
     changes = {key: value for key, value in data.items() if key != "extends"}
@@ -421,19 +428,69 @@ def _check_accelerators(scenario: Scenario, *, origin: str) -> None:
 
 def read_scenario_file(path: Path) -> Scenario:
     """Read and validate one scenario TOML file."""
-    origin = path.name
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
+        data = _read_toml(path)
     except FileNotFoundError:
         raise NotFoundError(f"{path}: no such scenario file") from None
     except IsADirectoryError:
         raise NotFoundError(f"{path}: a directory; allowed: a scenario .toml file") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(f"{origin}: malformed TOML: {error}") from None
+    return parse_scenario(data, origin=path.name, directory=path.resolve().parent)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    """The scenario file at ``path``, parsed.
+
+    Raises
+    ------
+    ScenarioError
+        The file is not UTF-8 text, or not TOML: one line naming the file, the line and the
+        column, and quoting the line (:func:`toml_error_text`).
+    OSError
+        The file cannot be read.
+    """
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise ScenarioError(f"{origin}: not UTF-8 text: {error.reason}") from None
-    return parse_scenario(data, origin=origin, directory=path.resolve().parent)
+        raise ScenarioError(f"{path.name}: not UTF-8 text: {error.reason}") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(f"{path.name}: {toml_error_text(text, error)}") from None
+
+
+#: Where tomllib's message places a syntax error: "... (at line 4, column 12)", or "... (at end
+#: of document)".
+_TOML_ERROR_PLACE = re.compile(
+    r"^(?P<reason>.*) \((?:at line (?P<line>\d+), column (?P<column>\d+)|at end of document)\)$",
+    re.DOTALL,
+)
+#: Most characters of a quoted line (a long line is cut around the column).
+_QUOTED_LINE = 80
+
+
+def toml_error_text(text: str, error: tomllib.TOMLDecodeError) -> str:
+    """``malformed TOML at line 4, column 12: Expected ']' ...; the line: '[operations'``: a
+    TOML syntax error of the document ``text`` with the line it is on, trimmed (tomllib gives
+    only the line and column; an error at the end of the document is placed after its last
+    line that is not blank)."""
+    place = _TOML_ERROR_PLACE.match(str(error))
+    if place is None:
+        return f"malformed TOML: {error}"
+    lines = text.replace("\r\n", "\n").split("\n")
+    if place["line"] is None:
+        number = max((i + 1 for i, line in enumerate(lines) if line.strip()), default=1)
+        column = len(lines[number - 1]) + 1
+        where = f"at the end of the file, line {number}, column {column}"
+    else:
+        number, column = int(place["line"]), int(place["column"])
+        where = f"at line {number}, column {column}"
+    line = lines[number - 1] if 0 < number <= len(lines) else ""
+    start = max(0, min(column - 1 - _QUOTED_LINE // 2, len(line) - _QUOTED_LINE))
+    shown = line[start : start + _QUOTED_LINE]
+    cut_before, cut_after = start > 0, start + _QUOTED_LINE < len(line)
+    shown = ("..." if cut_before else "") + shown.strip() + ("..." if cut_after else "")
+    return f"malformed TOML {where}: {place['reason']}; the line: {shown!r}"
 
 
 def shipped_scenario_paths() -> dict[str, Path]:

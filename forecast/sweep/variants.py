@@ -36,8 +36,8 @@ import logging
 import os
 import re
 import signal
-import threading
 from collections.abc import Callable, Iterator, Sequence
+from multiprocessing import resource_tracker
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +49,7 @@ from forecast.engine.sampling import OPERATION_DEFAULTS
 from forecast.errors import ForecastError, OptionsError
 from forecast.io import export
 from forecast.projection import ProjectionOptions, project, scenario_digest
-from forecast.scenario import Scenario, parse_scenario
+from forecast.scenario import Scenario, parse_scenario, section_at
 from forecast.sweep.sites import common_sites
 
 #: Projection options that may be varied, with the type their values are read as.
@@ -73,6 +73,8 @@ FIXED_FIELDS: tuple[str, ...] = (
 MAX_VARIANTS = 10_000
 #: Most worker processes of the default ``LocalCluster``.
 MAX_WORKERS = 256
+#: The dask preload each local worker runs as it starts (:mod:`forecast.sweep.worker`).
+WORKER_SETUP = "forecast.sweep.worker"
 #: Extra columns of the sweep CSV, before the varied NAMEs and :data:`export.CSV_COLUMNS`.
 SWEEP_ID_COLUMN = "variant"
 
@@ -275,10 +277,18 @@ def _locate(data: dict[str, Any], name: str) -> tuple[Any, str | int]:
                 f"{'entry' if len(node) == 1 else 'entries'} (a trend's points by date, or the "
                 f"scenario's items); name one: {where}[0].{step}"
             )
+        elif node is None:
+            raise OptionsError(_not_set(name, where, steps[:position], data.get("id")))
         elif not isinstance(node, dict):
             raise OptionsError(
                 f"--vary {name!r}: {where} is a single value with no field {step!r}; "
                 f"vary {where} itself"
+            )
+        elif step not in node and position and not node:
+            raise OptionsError(
+                f"--vary {name!r}: scenario {data.get('id')} has no {where} section to vary; "
+                f"add a [{where}.{step}] table to its file, or to a file of your own that says "
+                f'extends = "{data.get("id")}" (README: Scenario format)'
             )
         elif step not in node:
             allowed = (
@@ -305,6 +315,27 @@ def _locate(data: dict[str, Any], name: str) -> tuple[Any, str | int]:
             hint = "it is empty" if not target else "a list cannot be varied"
         raise OptionsError(f"--vary {name!r}: {shown} is a list, not a single value; {hint}")
     return node, steps[-1]
+
+
+def _not_set(name: str, where: str, location: Sequence[str | int], scenario_id: Any) -> str:
+    """Why NAME reaches into ``where``, a field the scenario leaves out: how to add the table
+    it names and which of its fields can then be varied, or that a value left to its default
+    is varied as a whole."""
+    section = section_at(tuple(location))
+    if section is None:
+        return (
+            f"--vary {name!r}: {where} is not set in scenario {scenario_id} (its default "
+            f"applies: forecast scenarios show prints it); vary {where} itself, or set it in "
+            "the scenario file to vary its parameters"
+        )
+    fields = [field for field in section.model_fields if field != "source"]
+    required = [field for field in fields if section.model_fields[field].is_required()]
+    return (
+        f"--vary {name!r}: scenario {scenario_id} has no {where} section to vary; add a "
+        f"[{where}] table with {' and '.join(required)} to its file, or to a file of your own "
+        f'that says extends = "{scenario_id}" (README: Scenario format); then vary any of '
+        f"{', '.join(f'{where}.{field}' for field in fields)}"
+    )
 
 
 def _fill_default_operation(data: dict[str, Any], name: str) -> None:
@@ -551,31 +582,55 @@ def dask_client(
     ):
         raise OptionsError(f"workers = {workers!r}: must be an integer in 1..{MAX_WORKERS}")
     numba_threads = max(1, (os.cpu_count() or 1) // workers)
-    # The workers start with Ctrl-C ignored (an ignored signal stays ignored in a child, and
-    # Python then installs no handler): the command's process stops them, instead of each
-    # printing its own KeyboardInterrupt traceback.
-    main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    # Started before Ctrl-C is held: starting it lets Ctrl-C through again in the thread that
+    # starts it (the standard library's guard of its own start, bpo-33613).
+    resource_tracker.ensure_running()
+    with contextlib.ExitStack() as stack:
+        # Ctrl-C is held back while the cluster starts and acted on as soon as it is up, when
+        # the stack closes the cluster (a half-started cluster, stopped, printed tracebacks).
+        # The worker processes start with the hold, so a Ctrl-C during their start-up never
+        # reaches them, and then ignore it themselves (WORKER_SETUP): the command's process
+        # stops them, instead of each printing its own KeyboardInterrupt traceback. (Ignoring
+        # Ctrl-C in the command's process while the cluster started, for the workers to
+        # inherit, lost one pressed then: the sweep ran to its end.)
+        with ctrl_c_held():
+            cluster = stack.enter_context(
+                LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    # The workers' own logs are noise on a command line: what matters reaches
+                    # the client as the task's exception (a failed projection, a killed
+                    # worker). Under load, Ctrl-C made a worker's heartbeat find the scheduler
+                    # gone and log an ERROR with a traceback (a clean clone's test run, 1 in
+                    # about 20 such runs).
+                    silence_logs=logging.CRITICAL,
+                    preload=[WORKER_SETUP],
+                    # Read by numba when a worker first imports it: without it every worker
+                    # would start one numba thread per core and the workers would
+                    # oversubscribe the cores.
+                    env={"NUMBA_NUM_THREADS": str(numba_threads)},
+                )
+            )
+        yield stack.enter_context(Client(cluster))
+
+
+@contextlib.contextmanager
+def ctrl_c_held() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) back from the calling thread while the block runs: one that
+    arrives meanwhile is pending, not lost, and raises ``KeyboardInterrupt`` (through the
+    handler in place, unchanged) as the block ends. Threads and processes started in the block
+    inherit the hold (a blocked signal stays blocked across ``fork`` and ``exec``) and never
+    see Ctrl-C. Where the platform cannot block signals (Windows), the block runs as it is."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            # The workers' own logs are noise on a command line: what matters reaches the client
-            # as the task's exception (a failed projection, a killed worker). Under load, Ctrl-C
-            # made a worker's heartbeat find the scheduler gone and log an ERROR with a
-            # traceback (a clean clone's test run, 1 in about 20 such runs).
-            silence_logs=logging.CRITICAL,
-            # Read by numba when a worker first imports it: without it every worker would
-            # start one numba thread per core and the workers would oversubscribe the cores.
-            env={"NUMBA_NUM_THREADS": str(numba_threads)},
-        )
+        yield
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
-    with cluster, Client(cluster) as client:
-        yield client
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def combine(variants: Sequence[Variant], datasets: Sequence[xr.Dataset]) -> xr.Dataset:

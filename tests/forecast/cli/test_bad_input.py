@@ -54,7 +54,12 @@ SCENARIO_EDITS = [
         ["small.toml", "horizon", "2023-12-31", "before start"],
         id="end-before-start",
     ),
-    pytest.param("[horizon]", "[horizon", ["small.toml", "malformed TOML"], id="malformed-toml"),
+    pytest.param(
+        "[horizon]",
+        "[horizon",
+        ["small.toml: malformed TOML at line", ", column 9: ", "; the line: '[horizon'"],
+        id="malformed-toml",
+    ),
     pytest.param(
         'region = "capital"',
         'region = "mars"',
@@ -115,6 +120,27 @@ def test_bad_scenario_is_one_line_and_writes_nothing(
         assert fragment in error, (fragment, error)
     assert not out.exists()
     assert list(tmp_path.glob("out.csv*")) == []
+
+
+def test_a_toml_syntax_error_names_the_file_line_and_column_and_quotes_the_line(
+    scenario_file, capsys
+):
+    """A user's file said only "(at line 4, column 12)": the line is quoted (trimmed), after
+    the file, the line and the column; a base it extends is named as the file at fault."""
+    path = scenario_file('extends = "kr-national"\nid = "mine"\n\n  [operations  \npue = 1.2\n')
+    assert _run(["scenarios", "show", str(path)], capsys) == (
+        2,
+        "error: small.toml: malformed TOML at line 4, column 16: Expected ']' at the end of a "
+        "table declaration; the line: '[operations'",
+    )
+    scenario_file('id = "base"\nnotes = "' + "x" * 200, name="base")
+    variant = scenario_file('extends = "base"\nid = "mine"\n', name="mine")
+    status, error = _run(["scenarios", "show", str(variant)], capsys)
+    assert status == 2
+    assert error == (
+        "error: base.toml: malformed TOML at the end of the file, line 2, column 210: "
+        f"Unterminated string; the line: '...{'x' * 80}'"
+    )
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import signal
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import time
 
+import psutil
 import typer
 
 from forecast.cli.run import run_app
@@ -78,9 +80,8 @@ def test_ctrl_c_during_a_sweep_stops_its_workers_quietly(tmp_path):
     assert process.stderr is not None
     seen = b""
     deadline = time.monotonic() + 120
-    # The first variant done: the workers are up and projecting the others. (While the
-    # cluster starts, Ctrl-C is ignored so that the workers inherit the ignore: a fixed 2 s
-    # wait fell inside that window on a loaded machine, and the sweep ran to its end.)
+    # The first variant done: the workers are up and projecting the others (a Ctrl-C while
+    # the cluster starts: the next test).
     while b"1/4" not in seen and process.poll() is None and time.monotonic() < deadline:
         readable, _, _ = select.select([process.stderr], [], [], 1.0)
         if readable:
@@ -91,3 +92,45 @@ def test_ctrl_c_during_a_sweep_stops_its_workers_quietly(tmp_path):
     assert process.returncode == 130, text[-2000:]
     assert "Traceback" not in text and "WARNING" not in text, text[-2000:]
     assert text.rstrip().endswith("error: interrupted")
+
+
+def test_ctrl_c_while_the_sweeps_cluster_starts_stops_it_quietly(tmp_path):
+    """The command's process ignored Ctrl-C while its cluster started, for the workers to
+    inherit the ignore: a Ctrl-C pressed then was lost, and the sweep ran to its end (minutes,
+    exit 0). Signalled as the first worker process starts, before the progress bar, it stops
+    the sweep (once the cluster is up) with neither the workers' tracebacks nor a file."""
+    out = tmp_path / "sweep.csv"
+    command = [sys.executable, "-c", ENTRY, "sweep", "kr-national", "--vary",
+               "operations.pue=1.1,1.3,1.5,1.7", "--draws", "3000", "--out", str(out)]  # fmt: skip
+    process = subprocess.Popen(
+        command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, start_new_session=True
+    )
+    assert process.stderr is not None
+    command_process = psutil.Process(process.pid)
+    deadline = time.monotonic() + 120
+    starting = []
+    # A worker process being started: a child running multiprocessing's spawn_main.
+    while not starting and process.poll() is None and time.monotonic() < deadline:
+        with contextlib.suppress(psutil.Error):
+            starting = [
+                child
+                for child in command_process.children(recursive=True)
+                if "spawn_main" in " ".join(child.cmdline())
+            ]
+        time.sleep(0.01)
+    seen = b""
+    if select.select([process.stderr], [], [], 0)[0]:
+        seen = process.stderr.read1(4096)
+    assert starting and b"variant" not in seen, "no Ctrl-C during start-up: " + seen.decode()
+    os.killpg(process.pid, signal.SIGINT)
+    try:
+        _, error = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise AssertionError("the sweep ran on for 2 minutes after Ctrl-C") from None
+    text = (seen + error).decode(errors="replace")
+    assert process.returncode == 130, text[-2000:]
+    assert "Traceback" not in text and "Fatal" not in text and "WARNING" not in text, text[-2000:]
+    assert text.rstrip().endswith("error: interrupted")
+    assert not out.exists()

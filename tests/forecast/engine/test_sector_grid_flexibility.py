@@ -646,3 +646,25 @@ def test_the_sectors_spread_drivers_name_the_non_ai_inputs():
     assert "installed: servers" not in dataset["input"].to_numpy()  # the AI table stays AI's
     without = _project(_base(sites=[_site("hall")]), draws=20, resolution="annual")
     assert "dc_spread_driver_rank_correlation" not in without
+
+
+def test_without_weather_the_temperature_inputs_are_no_spread_drivers():
+    """A scenario with weather_location = "none" has no temperature response, yet its PUE
+    slope's draws were ranked among the spread drivers (a correlation of pure noise) beside a
+    weather year that is the same in every draw: inputs that cannot act are left out, of the
+    data-centre table too; with weather both are there."""
+    operations = _base()["operations"] | {
+        "pue": 1.2,
+        "pue_temperature_slope_per_c": {"dist": "uniform", "low": 0.01, "high": 0.03},
+    }
+    servers = {"name": "servers", "kind": "servers", "power_w": 400.0,
+               "installed": {"dist": "uniform", "low": 1e6, "high": 3e6}}  # fmt: skip
+    data = _base(operations=operations, sites=[_site("hall")], non_ai_loads=[servers])
+    temperature = {"pue_temperature_slope_per_c", "weather_year_mean_excess_c"}
+    none = _project(data | {"weather_location": "none"}, draws=20, resolution="annual")
+    assert not temperature & set(none["input"].to_numpy())
+    assert not temperature & set(none["dc_input"].to_numpy())
+    assert {"pue", "built_it_capacity_mw_final"} <= set(none["input"].to_numpy())
+    seoul = _project(data | {"weather_location": "seoul"}, draws=20, resolution="annual")
+    assert temperature <= set(seoul["input"].to_numpy())
+    assert temperature <= set(seoul["dc_input"].to_numpy())

@@ -162,6 +162,28 @@ def test_cli_sweep_csv_and_netcdf_through_scheduler_address(client, small, tmp_p
             ["sites[0] ('site A').status = 'maybe'", "'announced'"],
         ),
         (["--vary", "draws=0,5"], ["draws = 0", "1..100000"]),
+        # A section the scenario leaves out: "flexibility is a single value" said nothing of
+        # how to add one.
+        (
+            ["--vary", "flexibility.share=0.2,0.3"],
+            [
+                "scenario small has no flexibility section to vary; add a [flexibility] table",
+                "with share and hours_per_year to its file, or to a file of your own that says "
+                'extends = "small"',
+                "then vary any of flexibility.share, flexibility.mode,",
+            ],
+        ),
+        (
+            ["--vary", "grid.capital.limit_mw=100"],
+            ["scenario small has no grid section to vary; add a [grid.capital] table"],
+        ),
+        (
+            ["--vary", "sites[1].build_probability.mode=0.5"],
+            [
+                "sites[1].build_probability is not set in scenario small (its default applies",
+                "vary sites[1].build_probability itself",
+            ],
+        ),
         (
             ["--vary", "sites['site C'].capacity_mw=1"],
             ["sites has no entry named 'site C'", "allowed: 'site A', 'site B'"],
