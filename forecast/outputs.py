@@ -6,6 +6,7 @@ from this table, so a unit can only be stated in one place.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -152,7 +153,8 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "grid_requested_mw",
         _MONTHLY,
         "MW",
-        "Grid capacity that new sites under a connection limit ask for (the whole of it from "
+        "Grid capacity that the scenario's new sites under a connection limit ask for (not the "
+        "grid operator's queue of applications; the whole of it from "
         "its grid_lead_months before a site starts to ramp; a phased site, what its ramp will "
         "have built a lead later), at the end of the month",
     ),
@@ -160,7 +162,8 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "grid_requested_mw_by_region",
         _MONTHLY_REGIONAL,
         "MW",
-        "Grid capacity requested by new sites, by region",
+        "Grid capacity requested by the scenario's new sites under a limit, by region (not "
+        "the grid operator's queue)",
     ),
     OutputVariable(
         "grid_connected_mw",
@@ -494,33 +497,84 @@ DURATION_SUMMARIES: tuple[OutputVariable, ...] = tuple(
 )
 
 _ANNUAL_VARIABLES = tuple(v for v in OUTPUT_VARIABLES if "year" in v.dims)
+_OUTPUTS = {variable.name: variable for variable in OUTPUT_VARIABLES}
 
-#: With ``ProjectionOptions.per_draw``: every draw's value of each per-year summary.
-PER_DRAW_VARIABLES: tuple[OutputVariable, ...] = tuple(
-    OutputVariable(
-        per_draw_name(variable.name),
-        _without_quantile(variable.dims, ("draw",)),
-        variable.units,
-        f"Each draw's {variable.name}",
-    )
-    for variable in _ANNUAL_VARIABLES
+#: Monthly figures whose every draw a comparison keeps at each year's end (the year's last
+#: month in the period), for their differences by region: what relocating sites does to each
+#: region's queue, draw by draw.
+YEAR_END_PER_DRAW = (
+    "grid_requested_mw_by_region",
+    "grid_connected_mw_by_region",
+    "grid_delayed_mw_by_region",
+    "grid_stranded_mw_by_region",
+)
+#: Regional per-year figures a comparison differences draw by draw, beside the national ones
+#: (a Jeollanam-do planner's headline, the TWh that relocation moves south, was a difference
+#: of means taken by hand).
+REGIONAL_DIFFERENCES = (
+    "ai_energy_twh_by_region",
+    "non_ai_energy_twh_by_region",
+    "dc_energy_twh_by_region",
+    *YEAR_END_PER_DRAW,
 )
 
-#: In a comparison (:mod:`forecast.sweep.compare`): the difference of each national per-year summary
-#: from the first scenario, draw by draw (common random numbers), as quantiles and a mean.
-DIFFERENCE_VARIABLES: tuple[OutputVariable, ...] = tuple(
-    OutputVariable(
-        name,
-        ("scenario", *dims),
-        variable.units,
-        f"{variable.name} minus the first scenario's, draw by draw; {kind} over draws",
-    )
-    for variable in _ANNUAL_VARIABLES
-    if "region" not in variable.dims
-    for name, dims, kind in (
-        (difference_name(variable.name), variable.dims, "quantiles"),
-        (mean_name(difference_name(variable.name)), _without_quantile(variable.dims), "mean"),
-    )
+#: With ``ProjectionOptions.per_draw``: every draw's value of each per-year summary, and of
+#: :data:`YEAR_END_PER_DRAW` at each year's end.
+PER_DRAW_VARIABLES: tuple[OutputVariable, ...] = (
+    *(
+        OutputVariable(
+            per_draw_name(variable.name),
+            _without_quantile(variable.dims, ("draw",)),
+            variable.units,
+            f"Each draw's {variable.name}",
+        )
+        for variable in _ANNUAL_VARIABLES
+    ),
+    *(
+        OutputVariable(
+            per_draw_name(name),
+            ("region", "draw", "year"),
+            _OUTPUTS[name].units,
+            f"Each draw's {name} at the end of each year (its last month in the period)",
+        )
+        for name in YEAR_END_PER_DRAW
+    ),
+)
+
+
+def _difference_variables(source: OutputVariable, dims: tuple[str, ...], at: str = ""):
+    """A comparison's ``<name>_difference`` (quantiles) and its mean, of ``source``."""
+    for name, kept, kind in (
+        (difference_name(source.name), dims, "quantiles"),
+        (mean_name(difference_name(source.name)), _without_quantile(dims), "mean"),
+    ):
+        yield OutputVariable(
+            name,
+            ("scenario", *kept),
+            source.units,
+            f"{source.name}{at} minus the first scenario's, draw by draw; {kind} over draws",
+        )
+
+
+#: In a comparison (:mod:`forecast.sweep.compare`): the difference of each national per-year
+#: summary, and of each of :data:`REGIONAL_DIFFERENCES` (the grid's at each year's end), from
+#: the first scenario, draw by draw (common random numbers), as quantiles and a mean.
+DIFFERENCE_VARIABLES: tuple[OutputVariable, ...] = (
+    *(
+        difference
+        for variable in _ANNUAL_VARIABLES
+        if "region" not in variable.dims
+        for difference in _difference_variables(variable, variable.dims)
+    ),
+    *(
+        difference
+        for variable in (_OUTPUTS[name] for name in REGIONAL_DIFFERENCES)
+        for difference in _difference_variables(
+            variable,
+            _ANNUAL_REGIONAL,
+            " at the end of each year" if variable.name in YEAR_END_PER_DRAW else "",
+        )
+    ),
 )
 
 BY_NAME = {
@@ -541,6 +595,39 @@ def quantile_at(variable, level: float) -> float:
     nearest ``level``."""
     levels = np.asarray(variable["quantile"].data)
     return float(np.asarray(variable.data)[int(np.argmin(np.abs(levels - level)))])
+
+
+#: What "requested" grid capacity covers, for every table and caption that shows it: a
+#: Jeollanam-do planner read the capital's 367 MW as Korea's capital-region queue, which holds
+#: tens of GW of applications.
+REQUESTED_CAPTION = (
+    "requested: what the sites listed in this scenario ask for, not the grid operator's "
+    "queue of applications"
+)
+
+#: What a scenario's regions are, said once wherever regional figures are compared (a
+#: planner read "relocation changes nothing at the national peak" as a finding, where it holds
+#: by construction).
+REGIONS_NOTE = (
+    "regions are connection queues and placement on one national grid: each region has its "
+    "own sites, connection limit and share of the fleets, but the baseline demand, the peak "
+    "and the weather (one location's temperatures) are national, and there is no transmission "
+    "between regions and no regional supply; moving load between regions changes no national "
+    "figure but through the queues (README: What the model leaves out)"
+)
+
+
+def region_labels(dataset) -> dict[str, str]:
+    """The scenario's display names of its regions (its ``region_labels``, kept in the
+    Dataset's attribute ``region_labels`` as JSON); empty where it gives none."""
+    text = dataset.attrs.get("region_labels")
+    return json.loads(text) if text else {}
+
+
+def region_label(dataset, region: str) -> str:
+    """A region's display name in tables: its label where the scenario gives one, else its
+    id."""
+    return region_labels(dataset).get(str(region), str(region))
 
 
 def limited_regions(dataset) -> list[str]:

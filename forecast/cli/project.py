@@ -32,7 +32,7 @@ from forecast.cli.options import (
     warn_weather_fallback,
     write_summary,
 )
-from forecast.outputs import quantile_at, summary_cell
+from forecast.outputs import REQUESTED_CAPTION, quantile_at, region_label, summary_cell
 
 
 def project(
@@ -86,7 +86,9 @@ def project(
     warn_weather_fallback(options, dataset)
     if not quiet:
         print(summary_table(dataset))
-        for table in (sector_table(dataset), grid_table(dataset), site_table(dataset),
+        # A scenario with non-AI loads prints its regions under its sector table.
+        regions = "" if "non_ai_energy_twh" in dataset else region_table(dataset)
+        for table in (sector_table(dataset), regions, grid_table(dataset), site_table(dataset),
                       hosting_table(dataset), flexibility_table(dataset)):  # fmt: skip
             if table:
                 print(table)
@@ -185,17 +187,35 @@ def sector_table(dataset) -> str:
     if held := dataset.attrs.get("non_ai_in_baseline_note"):
         title += f"; {held}"
     table = _year_table(dataset, title, columns)
+    if flat := dataset.attrs.get("non_ai_held_note"):
+        table += f"\nnote: {flat}"
     if "dc_energy_twh_by_region" not in dataset:
         return table
+    return table + "\n" + region_table(dataset)
+
+
+def region_table(dataset) -> str:
+    """Each region's AI, non-AI and all data-centre energy per year (those the scenario has),
+    regions by their display names; empty for a scenario of one region."""
+    if "ai_energy_twh_by_region" not in dataset:
+        return ""
     by_region: list[Column] = []
     for region in dataset["region"].to_numpy():
         where = {"region": str(region)}
+        label = region_label(dataset, str(region))
         by_region += [
-            ("non_ai_energy_twh_by_region", f"non-AI TWh {region}", 2, where),
-            ("dc_energy_twh_by_region", f"all data centres TWh {region}", 2, where),
+            (name, f"{kind} TWh {label}", 2, where)
+            for name, kind in (
+                # The planner's headline: what moves south is AI energy, which this table
+                # lacked (a Jeollanam-do planner read it from the CSV).
+                ("ai_energy_twh_by_region", "AI"),
+                ("non_ai_energy_twh_by_region", "non-AI"),
+                ("dc_energy_twh_by_region", "all data centres"),
+            )
+            if name in dataset
         ]
-    title = "data-centre sector by region: P50 [P10-P90] (mean)"
-    return table + "\n" + _year_table(dataset, title, by_region)
+    sector = "data-centre sector" if "dc_energy_twh_by_region" in dataset else "AI energy"
+    return _year_table(dataset, f"{sector} by region: P50 [P10-P90] (mean)", by_region)
 
 
 def grid_columns(dataset) -> list[Column]:
@@ -203,7 +223,12 @@ def grid_columns(dataset) -> list[Column]:
     from forecast.outputs import limited_regions
 
     return [
-        (f"grid_{kind}_mw_by_region", f"{kind} MW {region}", 0, {"region": region})
+        (
+            f"grid_{kind}_mw_by_region",
+            f"{kind} MW {region_label(dataset, region)}",
+            0,
+            {"region": region},
+        )
         for region in limited_regions(dataset)
         for kind in ("requested", "connected", "delayed", "stranded")
     ]
@@ -216,7 +241,8 @@ def grid_table(dataset) -> str:
     columns = grid_columns(dataset)
     return _year_table(
         dataset,
-        "grid connection of new sites under a limit, end of year (a site requests its whole "
+        f"grid connection of new sites under a limit, end of year ({REQUESTED_CAPTION}; a "
+        "site requests its whole "
         "grid capacity from its application, its ramp's start or grid_lead_months before it, a "
         "phased site what its ramp will have built then; delayed: "
         "requested minus connected; stranded: built halls not yet connected, whether or not a "
@@ -285,7 +311,11 @@ def hosting_table(dataset) -> str:
     year_ends = [months[months.year == year][-1] for year in dataset["year"].values]
     regions = list(dataset["region"].values) if "waiting_nameplate_mw_by_region" in dataset else []
     width = 32
-    header = ["waiting accelerators", "waiting MW", *(f"waiting MW {r}" for r in regions)]
+    header = [
+        "waiting accelerators",
+        "waiting MW",
+        *(f"waiting MW {region_label(dataset, r)}" for r in regions),
+    ]
     lines = [
         "hosting shortfall at the end of each year: P50 [P10-P90] (accelerators delivered but "
         "with no room in a built data centre; they draw nothing)",

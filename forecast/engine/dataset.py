@@ -25,7 +25,7 @@ from forecast.engine.stream import Stats
 from forecast.io.export import local_iso
 from forecast.memo import SharedArrays
 from forecast.outputs import BY_NAME, mean_name, per_draw_name
-from forecast.scenario import HOSTING_READINGS, Scenario
+from forecast.scenario import HOSTING_READINGS, Scenario, Trend
 from forecast.units import MW_TO_GW, MWH_TO_TWH, PERCENT
 
 
@@ -47,8 +47,15 @@ class Monthly:
 
 
 def scenario_digest(scenario: Scenario) -> str:
-    """sha256 of the scenario's canonical JSON (identifies the exact inputs)."""
-    text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    """sha256 of the scenario's canonical JSON (identifies the exact inputs).
+
+    Fields added later and left at their empty default (``region_labels``) are not in it, so
+    that a scenario written before them keeps its digest (recorded in files' metadata).
+    """
+    data = scenario.model_dump(mode="json")
+    if not data["region_labels"]:
+        del data["region_labels"]
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -112,7 +119,12 @@ def _by_region(name, values, probabilities, data, *, per_draw=False) -> None:
         data[kept] = (BY_NAME[kept].dims, per_region, _attrs(kept))
 
 
-def _monthly_variables(scenario, monthly: Monthly, probabilities, data, per_draw) -> None:
+def _monthly_variables(
+    scenario, monthly: Monthly, probabilities, data, per_draw, year_ends: np.ndarray
+) -> None:
+    """The fleet's, hosting's and grid's monthly figures; with ``per_draw``, every draw's grid
+    figures by region at each year's end (``year_ends``: the index of each year's last month),
+    for a comparison's differences."""
     regional = len(scenario.regions) > 1
     national = {
         "installed_accelerators": monthly.installed,
@@ -148,6 +160,10 @@ def _monthly_variables(scenario, monthly: Monthly, probabilities, data, per_draw
         ):
             _summaries(name, values.sum(axis=1), probabilities, data)
             _by_region(f"{name}_by_region", values, probabilities, data)
+            kept = per_draw_name(f"{name}_by_region")
+            if per_draw and kept in BY_NAME:
+                at_year_ends = _regions_first(values[:, :, year_ends])
+                data[kept] = (BY_NAME[kept].dims, at_year_ends, _attrs(kept))
         _by_region("grid_limit_mw_by_region", grid.limit_mw, probabilities, data)
         if grid.sites:
             _site_variables(grid, probabilities, data)
@@ -433,7 +449,9 @@ def build_dataset(
         # The kernel fills [Q, P] per series ([R, Q, P] by region); the Dataset orders dims as
         # declared in forecast.outputs.
         data[name] = (BY_NAME[name].dims, values.swapaxes(-1, -2), _attrs(name))
-    _monthly_variables(scenario, monthly, probabilities, data, options.per_draw)
+    months = pd.period_range(pd.Period(options.start, "M"), periods=calendar.n_months, freq="M")
+    year_ends = np.array([np.flatnonzero(months.year == year)[-1] for year in calendar.years])
+    _monthly_variables(scenario, monthly, probabilities, data, options.per_draw, year_ends)
     _annual_variables(
         scenario, calendar, stats, baseline_label is not None, probabilities, data,
         options.per_draw,
@@ -497,8 +515,13 @@ def build_dataset(
         "weather_years": ",".join(weather.labels),
         "Conventions": "CF-1.8",
     }
+    if scenario.region_labels:
+        # JSON: an attribute holds a string (NetCDF), and the report and dashboard read it.
+        dataset.attrs["region_labels"] = json.dumps(scenario.region_labels, ensure_ascii=False)
     if held := _in_baseline_note(scenario):
         dataset.attrs["non_ai_in_baseline_note"] = held
+    if flat := _held_trends_note(scenario, options.end):
+        dataset.attrs["non_ai_held_note"] = flat
     notes = horizon_notes(scenario, options.start, options.end)
     if notes:
         dataset.attrs["horizon_note"] = "; ".join(notes)
@@ -522,6 +545,24 @@ def _in_baseline_note(scenario: Scenario) -> str:
         f"non-AI load already in the baseline's demand (in_baseline: {which}): counted in the "
         "data-centre figures, not added to the grid total"
     )
+
+
+def _held_trends_note(scenario: Scenario, end) -> str:
+    """The non-AI loads' trends that end before the period does, and so hold their last point
+    (:class:`forecast.scenario.Trend`), in words for the sector table (a planner read
+    kr-outlook's flat non-AI energy from 2030 as a stalled sector); empty where none does."""
+    held: dict[str, list[str]] = {}
+    for load in scenario.non_ai_loads:
+        for field in ("installed", "power_w", "utilisation", "energy_twh", "pue"):
+            value = getattr(load, field)
+            if isinstance(value, Trend) and value.points[-1].date < end:
+                held.setdefault(value.points[-1].date.isoformat(), []).append(
+                    f"{field} of {load.name!r}"
+                )
+    if not held:
+        return ""
+    inputs = "; ".join(f"{', '.join(names)} from {date}" for date, names in held.items())
+    return f"non-AI inputs held at their last point (their trends end there): {inputs}"
 
 
 def _holidays_version() -> str:

@@ -321,18 +321,56 @@ YEAR_TABLE_KEYS = ("scenario", "variant")
 YEAR_TABLE_UNITS_FIRST = ("TWh", "GW", "%")
 
 
-def _year_column(name: str, units: str, region: str | None, level: float | None) -> str:
-    """``ai_energy_twh P50 [TWh]``, ``grid_delayed_mw_by_region capital mean [MW]``."""
+#: Month-indexed figures the per-year table holds at each year's end (its last month in the
+#: period): the grid connections and the hosting shortfall, a planner's first question, which
+#: the table left out for their month dimension.
+YEAR_END_VARIABLES = (
+    "grid_limit_mw_by_region",
+    "grid_requested_mw_by_region",
+    "grid_connected_mw_by_region",
+    "grid_delayed_mw_by_region",
+    "grid_stranded_mw_by_region",
+    "waiting_accelerators",
+    "waiting_accelerators_by_region",
+    "waiting_nameplate_mw",
+    "waiting_nameplate_mw_by_region",
+)
+#: The words a year-end figure's column carries after its region.
+YEAR_END = "end of year"
+
+
+def _year_column(
+    name: str, units: str, region: str | None, level: float | None, *, year_end: bool = False
+) -> str:
+    """``ai_energy_twh P50 [TWh]``, ``grid_delayed_mw_by_region capital end of year mean
+    [MW]``."""
     base = name.removesuffix("_mean")
     place = f" {region}" if region is not None else ""
+    place += f" {YEAR_END}" if year_end else ""
     statistic = "mean" if level is None else f"P{round(level * 100, 4):g}"
     return f"{base}{place} {statistic} [{units}]"
+
+
+def year_end_months(dataset: xr.Dataset) -> np.ndarray:
+    """Each year's last month in the period (December, or the period's last month), one per
+    ``year``."""
+    months = pd.DatetimeIndex(_array(dataset["month"]))
+    return np.array(
+        [months[months.year == int(year)][-1].to_datetime64() for year in _array(dataset["year"])]
+    )
+
+
+def _year_end_figure(name: str) -> bool:
+    """Whether ``name`` (a figure, its mean, a comparison's difference) is held at year ends."""
+    return name.removesuffix("_mean").removesuffix("_difference") in YEAR_END_VARIABLES
 
 
 def year_table(dataset: xr.Dataset) -> pd.DataFrame:
     """Every per-year figure, one row per year (per scenario or variant, then year) and one
     column per variable, region and quantile or mean, the unit in the column's name: the table
-    a spreadsheet reads without pivoting the tidy one (``--summary``)."""
+    a spreadsheet reads without pivoting the tidy one (``--summary``). The grid connections and
+    the hosting shortfall (:data:`YEAR_END_VARIABLES`, monthly) are there at each year's end,
+    ``end of year`` in their columns' names."""
     keys = [d for d in YEAR_TABLE_KEYS if d in dataset.dims]
     allowed = {*keys, "year", "quantile", "region"}
     index = pd.MultiIndex.from_product(
@@ -356,8 +394,15 @@ def year_table(dataset: xr.Dataset) -> pd.DataFrame:
         return unit, declared.get(base, len(declared)), difference, text.endswith("_mean")
 
     columns: dict[str, np.ndarray] = {}
+    ends = year_end_months(dataset) if "month" in dataset.dims else None
     for name in sorted(dataset.data_vars, key=order):
         variable = dataset[name]
+        # A figure held at year ends, and a comparison's difference of it (kept per year).
+        year_end = _year_end_figure(str(name))
+        if year_end and "month" in variable.dims:
+            variable = (
+                variable.sel(month=ends).rename(month="year").assign_coords(year=dataset["year"])
+            )
         if "year" not in variable.dims or not set(variable.dims) <= allowed:
             continue
         regions = [*_array(dataset["region"])] if "region" in variable.dims else [None]
@@ -369,7 +414,9 @@ def year_table(dataset: xr.Dataset) -> pd.DataFrame:
                     **({"quantile": level} if level is not None else {}),
                 }
                 values = _array(variable.sel(where).transpose(*keys, "year")).reshape(-1)
-                label = _year_column(str(name), variable.attrs["units"], region, level)
+                label = _year_column(
+                    str(name), variable.attrs["units"], region, level, year_end=year_end
+                )
                 columns[label] = values
     frame = pd.DataFrame(columns, index=index).reset_index()
     if "variant" in keys:

@@ -53,12 +53,15 @@ def optional_outputs_table() -> str:
     lines.append("")
     lines.append(
         f"With `per_draw` (`--per-draw`) each of the {len(PER_DRAW_VARIABLES)} per-year "
-        "variables also comes as every draw's value, `<name>_per_draw` (dims draw, year; "
-        f"region, draw, year by region; e.g. `{per_draw.name}`). A comparison adds, for each of "
-        f"the {len(DIFFERENCE_VARIABLES) // 2} grid-wide per-year variables, `<name>_difference` "
-        "(scenario, year, quantile) and `<name>_difference_mean` (scenario, year): the "
-        f"difference from the first scenario draw by draw (e.g. `{difference.name}`, "
-        f"{difference.units})."
+        "variables (the grid's requested, connected, delayed and stranded MW by region at each "
+        "year's end among them) also comes as every draw's value, `<name>_per_draw` (dims "
+        f"draw, year; region, draw, year by region; e.g. `{per_draw.name}`). A comparison adds, "
+        f"for each of the {len(DIFFERENCE_VARIABLES) // 2} per-year variables that have a "
+        "difference (the grid-wide ones, and by region the AI, non-AI and data-centre energy "
+        "and the grid's MW at each year's end), `<name>_difference` (scenario, (region,) year, "
+        "quantile) and `<name>_difference_mean` (scenario, (region,) year): the difference "
+        f"from the first scenario draw by draw (e.g. `{difference.name}`, {difference.units}; "
+        "by region only where the scenarios have the same regions)."
     )
     return "\n".join(lines)
 

@@ -12,6 +12,8 @@ from typing import Any, Final, Literal
 SCHEMA_VERSION: Final = 2
 MAX_MILESTONES = 200
 MAX_SITES = 500
+#: Longest display name of a region (``region_labels``). [characters]
+REGION_LABEL_MAX_LENGTH = 80
 MAX_DEPLOYMENTS = 50
 MAX_HORIZON_YEARS = 30
 MAX_TREND_POINTS = 50

@@ -18,6 +18,7 @@ from forecast.scenario.defaults import (
     MAX_MILESTONES,
     MAX_SITES,
     MAX_TREND_POINTS,
+    REGION_LABEL_MAX_LENGTH,
     SCENARIO_ID_PATTERN,
     SCHEMA_VERSION,
     TIME_ZONE_EXAMPLES,
@@ -458,6 +459,9 @@ class Scenario(_Strict):
     # in UTC, cutting a Japanese scenario's days at 09:00 JST without a word).
     timezone: str
     regions: list[str] = Field(default_factory=lambda: ["national"], min_length=1, max_length=20)
+    # Display names of the regions (``capital = "수도권 (서울·인천·경기)"``) for tables and
+    # reports; the ids stay ASCII for the files' columns and the sweep's paths.
+    region_labels: dict[str, str] = Field(default_factory=dict)
     hosting: Literal["sites", "unconstrained"] | None = None
     # None: the country's default location (forecast.weather.locations); checked on parsing.
     weather_location: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]*$")
@@ -491,11 +495,27 @@ class Scenario(_Strict):
     @classmethod
     def _regions(cls, regions: list[str]) -> list[str]:
         for region in regions:
+            # The field's name comes first in the error already ("regions: ..."): a Korean planner
+            # read "regions: regions: '수도권' ...".
             if not re.fullmatch(r"[a-z0-9_]{1,40}", region):
-                raise ValueError(f"regions: {region!r} is not a name of [a-z0-9_], 1-40 chars")
+                raise ValueError(
+                    f"{region!r}: allowed: an id of a-z, 0-9 and _, 1-40 characters (a display "
+                    "name goes in [region_labels])"
+                )
         if len(set(regions)) != len(regions):
-            raise ValueError(f"regions = {regions}: names must be unique")
+            raise ValueError(f"{regions}: names must be unique")
         return regions
+
+    @field_validator("region_labels")
+    @classmethod
+    def _region_labels(cls, labels: dict[str, str]) -> dict[str, str]:
+        for region, label in labels.items():
+            if not 1 <= len(label.strip()) <= REGION_LABEL_MAX_LENGTH or label != label.strip():
+                raise ValueError(
+                    f"{region} = {label!r}: allowed: 1-{REGION_LABEL_MAX_LENGTH} characters, "
+                    "without leading or trailing spaces"
+                )
+        return labels
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -540,7 +560,16 @@ class Scenario(_Strict):
         for region in self.grid:
             if region not in regions:
                 raise ValueError(f"grid.{region}: unknown region; allowed: {sorted(regions)}")
+        for region in self.region_labels:
+            if region not in regions:
+                raise ValueError(
+                    f"region_labels.{region}: unknown region; allowed: {sorted(regions)}"
+                )
         return self
+
+    def region_label(self, region: str) -> str:
+        """The region's display name (``region_labels``), or its id."""
+        return self.region_labels.get(region, region)
 
     def region_of(self, entry: Site | NonAiLoad) -> str:
         """The region of a site or non-AI load: its own, or the scenario's first."""

@@ -32,15 +32,18 @@ from forecast.io import export
 from forecast.outputs import (
     BY_NAME,
     DIFFERENCE_VARIABLES,
+    REGIONS_NOTE,
     difference_name,
     limited_regions,
     mean_name,
     per_draw_name,
     quantile_at,
+    region_label,
     summary_cell,
 )
 from forecast.projection import ProjectionOptions, project
 from forecast.scenario import Scenario
+from forecast.sweep.regions import region_blocks
 from forecast.sweep.sites import common_sites
 
 if TYPE_CHECKING:
@@ -95,8 +98,9 @@ def check_scenarios(scenarios: Sequence[Scenario]) -> None:
 
 
 def _differences(datasets: list[xr.Dataset], probabilities: np.ndarray) -> list[dict]:
-    """Per scenario, the quantiles and mean over draws of each national per-year variable
-    minus the first scenario's, draw by draw."""
+    """Per scenario, the quantiles and mean over draws of each national per-year variable,
+    and each regional one of :data:`forecast.outputs.REGIONAL_DIFFERENCES` (where the two
+    scenarios have the same regions), minus the first scenario's, draw by draw."""
     first = datasets[0]
     result = []
     for dataset in datasets:
@@ -105,15 +109,27 @@ def _differences(datasets: list[xr.Dataset], probabilities: np.ndarray) -> list[
             kept = per_draw_name(source)
             if kept not in dataset or kept not in first:
                 continue
-            difference = (dataset[kept] - first[kept]).transpose("draw", "year").to_numpy()
-            out = np.empty((probabilities.size, difference.shape[1]))
-            kernels.quantiles_over_draws(np.ascontiguousarray(difference), probabilities, out)
+            if "region" in dataset[kept].dims and not np.array_equal(
+                dataset["region"].to_numpy(), first["region"].to_numpy()
+            ):
+                continue  # no region-by-region difference between different regions
+            # [draw, (region,) year] -> quantiles over draws, entry by entry.
+            difference = dataset[kept] - first[kept]
+            places = [d for d in difference.dims if d != "draw"]
+            values = difference.transpose("draw", *places).to_numpy()
+            flat = np.ascontiguousarray(values.reshape(values.shape[0], -1))
+            out = np.empty((probabilities.size, flat.shape[1]))
+            kernels.quantiles_over_draws(flat, probabilities, out)
             attrs = {"units": BY_NAME[name].units, "description": BY_NAME[name].description}
-            data[name] = xr.Variable(("year", "quantile"), out.T, attrs)
+            data[name] = xr.Variable(
+                (*places, "quantile"),
+                np.moveaxis(out.reshape(-1, *values.shape[1:]), 0, -1),
+                attrs,
+            )
             mean = mean_name(name)
             data[mean] = xr.Variable(
-                ("year",),
-                difference.mean(axis=0),
+                tuple(places),
+                values.mean(axis=0),
                 {"units": BY_NAME[mean].units, "description": BY_NAME[mean].description},
             )
         result.append(data)
@@ -175,6 +191,8 @@ def project_scenarios(
         dataset.attrs["comparison_random_numbers"] = _random_numbers(common_random_numbers)
         if moved:
             dataset.attrs["comparison_moved_entries"] = moved
+        if any(len(scenario.regions) > 1 for scenario in scenarios):
+            dataset.attrs["comparison_regions_note"] = REGIONS_NOTE
     return datasets
 
 
@@ -385,6 +403,8 @@ def summary_text(dataset: xr.Dataset) -> str:
             f"{attrs['comparison_moved_entries']}; list shared entries in the base's order, add "
             "new ones after them, and keep a site you leave out with build_probability 0"
         )
+    if attrs.get("comparison_regions_note"):
+        lines.append(f"note: {attrs['comparison_regions_note']}")
     for i, label in enumerate(labels):
         baseline = str(dataset["baseline_model"].to_numpy()[i])
         if baseline == "none":
@@ -410,6 +430,7 @@ def summary_text(dataset: xr.Dataset) -> str:
             ]
             rows.append((str(year), cells))
         lines += ["", title, *text_table("year", headers, rows)]
+    lines += region_blocks(dataset, labels)
     lines += _grid_blocks(dataset, labels)
     return "\n".join(lines)
 
@@ -462,7 +483,7 @@ def _grid_blocks(dataset: xr.Dataset, labels: list[str]) -> list[str]:
         # Region by region where several regions have a limit (a capital region's queue and
         # the rest of the country's are different questions), else the grid's.
         columns = [
-            (f"{label} {region}" if region else label, label, region)
+            (f"{label} {region_label(dataset, region)}" if region else label, label, region)
             for label in labels
             for region in (regions if len(regions) > 1 else [None])
         ]

@@ -90,3 +90,39 @@ def test_the_command_writes_it_beside_its_output_and_refuses_another_suffix(
     assert main([*arguments, "--summary", str(tmp_path / "years.xlsx")]) == 2
     error = capsys.readouterr().err.strip()
     assert error == f"error: --summary = '{tmp_path / 'years.xlsx'}': allowed: a .csv file name"
+
+
+def test_the_grid_and_hosting_figures_are_there_at_each_years_end():
+    """A Jeollanam-do planner's first question, requested, connected and delayed MW by region,
+    was not in the table (monthly variables were skipped) though the README named a column of
+    it: each year's December value is, "end of year" in the column's name, as is a
+    comparison's draw-by-draw difference of it."""
+    import tomllib
+
+    data = tomllib.loads(SMALL_SCENARIO)
+    data["grid"] = {"capital": {"limit_mw": 3.0}}
+    data["sites"][0] |= {"build_probability": 1.0, "delay_months": 0.0}
+    scenario = parse_scenario(data, origin="small")
+    dataset = project(scenario, OPTIONS)
+    table = year_table(dataset)
+    december = dataset["grid_delayed_mw_by_region"].sel(
+        region="capital", quantile=0.5, month=["2025-12-01", "2026-12-01"]
+    )
+    np.testing.assert_array_equal(
+        table["grid_delayed_mw_by_region capital end of year P50 [MW]"], december
+    )
+    assert december.max() > 0  # the limit holds the sites back: not a column of zeros
+    for name in ("requested", "connected", "stranded", "limit"):
+        assert f"grid_{name}_mw_by_region capital end of year mean [MW]" in table
+    for name in ("waiting_accelerators", "waiting_nameplate_mw"):
+        assert f"{name}_by_region non_capital end of year P90 [{dataset[name].units}]" in table
+    # The README's example column.
+    assert "grid_delayed_mw_by_region capital end of year mean [MW]" in table
+
+    moved = parse_scenario({**data, "id": "moved", "grid": {"capital": {"limit_mw": 30.0}}},
+                           origin="moved")  # fmt: skip
+    compared = year_table(comparisons.compare([scenario, moved], OPTIONS))
+    difference = compared.set_index(["scenario", "year"])[
+        "grid_delayed_mw_by_region_difference capital end of year mean [MW]"
+    ]
+    assert (difference.loc["small"] == 0).all() and (difference.loc["moved"] < 0).any()

@@ -142,9 +142,10 @@ def test_summary_shows_every_year_and_the_differences():
                   "AI at the grid peak [GW]", "change of the grid peak [GW]",
                   "pue-plus-10 minus base"):  # fmt: skip
         assert title in text
-    # Seven figures (no flexibility: no "without flexibility" block), each year in each.
+    # Seven figures (no flexibility: no "without flexibility" block) and the AI energy by
+    # region (two regions), each year in each.
     assert "without flexibility" not in text
-    assert text.count("\n2025 ") == 7 and text.count("\n2026 ") == 7
+    assert text.count("\n2025 ") == 8 and text.count("\n2026 ") == 8
 
 
 def test_compare_refuses_bad_input():
