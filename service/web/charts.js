@@ -298,7 +298,13 @@ function wrapped(text, width, size) {
 // legend beside it: the title (scenario, variable, unit, what the bands are), notes (draws,
 // seed, period) and a legend of the series' colours. Returns the <g> and its height [px].
 function headingGroup({ title, notes = [], legend = [] }, width) {
-  const group = svgElement("g", { "font-family": HEADING_FONT, fill: "#1a1a1a" });
+  // From the left edge: Plot's root <svg> centres its text (text-anchor middle), which put
+  // the title's first half outside the file.
+  const group = svgElement("g", {
+    "font-family": HEADING_FONT,
+    fill: "#1a1a1a",
+    "text-anchor": "start",
+  });
   let y = PAD;
   const lines = [
     ...wrapped(title, width - 2 * PAD, TITLE_PX).map((text) => [text, TITLE_PX, 700]),

@@ -1254,3 +1254,23 @@ def test_a_service_that_asks_a_read_key_takes_one_in_the_page(browser):
             finally:
                 context.close()
     assert page_errors == []
+
+
+def test_a_chart_files_heading_lies_inside_the_file(page):
+    """The heading of a chart file (title, notes) inherited the chart's text-anchor="middle",
+    so its lines were centred on the left margin, their first half cut off the file."""
+    _wait_done(page)
+    files = _downloads(page, "button[data-chart='chart-ai'][data-format='svg']", 1)
+    (svg,) = files.values()
+    lefts = page.evaluate(
+        """(text) => {
+          const file = new DOMParser().parseFromString(text, 'image/svg+xml').documentElement;
+          document.body.append(file);
+          const lefts = [...file.querySelectorAll(':scope > g:not([transform]) text')]
+            .map((line) => line.getBBox().x);
+          file.remove();
+          return lefts;
+        }""",
+        svg,
+    )
+    assert lefts and min(lefts) >= 0, lefts
