@@ -60,6 +60,9 @@ export function fanChart(
     marks: [
       Plot.areaY(rows, { x: "date", y1: "p05", y2: "p95", className: "band-outer" }),
       Plot.areaY(rows, { x: "date", y1: "p10", y2: "p90", className: "band-inner" }),
+      // The bands' outlines: their pale fills alone are below 3:1 on white.
+      ...["p05", "p95"].map((y) => Plot.lineY(rows, { x: "date", y, className: "band-edge-outer" })),
+      ...["p10", "p90"].map((y) => Plot.lineY(rows, { x: "date", y, className: "band-edge" })),
       Plot.lineY(rows, { x: "date", y: "p50", className: "median" }),
       Plot.tip(rows, Plot.pointerX({ x: "date", y: "p50", title: tipText })),
     ],
@@ -120,17 +123,88 @@ export function annualBars(container, { years, values, quantileIndex, unit, yLab
   );
 }
 
-// One colour per scenario of a comparison, in request order (the first is the reference); each
-// keeps at least 4.5:1 contrast on white, so the legend's text colour could use it too.
-export const SERIES_COLOURS = [
-  "#1d4ed8",
-  "#c2410c",
-  "#15803d",
-  "#7e22ce",
-  "#be123c",
-  "#0e7490",
-  "#4d7c0f",
-  "#a16207",
+// Point markers of the comparison's series, each drawn as a polygon of equal area (or a
+// circle) by Plot's symbol interface, draw(context, size) with size its area [px²], and as a
+// path of its own in the legend (markerPath).
+const polygon = (points) => {
+  const area = Math.abs(
+    points.reduce((sum, [x, y], i) => {
+      const [nx, ny] = points[(i + 1) % points.length];
+      return sum + x * ny - nx * y;
+    }, 0) / 2,
+  );
+  return {
+    draw(context, size) {
+      const k = Math.sqrt(size / area);
+      points.forEach(([x, y], i) => (i ? context.lineTo(k * x, k * y) : context.moveTo(k * x, k * y)));
+      context.closePath();
+    },
+  };
+};
+
+const star = Array.from({ length: 10 }, (_, i) => {
+  const radius = i % 2 ? 0.45 : 1;
+  const angle = (Math.PI * i) / 5 - Math.PI / 2;
+  return [radius * Math.cos(angle), radius * Math.sin(angle)];
+});
+
+const MARKERS = {
+  circle: {
+    draw(context, size) {
+      const r = Math.sqrt(size / Math.PI);
+      context.moveTo(r, 0);
+      context.arc(0, 0, r, 0, 2 * Math.PI);
+    },
+  },
+  square: polygon([[-1, -1], [1, -1], [1, 1], [-1, 1]]),
+  triangle: polygon([[0, -1.15], [1, 0.58], [-1, 0.58]]),
+  diamond: polygon([[0, -1.3], [0.9, 0], [0, 1.3], [-0.9, 0]]),
+  "triangle-down": polygon([[0, 1.15], [1, -0.58], [-1, -0.58]]),
+  plus: polygon([
+    [-0.35, -1], [0.35, -1], [0.35, -0.35], [1, -0.35], [1, 0.35], [0.35, 0.35],
+    [0.35, 1], [-0.35, 1], [-0.35, 0.35], [-1, 0.35], [-1, -0.35], [-0.35, -0.35],
+  ]),
+  star: polygon(star),
+  hexagon: polygon(
+    Array.from({ length: 6 }, (_, i) => [Math.cos((Math.PI * i) / 3), Math.sin((Math.PI * i) / 3)]),
+  ),
+};
+
+// The area of a marker [px²]: a circle of radius 4 px.
+const MARKER_SIZE = 16 * Math.PI;
+
+// The SVG path of a marker centred on 0,0 (the legend's and a chart file's heading's).
+export function markerPath(name, size = MARKER_SIZE) {
+  let d = "";
+  const context = {
+    moveTo: (x, y) => (d += `M${x.toFixed(2)},${y.toFixed(2)}`),
+    lineTo: (x, y) => (d += `L${x.toFixed(2)},${y.toFixed(2)}`),
+    closePath: () => (d += "Z"),
+    // A whole circle, the only arc drawn: two half arcs from (r, 0).
+    arc: (_x, _y, r) => {
+      const radius = r.toFixed(2);
+      d += `A${radius},${radius},0,1,1,${(-r).toFixed(2)},0A${radius},${radius},0,1,1,${radius},0Z`;
+    },
+  };
+  MARKERS[name].draw(context, size);
+  return d;
+}
+
+// How each scenario of a comparison is drawn, in request order (the first is the reference):
+// a colour, a dash pattern and a point marker, so that no series is told by its colour alone
+// (WCAG 1.4.1). The colours are Okabe and Ito's palette for colour-blind readers
+// (https://jfly.uni-koeln.de/color/), the first four apart for deuteranopes and protanopes;
+// its orange, sky blue and yellow, below 3:1 on white, are darkened to 3.8:1 and more. Every
+// line keeps 3:1 on white (WCAG 1.4.11).
+export const SERIES_STYLES = [
+  { colour: "#0072B2", dash: "none", marker: "circle" },
+  { colour: "#D55E00", dash: "8 3", marker: "square" },
+  { colour: "#009E73", dash: "2 2", marker: "triangle" },
+  { colour: "#CC79A7", dash: "8 3 2 3", marker: "diamond" },
+  { colour: "#000000", dash: "4 4", marker: "triangle-down" },
+  { colour: "#A07000", dash: "12 3 2 3 2 3", marker: "plus" },
+  { colour: "#3A89B8", dash: "1 3", marker: "star" },
+  { colour: "#827800", dash: "12 6", marker: "hexagon" },
 ];
 
 const seriesScale = (series) => ({
@@ -138,13 +212,28 @@ const seriesScale = (series) => ({
   range: series.map(({ colour }) => colour),
 });
 
-// Fans of several scenarios on one axis: each one's P10–P90 band and P50 line in its colour.
-// `series` is a list of {id, colour, values [time][quantile]}.
+// A mark's option that tags its <g> (one per facet) with its series' id and marker.
+const taggedAs = ({ id, marker }) => ({
+  render(index, scales, values, dimensions, context, next) {
+    const group = next(index, scales, values, dimensions, context);
+    if (group) Object.assign(group.dataset, { series: id, marker });
+    return group;
+  },
+});
+
+// A marker every 12 months of a monthly series, each series' a month later than the one
+// before, so that the markers of lines lying together do not hide each other.
+const markedRows = (rows, seriesIndex) =>
+  rows.filter((_, index) => index % 12 === (2 * seriesIndex + 3) % 12);
+
+// Fans of several scenarios on one axis: each one's P10–P90 band, and its P50 line in its
+// colour and dash pattern with its marker once a year. `series` is a list of {id, colour, dash,
+// marker, values [time][quantile]} (SERIES_STYLES).
 export function comparisonFans(
   container,
   { series, quantileIndex, localTimes, divisor, unit, yLabel, xLabel, zeroBased, kind, title },
 ) {
-  const rows = series.flatMap(({ id, values }) =>
+  const rowsOf = series.map(({ id, values }) =>
     values.map((row, index) => ({
       scenario: id,
       date: calendarDate(localTimes[index]),
@@ -152,6 +241,7 @@ export function comparisonFans(
       ...levels(row, quantileIndex, divisor),
     })),
   );
+  const rows = rowsOf.flat();
   const digits = (value) => formatNumber(value, 1);
   const tipText = (row) =>
     `${row.scenario}, ${row.month}: P50 ${digits(row.p50)} ${unit}\n` +
@@ -162,24 +252,39 @@ export function comparisonFans(
     marginLeft: MARGIN_LEFT,
     marginBottom: 42,
     ...timeAxes(xLabel, yLabel, unit, zeroBased),
-    color: seriesScale(series),
     marks: [
-      Plot.areaY(rows, {
-        x: "date",
-        y1: "p10",
-        y2: "p90",
-        z: "scenario",
-        fill: "scenario",
-        fillOpacity: 0.16,
-        className: "band-inner",
-      }),
-      Plot.lineY(rows, {
-        x: "date",
-        y: "p50",
-        z: "scenario",
-        stroke: "scenario",
-        className: "median",
-      }),
+      ...series.map((style, index) =>
+        Plot.areaY(rowsOf[index], {
+          x: "date",
+          y1: "p10",
+          y2: "p90",
+          fill: style.colour,
+          fillOpacity: 0.16,
+          className: "band-inner",
+          ...taggedAs(style),
+        }),
+      ),
+      ...series.map((style, index) =>
+        Plot.lineY(rowsOf[index], {
+          x: "date",
+          y: "p50",
+          stroke: style.colour,
+          strokeDasharray: style.dash,
+          className: "median",
+          ...taggedAs(style),
+        }),
+      ),
+      ...series.map((style, index) =>
+        Plot.dot(markedRows(rowsOf[index], index), {
+          x: "date",
+          y: "p50",
+          symbol: MARKERS[style.marker],
+          r: 4,
+          fill: style.colour,
+          className: "marker",
+          ...taggedAs(style),
+        }),
+      ),
       Plot.tip(rows, Plot.pointer({ x: "date", y: "p50", title: tipText })),
     ],
   });
@@ -196,8 +301,9 @@ export function comparisonFans(
   );
 }
 
-// Annual bars of several scenarios grouped by year: each one's P50 in its colour with a P10–P90
-// whisker. `series` is a list of {id, colour, values [year][quantile]}.
+// Annual bars of several scenarios grouped by year: each one's P50 in its colour, topped by its
+// marker, with a P10–P90 whisker. `series` is a list of {id, colour, marker, values
+// [year][quantile]} (SERIES_STYLES).
 export function comparisonBars(container, { years, series, quantileIndex, unit, yLabel, title }) {
   const rows = series.flatMap(({ id, values }) =>
     years.map((year, index) => ({
@@ -228,6 +334,20 @@ export function comparisonBars(container, { years, series, quantileIndex, unit, 
     marks: [
       Plot.barY(rows, { fx: "year", x: "scenario", y: "p50", fill: "scenario", className: "bar" }),
       Plot.ruleX(rows, { fx: "year", x: "scenario", y1: "p10", y2: "p90", className: "whisker" }),
+      ...series.map((style) =>
+        Plot.dot(
+          rows.filter((row) => row.scenario === style.id),
+          {
+            fx: "year",
+            x: "scenario",
+            y: "p50",
+            symbol: MARKERS[style.marker],
+            r: 4,
+            className: "marker",
+            ...taggedAs(style),
+          },
+        ),
+      ),
       Plot.ruleY([0], { className: "baseline" }),
       Plot.tip(rows, Plot.pointer({ fx: "year", x: "scenario", y: "p50", title: tipText })),
     ],
@@ -256,6 +376,7 @@ const STYLED = [
   "stroke",
   "stroke-width",
   "stroke-opacity",
+  "stroke-dasharray",
   "opacity",
   "font-family",
   "font-size",
@@ -296,9 +417,15 @@ function wrapped(text, width, size) {
 
 // The heading a chart file carries above the chart, which the page gives in its caption and
 // legend beside it: the title (scenario, variable, unit, what the bands are), notes (draws,
-// seed, period) and a legend of the series' colours. Returns the <g> and its height [px].
+// seed, period) and a legend of the series: colour, dash pattern and marker. Returns the <g> and its height [px].
 function headingGroup({ title, notes = [], legend = [] }, width) {
-  const group = svgElement("g", { "font-family": HEADING_FONT, fill: "#1a1a1a" });
+  // From the left edge: Plot's root <svg> centres its text (text-anchor middle), which put
+  // the title's first half outside the file.
+  const group = svgElement("g", {
+    "font-family": HEADING_FONT,
+    fill: "#1a1a1a",
+    "text-anchor": "start",
+  });
   let y = PAD;
   const lines = [
     ...wrapped(title, width - 2 * PAD, TITLE_PX).map((text) => [text, TITLE_PX, 700]),
@@ -314,14 +441,32 @@ function headingGroup({ title, notes = [], legend = [] }, width) {
   }
   let x = PAD;
   if (legend.length) y += NOTE_PX * LINE_GAP + 2;
-  for (const { label, colour } of legend) {
-    const room = 24 + 0.55 * NOTE_PX * label.length + 16;
+  for (const { label, colour, dash, marker } of legend) {
+    const room = 36 + 0.55 * NOTE_PX * label.length + 16;
     if (x > PAD && x + room > width - PAD) {
       x = PAD;
       y += NOTE_PX * LINE_GAP + 2;
     }
-    group.append(svgElement("rect", { x, y: y - 10, width: 18, height: 10, fill: colour }));
-    const text = svgElement("text", { x: x + 24, y, "font-size": NOTE_PX });
+    // Each series as the chart draws it: its line's colour and dashes, and its marker.
+    const [x1, x2, middle] = [x, x + 30, y - 4];
+    group.append(
+      svgElement("line", {
+        x1,
+        x2,
+        y1: middle,
+        y2: middle,
+        stroke: colour,
+        "stroke-width": 2.2,
+        "stroke-dasharray": dash,
+      }),
+      svgElement("path", {
+        d: markerPath(marker),
+        transform: `translate(${x + 15},${middle})`,
+        fill: colour,
+        stroke: "#ffffff",
+      }),
+    );
+    const text = svgElement("text", { x: x + 36, y, "font-size": NOTE_PX });
     text.textContent = label;
     group.append(text);
     x += room;

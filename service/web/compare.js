@@ -10,17 +10,28 @@ import {
   csvMetadata,
   JobCancelledError,
   offerCancel,
+  progressReporter,
   saveFile,
 } from "./api.js";
-import { comparisonBars, comparisonFans, offerChartDownloads, SERIES_COLOURS } from "./charts.js";
+import {
+  comparisonBars,
+  comparisonFans,
+  markerPath,
+  offerChartDownloads,
+  SERIES_STYLES,
+} from "./charts.js";
 import { formatNumber } from "./format.js";
+import { clearInvalidField, FieldError, focusField, labelOf, markInvalid } from "./form.js";
 import { fillComparisonTable } from "./tables.js";
 
 const QUANTILES = [0.05, 0.1, 0.5, 0.9, 0.95];
 // Monthly means, as the single projection: small answers, fans with ~150 points per scenario.
 const RESOLUTION = "monthly";
-// One colour each, so at most as many scenarios as colours on the page (the API takes 20).
-const MAX_PICKED = SERIES_COLOURS.length;
+// One colour, dash pattern and marker each, so at most as many scenarios as styles on the page
+// (the API takes 20).
+const MAX_PICKED = SERIES_STYLES.length;
+// The field an error about the picks is tied to (FieldError's field).
+const PICKS = "comparison-choices";
 
 const view = {
   picked: [], // scenario ids in the order they were picked; the first is the reference
@@ -29,6 +40,7 @@ const view = {
   lastResultUrl: null,
   lastIds: [],
   lastPayload: null,
+  invalid: null, // the assumptions form's field this view marked invalid
 };
 
 const byId = (id) => document.getElementById(id);
@@ -37,15 +49,41 @@ function setStatus(text) {
   byId("comparison-status").textContent = text;
 }
 
+// The error, tied to what it is about: too few picks describe the picks' fieldset and take the
+// focus to the first box; a value of the assumptions form (draws, seed, years) is marked
+// invalid there, its message beside it, and the error links to it. Either was only in words.
 function showError(error) {
-  byId("comparison-error").textContent =
+  const box = byId("comparison-error");
+  box.textContent =
     error instanceof ApiError && error.status
       ? `The API refused the comparison (HTTP ${error.status}): ${error.message}`
       : `Error: ${error.message}`;
+  if (!(error instanceof FieldError)) return;
+  if (error.field === PICKS) {
+    byId("comparison-form").querySelector("fieldset").setAttribute("aria-describedby", box.id);
+    byId(PICKS).querySelector("input:not(:disabled)")?.focus();
+    return;
+  }
+  markInvalid(error.field, error.message);
+  view.invalid = error.field;
+  const link = document.createElement("a");
+  link.href = `#${error.field}`;
+  link.textContent = labelOf(error.field);
+  // Focus the field without the jump to #id: the page's hash holds the scenario picked.
+  link.addEventListener("click", (event) => {
+    event.preventDefault();
+    focusField(byId(error.field));
+  });
+  const fix = document.createElement("p");
+  fix.append("Field to fix: ", link, " (in the assumptions form; the message is beside it).");
+  box.append(fix);
 }
 
 function clearError() {
-  byId("comparison-error").textContent = "";
+  byId("comparison-error").replaceChildren();
+  byId("comparison-form").querySelector("fieldset").removeAttribute("aria-describedby");
+  if (view.invalid) clearInvalidField(view.invalid);
+  view.invalid = null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -59,6 +97,9 @@ function showOrder() {
   for (const box of byId("comparison-choices").querySelectorAll("input")) {
     box.disabled = !box.checked && view.picked.length >= MAX_PICKED;
   }
+  // Enough picks now: the error about too few goes.
+  const picks = byId("comparison-form").querySelector("fieldset");
+  if (view.picked.length >= 2 && picks.hasAttribute("aria-describedby")) clearError();
 }
 
 function choice(scenario) {
@@ -89,14 +130,17 @@ function readInteger(inputId, label) {
   const text = byId(inputId).value.trim();
   const value = Number(text);
   if (text === "" || !Number.isInteger(value)) {
-    throw new Error(`${label} (assumptions form): "${text}" is not a whole number`);
+    throw new FieldError(inputId, `${label} (assumptions form): "${text}" is not a whole number`);
   }
   return value;
 }
 
 function buildRequest() {
   if (view.picked.length < 2) {
-    throw new Error(`scenarios: ${view.picked.length} picked; pick at least 2 to compare`);
+    throw new FieldError(
+      PICKS,
+      `scenarios: ${view.picked.length} picked; pick at least 2 to compare`,
+    );
   }
   const startYear = readInteger("start-year", "From year");
   const endYear = readInteger("end-year", "To year");
@@ -148,10 +192,14 @@ const idOf = (choice) => choice.scenario_id ?? choice.scenario.id;
 // While a comparison runs, both buttons that start one wait; the projection's "Compare with
 // the scenario as shipped", far from this section's status, says why beside it (a click on it
 // did nothing and said nothing).
+// Both are marked aria-disabled, not disabled: Chromium moves the focus of a disabled button to
+// <body>, and a screen reader user lost their place (a click while running does nothing).
 function showRunning(running) {
   view.running = running;
-  byId("run-comparison").disabled = running;
-  byId("compare-shipped").disabled = running;
+  for (const id of ["run-comparison", "compare-shipped"]) {
+    if (running) byId(id).setAttribute("aria-disabled", "true");
+    else byId(id).removeAttribute("aria-disabled");
+  }
   byId("compare-shipped-busy").hidden = !running;
   byId("comparison").setAttribute("aria-busy", String(running));
 }
@@ -161,10 +209,11 @@ async function runComparison(request) {
   const names = request.scenarios.map(idOf).join(", ");
   setStatus(`Running comparison of ${names} with ${request.draws} draws…`);
   const started = performance.now();
+  const progress = progressReporter(setStatus, byId("comparison-job-progress"));
   try {
     const { payload, resultUrl, served } = await compare(request, (status, percent, jobId) => {
       offerCancel(byId("cancel-comparison-job"), jobId, showError);
-      setStatus(`Running as a background job (${status}): ${percent} % of hours computed…`);
+      progress(status, percent);
     });
     render(payload);
     view.lastRequest = request;
@@ -190,7 +239,11 @@ async function runComparison(request) {
       setStatus("Comparison failed; the charts and tables still show the previous one.");
     }
   } finally {
-    byId("cancel-comparison-job").hidden = true;
+    // The cancel button hides itself: its focus goes to Run comparison, not to <body>.
+    const cancel = byId("cancel-comparison-job");
+    if (document.activeElement === cancel) byId("run-comparison").focus();
+    cancel.hidden = true;
+    byId("comparison-job-progress").hidden = true;
     showRunning(false);
   }
 }
@@ -210,7 +263,7 @@ function fileBase() {
 }
 
 // What a chart file says above the chart: the scenarios, the chart's caption (variable, unit,
-// bands), the draws, seed and period, and the colours' legend.
+// bands), the draws, seed and period, and the series' legend (colour, dashes, marker).
 function chartHeading(caption) {
   const { draws, seed } = view.lastRequest;
   const payload = view.lastPayload;
@@ -222,7 +275,7 @@ function chartHeading(caption) {
     ],
     legend: payload.scenario_ids.map((id, index) => ({
       label: index === 0 ? `${id} (reference)` : id,
-      colour: SERIES_COLOURS[index],
+      ...SERIES_STYLES[index],
     })),
   };
 }
@@ -250,18 +303,39 @@ async function downloadCsv() {
 // ---------------------------------------------------------------------------------------------
 // Rendering
 
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+function svgElement(name, attributes) {
+  const element = document.createElementNS(SVG_NS, name);
+  for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, String(value));
+  return element;
+}
+
+// Each scenario's key as the charts draw it: its line's colour and dashes with its marker (the
+// lines and bars carry the marker), then its id. A colour swatch alone told the series apart by
+// colour only.
 function legend(series, reference) {
-  const items = series.map(({ id, colour }) => {
+  const items = series.map(({ id, colour, dash, marker }) => {
     const item = document.createElement("li");
-    const swatch = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-    swatch.setAttribute("width", "24");
-    swatch.setAttribute("height", "12");
-    swatch.setAttribute("aria-hidden", "true");
-    const rect = document.createElementNS("http://www.w3.org/2000/svg", "rect");
-    rect.setAttribute("width", "24");
-    rect.setAttribute("height", "12");
-    rect.setAttribute("fill", colour);
-    swatch.append(rect);
+    const swatch = svgElement("svg", { width: 36, height: 14, "aria-hidden": "true" });
+    swatch.append(
+      svgElement("line", {
+        x1: 0,
+        x2: 36,
+        y1: 7,
+        y2: 7,
+        stroke: colour,
+        "stroke-width": 2.2,
+        "stroke-dasharray": dash,
+      }),
+      svgElement("path", {
+        d: markerPath(marker),
+        transform: "translate(18,7)",
+        fill: colour,
+        class: "marker",
+        "data-marker": marker,
+      }),
+    );
     item.dataset.scenario = id;
     item.append(swatch, id === reference ? `${id} (reference)` : id);
     return item;
@@ -276,7 +350,7 @@ function seriesOf(payload, name) {
   return payload.coords.scenario
     .map((id, index) => ({
       id,
-      colour: SERIES_COLOURS[index],
+      ...SERIES_STYLES[index],
       values: variable.values[index],
     }))
     .filter(({ values }) => values.flat().some((value) => value !== null));
@@ -435,6 +509,13 @@ export function startComparison(scenarios) {
     for (const box of byId("comparison-choices").querySelectorAll("input")) box.checked = false;
     view.picked = [];
     showOrder();
+  });
+  // A value fixed in the assumptions form clears this view's mark of it (form.js clears the
+  // field's; this view's message and link go with it).
+  byId("assumptions").addEventListener("input", (event) => {
+    if (event.target.id === view.invalid && !event.target.hasAttribute("aria-invalid")) {
+      clearError();
+    }
   });
   byId("download-comparison-csv").addEventListener("click", downloadCsv);
   offerChartDownloads(byId("comparison-results"), {

@@ -119,10 +119,17 @@ function describedBy(input, id, present) {
   else input.removeAttribute("aria-describedby");
 }
 
+// One field back to valid: its mark, its message and the message's link from the field.
+export function clearInvalidField(inputId) {
+  const input = byId(inputId);
+  input.removeAttribute("aria-invalid");
+  describedBy(input, errorId(inputId), false);
+  byId(errorId(inputId))?.remove();
+}
+
 export function clearInvalid() {
   for (const input of document.querySelectorAll("[aria-invalid='true']")) {
-    input.removeAttribute("aria-invalid");
-    describedBy(input, errorId(input.id), false);
+    clearInvalidField(input.id);
   }
   for (const note of document.querySelectorAll(".field-error")) note.remove();
 }
@@ -543,6 +550,26 @@ function showFlexibility(scenario) {
     `removes it.${describeRange(item.allowed)}`;
   form.help.set("flex-share", help.textContent);
   showSource("flex-share", [item]);
+}
+
+// Whether the page still refuses the value of a field marked invalid, as Run would: the
+// request's own checks name the field, or its number is outside its bounds (a field those
+// checks have not reached, since they stop at the first refusal). A value the API refused is
+// the API's to judge again: once edited, it is no longer marked.
+export function stillRefused(inputId) {
+  try {
+    buildRequest({});
+  } catch (error) {
+    if (error instanceof FieldError && error.field === inputId) return true;
+  }
+  const input = byId(inputId);
+  if (!["numeric", "decimal"].includes(input.inputMode)) return false;
+  try {
+    numberFrom(input.value.trim(), labelOf(inputId), input);
+  } catch {
+    return true;
+  }
+  return false;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import {
   getJson,
   JobCancelledError,
   offerCancel,
+  progressReporter,
   project,
   projectionCsv,
   saveFile,
@@ -20,6 +21,7 @@ import { offerKeyField } from "./key.js";
 import {
   buildRequest,
   clearInvalid,
+  clearInvalidField,
   FieldError,
   fieldOf,
   fillSelect,
@@ -33,6 +35,7 @@ import {
   selectRegion,
   showEdit,
   showScenario,
+  stillRefused,
 } from "./form.js";
 import {
   annual,
@@ -174,17 +177,20 @@ async function run() {
   state.controller?.abort();
   const controller = new AbortController();
   state.controller = controller;
-  byId("run").disabled = true;
+  // aria-disabled, not disabled: Chromium moves the focus of a disabled button to <body>, and
+  // a screen reader user lost their place; the form's submit handler ignores it meanwhile.
+  byId("run").setAttribute("aria-disabled", "true");
   byId("results").setAttribute("aria-busy", "true");
   const name = request.scenario_id || request.scenario.id;
   setStatus(`Running projection of ${name} with ${request.draws} draws…`);
   const started = performance.now();
+  const progress = progressReporter(setStatus, byId("job-progress"));
   try {
     const { payload, resultUrl, served } = await project(
       request,
       (status, percent, jobId) => {
         offerCancel(byId("cancel-job"), jobId, showError);
-        setStatus(`Running as a background job (${status}): ${percent} % of hours computed…`);
+        progress(status, percent);
       },
       controller.signal,
     );
@@ -213,8 +219,12 @@ async function run() {
   } finally {
     if (state.controller === controller) {
       state.controller = null;
-      byId("cancel-job").hidden = true;
-      byId("run").disabled = false;
+      // The cancel button hides itself: its focus goes to Run, not to <body>.
+      const cancel = byId("cancel-job");
+      if (document.activeElement === cancel) byId("run").focus();
+      cancel.hidden = true;
+      byId("job-progress").hidden = true;
+      byId("run").removeAttribute("aria-disabled");
       byId("results").setAttribute("aria-busy", "false");
     }
   }
@@ -404,7 +414,18 @@ function requestedScenario() {
 function wireEvents() {
   byId("assumptions").addEventListener("submit", (event) => {
     event.preventDefault();
+    if (byId("run").getAttribute("aria-disabled") === "true") return; // one is running
     run();
+  });
+  // A field marked invalid is cleared once the page no longer refuses its value (it stayed
+  // marked, its message beside it, until the next run); the summary goes with the last one.
+  byId("assumptions").addEventListener("input", (event) => {
+    const field = event.target;
+    if (field.getAttribute("aria-invalid") !== "true" || stillRefused(field.id)) return;
+    clearInvalidField(field.id);
+    if (!byId("assumptions").querySelector("[aria-invalid='true']")) {
+      byId("error").replaceChildren();
+    }
   });
   byId("scenario").addEventListener("change", (event) => {
     const scenarioId = event.target.value;

@@ -10,7 +10,9 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import itertools
 import json
+import math
 import os
 import re
 from pathlib import Path
@@ -533,19 +535,19 @@ def test_compare_three_scenarios_and_download_the_csv(page, base_url):
     energy = body["variables"]["ai_energy_twh"]["values"]
     difference = body["variables"]["ai_energy_twh_difference"]["values"]
 
-    # Legend and charts: one colour per scenario.
+    # Legend and charts: one colour (with its dashes and marker) per scenario.
     legend = page.locator("#comparison-legend li")
     assert legend.all_inner_texts() == [
         "kr-national (reference)",
         "kr-dc-pipeline",
         "kr-gov-aidc-high",
     ]
-    colours = [legend.nth(i).locator("rect").get_attribute("fill") for i in range(3)]
+    colours = [legend.nth(i).locator("line").get_attribute("stroke") for i in range(3)]
     assert len(set(colours)) == 3
     for chart in ("#comparison-chart-ai", "#comparison-chart-total"):
-        lines = page.locator(f"{chart} g.median path")
-        assert lines.count() == 3
-        assert sorted(lines.nth(i).get_attribute("stroke") for i in range(3)) == sorted(colours)
+        lines = page.locator(f"{chart} g.median")
+        assert page.locator(f"{chart} g.median path").count() == 3
+        assert [lines.nth(i).get_attribute("stroke") for i in range(3)] == colours
         assert page.locator(f"{chart} g.band-inner path").count() == 3
     label = page.get_attribute("#comparison-chart-ai svg", "aria-label")
     ai_load = body["variables"]["ai_facility_mw"]["values"]
@@ -1254,3 +1256,343 @@ def test_a_service_that_asks_a_read_key_takes_one_in_the_page(browser):
             finally:
                 context.close()
     assert page_errors == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Accessibility (WCAG 2.2 AA): the dashboard findings of the accessibility audit, each checked
+# as the audit found it (a viewport of 320 CSS px, computed colours, document.activeElement,
+# the live region's mutations).
+
+
+def _rgba(css: str) -> tuple[float, float, float, float]:
+    """A computed CSS colour, ``rgb(r, g, b)`` or ``rgba(r, g, b, a)``, as numbers."""
+    numbers = [float(text) for text in re.findall(r"[\d.]+", css)]
+    return (numbers[0], numbers[1], numbers[2], numbers[3] if len(numbers) > 3 else 1.0)
+
+
+def _over(colour: tuple[float, ...], background: tuple[float, ...]) -> tuple[float, ...]:
+    """``colour`` (with its alpha) composited over the opaque ``background``."""
+    alpha = colour[3] if len(colour) > 3 else 1.0
+    pairs = zip(colour[:3], background[:3], strict=True)
+    return tuple(alpha * c + (1 - alpha) * b for c, b in pairs)
+
+
+def _luminance(rgb: tuple[float, ...]) -> float:
+    """Relative luminance of an sRGB colour [0–255], as WCAG 2.2 defines it."""
+
+    def linear(channel: float) -> float:
+        channel /= 255
+        return channel / 12.92 if channel <= 0.04045 else ((channel + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (linear(channel) for channel in rgb[:3])
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def _contrast(first: tuple[float, ...], second: tuple[float, ...]) -> float:
+    """WCAG contrast ratio of two opaque colours (1 to 21)."""
+    high, low = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _deuteranope_lab(rgb: tuple[float, ...]) -> tuple[float, float, float]:
+    """CIELAB of an sRGB colour as a deuteranope sees it (Machado, Oliveira and Fernandes
+    2009, severity 1, applied to linear RGB; https://doi.org/10.1109/TVCG.2009.113)."""
+    matrix = (
+        (0.367322, 0.860646, -0.227968),
+        (0.280085, 0.672501, 0.047413),
+        (-0.011820, 0.042940, 0.968881),
+    )
+
+    def linear(channel: float) -> float:
+        channel /= 255
+        return channel / 12.92 if channel <= 0.04045 else ((channel + 0.055) / 1.055) ** 2.4
+
+    source = [linear(channel) for channel in rgb[:3]]
+    mixed = [sum(m * c for m, c in zip(row, source, strict=True)) for row in matrix]
+    seen = [min(1.0, max(0.0, value)) for value in mixed]
+    xyz = (
+        (0.4124 * seen[0] + 0.3576 * seen[1] + 0.1805 * seen[2]) / 0.95047,
+        0.2126 * seen[0] + 0.7152 * seen[1] + 0.0722 * seen[2],
+        (0.0193 * seen[0] + 0.1192 * seen[1] + 0.9505 * seen[2]) / 1.08883,
+    )
+    f = [t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116 for t in xyz]
+    return (116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2]))
+
+
+PAPER = (255.0, 255.0, 255.0)
+
+# Elements wider than a 320 px screen, outside the data tables' own scrollers (1.4.10 lets a
+# data table scroll), as "tag#id.class right-edge".
+OVERFLOWING = """() => [...document.querySelectorAll('body *')]
+  .filter((element) => !element.parentElement.closest('.table-wrap'))
+  .filter((element) => element.getClientRects().length)
+  .filter((element) => element.getBoundingClientRect().right > 321)
+  .map((element) => `${element.tagName}#${element.id}`
+    + `.${element.className.baseVal ?? element.className}`
+    + ` ${Math.round(element.getBoundingClientRect().right)}`).slice(0, 12)"""
+
+
+def _narrow(page, width: int = 320) -> None:
+    """Emulate a screen ``width`` CSS px wide (a 1280 px window zoomed to 400 %)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": 640, "deviceScaleFactor": 1, "mobile": False},
+    )
+
+
+def test_the_page_reflows_at_320_css_pixels(page):
+    """WCAG 1.4.10 Reflow: at 320 CSS px the page was 427 px wide, the Assumptions form (its
+    grid column could not shrink below the scenario list's longest option) and the CSV
+    toolbar scrolling sideways. Now only the data tables scroll, inside their wrappers."""
+    _wait_done(page)
+    # After an edit, so that "Compare with the scenario as shipped" stands in the toolbar too.
+    page.get_by_label("Load factor [fraction of nameplate]").fill("0.8")
+    previous = page.text_content("#status")
+    page.get_by_role("button", name="Run projection").click()
+    _wait_done(page, previous)
+    _narrow(page)
+    assert page.evaluate("window.innerWidth") == 320
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 320, page.evaluate(OVERFLOWING)
+
+
+def test_focus_stays_on_run_projection_while_and_after_it_runs(page):
+    """WCAG 2.4.3 Focus Order: Run projection was disabled while running, and Chromium moved
+    the focus of a disabled button to <body>, where a screen reader user lost their place.
+    Now it is marked aria-disabled (a second Enter runs nothing) and keeps the focus."""
+    previous = _wait_done(page)
+    held: list = []
+    page.route("**/v1/projections", lambda route: held.append(route))
+    posted: list[str] = []
+    page.on("request", lambda sent: sent.url.endswith("/v1/projections") and posted.append("x"))
+    page.fill("#draws", "150")
+    page.focus("#run")
+    page.keyboard.press("Enter")
+    _wait_held(page, held)
+    assert page.evaluate("document.activeElement.id") == "run"
+    assert page.get_attribute("#run", "aria-disabled") == "true"
+    page.keyboard.press("Enter")  # while it runs: nothing more is sent
+    page.wait_for_timeout(300)
+    assert len(posted) == 1
+    held[0].continue_()
+    _wait_done(page, previous)
+    assert page.evaluate("document.activeElement.id") == "run"
+    assert page.get_attribute("#run", "aria-disabled") in (None, "false")
+
+
+def test_a_job_announces_its_progress_only_when_it_changes_and_cancel_keeps_the_focus(page):
+    """A background job wrote the same "0 % of hours computed…" into the status live region at
+    every poll (11 times in 6 s), each one announced again; now the status is written only when
+    its text changes, at most every few seconds, and a <progress> outside the live region shows
+    the fine-grained value. Cancel the job hid itself with the focus on it, which fell to
+    <body>: it now goes back to Run projection."""
+    _wait_done(page)
+    page.evaluate(
+        "() => { window.statusTexts = []; new MutationObserver(() => window.statusTexts.push("
+        "document.getElementById('status').textContent)).observe(document.getElementById("
+        "'status'), {childList: true, subtree: true, characterData: true}); }"
+    )
+    page.get_by_label("Draws").fill("5000")
+    page.get_by_label("Draws").press("Enter")
+    page.wait_for_selector("#cancel-job:visible", timeout=PROJECTION_TIMEOUT_MS)
+    page.wait_for_timeout(4_000)  # eight polls
+    texts = page.evaluate("() => window.statusTexts")
+    progress = [text for text in texts if text.startswith("Running as a background job")]
+    repeated = [text for before, text in itertools.pairwise(texts) if text == before]
+    assert repeated == [], texts
+    assert 1 <= len(progress) <= 2, texts
+    assert page.is_visible("#job-progress")
+    page.focus("#cancel-job")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.getElementById('status').textContent.includes('Projection cancelled')",
+        timeout=PROJECTION_TIMEOUT_MS,
+    )
+    assert page.evaluate("document.activeElement.id") == "run"
+    assert page.is_hidden("#job-progress")
+
+
+def test_focus_indicators_and_field_borders_have_3_to_1_contrast(page):
+    """WCAG 2.4.7 and 1.4.11: the date field's calendar button (its fourth tab stop) showed no
+    focus ring; the amber ring was 2.13:1 on white and 1.96:1 on the form's panel, the fields'
+    borders 2.84:1 on the panel. Each now reaches 3:1 against what is around it."""
+    _wait_done(page)
+    panel = _rgba(
+        page.locator("#assumptions").evaluate("(form) => getComputedStyle(form).backgroundColor")
+    )
+    focused = (
+        "() => { const style = getComputedStyle(document.activeElement);"
+        " return [document.activeElement.id, style.outlineStyle, style.outlineWidth,"
+        " style.outlineColor]; }"
+    )
+    page.focus("#gpu-target")
+    stops = []
+    for _ in range(4):  # the date's month, day and year, then its calendar button
+        page.keyboard.press("Tab")
+        stops.append(page.evaluate(focused))
+    assert [stop[0] for stop in stops] == ["target-date"] * 4
+    assert all(style != "none" and float(width[:-2]) >= 2 for _, style, width, _ in stops), stops
+    for *_, colour in stops:
+        for background in (PAPER, panel):
+            assert _contrast(_rgba(colour)[:3], background) >= 3, colour
+    for selector in ("#draws", "#scenario", "#gpu-target"):
+        border = page.locator(selector).evaluate("(e) => getComputedStyle(e).borderTopColor")
+        assert _contrast(_rgba(border)[:3], panel) >= 3, (selector, border)
+    # A button on white (the results' toolbar), by keyboard.
+    page.focus("#csv-resolution")
+    page.keyboard.press("Tab")
+    element, style, _width, colour = page.evaluate(focused)
+    assert element == "download-csv" and style != "none"
+    assert _contrast(_rgba(colour)[:3], PAPER) >= 3, colour
+
+
+SERIES_STYLE = """(chart) => [...document.querySelectorAll(`${chart} g.median`)].map((g) => {
+  const path = g.querySelector('path');
+  const style = getComputedStyle(path);
+  return [g.dataset.series, style.stroke, style.strokeDasharray];
+})"""
+
+MARKERS = """(chart) => [...document.querySelectorAll(`${chart} g.marker`)].map((g) =>
+  [g.dataset.series, g.dataset.marker, g.querySelectorAll('path').length])"""
+
+
+def test_comparison_series_differ_by_more_than_colour(page):
+    """WCAG 1.4.1 Use of Colour: the comparison's lines and bars differed by colour only, and
+    for a deuteranope scenario 1 looked like 4 (blue, purple) and 2 like 3 (orange, green).
+    Now each scenario has a colour of the Okabe–Ito palette (the first four apart for a
+    deuteranope, each line 3:1 on white), its own dash pattern and point marker on its lines,
+    the marker on its bars, and a legend showing all three. Run comparison keeps the focus
+    (it fell to <body>); the page reflows at 320 px with the comparison shown."""
+    _wait_done(page)
+    page.fill("#draws", "50")
+    picks = ["kr-national", "kr-outlook", "kr-dc-pipeline", "kr-gov-gpu-path"]
+    for pick in picks:
+        page.check(f"#comparison-choices input[value='{pick}']")
+    page.focus("#run-comparison")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.getElementById('comparison-status').textContent.includes(' done in ')",
+        timeout=3 * PROJECTION_TIMEOUT_MS,
+    )
+    assert page.evaluate("document.activeElement.id") == "run-comparison"
+
+    legend = page.locator("#comparison-legend li")
+    assert legend.count() == len(picks)
+    keys = legend.evaluate_all(
+        "(items) => items.map((item) => [item.dataset.scenario,"
+        " getComputedStyle(item.querySelector('line')).stroke,"
+        " getComputedStyle(item.querySelector('line')).strokeDasharray,"
+        " item.querySelector('path').dataset.marker])"
+    )
+    assert [key[0] for key in keys] == picks
+    for chart in ("#comparison-chart-ai", "#comparison-chart-total"):
+        lines = page.evaluate(SERIES_STYLE, chart)
+        assert [line[0] for line in lines] == picks
+        # Colour and dash of each line as its legend item shows them, all different.
+        assert [line[1:] for line in lines] == [key[1:3] for key in keys]
+        assert len({line[1] for line in lines}) == len({line[2] for line in lines}) == len(picks)
+        markers = page.evaluate(MARKERS, chart)
+        assert [marker[:2] for marker in markers] == [[key[0], key[3]] for key in keys]
+        assert len({marker[1] for marker in markers}) == len(picks)
+        assert all(marker[2] >= 5 for marker in markers)  # one a year
+    colours = [_rgba(key[1]) for key in keys]
+    for colour in colours:
+        assert _contrast(colour, PAPER) >= 3, colour
+    seen = [_deuteranope_lab(colour) for colour in colours]
+    for first in range(len(seen)):
+        for second in range(first + 1, len(seen)):
+            distance = math.dist(seen[first], seen[second])
+            assert distance >= 15, (picks[first], picks[second], distance)
+    # Each bar carries its scenario's marker on top: one marker per scenario and year.
+    years = page.locator("#comparison-energy-table tbody tr").count()
+    bar_markers = page.evaluate(MARKERS, "#comparison-chart-energy")
+    assert len(bar_markers) == len(picks) * years
+    assert {(marker[0], marker[1]) for marker in bar_markers} == {(k[0], k[3]) for k in keys}
+    bars = page.locator("#comparison-chart-energy g.bar rect").evaluate_all(
+        "(rects) => rects.map((rect) => [getComputedStyle(rect).fill,"
+        " getComputedStyle(rect).fillOpacity])"
+    )
+    for fill, opacity in bars:
+        assert _contrast(_over((*_rgba(fill)[:3], float(opacity)), PAPER), PAPER) >= 3, fill
+
+    _narrow(page)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 320, page.evaluate(OVERFLOWING)
+
+
+def test_errors_clear_once_fixed_and_the_comparisons_are_tied_to_their_fields(page):
+    """WCAG 3.3.1 / 4.1.3: a field stayed aria-invalid, its message beside it, after the value
+    was fixed, until the next run; the comparison's errors were tied to no field: "0 picked"
+    left the focus on Run comparison, and Draws "abc" named the field only in words."""
+    _wait_done(page)
+    draws = page.get_by_label("Draws")
+    draws.fill("abc")
+    page.get_by_role("button", name="Run projection").click()
+    assert draws.get_attribute("aria-invalid") == "true"
+    draws.fill("20")  # parses: no longer invalid, while the other fields stay as they were
+    assert draws.get_attribute("aria-invalid") is None
+    assert page.locator("#draws-error").count() == 0
+    assert "draws-error" not in (draws.get_attribute("aria-describedby") or "")
+    assert page.text_content("#error") == ""
+    draws.fill("-3")  # still wrong: the message stays until the value parses
+    page.get_by_role("button", name="Run projection").click()
+    draws.fill("-4")
+    assert draws.get_attribute("aria-invalid") == "true"
+
+    draws.fill("50")
+    page.get_by_role("button", name="Run comparison").click()
+    fieldset = page.locator("#comparison-form fieldset")
+    assert "comparison-error" in (fieldset.get_attribute("aria-describedby") or "")
+    first = page.locator("#comparison-choices input").first
+    assert first.evaluate("(box) => box === document.activeElement")
+    assert "0 picked" in page.text_content("#comparison-error")
+    first.check()
+    page.check("#comparison-choices input[value='kr-outlook']")
+    assert "comparison-error" not in (fieldset.get_attribute("aria-describedby") or "")
+    draws.fill("abc")
+    page.get_by_role("button", name="Run comparison").click()
+    assert draws.get_attribute("aria-invalid") == "true"
+    assert "draws-error" in (draws.get_attribute("aria-describedby") or "")
+    assert page.locator("#comparison-error a[href='#draws']").count() == 1
+
+
+def test_download_buttons_and_table_scrollers_are_named(page):
+    """WCAG 2.4.6 / 2.1.1: six buttons were each called "Download SVG" or "Download PNG", told
+    apart only by their description; the tables' scrolling wrappers had no name and were
+    reachable by keyboard only in some browsers. Each button's name now starts with its text
+    and names its chart; each wrapper is a named region in the tab order."""
+    _wait_done(page)
+    names = page.locator("button[data-chart]").evaluate_all(
+        "(buttons) => buttons.map((b) => [b.textContent.trim(), b.getAttribute('aria-label')])"
+    )
+    assert len(names) == 12
+    for text, name in names:
+        assert name and name.startswith(f"{text}: "), (text, name)
+    assert len({name for _text, name in names}) == len(names)
+    wraps = page.locator(".table-wrap").evaluate_all(
+        "(wraps) => wraps.map((w) => [w.tabIndex, w.getAttribute('role'),"
+        " w.getAttribute('aria-labelledby')"
+        " && document.getElementById(w.getAttribute('aria-labelledby')).textContent])"
+    )
+    assert wraps and all(tab == 0 and role == "region" and name for tab, role, name in wraps), wraps
+
+
+def test_a_chart_files_heading_lies_inside_the_file(page):
+    """The heading of a chart file (title, notes) inherited the chart's text-anchor="middle",
+    so its lines were centred on the left margin, their first half cut off the file."""
+    _wait_done(page)
+    files = _downloads(page, "button[data-chart='chart-ai'][data-format='svg']", 1)
+    (svg,) = files.values()
+    lefts = page.evaluate(
+        """(text) => {
+          const file = new DOMParser().parseFromString(text, 'image/svg+xml').documentElement;
+          document.body.append(file);
+          const lefts = [...file.querySelectorAll(':scope > g:not([transform]) text')]
+            .map((line) => line.getBBox().x);
+          file.remove();
+          return lefts;
+        }""",
+        svg,
+    )
+    assert lefts and min(lefts) >= 0, lefts
