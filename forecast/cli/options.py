@@ -56,7 +56,8 @@ QuietOption = Annotated[
     bool,
     typer.Option(
         "--quiet",
-        help="No progress bar, summary or compile notice.",
+        help="Nothing on stdout (no summary, no 'wrote' line), no progress bar or compile "
+        "notice: only note: lines and errors, on stderr.",
         callback=_quiet_notices,
     ),
 ]
@@ -170,13 +171,20 @@ def check_summary(summary: Path | None) -> None:
     check_output(summary, option="--summary")
 
 
-def write_summary(dataset, summary: Path | None) -> None:
-    """Write the per-year table to ``summary`` (when given) and say so."""
+def write_summary(dataset, summary: Path | None, *, quiet: bool = False) -> None:
+    """Write the per-year table to ``summary`` (when given) and say so (unless quiet)."""
     if summary is None:
         return
     from forecast.io.export import write_year_table
 
-    print(f"wrote {write_year_table(dataset, summary)} (per-year table)")
+    say_written(f"{write_year_table(dataset, summary)} (per-year table)", quiet=quiet)
+
+
+def say_written(what: object, *, quiet: bool) -> None:
+    """``wrote <what>`` on stdout, unless ``--quiet`` (which leaves stdout empty: a cron job
+    mails what a command prints)."""
+    if not quiet:
+        print(f"wrote {what}")
 
 
 def projection_options(
