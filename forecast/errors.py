@@ -36,3 +36,9 @@ class NotFoundError(ForecastError, LookupError):
 class ScenarioNote(UserWarning):
     """Something a scenario file says that its author may not mean (a variant's list that
     replaces its base's); the command line prints it as ``note: ...`` on stderr."""
+
+
+class WeatherFallback(ScenarioNote):
+    """``weather = 'auto'`` found no temperature files and ran synthetic years: the figures
+    differ from the observed weather's. The projection's ``weather_kind`` says it too;
+    ``weather = 'historical'`` makes it an error instead."""

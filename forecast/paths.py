@@ -3,7 +3,7 @@
 Shipped inputs (``data/``) and the committed model artifacts (``models/artifacts/``) are
 found next to the source tree in a checkout and under ``forecast/_shipped/`` in an installed
 wheel. The real KPX data is never shipped: it is read from ``FORECAST_DATA_DIR``
-(default ``../shared/data``, relative to the working directory).
+(default: the ``shared/data`` folder beside the checkout, whatever the working directory).
 
 The artifact store is one folder, ``FORECAST_ARTIFACT_DIR`` or else the shipped one. A user's
 own models go in a store of their own (``forecast models init DIR`` copies the shipped models
@@ -24,7 +24,11 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 _SHIPPED = _PACKAGE_DIR / "_shipped"
 _CHECKOUT = _PACKAGE_DIR.parent
 
-DEFAULT_DATA_DIR = Path("../shared/data")
+#: The real data when ``FORECAST_DATA_DIR`` is unset: ``shared/data`` beside the checkout
+#: (``/work/main`` -> ``/work/shared/data``), not relative to the working directory, so that a
+#: cron job's ``cd`` cannot change the answer. An installed package has no checkout: set the
+#: variable.
+DEFAULT_DATA_DIR = _CHECKOUT.parent / "shared" / "data"
 
 
 def shipped_data_dir() -> Path:
@@ -95,8 +99,16 @@ def publishing_problem(installed: Path | None) -> str | None:
 
 
 def real_data_dir() -> Path:
-    """Directory of the real demand and temperature data (``FORECAST_DATA_DIR``)."""
+    """Directory of the real demand and temperature data (``FORECAST_DATA_DIR``, else
+    :data:`DEFAULT_DATA_DIR`)."""
     return Path(os.environ.get("FORECAST_DATA_DIR") or DEFAULT_DATA_DIR)
+
+
+def data_dir_origin() -> str:
+    """Where :func:`real_data_dir` comes from, in words (for messages)."""
+    if os.environ.get("FORECAST_DATA_DIR"):
+        return "FORECAST_DATA_DIR"
+    return "FORECAST_DATA_DIR unset: the default is shared/data beside the checkout"
 
 
 def real_data_available() -> bool:

@@ -14,7 +14,9 @@ from forecast.engine import (
     check_period_years,
     notes_in_attributes,
     project,
+    resolved_weather,
     scenario_digest,
+    weather_digest,
 )
 
 __all__ = [
@@ -27,5 +29,7 @@ __all__ = [
     "check_period_years",
     "notes_in_attributes",
     "project",
+    "resolved_weather",
     "scenario_digest",
+    "weather_digest",
 ]

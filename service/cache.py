@@ -13,50 +13,82 @@ import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import xarray as xr
 
-import forecast
+from forecast import provenance
 from forecast.projection import ProjectionOptions
+
+if TYPE_CHECKING:
+    from forecast.baseline.model import BaselineModel
 
 # A Python str in an object array: about this many bytes besides the array's pointer.
 _STRING_BYTES = 80
 
 
 def comparison_key(
-    scenario_digests: list[str], options: ProjectionOptions, model_labels: list[str]
+    scenario_digests: list[str],
+    options: ProjectionOptions,
+    model_labels: list[str],
+    inputs: dict[str, Any],
 ) -> str:
     """sha256 of (every scenario digest in order, validated options, each scenario's baseline
-    model, code version): the key of a comparison's result, as :func:`result_key` is of a
-    projection's (the two never collide: the documents differ in shape)."""
+    model, the other inputs (:func:`inputs_document`)): the key of a comparison's result, as
+    :func:`result_key` is of a projection's (the two never collide: the documents differ in
+    shape)."""
     text = json.dumps(
         {
             "comparison": scenario_digests,
             "options": options_document(options),
             "models": model_labels,
-            "code": forecast.__version__,
+            "inputs": inputs,
         },
         sort_keys=True,
     )
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def result_key(scenario_sha256: str, options: ProjectionOptions, model_label: str) -> str:
-    """sha256 of (scenario digest, validated options, baseline model, code version).
+def result_key(
+    scenario_sha256: str, options: ProjectionOptions, model_label: str, inputs: dict[str, Any]
+) -> str:
+    """sha256 of (scenario digest, validated options, baseline model, the other inputs).
 
     Two requests with the same key get byte-identical results: the projection is seeded, and
-    a new release of the code may compute differently, so it is part of the key.
+    everything else that decides its numbers is in ``inputs`` (:func:`inputs_document`), so a
+    new build, an edited catalog, another model artifact or other weather is another key.
     """
     text = json.dumps(
         {
             "scenario": scenario_sha256,
             "options": options_document(options),
             "model": model_label,
-            "code": forecast.__version__,
+            "inputs": inputs,
         },
         sort_keys=True,
     )
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def inputs_document(
+    models: list[BaselineModel | None], weather_digests: list[str]
+) -> dict[str, Any]:
+    """What decides a result's numbers besides its scenarios and options: the build
+    (:func:`forecast.provenance.code_version`), the shipped data (the accelerator catalog, the
+    climatologies: :func:`forecast.provenance.data_digest`), each baseline model artifact's
+    signed manifest (which lists its files' sha256) and the weather each scenario runs over
+    (:attr:`forecast.weather.WeatherEnsemble.digest`, ``none`` without weather)."""
+    return {
+        "code": provenance.code_version(),
+        "data": provenance.data_digest(),
+        "model_manifests": [
+            None
+            if model is None
+            else hashlib.sha256(json.dumps(model.manifest, sort_keys=True).encode()).hexdigest()
+            for model in models
+        ],
+        "weather": weather_digests,
+    }
 
 
 def options_document(options: ProjectionOptions) -> dict:

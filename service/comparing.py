@@ -23,14 +23,19 @@ from typing import Any, Literal
 
 import xarray as xr
 
-import forecast
+from forecast import provenance
 from forecast.baseline.model import BaselineModel
-from forecast.errors import ForecastError
-from forecast.projection import ProjectionOptions, notes_in_attributes, scenario_digest
+from forecast.errors import ForecastError, OptionsError
+from forecast.projection import (
+    ProjectionOptions,
+    notes_in_attributes,
+    scenario_digest,
+    weather_digest,
+)
 from forecast.scenario import Scenario, parse_scenario
 from forecast.sweep.compare import check_scenarios, combine, project_scenarios
 from service import estimates
-from service.cache import comparison_key, options_document
+from service.cache import comparison_key, inputs_document, options_document
 from service.inputs import check_local_midnights
 from service.projecting import (
     ScenarioSource,
@@ -158,7 +163,7 @@ class PreparedComparison:
             scenario_document=json.dumps(documents, sort_keys=True),
             options=json.dumps(options_document(self.options), sort_keys=True),
             model_version=",".join(dict.fromkeys(self.model_labels)),
-            code_version=forecast.__version__,
+            code_version=provenance.code_version(),
             author=author,
             submitted_at=now,
             started_at=now if kind == "inline" else None,
@@ -183,6 +188,10 @@ def _prepared(
 ) -> PreparedComparison:
     check_scenarios(scenarios)
     labels = [model_label(model) for model in models]
+    weather = [
+        weather_digest(scenario, each_options)
+        for scenario, each_options in zip(scenarios, each, strict=True)
+    ]
     return PreparedComparison(
         scenarios=tuple(scenarios),
         digests=tuple(digests),
@@ -191,7 +200,7 @@ def _prepared(
         options=options,
         each=tuple(each),
         models=tuple(models),
-        key=comparison_key(digests, options, labels),
+        key=comparison_key(digests, options, labels, inputs_document(models, weather)),
     )
 
 
@@ -224,8 +233,20 @@ def prepare_sync(state: ServiceState, request: ComparisonRequest) -> PreparedCom
             raise _naming(index, error) from error
         each.append(options)
         models.append(model)
+    # A scenario without weather keeps 'auto' (it has nothing to resolve).
+    kinds = sorted({options.weather for options in each} - {"auto"}) or [first.weather]
+    if len(kinds) > 1:
+        # The scenarios run on one weather option: 'auto' must not mean two kinds.
+        raise OptionsError(
+            f"weather = {request.weather!r}: resolves to {' and '.join(kinds)} for these "
+            "scenarios' weather locations (temperature files for some only); allowed here: "
+            "historical, typical or synthetic, named"
+        )
     shared = dataclasses.replace(
-        first, baseline_model=None, include_baseline=request.include_baseline
+        first,
+        weather=kinds[0],
+        baseline_model=None,
+        include_baseline=request.include_baseline,
     )
     return _prepared(
         scenarios,

@@ -348,6 +348,17 @@ _DESCRIPTIONS: dict[int, str] = {
 def error_responses(*codes: int) -> dict[int | str, dict]:
     """OpenAPI ``responses`` for these error statuses (422 and 503 are always possible)."""
     return {
-        code: {"model": ErrorBody, "description": _DESCRIPTIONS[code]}
+        code: {
+            "model": ErrorBody,
+            "description": _DESCRIPTIONS[code],
+            **({"headers": {"Retry-After": RETRY_AFTER_HEADER}} if code in (429, 503) else {}),
+        }
         for code in sorted({*codes, 422, 503})
     }
+
+
+#: The OpenAPI declaration of ``Retry-After`` (429, 503 and a job's 202).
+RETRY_AFTER_HEADER = {
+    "description": "Seconds to wait before trying again (or polling the job).",
+    "schema": {"type": "integer"},
+}

@@ -28,7 +28,7 @@ from typing import Any, Literal, Protocol
 import xarray as xr
 from starlette.concurrency import run_in_threadpool
 
-import forecast
+from forecast import provenance
 from forecast.baseline import artifacts
 from forecast.baseline.model import BaselineModel
 from forecast.errors import ForecastError, NotFoundError, OptionsError
@@ -37,11 +37,13 @@ from forecast.projection import (
     check_period_years,
     notes_in_attributes,
     project,
+    resolved_weather,
     scenario_digest,
+    weather_digest,
 )
 from forecast.scenario import Scenario, parse_scenario
 from service import estimates
-from service.cache import ProjectionResult, options_document, result_key
+from service.cache import ProjectionResult, inputs_document, options_document, result_key
 from service.errors import ConflictError, TooLargeError, status_of
 from service.inputs import check_local_midnights, merged
 from service.registry import model_label
@@ -236,8 +238,17 @@ def prepare_sync(state: ServiceState, request: ProjectionRequest) -> Prepared:
     """Resolve and check a request (parsing a posted scenario or reading a saved one)."""
     scenario, digest, source, version = resolve_scenario(state, request)
     options, model = projection_options(state, request, scenario)
-    key = result_key(digest, options, options.baseline_model or artifacts.NO_MODEL)
-    return Prepared(scenario, digest, source, version, options, model, key)
+    return Prepared(
+        scenario, digest, source, version, options, model, _key(scenario, digest, options, model)
+    )
+
+
+def _key(
+    scenario: Scenario, digest: str, options: ProjectionOptions, model: BaselineModel | None
+) -> str:
+    """The result key of a projection (:func:`service.cache.result_key`)."""
+    inputs = inputs_document([model], [weather_digest(scenario, options)])
+    return result_key(digest, options, options.baseline_model or artifacts.NO_MODEL, inputs)
 
 
 async def prepare(state: ServiceState, request: ProjectionRequest) -> Prepared:
@@ -271,7 +282,7 @@ def new_run(
         ),
         options=json.dumps(options_document(prepared.options), sort_keys=True),
         model_version=model_label(prepared.model),
-        code_version=forecast.__version__,
+        code_version=provenance.code_version(),
         author=author,
         submitted_at=now,
         started_at=now if kind == "inline" else None,
@@ -454,7 +465,12 @@ def _options_on_served_model(
     state: ServiceState, scenario: Scenario, fields: dict[str, Any], include_baseline: bool
 ) -> tuple[ProjectionOptions, BaselineModel | None]:
     """Validated options with the model served for ``scenario`` now (when one is wanted and
-    its grid has one), and that model: a new request's and a resubmitted run's alike."""
+    its grid has one), and that model: a new request's and a resubmitted run's alike.
+
+    ``weather = 'auto'`` is resolved to the kind the data directory gives now: a result is
+    keyed, stored and recorded under the weather it was computed on, so that one computed on
+    synthetic years before the data was mounted is not served after.
+    """
     served = _served(state, scenario, include_baseline)
     reference = model_label(served) if served is not None else None
     with notes_in_attributes():  # the answer's attrs say them
@@ -463,7 +479,7 @@ def _options_on_served_model(
             baseline_model=reference,
             include_baseline=include_baseline and reference is not None,
         ).validated(scenario)
-    return options, (served if options.include_baseline else None)
+    return resolved_weather(scenario, options), (served if options.include_baseline else None)
 
 
 def resubmission(state: ServiceState, run: Run) -> Prepared:
@@ -479,6 +495,6 @@ def resubmission(state: ServiceState, run: Run) -> Prepared:
     scenario = parse_scenario(json.loads(run.scenario_document), origin=f"run {run.id}")
     options, model = recorded_options(state, run.options_document, scenario)
     digest = scenario_digest(scenario)
-    key = result_key(digest, options, options.baseline_model or artifacts.NO_MODEL)
+    key = _key(scenario, digest, options, model)
     source: ScenarioSource = run.scenario_source  # type: ignore[assignment]
     return Prepared(scenario, digest, source, run.scenario_version, options, model, key)

@@ -33,7 +33,7 @@ from forecast.baseline.signing import Trust
 from forecast.errors import ArtifactError, ForecastError, ScenarioError
 from forecast.kernels import warm_up
 from forecast.paths import artifacts_dir, real_data_dir
-from forecast.projection import ProjectionOptions, project, scenario_digest
+from forecast.projection import ProjectionOptions, project, resolved_weather, scenario_digest
 from forecast.scenario import Scenario, list_scenarios
 from service.admission import Admission, gigabytes
 from service.cache import ResultCache
@@ -328,6 +328,15 @@ class ServiceState:
             include_baseline=model is not None,
             baseline_model=model_label(model) if model is not None else None,
         )
+        # Requests resolve 'auto' the same way (service.projecting): said once here.
+        options = resolved_weather(shipped, options.validated(shipped))
+        if options.weather == "synthetic":
+            logger.warning(
+                "no temperature files for %s's weather in %s: weather 'auto' runs synthetic "
+                "years (results keyed and recorded as weather 'synthetic') until they are there",
+                shipped.id,
+                real_data_dir().resolve(),
+            )
         project(shipped, options, baseline=model)
 
     def work_memory_bytes(self) -> int:

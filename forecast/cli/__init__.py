@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import Annotated
 
 import typer
 
@@ -37,6 +38,32 @@ app = typer.Typer(
     rich_markup_mode=None,
     help="AI compute → grid electricity demand: projections with uncertainty.",
 )
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        from forecast import provenance
+
+        print(f"forecast {provenance.code_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the version and the source it computes with (version+src.<sha256 "
+            "prefix>, as results' code_version) and exit.",
+        ),
+    ] = False,
+) -> None:
+    """AI compute → grid electricity demand: projections with uncertainty."""
+
+
 app.command("project")(project.project)
 app.add_typer(scenarios.scenarios_app, name="scenarios")
 app.add_typer(models.models_app, name="models")

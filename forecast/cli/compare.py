@@ -30,6 +30,7 @@ from forecast.cli.options import (
     check_output,
     check_summary,
     projection_options,
+    say_written,
     warn_weather_fallback,
     write_summary,
 )
@@ -132,5 +133,5 @@ def compare(
             )
     if not quiet:
         print(comparisons.summary_text(dataset))
-    print(f"wrote {written}")
-    write_summary(dataset, summary)
+    say_written(written, quiet=quiet)
+    write_summary(dataset, summary, quiet=quiet)

@@ -23,6 +23,7 @@ from forecast.cli.options import (
     parse_quantiles,
     projection_bar,
     projection_options,
+    say_written,
     warn_weather_fallback,
 )
 
@@ -172,7 +173,7 @@ def export_grid(
     written = gridexport.write(paths, out, file_format)
     if not quiet:
         _summary(loaded.id, paths)
-    print(f"wrote {len(written)} files under {out} (manifest {written[-1]})")
+    say_written(f"{len(written)} files under {out} (manifest {written[-1]})", quiet=quiet)
 
 
 def _draw_numbers(text: str) -> tuple[int, ...]:

@@ -56,7 +56,8 @@ QuietOption = Annotated[
     bool,
     typer.Option(
         "--quiet",
-        help="No progress bar, summary or compile notice.",
+        help="Nothing on stdout (no summary, no 'wrote' line), no progress bar or compile "
+        "notice: only note: lines and errors, on stderr.",
         callback=_quiet_notices,
     ),
 ]
@@ -170,13 +171,20 @@ def check_summary(summary: Path | None) -> None:
     check_output(summary, option="--summary")
 
 
-def write_summary(dataset, summary: Path | None) -> None:
-    """Write the per-year table to ``summary`` (when given) and say so."""
+def write_summary(dataset, summary: Path | None, *, quiet: bool = False) -> None:
+    """Write the per-year table to ``summary`` (when given) and say so (unless quiet)."""
     if summary is None:
         return
     from forecast.io.export import write_year_table
 
-    print(f"wrote {write_year_table(dataset, summary)} (per-year table)")
+    say_written(f"{write_year_table(dataset, summary)} (per-year table)", quiet=quiet)
+
+
+def say_written(what: object, *, quiet: bool) -> None:
+    """``wrote <what>`` on stdout, unless ``--quiet`` (which leaves stdout empty: a cron job
+    mails what a command prints)."""
+    if not quiet:
+        print(f"wrote {what}")
 
 
 def projection_options(
@@ -231,25 +239,14 @@ def projection_options(
 
 
 def warn_weather_fallback(options: ProjectionOptions, dataset) -> None:
-    """Say on stderr when ``--weather auto`` found no temperature files and ran synthetic
-    years: the figures then differ from a run with the real data, and the data directory is
-    ``FORECAST_DATA_DIR`` or, by default, ``../shared/data`` from the working directory; and
-    when ``--weather`` is asked of a scenario without weather. (A report states its weather in
-    its provenance table.)"""
-    from forecast.paths import real_data_dir
-
+    """Say on stderr when ``--weather`` is asked of a scenario without weather. (``--weather
+    auto`` without temperature files is said by the library's
+    :class:`~forecast.errors.WeatherFallback` warning, a ``note:`` line; a report states its
+    weather in its provenance table.)"""
     if options.weather != "auto" and dataset.attrs.get("weather_location") == "none":
         print(
             f"note: --weather {options.weather} has no effect: the scenario states no "
             'temperature response (weather_location = "none")',
-            file=sys.stderr,
-        )
-    if options.weather == "auto" and dataset.attrs.get("weather_kind") == "synthetic":
-        print(
-            f"note: --weather auto: no temperature files for "
-            f"{dataset.attrs.get('weather_location', '?')} in {real_data_dir().resolve()} "
-            "(FORECAST_DATA_DIR; default ../shared/data from the working directory), so "
-            "synthetic years from the shipped climatology were used",
             file=sys.stderr,
         )
 

@@ -29,6 +29,7 @@ from forecast.cli.options import (
     check_summary,
     projection_bar,
     projection_options,
+    say_written,
     warn_weather_fallback,
     write_summary,
 )
@@ -92,8 +93,8 @@ def project(
                       hosting_table(dataset), flexibility_table(dataset)):  # fmt: skip
             if table:
                 print(table)
-    print(f"wrote {written}")
-    write_summary(dataset, summary)
+    say_written(written, quiet=quiet)
+    write_summary(dataset, summary, quiet=quiet)
 
 
 def _pick(variable, level: float, **where) -> float:

@@ -9,8 +9,12 @@ and every malformed option.
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import typer
@@ -21,10 +25,39 @@ from forecast.errors import ForecastError, ScenarioNote
 _ClickException: Any = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived (cron's ``timeout``, systemd, Kubernetes): raised in the main thread so
+    that the command unwinds as on Ctrl-C, and a half-written output's temporary file is
+    removed (:func:`forecast.io.files.atomic_write`); a BaseException, as KeyboardInterrupt
+    is, so that no ``except Exception`` swallows it."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+@contextmanager
+def _sigterm_unwinds() -> Iterator[None]:
+    """Within it, SIGTERM raises :class:`Terminated` (where its default, killing the process
+    on the spot, is in place and this is the main thread: a host's own handler is kept)."""
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
+    ):
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def run_app(app: typer.Typer, argv: list[str] | None = None) -> int:
     """Run ``app`` on ``argv`` (default: the process's arguments); return the exit status.
 
-    A :class:`ScenarioNote` is printed once as ``note: <message>`` on stderr.
+    A :class:`ScenarioNote` is printed once as ``note: <message>`` on stderr. SIGTERM stops
+    the command as Ctrl-C does, with status 143 (128 + 15) and ``error: terminated``.
     """
     with warnings.catch_warnings():
         warnings.simplefilter("default", ScenarioNote)
@@ -42,7 +75,8 @@ def run_app(app: typer.Typer, argv: list[str] | None = None) -> int:
                 shown(message, category, *args, **kwargs)
 
         warnings.showwarning = show
-        return _run(app, argv)
+        with _sigterm_unwinds():
+            return _run(app, argv)
 
 
 def _run(app: typer.Typer, argv: list[str] | None) -> int:
@@ -57,6 +91,9 @@ def _run(app: typer.Typer, argv: list[str] | None) -> int:
     except typer.Abort:
         print("error: aborted", file=sys.stderr)
         return 130
+    except Terminated:
+        print("error: terminated", file=sys.stderr)
+        return 143
     except _ClickException as error:
         # click's own message of a named option is "Invalid value for --start: ...": the
         # option once, in the project's "error: <option>: <what>" form, not both.

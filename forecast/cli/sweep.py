@@ -31,6 +31,7 @@ from forecast.cli.options import (
     check_summary,
     parse_integer,
     projection_options,
+    say_written,
     warn_weather_fallback,
     write_summary,
 )
@@ -133,8 +134,8 @@ def sweep(
     warn_weather_fallback(options, dataset)
     if not quiet:
         print(summary_table(dataset))
-    print(f"wrote {written}")
-    write_summary(dataset, summary)
+    say_written(written, quiet=quiet)
+    write_summary(dataset, summary, quiet=quiet)
 
 
 #: Per-year figures of the sweep summary: variable, label, decimals (those the variants have).

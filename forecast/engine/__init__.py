@@ -23,7 +23,9 @@ Kernels sit under the stages in :mod:`forecast.kernels` and see no labels.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -64,7 +66,7 @@ from forecast.engine.power import (
 )
 from forecast.engine.sampling import central, operation
 from forecast.engine.stream import baseline_beside, stream_hours
-from forecast.errors import ForecastError
+from forecast.errors import ForecastError, WeatherFallback
 from forecast.kernels import StreamInputs
 from forecast.scenario import Scenario
 from forecast.scenario.catalog import load_catalog
@@ -86,7 +88,9 @@ __all__ = [
     "check_period_years",
     "notes_in_attributes",
     "project",
+    "resolved_weather",
     "scenario_digest",
+    "weather_digest",
 ]
 
 
@@ -116,6 +120,7 @@ class _NoWeather:
     kind: str = "none"
     source: str = "none: no temperature response (PUE at its annual value every hour)"
     labels: tuple[str, ...] = ("none",)
+    digest: str = "none"
 
     def for_hours(self, local_times) -> np.ndarray:
         """A temperature that never needs cooling: excess 0 at every hour. [°C]"""
@@ -123,15 +128,59 @@ class _NoWeather:
 
 
 def weather_for(scenario: Scenario, options: ProjectionOptions):
-    """The weather ensemble the scenario runs over, or the no-weather stand-in."""
-    from forecast.weather import load_weather, resolve_weather_location
+    """The weather ensemble the scenario runs over, or the no-weather stand-in.
 
-    location = resolve_weather_location(
-        scenario.country, scenario.weather_location, origin=f"scenario {scenario.id}"
-    )
+    ``auto`` that finds no temperature files runs synthetic years and says so with a
+    :class:`~forecast.errors.WeatherFallback` warning (the figures differ from the observed
+    weather's); ``historical`` fails instead.
+    """
+    from forecast.weather import load_weather
+
+    location = _weather_location(scenario)
     if location == NO_WEATHER:
         return _NoWeather()
-    return load_weather(options.weather, location=location)
+    weather = load_weather(options.weather, location=location)
+    if options.weather == "auto" and weather.kind == "synthetic":
+        warnings.warn(WeatherFallback(fallback_message(location)), stacklevel=1)
+    return weather
+
+
+def fallback_message(location: str) -> str:
+    """What ``weather = 'auto'`` without temperature files did, and where it looked."""
+    from forecast.paths import data_dir_origin, real_data_dir
+
+    return (
+        f"weather = 'auto': no temperature files for {location} in "
+        f"{real_data_dir().resolve()} ({data_dir_origin()}), so synthetic years from the "
+        "shipped climatology were used; weather = 'historical' refuses to run without them"
+    )
+
+
+def resolved_weather(scenario: Scenario, options: ProjectionOptions) -> ProjectionOptions:
+    """``options`` with ``weather = 'auto'`` replaced by the kind it runs on now
+    (``historical`` or ``synthetic``, by the files in the data directory): what a result is
+    stored and keyed under. A scenario without weather keeps its options."""
+    from forecast.weather.ensemble import resolved_kind
+
+    location = _weather_location(scenario)
+    if options.weather != "auto" or location == NO_WEATHER:
+        return options
+    return dataclasses.replace(options, weather=resolved_kind("auto", location=location))
+
+
+def weather_digest(scenario: Scenario, options: ProjectionOptions) -> str:
+    """sha256 of the weather the projection runs over
+    (:attr:`forecast.weather.WeatherEnsemble.digest`), or ``none`` for a scenario without
+    weather; ``auto`` warns as :func:`weather_for` does."""
+    return weather_for(scenario, options).digest
+
+
+def _weather_location(scenario: Scenario) -> str:
+    from forecast.weather import resolve_weather_location
+
+    return resolve_weather_location(
+        scenario.country, scenario.weather_location, origin=f"scenario {scenario.id}"
+    )
 
 
 #: A year without Feb 29: a whole year of any weather clock's hours (the ensemble carries a

@@ -15,8 +15,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-import forecast
-from forecast import kernels
+from forecast import kernels, provenance
 from forecast.calendar import HourlyCalendar
 from forecast.engine.baseline import no_baseline_note
 from forecast.engine.hosting import Connections
@@ -502,7 +501,9 @@ def build_dataset(
         "resolution": options.resolution,
         "period_start": options.start.isoformat(),
         "period_end": options.end.isoformat(),
-        "code_version": forecast.__version__,
+        # The build, not only the release: every commit of a release computes its own way.
+        "code_version": provenance.code_version(),
+        "data_sha256": provenance.data_digest(),
         # Future years' public holidays come from this package: a newer one may add some.
         "holidays_version": _holidays_version(),
         "baseline_model": baseline_label or "none",
@@ -513,6 +514,7 @@ def build_dataset(
         "weather_kind": weather.kind,
         "weather_source": weather.source,
         "weather_years": ",".join(weather.labels),
+        "weather_sha256": weather.digest,
         "Conventions": "CF-1.8",
     }
     if scenario.region_labels:

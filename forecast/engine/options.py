@@ -34,6 +34,8 @@ class ProjectionOptions:
 
     draws: int = 1000
     seed: int = 0
+    #: First and last day (default: the scenario's horizon). :meth:`validated` also takes an
+    #: ISO date string (``"2027-01-01"``) and gives back a date.
     start: dt.date | None = None
     end: dt.date | None = None
     resolution: str = "hourly"
@@ -92,8 +94,8 @@ class ProjectionOptions:
                 f"duration_draws = {self.duration_draws!r}: must be an integer in "
                 f"1..{MAX_DURATION_DRAWS}"
             )
-        start = self.start or scenario.horizon.start
-        end = self.end or scenario.horizon.end
+        start = _as_date(self.start, "start") or scenario.horizon.start
+        end = _as_date(self.end, "end") or scenario.horizon.end
         for name, day in (("start", start), ("end", end)):
             if not FIRST_DATE <= day <= LAST_DATE:
                 raise OptionsError(f"{name} = {day}: allowed {FIRST_DATE}..{LAST_DATE}")
@@ -119,6 +121,20 @@ class ProjectionOptions:
             duration_curves=self.duration_curves,
             duration_draws=self.duration_draws,
         )
+
+
+def _as_date(value: object, name: str) -> dt.date | None:
+    """A period bound as a date: a date, an ISO date string (``2027-01-01``) or None."""
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise OptionsError(
+        f"{name} = {value!r}: allowed: a datetime.date or an ISO date string YYYY-MM-DD"
+    )
 
 
 def check_period_years(start: dt.date, end: dt.date, *, max_years: int = MAX_YEARS) -> None:

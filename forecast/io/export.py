@@ -220,15 +220,23 @@ def suffix_format(path: Path) -> str | None:
 
 
 def file_format_of(path: Path, file_format: str | None = None) -> str:
-    """The table format asked for, or the one the suffix names (``.nc`` NetCDF, ``.parquet``
-    Parquet, anything else CSV).
+    """The table format asked for, or the one the suffix names (``.csv`` CSV, ``.nc`` NetCDF,
+    ``.parquet`` Parquet; no suffix: CSV), as the command line's ``--out`` takes them.
 
     Raises
     ------
     OptionsError
-        ``file_format`` is not one of :data:`FORMATS`.
+        ``file_format`` is not one of :data:`FORMATS`; or none is given and the suffix names
+        none (``.xlsx`` was written as CSV under a misleading name).
     """
-    chosen = file_format or suffix_format(path) or "csv"
+    named = suffix_format(path)
+    if file_format is None and Path(path).suffix and named is None:
+        raise OptionsError(
+            f"path = {str(path)!r}: suffix {Path(path).suffix!r} names no table format; "
+            f"allowed: {', '.join(('.csv', *SUFFIX_FORMATS))}, or give file_format = "
+            f"{' | '.join(repr(name) for name in FORMATS)}"
+        )
+    chosen = file_format or named or "csv"
     if chosen not in FORMATS:
         raise OptionsError(f"format = {chosen!r}: allowed: {', '.join(FORMATS)}")
     return chosen

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,6 +86,15 @@ class WeatherEnsemble:
         temperature.setflags(write=False)
         object.__setattr__(self, "labels", tuple(str(label) for label in self.labels))
         object.__setattr__(self, "temperature_c", temperature)
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """sha256 of the temperatures, their years and clock: the weather a projection ran
+        over, whichever files or seed it came from (a result's ``weather_sha256``). [-]"""
+        digest = hashlib.sha256()
+        digest.update("\0".join((self.kind, str(self.clock_offset), *self.labels)).encode())
+        digest.update(self.temperature_c.tobytes())
+        return digest.hexdigest()
 
     @classmethod
     def from_series(
@@ -267,6 +277,16 @@ def _synthetic_ensemble(location: Location, n_synthetic: int, seed: int) -> Weat
 def _files_present(location: Location, directory: Path) -> bool:
     daily = location.daily_path(directory)
     return location.hourly_path(directory).is_file() and (daily is None or daily.is_file())
+
+
+def resolved_kind(kind: str, *, location: str = "seoul", data_dir: Path | None = None) -> str:
+    """The kind of ensemble :func:`load_weather` gives for ``kind``: ``auto`` resolved by the
+    files in the data directory (default :func:`forecast.paths.real_data_dir`), any other kind
+    as it is."""
+    if kind != "auto":
+        return kind
+    directory = (real_data_dir() if data_dir is None else Path(data_dir)).resolve()
+    return "historical" if _files_present(load_location(location), directory) else "synthetic"
 
 
 def load_weather(

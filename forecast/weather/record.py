@@ -19,6 +19,7 @@ import pandas as pd
 from forecast.errors import DataError
 from forecast.io.files import sha256_file
 from forecast.io.gaps import OBSERVED, GapReport
+from forecast.paths import data_dir_origin
 from forecast.weather.clock import clock_zone
 from forecast.weather.locations import Location, load_location
 from forecast.weather.reconstruction import complete_temperature
@@ -183,6 +184,7 @@ def historical_record(location: str | Location, data_dir: Path | None = None) ->
     hourly_path = location.hourly_path(data_dir).resolve()
     daily_path = location.daily_path(data_dir)
     daily_path = daily_path.resolve() if daily_path is not None else None
+    where = "the directory given" if data_dir is not None else data_dir_origin()
     fingerprint: list[int] = []
     for path in (hourly_path, daily_path):
         if path is None:
@@ -193,7 +195,7 @@ def historical_record(location: str | Location, data_dir: Path | None = None) ->
             )
             raise DataError(
                 f"{path}: file not found; weather location {location.name!r} reads {files} "
-                "from FORECAST_DATA_DIR (or --data-dir); without them use the weather kind "
+                f"from the real data directory ({where}); without them use the weather kind "
                 "'synthetic' or 'typical'"
             )
         status = path.stat()

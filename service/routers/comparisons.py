@@ -14,9 +14,10 @@ from starlette.responses import Response
 
 from service import comparing
 from service.deps import Caller, get_ready_state, optional_caller
-from service.errors import ErrorBody, error_responses
+from service.errors import error_responses
 from service.render import NumpyJSONResponse, negotiate
 from service.routers.projections import (
+    ACCEPTED_RESPONSE,
     RESULT_CONTENT,
     RESULT_HEADERS,
     AcceptHeader,
@@ -24,7 +25,7 @@ from service.routers.projections import (
     respond,
 )
 from service.routing import ServiceRoute
-from service.schemas import ComparisonRequest, ComparisonResponse, JobResponse
+from service.schemas import ComparisonRequest, ComparisonResponse
 from service.state import ServiceState
 
 router = APIRouter(prefix="/comparisons", tags=["comparisons"], route_class=ServiceRoute)
@@ -42,12 +43,7 @@ router = APIRouter(prefix="/comparisons", tags=["comparisons"], route_class=Serv
             "content": RESULT_CONTENT,
             "headers": RESULT_HEADERS,
         },
-        202: {
-            "model": JobResponse,
-            "description": "Large: queued as a job (or joined to the identical one running); "
-            "poll Location.",
-        },
-        429: {"model": ErrorBody, "description": "Job queue full; retry after Retry-After."},
+        202: ACCEPTED_RESPONSE,
         **error_responses(403, 404, 406, 409, 413, 429),
     },
 )

@@ -15,7 +15,7 @@ from starlette.responses import Response
 from service import projecting
 from service.answers import answer
 from service.deps import Caller, get_ready_state, optional_caller
-from service.errors import ErrorBody, error_responses
+from service.errors import RETRY_AFTER_HEADER, error_responses
 from service.render import NumpyJSONResponse, OutputFormat, negotiate
 from service.routing import ServiceRoute
 from service.schemas import JobResponse, ProjectionRequest, ProjectionResponse
@@ -55,6 +55,31 @@ RESULT_HEADERS = {
         "description": "hit (memory), stored (read from its run's file), miss (computed now) "
         "or shared (computed once for identical concurrent requests).",
         "schema": {"type": "string"},
+    },
+    "X-Run-Id": {
+        "description": "The run that recorded the result (GET /v1/runs/{id}: its provenance).",
+        "schema": {"type": "string"},
+    },
+    "Content-Location": {
+        "description": "Where the result stays: /v1/runs/{id}/result.",
+        "schema": {"type": "string"},
+    },
+}
+#: Seconds a client is asked to wait between polls of a job (``Retry-After`` of a 202).
+POLL_AFTER_SECONDS = 2
+#: A 202's headers: the body is the job's ticket (JSON), not the result, whatever format was
+#: asked for, so a client saving it as the result must check the status.
+ACCEPTED_RESPONSE = {
+    "model": JobResponse,
+    "description": "Large: queued as a job (or joined to the identical one running). The body "
+    "is the job (JSON) in every format asked for: poll Location until `succeeded`, then GET "
+    "its `result_url`.",
+    "headers": {
+        "Location": {
+            "description": "The job to poll: /v1/jobs/{id}.",
+            "schema": {"type": "string"},
+        },
+        "Retry-After": RETRY_AFTER_HEADER,
     },
 }
 #: The answer's formats beside JSON, as the schema documents them (one list for every route
@@ -97,7 +122,9 @@ def _job_fields(run: Run, progress: int | None) -> dict[str, Any]:
 def accepted(run: Run) -> NumpyJSONResponse:
     """``202 Accepted`` naming the job to poll."""
     return NumpyJSONResponse(
-        job_body(run), status_code=202, headers={"Location": f"/v1/jobs/{run.id}"}
+        job_body(run),
+        status_code=202,
+        headers={"Location": f"/v1/jobs/{run.id}", "Retry-After": str(POLL_AFTER_SECONDS)},
     )
 
 
@@ -108,12 +135,7 @@ def accepted(run: Run) -> NumpyJSONResponse:
     response_class=NumpyJSONResponse,
     responses={
         **RESULT_RESPONSES,
-        202: {
-            "model": JobResponse,
-            "description": "Large: queued as a job (or joined to the identical one running); "
-            "poll Location.",
-        },
-        429: {"model": ErrorBody, "description": "Job queue full; retry after Retry-After."},
+        202: ACCEPTED_RESPONSE,
         **error_responses(403, 404, 406, 409, 413, 429),
     },
 )

@@ -47,11 +47,18 @@ CASES: dict[str, tuple[str, ProjectionOptions]] = {
     ),
 }
 
-#: Attributes that name the run rather than its result.
-RUN_ATTRIBUTES = ("created", "code_version", "created_utc", "forecast_version")
+#: Attributes that name the run (and the build's code and shipped data, which change with
+#: every commit; the numbers say whether the result did) rather than its result.
+RUN_ATTRIBUTES = (
+    "created",
+    "code_version",
+    "created_utc",
+    "data_sha256",
+    "forecast_version",
+)
 
 #: Attributes that describe the machine rather than the result.
-MACHINE_ATTRIBUTES = ("weather_source", "holidays_version")
+MACHINE_ATTRIBUTES = ("weather_source", "weather_sha256", "holidays_version")
 
 
 def projection(case: str) -> xr.Dataset:

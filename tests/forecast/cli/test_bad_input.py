@@ -277,13 +277,15 @@ def test_a_period_past_the_horizon_says_once_what_holds_there(tmp_path, capsys):
 
 
 def test_weather_auto_says_when_it_falls_back_to_synthetic_years(tmp_path, monkeypatch, capsys):
-    """Without the temperature files (FORECAST_DATA_DIR, by default relative to the working
-    directory) the figures come from synthetic weather: said, not only in the header."""
+    """Without the temperature files (FORECAST_DATA_DIR) the figures come from synthetic
+    weather: said once (the library's WeatherFallback warning), not only in the header."""
     monkeypatch.setenv("FORECAST_DATA_DIR", str(tmp_path))
     out = tmp_path / "x.csv"
     argv = ["project", "kr-national", "--draws", "5", "--resolution", "annual", "--out", str(out)]
     assert main([*argv, "--start", "2030-01-01", "--end", "2030-12-31"]) == 0
     error = capsys.readouterr().err
-    assert f"note: --weather auto: no temperature files for seoul in {tmp_path}" in error
+    said = f"note: weather = 'auto': no temperature files for seoul in {tmp_path} "
+    assert error.count(said) == 1, error
+    assert "(FORECAST_DATA_DIR)" in error
     assert main([*argv, "--weather", "typical"]) == 0  # asked for: no note
-    assert "note: --weather auto" not in capsys.readouterr().err
+    assert "note: weather = 'auto'" not in capsys.readouterr().err

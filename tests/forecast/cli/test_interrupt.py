@@ -134,3 +134,25 @@ def test_ctrl_c_while_the_sweeps_cluster_starts_stops_it_quietly(tmp_path):
     assert "Traceback" not in text and "Fatal" not in text and "WARNING" not in text, text[-2000:]
     assert text.rstrip().endswith("error: interrupted")
     assert not out.exists()
+
+
+def test_sigterm_while_writing_removes_the_temporary_file_and_exits_143(tmp_path):
+    """cron's ``timeout``, systemd and Kubernetes stop a command with SIGTERM: it killed the
+    process on the spot and left the hidden ``.h.csv.XXXX.tmp`` of a half-written table behind
+    (any size, every night); Ctrl-C removed it."""
+    folder = tmp_path / "term"
+    folder.mkdir()
+    # An hourly table of 12 years: written for a second or more, long enough to be caught.
+    command = [sys.executable, "-m", "forecast.cli", "project", "kr-national", "--draws", "20",
+               "--seed", "1", "--out", str(folder / "h.csv"), "--quiet"]  # fmt: skip
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while not list(folder.glob(".h.csv.*.tmp")) and process.poll() is None:
+        assert time.monotonic() < deadline, "the table was never written"
+        time.sleep(0.005)
+    assert process.poll() is None, "finished before the temporary file was seen"
+    process.send_signal(signal.SIGTERM)
+    _, error = process.communicate(timeout=120)
+    assert process.returncode == 143, error.decode(errors="replace")[-2000:]
+    assert error.decode().rstrip().endswith("error: terminated")
+    assert sorted(path.name for path in folder.iterdir()) == []
