@@ -3,7 +3,8 @@
 Shipped inputs (``data/``) and the committed model artifacts (``models/artifacts/``) are
 found next to the source tree in a checkout and under ``forecast/_shipped/`` in an installed
 wheel. The real KPX data is never shipped: it is read from ``FORECAST_DATA_DIR``
-(default: the ``shared/data`` folder beside the checkout, whatever the working directory).
+(default: the ``shared/data`` folder beside the checkout, whatever the working directory; an
+installed package, which has no checkout, reads ``../shared/data`` from the working directory).
 
 The artifact store is one folder, ``FORECAST_ARTIFACT_DIR`` or else the shipped one. A user's
 own models go in a store of their own (``forecast models init DIR`` copies the shipped models
@@ -24,11 +25,19 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 _SHIPPED = _PACKAGE_DIR / "_shipped"
 _CHECKOUT = _PACKAGE_DIR.parent
 
-#: The real data when ``FORECAST_DATA_DIR`` is unset: ``shared/data`` beside the checkout
-#: (``/work/main`` -> ``/work/shared/data``), not relative to the working directory, so that a
-#: cron job's ``cd`` cannot change the answer. An installed package has no checkout: set the
-#: variable.
+#: The real data when ``FORECAST_DATA_DIR`` is unset, run from a checkout: ``shared/data``
+#: beside the checkout (``/work/main`` -> ``/work/shared/data``), not relative to the working
+#: directory, so that a cron job's ``cd`` cannot change the answer.
 DEFAULT_DATA_DIR = _CHECKOUT.parent / "shared" / "data"
+#: The same for an installed package, which has no checkout: ``../shared/data`` relative to the
+#: working directory (the README's quick start runs ``pip install .`` in a clone with
+#: ``../shared`` beside it). Set ``FORECAST_DATA_DIR`` for anything unattended.
+INSTALLED_DATA_DIR = Path("../shared/data")
+
+
+def _running_from_checkout() -> bool:
+    """True when this package is imported from a source checkout, not an installed wheel."""
+    return (_CHECKOUT / "pyproject.toml").is_file() and not _SHIPPED.is_dir()
 
 
 def shipped_data_dir() -> Path:
@@ -101,14 +110,22 @@ def publishing_problem(installed: Path | None) -> str | None:
 def real_data_dir() -> Path:
     """Directory of the real demand and temperature data (``FORECAST_DATA_DIR``, else
     :data:`DEFAULT_DATA_DIR`)."""
-    return Path(os.environ.get("FORECAST_DATA_DIR") or DEFAULT_DATA_DIR)
+    configured = os.environ.get("FORECAST_DATA_DIR")
+    if configured:
+        return Path(configured)
+    return DEFAULT_DATA_DIR if _running_from_checkout() else INSTALLED_DATA_DIR
 
 
 def data_dir_origin() -> str:
     """Where :func:`real_data_dir` comes from, in words (for messages)."""
     if os.environ.get("FORECAST_DATA_DIR"):
         return "FORECAST_DATA_DIR"
-    return "FORECAST_DATA_DIR unset: the default is shared/data beside the checkout"
+    if _running_from_checkout():
+        return "FORECAST_DATA_DIR unset: the default is shared/data beside the checkout"
+    return (
+        "FORECAST_DATA_DIR unset: an installed package reads ../shared/data from the working "
+        "directory; set FORECAST_DATA_DIR"
+    )
 
 
 def real_data_available() -> bool:

@@ -61,7 +61,8 @@ class Settings(BaseSettings):
     data_dir: Path | None = Field(
         default=None,
         description="Directory of the real KPX demand and temperature data, read by the library "
-        "(same variable as the CLI); unset: ../shared/data.",
+        "(same variable as the CLI); unset: shared/data beside the checkout, or ../shared/data "
+        "from the working directory for an installed package.",
     )
     storage_dir: Path = Field(
         default_factory=default_storage_dir,

@@ -65,3 +65,15 @@ def test_code_version_names_the_source_and_the_attributes_the_inputs():
     assert dataset.attrs["code_version"] == provenance.code_version()
     assert dataset.attrs["data_sha256"] == provenance.data_digest()
     assert len(dataset.attrs["weather_sha256"]) == 64
+
+
+def test_an_installed_package_reads_the_data_from_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A wheel has no checkout beside it: the README's quick start (``pip install .`` in a
+    clone with ``../shared`` beside it) finds the real data from the working directory, and the
+    messages say so."""
+    monkeypatch.delenv("FORECAST_DATA_DIR", raising=False)
+    monkeypatch.setattr(paths, "_CHECKOUT", tmp_path / "site-packages")
+    assert paths.real_data_dir() == Path("../shared/data")
+    assert "installed package" in paths.data_dir_origin()
