@@ -26,6 +26,8 @@ Role = Literal["read", "write", "admin"]
 ROLES: tuple[Role, ...] = ("read", "write", "admin")
 GB = 1_000_000_000
 MB = 1_000_000
+#: A root path: empty, or segments of URL-safe characters each after a slash, no trailing one.
+ROOT_PATH_PATTERN = r"^(/[A-Za-z0-9._~-]+)*$"
 
 
 def default_storage_dir() -> Path:
@@ -103,6 +105,27 @@ class Settings(BaseSettings):
         "its baseline shape computed (the first national request after a start took 1.69 s "
         "without it, 1.22 s with it); the dashboard's default. An id that is not shipped is "
         "logged as a warning, and the first shipped scenario is projected over a day instead.",
+    )
+
+    # --- behind a proxy ----------------------------------------------------------------
+    root_path: str = Field(
+        default="",
+        pattern=ROOT_PATH_PATTERN,
+        description="Path prefix the service is reached under behind a reverse proxy that "
+        "strips it (/forecast): the dashboard's links and API calls, and /docs, carry it. "
+        "Empty: served at the root.",
+    )
+    proxy_headers: bool = Field(
+        default=True,
+        description="Take the client's address and scheme from X-Forwarded-For and "
+        "X-Forwarded-Proto, when the connection comes from forwarded_allow_ips (uvicorn's "
+        "--proxy-headers).",
+    )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        pattern=r"^[0-9A-Za-z.:/*,\s-]+$",
+        description="Comma-separated addresses or networks of the proxies whose X-Forwarded-* "
+        "headers are trusted, or * for any (uvicorn's --forwarded-allow-ips).",
     )
 
     # --- request limits ----------------------------------------------------------------
