@@ -38,7 +38,7 @@ from forecast.scenario import Scenario, list_scenarios
 from service.admission import Admission, gigabytes
 from service.cache import ResultCache
 from service.coalesce import Coalescer
-from service.errors import NotReadyError, ServiceError, StorageError
+from service.errors import NotReadyError, ServiceError, StorageError, redact_paths
 from service.jobs import JobRunner
 from service.memory import set_allocation_policy
 from service.registry import ModelRegistry, model_label
@@ -405,6 +405,11 @@ class ServiceState:
         doing = START_STEPS.get(self.doing or "", "starting up")
         starting = f"starting ({self.seconds_starting():.0f} s so far): {doing}"
         return f"{starting}; already failed: {problems}" if problems else starting
+
+    def public(self, text: str) -> str:
+        """``text`` fit to answer over HTTP: without the database's credentials, host or name
+        (which the log keeps) or a server path."""
+        return redact_paths(self.database.redact(text), known=self.paths_to_redact())
 
     def paths_to_redact(self) -> dict[Path, str]:
         """Server directories an error detail may mention, and the names shown instead."""

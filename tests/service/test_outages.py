@@ -18,6 +18,7 @@ from service.storage.database import Database
 from tests.support import postgres
 from tests.support.gate import Gate
 from tests.support.runs import stored_run
+from tests.support.server import free_port
 
 BODY = {"scenario_id": "kr-national", "draws": 5, "resolution": "annual",
         "start": "2030-01-01", "end": "2030-12-31"}  # fmt: skip
@@ -170,3 +171,38 @@ def test_a_service_started_while_postgresql_is_down_becomes_ready_when_it_is_up(
         gate.open()
         assert _until_ready(client, ready=True)["ready"], "never ready"
         assert client.get("/v1/runs").json()["total"] == 0
+
+
+def _database_url(host: str, port: int) -> str:
+    return f"postgresql://alice-planner:s3cret-pw@{host}:{port}/plans_db"
+
+
+@pytest.mark.parametrize("server", ["unreachable", "postgresql"])
+def test_database_errors_over_http_name_no_host_user_or_password(
+    make_settings, server: str, caplog: pytest.LogCaptureFixture
+):
+    """(Platform deployment test) /readyz, and every /v1 route's 503, quoted the driver's
+    message whole: `connection to server at "10.0.3.7", port 5432 failed`, `role "alice" does
+    not exist`. Now an answer names neither the database's host, user, password nor name (nor
+    any address or user the driver quotes); the server log keeps the message whole."""
+    if server == "unreachable":
+        url = _database_url("127.0.0.1", free_port())  # nothing listens: connection refused
+    else:
+        found = postgres.server_url()
+        if found is None:
+            pytest.skip(postgres.UNAVAILABLE)
+        parsed = make_url(found)  # a role that does not exist: the driver quotes it
+        url = _database_url(parsed.host or "127.0.0.1", parsed.port or 5432)
+    with TestClient(
+        create_app(make_settings(database_url=url), start_in_background=False)
+    ) as client:
+        ready = client.get("/readyz")
+        route = client.get("/v1/runs")
+    answers = [ready.json()["detail"], route.json()["detail"]]
+    assert ready.status_code == route.status_code == 503
+    for detail in answers:
+        assert "database postgresql: cannot connect" in detail, detail
+        for secret in ("127.0.0.1", "alice-planner", "s3cret-pw", "plans_db"):
+            assert secret not in detail, detail
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "127.0.0.1" in logged or "alice-planner" in logged, logged
