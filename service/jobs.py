@@ -33,8 +33,8 @@ from distributed import Client, Future, LocalCluster
 from forecast.errors import ForecastError
 from service.errors import SaturatedError, status_of
 from service.settings import Settings
-from service.storage.results import ResultFiles
-from service.storage.runs import Runs
+from service.storage.results import ResultFiles, ResultsUnwritableError
+from service.storage.runs import Runs, resubmit_hint
 from service.tasks import EVENTS, Task, run_task
 
 logger = logging.getLogger("service.jobs")
@@ -220,6 +220,12 @@ class JobRunner:
                 self.results.delete(self.results.file_name(run_id))
                 return
             changes = self._outcome(run_id, future, done, total)
+            if changes["status"] == "succeeded":
+                self.results.written()
+            elif future.status == "error":
+                error = future.exception()
+                if isinstance(error, ResultsUnwritableError):
+                    self.results.write_failed(str(error), error.need_bytes)
             self._record_end(run_id, changes)
             if changes["status"] == "succeeded" and self.on_success is not None:
                 self.on_success(run_id, result_key)
@@ -246,6 +252,13 @@ class JobRunner:
                 }
             if future.status == "error":
                 error = future.exception()
+                if isinstance(error, ResultsUnwritableError):
+                    return changes | {
+                        "status": "failed",
+                        "error": f"{error}; {resubmit_hint(run_id)}",
+                        "error_status": error.status_code,
+                        "done_hours": done,
+                    }
                 if isinstance(error, ForecastError):
                     return changes | {
                         "status": "failed",

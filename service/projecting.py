@@ -328,6 +328,7 @@ async def compute_inline(
     this request shared another's computation."""
     need = prepared.need_bytes()
     state.admission.check_fits(prepared.what, need)
+    state.results.require_writable()
 
     async def work() -> ProjectionResult:
         async with state.admission.slot(prepared.what, need):
@@ -399,6 +400,7 @@ async def submit_job(
     resubmitted_from: str | None = None,
 ) -> Run:
     """Record a queued run and hand it to Dask (429 when the queue is full)."""
+    state.results.require_writable()
     need = prepared.need_bytes()
     limit = state.settings.job_memory_bytes
     if state.jobs.in_process and need > limit:

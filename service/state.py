@@ -79,6 +79,8 @@ START_STEPS: dict[str, str] = {
     "warm-up": "projecting the warm-up scenario",
     "memory": "sizing the memory budget",
 }
+#: How often the results directory is tried again while result files cannot be written. [s]
+RECHECK_S = 5.0
 #: A start-up step at least this long is named, with its time, in the "start-up finished"
 #: log line. [s]
 SLOW_STEP_SECONDS = 0.5
@@ -132,8 +134,8 @@ class ServiceState:
 
     @property
     def ready(self) -> bool:
-        """Start-up finished and nothing is broken."""
-        return self.started and not self.problems
+        """Start-up finished, nothing is broken, and result files can be written."""
+        return self.started and not self.problems and self.results.unwritable is None
 
     def start_in_background(self) -> None:
         """Run :meth:`start` in a thread of its own and return at once, so that the server
@@ -177,6 +179,7 @@ class ServiceState:
         if "kernels" not in self.problems:
             step("warm-up", self._warm_projection)
         step("memory", self._size_admission)
+        threading.Thread(target=self._recheck_results, name="results-check", daemon=True).start()
         self.doing = None
         if self._stopping.is_set():
             self.problems["start-up"] = "stopped while starting: the service is shutting down"
@@ -257,6 +260,15 @@ class ServiceState:
             self.problems.pop("database", None)
             logger.info("database reached and taken: start-up finished")
             return
+
+    def _recheck_results(self) -> None:
+        """While result files cannot be written, look every RECHECK_S seconds whether the
+        room the last one needed is back (``/readyz`` 200 again); one written clears it too."""
+        while not self._stopping.wait(RECHECK_S):
+            try:
+                self.results.recheck()
+            except Exception:  # a bug: keep checking, say it once per try
+                logger.exception("results directory check failed")
 
     def _check_results(self) -> None:
         self.results.check(self.runs.result_files())
@@ -399,7 +411,12 @@ class ServiceState:
 
     def not_ready_reason(self) -> str:
         """One line: the start-up step under way, and what is broken."""
-        problems = "; ".join(f"{part}: {why}" for part, why in self.problems.items())
+        broken = dict(self.problems)
+        if self.results.unwritable is not None:
+            # Not a problem that stops the API (answers already computed are served, a
+            # computation is refused 507): a probe's, so that no new traffic is sent here.
+            broken["results"] = f"{self.results.unwritable}; checked again every {RECHECK_S:g} s"
+        problems = "; ".join(f"{part}: {why}" for part, why in broken.items())
         if self.started:
             return f"not ready: {problems}"
         doing = START_STEPS.get(self.doing or "", "starting up")
