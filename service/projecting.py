@@ -478,6 +478,19 @@ def resubmission(state: ServiceState, run: Run) -> Prepared:
         one still runs.
     """
     check_resubmittable(run)
+    return recomputation(state, run)
+
+
+def recomputation(state: ServiceState, run: Run) -> Prepared:
+    """A run prepared again from its record, whatever its status, with the model served now
+    (a resubmitted run, or a job handed back by a stopped server).
+
+    Raises
+    ------
+    ForecastError
+        The recorded scenario or options are refused by this version, or no served model
+        fits its grid any more.
+    """
     scenario = parse_scenario(json.loads(run.scenario_document), origin=f"run {run.id}")
     options, model = recorded_options(state, run.options_document, scenario)
     digest = scenario_digest(scenario)

@@ -181,6 +181,17 @@ class Settings(BaseSettings):
         le=1_000,
         description="Jobs waiting for a worker; one more is refused with 429 and Retry-After.",
     )
+    shutdown_grace_seconds: float = Field(
+        default=20.0,
+        ge=0,
+        le=3_600,
+        description="On SIGTERM (systemctl stop, a container stop, a rolling restart), how "
+        "long running jobs may go on to finish before they are handed back: re-queued in the "
+        "database, to be run by the next server to start on it. Keep it a few seconds below "
+        "the time the supervisor waits before SIGKILL (Kubernetes' "
+        "terminationGracePeriodSeconds, 30 s by default; docker stop's 10 s; systemd's "
+        "TimeoutStopSec, 90 s). [s]",
+    )
     max_inline_projections: int = Field(
         default_factory=lambda: min(os.cpu_count() or 2, 8),
         ge=1,

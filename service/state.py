@@ -7,7 +7,8 @@ takes a few seconds, but about 45 s on a fresh numba cache on two busy cores (RE
 API service*), longer than a liveness probe waits. The steps (:data:`START_STEPS`): database
 migrated, the results directory checked against it (made when the database names no result),
 kernels compiled, shipped scenarios read, the promoted model loaded and verified, the Dask
-client started, runs interrupted by an earlier crash marked failed, and one tiny projection run
+client started, runs interrupted by an earlier crash marked failed and jobs handed back by a
+graceful stop queued again, and one tiny projection run
 so that the first user request finds every lazy import and cache warm. A step that fails leaves
 the process up, answering ``/healthz``, with ``/readyz`` 503 naming the reason; nothing else is
 served until it is fixed (a broken model can be replaced by a reload; a database held or not
@@ -75,7 +76,7 @@ START_STEPS: dict[str, str] = {
     "model": "loading and verifying the served models",
     "jobs": "starting the job scheduler (Dask)",
     "results": "checking the results directory against the database",
-    "runs": "marking runs interrupted by the last stop failed",
+    "runs": "marking runs interrupted by a crash failed, queueing jobs handed back again",
     "warm-up": "projecting the warm-up scenario",
     "memory": "sizing the memory budget",
 }
@@ -308,9 +309,15 @@ class ServiceState:
             raise ArtifactError(f"promoted model artifact refused: {error}") from None
 
     def _mark_interrupted(self) -> None:
+        """Runs left unfinished by a process that died are failed; jobs a stopping server
+        handed back are queued again (when this process runs jobs: else they wait for one)."""
+        from service.resuming import resume_handed_back  # it prepares runs as requests do
+
         interrupted = self.runs.mark_interrupted()
         if interrupted:
             logger.warning("marked %d interrupted runs failed: %s", len(interrupted), interrupted)
+        if self.jobs.client is not None:
+            resume_handed_back(self)
 
     def _warm_projection(self) -> None:
         """Project :attr:`Settings.warm_scenario` once, 2 draws over its whole horizon: its
@@ -389,8 +396,9 @@ class ServiceState:
             logger.info("model fixed by a reload: the service is ready")
 
     def stop(self) -> None:
-        """Write the results still queued, stop the jobs (they are marked failed at the next
-        start) and close the database.
+        """Write the results still queued, stop the jobs (running ones get
+        ``shutdown_grace_seconds`` to finish; the rest are handed back, re-queued for the next
+        server to start) and close the database.
 
         Stopped while starting, the start-up step under way finishes first (a kernel being
         compiled cannot be interrupted) and the steps after it are skipped.
@@ -399,7 +407,7 @@ class ServiceState:
         if self._starter is not None:
             self._starter.join()
         self.writer.flush()
-        self.jobs.shutdown()
+        self.jobs.shutdown(grace_seconds=self.settings.shutdown_grace_seconds)
         self.database.dispose()
 
     def require_ready(self) -> None:
