@@ -280,6 +280,12 @@ def resubmission(state: ServiceState, run: Run) -> PreparedComparison:
         The run neither failed nor was cancelled.
     """
     check_resubmittable(run)
+    return recomputation(state, run)
+
+
+def recomputation(state: ServiceState, run: Run) -> PreparedComparison:
+    """A comparison prepared again from its record, whatever its status, with the models
+    served now (see :func:`service.projecting.recomputation`)."""
     recorded = run.options_document
     scenarios, sources, versions, each, models = [], [], [], [], []
     for entry in json.loads(run.scenario_document):

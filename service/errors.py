@@ -256,8 +256,7 @@ def _allowed_methods(request: Request) -> str:
 
 def _detail(request: Request, message: str) -> str:
     state = getattr(request.app.state, "service", None)
-    known = state.paths_to_redact() if state is not None else None
-    return redact_paths(message, known=known)
+    return state.public(message) if state is not None else redact_paths(message)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -11,6 +11,12 @@ thread of their own, never on Dask's event loop. Progress [hours] is kept in mem
 workers' events. A job whose process died with the server is marked failed at the next start
 (:meth:`service.storage.runs.Runs.mark_interrupted`) and can be resubmitted.
 
+Stopping (:meth:`JobRunner.shutdown`, on SIGTERM) is graceful: no job is taken any more, queued
+ones are handed back at once, running ones get ``shutdown_grace_seconds`` to finish, and those
+still running then are handed back too: cancelled here and re-queued in the database
+(:meth:`service.storage.runs.Runs.hand_back`), under the same id, for the next server to start
+on the database, which queues them again (:mod:`service.resuming`).
+
 Cancelling (:meth:`JobRunner.cancel`) records the run ``cancelled`` at once and cancels its
 Dask future: a queued job never starts, and a running one stops at its next progress report
 (:func:`service.tasks.run_task` sees its task released on the worker).
@@ -24,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import CancelledError, ThreadPoolExecutor
 from typing import Any
@@ -33,8 +40,8 @@ from distributed import Client, Future, LocalCluster
 from forecast.errors import ForecastError
 from service.errors import SaturatedError, status_of
 from service.settings import Settings
-from service.storage.results import ResultFiles
-from service.storage.runs import Runs
+from service.storage.results import ResultFiles, ResultsUnwritableError
+from service.storage.runs import Runs, resubmit_hint
 from service.tasks import EVENTS, Task, run_task
 
 logger = logging.getLogger("service.jobs")
@@ -58,6 +65,9 @@ class JobRunner:
         self._totals: dict[str, int] = {}
         self._reserved = 0
         self._cancelled: set[str] = set()
+        self._handed_back: set[str] = set()
+        self._started: set[str] = set()
+        self._stopping = False
         self._lock = threading.Lock()
         self._records: ThreadPoolExecutor | None = None
         self.on_success: Callable[[str, str], None] | None = None
@@ -93,20 +103,56 @@ class JobRunner:
             self.client = Client(self.cluster, set_as_default=False)
         self.client.subscribe_topic(EVENTS, self._on_event)
 
-    def shutdown(self) -> None:
-        """Cancel unfinished jobs (they are marked failed at the next start) and disconnect."""
+    def shutdown(self, *, grace_seconds: float = 0.0) -> None:
+        """Stop gracefully and disconnect: take no job from now on, hand queued jobs back at
+        once, give running ones ``grace_seconds`` to finish, then hand back those still
+        running (:meth:`_hand_back`). Blocks up to ``grace_seconds`` and a little more."""
+        with self._lock:
+            self._stopping = True
+            queued = [run_id for run_id in self._futures if run_id not in self._started]
+        if self.client is not None:
+            self._hand_back(queued)
+            deadline = time.monotonic() + grace_seconds
+            running = self._unfinished()
+            if running:
+                logger.info(
+                    "stopping: %d running jobs get up to %g s to finish (FORECAST_SHUTDOWN_"
+                    "GRACE_SECONDS), then are handed back, re-queued",
+                    len(running),
+                    grace_seconds,
+                )
+            while running and time.monotonic() < deadline:
+                time.sleep(0.1)
+                running = self._unfinished()
+            self._hand_back(running)
         client, cluster, records = self.client, self.cluster, self._records
         self.client = self.cluster = self._records = None
         if client is not None:
-            with self._lock:
-                futures = list(self._futures.values())
-            if futures:
-                client.cancel(futures)
             client.close()
         if cluster is not None:
             cluster.close()
         if records is not None:
             records.shutdown(wait=True)
+
+    def _unfinished(self) -> list[str]:
+        with self._lock:
+            return [run_id for run_id, future in self._futures.items() if not future.done()]
+
+    def _hand_back(self, run_ids: list[str]) -> None:
+        """Cancel these jobs here and re-queue them in the database, each with the hours it
+        had computed, for the next server to start (:meth:`Runs.hand_back`)."""
+        with self._lock:
+            futures = [self._futures[run_id] for run_id in run_ids if run_id in self._futures]
+            done = {run_id: self._progress.get(run_id, (0, 0))[0] for run_id in run_ids}
+            self._handed_back.update(run_ids)
+        if not futures or self.client is None or self._records is None:
+            return
+        self.client.cancel(futures)
+        now = dt.datetime.now(dt.UTC)
+        # On the records thread, after any record of these jobs queued before.
+        handed = self._records.submit(self.runs.hand_back, done, now).result()
+        if handed:
+            logger.warning("handed back %d unfinished jobs, re-queued: %s", len(handed), handed)
 
     def reserve(self) -> None:
         """Hold one place for a job about to be submitted; 429 when all are taken.
@@ -117,7 +163,7 @@ class JobRunner:
             ``max_concurrent_jobs + max_queued_jobs`` jobs are unfinished.
         """
         with self._lock:
-            if self.client is None:
+            if self.client is None or self._stopping:
                 raise SaturatedError(
                     "the service is stopping: no new jobs", retry_after_seconds=RETRY_AFTER_SECONDS
                 )
@@ -135,10 +181,17 @@ class JobRunner:
         with self._lock:
             self._reserved -= 1
 
+    def resume(self, task: Task, *, result_key: str, total_hours: int) -> None:
+        """Send a job handed back by a stopped server to Dask again, under its own run id: it
+        was admitted then, so it takes a place whatever the queue holds."""
+        with self._lock:
+            self._reserved += 1
+        self.submit(task, result_key=result_key, total_hours=total_hours)
+
     def submit(self, task: Task, *, result_key: str, total_hours: int) -> None:
         """Send a recorded, reserved job to Dask."""
         client = self.client
-        if client is None:
+        if client is None or self._stopping:
             self.release()
             raise SaturatedError(
                 "the service is stopping: no new jobs", retry_after_seconds=RETRY_AFTER_SECONDS
@@ -200,6 +253,9 @@ class JobRunner:
         _, message = event
         run_id = str(message.get("run"))
         if message.get("event") == "started":
+            with self._lock:
+                if run_id in self._futures:
+                    self._started.add(run_id)
             records = self._records
             if records is not None:
                 # Only a queued run becomes running: the event may arrive after the end.
@@ -209,17 +265,27 @@ class JobRunner:
 
     def _finished(self, run_id: str, result_key: str, future: Future) -> None:
         with self._lock:
-            cancelled = run_id in self._cancelled
+            # Cancelled, or handed back by a shutdown: its record is not this callback's.
+            cancelled = run_id in self._cancelled or run_id in self._handed_back
             self._cancelled.discard(run_id)
+            self._handed_back.discard(run_id)
+            self._started.discard(run_id)
             done, _ = self._progress.pop(run_id, (0, 0))
             total = self._totals.pop(run_id, 0)
         try:
             if cancelled:
-                # Its record is cancel()'s. A job that ended as the cancel came may have
-                # written its result: it is wanted no more.
+                # Its record is cancel()'s or _hand_back()'s. A job that ended as the cancel
+                # came may have written its result: it is wanted no more (a handed-back job is
+                # computed again by the next server).
                 self.results.delete(self.results.file_name(run_id))
                 return
             changes = self._outcome(run_id, future, done, total)
+            if changes["status"] == "succeeded":
+                self.results.written()
+            elif future.status == "error":
+                error = future.exception()
+                if isinstance(error, ResultsUnwritableError):
+                    self.results.write_failed(str(error), error.need_bytes)
             self._record_end(run_id, changes)
             if changes["status"] == "succeeded" and self.on_success is not None:
                 self.on_success(run_id, result_key)
@@ -246,6 +312,13 @@ class JobRunner:
                 }
             if future.status == "error":
                 error = future.exception()
+                if isinstance(error, ResultsUnwritableError):
+                    return changes | {
+                        "status": "failed",
+                        "error": f"{error}; {resubmit_hint(run_id)}",
+                        "error_status": error.status_code,
+                        "done_hours": done,
+                    }
                 if isinstance(error, ForecastError):
                     return changes | {
                         "status": "failed",

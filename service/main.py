@@ -19,10 +19,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Security
+from fastapi import APIRouter, Depends, FastAPI, Request, Security
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import compile_path
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import forecast
 from service.deps import (
@@ -84,10 +85,42 @@ V1_ROUTERS: tuple[APIRouter, ...] = (
 
 class ServiceApp(FastAPI):
     """The FastAPI app with every request given an id (:mod:`service.logs`) before anything
-    else, Starlette's error middleware included, so that a 500 and its log lines carry it."""
+    else, Starlette's error middleware included, so that a 500 and its log lines carry it;
+    outside that, the settings' root path and trusted proxies' headers applied."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        return RequestIds(super().build_middleware_stack())
+        settings = settings_of(self)
+        stack: ASGIApp = RootPath(RequestIds(super().build_middleware_stack()), settings.root_path)
+        if settings.proxy_headers:
+            # uvicorn's middleware, typed with its own ASGI types: the same protocol.
+            proxied: Any = ProxyHeadersMiddleware(
+                stack,  # type: ignore[arg-type]
+                trusted_hosts=settings.forwarded_allow_ips,
+            )
+            stack = proxied
+        return stack
+
+
+class RootPath:
+    """Serve under ``root_path`` (``FORECAST_ROOT_PATH``, ``forecast serve --root-path``) as
+    uvicorn's ``--root-path`` does: behind a proxy that strips the prefix, each request's
+    ``root_path`` is set and its ``path`` carries the prefix, so that routing (which takes it
+    off again) and the links the app builds (``/docs``, the dashboard's) name the public URL.
+    A request whose ``root_path`` the server set already is left alone."""
+
+    def __init__(self, app: ASGIApp, root_path: str) -> None:
+        self.app = app
+        self.root_path = root_path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.root_path and scope["type"] in {"http", "websocket"} and not scope.get("root_path"):
+            scope = {
+                **scope,
+                "root_path": self.root_path,
+                "path": self.root_path + scope["path"],
+                "raw_path": self.root_path.encode("ascii") + scope.get("raw_path", b""),
+            }
+        await self.app(scope, receive, send)
 
 
 #: Swagger UI's files, vendored (see the README beside them).
@@ -109,13 +142,14 @@ def _offline_docs(app: FastAPI) -> None:
     app.mount("/docs-static", StaticFiles(directory=SWAGGER_UI_DIR), name="docs-static")
 
     @app.get("/docs", include_in_schema=False)
-    async def docs() -> HTMLResponse:
+    async def docs(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")  # served behind a path prefix
         return get_swagger_ui_html(
-            openapi_url=app.openapi_url or "/openapi.json",
+            openapi_url=root + (app.openapi_url or "/openapi.json"),
             title=f"{app.title} - docs",
-            swagger_js_url="/docs-static/swagger-ui-bundle.js",
-            swagger_css_url="/docs-static/swagger-ui.css",
-            swagger_favicon_url="/docs-static/favicon-32x32.png",
+            swagger_js_url=f"{root}/docs-static/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}/docs-static/swagger-ui.css",
+            swagger_favicon_url=f"{root}/docs-static/favicon-32x32.png",
         )
 
 

@@ -339,6 +339,7 @@ async def compute_inline(
     this request shared another's computation."""
     need = prepared.need_bytes()
     state.admission.check_fits(prepared.what, need)
+    state.results.require_writable()
 
     async def work() -> ProjectionResult:
         async with state.admission.slot(prepared.what, need):
@@ -410,6 +411,7 @@ async def submit_job(
     resubmitted_from: str | None = None,
 ) -> Run:
     """Record a queued run and hand it to Dask (429 when the queue is full)."""
+    state.results.require_writable()
     need = prepared.need_bytes()
     limit = state.settings.job_memory_bytes
     if state.jobs.in_process and need > limit:
@@ -492,6 +494,19 @@ def resubmission(state: ServiceState, run: Run) -> Prepared:
         one still runs.
     """
     check_resubmittable(run)
+    return recomputation(state, run)
+
+
+def recomputation(state: ServiceState, run: Run) -> Prepared:
+    """A run prepared again from its record, whatever its status, with the model served now
+    (a resubmitted run, or a job handed back by a stopped server).
+
+    Raises
+    ------
+    ForecastError
+        The recorded scenario or options are refused by this version, or no served model
+        fits its grid any more.
+    """
     scenario = parse_scenario(json.loads(run.scenario_document), origin=f"run {run.id}")
     options, model = recorded_options(state, run.options_document, scenario)
     digest = scenario_digest(scenario)

@@ -340,6 +340,11 @@ class JobResponse(BaseModel):
     error_status: int | None = Field(
         default=None, description="HTTP status the error would have had inline."
     )
+    note: str | None = Field(
+        default=None,
+        description="What happened to it besides its status: interrupted by a server's "
+        "shutdown and re-queued (the next server to start runs it again from the start).",
+    )
     run_url: str = Field(description="The run's full record (GET /v1/runs/{id}).")
 
 
@@ -492,6 +497,11 @@ class RunRecord(BaseModel):
     )
     resubmitted_from: str | None = Field(
         default=None, description="The failed run this one repeats, if any."
+    )
+    note: str | None = Field(
+        default=None,
+        description="What happened to it besides its status: interrupted by a server's "
+        "shutdown and re-queued (the next server to start runs it again from the start).",
     )
 
 

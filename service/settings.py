@@ -26,6 +26,8 @@ Role = Literal["read", "write", "admin"]
 ROLES: tuple[Role, ...] = ("read", "write", "admin")
 GB = 1_000_000_000
 MB = 1_000_000
+#: A root path: empty, or segments of URL-safe characters each after a slash, no trailing one.
+ROOT_PATH_PATTERN = r"^(/[A-Za-z0-9._~-]+)*$"
 
 
 def default_storage_dir() -> Path:
@@ -106,6 +108,27 @@ class Settings(BaseSettings):
         "logged as a warning, and the first shipped scenario is projected over a day instead.",
     )
 
+    # --- behind a proxy ----------------------------------------------------------------
+    root_path: str = Field(
+        default="",
+        pattern=ROOT_PATH_PATTERN,
+        description="Path prefix the service is reached under behind a reverse proxy that "
+        "strips it (/forecast): the dashboard's links and API calls, and /docs, carry it. "
+        "Empty: served at the root.",
+    )
+    proxy_headers: bool = Field(
+        default=True,
+        description="Take the client's address and scheme from X-Forwarded-For and "
+        "X-Forwarded-Proto, when the connection comes from forwarded_allow_ips (uvicorn's "
+        "--proxy-headers).",
+    )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        pattern=r"^[0-9A-Za-z.:/*,\s-]+$",
+        description="Comma-separated addresses or networks of the proxies whose X-Forwarded-* "
+        "headers are trusted, or * for any (uvicorn's --forwarded-allow-ips).",
+    )
+
     # --- request limits ----------------------------------------------------------------
     max_draws: int = Field(
         default=10_000, ge=1, le=MAX_DRAWS, description="Most Monte Carlo draws per request."
@@ -158,6 +181,17 @@ class Settings(BaseSettings):
         ge=0,
         le=1_000,
         description="Jobs waiting for a worker; one more is refused with 429 and Retry-After.",
+    )
+    shutdown_grace_seconds: float = Field(
+        default=20.0,
+        ge=0,
+        le=3_600,
+        description="On SIGTERM (systemctl stop, a container stop, a rolling restart), how "
+        "long running jobs may go on to finish before they are handed back: re-queued in the "
+        "database, to be run by the next server to start on it. Keep it a few seconds below "
+        "the time the supervisor waits before SIGKILL (Kubernetes' "
+        "terminationGracePeriodSeconds, 30 s by default; docker stop's 10 s; systemd's "
+        "TimeoutStopSec, 90 s). [s]",
     )
     max_inline_projections: int = Field(
         default_factory=lambda: min(os.cpu_count() or 2, 8),

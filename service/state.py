@@ -7,7 +7,8 @@ takes a few seconds, but about 45 s on a fresh numba cache on two busy cores (RE
 API service*), longer than a liveness probe waits. The steps (:data:`START_STEPS`): database
 migrated, the results directory checked against it (made when the database names no result),
 kernels compiled, shipped scenarios read, the promoted model loaded and verified, the Dask
-client started, runs interrupted by an earlier crash marked failed, and one tiny projection run
+client started, runs interrupted by an earlier crash marked failed and jobs handed back by a
+graceful stop queued again, and one tiny projection run
 so that the first user request finds every lazy import and cache warm. A step that fails leaves
 the process up, answering ``/healthz``, with ``/readyz`` 503 naming the reason; nothing else is
 served until it is fixed (a broken model can be replaced by a reload; a database held or not
@@ -38,7 +39,7 @@ from forecast.scenario import Scenario, list_scenarios
 from service.admission import Admission, gigabytes
 from service.cache import ResultCache
 from service.coalesce import Coalescer
-from service.errors import NotReadyError, ServiceError, StorageError
+from service.errors import NotReadyError, ServiceError, StorageError, redact_paths
 from service.jobs import JobRunner
 from service.memory import set_allocation_policy
 from service.registry import ModelRegistry, model_label
@@ -75,10 +76,12 @@ START_STEPS: dict[str, str] = {
     "model": "loading and verifying the served models",
     "jobs": "starting the job scheduler (Dask)",
     "results": "checking the results directory against the database",
-    "runs": "marking runs interrupted by the last stop failed",
+    "runs": "marking runs interrupted by a crash failed, queueing jobs handed back again",
     "warm-up": "projecting the warm-up scenario",
     "memory": "sizing the memory budget",
 }
+#: How often the results directory is tried again while result files cannot be written. [s]
+RECHECK_S = 5.0
 #: A start-up step at least this long is named, with its time, in the "start-up finished"
 #: log line. [s]
 SLOW_STEP_SECONDS = 0.5
@@ -132,8 +135,8 @@ class ServiceState:
 
     @property
     def ready(self) -> bool:
-        """Start-up finished and nothing is broken."""
-        return self.started and not self.problems
+        """Start-up finished, nothing is broken, and result files can be written."""
+        return self.started and not self.problems and self.results.unwritable is None
 
     def start_in_background(self) -> None:
         """Run :meth:`start` in a thread of its own and return at once, so that the server
@@ -177,6 +180,7 @@ class ServiceState:
         if "kernels" not in self.problems:
             step("warm-up", self._warm_projection)
         step("memory", self._size_admission)
+        threading.Thread(target=self._recheck_results, name="results-check", daemon=True).start()
         self.doing = None
         if self._stopping.is_set():
             self.problems["start-up"] = "stopped while starting: the service is shutting down"
@@ -258,6 +262,15 @@ class ServiceState:
             logger.info("database reached and taken: start-up finished")
             return
 
+    def _recheck_results(self) -> None:
+        """While result files cannot be written, look every RECHECK_S seconds whether the
+        room the last one needed is back (``/readyz`` 200 again); one written clears it too."""
+        while not self._stopping.wait(RECHECK_S):
+            try:
+                self.results.recheck()
+            except Exception:  # a bug: keep checking, say it once per try
+                logger.exception("results directory check failed")
+
     def _check_results(self) -> None:
         self.results.check(self.runs.result_files())
 
@@ -296,9 +309,15 @@ class ServiceState:
             raise ArtifactError(f"promoted model artifact refused: {error}") from None
 
     def _mark_interrupted(self) -> None:
+        """Runs left unfinished by a process that died are failed; jobs a stopping server
+        handed back are queued again (when this process runs jobs: else they wait for one)."""
+        from service.resuming import resume_handed_back  # it prepares runs as requests do
+
         interrupted = self.runs.mark_interrupted()
         if interrupted:
             logger.warning("marked %d interrupted runs failed: %s", len(interrupted), interrupted)
+        if self.jobs.client is not None:
+            resume_handed_back(self)
 
     def _warm_projection(self) -> None:
         """Project :attr:`Settings.warm_scenario` once, 2 draws over its whole horizon: its
@@ -386,8 +405,9 @@ class ServiceState:
             logger.info("model fixed by a reload: the service is ready")
 
     def stop(self) -> None:
-        """Write the results still queued, stop the jobs (they are marked failed at the next
-        start) and close the database.
+        """Write the results still queued, stop the jobs (running ones get
+        ``shutdown_grace_seconds`` to finish; the rest are handed back, re-queued for the next
+        server to start) and close the database.
 
         Stopped while starting, the start-up step under way finishes first (a kernel being
         compiled cannot be interrupted) and the steps after it are skipped.
@@ -396,7 +416,7 @@ class ServiceState:
         if self._starter is not None:
             self._starter.join()
         self.writer.flush()
-        self.jobs.shutdown()
+        self.jobs.shutdown(grace_seconds=self.settings.shutdown_grace_seconds)
         self.database.dispose()
 
     def require_ready(self) -> None:
@@ -408,12 +428,22 @@ class ServiceState:
 
     def not_ready_reason(self) -> str:
         """One line: the start-up step under way, and what is broken."""
-        problems = "; ".join(f"{part}: {why}" for part, why in self.problems.items())
+        broken = dict(self.problems)
+        if self.results.unwritable is not None:
+            # Not a problem that stops the API (answers already computed are served, a
+            # computation is refused 507): a probe's, so that no new traffic is sent here.
+            broken["results"] = f"{self.results.unwritable}; checked again every {RECHECK_S:g} s"
+        problems = "; ".join(f"{part}: {why}" for part, why in broken.items())
         if self.started:
             return f"not ready: {problems}"
         doing = START_STEPS.get(self.doing or "", "starting up")
         starting = f"starting ({self.seconds_starting():.0f} s so far): {doing}"
         return f"{starting}; already failed: {problems}" if problems else starting
+
+    def public(self, text: str) -> str:
+        """``text`` fit to answer over HTTP: without the database's credentials, host or name
+        (which the log keeps) or a server path."""
+        return redact_paths(self.database.redact(text), known=self.paths_to_redact())
 
     def paths_to_redact(self) -> dict[Path, str]:
         """Server directories an error detail may mention, and the names shown instead."""

@@ -25,8 +25,8 @@ from concurrent.futures import ThreadPoolExecutor
 from service.cache import ProjectionResult
 from service.memory import return_freed_memory
 from service.settings import MB
-from service.storage.results import ResultFiles
-from service.storage.runs import Runs
+from service.storage.results import ResultFiles, ResultsUnwritableError
+from service.storage.runs import Runs, resubmit_hint
 
 logger = logging.getLogger("service.writer")
 
@@ -88,14 +88,20 @@ class ResultWriter:
             )
             result.result_bytes = written
             result.result_file = name
+            self.results.written()
         except Exception as error:
-            logger.exception("result of run %s not written", run_id)
+            if isinstance(error, ResultsUnwritableError):  # the disk, not a bug: logged there
+                self.results.write_failed(str(error), error.need_bytes)
+                failure, status = str(error), ResultsUnwritableError.status_code
+            else:
+                logger.exception("result of run %s not written", run_id)
+                failure, status = f"the result could not be stored ({type(error).__name__})", 503
             try:
                 self.runs.update(
                     run_id,
                     status="failed",
-                    error=f"the result could not be stored ({type(error).__name__}); resubmit it",
-                    error_status=503,
+                    error=f"{failure}; {resubmit_hint(run_id)}",
+                    error_status=status,
                     finished_at=dt.datetime.now(dt.UTC),
                 )
             except Exception:

@@ -41,13 +41,51 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port (1..65535).", min=1, max=65535)] = 8000,
     log_level: Annotated[str, typer.Option(help="critical|error|warning|info|debug")] = "info",
+    root_path: Annotated[
+        str | None,
+        typer.Option(
+            help="Path prefix behind a proxy that strips it (/forecast); default "
+            "FORECAST_ROOT_PATH, else none."
+        ),
+    ] = None,
+    proxy_headers: Annotated[
+        bool | None,
+        typer.Option(
+            "--proxy-headers/--no-proxy-headers",
+            help="Trust X-Forwarded-For/-Proto from --forwarded-allow-ips; default "
+            "FORECAST_PROXY_HEADERS, else on.",
+            show_default=False,
+        ),
+    ] = None,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            help="Proxies trusted for X-Forwarded-* (comma-separated addresses or networks, or "
+            "*); default FORECAST_FORWARDED_ALLOW_IPS, else 127.0.0.1."
+        ),
+    ] = None,
 ) -> None:
     """Serve the forecast API (OpenAPI docs at /docs) on the shipped data and models.
 
     One process per database (it holds the database while it runs): its heavy requests share
-    slots and its jobs a Dask scheduler, so more processes would need a database each."""
+    slots and its jobs a Dask scheduler, so more processes would need a database each. On
+    SIGTERM it stops taking jobs, lets running ones finish for FORECAST_SHUTDOWN_GRACE_SECONDS
+    and hands the rest back to the database, re-queued for the next server."""
+    import os
+
     import uvicorn
 
+    # The options stand for their FORECAST_* variables: the app reads its settings from the
+    # environment (checked there: a malformed value stops it before it listens, status 2), and
+    # applies them itself (service.main: the root path, and uvicorn's proxy-headers middleware
+    # with the trusted addresses), so that the option and the variable do the same.
+    for name, value in {
+        "FORECAST_ROOT_PATH": root_path,
+        "FORECAST_PROXY_HEADERS": None if proxy_headers is None else str(proxy_headers).lower(),
+        "FORECAST_FORWARDED_ALLOW_IPS": forwarded_allow_ips,
+    }.items():
+        if value is not None:
+            os.environ[name] = value
     uvicorn.run(
         "service.main:create_app",
         factory=True,
@@ -57,4 +95,7 @@ def serve(
         log_config=logging_config(log_level),
         # Named by import string, as the app: closes connections whose request head is slow.
         http="service.server:TimedProtocol",
+        # The app wraps itself in uvicorn's proxy-headers middleware as its settings say;
+        # uvicorn's own would trust 127.0.0.1 whatever --no-proxy-headers said.
+        proxy_headers=False,
     )

@@ -55,7 +55,8 @@ async def readyz(request: Request) -> JSONResponse:
         busy_slots=state.admission.busy_slots,
         waiting=state.admission.waiting,
         starting=not state.started,
-        detail=None if ready else state.not_ready_reason(),
+        # The log has the reason in full; an answer names no host, user or path.
+        detail=None if ready else state.public(state.not_ready_reason()),
     )
     headers = None if ready else {"Retry-After": "5"}
     return JSONResponse(body.model_dump(), status_code=200 if ready else 503, headers=headers)

@@ -115,6 +115,7 @@ def _job_fields(run: Run, progress: int | None) -> dict[str, Any]:
         "result_url": f"/v1/jobs/{run.id}/result" if run.status == "succeeded" else None,
         "error": run.error,
         "error_status": run.error_status,
+        "note": run.note,
         "run_url": f"/v1/runs/{run.id}",
     }
 

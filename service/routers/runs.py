@@ -81,6 +81,7 @@ def run_record(run: Run, progress: int | None = None) -> dict[str, Any]:
         "result_bytes": run.result_bytes,
         "result_url": f"/v1/runs/{run.id}/result" if run.status == "succeeded" else None,
         "resubmitted_from": run.resubmitted_from,
+        "note": run.note,
     }
 
 

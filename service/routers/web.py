@@ -19,10 +19,11 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
+from html import escape as html_escape
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Header, Request
 from starlette.responses import Response
 
 from forecast.errors import NotFoundError
@@ -82,17 +83,20 @@ def static_file(name: str) -> WebFile:
 
 
 @cache
-def index_page() -> WebFile:
-    """``index.html`` with the import map and the static files' versioned URLs filled in."""
+def index_page(root_path: str = "") -> WebFile:
+    """``index.html`` with the import map and the static files' versioned URLs filled in, each
+    URL under ``root_path`` (the prefix a proxy serves the service under), which the page's
+    scripts also put before every API path (``api.js``)."""
     template = (WEB_DIR / "index.html").read_text(encoding="utf-8")
     # Modules import each other by plain relative paths; the import map sends each to its
     # content-hashed URL, so that every module can be cached for a year.
-    modules = {f"/static/{name}": _versioned_url(name) for name in MODULES}
+    modules = {f"{root_path}/static/{name}": _versioned_url(name, root_path) for name in MODULES}
     import_map = json.dumps({"imports": modules}, separators=(",", ":"))
     html = (
-        template.replace("{{app_css}}", _versioned_url("app.css"))
+        template.replace("{{app_css}}", _versioned_url("app.css", root_path))
         .replace("{{import_map}}", import_map)
-        .replace("{{main_js}}", _versioned_url(ENTRY_MODULE))
+        .replace("{{main_js}}", _versioned_url(ENTRY_MODULE, root_path))
+        .replace("{{root_path}}", html_escape(root_path))
     )
     # The inline import map is a script: allow exactly it, by its hash, and nothing else inline.
     digest = base64.b64encode(hashlib.sha256(import_map.encode("utf-8")).digest()).decode()
@@ -108,8 +112,8 @@ def index_page() -> WebFile:
     )
 
 
-def _versioned_url(name: str) -> str:
-    return f"/static/{name}?v={static_file(name).etag.strip(chr(34))[:16]}"
+def _versioned_url(name: str, root_path: str = "") -> str:
+    return f"{root_path}/static/{name}?v={static_file(name).etag.strip(chr(34))[:16]}"
 
 
 def _send(file: WebFile, if_none_match: str | None, cache_control: str) -> Response:
@@ -123,9 +127,9 @@ IfNoneMatch = Annotated[str | None, Header()]
 
 
 @router.api_route("/", methods=["GET", "HEAD"])
-async def dashboard(if_none_match: IfNoneMatch = None) -> Response:
+async def dashboard(request: Request, if_none_match: IfNoneMatch = None) -> Response:
     """The dashboard page; revalidated on every load."""
-    return _send(index_page(), if_none_match, "no-cache")
+    return _send(index_page(request.scope.get("root_path", "")), if_none_match, "no-cache")
 
 
 @router.api_route("/static/{name:path}", methods=["GET", "HEAD"])

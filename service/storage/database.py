@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -82,6 +83,11 @@ class Database:
             )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._claim: _FileLock | _AdvisoryLock | None = None
+
+    def redact(self, text: str) -> str:
+        """``text`` without this database's credentials, host or name
+        (:func:`redact_connection`)."""
+        return redact_connection(text, self.url)
 
     @property
     def backend(self) -> str:
@@ -177,6 +183,41 @@ class Database:
         if claim is not None:
             claim.release()
         self.engine.dispose()
+
+
+#: What a driver's message quotes about where and as whom it connected: psycopg's
+#: ``connection to server at "10.0.0.5", port 5432``, ``for user "forecast"``, ``database
+#: "plans" does not exist``, ``failed to resolve host 'db.internal'``, ``on socket "..."``.
+_QUOTED_DETAIL = re.compile(
+    r"""\b(server at|host|user|role|database|socket|address)\s+(["'])[^"']*\2""", re.IGNORECASE
+)
+#: IPv4 addresses anywhere in a message (an IPv6 one is quoted by the driver, as above).
+_ADDRESS = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w.])")
+
+
+def redact_connection(text: str, url: Any) -> str:
+    """``text`` (a database error) without the credentials, host, user or database name of
+    ``url`` or any its driver quoted: for answers over HTTP (``/readyz``, a 503's detail).
+    The server log keeps the full text.
+
+    Parameters
+    ----------
+    text
+        An error message.
+    url
+        The SQLAlchemy URL of the database.
+    """
+    names = {
+        url.password: "<password>",
+        url.username: "<user>",
+        url.host: "<host>",
+        url.database if url.get_backend_name() != "sqlite" else None: "<database>",
+    }
+    for value, shown in sorted(names.items(), key=lambda item: -len(str(item[0] or ""))):
+        if value and len(str(value)) >= 2:
+            text = re.sub(rf"(?<![\w-]){re.escape(str(value))}(?![\w-])", shown, text)
+    text = _QUOTED_DETAIL.sub(lambda match: f"{match.group(1)} <hidden>", text)
+    return _ADDRESS.sub("<address>", text)
 
 
 class _FileLock:

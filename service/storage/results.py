@@ -10,8 +10,11 @@ a file found damaged is given up (:class:`ResultLostError`).
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
 import re
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +28,10 @@ from service.render import HDF5_USE, write_netcdf
 logger = logging.getLogger("service")
 
 _FILE_NAME = re.compile(r"^[0-9a-f]{32}\.nc$")
+#: Most room a probe asks for: a result's size in memory, which its file may not need in full,
+#: up to this; a disk with room for the probe but not a larger result fails that one, saying
+#: so. [bytes]
+PROBE_MOST_BYTES = 16 * 1024 * 1024
 READ_CHUNK_BYTES = 1 << 20
 
 
@@ -41,11 +48,30 @@ class ResultsDirectoryError(StorageError):
     """The results directory is missing, or holds none of the files the database names."""
 
 
+class ResultsUnwritableError(StorageError):
+    """A result file cannot be written: the disk is full, the directory read-only or not
+    writable, a file-size limit. 507 Insufficient Storage."""
+
+    status_code = 507
+
+    def __init__(self, message: str, *, need_bytes: int = 0) -> None:
+        super().__init__(message)
+        #: Bytes the result that could not be written needed (about). [bytes]
+        self.need_bytes = need_bytes
+
+
+#: Where result files go, as an answer names it (the server's path is in the log only).
+WHERE = "the results directory (FORECAST_RESULTS_DIR)"
+
+
 class ResultFiles:
     """The results directory."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
+        #: Why the last result file could not be written, until one is (or a probe fits).
+        self.unwritable: str | None = None
+        self._failed_bytes = 0
 
     def prepare(self) -> None:
         """Create the directory if needed."""
@@ -140,10 +166,73 @@ class ResultFiles:
         place: a reader, or a crash at any moment, sees the whole file or none.
         """
         name = self.file_name(run_id)
-        atomic_write(
-            self.directory / name, lambda temporary: write_netcdf(dataset, temporary), durable=True
-        )
-        return name, (self.directory / name).stat().st_size
+        try:
+            atomic_write(
+                self.directory / name,
+                lambda temporary: write_netcdf(dataset, temporary),
+                durable=True,
+            )
+            return name, (self.directory / name).stat().st_size
+        except Exception as error:
+            # netCDF-C reports a full disk as "RuntimeError: NetCDF: HDF error", or as
+            # "PermissionError: Permission denied" when the file cannot be created: the
+            # system's own reason is found by asking it for the room the result needs.
+            reason = self.probe(dataset.nbytes)
+            if reason is None:
+                if isinstance(error, OSError) and error.strerror:
+                    reason = os_reason(error)
+                else:
+                    reason = f"{type(error).__name__}: {error}"
+            logger.error("results directory %s: cannot write %s: %s", self.directory, name, reason)
+            raise ResultsUnwritableError(
+                f"result file {name} could not be stored in {WHERE}: {reason}",
+                need_bytes=dataset.nbytes,
+            ) from error
+
+    def probe(self, need_bytes: int) -> str | None:
+        """None when a file of ``need_bytes`` fits in the directory now (its blocks allocated,
+        then the file removed: nothing written), else the system's reason."""
+        try:
+            handle, path = tempfile.mkstemp(dir=self.directory, prefix=".probe-")
+            try:
+                os.posix_fallocate(handle, 0, min(max(int(need_bytes), 1), PROBE_MOST_BYTES))
+            finally:
+                os.close(handle)
+                Path(path).unlink()
+        except OSError as error:
+            return os_reason(error)
+        return None
+
+    def write_failed(self, reason: str, need_bytes: int) -> None:
+        """A result of about ``need_bytes`` could not be written: the service is unready until
+        one is, or :meth:`recheck` finds room."""
+        self.unwritable, self._failed_bytes = reason, need_bytes
+
+    def written(self) -> None:
+        """A result file was written: the directory takes results again."""
+        if self.unwritable is not None:
+            logger.info("results directory %s: writable again", self.directory)
+        self.unwritable = None
+
+    def recheck(self) -> None:
+        """While results cannot be written: probe for the room the last failed one needed,
+        and clear :attr:`unwritable` once it fits."""
+        if self.unwritable is not None and self.probe(self._failed_bytes) is None:
+            self.written()
+
+    def require_writable(self) -> None:
+        """Raise 507 while result files cannot be written (a computation's would be lost).
+
+        Raises
+        ------
+        ResultsUnwritableError
+            The last result file could not be written, and no probe has found room since.
+        """
+        if self.unwritable is not None:
+            raise ResultsUnwritableError(
+                f"results cannot be stored now: {self.unwritable}; answers already computed "
+                "are served; retry once the operator has freed room"
+            )
 
     def read(self, name: str, size: int | None = None) -> xr.Dataset:
         """The result Dataset, read whole into memory (the file is closed after), under
@@ -186,3 +275,9 @@ class ResultFiles:
         """Remove a result file, if there is one."""
         if name and _FILE_NAME.match(name):
             (self.directory / name).unlink(missing_ok=True)
+
+
+def os_reason(error: OSError) -> str:
+    """The system's words for ``error``: ``No space left on device (ENOSPC)``."""
+    code = errno.errorcode.get(error.errno or 0, str(error.errno))
+    return f"{error.strerror or type(error).__name__} ({code})"

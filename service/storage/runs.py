@@ -62,6 +62,10 @@ class Run:
     resubmitted_from: str | None = None
     #: A comparison's scenario ids, comma-separated in order; None for one projection.
     scenario_ids: str | None = None
+    #: When a stopping server handed the job back, re-queued; None once a server took it up.
+    handed_back_at: dt.datetime | None = None
+    #: What happened to the run besides its status (interrupted by a shutdown, re-queued).
+    note: str | None = None
 
     @property
     def options_document(self) -> dict[str, Any]:
@@ -156,13 +160,57 @@ class Runs:
             return ended is not None
 
     def mark_running(self, run_id: str, started_at: dt.datetime) -> None:
-        """A queued run has started (an unfinished or finished one is left alone)."""
+        """A queued run has started (an unfinished or finished one, or one handed back, is left
+        alone)."""
         with self.database.session() as session:
             session.execute(
                 update(RunRow)
-                .where(RunRow.id == run_id, RunRow.status == "queued")
+                .where(
+                    RunRow.id == run_id,
+                    RunRow.status == "queued",
+                    RunRow.handed_back_at.is_(None),
+                )
                 .values(status="running", started_at=started_at)
             )
+
+    def hand_back(self, done_hours: dict[str, int], at: dt.datetime) -> list[str]:
+        """Re-queue unfinished jobs that a stopping server did not finish, each with the hours
+        it had computed (``done_hours``, by run id), for the next server to start on this
+        database (:meth:`take_handed_back`); a run that ended meanwhile (a cancel) is left
+        alone. Their record says so in ``note``. Returns the ids handed back."""
+        when = at.isoformat(timespec="seconds").replace("+00:00", "Z")
+        handed = []
+        with self.database.session() as session:
+            for run_id, done in done_hours.items():
+                row = session.get(RunRow, run_id, with_for_update=True)
+                if row is None or row.status not in UNFINISHED:
+                    continue
+                progress = f" after {done:,} of {row.total_hours:,} hours" if done else ""
+                note = (
+                    f"interrupted by a shutdown at {when}{progress} and re-queued: the next "
+                    "server to start runs it again from the start"
+                )
+                row.status, row.started_at, row.done_hours = "queued", None, 0
+                row.handed_back_at = at
+                row.note = f"{row.note}; {note}" if row.note else note
+                handed.append(run_id)
+        return handed
+
+    def take_handed_back(self) -> list[Run]:
+        """The jobs stopping servers handed back, oldest first, now this process's (their
+        ``handed_back_at`` cleared): to be queued again."""
+        with self.database.serial_session() as session:
+            rows = list(
+                session.scalars(
+                    select(RunRow)
+                    .where(RunRow.status.in_(UNFINISHED), RunRow.handed_back_at.is_not(None))
+                    .order_by(RunRow.submitted_at)
+                    .with_for_update()
+                )
+            )
+            for row in rows:
+                row.status, row.handed_back_at = "queued", None
+            return [_run(row) for row in rows]
 
     def mark_cancelled(
         self, run_id: str, finished_at: dt.datetime, reason: str, done_hours: int
@@ -225,10 +273,17 @@ class Runs:
             return [_run(row) for row in rows], int(total)
 
     def mark_interrupted(self) -> list[str]:
-        """Mark every queued or running run failed: their process is gone. Returns their ids."""
+        """Mark every queued or running run failed, their process gone, except the jobs a
+        stopping server handed back (:meth:`hand_back`). Returns their ids."""
         now = dt.datetime.now(dt.UTC)
         with self.database.session() as session:
-            ids = list(session.scalars(select(RunRow.id).where(RunRow.status.in_(UNFINISHED))))
+            ids = list(
+                session.scalars(
+                    select(RunRow.id).where(
+                        RunRow.status.in_(UNFINISHED), RunRow.handed_back_at.is_(None)
+                    )
+                )
+            )
             for run_id in ids:
                 session.execute(
                     update(RunRow)

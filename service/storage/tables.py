@@ -98,6 +98,10 @@ class RunRow(Base):
     resubmitted_from: Mapped[str | None] = mapped_column(String(32), nullable=True)
     # A comparison's scenario ids, comma-separated in order (scenario_id holds the first).
     scenario_ids: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # A queued job that a stopping server handed back: the next server to start takes it.
+    handed_back_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # What happened to the run besides its status (interrupted by a shutdown, re-queued).
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     __table_args__ = (Index("ix_runs_key_status", "result_key", "status"),)
 

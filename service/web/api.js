@@ -19,13 +19,18 @@ export class ApiError extends Error {
   }
 }
 
+// The prefix a proxy serves this service under ("" at the root; the server writes it into the
+// page). Every API path here, and every link the API answers with, is relative to the service's
+// root: it goes after this prefix.
+const ROOT_PATH = document.querySelector('meta[name="forecast-root-path"]')?.content ?? "";
+
 export async function api(path, options = {}) {
   const headers = new Headers(options.headers);
   const key = storedKey();
   if (key) headers.set(KEY_HEADER, key);
   let response;
   try {
-    response = await fetch(path, { ...options, headers });
+    response = await fetch(ROOT_PATH + path, { ...options, headers });
   } catch (error) {
     if (error.name === "AbortError") throw error; // superseded by the caller: no failure
     throw new ApiError(0, `could not reach the API at ${path}: ${error.message}`);

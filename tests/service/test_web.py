@@ -6,12 +6,18 @@ import base64
 import hashlib
 import json
 import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
 from service.main import create_app
+from service.settings import Settings
+from tests.support.server import start_server
 
 
 @pytest.fixture(scope="module")
@@ -125,3 +131,109 @@ def test_vendored_chart_library_matches_its_readme():
     assert f"{len(bundle):,} bytes" in readme
     licences = (folder / "LICENSE").read_text(encoding="utf-8")
     assert "@observablehq/plot 0.6.17 (ISC)" in licences and "Copyright 2010-" in licences
+
+
+class _PrefixProxy(ThreadingHTTPServer):
+    """A reverse proxy on loopback serving the service under ``/forecast``: it strips the
+    prefix, as nginx's ``proxy_pass http://backend/;`` does, and says who the client was in
+    X-Forwarded-For."""
+
+    CLIENT = "203.0.113.9"
+
+    def __init__(self, backend: str) -> None:
+        backend_url = backend
+
+        class Handler(BaseHTTPRequestHandler):
+            def _forward(self) -> None:
+                if not self.path.startswith("/forecast/"):
+                    self.send_error(404)
+                    return
+                length = int(self.headers.get("Content-Length") or 0)
+                headers = {
+                    name: value
+                    for name, value in self.headers.items()
+                    if name.lower() in {"content-type", "accept"}
+                }
+                answer = httpx.request(
+                    self.command,
+                    backend_url + self.path.removeprefix("/forecast"),
+                    content=self.rfile.read(length) if length else None,
+                    headers={**headers, "X-Forwarded-For": _PrefixProxy.CLIENT},
+                    timeout=120,
+                )
+                self.send_response(answer.status_code)
+                for name in ("content-type", "location", "content-location"):
+                    if name in answer.headers:
+                        self.send_header(name, answer.headers[name])
+                self.send_header("Content-Length", str(len(answer.content)))
+                self.end_headers()
+                self.wfile.write(answer.content)
+
+            do_GET = do_POST = _forward  # noqa: N815 (http.server's names)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server_address[1]}"
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
+@pytest.mark.slow
+def test_the_dashboard_and_the_api_work_behind_a_proxy_under_a_root_path(tmp_path: Path):
+    """(Platform deployment test) `forecast serve` had no proxy options: behind a proxy serving
+    it under /forecast, the page linked /static/... and called /v1/... at the host's root,
+    which the proxy does not send to it, and the access log named the proxy as every client.
+    Now `--root-path /forecast` puts the prefix before every link of the page, /docs and the
+    page's API calls (api.js adds it to each path), and `--forwarded-allow-ips` trusts the
+    proxy's X-Forwarded-For (`--proxy-headers`, on by default)."""
+    log = tmp_path / "server.log"
+    env = {"FORECAST_STORAGE_DIR": str(tmp_path / "storage")}
+    args = ("--root-path", "/forecast", "--proxy-headers", "--forwarded-allow-ips", "127.0.0.1")
+    server = start_server(env, log=log, args=args)
+    proxy = _PrefixProxy(server.base)
+    try:
+        with httpx.Client(base_url=proxy.base, timeout=120) as http:
+            page = http.get("/forecast/")
+            assert page.status_code == 200
+            assert '<meta name="forecast-root-path" content="/forecast">' in page.text
+            links = re.findall(r'(?:src|href)="(/[^"]+)"', page.text)
+            assert links and all(link.startswith("/forecast/") for link in links), links
+            import_map = json.loads(
+                re.search(r'<script type="importmap">(.*?)</script>', page.text, re.S)[1]
+            )["imports"]
+            for name, url in import_map.items():
+                assert name.startswith("/forecast/static/") and url.startswith(name), name
+            for link in links + list(import_map.values()):
+                assert http.get(link).status_code == 200, link
+            api = http.get(import_map["/forecast/static/api.js"]).text
+            assert "fetch(ROOT_PATH + path" in api  # every API call goes under the prefix
+
+            # The page's first calls and a projection, as api.js makes them: the prefix, then
+            # the API's own path (links in answers are relative to the service's root too).
+            assert http.get("/forecast/v1/scenarios").status_code == 200
+            assert http.get("/forecast/v1/accelerators").status_code == 200
+            body = {"scenario_id": "kr-national", "draws": 20, "resolution": "annual"}
+            projected = http.post("/forecast/v1/projections", json=body)
+            assert projected.status_code == 200, projected.text
+            assert http.get("/forecast" + projected.headers["content-location"]).status_code == 200
+
+            docs = http.get("/forecast/docs")
+            assert "/forecast/openapi.json" in docs.text
+            assert "/forecast/docs-static/swagger-ui-bundle.js" in docs.text
+            assert http.get("/forecast/openapi.json").status_code == 200
+    finally:
+        proxy.shutdown()
+        server.stop()
+    access = [line for line in log.read_text().splitlines() if "/v1/projections" in line]
+    assert access and all(_PrefixProxy.CLIENT in line for line in access), access
+
+
+def test_serve_options_stand_for_their_settings():
+    """The proxy options are settings too: FORECAST_ROOT_PATH, FORECAST_PROXY_HEADERS and
+    FORECAST_FORWARDED_ALLOW_IPS, a malformed root path refused naming it."""
+    settings = Settings(root_path="/forecast", proxy_headers=False, forwarded_allow_ips="*")
+    assert (settings.root_path, settings.proxy_headers) == ("/forecast", False)
+    for wrong in ("forecast", "/forecast/", '/a"><script>'):
+        with pytest.raises(ValidationError, match="root_path"):
+            Settings(root_path=wrong)

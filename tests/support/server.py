@@ -64,12 +64,14 @@ def start_server(
     ready: bool = True,
     hold_start_until: Path | None = None,
     log: Path | None = None,
+    args: tuple[str, ...] = (),
 ) -> Server:
     """Start ``forecast serve`` and wait for ``/readyz`` 200 (or, ``ready=False``, any answer).
 
     With ``hold_start_until``, the service's start-up waits before compiling the kernels until
     that file exists (:mod:`tests.support.held_start`). With ``log``, the server logs at level
     info (access lines included) into that file instead of warnings to the test's stderr.
+    ``args`` are more options of ``forecast serve`` (``--root-path``, say).
     """
     port = free_port()
     started = time.perf_counter()
@@ -90,6 +92,7 @@ def start_server(
             str(port),
             "--log-level",
             "warning" if log is None else "info",
+            *args,
         ],
         cwd=REPOSITORY,
         env={**os.environ, **env},
