@@ -72,6 +72,7 @@ def serve(
     SIGTERM it stops taking jobs, lets running ones finish for FORECAST_SHUTDOWN_GRACE_SECONDS
     and hands the rest back to the database, re-queued for the next server."""
     import os
+    import signal
 
     import uvicorn
 
@@ -86,6 +87,10 @@ def serve(
     }.items():
         if value is not None:
             os.environ[name] = value
+    # The server stops on SIGTERM itself (gracefully: the jobs' grace, then the hand-back), and
+    # uvicorn re-raises the signal once stopped: it ends the process by it (status -15, what a
+    # service manager expects), not as a command interrupted mid-way ("error: terminated").
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     uvicorn.run(
         "service.main:create_app",
         factory=True,
