@@ -17,7 +17,12 @@ from pydantic_core import ErrorDetails
 
 from forecast.errors import NotFoundError, ScenarioError, ScenarioNote
 from forecast.paths import scenarios_dir
-from forecast.scenario.defaults import MAX_EXTENDS_DEPTH, SCHEMA_VERSION, TIME_ZONE_EXAMPLES
+from forecast.scenario.defaults import (
+    MAX_EXTENDS_DEPTH,
+    MAX_SCENARIO_FILE_BYTES,
+    SCHEMA_VERSION,
+    TIME_ZONE_EXAMPLES,
+)
 from forecast.scenario.model import Scenario
 
 
@@ -424,7 +429,15 @@ def read_scenario_file(path: Path) -> Scenario:
     origin = path.name
     try:
         with path.open("rb") as handle:
-            data = tomllib.load(handle)
+            text = handle.read(MAX_SCENARIO_FILE_BYTES + 1)
+        if len(text) > MAX_SCENARIO_FILE_BYTES:
+            raise ScenarioError(
+                f"{origin}: file size more than {MAX_SCENARIO_FILE_BYTES} bytes: at most "
+                f"{MAX_SCENARIO_FILE_BYTES} allowed for a scenario file"
+            )
+        data = tomllib.loads(text.decode())
+    except RecursionError:
+        raise _too_deep(origin) from None
     except FileNotFoundError:
         raise NotFoundError(f"{path}: no such scenario file") from None
     except IsADirectoryError:
@@ -433,7 +446,19 @@ def read_scenario_file(path: Path) -> Scenario:
         raise ScenarioError(f"{origin}: malformed TOML: {error}") from None
     except UnicodeDecodeError as error:
         raise ScenarioError(f"{origin}: not UTF-8 text: {error.reason}") from None
-    return parse_scenario(data, origin=origin, directory=path.resolve().parent)
+    try:
+        return parse_scenario(data, origin=origin, directory=path.resolve().parent)
+    except RecursionError:
+        raise _too_deep(origin) from None
+
+
+def _too_deep(origin: str) -> ScenarioError:
+    """Arrays or tables nested thousands deep: Python's TOML parser (or the validation) runs
+    out of stack, and a traceback is no answer to a bad file."""
+    return ScenarioError(
+        f"{origin}: nested too deeply (arrays or tables within each other, thousands of "
+        "levels); allowed: the nesting of a scenario file (a few levels)"
+    )
 
 
 def shipped_scenario_paths() -> dict[str, Path]:
