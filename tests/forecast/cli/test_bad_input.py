@@ -282,9 +282,9 @@ def test_weather_auto_says_when_it_falls_back_to_synthetic_years(tmp_path, monke
             id="65-character-tag",
         ),
         pytest.param(
-            'notes = "' + "n" * 5_001 + '"\n',
-            ["small.toml", "notes", "at most 5000"],
-            id="5001-character-notes",
+            'notes = "' + "n" * 50_001 + '"\n',
+            ["small.toml", "notes", "at most 50000"],
+            id="50001-character-notes",
         ),
         pytest.param(
             "# " + "x" * 2_000_000 + "\n",
