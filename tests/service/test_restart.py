@@ -17,7 +17,7 @@ import pytest
 from tests.support.model_artifacts import publish_model
 from tests.support.server import start_server
 
-WRITER = "writer-key-1"
+WRITER = "writer-key-000001"
 PERIOD = {"resolution": "annual", "start": "2030-01-01", "end": "2030-12-31"}
 # Long enough to be running when the server is killed: 2,000 draws, 12 years hourly.
 LONG_JOB = {"scenario_id": "kr-national", "draws": 2000, "resolution": "hourly",
@@ -44,6 +44,7 @@ def test_saved_work_survives_sigkill_and_the_interrupted_job_is_failed(
         "FORECAST_STORAGE_DIR": str(tmp_path / "storage"),
         "FORECAST_DATABASE_URL": database_url,
         "FORECAST_API_KEYS": f"write:{WRITER}",
+        "FORECAST_REQUIRE_READ_KEY": "false",
         "FORECAST_JOB_THRESHOLD_DRAW_HOURS": "1e6",
         "FORECAST_JOB_MEMORY_BYTES": "2000000000",
         "FORECAST_MEMORY_BUDGET_BYTES": "6000000000",
