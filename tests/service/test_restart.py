@@ -69,7 +69,7 @@ def test_saved_work_survives_sigkill_and_the_interrupted_job_is_failed(
             assert finished.status_code == 202
             finished_job = _wait(http, finished.headers["location"], {"succeeded"})
             finished_result = http.get(finished_job["result_url"]).content
-            running = http.post("/v1/projections", json=LONG_JOB)
+            running = http.post("/v1/projections", json=LONG_JOB, headers={"X-API-Key": WRITER})
             assert running.status_code == 202
             _wait(http, running.headers["location"], {"running"})
         server.kill()
@@ -95,7 +95,10 @@ def test_saved_work_survives_sigkill_and_the_interrupted_job_is_failed(
             interrupted = http.get(running.headers["location"]).json()
             assert interrupted["status"] == "failed"
             assert "interrupted" in interrupted["error"]
-            resubmitted = http.post(f"{running.headers['location']}/resubmit")
+            # Its key resubmits it (a job is its key's, or an admin key's, to resubmit).
+            resubmitted = http.post(
+                f"{running.headers['location']}/resubmit", headers={"X-API-Key": WRITER}
+            )
             assert resubmitted.status_code == 202
             assert resubmitted.json()["id"] != interrupted["id"]
             listed = http.get("/v1/runs", params={"status": "succeeded"}).json()
