@@ -12,19 +12,21 @@ settings when it starts, so an override set before the app starts reaches everyt
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import inspect
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request, Security
 from fastapi.routing import APIRoute
 from fastapi.security import APIKeyHeader
+from starlette.routing import compile_path
 
 from forecast.errors import OptionsError
 from service.errors import ForbiddenError, NotReadyError, UnauthorizedError
-from service.settings import ROLES, ApiKey, Role, Settings, environment_settings
+from service.settings import ROLES, ApiKey, Role, Settings, environment_settings, key_digest
 from service.state import ServiceState
 
 API_KEY_HEADER = "X-API-Key"
@@ -86,14 +88,22 @@ class Caller:
 
     key_id: str | None = None
     role: Role | None = None
+    address: str | None = None
+
+    @property
+    def client(self) -> str:
+        """Whom per-client quotas count this caller as: its key, else its IP address."""
+        if self.key_id is not None:
+            return f"key {self.key_id}"
+        return f"address {self.address or 'unknown'}"
 
 
 def identify(settings: Settings, presented: str | None) -> Caller:
     """The caller a presented key belongs to.
 
     Every configured key is compared, each in constant time (:func:`hmac.compare_digest` of
-    sha256 digests), so the time taken tells nothing about which key, or how much of one,
-    matched.
+    keyed digests, :func:`service.settings.key_digest`), so the time taken tells nothing
+    about which key, or how much of one, matched.
 
     Raises
     ------
@@ -102,9 +112,10 @@ def identify(settings: Settings, presented: str | None) -> Caller:
     """
     if not presented:
         return Caller()
-    digest = hashlib.sha256(presented.encode()).digest()
+    keys = settings.accepted_keys()
+    digest = key_digest(settings.key_secret(), presented) if keys else b""
     found: ApiKey | None = None
-    for key in settings.accepted_keys():
+    for key in keys:
         if hmac.compare_digest(digest, key.digest):
             found = key
     if found is None:
@@ -145,6 +156,39 @@ require_write = _require("write")
 require_admin = _require("admin")
 
 
+def route_roles(routes: list[tuple[str, APIRoute]]) -> list[tuple[re.Pattern, set[str], Role]]:
+    """(path pattern, methods, role) of every route that asks a key of a role, found from
+    its dependencies, so that :class:`service.limits.RequestGuard` can refuse a request
+    without the key before reading its body."""
+    needs: dict[object, Role] = {
+        require_read: "read",
+        require_write: "write",
+        require_admin: "admin",
+    }
+    table: list[tuple[re.Pattern, set[str], Role]] = []
+    for prefix, route in routes:
+        found: list[Role] = []
+        pending = [route.dependant]
+        while pending:
+            dependant = pending.pop()
+            found += [role for call, role in needs.items() if dependant.call is call]
+            pending += dependant.dependencies
+        if found:
+            pattern, _, _ = compile_path(prefix + route.path)
+            table.append((pattern, set(route.methods or ()), max(found, key=ROLES.index)))
+    return table
+
+
+def required_role(
+    table: Iterable[tuple[re.Pattern, set[str], Role]], method: str, path: str
+) -> Role | None:
+    """The role the route at ``method`` ``path`` asks a key of, if any."""
+    for pattern, methods, role in table:
+        if method in methods and pattern.match(path):
+            return role
+    return None
+
+
 async def optional_caller(
     request: Request, settings: Annotated[Settings, Depends(get_settings)]
 ) -> Caller:
@@ -153,7 +197,8 @@ async def optional_caller(
     Read from the request rather than declared as a parameter: routes open to everyone do
     not advertise a security scheme they do not enforce.
     """
-    return identify(settings, request.headers.get(API_KEY_HEADER))
+    caller = identify(settings, request.headers.get(API_KEY_HEADER))
+    return replace(caller, address=request.client.host if request.client else None)
 
 
 async def refuse_unknown_query(request: Request) -> None:

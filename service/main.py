@@ -14,13 +14,18 @@ work with ``run_in_threadpool``.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Security
+from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -31,9 +36,11 @@ from service.deps import (
     refuse_unknown_query,
     refuse_while_starting,
     require_read,
+    route_roles,
     settings_of,
 )
 from service.errors import install_error_handlers
+from service.headers import SecurityHeaders
 from service.limits import RequestGuard
 from service.logs import RequestIds
 from service.routers import (
@@ -144,13 +151,31 @@ def _offline_docs(app: FastAPI) -> None:
     @app.get("/docs", include_in_schema=False)
     async def docs(request: Request) -> HTMLResponse:
         root = request.scope.get("root_path", "")  # served behind a path prefix
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url=root + (app.openapi_url or "/openapi.json"),
             title=f"{app.title} - docs",
             swagger_js_url=f"{root}/docs-static/swagger-ui-bundle.js",
             swagger_css_url=f"{root}/docs-static/swagger-ui.css",
             swagger_favicon_url=f"{root}/docs-static/favicon-32x32.png",
         )
+        page.headers["Content-Security-Policy"] = docs_policy(bytes(page.body).decode())
+        page.headers["Referrer-Policy"] = "no-referrer"
+        return page
+
+
+def docs_policy(page: str) -> str:
+    """The Content-Security-Policy of the Swagger UI page: its files from this origin, its one
+    inline bootstrap script allowed by its hash, never framed. Swagger UI sets inline styles
+    (its own SVGs and layout), so style-src allows them; no script can come from them."""
+    hashes = " ".join(
+        f"'sha256-{base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()}'"
+        for script in re.findall(r"<script>(.*?)</script>", page, flags=re.DOTALL)
+    )
+    return (
+        f"default-src 'none'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+        "frame-ancestors 'none'"
+    )
 
 
 def _limits_in_schema(app: FastAPI) -> None:
@@ -246,10 +271,14 @@ def create_app(settings: Settings | None = None, *, start_in_background: bool = 
         app.dependency_overrides[get_settings] = lambda: settings
     _offline_docs(app)
     app.add_middleware(RequestGuard, settings=lambda: settings_of(app))
+    hosts = settings_of(app).allowed_host_names()
+    if hosts:  # outside the guard: a request for another host is refused before anything
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(hosts))
+    app.add_middleware(SecurityHeaders)
     install_error_handlers(app)
-    # With require_read_key, every /v1 route needs a key; otherwise reading is open and the
-    # schema declares no security for it.
-    guard = [Security(require_read)] if settings_of(app).require_read_key else []
+    # When reads need a key (by default, once keys are configured), every /v1 route needs
+    # one; otherwise reading is open and the schema declares no security for it.
+    guard = [Security(require_read)] if settings_of(app).reads_need_key() else []
     guard += [Depends(refuse_while_starting), Depends(refuse_unknown_query)]
     v1 = APIRouter(prefix="/v1")
     for router in V1_ROUTERS:
@@ -260,6 +289,16 @@ def create_app(settings: Settings | None = None, *, start_in_background: bool = 
     app.state.route_methods = _route_methods(
         app,
         [("", health.router), ("", web.router)] + [("/v1", router) for router in V1_ROUTERS],
+    )
+    # The roles routes ask, for RequestGuard to refuse a request without the key before its
+    # body is read.
+    app.state.route_roles = route_roles(
+        [
+            ("/v1", route)
+            for router in V1_ROUTERS
+            for route in router.routes
+            if isinstance(route, APIRoute)
+        ]
     )
     _limits_in_schema(app)
     return app

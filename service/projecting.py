@@ -409,8 +409,11 @@ async def submit_job(
     author: str | None,
     *,
     resubmitted_from: str | None = None,
+    client: str | None = None,
 ) -> Run:
-    """Record a queued run and hand it to Dask (429 when the queue is full)."""
+    """Record a queued run and hand it to Dask (429 when the queue is full, or when
+    ``client``, a :attr:`Caller.client <service.deps.Caller.client>`, has
+    ``max_jobs_per_client`` jobs unfinished; 507 while results cannot be stored)."""
     state.results.require_writable()
     need = prepared.need_bytes()
     limit = state.settings.job_memory_bytes
@@ -420,6 +423,8 @@ async def submit_job(
             f"a job; at most {limit / 1e9:.2f} GB allowed (FORECAST_JOB_MEMORY_BYTES); ask "
             "fewer draws or a shorter period"
         )
+    if client is not None:
+        state.job_quota.check(client, unfinished=lambda run_id, key: state.jobs.find(key) == run_id)
     state.jobs.reserve()
     try:
         run = await state.light(
@@ -431,6 +436,8 @@ async def submit_job(
         raise
     task = prepared.task(run.id, str(state.results.directory))
     state.jobs.submit(task, result_key=prepared.key, total_hours=prepared.total_hours)
+    if client is not None:
+        state.job_quota.add(client, run.id, prepared.key)
     return run
 
 

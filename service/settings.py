@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -36,17 +38,30 @@ def default_storage_dir() -> Path:
     return Path(base) / "ai-grid-forecast"
 
 
+#: Shortest API key accepted: 16 characters leave no room for a guess, even offline.
+MIN_KEY_LENGTH = 16
+#: File in ``storage_dir`` keeping the deployment's key-id secret (unless ``key_id_secret``).
+KEY_ID_SECRET_FILE = "key-id-secret"  # noqa: S105 - a file name, not a secret
+
+
 @dataclass(frozen=True)
 class ApiKey:
-    """A configured API key, kept as its sha256 only, with its role."""
+    """A configured API key, kept only as its HMAC-SHA256 under the deployment's secret, with
+    its role: neither the digest nor the public id it gives can be checked against guesses
+    without that secret (a plain sha256 prefix could, in microseconds a guess)."""
 
     digest: bytes
     role: Role
 
     @property
     def key_id(self) -> str:
-        """Short public name of the key (first 12 hex digits of its sha256): the author."""
+        """Short public name of the key (first 12 hex digits of its keyed digest): the author."""
         return self.digest.hex()[:12]
+
+
+def key_digest(secret: bytes, key: str) -> bytes:
+    """The keyed digest a key is kept and compared as."""
+    return hmac.new(secret, key.encode(), hashlib.sha256).digest()
 
 
 class Settings(BaseSettings):
@@ -237,11 +252,50 @@ class Settings(BaseSettings):
         "(a bare KEY is admin); write saves scenarios and manages runs, admin also reloads "
         "models.",
     )
-    require_read_key: bool = Field(
-        default=False,
-        description="Ask a key (any role) for reading and projecting too; default: open. "
-        "Needs at least one key in api_keys (refused at start otherwise). The dashboard asks "
-        "for a key and keeps it for the browser tab.",
+    require_read_key: bool | None = Field(
+        default=None,
+        description="Ask a key (any role) for reading and projecting too. Default: yes as soon "
+        "as api_keys has a key, no (open, for one user on localhost) without keys; false lets "
+        "clients without a key read, project and queue jobs beside the keys. True needs at "
+        "least one key in api_keys (refused at start otherwise). The dashboard asks for a key "
+        "and keeps it for the browser tab.",
+    )
+
+    # --- exposure on a shared network (security review, 2026-12) ------------------------
+    key_id_secret: SecretStr | None = Field(
+        default=None,
+        description="Secret the API keys' digests and public ids (the author of runs and "
+        "versions) are keyed with (HMAC-SHA256), so that an id cannot be checked against "
+        "guessed keys; unset: random, kept in storage_dir/key-id-secret (mode 0600). Set the "
+        "same value on every server sharing one database.",
+    )
+    min_body_bytes_per_second: int = Field(
+        default=10_000,
+        ge=1,
+        description="Slowest accepted upload: a request body must arrive within "
+        "BODY_GRACE_SECONDS (5 s) plus its length at this rate, or the request gets 408 (a "
+        "client trickling a byte at a time would otherwise hold its place for ever). "
+        "[bytes/s]",
+    )
+    max_requests_in_flight_per_client: int = Field(
+        default=32,
+        ge=1,
+        description="Requests one client (an API key, or an IP address without a key) may "
+        "have handled at once; one more gets 429. Requests refused for their key never count.",
+    )
+    max_jobs_per_client: int = Field(
+        default=2,
+        ge=1,
+        le=1_000,
+        description="Jobs one client (an API key, or an IP address without a key) may have "
+        "queued or running at once; one more is refused with 429, so one client cannot fill "
+        "the job queue.",
+    )
+    allowed_hosts: str = Field(
+        default="",
+        description="Comma-separated host names the service answers to (the Host header; "
+        "*.example.org allowed), others get 400: a defence against DNS rebinding, where a web "
+        "page's own name is pointed at the service. Unset: any host.",
     )
 
     @field_validator("database_url")
@@ -264,7 +318,7 @@ class Settings(BaseSettings):
 
     @field_validator("require_read_key")
     @classmethod
-    def _someone_can_read(cls, value: bool, info: ValidationInfo) -> bool:
+    def _someone_can_read(cls, value: bool | None, info: ValidationInfo) -> bool | None:
         # api_keys is declared before, so validated first; absent here when it was malformed
         # (that error is reported instead).
         keys = info.data.get("api_keys")
@@ -276,8 +330,25 @@ class Settings(BaseSettings):
         return value
 
     def accepted_keys(self) -> tuple[ApiKey, ...]:
-        """The configured API keys (hashed) with their roles."""
-        return parse_api_keys(self.api_keys.get_secret_value())
+        """The configured API keys (keyed digests) with their roles."""
+        text = self.api_keys.get_secret_value()
+        if not text.strip():
+            return ()
+        return _digested_keys(text, self.key_secret())
+
+    def reads_need_key(self) -> bool:
+        """Whether every ``/v1`` route asks a key: ``require_read_key``, by default whether
+        any key is configured."""
+        if self.require_read_key is not None:
+            return self.require_read_key
+        return bool(parse_api_keys(self.api_keys.get_secret_value()))
+
+    def key_secret(self) -> bytes:
+        """The deployment's secret the key digests are keyed with: ``key_id_secret``, else
+        random bytes kept in ``storage_dir/key-id-secret`` (owner-only), made at first use."""
+        if self.key_id_secret is not None:
+            return self.key_id_secret.get_secret_value().encode()
+        return _stored_secret(self.storage_dir / KEY_ID_SECRET_FILE)
 
     def database(self) -> str:
         """The SQLAlchemy URL: ``database_url`` or the SQLite file in ``storage_dir``."""
@@ -289,20 +360,25 @@ class Settings(BaseSettings):
         """Directory of result files."""
         return self.results_dir or self.storage_dir / "results"
 
+    def allowed_host_names(self) -> tuple[str, ...]:
+        """The ``allowed_hosts`` entries; empty: any host."""
+        return tuple(part.strip() for part in self.allowed_hosts.split(",") if part.strip())
+
     def trusted_key_paths(self) -> tuple[Path, ...]:
         """The ``trusted_keys`` entries as paths."""
         return tuple(Path(part) for part in self.trusted_keys.split(os.pathsep) if part.strip())
 
 
-def parse_api_keys(text: str) -> tuple[ApiKey, ...]:
-    """``ROLE:KEY`` entries (a bare ``KEY`` is admin), separated by commas.
+def parse_api_keys(text: str) -> tuple[tuple[Role, str], ...]:
+    """``ROLE:KEY`` entries (a bare ``KEY`` is admin), separated by commas: (role, key) each.
 
     Raises
     ------
     ValueError
-        An entry names an unknown role, or a key is shorter than 8 characters.
+        An entry names an unknown role, or a key is shorter than :data:`MIN_KEY_LENGTH`
+        (the message names the entry's position, role and length, never the key).
     """
-    keys = []
+    keys: list[tuple[Role, str]] = []
     entries = [part.strip() for part in text.split(",") if part.strip()]
     for position, entry in enumerate(entries, start=1):
         role, separator, key = entry.partition(":")
@@ -315,12 +391,39 @@ def parse_api_keys(text: str) -> tuple[ApiKey, ...]:
                 f"api_keys: entry {position} of {len(entries)} names a role before ':' that is "
                 f"not one of {', '.join(ROLES)} (a bare KEY, without ':', is admin)"
             )
-        if len(key) < 8:
+        if len(key) < MIN_KEY_LENGTH:
             raise ValueError(
-                f"api_keys: a key of {len(key)} characters: at least 8 allowed (role {role})"
+                f"api_keys: entry {position} of {len(entries)}, a {role} key of {len(key)} "
+                f"characters: at least {MIN_KEY_LENGTH} allowed (make one with openssl rand "
+                "-hex 24)"
             )
-        keys.append(ApiKey(digest=hashlib.sha256(key.encode()).digest(), role=role))  # type: ignore[arg-type]
+        keys.append((role, key))  # type: ignore[arg-type]
     return tuple(keys)
+
+
+@functools.lru_cache(maxsize=16)
+def _digested_keys(text: str, secret: bytes) -> tuple[ApiKey, ...]:
+    return tuple(
+        ApiKey(digest=key_digest(secret, key), role=role) for role, key in parse_api_keys(text)
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _stored_secret(path: Path) -> bytes:
+    """The secret in ``path``, written there (0600, in a 0700 directory) the first time."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    secret = secrets.token_hex(32).encode()
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process wrote it first: use theirs
+        return path.read_bytes()
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(secret)
+    return secret
 
 
 @functools.lru_cache(maxsize=1)

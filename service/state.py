@@ -42,6 +42,7 @@ from service.coalesce import Coalescer
 from service.errors import NotReadyError, ServiceError, StorageError, redact_paths
 from service.jobs import JobRunner
 from service.memory import set_allocation_policy
+from service.quotas import JobQuota
 from service.registry import ModelRegistry, model_label
 from service.settings import MB, Settings
 from service.storage.database import Database, retry_delays, waiting
@@ -109,6 +110,7 @@ class ServiceState:
         self.runs = Runs(self.database)
         self.results = ResultFiles(settings.results())
         self.jobs = JobRunner(settings, self.runs, self.results)
+        self.job_quota = JobQuota(settings.max_jobs_per_client)
         self.writer = ResultWriter(
             self.results, self.runs, trim_above_bytes=settings.memory_budget_bytes // 2
         )

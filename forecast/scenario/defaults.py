@@ -17,6 +17,11 @@ REGION_LABEL_MAX_LENGTH = 80
 MAX_DEPLOYMENTS = 50
 MAX_HORIZON_YEARS = 30
 MAX_TREND_POINTS = 50
+MAX_TAGS = 50
+MAX_TAG_LENGTH = 64
+MAX_NOTES_LENGTH = 50_000  # the longest shipped notes (global-iea-2025) are 8,605
+#: Largest scenario file read; a shipped one is a few kB. [bytes]
+MAX_SCENARIO_FILE_BYTES = 2_000_000
 # No baseline model or scenario is meaningful outside these years, and calendar arithmetic
 # (pandas nanosecond timestamps) overflows past 2262.
 FIRST_DATE = dt.date(1990, 1, 1)

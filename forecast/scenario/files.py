@@ -17,7 +17,12 @@ from pydantic_core import ErrorDetails
 
 from forecast.errors import NotFoundError, ScenarioError, ScenarioNote
 from forecast.paths import scenarios_dir
-from forecast.scenario.defaults import MAX_EXTENDS_DEPTH, SCHEMA_VERSION, TIME_ZONE_EXAMPLES
+from forecast.scenario.defaults import (
+    MAX_EXTENDS_DEPTH,
+    MAX_SCENARIO_FILE_BYTES,
+    SCHEMA_VERSION,
+    TIME_ZONE_EXAMPLES,
+)
 from forecast.scenario.model import Scenario
 
 
@@ -434,7 +439,10 @@ def read_scenario_file(path: Path) -> Scenario:
         raise NotFoundError(f"{path}: no such scenario file") from None
     except IsADirectoryError:
         raise NotFoundError(f"{path}: a directory; allowed: a scenario .toml file") from None
-    return parse_scenario(data, origin=path.name, directory=path.resolve().parent)
+    try:
+        return parse_scenario(data, origin=path.name, directory=path.resolve().parent)
+    except RecursionError:
+        raise _too_deep(path.name) from None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -448,7 +456,13 @@ def _read_toml(path: Path) -> dict[str, Any]:
     OSError
         The file cannot be read.
     """
-    raw = path.read_bytes()
+    with path.open("rb") as handle:
+        raw = handle.read(MAX_SCENARIO_FILE_BYTES + 1)
+    if len(raw) > MAX_SCENARIO_FILE_BYTES:
+        raise ScenarioError(
+            f"{path.name}: file size more than {MAX_SCENARIO_FILE_BYTES} bytes: at most "
+            f"{MAX_SCENARIO_FILE_BYTES} allowed for a scenario file"
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -457,6 +471,17 @@ def _read_toml(path: Path) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError(f"{path.name}: {toml_error_text(text, error)}") from None
+    except RecursionError:
+        raise _too_deep(path.name) from None
+
+
+def _too_deep(origin: str) -> ScenarioError:
+    """Arrays or tables nested thousands deep: Python's TOML parser (or the validation) runs
+    out of stack, and a traceback is no answer to a bad file."""
+    return ScenarioError(
+        f"{origin}: nested too deeply (arrays or tables within each other, thousands of "
+        "levels); allowed: the nesting of a scenario file (a few levels)"
+    )
 
 
 #: Where tomllib's message places a syntax error: "... (at line 4, column 12)", or "... (at end

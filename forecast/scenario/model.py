@@ -6,7 +6,7 @@ Part of :mod:`forecast.scenario`; the package's ``__init__`` lists the public na
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -16,7 +16,10 @@ from forecast.scenario.defaults import (
     MAX_DEPLOYMENTS,
     MAX_HORIZON_YEARS,
     MAX_MILESTONES,
+    MAX_NOTES_LENGTH,
     MAX_SITES,
+    MAX_TAG_LENGTH,
+    MAX_TAGS,
     MAX_TREND_POINTS,
     REGION_LABEL_MAX_LENGTH,
     SCENARIO_ID_PATTERN,
@@ -470,8 +473,12 @@ class Scenario(_Strict):
     baseline_model: str | None = Field(
         default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*(@[A-Za-z0-9][A-Za-z0-9._-]*)?$"
     )
-    notes: str | None = None
-    tags: list[str] = Field(default_factory=list)
+    # Bounded like every other list and text: a file of three million tags was accepted
+    # (490 MB) before (security review, 2026-12).
+    notes: str | None = Field(default=None, max_length=MAX_NOTES_LENGTH)
+    tags: list[Annotated[str, Field(max_length=MAX_TAG_LENGTH)]] = Field(
+        default_factory=list, max_length=MAX_TAGS
+    )
     horizon: Horizon
     operations: Operations = Field(default_factory=Operations)
     deployments: list[Deployment] = Field(default_factory=list, max_length=MAX_DEPLOYMENTS)

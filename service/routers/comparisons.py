@@ -69,4 +69,4 @@ async def create_comparison(
     """
     chosen = negotiate(file_format, accept)
     prepared = await comparing.prepare(state, request)
-    return await respond(state, prepared, chosen, caller.key_id)
+    return await respond(state, prepared, chosen, caller)

@@ -95,8 +95,11 @@ async def resubmit_job(
 ) -> Response:
     """Queue a failed or cancelled job again (an interrupted one, say) with the model served
     now; `202` naming the new job, or the identical run that already has its answer or is
-    computing it (a second resubmission computes nothing again)."""
+    computing it (a second resubmission computes nothing again). Allowed to the key that
+    submitted the job and to admin keys (to anyone on a service without keys); the new job
+    belongs to the same key as the old."""
     run = await find_run(state, job_id)
+    _check_owner(state, run, caller, "resubmitting")
     prepare = comparing.resubmission if run.comparison else projecting.resubmission
     prepared: projecting.Computation = await state.light(prepare, state, run)
     done = await state.light(state.runs.stored_result, prepared.key)
@@ -108,7 +111,9 @@ async def resubmit_job(
         if found is not None:
             return accepted(found)
     return accepted(
-        await projecting.submit_job(state, prepared, caller.key_id, resubmitted_from=run.id)
+        await projecting.submit_job(
+            state, prepared, run.author, resubmitted_from=run.id, client=caller.client
+        )
     )
 
 
@@ -125,9 +130,10 @@ async def cancel_job(
 ) -> Any:
     """Stop a job that is queued or running: a queued job never starts, a running one stops
     within a chunk of hours and writes no result. The job becomes `cancelled` (a finished
-    record, resubmittable). Allowed to the key that submitted it and to write or admin keys;
-    a job submitted without a key, to anyone. Identical requests share one job (see POST
-    /v1/projections): cancelling it cancels it for every one of them."""
+    record, resubmittable). Allowed to the key that submitted it and to admin keys (to
+    anyone on a service without keys; a job submitted without a key, to admin keys only).
+    Identical requests share one job (see POST /v1/projections): cancelling it cancels it
+    for every one of them."""
     run = await find_run(state, job_id)
     if run.finished:
         raise _nothing_to_cancel(run)
@@ -136,12 +142,7 @@ async def cancel_job(
             f"run {run.id} is computed in its own request: POST /v1/jobs/{{id}}/cancel applies "
             "to jobs only"
         )
-    allowed = run.author is None or run.author == caller.key_id
-    if not allowed and not has_role(caller, "write"):
-        raise ForbiddenError(
-            f"X-API-Key: job {run.id} was submitted with another key; cancelling it needs that "
-            "key or a write key"
-        )
+    _check_owner(state, run, caller, "cancelling")
     when = dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     who = f"key {caller.key_id}" if caller.key_id else "a caller without a key"
     reason = f"cancelled by {who} at {when}; {resubmit_hint(run.id)}"
@@ -150,6 +151,27 @@ async def cancel_job(
     if not cancelled:
         raise _nothing_to_cancel(run)
     return job_body(run)
+
+
+def _check_owner(state: ServiceState, run: Run, caller: Caller, doing: str) -> None:
+    """Raise 403 unless ``caller`` submitted ``run`` with its key or holds an admin key; on a
+    service without keys (one user) anyone may.
+
+    Raises
+    ------
+    ForbiddenError
+        Another key, or no key, submitted it.
+    """
+    if not state.settings.accepted_keys() or has_role(caller, "admin"):
+        return
+    if run.author is not None and run.author == caller.key_id:
+        return
+    made = f"with key {run.author}" if run.author else "without a key"
+    raise ForbiddenError(
+        f"X-API-Key: job {run.id} was submitted {made}; {doing} it is allowed to "
+        + ("that key or " if run.author else "")
+        + "an admin key"
+    )
 
 
 def _nothing_to_cancel(run: Run) -> ConflictError:

@@ -157,14 +157,14 @@ async def create_projection(
     """
     chosen = negotiate(file_format, accept)
     prepared = await projecting.prepare(state, request)
-    return await respond(state, prepared, chosen, caller.key_id)
+    return await respond(state, prepared, chosen, caller)
 
 
 async def respond(
     state: ServiceState,
     prepared: projecting.Computation,
     chosen: OutputFormat,
-    author: str | None,
+    caller: Caller,
 ) -> Response:
     """The answer to a checked projection or comparison, from the first source that has it
     (:mod:`service.projecting`): memory, a stored run, the job computing it, a new job when
@@ -184,6 +184,8 @@ async def respond(
         if found is not None:
             return accepted(found)
     if prepared.draw_hours > state.settings.job_threshold_draw_hours:
-        return accepted(await projecting.submit_job(state, prepared, author))
-    result, shared = await projecting.compute_inline(state, prepared, author)
+        return accepted(
+            await projecting.submit_job(state, prepared, caller.key_id, client=caller.client)
+        )
+    result, shared = await projecting.compute_inline(state, prepared, caller.key_id)
     return await answer(state, result, chosen, cache_status="shared" if shared else "miss")

@@ -3,8 +3,11 @@
 A saved scenario is validated exactly as a scenario file is, stored with its digest, the id of
 the key that saved it and the time, and versioned: ``POST`` creates version 1, ``PUT`` the
 next one; versions never change. ``DELETE`` archives it: no longer listed, no new versions,
-but every version stays readable and projectable (a past analysis can be repeated). Writing
-needs a key with the write role.
+but every version stays readable and projectable (a past analysis can be repeated). Saving a
+new scenario needs a key with the write role; adding a version to one or archiving it, the key
+that created it or an admin key: its next version becomes the one every projection by its id
+uses, and another analyst's key is not proof of speaking for its author (every version keeps
+its own author, so the record of who changed what stays).
 
 Edits are guarded the HTTP way: a saved scenario's ``GET`` answers an ``ETag`` naming the
 version shown (``"v3"``), and a ``PUT`` with ``If-Match`` naming any version but the latest
@@ -23,8 +26,8 @@ from starlette.responses import JSONResponse, Response
 from forecast.errors import NotFoundError, OptionsError, ScenarioError
 from forecast.projection import scenario_digest
 from forecast.scenario import SCENARIO_ID_PATTERN, Scenario, parse_scenario
-from service.deps import Caller, get_ready_state, require_write
-from service.errors import ConflictError, error_responses
+from service.deps import Caller, get_ready_state, has_role, require_write
+from service.errors import ConflictError, ForbiddenError, error_responses
 from service.inputs import check_local_midnights
 from service.routing import ServiceRoute
 from service.schemas import (
@@ -160,11 +163,29 @@ def based_on(if_match: str | None) -> frozenset[int] | None:
     return frozenset(versions)
 
 
+def check_owner(state: ServiceState, scenario_id: str, caller: Caller, doing: str) -> None:
+    """Raise 403 unless ``caller`` created the saved scenario or holds an admin key (404
+    when there is no such scenario).
+
+    Raises
+    ------
+    ForbiddenError
+        Another key created it.
+    """
+    creator = state.saved.get(scenario_id, 1).author
+    if has_role(caller, "admin") or (creator is not None and creator == caller.key_id):
+        return
+    raise ForbiddenError(
+        f"X-API-Key: scenario {scenario_id!r} was created by key {creator}; {doing} it is "
+        "allowed to that key or an admin key (save your edit under a new id instead)"
+    )
+
+
 def _add_version(
     state: ServiceState,
     scenario_id: str,
     body: SaveScenarioRequest,
-    author: str,
+    caller: Caller,
     if_match: str | None,
 ) -> ScenarioVersion:
     versions = based_on(if_match)
@@ -173,11 +194,12 @@ def _add_version(
         raise ScenarioError(
             f"scenario.id = {scenario.id!r}: must equal the id in the path, {scenario_id!r}"
         )
+    check_owner(state, scenario_id, caller, "saving a new version of")
     return state.saved.add_version(
         scenario_id,
         scenario.model_dump(mode="json", exclude_none=True),
         sha256=digest,
-        author=author,
+        author=str(caller.key_id),
         comment=body.comment,
         based_on=versions,
     )
@@ -213,7 +235,7 @@ async def create_scenario(
 
 @router.put(
     "/{scenario_id}",
-    summary="Save the next version of a saved scenario (write key)",
+    summary="Save the next version of a saved scenario (its creator's key, or admin)",
     response_model=ScenarioDetail,
     responses=error_responses(401, 403, 404, 409, 412, 413),
 )
@@ -233,8 +255,9 @@ async def add_version(
 ) -> JSONResponse:
     """Validate the scenario and store it as the next version (its `id` must match); the
     answer's `ETag` names it. The same scenario and comment as the latest version answer
-    that version: a retry adds nothing, with or without If-Match."""
-    stored = await state.light(_add_version, state, scenario_id, body, str(caller.key_id), if_match)
+    that version: a retry adds nothing, with or without If-Match. Allowed to the key that
+    created the scenario and to admin keys (403 otherwise)."""
+    stored = await state.light(_add_version, state, scenario_id, body, caller, if_match)
     return JSONResponse(
         ScenarioDetail(**_saved_detail(stored)).model_dump(mode="json"),
         headers={"Content-Location": _version_path(stored), "ETag": stored.etag},
@@ -306,7 +329,7 @@ async def list_versions(scenario_id: ScenarioId, state: State) -> list[dict[str,
 
 @router.delete(
     "/{scenario_id}",
-    summary="Archive a saved scenario (write key)",
+    summary="Archive a saved scenario (its creator's key, or admin)",
     response_model=ScenarioDetail,
     responses=error_responses(401, 403, 404, 409),
 )
@@ -315,8 +338,14 @@ async def archive_scenario(
     state: State,
     caller: Annotated[Caller, Depends(require_write)],
 ) -> dict[str, Any]:
-    """Archive it: no longer listed and no new versions; its versions stay readable."""
+    """Archive it: no longer listed and no new versions; its versions stay readable. Allowed
+    to the key that created it and to admin keys (403 otherwise)."""
     if scenario_id in state.scenarios:
         raise ConflictError(f"scenario_id = {scenario_id!r}: a shipped scenario; not archived")
-    stored = await state.light(state.saved.archive, scenario_id, by=str(caller.key_id))
+    stored = await state.light(_archive, state, scenario_id, caller)
     return _saved_detail(stored)
+
+
+def _archive(state: ServiceState, scenario_id: str, caller: Caller) -> ScenarioVersion:
+    check_owner(state, scenario_id, caller, "archiving")
+    return state.saved.archive(scenario_id, by=str(caller.key_id))

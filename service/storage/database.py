@@ -72,7 +72,7 @@ class Database:
         self.url = normalised_url(url)
         if self.url.get_backend_name() == "sqlite":
             if self.url.database and self.url.database != ":memory:":
-                Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+                _owner_only_file(Path(self.url.database))
             self.engine: Engine = create_engine(
                 self.url, connect_args={"check_same_thread": False, "timeout": 30}
             )
@@ -363,6 +363,16 @@ def _held(backend: str) -> str:
         "database (a second would mark the first's running jobs interrupted): stop that one, "
         "or give this one its own FORECAST_STORAGE_DIR or FORECAST_DATABASE_URL"
     )
+
+
+def _owner_only_file(path: Path) -> None:
+    """Create the SQLite file (0600) and its directory (0700) for this user only, before
+    SQLite does with the umask's 0644: saved scenarios and runs are not every local user's to
+    read, whatever the API keys say. SQLite gives its -wal and -shm files the database's mode.
+    An existing file or directory is left as it is."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _sqlite_pragmas(connection, _record) -> None:

@@ -74,8 +74,9 @@ class ResultFiles:
         self._failed_bytes = 0
 
     def prepare(self) -> None:
-        """Create the directory if needed."""
-        self.directory.mkdir(parents=True, exist_ok=True)
+        """Create the directory if needed, for this user only (0700): results are not every
+        local user's to read."""
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
 
     def check(self, names: set[str]) -> None:
         """Check that this is the directory holding ``names``, the files the database's runs

@@ -33,10 +33,11 @@ SMALL = {
 @pytest.fixture(scope="module")
 def client(make_settings):
     settings = make_settings(
-        api_keys=f"{API_KEY},second-key",
+        api_keys=f"{API_KEY},second-key-000001",
         max_draws=5_000,
         job_threshold_draw_hours=5e6,
         max_queued_jobs=1,
+        require_read_key=False,
     )
     with TestClient(
         create_app(settings, start_in_background=False), raise_server_exceptions=True
@@ -499,7 +500,7 @@ def test_reload_needs_an_api_key(client: TestClient):
     assert missing.status_code == 401
     wrong = client.post("/v1/models/reload", headers={"X-API-Key": "wrong"})
     assert wrong.status_code == 403
-    right = client.post("/v1/models/reload", headers={"X-API-Key": "second-key"})
+    right = client.post("/v1/models/reload", headers={"X-API-Key": "second-key-000001"})
     assert right.status_code == 200
     assert right.json() == {"previous": f"{MODEL_ID}@v1", "current": f"{MODEL_ID}@v1"}
 
@@ -508,7 +509,7 @@ def test_reload_refuses_a_tampered_artifact_and_keeps_serving(tmp_path: Path, ma
     publish_model(tmp_path, "v1")
     tampered = publish_model(tmp_path, "v2", promote=False)
     (tampered / "parameters.json").write_text('{"format_version": 1}')
-    settings = make_settings(artifact_dir=tmp_path, api_keys=API_KEY)
+    settings = make_settings(artifact_dir=tmp_path, api_keys=API_KEY, require_read_key=False)
     with TestClient(create_app(settings, start_in_background=False)) as client:
         refused = client.post(
             "/v1/models/reload", json={"model": f"{MODEL_ID}@v2"}, headers={"X-API-Key": API_KEY}

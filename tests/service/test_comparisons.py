@@ -17,7 +17,7 @@ from service.main import create_app
 from service.schemas import ComparisonRequest
 from tests.support.model_artifacts import MODEL_ID
 
-WRITER = "writer-key-1"
+WRITER = "writer-key-000001"
 PERIOD = {"draws": 20, "resolution": "annual", "start": "2030-01-01", "end": "2031-12-31"}
 THREE = [
     {"scenario_id": "kr-national"},
@@ -28,7 +28,7 @@ THREE = [
 
 @pytest.fixture(scope="module")
 def client(make_settings):
-    settings = make_settings(api_keys=f"write:{WRITER}", max_draws=5_000)
+    settings = make_settings(api_keys=f"write:{WRITER}", max_draws=5_000, require_read_key=False)
     with TestClient(
         create_app(settings, start_in_background=False), raise_server_exceptions=True
     ) as test_client:

@@ -28,7 +28,7 @@ BODY = {
 def client(tmp_path: Path, make_settings):
     publish_model(tmp_path, "v1")
     copy_version(tmp_path, "v1", "v2")
-    settings = make_settings(artifact_dir=tmp_path, api_keys=API_KEY)
+    settings = make_settings(artifact_dir=tmp_path, api_keys=API_KEY, require_read_key=False)
     with TestClient(create_app(settings, start_in_background=False)) as test_client:
         yield test_client
 

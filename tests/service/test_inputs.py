@@ -150,10 +150,14 @@ def test_error_texts_show_no_server_path(make_settings, tmp_path):
     """Before: artifact errors named the artifact directory on the server."""
     root = tmp_path / "secret-location"
     root.mkdir()
-    settings = make_settings(artifact_dir=root, api_keys="admin-key-01")
+    settings = make_settings(
+        artifact_dir=root, api_keys="admin-key-00000001", require_read_key=False
+    )
     with TestClient(create_app(settings, start_in_background=False)) as client:
         unknown = client.post(
-            "/v1/models/reload", json={"model": "nothing"}, headers={"X-API-Key": "admin-key-01"}
+            "/v1/models/reload",
+            json={"model": "nothing"},
+            headers={"X-API-Key": "admin-key-00000001"},
         )
     assert unknown.status_code == 404
     assert "secret-location" not in unknown.text and str(tmp_path) not in unknown.text

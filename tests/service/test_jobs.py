@@ -160,26 +160,38 @@ def test_a_job_is_cancelled_queued_or_running_and_can_be_resubmitted(make_settin
         )
 
 
-def test_only_its_key_or_a_write_key_cancels_a_job(make_settings):
+def test_only_its_key_or_an_admin_key_cancels_a_job(make_settings):
+    """(Security review, finding 8) A write key no longer cancels another key's job, and a
+    job submitted without a key is cancelled by an admin key only."""
     settings = make_settings(
         job_threshold_draw_hours=1.0,
-        api_keys="read:reader-one-key,read:reader-two-key,write:writer-key-1",
+        api_keys="read:reader-one-key-01,read:reader-two-key-01,write:writer-key-000001,"
+        "admin:admin-key-00000001",
+        require_read_key=False,
     )
     long = {**JOB, "draws": 400, "resolution": "hourly", "start": "2024-01-01", "end": "2035-12-31"}
     with TestClient(create_app(settings, start_in_background=False)) as client:
-        mine = client.post("/v1/projections", json=long, headers={"X-API-Key": "reader-one-key"})
+        mine = client.post("/v1/projections", json=long, headers={"X-API-Key": "reader-one-key-01"})
         location = mine.headers["location"]
-        other = client.post(f"{location}/cancel", headers={"X-API-Key": "reader-two-key"})
-        assert other.status_code == 403 and "another key" in other.json()["detail"]
+        other = client.post(f"{location}/cancel", headers={"X-API-Key": "reader-two-key-01"})
+        assert other.status_code == 403 and "submitted with key" in other.json()["detail"]
         assert client.post(f"{location}/cancel").status_code == 403  # no key at all
-        own = client.post(f"{location}/cancel", headers={"X-API-Key": "reader-one-key"})
+        by_writer = client.post(f"{location}/cancel", headers={"X-API-Key": "writer-key-000001"})
+        assert by_writer.status_code == 403, by_writer.text
+        own = client.post(f"{location}/cancel", headers={"X-API-Key": "reader-one-key-01"})
         assert own.status_code == 200 and own.json()["status"] == "cancelled"
-        theirs = client.post(
-            "/v1/projections", json={**long, "seed": 3}, headers={"X-API-Key": "reader-one-key"}
-        ).headers["location"]
-        by_writer = client.post(f"{theirs}/cancel", headers={"X-API-Key": "writer-key-1"})
-        assert by_writer.status_code == 200
-        assert "cancelled by key " in by_writer.json()["error"]
+        # Resubmitting is the owner's too, and the new job stays the owner's.
+        again = client.post(f"{location}/resubmit", headers={"X-API-Key": "reader-two-key-01"})
+        assert again.status_code == 403, again.text
+        assert client.post(f"{location}/resubmit").status_code == 403
+        anonymous = client.post("/v1/projections", json={**long, "seed": 3}).headers["location"]
+        refused = client.post(f"{anonymous}/cancel", headers={"X-API-Key": "writer-key-000001"})
+        assert refused.status_code == 403
+        assert "submitted without a key" in refused.json()["detail"]
+        assert client.post(f"{anonymous}/cancel").status_code == 403  # another keyless client
+        by_admin = client.post(f"{anonymous}/cancel", headers={"X-API-Key": "admin-key-00000001"})
+        assert by_admin.status_code == 200
+        assert "cancelled by key " in by_admin.json()["error"]
         assert client.post("/v1/jobs/" + "0" * 32 + "/cancel").status_code == 404
 
 
@@ -202,7 +214,9 @@ def test_runs_are_listed_and_filtered(client: TestClient):
 
 
 def test_deleting_a_run_needs_a_key_and_removes_its_file(make_settings):
-    settings = make_settings(api_keys="write:writer-key-1,admin:admin-key-01")
+    settings = make_settings(
+        api_keys="write:writer-key-000001,admin:admin-key-00000001", require_read_key=False
+    )
     with TestClient(create_app(settings, start_in_background=False)) as client:
         answer = client.post("/v1/projections", json={**JOB, "draws": 5})
         run_id = answer.headers["x-run-id"]
@@ -211,9 +225,9 @@ def test_deleting_a_run_needs_a_key_and_removes_its_file(make_settings):
         assert file.is_file()
         assert client.delete(f"/v1/runs/{run_id}").status_code == 401
         # Asked for without a key: no write key made it, so an admin key deletes it.
-        writer = client.delete(f"/v1/runs/{run_id}", headers={"X-API-Key": "writer-key-1"})
+        writer = client.delete(f"/v1/runs/{run_id}", headers={"X-API-Key": "writer-key-000001"})
         assert writer.status_code == 403
-        admin = client.delete(f"/v1/runs/{run_id}", headers={"X-API-Key": "admin-key-01"})
+        admin = client.delete(f"/v1/runs/{run_id}", headers={"X-API-Key": "admin-key-00000001"})
         assert admin.status_code == 204
         assert not file.exists()
         assert client.get(f"/v1/runs/{run_id}").status_code == 410

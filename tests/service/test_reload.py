@@ -36,7 +36,9 @@ BODY = {
 def test_reload_while_requests_run(tmp_path: Path, make_settings):
     publish_model(tmp_path, "v1")
     copy_version(tmp_path, "v1", "v2")
-    settings = make_settings(artifact_dir=tmp_path, api_keys=API_KEY, max_inline_projections=8)
+    settings = make_settings(
+        artifact_dir=tmp_path, api_keys=API_KEY, max_inline_projections=8, require_read_key=False
+    )
     stop = threading.Event()
     answers: list[tuple[int, str, str]] = []
 
@@ -127,7 +129,7 @@ def test_reload_refuses_a_tampered_artifact_and_the_old_model_keeps_serving(
     publish_model(tmp_path, "v1")
     broken = copy_version(tmp_path, "v1", "v2")
     tamper(broken)
-    settings = make_settings(artifact_dir=tmp_path, api_keys=API_KEY)
+    settings = make_settings(artifact_dir=tmp_path, api_keys=API_KEY, require_read_key=False)
     with TestClient(create_app(settings, start_in_background=False)) as client:
         refused = client.post(
             "/v1/models/reload", json={"model": f"{MODEL_ID}@v2"}, headers={"X-API-Key": API_KEY}
@@ -158,7 +160,7 @@ def test_a_signed_but_malformed_manifest_is_refused_too(
     broken = copy_version(tmp_path, "v1", "v2")
     tamper(broken)
     signing.sign(broken, keys.private_key())
-    settings = make_settings(artifact_dir=tmp_path, api_keys=API_KEY)
+    settings = make_settings(artifact_dir=tmp_path, api_keys=API_KEY, require_read_key=False)
     with TestClient(create_app(settings, start_in_background=False)) as client:
         refused = client.post(
             "/v1/models/reload", json={"model": f"{MODEL_ID}@v2"}, headers={"X-API-Key": API_KEY}
@@ -176,7 +178,7 @@ def test_parameters_out_of_range_are_refused_even_when_signed(tmp_path: Path, ma
         promote=False,
         parameters={**synthetic_parameters(), "timezone": "Mars/Olympus"},
     )
-    settings = make_settings(artifact_dir=tmp_path, api_keys=API_KEY)
+    settings = make_settings(artifact_dir=tmp_path, api_keys=API_KEY, require_read_key=False)
     with TestClient(create_app(settings, start_in_background=False)) as client:
         refused = client.post(
             "/v1/models/reload", json={"model": f"{MODEL_ID}@v2"}, headers={"X-API-Key": API_KEY}
@@ -192,7 +194,7 @@ def test_a_broken_promoted_artifact_leaves_the_service_up_and_not_ready(
     """Before: a promoted `[]` manifest made the process exit at start-up."""
     promoted = publish_model(tmp_path, "v1")
     tamper(promoted)
-    settings = make_settings(artifact_dir=tmp_path, api_keys=API_KEY)
+    settings = make_settings(artifact_dir=tmp_path, api_keys=API_KEY, require_read_key=False)
     with TestClient(create_app(settings, start_in_background=False)) as client:
         assert client.get("/healthz").status_code == 200
         ready = client.get("/readyz")

@@ -17,7 +17,7 @@ import pytest
 from tests.support.model_artifacts import publish_model
 from tests.support.server import start_server
 
-WRITER = "writer-key-1"
+WRITER = "writer-key-000001"
 PERIOD = {"resolution": "annual", "start": "2030-01-01", "end": "2030-12-31"}
 # Long enough to be running when the server is killed: 2,000 draws, 12 years hourly.
 LONG_JOB = {"scenario_id": "kr-national", "draws": 2000, "resolution": "hourly",
@@ -44,6 +44,7 @@ def test_saved_work_survives_sigkill_and_the_interrupted_job_is_failed(
         "FORECAST_STORAGE_DIR": str(tmp_path / "storage"),
         "FORECAST_DATABASE_URL": database_url,
         "FORECAST_API_KEYS": f"write:{WRITER}",
+        "FORECAST_REQUIRE_READ_KEY": "false",
         "FORECAST_JOB_THRESHOLD_DRAW_HOURS": "1e6",
         "FORECAST_JOB_MEMORY_BYTES": "2000000000",
         "FORECAST_MEMORY_BUDGET_BYTES": "6000000000",
@@ -68,7 +69,7 @@ def test_saved_work_survives_sigkill_and_the_interrupted_job_is_failed(
             assert finished.status_code == 202
             finished_job = _wait(http, finished.headers["location"], {"succeeded"})
             finished_result = http.get(finished_job["result_url"]).content
-            running = http.post("/v1/projections", json=LONG_JOB)
+            running = http.post("/v1/projections", json=LONG_JOB, headers={"X-API-Key": WRITER})
             assert running.status_code == 202
             _wait(http, running.headers["location"], {"running"})
         server.kill()
@@ -94,7 +95,10 @@ def test_saved_work_survives_sigkill_and_the_interrupted_job_is_failed(
             interrupted = http.get(running.headers["location"]).json()
             assert interrupted["status"] == "failed"
             assert "interrupted" in interrupted["error"]
-            resubmitted = http.post(f"{running.headers['location']}/resubmit")
+            # Its key resubmits it (a job is its key's, or an admin key's, to resubmit).
+            resubmitted = http.post(
+                f"{running.headers['location']}/resubmit", headers={"X-API-Key": WRITER}
+            )
             assert resubmitted.status_code == 202
             assert resubmitted.json()["id"] != interrupted["id"]
             listed = http.get("/v1/runs", params={"status": "succeeded"}).json()

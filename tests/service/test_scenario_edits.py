@@ -22,14 +22,15 @@ from service.main import create_app
 from tests.support.model_artifacts import publish_model
 from tests.support.server import start_server
 
-ALICE = "writer-alice-01"
-BOB = "writer-bob-0002"
-KEYS = f"write:{ALICE},write:{BOB}"
+ALICE = "writer-alice-0001"
+BOB = "writer-bob-000002"
+# Bob edits the scenario Alice created: the creator or an admin key may.
+KEYS = f"write:{ALICE},admin:{BOB}"
 
 
 @pytest.fixture
 def client(make_settings, database_url):
-    settings = make_settings(api_keys=KEYS, database_url=database_url)
+    settings = make_settings(api_keys=KEYS, database_url=database_url, require_read_key=False)
     with TestClient(create_app(settings, start_in_background=False)) as test_client:
         yield test_client
 
@@ -129,7 +130,7 @@ def test_concurrent_edits_lose_nothing_and_keep_their_order(
     every PUT is saved (none 409); with it every edit is saved exactly once, on the latest;
     either way the versions' times are in version order."""
     if via == "testclient":
-        settings = make_settings(api_keys=KEYS, database_url=database_url)
+        settings = make_settings(api_keys=KEYS, database_url=database_url, require_read_key=False)
         with TestClient(create_app(settings, start_in_background=False)) as http:
             _edit_concurrently(http)
         return
@@ -140,6 +141,7 @@ def test_concurrent_edits_lose_nothing_and_keep_their_order(
             "FORECAST_STORAGE_DIR": str(tmp_path / "storage"),
             "FORECAST_DATABASE_URL": database_url,
             "FORECAST_API_KEYS": KEYS,
+            "FORECAST_REQUIRE_READ_KEY": "false",
         }
     )
     try:

@@ -7,16 +7,16 @@ from fastapi.testclient import TestClient
 
 from service.main import create_app
 
-WRITER = "writer-key-1"
-READER = "reader-key-1"
-ADMIN = "admin-key-01"
+WRITER = "writer-key-000001"
+READER = "reader-key-000001"
+ADMIN = "admin-key-00000001"
 KEYS = f"write:{WRITER},read:{READER},admin:{ADMIN}"
 PERIOD = {"draws": 10, "resolution": "annual", "start": "2030-01-01", "end": "2030-12-31"}
 
 
 @pytest.fixture
 def client(make_settings, database_url):
-    settings = make_settings(api_keys=KEYS, database_url=database_url)
+    settings = make_settings(api_keys=KEYS, database_url=database_url, require_read_key=False)
     with TestClient(create_app(settings, start_in_background=False)) as test_client:
         yield test_client
 

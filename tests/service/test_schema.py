@@ -29,6 +29,7 @@ def test_whole_schema_with_every_check(tmp_path: Path):
         "FORECAST_ARTIFACT_DIR": str(artifacts),
         "FORECAST_STORAGE_DIR": str(tmp_path / "storage"),
         "FORECAST_API_KEYS": f"{WRITE_KEY},admin:schema-admin-key",
+        "FORECAST_REQUIRE_READ_KEY": "false",
         "FORECAST_MAX_DRAWS": "50",
         "FORECAST_MAX_BASELINE_DRAW_HOURS": "5e4",
         "FORECAST_JOB_THRESHOLD_DRAW_HOURS": "2e4",

@@ -19,6 +19,7 @@ def test_real_server_over_http(tmp_path: Path):
     env = {
         "FORECAST_ARTIFACT_DIR": str(tmp_path),
         "FORECAST_API_KEYS": API_KEY,
+        "FORECAST_REQUIRE_READ_KEY": "false",
         "FORECAST_MAX_BODY_BYTES": "20000",
     }
     with running_server(env) as (base, _seconds_to_ready), httpx.Client(base_url=base) as http:
@@ -117,4 +118,4 @@ def test_serve_refuses_a_read_key_required_with_no_key():
     with pytest.raises(ValidationError, match="no key in FORECAST_API_KEYS"):
         Settings(require_read_key=True, api_keys=SecretStr(""))
     # With a key of any role, it starts.
-    Settings(require_read_key=True, api_keys=SecretStr("read:reader-key-1"))
+    Settings(require_read_key=True, api_keys=SecretStr("read:reader-key-000001"))

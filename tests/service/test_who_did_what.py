@@ -11,6 +11,7 @@ key's runs.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import time
 
@@ -21,23 +22,29 @@ from sqlalchemy import select
 from service.main import create_app
 from service.storage.tables import RunDeletionRow
 
-ALICE = "writer-alice-01"
-BOB = "writer-bob-0002"
-READER = "reader-key-0001"
-ADMIN = "admin-key-0001"
+ALICE = "writer-alice-0001"
+BOB = "writer-bob-000002"
+READER = "reader-key-000001"
+ADMIN = "admin-key-0000001"
 KEYS = f"write:{ALICE},write:{BOB},read:{READER},admin:{ADMIN}"
 PERIOD = {"scenario_id": "kr-national", "resolution": "annual", "start": "2030-01-01",
           "end": "2030-12-31"}  # fmt: skip
 
 
+SECRET = "deployment-secret-for-the-test"
+
+
 def key_id(key: str) -> str:
-    """The public id a key is recorded under: the first 12 hex digits of its sha256."""
-    return hashlib.sha256(key.encode()).hexdigest()[:12]
+    """The public id a key is recorded under: the first 12 hex digits of its HMAC-SHA256
+    under the deployment's secret."""
+    return hmac.new(SECRET.encode(), key.encode(), hashlib.sha256).hexdigest()[:12]
 
 
 @pytest.fixture
 def client(make_settings, database_url):
-    settings = make_settings(api_keys=KEYS, database_url=database_url)
+    settings = make_settings(
+        api_keys=KEYS, database_url=database_url, require_read_key=False, key_id_secret=SECRET
+    )
     with TestClient(create_app(settings, start_in_background=False)) as test_client:
         yield test_client
 
@@ -77,14 +84,14 @@ def test_archiving_shows_who_archived_and_when(client: TestClient):
         "/v1/scenarios", json={"scenario": {**base, "id": "old-plan"}}, headers={"X-API-Key": BOB}
     )
     assert created.json()["archived_by"] is None and created.json()["archived_at"] is None
-    archived = client.delete("/v1/scenarios/old-plan", headers={"X-API-Key": ALICE})
+    archived = client.delete("/v1/scenarios/old-plan", headers={"X-API-Key": ADMIN})
     assert archived.status_code == 200
     for shown in (archived.json(), client.get("/v1/scenarios/old-plan").json()):
         assert shown["archived"] is True
-        assert shown["archived_by"] == key_id(ALICE)
+        assert shown["archived_by"] == key_id(ADMIN)
         assert shown["author"] == key_id(BOB)  # who saved the version shown
         assert shown["archived_at"] >= shown["created"]
-    assert ALICE not in archived.text
+    assert ADMIN not in archived.text
 
 
 def test_only_its_key_or_an_admin_deletes_a_run_and_the_deletion_is_kept(client: TestClient):

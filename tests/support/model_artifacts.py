@@ -19,7 +19,7 @@ from forecast.io.files import sha256_file
 from tests.support import keys
 
 MODEL_ID = "kpx-test"
-API_KEY = "test-key-1"
+API_KEY = "test-key-0000001"
 
 
 def synthetic_parameters() -> dict:

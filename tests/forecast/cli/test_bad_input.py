@@ -289,3 +289,49 @@ def test_weather_auto_says_when_it_falls_back_to_synthetic_years(tmp_path, monke
     assert "(FORECAST_DATA_DIR)" in error
     assert main([*argv, "--weather", "typical"]) == 0  # asked for: no note
     assert "note: weather = 'auto'" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        pytest.param(
+            "bogus = " + "[" * 100_000 + "]" * 100_000 + "\n",
+            ["small.toml", "nested too deeply"],
+            id="nested-100k-deep",
+        ),
+        pytest.param(
+            "tags = [" + ", ".join(['"t"'] * 51) + "]\n",
+            ["small.toml", "tags", "at most 50", "not 51"],
+            id="51-tags",
+        ),
+        pytest.param(
+            'tags = ["' + "t" * 65 + '"]\n',
+            ["small.toml", "tags[0]", "at most 64"],
+            id="65-character-tag",
+        ),
+        pytest.param(
+            'notes = "' + "n" * 50_001 + '"\n',
+            ["small.toml", "notes", "at most 50000"],
+            id="50001-character-notes",
+        ),
+        pytest.param(
+            "# " + "x" * 2_000_000 + "\n",
+            ["small.toml", "file size", "at most 2000000"],
+            id="file-over-2-MB",
+        ),
+    ],
+)
+def test_an_untrusted_file_is_refused_in_one_line(
+    extra, expected, small_scenario_text, scenario_file, tmp_path, capsys
+):
+    """(Security review, finding 9) A file nested thousands deep crashed ``forecast project``
+    with a RecursionError traceback, and three million tags were accepted (490 MB): now one
+    line naming the field, its size and the limit, exit 2."""
+    path = scenario_file(extra + small_scenario_text)
+    out = tmp_path / "out.csv"
+    status, error = _run(["project", str(path), "--draws", "10", "--out", str(out)], capsys)
+    assert status == 2, error[-500:]
+    assert "\n" not in error and error.startswith("error: "), error[-500:]
+    for fragment in expected:
+        assert fragment in error, (fragment, error[:500])
+    assert not out.exists()
