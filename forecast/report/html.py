@@ -338,7 +338,9 @@ def limits_box(scenarios: Sequence[Scenario], datasets: Sequence[xr.Dataset]) ->
                      if "weather_location" in d.attrs})  # fmt: skip
     grid = any(d.attrs.get("baseline_model", "none") != "none" for d in datasets)
     items = [
-        f"Regions ({', '.join(regions)}): {REGIONS_NOTE}."
+        # The note's own pointer to the README is the box's last line.
+        f"Regions ({', '.join(regions)}): "
+        f"{REGIONS_NOTE.removesuffix(' (README: What the model leaves out)')}."
         if any(len(scenario.regions) > 1 for scenario in scenarios)
         else "Regions: none below the national grid.",
         (

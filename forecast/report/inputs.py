@@ -43,6 +43,12 @@ def describe_quantity(quantity: dict) -> str:
     return str(quantity)
 
 
+def _dated(quantity: dict) -> str:
+    """A quantity as text, a trend's point with its date: ``from 2030-01-01: uniform(1, 2)``."""
+    text = describe_quantity(quantity)
+    return f"from {quantity['date']}: {text}" if "date" in quantity else text
+
+
 def _scalar(value: Any) -> bool:
     return isinstance(value, str | int | float | bool)
 
@@ -65,7 +71,7 @@ def _rows(node: Any, path: str) -> Iterator[tuple[str, str, str]]:
     if not isinstance(node, dict):
         return
     if "dist" in node:
-        yield path, describe_quantity(node), str(node.get("source", ""))
+        yield path, _dated(node), str(node.get("source", ""))
         return
     if isinstance(node.get("points"), list) and all("quantity" in p for p in node["points"]):
         for point in node["points"]:
@@ -156,8 +162,7 @@ def _flatten(node: Any, path: str, source: str, entry: str) -> Iterator[tuple[st
         return
     if isinstance(node, dict) and "dist" in node:
         # A quantity is one input: its distribution (from its date, in a trend) and its source.
-        text = describe_quantity(node)
-        text = f"from {node['date']}: {text}" if "date" in node else text
+        text = _dated(node)
         own = str(node.get("source", ""))
         yield path, FlatInput(text, own or source, entry, own_source=own)
         return

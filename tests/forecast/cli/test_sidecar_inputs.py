@@ -20,7 +20,9 @@ def test_the_table_metadata_holds_every_input_with_its_source(
 ):
     text = small_scenario_text.replace(
         'pue = { dist = "uniform", low = 1.2, high = 1.4 }',
-        'pue = { dist = "uniform", low = 1.2, high = 1.4, source = "facts.csv:pue_test" }',
+        'pue = { dist = "uniform", low = 1.2, high = 1.4, source = "facts.csv:pue_test" }\n'
+        'inference_share = [{ date = 2024-01-01, dist = "fixed", value = 0.4 }, '
+        '{ date = 2030-01-01, dist = "fixed", value = 0.6, source = "test trend" }]',
     )
     out = tmp_path / f"small{suffix}"
     code = main(["project", str(scenario_file(text)), "--out", str(out), "--draws", "4",
@@ -34,6 +36,11 @@ def test_the_table_metadata_holds_every_input_with_its_source(
     assert inputs["operations.load_factor"]["value"] == "triangular(low 0.6, mode 0.7, high 0.8)"
     default = inputs["operations.lifetime_years (default)"]
     assert default["value"].startswith("triangular(") and default["source"]
+    # A trend's points say from when each holds (the report's table left the date out).
+    assert inputs["operations.inference_share[1]"] == {
+        "value": "from 2030-01-01: 0.6 (fixed)",
+        "source": "test trend",
+    }
     # The report's "Every assumption" rows, keyed by where each input is.
     rows = assumption_rows(parse_scenario(tomllib.loads(text), origin="small"))
     assert list(inputs) == [row.where for row in rows]
