@@ -1,5 +1,6 @@
 """``forecast plot``: project a scenario and write a figure (PNG or SVG): the report figure,
-load duration curves or the peak-hour calendar."""
+the grid's peak, load duration curves, the peak-hour calendar, energy by region or the grid
+queue by region, each with a "Source:" line."""
 
 from __future__ import annotations
 
@@ -44,8 +45,10 @@ def plot(
         str,
         typer.Option(
             help="fan (load fans and annual bars), peak (the grid's annual peak with and "
-            "without the data centres), duration (load duration curves) or peak-hours (month "
-            "x hour of each draw's highest hours)."
+            "without the data centres), duration (load duration curves), peak-hours (month "
+            "x hour of each draw's highest hours), regions (AI and all data-centre energy by "
+            "region and year) or grid (grid capacity requested, connected and delayed by "
+            "region, month by month)."
         ),
     ] = "fan",
     years: Annotated[
@@ -64,8 +67,8 @@ def plot(
     quiet: QuietOption = False,
 ) -> None:
     """Plot a projection: AI and grid load fans (P5-P95, P10-P90, P50) and annual bars, the
-    grid's annual peak with and without the data centres, its load duration curves, or when its
-    peak hours fall."""
+    grid's annual peak with and without the data centres, its load duration curves, when its
+    peak hours fall, data-centre energy by region, or the grid queue by region."""
     from forecast.projection import project
     from forecast.report.plot import KINDS, check_years, figure_format, write_figure
     from forecast.scenario import load_scenario
@@ -79,7 +82,7 @@ def plot(
     if years is not None:
         chosen_years = tuple(parse_integer(part, "--years") for part in years.split(","))
     # An option the chosen figure does not use is refused, not ignored.
-    if kind in ("fan", "peak"):
+    if kind in ("fan", "peak", "regions", "grid"):
         for name, value in (("--years", years), ("--duration-draws", duration_draws)):
             if value is not None:
                 raise OptionsError(

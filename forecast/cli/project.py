@@ -61,6 +61,7 @@ def project(
     or NetCDF."""
     from forecast.io import export
     from forecast.projection import project as run_projection
+    from forecast.report.inputs import input_table
     from forecast.scenario import load_scenario
 
     check_output(out, file_format=file_format, formats=export.FORMATS)
@@ -83,7 +84,7 @@ def project(
     )
     with projection_bar(f"{loaded.id} x {options.draws} draws", quiet=quiet) as progress:
         dataset = run_projection(loaded, options, progress=progress)
-    written = export.write(dataset, out, file_format=file_format)
+    written = export.write(dataset, out, file_format=file_format, inputs=input_table(loaded))
     warn_weather_fallback(options, dataset)
     if not quiet:
         print(summary_table(dataset))

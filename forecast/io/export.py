@@ -242,9 +242,12 @@ def file_format_of(path: Path, file_format: str | None = None) -> str:
     return chosen
 
 
-def table_metadata(dataset: xr.Dataset, columns, *, drivers: dict | None = None) -> dict:
-    """The provenance attributes, the columns and the spread drivers (default: the
-    Dataset's ``spread_driver_rank_correlation``), as JSON-ready data."""
+def table_metadata(
+    dataset: xr.Dataset, columns, *, drivers: dict | None = None, inputs: dict | None = None
+) -> dict:
+    """The provenance attributes, the columns, the spread drivers (default: the Dataset's
+    ``spread_driver_rank_correlation``) and, where given, the scenario's ``inputs`` (where each
+    is: its value or distribution and its source), as JSON-ready data."""
     metadata = {
         "attrs": {k: _jsonable(v) for k, v in dataset.attrs.items()},
         "columns": list(columns),
@@ -254,6 +257,8 @@ def table_metadata(dataset: xr.Dataset, columns, *, drivers: dict | None = None)
         metadata["dc_spread_driver_rank_correlation"] = _drivers(
             dataset, "dc_spread_driver_rank_correlation"
         )
+    if inputs is not None:
+        metadata["inputs"] = inputs
     return metadata
 
 
@@ -296,30 +301,42 @@ def read_table_metadata(path: Path) -> dict:
     return json.loads(Path(f"{path}.meta.json").read_text(encoding="utf-8"))
 
 
-def write_csv(dataset: xr.Dataset, path: Path) -> Path:
-    """Write the tidy CSV and a ``<path>.meta.json`` with the provenance attributes."""
+def write_csv(dataset: xr.Dataset, path: Path, *, inputs: dict | None = None) -> Path:
+    """Write the tidy CSV and a ``<path>.meta.json`` with the provenance attributes (and the
+    scenario's ``inputs``, see :func:`table_metadata`)."""
     frame = tidy_frame(dataset)
-    return write_table(frame, path, "csv", table_metadata(dataset, frame.columns))
+    return write_table(frame, path, "csv", table_metadata(dataset, frame.columns, inputs=inputs))
 
 
-def write_parquet(dataset: xr.Dataset, path: Path) -> Path:
-    """Write the tidy table as Parquet (zstd), the provenance in its schema metadata."""
+def write_parquet(dataset: xr.Dataset, path: Path, *, inputs: dict | None = None) -> Path:
+    """Write the tidy table as Parquet (zstd), the provenance (and ``inputs``) in its schema
+    metadata."""
     frame = tidy_frame(dataset)
-    return write_table(frame, path, "parquet", table_metadata(dataset, frame.columns))
+    metadata = table_metadata(dataset, frame.columns, inputs=inputs)
+    return write_table(frame, path, "parquet", metadata)
 
 
-def write_netcdf(dataset: xr.Dataset, path: Path) -> Path:
-    """Write the Dataset as NetCDF-4 (h5netcdf engine)."""
+def write_netcdf(dataset: xr.Dataset, path: Path, *, inputs: dict | None = None) -> Path:
+    """Write the Dataset as NetCDF-4 (h5netcdf engine); ``inputs`` is not written (the
+    Dataset's attributes hold the scenario's digest)."""
     atomic_write(path, lambda tmp: dataset.to_netcdf(tmp, engine="h5netcdf"))
     return Path(path)
 
 
-def write(dataset: xr.Dataset, path: Path, *, file_format: str | None = None) -> Path:
+def write(
+    dataset: xr.Dataset,
+    path: Path,
+    *,
+    file_format: str | None = None,
+    inputs: dict[str, dict[str, str]] | None = None,
+) -> Path:
     """Write ``dataset`` in ``file_format`` (default: from the suffix, see
-    :func:`file_format_of`)."""
+    :func:`file_format_of`); a CSV's ``.meta.json`` and a Parquet file's metadata carry
+    ``inputs``, the scenario's input table (:func:`forecast.report.inputs.input_table`), where
+    given, so that a table handed on alone still says where its figures come from."""
     chosen = file_format_of(path, file_format)
     writer = {"netcdf": write_netcdf, "parquet": write_parquet, "csv": write_csv}[chosen]
-    return writer(dataset, path)
+    return writer(dataset, path, inputs=inputs)
 
 
 #: Dimensions a row of the per-year table is keyed by, before the year: the scenario of a

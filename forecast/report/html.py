@@ -18,7 +18,7 @@ import dataclasses
 import datetime as dt
 import html
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,14 +27,21 @@ import pandas as pd
 import xarray as xr
 
 import forecast
-from forecast.engine.sampling import OPERATION_DEFAULTS
 from forecast.errors import OptionsError
 from forecast.io.files import atomic_write
-from forecast.outputs import limited_regions, summary_cell
+from forecast.outputs import (
+    BY_NAME,
+    REGIONS_NOTE,
+    REQUESTED_CAPTION,
+    difference_name,
+    limited_regions,
+    region_label,
+    summary_cell,
+)
 from forecast.projection import ProjectionOptions
-from forecast.report import plot
+from forecast.report import inputs, plot
 from forecast.report.sites import SITE_COLUMNS, site_rows
-from forecast.scenario import HOSTING_READINGS, STATUS_DEFAULTS, STATUS_DEFAULTS_SOURCE, Scenario
+from forecast.scenario import HOSTING_READINGS, Scenario
 from forecast.sweep import compare as comparisons
 
 #: The product's question (DESIGN.md, "What the product answers").
@@ -69,6 +76,8 @@ caption{text-align:left;font-size:1rem;padding:.3rem 0;white-space:normal;
 max-width:min(100vw - 2rem,1180px)}figure{margin:1rem 0}
 figure svg{max-width:100%;height:auto}figcaption{font-size:.85rem;color:#4b5563}
 .question{font-size:1.1rem;border-left:4px solid #1d4ed8;padding:.4rem .8rem;background:#eff6ff}
+.limits{border-left:4px solid #b45309;padding:.1rem .8rem;background:#fffbeb;font-size:.9rem}
+.limits ul{margin:.2rem 0;padding-left:1.2rem}
 .bar{display:inline-block;height:.7rem;background:#1d4ed8;vertical-align:middle}
 .bar.negative{background:#c2410c}.note{color:#4b5563;font-size:.9rem}
 code{background:#f3f4f6;padding:0 .2rem}
@@ -203,105 +212,13 @@ def _numbers(summary: str, tables: str) -> str:
     return f"<details><summary>{_e(summary)}</summary>{tables}</details>"
 
 
-def _describe(quantity: dict) -> str:
-    """A distribution as text: ``triangular(0.53, 0.7, 0.775)``."""
-    match quantity.get("dist", "fixed"):
-        case "fixed":
-            return f"{quantity['value']:g} (fixed)"
-        case "triangular":
-            low, mode, high = quantity["low"], quantity["mode"], quantity["high"]
-            return f"triangular(low {low:g}, mode {mode:g}, high {high:g})"
-        case "uniform":
-            return f"uniform({quantity['low']:g}, {quantity['high']:g})"
-        case "lognormal":
-            return f"lognormal(median {quantity['median']:g}, sigma {quantity['sigma']:g})"
-        case "beta":
-            return (
-                f"beta(alpha {quantity['alpha']:g}, beta {quantity['beta']:g}) on "
-                f"[{quantity['low']:g}, {quantity['high']:g}]"
-            )
-    return str(quantity)
-
-
-def _scalar(value: Any) -> bool:
-    return isinstance(value, str | int | float | bool)
-
-
-def _shown(value: Any) -> str:
-    """A scenario value as text: numbers without a trailing .0, a mix as shares in %."""
-    if isinstance(value, dict):
-        return ", ".join(f"{key} {100 * share:g} %" for key, share in value.items())
-    if isinstance(value, float):
-        return f"{value:,g}" if abs(value) < 1e6 else f"{value:,.0f}"
-    return str(value)
-
-
-def _assumption_rows(node: Any, path: str) -> Iterator[tuple[str, str, str]]:
-    """(where, value or distribution, source) of every quantity, trend point and sourced entry."""
-    if isinstance(node, list):
-        for index, item in enumerate(node):
-            yield from _assumption_rows(item, f"{path}[{index}]")
-        return
-    if not isinstance(node, dict):
-        return
-    if "dist" in node:
-        yield path, _describe(node), str(node.get("source", ""))
-        return
-    if isinstance(node.get("points"), list) and all("quantity" in p for p in node["points"]):
-        for point in node["points"]:
-            quantity = point["quantity"]
-            yield (
-                f"{path} from {point['date']}",
-                _describe(quantity),
-                str(quantity.get("source", "")),
-            )
-        return
-    if "source" in node:
-        values = ", ".join(
-            f"{key} = {_shown(value)}"
-            for key, value in node.items()
-            if key != "source" and (_scalar(value) or key == "mix")
-        )
-        yield path, values, str(node["source"])
-    for key, value in node.items():
-        if isinstance(value, dict | list) and key != "mix":
-            yield from _assumption_rows(value, f"{path}.{key}" if path else key)
-
-
 def assumptions_table(scenario: Scenario) -> str:
     """Every assumption of ``scenario``: its own quantities and sourced entries, then the
     documented defaults it leaves in effect, each with its distribution and source."""
-    data = scenario.model_dump(mode="json", exclude_none=True)
     rows = [
-        (_e(where), _e(value), _e(source or "not stated in the scenario"))
-        for where, value, source in _assumption_rows(
-            {key: data[key] for key in data if key not in ("horizon",)}, ""
-        )
+        (_e(row.where), _e(row.value), _e(row.source or "not stated in the scenario"))
+        for row in inputs.assumption_rows(scenario)
     ]
-    for name, default in OPERATION_DEFAULTS.items():
-        if getattr(scenario.operations, name) is None:
-            quantity = default.quantity.model_dump(mode="json")
-            for where, value, source in _assumption_rows(quantity, f"operations.{name}"):
-                rows.append(
-                    (
-                        _e(f"{where} (default)"),
-                        _e(value),
-                        _e(f"{source}; {default.why}" if source else default.why),
-                    )
-                )
-    if scenario.sites:
-        for status, values in STATUS_DEFAULTS.items():
-            low, mode, high = values["delay_months"]
-            rows.append(
-                (
-                    _e(f"sites with status {status} (default where a site states none)"),
-                    _e(
-                        f"build probability {values['build_probability']:g}; delay "
-                        f"triangular({low:g}, {mode:g}, {high:g}) months"
-                    ),
-                    _e(STATUS_DEFAULTS_SOURCE),
-                )
-            )
     return _table(
         ["where", "value or distribution", "source"],
         rows,
@@ -328,6 +245,126 @@ def annual_table(dataset: xr.Dataset) -> str:
 def _year_ends(dataset: xr.Dataset) -> list[tuple[int, Any]]:
     months = pd.DatetimeIndex(dataset["month"].to_index())
     return [(int(y), months[months.year == y][-1]) for y in dataset["year"].to_numpy()]
+
+
+#: Energy by region: variable, label.
+REGIONAL_ENERGY = (
+    ("ai_energy_twh_by_region", "AI [TWh]"),
+    ("non_ai_energy_twh_by_region", "non-AI [TWh]"),
+    ("dc_energy_twh_by_region", "all data centres [TWh]"),
+)
+
+
+def _regional_energy(dataset: xr.Dataset) -> list[tuple[str, str]]:
+    """The energies by region a Dataset has; non-AI and all data centres only where some
+    non-AI load is placed (else they repeat the AI figures)."""
+    chosen = [(name, label) for name, label in REGIONAL_ENERGY if name in dataset]
+    if "non_ai_energy_twh_by_region" in dataset and not bool(
+        (dataset["non_ai_energy_twh_by_region"].fillna(0.0) > 0).any()
+    ):
+        chosen = chosen[:1]
+    return chosen
+
+
+def regions_section(dataset: xr.Dataset) -> str:
+    """AI, non-AI and all data-centre energy by region and year, and the hosting shortfall by
+    region at each year's end."""
+    regions = [str(region) for region in dataset["region"].to_numpy()]
+    if len(regions) < 2:
+        return (
+            f"<p>The scenario has one region, {_e(', '.join(regions))}: its figures are the "
+            "national ones.</p>"
+        )
+    figures = _regional_energy(dataset)
+    names = [region_label(dataset, region) for region in regions]
+    rows = [
+        [
+            str(year),
+            *(
+                _e(summary_cell(dataset, name, 2, region=region, year=int(year)))
+                for region in regions
+                for name, _ in figures
+            ),
+        ]
+        for year in dataset["year"].to_numpy()
+    ]
+    parts = [
+        _table(
+            ["year", *(f"{shown}: {label}" for shown in names for _, label in figures)],
+            rows,
+            caption="Data-centre electricity by region and year [TWh], P50 [P10–P90] (mean) "
+            "over draws: each fleet, site and non-AI load counted in the region it is placed "
+            "in (the regions' means add up to the national mean)",
+        )
+    ]
+    if "waiting_nameplate_mw_by_region" not in dataset:
+        return "".join(parts)
+    if not bool((dataset["waiting_nameplate_mw_by_region"].fillna(0.0) > 0).any()):
+        parts.append("<p>No accelerator waits for room in any region in any draw.</p>")
+        return "".join(parts)
+    columns = [("waiting_nameplate_mw_by_region", "waiting nameplate [MW]", 1),
+               ("waiting_accelerators_by_region", "waiting accelerators", 0)]  # fmt: skip
+    columns = [column for column in columns if column[0] in dataset]
+    rows = [
+        [
+            str(year),
+            *(
+                _e(summary_cell(dataset, name, digits, region=region, month=end))
+                for region in regions
+                for name, _, digits in columns
+            ),
+        ]
+        for year, end in _year_ends(dataset)
+    ]
+    parts.append(
+        _table(
+            ["year", *(f"{shown}: {label}" for shown in names for _, label, _ in columns)],
+            rows,
+            caption="Hosting shortfall by region at the end of each year, P50 [P10–P90] (mean) "
+            "over draws: accelerators delivered to the region with no room in a built data "
+            "centre there (they draw nothing until a hall has room), and their nameplate IT "
+            "power",
+        )
+    )
+    return "".join(parts)
+
+
+def limits_box(scenarios: Sequence[Scenario], datasets: Sequence[xr.Dataset]) -> str:
+    """What the model does not cover, said once at the top of every report, short, pointing to
+    the README for the rest."""
+    regions = sorted({region for scenario in scenarios for region in scenario.regions})
+    regions = [region_label(datasets[0], region) for region in regions]
+    places = sorted({str(d.attrs["weather_location"]) for d in datasets
+                     if "weather_location" in d.attrs})  # fmt: skip
+    grid = any(d.attrs.get("baseline_model", "none") != "none" for d in datasets)
+    items = [
+        # The note's own pointer to the README is the box's last line.
+        f"Regions ({', '.join(regions)}): "
+        f"{REGIONS_NOTE.removesuffix(' (README: What the model leaves out)')}."
+        if any(len(scenario.regions) > 1 for scenario in scenarios)
+        else "Regions: none below the national grid.",
+        (
+            f"Weather: one location ({', '.join(places)}) stands for the whole country, for "
+            "the data centres' cooling" + (" and the baseline's demand." if grid else ".")
+            if places
+            else "Weather: one location stands for the whole country."
+        ),
+        "The baseline is a statistical model of the grid's metered demand, extrapolating its "
+        "trend: no electrification, industrial growth or new behind-the-meter supply beyond "
+        "it, and far years inherit a fitted profile trend."
+        if grid
+        else "No baseline model: no grid load, no grid peak.",
+        "The AI load is what the stated accelerators and sites draw: no on-site generation, "
+        "no losses between the data centre and the meter, no reaction of the rest of the "
+        "economy.",
+    ]
+    return (
+        '<aside class="limits" aria-labelledby="limits-title"><p><b id="limits-title">What '
+        "this model does not cover.</b></p><ul>"
+        + "".join(f"<li>{_e(item)}</li>" for item in items)
+        + "</ul><p>The rest: the README of forecast, section &#8220;What the model leaves "
+        "out&#8221;, which also gives the numbers behind these.</p></aside>"
+    )
 
 
 def checks_section(dataset: xr.Dataset) -> str:
@@ -558,6 +595,8 @@ def _scenario_section(scenario: Scenario, dataset: xr.Dataset, index: int) -> st
                 if "dc_spread_driver_rank_correlation" in dataset
                 else []
             ),
+            "<h3>By region</h3>",
+            regions_section(dataset),
             "<h3>Hosting and grid-connection checks</h3>",
             checks_section(dataset),
             "<h3>Every assumption</h3>",
@@ -568,7 +607,7 @@ def _scenario_section(scenario: Scenario, dataset: xr.Dataset, index: int) -> st
     )
 
 
-def _comparison_section(combined: xr.Dataset) -> str:
+def _comparison_section(combined: xr.Dataset, scenarios: Sequence[Scenario]) -> str:
     labels = [str(label) for label in combined["scenario"].to_numpy()]
     reference = labels[0]
     parts = [
@@ -583,6 +622,8 @@ def _comparison_section(combined: xr.Dataset) -> str:
             "Per year and scenario: P50 with P10–P90 bars; one colour and hatch per scenario.",
             plot.comparison_description(combined) + " The tables below give every year.",
         ),
+        "<h3>Inputs that differ</h3>",
+        differing_inputs_section(scenarios),
     ]
     for name, title, digits in comparisons.SUMMARY_FIGURES:
         if name not in combined:
@@ -605,6 +646,102 @@ def _comparison_section(combined: xr.Dataset) -> str:
             f"<h3>{_e(title)}</h3>",
             _table(headers, rows, caption=f"{title}, P50 [P10–P90] (mean) over draws"),
         ]
+    parts += ["<h3>By region</h3>", regional_comparison(combined)]
+    return "".join(parts)
+
+
+def differing_inputs_section(scenarios: Sequence[Scenario]) -> str:
+    """For each scenario after the first, every input whose value (or distribution) or source
+    differs from the first's, with both values and the variant's source."""
+    reference = scenarios[0]
+    parts = []
+    for variant in scenarios[1:]:
+        rows = [
+            [_e(row.where), _e(row.entry), _e(row.reference), _e(row.variant),
+             _e(row.variant_source or "not stated in the scenario")]
+            for row in inputs.differing_inputs(reference, variant)
+        ]  # fmt: skip
+        if not rows:
+            parts.append(f"<p>{_e(variant.id)} sets every input as {_e(reference.id)} does.</p>")
+            continue
+        parts.append(
+            _table(
+                ["where", "entry", reference.id, variant.id, f"source ({variant.id})"],
+                rows,
+                caption=f"Inputs of {variant.id} that differ from {reference.id}: where each is "
+                "in the validated scenario (list entries matched by position, as the draws "
+                "match them), its value or distribution in each, and its source in "
+                f"{variant.id} (a quantity whose source alone differs is listed too)",
+                text_columns=5,
+            )
+        )
+    return "".join(parts)
+
+
+def regional_comparison(combined: xr.Dataset) -> str:
+    """Each scenario's energy by region side by side (with the differences from the first,
+    draw by draw, where the comparison has them), and each limited region's grid queue."""
+    labels = [str(label) for label in combined["scenario"].to_numpy()]
+    reference = labels[0]
+    regions = [str(region) for region in combined["region"].to_numpy()]
+    parts = []
+    for name, label in _regional_energy(combined):
+        difference = difference_name(name)
+        differences = labels[1:] if difference in combined else []
+        headers = ["year"]
+        for region in regions:
+            shown = region_label(combined, region)
+            headers += [f"{shown}: {scenario} {label}" for scenario in labels]
+            headers += [f"{shown}: {scenario} minus {reference} {label}"
+                        for scenario in differences]  # fmt: skip
+        rows = []
+        for year in combined["year"].to_numpy():
+            row = [str(year)]
+            for region in regions:
+                where = {"region": region, "year": int(year)}
+                row += [_e(summary_cell(combined, name, 2, scenario=s, **where)) for s in labels]
+                row += [_e(summary_cell(combined, difference, 2, scenario=s, **where))
+                        for s in differences]  # fmt: skip
+            rows.append(row)
+        title = BY_NAME[name].description
+        caption = f"{title} [TWh], P50 [P10–P90] (mean) over draws, scenarios side by side"
+        caption += (
+            f"; the differences from {reference} are taken draw by draw"
+            if differences
+            else "; the difference of two P50s is not the P50 of the difference"
+        )
+        parts.append(_table(headers, rows, caption=caption))
+    limited = limited_regions(combined)
+    if not limited or "month" not in combined.dims:
+        return "".join(parts)
+    figures = ("requested", "connected", "delayed")
+    for region in limited:
+        shown = region_label(combined, region)
+        columns = [(f"{s}: {figure} [MW]", f"grid_{figure}_mw_by_region", s, True)
+                   for s in labels for figure in figures]  # fmt: skip
+        columns += [
+            (f"{s} minus {reference}: {figure} [MW]", name, s, False)
+            for s in labels[1:]
+            for figure in figures
+            if (name := difference_name(f"grid_{figure}_mw_by_region")) in combined
+        ]
+        rows = [
+            # A monthly figure at the year's end; its difference is kept per year.
+            [str(year), *(_e(summary_cell(combined, name, 0, scenario=s, region=region,
+                                          **({"month": end} if monthly else {"year": year})))
+                          for _, name, s, monthly in columns)]
+            for year, end in _year_ends(combined)
+        ]  # fmt: skip
+        parts.append(
+            _table(
+                ["year", *(column[0] for column in columns)],
+                rows,
+                caption=f"Grid connection of new sites in {shown} at the end of each year, "
+                "P50 [P10–P90] (mean) over draws, scenarios side by side and their "
+                f"differences from {reference} draw by draw ({REQUESTED_CAPTION}; delayed: "
+                "requested minus connected)",
+            )
+        )
     return "".join(parts)
 
 
@@ -655,10 +792,11 @@ def build_report(
         + (f" with <code>{_e(command)}</code>" if command else "")
         + ". Every figure is a distribution over draws: P50 is the median, P10–P90 the "
         "central 80 %, the mean in parentheses (announced pipelines are skewed).</p>",
+        limits_box(scenarios, datasets),
         f'<nav aria-label="Contents"><ol>{"".join(contents)}</ol></nav>',
     ]
     if combined is not None:
-        body.append(_comparison_section(combined))
+        body.append(_comparison_section(combined, scenarios))
     for index, (scenario, dataset) in enumerate(zip(scenarios, datasets, strict=True)):
         body.append(_scenario_section(scenario, dataset, index))
     body += ['<h2 id="models">Model versions</h2>', _model_section(datasets)]

@@ -1,5 +1,6 @@
 """Report figures of a projection: load fan charts and annual bars, the grid's annual peak with
-and without the data centres, load duration curves and the peak-hour calendar, as PNG or SVG.
+and without the data centres, load duration curves, the peak-hour calendar, data-centre energy
+by region and the grid queue by region, as PNG or SVG with a "Source:" line under them.
 
 The figure mirrors the service's dashboard: fan charts (P5–P95 and P10–P90 bands, P50 line)
 of the AI data-centre load and of the grid's total load, and annual bars of AI energy [TWh]
@@ -273,18 +274,31 @@ def peak_figure(dataset: xr.Dataset):
         f"baseline {dataset.attrs.get('baseline_model', 'none')})",
         fontsize=12,
     )
+    # Points, not bars: from zero, bars of some 90 GW hid the tenths of a GW the data centres
+    # add and the growth between years; cut near the peak (as they were), bars' lengths
+    # magnified both. A point carries no length, so the axis can hug the values; the change
+    # itself is drawn from zero in the other panel.
     total = _levels(dataset["total_peak_gw"], BAR_LEVELS)
-    _annual_bars(peak_axes, years, total, colour=TOTAL_COLOUR)
     baseline = _levels(dataset["baseline_peak_gw"], BAR_LEVELS)
-    peak_axes.plot(
-        years, baseline[1], color="#111827", marker="_", markersize=18, linestyle="none",
-        label="baseline alone, P50",
-    )  # fmt: skip
+    for values, offset, label, colour, marker, fill in (
+        (baseline, -0.14, "baseline alone", "#111827", "s", "white"),
+        (total, 0.14, "with the data centres", TOTAL_COLOUR, "o", TOTAL_COLOUR),
+    ):
+        p10, p50, p90 = values
+        peak_axes.errorbar(
+            years + offset, p50, yerr=np.vstack([p50 - p10, p90 - p50]), fmt=marker,
+            color=colour, markerfacecolor=fill, markersize=6, elinewidth=1, capsize=3,
+            label=f"{label}, P50 (P10–P90)",
+        )  # fmt: skip
     low = float(np.nanmin(np.vstack([total[0], baseline[0]])))
-    high = float(np.nanmax(total[2]))
-    peak_axes.set_ylim(low - 0.1 * (high - low), high + 0.05 * (high - low))
-    peak_axes.set_title("Grid peak with the data centres (P50, P10–P90 bars)")
-    peak_axes.set_ylabel("Annual peak [GW]")
+    high = float(np.nanmax(np.vstack([total[2], baseline[2]])))
+    peak_axes.set_ylim(low - 0.1 * (high - low), high + 0.1 * (high - low))
+    peak_axes.set_xticks(years)
+    peak_axes.set_xticklabels([str(year) for year in years], rotation=45 if len(years) > 8 else 0)
+    peak_axes.grid(axis="y", color="#e3e7ec", linewidth=0.8)
+    peak_axes.set_axisbelow(True)
+    peak_axes.set_title("Grid peak with and without the data centres (P50, P10–P90)")
+    peak_axes.set_ylabel("Annual peak [GW] (axis not from zero)")
     peak_axes.set_xlabel("Calendar year (local time)")
     peak_axes.legend(loc="upper left", fontsize=8, frameon=False)
 
@@ -316,7 +330,7 @@ def peak_figure(dataset: xr.Dataset):
 
 
 #: Figures ``forecast plot --kind`` draws.
-KINDS = ("fan", "peak", "duration", "peak-hours")
+KINDS = ("fan", "peak", "duration", "peak-hours", "regions", "grid")
 #: Most years a duration or peak-hour figure shows side by side.
 MAX_FIGURE_YEARS = 4
 
@@ -449,6 +463,133 @@ def peak_hours_figure(dataset: xr.Dataset, years: tuple[int, ...] | None = None)
         f"highest hours of {'total grid' if 'total_load_duration_mw' in dataset else 'AI'} "
         f"load fall ({dataset.attrs['duration_draws']} draws)",
         fontsize=11,
+    )
+    return figure
+
+
+#: The regions figure's panels: variable, title.
+REGION_PANELS = (
+    ("ai_energy_twh_by_region", "AI data-centre electricity by region [TWh]"),
+    ("dc_energy_twh_by_region", "All data-centre electricity (AI + non-AI) by region [TWh]"),
+)
+
+
+def _regions(dataset: xr.Dataset) -> list[str]:
+    return [str(region) for region in dataset["region"].to_numpy()]
+
+
+def regions_figure(dataset: xr.Dataset):
+    """AI and all data-centre energy by region and year: per year, each region's P50 bar (from
+    zero) with P10–P90 whiskers, one colour and hatch per region.
+
+    Parameters
+    ----------
+    dataset : xarray.Dataset
+        A projection with the quantiles 0.1, 0.5 and 0.9.
+
+    Raises
+    ------
+    OptionsError
+        The scenario has one region only.
+    """
+    from matplotlib.figure import Figure
+
+    from forecast.outputs import region_label
+
+    regions = _regions(dataset)
+    if len(regions) < 2:
+        raise OptionsError(
+            f"--kind regions: {dataset.attrs.get('scenario_id', 'the scenario')} has one region "
+            f"({', '.join(regions)}); allowed: a scenario with several regions"
+        )
+    years = dataset["year"].to_numpy().astype(int)
+    panels_of = [(name, title) for name, title in REGION_PANELS if name in dataset]
+    figure = Figure(figsize=(12.0, 4.4), layout="constrained")
+    panels = np.atleast_1d(figure.subplots(1, len(panels_of)))
+    width = 0.8 / len(regions)
+    for axes, (name, title) in zip(panels, panels_of, strict=True):
+        for index, region in enumerate(regions):
+            p10, p50, p90 = _levels(dataset[name].sel(region=region), BAR_LEVELS)
+            x = years + (index - (len(regions) - 1) / 2) * width
+            axes.bar(
+                x, p50, width=width, color=SERIES_COLOURS[index % len(SERIES_COLOURS)],
+                hatch=SERIES_HATCHES[index % len(SERIES_HATCHES)], hatchcolor="white",
+                linewidth=0, label=region_label(dataset, region),
+            )  # fmt: skip
+            axes.errorbar(x, p50, yerr=np.vstack([p50 - p10, p90 - p50]), fmt="none",
+                          ecolor="#111827", elinewidth=0.8, capsize=2)  # fmt: skip
+        axes.set_title(f"{title}: P50, P10–P90 whiskers", fontsize=10)
+        axes.set_ylabel("Energy in the year [TWh]")
+        axes.set_xlabel("Calendar year (local time)")
+        axes.set_xticks(years)
+        axes.set_xticklabels([str(y) for y in years], rotation=45 if len(years) > 8 else 0)
+        axes.grid(axis="y", color="#e3e7ec", linewidth=0.8)
+        axes.set_axisbelow(True)
+        axes.set_ylim(bottom=0)
+    panels[0].legend(fontsize=8, frameon=False, loc="upper left")
+    figure.suptitle(
+        f"{dataset.attrs['scenario_id']}: data-centre electricity by region "
+        f"({dataset.attrs['draws']} draws, seed {dataset.attrs['seed']})",
+        fontsize=12,
+    )
+    return figure
+
+
+#: The grid figure's series: figure, label.
+GRID_SERIES = (
+    ("requested", "requested by the scenario's sites"),
+    ("connected", "connected"),
+    ("delayed", "delayed (requested minus connected)"),
+)
+
+
+def grid_figure(dataset: xr.Dataset):
+    """Grid capacity requested, connected and delayed in each region under a connection limit,
+    month by month: P50 lines with P10–P90 bands, one colour, line style and marker each.
+
+    Raises
+    ------
+    OptionsError
+        No region of the scenario has a connection limit.
+    """
+    from matplotlib.figure import Figure
+
+    from forecast.outputs import limited_regions, region_label
+
+    limited = limited_regions(dataset)
+    if not limited:
+        raise OptionsError(
+            f"--kind grid: {dataset.attrs.get('scenario_id', 'the scenario')} states no grid "
+            "connection limit ([grid.<region>] limit_mw); allowed: a scenario with one"
+        )
+    months = pd.DatetimeIndex(dataset["month"].to_numpy())
+    figure = Figure(figsize=(6.0 * len(limited), 4.4), layout="constrained")
+    panels = np.atleast_1d(figure.subplots(1, len(limited)))
+    for axes, region in zip(panels, limited, strict=True):
+        for index, (figure_name, label) in enumerate(GRID_SERIES):
+            style = _series_style(index)
+            values = _levels(
+                dataset[f"grid_{figure_name}_mw_by_region"].sel(region=region), BAR_LEVELS
+            )
+            _band(axes, months, values[0], values[2], colour=style["color"], alpha=0.12,
+                  linestyle=style["linestyle"])  # fmt: skip
+            axes.plot(months, values[1], linewidth=1.6, markersize=5, label=f"{label}, P50",
+                      markevery=(index, max(len(months) // 10, 1)), **style)  # fmt: skip
+        limit = dataset["grid_limit_mw_by_region"].sel(region=region)
+        axes.plot(months, _levels(limit, (0.5,))[0], color="#111827", linewidth=1.0,
+                  drawstyle="steps-post", label="connection limit, P50")  # fmt: skip
+        axes.set_title(f"{region_label(dataset, region)}: P50, P10–P90 bands", fontsize=10)
+        axes.set_ylabel("Grid capacity at the end of the month [MW]")
+        axes.set_xlabel("Month (local time)")
+        axes.set_ylim(bottom=0)
+        axes.grid(axis="y", color="#e3e7ec", linewidth=0.8)
+        axes.set_axisbelow(True)
+        axes.margins(x=0)
+    panels[0].legend(fontsize=8, frameon=False, loc="upper left")
+    figure.suptitle(
+        f"{dataset.attrs['scenario_id']}: grid connection of new sites under each region's "
+        f"limit ({dataset.attrs['draws']} draws, seed {dataset.attrs['seed']})",
+        fontsize=12,
     )
     return figure
 
@@ -634,6 +775,47 @@ def comparison_description(dataset: xr.Dataset) -> str:
     return " ".join(parts)
 
 
+def regions_description(dataset: xr.Dataset) -> str:
+    """What :func:`regions_figure` shows, in words and numbers (its alt text)."""
+    from forecast.outputs import region_label
+
+    years = dataset["year"].to_numpy().astype(int)
+    parts = [f"P50 per region in {years[0]} and {years[-1]}, P10–P90 in brackets."]
+    for name, title in REGION_PANELS:
+        if name not in dataset:
+            continue
+        cells = []
+        for region in _regions(dataset):
+            p10, p50, p90 = _levels(dataset[name].sel(region=region), BAR_LEVELS)
+            cells.append(
+                f"{region_label(dataset, region)} {p50[0]:,.2f} and {p50[-1]:,.2f} TWh "
+                f"[{p10[-1]:,.2f}–{p90[-1]:,.2f}]"
+            )
+        parts.append(f"{title.removesuffix(' [TWh]')}: {'; '.join(cells)}.")
+    return " ".join(parts)
+
+
+def grid_description(dataset: xr.Dataset) -> str:
+    """What :func:`grid_figure` shows, in words and numbers (its alt text)."""
+    from forecast.outputs import limited_regions, region_label
+
+    last = pd.DatetimeIndex(dataset["month"].to_numpy())[-1]
+    parts = [f"Grid capacity of new sites at the end of {last:%Y-%m}, P50 [P10–P90]."]
+    for region in limited_regions(dataset):
+        cells = []
+        for figure_name, label in GRID_SERIES:
+            variable = dataset[f"grid_{figure_name}_mw_by_region"].sel(region=region)
+            p10, p50, p90 = _levels(variable.isel(month=-1), BAR_LEVELS)
+            cells.append(f"{label.split(' (')[0]} {p50:,.0f} MW [{p10:,.0f}–{p90:,.0f}]")
+        peak = _p50(dataset["grid_delayed_mw_by_region"].sel(region=region))
+        when = pd.DatetimeIndex(dataset["month"].to_numpy())[int(np.argmax(peak))]
+        parts.append(
+            f"{region_label(dataset, region)}: {', '.join(cells)}; the delayed P50 is highest, "
+            f"{float(np.max(peak)):,.0f} MW, in {when:%Y-%m}."
+        )
+    return " ".join(parts)
+
+
 def describe(dataset: xr.Dataset, kind: str, years: tuple[int, ...] | None = None) -> str:
     """The alt text of the ``kind`` figure (:data:`KINDS`) of ``dataset``."""
     if kind == "fan":
@@ -642,17 +824,52 @@ def describe(dataset: xr.Dataset, kind: str, years: tuple[int, ...] | None = Non
         return peak_description(dataset)
     if kind == "duration":
         return duration_description(dataset, years)
+    if kind == "regions":
+        return regions_description(dataset)
+    if kind == "grid":
+        return grid_description(dataset)
     return peak_hours_description(dataset, years)
 
 
-def _atomic_save(figure, path: Path, image_format: str, *, description: str) -> None:
-    """Save the figure through :func:`forecast.io.files.atomic_write`, with its title and
-    ``description`` (PNG text chunks, SVG RDF metadata) so that whoever publishes it has its
-    alt text, and without the metadata (dates, software) that would make two saves of one
-    figure differ."""
+def source_line(dataset: xr.Dataset) -> str:
+    """The "Source:" footer of a plot: the scenario and its digest, the baseline model (or "no
+    baseline") and the data it models where the Dataset says, the tool's version."""
+    digest = str(dataset.attrs.get("scenario_sha256", ""))[:12]
+    scenario = f"scenario {dataset.attrs.get('scenario_id', '?')}"
+    scenario += f" (sha256 {digest})" if digest else ""
+    model = str(dataset.attrs.get("baseline_model", "none"))
+    baseline = "no baseline" if model == "none" else f"baseline {model}"
+    if model != "none" and (basis := dataset.attrs.get("baseline_demand_basis")):
+        baseline += f" of {str(basis).split(' (')[0]}"
+    version = dataset.attrs.get("code_version", "?")
+    return f"Source: {scenario}; {baseline}; ai-grid-forecast (forecast {version})."
+
+
+#: Room kept under a figure for its source line [in]: a 7 pt line and a margin.
+FOOTER_HEIGHT_IN = 0.22
+
+
+def _add_source(figure, text: str) -> None:
+    """Write ``text`` under the figure, its layout moved up to make room."""
+    height = figure.get_figheight()
+    figure.get_layout_engine().set(rect=(0.0, FOOTER_HEIGHT_IN / height, 1.0,
+                                         1.0 - FOOTER_HEIGHT_IN / height))  # fmt: skip
+    figure.text(0.005, 0.04 / height, text, fontsize=7, color="#374151", ha="left",
+                va="bottom")  # fmt: skip
+
+
+def _atomic_save(
+    figure, path: Path, image_format: str, *, description: str, source: str = ""
+) -> None:
+    """Save the figure through :func:`forecast.io.files.atomic_write`, with its title,
+    ``description`` and ``source`` (PNG text chunks, SVG RDF metadata) so that whoever
+    publishes it has its alt text and provenance, and without the metadata (dates, software)
+    that would make two saves of one figure differ."""
     import matplotlib
 
     metadata: dict[str, str | None] = {"Title": figure.get_suptitle(), "Description": description}
+    if source:
+        metadata["Source"] = source
     metadata |= {"Date": None} if image_format == "svg" else {"Software": None}
 
     def save(temporary: Path) -> None:
@@ -682,7 +899,9 @@ def write_figure(
         and ``Description``; SVG RDF metadata).
     kind : str
         One of :data:`KINDS`: the report figure (:func:`projection_figure`),
-        :func:`peak_figure`, :func:`duration_figure` or :func:`peak_hours_figure`.
+        :func:`peak_figure`, :func:`duration_figure`, :func:`peak_hours_figure`,
+        :func:`regions_figure` or :func:`grid_figure`. Every figure has a "Source:" line
+        under it (:func:`source_line`), also in its metadata (``Source``).
     years : tuple of int, optional
         Years of a duration or peak-hour figure.
 
@@ -706,7 +925,15 @@ def write_figure(
         figure = peak_figure(dataset)
     elif kind == "duration":
         figure = duration_figure(dataset, years)
+    elif kind == "regions":
+        figure = regions_figure(dataset)
+    elif kind == "grid":
+        figure = grid_figure(dataset)
     else:
         figure = peak_hours_figure(dataset, years)
-    _atomic_save(figure, path, image_format, description=describe(dataset, kind, years))
+    source = source_line(dataset)
+    _add_source(figure, source)
+    _atomic_save(
+        figure, path, image_format, description=describe(dataset, kind, years), source=source
+    )
     return path

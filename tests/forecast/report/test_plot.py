@@ -133,8 +133,11 @@ def test_the_peak_figure_draws_the_grid_peak_and_what_the_data_centres_put_in_it
     )
     dataset = project(load_scenario("kr-outlook-flex"), options)
     peak, change = peak_figure(dataset).axes
-    heights = [bar.get_height() for bar in peak.patches]
-    assert heights == pytest.approx(list(dataset["total_peak_gw"].sel(quantile=0.5).to_numpy()))
+    baseline, total = (points.lines[0].get_ydata() for points in peak.containers)
+    assert list(total) == pytest.approx(list(dataset["total_peak_gw"].sel(quantile=0.5).values))
+    assert list(baseline) == pytest.approx(
+        list(dataset["baseline_peak_gw"].sel(quantile=0.5).to_numpy())
+    )
     labels = [line.get_label() for line in change.get_lines()]
     assert labels == [
         "all data centres in the peak hour (in the baseline or not)",
@@ -385,4 +388,136 @@ def test_png_plots_carry_a_title_and_a_description(duration_dataset, peak_datase
         assert "change the grid's peak by" in image.text["Description"]
     assert (
         peak_figure(peak_dataset).axes[1].get_ylabel() == "Load in or added to the peak hour [GW]"
+    )
+
+
+def test_the_peak_figure_draws_points_not_bars_on_an_axis_that_says_it_is_cut(peak_dataset):
+    """A planner (M8): the peak's bars started near 87 GW, so their lengths exaggerated the
+    growth; from zero, bars of 90 GW would hide the tenths the data centres add. Points carry
+    no length: each year's peak with and without the data centres, P50 with P10–P90."""
+    from matplotlib.patches import Rectangle
+
+    from forecast.report.plot import peak_figure
+
+    peak = peak_figure(peak_dataset).axes[0]
+    assert not [patch for patch in peak.patches if isinstance(patch, Rectangle)]
+    assert peak.get_ylabel() == "Annual peak [GW] (axis not from zero)"
+    assert [points.lines[0].get_marker() for points in peak.containers] == ["s", "o"]
+    labels = [text.get_text() for text in peak.get_legend().get_texts()]
+    assert labels == ["baseline alone, P50 (P10–P90)", "with the data centres, P50 (P10–P90)"]
+
+
+def test_the_regions_figure_draws_each_regions_energy_from_zero(peak_dataset):
+    """M8: no plot was regional. AI and all data-centre energy by region and year, P50 bars
+    from zero with P10–P90 whiskers, one colour and hatch per region."""
+    from matplotlib.container import BarContainer, ErrorbarContainer
+
+    from forecast.report.plot import regions_figure
+
+    panels = regions_figure(peak_dataset).axes
+    assert [axes.get_title() for axes in panels] == [
+        "AI data-centre electricity by region [TWh]: P50, P10–P90 whiskers",
+        "All data-centre electricity (AI + non-AI) by region [TWh]: P50, P10–P90 whiskers",
+    ]
+    for axes, name in zip(panels, ("ai_energy_twh_by_region", "dc_energy_twh_by_region"),
+                          strict=True):  # fmt: skip
+        groups = [c for c in axes.containers if isinstance(c, BarContainer)]
+        assert [group.get_label() for group in groups] == ["capital", "non_capital"]
+        for group, region in zip(groups, ("capital", "non_capital"), strict=True):
+            expected = peak_dataset[name].sel(region=region, quantile=0.5).to_numpy()
+            assert [bar.get_height() for bar in group] == pytest.approx(list(expected))
+        whiskers = [c for c in axes.containers if isinstance(c, ErrorbarContainer)]
+        assert len(whiskers) == 2
+        assert axes.get_ylim()[0] == 0.0
+        _series_differ_beyond_colour(
+            [(group[0].get_hatch(),) for group in groups],
+            [group[0].get_facecolor() for group in groups],
+        )
+
+
+def test_the_grid_figure_draws_requested_connected_and_delayed_by_region(peak_dataset):
+    """M8: requested vs connected vs delayed MW by region, month by month, P50 lines with
+    P10–P90 bands, told apart by line style and marker as well as colour."""
+    from forecast.report.plot import grid_figure
+
+    panels = grid_figure(peak_dataset).axes
+    assert [axes.get_title() for axes in panels] == [
+        "capital: P50, P10–P90 bands",
+        "non_capital: P50, P10–P90 bands",
+    ]
+    lines = panels[0].get_lines()
+    assert [line.get_label() for line in lines] == [
+        "requested by the scenario's sites, P50",
+        "connected, P50",
+        "delayed (requested minus connected), P50",
+        "connection limit, P50",
+    ]
+    delayed = peak_dataset["grid_delayed_mw_by_region"].sel(region="capital", quantile=0.5)
+    assert list(lines[2].get_ydata()) == pytest.approx(list(delayed.to_numpy()))
+    _series_differ_beyond_colour(
+        [(line.get_linestyle(), line.get_marker()) for line in lines[:3]],
+        [line.get_color() for line in lines[:3]],
+    )
+
+
+def test_regions_and_grid_figures_refuse_a_scenario_without_regions_or_limits(
+    duration_dataset, tmp_path
+):
+    from forecast.report.plot import grid_figure
+
+    with pytest.raises(OptionsError, match="--kind grid: small states no grid connection limit"):
+        grid_figure(duration_dataset)
+    single = project(
+        load_scenario("devries-2023-h100"), ProjectionOptions(draws=5, resolution="annual")
+    )
+    with pytest.raises(OptionsError, match="--kind regions: devries-2023-h100 has one region"):
+        write_figure(single, tmp_path / "r.png", kind="regions")
+    assert not (tmp_path / "r.png").exists()
+
+
+def test_every_plot_says_its_source_under_it_and_in_its_metadata(
+    duration_dataset, peak_dataset, tmp_path
+):
+    """M8: a PNG named the baseline model but not the scenario's digest, the data the baseline
+    models or the tool's version; a figure handed on alone could not be traced."""
+    import xml.etree.ElementTree as ET
+
+    from PIL import Image
+
+    from forecast.report.plot import source_line
+
+    digest = peak_dataset.attrs["scenario_sha256"][:12]
+    model = peak_dataset.attrs["baseline_model"]
+    expected = (
+        f"Source: scenario kr-outlook-flex (sha256 {digest}); baseline {model} of KPX market "
+        f"demand, generation-end; ai-grid-forecast (forecast {peak_dataset.attrs['code_version']})."
+    )
+    for kind in ("fan", "peak", "regions", "grid"):
+        dataset = duration_dataset if kind == "fan" else peak_dataset
+        out = tmp_path / f"{kind}.png"
+        write_figure(dataset, out, kind=kind)
+        with Image.open(out) as image:
+            source = image.text["Source"]
+        assert source.startswith("Source: scenario ")
+        if dataset is peak_dataset:
+            assert source == expected
+    svg = tmp_path / "duration.svg"
+    write_figure(duration_dataset, svg, kind="duration")
+    root = ET.parse(svg).getroot()
+    texts = ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+    small = duration_dataset.attrs["scenario_sha256"][:12]
+    assert f"Source: scenario small (sha256 {small}); baseline {model} of KPX" in " ".join(texts)
+    alone = peak_dataset.copy().assign_attrs(baseline_model="none")
+    assert "; no baseline; " in source_line(alone)
+
+
+def test_plot_takes_the_regions_and_grid_kinds(tmp_path, capsys):
+    out = tmp_path / "regions.svg"
+    args = ["plot", "kr-outlook", "--draws", "8", "--start", "2030-01-01", "--end",
+            "2030-12-31", "--quiet", "--out", str(out)]  # fmt: skip
+    assert main([*args, "--kind", "regions"]) == 0, capsys.readouterr().err
+    assert "Source: scenario kr-outlook" in out.read_text(encoding="utf-8")
+    assert main([*args, "--kind", "grid", "--years", "2030"]) == 2
+    assert "--years = '2030': only for --kind duration or peak-hours (a grid figure" in (
+        capsys.readouterr().err
     )

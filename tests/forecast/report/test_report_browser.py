@@ -165,6 +165,8 @@ def test_charts_and_tables_are_named_in_the_accessibility_tree(browser, report_f
             ancestor = parents.get(ancestor)
     roles = [(_value(n, "role"), _value(n, "name")) for n in nodes.values() if not n.get("ignored")]
     assert ("main", "") in roles and ("navigation", "Contents") in roles
+    # What the model does not cover is a named landmark a screen reader can jump to.
+    assert ("complementary", "What this model does not cover.") in roles
 
     tables = page.evaluate(
         """() => [...document.querySelectorAll("table")].map(table => ({

@@ -1,0 +1,46 @@
+"""``forecast project --out``: the table's metadata carries the scenario's inputs, so that a CSV
+handed on alone says where its figures come from (a provincial planner's L1: the
+``.meta.json`` held the digest, seed and weather, but no facts.csv key or assumption)."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from forecast.cli import main
+from forecast.io.export import read_table_metadata
+from forecast.report.inputs import assumption_rows
+from forecast.scenario import parse_scenario
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_the_table_metadata_holds_every_input_with_its_source(
+    scenario_file, small_scenario_text, tmp_path, capsys, suffix
+):
+    text = small_scenario_text.replace(
+        'pue = { dist = "uniform", low = 1.2, high = 1.4 }',
+        'pue = { dist = "uniform", low = 1.2, high = 1.4, source = "facts.csv:pue_test" }\n'
+        'inference_share = [{ date = 2024-01-01, dist = "fixed", value = 0.4 }, '
+        '{ date = 2030-01-01, dist = "fixed", value = 0.6, source = "test trend" }]',
+    )
+    out = tmp_path / f"small{suffix}"
+    code = main(["project", str(scenario_file(text)), "--out", str(out), "--draws", "4",
+                 "--resolution", "annual", "--weather", "typical", "--quiet"])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    inputs = read_table_metadata(out)["inputs"]
+    assert inputs["operations.pue"] == {
+        "value": "uniform(1.2, 1.4)",
+        "source": "facts.csv:pue_test",
+    }
+    assert inputs["operations.load_factor"]["value"] == "triangular(low 0.6, mode 0.7, high 0.8)"
+    default = inputs["operations.lifetime_years (default)"]
+    assert default["value"].startswith("triangular(") and default["source"]
+    # A trend's points say from when each holds (the report's table left the date out).
+    assert inputs["operations.inference_share[1]"] == {
+        "value": "from 2030-01-01: 0.6 (fixed)",
+        "source": "test trend",
+    }
+    # The report's "Every assumption" rows, keyed by where each input is.
+    rows = assumption_rows(parse_scenario(tomllib.loads(text), origin="small"))
+    assert list(inputs) == [row.where for row in rows]
