@@ -77,7 +77,11 @@ def test_a_cancelled_waiter_gives_its_place_back():
 def test_heavy_requests_wait_without_a_thread_and_health_answers(make_settings):
     """Before: 160 queued projections held all 40 threads and /healthz waited up to 33.8 s."""
     settings = make_settings(
-        max_inline_projections=1, inline_wait_seconds=5, max_waiting_requests=64
+        max_inline_projections=1,
+        inline_wait_seconds=5,
+        max_waiting_requests=64,
+        # One client (the test's) asks all 48: its own limit in flight must not refuse them.
+        max_requests_in_flight_per_client=64,
     )
     with TestClient(create_app(settings, start_in_background=False)) as client:
         admission = client.app.state.service.admission
