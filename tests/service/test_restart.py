@@ -8,30 +8,19 @@ resubmitted.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.support.model_artifacts import publish_model
-from tests.support.server import start_server
+from tests.support.server import start_server, wait_for_status
 
 WRITER = "writer-key-000001"
 PERIOD = {"resolution": "annual", "start": "2030-01-01", "end": "2030-12-31"}
 # Long enough to be running when the server is killed: 2,000 draws, 12 years hourly.
 LONG_JOB = {"scenario_id": "kr-national", "draws": 2000, "resolution": "hourly",
             "start": "2024-01-01", "end": "2035-12-31"}  # fmt: skip
-
-
-def _wait(http: httpx.Client, path: str, statuses: set[str], timeout_s: float = 300) -> dict:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        job = http.get(path).json()
-        if job["status"] in statuses:
-            return job
-        time.sleep(0.1)
-    raise AssertionError(f"{path} never reached {statuses}")
 
 
 @pytest.mark.slow
@@ -67,11 +56,11 @@ def test_saved_work_survives_sigkill_and_the_interrupted_job_is_failed(
                 "/v1/projections", json={"scenario_id": "kr-national", "draws": 200, **PERIOD}
             )
             assert finished.status_code == 202
-            finished_job = _wait(http, finished.headers["location"], {"succeeded"})
+            finished_job = wait_for_status(http, finished.headers["location"], {"succeeded"})
             finished_result = http.get(finished_job["result_url"]).content
             running = http.post("/v1/projections", json=LONG_JOB, headers={"X-API-Key": WRITER})
             assert running.status_code == 202
-            _wait(http, running.headers["location"], {"running"})
+            wait_for_status(http, running.headers["location"], {"running"})
         server.kill()
     finally:
         server.stop()

@@ -11,7 +11,6 @@ shutdown, and the next server to start on the database runs them under the same 
 from __future__ import annotations
 
 import signal
-import time
 from pathlib import Path
 
 import httpx
@@ -20,21 +19,11 @@ import pytest
 from service.storage.database import Database
 from service.storage.runs import Runs
 from tests.support.model_artifacts import publish_model
-from tests.support.server import Server, start_server
+from tests.support.server import Server, start_server, wait_for_status
 
 # Each a job (above the threshold below) of a few seconds: 2,000 draws, 12 years hourly.
 JOB = {"scenario_id": "kr-national", "draws": 2000, "resolution": "hourly",
        "start": "2024-01-01", "end": "2035-12-31"}  # fmt: skip
-
-
-def _wait(http: httpx.Client, path: str, statuses: set[str], timeout_s: float = 300) -> dict:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        job = http.get(path).json()
-        if job["status"] in statuses:
-            return job
-        time.sleep(0.1)
-    raise AssertionError(f"{path} never reached {statuses}")
 
 
 def _terminate(server: Server) -> None:
@@ -69,7 +58,7 @@ def test_sigterm_hands_unfinished_jobs_back_and_the_next_server_runs_them(
             running = http.post("/v1/projections", json={**JOB, "seed": 1})
             queued = http.post("/v1/projections", json={**JOB, "seed": 2})
             assert running.status_code == queued.status_code == 202, queued.text
-            _wait(http, running.headers["location"], {"running", "succeeded"})
+            wait_for_status(http, running.headers["location"], {"running", "succeeded"})
         _terminate(first)
     finally:
         first.stop()
@@ -88,7 +77,7 @@ def test_sigterm_hands_unfinished_jobs_back_and_the_next_server_runs_them(
     second = start_server({**env, "FORECAST_SHUTDOWN_GRACE_SECONDS": "0"})
     try:
         with httpx.Client(base_url=second.base, timeout=120) as http:
-            job = _wait(http, f"/v1/jobs/{queued_id}", {"running"})
+            job = wait_for_status(http, f"/v1/jobs/{queued_id}", {"running"})
             assert "interrupted by a shutdown" in job["note"]
         _terminate(second)
     finally:
@@ -101,7 +90,9 @@ def test_sigterm_hands_unfinished_jobs_back_and_the_next_server_runs_them(
     third = start_server(env)
     try:
         with httpx.Client(base_url=third.base, timeout=120) as http:
-            done = _wait(http, f"/v1/jobs/{queued_id}", {"succeeded", "failed", "cancelled"})
+            done = wait_for_status(
+                http, f"/v1/jobs/{queued_id}", {"succeeded", "failed", "cancelled"}
+            )
             assert done["status"] == "succeeded", done
             assert http.get(done["result_url"], params={"format": "csv"}).status_code == 200
             record = http.get(f"/v1/runs/{queued_id}").json()

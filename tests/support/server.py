@@ -136,3 +136,16 @@ def running_server(
         server.stop()
         if storage is not None:
             shutil.rmtree(storage, ignore_errors=True)
+
+
+def wait_for_status(
+    http: httpx.Client, path: str, statuses: set[str], timeout_s: float = 300
+) -> dict:
+    """Poll the job or run at ``path`` until its ``status`` is one of ``statuses``; its JSON."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        job = http.get(path).json()
+        if job["status"] in statuses:
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"{path} never reached {statuses}")
