@@ -68,6 +68,58 @@ def local_dates(times: pd.DatetimeIndex) -> np.ndarray:
     return times.tz_localize(None).to_numpy().astype("datetime64[D]")
 
 
+def period_coordinates(
+    period_times: pd.DatetimeIndex, *, resolution: str, labels: np.ndarray
+) -> dict[str, tuple]:
+    """The coordinates along ``time`` of a projection's periods, as ``Dataset`` coords.
+
+    ``time`` is what a user selects by (``ds.sel(time="2030")``, ``groupby("time.year")``):
+    for daily, monthly and annual periods, a calendar label, the local wall-clock start of the
+    period (naive); for hours, the UTC instant (local wall-clock hours repeat at a fall-back).
+    Along it, at every resolution: ``time_utc`` (the instant, naive UTC), ``local_time`` (the
+    naive local wall clock; ``ds.swap_dims(time="local_time").sel(local_time="2030-04-07")``
+    selects a local day's hours), ``utc_offset`` (local minus UTC, minutes) and
+    ``local_time_iso`` (``labels``: the local ISO text with offset that the tables write).
+
+    Parameters
+    ----------
+    period_times
+        First instant of each period, tz-aware in the grid's zone.
+    resolution
+        ``hourly``, ``daily``, ``monthly`` or ``annual``.
+    labels
+        :func:`forecast.io.export.local_iso` of ``period_times``.
+    """
+    zone = str(period_times.tz)
+    utc = period_times.tz_convert("UTC").tz_localize(None).to_numpy()
+    wall = period_times.tz_localize(None).to_numpy()
+    offset = ((wall - utc) // np.timedelta64(1, "m")).astype(np.int32)  # [min]
+    if resolution == "hourly":
+        time = utc
+        time_text = f"start of the hour, UTC (the local wall clock is local_time, {zone})"
+    else:
+        time = wall
+        time_text = (
+            f"start of the period, local calendar ({zone}), naive: the local year, month or "
+            "day to select by; time_utc holds the instant"
+        )
+    wall_text = (
+        f"start of the period, local wall clock ({zone}), naive; repeats at a daylight-saving "
+        "fall-back, where utc_offset tells the two apart"
+    )
+    return {
+        "time": ("time", time, {"description": time_text}),
+        "time_utc": ("time", utc, {"description": "start of the period, UTC"}),
+        "local_time": ("time", wall, {"description": wall_text}),
+        "utc_offset": ("time", offset, {"units": "min", "description": "local_time - time_utc"}),
+        "local_time_iso": (
+            "time",
+            labels,
+            {"description": f"start of the period, local time ({zone}), ISO 8601 with offset"},
+        ),
+    }
+
+
 def standard_utc_offset(timezone: str) -> dt.timedelta:
     """The zone's standard time: its smallest UTC offset (sampled over 2024).
 

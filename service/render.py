@@ -218,8 +218,8 @@ def _coords(dataset: xr.Dataset) -> dict[str, Any]:
         if name in dataset.coords
     }
     return {
-        "time": np.ascontiguousarray(dataset["time"].to_numpy()),
-        "local_time": _labels(dataset["local_time"].to_numpy()),
+        "time": np.ascontiguousarray(dataset["time_utc"].to_numpy()),
+        "local_time": _labels(dataset["local_time_iso"].to_numpy()),
         "quantile": np.ascontiguousarray(dataset["quantile"].to_numpy(), dtype=np.float64),
         "year": np.ascontiguousarray(dataset["year"].to_numpy(), dtype=np.int64),
         "month": [str(month)[:7] for month in dataset["month"].to_numpy().astype("datetime64[M]")],

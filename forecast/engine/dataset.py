@@ -16,7 +16,7 @@ import pandas as pd
 import xarray as xr
 
 from forecast import kernels, provenance
-from forecast.calendar import HourlyCalendar
+from forecast.calendar import HourlyCalendar, period_coordinates
 from forecast.engine.baseline import no_baseline_note
 from forecast.engine.hosting import Connections
 from forecast.engine.options import ProjectionOptions, horizon_notes
@@ -381,14 +381,9 @@ def build_dataset(
     forecast, and ``baseline_demand_basis`` what demand the model was trained on)."""
     assert options.start is not None and options.end is not None
     probabilities = np.asarray(options.quantiles, dtype=np.float64)
-    utc = stats.period_times.tz_convert("UTC").tz_localize(None)
+    periods = stats.period_times
     coords = {
-        "time": ("time", utc.to_numpy(), {"description": "start of the period, UTC"}),
-        "local_time": (
-            "time",
-            _local_labels(stats.period_times),
-            {"description": f"start of the period, local time ({scenario.timezone})"},
-        ),
+        **period_coordinates(periods, resolution=options.resolution, labels=_local_labels(periods)),
         "quantile": ("quantile", probabilities, {"units": "1", "description": "probability level"}),
         "year": ("year", calendar.years, {"description": "calendar year, local time"}),
         "region": ("region", np.array(scenario.regions, dtype=str)),

@@ -19,11 +19,16 @@ CSV schema (one row per variable, region, period and quantile; documented in the
 ``unit``
     ``MW`` (a load's mean power over the period; a capacity's value at the end of the month),
     ``TWh``, ``GW``, ``%``, ``1`` or ``accelerators``.
+``period_start_utc``
+    The same instant in UTC: ISO 8601 text with ``Z`` in CSV (``2023-12-31T15:00Z``), a
+    ``timestamp[us, tz=UTC]`` in Parquet. Last of the core columns, so that the seven before it
+    keep their places.
 
 Variables with one more dimension (sites, duration curves, the peak-hour calendar, per-draw
 values) add one column per such dimension after these; a site's rows carry its region.
 Parquet holds the same table (zstd), with the provenance in its schema metadata instead of a
-``.meta.json`` file.
+``.meta.json`` file. A CSV writes numbers with nine significant digits (:data:`CSV_FLOAT_FORMAT`);
+Parquet and NetCDF hold the full float64.
 """
 
 from __future__ import annotations
@@ -41,7 +46,20 @@ from forecast.errors import OptionsError
 from forecast.io.files import atomic_write
 from forecast.outputs import BY_NAME
 
-CSV_COLUMNS = ("variable", "region", "resolution", "period_start", "quantile", "value", "unit")
+#: The core columns, in every table in this order. ``period_start_utc`` came last (after
+#: ``unit``), so that a loader reading the first seven by position keeps working.
+CSV_COLUMNS = (
+    "variable",
+    "region",
+    "resolution",
+    "period_start",
+    "quantile",
+    "value",
+    "unit",
+    "period_start_utc",
+)
+#: How :func:`utc_iso` writes a UTC instant, which Parquet reads back as a timestamp.
+UTC_ISO_FORMAT = "%Y-%m-%dT%H:%MZ"
 FORMATS = ("csv", "netcdf", "parquet")
 SUFFIX_FORMATS = {".nc": "netcdf", ".nc4": "netcdf", ".parquet": "parquet", ".pq": "parquet"}
 #: Column written for a dimension beyond region, period and quantile, where it is not the
@@ -91,6 +109,15 @@ def local_iso(times: pd.DatetimeIndex) -> np.ndarray:
         characters[position] = ord(separator)
     characters[16] = np.where(offset >= 0, ord("+"), ord("-"))
     return np.ascontiguousarray(characters.T).view("<U22").ravel()
+
+
+def utc_iso(instants) -> np.ndarray:
+    """ISO 8601 UTC times with ``Z`` (``2029-12-31T15:00Z``, :data:`UTC_ISO_FORMAT`) as
+    ``<U17``, from UTC instants (naive ``datetime64`` or a tz-aware index)."""
+    times = pd.DatetimeIndex(instants)
+    times = times.tz_localize("UTC") if times.tz is None else times.tz_convert("UTC")
+    # local_iso in UTC ends "+00:00": keep the first 16 characters and write "Z".
+    return np.char.add(local_iso(times).astype("<U16"), "Z")
 
 
 def _array(values: xr.DataArray) -> np.ndarray:
@@ -156,10 +183,17 @@ def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
     # midnight on the 1st, as America/Santiago's can).
     month_starts = [pd.Timestamp(m).date() for m in _array(dataset["month"])]
     year_starts = [dt.date(int(y), 1, 1) for y in _array(dataset["year"])]
+    months = pd.DatetimeIndex([local_midnight(d, timezone) for d in month_starts])
+    years = pd.DatetimeIndex([local_midnight(d, timezone) for d in year_starts])
     period_labels = {
-        "time": np.asarray(_array(dataset["local_time"]), dtype=object),
-        "month": local_iso(pd.DatetimeIndex([local_midnight(d, timezone) for d in month_starts])),
-        "year": local_iso(pd.DatetimeIndex([local_midnight(d, timezone) for d in year_starts])),
+        "time": np.asarray(_array(dataset["local_time_iso"]), dtype=object),
+        "month": local_iso(months),
+        "year": local_iso(years),
+    }
+    utc_labels = {
+        "time": np.asarray(utc_iso(_array(dataset["time_utc"])), dtype=object),
+        "month": utc_iso(months),
+        "year": utc_iso(years),
     }
     resolution_of = {"time": dataset.attrs["resolution"], "month": "monthly", "year": "annual"}
     frames = []
@@ -176,19 +210,20 @@ def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
         ]
         values = _array(variable.transpose(*order))
         shape = values.shape
+        # A site's figure over the whole period starts at the period's first instant.
+        period = _axis_index(shape, order.index(period_dim)) if period_dim else 0
         columns = {
             "variable": name,
             "region": _region_column(dataset, variable.dims, shape, order),
             "resolution": resolution_of[period_dim] if period_dim else "period",
-            "period_start": period_labels[period_dim][_axis_index(shape, order.index(period_dim))]
-            if period_dim
-            else period_labels["time"][0],
+            "period_start": period_labels[period_dim or "time"][period],
             # A mean over draws has no quantile: its rows leave the quantile column empty.
             "quantile": _array(dataset["quantile"])[_axis_index(shape, len(order) - 1)]
             if "quantile" in variable.dims
             else np.nan,
             "value": values.reshape(-1),
             "unit": variable.attrs["units"],
+            "period_start_utc": utc_labels[period_dim or "time"][period],
         }
         for dim in extras:
             column = EXTRA_COLUMNS.get(str(dim), str(dim))
@@ -268,11 +303,21 @@ def write_parquet_table(frame: pd.DataFrame, target, metadata: dict) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    if "period_start_utc" in frame.columns:
+        # The CSV's text, as the timestamp a warehouse loads (timestamp[us, tz=UTC]).
+        frame = frame.assign(period_start_utc=_utc_timestamps(frame["period_start_utc"]))
     table = pa.Table.from_pandas(frame, preserve_index=False)
     table = table.replace_schema_metadata(
         {**(table.schema.metadata or {}), PARQUET_METADATA_KEY: json.dumps(metadata).encode()}
     )
     pq.write_table(table, target, compression="zstd")
+
+
+def _utc_timestamps(text: pd.Series) -> pd.DatetimeIndex:
+    """:func:`utc_iso` text as ``datetime64[us, UTC]``, each distinct label parsed once (an
+    hourly table repeats an hour's label for every variable and quantile)."""
+    codes, labels = pd.factorize(text)
+    return pd.to_datetime(labels, format=UTC_ISO_FORMAT, utc=True).as_unit("us").take(codes)
 
 
 #: How a CSV writes a number (nine significant digits), the command line's and the API's alike.

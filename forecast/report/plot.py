@@ -74,8 +74,7 @@ def _levels(variable: xr.DataArray, levels: tuple[float, ...]) -> np.ndarray:
 
 def _local_times(dataset: xr.Dataset) -> pd.DatetimeIndex:
     """Start of each period as local wall-clock time (the scenario's time zone)."""
-    utc = pd.DatetimeIndex(dataset["time"].to_numpy()).tz_localize("UTC")
-    return utc.tz_convert(dataset.attrs["timezone"]).tz_localize(None)
+    return pd.DatetimeIndex(dataset["local_time"].to_numpy())
 
 
 def _series_style(index: int) -> dict:

@@ -116,6 +116,7 @@ def test_projection_csv_and_netcdf_by_query_and_accept(client: TestClient):
         "quantile",
         "value",
         "unit",
+        "period_start_utc",
     ]
     by_accept = client.post("/v1/projections", json=SMALL, headers={"accept": "text/csv"})
     assert by_accept.content == csv.content

@@ -29,7 +29,7 @@ def _plain_document(dataset) -> bytes:
         if "input" not in variable.dims
     }
     coords = render._coords(dataset)
-    coords["local_time"] = [str(label) for label in dataset["local_time"].values]
+    coords["local_time"] = [str(label) for label in dataset["local_time_iso"].values]
     return orjson.dumps(
         {
             "scenario_id": attrs.get("scenario_id"),

@@ -73,7 +73,7 @@ def test_hourly_csv_has_local_offsets_across_the_fall_back_and_spring_forward(ns
     assert (utc.diff().dropna() == pd.Timedelta(hours=1)).all()
 
     spring = project(nsw, _options(start=dt.date(2030, 10, 6), end=dt.date(2030, 10, 6)))
-    local = list(spring["local_time"].values)
+    local = list(spring["local_time_iso"].values)
     assert len(local) == 23
     assert local[1:3] == ["2030-10-06T01:00+10:00", "2030-10-06T03:00+11:00"]
 
@@ -83,14 +83,14 @@ def test_daily_monthly_and_annual_figures_add_up_their_local_hours(nsw):
     options = {"start": dt.date(2030, 3, 30), "end": dt.date(2030, 4, 12), "draws": 1}
     hourly = project(nsw, _options(**options))
     daily = project(nsw, _options(**options, resolution="daily"))
-    local = pd.DatetimeIndex(pd.to_datetime(hourly["local_time"].values, utc=True)).tz_convert(
+    local = pd.DatetimeIndex(pd.to_datetime(hourly["local_time_iso"].values, utc=True)).tz_convert(
         "Australia/Sydney"
     )
     power = hourly["ai_facility_mw"].sel(quantile=0.5).values
     by_day = pd.Series(power, index=local.tz_localize(None).normalize()).groupby(level=0)
     assert by_day.size().loc["2030-04-07"] == 25
     np.testing.assert_allclose(daily["ai_facility_mw"].sel(quantile=0.5).values, by_day.mean())
-    assert list(daily["local_time"].values[7:10]) == [
+    assert list(daily["local_time_iso"].values[7:10]) == [
         "2030-04-06T00:00+11:00",
         "2030-04-07T00:00+11:00",
         "2030-04-08T00:00+10:00",
@@ -144,7 +144,7 @@ def test_a_zone_whose_clocks_change_at_midnight_projects_and_exports(scenario_fi
     dataset = project(
         scenario, _options(start=dt.date(2030, 9, 1), end=dt.date(2030, 9, 30), resolution="daily")
     )
-    labels = list(dataset["local_time"].values)
+    labels = list(dataset["local_time_iso"].values)
     assert "2030-09-08T01:00-03:00" in labels
     frame = export.tidy_frame(dataset)
     months = frame.loc[frame["resolution"] == "monthly", "period_start"].unique().tolist()

@@ -55,7 +55,7 @@ def test_annual_energy_equals_sum_of_hourly_power_per_draw():
     scenario = parse_scenario(_one_region_fixed())
     dataset = _run(scenario, draws=1)
     hourly = dataset["ai_facility_mw"].sel(quantile=0.5).to_series()
-    years = dataset["local_time"].to_series().str.slice(0, 4).astype(int).to_numpy()
+    years = dataset["local_time_iso"].to_series().str.slice(0, 4).astype(int).to_numpy()
     for year in dataset["year"].values:
         summed = hourly.to_numpy()[years == year].sum() * 1e-6
         assert float(dataset["ai_energy_twh"].sel(year=year, quantile=0.5)) == pytest.approx(

@@ -113,7 +113,7 @@ def test_comparison_dataset_and_files(tmp_path):
         assert [s["scenario"] for s in meta["scenarios"]] == ["base", "flex"]
         assert set(meta["spread_driver_rank_correlation"]) == {"base", "flex"}
     csv, parquet = frames["csv"], frames["parquet"]
-    assert list(csv.columns)[:8] == ["scenario", *export.CSV_COLUMNS]
+    assert list(csv.columns)[: len(export.CSV_COLUMNS) + 1] == ["scenario", *export.CSV_COLUMNS]
     assert {"duration_hours_from", "month_of_year", "hour_of_day"} <= set(csv.columns)
     pd.testing.assert_frame_equal(
         csv[["scenario", "variable", "quantile", "value"]],
