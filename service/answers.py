@@ -15,10 +15,12 @@ slot is held, and never kept. A stored NetCDF answer is its result file, streame
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+import xarray as xr
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
 
@@ -52,7 +54,14 @@ def not_modified(if_none_match: str | None, tag: str) -> bool:
     return any(part.strip().removeprefix("W/") == wanted for part in if_none_match.split(","))
 
 
-def _headers(result: ProjectionResult, file_format: OutputFormat, cache_status: str) -> dict:
+def _headers(
+    result: ProjectionResult,
+    file_format: OutputFormat,
+    cache_status: str,
+    *,
+    root: str,
+    horizon_years: tuple[int, int] | None,
+) -> dict:
     headers = {
         "ETag": etag(result.key, file_format),
         "Cache-Control": CACHE_CONTROL,
@@ -60,28 +69,64 @@ def _headers(result: ProjectionResult, file_format: OutputFormat, cache_status: 
         "X-Cache": cache_status,
         # One URL answers JSON, CSV, NetCDF or Parquet by the Accept header: caches key on it.
         "Vary": "Accept",
+        **provenance_headers(result.dataset),
     }
     if result.run_id is not None:
         headers["X-Run-Id"] = result.run_id
-        headers["Content-Location"] = f"/v1/runs/{result.run_id}/result?format={file_format}"
+        headers["Content-Location"] = f"{root}/v1/runs/{result.run_id}/result?format={file_format}"
+        headers["Link"] = f'<{root}/v1/runs/{result.run_id}/meta>; rel="describedby"'
     if file_format != "json":
-        suffix = {"csv": "csv", "netcdf": "nc", "parquet": "parquet"}[file_format]
-        headers["Content-Disposition"] = f'attachment; filename="{file_stem(result)}.{suffix}"'
+        name = f"{download_stem(result.dataset, horizon_years)}.{SUFFIXES[file_format]}"
+        headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return headers
+
+
+#: A download's suffix by format.
+SUFFIXES = {"json": "json", "csv": "csv", "netcdf": "nc", "parquet": "parquet"}
+
+
+def provenance_headers(dataset: xr.Dataset) -> dict[str, str]:
+    """What the result was computed from, as headers (the CLI's ``.meta.json`` in brief; the
+    whole of it at ``Link: rel="describedby"``): ``X-Forecast-Code-Version``,
+    ``X-Scenario-Sha256`` (a comparison's, each scenario's in order, comma-separated),
+    ``X-Seed``, ``X-Draws`` and ``X-Weather`` (the weather kind used: historical, typical,
+    synthetic, or none for a scenario without weather)."""
+    attrs = dataset.attrs
+    if "scenario" in dataset.dims:
+        digests = ",".join(str(digest) for digest in dataset["scenario_sha256"].to_numpy())
+    else:
+        digests = str(attrs.get("scenario_sha256", ""))
+    return {
+        "X-Forecast-Code-Version": str(attrs.get("code_version", "")),
+        "X-Scenario-Sha256": digests,
+        "X-Seed": str(attrs.get("seed", "")),
+        "X-Draws": str(attrs.get("draws", "")),
+        "X-Weather": str(attrs.get("weather_kind", "none")),
+    }
 
 
 def comparison_stem(scenario_ids: list[str]) -> str:
     """A comparison download's name, ``comparison-<id>-<id>...`` (ids are ``[a-z0-9-]``, safe
-    in a header), cut to 120 characters."""
-    return ("comparison-" + "-".join(scenario_ids))[:120].rstrip("-")
+    in a header), cut to 150 characters as the dashboard cuts it."""
+    return ("comparison-" + "-".join(scenario_ids))[:150].rstrip("-")
 
 
-def file_stem(result: ProjectionResult) -> str:
-    """The download's name: the scenario id, or a comparison's :func:`comparison_stem`."""
-    dataset = result.dataset
+def download_stem(dataset: xr.Dataset, horizon_years: tuple[int, int] | None = None) -> str:
+    """A download's name without its suffix, the dashboard's rule (``service/web/main.js``
+    and ``compare.js`` ``fileBase``): the scenario id, the period's years when they are not the
+    scenario's horizon (``horizon_years``; None: unknown, always named), draws, seed and
+    resolution: ``kr-outlook_d1000_s0_annual``, ``kr-outlook_2026-2030_d200_s0_monthly``; a
+    comparison's ``comparison-<id>-<id>_2024-2035_d200_s0_annual`` (its period always named).
+    """
+    attrs = dataset.attrs
+    years = (int(str(attrs["period_start"])[:4]), int(str(attrs["period_end"])[:4]))
     if "scenario" in dataset.dims:
-        return comparison_stem([str(label) for label in dataset["scenario"].to_numpy()])
-    return str(dataset.attrs.get("scenario_id", "projection"))
+        name = comparison_stem([str(label) for label in dataset["scenario"].to_numpy()])
+        horizon_years = None
+    else:
+        name = str(attrs.get("scenario_id", "projection"))[:140]
+    period = "" if years == horizon_years else f"_{years[0]}-{years[1]}"
+    return f"{name}{period}_d{attrs['draws']}_s{attrs['seed']}_{attrs['resolution']}"
 
 
 #: Least bytes sent at a time of a streamed answer (1 MiB): smaller pieces of it (a JSON
@@ -152,17 +197,27 @@ async def answer(
     file_format: OutputFormat,
     *,
     cache_status: str,
+    root: str,
     if_none_match: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    """The response carrying ``result`` in ``file_format`` (304 when the client has it).
+    """The response carrying ``result`` in ``file_format`` (304 when the client has it);
+    ``root`` is the path the service is served under (``scope["root_path"]``), which its
+    links start with.
 
     ``result.answered`` is set once the answer is rendered (streamed: sent, or given up), or
     when this fails, so that its file, written afterwards, does not compete with the answer the
     client waits for, nor waits for one that will not come.
     """
     try:
-        return await _answer(state, result, file_format, cache_status, if_none_match, status_code)
+        headers = _headers(
+            result,
+            file_format,
+            cache_status,
+            root=root,
+            horizon_years=horizon_years(state, str(result.dataset.attrs.get("scenario_id"))),
+        )
+        return await _answer(state, result, file_format, headers, if_none_match, status_code)
     except BaseException:
         result.answered.set()
         raise
@@ -172,12 +227,11 @@ async def _answer(
     state: ServiceState,
     result: ProjectionResult,
     file_format: OutputFormat,
-    cache_status: str,
+    headers: dict[str, str],
     if_none_match: str | None,
     status_code: int,
 ) -> Response:
     """:func:`answer`, but for setting ``result.answered`` when it fails."""
-    headers = _headers(result, file_format, cache_status)
     if not_modified(if_none_match, headers["ETag"]):
         result.answered.set()
         return Response(status_code=304, headers=headers)
@@ -232,7 +286,16 @@ async def _answer(
     return Response(body, status_code=status_code, media_type=media_type, headers=headers)
 
 
-def answer_file(state: ServiceState, run: Run) -> Response:
+def horizon_years(state: ServiceState, scenario_id: str) -> tuple[int, int] | None:
+    """The first and last year of a shipped scenario's horizon, or None (another one)."""
+    shipped = state.scenarios.get(scenario_id)
+    if shipped is None:
+        return None
+    horizon = shipped.scenario.horizon
+    return horizon.start.year, horizon.end.year
+
+
+def answer_file(state: ServiceState, run: Run, *, root: str) -> Response:
     """A stored run's NetCDF answer: its result file, streamed from disk.
 
     Raises
@@ -244,7 +307,16 @@ def answer_file(state: ServiceState, run: Run) -> Response:
     """
     assert run.result_file is not None
     path = state.results.path(run.result_file, run.result_bytes)
-    stem = comparison_stem(run.scenario_ids.split(",")) if run.scenario_ids else run.scenario_id
+    options = run.options_document
+    years = (int(options["start"][:4]), int(options["end"][:4]))
+    if run.scenario_ids:
+        name = comparison_stem(run.scenario_ids.split(","))
+        digests = ",".join(entry["sha256"] for entry in json.loads(run.scenario_document))
+        period = f"_{years[0]}-{years[1]}"
+    else:
+        name, digests = run.scenario_id[:140], run.scenario_sha256
+        period = "" if years == horizon_years(state, run.scenario_id) else f"_{years[0]}-{years[1]}"
+    stem = f"{name}{period}_d{options['draws']}_s{options['seed']}_{options['resolution']}"
     headers = {
         "ETag": etag(run.result_key, "netcdf"),
         "Cache-Control": CACHE_CONTROL,
@@ -252,7 +324,14 @@ def answer_file(state: ServiceState, run: Run) -> Response:
         "X-Cache": "stored",
         "Vary": "Accept",
         "X-Run-Id": run.id,
-        "Content-Location": f"/v1/runs/{run.id}/result?format=netcdf",
+        "Content-Location": f"{root}/v1/runs/{run.id}/result?format=netcdf",
+        "Link": f'<{root}/v1/runs/{run.id}/meta>; rel="describedby"',
+        "X-Forecast-Code-Version": run.code_version,
+        "X-Scenario-Sha256": digests,
+        "X-Seed": str(options["seed"]),
+        "X-Draws": str(options["draws"]),
+        # 'auto' is left unresolved only where the scenario has no weather to resolve.
+        "X-Weather": "none" if options["weather"] == "auto" else str(options["weather"]),
         "Content-Disposition": f'attachment; filename="{stem}.nc"',
         "Content-Length": str(path.stat().st_size),
     }

@@ -92,8 +92,17 @@ def inputs_document(
 
 
 def options_document(options: ProjectionOptions) -> dict:
-    """The projection options as JSON (what a run records)."""
-    return {
+    """The projection options as JSON (what a run records, and a result key holds).
+
+    ``per_draw`` and the duration curves are written only when asked for: a result without
+    them keeps the key it had before requests could ask them, and one with them gets another.
+    """
+    extras: dict[str, Any] = {}
+    if options.per_draw:
+        extras["per_draw"] = True
+    if options.duration_curves:
+        extras |= {"duration_curves": True, "duration_draws": options.duration_draws}
+    return extras | {
         "draws": options.draws,
         "seed": options.seed,
         "start": options.start.isoformat() if options.start else None,

@@ -35,14 +35,16 @@ from forecast.projection import (
 from forecast.scenario import Scenario, parse_scenario
 from forecast.sweep.compare import check_scenarios, combine, project_scenarios
 from service import estimates
-from service.cache import comparison_key, inputs_document, options_document
+from service.cache import comparison_key, inputs_document
 from service.inputs import check_local_midnights
 from service.projecting import (
     ScenarioSource,
     check_resubmittable,
+    no_model_to_load,
     projection_options,
     recorded_options,
     resolve_scenario,
+    run_options_document,
 )
 from service.registry import model_label
 from service.schemas import ComparisonRequest
@@ -69,6 +71,9 @@ class PreparedComparison:
     each: tuple[ProjectionOptions, ...]
     models: tuple[BaselineModel | None, ...]
     key: str
+    #: The baseline model the request named for every scenario (``baseline_model``),
+    #: recorded so that a resubmission keeps it; None: each one's served model.
+    pinned: str | None = None
 
     @property
     def ids(self) -> list[str]:
@@ -123,7 +128,7 @@ class PreparedComparison:
         """The comparison (in the calling thread)."""
         with notes_in_attributes():
             datasets = project_scenarios(self.scenarios, self.options, baselines=self.models)
-        return combine(self.scenarios, datasets)
+        return combine(self.scenarios, datasets, keep_per_draw=self.options.per_draw)
 
     def task(self, run_id: str, results_dir: str) -> ComparisonTask:
         """The job a Dask worker runs."""
@@ -161,7 +166,7 @@ class PreparedComparison:
             scenario_source=SOURCE,
             scenario_sha256=self.digest,
             scenario_document=json.dumps(documents, sort_keys=True),
-            options=json.dumps(options_document(self.options), sort_keys=True),
+            options=run_options_document(self.options, self.pinned),
             model_version=",".join(dict.fromkeys(self.model_labels)),
             code_version=provenance.code_version(),
             author=author,
@@ -185,6 +190,7 @@ def _prepared(
     options: ProjectionOptions,
     each: list[ProjectionOptions],
     models: list[BaselineModel | None],
+    pinned: str | None,
 ) -> PreparedComparison:
     check_scenarios(scenarios)
     labels = [model_label(model) for model in models]
@@ -201,6 +207,7 @@ def _prepared(
         each=tuple(each),
         models=tuple(models),
         key=comparison_key(digests, options, labels, inputs_document(models, weather)),
+        pinned=pinned,
     )
 
 
@@ -256,6 +263,7 @@ def prepare_sync(state: ServiceState, request: ComparisonRequest) -> PreparedCom
         shared,
         each,
         models,
+        request.baseline_model,
     )
 
 
@@ -265,7 +273,7 @@ async def prepare(state: ServiceState, request: ComparisonRequest) -> PreparedCo
     if all(
         choice.scenario is None and not choice.overrides and choice.scenario_id in state.scenarios
         for choice in request.scenarios
-    ):
+    ) and no_model_to_load(state, request.baseline_model):
         return prepare_sync(state, request)
     return await state.light(prepare_sync, state, request)
 
@@ -307,4 +315,5 @@ def recomputation(state: ServiceState, run: Run) -> PreparedComparison:
         shared,
         each,
         models,
+        recorded.get("baseline_model"),
     )

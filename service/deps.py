@@ -230,3 +230,14 @@ def _query_names(route: APIRoute) -> frozenset[str]:
             pending += dependant.dependencies
         names = route.__dict__["_declared_query_names"] = frozenset(found)
     return names
+
+
+def root_path(request: Request) -> str:
+    """The path the service is served under (``scope["root_path"]``: ``--root-path``,
+    ``FORECAST_ROOT_PATH``), which every link in an answer starts with, so that a client
+    behind the proxy can follow it as it is."""
+    return str(request.scope.get("root_path", ""))
+
+
+#: The request's :func:`root_path`, as a route parameter.
+RootPath = Annotated[str, Depends(root_path)]

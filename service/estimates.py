@@ -47,6 +47,10 @@ STREAM_CHUNK_BYTES = 32 * MB
 #: those kept per region.
 PER_DRAW_NATIONAL = sum("region" not in variable.dims for variable in PER_DRAW_VARIABLES)
 PER_DRAW_BY_REGION = len(PER_DRAW_VARIABLES) - PER_DRAW_NATIONAL
+#: The duration curves hold each of their draws' hourly paths for a year, float32, of the
+#: total and of the AI load (:data:`forecast.engine.options.DEFAULT_DURATION_DRAWS`: 8,784 h
+#: x 4 B x 2). [bytes per draw]
+DURATION_BYTES_PER_DRAW = 8_784 * 4 * 2
 
 
 def _periods(options: ProjectionOptions) -> tuple[int, int, int, int]:
@@ -70,14 +74,37 @@ def result_bytes(options: ProjectionOptions, scenario: Scenario) -> int:
     return periods * (quantiles * 8 * series + LABEL_BYTES) + months * quantiles * 8 * 4
 
 
+def per_draw_bytes(options: ProjectionOptions, scenario: Scenario) -> int:
+    """Every draw's per-year values (``<name>_per_draw``): the accumulators a comparison
+    keeps, and a projection asked ``per_draw``. [bytes]"""
+    _, _, _, years = _periods(options)
+    series = PER_DRAW_NATIONAL + PER_DRAW_BY_REGION * len(scenario.regions)
+    return options.draws * years * series * 8
+
+
+def duration_bytes(options: ProjectionOptions) -> int:
+    """The hourly paths the duration curves are built from (one year at a time). [bytes]"""
+    if not options.duration_curves:
+        return 0
+    return min(options.draws, options.duration_draws) * DURATION_BYTES_PER_DRAW
+
+
 def projection_bytes(options: ProjectionOptions, scenario: Scenario) -> int:
-    """Peak memory of :func:`forecast.projection.project` with these options. [bytes]"""
+    """Peak memory of :func:`forecast.projection.project` with these options: with
+    ``per_draw``, its per-year values twice (accumulated, then in the result), and the
+    duration curves' paths. [bytes]"""
     hours, days, months, _ = _periods(options)
     regions = len(scenario.regions)
     per_draw = days * 16 + months * 320 * regions
     weather = WEATHER_TRACES * hours * 32
+    kept = 2 * per_draw_bytes(options, scenario) if options.per_draw else 0
     return int(
-        FIXED_BYTES + options.draws * per_draw + weather + 2.5 * result_bytes(options, scenario)
+        FIXED_BYTES
+        + options.draws * per_draw
+        + weather
+        + 2.5 * result_bytes(options, scenario)
+        + kept
+        + duration_bytes(options)
     )
 
 
@@ -95,10 +122,11 @@ def comparison_bytes(options: list[ProjectionOptions], scenarios: list[Scenario]
     """
     total = 0
     for chosen, scenario in zip(options, scenarios, strict=True):
-        _, _, _, years = _periods(chosen)
-        series = PER_DRAW_NATIONAL + PER_DRAW_BY_REGION * len(scenario.regions)
-        per_draw = chosen.draws * years * series * 8
-        total += projection_bytes(chosen, scenario) + result_bytes(chosen, scenario) + per_draw
+        total += (
+            projection_bytes(chosen, scenario)
+            + result_bytes(chosen, scenario)
+            + per_draw_bytes(chosen, scenario)
+        )
     return total
 
 

@@ -17,6 +17,7 @@ both are a :class:`Computation`.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -31,6 +32,7 @@ from starlette.concurrency import run_in_threadpool
 from forecast import provenance
 from forecast.baseline import artifacts
 from forecast.baseline.model import BaselineModel
+from forecast.engine.options import DEFAULT_DURATION_DRAWS
 from forecast.errors import ForecastError, NotFoundError, OptionsError
 from forecast.projection import (
     ProjectionOptions,
@@ -46,7 +48,7 @@ from service import estimates
 from service.cache import ProjectionResult, inputs_document, options_document, result_key
 from service.errors import ConflictError, TooLargeError, status_of
 from service.inputs import check_local_midnights, merged
-from service.registry import model_label
+from service.registry import model_country, model_label
 from service.schemas import ProjectionRequest, RunOptions, ScenarioChoice
 from service.state import ServiceState
 from service.storage.results import ResultLostError, ResultMissingError
@@ -69,6 +71,9 @@ class Prepared:
     options: ProjectionOptions
     model: BaselineModel | None
     key: str
+    #: The baseline model the request named (``baseline_model``), recorded so that a
+    #: resubmission keeps it; None: the one served for the scenario.
+    pinned: str | None = None
 
     @property
     def hours(self) -> int:
@@ -223,11 +228,11 @@ def projection_options(
         raise OptionsError(
             f"draws = {request.draws}: at most {settings.max_draws} allowed on this service"
         )
+    fields = {name: getattr(request, name) for name in _RUN_FIELDS}
+    if fields["duration_draws"] is None:
+        fields["duration_draws"] = DEFAULT_DURATION_DRAWS
     options, served = _options_on_served_model(
-        state,
-        scenario,
-        {name: getattr(request, name) for name in _RUN_FIELDS},
-        request.include_baseline,
+        state, scenario, fields, request.include_baseline, pinned=request.baseline_model
     )
     assert options.start is not None and options.end is not None  # filled by validated()
     check_period_years(options.start, options.end, max_years=settings.max_horizon_years)
@@ -238,8 +243,9 @@ def prepare_sync(state: ServiceState, request: ProjectionRequest) -> Prepared:
     """Resolve and check a request (parsing a posted scenario or reading a saved one)."""
     scenario, digest, source, version = resolve_scenario(state, request)
     options, model = projection_options(state, request, scenario)
+    key = _key(scenario, digest, options, model)
     return Prepared(
-        scenario, digest, source, version, options, model, _key(scenario, digest, options, model)
+        scenario, digest, source, version, options, model, key, pinned=request.baseline_model
     )
 
 
@@ -258,9 +264,25 @@ async def prepare(state: ServiceState, request: ProjectionRequest) -> Prepared:
         request.scenario is None
         and not request.overrides
         and request.scenario_id in state.scenarios
+        and no_model_to_load(state, request.baseline_model)
     ):
         return prepare_sync(state, request)
     return await state.light(prepare_sync, state, request)
+
+
+def no_model_to_load(state: ServiceState, pinned: str | None) -> bool:
+    """Whether the model a request names (if any) is at hand: none to read and verify from
+    disk, which the event loop must not wait for."""
+    return pinned in (None, artifacts.NO_MODEL) or state.registry.loaded(str(pinned))
+
+
+def run_options_document(options: ProjectionOptions, pinned: str | None) -> str:
+    """What a run records of its options: :func:`service.cache.options_document` and the
+    model the request named, if any (outside the key, which names the model used)."""
+    document = options_document(options)
+    if pinned is not None:
+        document["baseline_model"] = pinned
+    return json.dumps(document, sort_keys=True)
 
 
 def new_run(
@@ -280,7 +302,7 @@ def new_run(
         scenario_document=json.dumps(
             prepared.scenario.model_dump(mode="json", exclude_none=True), sort_keys=True
         ),
-        options=json.dumps(options_document(prepared.options), sort_keys=True),
+        options=run_options_document(prepared.options, prepared.pinned),
         model_version=model_label(prepared.model),
         code_version=provenance.code_version(),
         author=author,
@@ -410,10 +432,15 @@ async def submit_job(
     *,
     resubmitted_from: str | None = None,
     client: str | None = None,
+    file_format: str = "json",
 ) -> Run:
     """Record a queued run and hand it to Dask (429 when the queue is full, or when
     ``client``, a :attr:`Caller.client <service.deps.Caller.client>`, has
-    ``max_jobs_per_client`` jobs unfinished; 507 while results cannot be stored)."""
+    ``max_jobs_per_client`` jobs unfinished; 507 while results cannot be stored).
+
+    The run remembers ``file_format``, the format the job was asked in (``options.format``,
+    outside the result key): its result is fetched in it unless another is asked for.
+    """
     state.results.require_writable()
     need = prepared.need_bytes()
     limit = state.settings.job_memory_bytes
@@ -427,10 +454,10 @@ async def submit_job(
         state.job_quota.check(client, unfinished=lambda run_id, key: state.jobs.find(key) == run_id)
     state.jobs.reserve()
     try:
-        run = await state.light(
-            state.runs.add,
-            prepared.record(kind="job", author=author, resubmitted_from=resubmitted_from),
-        )
+        record = prepared.record(kind="job", author=author, resubmitted_from=resubmitted_from)
+        remembered = {**record.options_document, "format": file_format}
+        record = dataclasses.replace(record, options=json.dumps(remembered, sort_keys=True))
+        run = await state.light(state.runs.add, record)
     except BaseException:
         state.jobs.release()
         raise
@@ -451,27 +478,82 @@ def check_resubmittable(run: Run) -> None:
         )
 
 
-def _served(state: ServiceState, scenario: Scenario, wanted: bool) -> BaselineModel | None:
-    """The served model ``scenario`` is projected on, or None (no baseline wanted, or none
-    for its grid); a request without a baseline is never refused for its model."""
-    return state.registry.for_scenario(scenario) if wanted else None
+def _served(
+    state: ServiceState, scenario: Scenario, wanted: bool, pinned: str | None
+) -> BaselineModel | None:
+    """The model ``scenario`` is projected on, or None (no baseline wanted, or none for its
+    grid); a request without a baseline is never refused for its model.
+
+    ``pinned`` is the model the request names (``baseline_model``): served or published
+    (:meth:`ModelRegistry.named <service.registry.ModelRegistry.named>`), for the scenario's
+    country, as the command line's ``--baseline-model``; ``none`` for no model.
+
+    Raises
+    ------
+    OptionsError
+        The named model is neither served nor published, or is for another country.
+    """
+    if not wanted or pinned == artifacts.NO_MODEL:
+        return None
+    if pinned is None:
+        return state.registry.for_scenario(scenario)
+    model = state.registry.named(pinned, field="baseline_model")
+    country = model_country(model)
+    if country and country != scenario.country:
+        raise OptionsError(
+            f"baseline_model = {pinned!r}: model {model_label(model)} is for {country}, the "
+            f"scenario {scenario.id} for {scenario.country}; allowed: a model trained for "
+            f"{scenario.country}, or {artifacts.NO_MODEL!r}"
+        )
+    return model
 
 
 def recorded_options(
     state: ServiceState, recorded: dict[str, Any], scenario: Scenario
 ) -> tuple[ProjectionOptions, BaselineModel | None]:
-    """A run's recorded options for ``scenario``, with the model served for it now."""
-    fields = {name: recorded[name] for name in _RUN_FIELDS}
+    """A run's recorded options for ``scenario``, with the model it named, else the one
+    served for it now (options a run recorded before they existed take their defaults)."""
+    fields: dict[str, Any] = {
+        name: recorded.get(name, _FIELD_DEFAULTS.get(name)) for name in _RUN_FIELDS
+    }
     fields["start"], fields["end"] = (dt.date.fromisoformat(fields[k]) for k in ("start", "end"))
-    return _options_on_served_model(state, scenario, fields, bool(recorded["include_baseline"]))
+    return _options_on_served_model(
+        state,
+        scenario,
+        fields,
+        bool(recorded["include_baseline"]),
+        pinned=recorded.get("baseline_model"),
+    )
 
 
 #: The options a request states and a run records, besides the baseline it wants.
-_RUN_FIELDS = ("draws", "seed", "start", "end", "resolution", "quantiles", "weather")
+_RUN_FIELDS = (
+    "draws",
+    "seed",
+    "start",
+    "end",
+    "resolution",
+    "quantiles",
+    "weather",
+    "per_draw",
+    "duration_curves",
+    "duration_draws",
+)
+#: Defaults of the options a run recorded only once requests could ask them.
+_FIELD_DEFAULTS: dict[str, Any] = {
+    "per_draw": False,
+    "duration_curves": False,
+    "duration_draws": DEFAULT_DURATION_DRAWS,
+}
 
 
 def _options_on_served_model(
-    state: ServiceState, scenario: Scenario, fields: dict[str, Any], include_baseline: bool
+    state: ServiceState,
+    scenario: Scenario,
+    fields: dict[str, Any],
+    include_baseline: bool,
+    *,
+    pinned: str | None = None,
 ) -> tuple[ProjectionOptions, BaselineModel | None]:
     """Validated options with the model served for ``scenario`` now (when one is wanted and
     its grid has one), and that model: a new request's and a resubmitted run's alike.
@@ -480,7 +562,7 @@ def _options_on_served_model(
     keyed, stored and recorded under the weather it was computed on, so that one computed on
     synthetic years before the data was mounted is not served after.
     """
-    served = _served(state, scenario, include_baseline)
+    served = _served(state, scenario, include_baseline, pinned)
     reference = model_label(served) if served is not None else None
     with notes_in_attributes():  # the answer's attrs say them
         options = ProjectionOptions(
@@ -519,4 +601,7 @@ def recomputation(state: ServiceState, run: Run) -> Prepared:
     digest = scenario_digest(scenario)
     key = _key(scenario, digest, options, model)
     source: ScenarioSource = run.scenario_source  # type: ignore[assignment]
-    return Prepared(scenario, digest, source, run.scenario_version, options, model, key)
+    pinned = run.options_document.get("baseline_model")
+    return Prepared(
+        scenario, digest, source, run.scenario_version, options, model, key, pinned=pinned
+    )

@@ -57,6 +57,10 @@ class ModelRegistry:
         self.trust = trust
         self._models: dict[str, BaselineModel] = {}
         self._reload_lock = threading.Lock()
+        #: Published versions loaded because a request named them (``id@version``), kept:
+        #: an artifact version never changes once published.
+        self._pinned: dict[str, BaselineModel] = {}
+        self._pinned_lock = threading.Lock()
 
     @property
     def models(self) -> dict[str, BaselineModel]:
@@ -82,35 +86,70 @@ class ModelRegistry:
     def named(
         self, reference: str, *, field: str, error: type[ForecastError] = OptionsError
     ) -> BaselineModel:
-        """The served model ``id[@version]``.
+        """The model ``id[@version]``: the served one, or any other published version of a
+        served or published model, loaded and verified (signature, files, parameters) the
+        first time it is named, as ``forecast project --baseline-model`` loads it.
 
         Raises
         ------
         OptionsError
-            (or ``error``) No such model is served (``field = ...: not served; served: ...``).
+            (or ``error``) No such model or version is served or published (``field = ...:
+            neither served nor published; served: ...; published: ...``), or its artifact
+            is refused (a broken or tampered one).
         """
         models = self._models
-        model_id, version = artifacts.parse_reference(reference)
-        model = models.get(model_id)
-        if model is None or (version is not None and version != model.version):
-            raise error(
-                f"{field} = {reference!r}: not served; served: "
-                f"{', '.join(map(model_label, models.values())) or '(none)'}"
-            )
-        return model
+        try:
+            model_id, version = artifacts.parse_reference(reference)
+        except NotFoundError as bad:
+            raise error(f"{field} = {reference!r}: {bad}") from None
+        served = models.get(model_id)
+        if served is not None and version in (None, served.version):
+            return served
+        label = f"{model_id}@{version}"
+        with self._pinned_lock:
+            loaded = self._pinned.get(label)
+            if loaded is not None:
+                return loaded
+            published = artifacts.list_models(self.root)
+            if version is None or version not in published.get(model_id, ()):
+                raise error(
+                    f"{field} = {reference!r}: neither served nor published; served: "
+                    f"{', '.join(map(model_label, models.values())) or '(none)'}; published: "
+                    + (
+                        ", ".join(f"{name}@{v}" for name, vs in published.items() for v in vs)
+                        or "(none)"
+                    )
+                )
+            try:
+                loaded = load_baseline_model(label, root=self.root, trust=self.trust)
+            except ArtifactError as refused:
+                raise error(f"{field} = {reference!r}: refused: {refused}") from None
+            logger.info("loaded baseline model %s, named by a request", label)
+            self._pinned[label] = loaded
+            return loaded
+
+    def loaded(self, reference: str) -> bool:
+        """Whether ``id[@version]`` is served or was loaded already (naming it reads no file)."""
+        model_id, _, version = reference.partition("@")
+        served = self._models.get(model_id)
+        if served is not None and version in ("", served.version):
+            return True
+        return reference in self._pinned
 
     def for_scenario(self, scenario: Scenario) -> BaselineModel | None:
         """The served model a scenario is projected on, or None (no baseline is added).
 
-        The model named in the scenario's ``baseline_model`` (its served version; ``"none"``:
-        no model), else the served model trained for the scenario's country; among several for
-        one country, the default one. The baseline of Korea is no baseline for a US scenario.
+        The model named in the scenario's ``baseline_model`` (:meth:`named`: served, or another
+        published version; ``"none"``: no model), else the served model trained for the
+        scenario's country; among several for one country, the default one. The baseline of
+        Korea is no baseline for a US scenario.
 
         Raises
         ------
         ScenarioError
-            The scenario names a model that is not served, or names none while several served
-            models are for its country and the default is none of them (as the command line).
+            The scenario names a model that is neither served nor published, or names none
+            while several served models are for its country and the default is none of them
+            (as the command line).
         """
         models = self._models
         if scenario.baseline_model == artifacts.NO_MODEL:

@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
+from forecast.baseline.artifacts import NO_MODEL
+from forecast.engine.options import DEFAULT_DURATION_DRAWS, MAX_DURATION_DRAWS
 from forecast.outputs import OUTPUT_VARIABLES
 from forecast.projection import DEFAULT_QUANTILES, MAX_DRAWS, RESOLUTIONS, WEATHER_KINDS
 from forecast.scenario import SCENARIO_ID_PATTERN, CalendarDate
@@ -124,6 +126,49 @@ class RunOptions(_Body):
         description="Add the baseline demand of the grid from the served model (when its "
         "country matches the scenario's).",
     )
+    baseline_model: str | None = Field(
+        default=None,
+        pattern=MODEL_REFERENCE_PATTERN,
+        description="Baseline model `MODEL_ID[@VERSION]` to project on, as `forecast project "
+        "--baseline-model` and a scenario's `baseline_model` (which this replaces): the served "
+        "version, or any other published one (GET /v1/models/{id} lists them), verified before "
+        "use; `none` for no baseline. Default: the scenario's own, else the model served for "
+        "its country.",
+    )
+    per_draw: bool = Field(
+        default=False,
+        strict=True,
+        description="Also keep every draw's per-year values (`<name>_per_draw`, dims draw and "
+        "year), as `--per-draw`.",
+    )
+    duration_curves: bool = Field(
+        default=False,
+        strict=True,
+        description="Add load duration curves and the peak-hour calendar per year, as "
+        "`--duration-curves`.",
+    )
+    duration_draws: int | None = Field(
+        default=None,
+        strict=True,
+        ge=1,
+        le=MAX_DURATION_DRAWS,
+        description=f"Draws the duration curves are built from (only with `duration_curves`; "
+        f"default {DEFAULT_DURATION_DRAWS}; about 70 kB of memory each). [draws]",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RunOptions:
+        # As the command line, an option the others make meaningless is refused, not ignored.
+        if self.baseline_model not in (None, NO_MODEL) and not self.include_baseline:
+            raise ValueError(
+                f"baseline_model = {self.baseline_model!r}: include_baseline false projects no "
+                "baseline; give one or the other"
+            )
+        if self.duration_draws is not None and not self.duration_curves:
+            raise ValueError(
+                f"duration_draws = {self.duration_draws}: only with duration_curves true"
+            )
+        return self
 
 
 class ProjectionRequest(RunOptions, ScenarioChoice):
@@ -270,6 +315,12 @@ class ComparisonRequest(RunOptions):
         default="annual",
         description="Period of the load series (means over the period); annual by default, as "
         "`forecast compare`.",
+    )
+    duration_curves: bool = Field(
+        default=True,
+        strict=True,
+        description="Add load duration curves and the peak-hour calendar per year; on by "
+        "default, as `forecast compare` (false: as `--no-duration-curves`).",
     )
 
 

@@ -100,7 +100,7 @@ def _computed(task: Task, progress: Callable[[int, int], None]) -> xr.Dataset:
             ),
             baselines=task.models,
         )
-        return combine(task.scenarios, datasets)
+        return combine(task.scenarios, datasets, keep_per_draw=task.options.per_draw)
     return project(task.scenario, task.options, progress=progress, baseline=task.model)
 
 

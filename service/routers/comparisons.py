@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends
 from starlette.responses import Response
 
 from service import comparing
-from service.deps import Caller, get_ready_state, optional_caller
+from service.deps import Caller, RootPath, get_ready_state, optional_caller
 from service.errors import error_responses
 from service.render import NumpyJSONResponse, negotiate
 from service.routers.projections import (
@@ -51,6 +51,7 @@ async def create_comparison(
     request: ComparisonRequest,
     state: Annotated[ServiceState, Depends(get_ready_state)],
     caller: Annotated[Caller, Depends(optional_caller)],
+    root: RootPath,
     file_format: FormatQuery = None,
     accept: AcceptHeader = None,
 ) -> Response:
@@ -69,4 +70,4 @@ async def create_comparison(
     """
     chosen = negotiate(file_format, accept)
     prepared = await comparing.prepare(state, request)
-    return await respond(state, prepared, chosen, caller)
+    return await respond(state, prepared, chosen, caller, root=root)

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Header, Path
 from starlette.responses import Response
 
 from service import comparing, projecting
-from service.deps import Caller, get_ready_state, has_role, optional_caller
+from service.deps import Caller, RootPath, get_ready_state, has_role, optional_caller
 from service.errors import ConflictError, ForbiddenError, error_responses
 from service.render import NumpyJSONResponse
 from service.routers import runs
@@ -24,6 +24,7 @@ from service.routers.projections import (
     AcceptHeader,
     FormatQuery,
     accepted,
+    answer_format,
     job_body,
 )
 from service.routers.runs import result_answer
@@ -49,10 +50,12 @@ async def find_run(state: ServiceState, run_id: str, *, kind: str = "job") -> Ru
     response_model=JobResponse,
     responses=error_responses(404, 410),
 )
-async def get_job(job_id: JobId, state: State) -> Any:
-    """Status and progress [h] of a job; `result_url` once it succeeded."""
+async def get_job(job_id: JobId, state: State, root: RootPath) -> Any:
+    """Status and progress [h] of a job, and its `result_url` (in the format the job was asked
+    in; 409 there until it has succeeded)."""
     run = await find_run(state, job_id)
-    return job_body(run, state.jobs.progress(run.id) if run.status == "running" else None)
+    progress = state.jobs.progress(run.id) if run.status == "running" else None
+    return job_body(run, root=root, progress=progress)
 
 
 @router.get(
@@ -69,6 +72,7 @@ async def get_job(job_id: JobId, state: State) -> Any:
 async def get_job_result(
     job_id: JobId,
     state: State,
+    root: RootPath,
     file_format: FormatQuery = None,
     accept: AcceptHeader = None,
     if_none_match: Annotated[
@@ -76,9 +80,12 @@ async def get_job_result(
     ] = None,
 ) -> Response:
     """The job's projection or comparison, in the format asked for (as POST /v1/projections
-    or POST /v1/comparisons answers)."""
+    or POST /v1/comparisons answers); without `format` or an Accept naming a type (`*/*`, as
+    curl sends), in the format the job was asked in (`POST ...?format=csv`: CSV)."""
     run = await find_run(state, job_id)
-    return await result_answer(state, run, file_format, accept, if_none_match)
+    if file_format is None and (accept is None or accept.strip() in ("", "*/*")):
+        file_format = answer_format(run)
+    return await result_answer(state, run, file_format, accept, if_none_match, root=root)
 
 
 @router.post(
@@ -92,6 +99,7 @@ async def resubmit_job(
     job_id: JobId,
     state: State,
     caller: Annotated[Caller, Depends(optional_caller)],
+    root: RootPath,
 ) -> Response:
     """Queue a failed or cancelled job again (an interrupted one, say) with the model served
     now; `202` naming the new job, or the identical run that already has its answer or is
@@ -104,17 +112,21 @@ async def resubmit_job(
     prepared: projecting.Computation = await state.light(prepare, state, run)
     done = await state.light(state.runs.stored_result, prepared.key)
     if done is not None:
-        return accepted(done)
+        return accepted(done, root=root, file_format=answer_format(run))
     running = state.jobs.find(prepared.key)
     if running is not None:
         found = await state.light(state.runs.get, running)
         if found is not None:
-            return accepted(found)
-    return accepted(
-        await projecting.submit_job(
-            state, prepared, run.author, resubmitted_from=run.id, client=caller.client
-        )
+            return accepted(found, root=root, file_format=answer_format(run))
+    resubmitted = await projecting.submit_job(
+        state,
+        prepared,
+        run.author,
+        resubmitted_from=run.id,
+        client=caller.client,
+        file_format=answer_format(run),
     )
+    return accepted(resubmitted, root=root)
 
 
 @router.post(
@@ -127,6 +139,7 @@ async def cancel_job(
     job_id: JobId,
     state: State,
     caller: Annotated[Caller, Depends(optional_caller)],
+    root: RootPath,
 ) -> Any:
     """Stop a job that is queued or running: a queued job never starts, a running one stops
     within a chunk of hours and writes no result. The job becomes `cancelled` (a finished
@@ -150,7 +163,7 @@ async def cancel_job(
     run = await find_run(state, job_id)
     if not cancelled:
         raise _nothing_to_cancel(run)
-    return job_body(run)
+    return job_body(run, root=root)
 
 
 def _check_owner(state: ServiceState, run: Run, caller: Caller, doing: str) -> None:

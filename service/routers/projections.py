@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from service import projecting
 from service.answers import answer
-from service.deps import Caller, get_ready_state, optional_caller
+from service.deps import Caller, RootPath, get_ready_state, optional_caller
 from service.errors import RETRY_AFTER_HEADER, error_responses
 from service.render import NumpyJSONResponse, OutputFormat, negotiate
 from service.routing import ServiceRoute
@@ -61,7 +61,34 @@ RESULT_HEADERS = {
         "schema": {"type": "string"},
     },
     "Content-Location": {
-        "description": "Where the result stays: /v1/runs/{id}/result.",
+        "description": "Where the result stays: /v1/runs/{id}/result (under the service's root "
+        "path, as every link of an answer).",
+        "schema": {"type": "string"},
+    },
+    "Link": {
+        "description": "The run's provenance, what `forecast project` writes to its .meta.json: "
+        '</v1/runs/{id}/meta>; rel="describedby".',
+        "schema": {"type": "string"},
+    },
+    "X-Forecast-Code-Version": {
+        "description": "Build of the forecast library that computed the result.",
+        "schema": {"type": "string"},
+    },
+    "X-Scenario-Sha256": {
+        "description": "sha256 of the scenario's canonical JSON; of a comparison, each "
+        "scenario's in order, comma-separated.",
+        "schema": {"type": "string"},
+    },
+    "X-Seed": {"description": "Random seed.", "schema": {"type": "integer"}},
+    "X-Draws": {"description": "Monte Carlo draws.", "schema": {"type": "integer"}},
+    "X-Weather": {
+        "description": "Weather the result was computed on: historical, typical, synthetic, "
+        "or none (a scenario without weather).",
+        "schema": {"type": "string"},
+    },
+    "Content-Disposition": {
+        "description": "A file answer's name: scenario, period (when not the scenario's "
+        "horizon), draws, seed, resolution: kr-outlook_d1000_s0_annual.csv.",
         "schema": {"type": "string"},
     },
 }
@@ -98,13 +125,29 @@ RESULT_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def job_body(run: Run, progress: int | None = None) -> dict[str, Any]:
+def job_body(
+    run: Run, *, root: str, progress: int | None = None, file_format: str | None = None
+) -> dict[str, Any]:
     """The JobResponse document of a run, as JSON values (times as the schema writes them,
-    ``...Z``, whether the 202 or ``GET /v1/jobs/{id}`` sends it)."""
-    return JobResponse.model_validate(_job_fields(run, progress)).model_dump(mode="json")
+    ``...Z``, whether the 202 or ``GET /v1/jobs/{id}`` sends it); its links under ``root``, its
+    ``result_url`` in ``file_format`` (default: the one the job was asked in)."""
+    fields = _job_fields(run, progress, root, file_format or answer_format(run))
+    return JobResponse.model_validate(fields).model_dump(mode="json")
 
 
-def _job_fields(run: Run, progress: int | None) -> dict[str, Any]:
+def answer_format(run: Run) -> OutputFormat:
+    """The format the run was asked in (``options.format``; JSON for a run recorded before
+    runs remembered it)."""
+    return run.options_document.get("format", "json")
+
+
+def job_result_url(run_id: str, *, root: str, file_format: str) -> str:
+    """Where a job's result is, in ``file_format`` (JSON needs no ``format``)."""
+    query = "" if file_format == "json" else f"?format={file_format}"
+    return f"{root}/v1/jobs/{run_id}/result{query}"
+
+
+def _job_fields(run: Run, progress: int | None, root: str, file_format: str) -> dict[str, Any]:
     return {
         "id": run.id,
         "status": run.status,
@@ -112,20 +155,24 @@ def _job_fields(run: Run, progress: int | None) -> dict[str, Any]:
         "finished": run.finished_at,
         "done_hours": run.done_hours if progress is None else progress,
         "total_hours": run.total_hours,
-        "result_url": f"/v1/jobs/{run.id}/result" if run.status == "succeeded" else None,
+        "result_url": job_result_url(run.id, root=root, file_format=file_format),
         "error": run.error,
         "error_status": run.error_status,
         "note": run.note,
-        "run_url": f"/v1/runs/{run.id}",
+        "run_url": f"{root}/v1/runs/{run.id}",
     }
 
 
-def accepted(run: Run) -> NumpyJSONResponse:
-    """``202 Accepted`` naming the job to poll."""
+def accepted(run: Run, *, root: str, file_format: OutputFormat | None = None) -> NumpyJSONResponse:
+    """``202 Accepted`` naming the job to poll, its ``result_url`` in ``file_format`` (the
+    format this request asked for; default: the one the job was asked in)."""
     return NumpyJSONResponse(
-        job_body(run),
+        job_body(run, root=root, file_format=file_format),
         status_code=202,
-        headers={"Location": f"/v1/jobs/{run.id}", "Retry-After": str(POLL_AFTER_SECONDS)},
+        headers={
+            "Location": f"{root}/v1/jobs/{run.id}",
+            "Retry-After": str(POLL_AFTER_SECONDS),
+        },
     )
 
 
@@ -144,6 +191,7 @@ async def create_projection(
     request: ProjectionRequest,
     state: Annotated[ServiceState, Depends(get_ready_state)],
     caller: Annotated[Caller, Depends(optional_caller)],
+    root: RootPath,
     file_format: FormatQuery = None,
     accept: AcceptHeader = None,
 ) -> Response:
@@ -157,7 +205,7 @@ async def create_projection(
     """
     chosen = negotiate(file_format, accept)
     prepared = await projecting.prepare(state, request)
-    return await respond(state, prepared, chosen, caller)
+    return await respond(state, prepared, chosen, caller, root=root)
 
 
 async def respond(
@@ -165,27 +213,32 @@ async def respond(
     prepared: projecting.Computation,
     chosen: OutputFormat,
     caller: Caller,
+    *,
+    root: str,
 ) -> Response:
     """The answer to a checked projection or comparison, from the first source that has it
     (:mod:`service.projecting`): memory, a stored run, the job computing it, a new job when
-    large, else computed inline."""
+    large (remembering ``chosen``, the format its result is fetched in by default), else
+    computed inline."""
     cached = projecting.in_memory(state, prepared.key)
     if cached is not None:
-        return await answer(state, cached, chosen, cache_status="hit")
+        return await answer(state, cached, chosen, cache_status="hit", root=root)
     prepared.check_computable()
     run = await state.light(state.runs.stored_result, prepared.key)
     if run is not None and run.result_file is not None:
         result = await projecting.stored_or_lost(state, run)
         if result is not None:
-            return await answer(state, result, chosen, cache_status="stored")
+            return await answer(state, result, chosen, cache_status="stored", root=root)
     running = state.jobs.find(prepared.key)
     if running is not None:
         found = await state.light(state.runs.get, running)
         if found is not None:
-            return accepted(found)
+            return accepted(found, root=root, file_format=chosen)
     if prepared.draw_hours > state.settings.job_threshold_draw_hours:
-        return accepted(
-            await projecting.submit_job(state, prepared, caller.key_id, client=caller.client)
+        submitted = await projecting.submit_job(
+            state, prepared, caller.key_id, client=caller.client, file_format=chosen
         )
+        return accepted(submitted, root=root)
     result, shared = await projecting.compute_inline(state, prepared, caller.key_id)
-    return await answer(state, result, chosen, cache_status="shared" if shared else "miss")
+    status = "shared" if shared else "miss"
+    return await answer(state, result, chosen, cache_status=status, root=root)

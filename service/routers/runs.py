@@ -15,6 +15,7 @@ key's id and the time, and the run answers ``410`` naming them.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import re
 from typing import Annotated, Any
@@ -24,12 +25,15 @@ from pydantic import BeforeValidator
 from starlette.responses import Response
 
 from forecast.errors import NotFoundError
-from forecast.scenario import SCENARIO_ID_PATTERN
+from forecast.io import export
+from forecast.report.inputs import input_table
+from forecast.scenario import SCENARIO_ID_PATTERN, parse_scenario
+from forecast.sweep.compare import SCENARIO_COLUMN, comparison_table_metadata
 from service import projecting
 from service.answers import answer, answer_file, etag, not_modified
-from service.deps import Caller, get_ready_state, has_role, require_write
+from service.deps import Caller, RootPath, get_ready_state, has_role, require_write
 from service.errors import ConflictError, ForbiddenError, GoneError, error_responses
-from service.render import NumpyJSONResponse, OutputFormat, negotiate
+from service.render import NumpyJSONResponse, OutputFormat, is_comparison, negotiate
 from service.routers.projections import RESULT_RESPONSES
 from service.routing import ServiceRoute
 from service.schemas import RUN_ID_PATTERN, ResultResponse, RunList, RunRecord
@@ -55,8 +59,8 @@ State = Annotated[ServiceState, Depends(get_ready_state)]
 MAX_PAGE = 500
 
 
-def run_record(run: Run, progress: int | None = None) -> dict[str, Any]:
-    """The RunRecord document of a run."""
+def run_record(run: Run, *, root: str, progress: int | None = None) -> dict[str, Any]:
+    """The RunRecord document of a run, its links under ``root``."""
     return {
         "id": run.id,
         "kind": run.kind,
@@ -79,7 +83,7 @@ def run_record(run: Run, progress: int | None = None) -> dict[str, Any]:
         "error": run.error,
         "error_status": run.error_status,
         "result_bytes": run.result_bytes,
-        "result_url": f"/v1/runs/{run.id}/result" if run.status == "succeeded" else None,
+        "result_url": f"{root}/v1/runs/{run.id}/result" if run.status == "succeeded" else None,
         "resubmitted_from": run.resubmitted_from,
         "note": run.note,
     }
@@ -107,16 +111,20 @@ async def result_answer(
     file_format: OutputFormat | None,
     accept: str | None,
     if_none_match: str | None,
+    *,
+    root: str,
 ) -> Response:
     """A run's result in the format asked for; 304 when the client holds it; 409 unfinished
-    or its file damaged; 503 its file missing (the run kept as it is).
+    or its file damaged; 503 its file missing (the run kept as it is); links under ``root``.
 
     A result still in memory is answered from there, also while its file is being written.
     """
     chosen = negotiate(file_format, accept)
     cached = projecting.in_memory(state, run.result_key)
     if cached is not None and (cached.run_id == run.id or run.status == "succeeded"):
-        return await answer(state, cached, chosen, cache_status="hit", if_none_match=if_none_match)
+        return await answer(
+            state, cached, chosen, cache_status="hit", root=root, if_none_match=if_none_match
+        )
     if run.status != "succeeded" or run.result_file is None:
         reason = f": {run.error}" if run.error else f"; poll /v1/jobs/{run.id}"
         raise ConflictError(f"run {run.id} is {run.status}, not succeeded{reason}")
@@ -125,7 +133,8 @@ async def result_answer(
         return Response(status_code=304, headers={"ETag": tag, "Cache-Control": "no-cache"})
     try:
         if chosen == "netcdf":
-            return answer_file(state, run)  # the file is the answer: nothing to read into memory
+            # The file is the answer: nothing to read into memory.
+            return answer_file(state, run, root=root)
         result = await projecting.stored(state, run)
     except ResultMissingError:
         raise ResultMissingError(
@@ -136,7 +145,7 @@ async def result_answer(
     except ResultLostError as lost:
         error = await projecting.forget_lost(state, run, lost)
         raise ConflictError(f"run {run.id} is failed, not succeeded: {error}") from None
-    return await answer(state, result, chosen, cache_status="stored")
+    return await answer(state, result, chosen, cache_status="stored", root=root)
 
 
 @router.get(
@@ -147,6 +156,7 @@ async def result_answer(
 )
 async def list_runs(
     state: State,
+    root: RootPath,
     scenario_id: Annotated[
         str | None, Query(pattern=SCENARIO_ID_PATTERN, description="Projected scenario id.")
     ] = None,
@@ -196,7 +206,7 @@ async def list_runs(
         author=author,
     )
     runs, total = await state.light(state.runs.search, where, limit=limit, offset=offset)
-    return {"total": total, "runs": [run_record(run) for run in runs]}
+    return {"total": total, "runs": [run_record(run, root=root) for run in runs]}
 
 
 def _utc(moment: dt.datetime | None) -> dt.datetime | None:
@@ -211,10 +221,11 @@ def _utc(moment: dt.datetime | None) -> dt.datetime | None:
     response_model=RunRecord,
     responses=error_responses(404, 410),
 )
-async def get_run(run_id: RunId, state: State) -> dict[str, Any]:
+async def get_run(run_id: RunId, state: State, root: RootPath) -> dict[str, Any]:
     """A run's record: scenario digest, options, model and code version, status, timings."""
     run = await find_run(state, run_id)
-    return run_record(run, state.jobs.progress(run.id) if run.status == "running" else None)
+    progress = state.jobs.progress(run.id) if run.status == "running" else None
+    return run_record(run, root=root, progress=progress)
 
 
 @router.get(
@@ -231,6 +242,7 @@ async def get_run(run_id: RunId, state: State) -> dict[str, Any]:
 async def get_run_result(
     run_id: RunId,
     state: State,
+    root: RootPath,
     file_format: Annotated[
         OutputFormat | None,
         Query(alias="format", description="json, csv, netcdf or parquet; overrides Accept."),
@@ -243,7 +255,41 @@ async def get_run_result(
     """The run's projection (or comparison) in any format, read from its result file when not
     in memory."""
     run = await find_run(state, run_id)
-    return await result_answer(state, run, file_format, accept, if_none_match)
+    return await result_answer(state, run, file_format, accept, if_none_match, root=root)
+
+
+@router.get(
+    "/{run_id}/meta",
+    summary="A run's provenance (what forecast project writes to .meta.json)",
+    responses=error_responses(404, 409, 410),
+)
+async def get_run_meta(run_id: RunId, state: State) -> dict[str, Any]:
+    """The provenance of a run's table, as the command line writes it beside its CSV
+    (`<file>.csv.meta.json`): the result's attributes (scenario digest, seed, draws, period,
+    code version, baseline model, weather, ...), the CSV's columns, the spread drivers and,
+    for a projection, where each input of the scenario comes from (`inputs`); for a
+    comparison, each scenario's own attributes (`scenarios`). A CSV or Parquet answer links
+    here (`Link: <...>; rel="describedby"`)."""
+    run = await find_run(state, run_id)
+    cached = projecting.in_memory(state, run.result_key)
+    if cached is None or (cached.run_id != run.id and run.status != "succeeded"):
+        if run.status != "succeeded" or run.result_file is None:
+            reason = f": {run.error}" if run.error else f"; poll /v1/jobs/{run.id}"
+            raise ConflictError(f"run {run.id} is {run.status}, not succeeded{reason}")
+        cached = await projecting.stored(state, run)
+    return await state.light(_table_metadata, run, cached.dataset)
+
+
+def _table_metadata(run: Run, dataset: Any) -> dict[str, Any]:
+    """:func:`forecast.io.export.table_metadata` of a run's result (a comparison's:
+    :func:`forecast.sweep.compare.comparison_table_metadata`), JSON-ready."""
+    if is_comparison(dataset):
+        columns = [SCENARIO_COLUMN, *export.table_columns(dataset)]
+        return comparison_table_metadata(dataset, columns)
+    scenario = parse_scenario(json.loads(run.scenario_document), origin=f"run {run.id}")
+    return export.table_metadata(
+        dataset, export.table_columns(dataset), inputs=input_table(scenario)
+    )
 
 
 @router.delete(

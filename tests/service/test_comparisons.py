@@ -126,7 +126,7 @@ def test_csv_has_a_scenario_column_and_netcdf_a_scenario_dimension(client: TestC
     as_csv = client.post("/v1/comparisons", params={"format": "csv"}, json=body)
     assert as_csv.status_code == 200 and as_csv.headers["content-type"].startswith("text/csv")
     assert as_csv.headers["content-disposition"] == (
-        'attachment; filename="comparison-kr-national-kr-dc-pipeline.csv"'
+        'attachment; filename="comparison-kr-national-kr-dc-pipeline_2030-2031_d20_s4_monthly.csv"'
     )
     by_accept = client.post("/v1/comparisons", json=body, headers={"Accept": "text/csv"})
     assert by_accept.content == as_csv.content
@@ -305,7 +305,7 @@ def test_a_large_comparison_runs_as_a_job(job_client: TestClient):
     assert csv.text.startswith("scenario,variable,")
     netcdf = job_client.get(job["result_url"], params={"format": "netcdf"})
     assert netcdf.headers["content-disposition"] == (
-        'attachment; filename="comparison-kr-national-kr-dc-pipeline.nc"'
+        'attachment; filename="comparison-kr-national-kr-dc-pipeline_2030-2031_d20_s9_annual.nc"'
     )
     again = job_client.post("/v1/comparisons", json=body)  # stored now: answered, not queued
     assert again.status_code == 200 and again.content == result.content

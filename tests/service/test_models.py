@@ -81,7 +81,10 @@ def test_each_scenario_is_projected_on_its_countrys_model(client: TestClient):
     # The shipped NSW scenario names its model, which this service does not serve: refused.
     pinned = client.post("/v1/projections", json={**body, "scenario_id": "au-nsw-ai-dc"})
     assert pinned.status_code == 422
-    assert "baseline_model = 'au-nsw-baseline': not served" in pinned.json()["detail"]
+    assert (
+        "baseline_model = 'au-nsw-baseline': neither served nor published"
+        in (pinned.json()["detail"])
+    )
     # Naming none, it takes the model served for its country.
     unnamed = {"scenario_id": "au-nsw-ai-dc", "overrides": {"baseline_model": None}}
     nsw = client.post("/v1/projections", json={**body, **unnamed})
@@ -96,8 +99,8 @@ def test_each_scenario_is_projected_on_its_countrys_model(client: TestClient):
     )
     assert named.status_code == 422
     assert (
-        "baseline_model = 'other': not served; served: kpx-test@v1, nsw-test@v1"
-        in (named.json()["detail"])
+        "baseline_model = 'other': neither served nor published; served: kpx-test@v1, "
+        "nsw-test@v1; published: kpx-test@v1, nsw-test@v1" in (named.json()["detail"])
     )
     world = client.post("/v1/projections", json={**body, "scenario_id": "devries-2023-h100"})
     assert world.json()["model_version"] == "none"
@@ -158,7 +161,8 @@ def test_the_baseline_of_each_served_model(client: TestClient):
     unknown = client.get("/v1/baseline", params={**period, "model": "vic-test"})
     assert unknown.status_code == 422
     assert unknown.json()["detail"] == (
-        f"model = 'vic-test': not served; served: {MODEL_ID}@v1, {AU_MODEL}@v1"
+        f"model = 'vic-test': neither served nor published; served: {MODEL_ID}@v1, "
+        f"{AU_MODEL}@v1; published: {MODEL_ID}@v1, {AU_MODEL}@v1"
     )
 
 

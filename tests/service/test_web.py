@@ -162,7 +162,7 @@ class _PrefixProxy(ThreadingHTTPServer):
                     timeout=120,
                 )
                 self.send_response(answer.status_code)
-                for name in ("content-type", "location", "content-location"):
+                for name in ("content-type", "location", "content-location", "link", "x-run-id"):
                     if name in answer.headers:
                         self.send_header(name, answer.headers[name])
                 self.send_header("Content-Length", str(len(answer.content)))
@@ -210,13 +210,21 @@ def test_the_dashboard_and_the_api_work_behind_a_proxy_under_a_root_path(tmp_pat
             assert "fetch(ROOT_PATH + path" in api  # every API call goes under the prefix
 
             # The page's first calls and a projection, as api.js makes them: the prefix, then
-            # the API's own path (links in answers are relative to the service's root too).
+            # the API's own path. Links in answers carry the prefix (they lacked it, and a
+            # client behind the proxy could not follow them as they were).
             assert http.get("/forecast/v1/scenarios").status_code == 200
             assert http.get("/forecast/v1/accelerators").status_code == 200
             body = {"scenario_id": "kr-national", "draws": 20, "resolution": "annual"}
             projected = http.post("/forecast/v1/projections", json=body)
             assert projected.status_code == 200, projected.text
-            assert http.get("/forecast" + projected.headers["content-location"]).status_code == 200
+            location = projected.headers["content-location"]
+            assert location.startswith("/forecast/v1/runs/"), location
+            assert http.get(location).status_code == 200
+            described = re.fullmatch(r'<([^>]+)>; rel="describedby"', projected.headers["link"])
+            assert described and described[1].startswith("/forecast/v1/runs/")
+            assert http.get(described[1]).status_code == 200
+            run = http.get(f"/forecast/v1/runs/{projected.headers['x-run-id']}").json()
+            assert run["result_url"] is None or run["result_url"].startswith("/forecast/")
 
             docs = http.get("/forecast/docs")
             assert "/forecast/openapi.json" in docs.text
