@@ -33,6 +33,7 @@ from forecast.cli.options import (
     warn_weather_fallback,
     write_summary,
 )
+from forecast.errors import OptionsError
 from forecast.outputs import REQUESTED_CAPTION, quantile_at, region_label, summary_cell
 
 
@@ -55,6 +56,13 @@ def project(
     duration_curves: DurationCurvesOption = False,
     duration_draws: DurationDrawsOption = None,
     summary: SummaryOption = None,
+    drivers_year: Annotated[
+        int | None,
+        typer.Option(
+            help="Also print the spread drivers of this year (beside the last year's); every "
+            "year's are in the file (<output>_rank_correlation)."
+        ),
+    ] = None,
     quiet: QuietOption = False,
 ) -> None:
     """Project a scenario: hourly AI load, baseline and total with quantiles, to CSV, Parquet
@@ -82,12 +90,19 @@ def project(
         duration_curves=duration_curves,
         duration_draws=duration_draws,
     )
+    if drivers_year is not None and not (options.start.year <= drivers_year <= options.end.year):
+        raise OptionsError(
+            f"drivers_year = {drivers_year}: allowed: a year of the period, "
+            f"{options.start.year}..{options.end.year}"
+        )
     with projection_bar(f"{loaded.id} x {options.draws} draws", quiet=quiet) as progress:
         dataset = run_projection(loaded, options, progress=progress)
     written = export.write(dataset, out, file_format=file_format, inputs=input_table(loaded))
     warn_weather_fallback(options, dataset)
     if not quiet:
         print(summary_table(dataset))
+        print(mc_precision_note(dataset))
+        print(drivers_text(dataset, drivers_year))
         # A scenario with non-AI loads prints its regions under its sector table.
         regions = "" if "non_ai_energy_twh" in dataset else region_table(dataset)
         for table in (sector_table(dataset), regions, grid_table(dataset), site_table(dataset),
@@ -137,6 +152,80 @@ def summary_table(dataset) -> str:
     for year in dataset["year"].values:
         cells = [summary_cell(dataset, name, year=year).rjust(width) for name, _ in columns]
         lines.append(f"{year}" + "".join(f"  {cell}" for cell in cells))
+    return "\n".join(lines)
+
+
+def mc_precision_note(dataset) -> str:
+    """One line: the Monte Carlo standard error of the last year's AI energy P10, P50, P90 and
+    mean (``ai_energy_twh_mc_error``), at the projection's draws."""
+    if "ai_energy_twh_mc_error" not in dataset:
+        return ""
+    year = int(dataset["year"].values[-1])
+    error = dataset["ai_energy_twh_mc_error"].sel(year=year)
+    cells = [
+        f"P{round(100 * float(level))} ± {float(error.sel(quantile=level)):.3f}"
+        for level in dataset["quantile"].values
+        if round(100 * float(level)) in (10, 50, 90)
+    ]
+    mean = float(dataset["ai_energy_twh_mean_mc_error"].sel(year=year))
+    return (
+        f"Monte Carlo precision at {int(dataset.attrs['draws']):,} draws (one standard error; "
+        f"<output>_mc_error in the file): {year} AI energy {', '.join(cells)}, mean ± "
+        f"{mean:.3f} TWh"
+    )
+
+
+#: Spread drivers printed per table (the file holds every input).
+SHOWN_DRIVERS = 6
+#: Below these draws the printout warns that the drivers' order beyond the first may change
+#: with the seed: a rank correlation's standard error is about 1/sqrt(draws), 0.071 at 200,
+#: where an analyst saw ranks 3-6 change between seeds; stable at 1,000 (report-sens M2).
+STABLE_DRIVER_DRAWS = 1000
+
+
+def drivers_text(dataset, year: int | None = None) -> str:
+    """The spread drivers of each headline output (``<output>_rank_correlation``) in the last
+    year and in ``year``: the :data:`SHOWN_DRIVERS` largest |rho|, those under the noise
+    threshold (2/sqrt(draws)) marked ``~``, the inputs held fixed named, and a warning under
+    :data:`STABLE_DRIVER_DRAWS` draws."""
+    from forecast.engine.dataset import DRIVER_OUTPUTS, rank_correlation_name
+
+    last = int(dataset["year"].values[-1])
+    years = [last] if year is None or year == last else [year, last]
+    draws = int(dataset.attrs["draws"])
+    lines = []
+    for output, dim, _ in DRIVER_OUTPUTS:
+        name = rank_correlation_name(output)
+        if name not in dataset:
+            continue
+        variable = dataset[name]
+        threshold = float(variable.attrs["noise_threshold"])
+        for when in years:
+            table = variable.sel(year=when).to_series()
+            fixed = sorted(str(label) for label in table.index[table.isna()])
+            ranked = table.dropna().sort_values(key=abs, ascending=False).head(SHOWN_DRIVERS)
+            cells = [
+                f"{label} {value:+.2f}{'~' if abs(value) < threshold else ''}"
+                for label, value in ranked.items()
+            ]
+            line = f"spread drivers of {output} in {when} (rho): {'; '.join(cells)}"
+            if len(fixed) > SHOWN_DRIVERS:
+                line += f"; {len(fixed)} inputs held fixed (no rho; the file names them)"
+            elif fixed:
+                line += f"; fixed: {', '.join(fixed)}"
+            lines.append(line)
+    if not lines:
+        return ""
+    lines.append(
+        f"(Spearman rank correlation over {draws:,} draws; ~: |rho| < 2/sqrt(draws) = "
+        f"{2 / draws**0.5:.3f}, not told apart from 0)"
+    )
+    if draws < STABLE_DRIVER_DRAWS:
+        lines.append(
+            f"warning: at {draws:,} draws a rank correlation's standard error is about "
+            f"{1 / draws**0.5:.2f}, so drivers after the first two may change order with the "
+            f"seed; use at least {STABLE_DRIVER_DRAWS:,} draws to rank them"
+        )
     return "\n".join(lines)
 
 

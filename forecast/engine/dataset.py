@@ -1,14 +1,16 @@
 """Dataset stage: per-draw results → quantiles and means → a labelled ``xarray.Dataset``.
 
 Every variable is declared once in :mod:`forecast.outputs` (name, dims, unit, description);
-this module fills them, adds the provenance attributes and the spread drivers (the Spearman
-rank correlation of every sampled input with the last year's AI energy over the draws).
+this module fills them, adds the provenance attributes, the spread drivers (the Spearman
+rank correlation of every sampled input with each headline output in every year over the
+draws), the headline figures' Monte Carlo error and, with ``per_draw``, every draw's inputs.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +21,7 @@ from forecast import kernels, provenance
 from forecast.calendar import HourlyCalendar, period_coordinates
 from forecast.engine.baseline import no_baseline_note
 from forecast.engine.hosting import Connections
+from forecast.engine.inputs import driver_units
 from forecast.engine.options import ProjectionOptions, horizon_notes
 from forecast.engine.stream import Stats
 from forecast.io.export import local_iso
@@ -263,7 +266,9 @@ def _site_variables(grid: Connections, probabilities: np.ndarray, data: dict) ->
 
 def _annual_variables(
     scenario, calendar, stats: Stats, has_baseline, probabilities, data, per_draw_values
-):
+) -> dict[str, np.ndarray]:
+    """The per-year figures' quantiles and means (and every draw's, with ``per_draw_values``);
+    returns the national per-draw arrays [D, Y] by name."""
     annual = stats.annual
     hours = calendar.hours_per_year[None, :]
     per_draw = {
@@ -330,17 +335,147 @@ def _annual_variables(
                 ("dc_energy_twh_by_region", region_twh + non_ai_twh),
             ):
                 _by_region(name, values, probabilities, data, per_draw=per_draw_values)
+    return per_draw
 
 
 def _spread_drivers(drivers: dict[str, np.ndarray], outcome: np.ndarray) -> dict[str, float]:
+    """Spearman rank correlation of each input with ``outcome`` over the draws; NaN for an
+    input held fixed (no spread, no correlation: it read 0.0, as if measured and found weak);
+    0.0 for every varying input when the outcome itself does not vary."""
     frame = pd.DataFrame({name: np.asarray(v, dtype=float) for name, v in drivers.items()})
     frame["__outcome"] = outcome
     varying = [c for c in frame.columns if np.ptp(frame[c].to_numpy()) > 0]
     if "__outcome" not in varying:
-        return dict.fromkeys(drivers, 0.0)
+        return {name: 0.0 if name in varying else np.nan for name in drivers}
     ranks = frame[varying].rank()
     correlations = ranks.corr()["__outcome"]
-    return {name: float(correlations.get(name, 0.0)) for name in drivers}
+    return {name: float(correlations.get(name, np.nan)) for name in drivers}
+
+
+#: The headline outputs whose spread drivers are computed in every year (where the projection
+#: has them): the output, the driver table's dimension and what the output is.
+DRIVER_OUTPUTS = (
+    ("ai_energy_twh", "input", "the AI energy"),
+    ("dc_energy_twh", "dc_input",
+     "the data-centre energy (AI + non-AI)"),
+    ("ai_at_national_peak_gw", "input", "the AI load in the national peak hour"),
+)  # fmt: skip
+
+
+def rank_correlation_name(output: str) -> str:
+    """Name of the variable holding the spread drivers of ``output`` in every year."""
+    return f"{output}_rank_correlation"
+
+
+def noise_threshold(draws: int) -> float:
+    """|ρ| below which a rank correlation over ``draws`` draws is not told apart from 0: twice
+    its standard error under no correlation, about 1/√n (0.14 at 200 draws, 0.063 at 1,000;
+    the analyst's ranks 3–6 changed between seeds at 200 draws, report-sens M2). [1]"""
+    return 2.0 / np.sqrt(draws)
+
+
+def _driver_tables(
+    per_draw: dict[str, np.ndarray], years: np.ndarray, tables: dict, data: dict, coords: dict
+) -> None:
+    """Each headline output's spread drivers in every year (:data:`DRIVER_OUTPUTS`), dims
+    (input, year), and ``spread_driver_rank_correlation`` / ``dc_...`` at the last year
+    (``per_draw``: the outputs' draws [D, Y]; ``tables``: the inputs' draws by dimension)."""
+    last = int(years[-1])
+    for output, dim, what in DRIVER_OUTPUTS:
+        inputs = tables.get(dim)
+        if inputs is None or output not in per_draw:
+            continue
+        threshold = float(noise_threshold(per_draw[output].shape[0]))
+        by_year = [
+            _spread_drivers(inputs, per_draw[output][:, year]) for year in range(years.size)
+        ]
+        values = np.array([list(year.values()) for year in by_year]).T  # [input, year]
+        attrs = {
+            "units": "1",
+            "output": output,
+            "noise_threshold": threshold,
+            "description": f"Spearman rank correlation of each sampled input with {what} in "
+            f"each year over the draws (NaN: the input is held fixed; |rho| below "
+            f"noise_threshold, 2/sqrt(draws), is not told apart from 0)",
+        }
+        data[rank_correlation_name(output)] = ((dim, "year"), values, attrs)
+        coords[dim] = (dim, np.array(list(inputs), dtype=str))
+        if output == "ai_at_national_peak_gw":
+            continue
+        legacy = "spread_driver_rank_correlation" if dim == "input" else (
+            "dc_spread_driver_rank_correlation"
+        )  # fmt: skip
+        data[legacy] = (
+            (dim,),
+            values[:, -1],
+            {**attrs, "year": last,
+             "description": f"Spearman rank correlation of each sampled input with {what} of "
+                            f"{last} over the draws (which inputs drive the spread; NaN: held "
+                            f"fixed); every year's: {rank_correlation_name(output)}"},
+        )  # fmt: skip
+
+
+#: The headline per-year outputs that carry their Monte Carlo error (:func:`_mc_errors`).
+MC_ERROR_OUTPUTS = ("ai_energy_twh", "dc_energy_twh", "ai_at_national_peak_gw")
+
+
+def quantile_standard_error(values: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
+    """Monte Carlo standard error of each quantile over draws (axis 0) of ``values`` [D, Y],
+    as [Y, Q]: the distribution-free 95 % interval of the p-quantile runs between the order
+    statistics ``n p ± 1.96 √(n p (1 − p))`` (binomial count of draws below it; Conover,
+    *Practical Nonparametric Statistics*, 3rd ed., §3.2), and the error is its width / (2 ×
+    1.96). [the values' unit]"""
+    n = values.shape[0]
+    ordered = np.sort(values, axis=0)
+    half = 1.96 * np.sqrt(n * probabilities * (1.0 - probabilities))
+    low = np.clip(np.floor(n * probabilities - half).astype(int), 0, n - 1)
+    high = np.clip(np.ceil(n * probabilities + half).astype(int) - 1, 0, n - 1)
+    return ((ordered[high] - ordered[low]) / (2.0 * 1.96)).T
+
+
+def _mc_errors(per_draw: dict[str, np.ndarray], probabilities: np.ndarray, data: dict) -> None:
+    """``<output>_mc_error`` (year, quantile) and ``<output>_mean_mc_error`` (year) of the
+    :data:`MC_ERROR_OUTPUTS` the projection has."""
+    for output in MC_ERROR_OUTPUTS:
+        if output not in per_draw:
+            continue
+        values = per_draw[output]
+        units = BY_NAME[output].units
+        data[f"{output}_mc_error"] = (
+            ("year", "quantile"),
+            quantile_standard_error(values, probabilities),
+            {"units": units, "description": f"Monte Carlo standard error of each quantile of "
+             f"{output} (from the binomial 95 % interval of the order statistics: width / "
+             "3.92); it shrinks as 1/sqrt(draws)"},
+        )  # fmt: skip
+        data[f"{output}_mean_mc_error"] = (
+            ("year",),
+            values.std(axis=0, ddof=1) / np.sqrt(values.shape[0]) if values.shape[0] > 1
+            else np.full(values.shape[1], np.nan),
+            {"units": units, "description": f"Monte Carlo standard error of the mean of "
+             f"{output} over the draws (standard deviation / sqrt(draws))"},
+        )  # fmt: skip
+
+
+def input_variable_name(label: str) -> str:
+    """The per-draw export's variable of the sampled input ``label``:
+    ``input_<label, non-alphanumerics as _>_per_draw`` (``input_grid_limit_mw_capital_per_draw``)."""
+    return f"input_{re.sub(r'[^0-9A-Za-z]+', '_', label).strip('_')}_per_draw"
+
+
+def _input_variables(inputs: dict[str, np.ndarray], data: dict) -> None:
+    """Every draw's value of each sampled input (dim ``draw``) with its unit, the driver
+    table's name in the attribute ``input`` (an analyst needed them for SALib and PRCC)."""
+    for label, values in inputs.items():
+        name = input_variable_name(label)
+        while name in data:  # two labels alike but for punctuation
+            name = name.removesuffix("_per_draw") + "_2_per_draw"
+        data[name] = (
+            ("draw",),
+            np.asarray(values, dtype=np.float64),
+            {"units": driver_units(label), "input": label,
+             "description": f"Each draw's sampled {label} (a trend by the mean of its points)"},
+        )  # fmt: skip
 
 
 #: Local-time labels of the periods kept (:func:`_local_labels`): 2.3 MB for 12 years of hours.
@@ -446,35 +581,21 @@ def build_dataset(
     months = pd.period_range(pd.Period(options.start, "M"), periods=calendar.n_months, freq="M")
     year_ends = np.array([np.flatnonzero(months.year == year)[-1] for year in calendar.years])
     _monthly_variables(scenario, monthly, probabilities, data, options.per_draw, year_ends)
-    _annual_variables(
+    per_draw_values = _annual_variables(
         scenario, calendar, stats, baseline_label is not None, probabilities, data,
         options.per_draw,
     )  # fmt: skip
 
-    last = calendar.years[-1]
-    tables = [
-        (
-            "spread_driver_rank_correlation", "input", drivers, "ai_energy",
-            f"the AI energy of {last} over the draws (which inputs drive the spread)",
-        )
-    ]  # fmt: skip
+    tables = {"input": drivers}
     if non_ai_drivers:
         # The whole sector's spread: every input, the non-AI loads' too, against the
         # data-centre energy (an IEA analyst found the non-AI inputs, 75 % of the world's
         # energy, absent from the AI table).
-        tables.append(("dc_spread_driver_rank_correlation", "dc_input",
-                       drivers | non_ai_drivers, "dc_energy",
-                       f"the data-centre energy (AI + non-AI) of {last} over the draws, the "
-                       "non-AI loads' inputs included"))  # fmt: skip
-    for name, dim, inputs, outcome, against in tables:
-        correlations = _spread_drivers(inputs, stats.annual[outcome][:, -1])
-        data[name] = (
-            (dim,),
-            np.array(list(correlations.values())),
-            {"units": "1", "description": f"Spearman rank correlation of each sampled input "
-                                         f"with {against}"},
-        )  # fmt: skip
-        coords[dim] = (dim, np.array(list(correlations), dtype=str))
+        tables["dc_input"] = drivers | non_ai_drivers
+    _driver_tables(per_draw_values, calendar.years, tables, data, coords)
+    _mc_errors(per_draw_values, probabilities, data)
+    if options.per_draw:
+        _input_variables(tables.get("dc_input", drivers), data)
 
     dataset = xr.Dataset(
         {name: _variable(*spec) for name, spec in data.items()},

@@ -382,6 +382,69 @@ def _draw_grid(scenario: Scenario, region: str, streams: Streams, n_draws: int) 
     )
 
 
+def _grid_drivers(scenario: Scenario, grids: list[GridDraw]) -> dict[str, np.ndarray]:
+    """Each region's connection limit (a trend by the mean of its points) and each
+    reinforcement's delay and size, per draw, named ``<input>: <region>[<j>]``."""
+    found: dict[str, np.ndarray] = {}
+    for region, grid in zip(scenario.grid, grids, strict=True):
+        found[f"grid_limit_mw: {region}"] = grid.limit_mw.values.mean(axis=1)
+        for j, (step, (month, mw)) in enumerate(
+            zip(scenario.grid[region].reinforcements, grid.reinforcements, strict=True)
+        ):
+            found[f"grid_reinforcement_delay_months: {region}[{j}]"] = month - month_number(
+                step.date
+            )
+            found[f"grid_reinforcement_mw: {region}[{j}]"] = mw
+    return found
+
+
+def _site_drivers(scenario: Scenario, sites: list[SiteDraw]) -> dict[str, np.ndarray]:
+    """Each site's build (1 built, 0 not), commissioning delay and capacity per draw, named
+    ``<input>: <site>`` (a name given to several sites numbered as the Dataset's ``site``)."""
+    from forecast.engine.dataset import site_labels
+
+    found: dict[str, np.ndarray] = {}
+    labels = site_labels([site.name for site in scenario.sites])
+    for site, label, draw in zip(scenario.sites, labels, sites, strict=True):
+        found[f"site_built: {label}"] = draw.built.astype(np.float64)
+        found[f"site_delay_months: {label}"] = draw.start_month - month_number(site.commissioning)
+        found[f"site_capacity_mw: {label}"] = draw.capacity_mw
+    return found
+
+
+#: The unit of each sampled input, by the name before ``:`` (:meth:`Inputs.drivers`,
+#: :meth:`Inputs.non_ai_drivers`, and the weather and built capacity the engine adds).
+DRIVER_UNITS = {
+    "load_factor": "1",
+    "pue": "1",
+    "pue_temperature_slope_per_c": "1/K",
+    "lifetime_years": "year",
+    "inference_share": "1",
+    "flexibility_share": "1",
+    "delivery_delay_months": "month",
+    "delivered_count_factor": "1",
+    "grid_limit_mw": "MW",
+    "grid_reinforcement_delay_months": "month",
+    "grid_reinforcement_mw": "MW",
+    "site_built": "1",
+    "site_delay_months": "month",
+    "site_capacity_mw": "MW",
+    "baseline_level_mw": "MW",
+    "weather_year_mean_excess_c": "K",
+    "built_it_capacity_mw_final": "MW",
+    "installed": "1",
+    "power_w": "W",
+    "utilisation": "1",
+    "energy_twh": "TWh",
+}
+
+
+def driver_units(name: str) -> str:
+    """The unit of the sampled input ``name`` (:data:`DRIVER_UNITS`, by its part before
+    ``:``)."""
+    return DRIVER_UNITS[name.split(":", 1)[0]]
+
+
 def draw_inputs(
     scenario: Scenario,
     options: ProjectionOptions,
@@ -465,6 +528,13 @@ def draw_inputs(
         if _declares_delivery(deployment):
             extra[f"delivery_delay_months: {deployment.name}"] = delivery.mean_delay()
             extra[f"delivered_count_factor: {deployment.name}"] = delivery.mean_factor()
+    grids = [_draw_grid(scenario, region, streams, n_draws) for region in scenario.grid]
+    sites = [_draw_site(scenario, s, streams, n_draws, shared) for s in range(len(scenario.sites))]
+    # An analyst found the grid limits, each site's build and the baseline's level sampled but
+    # absent from the table that claimed "each sampled input" (report-sens H2).
+    extra |= _grid_drivers(scenario, grids) | _site_drivers(scenario, sites)
+    if baseline_draw is not None:
+        extra["baseline_level_mw"] = baseline_draw.level_mw.mean(axis=1)
     return Inputs(
         draws=n_draws,
         weather_of_draw=streams.generator("weather").integers(0, n_weather, n_draws),
@@ -480,14 +550,12 @@ def draw_inputs(
         inference_share=shared["inference_share"],
         scenario_slope_factor=COOLING_SLOPE_FACTOR[ops.cooling],
         deliveries=deliveries,
-        sites=[
-            _draw_site(scenario, s, streams, n_draws, shared) for s in range(len(scenario.sites))
-        ],
+        sites=sites,
         non_ai=[
             _draw_non_ai(scenario, i, streams, n_draws, shared["pue"])
             for i in range(len(scenario.non_ai_loads))
         ],
-        grids=[_draw_grid(scenario, region, streams, n_draws) for region in scenario.grid],
+        grids=grids,
         flexibility=flexibility,
         baseline=baseline_draw,
         extra_drivers=extra,

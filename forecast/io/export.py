@@ -143,10 +143,17 @@ _PLACE_DIMS = ("region", "time", "month", "year", "quantile", "scenario", "varia
 _PERIOD_DIMS = ("time", "month", "year")
 
 
+#: Dimensions of the spread drivers' tables, which go to the metadata, not the rows.
+_DRIVER_DIMS = ("input", "dc_input")
+
+
 def _tabled(variable: xr.DataArray) -> bool:
-    """Whether a variable has rows in the tidy table: one with a period, or a site's figure
-    over the whole period (``resolution`` ``period``)."""
-    return any(d in variable.dims for d in (*_PERIOD_DIMS, "site"))
+    """Whether a variable has rows in the tidy table: one with a period, or a site's figure or
+    a draw's sampled input over the whole period (``resolution`` ``period``); not the spread
+    drivers (:func:`table_metadata`)."""
+    if any(d in variable.dims for d in _DRIVER_DIMS):
+        return False
+    return any(d in variable.dims for d in (*_PERIOD_DIMS, "site", "draw"))
 
 
 def table_columns(dataset: xr.Dataset) -> list[str]:
@@ -292,6 +299,8 @@ def table_metadata(
         metadata["dc_spread_driver_rank_correlation"] = _drivers(
             dataset, "dc_spread_driver_rank_correlation"
         )
+    if drivers is None and (tables := spread_driver_tables(dataset)):
+        metadata["spread_drivers"] = tables
     if inputs is not None:
         metadata["inputs"] = inputs
     return metadata
@@ -518,11 +527,51 @@ def write_year_table(dataset: xr.Dataset, path: Path) -> Path:
 
 
 def _drivers(dataset: xr.Dataset, name: str = "spread_driver_rank_correlation") -> dict[str, float]:
+    """Input -> rank correlation, leaving out the inputs held fixed (NaN), as the API does."""
     if name not in dataset:
         return {}
     variable = dataset[name]
     labels = _array(variable[variable.dims[0]])
-    return {str(k): float(v) for k, v in zip(labels, _array(variable), strict=True)}
+    return {
+        str(k): float(v)
+        for k, v in zip(labels, _array(variable), strict=True)
+        if np.isfinite(v)
+    }
+
+
+def spread_driver_tables(dataset: xr.Dataset) -> list[dict]:
+    """Every spread-driver table of a projection, one per headline output and year (the
+    variables ``<output>_rank_correlation``, dims input and year): ``output``, ``year``,
+    ``variable``, ``draws``, ``noise_threshold`` (|rho| below it is not told apart from 0),
+    ``rank_correlation`` (input -> rho) and ``fixed`` (inputs held fixed: no correlation)."""
+    tables = []
+    for name, variable in dataset.data_vars.items():
+        if "year" not in variable.dims or not any(d in variable.dims for d in _DRIVER_DIMS):
+            continue
+        dim = next(str(d) for d in variable.dims if d in _DRIVER_DIMS)
+        labels = [str(label) for label in _array(dataset[dim])]
+        for year in _array(dataset["year"]):
+            values = _array(variable.sel(year=year).transpose(dim))
+            tables.append(
+                {
+                    "output": variable.attrs.get("output", str(name)),
+                    "year": int(year),
+                    "variable": str(name),
+                    "draws": _jsonable(dataset.attrs.get("draws")),
+                    "noise_threshold": variable.attrs.get("noise_threshold"),
+                    "rank_correlation": {
+                        label: float(value)
+                        for label, value in zip(labels, values, strict=True)
+                        if np.isfinite(value)
+                    },
+                    "fixed": [
+                        label
+                        for label, value in zip(labels, values, strict=True)
+                        if not np.isfinite(value)
+                    ],
+                }
+            )
+    return tables
 
 
 def _jsonable(value):
