@@ -395,8 +395,7 @@ def projection_csv_chunks(
     row starts with it in a ``scenario`` column (one scenario of a comparison).
     """
     columns = columns or export.table_columns(dataset)
-    tabled = ("time", "month", "year", "site")
-    variables = [name for name, v in dataset.data_vars.items() if set(v.dims) & set(tabled)]
+    variables = [name for name, v in dataset.data_vars.items() if export.tabled(v)]
 
     def table(part: xr.Dataset) -> pd.DataFrame:
         return export.tidy_frame(part).reindex(columns=columns)

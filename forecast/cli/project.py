@@ -90,6 +90,7 @@ def project(
         duration_curves=duration_curves,
         duration_draws=duration_draws,
     )
+    assert options.start is not None and options.end is not None  # filled by the options
     if drivers_year is not None and not (options.start.year <= drivers_year <= options.end.year):
         raise OptionsError(
             f"drivers_year = {drivers_year}: allowed: a year of the period, "
@@ -194,7 +195,7 @@ def drivers_text(dataset, year: int | None = None) -> str:
     years = [last] if year is None or year == last else [year, last]
     draws = int(dataset.attrs["draws"])
     lines = []
-    for output, dim, _ in DRIVER_OUTPUTS:
+    for output, _dim, _what in DRIVER_OUTPUTS:
         name = rank_correlation_name(output)
         if name not in dataset:
             continue

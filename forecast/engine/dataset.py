@@ -386,9 +386,7 @@ def _driver_tables(
         if inputs is None or output not in per_draw:
             continue
         threshold = float(noise_threshold(per_draw[output].shape[0]))
-        by_year = [
-            _spread_drivers(inputs, per_draw[output][:, year]) for year in range(years.size)
-        ]
+        by_year = [_spread_drivers(inputs, per_draw[output][:, year]) for year in range(years.size)]
         values = np.array([list(year.values()) for year in by_year]).T  # [input, year]
         attrs = {
             "units": "1",
@@ -458,8 +456,8 @@ def _mc_errors(per_draw: dict[str, np.ndarray], probabilities: np.ndarray, data:
 
 
 def input_variable_name(label: str) -> str:
-    """The per-draw export's variable of the sampled input ``label``:
-    ``input_<label, non-alphanumerics as _>_per_draw`` (``input_grid_limit_mw_capital_per_draw``)."""
+    """The per-draw export's variable of the sampled input ``label``: ``input_<label,
+    non-alphanumerics as _>_per_draw`` (``input_grid_limit_mw_capital_per_draw``)."""
     return f"input_{re.sub(r'[^0-9A-Za-z]+', '_', label).strip('_')}_per_draw"
 
 

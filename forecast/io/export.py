@@ -147,7 +147,7 @@ _PERIOD_DIMS = ("time", "month", "year")
 _DRIVER_DIMS = ("input", "dc_input")
 
 
-def _tabled(variable: xr.DataArray) -> bool:
+def tabled(variable: xr.DataArray) -> bool:
     """Whether a variable has rows in the tidy table: one with a period, or a site's figure or
     a draw's sampled input over the whole period (``resolution`` ``period``); not the spread
     drivers (:func:`table_metadata`)."""
@@ -163,7 +163,7 @@ def table_columns(dataset: xr.Dataset) -> list[str]:
     pieces) all take their header from here."""
     extra: list[str] = []
     for variable in dataset.data_vars.values():
-        if not _tabled(variable):
+        if not tabled(variable):
             continue
         for dim in variable.dims:
             column = EXTRA_COLUMNS.get(str(dim), str(dim))
@@ -205,7 +205,7 @@ def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
     resolution_of = {"time": dataset.attrs["resolution"], "month": "monthly", "year": "annual"}
     frames = []
     for name, variable in dataset.data_vars.items():
-        if not _tabled(variable):
+        if not tabled(variable):
             continue
         period_dim = next((d for d in _PERIOD_DIMS if d in variable.dims), None)
         extras = [d for d in variable.dims if d not in ("region", period_dim, "quantile")]
@@ -533,9 +533,7 @@ def _drivers(dataset: xr.Dataset, name: str = "spread_driver_rank_correlation") 
     variable = dataset[name]
     labels = _array(variable[variable.dims[0]])
     return {
-        str(k): float(v)
-        for k, v in zip(labels, _array(variable), strict=True)
-        if np.isfinite(v)
+        str(k): float(v) for k, v in zip(labels, _array(variable), strict=True) if np.isfinite(v)
     }
 
 

@@ -42,7 +42,8 @@ def _scenario(**top):
         "operations": {"load_factor": 1.0, "pue": 1.0, "pue_temperature_slope_per_c": 0.0,
                        "inference_share": 0.0, "inference_peak_to_mean": 1.0},
         # Hall a alone in 2025; hall b, ten times larger, from 2026.
-        "sites": [_site("a", "2024-01-01", 100.0, 200.0, "operating"), _site("b", "2026-01-01", 1000.0, 2000.0)],
+        "sites": [_site("a", "2024-01-01", 100.0, 200.0, "operating"),
+                  _site("b", "2026-01-01", 1000.0, 2000.0)],
     }  # fmt: skip
     return parse_scenario(copy.deepcopy(data | top))
 

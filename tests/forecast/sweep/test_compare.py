@@ -313,5 +313,8 @@ def test_a_scenario_without_non_ai_loads_after_two_with_them_stacks():
     with pytest.warns(ScenarioNote, match="after small-without-non-ai's horizon.end"):
         dataset = comparisons.compare([with_loads, twin, without], options)
     table = dataset["dc_spread_driver_rank_correlation"]
-    assert np.isfinite(table.sel(scenario="kr-outlook-again")).all()
+    # An input held fixed (a site's stated size) is NaN in both: no spread, no correlation.
+    np.testing.assert_array_equal(table.sel(scenario="kr-outlook-again"),
+                                  table.sel(scenario="kr-outlook"))  # fmt: skip
+    assert np.isfinite(table.sel(scenario="kr-outlook-again")).sum() > 40
     assert np.isnan(table.sel(scenario="small-without-non-ai")).all()
