@@ -7,9 +7,12 @@ come from ``FORECAST_*`` environment variables.
 
 from __future__ import annotations
 
+import socket
 from typing import Annotated, Any
 
 import typer
+
+from forecast.errors import OptionsError
 
 #: Every line: ISO 8601 time (UTC), level, logger, the request's id (``-`` outside a request).
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
@@ -35,6 +38,37 @@ def logging_config(level: str) -> dict[str, Any]:
         "handlers": {"stderr": {**handler, "stream": "ext://sys.stderr"}},
         "loggers": dict.fromkeys(("uvicorn", "uvicorn.access", "service", "forecast"), logger),
     }
+
+
+def check_can_listen(host: str, port: int) -> None:
+    """Bind ``host``:``port`` as uvicorn will (address reuse on, the first address ``host``
+    resolves to) and let it go again, so that a busy or unknown address stops ``forecast
+    serve`` at once (a privileged port is left to uvicorn): uvicorn binds only after the app's start-up, which compiles the kernels
+    (56 s on a cold cache), and then exits with status 3 (a Jeollanam-do planner's report).
+
+    Raises
+    ------
+    OptionsError
+        Naming the host, the port and why they cannot be listened on (status 2).
+    """
+    where = f"--host {host} --port {port}"
+    try:
+        family, kind, protocol, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        with socket.socket(family, kind, protocol) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except PermissionError:
+        # A privileged port: left to uvicorn, after the app has checked its FORECAST_*
+        # settings (tests/service/test_server.py refuses a bad one on --port 1, unprivileged).
+        return
+    except OSError as error:  # gaierror too: an unknown host
+        reason = error.strerror or str(error)
+        raise OptionsError(
+            f"{where}: cannot listen there ({reason.lower()}); choose a free port or stop "
+            "the server that holds it"
+        ) from None
 
 
 def serve(
@@ -91,6 +125,7 @@ def serve(
     # uvicorn re-raises the signal once stopped: it ends the process by it (status -15, what a
     # service manager expects), not as a command interrupted mid-way ("error: terminated").
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    check_can_listen(host, port)
     uvicorn.run(
         "service.main:create_app",
         factory=True,
