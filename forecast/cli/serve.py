@@ -43,8 +43,9 @@ def logging_config(level: str) -> dict[str, Any]:
 def check_can_listen(host: str, port: int) -> None:
     """Bind ``host``:``port`` as uvicorn will (address reuse on, the first address ``host``
     resolves to) and let it go again, so that a busy or unknown address stops ``forecast
-    serve`` at once (a privileged port is left to uvicorn): uvicorn binds only after the app's start-up, which compiles the kernels
-    (56 s on a cold cache), and then exits with status 3 (a Jeollanam-do planner's report).
+    serve`` at once: uvicorn binds only after the app's start-up, which compiles the kernels
+    (56 s on a cold cache), and then exits with status 3 (a Jeollanam-do planner's report). A
+    privileged port is left to uvicorn.
 
     Raises
     ------
