@@ -42,7 +42,7 @@ from forecast.outputs import summary_cell
 def sweep(
     scenario: ScenarioArgument,
     vary: Annotated[
-        list[str],
+        list[str] | None,
         typer.Option(
             "--vary",
             help="NAME=V1,V2,... ; repeat for a grid (cartesian product). NAME is a dotted path "
@@ -50,7 +50,18 @@ def sweep(
             "deployments[0].milestones[2].count), draws, seed, weather, or plan.scale (a "
             "factor on every milestone and shipment count).",
         ),
-    ],
+    ] = None,
+    vary_together: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--vary-together",
+            help="NAME=V1,V2,...;NAME=W1,W2,... : lists of the same length taken pairwise (V1 "
+            "with W1, then V2 with W2), for values that must move together, such as a fleet's "
+            "deployments[2].region_shares.capital=0.7,0.35;deployments[2].region_shares."
+            "non_capital=0.3,0.65. Repeat for more groups; each group is one factor of the "
+            "grid with the --vary lists.",
+        ),
+    ] = None,
     scheduler: Annotated[
         str | None,
         typer.Option(help="Address of a running dask scheduler (default: a LocalCluster)."),
@@ -75,7 +86,8 @@ def sweep(
     summary: SummaryOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Project every combination of --vary values on Dask; one CSV/NetCDF with a variant column.
+    """Project every combination of --vary values (and --vary-together pairs) on Dask; one
+    CSV/NetCDF with a variant column.
 
     Every variant uses the same seed (common random numbers), so differences between variants
     are the effect of the varied inputs, not Monte Carlo noise.
@@ -107,7 +119,9 @@ def sweep(
         baseline_model=baseline_model,
         no_baseline=no_baseline,
     )
-    variations = [sweeps.parse_variation(text) for text in vary]
+    variations = [sweeps.parse_variation(text) for text in vary or []]
+    for group, text in enumerate(vary_together or []):
+        variations += sweeps.parse_paired(text, group)
     # Every variant is checked before any cluster starts: a bad NAME or value costs nothing.
     variants = sweeps.build_variants(loaded, variations, options, origin=scenario)
     with (

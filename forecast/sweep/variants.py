@@ -12,6 +12,12 @@ input (:class:`forecast.engine.sampling.Streams`), so two variants draw the same
 lifetimes, delays and weather years wherever their inputs agree, and a difference between
 variants is the effect of the varied input, not Monte Carlo noise.
 
+Values that must move together (a fleet's ``region_shares``, which sum to 1) are paired
+instead: ``--vary-together "deployments[2].region_shares.capital=0.7,0.35;
+deployments[2].region_shares.non_capital=0.3,0.65"`` takes the lists' first values together,
+then their second (:func:`parse_paired`), and the pairs enter the product with every ordinary
+``--vary`` as one factor.
+
 A varied NAME is either
 
 * a dotted path into the scenario, with ``[i]`` for list entries: ``operations.pue``,
@@ -107,10 +113,14 @@ class Variation:
         :data:`OPTION_NAMES`. [-]
     levels : tuple
         The values it takes, numbers or text. [unit of the field]
+    together : int, optional
+        Variations with the same ``together`` are paired (``--vary-together``): their lists
+        are zipped, not multiplied. [-]
     """
 
     name: str
     levels: tuple[Value, ...]
+    together: int | None = None
 
     @property
     def is_option(self) -> bool:
@@ -146,8 +156,9 @@ def _read_value(text: str, name: str) -> Value:
         return stripped
 
 
-def parse_variation(text: str) -> Variation:
-    """Read ``NAME=V1,V2,...`` (the ``--vary`` option).
+def parse_variation(text: str, *, together: int | None = None) -> Variation:
+    """Read ``NAME=V1,V2,...`` (the ``--vary`` option; with ``together``, one list of a
+    ``--vary-together`` group, whose values may repeat: the pairs must not).
 
     Raises
     ------
@@ -161,7 +172,7 @@ def parse_variation(text: str) -> Variation:
             f"--vary {text!r}: expected NAME=V1,V2,... e.g. operations.pue=1.1,1.3,1.5"
         )
     values = tuple(_read_value(part, name) for part in values_text.split(","))
-    if len(set(values)) != len(values):
+    if together is None and len(set(values)) != len(values):
         raise OptionsError(f"--vary {name}: values {list(values)} repeat; give each once")
     if name == PLAN_SCALE and not all(
         isinstance(value, int | float) and 0 < value <= MAX_PLAN_SCALE for value in values
@@ -177,7 +188,66 @@ def parse_variation(text: str) -> Variation:
                 f"--vary {name}: values {list(values)}: each must be "
                 f"{'an integer' if wanted is int else 'a name'}"
             )
-    return Variation(name=name, levels=values)
+    return Variation(name=name, levels=values, together=together)
+
+
+def parse_paired(text: str, together: int) -> list[Variation]:
+    """Read ``NAME=V1,V2,...; NAME=W1,W2,...`` (one ``--vary-together`` group, number
+    ``together``): lists of the same length, zipped: the variants take ``V1`` with ``W1``,
+    then ``V2`` with ``W2`` (a fleet's region shares, which must sum to 1 in every variant).
+
+    Raises
+    ------
+    OptionsError
+        Fewer than two lists, lists of different lengths (naming them), or a pair repeated.
+    """
+    variations = [parse_variation(part, together=together) for part in _split_lists(text)]
+    if len(variations) < 2:
+        raise OptionsError(
+            f"--vary-together {text!r}: give two or more NAME=V1,V2,... lists separated by "
+            "';' (a single list is an ordinary --vary)"
+        )
+    _factor(variations)
+    return variations
+
+
+def _split_lists(text: str) -> list[str]:
+    """``text`` split at each ``;`` outside a path's brackets (``sites['a; b'].status=...``)."""
+    parts, depth, start = [], 0, 0
+    for position, character in enumerate(text):
+        depth += {"[": 1, "]": -1}.get(character, 0)
+        if character == ";" and depth == 0:
+            parts.append(text[start:position])
+            start = position + 1
+    parts.append(text[start:])
+    return [part for part in parts if part.strip()]
+
+
+def _groups(variations: Sequence[Variation]) -> list[list[Variation]]:
+    """The grid's factors, in the order of the variations: each ungrouped variation alone, each
+    ``together`` group as one factor at its first variation's place."""
+    groups: dict[Any, list[Variation]] = {}
+    for position, variation in enumerate(variations):
+        key = position if variation.together is None else ("together", variation.together)
+        groups.setdefault(key, []).append(variation)
+    return list(groups.values())
+
+
+def _factor(group: Sequence[Variation]) -> list[tuple[Value, ...]]:
+    """A factor's values: one variation's, or a group's zipped, checked as long and
+    without a repeated pair."""
+    lengths = {len(variation.levels) for variation in group}
+    if len(lengths) > 1:
+        counts = ", ".join(f"{v.name} has {len(v.levels)}" for v in group)
+        raise OptionsError(
+            "--vary-together: the lists are paired value by value and must be as long: "
+            f"{counts} values"
+        )
+    pairs = list(zip(*(variation.levels for variation in group), strict=True))
+    if len(group) > 1 and len(set(pairs)) != len(pairs):
+        names = ", ".join(variation.name for variation in group)
+        raise OptionsError(f"--vary-together {names}: the paired values {pairs} repeat")
+    return pairs
 
 
 def _path_steps(name: str) -> list[str | int]:
@@ -380,7 +450,8 @@ def build_variants(
     *,
     origin: str | None = None,
 ) -> list[Variant]:
-    """Every combination of the variations (cartesian product, first NAME slowest), validated.
+    """Every combination of the variations (cartesian product, first NAME slowest; a
+    ``together`` group's values paired, one factor), validated.
 
     Each variant is ``scenario.model_dump(mode="json")`` with the values set, validated again
     by :func:`forecast.scenario.parse_scenario`, so a bad value fails here, before any cluster
@@ -405,7 +476,8 @@ def build_variants(
     Raises
     ------
     OptionsError
-        An unknown or unvariable NAME, a repeated NAME, too many variants, or a bad option.
+        An unknown or unvariable NAME, a repeated NAME, paired lists of different lengths, too
+        many variants, or a bad option.
     ScenarioError
         A value the scenario does not allow.
     """
@@ -414,7 +486,9 @@ def build_variants(
     names = [variation.name for variation in variations]
     if len(set(names)) != len(names):
         raise OptionsError(f"--vary: NAMEs {names} repeat; give each NAME once")
-    n_variants = int(np.prod([len(variation.levels) for variation in variations]))
+    groups = _groups(variations)
+    factors = [_factor(group) for group in groups]
+    n_variants = int(np.prod([len(factor) for factor in factors]))
     if n_variants > MAX_VARIANTS:
         raise OptionsError(
             f"--vary: the grid has {n_variants} variants; at most {MAX_VARIANTS} allowed"
@@ -436,10 +510,13 @@ def build_variants(
             _check_quantity_values(variation, container, key)
 
     variants = []
-    for index, combination in enumerate(
-        itertools.product(*(variation.levels for variation in variations))
-    ):
-        settings = dict(zip(names, combination, strict=True))
+    for index, combination in enumerate(itertools.product(*factors)):
+        by_name = {
+            variation.name: value
+            for group, values in zip(groups, combination, strict=True)
+            for variation, value in zip(group, values, strict=True)
+        }
+        settings = {name: by_name[name] for name in names}
         data = copy.deepcopy(base_data)
         option_values: dict[str, Any] = {}
         for name, value in settings.items():

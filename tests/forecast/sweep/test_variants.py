@@ -192,6 +192,15 @@ def test_cli_sweep_csv_and_netcdf_through_scheduler_address(client, small, tmp_p
         (["--vary", "operations.pue=abc"], ["operations.pue: values ['abc']", "a number"]),
         (["--vary", "sites[0].capacity_mw=1,x"], ["values [1, 'x']: each must be a number"]),
         (["--vary", "operations.pue.low=1.1,abc"], ["pue.low: values", "a number"]),
+        (
+            ["--vary-together", "operations.pue=1.2,1.4;operations.load_factor=0.5"],
+            ["paired value by value", "operations.pue has 2", "operations.load_factor has 1"],
+        ),
+        (["--vary-together", "operations.pue=1.2,1.4"], ["two or more NAME=V1,V2,... lists"]),
+        (
+            ["--vary-together", "operations.pue=1.2,1.2;operations.load_factor=0.5,0.5"],
+            ["paired values [(1.2, 0.5), (1.2, 0.5)] repeat"],
+        ),
         (["--vary", "operations.pue=1.2", "--workers", "0"], ["workers = 0", "1..256"]),
         (
             ["--vary", "operations.pue=1.2", "--scheduler", "tcp://127.0.0.1:1"],
@@ -349,3 +358,39 @@ def test_a_default_operation_can_be_varied_and_its_default_projects_as_before():
         match=r"operations\.pue is a list of 2 entries .*name one: operations\.pue\[0\]\.mode",
     ):
         sweeps.build_variants(base, [sweeps.parse_variation("operations.pue.mode=1.2")], OPTIONS)
+
+
+def test_region_shares_are_swept_in_pairs_with_an_ordinary_vary(client, tmp_path, capsys):
+    """A Jeollanam-do planner could not sweep a fleet's region shares: they must sum to 1, and
+    --vary multiplies its lists. --vary-together zips them (0.7 with 0.3, 0.35 with 0.65) and
+    the pairs multiply with --vary: 2 x 2 variants, each the projection of its scenario built
+    by hand, and moving Samsung's fleet south moves AI energy out of the capital."""
+    from forecast.scenario import load_scenario
+
+    shares = "deployments[2].region_shares"
+    out = tmp_path / "sweep.nc"
+    status = main(
+        ["sweep", "kr-outlook", "--vary", "operations.pue=1.2,1.4", "--vary-together",
+         f"{shares}.capital=0.7,0.35; {shares}.non_capital=0.3,0.65", "--scheduler",
+         client.scheduler_info()["address"], "--draws", "8", "--seed", "3", "--start",
+         "2030-01-01", "--end", "2030-01-31", "--resolution", "annual", "--weather", "typical",
+         "--no-baseline", "--quiet", "--out", str(out), "--format", "netcdf"]
+    )  # fmt: skip
+    assert status == 0, capsys.readouterr().err
+    swept = xr.load_dataset(out)
+    assert swept["operations.pue"].values.tolist() == [1.2, 1.2, 1.4, 1.4]
+    assert swept[f"{shares}.capital"].values.tolist() == [0.7, 0.35, 0.7, 0.35]
+    assert swept[f"{shares}.non_capital"].values.tolist() == [0.3, 0.65, 0.3, 0.65]
+    scenario = load_scenario("kr-outlook")
+    options = ProjectionOptions(
+        draws=8, seed=3, start=dt.date(2030, 1, 1), end=dt.date(2030, 1, 31),
+        resolution="annual", weather="typical", include_baseline=False,
+    )  # fmt: skip
+    data = scenario.model_dump(mode="json")
+    data["operations"]["pue"] = {"dist": "fixed", "value": 1.4}
+    data["deployments"][2]["region_shares"] = {"capital": 0.35, "non_capital": 0.65}
+    expected = project(parse_scenario(data, origin="by hand"), options)
+    name = "ai_energy_twh_by_region"
+    np.testing.assert_array_equal(swept[name].isel(variant=3).values, expected[name].values)
+    capital = swept[f"{name}_mean"].sel(region="capital", year=2030)
+    assert float(capital.isel(variant=1)) < float(capital.isel(variant=0))
