@@ -55,11 +55,11 @@ def sweep(
         list[str] | None,
         typer.Option(
             "--vary-together",
-            help="NAME=V1,V2,...;NAME=W1,W2,... : lists of the same length taken pairwise (V1 "
-            "with W1, then V2 with W2), for values that must move together, such as a fleet's "
-            "deployments[2].region_shares.capital=0.7,0.35;deployments[2].region_shares."
-            "non_capital=0.3,0.65. Repeat for more groups; each group is one factor of the "
-            "grid with the --vary lists.",
+            help="NAME=V1,V2,... ; give two or more: their lists, of the same length, are taken "
+            "value by value (V1 with W1, then V2 with W2), for values that must move together, "
+            "such as a fleet's region shares: --vary-together deployments[2].region_shares."
+            "capital=0.7,0.35 --vary-together deployments[2].region_shares.non_capital=0.3,0.65."
+            " The pairs are one factor of the grid with the --vary lists.",
         ),
     ] = None,
     scheduler: Annotated[
@@ -120,8 +120,8 @@ def sweep(
         no_baseline=no_baseline,
     )
     variations = [sweeps.parse_variation(text) for text in vary or []]
-    for group, text in enumerate(vary_together or []):
-        variations += sweeps.parse_paired(text, group)
+    if vary_together:
+        variations += sweeps.parse_paired(vary_together)
     # Every variant is checked before any cluster starts: a bad NAME or value costs nothing.
     variants = sweeps.build_variants(loaded, variations, options, origin=scenario)
     with (

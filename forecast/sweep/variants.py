@@ -13,8 +13,8 @@ lifetimes, delays and weather years wherever their inputs agree, and a differenc
 variants is the effect of the varied input, not Monte Carlo noise.
 
 Values that must move together (a fleet's ``region_shares``, which sum to 1) are paired
-instead: ``--vary-together "deployments[2].region_shares.capital=0.7,0.35;
-deployments[2].region_shares.non_capital=0.3,0.65"`` takes the lists' first values together,
+instead: ``--vary-together deployments[2].region_shares.capital=0.7,0.35 --vary-together
+deployments[2].region_shares.non_capital=0.3,0.65`` takes the lists' first values together,
 then their second (:func:`parse_paired`), and the pairs enter the product with every ordinary
 ``--vary`` as one factor.
 
@@ -191,9 +191,9 @@ def parse_variation(text: str, *, together: int | None = None) -> Variation:
     return Variation(name=name, levels=values, together=together)
 
 
-def parse_paired(text: str, together: int) -> list[Variation]:
-    """Read ``NAME=V1,V2,...; NAME=W1,W2,...`` (one ``--vary-together`` group, number
-    ``together``): lists of the same length, zipped: the variants take ``V1`` with ``W1``,
+def parse_paired(texts: Sequence[str], *, together: int = 0) -> list[Variation]:
+    """Read the ``--vary-together`` lists, each ``NAME=V1,V2,...``: one group (number
+    ``together``) of lists of the same length, zipped: the variants take ``V1`` with ``W1``,
     then ``V2`` with ``W2`` (a fleet's region shares, which must sum to 1 in every variant).
 
     Raises
@@ -201,26 +201,14 @@ def parse_paired(text: str, together: int) -> list[Variation]:
     OptionsError
         Fewer than two lists, lists of different lengths (naming them), or a pair repeated.
     """
-    variations = [parse_variation(part, together=together) for part in _split_lists(text)]
+    variations = [parse_variation(text, together=together) for text in texts]
     if len(variations) < 2:
         raise OptionsError(
-            f"--vary-together {text!r}: give two or more NAME=V1,V2,... lists separated by "
-            "';' (a single list is an ordinary --vary)"
+            f"--vary-together {list(texts)}: give two or more NAME=V1,V2,... lists, each with "
+            "its own --vary-together (a single list is an ordinary --vary)"
         )
     _factor(variations)
     return variations
-
-
-def _split_lists(text: str) -> list[str]:
-    """``text`` split at each ``;`` outside a path's brackets (``sites['a; b'].status=...``)."""
-    parts, depth, start = [], 0, 0
-    for position, character in enumerate(text):
-        depth += {"[": 1, "]": -1}.get(character, 0)
-        if character == ";" and depth == 0:
-            parts.append(text[start:position])
-            start = position + 1
-    parts.append(text[start:])
-    return [part for part in parts if part.strip()]
 
 
 def _groups(variations: Sequence[Variation]) -> list[list[Variation]]:

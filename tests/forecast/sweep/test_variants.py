@@ -193,12 +193,22 @@ def test_cli_sweep_csv_and_netcdf_through_scheduler_address(client, small, tmp_p
         (["--vary", "sites[0].capacity_mw=1,x"], ["values [1, 'x']: each must be a number"]),
         (["--vary", "operations.pue.low=1.1,abc"], ["pue.low: values", "a number"]),
         (
-            ["--vary-together", "operations.pue=1.2,1.4;operations.load_factor=0.5"],
+            [
+                "--vary-together",
+                "operations.pue=1.2,1.4",
+                "--vary-together",
+                "operations.load_factor=0.5",
+            ],
             ["paired value by value", "operations.pue has 2", "operations.load_factor has 1"],
         ),
         (["--vary-together", "operations.pue=1.2,1.4"], ["two or more NAME=V1,V2,... lists"]),
         (
-            ["--vary-together", "operations.pue=1.2,1.2;operations.load_factor=0.5,0.5"],
+            [
+                "--vary-together",
+                "operations.pue=1.2,1.2",
+                "--vary-together",
+                "operations.load_factor=0.5,0.5",
+            ],
             ["paired values [(1.2, 0.5), (1.2, 0.5)] repeat"],
         ),
         (["--vary", "operations.pue=1.2", "--workers", "0"], ["workers = 0", "1..256"]),
@@ -371,7 +381,8 @@ def test_region_shares_are_swept_in_pairs_with_an_ordinary_vary(client, tmp_path
     out = tmp_path / "sweep.nc"
     status = main(
         ["sweep", "kr-outlook", "--vary", "operations.pue=1.2,1.4", "--vary-together",
-         f"{shares}.capital=0.7,0.35; {shares}.non_capital=0.3,0.65", "--scheduler",
+         f"{shares}.capital=0.7,0.35", "--vary-together", f"{shares}.non_capital=0.3,0.65",
+         "--scheduler",
          client.scheduler_info()["address"], "--draws", "8", "--seed", "3", "--start",
          "2030-01-01", "--end", "2030-01-31", "--resolution", "annual", "--weather", "typical",
          "--no-baseline", "--quiet", "--out", str(out), "--format", "netcdf"]
