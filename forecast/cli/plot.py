@@ -70,7 +70,13 @@ def plot(
     grid's annual peak with and without the data centres, its load duration curves, when its
     peak hours fall, data-centre energy by region, or the grid queue by region."""
     from forecast.projection import project
-    from forecast.report.plot import KINDS, check_years, figure_format, write_figure
+    from forecast.report.plot import (
+        KINDS,
+        check_plot_kind,
+        check_years,
+        figure_format,
+        write_figure,
+    )
     from forecast.scenario import load_scenario
 
     # Refuse a bad output path before spending seconds on the projection.
@@ -104,6 +110,8 @@ def plot(
             "allowed: hourly, daily, monthly"
         )
     loaded = load_scenario(scenario)
+    # Refused before the projection runs, where the scenario alone tells.
+    check_plot_kind(kind, loaded.id, list(loaded.regions), sorted(loaded.grid))
     options = projection_options(
         loaded,
         draws=draws,

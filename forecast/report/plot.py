@@ -477,6 +477,28 @@ def _regions(dataset: xr.Dataset) -> list[str]:
     return [str(region) for region in dataset["region"].to_numpy()]
 
 
+def check_plot_kind(kind: str, scenario_id: str, regions: list[str], limited: list[str]) -> None:
+    """Refuse ``--kind regions`` for a scenario of one region and ``--kind grid`` for one without
+    a connection limit (``regions``: its regions; ``limited``: those with a limit), before any
+    work where the scenario alone tells (the command line) and again on the dataset.
+
+    Raises
+    ------
+    OptionsError
+        The scenario cannot be drawn so.
+    """
+    if kind == "regions" and len(regions) < 2:
+        raise OptionsError(
+            f"--kind regions: {scenario_id} has one region ({', '.join(regions)}); allowed: a "
+            "scenario with several regions"
+        )
+    if kind == "grid" and not limited:
+        raise OptionsError(
+            f"--kind grid: {scenario_id} states no grid connection limit ([grid.<region>] "
+            "limit_mw); allowed: a scenario with one"
+        )
+
+
 def regions_figure(dataset: xr.Dataset):
     """AI and all data-centre energy by region and year: per year, each region's P50 bar (from
     zero) with P10–P90 whiskers, one colour and hatch per region.
@@ -496,11 +518,7 @@ def regions_figure(dataset: xr.Dataset):
     from forecast.outputs import region_label
 
     regions = _regions(dataset)
-    if len(regions) < 2:
-        raise OptionsError(
-            f"--kind regions: {dataset.attrs.get('scenario_id', 'the scenario')} has one region "
-            f"({', '.join(regions)}); allowed: a scenario with several regions"
-        )
+    check_plot_kind("regions", dataset.attrs.get("scenario_id", "the scenario"), regions, [])
     years = dataset["year"].to_numpy().astype(int)
     panels_of = [(name, title) for name, title in REGION_PANELS if name in dataset]
     figure = Figure(figsize=(12.0, 4.4), layout="constrained")
@@ -556,11 +574,7 @@ def grid_figure(dataset: xr.Dataset):
     from forecast.outputs import limited_regions, region_label
 
     limited = limited_regions(dataset)
-    if not limited:
-        raise OptionsError(
-            f"--kind grid: {dataset.attrs.get('scenario_id', 'the scenario')} states no grid "
-            "connection limit ([grid.<region>] limit_mw); allowed: a scenario with one"
-        )
+    check_plot_kind("grid", dataset.attrs.get("scenario_id", "the scenario"), [], limited)
     months = pd.DatetimeIndex(dataset["month"].to_numpy())
     figure = Figure(figsize=(6.0 * len(limited), 4.4), layout="constrained")
     panels = np.atleast_1d(figure.subplots(1, len(limited)))
