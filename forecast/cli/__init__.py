@@ -3,10 +3,10 @@
 Errors print one line (``error: <file>: <field> = <value>: <what is allowed>``) to stderr and
 exit with status 2 (:mod:`forecast.cli.run`); no output file is written then. Options shared by
 several commands are declared once in :mod:`forecast.cli.options`. A new command is a module
-here with a Typer function, registered below; its heaviest imports (numba's kernels,
-matplotlib, Dask) go inside the function, so a command starts only what it uses. The shared
-options import the engine, xarray and pandas: ``forecast --help`` takes 1-2 s on the 2-core
-development machine.
+here with a Typer function, registered below; every import beyond typer and the light
+modules (:mod:`forecast.errors`, :mod:`forecast.limits`) goes inside the function, so a command
+starts only what it uses and ``forecast --help``, ``--version`` and a malformed option answer
+without numpy, pandas, xarray or numba (``tests/forecast/cli/test_startup.py``).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """``forecast keys generate|sign|verify``: the Ed25519 keys that sign model artifacts.
 
 Registered on the main app by :mod:`forecast.cli`; the signatures themselves are
-:mod:`forecast.baseline.signing`.
+:mod:`forecast.baseline.signing`, imported by each command (with the cryptography library), not
+with the help.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from typing import Annotated
 
 import typer
 
-from forecast.baseline import artifacts, signing
 from forecast.errors import ArtifactError
 
 keys_app = typer.Typer(no_args_is_help=True, help="Keys that sign model artifacts.")
@@ -33,6 +33,8 @@ def generate(
     ] = None,
 ) -> None:
     """Make a new signing key pair. Keep the private key out of the repository."""
+    from forecast.baseline import signing
+
     key = signing.generate_key()
     public_path = public_key or private_key.with_suffix(".pub")
     for path in (private_key, public_path):
@@ -58,6 +60,8 @@ def sign(
     ] = None,
 ) -> None:
     """Sign artifacts (after checking every file against its manifest)."""
+    from forecast.baseline import artifacts, signing
+
     if key is not None:
         try:
             pem = key.read_bytes()
@@ -84,6 +88,8 @@ def verify(
     directories: Annotated[list[Path], typer.Argument(help="Artifact directories to check.")],
 ) -> None:
     """Check artifacts as the service does: signature by a trusted key, then every file."""
+    from forecast.baseline import artifacts, signing
+
     trust = signing.Trust.from_environment()
     for directory in directories:
         artifacts.verify(directory, trust=trust)

@@ -1,6 +1,7 @@
 """``forecast models init|list|show`` and ``forecast evaluate``: model artifacts on the CLI.
 
-Registered on the main app by :mod:`forecast.cli`.
+Registered on the main app by :mod:`forecast.cli`. Each function imports the artifacts,
+numpy, pandas and the readers it uses, so that the help of every command starts without them.
 """
 
 from __future__ import annotations
@@ -11,44 +12,20 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
-import numpy as np
-import pandas as pd
 import typer
 
-from forecast.baseline import artifacts
-from forecast.baseline.artifacts import manifest_country
-from forecast.baseline.evaluation import (
-    complete_years,
-    format_table,
-    metrics_table,
-    model_forecasts,
-    seasonal_naive_forecasts,
-    series_frame,
-    year_details,
-)
-from forecast.baseline.model import load_baseline_model
-from forecast.baseline.signing import SIGNATURE
-from forecast.calendar import hourly_times, standard_utc_offset
 from forecast.cli.options import check_output
-from forecast.engine.options import MAX_YEARS
 from forecast.errors import DataError, OptionsError
-from forecast.io.files import atomic_write
-from forecast.io.gaps import INTERPOLATED, MASKED, OBSERVED, GapReport, interpolate_short_gaps
-from forecast.io.loaders import (
-    DEMAND_COLUMN,
-    TIMESTAMP_COLUMN,
-    WIDE_DATE_COLUMN,
-    load_daily_temperature,
-    load_demand,
-    load_hourly_temperature,
-)
-from forecast.weather.clock import clock_zone
-from forecast.weather.locations import Location, default_location, load_location
-from forecast.weather.reconstruction import complete_temperature
+from forecast.limits import MAX_YEARS
 
 if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
     from forecast.baseline.model import BaselineModel
+    from forecast.io.gaps import GapReport
     from forecast.weather.ensemble import WeatherEnsemble
+    from forecast.weather.locations import Location
 
 models_app = typer.Typer(no_args_is_help=True, help="Baseline demand model artifacts.")
 
@@ -76,6 +53,7 @@ def models_init(
 
     Copies every shipped model version the store lacks (each verified by its signature),
     and the promoted version and DEFAULT where the store names none; never overwrites."""
+    from forecast.baseline import artifacts
     from forecast.paths import shipped_artifacts_dir
 
     copied = artifacts.copy_store(shipped_artifacts_dir(), directory)
@@ -95,6 +73,9 @@ def models_list(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """List model ids, their versions, the promoted one and its backtest metrics."""
+    from forecast.baseline import artifacts
+    from forecast.baseline.signing import SIGNATURE
+
     root = artifacts.artifacts_dir()
     rows: list[dict[str, Any]] = []
     for model_id, versions in artifacts.list_models(root).items():
@@ -134,6 +115,9 @@ def models_show(
 ) -> None:
     """Verify an artifact (signature and sha256 of every file) and show its model card
     (--json: the whole manifest: data digests and window, features, metrics)."""
+    from forecast.baseline import artifacts
+    from forecast.baseline.model import load_baseline_model
+
     model = load_baseline_model(reference)
     if as_json:
         print(json.dumps(model.manifest, indent=2, ensure_ascii=False))
@@ -149,6 +133,8 @@ def _demand_reading(baseline: BaselineModel) -> dict[str, str]:
     training config its manifest keeps (a US utility's `datetime_beginning_local,zone_load_mw`
     file trained, and evaluate refused it for want of `timestamp,demand_mw`). A manifest whose
     config leaves one out was trained with the default, which it keeps here."""
+    from forecast.io.loaders import DEMAND_COLUMN, TIMESTAMP_COLUMN, WIDE_DATE_COLUMN
+
     data = (baseline.manifest.get("config") or {}).get("data") or {}
     return {
         "timestamp_column": str(data.get("timestamp_column", TIMESTAMP_COLUMN)),
@@ -162,6 +148,19 @@ def _demand_on_grid(path: Path, baseline: BaselineModel) -> tuple[pd.Series, Gap
     """Demand on every hour of the local days it spans, read as the model's training read
     its file (:func:`_demand_reading`, in the model's time zone); short gaps filled, long
     ones NaN. [MW]"""
+    import numpy as np
+    import pandas as pd
+
+    from forecast.calendar import hourly_times
+    from forecast.io.gaps import (
+        INTERPOLATED,
+        MASKED,
+        OBSERVED,
+        GapReport,
+        interpolate_short_gaps,
+    )
+    from forecast.io.loaders import load_demand
+
     timezone = baseline.timezone
     reading = _demand_reading(baseline)
     try:
@@ -206,6 +205,9 @@ def _check_years(baseline: BaselineModel, observed: pd.Series, path: Path) -> No
     would be a backcast of the trend), a year more than :data:`MAX_EVALUATION_HORIZON` after
     its origin, or demand in another unit than MW (a KPX forecaster's file in GW was scored,
     MAPE 100,195 %)."""
+    import numpy as np
+    import pandas as pd
+
     window = _training_window(baseline)
     first = int(window[0][:4]) if window is not None else None
     origin = baseline.level.origin_year
@@ -244,6 +246,9 @@ def _weather_location_name(baseline: BaselineModel) -> str | None:
     """The model's weather location: its manifest's, else its country's default (the country
     found as the service finds it, :func:`forecast.baseline.artifacts.manifest_country`), else
     None."""
+    from forecast.baseline.artifacts import manifest_country
+    from forecast.weather.locations import default_location
+
     return baseline.manifest.get("weather_location") or default_location(
         manifest_country(baseline.manifest) or ""
     )
@@ -252,6 +257,8 @@ def _weather_location_name(baseline: BaselineModel) -> str | None:
 def _read_temperature(path: Path, location: Location | None, timezone: str) -> pd.Series:
     """``--temperature`` read as training reads the location's record: its columns, unit and
     time zone (the defaults, ``timestamp,temp_c`` in °C in the model's zone, without one)."""
+    from forecast.io.loaders import load_hourly_temperature
+
     if location is None:
         return load_hourly_temperature(path, timezone=timezone)
     try:
@@ -268,6 +275,8 @@ def _read_daily_temperature(path: Path, location: Location | None) -> pd.DataFra
     """``--daily-temperature`` read as training reads the location's daily file: its
     ``daily_*`` columns and unit (the defaults, ``date,temp_mean_c,temp_min_c,temp_max_c`` in
     °C, without a location)."""
+    from forecast.io.loaders import load_daily_temperature
+
     if location is None:
         return load_daily_temperature(path)
     try:
@@ -293,6 +302,13 @@ def _actual_temperature(
 
     Returns the temperature [°C], which hours are masked (not scored), and the gap report.
     """
+    import pandas as pd
+
+    from forecast.calendar import standard_utc_offset
+    from forecast.io.gaps import MASKED, GapReport
+    from forecast.weather.clock import clock_zone
+    from forecast.weather.reconstruction import complete_temperature
+
     observed = _read_temperature(path, location, timezone)
     daily = _read_daily_temperature(daily_path, location) if daily_path is not None else None
     clock = clock_zone(location.clock_offset if location else standard_utc_offset(timezone))
@@ -369,6 +385,8 @@ def _only_promoted_model() -> str | None:
     """The model ``evaluate`` scores when none is named: the only promoted one. With several
     it is refused: a demand file belongs to one grid, and the default model (Korea's) read a
     US utility's file in Korean time and scored it at 704 % MAPE without a word."""
+    from forecast.baseline import artifacts
+
     promoted = artifacts.promoted_models()
     if len(promoted) > 1:
         raise OptionsError(
@@ -447,6 +465,21 @@ def evaluate(
     rebuilt from --daily-temperature when given, every other long gap masked (not scored),
     and reported.
     """
+    import pandas as pd
+
+    from forecast.baseline.evaluation import (
+        complete_years,
+        format_table,
+        metrics_table,
+        model_forecasts,
+        seasonal_naive_forecasts,
+        series_frame,
+        year_details,
+    )
+    from forecast.baseline.model import load_baseline_model
+    from forecast.io.files import atomic_write
+    from forecast.weather.locations import load_location
+
     if not 10 <= draws <= 100_000:
         raise OptionsError(f"--draws = {draws}: allowed: 10..100000")
     if daily_temperature is not None and temperature is None:

@@ -1,6 +1,8 @@
 """Options shared by the commands that run projections (project, sweep, plot).
 
-One declaration per option, so ``--draws`` means and checks the same thing everywhere.
+One declaration per option, so ``--draws`` means and checks the same thing everywhere. The
+module imports neither the engine nor numpy, pandas or xarray (each function imports what it
+needs): every command's help is built from it.
 """
 
 from __future__ import annotations
@@ -11,28 +13,87 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from forecast.engine.options import DEFAULT_DURATION_DRAWS, MAX_DURATION_DRAWS
 from forecast.errors import ForecastError, OptionsError
-from forecast.projection import ProjectionOptions
-from forecast.scenario import Scenario
+from forecast.limits import DEFAULT_DURATION_DRAWS, MAX_DRAWS, MAX_DURATION_DRAWS
+
+if TYPE_CHECKING:
+    from forecast.projection import ProjectionOptions
+    from forecast.scenario import Scenario
+
+
+def parse_date(value: str | None, field: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date YYYY-MM-DD", param_hint=field) from None
+
+
+def parse_integer(text: str, field: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not an integer", param_hint=field) from None
+
+
+def parse_quantiles(text: str, field: str = "--quantiles") -> tuple[float, ...]:
+    try:
+        return tuple(float(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r}: give comma-separated probabilities, e.g. 0.05,0.5,0.95",
+            param_hint=field,
+        ) from None
+
+
+def _syntax_checked(parse: Callable[[str, str], object]) -> Callable[..., str | None]:
+    """A click callback that refuses a malformed value as ``parse`` does, while the command
+    line is read: before the command imports the engine or loads the scenario, so a typo
+    fails at once (``parse`` runs again on the value where the options are built)."""
+
+    def callback(param: typer.CallbackParam, value: str | None) -> str | None:
+        if value is not None:
+            parse(value, param.opts[0])
+        return value
+
+    return callback
+
 
 ScenarioArgument = Annotated[
     str, typer.Argument(help="Shipped scenario id or path to a .toml file.")
 ]
-DrawsOption = Annotated[str, typer.Option(help="Monte Carlo draws (1..100000).")]
-SeedOption = Annotated[str, typer.Option(help="Random seed; same seed, same numbers.")]
-StartOption = Annotated[str | None, typer.Option(help="First day, YYYY-MM-DD.")]
-EndOption = Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD.")]
+DrawsOption = Annotated[
+    str,
+    typer.Option(
+        help=f"Monte Carlo draws (1..{MAX_DRAWS}).", callback=_syntax_checked(parse_integer)
+    ),
+]
+SeedOption = Annotated[
+    str,
+    typer.Option(
+        help="Random seed; same seed, same numbers.", callback=_syntax_checked(parse_integer)
+    ),
+]
+StartOption = Annotated[
+    str | None, typer.Option(help="First day, YYYY-MM-DD.", callback=_syntax_checked(parse_date))
+]
+EndOption = Annotated[
+    str | None, typer.Option(help="Last day, YYYY-MM-DD.", callback=_syntax_checked(parse_date))
+]
 ResolutionOption = Annotated[str, typer.Option(help="hourly|daily|monthly|annual")]
 FormatOption = Annotated[
     str | None,
     typer.Option("--format", help="csv|parquet|netcdf (default: from --out suffix)"),
 ]
-QuantilesOption = Annotated[str, typer.Option(help="Probabilities, comma-separated.")]
+QuantilesOption = Annotated[
+    str,
+    typer.Option(help="Probabilities, comma-separated.", callback=_syntax_checked(parse_quantiles)),
+]
 WeatherOption = Annotated[
     str, typer.Option(help="auto|historical|typical|synthetic future weather")
 ]
@@ -87,37 +148,12 @@ DurationDrawsOption = Annotated[
     str | None,
     typer.Option(
         help=f"Draws the duration curves are built from (1..{MAX_DURATION_DRAWS}; 70 kB each "
-        f"a year; default: {DEFAULT_DURATION_DRAWS})."
+        f"a year; default: {DEFAULT_DURATION_DRAWS}).",
+        callback=_syntax_checked(parse_integer),
     ),
 ]
 
 DEFAULT_QUANTILES = "0.05,0.1,0.5,0.9,0.95"
-
-
-def parse_date(value: str | None, field: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date YYYY-MM-DD", param_hint=field) from None
-
-
-def parse_integer(text: str, field: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise typer.BadParameter(f"{text!r} is not an integer", param_hint=field) from None
-
-
-def parse_quantiles(text: str, field: str = "--quantiles") -> tuple[float, ...]:
-    try:
-        return tuple(float(part) for part in text.split(",") if part.strip())
-    except ValueError:
-        raise typer.BadParameter(
-            f"{text!r}: give comma-separated probabilities, e.g. 0.05,0.5,0.95",
-            param_hint=field,
-        ) from None
 
 
 def check_output(
@@ -207,6 +243,7 @@ def projection_options(
     named by them or the scenario must exist). An option that the others make meaningless
     is refused, not ignored."""
     from forecast.engine.baseline import choose_baseline
+    from forecast.projection import ProjectionOptions
 
     if no_baseline and baseline_model is not None:
         raise OptionsError(

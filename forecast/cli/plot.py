@@ -25,8 +25,8 @@ from forecast.cli.options import (
     projection_options,
     warn_weather_fallback,
 )
-from forecast.engine.options import DEFAULT_DURATION_DRAWS, MAX_DURATION_DRAWS
 from forecast.errors import OptionsError
+from forecast.limits import DEFAULT_DURATION_DRAWS, MAX_DURATION_DRAWS
 
 
 def plot(

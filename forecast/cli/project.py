@@ -1,4 +1,8 @@
-"""``forecast project``: one scenario projected, written to a file, summarised per year."""
+"""``forecast project``: one scenario projected, written to a file, summarised per year.
+
+Its tables import :mod:`forecast.outputs` (numpy) when they are printed, not with the command:
+``forecast --help`` loads every command's module.
+"""
 
 from __future__ import annotations
 
@@ -34,7 +38,6 @@ from forecast.cli.options import (
     write_summary,
 )
 from forecast.errors import OptionsError
-from forecast.outputs import REQUESTED_CAPTION, quantile_at, region_label, summary_cell
 
 
 def project(
@@ -116,11 +119,15 @@ def project(
 
 def _pick(variable, level: float, **where) -> float:
     """One quantile (the nearest level) of a variable at the given coordinates."""
+    from forecast.outputs import quantile_at
+
     return quantile_at(variable.sel(**where), level)
 
 
 def summary_table(dataset) -> str:
     """Per-year P50 [P10-P90] (mean) of the headline figures, as fixed-width text."""
+    from forecast.outputs import summary_cell
+
     columns = [
         ("ai_energy_twh", "AI energy TWh"),
         ("ai_peak_gw", "AI peak GW"),
@@ -248,6 +255,8 @@ def year_selection(dataset, name: str, year) -> dict:
 def _year_table(dataset, title: str, columns: list[Column]) -> str:
     """A per-year table of ``P50 [P10-P90] (mean)`` cells; columns (variable, label, digits,
     selection); monthly variables are read at each year's last month."""
+    from forecast.outputs import summary_cell
+
     width = max(30, *(len(label) for _, label, _, _ in columns))
     lines = [title, "year" + "".join(f"  {label.rjust(width)}" for _, label, _, _ in columns)]
     for year in dataset["year"].values:
@@ -289,6 +298,8 @@ def sector_table(dataset) -> str:
 def region_table(dataset) -> str:
     """Each region's AI, non-AI and all data-centre energy per year (those the scenario has),
     regions by their display names; empty for a scenario of one region."""
+    from forecast.outputs import region_label
+
     if "ai_energy_twh_by_region" not in dataset:
         return ""
     by_region: list[Column] = []
@@ -312,7 +323,7 @@ def region_table(dataset) -> str:
 
 def grid_columns(dataset) -> list[Column]:
     """Requested, connected, delayed and stranded MW of each region with a connection limit."""
-    from forecast.outputs import limited_regions
+    from forecast.outputs import limited_regions, region_label
 
     return [
         (
@@ -328,6 +339,8 @@ def grid_columns(dataset) -> list[Column]:
 
 def grid_table(dataset) -> str:
     """Requested, connected, delayed and stranded grid capacity by region at each year's end."""
+    from forecast.outputs import REQUESTED_CAPTION
+
     if "grid_requested_mw_by_region" not in dataset:
         return ""
     columns = grid_columns(dataset)
@@ -397,6 +410,8 @@ def flexibility_table(dataset) -> str:
 def hosting_table(dataset) -> str:
     """Accelerators waiting for room at the end of each year, and their nameplate MW by region
     (P50 [P10-P90]); empty when nothing waits in any draw."""
+    from forecast.outputs import region_label, summary_cell
+
     if "waiting_accelerators" not in dataset or float(dataset["waiting_accelerators"].max()) <= 0:
         return ""
     months = dataset["month"].to_index()

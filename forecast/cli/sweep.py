@@ -36,7 +36,6 @@ from forecast.cli.options import (
     write_summary,
 )
 from forecast.cli.project import Column, grid_columns, year_selection
-from forecast.outputs import summary_cell
 
 
 def sweep(
@@ -286,6 +285,7 @@ def _variant_table(dataset: xr.Dataset, title: str, columns: list[Column]) -> st
     """One block of the summary: a row per variant and year, a ``P50 [P10-P90] (mean)`` cell per
     column (variable, label, decimals, selection) the dataset has; monthly variables are read
     at each year's last month."""
+    from forecast.outputs import summary_cell
     from forecast.sweep.variants import varied_names  # imported by the sweep that ran
 
     names = varied_names(dataset)

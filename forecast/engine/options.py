@@ -11,20 +11,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from forecast.errors import OptionsError, ScenarioNote
+from forecast.limits import DEFAULT_DURATION_DRAWS, MAX_DRAWS, MAX_DURATION_DRAWS, MAX_YEARS
 from forecast.scenario import FIRST_DATE, LAST_DATE, Scenario
 from forecast.weather.ensemble import WEATHER_KINDS
 
 Resolution = Literal["hourly", "daily", "monthly", "annual"]
 RESOLUTIONS: tuple[str, ...] = ("hourly", "daily", "monthly", "annual")
 DEFAULT_QUANTILES: tuple[float, ...] = (0.05, 0.10, 0.50, 0.90, 0.95)
-MAX_DRAWS = 100_000
-#: Most calendar years one projection spans (counted from the first day's year to the last's).
-MAX_YEARS = 30
-#: Draws whose hourly paths the load duration curves are built from, by default and at most:
-#: each is held for a year as float32 per series (8,784 h x 4 B = 35 kB), so 10,000 draws of
-#: the total and the AI load take 703 MB (README "Load duration curves and peak hours").
-DEFAULT_DURATION_DRAWS = 1000
-MAX_DURATION_DRAWS = 10_000
 ProgressCallback = Callable[[int, int], None]
 
 

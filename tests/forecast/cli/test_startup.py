@@ -1,0 +1,109 @@
+"""The speed a user feels, tested structurally: what ``forecast --help``, ``--version``, every
+command's ``--help`` and a malformed option load. They took 1-2 s because the command modules
+imported the engine (xarray, pandas, numpy) to build the help; each command now imports what
+it computes with inside its function. No timing is asserted: the modules loaded are the cost."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+#: What a command must not load before it computes (numba: seconds; the others: 0.1-0.5 s each
+#: on the 2-core development machine).
+HEAVY = ("numba", "xarray", "pandas", "numpy", "scipy", "matplotlib", "dask", "cryptography")
+
+#: Runs each argv in one fresh process, one after the other, and records per argv its status
+#: and the heavy modules loaded so far: every command of the app is listed from the app
+#: itself, so a command added later is covered.
+_SCRIPT = """
+import contextlib, io, json, sys
+import typer
+from forecast.cli import app, main
+
+heavy = {heavy!r}
+extra = {extra!r}
+
+def commands(group, path):
+    for name, command in sorted(group.commands.items()):
+        yield [*path, name]
+        if hasattr(command, "commands"):
+            yield from commands(command, [*path, name])
+
+group = typer.main.get_command(app)
+runs = [["--help"], ["--version"]]
+runs += [[*path, "--help"] for path in commands(group, [])]
+runs += extra
+seen = {{}}
+for argv in runs:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(argv)
+    loaded = [name for name in heavy if name in sys.modules]
+    seen[" ".join(argv)] = [status, loaded, err.getvalue()]
+print(json.dumps(seen))
+"""
+
+#: Malformed options: refused while the command line is read, before any heavy import.
+MALFORMED = [
+    ["project", "kr-national", "--draws", "many"],
+    ["project", "kr-national", "--seed", "1.5"],
+    ["project", "kr-national", "--start", "2030-02-30"],
+    ["project", "kr-national", "--quantiles", "0.5,x"],
+    ["project", "kr-national", "--duration-curves", "--duration-draws", "q"],
+    ["compare", "kr-national", "kr-outlook", "--end", "31/12/2030"],
+    ["sweep", "kr-national", "--start", "soon"],
+    ["plot", "kr-national", "--out", "x.png", "--draws", "1e3"],
+    ["project", "kr-national", "--no-such-option"],
+]
+
+
+def _run(extra: list[list[str]]) -> dict[str, list]:
+    done = subprocess.run(
+        [sys.executable, "-c", _SCRIPT.format(heavy=HEAVY, extra=extra)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_help_and_version_load_no_heavy_module():
+    """``forecast --help``, ``--version`` and every command's ``--help`` (``project``,
+    ``scenarios show``, ...) answer with status 0 and none of numba, xarray, pandas, numpy."""
+    seen = _run([])
+    assert "project --help" in seen and "scenarios show --help" in seen, sorted(seen)
+    for argv, (status, loaded, _) in seen.items():
+        assert status == 0, argv
+        assert loaded == [], f"forecast {argv} loaded {', '.join(loaded)}"
+
+
+def test_a_malformed_option_is_refused_in_one_line_before_any_heavy_import():
+    """``--draws many`` was refused only after the scenario was loaded and the engine imported
+    (1.6 s); it is refused while the command line is read, status 2, one line naming it."""
+    seen = _run(MALFORMED)
+    for argv in MALFORMED:
+        status, loaded, stderr = seen[" ".join(argv)]
+        assert status == 2, (argv, stderr)
+        assert stderr.startswith("error: ") and stderr.count("\n") == 1, stderr
+        option = argv[-1] if argv[-1].startswith("--") else argv[-2]
+        assert option in stderr, stderr
+        assert loaded == [], f"forecast {' '.join(argv)} loaded {', '.join(loaded)}"
+
+
+def test_python_dash_m_forecast_runs_the_command():
+    """``python -m forecast`` failed ('forecast' is a package and cannot be directly executed);
+    ``python -m forecast.cli`` worked. Both are the ``forecast`` command."""
+    done = subprocess.run(
+        [sys.executable, "-m", "forecast", "--version"], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("forecast 0.1.0+src."), done.stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "forecast", "project", "kr-national", "--draws", "many"],
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 2
+    assert bad.stderr == "error: --draws: 'many' is not an integer\n"
