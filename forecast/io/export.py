@@ -335,13 +335,23 @@ CSV_FLOAT_FORMAT = "%.9g"
 
 def write_table(frame: pd.DataFrame, path: Path, file_format: str, metadata: dict) -> Path:
     """Write a tidy table atomically as CSV (and ``<path>.meta.json``) or as Parquet (the
-    metadata in the schema under :data:`PARQUET_METADATA_KEY`, no side file)."""
+    metadata in the schema under :data:`PARQUET_METADATA_KEY`, no side file).
+
+    A CSV is written to its temporary file, then its ``.meta.json`` is put in place, and the
+    CSV is renamed into place last: a program that watches for the CSV finds the sidecar that
+    describes it, never a missing or an earlier one, and a sidecar that cannot be written
+    leaves no new CSV (``tests/forecast/io/test_sidecar_order.py``).
+    """
     if file_format == "parquet":
         atomic_write(path, lambda tmp: write_parquet_table(frame, tmp, metadata))
         return Path(path)
-    atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, float_format=CSV_FLOAT_FORMAT))
     meta_path = Path(f"{path}.meta.json")
-    atomic_write(meta_path, lambda tmp: tmp.write_text(json.dumps(metadata, indent=2) + "\n"))
+
+    def csv_then_sidecar(tmp: Path) -> None:
+        frame.to_csv(tmp, index=False, float_format=CSV_FLOAT_FORMAT)
+        atomic_write(meta_path, lambda meta: meta.write_text(json.dumps(metadata, indent=2) + "\n"))
+
+    atomic_write(path, csv_then_sidecar)
     return Path(path)
 
 
