@@ -32,7 +32,7 @@ from forecast.paths import real_data_dir
 from forecast.weather.climatology import load_climatology
 from forecast.weather.clock import HOURS_IN_LEAP_YEAR, leap_hours_of, years_on_leap_calendar
 from forecast.weather.locations import Location, load_location
-from forecast.weather.record import historical_record
+from forecast.weather.record import HistoricalRecord, historical_record
 from forecast.weather.synthetic import synthetic_temperature
 
 #: The kinds of weather ensemble (defined here only; the CLI, projection and service use it).
@@ -218,8 +218,11 @@ def weather_years_at(
 
 
 @functools.lru_cache(maxsize=4)
-def _historical_ensemble(location: Location, data_dir: Path) -> WeatherEnsemble:
-    record = historical_record(location, data_dir)
+def _historical_ensemble(location: Location, record: HistoricalRecord) -> WeatherEnsemble:
+    """The ensemble of a record, cached on the record itself (compared by identity): the
+    record is cached on its files' identity (:func:`~forecast.weather.record.historical_record`),
+    so a file replaced under a running service gives a new record and a new ensemble. Keyed
+    on the data directory, the first files read were served until the process restarted."""
     rows = [
         years_on_leap_calendar(record.series(), [year], location.clock_offset)[0]
         for year in record.years
@@ -336,7 +339,7 @@ def load_weather(
     if kind == "auto":
         kind = "historical" if _files_present(place, directory) else "synthetic"
     if kind == "historical":
-        return _historical_ensemble(place, directory)
+        return _historical_ensemble(place, historical_record(place, directory))
     if kind == "typical":
         return _typical_ensemble(place)
     return _synthetic_ensemble(place, n_synthetic, seed)

@@ -118,7 +118,8 @@ def observed_years(
 def _record(
     location: Location, hourly_path: Path, daily_path: Path | None, fingerprint: tuple[int, ...]
 ) -> HistoricalRecord:
-    """Read, validate and complete the record; cached on the files' size and mtime."""
+    """Read, validate and complete the record; cached on the files' identity (inode, size,
+    modification and change times)."""
     del fingerprint  # part of the cache key only: a rewritten file is read again
     observed = location.read_hourly_temperature(hourly_path)
     daily = location.read_daily_temperature(daily_path) if daily_path is not None else None
@@ -199,7 +200,9 @@ def historical_record(location: str | Location, data_dir: Path | None = None) ->
                 "'synthetic' or 'typical'"
             )
         status = path.stat()
-        fingerprint += [status.st_size, status.st_mtime_ns]
+        # A file replaced by a rename (a new inode), rewritten, or copied over with its old
+        # mtime kept (the change time moves) is read again.
+        fingerprint += [status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns]
     return _record(location, hourly_path, daily_path, tuple(fingerprint))
 
 

@@ -396,6 +396,26 @@ def test_historical_ensemble_puts_feb_28_on_feb_29_of_non_leap_years(tiny_dir):
     np.testing.assert_array_equal(row_2016[feb_29:mar_1], temperature["2016-02-29"])
 
 
+def test_a_weather_file_replaced_under_a_running_process_is_read_again(tmp_path, tiny_frames):
+    """The ensemble was cached on the data directory: a service kept projecting on the first
+    files it read after they were replaced (a corrected record, one more year). It is cached
+    on the files' identity, so a replaced file gives a new ensemble and a new digest (the
+    results' ``weather_sha256``); unchanged files give the very same ensemble."""
+    hourly, daily = tiny_frames
+    directory = _write(tmp_path / "data", hourly, daily)
+    first = load_weather("historical", location="tiny", data_dir=directory)
+    assert load_weather("historical", location="tiny", data_dir=directory) is first
+    warmer = hourly.assign(temp_c=hourly["temp_c"] + 1.0)
+    replacement = tmp_path / "new.csv"
+    warmer.to_csv(replacement, index=False)
+    replacement.replace(directory / HOURLY_FILE)  # as a deployment swaps a file in
+    second = load_weather("historical", location="tiny", data_dir=directory)
+    assert second.digest != first.digest
+    assert second.temperature_c[0, 0] == pytest.approx(first.temperature_c[0, 0] + 1.0)
+    # "auto" runs on the same files and sees the replacement as well.
+    assert load_weather("auto", location="tiny", data_dir=directory).digest == second.digest
+
+
 def test_auto_without_temperature_files_is_synthetic(tmp_path):
     ensemble = load_weather("auto", data_dir=tmp_path, n_synthetic=3, seed=5)
     assert ensemble.labels == ("synthetic-00", "synthetic-01", "synthetic-02")
