@@ -17,6 +17,7 @@ from forecast.engine import (
     resolved_weather,
     scenario_digest,
     weather_digest,
+    weather_fallback,
 )
 
 __all__ = [
@@ -32,4 +33,5 @@ __all__ = [
     "resolved_weather",
     "scenario_digest",
     "weather_digest",
+    "weather_fallback",
 ]

@@ -689,3 +689,15 @@ class Readiness(BaseModel):
         "the step under way.",
     )
     detail: str | None = Field(default=None, description="Why not ready, when not.")
+    degraded: bool = Field(
+        default=False,
+        description="Ready, but projections with weather `auto` run on synthetic years: the "
+        "historical temperature files of a shipped scenario's weather location are missing "
+        "(`degraded_reason` names them). Results are keyed and recorded as weather "
+        "`synthetic`; the figures differ from a run on the observed weather.",
+    )
+    degraded_reason: str | None = Field(
+        default=None,
+        description="Why `degraded`: the same words as the command line's `note: weather = "
+        "'auto': ...` line, one per weather location, the missing files named.",
+    )

@@ -34,7 +34,13 @@ from forecast.baseline.signing import Trust
 from forecast.errors import ArtifactError, ForecastError, ScenarioError
 from forecast.kernels import warm_up
 from forecast.paths import artifacts_dir, real_data_dir
-from forecast.projection import ProjectionOptions, project, resolved_weather, scenario_digest
+from forecast.projection import (
+    ProjectionOptions,
+    project,
+    resolved_weather,
+    scenario_digest,
+    weather_fallback,
+)
 from forecast.scenario import Scenario, list_scenarios
 from service.admission import Admission, gigabytes
 from service.cache import ResultCache
@@ -441,6 +447,16 @@ class ServiceState:
         doing = START_STEPS.get(self.doing or "", "starting up")
         starting = f"starting ({self.seconds_starting():.0f} s so far): {doing}"
         return f"{starting}; already failed: {problems}" if problems else starting
+
+    def degraded_reason(self) -> str | None:
+        """Why the service is degraded now, None when it is not: each weather location of a
+        shipped scenario whose temperature files are missing (weather ``auto`` runs synthetic
+        years there), as :func:`forecast.projection.weather_fallback` says it. Looked up
+        again on every call (a few file checks, no file read), so files put in place later
+        clear it."""
+        said = {weather_fallback(shipped.scenario) for shipped in self.scenarios.values()}
+        reasons = sorted(reason for reason in said if reason is not None)
+        return "; ".join(reasons) if reasons else None
 
     def public(self, text: str) -> str:
         """``text`` fit to answer over HTTP: without the database's credentials, host or name

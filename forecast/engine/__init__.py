@@ -91,6 +91,7 @@ __all__ = [
     "resolved_weather",
     "scenario_digest",
     "weather_digest",
+    "weather_fallback",
 ]
 
 
@@ -141,18 +142,30 @@ def weather_for(scenario: Scenario, options: ProjectionOptions):
         return _NoWeather()
     weather = load_weather(options.weather, location=location)
     if options.weather == "auto" and weather.kind == "synthetic":
-        warnings.warn(WeatherFallback(fallback_message(location)), stacklevel=1)
+        warnings.warn(WeatherFallback(weather_fallback(scenario) or ""), stacklevel=1)
     return weather
 
 
-def fallback_message(location: str) -> str:
-    """What ``weather = 'auto'`` without temperature files did, and where it looked."""
+def weather_fallback(scenario: Scenario) -> str | None:
+    """What ``weather = 'auto'`` falls back to for ``scenario`` now, in the words of the
+    :class:`~forecast.errors.WeatherFallback` note: which temperature files are missing, where
+    it looked, and that synthetic years stand in; None where it runs on historical weather,
+    or the scenario has none. Looks for the files, reads none: the service's ``/readyz`` says
+    it (``degraded``) on every call."""
     from forecast.paths import data_dir_origin, real_data_dir
+    from forecast.weather import load_location, missing_weather_files
 
+    location = _weather_location(scenario)
+    if location == NO_WEATHER:
+        return None
+    missing = missing_weather_files(load_location(location))
+    if not missing:
+        return None
     return (
         f"weather = 'auto': no temperature files for {location} in "
-        f"{real_data_dir().resolve()} ({data_dir_origin()}), so synthetic years from the "
-        "shipped climatology were used; weather = 'historical' refuses to run without them"
+        f"{real_data_dir().resolve()} ({data_dir_origin()}): {', '.join(missing)} not found, "
+        "so projections run on synthetic years from the shipped climatology; weather = "
+        "'historical' refuses to run without them"
     )
 
 

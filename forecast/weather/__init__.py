@@ -28,6 +28,7 @@ from forecast.weather.ensemble import (
     WEATHER_KINDS,
     WeatherEnsemble,
     load_weather,
+    missing_weather_files,
     weather_years_at,
 )
 from forecast.weather.locations import (
@@ -68,6 +69,7 @@ __all__ = [
     "load_climatology",
     "load_location",
     "load_weather",
+    "missing_weather_files",
     "reconstructed_hours",
     "resolve_weather_location",
     "synthetic_temperature",

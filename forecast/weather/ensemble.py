@@ -277,9 +277,17 @@ def _synthetic_ensemble(location: Location, n_synthetic: int, seed: int) -> Weat
     )
 
 
-def _files_present(location: Location, directory: Path) -> bool:
+def missing_weather_files(location: Location, data_dir: Path | None = None) -> tuple[str, ...]:
+    """The files of ``location``'s historical record (as its ``location.toml`` names them,
+    relative to the data directory, default :func:`forecast.paths.real_data_dir`) that are not
+    there: ``auto`` runs synthetic years while any is missing, historical ones when none is.
+    Only looks for the files, reads none."""
+    directory = real_data_dir() if data_dir is None else Path(data_dir)
+    named = [(location.hourly_file, location.hourly_path(directory))]
     daily = location.daily_path(directory)
-    return location.hourly_path(directory).is_file() and (daily is None or daily.is_file())
+    if location.daily_file is not None and daily is not None:
+        named.append((location.daily_file, daily))
+    return tuple(name for name, path in named if not path.is_file())
 
 
 def resolved_kind(kind: str, *, location: str = "seoul", data_dir: Path | None = None) -> str:
@@ -288,8 +296,8 @@ def resolved_kind(kind: str, *, location: str = "seoul", data_dir: Path | None =
     as it is."""
     if kind != "auto":
         return kind
-    directory = (real_data_dir() if data_dir is None else Path(data_dir)).resolve()
-    return "historical" if _files_present(load_location(location), directory) else "synthetic"
+    missing = missing_weather_files(load_location(location), data_dir)
+    return "synthetic" if missing else "historical"
 
 
 def load_weather(
@@ -337,7 +345,7 @@ def load_weather(
     place = load_location(location)
     directory = (real_data_dir() if data_dir is None else Path(data_dir)).resolve()
     if kind == "auto":
-        kind = "historical" if _files_present(place, directory) else "synthetic"
+        kind = "synthetic" if missing_weather_files(place, directory) else "historical"
     if kind == "historical":
         return _historical_ensemble(place, historical_record(place, directory))
     if kind == "typical":

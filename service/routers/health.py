@@ -31,7 +31,8 @@ async def healthz() -> JSONResponse:
 async def readyz(request: Request) -> JSONResponse:
     """200 once the database is migrated, kernels compiled, the model verified and the jobs'
     scheduler reached; 503 before (naming the start-up step under way), or while one of them
-    is broken, naming which and why."""
+    is broken, naming which and why. Ready but ``degraded`` while weather ``auto`` runs on
+    synthetic years for want of the temperature files (naming them)."""
     state: ServiceState | None = getattr(request.app.state, "service", None)
     if state is None:
         body = Readiness(
@@ -44,6 +45,7 @@ async def readyz(request: Request) -> JSONResponse:
         )
         return JSONResponse(body.model_dump(), status_code=503, headers={"Retry-After": "5"})
     ready = state.ready
+    degraded = state.degraded_reason()
     body = Readiness(
         ready=ready,
         kernels_compiled=state.kernels_compiled,
@@ -57,6 +59,8 @@ async def readyz(request: Request) -> JSONResponse:
         starting=not state.started,
         # The log has the reason in full; an answer names no host, user or path.
         detail=None if ready else state.public(state.not_ready_reason()),
+        degraded=degraded is not None,
+        degraded_reason=None if degraded is None else state.public(degraded),
     )
     headers = None if ready else {"Retry-After": "5"}
     return JSONResponse(body.model_dump(), status_code=200 if ready else 503, headers=headers)
