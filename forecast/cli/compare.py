@@ -29,6 +29,7 @@ from forecast.cli.options import (
     WeatherOption,
     check_output,
     check_summary,
+    load_scenario_argument,
     projection_options,
     say_written,
     warn_weather_fallback,
@@ -74,7 +75,6 @@ def compare(
     from tqdm import tqdm
 
     from forecast.io import export
-    from forecast.scenario import load_scenario
     from forecast.sweep import compare as comparisons
 
     check_output(out, file_format=file_format, formats=export.FORMATS)
@@ -84,7 +84,7 @@ def compare(
             f"scenarios: {len(scenarios)} given ({', '.join(scenarios)}); compare 2 or more "
             "(one alone: forecast project)"
         )
-    loaded = [load_scenario(scenario) for scenario in scenarios]
+    loaded = [load_scenario_argument(scenario) for scenario in scenarios]
     comparisons.check_scenarios(loaded)
     options = projection_options(
         loaded[0],

@@ -19,6 +19,7 @@ from forecast.cli.options import (
     SeedOption,
     StartOption,
     WeatherOption,
+    load_scenario_argument,
     parse_integer,
     parse_quantiles,
     projection_bar,
@@ -108,7 +109,6 @@ def export_grid(
     from forecast.errors import OptionsError
     from forecast.projection import MAX_DRAWS
     from forecast.report import gridexport
-    from forecast.scenario import load_scenario
 
     if file_format not in gridexport.FORMATS:
         raise OptionsError(f"--format = {file_format!r}: allowed: {', '.join(gridexport.FORMATS)}")
@@ -130,7 +130,7 @@ def export_grid(
     sample_draws = parse_integer(sample, "--sample")
     if not 1 <= sample_draws <= MAX_DRAWS:
         raise OptionsError(f"--sample = {sample_draws}: must be an integer in 1..{MAX_DRAWS}")
-    loaded = load_scenario(scenario)
+    loaded = load_scenario_argument(scenario)
     options = projection_options(
         loaded,
         draws=str(sample_draws),

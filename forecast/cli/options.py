@@ -156,6 +156,25 @@ DurationDrawsOption = Annotated[
 DEFAULT_QUANTILES = "0.05,0.1,0.5,0.9,0.95"
 
 
+def load_scenario_argument(text: str) -> Scenario:
+    """The scenario a command names (:func:`forecast.scenario.load_scenario`), with a ``note:``
+    on stderr where a file's ``id`` differs from its file name: the README's scenario format
+    has ``id`` = file stem (a shipped scenario must keep it), and results, the service and the
+    dashboard know the scenario by its id, so ``my-run.toml`` holding ``id = "kr-national"``
+    passed unnoticed and its results read as the shipped scenario's."""
+    from forecast.scenario import load_scenario
+
+    scenario = load_scenario(text)
+    stem = Path(text).stem
+    if scenario.id != stem:
+        print(
+            f"note: {text}: id = {scenario.id!r} differs from the file name {stem!r}; results "
+            f"name the scenario {scenario.id!r} (rename the file or the id to match)",
+            file=sys.stderr,
+        )
+    return scenario
+
+
 def check_output(
     out: Path, *, file_format: str | None = None, formats=None, option: str = "--out"
 ) -> None:

@@ -20,6 +20,7 @@ from forecast.cli.options import (
     StartOption,
     WeatherOption,
     check_output,
+    load_scenario_argument,
     parse_integer,
     projection_bar,
     projection_options,
@@ -77,7 +78,6 @@ def plot(
         figure_format,
         write_figure,
     )
-    from forecast.scenario import load_scenario
 
     # Refuse a bad output path before spending seconds on the projection.
     figure_format(out)
@@ -109,7 +109,7 @@ def plot(
             "--resolution = 'annual': a fan chart needs several points a year; "
             "allowed: hourly, daily, monthly"
         )
-    loaded = load_scenario(scenario)
+    loaded = load_scenario_argument(scenario)
     # Refused before the projection runs, where the scenario alone tells.
     check_plot_kind(kind, loaded.id, list(loaded.regions), sorted(loaded.grid))
     options = projection_options(

@@ -31,6 +31,7 @@ from forecast.cli.options import (
     WeatherOption,
     check_output,
     check_summary,
+    load_scenario_argument,
     projection_bar,
     projection_options,
     say_written,
@@ -73,11 +74,10 @@ def project(
     from forecast.io import export
     from forecast.projection import project as run_projection
     from forecast.report.inputs import input_table
-    from forecast.scenario import load_scenario
 
     check_output(out, file_format=file_format, formats=export.FORMATS)
     check_summary(summary)
-    loaded = load_scenario(scenario)
+    loaded = load_scenario_argument(scenario)
     options = projection_options(
         loaded,
         draws=draws,

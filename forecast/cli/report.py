@@ -22,6 +22,7 @@ from forecast.cli.options import (
     SeedOption,
     StartOption,
     WeatherOption,
+    load_scenario_argument,
     projection_options,
 )
 
@@ -52,11 +53,10 @@ def report(
     from tqdm import tqdm
 
     from forecast.report import html as reports
-    from forecast.scenario import load_scenario
     from forecast.sweep import compare as comparisons
 
     reports.check_report_path(out)
-    loaded = [load_scenario(scenario) for scenario in scenarios]
+    loaded = [load_scenario_argument(scenario) for scenario in scenarios]
     comparisons.check_scenarios(loaded)
     options = projection_options(
         loaded[0],

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from forecast.cli.options import load_scenario_argument
+
 if TYPE_CHECKING:
     from forecast.scenario import Scenario
 
@@ -46,12 +48,11 @@ def scenarios_show(
 
     from forecast.engine.sampling import OPERATION_DEFAULTS, site_defaults
     from forecast.errors import OptionsError
-    from forecast.scenario import load_scenario
 
     if output not in ("json", "text"):
         raise OptionsError(f"--format = {output!r}: allowed: json, text")
 
-    scenario = load_scenario(scenario_id)
+    scenario = load_scenario_argument(scenario_id)
     data = scenario.model_dump(mode="json", exclude_none=True)
     operations = data.setdefault("operations", {})
     for name, default in OPERATION_DEFAULTS.items():

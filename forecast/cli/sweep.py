@@ -29,6 +29,7 @@ from forecast.cli.options import (
     WeatherOption,
     check_output,
     check_summary,
+    load_scenario_argument,
     parse_integer,
     projection_options,
     say_written,
@@ -94,7 +95,6 @@ def sweep(
     from tqdm import tqdm
 
     from forecast.io import export
-    from forecast.scenario import load_scenario
     from forecast.sweep import variants as sweeps
 
     check_output(out, file_format=file_format, formats=export.FORMATS)
@@ -105,7 +105,7 @@ def sweep(
         raise typer.BadParameter(
             f"{connect_timeout!r} is not a number of seconds", param_hint="--connect-timeout"
         ) from None
-    loaded = load_scenario(scenario)
+    loaded = load_scenario_argument(scenario)
     options = projection_options(
         loaded,
         draws=draws,
