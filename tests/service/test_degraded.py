@@ -34,7 +34,8 @@ def test_readyz_is_ready_but_degraded_naming_the_missing_weather_files(
             "korea_temperature_daily.csv not found, so projections run on synthetic years"
         )
         assert seoul in reason
-        assert "sydney-bankstown in <data> (FORECAST_DATA_DIR): au-nsw/nsw_temperature.csv" in reason
+        sydney = "sydney-bankstown in <data> (FORECAST_DATA_DIR): au-nsw/nsw_temperature.csv"
+        assert sydney in reason
         assert str(tmp_path) not in reason
 
         # Only Seoul's files in place: Sydney's are still missing, and said alone.
