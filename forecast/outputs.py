@@ -7,6 +7,7 @@ from this table, so a unit can only be stated in one place.
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -657,6 +658,31 @@ def summary_cell(dataset, name: str, digits: int = 2, **where) -> str:
     if mean_name(name) in dataset:
         text += f" ({_shown(float(dataset[mean_name(name)].sel(**where)), digits)})"
     return text
+
+
+def display_width(text: str) -> int:
+    """Terminal columns ``text`` takes: 2 for a wide or full-width character (Hangul, CJK:
+    ``unicodedata.east_asian_width`` W or F), 0 for a combining mark, else 1 (an ambiguous one,
+    such as the cells' en dash, as in a Western terminal). [columns]
+
+    ``len`` counted ``수도권`` as 3 columns where a terminal draws 6, and the region's columns
+    of every fixed-width table slid out of line (a Jeollanam-do planner's kr-outlook tables with
+    Korean ``region_labels``)."""
+    return sum(
+        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        for c in text
+    )
+
+
+def pad_left(text: str, width: int) -> str:
+    """``text`` right-aligned in ``width`` terminal columns (:func:`display_width`): the
+    ``str.rjust`` of every fixed-width table the command line prints."""
+    return " " * max(width - display_width(text), 0) + text
+
+
+def pad_right(text: str, width: int) -> str:
+    """``text`` left-aligned in ``width`` terminal columns (:func:`display_width`)."""
+    return text + " " * max(width - display_width(text), 0)
 
 
 def _shown(value: float, digits: int) -> str:

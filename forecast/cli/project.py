@@ -34,7 +34,14 @@ from forecast.cli.options import (
     write_summary,
 )
 from forecast.errors import OptionsError
-from forecast.outputs import REQUESTED_CAPTION, quantile_at, region_label, summary_cell
+from forecast.outputs import (
+    REQUESTED_CAPTION,
+    display_width,
+    pad_left,
+    quantile_at,
+    region_label,
+    summary_cell,
+)
 
 
 def project(
@@ -149,9 +156,9 @@ def summary_table(dataset) -> str:
         lines.append(f"baseline demand basis: {attrs['baseline_demand_basis']}")
     if attrs["baseline_model"] == "none" and "baseline_note" in attrs:
         lines.append(str(attrs["baseline_note"]))
-    lines.append("year" + "".join(f"  {label.rjust(width)}" for _, label in columns))
+    lines.append("year" + "".join(f"  {pad_left(label, width)}" for _, label in columns))
     for year in dataset["year"].values:
-        cells = [summary_cell(dataset, name, year=year).rjust(width) for name, _ in columns]
+        cells = [pad_left(summary_cell(dataset, name, year=year), width) for name, _ in columns]
         lines.append(f"{year}" + "".join(f"  {cell}" for cell in cells))
     return "\n".join(lines)
 
@@ -248,14 +255,14 @@ def year_selection(dataset, name: str, year) -> dict:
 def _year_table(dataset, title: str, columns: list[Column]) -> str:
     """A per-year table of ``P50 [P10-P90] (mean)`` cells; columns (variable, label, digits,
     selection); monthly variables are read at each year's last month."""
-    width = max(30, *(len(label) for _, label, _, _ in columns))
-    lines = [title, "year" + "".join(f"  {label.rjust(width)}" for _, label, _, _ in columns)]
+    width = max(30, *(display_width(label) for _, label, _, _ in columns))
+    lines = [title, "year" + "".join(f"  {pad_left(label, width)}" for _, label, _, _ in columns)]
     for year in dataset["year"].values:
         cells = []
         for name, _, digits, where in columns:
             at = year_selection(dataset, name, year)
             cells.append(summary_cell(dataset, name, digits, **at, **where))
-        lines.append(f"{year}" + "".join(f"  {cell.rjust(width)}" for cell in cells))
+        lines.append(f"{year}" + "".join(f"  {pad_left(cell, width)}" for cell in cells))
     return "\n".join(lines)
 
 
@@ -402,16 +409,16 @@ def hosting_table(dataset) -> str:
     months = dataset["month"].to_index()
     year_ends = [months[months.year == year][-1] for year in dataset["year"].values]
     regions = list(dataset["region"].values) if "waiting_nameplate_mw_by_region" in dataset else []
-    width = 32
     header = [
         "waiting accelerators",
         "waiting MW",
         *(f"waiting MW {region_label(dataset, r)}" for r in regions),
     ]
+    width = max(32, *(display_width(label) for label in header))
     lines = [
         "hosting shortfall at the end of each year: P50 [P10-P90] (accelerators delivered but "
         "with no room in a built data centre; they draw nothing)",
-        "year" + "".join(f"  {label.rjust(width)}" for label in header),
+        "year" + "".join(f"  {pad_left(label, width)}" for label in header),
     ]
     for end in year_ends:
         cells = [
@@ -422,7 +429,7 @@ def hosting_table(dataset) -> str:
                 for r in regions
             ),
         ]
-        lines.append(f"{end.year}" + "".join(f"  {cell.rjust(width)}" for cell in cells))
+        lines.append(f"{end.year}" + "".join(f"  {pad_left(cell, width)}" for cell in cells))
     if "accelerator_wait_months" in dataset:
         waits = ", ".join(
             f"{year}: {_pick(dataset['accelerator_wait_months'], 0.5, year=year):.1f}"

@@ -36,7 +36,7 @@ from forecast.cli.options import (
     write_summary,
 )
 from forecast.cli.project import Column, grid_columns, year_selection
-from forecast.outputs import summary_cell
+from forecast.outputs import display_width, pad_left, summary_cell
 
 
 def sweep(
@@ -290,7 +290,7 @@ def _variant_table(dataset: xr.Dataset, title: str, columns: list[Column]) -> st
 
     names = varied_names(dataset)
     columns = [column for column in columns if column[0] in dataset]
-    widths = [max(len(name), 8) for name in names]
+    widths = [max(display_width(name), 8) for name in names]
     variants = [dataset.isel(variant=position) for position in range(dataset.sizes["variant"])]
 
     def cell(name: str, position: int, year: int, digits: int, where: dict[str, str]) -> str:
@@ -301,21 +301,22 @@ def _variant_table(dataset: xr.Dataset, title: str, columns: list[Column]) -> st
     for position in range(dataset.sizes["variant"]):
         for row, year in enumerate(dataset["year"].to_numpy()):
             settings = [
-                (str(dataset[name].to_numpy()[position]) if row == 0 else "").rjust(width)
+                pad_left(str(dataset[name].to_numpy()[position]) if row == 0 else "", width)
                 for name, width in zip(names, widths, strict=True)
             ]
             variant = str(int(dataset["variant"].to_numpy()[position])) if row == 0 else ""
             figures = [cell(name, position, year, d, where) for name, _, d, where in columns]
             rows.append((variant, settings, str(year), figures))
     figure_widths = [
-        max(len(label), *(len(r[3][i]) for r in rows)) for i, (_, label, _, _) in enumerate(columns)
+        max(display_width(label), *(display_width(r[3][i]) for r in rows))
+        for i, (_, label, _, _) in enumerate(columns)
     ]
     header = (
         "variant  "
-        + "  ".join(n.rjust(w) for n, w in zip(names, widths, strict=True))
+        + "  ".join(pad_left(n, w) for n, w in zip(names, widths, strict=True))
         + "  year"
         + "".join(
-            f"  {label.rjust(w)}"
+            f"  {pad_left(label, w)}"
             for (_, label, _, _), w in zip(columns, figure_widths, strict=True)
         )
     )
@@ -325,6 +326,6 @@ def _variant_table(dataset: xr.Dataset, title: str, columns: list[Column]) -> st
             f"{variant.rjust(7)}  "
             + "  ".join(settings)
             + f"  {year}"
-            + "".join(f"  {f.rjust(w)}" for f, w in zip(figures, figure_widths, strict=True))
+            + "".join(f"  {pad_left(f, w)}" for f, w in zip(figures, figure_widths, strict=True))
         )
     return "\n".join(lines)

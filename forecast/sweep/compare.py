@@ -34,8 +34,11 @@ from forecast.outputs import (
     DIFFERENCE_VARIABLES,
     REGIONS_NOTE,
     difference_name,
+    display_width,
     limited_regions,
     mean_name,
+    pad_left,
+    pad_right,
     per_draw_name,
     quantile_at,
     region_label,
@@ -436,19 +439,22 @@ def summary_text(dataset: xr.Dataset) -> str:
 
 
 def text_table(first: str, headers: list[str], rows: list[tuple[str, list[str]]]) -> list[str]:
-    """A fixed-width table: a first column (years or sites), then right-aligned cells."""
-    width = max(len(first), *(len(label) for label, _ in rows))
+    """A fixed-width table: a first column (years or sites), then right-aligned cells, padded by
+    terminal columns (:func:`forecast.outputs.display_width`: a Korean region label is twice
+    its length wide)."""
+    width = max(display_width(first), *(display_width(label) for label, _ in rows))
     widths = [
-        max(len(header), *(len(cells[i]) for _, cells in rows)) for i, header in enumerate(headers)
+        max(display_width(header), *(display_width(cells[i]) for _, cells in rows))
+        for i, header in enumerate(headers)
     ]
     text = [
-        first.ljust(width)
-        + "".join(f"  {h.rjust(w)}" for h, w in zip(headers, widths, strict=True))
+        pad_right(first, width)
+        + "".join(f"  {pad_left(h, w)}" for h, w in zip(headers, widths, strict=True))
     ]
     for label, cells in rows:
         text.append(
-            label.ljust(width)
-            + "".join(f"  {c.rjust(w)}" for c, w in zip(cells, widths, strict=True))
+            pad_right(label, width)
+            + "".join(f"  {pad_left(c, w)}" for c, w in zip(cells, widths, strict=True))
         )
     return text
 
