@@ -46,7 +46,7 @@ from forecast.outputs import (
 )
 from forecast.projection import ProjectionOptions, project
 from forecast.scenario import Scenario
-from forecast.sweep.regions import region_blocks
+from forecast.sweep.regions import REGION_FIGURES, region_blocks
 from forecast.sweep.sites import common_sites
 
 if TYPE_CHECKING:
@@ -470,8 +470,9 @@ def _quantile_text(variable: xr.DataArray, digits: int) -> str:
 
 
 def _grid_blocks(dataset: xr.Dataset, labels: list[str]) -> list[str]:
-    """Where a scenario has a grid connection limit: the capacity waiting for a connection and
-    the built halls waiting at each year's end (by region, where several have a limit), and
+    """Where a scenario has a grid connection limit: the capacity waiting for a connection
+    (unless the "by region" blocks show it) and the built halls waiting at each year's end (by
+    region, where several have a limit), and
     each site's wait for its whole grid capacity, scenario by scenario (not differences: they
     are monthly and per site, where the draw-by-draw differences are per year)."""
     lines: list[str] = []
@@ -484,7 +485,7 @@ def _grid_blocks(dataset: xr.Dataset, labels: list[str]) -> list[str]:
     months = pd.DatetimeIndex(dataset["month"].to_index())
     regions = limited_regions(dataset)
     for name, caption in captions.items():
-        if name not in dataset:
+        if name not in dataset or _shown_by_region(dataset, name):
             continue
         # Region by region where several regions have a limit (a capital region's queue and
         # the rest of the country's are different questions), else the grid's.
@@ -508,6 +509,19 @@ def _grid_blocks(dataset: xr.Dataset, labels: list[str]) -> list[str]:
     if "site_grid_wait_months" in dataset:
         lines += site_wait_lines(dataset, {label: {"scenario": label} for label in labels})
     return lines
+
+
+def _shown_by_region(dataset: xr.Dataset, name: str) -> bool:
+    """Whether :func:`forecast.sweep.regions.region_blocks` already prints ``name`` region by
+    region (with the differences): the grid blocks leave it out, where it was shown twice (a
+    planner read kr-outlook's delayed MW by region in two tables of one comparison); with one
+    limited region of several, its queue is the grid's, shown there too."""
+    by_region = f"{name}_by_region"
+    return (
+        dataset.sizes.get("region", 0) >= 2
+        and by_region in dataset
+        and any(figure == by_region for figure, _, _ in REGION_FIGURES)
+    )
 
 
 def site_wait_lines(dataset: xr.Dataset, columns: dict[str, dict], prefix: str = "") -> list[str]:
