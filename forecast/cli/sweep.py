@@ -95,6 +95,7 @@ def sweep(
     from tqdm import tqdm
 
     from forecast.io import export
+    from forecast.report.inputs import input_table
     from forecast.scenario import load_scenario
     from forecast.sweep import variants as sweeps
 
@@ -144,7 +145,12 @@ def sweep(
 
         datasets = sweeps.run_variants(client, variants, progress=progress)
     dataset = sweeps.combine(variants, datasets)
-    written = sweeps.write(dataset, out, file_format=file_format)
+    written = sweeps.write(
+        dataset,
+        out,
+        file_format=file_format,
+        inputs={variant.index: input_table(variant.scenario) for variant in variants},
+    )
     warn_weather_fallback(options, dataset)
     if not quiet:
         print(summary_table(dataset))

@@ -18,7 +18,7 @@ Per-draw values come from the engine's per-year accumulators (``ProjectionOption
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -373,14 +373,22 @@ def tidy_compare_frame(dataset: xr.Dataset) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True).reindex(columns=columns)
 
 
-def write(dataset: xr.Dataset, path: Path, *, file_format: str | None = None) -> Path:
+def write(
+    dataset: xr.Dataset,
+    path: Path,
+    *,
+    file_format: str | None = None,
+    inputs: Mapping[str, dict[str, dict[str, str]]] | None = None,
+) -> Path:
     """Write a comparison as a tidy table (CSV plus ``<path>.meta.json``, or Parquet) with a
-    ``scenario`` column, or as NetCDF with the ``scenario`` dimension, atomically."""
+    ``scenario`` column, or as NetCDF with the ``scenario`` dimension, atomically; ``inputs``,
+    each scenario's input table by its id (:func:`forecast.report.inputs.input_table`), goes
+    into the metadata's entry of that scenario, as ``forecast project``'s goes into its own."""
     chosen = export.file_format_of(path, file_format)
     if chosen == "netcdf":
         return export.write_netcdf(dataset, path)
     frame = tidy_compare_frame(dataset)
-    metadata = comparison_table_metadata(dataset, frame.columns)
+    metadata = comparison_table_metadata(dataset, frame.columns, inputs=inputs)
     return export.write_table(frame, path, chosen, metadata)
 
 
@@ -555,9 +563,12 @@ __all__ = [
 ]
 
 
-def comparison_table_metadata(dataset: xr.Dataset, columns) -> dict:
+def comparison_table_metadata(
+    dataset: xr.Dataset, columns, *, inputs: Mapping[str, dict] | None = None
+) -> dict:
     """A comparison table's provenance: :func:`forecast.io.export.table_metadata` with each
-    scenario's spread drivers and, under ``scenarios``, each scenario's own attributes."""
+    scenario's spread drivers and, under ``scenarios``, each scenario's own attributes and,
+    where ``inputs`` has it, its input table (``inputs``: by scenario id)."""
     drivers = {
         str(label): {
             str(k): float(v)
@@ -575,6 +586,7 @@ def comparison_table_metadata(dataset: xr.Dataset, columns) -> dict:
         {
             SCENARIO_COLUMN: str(label),
             **{name: str(dataset[name].to_numpy()[i]) for name in SCENARIO_ATTRIBUTES},
+            **({"inputs": inputs[str(label)]} if inputs and str(label) in inputs else {}),
         }
         for i, label in enumerate(dataset["scenario"].to_numpy())
     ]

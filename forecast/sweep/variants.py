@@ -42,7 +42,7 @@ import logging
 import os
 import re
 import signal
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from multiprocessing import resource_tracker
 from pathlib import Path
 from typing import Any
@@ -851,7 +851,13 @@ def tidy_sweep_frame(dataset: xr.Dataset) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def write(dataset: xr.Dataset, path: Path, *, file_format: str | None = None) -> Path:
+def write(
+    dataset: xr.Dataset,
+    path: Path,
+    *,
+    file_format: str | None = None,
+    inputs: Mapping[int, dict[str, dict[str, str]]] | None = None,
+) -> Path:
     """Write a sweep as a tidy table (CSV plus ``<path>.meta.json``, or Parquet) or NetCDF,
     atomically.
 
@@ -864,6 +870,10 @@ def write(dataset: xr.Dataset, path: Path, *, file_format: str | None = None) ->
     file_format : str, optional
         ``csv``, ``parquet`` or ``netcdf`` (default: from the suffix,
         :func:`forecast.io.export.file_format_of`).
+    inputs : mapping, optional
+        Each variant's input table by its position (``Variant.index``;
+        :func:`forecast.report.inputs.input_table` of its scenario): in the metadata's entry of
+        that variant, as ``forecast project``'s table carries its scenario's.
     """
     chosen = export.file_format_of(path, file_format)
     if chosen == "netcdf":
@@ -878,6 +888,11 @@ def write(dataset: xr.Dataset, path: Path, *, file_format: str | None = None) ->
                 SWEEP_ID_COLUMN: int(dataset["variant"][i]),
                 **{name: _jsonable(dataset[name].to_numpy()[i]) for name in names},
                 "scenario_sha256": str(dataset["scenario_sha256"].to_numpy()[i]),
+                **(
+                    {"inputs": inputs[int(dataset["variant"][i])]}
+                    if inputs and int(dataset["variant"][i]) in inputs
+                    else {}
+                ),
             }
             for i in range(dataset.sizes["variant"])
         ],
