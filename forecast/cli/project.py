@@ -37,6 +37,7 @@ from forecast.errors import OptionsError
 from forecast.outputs import (
     REQUESTED_CAPTION,
     display_width,
+    non_ai_growth_note,
     pad_left,
     quantile_at,
     region_label,
@@ -338,7 +339,7 @@ def grid_table(dataset) -> str:
     if "grid_requested_mw_by_region" not in dataset:
         return ""
     columns = grid_columns(dataset)
-    return _year_table(
+    table = _year_table(
         dataset,
         f"grid connection of new sites under a limit, end of year ({REQUESTED_CAPTION}; a "
         "site requests its whole "
@@ -349,6 +350,8 @@ def grid_table(dataset) -> str:
         "[P10-P90] (mean)",
         columns,
     )
+    note = non_ai_growth_note(dataset)
+    return f"{table}\nnote: {note}" if note else table
 
 
 def site_table(dataset) -> str:

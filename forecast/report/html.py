@@ -35,6 +35,7 @@ from forecast.outputs import (
     REQUESTED_CAPTION,
     difference_name,
     limited_regions,
+    non_ai_growth_note,
     region_label,
     summary_cell,
 )
@@ -426,6 +427,8 @@ def checks_section(dataset: xr.Dataset) -> str:
                 "minus connected; stranded: built halls not yet connected)",
             )
         )
+        if note := non_ai_growth_note(dataset):
+            parts.append(f"<p>Note: {_e(note)}.</p>")
         last = f"{dataset['month'].to_index()[-1]:%Y-%m}"
         parts.append(
             _table(
@@ -741,6 +744,16 @@ def regional_comparison(combined: xr.Dataset) -> str:
                 f"differences from {reference} draw by draw ({REQUESTED_CAPTION}; delayed: "
                 "requested minus connected)",
             )
+        )
+    notes = [
+        f"<li>{_e(label)}: {_e(note)}</li>"
+        for label in labels
+        if (note := non_ai_growth_note(combined, scenario=label))
+    ]
+    if notes:
+        parts.append(
+            "<p>Note: a connection limit holds back the listed sites only.</p>"
+            f"<ul>{''.join(notes)}</ul>"
         )
     return "".join(parts)
 

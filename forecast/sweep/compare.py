@@ -37,6 +37,7 @@ from forecast.outputs import (
     display_width,
     limited_regions,
     mean_name,
+    non_ai_growth_note,
     pad_left,
     pad_right,
     per_draw_name,
@@ -514,6 +515,13 @@ def _grid_blocks(dataset: xr.Dataset, labels: list[str]) -> list[str]:
             ]  # fmt: skip
             rows.append((str(year), cells))
         lines += ["", caption, *text_table("year", [c[0] for c in columns], rows)]
+    notes = [
+        f"  {label}: {note}"
+        for label in labels
+        if (note := non_ai_growth_note(dataset, scenario=label))
+    ]
+    if notes:
+        lines += ["", "note: a connection limit holds back the listed sites only", *notes]
     if "site_grid_wait_months" in dataset:
         lines += site_wait_lines(dataset, {label: {"scenario": label} for label in labels})
     return lines
