@@ -161,6 +161,8 @@ def summary_table(dataset) -> str:
     for year in dataset["year"].values:
         cells = [pad_left(summary_cell(dataset, name, year=year), width) for name, _ in columns]
         lines.append(f"{year}" + "".join(f"  {cell}" for cell in cells))
+    if held := attrs.get("held_trends_note"):
+        lines.append(f"note: {held}")
     return "\n".join(lines)
 
 
