@@ -19,7 +19,7 @@ from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_va
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from forecast.errors import OptionsError
+from forecast.errors import OptionsError, shown_value
 from forecast.projection import MAX_DRAWS
 from forecast.scenario import MAX_HORIZON_YEARS, SCENARIO_ID_PATTERN
 
@@ -447,5 +447,5 @@ def _setting_problem(problem: ErrorDetails) -> str:
     value (API keys, database URL) is not repeated."""
     name = str(problem["loc"][0]) if problem["loc"] else ""
     secret = "SecretStr" in str(Settings.model_fields[name].annotation) if name else False
-    value = "(secret, not shown)" if secret else repr(problem.get("input"))
+    value = "(secret, not shown)" if secret else shown_value(problem.get("input"))
     return f"FORECAST_{name.upper()} = {value}: {problem['msg']}"
