@@ -217,6 +217,15 @@ class Settings(BaseSettings):
         "cores and the GIL, and slow /healthz); a request that finds them all busy waits up "
         "to inline_wait_seconds, then gets 503.",
     )
+    max_inline_projections_per_client: int | None = Field(
+        default=None,
+        ge=1,
+        le=256,
+        description="Heavy requests one client (an API key, or an IP address without a key) "
+        "may have holding or waiting for a slot at once; one more of its requests is refused "
+        "with 429 and Retry-After, so that one client cannot hold every slot while others "
+        "wait. Default: half of max_inline_projections, rounded up.",
+    )
     max_waiting_requests: int = Field(
         default=32,
         ge=0,
@@ -359,6 +368,10 @@ class Settings(BaseSettings):
     def results(self) -> Path:
         """Directory of result files."""
         return self.results_dir or self.storage_dir / "results"
+
+    def inline_slots_per_client(self) -> int:
+        """``max_inline_projections_per_client``, by default half the slots rounded up."""
+        return self.max_inline_projections_per_client or (self.max_inline_projections + 1) // 2
 
     def allowed_host_names(self) -> tuple[str, ...]:
         """The ``allowed_hosts`` entries; empty: any host."""

@@ -119,6 +119,7 @@ class ServiceState:
             memory_bytes=MIN_WORK_BYTES,
             max_waiting=settings.max_waiting_requests,
             wait_seconds=settings.inline_wait_seconds,
+            per_client=settings.inline_slots_per_client(),
         )
         self.coalescer = Coalescer()
         self._light: anyio.CapacityLimiter | None = None
@@ -388,6 +389,7 @@ class ServiceState:
             memory_bytes=work,
             max_waiting=self.settings.max_waiting_requests,
             wait_seconds=self.settings.inline_wait_seconds,
+            per_client=self.settings.inline_slots_per_client(),
         )
 
     async def light(self, function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
