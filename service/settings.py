@@ -6,6 +6,7 @@ with ``app.dependency_overrides[get_settings]`` (or by passing ``create_app(sett
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import hmac
@@ -95,6 +96,21 @@ class Settings(BaseSettings):
         default=None,
         description="Where result NetCDF files are written; unset: storage_dir/results. With a "
         "remote Dask scheduler it must be a directory the workers share.",
+    )
+    results_retention_days: float = Field(
+        default=0,
+        ge=0,
+        le=36_500,
+        description="Stored results (result files and their runs) computed longer ago than "
+        "this are removed by a sweep every hour; their runs answer 410 saying so, and a "
+        "request for the same projection computes it anew. Results that a queued or running "
+        "run computes again are kept. 0: kept for ever. [days]",
+    )
+    results_max_bytes: int = Field(
+        default=0,
+        ge=0,
+        description="Most bytes of result files kept: past it, the hourly sweep removes the "
+        "oldest results first, as for results_retention_days. 0: no limit. [bytes]",
     )
     dask_scheduler: str | None = Field(
         default=None,
@@ -364,6 +380,14 @@ class Settings(BaseSettings):
         if self.database_url is not None:
             return self.database_url.get_secret_value()
         return f"sqlite:///{self.storage_dir / 'forecast.sqlite3'}"
+
+    def retention(self) -> tuple[dt.timedelta | None, int | None]:
+        """The retention window and the most bytes of results kept; None: not limited."""
+        window = self.results_retention_days
+        return (
+            dt.timedelta(days=window) if window else None,
+            self.results_max_bytes or None,
+        )
 
     def results(self) -> Path:
         """Directory of result files."""
