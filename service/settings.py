@@ -316,6 +316,15 @@ class Settings(BaseSettings):
         "queued or running at once; one more is refused with 429, so one client cannot fill "
         "the job queue.",
     )
+    hsts_seconds: int = Field(
+        default=0,
+        ge=0,
+        le=2 * 365 * 24 * 3_600,
+        description="Send Strict-Transport-Security: max-age=<this> on every answer, telling "
+        "browsers to reach the service over HTTPS only for that long. Set it only where the "
+        "service itself is reached over HTTPS (a TLS proxy usually sends the header itself; "
+        "on plain HTTP it is wrong). 0: not sent. [s]",
+    )
     allowed_hosts: str = Field(
         default="",
         description="Comma-separated host names the service answers to (the Host header; "
