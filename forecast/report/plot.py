@@ -1012,7 +1012,8 @@ def tornado_figure(table: pd.DataFrame, meta: dict, years: tuple[int, ...] | Non
     n_outputs = len(panels) // n_years
     inputs = max(len(rows) for _, _, rows in panels)
     figure = Figure(
-        figsize=(6.4 * n_years, (0.42 * inputs + 1.3) * n_outputs + 0.8), layout="constrained"
+        figsize=(max(8.5, 6.4 * n_years), (0.42 * inputs + 1.3) * n_outputs + 0.9),
+        layout="constrained",
     )
     grid = np.atleast_2d(figure.subplots(n_outputs, n_years, squeeze=False))
     for position, (output, year, rows) in enumerate(panels):
@@ -1047,16 +1048,18 @@ def tornado_figure(table: pd.DataFrame, meta: dict, years: tuple[int, ...] | Non
         axes.set_xlabel(f"{label} P50 [{unit}]")
         axes.grid(axis="x", color="#e3e7ec", linewidth=0.8)
         axes.set_axisbelow(True)
-    figure.legend(
+    # In the first panel's lower right, which the smallest swings leave empty (a legend
+    # outside the panels overlapped the title or the Source line).
+    grid[0][0].legend(
         handles=[
             Patch(facecolor=colour, hatch=hatch, edgecolor="white", label=f"the value {what}")
             for colour, hatch, what in TORNADO_SIDES
         ],
-        loc="outside upper center", ncols=2, fontsize=8, frameon=False,
+        loc="lower right", fontsize=7, frameon=True,
     )  # fmt: skip
     attrs = meta.get("attrs", {})
     figure.suptitle(
-        f"{attrs.get('scenario_id', '?')}: one input at a time, every other at its base "
+        f"{attrs.get('scenario_id', '?')}: one input at a time, every other at its base\n"
         f"({attrs.get('draws', '?')} draws, seed {attrs.get('seed', '?')}, common random numbers)",
         fontsize=11,
     )
