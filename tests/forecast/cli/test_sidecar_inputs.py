@@ -73,23 +73,13 @@ def test_a_comparison_table_holds_each_scenarios_inputs(
 
 
 def test_a_sweep_table_holds_each_variants_inputs(
-    scenario_file, small_scenario_text, tmp_path, capsys, monkeypatch
+    scenario_file, small_scenario_text, tmp_path, capsys
 ):
     """``forecast sweep``'s sidecar had no input table either: each variant's entry carries
-    its own, the varied value in it (the variants run serially here, not on a cluster)."""
-    import contextlib
-
-    from forecast.projection import project
-    from forecast.sweep import variants as sweeps
-
-    monkeypatch.setattr(sweeps, "dask_client", lambda **_: contextlib.nullcontext(None))
-    monkeypatch.setattr(
-        sweeps,
-        "run_variants",
-        lambda _client, variants, progress=None: [project(v.scenario, v.options) for v in variants],
-    )
+    its own, the varied value in it (the variants run on a real one-worker Dask cluster)."""
     out = tmp_path / "sweep.csv"
-    options = ["--draws", "4", "--resolution", "annual", "--weather", "typical", "--no-baseline"]
+    options = ["--draws", "4", "--resolution", "annual", "--weather", "typical", "--no-baseline",
+               "--workers", "1"]  # fmt: skip
     vary = ["--vary", "operations.pue=1.2,1.4"]
     code = main(["sweep", str(scenario_file(small_scenario_text)), *vary, "--out", str(out),
                  *options, "--quiet"])  # fmt: skip
