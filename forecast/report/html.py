@@ -71,6 +71,7 @@ h1{font-size:1.6rem}h2{border-bottom:2px solid #e5e7eb;padding-bottom:.2rem;marg
 h3{margin-top:1.6rem}table{border-collapse:collapse;margin:.6rem 0;font-size:.85rem}
 th,td{border:1px solid #d1d5db;padding:.2rem .5rem;text-align:right;vertical-align:top;
 white-space:nowrap}td.text{white-space:normal}.scroll{overflow-x:auto}
+.scroll:focus-visible{outline:3px solid #8a5a00;outline-offset:-3px}
 th{background:#f3f4f6}td.text,th.text{text-align:left}tbody th{background:none;font-weight:normal}
 caption{text-align:left;font-size:1rem;padding:.3rem 0;white-space:normal;
 max-width:min(100vw - 2rem,1180px)}figure{margin:1rem 0}
@@ -109,9 +110,13 @@ def _table(
     body = "".join(
         "<tr>" + "".join(cell(i, text) for i, text in enumerate(row)) + "</tr>" for row in rows
     )
+    # A scroller in the tab order, named by its caption, as the dashboard's: a keyboard user
+    # scrolls a table wider than the screen with the arrow keys (whether it is wider is not
+    # known here, so every one is).
     return (
-        f'<div class="scroll"><table><caption>{_e(caption)}</caption><thead><tr>{head}</tr>'
-        f"</thead><tbody>{body}</tbody></table></div>"
+        f'<div class="scroll" tabindex="0" role="region" aria-label="{_e(caption)}"><table>'
+        f"<caption>{_e(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
+        "</table></div>"
     )
 
 

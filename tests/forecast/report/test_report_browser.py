@@ -205,6 +205,46 @@ def test_checked_in_example_opens_offline(browser):
     page.context.close()
 
 
+@pytest.mark.browser
+def test_a_wide_table_is_a_named_region_scrolled_from_the_keyboard(browser, report_file):
+    """WCAG 2.1.1 and 4.1.2: the report's tables scroll sideways in their wrappers, which had
+    no name and no role and were in the tab order only where Chromium guessed they scroll. Each
+    is now a region named by its table's caption in the tab order: Tab reaches it, and the
+    arrow keys scroll it."""
+    page, refused, problems = _open_offline(browser, report_file)
+    page.set_viewport_size({"width": 700, "height": 900})
+    # The first table wider than the window, reached by Tab from the top of the page.
+    index = page.locator("div.scroll").evaluate_all(
+        "(wraps) => wraps.findIndex((w) => w.scrollWidth > w.clientWidth + 100"
+        " && !w.closest('details'))"
+    )
+    assert index >= 0
+    first = page.locator("div.scroll").nth(index)
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if first.evaluate("(wrap) => wrap === document.activeElement"):
+            break
+    else:
+        pytest.fail("Tab never reached the first wide table's scroller")
+    nodes, _parents = _accessibility_tree(page)
+    # The focused node other than the page (whose document has the focus too).
+    focused = [(_value(node, "role"), _value(node, "name")) for node in nodes.values()
+               if any(p["name"] == "focused" and p["value"]["value"]
+                      for p in node.get("properties", []))]  # fmt: skip
+    assert focused[1:] == [("region", first.locator("caption").inner_text())], focused
+    assert first.evaluate("(wrap) => wrap.scrollLeft") == 0
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.activeElement.scrollLeft > 0")
+    # Every scroller, whether or not it scrolls at this width.
+    wraps = page.locator("div.scroll").evaluate_all(
+        "(wraps) => wraps.map((w) => [w.tabIndex, w.getAttribute('role'),"
+        " w.getAttribute('aria-label') === w.querySelector('caption').textContent])"
+    )
+    assert wraps and all(wrap == [0, "region", True] for wrap in wraps), wraps
+    assert refused == [] and problems == []
+    page.context.close()
+
+
 def test_report_command_refuses_bad_output(scenario_file, tmp_path, capsys):
     scenario = str(scenario_file(SMALL_SCENARIO))
     assert main(["report", scenario, "--out", str(tmp_path / "report.pdf")]) == 2
