@@ -18,6 +18,7 @@ import dataclasses
 import datetime as dt
 import html
 import io
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -120,15 +121,29 @@ def _table(
     )
 
 
+#: An ``id`` attribute of matplotlib's SVG.
+_SVG_ID = re.compile(r' id="([^"]+)"')
+#: A reference to an id: ``url(#id)`` (clip paths, hatches) or ``href="#id"`` (``<use>``).
+_SVG_REFERENCE = re.compile(r'(url\(#|href="#)([^)"]+)')
+
+
 def _svg(figure, salt: str) -> str:
-    """A matplotlib figure as inline SVG (text as text; ids salted per figure)."""
+    """A matplotlib figure as inline SVG (text as text), every id in it and every reference to
+    one prefixed with ``salt``, the chart's id: matplotlib numbers its groups alike in every
+    figure (``figure_1``, ``axes_1``), so several charts on one page repeated ids."""
     import matplotlib
 
     buffer = io.StringIO()
+    # The salt keeps matplotlib's hashed ids (clip paths, markers) the same from run to run.
     with matplotlib.rc_context({"svg.hashsalt": salt, "svg.fonttype": "none"}):
         figure.savefig(buffer, format="svg", metadata={"Date": None})
     text = buffer.getvalue()
-    return text[text.index("<svg") :]
+    svg = text[text.index("<svg") :]
+    ids = set(_SVG_ID.findall(svg))
+    svg = _SVG_REFERENCE.sub(
+        lambda match: f"{match[1]}{salt}-{match[2]}" if match[2] in ids else match[0], svg
+    )
+    return _SVG_ID.sub(lambda match: f' id="{salt}-{match[1]}"', svg)
 
 
 def _figure(figure, salt: str, caption: str, description: str) -> str:
@@ -140,7 +155,9 @@ def _figure(figure, salt: str, caption: str, description: str) -> str:
         f'<svg role="img" aria-labelledby="{salt}-caption" aria-describedby="{salt}-summary" ',
         1,
     )
-    svg = svg.replace('<g id="figure_1">', '<g id="figure_1" aria-hidden="true">', 1)
+    svg = svg.replace(
+        f'<g id="{salt}-figure_1">', f'<g id="{salt}-figure_1" aria-hidden="true">', 1
+    )
     return (
         f'<figure>{svg}<figcaption><span id="{salt}-caption">{_e(caption)}</span> '
         f'<span id="{salt}-summary">{_e(description)}</span></figcaption></figure>'

@@ -7,7 +7,9 @@ reached for a CDN, a font or an image outside itself fails. Skips, saying why, w
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
+import html.parser
 import os
 import re
 import tomllib
@@ -55,6 +57,41 @@ def test_report_is_self_contained(report_file):
     # Links are anchors inside the page; the SVG namespace is a name, not a request.
     assert text.count('href="#') >= 4 and 'href="http' not in text
     assert text.count("<svg") == 1 + 3 * 2  # the comparison, then fans, durations, peak hours
+
+
+class _Ids(html.parser.HTMLParser):
+    """Every ``id`` of a page, and every reference to one: ``href="#id"`` (links, SVG
+    ``<use>``) and ``url(#id)`` in any attribute (clip paths, hatches)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+        self.references: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value is None:
+                continue
+            if name == "id":
+                self.ids.append(value)
+            elif name in ("href", "xlink:href") and value.startswith("#"):
+                self.references.append(value[1:])
+            self.references += re.findall(r"url\(#([^)]+)\)", value)
+
+
+@pytest.mark.parametrize("which", ["two scenarios", "the checked-in example"])
+def test_every_id_is_unique_and_every_reference_resolves(report_file, which):
+    """The charts' SVG repeated matplotlib's ids (``figure_1``, ``axes_1``, ``line2d_1``: 219
+    ids three times over in the example), invalid HTML in which a reference to one resolves to
+    the first chart's. Every id of a chart is now prefixed with the chart's id."""
+    path = report_file if which == "two scenarios" else EXAMPLE
+    parser = _Ids()
+    parser.feed(path.read_text(encoding="utf-8"))
+    repeated = {name: count for name, count in collections.Counter(parser.ids).items()
+                if count > 1}  # fmt: skip
+    assert repeated == {}
+    assert len(parser.references) > 100  # the clip paths and markers of every chart
+    assert set(parser.references) <= set(parser.ids)
 
 
 @pytest.fixture(scope="module")
