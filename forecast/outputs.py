@@ -7,9 +7,12 @@ from this table, so a unit can only be stated in one place.
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
+
+from forecast.units import MWH_TO_TWH
 
 
 @dataclass(frozen=True)
@@ -657,6 +660,75 @@ def summary_cell(dataset, name: str, digits: int = 2, **where) -> str:
     if mean_name(name) in dataset:
         text += f" ({_shown(float(dataset[mean_name(name)].sel(**where)), digits)})"
     return text
+
+
+def _hours_in_year(year: int) -> float:
+    """Hours of a calendar year. [h]"""
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    return 8784.0 if leap else 8760.0
+
+
+def non_ai_growth_note(dataset, **where) -> str:
+    """Each grid-limited region's non-AI data-centre growth over the period (mean over draws of
+    ``non_ai_energy_twh_by_region``, last year minus first: TWh, and average MW), beside the
+    grid MW its listed sites have connected at the period's end (mean of
+    ``grid_connected_mw_by_region``): a connection limit holds back the listed sites only, and
+    a non-AI load grows as its path says (a Jeollanam-do planner found kr-outlook's capital
+    non-AI load growing about 0.6 GW on average while the grid table showed 243 MW connected,
+    with nothing saying why). Empty without non-AI load by region or a limit; ``where`` selects
+    a comparison's scenario."""
+    name = "non_ai_energy_twh_by_region"
+    regions = limited_regions(dataset)
+    connected_name = mean_name("grid_connected_mw_by_region")
+    if not regions or mean_name(name) not in dataset or connected_name not in dataset:
+        return ""
+    years = [int(year) for year in dataset["year"].to_numpy()]
+    first, last = years[0], years[-1]
+    energy = dataset[mean_name(name)].sel(**where)
+    connected = dataset[connected_name].sel(**where)
+    cells = []
+    for region in regions:
+        start, end = (float(energy.sel(region=region, year=year)) for year in (first, last))
+        if not (np.isfinite(start) and np.isfinite(end)) or start == end == 0.0:
+            continue
+        average_mw = (end / _hours_in_year(last) - start / _hours_in_year(first)) / MWH_TO_TWH
+        cells.append(
+            f"{region_label(dataset, region)} {end - start:+,.2f} TWh ({average_mw:+,.0f} MW "
+            f"average) beside {float(connected.sel(region=region).isel(month=-1)):,.0f} MW of "
+            "listed sites connected"
+        )
+    if not cells:
+        return ""
+    return (
+        f"non-AI data-centre load is not held to a connection limit (it grows as its path says; "
+        f"README: The grid it connects to): its growth {first} to {last}, mean over draws, "
+        f"{'; '.join(cells)} at the end of {last}"
+    )
+
+
+def display_width(text: str) -> int:
+    """Terminal columns ``text`` takes: 2 for a wide or full-width character (Hangul, CJK:
+    ``unicodedata.east_asian_width`` W or F), 0 for a combining mark, else 1 (an ambiguous one,
+    such as the cells' en dash, as in a Western terminal). [columns]
+
+    ``len`` counted ``수도권`` as 3 columns where a terminal draws 6, and the region's columns
+    of every fixed-width table slid out of line (a Jeollanam-do planner's kr-outlook tables with
+    Korean ``region_labels``)."""
+    return sum(
+        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        for c in text
+    )
+
+
+def pad_left(text: str, width: int) -> str:
+    """``text`` right-aligned in ``width`` terminal columns (:func:`display_width`): the
+    ``str.rjust`` of every fixed-width table the command line prints."""
+    return " " * max(width - display_width(text), 0) + text
+
+
+def pad_right(text: str, width: int) -> str:
+    """``text`` left-aligned in ``width`` terminal columns (:func:`display_width`)."""
+    return text + " " * max(width - display_width(text), 0)
 
 
 def _shown(value: float, digits: int) -> str:

@@ -8,7 +8,10 @@ neither starve ``/healthz`` (async, no thread) nor pile up threads that each hol
 A request is refused at once, never queued without bound:
 
 * ``413`` when its memory estimate exceeds what heavy work may use at all;
-* ``429`` when ``max_waiting`` requests are already waiting;
+* ``429`` when ``max_waiting`` requests are already waiting, or when the request's client (an
+  API key, or an IP address without a key: :data:`current_client`, set for each request by
+  :class:`service.limits.RequestGuard`) already holds or waits for ``per_client`` slots, so
+  that one key cannot hold every slot while others wait;
 * ``503`` (with ``Retry-After``) when no slot and memory became free within the wait.
 
 The memory heavy work may use is the budget left after the process itself, the result cache
@@ -19,14 +22,18 @@ and running jobs (:meth:`service.state.ServiceState.start` works it out). Estima
 from __future__ import annotations
 
 import asyncio
-from collections import deque
+from collections import Counter, deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from service.errors import BusyError, SaturatedError, TooLargeError
 
 RETRY_AFTER_SECONDS = 5
+#: Whom the request being handled counts as (:attr:`service.deps.Caller.client`: ``key
+#: <id>`` or ``address <ip>``); None outside a request (start-up's work, a test's).
+current_client: ContextVar[str | None] = ContextVar("current_client", default=None)
 
 
 def gigabytes(value: float) -> str:
@@ -40,6 +47,8 @@ class Grant:
 
     admission: Admission
     bytes: int
+    #: The client it is counted against (:data:`current_client`), if any.
+    client: str | None = None
     released: bool = field(default=False)
 
     def release(self) -> None:
@@ -47,6 +56,7 @@ class Grant:
         if not self.released:
             self.released = True
             self.admission._give_back(self.bytes)
+            self.admission._leave(self.client)
 
 
 @dataclass
@@ -70,6 +80,9 @@ class Admission:
         Longest wait for a slot before 503. [s]
     limit_name
         Setting that sets ``memory_bytes``, named in a 413's detail.
+    per_client
+        Slots one client may hold or wait for at once; None: ``slots`` (no limit of its
+        own).
     """
 
     def __init__(
@@ -80,6 +93,7 @@ class Admission:
         max_waiting: int,
         wait_seconds: float,
         limit_name: str = "FORECAST_MEMORY_BUDGET_BYTES",
+        per_client: int | None = None,
     ) -> None:
         self.slots = slots
         self.memory_bytes = memory_bytes
@@ -89,6 +103,9 @@ class Admission:
         self._free_slots = slots
         self._free_bytes = memory_bytes
         self._waiting: deque[_Waiter] = deque()
+        self.per_client = per_client or slots
+        #: Slots each client holds or waits for now.
+        self._clients: Counter[str] = Counter()
 
     @property
     def busy_slots(self) -> int:
@@ -120,8 +137,13 @@ class Admission:
                 f"{self.limit_name}; ask fewer draws, quantiles or a shorter period"
             )
 
+    def held_by(self, client: str) -> int:
+        """Slots ``client`` holds or waits for now."""
+        return self._clients[client]
+
     async def acquire(self, what: str, need_bytes: int) -> Grant:
-        """A slot and ``need_bytes`` of memory, waited for on the event loop.
+        """A slot and ``need_bytes`` of memory, waited for on the event loop, counted against
+        the request's client (:data:`current_client`).
 
         Raises
         ------
@@ -129,9 +151,27 @@ class Admission:
             413, 429, 503 as described in the module docstring.
         """
         self.check_fits(what, need_bytes)
+        client = current_client.get()
+        if client is not None and self._clients[client] >= self.per_client:
+            raise SaturatedError(
+                f"{what}: {client} holds or waits for {self._clients[client]} of the "
+                f"{self.slots} slots for heavy work; at most {self.per_client} per client "
+                "(FORECAST_MAX_INLINE_PROJECTIONS_PER_CLIENT); retry once one of its requests "
+                "has been answered",
+                retry_after_seconds=RETRY_AFTER_SECONDS,
+            )
+        if client is not None:
+            self._clients[client] += 1
+        try:
+            return await self._acquire(what, need_bytes, client)
+        except BaseException:
+            self._leave(client)
+            raise
+
+    async def _acquire(self, what: str, need_bytes: int, client: str | None) -> Grant:
         if not self._waiting and self._fits(need_bytes):
             self._take(need_bytes)
-            return Grant(self, need_bytes)
+            return Grant(self, need_bytes, client)
         if len(self._waiting) >= self.max_waiting:
             raise SaturatedError(
                 f"{what}: {len(self._waiting)} requests already wait for one of {self.slots} "
@@ -158,7 +198,7 @@ class Admission:
                 f"for heavy work) stayed busy for {self.wait_seconds:g} s; retry later",
                 retry_after_seconds=RETRY_AFTER_SECONDS,
             ) from None
-        return Grant(self, need_bytes)
+        return Grant(self, need_bytes, client)
 
     @asynccontextmanager
     async def slot(self, what: str, need_bytes: int) -> AsyncIterator[Grant]:
@@ -168,6 +208,12 @@ class Admission:
             yield grant
         finally:
             grant.release()
+
+    def _leave(self, client: str | None) -> None:
+        if client is not None:
+            self._clients[client] -= 1
+            if self._clients[client] <= 0:
+                del self._clients[client]
 
     def _fits(self, need_bytes: int) -> bool:
         return self._free_slots > 0 and self._free_bytes >= need_bytes

@@ -28,6 +28,7 @@ from forecast.errors import (
     NotFoundError,
     OptionsError,
     ScenarioError,
+    shown_value,
 )
 
 logger = logging.getLogger("service")
@@ -190,7 +191,7 @@ def _validation_message(
     first = error.errors()[0]
     location = ".".join(str(part) for part in first.get("loc", ()) if part != "body") or "body"
     value = first.get("input")
-    shown = "" if isinstance(value, dict | list) or value is None else f" = {value!r}"
+    shown = "" if isinstance(value, dict | list) or value is None else f" = {shown_value(value)}"
     message = str(first.get("msg", "invalid")).removeprefix("Value error, ")
     if (
         max_draws is not None

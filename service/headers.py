@@ -10,6 +10,10 @@ one: ``FORECAST_REQUIRE_READ_KEY``) is the key holder's alone: ``Cache-Control``
 ``private`` (a result, revalidated by its ETag: ``private, no-cache``) or, where the answer set
 none, ``no-store``, so that a shared proxy keeps none of it for the next client. The dashboard's
 page and static files, open to everyone, keep their own caching.
+
+``Strict-Transport-Security`` only when ``FORECAST_HSTS_SECONDS`` is set: the service usually
+sits behind a TLS proxy that sends it (``docs/deploy/nginx``), and the header on plain HTTP
+would be wrong; set it where the service itself is reached over HTTPS.
 """
 
 from __future__ import annotations
@@ -40,13 +44,20 @@ class SecurityHeaders:
     """Add :data:`EVERY_ANSWER` to every HTTP answer that does not set them, and make a keyed
     answer private (:func:`keyed_cache_control`).
 
-    ``reads_need_key`` says whether every ``/v1`` route asks a key (read when a request
-    comes: the settings of the app, which tests override).
+    ``reads_need_key`` says whether every ``/v1`` route asks a key, ``hsts_seconds`` the
+    ``max-age`` of ``Strict-Transport-Security`` (0: not sent) [s]; both read when a request
+    comes (the settings of the app, which tests override).
     """
 
-    def __init__(self, app: ASGIApp, reads_need_key: Callable[[], bool] = lambda: False) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        reads_need_key: Callable[[], bool] = lambda: False,
+        hsts_seconds: Callable[[], int] = lambda: 0,
+    ) -> None:
         self.app = app
         self.reads_need_key = reads_need_key
+        self.hsts_seconds = hsts_seconds
 
     def _keyed(self, scope: Scope) -> bool:
         if any(name == _KEY_HEADER for name, _ in scope.get("headers", ())):
@@ -59,6 +70,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         keyed = self._keyed(scope)
+        hsts = self.hsts_seconds()
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -66,6 +78,8 @@ class SecurityHeaders:
                 for name, value in EVERY_ANSWER.items():
                     if name not in headers:
                         headers[name] = value
+                if hsts and "Strict-Transport-Security" not in headers:
+                    headers["Strict-Transport-Security"] = f"max-age={hsts}"
                 if keyed:
                     headers["Cache-Control"] = keyed_cache_control(headers.get("Cache-Control"))
             await send(message)

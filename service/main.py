@@ -274,7 +274,11 @@ def create_app(settings: Settings | None = None, *, start_in_background: bool = 
     hosts = settings_of(app).allowed_host_names()
     if hosts:  # outside the guard: a request for another host is refused before anything
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(hosts))
-    app.add_middleware(SecurityHeaders, reads_need_key=lambda: settings_of(app).reads_need_key())
+    app.add_middleware(
+        SecurityHeaders,
+        reads_need_key=lambda: settings_of(app).reads_need_key(),
+        hsts_seconds=lambda: settings_of(app).hsts_seconds,
+    )
     install_error_handlers(app)
     # When reads need a key (by default, once keys are configured), every /v1 route needs
     # one; otherwise reading is open and the schema declares no security for it.

@@ -6,6 +6,7 @@ with ``app.dependency_overrides[get_settings]`` (or by passing ``create_app(sett
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import hmac
@@ -19,7 +20,7 @@ from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_va
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from forecast.errors import OptionsError
+from forecast.errors import OptionsError, shown_value
 from forecast.projection import MAX_DRAWS
 from forecast.scenario import MAX_HORIZON_YEARS, SCENARIO_ID_PATTERN
 
@@ -95,6 +96,21 @@ class Settings(BaseSettings):
         default=None,
         description="Where result NetCDF files are written; unset: storage_dir/results. With a "
         "remote Dask scheduler it must be a directory the workers share.",
+    )
+    results_retention_days: float = Field(
+        default=0,
+        ge=0,
+        le=36_500,
+        description="Stored results (result files and their runs) computed longer ago than "
+        "this are removed by a sweep every hour; their runs answer 410 saying so, and a "
+        "request for the same projection computes it anew. Results that a queued or running "
+        "run computes again are kept. 0: kept for ever. [days]",
+    )
+    results_max_bytes: int = Field(
+        default=0,
+        ge=0,
+        description="Most bytes of result files kept: past it, the hourly sweep removes the "
+        "oldest results first, as for results_retention_days. 0: no limit. [bytes]",
     )
     dask_scheduler: str | None = Field(
         default=None,
@@ -217,6 +233,15 @@ class Settings(BaseSettings):
         "cores and the GIL, and slow /healthz); a request that finds them all busy waits up "
         "to inline_wait_seconds, then gets 503.",
     )
+    max_inline_projections_per_client: int | None = Field(
+        default=None,
+        ge=1,
+        le=256,
+        description="Heavy requests one client (an API key, or an IP address without a key) "
+        "may have holding or waiting for a slot at once; one more of its requests is refused "
+        "with 429 and Retry-After, so that one client cannot hold every slot while others "
+        "wait. Default: half of max_inline_projections, rounded up.",
+    )
     max_waiting_requests: int = Field(
         default=32,
         ge=0,
@@ -291,6 +316,15 @@ class Settings(BaseSettings):
         "queued or running at once; one more is refused with 429, so one client cannot fill "
         "the job queue.",
     )
+    hsts_seconds: int = Field(
+        default=0,
+        ge=0,
+        le=2 * 365 * 24 * 3_600,
+        description="Send Strict-Transport-Security: max-age=<this> on every answer, telling "
+        "browsers to reach the service over HTTPS only for that long. Set it only where the "
+        "service itself is reached over HTTPS (a TLS proxy usually sends the header itself; "
+        "on plain HTTP it is wrong). 0: not sent. [s]",
+    )
     allowed_hosts: str = Field(
         default="",
         description="Comma-separated host names the service answers to (the Host header; "
@@ -356,9 +390,21 @@ class Settings(BaseSettings):
             return self.database_url.get_secret_value()
         return f"sqlite:///{self.storage_dir / 'forecast.sqlite3'}"
 
+    def retention(self) -> tuple[dt.timedelta | None, int | None]:
+        """The retention window and the most bytes of results kept; None: not limited."""
+        window = self.results_retention_days
+        return (
+            dt.timedelta(days=window) if window else None,
+            self.results_max_bytes or None,
+        )
+
     def results(self) -> Path:
         """Directory of result files."""
         return self.results_dir or self.storage_dir / "results"
+
+    def inline_slots_per_client(self) -> int:
+        """``max_inline_projections_per_client``, by default half the slots rounded up."""
+        return self.max_inline_projections_per_client or (self.max_inline_projections + 1) // 2
 
     def allowed_host_names(self) -> tuple[str, ...]:
         """The ``allowed_hosts`` entries; empty: any host."""
@@ -447,5 +493,5 @@ def _setting_problem(problem: ErrorDetails) -> str:
     value (API keys, database URL) is not repeated."""
     name = str(problem["loc"][0]) if problem["loc"] else ""
     secret = "SecretStr" in str(Settings.model_fields[name].annotation) if name else False
-    value = "(secret, not shown)" if secret else repr(problem.get("input"))
+    value = "(secret, not shown)" if secret else shown_value(problem.get("input"))
     return f"FORECAST_{name.upper()} = {value}: {problem['msg']}"

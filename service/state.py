@@ -42,6 +42,7 @@ from forecast.projection import (
     weather_fallback,
 )
 from forecast.scenario import Scenario, list_scenarios
+from service import retention
 from service.admission import Admission, gigabytes
 from service.cache import ResultCache
 from service.coalesce import Coalescer
@@ -125,6 +126,7 @@ class ServiceState:
             memory_bytes=MIN_WORK_BYTES,
             max_waiting=settings.max_waiting_requests,
             wait_seconds=settings.inline_wait_seconds,
+            per_client=settings.inline_slots_per_client(),
         )
         self.coalescer = Coalescer()
         self._light: anyio.CapacityLimiter | None = None
@@ -140,6 +142,9 @@ class ServiceState:
         self._database_waited = False
         self._lock_lost: str | None = None
         self._stopping = threading.Event()
+        #: Results removed by retention since start-up, and their files' bytes. [bytes]
+        self.pruned_results = 0
+        self.pruned_bytes = 0
 
     @property
     def ready(self) -> bool:
@@ -198,6 +203,8 @@ class ServiceState:
         gc.freeze()
         self.started = True
         self.started_at = dt.datetime.now(dt.UTC)
+        if any(self.settings.retention()):
+            threading.Thread(target=self._sweep_results, name="retention", daemon=True).start()
         slow = ", ".join(
             f"{name} {seconds:.1f} s"
             for name, seconds in took.items()
@@ -278,6 +285,34 @@ class ServiceState:
                 self.results.recheck()
             except Exception:  # a bug: keep checking, say it once per try
                 logger.exception("results directory check failed")
+
+    def _sweep_results(self) -> None:
+        """:meth:`sweep_results` now and every :data:`service.retention.SWEEP_SECONDS`."""
+        while not self._stopping.is_set():
+            # A full results directory (not ready) is when removing results helps most.
+            if self.started and not self.problems:
+                try:
+                    self.sweep_results()
+                except Exception:  # the database away, a bug: say so, sweep again later
+                    logger.exception("retention sweep failed")
+            if self._stopping.wait(retention.SWEEP_SECONDS):
+                return
+
+    def sweep_results(self) -> retention.Pruned:
+        """Remove the results past ``results_retention_days`` or ``results_max_bytes``
+        (:mod:`service.retention`), dropping them from the memory cache; counted in
+        :attr:`pruned_results` and :attr:`pruned_bytes`."""
+        older_than, max_bytes = self.settings.retention()
+        pruned = retention.prune(
+            self.runs,
+            self.results,
+            older_than=older_than,
+            max_bytes=max_bytes,
+            forget=self.cache.drop,
+        )
+        self.pruned_results += len(pruned.runs)
+        self.pruned_bytes += pruned.bytes
+        return pruned
 
     def _check_results(self) -> None:
         self.results.check(self.runs.result_files())
@@ -394,6 +429,7 @@ class ServiceState:
             memory_bytes=work,
             max_waiting=self.settings.max_waiting_requests,
             wait_seconds=self.settings.inline_wait_seconds,
+            per_client=self.settings.inline_slots_per_client(),
         )
 
     async def light(self, function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:

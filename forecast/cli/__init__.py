@@ -25,6 +25,7 @@ from forecast.cli import (
     plot,
     project,
     report,
+    results,
     scenarios,
     serve,
     sweep,
@@ -75,6 +76,7 @@ app.command("plot")(plot.plot)
 app.command("report")(report.report)
 app.command("serve")(serve.serve)
 app.add_typer(keys.keys_app, name="keys")
+app.add_typer(results.results_app, name="results")
 
 
 def _show_notices() -> None:

@@ -75,6 +75,7 @@ def compare(
     from tqdm import tqdm
 
     from forecast.io import export
+    from forecast.report.inputs import input_table
     from forecast.sweep import compare as comparisons
 
     check_output(out, file_format=file_format, formats=export.FORMATS)
@@ -121,7 +122,9 @@ def compare(
             keep_per_draw=per_draw,
             progress=progress,
         )
-    written = comparisons.write(dataset, out, file_format=file_format)
+    written = comparisons.write(
+        dataset, out, file_format=file_format, inputs={s.id: input_table(s) for s in loaded}
+    )
     warn_weather_fallback(options, dataset)
     assert options.end is not None
     for other in loaded[1:]:

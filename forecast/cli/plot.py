@@ -48,8 +48,9 @@ def plot(
             help="fan (load fans and annual bars), peak (the grid's annual peak with and "
             "without the data centres), duration (load duration curves), peak-hours (month "
             "x hour of each draw's highest hours), regions (AI and all data-centre energy by "
-            "region and year) or grid (grid capacity requested, connected and delayed by "
-            "region, month by month)."
+            "region and year), grid (grid capacity requested, connected and delayed by "
+            "region, month by month) or tornado (each input's swing of a one-at-a-time sweep: "
+            "give its <out>_swing.csv in place of the scenario)."
         ),
     ] = "fan",
     years: Annotated[
@@ -87,6 +88,15 @@ def plot(
     chosen_years = None
     if years is not None:
         chosen_years = tuple(parse_integer(part, "--years") for part in years.split(","))
+    if kind == "tornado":
+        tornado(scenario, out, years=chosen_years, resolution=resolution,
+                duration_draws=duration_draws)  # fmt: skip
+        return
+    if scenario.lower().endswith(".csv"):
+        raise OptionsError(
+            f"scenario = {scenario!r}: a .csv is plotted only with --kind tornado (a "
+            "one-at-a-time sweep's swing table); give a scenario id or .toml file"
+        )
     # An option the chosen figure does not use is refused, not ignored.
     if kind in ("fan", "peak", "regions", "grid"):
         for name, value in (("--years", years), ("--duration-draws", duration_draws)):
@@ -133,3 +143,31 @@ def plot(
     warn_weather_fallback(options, dataset)
     written = write_figure(dataset, out, kind=kind, years=chosen_years)
     print(f"wrote {written}")
+
+
+def tornado(
+    swing_file: str,
+    out: Path,
+    *,
+    years: tuple[int, ...] | None,
+    resolution: str | None,
+    duration_draws: str | None,
+) -> None:
+    """``forecast plot SWING.csv --kind tornado``: the tornado of a one-at-a-time sweep's swing
+    table (``forecast sweep --one-at-a-time`` writes ``<out>_swing.csv``); nothing projected."""
+    from forecast.report.plot import write_tornado
+    from forecast.sweep.swing import read_swing
+
+    for name, value in (("--resolution", resolution), ("--duration-draws", duration_draws)):
+        if value is not None:
+            raise OptionsError(
+                f"{name} = {value!r}: not for --kind tornado (it plots the swing table as "
+                "the sweep wrote it)"
+            )
+    if not swing_file.lower().endswith(".csv"):
+        raise OptionsError(
+            f"scenario = {swing_file!r}: --kind tornado plots a swing table; give the "
+            "<out>_swing.csv that forecast sweep --one-at-a-time wrote"
+        )
+    table, meta = read_swing(Path(swing_file))
+    print(f"wrote {write_tornado(table, meta, out, years=years)}")

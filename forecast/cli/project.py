@@ -126,7 +126,7 @@ def _pick(variable, level: float, **where) -> float:
 
 def summary_table(dataset) -> str:
     """Per-year P50 [P10-P90] (mean) of the headline figures, as fixed-width text."""
-    from forecast.outputs import summary_cell
+    from forecast.outputs import pad_left, summary_cell
 
     columns = [
         ("ai_energy_twh", "AI energy TWh"),
@@ -156,10 +156,12 @@ def summary_table(dataset) -> str:
         lines.append(f"baseline demand basis: {attrs['baseline_demand_basis']}")
     if attrs["baseline_model"] == "none" and "baseline_note" in attrs:
         lines.append(str(attrs["baseline_note"]))
-    lines.append("year" + "".join(f"  {label.rjust(width)}" for _, label in columns))
+    lines.append("year" + "".join(f"  {pad_left(label, width)}" for _, label in columns))
     for year in dataset["year"].values:
-        cells = [summary_cell(dataset, name, year=year).rjust(width) for name, _ in columns]
+        cells = [pad_left(summary_cell(dataset, name, year=year), width) for name, _ in columns]
         lines.append(f"{year}" + "".join(f"  {cell}" for cell in cells))
+    if held := attrs.get("held_trends_note"):
+        lines.append(f"note: {held}")
     return "\n".join(lines)
 
 
@@ -255,16 +257,16 @@ def year_selection(dataset, name: str, year) -> dict:
 def _year_table(dataset, title: str, columns: list[Column]) -> str:
     """A per-year table of ``P50 [P10-P90] (mean)`` cells; columns (variable, label, digits,
     selection); monthly variables are read at each year's last month."""
-    from forecast.outputs import summary_cell
+    from forecast.outputs import display_width, pad_left, summary_cell
 
-    width = max(30, *(len(label) for _, label, _, _ in columns))
-    lines = [title, "year" + "".join(f"  {label.rjust(width)}" for _, label, _, _ in columns)]
+    width = max(30, *(display_width(label) for _, label, _, _ in columns))
+    lines = [title, "year" + "".join(f"  {pad_left(label, width)}" for _, label, _, _ in columns)]
     for year in dataset["year"].values:
         cells = []
         for name, _, digits, where in columns:
             at = year_selection(dataset, name, year)
             cells.append(summary_cell(dataset, name, digits, **at, **where))
-        lines.append(f"{year}" + "".join(f"  {cell.rjust(width)}" for cell in cells))
+        lines.append(f"{year}" + "".join(f"  {pad_left(cell, width)}" for cell in cells))
     return "\n".join(lines)
 
 
@@ -339,12 +341,12 @@ def grid_columns(dataset) -> list[Column]:
 
 def grid_table(dataset) -> str:
     """Requested, connected, delayed and stranded grid capacity by region at each year's end."""
-    from forecast.outputs import REQUESTED_CAPTION
+    from forecast.outputs import REQUESTED_CAPTION, non_ai_growth_note
 
     if "grid_requested_mw_by_region" not in dataset:
         return ""
     columns = grid_columns(dataset)
-    return _year_table(
+    table = _year_table(
         dataset,
         f"grid connection of new sites under a limit, end of year ({REQUESTED_CAPTION}; a "
         "site requests its whole "
@@ -355,6 +357,8 @@ def grid_table(dataset) -> str:
         "[P10-P90] (mean)",
         columns,
     )
+    note = non_ai_growth_note(dataset)
+    return f"{table}\nnote: {note}" if note else table
 
 
 def site_table(dataset) -> str:
@@ -410,23 +414,23 @@ def flexibility_table(dataset) -> str:
 def hosting_table(dataset) -> str:
     """Accelerators waiting for room at the end of each year, and their nameplate MW by region
     (P50 [P10-P90]); empty when nothing waits in any draw."""
-    from forecast.outputs import region_label, summary_cell
+    from forecast.outputs import display_width, pad_left, region_label, summary_cell
 
     if "waiting_accelerators" not in dataset or float(dataset["waiting_accelerators"].max()) <= 0:
         return ""
     months = dataset["month"].to_index()
     year_ends = [months[months.year == year][-1] for year in dataset["year"].values]
     regions = list(dataset["region"].values) if "waiting_nameplate_mw_by_region" in dataset else []
-    width = 32
     header = [
         "waiting accelerators",
         "waiting MW",
         *(f"waiting MW {region_label(dataset, r)}" for r in regions),
     ]
+    width = max(32, *(display_width(label) for label in header))
     lines = [
         "hosting shortfall at the end of each year: P50 [P10-P90] (accelerators delivered but "
         "with no room in a built data centre; they draw nothing)",
-        "year" + "".join(f"  {label.rjust(width)}" for label in header),
+        "year" + "".join(f"  {pad_left(label, width)}" for label in header),
     ]
     for end in year_ends:
         cells = [
@@ -437,7 +441,7 @@ def hosting_table(dataset) -> str:
                 for r in regions
             ),
         ]
-        lines.append(f"{end.year}" + "".join(f"  {cell.rjust(width)}" for cell in cells))
+        lines.append(f"{end.year}" + "".join(f"  {pad_left(cell, width)}" for cell in cells))
     if "accelerator_wait_months" in dataset:
         waits = ", ".join(
             f"{year}: {_pick(dataset['accelerator_wait_months'], 0.5, year=year):.1f}"

@@ -14,6 +14,9 @@ import typer
 if TYPE_CHECKING:
     import xarray as xr
 
+    from forecast.projection import ProjectionOptions
+    from forecast.scenario import Scenario
+
 from forecast.cli.options import (
     DEFAULT_QUANTILES,
     BaselineModelOption,
@@ -37,6 +40,7 @@ from forecast.cli.options import (
     write_summary,
 )
 from forecast.cli.project import Column, grid_columns, year_selection
+from forecast.errors import OptionsError
 
 
 def sweep(
@@ -66,7 +70,43 @@ def sweep(
         str | None,
         typer.Option(help="Address of a running dask scheduler (default: a LocalCluster)."),
     ] = None,
-    workers: Annotated[str, typer.Option(help="Worker processes of the LocalCluster.")] = "2",
+    workers: Annotated[
+        str,
+        typer.Option(
+            help="Worker processes of the LocalCluster (default auto: one per two cores, at "
+            "most one per variant)."
+        ),
+    ] = "auto",
+    one_at_a_time: Annotated[
+        bool,
+        typer.Option(
+            "--one-at-a-time",
+            help="One input at a time (a tornado): the base scenario, then for each --vary "
+            "(or --vary-together group) one variant per value with every other input at its "
+            "base, instead of every combination; prints and writes each input's swing of the "
+            "--outputs' P50 (<out>_swing.csv).",
+        ),
+    ] = False,
+    outputs: Annotated[
+        str | None,
+        typer.Option(
+            help="With --one-at-a-time: per-year outputs whose swing is shown, comma-separated "
+            "(default: ai_energy_twh, dc_energy_twh, ai_at_national_peak_gw, those the "
+            "scenario has)."
+        ),
+    ] = None,
+    years: Annotated[
+        str | None,
+        typer.Option(
+            help="With --one-at-a-time: years of the swing, comma-separated (default: the last)."
+        ),
+    ] = None,
+    swing_out: Annotated[
+        Path | None,
+        typer.Option(
+            help="With --one-at-a-time: the swing table's CSV (default: <out stem>_swing.csv)."
+        ),
+    ] = None,
     connect_timeout: Annotated[
         str, typer.Option(help="Seconds to try to reach --scheduler.")
     ] = "10",
@@ -86,8 +126,8 @@ def sweep(
     summary: SummaryOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Project every combination of --vary values (and --vary-together pairs) on Dask; one
-    CSV/NetCDF with a variant column.
+    """Project every combination of --vary values (and --vary-together pairs), or each input
+    one at a time (--one-at-a-time), on Dask; one CSV/NetCDF with a variant column.
 
     Every variant uses the same seed (common random numbers), so differences between variants
     are the effect of the varied inputs, not Monte Carlo noise.
@@ -95,10 +135,25 @@ def sweep(
     from tqdm import tqdm
 
     from forecast.io import export
+    from forecast.report.inputs import input_table
+    from forecast.sweep import swing
     from forecast.sweep import variants as sweeps
 
     check_output(out, file_format=file_format, formats=export.FORMATS)
     check_summary(summary)
+    if not one_at_a_time:
+        for name, value in (("--outputs", outputs), ("--years", years), ("--swing-out", swing_out)):
+            if value is not None:
+                raise OptionsError(f"{name} = {str(value)!r}: only with --one-at-a-time")
+    swing_file = swing_out or swing.swing_path(out)
+    if one_at_a_time:
+        if swing_file.suffix.lower() != ".csv":
+            raise OptionsError(f"--swing-out = {str(swing_file)!r}: allowed: a .csv file name")
+        check_output(swing_file, option="--swing-out")
+    chosen_outputs = None if outputs is None else [o.strip() for o in outputs.split(",")]
+    chosen_years = (
+        None if years is None else [parse_integer(part, "--years") for part in years.split(",")]
+    )
     try:
         timeout_s = float(connect_timeout)
     except ValueError:
@@ -122,11 +177,29 @@ def sweep(
     if vary_together:
         variations += sweeps.parse_paired(vary_together)
     # Every variant is checked before any cluster starts: a bad NAME or value costs nothing.
-    variants = sweeps.build_variants(loaded, variations, options, origin=scenario)
+    variants = sweeps.build_variants(
+        loaded, variations, options, origin=scenario, design="oat" if one_at_a_time else "grid"
+    )
+    if one_at_a_time:
+        assert options.start is not None and options.end is not None  # filled by the options
+        for year in chosen_years or []:
+            if not options.start.year <= year <= options.end.year:
+                raise OptionsError(
+                    f"--years = {year}: allowed: a year of the period, "
+                    f"{options.start.year}..{options.end.year}"
+                )
+        if 0.5 not in options.quantiles:
+            raise OptionsError(f"--quantiles = {quantiles!r}: a swing compares P50s; include 0.5")
+    warn_large_output(loaded, options, len(variants), out, file_format)
+    worker_count = (
+        sweeps.default_workers(len(variants))
+        if workers == "auto"
+        else parse_integer(workers, "--workers")
+    )
     with (
         sweeps.dask_client(
             scheduler=scheduler,
-            workers=parse_integer(workers, "--workers"),
+            workers=worker_count,
             connect_timeout_s=timeout_s,
         ) as client,
         tqdm(
@@ -143,12 +216,73 @@ def sweep(
 
         datasets = sweeps.run_variants(client, variants, progress=progress)
     dataset = sweeps.combine(variants, datasets)
-    written = sweeps.write(dataset, out, file_format=file_format)
+    written = sweeps.write(
+        dataset,
+        out,
+        file_format=file_format,
+        inputs={variant.index: input_table(variant.scenario) for variant in variants},
+    )
     warn_weather_fallback(options, dataset)
+    table = None
+    if one_at_a_time:
+        # Checked before the cluster started, where the scenario tells (a year, the P50); the
+        # outputs a scenario has are known once it has run.
+        table = swing.swing_table(dataset, outputs=chosen_outputs, years=chosen_years)
     if not quiet:
         print(summary_table(dataset))
+        if table is not None:
+            print(swing.swing_text(table, digits=SWING_DIGITS))
     say_written(written, quiet=quiet)
+    if table is not None:
+        say_written(f"{swing.write_swing(table, swing_file, dataset)} (swing)", quiet=quiet)
     write_summary(dataset, summary, quiet=quiet)
+
+
+#: Decimals of a swing table's figures, by output (the summary's; 3 otherwise).
+SWING_DIGITS = {"ai_energy_twh": 3, "dc_energy_twh": 2, "ai_at_national_peak_gw": 3}
+
+
+def warn_large_output(
+    scenario: Scenario,
+    options: ProjectionOptions,
+    variants: int,
+    out: Path,
+    file_format: str | None,
+) -> None:
+    """One ``note:`` line on stderr, before a sweep runs, when its file will be larger than
+    :data:`forecast.io.export.LARGE_OUTPUT_BYTES`: its estimated size and rows, and the
+    smaller choices (4 variants x 200 draws x 2 hourly years wrote 213 MB of CSV in 75.6 s
+    without a word, report M4). The estimate counts the series a row per period and quantile
+    (AI load, each region's where there are several, the baseline and the total, the non-AI
+    and all data-centre load): the rest is a few thousand rows."""
+    from forecast.engine.baseline import choose_baseline
+    from forecast.io import export
+
+    assert options.start is not None and options.end is not None  # filled by the options
+    regions = len(scenario.regions)
+    series = 1 + (regions if regions > 1 else 0)
+    if choose_baseline(scenario, options).reference is not None:
+        series += 2
+    if scenario.non_ai_loads:
+        series += 2
+    steps = export.period_steps(options.start, options.end, options.resolution)
+    rows = variants * steps * len(options.quantiles) * series
+    chosen = export.file_format_of(out, file_format)
+    size = export.estimated_size_bytes(rows, chosen)
+    if size <= export.LARGE_OUTPUT_BYTES:
+        return
+    smaller = [
+        f"{name} about {export.estimated_size_bytes(rows, other) / 1e6:,.0f} MB"
+        for name, other in ((".parquet", "parquet"), (".nc", "netcdf"))
+        if other != chosen
+    ]
+    print(
+        f"note: this sweep will write about {size / 1e6:,.0f} MB ({rows:,} rows of "
+        f"{options.resolution} {chosen}: {variants} variants x {steps:,} periods x "
+        f"{len(options.quantiles)} quantiles x {series} series); --resolution annual (or daily, "
+        f"monthly) writes far less, and so does {' or '.join(smaller)}",
+        file=sys.stderr,
+    )
 
 
 #: Per-year figures of the sweep summary: variable, label, decimals (those the variants have).
@@ -158,6 +292,7 @@ SUMMARY_COLUMNS = (
     ("total_energy_twh", "total TWh", 1),
     ("total_peak_gw", "total peak GW", 2),
     ("ai_share_of_energy_pct", "AI share %", 2),
+    ("ai_at_national_peak_gw", "AI at peak GW", 3),
     ("peak_change_gw", "peak change GW", 2),
 )
 
@@ -174,6 +309,8 @@ FLEXIBILITY_COLUMNS = (
     ("flexibility_curtailed_twh", "curtailed TWh", 4),
     ("peak_change_gw_without_flexibility", "peak change GW without", 2),
     ("flexibility_peak_reduction_gw", "peak reduction GW", 3),
+    ("ai_at_national_peak_gw_without_flexibility", "AI at peak GW without", 3),
+    ("ai_at_national_peak_gw", "AI at peak GW with", 3),
 )
 
 
@@ -285,12 +422,12 @@ def _variant_table(dataset: xr.Dataset, title: str, columns: list[Column]) -> st
     """One block of the summary: a row per variant and year, a ``P50 [P10-P90] (mean)`` cell per
     column (variable, label, decimals, selection) the dataset has; monthly variables are read
     at each year's last month."""
-    from forecast.outputs import summary_cell
+    from forecast.outputs import display_width, pad_left, summary_cell
     from forecast.sweep.variants import varied_names  # imported by the sweep that ran
 
     names = varied_names(dataset)
     columns = [column for column in columns if column[0] in dataset]
-    widths = [max(len(name), 8) for name in names]
+    widths = [max(display_width(name), 8) for name in names]
     variants = [dataset.isel(variant=position) for position in range(dataset.sizes["variant"])]
 
     def cell(name: str, position: int, year: int, digits: int, where: dict[str, str]) -> str:
@@ -301,21 +438,22 @@ def _variant_table(dataset: xr.Dataset, title: str, columns: list[Column]) -> st
     for position in range(dataset.sizes["variant"]):
         for row, year in enumerate(dataset["year"].to_numpy()):
             settings = [
-                (str(dataset[name].to_numpy()[position]) if row == 0 else "").rjust(width)
+                pad_left(str(dataset[name].to_numpy()[position]) if row == 0 else "", width)
                 for name, width in zip(names, widths, strict=True)
             ]
             variant = str(int(dataset["variant"].to_numpy()[position])) if row == 0 else ""
             figures = [cell(name, position, year, d, where) for name, _, d, where in columns]
             rows.append((variant, settings, str(year), figures))
     figure_widths = [
-        max(len(label), *(len(r[3][i]) for r in rows)) for i, (_, label, _, _) in enumerate(columns)
+        max(display_width(label), *(display_width(r[3][i]) for r in rows))
+        for i, (_, label, _, _) in enumerate(columns)
     ]
     header = (
         "variant  "
-        + "  ".join(n.rjust(w) for n, w in zip(names, widths, strict=True))
+        + "  ".join(pad_left(n, w) for n, w in zip(names, widths, strict=True))
         + "  year"
         + "".join(
-            f"  {label.rjust(w)}"
+            f"  {pad_left(label, w)}"
             for (_, label, _, _), w in zip(columns, figure_widths, strict=True)
         )
     )
@@ -325,6 +463,6 @@ def _variant_table(dataset: xr.Dataset, title: str, columns: list[Column]) -> st
             f"{variant.rjust(7)}  "
             + "  ".join(settings)
             + f"  {year}"
-            + "".join(f"  {f.rjust(w)}" for f, w in zip(figures, figure_widths, strict=True))
+            + "".join(f"  {pad_left(f, w)}" for f, w in zip(figures, figure_widths, strict=True))
         )
     return "\n".join(lines)

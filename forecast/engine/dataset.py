@@ -638,6 +638,8 @@ def build_dataset(
         dataset.attrs["non_ai_in_baseline_note"] = held
     if flat := _held_trends_note(scenario, options.end):
         dataset.attrs["non_ai_held_note"] = flat
+    if flat := _other_held_trends_note(scenario, options.end):
+        dataset.attrs["held_trends_note"] = flat
     notes = horizon_notes(scenario, options.start, options.end)
     if notes:
         dataset.attrs["horizon_note"] = "; ".join(notes)
@@ -675,10 +677,51 @@ def _held_trends_note(scenario: Scenario, end) -> str:
                 held.setdefault(value.points[-1].date.isoformat(), []).append(
                     f"{field} of {load.name!r}"
                 )
+        if isinstance(load.region_shares, list) and load.region_shares[-1].date < end:
+            held.setdefault(load.region_shares[-1].date.isoformat(), []).append(
+                f"region_shares of {load.name!r}"
+            )
     if not held:
         return ""
     inputs = "; ".join(f"{', '.join(names)} from {date}" for date, names in held.items())
     return f"non-AI inputs held at their last point (their trends end there): {inputs}"
+
+
+#: The trend fields of ``[operations]`` and of a site that a held-trend note names.
+_OPERATION_TRENDS = ("load_factor", "pue", "pue_temperature_slope_per_c", "inference_share")
+_SITE_TRENDS = ("pue", "inference_share", "load_factor", "tenant_occupancy")
+
+
+def _other_held_trends_note(scenario: Scenario, end) -> str:
+    """The AI side's and the grid's inputs held after their last point before the period's
+    ``end``, in words for the summary: ``[operations]`` and site trends, connection limits and
+    deployments that hold their fleet (``after_last = "hold"``) after their last milestone or
+    shipment (a planner read kr-outlook's flat non-AI energy from 2030 as a stalled sector;
+    the same flat line in the AI fleet or a limit said nothing). Empty where none is."""
+    held: dict[str, list[str]] = {}
+
+    def note(value, what: str) -> None:
+        if isinstance(value, Trend) and value.points[-1].date < end:
+            held.setdefault(value.points[-1].date.isoformat(), []).append(what)
+
+    for field in _OPERATION_TRENDS:
+        note(getattr(scenario.operations, field), f"operations.{field}")
+    for site in scenario.sites:
+        for field in _SITE_TRENDS:
+            note(getattr(site, field), f"{field} of site {site.name!r}")
+    for region, grid in scenario.grid.items():
+        note(grid.limit_mw, f"grid.{region}.limit_mw")
+    for deployment in scenario.deployments:
+        dates = [m.date for m in deployment.milestones] + [s.end for s in deployment.shipments]
+        if deployment.after_last == "hold" and dates and max(dates) < end:
+            held.setdefault(max(dates).isoformat(), []).append(f"the fleet of {deployment.name!r}")
+    if not held:
+        return ""
+    inputs = "; ".join(f"{', '.join(names)} from {date}" for date, names in sorted(held.items()))
+    fleets = any(name.startswith("the fleet of") for names in held.values() for name in names)
+    return f"inputs held at their last point (their paths end there): {inputs}" + (
+        " (a fleet held with after_last = hold is replaced as it retires)" if fleets else ""
+    )
 
 
 def _holidays_version() -> str:

@@ -381,7 +381,7 @@ def _non_ai_room(scenario: Scenario, inputs: Inputs, grid: FleetGrid) -> np.ndar
     room = np.zeros((inputs.draws, len(scenario.regions), grid.n_months))
     for load in inputs.non_ai:
         if load.hosted:
-            room[:, load.region] += load.room_mw(grid.months)
+            room += load.room_mw(grid.months)[:, None, :] * load.shares_at(grid.months)[None]
     return room
 
 

@@ -33,6 +33,7 @@ from forecast.engine.sampling import (
 )
 from forecast.scenario import (
     COOLING_SLOPE_FACTOR,
+    NonAiLoad,
     Scenario,
 )
 from forecast.units import MWH_TO_TWH, W_TO_MW
@@ -99,7 +100,8 @@ class NonAiDraw:
 
     name: str
     kind: str
-    region: int
+    share_months: np.ndarray  # float64[P] month number of each point of its region shares
+    region_shares: np.ndarray  # float64[R, P] its share in each region at each point [-]
     installed: PathDraw | None  # units
     power_w: PathDraw | None  # W per unit
     utilisation: PathDraw | None  # average draw / power_w
@@ -119,6 +121,12 @@ class NonAiDraw:
         assert self.installed is not None and self.power_w is not None
         load = self.installed.at(months) * self.power_w.at(months) * W_TO_MW
         return load * self.utilisation.at(months) if self.utilisation is not None else load
+
+    def shares_at(self, months: np.ndarray) -> np.ndarray:
+        """Its share in each region at the month numbers ``months``: linear between the points
+        of its ``region_shares``, held outside them, as a trend is. [-] float64[R, M]"""
+        grid = np.asarray(months, dtype=np.float64)
+        return np.stack([np.interp(grid, self.share_months, row) for row in self.region_shares])
 
     def room_mw(self, months: np.ndarray) -> np.ndarray:
         """IT capacity the load takes in a hall: its units at nameplate (``power_w``), or, when
@@ -344,10 +352,12 @@ def _draw_non_ai(scenario: Scenario, index: int, streams: Streams, n_draws: int,
             else sample_path(value, n_draws, streams.generator(f"{key}:{name}"))
         )
 
+    share_months, region_shares = _region_shares(scenario, load)
     return NonAiDraw(
         name=load.name,
         kind=load.kind,
-        region=scenario.regions.index(load.region) if load.region else 0,
+        share_months=share_months,
+        region_shares=region_shares,
         installed=path("installed"),
         power_w=path("power_w"),
         utilisation=path("utilisation"),
@@ -356,6 +366,24 @@ def _draw_non_ai(scenario: Scenario, index: int, streams: Streams, n_draws: int,
         hosted=load.hosted,
         in_baseline=load.in_baseline,
     )
+
+
+def _region_shares(scenario: Scenario, load: NonAiLoad) -> tuple[np.ndarray, np.ndarray]:
+    """A non-AI load's region shares as points: month numbers [P] and shares [R, P] (one point
+    of share 1 in its one region where it gives no ``region_shares``). Fixed, not sampled: a
+    planner's placement, as a deployment's shares are."""
+    n_regions = len(scenario.regions)
+    shares = load.region_shares
+    if shares is None:
+        one = np.zeros((n_regions, 1))
+        one[scenario.regions.index(scenario.region_of(load)), 0] = 1.0
+        return np.zeros(1), one
+    points = [(None, shares)] if isinstance(shares, dict) else [(p.date, p.shares) for p in shares]
+    months = np.array([0.0 if d is None else month_number(d) for d, _ in points])
+    table = np.array(
+        [[point.get(region, 0.0) for _, point in points] for region in scenario.regions]
+    )
+    return months, table
 
 
 def _draw_grid(scenario: Scenario, region: str, streams: Streams, n_draws: int) -> GridDraw:

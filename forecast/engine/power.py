@@ -215,7 +215,8 @@ def non_ai_coefficients(
     are ``IT · a`` and ``IT · b`` summed over the loads (columns 0, 1), and again over the loads
     the baseline already holds (columns 2, 3: not added to the total); each load has its own
     PUE (or the scenario's) with the scenario's temperature slope and cooling, and sits in its
-    region. The kernel takes their sum over the regions.
+    region, or split across regions by its region shares (:meth:`NonAiDraw.shares_at`). The
+    kernel takes their sum over the regions.
     """
     months = grid_months[window]
     coef = np.zeros((inputs.draws, n_regions, months.size, 4))
@@ -223,8 +224,13 @@ def non_ai_coefficients(
         line = pue_line(load.pue, inputs.pue_slope_per_c, slope_factor, months, mean_excess)
         it_mw = load.it_mw(months)
         columns = (0, 1, 2, 3) if load.in_baseline else (0, 1)
-        for column in columns:
-            coef[:, load.region, :, column] += it_mw * (line.a if column % 2 == 0 else line.b)
+        for region, share in enumerate(load.shares_at(months)):
+            if not share.any():
+                continue
+            for column in columns:
+                coef[:, region, :, column] += (
+                    share * it_mw * (line.a if column % 2 == 0 else line.b)
+                )
     return coef
 
 

@@ -556,7 +556,7 @@ def _held_note(scenario: Scenario, has_baseline: bool, region: str | None = None
     held = [
         load.name
         for load in scenario.non_ai_loads
-        if load.in_baseline and region in (None, scenario.region_of(load))
+        if load.in_baseline and (region is None or region in scenario.regions_of(load))
     ]
     if not held:
         return ""
@@ -589,7 +589,7 @@ def _non_ai_by_region(
     by_region = first[name].to_numpy()[:, chosen]  # [R, S, Y] TWh
     total = by_region.sum(axis=0)
     shares = np.divide(by_region, total, out=np.zeros_like(by_region), where=total > 0)
-    with_load = {scenario.region_of(load) for load in scenario.non_ai_loads}
+    with_load = {region for load in scenario.non_ai_loads for region in scenario.regions_of(load)}
     regions = [r for r, region in enumerate(scenario.regions) if region in with_load]
     split = [load_mw[position] * shares[r][:, year_of_hour] for r in regions]  # [S, H] each
     columns = [

@@ -18,6 +18,7 @@ import dataclasses
 import datetime as dt
 import html
 import io
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from forecast.outputs import (
     REQUESTED_CAPTION,
     difference_name,
     limited_regions,
+    non_ai_growth_note,
     region_label,
     summary_cell,
 )
@@ -71,6 +73,7 @@ h1{font-size:1.6rem}h2{border-bottom:2px solid #e5e7eb;padding-bottom:.2rem;marg
 h3{margin-top:1.6rem}table{border-collapse:collapse;margin:.6rem 0;font-size:.85rem}
 th,td{border:1px solid #d1d5db;padding:.2rem .5rem;text-align:right;vertical-align:top;
 white-space:nowrap}td.text{white-space:normal}.scroll{overflow-x:auto}
+.scroll:focus-visible{outline:3px solid #8a5a00;outline-offset:-3px}
 th{background:#f3f4f6}td.text,th.text{text-align:left}tbody th{background:none;font-weight:normal}
 caption{text-align:left;font-size:1rem;padding:.3rem 0;white-space:normal;
 max-width:min(100vw - 2rem,1180px)}figure{margin:1rem 0}
@@ -109,21 +112,39 @@ def _table(
     body = "".join(
         "<tr>" + "".join(cell(i, text) for i, text in enumerate(row)) + "</tr>" for row in rows
     )
+    # A scroller in the tab order, named by its caption, as the dashboard's: a keyboard user
+    # scrolls a table wider than the screen with the arrow keys (whether it is wider is not
+    # known here, so every one is).
     return (
-        f'<div class="scroll"><table><caption>{_e(caption)}</caption><thead><tr>{head}</tr>'
-        f"</thead><tbody>{body}</tbody></table></div>"
+        f'<div class="scroll" tabindex="0" role="region" aria-label="{_e(caption)}"><table>'
+        f"<caption>{_e(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
+        "</table></div>"
     )
 
 
+#: An ``id`` attribute of matplotlib's SVG.
+_SVG_ID = re.compile(r' id="([^"]+)"')
+#: A reference to an id: ``url(#id)`` (clip paths, hatches) or ``href="#id"`` (``<use>``).
+_SVG_REFERENCE = re.compile(r'(url\(#|href="#)([^)"]+)')
+
+
 def _svg(figure, salt: str) -> str:
-    """A matplotlib figure as inline SVG (text as text; ids salted per figure)."""
+    """A matplotlib figure as inline SVG (text as text), every id in it and every reference to
+    one prefixed with ``salt``, the chart's id: matplotlib numbers its groups alike in every
+    figure (``figure_1``, ``axes_1``), so several charts on one page repeated ids."""
     import matplotlib
 
     buffer = io.StringIO()
+    # The salt keeps matplotlib's hashed ids (clip paths, markers) the same from run to run.
     with matplotlib.rc_context({"svg.hashsalt": salt, "svg.fonttype": "none"}):
         figure.savefig(buffer, format="svg", metadata={"Date": None})
     text = buffer.getvalue()
-    return text[text.index("<svg") :]
+    svg = text[text.index("<svg") :]
+    ids = set(_SVG_ID.findall(svg))
+    svg = _SVG_REFERENCE.sub(
+        lambda match: f"{match[1]}{salt}-{match[2]}" if match[2] in ids else match[0], svg
+    )
+    return _SVG_ID.sub(lambda match: f' id="{salt}-{match[1]}"', svg)
 
 
 def _figure(figure, salt: str, caption: str, description: str) -> str:
@@ -135,7 +156,9 @@ def _figure(figure, salt: str, caption: str, description: str) -> str:
         f'<svg role="img" aria-labelledby="{salt}-caption" aria-describedby="{salt}-summary" ',
         1,
     )
-    svg = svg.replace('<g id="figure_1">', '<g id="figure_1" aria-hidden="true">', 1)
+    svg = svg.replace(
+        f'<g id="{salt}-figure_1">', f'<g id="{salt}-figure_1" aria-hidden="true">', 1
+    )
     return (
         f'<figure>{svg}<figcaption><span id="{salt}-caption">{_e(caption)}</span> '
         f'<span id="{salt}-summary">{_e(description)}</span></figcaption></figure>'
@@ -426,6 +449,8 @@ def checks_section(dataset: xr.Dataset) -> str:
                 "minus connected; stranded: built halls not yet connected)",
             )
         )
+        if note := non_ai_growth_note(dataset):
+            parts.append(f"<p>Note: {_e(note)}.</p>")
         last = f"{dataset['month'].to_index()[-1]:%Y-%m}"
         parts.append(
             _table(
@@ -741,6 +766,16 @@ def regional_comparison(combined: xr.Dataset) -> str:
                 f"differences from {reference} draw by draw ({REQUESTED_CAPTION}; delayed: "
                 "requested minus connected)",
             )
+        )
+    notes = [
+        f"<li>{_e(label)}: {_e(note)}</li>"
+        for label in labels
+        if (note := non_ai_growth_note(combined, scenario=label))
+    ]
+    if notes:
+        parts.append(
+            "<p>Note: a connection limit holds back the listed sites only.</p>"
+            f"<ul>{''.join(notes)}</ul>"
         )
     return "".join(parts)
 

@@ -329,7 +329,7 @@ def peak_figure(dataset: xr.Dataset):
 
 
 #: Figures ``forecast plot --kind`` draws.
-KINDS = ("fan", "peak", "duration", "peak-hours", "regions", "grid")
+KINDS = ("fan", "peak", "duration", "peak-hours", "regions", "grid", "tornado")
 #: Most years a duration or peak-hour figure shows side by side.
 MAX_FIGURE_YEARS = 4
 
@@ -932,6 +932,11 @@ def write_figure(
     image_format = figure_format(path)
     if kind not in KINDS:
         raise OptionsError(f"--kind = {kind!r}: allowed: {', '.join(KINDS)}")
+    if kind == "tornado":
+        raise OptionsError(
+            "--kind = 'tornado': drawn from a one-at-a-time sweep's swing table "
+            "(write_tornado), not from a projection"
+        )
     if kind == "fan":
         figure = projection_figure(dataset)
     elif kind == "peak":
@@ -948,5 +953,156 @@ def write_figure(
     _add_source(figure, source)
     _atomic_save(
         figure, path, image_format, description=describe(dataset, kind, years), source=source
+    )
+    return path
+
+
+#: Colours and hatches of a tornado's two sides (the input value that lowers the output's P50,
+#: and the one that raises it): two of :data:`SERIES_COLOURS`, a hatch on one so that colour is
+#: not the only cue.
+TORNADO_SIDES = (("#0072B2", "//", "lowers the P50"), ("#D55E00", "", "raises the P50"))
+
+
+def _tornado_panels(table: pd.DataFrame, years: tuple[int, ...] | None) -> list[tuple]:
+    """(output, year, rows) of each panel of a tornado: the table's outputs by the years
+    asked (default: every year the table has)."""
+    have = sorted({int(year) for year in table["year"]})
+    chosen = list(years) if years else have
+    for year in chosen:
+        if year not in have:
+            raise OptionsError(
+                f"--years = {year}: the swing table has {', '.join(map(str, have))}; "
+                "run forecast sweep --one-at-a-time --years to add a year"
+            )
+    if len(chosen) > MAX_FIGURE_YEARS:
+        raise OptionsError(
+            f"--years = {','.join(map(str, chosen))}: at most {MAX_FIGURE_YEARS} years in one "
+            "figure"
+        )
+    outputs = list(dict.fromkeys(table["output"]))
+    return [
+        (output, year, table[(table["output"] == output) & (table["year"] == year)])
+        for output in outputs
+        for year in chosen
+    ]
+
+
+def tornado_figure(table: pd.DataFrame, meta: dict, years: tuple[int, ...] | None = None):
+    """A tornado per output and year of a one-at-a-time sweep's swing table
+    (:func:`forecast.sweep.swing.swing_table`): each input a bar from the lowest to the highest
+    P50 among its values, largest swing on top, split at the base's P50 (a vertical line), the
+    input's value written at each end.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The swing table (:data:`forecast.sweep.swing.SWING_COLUMNS`).
+    meta : dict
+        Its metadata (``attrs``: scenario, draws, seed).
+    years : tuple of int, optional
+        Years shown (default: every year of the table).
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
+    from forecast.sweep.swing import SWING_OUTPUTS
+
+    panels = _tornado_panels(table, years)
+    n_years = len({year for _, year, _ in panels})
+    n_outputs = len(panels) // n_years
+    inputs = max(len(rows) for _, _, rows in panels)
+    figure = Figure(
+        figsize=(max(8.5, 6.4 * n_years), (0.42 * inputs + 1.3) * n_outputs + 0.9),
+        layout="constrained",
+    )
+    grid = np.atleast_2d(figure.subplots(n_outputs, n_years, squeeze=False))
+    for position, (output, year, rows) in enumerate(panels):
+        axes = grid[position // n_years][position % n_years]
+        rows = rows.sort_values("swing", ascending=True, kind="stable")
+        unit = str(rows["unit"].iloc[0])
+        base = float(rows["base_p50"].iloc[0])
+        y = np.arange(len(rows))
+        for (colour, hatch, _), ends in zip(
+            TORNADO_SIDES, (rows["low_p50"], rows["high_p50"]), strict=True
+        ):
+            ends = ends.to_numpy(dtype=float)
+            axes.barh(
+                y, ends - base, left=base, color=colour, hatch=hatch, hatchcolor="white",
+                linewidth=0, height=0.6,
+            )  # fmt: skip
+        span = float(np.max(rows["swing"])) or 1.0
+        for row, (low, high, low_value, high_value) in enumerate(
+            rows[["low_p50", "high_p50", "low_value", "high_value"]].itertuples(index=False)
+        ):
+            axes.text(low - 0.02 * span, row, str(low_value), ha="right", va="center",
+                      fontsize=7)  # fmt: skip
+            axes.text(high + 0.02 * span, row, str(high_value), ha="left", va="center",
+                      fontsize=7)  # fmt: skip
+        axes.axvline(base, color="#111827", linewidth=1.0)
+        axes.set_yticks(y)
+        axes.set_yticklabels([str(name) for name in rows["input"]], fontsize=8)
+        axes.set_xlim(float(rows["low_p50"].min()) - 0.3 * span,
+                      float(rows["high_p50"].max()) + 0.3 * span)  # fmt: skip
+        label = SWING_OUTPUTS.get(str(output), str(output))
+        axes.set_title(f"{label} in {year}, P50 [{unit}]; base {base:,.3g} {unit}", fontsize=9)
+        axes.set_xlabel(f"{label} P50 [{unit}]")
+        axes.grid(axis="x", color="#e3e7ec", linewidth=0.8)
+        axes.set_axisbelow(True)
+    # In the first panel's lower right, which the smallest swings leave empty (a legend
+    # outside the panels overlapped the title or the Source line).
+    grid[0][0].legend(
+        handles=[
+            Patch(facecolor=colour, hatch=hatch, edgecolor="white", label=f"the value {what}")
+            for colour, hatch, what in TORNADO_SIDES
+        ],
+        loc="lower right", fontsize=7, frameon=True,
+    )  # fmt: skip
+    attrs = meta.get("attrs", {})
+    figure.suptitle(
+        f"{attrs.get('scenario_id', '?')}: one input at a time, every other at its base\n"
+        f"({attrs.get('draws', '?')} draws, seed {attrs.get('seed', '?')}, common random numbers)",
+        fontsize=11,
+    )
+    return figure
+
+
+def tornado_description(table: pd.DataFrame, years: tuple[int, ...] | None = None) -> str:
+    """What :func:`tornado_figure` shows, in words and numbers (its alt text)."""
+    from forecast.sweep.swing import SWING_OUTPUTS
+
+    parts = ["One input moved at a time, every other at its base; P50 at each input's values."]
+    for output, year, rows in _tornado_panels(table, years):
+        unit = str(rows["unit"].iloc[0])
+        ranked = rows.sort_values("swing", ascending=False, kind="stable")
+        cells = [
+            f"{row.input} {row.low_p50:,.3g}–{row.high_p50:,.3g} (at {row.low_value} and "
+            f"{row.high_value})"
+            for row in ranked.itertuples()
+        ]
+        parts.append(
+            f"{SWING_OUTPUTS.get(str(output), str(output))} in {year} [{unit}], base "
+            f"{float(rows['base_p50'].iloc[0]):,.3g}: {'; '.join(cells)}."
+        )
+    return " ".join(parts)
+
+
+def tornado_source(meta: dict) -> str:
+    """The "Source:" line of a tornado: the sweep's scenario and base digest, its baseline and
+    the tool's version (:func:`source_line` of the sweep's attributes)."""
+    return source_line(xr.Dataset(attrs=meta.get("attrs", {})))
+
+
+def write_tornado(
+    table: pd.DataFrame, meta: dict, path: Path, *, years: tuple[int, ...] | None = None
+) -> Path:
+    """Write :func:`tornado_figure` to ``path`` (``.png`` or ``.svg``) with its "Source:" line
+    and its title, alt text and source in the file's metadata, as :func:`write_figure` does."""
+    path = Path(path)
+    image_format = figure_format(path)
+    figure = tornado_figure(table, meta, years)
+    source = tornado_source(meta)
+    _add_source(figure, source)
+    _atomic_save(
+        figure, path, image_format, description=tornado_description(table, years), source=source
     )
     return path

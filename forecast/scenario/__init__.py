@@ -60,6 +60,7 @@ from forecast.scenario.files import (
 from forecast.scenario.model import (
     ComputeTarget,
     DatedMix,
+    DatedShares,
     Deployment,
     Flexibility,
     Horizon,
@@ -110,6 +111,7 @@ __all__ = [
     "ComputeTarget",
     "Cooling",
     "DatedMix",
+    "DatedShares",
     "Deployment",
     "Distribution",
     "Fixed",

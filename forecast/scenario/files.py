@@ -15,7 +15,7 @@ from typing import Any, get_args
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from forecast.errors import NotFoundError, ScenarioError, ScenarioNote
+from forecast.errors import NotFoundError, ScenarioError, ScenarioNote, shown_value
 from forecast.paths import scenarios_dir
 from forecast.scenario.defaults import (
     MAX_EXTENDS_DEPTH,
@@ -98,10 +98,11 @@ _DATE_ERRORS = frozenset(
 
 
 def _shown(value: Any) -> str:
-    """A value as the file wrote it: a TOML date-time as ISO text, not a Python repr."""
+    """A value as the file wrote it: a TOML date-time as ISO text, not a Python repr; a long
+    one cut short (:func:`forecast.errors.shown_value`)."""
     if isinstance(value, dt.date | dt.datetime | dt.time):
         return value.isoformat()
-    return repr(value)
+    return shown_value(value)
 
 
 def _field_names(location: tuple[Any, ...]) -> list[str]:

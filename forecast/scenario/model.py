@@ -6,7 +6,7 @@ Part of :mod:`forecast.scenario`; the package's ``__init__`` lists the public na
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -327,6 +327,56 @@ class Site(_Strict):
         return self
 
 
+class DatedShares(_Strict):
+    """A non-AI load's region shares at ``date``: linear in between, held before the first
+    date and after the last, as a trend's values are."""
+
+    date: CalendarDate
+    shares: dict[str, float]
+    source: str | None = None
+
+
+def _share_points(
+    shares: dict[str, float] | list[DatedShares] | None,
+) -> list[tuple[str, dict[str, float]]]:
+    """A non-AI load's region shares, point by point, with where each is in the file (``""`` for
+    a table, ``"[1].shares"`` for a path's point); none without ``region_shares``."""
+    if shares is None:
+        return []
+    if isinstance(shares, dict):
+        return [("", shares)]
+    return [(f"[{i}].shares", point.shares) for i, point in enumerate(shares)]
+
+
+def _check_region_shares(
+    shares: dict[str, float] | list[DatedShares] | None,
+) -> dict[str, float] | list[DatedShares] | None:
+    """Each share in [0, 1] and each point's shares summing to 1, the points' dates increasing;
+    the message names the point (``region_shares[1].shares.capital = 1.2: ...``)."""
+    if shares is None:
+        return shares
+    points = _share_points(shares)
+    if not points:
+        raise ValueError("region_shares = []: give a table of shares or at least one dated point")
+    for where, point in points:
+        if not point:
+            raise ValueError(f"region_shares{where} is empty: give each region's share")
+        for key, share in point.items():
+            if not 0.0 <= share <= 1.0:
+                raise ValueError(f"region_shares{where}.{key} = {share}: a share must be in [0, 1]")
+        total = sum(point.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"region_shares{where} sum to {total:g}: they must sum to 1")
+    if isinstance(shares, list):
+        for i in range(1, len(shares)):
+            if shares[i].date <= shares[i - 1].date:
+                raise ValueError(
+                    f"region_shares[{i}].date = {shares[i].date} is not after "
+                    f"region_shares[{i - 1}].date = {shares[i - 1].date}: dates must increase"
+                )
+    return shares
+
+
 class NonAiLoad(_Strict):
     """Data-centre load that is not AI: conventional servers, storage, network, other IT.
 
@@ -338,11 +388,18 @@ class NonAiLoad(_Strict):
     scenario's PUE unless the component states its own). ``hosted = true`` makes it take room
     in its region's sites before the deployment plans' accelerators (incumbent load in the same
     halls); by default it runs in halls the scenario does not list (existing data centres).
+
+    It sits in one ``region``, or is split across regions by ``region_shares``: a table of
+    shares, or a path of dated shares (``[{ date, shares, source }]``, linear in between, held
+    outside), so that a planner can move its growth out of one region.
     """
 
     name: str = Field(min_length=1, max_length=120)
     kind: Literal["servers", "storage", "network", "other"]
     region: str | None = None
+    region_shares: dict[str, float] | list[DatedShares] | None = Field(
+        default=None, max_length=MAX_TREND_POINTS
+    )
     installed: QuantityOrTrend | None = None
     power_w: QuantityOrTrend | None = None
     utilisation: QuantityOrTrend | None = None
@@ -359,10 +416,27 @@ class NonAiLoad(_Strict):
     _coerce = field_validator(
         "installed", "power_w", "utilisation", "energy_twh", "pue", mode="before"
     )(classmethod(lambda cls, v: _as_quantity_or_trend(v)))
+    _shares = field_validator("region_shares")(classmethod(lambda cls, v: _check_region_shares(v)))
+
+    @field_validator("region_shares", mode="before")
+    @classmethod
+    def _shares_form(cls, value: Any) -> Any:
+        # One message, not one per member of the union.
+        if value is not None and not isinstance(value, dict | list):
+            raise ValueError(
+                f"region_shares = {value!r}: allowed: a table of shares by region "
+                "({ capital = 0.7, non_capital = 0.3 }) or a list of { date, shares, source }"
+            )
+        return value
 
     @model_validator(mode="after")
     def _one_way(self) -> NonAiLoad:
         _check_ranges(self, "NonAiLoad")
+        if self.region is not None and self.region_shares is not None:
+            raise ValueError(
+                f"non_ai_loads '{self.name}': region = {self.region!r} and region_shares both "
+                "given; give one (region_shares to split the load across regions)"
+            )
         by_units = self.installed is not None or self.power_w is not None
         if by_units == (self.energy_twh is not None):
             raise ValueError(
@@ -564,6 +638,13 @@ class Scenario(_Strict):
                     f"non_ai_loads[{i}] ({load.name!r}).region = {load.region!r}: unknown region; "
                     f"allowed: {sorted(regions)}"
                 )
+            for where, shares in _share_points(load.region_shares):
+                for key in shares:
+                    if key not in regions:
+                        raise ValueError(
+                            f"non_ai_loads[{i}] ({load.name!r}).region_shares{where}.{key}: "
+                            f"unknown region; allowed: {sorted(regions)}"
+                        )
         for region in self.grid:
             if region not in regions:
                 raise ValueError(f"grid.{region}: unknown region; allowed: {sorted(regions)}")
@@ -579,8 +660,18 @@ class Scenario(_Strict):
         return self.region_labels.get(region, region)
 
     def region_of(self, entry: Site | NonAiLoad) -> str:
-        """The region of a site or non-AI load: its own, or the scenario's first."""
+        """The region of a site or non-AI load: its own, or the scenario's first (a load split
+        by ``region_shares``: see :meth:`regions_of`)."""
         return entry.region or self.regions[0]
+
+    def regions_of(self, load: NonAiLoad) -> list[str]:
+        """The regions a non-AI load draws power in: those with a share above 0 at any point
+        of its ``region_shares``, else its one region; in the scenario's order."""
+        if load.region_shares is None:
+            return [self.region_of(load)]
+        points = _share_points(load.region_shares)
+        held = {key for _, shares in points for key, share in shares.items() if share > 0}
+        return [region for region in self.regions if region in held]
 
     @property
     def hosting_reading(self) -> str:

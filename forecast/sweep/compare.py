@@ -18,7 +18,7 @@ Per-draw values come from the engine's per-year accumulators (``ProjectionOption
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,8 +34,12 @@ from forecast.outputs import (
     DIFFERENCE_VARIABLES,
     REGIONS_NOTE,
     difference_name,
+    display_width,
     limited_regions,
     mean_name,
+    non_ai_growth_note,
+    pad_left,
+    pad_right,
     per_draw_name,
     quantile_at,
     region_label,
@@ -43,7 +47,7 @@ from forecast.outputs import (
 )
 from forecast.projection import ProjectionOptions, project
 from forecast.scenario import Scenario
-from forecast.sweep.regions import region_blocks
+from forecast.sweep.regions import REGION_FIGURES, region_blocks
 from forecast.sweep.sites import common_sites
 
 if TYPE_CHECKING:
@@ -370,14 +374,22 @@ def tidy_compare_frame(dataset: xr.Dataset) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True).reindex(columns=columns)
 
 
-def write(dataset: xr.Dataset, path: Path, *, file_format: str | None = None) -> Path:
+def write(
+    dataset: xr.Dataset,
+    path: Path,
+    *,
+    file_format: str | None = None,
+    inputs: Mapping[str, dict[str, dict[str, str]]] | None = None,
+) -> Path:
     """Write a comparison as a tidy table (CSV plus ``<path>.meta.json``, or Parquet) with a
-    ``scenario`` column, or as NetCDF with the ``scenario`` dimension, atomically."""
+    ``scenario`` column, or as NetCDF with the ``scenario`` dimension, atomically; ``inputs``,
+    each scenario's input table by its id (:func:`forecast.report.inputs.input_table`), goes
+    into the metadata's entry of that scenario, as ``forecast project``'s goes into its own."""
     chosen = export.file_format_of(path, file_format)
     if chosen == "netcdf":
         return export.write_netcdf(dataset, path)
     frame = tidy_compare_frame(dataset)
-    metadata = comparison_table_metadata(dataset, frame.columns)
+    metadata = comparison_table_metadata(dataset, frame.columns, inputs=inputs)
     return export.write_table(frame, path, chosen, metadata)
 
 
@@ -436,19 +448,22 @@ def summary_text(dataset: xr.Dataset) -> str:
 
 
 def text_table(first: str, headers: list[str], rows: list[tuple[str, list[str]]]) -> list[str]:
-    """A fixed-width table: a first column (years or sites), then right-aligned cells."""
-    width = max(len(first), *(len(label) for label, _ in rows))
+    """A fixed-width table: a first column (years or sites), then right-aligned cells, padded by
+    terminal columns (:func:`forecast.outputs.display_width`: a Korean region label is twice
+    its length wide)."""
+    width = max(display_width(first), *(display_width(label) for label, _ in rows))
     widths = [
-        max(len(header), *(len(cells[i]) for _, cells in rows)) for i, header in enumerate(headers)
+        max(display_width(header), *(display_width(cells[i]) for _, cells in rows))
+        for i, header in enumerate(headers)
     ]
     text = [
-        first.ljust(width)
-        + "".join(f"  {h.rjust(w)}" for h, w in zip(headers, widths, strict=True))
+        pad_right(first, width)
+        + "".join(f"  {pad_left(h, w)}" for h, w in zip(headers, widths, strict=True))
     ]
     for label, cells in rows:
         text.append(
-            label.ljust(width)
-            + "".join(f"  {c.rjust(w)}" for c, w in zip(cells, widths, strict=True))
+            pad_right(label, width)
+            + "".join(f"  {pad_left(c, w)}" for c, w in zip(cells, widths, strict=True))
         )
     return text
 
@@ -464,8 +479,9 @@ def _quantile_text(variable: xr.DataArray, digits: int) -> str:
 
 
 def _grid_blocks(dataset: xr.Dataset, labels: list[str]) -> list[str]:
-    """Where a scenario has a grid connection limit: the capacity waiting for a connection and
-    the built halls waiting at each year's end (by region, where several have a limit), and
+    """Where a scenario has a grid connection limit: the capacity waiting for a connection
+    (unless the "by region" blocks show it) and the built halls waiting at each year's end (by
+    region, where several have a limit), and
     each site's wait for its whole grid capacity, scenario by scenario (not differences: they
     are monthly and per site, where the draw-by-draw differences are per year)."""
     lines: list[str] = []
@@ -478,7 +494,7 @@ def _grid_blocks(dataset: xr.Dataset, labels: list[str]) -> list[str]:
     months = pd.DatetimeIndex(dataset["month"].to_index())
     regions = limited_regions(dataset)
     for name, caption in captions.items():
-        if name not in dataset:
+        if name not in dataset or _shown_by_region(dataset, name):
             continue
         # Region by region where several regions have a limit (a capital region's queue and
         # the rest of the country's are different questions), else the grid's.
@@ -499,9 +515,29 @@ def _grid_blocks(dataset: xr.Dataset, labels: list[str]) -> list[str]:
             ]  # fmt: skip
             rows.append((str(year), cells))
         lines += ["", caption, *text_table("year", [c[0] for c in columns], rows)]
+    notes = [
+        f"  {label}: {note}"
+        for label in labels
+        if (note := non_ai_growth_note(dataset, scenario=label))
+    ]
+    if notes:
+        lines += ["", "note: a connection limit holds back the listed sites only", *notes]
     if "site_grid_wait_months" in dataset:
         lines += site_wait_lines(dataset, {label: {"scenario": label} for label in labels})
     return lines
+
+
+def _shown_by_region(dataset: xr.Dataset, name: str) -> bool:
+    """Whether :func:`forecast.sweep.regions.region_blocks` already prints ``name`` region by
+    region (with the differences): the grid blocks leave it out, where it was shown twice (a
+    planner read kr-outlook's delayed MW by region in two tables of one comparison); with one
+    limited region of several, its queue is the grid's, shown there too."""
+    by_region = f"{name}_by_region"
+    return (
+        dataset.sizes.get("region", 0) >= 2
+        and by_region in dataset
+        and any(figure == by_region for figure, _, _ in REGION_FIGURES)
+    )
 
 
 def site_wait_lines(dataset: xr.Dataset, columns: dict[str, dict], prefix: str = "") -> list[str]:
@@ -535,9 +571,12 @@ __all__ = [
 ]
 
 
-def comparison_table_metadata(dataset: xr.Dataset, columns) -> dict:
+def comparison_table_metadata(
+    dataset: xr.Dataset, columns, *, inputs: Mapping[str, dict] | None = None
+) -> dict:
     """A comparison table's provenance: :func:`forecast.io.export.table_metadata` with each
-    scenario's spread drivers and, under ``scenarios``, each scenario's own attributes."""
+    scenario's spread drivers and, under ``scenarios``, each scenario's own attributes and,
+    where ``inputs`` has it, its input table (``inputs``: by scenario id)."""
     drivers = {
         str(label): {
             str(k): float(v)
@@ -555,6 +594,7 @@ def comparison_table_metadata(dataset: xr.Dataset, columns) -> dict:
         {
             SCENARIO_COLUMN: str(label),
             **{name: str(dataset[name].to_numpy()[i]) for name in SCENARIO_ATTRIBUTES},
+            **({"inputs": inputs[str(label)]} if inputs and str(label) in inputs else {}),
         }
         for i, label in enumerate(dataset["scenario"].to_numpy())
     ]

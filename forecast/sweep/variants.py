@@ -42,7 +42,7 @@ import logging
 import os
 import re
 import signal
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from multiprocessing import resource_tracker
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,7 @@ import xarray as xr
 from forecast.engine.sampling import OPERATION_DEFAULTS
 from forecast.errors import ForecastError, OptionsError
 from forecast.io import export
+from forecast.kernels._jit import COMPILE_NOTICE
 from forecast.projection import ProjectionOptions, project, scenario_digest
 from forecast.scenario import Scenario, parse_scenario, section_at
 from forecast.sweep.sites import common_sites
@@ -83,6 +84,17 @@ MAX_WORKERS = 256
 WORKER_SETUP = "forecast.sweep.worker"
 #: Extra columns of the sweep CSV, before the varied NAMEs and :data:`export.CSV_COLUMNS`.
 SWEEP_ID_COLUMN = "variant"
+#: The designs a sweep builds its variants by: every combination, or one input at a time.
+DESIGNS = ("grid", "oat")
+#: Coordinate (and CSV column) of a one-at-a-time sweep: the input each variant moves.
+OAT_COLUMN = "oat_input"
+#: What :data:`OAT_COLUMN` says of the base variant, which moves nothing.
+OAT_BASE = "base"
+#: How a ``together`` group's NAMEs (and values) are joined into one input's label.
+TOGETHER_JOIN = " & "
+#: A NAME's value in the base variant when the scenario gives it as a distribution or a table
+#: (not one number or name).
+BASE_VALUE = "base"
 
 Value = int | float | str
 ProgressCallback = Callable[[int, int], None]
@@ -136,6 +148,13 @@ class Variant:
     settings: dict[str, Value]
     scenario: Scenario
     options: ProjectionOptions
+    #: One-at-a-time design: the input this variant moves from the base (the NAMEs of a
+    #: ``together`` group joined by :data:`TOGETHER_JOIN`), :data:`OAT_BASE` for the base;
+    #: ``None`` in the grid design.
+    moves: str | None = None
+    #: One-at-a-time design, the base variant: the inputs one of whose listed values is the
+    #: base's (that value is projected once, as the base).
+    stands_for: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -437,9 +456,13 @@ def build_variants(
     options: ProjectionOptions | None = None,
     *,
     origin: str | None = None,
+    design: str = "grid",
 ) -> list[Variant]:
-    """Every combination of the variations (cartesian product, first NAME slowest; a
-    ``together`` group's values paired, one factor), validated.
+    """The variants of a sweep, validated: every combination of the variations (``design``
+    ``"grid"``: cartesian product, first NAME slowest; a ``together`` group's values paired,
+    one factor), or one input at a time (``"oat"``: the base scenario first, then, for each
+    variation (or ``together`` group) in turn, one variant per value with every other input
+    at its base; a value equal to the base's is the base variant, not run twice).
 
     Each variant is ``scenario.model_dump(mode="json")`` with the values set, validated again
     by :func:`forecast.scenario.parse_scenario`, so a bad value fails here, before any cluster
@@ -455,20 +478,25 @@ def build_variants(
         Options shared by every variant (the seed too: common random numbers).
     origin : str, optional
         Where the scenario came from, for error messages (default: its id).
+    design : str
+        One of :data:`DESIGNS`.
 
     Returns
     -------
     list of Variant
-        In grid order; ``Variant.index`` is the position.
+        In grid order (one-at-a-time: the base, then each input's values in the order given);
+        ``Variant.index`` is the position.
 
     Raises
     ------
     OptionsError
         An unknown or unvariable NAME, a repeated NAME, paired lists of different lengths, too
-        many variants, or a bad option.
+        many variants, an unknown design, or a bad option.
     ScenarioError
         A value the scenario does not allow.
     """
+    if design not in DESIGNS:
+        raise OptionsError(f"design = {design!r}: allowed: {', '.join(DESIGNS)}")
     if not variations:
         raise OptionsError("--vary: give at least one NAME=V1,V2,...")
     names = [variation.name for variation in variations]
@@ -476,10 +504,13 @@ def build_variants(
         raise OptionsError(f"--vary: NAMEs {names} repeat; give each NAME once")
     groups = _groups(variations)
     factors = [_factor(group) for group in groups]
-    n_variants = int(np.prod([len(factor) for factor in factors]))
+    if design == "grid":
+        n_variants = int(np.prod([len(factor) for factor in factors]))
+    else:
+        n_variants = 1 + sum(len(factor) for factor in factors)
     if n_variants > MAX_VARIANTS:
         raise OptionsError(
-            f"--vary: the grid has {n_variants} variants; at most {MAX_VARIANTS} allowed"
+            f"--vary: the {design} has {n_variants} variants; at most {MAX_VARIANTS} allowed"
         )
     base_options = options or ProjectionOptions()
     base_data = scenario.model_dump(mode="json")
@@ -497,6 +528,27 @@ def build_variants(
             container, key = _locate(base_data, variation.name)  # a bad NAME fails once
             _check_quantity_values(variation, container, key)
 
+    def make(index: int, settings: dict[str, Value], applied: dict[str, Value],
+             moves: str | None = None) -> Variant:  # fmt: skip
+        return _variant(
+            index, settings, applied, base_data, base_options,
+            origin=origin or scenario.id, moves=moves,
+        )  # fmt: skip
+
+    if design == "oat":
+        base = {name: _base_value(base_data, base_options, name) for name in names}
+        variants = [make(0, base, {}, OAT_BASE)]
+        stands_for = []
+        for group, factor in zip(groups, factors, strict=True):
+            label = TOGETHER_JOIN.join(variation.name for variation in group)
+            for values in factor:
+                moved = {v.name: value for v, value in zip(group, values, strict=True)}
+                if all(_same(value, base[name]) for name, value in moved.items()):
+                    stands_for.append(label)  # the base variant is this value
+                    continue
+                variants.append(make(len(variants), base | moved, moved, label))
+        variants[0] = dataclasses.replace(variants[0], stands_for=tuple(stands_for))
+        return variants
     variants = []
     for index, combination in enumerate(itertools.product(*factors)):
         by_name = {
@@ -505,37 +557,79 @@ def build_variants(
             for variation, value in zip(group, values, strict=True)
         }
         settings = {name: by_name[name] for name in names}
-        data = copy.deepcopy(base_data)
-        option_values: dict[str, Any] = {}
-        for name, value in settings.items():
-            if name in OPTION_NAMES:
-                option_values[name] = value
-            elif name != PLAN_SCALE:
-                container, key = _locate(data, name)
-                current = container[key]
-                if isinstance(current, dict) and "date" in current and not isinstance(value, str):
-                    # A trend's point: the number fixes its value at its date.
-                    container[key] = {"date": current["date"], "value": value}
-                else:
-                    # A bare number is coerced to a fixed quantity by the scenario's validators.
-                    container[key] = value
-        if PLAN_SCALE in settings:
-            # After the paths: a varied count is scaled with the rest of the plan.
-            scale_plan(data, float(settings[PLAN_SCALE]))
-        label = ", ".join(f"{name}={value}" for name, value in settings.items())
-        variant_scenario = parse_scenario(data, origin=f"{origin or scenario.id} [{label}]")
-        try:
-            variant_options = dataclasses.replace(base_options, **option_values).validated(
-                variant_scenario
-            )
-        except OptionsError as error:
-            raise OptionsError(f"[{label}]: {error}") from None
-        variants.append(
-            Variant(
-                index=index, settings=settings, scenario=variant_scenario, options=variant_options
-            )
-        )
+        variants.append(make(index, settings, settings))
     return variants
+
+
+def _variant(
+    index: int,
+    settings: dict[str, Value],
+    applied: dict[str, Value],
+    base_data: dict[str, Any],
+    base_options: ProjectionOptions,
+    *,
+    origin: str,
+    moves: str | None = None,
+) -> Variant:
+    """One variant: ``base_data`` (the scenario as JSON data) with the ``applied`` values set,
+    validated; ``settings`` (every varied NAME's value in it) label it."""
+    data = copy.deepcopy(base_data)
+    option_values: dict[str, Any] = {}
+    for name, value in applied.items():
+        if name in OPTION_NAMES:
+            option_values[name] = value
+        elif name != PLAN_SCALE:
+            container, key = _locate(data, name)
+            current = container[key]
+            if isinstance(current, dict) and "date" in current and not isinstance(value, str):
+                # A trend's point: the number fixes its value at its date.
+                container[key] = {"date": current["date"], "value": value}
+            else:
+                # A bare number is coerced to a fixed quantity by the scenario's validators.
+                container[key] = value
+    if PLAN_SCALE in applied:
+        # After the paths: a varied count is scaled with the rest of the plan.
+        scale_plan(data, float(applied[PLAN_SCALE]))
+    label = ", ".join(f"{name}={value}" for name, value in applied.items()) or OAT_BASE
+    variant_scenario = parse_scenario(data, origin=f"{origin} [{label}]")
+    try:
+        variant_options = dataclasses.replace(base_options, **option_values).validated(
+            variant_scenario
+        )
+    except OptionsError as error:
+        raise OptionsError(f"[{label}]: {error}") from None
+    return Variant(
+        index=index,
+        settings=settings,
+        scenario=variant_scenario,
+        options=variant_options,
+        moves=moves,
+    )
+
+
+def _base_value(data: dict[str, Any], options: ProjectionOptions, name: str) -> Value:
+    """NAME's value in the base scenario (``data``, as JSON data) and options: a projection
+    option's, 1 for :data:`PLAN_SCALE`, a field's number or name (a fixed quantity's value, a
+    trend point's value), else :data:`BASE_VALUE` (a distribution or a table)."""
+    if name in OPTION_NAMES:
+        value: Any = getattr(options, name)
+    elif name == PLAN_SCALE:
+        value = 1
+    else:
+        container, key = _locate(data, name)
+        value = container[key]
+        if isinstance(value, dict) and (value.get("dist") == "fixed" or "date" in value):
+            value = value.get("value")
+    if isinstance(value, int | float | str) and not isinstance(value, bool):
+        return value
+    return BASE_VALUE
+
+
+def _same(value: Value, base: Value) -> bool:
+    """Whether a listed value is the base's (1 and 1.0 are; a number is never a name)."""
+    if isinstance(value, str) or isinstance(base, str):
+        return value == base
+    return float(value) == float(base)
 
 
 def scale_plan(data: dict[str, Any], factor: float) -> None:
@@ -678,7 +772,43 @@ def dask_client(
                     env={"NUMBA_NUM_THREADS": str(numba_threads)},
                 )
             )
-        yield stack.enter_context(Client(cluster))
+        client = stack.enter_context(Client(cluster))
+        logger = logging.getLogger("forecast")
+        if logger.isEnabledFor(logging.INFO):
+            # The kernels compile in the workers on a cold cache (12 s and more, the progress
+            # bar standing still): their notice is printed here, once, as a projection's is.
+            client.forward_logging("forecast", logging.INFO)
+            once = _OnceFilter(COMPILE_NOTICE)
+            logger.addFilter(once)
+            stack.callback(logger.removeFilter, once)
+        yield client
+
+
+class _OnceFilter(logging.Filter):
+    """Lets a record of ``message`` through once (each worker that compiles says it)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message
+        self.said = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.getMessage() != self.message:
+            return True
+        said, self.said = self.said, True
+        return not said
+
+
+def default_workers(variants: int, cores: int | None = None) -> int:
+    """Worker processes of a sweep's ``LocalCluster`` when ``--workers`` is not given: one per
+    two cores, at most one per variant. A projection's kernels run on numba threads over the
+    cores (:func:`dask_client` shares the cores among the workers), so a worker needs two
+    cores to gain from them; more workers than that split the kernels' threads and pay each
+    worker's start (2 shared cores: the README's sweep of 3 variants took 11.6-12.8 s on two
+    workers, 5.8-9.1 s on one, report M5). [-]"""
+    if cores is None:
+        cores = os.cpu_count() or 1
+    return max(1, min(variants, cores // 2, MAX_WORKERS))
 
 
 @contextlib.contextmanager
@@ -750,12 +880,25 @@ def combine(variants: Sequence[Variant], datasets: Sequence[xr.Dataset]) -> xr.D
         np.array([scenario_digest(variant.scenario) for variant in variants]),
         {"description": "sha256 of each variant's canonical scenario JSON"},
     )
+    oat = variants[0].moves is not None
+    if oat:
+        coordinates[OAT_COLUMN] = (
+            "variant",
+            np.array([str(variant.moves) for variant in variants], dtype=str),
+            {"description": "the input each variant moves from the base (one at a time)"},
+        )
     combined = combined.assign_coords(coordinates)
-    combined["variant"].attrs = {"description": "position in the grid of varied inputs"}
+    combined["variant"].attrs = {
+        "description": "position in the one-at-a-time design (0: the base)"
+        if oat
+        else "position in the grid of varied inputs"
+    }
     combined.attrs |= {
         "title": f"Sensitivity sweep of {variants[0].scenario.id}: {', '.join(names)}",
         "sweep_varied": _joined_names(names),
         "sweep_variants": len(variants),
+        "sweep_design": "one-at-a-time" if oat else "grid",
+        **({"sweep_base_stands_for": _joined_names(variants[0].stands_for)} if oat else {}),
         "sweep_random_numbers": "common: every variant uses the same seed and named streams",
     }
     return combined
@@ -780,8 +923,11 @@ def sweep(
     connect_timeout_s: float = 10.0,
     origin: str | None = None,
     progress: ProgressCallback | None = None,
+    design: str = "grid",
 ) -> xr.Dataset:
-    """Project the full grid of variants of ``scenario`` on Dask; one Dataset with ``variant``.
+    """Project the full grid of variants of ``scenario`` (or, with ``design="oat"``, the base
+    and one input moved at a time: :func:`build_variants`) on Dask; one Dataset with
+    ``variant``.
 
     Every variant uses the same seed and named random streams (common random numbers), so the
     differences between variants are the effect of the varied inputs, not Monte Carlo noise.
@@ -807,6 +953,8 @@ def sweep(
         Where the scenario came from, for error messages.
     progress : callable, optional
         Called as ``progress(done, total)`` [variants].
+    design : str
+        ``"grid"`` (every combination) or ``"oat"`` (one at a time), :data:`DESIGNS`.
 
     Returns
     -------
@@ -814,7 +962,7 @@ def sweep(
         The projection's variables with a leading ``variant`` dimension; coordinates
         ``variant`` (grid position), one per varied NAME, and ``scenario_sha256``.
     """
-    variants = build_variants(scenario, variations, options, origin=origin)
+    variants = build_variants(scenario, variations, options, origin=origin, design=design)
     with (
         contextlib.nullcontext(client)
         if client is not None
@@ -832,7 +980,13 @@ def _joined_names(names: Sequence[str]) -> str:
 
 def varied_names(dataset: xr.Dataset) -> list[str]:
     """The varied NAMEs of a sweep Dataset, in grid order (:func:`_joined_names`)."""
-    text = str(dataset.attrs["sweep_varied"])
+    return split_names(str(dataset.attrs["sweep_varied"]))
+
+
+def split_names(text: str) -> list[str]:
+    """NAMEs joined by :func:`_joined_names` (none in an empty text)."""
+    if not text:
+        return []
     return [str(name) for name in json.loads(text)] if text.startswith("[") else text.split(",")
 
 
@@ -845,13 +999,23 @@ def tidy_sweep_frame(dataset: xr.Dataset) -> pd.DataFrame:
         one = dataset.isel(variant=position)
         frame = export.tidy_frame(one)
         frame.insert(0, SWEEP_ID_COLUMN, int(one["variant"]))
-        for offset, name in enumerate(names, start=1):
-            frame.insert(offset, name, one[name].item())
+        offset = 1
+        if OAT_COLUMN in dataset.coords:
+            frame.insert(1, OAT_COLUMN, one[OAT_COLUMN].item())
+            offset = 2
+        for position, name in enumerate(names, start=offset):
+            frame.insert(position, name, one[name].item())
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
 
 
-def write(dataset: xr.Dataset, path: Path, *, file_format: str | None = None) -> Path:
+def write(
+    dataset: xr.Dataset,
+    path: Path,
+    *,
+    file_format: str | None = None,
+    inputs: Mapping[int, dict[str, dict[str, str]]] | None = None,
+) -> Path:
     """Write a sweep as a tidy table (CSV plus ``<path>.meta.json``, or Parquet) or NetCDF,
     atomically.
 
@@ -864,6 +1028,10 @@ def write(dataset: xr.Dataset, path: Path, *, file_format: str | None = None) ->
     file_format : str, optional
         ``csv``, ``parquet`` or ``netcdf`` (default: from the suffix,
         :func:`forecast.io.export.file_format_of`).
+    inputs : mapping, optional
+        Each variant's input table by its position (``Variant.index``;
+        :func:`forecast.report.inputs.input_table` of its scenario): in the metadata's entry of
+        that variant, as ``forecast project``'s table carries its scenario's.
     """
     chosen = export.file_format_of(path, file_format)
     if chosen == "netcdf":
@@ -876,8 +1044,17 @@ def write(dataset: xr.Dataset, path: Path, *, file_format: str | None = None) ->
         "variants": [
             {
                 SWEEP_ID_COLUMN: int(dataset["variant"][i]),
-                **{name: _jsonable(dataset[name].to_numpy()[i]) for name in names},
+                **{
+                    name: _jsonable(dataset[name].to_numpy()[i])
+                    for name in (*names, OAT_COLUMN)
+                    if name in dataset.coords
+                },
                 "scenario_sha256": str(dataset["scenario_sha256"].to_numpy()[i]),
+                **(
+                    {"inputs": inputs[int(dataset["variant"][i])]}
+                    if inputs and int(dataset["variant"][i]) in inputs
+                    else {}
+                ),
             }
             for i in range(dataset.sizes["variant"])
         ],

@@ -34,6 +34,7 @@ from service.answers import answer, answer_file, etag, not_modified
 from service.deps import Caller, RootPath, get_ready_state, has_role, require_write
 from service.errors import ConflictError, ForbiddenError, GoneError, error_responses
 from service.render import NumpyJSONResponse, OutputFormat, is_comparison, negotiate
+from service.retention import RETENTION
 from service.routers.projections import RESULT_RESPONSES
 from service.routing import ServiceRoute
 from service.schemas import RUN_ID_PATTERN, ResultResponse, RunList, RunRecord
@@ -95,6 +96,12 @@ async def find_run(state: ServiceState, run_id: str, *, kind: str = "run") -> Ru
     if run is not None:
         return run
     deletion = await state.light(state.runs.deletion, run_id)
+    if deletion is not None and deletion.deleted_by == RETENTION:
+        raise GoneError(
+            f"{kind} {run_id}: its result was removed by retention (FORECAST_RESULTS_RETENTION"
+            f"_DAYS or FORECAST_RESULTS_MAX_BYTES) at {deletion.deleted_at:%Y-%m-%dT%H:%M:%SZ}; "
+            "POST the same request to compute it anew"
+        )
     if deletion is not None:
         raise GoneError(
             f"{kind} {run_id}: deleted by key {deletion.deleted_by} at "

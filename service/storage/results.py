@@ -10,6 +10,7 @@ a file found damaged is given up (:class:`ResultLostError`).
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import logging
 import os
@@ -271,6 +272,21 @@ class ResultFiles:
         it), if there is one."""
         if name and _FILE_NAME.match(name) and (self.directory / name).is_file():
             (self.directory / name).replace(self.directory / f"{name}.damaged")
+
+    def names_written_before(self, moment: dt.datetime) -> list[str]:
+        """The result files (``<run id>.nc``, not temporary or set-aside ones) last written
+        before ``moment``. [UTC]"""
+        limit = moment.timestamp()
+        names = []
+        for path in self.directory.iterdir():
+            if not _FILE_NAME.match(path.name):
+                continue
+            try:
+                if path.stat().st_mtime < limit:
+                    names.append(path.name)
+            except FileNotFoundError:  # removed meanwhile
+                continue
+        return names
 
     def delete(self, name: str | None) -> None:
         """Remove a result file, if there is one."""

@@ -254,6 +254,29 @@ class Runs:
         with self.database.session() as session:
             return {str(name) for name in session.scalars(query)}
 
+    def stored_results(self) -> list[Run]:
+        """The succeeded runs with a result file, oldest computed first, except those whose
+        result key an unfinished (queued or running) run computes again: what retention may
+        remove (:mod:`service.retention`)."""
+        busy = select(RunRow.result_key).where(RunRow.status.in_(UNFINISHED))
+        query = (
+            select(RunRow)
+            .where(
+                RunRow.status == "succeeded",
+                RunRow.result_file.is_not(None),
+                RunRow.result_key.not_in(busy),
+            )
+            .order_by(RunRow.finished_at, RunRow.id)
+        )
+        with self.database.session() as session:
+            return [_run(row) for row in session.scalars(query)]
+
+    def unfinished_ids(self) -> set[str]:
+        """The ids of the queued and running runs."""
+        query = select(RunRow.id).where(RunRow.status.in_(UNFINISHED))
+        with self.database.session() as session:
+            return {str(run_id) for run_id in session.scalars(query)}
+
     def search(self, where: RunFilter, *, limit: int, offset: int) -> tuple[list[Run], int]:
         """Runs matching ``where``, newest first, and how many match in all."""
         query = select(RunRow)

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from forecast.projection import ProjectionOptions, project
 from forecast.scenario import load_scenario
-from service.admission import Admission
+from service.admission import Admission, current_client
 from service.cache import ProjectionResult, ResultCache
 from service.errors import BusyError, SaturatedError, TooLargeError
 from service.main import create_app
@@ -80,8 +80,9 @@ def test_heavy_requests_wait_without_a_thread_and_health_answers(make_settings):
         max_inline_projections=1,
         inline_wait_seconds=5,
         max_waiting_requests=64,
-        # One client (the test's) asks all 48: its own limit in flight must not refuse them.
+        # One client (the test's) asks all 48: its own limits in flight must not refuse them.
         max_requests_in_flight_per_client=64,
+        max_inline_projections_per_client=64,
     )
     with TestClient(create_app(settings, start_in_background=False)) as client:
         admission = client.app.state.service.admission
@@ -118,6 +119,81 @@ async def _borrowed_threads() -> int:
 
 async def _release(grant) -> None:
     grant.release()
+
+
+def test_one_client_cannot_hold_every_slot(make_settings):
+    """Before: one API key could hold (or wait for) all max_inline_projections slots; with
+    4 slots and 2 per client, a key's third concurrent heavy request is 429 at once, naming
+    the limit, while another key's request still waits its turn and is answered."""
+    first, second = "first-key-000000001", "second-key-00000001"
+    settings = make_settings(
+        api_keys=f"read:{first},read:{second}",
+        max_inline_projections=4,
+        max_inline_projections_per_client=2,
+        inline_wait_seconds=20,
+    )
+    with TestClient(create_app(settings, start_in_background=False)) as client:
+        admission = client.app.state.service.admission
+        # Every slot held by the test (no client): the keys' requests wait, counted.
+        held = [client.portal.call(admission.acquire, "a test holding a slot", 0)
+                for _ in range(4)]  # fmt: skip
+
+        def post(key: str, seed: int):
+            return client.post(
+                "/v1/projections", json={**SMALL, "seed": seed}, headers={"X-API-Key": key}
+            )
+
+        with ThreadPoolExecutor(4) as pool:
+            waiting = [pool.submit(post, first, seed) for seed in (1, 2)]
+            deadline = time.monotonic() + 10
+            while client.portal.call(_waiting, admission) < 2 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            refused = post(first, 3)
+            other = pool.submit(post, second, 4)
+            while client.portal.call(_waiting, admission) < 3 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            other_waits = client.portal.call(_waiting, admission)
+            for grant in held:
+                client.portal.call(_release, grant)
+            statuses = [future.result().status_code for future in [*waiting, other]]
+        assert refused.status_code == 429, refused.text
+        assert refused.headers["Retry-After"] == "5"
+        detail = refused.json()["detail"]
+        assert "FORECAST_MAX_INLINE_PROJECTIONS_PER_CLIENT" in detail
+        assert "holds or waits for 2 of the 4 slots for heavy work; at most 2 per client" in detail
+        assert other_waits == 3  # the other key's request waited, not refused
+        assert statuses == [200, 200, 200]
+        assert admission.busy_slots == 0 and client.portal.call(_waiting, admission) == 0
+        # Every place given back: the first key may ask again.
+        assert post(first, 5).status_code == 200
+
+
+def test_a_clients_places_are_given_back_however_its_wait_ends():
+    async def scenario() -> None:
+        admission = Admission(
+            slots=1, memory_bytes=10, max_waiting=4, wait_seconds=0.05, per_client=2
+        )
+        token = current_client.set("key a")
+        try:
+            held = await admission.acquire("held", 1)
+            with pytest.raises(BusyError):
+                await admission.acquire("times out", 1)
+            assert admission.held_by("key a") == 1
+            waiter = asyncio.ensure_future(admission.acquire("cancelled", 1))
+            await asyncio.sleep(0)
+            with pytest.raises(SaturatedError, match="at most 2 per client"):
+                await admission.acquire("third", 1)
+            waiter.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await waiter
+            assert admission.held_by("key a") == 1
+            held.release()
+            held.release()
+            assert admission.held_by("key a") == 0
+        finally:
+            current_client.reset(token)
+
+    asyncio.run(scenario())
 
 
 def test_a_request_that_would_exceed_the_memory_budget_is_413_naming_it(make_settings):

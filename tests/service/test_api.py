@@ -294,6 +294,17 @@ def test_a_shorter_service_limit_names_the_last_day_too(make_settings):
             assert response.json()["detail"] == words + "latest for start = 2024-01-01"
 
 
+def test_a_long_value_in_a_refusal_is_cut_short_with_its_length(client: TestClient):
+    """A request field holding a whole scenario's notes (8,605 characters for global-iea-2025)
+    was echoed whole in the 422's detail; now its first 200 characters, then its length."""
+    notes = "Reproduces, without fitting, the base case. " * 200
+    response = client.post("/v1/projections", json={**SMALL, "resolution": notes})
+    assert response.status_code == 422, response.text
+    detail = response.json()["detail"]
+    assert f"resolution = {repr(notes)[:200]}… ({len(notes):,} characters): " in detail
+    assert len(detail) < 500
+
+
 def test_malformed_json_is_422(client: TestClient):
     response = client.post(
         "/v1/projections", content=b"{not json", headers={"content-type": "application/json"}

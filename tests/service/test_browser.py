@@ -1464,6 +1464,46 @@ SERIES_STYLE = """(chart) => [...document.querySelectorAll(`${chart} g.median`)]
 MARKERS = """(chart) => [...document.querySelectorAll(`${chart} g.marker`)].map((g) =>
   [g.dataset.series, g.dataset.marker, g.querySelectorAll('path').length])"""
 
+# Each scenario's P10–P90 band in a comparison chart: its fill, and the lines of its outline
+# (stroke, width, opacity); boxes as [left, top, right, bottom].
+BANDS = """(chart) => {
+  const box = (path) => {
+    const b = path.getBBox();
+    return [b.x, b.y, b.x + b.width, b.y + b.height];
+  };
+  const edges = [...document.querySelectorAll(`${chart} g.band-edge`)];
+  return [...document.querySelectorAll(`${chart} g.band-inner`)].map((g) => {
+    const style = getComputedStyle(g.querySelector('path'));
+    return {
+      series: g.dataset.series, fill: style.fill, opacity: style.fillOpacity,
+      box: box(g.querySelector('path')),
+      edges: edges.filter((edge) => edge.dataset.series === g.dataset.series).map((edge) => {
+        const line = getComputedStyle(edge.querySelector('path'));
+        return [line.stroke, line.strokeWidth, line.strokeOpacity, box(edge.querySelector('path'))];
+      }),
+    };
+  });
+}"""
+
+
+def _band_contrast_is_met(band: dict) -> bool:
+    """Whether a comparison band meets WCAG 1.4.11's 3:1 on white: its fill does, or its
+    outline does, two lines of 3:1 or more, 1 px or wider, along its P10 and P90 edges."""
+    fill = _over((*_rgba(band["fill"])[:3], float(band["opacity"])), PAPER)
+    if _contrast(fill, PAPER) >= 3:
+        return True
+    if len(band["edges"]) != 2:
+        return False
+    for stroke, width, opacity, _box in band["edges"]:
+        seen = _over((*_rgba(stroke)[:3], float(opacity)), PAPER)
+        if _contrast(seen, PAPER) < 3 or float(width[:-2]) < 1:
+            return False
+    # Together the two lines span the band: its left, top, right and bottom edges.
+    boxes = [edge[3] for edge in band["edges"]]
+    outline = (min(b[0] for b in boxes), min(b[1] for b in boxes),
+               max(b[2] for b in boxes), max(b[3] for b in boxes))  # fmt: skip
+    return all(abs(a - b) <= 1 for a, b in zip(outline, band["box"], strict=True))
+
 
 def test_comparison_series_differ_by_more_than_colour(page):
     """WCAG 1.4.1 Use of Colour: the comparison's lines and bars differed by colour only, and
@@ -1523,6 +1563,13 @@ def test_comparison_series_differ_by_more_than_colour(page):
     )
     for fill, opacity in bars:
         assert _contrast(_over((*_rgba(fill)[:3], float(opacity)), PAPER), PAPER) >= 3, fill
+    # WCAG 1.4.11: the scenarios' P10–P90 bands were pale fills alone (1.2:1 to 1.5:1 on
+    # white); each is now outlined in its scenario's colour.
+    for chart in ("#comparison-chart-ai", "#comparison-chart-total"):
+        bands = page.evaluate(BANDS, chart)
+        assert [band["series"] for band in bands] == picks
+        for band in bands:
+            assert _band_contrast_is_met(band), band
 
     _narrow(page)
     width = page.evaluate("document.documentElement.scrollWidth")

@@ -290,6 +290,18 @@ def test_every_answer_says_nosniff_and_docs_cannot_be_framed(make_settings):
         assert "style-src 'self';" in client.get("/").headers["content-security-policy"]
 
 
+def test_hsts_is_sent_only_when_set(make_settings):
+    """Before: the service never sent Strict-Transport-Security (only the nginx example did);
+    off by default (plain HTTP behind a TLS proxy), on every answer once set."""
+    with TestClient(create_app(make_settings(), start_in_background=False)) as client:
+        assert "strict-transport-security" not in client.get("/healthz").headers
+    settings = make_settings(hsts_seconds=31_536_000)
+    with TestClient(create_app(settings, start_in_background=False)) as client:
+        for path in ("/v1/scenarios", "/v1/nowhere", "/healthz", "/"):
+            answer = client.get(path)
+            assert answer.headers["strict-transport-security"] == "max-age=31536000", path
+
+
 def test_allowed_hosts_refuse_another_host_name(make_settings):
     """(Finding 7) DNS rebinding: a page's own name pointed at the service is refused."""
     settings = make_settings(allowed_hosts="forecast.intranet.example, localhost")

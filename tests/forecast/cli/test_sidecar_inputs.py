@@ -10,7 +10,7 @@ import pytest
 
 from forecast.cli import main
 from forecast.io.export import read_table_metadata
-from forecast.report.inputs import assumption_rows
+from forecast.report.inputs import assumption_rows, input_table
 from forecast.scenario import parse_scenario
 
 
@@ -44,3 +44,50 @@ def test_the_table_metadata_holds_every_input_with_its_source(
     # The report's "Every assumption" rows, keyed by where each input is.
     rows = assumption_rows(parse_scenario(tomllib.loads(text), origin="small"))
     assert list(inputs) == [row.where for row in rows]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_comparison_table_holds_each_scenarios_inputs(
+    scenario_file, small_scenario_text, tmp_path, capsys, suffix
+):
+    """``forecast compare``'s sidecar had no input table, where ``forecast project``'s had one
+    (a Jeollanam-do planner's finding 3): each scenario's entry carries its own."""
+    south_text = (
+        small_scenario_text.replace('id = "small"', 'id = "south"')
+        .replace(
+            "region_shares = { capital = 0.75, non_capital = 0.25 }",
+            "region_shares = { capital = 0.25, non_capital = 0.75 }",
+        )
+        .replace("low = 1.2, high = 1.4", "low = 1.2, high = 1.5")
+    )
+    out = tmp_path / f"cmp{suffix}"
+    files = [str(scenario_file(small_scenario_text)), str(scenario_file(south_text, "south"))]
+    options = ["--draws", "4", "--weather", "typical", "--no-duration-curves", "--no-baseline"]
+    code = main(["compare", *files, "--out", str(out), *options, "--quiet"])
+    assert code == 0, capsys.readouterr().err
+    entries = {entry["scenario"]: entry for entry in read_table_metadata(out)["scenarios"]}
+    for scenario_id, text in (("small", small_scenario_text), ("south", south_text)):
+        expected = input_table(parse_scenario(tomllib.loads(text), origin=scenario_id))
+        assert entries[scenario_id]["inputs"] == expected
+    assert entries["south"]["inputs"]["operations.pue"]["value"] == "uniform(1.2, 1.5)"
+
+
+def test_a_sweep_table_holds_each_variants_inputs(
+    scenario_file, small_scenario_text, tmp_path, capsys
+):
+    """``forecast sweep``'s sidecar had no input table either: each variant's entry carries
+    its own, the varied value in it (the variants run on a real one-worker Dask cluster)."""
+    out = tmp_path / "sweep.csv"
+    options = ["--draws", "4", "--resolution", "annual", "--weather", "typical", "--no-baseline",
+               "--workers", "1"]  # fmt: skip
+    vary = ["--vary", "operations.pue=1.2,1.4"]
+    code = main(["sweep", str(scenario_file(small_scenario_text)), *vary, "--out", str(out),
+                 *options, "--quiet"])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    variants = read_table_metadata(out)["variants"]
+    assert [v["inputs"]["operations.pue"]["value"] for v in variants] == [
+        "1.2 (fixed)",
+        "1.4 (fixed)",
+    ]
+    base = input_table(parse_scenario(tomllib.loads(small_scenario_text), origin="small"))
+    assert variants[0]["inputs"].keys() == base.keys()

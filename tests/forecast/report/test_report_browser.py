@@ -7,7 +7,9 @@ reached for a CDN, a font or an image outside itself fails. Skips, saying why, w
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
+import html.parser
 import os
 import re
 import tomllib
@@ -55,6 +57,41 @@ def test_report_is_self_contained(report_file):
     # Links are anchors inside the page; the SVG namespace is a name, not a request.
     assert text.count('href="#') >= 4 and 'href="http' not in text
     assert text.count("<svg") == 1 + 3 * 2  # the comparison, then fans, durations, peak hours
+
+
+class _Ids(html.parser.HTMLParser):
+    """Every ``id`` of a page, and every reference to one: ``href="#id"`` (links, SVG
+    ``<use>``) and ``url(#id)`` in any attribute (clip paths, hatches)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+        self.references: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value is None:
+                continue
+            if name == "id":
+                self.ids.append(value)
+            elif name in ("href", "xlink:href") and value.startswith("#"):
+                self.references.append(value[1:])
+            self.references += re.findall(r"url\(#([^)]+)\)", value)
+
+
+@pytest.mark.parametrize("which", ["two scenarios", "the checked-in example"])
+def test_every_id_is_unique_and_every_reference_resolves(report_file, which):
+    """The charts' SVG repeated matplotlib's ids (``figure_1``, ``axes_1``, ``line2d_1``: 219
+    ids three times over in the example), invalid HTML in which a reference to one resolves to
+    the first chart's. Every id of a chart is now prefixed with the chart's id."""
+    path = report_file if which == "two scenarios" else EXAMPLE
+    parser = _Ids()
+    parser.feed(path.read_text(encoding="utf-8"))
+    repeated = {name: count for name, count in collections.Counter(parser.ids).items()
+                if count > 1}  # fmt: skip
+    assert repeated == {}
+    assert len(parser.references) > 100  # the clip paths and markers of every chart
+    assert set(parser.references) <= set(parser.ids)
 
 
 @pytest.fixture(scope="module")
@@ -202,6 +239,46 @@ def test_checked_in_example_opens_offline(browser):
         page.screenshot(
             path=SCREENSHOT, full_page=True, clip={"x": 0, "y": 0, "width": 1280, "height": 1500}
         )
+    page.context.close()
+
+
+@pytest.mark.browser
+def test_a_wide_table_is_a_named_region_scrolled_from_the_keyboard(browser, report_file):
+    """WCAG 2.1.1 and 4.1.2: the report's tables scroll sideways in their wrappers, which had
+    no name and no role and were in the tab order only where Chromium guessed they scroll. Each
+    is now a region named by its table's caption in the tab order: Tab reaches it, and the
+    arrow keys scroll it."""
+    page, refused, problems = _open_offline(browser, report_file)
+    page.set_viewport_size({"width": 700, "height": 900})
+    # The first table wider than the window, reached by Tab from the top of the page.
+    index = page.locator("div.scroll").evaluate_all(
+        "(wraps) => wraps.findIndex((w) => w.scrollWidth > w.clientWidth + 100"
+        " && !w.closest('details'))"
+    )
+    assert index >= 0
+    first = page.locator("div.scroll").nth(index)
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if first.evaluate("(wrap) => wrap === document.activeElement"):
+            break
+    else:
+        pytest.fail("Tab never reached the first wide table's scroller")
+    nodes, _parents = _accessibility_tree(page)
+    # The focused node other than the page (whose document has the focus too).
+    focused = [(_value(node, "role"), _value(node, "name")) for node in nodes.values()
+               if any(p["name"] == "focused" and p["value"]["value"]
+                      for p in node.get("properties", []))]  # fmt: skip
+    assert focused[1:] == [("region", first.locator("caption").inner_text())], focused
+    assert first.evaluate("(wrap) => wrap.scrollLeft") == 0
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.activeElement.scrollLeft > 0")
+    # Every scroller, whether or not it scrolls at this width.
+    wraps = page.locator("div.scroll").evaluate_all(
+        "(wraps) => wraps.map((w) => [w.tabIndex, w.getAttribute('role'),"
+        " w.getAttribute('aria-label') === w.querySelector('caption').textContent])"
+    )
+    assert wraps and all(wrap == [0, "region", True] for wrap in wraps), wraps
+    assert refused == [] and problems == []
     page.context.close()
 
 

@@ -284,3 +284,21 @@ def test_a_value_in_the_wrong_form_says_what_forms_are_allowed(change, said):
     message = str(raised.value)
     assert said in message and "valid dictionary" not in message and "pattern" not in message
     assert ("trend" in message) == ("power_w" in said)
+
+
+def test_a_long_value_is_echoed_cut_short_with_its_length():
+    """global-iea-2025's notes (8,605 characters) put in the wrong field: the error echoed them
+    whole; now the first 200 characters of the value, an ellipsis and its length."""
+    document = json.loads(json.dumps(load_scenario("global-iea-2025").model_dump(mode="json")))
+    notes = document["notes"]
+    document["note"] = notes
+    with pytest.raises(ScenarioError) as raised:
+        parse_scenario(document)
+    message = str(raised.value)
+    assert f"note = {repr(notes)[:200]}… ({len(notes):,} characters)" in message
+    assert len(message) < 600
+    document.pop("note")
+    document["title"] = "a short title"
+    document["horizon"]["x"] = "short"
+    with pytest.raises(ScenarioError, match=r"horizon\.x = 'short': not a field here"):
+        parse_scenario(document)

@@ -231,7 +231,8 @@ def test_summary_shows_what_a_new_campus_does_to_the_queue():
     rows = {line.split("  ")[0].strip(): line.split() for line in block.splitlines()[2:]}
     assert rows["site A"][2:5] == ["0", "[0–0]", "13"]
     assert rows["my campus"][2] == "–"
-    delayed = text.split("grid capacity waiting for a connection at the end of the year")[1]
+    # The capital's queue, in the "by region" block (shown once: this scenario has two regions).
+    delayed = text.split("grid capacity waiting for a connection, by region")[1]
     row_2025 = next(line for line in delayed.splitlines() if line.startswith("2025"))
     assert row_2025.split()[1] == "0" and float(row_2025.split()[4].replace(",", "")) > 0
 

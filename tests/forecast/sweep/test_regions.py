@@ -108,3 +108,15 @@ def test_forecast_project_prints_ai_energy_by_region(scenario_file, tmp_path, ca
     out = capsys.readouterr().out
     block = out.split("AI energy by region")[1].splitlines()
     assert "AI TWh capital" in block[1] and "AI TWh non_capital" in block[1]
+
+
+def test_the_delayed_mw_by_region_is_shown_once(compared):
+    """A Jeollanam-do planner read each region's delayed MW in two tables of one comparison:
+    the "by region" block (with the differences) and the grid block. It is shown once, in the
+    "by region" block; the built halls waiting stay in the grid block."""
+    text = comparisons.summary_text(compared)
+    captions = [line for line in text.splitlines() if "waiting for a connection" in line]
+    assert captions == [
+        "grid capacity waiting for a connection, by region, at the end of the year [MW]"
+    ]
+    assert "built halls waiting for the grid at the end of the year [MW]" in text

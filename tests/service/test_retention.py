@@ -1,0 +1,181 @@
+"""Results retention (service.retention): stored results older than the window, or past the
+most bytes kept, are removed, row first and file after, on SQLite and on a real PostgreSQL;
+the service's sweep and ``forecast results prune``.
+
+Before: stored results (files and runs) grew without bound; nothing removed them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+import xarray as xr
+from fastapi.testclient import TestClient
+
+from forecast.cli import main
+from service.main import create_app
+from service.retention import RETENTION, prune
+from service.storage.database import Database
+from service.storage.results import ResultFiles
+from service.storage.runs import Run, Runs
+from tests.service.test_storage import _run
+from tests.support.runs import stored_run
+
+NOW = dt.datetime(2027, 3, 1, 12, tzinfo=dt.UTC)
+DAY = dt.timedelta(days=1)
+SMALL = {"scenario_id": "kr-national", "draws": 10, "resolution": "annual",
+         "start": "2030-01-01", "end": "2030-12-31"}  # fmt: skip
+
+
+@pytest.fixture
+def database(database_url: str):
+    db = Database(database_url)
+    db.migrate()
+    yield db
+    db.dispose()
+
+
+def _dataset() -> xr.Dataset:
+    dataset = xr.Dataset({"facility_power_mw": ("time", [1.0, 2.0])})
+    dataset["facility_power_mw"].attrs["units"] = "MW"
+    return dataset
+
+
+def _stored(runs: Runs, files: ResultFiles, run_id: str, age_days: float, **fields) -> Run:
+    """A succeeded run computed ``age_days`` before NOW, with a real result file."""
+    name, size = files.write(run_id, _dataset())
+    finished = NOW - age_days * DAY
+    os.utime(files.directory / name, (finished.timestamp(), finished.timestamp()))
+    fields.setdefault("result_key", run_id * 2)
+    return runs.add(
+        _run(run_id, status="succeeded", finished_at=finished, result_file=name,
+             result_bytes=size, submitted_at=finished - dt.timedelta(minutes=1), **fields)
+    )  # fmt: skip
+
+
+def test_results_past_the_window_go_row_and_file_the_rest_stay(database: Database, tmp_path: Path):
+    runs, files = Runs(database), ResultFiles(tmp_path / "results")
+    files.prepare()
+    old = _stored(runs, files, "a" * 32, 40)
+    new = _stored(runs, files, "b" * 32, 10)
+    # An old result whose key a queued run computes again is kept while it is unfinished.
+    needed = _stored(runs, files, "c" * 32, 50, result_key="k" * 64)
+    runs.add(_run("d" * 32, status="queued", result_key="k" * 64))
+    # A running run's file, written before its run is recorded succeeded, is kept.
+    files.write("e" * 32, _dataset())
+    runs.add(_run("e" * 32, status="running", result_key="e" * 64))
+    os.utime(files.directory / ("e" * 32 + ".nc"), (0, 0))
+
+    dry = prune(runs, files, older_than=30 * DAY, dry_run=True, now=NOW)
+    assert [run.id for run in dry.runs] == [old.id] and dry.bytes == old.result_bytes
+    assert runs.get(old.id) is not None and (files.directory / str(old.result_file)).is_file()
+
+    forgotten: list[str] = []
+    pruned = prune(runs, files, older_than=30 * DAY, now=NOW, forget=forgotten.append)
+    assert [run.id for run in pruned.runs] == [old.id] and forgotten == [old.result_key]
+    assert runs.get(old.id) is None
+    deletion = runs.deletion(old.id)
+    assert deletion is not None and deletion.deleted_by == RETENTION
+    assert not (files.directory / str(old.result_file)).exists()
+    for kept in (new, needed):
+        assert runs.get(kept.id) is not None
+        assert (files.directory / str(kept.result_file)).is_file()
+    assert (files.directory / ("e" * 32 + ".nc")).is_file()
+    assert runs.stored_result(old.result_key) is None  # a cache lookup computes it anew
+    # Once the queued run is gone, the old result it kept goes too.
+    runs.finish("d" * 32, status="failed")
+    assert [run.id for run in prune(runs, files, older_than=30 * DAY, now=NOW).runs] == [needed.id]
+
+
+def test_past_the_most_bytes_the_oldest_results_go_first(database: Database, tmp_path: Path):
+    runs, files = Runs(database), ResultFiles(tmp_path / "results")
+    files.prepare()
+    ages = {"a": 3, "b": 1, "c": 2}
+    stored = [_stored(runs, files, letter * 32, age) for letter, age in ages.items()]
+    size = stored[0].result_bytes or 0
+    pruned = prune(runs, files, older_than=None, max_bytes=size + 1, now=NOW)
+    assert [run.id for run in pruned.runs] == ["a" * 32, "c" * 32]
+    assert sorted(path.name for path in files.directory.iterdir()) == ["b" * 32 + ".nc"]
+
+
+def test_a_crash_between_row_and_file_leaves_a_file_no_run_names_then_swept(
+    database: Database, tmp_path: Path
+):
+    """The row goes first: a crash before the file is removed leaves no run naming a missing
+    file, only a file no run names, which the next sweep removes once past the window."""
+    runs, files = Runs(database), ResultFiles(tmp_path / "results")
+    files.prepare()
+    old = _stored(runs, files, "a" * 32, 40)
+    runs.delete(old.id, by=RETENTION)  # ... and the process died here
+    assert runs.result_files() == set()
+    fresh = files.directory / ("f" * 32 + ".nc")
+    fresh.write_bytes(b"just written")  # a file of the last hour: never swept
+    written = (NOW - dt.timedelta(minutes=10)).timestamp()
+    os.utime(fresh, (written, written))
+    pruned = prune(runs, files, older_than=30 * DAY, now=NOW)
+    assert pruned.unnamed_files == [old.result_file]
+    assert sorted(path.name for path in files.directory.iterdir()) == [fresh.name]
+
+
+def test_a_pruned_run_answers_410_and_its_request_is_computed_anew(make_settings):
+    settings = make_settings(results_retention_days=30, max_inline_projections=2)
+    with TestClient(create_app(settings, start_in_background=False)) as client:
+        service = client.app.state.service
+        run_id, path = stored_run(client, SMALL)
+        service.runs.update(run_id, finished_at=dt.datetime.now(dt.UTC) - 31 * DAY)
+        pruned = service.sweep_results()
+        assert [run.id for run in pruned.runs] == [run_id] and not path.exists()
+        assert service.pruned_results == 1 and service.pruned_bytes == pruned.bytes > 0
+        for url in (f"/v1/runs/{run_id}", f"/v1/runs/{run_id}/result"):
+            gone = client.get(url)
+            assert gone.status_code == 410, gone.text
+            detail = gone.json()["detail"]
+            assert detail.startswith(f"run {run_id}: its result was removed by retention")
+            assert "FORECAST_RESULTS_RETENTION_DAYS" in detail
+            assert f" at {dt.datetime.now(dt.UTC):%Y-%m-%d}T" in detail
+        again = client.post("/v1/projections", json=SMALL)
+        assert again.status_code == 200 and again.headers["x-cache"] == "miss"
+        assert again.headers["x-run-id"] != run_id
+
+
+def test_forecast_results_prune_works_on_the_configured_storage(
+    make_settings, tmp_path: Path, monkeypatch, capsys
+):
+    storage = tmp_path / "storage"
+    database = Database(f"sqlite:///{storage / 'forecast.sqlite3'}")
+    database.migrate()
+    runs, files = Runs(database), ResultFiles(storage / "results")
+    files.prepare()
+    now = dt.datetime.now(dt.UTC)
+    old = _stored(runs, files, "a" * 32, (NOW - now) / DAY + 40)
+    new = _stored(runs, files, "b" * 32, (NOW - now) / DAY + 1)
+    database.dispose()
+    monkeypatch.setenv("FORECAST_STORAGE_DIR", str(storage))
+    from service.settings import environment_settings
+
+    environment_settings.cache_clear()
+    try:
+        assert main(["results", "prune", "--older-than", "30d", "--dry-run"]) == 0
+        out = capsys.readouterr().out
+        assert f"would remove run {old.id} kr-national computed " in out
+        assert "retention would remove 1 results (0.0 MB)" in out
+        assert (files.directory / str(old.result_file)).is_file()
+        assert main(["results", "prune", "--older-than", "30d"]) == 0
+        assert f"removed run {old.id}" in capsys.readouterr().out
+        assert sorted(path.name for path in files.directory.iterdir()) == [new.result_file]
+        assert main(["results", "prune", "--older-than", "30x"]) == 2
+        error = capsys.readouterr().err
+        assert error == (
+            "error: --older-than = '30x': allowed: a positive number of days or hours, such "
+            "as 30d or 12h\n"
+        )
+        monkeypatch.setenv("FORECAST_STORAGE_DIR", str(tmp_path / "elsewhere"))
+        environment_settings.cache_clear()
+        assert main(["results", "prune", "--older-than", "30d"]) == 2
+        assert "holds no forecast.sqlite3" in capsys.readouterr().err
+        assert not (tmp_path / "elsewhere").exists()
+    finally:
+        environment_settings.cache_clear()
