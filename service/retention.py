@@ -137,11 +137,12 @@ def prune(
             forget(run.result_key)
             results.delete(run.result_file)
             logger.info(
-                "retention: run %s removed (result %s, %s bytes, computed %s)",
+                "retention: run %s removed (result %s, %s bytes, computed %s, %s)",
                 run.id,
                 run.result_file,
                 run.result_bytes,
                 _finished(run).isoformat(timespec="seconds"),
+                run.digests_text,
             )
         pruned.runs.append(run)
         pruned.bytes += run.result_bytes or 0

@@ -529,6 +529,24 @@ class RunRecord(BaseModel):
     options: dict[str, Any] = Field(description="Draws, seed, period, resolution, quantiles, ...")
     model_version: str = Field(description="Baseline model `id@version` used, or `none`.")
     code_version: str = Field(description="Version of the forecast library that computed it.")
+    data_sha256: str | None = Field(
+        default=None,
+        description="sha256 of the shipped data it computed from (the accelerator catalog, "
+        "the weather locations and climatologies), as its result's `data_sha256`; null: "
+        "recorded before runs recorded it (unknown).",
+    )
+    weather_sha256: str | None = Field(
+        default=None,
+        description="sha256 of the weather it ran over (`none` without weather), as its "
+        "result's `weather_sha256`; of a comparison, each scenario's, comma-separated in "
+        "order; null: unknown (recorded before runs recorded it).",
+    )
+    model_manifest_sha256: str | None = Field(
+        default=None,
+        description="sha256 of the baseline model's signed manifest, which lists its files' "
+        "sha256 (`none` without a model); of a comparison, each scenario's, comma-separated "
+        "in order; null: unknown (recorded before runs recorded it).",
+    )
     author: str | None = Field(default=None, description="Id of the API key that asked, if any.")
     submitted: dt.datetime = Field(description="When it was asked for, UTC.")
     started: dt.datetime | None = Field(default=None, description="When computing began, UTC.")

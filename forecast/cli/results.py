@@ -66,7 +66,8 @@ def prune(
         finished = run.finished_at or run.submitted_at
         print(
             f"{'would remove' if dry_run else 'removed'} run {run.id} {run.scenario_id} "
-            f"computed {finished:%Y-%m-%dT%H:%M:%SZ} {run.result_bytes or 0:,} bytes"
+            f"computed {finished:%Y-%m-%dT%H:%M:%SZ} {run.result_bytes or 0:,} bytes "
+            f"{run.digests_text}"
         )
     for name in pruned.unnamed_files:
         print(f"{'would remove' if dry_run else 'removed'} result file {name}: no run names it")

@@ -74,6 +74,9 @@ def run_record(run: Run, *, root: str, progress: int | None = None) -> dict[str,
         "options": run.options_document,
         "model_version": run.model_version,
         "code_version": run.code_version,
+        "data_sha256": run.data_sha256,
+        "weather_sha256": run.weather_sha256,
+        "model_manifest_sha256": run.model_manifest_sha256,
         "author": run.author,
         "submitted": run.submitted_at,
         "started": run.started_at,
@@ -192,6 +195,14 @@ async def list_runs(
             "key's sha256), as `author` shows it.",
         ),
     ] = None,
+    data_sha256: Annotated[
+        str | None,
+        Query(
+            pattern=r"^[0-9a-f]{64}$",
+            description="sha256 of the shipped data it computed from, as a run's `data_sha256` "
+            "shows it (runs recorded before it was recorded match none).",
+        ),
+    ] = None,
     submitted_after: Annotated[
         Moment | None, Query(description="Submitted at or after (ISO 8601; UTC if naive).")
     ] = None,
@@ -211,6 +222,7 @@ async def list_runs(
         submitted_after=_utc(submitted_after),
         submitted_before=_utc(submitted_before),
         author=author,
+        data_sha256=data_sha256,
     )
     runs, total = await state.light(state.runs.search, where, limit=limit, offset=offset)
     return {"total": total, "runs": [run_record(run, root=root) for run in runs]}
@@ -289,14 +301,23 @@ async def get_run_meta(run_id: RunId, state: State) -> dict[str, Any]:
 
 def _table_metadata(run: Run, dataset: Any) -> dict[str, Any]:
     """:func:`forecast.io.export.table_metadata` of a run's result (a comparison's:
-    :func:`forecast.sweep.compare.comparison_table_metadata`), JSON-ready."""
+    :func:`forecast.sweep.compare.comparison_table_metadata`), JSON-ready, and the run's own
+    record of its input digests under ``run`` (null where recorded before runs recorded them)."""
     if is_comparison(dataset):
         columns = [SCENARIO_COLUMN, *export.table_columns(dataset)]
-        return comparison_table_metadata(dataset, columns)
-    scenario = parse_scenario(json.loads(run.scenario_document), origin=f"run {run.id}")
-    return export.table_metadata(
-        dataset, export.table_columns(dataset), inputs=input_table(scenario)
-    )
+        metadata = comparison_table_metadata(dataset, columns)
+    else:
+        scenario = parse_scenario(json.loads(run.scenario_document), origin=f"run {run.id}")
+        metadata = export.table_metadata(
+            dataset, export.table_columns(dataset), inputs=input_table(scenario)
+        )
+    metadata["run"] = {
+        "id": run.id,
+        "data_sha256": run.data_sha256,
+        "weather_sha256": run.weather_sha256,
+        "model_manifest_sha256": run.model_manifest_sha256,
+    }
+    return metadata
 
 
 @router.delete(

@@ -66,6 +66,28 @@ class Run:
     handed_back_at: dt.datetime | None = None
     #: What happened to the run besides its status (interrupted by a shutdown, re-queued).
     note: str | None = None
+    #: sha256 of the shipped data it computed from (:func:`forecast.provenance.data_digest`);
+    #: None: recorded before runs recorded it (unknown).
+    data_sha256: str | None = None
+    #: sha256 of the weather each scenario ran over (``none`` without weather),
+    #: comma-separated in the scenarios' order; None: unknown.
+    weather_sha256: str | None = None
+    #: sha256 of each scenario's baseline model manifest (``none`` without a model),
+    #: comma-separated in the scenarios' order; None: unknown.
+    model_manifest_sha256: str | None = None
+
+    @property
+    def digests_text(self) -> str:
+        """Its input digests in words, 12 hex digits each (``data 3f2a9c1d07be weather
+        none model 9b0e...``), ``unknown`` for a run recorded before they were."""
+        return " ".join(
+            f"{label} {_short(value)}"
+            for label, value in (
+                ("data", self.data_sha256),
+                ("weather", self.weather_sha256),
+                ("model", self.model_manifest_sha256),
+            )
+        )
 
     @property
     def options_document(self) -> dict[str, Any]:
@@ -86,6 +108,13 @@ class Run:
 _FIELDS = tuple(field.name for field in fields(Run))
 
 
+def _short(digests: str | None) -> str:
+    """Comma-separated digests cut to 12 hex digits each; ``unknown`` for None."""
+    if digests is None:
+        return "unknown"
+    return ",".join(digest[:12] for digest in digests.split(","))
+
+
 def _run(row: RunRow) -> Run:
     return Run(**{name: getattr(row, name) for name in _FIELDS})
 
@@ -103,6 +132,8 @@ class RunFilter:
     submitted_before: dt.datetime | None = None
     #: The id of the key that asked for it.
     author: str | None = None
+    #: sha256 of the shipped data it computed from.
+    data_sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -280,7 +311,9 @@ class Runs:
     def search(self, where: RunFilter, *, limit: int, offset: int) -> tuple[list[Run], int]:
         """Runs matching ``where``, newest first, and how many match in all."""
         query = select(RunRow)
-        for name in ("scenario_id", "scenario_sha256", "model_version", "status", "kind", "author"):
+        names = ("scenario_id", "scenario_sha256", "model_version", "status", "kind", "author",
+                 "data_sha256")  # fmt: skip
+        for name in names:
             value = getattr(where, name)
             if value is not None:
                 query = query.where(getattr(RunRow, name) == value)

@@ -150,8 +150,10 @@ def test_forecast_results_prune_works_on_the_configured_storage(
     runs, files = Runs(database), ResultFiles(storage / "results")
     files.prepare()
     now = dt.datetime.now(dt.UTC)
-    old = _stored(runs, files, "a" * 32, (NOW - now) / DAY + 40)
+    old = _stored(runs, files, "a" * 32, (NOW - now) / DAY + 40, data_sha256="d" * 64,
+                  weather_sha256="none", model_manifest_sha256="none")  # fmt: skip
     new = _stored(runs, files, "b" * 32, (NOW - now) / DAY + 1)
+    unknown = _stored(runs, files, "c" * 32, (NOW - now) / DAY + 50)
     database.dispose()
     monkeypatch.setenv("FORECAST_STORAGE_DIR", str(storage))
     from service.settings import environment_settings
@@ -161,7 +163,11 @@ def test_forecast_results_prune_works_on_the_configured_storage(
         assert main(["results", "prune", "--older-than", "30d", "--dry-run"]) == 0
         out = capsys.readouterr().out
         assert f"would remove run {old.id} kr-national computed " in out
-        assert "retention would remove 1 results (0.0 MB)" in out
+        # The data it used, "unknown" for a run recorded before runs recorded it.
+        assert f" bytes data {'d' * 12} weather none model none\n" in out
+        assert f"would remove run {unknown.id} " in out
+        assert " bytes data unknown weather unknown model unknown\n" in out
+        assert "retention would remove 2 results (0.0 MB)" in out
         assert (files.directory / str(old.result_file)).is_file()
         assert main(["results", "prune", "--older-than", "30d"]) == 0
         assert f"removed run {old.id}" in capsys.readouterr().out
