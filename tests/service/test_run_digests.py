@@ -10,9 +10,12 @@ result (and a pruned or failed run has none to read).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
+import time
+import uuid
 
 from alembic import command
 from alembic.config import Config
@@ -21,6 +24,7 @@ from sqlalchemy import text
 
 from forecast import provenance
 from service.main import create_app
+from service.resuming import resume_handed_back
 from service.storage.database import MIGRATIONS, Database
 from service.storage.runs import RunFilter, Runs
 from tests.service.test_storage import _RUN_COLUMNS, _run
@@ -75,6 +79,30 @@ def test_a_runs_record_names_the_data_weather_and_model_it_used(make_settings):
         old = client.get(f"/v1/runs/{run_id}").json()
         assert [old[name] for name in DIGESTS] == [None, None, None]
         assert client.get(f"/v1/runs/{run_id}/meta").json()["run"]["data_sha256"] is None
+
+
+def test_a_job_handed_back_before_the_upgrade_records_its_digests_when_taken_up(make_settings):
+    """A job a stopping server of the version before handed back (its digests unknown) is
+    queued again by the next server, its record brought up to date with what it computes."""
+    with TestClient(create_app(make_settings(), start_in_background=False)) as client:
+        service = client.app.state.service  # type: ignore[attr-defined]
+        answer = client.post("/v1/projections", json={**SMALL, "seed": 7})
+        done = service.runs.get(answer.headers["x-run-id"])
+        handed = dataclasses.replace(
+            done, id=uuid.uuid4().hex, kind="job", status="queued", result_file=None,
+            result_bytes=None, handed_back_at=dt.datetime.now(dt.UTC), data_sha256=None,
+            weather_sha256=None, model_manifest_sha256=None,
+        )  # fmt: skip
+        service.runs.add(handed)
+        assert resume_handed_back(service) == [handed.id]
+        taken = service.runs.get(handed.id)
+        assert [getattr(taken, name) for name in DIGESTS] == [
+            getattr(done, name) for name in DIGESTS
+        ]
+        for _ in range(600):  # let it finish before the server stops
+            if client.get(f"/v1/jobs/{handed.id}").json()["status"] == "succeeded":
+                break
+            time.sleep(0.1)
 
 
 def test_the_migration_to_0005_keeps_a_databases_runs_their_digests_unknown(database_url: str):
