@@ -683,6 +683,28 @@ class Health(BaseModel):
     status: Literal["ok"] = Field(description="Always ok while the process answers.")
 
 
+class RetentionCounts(BaseModel):
+    """What results retention removed since the service started (``FORECAST_RESULTS_*``)."""
+
+    retention_days: float | None = Field(
+        description="Results, failed and cancelled runs and records of deleted runs older than "
+        "this are removed; null: no window. [days]"
+    )
+    max_bytes: int | None = Field(
+        description="Most bytes of result files kept; null: no limit. [bytes]"
+    )
+    last_sweep: dt.datetime | None = Field(
+        description="When the last hourly sweep ended, UTC; null before the first (or while "
+        "each fails: the server log says why)."
+    )
+    pruned_results: int = Field(description="Results (runs and files) removed since start-up.")
+    pruned_bytes: int = Field(description="Bytes of their result files. [bytes]")
+    pruned_ended_runs: int = Field(description="Failed and cancelled runs removed since start-up.")
+    pruned_deletion_records: int = Field(
+        description="Records of deleted runs removed since start-up (their ids answer 404)."
+    )
+
+
 class Readiness(BaseModel):
     """Readiness: database migrated, kernels compiled, model verified, jobs connected."""
 
@@ -705,5 +727,9 @@ class Readiness(BaseModel):
         default=False,
         description="Start-up still running (the server answers meanwhile); `detail` names "
         "the step under way.",
+    )
+    retention: RetentionCounts | None = Field(
+        default=None,
+        description="What results retention removed since start-up; null while it is off.",
     )
     detail: str | None = Field(default=None, description="Why not ready, when not.")

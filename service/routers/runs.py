@@ -9,7 +9,9 @@ ETag without reading anything but the run's record.
 A run is deleted by the key that asked for it or by an admin key (a run asked for without a
 key, by an admin key only): a run is the record of an analysis others may have cited, and a
 write key is not proof of having made it. The deleted run's record is kept with the deleting
-key's id and the time, and the run answers ``410`` naming them.
+key's id and the time, and the run answers ``410`` naming them. Where results retention has a
+window, a deletion is remembered for one window (:mod:`service.retention`); after that the id
+answers ``404``.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from service.routing import ServiceRoute
 from service.schemas import RUN_ID_PATTERN, ResultResponse, RunList, RunRecord
 from service.state import ServiceState
 from service.storage.results import ResultLostError, ResultMissingError
-from service.storage.runs import RUN_STATUSES, Run, RunFilter
+from service.storage.runs import RESUBMITTABLE, RUN_STATUSES, Run, RunFilter
 
 logger = logging.getLogger("service")
 router = APIRouter(prefix="/runs", tags=["runs"], route_class=ServiceRoute)
@@ -99,6 +101,17 @@ async def find_run(state: ServiceState, run_id: str, *, kind: str = "run") -> Ru
     if run is not None:
         return run
     deletion = await state.light(state.runs.deletion, run_id)
+    if (
+        deletion is not None
+        and deletion.deleted_by == RETENTION
+        and deletion.status in (RESUBMITTABLE)
+    ):
+        raise GoneError(
+            f"{kind} {run_id}: {deletion.status}, its record was removed by retention "
+            "(FORECAST_RESULTS_RETENTION_DAYS: failed and cancelled runs are kept as long as "
+            f"results) at {deletion.deleted_at:%Y-%m-%dT%H:%M:%SZ}; POST the same request to "
+            "compute it"
+        )
     if deletion is not None and deletion.deleted_by == RETENTION:
         raise GoneError(
             f"{kind} {run_id}: its result was removed by retention (FORECAST_RESULTS_RETENTION"
@@ -111,7 +124,8 @@ async def find_run(state: ServiceState, run_id: str, *, kind: str = "run") -> Ru
             f"{deletion.deleted_at:%Y-%m-%dT%H:%M:%SZ}; POST the same request to compute it anew"
         )
     raise NotFoundError(
-        f"{kind} {run_id!r}: unknown (never made here, or deleted before deletions were recorded)"
+        f"{kind} {run_id!r}: unknown (never made here, or deleted longer ago than deletions are "
+        "remembered: one FORECAST_RESULTS_RETENTION_DAYS window after the deletion)"
     )
 
 

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, fields
 from typing import Any, Literal, get_args
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 
 from service.storage.database import Database
 from service.storage.tables import RunDeletionRow, RunRow
@@ -144,11 +144,18 @@ class RunDeletion:
     deleted_at: dt.datetime
     deleted_by: str
     author: str | None
+    #: The run's status when it was deleted (None: a record without one).
+    status: str | None = None
 
 
 def _deletion(row: RunDeletionRow) -> RunDeletion:
+    status = json.loads(row.record).get("status")
     return RunDeletion(
-        run_id=row.run_id, deleted_at=row.deleted_at, deleted_by=row.deleted_by, author=row.author
+        run_id=row.run_id,
+        deleted_at=row.deleted_at,
+        deleted_by=row.deleted_by,
+        author=row.author,
+        status=status if isinstance(status, str) else None,
     )
 
 
@@ -302,6 +309,35 @@ class Runs:
         with self.database.session() as session:
             return [_run(row) for row in session.scalars(query)]
 
+    def ended_before(self, before: dt.datetime) -> list[Run]:
+        """The failed and cancelled runs that ended before ``before`` (those without an end
+        time: submitted before it), oldest first: what retention removes for their age
+        (:mod:`service.retention`). [UTC]"""
+        ended = or_(
+            RunRow.finished_at < before,
+            and_(RunRow.finished_at.is_(None), RunRow.submitted_at < before),
+        )
+        query = (
+            select(RunRow)
+            .where(RunRow.status.in_(RESUBMITTABLE), ended)
+            # One order on either backend (SQLite sorts NULLs first, PostgreSQL last).
+            .order_by(func.coalesce(RunRow.finished_at, RunRow.submitted_at), RunRow.id)
+        )
+        with self.database.session() as session:
+            return [_run(row) for row in session.scalars(query)]
+
+    def deletions_before(self, before: dt.datetime, *, remove: bool) -> int:
+        """How many deletion records (``run_deletions``) were made before ``before``; with
+        ``remove``, they are removed (their runs then answer 404, not 410). [UTC]"""
+        with self.database.session() as session:
+            if not remove:
+                query = select(func.count()).where(RunDeletionRow.deleted_at < before)
+                return int(session.scalar(query) or 0)
+            removed = session.execute(
+                delete(RunDeletionRow).where(RunDeletionRow.deleted_at < before)
+            )
+            return int(removed.rowcount or 0)  # type: ignore[attr-defined]
+
     def unfinished_ids(self) -> set[str]:
         """The ids of the queued and running runs."""
         query = select(RunRow.id).where(RunRow.status.in_(UNFINISHED))
@@ -353,17 +389,17 @@ class Runs:
                 )
             return ids
 
-    def delete(self, run_id: str, *, by: str) -> RunDeletion | None:
+    def delete(self, run_id: str, *, by: str, at: dt.datetime | None = None) -> RunDeletion | None:
         """Forget a run, keeping its record, with the id of the key that deleted it and the
-        time, in ``run_deletions``; None when it was gone already (deleted at the same
-        moment)."""
+        time (``at``, default now), in ``run_deletions``; None when it was gone already
+        (deleted at the same moment)."""
         with self.database.serial_session() as session:
             row = session.get(RunRow, run_id, with_for_update=True)
             if row is None:
                 return None
             deletion = RunDeletionRow(
                 run_id=run_id,
-                deleted_at=dt.datetime.now(dt.UTC),
+                deleted_at=at or dt.datetime.now(dt.UTC),
                 deleted_by=by,
                 author=row.author,
                 record=json.dumps(_columns(row), sort_keys=True),
