@@ -13,7 +13,7 @@ import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import xarray as xr
 
@@ -89,6 +89,27 @@ def inputs_document(
         ],
         "weather": weather_digests,
     }
+
+
+class InputDigests(TypedDict):
+    """A run's record of its inputs besides its scenarios and options (:func:`input_digests`)."""
+
+    data_sha256: str
+    weather_sha256: str
+    model_manifest_sha256: str
+
+
+def input_digests(inputs: dict[str, Any]) -> InputDigests:
+    """What a run records of its :func:`inputs_document`: ``data_sha256``, and
+    ``weather_sha256`` and ``model_manifest_sha256`` comma-separated in the scenarios' order
+    (``none`` for a scenario without weather or without a model): the digests its result's
+    attributes carry (``data_sha256``, ``weather_sha256``), so that a run's record says which
+    data it used without its result being read."""
+    return InputDigests(
+        data_sha256=inputs["data"],
+        weather_sha256=",".join(inputs["weather"]),
+        model_manifest_sha256=",".join(digest or "none" for digest in inputs["model_manifests"]),
+    )
 
 
 def options_document(options: ProjectionOptions) -> dict:

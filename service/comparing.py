@@ -35,7 +35,7 @@ from forecast.projection import (
 from forecast.scenario import Scenario, parse_scenario
 from forecast.sweep.compare import check_scenarios, combine, project_scenarios
 from service import estimates
-from service.cache import comparison_key, inputs_document
+from service.cache import comparison_key, input_digests, inputs_document
 from service.inputs import check_local_midnights
 from service.projecting import (
     ScenarioSource,
@@ -71,6 +71,8 @@ class PreparedComparison:
     each: tuple[ProjectionOptions, ...]
     models: tuple[BaselineModel | None, ...]
     key: str
+    #: What the key holds besides the scenarios and options (:func:`inputs_document`).
+    inputs: dict[str, Any]
     #: The baseline model the request named for every scenario (``baseline_model``),
     #: recorded so that a resubmission keeps it; None: each one's served model.
     pinned: str | None = None
@@ -173,6 +175,7 @@ class PreparedComparison:
             submitted_at=now,
             started_at=now if kind == "inline" else None,
             total_hours=self.total_hours,
+            **input_digests(self.inputs),
             **fields,
         )
 
@@ -198,6 +201,7 @@ def _prepared(
         weather_digest(scenario, each_options)
         for scenario, each_options in zip(scenarios, each, strict=True)
     ]
+    inputs = inputs_document(models, weather)
     return PreparedComparison(
         scenarios=tuple(scenarios),
         digests=tuple(digests),
@@ -206,7 +210,8 @@ def _prepared(
         options=options,
         each=tuple(each),
         models=tuple(models),
-        key=comparison_key(digests, options, labels, inputs_document(models, weather)),
+        key=comparison_key(digests, options, labels, inputs),
+        inputs=inputs,
         pinned=pinned,
     )
 

@@ -45,7 +45,13 @@ from forecast.projection import (
 )
 from forecast.scenario import Scenario, parse_scenario
 from service import estimates
-from service.cache import ProjectionResult, inputs_document, options_document, result_key
+from service.cache import (
+    ProjectionResult,
+    input_digests,
+    inputs_document,
+    options_document,
+    result_key,
+)
 from service.errors import ConflictError, TooLargeError, status_of
 from service.inputs import check_local_midnights, merged
 from service.registry import model_country, model_label
@@ -71,6 +77,8 @@ class Prepared:
     options: ProjectionOptions
     model: BaselineModel | None
     key: str
+    #: What the key holds besides the scenario and options (:func:`inputs_document`).
+    inputs: dict[str, Any]
     #: The baseline model the request named (``baseline_model``), recorded so that a
     #: resubmission keeps it; None: the one served for the scenario.
     pinned: str | None = None
@@ -243,18 +251,28 @@ def prepare_sync(state: ServiceState, request: ProjectionRequest) -> Prepared:
     """Resolve and check a request (parsing a posted scenario or reading a saved one)."""
     scenario, digest, source, version = resolve_scenario(state, request)
     options, model = projection_options(state, request, scenario)
-    key = _key(scenario, digest, options, model)
+    key, inputs = _key(scenario, digest, options, model)
     return Prepared(
-        scenario, digest, source, version, options, model, key, pinned=request.baseline_model
+        scenario,
+        digest,
+        source,
+        version,
+        options,
+        model,
+        key,
+        inputs,
+        pinned=request.baseline_model,
     )
 
 
 def _key(
     scenario: Scenario, digest: str, options: ProjectionOptions, model: BaselineModel | None
-) -> str:
-    """The result key of a projection (:func:`service.cache.result_key`)."""
+) -> tuple[str, dict[str, Any]]:
+    """The result key of a projection (:func:`service.cache.result_key`) and the inputs
+    document it holds."""
     inputs = inputs_document([model], [weather_digest(scenario, options)])
-    return result_key(digest, options, options.baseline_model or artifacts.NO_MODEL, inputs)
+    key = result_key(digest, options, options.baseline_model or artifacts.NO_MODEL, inputs)
+    return key, inputs
 
 
 async def prepare(state: ServiceState, request: ProjectionRequest) -> Prepared:
@@ -309,6 +327,7 @@ def new_run(
         submitted_at=now,
         started_at=now if kind == "inline" else None,
         total_hours=prepared.hours,
+        **input_digests(prepared.inputs),
         **fields,
     )
 
@@ -599,9 +618,9 @@ def recomputation(state: ServiceState, run: Run) -> Prepared:
     scenario = parse_scenario(json.loads(run.scenario_document), origin=f"run {run.id}")
     options, model = recorded_options(state, run.options_document, scenario)
     digest = scenario_digest(scenario)
-    key = _key(scenario, digest, options, model)
+    key, inputs = _key(scenario, digest, options, model)
     source: ScenarioSource = run.scenario_source  # type: ignore[assignment]
     pinned = run.options_document.get("baseline_model")
     return Prepared(
-        scenario, digest, source, run.scenario_version, options, model, key, pinned=pinned
+        scenario, digest, source, run.scenario_version, options, model, key, inputs, pinned=pinned
     )

@@ -7,7 +7,8 @@ database (a restart, the next version of a rolling deploy, or another server wai
 database) takes them in its start-up's ``runs`` step and sends each to Dask under its own run
 id, so a client polling ``/v1/jobs/{id}`` sees it queued, then running, then done. Each is
 prepared again from its record as a resubmission is, with the models and code served now: the
-record's result key, model and code version are brought up to date with what is computed.
+record's result key, model and code version and input digests are brought up to date with what
+is computed.
 """
 
 from __future__ import annotations
@@ -50,6 +51,9 @@ def resume_handed_back(state: ServiceState) -> list[str]:
             result_key=prepared.key,
             model_version=now.model_version,
             code_version=now.code_version,
+            data_sha256=now.data_sha256,
+            weather_sha256=now.weather_sha256,
+            model_manifest_sha256=now.model_manifest_sha256,
         )
         task = prepared.task(run.id, str(state.results.directory))
         state.jobs.resume(task, result_key=prepared.key, total_hours=prepared.total_hours)

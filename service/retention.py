@@ -8,9 +8,17 @@ What goes out: a :class:`Pruned` account of what was removed. The running servic
 does it once, on the configured database and results directory.
 
 A result's age is counted from when it was computed (its run's ``finished_at``): reading it
-again does not renew it, so that serving a result never writes to the database. Only
-succeeded runs with a result file are pruned; a run that is queued or running is never, nor
-one whose result key a queued or running run computes again.
+again does not renew it, so that serving a result never writes to the database. Succeeded runs
+with a result file are pruned for their age or the total size; failed and cancelled runs (no
+result file, but each keeps its scenario document) for their age only, from when they ended. A
+run that is queued or running is never pruned, nor a result whose key a queued or running run
+computes again.
+
+The records of deleted runs (``run_deletions``: each a run's whole row, by retention or by
+``DELETE /v1/runs/{id}``) are kept for one more window after their deletion, so that a pruned
+run answers 410 for that long; then they go too, and the run's id answers 404 like one never
+made. Only a window (``FORECAST_RESULTS_RETENTION_DAYS``, ``--older-than``) removes failed and
+cancelled runs and deletion records; a most size alone does not.
 
 Each pruned run is deleted as ``DELETE /v1/runs/{id}`` deletes one (its record kept in
 ``run_deletions``, ``deleted_by`` :data:`RETENTION`), the row first and the file after: a
@@ -58,13 +66,19 @@ class Pruned:
     bytes: int = 0
     #: Result files no run names, removed.
     unnamed_files: list[str] = field(default_factory=list)
+    #: Failed and cancelled runs removed, oldest first.
+    ended_runs: list[Run] = field(default_factory=list)
+    #: Records of deleted runs (``run_deletions``) removed, older than the window.
+    deletion_records: int = 0
 
     def summary(self, *, dry_run: bool = False) -> str:
-        """One line: how many results and bytes, and how many unnamed files."""
+        """One line: how many results and bytes, failed or cancelled runs, unnamed files and
+        deletion records."""
         verb = "would remove" if dry_run else "removed"
         return (
-            f"retention {verb} {len(self.runs):,} results ({self.bytes / 1e6:,.1f} MB) and "
-            f"{len(self.unnamed_files):,} result files no run names"
+            f"retention {verb} {len(self.runs):,} results ({self.bytes / 1e6:,.1f} MB), "
+            f"{len(self.ended_runs):,} failed or cancelled runs, {len(self.unnamed_files):,} "
+            f"result files no run names and {self.deletion_records:,} records of deleted runs"
         )
 
 
@@ -114,7 +128,9 @@ def prune(
 ) -> Pruned:
     """Remove the results :func:`expired` names: each run's row (kept in ``run_deletions``),
     then ``forget(result_key)`` (the service drops it from its memory cache), then its file;
-    then the result files no run names that are older than the window.
+    then the failed and cancelled runs that ended before the window (kept in
+    ``run_deletions`` too), the result files no run names that are older than the window, and
+    the records of runs deleted before the window (``run_deletions``).
 
     Parameters
     ----------
@@ -132,19 +148,33 @@ def prune(
     pruned = Pruned()
     for run in expired(runs, before=before, max_bytes=max_bytes):
         if not dry_run:
-            if runs.delete(run.id, by=RETENTION) is None:
+            if runs.delete(run.id, by=RETENTION, at=now) is None:
                 continue  # deleted by someone else at the same moment
             forget(run.result_key)
             results.delete(run.result_file)
             logger.info(
-                "retention: run %s removed (result %s, %s bytes, computed %s)",
+                "retention: run %s removed (result %s, %s bytes, computed %s, %s)",
                 run.id,
                 run.result_file,
                 run.result_bytes,
                 _finished(run).isoformat(timespec="seconds"),
+                run.digests_text,
             )
         pruned.runs.append(run)
         pruned.bytes += run.result_bytes or 0
+    for run in [] if before is None else runs.ended_before(before):
+        if not dry_run:
+            if runs.delete(run.id, by=RETENTION, at=now) is None:
+                continue
+            results.delete(run.result_file)
+            logger.info(
+                "retention: %s run %s removed (ended %s, %s)",
+                run.status,
+                run.id,
+                _finished(run).isoformat(timespec="seconds"),
+                run.digests_text,
+            )
+        pruned.ended_runs.append(run)
     grace = dt.timedelta(seconds=UNNAMED_FILE_GRACE_SECONDS)
     oldest = now - max(older_than or grace, grace)
     pruned.unnamed_files = unnamed_files(runs, results, before=oldest)
@@ -152,8 +182,9 @@ def prune(
         for name in pruned.unnamed_files:
             results.delete(name)
             logger.info("retention: result file %s removed: no run names it", name)
-    if pruned.runs or pruned.unnamed_files:
-        logger.info("%s", pruned.summary(dry_run=dry_run))
+    if before is not None:
+        # Deleted before the window began: a run pruned now is answered 410 for one window.
+        pruned.deletion_records = runs.deletions_before(before, remove=not dry_run)
     return pruned
 
 

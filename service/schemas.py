@@ -529,6 +529,24 @@ class RunRecord(BaseModel):
     options: dict[str, Any] = Field(description="Draws, seed, period, resolution, quantiles, ...")
     model_version: str = Field(description="Baseline model `id@version` used, or `none`.")
     code_version: str = Field(description="Version of the forecast library that computed it.")
+    data_sha256: str | None = Field(
+        default=None,
+        description="sha256 of the shipped data it computed from (the accelerator catalog, "
+        "the weather locations and climatologies), as its result's `data_sha256`; null: "
+        "recorded before runs recorded it (unknown).",
+    )
+    weather_sha256: str | None = Field(
+        default=None,
+        description="sha256 of the weather it ran over (`none` without weather), as its "
+        "result's `weather_sha256`; of a comparison, each scenario's, comma-separated in "
+        "order; null: unknown (recorded before runs recorded it).",
+    )
+    model_manifest_sha256: str | None = Field(
+        default=None,
+        description="sha256 of the baseline model's signed manifest, which lists its files' "
+        "sha256 (`none` without a model); of a comparison, each scenario's, comma-separated "
+        "in order; null: unknown (recorded before runs recorded it).",
+    )
     author: str | None = Field(default=None, description="Id of the API key that asked, if any.")
     submitted: dt.datetime = Field(description="When it was asked for, UTC.")
     started: dt.datetime | None = Field(default=None, description="When computing began, UTC.")
@@ -665,6 +683,28 @@ class Health(BaseModel):
     status: Literal["ok"] = Field(description="Always ok while the process answers.")
 
 
+class RetentionCounts(BaseModel):
+    """What results retention removed since the service started (``FORECAST_RESULTS_*``)."""
+
+    retention_days: float | None = Field(
+        description="Results, failed and cancelled runs and records of deleted runs older than "
+        "this are removed; null: no window. [days]"
+    )
+    max_bytes: int | None = Field(
+        description="Most bytes of result files kept; null: no limit. [bytes]"
+    )
+    last_sweep: dt.datetime | None = Field(
+        description="When the last hourly sweep ended, UTC; null before the first (or while "
+        "each fails: the server log says why)."
+    )
+    pruned_results: int = Field(description="Results (runs and files) removed since start-up.")
+    pruned_bytes: int = Field(description="Bytes of their result files. [bytes]")
+    pruned_ended_runs: int = Field(description="Failed and cancelled runs removed since start-up.")
+    pruned_deletion_records: int = Field(
+        description="Records of deleted runs removed since start-up (their ids answer 404)."
+    )
+
+
 class Readiness(BaseModel):
     """Readiness: database migrated, kernels compiled, model verified, jobs connected."""
 
@@ -687,6 +727,10 @@ class Readiness(BaseModel):
         default=False,
         description="Start-up still running (the server answers meanwhile); `detail` names "
         "the step under way.",
+    )
+    retention: RetentionCounts | None = Field(
+        default=None,
+        description="What results retention removed since start-up; null while it is off.",
     )
     detail: str | None = Field(default=None, description="Why not ready, when not.")
     degraded: bool = Field(

@@ -104,7 +104,9 @@ class Settings(BaseSettings):
         description="Stored results (result files and their runs) computed longer ago than "
         "this are removed by a sweep every hour; their runs answer 410 saying so, and a "
         "request for the same projection computes it anew. Results that a queued or running "
-        "run computes again are kept. 0: kept for ever. [days]",
+        "run computes again are kept. Failed and cancelled runs that ended longer ago go too, "
+        "and the records of runs deleted longer ago (after which their ids answer 404). 0: "
+        "kept for ever. [days]",
     )
     results_max_bytes: int = Field(
         default=0,

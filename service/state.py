@@ -145,6 +145,11 @@ class ServiceState:
         #: Results removed by retention since start-up, and their files' bytes. [bytes]
         self.pruned_results = 0
         self.pruned_bytes = 0
+        #: Failed and cancelled runs, and records of deleted runs, removed since start-up.
+        self.pruned_ended_runs = 0
+        self.pruned_deletion_records = 0
+        #: When the last retention sweep ended (None: none yet). [UTC]
+        self.last_sweep_at: dt.datetime | None = None
 
     @property
     def ready(self) -> bool:
@@ -301,7 +306,9 @@ class ServiceState:
     def sweep_results(self) -> retention.Pruned:
         """Remove the results past ``results_retention_days`` or ``results_max_bytes``
         (:mod:`service.retention`), dropping them from the memory cache; counted in
-        :attr:`pruned_results` and :attr:`pruned_bytes`."""
+        :attr:`pruned_results`, :attr:`pruned_bytes`, :attr:`pruned_ended_runs` and
+        :attr:`pruned_deletion_records` (``/readyz``'s ``retention``), and logged in one line
+        with the counts since start-up."""
         older_than, max_bytes = self.settings.retention()
         pruned = retention.prune(
             self.runs,
@@ -312,6 +319,18 @@ class ServiceState:
         )
         self.pruned_results += len(pruned.runs)
         self.pruned_bytes += pruned.bytes
+        self.pruned_ended_runs += len(pruned.ended_runs)
+        self.pruned_deletion_records += pruned.deletion_records
+        self.last_sweep_at = dt.datetime.now(dt.UTC)
+        logger.info(
+            "%s; since start-up %s results (%s MB), %s failed or cancelled runs and %s records "
+            "of deleted runs",
+            pruned.summary(),
+            f"{self.pruned_results:,}",
+            f"{self.pruned_bytes / 1e6:,.1f}",
+            f"{self.pruned_ended_runs:,}",
+            f"{self.pruned_deletion_records:,}",
+        )
         return pruned
 
     def _check_results(self) -> None:

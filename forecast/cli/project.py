@@ -35,6 +35,7 @@ from forecast.cli.options import (
     projection_bar,
     projection_options,
     say_written,
+    warn_large_output,
     warn_weather_fallback,
     write_summary,
 )
@@ -99,6 +100,7 @@ def project(
             f"drivers_year = {drivers_year}: allowed: a year of the period, "
             f"{options.start.year}..{options.end.year}"
         )
+    warn_large_output(loaded, options, out, file_format)
     with projection_bar(f"{loaded.id} x {options.draws} draws", quiet=quiet) as progress:
         dataset = run_projection(loaded, options, progress=progress)
     written = export.write(dataset, out, file_format=file_format, inputs=input_table(loaded))

@@ -55,8 +55,10 @@ def prune(
     ] = False,
 ) -> None:
     """Remove stored results (the run's record is kept, as a deletion by "retention"; the
-    run answers 410 after), never one a queued or running run computes again. Safe while the
-    service runs; its own memory may still answer a removed result until it lets it go."""
+    run answers 410 after), never one a queued or running run computes again. With
+    --older-than, also failed and cancelled runs that ended before it, and the records of runs
+    deleted before it (their ids then answer 404). Safe while the service runs; its own memory
+    may still answer a removed result until it lets it go."""
     if older_than is None and max_bytes is None:
         raise OptionsError("--older-than or --max-bytes: give one (e.g. --older-than 30d)")
     window = None if older_than is None else parse_age(older_than)
@@ -66,7 +68,14 @@ def prune(
         finished = run.finished_at or run.submitted_at
         print(
             f"{'would remove' if dry_run else 'removed'} run {run.id} {run.scenario_id} "
-            f"computed {finished:%Y-%m-%dT%H:%M:%SZ} {run.result_bytes or 0:,} bytes"
+            f"computed {finished:%Y-%m-%dT%H:%M:%SZ} {run.result_bytes or 0:,} bytes "
+            f"{run.digests_text}"
+        )
+    for run in pruned.ended_runs:
+        finished = run.finished_at or run.submitted_at
+        print(
+            f"{'would remove' if dry_run else 'removed'} {run.status} run {run.id} "
+            f"{run.scenario_id} ended {finished:%Y-%m-%dT%H:%M:%SZ} {run.digests_text}"
         )
     for name in pruned.unnamed_files:
         print(f"{'would remove' if dry_run else 'removed'} result file {name}: no run names it")

@@ -14,8 +14,6 @@ import typer
 if TYPE_CHECKING:
     import xarray as xr
 
-    from forecast.projection import ProjectionOptions
-    from forecast.scenario import Scenario
 
 from forecast.cli.options import (
     DEFAULT_QUANTILES,
@@ -36,6 +34,7 @@ from forecast.cli.options import (
     parse_integer,
     projection_options,
     say_written,
+    warn_large_output,
     warn_weather_fallback,
     write_summary,
 )
@@ -190,7 +189,7 @@ def sweep(
                 )
         if 0.5 not in options.quantiles:
             raise OptionsError(f"--quantiles = {quantiles!r}: a swing compares P50s; include 0.5")
-    warn_large_output(loaded, options, len(variants), out, file_format)
+    warn_large_output(loaded, options, out, file_format, variants=len(variants))
     worker_count = (
         sweeps.default_workers(len(variants))
         if workers == "auto"
@@ -240,49 +239,6 @@ def sweep(
 
 #: Decimals of a swing table's figures, by output (the summary's; 3 otherwise).
 SWING_DIGITS = {"ai_energy_twh": 3, "dc_energy_twh": 2, "ai_at_national_peak_gw": 3}
-
-
-def warn_large_output(
-    scenario: Scenario,
-    options: ProjectionOptions,
-    variants: int,
-    out: Path,
-    file_format: str | None,
-) -> None:
-    """One ``note:`` line on stderr, before a sweep runs, when its file will be larger than
-    :data:`forecast.io.export.LARGE_OUTPUT_BYTES`: its estimated size and rows, and the
-    smaller choices (4 variants x 200 draws x 2 hourly years wrote 213 MB of CSV in 75.6 s
-    without a word, report M4). The estimate counts the series a row per period and quantile
-    (AI load, each region's where there are several, the baseline and the total, the non-AI
-    and all data-centre load): the rest is a few thousand rows."""
-    from forecast.engine.baseline import choose_baseline
-    from forecast.io import export
-
-    assert options.start is not None and options.end is not None  # filled by the options
-    regions = len(scenario.regions)
-    series = 1 + (regions if regions > 1 else 0)
-    if choose_baseline(scenario, options).reference is not None:
-        series += 2
-    if scenario.non_ai_loads:
-        series += 2
-    steps = export.period_steps(options.start, options.end, options.resolution)
-    rows = variants * steps * len(options.quantiles) * series
-    chosen = export.file_format_of(out, file_format)
-    size = export.estimated_size_bytes(rows, chosen)
-    if size <= export.LARGE_OUTPUT_BYTES:
-        return
-    smaller = [
-        f"{name} about {export.estimated_size_bytes(rows, other) / 1e6:,.0f} MB"
-        for name, other in ((".parquet", "parquet"), (".nc", "netcdf"))
-        if other != chosen
-    ]
-    print(
-        f"note: this sweep will write about {size / 1e6:,.0f} MB ({rows:,} rows of "
-        f"{options.resolution} {chosen}: {variants} variants x {steps:,} periods x "
-        f"{len(options.quantiles)} quantiles x {series} series); --resolution annual (or daily, "
-        f"monthly) writes far less, and so does {' or '.join(smaller)}",
-        file=sys.stderr,
-    )
 
 
 #: Per-year figures of the sweep summary: variable, label, decimals (those the variants have).

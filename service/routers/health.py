@@ -6,11 +6,13 @@ even while every worker thread and heavy-work slot is busy.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from service.registry import model_label
-from service.schemas import Health, Readiness
+from service.schemas import Health, Readiness, RetentionCounts
 from service.state import ServiceState
 
 router = APIRouter(tags=["health"])
@@ -57,10 +59,29 @@ async def readyz(request: Request) -> JSONResponse:
         busy_slots=state.admission.busy_slots,
         waiting=state.admission.waiting,
         starting=not state.started,
+        retention=_retention(state),
         # The log has the reason in full; an answer names no host, user or path.
         detail=None if ready else state.public(state.not_ready_reason()),
         degraded=degraded is not None,
         degraded_reason=None if degraded is None else state.public(degraded),
     )
     headers = None if ready else {"Retry-After": "5"}
-    return JSONResponse(body.model_dump(), status_code=200 if ready else 503, headers=headers)
+    return JSONResponse(
+        body.model_dump(mode="json"), status_code=200 if ready else 503, headers=headers
+    )
+
+
+def _retention(state: ServiceState) -> RetentionCounts | None:
+    """What the retention sweep removed since start-up (from memory), None while it is off."""
+    window, max_bytes = state.settings.retention()
+    if window is None and max_bytes is None:
+        return None
+    return RetentionCounts(
+        retention_days=None if window is None else window / dt.timedelta(days=1),
+        max_bytes=max_bytes,
+        last_sweep=state.last_sweep_at,
+        pruned_results=state.pruned_results,
+        pruned_bytes=state.pruned_bytes,
+        pruned_ended_runs=state.pruned_ended_runs,
+        pruned_deletion_records=state.pruned_deletion_records,
+    )

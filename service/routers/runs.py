@@ -9,7 +9,9 @@ ETag without reading anything but the run's record.
 A run is deleted by the key that asked for it or by an admin key (a run asked for without a
 key, by an admin key only): a run is the record of an analysis others may have cited, and a
 write key is not proof of having made it. The deleted run's record is kept with the deleting
-key's id and the time, and the run answers ``410`` naming them.
+key's id and the time, and the run answers ``410`` naming them. Where results retention has a
+window, a deletion is remembered for one window (:mod:`service.retention`); after that the id
+answers ``404``.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from service.routing import ServiceRoute
 from service.schemas import RUN_ID_PATTERN, ResultResponse, RunList, RunRecord
 from service.state import ServiceState
 from service.storage.results import ResultLostError, ResultMissingError
-from service.storage.runs import RUN_STATUSES, Run, RunFilter
+from service.storage.runs import RESUBMITTABLE, RUN_STATUSES, Run, RunFilter
 
 logger = logging.getLogger("service")
 router = APIRouter(prefix="/runs", tags=["runs"], route_class=ServiceRoute)
@@ -74,6 +76,9 @@ def run_record(run: Run, *, root: str, progress: int | None = None) -> dict[str,
         "options": run.options_document,
         "model_version": run.model_version,
         "code_version": run.code_version,
+        "data_sha256": run.data_sha256,
+        "weather_sha256": run.weather_sha256,
+        "model_manifest_sha256": run.model_manifest_sha256,
         "author": run.author,
         "submitted": run.submitted_at,
         "started": run.started_at,
@@ -96,6 +101,17 @@ async def find_run(state: ServiceState, run_id: str, *, kind: str = "run") -> Ru
     if run is not None:
         return run
     deletion = await state.light(state.runs.deletion, run_id)
+    if (
+        deletion is not None
+        and deletion.deleted_by == RETENTION
+        and deletion.status in (RESUBMITTABLE)
+    ):
+        raise GoneError(
+            f"{kind} {run_id}: {deletion.status}, its record was removed by retention "
+            "(FORECAST_RESULTS_RETENTION_DAYS: failed and cancelled runs are kept as long as "
+            f"results) at {deletion.deleted_at:%Y-%m-%dT%H:%M:%SZ}; POST the same request to "
+            "compute it"
+        )
     if deletion is not None and deletion.deleted_by == RETENTION:
         raise GoneError(
             f"{kind} {run_id}: its result was removed by retention (FORECAST_RESULTS_RETENTION"
@@ -108,7 +124,8 @@ async def find_run(state: ServiceState, run_id: str, *, kind: str = "run") -> Ru
             f"{deletion.deleted_at:%Y-%m-%dT%H:%M:%SZ}; POST the same request to compute it anew"
         )
     raise NotFoundError(
-        f"{kind} {run_id!r}: unknown (never made here, or deleted before deletions were recorded)"
+        f"{kind} {run_id!r}: unknown (never made here, or deleted longer ago than deletions are "
+        "remembered: one FORECAST_RESULTS_RETENTION_DAYS window after the deletion)"
     )
 
 
@@ -192,6 +209,14 @@ async def list_runs(
             "key's sha256), as `author` shows it.",
         ),
     ] = None,
+    data_sha256: Annotated[
+        str | None,
+        Query(
+            pattern=r"^[0-9a-f]{64}$",
+            description="sha256 of the shipped data it computed from, as a run's `data_sha256` "
+            "shows it (runs recorded before it was recorded match none).",
+        ),
+    ] = None,
     submitted_after: Annotated[
         Moment | None, Query(description="Submitted at or after (ISO 8601; UTC if naive).")
     ] = None,
@@ -211,6 +236,7 @@ async def list_runs(
         submitted_after=_utc(submitted_after),
         submitted_before=_utc(submitted_before),
         author=author,
+        data_sha256=data_sha256,
     )
     runs, total = await state.light(state.runs.search, where, limit=limit, offset=offset)
     return {"total": total, "runs": [run_record(run, root=root) for run in runs]}
@@ -289,14 +315,23 @@ async def get_run_meta(run_id: RunId, state: State) -> dict[str, Any]:
 
 def _table_metadata(run: Run, dataset: Any) -> dict[str, Any]:
     """:func:`forecast.io.export.table_metadata` of a run's result (a comparison's:
-    :func:`forecast.sweep.compare.comparison_table_metadata`), JSON-ready."""
+    :func:`forecast.sweep.compare.comparison_table_metadata`), JSON-ready, and the run's own
+    record of its input digests under ``run`` (null where recorded before runs recorded them)."""
     if is_comparison(dataset):
         columns = [SCENARIO_COLUMN, *export.table_columns(dataset)]
-        return comparison_table_metadata(dataset, columns)
-    scenario = parse_scenario(json.loads(run.scenario_document), origin=f"run {run.id}")
-    return export.table_metadata(
-        dataset, export.table_columns(dataset), inputs=input_table(scenario)
-    )
+        metadata = comparison_table_metadata(dataset, columns)
+    else:
+        scenario = parse_scenario(json.loads(run.scenario_document), origin=f"run {run.id}")
+        metadata = export.table_metadata(
+            dataset, export.table_columns(dataset), inputs=input_table(scenario)
+        )
+    metadata["run"] = {
+        "id": run.id,
+        "data_sha256": run.data_sha256,
+        "weather_sha256": run.weather_sha256,
+        "model_manifest_sha256": run.model_manifest_sha256,
+    }
+    return metadata
 
 
 @router.delete(

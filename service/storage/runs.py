@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, fields
 from typing import Any, Literal, get_args
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 
 from service.storage.database import Database
 from service.storage.tables import RunDeletionRow, RunRow
@@ -66,6 +66,28 @@ class Run:
     handed_back_at: dt.datetime | None = None
     #: What happened to the run besides its status (interrupted by a shutdown, re-queued).
     note: str | None = None
+    #: sha256 of the shipped data it computed from (:func:`forecast.provenance.data_digest`);
+    #: None: recorded before runs recorded it (unknown).
+    data_sha256: str | None = None
+    #: sha256 of the weather each scenario ran over (``none`` without weather),
+    #: comma-separated in the scenarios' order; None: unknown.
+    weather_sha256: str | None = None
+    #: sha256 of each scenario's baseline model manifest (``none`` without a model),
+    #: comma-separated in the scenarios' order; None: unknown.
+    model_manifest_sha256: str | None = None
+
+    @property
+    def digests_text(self) -> str:
+        """Its input digests in words, 12 hex digits each (``data 3f2a9c1d07be weather
+        none model 9b0e...``), ``unknown`` for a run recorded before they were."""
+        return " ".join(
+            f"{label} {_short(value)}"
+            for label, value in (
+                ("data", self.data_sha256),
+                ("weather", self.weather_sha256),
+                ("model", self.model_manifest_sha256),
+            )
+        )
 
     @property
     def options_document(self) -> dict[str, Any]:
@@ -86,6 +108,13 @@ class Run:
 _FIELDS = tuple(field.name for field in fields(Run))
 
 
+def _short(digests: str | None) -> str:
+    """Comma-separated digests cut to 12 hex digits each; ``unknown`` for None."""
+    if digests is None:
+        return "unknown"
+    return ",".join(digest[:12] for digest in digests.split(","))
+
+
 def _run(row: RunRow) -> Run:
     return Run(**{name: getattr(row, name) for name in _FIELDS})
 
@@ -103,6 +132,8 @@ class RunFilter:
     submitted_before: dt.datetime | None = None
     #: The id of the key that asked for it.
     author: str | None = None
+    #: sha256 of the shipped data it computed from.
+    data_sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -113,11 +144,18 @@ class RunDeletion:
     deleted_at: dt.datetime
     deleted_by: str
     author: str | None
+    #: The run's status when it was deleted (None: a record without one).
+    status: str | None = None
 
 
 def _deletion(row: RunDeletionRow) -> RunDeletion:
+    status = json.loads(row.record).get("status")
     return RunDeletion(
-        run_id=row.run_id, deleted_at=row.deleted_at, deleted_by=row.deleted_by, author=row.author
+        run_id=row.run_id,
+        deleted_at=row.deleted_at,
+        deleted_by=row.deleted_by,
+        author=row.author,
+        status=status if isinstance(status, str) else None,
     )
 
 
@@ -271,6 +309,35 @@ class Runs:
         with self.database.session() as session:
             return [_run(row) for row in session.scalars(query)]
 
+    def ended_before(self, before: dt.datetime) -> list[Run]:
+        """The failed and cancelled runs that ended before ``before`` (those without an end
+        time: submitted before it), oldest first: what retention removes for their age
+        (:mod:`service.retention`). [UTC]"""
+        ended = or_(
+            RunRow.finished_at < before,
+            and_(RunRow.finished_at.is_(None), RunRow.submitted_at < before),
+        )
+        query = (
+            select(RunRow)
+            .where(RunRow.status.in_(RESUBMITTABLE), ended)
+            # One order on either backend (SQLite sorts NULLs first, PostgreSQL last).
+            .order_by(func.coalesce(RunRow.finished_at, RunRow.submitted_at), RunRow.id)
+        )
+        with self.database.session() as session:
+            return [_run(row) for row in session.scalars(query)]
+
+    def deletions_before(self, before: dt.datetime, *, remove: bool) -> int:
+        """How many deletion records (``run_deletions``) were made before ``before``; with
+        ``remove``, they are removed (their runs then answer 404, not 410). [UTC]"""
+        with self.database.session() as session:
+            if not remove:
+                query = select(func.count()).where(RunDeletionRow.deleted_at < before)
+                return int(session.scalar(query) or 0)
+            removed = session.execute(
+                delete(RunDeletionRow).where(RunDeletionRow.deleted_at < before)
+            )
+            return int(removed.rowcount or 0)  # type: ignore[attr-defined]
+
     def unfinished_ids(self) -> set[str]:
         """The ids of the queued and running runs."""
         query = select(RunRow.id).where(RunRow.status.in_(UNFINISHED))
@@ -280,7 +347,9 @@ class Runs:
     def search(self, where: RunFilter, *, limit: int, offset: int) -> tuple[list[Run], int]:
         """Runs matching ``where``, newest first, and how many match in all."""
         query = select(RunRow)
-        for name in ("scenario_id", "scenario_sha256", "model_version", "status", "kind", "author"):
+        names = ("scenario_id", "scenario_sha256", "model_version", "status", "kind", "author",
+                 "data_sha256")  # fmt: skip
+        for name in names:
             value = getattr(where, name)
             if value is not None:
                 query = query.where(getattr(RunRow, name) == value)
@@ -320,17 +389,17 @@ class Runs:
                 )
             return ids
 
-    def delete(self, run_id: str, *, by: str) -> RunDeletion | None:
+    def delete(self, run_id: str, *, by: str, at: dt.datetime | None = None) -> RunDeletion | None:
         """Forget a run, keeping its record, with the id of the key that deleted it and the
-        time, in ``run_deletions``; None when it was gone already (deleted at the same
-        moment)."""
+        time (``at``, default now), in ``run_deletions``; None when it was gone already
+        (deleted at the same moment)."""
         with self.database.serial_session() as session:
             row = session.get(RunRow, run_id, with_for_update=True)
             if row is None:
                 return None
             deletion = RunDeletionRow(
                 run_id=run_id,
-                deleted_at=dt.datetime.now(dt.UTC),
+                deleted_at=at or dt.datetime.now(dt.UTC),
                 deleted_by=by,
                 author=row.author,
                 record=json.dumps(_columns(row), sort_keys=True),

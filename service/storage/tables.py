@@ -102,6 +102,13 @@ class RunRow(Base):
     handed_back_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # What happened to the run besides its status (interrupted by a shutdown, re-queued).
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # What the result key holds besides the scenario and options (service.cache.inputs_document),
+    # the digests the result's attributes carry: the shipped data's sha256, the weather's per
+    # scenario and the baseline model manifest's per scenario (comma-separated in the scenarios'
+    # order, "none" for none). NULL: recorded before migration 0005.
+    data_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    weather_sha256: Mapped[str | None] = mapped_column(Text, nullable=True)
+    model_manifest_sha256: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     __table_args__ = (Index("ix_runs_key_status", "result_key", "status"),)
 

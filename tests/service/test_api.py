@@ -347,7 +347,8 @@ def test_an_unknown_query_parameter_is_422_naming_it_and_the_allowed(client: Tes
     )
     listing = client.get("/v1/runs?limt=5")
     assert (
-        listing.status_code == 422 and "allowed: author, kind, limit," in listing.json()["detail"]
+        listing.status_code == 422
+        and "allowed: author, data_sha256, kind, limit," in listing.json()["detail"]
     )
     assert client.get("/v1/runs?limit=5").status_code == 200
 

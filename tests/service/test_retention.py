@@ -8,7 +8,9 @@ Before: stored results (files and runs) grew without bound; nothing removed them
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -150,8 +152,12 @@ def test_forecast_results_prune_works_on_the_configured_storage(
     runs, files = Runs(database), ResultFiles(storage / "results")
     files.prepare()
     now = dt.datetime.now(dt.UTC)
-    old = _stored(runs, files, "a" * 32, (NOW - now) / DAY + 40)
+    old = _stored(runs, files, "a" * 32, (NOW - now) / DAY + 40, data_sha256="d" * 64,
+                  weather_sha256="none", model_manifest_sha256="none")  # fmt: skip
     new = _stored(runs, files, "b" * 32, (NOW - now) / DAY + 1)
+    unknown = _stored(runs, files, "c" * 32, (NOW - now) / DAY + 50)
+    long_ago = now - 40 * DAY
+    runs.add(_run("f" * 32, status="failed", submitted_at=long_ago, finished_at=long_ago))
     database.dispose()
     monkeypatch.setenv("FORECAST_STORAGE_DIR", str(storage))
     from service.settings import environment_settings
@@ -161,7 +167,12 @@ def test_forecast_results_prune_works_on_the_configured_storage(
         assert main(["results", "prune", "--older-than", "30d", "--dry-run"]) == 0
         out = capsys.readouterr().out
         assert f"would remove run {old.id} kr-national computed " in out
-        assert "retention would remove 1 results (0.0 MB)" in out
+        # The data it used, "unknown" for a run recorded before runs recorded it.
+        assert f" bytes data {'d' * 12} weather none model none\n" in out
+        assert f"would remove run {unknown.id} " in out
+        assert " bytes data unknown weather unknown model unknown\n" in out
+        assert f"would remove failed run {'f' * 32} kr-national ended {long_ago:%Y-%m-%d}T" in out
+        assert "retention would remove 2 results (0.0 MB), 1 failed or cancelled runs" in out
         assert (files.directory / str(old.result_file)).is_file()
         assert main(["results", "prune", "--older-than", "30d"]) == 0
         assert f"removed run {old.id}" in capsys.readouterr().out
@@ -179,3 +190,104 @@ def test_forecast_results_prune_works_on_the_configured_storage(
         assert not (tmp_path / "elsewhere").exists()
     finally:
         environment_settings.cache_clear()
+
+
+def test_failed_and_cancelled_runs_past_the_window_go_and_old_deletion_records_too(
+    database: Database, tmp_path: Path
+):
+    """Failed and cancelled runs (no result file, each with its scenario document) are
+    removed once they ended longer ago than the window, as deletions by retention; the records
+    of runs deleted longer ago than the window go too, so that a pruned run answers 410 for one
+    more window and then 404. Unfinished runs stay, and a size limit alone removes neither.
+
+    Before: failed and cancelled runs, and ``run_deletions``, were kept for ever."""
+    runs, files = Runs(database), ResultFiles(tmp_path / "results")
+    files.prepare()
+    old = NOW - 40 * DAY
+    for run_id, status in (("a" * 32, "failed"), ("b" * 32, "cancelled"), ("c" * 32, "failed")):
+        runs.add(_run(run_id, status=status, submitted_at=old, finished_at=old))
+    runs.update("c" * 32, finished_at=NOW - 10 * DAY)  # a recent failure
+    runs.add(_run("d" * 32, status="failed", submitted_at=old))  # no end time: its submission
+    runs.add(_run("e" * 32, status="queued", submitted_at=old))
+    runs.add(_run("f" * 32, status="running", submitted_at=old))
+    for run_id, age in (("1" * 32, 70), ("2" * 32, 20)):
+        runs.add(_run(run_id, status="succeeded"))
+        runs.delete(run_id, by="k" * 12, at=NOW - age * DAY)
+
+    assert prune(runs, files, older_than=None, max_bytes=0, now=NOW).ended_runs == []
+    dry = prune(runs, files, older_than=30 * DAY, dry_run=True, now=NOW)
+    assert [run.id for run in dry.ended_runs] == ["a" * 32, "b" * 32, "d" * 32]
+    assert dry.deletion_records == 1 and runs.deletion("1" * 32) is not None
+    assert runs.get("a" * 32) is not None
+    assert dry.summary(dry_run=True) == (
+        "retention would remove 0 results (0.0 MB), 3 failed or cancelled runs, 0 result files "
+        "no run names and 1 records of deleted runs"
+    )
+
+    pruned = prune(runs, files, older_than=30 * DAY, now=NOW)
+    assert [run.id for run in pruned.ended_runs] == ["a" * 32, "b" * 32, "d" * 32]
+    assert pruned.deletion_records == 1
+    for run_id, status in (("a" * 32, "failed"), ("b" * 32, "cancelled"), ("d" * 32, "failed")):
+        assert runs.get(run_id) is None
+        deletion = runs.deletion(run_id)
+        assert deletion is not None and (deletion.deleted_by, deletion.status) == (
+            RETENTION,
+            status,
+        )
+        assert deletion.deleted_at == NOW
+    for kept in ("c", "e", "f"):
+        assert runs.get(kept * 32) is not None
+    assert runs.deletion("1" * 32) is None  # deleted 70 days ago: forgotten
+    assert runs.deletion("2" * 32) is not None  # 20 days ago: remembered
+
+    # One window later the records of the runs pruned above go too (their ids answer 404).
+    later = prune(runs, files, older_than=30 * DAY, now=NOW + 31 * DAY)
+    assert later.deletion_records == 4  # a, b, d and the one deleted 20 days before NOW
+    assert [run.id for run in later.ended_runs] == ["c" * 32]
+    assert runs.deletion("a" * 32) is None and runs.deletion("c" * 32) is not None
+
+
+def test_the_sweeps_counts_show_in_readyz_and_its_log_line(make_settings, caplog):
+    """``/readyz`` says what retention removed since start-up (null while retention is off),
+    and each sweep logs one line with its counts and those since start-up.
+
+    Before: ``pruned_results`` and ``pruned_bytes`` were kept in memory and shown nowhere."""
+    off = make_settings()
+    with TestClient(create_app(off, start_in_background=False)) as client:
+        assert client.get("/readyz").json()["retention"] is None
+    settings = make_settings(results_retention_days=30)
+    with TestClient(create_app(settings, start_in_background=False)) as client:
+        service = client.app.state.service
+        for _ in range(200):  # the first sweep runs as start-up ends
+            if service.last_sweep_at is not None:
+                break
+            time.sleep(0.05)
+        first = client.get("/readyz").json()["retention"]
+        assert first["retention_days"] == 30 and first["max_bytes"] is None
+        assert first["last_sweep"] is not None and first["pruned_results"] == 0
+        run_id, _ = stored_run(client, SMALL)
+        month_ago = dt.datetime.now(dt.UTC) - 31 * DAY
+        service.runs.update(run_id, finished_at=month_ago)
+        service.runs.add(_run("f" * 32, status="failed", submitted_at=month_ago,
+                              finished_at=month_ago))  # fmt: skip
+        caplog.set_level(logging.INFO, logger="service")
+        pruned = service.sweep_results()
+        after = client.get("/readyz").json()["retention"]
+        assert after["pruned_results"] == 1 and after["pruned_bytes"] == pruned.bytes > 0
+        assert after["pruned_ended_runs"] == 1 and after["pruned_deletion_records"] == 0
+        assert after["last_sweep"] > first["last_sweep"]
+        line = next(
+            r.getMessage() for r in caplog.records if r.getMessage().startswith("retention removed")
+        )
+        assert line == (
+            f"retention removed 1 results ({pruned.bytes / 1e6:,.1f} MB), 1 failed or cancelled "
+            "runs, 0 result files no run names and 0 records of deleted runs; since start-up 1 "
+            f"results ({pruned.bytes / 1e6:,.1f} MB), 1 failed or cancelled runs and 0 records "
+            "of deleted runs"
+        )
+        gone = client.get(f"/v1/runs/{'f' * 32}")
+        assert gone.status_code == 410
+        assert gone.json()["detail"].startswith(
+            f"run {'f' * 32}: failed, its record was removed by retention "
+            "(FORECAST_RESULTS_RETENTION_DAYS"
+        )

@@ -247,14 +247,14 @@ def test_workers_compile_notice_reaches_the_command_once():
 
 
 def test_large_output_is_announced_before_the_sweep(capsys):
-    from forecast.cli.sweep import warn_large_output
+    from forecast.cli.options import warn_large_output
     from forecast.scenario import load_scenario
 
     scenario = load_scenario("kr-outlook")
     hourly = ProjectionOptions(
         draws=200, start=dt.date(2030, 1, 1), end=dt.date(2031, 12, 31)
     ).validated(scenario)
-    warn_large_output(scenario, hourly, 4, Path("s.csv"), None)
+    warn_large_output(scenario, hourly, Path("s.csv"), None, variants=4)
     line = capsys.readouterr().err
     # 4 variants x 17,520 hours x 5 quantiles x (AI, 2 regions, baseline, total, non-AI, all
     # data centres) = 2,452,800 rows, about 245 MB of CSV (the analyst's 213 MB, report M4).
@@ -263,7 +263,7 @@ def test_large_output_is_announced_before_the_sweep(capsys):
     annual = ProjectionOptions(
         draws=200, start=dt.date(2030, 1, 1), end=dt.date(2031, 12, 31), resolution="annual"
     ).validated(scenario)
-    warn_large_output(scenario, annual, 4, Path("s.csv"), None)
+    warn_large_output(scenario, annual, Path("s.csv"), None, variants=4)
     assert capsys.readouterr().err == ""
 
 
