@@ -14,10 +14,11 @@ result file, but each keeps its scenario document) for their age only, from when
 run that is queued or running is never pruned, nor a result whose key a queued or running run
 computes again.
 
-The records of deleted runs (``run_deletions``: each a run's whole row, by retention or by
-``DELETE /v1/runs/{id}``) are kept for one more window after their deletion, so that a pruned
-run answers 410 for that long; then they go too, and the run's id answers 404 like one never
-made. Only a window (``FORECAST_RESULTS_RETENTION_DAYS``, ``--older-than``) removes failed and
+The records of the runs retention deleted (``run_deletions``: each a run's whole row) are kept
+for one more window after their deletion, so that a pruned run answers 410 for that long; then
+they go too, and the run's id answers 404 like one never made. The records of runs a key
+deleted (``DELETE /v1/runs/{id}``) are never trimmed: they are the audit trail of who deleted
+what. Only a window (``FORECAST_RESULTS_RETENTION_DAYS``, ``--older-than``) removes failed and
 cancelled runs and deletion records; a most size alone does not.
 
 Each pruned run is deleted as ``DELETE /v1/runs/{id}`` deletes one (its record kept in
@@ -184,7 +185,7 @@ def prune(
             logger.info("retention: result file %s removed: no run names it", name)
     if before is not None:
         # Deleted before the window began: a run pruned now is answered 410 for one window.
-        pruned.deletion_records = runs.deletions_before(before, remove=not dry_run)
+        pruned.deletion_records = runs.deletions_before(before, by=RETENTION, remove=not dry_run)
     return pruned
 
 

@@ -326,16 +326,14 @@ class Runs:
         with self.database.session() as session:
             return [_run(row) for row in session.scalars(query)]
 
-    def deletions_before(self, before: dt.datetime, *, remove: bool) -> int:
-        """How many deletion records (``run_deletions``) were made before ``before``; with
+    def deletions_before(self, before: dt.datetime, *, by: str, remove: bool) -> int:
+        """How many deletion records (``run_deletions``) ``by`` made before ``before``; with
         ``remove``, they are removed (their runs then answer 404, not 410). [UTC]"""
+        older = (RunDeletionRow.deleted_at < before) & (RunDeletionRow.deleted_by == by)
         with self.database.session() as session:
             if not remove:
-                query = select(func.count()).where(RunDeletionRow.deleted_at < before)
-                return int(session.scalar(query) or 0)
-            removed = session.execute(
-                delete(RunDeletionRow).where(RunDeletionRow.deleted_at < before)
-            )
+                return int(session.scalar(select(func.count()).where(older)) or 0)
+            removed = session.execute(delete(RunDeletionRow).where(older))
             return int(removed.rowcount or 0)  # type: ignore[attr-defined]
 
     def unfinished_ids(self) -> set[str]:

@@ -198,7 +198,8 @@ def test_failed_and_cancelled_runs_past_the_window_go_and_old_deletion_records_t
     """Failed and cancelled runs (no result file, each with its scenario document) are
     removed once they ended longer ago than the window, as deletions by retention; the records
     of runs deleted longer ago than the window go too, so that a pruned run answers 410 for one
-    more window and then 404. Unfinished runs stay, and a size limit alone removes neither.
+    more window and then 404; the record of a run a key deleted stays (who deleted it, when).
+    Unfinished runs stay, and a size limit alone removes neither.
 
     Before: failed and cancelled runs, and ``run_deletions``, were kept for ever."""
     runs, files = Runs(database), ResultFiles(tmp_path / "results")
@@ -210,9 +211,14 @@ def test_failed_and_cancelled_runs_past_the_window_go_and_old_deletion_records_t
     runs.add(_run("d" * 32, status="failed", submitted_at=old))  # no end time: its submission
     runs.add(_run("e" * 32, status="queued", submitted_at=old))
     runs.add(_run("f" * 32, status="running", submitted_at=old))
-    for run_id, age in (("1" * 32, 70), ("2" * 32, 20)):
+    key = "k" * 12  # a key's deletion: the audit trail of who deleted what, never trimmed
+    for run_id, age, by in (
+        ("1" * 32, 70, RETENTION),
+        ("2" * 32, 20, RETENTION),
+        ("3" * 32, 70, key),
+    ):
         runs.add(_run(run_id, status="succeeded"))
-        runs.delete(run_id, by="k" * 12, at=NOW - age * DAY)
+        runs.delete(run_id, by=by, at=NOW - age * DAY)
 
     assert prune(runs, files, older_than=None, max_bytes=0, now=NOW).ended_runs == []
     dry = prune(runs, files, older_than=30 * DAY, dry_run=True, now=NOW)
@@ -239,12 +245,14 @@ def test_failed_and_cancelled_runs_past_the_window_go_and_old_deletion_records_t
         assert runs.get(kept * 32) is not None
     assert runs.deletion("1" * 32) is None  # deleted 70 days ago: forgotten
     assert runs.deletion("2" * 32) is not None  # 20 days ago: remembered
+    assert runs.deletion("3" * 32) is not None  # a key deleted it 70 days ago: remembered
 
     # One window later the records of the runs pruned above go too (their ids answer 404).
     later = prune(runs, files, older_than=30 * DAY, now=NOW + 31 * DAY)
     assert later.deletion_records == 4  # a, b, d and the one deleted 20 days before NOW
     assert [run.id for run in later.ended_runs] == ["c" * 32]
     assert runs.deletion("a" * 32) is None and runs.deletion("c" * 32) is not None
+    assert runs.deletion("3" * 32).deleted_by == key  # type: ignore[union-attr]
 
 
 def test_the_sweeps_counts_show_in_readyz_and_its_log_line(make_settings, caplog):
