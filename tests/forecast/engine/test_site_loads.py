@@ -213,3 +213,35 @@ def test_a_scenario_without_sites_has_no_site_loads():
     dataset = _project(data)
     assert "site_energy_twh" not in dataset
     assert "load_site" not in dataset.coords
+
+
+def test_a_site_loads_csv_rows_name_the_site_and_its_region():
+    """In the tidy table a site's load rows carry its name in ``site`` and its region in
+    ``region``, beside the grid-queue sites' rows."""
+    from forecast.io.export import tidy_frame
+
+    table = tidy_frame(_project(_every_term(), draws=10, resolution="annual"))
+    rows = table[table["variable"] == "site_energy_twh_mean"]
+    assert list(rows["site"].unique()) == ["a", "b", "c"]
+    assert dict(zip(rows["site"], rows["region"], strict=False)) == {
+        "a": "north",
+        "b": "north",
+        "c": "south",
+    }
+    assert set(rows["unit"]) == {"TWh"}
+
+
+def test_the_summary_prints_a_row_per_site_up_to_ten_sites_or_when_asked():
+    """Up to ten sites the summary prints a row per site (its name and region); with more it
+    says where they are, unless ``--site-loads``."""
+    from forecast.cli import project as cli
+
+    data = _scenario()
+    text = cli.site_load_table(_project(data))
+    assert "large (national)" in text and "small (national)" in text
+    assert "TWh 2025" in text and "mean MW 2025-12" in text
+    many = _scenario(sites=[_site(f"hall {n}", 1.0, 1.2) for n in range(11)])
+    dataset = _project(many)
+    assert "hall" not in cli.site_load_table(dataset)
+    assert "11 sites" in cli.site_load_table(dataset)
+    assert "hall 10 (national)" in cli.site_load_table(dataset, every_site=True)
