@@ -30,6 +30,10 @@ _ANNUAL_REGIONAL = ("region", "year", "quantile")
 _MONTHLY = ("month", "quantile")
 _MONTHLY_REGIONAL = ("region", "month", "quantile")
 _MONTHLY_SITE = ("site", "month", "quantile")
+#: Every site of the scenario, in the order of its file (``site`` holds only the sites under a
+#: connection limit, in queue order).
+_ANNUAL_LOAD_SITE = ("load_site", "year", "quantile")
+_MONTHLY_LOAD_SITE = ("load_site", "month", "quantile")
 
 OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
     OutputVariable(
@@ -293,6 +297,14 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "period only: a MW still waiting at its end counts the months up to it (a lower bound)",
     ),
     OutputVariable(
+        "site_mean_mw",
+        _MONTHLY_LOAD_SITE,
+        "MW",
+        "AI data-centre load of each site, mean over the month (as site_energy_twh: its share "
+        "of its region's hosted plan accelerators and its own tenants, at its own PUE; before "
+        "flexibility)",
+    ),
+    OutputVariable(
         "accelerator_wait_months",
         _ANNUAL,
         "month",
@@ -314,6 +326,15 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "AI data-centre electricity in the year by region",
     ),
     OutputVariable("ai_peak_gw", _ANNUAL, "GW", "Highest hourly AI load in the year"),
+    OutputVariable(
+        "site_energy_twh",
+        _ANNUAL_LOAD_SITE,
+        "TWh",
+        "AI data-centre electricity of each site in the year: its share of its region's hosted "
+        "plan accelerators (its energised IT capacity / the region's, month by month) and its "
+        "own tenants, at the site's own PUE and the hour's temperature; before flexibility "
+        "(the sites add up to ai_energy_twh plus flexibility_curtailed_twh, draw by draw)",
+    ),
     OutputVariable(
         "non_ai_energy_twh",
         _ANNUAL,
@@ -566,7 +587,8 @@ DIFFERENCE_VARIABLES: tuple[OutputVariable, ...] = (
     *(
         difference
         for variable in _ANNUAL_VARIABLES
-        if "region" not in variable.dims
+        # A site's figure is not differenced: scenarios compared need not share their sites.
+        if "region" not in variable.dims and "load_site" not in variable.dims
         for difference in _difference_variables(variable, variable.dims)
     ),
     *(

@@ -45,8 +45,9 @@ STREAM_ABOVE_BYTES = 32 * MB
 STREAM_CHUNK_BYTES = 32 * MB
 #: Per-year figures a comparison keeps for every draw (``<name>_per_draw``): national ones, and
 #: those kept per region.
-PER_DRAW_NATIONAL = sum("region" not in variable.dims for variable in PER_DRAW_VARIABLES)
-PER_DRAW_BY_REGION = len(PER_DRAW_VARIABLES) - PER_DRAW_NATIONAL
+PER_DRAW_BY_REGION = sum("region" in variable.dims for variable in PER_DRAW_VARIABLES)
+PER_DRAW_BY_SITE = sum("load_site" in variable.dims for variable in PER_DRAW_VARIABLES)
+PER_DRAW_NATIONAL = len(PER_DRAW_VARIABLES) - PER_DRAW_BY_REGION - PER_DRAW_BY_SITE
 #: The duration curves hold each of their draws' hourly paths for a year, float32, of the
 #: total and of the AI load (:data:`forecast.engine.options.DEFAULT_DURATION_DRAWS`: 8,784 h
 #: x 4 B x 2). [bytes per draw]
@@ -78,7 +79,11 @@ def per_draw_bytes(options: ProjectionOptions, scenario: Scenario) -> int:
     """Every draw's per-year values (``<name>_per_draw``): the accumulators a comparison
     keeps, and a projection asked ``per_draw``. [bytes]"""
     _, _, _, years = _periods(options)
-    series = PER_DRAW_NATIONAL + PER_DRAW_BY_REGION * len(scenario.regions)
+    series = (
+        PER_DRAW_NATIONAL
+        + PER_DRAW_BY_REGION * len(scenario.regions)
+        + PER_DRAW_BY_SITE * len(scenario.sites)
+    )
     return options.draws * years * series * 8
 
 
@@ -95,7 +100,8 @@ def projection_bytes(options: ProjectionOptions, scenario: Scenario) -> int:
     duration curves' paths. [bytes]"""
     hours, days, months, _ = _periods(options)
     regions = len(scenario.regions)
-    per_draw = days * 16 + months * 320 * regions
+    # Each site's AI energy by month (site_energy_mwh), held until the Dataset is built.
+    per_draw = days * 16 + months * 320 * regions + months * 8 * len(scenario.sites)
     weather = WEATHER_TRACES * hours * 32
     kept = 2 * per_draw_bytes(options, scenario) if options.per_draw else 0
     return int(

@@ -41,6 +41,9 @@ from forecast.cli.options import (
 )
 from forecast.errors import OptionsError
 
+#: Most sites whose AI load the summary prints unasked (``--site-loads`` prints every site's).
+SITE_LOAD_ROWS = 10
+
 
 def project(
     scenario: ScenarioArgument,
@@ -68,6 +71,15 @@ def project(
             "year's are in the file (<output>_rank_correlation)."
         ),
     ] = None,
+    site_loads: Annotated[
+        bool,
+        typer.Option(
+            "--site-loads",
+            help=f"Print each site's AI load however many sites the scenario has (up to "
+            f"{SITE_LOAD_ROWS} are printed anyway); every site's is in the file "
+            "(site_energy_twh, site_mean_mw).",
+        ),
+    ] = False,
     quiet: QuietOption = False,
 ) -> None:
     """Project a scenario: hourly AI load, baseline and total with quantiles, to CSV, Parquet
@@ -112,11 +124,51 @@ def project(
         # A scenario with non-AI loads prints its regions under its sector table.
         regions = "" if "non_ai_energy_twh" in dataset else region_table(dataset)
         for table in (sector_table(dataset), regions, grid_table(dataset), site_table(dataset),
-                      hosting_table(dataset), flexibility_table(dataset)):  # fmt: skip
+                      site_load_table(dataset, every_site=site_loads), hosting_table(dataset),
+                      flexibility_table(dataset)):  # fmt: skip
             if table:
                 print(table)
     say_written(written, quiet=quiet)
     write_summary(dataset, summary, quiet=quiet)
+
+
+def site_load_table(dataset, *, every_site: bool = False) -> str:
+    """Each site's AI energy in the period's first and last year and its mean MW in the last
+    month, P50 [P10-P90] (mean); a scenario of more than :data:`SITE_LOAD_ROWS` sites says
+    where its sites' figures are instead, unless ``every_site``."""
+    from forecast.outputs import region_label, summary_cell
+    from forecast.sweep.compare import text_table
+
+    if "site_energy_twh" not in dataset:
+        return ""
+    sites, regions = dataset["load_site"].values, dataset["load_site_region"].values
+    if len(sites) > SITE_LOAD_ROWS and not every_site:
+        return (
+            f"each site's AI load: {len(sites)} sites, in the file (site_energy_twh, "
+            "site_mean_mw); --site-loads prints them"
+        )
+    years = sorted({int(dataset["year"].values[0]), int(dataset["year"].values[-1])})
+    last = dataset["month"].to_index()[-1]
+    headers = [*(f"TWh {year}" for year in years), f"mean MW {last:%Y-%m}"]
+    rows = [
+        (
+            f"{site} ({region_label(dataset, str(region))})",
+            [
+                *(
+                    summary_cell(dataset, "site_energy_twh", 3, load_site=site, year=year)
+                    for year in years
+                ),
+                summary_cell(dataset, "site_mean_mw", 1, load_site=site, month=last),
+            ],
+        )
+        for site, region in zip(sites, regions, strict=True)
+    ]
+    title = (
+        "each site's AI load, P50 [P10-P90] (mean): its share of its region's hosted "
+        "accelerators (its energised IT capacity / the region's) and its own tenants, at its "
+        "own PUE; before flexibility"
+    )
+    return "\n".join([title, *text_table("site (region)", headers, rows)])
 
 
 def _pick(variable, level: float, **where) -> float:

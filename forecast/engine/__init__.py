@@ -44,6 +44,7 @@ from forecast.engine.hosting import (
     Halls,
     Hosting,
     place_fleet,
+    site_nameplates,
     tenant_loads,
 )
 from forecast.engine.inputs import draw_inputs
@@ -61,8 +62,11 @@ from forecast.engine.options import (
 from forecast.engine.power import (
     coefficients,
     inference_shape,
+    month_hour_sums,
     non_ai_coefficients,
     non_ai_energy_by_region,
+    site_coefficients,
+    site_energy_by_month,
 )
 from forecast.engine.sampling import central, operation
 from forecast.engine.stream import baseline_beside, stream_hours
@@ -309,6 +313,18 @@ def _project(scenario, options, calendar, progress, baseline, hourly_sinks) -> x
             yield site, line, nameplate
 
     coef = coefficients(scenario, inputs, hosting, tenants(), grid.months, window, shape.max())
+    site_energy = (
+        site_energy_by_month(
+            site_coefficients(
+                scenario, inputs, site_nameplates(inputs, hosting, grid, halls), grid.months,
+                window, shape.max(),
+            ),
+            month_hour_sums(calendar, shape, cooling_excess),
+            inputs.weather_of_draw,
+        )
+        if scenario.sites
+        else None
+    )  # fmt: skip
     non_ai_by_region = non_ai_coefficients(
         inputs, inputs.scenario_slope_factor, grid.months, window, mean_excess,
         len(scenario.regions),
@@ -379,6 +395,7 @@ def _project(scenario, options, calendar, progress, baseline, hourly_sinks) -> x
         connections=_window_connections(hosting.connections, window),
         wait_by_year=waits[0] if waits is not None and hosting.reading == "hosted" else None,
         delivered_by_year=waits[1] if waits is not None and hosting.reading == "hosted" else None,
+        site_energy_mwh=site_energy,
     )
     dataset = build_dataset(
         scenario,

@@ -46,6 +46,9 @@ class Monthly:
     connections: Connections | None  # requested, connected and limit [D, R, M]
     wait_by_year: np.ndarray | None  # float64[D, R, Y] mean months waited by delivery year
     delivered_by_year: np.ndarray | None  # float64[D, R, Y] accelerators delivered in the year
+    #: Each site's AI energy by month, before flexibility (every site of the scenario, in the
+    #: order of its file). [MWh] float64[S, D, M]
+    site_energy_mwh: np.ndarray | None = None
 
 
 def scenario_digest(scenario: Scenario) -> str:
@@ -262,6 +265,21 @@ def _site_variables(grid: Connections, probabilities: np.ndarray, data: dict) ->
             )
     for name, values in out.items():
         data[name] = (BY_NAME[name].dims, values, _attrs(name))
+
+
+def _site_load_variables(
+    energy_mwh: np.ndarray, calendar, month_years: np.ndarray, probabilities, data, per_draw
+) -> None:
+    """Each site's AI load: its mean MW by month and its energy by year, quantiles and mean
+    over draws (and every draw's energy, with ``per_draw``), from its energy by month
+    ``energy_mwh`` [MWh] float64[S, D, M] (``month_years``: each month's year [M])."""
+    hours = np.bincount(calendar.month_of_hour, minlength=calendar.n_months)  # [M] h
+    by_draw = np.moveaxis(energy_mwh, 0, 1)  # [D, S, M], as _by_region takes it
+    _by_region("site_mean_mw", by_draw / hours, probabilities, data)
+    yearly = np.stack(
+        [by_draw[..., month_years == year].sum(axis=-1) for year in calendar.years], axis=-1
+    )  # [D, S, Y]
+    _by_region("site_energy_twh", yearly * MWH_TO_TWH, probabilities, data, per_draw=per_draw)
 
 
 def _annual_variables(
@@ -553,6 +571,18 @@ def build_dataset(
                             "its grid_lead_months before its ramp starts) or phased (what its "
                             "ramp will have built a lead later)"},
         )  # fmt: skip
+    if monthly.site_energy_mwh is not None:
+        coords["load_site"] = (
+            "load_site",
+            np.array(site_labels([site.name for site in scenario.sites]), dtype=str),
+            {"description": "every site of the scenario, in the order of its file (site holds "
+                            "only those under a grid connection limit, in queue order)"},
+        )  # fmt: skip
+        coords["load_site_region"] = (
+            "load_site",
+            np.array([scenario.region_of(site) for site in scenario.sites], dtype=str),
+            {"description": "the site's region"},
+        )
     if options.per_draw:
         coords["draw"] = (
             "draw",
@@ -579,6 +609,11 @@ def build_dataset(
     months = pd.period_range(pd.Period(options.start, "M"), periods=calendar.n_months, freq="M")
     year_ends = np.array([np.flatnonzero(months.year == year)[-1] for year in calendar.years])
     _monthly_variables(scenario, monthly, probabilities, data, options.per_draw, year_ends)
+    if monthly.site_energy_mwh is not None:
+        _site_load_variables(
+            monthly.site_energy_mwh, calendar, np.asarray(months.year), probabilities, data,
+            options.per_draw,
+        )  # fmt: skip
     per_draw_values = _annual_variables(
         scenario, calendar, stats, baseline_label is not None, probabilities, data,
         options.per_draw,

@@ -467,6 +467,20 @@ def place_fleet(
     )
 
 
+def _free_share(hosting: Hosting) -> np.ndarray:
+    """The share of every site's IT capacity that the hosted non-AI loads and the plans'
+    accelerators leave free, by region (the same share in every site of a region). [-]
+    float64[D, R, Mf]"""
+    capacity = hosting.capacity_it_mw
+    used = np.divide(
+        hosting.hosted_mw + hosting.non_ai_room_mw,
+        capacity,
+        out=np.ones_like(capacity),
+        where=capacity > 0,
+    )
+    return 1.0 - np.minimum(used, 1.0)
+
+
 def tenant_loads(
     inputs: Inputs, hosting: Hosting, grid: FleetGrid, halls: Halls
 ) -> Iterator[tuple[SiteDraw, PueLine, np.ndarray]]:
@@ -476,14 +490,30 @@ def tenant_loads(
     capacity of every site of their region (the same share everywhere); the tenants fill
     ``tenant_occupancy`` of what is left.
     """
-    capacity = hosting.capacity_it_mw
-    used = np.divide(
-        hosting.hosted_mw + hosting.non_ai_room_mw,
-        capacity,
-        out=np.ones_like(capacity),
-        where=capacity > 0,
-    )
-    free_share = 1.0 - np.minimum(used, 1.0)
+    for site, line, _, tenant_mw in site_nameplates(inputs, hosting, grid, halls):
+        yield site, line, tenant_mw
+
+
+def site_nameplates(
+    inputs: Inputs, hosting: Hosting, grid: FleetGrid, halls: Halls
+) -> Iterator[tuple[SiteDraw, PueLine, np.ndarray, np.ndarray]]:
+    """Each site with its PUE line, the nameplate of the plans' accelerators it hosts and the
+    IT nameplate its own tenants fill. [MW] [D, Mf] each
+
+    The hosted fleet is spread over its region's sites in proportion to their energised IT
+    capacity, so a site holds ``C_s / C_r`` of it, and over a region's sites these add up to
+    its hosted nameplate (:attr:`Hosting.hosted_mw`); with unconstrained hosting the fleet is
+    in no listed site (0). Its tenants as :func:`tenant_loads`.
+    """
+    capacity, free_share = hosting.capacity_it_mw, _free_share(hosting)
+    # Unconstrained hosting runs the fleet in halls the scenario does not list: no site's.
+    placed = hosting.reading == "hosted"
     for index, (site, line) in enumerate(zip(inputs.sites, halls.lines, strict=True)):
+        it_mw = halls.it_capacity(index)
+        region_mw = capacity[:, site.region]
+        share = np.divide(
+            it_mw, region_mw, out=np.zeros_like(it_mw), where=placed & (region_mw > 0)
+        )
         occupancy = np.clip(site.tenant_occupancy.at(grid.months), 0.0, 1.0)
-        yield site, line, occupancy * halls.it_capacity(index) * free_share[:, site.region]
+        tenant_mw = occupancy * it_mw * free_share[:, site.region]
+        yield site, line, share * hosting.hosted_mw[:, site.region], tenant_mw

@@ -24,7 +24,7 @@ where ``f · (1 + i · (max phi − 1))`` would exceed 1, the inference share is
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -203,6 +203,67 @@ def coefficients(
             PueLine(line.a[:, window], line.b[:, window]),
         )
     return np.moveaxis(columns, 0, -1)
+
+
+def site_coefficients(
+    scenario: Scenario,
+    inputs,
+    sites: Iterable,
+    grid_months: np.ndarray,
+    window: slice,
+    phi_max: float,
+) -> Iterator[np.ndarray]:
+    """Each site's AI load coefficients on the projection's months, in the order of ``sites``
+    (:func:`forecast.engine.hosting.site_nameplates`). float64[D, M, 4] [MW, MW, MW/°C, MW/°C]
+
+    As :func:`coefficients`, one site at a time: the plans' accelerators it hosts (``C_s /
+    C_r`` of its region's) at the site's own PUE line, and its own tenants as there. Since the
+    region's line is its sites' lines weighted by ``C_s / C_r``, a region's sites add up to
+    its coefficients wherever its fleet is hosted (to rounding).
+    """
+    months = grid_months[window]
+    load_factor = inputs.load_factor.at(months)
+    inference = within_nameplate(load_factor, inputs.inference_share.at(months), phi_max)
+    for site, line, fleet_mw, tenant_mw in sites:
+        columns = np.zeros((4, inputs.draws, months.size))
+        site_line = PueLine(line.a[:, window], line.b[:, window])
+        if scenario.deployments:
+            add_load(columns, fleet_mw[:, window], load_factor, inference, site_line)
+        site_factor = site.load_factor.at(months)
+        site_inference = within_nameplate(site_factor, site.inference_share.at(months), phi_max)
+        add_load(columns, tenant_mw[:, window], site_factor, site_inference, site_line)
+        yield np.moveaxis(columns, 0, -1)
+
+
+def month_hour_sums(
+    calendar: HourlyCalendar, shape: np.ndarray, cooling_excess: np.ndarray
+) -> np.ndarray:
+    """Sums over each month's hours of 1, ``phi``, ``x`` and ``phi·x``, for each weather year:
+    a load's four coefficients times these, added, are its energy in the month (the hourly
+    formula of :mod:`forecast.kernels.power` summed), with no hourly pass per load.
+    [h, h, °C·h, °C·h] float64[W, M, 4]
+
+    ``shape`` is ``phi`` [H] and ``cooling_excess`` ``x`` [W, H] on the calendar's hours.
+    """
+    n_months, month = calendar.n_months, calendar.month_of_hour
+    sums = np.empty((cooling_excess.shape[0], n_months, 4))
+    sums[..., 0] = np.bincount(month, minlength=n_months)
+    sums[..., 1] = np.bincount(month, weights=shape, minlength=n_months)
+    for weather, excess in enumerate(cooling_excess):
+        sums[weather, :, 2] = np.bincount(month, weights=excess, minlength=n_months)
+        sums[weather, :, 3] = np.bincount(month, weights=excess * shape, minlength=n_months)
+    return sums
+
+
+def site_energy_by_month(
+    coefficients_by_site: Iterable[np.ndarray], hour_sums: np.ndarray, weather_of_draw: np.ndarray
+) -> np.ndarray:
+    """Each site's energy in each month and draw, from its coefficients [D, M, 4]
+    (:func:`site_coefficients`) and :func:`month_hour_sums` [W, M, 4] of the draws' weather
+    years (``weather_of_draw`` [D]). [MWh] float64[S, D, M]"""
+    sums = hour_sums[weather_of_draw]  # [D, M, 4]
+    energy = [(coef * sums).sum(axis=-1) for coef in coefficients_by_site]
+    return np.stack(energy) if energy else np.zeros((0, *sums.shape[:2]))
 
 
 def non_ai_coefficients(

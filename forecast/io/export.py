@@ -64,7 +64,9 @@ FORMATS = ("csv", "netcdf", "parquet")
 SUFFIX_FORMATS = {".nc": "netcdf", ".nc4": "netcdf", ".parquet": "parquet", ".pq": "parquet"}
 #: Column written for a dimension beyond region, period and quantile, where it is not the
 #: dimension's own name: a duration curve's band is written as the rank of its first hour.
-EXTRA_COLUMNS = {"duration_band": "duration_hours_from"}
+EXTRA_COLUMNS = {"duration_band": "duration_hours_from", "load_site": "site"}
+#: Dimensions whose rows are a site's: the coordinate along each that gives the site's region.
+SITE_REGIONS = {"site": "site_region", "load_site": "load_site_region"}
 #: Coordinates along ``site`` that a site's rows carry as columns after ``site`` (its region
 #: is the ``region`` column): its status and how it asks the grid.
 SITE_COORDINATE_COLUMNS = ("site_status", "site_grid_request")
@@ -153,7 +155,7 @@ def tabled(variable: xr.DataArray) -> bool:
     drivers (:func:`table_metadata`)."""
     if any(d in variable.dims for d in _DRIVER_DIMS):
         return False
-    return any(d in variable.dims for d in (*_PERIOD_DIMS, "site", "draw"))
+    return any(d in variable.dims for d in (*_PERIOD_DIMS, *SITE_REGIONS, "draw"))
 
 
 def table_columns(dataset: xr.Dataset) -> list[str]:
@@ -169,8 +171,13 @@ def table_columns(dataset: xr.Dataset) -> list[str]:
             column = EXTRA_COLUMNS.get(str(dim), str(dim))
             if dim not in _PLACE_DIMS and column not in extra:
                 extra.append(column)
-                if dim == "site":
-                    extra += [name for name in SITE_COORDINATE_COLUMNS if name in dataset.coords]
+            if dim == "site":
+                # After ``site``, whichever of the site dimensions first wrote it.
+                extra += [
+                    name
+                    for name in SITE_COORDINATE_COLUMNS
+                    if name in dataset.coords and name not in extra
+                ]
     return [*CSV_COLUMNS, *extra]
 
 
@@ -235,7 +242,7 @@ def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
         for dim in extras:
             column = EXTRA_COLUMNS.get(str(dim), str(dim))
             index = _axis_index(shape, order.index(dim))
-            columns[column] = _array(dataset[column])[index]
+            columns[column] = _array(dataset[dim if dim in SITE_REGIONS else column])[index]
             if dim == "site":
                 for name in SITE_COORDINATE_COLUMNS:
                     if name in dataset.coords:
@@ -248,9 +255,10 @@ def _region_column(dataset: xr.Dataset, dims, shape: tuple[int, ...], order: lis
     """The region of each row: the variable's region, a site's own region, or ``national``."""
     if "region" in dims:
         return np.asarray(_array(dataset["region"]), dtype=object)[_axis_index(shape, 0)]
-    if "site" in dims and "site_region" in dataset.coords:
-        regions = np.asarray(_array(dataset["site_region"]), dtype=object)
-        return regions[_axis_index(shape, order.index("site"))]
+    for dim, coordinate in SITE_REGIONS.items():
+        if dim in dims and coordinate in dataset.coords:
+            regions = np.asarray(_array(dataset[coordinate]), dtype=object)
+            return regions[_axis_index(shape, order.index(dim))]
     return "national"
 
 
