@@ -157,7 +157,7 @@ def test_compare_refuses_bad_input():
 
 
 def test_cli_compare(scenario_file, tmp_path, capsys):
-    first = scenario_file(SMALL_SCENARIO, "base")
+    first = scenario_file(SMALL_SCENARIO, "small")
     second = scenario_file(SMALL_SCENARIO.replace('id = "small"', 'id = "other"'), "other")
     out = tmp_path / "cmp.csv"
     common = ["compare", str(first), str(second), "--draws", "16", "--start", "2025-01-01",
