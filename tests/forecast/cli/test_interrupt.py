@@ -101,7 +101,8 @@ def test_ctrl_c_while_the_sweeps_cluster_starts_stops_it_quietly(tmp_path):
     the sweep (once the cluster is up) with neither the workers' tracebacks nor a file."""
     out = tmp_path / "sweep.csv"
     command = [sys.executable, "-c", ENTRY, "sweep", "kr-national", "--vary",
-               "operations.pue=1.1,1.3,1.5,1.7", "--draws", "3000", "--out", str(out)]  # fmt: skip
+               "operations.pue=1.1,1.3,1.5,1.7", "--draws", "3000", "--resolution", "annual",
+               "--out", str(out)]  # fmt: skip
     process = subprocess.Popen(
         command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, start_new_session=True
     )
