@@ -365,10 +365,24 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "ai_at_national_peak_gw", _ANNUAL, "GW", "AI load in the hour of the grid's total peak"
     ),
     OutputVariable(
+        "ai_at_national_peak_gw_by_region",
+        _ANNUAL_REGIONAL,
+        "GW",
+        "AI load by region in the hour of the grid's total peak (the regions sum to "
+        "ai_at_national_peak_gw, draw by draw)",
+    ),
+    OutputVariable(
         "dc_at_national_peak_gw",
         _ANNUAL,
         "GW",
         "All data-centre load in the hour of the grid's total peak",
+    ),
+    OutputVariable(
+        "dc_at_national_peak_gw_by_region",
+        _ANNUAL_REGIONAL,
+        "GW",
+        "All data-centre load by region in the hour of the grid's total peak (the regions sum "
+        "to dc_at_national_peak_gw, draw by draw)",
     ),
     OutputVariable(
         "peak_change_gw",
