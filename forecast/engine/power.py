@@ -263,10 +263,10 @@ def non_ai_at_hours(
     peak hour): the kernel's non-AI row region by region, ``c0 + c1 · x`` with the hour's
     month and the draw's weather year's cooling excess ``x`` [°C]. [MW] float64[R, D, Y]
 
-    ``coef`` is :func:`non_ai_coefficients`' [D, R, M, 4] on the calendar's months,
-    ``cooling_excess`` [W, H] and ``weather_of_draw`` [D] as for
-    :func:`non_ai_energy_by_region`, ``hours`` [D, Y] the period's hour of each draw and year
-    (-1: none, 0 MW there).
+    ``coef`` is :func:`non_ai_coefficients`' [D, R, M, 4] on the calendar's months (or the
+    stream's national [D, M, 4] as one region, ``[:, None]``), ``cooling_excess`` [W, H] and
+    ``weather_of_draw`` [D] as for :func:`non_ai_energy_by_region`, ``hours`` [D, Y] the
+    period's hour of each draw and year (-1: none, 0 MW there).
     """
     hour = np.maximum(hours, 0).astype(np.int64)
     month = calendar.month_of_hour[hour]  # [D, Y]

@@ -21,6 +21,7 @@ from forecast.calendar import HourlyCalendar
 from forecast.engine.baseline import BaselineSeries
 from forecast.engine.inputs import beside
 from forecast.engine.options import ProgressCallback, ProjectionOptions
+from forecast.engine.power import non_ai_at_hours
 from forecast.kernels import layout
 
 # Per-draw day sums (rows x days x draws) held per streamed chunk: ~32 MB of float64. The chunk
@@ -296,9 +297,11 @@ def stream_hours(
     ``baseline_quantiles``, when given (:func:`baseline_beside`), holds the baseline's hourly
     quantiles, which the stream then leaves out.
 
-    With a baseline and more than one region, each region's AI load in the hour of the total's
-    annual peak is evaluated after each chunk at that one hour of each draw and year whose peak
-    the chunk holds so far (:func:`forecast.kernels.region_loads_at`), not in the hourly pass.
+    The kernel records the hour of each draw's annual peak of the total and the AI load in it;
+    the data-centre load in it is found after the stream, at that hour (:func:`_dc_at_peak`).
+    With a baseline and more than one region, each region's AI load in that hour is evaluated
+    after each chunk at that one hour of each draw and year whose peak the chunk holds so far
+    (:func:`forecast.kernels.region_loads_at`), not in the hourly pass.
     """
     n_draws, n_regions, n_years = options.draws, len(scenario.regions), len(calendar.years)
     n_weather, n_rows = cooling_excess.shape[0], n_regions + layout.FIRST_REGION_ROW
@@ -326,7 +329,7 @@ def stream_hours(
         series["ai_facility_mw_by_region"] = np.empty((n_regions, len(probabilities), n_periods))
     energy = np.zeros((n_rows, n_years, n_draws))  # sorted draws, transposed
     peaks = np.full((layout.PEAK_COUNT, n_years, n_draws), -np.inf)
-    peaks[layout.AI_AT_TOTAL_PEAK :] = 0.0
+    peaks[layout.AI_AT_TOTAL_PEAK] = 0.0
     peaks[layout.TOTAL_PEAK_HOUR] = -1.0  # the period's hour (the kernel's is the chunk's)
     at_peak = np.zeros((n_regions, n_years, n_draws)) if regional and have_baseline else None
     period_sums = None if hourly else np.zeros((n_rows, n_periods, n_draws))
@@ -413,6 +416,10 @@ def stream_hours(
     unsorted = np.empty_like(order)  # the inverse of the draw order, once for every statistic
     unsorted[order] = np.arange(order.size)
     annual = _annual(energy, peaks, unsorted)
+    annual["dc_at_total_peak"] = _dc_at_peak(
+        annual["ai_at_total_peak"], annual["total_peak_hour"], non_ai, calendar, cooling_excess,
+        weather_of_draw,
+    )  # fmt: skip
     if at_peak is not None:
         annual["region_ai_at_total_peak"] = _by_draw(at_peak, unsorted)
     if without is not None:
@@ -439,10 +446,28 @@ def _regions_at_peak(chunk: _Chunk, peak_hour: np.ndarray, out: np.ndarray) -> N
     kernels.region_loads_at(chunk.inputs, hours, out)
 
 
-def _merge_peaks(peaks: np.ndarray, block_peaks: np.ndarray) -> None:
-    """Fold the kernel's per-block peaks [B, 8, Y, D] into ``peaks`` [8, Y, D], in hour order.
+def _dc_at_peak(ai_at_peak, peak_hour, non_ai, calendar, cooling_excess, weather_of_draw):
+    """The data-centre load in the total's peak hour [D, Y]: the AI load there ``ai_at_peak``
+    [D, Y] plus the non-AI load in that hour ``peak_hour`` [D, Y] (the period's, -1: none)
+    from ``non_ai`` [D, M, 4], draws x years evaluations. [MW]
 
-    A later block moves the total's peak (and the loads recorded at it, and its hour) only
+    The kernel's data-centre row is that sum, ``ai + non_ai``, with the non-AI load from the
+    same coefficients and excess, so this is the value it would have recorded at the peak, bit
+    for bit (the kernel's ``c0 + 0·phi`` differs from ``c0`` at most in a zero's sign, which
+    adding the AI load, never -0.0, removes; tests/golden). Without non-AI loads the kernel's
+    row is the AI row itself, and so is this."""
+    if not np.any(non_ai):  # the kernels' has_non_ai (NaN counts)
+        return ai_at_peak.copy()
+    national = non_ai_at_hours(
+        non_ai[:, None], calendar, cooling_excess, weather_of_draw, peak_hour
+    )  # [1, D, Y]: the national coefficients as one region
+    return ai_at_peak + national[0]
+
+
+def _merge_peaks(peaks: np.ndarray, block_peaks: np.ndarray) -> None:
+    """Fold the kernel's per-block peaks [B, 7, Y, D] into ``peaks`` [7, Y, D], in hour order.
+
+    A later block moves the total's peak (and the AI load recorded at it, and its hour) only
     when strictly higher, so the first hour of a tie wins as in a serial scan.
     """
     for block in block_peaks:
@@ -451,10 +476,7 @@ def _merge_peaks(peaks: np.ndarray, block_peaks: np.ndarray) -> None:
         ):  # fmt: skip
             np.maximum(peaks[statistic], block[statistic], out=peaks[statistic])
         rises = block[layout.TOTAL_PEAK] > peaks[layout.TOTAL_PEAK]
-        for statistic in (
-            layout.TOTAL_PEAK, layout.AI_AT_TOTAL_PEAK, layout.DC_AT_TOTAL_PEAK,
-            layout.TOTAL_PEAK_HOUR,
-        ):  # fmt: skip
+        for statistic in (layout.TOTAL_PEAK, layout.AI_AT_TOTAL_PEAK, layout.TOTAL_PEAK_HOUR):
             peaks[statistic][rises] = block[statistic][rises]
 
 
@@ -468,7 +490,6 @@ _ANNUAL_PEAKS = (
     ("ai_peak", layout.AI_PEAK), ("baseline_peak", layout.BASELINE_PEAK),
     ("total_peak", layout.TOTAL_PEAK), ("non_ai_peak", layout.NON_AI_PEAK),
     ("dc_peak", layout.DC_PEAK), ("ai_at_total_peak", layout.AI_AT_TOTAL_PEAK),
-    ("dc_at_total_peak", layout.DC_AT_TOTAL_PEAK),
     ("total_peak_hour", layout.TOTAL_PEAK_HOUR),  # the period's hour, -1 for none
 )  # fmt: skip
 

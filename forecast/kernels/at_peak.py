@@ -1,8 +1,9 @@
 """Each region's AI load at one hour of each draw and year: the regions' part of the total's peak.
 
 The stream kernel (:func:`forecast.kernels.stream.stream_chunk`) records the hour of each
-draw's annual peak of the total, not the regions' loads in it: recording those in its hourly
-pass cost it about 8 % (branch ``regionpeak``, 2026-12-06). This kernel evaluates each draw at
+draw's annual peak of the total (in place of the data-centre load there, which the engine then
+finds at the hour), not the regions' loads in it: recording those in its hourly pass cost it
+about 8 % (branch ``regionpeak``, 2026-12-06). This kernel evaluates each draw at
 its own hour only (draws x years evaluations, not draws x hours) with the stream's per-hour
 helper and flexibility's formulas for one draw, so that the regions' loads are the stream's
 value for value and sum to the AI load it recorded at the peak, draw by draw.

@@ -36,7 +36,6 @@ from forecast.kernels.layout import (
     BASELINE_PEAK,
     BASELINE_ROW,
     CURTAILED_ROW,
-    DC_AT_TOTAL_PEAK,
     DC_PEAK,
     DC_ROW,
     FIRST_REGION_ROW,
@@ -236,7 +235,9 @@ def _flex_hour(inputs, day, hour, rows, moved, placed, filled, day_moves):
 def _accumulate_hour(rows, day_sums, day, hour, peaks, year, flexible, has_non_ai):
     """Add one hour to the day sums of the baseline, the regions and, with ``flexible``, the
     curtailed row, and raise the block's annual peaks but the non-AI one (first hour wins),
-    recording ``hour`` (the chunk's) where the total's rises.
+    recording the AI load and ``hour`` (the chunk's) where the total's rises. (The data-centre
+    load there is the AI load plus the hour's non-AI load, which the engine finds afterwards:
+    the hour, not that load, is this pass's third store per draw.)
     Without non-AI loads (``has_non_ai`` false) the data-centre row is the AI row: its peak is
     the AI's, copied once a block (:func:`_dc_as_ai`).
     :func:`_close_day` does the rest once a day: an hour's sums and peaks are read, added and
@@ -260,12 +261,10 @@ def _accumulate_hour(rows, day_sums, day, hour, peaks, year, flexible, has_non_a
         for draw in range(dc.size):
             peak[draw] = dc[draw] if dc[draw] > peak[draw] else peak[draw]
     total_peak, ai_at_peak = peaks[TOTAL_PEAK, year], peaks[AI_AT_TOTAL_PEAK, year]
-    dc_at_peak, hour_at_peak = peaks[DC_AT_TOTAL_PEAK, year], peaks[TOTAL_PEAK_HOUR, year]
-    at = np.float64(hour)
+    hour_at_peak, at = peaks[TOTAL_PEAK_HOUR, year], np.float64(hour)
     for draw in range(ai.size):
         rises = total[draw] > total_peak[draw]
         ai_at_peak[draw] = ai[draw] if rises else ai_at_peak[draw]
-        dc_at_peak[draw] = dc[draw] if rises else dc_at_peak[draw]
         hour_at_peak[draw] = at if rises else hour_at_peak[draw]
         total_peak[draw] = total[draw] if rises else total_peak[draw]
 
@@ -352,11 +351,11 @@ def _memo_slot(cooling_excess_c, hour, month, shape, memo_month, memo_shape):
 
 @inline_jit
 def _reset_block(first_day, last_day, day_sums_out, peaks):
-    """Zero the block's day sums and start its peaks at -inf (companions at 0, the total's
-    peak hour at -1: none)."""
+    """Zero the block's day sums and start its peaks at -inf (the AI load at the total's peak
+    at 0, the peak's hour at -1: none)."""
     day_sums_out[:, first_day:last_day, :] = 0.0
     peaks[:AI_AT_TOTAL_PEAK] = -np.inf
-    peaks[AI_AT_TOTAL_PEAK:] = 0.0
+    peaks[AI_AT_TOTAL_PEAK] = 0.0
     peaks[TOTAL_PEAK_HOUR] = -1.0
 
 
@@ -424,7 +423,7 @@ def stream_days(
     last_day - 1``, serially.
 
     Writes the block's hours of ``quantiles_out`` [K, Q, H] and days of ``day_sums_out``
-    [7 + R, N, D], and all of ``peaks_out`` [8, Y, D] (the block's own peaks).
+    [7 + R, N, D], and all of ``peaks_out`` [7, Y, D] (the block's own peaks).
     """
     row_count, draw_count = day_sums_out.shape[0], day_sums_out.shape[2]
     _reset_block(first_day, last_day, day_sums_out, peaks_out)
@@ -613,11 +612,11 @@ def stream_chunk(
         Written: quantiles over draws (NaN for an hour with a NaN draw). [MW]
     day_sums_out : float64[7 + R, N, D]
         Written: each row's sum over the day's hours per draw. [MWh]
-    peaks_out : float64[B, 8, Y, D]
+    peaks_out : float64[B, 7, Y, D]
         Written for each of ``B`` blocks of whole days: annual peaks of the AI, baseline,
         total, non-AI and data-centre rows (-inf where the block has no hour of the year), the
-        AI and data-centre load at the total's peak hour, the first such hour winning ties, and
-        that hour's index in the chunk (-1 where the total has no peak). [MW, MW, -]
+        AI load at the total's peak hour, the first such hour winning ties, and that hour's
+        index in the chunk (-1 where the total has no peak). [MW, MW, -]
     """
     block_count, day_count = peaks_out.shape[0], inputs.day_starts.size - 1
     flexible = bool(np.any(inputs.flex_share > 0.0))

@@ -483,9 +483,9 @@ def stream_chunk_numpy(
         Quantiles over draws of the requested rows. [MW]
     day_sums : float64[7 + R, N, D]
         Sum of each row over each day per draw. [MWh]
-    peaks : float64[B, 8, Y, D]
-        Per-block annual peaks, the AI and data-centre loads at the total's peak hour, and that
-        hour's index in the chunk (-1 where the total has no peak). [MW, MW, -]
+    peaks : float64[B, 7, Y, D]
+        Per-block annual peaks, the AI load at the total's peak hour, and that hour's index in
+        the chunk (-1 where the total has no peak). [MW, MW, -]
     """
     draw_count = inputs.coef_t.shape[3]
     day_starts = inputs.day_starts
@@ -496,12 +496,12 @@ def stream_chunk_numpy(
     quantiles = np.quantile(rows[quantile_rows], probabilities, axis=1).transpose(1, 0, 2)
     day_sums = np.add.reduceat(rows, day_starts[:-1], axis=2).transpose(0, 2, 1)
     year_count = inputs.baseline_level_t.shape[0]
-    peaks = np.empty((block_count, 8, year_count, draw_count))
+    peaks = np.empty((block_count, 7, year_count, draw_count))
     day_count = day_starts.size - 1
     for block in range(block_count):
         hours = np.arange(day_starts[block * day_count // block_count],
                           day_starts[(block + 1) * day_count // block_count])  # fmt: skip
-        peaks[block, :5], peaks[block, 5:7], peaks[block, 7] = -np.inf, 0.0, -1.0
+        peaks[block, :5], peaks[block, 5], peaks[block, 6] = -np.inf, 0.0, -1.0
         if hours.size == 0:
             continue
         in_year = year_of_hour[hours][:, None] == np.arange(year_count)[None, :]  # [h, Y]
@@ -514,10 +514,9 @@ def stream_chunk_numpy(
         finite_total = np.nan_to_num(total, nan=-np.inf)
         masked = np.where(in_year[None], finite_total[:, hours, None], -np.inf)
         peak_hour = masked.argmax(axis=1)  # [D, Y]
-        for statistic, values in ((5, ai), (6, dc)):
-            at_peak = np.take_along_axis(values[:, hours], peak_hour, axis=1)
-            peaks[block, statistic] = np.where(peaks[block, 2] > -np.inf, at_peak.T, 0.0)
-        peaks[block, 7] = np.where(peaks[block, 2] > -np.inf, hours[peak_hour].T, -1.0)
+        at_peak = np.take_along_axis(ai[:, hours], peak_hour, axis=1)
+        peaks[block, 5] = np.where(peaks[block, 2] > -np.inf, at_peak.T, 0.0)
+        peaks[block, 6] = np.where(peaks[block, 2] > -np.inf, hours[peak_hour].T, -1.0)
     return quantiles, day_sums, peaks
 
 

@@ -32,7 +32,7 @@ def reference_chunk(inputs, probabilities, quantile_rows, *, block_count: int):
     Returns
     -------
     tuple of numpy.ndarray
-        Quantiles [K, Q, H], day sums [S, N, D] and per-block peaks [B, 8, Y, D]. [MW, MWh, MW]
+        Quantiles [K, Q, H], day sums [S, N, D] and per-block peaks [B, 7, Y, D]. [MW, MWh, MW]
     """
     day_starts = inputs.day_starts
     day_count = day_starts.size - 1
@@ -57,26 +57,26 @@ def reference_chunk(inputs, probabilities, quantile_rows, *, block_count: int):
                 step, probabilities, quantile_rows, block_count=1
             )
             # The total's peak hour is the step's: the chunk's is h0 later.
-            step_peaks[0, 7] = np.where(step_peaks[0, 7] >= 0, step_peaks[0, 7] + h0, -1.0)
+            step_peaks[0, 6] = np.where(step_peaks[0, 6] >= 0, step_peaks[0, 6] + h0, -1.0)
             quantiles.append(q)
             day_sums.append(sums)
             block_peaks = (
                 step_peaks[0] if block_peaks is None else _merge(block_peaks, step_peaks[0])
             )
         if block_peaks is None:
-            block_peaks = np.full((8, inputs.baseline_level_t.shape[0], inputs.coef_t.shape[3]),
+            block_peaks = np.full((7, inputs.baseline_level_t.shape[0], inputs.coef_t.shape[3]),
                                   -np.inf)  # fmt: skip
-            block_peaks[5:7], block_peaks[7] = 0.0, -1.0
+            block_peaks[5], block_peaks[6] = 0.0, -1.0
         peaks.append(block_peaks)
     return (np.concatenate(quantiles, axis=2), np.concatenate(day_sums, axis=1),
             np.stack(peaks))  # fmt: skip
 
 
 def _merge(earlier: np.ndarray, later: np.ndarray) -> np.ndarray:
-    """Peaks [8, Y, D] of two consecutive spans; the earlier hour wins a tie of the total."""
+    """Peaks [7, Y, D] of two consecutive spans; the earlier hour wins a tie of the total."""
     merged = np.maximum(earlier, later)
     rises = later[2] > earlier[2]
-    for statistic in (5, 6, 7):  # the loads at the total's peak and its hour
+    for statistic in (5, 6):  # the AI load at the total's peak and its hour
         merged[statistic] = np.where(rises, later[statistic], earlier[statistic])
     return merged
 

@@ -3,12 +3,14 @@ after the stream's pass at each draw's recorded peak hour (draws x years evaluat
 to the national loads at the peak draw by draw."""
 
 import datetime as dt
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from forecast import kernels
 from forecast.calendar import HourlyCalendar
+from forecast.engine import stream
 from forecast.engine.power import non_ai_at_hours
 from forecast.kernels import layout, twins
 from forecast.kernels.layout import FIRST_REGION_ROW, PEAK_COUNT
@@ -18,7 +20,7 @@ from tests.forecast.engine.test_stream import _flat_inputs, _inputs
 
 
 def _stream(inputs, blocks=1):
-    """The stream kernel's per-block peaks [B, 8, Y, D] of ``inputs``."""
+    """The stream kernel's per-block peaks [B, 7, Y, D] of ``inputs``."""
     draws, hours = inputs.coef_t.shape[3], inputs.day_starts[-1]
     rows = FIRST_REGION_ROW + inputs.coef_t.shape[1]
     days, years = inputs.day_starts.size - 1, inputs.baseline_level_t.shape[0]
@@ -45,7 +47,9 @@ def test_region_loads_at_peak_match_twin_and_sum_to_the_national(draws, regions,
     peaks = _stream(inputs)[0]
     # The kernel's peak hour is the twin's (the stream's twin test compares all of peaks).
     expected = twins.stream_chunk_numpy(inputs, np.array([0.5]), np.arange(0), block_count=1)
-    np.testing.assert_array_equal(peaks[layout.TOTAL_PEAK_HOUR], expected[2][0, 7])
+    np.testing.assert_array_equal(
+        peaks[layout.TOTAL_PEAK_HOUR], expected[2][0, layout.TOTAL_PEAK_HOUR]
+    )
     hours = peaks[layout.TOTAL_PEAK_HOUR].astype(np.int64)
     found = np.full((regions, *hours.shape), -7.0)
     kernels.region_loads_at(inputs, hours, found)
@@ -59,6 +63,39 @@ def test_region_loads_at_peak_match_twin_and_sum_to_the_national(draws, regions,
         atol=1e-9,
     )  # fmt: skip
     assert (found[:, ~has_peak] == -7.0).all()  # an entry without an hour is left as it was
+
+
+@pytest.mark.parametrize("flex", [None, "curtail", "shift"])
+@pytest.mark.parametrize("fill", ["random", "zeros", "ties", "nan", "cool"])
+def test_dc_at_the_peak_is_the_kernels_data_centre_row_in_that_hour(fill, flex):
+    """The data-centre load in the total's peak hour, found after the stream as the AI load the
+    kernel recorded there plus the non-AI load in the hour it recorded (in place of that load,
+    so that the hourly pass stores no more than before), is the kernel's own data-centre row
+    in that hour, bit for bit: the value the kernel stored until 2026-12-06."""
+    draws, days = 300, 5
+    inputs, _, _ = _inputs(
+        ("dc_at_peak", fill, flex), draws=draws, regions=2, weather_years=3, days=days,
+        fill=fill, flex=flex,
+    )  # fmt: skip
+    peaks = _stream(inputs, blocks=2)
+    merged = peaks[0].copy()
+    rises = peaks[1, layout.TOTAL_PEAK] > merged[layout.TOTAL_PEAK]
+    for statistic in (layout.TOTAL_PEAK, layout.AI_AT_TOTAL_PEAK, layout.TOTAL_PEAK_HOUR):
+        merged[statistic][rises] = peaks[1, statistic][rises]
+    # [D, Y + 1]: a third year without hours has no peak (hour -1, nothing recorded: 0 MW).
+    hours = np.c_[merged[layout.TOTAL_PEAK_HOUR].T, np.full(draws, -1.0)]
+    ai_at_peak = np.c_[merged[layout.AI_AT_TOTAL_PEAK].T, np.zeros(draws)]
+    assert (hours[:, :2] >= 0).all()
+    dc_row = np.empty((1, draws, days * 24))
+    kernels.hourly_rows(inputs, 0, days, np.array([layout.DC_ROW]), np.arange(draws), dc_row)
+    picked = np.take_along_axis(dc_row[0], np.maximum(hours, 0).astype(np.int64), axis=1)
+    weather_of_draw = np.repeat(np.arange(3), np.diff(inputs.group_bounds))
+    found = stream._dc_at_peak(
+        ai_at_peak, hours, inputs.non_ai_t.transpose(2, 0, 1),
+        SimpleNamespace(month_of_hour=inputs.month_of_hour), inputs.cooling_excess_c,
+        weather_of_draw,
+    )  # fmt: skip
+    np.testing.assert_array_equal(found, np.where(hours >= 0, picked, 0.0))
 
 
 def test_regions_at_the_grid_peak_by_hand():
