@@ -446,16 +446,20 @@ def _regions_at_peak(chunk: _Chunk, peak_hour: np.ndarray, out: np.ndarray) -> N
     kernels.region_loads_at(chunk.inputs, hours, out)
 
 
-def _dc_at_peak(ai_at_peak, peak_hour, non_ai, calendar, cooling_excess, weather_of_draw):
+def _dc_at_peak(
+    ai_at_peak: np.ndarray, peak_hour: np.ndarray, non_ai: np.ndarray, calendar: HourlyCalendar,
+    cooling_excess: np.ndarray, weather_of_draw: np.ndarray,
+) -> np.ndarray:  # fmt: skip
     """The data-centre load in the total's peak hour [D, Y]: the AI load there ``ai_at_peak``
-    [D, Y] plus the non-AI load in that hour ``peak_hour`` [D, Y] (the period's, -1: none)
-    from ``non_ai`` [D, M, 4], draws x years evaluations. [MW]
+    [D, Y] [MW] plus the non-AI load in that hour ``peak_hour`` [D, Y] (the period's, -1:
+    none) from ``non_ai`` [D, M, 4] (:func:`stream_hours`), draws x years evaluations. [MW]
 
     The kernel's data-centre row is that sum, ``ai + non_ai``, with the non-AI load from the
-    same coefficients and excess, so this is the value it would have recorded at the peak, bit
-    for bit (the kernel's ``c0 + 0·phi`` differs from ``c0`` at most in a zero's sign, which
-    adding the AI load, never -0.0, removes; tests/golden). Without non-AI loads the kernel's
-    row is the AI row itself, and so is this."""
+    same coefficients and excess, so this is the value it recorded at the peak until it
+    recorded the hour instead, bit for bit: its ``c0 + 0·phi`` differs from ``c0`` at most in a
+    zero's sign, which adding the AI load (never -0.0) removes (test_regions_at_peak's
+    ``test_dc_at_the_peak_is_the_kernels_data_centre_row_in_that_hour``). Without non-AI loads
+    the kernel's row is the AI row itself, and so is this."""
     if not np.any(non_ai):  # the kernels' has_non_ai (NaN counts)
         return ai_at_peak.copy()
     national = non_ai_at_hours(
