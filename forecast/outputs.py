@@ -524,11 +524,14 @@ YEAR_END_PER_DRAW = (
 )
 #: Regional per-year figures a comparison differences draw by draw, beside the national ones
 #: (a Jeollanam-do planner's headline, the TWh that relocation moves south, was a difference
-#: of means taken by hand).
+#: of means taken by hand; the GW a region adds to the grid's peak is the provincial planner's
+#: question of the same kind).
 REGIONAL_DIFFERENCES = (
     "ai_energy_twh_by_region",
     "non_ai_energy_twh_by_region",
     "dc_energy_twh_by_region",
+    "ai_at_national_peak_gw_by_region",
+    "dc_at_national_peak_gw_by_region",
     *YEAR_END_PER_DRAW,
 )
 

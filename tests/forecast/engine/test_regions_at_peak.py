@@ -180,3 +180,38 @@ def test_the_by_region_tables_and_the_export_show_them():
     rows = frame[frame["variable"] == "dc_at_national_peak_gw_by_region"]
     assert set(rows["region"]) == {"capital", "non_capital"}
     assert set(rows["unit"]) == {"GW"}
+
+
+def test_a_comparison_differences_the_regions_at_the_grid_peak_draw_by_draw():
+    """kr-outlook against its flexible variant (the same two regions): each region's AI and
+    data-centre load in the grid's peak hour is differenced draw by draw, as the regions'
+    energies are, in GW; the regions' differences add up to the national one draw by draw
+    (so their means do), and the reference's difference from itself is 0 in every draw."""
+    from forecast.outputs import REGIONAL_DIFFERENCES
+    from forecast.sweep import compare as comparisons
+
+    options = ProjectionOptions(
+        draws=20, seed=3, weather="typical", resolution="annual",
+        start=dt.date(2030, 7, 1), end=dt.date(2030, 8, 31),
+    )  # fmt: skip
+    scenarios = [load_scenario("kr-outlook"), load_scenario("kr-outlook-flex")]
+    compared = comparisons.compare(scenarios, options)
+    flexible = compared.sel(scenario="kr-outlook-flex")
+    for national in ("ai_at_national_peak_gw", "dc_at_national_peak_gw"):
+        name = f"{national}_by_region"
+        assert name in REGIONAL_DIFFERENCES
+        difference = compared[f"{name}_difference"]
+        assert difference.attrs["units"] == "GW"
+        assert set(difference.dims) == {"scenario", "region", "year", "quantile"}
+        assert not difference.sel(scenario="kr-outlook").any()
+        regional = flexible[f"{name}_difference_mean"]
+        assert (regional < 0).all()  # flexibility gives way in the grid's stress hours
+        np.testing.assert_allclose(
+            regional.sum("region"), flexible[f"{national}_difference_mean"], rtol=1e-9
+        )
+        # The mean of the draws' differences is the difference of the means.
+        means = compared[f"{name}_mean"]
+        np.testing.assert_allclose(
+            regional, means.sel(scenario="kr-outlook-flex") - means.sel(scenario="kr-outlook"),
+            rtol=1e-9, atol=1e-12,
+        )  # fmt: skip
