@@ -389,10 +389,24 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "ai_at_national_peak_gw", _ANNUAL, "GW", "AI load in the hour of the grid's total peak"
     ),
     OutputVariable(
+        "ai_at_national_peak_gw_by_region",
+        _ANNUAL_REGIONAL,
+        "GW",
+        "AI load by region in the hour of the grid's total peak (the regions sum to "
+        "ai_at_national_peak_gw, draw by draw)",
+    ),
+    OutputVariable(
         "dc_at_national_peak_gw",
         _ANNUAL,
         "GW",
         "All data-centre load in the hour of the grid's total peak",
+    ),
+    OutputVariable(
+        "dc_at_national_peak_gw_by_region",
+        _ANNUAL_REGIONAL,
+        "GW",
+        "All data-centre load by region in the hour of the grid's total peak (the regions sum "
+        "to dc_at_national_peak_gw, draw by draw)",
     ),
     OutputVariable(
         "peak_change_gw",
@@ -534,11 +548,14 @@ YEAR_END_PER_DRAW = (
 )
 #: Regional per-year figures a comparison differences draw by draw, beside the national ones
 #: (a Jeollanam-do planner's headline, the TWh that relocation moves south, was a difference
-#: of means taken by hand).
+#: of means taken by hand; the GW a region adds to the grid's peak is the provincial planner's
+#: question of the same kind).
 REGIONAL_DIFFERENCES = (
     "ai_energy_twh_by_region",
     "non_ai_energy_twh_by_region",
     "dc_energy_twh_by_region",
+    "ai_at_national_peak_gw_by_region",
+    "dc_at_national_peak_gw_by_region",
     *YEAR_END_PER_DRAW,
 )
 

@@ -374,7 +374,32 @@ def region_table(dataset) -> str:
             if name in dataset
         ]
     sector = "data-centre sector" if "dc_energy_twh_by_region" in dataset else "AI energy"
-    return _year_table(dataset, f"{sector} by region: P50 [P10-P90] (mean)", by_region)
+    table = _year_table(dataset, f"{sector} by region: P50 [P10-P90] (mean)", by_region)
+    at_peak = region_peak_columns(dataset)
+    if not at_peak:
+        return table
+    title = "load in the grid's peak hour by region: P50 [P10-P90] (mean)"
+    return table + "\n" + _year_table(dataset, title, at_peak)
+
+
+def region_peak_columns(dataset) -> list[Column]:
+    """Each region's AI and all data-centre load in the hour of the grid's total peak (those
+    the projection has: with a baseline), region by region. [GW]"""
+    from forecast.outputs import region_label
+
+    columns: list[Column] = []
+    for region in dataset["region"].to_numpy():
+        where = {"region": str(region)}
+        label = region_label(dataset, str(region))
+        columns += [
+            (name, f"{kind} GW {label}", 2, where)
+            for name, kind in (
+                ("ai_at_national_peak_gw_by_region", "AI"),
+                ("dc_at_national_peak_gw_by_region", "all data centres"),
+            )
+            if name in dataset
+        ]
+    return columns
 
 
 def grid_columns(dataset) -> list[Column]:

@@ -63,6 +63,7 @@ from forecast.engine.power import (
     coefficients,
     inference_shape,
     month_hour_sums,
+    non_ai_at_hours,
     non_ai_coefficients,
     non_ai_energy_by_region,
     site_coefficients,
@@ -369,6 +370,15 @@ def _project(scenario, options, calendar, progress, baseline, hourly_sinks) -> x
         stats.annual["non_ai_region_energy"] = non_ai_energy_by_region(
             non_ai_by_region, calendar, cooling_excess, inputs.weather_of_draw
         )
+        if "region_ai_at_total_peak" in stats.annual:
+            # Each region's data-centre load at the grid's peak: its AI load there and its
+            # non-AI load in the same hour, draws x years evaluations.
+            stats.annual["region_dc_at_total_peak"] = stats.annual[
+                "region_ai_at_total_peak"
+            ] + non_ai_at_hours(
+                non_ai_by_region, calendar, cooling_excess, inputs.weather_of_draw,
+                stats.annual["total_peak_hour"],
+            )  # fmt: skip
     drivers = inputs.drivers()
     if weather.location == NO_WEATHER:
         # No temperature response: the slope multiplies a cooling excess of 0 in every hour and

@@ -353,6 +353,15 @@ def _annual_variables(
                 ("dc_energy_twh_by_region", region_twh + non_ai_twh),
             ):
                 _by_region(name, values, probabilities, data, per_draw=per_draw_values)
+        # The regions' loads in the grid's peak hour, as the national ones: with a baseline,
+        # the data centres' only with a non-AI load.
+        for name, statistic in (
+            ("ai_at_national_peak_gw_by_region", "region_ai_at_total_peak"),
+            ("dc_at_national_peak_gw_by_region", "region_dc_at_total_peak"),
+        ):
+            if statistic in annual:
+                values = np.moveaxis(annual[statistic] * MW_TO_GW, 0, 1)
+                _by_region(name, values, probabilities, data, per_draw=per_draw_values)
     return per_draw
 
 

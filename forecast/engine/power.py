@@ -320,3 +320,25 @@ def non_ai_energy_by_region(
         axis=-1,
     )  # [D, R, Y]
     return np.moveaxis(energy, 1, 0)
+
+
+def non_ai_at_hours(
+    coef: np.ndarray, calendar, cooling_excess: np.ndarray, weather_of_draw: np.ndarray,
+    hours: np.ndarray,
+) -> np.ndarray:  # fmt: skip
+    """Each region's non-AI data-centre load at one hour of each draw and year (the total's
+    peak hour): the kernel's non-AI row region by region, ``c0 + c1 · x`` with the hour's
+    month and the draw's weather year's cooling excess ``x`` [°C]. [MW] float64[R, D, Y]
+
+    ``coef`` is :func:`non_ai_coefficients`' [D, R, M, 4] on the calendar's months (or the
+    stream's national [D, M, 4] as one region, ``[:, None]``), ``cooling_excess`` [W, H] and
+    ``weather_of_draw`` [D] as for :func:`non_ai_energy_by_region`, ``hours`` [D, Y] the
+    period's hour of each draw and year (-1: none, 0 MW there).
+    """
+    hour = np.maximum(hours, 0).astype(np.int64)
+    month = calendar.month_of_hour[hour]  # [D, Y]
+    draws = np.arange(coef.shape[0])[:, None]
+    excess = cooling_excess[weather_of_draw[:, None], hour]  # [D, Y]
+    flat, slope = coef[draws, :, month, 0], coef[draws, :, month, 1]  # [D, Y, R]
+    load = flat + slope * excess[..., None]
+    return np.where(hours[..., None] >= 0, load, 0.0).transpose(2, 0, 1)

@@ -21,6 +21,7 @@ from forecast.calendar import HourlyCalendar
 from forecast.engine.baseline import BaselineSeries
 from forecast.engine.inputs import beside
 from forecast.engine.options import ProgressCallback, ProjectionOptions
+from forecast.engine.power import non_ai_at_hours
 from forecast.kernels import layout
 
 # Per-draw day sums (rows x days x draws) held per streamed chunk: ~32 MB of float64. The chunk
@@ -295,6 +296,12 @@ def stream_hours(
     each chunk after its flexibility (:mod:`forecast.engine.duration`: per-draw hourly paths).
     ``baseline_quantiles``, when given (:func:`baseline_beside`), holds the baseline's hourly
     quantiles, which the stream then leaves out.
+
+    The kernel records the hour of each draw's annual peak of the total and the AI load in it;
+    the data-centre load in it is found after the stream, at that hour (:func:`_dc_at_peak`).
+    With a baseline and more than one region, each region's AI load in that hour is evaluated
+    after each chunk at that one hour of each draw and year whose peak the chunk holds so far
+    (:func:`forecast.kernels.region_loads_at`), not in the hourly pass.
     """
     n_draws, n_regions, n_years = options.draws, len(scenario.regions), len(calendar.years)
     n_weather, n_rows = cooling_excess.shape[0], n_regions + layout.FIRST_REGION_ROW
@@ -322,7 +329,9 @@ def stream_hours(
         series["ai_facility_mw_by_region"] = np.empty((n_regions, len(probabilities), n_periods))
     energy = np.zeros((n_rows, n_years, n_draws))  # sorted draws, transposed
     peaks = np.full((layout.PEAK_COUNT, n_years, n_draws), -np.inf)
-    peaks[layout.AI_AT_TOTAL_PEAK :] = 0.0
+    peaks[layout.AI_AT_TOTAL_PEAK] = 0.0
+    peaks[layout.TOTAL_PEAK_HOUR] = -1.0  # the period's hour (the kernel's is the chunk's)
+    at_peak = np.zeros((n_regions, n_years, n_draws)) if regional and have_baseline else None
     period_sums = None if hourly else np.zeros((n_rows, n_periods, n_draws))
     blocks = kernels.thread_count()
     max_days = _max_days(n_draws, n_regions)
@@ -373,7 +382,11 @@ def stream_hours(
         period_part = np.empty((n_rows, change.size, n_draws))
         kernels.segment_sums(day_sums, year_change, year_part, change, period_part)
         energy[:, y0:y1] += year_part
+        hour = block_peaks[:, layout.TOTAL_PEAK_HOUR]
+        hour[hour >= 0] += h0
         _merge_peaks(peaks[:, y0:y1], block_peaks)
+        if at_peak is not None:
+            _regions_at_peak(chunk, peaks[layout.TOTAL_PEAK_HOUR, y0:y1], at_peak[:, y0:y1])
         if hourly:
             for index, name in enumerate(in_stream):
                 series[name][:, h0:h1] = quantiles[index]
@@ -403,6 +416,12 @@ def stream_hours(
     unsorted = np.empty_like(order)  # the inverse of the draw order, once for every statistic
     unsorted[order] = np.arange(order.size)
     annual = _annual(energy, peaks, unsorted)
+    annual["dc_at_total_peak"] = _dc_at_peak(
+        annual["ai_at_total_peak"], annual["total_peak_hour"], non_ai, calendar, cooling_excess,
+        weather_of_draw,
+    )  # fmt: skip
+    if at_peak is not None:
+        annual["region_ai_at_total_peak"] = _by_draw(at_peak, unsorted)
     if without is not None:
         annual |= {
             f"{name}_without_flexibility": _by_draw(values, unsorted)
@@ -418,11 +437,42 @@ def _day_chunks(calendar: HourlyCalendar, max_days: int):
         yield first, min(first + max_days, n_days)
 
 
+def _regions_at_peak(chunk: _Chunk, peak_hour: np.ndarray, out: np.ndarray) -> None:
+    """Write each region's AI load [R, Y', D] at the total's peak hour ``peak_hour`` [Y', D]
+    (the period's hour) for each of the chunk's years and draws whose peak is in the chunk so
+    far (a later chunk may move it and write again). [MW]"""
+    inside = (peak_hour >= chunk.h0) & (peak_hour < chunk.h1)
+    hours = np.where(inside, peak_hour - chunk.h0, -1).astype(np.int64)
+    kernels.region_loads_at(chunk.inputs, hours, out)
+
+
+def _dc_at_peak(
+    ai_at_peak: np.ndarray, peak_hour: np.ndarray, non_ai: np.ndarray, calendar: HourlyCalendar,
+    cooling_excess: np.ndarray, weather_of_draw: np.ndarray,
+) -> np.ndarray:  # fmt: skip
+    """The data-centre load in the total's peak hour [D, Y]: the AI load there ``ai_at_peak``
+    [D, Y] [MW] plus the non-AI load in that hour ``peak_hour`` [D, Y] (the period's, -1:
+    none) from ``non_ai`` [D, M, 4] (:func:`stream_hours`), draws x years evaluations. [MW]
+
+    The kernel's data-centre row is that sum, ``ai + non_ai``, with the non-AI load from the
+    same coefficients and excess, so this is the value it recorded at the peak until it
+    recorded the hour instead, bit for bit: its ``c0 + 0·phi`` differs from ``c0`` at most in a
+    zero's sign, which adding the AI load (never -0.0) removes (test_regions_at_peak's
+    ``test_dc_at_the_peak_is_the_kernels_data_centre_row_in_that_hour``). Without non-AI loads
+    the kernel's row is the AI row itself, and so is this."""
+    if not np.any(non_ai):  # the kernels' has_non_ai (NaN counts)
+        return ai_at_peak.copy()
+    national = non_ai_at_hours(
+        non_ai[:, None], calendar, cooling_excess, weather_of_draw, peak_hour
+    )  # [1, D, Y]: the national coefficients as one region
+    return ai_at_peak + national[0]
+
+
 def _merge_peaks(peaks: np.ndarray, block_peaks: np.ndarray) -> None:
     """Fold the kernel's per-block peaks [B, 7, Y, D] into ``peaks`` [7, Y, D], in hour order.
 
-    A later block moves the total's peak (and the loads recorded at it) only when strictly
-    higher, so the first hour of a tie wins as in a serial scan.
+    A later block moves the total's peak (and the AI load recorded at it, and its hour) only
+    when strictly higher, so the first hour of a tie wins as in a serial scan.
     """
     for block in block_peaks:
         for statistic in (
@@ -430,7 +480,7 @@ def _merge_peaks(peaks: np.ndarray, block_peaks: np.ndarray) -> None:
         ):  # fmt: skip
             np.maximum(peaks[statistic], block[statistic], out=peaks[statistic])
         rises = block[layout.TOTAL_PEAK] > peaks[layout.TOTAL_PEAK]
-        for statistic in (layout.TOTAL_PEAK, layout.AI_AT_TOTAL_PEAK, layout.DC_AT_TOTAL_PEAK):
+        for statistic in (layout.TOTAL_PEAK, layout.AI_AT_TOTAL_PEAK, layout.TOTAL_PEAK_HOUR):
             peaks[statistic][rises] = block[statistic][rises]
 
 
@@ -444,7 +494,7 @@ _ANNUAL_PEAKS = (
     ("ai_peak", layout.AI_PEAK), ("baseline_peak", layout.BASELINE_PEAK),
     ("total_peak", layout.TOTAL_PEAK), ("non_ai_peak", layout.NON_AI_PEAK),
     ("dc_peak", layout.DC_PEAK), ("ai_at_total_peak", layout.AI_AT_TOTAL_PEAK),
-    ("dc_at_total_peak", layout.DC_AT_TOTAL_PEAK),
+    ("total_peak_hour", layout.TOTAL_PEAK_HOUR),  # the period's hour, -1 for none
 )  # fmt: skip
 
 

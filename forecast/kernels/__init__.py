@@ -31,7 +31,7 @@ from types import ModuleType
 import numpy as np
 
 from forecast.errors import OptionsError
-from forecast.kernels import twins
+from forecast.kernels import layout, twins
 from forecast.kernels.layout import ANY_HOUR, FlagArray, FloatArray, IndexArray, StreamInputs
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "numpy_work_limit",
     "place_in_capacity",
     "quantiles_over_draws",
+    "region_loads_at",
     "segment_sums",
     "site_capacity",
     "stock_flow",
@@ -375,6 +376,14 @@ def hourly_rows(
     _compiled("duration").hourly_rows(inputs, first_day, last_day, rows, draws, out)
 
 
+def region_loads_at(inputs: StreamInputs, hours: IndexArray, out: FloatArray) -> None:
+    """:func:`forecast.kernels.at_peak.region_loads_at`."""
+    if _NUMPY_PATH.get():
+        np.copyto(out, twins.region_loads_at_numpy(inputs, hours), where=hours[None] >= 0)
+        return
+    _compiled("at_peak").region_loads_at(inputs, hours, out)
+
+
 def warm_up() -> tuple[str, ...]:
     """Compile every numba kernel for the production dtypes by calling it once on tiny inputs.
 
@@ -396,7 +405,7 @@ def _call_every_kernel() -> tuple[str, ...]:
     """Call every kernel once on tiny inputs of the production dtypes (:func:`warm_up`)."""
     fleet, capacity, profile = _compiled("fleet"), _compiled("capacity"), _compiled("profile")
     noise, quantiles, stream = _compiled("noise"), _compiled("quantiles"), _compiled("stream")
-    sums, duration = _compiled("sums"), _compiled("duration")
+    sums, duration, at_peak = _compiled("sums"), _compiled("duration"), _compiled("at_peak")
     draws, months, hours, regions, years = 2, 3, 4, 1, 1
     survival = np.ones((draws, months))
     additions, installed = np.empty((draws, months)), np.empty((draws, months))
@@ -445,7 +454,7 @@ def _call_every_kernel() -> tuple[str, ...]:
             stream.stream_chunk(
                 inputs._replace(flex_share=np.full(count, share)), np.array([0.1, 0.9]),
                 np.arange(3), np.empty((3, 2, hours)), np.empty((7 + regions, 1, count)),
-                np.empty((1, 7, years, count)),
+                np.empty((1, layout.PEAK_COUNT, years, count)),
             )  # fmt: skip
     count = inputs.flex_share.size
     stream.baseline_days(inputs, np.array([0.1, 0.9]), np.empty((1, 2, hours)))
@@ -454,6 +463,9 @@ def _call_every_kernel() -> tuple[str, ...]:
         day_sums, np.array([0]), np.empty((3, 1, count)), np.array([0, 1]), np.empty((3, 2, count))
     )
     duration.hourly_rows(inputs, 0, 1, np.arange(2), np.arange(count), np.empty((2, count, hours)))
+    at_peak.region_loads_at(
+        inputs, np.zeros((years, count), dtype=np.int64), np.empty((regions, years, count))
+    )
     stream.stress_levels(
         inputs, 0, 0.0, np.empty((count, 2)), np.zeros((count, 2), dtype=np.int64),
         np.zeros(count, dtype=np.int64), np.full(count, -1), np.empty((years, count)),
@@ -476,6 +488,7 @@ def _call_every_kernel() -> tuple[str, ...]:
         "baseline_quantiles",
         "segment_sums",
         "hourly_rows",
+        "region_loads_at",
         "stress_levels",
         "connect_sites",
     )

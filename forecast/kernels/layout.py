@@ -24,9 +24,12 @@ ANY_HOUR = np.iinfo(np.int64).max
 (AI_ROW, BASELINE_ROW, TOTAL_ROW, NON_AI_ROW, DC_ROW, CURTAILED_ROW, HELD_ROW,
  FIRST_REGION_ROW) = range(8)  # fmt: skip
 #: Per-block annual peak statistics, in this order (``peaks_out`` axis 1): the peaks of the AI,
-#: baseline, total, non-AI and data-centre rows, and the AI and data-centre load at the total's
-#: peak hour.
-AI_PEAK, BASELINE_PEAK, TOTAL_PEAK, NON_AI_PEAK, DC_PEAK, AI_AT_TOTAL_PEAK, DC_AT_TOTAL_PEAK = (
+#: baseline, total, non-AI and data-centre rows, the AI load at the total's peak hour, and that
+#: hour (its index in the chunk as a float, -1 where the block has none). The hour takes the
+#: place of the data-centre load at the peak, which the kernels recorded until 2026-12-06: the
+#: engine finds that load, and the regions' loads, at the hour afterwards (draws x years
+#: evaluations), so the hourly pass stores as many values as before.
+(AI_PEAK, BASELINE_PEAK, TOTAL_PEAK, NON_AI_PEAK, DC_PEAK, AI_AT_TOTAL_PEAK, TOTAL_PEAK_HOUR) = (
     range(7)
 )
 PEAK_COUNT = 7

@@ -36,7 +36,6 @@ from forecast.kernels.layout import (
     BASELINE_PEAK,
     BASELINE_ROW,
     CURTAILED_ROW,
-    DC_AT_TOTAL_PEAK,
     DC_PEAK,
     DC_ROW,
     FIRST_REGION_ROW,
@@ -44,6 +43,7 @@ from forecast.kernels.layout import (
     NON_AI_PEAK,
     NON_AI_ROW,
     TOTAL_PEAK,
+    TOTAL_PEAK_HOUR,
     TOTAL_ROW,
     WINDOWED_DRAWS,
     FloatArray,
@@ -232,9 +232,12 @@ def _flex_hour(inputs, day, hour, rows, moved, placed, filled, day_moves):
 
 
 @borrowing_jit
-def _accumulate_hour(rows, day_sums, day, peaks, year, flexible, has_non_ai):
+def _accumulate_hour(rows, day_sums, day, hour, peaks, year, flexible, has_non_ai):
     """Add one hour to the day sums of the baseline, the regions and, with ``flexible``, the
-    curtailed row, and raise the block's annual peaks but the non-AI one (first hour wins).
+    curtailed row, and raise the block's annual peaks but the non-AI one (first hour wins),
+    recording the AI load and ``hour`` (the chunk's) where the total's rises. (The data-centre
+    load there is the AI load plus the hour's non-AI load, which the engine finds afterwards:
+    the hour, not that load, is this pass's third store per draw.)
     Without non-AI loads (``has_non_ai`` false) the data-centre row is the AI row: its peak is
     the AI's, copied once a block (:func:`_dc_as_ai`).
     :func:`_close_day` does the rest once a day: an hour's sums and peaks are read, added and
@@ -258,11 +261,11 @@ def _accumulate_hour(rows, day_sums, day, peaks, year, flexible, has_non_ai):
         for draw in range(dc.size):
             peak[draw] = dc[draw] if dc[draw] > peak[draw] else peak[draw]
     total_peak, ai_at_peak = peaks[TOTAL_PEAK, year], peaks[AI_AT_TOTAL_PEAK, year]
-    dc_at_peak = peaks[DC_AT_TOTAL_PEAK, year]
+    hour_at_peak, at = peaks[TOTAL_PEAK_HOUR, year], np.float64(hour)
     for draw in range(ai.size):
         rises = total[draw] > total_peak[draw]
         ai_at_peak[draw] = ai[draw] if rises else ai_at_peak[draw]
-        dc_at_peak[draw] = dc[draw] if rises else dc_at_peak[draw]
+        hour_at_peak[draw] = at if rises else hour_at_peak[draw]
         total_peak[draw] = total[draw] if rises else total_peak[draw]
 
 
@@ -348,10 +351,12 @@ def _memo_slot(cooling_excess_c, hour, month, shape, memo_month, memo_shape):
 
 @inline_jit
 def _reset_block(first_day, last_day, day_sums_out, peaks):
-    """Zero the block's day sums and start its peaks at -inf (companions at 0)."""
+    """Zero the block's day sums and start its peaks at -inf (the AI load at the total's peak
+    at 0, the peak's hour at -1: none)."""
     day_sums_out[:, first_day:last_day, :] = 0.0
     peaks[:AI_AT_TOTAL_PEAK] = -np.inf
-    peaks[AI_AT_TOTAL_PEAK:] = 0.0
+    peaks[AI_AT_TOTAL_PEAK] = 0.0
+    peaks[TOTAL_PEAK_HOUR] = -1.0
 
 
 class _Memo(NamedTuple):
@@ -429,7 +434,9 @@ def stream_days(
         year = inputs.year_of_day[day]
         for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
             _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather)
-            _accumulate_hour(rows, day_sums_out, day, peaks_out, year, False, inputs.has_non_ai)
+            _accumulate_hour(
+                rows, day_sums_out, day, hour, peaks_out, year, False, inputs.has_non_ai
+            )
             _hour_quantiles(inputs, hour, rows, quantile_rows, probabilities, state, memo,
                             True, quantiles_out)  # fmt: skip
         _close_day(inputs, day_sums_out, day, peaks_out, year)
@@ -492,7 +499,9 @@ def stream_days_flexible(
             _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather)
             # An hour where flexibility moves no draw's load repeats like any other.
             repeats = _flex_hour(inputs, day, hour, rows, moved, placed, filled, day_moves) == 0
-            _accumulate_hour(rows, day_sums_out, day, peaks_out, year, True, inputs.has_non_ai)
+            _accumulate_hour(
+                rows, day_sums_out, day, hour, peaks_out, year, True, inputs.has_non_ai
+            )
             _hour_quantiles(inputs, hour, rows, quantile_rows, probabilities, state, memo,
                             repeats, quantiles_out)  # fmt: skip
         _close_day(inputs, day_sums_out, day, peaks_out, year)
@@ -532,7 +541,9 @@ def stream_days_plain(
         year = inputs.year_of_day[day]
         for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
             _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather)
-            _accumulate_hour(rows, day_sums_out, day, peaks_out, year, False, inputs.has_non_ai)
+            _accumulate_hour(
+                rows, day_sums_out, day, hour, peaks_out, year, False, inputs.has_non_ai
+            )
             _plain_quantiles(rows, quantile_rows, probabilities, hour, scratch, quantiles_out)
         _close_day(inputs, day_sums_out, day, peaks_out, year)
     _dc_as_ai(inputs, peaks_out)
@@ -564,7 +575,9 @@ def stream_days_plain_flexible(
         for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
             _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather)
             _flex_hour(inputs, day, hour, rows, moved, placed, filled, day_moves)
-            _accumulate_hour(rows, day_sums_out, day, peaks_out, year, True, inputs.has_non_ai)
+            _accumulate_hour(
+                rows, day_sums_out, day, hour, peaks_out, year, True, inputs.has_non_ai
+            )
             _plain_quantiles(rows, quantile_rows, probabilities, hour, scratch, quantiles_out)
         _close_day(inputs, day_sums_out, day, peaks_out, year)
     _dc_as_ai(inputs, peaks_out)
@@ -601,9 +614,9 @@ def stream_chunk(
         Written: each row's sum over the day's hours per draw. [MWh]
     peaks_out : float64[B, 7, Y, D]
         Written for each of ``B`` blocks of whole days: annual peaks of the AI, baseline,
-        total, non-AI and data-centre rows (-inf where the block has no hour of the year), and
-        the AI and data-centre load at the total's peak hour, the first such hour winning ties.
-        [MW]
+        total, non-AI and data-centre rows (-inf where the block has no hour of the year), the
+        AI load at the total's peak hour, the first such hour winning ties, and that hour's
+        index in the chunk (-1 where the total has no peak). [MW, MW, -]
     """
     block_count, day_count = peaks_out.shape[0], inputs.day_starts.size - 1
     flexible = bool(np.any(inputs.flex_share > 0.0))

@@ -10,7 +10,7 @@ peaks of every draw and hour) check the fused stream kernel end to end.
 import numpy as np
 from numpy.typing import NDArray
 
-from forecast.kernels.layout import ANY_HOUR, FlagArray, FloatArray, IndexArray
+from forecast.kernels.layout import ANY_HOUR, FIRST_REGION_ROW, FlagArray, FloatArray, IndexArray
 
 
 def stock_flow_numpy(
@@ -484,7 +484,8 @@ def stream_chunk_numpy(
     day_sums : float64[7 + R, N, D]
         Sum of each row over each day per draw. [MWh]
     peaks : float64[B, 7, Y, D]
-        Per-block annual peaks and the AI and data-centre loads at the total's peak hour. [MW]
+        Per-block annual peaks, the AI load at the total's peak hour, and that hour's index in
+        the chunk (-1 where the total has no peak). [MW, MW, -]
     """
     draw_count = inputs.coef_t.shape[3]
     day_starts = inputs.day_starts
@@ -500,7 +501,7 @@ def stream_chunk_numpy(
     for block in range(block_count):
         hours = np.arange(day_starts[block * day_count // block_count],
                           day_starts[(block + 1) * day_count // block_count])  # fmt: skip
-        peaks[block, :5], peaks[block, 5:] = -np.inf, 0.0
+        peaks[block, :5], peaks[block, 5], peaks[block, 6] = -np.inf, 0.0, -1.0
         if hours.size == 0:
             continue
         in_year = year_of_hour[hours][:, None] == np.arange(year_count)[None, :]  # [h, Y]
@@ -513,9 +514,9 @@ def stream_chunk_numpy(
         finite_total = np.nan_to_num(total, nan=-np.inf)
         masked = np.where(in_year[None], finite_total[:, hours, None], -np.inf)
         peak_hour = masked.argmax(axis=1)  # [D, Y]
-        for statistic, values in ((5, ai), (6, dc)):
-            at_peak = np.take_along_axis(values[:, hours], peak_hour, axis=1)
-            peaks[block, statistic] = np.where(peaks[block, 2] > -np.inf, at_peak.T, 0.0)
+        at_peak = np.take_along_axis(ai[:, hours], peak_hour, axis=1)
+        peaks[block, 5] = np.where(peaks[block, 2] > -np.inf, at_peak.T, 0.0)
+        peaks[block, 6] = np.where(peaks[block, 2] > -np.inf, hours[peak_hour].T, -1.0)
     return quantiles, day_sums, peaks
 
 
@@ -628,3 +629,12 @@ def hourly_rows_numpy(
     ``first_day .. last_day - 1``. [MW]"""
     hours = slice(int(inputs.day_starts[first_day]), int(inputs.day_starts[last_day]))
     return stream_values(inputs)[np.asarray(rows)][:, np.asarray(draws), hours]
+
+
+def region_loads_at_numpy(inputs, hours: IndexArray) -> FloatArray:
+    """Twin of :func:`forecast.kernels.at_peak.region_loads_at`: the region rows of the
+    whole-array :func:`stream_values`, picked at each draw's hour ``hours`` [Y, D] (-1: none,
+    NaN there), float64[R, Y, D]. [MW]"""
+    by_region = stream_values(inputs)[FIRST_REGION_ROW:]  # [R, D, H]
+    picked = np.take_along_axis(by_region, np.maximum(hours, 0).T[None], axis=2)  # [R, D, Y]
+    return np.where(hours[None] >= 0, picked.transpose(0, 2, 1), np.nan)

@@ -277,6 +277,12 @@ REGIONAL_ENERGY = (
     ("dc_energy_twh_by_region", "all data centres [TWh]"),
 )
 
+#: Load by region in the hour of the grid's total peak: variable, label.
+REGIONAL_AT_PEAK = (
+    ("ai_at_national_peak_gw_by_region", "AI at the grid's peak [GW]"),
+    ("dc_at_national_peak_gw_by_region", "all data centres at the grid's peak [GW]"),
+)
+
 
 def _regional_energy(dataset: xr.Dataset) -> list[tuple[str, str]]:
     """The energies by region a Dataset has; non-AI and all data centres only where some
@@ -290,8 +296,9 @@ def _regional_energy(dataset: xr.Dataset) -> list[tuple[str, str]]:
 
 
 def regions_section(dataset: xr.Dataset) -> str:
-    """AI, non-AI and all data-centre energy by region and year, and the hosting shortfall by
-    region at each year's end."""
+    """AI, non-AI and all data-centre energy by region and year, the AI and data-centre load
+    by region in the grid's peak hour, and the hosting shortfall by region at each year's
+    end."""
     regions = [str(region) for region in dataset["region"].to_numpy()]
     if len(regions) < 2:
         return (
@@ -320,6 +327,28 @@ def regions_section(dataset: xr.Dataset) -> str:
             "in (the regions' means add up to the national mean)",
         )
     ]
+    at_peak = [(name, label) for name, label in REGIONAL_AT_PEAK if name in dataset]
+    if at_peak:
+        rows = [
+            [
+                str(year),
+                *(
+                    _e(summary_cell(dataset, name, 2, region=region, year=int(year)))
+                    for region in regions
+                    for name, _ in at_peak
+                ),
+            ]
+            for year in dataset["year"].to_numpy()
+        ]
+        parts.append(
+            _table(
+                ["year", *(f"{shown}: {label}" for shown in names for _, label in at_peak)],
+                rows,
+                caption="Data-centre load by region in the hour of the grid's total peak [GW], "
+                "P50 [P10–P90] (mean) over draws: the regions' loads in each draw's peak hour "
+                "add up to the national load at the peak, draw by draw",
+            )
+        )
     if "waiting_nameplate_mw_by_region" not in dataset:
         return "".join(parts)
     if not bool((dataset["waiting_nameplate_mw_by_region"].fillna(0.0) > 0).any()):

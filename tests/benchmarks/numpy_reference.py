@@ -56,6 +56,8 @@ def reference_chunk(inputs, probabilities, quantile_rows, *, block_count: int):
             q, sums, step_peaks = stream_chunk_numpy(
                 step, probabilities, quantile_rows, block_count=1
             )
+            # The total's peak hour is the step's: the chunk's is h0 later.
+            step_peaks[0, 6] = np.where(step_peaks[0, 6] >= 0, step_peaks[0, 6] + h0, -1.0)
             quantiles.append(q)
             day_sums.append(sums)
             block_peaks = (
@@ -64,7 +66,7 @@ def reference_chunk(inputs, probabilities, quantile_rows, *, block_count: int):
         if block_peaks is None:
             block_peaks = np.full((7, inputs.baseline_level_t.shape[0], inputs.coef_t.shape[3]),
                                   -np.inf)  # fmt: skip
-            block_peaks[5:] = 0.0
+            block_peaks[5], block_peaks[6] = 0.0, -1.0
         peaks.append(block_peaks)
     return (np.concatenate(quantiles, axis=2), np.concatenate(day_sums, axis=1),
             np.stack(peaks))  # fmt: skip
@@ -74,8 +76,8 @@ def _merge(earlier: np.ndarray, later: np.ndarray) -> np.ndarray:
     """Peaks [7, Y, D] of two consecutive spans; the earlier hour wins a tie of the total."""
     merged = np.maximum(earlier, later)
     rises = later[2] > earlier[2]
-    merged[5] = np.where(rises, later[5], earlier[5])
-    merged[6] = np.where(rises, later[6], earlier[6])
+    for statistic in (5, 6):  # the AI load at the total's peak and its hour
+        merged[statistic] = np.where(rises, later[statistic], earlier[statistic])
     return merged
 
 

@@ -16,7 +16,7 @@ from forecast.cli import main
 from forecast.engine.duration import DURATION_EDGES_H, PEAK_HOURS
 from forecast.errors import OptionsError
 from forecast.kernels import twins
-from forecast.kernels.layout import FIRST_REGION_ROW
+from forecast.kernels.layout import FIRST_REGION_ROW, PEAK_COUNT
 from forecast.projection import ProjectionOptions, project
 from forecast.scenario import parse_scenario, read_scenario_file
 from tests.forecast.engine.test_stream import _inputs
@@ -65,7 +65,7 @@ def test_hourly_rows_sum_to_the_stream_day_sums():
     day_sums = np.empty((rows.size, 3, 50))
     kernels.stream_chunk(
         inputs, probabilities, rows[:0], np.empty((0, probabilities.size, 72)), day_sums,
-        np.empty((2, 7, 2, 50)),
+        np.empty((2, PEAK_COUNT, 2, 50)),
     )  # fmt: skip
     out = np.empty((rows.size, 50, 72))
     kernels.hourly_rows(inputs, 0, 3, rows, np.arange(50), out)
