@@ -35,7 +35,12 @@ import xarray as xr
 
 from forecast import kernels
 from forecast.calendar import HourlyCalendar, hourly_times
-from forecast.engine.baseline import baseline_model, baseline_series, check_weather_drives
+from forecast.engine.baseline import (
+    BaselineSeries,
+    baseline_model,
+    baseline_series,
+    check_weather_drives,
+)
 from forecast.engine.dataset import Monthly, build_dataset, scenario_digest
 from forecast.engine.duration import DurationCurves, add_duration_curves
 from forecast.engine.fleet import Fleet, FleetGrid, build_fleet
@@ -47,7 +52,7 @@ from forecast.engine.hosting import (
     site_nameplates,
     tenant_loads,
 )
-from forecast.engine.inputs import draw_inputs
+from forecast.engine.inputs import Inputs, draw_inputs
 from forecast.engine.options import (
     DEFAULT_QUANTILES,
     MAX_DRAWS,
@@ -70,7 +75,7 @@ from forecast.engine.power import (
     site_energy_by_month,
 )
 from forecast.engine.sampling import central, operation
-from forecast.engine.stream import baseline_beside, stream_hours
+from forecast.engine.stream import HourlyLoads, baseline_beside, stream_hours
 from forecast.errors import ForecastError, WeatherFallback
 from forecast.kernels import StreamInputs
 from forecast.scenario import Scenario
@@ -253,32 +258,55 @@ def project(
     options = (options or ProjectionOptions()).validated(scenario)
     assert options.start is not None and options.end is not None  # filled by validated()
     calendar = HourlyCalendar.build(options.start, options.end, scenario.timezone)
+    whole_years = _whole_years(scenario, calendar)
     # A small projection runs the kernels' NumPy twins and never starts numba (see
-    # forecast.kernels): its result equals the kernels' to rounding.
-    small = options.draws * len(calendar.local) <= kernels.numpy_work_limit()
+    # forecast.kernels): its result equals the kernels' to rounding. Flexibility's first pass
+    # over whole years counts (a window and its whole year's run then take the same path).
+    hours = len(calendar.local) + (len(whole_years.local) if whole_years is not None else 0)
+    small = options.draws * hours <= kernels.numpy_work_limit()
     with kernels.numpy_path(small):
-        return _project(scenario, options, calendar, progress, baseline, hourly_sinks)
+        return _project(scenario, options, calendar, progress, baseline, hourly_sinks,
+                        whole_years)  # fmt: skip
 
 
-def _project(scenario, options, calendar, progress, baseline, hourly_sinks) -> xr.Dataset:
-    """:func:`project` once the options are validated and the calendar is built."""
+def _whole_years(scenario: Scenario, calendar: HourlyCalendar) -> HourlyCalendar | None:
+    """The calendar of every whole year ``calendar`` touches, where flexibility must rank the
+    hours of a year the period holds only part of (its stress hours are the whole year's);
+    None where the period is whole years or has no flexibility."""
+    first, last = calendar.local[0], calendar.local[-1]
+    whole = (first.month, first.day, first.hour) == (1, 1, 0) and (
+        last.month, last.day, last.hour) == (12, 31, 23)  # fmt: skip
+    if scenario.flexibility is None or whole:
+        return None
+    years = calendar.years
+    return HourlyCalendar.build(
+        dt.date(int(years[0]), 1, 1), dt.date(int(years[-1]), 12, 31), scenario.timezone
+    )
+
+
+@dataclass
+class _Drivers:
+    """The hourly drivers of a calendar's loads, and the draws: the weather's cooling excess
+    [W, H] (and its mean over whole weather years [°C]), the inference shape [H] and the
+    baseline."""
+
+    cooling_excess: np.ndarray
+    year_excess: np.ndarray
+    inputs: Inputs
+    shape: np.ndarray
+    series: BaselineSeries | None
+
+
+def _drivers(scenario, options, calendar, weather, model) -> _Drivers:
+    """The weather, the draws, the inference shape and the baseline over ``calendar``."""
     from forecast.baseline.model import warm_up_hours
 
-    weather = weather_for(scenario, options)
-    model = baseline_model(scenario, options, baseline)
     # With a baseline, the weather of the days before the window too (its shape's warm-up).
     hours, first = warm_up_hours(calendar.local) if model is not None else (calendar.local, 0)
     reference_c = central(operation(scenario.operations, "pue_reference_temperature_c"))
     warmed_temperature = weather.for_hours(hours)
     temperature = warmed_temperature[:, first:]
     cooling_excess = np.ascontiguousarray(np.maximum(temperature - reference_c, 0.0))
-    year_excess = _whole_year_excess(weather, calendar, reference_c)
-    # The stated PUE is an annual average: its line is set on whole weather years, so the same
-    # months get the same load whatever the projection's window (a summer alone is not a year).
-    mean_excess = float(year_excess.mean())
-
-    if model is not None:  # the served model: choose_baseline checked any other
-        check_weather_drives(scenario, weather.location, model.model_id)
     inputs = draw_inputs(
         scenario,
         options,
@@ -287,18 +315,51 @@ def _project(scenario, options, calendar, progress, baseline, hourly_sinks) -> x
         years=calendar.years,
         baseline=model,
     )
-    shape = inference_shape(scenario, calendar)
     series = (
         baseline_series(model, hours, warmed_temperature, first, inputs.baseline)
         if model is not None and inputs.baseline is not None
         else None
     )
-    # The baseline's hourly quantiles need no AI load: found while the stages below run.
-    baseline_quantiles = baseline_beside(
-        options, calendar, len(scenario.regions), shape, cooling_excess, inputs.weather_of_draw,
-        series,
-    )  # fmt: skip
-    max_excess = year_excess.max(axis=1)[inputs.weather_of_draw]
+    return _Drivers(
+        cooling_excess=cooling_excess,
+        year_excess=_whole_year_excess(weather, calendar, reference_c),
+        inputs=inputs,
+        shape=inference_shape(scenario, calendar),
+        series=series,
+    )
+
+
+@dataclass
+class _Loads:
+    """The fleet, its hosting and the loads' coefficients on a calendar's months."""
+
+    grid: FleetGrid
+    window: slice
+    fleet: Fleet | None
+    hosting: Hosting
+    tenant_mw: np.ndarray
+    coef: np.ndarray
+    full_load: np.ndarray
+    non_ai_by_region: np.ndarray
+    non_ai: np.ndarray
+    #: Each site's AI energy by month and draw, before flexibility (None without sites). [MWh]
+    site_energy: np.ndarray | None
+
+    def hourly(self, calendar: HourlyCalendar, drivers: _Drivers) -> HourlyLoads:
+        """What the stream evaluates over ``calendar``'s hours."""
+        return HourlyLoads(
+            calendar, self.coef, self.full_load, self.non_ai, drivers.shape,
+            drivers.cooling_excess, drivers.series,
+        )  # fmt: skip
+
+
+def _loads(scenario, calendar, drivers: _Drivers) -> _Loads:
+    """The fleet, where it is hosted and the loads' coefficients on ``calendar``'s months."""
+    inputs = drivers.inputs
+    # The stated PUE is an annual average: its line is set on whole weather years, so the same
+    # months get the same load whatever the projection's window (a summer alone is not a year).
+    mean_excess = float(drivers.year_excess.mean())
+    max_excess = drivers.year_excess.max(axis=1)[inputs.weather_of_draw]
     last_month = calendar.first_month + calendar.n_months - 1
     grid = FleetGrid.spanning(scenario, calendar.first_month, last_month)
     window = slice(grid.index(calendar.first_month), grid.index(last_month) + 1)
@@ -313,14 +374,16 @@ def _project(scenario, options, calendar, progress, baseline, hourly_sinks) -> x
             tenant_mw[:] += nameplate[:, window]
             yield site, line, nameplate
 
-    coef = coefficients(scenario, inputs, hosting, tenants(), grid.months, window, shape.max())
+    coef, full_load = coefficients(
+        scenario, inputs, hosting, tenants(), grid.months, window, drivers.shape.max()
+    )
     site_energy = (
         site_energy_by_month(
             site_coefficients(
                 scenario, inputs, site_nameplates(inputs, hosting, grid, halls), grid.months,
-                window, shape.max(),
+                window, drivers.shape.max(),
             ),
-            month_hour_sums(calendar, shape, cooling_excess),
+            month_hour_sums(calendar, drivers.shape, drivers.cooling_excess),
             inputs.weather_of_draw,
         )
         if scenario.sites
@@ -335,6 +398,35 @@ def _project(scenario, options, calendar, progress, baseline, hourly_sinks) -> x
         raise ForecastError(
             f"scenario {scenario.id}: the AI load is not a number in some month and draw; "
             "this is a bug, please report it with the scenario"
+        )
+    return _Loads(grid, window, fleet, hosting, tenant_mw, coef, full_load, non_ai_by_region,
+                  non_ai, site_energy)  # fmt: skip
+
+
+def _project(scenario, options, calendar, progress, baseline, hourly_sinks,
+             whole_years) -> xr.Dataset:  # fmt: skip
+    """:func:`project` once the options are validated and the calendars are built."""
+    weather = weather_for(scenario, options)
+    model = baseline_model(scenario, options, baseline)
+    if model is not None:  # the served model: choose_baseline checked any other
+        check_weather_drives(scenario, weather.location, model.model_id)
+    hourly = _drivers(scenario, options, calendar, weather, model)
+    inputs, shape, series = hourly.inputs, hourly.shape, hourly.series
+    cooling_excess = hourly.cooling_excess
+    # The baseline's hourly quantiles need no AI load: found while the stages below run.
+    baseline_quantiles = baseline_beside(
+        options, calendar, len(scenario.regions), shape, cooling_excess, inputs.weather_of_draw,
+        series,
+    )  # fmt: skip
+    loads = _loads(scenario, calendar, hourly)
+    window, fleet, hosting = loads.window, loads.fleet, loads.hosting
+    tenant_mw, non_ai_by_region = loads.tenant_mw, loads.non_ai_by_region
+    whole_loads = None
+    if whole_years is not None:
+        # The same draws over the whole years, for flexibility's first pass alone.
+        whole_drivers = _drivers(scenario, options, whole_years, weather, model)
+        whole_loads = _loads(scenario, whole_years, whole_drivers).hourly(
+            whole_years, whole_drivers
         )
     sinks = list(hourly_sinks)
     curves = None
@@ -355,14 +447,16 @@ def _project(scenario, options, calendar, progress, baseline, hourly_sinks) -> x
         scenario,
         options,
         calendar,
-        coef,
-        non_ai,
+        loads.coef,
+        loads.non_ai,
         shape,
         cooling_excess,
         inputs.weather_of_draw,
         series,
         inputs.flexibility,
         progress,
+        full_load=loads.full_load,
+        whole_years=whole_loads,
         **({"hourly_sink": hourly_sink} if sinks else {}),
         baseline_quantiles=baseline_quantiles,
     )
@@ -405,7 +499,7 @@ def _project(scenario, options, calendar, progress, baseline, hourly_sinks) -> x
         connections=_window_connections(hosting.connections, window),
         wait_by_year=waits[0] if waits is not None and hosting.reading == "hosted" else None,
         delivered_by_year=waits[1] if waits is not None and hosting.reading == "hosted" else None,
-        site_energy_mwh=site_energy,
+        site_energy_mwh=loads.site_energy,
     )
     dataset = build_dataset(
         scenario,

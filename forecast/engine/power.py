@@ -154,14 +154,17 @@ def add_load(
     inference: np.ndarray,
     line: PueLine,
 ) -> None:
-    """Add a load's four coefficients [MW] to ``columns`` [4, D, M], one row per coefficient
-    (all arrays [D, M]: nameplate [MW], load factor and inference share [-], the PUE line)."""
+    """Add a load's four coefficients [MW] to ``columns`` [6, D, M], one row per coefficient,
+    then its full load's two (all arrays [D, M]: nameplate [MW], load factor and inference
+    share [-], the PUE line)."""
     it_mw = nameplate_mw * load_factor
     training, serving = it_mw * (1.0 - inference), it_mw * inference
     columns[0] += training * line.a
     columns[1] += serving * line.a
     columns[2] += training * line.b
     columns[3] += serving * line.b
+    columns[4] += nameplate_mw * line.a
+    columns[5] += nameplate_mw * line.b
 
 
 def coefficients(
@@ -172,17 +175,22 @@ def coefficients(
     grid_months: np.ndarray,
     window: slice,
     phi_max: float,
-) -> np.ndarray:
-    """The hourly kernel's coefficients for the projection's months. float64[D, R, M, 4]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The hourly kernel's coefficients for the projection's months, float64[D, R, M, 4], and
+    the AI load's full load by region, float64[D, R, M, 2]: the hosted IT nameplate at the
+    hour's PUE, ``k0 + k1 x`` with ``k = P·[a, b]`` summed as the load is, the most its
+    servers can draw in an hour (a shifted load fills no hour above it; under the hosted
+    reading at most the region's energised IT capacity at the hour's PUE, so a grid-capacity
+    site stays within its connection). [MW, MW/°C]
 
     ``window`` selects the projection's months on the fleet grid ``grid_months``. The
-    coefficients are summed as four arrays, one per coefficient, and returned as a view with
-    the coefficient last: adding into every fourth value took 33 ms of a 1,000-draw national
+    coefficients are summed as arrays, one per coefficient, and returned as views with the
+    coefficient last: adding into every fourth value took 33 ms of a 1,000-draw national
     projection, four times what adding into rows takes (2026-12-05).
     """
     months = grid_months[window]
     n_regions = len(scenario.regions)
-    columns = np.zeros((4, inputs.draws, n_regions, months.size))
+    columns = np.zeros((6, inputs.draws, n_regions, months.size))
     load_factor = inputs.load_factor.at(months)
     inference = inputs.inference_share.at(months)
     if scenario.deployments:
@@ -202,7 +210,7 @@ def coefficients(
             site_inference,
             PueLine(line.a[:, window], line.b[:, window]),
         )
-    return np.moveaxis(columns, 0, -1)
+    return np.moveaxis(columns[:4], 0, -1), np.moveaxis(columns[4:], 0, -1)
 
 
 def site_coefficients(

@@ -96,14 +96,31 @@ class _Chunk:
     inputs: kernels.StreamInputs
 
 
+@dataclass
+class HourlyLoads:
+    """What the stream evaluates over a calendar's hours (:mod:`forecast.engine.power`): the AI
+    load's coefficients [D, R, M, 4] and full load [D, R, M, 2], the non-AI load's [D, M, 4],
+    the inference shape [H], each weather year's cooling excess [W, H] and the baseline."""
+
+    calendar: HourlyCalendar
+    coef: np.ndarray
+    full_load: np.ndarray
+    non_ai: np.ndarray
+    shape: np.ndarray
+    cooling_excess: np.ndarray
+    baseline: BaselineSeries | None
+
+
 def _kernel_array(values: np.ndarray) -> np.ndarray:
     """``values`` as the kernels are compiled for them: C-contiguous and writeable (numba
     compiles a kernel again for a read-only array, such as a slice of a shared shape)."""
     return np.require(values, requirements=("C", "W"))
 
 
-def _chunks(calendar, coef, non_ai, shape, excess, baseline, order, group_bounds, flex, max_days):
+def _chunks(loads: HourlyLoads, order, group_bounds, flex, max_days):
     """The stream's chunks, with the kernels' inputs in sorted draw order."""
+    calendar, coef, non_ai, shape = loads.calendar, loads.coef, loads.non_ai, loads.shape
+    excess, baseline, full_load = loads.cooling_excess, loads.baseline, loads.full_load
     n_draws, n_weather = order.size, excess.shape[0]
     has_non_ai = bool(np.any(non_ai))  # NaN counts: the kernels then evaluate it
     for first_day, last_day in _day_chunks(calendar, max_days):
@@ -139,6 +156,7 @@ def _chunks(calendar, coef, non_ai, shape, excess, baseline, order, group_bounds
             stress_hour_t=np.ascontiguousarray(cutoffs[y0:y1]),
             first_hour=h0,
             flex_shift=shift,
+            full_load_t=np.ascontiguousarray(full_load[order, :, m0:m1, :].transpose(2, 1, 3, 0)),
             has_non_ai=has_non_ai,
         )
         yield _Chunk(first_day, last_day, h0, h1, y0, y1, inputs)
@@ -213,10 +231,11 @@ def _baseline_quantiles(options, calendar, n_regions, shape, cooling_excess, wea
     years = len(calendar.years)
     no_flex = _no_flexibility(years, n_draws)
     # No AI and no non-AI load: the kernel reads the baseline's and the weather's fields only.
-    chunks = _chunks(
-        calendar, np.zeros((n_draws, 0, n_months, 4)), np.zeros((n_draws, n_months, 4)), shape,
-        cooling_excess, baseline, order, group_bounds, no_flex, _max_days(n_draws, n_regions),
+    loads = HourlyLoads(
+        calendar, np.zeros((n_draws, 0, n_months, 4)), np.zeros((n_draws, 0, n_months, 2)),
+        np.zeros((n_draws, n_months, 4)), shape, cooling_excess, baseline,
     )  # fmt: skip
+    chunks = _chunks(loads, order, group_bounds, no_flex, _max_days(n_draws, n_regions))
     for chunk in chunks:
         found = np.empty((1, len(probabilities), chunk.h1 - chunk.h0))
         kernels.baseline_quantiles(chunk.inputs, probabilities, found)
@@ -246,17 +265,18 @@ def _with_flexibility(chunk: _Chunk, share, levels, cutoffs, shift) -> _Chunk:
     return _Chunk(chunk.first_day, chunk.last_day, chunk.h0, chunk.h1, chunk.y0, chunk.y1, inputs)
 
 
-def _stress_levels(chunks, flexibility, n_years, n_draws):
-    """Each draw's stress level and cutoff hour per year [Y, D], and the total's peak and the
-    AI load at it without flexibility [Y, D] each (a first pass over the hours)."""
-    heaps = np.empty((n_draws, flexibility.hours_per_year))
-    heap_hours = np.zeros((n_draws, flexibility.hours_per_year), dtype=np.int64)
+def _stress_levels(chunks, hours_per_year: int, threshold_mw: float, n_years, n_draws):
+    """Each draw's stress level and cutoff hour per year [Y, D] (sorted draws), and the
+    total's peak and the AI load at it without flexibility [Y, D] each, over ``chunks`` (a
+    first pass over the hours; ``hours_per_year`` 0 finds the peaks alone)."""
+    heaps = np.empty((n_draws, hours_per_year))
+    heap_hours = np.zeros((n_draws, hours_per_year), dtype=np.int64)
     sizes = np.zeros(n_draws, dtype=np.int64)
     open_year = np.full(n_draws, -1, dtype=np.int64)
     levels = np.full((n_years, n_draws), np.inf)
     cutoffs = np.full((n_years, n_draws), kernels.ANY_HOUR)
     peak, ai_at_peak = np.full((n_years, n_draws), -np.inf), np.zeros((n_years, n_draws))
-    threshold = float(flexibility.threshold_mw)
+    threshold = float(threshold_mw)
     for chunk in chunks:
         kernels.stress_levels(
             chunk.inputs, chunk.y0, threshold, heaps, heap_hours, sizes, open_year, levels,
@@ -264,6 +284,21 @@ def _stress_levels(chunks, flexibility, n_years, n_draws):
         )  # fmt: skip
     kernels.close_open_years(heaps, heap_hours, sizes, open_year, threshold, levels, cutoffs)
     return levels, cutoffs, peak, ai_at_peak
+
+
+def _whole_year_stress(whole_years: HourlyLoads, calendar: HourlyCalendar, flexibility, order,
+                       group_bounds, max_days):  # fmt: skip
+    """Each draw's stress level and cutoff hour per year [Y, D] (sorted draws), ranked over the
+    whole calendar years of ``whole_years`` (whose years are ``calendar``'s), with the cutoffs
+    as hours of ``calendar``'s period: stress hours are a property of the year, so a period
+    that holds part of one has exactly the whole year's stress hours that lie in it."""
+    n_years, n_draws = len(calendar.years), order.size
+    chunks = _chunks(whole_years, order, group_bounds, _no_flexibility(n_years, n_draws), max_days)
+    levels, cutoffs, _, _ = _stress_levels(
+        chunks, flexibility.hours_per_year, flexibility.threshold_mw, n_years, n_draws
+    )
+    offset = int(np.searchsorted(whole_years.calendar.local.asi8, calendar.local.asi8[0]))
+    return levels, np.where(cutoffs == kernels.ANY_HOUR, cutoffs, cutoffs - offset)
 
 
 def stream_hours(
@@ -279,6 +314,8 @@ def stream_hours(
     flexibility,
     progress: ProgressCallback | None,
     *,
+    full_load: np.ndarray,
+    whole_years: HourlyLoads | None = None,
     hourly_sink=None,
     baseline_quantiles: Future[np.ndarray] | None = None,
 ) -> Stats:
@@ -286,8 +323,12 @@ def stream_hours(
     :func:`forecast.kernels.stream_chunk`.
 
     ``coef`` holds the AI load's coefficients [D, R, M, 4] and ``non_ai`` the non-AI load's
-    [D, M, 2] (:mod:`forecast.engine.power`). With ``flexibility`` a first pass finds each
-    draw's stress hours (:func:`forecast.kernels.stress_levels`).
+    [D, M, 2], and ``full_load`` the AI load's full load [D, R, M, 2], which a shifted load
+    fills no hour above (:mod:`forecast.engine.power`). With ``flexibility`` a first pass finds
+    each draw's stress hours (:func:`forecast.kernels.stress_levels`), over ``whole_years``
+    where given: the same loads over every whole calendar year the period touches, for a
+    period that holds part of a year (the period's own first pass then finds its peaks
+    without flexibility alone).
 
     Draws are sorted by weather year inside the stream (quantiles do not depend on the order)
     and per-draw results are put back in draw order at the end.
@@ -337,20 +378,26 @@ def stream_hours(
     max_days = _max_days(n_draws, n_regions)
     no_flex = _no_flexibility(n_years, n_draws)
 
+    loads = HourlyLoads(calendar, coef, full_load, non_ai, shape, cooling_excess, baseline)
+
     def chunks(flex):
-        return _chunks(
-            calendar, coef, non_ai, shape, cooling_excess, baseline, order, group_bounds, flex,
-            max_days,
-        )  # fmt: skip
+        return _chunks(loads, order, group_bounds, flex, max_days)
 
     without = None
     streamed = chunks(no_flex)
     if flexibility is not None:
         n_chunks = sum(1 for _ in _day_chunks(calendar, max_days))
         first_pass = list(streamed) if n_chunks <= REUSED_CHUNKS else chunks(no_flex)
-        levels, cutoffs, peak, ai_at_peak = _stress_levels(
-            first_pass, flexibility, n_years, n_draws
-        )
+        threshold = flexibility.threshold_mw
+        if whole_years is None:
+            levels, cutoffs, peak, ai_at_peak = _stress_levels(
+                first_pass, flexibility.hours_per_year, threshold, n_years, n_draws
+            )
+        else:
+            levels, cutoffs = _whole_year_stress(
+                whole_years, calendar, flexibility, order, group_bounds, max_days
+            )
+            _, _, peak, ai_at_peak = _stress_levels(first_pass, 0, threshold, n_years, n_draws)
         # Before the programme's first year no hour is a stress hour: nothing gives way (a new
         # array: the kernel's own levels stay as it found them, for the benchmark's reference).
         levels = np.where((calendar.years < flexibility.from_year)[:, None], np.inf, levels)

@@ -449,6 +449,7 @@ def _call_every_kernel() -> tuple[str, ...]:
             stress_hour_t=np.full((years, count), ANY_HOUR),
             first_hour=0,
             flex_shift=False,
+            full_load_t=np.full((months, regions, 2, count), 2.0),
         )
         for share in (0.0, 0.5):
             stream.stream_chunk(

@@ -61,7 +61,7 @@ def _hourly_days(inputs, first_day, last_day, rows, draws, out, offset):
     flexible = inputs.flex_share.max() > 0.0 if draw_count > 0 else False
     values = np.zeros((FIRST_REGION_ROW + region_count, draw_count))  # _hour_values
     moved = np.zeros((region_count, draw_count))
-    placed, filled = np.ones(draw_count), np.zeros(draw_count)
+    placed, filled = np.ones_like(moved), np.zeros_like(moved)
     weather = np.empty((2, draw_count))
     for day in range(first_day, last_day):
         placed[:] = 1.0
@@ -73,7 +73,7 @@ def _hourly_days(inputs, first_day, last_day, rows, draws, out, offset):
         for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
             _hour_values(inputs, hour, day, np.int64(0), draw_count, values, weather)
             if flexible:
-                _flex_hour(inputs, day, hour, values, moved, placed, filled, day_moves)
+                _flex_hour(inputs, day, hour, values, weather, moved, placed, filled, day_moves)
             for index in range(rows.size):
                 row = values[rows[index]]
                 for position in range(draws.size):

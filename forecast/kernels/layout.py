@@ -79,6 +79,10 @@ class StreamInputs(NamedTuple):
         Index in the period of the chunk's first hour. [-]
     flex_shift : bool
         Shift the energy within the day (True) or curtail it (False). [-]
+    full_load_t : float64[M, R, 2, D]
+        Each region's AI load at full load, ``k0 + k1 x`` for the hour's cooling excess ``x``:
+        the hosted IT nameplate at the hour's PUE, which a shifted load never fills an hour
+        above (inf: no bound). [MW, MW/°C]
     has_non_ai : bool
         Whether ``non_ai_t`` holds a coefficient other than zero; False lets the kernels leave
         the non-AI rows at zero without evaluating them (default True). [-]
@@ -100,4 +104,5 @@ class StreamInputs(NamedTuple):
     stress_hour_t: IndexArray
     first_hour: int
     flex_shift: bool
+    full_load_t: FloatArray
     has_non_ai: bool = True

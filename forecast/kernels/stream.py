@@ -148,52 +148,97 @@ def _stressed(total, level, cutoff, hour):
     return total > level or (total == level and hour <= cutoff)
 
 
+@inline_jit
+def _hour_room(part, level, total, value, full_load):
+    """A region's room for shifted load in one of the day's other hours: its part of the room
+    below the stress level, and at most its headroom below its full-load draw (a NaN total
+    gives a NaN room, which spreads as the load it comes with does). [MW]"""
+    room = part * (level - total)
+    headroom = full_load - value if full_load > value else 0.0
+    return headroom if headroom < room else room
+
+
+@inline_jit
+def _full_load(inputs, month, region, draw, excess):
+    """The region's AI load at full load in an hour of ``month`` with cooling excess
+    ``excess`` (:attr:`StreamInputs.full_load_t`). [MW]"""
+    return (
+        inputs.full_load_t[month, region, 0, draw]
+        + inputs.full_load_t[month, region, 1, draw] * excess
+    )
+
+
 @borrowing_jit
 def _day_shifts(inputs, day, rows, weather, moved, placed, filled):
     """For shifting within a day: each region's part of the AI energy that the day's stress
-    hours give way (``moved`` [R, D]), and per draw the part of it the day's other hours have
-    room for (``placed``) and how full that room gets (``filled``), before flexibility.
-    Returns how many draws move energy that day (0: shifting changes none of its hours)."""
+    hours give way (``moved`` [R, D]), and per region and draw the part of it the day's other
+    hours have room for (``placed`` [R, D]) and how full that room gets (``filled`` [R, D]),
+    before flexibility. A region's room in an hour is its part of the room below the stress
+    level, at most up to its full load (:func:`_hour_room`), so shifting never takes a region
+    above its hosted nameplate. Returns how many draws move energy that day (0: shifting
+    changes none of its hours)."""
     moved[:] = 0.0
-    room = placed
-    room[:] = 0.0
-    total_count = room.size
+    placed[:] = 1.0
+    filled[:] = 0.0
+    draw_count = moved.shape[1]
     level = inputs.stress_level_t[inputs.year_of_day[day]]
     cutoff = inputs.stress_hour_t[inputs.year_of_day[day]]
     share = inputs.flex_share
-    for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
-        _hour_values(inputs, hour, day, np.int64(0), total_count, rows, weather)
+    first, last = inputs.day_starts[day], inputs.day_starts[day + 1]
+    for hour in range(first, last):
+        _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather)
         total, at = rows[TOTAL_ROW], inputs.first_hour + hour
         for region in range(moved.shape[0]):
             values, regional = rows[FIRST_REGION_ROW + region], moved[region]
-            for draw in range(total.size):
+            for draw in range(draw_count):
                 stressed = _stressed(total[draw], level[draw], cutoff[draw], at)
                 regional[draw] += share[draw] * values[draw] if stressed else 0.0
-        for draw in range(total.size):
-            room[draw] += level[draw] - total[draw] if total[draw] < level[draw] else 0.0
+    # Each region's energy goes to ``placed`` until the rooms are known, ``moved`` becomes its
+    # part of the draw's energy.
     moving = 0
-    for draw in range(room.size):
+    for draw in range(draw_count):
         energy = 0.0
         for region in range(moved.shape[0]):
             energy += moved[region, draw]
         for region in range(moved.shape[0]):
+            placed[region, draw] = moved[region, draw]
             moved[region, draw] = moved[region, draw] / energy if energy > 0.0 else 0.0
-        filled[draw] = min(energy / room[draw], 1.0) if room[draw] > 0.0 else 0.0
-        placed[draw] = min(room[draw] / energy, 1.0) if energy > 0.0 else 1.0
         moving += 0 if energy == 0.0 else 1  # NaN moves: it spreads as it would
+    if moving == 0:
+        placed[:] = 1.0
+        return 0
+    # The rooms need each region's part: the day's hours once more (a day with stress hours).
+    room = filled
+    for hour in range(first, last):
+        _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather)
+        total, month, excess = rows[TOTAL_ROW], inputs.month_of_hour[hour], weather[0]
+        for region in range(moved.shape[0]):
+            values = rows[FIRST_REGION_ROW + region]
+            for draw in range(draw_count):
+                if total[draw] < level[draw]:
+                    full = _full_load(inputs, month, region, draw, excess[draw])
+                    room[region, draw] += _hour_room(
+                        moved[region, draw], level[draw], total[draw], values[draw], full
+                    )
+    for region in range(moved.shape[0]):
+        for draw in range(draw_count):
+            energy, space = placed[region, draw], room[region, draw]
+            placed[region, draw] = min(space / energy, 1.0) if energy > 0.0 else 1.0
+            filled[region, draw] = min(energy / space, 1.0) if space > 0.0 else 0.0
     return moving
 
 
 @borrowing_jit
-def _flex_hour(inputs, day, hour, rows, moved, placed, filled, day_moves):
-    """Apply flexibility to the rows of the chunk's hour ``hour``; return how many draws' AI
-    load it changed. ``day_moves`` is what :func:`_day_shifts` returned for the day (0 when
-    curtailing).
+def _flex_hour(inputs, day, hour, rows, weather, moved, placed, filled, day_moves):
+    """Apply flexibility to the rows of the chunk's hour ``hour`` (``weather`` as
+    :func:`_hour_values` left it for the hour); return how many draws' AI load it changed.
+    ``day_moves`` is what :func:`_day_shifts` returned for the day (0 when curtailing).
 
     In a stress hour the flexible share of every region's AI load gives way: curtailed, or
     (shifting) moved to the day's other hours, with what they have no room for curtailed. In
-    the day's other hours (shifting) the moved energy fills each hour in proportion to its room
-    below the stress level, so no hour rises above it.
+    the day's other hours (shifting) each region's moved energy fills each hour in proportion
+    to its room (:func:`_hour_room`): below the stress level, so no hour rises above it, and
+    below the region's full load, so no region draws more than its hosted nameplate.
     """
     level = inputs.stress_level_t[inputs.year_of_day[day]]
     cutoff = inputs.stress_hour_t[inputs.year_of_day[day]]
@@ -214,15 +259,18 @@ def _flex_hour(inputs, day, hour, rows, moved, placed, filled, day_moves):
         return 0
     ai[:] = 0.0
     changed = 0
+    month, excess = inputs.month_of_hour[hour], weather[0]
     for region in range(inputs.coef_t.shape[1]):
         values, part = rows[FIRST_REGION_ROW + region], moved[region]
         for draw in range(total.size):
             stressed = _stressed(total[draw], level[draw], cutoff[draw], at)
             given = share[draw] * values[draw] if stressed else 0.0
-            lost = given * (1.0 - placed[draw]) if shift else given
+            lost = given * (1.0 - placed[region, draw]) if shift else given
             added = 0.0
             if shift and not stressed:
-                added = filled[draw] * (level[draw] - total[draw]) * part[draw]
+                full = _full_load(inputs, month, region, draw, excess[draw])
+                room = _hour_room(part[draw], level[draw], total[draw], values[draw], full)
+                added = filled[region, draw] * room
             curtailed[draw] += lost
             values[draw] += added - given
             ai[draw] += values[draw]
@@ -489,7 +537,7 @@ def stream_days_flexible(
     state = window_state(quantile_rows.size, probabilities.size, draw_count)
     memo = _memo(quantile_rows, probabilities.size)
     moved = np.zeros((inputs.coef_t.shape[1], draw_count))
-    placed, filled = np.zeros(draw_count), np.zeros(draw_count)
+    placed, filled = np.ones_like(moved), np.zeros_like(moved)
     for day in range(first_day, last_day):
         year = inputs.year_of_day[day]
         day_moves = 0
@@ -498,7 +546,9 @@ def stream_days_flexible(
         for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
             _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather)
             # An hour where flexibility moves no draw's load repeats like any other.
-            repeats = _flex_hour(inputs, day, hour, rows, moved, placed, filled, day_moves) == 0
+            changes = _flex_hour(inputs, day, hour, rows, weather, moved, placed, filled,
+                                 day_moves)  # fmt: skip
+            repeats = changes == 0
             _accumulate_hour(
                 rows, day_sums_out, day, hour, peaks_out, year, True, inputs.has_non_ai
             )
@@ -566,7 +616,7 @@ def stream_days_plain_flexible(
     rows, weather = np.zeros((row_count, draw_count)), np.zeros((2, draw_count))
     scratch = np.empty(draw_count)
     moved = np.zeros((inputs.coef_t.shape[1], draw_count))
-    placed, filled = np.zeros(draw_count), np.zeros(draw_count)
+    placed, filled = np.ones_like(moved), np.zeros_like(moved)
     for day in range(first_day, last_day):
         year = inputs.year_of_day[day]
         day_moves = 0
@@ -574,7 +624,7 @@ def stream_days_plain_flexible(
             day_moves = _day_shifts(inputs, day, rows, weather, moved, placed, filled)
         for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
             _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather)
-            _flex_hour(inputs, day, hour, rows, moved, placed, filled, day_moves)
+            _flex_hour(inputs, day, hour, rows, weather, moved, placed, filled, day_moves)
             _accumulate_hour(
                 rows, day_sums_out, day, hour, peaks_out, year, True, inputs.has_non_ai
             )

@@ -391,13 +391,13 @@ def accumulate_peak_companion_numpy(
     return np.where(rises, chunk_peak, peak), np.where(rises, chunk_companion, companion_at_peak)
 
 
-def _flexed(by_region, total, inputs, day_of_hour, year_of_hour):
+def _flexed(by_region, total, full_load, inputs, day_of_hour, year_of_hour):
     """Regions after flexibility and the curtailed load, by whole-array operations.
 
     Stress hours are where the total before flexibility reaches the draw's level (exactly at
     it, up to the draw's cutoff hour); their flexible share gives way, and with shifting each
-    day's moved energy fills the day's other hours in proportion to their room below the
-    level.
+    region's moved energy fills the day's other hours in proportion to its room there: its
+    part of the room below the level, clipped to its headroom below ``full_load`` [R, D, H].
     """
     level = inputs.stress_level_t[year_of_hour].T  # [D, H]
     cutoff = inputs.stress_hour_t[year_of_hour].T
@@ -410,14 +410,17 @@ def _flexed(by_region, total, inputs, day_of_hour, year_of_hour):
     starts = inputs.day_starts[:-1]
     moved = np.add.reduceat(given, starts, axis=2)  # [R, D, days]
     energy = moved.sum(axis=0)  # [D, days]
-    room_hourly = np.where(stressed, 0.0, level - total)
-    room = np.add.reduceat(room_hourly, starts, axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        placed = np.where(energy > 0, np.minimum(room / energy, 1.0), 1.0)
-        filled = np.where(room > 0, np.minimum(energy / room, 1.0), 0.0)
-        part = np.where(energy > 0, moved / energy, 0.0)  # [R, D, days]
-    added = filled[:, day_of_hour] * room_hourly * part[:, :, day_of_hour]
-    curtailed = (given * (1.0 - placed[:, day_of_hour])[None]).sum(axis=0)
+        part = np.where(energy > 0, moved / energy, 0.0)[:, :, day_of_hour]  # [R, D, H]
+        below_level = part * np.where(stressed, 0.0, level - total)[None]
+        headroom = np.where(full_load > by_region, full_load - by_region, 0.0)
+        # The smaller of the two, a NaN room kept (as the kernel's comparison keeps it).
+        room_hourly = np.where(headroom < below_level, headroom, below_level)
+        room = np.add.reduceat(np.where(total < level, room_hourly, 0.0), starts, axis=2)
+        placed = np.where(moved > 0, np.minimum(room / moved, 1.0), 1.0)  # [R, D, days]
+        filled = np.where(room > 0, np.minimum(moved / room, 1.0), 0.0)
+    added = filled[:, :, day_of_hour] * room_hourly
+    curtailed = (given * (1.0 - placed[:, :, day_of_hour])).sum(axis=0)
     return by_region - given + added, curtailed
 
 
@@ -448,7 +451,11 @@ def stream_values(inputs) -> FloatArray:
     curtailed = np.zeros_like(baseline)
     if inputs.flex_share.size and inputs.flex_share.max() > 0:
         before = by_region.sum(axis=0) + non_ai + baseline - held
-        by_region, curtailed = _flexed(by_region, before, inputs, day_of_hour, year_of_hour)
+        limits = inputs.full_load_t[inputs.month_of_hour]  # [H, R, 2, D]
+        full_load = (limits[:, :, 0] + limits[:, :, 1] * excess.T[:, None, :]).transpose(1, 2, 0)
+        by_region, curtailed = _flexed(
+            by_region, before, full_load, inputs, day_of_hour, year_of_hour
+        )
     ai = by_region.sum(axis=0)
     dc = ai + non_ai
     return np.concatenate(

@@ -501,11 +501,13 @@ class RegionGrid(_Strict):
 class Flexibility(_Strict):
     """A share of the AI load that gives way in the grid's stress hours.
 
-    Stress hours are, in each draw and year, the ``hours_per_year`` hours of highest total
-    national load (only those above ``threshold_mw``, when given). In them a share ``share`` of
-    the AI load curtails (its energy is lost) or shifts (its energy moves to the same day's
-    other hours, in proportion to their room below the stress level, so no hour rises above
-    it; what finds no room is curtailed). ``from_year``, when given, is the first calendar
+    Stress hours are, in each draw and calendar year, the ``hours_per_year`` hours of highest
+    total national load over the whole year (only those above ``threshold_mw``, when given),
+    whatever part of it a projection's period holds. In them a share ``share`` of the AI load
+    curtails (its energy is lost) or shifts (its energy moves to the same day's other hours, in
+    proportion to their room below the stress level and below the region's full load, its
+    hosted nameplate at the hour's PUE, so no hour rises above either; what finds no room is
+    curtailed). ``from_year``, when given, is the first calendar
     year the arrangement runs in (a programme that starts later): before it nothing gives way.
     """
 

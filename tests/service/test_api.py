@@ -633,3 +633,20 @@ def test_a_csv_whose_later_rows_have_a_site_column_has_it_in_the_header(client: 
     sites = table[table["variable"] == "site_grid_wait_months"]
     assert set(sites["resolution"]) == {"period"} and sites["site"].notna().all()
     assert table.loc[table["variable"] == "ai_energy_twh", "site"].isna().all()
+
+
+def test_a_short_windows_flexibility_is_its_whole_years(client: TestClient):
+    """A procurement analyst's two-day window of kr-outlook-flex curtailed in 48 of its 50
+    hours (its stress hours were ranked inside the window): the window's hours are now the
+    full year's, through the API as on the command line."""
+    body = {**SMALL, "scenario_id": "kr-outlook-flex", "resolution": "hourly", "draws": 10}
+    year = client.post("/v1/projections", json=body).json()
+    window = client.post("/v1/projections", json={**body, "end": "2030-01-02"}).json()
+    assert window["coords"]["time"] == year["coords"]["time"][:48]
+    for name in ("ai_facility_mw", "total_mw"):
+        np.testing.assert_allclose(
+            np.array(window["variables"][name]["values"]),
+            np.array(year["variables"][name]["values"])[:48],
+            rtol=1e-12,
+            err_msg=name,
+        )

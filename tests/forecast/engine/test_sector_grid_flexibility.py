@@ -668,3 +668,100 @@ def test_without_weather_the_temperature_inputs_are_no_spread_drivers():
     seoul = _project(data | {"weather_location": "seoul"}, draws=20, resolution="annual")
     assert temperature <= set(seoul["input"].to_numpy())
     assert temperature <= set(seoul["dc_input"].to_numpy())
+
+
+def _campus(mode, **flexibility):
+    """One 100 MW grid-capacity hall whose tenants serve inference (a daily cycle) with a PUE
+    that rises with the heat, so that a year's highest hours are a few summer afternoons."""
+    data = _base(
+        sites=[_site("campus")],
+        flexibility={"share": 0.3, "mode": mode, "hours_per_year": 50} | flexibility,
+    )
+    data["operations"] |= {
+        "inference_share": 0.6, "inference_peak_to_mean": 1.3, "load_factor": 0.7, "pue": 1.3,
+        "pue_temperature_slope_per_c": 0.02,
+    }  # fmt: skip
+    return data
+
+
+def _hourly_rows(data, start, end):
+    """Every draw's hourly rows after flexibility (:func:`forecast.kernels.twins.stream_values`
+    of each streamed chunk, draws in the stream's order) and the projection."""
+    from forecast.kernels import twins
+
+    rows = []
+    options = ProjectionOptions(
+        draws=8, seed=0, resolution="hourly", include_baseline=False, weather="typical",
+        start=start, end=end,
+    )  # fmt: skip
+    dataset = project(
+        parse_scenario(copy.deepcopy(data)),
+        options,
+        hourly_sinks=[lambda inputs, first_hour, order: rows.append(twins.stream_values(inputs))],
+    )
+    return np.concatenate(rows, axis=2), dataset
+
+
+@pytest.mark.parametrize(
+    ("mode", "threshold"), [("curtail", None), ("shift", None), ("curtail", 68.0)]
+)
+@pytest.mark.parametrize(
+    ("start", "end"), [((1, 1), (1, 2)), ((8, 1), (8, 31)), ((10, 1), (11, 30))]
+)
+def test_a_windows_stress_hours_are_its_whole_years(mode, threshold, start, end):
+    """A procurement analyst's two-day window curtailed in 48 of its 50 hours, and October
+    and November as much as the whole year: a year's stress hours were ranked inside the
+    window. A window's hours (AI load, total and curtailed load of every draw), its hourly
+    quantiles and its curtailed energy are now the whole year's run's in it."""
+    flexibility = {} if threshold is None else {"threshold_mw": threshold}
+    data = _campus(mode, **flexibility)
+    year, whole = _hourly_rows(data, dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    first, last = dt.date(2025, *start), dt.date(2025, *end)
+    rows, window = _hourly_rows(data, first, last)
+    hours = slice(int(np.searchsorted(whole.time.values, window.time.values[0])), None)
+    hours = slice(hours.start, hours.start + window.time.size)
+    np.testing.assert_allclose(rows, year[:, :, hours], rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(
+        window["ai_facility_mw"].values,
+        whole["ai_facility_mw"].isel(time=hours).values,
+        rtol=1e-12,
+    )
+    curtailed_mwh = year[5, :, hours].sum(axis=1).mean()  # layout.CURTAILED_ROW
+    assert window["flexibility_curtailed_twh_mean"].item() == pytest.approx(
+        curtailed_mwh * 1e-6, rel=1e-9, abs=1e-15
+    )
+    del data["flexibility"]
+    plain, _ = _hourly_rows(data, dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    assert not np.allclose(year[0], plain[0])  # the year gives way somewhere
+
+
+def test_shifting_never_draws_more_than_the_grid_connection():
+    """A data-centre developer's analyst shifted 80 % of a 200 MW grid campus's load in
+    1,000 hours and saw it draw 589 MW: shifted load now fills an hour only up to the hosted
+    nameplate at the hour's PUE, which a grid-capacity site's connection holds (200 MW at
+    its hottest hour). Energy is kept but for what is reported curtailed, the peak does not
+    rise, and at most the share of the load in the declared hours gives way."""
+    data = _base(
+        sites=[_site("campus", capacity_mw=200.0)],
+        flexibility={"share": 0.8, "mode": "shift", "hours_per_year": 1000},
+    )
+    data["operations"] |= {
+        "inference_share": 0.5, "inference_peak_to_mean": 1.25, "load_factor": 0.7, "pue": 1.3,
+        "pue_temperature_slope_per_c": 0.02,
+    }  # fmt: skip
+    options = {"draws": 10, "include_baseline": True, "resolution": "annual",
+               "quantiles": (0.0, 1.0)}  # fmt: skip
+    flexed = _project(data, **options)
+    without = copy.deepcopy(data)
+    del without["flexibility"]
+    plain = _project(without, **options)
+    assert flexed["ai_peak_gw"].sel(quantile=1.0).item() * 1e3 <= 200.0 * (1 + 1e-12)
+    assert plain["ai_peak_gw"].sel(quantile=1.0).item() * 1e3 <= 200.0 * (1 + 1e-12)
+    curtailed = flexed["flexibility_curtailed_twh_mean"].item()
+    assert curtailed > 0.0  # the connection leaves no room for all of it
+    np.testing.assert_allclose(
+        plain["ai_energy_twh_mean"].item() - flexed["ai_energy_twh_mean"].item(),
+        curtailed, rtol=1e-9,
+    )  # fmt: skip
+    assert curtailed * 1e6 <= 0.8 * 200.0 * 1000
+    assert flexed["flexibility_peak_reduction_gw"].sel(quantile=0.0).item() >= 0.0

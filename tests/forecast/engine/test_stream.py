@@ -61,7 +61,14 @@ def _inputs(case, *, draws, regions, weather_years, days, fill, flex=None):
         stress_hour_t=np.full(levels.shape, kernels.ANY_HOUR),
         first_hour=0,
         flex_shift=shift,
-    )
+        # A little above each region's highest load: shifting fills some hours up to it.
+        full_load_t=1.02
+        * np.stack(
+            [coef_t[:, :, 0] + coef_t[:, :, 1] * shape.max(),
+             coef_t[:, :, 2] + coef_t[:, :, 3] * shape.max()],
+            axis=2,
+        ),
+    )  # fmt: skip
     return inputs, PROBABILITIES, np.arange(FIRST_REGION_ROW + regions, dtype=np.int64)
 
 
@@ -181,8 +188,11 @@ def test_baseline_quantiles_are_the_stream_kernels_bit_for_bit(draws, weather_ye
     np.testing.assert_array_equal(found, twins.baseline_quantiles_numpy(inputs, probabilities))
 
 
-def _flat_inputs(ai_mw, *, baseline_mw=None, share=0.0, level=np.inf, shift=False):
-    """One region, one day: each draw's AI load flat at ``ai_mw``; baseline by hour."""
+def _flat_inputs(
+    ai_mw, *, baseline_mw=None, share=0.0, level=np.inf, shift=False, full_load_mw=np.inf
+):
+    """One region, one day: each draw's AI load flat at ``ai_mw``, at most ``full_load_mw``;
+    baseline by hour."""
     draws = len(ai_mw)
     coef_t = np.zeros((1, 1, 4, draws))
     coef_t[0, 0, 0] = ai_mw
@@ -196,6 +206,9 @@ def _flat_inputs(ai_mw, *, baseline_mw=None, share=0.0, level=np.inf, shift=Fals
         group_bounds=np.array([0, draws]), flex_share=np.full(draws, share),
         stress_level_t=np.full((1, draws), level),
         stress_hour_t=np.full((1, draws), kernels.ANY_HOUR), first_hour=0, flex_shift=shift,
+        full_load_t=np.stack(
+            [np.full((1, 1, draws), full_load_mw), np.zeros((1, 1, draws))], axis=2
+        ),
     )  # fmt: skip
 
 
@@ -216,6 +229,24 @@ def test_stream_chunk_by_hand():
     np.testing.assert_array_equal(quantiles, np.full((1, 1, 24), 15.0))
     np.testing.assert_array_equal(day_sums[0, 0], [240.0, 480.0])
     np.testing.assert_array_equal(peaks[0, layout.AI_PEAK, 0], [10.0, 20.0])
+
+
+def test_shifting_fills_no_hour_above_the_full_load_by_hand():
+    """As :func:`test_flexibility_by_hand`, with the AI load at most 10.25 MW (its nameplate at
+    the hour's PUE): the 21 other hours take 0.25 MW each, 5.25 MWh of the 12 moved, and the
+    other 6.75 MWh are curtailed; no hour rises above 10.25 MW (a 200 MW campus drew 589 MW)."""
+    baseline = np.full(24, 100.0)
+    baseline[17:20] = 150.0
+    inputs = _flat_inputs(
+        [10.0], baseline_mw=baseline, share=0.4, level=155.0, shift=True, full_load_mw=10.25
+    )
+    _, shifted, peaks = _run_day(inputs)
+    assert shifted[layout.AI_ROW, 0, 0] == pytest.approx(240.0 - 12.0 + 5.25)
+    assert shifted[layout.CURTAILED_ROW, 0, 0] == pytest.approx(12.0 - 5.25)
+    assert peaks[0, layout.AI_PEAK, 0, 0] == pytest.approx(10.25)
+    hourly = twins.stream_values(inputs)[layout.AI_ROW, 0]
+    np.testing.assert_allclose(hourly[17:20], 6.0)
+    np.testing.assert_allclose(np.delete(hourly, [17, 18, 19]), 10.25)
 
 
 def test_flexibility_by_hand():

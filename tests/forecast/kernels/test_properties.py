@@ -222,6 +222,7 @@ def _stream(coef_t, shape, excess, level, noise, first_day, last_day):
         day_starts=np.arange(days + 1, dtype=np.int64) * 24, group_bounds=np.array([0, draws]),
         flex_share=np.zeros(draws), stress_level_t=np.full((1, draws), np.inf),
         stress_hour_t=np.full((1, draws), kernels.ANY_HOUR), first_hour=h0, flex_shift=False,
+        full_load_t=np.full((1, regions, 2, draws), np.inf),
     )  # fmt: skip
     kernels.stream_chunk(
         inputs, np.array([0.5]), np.arange(0, dtype=np.int64), np.empty((0, 1, hours)),
