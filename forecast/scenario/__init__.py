@@ -46,6 +46,7 @@ from forecast.scenario.defaults import (
     Status,
 )
 from forecast.scenario.files import (
+    accelerator_places,
     extended,
     format_validation_error,
     list_scenarios,
@@ -134,6 +135,7 @@ __all__ = [
     "TrendPoint",
     "Triangular",
     "Uniform",
+    "accelerator_places",
     "extended",
     "format_validation_error",
     "list_scenarios",
