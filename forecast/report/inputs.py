@@ -146,7 +146,7 @@ def _catalog_rows(scenario: Scenario) -> list[InputRow]:
     used = dict.fromkeys(key for _, mix in accelerator_places(scenario) for key in mix)
     rows = []
     for key in used:
-        row = catalog.table.loc[key]
+        row: Any = catalog.table.loc[key]
         rows.append(
             InputRow(
                 f"accelerators.csv: {key}",
