@@ -59,6 +59,7 @@ from forecast.scenario.files import (
     upgrade_v1,
 )
 from forecast.scenario.model import (
+    NON_AI_QUANTITIES,
     ComputeTarget,
     DatedMix,
     DatedShares,
@@ -101,6 +102,7 @@ __all__ = [
     "MAX_MILESTONES",
     "MAX_SITES",
     "MAX_TREND_POINTS",
+    "NON_AI_QUANTITIES",
     "RANGES",
     "SCENARIO_ID_PATTERN",
     "SCHEMA_VERSION",
