@@ -23,20 +23,55 @@ import pandas as pd
 from forecast.errors import CatalogError
 from forecast.paths import shipped_data_dir
 
-CATALOG_COLUMNS = (
-    "accelerator_id",
-    "vendor",
-    "name",
-    "form_factor",
-    "release_year",
-    "board_tdp_w",
-    "system_w_per_accelerator",
-    "system_w_basis",
-    "bf16_dense_tflops",
-    "fp8_dense_tflops",
-    "source_keys",
-    "assumptions",
-)
+#: Every column of ``data/accelerators.csv``, in file order: (unit, meaning). The data
+#: README's column table is generated from it (``python -m forecast.report.docs``).
+CATALOG_COLUMN_DOCS: dict[str, tuple[str, str]] = {
+    "accelerator_id": ("–", "snake_case id used in scenario `mix` tables (unique)"),
+    "vendor": ("–", "NVIDIA, AMD, Intel, FuriosaAI"),
+    "name": (
+        "–",
+        "product name and packaging (in double quotes where it holds a comma)",
+    ),
+    "form_factor": (
+        "–",
+        "`sxm`, `oam` (8-way baseboard modules), `pcie` (cards), `superchip_rack` "
+        "(Grace-paired GPUs in a 72-GPU rack; per-GPU figures)",
+    ),
+    "release_year": ("year", "the `year` of the cited TDP row (launch or first availability)"),
+    "board_tdp_w": (
+        "W",
+        "board (module) power limit, the maximum configurable TDP: the value of the cited "
+        "`*_tdp` fact (tests/forecast/scenario/test_shipped_data.py checks it)",
+    ),
+    "system_w_per_accelerator": (
+        "W",
+        "power of the whole server or rack at nameplate, divided by its accelerators: "
+        "includes CPUs, memory, NICs, fans and switches, excludes facility overhead (PUE). "
+        "This is what the model multiplies by the load factor.",
+    ),
+    "system_w_basis": (
+        "–",
+        "what that figure is: `vendor maximum`, `rack rating`, `rated (LBNL)`, or `rule: "
+        "<class>` (board TDP + the host overhead of its class: 8-way baseboard, rack-scale, "
+        "PCIe server)",
+    ),
+    "bf16_dense_tflops": (
+        "TFLOPS",
+        "dense (not 2:4-sparse) BF16 matrix throughput; empty where facts.csv has no dense figure",
+    ),
+    "fp8_dense_tflops": ("TFLOPS", "dense FP8 matrix throughput; empty where facts.csv has none"),
+    "source_keys": (
+        "–",
+        "where the row comes from, separated by `;`: facts.csv keys, and `assumption: <text>` "
+        "for a figure no facts.csv row gives yet (no `;` in the text)",
+    ),
+    "assumptions": (
+        "–",
+        "which fields are assumptions, why, and the range considered; conflicts and which row "
+        "was chosen; empty if none",
+    ),
+}
+CATALOG_COLUMNS = tuple(CATALOG_COLUMN_DOCS)
 
 #: A ``source_keys`` entry that is not a facts.csv key: a figure no facts.csv row gives yet (a
 #: product before its datasheet), stated as an assumption, as a scenario's ``assumption:`` source.
