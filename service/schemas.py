@@ -415,7 +415,10 @@ class Accelerator(BaseModel):
     fp8_dense_tflops: float | None = Field(
         description="Dense FP8 throughput; null when unsupported. [TFLOPS]"
     )
-    source_keys: str = Field(description="facts.csv keys the row comes from, ';'-separated.")
+    source_keys: str = Field(
+        description="Where the row comes from, ';'-separated: facts.csv keys and "
+        "'assumption: <text>' entries for figures no facts.csv row gives."
+    )
     assumptions: str | None = Field(description="Assumptions made for the row, if any.")
 
 

@@ -13,10 +13,39 @@ ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("title", sorted(docs.GENERATED))
-def test_generated_tables_are_current(title):
-    """Regenerate with `python -m forecast.report.docs --update README.md` when this fails."""
-    assert docs.block(title, README) in README
+DATA_README = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
+GENERATED_IN = [
+    *(("README.md", title) for title in sorted(docs.GENERATED)),
+    *(("data/README.md", title) for title in sorted(docs.DATA_GENERATED)),
+]
+
+
+def stale_message(file: str, title: str) -> str:
+    """What a stale block's failure says: the block, the file and the command that fixes it
+    (the assertion's own diff of two elided blobs named neither)."""
+    return (
+        f"{file}: generated block {title!r} is stale or missing; run python -m "
+        f"forecast.report.docs --update {file}"
+    )
+
+
+@pytest.mark.parametrize(("file", "title"), GENERATED_IN)
+def test_generated_tables_are_current(file, title):
+    """The main README's and data/README.md's generated tables (the catalog's columns and
+    rows, the scenario files, once edited by hand and stale) are what the code makes."""
+    text = README if file == "README.md" else DATA_README
+    assert docs.block(title, text) in text, stale_message(file, title)
+
+
+def test_a_stale_block_names_itself_and_the_fix(monkeypatch):
+    """The failure names the block and the command rather than printing two elided blobs."""
+    monkeypatch.setitem(docs.DATA_GENERATED, "Catalog columns", lambda: "| a changed table |")
+    with pytest.raises(AssertionError) as failure:
+        test_generated_tables_are_current("data/README.md", "Catalog columns")
+    assert str(failure.value).splitlines()[0] == (
+        "data/README.md: generated block 'Catalog columns' is stale or missing; run python -m "
+        "forecast.report.docs --update data/README.md"
+    )
 
 
 def test_ci_runs_the_readme_test_command():

@@ -27,7 +27,7 @@ from forecast.engine.stream import Stats
 from forecast.io.export import local_iso
 from forecast.memo import SharedArrays
 from forecast.outputs import BY_NAME, mean_name, per_draw_name
-from forecast.scenario import HOSTING_READINGS, Scenario, Trend
+from forecast.scenario import HOSTING_READINGS, NON_AI_QUANTITIES, Scenario, Trend
 from forecast.units import MW_TO_GW, MWH_TO_TWH, PERCENT
 
 
@@ -715,7 +715,7 @@ def _held_trends_note(scenario: Scenario, end) -> str:
     kr-outlook's flat non-AI energy from 2030 as a stalled sector); empty where none does."""
     held: dict[str, list[str]] = {}
     for load in scenario.non_ai_loads:
-        for field in ("installed", "power_w", "utilisation", "energy_twh", "pue"):
+        for field in NON_AI_QUANTITIES:
             value = getattr(load, field)
             if isinstance(value, Trend) and value.points[-1].date < end:
                 held.setdefault(value.points[-1].date.isoformat(), []).append(

@@ -31,8 +31,10 @@ from forecast.engine.sampling import (
     single_operation,
     site_defaults,
 )
+from forecast.errors import ForecastError
 from forecast.scenario import (
     COOLING_SLOPE_FACTOR,
+    NON_AI_QUANTITIES,
     NonAiLoad,
     Scenario,
 )
@@ -241,7 +243,7 @@ class Inputs:
         points, as :meth:`drivers`), named ``<input>: <load>``."""
         found: dict[str, np.ndarray] = {}
         for load in self.non_ai:
-            for name in ("installed", "power_w", "utilisation", "energy_twh", "pue"):
+            for name in NON_AI_QUANTITIES:
                 path = getattr(load, name)
                 if path is not None and not (name == "pue" and path is self.pue):
                     found[f"{name}: {load.name}"] = path.values.mean(axis=1)
@@ -470,7 +472,15 @@ DRIVER_UNITS = {
 def driver_units(name: str) -> str:
     """The unit of the sampled input ``name`` (:data:`DRIVER_UNITS`, by its part before
     ``:``)."""
-    return DRIVER_UNITS[name.split(":", 1)[0]]
+    quantity = name.split(":", 1)[0]
+    try:
+        return DRIVER_UNITS[quantity]
+    except KeyError:
+        # A new scenario quantity without its unit once crashed only --per-draw, with KeyError.
+        raise ForecastError(
+            f"sampled input {name!r}: no unit for {quantity!r} in DRIVER_UNITS "
+            f"(forecast/engine/inputs.py); known: {', '.join(sorted(DRIVER_UNITS))}"
+        ) from None
 
 
 def draw_inputs(

@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from forecast.engine.sampling import OPERATION_DEFAULTS
-from forecast.scenario import STATUS_DEFAULTS, STATUS_DEFAULTS_SOURCE, Scenario
+from forecast.scenario import (
+    STATUS_DEFAULTS,
+    STATUS_DEFAULTS_SOURCE,
+    Scenario,
+    accelerator_places,
+)
+from forecast.scenario.catalog import load_catalog
 
 #: Fields that name and describe a scenario rather than set an input.
 DESCRIPTIVE_FIELDS = ("id", "title", "description", "notes", "tags", "schema_version")
@@ -107,7 +113,8 @@ class InputRow:
 def assumption_rows(scenario: Scenario) -> list[InputRow]:
     """Every assumption of ``scenario``: its own quantities and sourced entries, then the
     documented defaults it leaves in effect (``operations.pue (default)``), each with its
-    distribution and source."""
+    distribution and source, then the accelerator catalog rows its mixes use
+    (``accelerators.csv: h100_sxm``), with their facts.csv keys and ``assumption:`` entries."""
     data = scenario.model_dump(mode="json", exclude_none=True)
     rows = [
         InputRow(where, value, source)
@@ -130,6 +137,25 @@ def assumption_rows(scenario: Scenario) -> list[InputRow]:
                     STATUS_DEFAULTS_SOURCE,
                 )
             )
+    return rows + _catalog_rows(scenario)
+
+
+def _catalog_rows(scenario: Scenario) -> list[InputRow]:
+    """The catalog rows the scenario's mixes use, in the order they first appear."""
+    catalog = load_catalog()
+    used = dict.fromkeys(key for _, mix in accelerator_places(scenario) for key in mix)
+    rows = []
+    for key in used:
+        row: Any = catalog.table.loc[key]
+        rows.append(
+            InputRow(
+                f"accelerators.csv: {key}",
+                f"board TDP {shown(float(row['board_tdp_w']))} W; system "
+                f"{shown(float(row['system_w_per_accelerator']))} W per accelerator "
+                f"({row['system_w_basis']})",
+                catalog.source(key),
+            )
+        )
     return rows
 
 

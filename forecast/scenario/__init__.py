@@ -46,6 +46,7 @@ from forecast.scenario.defaults import (
     Status,
 )
 from forecast.scenario.files import (
+    accelerator_places,
     extended,
     format_validation_error,
     list_scenarios,
@@ -58,6 +59,7 @@ from forecast.scenario.files import (
     upgrade_v1,
 )
 from forecast.scenario.model import (
+    NON_AI_QUANTITIES,
     ComputeTarget,
     DatedMix,
     DatedShares,
@@ -100,6 +102,7 @@ __all__ = [
     "MAX_MILESTONES",
     "MAX_SITES",
     "MAX_TREND_POINTS",
+    "NON_AI_QUANTITIES",
     "RANGES",
     "SCENARIO_ID_PATTERN",
     "SCHEMA_VERSION",
@@ -134,6 +137,7 @@ __all__ = [
     "TrendPoint",
     "Triangular",
     "Uniform",
+    "accelerator_places",
     "extended",
     "format_validation_error",
     "list_scenarios",

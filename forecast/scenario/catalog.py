@@ -3,14 +3,18 @@
 Columns: board TDP [W], system power per accelerator at nameplate [W] (a DGX H100 is 10.2 kW for
 8 GPUs → 1275 W) and what that figure is (``system_w_basis``: a vendor's system maximum, a rack
 rating, or the one rule for the rest: board TDP + the host overhead per accelerator of its system
-class), dense BF16/FP8 throughput [TFLOPS], release year and the facts.csv keys each row comes
-from. See ``data/README.md`` for every assumption.
+class), dense BF16/FP8 throughput [TFLOPS], release year and the sources of each row
+(``source_keys``: facts.csv keys and ``assumption: <text>`` entries, ``;``-separated). See
+``data/README.md`` for every assumption.
 """
 
 from __future__ import annotations
 
+import csv
 import functools
+import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,20 +23,73 @@ import pandas as pd
 from forecast.errors import CatalogError
 from forecast.paths import shipped_data_dir
 
-CATALOG_COLUMNS = (
-    "accelerator_id",
-    "vendor",
-    "name",
-    "form_factor",
-    "release_year",
-    "board_tdp_w",
-    "system_w_per_accelerator",
-    "system_w_basis",
-    "bf16_dense_tflops",
-    "fp8_dense_tflops",
-    "source_keys",
-    "assumptions",
-)
+#: Every column of ``data/accelerators.csv``, in file order: (unit, meaning). The data
+#: README's column table is generated from it (``python -m forecast.report.docs``).
+CATALOG_COLUMN_DOCS: dict[str, tuple[str, str]] = {
+    "accelerator_id": ("–", "snake_case id used in scenario `mix` tables (unique)"),
+    "vendor": ("–", "NVIDIA, AMD, Intel, FuriosaAI"),
+    "name": (
+        "–",
+        "product name and packaging (in double quotes where it holds a comma)",
+    ),
+    "form_factor": (
+        "–",
+        "`sxm`, `oam` (8-way baseboard modules), `pcie` (cards), `superchip_rack` "
+        "(Grace-paired GPUs in a 72-GPU rack; per-GPU figures)",
+    ),
+    "release_year": ("year", "the `year` of the cited TDP row (launch or first availability)"),
+    "board_tdp_w": (
+        "W",
+        "board (module) power limit, the maximum configurable TDP: the value of the cited "
+        "`*_tdp` fact (tests/forecast/scenario/test_shipped_data.py checks it)",
+    ),
+    "system_w_per_accelerator": (
+        "W",
+        "power of the whole server or rack at nameplate, divided by its accelerators: "
+        "includes CPUs, memory, NICs, fans and switches, excludes facility overhead (PUE). "
+        "This is what the model multiplies by the load factor.",
+    ),
+    "system_w_basis": (
+        "–",
+        "what that figure is: `vendor maximum`, `rack rating`, `rated (LBNL)`, or `rule: "
+        "<class>` (board TDP + the host overhead of its class: 8-way baseboard, rack-scale, "
+        "PCIe server)",
+    ),
+    "bf16_dense_tflops": (
+        "TFLOPS",
+        "dense (not 2:4-sparse) BF16 matrix throughput; empty where facts.csv has no dense figure",
+    ),
+    "fp8_dense_tflops": ("TFLOPS", "dense FP8 matrix throughput; empty where facts.csv has none"),
+    "source_keys": (
+        "–",
+        "where the row comes from, separated by `;`: facts.csv keys, and `assumption: <text>` "
+        "for a figure no facts.csv row gives yet (no `;` in the text)",
+    ),
+    "assumptions": (
+        "–",
+        "which fields are assumptions, why, and the range considered; conflicts and which row "
+        "was chosen; empty if none",
+    ),
+}
+CATALOG_COLUMNS = tuple(CATALOG_COLUMN_DOCS)
+
+#: A ``source_keys`` entry that is not a facts.csv key: a figure no facts.csv row gives yet (a
+#: product before its datasheet), stated as an assumption, as a scenario's ``assumption:`` source.
+ASSUMPTION_PREFIX = "assumption:"
+#: A facts.csv key (``../shared/reference/facts.csv``).
+FACTS_KEY = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def _split_sources(text: str) -> tuple[list[str], list[str]]:
+    """A row's ``source_keys`` as (facts.csv keys, assumption texts); an entry that is neither
+    is left out of both (the loader refuses such a row)."""
+    keys, assumptions = [], []
+    for entry in (part.strip() for part in text.split(";")):
+        if entry.startswith(ASSUMPTION_PREFIX):
+            assumptions.append(entry.removeprefix(ASSUMPTION_PREFIX).strip())
+        elif FACTS_KEY.fullmatch(entry):
+            keys.append(entry)
+    return keys, assumptions
 
 
 @dataclass(frozen=True)
@@ -101,6 +158,18 @@ class Catalog:
             total += share * value
         return total
 
+    def facts_keys(self, key: str) -> list[str]:
+        """The facts.csv keys an accelerator's row cites, in its order."""
+        return _split_sources(str(self.table.loc[key, "source_keys"]))[0]
+
+    def source(self, key: str) -> str:
+        """Where an accelerator's figures come from, as a scenario's sources read:
+        ``facts.csv:h100_sxm_tdp, dgx_h100_max_power; assumption: ...``."""
+        keys, assumptions = _split_sources(str(self.table.loc[key, "source_keys"]))
+        parts = [f"facts.csv:{', '.join(keys)}"] if keys else []
+        parts += [f"{ASSUMPTION_PREFIX} {text}" for text in assumptions]
+        return "; ".join(parts)
+
     def _get(self, key: str, column: str) -> float:
         try:
             value: Any = self.table.loc[key, column]
@@ -111,11 +180,46 @@ class Catalog:
             ) from None
 
 
-@functools.lru_cache(maxsize=1)
-def load_catalog() -> Catalog:
-    """Read and check the shipped catalog (cached)."""
-    path = shipped_data_dir() / "accelerators.csv"
+def _check_fields(path: Path) -> None:
+    """Every record of the CSV has as many fields as its header: pandas' own error for a
+    name with an unquoted comma is a parser traceback that names neither fix nor file."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, [])
+        for record in reader:
+            if record and len(record) != len(header):
+                raise CatalogError(
+                    f"{path.name} line {reader.line_num}: {len(record)} fields, expected "
+                    f"{len(header)} ({', '.join(header)}); put a value containing a comma "
+                    'in double quotes ("H100 NVL (PCIe, 94 GB)")'
+                )
+
+
+def _check_sources(path: Path, table: pd.DataFrame) -> None:
+    """Each ``source_keys`` entry is a facts.csv key or ``assumption: <text>``."""
+    for accelerator_id, given in zip(table["accelerator_id"], table["source_keys"], strict=True):
+        text = given if isinstance(given, str) else ""  # pandas reads an empty field as NaN
+        entries = [part.strip() for part in text.split(";")] if text.strip() else []
+        bad = [
+            entry
+            for entry in entries
+            if not FACTS_KEY.fullmatch(entry)
+            and not (
+                entry.startswith(ASSUMPTION_PREFIX) and entry[len(ASSUMPTION_PREFIX) :].strip()
+            )
+        ]
+        if not entries or bad:
+            raise CatalogError(
+                f"{path.name}: {accelerator_id}.source_keys = {text!r}: "
+                f"{'entries ' + repr(bad) if bad else 'empty'}; allowed: ';'-separated "
+                "facts.csv keys (snake_case) and 'assumption: <text>' entries"
+            )
+
+
+def read_catalog(path: Path) -> Catalog:
+    """Read and check an accelerator catalog CSV."""
     try:
+        _check_fields(path)
         table = pd.read_csv(path, dtype={"accelerator_id": str}, keep_default_na=True)
     except FileNotFoundError:
         raise CatalogError(f"{path}: accelerator catalog not found") from None
@@ -133,5 +237,12 @@ def load_catalog() -> Catalog:
                 f"{path.name}: {row['accelerator_id']}.{column} = {row[column]!r}: "
                 "must be a positive number of watts"
             )
+    _check_sources(path, table)
     table = table.set_index("accelerator_id")
     return Catalog(table=table)
+
+
+@functools.lru_cache(maxsize=1)
+def load_catalog() -> Catalog:
+    """Read and check the shipped catalog (cached)."""
+    return read_catalog(shipped_data_dir() / "accelerators.csv")

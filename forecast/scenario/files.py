@@ -411,20 +411,26 @@ def extended(
     return merged(base, changes)
 
 
-def _check_accelerators(scenario: Scenario, *, origin: str) -> None:
-    from forecast.scenario.catalog import load_catalog
-
-    catalog = load_catalog()
+def accelerator_places(scenario: Scenario) -> list[tuple[str, dict[str, float]]]:
+    """Every accelerator mix of ``scenario`` with where it is
+    (``deployments[0].milestones[2]``): the catalog rows the scenario's numbers use."""
     places = [
-        (f"operations.replacement_mix[{j}]", entry)
+        (f"operations.replacement_mix[{j}]", entry.mix)
         for j, entry in enumerate(scenario.operations.replacement_mix or [])
     ]
     for i, deployment in enumerate(scenario.deployments):
         for kind in ("milestones", "shipments", "compute_targets", "replacement_mix"):
             for j, entry in enumerate(getattr(deployment, kind) or []):
-                places.append((f"deployments[{i}].{kind}[{j}]", entry))
-    for where, entry in places:
-        for accelerator_id in entry.mix:
+                places.append((f"deployments[{i}].{kind}[{j}]", entry.mix))
+    return places
+
+
+def _check_accelerators(scenario: Scenario, *, origin: str) -> None:
+    from forecast.scenario.catalog import load_catalog
+
+    catalog = load_catalog()
+    for where, mix in accelerator_places(scenario):
+        for accelerator_id in mix:
             if accelerator_id not in catalog.ids:
                 raise ScenarioError(
                     f"{origin}: {where}.mix.{accelerator_id}: unknown accelerator; "

@@ -5,10 +5,11 @@ Part of :mod:`forecast.scenario`; the package's ``__init__`` lists the public na
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
 from forecast.scenario.defaults import (
     COUNTRY_PATTERN,
@@ -413,10 +414,14 @@ class NonAiLoad(_Strict):
     draw_group: str | None = Field(default=None, min_length=1, max_length=120)
     source: str | None = None
 
-    _coerce = field_validator(
-        "installed", "power_w", "utilisation", "energy_twh", "pue", mode="before"
-    )(classmethod(lambda cls, v: _as_quantity_or_trend(v)))
     _shares = field_validator("region_shares")(classmethod(lambda cls, v: _check_region_shares(v)))
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _coerce(cls, value: Any, info: ValidationInfo) -> Any:
+        # Every quantity field, found by its type (NON_AI_QUANTITIES): a new one needs no
+        # name added here.
+        return _as_quantity_or_trend(value) if info.field_name in quantity_fields(cls) else value
 
     @field_validator("region_shares", mode="before")
     @classmethod
@@ -453,6 +458,24 @@ class NonAiLoad(_Strict):
                 "not to energy_twh"
             )
         return self
+
+
+@functools.cache
+def quantity_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of ``model`` that hold a quantity or trend (typed ``QuantityOrTrend``), in
+    declaration order: its uncertain inputs, which the engine draws."""
+    return tuple(
+        name
+        for name, field in model.model_fields.items()
+        if field.annotation in (QuantityOrTrend, QuantityOrTrend | None)
+    )
+
+
+#: A non-AI load's uncertain inputs, read off its fields once: the schema coerces them, the
+#: engine draws them and names them as spread drivers (each needs a unit in
+#: ``forecast.engine.inputs.DRIVER_UNITS`` and a range in ``RANGES["NonAiLoad"]``; tests check
+#: both), and the held-trend note names them.
+NON_AI_QUANTITIES: tuple[str, ...] = quantity_fields(NonAiLoad)
 
 
 class Reinforcement(_Strict):

@@ -45,6 +45,18 @@ CASES: dict[str, tuple[str, ProjectionOptions]] = {
         "devries-2023-h100",
         ProjectionOptions(draws=1000, seed=0, resolution="annual"),
     ),
+    # The flagship Korean case with everything the two above lack: non-AI loads, regions with
+    # grid limits and a connection queue, sites and flexibility, so that every declared output
+    # variable has a recorded value (tests/golden/test_coverage.py). 200 draws keep each case
+    # to a second or two in CI.
+    "kr-outlook-flex-annual": (
+        "kr-outlook-flex",
+        ProjectionOptions(draws=200, seed=0, resolution="annual"),
+    ),
+    "kr-outlook-flex-monthly": (
+        "kr-outlook-flex",
+        ProjectionOptions(draws=200, seed=0, resolution="monthly"),
+    ),
 }
 
 #: Attributes that name the run (and the build's code and shipped data, which change with

@@ -352,11 +352,64 @@ def test_quantiles_over_draws_by_hand():
     np.testing.assert_array_equal(out[:, 0], [1.0, 1.75, 2.5, 4.0])
 
 
+#: Names ``forecast.kernels`` exports that are not kernels: the argument bundle and the
+#: switches around them.
+NOT_KERNELS = {"StreamInputs", "numpy_path", "numpy_work_limit", "thread_count", "warm_up"}
+
+#: Kernels whose inputs do not fit TWIN_CASES' (draws, months) rows, each with the test that
+#: runs it against its NumPy twin (segment_sums: against np.add.reduceat) (path from the
+#: repository root :: test function).
+TWIN_TESTS = {
+    "ar1_recursion": "tests/forecast/kernels/test_twins.py::"
+    "test_ar1_recursion_equals_its_numpy_loop_bit_for_bit",
+    "segment_sums": "tests/forecast/kernels/test_twins.py::"
+    "test_segment_sums_equal_reduceat_bit_for_bit",
+    "inference_profile": "tests/forecast/kernels/test_twins.py::"
+    "test_inference_profile_matches_twin",
+    "quantiles_over_draws": "tests/forecast/kernels/test_twins.py::"
+    "test_quantiles_over_draws_equal_numpy",
+    "connect_sites": "tests/forecast/kernels/test_twins.py::test_connect_sites_matches_twin",
+    "stress_levels": "tests/forecast/kernels/test_twins.py::test_stress_levels_match_twin",
+    "stream_chunk": "tests/forecast/engine/test_stream.py::test_stream_chunk_matches_twin",
+    "baseline_quantiles": "tests/forecast/engine/test_stream.py::"
+    "test_baseline_quantiles_are_the_stream_kernels_bit_for_bit",
+    "hourly_rows": "tests/forecast/engine/test_duration.py::test_hourly_rows_match_twin",
+}
+
+
 def test_warm_up_compiles_every_kernel():
-    assert sorted(kernels.warm_up()) == sorted(
-        set(kernels.__all__)
-        - {"StreamInputs", "numpy_path", "numpy_work_limit", "thread_count", "warm_up"}
+    assert sorted(kernels.warm_up()) == sorted(set(kernels.__all__) - NOT_KERNELS)
+
+
+def test_every_kernel_is_checked_against_its_twin():
+    """Each kernel is a TWIN_CASES row or has a named test that runs it against its NumPy
+    reference (a contributor found the README's "one row in the comparison table" true of 4
+    of 13). A new kernel goes into one of the two; the named test must exist and run it."""
+    import ast
+
+    root = Path(__file__).resolve().parents[3]
+    every = set(kernels.__all__) - NOT_KERNELS
+    assert not set(TWIN_CASES) & set(TWIN_TESTS)
+    missing = sorted(every - set(TWIN_CASES) - set(TWIN_TESTS))
+    assert not missing, (
+        f"kernels with no twin test: {missing}; add a TWIN_CASES row or a test named in "
+        "TWIN_TESTS (tests/forecast/kernels/test_twins.py)"
     )
+    assert set(TWIN_TESTS) <= every, sorted(set(TWIN_TESTS) - every)
+    for name, where in TWIN_TESTS.items():
+        path, function = where.split("::")
+        source = (root / path).read_text(encoding="utf-8")
+        found = {
+            node.name: ast.get_source_segment(source, node)
+            for node in ast.parse(source).body
+            if isinstance(node, ast.FunctionDef)
+        }
+        assert function in found, f"{name}: no test {where}"
+        body = found[function] or ""
+        # The call may be in a helper of the file (stress levels run chunk by chunk).
+        assert name in body and f"kernels.{name}(" in source, (
+            f"{name}: {where} does not run kernels.{name}"
+        )
 
 
 @pytest.mark.parametrize("fill", FILLS)

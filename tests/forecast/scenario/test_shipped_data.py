@@ -27,7 +27,7 @@ from forecast.scenario import (
     load_scenario,
     shipped_scenario_paths,
 )
-from forecast.scenario.catalog import CATALOG_COLUMNS, load_catalog
+from forecast.scenario.catalog import CATALOG_COLUMNS, HOST_OVERHEAD, load_catalog
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[3]
 FACTS_PATH = REPOSITORY_ROOT.parent / "shared" / "reference" / "facts.csv"
@@ -46,6 +46,13 @@ NUMERIC_COLUMNS = (
     "fp8_dense_tflops",
 )
 SCENARIO_IDS = sorted(shipped_scenario_paths())
+#: Release years a catalog row may have: from the oldest type a scenario models (V100, 2017,
+#: with margin) to the end of the longest shipped horizon (2038), by which a pre-release
+#: product announced today would ship.
+RELEASE_YEARS = (2015, 2038)
+#: A row whose board TDP is in a fact's note rather than its value says so in its assumptions
+#: (rubin_ultra: "board TDP 3600 W from the rubin_gpu_tdp note"), and the note must state it.
+TDP_FROM_NOTE = re.compile(r"board TDP (\d+(?:\.\d+)?) W from the ([a-z][a-z0-9_]*) note")
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +61,14 @@ def facts_keys() -> set[str]:
     if not FACTS_PATH.is_file():
         pytest.skip(f"{FACTS_PATH} is absent: the reference facts live outside the repository")
     return set(pd.read_csv(FACTS_PATH, usecols=["key"])["key"])
+
+
+@pytest.fixture(scope="module")
+def facts() -> pd.DataFrame:
+    """The shared reference ``facts.csv``, one row per source (a key may repeat)."""
+    if not FACTS_PATH.is_file():
+        pytest.skip(f"{FACTS_PATH} is absent: the reference facts live outside the repository")
+    return pd.read_csv(FACTS_PATH, dtype=str)
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +123,12 @@ def test_catalog_ids_are_unique_snake_case(catalog):
 
 def test_catalog_numbers_are_positive_and_plausible(catalog):
     numbers = catalog.set_index("accelerator_id")[list(NUMERIC_COLUMNS)].apply(pd.to_numeric)
-    assert numbers["release_year"].between(2015, 2030).all()
+    low, high = RELEASE_YEARS
+    late = numbers.index[~numbers["release_year"].between(low, high)]
+    assert late.empty, [
+        f"{row}: release_year = {numbers.loc[row, 'release_year']:g}; allowed {low}-{high}"
+        for row in late
+    ]
     assert numbers["board_tdp_w"].between(50, 5000).all()
     assert (numbers["system_w_per_accelerator"] >= numbers["board_tdp_w"]).all()
     # A server never needs more than ~2.5x its accelerators' board power (DGX A100: 2.03x).
@@ -138,11 +158,92 @@ def test_catalog_carries_the_dgx_per_gpu_figures(catalog):
     assert system_w["a100_sxm"] == 6_500 / 8
 
 
-def test_catalog_source_keys_exist_in_facts(catalog, facts_keys):
-    for accelerator_id, keys in zip(catalog["accelerator_id"], catalog["source_keys"], strict=True):
-        cited = set(keys.split(";"))
-        assert cited, accelerator_id
+def test_catalog_source_keys_exist_in_facts(facts_keys):
+    """Every facts.csv key a row cites exists; ``assumption: <text>`` entries cite none."""
+    catalog = load_catalog()
+    for accelerator_id in sorted(catalog.ids):
+        cited = set(catalog.facts_keys(accelerator_id))
         assert cited <= facts_keys, f"{accelerator_id}: unknown {sorted(cited - facts_keys)}"
+
+
+def fact_values(facts: pd.DataFrame, key: str) -> set[float]:
+    """The values the rows of a facts.csv key state: each row's number, a ``low-high`` range
+    its two bounds (a catalog row takes one, e.g. the top of a configurable TDP)."""
+    values = set()
+    for text in facts.loc[facts["key"] == key, "value"]:
+        values |= {float(part.replace(",", "")) for part in str(text).split("-") if part}
+    return values
+
+
+def own_tdp_keys(catalog, accelerator_id: str) -> list[str]:
+    """The TDP facts (``*_tdp*`` keys) a row cites for its own board power: all but the keys of
+    its system-power rule (a PCIe rule row cites furiosa_rngd_tdp for the PCIe server's host
+    overhead, not for its own TDP)."""
+    basis = catalog.table.loc[accelerator_id, "system_w_basis"]
+    rule = HOST_OVERHEAD.get(basis.removeprefix("rule: ")) if basis.startswith("rule: ") else None
+    rule_keys = cited_facts_keys(rule.source) if rule else set()
+    return [
+        key for key in catalog.facts_keys(accelerator_id) if "_tdp" in key and key not in rule_keys
+    ]
+
+
+def tdp_mismatches(catalog, facts: pd.DataFrame) -> list[str]:
+    """Rows whose board_tdp_w is not what their cited TDP facts state (the row, the fact key,
+    both values), and rows that cite no TDP fact and state no ``assumption:`` for it."""
+    found = []
+    for accelerator_id in sorted(catalog.ids):
+        tdp = float(catalog.table.loc[accelerator_id, "board_tdp_w"])
+        assumptions = str(catalog.table.loc[accelerator_id, "assumptions"])
+        from_note = {key: float(watts) for watts, key in TDP_FROM_NOTE.findall(assumptions)}
+        keys = own_tdp_keys(catalog, accelerator_id)
+        if not keys and "assumption:" not in catalog.source(accelerator_id):
+            found.append(
+                f"{accelerator_id}: board_tdp_w = {tdp:g} W cites no *_tdp fact; cite one or "
+                "add an 'assumption: <text>' entry to source_keys"
+            )
+        for key in keys:
+            if key in from_note:
+                notes = " ".join(facts.loc[facts["key"] == key, "note"].astype(str))
+                stated = {float(n.replace(",", "")) for n in re.findall(r"(\d[\d,]*) W", notes)}
+                if from_note[key] != tdp or tdp not in stated:
+                    found.append(
+                        f"{accelerator_id}: board_tdp_w = {tdp:g} W, from the {key} note, "
+                        f"which states {sorted(stated)} W"
+                    )
+            elif tdp not in fact_values(facts, key):
+                found.append(
+                    f"{accelerator_id}: board_tdp_w = {tdp:g} W but {key} = "
+                    f"{sorted(fact_values(facts, key))} W"
+                )
+    return found
+
+
+def test_catalog_board_tdp_is_the_cited_tdp_fact(facts):
+    """A row's board TDP is the value of the TDP fact it cites (a row of a repeated key, or a
+    bound of a range), or, where the figure is in the fact's note (rubin_ultra), the number
+    the note states; a row citing no TDP fact says its TDP is an assumption. A contributor
+    cited real keys for an invented 2000 W TDP and every check passed."""
+    assert tdp_mismatches(load_catalog(), facts) == []
+
+
+def test_the_tdp_check_names_the_row_the_fact_and_both_values(facts):
+    """The check can fail: a placeholder citing the nearest real TDP fact, and a row with no
+    TDP fact and no assumption, are each named with the key and both values."""
+    import dataclasses
+
+    shipped = load_catalog()
+    table = shipped.table.copy()
+    table.loc["rubin", "board_tdp_w"] = 2000.0
+    table.loc["a100_sxm", "source_keys"] = "dgx_a100_max_power;a100_bf16_dense_tflops"
+    found = tdp_mismatches(dataclasses.replace(shipped, table=table), facts)
+    assert found == [
+        "a100_sxm: board_tdp_w = 400 W cites no *_tdp fact; cite one or add an "
+        "'assumption: <text>' entry to source_keys",
+        "rubin: board_tdp_w = 2000 W but rubin_gpu_tdp = [1800.0] W",
+    ]
+    table.loc["a100_sxm", "source_keys"] = "assumption: board TDP 400 W;dgx_a100_max_power"
+    table.loc["rubin", "board_tdp_w"] = 1800.0
+    assert tdp_mismatches(dataclasses.replace(shipped, table=table), facts) == []
 
 
 def test_the_required_scenarios_ship():
