@@ -19,6 +19,7 @@ import re
 import subprocess
 import sys
 import textwrap
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -261,10 +262,17 @@ def test_training_fails_in_one_line_on_a_bad_config_or_data_row(grid, tmp_path):
          ["demand.csv line 1: column 'zone_load_kw' is named in kW but is read in MW "
           "(demand_unit); allowed: demand_unit = 'kW' for this file"]),
     ]  # fmt: skip
-    for name, old, new, command, fragments in cases:
-        config = tmp_path / f"{name}.toml"
-        config.write_text(CONFIG.replace(old, new), encoding="utf-8")
-        _one_line_error(_run([command, "--config", str(config)], grid), *fragments)
+    for name, old, new, _command, _fragments in cases:
+        (tmp_path / f"{name}.toml").write_text(CONFIG.replace(old, new), encoding="utf-8")
+    # Each a command in a process of its own, independent of the others: run side by side
+    # (most of each is Python starting and importing), checked in order.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        results = pool.map(
+            lambda case: _run([case[3], "--config", str(tmp_path / f"{case[0]}.toml")], grid),
+            cases,
+        )
+        for (_name, _old, _new, _command, fragments), result in zip(cases, results, strict=True):
+            _one_line_error(result, *fragments)
     bad = tmp_path / "bad-data"
     (bad / "testville").mkdir(parents=True)
     lines = (grid["data"] / "testville" / "demand.csv").read_text().splitlines()
