@@ -125,8 +125,9 @@ def _pick(variable, level: float, **where) -> float:
 
 
 def summary_table(dataset) -> str:
-    """Per-year P50 [P10-P90] (mean) of the headline figures, as fixed-width text."""
-    from forecast.outputs import pad_left, summary_cell
+    """Per-year P50 [P10–P90] (mean) of the headline figures (the band the quantiles hold:
+    :func:`forecast.outputs.band_label`), as fixed-width text."""
+    from forecast.outputs import band_label, pad_left, partial_years_note, summary_cell
 
     columns = [
         ("ai_energy_twh", "AI energy TWh"),
@@ -148,7 +149,7 @@ def summary_table(dataset) -> str:
     if attrs.get("weather_location") == "none":
         weather = "none (no temperature response: the PUE at its annual value every hour)"
     lines = [
-        f"{attrs['scenario_id']}: P50 [P10-P90] (mean) over {attrs['draws']} draws; "
+        f"{attrs['scenario_id']}: {band_label(dataset)} over {attrs['draws']} draws; "
         f"baseline {attrs['baseline_model']}; weather {weather}",
         f"hosting: {attrs.get('hosting_note', attrs.get('hosting', ''))}",
     ]
@@ -160,6 +161,8 @@ def summary_table(dataset) -> str:
     for year in dataset["year"].values:
         cells = [pad_left(summary_cell(dataset, name, year=year), width) for name, _ in columns]
         lines.append(f"{year}" + "".join(f"  {cell}" for cell in cells))
+    if partial := partial_years_note(dataset):
+        lines.append(partial)
     if held := attrs.get("held_trends_note"):
         lines.append(f"note: {held}")
     return "\n".join(lines)
@@ -255,12 +258,14 @@ def year_selection(dataset, name: str, year) -> dict:
 
 
 def _year_table(dataset, title: str, columns: list[Column]) -> str:
-    """A per-year table of ``P50 [P10-P90] (mean)`` cells; columns (variable, label, digits,
-    selection); monthly variables are read at each year's last month."""
-    from forecast.outputs import display_width, pad_left, summary_cell
+    """A per-year table of ``P50 [P10–P90] (mean)`` cells; columns (variable, label, digits,
+    selection); monthly variables are read at each year's last month. ``title`` ends in the
+    band's label (:func:`forecast.outputs.band_label`)."""
+    from forecast.outputs import band_label, display_width, pad_left, summary_cell
 
     width = max(30, *(display_width(label) for _, label, _, _ in columns))
-    lines = [title, "year" + "".join(f"  {pad_left(label, width)}" for _, label, _, _ in columns)]
+    header = "year" + "".join(f"  {pad_left(label, width)}" for _, label, _, _ in columns)
+    lines = [f"{title}: {band_label(dataset)}", header]
     for year in dataset["year"].values:
         cells = []
         for name, _, digits, where in columns:
@@ -286,10 +291,9 @@ def sector_table(dataset) -> str:
         ("ai_share_of_dc_energy_pct", "AI share of data centres %", 1, {}),
     ]
     columns = [column for column in columns if column[0] in dataset]
-    title = "data-centre sector: P50 [P10-P90] (mean)"
+    table = _year_table(dataset, "data-centre sector", columns)
     if held := dataset.attrs.get("non_ai_in_baseline_note"):
-        title += f"; {held}"
-    table = _year_table(dataset, title, columns)
+        table = table.replace("\n", f"; {held}\n", 1)
     if flat := dataset.attrs.get("non_ai_held_note"):
         table += f"\nnote: {flat}"
     if "dc_energy_twh_by_region" not in dataset:
@@ -320,7 +324,7 @@ def region_table(dataset) -> str:
             if name in dataset
         ]
     sector = "data-centre sector" if "dc_energy_twh_by_region" in dataset else "AI energy"
-    return _year_table(dataset, f"{sector} by region: P50 [P10-P90] (mean)", by_region)
+    return _year_table(dataset, f"{sector} by region", by_region)
 
 
 def grid_columns(dataset) -> list[Column]:
@@ -353,8 +357,7 @@ def grid_table(dataset) -> str:
         "grid capacity from its application, its ramp's start or grid_lead_months before it, a "
         "phased site what its ramp will have built then; delayed: "
         "requested minus connected; stranded: built halls not yet connected, whether or not a "
-        "tenant waits for them, the load held back being the hosting shortfall below): P50 "
-        "[P10-P90] (mean)",
+        "tenant waits for them, the load held back being the hosting shortfall below)",
         columns,
     )
     note = non_ai_growth_note(dataset)
@@ -365,7 +368,8 @@ def site_table(dataset) -> str:
     """When each site under a connection limit asks for its grid capacity and when all of it is
     connected, among the draws that build it, how late that is and how long its built MW
     wait."""
-    from forecast.report.sites import SITE_COLUMNS, site_rows
+    from forecast.outputs import band_label
+    from forecast.report.sites import site_columns, site_rows
     from forecast.sweep.compare import text_table
 
     rows = site_rows(dataset)
@@ -373,17 +377,20 @@ def site_table(dataset) -> str:
         return ""
     last = f"{dataset['month'].to_index()[-1]:%Y-%m}"
     title = (
-        "sites under a grid connection limit, in queue order (status, share of draws that "
+        "sites not yet operating, in queue order (no limit: their region has no grid "
+        "connection limit, so each is connected in full when it asks, its commissioning after "
+        "its delay, or its grid_lead_months before; status, share of draws that "
         "build each); among the draws that build each: the grid MW it asks for and the month "
         "it asks (P50; grid_lead_months before its ramp starts; phased: it asks for what its "
         "ramp will have built), the month some of it is connected (P50: a whole request may be "
         "connected in part first), the month all of it is (P10 / P50 / P90), the months by "
         "which that "
         "comes after its halls need it (its ramp's start; phased: its end) and the mean "
-        "months a MW of its built halls waits for the grid, P50 [P10-P90] (never: not "
+        f"months a MW of its built halls waits for the grid, {band_label(dataset, mean=False)} "
+        "(never: not "
         f"connected in full by {last}; by: already in the first month)"
     )
-    table = text_table("site", list(SITE_COLUMNS), [(r.site, r.cells(last)) for r in rows])
+    table = text_table("site", site_columns(dataset), [(r.site, r.cells(last)) for r in rows])
     return "\n".join([title, *table])
 
 
@@ -406,15 +413,15 @@ def flexibility_table(dataset) -> str:
         ]
     return _year_table(
         dataset,
-        f"flexibility ({dataset.attrs.get('flexibility', '')}): P50 [P10-P90] (mean)",
+        f"flexibility ({dataset.attrs.get('flexibility', '')})",
         columns,
     )
 
 
 def hosting_table(dataset) -> str:
     """Accelerators waiting for room at the end of each year, and their nameplate MW by region
-    (P50 [P10-P90]); empty when nothing waits in any draw."""
-    from forecast.outputs import display_width, pad_left, region_label, summary_cell
+    (P50 [P10–P90]); empty when nothing waits in any draw."""
+    from forecast.outputs import band_label, display_width, pad_left, region_label, summary_cell
 
     if "waiting_accelerators" not in dataset or float(dataset["waiting_accelerators"].max()) <= 0:
         return ""
@@ -428,7 +435,8 @@ def hosting_table(dataset) -> str:
     ]
     width = max(32, *(display_width(label) for label in header))
     lines = [
-        "hosting shortfall at the end of each year: P50 [P10-P90] (accelerators delivered but "
+        f"hosting shortfall at the end of each year: {band_label(dataset, mean=False)} "
+        "(accelerators delivered but "
         "with no room in a built data centre; they draw nothing)",
         "year" + "".join(f"  {pad_left(label, width)}" for label in header),
     ]

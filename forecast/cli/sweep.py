@@ -320,15 +320,19 @@ def summary_table(dataset: xr.Dataset) -> str:
     peak change; then, where the variants have them, the data-centre sector's energy and peak,
     each grid-limited region's requested, connected and delayed MW at the year's end, and the
     energy flexibility curtails and what it takes off the peak."""
+    from forecast.outputs import band_label, partial_years_note
+
     headline: list[Column] = [(name, label, digits, {}) for name, label, digits in SUMMARY_COLUMNS]
     blocks = [
         _variant_table(
             dataset,
             f"{dataset.attrs['scenario_id']} sweep, {dataset.sizes['variant']} variants: "
-            "P50 [P10-P90] (mean) per year, common random numbers",
+            f"{band_label(dataset)} per year, common random numbers",
             headline,
         )
     ]
+    if partial := partial_years_note(dataset):
+        blocks.append(partial)
     if "non_ai_energy_twh" in dataset:
         sector: list[Column] = [(name, label, digits, {}) for name, label, digits in SECTOR_COLUMNS]
         blocks.append(_variant_table(dataset, "data-centre sector", sector))
@@ -340,8 +344,8 @@ def summary_table(dataset: xr.Dataset) -> str:
             (name, label, digits, {}) for name, label, digits in FLEXIBILITY_COLUMNS
         ]
         blocks.append(_variant_table(dataset, "flexibility", flexibility))
-    if "site_grid_wait_months" in dataset:
-        blocks.append(_site_waits(dataset))
+    if "site_grid_wait_months" in dataset and (waits := _site_waits(dataset)):
+        blocks.append(waits)
     if note := unmoved_note(dataset):
         blocks.append(note)
     return "\n".join(blocks)

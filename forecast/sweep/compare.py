@@ -33,6 +33,8 @@ from forecast.outputs import (
     BY_NAME,
     DIFFERENCE_VARIABLES,
     REGIONS_NOTE,
+    band_label,
+    band_text,
     difference_name,
     display_width,
     limited_regions,
@@ -40,8 +42,8 @@ from forecast.outputs import (
     non_ai_growth_note,
     pad_left,
     pad_right,
+    partial_years_note,
     per_draw_name,
-    quantile_at,
     region_label,
     summary_cell,
 )
@@ -423,7 +425,7 @@ def summary_text(dataset: xr.Dataset) -> str:
             baseline += " (no grid total, peak change or share: its data-centre load alone)"
         lines.append(f"  {label}: {dataset['hosting'].to_numpy()[i]}; baseline {baseline}")
     lines.append(
-        "Cells: P50 [P10–P90] (mean) over draws; 'minus' columns: the difference from "
+        f"Cells: {band_label(dataset)} over draws; 'minus' columns: the difference from "
         f"{reference}, draw by draw."
     )
     for name, title, digits in SUMMARY_FIGURES:
@@ -442,6 +444,8 @@ def summary_text(dataset: xr.Dataset) -> str:
             ]
             rows.append((str(year), cells))
         lines += ["", title, *text_table("year", headers, rows)]
+    if partial := partial_years_note(dataset):
+        lines += ["", partial]
     lines += region_blocks(dataset, labels)
     lines += _grid_blocks(dataset, labels)
     return "\n".join(lines)
@@ -469,13 +473,9 @@ def text_table(first: str, headers: list[str], rows: list[tuple[str, list[str]]]
 
 
 def _quantile_text(variable: xr.DataArray, digits: int) -> str:
-    """``P50 [P10–P90]`` of a (quantile)-dimensioned variable; ``never`` for inf, ``–`` for
-    NaN."""
-    p10, p50, p90 = (quantile_at(variable, level) for level in (0.1, 0.5, 0.9))
-    if np.isnan(p50):
-        return "–"
-    shown = ("never" if np.isinf(v) else f"{v:,.{digits}f}" for v in (p50, p10, p90))
-    return "{} [{}–{}]".format(*shown)
+    """``P50 [P10–P90]`` of a (quantile)-dimensioned variable (the band the quantiles hold:
+    :func:`forecast.outputs.band_text`); ``never`` for inf, ``–`` for NaN."""
+    return band_text(variable, lambda v: "never" if np.isinf(v) else f"{v:,.{digits}f}") or "–"
 
 
 def _grid_blocks(dataset: xr.Dataset, labels: list[str]) -> list[str]:
@@ -540,18 +540,30 @@ def _shown_by_region(dataset: xr.Dataset, name: str) -> bool:
     )
 
 
+def limited_sites(dataset: xr.Dataset) -> list[str]:
+    """The sites whose region has a connection limit (those of a Dataset without
+    ``site_grid_limit`` all are): a site without one never waits, its wait is 0."""
+    sites = [str(site) for site in dataset["site"].to_numpy()]
+    if "site_grid_limit" not in dataset.coords:
+        return sites
+    limit = dataset["site_grid_limit"].to_numpy()
+    return [site for site, kind in zip(sites, limit, strict=True) if str(kind) == "limited"]
+
+
 def site_wait_lines(dataset: xr.Dataset, columns: dict[str, dict], prefix: str = "") -> list[str]:
     """Each queued site's wait for its whole grid capacity, a column per selection of
     ``columns`` (a comparison's scenarios, a sweep's variants): P50 [P10–P90] months."""
     waits = dataset["site_grid_wait_months"]
     rows = [
         (str(site), [_quantile_text(waits.sel(site=site, **at), 0) for at in columns.values()])
-        for site in dataset["site"].to_numpy()
+        for site in limited_sites(dataset)
     ]
+    if not rows:
+        return []
     caption = (
         "months by which each site's whole grid capacity is connected after its halls need "
         "it (its ramp's start, not the month it asks, which is grid_lead_months earlier; "
-        "phased: the month its ramp completes): P50 [P10–P90] over the draws "
+        f"phased: the month its ramp completes): {band_label(dataset, mean=False)} over the draws "
         "in which it asks within the period (never: not by the period's end; – where a "
         "column lacks the site, never builds it, it asks after the period or a phased "
         "site's ramp completes after it)"
