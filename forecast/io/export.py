@@ -66,8 +66,9 @@ SUFFIX_FORMATS = {".nc": "netcdf", ".nc4": "netcdf", ".parquet": "parquet", ".pq
 #: dimension's own name: a duration curve's band is written as the rank of its first hour.
 EXTRA_COLUMNS = {"duration_band": "duration_hours_from"}
 #: Coordinates along ``site`` that a site's rows carry as columns after ``site`` (its region
-#: is the ``region`` column): its status and how it asks the grid.
-SITE_COORDINATE_COLUMNS = ("site_status", "site_grid_request")
+#: is the ``region`` column): its status, how it asks the grid and whether its region has a
+#: connection limit (``none``: connected in full as it asks, its wait 0).
+SITE_COORDINATE_COLUMNS = ("site_status", "site_grid_request", "site_grid_limit")
 #: Key of the provenance JSON in a Parquet file's schema metadata.
 PARQUET_METADATA_KEY = b"forecast"
 

@@ -23,7 +23,9 @@ def test_project_to_parquet_equals_the_csv(scenario_file, small_scenario_text, t
     capsys.readouterr()
     csv = pd.read_csv(tmp_path / "p.csv")
     parquet = pd.read_parquet(tmp_path / "p.parquet")
-    assert list(parquet.columns) == [*export.CSV_COLUMNS, "draw"]
+    # The small scenario's announced site has site rows (its region has no limit).
+    site = ["site", *export.SITE_COORDINATE_COLUMNS]
+    assert list(parquet.columns) == [*export.CSV_COLUMNS, *site, "draw"]
     assert list(csv.columns) == list(parquet.columns)
     assert len(csv) == len(parquet)
     for column in ("variable", "region", "resolution", "period_start", "unit"):
