@@ -645,6 +645,11 @@ def _comparison_section(combined: xr.Dataset, scenarios: Sequence[Scenario]) -> 
         f"draws, seed {_e(combined.attrs['seed'])}): where their inputs coincide they see the "
         "same random numbers, so a difference is computed draw by draw and shows what the "
         f"scenarios change, not sampling noise. Cells: {_e(band_label(combined))}.</p>",
+        *(
+            [f"<p>Note: {_e(combined.attrs['comparison_time_zones'])}.</p>"]
+            if combined.attrs.get("comparison_time_zones")
+            else []
+        ),
         _figure(
             plot.comparison_figure(combined),
             "comparison",
@@ -727,7 +732,7 @@ def regional_comparison(combined: xr.Dataset) -> str:
         for year in combined["year"].to_numpy():
             row = [str(year)]
             for region in regions:
-                where = {"region": region, "year": int(year)}
+                where: dict[str, Any] = {"region": region, "year": int(year)}
                 row += [_e(summary_cell(combined, name, 2, scenario=s, **where)) for s in labels]
                 row += [_e(summary_cell(combined, difference, 2, scenario=s, **where))
                         for s in differences]  # fmt: skip

@@ -152,8 +152,9 @@ def test_compare_refuses_bad_input():
     with pytest.raises(OptionsError, match="base given twice"):
         comparisons.compare([_variant("base"), _variant("base")], OPTIONS)
     other_zone = _variant("sydney", timezone="Australia/Sydney")
-    with pytest.raises(OptionsError, match="time zones Asia/Seoul, Australia/Sydney differ"):
-        comparisons.compare([_variant("base"), other_zone], OPTIONS)
+    hourly = dataclasses.replace(OPTIONS, resolution="hourly")
+    with pytest.raises(OptionsError, match="time zones Asia/Seoul, Australia/Sydney compare"):
+        comparisons.compare([_variant("base"), other_zone], hourly)
 
 
 def test_cli_compare(scenario_file, tmp_path, capsys):
