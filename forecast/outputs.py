@@ -7,6 +7,7 @@ from this table, so a unit can only be stated in one place.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -707,18 +708,48 @@ def band_text(variable, shown) -> str | None:
     return text
 
 
-def summary_cell(dataset, name: str, digits: int = 2, **where) -> str:
+#: A table column's unit shown one step smaller where every value it prints is below 1 in
+#: magnitude: a 300 MW campus printed ``0.15 GW`` and ``0.002 TWh`` (report-proc L10).
+SMALLER_UNITS = {"GW": ("MW", 1000.0), "TWh": ("GWh", 1000.0)}
+
+
+def column_unit(dataset, name: str, label: str, selections) -> tuple[str, float]:
+    """A table column's ``label`` and the factor its cells are multiplied by: the label's GW
+    or TWh (a whole word, or in brackets) replaced by MW or GWh, factor 1,000, where every
+    finite value the column prints (each quantile and the mean of ``name`` at each of
+    ``selections``, dicts of coordinates) is below 1 in magnitude; else the label as it is and
+    1. The one rule of every fixed-width summary table (project, compare, sweep)."""
+    for unit, (smaller, factor) in SMALLER_UNITS.items():
+        pattern = rf"(?<![A-Za-z]){unit}(?![A-Za-z])"
+        if not re.search(pattern, label) or name not in dataset:
+            continue
+        values = [
+            np.asarray(dataset[variable].sel(**where).to_numpy(), dtype=float).reshape(-1)
+            for variable in (name, mean_name(name))
+            if variable in dataset
+            for where in selections
+        ]
+        shown = np.concatenate(values) if values else np.array([])
+        shown = shown[np.isfinite(shown)]
+        if shown.size and bool(np.all(np.abs(shown) < 1.0)):
+            return re.sub(pattern, smaller, label), factor
+        return label, 1.0
+    return label, 1.0
+
+
+def summary_cell(dataset, name: str, digits: int = 2, *, scale: float = 1.0, **where) -> str:
     """:func:`band_label`'s ``P50 [P10–P90] (mean)`` of ``name`` at ``where`` (the mean where
-    the Dataset has ``<name>_mean``), or ``–`` where the Dataset lacks it or its P50 is not a
-    number: the cell of every per-year table (command line, HTML report, comparison)."""
+    the Dataset has ``<name>_mean``), each value times ``scale`` (:func:`column_unit`), or
+    ``–`` where the Dataset lacks it or its P50 is not a number: the cell of every per-year
+    table (command line, HTML report, comparison)."""
     if name not in dataset:
         return "–"
     variable = dataset[name].sel(**where)
     if not np.isfinite(quantile_at(variable, summary_levels(variable["quantile"].data)[0])):
         return "–"
-    text = band_text(variable, lambda value: _shown(value, digits)) or "–"
+    text = band_text(variable, lambda value: _shown(value * scale, digits)) or "–"
     if mean_name(name) in dataset:
-        text += f" ({_shown(float(dataset[mean_name(name)].sel(**where)), digits)})"
+        text += f" ({_shown(float(dataset[mean_name(name)].sel(**where)) * scale, digits)})"
     return text
 
 

@@ -157,9 +157,13 @@ def summary_table(dataset) -> str:
         lines.append(f"baseline demand basis: {attrs['baseline_demand_basis']}")
     if attrs["baseline_model"] == "none" and "baseline_note" in attrs:
         lines.append(str(attrs["baseline_note"]))
-    lines.append("year" + "".join(f"  {pad_left(label, width)}" for _, label in columns))
+    scaled = scaled_columns(dataset, [(name, label, 2, {}) for name, label in columns])
+    lines.append("year" + "".join(f"  {pad_left(label, width)}" for _, label, *_ in scaled))
     for year in dataset["year"].values:
-        cells = [pad_left(summary_cell(dataset, name, year=year), width) for name, _ in columns]
+        cells = [
+            pad_left(summary_cell(dataset, name, digits, scale=scale, year=year), width)
+            for name, _, digits, _, scale in scaled
+        ]
         lines.append(f"{year}" + "".join(f"  {cell}" for cell in cells))
     if partial := partial_years_note(dataset):
         lines.append(partial)
@@ -257,20 +261,39 @@ def year_selection(dataset, name: str, year) -> dict:
     return {"month": months[months.year == year][-1]}
 
 
+def scaled_columns(dataset, columns: list[Column]) -> list[tuple[str, str, int, dict, float]]:
+    """Each column (variable, label, digits, selection) with its label and the factor of its
+    cells (:func:`forecast.outputs.column_unit`: MW or GWh where every value it prints over
+    the years is below 1 GW or TWh)."""
+    from forecast.outputs import column_unit
+
+    out = []
+    for name, label, digits, where in columns:
+        selections = (
+            [{**year_selection(dataset, name, year), **where} for year in dataset["year"].values]
+            if name in dataset
+            else []
+        )
+        shown, scale = column_unit(dataset, name, label, selections)
+        out.append((name, shown, digits, where, scale))
+    return out
+
+
 def _year_table(dataset, title: str, columns: list[Column]) -> str:
     """A per-year table of ``P50 [P10–P90] (mean)`` cells; columns (variable, label, digits,
     selection); monthly variables are read at each year's last month. ``title`` ends in the
     band's label (:func:`forecast.outputs.band_label`)."""
     from forecast.outputs import band_label, display_width, pad_left, summary_cell
 
-    width = max(30, *(display_width(label) for _, label, _, _ in columns))
-    header = "year" + "".join(f"  {pad_left(label, width)}" for _, label, _, _ in columns)
+    scaled = scaled_columns(dataset, columns)
+    width = max(30, *(display_width(label) for _, label, *_ in scaled))
+    header = "year" + "".join(f"  {pad_left(label, width)}" for _, label, *_ in scaled)
     lines = [f"{title}: {band_label(dataset)}", header]
     for year in dataset["year"].values:
         cells = []
-        for name, _, digits, where in columns:
+        for name, _, digits, where, scale in scaled:
             at = year_selection(dataset, name, year)
-            cells.append(summary_cell(dataset, name, digits, **at, **where))
+            cells.append(summary_cell(dataset, name, digits, scale=scale, **at, **where))
         lines.append(f"{year}" + "".join(f"  {pad_left(cell, width)}" for cell in cells))
     return "\n".join(lines)
 

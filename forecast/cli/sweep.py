@@ -39,7 +39,7 @@ from forecast.cli.options import (
     warn_weather_fallback,
     write_summary,
 )
-from forecast.cli.project import Column, grid_columns, year_selection
+from forecast.cli.project import Column, grid_columns, scaled_columns, year_selection
 from forecast.errors import OptionsError
 
 
@@ -430,13 +430,18 @@ def _variant_table(dataset: xr.Dataset, title: str, columns: list[Column]) -> st
     from forecast.sweep.variants import varied_names  # imported by the sweep that ran
 
     names = varied_names(dataset)
-    columns = [column for column in columns if column[0] in dataset]
+    # One unit per column over every variant (MW or GWh where all of it is below 1 GW, TWh).
+    scaled = scaled_columns(dataset, [column for column in columns if column[0] in dataset])
+    columns = [(name, shown, digits, where) for name, shown, digits, where, _ in scaled]
+    scales = {(name, *where.items()): scale for name, _, _, where, scale in scaled}
     widths = [max(display_width(name), 8) for name in names]
     variants = [dataset.isel(variant=position) for position in range(dataset.sizes["variant"])]
 
     def cell(name: str, position: int, year: int, digits: int, where: dict[str, str]) -> str:
         at = year_selection(dataset, name, year)
-        return summary_cell(variants[position], name, digits, **at, **where)
+        return summary_cell(
+            variants[position], name, digits, scale=scales[(name, *where.items())], **at, **where
+        )
 
     rows = []
     for position in range(dataset.sizes["variant"]):
