@@ -213,8 +213,9 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "site_grid_connected_mw",
         _MONTHLY_SITE,
         "MW",
-        "Grid capacity connected to each site under a connection limit at the end of the month "
-        "(0 in the draws that do not build it: site_built_pct says how many do)",
+        "Grid capacity connected to each site not yet operating at the end of the month (under "
+        "its region's connection limit; without one, all of it from the month it asks: "
+        "site_grid_limit; 0 in the draws that do not build it: site_built_pct says how many do)",
     ),
     OutputVariable(
         "site_grid_delayed_mw",
