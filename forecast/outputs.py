@@ -714,12 +714,15 @@ def band_text(variable, shown) -> str | None:
 SMALLER_UNITS = {"GW": ("MW", 1000.0), "TWh": ("GWh", 1000.0)}
 
 
-def column_unit(dataset, name: str, label: str, selections) -> tuple[str, float]:
-    """A table column's ``label`` and the factor its cells are multiplied by: the label's GW
-    or TWh (a whole word, or in brackets) replaced by MW or GWh, factor 1,000, where every
-    finite value the column prints (each quantile and the mean of ``name`` at each of
-    ``selections``, dicts of coordinates) is below 1 in magnitude; else the label as it is and
-    1. The one rule of every fixed-width summary table (project, compare, sweep)."""
+def column_unit(
+    dataset, name: str, label: str, selections, *, digits: int = 2
+) -> tuple[str, float, int]:
+    """A table column's ``label``, the factor its cells are multiplied by and their decimals:
+    the label's GW or TWh (a whole word, or in brackets) replaced by MW or GWh, factor 1,000,
+    two decimals fewer than ``digits`` (still ten times finer), where every finite value the
+    column prints (each quantile and the mean of ``name`` at each of ``selections``, dicts of
+    coordinates) is below 1 in magnitude; else the label, 1 and ``digits`` as they are. The one
+    rule of every fixed-width summary table (project, compare, sweep)."""
     for unit, (smaller, factor) in SMALLER_UNITS.items():
         pattern = rf"(?<![A-Za-z]){unit}(?![A-Za-z])"
         if not re.search(pattern, label) or name not in dataset:
@@ -733,9 +736,9 @@ def column_unit(dataset, name: str, label: str, selections) -> tuple[str, float]
         shown = np.concatenate(values) if values else np.array([])
         shown = shown[np.isfinite(shown)]
         if shown.size and bool(np.all(np.abs(shown) < 1.0)):
-            return re.sub(pattern, smaller, label), factor
-        return label, 1.0
-    return label, 1.0
+            return re.sub(pattern, smaller, label), factor, max(digits - 2, 0)
+        return label, 1.0, digits
+    return label, 1.0, digits
 
 
 def summary_cell(dataset, name: str, digits: int = 2, *, scale: float = 1.0, **where) -> str:

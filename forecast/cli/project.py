@@ -274,8 +274,8 @@ def scaled_columns(dataset, columns: list[Column]) -> list[tuple[str, str, int, 
             if name in dataset
             else []
         )
-        shown, scale = column_unit(dataset, name, label, selections)
-        out.append((name, shown, digits, where, scale))
+        shown, scale, shown_digits = column_unit(dataset, name, label, selections, digits=digits)
+        out.append((name, shown, shown_digits, where, scale))
     return out
 
 

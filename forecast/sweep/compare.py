@@ -467,10 +467,12 @@ def summary_text(dataset: xr.Dataset) -> str:
         if name not in dataset:
             continue
         # MW or GWh where every scenario's figure and difference is below 1 GW or TWh.
-        shown, scale = column_unit(dataset, name, title, years)
+        shown, scale, shown_digits = column_unit(dataset, name, title, years, digits=digits)
         if difference_name(name) in dataset and scale != 1.0:
-            shown, scale = column_unit(dataset, difference_name(name), title, years)
-        title = shown
+            shown, scale, shown_digits = column_unit(
+                dataset, difference_name(name), title, years, digits=digits
+            )
+        title, digits = shown, shown_digits
         headers = [*labels, *(f"{label} minus {reference}" for label in others)]
         rows = []
         for year in dataset["year"].to_numpy():

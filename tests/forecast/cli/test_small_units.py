@@ -27,7 +27,8 @@ def test_a_column_below_one_gw_prints_in_mw():
     assert "AI peak MW" in header and "AI peak GW" not in header
     assert "AI energy TWh" in header
     peak = dataset["ai_peak_gw"].sel(year=2029, quantile=0.5)
-    assert _row(text, "2029")[1].startswith(f"{1000 * float(peak):,.2f} [")
+    # Two decimals in GW, none in MW: still ten times finer.
+    assert _row(text, "2029")[1].startswith(f"{1000 * float(peak):,.0f} [")
 
 
 def test_the_unit_rule():
@@ -35,10 +36,14 @@ def test_the_unit_rule():
 
     small = xr.Dataset({"x_twh": (("year",), np.array([0.002, 0.9]))}, coords={"year": [1, 2]})
     years = [{"year": 1}, {"year": 2}]
-    assert column_unit(small, "x_twh", "energy [TWh]", years) == ("energy [GWh]", 1000.0)
-    assert column_unit(small, "x_twh", "energy TWh", years[:1]) == ("energy GWh", 1000.0)
+    assert column_unit(small, "x_twh", "energy [TWh]", years) == ("energy [GWh]", 1000.0, 0)
+    assert column_unit(small, "x_twh", "energy TWh", years[:1], digits=3) == (
+        "energy GWh",
+        1000.0,
+        1,
+    )
     large = small.assign(x_twh=("year", np.array([0.5, 1.2])))
-    assert column_unit(large, "x_twh", "energy TWh", years) == ("energy TWh", 1.0)
+    assert column_unit(large, "x_twh", "energy TWh", years) == ("energy TWh", 1.0, 2)
     # A GWh label is not a GW one, and a share has no unit to shrink.
-    assert column_unit(small, "x_twh", "energy GWh", years) == ("energy GWh", 1.0)
-    assert column_unit(small, "x_twh", "AI share %", years) == ("AI share %", 1.0)
+    assert column_unit(small, "x_twh", "energy GWh", years) == ("energy GWh", 1.0, 2)
+    assert column_unit(small, "x_twh", "AI share %", years) == ("AI share %", 1.0, 2)

@@ -63,8 +63,8 @@ def test_quartiles_print_under_a_quartile_header():
     dataset = project(_scenario(), _options((0.25, 0.5, 0.75)))
     text = summary_table(dataset)
     assert "P50 [P25–P75] (mean) over 8 draws" in text.splitlines()[0]
-    energy = dataset["ai_energy_twh"].sel(year=2025)
-    low, high = (f"{float(energy.sel(quantile=q)):,.2f}" for q in (0.25, 0.75))
+    peak = dataset["ai_peak_gw"].sel(year=2025)  # below 1 GW: printed in MW
+    low, high = (f"{1000 * float(peak.sel(quantile=q)):,.0f}" for q in (0.25, 0.75))
     row = next(line for line in text.splitlines() if line.startswith("2025"))
     assert f"[{low}–{high}]" in row
 
