@@ -231,6 +231,27 @@ def is_time_zone(name: object) -> bool:
     return True
 
 
+def days_in_year(year: int) -> int:
+    """Days of a calendar year: 365, or 366 in a leap year. [day]"""
+    return dt.date(int(year), 12, 31).timetuple().tm_yday
+
+
+def partial_years(start: dt.date, end: dt.date) -> dict[str, str]:
+    """The calendar years that the period ``start`` .. ``end`` (whole local days, both
+    included) covers in part, each with the dates it covers and how many of the year's days,
+    ``{"2030": "2030-01-01..2030-01-02 (2 of 365 days)"}``: a year's figures are of those days
+    only (a 2-day period printed ``2030 total TWh 3.45`` as if a year's). Empty where every
+    year is whole. ``forecast export-grid``'s ``partial_years`` says the same of its rows'
+    hours."""
+    partial = {}
+    for year in range(start.year, end.year + 1):
+        first, last = max(start, dt.date(year, 1, 1)), min(end, dt.date(year, 12, 31))
+        covered, whole = (last - first).days + 1, days_in_year(year)
+        if covered != whole:
+            partial[str(year)] = f"{first}..{last} ({covered} of {whole} days)"
+    return partial
+
+
 def month_number(date: dt.date) -> int:
     """Months since year 0, so that consecutive months differ by 1 (a scenario's time step)."""
     return date.year * 12 + date.month - 1

@@ -7,6 +7,7 @@ from this table, so a unit can only be stated in one place.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -216,8 +217,9 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "site_grid_connected_mw",
         _MONTHLY_SITE,
         "MW",
-        "Grid capacity connected to each site under a connection limit at the end of the month "
-        "(0 in the draws that do not build it: site_built_pct says how many do)",
+        "Grid capacity connected to each site not yet operating at the end of the month (under "
+        "its region's connection limit; without one, all of it from the month it asks: "
+        "site_grid_limit; 0 in the draws that do not build it: site_built_pct says how many do)",
     ),
     OutputVariable(
         "site_grid_delayed_mw",
@@ -685,20 +687,128 @@ def limited_regions(dataset) -> list[str]:
     ]
 
 
-def summary_cell(dataset, name: str, digits: int = 2, **where) -> str:
-    """``P50 [P10–P90] (mean)`` of ``name`` at ``where`` (the mean where the Dataset has
-    ``<name>_mean``), or ``–`` where the Dataset lacks it or its P50 is not a number: the cell
-    of every per-year table (command line, HTML report, comparison)."""
+#: The levels a summary band reaches for around its centre: P10 and P90 where the quantiles
+#: hold them, else the nearest held on each side (:func:`summary_levels`).
+BAND_TARGETS = (0.1, 0.9)
+
+
+def summary_levels(levels) -> tuple[float, tuple[float, ...]]:
+    """The centre and the band of a summary cell among the probability levels ``levels`` held:
+    the centre is the level nearest 0.5 (P50 where held), the band the level below it nearest
+    P10 and the level above it nearest P90, those that exist (none with ``--quantiles 0.5``).
+    A missing side is left out, never filled with the centre: ``1.13 [1.13–1.13]`` read as a
+    certain figure (a procurement analyst's ``--quantiles 0.5``, report-proc M4)."""
+    held = sorted({float(level) for level in np.asarray(levels).reshape(-1)})
+    centre = min(held, key=lambda level: (abs(level - 0.5), level))
+    below = [level for level in held if level < centre]
+    above = [level for level in held if level > centre]
+    band = (
+        *([min(below, key=lambda level: abs(level - BAND_TARGETS[0]))] if below else []),
+        *([min(above, key=lambda level: abs(level - BAND_TARGETS[1]))] if above else []),
+    )
+    return centre, band
+
+
+def percentile_label(level: float) -> str:
+    """``P50`` of 0.5, ``P2.5`` of 0.025."""
+    return f"P{round(100 * level, 4):g}"
+
+
+def band_label(levels, *, mean: bool = True) -> str:
+    """What a summary cell shows, from the probability levels held (a Dataset's ``quantile``
+    coordinate, or the levels): ``P50 [P10–P90] (mean)``, ``P50 [P25–P75] (mean)``, ``P50
+    (mean)`` without a band; ``mean``: whether to name the mean. The one header of every
+    per-year table (command line, HTML report, comparison, sweep) and of the cells of
+    :func:`summary_cell` and :func:`band_text`."""
+    if hasattr(levels, "coords"):
+        levels = levels["quantile"].to_numpy()
+    centre, band = summary_levels(levels)
+    text = percentile_label(centre)
+    if band:
+        text += f" [{'–'.join(percentile_label(level) for level in band)}]"
+    return f"{text} (mean)" if mean else text
+
+
+def band_text(variable, shown) -> str | None:
+    """``centre [low–high]`` of a variable with a ``quantile`` dimension (and no other left),
+    each value written by ``shown``, at the levels of :func:`summary_levels`; None where its
+    centre is NaN."""
+    levels = np.asarray(variable["quantile"].data, dtype=float)
+    values = np.asarray(variable.data, dtype=float)
+    centre, band = summary_levels(levels)
+
+    def at(level: float) -> float:
+        return float(values[int(np.argmin(np.abs(levels - level)))])
+
+    if np.isnan(at(centre)):
+        return None
+    text = shown(at(centre))
+    if band:
+        text += f" [{'–'.join(shown(at(level)) for level in band)}]"
+    return text
+
+
+#: A table column's unit shown one step smaller where every value it prints is below 1 in
+#: magnitude: a 300 MW campus printed ``0.15 GW`` and ``0.002 TWh`` (report-proc L10).
+SMALLER_UNITS = {"GW": ("MW", 1000.0), "TWh": ("GWh", 1000.0)}
+
+
+def column_unit(
+    dataset, name: str, label: str, selections, *, digits: int = 2
+) -> tuple[str, float, int]:
+    """A table column's ``label``, the factor its cells are multiplied by and their decimals:
+    the label's GW or TWh (a whole word, or in brackets) replaced by MW or GWh, factor 1,000,
+    two decimals fewer than ``digits`` (still ten times finer), where every finite value the
+    column prints (each quantile and the mean of ``name`` at each of ``selections``, dicts of
+    coordinates) is below 1 in magnitude; else the label, 1 and ``digits`` as they are. The one
+    rule of every fixed-width summary table (project, compare, sweep)."""
+    for unit, (smaller, factor) in SMALLER_UNITS.items():
+        pattern = rf"(?<![A-Za-z]){unit}(?![A-Za-z])"
+        if not re.search(pattern, label) or name not in dataset:
+            continue
+        values = [
+            np.asarray(dataset[variable].sel(**where).to_numpy(), dtype=float).reshape(-1)
+            for variable in (name, mean_name(name))
+            if variable in dataset
+            for where in selections
+        ]
+        shown = np.concatenate(values) if values else np.array([])
+        shown = shown[np.isfinite(shown)]
+        if shown.size and bool(np.all(np.abs(shown) < 1.0)):
+            return re.sub(pattern, smaller, label), factor, max(digits - 2, 0)
+        return label, 1.0, digits
+    return label, 1.0, digits
+
+
+def summary_cell(dataset, name: str, digits: int = 2, *, scale: float = 1.0, **where) -> str:
+    """:func:`band_label`'s ``P50 [P10–P90] (mean)`` of ``name`` at ``where`` (the mean where
+    the Dataset has ``<name>_mean``), each value times ``scale`` (:func:`column_unit`), or
+    ``–`` where the Dataset lacks it or its P50 is not a number: the cell of every per-year
+    table (command line, HTML report, comparison)."""
     if name not in dataset:
         return "–"
     variable = dataset[name].sel(**where)
-    p10, p50, p90 = (quantile_at(variable, level) for level in (0.1, 0.5, 0.9))
-    if not np.isfinite(p50):
+    if not np.isfinite(quantile_at(variable, summary_levels(variable["quantile"].data)[0])):
         return "–"
-    text = f"{_shown(p50, digits)} [{_shown(p10, digits)}–{_shown(p90, digits)}]"
+    text = band_text(variable, lambda value: _shown(value * scale, digits)) or "–"
     if mean_name(name) in dataset:
-        text += f" ({_shown(float(dataset[mean_name(name)].sel(**where)), digits)})"
+        text += f" ({_shown(float(dataset[mean_name(name)].sel(**where)) * scale, digits)})"
     return text
+
+
+def partial_years_note(dataset) -> str:
+    """One line naming the years the period covers in part and their dates (the Dataset's
+    ``partial_years``, :func:`forecast.calendar.partial_years`): ``2030 covers
+    2030-01-01..2030-01-02 (2 of 365 days): its figures are for those days only``; empty where
+    every year is whole. A 2-day period printed ``2030 total TWh 3.45`` as if it were the
+    year's (report-proc M5)."""
+    text = dataset.attrs.get("partial_years")
+    partial = json.loads(text) if text else {}
+    if not partial:
+        return ""
+    cells = [f"{year} covers {dates}" for year, dates in partial.items()]
+    its = "its figures are" if len(cells) == 1 else "their figures are"
+    return f"note: {'; '.join(cells)}: {its} for those days only, not the whole year"
 
 
 def _hours_in_year(year: int) -> float:

@@ -195,7 +195,7 @@ def _prepared(
     models: list[BaselineModel | None],
     pinned: str | None,
 ) -> PreparedComparison:
-    check_scenarios(scenarios)
+    check_scenarios(scenarios, resolution=options.resolution)
     labels = [model_label(model) for model in models]
     weather = [
         weather_digest(scenario, each_options)
@@ -223,8 +223,8 @@ def prepare_sync(state: ServiceState, request: ComparisonRequest) -> PreparedCom
     ------
     OptionsError, ScenarioError, NotFoundError
         A scenario is unknown or malformed (the message names ``scenarios[i]``), ids repeat,
-        time zones differ, or an option is out of range (fewer than 2 scenarios are refused
-        by the request's schema).
+        time zones differ at an hourly or daily resolution, or an option is out of range
+        (fewer than 2 scenarios are refused by the request's schema).
     """
     resolved = []
     for index, choice in enumerate(request.scenarios):
@@ -233,7 +233,7 @@ def prepare_sync(state: ServiceState, request: ComparisonRequest) -> PreparedCom
         except ForecastError as error:
             raise _naming(index, error) from error
     scenarios = [scenario for scenario, _, _, _ in resolved]
-    check_scenarios(scenarios)
+    check_scenarios(scenarios, resolution=request.resolution)
     first, _ = projection_options(state, request, scenarios[0])
     # Every scenario runs over the period the first one's horizon gives, unless one was asked.
     period = request.model_copy(update={"start": first.start, "end": first.end})

@@ -214,7 +214,7 @@ def _labels(labels: np.ndarray) -> list[str] | _Text:
 def _coords(dataset: xr.Dataset) -> dict[str, Any]:
     sites = {
         name: [str(label) for label in dataset[name].to_numpy()]
-        for name in ("site", "site_region", "site_status", "site_grid_request")
+        for name in ("site", "site_region", "site_status", "site_grid_request", "site_grid_limit")
         if name in dataset.coords
     }
     return {

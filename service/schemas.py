@@ -236,8 +236,8 @@ class ProjectionCoords(BaseModel):
     region: list[str] = Field(description="Region names (dim `region`).")
     site: list[str] | None = Field(
         default=None,
-        description="Sites under a grid connection limit, region by region in queue order (dim "
-        "`site`; a name given twice is numbered, `campus #2`); absent without such sites.",
+        description="Sites not yet operating, region by region in queue order (dim `site`; a "
+        "name given twice is numbered, `campus #2`); absent without such sites.",
     )
     site_region: list[str] | None = Field(
         default=None, description="The region of each site (along dim `site`)."
@@ -252,6 +252,11 @@ class ProjectionCoords(BaseModel):
         description="How each site asks the grid (along dim `site`): `whole` (all of its grid "
         "capacity when it applies, its ramp's start or its grid_lead_months before) or `phased` "
         "(what its ramp will have built a lead later, each month).",
+    )
+    site_grid_limit: list[str] | None = Field(
+        default=None,
+        description="Whether each site's region has a grid connection limit (along dim "
+        "`site`): `limited`, or `none` (connected in full when it asks, never delayed).",
     )
 
 

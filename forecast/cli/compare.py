@@ -86,7 +86,7 @@ def compare(
             "(one alone: forecast project)"
         )
     loaded = [load_scenario_argument(scenario) for scenario in scenarios]
-    comparisons.check_scenarios(loaded)
+    comparisons.check_scenarios(loaded, resolution=resolution)
     options = projection_options(
         loaded[0],
         draws=draws,

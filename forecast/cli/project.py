@@ -136,7 +136,7 @@ def site_load_table(dataset, *, every_site: bool = False) -> str:
     """Each site's AI energy in the period's first and last year and its mean MW in the last
     month, P50 [P10-P90] (mean); a scenario of more than :data:`SITE_LOAD_ROWS` sites says
     where its sites' figures are instead, unless ``every_site``."""
-    from forecast.outputs import region_label, summary_cell
+    from forecast.outputs import band_label, region_label, summary_cell
     from forecast.sweep.compare import text_table
 
     if "site_energy_twh" not in dataset:
@@ -164,7 +164,7 @@ def site_load_table(dataset, *, every_site: bool = False) -> str:
         for site, region in zip(sites, regions, strict=True)
     ]
     title = (
-        "each site's AI load, P50 [P10-P90] (mean): its share of its region's hosted "
+        f"each site's AI load, {band_label(dataset)}: its share of its region's hosted "
         "accelerators (its energised IT capacity / the region's) and its own tenants, at its "
         "own PUE; before flexibility"
     )
@@ -179,8 +179,9 @@ def _pick(variable, level: float, **where) -> float:
 
 
 def summary_table(dataset) -> str:
-    """Per-year P50 [P10-P90] (mean) of the headline figures, as fixed-width text."""
-    from forecast.outputs import pad_left, summary_cell
+    """Per-year P50 [P10–P90] (mean) of the headline figures (the band the quantiles hold:
+    :func:`forecast.outputs.band_label`), as fixed-width text."""
+    from forecast.outputs import band_label, pad_left, partial_years_note, summary_cell
 
     columns = [
         ("ai_energy_twh", "AI energy TWh"),
@@ -202,7 +203,7 @@ def summary_table(dataset) -> str:
     if attrs.get("weather_location") == "none":
         weather = "none (no temperature response: the PUE at its annual value every hour)"
     lines = [
-        f"{attrs['scenario_id']}: P50 [P10-P90] (mean) over {attrs['draws']} draws; "
+        f"{attrs['scenario_id']}: {band_label(dataset)} over {attrs['draws']} draws; "
         f"baseline {attrs['baseline_model']}; weather {weather}",
         f"hosting: {attrs.get('hosting_note', attrs.get('hosting', ''))}",
     ]
@@ -210,10 +211,16 @@ def summary_table(dataset) -> str:
         lines.append(f"baseline demand basis: {attrs['baseline_demand_basis']}")
     if attrs["baseline_model"] == "none" and "baseline_note" in attrs:
         lines.append(str(attrs["baseline_note"]))
-    lines.append("year" + "".join(f"  {pad_left(label, width)}" for _, label in columns))
+    scaled = scaled_columns(dataset, [(name, label, 2, {}) for name, label in columns])
+    lines.append("year" + "".join(f"  {pad_left(label, width)}" for _, label, *_ in scaled))
     for year in dataset["year"].values:
-        cells = [pad_left(summary_cell(dataset, name, year=year), width) for name, _ in columns]
+        cells = [
+            pad_left(summary_cell(dataset, name, digits, scale=scale, year=year), width)
+            for name, _, digits, _, scale in scaled
+        ]
         lines.append(f"{year}" + "".join(f"  {cell}" for cell in cells))
+    if partial := partial_years_note(dataset):
+        lines.append(partial)
     if held := attrs.get("held_trends_note"):
         lines.append(f"note: {held}")
     return "\n".join(lines)
@@ -308,18 +315,39 @@ def year_selection(dataset, name: str, year) -> dict:
     return {"month": months[months.year == year][-1]}
 
 
-def _year_table(dataset, title: str, columns: list[Column]) -> str:
-    """A per-year table of ``P50 [P10-P90] (mean)`` cells; columns (variable, label, digits,
-    selection); monthly variables are read at each year's last month."""
-    from forecast.outputs import display_width, pad_left, summary_cell
+def scaled_columns(dataset, columns: list[Column]) -> list[tuple[str, str, int, dict, float]]:
+    """Each column (variable, label, digits, selection) with its label and the factor of its
+    cells (:func:`forecast.outputs.column_unit`: MW or GWh where every value it prints over
+    the years is below 1 GW or TWh)."""
+    from forecast.outputs import column_unit
 
-    width = max(30, *(display_width(label) for _, label, _, _ in columns))
-    lines = [title, "year" + "".join(f"  {pad_left(label, width)}" for _, label, _, _ in columns)]
+    out = []
+    for name, label, digits, where in columns:
+        selections = (
+            [{**year_selection(dataset, name, year), **where} for year in dataset["year"].values]
+            if name in dataset
+            else []
+        )
+        shown, scale, shown_digits = column_unit(dataset, name, label, selections, digits=digits)
+        out.append((name, shown, shown_digits, where, scale))
+    return out
+
+
+def _year_table(dataset, title: str, columns: list[Column]) -> str:
+    """A per-year table of ``P50 [P10–P90] (mean)`` cells; columns (variable, label, digits,
+    selection); monthly variables are read at each year's last month. ``title`` ends in the
+    band's label (:func:`forecast.outputs.band_label`)."""
+    from forecast.outputs import band_label, display_width, pad_left, summary_cell
+
+    scaled = scaled_columns(dataset, columns)
+    width = max(30, *(display_width(label) for _, label, *_ in scaled))
+    header = "year" + "".join(f"  {pad_left(label, width)}" for _, label, *_ in scaled)
+    lines = [f"{title}: {band_label(dataset)}", header]
     for year in dataset["year"].values:
         cells = []
-        for name, _, digits, where in columns:
+        for name, _, digits, where, scale in scaled:
             at = year_selection(dataset, name, year)
-            cells.append(summary_cell(dataset, name, digits, **at, **where))
+            cells.append(summary_cell(dataset, name, digits, scale=scale, **at, **where))
         lines.append(f"{year}" + "".join(f"  {pad_left(cell, width)}" for cell in cells))
     return "\n".join(lines)
 
@@ -340,10 +368,9 @@ def sector_table(dataset) -> str:
         ("ai_share_of_dc_energy_pct", "AI share of data centres %", 1, {}),
     ]
     columns = [column for column in columns if column[0] in dataset]
-    title = "data-centre sector: P50 [P10-P90] (mean)"
+    table = _year_table(dataset, "data-centre sector", columns)
     if held := dataset.attrs.get("non_ai_in_baseline_note"):
-        title += f"; {held}"
-    table = _year_table(dataset, title, columns)
+        table = table.replace("\n", f"; {held}\n", 1)
     if flat := dataset.attrs.get("non_ai_held_note"):
         table += f"\nnote: {flat}"
     if "dc_energy_twh_by_region" not in dataset:
@@ -374,12 +401,11 @@ def region_table(dataset) -> str:
             if name in dataset
         ]
     sector = "data-centre sector" if "dc_energy_twh_by_region" in dataset else "AI energy"
-    table = _year_table(dataset, f"{sector} by region: P50 [P10-P90] (mean)", by_region)
+    table = _year_table(dataset, f"{sector} by region", by_region)
     at_peak = region_peak_columns(dataset)
     if not at_peak:
         return table
-    title = "load in the grid's peak hour by region: P50 [P10-P90] (mean)"
-    return table + "\n" + _year_table(dataset, title, at_peak)
+    return table + "\n" + _year_table(dataset, "load in the grid's peak hour by region", at_peak)
 
 
 def region_peak_columns(dataset) -> list[Column]:
@@ -432,8 +458,7 @@ def grid_table(dataset) -> str:
         "grid capacity from its application, its ramp's start or grid_lead_months before it, a "
         "phased site what its ramp will have built then; delayed: "
         "requested minus connected; stranded: built halls not yet connected, whether or not a "
-        "tenant waits for them, the load held back being the hosting shortfall below): P50 "
-        "[P10-P90] (mean)",
+        "tenant waits for them, the load held back being the hosting shortfall below)",
         columns,
     )
     note = non_ai_growth_note(dataset)
@@ -444,7 +469,8 @@ def site_table(dataset) -> str:
     """When each site under a connection limit asks for its grid capacity and when all of it is
     connected, among the draws that build it, how late that is and how long its built MW
     wait."""
-    from forecast.report.sites import SITE_COLUMNS, site_rows
+    from forecast.outputs import band_label
+    from forecast.report.sites import site_columns, site_rows
     from forecast.sweep.compare import text_table
 
     rows = site_rows(dataset)
@@ -452,17 +478,20 @@ def site_table(dataset) -> str:
         return ""
     last = f"{dataset['month'].to_index()[-1]:%Y-%m}"
     title = (
-        "sites under a grid connection limit, in queue order (status, share of draws that "
+        "sites not yet operating, in queue order (no limit: their region has no grid "
+        "connection limit, so each is connected in full when it asks, its commissioning after "
+        "its delay, or its grid_lead_months before; status, share of draws that "
         "build each); among the draws that build each: the grid MW it asks for and the month "
         "it asks (P50; grid_lead_months before its ramp starts; phased: it asks for what its "
         "ramp will have built), the month some of it is connected (P50: a whole request may be "
         "connected in part first), the month all of it is (P10 / P50 / P90), the months by "
         "which that "
         "comes after its halls need it (its ramp's start; phased: its end) and the mean "
-        "months a MW of its built halls waits for the grid, P50 [P10-P90] (never: not "
+        f"months a MW of its built halls waits for the grid, {band_label(dataset, mean=False)} "
+        "(never: not "
         f"connected in full by {last}; by: already in the first month)"
     )
-    table = text_table("site", list(SITE_COLUMNS), [(r.site, r.cells(last)) for r in rows])
+    table = text_table("site", site_columns(dataset), [(r.site, r.cells(last)) for r in rows])
     return "\n".join([title, *table])
 
 
@@ -485,15 +514,15 @@ def flexibility_table(dataset) -> str:
         ]
     return _year_table(
         dataset,
-        f"flexibility ({dataset.attrs.get('flexibility', '')}): P50 [P10-P90] (mean)",
+        f"flexibility ({dataset.attrs.get('flexibility', '')})",
         columns,
     )
 
 
 def hosting_table(dataset) -> str:
     """Accelerators waiting for room at the end of each year, and their nameplate MW by region
-    (P50 [P10-P90]); empty when nothing waits in any draw."""
-    from forecast.outputs import display_width, pad_left, region_label, summary_cell
+    (P50 [P10–P90]); empty when nothing waits in any draw."""
+    from forecast.outputs import band_label, display_width, pad_left, region_label, summary_cell
 
     if "waiting_accelerators" not in dataset or float(dataset["waiting_accelerators"].max()) <= 0:
         return ""
@@ -507,7 +536,8 @@ def hosting_table(dataset) -> str:
     ]
     width = max(32, *(display_width(label) for label in header))
     lines = [
-        "hosting shortfall at the end of each year: P50 [P10-P90] (accelerators delivered but "
+        f"hosting shortfall at the end of each year: {band_label(dataset, mean=False)} "
+        "(accelerators delivered but "
         "with no room in a built data centre; they draw nothing)",
         "year" + "".join(f"  {pad_left(label, width)}" for label in header),
     ]

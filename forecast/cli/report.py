@@ -57,7 +57,8 @@ def report(
 
     reports.check_report_path(out)
     loaded = [load_scenario_argument(scenario) for scenario in scenarios]
-    comparisons.check_scenarios(loaded)
+    # The report's figures are monthly and annual: scenarios of any zones compare.
+    comparisons.check_scenarios(loaded, resolution="monthly")
     options = projection_options(
         loaded[0],
         draws=draws,

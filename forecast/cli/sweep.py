@@ -38,7 +38,7 @@ from forecast.cli.options import (
     warn_weather_fallback,
     write_summary,
 )
-from forecast.cli.project import Column, grid_columns, year_selection
+from forecast.cli.project import Column, grid_columns, scaled_columns, year_selection
 from forecast.errors import OptionsError
 
 
@@ -276,15 +276,19 @@ def summary_table(dataset: xr.Dataset) -> str:
     peak change; then, where the variants have them, the data-centre sector's energy and peak,
     each grid-limited region's requested, connected and delayed MW at the year's end, and the
     energy flexibility curtails and what it takes off the peak."""
+    from forecast.outputs import band_label, partial_years_note
+
     headline: list[Column] = [(name, label, digits, {}) for name, label, digits in SUMMARY_COLUMNS]
     blocks = [
         _variant_table(
             dataset,
             f"{dataset.attrs['scenario_id']} sweep, {dataset.sizes['variant']} variants: "
-            "P50 [P10-P90] (mean) per year, common random numbers",
+            f"{band_label(dataset)} per year, common random numbers",
             headline,
         )
     ]
+    if partial := partial_years_note(dataset):
+        blocks.append(partial)
     if "non_ai_energy_twh" in dataset:
         sector: list[Column] = [(name, label, digits, {}) for name, label, digits in SECTOR_COLUMNS]
         blocks.append(_variant_table(dataset, "data-centre sector", sector))
@@ -296,8 +300,8 @@ def summary_table(dataset: xr.Dataset) -> str:
             (name, label, digits, {}) for name, label, digits in FLEXIBILITY_COLUMNS
         ]
         blocks.append(_variant_table(dataset, "flexibility", flexibility))
-    if "site_grid_wait_months" in dataset:
-        blocks.append(_site_waits(dataset))
+    if "site_grid_wait_months" in dataset and (waits := _site_waits(dataset)):
+        blocks.append(waits)
     if note := unmoved_note(dataset):
         blocks.append(note)
     return "\n".join(blocks)
@@ -382,13 +386,18 @@ def _variant_table(dataset: xr.Dataset, title: str, columns: list[Column]) -> st
     from forecast.sweep.variants import varied_names  # imported by the sweep that ran
 
     names = varied_names(dataset)
-    columns = [column for column in columns if column[0] in dataset]
+    # One unit per column over every variant (MW or GWh where all of it is below 1 GW, TWh).
+    scaled = scaled_columns(dataset, [column for column in columns if column[0] in dataset])
+    columns = [(name, shown, digits, where) for name, shown, digits, where, _ in scaled]
+    scales = {(name, *where.items()): scale for name, _, _, where, scale in scaled}
     widths = [max(display_width(name), 8) for name in names]
     variants = [dataset.isel(variant=position) for position in range(dataset.sizes["variant"])]
 
     def cell(name: str, position: int, year: int, digits: int, where: dict[str, str]) -> str:
         at = year_selection(dataset, name, year)
-        return summary_cell(variants[position], name, digits, **at, **where)
+        return summary_cell(
+            variants[position], name, digits, scale=scales[(name, *where.items())], **at, **where
+        )
 
     rows = []
     for position in range(dataset.sizes["variant"]):

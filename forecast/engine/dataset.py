@@ -18,7 +18,7 @@ import pandas as pd
 import xarray as xr
 
 from forecast import kernels, provenance
-from forecast.calendar import HourlyCalendar, period_coordinates
+from forecast.calendar import HourlyCalendar, partial_years, period_coordinates
 from forecast.engine.baseline import no_baseline_note
 from forecast.engine.hosting import Connections
 from forecast.engine.inputs import driver_units
@@ -154,7 +154,7 @@ def _monthly_variables(
         ):
             if values is not None:
                 _by_region(name, values, probabilities, data)
-    if monthly.connections is not None:
+    if monthly.connections is not None and monthly.connections.any_limit:
         grid = monthly.connections
         delayed = np.maximum(grid.requested_mw - grid.connected_mw, 0.0)
         for name, values in (
@@ -170,8 +170,10 @@ def _monthly_variables(
                 at_year_ends = _regions_first(values[:, :, year_ends])
                 data[kept] = (BY_NAME[kept].dims, at_year_ends, _attrs(kept))
         _by_region("grid_limit_mw_by_region", grid.limit_mw, probabilities, data)
-        if grid.sites:
-            _site_variables(grid, probabilities, data)
+    if monthly.connections is not None and monthly.connections.sites:
+        # Every site not yet operating, limited or not (report-proc M7: a NSW campus without
+        # a [grid] limit had no site figures, so when it energises could not be read).
+        _site_variables(monthly.connections, probabilities, data)
     if monthly.wait_by_year is not None and monthly.delivered_by_year is not None:
         delivered = monthly.delivered_by_year.sum(axis=1)
         waited = (monthly.wait_by_year * monthly.delivered_by_year).sum(axis=1)
@@ -560,8 +562,15 @@ def build_dataset(
         coords["site"] = (
             "site",
             np.array(site_labels([site.name for site in queued]), dtype=str),
-            {"description": "site under a grid connection limit, region by region in queue "
-                            "order"},
+            {"description": "site not yet operating, region by region in queue order (a "
+                            "region without a connection limit connects it as it asks: "
+                            "site_grid_limit)"},
+        )  # fmt: skip
+        coords["site_grid_limit"] = (
+            "site",
+            np.where(monthly.connections.site_limited, "limited", "none"),
+            {"description": "whether the site's region has a grid connection limit (limited) "
+                            "or not (none: connected in full when it asks, never delayed)"},
         )  # fmt: skip
         coords["site_region"] = (
             "site",
@@ -675,6 +684,9 @@ def build_dataset(
         "weather_sha256": weather.digest,
         "Conventions": "CF-1.8",
     }
+    if partial := partial_years(options.start, options.end):
+        # JSON, as region_labels: the years whose figures are of part of the year only.
+        dataset.attrs["partial_years"] = json.dumps(partial)
     if scenario.region_labels:
         # JSON: an attribute holds a string (NetCDF), and the report and dashboard read it.
         dataset.attrs["region_labels"] = json.dumps(scenario.region_labels, ensure_ascii=False)

@@ -14,7 +14,11 @@ sites that have asked. A site asks for its
 grid capacity (an IT site for its IT capacity x its PUE at the hottest hour) from its
 ``grid_lead_months`` before the month it starts to ramp (default 0): all of it, or, phased, what
 its ramp will have built a lead later; what the limit cannot connect yet is delayed, and a hall
-built and not yet connected is stranded.
+built and not yet connected is stranded. A region without a limit connects its sites as if
+its limit were infinite: each site's connection, and so its ``site_*`` outcomes (built share,
+the month it is energised: its commissioning after its delay, its connected MW), is reported
+as under a limit, none of it ever delayed; the regions' ``grid_*`` figures and the IT capacity
+stay those of the limited regions alone.
 
 Non-AI loads that are ``hosted`` take their room in the region's halls first (incumbent load).
 Accelerators of the deployment plans then go into what is left, oldest first
@@ -57,8 +61,13 @@ class Connections:
     #: Grid capacity of built halls not yet connected (built minus connected, per site). [MW]
     stranded_mw: np.ndarray  # float64[D, R, Mf]
     limit_mw: np.ndarray  # float64[D, R, Mf]
-    #: The queued sites (index in the scenario's sites), region by region in queue order.
+    #: The queued sites (index in the scenario's sites), region by region in queue order: the
+    #: sites not yet operating, of every region (one without a limit: an infinite one).
     sites: tuple[int, ...]
+    #: Where each queued site's region has a connection limit. bool[S]
+    site_limited: np.ndarray
+    #: Whether any region has a connection limit (the regions' ``grid_*`` figures are theirs).
+    any_limit: bool
     site_request_mw: np.ndarray  # float64[S, D] grid capacity each asks for (0: never asks)
     site_ask_month: np.ndarray  # int64[S, D] month it asks (a lead before its ramp); Mf: never
     #: Month its halls need all of its request: the month its ramp starts, or, for a phased
@@ -225,7 +234,11 @@ class Halls:
         )
         self.statuses = [site.status for site in scenario.sites]
         self.connected: dict[int, np.ndarray] = {}  # site -> grid MW connected [D, Mf]
-        self.connections = self._connect(scenario) if inputs.grids else None
+        self.connections = (
+            self._connect(scenario)
+            if inputs.grids or any(status != "operating" for status in self.statuses)
+            else None
+        )
 
     def _grid_factor(self, index: int) -> np.ndarray:
         """Grid MW per MW of the site's stated capacity (1, or its hottest-hour PUE for an IT
@@ -239,18 +252,22 @@ class Halls:
         draws = np.arange(site.built.size)
         return line.a[draws, month] + line.b[draws, month] * self.max_excess
 
-    def _queues(self, scenario: Scenario) -> list[tuple[Any, list[int]]]:
-        """Each region limit with its queue: the region's sites not yet operating, under
-        construction first, then announced, then speculative, each by the month it applies
-        (commissioning less ``grid_lead_months``) and date, then in the order of the file."""
+    def _queues(self, scenario: Scenario) -> list[tuple[Any, int, list[int]]]:
+        """Each region's limit (None without one), the region and its queue: the region's sites
+        not yet operating, under construction first, then announced, then speculative, each by
+        the month it applies (commissioning less ``grid_lead_months``) and date, then in the
+        order of the file; the limited regions first, as their queues always came."""
+        limits = {limit.region: limit for limit in self.inputs.grids}
+        regions = [*limits, *(r for r in range(len(scenario.regions)) if r not in limits)]
         return [
             (
-                limit,
+                limits.get(region),
+                region,
                 sorted(
                     (
                         index
                         for index, site in enumerate(self.inputs.sites)
-                        if site.region == limit.region and self.statuses[index] != "operating"
+                        if site.region == region and self.statuses[index] != "operating"
                     ),
                     key=lambda index: (
                         QUEUE_RANK[self.statuses[index]],
@@ -261,7 +278,7 @@ class Halls:
                     ),
                 ),
             )
-            for limit in self.inputs.grids
+            for region in regions
         ]
 
     def _connect(self, scenario: Scenario) -> Connections:
@@ -270,7 +287,8 @@ class Halls:
         requested, connected, stranded = np.zeros(shape), np.zeros(shape), np.zeros(shape)
         limits = np.full(shape, np.nan)
         queues = self._queues(scenario)
-        queued = [index for _, queue in queues for index in queue]
+        queued = [index for _, _, queue in queues for index in queue]
+        limited = {region for limit, region, _ in queues if limit is not None}
         # Every queued site's connection, region by region: the queue kernel writes each
         # region's block in place (a site's array is a view, never a copy: at 10,000 draws
         # and 19 sites the array is 0.2 GB); its request is one number a draw and the month
@@ -281,9 +299,13 @@ class Halls:
         site_due = site_ask.copy()
         site_start = np.zeros((len(queued), n_draws))
         first = 0
-        for limit, queue in queues:
-            limit_mw = np.ascontiguousarray(limit.at(self.grid.months))
-            limits[:, limit.region] = limit_mw
+        for limit, region, queue in queues:
+            if limit is None:
+                # No limit: every MW asked for is connected at once, as under an infinite limit.
+                limit_mw = np.full((n_draws, self.grid.n_months), np.inf)
+            else:
+                limit_mw = np.ascontiguousarray(limit.at(self.grid.months))
+                limits[:, region] = limit_mw
             if not queue:
                 continue
             sites = [self.inputs.sites[index] for index in queue]
@@ -310,7 +332,8 @@ class Halls:
             never = self.grid.n_months
             for position, index in enumerate(queue):
                 site, row = sites[position], first + position
-                self.connected[index] = out[position]
+                if limit is not None:
+                    self.connected[index] = out[position]
                 # A site asks from its lead before its ramp starts, as connect_sites connects
                 # it: for its whole request, or, phased, for what its ramp will have built a
                 # lead later (as if commissioned a lead earlier).
@@ -322,11 +345,12 @@ class Halls:
                     site.built, asked,
                 )  # fmt: skip
                 asking = asked > 0.0
-                requested[:, limit.region] += (
-                    asked if site.phased else asking * request[position][:, None]
-                )
-                connected[:, limit.region] += out[position]
-                stranded[:, limit.region] += np.maximum(ramping - out[position], 0.0)
+                if limit is not None:  # the regions' figures are of the limited queues
+                    requested[:, region] += (
+                        asked if site.phased else asking * request[position][:, None]
+                    )
+                    connected[:, region] += out[position]
+                    stranded[:, region] += np.maximum(ramping - out[position], 0.0)
                 asks = asking.any(axis=1)
                 site_request[row] = np.where(asks, request[position], 0.0)
                 site_ask[row] = np.where(asks, asking.argmax(axis=1), never)
@@ -345,6 +369,10 @@ class Halls:
             stranded_mw=stranded,
             limit_mw=limits,
             sites=tuple(queued),
+            site_limited=np.array(
+                [self.inputs.sites[i].region in limited for i in queued], dtype=bool
+            ),
+            any_limit=bool(self.inputs.grids),
             site_request_mw=site_request,
             site_ask_month=site_ask,
             site_due_month=site_due,

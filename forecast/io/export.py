@@ -68,8 +68,9 @@ EXTRA_COLUMNS = {"duration_band": "duration_hours_from", "load_site": "site"}
 #: Dimensions whose rows are a site's: the coordinate along each that gives the site's region.
 SITE_REGIONS = {"site": "site_region", "load_site": "load_site_region"}
 #: Coordinates along ``site`` that a site's rows carry as columns after ``site`` (its region
-#: is the ``region`` column): its status and how it asks the grid.
-SITE_COORDINATE_COLUMNS = ("site_status", "site_grid_request")
+#: is the ``region`` column): its status, how it asks the grid and whether its region has a
+#: connection limit (``none``: connected in full as it asks, its wait 0).
+SITE_COORDINATE_COLUMNS = ("site_status", "site_grid_request", "site_grid_limit")
 #: Key of the provenance JSON in a Parquet file's schema metadata.
 PARQUET_METADATA_KEY = b"forecast"
 

@@ -73,7 +73,7 @@ import pandas as pd
 import xarray as xr
 
 import forecast
-from forecast.calendar import HourlyCalendar, hourly_times, standard_utc_offset
+from forecast.calendar import HourlyCalendar, days_in_year, hourly_times, standard_utc_offset
 from forecast.engine.baseline import baseline_model
 from forecast.engine.duration import DrawPaths, QuantilePaths
 from forecast.engine.options import horizon_notes
@@ -1233,7 +1233,7 @@ def partial_years(year: np.ndarray) -> dict[str, str]:
     """The years whose rows are not the whole year, with how many hours they hold."""
     partial = {}
     for y, n in zip(*np.unique(year, return_counts=True), strict=True):
-        whole = 24 * pd.Timestamp(int(y), 12, 31).day_of_year
+        whole = 24 * days_in_year(int(y))
         if n != whole:
             partial[str(int(y))] = f"{int(n)} of {whole} hours"
     return partial

@@ -34,15 +34,17 @@ from forecast.outputs import (
     BY_NAME,
     REGIONS_NOTE,
     REQUESTED_CAPTION,
+    band_label,
     difference_name,
     limited_regions,
     non_ai_growth_note,
+    partial_years_note,
     region_label,
     summary_cell,
 )
 from forecast.projection import ProjectionOptions
 from forecast.report import inputs, plot
-from forecast.report.sites import SITE_COLUMNS, site_rows
+from forecast.report.sites import site_columns, site_rows
 from forecast.scenario import HOSTING_READINGS, Scenario
 from forecast.sweep import compare as comparisons
 
@@ -254,9 +256,11 @@ def assumptions_table(scenario: Scenario) -> str:
 def annual_table(dataset: xr.Dataset) -> str:
     """Per-year P50 [P10–P90] (mean) of the headline figures of one projection, under a
     caption that says which non-AI load the baseline already holds."""
-    caption = "Per year, P50 [P10–P90] (mean) over draws"
+    caption = f"Per year, {band_label(dataset)} over draws"
     if held := dataset.attrs.get("non_ai_in_baseline_note"):
         caption += f"; {held}"
+    if partial := partial_years_note(dataset):
+        caption += f"; {partial.removeprefix('note: ')}"
     figures = [(n, label, d) for n, label, d in ANNUAL_FIGURES if n in dataset]
     rows = [
         [str(year), *(_e(summary_cell(dataset, n, d, year=year)) for n, _, d in figures)]
@@ -322,9 +326,9 @@ def regions_section(dataset: xr.Dataset) -> str:
         _table(
             ["year", *(f"{shown}: {label}" for shown in names for _, label in figures)],
             rows,
-            caption="Data-centre electricity by region and year [TWh], P50 [P10–P90] (mean) "
-            "over draws: each fleet, site and non-AI load counted in the region it is placed "
-            "in (the regions' means add up to the national mean)",
+            caption="Data-centre electricity by region and year [TWh], "
+            f"{band_label(dataset)} over draws: each fleet, site and non-AI load counted in the "
+            "region it is placed in (the regions' means add up to the national mean)",
         )
     ]
     at_peak = [(name, label) for name, label in REGIONAL_AT_PEAK if name in dataset]
@@ -345,7 +349,7 @@ def regions_section(dataset: xr.Dataset) -> str:
                 ["year", *(f"{shown}: {label}" for shown in names for _, label in at_peak)],
                 rows,
                 caption="Data-centre load by region in the hour of the grid's total peak [GW], "
-                "P50 [P10–P90] (mean) over draws: the regions' loads in each draw's peak hour "
+                f"{band_label(dataset)} over draws: the regions' loads in each draw's peak hour "
                 "add up to the national load at the peak, draw by draw",
             )
         )
@@ -372,10 +376,10 @@ def regions_section(dataset: xr.Dataset) -> str:
         _table(
             ["year", *(f"{shown}: {label}" for shown in names for _, label, _ in columns)],
             rows,
-            caption="Hosting shortfall by region at the end of each year, P50 [P10–P90] (mean) "
-            "over draws: accelerators delivered to the region with no room in a built data "
-            "centre there (they draw nothing until a hall has room), and their nameplate IT "
-            "power",
+            caption="Hosting shortfall by region at the end of each year, "
+            f"{band_label(dataset)} over draws: accelerators delivered to the region with no "
+            "room in a built data centre there (they draw nothing until a hall has room), and "
+            "their nameplate IT power",
         )
     )
     return "".join(parts)
@@ -483,7 +487,7 @@ def checks_section(dataset: xr.Dataset) -> str:
         last = f"{dataset['month'].to_index()[-1]:%Y-%m}"
         parts.append(
             _table(
-                ["site", *SITE_COLUMNS],
+                ["site", *site_columns(dataset)],
                 [[_e(row.site), *(_e(c) for c in row.cells(last))] for row in site_rows(dataset)],
                 caption="Each site under a limit, in queue order, with its status and the share "
                 "of the draws that build it; among those draws, the grid capacity it asks for "
@@ -669,7 +673,12 @@ def _comparison_section(combined: xr.Dataset, scenarios: Sequence[Scenario]) -> 
         f"<p>Same draws, seed and period for every scenario ({_e(combined.attrs['draws'])} "
         f"draws, seed {_e(combined.attrs['seed'])}): where their inputs coincide they see the "
         "same random numbers, so a difference is computed draw by draw and shows what the "
-        "scenarios change, not sampling noise. Cells: P50 [P10–P90] (mean).</p>",
+        f"scenarios change, not sampling noise. Cells: {_e(band_label(combined))}.</p>",
+        *(
+            [f"<p>Note: {_e(combined.attrs['comparison_time_zones'])}.</p>"]
+            if combined.attrs.get("comparison_time_zones")
+            else []
+        ),
         _figure(
             plot.comparison_figure(combined),
             "comparison",
@@ -698,7 +707,7 @@ def _comparison_section(combined: xr.Dataset, scenarios: Sequence[Scenario]) -> 
             rows.append([str(year), *cells])
         parts += [
             f"<h3>{_e(title)}</h3>",
-            _table(headers, rows, caption=f"{title}, P50 [P10–P90] (mean) over draws"),
+            _table(headers, rows, caption=f"{title}, {band_label(combined)} over draws"),
         ]
     parts += ["<h3>By region</h3>", regional_comparison(combined)]
     return "".join(parts)
@@ -752,13 +761,13 @@ def regional_comparison(combined: xr.Dataset) -> str:
         for year in combined["year"].to_numpy():
             row = [str(year)]
             for region in regions:
-                where = {"region": region, "year": int(year)}
+                where: dict[str, Any] = {"region": region, "year": int(year)}
                 row += [_e(summary_cell(combined, name, 2, scenario=s, **where)) for s in labels]
                 row += [_e(summary_cell(combined, difference, 2, scenario=s, **where))
                         for s in differences]  # fmt: skip
             rows.append(row)
         title = BY_NAME[name].description
-        caption = f"{title} [TWh], P50 [P10–P90] (mean) over draws, scenarios side by side"
+        caption = f"{title} [TWh], {band_label(combined)} over draws, scenarios side by side"
         caption += (
             f"; the differences from {reference} are taken draw by draw"
             if differences
@@ -791,7 +800,7 @@ def regional_comparison(combined: xr.Dataset) -> str:
                 ["year", *(column[0] for column in columns)],
                 rows,
                 caption=f"Grid connection of new sites in {shown} at the end of each year, "
-                "P50 [P10–P90] (mean) over draws, scenarios side by side and their "
+                f"{band_label(combined)} over draws, scenarios side by side and their "
                 f"differences from {reference} draw by draw ({REQUESTED_CAPTION}; delayed: "
                 "requested minus connected)",
             )

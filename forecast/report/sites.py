@@ -1,7 +1,7 @@
-"""Each site under a grid connection limit in words: when it asks for its grid capacity, when
-all of it is connected and how long it waits, read from a projection's ``site_*`` variables
-(the command line's summary and the HTML report print the same rows; the dashboard's
-``fillSiteTable`` reads the same variables by the same rules)."""
+"""Each site not yet operating (under its region's grid connection limit, if any) in words:
+when it asks for its grid capacity, when all of it is connected and how long it waits, read
+from a projection's ``site_*`` variables (the command line's summary and the HTML report print
+the same rows; the dashboard's ``fillSiteTable`` reads the same variables by the same rules)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,17 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
-from forecast.outputs import quantile_at
+from forecast.outputs import band_label, band_text, quantile_at
 
-#: The columns of :meth:`SiteRow.cells`.
-SITE_COLUMNS = ("region", "status", "built %", "asks MW (P50)", "asks from (P50)",
-                "first MW (P50)", "connected in full P10", "P50", "P90",
-                "months late P50 [P10-P90]",
-                "built MW waited, mean months P50 [P10-P90]")  # fmt: skip
+
+def site_columns(dataset: xr.Dataset) -> list[str]:
+    """The columns of :meth:`SiteRow.cells`, the months' bands named from the Dataset's
+    quantiles (:func:`forecast.outputs.band_label`; the connection months are read from the
+    share of draws, whatever the quantiles)."""
+    band = band_label(dataset, mean=False)
+    return ["region", "status", "built %", "asks MW (P50)", "asks from (P50)", "first MW (P50)",
+            "connected in full P10", "P50", "P90", f"months late {band}",
+            f"built MW waited, mean months {band}"]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -41,11 +45,11 @@ class SiteRow:
     asks: str = ""  # month it asks (P50): YYYY-MM, "by YYYY-MM" (before the period)
     first: str = ""  # month some of it is connected (P50): a whole request may come in parts
     connected: tuple[str, str, str] = ("", "", "")  # month all of it is connected, P10/P50/P90
-    late: str = ""  # months its full connection comes after it is due, "P50 [P10-P90]"
-    mean_wait: str = ""  # months a built MW waits for its connection, "P50 [P10-P90]"
+    late: str = ""  # months its full connection comes after it is due, "P50 [P10–P90]"
+    mean_wait: str = ""  # months a built MW waits for its connection, "P50 [P10–P90]"
 
     def cells(self, last_month: str) -> list[str]:
-        """The row's cells under :data:`SITE_COLUMNS` (the site's name is not among them)."""
+        """The row's cells under :func:`site_columns` (the site's name is not among them)."""
         known = [self.region, self.status, self.built]
         if self.state == "not built":
             return [*known, "", "not built in any draw", "", "", "", "", "", ""]
@@ -71,20 +75,28 @@ def _months(value: float, digits: int = 0) -> str:
 
 
 def _spread(values: xr.DataArray, digits: int = 0) -> str:
-    """ "P50 [P10-P90]" of a site's quantiles."""
-    p10, p50, p90 = (_months(quantile_at(values, level), digits) for level in (0.1, 0.5, 0.9))
-    return f"{p50} [{p10}-{p90}]"
+    """ "P50 [P10–P90]" of a site's quantiles (:func:`forecast.outputs.band_text`)."""
+    return band_text(values, lambda value: _months(value, digits)) or "–"
+
+
+def _unlimited(dataset: xr.Dataset, site) -> bool:
+    """Whether the site's region has no connection limit (connected in full as it asks)."""
+    return "site_grid_limit" in dataset.coords and (
+        str(dataset["site_grid_limit"].sel(site=site).item()) == "none"
+    )
 
 
 def site_rows(dataset: xr.Dataset) -> list[SiteRow]:
-    """A row per site under a connection limit, in queue order (none without such sites)."""
+    """A row per site not yet operating, in queue order (a site whose region has no connection
+    limit: ``(no limit)`` after its region); none without such sites."""
     if "site_energised_pct" not in dataset:
         return []
     rows = []
     for site in dataset["site"].to_numpy():
         known = SiteRow(
             site=str(site),
-            region=str(dataset["site_region"].sel(site=site).item()),
+            region=str(dataset["site_region"].sel(site=site).item())
+            + (" (no limit)" if _unlimited(dataset, site) else ""),
             status=str(dataset["site_status"].sel(site=site).item()).replace("_", " "),
             built=f"{float(dataset['site_built_pct'].sel(site=site)):.0f}",
             state="not built",

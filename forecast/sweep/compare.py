@@ -33,6 +33,9 @@ from forecast.outputs import (
     BY_NAME,
     DIFFERENCE_VARIABLES,
     REGIONS_NOTE,
+    band_label,
+    band_text,
+    column_unit,
     difference_name,
     display_width,
     limited_regions,
@@ -40,8 +43,8 @@ from forecast.outputs import (
     non_ai_growth_note,
     pad_left,
     pad_right,
+    partial_years_note,
     per_draw_name,
-    quantile_at,
     region_label,
     summary_cell,
 )
@@ -58,7 +61,9 @@ MAX_SCENARIOS = 20
 #: Column of the comparison's tidy table naming the scenario (first column).
 SCENARIO_COLUMN = "scenario"
 #: Attributes that differ between scenarios, kept as coordinates along ``scenario``.
-SCENARIO_ATTRIBUTES = ("title", "scenario_sha256", "hosting", "baseline_model", "flexibility")
+SCENARIO_ATTRIBUTES = (
+    "title", "scenario_sha256", "timezone", "hosting", "baseline_model", "flexibility",
+)  # fmt: skip
 #: The printed summary's figures: variable, label, decimals.
 SUMMARY_FIGURES = (
     ("ai_energy_twh", "AI energy [TWh]", 2),
@@ -83,8 +88,18 @@ _DIFFERENCE_SOURCES = {
 ProgressCallback = Callable[[int, int, int, int], None]
 
 
-def check_scenarios(scenarios: Sequence[Scenario]) -> None:
-    """Refuse no scenario, too many, a repeated id or differing time zones (OptionsError)."""
+#: Resolutions at which scenarios of different time zones compare, each on its own local
+#: calendar: a year or a month is each scenario's own, where an hour or a day would have to be
+#: one instant for both (a procurement analyst could not compare a Korean campus with a NSW
+#: one at all, report-proc M8).
+CROSS_ZONE_RESOLUTIONS = ("annual", "monthly")
+
+
+def check_scenarios(scenarios: Sequence[Scenario], *, resolution: str | None = None) -> None:
+    """Refuse no scenario, too many, a repeated id, or differing time zones at a resolution
+    (``resolution``; None: any) that needs shared instants (OptionsError): scenarios in
+    different zones compare at :data:`CROSS_ZONE_RESOLUTIONS` only, each on its own local
+    calendar."""
     if not 1 <= len(scenarios) <= MAX_SCENARIOS:
         raise OptionsError(
             f"scenarios: {len(scenarios)} given; compare 1..{MAX_SCENARIOS} scenarios"
@@ -94,11 +109,25 @@ def check_scenarios(scenarios: Sequence[Scenario]) -> None:
     if repeated:
         raise OptionsError(f"scenarios: {', '.join(repeated)} given twice; give each once")
     zones = {scenario.timezone for scenario in scenarios}
-    if len(zones) > 1:
+    if len(zones) > 1 and resolution not in CROSS_ZONE_RESOLUTIONS:
         raise OptionsError(
-            f"scenarios: time zones {', '.join(sorted(zones))} differ; compare scenarios of one "
-            "time zone, so that their hours, days and years line up"
+            f"resolution = {resolution!r}: scenarios in time zones {', '.join(sorted(zones))} "
+            f"compare at {' or '.join(CROSS_ZONE_RESOLUTIONS)} resolution only, each on its own "
+            "local calendar (an hour or a day of one is not the same instant in the other)"
         )
+
+
+def time_zones_note(scenarios: Sequence[Scenario]) -> str:
+    """Where the scenarios' time zones differ, what their years and months are: each
+    scenario's own local calendar (empty where they share one zone)."""
+    zones = {scenario.id: scenario.timezone for scenario in scenarios}
+    if len(set(zones.values())) < 2:
+        return ""
+    each = ", ".join(f"{label} {zone}" for label, zone in zones.items())
+    return (
+        f"time zones differ ({each}): each scenario's years and months are its own local "
+        "calendar's, not the same instants; its differences from the first are of those figures"
+    )
 
 
 def _differences(datasets: list[xr.Dataset], probabilities: np.ndarray) -> list[dict]:
@@ -158,7 +187,7 @@ def project_scenarios(
         serves, so that a comparison keeps the versions it started with); None for a scenario
         projected without a baseline. Default: each loads its own, as :func:`project` does.
     """
-    check_scenarios(scenarios)
+    check_scenarios(scenarios, resolution=(options or ProjectionOptions()).resolution)
     if baselines is not None and len(baselines) != len(scenarios):
         raise OptionsError(
             f"baselines: {len(baselines)} given for {len(scenarios)} scenarios; give one each"
@@ -353,6 +382,8 @@ def combine(
         "scenario_id": ",".join(labels),
         "comparison_reference": labels[0],
     }
+    if note := time_zones_note(scenarios):
+        combined.attrs["comparison_time_zones"] = note
     return combined
 
 
@@ -367,7 +398,10 @@ def tidy_compare_frame(dataset: xr.Dataset) -> pd.DataFrame:
             for name, variable in one.data_vars.items()
             if variable.dtype.kind == "f" and bool(np.isnan(variable.to_numpy()).all())
         ]
-        frame = export.tidy_frame(one.drop_vars(missing))
+        one = one.drop_vars(missing)
+        # Each scenario's own zone: the stack has none where the zones differ.
+        one.attrs["timezone"] = str(one["timezone"].item())
+        frame = export.tidy_frame(one)
         frame.insert(0, SCENARIO_COLUMN, str(label))
         frames.append(frame)
     columns = [SCENARIO_COLUMN, *export.table_columns(dataset)]
@@ -417,31 +451,44 @@ def summary_text(dataset: xr.Dataset) -> str:
         )
     if attrs.get("comparison_regions_note"):
         lines.append(f"note: {attrs['comparison_regions_note']}")
+    if attrs.get("comparison_time_zones"):
+        lines.append(f"note: {attrs['comparison_time_zones']}")
     for i, label in enumerate(labels):
         baseline = str(dataset["baseline_model"].to_numpy()[i])
         if baseline == "none":
             baseline += " (no grid total, peak change or share: its data-centre load alone)"
         lines.append(f"  {label}: {dataset['hosting'].to_numpy()[i]}; baseline {baseline}")
     lines.append(
-        "Cells: P50 [P10–P90] (mean) over draws; 'minus' columns: the difference from "
+        f"Cells: {band_label(dataset)} over draws; 'minus' columns: the difference from "
         f"{reference}, draw by draw."
     )
+    years = [{"year": int(year)} for year in dataset["year"].to_numpy()]
     for name, title, digits in SUMMARY_FIGURES:
         if name not in dataset:
             continue
+        # MW or GWh where every scenario's figure and difference is below 1 GW or TWh.
+        shown, scale, shown_digits = column_unit(dataset, name, title, years, digits=digits)
+        if difference_name(name) in dataset and scale != 1.0:
+            shown, scale, shown_digits = column_unit(
+                dataset, difference_name(name), title, years, digits=digits
+            )
+        title, digits = shown, shown_digits
         headers = [*labels, *(f"{label} minus {reference}" for label in others)]
         rows = []
         for year in dataset["year"].to_numpy():
             cells = [
-                summary_cell(dataset, name, digits, scenario=label, year=int(year))
+                summary_cell(dataset, name, digits, scale=scale, scenario=label, year=int(year))
                 for label in labels
             ]
             cells += [
-                summary_cell(dataset, difference_name(name), digits, scenario=label, year=int(year))
+                summary_cell(dataset, difference_name(name), digits, scale=scale,
+                             scenario=label, year=int(year))
                 for label in others
-            ]
+            ]  # fmt: skip
             rows.append((str(year), cells))
         lines += ["", title, *text_table("year", headers, rows)]
+    if partial := partial_years_note(dataset):
+        lines += ["", partial]
     lines += region_blocks(dataset, labels)
     lines += _grid_blocks(dataset, labels)
     return "\n".join(lines)
@@ -469,13 +516,9 @@ def text_table(first: str, headers: list[str], rows: list[tuple[str, list[str]]]
 
 
 def _quantile_text(variable: xr.DataArray, digits: int) -> str:
-    """``P50 [P10–P90]`` of a (quantile)-dimensioned variable; ``never`` for inf, ``–`` for
-    NaN."""
-    p10, p50, p90 = (quantile_at(variable, level) for level in (0.1, 0.5, 0.9))
-    if np.isnan(p50):
-        return "–"
-    shown = ("never" if np.isinf(v) else f"{v:,.{digits}f}" for v in (p50, p10, p90))
-    return "{} [{}–{}]".format(*shown)
+    """``P50 [P10–P90]`` of a (quantile)-dimensioned variable (the band the quantiles hold:
+    :func:`forecast.outputs.band_text`); ``never`` for inf, ``–`` for NaN."""
+    return band_text(variable, lambda v: "never" if np.isinf(v) else f"{v:,.{digits}f}") or "–"
 
 
 def _grid_blocks(dataset: xr.Dataset, labels: list[str]) -> list[str]:
@@ -540,18 +583,30 @@ def _shown_by_region(dataset: xr.Dataset, name: str) -> bool:
     )
 
 
+def limited_sites(dataset: xr.Dataset) -> list[str]:
+    """The sites whose region has a connection limit (those of a Dataset without
+    ``site_grid_limit`` all are): a site without one never waits, its wait is 0."""
+    sites = [str(site) for site in dataset["site"].to_numpy()]
+    if "site_grid_limit" not in dataset.coords:
+        return sites
+    limit = dataset["site_grid_limit"].to_numpy()
+    return [site for site, kind in zip(sites, limit, strict=True) if str(kind) == "limited"]
+
+
 def site_wait_lines(dataset: xr.Dataset, columns: dict[str, dict], prefix: str = "") -> list[str]:
     """Each queued site's wait for its whole grid capacity, a column per selection of
     ``columns`` (a comparison's scenarios, a sweep's variants): P50 [P10–P90] months."""
     waits = dataset["site_grid_wait_months"]
     rows = [
         (str(site), [_quantile_text(waits.sel(site=site, **at), 0) for at in columns.values()])
-        for site in dataset["site"].to_numpy()
+        for site in limited_sites(dataset)
     ]
+    if not rows:
+        return []
     caption = (
         "months by which each site's whole grid capacity is connected after its halls need "
         "it (its ramp's start, not the month it asks, which is grid_lead_months earlier; "
-        "phased: the month its ramp completes): P50 [P10–P90] over the draws "
+        f"phased: the month its ramp completes): {band_label(dataset, mean=False)} over the draws "
         "in which it asks within the period (never: not by the period's end; – where a "
         "column lacks the site, never builds it, it asks after the period or a phased "
         "site's ramp completes after it)"

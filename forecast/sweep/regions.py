@@ -12,7 +12,7 @@ from __future__ import annotations
 import xarray as xr
 
 from forecast.io.export import year_end_months
-from forecast.outputs import difference_name, region_label, summary_cell
+from forecast.outputs import band_label, difference_name, region_label, summary_cell
 
 #: The figures of the "by region" blocks: variable, title, decimals.
 REGION_FIGURES = (
@@ -43,7 +43,7 @@ def region_blocks(dataset: xr.Dataset, labels: list[str]) -> list[str]:
         return []
     reference, others = labels[0], labels[1:]
     year_ends = dict(zip(dataset["year"].to_numpy(), year_end_months(dataset), strict=True))
-    lines = ["", "by region: P50 [P10–P90] (mean) over draws; 'minus': draw by draw"]
+    lines = ["", f"by region: {band_label(dataset)} over draws; 'minus': draw by draw"]
     for name, title, digits in REGION_FIGURES:
         if name not in dataset:
             continue

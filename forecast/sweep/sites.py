@@ -1,6 +1,6 @@
 """Projections stacked along a new axis (scenarios, variants) on one ``site`` axis.
 
-Each projection lists the sites under a grid connection limit in its own queue order; two
+Each projection lists its sites not yet operating in its own queue order; two
 scenarios, or two variants that move a site's commissioning date, list them differently.
 """
 
@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import xarray as xr
 
-#: Coordinates along ``site``: each site's region, status and how it asks the grid.
-SITE_COORDINATES = ("site_region", "site_status", "site_grid_request")
+#: Coordinates along ``site``: each site's region, status, how it asks the grid and whether
+#: its region has a connection limit (``limited`` where it has one in any projection).
+SITE_COORDINATES = ("site_region", "site_status", "site_grid_request", "site_grid_limit")
 
 
 def common_sites(datasets: list[xr.Dataset]) -> tuple[list[xr.Dataset], dict[str, list[str]]]:
@@ -21,17 +22,27 @@ def common_sites(datasets: list[xr.Dataset]) -> tuple[list[xr.Dataset], dict[str
     for dataset in datasets:
         if "site" in dataset.coords:
             for position, site in enumerate(dataset["site"].to_numpy()):
-                found.setdefault(
+                known = found.setdefault(
                     str(site),
-                    {name: str(dataset[name].to_numpy()[position]) for name in SITE_COORDINATES},
+                    {
+                        name: str(dataset[name].to_numpy()[position])
+                        for name in SITE_COORDINATES
+                        if name in dataset.coords
+                    },
                 )
+                if "site_grid_limit" in dataset.coords and (
+                    str(dataset["site_grid_limit"].to_numpy()[position]) == "limited"
+                ):
+                    known["site_grid_limit"] = "limited"
     if not found:
         return datasets, {}
     sites = list(found)
     aligned = [
-        dataset.drop_vars(list(SITE_COORDINATES)).reindex(site=sites)
+        dataset.drop_vars([n for n in SITE_COORDINATES if n in dataset.coords]).reindex(site=sites)
         if "site" in dataset.coords
         else dataset.assign_coords(site=sites)
         for dataset in datasets
     ]
-    return aligned, {name: [found[site][name] for site in sites] for name in SITE_COORDINATES}
+    return aligned, {
+        name: [found[site].get(name, "limited") for site in sites] for name in SITE_COORDINATES
+    }

@@ -627,7 +627,7 @@ def test_a_csv_whose_later_rows_have_a_site_column_has_it_in_the_header(client: 
     assert (
         list(table.columns)
         == list(expected.columns)
-        == [*CSV_COLUMNS, "site", "site_status", "site_grid_request"]
+        == [*CSV_COLUMNS, "site", "site_status", "site_grid_request", "site_grid_limit"]
     )
     assert len(table) == len(expected)
     sites = table[table["variable"] == "site_grid_wait_months"]

@@ -216,10 +216,11 @@ def test_saved_edited_and_inline_scenarios_compare_with_a_shipped_one(client: Te
             ["scenarios", "kr-national given twice"],
         ),
         (
+            # Across zones: annual and monthly only, each on its own local calendar.
             [{"scenario_id": "kr-national"}, {"scenario_id": "au-nsw-ai-dc"}],
-            {},
+            {"resolution": "hourly"},
             422,
-            ["scenarios", "time zones", "Asia/Seoul", "Australia/Sydney"],
+            ["resolution = 'hourly'", "time zones", "Asia/Seoul, Australia/Sydney", "annual"],
         ),
         (
             [{"scenario_id": "kr-national"}, {"scenario_id": "kr-outlook", "scenario_version": 2}],

@@ -181,11 +181,16 @@ def test_each_queued_site_reports_when_it_asks_and_when_all_of_it_is_connected()
             {"date": "2025-07-01", "mw": 50.0}]}},
     )  # fmt: skip
     dataset = _project(data)
-    # Only the sites under a limit, in queue order; the south has no limit.
+    # The sites under a limit in queue order, then the south's, which has none (report-proc
+    # M7: connected in full as it asks, as under an infinite limit).
     assert list(dataset["site"].to_numpy()) == [
         "under construction", "announced first in the file", "beyond the limit", "never built",
+        "south hall",
     ]  # fmt: skip
-    assert set(dataset["site_region"].to_numpy()) == {"north"}
+    assert list(dataset["site_region"].to_numpy()) == ["north"] * 4 + ["south"]
+    assert list(dataset["site_grid_limit"].to_numpy()) == ["limited"] * 4 + ["none"]
+    np.testing.assert_array_equal(dataset["site_energised_pct"].sel(site="south hall"), 100.0)
+    dataset = dataset.isel(site=slice(0, 4))  # the north's queue
     waits = dataset["site_grid_wait_months"]
     np.testing.assert_array_equal(waits.sel(site="under construction"), 0.0)
     np.testing.assert_array_equal(waits.sel(site="announced first in the file"), 6.0)
@@ -225,12 +230,12 @@ def test_each_queued_site_reports_when_it_asks_and_when_all_of_it_is_connected()
     # of it connected in July in every draw, 6 months late, its built hall waiting all of them.
     assert cells["announced first in the file"] == [
         "north", "announced", "100", "50", "by 2025-01", "2025-07", "2025-07", "2025-07",
-        "2025-07", "6 [6-6]", "6.0 [6.0-6.0]",
+        "2025-07", "6 [6–6]", "6.0 [6.0–6.0]",
     ]  # fmt: skip
     assert cells["beyond the limit"][5:] == [
         *["after 2025-12"] * 4,
-        "never [never-never]",
-        "12.0 [12.0-12.0]",
+        "never [never–never]",
+        "12.0 [12.0–12.0]",
     ]
     assert cells["never built"] == ["north", "speculative", "0", "not built in any draw"]
 
@@ -240,10 +245,12 @@ def test_each_queued_site_reports_when_it_asks_and_when_all_of_it_is_connected()
     rows = frame[frame["variable"] == "site_energised_pct"]
     assert set(rows["region"]) == {"north"} and len(rows) == 4 * 12
     assert rows["site"].iloc[0] == "under construction"
-    assert list(frame.columns[-3:]) == ["site", "site_status", "site_grid_request"]
-    assert rows[["site_status", "site_grid_request"]].iloc[0].tolist() == [
+    assert list(frame.columns[-4:]) == ["site", "site_status", "site_grid_request",
+                                        "site_grid_limit"]  # fmt: skip
+    assert rows[["site_status", "site_grid_request", "site_grid_limit"]].iloc[0].tolist() == [
         "under_construction",
         "whole",
+        "limited",
     ]
     assert frame.loc[frame["site"].isna(), "site_status"].isna().all()
 
@@ -368,7 +375,7 @@ def test_a_whole_site_whose_ramp_ends_after_the_period_is_due_when_it_asks():
     assert np.isposinf(dataset["site_grid_wait_months"].sel(site="campus")).all()
     np.testing.assert_array_equal(dataset["site_due_pct"].sel(site="campus"), 100.0)
     row = next(line for line in site_table(dataset).splitlines() if line.startswith("campus"))
-    assert "never [never-never]" in row and "due after" not in row
+    assert "never [never–never]" in row and "due after" not in row
 
 
 def test_a_site_that_applies_ahead_queues_from_its_application():

@@ -23,8 +23,10 @@ def test_project_to_parquet_equals_the_csv(scenario_file, small_scenario_text, t
     capsys.readouterr()
     csv = pd.read_csv(tmp_path / "p.csv")
     parquet = pd.read_parquet(tmp_path / "p.parquet")
-    # Its draws (per_draw) and its site, whose AI load the rows name (site_energy_twh).
-    assert list(parquet.columns) == [*export.CSV_COLUMNS, "draw", "site"]
+    # Its draws (per_draw) and its announced site: site rows (its region has no limit) and the
+    # site's AI load (site_energy_twh).
+    site = ["site", *export.SITE_COORDINATE_COLUMNS]
+    assert list(parquet.columns) == [*export.CSV_COLUMNS, *site, "draw"]
     assert list(csv.columns) == list(parquet.columns)
     assert len(csv) == len(parquet)
     for column in ("variable", "region", "resolution", "period_start", "unit"):

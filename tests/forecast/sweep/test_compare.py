@@ -138,8 +138,9 @@ def test_comparison_dataset_and_files(tmp_path):
 def test_summary_shows_every_year_and_the_differences():
     scenarios = [_variant("base"), _variant("pue-plus-10", pue_scale=1.1)]
     text = comparisons.summary_text(comparisons.compare(scenarios, OPTIONS))
-    for title in ("AI energy [TWh]", "total peak [GW]", "AI share of energy [%]",
-                  "AI at the grid peak [GW]", "change of the grid peak [GW]",
+    # The small scenarios' AI figures stay below 1 TWh and 1 GW: GWh and MW (report-proc L10).
+    for title in ("AI energy [GWh]", "total peak [GW]", "AI share of energy [%]",
+                  "AI at the grid peak [MW]", "change of the grid peak [MW]",
                   "pue-plus-10 minus base"):  # fmt: skip
         assert title in text
     # Seven figures (no flexibility: no "without flexibility" block) and the AI energy by
@@ -152,8 +153,9 @@ def test_compare_refuses_bad_input():
     with pytest.raises(OptionsError, match="base given twice"):
         comparisons.compare([_variant("base"), _variant("base")], OPTIONS)
     other_zone = _variant("sydney", timezone="Australia/Sydney")
-    with pytest.raises(OptionsError, match="time zones Asia/Seoul, Australia/Sydney differ"):
-        comparisons.compare([_variant("base"), other_zone], OPTIONS)
+    hourly = dataclasses.replace(OPTIONS, resolution="hourly")
+    with pytest.raises(OptionsError, match="time zones Asia/Seoul, Australia/Sydney compare"):
+        comparisons.compare([_variant("base"), other_zone], hourly)
 
 
 def test_cli_compare(scenario_file, tmp_path, capsys):
@@ -190,13 +192,14 @@ def test_summary_shows_the_peak_change_with_and_without_flexibility():
     )
     scenarios = [load_scenario("kr-outlook"), load_scenario("kr-outlook-flex")]
     text = comparisons.summary_text(comparisons.compare(scenarios, options))
-    block = text.split("change of the grid peak without flexibility [GW]\n")[1]
+    # Below 1 GW and 1 TWh in 2030: MW and GWh (report-proc L10).
+    block = text.split("change of the grid peak without flexibility [MW]\n")[1]
     row = block.splitlines()[1]
     assert row.startswith("2030") and row.split()[1] == "–"  # kr-outlook has no flexibility
-    assert "change of the grid peak [GW]" in text
+    assert "change of the grid peak [MW]" in text
     # The sector and what flexibility curtails (kr-outlook: none, so "–").
     assert "all data-centre energy [TWh]" in text and "data-centre peak [GW]" in text
-    block = text.split("AI energy curtailed by flexibility [TWh]\n")[1].splitlines()
+    block = text.split("AI energy curtailed by flexibility [GWh]\n")[1].splitlines()
     assert block[1].split()[:2] == ["2030", "–"] and float(block[1].split()[2]) > 0
 
 

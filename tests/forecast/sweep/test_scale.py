@@ -87,13 +87,15 @@ def test_summary_has_every_year_of_every_variant():
     )
     combined = sweeps.combine(variants, [project(v.scenario, v.options) for v in variants])
     lines = summary_table(combined).splitlines()
-    assert "P50 [P10-P90] (mean) per year" in lines[0]
+    assert "P50 [P10–P90] (mean) per year" in lines[0]
     rows = [line.split() for line in lines[2:]]
     assert len(rows) == 4
     assert [row[:3] for row in rows[::2]] == [["0", "1", "2025"], ["1", "2", "2025"]]
     assert [row[0] for row in rows[1::2]] == ["2026", "2026"]
     energy = combined["ai_energy_twh"].sel(quantile=0.5)
-    assert f"{float(energy.isel(variant=1, year=1)):,.3f}" in lines[-1]
+    # Below 1 TWh in every variant and year: GWh, one decimal (three in TWh).
+    assert "AI GWh" in lines[1]
+    assert f"{1000 * float(energy.isel(variant=1, year=1)):,.1f}" in lines[-1]
     # The small scenario's halls are full either way; its fleet doubles.
     installed = combined["installed_accelerators_mean"]
     np.testing.assert_allclose(installed.isel(variant=1), 2 * installed.isel(variant=0), rtol=1e-9)
@@ -153,11 +155,12 @@ def test_summary_shows_what_flexibility_curtails_per_variant():
     peak, per variant (it printed no flexibility block: the Irish planner's sweep showed none)."""
     combined, lines = _swept_summary("kr-outlook-flex", "flexibility.hours_per_year=10,100", 2030)
     block = lines.index("flexibility")
-    assert "curtailed TWh" in lines[block + 1] and "peak reduction GW" in lines[block + 1]
+    # Below 1 TWh and 1 GW: GWh and MW, two decimals fewer (report-proc L10).
+    assert "curtailed GWh" in lines[block + 1] and "peak reduction MW" in lines[block + 1]
     curtailed = combined["flexibility_curtailed_twh_mean"].sel(year=2030).to_numpy()
     assert curtailed[1] > curtailed[0] > 0.0
     for position, row in enumerate(lines[block + 2 : block + 4]):
-        assert f"({curtailed[position]:,.4f})" in row
+        assert f"({1000 * curtailed[position]:,.2f})" in row
 
 
 def test_a_sweep_that_reorders_the_connection_queue_keeps_one_site_axis():

@@ -122,7 +122,9 @@ def test_cli_sweep_csv_and_netcdf_through_scheduler_address(client, small, tmp_p
     capsys.readouterr()
 
     frame = pd.read_csv(csv_path)
-    assert list(frame.columns) == ["variant", "operations.pue", *export.CSV_COLUMNS]
+    # The small scenario's announced site has site rows (its region has no connection limit).
+    site = ["site", *export.SITE_COORDINATE_COLUMNS]
+    assert list(frame.columns) == ["variant", "operations.pue", *export.CSV_COLUMNS, *site]
     assert sorted(frame["variant"].unique()) == [0, 1]
     assert frame.groupby("variant")["operations.pue"].unique().map(list).tolist() == [
         [1.2],
