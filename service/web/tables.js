@@ -92,7 +92,8 @@ function monthReaching(shares, months, level) {
   return index === 0 ? `by ${months[0]}` : months[index];
 }
 
-// Sites under a grid connection limit, one row each (queue order), by the rules of
+// Every site, one row each (queue order; a site in a region with no connection limit is
+// marked "(no limit)" and energises as its own dates allow), by the rules of
 // forecast/report/sites.py: when each asks for its grid capacity and when all of it is
 // connected, among the draws that build it, and its wait. The JSON has null for a wait beyond
 // the period (inf) and for a site that asks in no draw within it (NaN): a site no draw builds
@@ -114,8 +115,10 @@ export function fillSiteTable(table, payload, quantileIndex) {
     const row = document.createElement("tr");
     row.append(headerCell(site, { scope: "row" }));
     const shares = requesting.values[index];
+    // Results stored before site_grid_limit existed hold limited sites only.
+    const unlimited = payload.coords.site_grid_limit?.[index] === "none";
     const cells = [
-      payload.coords.site_region[index],
+      unlimited ? `${payload.coords.site_region[index]} (no limit)` : payload.coords.site_region[index],
       payload.coords.site_status[index].replaceAll("_", " "),
       formatNumber(payload.variables.site_built_pct.values[index], 0),
     ];

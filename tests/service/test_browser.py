@@ -402,6 +402,10 @@ def test_the_nsw_scenario_is_offered_and_projects_on_the_nsw_model(page, base_ur
     status = _wait_done(page)
     assert "au-nsw-ai-dc" in status
     assert page.text_content("#results-heading") == "Projection: au-nsw-ai-dc"
+    # Its sites are in regions with no connection limit: listed all the same (the month each
+    # is connected is its own), marked so (before, a site outside a limit had no row).
+    campus = page.locator("#site-table tbody tr", has_text="Western Sydney AI campus A")
+    assert campus.locator("td").first.inner_text() == "greater_sydney (no limit)"
     request = json.loads(page.text_content("#request-json"))
     answer = httpx.post(f"{base_url}/v1/projections", json=request, timeout=60)
     assert answer.status_code == 200
