@@ -233,14 +233,16 @@ def site_coefficients(
     load_factor = inputs.load_factor.at(months)
     inference = within_nameplate(load_factor, inputs.inference_share.at(months), phi_max)
     for site, line, fleet_mw, tenant_mw in sites:
-        columns = np.zeros((4, inputs.draws, months.size))
+        # add_load's six rows: the four coefficients, then the full load, which a site's
+        # energy does not need.
+        columns = np.zeros((6, inputs.draws, months.size))
         site_line = PueLine(line.a[:, window], line.b[:, window])
         if scenario.deployments:
             add_load(columns, fleet_mw[:, window], load_factor, inference, site_line)
         site_factor = site.load_factor.at(months)
         site_inference = within_nameplate(site_factor, site.inference_share.at(months), phi_max)
         add_load(columns, tenant_mw[:, window], site_factor, site_inference, site_line)
-        yield np.moveaxis(columns, 0, -1)
+        yield np.moveaxis(columns[:4], 0, -1)
 
 
 def month_hour_sums(
