@@ -233,7 +233,9 @@ def site_coefficients(
     load_factor = inputs.load_factor.at(months)
     inference = within_nameplate(load_factor, inputs.inference_share.at(months), phi_max)
     for site, line, fleet_mw, tenant_mw in sites:
-        columns = np.zeros((6, inputs.draws, months.size))  # add_load's rows: 4 + full load
+        # add_load's six rows: the four coefficients, then the full load, which a site's
+        # energy does not need.
+        columns = np.zeros((6, inputs.draws, months.size))
         site_line = PueLine(line.a[:, window], line.b[:, window])
         if scenario.deployments:
             add_load(columns, fleet_mw[:, window], load_factor, inference, site_line)

@@ -3,17 +3,21 @@
 The stream kernel (:func:`forecast.kernels.stream.stream_chunk`) records the hour of each
 draw's annual peak of the total (in place of the data-centre load there, which the engine then
 finds at the hour), not the regions' loads in it: recording those in its hourly pass cost it
-about 8 % (branch ``regionpeak``, 2026-12-06). This kernel evaluates each draw at
-its own hour only (draws x years evaluations, not draws x hours) with the stream's per-hour
-helper and flexibility's formulas for one draw, so that the regions' loads are the stream's
-value for value and sum to the AI load it recorded at the peak, draw by draw.
+about 8 % (branch ``regionpeak``, 2026-12-06). This kernel evaluates each draw on the day of
+its own hour only (draws x years days, not draws x hours) with the stream's own helpers, so
+that the regions' loads are the stream's value for value and sum to the AI load it recorded at
+the peak, draw by draw: :func:`~forecast.kernels.stream._hour_values`, and for flexibility
+:func:`~forecast.kernels.stream._day_shifts` and :func:`~forecast.kernels.stream._flex_hour`
+(curtailing, shifting and its full-load bound, in the stress hours of the inputs the stream ran
+on, a window's whole-year ones included). A copy of flexibility's formulas for one draw here
+missed the full-load bound when shifting gained it (up to 8 % off, ``test_regions_at_peak``).
 """
 
 import numpy as np
 
-from forecast.kernels._jit import borrowing_jit, jit
+from forecast.kernels._jit import jit
 from forecast.kernels.layout import FloatArray, IndexArray, StreamInputs
-from forecast.kernels.stream import FIRST_REGION_ROW, TOTAL_ROW, _hour_values, _stressed
+from forecast.kernels.stream import FIRST_REGION_ROW, _day_shifts, _flex_hour, _hour_values
 
 
 @jit
@@ -23,7 +27,8 @@ def region_loads_at(inputs: StreamInputs, hours: IndexArray, out: FloatArray) ->
     Parameters
     ----------
     inputs : StreamInputs
-        The chunk, draws sorted by weather year as for the stream kernel.
+        The chunk, draws sorted by weather year, with the flexibility fields the stream kernel
+        ran on.
     hours : int64[Y, D]
         For each of the chunk's years and each draw, the hour (index in the chunk) to evaluate,
         or -1 for none. [-]
@@ -33,63 +38,61 @@ def region_loads_at(inputs: StreamInputs, hours: IndexArray, out: FloatArray) ->
     """
     regions = inputs.coef_t.shape[1]
     rows, weather = np.zeros((FIRST_REGION_ROW + regions, 1)), np.zeros((2, 1))
-    moved = np.zeros(regions)
+    moved = np.zeros((regions, 1))
+    placed, filled = np.ones_like(moved), np.zeros_like(moved)
     flexible = inputs.flex_share.size > 0 and np.any(inputs.flex_share > 0.0)  # the stream's test
+    # The one day and draw of _draw_day's chunk, as int64 values: the stream's own types, so
+    # that its helpers' compiled code is shared (a literal 0 would compile them again).
+    only, one_draw = np.int64(0), np.int64(1)
     for year in range(hours.shape[0]):
         for draw in range(hours.shape[1]):
             hour = hours[year, draw]
             if hour < 0:
                 continue
             day = np.searchsorted(inputs.day_starts, hour, side="right") - 1
-            filled = 0.0
-            if flexible and inputs.flex_shift:
-                filled = _draw_day_shifts(inputs, day, draw, rows, weather, moved)
-            _hour_values(inputs, hour, day, draw, draw + 1, rows, weather)
-            if flexible:
-                _draw_flex_hour(inputs, day, hour, draw, rows, moved, filled)
+            if not flexible:
+                _hour_values(inputs, hour, day, draw, draw + 1, rows, weather)
+            else:
+                # Flexibility's helpers take all of a chunk's draws: the draw's own day as one.
+                one = _draw_day(inputs, day, draw)
+                hour -= inputs.day_starts[day]
+                day_moves = 0
+                if one.flex_shift:
+                    day_moves = _day_shifts(one, only, rows, weather, moved, placed, filled)
+                _hour_values(one, hour, only, only, one_draw, rows, weather)
+                _flex_hour(one, only, hour, rows, weather, moved, placed, filled, day_moves)
             for region in range(regions):
                 out[region, year, draw] = rows[FIRST_REGION_ROW + region, 0]
 
 
-@borrowing_jit
-def _draw_day_shifts(inputs, day, draw, rows, weather, moved):
-    """:func:`forecast.kernels.stream._day_shifts` for the one draw ``draw``: each region's part
-    of the AI energy the day's stress hours give way (``moved`` [R]); returns how full that
-    energy fills the day's room below the stress level (its ``filled``)."""
-    level = inputs.stress_level_t[inputs.year_of_day[day], draw]
-    cutoff = inputs.stress_hour_t[inputs.year_of_day[day], draw]
-    share = inputs.flex_share[draw]
-    moved[:] = 0.0
-    room = 0.0
-    for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
-        _hour_values(inputs, hour, day, draw, draw + 1, rows, weather)
-        total = rows[TOTAL_ROW, 0]
-        stressed = _stressed(total, level, cutoff, inputs.first_hour + hour)
-        for region in range(moved.size):
-            moved[region] += share * rows[FIRST_REGION_ROW + region, 0] if stressed else 0.0
-        room += level - total if total < level else 0.0
-    energy = 0.0
-    for region in range(moved.size):
-        energy += moved[region]
-    for region in range(moved.size):
-        moved[region] = moved[region] / energy if energy > 0.0 else 0.0
-    return min(energy / room, 1.0) if room > 0.0 else 0.0
-
-
-@borrowing_jit
-def _draw_flex_hour(inputs, day, hour, draw, rows, moved, filled):
-    """:func:`forecast.kernels.stream._flex_hour` on the region rows of the one draw ``draw``
-    (``rows[:, 0]``, as :func:`_hour_values` wrote them for the hour). An hour that gives none
-    and takes none (``filled`` 0) keeps its values, as the stream's hour does: there ``0 x
-    (level - total)`` adds zero (the level is finite in every year with a stress hour)."""
-    level = inputs.stress_level_t[inputs.year_of_day[day], draw]
-    cutoff = inputs.stress_hour_t[inputs.year_of_day[day], draw]
-    total, share = rows[TOTAL_ROW, 0], inputs.flex_share[draw]
-    stressed = _stressed(total, level, cutoff, inputs.first_hour + hour)
-    for region in range(moved.size):
-        value = rows[FIRST_REGION_ROW + region, 0]
-        given = share * value if stressed else 0.0
-        added = 0.0
-        if inputs.flex_shift and not stressed and filled > 0.0:
-            added = filled * (level - total) * moved[region]
-        rows[FIRST_REGION_ROW + region, 0] = value + (added - given)
+@jit
+def _draw_day(inputs: StreamInputs, day: int, draw: int) -> StreamInputs:
+    """The chunk ``inputs`` cut to its day ``day`` and draw ``draw``: a chunk of one day and
+    one draw, of the stream's own types, so that the stream's helpers, compiled once for both,
+    give that draw's values there as the stream does (a draw's values depend on no other's, and
+    a day's on no other day's: shifting stays within its day)."""
+    first, last = inputs.day_starts[day], inputs.day_starts[day + 1]
+    group = np.searchsorted(inputs.group_bounds, draw, side="right") - 1
+    year = inputs.year_of_day[day]
+    hours, draws = slice(first, last), slice(draw, draw + 1)
+    groups, years = slice(group, group + 1), slice(year, year + 1)
+    return StreamInputs(
+        coef_t=np.ascontiguousarray(inputs.coef_t[:, :, :, draws]),
+        non_ai_t=np.ascontiguousarray(inputs.non_ai_t[:, :, draws]),
+        month_of_hour=inputs.month_of_hour[hours],
+        inference_shape=inputs.inference_shape[hours],
+        cooling_excess_c=np.ascontiguousarray(inputs.cooling_excess_c[groups, hours]),
+        baseline_level_t=np.ascontiguousarray(inputs.baseline_level_t[years, draws]),
+        baseline_shape=np.ascontiguousarray(inputs.baseline_shape[groups, hours]),
+        daily_noise_t=np.ascontiguousarray(inputs.daily_noise_t[day : day + 1, draws]),
+        year_of_day=np.zeros(1, dtype=np.int64),
+        day_starts=np.array([0, last - first]),
+        group_bounds=np.array([0, 1]),
+        flex_share=inputs.flex_share[draws],
+        stress_level_t=np.ascontiguousarray(inputs.stress_level_t[years, draws]),
+        stress_hour_t=np.ascontiguousarray(inputs.stress_hour_t[years, draws]),
+        first_hour=inputs.first_hour + first,
+        flex_shift=inputs.flex_shift,
+        full_load_t=np.ascontiguousarray(inputs.full_load_t[:, :, :, draws]),
+        has_non_ai=inputs.has_non_ai,
+    )

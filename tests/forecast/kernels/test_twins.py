@@ -374,6 +374,8 @@ TWIN_TESTS = {
     "baseline_quantiles": "tests/forecast/engine/test_stream.py::"
     "test_baseline_quantiles_are_the_stream_kernels_bit_for_bit",
     "hourly_rows": "tests/forecast/engine/test_duration.py::test_hourly_rows_match_twin",
+    "region_loads_at": "tests/forecast/engine/test_regions_at_peak.py::"
+    "test_region_loads_at_peak_match_twin_and_sum_to_the_national",
 }
 
 
