@@ -360,8 +360,11 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
             continue
         # A tidy table repeats a few labels over many rows: check each distinct one once.
         text = safe[column].astype(str)
+        # An empty cell stays empty (pandas' string dtype keeps it NaN through astype(str)).
         risky = {
-            value: "'" + value for value in text.unique() if value.startswith(_FORMULA_PREFIXES)
+            value: "'" + value
+            for value in text.unique()
+            if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES)
         }
         safe[column] = text.replace(risky) if risky else text
     return safe

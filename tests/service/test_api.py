@@ -117,6 +117,11 @@ def test_projection_csv_and_netcdf_by_query_and_accept(client: TestClient):
         "value",
         "unit",
         "period_start_utc",
+        # The small scenario's site (in a region with no limit): its rows name it.
+        "site",
+        "site_status",
+        "site_grid_request",
+        "site_grid_limit",
     ]
     by_accept = client.post("/v1/projections", json=SMALL, headers={"accept": "text/csv"})
     assert by_accept.content == csv.content
