@@ -51,7 +51,7 @@ from forecast.outputs import (
 from forecast.projection import ProjectionOptions, project
 from forecast.scenario import Scenario
 from forecast.sweep.regions import REGION_FIGURES, region_blocks
-from forecast.sweep.sites import common_sites
+from forecast.sweep.sites import common_sites, without_load_site_regions
 
 if TYPE_CHECKING:
     from forecast.baseline.model import BaselineModel
@@ -359,6 +359,7 @@ def combine(
             )
         trimmed.append(dataset)
     trimmed, site_coordinates = common_sites(trimmed)
+    trimmed, load_site_regions = without_load_site_regions(trimmed)
     trimmed = _with_every_dimension(trimmed)
     combined = xr.concat(
         trimmed,
@@ -373,6 +374,11 @@ def combine(
     combined = combined.assign_coords(
         {name: ("site", values) for name, values in site_coordinates.items()}
     )
+    if load_site_regions:
+        sites = combined["load_site"].to_numpy()
+        combined = combined.assign_coords(
+            load_site_region=("load_site", [load_site_regions[str(site)] for site in sites])
+        )
     combined["scenario"].attrs = {"description": "scenario id; the first is the reference"}
     combined.attrs |= {
         # Independent runs differ in seed (seed + i): the base seed, with the rule in

@@ -46,3 +46,21 @@ def common_sites(datasets: list[xr.Dataset]) -> tuple[list[xr.Dataset], dict[str
     return aligned, {
         name: [found[site].get(name, "limited") for site in sites] for name in SITE_COORDINATES
     }
+
+
+def without_load_site_regions(
+    datasets: list[xr.Dataset],
+) -> tuple[list[xr.Dataset], dict[str, str]]:
+    """The datasets without ``load_site_region`` (the region of each site whose AI load is
+    given, along ``load_site``), and each site's region, the first projection that has the
+    site saying: stacking a scenario without sites after one with them failed ("'load_site_region'
+    not present in all datasets"); the caller sets it again on the stacked ``load_site``."""
+    regions: dict[str, str] = {}
+    for dataset in datasets:
+        if "load_site_region" in dataset.coords:
+            pairs = zip(
+                dataset["load_site"].to_numpy(), dataset["load_site_region"].to_numpy(), strict=True
+            )
+            for site, region in pairs:
+                regions.setdefault(str(site), str(region))
+    return [dataset.drop_vars("load_site_region", errors="ignore") for dataset in datasets], regions

@@ -322,3 +322,22 @@ def test_a_scenario_without_non_ai_loads_after_two_with_them_stacks():
                                   table.sel(scenario="kr-outlook"))  # fmt: skip
     assert np.isfinite(table.sel(scenario="kr-outlook-again")).sum() > 40
     assert np.isnan(table.sel(scenario="small-without-non-ai")).all()
+
+
+def test_a_scenario_without_sites_compares_with_one_that_has_them(scenario_file, tmp_path):
+    """Each site's AI load (``load_site``, with its region) is in a projection with sites
+    only: stacking one without sites after one with them failed ("'load_site_region' not
+    present in all datasets", a 500 from POST /v1/comparisons). The scenario without sites
+    has NaN there; the sites keep their regions."""
+    start = SMALL_SCENARIO.index("[[sites]]")
+    bare = SMALL_SCENARIO[:start].replace('id = "small"', 'id = "bare"')
+    files = [str(scenario_file(bare, "bare")), str(scenario_file(SMALL_SCENARIO, "small"))]
+    out = tmp_path / "cmp.nc"
+    options = ["--draws", "8", "--start", "2025-01-01", "--end", "2025-12-31", "--weather",
+               "typical", "--no-baseline", "--quiet"]  # fmt: skip
+    assert main(["compare", *files, *options, "--out", str(out)]) == 0
+    combined = xr.open_dataset(out)
+    assert list(combined["load_site_region"].to_numpy()) == ["capital", "capital"]
+    energy = combined["site_energy_twh_mean"]
+    assert np.isnan(energy.sel(scenario="bare")).all()
+    assert (energy.sel(scenario="small").sum("load_site") > 0).all()
