@@ -19,37 +19,16 @@ from forecast.errors import ScenarioNote
 from forecast.projection import ProjectionOptions, project
 from forecast.scenario import load_scenario, parse_scenario
 from forecast.scenario.catalog import load_catalog
+from tests.support.scenarios import h100_fleet, hand_checkable_scenario
 
 H100_MW = 1275e-6
 B300_MW = 1812.5e-6
 
 
 def _scenario(**changes) -> dict:
-    """One region, 1,000 H100 from end-2024, flat load at nameplate, PUE 1."""
-    data = {
-        "schema_version": 2,
-        "id": "hand",
-        "title": "hand-checkable",
-        "description": "hand-checkable",
-        "country": "KR",
-        "timezone": "Asia/Seoul",
-        "horizon": {"start": "2025-01-01", "end": "2025-12-31"},
-        "operations": {
-            "load_factor": 1.0,
-            "pue": 1.0,
-            "pue_temperature_slope_per_c": 0.0,
-            "inference_share": 0.0,
-            "inference_peak_to_mean": 1.0,
-            "lifetime_years": 50.0,
-            "lifetime_weibull_shape": 20.0,
-        },
-        "deployments": [
-            {
-                "name": "fleet",
-                "milestones": [{"date": "2024-12-31", "count": 1000, "mix": {"h100_sxm": 1.0}}],
-            }
-        ],
-    }
+    """One region, 1,000 H100 from end-2024, flat load at nameplate, PUE 1; ``changes`` by
+    dotted path (``operations.pue``, ``sites``)."""
+    data = hand_checkable_scenario(deployments=h100_fleet(1000))
     for path, value in changes.items():
         target = data
         keys = path.split(".")

@@ -16,25 +16,14 @@ from forecast.errors import ScenarioNote
 from forecast.io.export import tidy_frame
 from forecast.projection import ProjectionOptions, project
 from forecast.scenario import parse_scenario
+from tests.support.scenarios import h100_fleet, hand_checkable_scenario
 
 
 def _base(**top) -> dict:
-    data = {
-        "schema_version": 2,
-        "id": "sector",
-        "title": "sector",
-        "description": "sector",
-        "country": "KR",
-        "timezone": "Asia/Seoul",
-        "horizon": {"start": "2025-01-01", "end": "2025-12-31"},
-        "operations": {
-            "load_factor": 1.0,
-            "pue": 1.0,
-            "pue_temperature_slope_per_c": 0.0,
-            "inference_share": 0.0,
-            "inference_peak_to_mean": 1.0,
-        },
-    }
+    """One region over 2025, flat operations at PUE 1, no fleet: ``top`` adds the rest."""
+    data = hand_checkable_scenario(
+        id="sector", title="sector", description="sector", default_lifetimes=True
+    )
     return data | top
 
 
@@ -90,8 +79,7 @@ def test_non_ai_load_is_installed_times_power_times_utilisation_through_the_pue(
 def test_hosted_non_ai_load_takes_room_before_the_accelerators():
     """A 2 MW IT hall holding 1.5 MW of incumbent servers leaves 0.5 MW to 1,000 H100."""
     data = _base(
-        deployments=[{"name": "fleet", "milestones": [
-            {"date": "2024-12-31", "count": 1000, "mix": {"h100_sxm": 1.0}}]}],
+        deployments=h100_fleet(1000),
         sites=[_site("hall", capacity_mw=2.0, capacity_kind="it", status="operating",
                      tenant_occupancy=0.0)],
         non_ai_loads=[{"name": "incumbent", "kind": "servers", "installed": 3000,
@@ -504,8 +492,7 @@ def test_a_name_given_to_two_sites_labels_the_second_with_its_number():
 
 def _flex_case(mode):
     data = _base(
-        deployments=[{"name": "fleet", "milestones": [
-            {"date": "2024-12-31", "count": 400000, "mix": {"h100_sxm": 1.0}}]}],
+        deployments=h100_fleet(400_000),
         flexibility={"share": {"dist": "uniform", "low": 0.2, "high": 0.4},
                      "mode": mode, "hours_per_year": 40},
     )  # fmt: skip

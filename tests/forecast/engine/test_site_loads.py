@@ -15,6 +15,7 @@ import pytest
 
 from forecast.projection import ProjectionOptions, project
 from forecast.scenario import parse_scenario
+from tests.support.scenarios import h100_fleet, hand_checkable_scenario
 
 H100_MW = 1275e-6
 HOURS_2025 = 8760
@@ -23,31 +24,12 @@ HOURS_2025 = 8760
 def _scenario(**changes) -> dict:
     """One region, 1,000 H100 from end-2024 (1.275 MW nameplate), flat load at nameplate, and
     two IT sites built before the period: ``small`` 1 MW at PUE 1.2, ``large`` 3 MW at 1.5."""
-    data = {
-        "schema_version": 2,
-        "id": "two-sites",
-        "title": "two sites, one region",
-        "description": "hand-checkable",
-        "country": "KR",
-        "timezone": "Asia/Seoul",
-        "horizon": {"start": "2025-01-01", "end": "2025-12-31"},
-        "operations": {
-            "load_factor": 1.0,
-            "pue": 1.0,
-            "pue_temperature_slope_per_c": 0.0,
-            "inference_share": 0.0,
-            "inference_peak_to_mean": 1.0,
-            "lifetime_years": 50.0,
-            "lifetime_weibull_shape": 20.0,
-        },
-        "deployments": [
-            {
-                "name": "fleet",
-                "milestones": [{"date": "2024-12-31", "count": 1000, "mix": {"h100_sxm": 1.0}}],
-            }
-        ],
-        "sites": [_site("small", 1.0, 1.2), _site("large", 3.0, 1.5)],
-    }
+    data = hand_checkable_scenario(
+        id="two-sites",
+        title="two sites, one region",
+        deployments=h100_fleet(1000),
+        sites=[_site("small", 1.0, 1.2), _site("large", 3.0, 1.5)],
+    )
     return data | changes
 
 
