@@ -19,7 +19,7 @@ from forecast.cli import main
 from forecast.kernels._jit import COMPILE_NOTICE
 from forecast.outputs import quantile_at
 from forecast.projection import ProjectionOptions, project
-from forecast.scenario import parse_scenario, read_scenario_file
+from forecast.scenario import parse_scenario
 from forecast.sweep import swing
 from forecast.sweep import variants as sweeps
 
@@ -31,18 +31,6 @@ OPTIONS = ProjectionOptions(
     include_baseline=False,
     weather="typical",
 )
-
-
-@pytest.fixture(scope="module")
-def client():
-    with sweeps.dask_client(workers=1) as connected:
-        yield connected
-
-
-@pytest.fixture
-def small(small_scenario_text, scenario_file):
-    path = scenario_file(small_scenario_text)
-    return path, read_scenario_file(path)
 
 
 def test_oat_design_is_the_base_then_one_input_at_a_time(small):

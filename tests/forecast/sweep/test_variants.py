@@ -1,7 +1,8 @@
 """``forecast sweep``: the grid of variants on a 2-worker Dask ``LocalCluster``.
 
 The cluster (two worker processes, one thread each, no dashboard) is started once for the
-module through :func:`forecast.sweep.variants.dask_client`, the same code path as the CLI's default.
+module through :func:`forecast.sweep.variants.dask_client`, the same code path as the CLI's default
+(the sweep tests' ``client`` fixture, here with two workers).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from forecast.cli import main
 from forecast.errors import OptionsError, ScenarioError
 from forecast.io import export
 from forecast.projection import ProjectionOptions, project, scenario_digest
-from forecast.scenario import parse_scenario, read_scenario_file
+from forecast.scenario import parse_scenario
 from forecast.sweep import variants as sweeps
 
 # Short and small so that the serial reference runs are cheap: three summer months, 16 draws.
@@ -35,15 +36,9 @@ BUILD_PROBABILITY_LEVELS = (0.5, 1.0)
 
 
 @pytest.fixture(scope="module")
-def client():
-    with sweeps.dask_client(workers=2) as connected:
-        yield connected
-
-
-@pytest.fixture
-def small(small_scenario_text, scenario_file):
-    path = scenario_file(small_scenario_text)
-    return path, read_scenario_file(path)
+def dask_workers() -> int:
+    """Two workers: the sweep's variants are spread over processes, as the CLI's are."""
+    return 2
 
 
 def _expected_variant(scenario, pue: float, build_probability: float):
