@@ -51,7 +51,7 @@ from forecast.outputs import (
 from forecast.projection import ProjectionOptions, project
 from forecast.scenario import Scenario
 from forecast.sweep.regions import REGION_FIGURES, region_blocks
-from forecast.sweep.sites import common_sites, without_load_site_regions
+from forecast.sweep.sites import common_sites, with_site_coordinates, without_site_coordinates
 
 if TYPE_CHECKING:
     from forecast.baseline.model import BaselineModel
@@ -358,8 +358,8 @@ def combine(
                 [c for c in ("draw", "draw_weather_year", "duration_draw") if c in dataset]
             )
         trimmed.append(dataset)
-    trimmed, site_coordinates = common_sites(trimmed)
-    trimmed, load_site_regions = without_load_site_regions(trimmed)
+    trimmed, sites = common_sites(trimmed)
+    trimmed, load_sites = without_site_coordinates(trimmed, "load_site")
     trimmed = _with_every_dimension(trimmed)
     combined = xr.concat(
         trimmed,
@@ -371,14 +371,8 @@ def combine(
         combine_attrs="drop_conflicts",
     )
     combined = combined.assign_coords(coordinates)
-    combined = combined.assign_coords(
-        {name: ("site", values) for name, values in site_coordinates.items()}
-    )
-    if load_site_regions:
-        sites = combined["load_site"].to_numpy()
-        combined = combined.assign_coords(
-            load_site_region=("load_site", [load_site_regions[str(site)] for site in sites])
-        )
+    combined = with_site_coordinates(combined, "site", sites)
+    combined = with_site_coordinates(combined, "load_site", load_sites)
     combined["scenario"].attrs = {"description": "scenario id; the first is the reference"}
     combined.attrs |= {
         # Independent runs differ in seed (seed + i): the base seed, with the rule in

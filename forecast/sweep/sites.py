@@ -1,66 +1,74 @@
-"""Projections stacked along a new axis (scenarios, variants) on one ``site`` axis.
+"""Projections stacked along a new axis (scenarios, variants) on common site axes.
 
-Each projection lists its sites not yet operating in its own queue order; two
-scenarios, or two variants that move a site's commissioning date, list them differently.
+Each projection lists its sites not yet operating (``site``) in its own queue order, and every
+site whose AI load it gives (``load_site``) in its file's order; two scenarios, or two variants
+that move a site's commissioning date, list them differently. The coordinates along these axes
+(each site's region, status, ...) are taken off before stacking and set again once, along the
+stacked axis.
 """
 
 from __future__ import annotations
 
 import xarray as xr
 
-#: Coordinates along ``site``: each site's region, status, how it asks the grid and whether
-#: its region has a connection limit (``limited`` where it has one in any projection).
-SITE_COORDINATES = ("site_region", "site_status", "site_grid_request", "site_grid_limit")
+#: Coordinates along each site axis. ``site``: each site's region, status, how it asks the
+#: grid and whether its region has a connection limit (``limited`` where it has one in any
+#: projection); ``load_site``: each site's region.
+SITE_COORDINATES = {
+    "site": ("site_region", "site_status", "site_grid_request", "site_grid_limit"),
+    "load_site": ("load_site_region",),
+}
+
+#: Per site, its coordinates' values along a site axis: site -> coordinate name -> value.
+SiteCoordinates = dict[str, dict[str, str]]
 
 
-def common_sites(datasets: list[xr.Dataset]) -> tuple[list[xr.Dataset], dict[str, list[str]]]:
-    """The datasets on one ``site`` axis, the union of their sites (a scenario's per-site
-    variables are NaN at the sites it lacks), and the site coordinates along it (the first
-    scenario that has a site says its region, status and request); unchanged where none has
-    sites."""
-    found: dict[str, dict[str, str]] = {}
+def without_site_coordinates(
+    datasets: list[xr.Dataset], axis: str
+) -> tuple[list[xr.Dataset], SiteCoordinates]:
+    """The datasets without their coordinates along the site axis ``axis`` (``site`` or
+    ``load_site``: :data:`SITE_COORDINATES`), and each site's values of them, the first
+    projection that has the site saying (``site_grid_limit`` is ``limited`` where any says
+    so): stacking projections whose sites differ fails on them ("'load_site_region' not
+    present in all datasets"); :func:`with_site_coordinates` sets them again on the stack."""
+    names = SITE_COORDINATES[axis]
+    found: SiteCoordinates = {}
     for dataset in datasets:
-        if "site" in dataset.coords:
-            for position, site in enumerate(dataset["site"].to_numpy()):
-                known = found.setdefault(
-                    str(site),
-                    {
-                        name: str(dataset[name].to_numpy()[position])
-                        for name in SITE_COORDINATES
-                        if name in dataset.coords
-                    },
-                )
-                if "site_grid_limit" in dataset.coords and (
-                    str(dataset["site_grid_limit"].to_numpy()[position]) == "limited"
-                ):
-                    known["site_grid_limit"] = "limited"
+        if axis not in dataset.coords:
+            continue
+        present = [name for name in names if name in dataset.coords]
+        for position, site in enumerate(dataset[axis].to_numpy()):
+            said = {name: str(dataset[name].to_numpy()[position]) for name in present}
+            known = found.setdefault(str(site), said)
+            if said.get("site_grid_limit") == "limited":
+                known["site_grid_limit"] = "limited"
+    return [dataset.drop_vars(names, errors="ignore") for dataset in datasets], found
+
+
+def with_site_coordinates(stacked: xr.Dataset, axis: str, found: SiteCoordinates) -> xr.Dataset:
+    """``stacked`` with the coordinates :func:`without_site_coordinates` took off set again
+    along its site axis ``axis``; unchanged where no projection had sites there."""
     if not found:
-        return datasets, {}
+        return stacked
+    sites = [str(site) for site in stacked[axis].to_numpy()]
+    # A projection without a site_grid_limit reads as one whose regions all have a limit.
+    return stacked.assign_coords(
+        {name: (axis, [found[site].get(name, "limited") for site in sites])
+         for name in SITE_COORDINATES[axis]}
+    )  # fmt: skip
+
+
+def common_sites(datasets: list[xr.Dataset]) -> tuple[list[xr.Dataset], SiteCoordinates]:
+    """The datasets on one ``site`` axis, the union of their sites in the order they are
+    first found (a projection's per-site variables are NaN at the sites it lacks), without the
+    site coordinates, and these (:func:`without_site_coordinates`); unchanged where none has
+    sites."""
+    datasets, found = without_site_coordinates(datasets, "site")
+    if not found:
+        return datasets, found
     sites = list(found)
-    aligned = [
-        dataset.drop_vars([n for n in SITE_COORDINATES if n in dataset.coords]).reindex(site=sites)
-        if "site" in dataset.coords
+    return [
+        dataset.reindex(site=sites) if "site" in dataset.coords
         else dataset.assign_coords(site=sites)
         for dataset in datasets
-    ]
-    return aligned, {
-        name: [found[site].get(name, "limited") for site in sites] for name in SITE_COORDINATES
-    }
-
-
-def without_load_site_regions(
-    datasets: list[xr.Dataset],
-) -> tuple[list[xr.Dataset], dict[str, str]]:
-    """The datasets without ``load_site_region`` (the region of each site whose AI load is
-    given, along ``load_site``), and each site's region, the first projection that has the
-    site saying: stacking a scenario without sites after one with them failed ("'load_site_region'
-    not present in all datasets"); the caller sets it again on the stacked ``load_site``."""
-    regions: dict[str, str] = {}
-    for dataset in datasets:
-        if "load_site_region" in dataset.coords:
-            pairs = zip(
-                dataset["load_site"].to_numpy(), dataset["load_site_region"].to_numpy(), strict=True
-            )
-            for site, region in pairs:
-                regions.setdefault(str(site), str(region))
-    return [dataset.drop_vars("load_site_region", errors="ignore") for dataset in datasets], regions
+    ], found  # fmt: skip

@@ -57,7 +57,7 @@ from forecast.io import export
 from forecast.kernels._jit import COMPILE_NOTICE
 from forecast.projection import ProjectionOptions, project, scenario_digest
 from forecast.scenario import Scenario, parse_scenario, section_at
-from forecast.sweep.sites import common_sites
+from forecast.sweep.sites import common_sites, with_site_coordinates
 
 #: Projection options that may be varied, with the type their values are read as.
 OPTION_NAMES: dict[str, type] = {"draws": int, "seed": int, "weather": str}
@@ -848,7 +848,7 @@ def combine(variants: Sequence[Variant], datasets: Sequence[xr.Dataset]) -> xr.D
         datasets = [ds.reindex(input=inputs) if "input" in ds.dims else ds for ds in datasets]
     # A variant that moves a site's commissioning may reorder the connection queue: one site
     # axis for all (the first variant that has a site says its region and status).
-    datasets, site_coordinates = common_sites(list(datasets))
+    datasets, sites = common_sites(list(datasets))
     try:
         combined = xr.concat(
             datasets,
@@ -864,9 +864,7 @@ def combine(variants: Sequence[Variant], datasets: Sequence[xr.Dataset]) -> xr.D
             f"the variants' results do not line up along variant ({str(error).splitlines()[0]})"
             "; vary inputs that keep the period, regions and outputs the same"
         ) from None
-    combined = combined.assign_coords(
-        {name: ("site", values) for name, values in site_coordinates.items()}
-    )
+    combined = with_site_coordinates(combined, "site", sites)
     coordinates: dict[str, Any] = {
         name: (
             "variant",
