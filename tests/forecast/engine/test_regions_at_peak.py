@@ -2,7 +2,9 @@
 after the stream's pass at each draw's recorded peak hour (draws x years evaluations), summing
 to the national loads at the peak draw by draw."""
 
+import ast
 import datetime as dt
+import inspect
 import tomllib
 from pathlib import Path
 from types import SimpleNamespace
@@ -188,6 +190,26 @@ def test_regions_at_the_grid_peak_by_hand():
     assert non_ai_at_hours(
         non_ai_coef, calendar, np.zeros((1, 24)), np.array([0]), np.array([[-1]])
     ).tolist() == [[[0.0]], [[0.0]]]
+
+
+def test_draw_day_cuts_every_field_of_the_stream_inputs():
+    """``_draw_day`` names each field of :class:`~forecast.kernels.layout.StreamInputs` by
+    hand: numba compiles no loop over a NamedTuple's fields that builds another (each field is
+    cut along its own axes), so a field added to the inputs and not to ``_draw_day`` would be
+    left out, or take its default there (``has_non_ai``), without a word."""
+    from forecast.kernels import at_peak
+
+    tree = ast.parse(inspect.getsource(at_peak))
+    (draw_day,) = (
+        node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == "_draw_day"
+    )
+    (built,) = (
+        node
+        for node in ast.walk(draw_day)
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "StreamInputs"
+    )
+    assert not built.args
+    assert [keyword.arg for keyword in built.keywords] == list(layout.StreamInputs._fields)
 
 
 def _shifting_outlook():
