@@ -131,8 +131,9 @@ class Database:
         lock.take()
         self._claim = lock
 
-    def migrate(self) -> None:
-        """Create or upgrade the schema to the newest migration.
+    def migrate(self, *, revision: str = "head") -> None:
+        """Create or upgrade the schema to the newest migration, or to ``revision`` (an older
+        one: the migrations' tests fill a database with an older release's schema).
 
         Raises
         ------
@@ -144,7 +145,7 @@ class Database:
         try:
             with self.engine.begin() as connection:
                 config.attributes["connection"] = connection
-                command.upgrade(config, "head")
+                command.upgrade(config, revision)
         except SQLAlchemyError as error:
             raise StorageError(
                 f"database {self.backend}: cannot migrate: {type(error).__name__}: "

@@ -17,15 +17,13 @@ import json
 import time
 import uuid
 
-from alembic import command
-from alembic.config import Config
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from forecast import provenance
 from service.main import create_app
 from service.resuming import resume_handed_back
-from service.storage.database import MIGRATIONS, Database
+from service.storage.database import Database
 from service.storage.runs import RunFilter, Runs
 from tests.service.test_storage import _RUN_COLUMNS, _run
 
@@ -109,12 +107,8 @@ def test_the_migration_to_0005_keeps_a_databases_runs_their_digests_unknown(data
     """A database at 0004 with runs, a deletion and a saved scenario in it is upgraded at
     start-up: every row stays as it was, the old runs' digests are NULL ("unknown"), and a new
     run records its own."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
     old = Database(database_url)
-    with old.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0004")
+    old.migrate(revision="0004")
     submitted = dt.datetime(2026, 12, 1, 12)
     with old.engine.begin() as connection:
         connection.execute(

@@ -10,9 +10,7 @@ from pathlib import Path
 
 import pytest
 import xarray as xr
-from alembic import command
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 
@@ -21,7 +19,7 @@ from forecast.projection import ProjectionOptions, project
 from forecast.scenario import load_scenario
 from service.errors import ConflictError
 from service.render import projection_json
-from service.storage.database import MIGRATIONS, Database
+from service.storage.database import Database
 from service.storage.results import ResultFiles
 from service.storage.runs import Run, RunFilter, Runs
 from service.storage.scenarios import SavedScenarios
@@ -165,12 +163,8 @@ def test_the_migration_to_0003_keeps_a_databases_data_and_records_deletions(data
     """A database at 0002 with a saved scenario and runs in it (a team's, before deletions
     were recorded) is upgraded at start-up: every row stays as it was, runs are found by
     author, and deleting one keeps its record with who deleted it."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
     old = Database(database_url)
-    with old.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0002")
+    old.migrate(revision="0002")
     assert "run_deletions" not in old.tables()
     submitted = dt.datetime(2026, 12, 1, 12)
     with old.engine.begin() as connection:
