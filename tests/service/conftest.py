@@ -1,4 +1,5 @@
-"""Fixtures of the service tests: a signed synthetic model, settings with their own storage."""
+"""Fixtures of the service tests: a signed synthetic model, settings with their own storage,
+fresh databases (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from service.settings import Settings
+from service.storage.database import Database
 from tests.support import postgres
 from tests.support.model_artifacts import publish_model
 
@@ -48,3 +50,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path):
         yield url
     finally:
         postgres.drop_database(url)
+
+
+@pytest.fixture
+def database(database_url: str):
+    """That database, migrated to the newest schema."""
+    db = Database(database_url)
+    db.migrate()
+    yield db
+    db.dispose()

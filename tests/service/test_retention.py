@@ -13,7 +13,6 @@ import os
 import time
 from pathlib import Path
 
-import pytest
 import xarray as xr
 from fastapi.testclient import TestClient
 
@@ -30,14 +29,6 @@ NOW = dt.datetime(2027, 3, 1, 12, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
 SMALL = {"scenario_id": "kr-national", "draws": 10, "resolution": "annual",
          "start": "2030-01-01", "end": "2030-12-31"}  # fmt: skip
-
-
-@pytest.fixture
-def database(database_url: str):
-    db = Database(database_url)
-    db.migrate()
-    yield db
-    db.dispose()
 
 
 def _dataset() -> xr.Dataset:

@@ -26,14 +26,6 @@ from service.storage.scenarios import SavedScenarios
 from service.storage.tables import Base
 
 
-@pytest.fixture
-def database(database_url: str):
-    db = Database(database_url)
-    db.migrate()
-    yield db
-    db.dispose()
-
-
 def test_migrations_create_the_schema_the_code_declares(database: Database):
     assert {"scenarios", "scenario_versions", "runs", "alembic_version"} <= database.tables()
     database.migrate()  # at the head already: nothing to do, no error
