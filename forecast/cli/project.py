@@ -381,25 +381,20 @@ def sector_table(dataset) -> str:
 def region_table(dataset) -> str:
     """Each region's AI, non-AI and all data-centre energy per year (those the scenario has),
     regions by their display names; empty for a scenario of one region."""
-    from forecast.outputs import region_label
 
     if "ai_energy_twh_by_region" not in dataset:
         return ""
-    by_region: list[Column] = []
-    for region in dataset["region"].to_numpy():
-        where = {"region": str(region)}
-        label = region_label(dataset, str(region))
-        by_region += [
-            (name, f"{kind} TWh {label}", 2, where)
-            for name, kind in (
-                # The planner's headline: what moves south is AI energy, which this table
-                # lacked (a Jeollanam-do planner read it from the CSV).
-                ("ai_energy_twh_by_region", "AI"),
-                ("non_ai_energy_twh_by_region", "non-AI"),
-                ("dc_energy_twh_by_region", "all data centres"),
-            )
-            if name in dataset
-        ]
+    by_region = _region_columns(
+        dataset,
+        "TWh",
+        (
+            # The planner's headline: what moves south is AI energy, which this table lacked
+            # (a Jeollanam-do planner read it from the CSV).
+            ("ai_energy_twh_by_region", "AI"),
+            ("non_ai_energy_twh_by_region", "non-AI"),
+            ("dc_energy_twh_by_region", "all data centres"),
+        ),
+    )
     sector = "data-centre sector" if "dc_energy_twh_by_region" in dataset else "AI energy"
     table = _year_table(dataset, f"{sector} by region", by_region)
     at_peak = region_peak_columns(dataset)
@@ -411,6 +406,19 @@ def region_table(dataset) -> str:
 def region_peak_columns(dataset) -> list[Column]:
     """Each region's AI and all data-centre load in the hour of the grid's total peak (those
     the projection has: with a baseline), region by region. [GW]"""
+    return _region_columns(
+        dataset,
+        "GW",
+        (
+            ("ai_at_national_peak_gw_by_region", "AI"),
+            ("dc_at_national_peak_gw_by_region", "all data centres"),
+        ),
+    )
+
+
+def _region_columns(dataset, unit: str, variables: tuple[tuple[str, str], ...]) -> list[Column]:
+    """Each region's column (``<kind> <unit> <region>``, two decimals) of each variable of
+    ``variables`` (name, kind) that the projection has, region by region."""
     from forecast.outputs import region_label
 
     columns: list[Column] = []
@@ -418,11 +426,8 @@ def region_peak_columns(dataset) -> list[Column]:
         where = {"region": str(region)}
         label = region_label(dataset, str(region))
         columns += [
-            (name, f"{kind} GW {label}", 2, where)
-            for name, kind in (
-                ("ai_at_national_peak_gw_by_region", "AI"),
-                ("dc_at_national_peak_gw_by_region", "all data centres"),
-            )
+            (name, f"{kind} {unit} {label}", 2, where)
+            for name, kind in variables
             if name in dataset
         ]
     return columns
