@@ -12,10 +12,17 @@ projection                                  measured peak   estimate
 500 draws, 30 years, hourly                 354 MB          506 MB
 100 draws, 5 years, hourly, 99 quantiles    379 MB          531 MB
 10,000 draws, 3 years, monthly, 99 q.       223 MB          364 MB
+1,000 draws, 12 years, monthly (12-06)      214 MB          278 MB
+5,000 draws, 12 years, monthly (12-06)      944 MB          971 MB
+10,000 draws, 3 years, monthly (12-06)      489 MB          508 MB
 ==========================================  ==============  ==============
 
+The last three were measured after each site's AI load came to be reduced one site at a time
+(before: 5,000 draws 1,091 MB against 1,025 MB, and 10,000 draws 552 MB against 535 MB).
+
 What they count: per-draw daily noise and sums (draws x days), per-draw monthly fleet and
-power coefficients (draws x months), the hourly weather traces, the result's arrays while the
+power coefficients (draws x months), one site's load at a time and every site's energy by
+year (:func:`site_bytes_per_draw`), the hourly weather traces, the result's arrays while the
 Dataset is built (2.5 x the result), and a fixed part for the streamed chunks.
 """
 
@@ -48,6 +55,11 @@ STREAM_CHUNK_BYTES = 32 * MB
 PER_DRAW_BY_REGION = sum("region" in variable.dims for variable in PER_DRAW_VARIABLES)
 PER_DRAW_BY_SITE = sum("load_site" in variable.dims for variable in PER_DRAW_VARIABLES)
 PER_DRAW_NATIONAL = len(PER_DRAW_VARIABLES) - PER_DRAW_BY_REGION - PER_DRAW_BY_SITE
+#: Arrays of a draw's months (float64) that one site's AI load is worked out in, whatever the
+#: number of sites (its coefficients' buffer, add_load's and the reduction's temporaries,
+#: beside its own nameplates): each site's [S, D, M] held at once put kr-national at 5,000
+#: monthly draws over 1 GB, and is no longer held.
+SITE_WORKING_ARRAYS = 8
 #: The duration curves hold each of their draws' hourly paths for a year, float32, of the
 #: total and of the AI load (:data:`forecast.engine.options.DEFAULT_DURATION_DRAWS`: 8,784 h
 #: x 4 B x 2). [bytes per draw]
@@ -87,6 +99,16 @@ def per_draw_bytes(options: ProjectionOptions, scenario: Scenario) -> int:
     return options.draws * years * series * 8
 
 
+def site_bytes_per_draw(options: ProjectionOptions, scenario: Scenario) -> int:
+    """What each site's AI load takes per draw (:func:`forecast.engine.dataset.reduce_site_loads`):
+    the arrays one site at a time is worked out in (:data:`SITE_WORKING_ARRAYS` by month), and
+    every site's energy by year, held until the Dataset is built. [bytes per draw]"""
+    if not scenario.sites:
+        return 0
+    _, _, months, years = _periods(options)
+    return months * 8 * SITE_WORKING_ARRAYS + years * 8 * len(scenario.sites)
+
+
 def duration_bytes(options: ProjectionOptions) -> int:
     """The hourly paths the duration curves are built from (one year at a time). [bytes]"""
     if not options.duration_curves:
@@ -100,8 +122,7 @@ def projection_bytes(options: ProjectionOptions, scenario: Scenario) -> int:
     duration curves' paths. [bytes]"""
     hours, days, months, _ = _periods(options)
     regions = len(scenario.regions)
-    # Each site's AI energy by month (site_energy_mwh), held until the Dataset is built.
-    per_draw = days * 16 + months * 320 * regions + months * 8 * len(scenario.sites)
+    per_draw = days * 16 + months * 320 * regions + site_bytes_per_draw(options, scenario)
     weather = WEATHER_TRACES * hours * 32
     kept = 2 * per_draw_bytes(options, scenario) if options.per_draw else 0
     return int(

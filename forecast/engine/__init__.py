@@ -41,7 +41,13 @@ from forecast.engine.baseline import (
     baseline_series,
     check_weather_drives,
 )
-from forecast.engine.dataset import Monthly, build_dataset, scenario_digest
+from forecast.engine.dataset import (
+    Monthly,
+    SiteLoads,
+    build_dataset,
+    reduce_site_loads,
+    scenario_digest,
+)
 from forecast.engine.duration import DurationCurves, add_duration_curves
 from forecast.engine.fleet import Fleet, FleetGrid, build_fleet
 from forecast.engine.hosting import (
@@ -342,8 +348,8 @@ class _Loads:
     full_load: np.ndarray
     non_ai_by_region: np.ndarray
     non_ai: np.ndarray
-    #: Each site's AI energy by month and draw, before flexibility (None without sites). [MWh]
-    site_energy: np.ndarray | None
+    #: Each site's AI load, before flexibility (None without sites or quantiles to reduce to).
+    site_loads: SiteLoads | None
 
     def hourly(self, calendar: HourlyCalendar, drivers: _Drivers) -> HourlyLoads:
         """What the stream evaluates over ``calendar``'s hours."""
@@ -353,8 +359,10 @@ class _Loads:
         )  # fmt: skip
 
 
-def _loads(scenario, calendar, drivers: _Drivers) -> _Loads:
-    """The fleet, where it is hosted and the loads' coefficients on ``calendar``'s months."""
+def _loads(scenario, calendar, drivers: _Drivers, *, probabilities=None) -> _Loads:
+    """The fleet, where it is hosted and the loads' coefficients on ``calendar``'s months, and
+    each site's load reduced to ``probabilities``' quantiles (None: no site's, as flexibility's
+    pass over whole years needs none)."""
     inputs = drivers.inputs
     # The stated PUE is an annual average: its line is set on whole weather years, so the same
     # months get the same load whatever the projection's window (a summer alone is not a year).
@@ -377,16 +385,21 @@ def _loads(scenario, calendar, drivers: _Drivers) -> _Loads:
     coef, full_load = coefficients(
         scenario, inputs, hosting, tenants(), grid.months, window, drivers.shape.max()
     )
-    site_energy = (
-        site_energy_by_month(
-            site_coefficients(
-                scenario, inputs, site_nameplates(inputs, hosting, grid, halls), grid.months,
-                window, drivers.shape.max(),
+    site_loads = (
+        reduce_site_loads(
+            site_energy_by_month(
+                site_coefficients(
+                    scenario, inputs, site_nameplates(inputs, hosting, grid, halls), grid.months,
+                    window, drivers.shape.max(),
+                ),
+                month_hour_sums(calendar, drivers.shape, drivers.cooling_excess),
+                inputs.weather_of_draw,
             ),
-            month_hour_sums(calendar, drivers.shape, drivers.cooling_excess),
-            inputs.weather_of_draw,
+            len(scenario.sites),
+            calendar,
+            probabilities,
         )
-        if scenario.sites
+        if scenario.sites and probabilities is not None
         else None
     )  # fmt: skip
     non_ai_by_region = non_ai_coefficients(
@@ -400,7 +413,7 @@ def _loads(scenario, calendar, drivers: _Drivers) -> _Loads:
             "this is a bug, please report it with the scenario"
         )
     return _Loads(grid, window, fleet, hosting, tenant_mw, coef, full_load, non_ai_by_region,
-                  non_ai, site_energy)  # fmt: skip
+                  non_ai, site_loads)  # fmt: skip
 
 
 def _project(scenario, options, calendar, progress, baseline, hourly_sinks,
@@ -418,7 +431,9 @@ def _project(scenario, options, calendar, progress, baseline, hourly_sinks,
         options, calendar, len(scenario.regions), shape, cooling_excess, inputs.weather_of_draw,
         series,
     )  # fmt: skip
-    loads = _loads(scenario, calendar, hourly)
+    loads = _loads(
+        scenario, calendar, hourly, probabilities=np.asarray(options.quantiles, dtype=np.float64)
+    )
     window, fleet, hosting = loads.window, loads.fleet, loads.hosting
     tenant_mw, non_ai_by_region = loads.tenant_mw, loads.non_ai_by_region
     whole_loads = None
@@ -499,7 +514,7 @@ def _project(scenario, options, calendar, progress, baseline, hourly_sinks,
         connections=_window_connections(hosting.connections, window),
         wait_by_year=waits[0] if waits is not None and hosting.reading == "hosted" else None,
         delivered_by_year=waits[1] if waits is not None and hosting.reading == "hosted" else None,
-        site_energy_mwh=loads.site_energy,
+        site_loads=loads.site_loads,
     )
     dataset = build_dataset(
         scenario,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +33,50 @@ from forecast.units import MW_TO_GW, MWH_TO_TWH, PERCENT
 
 
 @dataclass
+class SiteLoads:
+    """Each site's AI load reduced, site by site, to what its outputs need: its mean MW by
+    month summarised over the draws, and every draw's energy by year (from which
+    ``site_energy_twh`` and, with ``per_draw``, ``site_energy_twh_per_draw`` are made)."""
+
+    mean_mw: np.ndarray  # float64[S, M, Q] quantiles over draws of the month's mean load [MW]
+    mean_mw_mean: np.ndarray  # float64[S, M] its mean over draws [MW]
+    energy_mwh: np.ndarray  # float64[D, S, Y] each draw's energy in each year [MWh]
+
+
+def reduce_site_loads(
+    energies: Iterable[np.ndarray], n_sites: int, calendar: HourlyCalendar,
+    probabilities: np.ndarray,
+) -> SiteLoads:  # fmt: skip
+    """:class:`SiteLoads` from each site's energy by month and draw [MWh] float64[D, M], one
+    site at a time (:func:`forecast.engine.power.site_energy_by_month`), on ``calendar``'s
+    months, with the quantiles ``probabilities``.
+
+    A site's [D, M] is let go once reduced: what is held is its quantiles and every draw's
+    energy by year, [D, S, Y] (kr-national at 5,000 monthly draws: 9 MB, where every site's
+    energy by month was 109 MB and its MW as much again). The figures are those of the whole
+    [S, D, M] array, bit for bit.
+    """
+    hours = np.bincount(calendar.month_of_hour, minlength=calendar.n_months)  # [M] h
+    month_years = (calendar.first_month + np.arange(calendar.n_months)) // 12  # [M]
+    mean_mw = np.empty((n_sites, calendar.n_months, probabilities.size))
+    mean_mw_mean = np.empty((n_sites, calendar.n_months))
+    energy_mwh: np.ndarray | None = None
+    reduced = 0
+    for site, energy in enumerate(energies):
+        load_mw = energy / hours
+        mean_mw[site] = _quantiles(load_mw, probabilities)
+        mean_mw_mean[site] = load_mw.mean(axis=0)
+        if energy_mwh is None:
+            energy_mwh = np.empty((energy.shape[0], n_sites, calendar.years.size))
+        for index, year in enumerate(calendar.years):
+            energy_mwh[:, site, index] = energy[:, month_years == year].sum(axis=-1)
+        reduced += 1
+        del energy, load_mw  # not held while the next site's energy is made
+    assert energy_mwh is not None and reduced == n_sites  # one energy per site
+    return SiteLoads(mean_mw, mean_mw_mean, energy_mwh)
+
+
+@dataclass
 class Monthly:
     """Per-draw monthly results on the projection's months (from the fleet and hosting)."""
 
@@ -46,9 +91,9 @@ class Monthly:
     connections: Connections | None  # requested, connected and limit [D, R, M]
     wait_by_year: np.ndarray | None  # float64[D, R, Y] mean months waited by delivery year
     delivered_by_year: np.ndarray | None  # float64[D, R, Y] accelerators delivered in the year
-    #: Each site's AI energy by month, before flexibility (every site of the scenario, in the
-    #: order of its file). [MWh] float64[S, D, M]
-    site_energy_mwh: np.ndarray | None = None
+    #: Each site's AI load, before flexibility (every site of the scenario, in the order of its
+    #: file), reduced to what the outputs need (:func:`reduce_site_loads`).
+    site_loads: SiteLoads | None = None
 
 
 def scenario_digest(scenario: Scenario) -> str:
@@ -269,19 +314,16 @@ def _site_variables(grid: Connections, probabilities: np.ndarray, data: dict) ->
         data[name] = (BY_NAME[name].dims, values, _attrs(name))
 
 
-def _site_load_variables(
-    energy_mwh: np.ndarray, calendar, month_years: np.ndarray, probabilities, data, per_draw
-) -> None:
+def _site_load_variables(loads: SiteLoads, probabilities, data, *, per_draw: bool) -> None:
     """Each site's AI load: its mean MW by month and its energy by year, quantiles and mean
-    over draws (and every draw's energy, with ``per_draw``), from its energy by month
-    ``energy_mwh`` [MWh] float64[S, D, M] (``month_years``: each month's year [M])."""
-    hours = np.bincount(calendar.month_of_hour, minlength=calendar.n_months)  # [M] h
-    by_draw = np.moveaxis(energy_mwh, 0, 1)  # [D, S, M], as _by_region takes it
-    _by_region("site_mean_mw", by_draw / hours, probabilities, data)
-    yearly = np.stack(
-        [by_draw[..., month_years == year].sum(axis=-1) for year in calendar.years], axis=-1
-    )  # [D, S, Y]
-    _by_region("site_energy_twh", yearly * MWH_TO_TWH, probabilities, data, per_draw=per_draw)
+    over draws (and every draw's energy, with ``per_draw``)."""
+    data["site_mean_mw"] = (BY_NAME["site_mean_mw"].dims, loads.mean_mw, _attrs("site_mean_mw"))
+    mean = mean_name("site_mean_mw")
+    if mean in BY_NAME:
+        data[mean] = (BY_NAME[mean].dims, loads.mean_mw_mean, _attrs(mean))
+    _by_region(
+        "site_energy_twh", loads.energy_mwh * MWH_TO_TWH, probabilities, data, per_draw=per_draw
+    )
 
 
 def _annual_variables(
@@ -589,7 +631,7 @@ def build_dataset(
                             "its grid_lead_months before its ramp starts) or phased (what its "
                             "ramp will have built a lead later)"},
         )  # fmt: skip
-    if monthly.site_energy_mwh is not None:
+    if monthly.site_loads is not None:
         coords["load_site"] = (
             "load_site",
             np.array(site_labels([site.name for site in scenario.sites]), dtype=str),
@@ -627,11 +669,8 @@ def build_dataset(
     months = pd.period_range(pd.Period(options.start, "M"), periods=calendar.n_months, freq="M")
     year_ends = np.array([np.flatnonzero(months.year == year)[-1] for year in calendar.years])
     _monthly_variables(scenario, monthly, probabilities, data, options.per_draw, year_ends)
-    if monthly.site_energy_mwh is not None:
-        _site_load_variables(
-            monthly.site_energy_mwh, calendar, np.asarray(months.year), probabilities, data,
-            options.per_draw,
-        )  # fmt: skip
+    if monthly.site_loads is not None:
+        _site_load_variables(monthly.site_loads, probabilities, data, per_draw=options.per_draw)
     per_draw_values = _annual_variables(
         scenario, calendar, stats, baseline_label is not None, probabilities, data,
         options.per_draw,

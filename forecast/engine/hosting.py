@@ -545,3 +545,5 @@ def site_nameplates(
         occupancy = np.clip(site.tenant_occupancy.at(grid.months), 0.0, 1.0)
         tenant_mw = occupancy * it_mw * free_share[:, site.region]
         yield site, line, share * hosting.hosted_mw[:, site.region], tenant_mw
+        # [D, Mf] each: not held while the next site's are made (site_coefficients' peak).
+        del it_mw, share, tenant_mw

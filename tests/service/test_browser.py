@@ -227,9 +227,7 @@ def test_a_long_projection_runs_as_a_job_that_can_be_cancelled(page, base_url):
     the job is recorded so and the page keeps the previous result."""
     first_status = _wait_done(page)
     energy_before = _cell(page, "energy-table", 2035, "ai_energy_twh", 0.5)
-    # 4,000 draws: kr-national at 5,000 monthly draws now needs about 1.03 GB as a job (each
-    # site's monthly AI energy per draw is held), over the default 1 GB: a clear 413.
-    page.get_by_label("Draws").fill("4000")
+    page.get_by_label("Draws").fill("5000")
     page.get_by_label("Draws").press("Enter")
     page.wait_for_selector("#cancel-job:visible", timeout=PROJECTION_TIMEOUT_MS)
     assert "Running as a background job" in page.text_content("#status")
@@ -244,7 +242,7 @@ def test_a_long_projection_runs_as_a_job_that_can_be_cancelled(page, base_url):
     assert page.is_hidden("#cancel-job") and page.text_content("#error") == ""
     assert _cell(page, "energy-table", 2035, "ai_energy_twh", 0.5) == energy_before
     runs = httpx.get(f"{base_url}/v1/runs", params={"status": "cancelled"}, timeout=30).json()
-    assert runs["total"] >= 1 and runs["runs"][0]["options"]["draws"] == 4000
+    assert runs["total"] >= 1 and runs["runs"][0]["options"]["draws"] == 5000
 
 
 def test_api_refusal_is_shown_naming_the_field(page):
@@ -1399,7 +1397,7 @@ def test_a_job_announces_its_progress_only_when_it_changes_and_cancel_keeps_the_
         "document.getElementById('status').textContent)).observe(document.getElementById("
         "'status'), {childList: true, subtree: true, characterData: true}); }"
     )
-    page.get_by_label("Draws").fill("4000")
+    page.get_by_label("Draws").fill("5000")
     page.get_by_label("Draws").press("Enter")
     page.wait_for_selector("#cancel-job:visible", timeout=PROJECTION_TIMEOUT_MS)
     # The job runs once a worker takes it (seconds on a loaded machine); then five polls, well
