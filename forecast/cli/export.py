@@ -5,6 +5,7 @@ Registered on the main app by :mod:`forecast.cli`.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -30,6 +31,7 @@ from forecast.cli.options import (
 
 
 def export_grid(
+    context: typer.Context,
     scenario: ScenarioArgument,
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Output directory (created if absent).")
@@ -54,6 +56,15 @@ def export_grid(
             "draws of the others.",
         ),
     ] = None,
+    random: Annotated[
+        str | None,
+        typer.Option(
+            "--random",
+            help="Export the first K draws instead (1..100), kept whole, each of weight 1/K "
+            "in export.json: the draws are i.i.d., so they are an equal-weight random sample "
+            "(scenarios of a stochastic model).",
+        ),
+    ] = None,
     quantile: Annotated[
         str | None,
         typer.Option(
@@ -64,9 +75,11 @@ def export_grid(
     rank_by: Annotated[
         str | None,
         typer.Option(
-            help="Rank draws by each year's grid total energy and peak, data-centre energy and "
-            "(beside non-AI load) AI energy (total, the default), data-centre energy and peak "
-            "(dc) or AI energy and peak (ai). Not with --quantile."
+            help="Rank draws by each year's grid energy and peak (grid: the baseline and the "
+            "loads that add to it; the default where there is a baseline), by those, the "
+            "data-centre energy and (beside non-AI load) the AI energy (total; the default "
+            "without a baseline), by the data-centre energy and peak (dc) or by the AI energy "
+            "and peak (ai). Not with --quantile."
         ),
     ] = None,
     bus: Annotated[
@@ -113,7 +126,7 @@ def export_grid(
     if file_format not in gridexport.FORMATS:
         raise OptionsError(f"--format = {file_format!r}: allowed: {', '.join(gridexport.FORMATS)}")
     gridexport.check_out(out)
-    given = [name for name, value in (("--draws", draws), ("--draw", draw),
+    given = [name for name, value in (("--draws", draws), ("--draw", draw), ("--random", random),
                                       ("--quantile", quantile)) if value is not None]  # fmt: skip
     if len(given) > 1:
         raise OptionsError(
@@ -126,7 +139,6 @@ def export_grid(
             "path takes each hour's quantile over all draws, nothing is ranked: leave --rank-by "
             "out"
         )
-    rank_by = rank_by or "total"
     sample_draws = parse_integer(sample, "--sample")
     if not 1 <= sample_draws <= MAX_DRAWS:
         raise OptionsError(f"--sample = {sample_draws}: must be an integer in 1..{MAX_DRAWS}")
@@ -142,13 +154,13 @@ def export_grid(
         baseline_model=baseline_model,
         no_baseline=no_baseline,
     )
-    representative = (
-        None if quantile is not None or draw is not None else parse_integer(draws or "1", "--draws")
-    )
+    chosen = quantile is not None or draw is not None or random is not None
+    representative = None if chosen else parse_integer(draws or "1", "--draws")
+    sampled = None if random is None else parse_integer(random, "--random")
     probabilities = None if quantile is None else parse_quantiles(quantile, "--quantile")
     numbers = None if draw is None else _draw_numbers(draw)
     gridexport.check_request(
-        representative, probabilities, rank_by, options.draws, draw_numbers=numbers
+        representative, probabilities, rank_by, options.draws, draw_numbers=numbers, random=sampled
     )
     gridexport.projected_end(loaded, options, calendar)  # refuses what it cannot hold, early
     buses = None if bus is None else _bus_mapping(bus)
@@ -168,12 +180,34 @@ def export_grid(
             baseline_shares=shares,
             calendar=calendar,
             progress=progress,
+            random=sampled,
         )
     warn_weather_fallback(options, paths.dataset)
-    written = gridexport.write(paths, out, file_format)
+    written = gridexport.write(paths, out, file_format, command=_command_line(context))
+    for info in paths.paths:
+        if "level_warning" in info:
+            print(f"warning: {info['level_warning']}", file=sys.stderr)
     if not quiet:
         _summary(loaded.id, paths)
     say_written(f"{len(written)} files under {out} (manifest {written[-1]})", quiet=quiet)
+
+
+def _command_line(context: typer.Context) -> str:
+    """The command as it would be typed again: ``forecast export-grid <scenario>`` and every
+    option's value, the defaults too (``--seed 0``, ``--sample 1000``), so that the manifest
+    says what made the export even where the defaults change."""
+    import shlex
+
+    words = ["forecast", "export-grid"]
+    for parameter in context.command.params:
+        value = context.params.get(parameter.name)
+        if parameter.param_type_name == "argument":
+            words.insert(2, str(value))
+        elif isinstance(value, bool):
+            words += [parameter.opts[0]] if value else []
+        elif value is not None:
+            words += [parameter.opts[0], str(value)]
+    return shlex.join(words)
 
 
 def _draw_numbers(text: str) -> tuple[int, ...]:
@@ -246,13 +280,14 @@ def _summary(scenario_id: str, paths) -> None:
             for position in shown
         )
         if "draw" not in info:
-            what = f"hour-by-hour quantile {info['probability']:g} (not a load path)"
+            what = f"hour-by-hour quantile {info['percentile_level']:g} (not a load path)"
         else:
-            level = (
-                f"nearest P{round(100 * info['probability'])}"
-                if "probability" in info
-                else "chosen by number"
-            )
+            if "percentile_level" in info:
+                level = f"nearest P{round(100 * info['percentile_level'])}"
+            elif "weight" in info:
+                level = f"random draw, weight {info['weight']:g}"
+            else:
+                level = "chosen by number"
             what = (
                 f"draw {info['draw']} ({level}: P{round(100 * info['overall_percentile'])} as a "
                 f"whole; {_percentile_ranges(info)})"

@@ -60,23 +60,23 @@ def test_pypsa_export_of_kr_national_reads_back_as_the_chosen_draws(
 ):
     """Snapshots x loads in MW; each year's sum is the chosen draw's annual energy in the
     projection (total, and the AI loads the AI energy); the draws are those nearest P10/P50/P90
-    in every year on total energy, total peak and data-centre (here AI) energy among the draws
-    within 0.05 of the level as a whole (mean percentile, ranked), recomputed here with
-    pandas' ranks and a search over every draw."""
+    in every year on the grid's total energy and total peak (the default ``--rank-by grid``)
+    among the draws within 0.05 of the level as a whole (mean percentile, ranked), recomputed
+    here with pandas' ranks and a search over every draw."""
     manifest = json.loads((national_export / "export.json").read_text())
-    assert [path["probability"] for path in manifest["paths"]] == [0.1, 0.5, 0.9]
-    measures = ["total_energy_twh", "total_peak_gw", "ai_energy_twh"]
+    assert [path["percentile_level"] for path in manifest["paths"]] == [0.1, 0.5, 0.9]
+    measures = ["total_energy_twh", "total_peak_gw"]
     percentiles = {
         name: (national_projection[f"{name}_per_draw"].to_pandas().rank() - 0.5) / SAMPLE
         for name in measures
     }  # [draw, year], ties at their mean rank
-    mean = sum(percentiles[name].mean(axis=1) for name in measures) / 3
+    mean = sum(percentiles[name].mean(axis=1) for name in measures) / 2
     overall = (mean.rank() - 0.5) / SAMPLE
     taken: list[int] = []
     for path in manifest["paths"]:
         draw = path["draw"]
-        p = path["probability"]
-        cost = sum(((percentiles[name] - p) ** 2).mean(axis=1) for name in measures) / 3
+        p = path["percentile_level"]
+        cost = sum(((percentiles[name] - p) ** 2).mean(axis=1) for name in measures) / 2
         near = (overall - p).abs() <= 0.05 + 1e-12
         assert draw == int(cost[near].drop(index=taken, errors="ignore").idxmin())
         assert draw not in taken
@@ -146,9 +146,9 @@ def test_nsw_p10_and_p90_paths_are_not_the_samples_extremes(tmp_path, capsys):
     ) / len(measures)
     overall = (mean.rank() - 0.5) / 100
     for path in manifest["paths"]:
-        assert abs(overall[path["draw"]] - path["probability"]) <= 0.05
+        assert abs(overall[path["draw"]] - path["percentile_level"]) <= 0.05
         assert path["overall_percentile"] == pytest.approx(overall[path["draw"]])
-        assert f"draw {path['draw']} (nearest P{round(100 * path['probability'])}: " in summary
+        assert f"draw {path['draw']} (nearest P{round(100 * path['percentile_level'])}: " in summary
     assert overall.idxmin() not in [path["draw"] for path in manifest["paths"]]
     assert overall.idxmax() not in [path["draw"] for path in manifest["paths"]]
 
@@ -211,7 +211,7 @@ def test_plexos_and_wide_layouts(small_scenario_text, scenario_file, tmp_path, c
     # over the years
     assert re.search(
         r"p50-draw-\d+: draw \d+ \(nearest P50: P\d+ as a whole; total energy P\d+(–P\d+)?, "
-        r"peak P\d+(–P\d+)?, AI energy P\d+(–P\d+)?\); 2025: ",
+        r"peak P\d+(–P\d+)?; AI energy P\d+(–P\d+)? \(not ranked\)\); 2025: ",
         summary,
     ), summary
     folder = next(p for p in (tmp_path / "plexos").iterdir() if p.is_dir())
@@ -323,7 +323,18 @@ def test_bad_input_is_one_line(small_scenario_text, scenario_file, tmp_path, cap
             ["--bus", "capital=my bus"],
             "--bus: capital='my bus': a bus name is 1-40 ASCII letters, digits, '_', '-' or '.'",
         ),
-        (["--rank-by", "peak"], "--rank-by = 'peak': allowed: total, dc, ai"),
+        (["--rank-by", "peak"], "--rank-by = 'peak': allowed: grid, total, dc, ai"),
+        (["--random", "6"], "--random = 6: more random draws than the 5 drawn (--sample)"),
+        (
+            ["--random", "101"],
+            "--random = 101: must be an integer in 1..100 (draws 0..K-1, each of weight 1/K; "
+            "at most 100: every path's hours are held in memory",
+        ),
+        (["--random", "2", "--draws", "2"], "--draws / --random: give one of them, not both"),
+        (
+            ["--draw", ",".join(str(d) for d in range(101))],
+            "give 1..100 draw numbers (at most 100: every path's hours are held in memory",
+        ),
         (["--sample", "abc"], "error: --sample: 'abc' is not an integer"),
         (["--sample", "0"], "--sample = 0: must be an integer in 1..100000"),
         (["--draws", "7"], "--draws = 7: more representative draws than the 5 drawn (--sample)"),
@@ -464,9 +475,16 @@ def test_rank_metrics_counts_each_load_once():
         (no_baseline, "total", ("dc_energy_twh", "dc_peak_gw", "ai_energy_twh")),
         (no_non_ai, "total", ("total_energy_twh", "total_peak_gw", "ai_energy_twh")),
         (no_non_ai, "dc", ("ai_energy_twh", "ai_peak_gw")),
+        # grid: the grid's demand alone; the default where there is a baseline
+        (full, "grid", ("total_energy_twh", "total_peak_gw")),
+        (full, None, ("total_energy_twh", "total_peak_gw")),
+        (no_non_ai, None, ("total_energy_twh", "total_peak_gw")),
+        (no_baseline, None, ("dc_energy_twh", "dc_peak_gw", "ai_energy_twh")),
     ]
     for data, rank_by, expected in cases:
         assert gridexport.rank_metrics(data, rank_by) == expected
+    with pytest.raises(OptionsError, match=r"--rank-by = 'grid': .* no baseline"):
+        gridexport.rank_metrics(no_baseline, "grid")
 
 
 def test_the_summary_gives_the_ai_energy_where_it_was_not_ranked():
@@ -498,8 +516,9 @@ def test_the_p50_path_of_kr_outlook_holds_its_ai_load_near_the_middle(tmp_path, 
     it was P56–P90) and the summary gives its range as a ranked measure."""
     out = tmp_path / "kr"
     period = ["--start", "2030-01-01", "--end", "2032-12-31", "--seed", "2"]
-    assert main(["export-grid", "kr-outlook", "--format", "wide-csv", "--draws", "3",
-                 "--sample", "100", *period, "--out", str(out)]) == 0  # fmt: skip
+    ranked = ["--rank-by", "total", "--sample", "100"]
+    assert main(["export-grid", "kr-outlook", "--format", "wide-csv", "--draws", "3", *ranked,
+                 *period, "--out", str(out)]) == 0  # fmt: skip
     summary = capsys.readouterr().out
     manifest = json.loads((out / "export.json").read_text())
     p50 = manifest["paths"][1]
@@ -887,8 +906,20 @@ def test_the_calendar_changes_nothing_where_local_and_standard_years_coincide(
             assert main([*common, *extra, "--out", str(outs[name])]) == 0
 
         def contents(out):
+            """Each file's bytes; a manifest's without its command (whose --out differs) and
+            the digests of the meta.json files that hold it."""
             files = sorted(p for p in out.rglob("*") if p.is_file())
-            return {p.relative_to(out).as_posix(): p.read_bytes() for p in files}
+            found = {p.relative_to(out).as_posix(): p.read_bytes() for p in files}
+            for name in found:
+                if name.endswith(".json"):
+                    body = json.loads(found[name])
+                    assert body.pop("command").startswith("forecast export-grid ")
+                    if "files" in body:
+                        body["files"] = {
+                            n: d for n, d in body["files"].items() if not n.endswith("meta.json")
+                        }
+                    found[name] = json.dumps(body).encode()
+            return found
 
         default, standard, local = (contents(outs[n]) for n in ("default", "standard", "local"))
         assert default == standard
@@ -960,3 +991,170 @@ def test_a_standard_time_periods_last_hour_is_no_day_past_the_horizon(tmp_path, 
     assert notes[0].startswith(
         "note: the period ends on 2036-12-31, after au-nsw-ai-dc's horizon.end = 2035-12-31: "
     )
+
+
+FLEX_PERIOD = ["--start", "2031-01-01", "--end", "2032-12-31"]
+FLEX_SAMPLE = 30
+
+
+@pytest.fixture(scope="module")
+def flex_export(tmp_path_factory):
+    """kr-outlook-flex (connection limits with reinforcements at the end of 2031, a curtailed
+    share of the AI load) exported as P10, P50 and P90 of 30 draws of 2031–2032 through the
+    command line, with what it said on stdout and stderr."""
+    out = tmp_path_factory.mktemp("flex") / "kr"
+    import contextlib
+    import io
+
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        status = main(["export-grid", "kr-outlook-flex", "--format", "pypsa", "--draws", "3",
+                       "--sample", str(FLEX_SAMPLE), *FLEX_PERIOD, "--out", str(out)])  # fmt: skip
+    assert status == 0, stderr.getvalue()
+    return out, stdout.getvalue(), stderr.getvalue()
+
+
+@pytest.fixture(scope="module")
+def flex_projection():
+    """The same projection with every draw's values and sampled inputs."""
+    options = ProjectionOptions(
+        draws=FLEX_SAMPLE,
+        start=dt.date(2031, 1, 1),
+        end=dt.date(2032, 12, 31),
+        resolution="annual",
+        per_draw=True,
+    )
+    return project(load_scenario("kr-outlook-flex"), options)
+
+
+def test_the_default_ranks_on_the_grids_demand_and_warns_of_a_missed_level(flex_export):
+    """A TSO's "P10" path of kr-outlook was P24–P40 of the grid's energy: ranked also by the
+    data-centre energy, whose in-baseline non-AI part changes no grid total, it was P5 as a
+    whole. With a baseline the draws are now ranked by the grid's total energy and peak alone,
+    and each path whose grid-energy percentile lies more than 0.15 from its level in a year
+    says so in export.json (``level_warning``) and in one ``warning:`` line on stderr."""
+    out, _, stderr = flex_export
+    manifest = json.loads((out / "export.json").read_text())
+    warned = []
+    for path in manifest["paths"]:
+        assert path["ranked_by"] == ["total_energy_twh", "total_peak_gw"]
+        level = path["percentile_level"]
+        grid = path["percentiles_by_year"]["total_energy_twh"]
+        missed = [year for year, r in grid.items() if abs(r - level) > 0.15]
+        assert ("level_warning" in path) == bool(missed)
+        if missed:
+            assert path["level_warning"].startswith(f"{path['label']}: grid energy P")
+            assert path["level_warning"].endswith(f"P{round(100 * level)} in {', '.join(missed)}")
+            warned.append(f"warning: {path['level_warning']}")
+    assert [line for line in stderr.splitlines() if line.startswith("warning:")] == warned
+    assert gridexport.level_warning("p10-draw-1", 0.1, {"2030": 0.2, "2031": 0.3}) == (
+        "p10-draw-1: grid energy P20–P30 of the years, more than 0.15 from its level P10 in 2031"
+    )
+    assert gridexport.level_warning("p10-draw-1", 0.1, {"2030": 0.2, "2031": 0.25}) is None
+
+
+def test_the_ai_load_is_after_flexibility_only_where_the_scenario_has_some(
+    flex_export, national_export
+):
+    """The AI columns of kr-outlook, which has no [flexibility], said "after flexibility";
+    now only a scenario with flexibility says so, naming its mode, share, hours and year."""
+    flex = json.loads((flex_export[0] / "export.json").read_text())
+    national = json.loads((national_export / "export.json").read_text())
+    ai = [load["description"] for load in flex["loads"] if load["carrier"] == "ai_data_centre"]
+    assert ai and all(
+        "after flexibility: curtail of a share (central 0.3; each path's drawn share in its "
+        "flexibility) in 50 stress hours a year from 2027" in text
+        for text in ai
+    ), ai
+    assert all("flexibility" not in load["description"] for load in national["loads"])
+
+
+def test_each_path_carries_its_drawn_connections_and_flexibility(flex_export, flex_projection):
+    """A modeller could not carry kr-outlook's connection queue or flexibility into PyPSA: the
+    export's AI load is after both and said nothing of them. Each path now gives its draw's
+    connection limit, reinforcements (date, drawn delay and size, in service) and requested,
+    connected and delayed MW at each year's end per region, and the flexibility's mode, drawn
+    share and curtailed energy: those of the same draw in a per-draw projection."""
+    manifest = json.loads((flex_export[0] / "export.json").read_text())
+    data = flex_projection
+    for path in manifest["paths"]:
+        d = path["draw"]
+        for region in ("capital", "non_capital"):
+            grid = path["grid"][region]
+            assert grid["limit_mw"] == pytest.approx(
+                float(data[f"input_grid_limit_mw_{region}_per_draw"][d])
+            )
+            (step,) = grid["reinforcements"]
+            assert step["date"] == "2031-12-31"
+            assert step["mw"] == pytest.approx(
+                float(data[f"input_grid_reinforcement_mw_{region}_0_per_draw"][d])
+            )
+            delay = float(data[f"input_grid_reinforcement_delay_months_{region}_0_per_draw"][d])
+            assert step["delay_months"] == pytest.approx(delay)
+            assert step["in_service"] >= step["date"]
+            for what in ("requested", "connected", "delayed"):
+                expected = data[f"grid_{what}_mw_by_region_per_draw"].sel(region=region, draw=d)
+                np.testing.assert_allclose(
+                    list(grid[f"{what}_mw_end_of_year"].values()), expected, rtol=1e-12
+                )
+        flexibility = path["flexibility"]
+        assert flexibility["mode"] == "curtail" and flexibility["hours_per_year"] == 50
+        assert flexibility["share"] == pytest.approx(
+            float(data["input_flexibility_share_per_draw"][d])
+        )
+        np.testing.assert_allclose(
+            list(flexibility["curtailed_twh"].values()),
+            data["flexibility_curtailed_twh_per_draw"].sel(draw=d),
+            rtol=1e-12,
+        )
+        meta = json.loads((flex_export[0] / path["label"] / "meta.json").read_text())
+        assert meta["path"]["grid"] == path["grid"]
+
+
+def test_the_manifests_carry_the_projections_provenance_and_the_command(
+    national_export, national_projection
+):
+    """The export's code_version was the release alone (0.1.0), and it had no data or weather
+    digest or holidays version: export.json and each meta.json now carry those forecast
+    project writes, and the command line that made the export, every option's value given."""
+    from forecast import provenance
+
+    manifest = json.loads((national_export / "export.json").read_text())
+    attrs = national_projection.attrs
+    assert manifest["code_version"] == provenance.code_version()
+    assert "+src." in manifest["code_version"]
+    assert manifest["data_sha256"] == provenance.data_digest()
+    for name in ("holidays_version", "weather_sha256", "weather_years", "weather_source"):
+        assert manifest[name] == attrs[name], name
+    command = manifest["command"]
+    assert command.startswith("forecast export-grid kr-national --out ")
+    for words in ("--format pypsa", "--draws 3", f"--sample {SAMPLE}", f"--start {START}",
+                  "--seed 0", "--calendar standard"):  # fmt: skip
+        assert words in command
+    for path in manifest["paths"]:
+        meta = json.loads((national_export / path["label"] / "meta.json").read_text())
+        for name in ("code_version", "data_sha256", "holidays_version", "weather_sha256",
+                     "command"):  # fmt: skip
+            assert meta[name] == manifest[name]
+
+
+def test_random_draws_are_an_equal_weight_sample(
+    small_scenario_text, scenario_file, tmp_path, capsys
+):
+    """``"probability": 0.5`` on a representative draw was its level, not a weight (P10, P50
+    and P90 "summed" to 1.5): it is ``percentile_level`` now, and ``--random K`` exports the
+    first K draws (i.i.d.), each of weight 1/K, scenarios a stochastic model can weigh."""
+    scenario = str(scenario_file(small_scenario_text))
+    out = tmp_path / "random"
+    period = ["--start", "2025-07-01", "--end", "2025-07-31", "--weather", "typical"]
+    assert main(["export-grid", scenario, "--format", "wide-csv", "--random", "3", "--sample",
+                 "5", *period, "--out", str(out)]) == 0  # fmt: skip
+    summary = capsys.readouterr().out
+    manifest = json.loads((out / "export.json").read_text())
+    assert [path["label"] for path in manifest["paths"]] == ["draw-0", "draw-1", "draw-2"]
+    assert all(path["kind"] == "random draw" for path in manifest["paths"])
+    assert sum(path["weight"] for path in manifest["paths"]) == pytest.approx(1.0)
+    assert all("probability" not in path for path in manifest["paths"])
+    assert "draw-1: draw 1 (random draw, weight 0.333333: P" in summary
+    # More draws by number than representative draws: 21 was refused (1..20).
+    gridexport.check_request(None, None, None, 50, draw_numbers=tuple(range(21)))
