@@ -153,6 +153,16 @@ DurationDrawsOption = Annotated[
     ),
 ]
 
+VariablesOption = Annotated[
+    str | None,
+    typer.Option(
+        "--variables",
+        help="Write only these variables: names and patterns, comma-separated "
+        "(ai_energy_twh,site_peak_mw; 'site_*', 'ai_energy_twh*' with its mean and errors, "
+        "'*_by_region'); `forecast variables` lists them. Default: every one.",
+    ),
+]
+
 DEFAULT_QUANTILES = "0.05,0.1,0.5,0.9,0.95"
 
 

@@ -28,6 +28,7 @@ from forecast.cli.options import (
     SeedOption,
     StartOption,
     SummaryOption,
+    VariablesOption,
     WeatherOption,
     check_output,
     check_summary,
@@ -80,16 +81,20 @@ def project(
             "(site_energy_twh, site_mean_mw).",
         ),
     ] = False,
+    variables: VariablesOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Project a scenario: hourly AI load, baseline and total with quantiles, to CSV, Parquet
     or NetCDF."""
     from forecast.io import export
+    from forecast.outputs import variable_patterns
     from forecast.projection import project as run_projection
     from forecast.report.inputs import input_table
 
     check_output(out, file_format=file_format, formats=export.FORMATS)
     check_summary(summary)
+    # Checked before the run: a misspelt name fails at once, not after the draws.
+    patterns = None if variables is None else variable_patterns(variables, field="--variables")
     loaded = load_scenario_argument(scenario)
     options = projection_options(
         loaded,
@@ -115,7 +120,12 @@ def project(
     warn_large_output(loaded, options, out, file_format)
     with projection_bar(f"{loaded.id} x {options.draws} draws", quiet=quiet) as progress:
         dataset = run_projection(loaded, options, progress=progress)
-    written = export.write(dataset, out, file_format=file_format, inputs=input_table(loaded))
+    written = export.write(
+        export.select_variables(dataset, patterns, field="--variables"),
+        out,
+        file_format=file_format,
+        inputs=input_table(loaded),
+    )
     warn_weather_fallback(options, dataset)
     if not quiet:
         print(summary_table(dataset))
