@@ -338,6 +338,15 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "(the sites add up to ai_energy_twh plus flexibility_curtailed_twh, draw by draw)",
     ),
     OutputVariable(
+        "site_peak_mw",
+        _ANNUAL_LOAD_SITE,
+        "MW",
+        "Highest hourly AI data-centre load of each site in the year (as site_energy_twh: its "
+        "share of its region's hosted plan accelerators and its own tenants, at its own PUE and "
+        "the hour's temperature; before flexibility), each draw's, quantiles over draws: what "
+        "its connection and a demand charge are sized on",
+    ),
+    OutputVariable(
         "non_ai_energy_twh",
         _ANNUAL,
         "TWh",
@@ -536,6 +545,42 @@ DURATION_SUMMARIES: tuple[OutputVariable, ...] = tuple(
     )
 )
 
+#: The load series of the sites asked for (``ProjectionOptions.sites``, ``--site``): sites
+#: along their own dimension, only those asked for (every site's hourly series would be 19
+#: times the national one for kr-national).
+SITE_SERIES_VARIABLES: tuple[OutputVariable, ...] = (
+    OutputVariable(
+        "site_facility_mw",
+        ("profile_site", "time", "quantile"),
+        "MW",
+        "AI data-centre load of each site asked for at the grid (its IT load x its PUE at the "
+        "hour's temperature, as site_energy_twh; before flexibility), on the projection's "
+        "periods (each hour, or each draw's mean over a day, month or year), quantiles over "
+        "draws",
+    ),
+    OutputVariable(
+        "site_facility_mw_mean",
+        ("profile_site", "time"),
+        "MW",
+        "Mean over draws of site_facility_mw: the expected load, whose hours add up to the "
+        "mean of site_energy_twh",
+    ),
+    OutputVariable(
+        "site_it_mw",
+        ("profile_site", "time", "quantile"),
+        "MW",
+        "IT load of each site asked for (site_facility_mw before its PUE: its servers' draw, "
+        "without cooling and losses), on the same periods, quantiles over draws",
+    ),
+    OutputVariable(
+        "site_it_mw_mean",
+        ("profile_site", "time"),
+        "MW",
+        "Mean over draws of site_it_mw (site_facility_mw_mean / site_it_mw_mean is the "
+        "period's effective PUE of the expected load)",
+    ),
+)
+
 _ANNUAL_VARIABLES = tuple(v for v in OUTPUT_VARIABLES if "year" in v.dims)
 _OUTPUTS = {variable.name: variable for variable in OUTPUT_VARIABLES}
 
@@ -628,6 +673,7 @@ BY_NAME = {
         *MEAN_VARIABLES,
         *DURATION_VARIABLES,
         *DURATION_SUMMARIES,
+        *SITE_SERIES_VARIABLES,
         *PER_DRAW_VARIABLES,
         *DIFFERENCE_VARIABLES,
     )

@@ -26,6 +26,7 @@ from forecast.cli.options import (
     ResolutionOption,
     ScenarioArgument,
     SeedOption,
+    SiteOption,
     StartOption,
     SummaryOption,
     VariablesOption,
@@ -78,9 +79,10 @@ def project(
             "--site-loads",
             help=f"Print each site's AI load however many sites the scenario has (up to "
             f"{SITE_LOAD_ROWS} are printed anyway); every site's is in the file "
-            "(site_energy_twh, site_mean_mw).",
+            "(site_energy_twh, site_mean_mw, site_peak_mw).",
         ),
     ] = False,
+    site: SiteOption = None,
     variables: VariablesOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -110,6 +112,7 @@ def project(
         per_draw=per_draw,
         duration_curves=duration_curves,
         duration_draws=duration_draws,
+        sites=tuple(site or ()),
     )
     assert options.start is not None and options.end is not None  # filled by the options
     if drivers_year is not None and not (options.start.year <= drivers_year <= options.end.year):
@@ -155,11 +158,16 @@ def site_load_table(dataset, *, every_site: bool = False) -> str:
     if len(sites) > SITE_LOAD_ROWS and not every_site:
         return (
             f"each site's AI load: {len(sites)} sites, in the file (site_energy_twh, "
-            "site_mean_mw); --site-loads prints them"
+            "site_mean_mw, site_peak_mw); --site-loads prints them"
         )
     years = sorted({int(dataset["year"].values[0]), int(dataset["year"].values[-1])})
     last = dataset["month"].to_index()[-1]
-    headers = [*(f"TWh {year}" for year in years), f"mean MW {last:%Y-%m}"]
+    peaks = "site_peak_mw" in dataset
+    headers = [
+        *(f"TWh {year}" for year in years),
+        f"mean MW {last:%Y-%m}",
+        *([f"peak MW {years[-1]}"] if peaks else []),
+    ]
     rows = [
         (
             f"{site} ({region_label(dataset, str(region))})",
@@ -169,6 +177,11 @@ def site_load_table(dataset, *, every_site: bool = False) -> str:
                     for year in years
                 ),
                 summary_cell(dataset, "site_mean_mw", 1, load_site=site, month=last),
+                *(
+                    [summary_cell(dataset, "site_peak_mw", 1, load_site=site, year=years[-1])]
+                    if peaks
+                    else []
+                ),
             ],
         )
         for site, region in zip(sites, regions, strict=True)
@@ -176,7 +189,7 @@ def site_load_table(dataset, *, every_site: bool = False) -> str:
     title = (
         f"each site's AI load, {band_label(dataset)}: its share of its region's hosted "
         "accelerators (its energised IT capacity / the region's) and its own tenants, at its "
-        "own PUE; before flexibility"
+        "own PUE; peak: its highest hour in the year; before flexibility"
     )
     return "\n".join([title, *text_table("site (region)", headers, rows)])
 

@@ -41,7 +41,7 @@ from forecast.engine.baseline import (
     baseline_series,
     check_weather_drives,
 )
-from forecast.engine.dataset import Monthly, build_dataset, scenario_digest
+from forecast.engine.dataset import Monthly, build_dataset, scenario_digest, site_labels
 from forecast.engine.duration import DurationCurves, add_duration_curves
 from forecast.engine.fleet import Fleet, FleetGrid, build_fleet
 from forecast.engine.hosting import (
@@ -73,6 +73,8 @@ from forecast.engine.power import (
     non_ai_energy_by_region,
     site_coefficients,
     site_energy_by_month,
+    site_peak_by_month,
+    site_series,
 )
 from forecast.engine.sampling import central, operation
 from forecast.engine.stream import HourlyLoads, baseline_beside, stream_hours
@@ -344,6 +346,11 @@ class _Loads:
     non_ai: np.ndarray
     #: Each site's AI energy by month and draw, before flexibility (None without sites). [MWh]
     site_energy: np.ndarray | None
+    #: Each site's highest hourly AI load by month and draw, before flexibility. [MW]
+    site_peak: np.ndarray | None = None
+    #: The coefficients [D, M, 4] of the sites whose load series is asked for, by position:
+    #: their facility load's and their IT load's.
+    series_coefficients: dict[int, tuple[np.ndarray, np.ndarray]] | None = None
 
     def hourly(self, calendar: HourlyCalendar, drivers: _Drivers) -> HourlyLoads:
         """What the stream evaluates over ``calendar``'s hours."""
@@ -353,8 +360,10 @@ class _Loads:
         )  # fmt: skip
 
 
-def _loads(scenario, calendar, drivers: _Drivers) -> _Loads:
-    """The fleet, where it is hosted and the loads' coefficients on ``calendar``'s months."""
+def _loads(scenario, calendar, drivers: _Drivers, series_sites: tuple[int, ...] = ()) -> _Loads:
+    """The fleet, where it is hosted and the loads' coefficients on ``calendar``'s months, and
+    each site's energy and peak by month (keeping the coefficients of ``series_sites``, the
+    positions of the sites whose load series is asked for)."""
     inputs = drivers.inputs
     # The stated PUE is an annual average: its line is set on whole weather years, so the same
     # months get the same load whatever the projection's window (a summer alone is not a year).
@@ -377,18 +386,38 @@ def _loads(scenario, calendar, drivers: _Drivers) -> _Loads:
     coef, full_load = coefficients(
         scenario, inputs, hosting, tenants(), grid.months, window, drivers.shape.max()
     )
-    site_energy = (
-        site_energy_by_month(
+    site_energy = site_peak = None
+    kept: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    if scenario.sites:
+        by_site = list(
             site_coefficients(
                 scenario, inputs, site_nameplates(inputs, hosting, grid, halls), grid.months,
                 window, drivers.shape.max(),
-            ),
+            )
+        )  # fmt: skip
+        site_energy = site_energy_by_month(
+            by_site,
             month_hour_sums(calendar, drivers.shape, drivers.cooling_excess),
             inputs.weather_of_draw,
         )
-        if scenario.sites
-        else None
-    )  # fmt: skip
+        site_peak = np.stack(
+            [
+                site_peak_by_month(
+                    coef, calendar, drivers.shape, drivers.cooling_excess, inputs.weather_of_draw
+                )
+                for coef in by_site
+            ]
+        )
+        if series_sites:
+            it_by_site = list(
+                site_coefficients(
+                    scenario, inputs, site_nameplates(inputs, hosting, grid, halls),
+                    grid.months, window, drivers.shape.max(), it_only=True,
+                )
+            )  # fmt: skip
+            kept = {
+                position: (by_site[position], it_by_site[position]) for position in series_sites
+            }
     non_ai_by_region = non_ai_coefficients(
         inputs, inputs.scenario_slope_factor, grid.months, window, mean_excess,
         len(scenario.regions),
@@ -400,7 +429,7 @@ def _loads(scenario, calendar, drivers: _Drivers) -> _Loads:
             "this is a bug, please report it with the scenario"
         )
     return _Loads(grid, window, fleet, hosting, tenant_mw, coef, full_load, non_ai_by_region,
-                  non_ai, site_energy)  # fmt: skip
+                  non_ai, site_energy, site_peak, kept)  # fmt: skip
 
 
 def _project(scenario, options, calendar, progress, baseline, hourly_sinks,
@@ -418,7 +447,9 @@ def _project(scenario, options, calendar, progress, baseline, hourly_sinks,
         options, calendar, len(scenario.regions), shape, cooling_excess, inputs.weather_of_draw,
         series,
     )  # fmt: skip
-    loads = _loads(scenario, calendar, hourly)
+    labels = site_labels([site.name for site in scenario.sites])
+    series_sites = tuple(labels.index(name) for name in options.sites)
+    loads = _loads(scenario, calendar, hourly, series_sites)
     window, fleet, hosting = loads.window, loads.fleet, loads.hosting
     tenant_mw, non_ai_by_region = loads.tenant_mw, loads.non_ai_by_region
     whole_loads = None
@@ -500,7 +531,19 @@ def _project(scenario, options, calendar, progress, baseline, hourly_sinks,
         wait_by_year=waits[0] if waits is not None and hosting.reading == "hosted" else None,
         delivered_by_year=waits[1] if waits is not None and hosting.reading == "hosted" else None,
         site_energy_mwh=loads.site_energy,
-    )
+        site_peak_mw=loads.site_peak,
+        site_series_mw={
+            labels[position]: tuple(
+                site_series(
+                    coef, calendar, shape, cooling_excess, inputs.weather_of_draw,
+                    resolution=options.resolution,
+                    probabilities=np.asarray(options.quantiles, dtype=np.float64),
+                )
+                for coef in both
+            )
+            for position, both in (loads.series_coefficients or {}).items()
+        },
+    )  # fmt: skip
     dataset = build_dataset(
         scenario,
         options,

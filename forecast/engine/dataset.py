@@ -49,6 +49,12 @@ class Monthly:
     #: Each site's AI energy by month, before flexibility (every site of the scenario, in the
     #: order of its file). [MWh] float64[S, D, M]
     site_energy_mwh: np.ndarray | None = None
+    #: Each site's highest hourly AI load by month, before flexibility. [MW] float64[S, D, M]
+    site_peak_mw: np.ndarray | None = None
+    #: The load series of the sites asked for (``ProjectionOptions.sites``), by label: its
+    #: facility load's and its IT load's quantiles [P, Q] and mean [P] on the projection's
+    #: periods. [MW]
+    site_series_mw: dict[str, tuple[tuple[np.ndarray, np.ndarray], ...]] | None = None
 
 
 def scenario_digest(scenario: Scenario) -> str:
@@ -270,18 +276,34 @@ def _site_variables(grid: Connections, probabilities: np.ndarray, data: dict) ->
 
 
 def _site_load_variables(
-    energy_mwh: np.ndarray, calendar, month_years: np.ndarray, probabilities, data, per_draw
+    monthly: Monthly, calendar, month_years: np.ndarray, probabilities, data, per_draw
 ) -> None:
-    """Each site's AI load: its mean MW by month and its energy by year, quantiles and mean
-    over draws (and every draw's energy, with ``per_draw``), from its energy by month
-    ``energy_mwh`` [MWh] float64[S, D, M] (``month_years``: each month's year [M])."""
+    """Each site's AI load: its mean MW by month, its energy and its peak by year, quantiles
+    and mean over draws (and every draw's energy, with ``per_draw``), from its energy by month
+    (``monthly.site_energy_mwh`` [MWh] float64[S, D, M]) and its peak by month
+    (``monthly.site_peak_mw`` [MW]; ``month_years``: each month's year [M]); and the load
+    series of the sites asked for."""
+    assert monthly.site_energy_mwh is not None
     hours = np.bincount(calendar.month_of_hour, minlength=calendar.n_months)  # [M] h
-    by_draw = np.moveaxis(energy_mwh, 0, 1)  # [D, S, M], as _by_region takes it
+    by_draw = np.moveaxis(monthly.site_energy_mwh, 0, 1)  # [D, S, M], as _by_region takes it
     _by_region("site_mean_mw", by_draw / hours, probabilities, data)
     yearly = np.stack(
         [by_draw[..., month_years == year].sum(axis=-1) for year in calendar.years], axis=-1
     )  # [D, S, Y]
     _by_region("site_energy_twh", yearly * MWH_TO_TWH, probabilities, data, per_draw=per_draw)
+    if monthly.site_peak_mw is not None:
+        peaks = np.moveaxis(monthly.site_peak_mw, 0, 1)  # [D, S, M]
+        yearly_peak = np.stack(
+            [peaks[..., month_years == year].max(axis=-1) for year in calendar.years], axis=-1
+        )  # [D, S, Y]
+        _by_region("site_peak_mw", yearly_peak, probabilities, data, per_draw=per_draw)
+    for kind, name in enumerate(("site_facility_mw", "site_it_mw")):
+        if not monthly.site_series_mw:
+            break
+        series = [both[kind] for both in monthly.site_series_mw.values()]
+        data[name] = (BY_NAME[name].dims, np.stack([q for q, _ in series]), _attrs(name))
+        mean = mean_name(name)
+        data[mean] = (BY_NAME[mean].dims, np.stack([m for _, m in series]), _attrs(mean))
 
 
 def _annual_variables(
@@ -601,6 +623,19 @@ def build_dataset(
             np.array([scenario.region_of(site) for site in scenario.sites], dtype=str),
             {"description": "the site's region"},
         )
+    if monthly.site_series_mw:
+        chosen = list(monthly.site_series_mw)
+        regions = dict(zip(coords["load_site"][1], coords["load_site_region"][1], strict=True))
+        coords["profile_site"] = (
+            "profile_site",
+            np.array(chosen, dtype=str),
+            {"description": "the sites whose load series is asked for (--site; sites)"},
+        )
+        coords["profile_site_region"] = (
+            "profile_site",
+            np.array([regions[name] for name in chosen], dtype=str),
+            {"description": "the site's region"},
+        )
     if options.per_draw:
         coords["draw"] = (
             "draw",
@@ -629,9 +664,8 @@ def build_dataset(
     _monthly_variables(scenario, monthly, probabilities, data, options.per_draw, year_ends)
     if monthly.site_energy_mwh is not None:
         _site_load_variables(
-            monthly.site_energy_mwh, calendar, np.asarray(months.year), probabilities, data,
-            options.per_draw,
-        )  # fmt: skip
+            monthly, calendar, np.asarray(months.year), probabilities, data, options.per_draw
+        )
     per_draw_values = _annual_variables(
         scenario, calendar, stats, baseline_label is not None, probabilities, data,
         options.per_draw,

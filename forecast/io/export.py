@@ -64,9 +64,17 @@ FORMATS = ("csv", "netcdf", "parquet")
 SUFFIX_FORMATS = {".nc": "netcdf", ".nc4": "netcdf", ".parquet": "parquet", ".pq": "parquet"}
 #: Column written for a dimension beyond region, period and quantile, where it is not the
 #: dimension's own name: a duration curve's band is written as the rank of its first hour.
-EXTRA_COLUMNS = {"duration_band": "duration_hours_from", "load_site": "site"}
+EXTRA_COLUMNS = {
+    "duration_band": "duration_hours_from",
+    "load_site": "site",
+    "profile_site": "site",
+}
 #: Dimensions whose rows are a site's: the coordinate along each that gives the site's region.
-SITE_REGIONS = {"site": "site_region", "load_site": "load_site_region"}
+SITE_REGIONS = {
+    "site": "site_region",
+    "load_site": "load_site_region",
+    "profile_site": "profile_site_region",
+}
 #: Coordinates along ``site`` that a site's rows carry as columns after ``site`` (its region
 #: is the ``region`` column): its status, how it asks the grid and whether its region has a
 #: connection limit (``none``: connected in full as it asks, its wait 0).

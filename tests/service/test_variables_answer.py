@@ -72,3 +72,37 @@ def test_a_variable_it_cannot_give_is_a_422_naming_it(client: TestClient, variab
     assert answer.status_code == 422
     assert named in answer.json()["detail"]
     assert "\n" not in answer.json()["detail"]
+
+
+def test_a_jobs_result_url_carries_the_selection(make_settings):
+    import time
+
+    settings = make_settings(job_threshold_draw_hours=1.0, require_read_key=False)
+    with TestClient(create_app(settings, start_in_background=False)) as jobs:
+        accepted = jobs.post(
+            "/v1/projections", params={"format": "csv", "variables": "ai_*"}, json=BODY
+        )
+        assert accepted.status_code == 202, accepted.text
+        url = accepted.json()["result_url"]
+        assert url.endswith("?format=csv&variables=ai_*")
+        for _ in range(1200):
+            if jobs.get(accepted.headers["location"]).json()["status"] == "succeeded":
+                break
+            time.sleep(0.05)
+        stored = jobs.get(url)
+        assert stored.status_code == 200, stored.text
+        names = set(pd.read_csv(io.BytesIO(stored.content))["variable"])
+        assert names and all(name.startswith("ai_") for name in names)
+        tag = stored.headers["etag"]
+        assert jobs.get(url, headers={"If-None-Match": tag}).status_code == 304
+        whole = jobs.get(url.split("&")[0])
+        assert whole.headers["etag"] != tag
+        assert "site_mean_mw" in set(
+            pd.read_csv(io.BytesIO(whole.content), low_memory=False)["variable"]
+        )
+        netcdf = jobs.get(url.replace("format=csv", "format=netcdf"))
+        assert netcdf.status_code == 200
+        import xarray as xr
+
+        with xr.open_dataset(io.BytesIO(netcdf.content), engine="h5netcdf") as part:
+            assert "ai_energy_twh" in part and "site_mean_mw" not in part
