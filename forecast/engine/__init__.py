@@ -67,6 +67,7 @@ from forecast.engine.options import (
 from forecast.engine.power import (
     coefficients,
     inference_shape,
+    month_frontiers,
     month_hour_sums,
     non_ai_at_hours,
     non_ai_coefficients,
@@ -400,13 +401,9 @@ def _loads(scenario, calendar, drivers: _Drivers, series_sites: tuple[int, ...] 
             month_hour_sums(calendar, drivers.shape, drivers.cooling_excess),
             inputs.weather_of_draw,
         )
+        frontiers = month_frontiers(calendar, drivers.shape, drivers.cooling_excess)
         site_peak = np.stack(
-            [
-                site_peak_by_month(
-                    coef, calendar, drivers.shape, drivers.cooling_excess, inputs.weather_of_draw
-                )
-                for coef in by_site
-            ]
+            [site_peak_by_month(coef, frontiers, inputs.weather_of_draw) for coef in by_site]
         )
         if series_sites:
             it_by_site = list(

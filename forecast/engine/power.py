@@ -32,6 +32,7 @@ import numpy as np
 from forecast import kernels
 from forecast.calendar import HourlyCalendar, holiday_dates
 from forecast.engine.sampling import PathDraw, central, operation
+from forecast.errors import ForecastError
 from forecast.memo import SharedArrays
 from forecast.scenario import WORLD, Scenario
 
@@ -308,32 +309,59 @@ def hour_basis(shape: np.ndarray, excess: np.ndarray) -> np.ndarray:
     return np.stack([np.ones_like(shape), shape, excess, shape * excess])
 
 
+def month_frontiers(
+    calendar: HourlyCalendar, shape: np.ndarray, cooling_excess: np.ndarray
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each weather year's :func:`frontier_hours` of each month of the calendar, found once for
+    every site: the month of each frontier hour, in month order, int64[K], and its
+    :func:`hour_basis`, float64[K, 4] (K: a few hours a month)."""
+    bounds = month_bounds(calendar)
+    frontiers = []
+    for excess in cooling_excess:
+        hours = [
+            bounds[month] + frontier_hours(shape[bounds[month] : bounds[month + 1]],
+                                           excess[bounds[month] : bounds[month + 1]])
+            for month in range(calendar.n_months)
+        ]  # fmt: skip
+        months = np.repeat(np.arange(calendar.n_months), [len(kept) for kept in hours])
+        kept = np.concatenate(hours)
+        frontiers.append((months, hour_basis(shape[kept], excess[kept]).T))
+    return frontiers
+
+
 def site_peak_by_month(
     coef: np.ndarray,
-    calendar: HourlyCalendar,
-    shape: np.ndarray,
-    cooling_excess: np.ndarray,
+    frontiers: list[tuple[np.ndarray, np.ndarray]],
     weather_of_draw: np.ndarray,
 ) -> np.ndarray:
     """A site's highest hourly load in each month and draw, from its coefficients [D, M, 4]
-    (:func:`site_coefficients`), the inference shape ``phi`` [H] and each weather year's cooling
-    excess [W, H] (``weather_of_draw`` [D]). [MW] float64[D, M]
+    (:func:`site_coefficients`) on each weather year's :func:`month_frontiers` (the draws'
+    weather years ``weather_of_draw`` [D]). [MW] float64[D, M]
 
-    Exact: where every coefficient is >= 0 (always, as the scenario's ranges bound them) only
-    the month's :func:`frontier_hours` of each weather year are evaluated, else every hour.
+    Exact where every coefficient is >= 0, as the scenario's ranges make them (a PUE >= 1, a
+    slope >= 0, shares in [0, 1]): the load then grows with both ``phi`` and ``x``, so a month's
+    highest hour is a frontier hour. Evaluating every hour of every site took 28 s of a
+    1,000-draw kr-national projection's 50 (19 sites; profiled 2026-12-06).
     """
-    bounds = month_bounds(calendar)
-    peak = np.empty(coef.shape[:2])
-    every_hour = not bool((coef >= 0.0).all())
-    for weather in np.unique(weather_of_draw):
-        draws = weather_of_draw == weather
-        for month in range(calendar.n_months):
-            hours = np.arange(bounds[month], bounds[month + 1])
-            phi, excess = shape[hours], cooling_excess[weather, hours]
-            if not every_hour:
-                kept = frontier_hours(phi, excess)
-                phi, excess = phi[kept], excess[kept]
-            peak[draws, month] = (coef[draws, month] @ hour_basis(phi, excess)).max(axis=1)
+    if not bool((coef >= 0.0).all()):
+        raise ForecastError(
+            "a site's AI load has a coefficient below 0 in some month and draw, so its peak "
+            "cannot be found on the frontier hours; this is a bug, please report it with the "
+            "scenario"
+        )
+    n_draws, n_months = coef.shape[:2]
+    peak = np.zeros((n_draws, n_months))
+    for weather, (months, basis) in enumerate(frontiers):
+        draws = np.flatnonzero(weather_of_draw == weather)
+        if not draws.size:
+            continue
+        # Coefficient by coefficient over the frontier hours: half the time of an einsum.
+        by_term = np.moveaxis(coef[draws], -1, 0)  # [4, Dw, M]
+        values = by_term[0][:, months] * basis[:, 0]  # [Dw, K]
+        for term in (1, 2, 3):
+            values += by_term[term][:, months] * basis[:, term]
+        starts = np.searchsorted(months, np.arange(n_months))
+        peak[draws] = np.maximum.reduceat(values, starts, axis=1)
     return peak
 
 
