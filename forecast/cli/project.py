@@ -26,8 +26,10 @@ from forecast.cli.options import (
     ResolutionOption,
     ScenarioArgument,
     SeedOption,
+    SiteOption,
     StartOption,
     SummaryOption,
+    VariablesOption,
     WeatherOption,
     check_output,
     check_summary,
@@ -77,19 +79,24 @@ def project(
             "--site-loads",
             help=f"Print each site's AI load however many sites the scenario has (up to "
             f"{SITE_LOAD_ROWS} are printed anyway); every site's is in the file "
-            "(site_energy_twh, site_mean_mw).",
+            "(site_energy_twh, site_mean_mw, site_peak_mw).",
         ),
     ] = False,
+    site: SiteOption = None,
+    variables: VariablesOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Project a scenario: hourly AI load, baseline and total with quantiles, to CSV, Parquet
     or NetCDF."""
     from forecast.io import export
+    from forecast.outputs import variable_patterns
     from forecast.projection import project as run_projection
     from forecast.report.inputs import input_table
 
     check_output(out, file_format=file_format, formats=export.FORMATS)
     check_summary(summary)
+    # Checked before the run: a misspelt name fails at once, not after the draws.
+    patterns = None if variables is None else variable_patterns(variables, field="--variables")
     loaded = load_scenario_argument(scenario)
     options = projection_options(
         loaded,
@@ -105,6 +112,7 @@ def project(
         per_draw=per_draw,
         duration_curves=duration_curves,
         duration_draws=duration_draws,
+        sites=tuple(site or ()),
     )
     assert options.start is not None and options.end is not None  # filled by the options
     if drivers_year is not None and not (options.start.year <= drivers_year <= options.end.year):
@@ -115,7 +123,12 @@ def project(
     warn_large_output(loaded, options, out, file_format)
     with projection_bar(f"{loaded.id} x {options.draws} draws", quiet=quiet) as progress:
         dataset = run_projection(loaded, options, progress=progress)
-    written = export.write(dataset, out, file_format=file_format, inputs=input_table(loaded))
+    written = export.write(
+        export.select_variables(dataset, patterns, field="--variables"),
+        out,
+        file_format=file_format,
+        inputs=input_table(loaded),
+    )
     warn_weather_fallback(options, dataset)
     if not quiet:
         print(summary_table(dataset))
@@ -145,11 +158,16 @@ def site_load_table(dataset, *, every_site: bool = False) -> str:
     if len(sites) > SITE_LOAD_ROWS and not every_site:
         return (
             f"each site's AI load: {len(sites)} sites, in the file (site_energy_twh, "
-            "site_mean_mw); --site-loads prints them"
+            "site_mean_mw, site_peak_mw); --site-loads prints them"
         )
     years = sorted({int(dataset["year"].values[0]), int(dataset["year"].values[-1])})
     last = dataset["month"].to_index()[-1]
-    headers = [*(f"TWh {year}" for year in years), f"mean MW {last:%Y-%m}"]
+    peaks = "site_peak_mw" in dataset
+    headers = [
+        *(f"TWh {year}" for year in years),
+        f"mean MW {last:%Y-%m}",
+        *([f"peak MW {years[-1]}"] if peaks else []),
+    ]
     rows = [
         (
             f"{site} ({region_label(dataset, str(region))})",
@@ -159,6 +177,11 @@ def site_load_table(dataset, *, every_site: bool = False) -> str:
                     for year in years
                 ),
                 summary_cell(dataset, "site_mean_mw", 1, load_site=site, month=last),
+                *(
+                    [summary_cell(dataset, "site_peak_mw", 1, load_site=site, year=years[-1])]
+                    if peaks
+                    else []
+                ),
             ],
         )
         for site, region in zip(sites, regions, strict=True)
@@ -166,7 +189,7 @@ def site_load_table(dataset, *, every_site: bool = False) -> str:
     title = (
         f"each site's AI load, {band_label(dataset)}: its share of its region's hosted "
         "accelerators (its energised IT capacity / the region's) and its own tenants, at its "
-        "own PUE; before flexibility"
+        "own PUE; peak: its highest hour in the year; before flexibility"
     )
     return "\n".join([title, *text_table("site (region)", headers, rows)])
 

@@ -23,6 +23,7 @@ from service.routers.projections import (
     RESULT_RESPONSES,
     AcceptHeader,
     FormatQuery,
+    VariablesQuery,
     accepted,
     answer_format,
     job_body,
@@ -78,6 +79,7 @@ async def get_job_result(
     if_none_match: Annotated[
         str | None, Header(description="An ETag of this result: 304 when it matches.")
     ] = None,
+    variables: VariablesQuery = None,
 ) -> Response:
     """The job's projection or comparison, in the format asked for (as POST /v1/projections
     or POST /v1/comparisons answers); without `format` or an Accept naming a type (`*/*`, as
@@ -85,7 +87,9 @@ async def get_job_result(
     run = await find_run(state, job_id)
     if file_format is None and (accept is None or accept.strip() in ("", "*/*")):
         file_format = answer_format(run)
-    return await result_answer(state, run, file_format, accept, if_none_match, root=root)
+    return await result_answer(
+        state, run, file_format, accept, if_none_match, root=root, variables=variables
+    )
 
 
 @router.post(

@@ -32,12 +32,12 @@ from forecast.report.inputs import input_table
 from forecast.scenario import SCENARIO_ID_PATTERN, parse_scenario
 from forecast.sweep.compare import SCENARIO_COLUMN, comparison_table_metadata
 from service import projecting
-from service.answers import answer, answer_file, etag, not_modified
+from service.answers import answer, answer_file, etag, not_modified, part_key
 from service.deps import Caller, RootPath, get_ready_state, has_role, require_write
 from service.errors import ConflictError, ForbiddenError, GoneError, error_responses
 from service.render import NumpyJSONResponse, OutputFormat, is_comparison, negotiate
 from service.retention import RETENTION
-from service.routers.projections import RESULT_RESPONSES
+from service.routers.projections import RESULT_RESPONSES, VariablesQuery, variable_items
 from service.routing import ServiceRoute
 from service.schemas import RUN_ID_PATTERN, ResultResponse, RunList, RunRecord
 from service.state import ServiceState
@@ -137,26 +137,30 @@ async def result_answer(
     if_none_match: str | None,
     *,
     root: str,
+    variables: str | None = None,
 ) -> Response:
-    """A run's result in the format asked for; 304 when the client holds it; 409 unfinished
-    or its file damaged; 503 its file missing (the run kept as it is); links under ``root``.
+    """A run's result in the format asked for (only the ``variables`` selected, where given);
+    304 when the client holds it; 409 unfinished or its file damaged; 503 its file missing (the
+    run kept as it is); links under ``root``.
 
     A result still in memory is answered from there, also while its file is being written.
     """
     chosen = negotiate(file_format, accept)
+    items = variable_items(variables)
     cached = projecting.in_memory(state, run.result_key)
     if cached is not None and (cached.run_id == run.id or run.status == "succeeded"):
         return await answer(
-            state, cached, chosen, cache_status="hit", root=root, if_none_match=if_none_match
-        )
+            state, cached, chosen, cache_status="hit", root=root, if_none_match=if_none_match,
+            variables=items,
+        )  # fmt: skip
     if run.status != "succeeded" or run.result_file is None:
         reason = f": {run.error}" if run.error else f"; poll /v1/jobs/{run.id}"
         raise ConflictError(f"run {run.id} is {run.status}, not succeeded{reason}")
-    tag = etag(run.result_key, chosen)
+    tag = etag(run.result_key if not items else part_key(run.result_key, items), chosen)
     if not_modified(if_none_match, tag):
         return Response(status_code=304, headers={"ETag": tag, "Cache-Control": "no-cache"})
     try:
-        if chosen == "netcdf":
+        if chosen == "netcdf" and not items:
             # The file is the answer: nothing to read into memory.
             return answer_file(state, run, root=root)
         result = await projecting.stored(state, run)
@@ -169,7 +173,7 @@ async def result_answer(
     except ResultLostError as lost:
         error = await projecting.forget_lost(state, run, lost)
         raise ConflictError(f"run {run.id} is failed, not succeeded: {error}") from None
-    return await answer(state, result, chosen, cache_status="stored", root=root)
+    return await answer(state, result, chosen, cache_status="stored", root=root, variables=items)
 
 
 @router.get(
@@ -284,11 +288,14 @@ async def get_run_result(
     if_none_match: Annotated[
         str | None, Header(description="An ETag of this result: 304 when it matches.")
     ] = None,
+    variables: VariablesQuery = None,
 ) -> Response:
     """The run's projection (or comparison) in any format, read from its result file when not
     in memory."""
     run = await find_run(state, run_id)
-    return await result_answer(state, run, file_format, accept, if_none_match, root=root)
+    return await result_answer(
+        state, run, file_format, accept, if_none_match, root=root, variables=variables
+    )
 
 
 @router.get(
