@@ -7,13 +7,15 @@ scenario is answered on the event loop.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Awaitable
+from typing import Annotated, Any, Protocol
 
 from fastapi import APIRouter, Depends, Header, Query
 from starlette.responses import Response
 
 from service import projecting
 from service.answers import answer
+from service.cache import ProjectionResult
 from service.deps import Caller, RootPath, get_ready_state, optional_caller
 from service.errors import RETRY_AFTER_HEADER, error_responses
 from service.render import NumpyJSONResponse, OutputFormat, negotiate
@@ -21,6 +23,21 @@ from service.routing import ServiceRoute
 from service.schemas import JobResponse, ProjectionRequest, ProjectionResponse
 from service.state import ServiceState
 from service.storage.runs import Run
+
+
+class Answering(Protocol):
+    """What answers a result (:func:`service.answers.answer`, or a grid export's zip)."""
+
+    def __call__(
+        self,
+        state: ServiceState,
+        result: ProjectionResult,
+        file_format: OutputFormat,
+        *,
+        cache_status: str,
+        root: str,
+    ) -> Awaitable[Response]: ...
+
 
 router = APIRouter(prefix="/projections", tags=["projections"], route_class=ServiceRoute)
 
@@ -215,20 +232,21 @@ async def respond(
     caller: Caller,
     *,
     root: str,
+    answering: Answering = answer,
 ) -> Response:
-    """The answer to a checked projection or comparison, from the first source that has it
-    (:mod:`service.projecting`): memory, a stored run, the job computing it, a new job when
-    large (remembering ``chosen``, the format its result is fetched in by default), else
-    computed inline."""
+    """The answer to a checked projection, comparison or grid export, from the first source
+    that has it (:mod:`service.projecting`): memory, a stored run, the job computing it, a new
+    job when large (remembering ``chosen``, the format its result is fetched in by default),
+    else computed inline; the result answered by ``answering`` (a grid export's: its zip)."""
     cached = projecting.in_memory(state, prepared.key)
     if cached is not None:
-        return await answer(state, cached, chosen, cache_status="hit", root=root)
+        return await answering(state, cached, chosen, cache_status="hit", root=root)
     prepared.check_computable()
     run = await state.light(state.runs.stored_result, prepared.key)
     if run is not None and run.result_file is not None:
         result = await projecting.stored_or_lost(state, run)
         if result is not None:
-            return await answer(state, result, chosen, cache_status="stored", root=root)
+            return await answering(state, result, chosen, cache_status="stored", root=root)
     running = state.jobs.find(prepared.key)
     if running is not None:
         found = await state.light(state.runs.get, running)
@@ -241,4 +259,4 @@ async def respond(
         return accepted(submitted, root=root)
     result, shared = await projecting.compute_inline(state, prepared, caller.key_id)
     status = "shared" if shared else "miss"
-    return await answer(state, result, chosen, cache_status=status, root=root)
+    return await answering(state, result, chosen, cache_status=status, root=root)
