@@ -9,12 +9,13 @@ one, and a job that was running when the server died is reported failed, to be r
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path
 from starlette.responses import Response
 
-from service import comparing, projecting
+from service import comparing, gridexports, projecting
 from service.deps import Caller, RootPath, get_ready_state, has_role, optional_caller
 from service.errors import ConflictError, ForbiddenError, error_responses
 from service.render import NumpyJSONResponse
@@ -112,8 +113,7 @@ async def resubmit_job(
     belongs to the same key as the old."""
     run = await find_run(state, job_id)
     _check_owner(state, run, caller, "resubmitting")
-    prepare = comparing.resubmission if run.comparison else projecting.resubmission
-    prepared: projecting.Computation = await state.light(prepare, state, run)
+    prepared: projecting.Computation = await state.light(_resubmission(run), state, run)
     done = await state.light(state.runs.stored_result, prepared.key)
     if done is not None:
         return accepted(done, root=root, file_format=answer_format(run))
@@ -168,6 +168,13 @@ async def cancel_job(
     if not cancelled:
         raise _nothing_to_cancel(run)
     return job_body(run, root=root)
+
+
+def _resubmission(run: Run) -> Callable[[ServiceState, Run], projecting.Computation]:
+    """What prepares ``run`` again: a grid export's, a comparison's or a projection's."""
+    if run.grid_export:
+        return gridexports.resubmission
+    return comparing.resubmission if run.comparison else projecting.resubmission
 
 
 def _check_owner(state: ServiceState, run: Run, caller: Caller, doing: str) -> None:

@@ -7,7 +7,8 @@ scenario is answered on the event loop.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Awaitable
+from typing import Annotated, Any, Protocol
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Header, Query
@@ -15,6 +16,7 @@ from starlette.responses import Response
 
 from service import projecting
 from service.answers import answer
+from service.cache import ProjectionResult
 from service.deps import Caller, RootPath, get_ready_state, optional_caller
 from service.errors import RETRY_AFTER_HEADER, error_responses
 from service.render import NumpyJSONResponse, OutputFormat, negotiate
@@ -22,6 +24,22 @@ from service.routing import ServiceRoute
 from service.schemas import JobResponse, ProjectionRequest, ProjectionResponse
 from service.state import ServiceState
 from service.storage.runs import Run
+
+
+class Answering(Protocol):
+    """What answers a result (:func:`service.answers.answer`, or a grid export's zip)."""
+
+    def __call__(
+        self,
+        state: ServiceState,
+        result: ProjectionResult,
+        file_format: OutputFormat,
+        *,
+        cache_status: str,
+        root: str,
+        variables: tuple[str, ...] | None = None,
+    ) -> Awaitable[Response]: ...
+
 
 router = APIRouter(prefix="/projections", tags=["projections"], route_class=ServiceRoute)
 
@@ -258,14 +276,16 @@ async def respond(
     *,
     root: str,
     variables: tuple[str, ...] | None = None,
+    answering: Answering = answer,
 ) -> Response:
-    """The answer to a checked projection or comparison, from the first source that has it
-    (:mod:`service.projecting`): memory, a stored run, the job computing it, a new job when
-    large (remembering ``chosen``, the format its result is fetched in by default), else
-    computed inline; with ``variables``, only those (a job's ``result_url`` carries them)."""
+    """The answer to a checked projection, comparison or grid export, from the first source
+    that has it (:mod:`service.projecting`): memory, a stored run, the job computing it, a new
+    job when large (remembering ``chosen``, the format its result is fetched in by default),
+    else computed inline; the result answered by ``answering`` (a grid export's: its zip), with
+    ``variables``, only those (a job's ``result_url`` carries them)."""
     cached = projecting.in_memory(state, prepared.key)
     if cached is not None:
-        return await answer(
+        return await answering(
             state, cached, chosen, cache_status="hit", root=root, variables=variables
         )
     prepared.check_computable()
@@ -273,7 +293,7 @@ async def respond(
     if run is not None and run.result_file is not None:
         result = await projecting.stored_or_lost(state, run)
         if result is not None:
-            return await answer(
+            return await answering(
                 state, result, chosen, cache_status="stored", root=root, variables=variables
             )
     running = state.jobs.find(prepared.key)
@@ -288,4 +308,6 @@ async def respond(
         return accepted(submitted, root=root, variables=variables)
     result, shared = await projecting.compute_inline(state, prepared, caller.key_id)
     status = "shared" if shared else "miss"
-    return await answer(state, result, chosen, cache_status=status, root=root, variables=variables)
+    return await answering(
+        state, result, chosen, cache_status=status, root=root, variables=variables
+    )
