@@ -185,13 +185,13 @@ def draws_note(n_draws: int) -> str | None:
     if n_draws >= ADVISED_DRAWS:
         return None
     error = (
-        "the s.e. columns give it"
+        "the s.e. columns give its standard error"
         if n_draws >= MIN_DRAWS_FOR_MC_ERROR
-        else f"too few draws to estimate it (at least {MIN_DRAWS_FOR_MC_ERROR})"
+        else f"too few draws to estimate it, {MIN_DRAWS_FOR_MC_ERROR} needed"
     )
     return (
-        f"note: {n_draws} draws: the coverages carry a Monte Carlo error of about 1 pp or more "
-        f"({error}); {ADVISED_DRAWS} draws or more are advised"
+        f"note: {n_draws} draws: the coverages move between seeds (about 1 pp at 400 draws; "
+        f"{error}); {ADVISED_DRAWS} draws or more are advised"
     )
 
 

@@ -149,7 +149,10 @@ def test_a_partial_year_scores_its_hours_without_the_whole_year_metrics():
 def test_the_mean_row_averages_signed_errors_in_absolute_value():
     low, high = np.full(8760, 90.0), np.full(8760, 110.0)
     table = metrics_table(
-        [_year(low, annual_peak_band_mw=(80.0, 95.0)), _year(high, year=2025, annual_peak_band_mw=(0, 1))],
+        [
+            _year(low, annual_peak_band_mw=(80.0, 95.0)),
+            _year(high, year=2025, annual_peak_band_mw=(0, 1)),
+        ],
         label="ex_post",
     )
     mean = table.loc[("ex_post", MEAN_ROW)]

@@ -285,7 +285,7 @@ def test_the_text_output_has_the_standard_table_and_warns_of_few_draws(exact, ca
     assert status == 0, err
     assert "| forecast | year | MAE MW | RMSE MW | bias MW | bias % | CRPS MW |" in out
     assert "| ex_post | mean |.| |" in out and "% of years |" in out
-    assert "note: 10 draws: the coverages carry a Monte Carlo error" in out
+    assert "note: 10 draws: the coverages move between seeds" in out
 
 
 def _cut(directory, last: str) -> None:
