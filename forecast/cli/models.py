@@ -147,7 +147,10 @@ def _demand_reading(baseline: BaselineModel) -> dict[str, str]:
 def _demand_on_grid(path: Path, baseline: BaselineModel) -> tuple[pd.Series, GapReport]:
     """Demand on every hour of the local days it spans, read as the model's training read
     its file (:func:`_demand_reading`, in the model's time zone); short gaps filled, long
-    ones NaN. [MW]"""
+    ones NaN. [MW]
+
+    A year the file covers in part is kept: ``evaluate`` scores its hours (the only data
+    after NSW's training, 2021-01-01..03-18, was refused for want of a complete year)."""
     import numpy as np
     import pandas as pd
 
@@ -175,15 +178,6 @@ def _demand_on_grid(path: Path, baseline: BaselineModel) -> tuple[pd.Series, Gap
         ) from None
     local = pd.DatetimeIndex(observed.index).tz_convert(timezone)
     first, last = local[0].date(), local[-1].date()
-    if not any(
-        (first.year < year or (first.month, first.day) == (1, 1))
-        and (year < last.year or (last.month, last.day) == (12, 31))
-        for year in range(first.year, last.year + 1)
-    ):
-        raise DataError(
-            f"{path}: demand covers {first} .. {last}: no complete calendar year; the metrics "
-            "are defined per whole year (give 1 January to 31 December of at least one year)"
-        )
     grid = hourly_times(first, last, timezone)
     values, interpolated = interpolate_short_gaps(observed.reindex(grid).to_numpy())
     handling = np.where(np.isnan(values), MASKED, OBSERVED).astype(np.int8)
@@ -381,6 +375,55 @@ def _format_details(label: str, year: str, numbers: dict) -> str:
     return "\n".join(lines)
 
 
+def _periods_note(forecasts: list, observed: pd.Series) -> str | None:
+    """One line where a year was scored in part or the file's year was dropped: which years
+    were scored whole, which in part (their days) and which not at all; None where every
+    year of the file was scored whole."""
+    import pandas as pd
+
+    whole = [str(f.year) for f in forecasts if f.complete]
+    part = [f"{f.year} ({f.period[0]} .. {f.period[1]})" for f in forecasts if not f.complete]
+    scored = {f.year for f in forecasts}
+    dropped = sorted(set(pd.DatetimeIndex(observed.index).year) - scored)
+    if not part and not dropped:
+        return None
+    said = [f"whole: {', '.join(whole) or 'none'}"]
+    if part:
+        said.append(
+            f"in part: {', '.join(part)}, on its hours only (energy error, peak error and the "
+            "annual peak's band are per whole year: n/a)"
+        )
+    if dropped:
+        said.append(f"not scored: {', '.join(map(str, dropped))} (see the notes above)")
+    return "note: years scored " + "; ".join(said)
+
+
+def _json_metrics(
+    table: pd.DataFrame, partial: dict[str, tuple[str, str]]
+) -> tuple[list[dict], dict[str, dict]]:
+    """The metrics table as JSON: one record per forecast and year (``year`` an integer,
+    ``complete`` false for a partial year, with its ``period``), and the mean rows apart,
+    ``{forecast: {metric: value}}``; NaN as null."""
+    import pandas as pd
+
+    from forecast.baseline.evaluation import MEAN_ROW
+
+    def numbers(row: pd.Series) -> dict[str, float | None]:
+        return {str(key): (None if pd.isna(value) else float(value)) for key, value in row.items()}
+
+    records, means = [], {}
+    for (name, year), row in cast(Iterable[tuple[tuple[str, str], pd.Series]], table.iterrows()):
+        if year == MEAN_ROW:
+            means[name] = numbers(row)
+            continue
+        record: dict[str, Any] = {"forecast": name, "year": int(year),
+                                  "complete": year not in partial}  # fmt: skip
+        if year in partial:
+            record["period"] = list(partial[year])
+        records.append({**record, **numbers(row)})
+    return records, means
+
+
 def _only_promoted_model() -> str | None:
     """The model ``evaluate`` scores when none is named: the only promoted one. With several
     it is refused: a demand file belongs to one grid, and the default model (Korea's) read a
@@ -452,7 +495,8 @@ def evaluate(
         ),
     ] = None,
 ) -> None:
-    """Score a baseline model on a demand file, per complete calendar year.
+    """Score a baseline model on a demand file, per calendar year (a year the file covers in
+    part on its hours, without the per-year energy and annual-peak metrics).
 
     The demand file is read as training read the model's: the columns and unit of its
     training config's [data] (kept in its manifest), in its time zone.
@@ -468,10 +512,12 @@ def evaluate(
     import pandas as pd
 
     from forecast.baseline.evaluation import (
-        complete_years,
+        draws_note,
+        format_standard_table,
         format_table,
         metrics_table,
         model_forecasts,
+        scored_years,
         seasonal_naive_forecasts,
         series_frame,
         year_details,
@@ -495,7 +541,7 @@ def evaluate(
     _check_years(baseline, observed, demand)
     reports = [demand_gaps]
     location_name = _weather_location_name(baseline)
-    scored: list[int] | None = None  # every complete year, unless ex ante leaves some out
+    scored: list[int] | None = None  # every year, unless ex ante leaves some out
     if temperature is not None:
         location = None
         if location_name is not None:
@@ -540,7 +586,7 @@ def evaluate(
         weather_for_year = prior_weather
         # A year with no weather year before it in a historical ensemble would be forecast on
         # its own and later years' weather: not scored ex ante, and said.
-        years = complete_years(observed)
+        years = scored_years(observed)
         unforecastable = [
             year
             for year in years
@@ -568,6 +614,11 @@ def evaluate(
         seed=seed,
         years=scored,
     )
+    if not forecasts:
+        raise OptionsError(
+            f"--demand = {str(demand)!r}: no hour with both demand and temperature to score; "
+            "allowed: a file with at least one such hour"
+        )
     table = pd.concat([
         metrics_table(forecasts, label=label),
         metrics_table(seasonal_naive_forecasts(observed, years=[f.year for f in forecasts]),
@@ -597,13 +648,10 @@ def evaluate(
         for forecast in forecasts
         if window is not None and int(window[0][:4]) <= forecast.year <= int(window[1][:4])
     ]
+    partial = {str(f.year): f.period for f in forecasts if not f.complete}
+    periods = _periods_note(forecasts, observed)
     if as_json:
-        records = [
-            {"forecast": name, "year": year,
-             **{key: (None if pd.isna(value) else float(value)) for key, value in row.items()}}
-            for (name, year), row in cast(Iterable[tuple[tuple[str, int], pd.Series]],
-                                          table.iterrows())
-        ]  # fmt: skip
+        records, means = _json_metrics(table, partial)
         print(json.dumps({
             "model": f"{baseline.model_id}@{baseline.version}",
             "demand_file": str(demand),
@@ -613,7 +661,9 @@ def evaluate(
             "seed": seed,
             "gaps": [report.to_dict() for report in reports],
             "in_sample_years": in_sample,
+            "partial_years": {year: list(period) for year, period in partial.items()},
             "metrics": records,
+            "mean": means,
             **({"details": {"forecast": label, "daily_peak_forecast": DAILY_PEAK_FORECAST,
                             "years": per_year}} if details else {}),
         }, indent=2, ensure_ascii=False))  # fmt: skip
@@ -621,9 +671,14 @@ def evaluate(
     print(f"model {baseline.model_id}@{baseline.version}; {label}; weather: {weather_source}")
     for report in reports:
         print(f"gaps: {report.summary()}")
-    print(format_table(table))
+    print(format_table(table, partial=partial))
+    print(format_standard_table(table, partial=partial))
     for year, numbers in per_year.items():
         print(_format_details(label, year, numbers))
+    if periods:
+        print(periods)
+    if note := draws_note(draws):
+        print(note)
     if in_sample and window is not None:
         print(
             f"note: {', '.join(map(str, in_sample))} inside the model's training data "

@@ -133,6 +133,8 @@ def project(
     if not quiet:
         print(summary_table(dataset))
         print(mc_precision_note(dataset))
+        if note := baseline_horizon_note(dataset):
+            print(note)
         print(drivers_text(dataset, drivers_year))
         # A scenario with non-AI loads prints its regions under its sector table.
         regions = "" if "non_ai_energy_twh" in dataset else region_table(dataset)
@@ -247,6 +249,36 @@ def summary_table(dataset) -> str:
     if held := attrs.get("held_trends_note"):
         lines.append(f"note: {held}")
     return "\n".join(lines)
+
+
+#: How far past its origin a baseline model's bands are backtested. [years]
+BACKTESTED_HORIZON_YEARS = 1
+
+
+def baseline_horizon_note(dataset) -> str:
+    """One line where the projection's years run more than
+    :data:`BACKTESTED_HORIZON_YEARS` past its baseline model's origin (its last training
+    year): the backtest scores one year ahead, and the horizon check found NSW's bands too
+    narrow farther out (README, "Baseline models"); empty otherwise."""
+    from forecast.baseline.model import load_baseline_model
+
+    label = str(dataset.attrs.get("baseline_model", "none"))
+    if label == "none":
+        return ""
+    origin = load_baseline_model(label).level.origin_year
+    years = [
+        int(year) for year in dataset["year"].values if year > origin + BACKTESTED_HORIZON_YEARS
+    ]
+    if not years:
+        return ""
+    span = f"{years[0]}" if len(years) == 1 else f"{years[0]}-{years[-1]}"
+    ahead = f"{years[0] - origin}" + (f"-{years[-1] - origin}" if len(years) > 1 else "")
+    return (
+        f"note: baseline {span} is {ahead} years past {label}'s origin {origin}; its bands "
+        "are backtested 1 year ahead, and the horizon check (python -m models.horizons) "
+        "found NSW's 80 % bands too narrow from 2 years ahead (72 % of hours inside at 2, "
+        '39 % at 6) and Korea\'s wide (77-85 %): README, "Baseline models"'
+    )
 
 
 def mc_precision_note(dataset) -> str:

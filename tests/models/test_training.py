@@ -136,6 +136,12 @@ def test_training_publishes_an_artifact_that_predicts_the_same_numbers(
         "for the whole grid.\n"
     ) in card
     assert "Korea" not in card
+    # A utility forecaster read "farther years' bands are wider ... but not backtested": they
+    # were horizon-checked (and failed for NSW); the card says so, and how to run the check.
+    assert "not backtested" not in card
+    assert "python -m models.horizons --config CONFIG --origins FIRST-LAST" in card
+    assert "au-nsw-baseline's bands too narrow from 2 years ahead" in card
+    assert "| forecast | year | MAE MW | RMSE MW | bias MW | bias % | CRPS MW |" in card
     energy_error = loaded.manifest["metrics"]["ex_ante"]["energy_error_pct"]  # |.| of 2022's
     assert (
         "it does not know about economic shocks (in the backtest above, the largest ex ante "
