@@ -11,13 +11,20 @@ Run alone: ``python -m models.backtest --config models/configs/kr.toml``.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from forecast.cli.run import run_app
-from models.config import demand_summary, load_config, load_training_data, with_backtest_years
+from models.config import (
+    clock_warning,
+    demand_summary,
+    load_config,
+    load_training_data,
+    with_backtest_years,
+)
 from models.fit import rolling_origin
 
 app = typer.Typer(
@@ -54,6 +61,9 @@ def backtest(
         config = with_backtest_years(config, years)
         command += f" --years {years}"
     data = load_training_data(config)
+    warning = clock_warning(config, data)
+    if warning is not None:
+        print(warning, file=sys.stderr)
     result = rolling_origin(data.demand, data.temperature, config, command=command)
     if as_json:
         print(
