@@ -293,7 +293,6 @@ def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingCo
             f"{path}: [backtest] years contains {outside[0]}; allowed: years after first_year "
             f"({config.first_year}) up to last_year ({config.last_year})"
         )
-    _check_fit_years(config, config.backtest_years, setting="[backtest] years")
     origin = spec.trend_origin_year
     if not config.first_year <= origin <= config.last_year:
         given = "" if "trend_origin_year" in features else " (the default)"
@@ -302,6 +301,7 @@ def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingCo
             f"allowed: a year of [data] first_year..last_year ({config.first_year}.."
             f"{config.last_year})"
         )
+    _check_fit_years(config, config.backtest_years, setting="[backtest] years")
     return config
 
 
