@@ -74,14 +74,30 @@ def models_list(
 ) -> None:
     """List model ids, their versions, the promoted one and its backtest metrics."""
     from forecast.baseline import artifacts
-    from forecast.baseline.signing import SIGNATURE
+    from forecast.baseline.signing import SIGNATURE, Trust, check_signature
+    from forecast.errors import ArtifactError
 
     root = artifacts.artifacts_dir()
+    trust = Trust.from_environment()
     rows: list[dict[str, Any]] = []
     for model_id, versions in artifacts.list_models(root).items():
         promoted = artifacts.current_version(model_id, root=root)
         for version in versions:
-            manifest = artifacts.read_manifest(root / model_id / version)
+            directory = root / model_id / version
+            manifest = artifacts.read_manifest(directory)
+            signed = (directory / SIGNATURE).is_file()
+            refused = None
+            if signed:
+                # `models show` and every loader refuse a signature no trusted key verifies.
+                try:
+                    check_signature(
+                        (directory / artifacts.MANIFEST).read_bytes(),
+                        directory / SIGNATURE,
+                        trust,
+                        label=f"{model_id}@{version}",
+                    )
+                except ArtifactError as error:
+                    refused = str(error)
             rows.append(
                 {
                     "model_id": model_id,
@@ -89,7 +105,9 @@ def models_list(
                     "promoted": version == promoted,
                     "created": manifest.get("created"),
                     "metrics": manifest.get("metrics"),
-                    "signed": (root / model_id / version / SIGNATURE).is_file(),
+                    "signed": signed,
+                    "trusted": signed and refused is None,
+                    "refused": refused,
                 }
             )
     if as_json:
@@ -102,6 +120,8 @@ def models_list(
         marker = "*" if row["promoted"] else " "
         # An unsigned artifact is refused by every loader (FORECAST_ALLOW_UNSIGNED_ARTIFACTS).
         unsigned = "" if row["signed"] else "  [unsigned: set FORECAST_SIGNING_KEY_FILE to sign]"
+        if row["refused"] is not None:
+            unsigned = "  [signature refused: `forecast models show` says why]"
         print(f"{marker} {row['model_id']}@{row['version']}  {_headline(row['metrics'])}{unsigned}")
     print("(* = promoted)")
 
