@@ -13,6 +13,7 @@ also writes the backtest years' out-of-sample hourly forecasts, as ``forecast ev
 from __future__ import annotations
 
 import json
+import sys
 from functools import partial
 from pathlib import Path
 from typing import Annotated
@@ -24,7 +25,13 @@ from forecast.baseline.features import FeatureSpec
 from forecast.cli.run import run_app
 from forecast.errors import OptionsError
 from forecast.io.files import atomic_write
-from models.config import demand_summary, load_config, load_training_data, with_backtest_years
+from models.config import (
+    clock_warning,
+    demand_summary,
+    load_config,
+    load_training_data,
+    with_backtest_years,
+)
 from models.fit import BacktestResult, rolling_origin
 
 app = typer.Typer(
@@ -72,6 +79,9 @@ def backtest(
         config = with_backtest_years(config, years)
         command += f" --years {years}"
     data = load_training_data(config)
+    warning = clock_warning(config, data)
+    if warning is not None:
+        print(warning, file=sys.stderr)
     result = rolling_origin(data.demand, data.temperature, config, command=command)
     written = _write_series(result, series, spec=config.spec) if series is not None else []
     if as_json:

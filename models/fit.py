@@ -71,6 +71,7 @@ from forecast.baseline.features import (
 from forecast.baseline.model import FORMAT_VERSION, BaselineModel, standard_ar1
 from forecast.errors import DataError
 from forecast.weather import weather_years_at
+from models.config import MIN_FIT_YEARS
 
 if TYPE_CHECKING:
     from models.config import TrainingConfig
@@ -203,7 +204,12 @@ def fit_baseline(
     observed_years = pd.DatetimeIndex(demand.index).year[valid]
     all_years = sorted({int(y) for y in observed_years if config.first_year <= y <= last_year})
     if len(all_years) < 3:
-        raise DataError(f"training needs at least 3 years up to {last_year}; found {all_years}")
+        raise DataError(
+            f"{config.path}: training needs at least {MIN_FIT_YEARS} years of demand in [data] "
+            f"first_year..{last_year} ({config.first_year}..{last_year}) of "
+            f"{config.data_dir / config.demand_file}; found {all_years}; allowed: [backtest] "
+            f"years and last_year at least {MIN_FIT_YEARS - 1} after the first year with demand"
+        )
     shape_years = all_years[-config.shape_window_years :]
     n_features = len(feature_names(spec))
     n_parameters = n_features + len(shape_years)

@@ -43,6 +43,8 @@ from forecast.weather import historical_record, load_location
 from models.config import (
     MIN_PART_YEAR_DAYS,
     TrainingConfig,
+    clock_warning,
+    copied_config_warning,
     days_to_year_end,
     demand_summary,
     load_config,
@@ -389,6 +391,9 @@ def train(
     if not no_promote:
         _check_signing_key()
     config = load_config(config_path, data_dir=data_dir)
+    copied = copied_config_warning(config)
+    if copied is not None:
+        print(copied, file=sys.stderr)
     version = version or dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     data = load_training_data(config)
     valid = int(np.isfinite(data.demand.to_numpy()).sum())
@@ -425,6 +430,9 @@ def train(
             f"the level forecast; [data] last_year = {ends.year - 1} ends on a whole year"
         )
     print(demand_summary(config, data.demand))
+    warning = clock_warning(config, data)
+    if warning is not None:
+        print(warning, file=sys.stderr)
     for report in data.gaps:
         print(f"gaps: {report.summary()}")
     command = f"forecast-train --config {config_path}"

@@ -74,14 +74,30 @@ def models_list(
 ) -> None:
     """List model ids, their versions, the promoted one and its backtest metrics."""
     from forecast.baseline import artifacts
-    from forecast.baseline.signing import SIGNATURE
+    from forecast.baseline.signing import SIGNATURE, Trust, check_signature
+    from forecast.errors import ArtifactError
 
     root = artifacts.artifacts_dir()
+    trust = Trust.from_environment()
     rows: list[dict[str, Any]] = []
     for model_id, versions in artifacts.list_models(root).items():
         promoted = artifacts.current_version(model_id, root=root)
         for version in versions:
-            manifest = artifacts.read_manifest(root / model_id / version)
+            directory = root / model_id / version
+            manifest = artifacts.read_manifest(directory)
+            signed = (directory / SIGNATURE).is_file()
+            refused = None
+            if signed:
+                # `models show` and every loader refuse a signature no trusted key verifies.
+                try:
+                    check_signature(
+                        (directory / artifacts.MANIFEST).read_bytes(),
+                        directory / SIGNATURE,
+                        trust,
+                        label=f"{model_id}@{version}",
+                    )
+                except ArtifactError as error:
+                    refused = str(error)
             rows.append(
                 {
                     "model_id": model_id,
@@ -89,7 +105,9 @@ def models_list(
                     "promoted": version == promoted,
                     "created": manifest.get("created"),
                     "metrics": manifest.get("metrics"),
-                    "signed": (root / model_id / version / SIGNATURE).is_file(),
+                    "signed": signed,
+                    "trusted": signed and refused is None,
+                    "refused": refused,
                 }
             )
     if as_json:
@@ -102,6 +120,8 @@ def models_list(
         marker = "*" if row["promoted"] else " "
         # An unsigned artifact is refused by every loader (FORECAST_ALLOW_UNSIGNED_ARTIFACTS).
         unsigned = "" if row["signed"] else "  [unsigned: set FORECAST_SIGNING_KEY_FILE to sign]"
+        if row["refused"] is not None:
+            unsigned = "  [signature refused: `forecast models show` says why]"
         print(f"{marker} {row['model_id']}@{row['version']}  {_headline(row['metrics'])}{unsigned}")
     print("(* = promoted)")
 
@@ -128,26 +148,39 @@ def models_show(
     print((directory / "MODEL_CARD.md").read_text(encoding="utf-8"))
 
 
-def _demand_reading(baseline: BaselineModel) -> dict[str, str]:
-    """How the model's training read its demand file: the ``[data]`` columns and unit of the
-    training config its manifest keeps (a US utility's `datetime_beginning_local,zone_load_mw`
-    file trained, and evaluate refused it for want of `timestamp,demand_mw`). A manifest whose
-    config leaves one out was trained with the default, which it keeps here."""
+def _demand_reading(
+    baseline: BaselineModel,
+    *,
+    timestamp_timezone: str | None = None,
+    interval_label: str | None = None,
+) -> dict[str, Any]:
+    """How the model's training read its demand file: the ``[data]`` columns, unit and
+    timestamp conventions of the training config its manifest keeps (a US utility's
+    `datetime_beginning_local,zone_load_mw` file trained, and evaluate refused it for want of
+    `timestamp,demand_mw`). A manifest whose config leaves one out was trained with the
+    default, which it keeps here. ``timestamp_timezone`` and ``interval_label`` (the options
+    of the same names) override the config's: a file of other conventions than the training
+    file's (a naive-UTC export scored on a model trained on offsets)."""
     from forecast.io.loaders import DEMAND_COLUMN, TIMESTAMP_COLUMN, WIDE_DATE_COLUMN
 
     data = (baseline.manifest.get("config") or {}).get("data") or {}
+    zone = timestamp_timezone or data.get("timestamp_timezone")
     return {
         "timestamp_column": str(data.get("timestamp_column", TIMESTAMP_COLUMN)),
         "demand_column": str(data.get("demand_column", DEMAND_COLUMN)),
         "wide_date_column": str(data.get("wide_date_column", WIDE_DATE_COLUMN)),
         "unit": str(data.get("demand_unit", "MW")),
+        "timestamp_timezone": None if zone is None else str(zone),
+        "interval_label": str(interval_label or data.get("interval_label", "beginning")),
     }
 
 
-def _demand_on_grid(path: Path, baseline: BaselineModel) -> tuple[pd.Series, GapReport]:
-    """Demand on every hour of the local days it spans, read as the model's training read
-    its file (:func:`_demand_reading`, in the model's time zone); short gaps filled, long
-    ones NaN. [MW]
+def _demand_on_grid(
+    path: Path, baseline: BaselineModel, reading: dict[str, Any]
+) -> tuple[pd.Series, GapReport]:
+    """Demand on every hour of the local days it spans, read as ``reading`` says
+    (:func:`_demand_reading`, in the model's time zone); short gaps filled, long ones NaN.
+    [MW]
 
     A year the file covers in part is kept: ``evaluate`` scores its hours (the only data
     after NSW's training, 2021-01-01..03-18, was refused for want of a complete year)."""
@@ -165,7 +198,6 @@ def _demand_on_grid(path: Path, baseline: BaselineModel) -> tuple[pd.Series, Gap
     from forecast.io.loaders import load_demand
 
     timezone = baseline.timezone
-    reading = _demand_reading(baseline)
     try:
         observed = load_demand(path, timezone=timezone, **reading)
     except DataError as error:
@@ -174,7 +206,9 @@ def _demand_on_grid(path: Path, baseline: BaselineModel) -> tuple[pd.Series, Gap
             f"{error} (read as {baseline.model_id}@{baseline.version} was trained: time zone "
             f"{timezone}, its config's [data] timestamp_column = "
             f"{reading['timestamp_column']!r}, demand_column = {reading['demand_column']!r}, "
-            f"demand_unit = {reading['unit']!r})"
+            f"demand_unit = {reading['unit']!r}; timestamps naive in "
+            f"{reading['timestamp_timezone'] or timezone}, hour-{reading['interval_label']}: "
+            "--timestamp-timezone and --interval-label read other conventions)"
         ) from None
     local = pd.DatetimeIndex(observed.index).tz_convert(timezone)
     first, last = local[0].date(), local[-1].date()
@@ -486,6 +520,24 @@ def evaluate(
             "timing, the annual minimum's error, MAPE by hour of day, day type and month.",
         ),
     ] = False,
+    timestamp_timezone: Annotated[
+        str | None,
+        typer.Option(
+            "--timestamp-timezone",
+            help="IANA zone of the demand file's naive timestamps, e.g. UTC or Etc/GMT-10 "
+            "(UTC+10 all year) (default: the model's training config's [data] "
+            "timestamp_timezone, else the model's time zone).",
+        ),
+    ] = None,
+    interval_label: Annotated[
+        str | None,
+        typer.Option(
+            "--interval-label",
+            help="beginning or ending: whether the demand file's timestamps label the hour "
+            "they begin or end (default: the model's training config's [data] interval_label, "
+            "else beginning).",
+        ),
+    ] = None,
     series: Annotated[
         Path | None,
         typer.Option(
@@ -498,8 +550,10 @@ def evaluate(
     """Score a baseline model on a demand file, per calendar year (a year the file covers in
     part on its hours, without the per-year energy and annual-peak metrics).
 
-    The demand file is read as training read the model's: the columns and unit of its
-    training config's [data] (kept in its manifest), in its time zone.
+    The demand file is read as training read the model's: the columns, unit and timestamp
+    conventions of its training config's [data] (kept in its manifest), in its time zone;
+    --timestamp-timezone and --interval-label read a file of other conventions. A file whose
+    daily profile matches the model's hours off is scored, with a warning on stderr.
     Ex post when --temperature is given (actual weather, read as training reads the model's
     weather location: its columns, unit and time zone); ex ante otherwise (the weather
     ensemble of the model's location). The seasonal-naive reference (same local clock hour
@@ -511,6 +565,7 @@ def evaluate(
     """
     import pandas as pd
 
+    from forecast.baseline.alignment import misalignment_warning, model_clock_lag
     from forecast.baseline.evaluation import (
         draws_note,
         format_standard_table,
@@ -523,7 +578,9 @@ def evaluate(
         year_details,
     )
     from forecast.baseline.model import load_baseline_model
+    from forecast.calendar import is_time_zone
     from forecast.io.files import atomic_write
+    from forecast.io.loaders import INTERVAL_LABELS
     from forecast.weather.locations import load_location
 
     if not 10 <= draws <= 100_000:
@@ -536,8 +593,20 @@ def evaluate(
         check_output(series, option="--series")
         if series.suffix.lower() != ".csv":
             raise OptionsError(f"--series = {str(series)!r}: allowed: a .csv file name")
+    if timestamp_timezone is not None and not is_time_zone(timestamp_timezone):
+        raise OptionsError(
+            f"--timestamp-timezone = {timestamp_timezone!r}: not an IANA time zone name; "
+            "allowed: the zone of the demand file's naive timestamps, e.g. UTC, Etc/GMT-10"
+        )
+    if interval_label is not None and interval_label not in INTERVAL_LABELS:
+        raise OptionsError(
+            f"--interval-label = {interval_label!r}; allowed: {', '.join(INTERVAL_LABELS)}"
+        )
     baseline = load_baseline_model(model or _only_promoted_model())
-    observed, demand_gaps = _demand_on_grid(demand, baseline)
+    reading = _demand_reading(
+        baseline, timestamp_timezone=timestamp_timezone, interval_label=interval_label
+    )
+    observed, demand_gaps = _demand_on_grid(demand, baseline, reading)
     _check_years(baseline, observed, demand)
     reports = [demand_gaps]
     location_name = _weather_location_name(baseline)
@@ -618,6 +687,23 @@ def evaluate(
         raise OptionsError(
             f"--demand = {str(demand)!r}: no hour with both demand and temperature to score; "
             "allowed: a file with at least one such hour"
+        )
+    lags = {
+        forecast.year: model_clock_lag(forecast.actual_mw, forecast.point_mw, forecast.local_times)
+        for forecast in forecasts
+    }
+    off = {year: lag for year, lag in lags.items() if lag}
+    if off:
+        print(
+            misalignment_warning(
+                max(off.values(), key=abs),
+                against=f"the model's forecast on its clock ({baseline.timezone}; "
+                f"{', '.join(map(str, off))})",
+                file=str(demand),
+                settings="--timestamp-timezone (e.g. UTC, Etc/GMT-10) or --interval-label ending "
+                "([data] timestamp_timezone, interval_label in a training config)",
+            ),
+            file=sys.stderr,
         )
     table = pd.concat([
         metrics_table(forecasts, label=label),

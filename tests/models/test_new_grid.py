@@ -353,7 +353,7 @@ def test_backtest_years_replace_the_configs_or_fail_in_one_line(grid, monkeypatc
     monkeypatch.setenv("FORECAST_WEATHER_DIR", str(grid["weather"]))
     config = load_config(grid["config"], data_dir=grid["data"])
     assert config.backtest_years == (2022,)
-    assert with_backtest_years(config, "2021,2022").backtest_years == (2021, 2022)
+    assert with_backtest_years(config, "2022").backtest_years == (2022,)
     _one_line_error(
         _run(["models.backtest", "--config", str(grid["config"]), "--years", "2019"], grid),
         "--years = '2019'", "2019 is outside the data", "allowed:", "after first_year (2019)",
@@ -362,10 +362,12 @@ def test_backtest_years_replace_the_configs_or_fail_in_one_line(grid, monkeypatc
         _run(["models.backtest", "--config", str(grid["config"]), "--years", "2022,20x2"], grid),
         "--years = '2022,20x2'", "allowed: comma-separated years", "up to last_year (2022)",
     )  # fmt: skip
-    # Inside the data but too early to fit three years before it: the fit says so, in one line.
+    # Inside the data but too early to fit three years before it: refused before the data
+    # loads, naming the option, the config and what is allowed.
     _one_line_error(
         _run(["models.backtest", "--config", str(grid["config"]), "--years", "2021"], grid),
-        "training needs at least 3 years up to 2020",
+        f"{grid['config']}: --years contains 2021: it is fitted on the years before it",
+        "allowed: years from 2022 up to last_year (2022)",
     )
 
 
@@ -400,7 +402,8 @@ def test_evaluate_fails_in_one_line(grid, trained, tmp_path):
         "default.csv line 1: missing column(s) ['datetime_beginning_local', 'zone_load_kw']",
         "(read as testville-baseline@v1 was trained: time zone America/New_York, its config's "
         "[data] timestamp_column = 'datetime_beginning_local', demand_column = 'zone_load_kw', "
-        "demand_unit = 'kW')",
+        "demand_unit = 'kW'; timestamps naive in America/New_York, hour-beginning: "
+        "--timestamp-timezone and --interval-label read other conventions)",
     )  # fmt: skip
     half = tmp_path / "half.csv"
     half.write_text("\n".join((data / "demand_2022.csv").read_text().splitlines()[:2000]) + "\n")
