@@ -1,45 +1,112 @@
 """Memory a piece of heavy work will need, estimated before it starts. [bytes]
 
-The formulas are upper bounds fitted to ``tracemalloc`` peaks of the real computations
-(kr-national with the served baseline; measured 2026-12-05 on the development machine):
+The formulas are upper bounds fitted to ``tracemalloc`` peaks of the real computations:
+``project()`` on a fresh thread (its stream scratch counts, as on a worker thread's first
+job), the kernels compiled (:func:`forecast.kernels.warm_up`, as the service's start-up) and
+the served baseline loaded first. Sites are kr-national's, copied under new names past its
+19; "bl" = the served baseline with observed weather, otherwise synthetic weather and no
+baseline; kr-outlook has 21 sites under grid connection limits, kr-outlook-flex flexibility
+(2026-12-06, the development machine):
 
-==========================================  ==============  ==============
-projection                                  measured peak   estimate
-==========================================  ==============  ==============
-1,000 draws, 1 year, monthly                28 MB           77 MB
-1,000 draws, 12 years, monthly              173 MB          220 MB
-1,000 draws, 12 years, hourly               182 MB          298 MB
-500 draws, 30 years, hourly                 354 MB          506 MB
-100 draws, 5 years, hourly, 99 quantiles    379 MB          531 MB
-10,000 draws, 3 years, monthly, 99 q.       223 MB          364 MB
-1,000 draws, 12 years, monthly (12-06)      214 MB          278 MB
-5,000 draws, 12 years, monthly (12-06)      944 MB          971 MB
-10,000 draws, 3 years, monthly (12-06)      489 MB          508 MB
-==========================================  ==============  ==============
+==============================================  =============  ========  =====
+projection (kr-national's scenario)             measured peak  estimate  ratio
+==============================================  =============  ========  =====
+0 sites, 1,000 draws, 12 years, monthly         139 MB         178 MB    1.28
+0 sites, 1,000 draws, 2024, monthly             43 MB          48 MB     1.11
+0 sites, 1,000 draws, 2030, monthly             55 MB          60 MB     1.09
+0 sites, 5,000 draws, 3 years, monthly          137 MB         144 MB    1.05
+0 sites, 200 draws, 12 years, monthly           115 MB         125 MB    1.09
+0 sites, 3,000 draws, 12 years, monthly         264 MB         312 MB    1.18
+0 sites, 2,000 draws, 12 years, annual          180 MB         245 MB    1.36
+0 sites, 1,000 draws, 3 years, hourly           76 MB          100 MB    1.32
+0 sites, 1,000 draws, 12 years, monthly, bl     164 MB         213 MB    1.30
+19 sites, 1,000 draws, 12 years, monthly        177 MB         252 MB    1.42
+19 sites, 1,000 draws, 2024, monthly            48 MB          55 MB     1.16
+19 sites, 1,000 draws, 2030, monthly            77 MB          102 MB    1.33
+19 sites, 5,000 draws, 3 years, monthly         198 MB         241 MB    1.22
+19 sites, 5,000 draws, 12 years, monthly, bl    960 MB         991 MB    1.03
+19 sites, 10,000 draws, 3 years, monthly, bl    499 MB         510 MB    1.02
+19 sites, 1,000 draws, 3 years, hourly, bl      97 MB          128 MB    1.31
+19 sites, 200 draws, 2024, hourly, bl           17 MB          27 MB     1.60
+57 sites, 1,000 draws, 12 years, monthly        304 MB         401 MB    1.32
+57 sites, 1,000 draws, 2024, monthly            54 MB          70 MB     1.29
+57 sites, 1,000 draws, 2030, monthly            154 MB         188 MB    1.23
+57 sites, 5,000 draws, 3 years, monthly         375 MB         436 MB    1.16
+57 sites, 200 draws, 12 years, monthly          132 MB         169 MB    1.28
+57 sites, 3,000 draws, 12 years, monthly        867 MB         979 MB    1.13
+57 sites, 2,000 draws, 12 years, annual         586 MB         690 MB    1.18
+57 sites, 1,000 draws, 3 years, hourly          100 MB         158 MB    1.58
+57 sites, 1,000 draws, 12 years, monthly, bl    339 MB         436 MB    1.29
+150 sites, 1,000 draws, 12 years, monthly       630 MB         764 MB    1.21
+150 sites, 1,000 draws, 2024, monthly           83 MB          106 MB    1.28
+150 sites, 1,000 draws, 2030, monthly           341 MB         398 MB    1.17
+150 sites, 5,000 draws, 3 years, monthly        807 MB         912 MB    1.13
+150 sites, 2,000 draws, 6 years, annual, bl     683 MB         775 MB    1.13
+150 sites, 200 draws, 2024, hourly              22 MB          36 MB     1.62
+kr-outlook, 1,000 draws, 12 years, monthly      182 MB         260 MB    1.43
+kr-outlook-flex, 1,000 draws, 2030-03..08       121 MB         153 MB    1.26
+kr-dc-pipeline, 2,000 draws, 12 years, bl       351 MB         448 MB    1.28
+==============================================  =============  ========  =====
 
-The last three were measured after each site's AI load came to be reduced one site at a time
-(before: 5,000 draws 1,091 MB against 1,025 MB, and 10,000 draws 552 MB against 535 MB).
+Every case is within 1.02-1.62x; those above 1.5 are small hourly answers, where the
+result's 2.5x (fitted to 99-quantile hourly answers: 100 draws, 5 years, 379 MB on
+2026-12-05) dominates. Before the sites were counted on the fleet grid, 57 sites over 2030
+were estimated at 82 MB (154 MB measured) and 150 sites over 3 years at 5,000 draws at
+307 MB (807 MB).
 
-What they count: per-draw daily noise and sums (draws x days), per-draw monthly fleet and
-power coefficients (draws x months), one site's load at a time and every site's energy by
-year (:func:`site_bytes_per_draw`), the hourly weather traces, the result's arrays while the
-Dataset is built (2.5 x the result), and a fixed part for the streamed chunks.
+What they count: the weather's hourly traces, one streamed chunk (:func:`chunk_values`), per
+draw the baseline's daily noise, the monthly coefficients and the stream's sums (by month of
+the period), the fleet and hosting arrays (by region and month of the fleet grid,
+:func:`grid_months`), each site's arrays on the fleet grid and its draws
+(:func:`site_bytes_per_draw`), the result's arrays while the Dataset is built (2.5 x the
+result), and a small fixed part.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
+from forecast.calendar import month_number
+from forecast.engine.fleet import FleetGrid
+from forecast.engine.stream import CHUNK_ELEMENTS
+from forecast.kernels import layout
 from forecast.outputs import PER_DRAW_VARIABLES
 from forecast.projection import ProjectionOptions
 from forecast.scenario import Scenario
 from service.cache import ProjectionResult
 
 MB = 1_000_000
-#: Streamed chunk arrays, kernels' scratch and small temporaries.
-FIXED_BYTES = 64 * MB
-#: Weather years held as hourly traces (12 observed years, the most a source gives).
-WEATHER_TRACES = 12
+#: Small temporaries and the kernels' scratch, whatever the size. [bytes]
+FIXED_BYTES = 4 * MB
+#: A streamed chunk's arrays per per-draw day sum it holds (:func:`chunk_values`): the day
+#: sums themselves (float64, the stream's thread-local buffer, counted as on a worker thread's
+#: first job) and the chunk's copies of the coefficients, noise and weather. [bytes]
+CHUNK_BYTES_PER_VALUE = 10
+#: Weather years held as hourly traces: the synthetic ensemble's 20
+#: (:func:`forecast.weather.load_weather`'s ``n_synthetic``), more than the 12 observed years
+#: a source gives (``auto`` may run either).
+WEATHER_TRACES = 20
+#: Per weather year and hour of the period: its temperature, its cooling excess and their
+#: copies (float64). [bytes]
+WEATHER_BYTES_PER_HOUR = 32
+#: Per draw and day of the period, with a baseline: its daily noise (float64). [bytes]
+DAY_BYTES_PER_DRAW = 8
+#: Per draw and month of the period: the loads' coefficients (national and by region), the
+#: stream's sums by period and their quantiles' sorted copies, one site's AI load at a time
+#: (:func:`forecast.engine.dataset.reduce_site_loads`). [bytes]
+MONTH_BYTES_PER_DRAW = 304
+#: Per draw, region and month of the fleet grid (:func:`grid_months`): the fleet's and the
+#: hosting's arrays (ten float64 [D, R, Mf]). [bytes]
+GRID_MONTH_BYTES_PER_REGION = 80
+#: Per draw, site and month of the fleet grid: each site's PUE line, its built and connected
+#: capacity and its tenants' load (measured 23-27 bytes, about 3 float64, with 19 to 150
+#: sites). [bytes]
+SITE_BYTES_PER_GRID_MONTH = 26
+#: Per draw and site, whatever the period: its draws (built, start, capacity) and its grid
+#: connection's request, months and waits, before and after windowing (about eight float64).
+#: [bytes]
+SITE_BYTES_PER_DRAW = 64
 #: A JSON number as text is about this many bytes; a float64 is 8.
 JSON_BYTES_PER_VALUE = 20
 #: A CSV row: variable, region, resolution, period, quantile, value, unit.
@@ -55,11 +122,6 @@ STREAM_CHUNK_BYTES = 32 * MB
 PER_DRAW_BY_REGION = sum("region" in variable.dims for variable in PER_DRAW_VARIABLES)
 PER_DRAW_BY_SITE = sum("load_site" in variable.dims for variable in PER_DRAW_VARIABLES)
 PER_DRAW_NATIONAL = len(PER_DRAW_VARIABLES) - PER_DRAW_BY_REGION - PER_DRAW_BY_SITE
-#: Arrays of a draw's months (float64) that one site's AI load is worked out in, whatever the
-#: number of sites (its coefficients' buffer, add_load's and the reduction's temporaries,
-#: beside its own nameplates): each site's [S, D, M] held at once put kr-national at 5,000
-#: monthly draws over 1 GB, and is no longer held.
-SITE_WORKING_ARRAYS = 8
 #: The duration curves hold each of their draws' hourly paths for a year, float32, of the
 #: total and of the AI load (:data:`forecast.engine.options.DEFAULT_DURATION_DRAWS`: 8,784 h
 #: x 4 B x 2). [bytes per draw]
@@ -99,14 +161,37 @@ def per_draw_bytes(options: ProjectionOptions, scenario: Scenario) -> int:
     return options.draws * years * series * 8
 
 
+def grid_months(options: ProjectionOptions, scenario: Scenario) -> int:
+    """Months of the fleet grid the projection works on (:meth:`FleetGrid.spanning
+    <forecast.engine.fleet.FleetGrid.spanning>`): from the scenario's earliest dated entry to
+    its latest compute target, or the period's ends where they lie outside (kr-national over
+    2030 alone: 84 months). [months]"""
+    assert options.start is not None and options.end is not None  # filled by validated()
+    grid = FleetGrid.spanning(scenario, month_number(options.start), month_number(options.end))
+    return grid.n_months
+
+
 def site_bytes_per_draw(options: ProjectionOptions, scenario: Scenario) -> int:
-    """What each site's AI load takes per draw (:func:`forecast.engine.dataset.reduce_site_loads`):
-    the arrays one site at a time is worked out in (:data:`SITE_WORKING_ARRAYS` by month), and
-    every site's energy by year, held until the Dataset is built. [bytes per draw]"""
-    if not scenario.sites:
-        return 0
-    _, _, months, years = _periods(options)
-    return months * 8 * SITE_WORKING_ARRAYS + years * 8 * len(scenario.sites)
+    """What the sites take per draw: each site's arrays on the fleet grid
+    (:data:`SITE_BYTES_PER_GRID_MONTH`: its PUE line, built and connected capacity, tenants),
+    its draws and connection (:data:`SITE_BYTES_PER_DRAW`) and its energy by year
+    (:func:`forecast.engine.dataset.reduce_site_loads`), held until the Dataset is built.
+    [bytes per draw]"""
+    _, _, _, years = _periods(options)
+    sites = len(scenario.sites)
+    return sites * (
+        grid_months(options, scenario) * SITE_BYTES_PER_GRID_MONTH + SITE_BYTES_PER_DRAW + years * 8
+    )
+
+
+def chunk_values(options: ProjectionOptions, scenario: Scenario) -> int:
+    """Per-draw day sums a streamed chunk holds (:func:`forecast.engine.stream.stream_hours`:
+    about :data:`~forecast.engine.stream.CHUNK_ELEMENTS`, fewer where the period is shorter
+    than a chunk). [-]"""
+    _, days, _, _ = _periods(options)
+    rows = len(scenario.regions) + layout.FIRST_REGION_ROW
+    chunk_days = max(CHUNK_ELEMENTS // (options.draws * rows), 1)
+    return options.draws * rows * min(days, chunk_days)
 
 
 def duration_bytes(options: ProjectionOptions) -> int:
@@ -116,19 +201,40 @@ def duration_bytes(options: ProjectionOptions) -> int:
     return min(options.draws, options.duration_draws) * DURATION_BYTES_PER_DRAW
 
 
+def _loads_bytes(options: ProjectionOptions, scenario: Scenario) -> int:
+    """The draws' loads over the options' period and the weather's hourly traces. [bytes]"""
+    hours, days, months, _ = _periods(options)
+    per_draw = (
+        (days * DAY_BYTES_PER_DRAW if options.include_baseline else 0)
+        + months * MONTH_BYTES_PER_DRAW
+        + grid_months(options, scenario) * GRID_MONTH_BYTES_PER_REGION * len(scenario.regions)
+        + site_bytes_per_draw(options, scenario)
+    )
+    return options.draws * per_draw + WEATHER_TRACES * hours * WEATHER_BYTES_PER_HOUR
+
+
+def _whole_years(options: ProjectionOptions, scenario: Scenario) -> ProjectionOptions | None:
+    """The options over every whole year of the period, where flexibility's first pass needs
+    the loads of the whole years too (:func:`forecast.engine._whole_years`); else None."""
+    assert options.start is not None and options.end is not None  # filled by validated()
+    start, end = dt.date(options.start.year, 1, 1), dt.date(options.end.year, 12, 31)
+    if scenario.flexibility is None or (options.start, options.end) == (start, end):
+        return None
+    return dataclasses.replace(options, start=start, end=end)
+
+
 def projection_bytes(options: ProjectionOptions, scenario: Scenario) -> int:
     """Peak memory of :func:`forecast.projection.project` with these options: with
-    ``per_draw``, its per-year values twice (accumulated, then in the result), and the
-    duration curves' paths. [bytes]"""
-    hours, days, months, _ = _periods(options)
-    regions = len(scenario.regions)
-    per_draw = days * 16 + months * 320 * regions + site_bytes_per_draw(options, scenario)
-    weather = WEATHER_TRACES * hours * 32
+    ``per_draw``, its per-year values twice (accumulated, then in the result), the duration
+    curves' paths, and with flexibility over part of a year, the loads of its whole years as
+    well. [bytes]"""
+    whole = _whole_years(options, scenario)
     kept = 2 * per_draw_bytes(options, scenario) if options.per_draw else 0
     return int(
         FIXED_BYTES
-        + options.draws * per_draw
-        + weather
+        + _loads_bytes(options, scenario)
+        + (_loads_bytes(whole, scenario) if whole is not None else 0)
+        + chunk_values(options, scenario) * CHUNK_BYTES_PER_VALUE
         + 2.5 * result_bytes(options, scenario)
         + kept
         + duration_bytes(options)
