@@ -405,13 +405,14 @@ def test_evaluate_fails_in_one_line(grid, trained, tmp_path):
         "demand_unit = 'kW'; timestamps naive in America/New_York, hour-beginning: "
         "--timestamp-timezone and --interval-label read other conventions)",
     )  # fmt: skip
+    # Part of a year is scored on its hours (no longer refused for want of a whole year).
     half = tmp_path / "half.csv"
     half.write_text("\n".join((data / "demand_2022.csv").read_text().splitlines()[:2000]) + "\n")
-    _one_line_error(
-        _run(["forecast.cli", "evaluate", "--model", "testville-baseline", "--demand", str(half),
-              "--temperature", str(data / "temperature_2022.csv")], grid),
-        "half.csv: demand covers 2022-01-01 ..", "no complete calendar year",
-    )  # fmt: skip
+    temperature = str(data / "temperature_2022.csv")
+    partial = _run(["forecast.cli", "evaluate", "--model", "testville-baseline", "--demand",
+                    str(half), "--temperature", temperature], grid)  # fmt: skip
+    assert partial.returncode == 0, partial.stderr
+    assert "2022 (01-01.." in partial.stdout
 
 
 @pytest.mark.slow
@@ -480,7 +481,12 @@ def test_evaluate_reads_the_temperature_in_its_weather_locations_columns_and_uni
     )  # fmt: skip
     assert in_fahrenheit.keys() == in_celsius.keys()
     for key, row in in_celsius.items():
-        assert in_fahrenheit[key] == pytest.approx(row, rel=1e-9, abs=1e-12), key
+        # Figures not computed (the Monte Carlo error below 100 draws) are None in both.
+        unset = {name for name, value in row.items() if value is None}
+        assert unset == {name for name, value in in_fahrenheit[key].items() if value is None}
+        numbers = {name: value for name, value in row.items() if name not in unset}
+        fahrenheit_numbers = {name: in_fahrenheit[key][name] for name in numbers}
+        assert fahrenheit_numbers == pytest.approx(numbers, rel=1e-9, abs=1e-12), key
     _one_line_error(
         _run([*command, "--temperature", celsius_file], grid, weather=nws_weather),
         "temperature_2022.csv line 1: missing column(s) ['valid', 'tmpf']",
