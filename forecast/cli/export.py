@@ -101,9 +101,11 @@ def export_grid(
         typer.Option(
             help="The period's days: standard (the default), days of the zone's standard time "
             "the rows are labelled in, so a year is 8,760 or 8,784 periods from 00:00 on 1 "
-            "January (NSW: AEST, the NEM's market time); or local, local days as forecast "
+            "January (NSW: AEST, the NEM's market time), local, local days as forecast "
             "project's (where daylight saving spans the new year, as in Sydney, the export "
-            "then starts an hour before the standard year and ends an hour short)."
+            "then starts an hour before the standard year and ends an hour short); or utc, "
+            "UTC days, the rows (PyPSA snapshots) labelled in UTC as renewables.ninja and "
+            "atlite profiles are, a year 8,760 or 8,784 UTC hours."
         ),
     ] = "standard",
     sample: Annotated[
@@ -162,7 +164,7 @@ def export_grid(
     gridexport.check_request(
         representative, probabilities, rank_by, options.draws, draw_numbers=numbers, random=sampled
     )
-    gridexport.projected_end(loaded, options, calendar)  # refuses what it cannot hold, early
+    gridexport.projected_days(loaded, options, calendar)  # refuses what it cannot hold, early
     buses = None if bus is None else _bus_mapping(bus)
     shares = None if baseline_shares is None else _shares(baseline_shares)
     gridexport.check_buses(

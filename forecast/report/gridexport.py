@@ -51,8 +51,12 @@ manifest gives the energies of the rows. ``local`` cuts the period at local midn
 hour before the standard year (a year of its own with one row; the manifest names such partial
 years). Where local and standard years coincide (no daylight saving, or none at the new year:
 Korea, New York) the two are the same, and a year's rows sum to the projection's annual energy.
-Representative draws are ranked on the projection of the period's local days either way, so
-the same draws are chosen.
+``utc`` cuts the period at UTC midnights and labels the rows in UTC, the time renewables.ninja
+and atlite profiles are in: a year is 8,760 or 8,784 UTC hours (Seoul's UTC year 2030 runs
+from 09:00 KST on 1 January 2030 to 08:59 KST on 1 January 2031, so the projection runs a local
+day more; New York's starts at 19:00 EST on 31 December 2029, a local day earlier).
+Representative draws are ranked on the projection of the period's local days under every
+calendar, so the same draws are chosen.
 """
 
 from __future__ import annotations
@@ -81,7 +85,7 @@ from forecast.io import export
 from forecast.io.files import atomic_write, sha256_file
 from forecast.kernels import layout
 from forecast.projection import MAX_YEARS, ProjectionOptions, project
-from forecast.scenario import LAST_DATE, Scenario
+from forecast.scenario import FIRST_DATE, LAST_DATE, Scenario
 from forecast.units import MWH_TO_TWH
 
 if TYPE_CHECKING:
@@ -98,9 +102,11 @@ RANK_BY = ("grid", "total", "dc", "ai")
 GRID_LEVEL_TOLERANCE = 0.15
 #: How the period is cut into days and years (``--calendar``): at the midnights of the zone's
 #: standard time, the time the rows are labelled in (``standard``, the default: whole
-#: standard-time years, the NEM's AEST years for NSW), or at local midnights as ``forecast
-#: project`` cuts them (``local``).
-CALENDARS = ("standard", "local")
+#: standard-time years, the NEM's AEST years for NSW), at local midnights as ``forecast
+#: project`` cuts them (``local``; labelled in standard time), or at UTC midnights, the rows
+#: labelled in UTC (``utc``: whole UTC years, the hours of a renewables.ninja or atlite
+#: profile of those years).
+CALENDARS = ("standard", "local", "utc")
 #: What each rank measure is called in the command line's summary.
 METRIC_LABELS = {
     "total_energy_twh": "total energy",
@@ -168,7 +174,8 @@ class GridPaths:
     standard : pandas.DatetimeIndex
         Each hour's start in the zone's standard time (naive).
     year : int64[H]
-        Each hour's year in the zone's standard time (that of its ``standard`` label).
+        Each hour's year in the time its rows are labelled in (:attr:`times`): the zone's
+        standard time, or UTC with ``calendar`` ``utc``.
     paths : list of dict
         What each path is: kind, probability; for a representative draw its draw, the measures
         it was ranked by, its percentile as a whole (:func:`overall_percentiles`), its
@@ -176,7 +183,8 @@ class GridPaths:
         measure and year. [-]
     dataset : xarray.Dataset
         The projection the paths come from (annual resolution, per-draw values); with
-        ``calendar`` ``standard`` it may run a local day past ``period`` (:func:`projected_end`).
+        ``calendar`` ``standard`` or ``utc`` it may run a local day past ``period`` at either
+        end (:func:`projected_days`).
     calendar : str
         How the period is cut into days (:data:`CALENDARS`).
     period : tuple of datetime.date
@@ -196,6 +204,12 @@ class GridPaths:
     calendar: str
     period: tuple[dt.date, dt.date]
     baseline: dict = dataclasses.field(default_factory=dict)
+
+    @property
+    def times(self) -> pd.DatetimeIndex:
+        """Each hour's start as the rows are labelled (naive): in UTC with ``calendar``
+        ``utc``, else in the zone's standard time (:attr:`standard`)."""
+        return self.utc.tz_localize(None) if self.calendar == "utc" else self.standard
 
     def annual_energy_twh(self) -> np.ndarray:
         """Energy of each column, path and year in the rows written. [TWh] float64[C, P, Y]"""
@@ -806,9 +820,10 @@ def grid_paths(
     calendar : str
         The period's days (:data:`CALENDARS`): ``standard``, the days of the zone's standard
         time the rows are labelled in (whole standard-time years; the projection runs a local
-        day more where daylight saving holds at the period's end, :func:`projected_end`), or
-        ``local``, local days as ``forecast project``'s. Representative draws are ranked on
-        the projection of the period's local days either way.
+        day more where daylight saving holds at the period's end, :func:`projected_days`),
+        ``local``, local days as ``forecast project``'s, or ``utc``, UTC days, the rows
+        labelled in UTC (whole UTC years). Representative draws are ranked on the projection
+        of the period's local days under every calendar.
     progress : callable, optional
         Called as ``progress(done, total)`` in projected hours (representative draws take two
         passes over the period, counted together).
@@ -825,7 +840,7 @@ def grid_paths(
         out of range, ``rank_by`` ``grid`` without a baseline, ``buses``
         naming a bus the export does not have or renaming two buses to one,
         ``baseline_shares`` refused by :func:`check_baseline_shares`, or a ``calendar``
-        :func:`projected_end` refuses.
+        :func:`projected_days` refuses.
     """
     base = dataclasses.replace(
         options or ProjectionOptions(), resolution="annual", per_draw=True, duration_curves=False
@@ -834,11 +849,12 @@ def grid_paths(
     if random is not None:
         draw_numbers = tuple(range(random))
     assert base.start is not None and base.end is not None
-    # The hours are those of ``hourly``, a local day longer where the standard-time period
-    # ends in the next local day; the first pass ranks draws on the period's local days.
-    last_day = projected_end(scenario, base, calendar)
-    hourly = dataclasses.replace(base, end=last_day)
-    hours = HourlyCalendar.build(base.start, last_day, scenario.timezone)
+    # The hours are those of ``hourly``, a local day longer where the period's first or last
+    # hour in the calendar's time falls on another local day; the first pass ranks draws on
+    # the period's local days.
+    first_day, last_day = projected_days(scenario, base, calendar)
+    hourly = dataclasses.replace(base, start=first_day, end=last_day)
+    hours = HourlyCalendar.build(first_day, last_day, scenario.timezone)
     n_hours = len(hours.local)
     # Loaded once for both passes; whether there is one decides the columns.
     model = baseline_model(scenario, base)
@@ -881,9 +897,11 @@ def grid_paths(
         dataset = _project_hours(
             scenario, hourly, baseline=model, hourly_sinks=[sink], progress=_pass(progress, 1, 2)
         )
-        # A local day past the period (a standard-time period's last hour) takes the last
-        # year's regional shares: the first pass has no later year.
-        year_of_hour = np.minimum(hours.year_of_hour, first.sizes["year"] - 1)
+        # A local day outside the period (the period's first or last hour in standard or UTC
+        # time) takes the nearest year's regional shares: the first pass has no other year.
+        year_of_hour = np.clip(
+            hours.local.year.to_numpy() - base.start.year, 0, first.sizes["year"] - 1
+        )
         loads, load_mw = _non_ai_by_region(
             scenario, loads, sink.load_mw, first, chosen, year_of_hour,
             has_baseline=model is not None,
@@ -946,10 +964,12 @@ def grid_paths(
         loads, load_mw = _baseline_by_region(scenario, loads, load_mw, baseline_shares)
     utc = hours.local.tz_convert("UTC")
     standard = (utc + standard_utc_offset(scenario.timezone)).tz_localize(None)
-    if calendar == "standard":
-        days = standard.normalize()
+    clock = (utc + clock_offset(scenario.timezone, calendar)).tz_localize(None)
+    if calendar != "local":
+        days = clock.normalize()
         keep = (days >= pd.Timestamp(base.start)) & (days <= pd.Timestamp(base.end))
-        utc, standard, load_mw = utc[keep], standard[keep], load_mw[:, :, keep]
+        utc, standard, clock = utc[keep], standard[keep], clock[keep]
+        load_mw = load_mw[:, :, keep]
     bus = grid_bus(scenario, model)
     return GridPaths(
         labels=labels,
@@ -957,7 +977,7 @@ def grid_paths(
         load_mw=load_mw,
         utc=utc,
         standard=standard,
-        year=standard.year.to_numpy().astype(np.int64),
+        year=clock.year.to_numpy().astype(np.int64),
         paths=paths,
         dataset=dataset,
         calendar=calendar,
@@ -985,7 +1005,7 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
 
 
 def _pypsa(paths: GridPaths, index: int, folder: Path, command: str | None) -> list[Path]:
-    snapshots = paths.standard.strftime("%Y-%m-%d %H:%M:%S")
+    snapshots = paths.times.strftime("%Y-%m-%d %H:%M:%S")
     loads_p_set = _frame(paths, index, suffix="")
     loads_p_set.insert(0, "snapshot", snapshots)
     _write_csv(loads_p_set, folder / "loads-p_set.csv")
@@ -1028,8 +1048,10 @@ def _pypsa_meta(paths: GridPaths, index: int, command: str | None = None) -> dic
         "source": "forecast export-grid",
         **_provenance(paths, command),
         "time": {
-            "snapshots": "hour starts in the zone's standard time (no daylight saving)",
-            "utc_offset": _utc_offset(paths),
+            "snapshots": "hour starts in UTC"
+            if paths.calendar == "utc"
+            else "hour starts in the zone's standard time (no daylight saving)",
+            "utc_offset": "+00:00" if paths.calendar == "utc" else _utc_offset(paths),
             "timezone": attrs["timezone"],
         },
         "units": {"loads_t.p_set": "MW (mean load over the hour)"},
@@ -1053,7 +1075,7 @@ def _plexos(paths: GridPaths, index: int, folder: Path) -> list[Path]:
     written = []
     for year in np.unique(paths.year):
         hours = paths.year == year
-        stamps = paths.standard[hours]
+        stamps = paths.times[hours]
         frame = _frame(paths, index, hours)
         frame.insert(0, "Period", stamps.hour + 1)
         frame.insert(0, "Day", stamps.day)
@@ -1277,11 +1299,21 @@ def _check_draw_numbers(draw_numbers: tuple[int, ...], sample: int | None) -> No
 
 
 def projected_end(scenario: Scenario, options: ProjectionOptions, calendar: str) -> dt.date:
-    """The last local day the projection of an export runs to: ``options.end``, or, with
-    ``calendar`` ``standard`` where the period's last standard-time hour falls on the next
-    local day, that day. Standard time is local time less any daylight saving, so a
-    standard-time day starts at or after its local midnight: only its end can lie past the
-    local day (Sydney: 23:00 AEST on 31 December is 00:00 AEDT on 1 January).
+    """The last local day the projection of an export runs to (:func:`projected_days`)."""
+    return projected_days(scenario, options, calendar)[1]
+
+
+def projected_days(
+    scenario: Scenario, options: ProjectionOptions, calendar: str
+) -> tuple[dt.date, dt.date]:
+    """The first and last local day the projection of an export runs: ``options.start`` and
+    ``options.end``, widened to the local days the period's first and last hour fall on in
+    ``calendar``'s time (:func:`clock_offset`). Standard time is local time less any
+    daylight saving, so a standard-time day starts at or after its local midnight: only its
+    end can lie past the local day (Sydney: 23:00 AEST on 31 December is 00:00 AEDT on 1
+    January). A UTC day lies a day after the local one east of Greenwich (Seoul: 23:00Z on 31
+    December is 08:00 KST on 1 January) and a day before it west (New York: 00:00Z on 1
+    January is 19:00 EST on 31 December).
 
     Parameters
     ----------
@@ -1295,36 +1327,58 @@ def projected_end(scenario: Scenario, options: ProjectionOptions, calendar: str)
     Raises
     ------
     OptionsError
-        An unknown ``calendar``, or a next local day the projection cannot run: past
-        :data:`~forecast.scenario.LAST_DATE`, or in a year past :data:`MAX_YEARS` (naming
-        ``--calendar local`` as the way out).
+        An unknown ``calendar``, or a local day the projection cannot run: before
+        :data:`~forecast.scenario.FIRST_DATE`, past :data:`~forecast.scenario.LAST_DATE`, or
+        in a year past :data:`MAX_YEARS` (naming ``--calendar local`` as the way out).
     """
     if calendar not in CALENDARS:
         raise OptionsError(f"--calendar = {calendar!r}: allowed: {', '.join(CALENDARS)}")
     assert options.start is not None and options.end is not None  # validated
     start, end = options.start, options.end
-    offset = standard_utc_offset(scenario.timezone)
-    last = pd.Timestamp(end) + pd.Timedelta(hours=23)  # standard time
-    local = (last - offset).tz_localize("UTC").tz_convert(scenario.timezone)
-    if calendar == "local" or local.date() == end:
-        return end
-    hour = (
-        f"with --calendar standard the period's last hour ({last:%Y-%m-%d %H:%M} at "
-        f"UTC{_offset_text(offset)}) is {local:%Y-%m-%d %H:%M} local time in {scenario.timezone}"
-    )
-    next_day = local.date()
-    if next_day > LAST_DATE:
-        raise OptionsError(
-            f"--end = {end}: {hour}, after the last day a projection runs ({LAST_DATE}); end a "
-            "day earlier or give --calendar local"
+    if calendar == "local":
+        return start, end
+    offset = clock_offset(scenario.timezone, calendar)
+    zone = scenario.timezone
+
+    def local(hour: pd.Timestamp) -> pd.Timestamp:
+        return (hour - offset).tz_localize("UTC").tz_convert(zone)
+
+    first, last = pd.Timestamp(start), pd.Timestamp(end) + pd.Timedelta(hours=23)
+    first_day, last_day = min(local(first).date(), start), max(local(last).date(), end)
+
+    def hour(which: str, at: pd.Timestamp) -> str:
+        return (
+            f"with --calendar {calendar} the period's {which} hour ({at:%Y-%m-%d %H:%M} at "
+            f"UTC{_offset_text(offset)}) is {local(at):%Y-%m-%d %H:%M} local time in {zone}"
         )
-    if next_day.year - start.year + 1 > MAX_YEARS:
+
+    if first_day < FIRST_DATE:
         raise OptionsError(
-            f"--start/--end = {start}..{end}: {hour}, so the projection would span "
-            f"{start.year}..{next_day.year}, {next_day.year - start.year + 1} years (at most "
-            f"{MAX_YEARS}); start a year later or give --calendar local"
+            f"--start = {start}: {hour('first', first)}, before the first day a projection "
+            f"runs ({FIRST_DATE}); start a day later or give --calendar local"
         )
-    return next_day
+    if last_day > LAST_DATE:
+        raise OptionsError(
+            f"--end = {end}: {hour('last', last)}, after the last day a projection runs "
+            f"({LAST_DATE}); end a day earlier or give --calendar local"
+        )
+    if last_day.year - first_day.year + 1 > MAX_YEARS:
+        which, at = ("last", last) if last_day > end else ("first", first)
+        raise OptionsError(
+            f"--start/--end = {start}..{end}: {hour(which, at)}, so the projection would span "
+            f"{first_day.year}..{last_day.year}, {last_day.year - first_day.year + 1} years "
+            f"(at most {MAX_YEARS}); "
+            + ("start a year later" if which == "last" else "end a year earlier")
+            + " or give --calendar local"
+        )
+    return first_day, last_day
+
+
+def clock_offset(timezone: str, calendar: str) -> dt.timedelta:
+    """The UTC offset of the time an export's rows are labelled and cut into days and years
+    in: the zone's standard time (:func:`forecast.calendar.standard_utc_offset`; also for
+    ``local``, whose rows are labelled in it), or none for ``utc``."""
+    return dt.timedelta(0) if calendar == "utc" else standard_utc_offset(timezone)
 
 
 def _project_hours(scenario: Scenario, hourly: ProjectionOptions, **arguments) -> xr.Dataset:
@@ -1460,8 +1514,28 @@ def _provenance(paths: GridPaths, command: str | None = None) -> dict:
     }
 
 
+def _time(paths: GridPaths) -> str:
+    """What time the rows are labelled in (the manifest's ``time``)."""
+    zone = paths.dataset.attrs["timezone"]
+    if paths.calendar == "utc":
+        return (
+            f"hour starts in UTC (--calendar utc; the zone's standard time is "
+            f"UTC{_utc_offset(paths)}, {zone}); rows split by the UTC year"
+        )
+    return (
+        f"hour starts in the zone's standard time, UTC{_utc_offset(paths)} (no daylight "
+        f"saving; {zone}); rows split by the year of that time"
+    )
+
+
 def _days(paths: GridPaths) -> str:
     """What the period's days are (the manifest's ``days``)."""
+    if paths.calendar == "utc":
+        return (
+            "UTC days (--calendar utc): from 00:00Z on period_start to 24:00Z on period_end, "
+            "8,760 or 8,784 rows a whole year, the hours of a renewables.ninja or atlite "
+            "profile of those years"
+        )
     if paths.calendar == "standard":
         return (
             f"standard-time days (--calendar standard): from 00:00 on period_start to 24:00 on "
@@ -1484,14 +1558,17 @@ def _years(paths: GridPaths) -> str:
     written = pd.Series(paths.year, index=paths.utc)
     hours = projected.index.union(written.index)
     differ = int((projected.reindex(hours) != written.reindex(hours)).sum())
-    figures = "annual_energy_twh and peaks_by_year are of each standard-time year's rows"
+    clock = "UTC" if paths.calendar == "utc" else "standard-time"
+    figures = f"annual_energy_twh and peaks_by_year are of each {clock} year's rows"
     projection = "the projection's local-year figures (forecast project; percentiles_by_year)"
     if differ == 0:
         return f"{figures}; here those are {projection}"
     hours_are = "1 hour is" if differ == 1 else f"{differ} hours are"
     return (
         f"{figures}; {hours_are} in another year here than in {projection}, or in one of the "
-        "two only (daylight saving at the new year or at the period's ends), so those years "
+        "two only ("
+        + ("the UTC offset" if paths.calendar == "utc" else "daylight saving")
+        + " at the new year or at the period's ends), so those years "
         "differ from them by those hours"
     )
 
@@ -1505,8 +1582,7 @@ def _manifest(paths: GridPaths, file_format: str, command: str | None = None) ->
         **_provenance(paths, command),
         "weather": f"{attrs['weather_location']}: {attrs['weather_kind']}",
         "units": "MW (mean load over the hour)",
-        "time": f"hour starts in the zone's standard time, UTC{_utc_offset(paths)} (no daylight "
-        f"saving; {attrs['timezone']}); rows split by the year of that time",
+        "time": _time(paths),
         "days": _days(paths),
         "years": _years(paths),
         "partial_years": partial_years(paths.year),

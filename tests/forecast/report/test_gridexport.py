@@ -1158,3 +1158,48 @@ def test_random_draws_are_an_equal_weight_sample(
     assert "draw-1: draw 1 (random draw, weight 0.333333: P" in summary
     # More draws by number than representative draws: 21 was refused (1..20).
     gridexport.check_request(None, None, None, 50, draw_numbers=tuple(range(21)))
+
+
+def test_utc_calendar_writes_whole_utc_years_labelled_in_utc(
+    small_scenario_text, scenario_file, tmp_path
+):
+    """renewables.ninja and atlite profiles are in UTC; PyPSA snapshots were standard time
+    only (Korea: UTC+9), so a modeller shifted them by hand. ``--calendar utc`` cuts the period
+    at UTC midnights and labels the snapshots in UTC: the same draw's hours as the standard
+    export, nine hours on (00:00Z is 09:00 KST), the year a whole 8,760 UTC hours (its last
+    nine a local day past the period), and meta.json and export.json say so. West of
+    Greenwich the UTC year starts a local day early (New York: 19:00 EST on 31 December)."""
+    scenario = str(scenario_file(small_scenario_text))
+    common = ["export-grid", scenario, "--format", "pypsa", "--draw", "2", "--sample", "3",
+              "--weather", "typical", "--quiet", "--start", "2025-01-01",
+              "--end", "2025-12-31"]  # fmt: skip
+    for calendar in ("standard", "utc"):
+        assert main([*common, "--calendar", calendar, "--out", str(tmp_path / calendar)]) == 0
+    _, standard = _read_pypsa(tmp_path / "standard" / "draw-2")
+    _, utc = _read_pypsa(tmp_path / "utc" / "draw-2")
+    assert len(utc) == 8760 and utc.index[[0, -1]].tolist() == [
+        pd.Timestamp("2025-01-01 00:00"), pd.Timestamp("2025-12-31 23:00")
+    ]  # fmt: skip
+    np.testing.assert_array_equal(utc.to_numpy()[:-9], standard.to_numpy()[9:])
+    assert not np.array_equal(utc.to_numpy()[-9:], standard.to_numpy()[:9])
+    snapshots = pd.read_csv(tmp_path / "utc" / "draw-2" / "snapshots.csv", index_col=0)
+    assert (pd.to_datetime(snapshots["snapshot"]) == utc.index).all()
+    meta = json.loads((tmp_path / "utc" / "draw-2" / "meta.json").read_text())
+    assert meta["calendar"] == "utc"
+    assert meta["time"] == {"snapshots": "hour starts in UTC", "utc_offset": "+00:00",
+                            "timezone": "Asia/Seoul"}  # fmt: skip
+    manifest = json.loads((tmp_path / "utc" / "export.json").read_text())
+    assert manifest["time"].startswith("hour starts in UTC (--calendar utc")
+    assert manifest["partial_years"] == {}
+    energy = sum(manifest["paths"][0]["annual_energy_twh"]["2025"].values())
+    assert energy == pytest.approx(utc.to_numpy().sum() * 1e-6, rel=1e-12)
+    out = tmp_path / "ny"
+    assert main(["export-grid", "us-lbnl-2024", "--format", "wide-csv", "--draw", "0",
+                 "--sample", "2", "--no-baseline", "--quiet", "--calendar", "utc",
+                 "--start", "2027-01-01", "--end", "2027-12-31",
+                 "--out", str(out)]) == 0  # fmt: skip
+    wide = pd.read_csv(out / "draw-0.csv")
+    assert len(wide) == 8760 and (wide["year"] == 2027).all()
+    assert wide[["standard_time", "utc"]].iloc[0].tolist() == ["2026-12-31 19:00",
+                                                               "2027-01-01T00:00Z"]  # fmt: skip
+    assert wide["utc"].iloc[-1] == "2027-12-31T23:00Z"
