@@ -37,7 +37,7 @@ def export_grid(
         Path, typer.Option("--out", "-o", help="Output directory (created if absent).")
     ] = Path("grid-export"),
     file_format: Annotated[
-        str, typer.Option("--format", help="pypsa|plexos|wide-csv|wide-parquet")
+        str, typer.Option("--format", help="pypsa|plexos|wide-csv|wide-parquet|netcdf")
     ] = "pypsa",
     draws: Annotated[
         str | None,

@@ -91,7 +91,7 @@ from forecast.units import MWH_TO_TWH
 if TYPE_CHECKING:
     from forecast.baseline.model import BaselineModel
 
-FORMATS = ("pypsa", "plexos", "wide-csv", "wide-parquet")
+FORMATS = ("pypsa", "plexos", "wide-csv", "wide-parquet", "netcdf")
 #: What representative draws are ranked by (``--rank-by``, :func:`rank_metrics`): ``grid``
 #: (the default where there is a baseline) the grid's energy and peak alone, ``total`` every
 #: exported load near its level, ``dc`` the data-centre load, ``ai`` the AI load.
@@ -145,6 +145,18 @@ PYPSA_FILES = (
 #: The PyPSA version written in ``network.csv``: the one the folder was checked with (PyPSA
 #: warns on importing a network of an older version than its own, "v0.0.0" where none is given).
 PYPSA_VERSION = "1.4.0"
+#: The one file of the ``netcdf`` format, beside the manifest: every path in one Dataset
+#: (:func:`netcdf_dataset`).
+NETCDF_FILE = "export.nc"
+#: The variables of the ``netcdf`` format: name, dims, units, description.
+NETCDF_VARIABLES = {
+    "load_mw": (
+        ("path", "snapshot", "load"),
+        "MW",
+        "mean load over the hour starting at the snapshot, of each load (bus and carrier in "
+        "its coordinates) and path",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -1103,6 +1115,64 @@ def _wide(paths: GridPaths, index: int, *, timestamps: bool = False) -> pd.DataF
     return frame
 
 
+def netcdf_dataset(paths: GridPaths, manifest: dict | None = None) -> xr.Dataset:
+    """Every path in one Dataset (:data:`NETCDF_VARIABLES`): ``load_mw(path, snapshot,
+    load)`` [MW], ``snapshot`` the hour starts as the rows are labelled (:attr:`GridPaths.times`)
+    with ``utc``, ``standard_time`` and ``year`` beside it, each load's ``bus``, ``carrier``
+    and ``description``, each path's ``kind`` and, where its paths have one, ``draw``,
+    ``percentile_level``, ``weight`` and ``weather_year``; the attributes are ``manifest``'s
+    (:func:`_manifest`; a value that is not text or a number as JSON text, netCDF attributes
+    being flat).
+    """
+    infos = paths.paths
+
+    def per_path(key: str, kind: type) -> dict:
+        """``{key: ("path", values)}`` where every path has ``key``; else nothing."""
+        if not all(key in info for info in infos):
+            return {}
+        return {key: ("path", np.array([kind(info[key]) for info in infos]))}
+
+    dims, units, description = NETCDF_VARIABLES["load_mw"]
+    values = np.transpose(paths.load_mw, (1, 2, 0))  # [C, P, H] -> [P, H, C]
+    attrs = {"units": units, "description": description, "cell_methods": "snapshot: mean"}
+    dataset = xr.Dataset(
+        {"load_mw": (dims, values, attrs)},
+        coords={
+            "path": ("path", np.array(paths.labels)),
+            "snapshot": ("snapshot", paths.times.to_numpy()),
+            "utc": ("snapshot", paths.utc.tz_localize(None).to_numpy(), {"time_zone": "UTC"}),
+            "standard_time": (
+                "snapshot",
+                paths.standard.to_numpy(),
+                {"time_zone": f"UTC{_utc_offset(paths)} (the zone's standard time)"},
+            ),
+            "year": ("snapshot", paths.year, {"description": "the year of the snapshot's label"}),
+            "load": ("load", np.array([load.name for load in paths.loads])),
+            "bus": ("load", np.array([load.bus for load in paths.loads])),
+            "carrier": ("load", np.array([load.carrier for load in paths.loads])),
+            "description": ("load", np.array([load.description for load in paths.loads])),
+            "kind": ("path", np.array([info["kind"] for info in infos])),
+            **per_path("draw", int),
+            **per_path("percentile_level", float),
+            **per_path("weight", float),
+            **per_path("weather_year", str),
+        },
+    )
+    dataset["snapshot"].attrs["description"] = (
+        "hour start in UTC" if paths.calendar == "utc" else "hour start in the zone's standard "
+        f"time, UTC{_utc_offset(paths)}"
+    )  # fmt: skip
+    for name in ("percentile_level", "weight"):
+        if name in dataset.coords:
+            dataset[name].attrs["units"] = "1"
+    dataset.attrs = {
+        key: value if isinstance(value, str | int | float) and not isinstance(value, bool)
+        else json.dumps(value)
+        for key, value in (manifest or _manifest(paths, "netcdf")).items()
+    }  # fmt: skip
+    return dataset
+
+
 def write(
     paths: GridPaths, out: Path, file_format: str, *, command: str | None = None
 ) -> list[Path]:
@@ -1115,7 +1185,8 @@ def write(
     ``plexos``: ``<out>/<label>/load_<year>.csv``, one row per hour (8,760 or 8,784) with
     Year, Month, Day, Period (1-24) and one column per load (``<load>_mw``). ``wide-csv`` /
     ``wide-parquet``: ``<out>/<label>.csv`` or ``.parquet``, one row per hour of the period,
-    columns ``<load>_mw``. Every file is written atomically, and the manifest lists each with
+    columns ``<load>_mw``. ``netcdf``: ``<out>/export.nc``, every path in one Dataset
+    (:func:`netcdf_dataset`). Every file is written atomically, and the manifest lists each with
     its sha256. Into an earlier export's folder, the earlier files this export does not
     rewrite are removed if unchanged since; edited ones and anything unlisted stay. A file
     this export would write over that the earlier export did not write, or that was edited
@@ -1149,6 +1220,11 @@ def write(
                 written += _pypsa(paths, index, folder, command)
             else:
                 written += _plexos(paths, index, folder)
+        elif file_format == "netcdf":
+            if index == 0:  # every path in one file
+                target = out / NETCDF_FILE
+                export.write_netcdf(netcdf_dataset(paths, body), target)
+                written.append(target)
         elif file_format == "wide-csv":
             target = out / f"{label}.csv"
             _write_csv(_wide(paths, index), target)
@@ -1181,6 +1257,8 @@ def _file_names(paths: GridPaths, file_format: str) -> list[str]:
     if file_format == "plexos":
         years = np.unique(paths.year)
         return [f"{label}/load_{year}.csv" for label in paths.labels for year in years]
+    if file_format == "netcdf":
+        return [NETCDF_FILE]
     suffix = "csv" if file_format == "wide-csv" else "parquet"
     return [f"{label}.{suffix}" for label in paths.labels]
 
@@ -1448,6 +1526,7 @@ _EXPORT_FILE = re.compile(
     r"^[A-Za-z0-9][A-Za-z0-9.-]*/"
     r"((network|snapshots|carriers|buses|loads|loads-p_set|load_\d{4})\.csv|meta\.json)$"
     r"|^[A-Za-z0-9][A-Za-z0-9.-]*\.(csv|parquet)$"
+    rf"|^{re.escape(NETCDF_FILE)}$"
 )
 
 

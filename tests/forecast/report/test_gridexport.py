@@ -1203,3 +1203,45 @@ def test_utc_calendar_writes_whole_utc_years_labelled_in_utc(
     assert wide[["standard_time", "utc"]].iloc[0].tolist() == ["2026-12-31 19:00",
                                                                "2027-01-01T00:00Z"]  # fmt: skip
     assert wide["utc"].iloc[-1] == "2027-12-31T23:00Z"
+
+
+def test_netcdf_holds_every_path_in_one_dataset(small_scenario_text, scenario_file, tmp_path):
+    """``--format netcdf`` was refused, and wide-parquet wrote a file per path: a user of
+    xarray wants one cube. export.nc holds ``load_mw(path, snapshot, load)`` [MW], the values
+    of the wide-CSV export of the same draws, with each load's bus and carrier, each path's
+    draw, weight and weather year, UTC and standard-time coordinates, and export.json's
+    content as attributes (JSON text where nested)."""
+    import xarray as xr
+
+    scenario = str(scenario_file(small_scenario_text))
+    common = ["export-grid", scenario, "--random", "2", "--sample", "3", "--quiet",
+              "--start", "2025-07-01", "--end", "2025-07-31"]  # fmt: skip
+    for file_format in ("netcdf", "wide-csv"):
+        assert main([*common, "--format", file_format, "--out", str(tmp_path / file_format)]) == 0
+    assert sorted(p.name for p in (tmp_path / "netcdf").iterdir()) == ["export.json", "export.nc"]
+    manifest = json.loads((tmp_path / "netcdf" / "export.json").read_text())
+    assert list(manifest["files"]) == ["export.nc"]
+    with xr.open_dataset(tmp_path / "netcdf" / "export.nc") as cube:
+        load = cube["load_mw"]
+        assert load.dims == ("path", "snapshot", "load") and load.attrs["units"] == "MW"
+        assert cube["path"].values.tolist() == ["draw-0", "draw-1"]
+        assert cube["load"].values.tolist() == ["baseline", "ai_dc_capital", "ai_dc_non_capital"]
+        assert cube["bus"].values.tolist() == ["KR", "capital", "non_capital"]
+        assert cube["carrier"].values.tolist() == ["baseline", "ai_data_centre", "ai_data_centre"]
+        assert cube["weight"].values.tolist() == [0.5, 0.5]
+        assert cube["draw"].values.tolist() == [0, 1]
+        assert cube["weather_year"].values.tolist() == [
+            path["weather_year"] for path in manifest["paths"]
+        ]
+        assert "percentile_level" not in cube.coords  # random draws have no level
+        assert cube["snapshot"].values[0] == np.datetime64("2025-07-01T00:00")
+        assert (cube["standard_time"] - cube["utc"] == np.timedelta64(9, "h")).all()
+        for index, label in enumerate(cube["path"].values):
+            wide = pd.read_csv(tmp_path / "wide-csv" / f"{label}.csv")
+            columns = [f"{name}_mw" for name in cube["load"].values]
+            np.testing.assert_array_equal(load.values[index], wide[columns].to_numpy())
+        attrs = dict(cube.attrs)
+    assert attrs["format"] == "netcdf" and attrs["scenario_id"] == "small"
+    assert json.loads(attrs["paths"]) == manifest["paths"]
+    assert json.loads(attrs["loads"]) == manifest["loads"]
+    assert attrs["calendar"] == "standard" and attrs["command"] == manifest["command"]
