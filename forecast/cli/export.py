@@ -108,6 +108,16 @@ def export_grid(
             "atlite profiles are, a year 8,760 or 8,784 UTC hours."
         ),
     ] = "standard",
+    years: Annotated[
+        str | None,
+        typer.Option(
+            "--years",
+            help="Export these years alone, of the same draws (e.g. 2030,2035; not with "
+            "--start/--end): ranked on them, the years between projected but not written; "
+            "with --format pypsa each is an investment period (snapshots.csv with period and "
+            "timestep, investment_periods.csv).",
+        ),
+    ] = None,
     sample: Annotated[
         str, typer.Option(help="Monte Carlo draws the paths come from (1..100000).")
     ] = "1000",
@@ -141,6 +151,14 @@ def export_grid(
             "path takes each hour's quantile over all draws, nothing is ranked: leave --rank-by "
             "out"
         )
+    chosen_years = None if years is None else _years(years)
+    if chosen_years is not None:
+        if start is not None or end is not None:
+            raise OptionsError(
+                f"--years = {years!r}: the period is those years; leave --start and --end out"
+            )
+        gridexport.check_years(chosen_years)
+        start, end = f"{chosen_years[0]}-01-01", f"{chosen_years[-1]}-12-31"
     sample_draws = parse_integer(sample, "--sample")
     if not 1 <= sample_draws <= MAX_DRAWS:
         raise OptionsError(f"--sample = {sample_draws}: must be an integer in 1..{MAX_DRAWS}")
@@ -183,6 +201,7 @@ def export_grid(
             calendar=calendar,
             progress=progress,
             random=sampled,
+            years=chosen_years,
         )
     warn_weather_fallback(options, paths.dataset)
     written = gridexport.write(paths, out, file_format, command=_command_line(context))
@@ -222,6 +241,16 @@ def _draw_numbers(text: str) -> tuple[int, ...]:
         raise OptionsError(
             f"--draw = {text!r}: give draw numbers, N[,N...] (e.g. 101,176)"
         ) from None
+
+
+def _years(text: str) -> tuple[int, ...]:
+    """``--years 2030,2035`` as ``(2030, 2035)``."""
+    from forecast.errors import OptionsError
+
+    try:
+        return tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise OptionsError(f"--years = {text!r}: give years, Y[,Y...] (e.g. 2030,2035)") from None
 
 
 def _pairs(text: str, option: str, form: str, twice: str) -> dict[str, str]:

@@ -142,6 +142,9 @@ PYPSA_FILES = (
     "network.csv", "meta.json", "snapshots.csv", "carriers.csv", "buses.csv", "loads.csv",
     "loads-p_set.csv",
 )  # fmt: skip
+#: Written beside :data:`PYPSA_FILES` where the years were chosen (``--years``): each year an
+#: investment period of a multi-period network (:func:`investment_periods`).
+INVESTMENT_PERIODS = "investment_periods.csv"
 #: The PyPSA version written in ``network.csv``: the one the folder was checked with (PyPSA
 #: warns on importing a network of an older version than its own, "v0.0.0" where none is given).
 PYPSA_VERSION = "1.4.0"
@@ -203,6 +206,9 @@ class GridPaths:
         The period's first and last day, in ``calendar``'s days.
     baseline : dict
         What the baseline columns are (:func:`baseline_definition`); empty without one.
+    years : tuple of int, optional
+        The years exported, where they were chosen (``--years``): the rows hold those years
+        alone, and a PyPSA folder makes each an investment period.
     """
 
     labels: list[str]
@@ -216,6 +222,7 @@ class GridPaths:
     calendar: str
     period: tuple[dt.date, dt.date]
     baseline: dict = dataclasses.field(default_factory=dict)
+    years: tuple[int, ...] | None = None
 
     @property
     def times(self) -> pd.DatetimeIndex:
@@ -799,6 +806,7 @@ def grid_paths(
     calendar: str = "standard",
     progress: Callable[[int, int], None] | None = None,
     random: int | None = None,
+    years: tuple[int, ...] | None = None,
 ) -> GridPaths:
     """Hourly load paths of ``scenario`` for a grid model.
 
@@ -844,19 +852,32 @@ def grid_paths(
         the draws are independent and identically distributed, so the first K are an
         equal-weight random sample (scenarios of a stochastic model, PyPSA's
         ``n.set_scenarios``).
+    years : tuple of int, optional
+        Export these years alone (ascending, :func:`check_years`), of the same draws: the
+        period is 1 January of the first to 31 December of the last (``options``' start and
+        end are replaced), representative draws are ranked on these years alone, and only
+        their hours are kept (the years between are projected all the same: a draw's fleet
+        runs through them). The investment periods of a multi-period PyPSA network.
 
     Raises
     ------
     OptionsError
         Not exactly one of ``draws``, ``quantiles``, ``draw_numbers`` and ``random``, a value
-        out of range, ``rank_by`` ``grid`` without a baseline, ``buses``
+        out of range, ``years`` :func:`check_years` refuses, ``rank_by`` ``grid`` without a
+        baseline, ``buses``
         naming a bus the export does not have or renaming two buses to one,
         ``baseline_shares`` refused by :func:`check_baseline_shares`, or a ``calendar``
         :func:`projected_days` refuses.
     """
     base = dataclasses.replace(
         options or ProjectionOptions(), resolution="annual", per_draw=True, duration_curves=False
-    ).validated(scenario)
+    )
+    if years is not None:
+        check_years(years)
+        base = dataclasses.replace(
+            base, start=dt.date(years[0], 1, 1), end=dt.date(years[-1], 12, 31)
+        )
+    base = base.validated(scenario)
     check_request(draws, quantiles, rank_by, base.draws, draw_numbers=draw_numbers, random=random)
     if random is not None:
         draw_numbers = tuple(range(random))
@@ -889,6 +910,8 @@ def grid_paths(
         # Two passes with the same seed draw the same numbers: the first ranks the draws, the
         # second keeps the chosen ones' hours.
         first = project(scenario, base, baseline=model, progress=_pass(progress, 0, 2))
+        if years is not None:  # ranked on the years exported alone
+            first = first.sel(year=list(years))
         ranked_by = rank_metrics(first, rank_by)
         recorded = [
             m for m in dict.fromkeys((*ranked_by, *RECORDED_METRICS)) if f"{m}_per_draw" in first
@@ -912,13 +935,15 @@ def grid_paths(
         # A local day outside the period (the period's first or last hour in standard or UTC
         # time) takes the nearest year's regional shares: the first pass has no other year.
         year_of_hour = np.clip(
-            hours.local.year.to_numpy() - base.start.year, 0, first.sizes["year"] - 1
+            np.searchsorted(first["year"].to_numpy(), hours.local.year.to_numpy()),
+            0,
+            first.sizes["year"] - 1,
         )
         loads, load_mw = _non_ai_by_region(
             scenario, loads, sink.load_mw, first, chosen, year_of_hour,
             has_baseline=model is not None,
         )  # fmt: skip
-        years = [str(int(y)) for y in first["year"].to_numpy()]
+        year_labels = [str(int(y)) for y in first["year"].to_numpy()]
         weather_year = (
             first["draw_weather_year"].to_numpy() if "draw_weather_year" in first.coords else None
         )
@@ -930,7 +955,7 @@ def grid_paths(
                 "ranked_by": list(ranked_by),
                 "overall_percentile": round(float(overall[d]), 6),
                 "percentiles_by_year": {
-                    name: dict(zip(years, np.round(values[d], 6).tolist(), strict=True))
+                    name: dict(zip(year_labels, np.round(values[d], 6).tolist(), strict=True))
                     for name, values in percentiles.items()
                 },
                 **({} if weather_year is None else {"weather_year": str(weather_year[d])}),
@@ -956,7 +981,9 @@ def grid_paths(
             for info, label, d, p in zip(paths, labels, chosen, probabilities, strict=True):
                 if "total_energy_twh" not in percentiles:
                     break  # no baseline: no grid total to warn of
-                grid = dict(zip(years, percentiles["total_energy_twh"][d].tolist(), strict=True))
+                grid = dict(
+                    zip(year_labels, percentiles["total_energy_twh"][d].tolist(), strict=True)
+                )
                 if warning := level_warning(label, float(p), grid):
                     info["level_warning"] = warning
         elif random is not None:
@@ -977,9 +1004,13 @@ def grid_paths(
     utc = hours.local.tz_convert("UTC")
     standard = (utc + standard_utc_offset(scenario.timezone)).tz_localize(None)
     clock = (utc + clock_offset(scenario.timezone, calendar)).tz_localize(None)
+    keep = np.ones(len(clock), dtype=bool)
     if calendar != "local":
         days = clock.normalize()
-        keep = (days >= pd.Timestamp(base.start)) & (days <= pd.Timestamp(base.end))
+        keep &= (days >= pd.Timestamp(base.start)) & (days <= pd.Timestamp(base.end))
+    if years is not None:
+        keep &= np.isin(clock.year, years)
+    if not keep.all():
         utc, standard, clock = utc[keep], standard[keep], clock[keep]
         load_mw = load_mw[:, :, keep]
     bus = grid_bus(scenario, model)
@@ -995,6 +1026,7 @@ def grid_paths(
         calendar=calendar,
         period=(base.start, base.end),
         baseline=baseline_definition(model, buses.get(bus, bus)),
+        years=years,
     )
 
 
@@ -1021,12 +1053,21 @@ def _pypsa(paths: GridPaths, index: int, folder: Path, command: str | None) -> l
     loads_p_set = _frame(paths, index, suffix="")
     loads_p_set.insert(0, "snapshot", snapshots)
     _write_csv(loads_p_set, folder / "loads-p_set.csv")
-    weights = pd.DataFrame(
-        {"snapshot": snapshots, "objective": 1.0, "stores": 1.0, "generators": 1.0}
+    levels = (
+        {"snapshot": snapshots}
+        if paths.years is None
+        else {"period": paths.year, "timestep": snapshots}
     )
-    # PyPSA's own layout (a leading position column, then ``snapshot``): its importer then
-    # parses the snapshots as datetimes (checked with PyPSA 1.4).
+    weights = pd.DataFrame({**levels, "objective": 1.0, "stores": 1.0, "generators": 1.0})
+    # PyPSA's own layout (a leading position column, then ``snapshot``, or ``period`` and
+    # ``timestep`` in a multi-period network): its importer then parses the snapshots or
+    # timesteps as datetimes (checked with PyPSA 1.4).
     atomic_write(folder / "snapshots.csv", lambda tmp: weights.to_csv(tmp))
+    written = []
+    if paths.years is not None:
+        periods = investment_periods(paths.years)
+        _write_csv(periods, folder / INVESTMENT_PERIODS)
+        written.append(folder / INVESTMENT_PERIODS)
     buses = list(dict.fromkeys(load.bus for load in paths.loads))
     _write_csv(pd.DataFrame({"name": buses, "carrier": "AC"}), folder / "buses.csv")
     _write_csv(
@@ -1050,7 +1091,22 @@ def _pypsa(paths: GridPaths, index: int, folder: Path, command: str | None) -> l
     _write_csv(network, folder / "network.csv")
     text = json.dumps(_pypsa_meta(paths, index, command), indent=2) + "\n"
     atomic_write(folder / "meta.json", lambda tmp: tmp.write_text(text, encoding="utf-8"))
-    return [folder / name for name in PYPSA_FILES]
+    return [folder / name for name in PYPSA_FILES] + written
+
+
+def investment_periods(years: tuple[int, ...]) -> pd.DataFrame:
+    """PyPSA's ``investment_periods.csv`` for these years (its exporter's layout: ``period``,
+    ``objective``, ``years``): each period stands for the years up to the next (the last for
+    as many as the one before it, one where there is no other), as PyPSA's multi-period
+    example sets ``years`` (https://docs.pypsa.org/, "Multi-Investment Optimization"); the
+    ``objective`` weighting is those years undiscounted, which a model with a social discount
+    rate ``r`` replaces by the sum of ``1 / (1 + r) ** t`` over the period's years ``t``
+    counted from the first period. [a]"""
+    gaps = np.diff(years).tolist()
+    span = [*gaps, gaps[-1] if gaps else 1]
+    return pd.DataFrame(
+        {"period": list(years), "objective": [float(n) for n in span], "years": span}
+    )
 
 
 def _pypsa_meta(paths: GridPaths, index: int, command: str | None = None) -> dict:
@@ -1253,7 +1309,8 @@ def write(
 def _file_names(paths: GridPaths, file_format: str) -> list[str]:
     """The files :func:`write` writes in ``file_format``, relative to ``--out``, manifest aside."""
     if file_format == "pypsa":
-        return [f"{label}/{name}" for label in paths.labels for name in PYPSA_FILES]
+        names = [*PYPSA_FILES, *([INVESTMENT_PERIODS] if paths.years else [])]
+        return [f"{label}/{name}" for label in paths.labels for name in names]
     if file_format == "plexos":
         years = np.unique(paths.year)
         return [f"{label}/load_{year}.csv" for label in paths.labels for year in years]
@@ -1374,6 +1431,35 @@ def _check_draw_numbers(draw_numbers: tuple[int, ...], sample: int | None) -> No
             raise OptionsError(f"--draw = {given!r}: draw {d} is not in the sample: {within}")
     if len(set(draw_numbers)) != len(draw_numbers):
         raise OptionsError(f"--draw = {given!r}: a draw is given twice; give each once")
+
+
+def check_years(years: tuple[int, ...]) -> None:
+    """Refuse a list of years :func:`grid_paths` cannot export: none, one given twice or out
+    of order, a year outside :data:`~forecast.scenario.FIRST_DATE`..
+    :data:`~forecast.scenario.LAST_DATE`, or a span from the first to the last longer than
+    :data:`MAX_YEARS` (every year between is projected).
+
+    Raises
+    ------
+    OptionsError
+        Naming ``--years``, the value and what is allowed.
+    """
+    given = ",".join(str(y) for y in years)
+    if not years or any(isinstance(y, bool) or not isinstance(y, int | np.integer) for y in years):
+        raise OptionsError(f"--years = {given!r}: give years, Y[,Y...] (e.g. 2030,2035)")
+    if list(years) != sorted(set(years)):
+        raise OptionsError(
+            f"--years = {given!r}: give each year once, in ascending order (e.g. 2030,2035)"
+        )
+    if years[0] < FIRST_DATE.year or years[-1] > LAST_DATE.year:
+        raise OptionsError(
+            f"--years = {given!r}: allowed: years {FIRST_DATE.year}..{LAST_DATE.year}"
+        )
+    if years[-1] - years[0] + 1 > MAX_YEARS:
+        raise OptionsError(
+            f"--years = {given!r}: spans {years[-1] - years[0] + 1} years from the first to the "
+            f"last (at most {MAX_YEARS}: every year between is projected)"
+        )
 
 
 def projected_end(scenario: Scenario, options: ProjectionOptions, calendar: str) -> dt.date:
@@ -1524,7 +1610,8 @@ def check_out(out: Path) -> None:
 #: A file an export writes, relative to ``--out``: a path's folder's file, or its wide table.
 _EXPORT_FILE = re.compile(
     r"^[A-Za-z0-9][A-Za-z0-9.-]*/"
-    r"((network|snapshots|carriers|buses|loads|loads-p_set|load_\d{4})\.csv|meta\.json)$"
+    r"((network|snapshots|investment_periods|carriers|buses|loads|loads-p_set|load_\d{4})"
+    r"\.csv|meta\.json)$"
     r"|^[A-Za-z0-9][A-Za-z0-9.-]*\.(csv|parquet)$"
     rf"|^{re.escape(NETCDF_FILE)}$"
 )
@@ -1587,6 +1674,7 @@ def _provenance(paths: GridPaths, command: str | None = None) -> dict:
         "period_start": paths.period[0].isoformat(),
         "period_end": paths.period[1].isoformat(),
         "calendar": paths.calendar,
+        **({"exported_years": list(paths.years)} if paths.years else {}),
         "baseline_model": attrs["baseline_model"],
         **{name: attrs[name] for name in PROVENANCE_ATTRS if name in attrs},
         **({"command": command} if command else {}),
@@ -1633,6 +1721,8 @@ def _years(paths: GridPaths) -> str:
     the text is true of these rows, not of the zone in general."""
     zone = paths.dataset.attrs["timezone"]
     local = hourly_times(*paths.period, zone)  # the projection's hours of the period
+    if paths.years is not None:
+        local = local[np.isin(local.year, paths.years)]
     projected = pd.Series(local.year, index=local.tz_convert("UTC"))
     written = pd.Series(paths.year, index=paths.utc)
     hours = projected.index.union(written.index)

@@ -1245,3 +1245,55 @@ def test_netcdf_holds_every_path_in_one_dataset(small_scenario_text, scenario_fi
     assert json.loads(attrs["paths"]) == manifest["paths"]
     assert json.loads(attrs["loads"]) == manifest["loads"]
     assert attrs["calendar"] == "standard" and attrs["command"] == manifest["command"]
+
+
+def test_years_are_investment_periods_of_the_same_draws(
+    small_scenario_text, scenario_file, tmp_path, capsys
+):
+    """A multi-year PyPSA export was one flat snapshot index: ``n.set_investment_periods([2030,
+    2035])`` then repeated every hour of every year in each period, and a one-year export per
+    year picked a different draw for each. ``--years 2025,2027`` exports those years alone, of
+    the same draws (ranked on those years; the rows are those of the whole period's export of
+    the draw), as investment periods: snapshots.csv with period and timestep, and
+    investment_periods.csv with each period's years (PyPSA 1.4.0 imports the folder with
+    ``n.investment_periods == [2025, 2027]``, checked by hand). Bad years are one line."""
+    scenario = str(scenario_file(small_scenario_text))
+    common = ["export-grid", scenario, "--sample", "4", "--weather", "typical", "--quiet"]
+    out = tmp_path / "periods"
+    assert main([*common, "--format", "pypsa", "--draws", "2", "--years", "2025,2027",
+                 "--out", str(out)]) == 0  # fmt: skip
+    manifest = json.loads((out / "export.json").read_text())
+    assert manifest["exported_years"] == [2025, 2027]
+    for path in manifest["paths"]:
+        assert set(path["percentiles_by_year"]["total_energy_twh"]) == {"2025", "2027"}
+        assert set(path["annual_energy_twh"]) == {"2025", "2027"}
+    path = manifest["paths"][0]
+    folder = out / path["label"]
+    periods = pd.read_csv(folder / "investment_periods.csv")
+    assert periods.to_dict("list") == {"period": [2025, 2027], "objective": [2.0, 2.0],
+                                       "years": [2, 2]}  # fmt: skip
+    snapshots = pd.read_csv(folder / "snapshots.csv", index_col=0)
+    assert list(snapshots.columns) == ["period", "timestep", "objective", "stores", "generators"]
+    timestep = pd.to_datetime(snapshots["timestep"])
+    assert (snapshots["period"] == timestep.dt.year).all() and len(snapshots) == 2 * 8760
+    assert f"{path['label']}/investment_periods.csv" in manifest["files"]
+    _, p_set = _read_pypsa(folder)
+    whole = tmp_path / "whole"
+    assert main([*common, "--format", "wide-csv", "--draw", str(path["draw"]), "--start",
+                 "2025-01-01", "--end", "2027-12-31", "--out", str(whole)]) == 0  # fmt: skip
+    wide = pd.read_csv(whole / f"draw-{path['draw']}.csv")
+    wide = wide[wide["year"].isin([2025, 2027])]
+    np.testing.assert_array_equal(
+        p_set.to_numpy(), wide[[f"{name}_mw" for name in p_set.columns]].to_numpy()
+    )
+    capsys.readouterr()
+    cases = [
+        (["--years", "2027,2025"], "--years = '2027,2025': give each year once, in ascending"),
+        (["--years", "2025,x"], "--years = '2025,x': give years, Y[,Y...] (e.g. 2030,2035)"),
+        (["--years", "2025", "--end", "2025-12-31"], "leave --start and --end out"),
+        (["--years", "2025,2060"], "--years = '2025,2060': spans 36 years from the first to"),
+    ]
+    for extra, message in cases:
+        assert main([*common, *extra, "--out", str(tmp_path / "x")]) == 2
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1, err
