@@ -93,7 +93,9 @@ def export_grid(
         str | None,
         typer.Option(
             help="Split the baseline over the regions' buses by fixed shares: "
-            "REGION=SHARE[,...] summing to 1 (each region's hours follow the grid's profile)."
+            "REGION=SHARE[,...] summing to 1 (each region's hours follow the grid's profile): "
+            "baseline_<region> = share x (the grid's demand - the non-AI data-centre load of "
+            "every region it already holds); each region's non-AI load is its own column."
         ),
     ] = None,
     calendar: Annotated[

@@ -76,6 +76,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from forecast.baseline.artifacts import manifest_demand_basis
 from forecast.calendar import HourlyCalendar, days_in_year, hourly_times, standard_utc_offset
 from forecast.engine.baseline import baseline_model
 from forecast.engine.duration import DrawPaths, QuantilePaths
@@ -281,8 +282,37 @@ def baseline_definition(model: BaselineModel | None, bus: str) -> dict:
         "demand_file": data.get("demand_file", ""),
         "training_window": data.get("window", []),
         "column": "that demand, less the non-AI data-centre load it already holds "
-        "(in_baseline); split by fixed shares where --baseline-shares is given",
+        "(in_baseline); split by fixed shares where --baseline-shares is given: "
+        + BASELINE_SHARE_FORMULA,
+        "metering_basis": baseline_metering_basis(model),
     }
+
+
+#: How ``--baseline-shares`` splits the baseline (:func:`_baseline_by_region`), in the words
+#: of the columns' descriptions, the manifest's ``baseline`` and the README.
+BASELINE_SHARE_FORMULA = (
+    "baseline_<region> = share x (the baseline model's grid demand - the non-AI data-centre "
+    "load of every region that demand already holds, in_baseline), every hour; each region's "
+    "non-AI data-centre load is a column of its own, outside the share"
+)
+#: The metering basis of the data-centre columns: IT x PUE, at the facility's meter.
+FACILITY_METERING_BASIS = (
+    "at the data centre's meter (IT x PUE): no network losses between the facility and the "
+    "point where the grid's demand is metered"
+)
+
+
+def baseline_metering_basis(model: BaselineModel) -> str:
+    """Where the baseline column's demand is metered: the baseline model's demand basis
+    (:func:`~forecast.baseline.artifacts.manifest_demand_basis`), and, where that basis is
+    demand as generated (Korea's generation-end market demand, NSW's operational demand: met
+    by the generators, so it includes the networks' losses), that it includes them, unlike
+    the data-centre columns (:data:`FACILITY_METERING_BASIS`). A basis that says neither is
+    quoted alone: nothing is said that the manifest does not say."""
+    basis = manifest_demand_basis(model.manifest)
+    if re.search(r"generation-end|operational", basis, flags=re.IGNORECASE):
+        return f"{basis}: demand as generated, network losses included"
+    return basis
 
 
 def _distinct_lowest(cost: np.ndarray, distance: np.ndarray, tolerance: float) -> np.ndarray:
@@ -502,12 +532,21 @@ def check_baseline_shares(
 
 
 def _baseline_by_region(
-    scenario: Scenario, loads: list[Load], load_mw: np.ndarray, shares: dict[str, float]
+    scenario: Scenario,
+    loads: list[Load],
+    load_mw: np.ndarray,
+    shares: dict[str, float],
+    *,
+    basis: str,
 ) -> tuple[list[Load], np.ndarray]:
     """The ``baseline`` column split into ``baseline_<region>`` on each region's bus by fixed
     shares (every hour the same share: each region's hours follow the grid's profile), for the
-    regions with a share above zero. A load distribution key, as grid models use for demand
-    they have no regional data for; the shares are the user's."""
+    regions with a share above zero: :data:`BASELINE_SHARE_FORMULA`, so a region's bus holds
+    ``share x (grid - every region's held non-AI load) + its own non-AI load``, not ``share x
+    grid`` (kr-outlook at 0.42: 0.86 GW more in the capital, whose non-AI load is 76 % of the
+    held load). A load distribution key, as grid models use for demand they have no regional
+    data for; the shares are the user's. ``basis``: the baseline's metering basis
+    (:func:`baseline_metering_basis`)."""
     position = next(i for i, load in enumerate(loads) if load.name == "baseline")
     regions = [region for region in scenario.regions if shares.get(region, 0.0) > 0.0]
     columns = [
@@ -515,9 +554,11 @@ def _baseline_by_region(
             f"baseline_{region}",
             region,
             "baseline",
-            f"{shares[region]:g} of the baseline model's grid demand (a fixed share given with "
-            "--baseline-shares: the grid's hourly profile), less the non-AI data-centre load it "
-            "already holds",
+            f"{shares[region]:g} x (the baseline model's grid demand - the non-AI data-centre "
+            "load of every region that demand already holds, in_baseline), every hour (a fixed "
+            "share given with --baseline-shares: the grid's hourly profile); the region's "
+            "non-AI data-centre load is a column of its own, outside the share; metering "
+            f"basis: {basis}",
         )
         for region in regions
     ]
@@ -594,17 +635,21 @@ def _check_layout(
     _check_buses(buses or {}, names)
 
 
-def _loads(scenario: Scenario, has_baseline: bool, bus: str) -> tuple[list[Load], np.ndarray]:
-    """The columns (the grid-wide ones on ``bus``), and the stream rows they are made from."""
+def _loads(
+    scenario: Scenario, model: BaselineModel | None, bus: str
+) -> tuple[list[Load], np.ndarray]:
+    """The columns (the grid-wide ones on ``bus``), each described with its metering basis,
+    and the stream rows they are made from."""
     loads, rows = [], []
-    if has_baseline:
+    has_baseline = model is not None
+    if model is not None:
         loads.append(
             Load(
                 "baseline",
                 bus,
                 "baseline",
                 "demand of the baseline model's grid, less the non-AI data-centre load it "
-                "already holds",
+                f"already holds; metering basis: {baseline_metering_basis(model)}",
             )
         )
         rows += [layout.BASELINE_ROW, layout.HELD_ROW]
@@ -616,7 +661,8 @@ def _loads(scenario: Scenario, has_baseline: bool, bus: str) -> tuple[list[Load]
                 "non_ai_data_centre",
                 "non-AI data-centre load (conventional servers, storage, network x PUE)"
                 + (" of every region" if len(scenario.regions) > 1 else "")
-                + _held_note(scenario, has_baseline),
+                + _held_note(scenario, has_baseline)
+                + f"; metering basis: {FACILITY_METERING_BASIS}",
             )
         )
         rows.append(layout.NON_AI_ROW)
@@ -626,7 +672,8 @@ def _loads(scenario: Scenario, has_baseline: bool, bus: str) -> tuple[list[Load]
                 f"ai_dc_{region}",
                 region,
                 "ai_data_centre",
-                f"AI data-centre load in region {region} (IT x PUE{_flexibility_text(scenario)})",
+                f"AI data-centre load in region {region} (IT x PUE{_flexibility_text(scenario)})"
+                f"; metering basis: {FACILITY_METERING_BASIS}",
             )
         )
         rows.append(layout.FIRST_REGION_ROW + region_index)
@@ -700,7 +747,9 @@ def _non_ai_by_region(
             scenario.regions[r],
             "non_ai_data_centre",
             f"non-AI data-centre load in region {scenario.regions[r]} (conventional servers, "
-            "storage, network x PUE)" + _held_note(scenario, has_baseline, scenario.regions[r]),
+            "storage, network x PUE)"
+            + _held_note(scenario, has_baseline, scenario.regions[r])
+            + f"; metering basis: {FACILITY_METERING_BASIS}",
         )
         for r in regions
     ]
@@ -893,7 +942,7 @@ def grid_paths(
     model = baseline_model(scenario, base)
     buses = buses or {}
     _check_layout(scenario, model, buses, baseline_shares, representative=quantiles is None)
-    loads, rows = _loads(scenario, model is not None, grid_bus(scenario, model))
+    loads, rows = _loads(scenario, model, grid_bus(scenario, model))
     columns = _columns(model is not None, len(loads))
     if quantiles is not None:
         quantile_sink = QuantilePaths(
@@ -1000,7 +1049,10 @@ def grid_paths(
                 for label, d in zip(labels, chosen, strict=True)
             ]
     if baseline_shares:
-        loads, load_mw = _baseline_by_region(scenario, loads, load_mw, baseline_shares)
+        assert model is not None  # check_baseline_shares refuses shares without a baseline
+        loads, load_mw = _baseline_by_region(
+            scenario, loads, load_mw, baseline_shares, basis=baseline_metering_basis(model)
+        )
     utc = hours.local.tz_convert("UTC")
     standard = (utc + standard_utc_offset(scenario.timezone)).tz_localize(None)
     clock = (utc + clock_offset(scenario.timezone, calendar)).tz_localize(None)

@@ -1297,3 +1297,62 @@ def test_years_are_investment_periods_of_the_same_draws(
         assert main([*common, *extra, "--out", str(tmp_path / "x")]) == 2
         err = capsys.readouterr().err
         assert message in err and err.count("\n") == 1, err
+
+
+def test_each_load_names_its_metering_basis_and_the_shares_their_formula(small_scenario_text):
+    """The baseline is the grid's demand as generated (KPX generation-end: network losses
+    included) and the data-centre loads are at the facility's meter, but no description said
+    so; and ``--baseline-shares capital=0.4`` read as "0.4 of the grid's demand less the
+    capital's non-AI load", where it is 0.4 x (the grid's demand less the non-AI load it holds
+    in every region), each region's non-AI load then added on its own bus. Each description
+    now states its basis, and the split columns their formula."""
+    import tomllib
+
+    from forecast.scenario import parse_scenario
+
+    data = tomllib.loads(small_scenario_text)
+    data["non_ai_loads"] = [
+        {"name": "capital halls", "kind": "other", "energy_twh": 2.0, "region": "capital",
+         "in_baseline": True},
+        {"name": "south halls", "kind": "other", "energy_twh": 1.0, "region": "non_capital",
+         "in_baseline": True},
+    ]  # fmt: skip
+    scenario = parse_scenario(data, origin="two regions")
+    options = ProjectionOptions(draws=4, start=dt.date(2025, 7, 1), end=dt.date(2025, 7, 31),
+                                weather="typical")  # fmt: skip
+    shares = {"capital": 0.4, "non_capital": 0.6}
+    paths = gridexport.grid_paths(scenario, options, draws=1, baseline_shares=shares)
+    described = {load.name: load.description for load in paths.loads}
+    generation_end = (
+        "metering basis: KPX market demand, generation-end (excludes behind-the-meter solar "
+        "and PPA supply, unlike the Basic Plan's peak basis): demand as generated, network "
+        "losses included"
+    )
+    facility = (
+        "metering basis: at the data centre's meter (IT x PUE): no network losses between "
+        "the facility and the point where the grid's demand is metered"
+    )
+    assert described["baseline_capital"].startswith(
+        "0.4 x (the baseline model's grid demand - the non-AI data-centre load of every "
+        "region that demand already holds, in_baseline), every hour"
+    )
+    assert (
+        "the region's non-AI data-centre load is a column of its own, outside the share"
+        in described["baseline_capital"]
+    )
+    for name, text in described.items():
+        assert text.endswith(generation_end if name.startswith("baseline") else facility), name
+    assert set(described) == {"baseline_capital", "baseline_non_capital", "non_ai_dc_capital",
+                              "non_ai_dc_non_capital", "ai_dc_capital",
+                              "ai_dc_non_capital"}  # fmt: skip
+    assert paths.baseline["metering_basis"] == generation_end.removeprefix("metering basis: ")
+    assert gridexport.BASELINE_SHARE_FORMULA in paths.baseline["column"]
+    # the formula as stated: the split columns are the shares of the unsplit baseline column,
+    # which with every non-AI load held is the grid's demand less all of it
+    whole = gridexport.grid_paths(scenario, options, draws=1)
+    position = [load.name for load in whole.loads].index("baseline")
+    for region, share in shares.items():
+        column = [load.name for load in paths.loads].index(f"baseline_{region}")
+        np.testing.assert_allclose(
+            paths.load_mw[column], share * whole.load_mw[position], rtol=1e-12
+        )
