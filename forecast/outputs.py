@@ -338,6 +338,15 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "(the sites add up to ai_energy_twh plus flexibility_curtailed_twh, draw by draw)",
     ),
     OutputVariable(
+        "site_peak_mw",
+        _ANNUAL_LOAD_SITE,
+        "MW",
+        "Highest hourly AI data-centre load of each site in the year (as site_energy_twh: its "
+        "share of its region's hosted plan accelerators and its own tenants, at its own PUE and "
+        "the hour's temperature; before flexibility), each draw's, quantiles over draws: what "
+        "its connection and a demand charge are sized on",
+    ),
+    OutputVariable(
         "non_ai_energy_twh",
         _ANNUAL,
         "TWh",
@@ -536,6 +545,42 @@ DURATION_SUMMARIES: tuple[OutputVariable, ...] = tuple(
     )
 )
 
+#: The load series of the sites asked for (``ProjectionOptions.sites``, ``--site``): sites
+#: along their own dimension, only those asked for (every site's hourly series would be 19
+#: times the national one for kr-national).
+SITE_SERIES_VARIABLES: tuple[OutputVariable, ...] = (
+    OutputVariable(
+        "site_facility_mw",
+        ("profile_site", "time", "quantile"),
+        "MW",
+        "AI data-centre load of each site asked for at the grid (its IT load x its PUE at the "
+        "hour's temperature, as site_energy_twh; before flexibility), on the projection's "
+        "periods (each hour, or each draw's mean over a day, month or year), quantiles over "
+        "draws",
+    ),
+    OutputVariable(
+        "site_facility_mw_mean",
+        ("profile_site", "time"),
+        "MW",
+        "Mean over draws of site_facility_mw: the expected load, whose hours add up to the "
+        "mean of site_energy_twh",
+    ),
+    OutputVariable(
+        "site_it_mw",
+        ("profile_site", "time", "quantile"),
+        "MW",
+        "IT load of each site asked for (site_facility_mw before its PUE: its servers' draw, "
+        "without cooling and losses), on the same periods, quantiles over draws",
+    ),
+    OutputVariable(
+        "site_it_mw_mean",
+        ("profile_site", "time"),
+        "MW",
+        "Mean over draws of site_it_mw (site_facility_mw_mean / site_it_mw_mean is the "
+        "period's effective PUE of the expected load)",
+    ),
+)
+
 _ANNUAL_VARIABLES = tuple(v for v in OUTPUT_VARIABLES if "year" in v.dims)
 _OUTPUTS = {variable.name: variable for variable in OUTPUT_VARIABLES}
 
@@ -628,10 +673,99 @@ BY_NAME = {
         *MEAN_VARIABLES,
         *DURATION_VARIABLES,
         *DURATION_SUMMARIES,
+        *SITE_SERIES_VARIABLES,
         *PER_DRAW_VARIABLES,
         *DIFFERENCE_VARIABLES,
     )
 }
+
+
+#: Characters that make an item of a variable selection a pattern (:mod:`fnmatch`: ``*``,
+#: ``?``, ``[...]``) rather than a name.
+PATTERN_CHARACTERS = "*?["
+#: Where a user finds the names a selection may use.
+VARIABLES_HELP = (
+    "a variable `forecast variables` lists (README: Outputs, units and the CSV schema), or a "
+    "pattern of them such as 'site_*', 'ai_energy_twh*' (its mean and Monte Carlo errors "
+    "too), '*_by_region'"
+)
+
+
+def known_variable(name: str) -> bool:
+    """Whether ``name`` is an output variable a Dataset may hold: one of :data:`BY_NAME`, or
+    the Monte Carlo error of one (``ai_energy_twh_mc_error``, ``ai_energy_twh_mean_mc_error``:
+    :func:`forecast.engine.dataset.quantile_standard_error`)."""
+    return name in BY_NAME or name.removesuffix("_mc_error") in BY_NAME
+
+
+def variable_patterns(text: str, *, field: str = "variables") -> tuple[str, ...]:
+    """The items of a variable selection (``ai_energy_twh,site_*``: comma-separated names and
+    :mod:`fnmatch` patterns), each checked against every output variable there is, before any
+    work: a name must be one (:func:`known_variable`), a pattern must match one.
+
+    Raises
+    ------
+    OptionsError
+        The selection is empty, or an item is no output variable (with the closest names) or a
+        pattern that matches none; the message names ``field``.
+    """
+    import difflib
+    import fnmatch
+
+    from forecast.errors import OptionsError, shown_value
+
+    items = tuple(dict.fromkeys(item.strip() for item in text.split(",") if item.strip()))
+    if not items:
+        raise OptionsError(f"{field} = {shown_value(text)}: no variable named; allowed: "
+                           f"{VARIABLES_HELP}, comma-separated")  # fmt: skip
+    names = sorted(BY_NAME)
+    for item in items:
+        if any(character in item for character in PATTERN_CHARACTERS):
+            if not any(fnmatch.fnmatchcase(name, item) for name in names):
+                raise OptionsError(
+                    f"{field} = {shown_value(item)}: the pattern matches no output variable; "
+                    f"allowed: {VARIABLES_HELP}"
+                )
+        elif not known_variable(item):
+            close = difflib.get_close_matches(item, names, n=3)
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            raise OptionsError(
+                f"{field} = {shown_value(item)}: no such output variable{hint}; allowed: "
+                f"{VARIABLES_HELP}"
+            )
+    return items
+
+
+def selected_variables(
+    patterns: tuple[str, ...], available, *, field: str = "variables"
+) -> list[str]:
+    """The names of ``available`` (a projection's variables, in its order) that the items of a
+    selection (:func:`variable_patterns`) name or match.
+
+    Raises
+    ------
+    OptionsError
+        An item names or matches none of ``available`` (a ``baseline_*`` variable of a
+        projection without a baseline, a ``site_*`` one of a scenario without sites); the
+        message lists what the projection holds.
+    """
+    import fnmatch
+
+    from forecast.errors import OptionsError, shown_value
+
+    names = [str(name) for name in available]
+    chosen: set[str] = set()
+    for item in patterns:
+        matched = {name for name in names if fnmatch.fnmatchcase(name, item)}
+        if not matched:
+            raise OptionsError(
+                f"{field} = {shown_value(item)}: not in this projection (a baseline_* or "
+                "total_* variable needs a baseline, a site_* one sites, a flexibility_* one "
+                "flexibility, a *_by_region one several regions); allowed here: "
+                f"{', '.join(names)}"
+            )
+        chosen |= matched
+    return [name for name in names if name in chosen]
 
 
 def quantile_at(variable, level: float) -> float:

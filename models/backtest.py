@@ -5,20 +5,34 @@ The backtest itself, with the interval calibration it carries, is
 import): each backtest year is fitted on the years before it and forecast ex post (actual
 weather) and ex ante (the prior years' weather), next to the seasonal-naive reference.
 
-Run alone: ``python -m models.backtest --config models/configs/kr.toml``.
+Run alone: ``python -m models.backtest --config models/configs/kr.toml``; ``--series DIR``
+also writes the backtest years' out-of-sample hourly forecasts, as ``forecast evaluate
+--series`` writes its own (:func:`forecast.baseline.evaluation.series_frame`).
 """
 
 from __future__ import annotations
 
 import json
+import sys
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from forecast.baseline.evaluation import draws_note, series_frame
+from forecast.baseline.features import FeatureSpec
 from forecast.cli.run import run_app
-from models.config import demand_summary, load_config, load_training_data, with_backtest_years
-from models.fit import rolling_origin
+from forecast.errors import OptionsError
+from forecast.io.files import atomic_write
+from models.config import (
+    clock_warning,
+    demand_summary,
+    load_config,
+    load_training_data,
+    with_backtest_years,
+)
+from models.fit import BacktestResult, rolling_origin
 
 app = typer.Typer(
     add_completion=False,
@@ -46,15 +60,30 @@ def backtest(
             "(e.g. 2016,2017,2018: a check on folds no modelling choice looked at).",
         ),
     ] = None,
+    series: Annotated[
+        Path | None,
+        typer.Option(
+            "--series",
+            help="Also write each backtest year's out-of-sample hourly actual, point forecast "
+            "and P10/P50/P90 to ex_post.csv, ex_ante.csv and seasonal_naive.csv in this "
+            "existing directory (timestamp with its UTC offset; MW).",
+        ),
+    ] = None,
 ) -> None:
     """Run the backtest alone and print the table (and ``--json``)."""
+    if series is not None and not series.is_dir():
+        raise OptionsError(f"--series = {str(series)!r}: allowed: an existing directory")
     config = load_config(config_path, data_dir=data_dir)
     command = f"python -m models.backtest --config {config_path}"
     if years is not None:
         config = with_backtest_years(config, years)
         command += f" --years {years}"
     data = load_training_data(config)
+    warning = clock_warning(config, data)
+    if warning is not None:
+        print(warning, file=sys.stderr)
     result = rolling_origin(data.demand, data.temperature, config, command=command)
+    written = _write_series(result, series, spec=config.spec) if series is not None else []
     if as_json:
         print(
             json.dumps(
@@ -75,6 +104,27 @@ def backtest(
             f"calibration factor {result.calibration_factor:.3f}, "
             f"level scale {result.level_scale:.4f}"
         )
+        if note := draws_note(config.backtest_draws):
+            print(note)
+        for path in written:
+            print(f"wrote {path}")
+
+
+def _write_series(result: BacktestResult, directory: Path, *, spec: FeatureSpec) -> list[Path]:
+    """Each forecast's hourly series of the backtest years, one CSV per label (ex post, ex
+    ante, seasonal naive), atomically; the files written."""
+    written = []
+    for label, forecasts in result.forecasts.items():
+        if not forecasts:
+            continue
+        frame = series_frame(forecasts, spec=spec)
+        path = directory / f"{label}.csv"
+        try:
+            atomic_write(path, partial(frame.to_csv, index=False))
+        except OSError as error:
+            raise OptionsError(f"--series = {str(directory)!r}: {error.strerror}") from None
+        written.append(path)
+    return written
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,15 +22,23 @@ import numpy as np
 import pandas as pd
 
 from forecast.baseline import artifacts
+from forecast.baseline.alignment import (
+    WEATHER_RESPONSE_LAG_H,
+    misalignment_warning,
+    weather_response_lag,
+)
 from forecast.baseline.features import FeatureSpec
 from forecast.calendar import holiday_dates, hourly_times, is_time_zone
 from forecast.errors import DataError, OptionsError
 from forecast.io.gaps import INTERPOLATED, MASKED, OBSERVED, GapReport, interpolate_short_gaps
-from forecast.io.loaders import DEMAND_UNITS, load_demand
+from forecast.io.loaders import DEMAND_UNITS, INTERVAL_LABELS, load_demand
 from forecast.paths import real_data_dir
 from forecast.units import MWH_TO_TWH
 from forecast.weather import historical_record, load_location
 
+#: Fewest years of demand a fit needs (a backtest year's fit: the years before it; the level
+#: trend and the year intercepts need three). [years]
+MIN_FIT_YEARS = 3
 # The keys a training config may hold, by section (anything else is a typo, refused).
 _CONFIG_KEYS = {
     "model": {
@@ -39,7 +47,7 @@ _CONFIG_KEYS = {
     },
     "data": {
         "dir", "demand_file", "timestamp_column", "demand_column", "wide_date_column",
-        "demand_unit", "first_year", "last_year",
+        "demand_unit", "first_year", "last_year", "timestamp_timezone", "interval_label",
     },
     "features": set(FeatureSpec.__dataclass_fields__) - {"country", "subdivision"},
     "training": {"shape_window_years", "level_window_years", "ridge_penalty"},
@@ -64,6 +72,8 @@ class TrainingConfig:
     demand_column: str
     wide_date_column: str
     demand_unit: str  # of the demand file: "kW", "MW" or "GW", converted to MW on reading
+    timestamp_timezone: str | None  # of the file's naive timestamps; None: ``timezone``
+    interval_label: str  # "beginning" or "ending": which end of its hour a timestamp labels
     first_year: int
     last_year: int
     spec: FeatureSpec
@@ -219,6 +229,23 @@ def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingCo
             f"{', '.join(repr(unit) for unit in DEMAND_UNITS)} (the demand file's unit, "
             "converted to MW on reading)"
         )
+    timestamp_timezone = data.get("timestamp_timezone")
+    if timestamp_timezone is not None and not (
+        isinstance(timestamp_timezone, str) and is_time_zone(timestamp_timezone)
+    ):
+        raise OptionsError(
+            f"{path}: [data] timestamp_timezone = {timestamp_timezone!r}: not an IANA time zone "
+            "name; allowed: the zone of the demand file's naive timestamps, e.g. 'UTC', "
+            "'Etc/GMT-10' (UTC+10 all year, AEMO's market time), or leave it out for [model] "
+            "timezone"
+        )
+    interval_label = data.get("interval_label", "beginning")
+    if interval_label not in INTERVAL_LABELS:
+        raise OptionsError(
+            f"{path}: [data] interval_label = {interval_label!r}; allowed: "
+            f"{', '.join(repr(label) for label in INTERVAL_LABELS)} (whether a timestamp labels "
+            "the hour it begins or the hour it ends)"
+        )
     model_id = _require(model, "id", "model", path)
     if model_id == artifacts.NO_MODEL:
         raise OptionsError(
@@ -239,6 +266,8 @@ def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingCo
         demand_column=data.get("demand_column", "demand_mw"),
         wide_date_column=data.get("wide_date_column", "날짜"),
         demand_unit=demand_unit,
+        timestamp_timezone=timestamp_timezone,
+        interval_label=interval_label,
         first_year=_number(data, "first_year", "data", path, None),
         last_year=_number(data, "last_year", "data", path, None),
         spec=spec,
@@ -272,7 +301,30 @@ def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingCo
             f"allowed: a year of [data] first_year..last_year ({config.first_year}.."
             f"{config.last_year})"
         )
+    _check_fit_years(config, config.backtest_years, setting="[backtest] years")
     return config
+
+
+def _check_fit_years(config: TrainingConfig, years: tuple[int, ...], *, setting: str) -> None:
+    """Refuse, before any data is read, a backtest year with fewer than
+    :data:`MIN_FIT_YEARS` years from ``first_year`` before it (each is fitted on
+    the years before it), and a ``last_year`` with fewer up to it (the final fit), naming
+    ``setting`` and the config file."""
+    earliest = config.first_year + MIN_FIT_YEARS
+    if config.last_year < earliest - 1:
+        raise OptionsError(
+            f"{config.path}: [data] last_year = {config.last_year}: training needs at least "
+            f"{MIN_FIT_YEARS} years of data, [data] first_year = {config.first_year} .. "
+            f"last_year; allowed: last_year >= {earliest - 1}"
+        )
+    short = [year for year in years if year < earliest]
+    if short:
+        raise OptionsError(
+            f"{config.path}: {setting} contains {short[0]}: it is fitted on the years before "
+            f"it, and [data] first_year = {config.first_year} leaves {short[0] - config.first_year}"
+            f" (at least {MIN_FIT_YEARS} are needed); allowed: years from {earliest} up to "
+            f"last_year ({config.last_year}), or an earlier first_year"
+        )
 
 
 def _check_years_in_file(config: TrainingConfig, observed: pd.Series, demand_path: Path) -> None:
@@ -314,6 +366,7 @@ def with_backtest_years(config: TrainingConfig, years: str) -> TrainingConfig:
     outside = [y for y in chosen if not config.first_year < y <= config.last_year]
     if outside:
         raise OptionsError(f"--years = {years!r}: {outside[0]} is outside the data; {allowed}")
+    _check_fit_years(config, chosen, setting="--years")
     return replace(config, backtest_years=chosen)
 
 
@@ -457,6 +510,8 @@ def load_training_data(config: TrainingConfig) -> TrainingData:
         demand_column=config.demand_column,
         wide_date_column=config.wide_date_column,
         unit=config.demand_unit,
+        timestamp_timezone=config.timestamp_timezone,
+        interval_label=config.interval_label,
     )
     _check_years_in_file(config, observed, demand_path)
     years = pd.DatetimeIndex(observed.index).year
@@ -501,3 +556,52 @@ def load_training_data(config: TrainingConfig) -> TrainingData:
         temperature=temperature.rename("temp_c"),
         gaps=reports,
     )
+
+
+def clock_warning(config: TrainingConfig, data: TrainingData) -> str | None:
+    """A warning line when the demand's hot-day excess follows the weather location's
+    temperature cycle more than :data:`forecast.baseline.alignment.WEATHER_RESPONSE_LAG_H`
+    hours off (a file in naive UTC read as local time: 10 h in Sydney), else None."""
+    lag = weather_response_lag(
+        data.demand.to_numpy(), data.temperature.to_numpy(), pd.DatetimeIndex(data.demand.index)
+    )
+    if lag is None or abs(lag) <= WEATHER_RESPONSE_LAG_H:
+        return None
+    return misalignment_warning(
+        lag,
+        against=f"the temperature of {config.weather_location} on hot days",
+        file=config.demand_file,
+        settings=f"[data] timestamp_timezone or interval_label in {config.path}",
+    )
+
+
+#: The shipped training configs (Korea's and NSW's), the ones a new grid's config is copied from.
+SHIPPED_CONFIGS_DIR = Path(__file__).resolve().parent / "configs"
+
+
+def copied_config_warning(config: TrainingConfig) -> str | None:
+    """A warning line when ``[model] description`` or ``demand_basis`` is word for word a
+    shipped config's under another ``id``: copied and not edited, it would describe another
+    grid in the model card and in every projection (``baseline_demand_basis``). None
+    otherwise."""
+    mine = config.raw.get("model", {})
+    for shipped in sorted(SHIPPED_CONFIGS_DIR.glob("*.toml")):
+        try:
+            theirs = tomllib.loads(shipped.read_text(encoding="utf-8")).get("model", {})
+        except (OSError, tomllib.TOMLDecodeError):
+            continue
+        if theirs.get("id") == config.model_id:
+            continue
+        same = [
+            key
+            for key in ("description", "demand_basis")
+            if mine.get(key) and mine.get(key) == theirs.get(key)
+        ]
+        if same:
+            return (
+                f"warning: {config.path}: [model] {' and '.join(same)} of {config.model_id!r} "
+                f"are word for word those of {theirs.get('id')!r} ({shipped.name}): copied and "
+                "not edited? the model card and every projection on the model say them; "
+                "describe this grid's demand"
+            )
+    return None

@@ -45,7 +45,7 @@ The final model takes κ and s from all backtest years (the median again).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -53,6 +53,9 @@ import pandas as pd
 import statsmodels.api as sm
 
 from forecast.baseline.evaluation import (
+    MEAN_ROW,
+    YearForecast,
+    format_standard_table,
     format_table,
     metrics_table,
     model_forecasts,
@@ -68,6 +71,7 @@ from forecast.baseline.features import (
 from forecast.baseline.model import FORMAT_VERSION, BaselineModel, standard_ar1
 from forecast.errors import DataError
 from forecast.weather import weather_years_at
+from models.config import MIN_FIT_YEARS
 
 if TYPE_CHECKING:
     from models.config import TrainingConfig
@@ -200,7 +204,12 @@ def fit_baseline(
     observed_years = pd.DatetimeIndex(demand.index).year[valid]
     all_years = sorted({int(y) for y in observed_years if config.first_year <= y <= last_year})
     if len(all_years) < 3:
-        raise DataError(f"training needs at least 3 years up to {last_year}; found {all_years}")
+        raise DataError(
+            f"{config.path}: training needs at least {MIN_FIT_YEARS} years of demand in [data] "
+            f"first_year..{last_year} ({config.first_year}..{last_year}) of "
+            f"{config.data_dir / config.demand_file}; found {all_years}; allowed: [backtest] "
+            f"years and last_year at least {MIN_FIT_YEARS - 1} after the first year with demand"
+        )
     shape_years = all_years[-config.shape_window_years :]
     n_features = len(feature_names(spec))
     n_parameters = n_features + len(shape_years)
@@ -441,13 +450,16 @@ def leave_one_out(curves: dict[int, np.ndarray], grid: np.ndarray) -> dict[int, 
 class BacktestResult:
     """Outcome of :func:`rolling_origin`."""
 
-    # index (forecast, year), columns forecast.baseline.evaluation.METRIC_COLUMNS
+    # index (forecast, year), columns forecast.baseline.evaluation's METRIC_COLUMNS and
+    # STANDARD_COLUMNS
     table: pd.DataFrame
-    table_text: str
+    table_text: str  # the metrics table, then the standard metrics' table
     summary: dict  # {"ex_post": {...}, "ex_ante": {...}, "seasonal_naive": {...}}
     calibration_factor: float
     level_scale: float  # [log MW], the calibrated level spread (see with_calibration)
     command: str
+    # Each label's out-of-sample forecasts of the backtest years (``backtest --series``).
+    forecasts: dict[str, list[YearForecast]] = field(default_factory=dict)
 
 
 def rolling_origin(
@@ -517,17 +529,13 @@ def rolling_origin(
             seed=config.seed,
             weather_for_year=lambda _, times, members=weather[year]: members,
         )
-    table = pd.concat(
-        [
-            metrics_table(ex_post, label="ex_post"),
-            metrics_table(ex_ante, label="ex_ante"),
-            metrics_table(
-                seasonal_naive_forecasts(demand, years=list(config.backtest_years)),
-                label="seasonal_naive",
-            ),
-        ]
-    )
-    means = table.xs("mean |.|", level="year")
+    forecasts = {
+        "ex_post": ex_post,
+        "ex_ante": ex_ante,
+        "seasonal_naive": seasonal_naive_forecasts(demand, years=list(config.backtest_years)),
+    }
+    table = pd.concat([metrics_table(years, label=label) for label, years in forecasts.items()])
+    means = table.xs(MEAN_ROW, level="year")
     summary = {
         label: {
             column: (None if pd.isna(value) else round(float(value), 4))
@@ -537,9 +545,10 @@ def rolling_origin(
     }
     return BacktestResult(
         table=table,
-        table_text=format_table(table),
+        table_text=f"{format_table(table)}\n\n{format_standard_table(table)}",
         summary=summary,
         calibration_factor=calibrated_factor(list(noise_curves.values()), CALIBRATION_GRID),
         level_scale=calibrated_factor(list(level_curves.values()), LEVEL_SCALE_GRID),
         command=command,
+        forecasts=forecasts,
     )

@@ -15,15 +15,18 @@ slot is held, and never kept. A stored NetCDF answer is its result file, streame
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import xarray as xr
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
 
+from forecast.io.export import select_variables
 from service import estimates
 from service.admission import Grant
 from service.cache import ProjectionResult
@@ -74,11 +77,41 @@ def _headers(
     if result.run_id is not None:
         headers["X-Run-Id"] = result.run_id
         headers["Content-Location"] = f"{root}/v1/runs/{result.run_id}/result?format={file_format}"
+        if selection := result.dataset.attrs.get("variables_selected"):
+            headers["Content-Location"] += f"&variables={quote(str(selection), safe=',*?[]')}"
         headers["Link"] = f'<{root}/v1/runs/{result.run_id}/meta>; rel="describedby"'
     if file_format != "json":
         name = f"{download_stem(result.dataset, horizon_years)}.{SUFFIXES[file_format]}"
         headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return headers
+
+
+def part_key(result_key: str, variables: tuple[str, ...]) -> str:
+    """The key of a result's part holding the variables ``variables`` select: its ``ETag``'s
+    (:func:`etag`)."""
+    return hashlib.sha256(f"{result_key}\n{','.join(variables)}".encode()).hexdigest()
+
+
+def selected_part(result: ProjectionResult, variables: tuple[str, ...]) -> ProjectionResult:
+    """``result`` with only the variables that ``variables`` name or match
+    (:func:`forecast.io.export.select_variables`), under a key of its own (so its ``ETag``
+    differs from the whole result's, and no rendering of the whole is reused for it), sharing
+    the run, and the ``answered`` event that the result's file waits for. A part is rendered
+    from memory each time, never kept (its file is the whole result's).
+
+    Raises
+    ------
+    OptionsError
+        An item names or matches none of the result's variables (422).
+    """
+    dataset = select_variables(result.dataset, variables, field="variables")
+    return ProjectionResult(
+        key=part_key(result.key, variables),
+        dataset=dataset,
+        run_id=result.run_id,
+        dataset_bytes=result.dataset_bytes,
+        answered=result.answered,
+    )
 
 
 #: A download's suffix by format.
@@ -200,16 +233,20 @@ async def answer(
     root: str,
     if_none_match: str | None = None,
     status_code: int = 200,
+    variables: tuple[str, ...] | None = None,
 ) -> Response:
     """The response carrying ``result`` in ``file_format`` (304 when the client has it);
     ``root`` is the path the service is served under (``scope["root_path"]``), which its
-    links start with.
+    links start with; with ``variables`` (the items of ``?variables=``), only the variables
+    they name or match (:func:`selected_part`).
 
     ``result.answered`` is set once the answer is rendered (streamed: sent, or given up), or
     when this fails, so that its file, written afterwards, does not compete with the answer the
     client waits for, nor waits for one that will not come.
     """
     try:
+        if variables:
+            result = selected_part(result, variables)
         headers = _headers(
             result,
             file_format,

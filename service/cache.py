@@ -49,6 +49,14 @@ def comparison_key(
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def grid_export_key(projection_key: str, export: dict[str, Any]) -> str:
+    """sha256 of (the key of the projection an export is made from, :func:`result_key`, and
+    the export's own options, :meth:`service.tasks.GridExport.document`): the key of a grid
+    export's result (never a projection's: the documents differ in shape)."""
+    text = json.dumps({"grid_export": export, "projection": projection_key}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def result_key(
     scenario_sha256: str, options: ProjectionOptions, model_label: str, inputs: dict[str, Any]
 ) -> str:

@@ -199,3 +199,21 @@ def baseline_bytes(draws: int, start: dt.date, end: dt.date, quantiles: int) -> 
 def loaded_result_bytes(file_bytes: int) -> int:
     """Memory of a result read back from its NetCDF file of ``file_bytes``. [bytes]"""
     return int(1.5 * file_bytes) + FIXED_BYTES
+
+
+#: A load column's value as CSV text, and the room its file's other columns take. [bytes]
+EXPORT_TEXT_BYTES_PER_VALUE = 24
+
+
+def grid_export_bytes(
+    options: ProjectionOptions, scenario: Scenario, *, paths: int, hours: int
+) -> int:
+    """Peak memory of a grid export (:func:`service.tasks.grid_export`) of ``paths`` paths
+    over ``hours`` hours: its projection with every draw's per-year values (``options``, as
+    :func:`forecast.report.gridexport.grid_paths` runs it), each path's hourly loads (held
+    twice while columns are split by region) and their files' text and zip archive. The
+    columns are at most the baseline split by region, the non-AI load and the AI load of each
+    region. [bytes]"""
+    columns = 1 + 3 * len(scenario.regions)
+    values = columns * paths * hours
+    return projection_bytes(options, scenario) + values * (2 * 8 + 2 * EXPORT_TEXT_BYTES_PER_VALUE)

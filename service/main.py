@@ -47,6 +47,7 @@ from service.routers import (
     baseline,
     catalog,
     comparisons,
+    gridexports,
     health,
     jobs,
     models,
@@ -69,7 +70,10 @@ on top of a baseline demand model of the grid, trained on real grid data (KPX, A
 * Scenarios side by side: `POST /v1/comparisons` projects 2..20 scenarios with common random
   numbers and answers them along a `scenario` dimension, with each one's difference from the
   first.
-* Large projections and comparisons run as jobs: `202 Accepted` and a `Location` to poll.
+* Grid-model exports: `POST /v1/grid-exports` answers the files `forecast export-grid` writes
+  (PyPSA, PLEXOS, wide tables) as a zip archive of hourly load paths [MW].
+* Large projections, comparisons and exports run as jobs: `202 Accepted` and a `Location` to
+  poll.
 * Scenarios can be saved and versioned (write key); every projection is recorded as a run
   whose result can be read again, in any format, with `ETag` / `If-None-Match`.
 * Keys (`X-API-Key`) have roles: read (optional unless the service asks for it), write
@@ -83,6 +87,7 @@ V1_ROUTERS: tuple[APIRouter, ...] = (
     scenario_inputs.router,
     projections.router,
     comparisons.router,
+    gridexports.router,
     jobs.router,
     runs.router,
     baseline.router,

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 from forecast.errors import ForecastError
-from service import comparing, projecting
+from service import comparing, gridexports, projecting
 from service.errors import status_of
 from service.state import ServiceState
-from service.storage.runs import resubmit_hint
+from service.storage.runs import Run, resubmit_hint
 
 logger = logging.getLogger("service")
 
@@ -31,7 +32,13 @@ def resume_handed_back(state: ServiceState) -> list[str]:
     saying why, to be resubmitted once fixed."""
     resumed = []
     for run in state.runs.take_handed_back():
-        recompute = comparing.recomputation if run.comparison else projecting.recomputation
+        recompute: Callable[[ServiceState, Run], projecting.Computation] = (
+            gridexports.recomputation
+            if run.grid_export
+            else comparing.recomputation
+            if run.comparison
+            else projecting.recomputation
+        )
         try:
             prepared = recompute(state, run)
         except ForecastError as error:

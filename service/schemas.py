@@ -15,12 +15,16 @@ from forecast.baseline.artifacts import NO_MODEL
 from forecast.engine.options import DEFAULT_DURATION_DRAWS, MAX_DURATION_DRAWS
 from forecast.outputs import OUTPUT_VARIABLES
 from forecast.projection import DEFAULT_QUANTILES, MAX_DRAWS, RESOLUTIONS, WEATHER_KINDS
+from forecast.report.gridexport import CALENDARS, FORMATS, RANK_BY
 from forecast.scenario import SCENARIO_ID_PATTERN, CalendarDate
 from forecast.sweep.compare import MAX_SCENARIOS
 from service.storage.runs import RunStatus
 
 Resolution = Literal[RESOLUTIONS]  # type: ignore[valid-type]  # a tuple of literals
 WeatherKind = Literal[WEATHER_KINDS]  # type: ignore[valid-type]
+GridFormat = Literal[FORMATS]  # type: ignore[valid-type]
+RankBy = Literal[RANK_BY]  # type: ignore[valid-type]
+ExportCalendar = Literal[CALENDARS]  # type: ignore[valid-type]
 # The largest integer a JSON number carries exactly everywhere (a double's 53-bit mantissa):
 # a larger seed would not round-trip through a JavaScript client or a schema validator.
 MAX_SEED = 2**53 - 1
@@ -326,6 +330,126 @@ class ComparisonRequest(RunOptions):
         strict=True,
         description="Add load duration curves and the peak-hour calendar per year; on by "
         "default, as `forecast compare` (false: as `--no-duration-curves`).",
+    )
+
+
+class GridExportRequest(ScenarioChoice):
+    """A grid-model export: ``forecast export-grid``'s options, in its names (``draws``: the
+    paths to write; ``sample``: the Monte Carlo draws they come from)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "scenario_id": "kr-outlook",
+                    "format": "pypsa",
+                    "draws": 3,
+                    "sample": 300,
+                    "start": "2030-01-01",
+                    "end": "2030-12-31",
+                },
+                {
+                    "scenario_id": "kr-national",
+                    "format": "plexos",
+                    "draw": [101, 176],
+                    "sample": 200,
+                    "bus": {"KR": "KOR"},
+                    "baseline_shares": {"capital": 0.42, "non_capital": 0.58},
+                },
+            ]
+        },
+    )
+
+    format: GridFormat = Field(
+        default="pypsa",
+        description="pypsa (a folder per path that PyPSA's import_from_csv_folder reads), plexos "
+        "(load_<year>.csv per path: Year, Month, Day, Period 1-24), wide-csv or wide-parquet (a "
+        "table per path) or netcdf (export.nc: every path in one Dataset, load_mw(path, "
+        "snapshot, load)); every export has its manifest, export.json.",
+    )
+    draws: int | None = Field(
+        default=None,
+        strict=True,
+        description="Export this many representative draws, kept whole (1..20): nearest P50 "
+        "(1, the default), or P10..P90 evenly (3: P10, P50, P90) on the `rank_by` measures. "
+        "Give at most one of draws, draw, random and quantile. [paths]",
+    )
+    draw: list[Annotated[int, Field(strict=True)]] | None = Field(
+        default=None,
+        description="Export these draws by number instead (0..sample-1), kept whole: with the "
+        "same seed, sample and period, draw N of every scenario has the same baseline and "
+        "weather year.",
+    )
+    random: int | None = Field(
+        default=None,
+        strict=True,
+        description="Export the first K draws (1..100), kept whole, each with weight 1/K: the "
+        "draws are independent and identically distributed, so they are an equal-weight random "
+        "sample (scenarios of a stochastic model, PyPSA's n.set_scenarios). [paths]",
+    )
+    quantile: list[Annotated[float, Field(strict=True)]] | None = Field(
+        default=None,
+        description="Export hour-by-hour quantile paths instead (probabilities in [0, 1]): NOT "
+        "load paths, each hour is a different set of draws. [1]",
+    )
+    rank_by: RankBy | None = Field(
+        default=None,
+        description="What representative draws are ranked by: each year's grid energy and "
+        "peak (grid, the default where the projection has a baseline; in-baseline non-AI load "
+        "adds nothing), grid total energy and peak, data-centre energy and (beside non-AI load) "
+        "AI energy (total, the default without a baseline), data-centre energy and peak (dc), "
+        "or AI energy and peak (ai). Not with quantile.",
+    )
+    bus: dict[str, str] | None = Field(
+        default=None,
+        description="Rename buses, {OLD: NEW} (the grid-wide bus, e.g. KR, and the regions'), "
+        "in loads.csv, buses.csv and export.json.",
+    )
+    baseline_shares: dict[str, Annotated[float, Field(strict=True)]] | None = Field(
+        default=None,
+        description="Split the baseline over the regions' buses by fixed shares, {REGION: "
+        "SHARE} summing to 1 (each region's hours follow the grid's profile): baseline_<region> "
+        "= share x (the grid's demand - the non-AI data-centre load of every region it already "
+        "holds); each region's non-AI load is its own column. [1]",
+    )
+    calendar: ExportCalendar = Field(
+        default="standard",
+        description="The period's days: standard (days of the zone's standard time the rows "
+        "are labelled in: a year is 8,760 or 8,784 periods from 00:00 on 1 January), local "
+        "(local days, as a projection's) or utc (UTC days, the rows and PyPSA snapshots "
+        "labelled in UTC as renewables.ninja and atlite profiles are).",
+    )
+    sample: int = Field(
+        default=1000,
+        strict=True,
+        ge=1,
+        le=MAX_DRAWS,
+        description="Monte Carlo draws the paths come from; the service may allow fewer "
+        "(max_draws). [draws]",
+    )
+    seed: int = Field(
+        default=0, strict=True, ge=0, le=MAX_SEED, description="Random seed, as a projection's."
+    )
+    start: Day | None = Field(
+        default=None, description="First day of the period; default: horizon start."
+    )
+    end: Day | None = Field(
+        default=None, description="Last day of the period (inclusive); default: horizon end."
+    )
+    weather: WeatherKind = Field(
+        default="auto", description="Future weather, as for POST /v1/projections."
+    )
+    include_baseline: bool = Field(
+        default=True,
+        strict=True,
+        description="Export the grid's baseline demand from the served model (false: as "
+        "`--no-baseline`, the data-centre loads alone).",
+    )
+    baseline_model: str | None = Field(
+        default=None,
+        pattern=MODEL_REFERENCE_PATTERN,
+        description="Baseline model `MODEL_ID[@VERSION]`, as for POST /v1/projections.",
     )
 
 

@@ -1,4 +1,4 @@
-"""The function a Dask worker runs for a projection or comparison job.
+"""The function a Dask worker runs for a projection, comparison or grid-export job.
 
 It imports only the library and :mod:`service.storage.results`, so a worker of a remote
 cluster needs the package installed and the results directory mounted, nothing of the
@@ -10,22 +10,26 @@ progress report and writes nothing: its task is then no longer executing on the 
 
 from __future__ import annotations
 
+import io
+import tempfile
 import time
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+import xarray as xr
 from distributed import get_worker
 
 from forecast.projection import ProjectionOptions, notes_in_attributes, project
+from forecast.report import gridexport
 from forecast.scenario import Scenario
 from forecast.sweep.compare import combine, project_scenarios
 from service.storage.results import ResultFiles
 
 if TYPE_CHECKING:
-    import xarray as xr
-
     from forecast.baseline.model import BaselineModel
 
 EVENTS = "forecast-projection-jobs"
@@ -55,7 +59,118 @@ class ComparisonTask:
     results_dir: str
 
 
-Task = ProjectionTask | ComparisonTask
+@dataclass(frozen=True)
+class GridExport:
+    """What ``forecast export-grid`` takes beside the projection's options, checked: which
+    paths (``draws`` representative ones, ``draw_numbers`` by number, or ``quantiles``), how
+    draws are ranked, bus renames, baseline shares, the calendar and the file format."""
+
+    file_format: str
+    rank_by: str | None = None  # None: the export's default (grid, or total without a baseline)
+    draws: int | None = None
+    draw_numbers: tuple[int, ...] | None = None
+    random: int | None = None
+    quantiles: tuple[float, ...] | None = None
+    buses: dict[str, str] | None = None
+    baseline_shares: dict[str, float] | None = None
+    calendar: str = "standard"
+
+    def document(self) -> dict[str, Any]:
+        """The options as JSON, in the API's field names (what a run records and the result
+        key holds)."""
+        return {
+            "format": self.file_format,
+            "rank_by": self.rank_by,
+            "draws": self.draws,
+            "draw": None if self.draw_numbers is None else list(self.draw_numbers),
+            "random": self.random,
+            "quantile": None if self.quantiles is None else list(self.quantiles),
+            "bus": self.buses,
+            "baseline_shares": self.baseline_shares,
+            "calendar": self.calendar,
+        }
+
+    @classmethod
+    def from_document(cls, document: dict[str, Any]) -> GridExport:
+        """The options a run recorded (:meth:`document`)."""
+        draw, quantile = document.get("draw"), document.get("quantile")
+        return cls(
+            file_format=document["format"],
+            rank_by=document.get("rank_by"),
+            draws=document.get("draws"),
+            draw_numbers=None if draw is None else tuple(draw),
+            random=document.get("random"),
+            quantiles=None if quantile is None else tuple(quantile),
+            buses=document.get("bus"),
+            baseline_shares=document.get("baseline_shares"),
+            calendar=document.get("calendar", "standard"),
+        )
+
+
+@dataclass(frozen=True)
+class GridExportTask:
+    """A grid-export job: the scenario, its projection's options and model, the export's own
+    options."""
+
+    run_id: str
+    scenario: Scenario
+    options: ProjectionOptions
+    model: BaselineModel | None
+    export: GridExport
+    results_dir: str
+
+
+Task = ProjectionTask | ComparisonTask | GridExportTask
+#: The name of the variable of a grid export's result holding its zip archive's bytes.
+ARCHIVE = "archive"
+#: The time written on every member of a grid export's archive: a fixed one (the zip format's
+#: first), so that the same export is the same bytes.
+ARCHIVE_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def grid_export(
+    scenario: Scenario,
+    options: ProjectionOptions,
+    model: BaselineModel | None,
+    export: GridExport,
+    progress: Callable[[int, int], None] | None = None,
+) -> xr.Dataset:
+    """The export :func:`forecast.report.gridexport.grid_paths` and
+    :func:`~forecast.report.gridexport.write` make of ``scenario`` (the files ``forecast
+    export-grid`` writes), zipped: a Dataset holding the archive's bytes (:data:`ARCHIVE`),
+    with the projection's provenance attributes and ``grid_export_format``, so that it is
+    cached and stored as a projection's result is."""
+    paths = gridexport.grid_paths(
+        scenario,
+        options,
+        draws=export.draws,
+        quantiles=export.quantiles,
+        rank_by=export.rank_by,
+        draw_numbers=export.draw_numbers,
+        random=export.random,
+        buses=export.buses,
+        baseline_shares=export.baseline_shares,
+        calendar=export.calendar,
+        progress=progress,
+        baseline=model,
+    )
+    with tempfile.TemporaryDirectory(prefix="grid-export-") as folder:
+        out = Path(folder) / "export"
+        written = gridexport.write(paths, out, export.file_format)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for file in sorted(written):
+                member = zipfile.ZipInfo(file.relative_to(out).as_posix(), ARCHIVE_TIME)
+                member.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(member, file.read_bytes())
+    attrs = {**paths.dataset.attrs, "grid_export_format": export.file_format}
+    data = np.frombuffer(buffer.getvalue(), dtype=np.uint8)
+    variable = xr.Variable(
+        "archive_byte",
+        data,
+        attrs={"units": "1", "description": "the export's files as a zip archive (bytes)"},
+    )
+    return xr.Dataset({ARCHIVE: variable}, attrs=attrs)
 
 
 class JobCancelledError(RuntimeError):
@@ -89,7 +204,9 @@ def _reporter(run_id: str) -> tuple[Callable[[int, int], None], Callable[[], Non
 
 
 def _computed(task: Task, progress: Callable[[int, int], None]) -> xr.Dataset:
-    """The task's projection or comparison."""
+    """The task's projection, comparison or grid export."""
+    if isinstance(task, GridExportTask):
+        return grid_export(task.scenario, task.options, task.model, task.export, progress)
     if isinstance(task, ComparisonTask):
         datasets = project_scenarios(
             task.scenarios,
@@ -105,8 +222,8 @@ def _computed(task: Task, progress: Callable[[int, int], None]) -> xr.Dataset:
 
 
 def run_task(task: Task) -> dict[str, Any]:
-    """Project (or compare), write the result file, and return its name and size and the
-    compute time."""
+    """Project (compare, or export for a grid model), write the result file, and return its
+    name and size and the compute time."""
     progress, check = _reporter(task.run_id)
     started = time.perf_counter()
     with notes_in_attributes():

@@ -507,6 +507,8 @@ class BaselineSample:
     annual_peak_draws_mw: np.ndarray  # float64[D, Y]: highest hourly load per draw and year [MW]
     annual_mean_draws_mw: np.ndarray  # float64[D, Y]: mean load per draw and year [MW]
     years: np.ndarray  # int[Y]
+    # float64[D, H]: every draw's hourly load, kept only on request (keep_draws) [MW]
+    draws_mw: np.ndarray | None = None
 
 
 def sample_baseline(
@@ -518,6 +520,7 @@ def sample_baseline(
     quantiles=(0.05, 0.1, 0.5, 0.9, 0.95),
     *,
     history: bool = False,
+    keep_draws: bool = False,
 ) -> BaselineSample:
     """Monte Carlo baseline for a period, as the backtest scores it.
 
@@ -547,6 +550,10 @@ def sample_baseline(
         Whether a year the model was fitted on takes its observed level (a projection's rule,
         :meth:`LevelModel.observed`; ``/v1/baseline``). The backtest and ``forecast
         evaluate`` score forecasts and leave it False.
+    keep_draws
+        Whether to return the hourly draws themselves (``draws_mw``, D × H values: what
+        :mod:`forecast.baseline.evaluation` scores the CRPS and the coverages' Monte Carlo
+        error from). They change no other number.
 
     Returns
     -------
@@ -594,6 +601,7 @@ def sample_baseline(
         annual_peak_draws_mw=annual_peak,
         annual_mean_draws_mw=annual_mean,
         years=years,
+        draws_mw=draws if keep_draws else None,
     )
 
 

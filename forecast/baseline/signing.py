@@ -147,6 +147,9 @@ class Trust:
 
     keys: dict[str, Ed25519PublicKey] = field(default_factory=dict)
     allow_unsigned: bool = False
+    #: Where the keys other than the project's came from (``FORECAST_TRUSTED_KEYS``'s paths),
+    #: for an error message that names only what is set.
+    configured: tuple[Path, ...] = ()
 
     @classmethod
     def from_paths(
@@ -164,7 +167,9 @@ class Trust:
         for source in sources:
             for key in _public_keys_at(source):
                 keys[key_id(key)] = key
-        return cls(keys=keys, allow_unsigned=allow_unsigned)
+        return cls(
+            keys=keys, allow_unsigned=allow_unsigned, configured=tuple(Path(p) for p in paths)
+        )
 
     @classmethod
     def from_environment(cls) -> Trust:
@@ -222,9 +227,15 @@ def check_signature(manifest: bytes, signature_file: Path, trust: Trust, *, labe
         )
     public_key = trust.keys.get(str(signer))
     if public_key is None:
+        source = (
+            f"the project's and FORECAST_TRUSTED_KEYS={os.pathsep.join(map(str, trust.configured))}"
+            if trust.configured
+            else "the project's; FORECAST_TRUSTED_KEYS is not set"
+        )
         raise ArtifactError(
             f"artifact {label}: signed by key {str(signer)[:16]!r}, which is not trusted; "
-            f"trusted: {', '.join(sorted(trust.keys)) or '(none)'} (FORECAST_TRUSTED_KEYS)"
+            f"trusted: {', '.join(sorted(trust.keys)) or '(none)'} ({source}); allowed: the "
+            "signer's public key (the .pub beside its key file) in FORECAST_TRUSTED_KEYS"
         )
     try:
         public_key.verify(signature, DOMAIN + manifest)

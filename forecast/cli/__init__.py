@@ -29,6 +29,7 @@ from forecast.cli import (
     scenarios,
     serve,
     sweep,
+    variables,
 )
 from forecast.cli.run import run_app
 
@@ -77,6 +78,7 @@ app.command("report")(report.report)
 app.command("serve")(serve.serve)
 app.add_typer(keys.keys_app, name="keys")
 app.add_typer(results.results_app, name="results")
+app.command("variables")(variables.variables)
 
 
 def _show_notices() -> None:

@@ -137,22 +137,10 @@ def export_grid(
     from forecast.projection import MAX_DRAWS
     from forecast.report import gridexport
 
-    if file_format not in gridexport.FORMATS:
-        raise OptionsError(f"--format = {file_format!r}: allowed: {', '.join(gridexport.FORMATS)}")
+    rank_by = gridexport.check_options(
+        file_format, rank_by, draws=draws, draw=draw, random=random, quantile=quantile
+    )
     gridexport.check_out(out)
-    given = [name for name, value in (("--draws", draws), ("--draw", draw), ("--random", random),
-                                      ("--quantile", quantile)) if value is not None]  # fmt: skip
-    if len(given) > 1:
-        raise OptionsError(
-            f"{' / '.join(given)}: give one of them, not both (representative draws, draws "
-            "by number, or an hour-by-hour quantile that is not a load path)"
-        )
-    if quantile is not None and rank_by is not None:
-        raise OptionsError(
-            f"--rank-by = {rank_by!r}: ranks draws to choose representative ones; a --quantile "
-            "path takes each hour's quantile over all draws, nothing is ranked: leave --rank-by "
-            "out"
-        )
     chosen_years = None if years is None else _years(years)
     if chosen_years is not None:
         if start is not None or end is not None:

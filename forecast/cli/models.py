@@ -74,14 +74,30 @@ def models_list(
 ) -> None:
     """List model ids, their versions, the promoted one and its backtest metrics."""
     from forecast.baseline import artifacts
-    from forecast.baseline.signing import SIGNATURE
+    from forecast.baseline.signing import SIGNATURE, Trust, check_signature
+    from forecast.errors import ArtifactError
 
     root = artifacts.artifacts_dir()
+    trust = Trust.from_environment()
     rows: list[dict[str, Any]] = []
     for model_id, versions in artifacts.list_models(root).items():
         promoted = artifacts.current_version(model_id, root=root)
         for version in versions:
-            manifest = artifacts.read_manifest(root / model_id / version)
+            directory = root / model_id / version
+            manifest = artifacts.read_manifest(directory)
+            signed = (directory / SIGNATURE).is_file()
+            refused = None
+            if signed:
+                # `models show` and every loader refuse a signature no trusted key verifies.
+                try:
+                    check_signature(
+                        (directory / artifacts.MANIFEST).read_bytes(),
+                        directory / SIGNATURE,
+                        trust,
+                        label=f"{model_id}@{version}",
+                    )
+                except ArtifactError as error:
+                    refused = str(error)
             rows.append(
                 {
                     "model_id": model_id,
@@ -89,7 +105,9 @@ def models_list(
                     "promoted": version == promoted,
                     "created": manifest.get("created"),
                     "metrics": manifest.get("metrics"),
-                    "signed": (root / model_id / version / SIGNATURE).is_file(),
+                    "signed": signed,
+                    "trusted": signed and refused is None,
+                    "refused": refused,
                 }
             )
     if as_json:
@@ -102,6 +120,8 @@ def models_list(
         marker = "*" if row["promoted"] else " "
         # An unsigned artifact is refused by every loader (FORECAST_ALLOW_UNSIGNED_ARTIFACTS).
         unsigned = "" if row["signed"] else "  [unsigned: set FORECAST_SIGNING_KEY_FILE to sign]"
+        if row["refused"] is not None:
+            unsigned = "  [signature refused: `forecast models show` says why]"
         print(f"{marker} {row['model_id']}@{row['version']}  {_headline(row['metrics'])}{unsigned}")
     print("(* = promoted)")
 
@@ -128,26 +148,42 @@ def models_show(
     print((directory / "MODEL_CARD.md").read_text(encoding="utf-8"))
 
 
-def _demand_reading(baseline: BaselineModel) -> dict[str, str]:
-    """How the model's training read its demand file: the ``[data]`` columns and unit of the
-    training config its manifest keeps (a US utility's `datetime_beginning_local,zone_load_mw`
-    file trained, and evaluate refused it for want of `timestamp,demand_mw`). A manifest whose
-    config leaves one out was trained with the default, which it keeps here."""
+def _demand_reading(
+    baseline: BaselineModel,
+    *,
+    timestamp_timezone: str | None = None,
+    interval_label: str | None = None,
+) -> dict[str, Any]:
+    """How the model's training read its demand file: the ``[data]`` columns, unit and
+    timestamp conventions of the training config its manifest keeps (a US utility's
+    `datetime_beginning_local,zone_load_mw` file trained, and evaluate refused it for want of
+    `timestamp,demand_mw`). A manifest whose config leaves one out was trained with the
+    default, which it keeps here. ``timestamp_timezone`` and ``interval_label`` (the options
+    of the same names) override the config's: a file of other conventions than the training
+    file's (a naive-UTC export scored on a model trained on offsets)."""
     from forecast.io.loaders import DEMAND_COLUMN, TIMESTAMP_COLUMN, WIDE_DATE_COLUMN
 
     data = (baseline.manifest.get("config") or {}).get("data") or {}
+    zone = timestamp_timezone or data.get("timestamp_timezone")
     return {
         "timestamp_column": str(data.get("timestamp_column", TIMESTAMP_COLUMN)),
         "demand_column": str(data.get("demand_column", DEMAND_COLUMN)),
         "wide_date_column": str(data.get("wide_date_column", WIDE_DATE_COLUMN)),
         "unit": str(data.get("demand_unit", "MW")),
+        "timestamp_timezone": None if zone is None else str(zone),
+        "interval_label": str(interval_label or data.get("interval_label", "beginning")),
     }
 
 
-def _demand_on_grid(path: Path, baseline: BaselineModel) -> tuple[pd.Series, GapReport]:
-    """Demand on every hour of the local days it spans, read as the model's training read
-    its file (:func:`_demand_reading`, in the model's time zone); short gaps filled, long
-    ones NaN. [MW]"""
+def _demand_on_grid(
+    path: Path, baseline: BaselineModel, reading: dict[str, Any]
+) -> tuple[pd.Series, GapReport]:
+    """Demand on every hour of the local days it spans, read as ``reading`` says
+    (:func:`_demand_reading`, in the model's time zone); short gaps filled, long ones NaN.
+    [MW]
+
+    A year the file covers in part is kept: ``evaluate`` scores its hours (the only data
+    after NSW's training, 2021-01-01..03-18, was refused for want of a complete year)."""
     import numpy as np
     import pandas as pd
 
@@ -162,7 +198,6 @@ def _demand_on_grid(path: Path, baseline: BaselineModel) -> tuple[pd.Series, Gap
     from forecast.io.loaders import load_demand
 
     timezone = baseline.timezone
-    reading = _demand_reading(baseline)
     try:
         observed = load_demand(path, timezone=timezone, **reading)
     except DataError as error:
@@ -171,19 +206,12 @@ def _demand_on_grid(path: Path, baseline: BaselineModel) -> tuple[pd.Series, Gap
             f"{error} (read as {baseline.model_id}@{baseline.version} was trained: time zone "
             f"{timezone}, its config's [data] timestamp_column = "
             f"{reading['timestamp_column']!r}, demand_column = {reading['demand_column']!r}, "
-            f"demand_unit = {reading['unit']!r})"
+            f"demand_unit = {reading['unit']!r}; timestamps naive in "
+            f"{reading['timestamp_timezone'] or timezone}, hour-{reading['interval_label']}: "
+            "--timestamp-timezone and --interval-label read other conventions)"
         ) from None
     local = pd.DatetimeIndex(observed.index).tz_convert(timezone)
     first, last = local[0].date(), local[-1].date()
-    if not any(
-        (first.year < year or (first.month, first.day) == (1, 1))
-        and (year < last.year or (last.month, last.day) == (12, 31))
-        for year in range(first.year, last.year + 1)
-    ):
-        raise DataError(
-            f"{path}: demand covers {first} .. {last}: no complete calendar year; the metrics "
-            "are defined per whole year (give 1 January to 31 December of at least one year)"
-        )
     grid = hourly_times(first, last, timezone)
     values, interpolated = interpolate_short_gaps(observed.reindex(grid).to_numpy())
     handling = np.where(np.isnan(values), MASKED, OBSERVED).astype(np.int8)
@@ -381,6 +409,55 @@ def _format_details(label: str, year: str, numbers: dict) -> str:
     return "\n".join(lines)
 
 
+def _periods_note(forecasts: list, observed: pd.Series) -> str | None:
+    """One line where a year was scored in part or the file's year was dropped: which years
+    were scored whole, which in part (their days) and which not at all; None where every
+    year of the file was scored whole."""
+    import pandas as pd
+
+    whole = [str(f.year) for f in forecasts if f.complete]
+    part = [f"{f.year} ({f.period[0]} .. {f.period[1]})" for f in forecasts if not f.complete]
+    scored = {f.year for f in forecasts}
+    dropped = sorted(set(pd.DatetimeIndex(observed.index).year) - scored)
+    if not part and not dropped:
+        return None
+    said = [f"whole: {', '.join(whole) or 'none'}"]
+    if part:
+        said.append(
+            f"in part: {', '.join(part)}, on its hours only (energy error, peak error and the "
+            "annual peak's band are per whole year: n/a)"
+        )
+    if dropped:
+        said.append(f"not scored: {', '.join(map(str, dropped))} (see the notes above)")
+    return "note: years scored " + "; ".join(said)
+
+
+def _json_metrics(
+    table: pd.DataFrame, partial: dict[str, tuple[str, str]]
+) -> tuple[list[dict], dict[str, dict]]:
+    """The metrics table as JSON: one record per forecast and year (``year`` an integer,
+    ``complete`` false for a partial year, with its ``period``), and the mean rows apart,
+    ``{forecast: {metric: value}}``; NaN as null."""
+    import pandas as pd
+
+    from forecast.baseline.evaluation import MEAN_ROW
+
+    def numbers(row: pd.Series) -> dict[str, float | None]:
+        return {str(key): (None if pd.isna(value) else float(value)) for key, value in row.items()}
+
+    records, means = [], {}
+    for (name, year), row in cast(Iterable[tuple[tuple[str, str], pd.Series]], table.iterrows()):
+        if year == MEAN_ROW:
+            means[name] = numbers(row)
+            continue
+        record: dict[str, Any] = {"forecast": name, "year": int(year),
+                                  "complete": year not in partial}  # fmt: skip
+        if year in partial:
+            record["period"] = list(partial[year])
+        records.append({**record, **numbers(row)})
+    return records, means
+
+
 def _only_promoted_model() -> str | None:
     """The model ``evaluate`` scores when none is named: the only promoted one. With several
     it is refused: a demand file belongs to one grid, and the default model (Korea's) read a
@@ -443,6 +520,24 @@ def evaluate(
             "timing, the annual minimum's error, MAPE by hour of day, day type and month.",
         ),
     ] = False,
+    timestamp_timezone: Annotated[
+        str | None,
+        typer.Option(
+            "--timestamp-timezone",
+            help="IANA zone of the demand file's naive timestamps, e.g. UTC or Etc/GMT-10 "
+            "(UTC+10 all year) (default: the model's training config's [data] "
+            "timestamp_timezone, else the model's time zone).",
+        ),
+    ] = None,
+    interval_label: Annotated[
+        str | None,
+        typer.Option(
+            "--interval-label",
+            help="beginning or ending: whether the demand file's timestamps label the hour "
+            "they begin or end (default: the model's training config's [data] interval_label, "
+            "else beginning).",
+        ),
+    ] = None,
     series: Annotated[
         Path | None,
         typer.Option(
@@ -452,10 +547,13 @@ def evaluate(
         ),
     ] = None,
 ) -> None:
-    """Score a baseline model on a demand file, per complete calendar year.
+    """Score a baseline model on a demand file, per calendar year (a year the file covers in
+    part on its hours, without the per-year energy and annual-peak metrics).
 
-    The demand file is read as training read the model's: the columns and unit of its
-    training config's [data] (kept in its manifest), in its time zone.
+    The demand file is read as training read the model's: the columns, unit and timestamp
+    conventions of its training config's [data] (kept in its manifest), in its time zone;
+    --timestamp-timezone and --interval-label read a file of other conventions. A file whose
+    daily profile matches the model's hours off is scored, with a warning on stderr.
     Ex post when --temperature is given (actual weather, read as training reads the model's
     weather location: its columns, unit and time zone); ex ante otherwise (the weather
     ensemble of the model's location). The seasonal-naive reference (same local clock hour
@@ -467,17 +565,22 @@ def evaluate(
     """
     import pandas as pd
 
+    from forecast.baseline.alignment import misalignment_warning, model_clock_lag
     from forecast.baseline.evaluation import (
-        complete_years,
+        draws_note,
+        format_standard_table,
         format_table,
         metrics_table,
         model_forecasts,
+        scored_years,
         seasonal_naive_forecasts,
         series_frame,
         year_details,
     )
     from forecast.baseline.model import load_baseline_model
+    from forecast.calendar import is_time_zone
     from forecast.io.files import atomic_write
+    from forecast.io.loaders import INTERVAL_LABELS
     from forecast.weather.locations import load_location
 
     if not 10 <= draws <= 100_000:
@@ -490,12 +593,24 @@ def evaluate(
         check_output(series, option="--series")
         if series.suffix.lower() != ".csv":
             raise OptionsError(f"--series = {str(series)!r}: allowed: a .csv file name")
+    if timestamp_timezone is not None and not is_time_zone(timestamp_timezone):
+        raise OptionsError(
+            f"--timestamp-timezone = {timestamp_timezone!r}: not an IANA time zone name; "
+            "allowed: the zone of the demand file's naive timestamps, e.g. UTC, Etc/GMT-10"
+        )
+    if interval_label is not None and interval_label not in INTERVAL_LABELS:
+        raise OptionsError(
+            f"--interval-label = {interval_label!r}; allowed: {', '.join(INTERVAL_LABELS)}"
+        )
     baseline = load_baseline_model(model or _only_promoted_model())
-    observed, demand_gaps = _demand_on_grid(demand, baseline)
+    reading = _demand_reading(
+        baseline, timestamp_timezone=timestamp_timezone, interval_label=interval_label
+    )
+    observed, demand_gaps = _demand_on_grid(demand, baseline, reading)
     _check_years(baseline, observed, demand)
     reports = [demand_gaps]
     location_name = _weather_location_name(baseline)
-    scored: list[int] | None = None  # every complete year, unless ex ante leaves some out
+    scored: list[int] | None = None  # every year, unless ex ante leaves some out
     if temperature is not None:
         location = None
         if location_name is not None:
@@ -540,7 +655,7 @@ def evaluate(
         weather_for_year = prior_weather
         # A year with no weather year before it in a historical ensemble would be forecast on
         # its own and later years' weather: not scored ex ante, and said.
-        years = complete_years(observed)
+        years = scored_years(observed)
         unforecastable = [
             year
             for year in years
@@ -568,6 +683,28 @@ def evaluate(
         seed=seed,
         years=scored,
     )
+    if not forecasts:
+        raise OptionsError(
+            f"--demand = {str(demand)!r}: no hour with both demand and temperature to score; "
+            "allowed: a file with at least one such hour"
+        )
+    lags = {
+        forecast.year: model_clock_lag(forecast.actual_mw, forecast.point_mw, forecast.local_times)
+        for forecast in forecasts
+    }
+    off = {year: lag for year, lag in lags.items() if lag}
+    if off:
+        print(
+            misalignment_warning(
+                max(off.values(), key=abs),
+                against=f"the model's forecast on its clock ({baseline.timezone}; "
+                f"{', '.join(map(str, off))})",
+                file=str(demand),
+                settings="--timestamp-timezone (e.g. UTC, Etc/GMT-10) or --interval-label ending "
+                "([data] timestamp_timezone, interval_label in a training config)",
+            ),
+            file=sys.stderr,
+        )
     table = pd.concat([
         metrics_table(forecasts, label=label),
         metrics_table(seasonal_naive_forecasts(observed, years=[f.year for f in forecasts]),
@@ -597,13 +734,10 @@ def evaluate(
         for forecast in forecasts
         if window is not None and int(window[0][:4]) <= forecast.year <= int(window[1][:4])
     ]
+    partial = {str(f.year): f.period for f in forecasts if not f.complete}
+    periods = _periods_note(forecasts, observed)
     if as_json:
-        records = [
-            {"forecast": name, "year": year,
-             **{key: (None if pd.isna(value) else float(value)) for key, value in row.items()}}
-            for (name, year), row in cast(Iterable[tuple[tuple[str, int], pd.Series]],
-                                          table.iterrows())
-        ]  # fmt: skip
+        records, means = _json_metrics(table, partial)
         print(json.dumps({
             "model": f"{baseline.model_id}@{baseline.version}",
             "demand_file": str(demand),
@@ -613,7 +747,9 @@ def evaluate(
             "seed": seed,
             "gaps": [report.to_dict() for report in reports],
             "in_sample_years": in_sample,
+            "partial_years": {year: list(period) for year, period in partial.items()},
             "metrics": records,
+            "mean": means,
             **({"details": {"forecast": label, "daily_peak_forecast": DAILY_PEAK_FORECAST,
                             "years": per_year}} if details else {}),
         }, indent=2, ensure_ascii=False))  # fmt: skip
@@ -621,9 +757,14 @@ def evaluate(
     print(f"model {baseline.model_id}@{baseline.version}; {label}; weather: {weather_source}")
     for report in reports:
         print(f"gaps: {report.summary()}")
-    print(format_table(table))
+    print(format_table(table, partial=partial))
+    print(format_standard_table(table, partial=partial))
     for year, numbers in per_year.items():
         print(_format_details(label, year, numbers))
+    if periods:
+        print(periods)
+    if note := draws_note(draws):
+        print(note)
     if in_sample and window is not None:
         print(
             f"note: {', '.join(map(str, in_sample))} inside the model's training data "

@@ -153,6 +153,27 @@ DurationDrawsOption = Annotated[
     ),
 ]
 
+SiteOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--site",
+        help="Also write this site's own load series at --resolution (its hourly profile at "
+        "hourly): site_facility_mw at the grid and site_it_mw before its PUE, MW, each with "
+        "its mean. Repeat for several; the site's name as in "
+        "the scenario (site_energy_twh's site column). Each hourly year adds about 3 MB of CSV "
+        "a site at 5 quantiles.",
+    ),
+]
+VariablesOption = Annotated[
+    str | None,
+    typer.Option(
+        "--variables",
+        help="Write only these variables: names and patterns, comma-separated "
+        "(ai_energy_twh,site_peak_mw; 'site_*', 'ai_energy_twh*' with its mean and errors, "
+        "'*_by_region'); `forecast variables` lists them. Default: every one.",
+    ),
+]
+
 DEFAULT_QUANTILES = "0.05,0.1,0.5,0.9,0.95"
 
 
@@ -257,6 +278,7 @@ def projection_options(
     per_draw: bool = False,
     duration_curves: bool = False,
     duration_draws: str | None = None,
+    sites: tuple[str, ...] = (),
 ) -> ProjectionOptions:
     """Parse the shared options into checked :class:`ProjectionOptions` (a baseline model
     named by them or the scenario must exist). An option that the others make meaningless
@@ -289,6 +311,7 @@ def projection_options(
             if duration_draws is None
             else parse_integer(duration_draws, "--duration-draws")
         ),
+        sites=sites,
     ).validated(scenario)
     choose_baseline(scenario, options)  # refused here, before any progress bar
     return options

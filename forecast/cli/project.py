@@ -26,8 +26,10 @@ from forecast.cli.options import (
     ResolutionOption,
     ScenarioArgument,
     SeedOption,
+    SiteOption,
     StartOption,
     SummaryOption,
+    VariablesOption,
     WeatherOption,
     check_output,
     check_summary,
@@ -77,19 +79,24 @@ def project(
             "--site-loads",
             help=f"Print each site's AI load however many sites the scenario has (up to "
             f"{SITE_LOAD_ROWS} are printed anyway); every site's is in the file "
-            "(site_energy_twh, site_mean_mw).",
+            "(site_energy_twh, site_mean_mw, site_peak_mw).",
         ),
     ] = False,
+    site: SiteOption = None,
+    variables: VariablesOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Project a scenario: hourly AI load, baseline and total with quantiles, to CSV, Parquet
     or NetCDF."""
     from forecast.io import export
+    from forecast.outputs import variable_patterns
     from forecast.projection import project as run_projection
     from forecast.report.inputs import input_table
 
     check_output(out, file_format=file_format, formats=export.FORMATS)
     check_summary(summary)
+    # Checked before the run: a misspelt name fails at once, not after the draws.
+    patterns = None if variables is None else variable_patterns(variables, field="--variables")
     loaded = load_scenario_argument(scenario)
     options = projection_options(
         loaded,
@@ -105,6 +112,7 @@ def project(
         per_draw=per_draw,
         duration_curves=duration_curves,
         duration_draws=duration_draws,
+        sites=tuple(site or ()),
     )
     assert options.start is not None and options.end is not None  # filled by the options
     if drivers_year is not None and not (options.start.year <= drivers_year <= options.end.year):
@@ -115,11 +123,18 @@ def project(
     warn_large_output(loaded, options, out, file_format)
     with projection_bar(f"{loaded.id} x {options.draws} draws", quiet=quiet) as progress:
         dataset = run_projection(loaded, options, progress=progress)
-    written = export.write(dataset, out, file_format=file_format, inputs=input_table(loaded))
+    written = export.write(
+        export.select_variables(dataset, patterns, field="--variables"),
+        out,
+        file_format=file_format,
+        inputs=input_table(loaded),
+    )
     warn_weather_fallback(options, dataset)
     if not quiet:
         print(summary_table(dataset))
         print(mc_precision_note(dataset))
+        if note := baseline_horizon_note(dataset):
+            print(note)
         print(drivers_text(dataset, drivers_year))
         # A scenario with non-AI loads prints its regions under its sector table.
         regions = "" if "non_ai_energy_twh" in dataset else region_table(dataset)
@@ -145,11 +160,16 @@ def site_load_table(dataset, *, every_site: bool = False) -> str:
     if len(sites) > SITE_LOAD_ROWS and not every_site:
         return (
             f"each site's AI load: {len(sites)} sites, in the file (site_energy_twh, "
-            "site_mean_mw); --site-loads prints them"
+            "site_mean_mw, site_peak_mw); --site-loads prints them"
         )
     years = sorted({int(dataset["year"].values[0]), int(dataset["year"].values[-1])})
     last = dataset["month"].to_index()[-1]
-    headers = [*(f"TWh {year}" for year in years), f"mean MW {last:%Y-%m}"]
+    peaks = "site_peak_mw" in dataset
+    headers = [
+        *(f"TWh {year}" for year in years),
+        f"mean MW {last:%Y-%m}",
+        *([f"peak MW {years[-1]}"] if peaks else []),
+    ]
     rows = [
         (
             f"{site} ({region_label(dataset, str(region))})",
@@ -159,6 +179,11 @@ def site_load_table(dataset, *, every_site: bool = False) -> str:
                     for year in years
                 ),
                 summary_cell(dataset, "site_mean_mw", 1, load_site=site, month=last),
+                *(
+                    [summary_cell(dataset, "site_peak_mw", 1, load_site=site, year=years[-1])]
+                    if peaks
+                    else []
+                ),
             ],
         )
         for site, region in zip(sites, regions, strict=True)
@@ -166,7 +191,7 @@ def site_load_table(dataset, *, every_site: bool = False) -> str:
     title = (
         f"each site's AI load, {band_label(dataset)}: its share of its region's hosted "
         "accelerators (its energised IT capacity / the region's) and its own tenants, at its "
-        "own PUE; before flexibility"
+        "own PUE; peak: its highest hour in the year; before flexibility"
     )
     return "\n".join([title, *text_table("site (region)", headers, rows)])
 
@@ -224,6 +249,36 @@ def summary_table(dataset) -> str:
     if held := attrs.get("held_trends_note"):
         lines.append(f"note: {held}")
     return "\n".join(lines)
+
+
+#: How far past its origin a baseline model's bands are backtested. [years]
+BACKTESTED_HORIZON_YEARS = 1
+
+
+def baseline_horizon_note(dataset) -> str:
+    """One line where the projection's years run more than
+    :data:`BACKTESTED_HORIZON_YEARS` past its baseline model's origin (its last training
+    year): the backtest scores one year ahead, and the horizon check found NSW's bands too
+    narrow farther out (README, "Baseline models"); empty otherwise."""
+    from forecast.baseline.model import load_baseline_model
+
+    label = str(dataset.attrs.get("baseline_model", "none"))
+    if label == "none":
+        return ""
+    origin = load_baseline_model(label).level.origin_year
+    years = [
+        int(year) for year in dataset["year"].values if year > origin + BACKTESTED_HORIZON_YEARS
+    ]
+    if not years:
+        return ""
+    span = f"{years[0]}" if len(years) == 1 else f"{years[0]}-{years[-1]}"
+    ahead = f"{years[0] - origin}" + (f"-{years[-1] - origin}" if len(years) > 1 else "")
+    return (
+        f"note: baseline {span} is {ahead} years past {label}'s origin {origin}; its bands "
+        "are backtested 1 year ahead, and the horizon check (python -m models.horizons) "
+        "found NSW's 80 % bands too narrow from 2 years ahead (72 % of hours inside at 2, "
+        '39 % at 6) and Korea\'s wide (77-85 %): README, "Baseline models"'
+    )
 
 
 def mc_precision_note(dataset) -> str:

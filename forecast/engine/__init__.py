@@ -47,6 +47,7 @@ from forecast.engine.dataset import (
     build_dataset,
     reduce_site_loads,
     scenario_digest,
+    site_labels,
 )
 from forecast.engine.duration import DurationCurves, add_duration_curves
 from forecast.engine.fleet import Fleet, FleetGrid, build_fleet
@@ -73,12 +74,15 @@ from forecast.engine.options import (
 from forecast.engine.power import (
     coefficients,
     inference_shape,
+    month_frontiers,
     month_hour_sums,
     non_ai_at_hours,
     non_ai_coefficients,
     non_ai_energy_by_region,
     site_coefficients,
     site_energy_by_month,
+    site_peak_by_month,
+    site_series,
 )
 from forecast.engine.sampling import central, operation
 from forecast.engine.stream import HourlyLoads, baseline_beside, stream_hours
@@ -350,6 +354,9 @@ class _Loads:
     non_ai: np.ndarray
     #: Each site's AI load, before flexibility (None without sites or quantiles to reduce to).
     site_loads: SiteLoads | None
+    #: The coefficients [D, M, 4] of the sites whose load series is asked for, by position:
+    #: their facility load's and their IT load's.
+    series_coefficients: dict[int, tuple[np.ndarray, np.ndarray]] | None = None
 
     def hourly(self, calendar: HourlyCalendar, drivers: _Drivers) -> HourlyLoads:
         """What the stream evaluates over ``calendar``'s hours."""
@@ -359,10 +366,14 @@ class _Loads:
         )  # fmt: skip
 
 
-def _loads(scenario, calendar, drivers: _Drivers, *, probabilities=None) -> _Loads:
+def _loads(
+    scenario, calendar, drivers: _Drivers, *, probabilities=None,
+    series_sites: tuple[int, ...] = (),
+) -> _Loads:  # fmt: skip
     """The fleet, where it is hosted and the loads' coefficients on ``calendar``'s months, and
-    each site's load reduced to ``probabilities``' quantiles (None: no site's, as flexibility's
-    pass over whole years needs none)."""
+    each site's load (energy, mean and peak) reduced to ``probabilities``' quantiles (None: no
+    site's, as flexibility's pass over whole years needs none), keeping the coefficients of
+    ``series_sites`` (the positions of the sites whose load series is asked for)."""
     inputs = drivers.inputs
     # The stated PUE is an annual average: its line is set on whole weather years, so the same
     # months get the same load whatever the projection's window (a summer alone is not a year).
@@ -385,23 +396,41 @@ def _loads(scenario, calendar, drivers: _Drivers, *, probabilities=None) -> _Loa
     coef, full_load = coefficients(
         scenario, inputs, hosting, tenants(), grid.months, window, drivers.shape.max()
     )
-    site_loads = (
-        reduce_site_loads(
-            site_energy_by_month(
+    site_loads = None
+    kept: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    if scenario.sites and probabilities is not None:
+        hour_sums = month_hour_sums(calendar, drivers.shape, drivers.cooling_excess)
+        frontiers = month_frontiers(calendar, drivers.shape, drivers.cooling_excess)
+        facility: dict[int, np.ndarray] = {}
+
+        def by_site():
+            """Each site's energy and peak by month and draw, one site at a time (its
+            coefficients are a view of one buffer that the next site overwrites: those of the
+            sites asked for are copied)."""
+            for position, site_coef in enumerate(
                 site_coefficients(
                     scenario, inputs, site_nameplates(inputs, hosting, grid, halls), grid.months,
                     window, drivers.shape.max(),
-                ),
-                month_hour_sums(calendar, drivers.shape, drivers.cooling_excess),
-                inputs.weather_of_draw,
-            ),
-            len(scenario.sites),
-            calendar,
-            probabilities,
-        )
-        if scenario.sites and probabilities is not None
-        else None
-    )  # fmt: skip
+                )
+            ):  # fmt: skip
+                if position in series_sites:
+                    facility[position] = site_coef.copy()
+                (energy,) = site_energy_by_month([site_coef], hour_sums, inputs.weather_of_draw)
+                yield energy, site_peak_by_month(site_coef, frontiers, inputs.weather_of_draw)
+
+        site_loads = reduce_site_loads(by_site(), len(scenario.sites), calendar, probabilities)
+        if series_sites:
+            it_coefs: dict[int, np.ndarray] = {}
+            for position, it_coef in enumerate(
+                site_coefficients(
+                    scenario, inputs, site_nameplates(inputs, hosting, grid, halls),
+                    grid.months, window, drivers.shape.max(), it_only=True,
+                )
+            ):  # fmt: skip
+                if position in series_sites:
+                    it_coefs[position] = it_coef.copy()
+            # In the order asked for: the series' profile_site axis follows it.
+            kept = {position: (facility[position], it_coefs[position]) for position in series_sites}
     non_ai_by_region = non_ai_coefficients(
         inputs, inputs.scenario_slope_factor, grid.months, window, mean_excess,
         len(scenario.regions),
@@ -413,7 +442,7 @@ def _loads(scenario, calendar, drivers: _Drivers, *, probabilities=None) -> _Loa
             "this is a bug, please report it with the scenario"
         )
     return _Loads(grid, window, fleet, hosting, tenant_mw, coef, full_load, non_ai_by_region,
-                  non_ai, site_loads)  # fmt: skip
+                  non_ai, site_loads, kept)  # fmt: skip
 
 
 def _project(scenario, options, calendar, progress, baseline, hourly_sinks,
@@ -431,8 +460,14 @@ def _project(scenario, options, calendar, progress, baseline, hourly_sinks,
         options, calendar, len(scenario.regions), shape, cooling_excess, inputs.weather_of_draw,
         series,
     )  # fmt: skip
+    labels = site_labels([site.name for site in scenario.sites])
+    series_sites = tuple(labels.index(name) for name in options.sites)
     loads = _loads(
-        scenario, calendar, hourly, probabilities=np.asarray(options.quantiles, dtype=np.float64)
+        scenario,
+        calendar,
+        hourly,
+        probabilities=np.asarray(options.quantiles, dtype=np.float64),
+        series_sites=series_sites,
     )
     window, fleet, hosting = loads.window, loads.fleet, loads.hosting
     tenant_mw, non_ai_by_region = loads.tenant_mw, loads.non_ai_by_region
@@ -515,7 +550,18 @@ def _project(scenario, options, calendar, progress, baseline, hourly_sinks,
         wait_by_year=waits[0] if waits is not None and hosting.reading == "hosted" else None,
         delivered_by_year=waits[1] if waits is not None and hosting.reading == "hosted" else None,
         site_loads=loads.site_loads,
-    )
+        site_series_mw={
+            labels[position]: tuple(
+                site_series(
+                    coef, calendar, shape, cooling_excess, inputs.weather_of_draw,
+                    resolution=options.resolution,
+                    probabilities=np.asarray(options.quantiles, dtype=np.float64),
+                )
+                for coef in both
+            )
+            for position, both in (loads.series_coefficients or {}).items()
+        },
+    )  # fmt: skip
     dataset = build_dataset(
         scenario,
         options,

@@ -41,15 +41,17 @@ class SiteLoads:
     mean_mw: np.ndarray  # float64[S, M, Q] quantiles over draws of the month's mean load [MW]
     mean_mw_mean: np.ndarray  # float64[S, M] its mean over draws [MW]
     energy_mwh: np.ndarray  # float64[D, S, Y] each draw's energy in each year [MWh]
+    peak_mw: np.ndarray  # float64[D, S, Y] each draw's highest hourly load in each year [MW]
 
 
 def reduce_site_loads(
-    energies: Iterable[np.ndarray], n_sites: int, calendar: HourlyCalendar,
+    by_site: Iterable[tuple[np.ndarray, np.ndarray]], n_sites: int, calendar: HourlyCalendar,
     probabilities: np.ndarray,
 ) -> SiteLoads:  # fmt: skip
-    """:class:`SiteLoads` from each site's energy by month and draw [MWh] float64[D, M], one
-    site at a time (:func:`forecast.engine.power.site_energy_by_month`), on ``calendar``'s
-    months, with the quantiles ``probabilities``.
+    """:class:`SiteLoads` from each site's energy [MWh] and highest hourly load [MW] by month
+    and draw, float64[D, M] each, one site at a time
+    (:func:`forecast.engine.power.site_energy_by_month`, :func:`~forecast.engine.power.
+    site_peak_by_month`), on ``calendar``'s months, with the quantiles ``probabilities``.
 
     A site's [D, M] is let go once reduced: what is held is its quantiles and every draw's
     energy by year, [D, S, Y] (kr-national at 5,000 monthly draws: 9 MB, where every site's
@@ -61,19 +63,23 @@ def reduce_site_loads(
     mean_mw = np.empty((n_sites, calendar.n_months, probabilities.size))
     mean_mw_mean = np.empty((n_sites, calendar.n_months))
     energy_mwh: np.ndarray | None = None
+    peak_mw: np.ndarray | None = None
     reduced = 0
-    for site, energy in enumerate(energies):
+    for site, (energy, peak) in enumerate(by_site):
         load_mw = energy / hours
         mean_mw[site] = _quantiles(load_mw, probabilities)
         mean_mw_mean[site] = load_mw.mean(axis=0)
         if energy_mwh is None:
             energy_mwh = np.empty((energy.shape[0], n_sites, calendar.years.size))
+            peak_mw = np.empty_like(energy_mwh)
+        assert peak_mw is not None
         for index, year in enumerate(calendar.years):
             energy_mwh[:, site, index] = energy[:, month_years == year].sum(axis=-1)
+            peak_mw[:, site, index] = peak[:, month_years == year].max(axis=-1)
         reduced += 1
-        del energy, load_mw  # not held while the next site's energy is made
-    assert energy_mwh is not None and reduced == n_sites  # one energy per site
-    return SiteLoads(mean_mw, mean_mw_mean, energy_mwh)
+        del energy, peak, load_mw  # not held while the next site's are made
+    assert energy_mwh is not None and peak_mw is not None and reduced == n_sites
+    return SiteLoads(mean_mw, mean_mw_mean, energy_mwh, peak_mw)
 
 
 @dataclass
@@ -94,6 +100,10 @@ class Monthly:
     #: Each site's AI load, before flexibility (every site of the scenario, in the order of its
     #: file), reduced to what the outputs need (:func:`reduce_site_loads`).
     site_loads: SiteLoads | None = None
+    #: The load series of the sites asked for (``ProjectionOptions.sites``), by label: its
+    #: facility load's and its IT load's quantiles [P, Q] and mean [P] on the projection's
+    #: periods. [MW]
+    site_series_mw: dict[str, tuple[tuple[np.ndarray, np.ndarray], ...]] | None = None
 
 
 def scenario_digest(scenario: Scenario) -> str:
@@ -314,9 +324,12 @@ def _site_variables(grid: Connections, probabilities: np.ndarray, data: dict) ->
         data[name] = (BY_NAME[name].dims, values, _attrs(name))
 
 
-def _site_load_variables(loads: SiteLoads, probabilities, data, *, per_draw: bool) -> None:
-    """Each site's AI load: its mean MW by month and its energy by year, quantiles and mean
-    over draws (and every draw's energy, with ``per_draw``)."""
+def _site_load_variables(
+    loads: SiteLoads, series: dict | None, probabilities, data, *, per_draw: bool
+) -> None:
+    """Each site's AI load: its mean MW by month, its energy and its peak by year, quantiles
+    and mean over draws (and every draw's energy and peak, with ``per_draw``); and the load
+    series of the sites asked for (``series``: :attr:`Monthly.site_series_mw`)."""
     data["site_mean_mw"] = (BY_NAME["site_mean_mw"].dims, loads.mean_mw, _attrs("site_mean_mw"))
     mean = mean_name("site_mean_mw")
     if mean in BY_NAME:
@@ -324,6 +337,14 @@ def _site_load_variables(loads: SiteLoads, probabilities, data, *, per_draw: boo
     _by_region(
         "site_energy_twh", loads.energy_mwh * MWH_TO_TWH, probabilities, data, per_draw=per_draw
     )
+    _by_region("site_peak_mw", loads.peak_mw, probabilities, data, per_draw=per_draw)
+    for kind, name in enumerate(("site_facility_mw", "site_it_mw")):
+        if not series:
+            break
+        chosen = [both[kind] for both in series.values()]
+        data[name] = (BY_NAME[name].dims, np.stack([q for q, _ in chosen]), _attrs(name))
+        mean = mean_name(name)
+        data[mean] = (BY_NAME[mean].dims, np.stack([m for _, m in chosen]), _attrs(mean))
 
 
 def _annual_variables(
@@ -643,6 +664,19 @@ def build_dataset(
             np.array([scenario.region_of(site) for site in scenario.sites], dtype=str),
             {"description": "the site's region"},
         )
+    if monthly.site_series_mw:
+        chosen = list(monthly.site_series_mw)
+        regions = dict(zip(coords["load_site"][1], coords["load_site_region"][1], strict=True))
+        coords["profile_site"] = (
+            "profile_site",
+            np.array(chosen, dtype=str),
+            {"description": "the sites whose load series is asked for (--site; sites)"},
+        )
+        coords["profile_site_region"] = (
+            "profile_site",
+            np.array([regions[name] for name in chosen], dtype=str),
+            {"description": "the site's region"},
+        )
     if options.per_draw:
         coords["draw"] = (
             "draw",
@@ -670,7 +704,10 @@ def build_dataset(
     year_ends = np.array([np.flatnonzero(months.year == year)[-1] for year in calendar.years])
     _monthly_variables(scenario, monthly, probabilities, data, options.per_draw, year_ends)
     if monthly.site_loads is not None:
-        _site_load_variables(monthly.site_loads, probabilities, data, per_draw=options.per_draw)
+        _site_load_variables(
+            monthly.site_loads, monthly.site_series_mw, probabilities, data,
+            per_draw=options.per_draw,
+        )  # fmt: skip
     per_draw_values = _annual_variables(
         scenario, calendar, stats, baseline_label is not None, probabilities, data,
         options.per_draw,

@@ -10,7 +10,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Literal
 
-from forecast.errors import OptionsError, ScenarioNote
+from forecast.errors import OptionsError, ScenarioNote, shown_value
 from forecast.limits import DEFAULT_DURATION_DRAWS, MAX_DRAWS, MAX_DURATION_DRAWS, MAX_YEARS
 from forecast.scenario import FIRST_DATE, LAST_DATE, Scenario
 from forecast.weather.ensemble import WEATHER_KINDS
@@ -43,6 +43,11 @@ class ProjectionOptions:
     #: from the first ``duration_draws`` draws.
     duration_curves: bool = False
     duration_draws: int = DEFAULT_DURATION_DRAWS
+    #: Sites (their names, as the ``load_site`` coordinate labels them) whose own load series
+    #: is added, ``site_facility_mw`` on the projection's periods: a PPA for one campus is
+    #: sized on its hourly profile (report-proc HIGH 2). Only those asked for: every site's
+    #: hourly series would be the size of the national one each.
+    sites: tuple[str, ...] = ()
 
     def validated(self, scenario: Scenario) -> ProjectionOptions:
         """Fill the period from the scenario's horizon and check every option."""
@@ -87,6 +92,7 @@ class ProjectionOptions:
                 f"duration_draws = {self.duration_draws!r}: must be an integer in "
                 f"1..{MAX_DURATION_DRAWS}"
             )
+        sites = _series_sites(scenario, self.sites)
         start = _as_date(self.start, "start") or scenario.horizon.start
         end = _as_date(self.end, "end") or scenario.horizon.end
         for name, day in (("start", start), ("end", end)):
@@ -113,7 +119,32 @@ class ProjectionOptions:
             per_draw=self.per_draw,
             duration_curves=self.duration_curves,
             duration_draws=self.duration_draws,
+            sites=sites,
         )
+
+
+def _series_sites(scenario: Scenario, sites: tuple[str, ...]) -> tuple[str, ...]:
+    """The sites whose load series is asked for, each once, in the order asked.
+
+    Raises
+    ------
+    OptionsError
+        A name is no site of the scenario (the message lists them), or ``sites`` is not a
+        sequence of names.
+    """
+    from forecast.engine.dataset import site_labels
+
+    if isinstance(sites, str) or not all(isinstance(name, str) for name in sites):
+        raise OptionsError(f"sites = {sites!r}: allowed: a list of the scenario's site names")
+    labels = site_labels([site.name for site in scenario.sites])
+    for name in sites:
+        if name not in labels:
+            allowed = ", ".join(repr(label) for label in labels) or "none: it has no sites"
+            raise OptionsError(
+                f"sites = {shown_value(name)}: no site of scenario {scenario.id} is named so; "
+                f"allowed: {allowed}"
+            )
+    return tuple(dict.fromkeys(sites))
 
 
 def _as_date(value: object, name: str) -> dt.date | None:

@@ -44,7 +44,7 @@ import xarray as xr
 from forecast.calendar import local_midnight
 from forecast.errors import OptionsError
 from forecast.io.files import atomic_write
-from forecast.outputs import BY_NAME
+from forecast.outputs import BY_NAME, selected_variables
 
 #: The core columns, in every table in this order. ``period_start_utc`` came last (after
 #: ``unit``), so that a loader reading the first seven by position keeps working.
@@ -64,9 +64,17 @@ FORMATS = ("csv", "netcdf", "parquet")
 SUFFIX_FORMATS = {".nc": "netcdf", ".nc4": "netcdf", ".parquet": "parquet", ".pq": "parquet"}
 #: Column written for a dimension beyond region, period and quantile, where it is not the
 #: dimension's own name: a duration curve's band is written as the rank of its first hour.
-EXTRA_COLUMNS = {"duration_band": "duration_hours_from", "load_site": "site"}
+EXTRA_COLUMNS = {
+    "duration_band": "duration_hours_from",
+    "load_site": "site",
+    "profile_site": "site",
+}
 #: Dimensions whose rows are a site's: the coordinate along each that gives the site's region.
-SITE_REGIONS = {"site": "site_region", "load_site": "load_site_region"}
+SITE_REGIONS = {
+    "site": "site_region",
+    "load_site": "load_site_region",
+    "profile_site": "profile_site_region",
+}
 #: Coordinates along ``site`` that a site's rows carry as columns after ``site`` (its region
 #: is the ``region`` column): its status, how it asks the grid and whether its region has a
 #: connection limit (``none``: connected in full as it asks, its wait 0).
@@ -157,6 +165,30 @@ def tabled(variable: xr.DataArray) -> bool:
     if any(d in variable.dims for d in _DRIVER_DIMS):
         return False
     return any(d in variable.dims for d in (*_PERIOD_DIMS, *SITE_REGIONS, "draw"))
+
+
+def select_variables(
+    dataset: xr.Dataset, patterns: tuple[str, ...] | None, *, field: str = "variables"
+) -> xr.Dataset:
+    """The Dataset with only the tabled variables (:func:`tabled`) that ``patterns`` name or
+    match (:func:`forecast.outputs.selected_variables`), every coordinate, the spread drivers
+    (the metadata's) and the attributes kept, and the selection recorded in the attribute
+    ``variables_selected`` (so that a file handed on says it holds a part); ``dataset`` as it
+    is without ``patterns``. The quick start's annual CSV of kr-national ran to 71,073 rows,
+    57,309 of them the sites' (report-proc L13).
+
+    Raises
+    ------
+    OptionsError
+        An item names or matches none of the projection's variables.
+    """
+    if not patterns:
+        return dataset
+    rows = [name for name, variable in dataset.data_vars.items() if tabled(variable)]
+    kept = set(selected_variables(patterns, rows, field=field))
+    selected = dataset.drop_vars([name for name in rows if name not in kept])
+    selected.attrs = {**dataset.attrs, "variables_selected": ",".join(patterns)}
+    return selected
 
 
 def table_columns(dataset: xr.Dataset) -> list[str]:

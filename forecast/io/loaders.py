@@ -8,7 +8,14 @@ Two demand formats are read:
   (N−1):00 of the same date (``1시`` → 00:00, ``24시`` → 23:00 of the same day);
 * the **long** format ``timestamp,demand_mw``, one row per hour, timestamps hour-beginning
   (ISO 8601, with an offset or naive local time) on the hour of the grid's clock; a file in kW
-  or GW says so (``unit``) and is converted to MW.
+  or GW says so (``unit``) and is converted to MW. Naive timestamps in another zone than the
+  grid's (naive UTC, AEMO's fixed UTC+10 "market time") say so (``timestamp_timezone``), and
+  hour-ending labels (AEMO's ``SETTLEMENTDATE``, most SCADA exports) say so
+  (``interval_label = "ending"``): both formats move hour-ending labels to the hour's
+  beginning in one place, :func:`hour_beginning`.
+
+A demand value far above the week around it (a meter spike, a typed value: 71,234,567 MW in an
+8 GW grid) is refused naming its row (:data:`SPIKE_FACTOR`), as a zero or negative one is.
 
 Temperature comes as hourly observations ``timestamp,temp_c`` and daily statistics
 ``date,temp_mean_c,temp_min_c,temp_max_c``, in °C or °F, under any column names; these are the
@@ -48,6 +55,18 @@ _HOUR_ENDING_HEADER = re.compile(r"^\s*(\d{1,2})\s*시\s*$")
 _ENCODINGS = ("utf-8-sig", "cp949")
 #: Units an hourly temperature file may be in: degrees Celsius or Fahrenheit.
 TEMPERATURE_UNITS = ("C", "F")
+#: How a file labels each hour: by its beginning (10:00 is 10:00-11:00, the default) or by its
+#: end (10:00 is 09:00-10:00: AEMO's interval-ending SETTLEMENTDATE, KPX's ``N시``).
+INTERVAL_LABELS = ("beginning", "ending")
+#: A demand value above this many times the median of the week centred on it is refused as a
+#: spike. A whole grid's hourly demand stays well inside it: the largest ratio in the shipped
+#: files is 1.44 (KPX 2004-2024) and 1.69 (NSW 2010-2021), and no grid's peak-to-median within
+#: a week reaches 3 (its load factor would be under a third); a meter spike or a value typed
+#: in the wrong unit or with digits repeated is 10 to 10,000 times. 4 leaves a small utility
+#: zone with a large industrial customer room to swing. [1]
+SPIKE_FACTOR = 4.0
+#: Hours of the centred window whose median a value is compared with (one week). [h]
+SPIKE_WINDOW_HOURS = 168
 #: Units a demand file may be in, each with its factor to MW. [MW/unit]
 DEMAND_UNITS = {"kW": KW_TO_MW, "MW": 1.0, "GW": GW_TO_MW}
 #: Cells of a temperature column that mean "not observed", read as a gap like an empty cell:
@@ -112,7 +131,12 @@ def _parse_number(text: str, *, path: Path, line: int, column: str) -> float:
 
 
 def _localize(
-    wall_times: pd.DatetimeIndex, lines: np.ndarray, *, timezone: str, path: Path
+    wall_times: pd.DatetimeIndex,
+    lines: np.ndarray,
+    *,
+    timezone: str,
+    path: Path,
+    zone_setting: str,
 ) -> pd.DatetimeIndex:
     """Attach ``timezone`` to naive wall-clock times.
 
@@ -121,7 +145,9 @@ def _localize(
     same wall time the second (standard time): given twice in order, the hour is both instants;
     given once, as most utility exports write it, it is the daylight hour, and the standard
     hour is a one-hour gap (:mod:`forecast.io.gaps` interpolates and reports it). A wall time
-    that does not exist (the spring-forward hour, which the clocks skip) is an error.
+    that does not exist (the spring-forward hour, which the clocks skip) is an error; it is
+    also the first sign of a file in UTC or a fixed offset read as local time, so the message
+    names ``zone_setting``, the setting that says so.
     """
     first = wall_times.tz_localize(timezone, ambiguous=True, nonexistent="NaT")
     skipped = np.flatnonzero(first.isna())
@@ -129,8 +155,9 @@ def _localize(
         position = int(skipped[0])
         raise DataError(
             f"{path} line {lines[position]}: local time {wall_times[position]} does not exist "
-            f"in time zone {timezone!r} (the clocks skip it); remove the row, or use the long "
-            "format with explicit UTC offsets"
+            f"in time zone {timezone!r} (the clocks skip it); if the file's timestamps are UTC "
+            f'or a fixed offset, set {zone_setting} (e.g. "UTC", or "Etc/GMT-10" for UTC+10 '
+            "all year); else remove the row, or use the long format with explicit UTC offsets"
         )
     second = wall_times.tz_localize(timezone, ambiguous=False, nonexistent="NaT")
     ambiguous = np.asarray(first != second)
@@ -142,10 +169,21 @@ def _localize(
     return first.where(~repeated, second)
 
 
+def hour_beginning(times: pd.DatetimeIndex, *, interval_label: str) -> pd.DatetimeIndex:
+    """Hour-beginning instants of hours labelled by ``interval_label``: an hour labelled by its
+    end (``"ending"``) begins one hour earlier, on the instant, so a label on a day whose
+    clocks change needs no special case (AEMO's 03:00+11:00 ending is 01:00+10:00 beginning).
+    The one place both demand formats do this (the KPX wide format is hour-ending)."""
+    if interval_label == "ending":
+        return times - pd.Timedelta(hours=1)
+    return times
+
+
 def _check_regular(
     values: pd.Series, lines: np.ndarray, *, path: Path, frequency: str
-) -> pd.Series:
-    """Sort by time and refuse a repeated instant, naming both lines.
+) -> tuple[pd.Series, np.ndarray]:
+    """Sort by time and refuse a repeated instant, naming both lines; returns the sorted values
+    and their file lines.
 
     Two rows are the same hour only when they are the same instant: ``02:00+11:00`` and
     ``02:00+10:00`` on a fall-back day are different hours.
@@ -164,7 +202,7 @@ def _check_regular(
             f"duplicates line {lines[first]} (the same instant); each {frequency} may appear "
             "once, and a fall-back hour given twice needs its two UTC offsets"
         )
-    return values
+    return values, lines
 
 
 def _check_demand_values(
@@ -177,6 +215,35 @@ def _check_demand_values(
             f"{path} line {lines[position]}: column {columns[position]!r} value "
             f"{values[position]:g} {unit} is impossible; a grid's demand must be > 0 {unit}"
         )
+
+
+def _check_spikes(demand: pd.Series, lines: np.ndarray, *, path: Path, unit: str) -> None:
+    """Refuse a value above :data:`SPIKE_FACTOR` times the median of the
+    :data:`SPIKE_WINDOW_HOURS` hours centred on it (``demand`` sorted, in MW): one row, not a
+    gap, so it is refused as a zero is, and the user corrects or removes it (a removed hour is
+    a gap like any other). Only the high side: a grid's demand can collapse (a blackout)."""
+    values = demand.to_numpy(dtype=np.float64)
+    median = (
+        pd.Series(values)
+        .rolling(SPIKE_WINDOW_HOURS + 1, center=True, min_periods=24)
+        .median()
+        .to_numpy()
+    )
+    with np.errstate(invalid="ignore"):
+        spikes = np.flatnonzero(values > SPIKE_FACTOR * median)
+    if not len(spikes):
+        return
+    position = int(spikes[np.argmax(values[spikes] / median[spikes])])
+    shown = "" if unit == "MW" else f" (read in {unit})"
+    others = f", the largest of {len(spikes)} such rows" if len(spikes) > 1 else ""
+    raise DataError(
+        f"{path} line {lines[position]}: demand {values[position]:,.0f} MW{shown} at "
+        f"{demand.index[position].isoformat()} is {values[position] / median[position]:,.0f} "
+        f"times the median of the week around it ({median[position]:,.0f} MW{others}); "
+        "allowed: at "
+        f"most {SPIKE_FACTOR:g} times it (a meter spike or a mistyped value: correct the row, "
+        "or remove it, and the hour is a gap like any other)"
+    )
 
 
 def _check_named_unit(
@@ -200,7 +267,7 @@ def _degrees(unit: str) -> str:
 
 
 def _read_wide_demand(
-    text: str, *, path: Path, timezone: str, date_column: str
+    text: str, *, path: Path, timezone: str, file_timezone: str, date_column: str
 ) -> tuple[pd.Series, np.ndarray]:
     reader = csv.reader(io.StringIO(text))
     header = [cell.strip() for cell in next(reader)]
@@ -216,6 +283,7 @@ def _read_wide_demand(
         )
     date_index = header.index(date_column)
     days: list[str] = []
+    hours: list[int] = []
     lines: list[int] = []
     values: list[float] = []
     columns: list[str] = []
@@ -228,23 +296,31 @@ def _read_wide_demand(
             )
         day = row[date_index].strip()
         for column_index, hour_ending, name in hour_columns:
-            days.append(f"{day} {hour_ending - 1:02d}:00")
+            days.append(day)
+            hours.append(hour_ending)
             lines.append(line_number)
             columns.append(name)
             values.append(
                 _parse_number(row[column_index], path=path, line=line_number, column=name)
             )
     line_array = np.asarray(lines)
-    wall_times = pd.to_datetime(pd.Series(days), errors="coerce", format="mixed")
-    if wall_times.isna().any():
-        position = int(np.flatnonzero(wall_times.isna().to_numpy())[0])
+    dates = pd.to_datetime(pd.Series(days), errors="coerce", format="mixed")
+    bad = (dates.isna() | (dates != dates.dt.normalize())).to_numpy()
+    if bad.any():
+        position = int(np.flatnonzero(bad)[0])
         raise DataError(
             f"{path} line {line_array[position]}: column {date_column!r} value "
-            f"{days[position].rsplit(' ', 1)[0]!r} is not a date (expected YYYY-MM-DD)"
+            f"{days[position]!r} is not a date (expected YYYY-MM-DD)"
         )
     value_array = np.asarray(values, dtype=np.float64)
     _check_demand_values(value_array, line_array, columns, path=path, unit="MW")
-    times = _localize(pd.DatetimeIndex(wall_times), line_array, timezone=timezone, path=path)
+    # ``N시`` is labelled by its end, N:00 of the date (24시: 00:00 of the next day).
+    wall_times = pd.DatetimeIndex(dates + pd.to_timedelta(np.asarray(hours), unit="h"))
+    ends = _localize(
+        wall_times, line_array, timezone=file_timezone, path=path,
+        zone_setting="[data] timestamp_timezone",
+    ).tz_convert(timezone)  # fmt: skip
+    times = hour_beginning(ends, interval_label="ending")
     return pd.Series(value_array, index=times, name=DEMAND_COLUMN), line_array
 
 
@@ -256,16 +332,24 @@ def _parse_timestamps(
     timezone: str,
     column: str,
     off_hour_hint: str,
+    zone_setting: str,
+    file_timezone: str | None = None,
     observation_minute: int = 0,
 ) -> pd.DatetimeIndex:
+    """The rows' instants in ``timezone``: timestamps with a UTC offset as they say, naive ones
+    as wall-clock times of ``file_timezone`` (default ``timezone``), on the hour of
+    ``timezone``'s clock (or at ``observation_minute``)."""
     text = raw.str.strip()
+    naive_zone = file_timezone or timezone
     has_offset = text.str.contains(_OFFSET, regex=True)
     if has_offset.all():
         parsed = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
         bad = parsed.isna().to_numpy()
         if not bad.any():
             times = pd.DatetimeIndex(parsed).tz_convert(timezone)
-            _check_zone(text, times, lines, column=column, timezone=timezone, path=path)
+            _check_zone(
+                text, times, lines, column=column, timezones=(timezone, naive_zone), path=path
+            )
             return _on_the_hour(
                 times, raw, lines, path=path, column=column, hint=off_hour_hint,
                 minute=observation_minute,
@@ -274,7 +358,10 @@ def _parse_timestamps(
         parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
         bad = parsed.isna().to_numpy()
         if not bad.any():
-            times = _localize(pd.DatetimeIndex(parsed), lines, timezone=timezone, path=path)
+            times = _localize(
+                pd.DatetimeIndex(parsed), lines, timezone=naive_zone, path=path,
+                zone_setting=zone_setting,
+            ).tz_convert(timezone)  # fmt: skip
             return _on_the_hour(
                 times, raw, lines, path=path, column=column, hint=off_hour_hint,
                 minute=observation_minute,
@@ -350,23 +437,29 @@ def _check_zone(
     lines: np.ndarray,
     *,
     column: str,
-    timezone: str,
+    timezones: tuple[str, str],
     path: Path,
 ) -> None:
-    """Refuse timestamps with a UTC offset the zone never has over the file's period: a file of
-    another grid's zone (a config's or a model's ``timezone`` that does not fit the data; Sydney
-    under Brisbane has +11:00 in summer). The instants would be read right, but every local
-    calendar, holiday and hour of day would be wrong. UTC (``Z``, ``+00:00``) is always
-    accepted, and so is a zone's standard offset all year (AEMO's +10:00 in Sydney)."""
+    """Refuse timestamps with a UTC offset the zones never have over the file's period: a file
+    of another grid's zone (a config's or a model's ``timezone`` that does not fit the data;
+    Sydney under Brisbane has +11:00 in summer). The instants would be read right, but every
+    local calendar, holiday and hour of day would be wrong. UTC (``Z``, ``+00:00``) is always
+    accepted, and so is a zone's standard offset all year (AEMO's +10:00 in Sydney), and the
+    offsets of the file's own zone (``timezones``: the grid's, the file's)."""
+    timezone = timezones[0]
     stated = _stated_offsets(text)
-    # The zone's offsets over the whole years of the file (a summer-only file in Sydney may be
+    # The zones' offsets over the whole years of the file (a summer-only file in Sydney may be
     # written in its standard time, +10:00), from one instant a day.
-    days = pd.date_range(
-        f"{times.min().year}-01-01 12:00", f"{times.max().year}-12-31 12:00", freq="D", tz=timezone
-    )
-    wall = days.tz_localize(None).to_numpy()
-    utc = days.tz_convert("UTC").tz_localize(None).to_numpy()
-    zone = np.unique(((wall - utc) // np.timedelta64(1, "m")).astype(np.int64))
+    offsets = []
+    for name in dict.fromkeys(timezones):
+        days = pd.date_range(
+            f"{times.min().year}-01-01 12:00", f"{times.max().year}-12-31 12:00", freq="D",
+            tz=name,
+        )  # fmt: skip
+        wall = days.tz_localize(None).to_numpy()
+        utc = days.tz_convert("UTC").tz_localize(None).to_numpy()
+        offsets.append(((wall - utc) // np.timedelta64(1, "m")).astype(np.int64))
+    zone = np.unique(np.concatenate(offsets))
     foreign = (stated != 0) & ~np.isin(stated, zone)
     if not foreign.any():
         return
@@ -446,6 +539,8 @@ def load_demand(
     demand_column: str = DEMAND_COLUMN,
     wide_date_column: str = WIDE_DATE_COLUMN,
     unit: str = "MW",
+    timestamp_timezone: str | None = None,
+    interval_label: str = "beginning",
 ) -> pd.Series:
     """Load hourly demand from a wide KPX file or a long ``timestamp,demand_mw`` file.
 
@@ -466,6 +561,14 @@ def load_demand(
         Unit of the file's values, one of :data:`DEMAND_UNITS` (``"kW"``, ``"MW"``, ``"GW"``);
         converted to MW. A long-format column whose name states another unit (``load_kw``
         read in MW) is refused.
+    timestamp_timezone
+        IANA zone of the file's naive timestamps (and wide-format dates) when it is not the
+        grid's: ``"UTC"``, or a fixed offset such as ``"Etc/GMT-10"`` (UTC+10 all year, AEMO's
+        market time). Default: ``timezone``. Timestamps with a UTC offset need none.
+    interval_label
+        ``"beginning"`` (default) or ``"ending"``: whether a long-format timestamp labels the
+        hour it begins or the hour it ends (AEMO's ``SETTLEMENTDATE``, most SCADA exports).
+        The wide format is hour-ending by its header whatever this says.
 
     Returns
     -------
@@ -479,8 +582,9 @@ def load_demand(
     ------
     DataError
         On a wrong encoding, a missing column, an unknown unit or a column named in another
-        unit, a non-numeric or impossible (≤ 0, non-finite) value, a timestamp off the hour, or
-        one that repeats an instant already given; the message names the file line.
+        unit, a non-numeric or impossible (≤ 0, non-finite) value, a spike (above
+        :data:`SPIKE_FACTOR` times its week's median), a timestamp off the hour, or one that
+        repeats an instant already given; the message names the file line.
     """
     path = Path(path)
     if unit not in DEMAND_UNITS:
@@ -488,6 +592,12 @@ def load_demand(
             f"{path}: demand unit {unit!r} is not known; allowed: "
             f"{', '.join(repr(name) for name in DEMAND_UNITS)}"
         )
+    if interval_label not in INTERVAL_LABELS:
+        raise DataError(
+            f"{path}: interval label {interval_label!r} is not known; allowed: "
+            f"{', '.join(repr(name) for name in INTERVAL_LABELS)}"
+        )
+    file_timezone = timestamp_timezone or timezone
     text = read_text(path)
     if not text:
         raise DataError(f"{path}: the file is empty; expected a header and hourly rows")
@@ -499,8 +609,9 @@ def load_demand(
                 f"(got {header[:3]!r}…); a wrongly decoded file shows garbled names here"
             )
         demand, lines = _read_wide_demand(
-            text, path=path, timezone=timezone, date_column=wide_date_column
-        )
+            text, path=path, timezone=timezone, file_timezone=file_timezone,
+            date_column=wide_date_column,
+        )  # fmt: skip
     else:
         frame = _read_long_columns(text, path=path, columns=(timestamp_column, demand_column))
         _check_named_unit(
@@ -513,12 +624,16 @@ def load_demand(
         index = _parse_timestamps(
             frame[timestamp_column], lines, path=path, timezone=timezone,
             column=timestamp_column, off_hour_hint="so resample the file first",
+            zone_setting="[data] timestamp_timezone", file_timezone=file_timezone,
         )  # fmt: skip
+        index = hour_beginning(index, interval_label=interval_label)
         demand = pd.Series(values, index=index, name=DEMAND_COLUMN)
     if demand.empty:
         raise DataError(f"{path}: no data rows after the header")
     demand = demand * DEMAND_UNITS[unit] if unit != "MW" else demand
-    return _check_regular(demand, lines, path=path, frequency="hour")
+    demand, lines = _check_regular(demand, lines, path=path, frequency="hour")
+    _check_spikes(demand, lines, path=path, unit=unit)
+    return demand
 
 
 def _check_temperature_range(
@@ -590,6 +705,7 @@ def load_hourly_temperature(
     temperature_column: str = TEMPERATURE_COLUMN,
     unit: str = "C",
     observation_minute: int = 0,
+    timestamp_timezone: str | None = None,
 ) -> pd.Series:
     """Load hourly air temperature observations ``timestamp,temp_c``.
 
@@ -610,6 +726,9 @@ def load_hourly_temperature(
         The minute past the hour (on the ``timezone`` clock) at which every observation is
         taken: 0, on the hour (the default), or e.g. 53 for ASOS/METAR routine reports, each
         then labelled with the nearest hour (HH:53 is HH+1:00). Any other minute is refused.
+    timestamp_timezone
+        IANA zone of the file's naive timestamps when it is not ``timezone`` (``"UTC"``, a
+        fixed offset ``"Etc/GMT-10"``); default ``timezone``.
 
     Returns
     -------
@@ -637,9 +756,11 @@ def load_hourly_temperature(
         observation_minute=observation_minute,
         off_hour_hint="or, for observations all taken at one minute past the hour (ASOS/METAR "
         "at :53), observation_minute = 53 in the location.toml",
+        zone_setting="timestamp_timezone in the location.toml",
+        file_timezone=timestamp_timezone,
     )  # fmt: skip
     temperature = pd.Series(values, index=index, name=TEMPERATURE_COLUMN)
-    temperature = _check_regular(temperature, lines, path=path, frequency="hour")
+    temperature, _ = _check_regular(temperature, lines, path=path, frequency="hour")
     return temperature.dropna()
 
 

@@ -23,6 +23,7 @@ from forecast.outputs import (
     MEAN_VARIABLES,
     OUTPUT_VARIABLES,
     PER_DRAW_VARIABLES,
+    SITE_SERIES_VARIABLES,
 )
 from forecast.scenario import COOLING_SLOPE_FACTOR, STATUS_DEFAULTS, STATUS_DEFAULTS_SOURCE, Trend
 from forecast.scenario.catalog import CATALOG_COLUMN_DOCS, HOST_OVERHEAD
@@ -46,7 +47,7 @@ def outputs_table() -> str:
 def optional_outputs_table() -> str:
     """The variables a projection or comparison holds only when asked for them."""
     lines = ["| variable | dims | unit | meaning |", "|---|---|---|---|"]
-    for variable in (*DURATION_VARIABLES, *DURATION_SUMMARIES):
+    for variable in (*DURATION_VARIABLES, *DURATION_SUMMARIES, *SITE_SERIES_VARIABLES):
         dims = ", ".join(variable.dims)
         lines.append(f"| `{variable.name}` | {dims} | {variable.units} | {variable.description} |")
     per_draw = PER_DRAW_VARIABLES[0]

@@ -601,10 +601,11 @@ def check_buses(
     *,
     representative: bool,
     baseline_shares: dict[str, float] | None = None,
+    baseline: BaselineModel | None = None,
 ) -> None:
     """Refuse, before any work, a renaming of buses or a split of the baseline
     :func:`grid_paths` would refuse (``representative``: representative draws, not quantile
-    paths).
+    paths; ``baseline``: the model :func:`grid_paths` is given, if any).
 
     Raises
     ------
@@ -614,7 +615,7 @@ def check_buses(
         refuses.
     """
     if buses or baseline_shares:
-        model = baseline_model(scenario, options)
+        model = baseline_model(scenario, options, baseline)
         _check_layout(scenario, model, buses, baseline_shares, representative=representative)
 
 
@@ -856,6 +857,7 @@ def grid_paths(
     progress: Callable[[int, int], None] | None = None,
     random: int | None = None,
     years: tuple[int, ...] | None = None,
+    baseline: BaselineModel | None = None,
 ) -> GridPaths:
     """Hourly load paths of ``scenario`` for a grid model.
 
@@ -907,6 +909,9 @@ def grid_paths(
         end are replaced), representative draws are ranked on these years alone, and only
         their hours are kept (the years between are projected all the same: a draw's fleet
         runs through them). The investment periods of a multi-period PyPSA network.
+    baseline : BaselineModel, optional
+        The baseline model to project on, already loaded and verified (the service's served
+        one); default: the one the options and scenario name, loaded from the artifacts.
 
     Raises
     ------
@@ -939,7 +944,7 @@ def grid_paths(
     hours = HourlyCalendar.build(first_day, last_day, scenario.timezone)
     n_hours = len(hours.local)
     # Loaded once for both passes; whether there is one decides the columns.
-    model = baseline_model(scenario, base)
+    model = baseline_model(scenario, base, baseline)
     buses = buses or {}
     _check_layout(scenario, model, buses, baseline_shares, representative=quantiles is None)
     loads, rows = _loads(scenario, model, grid_bus(scenario, model))
@@ -1826,3 +1831,48 @@ def _manifest(paths: GridPaths, file_format: str, command: str | None = None) ->
         "load path (no draw has it; its peaks are smoothed away); representative draws are "
         "whole draws",
     }
+
+
+def check_options(
+    file_format: str,
+    rank_by: str | None,
+    *,
+    draws: object = None,
+    draw: object = None,
+    random: object = None,
+    quantile: object = None,
+) -> str | None:
+    """Refuse what ``forecast export-grid`` and ``POST /v1/grid-exports`` refuse of their
+    options as given, before any work: a format not in :data:`FORMATS`, more than one of
+    ``draws``, ``draw``, ``random`` and ``quantile`` (as given: text on the command line,
+    numbers in the API; only whether each is given counts here, :func:`check_request` checks
+    their values), or ``rank_by`` beside ``quantile``.
+
+    Returns
+    -------
+    str or None
+        ``rank_by`` as given (None: the default, :func:`rank_metrics`).
+
+    Raises
+    ------
+    OptionsError
+        Which of these, naming the option (as the command line spells it), the value and
+        what is allowed.
+    """
+    if file_format not in FORMATS:
+        raise OptionsError(f"--format = {file_format!r}: allowed: {', '.join(FORMATS)}")
+    given = [name for name, value in (("--draws", draws), ("--draw", draw), ("--random", random),
+                                      ("--quantile", quantile)) if value is not None]  # fmt: skip
+    if len(given) > 1:
+        raise OptionsError(
+            f"{' / '.join(given)}: give one of them, not both (representative draws, draws "
+            "by number, an equal-weight random sample, or an hour-by-hour quantile that is not "
+            "a load path)"
+        )
+    if quantile is not None and rank_by is not None:
+        raise OptionsError(
+            f"--rank-by = {rank_by!r}: ranks draws to choose representative ones; a --quantile "
+            "path takes each hour's quantile over all draws, nothing is ranked: leave --rank-by "
+            "out"
+        )
+    return rank_by

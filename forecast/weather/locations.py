@@ -18,6 +18,7 @@ so does a daily file (whose unit is the hourly file's unless it says otherwise):
     temperature_column = "tmpf"
     temperature_unit = "F"        # "C" (the default) or "F", converted to °C on reading
     observation_minute = 53       # ASOS/METAR routine reports at HH:53, read as HH+1:00
+    timestamp_timezone = "UTC"    # naive timestamps in UTC, not in timezone (default timezone)
     daily_date_column = "date"
     daily_mean_column = "tavg_f"
     daily_min_column = "tmin_f"
@@ -73,6 +74,8 @@ _FIELDS = {
     "timestamp_column": "the hourly file's timestamp column, e.g. 'valid' (default 'timestamp')",
     "temperature_column": "the hourly file's temperature column, e.g. 'tmpf' (default 'temp_c')",
     "temperature_unit": "'C' or 'F', the unit of the temperature column (default 'C')",
+    "timestamp_timezone": "an IANA zone of the hourly file's naive timestamps when it is not "
+    "timezone, e.g. 'UTC' or 'Etc/GMT-10' (optional; default timezone)",
     "observation_minute": "an integer minute 0..59 at which every hourly observation is taken, "
     "e.g. 53 for ASOS/METAR, each read as the nearest hour (default 0, on the hour)",
     "daily_date_column": "the daily file's date column (default 'date')",
@@ -123,6 +126,9 @@ class Location:
     observation_minute
         Minute past the hour of every hourly observation (0: on the hour; 53: ASOS/METAR,
         each read as the next hour). [min]
+    timestamp_timezone
+        IANA zone of the hourly file's naive timestamps when they are not in :attr:`timezone`
+        (a naive-UTC export: ``"UTC"``); None: :attr:`timezone`.
     daily_date_column, daily_mean_column, daily_min_column, daily_max_column
         Columns of the daily file.
     daily_temperature_unit
@@ -141,6 +147,7 @@ class Location:
     temperature_column: str = TEMPERATURE_COLUMN
     temperature_unit: str = "C"
     observation_minute: int = 0
+    timestamp_timezone: str | None = None
     daily_date_column: str = DAILY_DATE_COLUMN
     daily_mean_column: str = DAILY_MEAN_COLUMN
     daily_min_column: str = DAILY_MIN_COLUMN
@@ -171,7 +178,8 @@ class Location:
         """An hourly temperature file of this location, read as its ``location.toml`` says.
 
         Its own record and a file given for it (``forecast evaluate --temperature``) are read
-        alike: naive timestamps in :attr:`timezone`, the columns :attr:`timestamp_column` and
+        alike: naive timestamps in :attr:`timestamp_timezone` (default :attr:`timezone`), the
+        columns :attr:`timestamp_column` and
         :attr:`temperature_column`, in :attr:`temperature_unit`, observed at
         :attr:`observation_minute`.
 
@@ -192,6 +200,7 @@ class Location:
             temperature_column=self.temperature_column,
             unit=self.temperature_unit,
             observation_minute=self.observation_minute,
+            timestamp_timezone=self.timestamp_timezone,
         )
 
     def read_daily_temperature(self, path: Path) -> pd.DataFrame:
@@ -227,6 +236,8 @@ class Location:
         minute = (
             f", observation_minute = {self.observation_minute}" if self.observation_minute else ""
         )
+        if self.timestamp_timezone is not None:
+            minute += f", timestamp_timezone = {self.timestamp_timezone!r}"
         return (
             f"{self.directory / LOCATION_FILE}: timestamp_column = {self.timestamp_column!r}, "
             f"temperature_column = {self.temperature_column!r}, temperature_unit = "
@@ -304,6 +315,9 @@ def read_location(path: Path) -> Location:
     minute = raw.get("observation_minute", 0)
     if isinstance(minute, bool) or not isinstance(minute, int) or not 0 <= minute <= 59:
         raise _field_error(path, "observation_minute", minute)
+    file_zone = raw.get("timestamp_timezone")
+    if file_zone is not None and not (isinstance(file_zone, str) and is_time_zone(file_zone)):
+        raise _field_error(path, "timestamp_timezone", file_zone)
     return Location(
         name=path.parent.name,
         station=raw["station"].strip(),
@@ -316,6 +330,7 @@ def read_location(path: Path) -> Location:
         temperature_unit=unit,
         daily_temperature_unit=daily_unit,
         observation_minute=minute,
+        timestamp_timezone=file_zone,
         **{field: column.strip() for field, column in columns.items()},
     )
 

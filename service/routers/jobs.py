@@ -9,12 +9,13 @@ one, and a job that was running when the server died is reported failed, to be r
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path
 from starlette.responses import Response
 
-from service import comparing, projecting
+from service import comparing, gridexports, projecting
 from service.deps import Caller, RootPath, get_ready_state, has_role, optional_caller
 from service.errors import ConflictError, ForbiddenError, error_responses
 from service.render import NumpyJSONResponse
@@ -23,6 +24,7 @@ from service.routers.projections import (
     RESULT_RESPONSES,
     AcceptHeader,
     FormatQuery,
+    VariablesQuery,
     accepted,
     answer_format,
     job_body,
@@ -78,6 +80,7 @@ async def get_job_result(
     if_none_match: Annotated[
         str | None, Header(description="An ETag of this result: 304 when it matches.")
     ] = None,
+    variables: VariablesQuery = None,
 ) -> Response:
     """The job's projection or comparison, in the format asked for (as POST /v1/projections
     or POST /v1/comparisons answers); without `format` or an Accept naming a type (`*/*`, as
@@ -85,7 +88,9 @@ async def get_job_result(
     run = await find_run(state, job_id)
     if file_format is None and (accept is None or accept.strip() in ("", "*/*")):
         file_format = answer_format(run)
-    return await result_answer(state, run, file_format, accept, if_none_match, root=root)
+    return await result_answer(
+        state, run, file_format, accept, if_none_match, root=root, variables=variables
+    )
 
 
 @router.post(
@@ -108,8 +113,7 @@ async def resubmit_job(
     belongs to the same key as the old."""
     run = await find_run(state, job_id)
     _check_owner(state, run, caller, "resubmitting")
-    prepare = comparing.resubmission if run.comparison else projecting.resubmission
-    prepared: projecting.Computation = await state.light(prepare, state, run)
+    prepared: projecting.Computation = await state.light(_resubmission(run), state, run)
     done = await state.light(state.runs.stored_result, prepared.key)
     if done is not None:
         return accepted(done, root=root, file_format=answer_format(run))
@@ -164,6 +168,13 @@ async def cancel_job(
     if not cancelled:
         raise _nothing_to_cancel(run)
     return job_body(run, root=root)
+
+
+def _resubmission(run: Run) -> Callable[[ServiceState, Run], projecting.Computation]:
+    """What prepares ``run`` again: a grid export's, a comparison's or a projection's."""
+    if run.grid_export:
+        return gridexports.resubmission
+    return comparing.resubmission if run.comparison else projecting.resubmission
 
 
 def _check_owner(state: ServiceState, run: Run, caller: Caller, doing: str) -> None:

@@ -7,13 +7,16 @@ scenario is answered on the event loop.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Awaitable
+from typing import Annotated, Any, Protocol
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Header, Query
 from starlette.responses import Response
 
 from service import projecting
 from service.answers import answer
+from service.cache import ProjectionResult
 from service.deps import Caller, RootPath, get_ready_state, optional_caller
 from service.errors import RETRY_AFTER_HEADER, error_responses
 from service.render import NumpyJSONResponse, OutputFormat, negotiate
@@ -21,6 +24,22 @@ from service.routing import ServiceRoute
 from service.schemas import JobResponse, ProjectionRequest, ProjectionResponse
 from service.state import ServiceState
 from service.storage.runs import Run
+
+
+class Answering(Protocol):
+    """What answers a result (:func:`service.answers.answer`, or a grid export's zip)."""
+
+    def __call__(
+        self,
+        state: ServiceState,
+        result: ProjectionResult,
+        file_format: OutputFormat,
+        *,
+        cache_status: str,
+        root: str,
+        variables: tuple[str, ...] | None = None,
+    ) -> Awaitable[Response]: ...
+
 
 router = APIRouter(prefix="/projections", tags=["projections"], route_class=ServiceRoute)
 
@@ -40,6 +59,29 @@ AcceptHeader = Annotated[
         "(q=0 refuses a format)."
     ),
 ]
+
+VariablesQuery = Annotated[
+    str | None,
+    Query(
+        description="Only these variables, comma-separated names and patterns "
+        "(`ai_energy_twh,site_peak_mw`; `site_*`, `ai_energy_twh*` with its mean and errors, "
+        "`*_by_region`), in every format; default every one. A name that is no output "
+        "variable, or one the result lacks, is a 422 naming it (`forecast variables` lists "
+        "them; the README's output table too).",
+        max_length=2000,
+    ),
+]
+
+
+def variable_items(variables: str | None) -> tuple[str, ...] | None:
+    """The items of ``?variables=``, checked against every output variable there is
+    (:func:`forecast.outputs.variable_patterns`: 422 before any work), or None without it."""
+    if variables is None:
+        return None
+    from forecast.outputs import variable_patterns
+
+    return variable_patterns(variables, field="variables")
+
 
 RESULT_HEADERS = {
     "ETag": {
@@ -126,12 +168,21 @@ RESULT_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def job_body(
-    run: Run, *, root: str, progress: int | None = None, file_format: str | None = None
+    run: Run,
+    *,
+    root: str,
+    progress: int | None = None,
+    file_format: str | None = None,
+    variables: tuple[str, ...] | None = None,
 ) -> dict[str, Any]:
     """The JobResponse document of a run, as JSON values (times as the schema writes them,
     ``...Z``, whether the 202 or ``GET /v1/jobs/{id}`` sends it); its links under ``root``, its
-    ``result_url`` in ``file_format`` (default: the one the job was asked in)."""
+    ``result_url`` in ``file_format`` (default: the one the job was asked in) and with the
+    ``variables`` the request selected."""
     fields = _job_fields(run, progress, root, file_format or answer_format(run))
+    if variables:
+        joiner = "&" if "?" in fields["result_url"] else "?"
+        fields["result_url"] += f"{joiner}variables={quote(','.join(variables), safe=',*?[]')}"
     return JobResponse.model_validate(fields).model_dump(mode="json")
 
 
@@ -163,11 +214,18 @@ def _job_fields(run: Run, progress: int | None, root: str, file_format: str) -> 
     }
 
 
-def accepted(run: Run, *, root: str, file_format: OutputFormat | None = None) -> NumpyJSONResponse:
+def accepted(
+    run: Run,
+    *,
+    root: str,
+    file_format: OutputFormat | None = None,
+    variables: tuple[str, ...] | None = None,
+) -> NumpyJSONResponse:
     """``202 Accepted`` naming the job to poll, its ``result_url`` in ``file_format`` (the
-    format this request asked for; default: the one the job was asked in)."""
+    format this request asked for; default: the one the job was asked in) and with the
+    ``variables`` it selected."""
     return NumpyJSONResponse(
-        job_body(run, root=root, file_format=file_format),
+        job_body(run, root=root, file_format=file_format, variables=variables),
         status_code=202,
         headers={
             "Location": f"{root}/v1/jobs/{run.id}",
@@ -194,6 +252,7 @@ async def create_projection(
     root: RootPath,
     file_format: FormatQuery = None,
     accept: AcceptHeader = None,
+    variables: VariablesQuery = None,
 ) -> Response:
     """Monte Carlo projection of a shipped or saved scenario (with overrides) or an inline one.
 
@@ -204,8 +263,9 @@ async def create_projection(
     that recorded it (`X-Run-Id`; its result stays at `Content-Location`).
     """
     chosen = negotiate(file_format, accept)
+    items = variable_items(variables)
     prepared = await projecting.prepare(state, request)
-    return await respond(state, prepared, chosen, caller, root=root)
+    return await respond(state, prepared, chosen, caller, root=root, variables=items)
 
 
 async def respond(
@@ -215,30 +275,39 @@ async def respond(
     caller: Caller,
     *,
     root: str,
+    variables: tuple[str, ...] | None = None,
+    answering: Answering = answer,
 ) -> Response:
-    """The answer to a checked projection or comparison, from the first source that has it
-    (:mod:`service.projecting`): memory, a stored run, the job computing it, a new job when
-    large (remembering ``chosen``, the format its result is fetched in by default), else
-    computed inline."""
+    """The answer to a checked projection, comparison or grid export, from the first source
+    that has it (:mod:`service.projecting`): memory, a stored run, the job computing it, a new
+    job when large (remembering ``chosen``, the format its result is fetched in by default),
+    else computed inline; the result answered by ``answering`` (a grid export's: its zip), with
+    ``variables``, only those (a job's ``result_url`` carries them)."""
     cached = projecting.in_memory(state, prepared.key)
     if cached is not None:
-        return await answer(state, cached, chosen, cache_status="hit", root=root)
+        return await answering(
+            state, cached, chosen, cache_status="hit", root=root, variables=variables
+        )
     prepared.check_computable()
     run = await state.light(state.runs.stored_result, prepared.key)
     if run is not None and run.result_file is not None:
         result = await projecting.stored_or_lost(state, run)
         if result is not None:
-            return await answer(state, result, chosen, cache_status="stored", root=root)
+            return await answering(
+                state, result, chosen, cache_status="stored", root=root, variables=variables
+            )
     running = state.jobs.find(prepared.key)
     if running is not None:
         found = await state.light(state.runs.get, running)
         if found is not None:
-            return accepted(found, root=root, file_format=chosen)
+            return accepted(found, root=root, file_format=chosen, variables=variables)
     if prepared.draw_hours > state.settings.job_threshold_draw_hours:
         submitted = await projecting.submit_job(
             state, prepared, caller.key_id, client=caller.client, file_format=chosen
         )
-        return accepted(submitted, root=root)
+        return accepted(submitted, root=root, variables=variables)
     result, shared = await projecting.compute_inline(state, prepared, caller.key_id)
     status = "shared" if shared else "miss"
-    return await answer(state, result, chosen, cache_status=status, root=root)
+    return await answering(
+        state, result, chosen, cache_status=status, root=root, variables=variables
+    )

@@ -20,6 +20,7 @@ import datetime as dt
 import json
 import logging
 import re
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query
@@ -31,13 +32,13 @@ from forecast.io import export
 from forecast.report.inputs import input_table
 from forecast.scenario import SCENARIO_ID_PATTERN, parse_scenario
 from forecast.sweep.compare import SCENARIO_COLUMN, comparison_table_metadata
-from service import projecting
-from service.answers import answer, answer_file, etag, not_modified
+from service import gridexports, projecting
+from service.answers import answer, answer_file, etag, not_modified, part_key
 from service.deps import Caller, RootPath, get_ready_state, has_role, require_write
 from service.errors import ConflictError, ForbiddenError, GoneError, error_responses
 from service.render import NumpyJSONResponse, OutputFormat, is_comparison, negotiate
 from service.retention import RETENTION
-from service.routers.projections import RESULT_RESPONSES
+from service.routers.projections import RESULT_RESPONSES, VariablesQuery, variable_items
 from service.routing import ServiceRoute
 from service.schemas import RUN_ID_PATTERN, ResultResponse, RunList, RunRecord
 from service.state import ServiceState
@@ -137,26 +138,39 @@ async def result_answer(
     if_none_match: str | None,
     *,
     root: str,
+    variables: str | None = None,
 ) -> Response:
-    """A run's result in the format asked for; 304 when the client holds it; 409 unfinished
-    or its file damaged; 503 its file missing (the run kept as it is); links under ``root``.
+    """A run's result in the format asked for (only the ``variables`` selected, where given);
+    304 when the client holds it; 409 unfinished or its file damaged; 503 its file missing (the
+    run kept as it is); links under ``root``.
 
     A result still in memory is answered from there, also while its file is being written.
     """
-    chosen = negotiate(file_format, accept)
+    items = variable_items(variables)
+    if run.grid_export:
+        # One answer, its zip, whatever format, type or variables are asked for.
+        chosen: OutputFormat = "json"
+        items = None
+        answering = partial(gridexports.answer_archive, if_none_match=if_none_match)
+    else:
+        chosen = negotiate(file_format, accept)
+        answering = partial(answer, if_none_match=if_none_match)
     cached = projecting.in_memory(state, run.result_key)
     if cached is not None and (cached.run_id == run.id or run.status == "succeeded"):
-        return await answer(
-            state, cached, chosen, cache_status="hit", root=root, if_none_match=if_none_match
+        return await answering(
+            state, cached, chosen, cache_status="hit", root=root, variables=items
         )
     if run.status != "succeeded" or run.result_file is None:
         reason = f": {run.error}" if run.error else f"; poll /v1/jobs/{run.id}"
         raise ConflictError(f"run {run.id} is {run.status}, not succeeded{reason}")
-    tag = etag(run.result_key, chosen)
+    if run.grid_export:
+        tag = gridexports.archive_etag(run.result_key)
+    else:
+        tag = etag(run.result_key if not items else part_key(run.result_key, items), chosen)
     if not_modified(if_none_match, tag):
         return Response(status_code=304, headers={"ETag": tag, "Cache-Control": "no-cache"})
     try:
-        if chosen == "netcdf":
+        if chosen == "netcdf" and not items and not run.grid_export:
             # The file is the answer: nothing to read into memory.
             return answer_file(state, run, root=root)
         result = await projecting.stored(state, run)
@@ -169,7 +183,7 @@ async def result_answer(
     except ResultLostError as lost:
         error = await projecting.forget_lost(state, run, lost)
         raise ConflictError(f"run {run.id} is failed, not succeeded: {error}") from None
-    return await answer(state, result, chosen, cache_status="stored", root=root)
+    return await answering(state, result, chosen, cache_status="stored", root=root, variables=items)
 
 
 @router.get(
@@ -284,11 +298,14 @@ async def get_run_result(
     if_none_match: Annotated[
         str | None, Header(description="An ETag of this result: 304 when it matches.")
     ] = None,
+    variables: VariablesQuery = None,
 ) -> Response:
     """The run's projection (or comparison) in any format, read from its result file when not
     in memory."""
     run = await find_run(state, run_id)
-    return await result_answer(state, run, file_format, accept, if_none_match, root=root)
+    return await result_answer(
+        state, run, file_format, accept, if_none_match, root=root, variables=variables
+    )
 
 
 @router.get(
@@ -310,6 +327,8 @@ async def get_run_meta(run_id: RunId, state: State) -> dict[str, Any]:
             reason = f": {run.error}" if run.error else f"; poll /v1/jobs/{run.id}"
             raise ConflictError(f"run {run.id} is {run.status}, not succeeded{reason}")
         cached = await projecting.stored(state, run)
+    if run.grid_export:
+        return {**await state.light(gridexports.manifest, cached.dataset), "run": _digests(run)}
     return await state.light(_table_metadata, run, cached.dataset)
 
 
@@ -325,13 +344,19 @@ def _table_metadata(run: Run, dataset: Any) -> dict[str, Any]:
         metadata = export.table_metadata(
             dataset, export.table_columns(dataset), inputs=input_table(scenario)
         )
-    metadata["run"] = {
+    metadata["run"] = _digests(run)
+    return metadata
+
+
+def _digests(run: Run) -> dict[str, Any]:
+    """The run's id and its record of its input digests (null where recorded before runs
+    recorded them)."""
+    return {
         "id": run.id,
         "data_sha256": run.data_sha256,
         "weather_sha256": run.weather_sha256,
         "model_manifest_sha256": run.model_manifest_sha256,
     }
-    return metadata
 
 
 @router.delete(

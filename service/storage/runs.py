@@ -1,4 +1,5 @@
-"""Runs: the record of every computed projection or comparison, inline or as a job."""
+"""Runs: the record of every computed projection, comparison or grid export, inline or as a
+job."""
 
 from __future__ import annotations
 
@@ -98,6 +99,11 @@ class Run:
     def comparison(self) -> bool:
         """Whether the run is a comparison of several scenarios."""
         return self.scenario_ids is not None
+
+    @property
+    def grid_export(self) -> bool:
+        """Whether the run is a grid-model export (its options hold ``grid_export``)."""
+        return "grid_export" in self.options_document
 
     @property
     def finished(self) -> bool:

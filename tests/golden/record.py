@@ -53,9 +53,15 @@ CASES: dict[str, tuple[str, ProjectionOptions]] = {
         "kr-outlook-flex",
         ProjectionOptions(draws=200, seed=0, resolution="annual"),
     ),
+    # With one site's own load series (site_facility_mw, monthly), the campus of a PPA.
     "kr-outlook-flex-monthly": (
         "kr-outlook-flex",
-        ProjectionOptions(draws=200, seed=0, resolution="monthly"),
+        ProjectionOptions(
+            draws=200,
+            seed=0,
+            resolution="monthly",
+            sites=("LG U+ Paju AI data centre, building 1",),
+        ),
     ),
 }
 

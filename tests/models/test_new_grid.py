@@ -211,7 +211,8 @@ def test_the_new_grid_evaluates_ex_post_and_ex_ante(grid, trained):
     assert result["mode"] == "ex_post"
     assert [report["missing_hours"] for report in result["gaps"]] == [0, 0]
     years = {row["year"] for row in result["metrics"] if row["forecast"] == "ex_post"}
-    assert years == {"2022", "mean |.|"}
+    assert years == {2022}  # the mean apart, under "mean"
+    assert result["mean"]["ex_post"]["mape_pct"] == pytest.approx(result["metrics"][0]["mape_pct"])
     assert result["in_sample_years"] == [2022]  # trained on 2019-2022: said, not hidden
     ex_ante = _run(
         ["forecast.cli", "evaluate", "--model", "testville-baseline", "--demand",
@@ -319,13 +320,40 @@ def test_training_fails_in_one_line_on_a_bad_config_or_data_row(grid, tmp_path):
     )  # fmt: skip
 
 
+@pytest.mark.slow
+def test_backtest_series_writes_each_folds_out_of_sample_hours(grid, tmp_path):
+    """A utility forecaster could not get the backtest's hourly forecasts (only ``forecast
+    evaluate``'s, in-sample for a shipped model) to compute their own metrics: ``--series
+    DIR`` writes the backtest year's actual, point and P10/P50/P90 per forecast, in MW, with
+    local timestamps and their offsets (evaluate's writer and columns)."""
+    done = _run(["models.backtest", "--config", str(grid["config"]), "--series",
+                 str(tmp_path)], grid)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "| forecast | year | MAE MW | RMSE MW |" in done.stdout
+    assert "note: 60 draws: " in done.stdout
+    for label in ("ex_post", "ex_ante", "seasonal_naive"):
+        assert f"wrote {tmp_path / f'{label}.csv'}" in done.stdout
+        series = pd.read_csv(tmp_path / f"{label}.csv")
+        assert list(series.columns) == ["timestamp", "actual_mw", "point_mw", "p10_mw",
+                                        "p50_mw", "p90_mw", "day_type"]  # fmt: skip
+        assert len(series) == 8760  # the one backtest year, 2022
+        assert series["timestamp"].iloc[0] == "2022-01-01T00:00:00-05:00"
+        assert series["timestamp"].iloc[4000].endswith("-04:00")  # summer time, said
+    ex_post = pd.read_csv(tmp_path / "ex_post.csv")
+    assert (ex_post["p10_mw"] <= ex_post["p90_mw"]).all()
+    assert 2_000 < ex_post["actual_mw"].mean() < 20_000  # MW, not the file's kW
+    bad = _run(["models.backtest", "--config", str(grid["config"]), "--series",
+                str(tmp_path / "missing")], grid)  # fmt: skip
+    _one_line_error(bad, "--series = ", "allowed: an existing directory")
+
+
 def test_backtest_years_replace_the_configs_or_fail_in_one_line(grid, monkeypatch):
     """``--years`` scores other folds of the same config (Korea's 2016-2018, say, which no
     modelling choice looked at); a year outside the data, or not a year, is one line."""
     monkeypatch.setenv("FORECAST_WEATHER_DIR", str(grid["weather"]))
     config = load_config(grid["config"], data_dir=grid["data"])
     assert config.backtest_years == (2022,)
-    assert with_backtest_years(config, "2021,2022").backtest_years == (2021, 2022)
+    assert with_backtest_years(config, "2022").backtest_years == (2022,)
     _one_line_error(
         _run(["models.backtest", "--config", str(grid["config"]), "--years", "2019"], grid),
         "--years = '2019'", "2019 is outside the data", "allowed:", "after first_year (2019)",
@@ -334,10 +362,12 @@ def test_backtest_years_replace_the_configs_or_fail_in_one_line(grid, monkeypatc
         _run(["models.backtest", "--config", str(grid["config"]), "--years", "2022,20x2"], grid),
         "--years = '2022,20x2'", "allowed: comma-separated years", "up to last_year (2022)",
     )  # fmt: skip
-    # Inside the data but too early to fit three years before it: the fit says so, in one line.
+    # Inside the data but too early to fit three years before it: refused before the data
+    # loads, naming the option, the config and what is allowed.
     _one_line_error(
         _run(["models.backtest", "--config", str(grid["config"]), "--years", "2021"], grid),
-        "training needs at least 3 years up to 2020",
+        f"{grid['config']}: --years contains 2021: it is fitted on the years before it",
+        "allowed: years from 2022 up to last_year (2022)",
     )
 
 
@@ -372,7 +402,8 @@ def test_evaluate_fails_in_one_line(grid, trained, tmp_path):
         "default.csv line 1: missing column(s) ['datetime_beginning_local', 'zone_load_kw']",
         "(read as testville-baseline@v1 was trained: time zone America/New_York, its config's "
         "[data] timestamp_column = 'datetime_beginning_local', demand_column = 'zone_load_kw', "
-        "demand_unit = 'kW')",
+        "demand_unit = 'kW'; timestamps naive in America/New_York, hour-beginning: "
+        "--timestamp-timezone and --interval-label read other conventions)",
     )  # fmt: skip
     half = tmp_path / "half.csv"
     half.write_text("\n".join((data / "demand_2022.csv").read_text().splitlines()[:2000]) + "\n")

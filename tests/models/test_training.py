@@ -12,7 +12,7 @@ import pytest
 from forecast.baseline import artifacts
 from forecast.baseline.model import BaselineModel, load_baseline_model
 from forecast.errors import ArtifactError
-from models.config import load_config, load_training_data
+from models.config import load_config, load_training_data, with_backtest_years
 from models.fit import fit_baseline, with_calibration
 from models.train import main
 
@@ -136,6 +136,12 @@ def test_training_publishes_an_artifact_that_predicts_the_same_numbers(
         "for the whole grid.\n"
     ) in card
     assert "Korea" not in card
+    # A utility forecaster read "farther years' bands are wider ... but not backtested": they
+    # were horizon-checked (and failed for NSW); the card says so, and how to run the check.
+    assert "not backtested" not in card
+    assert "python -m models.horizons --config CONFIG --origins FIRST-LAST" in card
+    assert "au-nsw-baseline's bands too narrow from 2 years ahead" in card
+    assert "| forecast | year | MAE MW | RMSE MW | bias MW | bias % | CRPS MW |" in card
     energy_error = loaded.manifest["metrics"]["ex_ante"]["energy_error_pct"]  # |.| of 2022's
     assert (
         "it does not know about economic shocks (in the backtest above, the largest ex ante "
@@ -312,7 +318,9 @@ def test_training_in_a_zone_whose_clocks_change_at_midnight(tmp_path, monkeypatc
         .replace('"KR"', '"CL"')
         .replace("Asia/Seoul", "America/Santiago")
         .replace("toy-station", "santiago")
-        .replace("2022", "2021"),
+        .replace("2022", "2021")
+        # Three years load and fit; a backtest of 2021 would have two before it (refused).
+        .replace("years = [2021]", "years = []"),
         encoding="utf-8",
     )
     config = load_config(config_path, data_dir=tmp_path)
@@ -579,7 +587,9 @@ def test_the_climatology_and_training_gap_reports_say_which_hours_each_counts(
         .replace('"KR"', '"AU"')
         .replace("Asia/Seoul", zone)
         .replace("toy-station", "bankstownish")
-        .replace("2022", "2021"),
+        .replace("2022", "2021")
+        # Three years load and fit; a backtest of 2021 would have two before it (refused).
+        .replace("years = [2021]", "years = []"),
         encoding="utf-8",
     )
     trained = load_training_data(load_config(config_path)).gaps[1].summary()
@@ -589,3 +599,126 @@ def test_the_climatology_and_training_gap_reports_say_which_hours_each_counts(
         "by the file: 1 h before its first row (masked) (hours counted: "
         "2019-01-01T00:00:00+11:00 .. 2021-12-31T23:00:00+11:00)"
     )
+
+
+def _edited(tmp_path, *changes: tuple[str, str], name: str = "edited") -> Path:
+    text = CONFIG.format(ridge=1e-3)
+    for old, new in changes:
+        assert old in text
+        text = text.replace(old, new)
+    path = tmp_path / f"{name}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_backtest_year_without_three_years_before_it_is_refused_before_the_data_loads(
+    tmp_path,
+):
+    """``[backtest] years = [2021]`` after ``first_year = 2019`` said, after loading the data,
+    only "training needs at least 3 years up to 2020; found [2019, 2020]", naming neither the
+    setting nor the file. Refused by load_config (no data directory exists here), naming
+    the config, the setting, the year and what is allowed."""
+    from forecast.errors import OptionsError
+
+    path = _edited(tmp_path, ("years = [2022]", "years = [2021]"))
+    with pytest.raises(OptionsError) as refused:
+        load_config(path, data_dir=tmp_path / "nowhere")
+    assert str(refused.value) == (
+        f"{path}: [backtest] years contains 2021: it is fitted on the years before it, and "
+        "[data] first_year = 2019 leaves 2 (at least 3 are needed); allowed: years from 2022 "
+        "up to last_year (2022), or an earlier first_year"
+    )
+    config = load_config(_edited(tmp_path, name="fine"), data_dir=tmp_path / "nowhere")
+    with pytest.raises(OptionsError, match=r"--years contains 2020: .*allowed: years from 2022"):
+        with_backtest_years(config, "2020")
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ('timestamp_timezone = "AEST"', "[data] timestamp_timezone = 'AEST': not an IANA time"),
+        ('interval_label = "end"', "[data] interval_label = 'end'; allowed: 'beginning', "),
+    ],
+)
+def test_bad_timestamp_conventions_are_refused_naming_the_setting(tmp_path, change, words):
+    from forecast.errors import OptionsError
+
+    path = _edited(
+        tmp_path, ('demand_file = "demand.csv"', f'demand_file = "demand.csv"\n{change}')
+    )
+    with pytest.raises(OptionsError) as refused:
+        load_config(path, data_dir=tmp_path)
+    assert str(refused.value).startswith(f"{path}: {words}")
+
+
+def test_training_reads_a_naive_utc_hour_ending_file_as_its_config_says(synthetic_dir, tmp_path):
+    """The toy grid's demand written as a SCADA export would be (naive UTC, each hour
+    labelled by its end), with [data] timestamp_timezone = "UTC" and interval_label =
+    "ending": the same training data as the file with offsets."""
+    frame = pd.read_csv(synthetic_dir / "demand.csv")
+    instants = pd.to_datetime(frame["timestamp"], utc=True, format="ISO8601")
+    ends = instants + pd.Timedelta(hours=1)
+    frame.assign(timestamp=ends.dt.strftime("%Y-%m-%d %H:%M")).to_csv(
+        tmp_path / "scada.csv", index=False
+    )
+    (tmp_path / "temperature.csv").write_bytes((synthetic_dir / "temperature.csv").read_bytes())
+    path = _edited(
+        tmp_path,
+        ('demand_file = "demand.csv"',
+         'demand_file = "scada.csv"\ntimestamp_timezone = "UTC"\ninterval_label = "ending"'),
+    )  # fmt: skip
+    config = load_config(path, data_dir=tmp_path)
+    assert (config.timestamp_timezone, config.interval_label) == ("UTC", "ending")
+    read = load_training_data(config)
+    expected = load_training_data(load_config(_config(tmp_path, ridge=1e-3, name="toy"),
+                                              data_dir=synthetic_dir))  # fmt: skip
+    pd.testing.assert_series_equal(read.demand, expected.demand)
+
+
+def test_a_description_copied_from_a_shipped_config_is_flagged(tmp_path):
+    """A utility's model card said "New South Wales hourly electricity demand (AEMO NSW1
+    ...)" for its own grid: its config was copied from au-nsw.toml and not edited. Training
+    warns in one line; an own description says nothing."""
+    import tomllib
+
+    from models.config import SHIPPED_CONFIGS_DIR, copied_config_warning
+
+    nsw = tomllib.loads((SHIPPED_CONFIGS_DIR / "au-nsw.toml").read_text(encoding="utf-8"))
+    copied = _edited(
+        tmp_path,
+        ('id = "toy-grid"',
+         f'id = "toy-grid"\ndescription = "{nsw["model"]["description"]}"\n'
+         f'demand_basis = "{nsw["model"]["demand_basis"]}"'),
+    )  # fmt: skip
+    warning = copied_config_warning(load_config(copied, data_dir=tmp_path))
+    assert warning == (
+        f"warning: {copied}: [model] description and demand_basis of 'toy-grid' are word for "
+        "word those of 'au-nsw-baseline' (au-nsw.toml): copied and not edited? the model card "
+        "and every projection on the model say them; describe this grid's demand"
+    )
+    own = _edited(tmp_path, ('id = "toy-grid"', 'id = "toy-grid"\ndescription = "Toy."'))
+    assert copied_config_warning(load_config(own, data_dir=tmp_path)) is None
+
+
+@pytest.mark.shared_data
+@pytest.mark.slow
+@pytest.mark.parametrize("grid", ["au-nsw", "kr"])
+def test_the_shipped_grids_raise_no_clock_warning_and_a_file_10_hours_off_does(grid, monkeypatch):
+    """The training-side check (forecast.baseline.alignment.weather_response_lag): the hot-day
+    demand excess of NSW and Korea follows their station's temperature within 1 h, so no
+    warning; the same demand 10 h late (a naive-UTC file in Sydney or Seoul read as local
+    time) is flagged in one line naming the settings."""
+    from forecast.paths import real_data_available, real_data_dir
+    from models.config import SHIPPED_CONFIGS_DIR, clock_warning
+
+    if not real_data_available():
+        pytest.skip("real data not found in FORECAST_DATA_DIR (default ../shared/data)")
+    monkeypatch.delenv("FORECAST_WEATHER_DIR", raising=False)
+    config = load_config(SHIPPED_CONFIGS_DIR / f"{grid}.toml", data_dir=real_data_dir())
+    data = load_training_data(config)
+    assert clock_warning(config, data) is None
+    late = data._replace(demand=data.demand.shift(10))
+    warning = clock_warning(config, late)
+    assert warning is not None and "\n" not in warning
+    assert warning.startswith(f"warning: {config.demand_file}: the demand's daily profile")
+    assert f"[data] timestamp_timezone or interval_label in {config.path}" in warning

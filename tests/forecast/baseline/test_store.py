@@ -91,3 +91,24 @@ def test_the_default_store_is_no_place_to_publish_outside_the_development_flow(
     )
     monkeypatch.setenv("FORECAST_ARTIFACT_DIR", str(tmp_path / "store"))
     assert paths.publishing_problem(elsewhere) is None
+
+
+def test_a_model_signed_by_an_untrusted_key_is_marked_in_the_list_and_named_in_show(
+    tmp_path, monkeypatch, capsys
+):
+    """A utility forecaster's model, signed with a key FORECAST_TRUSTED_KEYS does not name
+    (unset): `models list` showed it `* promoted` with no mark while `models show` refused
+    it, and the refusal cited FORECAST_TRUSTED_KEYS as if it were set."""
+    store = tmp_path / "store"
+    publish_model(store, "v1")  # signed with the session's key, trusted only through the env
+    monkeypatch.setenv("FORECAST_ARTIFACT_DIR", str(store))
+    monkeypatch.delenv("FORECAST_TRUSTED_KEYS")
+    assert main(["models", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert f"* {MODEL_ID}@v1  " in listed
+    assert "[signature refused: `forecast models show` says why]" in listed
+    assert main(["models", "show", MODEL_ID]) == 2
+    error = capsys.readouterr().err.strip()
+    assert "\n" not in error and "which is not trusted" in error
+    assert "(the project's; FORECAST_TRUSTED_KEYS is not set)" in error
+    assert "allowed: the signer's public key (the .pub beside its key file) in " in error

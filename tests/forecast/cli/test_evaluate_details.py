@@ -128,9 +128,9 @@ def test_details_of_a_forecast_known_exactly(exact, capsys):
     # Seasonal naive: 100,000 MW every hour, hence 100 %, |100-80|/80 = 25 % and 150 %.
     naive = _mape([(100.0, 23 * n_other), (25.0, 366), (150.0, 23 * n_block)])
     rows = {(r["forecast"], r["year"]): r for r in result["metrics"]}
-    assert rows["seasonal_naive", "2024"]["mape_pct"] == pytest.approx(naive)
+    assert rows["seasonal_naive", 2024]["mape_pct"] == pytest.approx(naive)
     model_mape = _mape([(ordinary, n_other), (block, n_block)])
-    assert rows["ex_post", "2024"]["mape_pct"] == pytest.approx(model_mape)
+    assert rows["ex_post", 2024]["mape_pct"] == pytest.approx(model_mape)
     assert year["skill_score"] == pytest.approx(1.0 - model_mape / naive)
     # 2023 has no year before it in the file: no seasonal naive, no skill score.
     assert details["years"]["2023"]["skill_score"] is None
@@ -227,3 +227,102 @@ def test_kpx_2024_holiday_day_types_have_their_mape(tmp_path, capsys):
     assert by_type["holiday_block"] > by_type["midweek"]
     assert year["skill_score"] is None  # the file has no 2023
     assert year["annual_minimum"]["actual_time"].startswith("2024-02-1")  # Seollal
+
+
+# The standard metrics, the JSON's years and partial years (a utility load forecaster's
+# review: no MAE, RMSE, bias or CRPS; "year" a string beside a "mean |.|" pseudo-year; NSW's
+# only held-out data, 2021-01-01..03-18, refused for want of a complete calendar year).
+
+
+def _point_and_actual_2024(directory) -> tuple[np.ndarray, np.ndarray]:
+    """The exact model's point forecast of 2024 and the file's actual demand. [MW]"""
+    frame = pd.read_csv(directory / "d.csv")
+    in_2024 = frame["timestamp"].str.startswith("2024")
+    hour = frame.loc[in_2024, "timestamp"].str[11:13].astype(int).to_numpy()
+    assert len(hour) == 8784
+    point = np.where(hour == 18, LEVEL_MW * PEAK_FACTOR, LEVEL_MW)
+    return point, frame.loc[in_2024, "demand_mw"].to_numpy()
+
+
+def test_the_standard_metrics_of_a_forecast_known_exactly(exact, capsys):
+    status, out, err = _evaluate(exact, "--json", capsys=capsys)
+    assert status == 0, err
+    result = json.loads(out)
+    row = next(r for r in result["metrics"] if r["forecast"] == "ex_post" and r["year"] == 2024)
+    point, actual = _point_and_actual_2024(exact)
+    errors = point - actual
+    assert row["mae_mw"] == pytest.approx(np.mean(np.abs(errors)))
+    assert row["rmse_mw"] == pytest.approx(np.sqrt(np.mean(errors**2)))
+    assert row["bias_mw"] == pytest.approx(np.mean(errors))
+    assert row["bias_pct"] == pytest.approx(np.mean(errors) / np.mean(actual) * 100)
+    assert row["crps_mw"] > 0 and row["complete"] is True
+    assert row["below_p10_pct"] + row["above_p90_pct"] + row["coverage_80_pct"] == pytest.approx(
+        100.0
+    )
+    # The top-50 hours are 19:00s at 80,000 MW, far above a forecast of 60,000 (2 % noise).
+    assert row["top_hours_coverage_80_pct"] == 0.0
+    assert row["annual_peak_inside_80_pct"] == 0.0
+    assert row["annual_peak_p90_mw"] < 80_000.0
+    assert row["coverage_80_mc_se_pp"] is None  # 10 draws: too few for the error
+
+
+def test_the_json_years_are_integers_and_the_mean_stands_apart(exact, capsys):
+    status, out, err = _evaluate(exact, "--json", capsys=capsys)
+    assert status == 0, err
+    result = json.loads(out)
+    assert {(r["forecast"], r["year"]) for r in result["metrics"]} == {
+        ("ex_post", 2023), ("ex_post", 2024), ("seasonal_naive", 2024)
+    }  # fmt: skip
+    assert set(result["mean"]) == {"ex_post", "seasonal_naive"}
+    assert result["mean"]["seasonal_naive"]["mape_pct"] == pytest.approx(
+        next(r["mape_pct"] for r in result["metrics"] if r["forecast"] == "seasonal_naive")
+    )
+    assert result["partial_years"] == {}
+
+
+def test_the_text_output_has_the_standard_table_and_warns_of_few_draws(exact, capsys):
+    status, out, err = _evaluate(exact, capsys=capsys)
+    assert status == 0, err
+    assert "| forecast | year | MAE MW | RMSE MW | bias MW | bias % | CRPS MW |" in out
+    assert "| ex_post | mean |.| |" in out and "% of years |" in out
+    assert "note: 10 draws: the coverages move between seeds" in out
+
+
+def _cut(directory, last: str) -> None:
+    frame = pd.read_csv(directory / "d.csv")
+    frame[frame["timestamp"].str[:10] <= last].to_csv(directory / "d.csv", index=False)
+
+
+def test_a_partial_year_is_scored_on_its_hours(exact, capsys):
+    """2023 whole and 2024-01-01..03-18: both scored, 2024 without its energy and peak
+    errors, and the output says which years were scored whole and which in part."""
+    _cut(exact, "2024-03-18")
+    status, out, err = _evaluate(exact, "--json", capsys=capsys)
+    assert status == 0, err
+    result = json.loads(out)
+    assert result["partial_years"] == {"2024": ["2024-01-01", "2024-03-18"]}
+    row = next(r for r in result["metrics"] if r["forecast"] == "ex_post" and r["year"] == 2024)
+    assert row["complete"] is False and row["period"] == ["2024-01-01", "2024-03-18"]
+    assert row["energy_error_pct"] is None and row["peak_error_pct"] is None
+    assert row["annual_peak_inside_80_pct"] is None
+    assert 20.0 < row["mape_pct"] < 30.0 and row["mae_mw"] > 0
+    naive = next(r for r in result["metrics"] if r["forecast"] == "seasonal_naive")
+    assert naive["year"] == 2024 and naive["mape_pct"] > 90.0  # 100,000 MW against 40-80,000
+    status, out, err = _evaluate(exact, capsys=capsys)
+    assert status == 0, err
+    assert "| ex_post | 2024 (01-01..03-18) |" in out
+    assert (
+        "note: years scored whole: 2023; in part: 2024 (2024-01-01 .. 2024-03-18), on its hours "
+        "only" in out
+    )
+
+
+def test_a_file_of_part_of_one_year_is_scored(exact, capsys):
+    """The file holds 2024-01-01..03-18 only: it was refused, "no complete calendar year"."""
+    frame = pd.read_csv(exact / "d.csv")
+    keep = frame["timestamp"].str[:10].between("2024-01-01", "2024-03-18")
+    frame[keep].to_csv(exact / "d.csv", index=False)
+    status, out, err = _evaluate(exact, capsys=capsys)
+    assert status == 0, err
+    assert "| ex_post | 2024 (01-01..03-18) |" in out
+    assert "whole: none; in part: 2024" in out

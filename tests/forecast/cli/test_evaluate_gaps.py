@@ -61,5 +61,5 @@ def test_kma_2024_with_its_december_31_gap_evaluates_ex_post(files_2024, capsys,
         }
     ]
     assert handling in temperature_gaps["gaps"][0]["handling"]
-    row = next(r for r in result["metrics"] if r["forecast"] == "ex_post" and r["year"] == "2024")
+    row = next(r for r in result["metrics"] if r["forecast"] == "ex_post" and r["year"] == 2024)
     assert 1.0 < row["mape_pct"] < 6.0

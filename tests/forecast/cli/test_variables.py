@@ -1,0 +1,87 @@
+"""``forecast project --variables`` writes only the variables it names or matches, in every
+format, and refuses one it cannot give in one line, exit status 2; ``forecast variables``
+lists the names (report-proc L13: the quick start's kr-national CSV ran to 71,073 rows, 57,309
+of them the sites', with no way to ask for fewer)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+import xarray as xr
+
+from forecast.cli import main
+from tests.conftest import SMALL_SCENARIO
+
+OPTIONS = ["--draws", "4", "--no-baseline", "--resolution", "annual", "--weather", "typical",
+           "--quiet"]  # fmt: skip
+
+
+def test_the_csv_holds_only_the_variables_selected(scenario_file, tmp_path):
+    scenario = str(scenario_file(SMALL_SCENARIO))
+    whole, part = tmp_path / "whole.csv", tmp_path / "part.csv"
+    assert main(["project", scenario, *OPTIONS, "--out", str(whole)]) == 0
+    status = main(["project", scenario, *OPTIONS, "--variables", "ai_energy_twh,site_energy*",
+                   "--out", str(part)])  # fmt: skip
+    assert status == 0
+    rows = pd.read_csv(part)
+    assert set(rows["variable"]) == {"ai_energy_twh", "site_energy_twh", "site_energy_twh_mean"}
+    everything = pd.read_csv(whole, low_memory=False)
+    kept = everything[everything["variable"].isin(set(rows["variable"]))].reset_index(drop=True)
+    assert kept["value"].tolist() == rows["value"].tolist()
+    sidecar = json.loads((tmp_path / "part.csv.meta.json").read_text())
+    assert sidecar["attrs"]["variables_selected"] == "ai_energy_twh,site_energy*"
+    # Without --variables, every variable (the default output is complete).
+    assert "site_grid_connected_mw" in set(everything["variable"])
+    assert (
+        "variables_selected"
+        not in json.loads((tmp_path / "whole.csv.meta.json").read_text())["attrs"]
+    )
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".nc"])
+def test_parquet_and_netcdf_are_selected_too(scenario_file, tmp_path, suffix):
+    out = tmp_path / f"part{suffix}"
+    status = main(["project", str(scenario_file(SMALL_SCENARIO)), *OPTIONS, "--variables",
+                   "ai_peak_gw", "--out", str(out)])  # fmt: skip
+    assert status == 0
+    if suffix == ".parquet":
+        assert set(pd.read_parquet(out)["variable"]) == {"ai_peak_gw"}
+    else:
+        with xr.open_dataset(out) as dataset:
+            assert "ai_peak_gw" in dataset and "ai_energy_twh" not in dataset
+            assert "site_mean_mw" not in dataset
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ("ai_enrgy_twh", "error: --variables = 'ai_enrgy_twh': no such output variable (did you "
+                         "mean ai_energy_twh"),
+        ("grid_*_gw", "error: --variables = 'grid_*_gw': the pattern matches no output variable"),
+        (" , ", "error: --variables = ' , ': no variable named"),
+        # Known, but a projection without a baseline has none: named after the run.
+        ("ai_energy_twh,baseline_mw", "error: --variables = 'baseline_mw': not in this "
+                                      "projection"),
+    ],
+)  # fmt: skip
+def test_a_variable_it_cannot_give_is_refused_in_one_line(
+    scenario_file, tmp_path, capsys, variables, message
+):
+    out = tmp_path / "p.csv"
+    status = main(["project", str(scenario_file(SMALL_SCENARIO)), *OPTIONS, "--variables",
+                   variables, "--out", str(out)])  # fmt: skip
+    assert status == 2
+    error = capsys.readouterr().err.strip().splitlines()
+    assert error[-1].startswith(message), error
+    assert "forecast variables" in error[-1] or "allowed here:" in error[-1]
+    assert not out.exists()
+
+
+def test_forecast_variables_lists_the_names_with_their_units(capsys):
+    assert main(["variables", "site_*"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "site_energy_twh\tload_site, year, quantile\tTWh" in "\n".join(lines)
+    assert all(line.startswith("site_") for line in lines[:-1])
+    assert main(["variables", "nothing_*"]) == 2

@@ -1,0 +1,147 @@
+"""``POST /v1/grid-exports`` on the real server (uvicorn in a subprocess): the files of
+``forecast export-grid`` for the same options, zipped, inline or as a job; refusals in one
+line naming the field."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import zipfile
+from pathlib import Path
+
+import httpx
+import pytest
+
+from forecast.cli import main
+from tests.support.server import start_server
+
+PERIOD = {"start": "2030-01-01", "end": "2030-12-31"}
+#: Draw-hours above which the server queues a job: a one-year export of 8 draws (two passes,
+#: 140,160) is inline, one of 16 a job.
+JOB_THRESHOLD = 200_000
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory):
+    storage = tmp_path_factory.mktemp("storage")
+    env = {"FORECAST_STORAGE_DIR": str(storage), "FORECAST_JOB_THRESHOLD_DRAW_HOURS": "200000"}
+    running = start_server(env)
+    try:
+        yield running.base
+    finally:
+        running.stop()
+
+
+def _files(archive: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(archive)) as unzipped:
+        return {name: unzipped.read(name) for name in unzipped.namelist()}
+
+
+def _written(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def test_an_export_unzips_to_the_files_the_command_line_writes(server: str, tmp_path: Path):
+    body = {"scenario_id": "kr-national", "format": "pypsa", "draws": 1, "sample": 8, **PERIOD}
+    answer = httpx.post(f"{server}/v1/grid-exports", json=body, timeout=300)
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"] == "application/zip"
+    assert answer.headers["content-disposition"] == (
+        'attachment; filename="kr-national_2030-2030_d8_s0_pypsa.zip"'
+    )
+    out = tmp_path / "cli"
+    arguments = ["--draws", "1", "--sample", "8", "--start", PERIOD["start"]]
+    assert main(["export-grid", "kr-national", *arguments, "--end", PERIOD["end"],
+                 "--format", "pypsa", "--out", str(out), "--quiet"]) == 0  # fmt: skip
+    files, written = _files(answer.content), _written(out)
+    assert sorted(files) == sorted(written)
+    label = next(name.split("/")[0] for name in files if name.endswith("/loads-p_set.csv"))
+    assert label.startswith("p50-draw-")
+    p_set = files[f"{label}/loads-p_set.csv"]
+    assert p_set.startswith(b"snapshot,baseline,") and p_set.count(b"\n") == 8761
+    # Byte for byte: the loads and the PyPSA folder's tables; the manifests (export.json, each
+    # meta.json) alike but for the command line the CLI records and the API has none of (so
+    # the sha256 the manifest gives each meta.json differs too).
+    assert "command" not in json.loads(files["export.json"])
+    assert json.loads(written["export.json"])["command"].startswith("forecast export-grid ")
+    for name, content in files.items():
+        if not name.endswith(".json"):
+            assert content == written[name], name
+            continue
+        api, cli = json.loads(content), json.loads(written[name])
+        cli.pop("command")
+        if name == "export.json":
+            for listed in (api["files"], cli["files"]):
+                for meta in [file for file in listed if file.endswith("meta.json")]:
+                    listed.pop(meta)
+        assert api == cli, name
+    # Recorded as a run whose options hold the export's; its meta is the manifest; its result
+    # is the same archive, whatever format is asked for.
+    run = httpx.get(f"{server}/v1/runs/{answer.headers['x-run-id']}").json()
+    assert run["options"]["grid_export"]["format"] == "pypsa" and run["options"]["draws"] == 8
+    meta = httpx.get(f"{server}/v1/runs/{run['id']}/meta").json()
+    assert meta["paths"][0]["label"] == label and meta["run"]["id"] == run["id"]
+    again = httpx.get(f"{server}{answer.headers['content-location']}", params={"format": "csv"})
+    assert again.status_code == 200 and again.content == answer.content
+    tagged = httpx.get(
+        f"{server}{answer.headers['content-location']}",
+        headers={"If-None-Match": answer.headers["etag"]},
+    )
+    assert tagged.status_code == 304
+
+
+def test_a_large_export_is_a_job_whose_result_is_the_archive(server: str):
+    body = {"scenario_id": "kr-national", "format": "plexos", "draws": 3, "sample": 16,
+            "bus": {"KR": "KOR"}, **PERIOD}  # fmt: skip
+    accepted = httpx.post(f"{server}/v1/grid-exports", json=body, timeout=60)
+    assert accepted.status_code == 202, accepted.text
+    job = accepted.json()
+    for _ in range(1200):
+        job = httpx.get(f"{server}{accepted.headers['location']}").json()
+        if job["status"] not in ("queued", "running"):
+            break
+        time.sleep(0.25)
+    assert job["status"] == "succeeded", job
+    assert job["done_hours"] == job["total_hours"] == 2 * 8760
+    result = httpx.get(f"{server}{job['result_url']}")
+    assert result.status_code == 200 and result.headers["content-type"] == "application/zip"
+    files = _files(result.content)
+    tables = [name for name in files if name.endswith("/load_2030.csv")]
+    assert [name.split("-draw-")[0] for name in sorted(tables)] == ["p10", "p50", "p90"]
+    assert b'"bus": "KOR"' in files["export.json"]
+    # Asked again, the stored run answers it.
+    again = httpx.post(f"{server}/v1/grid-exports", json=body, timeout=60)
+    assert again.status_code == 200 and again.content == result.content
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"format": "excel"}, "format = 'excel': Input should be 'pypsa', 'plexos', 'wide-csv'"),
+        ({"draws": 30}, "draws = 30: must be an integer in 1..20"),
+        ({"draws": 2, "quantile": [0.5]}, "draws / quantile: give one of them, not both"),
+        ({"quantile": [0.5], "rank_by": "ai"}, "rank_by = 'ai': ranks draws to choose"),
+        ({"rank_by": "peak"}, "rank_by = 'peak': Input should be 'grid', 'total', 'dc' or 'ai'"),
+        ({"draw": [3, 9]}, "draw = '3,9': draw 9 is not in the sample: 0..7 (sample 8)"),
+        ({"bus": {"seoul": "x"}}, "bus: 'seoul' is not one of the export's buses; allowed: KR,"),
+        ({"baseline_shares": {"capital": 0.5}}, "baseline_shares: the shares sum to 0.5"),
+        ({"sample": 0}, "sample = 0: Input should be greater than or equal to 1"),
+    ],
+)
+def test_a_bad_option_is_one_line_naming_the_field(server: str, extra: dict, message: str):
+    body = {"scenario_id": "kr-national", "sample": 8, **PERIOD, **extra}
+    answer = httpx.post(f"{server}/v1/grid-exports", json=body, timeout=60)
+    assert answer.status_code == 422
+    detail = answer.json()["detail"]
+    assert message in detail and "\n" not in detail and "--" not in detail, detail
+
+
+def test_the_schema_lists_the_route_and_its_zip(server: str):
+    schema = httpx.get(f"{server}/openapi.json").json()
+    post = schema["paths"]["/v1/grid-exports"]["post"]
+    assert "application/zip" in post["responses"]["200"]["content"]
+    assert "202" in post["responses"]
+    body = schema["components"]["schemas"]["GridExportRequest"]["properties"]
+    assert {"format", "draws", "draw", "quantile", "rank_by", "bus", "baseline_shares",
+            "calendar", "sample", "seed", "start", "end"} <= set(body)  # fmt: skip
