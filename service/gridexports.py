@@ -64,7 +64,8 @@ class PreparedGridExport:
     projection: projecting.Prepared
     export: GridExport
     #: Hours of the days projected: the period's, and a local day more where the period's
-    #: last standard-time hour falls in it (:func:`~forecast.report.gridexport.projected_end`).
+    #: first or last hour in the calendar's time falls in it
+    #: (:func:`~forecast.report.gridexport.projected_days`).
     hours: int
     #: Passes over those hours: two for draws (the first ranks them), one for quantile paths.
     passes: int
@@ -162,7 +163,7 @@ def _prepared(
             draw_numbers=export.draw_numbers,
             random=export.random,
         )
-        last_day = gridexport.projected_end(scenario, options, export.calendar)
+        first_day, last_day = gridexport.projected_days(scenario, options, export.calendar)
         gridexport.check_buses(
             scenario,
             options,
@@ -173,12 +174,11 @@ def _prepared(
         )
     except OptionsError as error:
         raise in_api_names(error) from error
-    assert options.start is not None
     key = grid_export_key(projection.key, export.document())
     return PreparedGridExport(
         projection=dataclasses.replace(projection, key=key),
         export=export,
-        hours=((last_day - options.start).days + 1) * 24,
+        hours=((last_day - first_day).days + 1) * 24,
         passes=1 if export.quantiles is not None else 2,
     )
 

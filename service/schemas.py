@@ -365,7 +365,8 @@ class GridExportRequest(ScenarioChoice):
         default="pypsa",
         description="pypsa (a folder per path that PyPSA's import_from_csv_folder reads), plexos "
         "(load_<year>.csv per path: Year, Month, Day, Period 1-24), wide-csv or wide-parquet (a "
-        "table per path); every export has its manifest, export.json.",
+        "table per path) or netcdf (export.nc: every path in one Dataset, load_mw(path, "
+        "snapshot, load)); every export has its manifest, export.json.",
     )
     draws: int | None = Field(
         default=None,
@@ -408,13 +409,16 @@ class GridExportRequest(ScenarioChoice):
     baseline_shares: dict[str, Annotated[float, Field(strict=True)]] | None = Field(
         default=None,
         description="Split the baseline over the regions' buses by fixed shares, {REGION: "
-        "SHARE} summing to 1 (each region's hours follow the grid's profile). [1]",
+        "SHARE} summing to 1 (each region's hours follow the grid's profile): baseline_<region> "
+        "= share x (the grid's demand - the non-AI data-centre load of every region it already "
+        "holds); each region's non-AI load is its own column. [1]",
     )
     calendar: ExportCalendar = Field(
         default="standard",
         description="The period's days: standard (days of the zone's standard time the rows "
-        "are labelled in: a year is 8,760 or 8,784 periods from 00:00 on 1 January) or local "
-        "(local days, as a projection's).",
+        "are labelled in: a year is 8,760 or 8,784 periods from 00:00 on 1 January), local "
+        "(local days, as a projection's) or utc (UTC days, the rows and PyPSA snapshots "
+        "labelled in UTC as renewables.ninja and atlite profiles are).",
     )
     sample: int = Field(
         default=1000,

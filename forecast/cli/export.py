@@ -37,7 +37,7 @@ def export_grid(
         Path, typer.Option("--out", "-o", help="Output directory (created if absent).")
     ] = Path("grid-export"),
     file_format: Annotated[
-        str, typer.Option("--format", help="pypsa|plexos|wide-csv|wide-parquet")
+        str, typer.Option("--format", help="pypsa|plexos|wide-csv|wide-parquet|netcdf")
     ] = "pypsa",
     draws: Annotated[
         str | None,
@@ -93,7 +93,9 @@ def export_grid(
         str | None,
         typer.Option(
             help="Split the baseline over the regions' buses by fixed shares: "
-            "REGION=SHARE[,...] summing to 1 (each region's hours follow the grid's profile)."
+            "REGION=SHARE[,...] summing to 1 (each region's hours follow the grid's profile): "
+            "baseline_<region> = share x (the grid's demand - the non-AI data-centre load of "
+            "every region it already holds); each region's non-AI load is its own column."
         ),
     ] = None,
     calendar: Annotated[
@@ -101,11 +103,23 @@ def export_grid(
         typer.Option(
             help="The period's days: standard (the default), days of the zone's standard time "
             "the rows are labelled in, so a year is 8,760 or 8,784 periods from 00:00 on 1 "
-            "January (NSW: AEST, the NEM's market time); or local, local days as forecast "
+            "January (NSW: AEST, the NEM's market time), local, local days as forecast "
             "project's (where daylight saving spans the new year, as in Sydney, the export "
-            "then starts an hour before the standard year and ends an hour short)."
+            "then starts an hour before the standard year and ends an hour short); or utc, "
+            "UTC days, the rows (PyPSA snapshots) labelled in UTC as renewables.ninja and "
+            "atlite profiles are, a year 8,760 or 8,784 UTC hours."
         ),
     ] = "standard",
+    years: Annotated[
+        str | None,
+        typer.Option(
+            "--years",
+            help="Export these years alone, of the same draws (e.g. 2030,2035; not with "
+            "--start/--end): ranked on them, the years between projected but not written; "
+            "with --format pypsa each is an investment period (snapshots.csv with period and "
+            "timestep, investment_periods.csv).",
+        ),
+    ] = None,
     sample: Annotated[
         str, typer.Option(help="Monte Carlo draws the paths come from (1..100000).")
     ] = "1000",
@@ -127,6 +141,14 @@ def export_grid(
         file_format, rank_by, draws=draws, draw=draw, random=random, quantile=quantile
     )
     gridexport.check_out(out)
+    chosen_years = None if years is None else _years(years)
+    if chosen_years is not None:
+        if start is not None or end is not None:
+            raise OptionsError(
+                f"--years = {years!r}: the period is those years; leave --start and --end out"
+            )
+        gridexport.check_years(chosen_years)
+        start, end = f"{chosen_years[0]}-01-01", f"{chosen_years[-1]}-12-31"
     sample_draws = parse_integer(sample, "--sample")
     if not 1 <= sample_draws <= MAX_DRAWS:
         raise OptionsError(f"--sample = {sample_draws}: must be an integer in 1..{MAX_DRAWS}")
@@ -150,7 +172,7 @@ def export_grid(
     gridexport.check_request(
         representative, probabilities, rank_by, options.draws, draw_numbers=numbers, random=sampled
     )
-    gridexport.projected_end(loaded, options, calendar)  # refuses what it cannot hold, early
+    gridexport.projected_days(loaded, options, calendar)  # refuses what it cannot hold, early
     buses = None if bus is None else _bus_mapping(bus)
     shares = None if baseline_shares is None else _shares(baseline_shares)
     gridexport.check_buses(
@@ -169,6 +191,7 @@ def export_grid(
             calendar=calendar,
             progress=progress,
             random=sampled,
+            years=chosen_years,
         )
     warn_weather_fallback(options, paths.dataset)
     written = gridexport.write(paths, out, file_format, command=_command_line(context))
@@ -208,6 +231,16 @@ def _draw_numbers(text: str) -> tuple[int, ...]:
         raise OptionsError(
             f"--draw = {text!r}: give draw numbers, N[,N...] (e.g. 101,176)"
         ) from None
+
+
+def _years(text: str) -> tuple[int, ...]:
+    """``--years 2030,2035`` as ``(2030, 2035)``."""
+    from forecast.errors import OptionsError
+
+    try:
+        return tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise OptionsError(f"--years = {text!r}: give years, Y[,Y...] (e.g. 2030,2035)") from None
 
 
 def _pairs(text: str, option: str, form: str, twice: str) -> dict[str, str]:

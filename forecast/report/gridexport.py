@@ -51,8 +51,12 @@ manifest gives the energies of the rows. ``local`` cuts the period at local midn
 hour before the standard year (a year of its own with one row; the manifest names such partial
 years). Where local and standard years coincide (no daylight saving, or none at the new year:
 Korea, New York) the two are the same, and a year's rows sum to the projection's annual energy.
-Representative draws are ranked on the projection of the period's local days either way, so
-the same draws are chosen.
+``utc`` cuts the period at UTC midnights and labels the rows in UTC, the time renewables.ninja
+and atlite profiles are in: a year is 8,760 or 8,784 UTC hours (Seoul's UTC year 2030 runs
+from 09:00 KST on 1 January 2030 to 08:59 KST on 1 January 2031, so the projection runs a local
+day more; New York's starts at 19:00 EST on 31 December 2029, a local day earlier).
+Representative draws are ranked on the projection of the period's local days under every
+calendar, so the same draws are chosen.
 """
 
 from __future__ import annotations
@@ -72,6 +76,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from forecast.baseline.artifacts import manifest_demand_basis
 from forecast.calendar import HourlyCalendar, days_in_year, hourly_times, standard_utc_offset
 from forecast.engine.baseline import baseline_model
 from forecast.engine.duration import DrawPaths, QuantilePaths
@@ -81,13 +86,13 @@ from forecast.io import export
 from forecast.io.files import atomic_write, sha256_file
 from forecast.kernels import layout
 from forecast.projection import MAX_YEARS, ProjectionOptions, project
-from forecast.scenario import LAST_DATE, Scenario
+from forecast.scenario import FIRST_DATE, LAST_DATE, Scenario
 from forecast.units import MWH_TO_TWH
 
 if TYPE_CHECKING:
     from forecast.baseline.model import BaselineModel
 
-FORMATS = ("pypsa", "plexos", "wide-csv", "wide-parquet")
+FORMATS = ("pypsa", "plexos", "wide-csv", "wide-parquet", "netcdf")
 #: What representative draws are ranked by (``--rank-by``, :func:`rank_metrics`): ``grid``
 #: (the default where there is a baseline) the grid's energy and peak alone, ``total`` every
 #: exported load near its level, ``dc`` the data-centre load, ``ai`` the AI load.
@@ -98,9 +103,11 @@ RANK_BY = ("grid", "total", "dc", "ai")
 GRID_LEVEL_TOLERANCE = 0.15
 #: How the period is cut into days and years (``--calendar``): at the midnights of the zone's
 #: standard time, the time the rows are labelled in (``standard``, the default: whole
-#: standard-time years, the NEM's AEST years for NSW), or at local midnights as ``forecast
-#: project`` cuts them (``local``).
-CALENDARS = ("standard", "local")
+#: standard-time years, the NEM's AEST years for NSW), at local midnights as ``forecast
+#: project`` cuts them (``local``; labelled in standard time), or at UTC midnights, the rows
+#: labelled in UTC (``utc``: whole UTC years, the hours of a renewables.ninja or atlite
+#: profile of those years).
+CALENDARS = ("standard", "local", "utc")
 #: What each rank measure is called in the command line's summary.
 METRIC_LABELS = {
     "total_energy_twh": "total energy",
@@ -136,9 +143,24 @@ PYPSA_FILES = (
     "network.csv", "meta.json", "snapshots.csv", "carriers.csv", "buses.csv", "loads.csv",
     "loads-p_set.csv",
 )  # fmt: skip
+#: Written beside :data:`PYPSA_FILES` where the years were chosen (``--years``): each year an
+#: investment period of a multi-period network (:func:`investment_periods`).
+INVESTMENT_PERIODS = "investment_periods.csv"
 #: The PyPSA version written in ``network.csv``: the one the folder was checked with (PyPSA
 #: warns on importing a network of an older version than its own, "v0.0.0" where none is given).
 PYPSA_VERSION = "1.4.0"
+#: The one file of the ``netcdf`` format, beside the manifest: every path in one Dataset
+#: (:func:`netcdf_dataset`).
+NETCDF_FILE = "export.nc"
+#: The variables of the ``netcdf`` format: name, dims, units, description.
+NETCDF_VARIABLES = {
+    "load_mw": (
+        ("path", "snapshot", "load"),
+        "MW",
+        "mean load over the hour starting at the snapshot, of each load (bus and carrier in "
+        "its coordinates) and path",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -168,7 +190,8 @@ class GridPaths:
     standard : pandas.DatetimeIndex
         Each hour's start in the zone's standard time (naive).
     year : int64[H]
-        Each hour's year in the zone's standard time (that of its ``standard`` label).
+        Each hour's year in the time its rows are labelled in (:attr:`times`): the zone's
+        standard time, or UTC with ``calendar`` ``utc``.
     paths : list of dict
         What each path is: kind, probability; for a representative draw its draw, the measures
         it was ranked by, its percentile as a whole (:func:`overall_percentiles`), its
@@ -176,13 +199,17 @@ class GridPaths:
         measure and year. [-]
     dataset : xarray.Dataset
         The projection the paths come from (annual resolution, per-draw values); with
-        ``calendar`` ``standard`` it may run a local day past ``period`` (:func:`projected_end`).
+        ``calendar`` ``standard`` or ``utc`` it may run a local day past ``period`` at either
+        end (:func:`projected_days`).
     calendar : str
         How the period is cut into days (:data:`CALENDARS`).
     period : tuple of datetime.date
         The period's first and last day, in ``calendar``'s days.
     baseline : dict
         What the baseline columns are (:func:`baseline_definition`); empty without one.
+    years : tuple of int, optional
+        The years exported, where they were chosen (``--years``): the rows hold those years
+        alone, and a PyPSA folder makes each an investment period.
     """
 
     labels: list[str]
@@ -196,6 +223,13 @@ class GridPaths:
     calendar: str
     period: tuple[dt.date, dt.date]
     baseline: dict = dataclasses.field(default_factory=dict)
+    years: tuple[int, ...] | None = None
+
+    @property
+    def times(self) -> pd.DatetimeIndex:
+        """Each hour's start as the rows are labelled (naive): in UTC with ``calendar``
+        ``utc``, else in the zone's standard time (:attr:`standard`)."""
+        return self.utc.tz_localize(None) if self.calendar == "utc" else self.standard
 
     def annual_energy_twh(self) -> np.ndarray:
         """Energy of each column, path and year in the rows written. [TWh] float64[C, P, Y]"""
@@ -248,8 +282,37 @@ def baseline_definition(model: BaselineModel | None, bus: str) -> dict:
         "demand_file": data.get("demand_file", ""),
         "training_window": data.get("window", []),
         "column": "that demand, less the non-AI data-centre load it already holds "
-        "(in_baseline); split by fixed shares where --baseline-shares is given",
+        "(in_baseline); split by fixed shares where --baseline-shares is given: "
+        + BASELINE_SHARE_FORMULA,
+        "metering_basis": baseline_metering_basis(model),
     }
+
+
+#: How ``--baseline-shares`` splits the baseline (:func:`_baseline_by_region`), in the words
+#: of the columns' descriptions, the manifest's ``baseline`` and the README.
+BASELINE_SHARE_FORMULA = (
+    "baseline_<region> = share x (the baseline model's grid demand - the non-AI data-centre "
+    "load of every region that demand already holds, in_baseline), every hour; each region's "
+    "non-AI data-centre load is a column of its own, outside the share"
+)
+#: The metering basis of the data-centre columns: IT x PUE, at the facility's meter.
+FACILITY_METERING_BASIS = (
+    "at the data centre's meter (IT x PUE): no network losses between the facility and the "
+    "point where the grid's demand is metered"
+)
+
+
+def baseline_metering_basis(model: BaselineModel) -> str:
+    """Where the baseline column's demand is metered: the baseline model's demand basis
+    (:func:`~forecast.baseline.artifacts.manifest_demand_basis`), and, where that basis is
+    demand as generated (Korea's generation-end market demand, NSW's operational demand: met
+    by the generators, so it includes the networks' losses), that it includes them, unlike
+    the data-centre columns (:data:`FACILITY_METERING_BASIS`). A basis that says neither is
+    quoted alone: nothing is said that the manifest does not say."""
+    basis = manifest_demand_basis(model.manifest)
+    if re.search(r"generation-end|operational", basis, flags=re.IGNORECASE):
+        return f"{basis}: demand as generated, network losses included"
+    return basis
 
 
 def _distinct_lowest(cost: np.ndarray, distance: np.ndarray, tolerance: float) -> np.ndarray:
@@ -469,12 +532,21 @@ def check_baseline_shares(
 
 
 def _baseline_by_region(
-    scenario: Scenario, loads: list[Load], load_mw: np.ndarray, shares: dict[str, float]
+    scenario: Scenario,
+    loads: list[Load],
+    load_mw: np.ndarray,
+    shares: dict[str, float],
+    *,
+    basis: str,
 ) -> tuple[list[Load], np.ndarray]:
     """The ``baseline`` column split into ``baseline_<region>`` on each region's bus by fixed
     shares (every hour the same share: each region's hours follow the grid's profile), for the
-    regions with a share above zero. A load distribution key, as grid models use for demand
-    they have no regional data for; the shares are the user's."""
+    regions with a share above zero: :data:`BASELINE_SHARE_FORMULA`, so a region's bus holds
+    ``share x (grid - every region's held non-AI load) + its own non-AI load``, not ``share x
+    grid`` (kr-outlook at 0.42: 0.86 GW more in the capital, whose non-AI load is 76 % of the
+    held load). A load distribution key, as grid models use for demand they have no regional
+    data for; the shares are the user's. ``basis``: the baseline's metering basis
+    (:func:`baseline_metering_basis`)."""
     position = next(i for i, load in enumerate(loads) if load.name == "baseline")
     regions = [region for region in scenario.regions if shares.get(region, 0.0) > 0.0]
     columns = [
@@ -482,9 +554,11 @@ def _baseline_by_region(
             f"baseline_{region}",
             region,
             "baseline",
-            f"{shares[region]:g} of the baseline model's grid demand (a fixed share given with "
-            "--baseline-shares: the grid's hourly profile), less the non-AI data-centre load it "
-            "already holds",
+            f"{shares[region]:g} x (the baseline model's grid demand - the non-AI data-centre "
+            "load of every region that demand already holds, in_baseline), every hour (a fixed "
+            "share given with --baseline-shares: the grid's hourly profile); the region's "
+            "non-AI data-centre load is a column of its own, outside the share; metering "
+            f"basis: {basis}",
         )
         for region in regions
     ]
@@ -562,17 +636,21 @@ def _check_layout(
     _check_buses(buses or {}, names)
 
 
-def _loads(scenario: Scenario, has_baseline: bool, bus: str) -> tuple[list[Load], np.ndarray]:
-    """The columns (the grid-wide ones on ``bus``), and the stream rows they are made from."""
+def _loads(
+    scenario: Scenario, model: BaselineModel | None, bus: str
+) -> tuple[list[Load], np.ndarray]:
+    """The columns (the grid-wide ones on ``bus``), each described with its metering basis,
+    and the stream rows they are made from."""
     loads, rows = [], []
-    if has_baseline:
+    has_baseline = model is not None
+    if model is not None:
         loads.append(
             Load(
                 "baseline",
                 bus,
                 "baseline",
                 "demand of the baseline model's grid, less the non-AI data-centre load it "
-                "already holds",
+                f"already holds; metering basis: {baseline_metering_basis(model)}",
             )
         )
         rows += [layout.BASELINE_ROW, layout.HELD_ROW]
@@ -584,7 +662,8 @@ def _loads(scenario: Scenario, has_baseline: bool, bus: str) -> tuple[list[Load]
                 "non_ai_data_centre",
                 "non-AI data-centre load (conventional servers, storage, network x PUE)"
                 + (" of every region" if len(scenario.regions) > 1 else "")
-                + _held_note(scenario, has_baseline),
+                + _held_note(scenario, has_baseline)
+                + f"; metering basis: {FACILITY_METERING_BASIS}",
             )
         )
         rows.append(layout.NON_AI_ROW)
@@ -594,7 +673,8 @@ def _loads(scenario: Scenario, has_baseline: bool, bus: str) -> tuple[list[Load]
                 f"ai_dc_{region}",
                 region,
                 "ai_data_centre",
-                f"AI data-centre load in region {region} (IT x PUE{_flexibility_text(scenario)})",
+                f"AI data-centre load in region {region} (IT x PUE{_flexibility_text(scenario)})"
+                f"; metering basis: {FACILITY_METERING_BASIS}",
             )
         )
         rows.append(layout.FIRST_REGION_ROW + region_index)
@@ -668,7 +748,9 @@ def _non_ai_by_region(
             scenario.regions[r],
             "non_ai_data_centre",
             f"non-AI data-centre load in region {scenario.regions[r]} (conventional servers, "
-            "storage, network x PUE)" + _held_note(scenario, has_baseline, scenario.regions[r]),
+            "storage, network x PUE)"
+            + _held_note(scenario, has_baseline, scenario.regions[r])
+            + f"; metering basis: {FACILITY_METERING_BASIS}",
         )
         for r in regions
     ]
@@ -774,6 +856,7 @@ def grid_paths(
     calendar: str = "standard",
     progress: Callable[[int, int], None] | None = None,
     random: int | None = None,
+    years: tuple[int, ...] | None = None,
     baseline: BaselineModel | None = None,
 ) -> GridPaths:
     """Hourly load paths of ``scenario`` for a grid model.
@@ -808,9 +891,10 @@ def grid_paths(
     calendar : str
         The period's days (:data:`CALENDARS`): ``standard``, the days of the zone's standard
         time the rows are labelled in (whole standard-time years; the projection runs a local
-        day more where daylight saving holds at the period's end, :func:`projected_end`), or
-        ``local``, local days as ``forecast project``'s. Representative draws are ranked on
-        the projection of the period's local days either way.
+        day more where daylight saving holds at the period's end, :func:`projected_days`),
+        ``local``, local days as ``forecast project``'s, or ``utc``, UTC days, the rows
+        labelled in UTC (whole UTC years). Representative draws are ranked on the projection
+        of the period's local days under every calendar.
     progress : callable, optional
         Called as ``progress(done, total)`` in projected hours (representative draws take two
         passes over the period, counted together).
@@ -819,6 +903,12 @@ def grid_paths(
         the draws are independent and identically distributed, so the first K are an
         equal-weight random sample (scenarios of a stochastic model, PyPSA's
         ``n.set_scenarios``).
+    years : tuple of int, optional
+        Export these years alone (ascending, :func:`check_years`), of the same draws: the
+        period is 1 January of the first to 31 December of the last (``options``' start and
+        end are replaced), representative draws are ranked on these years alone, and only
+        their hours are kept (the years between are projected all the same: a draw's fleet
+        runs through them). The investment periods of a multi-period PyPSA network.
     baseline : BaselineModel, optional
         The baseline model to project on, already loaded and verified (the service's served
         one); default: the one the options and scenario name, loaded from the artifacts.
@@ -827,29 +917,37 @@ def grid_paths(
     ------
     OptionsError
         Not exactly one of ``draws``, ``quantiles``, ``draw_numbers`` and ``random``, a value
-        out of range, ``rank_by`` ``grid`` without a baseline, ``buses``
+        out of range, ``years`` :func:`check_years` refuses, ``rank_by`` ``grid`` without a
+        baseline, ``buses``
         naming a bus the export does not have or renaming two buses to one,
         ``baseline_shares`` refused by :func:`check_baseline_shares`, or a ``calendar``
-        :func:`projected_end` refuses.
+        :func:`projected_days` refuses.
     """
     base = dataclasses.replace(
         options or ProjectionOptions(), resolution="annual", per_draw=True, duration_curves=False
-    ).validated(scenario)
+    )
+    if years is not None:
+        check_years(years)
+        base = dataclasses.replace(
+            base, start=dt.date(years[0], 1, 1), end=dt.date(years[-1], 12, 31)
+        )
+    base = base.validated(scenario)
     check_request(draws, quantiles, rank_by, base.draws, draw_numbers=draw_numbers, random=random)
     if random is not None:
         draw_numbers = tuple(range(random))
     assert base.start is not None and base.end is not None
-    # The hours are those of ``hourly``, a local day longer where the standard-time period
-    # ends in the next local day; the first pass ranks draws on the period's local days.
-    last_day = projected_end(scenario, base, calendar)
-    hourly = dataclasses.replace(base, end=last_day)
-    hours = HourlyCalendar.build(base.start, last_day, scenario.timezone)
+    # The hours are those of ``hourly``, a local day longer where the period's first or last
+    # hour in the calendar's time falls on another local day; the first pass ranks draws on
+    # the period's local days.
+    first_day, last_day = projected_days(scenario, base, calendar)
+    hourly = dataclasses.replace(base, start=first_day, end=last_day)
+    hours = HourlyCalendar.build(first_day, last_day, scenario.timezone)
     n_hours = len(hours.local)
     # Loaded once for both passes; whether there is one decides the columns.
     model = baseline_model(scenario, base, baseline)
     buses = buses or {}
     _check_layout(scenario, model, buses, baseline_shares, representative=quantiles is None)
-    loads, rows = _loads(scenario, model is not None, grid_bus(scenario, model))
+    loads, rows = _loads(scenario, model, grid_bus(scenario, model))
     columns = _columns(model is not None, len(loads))
     if quantiles is not None:
         quantile_sink = QuantilePaths(
@@ -866,6 +964,8 @@ def grid_paths(
         # Two passes with the same seed draw the same numbers: the first ranks the draws, the
         # second keeps the chosen ones' hours.
         first = project(scenario, base, baseline=model, progress=_pass(progress, 0, 2))
+        if years is not None:  # ranked on the years exported alone
+            first = first.sel(year=list(years))
         ranked_by = rank_metrics(first, rank_by)
         recorded = [
             m for m in dict.fromkeys((*ranked_by, *RECORDED_METRICS)) if f"{m}_per_draw" in first
@@ -886,14 +986,18 @@ def grid_paths(
         dataset = _project_hours(
             scenario, hourly, baseline=model, hourly_sinks=[sink], progress=_pass(progress, 1, 2)
         )
-        # A local day past the period (a standard-time period's last hour) takes the last
-        # year's regional shares: the first pass has no later year.
-        year_of_hour = np.minimum(hours.year_of_hour, first.sizes["year"] - 1)
+        # A local day outside the period (the period's first or last hour in standard or UTC
+        # time) takes the nearest year's regional shares: the first pass has no other year.
+        year_of_hour = np.clip(
+            np.searchsorted(first["year"].to_numpy(), hours.local.year.to_numpy()),
+            0,
+            first.sizes["year"] - 1,
+        )
         loads, load_mw = _non_ai_by_region(
             scenario, loads, sink.load_mw, first, chosen, year_of_hour,
             has_baseline=model is not None,
         )  # fmt: skip
-        years = [str(int(y)) for y in first["year"].to_numpy()]
+        year_labels = [str(int(y)) for y in first["year"].to_numpy()]
         weather_year = (
             first["draw_weather_year"].to_numpy() if "draw_weather_year" in first.coords else None
         )
@@ -905,7 +1009,7 @@ def grid_paths(
                 "ranked_by": list(ranked_by),
                 "overall_percentile": round(float(overall[d]), 6),
                 "percentiles_by_year": {
-                    name: dict(zip(years, np.round(values[d], 6).tolist(), strict=True))
+                    name: dict(zip(year_labels, np.round(values[d], 6).tolist(), strict=True))
                     for name, values in percentiles.items()
                 },
                 **({} if weather_year is None else {"weather_year": str(weather_year[d])}),
@@ -931,7 +1035,9 @@ def grid_paths(
             for info, label, d, p in zip(paths, labels, chosen, probabilities, strict=True):
                 if "total_energy_twh" not in percentiles:
                     break  # no baseline: no grid total to warn of
-                grid = dict(zip(years, percentiles["total_energy_twh"][d].tolist(), strict=True))
+                grid = dict(
+                    zip(year_labels, percentiles["total_energy_twh"][d].tolist(), strict=True)
+                )
                 if warning := level_warning(label, float(p), grid):
                     info["level_warning"] = warning
         elif random is not None:
@@ -948,13 +1054,22 @@ def grid_paths(
                 for label, d in zip(labels, chosen, strict=True)
             ]
     if baseline_shares:
-        loads, load_mw = _baseline_by_region(scenario, loads, load_mw, baseline_shares)
+        assert model is not None  # check_baseline_shares refuses shares without a baseline
+        loads, load_mw = _baseline_by_region(
+            scenario, loads, load_mw, baseline_shares, basis=baseline_metering_basis(model)
+        )
     utc = hours.local.tz_convert("UTC")
     standard = (utc + standard_utc_offset(scenario.timezone)).tz_localize(None)
-    if calendar == "standard":
-        days = standard.normalize()
-        keep = (days >= pd.Timestamp(base.start)) & (days <= pd.Timestamp(base.end))
-        utc, standard, load_mw = utc[keep], standard[keep], load_mw[:, :, keep]
+    clock = (utc + clock_offset(scenario.timezone, calendar)).tz_localize(None)
+    keep = np.ones(len(clock), dtype=bool)
+    if calendar != "local":
+        days = clock.normalize()
+        keep &= (days >= pd.Timestamp(base.start)) & (days <= pd.Timestamp(base.end))
+    if years is not None:
+        keep &= np.isin(clock.year, years)
+    if not keep.all():
+        utc, standard, clock = utc[keep], standard[keep], clock[keep]
+        load_mw = load_mw[:, :, keep]
     bus = grid_bus(scenario, model)
     return GridPaths(
         labels=labels,
@@ -962,12 +1077,13 @@ def grid_paths(
         load_mw=load_mw,
         utc=utc,
         standard=standard,
-        year=standard.year.to_numpy().astype(np.int64),
+        year=clock.year.to_numpy().astype(np.int64),
         paths=paths,
         dataset=dataset,
         calendar=calendar,
         period=(base.start, base.end),
         baseline=baseline_definition(model, buses.get(bus, bus)),
+        years=years,
     )
 
 
@@ -990,16 +1106,25 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
 
 
 def _pypsa(paths: GridPaths, index: int, folder: Path, command: str | None) -> list[Path]:
-    snapshots = paths.standard.strftime("%Y-%m-%d %H:%M:%S")
+    snapshots = paths.times.strftime("%Y-%m-%d %H:%M:%S")
     loads_p_set = _frame(paths, index, suffix="")
     loads_p_set.insert(0, "snapshot", snapshots)
     _write_csv(loads_p_set, folder / "loads-p_set.csv")
-    weights = pd.DataFrame(
-        {"snapshot": snapshots, "objective": 1.0, "stores": 1.0, "generators": 1.0}
+    levels = (
+        {"snapshot": snapshots}
+        if paths.years is None
+        else {"period": paths.year, "timestep": snapshots}
     )
-    # PyPSA's own layout (a leading position column, then ``snapshot``): its importer then
-    # parses the snapshots as datetimes (checked with PyPSA 1.4).
+    weights = pd.DataFrame({**levels, "objective": 1.0, "stores": 1.0, "generators": 1.0})
+    # PyPSA's own layout (a leading position column, then ``snapshot``, or ``period`` and
+    # ``timestep`` in a multi-period network): its importer then parses the snapshots or
+    # timesteps as datetimes (checked with PyPSA 1.4).
     atomic_write(folder / "snapshots.csv", lambda tmp: weights.to_csv(tmp))
+    written = []
+    if paths.years is not None:
+        periods = investment_periods(paths.years)
+        _write_csv(periods, folder / INVESTMENT_PERIODS)
+        written.append(folder / INVESTMENT_PERIODS)
     buses = list(dict.fromkeys(load.bus for load in paths.loads))
     _write_csv(pd.DataFrame({"name": buses, "carrier": "AC"}), folder / "buses.csv")
     _write_csv(
@@ -1023,7 +1148,22 @@ def _pypsa(paths: GridPaths, index: int, folder: Path, command: str | None) -> l
     _write_csv(network, folder / "network.csv")
     text = json.dumps(_pypsa_meta(paths, index, command), indent=2) + "\n"
     atomic_write(folder / "meta.json", lambda tmp: tmp.write_text(text, encoding="utf-8"))
-    return [folder / name for name in PYPSA_FILES]
+    return [folder / name for name in PYPSA_FILES] + written
+
+
+def investment_periods(years: tuple[int, ...]) -> pd.DataFrame:
+    """PyPSA's ``investment_periods.csv`` for these years (its exporter's layout: ``period``,
+    ``objective``, ``years``): each period stands for the years up to the next (the last for
+    as many as the one before it, one where there is no other), as PyPSA's multi-period
+    example sets ``years`` (https://docs.pypsa.org/, "Multi-Investment Optimization"); the
+    ``objective`` weighting is those years undiscounted, which a model with a social discount
+    rate ``r`` replaces by the sum of ``1 / (1 + r) ** t`` over the period's years ``t``
+    counted from the first period. [a]"""
+    gaps = np.diff(years).tolist()
+    span = [*gaps, gaps[-1] if gaps else 1]
+    return pd.DataFrame(
+        {"period": list(years), "objective": [float(n) for n in span], "years": span}
+    )
 
 
 def _pypsa_meta(paths: GridPaths, index: int, command: str | None = None) -> dict:
@@ -1033,8 +1173,10 @@ def _pypsa_meta(paths: GridPaths, index: int, command: str | None = None) -> dic
         "source": "forecast export-grid",
         **_provenance(paths, command),
         "time": {
-            "snapshots": "hour starts in the zone's standard time (no daylight saving)",
-            "utc_offset": _utc_offset(paths),
+            "snapshots": "hour starts in UTC"
+            if paths.calendar == "utc"
+            else "hour starts in the zone's standard time (no daylight saving)",
+            "utc_offset": "+00:00" if paths.calendar == "utc" else _utc_offset(paths),
             "timezone": attrs["timezone"],
         },
         "units": {"loads_t.p_set": "MW (mean load over the hour)"},
@@ -1058,7 +1200,7 @@ def _plexos(paths: GridPaths, index: int, folder: Path) -> list[Path]:
     written = []
     for year in np.unique(paths.year):
         hours = paths.year == year
-        stamps = paths.standard[hours]
+        stamps = paths.times[hours]
         frame = _frame(paths, index, hours)
         frame.insert(0, "Period", stamps.hour + 1)
         frame.insert(0, "Day", stamps.day)
@@ -1086,6 +1228,64 @@ def _wide(paths: GridPaths, index: int, *, timestamps: bool = False) -> pd.DataF
     return frame
 
 
+def netcdf_dataset(paths: GridPaths, manifest: dict | None = None) -> xr.Dataset:
+    """Every path in one Dataset (:data:`NETCDF_VARIABLES`): ``load_mw(path, snapshot,
+    load)`` [MW], ``snapshot`` the hour starts as the rows are labelled (:attr:`GridPaths.times`)
+    with ``utc``, ``standard_time`` and ``year`` beside it, each load's ``bus``, ``carrier``
+    and ``description``, each path's ``kind`` and, where its paths have one, ``draw``,
+    ``percentile_level``, ``weight`` and ``weather_year``; the attributes are ``manifest``'s
+    (:func:`_manifest`; a value that is not text or a number as JSON text, netCDF attributes
+    being flat).
+    """
+    infos = paths.paths
+
+    def per_path(key: str, kind: type) -> dict:
+        """``{key: ("path", values)}`` where every path has ``key``; else nothing."""
+        if not all(key in info for info in infos):
+            return {}
+        return {key: ("path", np.array([kind(info[key]) for info in infos]))}
+
+    dims, units, description = NETCDF_VARIABLES["load_mw"]
+    values = np.transpose(paths.load_mw, (1, 2, 0))  # [C, P, H] -> [P, H, C]
+    attrs = {"units": units, "description": description, "cell_methods": "snapshot: mean"}
+    dataset = xr.Dataset(
+        {"load_mw": (dims, values, attrs)},
+        coords={
+            "path": ("path", np.array(paths.labels)),
+            "snapshot": ("snapshot", paths.times.to_numpy()),
+            "utc": ("snapshot", paths.utc.tz_localize(None).to_numpy(), {"time_zone": "UTC"}),
+            "standard_time": (
+                "snapshot",
+                paths.standard.to_numpy(),
+                {"time_zone": f"UTC{_utc_offset(paths)} (the zone's standard time)"},
+            ),
+            "year": ("snapshot", paths.year, {"description": "the year of the snapshot's label"}),
+            "load": ("load", np.array([load.name for load in paths.loads])),
+            "bus": ("load", np.array([load.bus for load in paths.loads])),
+            "carrier": ("load", np.array([load.carrier for load in paths.loads])),
+            "description": ("load", np.array([load.description for load in paths.loads])),
+            "kind": ("path", np.array([info["kind"] for info in infos])),
+            **per_path("draw", int),
+            **per_path("percentile_level", float),
+            **per_path("weight", float),
+            **per_path("weather_year", str),
+        },
+    )
+    dataset["snapshot"].attrs["description"] = (
+        "hour start in UTC" if paths.calendar == "utc" else "hour start in the zone's standard "
+        f"time, UTC{_utc_offset(paths)}"
+    )  # fmt: skip
+    for name in ("percentile_level", "weight"):
+        if name in dataset.coords:
+            dataset[name].attrs["units"] = "1"
+    dataset.attrs = {
+        key: value if isinstance(value, str | int | float) and not isinstance(value, bool)
+        else json.dumps(value)
+        for key, value in (manifest or _manifest(paths, "netcdf")).items()
+    }  # fmt: skip
+    return dataset
+
+
 def write(
     paths: GridPaths, out: Path, file_format: str, *, command: str | None = None
 ) -> list[Path]:
@@ -1098,7 +1298,8 @@ def write(
     ``plexos``: ``<out>/<label>/load_<year>.csv``, one row per hour (8,760 or 8,784) with
     Year, Month, Day, Period (1-24) and one column per load (``<load>_mw``). ``wide-csv`` /
     ``wide-parquet``: ``<out>/<label>.csv`` or ``.parquet``, one row per hour of the period,
-    columns ``<load>_mw``. Every file is written atomically, and the manifest lists each with
+    columns ``<load>_mw``. ``netcdf``: ``<out>/export.nc``, every path in one Dataset
+    (:func:`netcdf_dataset`). Every file is written atomically, and the manifest lists each with
     its sha256. Into an earlier export's folder, the earlier files this export does not
     rewrite are removed if unchanged since; edited ones and anything unlisted stay. A file
     this export would write over that the earlier export did not write, or that was edited
@@ -1132,6 +1333,11 @@ def write(
                 written += _pypsa(paths, index, folder, command)
             else:
                 written += _plexos(paths, index, folder)
+        elif file_format == "netcdf":
+            if index == 0:  # every path in one file
+                target = out / NETCDF_FILE
+                export.write_netcdf(netcdf_dataset(paths, body), target)
+                written.append(target)
         elif file_format == "wide-csv":
             target = out / f"{label}.csv"
             _write_csv(_wide(paths, index), target)
@@ -1160,10 +1366,13 @@ def write(
 def _file_names(paths: GridPaths, file_format: str) -> list[str]:
     """The files :func:`write` writes in ``file_format``, relative to ``--out``, manifest aside."""
     if file_format == "pypsa":
-        return [f"{label}/{name}" for label in paths.labels for name in PYPSA_FILES]
+        names = [*PYPSA_FILES, *([INVESTMENT_PERIODS] if paths.years else [])]
+        return [f"{label}/{name}" for label in paths.labels for name in names]
     if file_format == "plexos":
         years = np.unique(paths.year)
         return [f"{label}/load_{year}.csv" for label in paths.labels for year in years]
+    if file_format == "netcdf":
+        return [NETCDF_FILE]
     suffix = "csv" if file_format == "wide-csv" else "parquet"
     return [f"{label}.{suffix}" for label in paths.labels]
 
@@ -1281,12 +1490,51 @@ def _check_draw_numbers(draw_numbers: tuple[int, ...], sample: int | None) -> No
         raise OptionsError(f"--draw = {given!r}: a draw is given twice; give each once")
 
 
+def check_years(years: tuple[int, ...]) -> None:
+    """Refuse a list of years :func:`grid_paths` cannot export: none, one given twice or out
+    of order, a year outside :data:`~forecast.scenario.FIRST_DATE`..
+    :data:`~forecast.scenario.LAST_DATE`, or a span from the first to the last longer than
+    :data:`MAX_YEARS` (every year between is projected).
+
+    Raises
+    ------
+    OptionsError
+        Naming ``--years``, the value and what is allowed.
+    """
+    given = ",".join(str(y) for y in years)
+    if not years or any(isinstance(y, bool) or not isinstance(y, int | np.integer) for y in years):
+        raise OptionsError(f"--years = {given!r}: give years, Y[,Y...] (e.g. 2030,2035)")
+    if list(years) != sorted(set(years)):
+        raise OptionsError(
+            f"--years = {given!r}: give each year once, in ascending order (e.g. 2030,2035)"
+        )
+    if years[0] < FIRST_DATE.year or years[-1] > LAST_DATE.year:
+        raise OptionsError(
+            f"--years = {given!r}: allowed: years {FIRST_DATE.year}..{LAST_DATE.year}"
+        )
+    if years[-1] - years[0] + 1 > MAX_YEARS:
+        raise OptionsError(
+            f"--years = {given!r}: spans {years[-1] - years[0] + 1} years from the first to the "
+            f"last (at most {MAX_YEARS}: every year between is projected)"
+        )
+
+
 def projected_end(scenario: Scenario, options: ProjectionOptions, calendar: str) -> dt.date:
-    """The last local day the projection of an export runs to: ``options.end``, or, with
-    ``calendar`` ``standard`` where the period's last standard-time hour falls on the next
-    local day, that day. Standard time is local time less any daylight saving, so a
-    standard-time day starts at or after its local midnight: only its end can lie past the
-    local day (Sydney: 23:00 AEST on 31 December is 00:00 AEDT on 1 January).
+    """The last local day the projection of an export runs to (:func:`projected_days`)."""
+    return projected_days(scenario, options, calendar)[1]
+
+
+def projected_days(
+    scenario: Scenario, options: ProjectionOptions, calendar: str
+) -> tuple[dt.date, dt.date]:
+    """The first and last local day the projection of an export runs: ``options.start`` and
+    ``options.end``, widened to the local days the period's first and last hour fall on in
+    ``calendar``'s time (:func:`clock_offset`). Standard time is local time less any
+    daylight saving, so a standard-time day starts at or after its local midnight: only its
+    end can lie past the local day (Sydney: 23:00 AEST on 31 December is 00:00 AEDT on 1
+    January). A UTC day lies a day after the local one east of Greenwich (Seoul: 23:00Z on 31
+    December is 08:00 KST on 1 January) and a day before it west (New York: 00:00Z on 1
+    January is 19:00 EST on 31 December).
 
     Parameters
     ----------
@@ -1300,36 +1548,58 @@ def projected_end(scenario: Scenario, options: ProjectionOptions, calendar: str)
     Raises
     ------
     OptionsError
-        An unknown ``calendar``, or a next local day the projection cannot run: past
-        :data:`~forecast.scenario.LAST_DATE`, or in a year past :data:`MAX_YEARS` (naming
-        ``--calendar local`` as the way out).
+        An unknown ``calendar``, or a local day the projection cannot run: before
+        :data:`~forecast.scenario.FIRST_DATE`, past :data:`~forecast.scenario.LAST_DATE`, or
+        in a year past :data:`MAX_YEARS` (naming ``--calendar local`` as the way out).
     """
     if calendar not in CALENDARS:
         raise OptionsError(f"--calendar = {calendar!r}: allowed: {', '.join(CALENDARS)}")
     assert options.start is not None and options.end is not None  # validated
     start, end = options.start, options.end
-    offset = standard_utc_offset(scenario.timezone)
-    last = pd.Timestamp(end) + pd.Timedelta(hours=23)  # standard time
-    local = (last - offset).tz_localize("UTC").tz_convert(scenario.timezone)
-    if calendar == "local" or local.date() == end:
-        return end
-    hour = (
-        f"with --calendar standard the period's last hour ({last:%Y-%m-%d %H:%M} at "
-        f"UTC{_offset_text(offset)}) is {local:%Y-%m-%d %H:%M} local time in {scenario.timezone}"
-    )
-    next_day = local.date()
-    if next_day > LAST_DATE:
-        raise OptionsError(
-            f"--end = {end}: {hour}, after the last day a projection runs ({LAST_DATE}); end a "
-            "day earlier or give --calendar local"
+    if calendar == "local":
+        return start, end
+    offset = clock_offset(scenario.timezone, calendar)
+    zone = scenario.timezone
+
+    def local(hour: pd.Timestamp) -> pd.Timestamp:
+        return (hour - offset).tz_localize("UTC").tz_convert(zone)
+
+    first, last = pd.Timestamp(start), pd.Timestamp(end) + pd.Timedelta(hours=23)
+    first_day, last_day = min(local(first).date(), start), max(local(last).date(), end)
+
+    def hour(which: str, at: pd.Timestamp) -> str:
+        return (
+            f"with --calendar {calendar} the period's {which} hour ({at:%Y-%m-%d %H:%M} at "
+            f"UTC{_offset_text(offset)}) is {local(at):%Y-%m-%d %H:%M} local time in {zone}"
         )
-    if next_day.year - start.year + 1 > MAX_YEARS:
+
+    if first_day < FIRST_DATE:
         raise OptionsError(
-            f"--start/--end = {start}..{end}: {hour}, so the projection would span "
-            f"{start.year}..{next_day.year}, {next_day.year - start.year + 1} years (at most "
-            f"{MAX_YEARS}); start a year later or give --calendar local"
+            f"--start = {start}: {hour('first', first)}, before the first day a projection "
+            f"runs ({FIRST_DATE}); start a day later or give --calendar local"
         )
-    return next_day
+    if last_day > LAST_DATE:
+        raise OptionsError(
+            f"--end = {end}: {hour('last', last)}, after the last day a projection runs "
+            f"({LAST_DATE}); end a day earlier or give --calendar local"
+        )
+    if last_day.year - first_day.year + 1 > MAX_YEARS:
+        which, at = ("last", last) if last_day > end else ("first", first)
+        raise OptionsError(
+            f"--start/--end = {start}..{end}: {hour(which, at)}, so the projection would span "
+            f"{first_day.year}..{last_day.year}, {last_day.year - first_day.year + 1} years "
+            f"(at most {MAX_YEARS}); "
+            + ("start a year later" if which == "last" else "end a year earlier")
+            + " or give --calendar local"
+        )
+    return first_day, last_day
+
+
+def clock_offset(timezone: str, calendar: str) -> dt.timedelta:
+    """The UTC offset of the time an export's rows are labelled and cut into days and years
+    in: the zone's standard time (:func:`forecast.calendar.standard_utc_offset`; also for
+    ``local``, whose rows are labelled in it), or none for ``utc``."""
+    return dt.timedelta(0) if calendar == "utc" else standard_utc_offset(timezone)
 
 
 def _project_hours(scenario: Scenario, hourly: ProjectionOptions, **arguments) -> xr.Dataset:
@@ -1397,8 +1667,10 @@ def check_out(out: Path) -> None:
 #: A file an export writes, relative to ``--out``: a path's folder's file, or its wide table.
 _EXPORT_FILE = re.compile(
     r"^[A-Za-z0-9][A-Za-z0-9.-]*/"
-    r"((network|snapshots|carriers|buses|loads|loads-p_set|load_\d{4})\.csv|meta\.json)$"
+    r"((network|snapshots|investment_periods|carriers|buses|loads|loads-p_set|load_\d{4})"
+    r"\.csv|meta\.json)$"
     r"|^[A-Za-z0-9][A-Za-z0-9.-]*\.(csv|parquet)$"
+    rf"|^{re.escape(NETCDF_FILE)}$"
 )
 
 
@@ -1459,14 +1731,35 @@ def _provenance(paths: GridPaths, command: str | None = None) -> dict:
         "period_start": paths.period[0].isoformat(),
         "period_end": paths.period[1].isoformat(),
         "calendar": paths.calendar,
+        **({"exported_years": list(paths.years)} if paths.years else {}),
         "baseline_model": attrs["baseline_model"],
         **{name: attrs[name] for name in PROVENANCE_ATTRS if name in attrs},
         **({"command": command} if command else {}),
     }
 
 
+def _time(paths: GridPaths) -> str:
+    """What time the rows are labelled in (the manifest's ``time``)."""
+    zone = paths.dataset.attrs["timezone"]
+    if paths.calendar == "utc":
+        return (
+            f"hour starts in UTC (--calendar utc; the zone's standard time is "
+            f"UTC{_utc_offset(paths)}, {zone}); rows split by the UTC year"
+        )
+    return (
+        f"hour starts in the zone's standard time, UTC{_utc_offset(paths)} (no daylight "
+        f"saving; {zone}); rows split by the year of that time"
+    )
+
+
 def _days(paths: GridPaths) -> str:
     """What the period's days are (the manifest's ``days``)."""
+    if paths.calendar == "utc":
+        return (
+            "UTC days (--calendar utc): from 00:00Z on period_start to 24:00Z on period_end, "
+            "8,760 or 8,784 rows a whole year, the hours of a renewables.ninja or atlite "
+            "profile of those years"
+        )
     if paths.calendar == "standard":
         return (
             f"standard-time days (--calendar standard): from 00:00 on period_start to 24:00 on "
@@ -1485,18 +1778,23 @@ def _years(paths: GridPaths) -> str:
     the text is true of these rows, not of the zone in general."""
     zone = paths.dataset.attrs["timezone"]
     local = hourly_times(*paths.period, zone)  # the projection's hours of the period
+    if paths.years is not None:
+        local = local[np.isin(local.year, paths.years)]
     projected = pd.Series(local.year, index=local.tz_convert("UTC"))
     written = pd.Series(paths.year, index=paths.utc)
     hours = projected.index.union(written.index)
     differ = int((projected.reindex(hours) != written.reindex(hours)).sum())
-    figures = "annual_energy_twh and peaks_by_year are of each standard-time year's rows"
+    clock = "UTC" if paths.calendar == "utc" else "standard-time"
+    figures = f"annual_energy_twh and peaks_by_year are of each {clock} year's rows"
     projection = "the projection's local-year figures (forecast project; percentiles_by_year)"
     if differ == 0:
         return f"{figures}; here those are {projection}"
     hours_are = "1 hour is" if differ == 1 else f"{differ} hours are"
     return (
         f"{figures}; {hours_are} in another year here than in {projection}, or in one of the "
-        "two only (daylight saving at the new year or at the period's ends), so those years "
+        "two only ("
+        + ("the UTC offset" if paths.calendar == "utc" else "daylight saving")
+        + " at the new year or at the period's ends), so those years "
         "differ from them by those hours"
     )
 
@@ -1510,8 +1808,7 @@ def _manifest(paths: GridPaths, file_format: str, command: str | None = None) ->
         **_provenance(paths, command),
         "weather": f"{attrs['weather_location']}: {attrs['weather_kind']}",
         "units": "MW (mean load over the hour)",
-        "time": f"hour starts in the zone's standard time, UTC{_utc_offset(paths)} (no daylight "
-        f"saving; {attrs['timezone']}); rows split by the year of that time",
+        "time": _time(paths),
         "days": _days(paths),
         "years": _years(paths),
         "partial_years": partial_years(paths.year),

@@ -115,6 +115,30 @@ def test_a_large_export_is_a_job_whose_result_is_the_archive(server: str):
     assert again.status_code == 200 and again.content == result.content
 
 
+def test_a_utc_export_west_of_greenwich_counts_the_local_day_it_adds(server: str):
+    """New York's UTC year 2030 starts at 19:00 EST on 31 December 2029: the export projects
+    that local day too. The job counted the period's local days alone (2 x 8,760 hours, both
+    passes); it counts the days projected now (2 x 8,784), and the NetCDF archive holds the
+    UTC year."""
+    body = {"scenario_id": "us-lbnl-2024", "format": "netcdf", "calendar": "utc", "draws": 1,
+            "sample": 16, **PERIOD}  # fmt: skip
+    accepted = httpx.post(f"{server}/v1/grid-exports", json=body, timeout=60)
+    assert accepted.status_code == 202, accepted.text
+    job = accepted.json()
+    for _ in range(1200):
+        job = httpx.get(f"{server}{accepted.headers['location']}").json()
+        if job["status"] not in ("queued", "running"):
+            break
+        time.sleep(0.25)
+    assert job["status"] == "succeeded", job
+    assert job["done_hours"] == job["total_hours"] == 2 * 8784
+    files = _files(httpx.get(f"{server}{job['result_url']}").content)
+    assert sorted(files) == ["export.json", "export.nc"]
+    manifest = json.loads(files["export.json"])
+    assert manifest["calendar"] == "utc" and manifest["partial_years"] == {}
+    assert manifest["time"].startswith("hour starts in UTC")
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [

@@ -1158,3 +1158,201 @@ def test_random_draws_are_an_equal_weight_sample(
     assert "draw-1: draw 1 (random draw, weight 0.333333: P" in summary
     # More draws by number than representative draws: 21 was refused (1..20).
     gridexport.check_request(None, None, None, 50, draw_numbers=tuple(range(21)))
+
+
+def test_utc_calendar_writes_whole_utc_years_labelled_in_utc(
+    small_scenario_text, scenario_file, tmp_path
+):
+    """renewables.ninja and atlite profiles are in UTC; PyPSA snapshots were standard time
+    only (Korea: UTC+9), so a modeller shifted them by hand. ``--calendar utc`` cuts the period
+    at UTC midnights and labels the snapshots in UTC: the same draw's hours as the standard
+    export, nine hours on (00:00Z is 09:00 KST), the year a whole 8,760 UTC hours (its last
+    nine a local day past the period), and meta.json and export.json say so. West of
+    Greenwich the UTC year starts a local day early (New York: 19:00 EST on 31 December)."""
+    scenario = str(scenario_file(small_scenario_text))
+    common = ["export-grid", scenario, "--format", "pypsa", "--draw", "2", "--sample", "3",
+              "--weather", "typical", "--quiet", "--start", "2025-01-01",
+              "--end", "2025-12-31"]  # fmt: skip
+    for calendar in ("standard", "utc"):
+        assert main([*common, "--calendar", calendar, "--out", str(tmp_path / calendar)]) == 0
+    _, standard = _read_pypsa(tmp_path / "standard" / "draw-2")
+    _, utc = _read_pypsa(tmp_path / "utc" / "draw-2")
+    assert len(utc) == 8760 and utc.index[[0, -1]].tolist() == [
+        pd.Timestamp("2025-01-01 00:00"), pd.Timestamp("2025-12-31 23:00")
+    ]  # fmt: skip
+    np.testing.assert_array_equal(utc.to_numpy()[:-9], standard.to_numpy()[9:])
+    assert not np.array_equal(utc.to_numpy()[-9:], standard.to_numpy()[:9])
+    snapshots = pd.read_csv(tmp_path / "utc" / "draw-2" / "snapshots.csv", index_col=0)
+    assert (pd.to_datetime(snapshots["snapshot"]) == utc.index).all()
+    meta = json.loads((tmp_path / "utc" / "draw-2" / "meta.json").read_text())
+    assert meta["calendar"] == "utc"
+    assert meta["time"] == {"snapshots": "hour starts in UTC", "utc_offset": "+00:00",
+                            "timezone": "Asia/Seoul"}  # fmt: skip
+    manifest = json.loads((tmp_path / "utc" / "export.json").read_text())
+    assert manifest["time"].startswith("hour starts in UTC (--calendar utc")
+    assert manifest["partial_years"] == {}
+    energy = sum(manifest["paths"][0]["annual_energy_twh"]["2025"].values())
+    assert energy == pytest.approx(utc.to_numpy().sum() * 1e-6, rel=1e-12)
+    out = tmp_path / "ny"
+    assert main(["export-grid", "us-lbnl-2024", "--format", "wide-csv", "--draw", "0",
+                 "--sample", "2", "--no-baseline", "--quiet", "--calendar", "utc",
+                 "--start", "2027-01-01", "--end", "2027-12-31",
+                 "--out", str(out)]) == 0  # fmt: skip
+    wide = pd.read_csv(out / "draw-0.csv")
+    assert len(wide) == 8760 and (wide["year"] == 2027).all()
+    assert wide[["standard_time", "utc"]].iloc[0].tolist() == ["2026-12-31 19:00",
+                                                               "2027-01-01T00:00Z"]  # fmt: skip
+    assert wide["utc"].iloc[-1] == "2027-12-31T23:00Z"
+
+
+def test_netcdf_holds_every_path_in_one_dataset(small_scenario_text, scenario_file, tmp_path):
+    """``--format netcdf`` was refused, and wide-parquet wrote a file per path: a user of
+    xarray wants one cube. export.nc holds ``load_mw(path, snapshot, load)`` [MW], the values
+    of the wide-CSV export of the same draws, with each load's bus and carrier, each path's
+    draw, weight and weather year, UTC and standard-time coordinates, and export.json's
+    content as attributes (JSON text where nested)."""
+    import xarray as xr
+
+    scenario = str(scenario_file(small_scenario_text))
+    common = ["export-grid", scenario, "--random", "2", "--sample", "3", "--quiet",
+              "--start", "2025-07-01", "--end", "2025-07-31"]  # fmt: skip
+    for file_format in ("netcdf", "wide-csv"):
+        assert main([*common, "--format", file_format, "--out", str(tmp_path / file_format)]) == 0
+    assert sorted(p.name for p in (tmp_path / "netcdf").iterdir()) == ["export.json", "export.nc"]
+    manifest = json.loads((tmp_path / "netcdf" / "export.json").read_text())
+    assert list(manifest["files"]) == ["export.nc"]
+    with xr.open_dataset(tmp_path / "netcdf" / "export.nc") as cube:
+        load = cube["load_mw"]
+        assert load.dims == ("path", "snapshot", "load") and load.attrs["units"] == "MW"
+        assert cube["path"].values.tolist() == ["draw-0", "draw-1"]
+        assert cube["load"].values.tolist() == ["baseline", "ai_dc_capital", "ai_dc_non_capital"]
+        assert cube["bus"].values.tolist() == ["KR", "capital", "non_capital"]
+        assert cube["carrier"].values.tolist() == ["baseline", "ai_data_centre", "ai_data_centre"]
+        assert cube["weight"].values.tolist() == [0.5, 0.5]
+        assert cube["draw"].values.tolist() == [0, 1]
+        assert cube["weather_year"].values.tolist() == [
+            path["weather_year"] for path in manifest["paths"]
+        ]
+        assert "percentile_level" not in cube.coords  # random draws have no level
+        assert cube["snapshot"].values[0] == np.datetime64("2025-07-01T00:00")
+        assert (cube["standard_time"] - cube["utc"] == np.timedelta64(9, "h")).all()
+        for index, label in enumerate(cube["path"].values):
+            wide = pd.read_csv(tmp_path / "wide-csv" / f"{label}.csv")
+            columns = [f"{name}_mw" for name in cube["load"].values]
+            np.testing.assert_array_equal(load.values[index], wide[columns].to_numpy())
+        attrs = dict(cube.attrs)
+    assert attrs["format"] == "netcdf" and attrs["scenario_id"] == "small"
+    assert json.loads(attrs["paths"]) == manifest["paths"]
+    assert json.loads(attrs["loads"]) == manifest["loads"]
+    assert attrs["calendar"] == "standard" and attrs["command"] == manifest["command"]
+
+
+def test_years_are_investment_periods_of_the_same_draws(
+    small_scenario_text, scenario_file, tmp_path, capsys
+):
+    """A multi-year PyPSA export was one flat snapshot index: ``n.set_investment_periods([2030,
+    2035])`` then repeated every hour of every year in each period, and a one-year export per
+    year picked a different draw for each. ``--years 2025,2027`` exports those years alone, of
+    the same draws (ranked on those years; the rows are those of the whole period's export of
+    the draw), as investment periods: snapshots.csv with period and timestep, and
+    investment_periods.csv with each period's years (PyPSA 1.4.0 imports the folder with
+    ``n.investment_periods == [2025, 2027]``, checked by hand). Bad years are one line."""
+    scenario = str(scenario_file(small_scenario_text))
+    common = ["export-grid", scenario, "--sample", "4", "--weather", "typical", "--quiet"]
+    out = tmp_path / "periods"
+    assert main([*common, "--format", "pypsa", "--draws", "2", "--years", "2025,2027",
+                 "--out", str(out)]) == 0  # fmt: skip
+    manifest = json.loads((out / "export.json").read_text())
+    assert manifest["exported_years"] == [2025, 2027]
+    for path in manifest["paths"]:
+        assert set(path["percentiles_by_year"]["total_energy_twh"]) == {"2025", "2027"}
+        assert set(path["annual_energy_twh"]) == {"2025", "2027"}
+    path = manifest["paths"][0]
+    folder = out / path["label"]
+    periods = pd.read_csv(folder / "investment_periods.csv")
+    assert periods.to_dict("list") == {"period": [2025, 2027], "objective": [2.0, 2.0],
+                                       "years": [2, 2]}  # fmt: skip
+    snapshots = pd.read_csv(folder / "snapshots.csv", index_col=0)
+    assert list(snapshots.columns) == ["period", "timestep", "objective", "stores", "generators"]
+    timestep = pd.to_datetime(snapshots["timestep"])
+    assert (snapshots["period"] == timestep.dt.year).all() and len(snapshots) == 2 * 8760
+    assert f"{path['label']}/investment_periods.csv" in manifest["files"]
+    _, p_set = _read_pypsa(folder)
+    whole = tmp_path / "whole"
+    assert main([*common, "--format", "wide-csv", "--draw", str(path["draw"]), "--start",
+                 "2025-01-01", "--end", "2027-12-31", "--out", str(whole)]) == 0  # fmt: skip
+    wide = pd.read_csv(whole / f"draw-{path['draw']}.csv")
+    wide = wide[wide["year"].isin([2025, 2027])]
+    np.testing.assert_array_equal(
+        p_set.to_numpy(), wide[[f"{name}_mw" for name in p_set.columns]].to_numpy()
+    )
+    capsys.readouterr()
+    cases = [
+        (["--years", "2027,2025"], "--years = '2027,2025': give each year once, in ascending"),
+        (["--years", "2025,x"], "--years = '2025,x': give years, Y[,Y...] (e.g. 2030,2035)"),
+        (["--years", "2025", "--end", "2025-12-31"], "leave --start and --end out"),
+        (["--years", "2025,2060"], "--years = '2025,2060': spans 36 years from the first to"),
+    ]
+    for extra, message in cases:
+        assert main([*common, *extra, "--out", str(tmp_path / "x")]) == 2
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1, err
+
+
+def test_each_load_names_its_metering_basis_and_the_shares_their_formula(small_scenario_text):
+    """The baseline is the grid's demand as generated (KPX generation-end: network losses
+    included) and the data-centre loads are at the facility's meter, but no description said
+    so; and ``--baseline-shares capital=0.4`` read as "0.4 of the grid's demand less the
+    capital's non-AI load", where it is 0.4 x (the grid's demand less the non-AI load it holds
+    in every region), each region's non-AI load then added on its own bus. Each description
+    now states its basis, and the split columns their formula."""
+    import tomllib
+
+    from forecast.scenario import parse_scenario
+
+    data = tomllib.loads(small_scenario_text)
+    data["non_ai_loads"] = [
+        {"name": "capital halls", "kind": "other", "energy_twh": 2.0, "region": "capital",
+         "in_baseline": True},
+        {"name": "south halls", "kind": "other", "energy_twh": 1.0, "region": "non_capital",
+         "in_baseline": True},
+    ]  # fmt: skip
+    scenario = parse_scenario(data, origin="two regions")
+    options = ProjectionOptions(draws=4, start=dt.date(2025, 7, 1), end=dt.date(2025, 7, 31),
+                                weather="typical")  # fmt: skip
+    shares = {"capital": 0.4, "non_capital": 0.6}
+    paths = gridexport.grid_paths(scenario, options, draws=1, baseline_shares=shares)
+    described = {load.name: load.description for load in paths.loads}
+    generation_end = (
+        "metering basis: KPX market demand, generation-end (excludes behind-the-meter solar "
+        "and PPA supply, unlike the Basic Plan's peak basis): demand as generated, network "
+        "losses included"
+    )
+    facility = (
+        "metering basis: at the data centre's meter (IT x PUE): no network losses between "
+        "the facility and the point where the grid's demand is metered"
+    )
+    assert described["baseline_capital"].startswith(
+        "0.4 x (the baseline model's grid demand - the non-AI data-centre load of every "
+        "region that demand already holds, in_baseline), every hour"
+    )
+    assert (
+        "the region's non-AI data-centre load is a column of its own, outside the share"
+        in described["baseline_capital"]
+    )
+    for name, text in described.items():
+        assert text.endswith(generation_end if name.startswith("baseline") else facility), name
+    assert set(described) == {"baseline_capital", "baseline_non_capital", "non_ai_dc_capital",
+                              "non_ai_dc_non_capital", "ai_dc_capital",
+                              "ai_dc_non_capital"}  # fmt: skip
+    assert paths.baseline["metering_basis"] == generation_end.removeprefix("metering basis: ")
+    assert gridexport.BASELINE_SHARE_FORMULA in paths.baseline["column"]
+    # the formula as stated: the split columns are the shares of the unsplit baseline column,
+    # which with every non-AI load held is the grid's demand less all of it
+    whole = gridexport.grid_paths(scenario, options, draws=1)
+    position = [load.name for load in whole.loads].index("baseline")
+    for region, share in shares.items():
+        column = [load.name for load in paths.loads].index(f"baseline_{region}")
+        np.testing.assert_allclose(
+            paths.load_mw[column], share * whole.load_mw[position], rtol=1e-12
+        )
