@@ -12,7 +12,8 @@
   accepted, from the headers alone: before its body is read and without counting against
   any limit, so that clients without a key cannot hold the places of those with one;
 * ``429`` when one client (its key, or its IP address without a key; the heavy-work slots
-  of :mod:`service.admission` count it too) already has
+  of :mod:`service.admission` count it too, through
+  :data:`service.admission.current_request`) already has
   ``max_requests_in_flight_per_client`` requests being handled;
 * ``408`` to a client that takes longer than ``client_timeout_seconds`` to send the next part
   of its body, or whose body arrives slower than ``min_body_bytes_per_second`` (after
@@ -34,7 +35,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.admission import current_client
+from service.admission import RequestPlace, current_request
 from service.deps import API_KEY_HEADER, Caller, has_role, identify, required_role
 from service.errors import ForbiddenError, ServiceError, UnauthorizedError
 from service.settings import Settings
@@ -125,13 +126,15 @@ class RequestGuard:
         self.per_client[client] += 1
         self.body_bytes += reserved
         # Heavy work's slots are counted against the same client (service.admission).
-        counted_as = current_client.set(client)
+        place = RequestPlace(client)
+        counted_as = current_request.set(place)
         try:
-            await self.app(scope, self._timed_receive(receive), self._timed_send(send))
+            await self.app(scope, self._timed_receive(receive), self._timed_send(send, place))
         except _SlowReaderError:
             pass  # the answer had started: nothing more can be sent; the connection closes
         finally:
-            current_client.reset(counted_as)
+            place.answer_started()
+            current_request.reset(counted_as)
             self.in_flight -= 1
             self.per_client[client] -= 1
             if not self.per_client[client]:
@@ -215,10 +218,12 @@ class RequestGuard:
 
         return timed
 
-    def _timed_send(self, send: Send) -> Send:
+    def _timed_send(self, send: Send, place: RequestPlace) -> Send:
         timeout = self.settings.client_timeout_seconds
 
         async def timed(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                place.answer_started()  # a slot kept for the answer's rendering goes back
             try:
                 await asyncio.wait_for(send(message), timeout)
             except TimeoutError:

@@ -28,6 +28,12 @@ gone. The result cache's key then finds no stored run (a cache lookup computes t
 anew) and the run answers 410 saying that retention removed it, and when. Such left-over files
 (and files of runs that failed or were interrupted while being written) are removed by the
 next sweep once they are older than the window.
+
+A result file found damaged when it was read is set aside as ``<run id>.nc.damaged`` and its
+run failed (:func:`service.projecting.forget_lost`); the file is kept for the operator to look
+at until the window removes it with its run: once it was written before the window (a file
+set aside keeps the time it was written at). Like failed runs, only a window removes it; a
+most size alone does not, nor is it counted in that size.
 """
 
 from __future__ import annotations
@@ -130,8 +136,10 @@ def prune(
     """Remove the results :func:`expired` names: each run's row (kept in ``run_deletions``),
     then ``forget(result_key)`` (the service drops it from its memory cache), then its file;
     then the failed and cancelled runs that ended before the window (kept in
-    ``run_deletions`` too), the result files no run names that are older than the window, and
-    the records of runs deleted before the window (``run_deletions``).
+    ``run_deletions`` too), the result files no run names that are older than the window, the
+    damaged result files set aside (``<run id>.nc.damaged``) that were written before the
+    window (counted with the files no run names), and the records of runs deleted before the
+    window (``run_deletions``).
 
     Parameters
     ----------
@@ -183,6 +191,14 @@ def prune(
         for name in pruned.unnamed_files:
             results.delete(name)
             logger.info("retention: result file %s removed: no run names it", name)
+    if before is not None and results.directory.is_dir():
+        # Set aside when found damaged (its run failed then, and ends as failed runs do).
+        damaged = results.damaged_set_aside_before(before)
+        pruned.unnamed_files += damaged
+        if not dry_run:
+            for name in damaged:
+                results.delete(name)
+                logger.info("retention: damaged result file %s removed (set aside)", name)
     if before is not None:
         # Deleted before the window began: a run pruned now is answered 410 for one window.
         pruned.deletion_records = runs.deletions_before(before, by=RETENTION, remove=not dry_run)

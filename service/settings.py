@@ -240,9 +240,11 @@ class Settings(BaseSettings):
         ge=1,
         le=256,
         description="Heavy requests one client (an API key, or an IP address without a key) "
-        "may have holding or waiting for a slot at once; one more of its requests is refused "
-        "with 429 and Retry-After, so that one client cannot hold every slot while others "
-        "wait. Default: half of max_inline_projections, rounded up.",
+        "may have computing at once, so that one client cannot hold every slot while others "
+        "wait; its further requests wait their turn (another client's pass them to a free "
+        "slot), up to half of max_waiting_requests of them, rounded up, and one more is "
+        "refused with 429 and Retry-After saying so. Default: half of max_inline_projections, "
+        "rounded up.",
     )
     max_waiting_requests: int = Field(
         default=32,

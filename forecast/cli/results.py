@@ -78,5 +78,6 @@ def prune(
             f"{run.scenario_id} ended {finished:%Y-%m-%dT%H:%M:%SZ} {run.digests_text}"
         )
     for name in pruned.unnamed_files:
-        print(f"{'would remove' if dry_run else 'removed'} result file {name}: no run names it")
+        why = "damaged, set aside" if name.endswith(".damaged") else "no run names it"
+        print(f"{'would remove' if dry_run else 'removed'} result file {name}: {why}")
     print(pruned.summary(dry_run=dry_run))

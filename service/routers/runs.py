@@ -20,8 +20,9 @@ import datetime as dt
 import json
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Header, Path, Query
 from pydantic import BeforeValidator
@@ -44,6 +45,8 @@ from service.schemas import RUN_ID_PATTERN, ResultResponse, RunList, RunRecord
 from service.state import ServiceState
 from service.storage.results import ResultLostError, ResultMissingError
 from service.storage.runs import RESUBMITTABLE, RUN_STATUSES, Run, RunFilter
+
+T = TypeVar("T")
 
 logger = logging.getLogger("service")
 router = APIRouter(prefix="/runs", tags=["runs"], route_class=ServiceRoute)
@@ -169,11 +172,30 @@ async def result_answer(
         tag = etag(run.result_key if not items else part_key(run.result_key, items), chosen)
     if not_modified(if_none_match, tag):
         return Response(status_code=304, headers={"ETag": tag, "Cache-Control": "no-cache"})
+    if chosen == "netcdf" and not items and not run.grid_export:
+        # The file is the answer: nothing to read into memory, its header checked.
+        assert run.result_file is not None
+        file, size = run.result_file, run.result_bytes
+        await stored_file(state, run, lambda: state.light(state.results.verify, file, size))
+        return answer_file(state, run, root=root)
+    result = await stored_file(state, run, lambda: projecting.stored(state, run))
+    return await answering(state, result, chosen, cache_status="stored", root=root, variables=items)
+
+
+async def stored_file(state: ServiceState, run: Run, read: Callable[[], Awaitable[T]]) -> T:
+    """What ``read()`` makes of a succeeded run's result file, its file missing or damaged
+    answered as such.
+
+    Raises
+    ------
+    ResultMissingError
+        503: the file is not in the results directory; the run is kept as it is.
+    ConflictError
+        409: the file is damaged; the run is now failed (:func:`projecting.forget_lost`),
+        saying so and how to resubmit it.
+    """
     try:
-        if chosen == "netcdf" and not items and not run.grid_export:
-            # The file is the answer: nothing to read into memory.
-            return answer_file(state, run, root=root)
-        result = await projecting.stored(state, run)
+        return await read()
     except ResultMissingError:
         raise ResultMissingError(
             f"run {run.id}: its result file is missing from the results directory; the run is "
@@ -183,7 +205,6 @@ async def result_answer(
     except ResultLostError as lost:
         error = await projecting.forget_lost(state, run, lost)
         raise ConflictError(f"run {run.id} is failed, not succeeded: {error}") from None
-    return await answering(state, result, chosen, cache_status="stored", root=root, variables=items)
 
 
 @router.get(
@@ -326,7 +347,7 @@ async def get_run_meta(run_id: RunId, state: State) -> dict[str, Any]:
         if run.status != "succeeded" or run.result_file is None:
             reason = f": {run.error}" if run.error else f"; poll /v1/jobs/{run.id}"
             raise ConflictError(f"run {run.id} is {run.status}, not succeeded{reason}")
-        cached = await projecting.stored(state, run)
+        cached = await stored_file(state, run, lambda: projecting.stored(state, run))
     if run.grid_export:
         return {**await state.light(gridexports.manifest, cached.dataset), "run": _digests(run)}
     return await state.light(_table_metadata, run, cached.dataset)

@@ -29,6 +29,13 @@ from service.render import HDF5_USE, write_netcdf
 logger = logging.getLogger("service")
 
 _FILE_NAME = re.compile(r"^[0-9a-f]{32}\.nc$")
+#: A damaged result file set aside (:meth:`ResultFiles.set_aside`).
+_DAMAGED_NAME = re.compile(r"^[0-9a-f]{32}\.nc\.damaged$")
+#: What h5py, h5netcdf and xarray raise on a file whose contents are not what was written: an
+#: OSError without an errno (HDF5's own), a KeyError or RuntimeError (a metadata checksum, a
+#: dimension scale), a ValueError or IndexError (a header read as garbage). Found by flipping
+#: bits in a result file (tests/service/test_jobs.py::test_a_file_damaged_anywhere_is_409_not_500).
+_CONTENT_ERRORS = (OSError, KeyError, RuntimeError, ValueError, IndexError)
 #: Most room a probe asks for: a result's size in memory, which its file may not need in full,
 #: up to this; a disk with room for the probe but not a larger result fails that one, saying
 #: so. [bytes]
@@ -254,12 +261,37 @@ class ResultFiles:
         try:
             with HDF5_USE, xr.open_dataset(path, engine="h5netcdf") as dataset:
                 return dataset.load()
-        except OSError as error:
-            if error.errno is not None:  # a system error, not the file's contents
-                raise
-            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-            message = f"result file {name!r}: damaged, cannot be read ({reason})"
-            raise ResultLostError(message) from None
+        except _CONTENT_ERRORS as error:
+            raise self._damaged(name, error) from None
+
+    def verify(self, name: str, size: int | None = None) -> Path:
+        """The path of a result file whose size is the one written and whose header and
+        variables' metadata HDF5 can read (its data is not read: damage inside the data of a
+        file of the right size is found only when the file is read whole).
+
+        Raises
+        ------
+        ResultMissingError, ResultLostError, OSError
+            As :meth:`read`.
+        """
+        path = self.path(name, size)
+        try:
+            with HDF5_USE, xr.open_dataset(path, engine="h5netcdf"):
+                pass  # opening reads the header and every variable's metadata
+        except _CONTENT_ERRORS as error:
+            raise self._damaged(name, error) from None
+        return path
+
+    @staticmethod
+    def _damaged(name: str, error: Exception) -> Exception:
+        """:class:`ResultLostError` for an error reading ``name``'s contents; a system error
+        (an OSError with an errno: too many open files) is not the file's fault and is
+        returned as it is, to be raised."""
+        if isinstance(error, OSError) and error.errno is not None:
+            return error
+        text = str(error).strip("'\"")
+        reason = text.splitlines()[0] if text else type(error).__name__
+        return ResultLostError(f"result file {name!r}: damaged, cannot be read ({reason})")
 
     def chunks(self, name: str, size: int | None = None) -> Iterator[bytes]:
         """The file's bytes in 1 MB pieces (for streaming a NetCDF answer)."""
@@ -288,9 +320,26 @@ class ResultFiles:
                 continue
         return names
 
+    def damaged_set_aside_before(self, moment: dt.datetime) -> list[str]:
+        """The damaged result files set aside (``<run id>.nc.damaged``) that were written
+        before ``moment``, oldest first (a file set aside keeps the time it was written at).
+        [UTC]"""
+        limit = moment.timestamp()
+        found = []
+        for path in self.directory.iterdir():
+            if not _DAMAGED_NAME.match(path.name):
+                continue
+            try:
+                written = path.stat().st_mtime
+            except FileNotFoundError:  # removed meanwhile
+                continue
+            if written < limit:
+                found.append((written, path.name))
+        return [name for _, name in sorted(found)]
+
     def delete(self, name: str | None) -> None:
-        """Remove a result file, if there is one."""
-        if name and _FILE_NAME.match(name):
+        """Remove a result file, or a damaged one set aside, if there is one."""
+        if name and (_FILE_NAME.match(name) or _DAMAGED_NAME.match(name)):
             (self.directory / name).unlink(missing_ok=True)
 
 

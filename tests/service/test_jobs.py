@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
+import random
 import time
+from pathlib import Path
 
 import pytest
+import xarray as xr
 from fastapi.testclient import TestClient
 
 from forecast.errors import DataError
+from forecast.projection import ProjectionOptions, project
+from forecast.scenario import load_scenario
 from service import tasks
 from service.main import create_app
+from service.storage.results import ResultFiles, ResultLostError
 from tests.support.runs import stored_run
 
 JOB = {"scenario_id": "kr-national", "draws": 50, "resolution": "monthly",
@@ -287,3 +295,92 @@ def test_a_damaged_result_file_is_reported_and_computed_again(make_settings, mon
         failing = same.get(f"/v1/runs/{run_id}/result?format=csv")
         assert failing.status_code == 500, failing.text
         assert file.exists() and client.get(f"/v1/runs/{run_id}").json()["status"] == "succeeded"
+
+
+def _flip_bits(data: bytes, seed: int, flips: int = 20) -> bytes:
+    """``data`` with ``flips`` bits flipped at places drawn with ``seed``."""
+    rng = random.Random(seed)
+    damaged = bytearray(data)
+    for _ in range(flips):
+        damaged[rng.randrange(len(damaged))] ^= 1 << rng.randrange(8)
+    return bytes(damaged)
+
+
+def _unreadable_seed(file: Path) -> int:
+    """A seed whose bit flips make h5netcdf fail on ``file`` with something other than an
+    OSError (a KeyError for a metadata checksum, a RuntimeError for a dimension scale)."""
+    good = file.read_bytes()
+    try:
+        for seed in range(40):
+            file.write_bytes(_flip_bits(good, seed))
+            try:
+                with xr.open_dataset(file, engine="h5netcdf") as dataset:
+                    dataset.load()
+            except (KeyError, RuntimeError):
+                return seed
+            except Exception:  # another kind of damage: try the next
+                continue
+    finally:
+        file.write_bytes(good)
+    raise AssertionError("no seed of 40 gave a KeyError or RuntimeError")
+
+
+def test_a_result_file_damaged_anywhere_is_found_damaged_or_read(tmp_path: Path):
+    """Before: bits flipped in a result file made HDF5 raise KeyError ('incorrect metadata
+    checksum') or RuntimeError (H5DSget_num_scales) as often as the OSError that was caught:
+    500 on every read of the run and on every identical request. Now any error about a
+    file's contents is the damage it is, on reading it whole and on checking its header."""
+    files = ResultFiles(tmp_path)
+    files.prepare()
+    dataset = project(
+        load_scenario("kr-national"),
+        ProjectionOptions(draws=5, resolution="annual", start=dt.date(2030, 1, 1),
+                          end=dt.date(2031, 12, 31)),
+    )  # fmt: skip
+    name, size = files.write("a" * 32, dataset)
+    good = (tmp_path / name).read_bytes()
+    outcomes = set()
+    # (200 flips could make h5netcdf count dimension scales for minutes: left alone here.)
+    for seed, flips in itertools.product(range(12), (2, 20)):
+        (tmp_path / name).write_bytes(_flip_bits(good, seed, flips))
+        for check in (files.read, files.verify):
+            try:
+                check(name, size)
+                outcomes.add("read")
+            except ResultLostError as lost:
+                assert str(lost).startswith(f"result file '{name}': damaged, cannot be read (")
+                outcomes.add("damaged")
+    assert outcomes == {"read", "damaged"}  # damage in the data alone is not seen
+
+
+def test_a_file_damaged_anywhere_is_409_not_500(make_settings):
+    """A file HDF5 fails on with a KeyError or RuntimeError: its result and its /meta answer
+    409 naming the damage (before: 500, and /meta 404 leaving the run succeeded), the run is
+    failed and the file set aside, and the same request computes anew (before: 500). A file
+    whose header is damaged is 409 as NetCDF too (before: its bytes were sent as the answer)."""
+    with TestClient(create_app(make_settings(), start_in_background=False)) as client:
+        service = client.app.state.service
+        body = {**JOB, "draws": 5, "resolution": "annual"}
+        run_id, file = stored_run(client, body, read_from_file=True)
+        file.write_bytes(_flip_bits(file.read_bytes(), _unreadable_seed(file)))
+        for path in ("/meta", "/result?format=csv"):
+            lost = client.get(f"/v1/runs/{run_id}{path}")
+            assert lost.status_code == 409, lost.text
+            assert "damaged, cannot be read" in lost.json()["detail"]
+            assert f"POST /v1/jobs/{run_id}/resubmit" in lost.json()["detail"]
+        assert client.get(f"/v1/runs/{run_id}").json()["status"] == "failed"
+        assert not file.exists() and file.with_name(file.name + ".damaged").exists()
+        again = client.post("/v1/projections", json=body)
+        assert again.status_code == 200 and again.headers["x-cache"] == "miss"
+
+        other = {**body, "draws": 6}
+        run_id, file = stored_run(client, other, read_from_file=True)
+        header = bytearray(file.read_bytes())
+        header[:64] = bytes(byte ^ 0xFF for byte in header[:64])
+        file.write_bytes(bytes(header))
+        lost = client.get(f"/v1/jobs/{run_id}/result", params={"format": "netcdf"})
+        assert lost.status_code == 409, lost.text
+        assert "file signature not found" in lost.json()["detail"]
+        recomputed = client.post("/v1/projections?format=netcdf", json=other)
+        assert recomputed.status_code == 200 and recomputed.headers["x-cache"] == "miss"
+        assert service.runs.get(run_id).status == "failed"

@@ -290,3 +290,37 @@ def test_the_sweeps_counts_show_in_readyz_and_its_log_line(make_settings, caplog
             f"run {'f' * 32}: failed, its record was removed by retention "
             "(FORECAST_RESULTS_RETENTION_DAYS"
         )
+
+
+def test_damaged_files_set_aside_go_with_the_window_and_nothing_else(
+    database: Database, tmp_path: Path, monkeypatch, capsys
+):
+    """Before: a result file found damaged was set aside as ``<run>.nc.damaged`` and no sweep
+    or ``forecast results prune`` ever removed it (nor counted it). Now the window removes one
+    written before it, as it removes the failed run it belonged to; a newer one is kept for a
+    look, a most size alone removes none, and no other file in the directory goes."""
+    runs, files = Runs(database), ResultFiles(tmp_path / "results")
+    files.prepare()
+    kept = _stored(runs, files, "b" * 32, 1)
+    old_result = _stored(runs, files, "a" * 32, 40)
+    new_result = _stored(runs, files, "c" * 32, 2)
+    for run in (old_result, new_result):  # found damaged when read (forget_lost)
+        runs.update(run.id, status="failed", result_file=None, error="damaged", error_status=410)
+        files.set_aside(run.result_file)
+    old_damaged, new_damaged = (f"{run.result_file}.damaged" for run in (old_result, new_result))
+    assert {old_damaged, new_damaged} <= {path.name for path in files.directory.iterdir()}
+    others = ["notes.txt", f"{'d' * 32}.nc.damaged.txt", f"{'e' * 32}.damaged"]
+    for name in others:
+        (files.directory / name).write_text("an operator's")
+        os.utime(files.directory / name, (0, 0))
+
+    by_size = prune(runs, files, older_than=None, max_bytes=1, now=NOW)
+    assert by_size.unnamed_files == [] and (files.directory / old_damaged).is_file()
+    dry = prune(runs, files, older_than=30 * DAY, dry_run=True, now=NOW)
+    assert dry.unnamed_files == [old_damaged] and (files.directory / old_damaged).is_file()
+    pruned = prune(runs, files, older_than=30 * DAY, now=NOW)
+    assert pruned.unnamed_files == [old_damaged]
+    assert [run.id for run in pruned.ended_runs] == [old_result.id]
+    assert sorted(path.name for path in files.directory.iterdir()) == sorted([*others, new_damaged])
+    assert runs.get(new_result.id) is not None and runs.get(kept.id) is None  # by the size
+    assert "1 result files no run names" in pruned.summary()

@@ -17,14 +17,19 @@ import json
 import time
 import uuid
 
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from forecast import provenance
 from service.main import create_app
 from service.resuming import resume_handed_back
-from service.storage.database import Database
+from service.storage.database import MIGRATIONS, Database
 from service.storage.runs import RunFilter, Runs
+from service.storage.tables import Base
 from tests.service.test_storage import _RUN_COLUMNS, _run
 
 ONE_YEAR = {"draws": 10, "resolution": "annual", "start": "2030-01-01", "end": "2030-12-31"}
@@ -168,6 +173,67 @@ def test_the_migration_to_0005_keeps_a_databases_runs_their_digests_unknown(data
         assert runs.get(new.id) == new
         assert new.digests_text == "data dddddddddddd weather none model mmmmmmmmmmmm,none"
         found, _ = runs.search(RunFilter(data_sha256="d" * 64), limit=9, offset=0)
+        assert [run.id for run in found] == [new.id]
+    finally:
+        database.dispose()
+
+
+def test_the_migration_to_0005_downgrades_and_upgrades_again(database_url: str):
+    """Migration 0005's downgrade had never run. At the head with runs in it, the database is
+    downgraded one step (to 0004: the three digest columns and their index gone, every other
+    value of every run kept) and upgraded again (the schema the code declares; the runs kept,
+    their digests NULL, "unknown", as for any run recorded before 0005), on SQLite and on a
+    real PostgreSQL."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    database = Database(database_url)
+    database.migrate()
+    runs = Runs(database)
+    first = runs.add(_run("1" * 32, status="succeeded", result_file=f"{'1' * 32}.nc",
+                          data_sha256="d" * 64, weather_sha256="none",
+                          model_manifest_sha256="m" * 64))  # fmt: skip
+    second = runs.add(_run("2" * 32, status="failed"))
+    before = {run.id: dataclasses.asdict(run) for run in (first, second)}
+
+    def step(target: str) -> None:
+        with database.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            if target == "-1":
+                command.downgrade(config, target)
+            else:
+                command.upgrade(config, target)
+
+    try:
+        step("-1")
+        with database.engine.connect() as connection:
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
+                "0004"
+            )
+        columns = {column["name"] for column in inspect(database.engine).get_columns("runs")}
+        assert columns.isdisjoint(DIGESTS) and {"id", "result_file", "note"} <= columns
+        indexes = {index["name"] for index in inspect(database.engine).get_indexes("runs")}
+        assert "ix_runs_data_sha256" not in indexes
+        with database.engine.connect() as connection:
+            rows = connection.execute(text("SELECT id, status, result_file FROM runs ORDER BY id"))
+            assert [tuple(row) for row in rows] == [
+                ("1" * 32, "succeeded", f"{'1' * 32}.nc"),
+                ("2" * 32, "failed", None),
+            ]
+
+        step("head")
+        with database.engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        assert differences == []
+        for run_id, values in before.items():
+            again = runs.get(run_id)
+            assert again is not None
+            assert dataclasses.asdict(again) == {**values, **dict.fromkeys(DIGESTS)}
+        assert runs.get("1" * 32).digests_text == (  # type: ignore[union-attr]
+            "data unknown weather unknown model unknown"
+        )
+        new = runs.add(_run("3" * 32, data_sha256="e" * 64, weather_sha256="none",
+                            model_manifest_sha256="none"))  # fmt: skip
+        found, _ = runs.search(RunFilter(data_sha256="e" * 64), limit=9, offset=0)
         assert [run.id for run in found] == [new.id]
     finally:
         database.dispose()
