@@ -56,6 +56,8 @@ def _evaluate(arguments: list[str], capsys) -> tuple[int, str, str]:
 
 
 def _ex_post_rows(out: str) -> list[str]:
+    """The ex post rows of every table evaluate prints (the scores, then the standard
+    metrics: two rows a year)."""
     return [line for line in out.splitlines() if line.startswith("| ex_post | 20")]
 
 
@@ -69,7 +71,7 @@ def test_naive_utc_and_hour_ending_files_score_as_the_file_with_offsets(tmp_path
     assert status == 0, err
     assert "warning" not in err  # NSW's own file: no false alarm
     rows = _ex_post_rows(right)
-    assert len(rows) == 2
+    assert len(rows) == 4  # 2019 and 2020, in both tables
 
     # Naive UTC read in Sydney's zone: refused at its first hour the clocks skip, naming
     # the setting and the option; read with the option, it scores as the file with offsets.
