@@ -5,6 +5,8 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import textwrap
 from pathlib import Path
@@ -25,6 +27,52 @@ keys.install()
 _STORAGE = Path(tempfile.mkdtemp(prefix="forecast-test-storage-"))
 atexit.register(shutil.rmtree, _STORAGE, ignore_errors=True)
 os.environ["FORECAST_STORAGE_DIR"] = str(_STORAGE)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """Workers for ``-n auto`` (pyproject.toml's default): none when the command line names a
+    single test file (or tests of one file), else pytest-xdist's own count, one per core.
+
+    ``--dist loadscope`` runs a module's tests on one worker anyway, so for one file the
+    workers' start (each imports the project, numba included) would only add time.
+    """
+    files = set()
+    for argument in config.args:
+        path = Path(config.invocation_params.dir, argument.split("::")[0])
+        if not path.is_file():
+            return None  # a directory (the whole suite): xdist's count
+        files.add(path.resolve())
+    return 0 if len(files) <= 1 else None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """With pytest-xdist workers (``-n``), compile the kernels into numba's on-disk cache once,
+    before the workers start (xdist starts them later in this hook).
+
+    Otherwise, in a fresh clone, every worker's first server start-up compiles every kernel
+    itself at the same time (about 40 s of CPU each) and they overwrite each other's cache
+    files. A warm cache costs this about 3 s. Skipped in the workers, serially (``-n 0``), when
+    only collecting and where nothing would be cached (``FORECAST_NUMBA_CACHE=0``,
+    ``NUMBA_DISABLE_JIT=1``).
+    """
+    config = session.config
+    workers = getattr(config.option, "numprocesses", None)
+    if hasattr(config, "workerinput") or not workers or config.option.dist == "no":
+        return
+    if config.option.collectonly:
+        return
+    if os.environ.get("FORECAST_NUMBA_CACHE", "1").strip() == "0":
+        return
+    if os.environ.get("NUMBA_DISABLE_JIT", "0").strip() not in ("", "0"):
+        return
+    subprocess.run(
+        [sys.executable, "-c", "from forecast.kernels import warm_up; warm_up()"],
+        cwd=Path(__file__).resolve().parent.parent,
+        check=True,
+        timeout=600,
+    )
 
 
 def pytest_collection_modifyitems(config, items):
