@@ -348,7 +348,7 @@ def test_an_unknown_query_parameter_is_422_naming_it_and_the_allowed(client: Tes
     typo = client.post("/v1/projections?fromat=csv", json=body)
     assert typo.status_code == 422
     assert typo.json()["detail"] == (
-        "query parameter 'fromat' = 'csv': not one of this resource's; allowed: format"
+        "query parameter 'fromat' = 'csv': not one of this resource's; allowed: format, variables"
     )
     listing = client.get("/v1/runs?limt=5")
     assert (
