@@ -52,10 +52,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     before the workers start (xdist starts them later in this hook).
 
     Otherwise, in a fresh clone, every worker's first server start-up compiles every kernel
-    itself at the same time (about 40 s of CPU each) and they overwrite each other's cache
-    files. A warm cache costs this about 3 s. Skipped in the workers, serially (``-n 0``), when
-    only collecting and where nothing would be cached (``FORECAST_NUMBA_CACHE=0``,
-    ``NUMBA_DISABLE_JIT=1``).
+    itself at the same time and writes the same cache files as the others. A warm cache costs
+    this a few seconds. Skipped in the workers, serially (``-n 0``), when only collecting and where
+    nothing would be cached (``FORECAST_NUMBA_CACHE=0``, ``NUMBA_DISABLE_JIT=1``).
     """
     config = session.config
     workers = getattr(config.option, "numprocesses", None)
