@@ -724,7 +724,10 @@ def dask_client(
 
     if scheduler is not None:
         try:
-            client = Client(scheduler, timeout=connect_timeout_s)
+            # Not the process's default client: one that fails to connect stayed the default
+            # (dask's scheduler config and distributed's global client), and a later NetCDF
+            # write in the same process took a lock from it: "unknown address scheme".
+            client = Client(scheduler, timeout=connect_timeout_s, set_as_default=False)
         except (OSError, TimeoutError, ValueError, TypeError) as error:
             reason = str(error).splitlines()[0] if str(error) else type(error).__name__
             raise OptionsError(

@@ -236,6 +236,26 @@ def test_bad_sweep_is_one_line_and_writes_nothing(arguments, expected, small, tm
     assert not Path(f"{out}.meta.json").exists()
 
 
+def test_a_scheduler_that_cannot_be_reached_leaves_no_default_client(small, tmp_path, capsys):
+    """A sweep refused for its scheduler left a broken client as dask's default in the
+    process: a comparison written to NetCDF later in it took xarray's lock from that client
+    and failed, "unknown address scheme 'nonsense'" (seen when pytest-xdist ran this module
+    before test_compare's on one worker)."""
+    import dask
+    from distributed.client import _get_global_client
+
+    path, _ = small
+    before, default = dask.config.get("scheduler", None), _get_global_client()
+    status = main(
+        ["sweep", str(path), "--vary", "operations.pue=1.2", "--scheduler", "nonsense://host",
+         "--draws", "4", "--connect-timeout", "1", "--no-baseline", "--weather", "typical",
+         "--quiet", "--out", str(tmp_path / "sweep.csv")]
+    )  # fmt: skip
+    assert status == 2 and "cannot connect" in capsys.readouterr().err
+    assert dask.config.get("scheduler", None) == before
+    assert _get_global_client() is default  # the module's cluster's client, or none
+
+
 def test_library_errors_are_project_errors(small):
     _, scenario = small
     with pytest.raises(OptionsError, match=r"NAMEs .* repeat"):
