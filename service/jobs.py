@@ -125,6 +125,7 @@ class JobRunner:
                 time.sleep(0.1)
                 running = self._unfinished()
             self._hand_back(running)
+            self._settle(timeout_s=10.0)
         client, cluster, records = self.client, self.cluster, self._records
         self.client = self.cluster = self._records = None
         if client is not None:
@@ -133,6 +134,23 @@ class JobRunner:
             cluster.close()
         if records is not None:
             records.shutdown(wait=True)
+
+    def _settle(self, *, timeout_s: float) -> None:
+        """Wait (up to ``timeout_s``) for the done-callbacks of jobs that ended, not handed
+        back, to record them: closing the client first cancels their futures, and a job that
+        finished inside the grace was recorded "cancelled: the service stopped" (its callback
+        read the future after the close; seen under load in test_stopping)."""
+        settle_by = time.monotonic() + timeout_s
+        while time.monotonic() < settle_by:
+            with self._lock:
+                ending = [
+                    run_id
+                    for run_id, future in self._futures.items()
+                    if future.done() and run_id not in self._handed_back
+                ]
+            if not ending:
+                return
+            time.sleep(0.05)
 
     def _unfinished(self) -> list[str]:
         with self._lock:
