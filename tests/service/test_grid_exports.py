@@ -38,6 +38,17 @@ def _files(archive: bytes) -> dict[str, bytes]:
         return {name: unzipped.read(name) for name in unzipped.namelist()}
 
 
+def _ended(server: str, accepted: httpx.Response) -> dict:
+    """The job a 202 answered, polled until it is neither queued nor running (5 min at most)."""
+    job = accepted.json()
+    for _ in range(1200):
+        job = httpx.get(f"{server}{accepted.headers['location']}").json()
+        if job["status"] not in ("queued", "running"):
+            break
+        time.sleep(0.25)
+    return job
+
+
 def _written(out: Path) -> dict[str, bytes]:
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
@@ -96,12 +107,7 @@ def test_a_large_export_is_a_job_whose_result_is_the_archive(server: str):
             "bus": {"KR": "KOR"}, **PERIOD}  # fmt: skip
     accepted = httpx.post(f"{server}/v1/grid-exports", json=body, timeout=60)
     assert accepted.status_code == 202, accepted.text
-    job = accepted.json()
-    for _ in range(1200):
-        job = httpx.get(f"{server}{accepted.headers['location']}").json()
-        if job["status"] not in ("queued", "running"):
-            break
-        time.sleep(0.25)
+    job = _ended(server, accepted)
     assert job["status"] == "succeeded", job
     assert job["done_hours"] == job["total_hours"] == 2 * 8760
     result = httpx.get(f"{server}{job['result_url']}")
@@ -124,12 +130,7 @@ def test_a_utc_export_west_of_greenwich_counts_the_local_day_it_adds(server: str
             "sample": 16, **PERIOD}  # fmt: skip
     accepted = httpx.post(f"{server}/v1/grid-exports", json=body, timeout=60)
     assert accepted.status_code == 202, accepted.text
-    job = accepted.json()
-    for _ in range(1200):
-        job = httpx.get(f"{server}{accepted.headers['location']}").json()
-        if job["status"] not in ("queued", "running"):
-            break
-        time.sleep(0.25)
+    job = _ended(server, accepted)
     assert job["status"] == "succeeded", job
     assert job["done_hours"] == job["total_hours"] == 2 * 8784
     files = _files(httpx.get(f"{server}{job['result_url']}").content)
