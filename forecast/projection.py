@@ -18,6 +18,7 @@ from forecast.engine import (
     scenario_digest,
     weather_digest,
     weather_fallback,
+    weather_index,
 )
 
 __all__ = [
@@ -34,4 +35,5 @@ __all__ = [
     "scenario_digest",
     "weather_digest",
     "weather_fallback",
+    "weather_index",
 ]

@@ -86,7 +86,7 @@ from forecast.engine.power import (
 )
 from forecast.engine.sampling import central, operation
 from forecast.engine.stream import HourlyLoads, baseline_beside, stream_hours
-from forecast.errors import ForecastError, WeatherFallback
+from forecast.errors import ForecastError, OptionsError, WeatherFallback
 from forecast.kernels import StreamInputs
 from forecast.scenario import Scenario
 from forecast.scenario.catalog import load_catalog
@@ -112,6 +112,7 @@ __all__ = [
     "scenario_digest",
     "weather_digest",
     "weather_fallback",
+    "weather_index",
 ]
 
 
@@ -164,6 +165,50 @@ def weather_for(scenario: Scenario, options: ProjectionOptions):
     if options.weather == "auto" and weather.kind == "synthetic":
         warnings.warn(WeatherFallback(weather_fallback(scenario) or ""), stacklevel=1)
     return weather
+
+
+def weather_index(
+    scenario: Scenario, options: ProjectionOptions, weather=None, *, field: str = "weather_year"
+) -> int | None:
+    """The position in ``weather`` (default: :func:`weather_for`'s ensemble) of the observed
+    year every draw runs on, ``options.weather_year``; None where none is fixed (each draw
+    draws its year, :func:`~forecast.engine.inputs.draw_inputs`). Only the draws' year is
+    fixed: the ensemble stays whole, so the PUE's annual line (set on whole weather years)
+    and the weather digest are the ensemble's.
+
+    Raises
+    ------
+    OptionsError
+        ``field``, the year and what is allowed: the scenario has no weather, its weather is
+        not historical (``typical``, ``synthetic``, or ``auto`` without the files), or the
+        year is not one of the location's observed years (their range).
+    """
+    year = options.weather_year
+    if year is None:
+        return None
+    if weather is None:
+        weather = weather_for(scenario, options)
+    if weather.kind == "none":
+        raise OptionsError(
+            f"{field} = {year}: scenario {scenario.id} states no temperature response "
+            '(weather_location = "none"): there is no weather year to choose; leave it out'
+        )
+    if weather.kind != "historical":
+        raise OptionsError(
+            f"{field} = {year}: a weather year is one of the observed years of historical "
+            f"weather, and this projection runs on {weather.kind} weather ({weather.location}; "
+            "give weather historical, with the location's temperature files)"
+        )
+    labels = list(weather.labels)
+    if str(year) not in labels:
+        years = sorted(int(label) for label in labels)
+        contiguous = years == list(range(years[0], years[-1] + 1))
+        allowed = f"{years[0]}..{years[-1]}" if contiguous else ", ".join(map(str, years))
+        raise OptionsError(
+            f"{field} = {year}: not an observed weather year of {weather.location}; allowed: "
+            f"{allowed}"
+        )
+    return labels.index(str(year))
 
 
 def weather_fallback(scenario: Scenario) -> str | None:
@@ -324,6 +369,7 @@ def _drivers(scenario, options, calendar, weather, model) -> _Drivers:
         days_by_year=calendar.days_by_year,
         years=calendar.years,
         baseline=model,
+        weather_of_every_draw=weather_index(scenario, options, weather),
     )
     series = (
         baseline_series(model, hours, warmed_temperature, first, inputs.baseline)

@@ -491,6 +491,7 @@ def draw_inputs(
     days_by_year: list[tuple[int, int, int, int]],
     years: np.ndarray,
     baseline: BaselineModel | None,
+    weather_of_every_draw: int | None = None,
 ) -> Inputs:
     """Draw every uncertain input of ``scenario`` once per draw.
 
@@ -509,6 +510,9 @@ def draw_inputs(
         HourlyCalendar years of the period (the baseline's annual level). [-]
     baseline : BaselineModel or None
         The baseline model whose level and noise are drawn, or None without a baseline.
+    weather_of_every_draw : int, optional
+        The position of the one weather year every draw takes (a fixed weather year,
+        :func:`forecast.engine.weather_index`); None: each draw draws one of ``n_weather``. [-]
 
     Returns
     -------
@@ -575,7 +579,9 @@ def draw_inputs(
         extra["baseline_level_mw"] = baseline_draw.level_mw.mean(axis=1)
     return Inputs(
         draws=n_draws,
-        weather_of_draw=streams.generator("weather").integers(0, n_weather, n_draws),
+        weather_of_draw=streams.generator("weather").integers(0, n_weather, n_draws)
+        if weather_of_every_draw is None
+        else np.full(n_draws, weather_of_every_draw, dtype=np.int64),
         lifetime_years=sample(
             single_operation(ops, "lifetime_years"), n_draws, streams.generator("lifetime")
         ),

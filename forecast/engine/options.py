@@ -48,6 +48,11 @@ class ProjectionOptions:
     #: sized on its hourly profile (report-proc HIGH 2). Only those asked for: every site's
     #: hourly series would be the size of the national one each.
     sites: tuple[str, ...] = ()
+    #: One observed weather year every draw runs on (``2018``: "2018 weather", a planning
+    #: convention), in place of each draw's own year drawn from the ensemble; the ensemble
+    #: still sets the PUE's annual line (:func:`forecast.engine.weather_index` checks the year
+    #: against the location's observed years). None: each draw draws its year.
+    weather_year: int | None = None
 
     def validated(self, scenario: Scenario) -> ProjectionOptions:
         """Fill the period from the scenario's horizon and check every option."""
@@ -93,6 +98,13 @@ class ProjectionOptions:
                 f"1..{MAX_DURATION_DRAWS}"
             )
         sites = _series_sites(scenario, self.sites)
+        if self.weather_year is not None and (
+            isinstance(self.weather_year, bool) or not isinstance(self.weather_year, int)
+        ):
+            raise OptionsError(
+                f"weather_year = {shown_value(self.weather_year)}: allowed: an observed year of "
+                "the scenario's weather location (an integer), or none"
+            )
         start = _as_date(self.start, "start") or scenario.horizon.start
         end = _as_date(self.end, "end") or scenario.horizon.end
         for name, day in (("start", start), ("end", end)):
@@ -120,6 +132,7 @@ class ProjectionOptions:
             duration_curves=self.duration_curves,
             duration_draws=self.duration_draws,
             sites=sites,
+            weather_year=self.weather_year,
         )
 
 
