@@ -63,9 +63,9 @@ class PreparedGridExport:
 
     projection: projecting.Prepared
     export: GridExport
-    #: Hours of the days projected: the period's, and a local day more where the period's
-    #: first or last hour in the calendar's time falls in it
-    #: (:func:`~forecast.report.gridexport.projected_days`).
+    #: Hours of the days projected: the period's (or each named year's), and a local day more
+    #: where its first or last hour in the calendar's time falls in it
+    #: (:func:`~forecast.report.gridexport.projected_periods`).
     hours: int
     #: Passes over those hours: two for draws (the first ranks them), one for quantile paths.
     passes: int
@@ -90,18 +90,6 @@ class PreparedGridExport:
         """The work, in words."""
         return f"grid export of {self.projection.scenario.id}"
 
-    @property
-    def paths(self) -> int:
-        """Paths the export writes."""
-        export = self.export
-        if export.quantiles is not None:
-            return len(export.quantiles)
-        if export.draw_numbers is not None:
-            return len(export.draw_numbers)
-        if export.random is not None:
-            return export.random
-        return export.draws or 1
-
     def need_bytes(self) -> int:
         """Memory of the projection, the paths and their archive. [bytes]"""
         options = self.projection.options
@@ -109,7 +97,7 @@ class PreparedGridExport:
         last_day = options.start + dt.timedelta(days=self.hours // 24 - 1)
         projected = dataclasses.replace(options, per_draw=True, end=last_day)
         return estimates.grid_export_bytes(
-            projected, self.projection.scenario, paths=self.paths, hours=self.hours
+            projected, self.projection.scenario, paths=self.export.paths, hours=self.hours
         )
 
     def check_computable(self) -> None:
@@ -163,12 +151,12 @@ def _prepared(
             draw_numbers=export.draw_numbers,
             random=export.random,
         )
-        first_day, last_day = gridexport.projected_days(scenario, options, export.calendar)
+        periods = gridexport.projected_periods(scenario, options, export.calendar, export.years)
+        gridexport.check_weather_year(scenario, options, export.weather_year)
         gridexport.check_buses(
             scenario,
             options,
             export.buses,
-            representative=export.quantiles is None,
             baseline_shares=export.baseline_shares,
             baseline=projection.model,
         )
@@ -178,7 +166,7 @@ def _prepared(
     return PreparedGridExport(
         projection=dataclasses.replace(projection, key=key),
         export=export,
-        hours=((last_day - first_day).days + 1) * 24,
+        hours=sum(((last - first).days + 1) * 24 for first, last in periods),
         passes=1 if export.quantiles is not None else 2,
     )
 
@@ -195,12 +183,13 @@ def prepare_sync(state: ServiceState, request: GridExportRequest) -> PreparedGri
     """
     try:
         rank_by = gridexport.check_options(
-            request.format,
-            request.rank_by,
-            draws=request.draws,
-            draw=request.draw,
-            random=request.random,
-            quantile=request.quantile,
+            request.format, request.rank_by, quantile=request.quantile
+        )
+        years = None if request.years is None else tuple(request.years)
+        period = (
+            (request.start, request.end)
+            if years is None
+            else gridexport.period_of_years(years, request.start, request.end)
         )
     except OptionsError as error:
         raise in_api_names(error) from error
@@ -208,25 +197,30 @@ def prepare_sync(state: ServiceState, request: GridExportRequest) -> PreparedGri
         raise OptionsError(
             f"sample = {request.sample}: at most {state.settings.max_draws} allowed on this service"
         )
-    chosen = request.quantile is None and request.draw is None and request.random is None
+    chosen = request.quantile is not None or request.draw is not None or request.random is not None
     export = GridExport(
         file_format=request.format,
         rank_by=rank_by,
-        draws=(request.draws or 1) if chosen else None,
+        draws=request.draws if request.draws is not None else None if chosen else 1,
         draw_numbers=None if request.draw is None else tuple(request.draw),
         random=request.random,
         quantiles=None if request.quantile is None else tuple(request.quantile),
         buses=request.bus,
         baseline_shares=request.baseline_shares,
         calendar=request.calendar,
+        years=years,
+        weather_year=request.weather_year,
     )
-    projection = projecting.prepare_sync(state, _projection_request(request))
+    projection = projecting.prepare_sync(state, _projection_request(request, *period))
     return _prepared(projection, export, request.sample)
 
 
-def _projection_request(request: GridExportRequest) -> ProjectionRequest:
+def _projection_request(
+    request: GridExportRequest, start: dt.date | None, end: dt.date | None
+) -> ProjectionRequest:
     """The projection an export chooses its paths from: its scenario, ``sample`` draws,
-    seed, period, weather and baseline, annual (the export sets what else it needs)."""
+    seed, period (``start`` to ``end``: the request's, or its years'), weather and baseline,
+    annual (the export sets what else it needs)."""
     return ProjectionRequest(
         scenario_id=request.scenario_id,
         scenario_version=request.scenario_version,
@@ -234,8 +228,8 @@ def _projection_request(request: GridExportRequest) -> ProjectionRequest:
         scenario=request.scenario,
         draws=request.sample,
         seed=request.seed,
-        start=request.start,
-        end=request.end,
+        start=start,
+        end=end,
         resolution="annual",
         weather=request.weather,
         include_baseline=request.include_baseline,

@@ -420,6 +420,20 @@ class GridExportRequest(ScenarioChoice):
         "(local days, as a projection's) or utc (UTC days, the rows and PyPSA snapshots "
         "labelled in UTC as renewables.ninja and atlite profiles are).",
     )
+    years: list[Annotated[int, Field(strict=True)]] | None = Field(
+        default=None,
+        description="Export these years alone (ascending, e.g. [2030, 2040]; not with start "
+        "and end), of the same draws: each projected on its own and ranked on, the years "
+        "between not projected; with format pypsa each is an investment period "
+        "(snapshots.csv with period and timestep, investment_periods.csv). [a]",
+    )
+    weather_year: int | None = Field(
+        default=None,
+        strict=True,
+        description="Run every draw on this observed weather year of the scenario's location "
+        "(e.g. 2018: '2018 weather'; historical weather only), each draw keeping its other "
+        "inputs; recorded in export.json. [a]",
+    )
     sample: int = Field(
         default=1000,
         strict=True,

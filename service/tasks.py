@@ -63,7 +63,8 @@ class ComparisonTask:
 class GridExport:
     """What ``forecast export-grid`` takes beside the projection's options, checked: which
     paths (``draws`` representative ones, ``draw_numbers`` by number, or ``quantiles``), how
-    draws are ranked, bus renames, baseline shares, the calendar and the file format."""
+    draws are ranked, bus renames, baseline shares, the calendar, the years and the weather
+    year, and the file format."""
 
     file_format: str
     rank_by: str | None = None  # None: the export's default (grid, or total without a baseline)
@@ -74,11 +75,31 @@ class GridExport:
     buses: dict[str, str] | None = None
     baseline_shares: dict[str, float] | None = None
     calendar: str = "standard"
+    years: tuple[int, ...] | None = None
+    weather_year: int | None = None
+
+    @property
+    def paths(self) -> int:
+        """Paths the export writes: the quantiles, the draws by number, the random sample or
+        the representative draws (one by default)."""
+        if self.quantiles is not None:
+            return len(self.quantiles)
+        if self.draw_numbers is not None:
+            return len(self.draw_numbers)
+        if self.random is not None:
+            return self.random
+        return self.draws or 1
 
     def document(self) -> dict[str, Any]:
         """The options as JSON, in the API's field names (what a run records and the result
-        key holds)."""
-        return {
+        key holds; ``years`` and ``weather_year`` only where given, so that an export without
+        them keeps the key it had before they could be asked)."""
+        chosen: dict[str, Any] = {}
+        if self.years is not None:
+            chosen["years"] = list(self.years)
+        if self.weather_year is not None:
+            chosen["weather_year"] = self.weather_year
+        return chosen | {
             "format": self.file_format,
             "rank_by": self.rank_by,
             "draws": self.draws,
@@ -104,6 +125,8 @@ class GridExport:
             buses=document.get("bus"),
             baseline_shares=document.get("baseline_shares"),
             calendar=document.get("calendar", "standard"),
+            years=None if document.get("years") is None else tuple(document["years"]),
+            weather_year=document.get("weather_year"),
         )
 
 
@@ -153,6 +176,8 @@ def grid_export(
         calendar=export.calendar,
         progress=progress,
         baseline=model,
+        years=export.years,
+        weather_year=export.weather_year,
     )
     with tempfile.TemporaryDirectory(prefix="grid-export-") as folder:
         out = Path(folder) / "export"

@@ -115,9 +115,18 @@ def export_grid(
         typer.Option(
             "--years",
             help="Export these years alone, of the same draws (e.g. 2030,2035; not with "
-            "--start/--end): ranked on them, the years between projected but not written; "
-            "with --format pypsa each is an investment period (snapshots.csv with period and "
-            "timestep, investment_periods.csv).",
+            "--start/--end): each projected on its own and ranked on, the years between not "
+            "projected; with --format pypsa each is an investment period (snapshots.csv with "
+            "period and timestep, investment_periods.csv).",
+        ),
+    ] = None,
+    weather_year: Annotated[
+        str | None,
+        typer.Option(
+            "--weather-year",
+            help="Run every draw on this observed weather year of the scenario's location "
+            "(e.g. 2018: '2018 weather'; historical weather only), each draw keeping its other "
+            "inputs; recorded in export.json.",
         ),
     ] = None,
     sample: Annotated[
@@ -137,18 +146,13 @@ def export_grid(
     from forecast.projection import MAX_DRAWS
     from forecast.report import gridexport
 
-    rank_by = gridexport.check_options(
-        file_format, rank_by, draws=draws, draw=draw, random=random, quantile=quantile
-    )
+    rank_by = gridexport.check_options(file_format, rank_by, quantile=quantile)
     gridexport.check_out(out)
     chosen_years = None if years is None else _years(years)
     if chosen_years is not None:
-        if start is not None or end is not None:
-            raise OptionsError(
-                f"--years = {years!r}: the period is those years; leave --start and --end out"
-            )
-        gridexport.check_years(chosen_years)
-        start, end = f"{chosen_years[0]}-01-01", f"{chosen_years[-1]}-12-31"
+        first, last = gridexport.period_of_years(chosen_years, start, end)
+        start, end = first.isoformat(), last.isoformat()
+    fixed_weather = None if weather_year is None else parse_integer(weather_year, "--weather-year")
     sample_draws = parse_integer(sample, "--sample")
     if not 1 <= sample_draws <= MAX_DRAWS:
         raise OptionsError(f"--sample = {sample_draws}: must be an integer in 1..{MAX_DRAWS}")
@@ -165,19 +169,19 @@ def export_grid(
         no_baseline=no_baseline,
     )
     chosen = quantile is not None or draw is not None or random is not None
-    representative = None if chosen else parse_integer(draws or "1", "--draws")
+    representative = parse_integer(draws, "--draws") if draws is not None else None if chosen else 1
     sampled = None if random is None else parse_integer(random, "--random")
     probabilities = None if quantile is None else parse_quantiles(quantile, "--quantile")
     numbers = None if draw is None else _draw_numbers(draw)
     gridexport.check_request(
         representative, probabilities, rank_by, options.draws, draw_numbers=numbers, random=sampled
     )
-    gridexport.projected_days(loaded, options, calendar)  # refuses what it cannot hold, early
+    # Refuses what it cannot hold, early.
+    gridexport.projected_periods(loaded, options, calendar, chosen_years)
+    gridexport.check_weather_year(loaded, options, fixed_weather)
     buses = None if bus is None else _bus_mapping(bus)
     shares = None if baseline_shares is None else _shares(baseline_shares)
-    gridexport.check_buses(
-        loaded, options, buses, representative=probabilities is None, baseline_shares=shares
-    )
+    gridexport.check_buses(loaded, options, buses, baseline_shares=shares)
     with projection_bar(f"{loaded.id} x {options.draws} draws", quiet=quiet) as progress:
         paths = gridexport.grid_paths(
             loaded,
@@ -192,6 +196,7 @@ def export_grid(
             progress=progress,
             random=sampled,
             years=chosen_years,
+            weather_year=fixed_weather,
         )
     warn_weather_fallback(options, paths.dataset)
     written = gridexport.write(paths, out, file_format, command=_command_line(context))

@@ -66,7 +66,6 @@ import datetime as dt
 import json
 import os
 import re
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,11 +80,17 @@ from forecast.calendar import HourlyCalendar, days_in_year, hourly_times, standa
 from forecast.engine.baseline import baseline_model
 from forecast.engine.duration import DrawPaths, QuantilePaths
 from forecast.engine.options import horizon_notes
-from forecast.errors import OptionsError, ScenarioNote
+from forecast.errors import OptionsError
 from forecast.io import export
 from forecast.io.files import atomic_write, sha256_file
 from forecast.kernels import layout
-from forecast.projection import MAX_YEARS, ProjectionOptions, project
+from forecast.projection import (
+    MAX_YEARS,
+    ProjectionOptions,
+    notes_in_attributes,
+    project,
+    weather_index,
+)
 from forecast.scenario import FIRST_DATE, LAST_DATE, Scenario
 from forecast.units import MWH_TO_TWH
 
@@ -210,6 +215,11 @@ class GridPaths:
     years : tuple of int, optional
         The years exported, where they were chosen (``--years``): the rows hold those years
         alone, and a PyPSA folder makes each an investment period.
+    buses : list of str
+        Every bus of the export (:func:`_bus_names`, renamed), the same for quantile paths and
+        draws: a bus without a load of the paths' kind is listed all the same (zero load).
+    weather_year : int, optional
+        The one observed weather year every draw ran on (``--weather-year``), where given.
     """
 
     labels: list[str]
@@ -224,6 +234,8 @@ class GridPaths:
     period: tuple[dt.date, dt.date]
     baseline: dict = dataclasses.field(default_factory=dict)
     years: tuple[int, ...] | None = None
+    buses: list[str] = dataclasses.field(default_factory=list)
+    weather_year: int | None = None
 
     @property
     def times(self) -> pd.DatetimeIndex:
@@ -484,19 +496,18 @@ def grid_bus(scenario: Scenario, model: BaselineModel | None) -> str:
 
 
 def _bus_names(
-    scenario: Scenario,
-    model: BaselineModel | None,
-    *,
-    representative: bool,
-    baseline_split: bool = False,
+    scenario: Scenario, model: BaselineModel | None, *, baseline_split: bool = False
 ) -> list[str]:
-    """The buses of an export, in order: the grid-wide bus where a load sits on it (the
-    baseline, unless ``baseline_split`` puts it on the regions, :func:`_baseline_by_region`;
-    or the non-AI load in one column: not where representative draws split it by region,
-    :func:`_non_ai_by_region`), then the regions."""
-    split = representative and len(scenario.regions) > 1 and bool(scenario.non_ai_loads)
+    """The buses of an export, in order, the same for quantile paths and draws: the grid-wide
+    bus where a load sits on it in either (the baseline, unless ``baseline_split`` puts it on
+    the regions, :func:`_baseline_by_region`; or the non-AI load: one column on it in
+    quantile paths, even where draws split it over the regions, :func:`_non_ai_by_region`),
+    then every region of the scenario. A bus without a load in the paths written is listed
+    all the same, with zero load: a grid model's bus mapping (``--bus``) holds for every
+    export of the scenario, whichever kind of path (a modeller's network lost its grid-wide
+    bus between a quantile export and a draw export of a scenario without a baseline)."""
     has_baseline = model is not None and not baseline_split
-    grid_wide = has_baseline or (bool(scenario.non_ai_loads) and not split)
+    grid_wide = has_baseline or bool(scenario.non_ai_loads)
     return [grid_bus(scenario, model)] * grid_wide + list(scenario.regions)
 
 
@@ -599,13 +610,12 @@ def check_buses(
     options: ProjectionOptions,
     buses: dict[str, str] | None,
     *,
-    representative: bool,
     baseline_shares: dict[str, float] | None = None,
     baseline: BaselineModel | None = None,
 ) -> None:
     """Refuse, before any work, a renaming of buses or a split of the baseline
-    :func:`grid_paths` would refuse (``representative``: representative draws, not quantile
-    paths; ``baseline``: the model :func:`grid_paths` is given, if any).
+    :func:`grid_paths` would refuse (``baseline``: the model :func:`grid_paths` is given, if
+    any).
 
     Raises
     ------
@@ -616,7 +626,7 @@ def check_buses(
     """
     if buses or baseline_shares:
         model = baseline_model(scenario, options, baseline)
-        _check_layout(scenario, model, buses, baseline_shares, representative=representative)
+        _check_layout(scenario, model, buses, baseline_shares)
 
 
 def _check_layout(
@@ -624,16 +634,11 @@ def _check_layout(
     model: BaselineModel | None,
     buses: dict[str, str] | None,
     baseline_shares: dict[str, float] | None,
-    *,
-    representative: bool,
 ) -> None:
     """:func:`check_buses` with the baseline model in hand (:func:`grid_paths` has it)."""
     if baseline_shares:
         check_baseline_shares(scenario, model, baseline_shares)
-    names = _bus_names(
-        scenario, model, representative=representative, baseline_split=bool(baseline_shares)
-    )
-    _check_buses(buses or {}, names)
+    _check_buses(buses or {}, _bus_names(scenario, model, baseline_split=bool(baseline_shares)))
 
 
 def _loads(
@@ -858,6 +863,7 @@ def grid_paths(
     random: int | None = None,
     years: tuple[int, ...] | None = None,
     baseline: BaselineModel | None = None,
+    weather_year: int | None = None,
 ) -> GridPaths:
     """Hourly load paths of ``scenario`` for a grid model.
 
@@ -906,18 +912,24 @@ def grid_paths(
     years : tuple of int, optional
         Export these years alone (ascending, :func:`check_years`), of the same draws: the
         period is 1 January of the first to 31 December of the last (``options``' start and
-        end are replaced), representative draws are ranked on these years alone, and only
-        their hours are kept (the years between are projected all the same: a draw's fleet
-        runs through them). The investment periods of a multi-period PyPSA network.
+        end are replaced), each year is projected on its own (:func:`_parts`: the years
+        between are not, a draw's values of a year being the same whatever period holds it),
+        and representative draws are ranked on these years alone. The investment periods of
+        a multi-period PyPSA network.
     baseline : BaselineModel, optional
         The baseline model to project on, already loaded and verified (the service's served
         one); default: the one the options and scenario name, loaded from the artifacts.
+    weather_year : int, optional
+        Run every draw on this observed weather year of the scenario's location ("2018
+        weather"; :attr:`~forecast.projection.ProjectionOptions.weather_year`), each draw
+        keeping its other inputs.
 
     Raises
     ------
     OptionsError
         Not exactly one of ``draws``, ``quantiles``, ``draw_numbers`` and ``random``, a value
-        out of range, ``years`` :func:`check_years` refuses, ``rank_by`` ``grid`` without a
+        out of range, ``years`` :func:`check_years` refuses, a ``weather_year`` that is not an
+        observed year of historical weather, ``rank_by`` ``grid`` without a
         baseline, ``buses``
         naming a bus the export does not have or renaming two buses to one,
         ``baseline_shares`` refused by :func:`check_baseline_shares`, or a ``calendar``
@@ -927,45 +939,51 @@ def grid_paths(
         options or ProjectionOptions(), resolution="annual", per_draw=True, duration_curves=False
     )
     if years is not None:
-        check_years(years)
-        base = dataclasses.replace(
-            base, start=dt.date(years[0], 1, 1), end=dt.date(years[-1], 12, 31)
-        )
+        start, end = period_of_years(years)
+        base = dataclasses.replace(base, start=start, end=end)
+    if weather_year is not None:
+        base = dataclasses.replace(base, weather_year=weather_year)
     base = base.validated(scenario)
     check_request(draws, quantiles, rank_by, base.draws, draw_numbers=draw_numbers, random=random)
+    check_weather_year(scenario, base, weather_year)
     if random is not None:
         draw_numbers = tuple(range(random))
     assert base.start is not None and base.end is not None
-    # The hours are those of ``hourly``, a local day longer where the period's first or last
-    # hour in the calendar's time falls on another local day; the first pass ranks draws on
-    # the period's local days.
-    first_day, last_day = projected_days(scenario, base, calendar)
-    hourly = dataclasses.replace(base, start=first_day, end=last_day)
-    hours = HourlyCalendar.build(first_day, last_day, scenario.timezone)
-    n_hours = len(hours.local)
-    # Loaded once for both passes; whether there is one decides the columns.
+    parts = _parts(scenario, base, calendar, years)
+    # Loaded once for every pass; whether there is one decides the columns.
     model = baseline_model(scenario, base, baseline)
     buses = buses or {}
-    _check_layout(scenario, model, buses, baseline_shares, representative=quantiles is None)
+    _check_layout(scenario, model, buses, baseline_shares)
     loads, rows = _loads(scenario, model, grid_bus(scenario, model))
     columns = _columns(model is not None, len(loads))
+    passes = 1 if quantiles is not None else 2
+    step = _progress(progress, [len(part.hours.local) for part in parts], passes)
+    local = _joined_index([part.hours.local for part in parts])
     if quantiles is not None:
-        quantile_sink = QuantilePaths(
-            rows, base.draws, n_hours, columns, len(loads), np.asarray(quantiles, dtype=np.float64)
-        )
-        dataset = _project_hours(
-            scenario, hourly, baseline=model, hourly_sinks=[quantile_sink], progress=progress
-        )
+        quantile_sinks = [
+            QuantilePaths(rows, base.draws, len(part.hours.local), columns, len(loads),
+                          np.asarray(quantiles, dtype=np.float64))
+            for part in parts
+        ]  # fmt: skip
+        datasets = [
+            _project_part(scenario, part.hourly, baseline=model, hourly_sinks=[sink],
+                          progress=step(0, index))
+            for index, (part, sink) in enumerate(zip(parts, quantile_sinks, strict=True))
+        ]  # fmt: skip
         labels = [f"quantile-{q:g}" for q in quantiles]
         paths = [{"label": label, "kind": "quantile", "percentile_level": q}
                  for label, q in zip(labels, quantiles, strict=True)]  # fmt: skip
-        load_mw = quantile_sink.load_mw
+        load_mw = _joined_hours([sink.load_mw for sink in quantile_sinks])
     else:
-        # Two passes with the same seed draw the same numbers: the first ranks the draws, the
-        # second keeps the chosen ones' hours.
-        first = project(scenario, base, baseline=model, progress=_pass(progress, 0, 2))
-        if years is not None:  # ranked on the years exported alone
-            first = first.sel(year=list(years))
+        # Two passes with the same seed draw the same numbers: the first ranks the draws (on
+        # the local days of the period, or of the years named), the second keeps the chosen
+        # ones' hours.
+        first = _joined_years(
+            [
+                _project_part(scenario, part.options, baseline=model, progress=step(0, index))
+                for index, part in enumerate(parts)
+            ]
+        )
         ranked_by = rank_metrics(first, rank_by)
         recorded = [
             m for m in dict.fromkeys((*ranked_by, *RECORDED_METRICS)) if f"{m}_per_draw" in first
@@ -982,23 +1000,26 @@ def grid_paths(
             chosen, cost = representative_draws(ranked, probabilities)
         else:
             chosen = np.asarray(draw_numbers, dtype=np.int64)
-        sink = DrawPaths(rows, chosen, n_hours, columns, len(loads))
-        dataset = _project_hours(
-            scenario, hourly, baseline=model, hourly_sinks=[sink], progress=_pass(progress, 1, 2)
-        )
+        sinks = [DrawPaths(rows, chosen, len(part.hours.local), columns, len(loads))
+                 for part in parts]  # fmt: skip
+        datasets = [
+            _project_part(scenario, part.hourly, baseline=model, hourly_sinks=[sink],
+                          progress=step(1, index))
+            for index, (part, sink) in enumerate(zip(parts, sinks, strict=True))
+        ]  # fmt: skip
         # A local day outside the period (the period's first or last hour in standard or UTC
         # time) takes the nearest year's regional shares: the first pass has no other year.
         year_of_hour = np.clip(
-            np.searchsorted(first["year"].to_numpy(), hours.local.year.to_numpy()),
+            np.searchsorted(first["year"].to_numpy(), local.year.to_numpy()),
             0,
             first.sizes["year"] - 1,
         )
         loads, load_mw = _non_ai_by_region(
-            scenario, loads, sink.load_mw, first, chosen, year_of_hour,
-            has_baseline=model is not None,
+            scenario, loads, _joined_hours([sink.load_mw for sink in sinks]), first, chosen,
+            year_of_hour, has_baseline=model is not None,
         )  # fmt: skip
         year_labels = [str(int(y)) for y in first["year"].to_numpy()]
-        weather_year = (
+        draw_weather = (
             first["draw_weather_year"].to_numpy() if "draw_weather_year" in first.coords else None
         )
 
@@ -1012,7 +1033,7 @@ def grid_paths(
                     name: dict(zip(year_labels, np.round(values[d], 6).tolist(), strict=True))
                     for name, values in percentiles.items()
                 },
-                **({} if weather_year is None else {"weather_year": str(weather_year[d])}),
+                **({} if draw_weather is None else {"weather_year": str(draw_weather[d])}),
                 **drawn_inputs(scenario, first, d),
             }
 
@@ -1058,15 +1079,10 @@ def grid_paths(
         loads, load_mw = _baseline_by_region(
             scenario, loads, load_mw, baseline_shares, basis=baseline_metering_basis(model)
         )
-    utc = hours.local.tz_convert("UTC")
+    utc = local.tz_convert("UTC")
     standard = (utc + standard_utc_offset(scenario.timezone)).tz_localize(None)
     clock = (utc + clock_offset(scenario.timezone, calendar)).tz_localize(None)
-    keep = np.ones(len(clock), dtype=bool)
-    if calendar != "local":
-        days = clock.normalize()
-        keep &= (days >= pd.Timestamp(base.start)) & (days <= pd.Timestamp(base.end))
-    if years is not None:
-        keep &= np.isin(clock.year, years)
+    keep = _kept_hours(parts, clock, calendar, years)
     if not keep.all():
         utc, standard, clock = utc[keep], standard[keep], clock[keep]
         load_mw = load_mw[:, :, keep]
@@ -1079,12 +1095,174 @@ def grid_paths(
         standard=standard,
         year=clock.year.to_numpy().astype(np.int64),
         paths=paths,
-        dataset=dataset,
+        dataset=_export_dataset(scenario, parts, datasets),
         calendar=calendar,
         period=(base.start, base.end),
+        buses=[
+            buses.get(name, name)
+            for name in _bus_names(scenario, model, baseline_split=bool(baseline_shares))
+        ],
         baseline=baseline_definition(model, buses.get(bus, bus)),
         years=years,
+        weather_year=weather_year,
     )
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One part of an export, projected on its own: the period, or one of the years named."""
+
+    #: The part's local days (:func:`projected_days`' input): the ranking pass runs on them.
+    options: ProjectionOptions
+    #: The local days its rows need (:func:`projected_days`): the hourly pass runs on them.
+    hourly: ProjectionOptions
+    #: The hours of ``hourly``'s days.
+    hours: HourlyCalendar
+
+
+def _parts(
+    scenario: Scenario, options: ProjectionOptions, calendar: str, years: tuple[int, ...] | None
+) -> list[_Part]:
+    """The projections an export runs: one over the period of ``options`` (validated), or,
+    with ``years``, one over each year named (each on its own calendar: a draw's values of a
+    year are the same whatever period holds the year, the draws being keyed by year), so that
+    ``--years 2030,2040`` projects two years, not eleven."""
+    periods = (
+        [(options.start, options.end)]
+        if years is None
+        else [(dt.date(year, 1, 1), dt.date(year, 12, 31)) for year in years]
+    )
+    parts = []
+    for start, end in periods:
+        part = dataclasses.replace(options, start=start, end=end)
+        first_day, last_day = projected_days(scenario, part, calendar)
+        parts.append(
+            _Part(
+                options=part,
+                hourly=dataclasses.replace(part, start=first_day, end=last_day),
+                hours=HourlyCalendar.build(first_day, last_day, scenario.timezone),
+            )
+        )
+    return parts
+
+
+def projected_periods(
+    scenario: Scenario, options: ProjectionOptions, calendar: str, years: tuple[int, ...] | None
+) -> list[tuple[dt.date, dt.date]]:
+    """The first and last local day of each projection an export runs (:func:`_parts`: the
+    period's, or each named year's, :func:`projected_days`), refusing what
+    :func:`projected_days` refuses of any.
+
+    Parameters
+    ----------
+    options : ProjectionOptions
+        Validated options: the period (with ``years``, from 1 January of the first to 31
+        December of the last, :func:`period_of_years`).
+    """
+    periods = []
+    for part in _parts(scenario, options, calendar, years):
+        assert part.hourly.start is not None and part.hourly.end is not None  # validated
+        periods.append((part.hourly.start, part.hourly.end))
+    return periods
+
+
+def _progress(
+    progress: Callable[[int, int], None] | None, sizes: list[int], passes: int
+) -> Callable[[int, int], Callable[[int, int], None] | None]:
+    """For pass ``p`` over part ``i`` (of ``sizes`` hours each), the progress of that
+    projection as one count of hours over every pass and part."""
+    total = passes * sum(sizes)
+
+    def part(pass_index: int, index: int) -> Callable[[int, int], None] | None:
+        if progress is None:
+            return None
+        report = progress  # bound here: mypy sees it is not None in the closure
+        before = pass_index * sum(sizes) + sum(sizes[:index])
+
+        def step(done: int, of: int) -> None:
+            report(before + (sizes[index] * done // of if of else 0), total)
+
+        return step
+
+    return part
+
+
+def _project_part(scenario: Scenario, options: ProjectionOptions, **arguments) -> xr.Dataset:
+    """:func:`project` of one part of an export without saying its notes of the horizon
+    (:func:`~forecast.projection.notes_in_attributes`: a context variable, so nothing
+    process-wide changes and a service thread's or another thread's warnings are their own):
+    the period's were said once when it was validated, and a part's own would repeat them or
+    say what is not so of the export: a local day added past the period's end (a
+    standard-time period's last hour: NSW's 2026-2035 read as ending on 2036-01-01, after the
+    horizon) or a named year's end."""
+    with notes_in_attributes():
+        return project(scenario, options, **arguments)
+
+
+def _joined_index(indexes: list[pd.DatetimeIndex]) -> pd.DatetimeIndex:
+    """The parts' hours one after the other."""
+    return indexes[0] if len(indexes) == 1 else pd.DatetimeIndex(indexes[0].append(indexes[1:]))
+
+
+def _joined_hours(values: list[np.ndarray]) -> np.ndarray:
+    """The parts' paths [C, P, H] one after the other along their hours."""
+    return values[0] if len(values) == 1 else np.concatenate(values, axis=2)
+
+
+def _joined_years(datasets: list[xr.Dataset]) -> xr.Dataset:
+    """The parts' annual projections as one along ``year`` (the named years: no year is in two
+    parts), for ranking: every draw's per-year values; what has no year (each draw's sampled
+    inputs, drawn alike in every part) is the first part's, and what is by period or month
+    (a part's own) is left out."""
+    if len(datasets) == 1:
+        return datasets[0]
+    return xr.concat(
+        [dataset.drop_dims(["time", "month"], errors="ignore") for dataset in datasets],
+        dim="year", data_vars="minimal", coords="minimal", compat="override",
+        combine_attrs="override", join="exact",
+    )  # fmt: skip
+
+
+def _export_dataset(
+    scenario: Scenario, parts: list[_Part], datasets: list[xr.Dataset]
+) -> xr.Dataset:
+    """The projection whose attributes an export carries: the last part's, its period and
+    horizon notes those of every part's days together (a part's partial years, its own
+    alone, are left out)."""
+    dataset = datasets[-1]
+    if len(parts) == 1:
+        return dataset
+    first_day, last_day = parts[0].hourly.start, parts[-1].hourly.end
+    assert first_day is not None and last_day is not None
+    attrs = {
+        name: value
+        for name, value in dataset.attrs.items()
+        if name not in ("partial_years", "horizon_note")
+    }
+    attrs |= {"period_start": first_day.isoformat(), "period_end": last_day.isoformat()}
+    if notes := horizon_notes(scenario, first_day, last_day):
+        attrs["horizon_note"] = "; ".join(notes)
+    dataset = dataset.copy()
+    dataset.attrs = attrs
+    return dataset
+
+
+def _kept_hours(
+    parts: list[_Part], clock: pd.DatetimeIndex, calendar: str, years: tuple[int, ...] | None
+) -> np.ndarray:
+    """Which of the parts' hours (``clock``: each hour's start in the calendar's time) are
+    rows: those of each part's days in the calendar's time (``local``: all of them), and,
+    with ``years``, of those years. bool[H]"""
+    keep = np.ones(len(clock), dtype=bool)
+    if calendar != "local":
+        sizes = [len(part.hours.local) for part in parts]
+        first = np.repeat([np.datetime64(part.options.start, "ns") for part in parts], sizes)
+        last = np.repeat([np.datetime64(part.options.end, "ns") for part in parts], sizes)
+        days = clock.normalize()
+        keep &= (days >= first) & (days <= last)
+    if years is not None:
+        keep &= np.isin(clock.year, years)
+    return keep
 
 
 def _frame(
@@ -1125,8 +1303,7 @@ def _pypsa(paths: GridPaths, index: int, folder: Path, command: str | None) -> l
         periods = investment_periods(paths.years)
         _write_csv(periods, folder / INVESTMENT_PERIODS)
         written.append(folder / INVESTMENT_PERIODS)
-    buses = list(dict.fromkeys(load.bus for load in paths.loads))
-    _write_csv(pd.DataFrame({"name": buses, "carrier": "AC"}), folder / "buses.csv")
+    _write_csv(pd.DataFrame({"name": paths.buses, "carrier": "AC"}), folder / "buses.csv")
     _write_csv(
         pd.DataFrame(
             {
@@ -1419,11 +1596,19 @@ def check_request(
     Raises
     ------
     OptionsError
-        Not exactly one of ``draws``, ``quantiles``, ``draw_numbers`` and ``random``, or a
-        value out of range.
+        Not exactly one of ``draws``, ``quantiles``, ``draw_numbers`` and ``random`` (the one
+        check of it, for the command line and the API), or a value out of range.
     """
-    given = (draws, quantiles, draw_numbers, random)
-    if sum(value is not None for value in given) != 1:
+    given = [name for name, value in (("--draws", draws), ("--draw", draw_numbers),
+                                      ("--random", random), ("--quantile", quantiles))
+             if value is not None]  # fmt: skip
+    if len(given) > 1:
+        raise OptionsError(
+            f"{' / '.join(given)}: give one of them, not both (representative draws, draws "
+            "by number, an equal-weight random sample, or an hour-by-hour quantile that is not "
+            "a load path)"
+        )
+    if not given:
         raise OptionsError(
             "--draws / --quantile / --draw / --random: give one of them: --draws K (K "
             "representative draws, kept whole), --draw N[,N...] (those draws by number, kept "
@@ -1494,7 +1679,8 @@ def check_years(years: tuple[int, ...]) -> None:
     """Refuse a list of years :func:`grid_paths` cannot export: none, one given twice or out
     of order, a year outside :data:`~forecast.scenario.FIRST_DATE`..
     :data:`~forecast.scenario.LAST_DATE`, or a span from the first to the last longer than
-    :data:`MAX_YEARS` (every year between is projected).
+    :data:`MAX_YEARS` (a projection's period: the export's is from the first to the last,
+    though only the years named are projected, :func:`_parts`).
 
     Raises
     ------
@@ -1515,8 +1701,51 @@ def check_years(years: tuple[int, ...]) -> None:
     if years[-1] - years[0] + 1 > MAX_YEARS:
         raise OptionsError(
             f"--years = {given!r}: spans {years[-1] - years[0] + 1} years from the first to the "
-            f"last (at most {MAX_YEARS}: every year between is projected)"
+            f"last (at most {MAX_YEARS}, as a projection's period)"
         )
+
+
+def period_of_years(
+    years: tuple[int, ...], start: object = None, end: object = None
+) -> tuple[dt.date, dt.date]:
+    """The period of an export of ``years`` alone: 1 January of the first to 31 December of
+    the last, checked (:func:`check_years`); ``start`` and ``end`` as given beside them (the
+    command line's ``--start`` and ``--end``, the API's ``start`` and ``end``) must be absent.
+    One check for the command line and the API.
+
+    Raises
+    ------
+    OptionsError
+        Naming ``--years``, the value and what is allowed.
+    """
+    check_years(years)
+    if start is not None or end is not None:
+        given = ",".join(str(y) for y in years)
+        raise OptionsError(
+            f"--years = {given!r}: the period is those years; leave --start and --end out"
+        )
+    return dt.date(years[0], 1, 1), dt.date(years[-1], 12, 31)
+
+
+def check_weather_year(
+    scenario: Scenario, options: ProjectionOptions, weather_year: int | None
+) -> None:
+    """Refuse, before any work, a ``--weather-year`` that is not one of the observed years of
+    the weather ``options`` run the scenario on (:func:`forecast.projection.weather_index`,
+    by which the projection gives every draw that year).
+
+    Raises
+    ------
+    OptionsError
+        Naming ``--weather-year``, the value and the observed years (their range).
+    """
+    if weather_year is None:
+        return
+    if isinstance(weather_year, bool) or not isinstance(weather_year, int):
+        raise OptionsError(f"--weather-year = {weather_year!r}: give a year, e.g. 2018")
+    weather_index(
+        scenario, dataclasses.replace(options, weather_year=weather_year), field="--weather-year"
+    )
 
 
 def projected_end(scenario: Scenario, options: ProjectionOptions, calendar: str) -> dt.date:
@@ -1600,33 +1829,6 @@ def clock_offset(timezone: str, calendar: str) -> dt.timedelta:
     in: the zone's standard time (:func:`forecast.calendar.standard_utc_offset`; also for
     ``local``, whose rows are labelled in it), or none for ``utc``."""
     return dt.timedelta(0) if calendar == "utc" else standard_utc_offset(timezone)
-
-
-def _project_hours(scenario: Scenario, hourly: ProjectionOptions, **arguments) -> xr.Dataset:
-    """:func:`project` over the export's hours without its notes of the horizon: the period's
-    own were said when it was validated, and a local day added past its end (a standard-time
-    period's last hour) is no day past the horizon (NSW's 2026-2035 read as ending on
-    2036-01-01, after the horizon). The command line runs the export on one thread, so the
-    warning filters it changes are its own."""
-    assert hourly.start is not None and hourly.end is not None  # validated
-    with warnings.catch_warnings():
-        for note in horizon_notes(scenario, hourly.start, hourly.end):
-            warnings.filterwarnings("ignore", message=re.escape(note), category=ScenarioNote)
-        return project(scenario, hourly, **arguments)
-
-
-def _pass(
-    progress: Callable[[int, int], None] | None, index: int, count: int
-) -> Callable[[int, int], None] | None:
-    """The progress of pass ``index`` of ``count`` equal passes, as one count of hours."""
-    if progress is None:
-        return None
-    report = progress  # bound here: mypy sees it is not None in the closure
-
-    def step(done: int, total: int) -> None:
-        report(index * total + done, count * total)
-
-    return step
 
 
 def check_out(out: Path) -> None:
@@ -1719,9 +1921,10 @@ PROVENANCE_ATTRS = (
 
 def _provenance(paths: GridPaths, command: str | None = None) -> dict:
     """Where the paths come from: scenario and digest, seed, draws, period and the calendar of
-    its days, baseline model, and the projection's own provenance (:data:`PROVENANCE_ATTRS`,
-    as ``forecast project`` writes it) and the ``command`` line, where given (the manifest's
-    and each PyPSA folder's ``meta.json``)."""
+    its days, the years and the weather year where chosen, baseline model, and the
+    projection's own provenance (:data:`PROVENANCE_ATTRS`, as ``forecast project`` writes it)
+    and the ``command`` line, where given (the manifest's and each PyPSA folder's
+    ``meta.json``)."""
     attrs = paths.dataset.attrs
     return {
         "scenario_id": attrs["scenario_id"],
@@ -1732,6 +1935,7 @@ def _provenance(paths: GridPaths, command: str | None = None) -> dict:
         "period_end": paths.period[1].isoformat(),
         "calendar": paths.calendar,
         **({"exported_years": list(paths.years)} if paths.years else {}),
+        **({"weather_year": paths.weather_year} if paths.weather_year is not None else {}),
         "baseline_model": attrs["baseline_model"],
         **{name: attrs[name] for name in PROVENANCE_ATTRS if name in attrs},
         **({"command": command} if command else {}),
@@ -1806,12 +2010,18 @@ def _manifest(paths: GridPaths, file_format: str, command: str | None = None) ->
     return {
         "format": file_format,
         **_provenance(paths, command),
-        "weather": f"{attrs['weather_location']}: {attrs['weather_kind']}",
+        "weather": f"{attrs['weather_location']}: {attrs['weather_kind']}"
+        + (
+            ""
+            if paths.weather_year is None
+            else f", every draw on weather year {paths.weather_year} (--weather-year)"
+        ),
         "units": "MW (mean load over the hour)",
         "time": _time(paths),
         "days": _days(paths),
         "years": _years(paths),
         "partial_years": partial_years(paths.year),
+        "buses": paths.buses,
         "loads": [dataclasses.asdict(load) for load in paths.loads],
         **({"baseline": paths.baseline} if paths.baseline else {}),
         "paths": [
@@ -1833,20 +2043,12 @@ def _manifest(paths: GridPaths, file_format: str, command: str | None = None) ->
     }
 
 
-def check_options(
-    file_format: str,
-    rank_by: str | None,
-    *,
-    draws: object = None,
-    draw: object = None,
-    random: object = None,
-    quantile: object = None,
-) -> str | None:
+def check_options(file_format: str, rank_by: str | None, *, quantile: object = None) -> str | None:
     """Refuse what ``forecast export-grid`` and ``POST /v1/grid-exports`` refuse of their
-    options as given, before any work: a format not in :data:`FORMATS`, more than one of
-    ``draws``, ``draw``, ``random`` and ``quantile`` (as given: text on the command line,
-    numbers in the API; only whether each is given counts here, :func:`check_request` checks
-    their values), or ``rank_by`` beside ``quantile``.
+    options as given, before any work: a format not in :data:`FORMATS`, or ``rank_by`` beside
+    ``quantile`` (as given: text on the command line, numbers in the API; only whether it is
+    given counts here). Which paths are asked for (one of ``draws``, ``draw``, ``random`` and
+    ``quantile``) and their values are :func:`check_request`'s.
 
     Returns
     -------
@@ -1861,14 +2063,6 @@ def check_options(
     """
     if file_format not in FORMATS:
         raise OptionsError(f"--format = {file_format!r}: allowed: {', '.join(FORMATS)}")
-    given = [name for name, value in (("--draws", draws), ("--draw", draw), ("--random", random),
-                                      ("--quantile", quantile)) if value is not None]  # fmt: skip
-    if len(given) > 1:
-        raise OptionsError(
-            f"{' / '.join(given)}: give one of them, not both (representative draws, draws "
-            "by number, an equal-weight random sample, or an hour-by-hour quantile that is not "
-            "a load path)"
-        )
     if quantile is not None and rank_by is not None:
         raise OptionsError(
             f"--rank-by = {rank_by!r}: ranks draws to choose representative ones; a --quantile "

@@ -169,4 +169,53 @@ def test_the_schema_lists_the_route_and_its_zip(server: str):
     assert "202" in post["responses"]
     body = schema["components"]["schemas"]["GridExportRequest"]["properties"]
     assert {"format", "draws", "draw", "quantile", "rank_by", "bus", "baseline_shares",
-            "calendar", "sample", "seed", "start", "end"} <= set(body)  # fmt: skip
+            "calendar", "sample", "seed", "start", "end", "years",
+            "weather_year"} <= set(body)  # fmt: skip
+
+
+def test_years_and_a_weather_year_unzip_to_the_command_lines_files(server: str, tmp_path: Path):
+    """The API had no ``years`` (nor ``weather_year``): a modeller exported the whole span and
+    cut it. Both are taken now, checked as the command line checks them, and the archive is
+    the command line's files for the same options; the job counts the two years projected."""
+    body = {"scenario_id": "kr-national", "format": "pypsa", "draw": [1, 3], "sample": 4,
+            "years": [2030, 2032], "weather_year": 2018}  # fmt: skip
+    answer = httpx.post(f"{server}/v1/grid-exports", json=body, timeout=300)
+    assert answer.status_code == 200, answer.text
+    out = tmp_path / "cli"
+    assert main(["export-grid", "kr-national", "--format", "pypsa", "--draw", "1,3", "--sample",
+                 "4", "--years", "2030,2032", "--weather-year", "2018", "--out", str(out),
+                 "--quiet"]) == 0  # fmt: skip
+    files, written = _files(answer.content), _written(out)
+    assert sorted(files) == sorted(written)
+    for name, content in files.items():
+        if not name.endswith(".json"):
+            assert content == written[name], name
+    manifest = json.loads(files["export.json"])
+    assert manifest["exported_years"] == [2030, 2032] and manifest["weather_year"] == 2018
+    assert {path["weather_year"] for path in manifest["paths"]} == {"2018"}
+    run = httpx.get(f"{server}/v1/runs/{answer.headers['x-run-id']}").json()
+    assert run["options"]["grid_export"]["years"] == [2030, 2032]
+    assert run["total_hours"] == 2 * (8760 + 8784)  # 2032 is a leap year
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"years": [2030], **PERIOD}, "years = '2030': the period is those years; leave start "
+         "and end out"),
+        ({"years": [2032, 2030]}, "years = '2032,2030': give each year once, in ascending"),
+        ({"years": [2030, 2070]}, "years = '2030,2070': spans 41 years from the first to"),
+        ({"weather_year": 1990, **PERIOD}, "weather_year = 1990: not an observed weather year "
+         "of seoul; allowed: 2013..2024"),
+        ({"weather_year": 2018, "weather": "typical", **PERIOD}, "weather_year = 2018: a "
+         "weather year is one of the observed years of historical weather"),
+    ],
+)  # fmt: skip
+def test_bad_years_or_weather_year_is_one_line_naming_the_field(
+    server: str, extra: dict, message: str
+):
+    body = {"scenario_id": "kr-national", "sample": 8, **extra}
+    answer = httpx.post(f"{server}/v1/grid-exports", json=body, timeout=60)
+    assert answer.status_code == 422, answer.text
+    detail = answer.json()["detail"]
+    assert message in detail and "\n" not in detail and "--" not in detail, detail

@@ -605,9 +605,9 @@ def test_non_ai_load_goes_on_its_regions_bus_and_a_held_load_is_named(
     assert [load.bus for load in paths.loads[:2]] == ["capital", "non_capital"]
     assert "capital halls: in_baseline" in paths.loads[0].description
     assert "in_baseline" not in paths.loads[1].description
-    # no load is left on the country's bus, so there is none to rename
-    with pytest.raises(OptionsError, match="'KR' is not one of the export's buses; allowed: cap"):
-        gridexport.grid_paths(scenario, options, draws=2, buses={"KR": "IE"})
+    # no load is left on the country's bus, but it stays a bus of the export (quantile paths put
+    # the non-AI load on it): see test_quantile_paths_and_draws_write_the_same_buses
+    assert paths.buses == ["KR", "capital", "non_capital"]
     by_region = paths.dataset["non_ai_energy_twh_by_region_per_draw"]
     energy = paths.annual_energy_twh()  # [C, P, Y]
     for p, info in enumerate(paths.paths):
@@ -1356,3 +1356,141 @@ def test_each_load_names_its_metering_basis_and_the_shares_their_formula(small_s
         np.testing.assert_allclose(
             paths.load_mw[column], share * whole.load_mw[position], rtol=1e-12
         )
+
+
+def _two_regions_with_non_ai_load(small_scenario_text):
+    """The small scenario with non-AI load in both regions, one of them held by the baseline."""
+    import tomllib
+
+    from forecast.scenario import parse_scenario
+
+    data = tomllib.loads(small_scenario_text)
+    data["non_ai_loads"] = [
+        {"name": "capital halls", "kind": "other", "energy_twh": 2.0, "region": "capital",
+         "in_baseline": True},
+        {"name": "south halls", "kind": "other", "energy_twh": 0.7, "region": "non_capital"},
+    ]  # fmt: skip
+    return parse_scenario(data, origin="two regions")
+
+
+def test_quantile_paths_and_draws_write_the_same_buses(small_scenario_text, tmp_path):
+    """Without a baseline, draws split the non-AI load over the regions' buses and quantile
+    paths put it in one column on the country's: the draws' buses.csv had no KR bus, so a
+    modeller's bus mapping (and ``--bus KR=IE``) held for one kind of path and not the other.
+    Both list the country's bus and every region now, a bus without load listed all the same."""
+    scenario = _two_regions_with_non_ai_load(small_scenario_text)
+    options = ProjectionOptions(
+        draws=6, start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31), weather="typical",
+        include_baseline=False,
+    )  # fmt: skip
+    buses = {}
+    for kind, choice in (("draws", {"draws": 1}), ("quantile", {"quantiles": (0.5,)})):
+        paths = gridexport.grid_paths(scenario, options, buses={"KR": "IE"}, **choice)
+        out = tmp_path / kind
+        gridexport.write(paths, out, "pypsa")
+        folder = out / paths.labels[0]
+        buses[kind] = pd.read_csv(folder / "buses.csv")["name"].tolist()
+        assert json.loads((out / "export.json").read_text())["buses"] == buses[kind]
+        on_buses = set(pd.read_csv(folder / "loads.csv")["bus"])
+        assert on_buses <= set(buses[kind])
+    assert buses["draws"] == buses["quantile"] == ["IE", "capital", "non_capital"]
+
+
+def test_years_project_the_years_named_alone(small_scenario_text, scenario_file):
+    """``--years 2030,2040`` projected every year from 2030 to 2040 (eleven, 96,432 hours a
+    pass) to write two. Each year named is projected on its own now: the passes count two
+    years' hours, and 2040's rows are those of an export of 2040 alone (the draws are keyed
+    by year)."""
+    from forecast.scenario import read_scenario_file
+
+    text = small_scenario_text.replace("end = 2026-12-31", "end = 2045-12-31")
+    scenario = read_scenario_file(scenario_file(text))
+    options = ProjectionOptions(draws=4, weather="typical")
+    totals: set[int] = set()
+    paths = gridexport.grid_paths(
+        scenario, options, draw_numbers=(0, 3), years=(2030, 2040),
+        progress=lambda done, total: totals.add(total),
+    )  # fmt: skip
+    assert totals == {2 * (8760 + 8784)}  # two passes over two years
+    assert sorted(set(paths.year.tolist())) == [2030, 2040]
+    alone = gridexport.grid_paths(scenario, options, draw_numbers=(0, 3), years=(2040,))
+    np.testing.assert_array_equal(paths.load_mw[:, :, paths.year == 2040], alone.load_mw)
+    assert paths.dataset.attrs["period_start"] == "2030-01-01"
+    assert paths.dataset.attrs["period_end"] == "2040-12-31"
+
+
+def test_an_export_leaves_the_process_warning_filters_alone(small_scenario_text, scenario_file):
+    """The export hid its own horizon notes with ``warnings.catch_warnings()``, which swaps the
+    process's filter list and puts the old one back on leaving: a filter another thread (a
+    service request) set meanwhile was lost. A filter set by another thread while the export
+    runs is still there after it now."""
+    import threading
+    import warnings
+
+    from forecast.scenario import read_scenario_file
+
+    scenario = read_scenario_file(scenario_file(small_scenario_text))
+    options = ProjectionOptions(draws=4, start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31),
+                                weather="typical")  # fmt: skip
+    message = "a filter set by another thread while an export runs"
+
+    def set_filter() -> None:
+        warnings.filterwarnings("ignore", message=message)
+
+    started = []
+
+    def progress(done: int, total: int) -> None:
+        if not started:  # once, while the export projects
+            started.append(done)
+            thread = threading.Thread(target=set_filter)
+            thread.start()
+            thread.join()
+
+    gridexport.grid_paths(scenario, options, quantiles=(0.5,), progress=progress)
+    assert started
+    assert any(entry[1] is not None and entry[1].pattern == message
+               for entry in warnings.filters), "the other thread's filter was lost"  # fmt: skip
+
+
+def test_a_weather_year_runs_every_draw_on_that_years_weather(
+    small_scenario_text, scenario_file, tmp_path, capsys
+):
+    """``--weather-year 2018`` ("2018 weather", a planning convention) gives every draw the
+    observed weather year 2018 of the scenario's location, each draw keeping its other inputs:
+    a draw that drew 2018 has the same rows as without the option, the others change; the
+    manifest records it. A year that is not observed, or weather that is not historical, is
+    one line."""
+    scenario = str(scenario_file(small_scenario_text))
+    common = ["export-grid", scenario, "--sample", "6", "--random", "6", "--weather",
+              "historical", "--format", "wide-csv", "--quiet", "--start", "2025-01-01",
+              "--end", "2025-12-31"]  # fmt: skip
+    assert main([*common, "--out", str(tmp_path / "drawn")]) == 0
+    drawn = json.loads((tmp_path / "drawn" / "export.json").read_text())
+    year_of = {path["draw"]: path["weather_year"] for path in drawn["paths"]}
+    assert "weather_year" not in drawn
+    year = year_of[0]
+    assert main([*common, "--weather-year", year, "--out", str(tmp_path / "fixed")]) == 0
+    fixed = json.loads((tmp_path / "fixed" / "export.json").read_text())
+    assert fixed["weather_year"] == int(year)
+    assert fixed["weather"].endswith(f"every draw on weather year {year} (--weather-year)")
+    assert {path["weather_year"] for path in fixed["paths"]} == {year}
+    assert "--weather-year" in fixed["command"]
+    for draw, own in year_of.items():
+        before = (tmp_path / "drawn" / f"draw-{draw}.csv").read_bytes()
+        after = (tmp_path / "fixed" / f"draw-{draw}.csv").read_bytes()
+        assert (before == after) == (own == year), (draw, own)
+    assert any(own != year for own in year_of.values())
+    capsys.readouterr()
+    cases = [
+        (["--weather-year", "1990"],
+         "--weather-year = 1990: not an observed weather year of seoul; allowed: 2013..2024"),
+        (["--weather-year", "2018", "--weather", "typical"],
+         "--weather-year = 2018: a weather year is one of the observed years of historical "
+         "weather, and this projection runs on typical weather"),
+        (["--weather-year", "x"], "error: --weather-year: 'x' is not an integer"),
+    ]  # fmt: skip
+    for extra, message in cases:
+        assert main([*common, *extra, "--out", str(tmp_path / "x")]) == 2
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1, err
+    assert not (tmp_path / "x").exists()
