@@ -123,13 +123,15 @@ def input_digests(inputs: dict[str, Any]) -> InputDigests:
 def options_document(options: ProjectionOptions) -> dict:
     """The projection options as JSON (what a run records, and a result key holds).
 
-    ``per_draw``, the duration curves and a fixed ``weather_year`` are written only when asked
-    for: a result without them keeps the key it had before requests could ask them, and one
-    with them gets another.
+    ``per_draw``, the duration curves, the sites' series and a fixed ``weather_year`` are
+    written only when asked for: a result without them keeps the key it had before requests
+    could ask them, and one with them gets another.
     """
     extras: dict[str, Any] = {}
     if options.per_draw:
         extras["per_draw"] = True
+    if options.sites:
+        extras["sites"] = list(options.sites)
     if options.duration_curves:
         extras |= {"duration_curves": True, "duration_draws": options.duration_draws}
     if options.weather_year is not None:

@@ -107,6 +107,13 @@ SITE_BYTES_PER_GRID_MONTH = 26
 #: connection's request, months and waits, before and after windowing (about eight float64).
 #: [bytes]
 SITE_BYTES_PER_DRAW = 64
+#: Per site whose load series is asked for (``sites``), per draw and month of the period: the
+#: coefficients of its facility load and of its IT load kept for the series (two float64
+#: [D, M, 4], :func:`forecast.engine.power.site_series`). [bytes]
+SERIES_BYTES_PER_MONTH = 2 * 4 * 8
+#: Per site asked for and draw: one month of its hourly load evaluated at a time, and its
+#: quantiles' sorted copy (744 h x float64 x 2). [bytes]
+SERIES_BYTES_PER_DRAW = 744 * 8 * 2
 #: A JSON number as text is about this many bytes; a float64 is 8.
 JSON_BYTES_PER_VALUE = 20
 #: A CSV row: variable, region, resolution, period, quantile, value, unit.
@@ -146,7 +153,11 @@ def result_bytes(options: ProjectionOptions, scenario: Scenario) -> int:
     regions = len(scenario.regions)
     series = 4 + (regions if regions > 1 else 0)
     quantiles = len(options.quantiles)
-    return periods * (quantiles * 8 * series + LABEL_BYTES) + months * quantiles * 8 * 4
+    # Each site asked for: its facility and IT load, quantiles and mean, on every period.
+    site_series = len(options.sites) * 2 * periods * (quantiles + 1) * 8
+    return (
+        periods * (quantiles * 8 * series + LABEL_BYTES) + months * quantiles * 8 * 4 + site_series
+    )
 
 
 def per_draw_bytes(options: ProjectionOptions, scenario: Scenario) -> int:
@@ -182,6 +193,15 @@ def site_bytes_per_draw(options: ProjectionOptions, scenario: Scenario) -> int:
     return sites * (
         grid_months(options, scenario) * SITE_BYTES_PER_GRID_MONTH + SITE_BYTES_PER_DRAW + years * 8
     )
+
+
+def site_series_bytes(options: ProjectionOptions) -> int:
+    """What the load series of the sites asked for (``sites``, ``--site``) take besides their
+    values in the result: their coefficients over the period's months and a month of hours
+    at a time, per draw. [bytes]"""
+    _, _, months, _ = _periods(options)
+    per_draw = months * SERIES_BYTES_PER_MONTH + SERIES_BYTES_PER_DRAW
+    return len(options.sites) * options.draws * per_draw
 
 
 def chunk_values(options: ProjectionOptions, scenario: Scenario) -> int:
@@ -226,8 +246,8 @@ def _whole_years(options: ProjectionOptions, scenario: Scenario) -> ProjectionOp
 def projection_bytes(options: ProjectionOptions, scenario: Scenario) -> int:
     """Peak memory of :func:`forecast.projection.project` with these options: with
     ``per_draw``, its per-year values twice (accumulated, then in the result), the duration
-    curves' paths, and with flexibility over part of a year, the loads of its whole years as
-    well. [bytes]"""
+    curves' paths, the load series of the sites asked for (:func:`site_series_bytes`), and
+    with flexibility over part of a year, the loads of its whole years as well. [bytes]"""
     whole = _whole_years(options, scenario)
     kept = 2 * per_draw_bytes(options, scenario) if options.per_draw else 0
     return int(
@@ -238,6 +258,7 @@ def projection_bytes(options: ProjectionOptions, scenario: Scenario) -> int:
         + 2.5 * result_bytes(options, scenario)
         + kept
         + duration_bytes(options)
+        + site_series_bytes(options)
     )
 
 

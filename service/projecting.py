@@ -224,9 +224,11 @@ def resolve_scenario(
 
 
 def projection_options(
-    state: ServiceState, request: RunOptions, scenario: Scenario
+    state: ServiceState, request: RunOptions, scenario: Scenario, *, sites: list[str] | None = None
 ) -> tuple[ProjectionOptions, BaselineModel | None]:
-    """Checked options and the baseline model this request will use from start to end.
+    """Checked options and the baseline model this request will use from start to end;
+    ``sites``, the sites whose own load series a projection asks for (``sites``; a
+    comparison has none).
 
     The served model is read once here: a reload while the request runs swaps the registry,
     not the model this request holds.
@@ -239,6 +241,7 @@ def projection_options(
     fields = {name: getattr(request, name) for name in _RUN_FIELDS}
     if fields["duration_draws"] is None:
         fields["duration_draws"] = DEFAULT_DURATION_DRAWS
+    fields["sites"] = tuple(sites or ())
     options, served = _options_on_served_model(
         state, scenario, fields, request.include_baseline, pinned=request.baseline_model
     )
@@ -250,7 +253,7 @@ def projection_options(
 def prepare_sync(state: ServiceState, request: ProjectionRequest) -> Prepared:
     """Resolve and check a request (parsing a posted scenario or reading a saved one)."""
     scenario, digest, source, version = resolve_scenario(state, request)
-    options, model = projection_options(state, request, scenario)
+    options, model = projection_options(state, request, scenario, sites=request.sites)
     key, inputs = _key(scenario, digest, options, model)
     return Prepared(
         scenario,
@@ -536,6 +539,7 @@ def recorded_options(
         name: recorded.get(name, _FIELD_DEFAULTS.get(name)) for name in _RUN_FIELDS
     }
     fields["start"], fields["end"] = (dt.date.fromisoformat(fields[k]) for k in ("start", "end"))
+    fields["sites"] = tuple(recorded.get("sites", ()))
     return _options_on_served_model(
         state,
         scenario,

@@ -211,10 +211,19 @@ def _labels(labels: np.ndarray) -> list[str] | _Text:
     return [str(label) for label in labels]
 
 
+#: The site coordinates a JSON answer carries, where the result has them: the queued sites'
+#: (dim ``site``), every site's (``load_site``: ``site_energy_twh``, ``site_peak_mw``) and
+#: those whose load series was asked for (``profile_site``: ``site_facility_mw``).
+SITE_COORDINATES = (
+    "site", "site_region", "site_status", "site_grid_request", "site_grid_limit",
+    "load_site", "load_site_region", "profile_site", "profile_site_region",
+)  # fmt: skip
+
+
 def _coords(dataset: xr.Dataset) -> dict[str, Any]:
     sites = {
         name: [str(label) for label in dataset[name].to_numpy()]
-        for name in ("site", "site_region", "site_status", "site_grid_request", "site_grid_limit")
+        for name in SITE_COORDINATES
         if name in dataset.coords
     }
     return {

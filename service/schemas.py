@@ -13,10 +13,11 @@ from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 from forecast.baseline.artifacts import NO_MODEL
 from forecast.engine.options import DEFAULT_DURATION_DRAWS, MAX_DURATION_DRAWS
-from forecast.outputs import OUTPUT_VARIABLES
+from forecast.outputs import OUTPUT_VARIABLES, SITE_SERIES_VARIABLES
 from forecast.projection import DEFAULT_QUANTILES, MAX_DRAWS, RESOLUTIONS, WEATHER_KINDS
 from forecast.report.gridexport import CALENDARS, FORMATS, RANK_BY
 from forecast.scenario import SCENARIO_ID_PATTERN, CalendarDate
+from forecast.scenario.defaults import MAX_SITES
 from forecast.sweep.compare import MAX_SCENARIOS
 from service.storage.runs import RunStatus
 
@@ -29,6 +30,9 @@ ExportCalendar = Literal[CALENDARS]  # type: ignore[valid-type]
 # a larger seed would not round-trip through a JavaScript client or a schema validator.
 MAX_SEED = 2**53 - 1
 RUN_ID_PATTERN = r"^[0-9a-f]{32}$"
+#: Longest site label: a site's name (120 characters at most) and a number where the name is
+#: given twice (``campus #2``).
+SITE_LABEL_MAX_LENGTH = 130
 #: ``MODEL_ID[@VERSION]`` of a baseline model.
 MODEL_REFERENCE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}(@[A-Za-z0-9][A-Za-z0-9._-]{0,127})?$"
 # JSON Schema cannot bound a date; the pattern states the same years as FIRST_DATE..LAST_DATE
@@ -193,8 +197,26 @@ class ProjectionRequest(RunOptions, ScenarioChoice):
                     "resolution": "monthly",
                     "quantiles": [0.1, 0.5, 0.9],
                 },
+                {
+                    "scenario_id": "kr-outlook",
+                    "draws": 200,
+                    "start": "2030-01-01",
+                    "end": "2030-12-31",
+                    "sites": ["LG U+ Paju AI data centre, building 1"],
+                },
             ]
         },
+    )
+
+    sites: list[Annotated[str, Field(min_length=1, max_length=SITE_LABEL_MAX_LENGTH)]] = Field(
+        default_factory=list,
+        max_length=MAX_SITES,
+        description="Also give these sites' own load series at `resolution` (each hour's at "
+        "hourly), as `forecast project --site`: `site_facility_mw` at the grid and `site_it_mw` "
+        "before its PUE, each with its mean, along dim `profile_site`. [MW] Each name as the "
+        "scenario labels its sites (coords `load_site`; a name given twice is numbered, "
+        "`campus #2`); one the scenario lacks is a 422 listing its sites. An hourly year adds "
+        "about 1.5 MB of JSON a site at 5 quantiles.",
     )
 
 
@@ -222,7 +244,12 @@ ProjectionVariables = create_model(  # type: ignore[call-overload]
                 f"dims: ({', '.join(variable.dims)})",
             ),
         )
-        for variable in OUTPUT_VARIABLES
+        # The sites' series (with `sites`) beside every output; their means, as every
+        # variable's `_mean` twin, come undeclared.
+        for variable in (
+            *OUTPUT_VARIABLES,
+            *(series for series in SITE_SERIES_VARIABLES if "quantile" in series.dims),
+        )
     },
 )
 
@@ -261,6 +288,22 @@ class ProjectionCoords(BaseModel):
         default=None,
         description="Whether each site's region has a grid connection limit (along dim "
         "`site`): `limited`, or `none` (connected in full when it asks, never delayed).",
+    )
+    load_site: list[str] | None = Field(
+        default=None,
+        description="Every site of the scenario, in the order of its file (dim `load_site`: "
+        "`site_energy_twh`, `site_mean_mw`, `site_peak_mw`); the names `sites` takes.",
+    )
+    load_site_region: list[str] | None = Field(
+        default=None, description="The region of each site (along dim `load_site`)."
+    )
+    profile_site: list[str] | None = Field(
+        default=None,
+        description="The sites whose load series the request asked for (`sites`; dim "
+        "`profile_site`: `site_facility_mw`, `site_it_mw`), in the order asked.",
+    )
+    profile_site_region: list[str] | None = Field(
+        default=None, description="The region of each site (along dim `profile_site`)."
     )
 
 

@@ -26,12 +26,14 @@ from forecast.cli.options import (
     SeedOption,
     StartOption,
     SummaryOption,
+    VariablesOption,
     WeatherOption,
     check_output,
     check_summary,
     load_scenario_argument,
     projection_options,
     say_written,
+    variable_selection,
     warn_weather_fallback,
     write_summary,
 )
@@ -67,11 +69,13 @@ def compare(
         ),
     ] = False,
     summary: SummaryOption = None,
+    variables: VariablesOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Project several scenarios with the same draws, seed and period; one file with a scenario
     column (CSV, Parquet) or dimension (NetCDF), and a per-year summary with each scenario's
-    difference from the first, computed draw by draw."""
+    difference from the first, computed draw by draw. --variables selects the file's variables
+    (<name>_difference too); the printed and --summary tables keep theirs."""
     from tqdm import tqdm
 
     from forecast.io import export
@@ -80,6 +84,7 @@ def compare(
 
     check_output(out, file_format=file_format, formats=export.FORMATS)
     check_summary(summary)
+    patterns = variable_selection(variables)
     if len(scenarios) < 2:
         raise OptionsError(
             f"scenarios: {len(scenarios)} given ({', '.join(scenarios)}); compare 2 or more "
@@ -123,7 +128,10 @@ def compare(
             progress=progress,
         )
     written = comparisons.write(
-        dataset, out, file_format=file_format, inputs={s.id: input_table(s) for s in loaded}
+        export.select_variables(dataset, patterns, field="--variables"),
+        out,
+        file_format=file_format,
+        inputs={s.id: input_table(s) for s in loaded},
     )
     warn_weather_fallback(options, dataset)
     assert options.end is not None

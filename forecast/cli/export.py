@@ -138,6 +138,14 @@ def export_grid(
     weather: WeatherOption = "auto",
     baseline_model: BaselineModelOption = None,
     no_baseline: NoBaselineOption = False,
+    variables: Annotated[
+        str | None,
+        typer.Option(
+            "--variables",
+            hidden=True,
+            help="Not taken: an export's columns are loads by bus, not output variables.",
+        ),
+    ] = None,
     quiet: QuietOption = False,
 ) -> None:
     """Write hourly load [MW] by load and bus (baseline, non-AI and each region's AI
@@ -146,6 +154,16 @@ def export_grid(
     from forecast.projection import MAX_DRAWS
     from forecast.report import gridexport
 
+    if variables is not None:
+        # Hidden, and refused: `forecast project --variables` taught users the option, and a
+        # click "no such option" would not say where the variables are.
+        raise OptionsError(
+            f"--variables = {variables!r}: not taken by export-grid, whose files hold hourly "
+            "load columns by bus (baseline, non-AI, each region's AI load), not output "
+            "variables (--bus renames the buses, --baseline-shares splits the baseline); "
+            "forecast project --variables writes variables (with --site, one campus's "
+            "site_facility_mw)"
+        )
     rank_by = gridexport.check_options(file_format, rank_by, quantile=quantile)
     gridexport.check_out(out)
     chosen_years = None if years is None else _years(years)

@@ -177,6 +177,18 @@ VariablesOption = Annotated[
 DEFAULT_QUANTILES = "0.05,0.1,0.5,0.9,0.95"
 
 
+def variable_selection(variables: str | None) -> tuple[str, ...] | None:
+    """The items of ``--variables`` (:func:`forecast.outputs.variable_patterns`), checked
+    against every output variable there is before any work, so a misspelt name fails at once,
+    not after the draws; None without it (every variable is written). The file a command
+    writes is then :func:`forecast.io.export.select_variables` of its result."""
+    if variables is None:
+        return None
+    from forecast.outputs import variable_patterns
+
+    return variable_patterns(variables, field="--variables")
+
+
 def load_scenario_argument(text: str) -> Scenario:
     """The scenario a command names (:func:`forecast.scenario.load_scenario`), with a ``note:``
     on stderr where a file's ``id`` differs from its file name: the README's scenario format

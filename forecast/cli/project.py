@@ -37,6 +37,7 @@ from forecast.cli.options import (
     projection_bar,
     projection_options,
     say_written,
+    variable_selection,
     warn_large_output,
     warn_weather_fallback,
     write_summary,
@@ -89,14 +90,12 @@ def project(
     """Project a scenario: hourly AI load, baseline and total with quantiles, to CSV, Parquet
     or NetCDF."""
     from forecast.io import export
-    from forecast.outputs import variable_patterns
     from forecast.projection import project as run_projection
     from forecast.report.inputs import input_table
 
     check_output(out, file_format=file_format, formats=export.FORMATS)
     check_summary(summary)
-    # Checked before the run: a misspelt name fails at once, not after the draws.
-    patterns = None if variables is None else variable_patterns(variables, field="--variables")
+    patterns = variable_selection(variables)
     loaded = load_scenario_argument(scenario)
     options = projection_options(
         loaded,

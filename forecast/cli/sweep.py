@@ -27,6 +27,7 @@ from forecast.cli.options import (
     ScenarioArgument,
     StartOption,
     SummaryOption,
+    VariablesOption,
     WeatherOption,
     check_output,
     check_summary,
@@ -34,6 +35,7 @@ from forecast.cli.options import (
     parse_integer,
     projection_options,
     say_written,
+    variable_selection,
     warn_large_output,
     warn_weather_fallback,
     write_summary,
@@ -123,10 +125,13 @@ def sweep(
     baseline_model: BaselineModelOption = None,
     no_baseline: NoBaselineOption = False,
     summary: SummaryOption = None,
+    variables: VariablesOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Project every combination of --vary values (and --vary-together pairs), or each input
     one at a time (--one-at-a-time), on Dask; one CSV/NetCDF with a variant column.
+    --variables selects the file's variables; the printed, swing and --summary tables keep
+    theirs.
 
     Every variant uses the same seed (common random numbers), so differences between variants
     are the effect of the varied inputs, not Monte Carlo noise.
@@ -140,6 +145,7 @@ def sweep(
 
     check_output(out, file_format=file_format, formats=export.FORMATS)
     check_summary(summary)
+    patterns = variable_selection(variables)
     if not one_at_a_time:
         for name, value in (("--outputs", outputs), ("--years", years), ("--swing-out", swing_out)):
             if value is not None:
@@ -216,7 +222,7 @@ def sweep(
         datasets = sweeps.run_variants(client, variants, progress=progress)
     dataset = sweeps.combine(variants, datasets)
     written = sweeps.write(
-        dataset,
+        export.select_variables(dataset, patterns, field="--variables"),
         out,
         file_format=file_format,
         inputs={variant.index: input_table(variant.scenario) for variant in variants},

@@ -22,7 +22,9 @@ from service.routers.projections import (
     RESULT_HEADERS,
     AcceptHeader,
     FormatQuery,
+    VariablesQuery,
     respond,
+    variable_items,
 )
 from service.routing import ServiceRoute
 from service.schemas import ComparisonRequest, ComparisonResponse
@@ -54,6 +56,7 @@ async def create_comparison(
     root: RootPath,
     file_format: FormatQuery = None,
     accept: AcceptHeader = None,
+    variables: VariablesQuery = None,
 ) -> Response:
     """Project 2..20 scenarios over one period with the same draws, seed and options, and
     stack them along `scenario`.
@@ -67,7 +70,10 @@ async def create_comparison(
     resolution to annual. Large comparisons (draws x hours x scenarios above the service's
     job threshold) run as jobs: `202` and a `Location` to poll, the result at
     `/v1/jobs/{id}/result`. Every comparison is recorded as a run (`scenario_ids`).
+    `?variables=` selects variables as `forecast compare --variables` does, the
+    `<name>_difference` among them.
     """
     chosen = negotiate(file_format, accept)
+    items = variable_items(variables)
     prepared = await comparing.prepare(state, request)
-    return await respond(state, prepared, chosen, caller, root=root)
+    return await respond(state, prepared, chosen, caller, root=root, variables=items)

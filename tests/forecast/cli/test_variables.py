@@ -85,3 +85,76 @@ def test_forecast_variables_lists_the_names_with_their_units(capsys):
     assert "site_energy_twh\tload_site, year, quantile\tTWh" in "\n".join(lines)
     assert all(line.startswith("site_") for line in lines[:-1])
     assert main(["variables", "nothing_*"]) == 2
+
+
+def _two_scenarios(scenario_file) -> list[str]:
+    """The small scenario and a copy under another id with a higher PUE."""
+    other = SMALL_SCENARIO.replace('id = "small"', 'id = "warm"').replace(
+        "low = 1.2, high = 1.4", "low = 1.4, high = 1.6"
+    )
+    return [str(scenario_file(SMALL_SCENARIO)), str(scenario_file(other, "warm"))]
+
+
+def test_compare_writes_only_the_variables_selected_differences_too(scenario_file, tmp_path):
+    """`forecast compare` wrote every variable of every scenario (a --variables was 'No such
+    option'); its differences are output variables too (`forecast variables '*_difference'`)."""
+    out = tmp_path / "cmp.csv"
+    status = main(["compare", *_two_scenarios(scenario_file), *OPTIONS, "--no-duration-curves",
+                   "--variables", "ai_energy_twh,ai_energy_twh_difference", "--out",
+                   str(out)])  # fmt: skip
+    assert status == 0
+    rows = pd.read_csv(out)
+    assert set(rows["variable"]) == {"ai_energy_twh", "ai_energy_twh_difference"}
+    assert set(rows["scenario"]) == {"small", "warm"}
+    assert (rows.loc[rows["variable"] == "ai_energy_twh_difference", "value"] > 0).any()
+    sidecar = json.loads((tmp_path / "cmp.csv.meta.json").read_text())
+    assert sidecar["attrs"]["variables_selected"] == "ai_energy_twh,ai_energy_twh_difference"
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ("ai_enrgy_twh", "error: --variables = 'ai_enrgy_twh': no such output variable (did you "
+                         "mean ai_energy_twh"),
+        ("baseline_mw", "error: --variables = 'baseline_mw': not in this projection"),
+    ],
+)  # fmt: skip
+def test_compare_refuses_a_variable_it_cannot_give_in_one_line(
+    scenario_file, tmp_path, capsys, variables, message
+):
+    out = tmp_path / "cmp.csv"
+    status = main(["compare", *_two_scenarios(scenario_file), *OPTIONS, "--no-duration-curves",
+                   "--variables", variables, "--out", str(out)])  # fmt: skip
+    assert status == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1].startswith(message)
+    assert not out.exists()
+
+
+def test_sweep_writes_only_the_variables_selected(scenario_file, tmp_path, capsys):
+    """`forecast sweep` wrote every variable of every variant; the variants run on a real
+    one-worker Dask cluster. A misspelt name is refused before the cluster starts."""
+    scenario = str(scenario_file(SMALL_SCENARIO))
+    out = tmp_path / "sweep.nc"
+    arguments = ["sweep", scenario, "--vary", "operations.pue=1.2,1.4", "--workers", "1",
+                 *OPTIONS, "--out", str(out)]  # fmt: skip
+    assert main([*arguments, "--variables", "ai_enrgy_twh"]) == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error.startswith("error: --variables = 'ai_enrgy_twh': no such output variable")
+    assert main([*arguments, "--variables", "ai_energy_twh*,site_energy_twh"]) == 0
+    with xr.open_dataset(out) as dataset:
+        assert {"ai_energy_twh", "ai_energy_twh_mean", "site_energy_twh"} <= set(dataset)
+        assert "ai_peak_gw" not in dataset and "site_mean_mw" not in dataset
+        assert dataset.sizes["variant"] == 2
+        assert dataset.attrs["variables_selected"] == "ai_energy_twh*,site_energy_twh"
+
+
+def test_export_grid_refuses_variables_saying_what_it_writes(capsys):
+    """An export's files are load columns by bus, not output variables: --variables is refused
+    in one line that says so and where variables are written (it was click's 'No such
+    option')."""
+    status = main(["export-grid", "kr-national", "--variables", "ai_facility_mw"])
+    assert status == 2
+    error = capsys.readouterr().err.strip().splitlines()
+    assert len(error) == 1
+    assert error[0].startswith("error: --variables = 'ai_facility_mw': not taken by export-grid")
+    assert "forecast project --variables" in error[0]
