@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,8 @@ from service.storage.results import ResultLostError, ResultMissingError
 if TYPE_CHECKING:
     from service.state import ServiceState
     from service.storage.runs import Run
+
+logger = logging.getLogger("service")
 
 CACHE_CONTROL = "no-cache"
 
@@ -280,9 +283,14 @@ async def _answer(
     name = result.result_file
     if file_format == "netcdf" and name is not None:
         try:
-            # Read from disk, its length known; a file lost since is rendered anew below.
-            size = state.results.path(name, result.result_bytes).stat().st_size
-        except (ResultLostError, ResultMissingError):
+            # Read from disk, its length known, its bytes checked whole (never HDF5); a file
+            # lost or damaged since is rendered anew below, from the result in memory.
+            path = await state.light(
+                state.results.intact, name, result.result_bytes, result.result_sha256
+            )
+            size = path.stat().st_size
+        except (ResultLostError, ResultMissingError, FileNotFoundError) as lost:
+            logger.warning("result file %s not sent (%s): rendered anew from memory", name, lost)
             name = None
     if file_format == "netcdf" and name is not None:
         return StreamingResponse(
@@ -340,7 +348,8 @@ def answer_file(state: ServiceState, run: Run, *, root: str) -> Response:
     ResultMissingError
         The file is not in the results directory.
     ResultLostError
-        The file is not the size it was written at.
+        The file is not the size it was written at (its sha256 is checked before, by
+        :meth:`~service.storage.results.ResultFiles.verify`).
     """
     assert run.result_file is not None
     path = state.results.path(run.result_file, run.result_bytes)

@@ -169,6 +169,8 @@ class ProjectionResult:
     result_file: str | None = None
     #: Bytes the result file was written with (a file of another size is damaged). [bytes]
     result_bytes: int | None = None
+    #: sha256 the result file was written with (a file of another is damaged); None: unknown.
+    result_sha256: str | None = None
     renderings: dict[str, bytes] = field(default_factory=dict)
     dataset_bytes: int = 0
     #: Set once an answer carrying the result has been rendered and handed over: the result

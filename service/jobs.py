@@ -325,6 +325,7 @@ class JobRunner:
                     "error": None,
                     "result_file": outcome["file"],
                     "result_bytes": outcome["bytes"],
+                    "result_sha256": outcome["sha256"],
                     "compute_seconds": outcome["compute_seconds"],
                     "done_hours": total,
                 }

@@ -403,13 +403,16 @@ async def stored(state: ServiceState, run: Run) -> ProjectionResult:
 
     async def work() -> ProjectionResult:
         async with state.admission.slot(f"reading run {run.id}", need):
-            dataset = await run_in_threadpool(state.results.read, file, run.result_bytes)
+            dataset = await run_in_threadpool(
+                state.results.read, file, run.result_bytes, run.result_sha256
+            )
         result = ProjectionResult(
             key=run.result_key,
             dataset=dataset,
             run_id=run.id,
             result_file=file,
             result_bytes=run.result_bytes,
+            result_sha256=run.result_sha256,
         )
         state.cache.put(result)
         return result

@@ -248,7 +248,7 @@ def _computed(task: Task, progress: Callable[[int, int], None]) -> xr.Dataset:
 
 def run_task(task: Task) -> dict[str, Any]:
     """Project (compare, or export for a grid model), write the result file, and return its
-    name and size and the compute time."""
+    name, size and sha256 and the compute time."""
     progress, check = _reporter(task.run_id)
     started = time.perf_counter()
     with notes_in_attributes():
@@ -256,10 +256,15 @@ def run_task(task: Task) -> dict[str, Any]:
     computed = time.perf_counter() - started
     check()
     files = ResultFiles(Path(task.results_dir))
-    name, size = files.write(task.run_id, dataset)
+    stored = files.write(task.run_id, dataset)
     try:
         check()  # cancelled while the file was written: it is wanted no more
     except JobCancelledError:
-        files.delete(name)
+        files.delete(stored.name)
         raise
-    return {"file": name, "bytes": size, "compute_seconds": computed}
+    return {
+        "file": stored.name,
+        "bytes": stored.size_bytes,
+        "sha256": stored.sha256,
+        "compute_seconds": computed,
+    }

@@ -82,12 +82,18 @@ class ResultWriter:
         if answer_by is not None:
             result.answered.wait(max(answer_by - time.monotonic(), 0.0))
         try:
-            name, written = self.results.write(run_id, result.dataset)
+            stored = self.results.write(run_id, result.dataset)
             self.runs.update(
-                run_id, status="succeeded", result_file=name, result_bytes=written, **record
+                run_id,
+                status="succeeded",
+                result_file=stored.name,
+                result_bytes=stored.size_bytes,
+                result_sha256=stored.sha256,
+                **record,
             )
-            result.result_bytes = written
-            result.result_file = name
+            result.result_bytes = stored.size_bytes
+            result.result_sha256 = stored.sha256
+            result.result_file = stored.name
             self.results.written()
         except Exception as error:
             if isinstance(error, ResultsUnwritableError):  # the disk, not a bug: logged there

@@ -173,10 +173,10 @@ async def result_answer(
     if not_modified(if_none_match, tag):
         return Response(status_code=304, headers={"ETag": tag, "Cache-Control": "no-cache"})
     if chosen == "netcdf" and not items and not run.grid_export:
-        # The file is the answer: nothing to read into memory, its header checked.
+        # The file is the answer: nothing to read into memory, its bytes checked whole.
         assert run.result_file is not None
-        file, size = run.result_file, run.result_bytes
-        await stored_file(state, run, lambda: state.light(state.results.verify, file, size))
+        file, size, digest = run.result_file, run.result_bytes, run.result_sha256
+        await stored_file(state, run, lambda: state.light(state.results.verify, file, size, digest))
         return answer_file(state, run, root=root)
     result = await stored_file(state, run, lambda: projecting.stored(state, run))
     return await answering(state, result, chosen, cache_status="stored", root=root, variables=items)

@@ -76,6 +76,9 @@ class Run:
     #: sha256 of each scenario's baseline model manifest (``none`` without a model),
     #: comma-separated in the scenarios' order; None: unknown.
     model_manifest_sha256: str | None = None
+    #: sha256 of the result file as written, checked before it is served; None: written
+    #: before runs recorded it (the file is served as before: its size checked, not its bytes).
+    result_sha256: str | None = None
 
     @property
     def digests_text(self) -> str:

@@ -95,6 +95,9 @@ class RunRow(Base):
     error_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
     result_file: Mapped[str | None] = mapped_column(String(128), nullable=True)
     result_bytes: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # Hex sha256 of the result file as written, checked before it is served or opened by HDF5.
+    # NULL: written before migration 0006 (or no file).
+    result_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     resubmitted_from: Mapped[str | None] = mapped_column(String(32), nullable=True)
     # A comparison's scenario ids, comma-separated in order (scenario_id holds the first).
     scenario_ids: Mapped[str | None] = mapped_column(Text, nullable=True)

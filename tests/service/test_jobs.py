@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 import random
 import time
@@ -54,6 +55,10 @@ def test_a_job_is_a_run_with_its_result_file(client: TestClient):
     assert (run["kind"], run["status"], run["scenario_id"]) == ("job", "succeeded", "kr-national")
     assert run["options"]["draws"] == 50 and run["model_version"] == "kpx-test@v1"
     assert run["compute_seconds"] > 0 and run["result_bytes"] > 0
+    service = client.app.state.service
+    recorded = service.runs.get(job["id"]).result_sha256  # checked before it is read
+    file = service.results.directory / f"{job['id']}.nc"
+    assert recorded == hashlib.sha256(file.read_bytes()).hexdigest()
     assert run["started"] is not None and run["finished"] >= run["started"]
     result = client.get(job["result_url"])
     assert result.status_code == 200 and result.headers["x-cache"] == "stored"
@@ -274,14 +279,18 @@ def test_a_damaged_result_file_is_reported_and_computed_again(make_settings, mon
         assert (
             resubmitted.status_code == 202 and resubmitted.json()["id"] == again.headers["x-run-id"]
         )
-        # A file damaged in place (its size unchanged) is found when it is read.
-        other = {**body, "draws": 6}
-        run_id, file = stored_run(client, other)
-        file.write_bytes(b"\0" * file.stat().st_size)
-        service.cache.drop(service.runs.get(run_id).result_key)
-        recomputed = client.post("/v1/projections", json=other)
-        assert recomputed.status_code == 200 and recomputed.headers["x-cache"] == "miss"
-        assert "cannot be read" in client.get(f"/v1/runs/{run_id}").json()["error"]
+        # A file damaged in place (its size unchanged) is found when it is read: by its sha256,
+        # or, written before runs recorded one, by HDF5.
+        for draws, digest in ((6, "damaged (sha256 "), (16, "cannot be read")):
+            other = {**body, "draws": draws}
+            run_id, file = stored_run(client, other)
+            if digest == "cannot be read":
+                service.runs.update(run_id, result_sha256=None)
+            file.write_bytes(b"\0" * file.stat().st_size)
+            service.cache.drop(service.runs.get(run_id).result_key)
+            recomputed = client.post("/v1/projections", json=other)
+            assert recomputed.status_code == 200 and recomputed.headers["x-cache"] == "miss"
+            assert digest in client.get(f"/v1/runs/{run_id}").json()["error"]
         # Too many open files is the system's trouble, not the file's: kept, and a 500.
         third = {**body, "draws": 7}
         run_id, file = stored_run(client, third)
@@ -337,7 +346,7 @@ def test_a_result_file_damaged_anywhere_is_found_damaged_or_read(tmp_path: Path)
         ProjectionOptions(draws=5, resolution="annual", start=dt.date(2030, 1, 1),
                           end=dt.date(2031, 12, 31)),
     )  # fmt: skip
-    name, size = files.write("a" * 32, dataset)
+    name, size, _ = files.write("a" * 32, dataset)
     good = (tmp_path / name).read_bytes()
     outcomes = set()
     # (200 flips could make h5netcdf count dimension scales for minutes: left alone here.)
@@ -350,18 +359,23 @@ def test_a_result_file_damaged_anywhere_is_found_damaged_or_read(tmp_path: Path)
             except ResultLostError as lost:
                 assert str(lost).startswith(f"result file '{name}': damaged, cannot be read (")
                 outcomes.add("damaged")
-    assert outcomes == {"read", "damaged"}  # damage in the data alone is not seen
+    # Damage in the data alone is not seen without the sha256 written (the run of a file
+    # written before runs recorded one): with it, every damaged file is (test_result_checksums).
+    assert outcomes == {"read", "damaged"}
 
 
 def test_a_file_damaged_anywhere_is_409_not_500(make_settings):
     """A file HDF5 fails on with a KeyError or RuntimeError: its result and its /meta answer
     409 naming the damage (before: 500, and /meta 404 leaving the run succeeded), the run is
     failed and the file set aside, and the same request computes anew (before: 500). A file
-    whose header is damaged is 409 as NetCDF too (before: its bytes were sent as the answer)."""
+    whose header is damaged is 409 as NetCDF too (before: its bytes were sent as the answer).
+    The runs are made as if recorded before runs recorded their file's sha256 (which finds
+    such damage first: test_result_checksums.py), so that HDF5 is what finds it."""
     with TestClient(create_app(make_settings(), start_in_background=False)) as client:
         service = client.app.state.service
         body = {**JOB, "draws": 5, "resolution": "annual"}
         run_id, file = stored_run(client, body, read_from_file=True)
+        service.runs.update(run_id, result_sha256=None)
         file.write_bytes(_flip_bits(file.read_bytes(), _unreadable_seed(file)))
         for path in ("/meta", "/result?format=csv"):
             lost = client.get(f"/v1/runs/{run_id}{path}")
@@ -375,6 +389,7 @@ def test_a_file_damaged_anywhere_is_409_not_500(make_settings):
 
         other = {**body, "draws": 6}
         run_id, file = stored_run(client, other, read_from_file=True)
+        service.runs.update(run_id, result_sha256=None)
         header = bytearray(file.read_bytes())
         header[:64] = bytes(byte ^ 0xFF for byte in header[:64])
         file.write_bytes(bytes(header))

@@ -39,7 +39,7 @@ def _dataset() -> xr.Dataset:
 
 def _stored(runs: Runs, files: ResultFiles, run_id: str, age_days: float, **fields) -> Run:
     """A succeeded run computed ``age_days`` before NOW, with a real result file."""
-    name, size = files.write(run_id, _dataset())
+    name, size, _ = files.write(run_id, _dataset())
     finished = NOW - age_days * DAY
     os.utime(files.directory / name, (finished.timestamp(), finished.timestamp()))
     fields.setdefault("result_key", run_id * 2)

@@ -180,10 +180,10 @@ def test_the_migration_to_0005_keeps_a_databases_runs_their_digests_unknown(data
 
 def test_the_migration_to_0005_downgrades_and_upgrades_again(database_url: str):
     """Migration 0005's downgrade had never run. At the head with runs in it, the database is
-    downgraded one step (to 0004: the three digest columns and their index gone, every other
-    value of every run kept) and upgraded again (the schema the code declares; the runs kept,
-    their digests NULL, "unknown", as for any run recorded before 0005), on SQLite and on a
-    real PostgreSQL."""
+    downgraded to 0004 (through 0005's downgrade: the three digest columns and their index
+    gone, every other value of every run kept) and upgraded again (the schema the code
+    declares; the runs kept, their digests NULL, "unknown", as for any run recorded before
+    0005), on SQLite and on a real PostgreSQL."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     database = Database(database_url)
@@ -195,16 +195,16 @@ def test_the_migration_to_0005_downgrades_and_upgrades_again(database_url: str):
     second = runs.add(_run("2" * 32, status="failed"))
     before = {run.id: dataclasses.asdict(run) for run in (first, second)}
 
-    def step(target: str) -> None:
+    def step(target: str, *, down: bool = False) -> None:
         with database.engine.begin() as connection:
             config.attributes["connection"] = connection
-            if target == "-1":
+            if down:
                 command.downgrade(config, target)
             else:
                 command.upgrade(config, target)
 
     try:
-        step("-1")
+        step("0004", down=True)
         with database.engine.connect() as connection:
             assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
                 "0004"

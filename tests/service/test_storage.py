@@ -269,7 +269,7 @@ def test_result_files_are_written_whole_and_read_back(tmp_path: Path):
             draws=10, start=dt.date(2030, 1, 1), end=dt.date(2030, 2, 28), resolution="daily"
         ),
     )
-    name, size = files.write("f" * 32, dataset)
+    name, size, _ = files.write("f" * 32, dataset)
     assert (name, size) == ("f" * 32 + ".nc", (tmp_path / "results" / name).stat().st_size)
     assert [path.name for path in (tmp_path / "results").iterdir()] == [name]  # no temporary
     assert projection_json(files.read(name)) == projection_json(dataset)
@@ -329,7 +329,7 @@ def test_result_files_written_from_many_threads_at_once_read_back(tmp_path: Path
     def write(index: int) -> None:
         try:
             for _ in range(5):
-                name, _ = results.write(uuid.uuid4().hex, datasets[index])
+                name = results.write(uuid.uuid4().hex, datasets[index]).name
                 written[name] = index
                 results.read(name)  # h5py reads beside the other threads' netCDF-C writes
         except BaseException as error:
