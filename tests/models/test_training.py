@@ -722,3 +722,38 @@ def test_the_shipped_grids_raise_no_clock_warning_and_a_file_10_hours_off_does(g
     assert warning is not None and "\n" not in warning
     assert warning.startswith(f"warning: {config.demand_file}: the demand's daily profile")
     assert f"[data] timestamp_timezone or interval_label in {config.path}" in warning
+
+
+def test_the_backtest_prints_and_writes_the_calibration_by_hour_and_season(
+    synthetic_dir, tmp_path, capsys
+):
+    """``python -m models.backtest --by hour --by season``: the ex post and ex ante 80 %
+    coverage, misses and bias per local clock hour and per season, and a PIT line for each;
+    ``--json`` carries both groupings and the PIT histograms whatever --by says."""
+    from models.backtest import main as backtest
+
+    arguments = ["--config", str(_config(tmp_path, ridge=1e-3, name="toy")), "--data-dir",
+                 str(synthetic_dir)]  # fmt: skip
+    assert backtest([*arguments, "--by", "hour", "--by", "season"]) == 0
+    out = capsys.readouterr().out
+    assert "| forecast | hour | hours | cover 80 % | below P10 % | above P90 % | bias MW |" in out
+    assert "| forecast | season | hours | cover 80 % |" in out
+    for label in ("ex_post", "ex_ante"):
+        assert f"| {label} | 00 | 365 | " in out and f"| {label} | 23 | 365 | " in out
+        assert f"| {label} | DJF (Dec-Feb) | 2160 | " in out
+        assert f"PIT {label} (8760 h; 10 bins, 10 % each if calibrated): " in out
+    assert "| seasonal_naive | 00 |" not in out
+
+    assert backtest([*arguments, "--json"]) == 0
+    calibration = json.loads(capsys.readouterr().out)["calibration"]
+    assert list(calibration) == ["ex_post", "ex_ante"]
+    for numbers in calibration.values():
+        assert len(numbers["by_hour"]) == 24 and len(numbers["by_season"]) == 4
+        assert sum(row["hours"] for row in numbers["by_season"]) == 8760
+        assert sum(numbers["pit"]["counts"]) == 8760
+        coverage = np.mean([row["coverage_80_pct"] for row in numbers["by_hour"]])
+        assert 40.0 < coverage < 100.0
+
+    assert backtest([*arguments, "--by", "month"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error == "error: --by = 'month': allowed: hour, season (repeat --by for both)"
