@@ -195,11 +195,11 @@ def _demand_on_grid(
         GapReport,
         interpolate_short_gaps,
     )
-    from forecast.io.loaders import load_demand
+    from forecast.io.loaders import read_demand
 
     timezone = baseline.timezone
     try:
-        observed = load_demand(path, timezone=timezone, **reading)
+        observed, resolution = read_demand(path, timezone=timezone, **reading)
     except DataError as error:
         # The columns, unit and zone are the model's training's, not the file's: say so.
         raise DataError(
@@ -216,7 +216,9 @@ def _demand_on_grid(
     values, interpolated = interpolate_short_gaps(observed.reindex(grid).to_numpy())
     handling = np.where(np.isnan(values), MASKED, OBSERVED).astype(np.int8)
     handling[interpolated] = INTERPOLATED
-    report = GapReport.from_handling(grid, handling, series="demand", source=str(path))
+    report = GapReport.from_handling(
+        grid, handling, series="demand", source=str(path), averaging=resolution.summary()
+    )
     return pd.Series(values, index=grid, name="demand_mw"), report
 
 

@@ -724,6 +724,49 @@ def test_the_shipped_grids_raise_no_clock_warning_and_a_file_10_hours_off_does(g
     assert f"[data] timestamp_timezone or interval_label in {config.path}" in warning
 
 
+def test_training_averages_a_half_hourly_file_and_says_so_in_the_gap_report(
+    synthetic_dir, tmp_path
+):
+    """AEMO publishes 30-minute demand labelled by each interval's end. The toy grid's hours
+    written as two such rows, 1 MW below and above the hour's value, train on the same hourly
+    demand, and the data report says how the hours were made; a missing row leaves its hour a
+    gap under the gap rule (one hour: interpolated)."""
+    frame = pd.read_csv(synthetic_dir / "demand.csv")
+    begins = pd.DatetimeIndex(pd.to_datetime(frame["timestamp"], format="ISO8601"))
+    ends = [begins + pd.Timedelta(minutes=30), begins + pd.Timedelta(minutes=60)]
+    halves = pd.DataFrame({
+        "timestamp": np.ravel(np.column_stack([[t.isoformat() for t in end] for end in ends])),
+        "demand_mw": np.ravel(np.column_stack([frame["demand_mw"] - 1, frame["demand_mw"] + 1])),
+    })  # fmt: skip
+    halves.to_csv(tmp_path / "half.csv", index=False)
+    (tmp_path / "temperature.csv").write_bytes((synthetic_dir / "temperature.csv").read_bytes())
+    path = _edited(
+        tmp_path,
+        ('demand_file = "demand.csv"', 'demand_file = "half.csv"\ninterval_label = "ending"'),
+    )
+    read = load_training_data(load_config(path, data_dir=tmp_path))
+    expected = load_training_data(load_config(_config(tmp_path, ridge=1e-3, name="toy"),
+                                              data_dir=synthetic_dir))  # fmt: skip
+    pd.testing.assert_series_equal(read.demand, expected.demand)
+    assert (
+        read.gaps[0]
+        .summary()
+        .startswith(
+            "demand (half.csv), 30-minute rows averaged to hourly (2 per hour, interval-ending "
+            "labels): no gaps in 35,064 hours"
+        )
+    )
+    assert read.gaps[0].to_dict()["averaging"] == (
+        "30-minute rows averaged to hourly (2 per hour, interval-ending labels)"
+    )
+    halves.drop(index=[1001]).to_csv(tmp_path / "half.csv", index=False)
+    read = load_training_data(load_config(path, data_dir=tmp_path))
+    report = read.gaps[0]
+    assert report.missing_hours == 1 and report.gaps[0].handling == "interpolated"
+    assert report.gaps[0].first == expected.demand.index[500]  # rows 1000-1001: hour 500
+    assert "; 1 hour(s) without all 2 left out as gaps)" in report.summary()
+
+
 def test_the_backtest_prints_and_writes_the_calibration_by_hour_and_season(
     synthetic_dir, tmp_path, capsys
 ):

@@ -385,3 +385,37 @@ def test_an_unknown_grouping_is_one_line(exact, capsys):
     assert status == 2
     assert err.strip() == "error: --by = 'week': allowed: hour, season (repeat --by for both)"
     assert out == ""
+
+
+def test_a_half_hourly_file_scores_as_its_hourly_means(exact, capsys):
+    """AEMO publishes 30-minute demand, interval-ending: each hour of the hourly file becomes
+    two rows, 100 MW below and above its value, labelled by their ends (HH:30 and HH+1:00). Read
+    with --interval-label ending they average back to the hourly file: the same metrics, and
+    the gap report says how the hours were made."""
+    status, out, err = _evaluate(exact, "--json", capsys=capsys)
+    assert status == 0, err
+    hourly = json.loads(out)
+    frame = pd.read_csv(exact / "d.csv")
+    begins = pd.DatetimeIndex(pd.to_datetime(frame["timestamp"], format="ISO8601"))
+    halves = pd.DataFrame({
+        "timestamp": [t.isoformat() for pair in zip(begins + pd.Timedelta(minutes=30),
+                                                    begins + pd.Timedelta(minutes=60),
+                                                    strict=True) for t in pair],
+        "demand_mw": np.ravel(np.column_stack([frame["demand_mw"] - 100,
+                                               frame["demand_mw"] + 100])),
+    })  # fmt: skip
+    halves.to_csv(exact / "d.csv", index=False)
+    status, out, err = _evaluate(exact, "--json", "--interval-label", "ending", capsys=capsys)
+    assert status == 0, err
+    half_hourly = json.loads(out)
+    assert half_hourly["metrics"] == hourly["metrics"]
+    assert half_hourly["calibration"] == hourly["calibration"]
+    (demand_gaps,) = [report for report in half_hourly["gaps"] if report["series"] == "demand"]
+    assert demand_gaps["averaging"] == (
+        "30-minute rows averaged to hourly (2 per hour, interval-ending labels)"
+    )
+    assert demand_gaps["missing_hours"] == 0
+    status, out, err = _evaluate(exact, "--interval-label", "ending", capsys=capsys)
+    assert status == 0, err
+    said = f"gaps: demand ({exact / 'd.csv'}), 30-minute rows averaged to hourly (2 per hour, "
+    assert said in out
