@@ -728,7 +728,7 @@ def format_calibration_table(tables: dict[str, pd.DataFrame], *, by: str) -> str
     lines = []
     for label, table in tables.items():
         for key, row in table.iterrows():
-            group = f"{int(key):02d}" if by == "hour" else season_label(str(key))
+            group = f"{int(cast(int, key)):02d}" if by == "hour" else season_label(str(key))
             cells = [label, group, f"{int(row['hours'])}"]
             for column, places in decimals.items():
                 value = row[column]
