@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +16,7 @@ from forecast.baseline.model import BaselineModel, load_baseline_model
 from forecast.errors import ArtifactError
 from models.config import load_config, load_training_data, with_backtest_years
 from models.fit import fit_baseline, with_calibration
-from models.train import main
+from models.train import _code_line, main, training_code_revision
 
 CONFIG = """
 [model]
@@ -142,6 +144,17 @@ def test_training_publishes_an_artifact_that_predicts_the_same_numbers(
     assert "python -m models.horizons --config CONFIG --origins FIRST-LAST" in card
     assert "au-nsw-baseline's bands too narrow from 2 years ahead" in card
     assert "| forecast | year | MAE MW | RMSE MW | bias MW | bias % | CRPS MW |" in card
+    # The training code's commit (a forecaster could not tell which code made a model): this
+    # checkout's HEAD, or, where the tests run outside a checkout, the reason there is none.
+    code = loaded.manifest["training_code"]
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent,
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    if head.returncode == 0:
+        assert code["git_commit"] == head.stdout.strip() and code["dirty"] in (True, False)
+        assert f"## Training code\ngit commit `{code['git_commit']}` (" in card
+    else:
+        assert code["git_commit"] is None and code["reason"]
+        assert "## Training code\ngit commit not recorded: " in card
     energy_error = loaded.manifest["metrics"]["ex_ante"]["energy_error_pct"]  # |.| of 2022's
     assert (
         "it does not know about economic shocks (in the backtest above, the largest ex ante "
@@ -800,3 +813,42 @@ def test_the_backtest_prints_and_writes_the_calibration_by_hour_and_season(
     assert backtest([*arguments, "--by", "month"]) == 2
     error = capsys.readouterr().err.strip()
     assert error == "error: --by = 'month': allowed: hour, season (repeat --by for both)"
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs the git command")
+def test_the_training_codes_commit_is_read_from_a_checkout_and_its_absence_explained(tmp_path):
+    """A real git repository made here: its HEAD, clean; dirty once a tracked file changes (an
+    untracked file does not count); outside any checkout no commit, with the reason, and
+    never an error: training runs from an installed package too."""
+    outside = tmp_path / "installed"
+    outside.mkdir()
+    revision = training_code_revision(outside)
+    assert revision["git_commit"] is None
+    assert revision["reason"].startswith(f"{outside} is not in a git checkout with a commit (")
+    assert _code_line(revision).startswith("git commit not recorded: ")
+
+    checkout = tmp_path / "checkout"
+    (checkout / "models").mkdir(parents=True)
+    (checkout / "models" / "train.py").write_text("print('v1')\n", encoding="utf-8")
+
+    def git(*arguments: str) -> str:
+        return subprocess.run(
+            ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org", *arguments],
+            cwd=checkout, capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+
+    git("init", "-q")
+    assert training_code_revision(checkout / "models")["git_commit"] is None  # no commit yet
+    git("add", ".")
+    git("commit", "-q", "-m", "v1")
+    head = git("rev-parse", "HEAD")
+    assert training_code_revision(checkout / "models") == {"git_commit": head, "dirty": False}
+    (checkout / "notes.txt").write_text("untracked\n", encoding="utf-8")
+    assert training_code_revision(checkout / "models")["dirty"] is False
+    (checkout / "models" / "train.py").write_text("print('v2')\n", encoding="utf-8")
+    dirty = training_code_revision(checkout / "models")
+    assert dirty == {"git_commit": head, "dirty": True}
+    assert _code_line(dirty) == (
+        f"git commit `{head}` (dirty: tracked files differed from it, so the commit alone does "
+        "not reproduce this model)"
+    )
