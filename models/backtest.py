@@ -89,6 +89,7 @@ def backtest(
         list[str] | None,
         typer.Option(
             "--by",
+            metavar="hour|season",
             help="Also print the 80 % interval's coverage, one-sided misses and the bias, ex "
             "post and ex ante over the backtest years, by hour (local clock hour, 24 rows) or "
             "season (DJF, MAM, JJA, SON); repeat for both (--json always carries both, and "

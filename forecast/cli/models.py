@@ -552,6 +552,7 @@ def evaluate(
         list[str] | None,
         typer.Option(
             "--by",
+            metavar="hour|season",
             help="Also print the 80 % interval's coverage, one-sided misses and the bias by "
             "hour (local clock hour, 24 rows) or season (DJF, MAM, JJA, SON); repeat for both "
             "(--json always carries both, and the PIT histogram).",
