@@ -7,7 +7,10 @@ weather) and ex ante (the prior years' weather), next to the seasonal-naive refe
 
 Run alone: ``python -m models.backtest --config models/configs/kr.toml``; ``--series DIR``
 also writes the backtest years' out-of-sample hourly forecasts, as ``forecast evaluate
---series`` writes its own (:func:`forecast.baseline.evaluation.series_frame`).
+--series`` writes its own (:func:`forecast.baseline.evaluation.series_frame`). ``--by hour``
+and ``--by season`` print the ex post and ex ante calibration over the backtest years by local
+clock hour or season, and ``--json`` carries both with the PIT histograms
+(:func:`forecast.baseline.evaluation.calibration_json`).
 """
 
 from __future__ import annotations
@@ -20,7 +23,16 @@ from typing import Annotated
 
 import typer
 
-from forecast.baseline.evaluation import draws_note, series_frame
+from forecast.baseline.evaluation import (
+    calibration_json,
+    calibration_table,
+    check_groupings,
+    draws_note,
+    format_calibration_table,
+    format_pit,
+    pit_histogram,
+    series_frame,
+)
 from forecast.baseline.features import FeatureSpec
 from forecast.cli.run import run_app
 from forecast.errors import OptionsError
@@ -33,6 +45,10 @@ from models.config import (
     with_backtest_years,
 )
 from models.fit import BacktestResult, rolling_origin
+
+#: The backtest's model forecasts, whose calibration ``--by`` and ``--json`` show (seasonal
+#: naive has no intervals or draws).
+MODEL_LABELS = ("ex_post", "ex_ante")
 
 app = typer.Typer(
     add_completion=False,
@@ -69,8 +85,20 @@ def backtest(
             "existing directory (timestamp with its UTC offset; MW).",
         ),
     ] = None,
+    by: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--by",
+            metavar="hour|season",
+            help="Also print the 80 % interval's coverage, one-sided misses and the bias, ex "
+            "post and ex ante over the backtest years, by hour (local clock hour, 24 rows) or "
+            "season (DJF, MAM, JJA, SON); repeat for both (--json always carries both, and "
+            "the PIT histograms).",
+        ),
+    ] = None,
 ) -> None:
     """Run the backtest alone and print the table (and ``--json``)."""
+    groupings = check_groupings(by or [])
     if series is not None and not series.is_dir():
         raise OptionsError(f"--series = {str(series)!r}: allowed: an existing directory")
     config = load_config(config_path, data_dir=data_dir)
@@ -84,6 +112,7 @@ def backtest(
         print(warning, file=sys.stderr)
     result = rolling_origin(data.demand, data.temperature, config, command=command)
     written = _write_series(result, series, spec=config.spec) if series is not None else []
+    models = {label: result.forecasts[label] for label in MODEL_LABELS}
     if as_json:
         print(
             json.dumps(
@@ -92,6 +121,9 @@ def backtest(
                     "calibration_factor": result.calibration_factor,
                     "level_scale": result.level_scale,
                     "gaps": [report.to_dict() for report in data.gaps],
+                    "calibration": {
+                        label: calibration_json(forecasts) for label, forecasts in models.items()
+                    },
                 }
             )
         )
@@ -100,6 +132,16 @@ def backtest(
         for report in data.gaps:
             print(f"gaps: {report.summary()}")
         print(result.table_text)
+        for grouping in groupings:
+            tables = {
+                label: calibration_table(forecasts, by=grouping)
+                for label, forecasts in models.items()
+            }
+            print(f"\n{format_calibration_table(tables, by=grouping)}")
+        if groupings:
+            print()
+        for label, forecasts in models.items():
+            print(format_pit(label, pit_histogram(forecasts)))
         print(
             f"calibration factor {result.calibration_factor:.3f}, "
             f"level scale {result.level_scale:.4f}"

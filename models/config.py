@@ -31,7 +31,7 @@ from forecast.baseline.features import FeatureSpec
 from forecast.calendar import holiday_dates, hourly_times, is_time_zone
 from forecast.errors import DataError, OptionsError
 from forecast.io.gaps import INTERPOLATED, MASKED, OBSERVED, GapReport, interpolate_short_gaps
-from forecast.io.loaders import DEMAND_UNITS, INTERVAL_LABELS, load_demand
+from forecast.io.loaders import DEMAND_UNITS, INTERVAL_LABELS, read_demand
 from forecast.paths import real_data_dir
 from forecast.units import MWH_TO_TWH
 from forecast.weather import historical_record, load_location
@@ -503,7 +503,7 @@ def load_training_data(config: TrainingConfig) -> TrainingData:
         A data file is missing or malformed, or the first or last year is too short (above).
     """
     demand_path = config.data_dir / config.demand_file
-    observed = load_demand(
+    observed, resolution = read_demand(
         demand_path,
         timezone=config.timezone,
         timestamp_column=config.timestamp_column,
@@ -542,7 +542,13 @@ def load_training_data(config: TrainingConfig) -> TrainingData:
     demand_values[temperature_masked] = np.nan
     temperature_handling = np.where(outside, MASKED, handling.fillna(MASKED).to_numpy())
     reports = (
-        GapReport.from_handling(grid, demand_handling, series="demand", source=config.demand_file),
+        GapReport.from_handling(
+            grid,
+            demand_handling,
+            series="demand",
+            source=config.demand_file,
+            averaging=resolution.summary(),
+        ),
         GapReport.from_handling(
             grid,
             temperature_handling.astype(np.int8),

@@ -5,10 +5,11 @@ Usage::
     forecast-train --config models/configs/kr.toml
     python -m models.train --config models/configs/au-nsw.toml [--artifact-dir DIR] [--no-promote]
 
-Steps: load demand (path, columns, time zone and holiday country from the config) and the
-temperature of the config's weather location (:mod:`models.config`), report and handle their
-gaps (:mod:`forecast.io.gaps`), run the rolling-origin backtest with its interval calibration
-(:func:`models.fit.rolling_origin`), fit the final model on all years
+Steps: record the training code's git commit (:func:`training_code_revision`; none, with the
+reason, outside a checkout), load demand (path, columns, time zone and holiday country from the
+config) and the temperature of the config's weather location (:mod:`models.config`), report
+and handle their gaps (:mod:`forecast.io.gaps`), run the rolling-origin backtest with its
+interval calibration (:func:`models.fit.rolling_origin`), fit the final model on all years
 (:func:`models.fit.fit_baseline`), write ``parameters.json`` + ``MODEL_CARD.md`` +
 ``manifest.json`` atomically to ``<artifact-dir>/<model_id>/<version>/`` and promote it when
 its backtest beats the promoted version (or the seasonal-naive reference when none is
@@ -22,6 +23,8 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.metadata
+import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -56,6 +59,10 @@ from models.fit import fit_baseline, rolling_origin, with_calibration
 
 _LIBRARIES = ("numpy", "pandas", "statsmodels", "holidays", "ai-grid-forecast")
 PROMOTION_METRIC = ("ex_ante", "mape_pct")
+#: The training code's directory, whose git checkout's commit the manifest records.
+TRAINING_CODE_DIR = Path(__file__).resolve().parent
+#: Longest wait for one git command; a hung git never stops training. [s]
+GIT_TIMEOUT_S = 10.0
 
 
 def file_sha256(path: Path) -> str:
@@ -71,6 +78,63 @@ def _library_versions() -> dict[str, str]:
         except importlib.metadata.PackageNotFoundError:
             versions[name] = "not installed"
     return versions
+
+
+def _git(git: str, directory: Path, *arguments: str) -> subprocess.CompletedProcess:
+    # S603: a fixed git command on the training code's own directory, no user input.
+    return subprocess.run(  # noqa: S603
+        [git, "-C", str(directory), *arguments],
+        capture_output=True,
+        text=True,
+        timeout=GIT_TIMEOUT_S,
+        check=False,
+    )
+
+
+def training_code_revision(directory: Path = TRAINING_CODE_DIR) -> dict:
+    """The git commit of the training code, for the manifest and the model card; never
+    raises (a model trains without git).
+
+    Returns
+    -------
+    dict
+        From a git checkout: ``{"git_commit": <git rev-parse HEAD>, "dirty": <whether tracked
+        files differ from it, git status --untracked-files=no>}`` (``dirty`` None where git
+        status fails). Otherwise ``{"git_commit": None, "reason": <why none is recorded>}``:
+        not a checkout (an installed package), or git not installed or not answering.
+    """
+    git = shutil.which("git")
+    if git is None:
+        return {"git_commit": None, "reason": "git is not installed"}
+    try:
+        head = _git(git, directory, "rev-parse", "HEAD")
+        if head.returncode != 0:
+            said = head.stderr.strip().splitlines()
+            return {
+                "git_commit": None,
+                "reason": f"{directory} is not in a git checkout with a commit ("
+                + (said[0] if said else f"git exit status {head.returncode}")
+                + ")",
+            }
+        status = _git(git, directory, "status", "--porcelain", "--untracked-files=no")
+    except (OSError, subprocess.SubprocessError) as error:
+        return {"git_commit": None, "reason": f"git could not run: {error}"}
+    dirty = bool(status.stdout.strip()) if status.returncode == 0 else None
+    return {"git_commit": head.stdout.strip(), "dirty": dirty}
+
+
+def _code_line(training_code: dict) -> str:
+    """The model card's line on the training code's commit (:func:`training_code_revision`)."""
+    commit = training_code.get("git_commit")
+    if commit is None:
+        return f"git commit not recorded: {training_code.get('reason')}"
+    state = {
+        False: "clean: no tracked file differed from it",
+        True: "dirty: tracked files differed from it, so the commit alone does not reproduce "
+        "this model",
+        None: "whether tracked files differed from it is not known",
+    }[training_code.get("dirty")]
+    return f"git commit `{commit}` ({state})"
 
 
 def _gap_lines(gaps: tuple[GapReport, ...]) -> str:
@@ -136,6 +200,9 @@ weather enters as an ensemble of historical weather years.
 
 ## Gaps in the training data
 {_gap_lines(gaps)}
+
+## Training code
+{_code_line(manifest["training_code"])}.
 
 ## Model
 - Shape: ridge regression of log load on {len(manifest["features"])} features (day type ×
@@ -224,13 +291,15 @@ def publish_model(
     promote_if_better: bool = True,
     gaps: tuple[GapReport, ...] = (),
     demand_size: tuple[float, float] | None = None,
+    training_code: dict | None = None,
 ) -> tuple[Path, bool, str]:
     """Publish the artifact atomically; promote it when its backtest beats the current one.
 
     ``rows`` are the first and last hour of the demand file within ``[data]
     first_year..last_year`` (the manifest's ``rows``, and its ``window`` as local days).
     ``gaps`` (from :func:`load_training_data`) go into the manifest and the model card, and
-    so do ``demand_size``, the mean and peak demand trained on. [MW]
+    so do ``demand_size``, the mean and peak demand trained on [MW], and ``training_code``,
+    the training code's git commit (:func:`training_code_revision`; default: read now).
 
     Returns
     -------
@@ -249,6 +318,7 @@ def publish_model(
         "timezone": config.timezone,
         "weather_location": config.weather_location,
         "libraries": _library_versions(),
+        "training_code": training_code or training_code_revision(),
         "data": {
             "demand_file": config.demand_file,
             "demand_sha256": demand_sha256,
@@ -387,6 +457,7 @@ def train(
 ) -> None:
     """Train, backtest, publish and (if better) promote a baseline model."""
     started = time.perf_counter()
+    training_code = training_code_revision()  # the code that runs, before anything changes it
     root = artifact_dir or _default_store()
     if not no_promote:
         _check_signing_key()
@@ -454,6 +525,7 @@ def train(
         promote_if_better=not no_promote,
         gaps=data.gaps,
         demand_size=(float(np.nanmean(data.demand)), float(np.nanmax(data.demand))),
+        training_code=training_code,
     )
     elapsed = time.perf_counter() - started
     print(f"published {directory}; {'promoted' if promoted else 'not promoted'}: {reason}")

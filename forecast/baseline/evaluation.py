@@ -69,6 +69,25 @@ errors of the same point forecast:
 * ``mape_by_hour_pct`` (local clock hour 0–23), ``mape_by_day_type_pct`` (the model's own
   day types, :func:`forecast.baseline.features.day_types`, with ``days_by_day_type``) and
   ``mape_by_month_pct``. [%]
+
+The calibration diagnostics (``forecast evaluate`` and ``python -m models.backtest``: ``--by
+hour|season`` prints them, ``--json`` always carries them), from the same draws and quantiles
+as the tables, pooled over the scored hours of the forecast's years:
+
+* :func:`calibration_table`: by local clock hour (24 rows) or by meteorological season
+  (:data:`SEASONS`, DJF/MAM/JJA/SON by month in both hemispheres), the scored ``hours``,
+  ``coverage_80_pct``, ``below_p10_pct`` / ``above_p90_pct`` and the point forecast's
+  ``bias_mw`` / ``bias_pct`` (mean of forecast − actual, and over the mean actual). An
+  interval right over the year can be too narrow in summer afternoons and too wide at night.
+  [h], [%], [MW]
+* :func:`pit_histogram`: the probability integral transform of each hour's actual within the
+  draws, the actual's mid-rank ``(number of draws below it + ½) / (D + 1)``, in
+  :data:`PIT_BINS` equal bins (counts and share). A calibrated forecast's actual is one more
+  draw: every rank 0..D is equally likely and every bin holds 10 % (the mid-rank puts the
+  D + 1 ranks at the centres of equal cells, so the two outer bins hold the same number of
+  ranks). A U shape is intervals too narrow, a hump too wide, a slope a bias (Dawid 1984,
+  JRSS A 147:278; Hamill 2001, Mon. Wea. Rev. 129:550; Gneiting, Balabdaoui & Raftery 2007,
+  JRSS B 69:243). [1], [%]
 """
 
 from __future__ import annotations
@@ -81,6 +100,7 @@ import pandas as pd
 
 from forecast.baseline.features import FeatureSpec, calendar_features
 from forecast.baseline.model import BaselineModel, sample_baseline
+from forecast.errors import OptionsError
 
 EVALUATION_QUANTILES = (0.05, 0.1, 0.5, 0.9, 0.95)
 #: Seasonal naive's lag: 52 weeks, so the same weekday. [days]
@@ -126,6 +146,23 @@ TOP_DEMAND_HOURS = 50
 MC_BATCHES = 10
 #: Fewest draws for a Monte Carlo standard error (10 per batch). [1]
 MIN_DRAWS_FOR_MC_ERROR = 100
+#: Meteorological seasons by month. South of the equator DJF is summer: the groups are
+#: named by their months' initials, never by a season's name.
+SEASONS = {"DJF": (12, 1, 2), "MAM": (3, 4, 5), "JJA": (6, 7, 8), "SON": (9, 10, 11)}
+_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+#: What the calibration diagnostics group by (``--by``).
+CALIBRATION_GROUPINGS = ("hour", "season")
+#: The columns of :func:`calibration_table`.
+CALIBRATION_COLUMNS = (
+    "hours",
+    "coverage_80_pct",
+    "below_p10_pct",
+    "above_p90_pct",
+    "bias_mw",
+    "bias_pct",
+)
+#: Equal bins of the PIT histogram (:func:`pit_histogram`), 10 % each when calibrated. [1]
+PIT_BINS = 10
 #: Below this many draws ``forecast evaluate`` and the backtest warn: at 400 draws the 80 %
 #: coverage of NSW 2019 moved 86.3-87.3 % between seeds, at 200 it read 82.8 %. [1]
 ADVISED_DRAWS = 500
@@ -166,6 +203,22 @@ def sample_crps(draws: np.ndarray, actual: np.ndarray) -> np.ndarray:
     weights = (2.0 * np.arange(1, n_draws + 1) - n_draws - 1) / n_draws**2
     spread = weights @ np.sort(draws, axis=0)
     return np.mean(np.abs(draws - actual[None, :]), axis=0) - spread
+
+
+def probability_integral_transform(draws: np.ndarray, actual: np.ndarray) -> np.ndarray:
+    """The actual's mid-rank within the draws at each hour, ``(number of draws below it + ½)
+    / (D + 1)``, in (0, 1); NaN where ``actual`` is (the module docstring). [1]
+
+    Parameters
+    ----------
+    draws
+        Monte Carlo draws, float64[D, H].
+    actual
+        Observed values, float64[H].
+    """
+    below = np.count_nonzero(draws < actual[None, :], axis=0)
+    pit = (below + 0.5) / (draws.shape[0] + 1)
+    return np.where(np.isfinite(actual), pit, np.nan)
 
 
 def batch_quantiles(draws: np.ndarray) -> np.ndarray | None:
@@ -209,6 +262,7 @@ class YearForecast:
     crps_mw: np.ndarray | None = None  # float64[H]: each hour's sample CRPS [MW]
     batch_quantile_mw: np.ndarray | None = None  # float64[B, Q, H] (batch_quantiles) [MW]
     annual_peak_band_mw: tuple[float, float] | None = None  # draws' annual peak P10, P90 [MW]
+    pit: np.ndarray | None = None  # float64[H]: probability_integral_transform [1]
 
     @property
     def complete(self) -> bool:
@@ -380,6 +434,7 @@ def model_forecasts(
                 crps_mw=sample_crps(draws, actual_mw),
                 batch_quantile_mw=batch_quantiles(draws),
                 annual_peak_band_mw=(float(low), float(high)),
+                pit=probability_integral_transform(draws, actual_mw),
             )
         )
         del sample, draws  # D x H values: one year's at a time
@@ -533,6 +588,166 @@ def format_standard_table(
             cells.append("yes" if inside else "no")
         lines.append(cells)
     return _markdown(header, lines)
+
+
+def season_label(season: str) -> str:
+    """A season's label in a table: its initials and its months, ``DJF (Dec-Feb)``."""
+    months = SEASONS[season]
+    return f"{season} ({_MONTH_NAMES[months[0] - 1]}-{_MONTH_NAMES[months[-1] - 1]})"
+
+
+def check_groupings(values: list[str], *, option: str = "--by") -> list[str]:
+    """The ``--by`` values, each once in the order given; one not in
+    :data:`CALIBRATION_GROUPINGS` is refused naming it."""
+    for value in values:
+        if value not in CALIBRATION_GROUPINGS:
+            raise OptionsError(
+                f"{option} = {value!r}: allowed: {', '.join(CALIBRATION_GROUPINGS)} (repeat "
+                f"{option} for both)"
+            )
+    return list(dict.fromkeys(values))
+
+
+def calibration_table(forecasts: list[YearForecast], *, by: str) -> pd.DataFrame:
+    """The interval calibration and bias of the forecasts' scored hours, pooled over their
+    years, per local clock hour or meteorological season (the module docstring).
+
+    Parameters
+    ----------
+    forecasts
+        A model's forecasts, with quantiles (not seasonal naive's).
+    by
+        ``"hour"`` (rows 0..23, the local clock hour the hour begins) or ``"season"`` (rows
+        :data:`SEASONS`, by local month).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index the hour (int) or season (str); columns :data:`CALIBRATION_COLUMNS`: scored
+        ``hours`` [h], ``coverage_80_pct``, ``below_p10_pct``, ``above_p90_pct`` [%],
+        ``bias_mw`` [MW], ``bias_pct`` [%]; NaN in a group without a scored hour.
+    """
+    if by not in CALIBRATION_GROUPINGS:
+        raise ValueError(f"by = {by!r}; allowed: {', '.join(CALIBRATION_GROUPINGS)}")
+    keys: list = list(range(24)) if by == "hour" else list(SEASONS)
+    season_of_month = np.empty(13, dtype=object)
+    for season, months in SEASONS.items():
+        season_of_month[list(months)] = season
+    parts = []
+    for forecast in forecasts:
+        if forecast.quantile_mw is None:
+            raise ValueError(f"the {forecast.year} forecast has no quantiles to calibrate")
+        times = forecast.local_times
+        group = times.hour.to_numpy() if by == "hour" else season_of_month[times.month.to_numpy()]
+        parts.append(pd.DataFrame({
+            "group": group,
+            "actual": forecast.actual_mw,
+            "point": forecast.point_mw,
+            "p10": forecast.quantile_mw[EVALUATION_QUANTILES.index(0.1)],
+            "p90": forecast.quantile_mw[EVALUATION_QUANTILES.index(0.9)],
+        }))  # fmt: skip
+    hours = pd.concat(parts, ignore_index=True)
+    hours = hours[np.isfinite(hours["actual"]) & np.isfinite(hours["point"])]
+    hours = hours.assign(
+        inside=(hours["actual"] >= hours["p10"]) & (hours["actual"] <= hours["p90"]),
+        below=hours["actual"] < hours["p10"],
+        above=hours["actual"] > hours["p90"],
+        error=hours["point"] - hours["actual"],
+    )
+    grouped = hours.groupby("group")
+    means = grouped[["inside", "below", "above", "error", "actual"]].mean()
+    table = pd.DataFrame({
+        "hours": grouped.size(),
+        "coverage_80_pct": means["inside"] * 100.0,
+        "below_p10_pct": means["below"] * 100.0,
+        "above_p90_pct": means["above"] * 100.0,
+        "bias_mw": means["error"],
+        "bias_pct": means["error"] / means["actual"] * 100.0,
+    }).reindex(keys)  # fmt: skip
+    table["hours"] = table["hours"].fillna(0).astype(int)
+    table.index.name = by
+    return table
+
+
+def pit_histogram(forecasts: list[YearForecast]) -> dict:
+    """The PIT histogram of the forecasts' scored hours, pooled over their years (the module
+    docstring), JSON-ready.
+
+    Returns
+    -------
+    dict
+        ``bins`` (:data:`PIT_BINS`), ``edges`` (bins + 1 values from 0 to 1) [1], ``counts``
+        [h] and ``share_pct`` [%] per bin (the last bin includes 1), and ``hours``, their sum.
+        [h]
+    """
+    values = [forecast.pit for forecast in forecasts if forecast.pit is not None]
+    pit = np.concatenate(values) if values else np.array([])
+    pit = pit[np.isfinite(pit)]
+    edges = np.linspace(0.0, 1.0, PIT_BINS + 1)
+    counts = np.histogram(pit, bins=edges)[0]
+    shares = counts / len(pit) * 100.0 if len(pit) else np.full(PIT_BINS, np.nan)
+    return {
+        "bins": PIT_BINS,
+        "edges": [round(float(edge), 10) for edge in edges],
+        "counts": [int(count) for count in counts],
+        "share_pct": [None if np.isnan(share) else float(share) for share in shares],
+        "hours": len(pit),
+    }
+
+
+def calibration_json(forecasts: list[YearForecast]) -> dict:
+    """A model forecast's calibration diagnostics as ``--json`` writes them: ``by_hour`` (24
+    records), ``by_season`` (4, with their ``months``) and ``pit`` (:func:`pit_histogram`);
+    null where a group has no scored hour."""
+
+    def records(by: str) -> list[dict]:
+        table = calibration_table(forecasts, by=by)
+        rows = []
+        for key, row in table.iterrows():
+            record: dict = {by: key}
+            if by == "season":
+                record["months"] = list(SEASONS[str(key)])
+            record["hours"] = int(row["hours"])
+            for column in CALIBRATION_COLUMNS[1:]:
+                value = row[column]
+                record[column] = None if pd.isna(value) else float(value)
+            rows.append(record)
+        return rows
+
+    return {"by_hour": records("hour"), "by_season": records("season"),
+            "pit": pit_histogram(forecasts)}  # fmt: skip
+
+
+def format_calibration_table(tables: dict[str, pd.DataFrame], *, by: str) -> str:
+    """Fixed-width text table of :func:`calibration_table` results, one block of rows per
+    forecast label (``{"ex_post": table, ...}``)."""
+    header = ["forecast", by, "hours", "cover 80 %", "below P10 %", "above P90 %", "bias MW",
+              "bias %"]  # fmt: skip
+    decimals = {"coverage_80_pct": 1, "below_p10_pct": 1, "above_p90_pct": 1, "bias_mw": 0,
+                "bias_pct": 2}  # fmt: skip
+    lines = []
+    for label, table in tables.items():
+        for key, row in table.iterrows():
+            group = f"{int(cast(int, key)):02d}" if by == "hour" else season_label(str(key))
+            cells = [label, group, f"{int(row['hours'])}"]
+            for column, places in decimals.items():
+                value = row[column]
+                cells.append("–" if pd.isna(value) else f"{value:.{places}f}")
+            lines.append(cells)
+    return _markdown(header, lines)
+
+
+def format_pit(label: str, histogram: dict) -> str:
+    """One line of a PIT histogram: each bin's share and the outer bins' against their 10 %."""
+    shares = histogram["share_pct"]
+    if not histogram["hours"]:
+        return f"PIT {label}: no scored hour"
+    ideal = 100.0 / histogram["bins"]
+    return (
+        f"PIT {label} ({histogram['hours']} h; {histogram['bins']} bins, {ideal:.0f} % each if "
+        f"calibrated): {' '.join(f'{share:.1f}' for share in shares)} %; outer bins "
+        f"{shares[0]:.1f} % (actual in the draws' lowest tenth) and {shares[-1]:.1f} % (highest)"
+    )
 
 
 def _percent(errors: pd.Series | np.ndarray) -> float | None:

@@ -195,11 +195,11 @@ def _demand_on_grid(
         GapReport,
         interpolate_short_gaps,
     )
-    from forecast.io.loaders import load_demand
+    from forecast.io.loaders import read_demand
 
     timezone = baseline.timezone
     try:
-        observed = load_demand(path, timezone=timezone, **reading)
+        observed, resolution = read_demand(path, timezone=timezone, **reading)
     except DataError as error:
         # The columns, unit and zone are the model's training's, not the file's: say so.
         raise DataError(
@@ -216,7 +216,9 @@ def _demand_on_grid(
     values, interpolated = interpolate_short_gaps(observed.reindex(grid).to_numpy())
     handling = np.where(np.isnan(values), MASKED, OBSERVED).astype(np.int8)
     handling[interpolated] = INTERPOLATED
-    report = GapReport.from_handling(grid, handling, series="demand", source=str(path))
+    report = GapReport.from_handling(
+        grid, handling, series="demand", source=str(path), averaging=resolution.summary()
+    )
     return pd.Series(values, index=grid, name="demand_mw"), report
 
 
@@ -546,6 +548,16 @@ def evaluate(
             "to this CSV file (timestamp with its UTC offset; MW).",
         ),
     ] = None,
+    by: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--by",
+            metavar="hour|season",
+            help="Also print the 80 % interval's coverage, one-sided misses and the bias by "
+            "hour (local clock hour, 24 rows) or season (DJF, MAM, JJA, SON); repeat for both "
+            "(--json always carries both, and the PIT histogram).",
+        ),
+    ] = None,
 ) -> None:
     """Score a baseline model on a demand file, per calendar year (a year the file covers in
     part on its hours, without the per-year energy and annual-peak metrics).
@@ -567,7 +579,12 @@ def evaluate(
 
     from forecast.baseline.alignment import misalignment_warning, model_clock_lag
     from forecast.baseline.evaluation import (
+        calibration_json,
+        calibration_table,
+        check_groupings,
         draws_note,
+        format_calibration_table,
+        format_pit,
         format_standard_table,
         format_table,
         metrics_table,
@@ -585,6 +602,7 @@ def evaluate(
 
     if not 10 <= draws <= 100_000:
         raise OptionsError(f"--draws = {draws}: allowed: 10..100000")
+    groupings = check_groupings(by or [])
     if daily_temperature is not None and temperature is None:
         raise OptionsError(
             f"--daily-temperature = {str(daily_temperature)!r}: allowed only with --temperature"
@@ -736,6 +754,7 @@ def evaluate(
     ]
     partial = {str(f.year): f.period for f in forecasts if not f.complete}
     periods = _periods_note(forecasts, observed)
+    calibration = calibration_json(forecasts)
     if as_json:
         records, means = _json_metrics(table, partial)
         print(json.dumps({
@@ -750,6 +769,7 @@ def evaluate(
             "partial_years": {year: list(period) for year, period in partial.items()},
             "metrics": records,
             "mean": means,
+            "calibration": {label: calibration},
             **({"details": {"forecast": label, "daily_peak_forecast": DAILY_PEAK_FORECAST,
                             "years": per_year}} if details else {}),
         }, indent=2, ensure_ascii=False))  # fmt: skip
@@ -761,6 +781,13 @@ def evaluate(
     print(format_standard_table(table, partial=partial))
     for year, numbers in per_year.items():
         print(_format_details(label, year, numbers))
+    for grouping in groupings:
+        print(
+            format_calibration_table(
+                {label: calibration_table(forecasts, by=grouping)}, by=grouping
+            )
+        )
+    print(format_pit(label, calibration["pit"]))
     if periods:
         print(periods)
     if note := draws_note(draws):

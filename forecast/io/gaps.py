@@ -136,6 +136,10 @@ class GapReport:
         The first and last observed hour: a period longer than the file (a config's years
         around a file that starts in July) misses the hours outside them, which the summary
         tells apart from the gaps inside the file.
+    averaging
+        How the file's rows became hours where they were not hourly, e.g. ``30-minute rows
+        averaged to hourly (2 per hour, interval-ending labels)``
+        (:meth:`forecast.io.loaders.DemandResolution.summary`); None for hourly rows.
     """
 
     series: str
@@ -148,12 +152,20 @@ class GapReport:
     #: None when no hour is observed (or not known): the gaps before the first and after the
     #: last are the span the file does not cover, the others are inside it.
     rows: tuple[pd.Timestamp, pd.Timestamp] | None = None
+    averaging: str | None = None
 
     @classmethod
     def from_handling(
-        cls, times: pd.DatetimeIndex, handling: np.ndarray, *, series: str, source: str
+        cls,
+        times: pd.DatetimeIndex,
+        handling: np.ndarray,
+        *,
+        series: str,
+        source: str,
+        averaging: str | None = None,
     ) -> GapReport:
-        """The report of a series whose hours were handled as ``handling`` (codes above)."""
+        """The report of a series whose hours were handled as ``handling`` (codes above),
+        ``averaging`` saying how sub-hourly rows became them."""
         handling = np.asarray(handling)
         starts, lengths = missing_runs(handling != OBSERVED)
         gaps = []
@@ -182,6 +194,7 @@ class GapReport:
             gaps=tuple(gaps),
             period=period,
             rows=rows,
+            averaging=averaging,
         )
 
     @property
@@ -214,14 +227,15 @@ class GapReport:
         return tuple(gap for gap in self.gaps if gap not in (self.before_rows, self.after_rows))
 
     def summary(self) -> str:
-        """One line: the gaps inside the file (count, hours, the longest and where), the hours
-        of the period before its first and after its last row, and the period counted."""
+        """One line: how sub-hourly rows were averaged (where they were), the gaps inside the
+        file (count, hours, the longest and where), the hours of the period before its first
+        and after its last row, and the period counted."""
         counted = (
             f" (hours counted: {self.period[0].isoformat()} .. {self.period[1].isoformat()})"
             if self.period is not None
             else ""
         )
-        where = f"{self.series} ({self.source})"
+        where = f"{self.series} ({self.source})" + (f", {self.averaging}" if self.averaging else "")
         if not self.gaps:
             return f"{where}: no gaps in {self.expected_hours:,} hours{counted}"
         if self.rows is None:
@@ -261,6 +275,7 @@ class GapReport:
         return {
             "series": self.series,
             "source": self.source,
+            "averaging": self.averaging,
             "expected_hours": self.expected_hours,
             "gap_count": len(self.gaps),
             "missing_hours": self.missing_hours,

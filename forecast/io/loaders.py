@@ -14,6 +14,17 @@ Two demand formats are read:
   (``interval_label = "ending"``): both formats move hour-ending labels to the hour's
   beginning in one place, :func:`hour_beginning`.
 
+  A long file may also come at 5-, 15- or 30-minute resolution (AEMO publishes 5- and 30-minute
+  demand; :data:`SUB_HOURLY_MINUTES`): its resolution is its rows' most common step, every
+  timestamp must lie on that step of the clock (else the row is refused as irregular), and
+  each row is read as its interval's mean power [MW]. An interval labelled by its beginning
+  (``interval_label = "beginning"``: 10:30 is 10:30-11:00) or by its end (``"ending"``: 10:30
+  is 10:00-10:30, AEMO's ``SETTLEMENTDATE``) belongs to the local hour its beginning falls in;
+  an hour's demand is the mean of its intervals, all of them (2 a half-hourly hour, 12 a
+  5-minute one): an hour missing one is left out, a gap like a missing hourly row, handled by
+  :mod:`forecast.io.gaps` and counted in :meth:`DemandResolution.summary`. A column named in
+  energy (``load_mwh``) is refused at those resolutions: MWh per half hour is not MW.
+
 A demand value far above the week around it (a meter spike, a typed value: 71,234,567 MW in an
 8 GW grid) is refused naming its row (:data:`SPIKE_FACTOR`), as a zero or negative one is.
 
@@ -34,7 +45,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -58,6 +71,10 @@ TEMPERATURE_UNITS = ("C", "F")
 #: How a file labels each hour: by its beginning (10:00 is 10:00-11:00, the default) or by its
 #: end (10:00 is 09:00-10:00: AEMO's interval-ending SETTLEMENTDATE, KPX's ``N시``).
 INTERVAL_LABELS = ("beginning", "ending")
+#: Resolutions of a long demand file's rows below the hour, averaged to hourly (module
+#: docstring): AEMO's 5- and 30-minute data, and the 15 minutes of European (ENTSO-E) and
+#: many SCADA exports. [min]
+SUB_HOURLY_MINUTES = (5, 15, 30)
 #: A demand value above this many times the median of the week centred on it is refused as a
 #: spike. A whole grid's hourly demand stays well inside it: the largest ratio in the shipped
 #: files is 1.44 (KPX 2004-2024) and 1.69 (NSW 2010-2021), and no grid's peak-to-median within
@@ -335,10 +352,12 @@ def _parse_timestamps(
     zone_setting: str,
     file_timezone: str | None = None,
     observation_minute: int = 0,
+    any_minute: bool = False,
 ) -> pd.DatetimeIndex:
     """The rows' instants in ``timezone``: timestamps with a UTC offset as they say, naive ones
     as wall-clock times of ``file_timezone`` (default ``timezone``), on the hour of
-    ``timezone``'s clock (or at ``observation_minute``)."""
+    ``timezone``'s clock (or at ``observation_minute``; at any minute with ``any_minute``, for
+    the caller to check)."""
     text = raw.str.strip()
     naive_zone = file_timezone or timezone
     has_offset = text.str.contains(_OFFSET, regex=True)
@@ -350,6 +369,8 @@ def _parse_timestamps(
             _check_zone(
                 text, times, lines, column=column, timezones=(timezone, naive_zone), path=path
             )
+            if any_minute:
+                return times
             return _on_the_hour(
                 times, raw, lines, path=path, column=column, hint=off_hour_hint,
                 minute=observation_minute,
@@ -362,6 +383,8 @@ def _parse_timestamps(
                 pd.DatetimeIndex(parsed), lines, timezone=naive_zone, path=path,
                 zone_setting=zone_setting,
             ).tz_convert(timezone)  # fmt: skip
+            if any_minute:
+                return times
             return _on_the_hour(
                 times, raw, lines, path=path, column=column, hint=off_hour_hint,
                 minute=observation_minute,
@@ -479,6 +502,106 @@ def _check_zone(
     )
 
 
+@dataclass(frozen=True)
+class DemandResolution:
+    """The resolution of a demand file's rows and what averaging them to hourly left out."""
+
+    minutes: int  # the rows' interval; 60 = hourly rows, nothing averaged [min]
+    interval_label: str  # "beginning" or "ending" (INTERVAL_LABELS)
+    incomplete_hours: int = 0  # hours without all their intervals: left out, gaps [h]
+
+    def summary(self) -> str | None:
+        """One line of how the rows were averaged to hourly (None for hourly rows), e.g.
+        ``30-minute rows averaged to hourly (2 per hour, interval-ending labels)``."""
+        if self.minutes == 60:
+            return None
+        per_hour = 60 // self.minutes
+        lacking = (
+            f"; {self.incomplete_hours:,} hour(s) without all {per_hour} left out as gaps"
+            if self.incomplete_hours
+            else ""
+        )
+        return (
+            f"{self.minutes}-minute rows averaged to hourly ({per_hour} per hour, "
+            f"interval-{self.interval_label} labels{lacking})"
+        )
+
+    def to_dict(self) -> dict:
+        """JSON-ready: ``interval_minutes`` [min], ``interval_label``, ``incomplete_hours``
+        [h]."""
+        return {
+            "interval_minutes": self.minutes,
+            "interval_label": self.interval_label,
+            "incomplete_hours": self.incomplete_hours,
+        }
+
+
+class DemandReading(NamedTuple):
+    """What :func:`read_demand` read: the hourly demand and the rows' resolution."""
+
+    demand: pd.Series  # [MW], as load_demand returns it
+    resolution: DemandResolution
+
+
+def _interval_minutes(times: pd.DatetimeIndex) -> int:
+    """The rows' resolution: 60 where every timestamp is on the hour, else their most common
+    step between instants where it is one of :data:`SUB_HOURLY_MINUTES` (60 otherwise: the
+    off-hour rows are then refused as off the hour). [min]"""
+    if not (times.minute != 0).any() or len(times) < 2:
+        return 60
+    steps = np.diff(np.unique(times.as_unit("ns").asi8)) / 60e9
+    values, counts = np.unique(steps, return_counts=True)
+    step = float(values[np.argmax(counts)])
+    return int(step) if step in SUB_HOURLY_MINUTES else 60
+
+
+def _hourly_means(
+    demand: pd.Series,
+    lines: np.ndarray,
+    *,
+    minutes: int,
+    interval_label: str,
+    raw: pd.Series,
+    path: Path,
+    column: str,
+) -> tuple[pd.Series, np.ndarray, int]:
+    """Hour-beginning hourly means of sub-hourly rows (sorted, no repeated instant; the module
+    docstring), with each hour's first file line and the count of hours left out for a
+    missing interval. A timestamp off the ``minutes`` step of the local clock is refused,
+    naming its row."""
+    times = pd.DatetimeIndex(demand.index)
+    off = (times.minute % minutes != 0) | (times.second != 0) | (times.microsecond != 0)
+    off |= times.nanosecond != 0
+    if off.any():
+        position = int(np.flatnonzero(off)[0])
+        marks = ", ".join(f":{minute:02d}" for minute in range(0, 60, minutes))
+        raise DataError(
+            f"{path} line {lines[position]}: column {column!r} value {raw.iloc[position]!r} is "
+            f"off the file's {minutes}-minute spacing (its rows' most common step): irregular "
+            f"rows; allowed: one row per {minutes}-minute interval, at {marks} of the clock"
+        )
+    begins = times - pd.Timedelta(minutes=minutes) if interval_label == "ending" else times
+    hours = begins - pd.to_timedelta(begins.minute, unit="min")
+    grouped = pd.Series(demand.to_numpy(), index=hours).groupby(level=0)
+    complete = grouped.size() == 60 // minutes
+    means = grouped.mean()[complete]
+    first_lines = pd.Series(lines, index=hours).groupby(level=0).min()[complete]
+    hourly = pd.Series(means.to_numpy(), index=pd.DatetimeIndex(means.index), name=demand.name)
+    return hourly, first_lines.to_numpy(), int((~complete).sum())
+
+
+def _check_power_column(column: str, minutes: int, *, path: Path) -> None:
+    """Refuse a column named in energy (``load_mwh``) at a resolution below the hour: MWh per
+    interval is mean power only per hour."""
+    found = _DEMAND_UNIT_IN_NAME.search(column)
+    if found is not None and found.group(0).rstrip(")]").lower().endswith("h"):
+        raise DataError(
+            f"{path} line 1: column {column!r} is named in energy per row, and the rows are "
+            f"{minutes}-minute intervals (energy per interval is not mean power); allowed: a "
+            "column of each interval's mean power (MW, kW or GW), or hourly rows"
+        )
+
+
 def _read_long_columns(text: str, *, path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
@@ -542,7 +665,27 @@ def load_demand(
     timestamp_timezone: str | None = None,
     interval_label: str = "beginning",
 ) -> pd.Series:
-    """Load hourly demand from a wide KPX file or a long ``timestamp,demand_mw`` file.
+    """Hourly demand of a demand file, :func:`read_demand`'s without its resolution. [MW]"""
+    return read_demand(
+        path, timezone=timezone, timestamp_column=timestamp_column, demand_column=demand_column,
+        wide_date_column=wide_date_column, unit=unit, timestamp_timezone=timestamp_timezone,
+        interval_label=interval_label,
+    ).demand  # fmt: skip
+
+
+def read_demand(
+    path: Path | str,
+    *,
+    timezone: str = "Asia/Seoul",
+    timestamp_column: str = TIMESTAMP_COLUMN,
+    demand_column: str = DEMAND_COLUMN,
+    wide_date_column: str = WIDE_DATE_COLUMN,
+    unit: str = "MW",
+    timestamp_timezone: str | None = None,
+    interval_label: str = "beginning",
+) -> DemandReading:
+    """Load hourly demand from a wide KPX file or a long ``timestamp,demand_mw`` file (hourly,
+    or 5-, 15- or 30-minute rows averaged to hourly: the module docstring).
 
     The format is detected from the header: a ``1시..24시`` header is the wide KPX format.
 
@@ -567,24 +710,27 @@ def load_demand(
         market time). Default: ``timezone``. Timestamps with a UTC offset need none.
     interval_label
         ``"beginning"`` (default) or ``"ending"``: whether a long-format timestamp labels the
-        hour it begins or the hour it ends (AEMO's ``SETTLEMENTDATE``, most SCADA exports).
-        The wide format is hour-ending by its header whatever this says.
+        hour (or sub-hourly interval) it begins or the one it ends (AEMO's
+        ``SETTLEMENTDATE``, most SCADA exports). The wide format is hour-ending by its header
+        whatever this says.
 
     Returns
     -------
-    pandas.Series
-        Demand, hour-beginning, on a tz-aware hourly ``DatetimeIndex`` in ``timezone``,
-        sorted, without duplicates. Missing hours stay missing (absent from the index): gaps
-        are reported and handled by :mod:`forecast.io.gaps`, never here. The fall-back hour,
-        given twice with its two UTC offsets, is two hours. [MW]
+    DemandReading
+        ``demand``: hour-beginning, on a tz-aware hourly ``DatetimeIndex`` in ``timezone``,
+        sorted, without duplicates. Missing hours (and, from sub-hourly rows, hours missing
+        an interval) stay missing (absent from the index): gaps are reported and handled by
+        :mod:`forecast.io.gaps`, never here. The fall-back hour, given twice with its two UTC
+        offsets, is two hours. [MW] ``resolution``: the rows' :class:`DemandResolution`.
 
     Raises
     ------
     DataError
         On a wrong encoding, a missing column, an unknown unit or a column named in another
-        unit, a non-numeric or impossible (≤ 0, non-finite) value, a spike (above
-        :data:`SPIKE_FACTOR` times its week's median), a timestamp off the hour, or one that
-        repeats an instant already given; the message names the file line.
+        unit (or in energy, at a resolution below the hour), a non-numeric or impossible
+        (≤ 0, non-finite) value, a spike (an hour above :data:`SPIKE_FACTOR` times its week's
+        median), a timestamp off the hour (off the step of a 5-, 15- or 30-minute file), or
+        one that repeats an instant already given; the message names the file line.
     """
     path = Path(path)
     if unit not in DEMAND_UNITS:
@@ -598,6 +744,7 @@ def load_demand(
             f"{', '.join(repr(name) for name in INTERVAL_LABELS)}"
         )
     file_timezone = timestamp_timezone or timezone
+    resolution = DemandResolution(60, interval_label)
     text = read_text(path)
     if not text:
         raise DataError(f"{path}: the file is empty; expected a header and hourly rows")
@@ -621,19 +768,44 @@ def load_demand(
         lines = np.arange(2, len(frame) + 2)
         values = _numeric_column(frame, demand_column, lines, path=path, allow_empty=False)
         _check_demand_values(values, lines, [demand_column] * len(values), path=path, unit=unit)
+        raw = frame[timestamp_column]
+        hint = (
+            "or 5-, 15- or 30-minute intervals at a steady step (averaged to hourly); else "
+            "resample the file first"
+        )
         index = _parse_timestamps(
-            frame[timestamp_column], lines, path=path, timezone=timezone,
-            column=timestamp_column, off_hour_hint="so resample the file first",
-            zone_setting="[data] timestamp_timezone", file_timezone=file_timezone,
+            raw, lines, path=path, timezone=timezone, column=timestamp_column,
+            off_hour_hint=hint, zone_setting="[data] timestamp_timezone",
+            file_timezone=file_timezone, any_minute=True,
         )  # fmt: skip
-        index = hour_beginning(index, interval_label=interval_label)
-        demand = pd.Series(values, index=index, name=DEMAND_COLUMN)
+        minutes = _interval_minutes(index)
+        if minutes == 60:
+            index = _on_the_hour(
+                index, raw, lines, path=path, column=timestamp_column, hint=hint, minute=0
+            )
+            index = hour_beginning(index, interval_label=interval_label)
+            demand = pd.Series(values, index=index, name=DEMAND_COLUMN)
+        else:
+            _check_power_column(demand_column, minutes, path=path)
+            rows = pd.Series(values, index=index, name=DEMAND_COLUMN)
+            order = np.argsort(index.as_unit("ns").asi8, kind="stable")  # _check_regular's
+            rows, lines = _check_regular(rows, lines, path=path, frequency="interval")
+            demand, lines, incomplete = _hourly_means(
+                rows, lines, minutes=minutes, interval_label=interval_label,
+                raw=raw.iloc[order], path=path, column=timestamp_column,
+            )  # fmt: skip
+            resolution = DemandResolution(minutes, interval_label, incomplete)
+            if demand.empty:
+                raise DataError(
+                    f"{path}: no hour with all its {60 // minutes} {minutes}-minute intervals; "
+                    "allowed: a file with at least one whole hour"
+                )
     if demand.empty:
         raise DataError(f"{path}: no data rows after the header")
     demand = demand * DEMAND_UNITS[unit] if unit != "MW" else demand
     demand, lines = _check_regular(demand, lines, path=path, frequency="hour")
     _check_spikes(demand, lines, path=path, unit=unit)
-    return demand
+    return DemandReading(demand, resolution)
 
 
 def _check_temperature_range(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +16,7 @@ from forecast.baseline.model import BaselineModel, load_baseline_model
 from forecast.errors import ArtifactError
 from models.config import load_config, load_training_data, with_backtest_years
 from models.fit import fit_baseline, with_calibration
-from models.train import main
+from models.train import _code_line, main, training_code_revision
 
 CONFIG = """
 [model]
@@ -142,6 +144,17 @@ def test_training_publishes_an_artifact_that_predicts_the_same_numbers(
     assert "python -m models.horizons --config CONFIG --origins FIRST-LAST" in card
     assert "au-nsw-baseline's bands too narrow from 2 years ahead" in card
     assert "| forecast | year | MAE MW | RMSE MW | bias MW | bias % | CRPS MW |" in card
+    # The training code's commit (a forecaster could not tell which code made a model): this
+    # checkout's HEAD, or, where the tests run outside a checkout, the reason there is none.
+    code = loaded.manifest["training_code"]
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent,
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    if head.returncode == 0:
+        assert code["git_commit"] == head.stdout.strip() and code["dirty"] in (True, False)
+        assert f"## Training code\ngit commit `{code['git_commit']}` (" in card
+    else:
+        assert code["git_commit"] is None and code["reason"]
+        assert "## Training code\ngit commit not recorded: " in card
     energy_error = loaded.manifest["metrics"]["ex_ante"]["energy_error_pct"]  # |.| of 2022's
     assert (
         "it does not know about economic shocks (in the backtest above, the largest ex ante "
@@ -722,3 +735,120 @@ def test_the_shipped_grids_raise_no_clock_warning_and_a_file_10_hours_off_does(g
     assert warning is not None and "\n" not in warning
     assert warning.startswith(f"warning: {config.demand_file}: the demand's daily profile")
     assert f"[data] timestamp_timezone or interval_label in {config.path}" in warning
+
+
+def test_training_averages_a_half_hourly_file_and_says_so_in_the_gap_report(
+    synthetic_dir, tmp_path
+):
+    """AEMO publishes 30-minute demand labelled by each interval's end. The toy grid's hours
+    written as two such rows, 1 MW below and above the hour's value, train on the same hourly
+    demand, and the data report says how the hours were made; a missing row leaves its hour a
+    gap under the gap rule (one hour: interpolated)."""
+    frame = pd.read_csv(synthetic_dir / "demand.csv")
+    begins = pd.DatetimeIndex(pd.to_datetime(frame["timestamp"], format="ISO8601"))
+    ends = [begins + pd.Timedelta(minutes=30), begins + pd.Timedelta(minutes=60)]
+    halves = pd.DataFrame({
+        "timestamp": np.ravel(np.column_stack([[t.isoformat() for t in end] for end in ends])),
+        "demand_mw": np.ravel(np.column_stack([frame["demand_mw"] - 1, frame["demand_mw"] + 1])),
+    })  # fmt: skip
+    halves.to_csv(tmp_path / "half.csv", index=False)
+    (tmp_path / "temperature.csv").write_bytes((synthetic_dir / "temperature.csv").read_bytes())
+    path = _edited(
+        tmp_path,
+        ('demand_file = "demand.csv"', 'demand_file = "half.csv"\ninterval_label = "ending"'),
+    )
+    read = load_training_data(load_config(path, data_dir=tmp_path))
+    expected = load_training_data(load_config(_config(tmp_path, ridge=1e-3, name="toy"),
+                                              data_dir=synthetic_dir))  # fmt: skip
+    pd.testing.assert_series_equal(read.demand, expected.demand)
+    assert (
+        read.gaps[0]
+        .summary()
+        .startswith(
+            "demand (half.csv), 30-minute rows averaged to hourly (2 per hour, interval-ending "
+            "labels): no gaps in 35,064 hours"
+        )
+    )
+    assert read.gaps[0].to_dict()["averaging"] == (
+        "30-minute rows averaged to hourly (2 per hour, interval-ending labels)"
+    )
+    halves.drop(index=[1001]).to_csv(tmp_path / "half.csv", index=False)
+    read = load_training_data(load_config(path, data_dir=tmp_path))
+    report = read.gaps[0]
+    assert report.missing_hours == 1 and report.gaps[0].handling == "interpolated"
+    assert report.gaps[0].first == expected.demand.index[500]  # rows 1000-1001: hour 500
+    assert "; 1 hour(s) without all 2 left out as gaps)" in report.summary()
+
+
+def test_the_backtest_prints_and_writes_the_calibration_by_hour_and_season(
+    synthetic_dir, tmp_path, capsys
+):
+    """``python -m models.backtest --by hour --by season``: the ex post and ex ante 80 %
+    coverage, misses and bias per local clock hour and per season, and a PIT line for each;
+    ``--json`` carries both groupings and the PIT histograms whatever --by says."""
+    from models.backtest import main as backtest
+
+    arguments = ["--config", str(_config(tmp_path, ridge=1e-3, name="toy")), "--data-dir",
+                 str(synthetic_dir)]  # fmt: skip
+    assert backtest([*arguments, "--by", "hour", "--by", "season"]) == 0
+    out = capsys.readouterr().out
+    assert "| forecast | hour | hours | cover 80 % | below P10 % | above P90 % | bias MW |" in out
+    assert "| forecast | season | hours | cover 80 % |" in out
+    for label in ("ex_post", "ex_ante"):
+        assert f"| {label} | 00 | 365 | " in out and f"| {label} | 23 | 365 | " in out
+        assert f"| {label} | DJF (Dec-Feb) | 2160 | " in out
+        assert f"PIT {label} (8760 h; 10 bins, 10 % each if calibrated): " in out
+    assert "| seasonal_naive | 00 |" not in out
+
+    assert backtest([*arguments, "--json"]) == 0
+    calibration = json.loads(capsys.readouterr().out)["calibration"]
+    assert list(calibration) == ["ex_post", "ex_ante"]
+    for numbers in calibration.values():
+        assert len(numbers["by_hour"]) == 24 and len(numbers["by_season"]) == 4
+        assert sum(row["hours"] for row in numbers["by_season"]) == 8760
+        assert sum(numbers["pit"]["counts"]) == 8760
+        coverage = np.mean([row["coverage_80_pct"] for row in numbers["by_hour"]])
+        assert 40.0 < coverage < 100.0
+
+    assert backtest([*arguments, "--by", "month"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error == "error: --by = 'month': allowed: hour, season (repeat --by for both)"
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs the git command")
+def test_the_training_codes_commit_is_read_from_a_checkout_and_its_absence_explained(tmp_path):
+    """A real git repository made here: its HEAD, clean; dirty once a tracked file changes (an
+    untracked file does not count); outside any checkout no commit, with the reason, and
+    never an error: training runs from an installed package too."""
+    outside = tmp_path / "installed"
+    outside.mkdir()
+    revision = training_code_revision(outside)
+    assert revision["git_commit"] is None
+    assert revision["reason"].startswith(f"{outside} is not in a git checkout with a commit (")
+    assert _code_line(revision).startswith("git commit not recorded: ")
+
+    checkout = tmp_path / "checkout"
+    (checkout / "models").mkdir(parents=True)
+    (checkout / "models" / "train.py").write_text("print('v1')\n", encoding="utf-8")
+
+    def git(*arguments: str) -> str:
+        return subprocess.run(
+            ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org", *arguments],
+            cwd=checkout, capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+
+    git("init", "-q")
+    assert training_code_revision(checkout / "models")["git_commit"] is None  # no commit yet
+    git("add", ".")
+    git("commit", "-q", "-m", "v1")
+    head = git("rev-parse", "HEAD")
+    assert training_code_revision(checkout / "models") == {"git_commit": head, "dirty": False}
+    (checkout / "notes.txt").write_text("untracked\n", encoding="utf-8")
+    assert training_code_revision(checkout / "models")["dirty"] is False
+    (checkout / "models" / "train.py").write_text("print('v2')\n", encoding="utf-8")
+    dirty = training_code_revision(checkout / "models")
+    assert dirty == {"git_commit": head, "dirty": True}
+    assert _code_line(dirty) == (
+        f"git commit `{head}` (dirty: tracked files differed from it, so the commit alone does "
+        "not reproduce this model)"
+    )

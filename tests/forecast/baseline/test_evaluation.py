@@ -15,15 +15,24 @@ import pytest
 from forecast.baseline.evaluation import (
     EVALUATION_QUANTILES,
     MEAN_ROW,
+    PIT_BINS,
     TOP_DEMAND_HOURS,
     YearForecast,
+    calibration_json,
+    calibration_table,
+    check_groupings,
+    format_pit,
     metrics_table,
     model_forecasts,
+    pit_histogram,
+    probability_integral_transform,
     sample_crps,
     score_year,
+    season_label,
     seasonal_naive_forecasts,
 )
 from forecast.baseline.model import BaselineModel, sample_baseline
+from forecast.errors import OptionsError
 from tests.support.model_artifacts import synthetic_parameters
 
 
@@ -205,3 +214,93 @@ def test_the_coverage_standard_error_matches_the_spread_between_seeds():
     spread = float(np.std(coverages, ddof=1))
     assert 0.5 < float(np.mean(errors)) / spread < 2.0, (np.mean(errors), spread)
     assert EVALUATION_QUANTILES[1] == 0.1
+
+
+def test_the_pit_is_the_actuals_mid_rank_among_the_draws():
+    """Draws 0..8 (D = 9) at every hour: an actual below all of them has rank 0, PIT 0.5 / 10;
+    between the 5th and 6th draw rank 5, 5.5 / 10; above all rank 9, 9.5 / 10. Ten hours
+    whose actuals take each rank once fill the ten bins once each: the mid-rank keeps the
+    outer bins as wide, in ranks, as the inner ones. NaN actual: no PIT."""
+    draws = np.tile(np.arange(9.0)[:, None], (1, 11))
+    actual = np.r_[np.arange(10.0) - 0.5, np.nan]
+    pit = probability_integral_transform(draws, actual)
+    assert pit[[0, 5, 9]] == pytest.approx([0.05, 0.55, 0.95])
+    assert np.isnan(pit[10])
+    histogram = pit_histogram([_year(actual[:10], hours=10, pit=pit)])
+    assert histogram["counts"] == [1] * PIT_BINS
+    assert histogram["share_pct"] == pytest.approx([10.0] * PIT_BINS)
+    assert histogram["edges"][0] == 0.0 and histogram["edges"][-1] == 1.0
+    assert histogram["hours"] == 10
+
+
+def test_the_pit_histogram_is_flat_for_a_calibrated_forecast_and_u_shaped_for_narrow_draws():
+    """Actuals drawn from the draws' own distribution fill each bin with about 10 %; draws
+    half as wide (their P10 at -1.2816 / 2) leave Φ(-0.6408) = 26.1 % of the actuals in each
+    outer bin and about 5 % in each middle one."""
+    rng = np.random.default_rng(5)
+    draws, actual = rng.normal(size=(400, 20_000)), rng.normal(size=20_000)
+    calibrated = pit_histogram(
+        [_year(actual, hours=20_000, pit=probability_integral_transform(draws, actual))]
+    )
+    assert np.allclose(calibrated["share_pct"], 10.0, atol=0.8), calibrated["share_pct"]
+    narrow = pit_histogram(
+        [_year(actual, hours=20_000, pit=probability_integral_transform(draws / 2, actual))]
+    )
+    assert narrow["share_pct"][0] == pytest.approx(26.1, abs=1.5)
+    assert narrow["share_pct"][-1] == pytest.approx(26.1, abs=1.5)
+    assert max(narrow["share_pct"][3:7]) < 6.0
+
+
+def test_calibration_by_hour_and_season_of_a_hand_checked_year():
+    """P10-P90 of 90-110 MW and a point forecast of 100 MW at every hour of 2023. The actual is
+    130 MW at 18:00 every day (above P90, bias -30 MW), 85 MW at 03:00 in July (below P10,
+    bias +15 MW), else 100 MW. By hour: 18:00 covers 0 %, 03:00 covers 334 of 365 days.
+    By season (pooled over the year: Jan, Feb and Dec in one DJF): every season has its
+    18:00 hours outside, JJA also July's 31 hours at 03:00."""
+    times = pd.date_range("2023-01-01", periods=8760, freq="h", tz="Asia/Seoul")
+    actual = np.full(8760, 100.0)
+    actual[times.hour == 18] = 130.0
+    actual[(times.hour == 3) & (times.month == 7)] = 85.0
+    actual[100] = np.nan  # masked: not scored (04:00 Jan 5)
+    table = calibration_table([_year(actual)], by="hour")
+    assert list(table.index) == list(range(24)) and table.index.name == "hour"
+    assert table.loc[18, "coverage_80_pct"] == 0.0
+    assert table.loc[18, "above_p90_pct"] == 100.0
+    assert table.loc[18, "bias_mw"] == pytest.approx(-30.0)
+    assert table.loc[18, "bias_pct"] == pytest.approx(-30.0 / 130.0 * 100.0)
+    assert table.loc[3, "coverage_80_pct"] == pytest.approx(334 / 365 * 100.0)
+    assert table.loc[3, "below_p10_pct"] == pytest.approx(31 / 365 * 100.0)
+    assert table.loc[3, "bias_mw"] == pytest.approx(15.0 * 31 / 365)
+    assert table.loc[4, "hours"] == 364 and table.loc[5, "hours"] == 365
+    assert table.loc[5, "coverage_80_pct"] == 100.0 and table.loc[5, "bias_mw"] == 0.0
+
+    seasons = calibration_table([_year(actual)], by="season")
+    assert list(seasons.index) == ["DJF", "MAM", "JJA", "SON"]
+    assert list(seasons["hours"]) == [2160 - 1, 2208, 2208, 2184]
+    assert seasons.loc["DJF", "coverage_80_pct"] == pytest.approx((1 - 90 / 2159) * 100.0)
+    assert seasons.loc["JJA", "coverage_80_pct"] == pytest.approx((1 - (92 + 31) / 2208) * 100)
+    assert seasons.loc["JJA", "below_p10_pct"] == pytest.approx(31 / 2208 * 100.0)
+    assert season_label("DJF") == "DJF (Dec-Feb)"
+    assert season_label("SON") == "SON (Sep-Nov)"
+
+
+def test_the_calibration_json_carries_both_groupings_and_the_pit():
+    actual = np.full(8760, 100.0)
+    pit = np.full(8760, 0.55)
+    numbers = calibration_json([_year(actual, pit=pit)])
+    assert [row["hour"] for row in numbers["by_hour"]] == list(range(24))
+    assert [row["season"] for row in numbers["by_season"]] == ["DJF", "MAM", "JJA", "SON"]
+    assert numbers["by_season"][0]["months"] == [12, 1, 2]
+    assert numbers["by_hour"][0] == {"hour": 0, "hours": 365, "coverage_80_pct": 100.0,
+                                     "below_p10_pct": 0.0, "above_p90_pct": 0.0,
+                                     "bias_mw": 0.0, "bias_pct": 0.0}  # fmt: skip
+    assert numbers["pit"]["counts"] == [0] * 5 + [8760] + [0] * 4
+    line = format_pit("ex_post", numbers["pit"])
+    assert line.startswith("PIT ex_post (8760 h; 10 bins, 10 % each if calibrated): 0.0 ")
+    assert "outer bins 0.0 % (actual in the draws' lowest tenth) and 0.0 % (highest)" in line
+
+
+def test_an_unknown_grouping_is_refused_naming_it():
+    with pytest.raises(OptionsError, match=r"^--by = 'week': allowed: hour, season"):
+        check_groupings(["hour", "week"])
+    assert check_groupings(["season", "hour", "season"]) == ["season", "hour"]

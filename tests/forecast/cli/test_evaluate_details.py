@@ -326,3 +326,96 @@ def test_a_file_of_part_of_one_year_is_scored(exact, capsys):
     assert status == 0, err
     assert "| ex_post | 2024 (01-01..03-18) |" in out
     assert "whole: none; in part: 2024" in out
+
+
+# Calibration by hour of day and season, and the PIT histogram (a utility load forecaster
+# comparing with OpenSTEF and statsmodels: a coverage right over the year can hide intervals
+# too narrow at midday and too wide at night, or in summer and winter).
+
+
+def test_the_calibration_by_hour_and_season_of_a_forecast_known_exactly(exact, capsys):
+    """At 19:00 the point forecast is 60,000 MW against 100,000 MW every day of 2023 and
+    80,000 MW every day of 2024: pooled over both years, 731 hours, all above P90 (2 % noise),
+    bias (-40,000 × 365 - 20,000 × 366) / 731 MW. DJF pools Jan, Feb and Dec of each year:
+    2,160 hours of 2023 and 2,184 of leap 2024."""
+    status, out, err = _evaluate(exact, "--json", capsys=capsys)
+    assert status == 0, err
+    calibration = json.loads(out)["calibration"]
+    assert list(calibration) == ["ex_post"]  # seasonal naive has no intervals
+    by_hour = calibration["ex_post"]["by_hour"]
+    assert [row["hour"] for row in by_hour] == list(range(24))
+    seven_pm = by_hour[19]
+    assert seven_pm["hours"] == 731
+    assert seven_pm["above_p90_pct"] == 100.0 and seven_pm["coverage_80_pct"] == 0.0
+    bias = (-40_000.0 * 365 - 20_000.0 * 366) / 731
+    assert seven_pm["bias_mw"] == pytest.approx(bias)
+    assert seven_pm["bias_pct"] == pytest.approx(
+        bias / ((100_000.0 * 365 + 80_000.0 * 366) / 731) * 100.0
+    )
+    seasons = {row["season"]: row for row in calibration["ex_post"]["by_season"]}
+    assert list(seasons) == ["DJF", "MAM", "JJA", "SON"]
+    assert seasons["DJF"]["hours"] == 2160 + 2184 and seasons["DJF"]["months"] == [12, 1, 2]
+    assert sum(row["hours"] for row in seasons.values()) == 8760 + 8784
+    pit = calibration["ex_post"]["pit"]
+    assert pit["bins"] == 10 and sum(pit["counts"]) == pit["hours"] == 8760 + 8784
+    assert sum(pit["share_pct"]) == pytest.approx(100.0)
+    # 2023's 100,000 MW lies above every draw of a 60,000 MW forecast: the last bin.
+    assert pit["counts"][-1] >= 8760
+
+
+def test_the_calibration_tables_print_behind_by_and_the_pit_line_always(exact, capsys):
+    status, out, err = _evaluate(exact, capsys=capsys)
+    assert status == 0, err
+    assert "| forecast | hour |" not in out and "| forecast | season |" not in out
+    assert "PIT ex_post (17544 h; 10 bins, 10 % each if calibrated): " in out
+    status, out, err = _evaluate(exact, "--by", "hour", "--by", "season", capsys=capsys)
+    assert status == 0, err
+    header = (
+        "| forecast | hour | hours | cover 80 % | below P10 % | above P90 % | bias MW | bias % |"
+    )
+    assert header in out
+    assert "| ex_post | 19 | 731 | 0.0 | 0.0 | 100.0 | -29986 | -33.32 |" in out
+    assert "| ex_post | DJF (Dec-Feb) | 4344 |" in out
+    assert "| ex_post | SON (Sep-Nov) | 4368 |" in out
+    assert out.count("| ex_post | ") >= 24 + 4
+
+
+def test_an_unknown_grouping_is_one_line(exact, capsys):
+    status, out, err = _evaluate(exact, "--by", "week", capsys=capsys)
+    assert status == 2
+    assert err.strip() == "error: --by = 'week': allowed: hour, season (repeat --by for both)"
+    assert out == ""
+
+
+def test_a_half_hourly_file_scores_as_its_hourly_means(exact, capsys):
+    """AEMO publishes 30-minute demand, interval-ending: each hour of the hourly file becomes
+    two rows, 100 MW below and above its value, labelled by their ends (HH:30 and HH+1:00). Read
+    with --interval-label ending they average back to the hourly file: the same metrics, and
+    the gap report says how the hours were made."""
+    status, out, err = _evaluate(exact, "--json", capsys=capsys)
+    assert status == 0, err
+    hourly = json.loads(out)
+    frame = pd.read_csv(exact / "d.csv")
+    begins = pd.DatetimeIndex(pd.to_datetime(frame["timestamp"], format="ISO8601"))
+    halves = pd.DataFrame({
+        "timestamp": [t.isoformat() for pair in zip(begins + pd.Timedelta(minutes=30),
+                                                    begins + pd.Timedelta(minutes=60),
+                                                    strict=True) for t in pair],
+        "demand_mw": np.ravel(np.column_stack([frame["demand_mw"] - 100,
+                                               frame["demand_mw"] + 100])),
+    })  # fmt: skip
+    halves.to_csv(exact / "d.csv", index=False)
+    status, out, err = _evaluate(exact, "--json", "--interval-label", "ending", capsys=capsys)
+    assert status == 0, err
+    half_hourly = json.loads(out)
+    assert half_hourly["metrics"] == hourly["metrics"]
+    assert half_hourly["calibration"] == hourly["calibration"]
+    (demand_gaps,) = [report for report in half_hourly["gaps"] if report["series"] == "demand"]
+    assert demand_gaps["averaging"] == (
+        "30-minute rows averaged to hourly (2 per hour, interval-ending labels)"
+    )
+    assert demand_gaps["missing_hours"] == 0
+    status, out, err = _evaluate(exact, "--interval-label", "ending", capsys=capsys)
+    assert status == 0, err
+    said = f"gaps: demand ({exact / 'd.csv'}), 30-minute rows averaged to hourly (2 per hour, "
+    assert said in out

@@ -17,7 +17,12 @@ from forecast.io.gaps import (
     GapReport,
     interpolate_short_gaps,
 )
-from forecast.io.loaders import load_daily_temperature, load_demand, load_hourly_temperature
+from forecast.io.loaders import (
+    load_daily_temperature,
+    load_demand,
+    load_hourly_temperature,
+    read_demand,
+)
 from forecast.paths import real_data_available, real_data_dir
 
 DAYS = ("2024-02-28", "2024-02-29", "2024-03-01")
@@ -398,8 +403,9 @@ def test_a_demand_row_not_on_the_hour_is_refused_naming_it(tmp_path):
         )  # fmt: skip
     assert str(refused.value) == (
         f"{tmp_path / 'half.csv'} line 12: column 'time' value '2024-01-01 10:30' is not on "
-        "the hour; allowed: hourly timestamps on the hour (hour-beginning, :00), "
-        "so resample the file first"
+        "the hour; allowed: hourly timestamps on the hour (hour-beginning, :00), or 5-, 15- "
+        "or 30-minute intervals at a steady step (averaged to hourly); else resample the file "
+        "first"
     )
 
 
@@ -641,3 +647,116 @@ def test_no_hour_of_the_shipped_demand_files_is_near_the_spike_limit():
         demand = load_demand(real_data_dir() / name, timezone=zone)
         median = demand.rolling(169, center=True, min_periods=24).median()
         assert float((demand / median).max()) < 2.0, name
+
+
+# Sub-hourly demand (AEMO publishes 5- and 30-minute data): averaged to hourly MW by the
+# interval label, an hour only with all its intervals, irregular rows refused naming the row.
+
+
+def _write_rows(path, stamps, values, *, column: str = "demand_mw") -> None:
+    rows = "".join(f"{stamp},{value}\n" for stamp, value in zip(stamps, values, strict=True))
+    path.write_text(f"timestamp,{column}\n" + rows, encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("label", "first_hour", "means"),
+    [
+        # 00:30 ends 00:00-00:30 and 01:00 ends 00:30-01:00: hour 00 = (100 + 200) / 2.
+        ("ending", "2024-01-01T00:00:00+10:00", [150.0, 350.0, 550.0]),
+        # 00:30 begins 00:30-01:00, alone in hour 00 (left out); 01:00 and 01:30 make hour 01.
+        ("beginning", "2024-01-01T01:00:00+10:00", [250.0, 450.0]),
+    ],
+)
+def test_half_hourly_rows_average_to_hourly_by_their_interval_label(
+    tmp_path, label, first_hour, means
+):
+    """AEMO-style naive market time (UTC+10): six 30-minute rows 00:30..03:00 of 100..600 MW."""
+    stamps = [f"2024-01-01 {hour:02d}:{minute:02d}" for hour, minute in
+              ((0, 30), (1, 0), (1, 30), (2, 0), (2, 30), (3, 0))]  # fmt: skip
+    _write_rows(tmp_path / "half.csv", stamps, [100, 200, 300, 400, 500, 600])
+    demand, resolution = read_demand(tmp_path / "half.csv", timezone="Australia/Brisbane",
+                                     interval_label=label)  # fmt: skip
+    assert demand.index[0].isoformat() == first_hour
+    assert demand.to_numpy() == pytest.approx(means)
+    assert (np.diff(demand.index.asi8) > 0).all()
+    assert resolution.minutes == 30
+    incomplete = 0 if label == "ending" else 2  # 00:30 alone, and 03:00 alone
+    assert resolution.incomplete_hours == incomplete
+    said = f"30-minute rows averaged to hourly (2 per hour, interval-{label} labels"
+    assert resolution.summary() == said + (
+        "; 2 hour(s) without all 2 left out as gaps)" if incomplete else ")"
+    )
+    assert resolution.to_dict() == {"interval_minutes": 30, "interval_label": label,
+                                    "incomplete_hours": incomplete}  # fmt: skip
+
+
+def test_five_minute_rows_across_the_fall_back_make_the_25_hours_of_the_day(tmp_path):
+    """Sydney's 2024-04-07 has 25 hours (02:00-03:00 twice). Its 5-minute rows, with their UTC
+    offsets, average to 25 hours of 12 intervals each: an hour is an instant, not a wall-clock
+    label. Each interval's value is its hour's number in the day, so every mean is exact."""
+    hours = hourly_times(dt.date(2024, 4, 7), dt.date(2024, 4, 7), "Australia/Sydney")
+    assert len(hours) == 25
+    stamps = [hour + pd.Timedelta(minutes=5 * k) for hour in hours for k in range(12)]
+    values = [100 + number for number in range(25) for _ in range(12)]
+    _write_rows(tmp_path / "five.csv", [s.isoformat() for s in stamps], values)
+    demand, resolution = read_demand(tmp_path / "five.csv", timezone="Australia/Sydney")
+    assert list(demand.index) == list(hours)
+    assert demand.to_numpy() == pytest.approx(100.0 + np.arange(25))
+    assert (resolution.minutes, resolution.incomplete_hours) == (5, 0)
+    # One interval missing: its hour is a gap like a missing hourly row.
+    _write_rows(tmp_path / "five.csv", [s.isoformat() for s in stamps[:30] + stamps[31:]],
+                values[:30] + values[31:])  # fmt: skip
+    demand, resolution = read_demand(tmp_path / "five.csv", timezone="Australia/Sydney")
+    assert len(demand) == 24 and hours[2] not in demand.index
+    assert resolution.incomplete_hours == 1
+    assert resolution.summary() == (
+        "5-minute rows averaged to hourly (12 per hour, interval-beginning labels; 1 hour(s) "
+        "without all 12 left out as gaps)"
+    )
+
+
+def test_an_irregular_sub_hourly_row_is_refused_naming_it(tmp_path):
+    """A 30-minute file with one row at 01:40: off its step, refused in one line naming the
+    row, its value and what is allowed (it would have been averaged into 01:00 unseen)."""
+    stamps = [f"2024-01-01 {h:02d}:{m:02d}" for h in range(4) for m in (0, 30)]
+    stamps[3] = "2024-01-01 01:40"
+    _write_rows(tmp_path / "odd.csv", stamps, range(100, 108))
+    with pytest.raises(DataError) as refused:
+        read_demand(tmp_path / "odd.csv", timezone="Australia/Brisbane")
+    assert str(refused.value) == (
+        f"{tmp_path / 'odd.csv'} line 5: column 'timestamp' value '2024-01-01 01:40' is off the "
+        "file's 30-minute spacing (its rows' most common step): irregular rows; allowed: one "
+        "row per 30-minute interval, at :00, :30 of the clock"
+    )
+
+
+def test_a_20_minute_file_is_refused_as_off_the_hour(tmp_path):
+    stamps = [f"2024-01-01 {h:02d}:{m:02d}" for h in range(3) for m in (0, 20, 40)]
+    _write_rows(tmp_path / "twenty.csv", stamps, range(100, 109))
+    said = (
+        r"line 3: column 'timestamp' value '2024-01-01 00:20' is not on the hour; allowed: .* "
+        r"or 5-, 15- or 30-minute intervals"
+    )
+    with pytest.raises(DataError, match=said):
+        read_demand(tmp_path / "twenty.csv", timezone="Australia/Brisbane")
+
+
+def test_an_energy_column_at_half_hourly_rows_is_refused(tmp_path):
+    """MWh per half hour is half the mean MW: read as power, the grid would train half size."""
+    stamps = [f"2024-01-01 {h:02d}:{m:02d}" for h in range(2) for m in (0, 30)]
+    _write_rows(tmp_path / "mwh.csv", stamps, [50, 50, 50, 50], column="load_mwh")
+    with pytest.raises(DataError) as refused:
+        read_demand(tmp_path / "mwh.csv", timezone="Australia/Brisbane",
+                    demand_column="load_mwh")  # fmt: skip
+    assert str(refused.value).startswith(
+        f"{tmp_path / 'mwh.csv'} line 1: column 'load_mwh' is named in energy per row, and the "
+        "rows are 30-minute intervals"
+    )
+
+
+def test_a_repeated_interval_is_refused_naming_both_lines(tmp_path):
+    stamps = ["2024-01-01 00:00", "2024-01-01 00:30", "2024-01-01 00:30", "2024-01-01 01:00"]
+    _write_rows(tmp_path / "twice.csv", stamps, [100, 101, 102, 103])
+    with pytest.raises(DataError, match=r"line 4: timestamp .* duplicates line 3 .* each "
+                       r"interval may appear once"):  # fmt: skip
+        read_demand(tmp_path / "twice.csv", timezone="Australia/Brisbane")
