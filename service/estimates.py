@@ -48,32 +48,42 @@ kr-outlook-flex, 1,000 draws, 2030-03..08       121 MB         153 MB    1.26
 kr-dc-pipeline, 2,000 draws, 12 years, bl       351 MB         448 MB    1.28
 ==============================================  =============  ========  =====
 
-Every case is within 1.02-1.62x; those above 1.5 are small hourly answers, where the
-result's 2.5x (fitted to 99-quantile hourly answers: 100 draws, 5 years, 379 MB on
-2026-12-05) dominates. Before the sites were counted on the fleet grid, 57 sites over 2030
-were estimated at 82 MB (154 MB measured) and 150 sites over 3 years at 5,000 draws at
-307 MB (807 MB).
+Every case was within 1.02-1.62x; those above 1.5 are small hourly answers, where the
+result's 2.5x (:data:`RESULT_FACTOR`) dominates. Before the sites were counted on the fleet
+grid, 57 sites over 2030 were estimated at 82 MB (154 MB measured) and 150 sites over 3
+years at 5,000 draws at 307 MB (807 MB).
+
+The table's estimates predate 2026-12-07, when the result and the per-draw arrays came to be
+counted from the output variables' table (:func:`result_bytes`, :func:`per_draw_bytes`):
+they counted four national hourly series, four monthly ones and no sampled input, which
+the per-site outputs, site peaks and non-AI series had outgrown (kr-outlook's 2030, hourly,
+99 quantiles: 50.6 MB of result against 42.5 MB estimated), and a comparison's stacked
+result went past its estimate (:func:`comparison_bytes`). The grid re-measured then,
+kr-national, kr-outlook and au-nsw-ai-dc, annual and hourly, 100 to 5,000 draws, quantiles
+and per draw, and four comparisons, is README's "Memory estimates", measured by
+``python tests/measure_estimates.py``.
 
 What they count: the weather's hourly traces, one streamed chunk (:func:`chunk_values`), per
 draw the baseline's daily noise, the monthly coefficients and the stream's sums (by month of
 the period), the fleet and hosting arrays (by region and month of the fleet grid,
 :func:`grid_months`), each site's arrays on the fleet grid and its draws
-(:func:`site_bytes_per_draw`), the result's arrays while the Dataset is built (2.5 x the
-result), and a small fixed part.
+(:func:`site_bytes_per_draw`), the result's arrays while the Dataset is built
+(:data:`RESULT_FACTOR` x the result), and a small fixed part.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 
 from forecast.calendar import month_number
 from forecast.engine.fleet import FleetGrid
 from forecast.engine.stream import CHUNK_ELEMENTS
 from forecast.kernels import layout
-from forecast.outputs import PER_DRAW_VARIABLES
+from forecast.outputs import OUTPUT_VARIABLES, PER_DRAW_VARIABLES
 from forecast.projection import ProjectionOptions
-from forecast.scenario import Scenario
+from forecast.scenario import NON_AI_QUANTITIES, Scenario
 from service.cache import ProjectionResult
 
 MB = 1_000_000
@@ -114,6 +124,10 @@ SERIES_BYTES_PER_MONTH = 2 * 4 * 8
 #: Per site asked for and draw: one month of its hourly load evaluated at a time, and its
 #: quantiles' sorted copy (744 h x float64 x 2). [bytes]
 SERIES_BYTES_PER_DRAW = 744 * 8 * 2
+#: A result's arrays held while its Dataset is built, as a multiple of the finished result
+#: (:func:`result_bytes`): fitted to 99-quantile hourly answers, where the result dominates
+#: (kr-national, 100 draws, 2024-2028: 391 MB measured, 183 MB of result, 2026-12-07).
+RESULT_FACTOR = 2.5
 #: A JSON number as text is about this many bytes; a float64 is 8.
 JSON_BYTES_PER_VALUE = 20
 #: A CSV row: variable, region, resolution, period, quantile, value, unit.
@@ -124,11 +138,10 @@ LABEL_BYTES = 96
 STREAM_ABOVE_BYTES = 32 * MB
 #: Memory a streamed rendering holds at a time (one chunk and its text). [bytes]
 STREAM_CHUNK_BYTES = 32 * MB
-#: Per-year figures a comparison keeps for every draw (``<name>_per_draw``): national ones, and
-#: those kept per region.
-PER_DRAW_BY_REGION = sum("region" in variable.dims for variable in PER_DRAW_VARIABLES)
-PER_DRAW_BY_SITE = sum("load_site" in variable.dims for variable in PER_DRAW_VARIABLES)
-PER_DRAW_NATIONAL = len(PER_DRAW_VARIABLES) - PER_DRAW_BY_REGION - PER_DRAW_BY_SITE
+#: Sampled inputs every scenario has (:func:`sampled_inputs`): load factor, PUE, its
+#: temperature slope, lifetime, inference share, flexibility's share, the baseline's level,
+#: the weather year's mean excess and the built capacity.
+INPUTS_FIXED = 9
 #: The duration curves hold each of their draws' hourly paths for a year, float32, of the
 #: total and of the AI load (:data:`forecast.engine.options.DEFAULT_DURATION_DRAWS`: 8,784 h
 #: x 4 B x 2). [bytes per draw]
@@ -144,32 +157,75 @@ def _periods(options: ProjectionOptions) -> tuple[int, int, int, int]:
     return days * 24, days, months, options.end.year - options.start.year + 1
 
 
+def _held(name: str, scenario: Scenario) -> bool:
+    """Whether a projection of ``scenario`` holds the output variable ``name``: the non-AI and
+    whole-sector variables only with non-AI loads, the regions' grid variables only with
+    connection limits, flexibility's only with flexibility; any other (a new one too)
+    counts."""
+    if "non_ai" in name or name.startswith("dc_") or "_dc_" in name:
+        return bool(scenario.non_ai_loads)
+    if name.startswith("grid_"):
+        return bool(scenario.grid)
+    if "flexibility" in name:
+        return scenario.flexibility is not None
+    return True
+
+
 def result_bytes(options: ProjectionOptions, scenario: Scenario) -> int:
-    """The finished Dataset's arrays. [bytes]"""
+    """The finished Dataset's arrays: every output variable the scenario holds
+    (:data:`forecast.outputs.OUTPUT_VARIABLES`, sized by its dims) and its mean over the draws,
+    and the periods' text labels. [bytes]"""
     hours, days, months, years = _periods(options)
     periods = {"hourly": hours, "daily": days, "monthly": months, "annual": years}[
         options.resolution
     ]
-    regions = len(scenario.regions)
-    series = 4 + (regions if regions > 1 else 0)
-    quantiles = len(options.quantiles)
-    # Each site asked for: its facility and IT load, quantiles and mean, on every period.
-    site_series = len(options.sites) * 2 * periods * (quantiles + 1) * 8
+    sizes = {
+        "time": periods, "month": months, "year": years, "region": len(scenario.regions),
+        "site": len(scenario.sites), "load_site": len(scenario.sites),
+        "quantile": len(options.quantiles) + 1,  # the mean (``<name>_mean``) beside them
+    }  # fmt: skip
+    values = sum(
+        math.prod(sizes[dim] for dim in variable.dims)
+        for variable in OUTPUT_VARIABLES
+        if _held(variable.name, scenario)
+    )
+    # Each site asked for (``sites``): its facility and IT load, quantiles and mean, on every
+    # period (:data:`forecast.outputs.SITE_SERIES_VARIABLES`, not in the table above).
+    site_series = len(options.sites) * 2 * periods * (len(options.quantiles) + 1)
+    return (values + site_series) * 8 + periods * LABEL_BYTES
+
+
+def sampled_inputs(scenario: Scenario) -> int:
+    """Sampled inputs a projection keeps every draw's value of (``input_<label>_per_draw``,
+    :func:`forecast.engine.inputs.draw_inputs`' drivers), at most: five operations',
+    flexibility's share, the baseline's level, the weather year's and the built capacity,
+    two per deployment (its delivery), three per site (built, delay, capacity), each non-AI
+    load's quantities and each region's grid limit and its reinforcements' delays and
+    sizes. [-]"""
+    grid = sum(1 + 2 * len(region.reinforcements) for region in scenario.grid.values())
     return (
-        periods * (quantiles * 8 * series + LABEL_BYTES) + months * quantiles * 8 * 4 + site_series
+        INPUTS_FIXED
+        + 2 * len(scenario.deployments)
+        + 3 * len(scenario.sites)
+        + len(NON_AI_QUANTITIES) * len(scenario.non_ai_loads)
+        + grid
     )
 
 
 def per_draw_bytes(options: ProjectionOptions, scenario: Scenario) -> int:
-    """Every draw's per-year values (``<name>_per_draw``): the accumulators a comparison
-    keeps, and a projection asked ``per_draw``. [bytes]"""
+    """Every draw's per-year values (``<name>_per_draw``: those of
+    :data:`forecast.outputs.PER_DRAW_VARIABLES` the scenario holds, sized by region and
+    site) and sampled inputs: the accumulators a comparison keeps, and a projection asked
+    ``per_draw``. [bytes]"""
     _, _, _, years = _periods(options)
-    series = (
-        PER_DRAW_NATIONAL
-        + PER_DRAW_BY_REGION * len(scenario.regions)
-        + PER_DRAW_BY_SITE * len(scenario.sites)
+    sizes = {"draw": 1, "year": years, "region": len(scenario.regions),
+             "load_site": len(scenario.sites)}  # fmt: skip
+    per_draw = sum(
+        math.prod(sizes[dim] for dim in variable.dims)
+        for variable in PER_DRAW_VARIABLES
+        if _held(variable.name, scenario)
     )
-    return options.draws * years * series * 8
+    return options.draws * (per_draw + sampled_inputs(scenario)) * 8
 
 
 def grid_months(options: ProjectionOptions, scenario: Scenario) -> int:
@@ -255,7 +311,7 @@ def projection_bytes(options: ProjectionOptions, scenario: Scenario) -> int:
         + _loads_bytes(options, scenario)
         + (_loads_bytes(whole, scenario) if whole is not None else 0)
         + chunk_values(options, scenario) * CHUNK_BYTES_PER_VALUE
-        + 2.5 * result_bytes(options, scenario)
+        + RESULT_FACTOR * result_bytes(options, scenario)
         + kept
         + duration_bytes(options)
         + site_series_bytes(options)
@@ -267,21 +323,21 @@ def comparison_bytes(options: list[ProjectionOptions], scenarios: list[Scenario]
     :func:`~forecast.sweep.compare.combine`) of ``scenarios``, each with its options. [bytes]
 
     The projections run one after the other, each keeping its finished Dataset and every
-    draw's per-year values while the next runs, and the stacked result is a copy of them all:
-    the sum of the projections' peaks bounds the first part, the results' and per-draw
-    arrays once more the second. ``tracemalloc`` peaks around ``project_scenarios`` and
-    ``combine`` of kr-national, kr-dc-pipeline and kr-gov-aidc-high with the served baseline
-    (2026-12-05): 1,000 draws, 12 years, monthly 310 MB (estimate 808 MB); 200 draws,
-    5 years, hourly 99 MB (438 MB); 1,000 draws, 1 year, annual 46 MB (243 MB).
+    draw's per-year values while the next runs: the sum of the projections' peaks (each
+    counting its result) and of their per-draw arrays bounds that part. The stacked result
+    holds every scenario over the union of their variables, so each as large as the largest
+    result, built from aligned copies as a projection's Dataset is (2.5 x). ``tracemalloc``
+    peaks (``python tests/measure_estimates.py --only comparisons``, 2026-12-07, with the
+    served baselines): kr-national and kr-outlook, 100 draws of 2030, hourly, 99 quantiles,
+    348 MB, which the sum of the projections' peaks and results alone put at 336 MB, the
+    stacked copy uncounted (the README's "Memory estimates" gives the rest).
     """
     total = 0
+    largest = 0
     for chosen, scenario in zip(options, scenarios, strict=True):
-        total += (
-            projection_bytes(chosen, scenario)
-            + result_bytes(chosen, scenario)
-            + per_draw_bytes(chosen, scenario)
-        )
-    return total
+        total += projection_bytes(chosen, scenario) + per_draw_bytes(chosen, scenario)
+        largest = max(largest, result_bytes(chosen, scenario))
+    return int(total + RESULT_FACTOR * len(scenarios) * largest)
 
 
 def rendered_bytes(result: ProjectionResult, file_format: str) -> int:
