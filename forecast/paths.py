@@ -107,6 +107,24 @@ def publishing_problem(installed: Path | None) -> str | None:
     return None
 
 
+#: The reference ``facts.csv`` the shipped citations (``facts.csv:<key>``) name, when
+#: ``FORECAST_FACTS_FILE`` is unset, run from a checkout: ``shared/reference/facts.csv`` beside
+#: the checkout (it is not in the repository, as the real data is not).
+DEFAULT_FACTS_FILE = _CHECKOUT.parent / "shared" / "reference" / "facts.csv"
+#: The same for an installed package: relative to the working directory, as
+#: :data:`INSTALLED_DATA_DIR`.
+INSTALLED_FACTS_FILE = Path("../shared/reference/facts.csv")
+
+
+def facts_file() -> Path:
+    """The reference ``facts.csv`` (``FORECAST_FACTS_FILE``, else :data:`DEFAULT_FACTS_FILE`
+    in a checkout, :data:`INSTALLED_FACTS_FILE` in an installed package); it may be absent."""
+    configured = os.environ.get("FORECAST_FACTS_FILE")
+    if configured:
+        return Path(configured)
+    return DEFAULT_FACTS_FILE if _running_from_checkout() else INSTALLED_FACTS_FILE
+
+
 def real_data_dir() -> Path:
     """Directory of the real demand and temperature data (``FORECAST_DATA_DIR``, else
     :data:`DEFAULT_DATA_DIR`)."""

@@ -32,6 +32,7 @@ from forecast.projection import (
     scenario_digest,
     weather_digest,
 )
+from forecast.report.inputs import with_input_tables
 from forecast.scenario import Scenario, parse_scenario
 from forecast.sweep.compare import check_scenarios, combine, project_scenarios
 from service import estimates
@@ -130,7 +131,8 @@ class PreparedComparison:
         """The comparison (in the calling thread)."""
         with notes_in_attributes():
             datasets = project_scenarios(self.scenarios, self.options, baselines=self.models)
-        return combine(self.scenarios, datasets, keep_per_draw=self.options.per_draw)
+        combined = combine(self.scenarios, datasets, keep_per_draw=self.options.per_draw)
+        return with_input_tables(combined, self.scenarios)
 
     def task(self, run_id: str, results_dir: str) -> ComparisonTask:
         """The job a Dask worker runs."""

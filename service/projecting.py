@@ -43,6 +43,7 @@ from forecast.projection import (
     scenario_digest,
     weather_digest,
 )
+from forecast.report.inputs import with_input_tables
 from forecast.scenario import Scenario, parse_scenario
 from service import estimates
 from service.cache import (
@@ -117,7 +118,8 @@ class Prepared:
     def compute(self) -> xr.Dataset:
         """The projection (in the calling thread)."""
         with notes_in_attributes():
-            return project(self.scenario, self.options, baseline=self.model)
+            dataset = project(self.scenario, self.options, baseline=self.model)
+        return with_input_tables(dataset, [self.scenario])
 
     def task(self, run_id: str, results_dir: str) -> Task:
         """The job a Dask worker runs."""

@@ -25,6 +25,7 @@ from distributed import get_worker
 
 from forecast.projection import ProjectionOptions, notes_in_attributes, project
 from forecast.report import gridexport
+from forecast.report.inputs import with_input_tables
 from forecast.scenario import Scenario
 from forecast.sweep.compare import combine, project_scenarios
 from service.storage.results import ResultFiles
@@ -242,8 +243,10 @@ def _computed(task: Task, progress: Callable[[int, int], None]) -> xr.Dataset:
             ),
             baselines=task.models,
         )
-        return combine(task.scenarios, datasets, keep_per_draw=task.options.per_draw)
-    return project(task.scenario, task.options, progress=progress, baseline=task.model)
+        combined = combine(task.scenarios, datasets, keep_per_draw=task.options.per_draw)
+        return with_input_tables(combined, task.scenarios)
+    dataset = project(task.scenario, task.options, progress=progress, baseline=task.model)
+    return with_input_tables(dataset, [task.scenario])
 
 
 def run_task(task: Task) -> dict[str, Any]:

@@ -20,6 +20,7 @@ import typer
 from forecast.cli import (
     compare,
     export,
+    facts,
     keys,
     models,
     plot,
@@ -68,6 +69,7 @@ def _root(
 
 app.command("project")(project.project)
 app.add_typer(scenarios.scenarios_app, name="scenarios")
+app.add_typer(facts.facts_app, name="facts")
 app.add_typer(models.models_app, name="models")
 app.command("evaluate")(models.evaluate)
 app.command("sweep")(sweep.sweep)

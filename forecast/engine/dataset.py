@@ -29,6 +29,7 @@ from forecast.io.export import local_iso
 from forecast.memo import SharedArrays
 from forecast.outputs import BY_NAME, mean_name, per_draw_name
 from forecast.scenario import HOSTING_READINGS, NON_AI_QUANTITIES, Scenario, Trend
+from forecast.scenario.facts import FACTS_SHA256
 from forecast.units import MW_TO_GW, MWH_TO_TWH, PERCENT
 
 
@@ -747,6 +748,8 @@ def build_dataset(
         # The build, not only the release: every commit of a release computes its own way.
         "code_version": provenance.code_version(),
         "data_sha256": provenance.data_digest(),
+        # The facts.csv its citations (facts.csv:<key>) name: a key is a number only with it.
+        "facts_sha256": FACTS_SHA256,
         # Future years' public holidays come from this package: a newer one may add some.
         "holidays_version": _holidays_version(),
         "baseline_model": baseline_label or "none",

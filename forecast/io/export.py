@@ -28,13 +28,16 @@ Variables with one more dimension (sites, duration curves, the peak-hour calenda
 values) add one column per such dimension after these; a site's rows carry its region.
 Parquet holds the same table (zstd), with the provenance in its schema metadata instead of a
 ``.meta.json`` file. A CSV writes numbers with nine significant digits (:data:`CSV_FLOAT_FORMAT`);
-Parquet and NetCDF hold the full float64.
+Parquet and NetCDF hold the full float64. NetCDF holds the Dataset with the scenario's inputs in
+its global attribute ``inputs`` (:data:`INPUTS_ATTRIBUTE`, JSON text), what the ``.meta.json``
+holds under ``inputs``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -325,14 +328,43 @@ def file_format_of(path: Path, file_format: str | None = None) -> str:
     return chosen
 
 
+#: The global attribute that carries the scenario's inputs in a NetCDF file and in a service
+#: result (JSON text of :func:`forecast.report.inputs.input_table`; a comparison's by scenario
+#: id, a sweep's by variant): what a CSV's ``.meta.json`` holds under ``inputs``, so that a
+#: NetCDF file handed on alone says where its figures come from (a source auditor found none).
+INPUTS_ATTRIBUTE = "inputs"
+
+
+def with_inputs(dataset: xr.Dataset, inputs: Mapping) -> xr.Dataset:
+    """``dataset`` (not copied) with ``inputs`` as JSON text in :data:`INPUTS_ATTRIBUTE`: an
+    attribute holds a string in NetCDF, as ``region_labels`` does."""
+    text = json.dumps({str(key): value for key, value in inputs.items()}, ensure_ascii=False)
+    return dataset.assign_attrs({INPUTS_ATTRIBUTE: text})
+
+
+def inputs_of(dataset: xr.Dataset) -> dict | None:
+    """The inputs :func:`with_inputs` put in ``dataset``'s attributes, or None."""
+    text = dataset.attrs.get(INPUTS_ATTRIBUTE)
+    return None if text is None else json.loads(str(text))
+
+
+def provenance_attrs(dataset: xr.Dataset) -> dict:
+    """The Dataset's attributes as JSON-ready data, without :data:`INPUTS_ATTRIBUTE` (a table's
+    metadata holds the inputs as data under ``inputs``, not again as text)."""
+    return {k: _jsonable(v) for k, v in dataset.attrs.items() if k != INPUTS_ATTRIBUTE}
+
+
 def table_metadata(
     dataset: xr.Dataset, columns, *, drivers: dict | None = None, inputs: dict | None = None
 ) -> dict:
     """The provenance attributes, the columns, the spread drivers (default: the Dataset's
-    ``spread_driver_rank_correlation``) and, where given, the scenario's ``inputs`` (where each
-    is: its value or distribution and its source), as JSON-ready data."""
+    ``spread_driver_rank_correlation``) and the scenario's ``inputs`` (where each is: its value
+    or distribution and its source; default: the Dataset's :data:`INPUTS_ATTRIBUTE`, if any), as
+    JSON-ready data."""
+    if inputs is None:
+        inputs = inputs_of(dataset)
     metadata = {
-        "attrs": {k: _jsonable(v) for k, v in dataset.attrs.items()},
+        "attrs": provenance_attrs(dataset),
         "columns": list(columns),
         "spread_driver_rank_correlation": _drivers(dataset) if drivers is None else drivers,
     }
@@ -448,9 +480,11 @@ def write_parquet(dataset: xr.Dataset, path: Path, *, inputs: dict | None = None
     return write_table(frame, path, "parquet", metadata)
 
 
-def write_netcdf(dataset: xr.Dataset, path: Path, *, inputs: dict | None = None) -> Path:
-    """Write the Dataset as NetCDF-4 (h5netcdf engine); ``inputs`` is not written (the
-    Dataset's attributes hold the scenario's digest)."""
+def write_netcdf(dataset: xr.Dataset, path: Path, *, inputs: Mapping | None = None) -> Path:
+    """Write the Dataset as NetCDF-4 (h5netcdf engine), ``inputs``, where given, in its global
+    attribute :data:`INPUTS_ATTRIBUTE` (:func:`with_inputs`)."""
+    if inputs is not None:
+        dataset = with_inputs(dataset, inputs)
     atomic_write(path, lambda tmp: dataset.to_netcdf(tmp, engine="h5netcdf"))
     return Path(path)
 
@@ -463,9 +497,10 @@ def write(
     inputs: dict[str, dict[str, str]] | None = None,
 ) -> Path:
     """Write ``dataset`` in ``file_format`` (default: from the suffix, see
-    :func:`file_format_of`); a CSV's ``.meta.json`` and a Parquet file's metadata carry
-    ``inputs``, the scenario's input table (:func:`forecast.report.inputs.input_table`), where
-    given, so that a table handed on alone still says where its figures come from."""
+    :func:`file_format_of`); a CSV's ``.meta.json``, a Parquet file's metadata and a NetCDF
+    file's attribute :data:`INPUTS_ATTRIBUTE` carry ``inputs``, the scenario's input table
+    (:func:`forecast.report.inputs.input_table`), where given, so that a Parquet or NetCDF file
+    handed on alone, or a CSV with its ``.meta.json``, says where its figures come from."""
     chosen = file_format_of(path, file_format)
     writer = {"netcdf": write_netcdf, "parquet": write_parquet, "csv": write_csv}[chosen]
     return writer(dataset, path, inputs=inputs)
@@ -597,10 +632,7 @@ def write_year_table(dataset: xr.Dataset, path: Path) -> Path:
     """Write :func:`year_table` as CSV (atomically), with a ``.meta.json`` holding the
     provenance attributes and the columns."""
     frame = year_table(dataset)
-    metadata = {
-        "attrs": {k: _jsonable(v) for k, v in dataset.attrs.items()},
-        "columns": list(frame.columns),
-    }
+    metadata = {"attrs": provenance_attrs(dataset), "columns": list(frame.columns)}
     return write_table(frame, path, "csv", metadata)
 
 

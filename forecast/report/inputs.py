@@ -10,11 +10,14 @@ differ" table.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import xarray as xr
+
 from forecast.engine.sampling import OPERATION_DEFAULTS
+from forecast.io.export import with_inputs
 from forecast.scenario import (
     STATUS_DEFAULTS,
     STATUS_DEFAULTS_SOURCE,
@@ -165,6 +168,17 @@ def input_table(scenario: Scenario) -> dict[str, dict[str, str]]:
     return {
         row.where: {"value": row.value, "source": row.source} for row in assumption_rows(scenario)
     }
+
+
+def with_input_tables(dataset: xr.Dataset, scenarios: Sequence[Scenario]) -> xr.Dataset:
+    """``dataset`` with its scenario's :func:`input_table` in the attribute ``inputs``
+    (:func:`forecast.io.export.with_inputs`): a projection's of its one scenario, a comparison's
+    (a ``scenario`` dimension) each scenario's by id, as ``forecast project`` and ``forecast
+    compare`` write them into NetCDF; the service's results carry them so."""
+    if "scenario" in dataset.dims:
+        return with_inputs(dataset, {scenario.id: input_table(scenario) for scenario in scenarios})
+    (scenario,) = scenarios
+    return with_inputs(dataset, input_table(scenario))
 
 
 @dataclass(frozen=True)

@@ -418,10 +418,11 @@ def write(
     """Write a comparison as a tidy table (CSV plus ``<path>.meta.json``, or Parquet) with a
     ``scenario`` column, or as NetCDF with the ``scenario`` dimension, atomically; ``inputs``,
     each scenario's input table by its id (:func:`forecast.report.inputs.input_table`), goes
-    into the metadata's entry of that scenario, as ``forecast project``'s goes into its own."""
+    into the metadata's entry of that scenario, as ``forecast project``'s goes into its own (in
+    NetCDF: the global attribute ``inputs``, JSON text by scenario id)."""
     chosen = export.file_format_of(path, file_format)
     if chosen == "netcdf":
-        return export.write_netcdf(dataset, path)
+        return export.write_netcdf(dataset, path, inputs=inputs)
     frame = tidy_compare_frame(dataset)
     metadata = comparison_table_metadata(dataset, frame.columns, inputs=inputs)
     return export.write_table(frame, path, chosen, metadata)
@@ -631,7 +632,10 @@ def comparison_table_metadata(
 ) -> dict:
     """A comparison table's provenance: :func:`forecast.io.export.table_metadata` with each
     scenario's spread drivers and, under ``scenarios``, each scenario's own attributes and,
-    where ``inputs`` has it, its input table (``inputs``: by scenario id)."""
+    where ``inputs`` has it, its input table (``inputs``: by scenario id; default: the
+    Dataset's attribute :data:`forecast.io.export.INPUTS_ATTRIBUTE`, if any)."""
+    if inputs is None:
+        inputs = export.inputs_of(dataset)
     drivers = {
         str(label): {
             str(k): float(v)
@@ -645,6 +649,7 @@ def comparison_table_metadata(
         for label in dataset["scenario"].to_numpy()
     }
     metadata = export.table_metadata(dataset, columns, drivers=drivers)
+    metadata.pop("inputs", None)  # each scenario's, below
     metadata["scenarios"] = [
         {
             SCENARIO_COLUMN: str(label),

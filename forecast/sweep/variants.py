@@ -1032,15 +1032,16 @@ def write(
     inputs : mapping, optional
         Each variant's input table by its position (``Variant.index``;
         :func:`forecast.report.inputs.input_table` of its scenario): in the metadata's entry of
-        that variant, as ``forecast project``'s table carries its scenario's.
+        that variant, as ``forecast project``'s table carries its scenario's (in NetCDF: the
+        global attribute ``inputs``, JSON text by variant).
     """
     chosen = export.file_format_of(path, file_format)
     if chosen == "netcdf":
-        return export.write_netcdf(dataset, path)
+        return export.write_netcdf(dataset, path, inputs=inputs)
     frame = tidy_sweep_frame(dataset)
     names = varied_names(dataset)
     meta = {
-        "attrs": {key: _jsonable(value) for key, value in dataset.attrs.items()},
+        "attrs": export.provenance_attrs(dataset),
         "columns": list(frame.columns),
         "variants": [
             {

@@ -129,6 +129,11 @@ def test_projection_csv_and_netcdf_by_query_and_accept(client: TestClient):
     assert netcdf.headers["content-type"] == "application/x-netcdf"
     dataset = xr.open_dataset(io.BytesIO(netcdf.content), engine="h5netcdf")
     assert dataset["ai_energy_twh"].attrs["units"] == "TWh"
+    # The file says where its figures come from: the scenario's inputs, as the run's .meta.json
+    # (a source auditor's M1: a NetCDF answer held no input and no source).
+    meta = client.get(f"/v1/runs/{netcdf.headers['x-run-id']}/meta").json()
+    assert json.loads(dataset.attrs["inputs"]) == meta["inputs"]
+    assert "inputs" not in meta["attrs"]  # held once, as data
     json_body = client.post("/v1/projections", json=SMALL).json()
     np.testing.assert_allclose(
         dataset["ai_energy_twh"].values, json_body["variables"]["ai_energy_twh"]["values"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import time
 
 import numpy as np
@@ -308,6 +309,13 @@ def test_a_large_comparison_runs_as_a_job(job_client: TestClient):
     assert netcdf.headers["content-disposition"] == (
         'attachment; filename="comparison-kr-national-kr-dc-pipeline_2030-2031_d20_s9_annual.nc"'
     )
+    # Each scenario's inputs by its id, as each scenario's entry of the run's .meta.json.
+    inputs = json.loads(
+        xr.load_dataset(io.BytesIO(netcdf.content), engine="h5netcdf").attrs["inputs"]
+    )
+    entries = job_client.get(f"{job['run_url']}/meta").json()["scenarios"]
+    assert inputs == {entry["scenario"]: entry["inputs"] for entry in entries}
+    assert list(inputs) == ["kr-national", "kr-dc-pipeline"]
     again = job_client.post("/v1/comparisons", json=body)  # stored now: answered, not queued
     assert again.status_code == 200 and again.content == result.content
 

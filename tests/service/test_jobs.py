@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import itertools
+import json
 import random
 import time
 from pathlib import Path
@@ -64,6 +66,10 @@ def test_a_job_is_a_run_with_its_result_file(client: TestClient):
     assert result.status_code == 200 and result.headers["x-cache"] == "stored"
     for file_format in ("csv", "netcdf"):
         assert client.get(job["result_url"], params={"format": file_format}).status_code == 200
+    # The stored file carries the scenario's inputs, as the run's .meta.json does.
+    stored = client.get(job["result_url"], params={"format": "netcdf"}).content
+    inputs = xr.load_dataset(io.BytesIO(stored), engine="h5netcdf").attrs["inputs"]
+    assert json.loads(inputs) == client.get(f"{job['run_url']}/meta").json()["inputs"]
     again = client.post("/v1/projections", json=JOB)  # now stored: answered, not queued
     assert again.status_code == 200 and again.content == result.content
 

@@ -4,9 +4,11 @@ handed on alone says where its figures come from (a provincial planner's L1: the
 
 from __future__ import annotations
 
+import json
 import tomllib
 
 import pytest
+import xarray as xr
 
 from forecast.cli import main
 from forecast.io.export import read_table_metadata
@@ -91,3 +93,44 @@ def test_a_sweep_table_holds_each_variants_inputs(
     ]
     base = input_table(parse_scenario(tomllib.loads(small_scenario_text), origin="small"))
     assert variants[0]["inputs"].keys() == base.keys()
+
+
+def test_a_netcdf_file_holds_the_inputs_its_csv_sidecar_holds(
+    scenario_file, small_scenario_text, tmp_path, capsys
+):
+    """A NetCDF projection carried no input and no source, where the CSV's ``.meta.json`` and
+    Parquet's metadata list every input (a source auditor's M1): its global attribute
+    ``inputs`` holds the same table, as JSON text."""
+    options = ["--draws", "4", "--resolution", "annual", "--weather", "typical", "--quiet"]
+    for name in ("small.csv", "small.nc"):
+        out = tmp_path / name
+        code = main(["project", str(scenario_file(small_scenario_text)), "--out", str(out),
+                     *options])  # fmt: skip
+        assert code == 0, capsys.readouterr().err
+    sidecar = read_table_metadata(tmp_path / "small.csv")
+    with xr.open_dataset(tmp_path / "small.nc", engine="h5netcdf") as dataset:
+        attrs = dict(dataset.attrs)
+    assert json.loads(attrs["inputs"]) == sidecar["inputs"]
+    # Everything else the sidecar says is in the file too: the attributes (but the run's
+    # time) and the spread drivers, as variables.
+    attrs.pop("inputs")
+    assert {k for k in sidecar["attrs"] if k not in ("created", "created_utc")} <= set(attrs)
+
+
+def test_a_netcdf_comparison_holds_each_scenarios_inputs(
+    scenario_file, small_scenario_text, tmp_path, capsys
+):
+    south_text = small_scenario_text.replace('id = "small"', 'id = "south"').replace(
+        "low = 1.2, high = 1.4", "low = 1.2, high = 1.5"
+    )
+    out = tmp_path / "cmp.nc"
+    files = [str(scenario_file(small_scenario_text)), str(scenario_file(south_text, "south"))]
+    options = ["--draws", "4", "--weather", "typical", "--no-duration-curves", "--no-baseline"]
+    code = main(["compare", *files, "--out", str(out), *options, "--quiet"])
+    assert code == 0, capsys.readouterr().err
+    with xr.open_dataset(out, engine="h5netcdf") as dataset:
+        inputs = json.loads(dataset.attrs["inputs"])
+    assert list(inputs) == ["small", "south"]
+    for scenario_id, text in (("small", small_scenario_text), ("south", south_text)):
+        expected = input_table(parse_scenario(tomllib.loads(text), origin=scenario_id))
+        assert inputs[scenario_id] == expected
