@@ -91,7 +91,7 @@ def compare(
             "(one alone: forecast project)"
         )
     loaded = [load_scenario_argument(scenario) for scenario in scenarios]
-    comparisons.check_scenarios(loaded, resolution=resolution)
+    comparisons.check_scenarios(loaded, resolution=resolution, arguments=scenarios)
     options = projection_options(
         loaded[0],
         draws=draws,

@@ -58,7 +58,7 @@ def report(
     reports.check_report_path(out)
     loaded = [load_scenario_argument(scenario) for scenario in scenarios]
     # The report's figures are monthly and annual: scenarios of any zones compare.
-    comparisons.check_scenarios(loaded, resolution="monthly")
+    comparisons.check_scenarios(loaded, resolution="monthly", arguments=scenarios)
     options = projection_options(
         loaded[0],
         draws=draws,

@@ -20,6 +20,7 @@ from forecast.paths import scenarios_dir
 from forecast.scenario.defaults import (
     MAX_EXTENDS_DEPTH,
     MAX_SCENARIO_FILE_BYTES,
+    SCENARIO_ID_PATTERN,
     SCHEMA_VERSION,
     TIME_ZONE_EXAMPLES,
 )
@@ -370,7 +371,8 @@ def extended(
 ) -> dict[str, Any]:
     """A variant's data over its base's: ``extends = "<scenario id>"``.
 
-    The variant gives its own ``id``, ``title`` and ``description`` and whatever it changes;
+    The variant gives its own ``id`` (a file with none takes its stem, :func:`read_scenario_file`),
+    ``title`` and ``description`` and whatever it changes;
     tables (``[operations]``, ``[grid.capital]``, ``[flexibility]``) merge key by key with the
     base's, lists (``[[sites]]``, ``[[deployments]]``) and values replace the base's (a list
     that replaces a different one is said, as a :class:`ScenarioNote` warning). The base is a
@@ -439,13 +441,20 @@ def _check_accelerators(scenario: Scenario, *, origin: str) -> None:
 
 
 def read_scenario_file(path: Path) -> Scenario:
-    """Read and validate one scenario TOML file."""
+    """Read and validate one scenario TOML file.
+
+    A variant (``extends``) that gives no ``id`` of its own takes its file's stem as id, where
+    the stem is a scenario id: it inherited its base's, and ``forecast compare kr-outlook
+    kr-outlook-800.toml`` (the README's recipe) was refused as the same scenario given twice.
+    """
     try:
         data = _read_toml(path)
     except FileNotFoundError:
         raise NotFoundError(f"{path}: no such scenario file") from None
     except IsADirectoryError:
         raise NotFoundError(f"{path}: a directory; allowed: a scenario .toml file") from None
+    if "extends" in data and "id" not in data and re.fullmatch(SCENARIO_ID_PATTERN, path.stem):
+        data = {"id": path.stem, **data}
     try:
         return parse_scenario(data, origin=path.name, directory=path.resolve().parent)
     except RecursionError:

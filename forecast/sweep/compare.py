@@ -95,11 +95,17 @@ ProgressCallback = Callable[[int, int, int, int], None]
 CROSS_ZONE_RESOLUTIONS = ("annual", "monthly")
 
 
-def check_scenarios(scenarios: Sequence[Scenario], *, resolution: str | None = None) -> None:
+def check_scenarios(
+    scenarios: Sequence[Scenario],
+    *,
+    resolution: str | None = None,
+    arguments: Sequence[str] | None = None,
+) -> None:
     """Refuse no scenario, too many, a repeated id, or differing time zones at a resolution
     (``resolution``; None: any) that needs shared instants (OptionsError): scenarios in
     different zones compare at :data:`CROSS_ZONE_RESOLUTIONS` only, each on its own local
-    calendar."""
+    calendar. ``arguments`` are the scenarios as the command line named them (ids or files),
+    which a repeated id's message names with its fix."""
     if not 1 <= len(scenarios) <= MAX_SCENARIOS:
         raise OptionsError(
             f"scenarios: {len(scenarios)} given; compare 1..{MAX_SCENARIOS} scenarios"
@@ -107,7 +113,7 @@ def check_scenarios(scenarios: Sequence[Scenario], *, resolution: str | None = N
     ids = [scenario.id for scenario in scenarios]
     repeated = sorted({i for i in ids if ids.count(i) > 1})
     if repeated:
-        raise OptionsError(f"scenarios: {', '.join(repeated)} given twice; give each once")
+        raise OptionsError(_repeated_message(repeated, ids, arguments))
     zones = {scenario.timezone for scenario in scenarios}
     if len(zones) > 1 and resolution not in CROSS_ZONE_RESOLUTIONS:
         raise OptionsError(
@@ -115,6 +121,28 @@ def check_scenarios(scenarios: Sequence[Scenario], *, resolution: str | None = N
             f"compare at {' or '.join(CROSS_ZONE_RESOLUTIONS)} resolution only, each on its own "
             "local calendar (an hour or a day of one is not the same instant in the other)"
         )
+
+
+def _repeated_message(
+    repeated: Sequence[str], ids: Sequence[str], arguments: Sequence[str] | None
+) -> str:
+    """``scenarios: <id> given twice``, with the arguments that gave it and, for a file whose
+    id is not its name (a variant that copied or inherited its base's id), the fix."""
+    if arguments is None or len(arguments) != len(ids):
+        return f"scenarios: {', '.join(repeated)} given twice; give each once"
+    given = list(zip(arguments, ids, strict=True))
+    named = "; ".join(
+        f"{scenario_id} ({', '.join(argument for argument, i in given if i == scenario_id)})"
+        for scenario_id in repeated
+    )
+    fixes = [
+        f"give {Path(argument).name} its own id (id = {Path(argument).stem!r})"
+        for argument, scenario_id in given
+        if scenario_id in repeated
+        and (argument.endswith(".toml") or "/" in argument)
+        and Path(argument).stem != scenario_id
+    ]
+    return f"scenarios: {named} given twice; " + ("; ".join(fixes) or "give each once")
 
 
 def time_zones_note(scenarios: Sequence[Scenario]) -> str:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from forecast.cli import main
@@ -302,3 +304,46 @@ def test_a_long_value_is_echoed_cut_short_with_its_length():
     document["horizon"]["x"] = "short"
     with pytest.raises(ScenarioError, match=r"horizon\.x = 'short': not a field here"):
         parse_scenario(document)
+
+
+README = Path(__file__).parents[3] / "README.md"
+#: The README's capital-limit variant ("The grid it connects to"), as a user writes it.
+LIMIT_VARIANT = (
+    'extends = "kr-outlook"\n[grid.capital]\n'
+    'limit_mw = { value = 800.0, source = "a planner\'s 800 MW capital limit" }\n'
+)
+
+
+def test_the_readmes_800_mw_variant_compares_as_written(tmp_path, monkeypatch, capsys):
+    """The README's recipe, a file that extends kr-outlook and gives no id, failed: the file
+    inherited ``id = "kr-outlook"``, and ``forecast compare kr-outlook kr-outlook-800.toml``
+    said "kr-outlook given twice" (exit 2). A variant with no id of its own takes its file's
+    stem, and no "id differs from the file name" note is printed for it."""
+    text = " ".join(README.read_text(encoding="utf-8").split())
+    assert '(`extends = "kr-outlook"`, `[grid.capital] limit_mw = { value = 800.0,' in text
+    assert "`forecast compare kr-outlook kr-outlook-800.toml --draws 1000 --seed 0`" in text
+    monkeypatch.chdir(tmp_path)
+    Path("kr-outlook-800.toml").write_text(LIMIT_VARIANT, encoding="utf-8")
+    assert load_scenario("kr-outlook-800.toml").id == "kr-outlook-800"
+    argv = ["compare", "kr-outlook", "kr-outlook-800.toml", "--draws", "4", "--seed", "0",
+            "--start", "2030-01-01", "--end", "2030-12-31", "--resolution", "annual",
+            "--quiet", "--out", "cmp.csv"]  # fmt: skip
+    assert main(argv) == 0
+    assert "differs from the file name" not in capsys.readouterr().err
+    table = pd.read_csv("cmp.csv", usecols=["scenario"])
+    assert set(table["scenario"]) == {"kr-outlook", "kr-outlook-800"}
+
+
+def test_two_files_of_one_id_are_named_with_the_fix(tmp_path, monkeypatch, capsys):
+    """A variant that copies its base's id still cannot be compared with it (results know a
+    scenario by its id); the message names both arguments and the file to give its own id."""
+    monkeypatch.chdir(tmp_path)
+    Path("kr-outlook-800.toml").write_text('id = "kr-outlook"\n' + LIMIT_VARIANT, encoding="utf-8")
+    argv = ["compare", "kr-outlook", "kr-outlook-800.toml", "--draws", "4", "--out", "cmp.csv"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1] == (
+        "error: scenarios: kr-outlook (kr-outlook, kr-outlook-800.toml) given twice; give "
+        "kr-outlook-800.toml its own id (id = 'kr-outlook-800')"
+    )
+    assert not Path("cmp.csv").exists()

@@ -175,7 +175,7 @@ def test_cli_compare(scenario_file, tmp_path, capsys):
     capsys.readouterr()
     assert main([*common[:2], str(first), *common[3:], "--out", str(out)]) == 2
     err = capsys.readouterr().err.strip()
-    assert err == "error: scenarios: small given twice; give each once"
+    assert err == f"error: scenarios: small ({first}, {first}) given twice; give each once"
     assert main([*common, "--out", str(tmp_path / "missing" / "x.csv")]) == 2
     assert "does not exist" in capsys.readouterr().err
 
