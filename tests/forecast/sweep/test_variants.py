@@ -373,7 +373,7 @@ def test_a_default_operation_can_be_varied_and_its_default_projects_as_before():
     assert base.operations is None or base.operations.pue is None
     default_mode = OPERATION_DEFAULTS["pue"].quantity.model_dump(mode="json")[0]["mode"]
     variants = sweeps.build_variants(
-        base, [sweeps.parse_variation(f"operations.pue[0].mode={default_mode},1.2")], OPTIONS
+        base, [sweeps.parse_variation(f"operations.pue[0].mode={default_mode},1.1")], OPTIONS
     )
     same, lower = (project(v.scenario, v.options) for v in variants)
     xr.testing.assert_identical(same["ai_energy_twh"], project(base, OPTIONS)["ai_energy_twh"])
