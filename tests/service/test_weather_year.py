@@ -105,3 +105,9 @@ def test_a_weather_year_that_is_not_an_integer_is_a_422_naming_the_field(server:
     answer = httpx.post(f"{server}/v1/projections", json={**BODY, "weather_year": "2018"})
     assert answer.status_code == 422, answer.text
     assert "weather_year" in answer.text
+
+
+def test_the_inputs_offer_the_locations_observed_weather_years(server: str):
+    """What the dashboard's Weather year list offers: the years ``weather_year`` may name."""
+    inputs = httpx.get(f"{server}/v1/scenarios/kr-national/inputs", timeout=60).json()
+    assert inputs["weather_years"] == list(range(2013, 2025))
