@@ -104,7 +104,7 @@ def test_a_weather_year_it_cannot_run_on_is_a_422_naming_the_field(
 def test_a_weather_year_that_is_not_an_integer_is_a_422_naming_the_field(server: str):
     answer = httpx.post(f"{server}/v1/projections", json={**BODY, "weather_year": "2018"})
     assert answer.status_code == 422, answer.text
-    assert "weather_year" in answer.text
+    assert "weather_year" in answer.text and "valid integer" in answer.text, answer.text
 
 
 def test_the_inputs_offer_the_locations_observed_weather_years(server: str):
