@@ -863,6 +863,29 @@ def band_label(levels, *, mean: bool = True) -> str:
     return f"{text} (mean)" if mean else text
 
 
+def weather_label(attrs) -> str:
+    """The weather a projection ran on, in the words of a summary's header (a Dataset's
+    ``attrs``): ``seoul: historical, 12 years``; with a design weather year
+    (``weather_year``), ``seoul: 2018 only, every draw (of 12 historical years)``, the
+    ensemble's years still setting the PUE's annual line; ``none (...)`` without weather."""
+    if attrs.get("weather_location") == "none":
+        return "none (no temperature response: the PUE at its annual value every hour)"
+    years = str(attrs.get("weather_years", "")).split(",")
+    location, kind = attrs.get("weather_location", "?"), attrs.get("weather_kind", "?")
+    plural = "s" if len(years) > 1 else ""
+    if fixed := design_weather_year(attrs):
+        return f"{location}: {fixed} (of {len(years)} {kind} year{plural})"
+    return f"{location}: {kind}, {len(years)} year{plural}"
+
+
+def design_weather_year(attrs) -> str:
+    """``2018 only, every draw`` where a projection ran every draw on one observed weather
+    year (``attrs["weather_year"]``, a design weather year); empty where each draw drew its
+    own year."""
+    year = attrs.get("weather_year")
+    return "" if year is None else f"{year} only, every draw"
+
+
 def band_text(variable, shown) -> str | None:
     """``centre [low–high]`` of a variable with a ``quantile`` dimension (and no other left),
     each value written by ``shown``, at the levels of :func:`summary_levels`; None where its

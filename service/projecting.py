@@ -42,6 +42,7 @@ from forecast.projection import (
     resolved_weather,
     scenario_digest,
     weather_digest,
+    weather_index,
 )
 from forecast.report.inputs import with_input_tables
 from forecast.scenario import Scenario, parse_scenario
@@ -566,6 +567,7 @@ _RUN_FIELDS = (
     "per_draw",
     "duration_curves",
     "duration_draws",
+    "weather_year",
 )
 #: Defaults of the options a run recorded only once requests could ask them.
 _FIELD_DEFAULTS: dict[str, Any] = {
@@ -588,7 +590,9 @@ def _options_on_served_model(
 
     ``weather = 'auto'`` is resolved to the kind the data directory gives now: a result is
     keyed, stored and recorded under the weather it was computed on, so that one computed on
-    synthetic years before the data was mounted is not served after.
+    synthetic years before the data was mounted is not served after. A ``weather_year`` is
+    checked against the observed years of that weather
+    (:func:`~forecast.projection.weather_index`), before any work.
     """
     served = _served(state, scenario, include_baseline, pinned)
     reference = model_label(served) if served is not None else None
@@ -598,7 +602,9 @@ def _options_on_served_model(
             baseline_model=reference,
             include_baseline=include_baseline and reference is not None,
         ).validated(scenario)
-    return resolved_weather(scenario, options), (served if options.include_baseline else None)
+    options = resolved_weather(scenario, options)
+    weather_index(scenario, options)
+    return options, (served if options.include_baseline else None)
 
 
 def resubmission(state: ServiceState, run: Run) -> Prepared:

@@ -128,6 +128,16 @@ class RunOptions(_Body):
         description="Future weather: observed years (historical), one typical year, seeded "
         "synthetic years, or auto (historical when the real data is present).",
     )
+    weather_year: int | None = Field(
+        default=None,
+        strict=True,
+        description="Run every draw on this observed weather year of the scenario's location "
+        "(e.g. 2018: '2018 weather', a design weather year; historical weather only), as "
+        "`--weather-year`: the bands then hold the other inputs' spread, the baseline's level "
+        "and daily noise, not the weather's. Recorded in the answer's attrs (`weather_year`) "
+        "and its result key; a year the location did not observe is a 422 naming the observed "
+        "years. Default: each draw draws its own year. [a]",
+    )
     include_baseline: bool = Field(
         default=True,
         strict=True,

@@ -28,8 +28,10 @@ from forecast.cli.options import (
     SummaryOption,
     VariablesOption,
     WeatherOption,
+    WeatherYearOption,
     check_output,
     check_summary,
+    check_weather_year,
     load_scenario_argument,
     projection_options,
     say_written,
@@ -56,6 +58,7 @@ def compare(
     file_format: FormatOption = None,
     quantiles: QuantilesOption = DEFAULT_QUANTILES,
     weather: WeatherOption = "auto",
+    weather_year: WeatherYearOption = None,
     baseline_model: BaselineModelOption = None,
     no_baseline: NoBaselineOption = False,
     duration_curves: DurationCurvesOption = True,
@@ -106,7 +109,9 @@ def compare(
         duration_curves=duration_curves,
         duration_draws=duration_draws,
         per_draw=per_draw,
+        weather_year=weather_year,
     )
+    check_weather_year(loaded[1:], options)  # every scenario runs on that year
     with tqdm(
         total=len(loaded),
         unit="scenario",

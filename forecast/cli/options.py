@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -96,6 +96,17 @@ QuantilesOption = Annotated[
 ]
 WeatherOption = Annotated[
     str, typer.Option(help="auto|historical|typical|synthetic future weather")
+]
+WeatherYearOption = Annotated[
+    str | None,
+    typer.Option(
+        "--weather-year",
+        help="Run every draw on this observed weather year of the scenario's location (e.g. "
+        "2018: '2018 weather', a design weather year; historical weather only): the bands "
+        "then hold the other inputs' spread, the baseline's level and daily noise, not the "
+        "weather's. Recorded in the file's attributes (weather_year).",
+        callback=_syntax_checked(parse_integer),
+    ),
 ]
 BaselineModelOption = Annotated[
     str | None, typer.Option(help="Baseline model MODEL_ID[@VERSION] (default: promoted).")
@@ -291,10 +302,12 @@ def projection_options(
     duration_curves: bool = False,
     duration_draws: str | None = None,
     sites: tuple[str, ...] = (),
+    weather_year: str | None = None,
 ) -> ProjectionOptions:
     """Parse the shared options into checked :class:`ProjectionOptions` (a baseline model
-    named by them or the scenario must exist). An option that the others make meaningless
-    is refused, not ignored."""
+    named by them or the scenario must exist, and a ``--weather-year`` must be an observed
+    year of its weather: :func:`check_weather_year`). An option that the others make
+    meaningless is refused, not ignored."""
     from forecast.engine.baseline import choose_baseline
     from forecast.projection import ProjectionOptions
 
@@ -324,9 +337,32 @@ def projection_options(
             else parse_integer(duration_draws, "--duration-draws")
         ),
         sites=sites,
+        weather_year=None
+        if weather_year is None
+        else parse_integer(weather_year, "--weather-year"),
     ).validated(scenario)
     choose_baseline(scenario, options)  # refused here, before any progress bar
+    check_weather_year([scenario], options)
     return options
+
+
+def check_weather_year(scenarios: Sequence[Scenario], options: ProjectionOptions) -> None:
+    """Refuse, before any work, a ``--weather-year`` that one of ``scenarios`` cannot run
+    on (:func:`forecast.projection.weather_index`, by which the projection gives every draw
+    that year): a scenario without weather, weather that is not historical, or a year its
+    location did not observe.
+
+    Raises
+    ------
+    OptionsError
+        Naming ``--weather-year``, the value and what is allowed (the observed years' range).
+    """
+    if options.weather_year is None:
+        return
+    from forecast.projection import weather_index
+
+    for scenario in scenarios:
+        weather_index(scenario, options, field="--weather-year")
 
 
 def warn_weather_fallback(options: ProjectionOptions, dataset) -> None:

@@ -31,6 +31,7 @@ from forecast.cli.options import (
     SummaryOption,
     VariablesOption,
     WeatherOption,
+    WeatherYearOption,
     check_output,
     check_summary,
     load_scenario_argument,
@@ -61,6 +62,7 @@ def project(
     file_format: FormatOption = None,
     quantiles: QuantilesOption = DEFAULT_QUANTILES,
     weather: WeatherOption = "auto",
+    weather_year: WeatherYearOption = None,
     baseline_model: BaselineModelOption = None,
     no_baseline: NoBaselineOption = False,
     per_draw: PerDrawOption = False,
@@ -112,6 +114,7 @@ def project(
         duration_curves=duration_curves,
         duration_draws=duration_draws,
         sites=tuple(site or ()),
+        weather_year=weather_year,
     )
     assert options.start is not None and options.end is not None  # filled by the options
     if drivers_year is not None and not (options.start.year <= drivers_year <= options.end.year):
@@ -205,7 +208,13 @@ def _pick(variable, level: float, **where) -> float:
 def summary_table(dataset) -> str:
     """Per-year P50 [P10–P90] (mean) of the headline figures (the band the quantiles hold:
     :func:`forecast.outputs.band_label`), as fixed-width text."""
-    from forecast.outputs import band_label, pad_left, partial_years_note, summary_cell
+    from forecast.outputs import (
+        band_label,
+        pad_left,
+        partial_years_note,
+        summary_cell,
+        weather_label,
+    )
 
     columns = [
         ("ai_energy_twh", "AI energy TWh"),
@@ -219,16 +228,9 @@ def summary_table(dataset) -> str:
     columns = [(name, label) for name, label in columns if name in dataset]
     attrs = dataset.attrs
     width = 30
-    weather_years = str(attrs.get("weather_years", "")).split(",")
-    weather = (
-        f"{attrs.get('weather_location', '?')}: {attrs.get('weather_kind', '?')}, "
-        f"{len(weather_years)} year{'s' if len(weather_years) > 1 else ''}"
-    )
-    if attrs.get("weather_location") == "none":
-        weather = "none (no temperature response: the PUE at its annual value every hour)"
     lines = [
         f"{attrs['scenario_id']}: {band_label(dataset)} over {attrs['draws']} draws; "
-        f"baseline {attrs['baseline_model']}; weather {weather}",
+        f"baseline {attrs['baseline_model']}; weather {weather_label(attrs)}",
         f"hosting: {attrs.get('hosting_note', attrs.get('hosting', ''))}",
     ]
     if "baseline_demand_basis" in attrs:

@@ -29,8 +29,10 @@ from forecast.cli.options import (
     SummaryOption,
     VariablesOption,
     WeatherOption,
+    WeatherYearOption,
     check_output,
     check_summary,
+    check_weather_year,
     load_scenario_argument,
     parse_integer,
     projection_options,
@@ -122,6 +124,7 @@ def sweep(
     file_format: FormatOption = None,
     quantiles: QuantilesOption = DEFAULT_QUANTILES,
     weather: WeatherOption = "auto",
+    weather_year: WeatherYearOption = None,
     baseline_model: BaselineModelOption = None,
     no_baseline: NoBaselineOption = False,
     summary: SummaryOption = None,
@@ -177,6 +180,7 @@ def sweep(
         weather=weather,
         baseline_model=baseline_model,
         no_baseline=no_baseline,
+        weather_year=weather_year,
     )
     variations = [sweeps.parse_variation(text) for text in vary or []]
     if vary_together:
@@ -185,6 +189,9 @@ def sweep(
     variants = sweeps.build_variants(
         loaded, variations, options, origin=scenario, design="oat" if one_at_a_time else "grid"
     )
+    # A variant may vary the weather (--vary weather=...) away from the year's.
+    for variant in variants:
+        check_weather_year([variant.scenario], variant.options)
     if one_at_a_time:
         assert options.start is not None and options.end is not None  # filled by the options
         for year in chosen_years or []:
@@ -282,14 +289,16 @@ def summary_table(dataset: xr.Dataset) -> str:
     peak change; then, where the variants have them, the data-centre sector's energy and peak,
     each grid-limited region's requested, connected and delayed MW at the year's end, and the
     energy flexibility curtails and what it takes off the peak."""
-    from forecast.outputs import band_label, partial_years_note
+    from forecast.outputs import band_label, design_weather_year, partial_years_note
 
     headline: list[Column] = [(name, label, digits, {}) for name, label, digits in SUMMARY_COLUMNS]
+    fixed = design_weather_year(dataset.attrs)
     blocks = [
         _variant_table(
             dataset,
             f"{dataset.attrs['scenario_id']} sweep, {dataset.sizes['variant']} variants: "
-            f"{band_label(dataset)} per year, common random numbers",
+            f"{band_label(dataset)} per year, common random numbers"
+            + (f"; weather {fixed}" if fixed else ""),
             headline,
         )
     ]

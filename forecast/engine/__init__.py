@@ -107,6 +107,7 @@ __all__ = [
     "ProjectionOptions",
     "check_period_years",
     "notes_in_attributes",
+    "observed_weather_years",
     "project",
     "resolved_weather",
     "scenario_digest",
@@ -209,6 +210,17 @@ def weather_index(
             f"{allowed}"
         )
     return labels.index(str(year))
+
+
+def observed_weather_years(scenario: Scenario) -> tuple[int, ...]:
+    """The observed years a projection of ``scenario`` on ``weather = 'auto'`` may run every
+    draw on (``weather_year``, :func:`weather_index`), in order: its location's historical
+    years where the temperature files are present; none where it has no weather or ``auto``
+    falls back to synthetic years (what a form offers as design weather years). [a]"""
+    options = resolved_weather(scenario, ProjectionOptions())
+    if options.weather != "historical":
+        return ()
+    return tuple(sorted(int(label) for label in weather_for(scenario, options).labels))
 
 
 def weather_fallback(scenario: Scenario) -> str | None:

@@ -760,6 +760,9 @@ def build_dataset(
         "weather_kind": weather.kind,
         "weather_source": weather.source,
         "weather_years": ",".join(weather.labels),
+        # A design weather year: every draw ran on it (the ensemble above still set the PUE's
+        # annual line and the digest); absent where each draw drew its own year.
+        **({"weather_year": options.weather_year} if options.weather_year is not None else {}),
         "weather_sha256": weather.digest,
         "Conventions": "CF-1.8",
     }

@@ -36,6 +36,7 @@ from forecast.outputs import (
     band_label,
     band_text,
     column_unit,
+    design_weather_year,
     difference_name,
     display_width,
     limited_regions,
@@ -469,7 +470,8 @@ def summary_text(dataset: xr.Dataset) -> str:
     lines = [
         f"{len(labels)} scenarios, {attrs['draws']} draws each, seed {attrs['seed']}, "
         f"{attrs['period_start']}..{attrs['period_end']}; random numbers "
-        f"{attrs['comparison_random_numbers'].split(':')[0]}",
+        f"{attrs['comparison_random_numbers'].split(':')[0]}"
+        + (f"; weather {fixed}" if (fixed := design_weather_year(attrs)) else ""),
     ]
     if attrs.get("comparison_moved_entries"):
         lines.append(

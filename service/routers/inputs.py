@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from forecast.engine.sampling import OPERATION_DEFAULTS, operation
 from forecast.errors import NotFoundError
-from forecast.projection import MAX_YEARS
+from forecast.projection import MAX_YEARS, observed_weather_years
 from forecast.scenario import (
     FIRST_DATE,
     LAST_DATE,
@@ -107,6 +107,12 @@ class ScenarioInputs(BaseModel):
         "`deployments.milestones.count` [accelerators], `flexibility.hours_per_year` [h], and "
         "the allowed ranges of `flexibility.share` [0-1] and of a region's `grid.limit_mw` [MW] "
         "(inputs a scenario may lack) of the scenario format."
+    )
+    weather_years: list[int] = Field(
+        description="The observed weather years of the scenario's weather location that "
+        "POST /v1/projections' `weather_year` may name with `weather` auto (a design weather "
+        "year: every draw on that year's temperatures), in order; empty where the scenario "
+        "has no weather or the service lacks the location's temperature files. [a]"
     )
 
 
@@ -245,6 +251,8 @@ async def scenario_inputs(
     return ScenarioInputs(
         scenario_id=scenario.id,
         inputs=inputs,
+        # Read from the temperature files once (cached after), so off the event loop.
+        weather_years=list(await state.light(observed_weather_years, scenario)),
         limits={
             "draws": _limit(ProjectionRequest, "draws", state.settings.max_draws),
             "seed": _limit(ProjectionRequest, "seed"),

@@ -278,6 +278,7 @@ export function showScenario(scenario, inputs, summary) {
   form.regions = summary ? summary.regions : [];
   form.limits = inputs.limits;
   showLimits(inputs.limits);
+  showWeatherYears(inputs.weather_years);
   byId("scenario").value = scenario.id;
   byId("scenario-description").textContent =
     `${scenario.description} Hosting: ${form.hosting}; country ${scenario.country}; ` +
@@ -295,6 +296,7 @@ export function resetToScenario() {
   showPeriodLimits(firstYear, lastYear);
   byId("start-year").value = firstYear;
   byId("end-year").value = lastYear;
+  byId("weather-year").value = "";
   showPlan(scenario);
   showOperations();
   showSites(scenario);
@@ -331,6 +333,23 @@ function showLimits(limits) {
     `service (API default ${formatCount(limits.draws.default)}); fewer draws answer faster, ` +
     "but their P10 and P90 (and a site's P90 month) move from run to run: use 1,000 for " +
     "figures to quote, as the command line does.";
+}
+
+// The design weather years the API offers for the scenario (its location's observed years):
+// every draw on one year's temperatures, or each draw on its own (the default).
+function showWeatherYears(years) {
+  const select = byId("weather-year");
+  fillSelect(select, [
+    ["", "all observed years (each draw its own)"],
+    ...years.map((year) => [String(year), `${year} only`]),
+  ]);
+  select.disabled = years.length === 0;
+  byId("weather-year-help").textContent = years.length
+    ? `A design weather year runs every draw on that year's temperatures (${years[0]}–` +
+      `${years.at(-1)} observed): the bands then hold every other input's spread, not the ` +
+      "weather's."
+    : "This scenario has no observed weather years on this service (no temperature response, " +
+      "or no temperature files): each draw runs on the weather the service has.";
 }
 
 function showPlan(scenario) {
@@ -838,6 +857,9 @@ export function buildRequest(options) {
     ...periodBounds(scenario),
     ...options,
   };
+  // A design weather year is an option of the run, not an edit of the scenario.
+  const weatherYear = byId("weather-year").value;
+  if (weatherYear) common.weather_year = Number(weatherYear);
   const period =
     common.start || common.end
       ? `${(common.start || scenario.horizon.start).slice(0, 4)}-${(common.end || scenario.horizon.end).slice(0, 4)}`

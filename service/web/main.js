@@ -238,13 +238,16 @@ function servedNote(served) {
 // The projection's files are named after the scenario, its edits, its period, its draws and its
 // seed, then what the file holds: kr-outlook-edited-capital-limit-100MW_2026-2030_d200_s0_annual
 // (the API names every edited run kr-outlook-edited). A period alone is no edit: its run names
-// the shipped scenario, and so do its files (kr-outlook_2026-2030_d200_s0_annual).
+// the shipped scenario, and so do its files (kr-outlook_2026-2030_d200_s0_annual); a design
+// weather year follows the period (kr-outlook_2026-2030_w2018_d200_s0_annual).
 function fileBase() {
   if (!state.last) return "projection";
   const { shippedId, tags, period, request } = state.last;
   const edits = tags.length ? `-edited-${tags.join("-")}` : "";
   const when = period ? `_${period}` : "";
-  return `${`${shippedId}${edits}`.slice(0, 140)}${when}_d${request.draws}_s${request.seed}`;
+  const weather = request.weather_year ? `_w${request.weather_year}` : "";
+  const base = `${shippedId}${edits}`.slice(0, 140);
+  return `${base}${when}${weather}_d${request.draws}_s${request.seed}`;
 }
 
 // The CSV and, beside it as the command line writes it, its provenance (<file>.csv.meta.json).
@@ -260,7 +263,10 @@ function chartHeading(caption) {
     notes: [
       `${request.draws} Monte Carlo draws, seed ${request.seed}, ${years[0]}–${years.at(-1)}; ` +
         "P50 is the median over the draws, P10–P90 their central 80 %, P5–P95 their central " +
-        `90 %. Baseline model: ${payload.model_version}.`,
+        `90 %. Baseline model: ${payload.model_version}.` +
+        (request.weather_year
+          ? ` Weather: ${request.weather_year} only, every draw (a design weather year).`
+          : ""),
     ],
   };
 }

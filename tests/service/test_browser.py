@@ -20,6 +20,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.data import requires_shared_data
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -966,6 +968,41 @@ def test_a_period_alone_is_no_edit_in_the_file_names(page):
     assert _download_name(page, svg) == (
         f"kr-outlook-edited-capital-limit-100MW_2026-2030_d200_s{seed}_ai-load.svg"
     )
+
+
+@requires_shared_data
+def test_a_design_weather_year_is_picked_and_sent_with_the_projection(page, base_url):
+    """A grid planner's "2018 weather": the Weather year list offers the observed years of the
+    scenario's location, as GET .../inputs states them; picking 2018 sends ``weather_year``
+    with the projection, the answer is on 2018 and the files say so; back on all years, the
+    request leaves it out (the result key it had before)."""
+    previous = _wait_done(page)
+    page.select_option("#scenario", "kr-outlook")
+    previous = _wait_done(page, previous)
+    years = httpx.get(f"{base_url}/v1/scenarios/kr-outlook/inputs").json()["weather_years"]
+    offered = page.eval_on_selector_all("#weather-year option", "els => els.map(e => e.value)")
+    assert offered == ["", *map(str, years)] and "2018" in offered
+    assert "weather_year" not in json.loads(page.text_content("#request-json"))
+
+    def posted(sent) -> bool:
+        return sent.method == "POST" and "/v1/projections" in sent.url
+
+    page.get_by_label("Weather year").select_option("2018")
+    with page.expect_request(posted) as sent:
+        page.get_by_role("button", name="Run projection").click()
+    body = json.loads(sent.value.post_data)
+    assert body["weather_year"] == 2018 and body["scenario_id"] == "kr-outlook", body
+    previous = _wait_done(page, previous)
+    assert json.loads(page.text_content("#request-json"))["weather_year"] == 2018
+    seed = page.input_value("#seed")
+    svg = "button[data-chart='chart-ai'][data-format='svg']"
+    assert _download_name(page, svg) == f"kr-outlook_w2018_d200_s{seed}_ai-load.svg"
+
+    page.get_by_label("Weather year").select_option("")
+    with page.expect_request(posted) as sent:
+        page.get_by_role("button", name="Run projection").click()
+    assert "weather_year" not in json.loads(sent.value.post_data)
+    _wait_done(page, previous)
 
 
 def test_a_year_past_the_horizon_is_projected_and_noted(page, base_url):
