@@ -203,7 +203,9 @@ async function run() {
     const what = changes.length ? ` (${changes.join("; ")})` : "";
     setStatus(
       `Projection of ${payload.scenario_id}${what} done in ${seconds} s: ` +
-        `${request.draws} draws, seed ${request.seed}${servedNote(served)}.`,
+        `${request.draws} draws, seed ${request.seed}` +
+        `${request.weather_year ? `, on ${request.weather_year} weather only` : ""}` +
+        `${servedNote(served)}.`,
     );
   } catch (error) {
     if (error.name === "AbortError") return; // superseded: the newer run reports

@@ -993,6 +993,9 @@ def test_a_design_weather_year_is_picked_and_sent_with_the_projection(page, base
     body = json.loads(sent.value.post_data)
     assert body["weather_year"] == 2018 and body["scenario_id"] == "kr-outlook", body
     previous = _wait_done(page, previous)
+    # The status names the year: it differs from the run before even when both took the same
+    # time (the wait above watches the status change).
+    assert "on 2018 weather only" in previous
     assert json.loads(page.text_content("#request-json"))["weather_year"] == 2018
     seed = page.input_value("#seed")
     svg = "button[data-chart='chart-ai'][data-format='svg']"
