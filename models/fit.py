@@ -298,7 +298,8 @@ def fit_baseline(
         "calibration_factor": 1.0,
         "sd": residual_sd,
     }
-    if config.noise_by_hour:
+    # getattr: configs built by hand (tests, models.horizons) predate the option; off there.
+    if getattr(config, "noise_by_hour", False):
         noise["hour_scale"] = hour_noise_scale(residual, spec, config.noise_hour_split).tolist()
         noise["hour_scale_split"] = config.noise_hour_split
     return {
