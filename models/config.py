@@ -28,6 +28,7 @@ from forecast.baseline.alignment import (
     weather_response_lag,
 )
 from forecast.baseline.features import FeatureSpec
+from forecast.baseline.model import NOISE_HOUR_SPLITS
 from forecast.calendar import holiday_dates, hourly_times, is_time_zone
 from forecast.errors import DataError, OptionsError
 from forecast.io.gaps import INTERPOLATED, MASKED, OBSERVED, GapReport, interpolate_short_gaps
@@ -43,7 +44,7 @@ MIN_FIT_YEARS = 3
 _CONFIG_KEYS = {
     "model": {
         "id", "description", "demand_basis", "country", "subdivision", "timezone",
-        "weather_location",
+        "weather_location", "noise_by_hour", "noise_hour_split",
     },
     "data": {
         "dir", "demand_file", "timestamp_column", "demand_column", "wide_date_column",
@@ -83,6 +84,11 @@ class TrainingConfig:
     backtest_years: tuple[int, ...]
     backtest_draws: int
     seed: int
+    #: The daily noise scaled by hour of day (``[model] noise_by_hour``, default false;
+    #: ``noise_hour_split`` "none", "day_off" or "season"): issue 13's eighth round, for the
+    #: backtest only (``forecast-train`` refuses it: the projection engine does not apply it).
+    noise_by_hour: bool = False
+    noise_hour_split: str = "none"
 
 
 def _require(table: dict, key: str, section: str, path: Path):
@@ -155,6 +161,23 @@ def _data_directory(path: Path, data: dict, data_dir: Path | None) -> Path:
             "config file's directory or absolute"
         )
     return (path.resolve().parent / configured).resolve()
+
+
+def _noise_by_hour(model: dict, path: Path) -> bool:
+    value = model.get("noise_by_hour", False)
+    if not isinstance(value, bool):
+        raise OptionsError(f"{path}: [model] noise_by_hour = {value!r}; allowed: true or false")
+    return value
+
+
+def _noise_hour_split(model: dict, path: Path) -> str:
+    value = model.get("noise_hour_split", "none")
+    if value not in NOISE_HOUR_SPLITS:
+        raise OptionsError(
+            f"{path}: [model] noise_hour_split = {value!r}; allowed: "
+            f"{', '.join(repr(name) for name in NOISE_HOUR_SPLITS)}"
+        )
+    return str(value)
 
 
 def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingConfig:
@@ -277,6 +300,8 @@ def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingCo
         backtest_years=tuple(years),
         backtest_draws=_number(backtest, "draws", "backtest", path, 400),
         seed=_number(backtest, "seed", "backtest", path, 0),
+        noise_by_hour=_noise_by_hour(model, path),
+        noise_hour_split=_noise_hour_split(model, path),
     )
     if config.level_window_years < 3:
         raise OptionsError(

@@ -462,6 +462,13 @@ def train(
     if not no_promote:
         _check_signing_key()
     config = load_config(config_path, data_dir=data_dir)
+    if config.noise_by_hour:
+        raise OptionsError(
+            f"{config_path}: [model] noise_by_hour = true is for python -m models.backtest "
+            "only: the projection engine does not apply the hour-of-day noise scale, so an "
+            "artifact trained with it would project with other intervals than it was scored "
+            "with; allowed: false (or leave it out)"
+        )
     copied = copied_config_warning(config)
     if copied is not None:
         print(copied, file=sys.stderr)

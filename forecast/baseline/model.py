@@ -44,6 +44,7 @@ import pandas as pd
 from forecast import kernels
 from forecast.baseline import artifacts
 from forecast.baseline.features import (
+    CalendarFeatures,
     FeatureSpec,
     calendar_features,
     feature_names,
@@ -55,6 +56,25 @@ from forecast.memo import SharedArrays
 
 PARAMETERS_FILE = "parameters.json"
 FORMAT_VERSION = 1
+
+#: How the hour-of-day noise scale is split (``noise.hour_scale_split``; measurement only,
+#: issue 13's eighth round): one row of 24 for every day, workdays / days off, or the four
+#: seasons DJF, MAM, JJA, SON by local month.
+NOISE_HOUR_SPLITS = {"none": 1, "day_off": 2, "season": 4}
+
+
+def noise_hour_group(
+    local_times: pd.DatetimeIndex, calendar: CalendarFeatures, split: str
+) -> np.ndarray:
+    """Row of the hour-of-day noise scale each hour takes, int64[H] (see
+    :data:`NOISE_HOUR_SPLITS`)."""
+    if split == "none":
+        return np.zeros(len(local_times), dtype=np.int64)
+    if split == "day_off":
+        return calendar.is_off.astype(np.int64)
+    if split == "season":
+        return (local_times.month.to_numpy().astype(np.int64) % 12) // 3
+    raise OptionsError(f"noise hour split {split!r}; allowed: {', '.join(NOISE_HOUR_SPLITS)}")
 
 
 @dataclass(frozen=True)
@@ -160,6 +180,11 @@ class BaselineModel:
     level: LevelModel
     noise_autocorrelation: float  # φ of the daily AR(1) [1]
     noise_sd: float  # σ of the daily AR(1), calibrated [log]
+    #: r[g, h]: the daily noise's scale at local hour h in group g (``noise_hour_split``),
+    #: relative to σ; None (every artifact so far): 1 at every hour. Measurement only (issue
+    #: 13's eighth round): :func:`sample_baseline` applies it, a projection does not.
+    noise_hour_scale: np.ndarray | None = None  # float64[G, 24] [1]
+    noise_hour_split: str = "none"
 
     @classmethod
     def from_parameters(
@@ -219,6 +244,12 @@ class BaselineModel:
                 ),
                 noise_autocorrelation=float(noise["autocorrelation"]),
                 noise_sd=float(noise["sd"]),
+                noise_hour_scale=(
+                    None
+                    if noise.get("hour_scale") is None
+                    else np.asarray(noise["hour_scale"], dtype=np.float64).reshape(-1, 24)
+                ),
+                noise_hour_split=str(noise.get("hour_scale_split", "none")),
             )
         except (KeyError, TypeError, ValueError) as error:
             if isinstance(error, ArtifactError):
@@ -365,6 +396,16 @@ class BaselineModel:
             at += count
         return _lognormal(by_day, sd).T
 
+    def hour_scale(
+        self, local_times: pd.DatetimeIndex, calendar: CalendarFeatures
+    ) -> np.ndarray | None:
+        """r at each hour of ``local_times`` (local clock), float64[H]; None where the model
+        has no hour-of-day noise scale. [1]"""
+        if self.noise_hour_scale is None:
+            return None
+        group = noise_hour_group(local_times, calendar, self.noise_hour_split)
+        return self.noise_hour_scale[group, calendar.hour]
+
     def daily_noise_draws(self, n_days: int, n_draws: int, rng: np.random.Generator) -> np.ndarray:
         """Multiplicative daily noise, AR(1) across days, mean 1, float64[D, n_days]. [1]
 
@@ -401,6 +442,13 @@ def _horizon_innovations(
     ahead = (np.asarray(years) - origin >= 1)[None, :]
     own = shocks[:, columns]
     return np.where(ahead, 0.5 * own + 0.5 * walk[:, columns], own)
+
+
+def hourly_lognormal(z: np.ndarray, sd: np.ndarray) -> np.ndarray:
+    """``exp(sd_h · z − sd_h² / 2)`` with a scale per hour: ``z`` float64[D, H] (the day's
+    standard AR(1) value at each hour), ``sd`` float64[H]; mean 1 at every hour for standard
+    normal ``z``. A new array. [1]"""
+    return np.exp(sd * z - 0.5 * sd * sd)
 
 
 def _lognormal(z: np.ndarray, sd: float) -> np.ndarray:
@@ -573,15 +621,23 @@ def sample_baseline(
         shape = model.shape(local_times, weather_matrix(weather, local_times))
     year_of_hour = local_times.year.to_numpy()
     years, year_index = np.unique(year_of_hour, return_inverse=True)
-    day_index = calendar_features(local_times, spec=model.spec).day_of_period
+    calendar = calendar_features(local_times, spec=model.spec)
+    day_index = calendar.day_of_period
     n_days = int(day_index.max()) + 1
 
     level = model.level_draws(years, n_draws, rng)
     if history:
         level = model.level.observed(years, level)
     weather_of_draw = rng.integers(0, shape.shape[0], size=n_draws)
-    noise = model.daily_noise_draws(n_days, n_draws, rng)
-    draws = level[:, year_index] * shape[weather_of_draw] * noise[:, day_index]
+    hour_scale = model.hour_scale(local_times, calendar)
+    if hour_scale is None:
+        noise = model.daily_noise_draws(n_days, n_draws, rng)
+        draws = level[:, year_index] * shape[weather_of_draw] * noise[:, day_index]
+    else:
+        # The same standard AR(1) numbers as daily_noise_draws, scaled by r at each hour.
+        standard = standard_ar1(n_days, n_draws, model.noise_autocorrelation, rng)
+        noise = hourly_lognormal(standard[:, day_index], model.noise_sd * hour_scale)
+        draws = level[:, year_index] * shape[weather_of_draw] * noise
 
     annual_peak = np.empty((n_draws, len(years)))
     annual_mean = np.empty((n_draws, len(years)))
