@@ -782,6 +782,23 @@ def test_the_hours_called_are_the_hours_that_give_way(mode, threshold, start, en
         assert (shifted == 0.0).all()
 
 
+@pytest.mark.parametrize("mode", ["curtail", "shift"])
+def test_the_flexibility_table_prints_when_it_is_called_and_what_it_shifts(mode):
+    """The projection's flexibility table has the hours called, events and their lengths
+    beside the energy (a demand-response designer found none of them), and the energy
+    shifted where the mode shifts."""
+    from forecast.cli.project import flexibility_table
+
+    dataset = _project(_campus(mode), resolution="annual")
+    header, row = flexibility_table(dataset).splitlines()[1:3]
+    for label in ("curtailed", "hours called", "events", "longest event h", "mean event h"):
+        assert label in header
+    assert ("shifted" in header) == (mode == "shift")
+    assert row.startswith("2025") and "50 [50–50] (50)" in row
+    events = dataset["flexibility_events"].sel(year=2025, quantile=0.5).item()
+    assert 1 <= events <= 50 and f"{events:,.0f} [" in row
+
+
 def test_shifting_never_draws_more_than_the_grid_connection():
     """A data-centre developer's analyst shifted 80 % of a 200 MW grid campus's load in
     1,000 hours and saw it draw 589 MW: shifted load now fills an hour only up to the hosted
