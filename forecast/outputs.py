@@ -449,6 +449,41 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "TWh",
         "AI electricity curtailed in the stress hours (shifted energy is not counted)",
     ),
+    OutputVariable(
+        "flexibility_shifted_twh",
+        _ANNUAL,
+        "TWh",
+        "AI electricity moved out of the stress hours into the same day's other hours (mode "
+        "shift; 0 when curtailing): the flexible share of the AI load in the hours called, "
+        "less what found no room and was curtailed",
+    ),
+    OutputVariable(
+        "flexibility_hours_called",
+        _ANNUAL,
+        "h",
+        "Hours of the year in the period in which the AI load's flexibility is called (its "
+        "stress hours: hours_per_year, or fewer where fewer reach threshold_mw; 0 before "
+        "from_year)",
+    ),
+    OutputVariable(
+        "flexibility_events",
+        _ANNUAL,
+        "events",
+        "Flexibility events in the year: runs of consecutive hours called (one across "
+        "midnight is one event; one across New Year counts in both years)",
+    ),
+    OutputVariable(
+        "flexibility_event_hours_max",
+        _ANNUAL,
+        "h",
+        "Longest flexibility event of the year: consecutive hours called (0: none called)",
+    ),
+    OutputVariable(
+        "flexibility_event_hours_mean",
+        _ANNUAL,
+        "h",
+        "Mean length of the year's flexibility events: hours called / events (0: none called)",
+    ),
 )
 
 

@@ -556,12 +556,29 @@ def site_table(dataset) -> str:
     return "\n".join([title, *table])
 
 
+#: When flexibility is called and what it moves, after its peak figures (those a projection
+#: has: shifted energy in mode shift only).
+FLEXIBILITY_CALLS: tuple[tuple[str, str, int], ...] = (
+    ("flexibility_curtailed_twh", "curtailed TWh", 3),
+    ("flexibility_shifted_twh", "shifted TWh", 3),
+    ("flexibility_hours_called", "hours called", 0),
+    ("flexibility_events", "events", 0),
+    ("flexibility_event_hours_max", "longest event h", 0),
+    ("flexibility_event_hours_mean", "mean event h", 1),
+)
+
+
 def flexibility_table(dataset) -> str:
-    """The grid's peak with and without the AI load's flexibility, and what it curtails."""
+    """The grid's peak with and without the AI load's flexibility, what it curtails (and
+    shifts), and when it is called: hours, events (runs of consecutive hours called) and
+    their lengths, as a programme's contract counts them."""
     if "flexibility_curtailed_twh" not in dataset:
         return ""
+    shifts = dataset.attrs.get("flexibility", "").startswith("shift")
     columns: list[tuple[str, str, int, dict]] = [
-        ("flexibility_curtailed_twh", "curtailed TWh", 3, {})
+        (name, label, digits, {})
+        for name, label, digits in FLEXIBILITY_CALLS
+        if name in dataset and (shifts or name != "flexibility_shifted_twh")
     ]
     if "peak_change_gw_without_flexibility" in dataset:
         columns = [

@@ -280,6 +280,9 @@ FLEXIBILITY_COLUMNS = (
     ("flexibility_peak_reduction_gw", "peak reduction GW", 3),
     ("ai_at_national_peak_gw_without_flexibility", "AI at peak GW without", 3),
     ("ai_at_national_peak_gw", "AI at peak GW with", 3),
+    ("flexibility_hours_called", "hours called", 0),
+    ("flexibility_events", "events", 0),
+    ("flexibility_event_hours_max", "longest event h", 0),
 )
 
 

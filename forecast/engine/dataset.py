@@ -380,7 +380,7 @@ def _annual_variables(
             ),
         }
     if scenario.flexibility is not None:
-        per_draw["flexibility_curtailed_twh"] = annual["curtailed_energy"] * MWH_TO_TWH
+        per_draw |= _flexibility_calls(scenario.flexibility, annual)
     if has_baseline:
         per_draw |= {
             "baseline_energy_twh": annual["baseline_energy"] * MWH_TO_TWH,
@@ -429,6 +429,27 @@ def _annual_variables(
                 values = np.moveaxis(annual[statistic] * MW_TO_GW, 0, 1)
                 _by_region(name, values, probabilities, data, per_draw=per_draw_values)
     return per_draw
+
+
+def _flexibility_calls(flexibility, annual: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """What flexibility curtails and shifts per draw and year [D, Y], and when it is called:
+    its hours, events and their lengths, as a programme's contract counts them."""
+    curtailed, hours = annual["curtailed_energy"], annual["called_hours"].astype(float)
+    events = annual["called_events"].astype(float)
+    shifted = np.zeros_like(curtailed)
+    if flexibility.mode == "shift":
+        # What gave way less what found no room; at least 0 (the two sums round apart).
+        shifted = np.maximum(annual["flexed_energy"] - curtailed, 0.0)
+    return {
+        "flexibility_curtailed_twh": curtailed * MWH_TO_TWH,
+        "flexibility_shifted_twh": shifted * MWH_TO_TWH,
+        "flexibility_hours_called": hours,
+        "flexibility_events": events,
+        "flexibility_event_hours_max": annual["longest_event"].astype(float),
+        "flexibility_event_hours_mean": np.divide(
+            hours, events, out=np.zeros_like(hours), where=events > 0
+        ),
+    }
 
 
 def _spread_drivers(drivers: dict[str, np.ndarray], outcome: np.ndarray) -> dict[str, float]:

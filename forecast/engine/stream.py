@@ -265,40 +265,65 @@ def _with_flexibility(chunk: _Chunk, share, levels, cutoffs, shift) -> _Chunk:
     return _Chunk(chunk.first_day, chunk.last_day, chunk.h0, chunk.h1, chunk.y0, chunk.y1, inputs)
 
 
-def _stress_levels(chunks, hours_per_year: int, threshold_mw: float, n_years, n_draws):
-    """Each draw's stress level and cutoff hour per year [Y, D] (sorted draws), and the
-    total's peak and the AI load at it without flexibility [Y, D] each, over ``chunks`` (a
-    first pass over the hours; ``hours_per_year`` 0 finds the peaks alone)."""
+@dataclass
+class _Stress:
+    """What flexibility's first pass finds per year and draw [Y, D] (sorted draws): the stress
+    level and cutoff hour, the total's peak and the AI load at it without flexibility, and of
+    the stress hours in the period: how many, their events and the longest event
+    (``called``, [3, Y, D]: :data:`~forecast.kernels.layout.CALLED_HOURS` ...) and the AI
+    energy in them before flexibility (``called_ai``). [MW, -, MW, MW, h, MWh]"""
+
+    levels: np.ndarray
+    cutoffs: np.ndarray
+    peak: np.ndarray
+    ai_at_peak: np.ndarray
+    called: np.ndarray
+    called_ai: np.ndarray
+
+
+def _stress_levels(chunks, hours_per_year: int, threshold_mw: float, n_years, n_draws,
+                   period_hours=(0, kernels.ANY_HOUR)) -> _Stress:  # fmt: skip
+    """Flexibility's first pass over ``chunks`` (``hours_per_year`` 0 finds the peaks alone),
+    counting the stress hours in ``period_hours`` (first, one past the last: the chunks'
+    hours)."""
     heaps = np.empty((n_draws, hours_per_year))
     heap_hours = np.zeros((n_draws, hours_per_year), dtype=np.int64)
+    heap_ai = np.zeros((n_draws, hours_per_year))
     sizes = np.zeros(n_draws, dtype=np.int64)
     open_year = np.full(n_draws, -1, dtype=np.int64)
     levels = np.full((n_years, n_draws), np.inf)
     cutoffs = np.full((n_years, n_draws), kernels.ANY_HOUR)
     peak, ai_at_peak = np.full((n_years, n_draws), -np.inf), np.zeros((n_years, n_draws))
-    threshold = float(threshold_mw)
+    called = np.zeros((layout.CALLED_COUNT, n_years, n_draws), dtype=np.int64)
+    called_ai = np.zeros((n_years, n_draws))
+    threshold, period = float(threshold_mw), np.array(period_hours, dtype=np.int64)
     for chunk in chunks:
         kernels.stress_levels(
-            chunk.inputs, chunk.y0, threshold, heaps, heap_hours, sizes, open_year, levels,
-            cutoffs, peak, ai_at_peak,
+            chunk.inputs, chunk.y0, threshold, heaps, heap_hours, heap_ai, sizes, open_year,
+            levels, cutoffs, peak, ai_at_peak, period, called, called_ai,
         )  # fmt: skip
-    kernels.close_open_years(heaps, heap_hours, sizes, open_year, threshold, levels, cutoffs)
-    return levels, cutoffs, peak, ai_at_peak
+    kernels.close_open_years(heaps, heap_hours, heap_ai, sizes, open_year, threshold, levels,
+                             cutoffs, period, called, called_ai)  # fmt: skip
+    return _Stress(levels, cutoffs, peak, ai_at_peak, called, called_ai)
 
 
 def _whole_year_stress(whole_years: HourlyLoads, calendar: HourlyCalendar, flexibility, order,
-                       group_bounds, max_days):  # fmt: skip
-    """Each draw's stress level and cutoff hour per year [Y, D] (sorted draws), ranked over the
-    whole calendar years of ``whole_years`` (whose years are ``calendar``'s), with the cutoffs
-    as hours of ``calendar``'s period: stress hours are a property of the year, so a period
-    that holds part of one has exactly the whole year's stress hours that lie in it."""
+                       group_bounds, max_days) -> _Stress:  # fmt: skip
+    """Flexibility's first pass ranked over the whole calendar years of ``whole_years`` (whose
+    years are ``calendar``'s), with the cutoffs as hours of ``calendar``'s period and the stress
+    hours counted in it alone: stress hours are a property of the year, so a period that holds
+    part of one has exactly the whole year's stress hours that lie in it (its peaks are the
+    whole years'; the caller takes the period's own)."""
     n_years, n_draws = len(calendar.years), order.size
     chunks = _chunks(whole_years, order, group_bounds, _no_flexibility(n_years, n_draws), max_days)
-    levels, cutoffs, _, _ = _stress_levels(
-        chunks, flexibility.hours_per_year, flexibility.threshold_mw, n_years, n_draws
-    )
     offset = int(np.searchsorted(whole_years.calendar.local.asi8, calendar.local.asi8[0]))
-    return levels, np.where(cutoffs == kernels.ANY_HOUR, cutoffs, cutoffs - offset)
+    stress = _stress_levels(
+        chunks, flexibility.hours_per_year, flexibility.threshold_mw, n_years, n_draws,
+        (offset, offset + len(calendar.local)),
+    )  # fmt: skip
+    cutoffs = stress.cutoffs
+    stress.cutoffs = np.where(cutoffs == kernels.ANY_HOUR, cutoffs, cutoffs - offset)
+    return stress
 
 
 def stream_hours(
@@ -383,26 +408,42 @@ def stream_hours(
     def chunks(flex):
         return _chunks(loads, order, group_bounds, flex, max_days)
 
-    without = None
+    without = called = None
     streamed = chunks(no_flex)
     if flexibility is not None:
         n_chunks = sum(1 for _ in _day_chunks(calendar, max_days))
         first_pass = list(streamed) if n_chunks <= REUSED_CHUNKS else chunks(no_flex)
         threshold = flexibility.threshold_mw
         if whole_years is None:
-            levels, cutoffs, peak, ai_at_peak = _stress_levels(
+            stress = _stress_levels(
                 first_pass, flexibility.hours_per_year, threshold, n_years, n_draws
             )
+            peak, ai_at_peak = stress.peak, stress.ai_at_peak
         else:
-            levels, cutoffs = _whole_year_stress(
+            stress = _whole_year_stress(
                 whole_years, calendar, flexibility, order, group_bounds, max_days
             )
-            _, _, peak, ai_at_peak = _stress_levels(first_pass, 0, threshold, n_years, n_draws)
+            own = _stress_levels(first_pass, 0, threshold, n_years, n_draws)
+            peak, ai_at_peak = own.peak, own.ai_at_peak
+        cutoffs = stress.cutoffs
         # Before the programme's first year no hour is a stress hour: nothing gives way (a new
         # array: the kernel's own levels stay as it found them, for the benchmark's reference).
-        levels = np.where((calendar.years < flexibility.from_year)[:, None], np.inf, levels)
+        before = (calendar.years < flexibility.from_year)[:, None]
+        levels = np.where(before, np.inf, stress.levels)
         share, shift = np.ascontiguousarray(flexibility.share[order]), flexibility.shift
         without = {"total_peak": peak, "ai_at_total_peak": ai_at_peak}
+        # A draw whose share is 0 is never called; nor is any before the first year.
+        calls = ~before & (share > 0.0)[None, :]
+        called = {
+            name: np.where(calls, stress.called[statistic], 0)
+            for name, statistic in (
+                ("called_hours", layout.CALLED_HOURS), ("called_events", layout.CALLED_EVENTS),
+                ("longest_event", layout.LONGEST_EVENT),
+            )
+        }  # fmt: skip
+        # The energy the flexible share gives way in them (curtailed, or shifted where the
+        # day's other hours have room). [MWh]
+        called["flexed_energy"] = np.where(calls, share[None, :] * stress.called_ai, 0.0)
         if isinstance(first_pass, list):
             streamed = iter(
                 [_with_flexibility(chunk, share, levels, cutoffs, shift) for chunk in first_pass]
@@ -474,6 +515,8 @@ def stream_hours(
             f"{name}_without_flexibility": _by_draw(values, unsorted)
             for name, values in without.items()
         }
+    if called is not None:
+        annual |= {name: _by_draw(values, unsorted) for name, values in called.items()}
     return Stats(series=series, annual=annual, period_times=periods.times)
 
 

@@ -310,12 +310,16 @@ def stress_levels(
     threshold_mw: float,
     heaps: FloatArray,
     heap_hours: IndexArray,
+    heap_ai: FloatArray,
     sizes: IndexArray,
     open_year: IndexArray,
     levels_out: FloatArray,
     cutoffs_out: IndexArray,
     total_peak_out: FloatArray,
     ai_at_peak_out: FloatArray,
+    period_hours: IndexArray,
+    called_out: IndexArray,
+    called_ai_out: FloatArray,
 ) -> None:
     """:func:`forecast.kernels.stream.stress_levels`.
 
@@ -332,22 +336,31 @@ def stress_levels(
             cutoffs_out[chunk_years],
             total_peak_out[chunk_years],
             ai_at_peak_out[chunk_years],
-        ) = twins.stress_levels_numpy(inputs, heaps.shape[1], threshold_mw)
+            called_out[:, chunk_years],
+            called_ai_out[chunk_years],
+        ) = twins.stress_levels_numpy(
+            inputs, heaps.shape[1], threshold_mw, period_hours=period_hours
+        )
         return
     _compiled("stream").stress_levels(
-        inputs, year_offset, threshold_mw, heaps, heap_hours, sizes, open_year, levels_out,
-        cutoffs_out, total_peak_out, ai_at_peak_out,
+        inputs, year_offset, threshold_mw, heaps, heap_hours, heap_ai, sizes, open_year,
+        levels_out, cutoffs_out, total_peak_out, ai_at_peak_out, period_hours, called_out,
+        called_ai_out,
     )  # fmt: skip
 
 
 def close_open_years(
     heaps: FloatArray,
     heap_hours: IndexArray,
+    heap_ai: FloatArray,
     sizes: IndexArray,
     open_year: IndexArray,
     threshold_mw: float,
     levels_out: FloatArray,
     cutoffs_out: IndexArray,
+    period_hours: IndexArray,
+    called_out: IndexArray,
+    called_ai_out: FloatArray,
 ) -> None:
     """Write each draw's last stress year, which :func:`stress_levels` leaves open, as it closes
     the others (:func:`forecast.kernels.stream._close_year`); nothing on the NumPy path, whose
@@ -357,8 +370,9 @@ def close_open_years(
         return
     close = _compiled("stream")._close_year
     for draw in draws:
-        close(heaps[draw], heap_hours[draw], sizes[draw], threshold_mw, levels_out,
-              cutoffs_out, open_year[draw], draw)  # fmt: skip
+        close(heaps[draw], heap_hours[draw], heap_ai[draw], sizes[draw], threshold_mw, levels_out,
+              cutoffs_out, open_year[draw], draw, period_hours, called_out,
+              called_ai_out)  # fmt: skip
 
 
 def hourly_rows(
@@ -469,9 +483,17 @@ def _call_every_kernel() -> tuple[str, ...]:
     )
     stream.stress_levels(
         inputs, 0, 0.0, np.empty((count, 2)), np.zeros((count, 2), dtype=np.int64),
-        np.zeros(count, dtype=np.int64), np.full(count, -1), np.empty((years, count)),
-        np.empty((years, count), dtype=np.int64), np.empty((years, count)),
-        np.empty((years, count)),
+        np.empty((count, 2)), np.zeros(count, dtype=np.int64), np.full(count, -1),
+        np.empty((years, count)), np.empty((years, count), dtype=np.int64),
+        np.empty((years, count)), np.empty((years, count)), np.array([0, ANY_HOUR]),
+        np.zeros((layout.CALLED_COUNT, years, count), dtype=np.int64), np.zeros((years, count)),
+    )  # fmt: skip
+    # The engine closes each draw's last year from Python (close_open_years): compiled here too.
+    stream._close_year(
+        np.ones(2), np.zeros(2, dtype=np.int64), np.ones(2), np.int64(2), 0.0,
+        np.empty((years, count)), np.empty((years, count), dtype=np.int64), np.int64(0),
+        np.int64(0), np.array([0, ANY_HOUR]),
+        np.zeros((layout.CALLED_COUNT, years, count), dtype=np.int64), np.zeros((years, count)),
     )  # fmt: skip
     capacity.connect_sites(
         np.ones((1, draws)), np.zeros((1, draws)), np.ones(1), np.zeros(1), np.ones(1, np.uint8),

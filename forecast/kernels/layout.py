@@ -33,6 +33,11 @@ ANY_HOUR = np.iinfo(np.int64).max
     range(7)
 )
 PEAK_COUNT = 7
+#: What flexibility's first pass counts of each year's stress hours in the period, in this order
+#: (``called_out`` axis 0): the hours called, their events (runs of consecutive called hours)
+#: and the longest event. [h, events, h]
+(CALLED_HOURS, CALLED_EVENTS, LONGEST_EVENT) = range(3)
+CALLED_COUNT = 3
 #: Draws from which the stream kernels search hourly quantiles in windows; with fewer,
 #: quickselect on a copy of each row is as fast (a kr-national year: 0.085 s against 0.114 s
 #: at 64 draws, even at 128, 0.58 s against 0.27 s at 256; measured 2026-12-05).

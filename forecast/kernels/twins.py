@@ -543,18 +543,26 @@ def baseline_quantiles_numpy(inputs, probabilities: FloatArray) -> FloatArray:
     return np.quantile(_baseline_values(inputs), probabilities, axis=0)[None]
 
 
-def stress_levels_numpy(inputs, hours_per_year: int, threshold_mw: float):
+def stress_levels_numpy(
+    inputs, hours_per_year: int, threshold_mw: float, *, period_hours=(0, ANY_HOUR)
+):
     """Twin of :func:`forecast.kernels.stream.stress_levels` over a whole period: each draw's
     N-th highest total hour per year, the earlier hour first among equal totals, and its hour
     (the level at least the threshold, with every hour at it when the threshold is higher; the
     threshold and every hour when the year has fewer than N hours), and the total's annual peak
-    with the AI load at it, by a stable sort.
+    with the AI load at it, by a stable sort; then the stress hours in ``period_hours`` (first,
+    one past the last) as a mask over every hour, and their events by stepping through the
+    hours (:func:`called_hours_numpy`).
 
     Returns
     -------
     levels : float64[Y, D]. [MW]
     cutoffs : int64[Y, D]. [-]
     total_peak, ai_at_peak : float64[Y, D] each. [MW]
+    called : int64[3, Y, D]
+        The stress hours counted, their events and the longest event. [h, events, h]
+    called_ai : float64[Y, D]
+        The AI energy in those hours. [MWh]
     """
     unflexed = inputs._replace(flex_share=np.zeros_like(inputs.flex_share))
     rows = stream_values(unflexed)
@@ -583,7 +591,35 @@ def stress_levels_numpy(inputs, hours_per_year: int, threshold_mw: float):
         levels[year] = np.where(reaches, nth_total, threshold_mw)
         hour_index = inputs.first_hour + np.flatnonzero(hours)
         cutoffs[year] = np.where(reaches, hour_index[nth], ANY_HOUR)
-    return levels, cutoffs, peak, at_peak
+    called, called_ai = called_hours_numpy(
+        total, ai, inputs.first_hour, year_of_hour, levels, cutoffs, period_hours
+    )
+    return levels, cutoffs, peak, at_peak, called, called_ai
+
+
+def called_hours_numpy(total, ai, first_hour, year_of_hour, levels, cutoffs, period_hours):
+    """The stress hours of each year and draw in ``period_hours`` by the stream's rule, over the
+    totals ``total`` [D, H] before flexibility: how many, their events (runs of consecutive
+    stress hours of one year; a run's length grows hour by hour and restarts at 0), the longest
+    event, int64[3, Y, D] [h, events, h], and the AI energy ``ai`` [D, H] in them, float64[Y, D].
+    [MWh]"""
+    hour = first_hour + np.arange(total.shape[1])
+    inside = (hour >= period_hours[0]) & (hour < period_hours[1])
+    year_count, draw_count = levels.shape
+    called = np.zeros((3, year_count, draw_count), dtype=np.int64)
+    called_ai = np.zeros((year_count, draw_count))
+    for year in range(year_count):
+        in_year = (year_of_hour == year) & inside
+        level, cutoff = levels[year][:, None], cutoffs[year][:, None]
+        stressed = ((total > level) | ((total == level) & (hour[None, :] <= cutoff))) & in_year
+        called[0, year] = stressed.sum(axis=1)
+        called_ai[year] = np.where(stressed, ai, 0.0).sum(axis=1)
+        run = np.zeros(draw_count, dtype=np.int64)
+        for column in np.flatnonzero(in_year):
+            run = np.where(stressed[:, column], run + 1, 0)
+            called[1, year] += run == 1
+            called[2, year] = np.maximum(called[2, year], run)
+    return called, called_ai
 
 
 def connect_sites_numpy(

@@ -119,12 +119,13 @@ def national(config) -> dict:
     if config.get("floor"):
         from tests.benchmarks import floor
 
-    def compared_stress(inputs, year_offset, threshold, heaps, heap_hours, sizes, open_year,
-                        *found):  # fmt: skip
+    def compared_stress(inputs, year_offset, threshold, heaps, heap_hours, heap_ai, sizes,
+                        open_year, *found):  # fmt: skip
         start = time.perf_counter()
-        fused_stress(inputs, year_offset, threshold, heaps, heap_hours, sizes, open_year, *found)
+        fused_stress(inputs, year_offset, threshold, heaps, heap_hours, heap_ai, sizes, open_year,
+                     *found)  # fmt: skip
         timings["stress_kernel_s"] += time.perf_counter() - start
-        levels, _cutoffs, peak, ai_at_peak = found
+        levels, _cutoffs, peak, ai_at_peak = found[:4]
         stress["kernel"] = (levels, peak, ai_at_peak)
         if config.get("reference"):
             from tests.benchmarks.numpy_reference import StressReference

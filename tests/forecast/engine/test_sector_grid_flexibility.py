@@ -678,7 +678,7 @@ def _campus(mode, **flexibility):
     return data
 
 
-def _hourly_rows(data, start, end):
+def _hourly_rows(data, start, end, **settings):
     """Every draw's hourly rows after flexibility (:func:`forecast.kernels.twins.stream_values`
     of each streamed chunk, draws in the stream's order) and the projection."""
     from forecast.kernels import twins
@@ -686,7 +686,7 @@ def _hourly_rows(data, start, end):
     rows = []
     options = ProjectionOptions(
         draws=8, seed=0, resolution="hourly", include_baseline=False, weather="typical",
-        start=start, end=end,
+        start=start, end=end, **settings,
     )  # fmt: skip
     dataset = project(
         parse_scenario(copy.deepcopy(data)),
@@ -727,6 +727,76 @@ def test_a_windows_stress_hours_are_its_whole_years(mode, threshold, start, end)
     del data["flexibility"]
     plain, _ = _hourly_rows(data, dt.date(2025, 1, 1), dt.date(2025, 12, 31))
     assert not np.allclose(year[0], plain[0])  # the year gives way somewhere
+
+
+def _runs(called: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Events (runs of consecutive True hours) and the longest run of each row of ``called``
+    [D, H]."""
+    starts = called & ~np.pad(called, ((0, 0), (1, 0)))[:, :-1]
+    longest = np.zeros(called.shape[0], dtype=int)
+    for draw, row in enumerate(called):
+        # The lengths of the runs of True between the False hours.
+        lengths = np.diff(np.flatnonzero(np.r_[True, ~row, True])) - 1
+        longest[draw] = lengths.max()
+    return starts.sum(axis=1), longest
+
+
+@pytest.mark.parametrize(
+    ("mode", "threshold"), [("curtail", None), ("shift", None), ("curtail", 72.0)]
+)
+@pytest.mark.parametrize(("start", "end"), [((1, 1), (12, 31)), ((7, 20), (8, 31))])
+def test_the_hours_called_are_the_hours_that_give_way(mode, threshold, start, end):
+    """A demand-response designer could not see hours called, events or their length in any
+    output, and with threshold_mw the hours called differ by draw: each draw's hours called,
+    events (runs of consecutive called hours) and longest event are those of the hours its AI
+    load gives way in, by the hourly rows with and without flexibility (a window counts its
+    own hours of the whole year's stress hours); shifted energy is what the other hours
+    gain."""
+    flexibility = {} if threshold is None else {"threshold_mw": threshold}
+    data = _campus(mode, **flexibility)
+    # Loads that differ by draw: 0 to 1,385 hours a year reach 72 MW.
+    data["operations"]["load_factor"] = {"dist": "uniform", "low": 0.6, "high": 0.8}
+    first, last = dt.date(2025, *start), dt.date(2025, *end)
+    rows, flexed = _hourly_rows(data, first, last, per_draw=True)
+    del data["flexibility"]
+    plain, _ = _hourly_rows(data, first, last)
+    lowered = plain[0] - rows[0]  # layout.AI_ROW, [D, H]
+    called = lowered > 1e-9 * plain[0]
+    events, longest = _runs(called)
+    year = {"year": 2025}
+    hours = flexed["flexibility_hours_called_per_draw"].sel(year).to_numpy()
+    np.testing.assert_array_equal(hours, called.sum(axis=1))
+    np.testing.assert_array_equal(flexed["flexibility_events_per_draw"].sel(year), events)
+    np.testing.assert_array_equal(flexed["flexibility_event_hours_max_per_draw"].sel(year), longest)
+    mean = np.divide(hours, events, out=np.zeros_like(hours), where=events > 0)
+    np.testing.assert_allclose(flexed["flexibility_event_hours_mean_per_draw"].sel(year), mean)
+    assert hours.max() <= 50 and events.max() >= 1
+    if threshold is not None:
+        assert len(set(hours)) > 1  # the threshold makes the hours called a draw's own
+    shifted = flexed["flexibility_shifted_twh_per_draw"].sel(year).to_numpy()
+    if mode == "shift":
+        gained = np.where(called, 0.0, -lowered).sum(axis=1)  # MWh
+        np.testing.assert_allclose(shifted * 1e6, gained, rtol=1e-9)
+        assert shifted.min() > 0.0
+    else:
+        assert (shifted == 0.0).all()
+
+
+@pytest.mark.parametrize("mode", ["curtail", "shift"])
+def test_the_flexibility_table_prints_when_it_is_called_and_what_it_shifts(mode):
+    """The projection's flexibility table has the hours called, events and their lengths
+    beside the energy (a demand-response designer found none of them), and the energy
+    shifted where the mode shifts."""
+    from forecast.cli.project import flexibility_table
+
+    dataset = _project(_campus(mode), resolution="annual")
+    header, row = flexibility_table(dataset).splitlines()[1:3]
+    for label in ("curtailed", "hours called", "events", "longest event h", "mean event h"):
+        assert label in header
+    assert ("shifted" in header) == (mode == "shift")
+    assert row.startswith("2025") and "50 [50–50] (50)" in row
+    events = dataset["flexibility_events"].sel(year=2025, quantile=0.5).item()
+    assert 1 <= events <= 50 and f"{events:,.0f} [" in row
 
 
 def test_shifting_never_draws_more_than_the_grid_connection():

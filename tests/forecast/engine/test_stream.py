@@ -123,7 +123,7 @@ def test_flexibility_on_tied_hours_matches_twin(draws, blocks, hours_per_year, f
         non_ai_t=np.zeros_like(inputs.non_ai_t),
         first_hour=1000,
     )
-    levels, cutoffs, _, _ = twins.stress_levels_numpy(inputs, hours_per_year, 0.0)
+    levels, cutoffs, *_ = twins.stress_levels_numpy(inputs, hours_per_year, 0.0)
     assert (cutoffs[0] < kernels.ANY_HOUR).all()  # the first year's N-th hours tie: a cutoff
     inputs = inputs._replace(stress_level_t=levels, stress_hour_t=cutoffs)
     quantiles = np.empty((rows.size, probabilities.size, 4 * 24))

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from forecast import kernels
-from forecast.kernels import _jit, stream, twins
+from forecast.kernels import _jit, layout, stream, twins
 
 RTOL, ATOL = 1e-12, 1e-9
 FILLS = ["random", "zeros"]
@@ -490,17 +490,24 @@ def test_a_site_that_applies_ahead_of_its_build_queues_from_then():
     np.testing.assert_array_equal(out[0, 0], [0.0, 0.0, 0.0, 25.0, 25.0, 25.0])
 
 
-def _stress_levels_in_chunks(inputs, hours_per_year, chunks, threshold=50.0):
+def _stress_levels_in_chunks(
+    inputs, hours_per_year, chunks, threshold=50.0, period_hours=(0, kernels.ANY_HOUR)
+):
     """The kernel's stress levels and cutoffs over ``chunks`` chunks of days, the last year
-    closed as the engine closes it; the total's peak and the AI load at it."""
+    closed as the engine closes it; the total's peak and the AI load at it; the stress hours
+    in ``period_hours`` counted (hours, events, longest) and the AI energy in them."""
     days, draws = inputs.day_starts.size - 1, inputs.flex_share.size
     year_count = inputs.baseline_level_t.shape[0]
     heaps = np.empty((draws, hours_per_year))
     heap_hours = np.zeros((draws, hours_per_year), dtype=np.int64)
+    heap_ai = np.zeros((draws, hours_per_year))
     sizes, open_year = np.zeros(draws, dtype=np.int64), np.full(draws, -1)
     levels = np.full((year_count, draws), np.inf)
     cutoffs = np.full((year_count, draws), kernels.ANY_HOUR)
     peak, at_peak = np.full((year_count, draws), -np.inf), np.zeros((year_count, draws))
+    called = np.full((layout.CALLED_COUNT, year_count, draws), -1, dtype=np.int64)
+    called_ai = np.full((year_count, draws), np.nan)
+    period = np.array(period_hours, dtype=np.int64)
     bounds = np.linspace(0, days, chunks + 1).astype(int)
     for first, last in itertools.pairwise(bounds):
         h0, h1 = inputs.day_starts[first], inputs.day_starts[last]
@@ -515,11 +522,12 @@ def _stress_levels_in_chunks(inputs, hours_per_year, chunks, threshold=50.0):
             first_hour=int(h0),
         )
         kernels.stress_levels(
-            chunk, 0, threshold, heaps, heap_hours, sizes, open_year, levels, cutoffs, peak,
-            at_peak,
+            chunk, 0, threshold, heaps, heap_hours, heap_ai, sizes, open_year, levels, cutoffs,
+            peak, at_peak, period, called, called_ai,
         )  # fmt: skip
-    kernels.close_open_years(heaps, heap_hours, sizes, open_year, threshold, levels, cutoffs)
-    return levels, cutoffs, peak, at_peak
+    kernels.close_open_years(heaps, heap_hours, heap_ai, sizes, open_year, threshold, levels,
+                             cutoffs, period, called, called_ai)  # fmt: skip
+    return levels, cutoffs, peak, at_peak, called, called_ai
 
 
 def _stress_hours(inputs, levels, cutoffs):
@@ -540,16 +548,22 @@ def _stress_hours(inputs, levels, cutoffs):
 @pytest.mark.parametrize("fill", ["random", "ties", "nan"])
 @pytest.mark.parametrize("hours_per_year", [1, 5, 30, 200])
 @pytest.mark.parametrize("chunks", [1, 3])
-def test_stress_levels_match_twin(hours_per_year, chunks, fill):
+@pytest.mark.parametrize("period", [(0, kernels.ANY_HOUR), (29, 131)])
+def test_stress_levels_match_twin(hours_per_year, chunks, fill, period):
     from tests.forecast.engine.test_stream import _inputs
 
     days, draws = 6, 37
     inputs, _, _ = _inputs(("stress", hours_per_year, chunks, fill), draws=draws, regions=2,
                            weather_years=3, days=days, fill=fill)  # fmt: skip
-    levels, cutoffs, peak, at_peak = _stress_levels_in_chunks(inputs, hours_per_year, chunks)
-    expected = twins.stress_levels_numpy(inputs, hours_per_year, 50.0)
+    levels, cutoffs, peak, at_peak, called, called_ai = _stress_levels_in_chunks(
+        inputs, hours_per_year, chunks, period_hours=period
+    )
+    expected = twins.stress_levels_numpy(inputs, hours_per_year, 50.0, period_hours=period)
+    assert called[layout.CALLED_HOURS].max() > 0  # some hours are called in each case
     np.testing.assert_allclose(levels, expected[0], rtol=RTOL)
     np.testing.assert_array_equal(cutoffs, expected[1])
+    np.testing.assert_array_equal(called, expected[4])
+    np.testing.assert_allclose(called_ai, expected[5], rtol=RTOL, atol=1e-9)
     if fill == "nan":
         return  # a NaN draw's hours rank lowest, as NumPy sorts them; they are no stress hours
     # The declared hours a year give way, or every hour at or above the threshold where
@@ -561,6 +575,38 @@ def test_stress_levels_match_twin(hours_per_year, chunks, fill):
         np.testing.assert_array_equal(stressed, np.minimum(hours_per_year, reaching))
     np.testing.assert_allclose(peak, expected[2], rtol=RTOL)
     np.testing.assert_allclose(at_peak, expected[3], rtol=RTOL)
+
+
+@pytest.mark.parametrize("chunks", [1, 3])
+@pytest.mark.parametrize("hours_per_year", [1, 7, 30])
+def test_a_flat_loads_called_hours_are_one_event_of_the_declared_hours(chunks, hours_per_year):
+    """By hand: a flat load's stress hours are each year's first N hours (equal totals go to
+    the earlier hours), so the programme is called once, for N hours, with N times the AI load
+    in them; counted from the period's fourth hour, once for N - 3 hours (none for N <= 3).
+    The second year has 24 hours: all of them where N is larger."""
+    from tests.forecast.engine.test_stream import _inputs
+
+    inputs, _, _ = _inputs(("flat-called", chunks), draws=5, regions=1, weather_years=1,
+                           days=6, fill="random")  # fmt: skip
+    flat = inputs._replace(
+        coef_t=np.ones_like(inputs.coef_t),
+        non_ai_t=np.zeros_like(inputs.non_ai_t),
+        inference_shape=np.ones_like(inputs.inference_shape),
+        cooling_excess_c=np.zeros_like(inputs.cooling_excess_c),
+        baseline_level_t=np.zeros_like(inputs.baseline_level_t),
+    )
+    ai_mw = twins.stream_values(flat)[layout.AI_ROW, 0, 0]
+    for period, first_year in (((0, kernels.ANY_HOUR), hours_per_year),
+                               ((3, kernels.ANY_HOUR), max(hours_per_year - 3, 0))):  # fmt: skip
+        *_, called, called_ai = _stress_levels_in_chunks(
+            flat, hours_per_year, chunks, threshold=0.0, period_hours=period
+        )
+        second_year = min(hours_per_year, 24)
+        for year, hours in enumerate((first_year, second_year)):
+            assert (called[layout.CALLED_HOURS, year] == hours).all()
+            assert (called[layout.CALLED_EVENTS, year] == min(hours, 1)).all()
+            assert (called[layout.LONGEST_EVENT, year] == hours).all()
+            np.testing.assert_allclose(called_ai[year], hours * ai_mw, rtol=1e-12)
 
 
 @pytest.mark.parametrize("chunks", [1, 3])
@@ -581,9 +627,7 @@ def test_equal_hours_give_way_in_the_declared_hours_only(chunks):
         baseline_level_t=np.zeros_like(inputs.baseline_level_t),
     )
     for hours_per_year in (1, 7, 30):
-        levels, cutoffs, _, _ = _stress_levels_in_chunks(
-            flat, hours_per_year, chunks, threshold=0.0
-        )
+        levels, cutoffs, *_ = _stress_levels_in_chunks(flat, hours_per_year, chunks, threshold=0.0)
         expected = twins.stress_levels_numpy(flat, hours_per_year, 0.0)
         np.testing.assert_array_equal(cutoffs, expected[1])
         year_of_hour = np.repeat(flat.year_of_day, np.diff(flat.day_starts))

@@ -161,6 +161,10 @@ def test_summary_shows_what_flexibility_curtails_per_variant():
     assert curtailed[1] > curtailed[0] > 0.0
     for position, row in enumerate(lines[block + 2 : block + 4]):
         assert f"({1000 * curtailed[position]:,.2f})" in row
+        # The hours each variant calls (a demand-response designer's contract cap).
+        hours = (10, 100)[position]
+        assert f"{hours} [{hours}–{hours}] ({hours})" in row
+    assert "hours called" in lines[block + 1] and "longest event h" in lines[block + 1]
 
 
 def test_a_sweep_that_reorders_the_connection_queue_keeps_one_site_axis():
