@@ -154,7 +154,7 @@ async def _many(base: str, requests: list[tuple[str, str, dict]], outcome: Outco
             try:
                 response = await client.request(method, path, **options)
             except httpx.HTTPError as error:
-                outcome.statuses[type(error).__name__] += 1
+                outcome.statuses[_error_status(error, options)] += 1
                 return error
             outcome.statuses[response.status_code] += 1
             if response.status_code in (429, 503) and "retry-after" not in response.headers:
@@ -162,6 +162,22 @@ async def _many(base: str, requests: list[tuple[str, str, dict]], outcome: Outco
             return response
 
         return await asyncio.gather(*(one(*request) for request in requests))
+
+
+#: What a connection error while a body is still being sent means: the server answered (429
+#: from the headers) and closed before reading the body, a refusal the client never sees.
+CLOSED_WHILE_SENDING = "closed while sending (refused before the body was read)"
+
+
+def _error_status(error: httpx.HTTPError, options: dict) -> str:
+    """The table's name for a request that got no response: the server closing a connection
+    while a body is sent (``ReadError``, ``WriteError``, ``RemoteProtocolError``) is counted
+    as :data:`CLOSED_WHILE_SENDING`, not as an unnamed error; anything else by its type."""
+    sending = "content" in options or "json" in options
+    closed = (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
+    if sending and isinstance(error, closed):
+        return f"{type(error).__name__}: {CLOSED_WHILE_SENDING}"
+    return type(error).__name__
 
 
 def _post(path: str, body: dict, **options) -> tuple[str, str, dict]:

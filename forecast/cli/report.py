@@ -46,10 +46,20 @@ def report(
     no_baseline: NoBaselineOption = False,
     duration_draws: DurationDrawsOption = None,
     quiet: QuietOption = False,
+    facts: Annotated[
+        Path | None,
+        typer.Option(
+            "--facts",
+            help="facts.csv whose rows (value, confidence, URL) the report shows for each key "
+            "it cites; default: FORECAST_FACTS_FILE, else shared/reference/facts.csv beside the "
+            "checkout (absent: the keys only).",
+        ),
+    ] = None,
 ) -> None:
     """Write a self-contained HTML report (no network, inline SVG charts): the question, every
     assumption with its source and distribution, fans, annual tables, duration curves, spread
-    drivers, hosting and grid checks, model versions and provenance."""
+    drivers, hosting and grid checks, model versions and provenance, and each cited facts.csv
+    row's value, confidence and URL."""
     from tqdm import tqdm
 
     from forecast.report import html as reports
@@ -80,6 +90,8 @@ def report(
             bar.n = index + done / max(total, 1)
             bar.refresh()
 
-        text = reports.build_report(loaded, options, command=command, progress=progress)
+        text = reports.build_report(
+            loaded, options, command=command, progress=progress, facts=facts
+        )
     written = reports.write_report(text, out)
     print(f"wrote {written} ({written.stat().st_size / 1e3:,.0f} kB)")

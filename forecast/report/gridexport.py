@@ -91,6 +91,7 @@ from forecast.projection import (
     project,
     weather_index,
 )
+from forecast.report.inputs import input_table
 from forecast.scenario import FIRST_DATE, LAST_DATE, Scenario
 from forecast.units import MWH_TO_TWH
 
@@ -220,6 +221,10 @@ class GridPaths:
         draws: a bus without a load of the paths' kind is listed all the same (zero load).
     weather_year : int, optional
         The one observed weather year every draw ran on (``--weather-year``), where given.
+    inputs : dict
+        The scenario's input table (:func:`forecast.report.inputs.input_table`), as ``forecast
+        project``'s ``.meta.json`` holds it: the manifest's ``inputs`` and export.nc's global
+        attribute :data:`~forecast.io.export.INPUTS_ATTRIBUTE`.
     """
 
     labels: list[str]
@@ -236,6 +241,7 @@ class GridPaths:
     years: tuple[int, ...] | None = None
     buses: list[str] = dataclasses.field(default_factory=list)
     weather_year: int | None = None
+    inputs: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
 
     @property
     def times(self) -> pd.DatetimeIndex:
@@ -1105,6 +1111,7 @@ def grid_paths(
         baseline=baseline_definition(model, buses.get(bus, bus)),
         years=years,
         weather_year=weather_year,
+        inputs=input_table(scenario),
     )
 
 
@@ -1412,7 +1419,8 @@ def netcdf_dataset(paths: GridPaths, manifest: dict | None = None) -> xr.Dataset
     and ``description``, each path's ``kind`` and, where its paths have one, ``draw``,
     ``percentile_level``, ``weight`` and ``weather_year``; the attributes are ``manifest``'s
     (:func:`_manifest`; a value that is not text or a number as JSON text, netCDF attributes
-    being flat).
+    being flat), its ``inputs`` in :data:`~forecast.io.export.INPUTS_ATTRIBUTE` as
+    :func:`forecast.io.export.with_inputs` writes a projection's.
     """
     infos = paths.paths
 
@@ -1455,12 +1463,13 @@ def netcdf_dataset(paths: GridPaths, manifest: dict | None = None) -> xr.Dataset
     for name in ("percentile_level", "weight"):
         if name in dataset.coords:
             dataset[name].attrs["units"] = "1"
+    body = manifest or _manifest(paths, "netcdf")
     dataset.attrs = {
         key: value if isinstance(value, str | int | float) and not isinstance(value, bool)
         else json.dumps(value)
-        for key, value in (manifest or _manifest(paths, "netcdf")).items()
+        for key, value in body.items() if key != export.INPUTS_ATTRIBUTE
     }  # fmt: skip
-    return dataset
+    return export.with_inputs(dataset, body.get(export.INPUTS_ATTRIBUTE, paths.inputs))
 
 
 def write(
@@ -2024,6 +2033,7 @@ def _manifest(paths: GridPaths, file_format: str, command: str | None = None) ->
         "buses": paths.buses,
         "loads": [dataclasses.asdict(load) for load in paths.loads],
         **({"baseline": paths.baseline} if paths.baseline else {}),
+        export.INPUTS_ATTRIBUTE: paths.inputs,
         "paths": [
             {
                 **info,

@@ -42,10 +42,12 @@ from forecast.outputs import (
     region_label,
     summary_cell,
 )
+from forecast.paths import facts_file
 from forecast.projection import ProjectionOptions
 from forecast.report import inputs, plot
 from forecast.report.sites import site_columns, site_rows
 from forecast.scenario import HOSTING_READINGS, Scenario
+from forecast.scenario.facts import FACTS_SHA256, cited_keys, facts_digest, read_facts
 from forecast.sweep import compare as comparisons
 
 #: The product's question (DESIGN.md, "What the product answers").
@@ -824,6 +826,7 @@ def build_report(
     *,
     command: str | None = None,
     progress: comparisons.ProgressCallback | None = None,
+    facts: Path | None = None,
 ) -> str:
     """The report of ``scenarios`` as one self-contained HTML page.
 
@@ -838,6 +841,9 @@ def build_report(
         The command line that made the report, shown in its provenance.
     progress : callable, optional
         As for :func:`forecast.sweep.compare.compare`.
+    facts : Path, optional
+        The ``facts.csv`` whose rows the "Cited facts" section shows (default:
+        :func:`forecast.paths.facts_file`); absent, the section lists the keys alone.
     """
     chosen = dataclasses.replace(
         options or ProjectionOptions(),
@@ -866,19 +872,68 @@ def build_report(
         + ". Every figure is a distribution over draws: P50 is the median, P10–P90 the "
         "central 80 %, the mean in parentheses (announced pipelines are skewed).</p>",
         limits_box(scenarios, datasets),
-        f'<nav aria-label="Contents"><ol>{"".join(contents)}</ol></nav>',
     ]
+    nav = len(body)  # the contents go here, once the last section (the cited facts) is known
     if combined is not None:
         body.append(_comparison_section(combined, scenarios))
     for index, (scenario, dataset) in enumerate(zip(scenarios, datasets, strict=True)):
         body.append(_scenario_section(scenario, dataset, index))
     body += ['<h2 id="models">Model versions</h2>', _model_section(datasets)]
+    cited = cited_facts_section("".join(body), facts)
+    if cited:
+        contents.append('<li><a href="#facts">Cited facts</a></li>')
+        body.append(cited)
+    body.insert(nav, f'<nav aria-label="Contents"><ol>{"".join(contents)}</ol></nav>')
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body><main>"
         + "".join(body)
         + "</main></body></html>\n"
+    )
+
+
+def cited_facts_section(text: str, path: Path | None = None) -> str:
+    """Every ``facts.csv`` key ``text`` cites (:func:`~forecast.scenario.facts.cited_keys`) with
+    each of its rows' value, unit, year, confidence and URL, from the facts file ``path``
+    (default: :func:`forecast.paths.facts_file`, as ``forecast facts show`` reads it), so that
+    a key read in the report names a number and how sure its source is (a source auditor found
+    keys only); without the file, the keys alone and a line saying so."""
+    keys = cited_keys(text)
+    if not keys:
+        return ""
+    path = facts_file() if path is None else Path(path)
+    heading = '<h2 id="facts">Cited facts</h2>'
+    if not path.is_file():
+        return heading + (
+            f'<p class="note">facts.csv not found: keys only (looked for {_e(str(path))}; set '
+            "FORECAST_FACTS_FILE or give <code>forecast report --facts</code>). Cited: "
+            f"{_e(', '.join(keys))}.</p>"
+        )
+    rows = read_facts(path)
+    digest = facts_digest(path)
+    version = (
+        "the version the shipped citations name"
+        if digest == FACTS_SHA256
+        else f"not the version the shipped citations name ({FACTS_SHA256[:12]}): a row may "
+        "differ from the one cited"
+    )
+    table_rows = []
+    for key in keys:
+        found = [row for row in rows if row.key == key]
+        if not found:
+            table_rows.append((_e(key), "no row in this facts.csv", "", "", ""))
+        for row in found:
+            table_rows.append((
+                _e(key), _e(f"{row.value} {row.unit}".strip()), _e(row.year),
+                _e(row.confidence), f'<a href="{_e(row.url)}">{_e(row.url)}</a>' if row.url else "",
+            ))  # fmt: skip
+    return heading + _table(
+        ["key", "value", "year", "confidence", "source URL"],
+        table_rows,
+        text_columns=5,
+        caption=f"Every facts.csv row the report cites, from {path} (sha256 {digest[:12]}, "
+        f"{version}); a key cited by two sources has two rows",
     )
 
 

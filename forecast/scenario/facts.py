@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,15 @@ FACTS_COLUMNS = (
     "confidence",
     "note",
 )
+
+#: A citation in a source or note: ``facts.csv:<key>`` or ``facts.csv:<key>, <key>``.
+FACTS_CITATION = re.compile(r"facts\.csv:\s*([a-z][a-z0-9_]*(?:\s*,\s*[a-z][a-z0-9_]*)*)")
+
+
+def cited_keys(text: str) -> list[str]:
+    """The ``facts.csv`` keys ``text`` cites (:data:`FACTS_CITATION`), each once, in order."""
+    keys = (key.strip() for match in FACTS_CITATION.finditer(text) for key in match[1].split(","))
+    return list(dict.fromkeys(keys))
 
 
 @dataclass(frozen=True)

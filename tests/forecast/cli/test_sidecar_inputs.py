@@ -134,3 +134,25 @@ def test_a_netcdf_comparison_holds_each_scenarios_inputs(
     for scenario_id, text in (("small", small_scenario_text), ("south", south_text)):
         expected = input_table(parse_scenario(tomllib.loads(text), origin=scenario_id))
         assert inputs[scenario_id] == expected
+
+
+def test_a_grid_export_holds_the_inputs_a_projection_sidecar_holds(
+    scenario_file, small_scenario_text, tmp_path, capsys
+):
+    """``forecast export-grid --format netcdf`` wrote no input table, where ``forecast project``
+    's NetCDF and CSV sidecar carry one (a source auditor): export.nc's global attribute
+    ``inputs`` and export.json's ``inputs`` hold the projection sidecar's table, as JSON text
+    and as data."""
+    scenario = str(scenario_file(small_scenario_text))
+    code = main(["project", scenario, "--out", str(tmp_path / "small.csv"), "--draws", "4",
+                 "--resolution", "annual", "--weather", "typical", "--quiet"])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    out = tmp_path / "grid"
+    code = main(["export-grid", scenario, "--format", "netcdf", "--random", "1", "--sample", "2",
+                 "--start", "2025-07-01", "--end", "2025-07-07", "--out", str(out),
+                 "--quiet"])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    expected = read_table_metadata(tmp_path / "small.csv")["inputs"]
+    with xr.open_dataset(out / "export.nc", engine="h5netcdf") as cube:
+        assert json.loads(cube.attrs["inputs"]) == expected
+    assert json.loads((out / "export.json").read_text())["inputs"] == expected
