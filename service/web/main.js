@@ -378,8 +378,9 @@ function render(payload) {
     // A grid's hundreds of TWh to one decimal, as the comparison report gives them.
     ["total_energy_twh", "Grid energy", 1],
     ["ai_share_of_energy_pct", "AI share of energy"],
-    // Curtailment is small: four decimals, as the comparison report gives it.
-    ["flexibility_curtailed_twh", "AI energy curtailed", 4],
+    // Curtailment is small (0.0026 TWh read as nothing): in GWh, to the 0.1 GWh that the
+    // comparison report's four decimals of TWh give.
+    ["flexibility_curtailed_twh", "AI energy curtailed", 1, { unit: "GWh", factor: 1000 }],
   ];
   const peaks = [
     ["ai_peak_gw", "AI peak"],

@@ -13,18 +13,29 @@ export function annual(payload, name) {
   return variable ? variable.values : null;
 }
 
+// A figure shown in another unit than the API's: its values times `factor` (null stays null).
+function rescaled(values, factor) {
+  return values.map((row) => row.map((value) => (value === null ? null : value * factor)));
+}
+
 // Columns of the variables present (a scenario without a baseline of its grid has no totals):
-// `specs` is a list of [variable name, label, digits]; without digits, those of its unit.
+// `specs` is a list of [variable name, label, digits, shown]; without digits, those of its
+// unit; `shown` ({unit, factor}) shows the figure in another unit than the API's (the JSON and
+// CSV keep theirs).
 export function tableColumns(payload, specs) {
   return specs
     .filter(([name]) => payload.variables[name])
-    .map(([name, label, digits]) => ({
-      name,
-      label,
-      digits: digits ?? digitsForUnit(payload.variables[name].units),
-      unit: payload.variables[name].units,
-      values: annual(payload, name),
-    }));
+    .map(([name, label, digits, shown]) => {
+      const unit = shown ? shown.unit : payload.variables[name].units;
+      const values = annual(payload, name);
+      return {
+        name,
+        label,
+        digits: digits ?? digitsForUnit(unit),
+        unit,
+        values: shown ? rescaled(values, shown.factor) : values,
+      };
+    });
 }
 
 function headerCell(text, attributes) {

@@ -1695,3 +1695,25 @@ def test_a_chart_files_heading_lies_inside_the_file(page):
         svg,
     )
     assert lefts and min(lefts) >= 0, lefts
+
+
+def test_curtailed_energy_is_shown_in_gwh(page, base_url):
+    """kr-outlook-flex: the energy table showed the AI energy curtailed as "0.0026 TWh", which
+    reads as nothing; it shows GWh (the API's TWh x 1000, to 0.1 GWh) while the JSON and CSV
+    keep TWh."""
+    previous = _wait_done(page)
+    page.select_option("#scenario", "kr-outlook-flex")
+    _wait_done(page, previous)
+    headers = page.inner_text("#energy-table thead")
+    assert "AI energy curtailed [GWh]" in headers
+    assert "AI energy curtailed [TWh]" not in headers
+    request = json.loads(page.text_content("#request-json"))
+    answer = httpx.post(f"{base_url}/v1/projections", json=request, timeout=60).json()
+    curtailed = answer["variables"]["flexibility_curtailed_twh"]
+    assert curtailed["units"] == "TWh"
+    years, quantiles = answer["coords"]["year"], answer["coords"]["quantile"]
+    for level in (0.1, 0.5, 0.9):
+        value = curtailed["values"][years.index(2035)][quantiles.index(level)]
+        assert value > 0
+        shown = _cell(page, "energy-table", 2035, "flexibility_curtailed_twh", level)
+        assert shown == f"{value * 1000:,.1f}"
