@@ -760,6 +760,12 @@ class RunRecord(BaseModel):
         default=None, description="HTTP status the error would have had inline."
     )
     result_bytes: int | None = Field(default=None, description="Size of the result file. [B]")
+    result_sha256: str | None = Field(
+        default=None,
+        description="sha256 of the result file as stored, checked before it is served: the "
+        "digest of `GET {result_url}?format=netcdf` (all variables), so a client can check "
+        "its download; null: stored before runs recorded it (migration 0006), or no file yet.",
+    )
     result_url: str | None = Field(
         default=None, description="Where to GET the result in any format, once succeeded."
     )

@@ -18,6 +18,7 @@ import hashlib
 import itertools
 import os
 import random
+import sqlite3
 import subprocess
 import sys
 import time
@@ -179,6 +180,36 @@ def test_over_http_a_damaged_result_is_409_and_retention_removes_it(tmp_path: Pa
     assert f"removed result file {damaged.name}: damaged, set aside" in pruned.stdout
     assert not damaged.exists()
     assert (storage / "results" / f"{run_id}.nc.damaged").exists()  # not before the window
+
+
+def test_a_runs_record_gives_its_result_files_sha256_to_check_a_download(tmp_path: Path):
+    """The real server: ``GET /v1/runs/{id}`` gives ``result_sha256``, the sha256 of the
+    NetCDF a client downloads from its ``result_url`` (before: the server checked it, the
+    client could not); null for a run whose file was stored before migration 0006."""
+    publish_model(tmp_path / "artifacts", "v1")
+    storage = tmp_path / "storage"
+    env = {
+        "FORECAST_ARTIFACT_DIR": str(tmp_path / "artifacts"),
+        "FORECAST_STORAGE_DIR": str(storage),
+        "FORECAST_API_KEYS": API_KEY,
+        "FORECAST_REQUIRE_READ_KEY": "false",
+    }
+    with running_server(env) as (base, _seconds), httpx.Client(base_url=base, timeout=120) as http:
+        answer = http.post("/v1/projections", json=BODY)
+        assert answer.status_code == 200, answer.text[:500]
+        run_id = answer.headers["x-run-id"]
+        run = wait_for_status(http, f"/v1/runs/{run_id}", {"succeeded"}, timeout_s=120)
+        download = http.get(run["result_url"], params={"format": "netcdf"})
+        assert download.status_code == 200, download.text[:500]
+        assert run["result_sha256"] == hashlib.sha256(download.content).hexdigest()
+        listed = http.get("/v1/runs", params={"scenario_id": "kr-national"}).json()["runs"]
+        assert [entry["result_sha256"] for entry in listed] == [run["result_sha256"]]
+        # A run stored before migration 0006, as the upgraded database holds it.
+        with sqlite3.connect(storage / "forecast.sqlite3") as database:
+            database.execute("UPDATE runs SET result_sha256 = NULL WHERE id = ?", (run_id,))
+        before = http.get(f"/v1/runs/{run_id}").json()
+        assert "result_sha256" in before and before["result_sha256"] is None
+        assert before["status"] == "succeeded"
 
 
 def test_a_damaged_file_never_reaches_hdf5(make_settings, monkeypatch):
