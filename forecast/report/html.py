@@ -690,9 +690,7 @@ def _comparison_section(combined: xr.Dataset, scenarios: Sequence[Scenario]) -> 
         "<h3>Inputs that differ</h3>",
         differing_inputs_section(scenarios),
     ]
-    for name, title, digits in comparisons.SUMMARY_FIGURES:
-        if name not in combined:
-            continue
+    for name, title, digits in comparisons.summary_figures(combined):
         headers = ["year", *labels, *(f"{label} minus {reference}" for label in labels[1:])]
         rows = []
         for year in combined["year"].to_numpy():

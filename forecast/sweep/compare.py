@@ -79,6 +79,11 @@ SUMMARY_FIGURES = (
     ("dc_energy_twh", "all data-centre energy [TWh]", 2),
     ("dc_peak_gw", "data-centre peak [GW]", 2),
     ("flexibility_curtailed_twh", "AI energy curtailed by flexibility [TWh]", 4),
+    # When flexibility is called, as `forecast project`'s flexibility table gives it.
+    ("flexibility_shifted_twh", "AI energy shifted by flexibility [TWh]", 4),
+    ("flexibility_hours_called", "hours flexibility is called [h]", 0),
+    ("flexibility_events", "flexibility events (runs of consecutive hours called)", 0),
+    ("flexibility_event_hours_max", "longest flexibility event [h]", 0),
 )
 _DIFFERENCE_SOURCES = {
     variable.name.removesuffix("_difference"): variable.name
@@ -457,10 +462,23 @@ def write(
     return export.write_table(frame, path, chosen, metadata)
 
 
+def summary_figures(dataset: xr.Dataset) -> list[tuple[str, str, int]]:
+    """The :data:`SUMMARY_FIGURES` a comparison has (variable, label, decimals): shifted energy
+    only where a scenario shifts (where all curtail it is 0 throughout, as `forecast project`
+    leaves it out)."""
+    modes = dataset["flexibility"].to_numpy() if "flexibility" in dataset.coords else ()
+    shifts = any(str(mode).startswith("shift") for mode in modes)
+    return [
+        (name, title, digits)
+        for name, title, digits in SUMMARY_FIGURES
+        if name in dataset and (shifts or name != "flexibility_shifted_twh")
+    ]
+
+
 def summary_text(dataset: xr.Dataset) -> str:
     """The side-by-side per-year summary of a comparison, as fixed-width text.
 
-    One block per figure (:data:`SUMMARY_FIGURES`): per year, each scenario's P50 [P10–P90]
+    One block per figure (:func:`summary_figures`): per year, each scenario's P50 [P10–P90]
     (mean) over draws, then each later scenario's difference from the first, computed draw by
     draw.
     """
@@ -494,9 +512,7 @@ def summary_text(dataset: xr.Dataset) -> str:
         f"{reference}, draw by draw."
     )
     years = [{"year": int(year)} for year in dataset["year"].to_numpy()]
-    for name, title, digits in SUMMARY_FIGURES:
-        if name not in dataset:
-            continue
+    for name, title, digits in summary_figures(dataset):
         # MW or GWh where every scenario's figure and difference is below 1 GW or TWh.
         shown, scale, shown_digits = column_unit(dataset, name, title, years, digits=digits)
         if difference_name(name) in dataset and scale != 1.0:

@@ -16,6 +16,7 @@ import xarray as xr
 from forecast.cli import main
 from forecast.errors import OptionsError, ScenarioNote
 from forecast.io import export
+from forecast.outputs import summary_cell
 from forecast.projection import ProjectionOptions
 from forecast.scenario import load_scenario, parse_scenario
 from forecast.sweep import compare as comparisons
@@ -341,3 +342,58 @@ def test_a_scenario_without_sites_compares_with_one_that_has_them(scenario_file,
     energy = combined["site_energy_twh_mean"]
     assert np.isnan(energy.sel(scenario="bare")).all()
     assert (energy.sel(scenario="small").sum("load_site") > 0).all()
+
+
+def test_summary_shows_when_flexibility_is_called_and_what_it_shifts():
+    """`forecast project` printed the hours flexibility is called, its events, the longest
+    event and the energy shifted; the comparison's summary gave the curtailed energy only.
+    Each is now a block: each scenario's P50 [P10–P90] (mean) and the difference, as the other
+    blocks; the shifted energy where a scenario shifts."""
+    options = ProjectionOptions(
+        draws=20,
+        start=dt.date(2030, 1, 1),
+        end=dt.date(2030, 12, 31),
+        resolution="annual",
+        weather="typical",
+    )
+    curtails = load_scenario("kr-outlook-flex")
+    shifts = curtails.model_copy(
+        update={
+            "id": "kr-outlook-shift",
+            "flexibility": curtails.flexibility.model_copy(update={"mode": "shift"}),
+        }
+    )
+    dataset = comparisons.compare([load_scenario("kr-outlook"), curtails, shifts], options)
+    text = comparisons.summary_text(dataset)
+    for name, title, scale in (
+        ("flexibility_shifted_twh", "AI energy shifted by flexibility [GWh]", 1000.0),
+        ("flexibility_hours_called", "hours flexibility is called [h]", 1.0),
+        ("flexibility_events", "flexibility events (runs of consecutive hours called)", 1.0),
+        ("flexibility_event_hours_max", "longest flexibility event [h]", 1.0),
+    ):
+        assert f"\n{title}\n" in text, title
+        header, row = text.split(f"\n{title}\n")[1].splitlines()[:2]
+        assert header.split() == [
+            "year", "kr-outlook", "kr-outlook-flex", "kr-outlook-shift", "kr-outlook-flex",
+            "minus", "kr-outlook", "kr-outlook-shift", "minus", "kr-outlook",
+        ]  # fmt: skip
+        digits = 2 if scale != 1.0 else 0
+        shown = [
+            summary_cell(dataset, name, digits, scale=scale, scenario=label, year=2030)
+            for label in ("kr-outlook", "kr-outlook-flex", "kr-outlook-shift")
+        ] + [
+            summary_cell(dataset, f"{name}_difference", digits, scale=scale, scenario=label,
+                         year=2030)
+            for label in ("kr-outlook-flex", "kr-outlook-shift")
+        ]  # fmt: skip
+        assert row.startswith("2030") and row.split(None, 1)[1].split() == " ".join(shown).split()
+        assert shown[0] == "–"  # kr-outlook has no flexibility
+    assert float(
+        dataset["flexibility_hours_called"].sel(scenario="kr-outlook-flex", year=2030, quantile=0.5)
+    ) == pytest.approx(50)
+    # Curtailing scenarios alone shift nothing: no shifted block.
+    alone = comparisons.summary_text(
+        comparisons.compare([load_scenario("kr-outlook"), curtails], options)
+    )
+    assert "shifted by flexibility" not in alone
+    assert "\nhours flexibility is called [h]\n" in alone
