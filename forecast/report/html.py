@@ -893,7 +893,8 @@ def build_report(
 
 def cited_facts_section(text: str, path: Path | None = None) -> str:
     """Every ``facts.csv`` key ``text`` cites (:func:`~forecast.scenario.facts.cited_keys`) with
-    each of its rows' value, unit, year, confidence and URL, from the facts file ``path``
+    each of its rows' value, unit, year, confidence and URL (as text: the report links only
+    inside itself, so that it opens offline and requests nothing), from the facts file ``path``
     (default: :func:`forecast.paths.facts_file`, as ``forecast facts show`` reads it), so that
     a key read in the report names a number and how sure its source is (a source auditor found
     keys only); without the file, the keys alone and a line saying so."""
@@ -924,7 +925,7 @@ def cited_facts_section(text: str, path: Path | None = None) -> str:
         for row in found:
             table_rows.append((
                 _e(key), _e(f"{row.value} {row.unit}".strip()), _e(row.year),
-                _e(row.confidence), f'<a href="{_e(row.url)}">{_e(row.url)}</a>' if row.url else "",
+                _e(row.confidence), _e(row.url),
             ))  # fmt: skip
     return heading + _table(
         ["key", "value", "year", "confidence", "source URL"],

@@ -140,6 +140,7 @@ def test_report_opens_offline_in_chromium(browser, report_file, tmp_path):
         "small: Small test scenario",
         "small-flex: Small test scenario",
         "Model versions",
+        "Cited facts",
     ]
     body = page.locator("body").inner_text()
     for text in ("The question.", "Every assumption", "What drives the spread",
