@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from forecast.cli import main
-from tests.support.server import start_server
+from tests.support.server import running_server
 
 PERIOD = {"start": "2030-01-01", "end": "2030-12-31"}
 #: Draw-hours above which the server queues a job: a one-year export of 8 draws (two passes,
@@ -23,14 +23,9 @@ JOB_THRESHOLD = 200_000
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory):
-    storage = tmp_path_factory.mktemp("storage")
-    env = {"FORECAST_STORAGE_DIR": str(storage), "FORECAST_JOB_THRESHOLD_DRAW_HOURS": "200000"}
-    running = start_server(env)
-    try:
-        yield running.base
-    finally:
-        running.stop()
+def server():
+    with running_server({"FORECAST_JOB_THRESHOLD_DRAW_HOURS": "200000"}) as (base, _seconds):
+        yield base
 
 
 def _files(archive: bytes) -> dict[str, bytes]:

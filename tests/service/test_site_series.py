@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from forecast.cli import main
-from tests.support.server import start_server
+from tests.support.server import running_server
 
 SITE = "LG U+ Paju AI data centre, building 1"
 #: One month, hourly, no baseline: the sites' series alone decide the answer's size and time.
@@ -29,12 +29,9 @@ SERIES = "site_facility_mw*,site_it_mw*"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory):
-    running = start_server({"FORECAST_STORAGE_DIR": str(tmp_path_factory.mktemp("storage"))})
-    try:
-        yield running.base
-    finally:
-        running.stop()
+def server():
+    with running_server() as (base, _seconds):
+        yield base
 
 
 def test_the_api_csv_holds_the_rows_the_command_line_writes(server: str, tmp_path):

@@ -12,7 +12,7 @@ import pytest
 
 from forecast.cli import main
 from tests.support.data import requires_shared_data
-from tests.support.server import start_server
+from tests.support.server import running_server
 
 pytestmark = requires_shared_data
 
@@ -24,12 +24,9 @@ PAIR = [{"scenario_id": "kr-national"}, {"scenario_id": "kr-dc-pipeline"}]
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory):
-    running = start_server({"FORECAST_STORAGE_DIR": str(tmp_path_factory.mktemp("storage"))})
-    try:
-        yield running.base
-    finally:
-        running.stop()
+def server():
+    with running_server() as (base, _seconds):
+        yield base
 
 
 def test_a_projection_on_a_weather_year_is_the_command_lines(server: str, tmp_path):
