@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,20 +33,27 @@ def atomic_write(path: Path, write: Callable[[Path], object], *, durable: bool =
     directory = path.parent if str(path.parent) else Path()
     if not directory.is_dir():
         raise OptionsError(f"out = {str(path)!r}: directory {str(directory)!r} does not exist")
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    os.close(handle)
-    temporary = Path(name)
-    umask = os.umask(0)
-    os.umask(umask)
-    temporary.chmod(0o666 & ~umask)  # mkstemp creates 0600
+    # The temporary file is created inside the ``try`` by name (``O_EXCL``: never someone
+    # else's), so that a SIGTERM or Ctrl-C raised at any bytecode after it exists removes it:
+    # between ``mkstemp`` and a ``try`` it was left behind (CI, stop 36). ``os.open``'s mode is
+    # what a plain ``open()`` gives, the umask applied.
+    temporary = path
     try:
+        while True:
+            temporary = directory / f".{path.name}.{secrets.token_hex(6)}.tmp"
+            try:
+                os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+                break
+            except FileExistsError:
+                temporary = path  # not ours: nothing to remove
         write(temporary)
         if durable:
             with temporary.open("rb+") as written:
                 os.fsync(written.fileno())
         temporary.replace(path)
     except BaseException:
-        temporary.unlink(missing_ok=True)
+        if temporary != path:
+            temporary.unlink(missing_ok=True)
         raise
 
 
