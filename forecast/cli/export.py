@@ -116,8 +116,10 @@ def export_grid(
             "--years",
             help="Export these years alone, of the same draws (e.g. 2030,2035; not with "
             "--start/--end): each projected on its own and ranked on, the years between not "
-            "projected; with --format pypsa each is an investment period (snapshots.csv with "
-            "period and timestep, investment_periods.csv).",
+            "projected, each year's rows those of an export of the whole span (every hour of "
+            "its standard-time year, with --calendar local too: Sydney's last, 00:00 AEDT on "
+            "1 January, projected a local day past it); with --format pypsa each is an "
+            "investment period (snapshots.csv with period and timestep, investment_periods.csv).",
         ),
     ] = None,
     weather_year: Annotated[

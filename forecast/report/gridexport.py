@@ -49,8 +49,11 @@ rows then differ from the projection's local-year energy by the hour at each end
 manifest gives the energies of the rows. ``local`` cuts the period at local midnights, as
 ``forecast project`` does: the rows are then the projection's hours, which in Sydney start an
 hour before the standard year (a year of its own with one row; the manifest names such partial
-years). Where local and standard years coincide (no daylight saving, or none at the new year:
-Korea, New York) the two are the same, and a year's rows sum to the projection's annual energy.
+years). With ``--years`` a year named is its rows in such an export of the whole period, every
+hour of its standard-time year: in Sydney it is projected a local day past, for its last hour,
+00:00 AEDT on 1 January (:func:`_local_year_days`). Where local and standard years coincide
+(no daylight saving, or none at the new year: Korea, New York) the two are the same, and a
+year's rows sum to the projection's annual energy.
 ``utc`` cuts the period at UTC midnights and labels the rows in UTC, the time renewables.ninja
 and atlite profiles are in: a year is 8,760 or 8,784 UTC hours (Seoul's UTC year 2030 runs
 from 09:00 KST on 1 January 2030 to 08:59 KST on 1 January 2031, so the projection runs a local
@@ -205,8 +208,8 @@ class GridPaths:
         measure and year. [-]
     dataset : xarray.Dataset
         The projection the paths come from (annual resolution, per-draw values); with
-        ``calendar`` ``standard`` or ``utc`` it may run a local day past ``period`` at either
-        end (:func:`projected_days`).
+        ``calendar`` ``standard`` or ``utc``, or ``local`` and ``years``, it may run a local day
+        past ``period`` at either end (:func:`projected_days`, :func:`_local_year_days`).
     calendar : str
         How the period is cut into days (:data:`CALENDARS`).
     period : tuple of datetime.date
@@ -904,9 +907,10 @@ def grid_paths(
         The period's days (:data:`CALENDARS`): ``standard``, the days of the zone's standard
         time the rows are labelled in (whole standard-time years; the projection runs a local
         day more where daylight saving holds at the period's end, :func:`projected_days`),
-        ``local``, local days as ``forecast project``'s, or ``utc``, UTC days, the rows
-        labelled in UTC (whole UTC years). Representative draws are ranked on the projection
-        of the period's local days under every calendar.
+        ``local``, local days as ``forecast project``'s (with ``years``, each year named whole
+        in standard time, as an export of the whole period has it, :func:`_local_year_days`),
+        or ``utc``, UTC days, the rows labelled in UTC (whole UTC years). Representative draws
+        are ranked on the projection of the period's local days under every calendar.
     progress : callable, optional
         Called as ``progress(done, total)`` in projected hours (representative draws take two
         passes over the period, counted together).
@@ -1121,7 +1125,8 @@ class _Part:
 
     #: The part's local days (:func:`projected_days`' input): the ranking pass runs on them.
     options: ProjectionOptions
-    #: The local days its rows need (:func:`projected_days`): the hourly pass runs on them.
+    #: The local days its rows need (:func:`projected_days`, :func:`_local_year_days`): the
+    #: hourly pass runs on them.
     hourly: ProjectionOptions
     #: The hours of ``hourly``'s days.
     hours: HourlyCalendar
@@ -1133,7 +1138,9 @@ def _parts(
     """The projections an export runs: one over the period of ``options`` (validated), or,
     with ``years``, one over each year named (each on its own calendar: a draw's values of a
     year are the same whatever period holds the year, the draws being keyed by year), so that
-    ``--years 2030,2040`` projects two years, not eleven."""
+    ``--years 2030,2040`` projects two years, not eleven. With ``calendar`` ``local`` a year
+    named is the rows of its year in an export of the whole period (:func:`_local_year_days`),
+    not its local days alone."""
     periods = (
         [(options.start, options.end)]
         if years is None
@@ -1142,7 +1149,10 @@ def _parts(
     parts = []
     for start, end in periods:
         part = dataclasses.replace(options, start=start, end=end)
-        first_day, last_day = projected_days(scenario, part, calendar)
+        if calendar == "local" and years is not None:
+            first_day, last_day = _local_year_days(scenario, part)
+        else:
+            first_day, last_day = projected_days(scenario, part, calendar)
         parts.append(
             _Part(
                 options=part,
@@ -1258,10 +1268,11 @@ def _kept_hours(
     parts: list[_Part], clock: pd.DatetimeIndex, calendar: str, years: tuple[int, ...] | None
 ) -> np.ndarray:
     """Which of the parts' hours (``clock``: each hour's start in the calendar's time) are
-    rows: those of each part's days in the calendar's time (``local``: all of them), and,
+    rows: those of each part's days in the calendar's time (``local``: all of them, but for
+    ``years``, whose parts are whole years of the rows' time, :func:`_local_year_days`), and,
     with ``years``, of those years. bool[H]"""
     keep = np.ones(len(clock), dtype=bool)
-    if calendar != "local":
+    if calendar != "local" or years is not None:
         sizes = [len(part.hours.local) for part in parts]
         first = np.repeat([np.datetime64(part.options.start, "ns") for part in parts], sizes)
         last = np.repeat([np.datetime64(part.options.end, "ns") for part in parts], sizes)
@@ -1803,7 +1814,7 @@ def projected_days(
         return (hour - offset).tz_localize("UTC").tz_convert(zone)
 
     first, last = pd.Timestamp(start), pd.Timestamp(end) + pd.Timedelta(hours=23)
-    first_day, last_day = min(local(first).date(), start), max(local(last).date(), end)
+    first_day, last_day = _local_days(zone, start, end, offset)
 
     def hour(which: str, at: pd.Timestamp) -> str:
         return (
@@ -1831,6 +1842,42 @@ def projected_days(
             + " or give --calendar local"
         )
     return first_day, last_day
+
+
+def _local_days(
+    timezone: str, start: dt.date, end: dt.date, offset: dt.timedelta
+) -> tuple[dt.date, dt.date]:
+    """The first and last local day in ``timezone`` of the hours from 00:00 on ``start`` to
+    24:00 on ``end`` at UTC``offset``, widened to ``start`` and ``end`` where they lie within."""
+
+    def local_day(hour: pd.Timestamp) -> dt.date:
+        return (hour - offset).tz_localize("UTC").tz_convert(timezone).date()
+
+    first, last = pd.Timestamp(start), pd.Timestamp(end) + pd.Timedelta(hours=23)
+    return min(local_day(first), start), max(local_day(last), end)
+
+
+def _local_year_days(scenario: Scenario, options: ProjectionOptions) -> tuple[dt.date, dt.date]:
+    """The first and last local day the projection of a year named with ``--calendar local``
+    runs: the local days of the year's standard-time hours, as the rows label and split them
+    (:func:`clock_offset`), so that the year holds the rows of its year in an export of the
+    whole period, every hour of it. In Sydney its last hour, 23:00 AEST on 31 December, is
+    00:00 AEDT on 1 January: the projection runs that local day more, not the next year (its
+    first hour, 23:00 AEST on the 31 December before, is the year before's row). Unlike
+    :func:`projected_days` it never refuses: a day before
+    :data:`~forecast.scenario.FIRST_DATE` or past :data:`~forecast.scenario.LAST_DATE` is left
+    out, as an export of the whole period ending there leaves it (the year is then a partial
+    year of the manifest).
+
+    Parameters
+    ----------
+    options : ProjectionOptions
+        Validated options whose period is the year named (1 January to 31 December).
+    """
+    assert options.start is not None and options.end is not None  # validated
+    offset = clock_offset(scenario.timezone, "local")
+    first_day, last_day = _local_days(scenario.timezone, options.start, options.end, offset)
+    return max(first_day, FIRST_DATE), min(last_day, LAST_DATE)
 
 
 def clock_offset(timezone: str, calendar: str) -> dt.timedelta:
@@ -1977,6 +2024,12 @@ def _days(paths: GridPaths) -> str:
         return (
             f"standard-time days (--calendar standard): from 00:00 on period_start to 24:00 on "
             f"period_end at UTC{_utc_offset(paths)}, 8,760 or 8,784 rows a whole year"
+        )
+    if paths.years is not None:
+        return (
+            f"years named with --calendar local: a year's rows are every hour of its "
+            f"standard-time year at UTC{_utc_offset(paths)} (8,760 or 8,784), the rows of that "
+            "year in a --calendar local export of the whole period"
         )
     return (
         f"local days (--calendar local), as forecast project's: from 00:00 on period_start to "

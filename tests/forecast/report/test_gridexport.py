@@ -1419,6 +1419,48 @@ def test_years_project_the_years_named_alone(small_scenario_text, scenario_file)
     assert paths.dataset.attrs["period_end"] == "2040-12-31"
 
 
+def test_local_calendar_years_are_whole_years_of_the_whole_horizons_export(scenario_file, tmp_path):
+    """Sydney keeps daylight saving at the new year, so a year's last standard-time hour (23:00
+    AEST on 31 December, the rows' label) is the next local year's first (00:00 AEDT on 1
+    January). ``--calendar local --years 2028`` projected local 2028 alone: its first hour,
+    labelled 2027, was dropped as not of 2028, and 2028's last hour was never projected, so
+    the (leap) year held 8,783 rows, ending at 22:00. Now each year named has every hour the
+    export of the whole horizon gives it (8,784), first and last, with the same values; only
+    a local day is projected past it, not the next year."""
+    from forecast.paths import scenarios_dir
+
+    text = (scenarios_dir() / "au-nsw-ai-dc.toml").read_text(encoding="utf-8")
+    horizon = "start = 2026-01-01\nend = 2035-12-31"
+    assert horizon in text
+    scenario = scenario_file(
+        text.replace(horizon, "start = 2027-01-01\nend = 2029-12-31"), "au-nsw-ai-dc"
+    )
+    common = ["export-grid", str(scenario), "--format", "wide-csv", "--draw", "1", "--sample",
+              "4", "--weather", "typical", "--quiet", "--calendar", "local"]  # fmt: skip
+    assert main([*common, "--out", str(tmp_path / "whole")]) == 0
+    assert main([*common, "--years", "2028", "--out", str(tmp_path / "year")]) == 0
+    whole = pd.read_csv(tmp_path / "whole" / "draw-1.csv")
+    year = pd.read_csv(tmp_path / "year" / "draw-1.csv")
+    assert len(year) == 8784 and (year["year"] == 2028).all()
+    assert year["standard_time"].iloc[[0, -1]].tolist() == ["2028-01-01 00:00",
+                                                            "2028-12-31 23:00"]  # fmt: skip
+    hours = pd.to_datetime(year["standard_time"])
+    assert (hours.diff().iloc[1:] == pd.Timedelta(hours=1)).all()
+    pd.testing.assert_frame_equal(year, whole[whole["year"] == 2028].reset_index(drop=True))
+    manifest = json.loads((tmp_path / "year" / "export.json").read_text())
+    assert manifest["partial_years"] == {}
+    assert manifest["days"].startswith("years named with --calendar local: a year's rows are")
+    loaded = load_scenario("au-nsw-ai-dc")
+    options = ProjectionOptions(draws=4).validated(loaded)
+    # one local day past the year named; none past the last day a projection runs
+    assert gridexport.projected_periods(loaded, options, "local", (2030, 2031)) == [
+        (dt.date(2030, 1, 1), dt.date(2031, 1, 1)), (dt.date(2031, 1, 1), dt.date(2032, 1, 1))
+    ]  # fmt: skip
+    assert gridexport.projected_periods(loaded, options, "local", (2100,)) == [
+        (dt.date(2100, 1, 1), dt.date(2100, 12, 31))
+    ]
+
+
 def test_an_export_leaves_the_process_warning_filters_alone(small_scenario_text, scenario_file):
     """The export hid its own horizon notes with ``warnings.catch_warnings()``, which swaps the
     process's filter list and puts the old one back on leaving: a filter another thread (a
