@@ -21,11 +21,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import gc
 import sys
-import threading
-import tracemalloc
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +34,7 @@ from forecast.projection import ProjectionOptions, project
 from forecast.scenario import Scenario, load_scenario
 from forecast.sweep.compare import combine, project_scenarios
 from service import estimates
+from tests.support.memory import result_and_per_draw_bytes, traced_peak
 
 MB = 1e6
 NINETY_NINE = tuple(round(i / 100, 2) for i in range(1, 100))
@@ -111,32 +108,6 @@ COMPARISONS = [
 QUICK = {0, 4, 8, 14}
 
 
-def _traced(compute: Callable[[], Any]) -> tuple[int, Any]:
-    """tracemalloc's peak of ``compute()`` on a fresh thread, and what it returned. [bytes]"""
-    gc.collect()
-    answer: list[Any] = []
-
-    def traced() -> None:
-        tracemalloc.start()
-        try:
-            answer.append(compute())
-            answer.append(tracemalloc.get_traced_memory()[1])
-        finally:
-            tracemalloc.stop()
-
-    thread = threading.Thread(target=traced)
-    thread.start()
-    thread.join()
-    return answer[1], answer[0]
-
-
-def _sizes(dataset: xr.Dataset) -> tuple[int, int]:
-    """The Dataset's arrays without and with a ``draw`` dim (coordinates with the first). [bytes]"""
-    per_draw = sum(v.nbytes for v in dataset.data_vars.values() if "draw" in v.dims)
-    total = sum(v.nbytes for v in dataset.variables.values())
-    return total - per_draw, per_draw
-
-
 def _warm(scenario: Scenario, model: Any) -> None:
     """Read the scenario's data once: a month's projection with the same weather and model."""
     project(scenario, ProjectionOptions(draws=20, start="2030-01-01", end="2030-01-31",
@@ -155,9 +126,9 @@ def measure_projection(case: Case) -> tuple[str, bool]:
     options = case.options(scenario)
     model = baseline_model(scenario, options)
     _warm(scenario, model)
-    peak, dataset = _traced(lambda: project(scenario, options, baseline=model))
+    peak, dataset = traced_peak(lambda: project(scenario, options, baseline=model))
     estimate = estimates.projection_bytes(options, scenario)
-    result, per_draw = _sizes(dataset)
+    result, per_draw = result_and_per_draw_bytes(dataset)
     result_estimate = estimates.result_bytes(options, scenario)
     sizes = f"{result / MB:,.1f} / {result_estimate / MB:,.1f}"
     if case.per_draw:
@@ -178,9 +149,9 @@ def measure_comparison(ids: tuple[str, ...], case: Case) -> tuple[str, bool]:
         datasets = project_scenarios(scenarios, shared, baselines=models)
         return combine(scenarios, datasets, keep_per_draw=shared.per_draw)
 
-    peak, dataset = _traced(compute)
+    peak, dataset = traced_peak(compute)
     estimate = estimates.comparison_bytes(each, scenarios)
-    result, _ = _sizes(dataset)
+    result, _ = result_and_per_draw_bytes(dataset)
     results = sum(estimates.result_bytes(o, s) for o, s in zip(each, scenarios, strict=True))
     label = f"{' + '.join(ids)}, {case.label.removeprefix(', ')}"
     sizes = f"{result / MB:,.1f} / {results / MB:,.1f}"

@@ -30,7 +30,9 @@ Parquet holds the same table (zstd), with the provenance in its schema metadata 
 ``.meta.json`` file. A CSV writes numbers with nine significant digits (:data:`CSV_FLOAT_FORMAT`);
 Parquet and NetCDF hold the full float64. NetCDF holds the Dataset with the scenario's inputs in
 its global attribute ``inputs`` (:data:`INPUTS_ATTRIBUTE`, JSON text), what the ``.meta.json``
-holds under ``inputs``.
+holds under ``inputs``. :func:`read_table` reads a CSV back with each column's dtype
+(:data:`COLUMN_DTYPES`, the ``.meta.json``'s ``dtypes``), which a plain ``pd.read_csv`` of a
+large table guesses chunk by chunk and warns about.
 """
 
 from __future__ import annotations
@@ -84,6 +86,23 @@ SITE_REGIONS = {
 SITE_COORDINATE_COLUMNS = ("site_status", "site_grid_request", "site_grid_limit")
 #: Key of the provenance JSON in a Parquet file's schema metadata.
 PARQUET_METADATA_KEY = b"forecast"
+#: The pandas dtype of each column a projection's tidy table may have, for reading a CSV back
+#: (:func:`read_table`; a ``.meta.json``'s ``dtypes``): text ``str``, numbers ``float64`` (a
+#: number column that other variables' rows leave empty, as ``draw``, is float, as pandas
+#: infers it). A plain ``pd.read_csv`` infers each column chunk by chunk (65,536 rows of a
+#: 12-column table) and warns "mixed types" (DtypeWarning) where a text column is empty in a
+#: whole chunk, as the site columns are in the national rows of the quick start's kr.csv. A
+#: column not here (a comparison's ``scenario``, a sweep's ``variant`` and varied NAMEs) is
+#: filled in every row, so pandas infers it alike in every chunk.
+COLUMN_DTYPES = {
+    **dict.fromkeys(("variable", "region", "resolution", "period_start"), "str"),
+    **dict.fromkeys(("quantile", "value"), "float64"),
+    **dict.fromkeys(("unit", "period_start_utc", "site", *SITE_COORDINATE_COLUMNS), "str"),
+    **dict.fromkeys(
+        ("duration_hours_from", "month_of_year", "hour_of_day", "draw", "duration_draw"),
+        "float64",
+    ),
+}
 
 
 #: The two characters of 0-99, one column each (``np.take`` writes a field's two rows at once).
@@ -357,7 +376,8 @@ def provenance_attrs(dataset: xr.Dataset) -> dict:
 def table_metadata(
     dataset: xr.Dataset, columns, *, drivers: dict | None = None, inputs: dict | None = None
 ) -> dict:
-    """The provenance attributes, the columns, the spread drivers (default: the Dataset's
+    """The provenance attributes, the columns and their dtypes (:func:`column_dtypes`), the
+    spread drivers (default: the Dataset's
     ``spread_driver_rank_correlation``) and the scenario's ``inputs`` (where each is: its value
     or distribution and its source; default: the Dataset's :data:`INPUTS_ATTRIBUTE`, if any), as
     JSON-ready data."""
@@ -366,6 +386,7 @@ def table_metadata(
     metadata = {
         "attrs": provenance_attrs(dataset),
         "columns": list(columns),
+        "dtypes": column_dtypes(columns),
         "spread_driver_rank_correlation": _drivers(dataset) if drivers is None else drivers,
     }
     if drivers is None and "dc_spread_driver_rank_correlation" in dataset:
@@ -377,6 +398,13 @@ def table_metadata(
     if inputs is not None:
         metadata["inputs"] = inputs
     return metadata
+
+
+def column_dtypes(columns) -> dict[str, str]:
+    """The pandas dtype (:data:`COLUMN_DTYPES`) of each of ``columns`` that a projection's
+    table declares, in their order, for ``pd.read_csv(path, dtype=...)``: what a table's
+    metadata holds under ``dtypes``."""
+    return {str(c): COLUMN_DTYPES[str(c)] for c in columns if str(c) in COLUMN_DTYPES}
 
 
 def write_parquet_table(frame: pd.DataFrame, target, metadata: dict) -> None:
@@ -463,6 +491,28 @@ def read_table_metadata(path: Path) -> dict:
 
         return json.loads(pq.read_schema(path).metadata[PARQUET_METADATA_KEY])
     return json.loads(Path(f"{path}.meta.json").read_text(encoding="utf-8"))
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """A tidy table as :func:`write_table` wrote it: a CSV (by the suffix, see
+    :func:`file_format_of`) with each column's dtype (:func:`column_dtypes` of its header, so
+    that pandas warns of no mixed types and needs no ``.meta.json``), or a Parquet file.
+
+    Raises
+    ------
+    OptionsError
+        ``path`` names a NetCDF file, which holds a Dataset, not a table.
+    """
+    chosen = file_format_of(path)
+    if chosen == "netcdf":
+        raise OptionsError(
+            f"path = {str(path)!r}: a NetCDF file holds a Dataset, not a table; allowed: a "
+            ".csv or .parquet file (open a .nc with xarray.open_dataset)"
+        )
+    if chosen == "parquet":
+        return pd.read_parquet(path)
+    header = pd.read_csv(path, nrows=0).columns
+    return pd.read_csv(path, dtype=column_dtypes(header))
 
 
 def write_csv(dataset: xr.Dataset, path: Path, *, inputs: dict | None = None) -> Path:

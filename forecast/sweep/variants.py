@@ -1043,6 +1043,7 @@ def write(
     meta = {
         "attrs": export.provenance_attrs(dataset),
         "columns": list(frame.columns),
+        "dtypes": export.column_dtypes(frame.columns),
         "variants": [
             {
                 SWEEP_ID_COLUMN: int(dataset["variant"][i]),

@@ -212,11 +212,13 @@ def test_pick_scenario_change_assumption_download_csv(page, base_url):
         for q, level in enumerate(quantiles):
             assert load_csv[(period_start, level)] == pytest.approx(load_json[t][q], rel=1e-6)
     # The provenance the command line's CSV carries (forecast.io.export.table_metadata): the
-    # result's attributes, the CSV's columns and the spread drivers; the API's CSV has none.
+    # result's attributes, the CSV's columns and their dtypes and the spread drivers; the API's
+    # CSV has none.
     meta = json.loads(files[f"{name}.meta.json"])
-    assert set(meta) == {"attrs", "columns", "spread_driver_rank_correlation"}
+    assert set(meta) == {"attrs", "columns", "dtypes", "spread_driver_rank_correlation"}
     assert meta["attrs"] == answer["attrs"] and meta["attrs"]["seed"] == int(seed)
     assert meta["columns"] == next(csv.reader(io.StringIO(csv_text)))
+    assert list(meta["dtypes"]) == meta["columns"]
     assert meta["spread_driver_rank_correlation"] == answer["spread_drivers"]
     # And the page's table shows the API's numbers.
     assert energy_after == pytest.approx(

@@ -4,10 +4,6 @@ dashboard's long job is refused."""
 
 from __future__ import annotations
 
-import gc
-import threading
-import tracemalloc
-
 import pytest
 
 from forecast.baseline.model import BaselineModel
@@ -19,6 +15,7 @@ from forecast.sweep.compare import combine, project_scenarios
 from service import estimates
 from service.settings import Settings
 from tests.support.data import requires_shared_data
+from tests.support.memory import result_and_per_draw_bytes, traced_peak
 
 
 def test_kr_national_at_5000_monthly_draws_fits_the_default_job_limit():
@@ -75,21 +72,8 @@ def _traced_peak(
     project(scenario, ProjectionOptions(draws=20, end="2024-01-31", weather=options.weather,
                                         include_baseline=baseline is not None),
             baseline=baseline)  # fmt: skip
-    gc.collect()
-    peaks: list[int] = []
-
-    def traced() -> None:
-        tracemalloc.start()
-        try:
-            project(scenario, options, baseline=baseline)
-            peaks.append(tracemalloc.get_traced_memory()[1])
-        finally:
-            tracemalloc.stop()
-
-    thread = threading.Thread(target=traced)
-    thread.start()
-    thread.join()
-    return peaks[0]
+    peak, _ = traced_peak(lambda: project(scenario, options, baseline=baseline))
+    return peak
 
 
 @pytest.mark.slow
@@ -112,12 +96,6 @@ def test_the_estimate_covers_a_projection_with_many_sites():
 NINETY_NINE = tuple(round(level / 100, 2) for level in range(1, 100))
 
 
-def _result_and_per_draw_bytes(dataset) -> tuple[int, int]:
-    """A Dataset's arrays without and with a ``draw`` dim (coordinates with the first). [bytes]"""
-    per_draw = sum(v.nbytes for v in dataset.data_vars.values() if "draw" in v.dims)
-    return sum(v.nbytes for v in dataset.variables.values()) - per_draw, per_draw
-
-
 @requires_shared_data
 @pytest.mark.parametrize("scenario_id", ["kr-national", "kr-outlook", "au-nsw-ai-dc"])
 def test_the_result_and_per_draw_estimates_cover_the_dataset(scenario_id):
@@ -134,7 +112,7 @@ def test_the_result_and_per_draw_estimates_cover_the_dataset(scenario_id):
         draws=20, start="2030-01-01", end="2030-03-31", resolution="hourly",
         quantiles=NINETY_NINE, per_draw=True,
     ).validated(scenario)  # fmt: skip
-    result, per_draw = _result_and_per_draw_bytes(project(scenario, options))
+    result, per_draw = result_and_per_draw_bytes(project(scenario, options))
     assert result <= estimates.result_bytes(options, scenario) <= 1.2 * result
     assert per_draw <= estimates.per_draw_bytes(options, scenario) <= 1.5 * per_draw
 
@@ -160,18 +138,7 @@ def test_a_comparisons_estimate_covers_its_stacked_result():
     for scenario, model in zip(scenarios, models, strict=True):
         project(scenario, ProjectionOptions(draws=20, start="2030-01-01", end="2030-01-31"),
                 baseline=model)  # fmt: skip
-    gc.collect()
-    peaks: list[int] = []
-
-    def traced() -> None:
-        tracemalloc.start()
-        try:
-            combine(scenarios, project_scenarios(scenarios, each[0], baselines=models))
-            peaks.append(tracemalloc.get_traced_memory()[1])
-        finally:
-            tracemalloc.stop()
-
-    thread = threading.Thread(target=traced)
-    thread.start()
-    thread.join()
-    assert peaks[0] <= estimates.comparison_bytes(each, scenarios)
+    peak, _ = traced_peak(
+        lambda: combine(scenarios, project_scenarios(scenarios, each[0], baselines=models))
+    )
+    assert peak <= estimates.comparison_bytes(each, scenarios)

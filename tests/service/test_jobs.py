@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import io
 import itertools
 import json
-import random
 import time
 from pathlib import Path
 
@@ -16,12 +14,10 @@ import xarray as xr
 from fastapi.testclient import TestClient
 
 from forecast.errors import DataError
-from forecast.projection import ProjectionOptions, project
-from forecast.scenario import load_scenario
 from service import tasks
 from service.main import create_app
-from service.storage.results import ResultFiles, ResultLostError
-from tests.support.runs import stored_run
+from service.storage.results import ResultLostError
+from tests.support.runs import damage_header, flip_bits, stored_run, written_result
 
 JOB = {"scenario_id": "kr-national", "draws": 50, "resolution": "monthly",
        "start": "2030-01-01", "end": "2031-12-31"}  # fmt: skip
@@ -312,22 +308,13 @@ def test_a_damaged_result_file_is_reported_and_computed_again(make_settings, mon
         assert file.exists() and client.get(f"/v1/runs/{run_id}").json()["status"] == "succeeded"
 
 
-def _flip_bits(data: bytes, seed: int, flips: int = 20) -> bytes:
-    """``data`` with ``flips`` bits flipped at places drawn with ``seed``."""
-    rng = random.Random(seed)
-    damaged = bytearray(data)
-    for _ in range(flips):
-        damaged[rng.randrange(len(damaged))] ^= 1 << rng.randrange(8)
-    return bytes(damaged)
-
-
 def _unreadable_seed(file: Path) -> int:
-    """A seed whose bit flips make h5netcdf fail on ``file`` with something other than an
+    """A seed whose 20 bit flips make h5netcdf fail on ``file`` with something other than an
     OSError (a KeyError for a metadata checksum, a RuntimeError for a dimension scale)."""
     good = file.read_bytes()
     try:
         for seed in range(40):
-            file.write_bytes(_flip_bits(good, seed))
+            file.write_bytes(flip_bits(good, seed, flips=20))
             try:
                 with xr.open_dataset(file, engine="h5netcdf") as dataset:
                     dataset.load()
@@ -345,19 +332,12 @@ def test_a_result_file_damaged_anywhere_is_found_damaged_or_read(tmp_path: Path)
     checksum') or RuntimeError (H5DSget_num_scales) as often as the OSError that was caught:
     500 on every read of the run and on every identical request. Now any error about a
     file's contents is the damage it is, on reading it whole and on checking its header."""
-    files = ResultFiles(tmp_path)
-    files.prepare()
-    dataset = project(
-        load_scenario("kr-national"),
-        ProjectionOptions(draws=5, resolution="annual", start=dt.date(2030, 1, 1),
-                          end=dt.date(2031, 12, 31)),
-    )  # fmt: skip
-    name, size, _ = files.write("a" * 32, dataset)
+    files, (name, size, _) = written_result(tmp_path)
     good = (tmp_path / name).read_bytes()
     outcomes = set()
     # (200 flips could make h5netcdf count dimension scales for minutes: left alone here.)
     for seed, flips in itertools.product(range(12), (2, 20)):
-        (tmp_path / name).write_bytes(_flip_bits(good, seed, flips))
+        (tmp_path / name).write_bytes(flip_bits(good, seed, flips))
         for check in (files.read, files.verify):
             try:
                 check(name, size)
@@ -382,7 +362,7 @@ def test_a_file_damaged_anywhere_is_409_not_500(make_settings):
         body = {**JOB, "draws": 5, "resolution": "annual"}
         run_id, file = stored_run(client, body, read_from_file=True)
         service.runs.update(run_id, result_sha256=None)
-        file.write_bytes(_flip_bits(file.read_bytes(), _unreadable_seed(file)))
+        file.write_bytes(flip_bits(file.read_bytes(), _unreadable_seed(file), flips=20))
         for path in ("/meta", "/result?format=csv"):
             lost = client.get(f"/v1/runs/{run_id}{path}")
             assert lost.status_code == 409, lost.text
@@ -396,9 +376,7 @@ def test_a_file_damaged_anywhere_is_409_not_500(make_settings):
         other = {**body, "draws": 6}
         run_id, file = stored_run(client, other, read_from_file=True)
         service.runs.update(run_id, result_sha256=None)
-        header = bytearray(file.read_bytes())
-        header[:64] = bytes(byte ^ 0xFF for byte in header[:64])
-        file.write_bytes(bytes(header))
+        damage_header(file)
         lost = client.get(f"/v1/jobs/{run_id}/result", params={"format": "netcdf"})
         assert lost.status_code == 409, lost.text
         assert "file signature not found" in lost.json()["detail"]

@@ -17,7 +17,6 @@ import datetime as dt
 import hashlib
 import itertools
 import os
-import random
 import sqlite3
 import subprocess
 import sys
@@ -28,23 +27,17 @@ import httpx
 import numpy as np
 import pytest
 import xarray as xr
-from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.config import Config
-from alembic.migration import MigrationContext
 from fastapi.testclient import TestClient
 from sqlalchemy import inspect, text
 
-from forecast.projection import ProjectionOptions, project
-from forecast.scenario import load_scenario
 from service.main import create_app
-from service.storage.database import MIGRATIONS, Database
-from service.storage.results import ResultFiles, ResultLostError
+from service.storage.database import Database
+from service.storage.results import ResultLostError
 from service.storage.runs import Runs
-from service.storage.tables import Base
 from tests.service.test_storage import _RUN_COLUMNS, _run
+from tests.support.migrations import migrate, schema_differences, schema_revision
 from tests.support.model_artifacts import API_KEY, publish_model
-from tests.support.runs import stored_run
+from tests.support.runs import damage_header, flip_bits, stored_run, written_result
 from tests.support.server import REPOSITORY, running_server, wait_for_status
 
 BODY = {"scenario_id": "kr-national", "draws": 5, "resolution": "annual",
@@ -72,13 +65,18 @@ def _damage_data(file: Path) -> np.ndarray:
     return good
 
 
-def _flip_bits(data: bytes, seed: int, flips: int) -> bytes:
-    """``data`` with ``flips`` bits flipped at places drawn with ``seed``."""
-    rng = random.Random(seed)
-    damaged = bytearray(data)
-    for _ in range(flips):
-        damaged[rng.randrange(len(damaged))] ^= 1 << rng.randrange(8)
-    return bytes(damaged)
+def _served(directory: Path, **settings: str) -> dict[str, str]:
+    """The environment of a real server over ``directory``: a model published to
+    ``artifacts``, the storage in ``storage``, :data:`API_KEY` to write, no key to read, and
+    ``settings``."""
+    publish_model(directory / "artifacts", "v1")
+    return {
+        "FORECAST_ARTIFACT_DIR": str(directory / "artifacts"),
+        "FORECAST_STORAGE_DIR": str(directory / "storage"),
+        "FORECAST_API_KEYS": API_KEY,
+        "FORECAST_REQUIRE_READ_KEY": "false",
+        **settings,
+    }
 
 
 def test_a_result_damaged_inside_its_data_is_409_not_wrong_values(make_settings):
@@ -131,15 +129,8 @@ def test_over_http_a_damaged_result_is_409_and_retention_removes_it(tmp_path: Pa
     after it was stored answers 409 naming the run (before: 200 with the wrong value), the run
     is failed, the file set aside, and ``forecast results prune`` removes the set-aside file
     once it is older than the window."""
-    publish_model(tmp_path / "artifacts", "v1")
     storage = tmp_path / "storage"
-    env = {
-        "FORECAST_ARTIFACT_DIR": str(tmp_path / "artifacts"),
-        "FORECAST_STORAGE_DIR": str(storage),
-        "FORECAST_API_KEYS": API_KEY,
-        "FORECAST_REQUIRE_READ_KEY": "false",
-        "FORECAST_CACHE_BYTES": "0",  # every read of the result goes to its file
-    }
+    env = _served(tmp_path, FORECAST_CACHE_BYTES="0")  # every read of the result goes to its file
     with running_server(env) as (base, _seconds), httpx.Client(base_url=base, timeout=120) as http:
         answer = http.post("/v1/projections", json=BODY)
         assert answer.status_code == 200, answer.text[:500]
@@ -186,14 +177,8 @@ def test_a_runs_record_gives_its_result_files_sha256_to_check_a_download(tmp_pat
     """The real server: ``GET /v1/runs/{id}`` gives ``result_sha256``, the sha256 of the
     NetCDF a client downloads from its ``result_url`` (before: the server checked it, the
     client could not); null for a run whose file was stored before migration 0006."""
-    publish_model(tmp_path / "artifacts", "v1")
     storage = tmp_path / "storage"
-    env = {
-        "FORECAST_ARTIFACT_DIR": str(tmp_path / "artifacts"),
-        "FORECAST_STORAGE_DIR": str(storage),
-        "FORECAST_API_KEYS": API_KEY,
-        "FORECAST_REQUIRE_READ_KEY": "false",
-    }
+    env = _served(tmp_path)
     with running_server(env) as (base, _seconds), httpx.Client(base_url=base, timeout=120) as http:
         answer = http.post("/v1/projections", json=BODY)
         assert answer.status_code == 200, answer.text[:500]
@@ -226,7 +211,7 @@ def test_a_damaged_file_never_reaches_hdf5(make_settings, monkeypatch):
             for way, draws in (("json", 5), ("netcdf", 6), ("meta", 7), ("post", 8))
         }
         for _, file in stored.values():
-            file.write_bytes(_flip_bits(file.read_bytes(), seed=3, flips=200))
+            file.write_bytes(flip_bits(file.read_bytes(), seed=3, flips=200))
         damaged = {file.name for _, file in stored.values()}
         opened: list[str] = []
         real_open = xr.open_dataset
@@ -271,9 +256,7 @@ def test_results_written_before_checksums_are_served_as_before(make_settings):
         other = {**BODY, "draws": 6}
         run_id, file = stored_run(client, other, read_from_file=True)
         service.runs.update(run_id, result_sha256=None)
-        header = bytearray(file.read_bytes())
-        header[:64] = bytes(byte ^ 0xFF for byte in header[:64])
-        file.write_bytes(bytes(header))
+        damage_header(file)
         lost = client.get(f"/v1/runs/{run_id}/result")
         assert lost.status_code == 409 and "damaged, cannot be read" in lost.json()["detail"]
 
@@ -284,14 +267,7 @@ def test_every_damaged_file_is_found_with_its_checksum(tmp_path: Path):
     a NetCDF answer, where without it damage inside the data was read back (test_jobs.py::
     test_a_result_file_damaged_anywhere_is_found_damaged_or_read). The digest written is the
     file's own."""
-    files = ResultFiles(tmp_path)
-    files.prepare()
-    dataset = project(
-        load_scenario("kr-national"),
-        ProjectionOptions(draws=5, resolution="annual", start=dt.date(2030, 1, 1),
-                          end=dt.date(2031, 12, 31)),
-    )  # fmt: skip
-    stored = files.write("a" * 32, dataset)
+    files, stored = written_result(tmp_path)
     path = tmp_path / stored.name
     good = path.read_bytes()
     assert stored.sha256 == hashlib.sha256(good).hexdigest()
@@ -300,7 +276,7 @@ def test_every_damaged_file_is_found_with_its_checksum(tmp_path: Path):
                                 xr.load_dataset(path, engine="h5netcdf"))  # fmt: skip
     assert files.verify(stored.name, stored.size_bytes, stored.sha256) == path
     for seed, flips in itertools.product(range(12), (2, 20)):
-        path.write_bytes(_flip_bits(good, seed, flips))
+        path.write_bytes(flip_bits(good, seed, flips))
         for check in (files.read, files.verify):
             with pytest.raises(ResultLostError, match=r"damaged \(sha256 [0-9a-f]{12} where "):
                 check(stored.name, stored.size_bytes, stored.sha256)
@@ -353,8 +329,6 @@ def test_the_migration_to_0006_downgrades_and_upgrades_again(database_url: str):
     ``result_sha256`` column gone, every other value of every run kept) and upgraded again
     (the schema the code declares; the runs kept, their checksums NULL as for any run
     recorded before 0006), on SQLite and on a real PostgreSQL."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
     database = Database(database_url)
     database.migrate()
     runs = Runs(database)
@@ -362,21 +336,9 @@ def test_the_migration_to_0006_downgrades_and_upgrades_again(database_url: str):
                           result_bytes=1234, result_sha256="f" * 64))  # fmt: skip
     second = runs.add(_run("2" * 32, status="failed"))
     before = {run.id: dataclasses.asdict(run) for run in (first, second)}
-
-    def step(target: str) -> None:
-        with database.engine.begin() as connection:
-            config.attributes["connection"] = connection
-            if target == "-1":
-                command.downgrade(config, target)
-            else:
-                command.upgrade(config, target)
-
     try:
-        step("-1")
-        with database.engine.connect() as connection:
-            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
-                "0005"
-            )
+        migrate(database, "-1", down=True)
+        assert schema_revision(database) == "0005"
         columns = {column["name"] for column in inspect(database.engine).get_columns("runs")}
         assert "result_sha256" not in columns and {"result_file", "result_bytes"} <= columns
         with database.engine.connect() as connection:
@@ -388,10 +350,8 @@ def test_the_migration_to_0006_downgrades_and_upgrades_again(database_url: str):
                 ("2" * 32, "failed", None, None),
             ]
 
-        step("head")
-        with database.engine.connect() as connection:
-            differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
-        assert differences == []
+        migrate(database, "head")
+        assert schema_differences(database) == []
         for run_id, values in before.items():
             again = runs.get(run_id)
             assert again is not None

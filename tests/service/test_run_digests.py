@@ -17,20 +17,16 @@ import json
 import time
 import uuid
 
-from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.config import Config
-from alembic.migration import MigrationContext
 from fastapi.testclient import TestClient
 from sqlalchemy import inspect, text
 
 from forecast import provenance
 from service.main import create_app
 from service.resuming import resume_handed_back
-from service.storage.database import MIGRATIONS, Database
+from service.storage.database import Database
 from service.storage.runs import RunFilter, Runs
-from service.storage.tables import Base
 from tests.service.test_storage import _RUN_COLUMNS, _run
+from tests.support.migrations import migrate, schema_differences, schema_revision
 
 ONE_YEAR = {"draws": 10, "resolution": "annual", "start": "2030-01-01", "end": "2030-12-31"}
 SMALL = {"scenario_id": "kr-national", **ONE_YEAR}
@@ -184,8 +180,6 @@ def test_the_migration_to_0005_downgrades_and_upgrades_again(database_url: str):
     gone, every other value of every run kept) and upgraded again (the schema the code
     declares; the runs kept, their digests NULL, "unknown", as for any run recorded before
     0005), on SQLite and on a real PostgreSQL."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
     database = Database(database_url)
     database.migrate()
     runs = Runs(database)
@@ -195,20 +189,9 @@ def test_the_migration_to_0005_downgrades_and_upgrades_again(database_url: str):
     second = runs.add(_run("2" * 32, status="failed"))
     before = {run.id: dataclasses.asdict(run) for run in (first, second)}
 
-    def step(target: str, *, down: bool = False) -> None:
-        with database.engine.begin() as connection:
-            config.attributes["connection"] = connection
-            if down:
-                command.downgrade(config, target)
-            else:
-                command.upgrade(config, target)
-
     try:
-        step("0004", down=True)
-        with database.engine.connect() as connection:
-            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
-                "0004"
-            )
+        migrate(database, "0004", down=True)
+        assert schema_revision(database) == "0004"
         columns = {column["name"] for column in inspect(database.engine).get_columns("runs")}
         assert columns.isdisjoint(DIGESTS) and {"id", "result_file", "note"} <= columns
         indexes = {index["name"] for index in inspect(database.engine).get_indexes("runs")}
@@ -220,10 +203,8 @@ def test_the_migration_to_0005_downgrades_and_upgrades_again(database_url: str):
                 ("2" * 32, "failed", None),
             ]
 
-        step("head")
-        with database.engine.connect() as connection:
-            differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
-        assert differences == []
+        migrate(database, "head")
+        assert schema_differences(database) == []
         for run_id, values in before.items():
             again = runs.get(run_id)
             assert again is not None

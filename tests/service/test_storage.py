@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 import xarray as xr
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy import text
 
 from forecast.errors import NotFoundError
@@ -23,15 +21,13 @@ from service.storage.database import Database
 from service.storage.results import ResultFiles
 from service.storage.runs import Run, RunFilter, Runs
 from service.storage.scenarios import SavedScenarios
-from service.storage.tables import Base
+from tests.support.migrations import schema_differences
 
 
 def test_migrations_create_the_schema_the_code_declares(database: Database):
     assert {"scenarios", "scenario_versions", "runs", "alembic_version"} <= database.tables()
     database.migrate()  # at the head already: nothing to do, no error
-    with database.engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
-    assert differences == []
+    assert schema_differences(database) == []
 
 
 def _document(scenario_id: str, title: str = "Team plan") -> dict:
