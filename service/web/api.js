@@ -190,6 +190,16 @@ export const projectionCsv = (request, resultUrl, fallbackName) =>
 export const comparisonCsv = (request, resultUrl, fallbackName) =>
   resultCsv("/v1/comparisons", request, resultUrl, fallbackName);
 
+// The pandas dtype of each column a projection's table may have, as the command line's
+// `.meta.json` gives it under `dtypes` (forecast/io/export.py COLUMN_DTYPES; the browser test
+// checks the two agree), for `pd.read_csv(path, dtype=meta["dtypes"])`.
+const COLUMN_DTYPES = Object.fromEntries([
+  ...["variable", "region", "resolution", "period_start", "unit", "period_start_utc", "site",
+    "site_status", "site_grid_request", "site_grid_limit"].map((c) => [c, "str"]),
+  ...["quantile", "value", "duration_hours_from", "month_of_year", "hour_of_day", "draw",
+    "duration_draw"].map((c) => [c, "float64"]),
+]);
+
 // The provenance the command line writes beside its CSV, `<file>.csv.meta.json` (forecast/io/
 // export.py table_metadata; of a comparison, forecast/sweep/compare.py
 // comparison_table_metadata): the result's attributes, the CSV's columns and the spread drivers,
@@ -197,9 +207,13 @@ export const comparisonCsv = (request, resultUrl, fallbackName) =>
 // that gave the CSV; the API's CSV carries none of it.
 export async function csvMetadata(csv, payload) {
   const header = (await csv.slice(0, 8192).text()).split(/\r?\n/, 1)[0];
+  const columns = header.split(",");
   const metadata = {
     attrs: payload.attrs,
-    columns: header.split(","),
+    columns,
+    dtypes: Object.fromEntries(
+      columns.filter((c) => c in COLUMN_DTYPES).map((c) => [c, COLUMN_DTYPES[c]]),
+    ),
     spread_driver_rank_correlation: payload.spread_drivers,
   };
   if (payload.scenarios) {

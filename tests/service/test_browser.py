@@ -20,6 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from forecast.io.export import column_dtypes
 from tests.support.data import requires_shared_data
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -219,6 +220,7 @@ def test_pick_scenario_change_assumption_download_csv(page, base_url):
     assert meta["attrs"] == answer["attrs"] and meta["attrs"]["seed"] == int(seed)
     assert meta["columns"] == next(csv.reader(io.StringIO(csv_text)))
     assert list(meta["dtypes"]) == meta["columns"]
+    assert meta["dtypes"] == column_dtypes(meta["columns"])  # the dashboard's copy agrees
     assert meta["spread_driver_rank_correlation"] == answer["spread_drivers"]
     # And the page's table shows the API's numbers.
     assert energy_after == pytest.approx(
