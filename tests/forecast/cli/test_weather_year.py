@@ -44,6 +44,13 @@ def test_project_runs_every_draw_on_the_weather_year_and_records_it(
     fixed = _projected(scenario, tmp_path / "fixed.nc", "--weather-year", str(YEAR))
     assert "weather_year" not in drawn.attrs
     assert int(fixed.attrs["weather_year"]) == YEAR
+    # The years the draws ran on: the one year, not the ensemble it was chosen from (which
+    # weather_ensemble_years still names: it set the PUE's annual line and the digest).
+    ensemble = drawn.attrs["weather_years"]
+    assert ensemble.split(",") == [str(year) for year in range(2013, 2025)]
+    assert fixed.attrs["weather_years"] == str(YEAR)
+    assert fixed.attrs["weather_ensemble_years"] == ensemble
+    assert "weather_ensemble_years" not in drawn.attrs
     assert set(fixed["draw_weather_year"].to_numpy()) == {str(YEAR)}
     own = drawn["draw_weather_year"].to_numpy()
     assert (own != str(YEAR)).any(), own
@@ -60,7 +67,9 @@ def test_project_runs_every_draw_on_the_weather_year_and_records_it(
                  str(csv)]) == 0  # fmt: skip
     header = capsys.readouterr().out.splitlines()[0]
     assert header.endswith(f"weather seoul: {YEAR} only, every draw (of 12 historical years)")
-    assert read_table_metadata(csv)["attrs"]["weather_year"] == YEAR
+    attrs = read_table_metadata(csv)["attrs"]
+    assert attrs["weather_year"] == YEAR
+    assert str(attrs["weather_years"]) == str(YEAR)
 
 
 NO_WEATHER = 'country = "KR"\nweather_location = "none"'
@@ -119,10 +128,13 @@ def test_compare_runs_every_scenario_on_the_weather_year(
     assert header.endswith(f"; weather {YEAR} only, every draw"), header
     with xr.open_dataset(out) as dataset:
         assert int(dataset.attrs["weather_year"]) == YEAR
+        assert dataset.attrs["weather_years"] == str(YEAR)
         assert set(dataset["draw_weather_year"].to_numpy().ravel()) == {str(YEAR)}
     csv = tmp_path / "cmp.csv"
     assert main(["compare", *files, *options, "--out", str(csv), "--quiet"]) == 0
-    assert read_table_metadata(csv)["attrs"]["weather_year"] == YEAR
+    attrs = read_table_metadata(csv)["attrs"]
+    assert attrs["weather_year"] == YEAR
+    assert str(attrs["weather_years"]) == str(YEAR)
 
     capsys.readouterr()
     none = _south(small_scenario_text).replace('country = "KR"', NO_WEATHER)
@@ -147,7 +159,9 @@ def test_sweep_runs_its_variants_on_the_weather_year(
     assert main([*sweep, "--vary", "operations.pue=1.2,1.4", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert f"common random numbers; weather {YEAR} only, every draw" in printed, printed
-    assert read_table_metadata(out)["attrs"]["weather_year"] == YEAR
+    attrs = read_table_metadata(out)["attrs"]
+    assert attrs["weather_year"] == YEAR
+    assert str(attrs["weather_years"]) == str(YEAR)
 
     refused = tmp_path / "refused.csv"
     code = main([*sweep, "--vary", "weather=historical,typical", "--out", str(refused)])
