@@ -1,4 +1,4 @@
-"""``--weather-year`` on the commands a planner projects with (project, compare, sweep): a
+"""``--weather-year`` on the commands a planner projects with (project, compare, sweep, plot): a
 design weather year ("2018 weather") runs every draw on that observed year of the scenario's
 location, is recorded in the file's attributes and named in the printed header, and a year the
 location did not observe, weather that is not historical or a scenario without weather is one
@@ -170,3 +170,51 @@ def test_sweep_runs_its_variants_on_the_weather_year(
     assert f"error: --weather-year = {YEAR}: a weather year is one of the observed" in err
     assert err.count("\n") == 1, err
     assert not refused.exists()
+
+
+def test_plot_draws_the_weather_years_projection_and_says_so_under_it(
+    small_scenario_text, scenario_file, tmp_path, capsys
+):
+    """``forecast plot --weather-year 2018`` (refused as an unknown option before): the figure
+    is of the draws on 2018, and its "Source:" line (under it and in its metadata) says so,
+    as a figure handed on alone must; without the option it says nothing of a weather year."""
+    scenario = str(scenario_file(small_scenario_text))
+    plot = ["plot", scenario, "--draws", "12", "--weather", "historical", "--no-baseline",
+            "--start", "2025-01-01", "--end", "2025-12-31", "--quiet"]  # fmt: skip
+    drawn, fixed = tmp_path / "drawn.svg", tmp_path / "fixed.svg"
+    assert main([*plot, "--out", str(drawn)]) == 0
+    assert main([*plot, "--weather-year", str(YEAR), "--out", str(fixed)]) == 0
+    named = f"; weather {YEAR} only, every draw; "
+    assert named in fixed.read_text(encoding="utf-8")
+    assert "weather" not in drawn.read_text(encoding="utf-8").split("Source: ", 1)[1][:200]
+    assert drawn.read_bytes() != fixed.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        pytest.param(["--weather-year", "1990"],
+                     "error: --weather-year = 1990: not an observed weather year of seoul; "
+                     "allowed: 2013..2024", id="not-observed"),
+        pytest.param(["--weather-year", "x"], "error: --weather-year: 'x' is not an integer",
+                     id="not-a-year"),
+        pytest.param(["--weather-year", str(YEAR), "--kind", "tornado"],
+                     f"error: --weather-year = '{YEAR}': not for --kind tornado", id="tornado"),
+    ],
+)  # fmt: skip
+def test_plot_refuses_a_weather_year_it_cannot_use_in_one_line(
+    extra, message, small_scenario_text, scenario_file, tmp_path, capsys
+):
+    """As ``forecast project``: status 2, one line naming ``--weather-year``, the value and
+    what is allowed, before any work and no file; a tornado (a sweep's swing table, nothing
+    projected) refuses it as it refuses the other projection options."""
+    out = tmp_path / "p.svg"
+    scenario = str(scenario_file(small_scenario_text))
+    if "tornado" in extra:
+        scenario = str(tmp_path / "sweep_swing.csv")
+    code = main(["plot", scenario, "--draws", "12", "--weather", "historical", "--out",
+                 str(out), *extra])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err and err.count("\n") == 1, err
+    assert not out.exists()
