@@ -902,10 +902,11 @@ def weather_label(attrs) -> str:
     """The weather a projection ran on, in the words of a summary's header (a Dataset's
     ``attrs``): ``seoul: historical, 12 years``; with a design weather year
     (``weather_year``), ``seoul: 2018 only, every draw (of 12 historical years)``, the
-    ensemble's years still setting the PUE's annual line; ``none (...)`` without weather."""
+    ensemble's years (``weather_ensemble_years``) still setting the PUE's annual line;
+    ``none (...)`` without weather."""
     if attrs.get("weather_location") == "none":
         return "none (no temperature response: the PUE at its annual value every hour)"
-    years = str(attrs.get("weather_years", "")).split(",")
+    years = str(attrs.get("weather_ensemble_years", attrs.get("weather_years", ""))).split(",")
     location, kind = attrs.get("weather_location", "?"), attrs.get("weather_kind", "?")
     plural = "s" if len(years) > 1 else ""
     if fixed := design_weather_year(attrs):

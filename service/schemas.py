@@ -134,9 +134,9 @@ class RunOptions(_Body):
         description="Run every draw on this observed weather year of the scenario's location "
         "(e.g. 2018: '2018 weather', a design weather year; historical weather only), as "
         "`--weather-year`: the bands then hold the other inputs' spread, the baseline's level "
-        "and daily noise, not the weather's. Recorded in the answer's attrs (`weather_year`) "
-        "and its result key; a year the location did not observe is a 422 naming the observed "
-        "years. Default: each draw draws its own year. [a]",
+        "and daily noise, not the weather's. Recorded in the answer's attrs (`weather_year`; "
+        "`weather_years` then lists it alone) and its result key; a year the location did not "
+        "observe is a 422 naming the observed years. Default: each draw draws its own year. [a]",
     )
     include_baseline: bool = Field(
         default=True,

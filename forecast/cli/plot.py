@@ -19,6 +19,7 @@ from forecast.cli.options import (
     SeedOption,
     StartOption,
     WeatherOption,
+    WeatherYearOption,
     check_output,
     load_scenario_argument,
     parse_integer,
@@ -42,6 +43,7 @@ def plot(
         typer.Option(help="Period of the load fan: hourly|daily|monthly (default: monthly)."),
     ] = None,
     weather: WeatherOption = "auto",
+    weather_year: WeatherYearOption = None,
     kind: Annotated[
         str,
         typer.Option(
@@ -90,7 +92,7 @@ def plot(
         chosen_years = tuple(parse_integer(part, "--years") for part in years.split(","))
     if kind == "tornado":
         tornado(scenario, out, years=chosen_years, resolution=resolution,
-                duration_draws=duration_draws)  # fmt: skip
+                duration_draws=duration_draws, weather_year=weather_year)  # fmt: skip
         return
     if scenario.lower().endswith(".csv"):
         raise OptionsError(
@@ -134,6 +136,7 @@ def plot(
         duration_draws=duration_draws,
         baseline_model=baseline_model,
         no_baseline=no_baseline,
+        weather_year=weather_year,
     )
     if chosen_years is not None:
         assert options.start is not None and options.end is not None
@@ -152,13 +155,15 @@ def tornado(
     years: tuple[int, ...] | None,
     resolution: str | None,
     duration_draws: str | None,
+    weather_year: str | None,
 ) -> None:
     """``forecast plot SWING.csv --kind tornado``: the tornado of a one-at-a-time sweep's swing
     table (``forecast sweep --one-at-a-time`` writes ``<out>_swing.csv``); nothing projected."""
     from forecast.report.plot import write_tornado
     from forecast.sweep.swing import read_swing
 
-    for name, value in (("--resolution", resolution), ("--duration-draws", duration_draws)):
+    for name, value in (("--resolution", resolution), ("--duration-draws", duration_draws),
+                        ("--weather-year", weather_year)):  # fmt: skip
         if value is not None:
             raise OptionsError(
                 f"{name} = {value!r}: not for --kind tornado (it plots the swing table as "

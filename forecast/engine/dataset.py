@@ -750,6 +750,7 @@ def build_dataset(
         {name: _variable(*spec) for name, spec in data.items()},
         coords={name: _coordinate(name, *spec) for name, spec in coords.items()},
     )
+    ensemble, fixed = ",".join(weather.labels), options.weather_year
     dataset.attrs = {
         "title": f"AI data-centre electricity demand projection: {scenario.title}",
         "scenario_id": scenario.id,
@@ -780,10 +781,11 @@ def build_dataset(
         "weather_location": weather.location,
         "weather_kind": weather.kind,
         "weather_source": weather.source,
-        "weather_years": ",".join(weather.labels),
-        # A design weather year: every draw ran on it (the ensemble above still set the PUE's
-        # annual line and the digest); absent where each draw drew its own year.
-        **({"weather_year": options.weather_year} if options.weather_year is not None else {}),
+        # The years the draws ran on: with a design weather year (weather_year), that year
+        # alone, and the ensemble it was chosen from, which still set the PUE's annual line
+        # and the digest, as weather_ensemble_years. Each is absent where not needed.
+        "weather_years": ensemble if fixed is None else str(fixed),
+        **({} if fixed is None else {"weather_year": fixed, "weather_ensemble_years": ensemble}),
         "weather_sha256": weather.digest,
         "Conventions": "CF-1.8",
     }

@@ -1971,7 +1971,7 @@ def partial_years(year: np.ndarray) -> dict[str, str]:
 #: weather's sha256 and the ``holidays`` version that made future years' holidays.
 PROVENANCE_ATTRS = (
     "code_version", "data_sha256", "holidays_version", "weather_source", "weather_years",
-    "weather_sha256",
+    "weather_ensemble_years", "weather_sha256",
 )  # fmt: skip
 
 

@@ -589,7 +589,8 @@ def _provenance(dataset: xr.Dataset) -> str:
     keys = ("scenario_id", "scenario_sha256", "seed", "draws", "period_start", "period_end",
             "resolution", "baseline_model", "baseline_demand_basis", "weather_location",
             "weather_kind", "weather_source", "weather_years", "weather_year",
-            "code_version", "comparison_random_numbers", "duration_draws")  # fmt: skip
+            "weather_ensemble_years", "code_version", "comparison_random_numbers",
+            "duration_draws")  # fmt: skip
     rows = [[_e(key), _e(dataset.attrs[key])] for key in keys if key in dataset.attrs]
     return _table(
         ["attribute", "value"],

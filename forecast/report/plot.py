@@ -846,7 +846,11 @@ def describe(dataset: xr.Dataset, kind: str, years: tuple[int, ...] | None = Non
 
 def source_line(dataset: xr.Dataset) -> str:
     """The "Source:" footer of a plot: the scenario and its digest, the baseline model (or "no
-    baseline") and the data it models where the Dataset says, the tool's version."""
+    baseline") and the data it models where the Dataset says, the design weather year where
+    every draw ran on one (:func:`forecast.outputs.design_weather_year`), the tool's
+    version."""
+    from forecast.outputs import design_weather_year
+
     digest = str(dataset.attrs.get("scenario_sha256", ""))[:12]
     scenario = f"scenario {dataset.attrs.get('scenario_id', '?')}"
     scenario += f" (sha256 {digest})" if digest else ""
@@ -854,8 +858,10 @@ def source_line(dataset: xr.Dataset) -> str:
     baseline = "no baseline" if model == "none" else f"baseline {model}"
     if model != "none" and (basis := dataset.attrs.get("baseline_demand_basis")):
         baseline += f" of {str(basis).split(' (')[0]}"
+    fixed = design_weather_year(dataset.attrs)
+    weather = f"; weather {fixed}" if fixed else ""
     version = dataset.attrs.get("code_version", "?")
-    return f"Source: {scenario}; {baseline}; ai-grid-forecast (forecast {version})."
+    return f"Source: {scenario}; {baseline}{weather}; ai-grid-forecast (forecast {version})."
 
 
 #: Room kept under a figure for its source line [in]: a 7 pt line and a margin.

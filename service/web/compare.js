@@ -1,5 +1,5 @@
 // The comparison view: pick several shipped or saved scenarios, POST them to /v1/comparisons with the
-// assumptions form's draws, seed and years, and show their fans, annual bars and side-by-side
+// assumptions form's draws, seed, years and weather year, and show their fans, annual bars and side-by-side
 // tables (each later scenario's difference from the first, taken draw by draw on the server).
 // The projection's edited scenario is compared with its shipped one here too.
 
@@ -144,7 +144,7 @@ function buildRequest() {
   }
   const startYear = readInteger("start-year", "From year");
   const endYear = readInteger("end-year", "To year");
-  return {
+  const request = {
     scenarios: view.picked.map((id) => ({ scenario_id: id })),
     draws: readInteger("draws", "Draws"),
     seed: readInteger("seed", "Seed"),
@@ -153,6 +153,12 @@ function buildRequest() {
     resolution: RESOLUTION,
     quantiles: QUANTILES,
   };
+  // The design weather year, as the projection sends it (form.js): left out for all years, so
+  // the request keeps the result key it had before. A scenario whose location did not observe
+  // it is refused by the API (422 naming weather_year and the years it did).
+  const weatherYear = byId("weather-year").value;
+  if (weatherYear) request.weather_year = Number(weatherYear);
+  return request;
 }
 
 function runPicked() {
@@ -188,6 +194,10 @@ export function compareWithShipped(shippedId, projection) {
 }
 
 const idOf = (choice) => choice.scenario_id ?? choice.scenario.id;
+
+// ", on 2018 weather only" where the request fixes a design weather year; empty otherwise.
+const weatherNote = (request) =>
+  request.weather_year ? `, on ${request.weather_year} weather only` : "";
 
 // While a comparison runs, both buttons that start one wait; the projection's "Compare with
 // the scenario as shipped", far from this section's status, says why beside it (a click on it
@@ -226,7 +236,7 @@ async function runComparison(request) {
     const how = served === "job" ? ", computed as a background job" : `, cache ${served}`;
     setStatus(
       `Comparison of ${payload.scenario_ids.join(", ")} done in ${seconds} s: ` +
-        `${request.draws} draws each, seed ${request.seed}${how}.`,
+        `${request.draws} draws each, seed ${request.seed}${weatherNote(request)}${how}.`,
     );
   } catch (error) {
     if (error instanceof JobCancelledError) {
@@ -249,7 +259,8 @@ async function runComparison(request) {
 }
 
 // The comparison's files are named after the scenarios compared, the period, the draws and the
-// seed: comparison-kr-national-kr-outlook_2024-2035_d200_s0 (then _ai-load.svg, .csv).
+// seed: comparison-kr-national-kr-outlook_2024-2035_d200_s0 (then _ai-load.svg, .csv); a design
+// weather year follows the period, as the projection's (..._2024-2035_w2018_d200_s0).
 // (A comparison with the scenario as shipped may send no period: the years are the answer's.)
 const period = () => {
   const years = view.lastPayload.coords.year;
@@ -257,21 +268,26 @@ const period = () => {
 };
 
 function fileBase() {
-  const { draws, seed } = view.lastRequest;
+  const { draws, seed, weather_year: weatherYear } = view.lastRequest;
   const ids = `comparison-${view.lastIds.join("-")}`.slice(0, 150);
-  return `${ids}_${period()}_d${draws}_s${seed}`;
+  const weather = weatherYear ? `_w${weatherYear}` : "";
+  return `${ids}_${period()}${weather}_d${draws}_s${seed}`;
 }
 
 // What a chart file says above the chart: the scenarios, the chart's caption (variable, unit,
-// bands), the draws, seed and period, and the series' legend (colour, dashes, marker).
+// bands), the draws, seed, period and design weather year, and the series' legend (colour,
+// dashes, marker).
 function chartHeading(caption) {
-  const { draws, seed } = view.lastRequest;
+  const { draws, seed, weather_year: weatherYear } = view.lastRequest;
   const payload = view.lastPayload;
   return {
     title: `${payload.scenario_ids.join(" vs ")}: ${caption}`,
     notes: [
       `${draws} Monte Carlo draws each, seed ${seed}, ${period().replace("-", "–")}, ` +
-        `common random numbers; P50 is the median over the draws, P10–P90 their central 80 %.`,
+        `common random numbers; P50 is the median over the draws, P10–P90 their central 80 %.` +
+        (weatherYear
+          ? ` Weather: ${weatherYear} only, every draw (a design weather year).`
+          : ""),
     ],
     legend: payload.scenario_ids.map((id, index) => ({
       label: index === 0 ? `${id} (reference)` : id,

@@ -1012,6 +1012,51 @@ def test_a_design_weather_year_is_picked_and_sent_with_the_projection(page, base
     _wait_done(page, previous)
 
 
+@requires_shared_data
+def test_a_design_weather_year_is_sent_with_the_comparison(page, base_url):
+    """The Weather year picked in the assumptions form goes with "Run comparison" too (the
+    comparison sent the form's draws, seed and years but not the year, so its scenarios ran
+    on every weather year while the form said 2018): the request holds ``weather_year``, the
+    answer is on 2018, and the status and file names say so; back on all years, the request
+    leaves it out."""
+    _wait_done(page)
+    page.fill("#draws", "50")
+    page.get_by_label("Weather year").select_option("2018")
+    page.check("#comparison-choices input[value='kr-national']")
+    page.check("#comparison-choices input[value='kr-dc-pipeline']")
+
+    def posted(sent) -> bool:
+        return sent.method == "POST" and "/v1/comparisons" in sent.url
+
+    def run() -> tuple[dict, str]:
+        previous = page.text_content("#comparison-status")
+        with page.expect_request(posted) as sent:
+            page.get_by_role("button", name="Run comparison").click()
+        page.wait_for_function(
+            "previous => { const s = document.getElementById('comparison-status').textContent;"
+            " return s.includes(' done in ') && s !== previous; }",
+            arg=previous,
+            timeout=3 * PROJECTION_TIMEOUT_MS,
+        )
+        return json.loads(sent.value.post_data), page.text_content("#comparison-status")
+
+    body, status = run()
+    assert body["weather_year"] == 2018, body
+    assert "on 2018 weather only" in status, status
+    assert json.loads(page.text_content("#comparison-request-json"))["weather_year"] == 2018
+    answer = httpx.post(f"{base_url}/v1/comparisons", json=body, timeout=120)
+    assert answer.headers["x-cache"] == "hit"  # the page's own result
+    assert answer.json()["attrs"]["weather_year"] == 2018
+    svg = "button[data-chart='comparison-chart-ai'][data-format='svg']"
+    assert _download_name(page, svg) == (
+        f"comparison-kr-national-kr-dc-pipeline_2024-2035_w2018_d50_s{body['seed']}_ai-load.svg"
+    )
+
+    page.get_by_label("Weather year").select_option("")
+    body, status = run()
+    assert "weather_year" not in body and "weather only" not in status, (body, status)
+
+
 def test_a_year_past_the_horizon_is_projected_and_noted(page, base_url):
     """A ministry planner's "To year" 2038 for kr-outlook (horizon 2035, the national plan's
     2038) was refused as "outside the allowed 2024–2035" where the API takes it: it runs, and

@@ -31,9 +31,10 @@ def server():
 
 def test_a_projection_on_a_weather_year_is_the_command_lines(server: str, tmp_path):
     """The API's CSV for ``weather_year: 2018`` is the rows ``forecast project --weather-year
-    2018`` writes; its JSON answer records the year in attrs, the run records it in its
-    options, and its result is keyed apart from the all-years one, whose record (and so its
-    key) holds no ``weather_year``."""
+    2018`` writes; its JSON answer records the year in attrs (``weather_year``, and
+    ``weather_years`` lists it alone), the run records it in its options, and its result is
+    keyed apart from the all-years one, whose record (and so its key) holds no
+    ``weather_year``."""
     body = {**BODY, "weather_year": YEAR}
     answer = httpx.post(f"{server}/v1/projections", params={"format": "csv"}, json=body,
                         timeout=300)  # fmt: skip
@@ -50,6 +51,11 @@ def test_a_projection_on_a_weather_year_is_the_command_lines(server: str, tmp_pa
     assert fixed.status_code == drawn.status_code == 200, drawn.text[:500]
     assert fixed.json()["attrs"]["weather_year"] == YEAR
     assert "weather_year" not in drawn.json()["attrs"]
+    # The years its draws ran on: 2018 alone, not the ensemble it was chosen from.
+    ensemble = drawn.json()["attrs"]["weather_years"]
+    assert ensemble.split(",") == [str(year) for year in range(2013, 2025)]
+    assert fixed.json()["attrs"]["weather_years"] == str(YEAR)
+    assert fixed.json()["attrs"]["weather_ensemble_years"] == ensemble
     assert fixed.headers["etag"] != drawn.headers["etag"]
     # The peak's spread is the weather's too: fixing the year moves the grid's peak band.
     peaks = [answer.json()["variables"]["total_peak_gw"]["values"] for answer in (fixed, drawn)]
@@ -67,6 +73,7 @@ def test_a_comparison_runs_every_scenario_on_the_weather_year(server: str):
     answer = httpx.post(f"{server}/v1/comparisons", json=body, timeout=300)
     assert answer.status_code == 200, answer.text[:500]
     assert answer.json()["attrs"]["weather_year"] == YEAR
+    assert answer.json()["attrs"]["weather_years"] == str(YEAR)
     drawn = httpx.post(f"{server}/v1/comparisons", json={**body, "weather_year": None}, timeout=300)
     assert drawn.status_code == 200, drawn.text[:500]
     assert "weather_year" not in drawn.json()["attrs"]

@@ -1,4 +1,4 @@
-"""``--weather-year`` on the commands a planner projects with (project, compare, sweep): a
+"""``--weather-year`` on the commands a planner projects with (project, compare, sweep, plot): a
 design weather year ("2018 weather") runs every draw on that observed year of the scenario's
 location, is recorded in the file's attributes and named in the printed header, and a year the
 location did not observe, weather that is not historical or a scenario without weather is one
@@ -44,6 +44,13 @@ def test_project_runs_every_draw_on_the_weather_year_and_records_it(
     fixed = _projected(scenario, tmp_path / "fixed.nc", "--weather-year", str(YEAR))
     assert "weather_year" not in drawn.attrs
     assert int(fixed.attrs["weather_year"]) == YEAR
+    # The years the draws ran on: the one year, not the ensemble it was chosen from (which
+    # weather_ensemble_years still names: it set the PUE's annual line and the digest).
+    ensemble = drawn.attrs["weather_years"]
+    assert ensemble.split(",") == [str(year) for year in range(2013, 2025)]
+    assert fixed.attrs["weather_years"] == str(YEAR)
+    assert fixed.attrs["weather_ensemble_years"] == ensemble
+    assert "weather_ensemble_years" not in drawn.attrs
     assert set(fixed["draw_weather_year"].to_numpy()) == {str(YEAR)}
     own = drawn["draw_weather_year"].to_numpy()
     assert (own != str(YEAR)).any(), own
@@ -60,7 +67,9 @@ def test_project_runs_every_draw_on_the_weather_year_and_records_it(
                  str(csv)]) == 0  # fmt: skip
     header = capsys.readouterr().out.splitlines()[0]
     assert header.endswith(f"weather seoul: {YEAR} only, every draw (of 12 historical years)")
-    assert read_table_metadata(csv)["attrs"]["weather_year"] == YEAR
+    attrs = read_table_metadata(csv)["attrs"]
+    assert attrs["weather_year"] == YEAR
+    assert str(attrs["weather_years"]) == str(YEAR)
 
 
 NO_WEATHER = 'country = "KR"\nweather_location = "none"'
@@ -119,10 +128,13 @@ def test_compare_runs_every_scenario_on_the_weather_year(
     assert header.endswith(f"; weather {YEAR} only, every draw"), header
     with xr.open_dataset(out) as dataset:
         assert int(dataset.attrs["weather_year"]) == YEAR
+        assert dataset.attrs["weather_years"] == str(YEAR)
         assert set(dataset["draw_weather_year"].to_numpy().ravel()) == {str(YEAR)}
     csv = tmp_path / "cmp.csv"
     assert main(["compare", *files, *options, "--out", str(csv), "--quiet"]) == 0
-    assert read_table_metadata(csv)["attrs"]["weather_year"] == YEAR
+    attrs = read_table_metadata(csv)["attrs"]
+    assert attrs["weather_year"] == YEAR
+    assert str(attrs["weather_years"]) == str(YEAR)
 
     capsys.readouterr()
     none = _south(small_scenario_text).replace('country = "KR"', NO_WEATHER)
@@ -147,7 +159,9 @@ def test_sweep_runs_its_variants_on_the_weather_year(
     assert main([*sweep, "--vary", "operations.pue=1.2,1.4", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert f"common random numbers; weather {YEAR} only, every draw" in printed, printed
-    assert read_table_metadata(out)["attrs"]["weather_year"] == YEAR
+    attrs = read_table_metadata(out)["attrs"]
+    assert attrs["weather_year"] == YEAR
+    assert str(attrs["weather_years"]) == str(YEAR)
 
     refused = tmp_path / "refused.csv"
     code = main([*sweep, "--vary", "weather=historical,typical", "--out", str(refused)])
@@ -156,3 +170,51 @@ def test_sweep_runs_its_variants_on_the_weather_year(
     assert f"error: --weather-year = {YEAR}: a weather year is one of the observed" in err
     assert err.count("\n") == 1, err
     assert not refused.exists()
+
+
+def test_plot_draws_the_weather_years_projection_and_says_so_under_it(
+    small_scenario_text, scenario_file, tmp_path, capsys
+):
+    """``forecast plot --weather-year 2018`` (refused as an unknown option before): the figure
+    is of the draws on 2018, and its "Source:" line (under it and in its metadata) says so,
+    as a figure handed on alone must; without the option it says nothing of a weather year."""
+    scenario = str(scenario_file(small_scenario_text))
+    plot = ["plot", scenario, "--draws", "12", "--weather", "historical", "--no-baseline",
+            "--start", "2025-01-01", "--end", "2025-12-31", "--quiet"]  # fmt: skip
+    drawn, fixed = tmp_path / "drawn.svg", tmp_path / "fixed.svg"
+    assert main([*plot, "--out", str(drawn)]) == 0
+    assert main([*plot, "--weather-year", str(YEAR), "--out", str(fixed)]) == 0
+    named = f"; weather {YEAR} only, every draw; "
+    assert named in fixed.read_text(encoding="utf-8")
+    assert "weather" not in drawn.read_text(encoding="utf-8").split("Source: ", 1)[1][:200]
+    assert drawn.read_bytes() != fixed.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        pytest.param(["--weather-year", "1990"],
+                     "error: --weather-year = 1990: not an observed weather year of seoul; "
+                     "allowed: 2013..2024", id="not-observed"),
+        pytest.param(["--weather-year", "x"], "error: --weather-year: 'x' is not an integer",
+                     id="not-a-year"),
+        pytest.param(["--weather-year", str(YEAR), "--kind", "tornado"],
+                     f"error: --weather-year = '{YEAR}': not for --kind tornado", id="tornado"),
+    ],
+)  # fmt: skip
+def test_plot_refuses_a_weather_year_it_cannot_use_in_one_line(
+    extra, message, small_scenario_text, scenario_file, tmp_path, capsys
+):
+    """As ``forecast project``: status 2, one line naming ``--weather-year``, the value and
+    what is allowed, before any work and no file; a tornado (a sweep's swing table, nothing
+    projected) refuses it as it refuses the other projection options."""
+    out = tmp_path / "p.svg"
+    scenario = str(scenario_file(small_scenario_text))
+    if "tornado" in extra:
+        scenario = str(tmp_path / "sweep_swing.csv")
+    code = main(["plot", scenario, "--draws", "12", "--weather", "historical", "--out",
+                 str(out), *extra])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err and err.count("\n") == 1, err
+    assert not out.exists()

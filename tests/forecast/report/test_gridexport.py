@@ -1500,8 +1500,8 @@ def test_a_weather_year_runs_every_draw_on_that_years_weather(
     """``--weather-year 2018`` ("2018 weather", a planning convention) gives every draw the
     observed weather year 2018 of the scenario's location, each draw keeping its other inputs:
     a draw that drew 2018 has the same rows as without the option, the others change; the
-    manifest records it. A year that is not observed, or weather that is not historical, is
-    one line."""
+    manifest records it (``weather_years`` lists it alone). A year that is not observed, or
+    weather that is not historical, is one line."""
     scenario = str(scenario_file(small_scenario_text))
     common = ["export-grid", scenario, "--sample", "6", "--random", "6", "--weather",
               "historical", "--format", "wide-csv", "--quiet", "--start", "2025-01-01",
@@ -1514,6 +1514,10 @@ def test_a_weather_year_runs_every_draw_on_that_years_weather(
     assert main([*common, "--weather-year", year, "--out", str(tmp_path / "fixed")]) == 0
     fixed = json.loads((tmp_path / "fixed" / "export.json").read_text())
     assert fixed["weather_year"] == int(year)
+    # The years the paths ran on: that one, the ensemble it was chosen from named beside it.
+    assert fixed["weather_years"] == year
+    assert fixed["weather_ensemble_years"] == drawn["weather_years"]
+    assert len(drawn["weather_years"].split(",")) > 1 and "weather_ensemble_years" not in drawn
     assert fixed["weather"].endswith(f"every draw on weather year {year} (--weather-year)")
     assert {path["weather_year"] for path in fixed["paths"]} == {year}
     assert "--weather-year" in fixed["command"]
