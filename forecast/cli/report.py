@@ -22,6 +22,8 @@ from forecast.cli.options import (
     SeedOption,
     StartOption,
     WeatherOption,
+    WeatherYearOption,
+    check_weather_year,
     load_scenario_argument,
     projection_options,
 )
@@ -42,6 +44,7 @@ def report(
     start: StartOption = None,
     end: EndOption = None,
     weather: WeatherOption = "auto",
+    weather_year: WeatherYearOption = None,
     baseline_model: BaselineModelOption = None,
     no_baseline: NoBaselineOption = False,
     duration_draws: DurationDrawsOption = None,
@@ -81,7 +84,9 @@ def report(
         no_baseline=no_baseline,
         duration_curves=True,
         duration_draws=duration_draws,
+        weather_year=weather_year,
     )
+    check_weather_year(loaded[1:], options)  # every scenario runs on that year
     command = "forecast " + shlex.join(sys.argv[1:]) if sys.argv[1:2] == ["report"] else None
     with tqdm(total=len(loaded), unit="scenario", disable=quiet, file=sys.stderr,
               desc="report", bar_format="{l_bar}{bar}| {n:.2f}/{total}") as bar:  # fmt: skip

@@ -1,13 +1,15 @@
-"""``--weather-year`` on the commands a planner projects with (project, compare, sweep, plot): a
-design weather year ("2018 weather") runs every draw on that observed year of the scenario's
-location, is recorded in the file's attributes and named in the printed header, and a year the
-location did not observe, weather that is not historical or a scenario without weather is one
-line (status 2) before any work.
+"""``--weather-year`` on the commands a planner projects with (project, compare, sweep, plot,
+report): a design weather year ("2018 weather") runs every draw on that observed year of the
+scenario's location, is recorded in the file's attributes and named in the printed header, and a
+year the location did not observe, weather that is not historical or a scenario without weather
+is one line (status 2) before any work.
 
 Only ``forecast export-grid --weather-year`` could fix the year before, so a planner's
 ``forecast project --weather-year 2018`` was refused as an unknown option."""
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pytest
@@ -218,3 +220,28 @@ def test_plot_refuses_a_weather_year_it_cannot_use_in_one_line(
     assert code == 2
     assert message in err and err.count("\n") == 1, err
     assert not out.exists()
+
+
+def test_report_runs_every_scenario_on_the_weather_year_and_says_so(
+    small_scenario_text, scenario_file, tmp_path, capsys
+):
+    """``forecast report --weather-year 2018`` (an unknown option before): the report's
+    provenance names the design year and the one year its draws ran on; a year a scenario's
+    location did not observe is one line, status 2, and no report."""
+    scenario = str(scenario_file(small_scenario_text))
+    report = ["report", scenario, "kr-national", "--draws", "12", "--weather", "historical",
+              "--no-baseline", "--start", "2025-01-01", "--end", "2025-12-31",
+              "--quiet"]  # fmt: skip
+    out = tmp_path / "r.html"
+    assert main([*report, "--weather-year", str(YEAR), "--out", str(out)]) == 0, (
+        capsys.readouterr().err
+    )
+    text = out.read_text(encoding="utf-8")
+    for key in ("weather_year", "weather_years"):
+        row = rf'<th scope="row" class="text">{key}</th><td class="text">{YEAR}</td>'
+        assert re.search(row, text), key
+    refused = tmp_path / "refused.html"
+    assert main([*report, "--weather-year", "1990", "--out", str(refused)]) == 2
+    err = capsys.readouterr().err
+    assert "error: --weather-year = 1990: not an observed weather year of seoul" in err
+    assert err.count("\n") == 1 and not refused.exists()
