@@ -6,6 +6,10 @@ An energy-agency source audit found the AI-hall PUE default taking LBNL 2024's A
 non-AI data centres at 12.7 TWh in 2024 (P50), about three times KEPCO's metered consumption
 (``kr_dc_electricity_2019_2021_total``: 146 data centres, 11,000 GWh over 2019-2021). The rows
 are read from the shared ``../shared/reference/facts.csv``; the checks skip when it is absent.
+
+A second audit found kr-outlook's colocation capacity split between the regions by the *count*
+share of private data centres (72.7 %) where an MW quantity needs the MW share (70 %,
+``kr_dc_operating_jun2022``).
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ import pytest
 
 from forecast.engine.sampling import OPERATION_DEFAULTS
 from forecast.projection import ProjectionOptions, project
-from forecast.scenario import Trend, Triangular, load_scenario
+from forecast.scenario import Site, Trend, Triangular, Uniform, load_scenario
+from forecast.scenario.facts import cited_keys
 
 FACTS_PATH = Path(__file__).resolve().parents[3].parent / "shared" / "reference" / "facts.csv"
 #: IEA's base-case growth of conventional servers' electricity (facts.csv:
@@ -79,3 +84,32 @@ def test_kr_outlook_existing_data_centres_start_from_kepcos_metered_level(facts)
     dataset = project(load_scenario("kr-outlook"), options)
     p50 = float(dataset["non_ai_energy_twh"].sel(quantile=0.5, year=2024))
     assert low / FACTOR <= p50 <= high * FACTOR, (p50, low, high)
+
+
+def _sites(scenario, prefix: str) -> dict[str, Site]:
+    """The scenario's sites whose names start with ``prefix``, by region."""
+    return {site.region: site for site in scenario.sites if site.name.startswith(prefix)}
+
+
+def test_kr_outlook_colocation_splits_by_the_capitals_share_of_mw(facts):
+    """KEPCO (Korea HVAC&R News, Jun 2022; facts.csv: kr_dc_operating_jun2022, high
+    confidence): 146 data centres of 1,742 MW, 1,220 MW (70 %) in the capital region. The
+    colocation capacity KDCC expects to be added 2025-2029 (1,569 - 1,000 = 569 MW of IT,
+    kr_dc_commercial_it_capacity_2029 / _2020) is an MW quantity: it is split by that MW share,
+    not by the 72.7 % of the *count* of private data centres (kr_private_dc_capital_share_2021),
+    which it took before; 30-70 % of each region's part is open to the stated fleets."""
+    row = facts.loc[facts["key"] == "kr_dc_operating_jun2022"].iloc[0]
+    capital_mw = float(re.search(r"/ ([\d,]+) MW \(\d+%\)", row["note"]).group(1).replace(",", ""))
+    share = round(capital_mw / float(row["value"]), 2)
+    note_2020 = facts.loc[facts["key"] == "kr_dc_commercial_it_capacity_2020", "note"].iloc[0]
+    in_2025 = float(re.search(r">([\d,]+) MW \(2025\)", note_2020).group(1).replace(",", ""))
+    added = _value(facts, "kr_dc_commercial_it_capacity_2029") - in_2025
+    sites = _sites(load_scenario("kr-outlook"), "Commercial colocation IT capacity added")
+    for region, part in (("capital", share), ("non_capital", 1 - share)):
+        capacity = sites[region].capacity_mw
+        assert isinstance(capacity, Uniform), region
+        assert capacity.low == pytest.approx(added * part * 0.3, abs=0.05), region
+        assert capacity.high == pytest.approx(added * part * 0.7, abs=0.05), region
+        keys = cited_keys(capacity.source)
+        assert "kr_dc_operating_jun2022" in keys, region
+        assert "kr_private_dc_capital_share_2021" not in keys, region
