@@ -9,7 +9,7 @@ are read from the shared ``../shared/reference/facts.csv``; the checks skip when
 
 A second audit found kr-outlook's colocation capacity split between the regions by the *count*
 share of private data centres (72.7 %) where an MW quantity needs the MW share (70 %,
-``kr_dc_operating_jun2022``).
+``kr_dc_operating_jun2022``) and a grid-impact row cited nowhere.
 """
 
 from __future__ import annotations
@@ -113,3 +113,17 @@ def test_kr_outlook_colocation_splits_by_the_capitals_share_of_mw(facts):
         keys = cited_keys(capacity.source)
         assert "kr_dc_operating_jun2022" in keys, region
         assert "kr_private_dc_capital_share_2021" not in keys, region
+
+
+def test_kr_outlook_cites_every_grid_impact_assessment_row(facts):
+    """The Korean grid-impact-assessment rows (facts.csv: kr_grid_impact_*) bear on the
+    connection limits, and the one that was cited nowhere (kr_grid_impact_pass_rate_aug2023_
+    jun2025: 20 of 374 applications passed, low confidence, its basis unclear) is named where
+    the capital limit is derived, as set aside with the reason: a source auditor found it
+    uncited."""
+    rows = set(facts.loc[facts["key"].str.startswith("kr_grid_impact_"), "key"])
+    grid = load_scenario("kr-outlook").grid
+    cited = {key for region in grid.values() for key in cited_keys(region.limit_mw.source or "")}
+    assert "kr_grid_impact_pass_rate_aug2023_jun2025" in rows
+    assert rows <= cited, rows - cited
+    assert "set aside: the assessment pass rate" in (grid["capital"].limit_mw.source or "")
