@@ -837,6 +837,13 @@ def region_labels(dataset) -> dict[str, str]:
     return json.loads(text) if text else {}
 
 
+def caveats(dataset) -> list[str]:
+    """The scenario's caveats (its ``caveats``, kept in the Dataset's attribute ``caveats`` as
+    JSON), one line each, for every summary to print; empty where it gives none."""
+    text = dataset.attrs.get("caveats")
+    return json.loads(text) if text else []
+
+
 def region_label(dataset, region: str) -> str:
     """A region's display name in tables: its label where the scenario gives one, else its
     id."""

@@ -110,12 +110,14 @@ class Monthly:
 def scenario_digest(scenario: Scenario) -> str:
     """sha256 of the scenario's canonical JSON (identifies the exact inputs).
 
-    Fields added later and left at their empty default (``region_labels``) are not in it, so
-    that a scenario written before them keeps its digest (recorded in files' metadata).
+    Fields added later and left at their empty default (``region_labels``, ``caveats``) are
+    not in it, so that a scenario written before them keeps its digest (recorded in files'
+    metadata).
     """
     data = scenario.model_dump(mode="json")
-    if not data["region_labels"]:
-        del data["region_labels"]
+    for added in ("region_labels", "caveats"):
+        if not data[added]:
+            del data[added]
     text = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -795,6 +797,9 @@ def build_dataset(
     if scenario.region_labels:
         # JSON: an attribute holds a string (NetCDF), and the report and dashboard read it.
         dataset.attrs["region_labels"] = json.dumps(scenario.region_labels, ensure_ascii=False)
+    if scenario.caveats:
+        # JSON, as region_labels: one line each, printed under every summary.
+        dataset.attrs["caveats"] = json.dumps(scenario.caveats, ensure_ascii=False)
     if held := _in_baseline_note(scenario):
         dataset.attrs["non_ai_in_baseline_note"] = held
     if flat := _held_trends_note(scenario, options.end):

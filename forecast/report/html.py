@@ -35,6 +35,7 @@ from forecast.outputs import (
     REGIONS_NOTE,
     REQUESTED_CAPTION,
     band_label,
+    caveats,
     difference_name,
     limited_regions,
     non_ai_growth_note,
@@ -611,6 +612,8 @@ def _scenario_section(scenario: Scenario, dataset: xr.Dataset, index: int) -> st
     # A period past the horizon (or before it) reads as the scenario's plan unless it is said.
     horizon = dataset.attrs.get("horizon_note")
     notes += f'<p class="note">Outside the horizon: {_e(horizon)}.</p>' if horizon else ""
+    # Shown, not folded away with the notes: what a reader must know before quoting a figure.
+    notes += "".join(f'<p class="note">Caveat: {_e(caveat)}</p>' for caveat in caveats(dataset))
     fans = plot.projection_figure(dataset)
     grid = dataset.attrs["baseline_model"] != "none"
     load = "AI and grid load" if grid else "Data-centre load (no baseline: no grid load)"

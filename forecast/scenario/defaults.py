@@ -20,6 +20,9 @@ MAX_TREND_POINTS = 50
 MAX_TAGS = 50
 MAX_TAG_LENGTH = 64
 MAX_NOTES_LENGTH = 50_000  # the longest shipped notes (global-iea-2025) are 8,605
+#: Most caveats a scenario gives, and the longest: each is one line of the printed summary.
+MAX_CAVEATS = 10
+MAX_CAVEAT_LENGTH = 400  # [characters]; the longest shipped caveat (kr-outlook's) is 336
 #: Largest scenario file read; a shipped one is a few kB. [bytes]
 MAX_SCENARIO_FILE_BYTES = 2_000_000
 # No baseline model or scenario is meaningful outside these years, and calendar arithmetic

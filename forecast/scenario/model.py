@@ -14,6 +14,8 @@ from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_va
 from forecast.scenario.defaults import (
     COUNTRY_PATTERN,
     FIXED_ONLY_OPERATIONS,
+    MAX_CAVEAT_LENGTH,
+    MAX_CAVEATS,
     MAX_DEPLOYMENTS,
     MAX_HORIZON_YEARS,
     MAX_MILESTONES,
@@ -575,6 +577,12 @@ class Scenario(_Strict):
     # Bounded like every other list and text: a file of three million tags was accepted
     # (490 MB) before (security review, 2026-12).
     notes: str | None = Field(default=None, max_length=MAX_NOTES_LENGTH)
+    # One line each, printed under every projection's summary and kept in its attribute
+    # ``caveats``: the notes reach no output, and a planner running kr-outlook never learnt
+    # that the Korean figures for its non-AI load conflict (source audit, 2026-12).
+    caveats: list[Annotated[str, Field(min_length=1, max_length=MAX_CAVEAT_LENGTH)]] = Field(
+        default_factory=list, max_length=MAX_CAVEATS
+    )
     tags: list[Annotated[str, Field(max_length=MAX_TAG_LENGTH)]] = Field(
         default_factory=list, max_length=MAX_TAGS
     )
@@ -611,6 +619,17 @@ class Scenario(_Strict):
         if len(set(regions)) != len(regions):
             raise ValueError(f"{regions}: names must be unique")
         return regions
+
+    @field_validator("caveats")
+    @classmethod
+    def _caveats(cls, caveats: list[str]) -> list[str]:
+        for i, caveat in enumerate(caveats):
+            if "\n" in caveat or "\r" in caveat or caveat != caveat.strip():
+                raise ValueError(
+                    f"[{i}] = {caveat!r}: allowed: one line of 1-{MAX_CAVEAT_LENGTH} "
+                    "characters, without line breaks or leading or trailing spaces"
+                )
+        return caveats
 
     @field_validator("region_labels")
     @classmethod

@@ -6,12 +6,18 @@ An energy-agency source audit found the AI-hall PUE default taking LBNL 2024's A
 non-AI data centres at 12.7 TWh in 2024 (P50), about three times KEPCO's metered consumption
 (``kr_dc_electricity_2019_2021_total``: 146 data centres, 11,000 GWh over 2019-2021). The rows
 are read from the shared ``../shared/reference/facts.csv``; the checks skip when it is absent.
+
+A second audit found kr-outlook's colocation capacity split between the regions by the *count*
+share of private data centres (72.7 %) where an MW quantity needs the MW share (70 %,
+``kr_dc_operating_jun2022``), a grid-impact row cited nowhere, and the capital's connection
+limit still derived at the PUE default before LBNL's AI-facility PUE.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import tomllib
 from pathlib import Path
 
 import pandas as pd
@@ -19,9 +25,11 @@ import pytest
 
 from forecast.engine.sampling import OPERATION_DEFAULTS
 from forecast.projection import ProjectionOptions, project
-from forecast.scenario import Trend, Triangular, load_scenario
+from forecast.scenario import Site, Trend, Triangular, Uniform, load_scenario, parse_scenario
+from forecast.scenario.facts import cited_keys
 
 FACTS_PATH = Path(__file__).resolve().parents[3].parent / "shared" / "reference" / "facts.csv"
+SCENARIOS = Path(__file__).resolve().parents[3] / "data" / "scenarios"
 #: IEA's base-case growth of conventional servers' electricity (facts.csv:
 #: iea2025_conventional_server_growth_cagr, 9 %/yr), the scenario's range 3-12 %/yr.
 GROWTH_PER_YEAR = (0.03, 0.09, 0.12)
@@ -79,3 +87,80 @@ def test_kr_outlook_existing_data_centres_start_from_kepcos_metered_level(facts)
     dataset = project(load_scenario("kr-outlook"), options)
     p50 = float(dataset["non_ai_energy_twh"].sel(quantile=0.5, year=2024))
     assert low / FACTOR <= p50 <= high * FACTOR, (p50, low, high)
+
+
+def _sites(scenario, prefix: str) -> dict[str, Site]:
+    """The scenario's sites whose names start with ``prefix``, by region."""
+    return {site.region: site for site in scenario.sites if site.name.startswith(prefix)}
+
+
+def test_kr_outlook_colocation_splits_by_the_capitals_share_of_mw(facts):
+    """KEPCO (Korea HVAC&R News, Jun 2022; facts.csv: kr_dc_operating_jun2022, high
+    confidence): 146 data centres of 1,742 MW, 1,220 MW (70 %) in the capital region. The
+    colocation capacity KDCC expects to be added 2025-2029 (1,569 - 1,000 = 569 MW of IT,
+    kr_dc_commercial_it_capacity_2029 / _2020) is an MW quantity: it is split by that MW share,
+    not by the 72.7 % of the *count* of private data centres (kr_private_dc_capital_share_2021),
+    which it took before; 30-70 % of each region's part is open to the stated fleets."""
+    row = facts.loc[facts["key"] == "kr_dc_operating_jun2022"].iloc[0]
+    capital_mw = float(re.search(r"/ ([\d,]+) MW \(\d+%\)", row["note"]).group(1).replace(",", ""))
+    share = round(capital_mw / float(row["value"]), 2)
+    note_2020 = facts.loc[facts["key"] == "kr_dc_commercial_it_capacity_2020", "note"].iloc[0]
+    in_2025 = float(re.search(r">([\d,]+) MW \(2025\)", note_2020).group(1).replace(",", ""))
+    added = _value(facts, "kr_dc_commercial_it_capacity_2029") - in_2025
+    sites = _sites(load_scenario("kr-outlook"), "Commercial colocation IT capacity added")
+    for region, part in (("capital", share), ("non_capital", 1 - share)):
+        capacity = sites[region].capacity_mw
+        assert isinstance(capacity, Uniform), region
+        assert capacity.low == pytest.approx(added * part * 0.3, abs=0.05), region
+        assert capacity.high == pytest.approx(added * part * 0.7, abs=0.05), region
+        keys = cited_keys(capacity.source)
+        assert "kr_dc_operating_jun2022" in keys, region
+        assert "kr_private_dc_capital_share_2021" not in keys, region
+
+
+def test_kr_outlook_cites_every_grid_impact_assessment_row(facts):
+    """The Korean grid-impact-assessment rows (facts.csv: kr_grid_impact_*) bear on the
+    connection limits, and the one that was cited nowhere (kr_grid_impact_pass_rate_aug2023_
+    jun2025: 20 of 374 applications passed, low confidence, its basis unclear) is named where
+    the capital limit is derived, as set aside with the reason: a source auditor found it
+    uncited."""
+    rows = set(facts.loc[facts["key"].str.startswith("kr_grid_impact_"), "key"])
+    grid = load_scenario("kr-outlook").grid
+    cited = {key for region in grid.values() for key in cited_keys(region.limit_mw.source or "")}
+    assert "kr_grid_impact_pass_rate_aug2023_jun2025" in rows
+    assert rows <= cited, rows - cited
+    assert "set aside: the assessment pass rate" in (grid["capital"].limit_mw.source or "")
+
+
+def test_kr_outlook_capital_limit_is_half_its_capital_requests_at_the_pue_default(facts):
+    """The 9th transmission plan (facts.csv: kr_9th_transmission_plan_idc_supply_gap): half of
+    new capital-region IDC demand cannot be supplied in time. kr-outlook's capital limit is that
+    share (range 30-70 %) of the grid MW its capital sites ask for at central values, which an
+    IT-capacity site asks at its hottest-hour PUE: under the current AI-hall PUE default
+    (triangular 1.09 / 1.145 / 1.54, mean 1.258) about 470 MW, where the earlier default (mode
+    1.30) and the count share of colocation gave ~490 MW and a 147-343 MW limit. Measured here
+    with every capital site built on time, the colocation capacity at its middle and no limit."""
+    data = tomllib.loads((SCENARIOS / "kr-outlook.toml").read_text(encoding="utf-8"))
+    data["grid"]["capital"]["limit_mw"] = 1e6
+    capital = [site for site in data["sites"] if site["region"] == "capital"]
+    for site in capital:
+        site["build_probability"] = {"value": 1.0, "source": "assumption: test"}
+        site["delay_months"] = {"value": 0.0, "source": "assumption: test"}
+        if site["capacity_mw"].get("dist") == "uniform":
+            middle = (site["capacity_mw"]["low"] + site["capacity_mw"]["high"]) / 2
+            site["capacity_mw"] = {"value": middle, "source": "assumption: test"}
+    options = ProjectionOptions(
+        draws=1000, seed=0, resolution="annual", include_baseline=False,
+        start=dt.date(2024, 1, 1), end=dt.date(2035, 12, 31),
+    )  # fmt: skip
+    dataset = project(parse_scenario(data, origin="kr-outlook-requests"), options)
+    # The sites that ask (the operating halls of the pre-deal base are connected already).
+    connected = dataset["site_grid_connected_mw_mean"].isel(month=-1)
+    requests = float(connected.where(connected["site_region"] == "capital").sum())
+    half = _value(facts, "kr_9th_transmission_plan_idc_supply_gap") / 100
+    limit = load_scenario("kr-outlook").grid["capital"].limit_mw
+    assert isinstance(limit, Uniform)
+    assert (limit.low + limit.high) / 2 == pytest.approx(half * requests, rel=0.01), requests
+    assert limit.low == pytest.approx((half - 0.2) * requests, rel=0.01), requests
+    assert limit.high == pytest.approx((half + 0.2) * requests, rel=0.01), requests
+    assert "lbnl2025_ai_facility_pue_2024" in cited_keys(limit.source or "")

@@ -101,9 +101,9 @@ def sourced_items(node: object, path: str):
 
 
 def all_text(scenario: Scenario) -> list[str]:
-    """Every source string and the notes of a scenario."""
+    """Every source string, the notes and the caveats of a scenario."""
     texts = [item.source for _, item in sourced_items(scenario, "") if item.source]
-    return [*texts, scenario.notes or ""]
+    return [*texts, scenario.notes or "", *scenario.caveats]
 
 
 def test_catalog_has_the_documented_columns(catalog):

@@ -1,0 +1,96 @@
+"""A scenario's caveats, one line each, under the summary, in the Dataset's ``caveats``, the
+CSV's sidecar and the report: kr-outlook's notes said that the Korean figures for its non-AI
+data centres conflict (KEPCO's metered 11,000 GWh over 2019-2021 against 8.2 TWh in 2024 and
+13.5 TWh in 2023), but a planner running ``forecast project kr-outlook`` never saw it (source
+audit, 2026-12)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tomllib
+from html import escape
+
+from forecast.cli import main
+from forecast.projection import ProjectionOptions
+from forecast.report import html
+from forecast.scenario import Trend, load_scenario, parse_scenario
+from forecast.scenario.facts import cited_keys
+from tests.conftest import SMALL_SCENARIO
+
+#: KEPCO's metered consumption, which kr-outlook's existing data centres start from, and the
+#: two low-confidence rows that conflict with it (facts.csv).
+DEFAULT_ROW = "kr_dc_electricity_2019_2021_total"
+SET_ASIDE_ROWS = ["kr_dc_consumption_2024", "kr_dc_consumption_2023_kpx"]
+
+CAVEAT = "test figures conflict; the default is the metered one"
+
+
+def test_kr_outlook_prints_and_keeps_which_non_ai_figure_it_uses(tmp_path, capsys):
+    out = tmp_path / "kr.csv"
+    status = main(["project", "kr-outlook", "--draws", "4", "--no-baseline",
+                   "--resolution", "annual", "--weather", "typical",
+                   "--start", "2024-01-01", "--end", "2024-12-31", "--out", str(out)])  # fmt: skip
+    assert status == 0
+    printed = [line for line in capsys.readouterr().out.splitlines() if line.startswith("caveat")]
+    assert len(printed) == 1, printed
+    caveat = printed[0].removeprefix("caveat: ")
+    for figure in ("11,000 GWh", "8.2 TWh", "13.5 TWh"):
+        assert figure in caveat
+    assert cited_keys(caveat) == [DEFAULT_ROW, *SET_ASIDE_ROWS]
+    used, set_aside = caveat.split("set aside")
+    assert "the default is KEPCO's metered 11,000 GWh" in used
+    assert DEFAULT_ROW in used
+    assert all(row in set_aside for row in SET_ASIDE_ROWS)
+    sidecar = json.loads((tmp_path / "kr.csv.meta.json").read_text(encoding="utf-8"))
+    assert json.loads(sidecar["attrs"]["caveats"]) == [caveat]
+
+
+def test_the_caveat_names_the_figure_the_non_ai_loads_start_from():
+    """The default the caveat names is the one the existing data centres' energy cites first,
+    in both regions; kr-outlook-flex, which extends kr-outlook, says the same."""
+    scenario = load_scenario("kr-outlook")
+    for load in scenario.non_ai_loads:
+        assert isinstance(load.energy_twh, Trend), load.name
+        first = load.energy_twh.points[0].quantity.source or ""
+        assert cited_keys(first)[0] == DEFAULT_ROW, load.name
+        assert not set(cited_keys(first.split("set aside")[0])) & set(SET_ASIDE_ROWS), load.name
+    assert load_scenario("kr-outlook-flex").caveats == scenario.caveats
+
+
+def test_the_report_shows_a_caveat_outside_the_folded_notes():
+    data = tomllib.loads(SMALL_SCENARIO) | {"caveats": [CAVEAT]}
+    options = ProjectionOptions(
+        draws=4, seed=0, start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31),
+        weather="typical", duration_draws=4, include_baseline=False,
+    )  # fmt: skip
+    text = html.build_report([parse_scenario(data, origin="small")], options)
+    assert f'<p class="note">Caveat: {escape(CAVEAT)}</p>' in text
+
+
+def test_a_scenario_without_caveats_prints_none(scenario_file, tmp_path, capsys):
+    out = tmp_path / "small.csv"
+    status = main(["project", str(scenario_file(SMALL_SCENARIO)), "--draws", "4",
+                   "--no-baseline", "--resolution", "annual", "--weather", "typical",
+                   "--out", str(out)])  # fmt: skip
+    assert status == 0
+    assert not [line for line in capsys.readouterr().out.splitlines() if line.startswith("caveat")]
+    sidecar = json.loads((tmp_path / "small.csv.meta.json").read_text(encoding="utf-8"))
+    assert "caveats" not in sidecar["attrs"]
+
+
+def test_a_caveat_of_two_lines_is_refused_in_one_line(scenario_file, tmp_path, capsys):
+    text = SMALL_SCENARIO.replace(
+        'regions = ["capital", "non_capital"]\n',
+        'regions = ["capital", "non_capital"]\ncaveats = ["first line\\nsecond line"]\n',
+    )
+    assert text != SMALL_SCENARIO
+    out = tmp_path / "small.csv"
+    status = main(["project", str(scenario_file(text)), "--draws", "4", "--no-baseline",
+                   "--out", str(out)])  # fmt: skip
+    error = capsys.readouterr().err.strip()
+    assert status == 2
+    assert len(error.splitlines()) == 1, error
+    for said in ("small.toml", "caveats", "first line", "allowed: one line"):
+        assert said in error, error
+    assert not out.exists()
