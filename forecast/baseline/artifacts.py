@@ -19,8 +19,8 @@ from __future__ import annotations
 import json
 import math
 import re
+import secrets
 import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -394,12 +394,23 @@ def _place(root: Path, model_id: str, version: str, fill: Callable[[Path], None]
             f"artifact {label(target)} already exists; versions are never overwritten"
         )
     model_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=model_dir, prefix=f".{version}.tmp-"))
+    # The staging directory is made inside the ``try`` that removes it, by name (``mkdir``
+    # fails where it exists: never someone else's), as :func:`atomic_write` makes its file: a
+    # SIGTERM or Ctrl-C raised between ``mkdtemp`` and a ``try`` left it behind.
+    staging = target
     try:
+        while True:
+            staging = model_dir / f".{version}.tmp-{secrets.token_hex(6)}"
+            try:
+                staging.mkdir(mode=0o700)  # what mkdtemp gave
+                break
+            except FileExistsError:
+                staging = target  # not ours: nothing to remove
         fill(staging)
         staging.replace(target)  # one rename: readers see all of it or nothing
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging != target:
+            shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
 
