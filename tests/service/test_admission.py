@@ -102,15 +102,14 @@ def test_heavy_requests_wait_without_a_thread_and_health_answers(make_settings):
                 time.sleep(0.01)
             assert client.portal.call(_waiting, admission) == 48
             threads_in_use = client.portal.call(_borrowed_threads)
-            started = time.perf_counter()
             health = client.get("/healthz")
             ready = client.get("/readyz")
-            elapsed = time.perf_counter() - started
             client.portal.call(_release, held)
             statuses = [future.result().status_code for future in waiting]
     assert threads_in_use == 0  # 48 waiting requests, not one thread taken
+    # Answered while all 48 still waited (they give up after inline_wait_seconds, 5 s): before,
+    # /healthz waited for a thread behind them. An order, not a time bound (no timing asserts).
     assert health.status_code == 200 and ready.json()["waiting"] == 48
-    assert elapsed < 0.5
     assert set(statuses) <= {200, 503}  # computed in turn, or refused with the documented 503
 
 

@@ -129,8 +129,9 @@ def test_a_trickled_body_gets_408_at_the_least_rate(base: str):
         with contextlib.suppress(OSError):
             received += _answer(connection)
     assert received.startswith(b"HTTP/1.1 408"), received[:200]
+    # The least rate's own message: the per-part timeout (30 s, past the loop's 15) would name
+    # FORECAST_CLIENT_TIMEOUT_SECONDS. (No bound on the seconds: no timing assertions.)
     assert b"FORECAST_MIN_BODY_BYTES_PER_SECOND" in received
-    assert time.perf_counter() - started < 12
 
 
 @pytest.mark.slow

@@ -7,7 +7,6 @@ held its connection for ever.
 from __future__ import annotations
 
 import socket
-import time
 
 import httpx
 import pytest
@@ -36,30 +35,29 @@ def _connect(base: str) -> socket.socket:
     return socket.create_connection((host, int(port)), timeout=10)
 
 
-def _closed_after(connection: socket.socket) -> tuple[float, bytes]:
-    """Seconds until the server closes the connection, and what it sent before."""
-    started = time.perf_counter()
+def _closed_after(connection: socket.socket) -> bytes:
+    """What the server sent before it closed the connection. The client's own timeout (10 s,
+    ten times the server's) fails the test where the server never closes it: a bound that
+    tells "closed" from "held for ever", not a timing assertion."""
     received = b""
     while chunk := connection.recv(65536):
         received += chunk
-    return time.perf_counter() - started, received
+    return received
 
 
 @pytest.mark.slow
 def test_a_connection_that_sends_nothing_is_closed(base: str):
     with _connect(base) as connection:
-        seconds, received = _closed_after(connection)
+        received = _closed_after(connection)
     assert received == b""
-    assert seconds < TIMEOUT_S + 2
 
 
 @pytest.mark.slow
 def test_a_request_head_sent_too_slowly_is_closed(base: str):
     with _connect(base) as connection:
         connection.sendall(b"POST /v1/projections HTTP/1.1\r\nHost: x\r\n")  # and then nothing
-        seconds, received = _closed_after(connection)
+        received = _closed_after(connection)
     assert received == b""
-    assert seconds < TIMEOUT_S + 2
 
 
 @pytest.mark.slow
@@ -69,10 +67,9 @@ def test_a_body_sent_too_slowly_gets_408(base: str):
             b"POST /v1/projections HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
             b'Content-Length: 100\r\n\r\n{"scenario_id"'
         )
-        seconds, received = _closed_after(connection)
+        received = _closed_after(connection)
     assert received.startswith(b"HTTP/1.1 408"), received[:200]
     assert b"FORECAST_CLIENT_TIMEOUT_SECONDS" in received
-    assert seconds < TIMEOUT_S + 2
 
 
 @pytest.mark.slow
@@ -81,9 +78,17 @@ def test_health_answers_while_slow_clients_hang(base: str):
     try:
         for connection in hanging:
             connection.sendall(b"GET /v1/scenarios HTTP/1.1\r\n")
-        started = time.perf_counter()
         assert httpx.get(f"{base}/healthz").status_code == 200
-        assert time.perf_counter() - started < 0.5
+        # Answered while they all still hung: the server had closed none of them (it does after
+        # FORECAST_CLIENT_TIMEOUT_SECONDS). An order, not a time bound.
+        open_still = 0
+        for connection in hanging:
+            connection.setblocking(False)  # a timeout socket's recv would wait for data
+            try:
+                open_still += connection.recv(1) != b""
+            except BlockingIOError:
+                open_still += 1
+        assert open_still == len(hanging)
     finally:
         for connection in hanging:
             connection.close()
