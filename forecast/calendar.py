@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -296,9 +295,11 @@ def holiday_dates(
         days: list[str] | None = sorted(day.isoformat() for day in calendar)
     except NotImplementedError:
         days = None
+    from forecast.io.files import atomic_write  # (forecast.io imports this module)
+
+    # A temporary file of its own for each writer (two threads of one process shared the
+    # process id's), removed where the write is interrupted.
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(days), encoding="utf-8")
-        temporary.replace(path)
+        atomic_write(path, lambda temporary: temporary.write_text(json.dumps(days), "utf-8"))
     return None if days is None else frozenset(np.datetime64(day, "D") for day in days)
