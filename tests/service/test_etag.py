@@ -105,9 +105,9 @@ def test_an_evicted_result_is_read_back_from_its_run(tmp_path: Path, make_settin
         first = client.post("/v1/projections", json=BODY)
         assert first.headers["x-cache"] == "miss"
         run = f"/v1/runs/{first.headers['x-run-id']}"
-        for _ in range(200):  # the file is written after the answer
-            if client.get(run).json()["status"] == "succeeded":
-                break
+        deadline = time.monotonic() + 120  # the file is written after the answer
+        while (status := client.get(run).json()["status"]) != "succeeded":
+            assert time.monotonic() < deadline, status
             time.sleep(0.05)
         again = client.post("/v1/projections", json=BODY)
         assert again.headers["x-cache"] == "stored"
