@@ -193,6 +193,13 @@ class HourlyCalendar:
         )
 
     @property
+    def month_hour_of_hour(self) -> np.ndarray:
+        """Each hour's local month of the year and clock hour of the day as one slot,
+        ``(month - 1) * 24 + hour`` (0 .. 287: January 00:00 to December 23:00), int64[H]. A
+        clock change's repeated hour counts in its clock hour twice, its skipped one in none."""
+        return np.asarray((self.local.month - 1) * 24 + self.local.hour, dtype=np.int64)
+
+    @property
     def months(self) -> np.ndarray:
         """Month numbers (months since year 0) of the period's months, int64[M]."""
         return np.arange(self.first_month, self.first_month + self.n_months, dtype=np.int64)

@@ -35,6 +35,17 @@ _MONTHLY_SITE = ("site", "month", "quantile")
 #: connection limit, in queue order).
 _ANNUAL_LOAD_SITE = ("load_site", "year", "quantile")
 _MONTHLY_LOAD_SITE = ("load_site", "month", "quantile")
+#: A calendar of a year's hours: local month of the year and clock hour of the day.
+_MONTH_HOUR = ("year", "month_of_year", "hour_of_day")
+#: The coordinates of that calendar's dimensions: name -> (dim, values, attrs).
+MONTH_HOUR_COORDINATES = {
+    "month_of_year": ("month_of_year", np.arange(1, 13), {"description": "local month"}),
+    "hour_of_day": (
+        "hour_of_day",
+        np.arange(24),
+        {"description": "local clock hour the hour starts at"},
+    ),
+}
 
 OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
     OutputVariable(
@@ -484,6 +495,14 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "h",
         "Mean length of the year's flexibility events: hours called / events (0: none called)",
     ),
+    OutputVariable(
+        "flexibility_hours_called_by_month_hour",
+        _MONTH_HOUR,
+        "h",
+        "Hours called (as flexibility_hours_called) by local month of the year (1-12) and "
+        "clock hour of the day (0-23), mean over draws: in which months and hours a programme "
+        "is called; a year's cells add up to flexibility_hours_called_mean",
+    ),
 )
 
 
@@ -552,7 +571,7 @@ DURATION_VARIABLES: tuple[OutputVariable, ...] = (
     ),
     OutputVariable(
         "peak_hours_share_pct",
-        ("year", "month_of_year", "hour_of_day"),
+        _MONTH_HOUR,
         "%",
         "Share of the draws' highest total-load hours of the year (AI load without a baseline) "
         "that fall in each local month and hour of the day: when the peak comes",
@@ -616,7 +635,9 @@ SITE_SERIES_VARIABLES: tuple[OutputVariable, ...] = (
     ),
 )
 
-_ANNUAL_VARIABLES = tuple(v for v in OUTPUT_VARIABLES if "year" in v.dims)
+#: The per-year summaries over draws (a calendar of means, such as
+#: flexibility_hours_called_by_month_hour, has no draws to keep or difference).
+_ANNUAL_VARIABLES = tuple(v for v in OUTPUT_VARIABLES if "year" in v.dims and "quantile" in v.dims)
 _OUTPUTS = {variable.name: variable for variable in OUTPUT_VARIABLES}
 
 #: Monthly figures whose every draw a comparison keeps at each year's end (the year's last

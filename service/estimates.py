@@ -182,6 +182,7 @@ def result_bytes(options: ProjectionOptions, scenario: Scenario) -> int:
     sizes = {
         "time": periods, "month": months, "year": years, "region": len(scenario.regions),
         "site": len(scenario.sites), "load_site": len(scenario.sites),
+        "month_of_year": 12, "hour_of_day": 24,
         "quantile": len(options.quantiles) + 1,  # the mean (``<name>_mean``) beside them
     }  # fmt: skip
     values = sum(

@@ -76,6 +76,14 @@ def project(
             "year's are in the file (<output>_rank_correlation)."
         ),
     ] = None,
+    flexibility_year: Annotated[
+        int | None,
+        typer.Option(
+            help="With flexibility, the year whose calendar of hours called (local month x "
+            "hour of the day, mean over draws) is printed; default the period's last. Every "
+            "year's is in the file (flexibility_hours_called_by_month_hour)."
+        ),
+    ] = None,
     site_loads: Annotated[
         bool,
         typer.Option(
@@ -122,6 +130,13 @@ def project(
             f"drivers_year = {drivers_year}: allowed: a year of the period, "
             f"{options.start.year}..{options.end.year}"
         )
+    if flexibility_year is not None and not (
+        options.start.year <= flexibility_year <= options.end.year
+    ):
+        raise OptionsError(
+            f"flexibility_year = {flexibility_year}: allowed: a year of the period, "
+            f"{options.start.year}..{options.end.year}"
+        )
     warn_large_output(loaded, options, out, file_format)
     with projection_bar(f"{loaded.id} x {options.draws} draws", quiet=quiet) as progress:
         dataset = run_projection(loaded, options, progress=progress)
@@ -142,7 +157,8 @@ def project(
         regions = "" if "non_ai_energy_twh" in dataset else region_table(dataset)
         for table in (sector_table(dataset), regions, grid_table(dataset), site_table(dataset),
                       site_load_table(dataset, every_site=site_loads), hosting_table(dataset),
-                      flexibility_table(dataset)):  # fmt: skip
+                      flexibility_table(dataset),
+                      flexibility_calendar_table(dataset, flexibility_year)):  # fmt: skip
             if table:
                 print(table)
     say_written(written, quiet=quiet)
@@ -597,6 +613,42 @@ def flexibility_table(dataset) -> str:
         f"flexibility ({dataset.attrs.get('flexibility', '')})",
         columns,
     )
+
+
+def flexibility_calendar_table(dataset, year: int | None = None) -> str:
+    """In which local months (rows) and clock hours of the day (columns) flexibility is called
+    in ``year`` (default the period's last): hours called, mean over draws, with each month's
+    and each hour's total; "." where it is never called. "" without flexibility."""
+    import calendar
+
+    name = "flexibility_hours_called_by_month_hour"
+    if name not in dataset:
+        return ""
+    chosen = int(dataset["year"].values[-1]) if year is None else year
+    table = dataset[name].sel(year=chosen).transpose("month_of_year", "hour_of_day").to_numpy()
+    title = (
+        f"flexibility called by local month and hour of the day, {chosen} [h, mean over "
+        f"{dataset.attrs.get('draws', '')} draws; --flexibility-year for another]"
+    )
+    total = table.sum()
+    if total == 0:
+        return f"{title}: no hour called"
+
+    def cell(hours: float) -> str:
+        return "." if hours == 0 else f"{hours:.1f}"
+
+    rows = [
+        (calendar.month_abbr[month], [*map(cell, values), cell(values.sum())])
+        for month, values in zip(dataset["month_of_year"].values, table, strict=True)
+    ]
+    rows.append(("all", [*map(cell, table.sum(axis=0)), cell(total)]))
+    width = max(len(text) for _, cells in rows for text in cells)
+    header = [*(f"{hour:02d}" for hour in dataset["hour_of_day"].values), "all"]
+    lines = [title, "   " + "".join(f" {label:>{width}}" for label in header)]
+    lines += [
+        f"{label:<3}" + "".join(f" {text:>{width}}" for text in cells) for label, cells in rows
+    ]
+    return "\n".join(lines)
 
 
 def hosting_table(dataset) -> str:

@@ -27,7 +27,7 @@ from forecast.engine.options import ProjectionOptions, horizon_notes
 from forecast.engine.stream import Stats
 from forecast.io.export import local_iso
 from forecast.memo import SharedArrays
-from forecast.outputs import BY_NAME, mean_name, per_draw_name
+from forecast.outputs import BY_NAME, MONTH_HOUR_COORDINATES, mean_name, per_draw_name
 from forecast.scenario import HOSTING_READINGS, NON_AI_QUANTITIES, Scenario, Trend
 from forecast.scenario.facts import FACTS_SHA256
 from forecast.units import MW_TO_GW, MWH_TO_TWH, PERCENT
@@ -383,6 +383,8 @@ def _annual_variables(
         }
     if scenario.flexibility is not None:
         per_draw |= _flexibility_calls(scenario.flexibility, annual)
+        name = "flexibility_hours_called_by_month_hour"
+        data[name] = (BY_NAME[name].dims, stats.called_by_month_hour, _attrs(name))
     if has_baseline:
         per_draw |= {
             "baseline_energy_twh": annual["baseline_energy"] * MWH_TO_TWH,
@@ -676,6 +678,8 @@ def build_dataset(
                             "its grid_lead_months before its ramp starts) or phased (what its "
                             "ramp will have built a lead later)"},
         )  # fmt: skip
+    if scenario.flexibility is not None:
+        coords |= MONTH_HOUR_COORDINATES  # of flexibility_hours_called_by_month_hour
     if monthly.site_loads is not None:
         coords["load_site"] = (
             "load_site",

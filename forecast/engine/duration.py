@@ -30,7 +30,7 @@ import xarray as xr
 from forecast import kernels
 from forecast.calendar import HourlyCalendar
 from forecast.kernels import layout
-from forecast.outputs import BY_NAME, mean_name, per_draw_name
+from forecast.outputs import BY_NAME, MONTH_HOUR_COORDINATES, mean_name, per_draw_name
 
 #: Values (rows x draws x hours) evaluated at once: 32 MB of float64, like the stream's chunks.
 PIECE_ELEMENTS = 4_000_000
@@ -242,12 +242,7 @@ def add_duration_curves(
             DURATION_EDGES_H,
             {"units": "h", "description": "rank of the band's first hour (0 = highest hour)"},
         ),
-        "month_of_year": ("month_of_year", np.arange(1, 13), {"description": "local month"}),
-        "hour_of_day": (
-            "hour_of_day",
-            np.arange(24),
-            {"description": "local clock hour the hour starts at"},
-        ),
+        **MONTH_HOUR_COORDINATES,
     }
     if per_draw:
         coords["duration_draw"] = (

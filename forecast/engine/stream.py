@@ -58,6 +58,9 @@ class Stats:
     series: dict[str, np.ndarray]  # name -> [Q, P] or [R, Q, P]
     annual: dict[str, np.ndarray]  # name -> [D, Y] or [R, D, Y]
     period_times: pd.DatetimeIndex
+    # With flexibility: the hours called by local month and clock hour, mean over draws
+    # [Y, 12, 24]. [h]
+    called_by_month_hour: np.ndarray | None = None
 
 
 @dataclass
@@ -271,7 +274,9 @@ class _Stress:
     level and cutoff hour, the total's peak and the AI load at it without flexibility, and of
     the stress hours in the period: how many, their events and the longest event
     (``called``, [3, Y, D]: :data:`~forecast.kernels.layout.CALLED_HOURS` ...) and the AI
-    energy in them before flexibility (``called_ai``). [MW, -, MW, MW, h, MWh]"""
+    energy in them before flexibility (``called_ai``), and per year those hours by local
+    month and clock hour, summed over the draws counted (``called_slots``, [Y, S]).
+    [MW, -, MW, MW, h, MWh, h]"""
 
     levels: np.ndarray
     cutoffs: np.ndarray
@@ -279,13 +284,16 @@ class _Stress:
     ai_at_peak: np.ndarray
     called: np.ndarray
     called_ai: np.ndarray
+    called_slots: np.ndarray
 
 
 def _stress_levels(chunks, hours_per_year: int, threshold_mw: float, n_years, n_draws,
-                   period_hours=(0, kernels.ANY_HOUR)) -> _Stress:  # fmt: skip
+                   period_hours=(0, kernels.ANY_HOUR), *, slot_of_hour: np.ndarray,
+                   counted: np.ndarray) -> _Stress:  # fmt: skip
     """Flexibility's first pass over ``chunks`` (``hours_per_year`` 0 finds the peaks alone),
     counting the stress hours in ``period_hours`` (first, one past the last: the chunks'
-    hours)."""
+    hours), and those of the draws ``counted`` (uint8[D]) by the slot of their hour
+    (``slot_of_hour``, int64 over the chunks' hours: ``HourlyCalendar.month_hour_of_hour``)."""
     heaps = np.empty((n_draws, hours_per_year))
     heap_hours = np.zeros((n_draws, hours_per_year), dtype=np.int64)
     heap_ai = np.zeros((n_draws, hours_per_year))
@@ -296,19 +304,22 @@ def _stress_levels(chunks, hours_per_year: int, threshold_mw: float, n_years, n_
     peak, ai_at_peak = np.full((n_years, n_draws), -np.inf), np.zeros((n_years, n_draws))
     called = np.zeros((layout.CALLED_COUNT, n_years, n_draws), dtype=np.int64)
     called_ai = np.zeros((n_years, n_draws))
+    slots = np.zeros((n_years, layout.MONTH_HOUR_SLOTS), dtype=np.int64)
     threshold, period = float(threshold_mw), np.array(period_hours, dtype=np.int64)
     for chunk in chunks:
         kernels.stress_levels(
             chunk.inputs, chunk.y0, threshold, heaps, heap_hours, heap_ai, sizes, open_year,
-            levels, cutoffs, peak, ai_at_peak, period, called, called_ai,
+            levels, cutoffs, peak, ai_at_peak, period, called, called_ai, slot_of_hour, counted,
+            slots,
         )  # fmt: skip
     kernels.close_open_years(heaps, heap_hours, heap_ai, sizes, open_year, threshold, levels,
-                             cutoffs, period, called, called_ai)  # fmt: skip
-    return _Stress(levels, cutoffs, peak, ai_at_peak, called, called_ai)
+                             cutoffs, period, called, called_ai, slot_of_hour, counted,
+                             slots)  # fmt: skip
+    return _Stress(levels, cutoffs, peak, ai_at_peak, called, called_ai, slots)
 
 
 def _whole_year_stress(whole_years: HourlyLoads, calendar: HourlyCalendar, flexibility, order,
-                       group_bounds, max_days) -> _Stress:  # fmt: skip
+                       group_bounds, max_days, counted) -> _Stress:  # fmt: skip
     """Flexibility's first pass ranked over the whole calendar years of ``whole_years`` (whose
     years are ``calendar``'s), with the cutoffs as hours of ``calendar``'s period and the stress
     hours counted in it alone: stress hours are a property of the year, so a period that holds
@@ -320,6 +331,7 @@ def _whole_year_stress(whole_years: HourlyLoads, calendar: HourlyCalendar, flexi
     stress = _stress_levels(
         chunks, flexibility.hours_per_year, flexibility.threshold_mw, n_years, n_draws,
         (offset, offset + len(calendar.local)),
+        slot_of_hour=whole_years.calendar.month_hour_of_hour, counted=counted,
     )  # fmt: skip
     cutoffs = stress.cutoffs
     stress.cutoffs = np.where(cutoffs == kernels.ANY_HOUR, cutoffs, cutoffs - offset)
@@ -408,32 +420,40 @@ def stream_hours(
     def chunks(flex):
         return _chunks(loads, order, group_bounds, flex, max_days)
 
-    without = called = None
+    without = called = called_by_month_hour = None
     streamed = chunks(no_flex)
     if flexibility is not None:
         n_chunks = sum(1 for _ in _day_chunks(calendar, max_days))
         first_pass = list(streamed) if n_chunks <= REUSED_CHUNKS else chunks(no_flex)
         threshold = flexibility.threshold_mw
+        share, shift = np.ascontiguousarray(flexibility.share[order]), flexibility.shift
+        # A draw whose share is 0 is never called: its hours are left out of the calendar.
+        counted = (share > 0.0).astype(np.uint8)
+        slot_of_hour = calendar.month_hour_of_hour
         if whole_years is None:
             stress = _stress_levels(
-                first_pass, flexibility.hours_per_year, threshold, n_years, n_draws
-            )
+                first_pass, flexibility.hours_per_year, threshold, n_years, n_draws,
+                slot_of_hour=slot_of_hour, counted=counted,
+            )  # fmt: skip
             peak, ai_at_peak = stress.peak, stress.ai_at_peak
         else:
             stress = _whole_year_stress(
-                whole_years, calendar, flexibility, order, group_bounds, max_days
+                whole_years, calendar, flexibility, order, group_bounds, max_days, counted
             )
-            own = _stress_levels(first_pass, 0, threshold, n_years, n_draws)
+            own = _stress_levels(first_pass, 0, threshold, n_years, n_draws,
+                                 slot_of_hour=slot_of_hour, counted=counted)  # fmt: skip
             peak, ai_at_peak = own.peak, own.ai_at_peak
         cutoffs = stress.cutoffs
         # Before the programme's first year no hour is a stress hour: nothing gives way (a new
         # array: the kernel's own levels stay as it found them, for the benchmark's reference).
         before = (calendar.years < flexibility.from_year)[:, None]
         levels = np.where(before, np.inf, stress.levels)
-        share, shift = np.ascontiguousarray(flexibility.share[order]), flexibility.shift
         without = {"total_peak": peak, "ai_at_total_peak": ai_at_peak}
-        # A draw whose share is 0 is never called; nor is any before the first year.
-        calls = ~before & (share > 0.0)[None, :]
+        # Nor is any draw called before the first year.
+        calls = ~before & (counted != 0)[None, :]
+        called_by_month_hour = (
+            np.where(before, 0, stress.called_slots).reshape(n_years, 12, 24) / n_draws
+        )
         called = {
             name: np.where(calls, stress.called[statistic], 0)
             for name, statistic in (
@@ -517,7 +537,12 @@ def stream_hours(
         }
     if called is not None:
         annual |= {name: _by_draw(values, unsorted) for name, values in called.items()}
-    return Stats(series=series, annual=annual, period_times=periods.times)
+    return Stats(
+        series=series,
+        annual=annual,
+        period_times=periods.times,
+        called_by_month_hour=called_by_month_hour,
+    )
 
 
 def _day_chunks(calendar: HourlyCalendar, max_days: int):

@@ -320,6 +320,9 @@ def stress_levels(
     period_hours: IndexArray,
     called_out: IndexArray,
     called_ai_out: FloatArray,
+    slot_of_hour: IndexArray,
+    counted: FlagArray,
+    called_slots_out: IndexArray,
 ) -> None:
     """:func:`forecast.kernels.stream.stress_levels`.
 
@@ -338,14 +341,17 @@ def stress_levels(
             ai_at_peak_out[chunk_years],
             called_out[:, chunk_years],
             called_ai_out[chunk_years],
+            slots,
         ) = twins.stress_levels_numpy(
-            inputs, heaps.shape[1], threshold_mw, period_hours=period_hours
-        )
+            inputs, heaps.shape[1], threshold_mw, period_hours=period_hours,
+            slot_of_hour=slot_of_hour, counted=counted,
+        )  # fmt: skip
+        called_slots_out[chunk_years] += slots
         return
     _compiled("stream").stress_levels(
         inputs, year_offset, threshold_mw, heaps, heap_hours, heap_ai, sizes, open_year,
         levels_out, cutoffs_out, total_peak_out, ai_at_peak_out, period_hours, called_out,
-        called_ai_out,
+        called_ai_out, slot_of_hour, counted, called_slots_out,
     )  # fmt: skip
 
 
@@ -361,6 +367,9 @@ def close_open_years(
     period_hours: IndexArray,
     called_out: IndexArray,
     called_ai_out: FloatArray,
+    slot_of_hour: IndexArray,
+    counted: FlagArray,
+    called_slots_out: IndexArray,
 ) -> None:
     """Write each draw's last stress year, which :func:`stress_levels` leaves open, as it closes
     the others (:func:`forecast.kernels.stream._close_year`); nothing on the NumPy path, whose
@@ -371,8 +380,8 @@ def close_open_years(
     close = _compiled("stream")._close_year
     for draw in draws:
         close(heaps[draw], heap_hours[draw], heap_ai[draw], sizes[draw], threshold_mw, levels_out,
-              cutoffs_out, open_year[draw], draw, period_hours, called_out,
-              called_ai_out)  # fmt: skip
+              cutoffs_out, open_year[draw], draw, period_hours, called_out, called_ai_out,
+              slot_of_hour, counted, called_slots_out)  # fmt: skip
 
 
 def hourly_rows(
@@ -487,6 +496,8 @@ def _call_every_kernel() -> tuple[str, ...]:
         np.empty((years, count)), np.empty((years, count), dtype=np.int64),
         np.empty((years, count)), np.empty((years, count)), np.array([0, ANY_HOUR]),
         np.zeros((layout.CALLED_COUNT, years, count), dtype=np.int64), np.zeros((years, count)),
+        np.zeros(hours, dtype=np.int64), np.ones(count, dtype=np.uint8),
+        np.zeros((years, layout.MONTH_HOUR_SLOTS), dtype=np.int64),
     )  # fmt: skip
     # The engine closes each draw's last year from Python (close_open_years): compiled here too.
     stream._close_year(
@@ -494,6 +505,8 @@ def _call_every_kernel() -> tuple[str, ...]:
         np.empty((years, count)), np.empty((years, count), dtype=np.int64), np.int64(0),
         np.int64(0), np.array([0, ANY_HOUR]),
         np.zeros((layout.CALLED_COUNT, years, count), dtype=np.int64), np.zeros((years, count)),
+        np.zeros(hours, dtype=np.int64), np.ones(count, dtype=np.uint8),
+        np.zeros((years, layout.MONTH_HOUR_SLOTS), dtype=np.int64),
     )  # fmt: skip
     capacity.connect_sites(
         np.ones((1, draws)), np.zeros((1, draws)), np.ones(1), np.zeros(1), np.ones(1, np.uint8),

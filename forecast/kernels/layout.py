@@ -38,6 +38,10 @@ PEAK_COUNT = 7
 #: and the longest event. [h, events, h]
 (CALLED_HOURS, CALLED_EVENTS, LONGEST_EVENT) = range(3)
 CALLED_COUNT = 3
+#: Slots of the calendar of hours called (``called_slots_out`` axis 1): the local month of the
+#: year and clock hour of the day, ``(month - 1) * 24 + hour``
+#: (:attr:`forecast.calendar.HourlyCalendar.month_hour_of_hour`). [-]
+MONTH_HOUR_SLOTS = 12 * 24
 #: Draws from which the stream kernels search hourly quantiles in windows; with fewer,
 #: quickselect on a copy of each row is as fast (a kr-national year: 0.085 s against 0.114 s
 #: at 64 draws, even at 128, 0.58 s against 0.27 s at 256; measured 2026-12-05).

@@ -49,6 +49,7 @@ from forecast.kernels.layout import (
     TOTAL_PEAK_HOUR,
     TOTAL_ROW,
     WINDOWED_DRAWS,
+    FlagArray,
     FloatArray,
     IndexArray,
     StreamInputs,
@@ -760,8 +761,12 @@ def stress_draws(
     period_hours: IndexArray,
     called_out: IndexArray,
     called_ai_out: FloatArray,
+    slot_of_hour: IndexArray,
+    counted: FlagArray,
+    called_slots_out: IndexArray,
 ) -> None:
-    """:func:`stress_levels` for the draws ``first_draw .. last_draw - 1``, serially.
+    """:func:`stress_levels` for the draws ``first_draw .. last_draw - 1``, serially (their
+    calendar of hours called added to ``called_slots_out``, this range's own [Y, S]).
 
     The hours are evaluated by :func:`_hour_values`, the stream's own evaluation, so that the
     levels compare equal with the stream's totals bit for bit. A draw's heap changes only in
@@ -786,7 +791,8 @@ def stress_draws(
                 if open_year[draw] >= 0:
                     _close_year(heaps[draw], heap_hours[draw], heap_ai[draw], sizes[draw],
                                 threshold_mw, levels_out, cutoffs_out, open_year[draw], draw,
-                                period_hours, called_out, called_ai_out)  # fmt: skip
+                                period_hours, called_out, called_ai_out, slot_of_hour, counted,
+                                called_slots_out)  # fmt: skip
                 open_year[draw], sizes[draw] = year, 0
                 floor[draw - first_draw] = -np.inf
         peak, at_peak = total_peak_out[year, first_draw:last_draw], ai_at_peak_out[year]
@@ -838,6 +844,9 @@ def stress_levels(
     period_hours: IndexArray,
     called_out: IndexArray,
     called_ai_out: FloatArray,
+    slot_of_hour: IndexArray,
+    counted: FlagArray,
+    called_slots_out: IndexArray,
 ) -> None:
     """Find each draw's stress level per year over a chunk of whole days (before flexibility).
 
@@ -851,7 +860,9 @@ def stress_levels(
     total's annual peak and the AI load at it, which are the peaks without flexibility. As a
     year closes, its stress hours that lie in ``period_hours`` are counted
     (:func:`_count_called`): the hours flexibility is called, its events and the AI energy in
-    them. Ranges of draws run :func:`stress_draws` on threads of their own.
+    them, and, over the draws ``counted``, in which local month and clock hour they fall. Ranges
+    of draws run :func:`stress_draws` on threads of their own, each adding its calendar to a
+    [Y, S] of its own, summed into ``called_slots_out`` after (an exact sum of counts).
 
     Parameters
     ----------
@@ -889,20 +900,35 @@ def stress_levels(
     called_ai_out : float64[Y, D]
         Written as years close: the AI energy in the stress hours counted, before
         flexibility. [MWh]
+    slot_of_hour : int64[H]
+        The slot of each hour of the pass (index in the period), ``(month - 1) * 24 + hour``
+        in local time (``layout.MONTH_HOUR_SLOTS`` slots). [-]
+    counted : uint8[D]
+        1 for a draw whose hours called go into ``called_slots_out`` (one whose flexible share
+        is above 0), 0 for one left out. [-]
+    called_slots_out : int64[Y, S]
+        Added to as years close: the hours called in each slot, summed over the draws
+        ``counted``. [h]
     """
     # Each range of at least 64 draws, so that the inner loops stay long enough to vectorise.
     parts = min(thread_count(), max(sizes.size // 64, 1))
+    ranges = split(sizes.size, parts)
+    # A [Y, S] per range: the ranges close their years at once, so one shared one would race.
+    slots = np.zeros((len(ranges), *called_slots_out.shape), dtype=np.int64)
     calls = []
-    for first, last in split(sizes.size, parts):
+    for part, (first, last) in enumerate(ranges):
         calls.append((inputs, year_offset, threshold_mw, first, last, heaps, heap_hours, heap_ai,
                       sizes, open_year, levels_out, cutoffs_out, total_peak_out, ai_at_peak_out,
-                      period_hours, called_out, called_ai_out))  # fmt: skip
+                      period_hours, called_out, called_ai_out, slot_of_hour, counted,
+                      slots[part]))  # fmt: skip
     parallel_calls(stress_draws, calls)
+    called_slots_out += slots.sum(axis=0)
 
 
 @jit  # not borrowing: _count_called allocates (once a year and draw)
 def _close_year(heap, hours, ai, size, threshold_mw, levels_out, cutoffs_out, year, draw,
-                period_hours, called_out, called_ai_out):  # fmt: skip
+                period_hours, called_out, called_ai_out, slot_of_hour, counted,
+                called_slots_out):  # fmt: skip
     """Write a closed year's stress level and cutoff: the N-th highest hour and its hour, or
     the threshold if higher (with every hour at it: fewer than N hours reach it then), or the
     threshold and every hour when the year has fewer than N hours; then count its stress hours
@@ -915,19 +941,22 @@ def _close_year(heap, hours, ai, size, threshold_mw, levels_out, cutoffs_out, ye
         levels_out[year, draw] = max(heap[0] if full else -np.inf, threshold_mw)
         cutoffs_out[year, draw] = ANY_HOUR
     _count_called(heap, hours, ai, size, levels_out[year, draw], cutoffs_out[year, draw],
-                  period_hours, called_out, called_ai_out, year, draw)  # fmt: skip
+                  period_hours, called_out, called_ai_out, year, draw, slot_of_hour,
+                  counted[draw] != 0, called_slots_out)  # fmt: skip
 
 
 @jit
 def _count_called(heap, hours, ai, size, level, cutoff, period_hours, called_out, called_ai_out,
-                  year, draw):  # fmt: skip
+                  year, draw, slot_of_hour, counted, called_slots_out):  # fmt: skip
     """Count a closed year's stress hours in ``period_hours`` (first, one past the last): every
     stress hour of the year is in its heap (the N highest-ranking hours), and the stream's rule
     (:func:`_stressed`) picks them out of it. Writes the hours, the events (runs of
     consecutive hours) and the longest event to ``called_out[:, year, draw]`` and the AI
-    energy in the hours to ``called_ai_out[year, draw]``. Sorting at most N hours once a year
-    and draw costs nothing beside the pass that found them (kr-outlook-flex, 1,000 draws,
-    2030-2031: the first pass 0.063 -> 0.066 s, within the runs' noise)."""
+    energy in the hours to ``called_ai_out[year, draw]``, and, where ``counted``, adds each
+    hour to its month-and-hour slot ``called_slots_out[year, slot_of_hour[hour]]``. Sorting
+    at most N hours once a year and draw costs nothing beside the pass that found them
+    (kr-outlook-flex, 1,000 draws, 2030-2031: the first pass 0.063 -> 0.066 s, within the
+    runs' noise)."""
     called = np.empty(size, dtype=np.int64)
     count, energy = 0, 0.0
     for index in range(size):
@@ -942,6 +971,8 @@ def _count_called(heap, hours, ai, size, level, cutoff, period_hours, called_out
         run = run + 1 if index > 0 and called[index] == called[index - 1] + 1 else 1
         events += 1 if run == 1 else 0
         longest = max(longest, run)
+        if counted:
+            called_slots_out[year, slot_of_hour[called[index]]] += 1
     called_out[CALLED_HOURS, year, draw] = count
     called_out[CALLED_EVENTS, year, draw] = events
     called_out[LONGEST_EVENT, year, draw] = longest

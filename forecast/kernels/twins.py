@@ -10,7 +10,14 @@ peaks of every draw and hour) check the fused stream kernel end to end.
 import numpy as np
 from numpy.typing import NDArray
 
-from forecast.kernels.layout import ANY_HOUR, FIRST_REGION_ROW, FlagArray, FloatArray, IndexArray
+from forecast.kernels.layout import (
+    ANY_HOUR,
+    FIRST_REGION_ROW,
+    MONTH_HOUR_SLOTS,
+    FlagArray,
+    FloatArray,
+    IndexArray,
+)
 
 
 def stock_flow_numpy(
@@ -544,7 +551,13 @@ def baseline_quantiles_numpy(inputs, probabilities: FloatArray) -> FloatArray:
 
 
 def stress_levels_numpy(
-    inputs, hours_per_year: int, threshold_mw: float, *, period_hours=(0, ANY_HOUR)
+    inputs,
+    hours_per_year: int,
+    threshold_mw: float,
+    *,
+    period_hours=(0, ANY_HOUR),
+    slot_of_hour=None,
+    counted=None,
 ):
     """Twin of :func:`forecast.kernels.stream.stress_levels` over a whole period: each draw's
     N-th highest total hour per year, the earlier hour first among equal totals, and its hour
@@ -552,7 +565,9 @@ def stress_levels_numpy(
     threshold and every hour when the year has fewer than N hours), and the total's annual peak
     with the AI load at it, by a stable sort; then the stress hours in ``period_hours`` (first,
     one past the last) as a mask over every hour, and their events by stepping through the
-    hours (:func:`called_hours_numpy`).
+    hours (:func:`called_hours_numpy`), and the calendar of those hours over the draws
+    ``counted`` (every draw when None) by ``slot_of_hour`` (indexed by the hour in the
+    period; 0 for every hour when None).
 
     Returns
     -------
@@ -563,6 +578,8 @@ def stress_levels_numpy(
         The stress hours counted, their events and the longest event. [h, events, h]
     called_ai : float64[Y, D]
         The AI energy in those hours. [MWh]
+    called_slots : int64[Y, S]
+        Those hours by local month and clock hour, summed over the draws counted. [h]
     """
     unflexed = inputs._replace(flex_share=np.zeros_like(inputs.flex_share))
     rows = stream_values(unflexed)
@@ -591,35 +608,47 @@ def stress_levels_numpy(
         levels[year] = np.where(reaches, nth_total, threshold_mw)
         hour_index = inputs.first_hour + np.flatnonzero(hours)
         cutoffs[year] = np.where(reaches, hour_index[nth], ANY_HOUR)
-    called, called_ai = called_hours_numpy(
-        total, ai, inputs.first_hour, year_of_hour, levels, cutoffs, period_hours
-    )
-    return levels, cutoffs, peak, at_peak, called, called_ai
+    hour = inputs.first_hour + np.arange(total.shape[1])
+    slots = np.zeros(hour.size, dtype=np.int64) if slot_of_hour is None else slot_of_hour[hour]
+    counted = np.ones(draw_count, dtype=bool) if counted is None else counted.astype(bool)
+    called, called_ai, called_slots = called_hours_numpy(
+        total, ai, inputs.first_hour, year_of_hour, levels, cutoffs, period_hours,
+        slots=slots, counted=counted,
+    )  # fmt: skip
+    return levels, cutoffs, peak, at_peak, called, called_ai, called_slots
 
 
-def called_hours_numpy(total, ai, first_hour, year_of_hour, levels, cutoffs, period_hours):
+def called_hours_numpy(
+    total, ai, first_hour, year_of_hour, levels, cutoffs, period_hours, *, slots, counted
+):
     """The stress hours of each year and draw in ``period_hours`` by the stream's rule, over the
     totals ``total`` [D, H] before flexibility: how many, their events (runs of consecutive
     stress hours of one year; a run's length grows hour by hour and restarts at 0), the longest
-    event, int64[3, Y, D] [h, events, h], and the AI energy ``ai`` [D, H] in them, float64[Y, D].
-    [MWh]"""
+    event, int64[3, Y, D] [h, events, h], the AI energy ``ai`` [D, H] in them, float64[Y, D]
+    [MWh], and how many of the draws ``counted`` (bool[D]) are called in each hour, tallied by
+    the hours' ``slots`` (int64[H], of :data:`~forecast.kernels.layout.MONTH_HOUR_SLOTS`),
+    int64[Y, S]. [h]"""
     hour = first_hour + np.arange(total.shape[1])
     inside = (hour >= period_hours[0]) & (hour < period_hours[1])
     year_count, draw_count = levels.shape
     called = np.zeros((3, year_count, draw_count), dtype=np.int64)
     called_ai = np.zeros((year_count, draw_count))
+    called_slots = np.zeros((year_count, MONTH_HOUR_SLOTS), dtype=np.int64)
     for year in range(year_count):
         in_year = (year_of_hour == year) & inside
         level, cutoff = levels[year][:, None], cutoffs[year][:, None]
         stressed = ((total > level) | ((total == level) & (hour[None, :] <= cutoff))) & in_year
         called[0, year] = stressed.sum(axis=1)
         called_ai[year] = np.where(stressed, ai, 0.0).sum(axis=1)
+        # Hour by hour, how many counted draws are called, then tallied by slot.
+        draws_called = stressed[counted].sum(axis=0)
+        called_slots[year] = np.bincount(slots, weights=draws_called, minlength=MONTH_HOUR_SLOTS)
         run = np.zeros(draw_count, dtype=np.int64)
         for column in np.flatnonzero(in_year):
             run = np.where(stressed[:, column], run + 1, 0)
             called[1, year] += run == 1
             called[2, year] = np.maximum(called[2, year], run)
-    return called, called_ai
+    return called, called_ai, called_slots
 
 
 def connect_sites_numpy(

@@ -5,8 +5,8 @@ For each uncertain input of a shipped scenario (every ``[operations]`` field, ea
 probability, each region's grid connection limit, the flexible share): the distribution in
 effect (the scenario's, or the documented default), its central value and the range the
 scenario format allows; and the limits of a projection request (draws, seed, the years a period
-may take, milestone counts, stress hours of flexibility). The dashboard reads these, so it holds
-no copy of a default, a range, a limit or a distribution's central value.
+may take, milestone counts, stress hours and first year of flexibility). The dashboard reads
+these, so it holds no copy of a default, a range, a limit or a distribution's central value.
 """
 
 from __future__ import annotations
@@ -104,7 +104,8 @@ class ScenarioInputs(BaseModel):
         description="`draws` and `seed` of POST /v1/projections; the calendar years of its "
         "`start` and `end` (`start.year`, `end.year`, by default the scenario's horizon) and the "
         "most calendar years a period spans on this service (`period.years`) [years]; "
-        "`deployments.milestones.count` [accelerators], `flexibility.hours_per_year` [h], and "
+        "`deployments.milestones.count` [accelerators], `flexibility.hours_per_year` [h], "
+        "`flexibility.from_year` [year; default null: every year], and "
         "the allowed ranges of `flexibility.share` [0-1] and of a region's `grid.limit_mw` [MW] "
         "(inputs a scenario may lack) of the scenario format."
     )
@@ -127,9 +128,12 @@ def allowed_range(model: str, field: str) -> AllowedRange | None:
 
 @cache
 def _bounds(model: type[BaseModel], field: str) -> tuple[float, float, float | None]:
-    """``(minimum, maximum, default)`` of a plain number field, from the model's JSON schema."""
+    """``(minimum, maximum, default)`` of a plain number field, from the model's JSON schema
+    (of an optional one, its number's bounds: ``int | None`` is ``anyOf`` a bounded integer and
+    null)."""
     schema = model.model_json_schema()["properties"][field]
-    return schema["minimum"], schema["maximum"], schema.get("default")
+    number = next((choice for choice in schema.get("anyOf", []) if "minimum" in choice), schema)
+    return number["minimum"], number["maximum"], schema.get("default")
 
 
 def _limit(model: type[BaseModel], field: str, ceiling: float | None = None) -> RequestLimit:
@@ -259,6 +263,7 @@ async def scenario_inputs(
             **_period_limits(scenario, state.settings.max_horizon_years),
             "deployments.milestones.count": _limit(Milestone, "count"),
             "flexibility.hours_per_year": _limit(Flexibility, "hours_per_year"),
+            "flexibility.from_year": _limit(Flexibility, "from_year"),
             # Ranges of inputs a scenario may lack, for a client that adds them.
             "flexibility.share": _range_limit("Flexibility", "share"),
             "grid.limit_mw": _range_limit("RegionGrid", "limit_mw"),

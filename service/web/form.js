@@ -30,6 +30,8 @@ const TRACKED_INPUTS = [
   "flex-share",
   "flex-hours",
   "flex-mode",
+  "flex-threshold",
+  "flex-from-year",
 ];
 
 // Which input an API error message is about, so it can be marked invalid.
@@ -38,6 +40,8 @@ const ERROR_FIELDS = [
   [/\bpue\b/, "pue"],
   [/build_probability/, "build-probability"],
   [/limit_mw|\bgrid\b/, "grid-limit"],
+  [/threshold_mw/, "flex-threshold"],
+  [/from_year/, "flex-from-year"],
   [/hours_per_year/, "flex-hours"],
   [/flexibility|\bshare\b/, "flex-share"],
   [/milestones|deployments/, "gpu-target"],
@@ -545,12 +549,21 @@ function showFlexibility(scenario) {
   setBounds(share, allowed.low, allowed.high);
   byId("flex-hours").value = flexibility ? String(flexibility.hours_per_year) : "";
   byId("flex-mode").value = flexibility ? flexibility.mode : "curtail";
+  // Empty: no threshold (any load), no first year (every year). The threshold's bounds are
+  // the API's to check (its 422 is shown under the field); the first year's come from it.
+  const fromYear = form.limits["flexibility.from_year"];
+  setBounds(byId("flex-from-year"), fromYear.minimum, fromYear.maximum);
+  const shown = (value) => (value != null ? String(value) : "");
+  byId("flex-threshold").value = shown(flexibility?.threshold_mw);
+  byId("flex-from-year").value = shown(flexibility?.from_year);
   const help = byId("flex-help");
   if (!flexibility) {
     help.textContent =
       "This scenario declares no flexibility. A share and stress hours add it: in each draw " +
       "and year, that share of the AI load gives way in that many hours of highest grid " +
-      `load (${hours.minimum}–${hours.maximum} h).${describeRange(allowed)}`;
+      `load (${hours.minimum}–${hours.maximum} h), only those above the grid load given, ` +
+      `from the first year given (${fromYear.minimum}–${fromYear.maximum}).` +
+      describeRange(allowed);
     form.help.set("flex-share", help.textContent);
     showSource("flex-share", []);
     return;
@@ -566,7 +579,8 @@ function showFlexibility(scenario) {
     `${centralOf(item)}; in each draw and year${from} the ` +
     `${flexibility.hours_per_year} hours of highest grid load${above} are stress hours. ` +
     "Compare the peak change with and without flexibility in the peak table; empty share " +
-    `removes it.${describeRange(item.allowed)}`;
+    "removes it, an empty grid load calls it at any load, an empty first year in every " +
+    `year.${describeRange(item.allowed)}`;
   form.help.set("flex-share", help.textContent);
   showSource("flex-share", [item]);
 }
@@ -791,9 +805,14 @@ function editedGrid(scenario, changes, tags) {
   }
 }
 
+// An optional number of the flexibility block: null when its field is empty (none).
+const readOptional = (inputId, label) =>
+  byId(inputId).value.trim() === "" ? null : readNumber(inputId, label);
+
 function editedFlexibility(scenario, changes, tags) {
   const shareEdited = edited("flex-share");
-  if (!shareEdited && !edited("flex-hours") && !edited("flex-mode")) return;
+  const others = ["flex-hours", "flex-mode", "flex-threshold", "flex-from-year"];
+  if (!shareEdited && !others.some(edited)) return;
   if (byId("flex-share").value.trim() === "" && scenario.flexibility) {
     delete scenario.flexibility;
     changes.push("no flexibility");
@@ -803,22 +822,41 @@ function editedFlexibility(scenario, changes, tags) {
   const share = readNumber("flex-share", "Flexible share of the AI load");
   const hours = readNumber("flex-hours", "Stress hours per year");
   const mode = byId("flex-mode").value;
+  const threshold = readOptional("flex-threshold", "Called only above a grid load");
+  const fromYear = readOptional("flex-from-year", "Programme's first year");
   const item = form.inputs.get("flexibility.share");
   const before = scenario.flexibility;
   const what = `flexible share set to ${share}`;
   let quantity = { dist: "fixed", value: share, source: editSource(what, "no flexibility") };
   if (item) quantity = shareEdited ? recentred(item, share, what) : item.quantity;
-  // The table's own source describes its stress hours and mode: kept only while they are.
-  const source =
-    before && before.hours_per_year === hours && before.mode === mode
-      ? before.source
-      : editSource(
-          `${hours} stress hours per year, ${mode}`,
-          before ? `${before.hours_per_year} h, ${before.mode}` : "no flexibility",
-        );
-  scenario.flexibility = { ...before, source, share: quantity, hours_per_year: hours, mode };
-  changes.push(`flexible share ${share} in ${hours} h/yr (${mode})`);
-  tags.push(`flex-${share}-${hours}h-${mode}`);
+  // When the programme is called: its hours, mode, grid load and first year, in words.
+  const terms = (hoursPerYear, howFlexes, aboveMw, firstYear) =>
+    `${hoursPerYear} h, ${howFlexes}` +
+    (aboveMw != null ? `, above ${aboveMw} MW` : "") +
+    (firstYear != null ? `, from ${firstYear}` : "");
+  const now = terms(hours, mode, threshold, fromYear);
+  const was = before
+    ? terms(before.hours_per_year, before.mode, before.threshold_mw, before.from_year)
+    : "no flexibility";
+  // The table's own source describes when it is called: kept only while that stays.
+  const source = now === was ? before.source : editSource(`stress hours: ${now}`, was);
+  scenario.flexibility = {
+    ...before,
+    source,
+    share: quantity,
+    hours_per_year: hours,
+    mode,
+    threshold_mw: threshold,
+    from_year: fromYear,
+  };
+  const above = threshold != null ? ` above ${threshold} MW` : "";
+  const from = fromYear != null ? ` from ${fromYear}` : "";
+  changes.push(`flexible share ${share} in ${hours} h/yr (${mode})${above}${from}`);
+  tags.push(
+    `flex-${share}-${hours}h-${mode}` +
+      (threshold != null ? `-above-${threshold}MW` : "") +
+      (fromYear != null ? `-from-${fromYear}` : ""),
+  );
 }
 
 function periodBounds(scenario) {

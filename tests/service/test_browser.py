@@ -503,6 +503,85 @@ def test_grid_limit_and_flexibility_are_editable(page, base_url):
     ), summary
 
 
+def test_flexibility_threshold_and_first_year_are_editable(page, base_url):
+    """A demand-response programme designer could set the flexible share and hours but not
+    when the programme is called: only above a grid load (threshold_mw) and from its first
+    year (from_year). Both are on the form, sent in the request and take effect; the form
+    refuses a first year outside the API's limits before sending, and the API's refusals
+    (a negative load, a fractional year) are shown under their own field."""
+    previous = _wait_done(page)
+    page.select_option("#scenario", "kr-outlook-flex")
+    first_status = _wait_done(page, previous)
+    threshold = page.get_by_label("Called only above a grid load of [MW]")
+    first_year = page.get_by_label("Programme's first year")
+    assert threshold.input_value() == ""  # the scenario calls it at any load
+    assert first_year.input_value() == "2027"
+    limits = httpx.get(f"{base_url}/v1/scenarios/kr-outlook-flex/inputs", timeout=30).json()
+    years = limits["limits"]["flexibility.from_year"]
+    assert first_year.get_attribute("min") == str(years["minimum"])
+    assert first_year.get_attribute("max") == str(years["maximum"])
+    request = json.loads(page.text_content("#request-json"))
+    answer = httpx.post(f"{base_url}/v1/projections", json=request, timeout=60).json()
+    hours_before = answer["variables"]["flexibility_hours_called"]["values"]
+    year_of = answer["coords"]["year"].index
+    level = answer["coords"]["quantile"].index(0.1)
+    assert hours_before[year_of(2035)][level] == 50
+
+    # Checked on the page against the API's limits: no request.
+    sent: list[str] = []
+    page.on("request", lambda r: "/v1/projections" in r.url and sent.append(r.url))
+    first_year.fill("1999")
+    page.get_by_role("button", name="Run projection").click()
+    error = page.locator("#error")
+    error.wait_for(state="visible", timeout=PROJECTION_TIMEOUT_MS)
+    message = "Programme's first year: 1999 is outside the allowed 2000–2100"
+    assert message in error.inner_text()
+    assert sent == []
+    _assert_error_beside(page, "flex-from-year", message)
+
+    # Refused by the API (422), shown under the field it names.
+    for input_id, typed, other, reason in (
+        ("flex-threshold", "-5", ("flex-from-year", "2030"), "greater than or equal to 0"),
+        ("flex-from-year", "2030.5", ("flex-threshold", ""), "valid integer"),
+    ):
+        page.fill(f"#{other[0]}", other[1])
+        page.fill(f"#{input_id}", typed)
+        page.get_by_role("button", name="Run projection").click()
+        page.wait_for_function(
+            "(id) => document.getElementById(id)?.textContent.includes('HTTP 422')", arg="error"
+        )
+        text = error.inner_text()
+        field = "threshold_mw" if input_id == "flex-threshold" else "from_year"
+        assert f"flexibility.{field} = {typed}" in text and reason in text, text
+        assert page.get_attribute(f"#{input_id}", "aria-invalid") == "true"
+        _assert_error_beside(page, input_id, reason)
+        assert page.locator(f"#error a[href='#{input_id}']").count() == 1
+
+    # Accepted: sent in the scenario, named in the status, and in effect: nothing before
+    # 2030, and above 100 GW only the draws whose grid reaches it are called in 2035.
+    threshold.fill("100000")
+    first_year.fill("2030")
+    page.get_by_role("button", name="Run projection").click()
+    status = _wait_done(page, first_status)
+    assert "flexible share 0.3 in 50 h/yr (curtail) above 100000 MW from 2030" in status
+    request = json.loads(page.text_content("#request-json"))
+    flexibility = request["scenario"]["flexibility"]
+    assert (flexibility["threshold_mw"], flexibility["from_year"]) == (100000, 2030)
+    assert "above 100000 MW, from 2030" in flexibility["source"]
+    assert page.locator(".field-error").count() == 0
+    assert _cell(page, "energy-table", 2029, "flexibility_curtailed_twh", 0.9) == "0.0"
+    assert float(_cell(page, "energy-table", 2030, "flexibility_curtailed_twh", 0.9)) > 0
+    answer = httpx.post(f"{base_url}/v1/projections", json=request, timeout=60).json()
+    hours = answer["variables"]["flexibility_hours_called"]["values"]
+    assert hours[year_of(2029)][level] == 0 and hours[year_of(2035)][level] < 50
+    # Emptied, the threshold is none again (any load).
+    threshold.fill("")
+    page.get_by_role("button", name="Run projection").click()
+    _wait_done(page, status)
+    emptied = json.loads(page.text_content("#request-json"))["scenario"]["flexibility"]
+    assert emptied["threshold_mw"] is None
+
+
 def _save_screenshot(png: bytes, path: Path | str) -> None:
     from PIL import Image
 

@@ -171,6 +171,13 @@ def test_grid_limits_and_flexibility_share(client):
         "maximum": 2000,
         "default": None,
     }
+    # The first year of a programme (optional: none runs it in every year), for the form's
+    # own check before it sends one.
+    assert body["limits"]["flexibility.from_year"] == {
+        "minimum": 2000,
+        "maximum": 2100,
+        "default": None,
+    }
     plain_body = client.get("/v1/scenarios/kr-national/inputs").json()
     plain = {item["path"] for item in plain_body["inputs"]}
     assert not any(path.startswith(("grid.", "flexibility.")) for path in plain)

@@ -782,6 +782,54 @@ def test_the_hours_called_are_the_hours_that_give_way(mode, threshold, start, en
         assert (shifted == 0.0).all()
 
 
+@pytest.mark.parametrize("threshold", [None, 72.0])
+@pytest.mark.parametrize(("start", "end"), [((1, 1), (12, 31)), ((7, 20), (8, 31))])
+def test_the_calendar_of_hours_called_is_when_the_load_gives_way(threshold, start, end):
+    """A demand-response programme designer asked in which months and hours the flexibility
+    is called, and no output said: flexibility_hours_called_by_month_hour [h] is, per local
+    month and clock hour, the mean over draws of the hours whose AI load gives way (by the
+    hourly rows with and without flexibility; a window holds its own of the whole year's
+    stress hours), and a year's cells add up to flexibility_hours_called_mean."""
+    flexibility = {} if threshold is None else {"threshold_mw": threshold}
+    data = _campus("curtail", **flexibility)
+    data["operations"]["load_factor"] = {"dist": "uniform", "low": 0.6, "high": 0.8}
+    first, last = dt.date(2025, *start), dt.date(2025, *end)
+    rows, flexed = _hourly_rows(data, first, last)
+    del data["flexibility"]
+    plain, _ = _hourly_rows(data, first, last)
+    called = plain[0] - rows[0] > 1e-9 * plain[0]  # layout.AI_ROW, [D, H]
+    local = pd.DatetimeIndex(flexed["local_time"].to_numpy())
+    expected = np.zeros((12, 24))
+    np.add.at(expected, (local.month - 1, local.hour), called.mean(axis=0))
+    calendar = flexed["flexibility_hours_called_by_month_hour"]
+    assert calendar.dims == ("year", "month_of_year", "hour_of_day")
+    assert calendar.attrs["units"] == "h"
+    assert list(calendar["month_of_year"].to_numpy()) == list(range(1, 13))
+    np.testing.assert_allclose(calendar.sel(year=2025), expected, rtol=1e-12)
+    np.testing.assert_allclose(
+        calendar.sel(year=2025).sum(), flexed["flexibility_hours_called_mean"].sel(year=2025)
+    )
+    assert expected.sum() > 0
+    # Summer afternoons: no hour before 10:00 is called.
+    assert expected[:, :10].sum() == 0.0
+
+
+def test_the_calendar_of_hours_called_leaves_out_what_is_not_called():
+    """Before from_year nothing is called, and a draw whose share is 0 is never called: the
+    calendar holds none of their hours (it adds up to flexibility_hours_called_mean, which
+    counts them 0)."""
+    data = _campus("curtail", from_year=2026)
+    data["horizon"]["end"] = "2026-12-31"
+    later = _project(data, resolution="annual")
+    calendar = later["flexibility_hours_called_by_month_hour"]
+    assert calendar.sel(year=2025).sum() == 0.0
+    assert calendar.sel(year=2026).sum() == pytest.approx(50.0)
+    zero = _campus("curtail", share=0.0)
+    nothing = _project(zero, resolution="annual")
+    assert nothing["flexibility_hours_called_by_month_hour"].sum() == 0.0
+    assert nothing["flexibility_hours_called_mean"].sum() == 0.0
+
+
 @pytest.mark.parametrize("mode", ["curtail", "shift"])
 def test_the_flexibility_table_prints_when_it_is_called_and_what_it_shifts(mode):
     """The projection's flexibility table has the hours called, events and their lengths
@@ -797,6 +845,48 @@ def test_the_flexibility_table_prints_when_it_is_called_and_what_it_shifts(mode)
     assert row.startswith("2025") and "50 [50–50] (50)" in row
     events = dataset["flexibility_events"].sel(year=2025, quantile=0.5).item()
     assert 1 <= events <= 50 and f"{events:,.0f} [" in row
+
+
+def test_the_calendar_of_hours_called_prints_by_month_and_hour():
+    """forecast project prints, with flexibility, the month x hour-of-day table of the hours
+    called (a programme designer's "in which months and hours?"): a row per month and a
+    column per clock hour, each month's and hour's total, and the year's total is its mean
+    hours called; none without flexibility, one line for a year nothing is called in."""
+    from forecast.cli.project import flexibility_calendar_table
+
+    data = _campus("curtail", from_year=2026)
+    data["horizon"]["end"] = "2026-12-31"
+    dataset = _project(data, resolution="annual")
+    title, header, *rows = flexibility_calendar_table(dataset).splitlines()
+    assert title.startswith("flexibility called by local month and hour of the day, 2026 [h")
+    assert header.split() == [f"{hour:02d}" for hour in range(24)] + ["all"]
+    assert [row.split()[0] for row in rows] == [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "all"
+    ]  # fmt: skip
+    assert all(len(row.split()) == 26 for row in rows)
+    assert rows[-1].split()[-1] == "50.0"  # every draw's 50 hours
+    calendar = dataset["flexibility_hours_called_by_month_hour"].sel(year=2026)
+    july = calendar.sel(month_of_year=7).to_numpy()
+    assert rows[6].split()[1:] == [f"{h:.1f}" if h else "." for h in [*july, july.sum()]]
+    assert flexibility_calendar_table(dataset, 2025).endswith(", 2025 [h, mean over 10 draws; "
+                                                              "--flexibility-year for another]: "
+                                                              "no hour called")  # fmt: skip
+    del data["flexibility"]
+    assert flexibility_calendar_table(_project(data, resolution="annual")) == ""
+
+
+def test_the_flexibility_year_is_a_year_of_the_period(capsys):
+    """--flexibility-year outside the period is refused before any work: exit 2, one line
+    naming the option, the value and the years allowed."""
+    from forecast.cli import main
+
+    status = main(["project", "kr-outlook-flex", "--draws", "5", "--start", "2030-01-01",
+                   "--end", "2030-12-31", "--flexibility-year", "2040", "--out",
+                   "unwritten.csv"])  # fmt: skip
+    error = capsys.readouterr().err.strip()
+    assert status == 2
+    assert error.splitlines() == [error] and "Traceback" not in error
+    assert "flexibility_year = 2040: allowed: a year of the period, 2030..2030" in error
 
 
 def test_shifting_never_draws_more_than_the_grid_connection():

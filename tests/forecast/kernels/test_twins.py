@@ -491,12 +491,19 @@ def test_a_site_that_applies_ahead_of_its_build_queues_from_then():
 
 
 def _stress_levels_in_chunks(
-    inputs, hours_per_year, chunks, threshold=50.0, period_hours=(0, kernels.ANY_HOUR)
-):
+    inputs, hours_per_year, chunks, threshold=50.0, period_hours=(0, kernels.ANY_HOUR), *,
+    slot_of_hour=None, counted=None,
+):  # fmt: skip
     """The kernel's stress levels and cutoffs over ``chunks`` chunks of days, the last year
     closed as the engine closes it; the total's peak and the AI load at it; the stress hours
-    in ``period_hours`` counted (hours, events, longest) and the AI energy in them."""
+    in ``period_hours`` counted (hours, events, longest) and the AI energy in them; and the
+    hours of the draws ``counted`` (default all) by ``slot_of_hour`` (default slot 0)."""
     days, draws = inputs.day_starts.size - 1, inputs.flex_share.size
+    hours = int(inputs.day_starts[-1])
+    if slot_of_hour is None:
+        slot_of_hour = np.zeros(hours, dtype=np.int64)
+    if counted is None:
+        counted = np.ones(draws, dtype=np.uint8)
     year_count = inputs.baseline_level_t.shape[0]
     heaps = np.empty((draws, hours_per_year))
     heap_hours = np.zeros((draws, hours_per_year), dtype=np.int64)
@@ -507,6 +514,7 @@ def _stress_levels_in_chunks(
     peak, at_peak = np.full((year_count, draws), -np.inf), np.zeros((year_count, draws))
     called = np.full((layout.CALLED_COUNT, year_count, draws), -1, dtype=np.int64)
     called_ai = np.full((year_count, draws), np.nan)
+    slots = np.zeros((year_count, layout.MONTH_HOUR_SLOTS), dtype=np.int64)
     period = np.array(period_hours, dtype=np.int64)
     bounds = np.linspace(0, days, chunks + 1).astype(int)
     for first, last in itertools.pairwise(bounds):
@@ -523,11 +531,12 @@ def _stress_levels_in_chunks(
         )
         kernels.stress_levels(
             chunk, 0, threshold, heaps, heap_hours, heap_ai, sizes, open_year, levels, cutoffs,
-            peak, at_peak, period, called, called_ai,
+            peak, at_peak, period, called, called_ai, slot_of_hour, counted, slots,
         )  # fmt: skip
     kernels.close_open_years(heaps, heap_hours, heap_ai, sizes, open_year, threshold, levels,
-                             cutoffs, period, called, called_ai)  # fmt: skip
-    return levels, cutoffs, peak, at_peak, called, called_ai
+                             cutoffs, period, called, called_ai, slot_of_hour, counted,
+                             slots)  # fmt: skip
+    return levels, cutoffs, peak, at_peak, called, called_ai, slots
 
 
 def _stress_hours(inputs, levels, cutoffs):
@@ -555,15 +564,26 @@ def test_stress_levels_match_twin(hours_per_year, chunks, fill, period):
     days, draws = 6, 37
     inputs, _, _ = _inputs(("stress", hours_per_year, chunks, fill), draws=draws, regions=2,
                            weather_years=3, days=days, fill=fill)  # fmt: skip
-    levels, cutoffs, peak, at_peak, called, called_ai = _stress_levels_in_chunks(
-        inputs, hours_per_year, chunks, period_hours=period
-    )
-    expected = twins.stress_levels_numpy(inputs, hours_per_year, 50.0, period_hours=period)
+    # Any slot for any hour, and a draw in three left out of the calendar.
+    rng = np.random.default_rng(hours_per_year)
+    slot_of_hour = rng.integers(0, layout.MONTH_HOUR_SLOTS, int(inputs.day_starts[-1]))
+    counted = (np.arange(draws) % 3 != 0).astype(np.uint8)
+    levels, cutoffs, peak, at_peak, called, called_ai, slots = _stress_levels_in_chunks(
+        inputs, hours_per_year, chunks, period_hours=period, slot_of_hour=slot_of_hour,
+        counted=counted,
+    )  # fmt: skip
+    expected = twins.stress_levels_numpy(inputs, hours_per_year, 50.0, period_hours=period,
+                                         slot_of_hour=slot_of_hour, counted=counted)  # fmt: skip
     assert called[layout.CALLED_HOURS].max() > 0  # some hours are called in each case
     np.testing.assert_allclose(levels, expected[0], rtol=RTOL)
     np.testing.assert_array_equal(cutoffs, expected[1])
     np.testing.assert_array_equal(called, expected[4])
     np.testing.assert_allclose(called_ai, expected[5], rtol=RTOL, atol=1e-9)
+    np.testing.assert_array_equal(slots, expected[6])
+    # The calendar holds every hour the counted draws are called, and no other.
+    np.testing.assert_array_equal(
+        slots.sum(axis=1), called[layout.CALLED_HOURS][:, counted == 1].sum(axis=1)
+    )
     if fill == "nan":
         return  # a NaN draw's hours rank lowest, as NumPy sorts them; they are no stress hours
     # The declared hours a year give way, or every hour at or above the threshold where
@@ -598,15 +618,23 @@ def test_a_flat_loads_called_hours_are_one_event_of_the_declared_hours(chunks, h
     ai_mw = twins.stream_values(flat)[layout.AI_ROW, 0, 0]
     for period, first_year in (((0, kernels.ANY_HOUR), hours_per_year),
                                ((3, kernels.ANY_HOUR), max(hours_per_year - 3, 0))):  # fmt: skip
-        *_, called, called_ai = _stress_levels_in_chunks(
-            flat, hours_per_year, chunks, threshold=0.0, period_hours=period
-        )
+        # Each hour in a slot of its clock hour: the first year's hours called are its
+        # hours period[0] .. N - 1, of all 5 draws.
+        clock_hour = np.arange(int(flat.day_starts[-1])) % 24
+        *_, called, called_ai, slots = _stress_levels_in_chunks(
+            flat, hours_per_year, chunks, threshold=0.0, period_hours=period,
+            slot_of_hour=clock_hour,
+        )  # fmt: skip
         second_year = min(hours_per_year, 24)
         for year, hours in enumerate((first_year, second_year)):
             assert (called[layout.CALLED_HOURS, year] == hours).all()
             assert (called[layout.CALLED_EVENTS, year] == min(hours, 1)).all()
             assert (called[layout.LONGEST_EVENT, year] == hours).all()
             np.testing.assert_allclose(called_ai[year], hours * ai_mw, rtol=1e-12)
+        first = np.arange(period[0], hours_per_year)
+        np.testing.assert_array_equal(
+            slots[0], 5 * np.bincount(first % 24, minlength=layout.MONTH_HOUR_SLOTS)
+        )
 
 
 @pytest.mark.parametrize("chunks", [1, 3])
