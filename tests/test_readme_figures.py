@@ -5,7 +5,9 @@ size had gone stale and a recipe failed, and no test looked at a figure (``test_
 checks the generated blocks and the options). Each test here runs a README command that takes a
 few seconds and reads the figure from the README text beside that command, so a change of the
 code or of the README that parts the two fails here. Korean scenarios' figures are left out on
-purpose: their inputs are re-measured as the data change, and their commands take minutes.
+purpose: their inputs are re-measured as the data change, and their commands take minutes; the
+one-day TSO bus export of kr-outlook is the exception (seconds), since its figures went stale
+unnoticed through a change of the non-AI load.
 """
 
 from __future__ import annotations
@@ -73,3 +75,26 @@ def test_hours_of_the_default_period():
     hours = period_steps(dt.date(2024, 1, 1), dt.date(2035, 12, 31), "hourly")
     assert f"{hours:,}" == readme_figure(r"\| hourly \(([\d,]+) hours;")
     assert f"{hours:,}" == readme_figure(r"reads back with pandas into ([\d,]+) snapshots")
+
+
+def test_tso_bus_of_kr_outlooks_draw_0(tmp_path):
+    """ "Grid-model inputs": kr-outlook's draw 0 at 2030-01-01 00:00 with the baseline split
+    0.42 / 0.58 holds ``share x (grid - all held non-AI load) + its own non-AI load`` on the
+    capital's bus [MW], and the README's figures are that hour's columns."""
+    out = tmp_path / "tso"
+    argv = ["export-grid", "kr-outlook", "--format", "wide-csv", "--draw", "0", "--start",
+            "2030-01-01", "--end", "2030-01-01", "--baseline-shares",
+            "capital=0.42,non_capital=0.58", "--out", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    hour = pd.read_csv(out / "draw-0.csv").iloc[0]
+    baseline, non_ai = hour["baseline_capital_mw"], hour["non_ai_dc_capital_mw"]
+    held = non_ai + hour["non_ai_dc_non_capital_mw"]
+    grid = baseline + hour["baseline_non_capital_mw"] + held
+    figures = re.findall(
+        r"has ([\d,]+) \+ ([\d,]+) = ([\d,]+) MW on the capital's bus .*? where 0\.42 × the "
+        r"grid's ([\d,]+) MW .*? is ([\d,]+) MW, because (\d+) % of that draw's held non-AI",
+        README,
+    )
+    assert len(figures) == 1, figures
+    printed = (baseline, non_ai, baseline + non_ai, grid, 0.42 * grid)
+    assert figures[0] == (*(f"{value:,.0f}" for value in printed), f"{100 * non_ai / held:.0f}")
