@@ -11,11 +11,14 @@ import json
 import tomllib
 from html import escape
 
+import pytest
+
 from forecast.cli import main
+from forecast.paths import facts_file
 from forecast.projection import ProjectionOptions
 from forecast.report import html
 from forecast.scenario import Trend, load_scenario, parse_scenario
-from forecast.scenario.facts import cited_keys
+from forecast.scenario.facts import cited_keys, fact_rows, read_facts
 from tests.conftest import SMALL_SCENARIO
 
 #: KEPCO's metered consumption, which kr-outlook's existing data centres start from, and the
@@ -56,6 +59,37 @@ def test_the_caveat_names_the_figure_the_non_ai_loads_start_from():
         assert cited_keys(first)[0] == DEFAULT_ROW, load.name
         assert not set(cited_keys(first.split("set aside")[0])) & set(SET_ASIDE_ROWS), load.name
     assert load_scenario("kr-outlook-flex").caveats == scenario.caveats
+
+
+def test_kr_11th_basic_plan_says_its_2030_tranche_rests_on_the_figure_kr_outlook_sets_aside(
+    tmp_path, capsys
+):
+    """kr-11th-basic-plan sizes its 2030 tranche from 8.2 TWh of load in 2024
+    (kr_dc_consumption_2024, low confidence), the figure kr-outlook sets aside for KEPCO's
+    metered 11,000 GWh over 2019-2021 (high confidence): its notes said so, its summary did not.
+    The caveat names both rows with their values and confidences as facts.csv gives them."""
+    out = tmp_path / "plan.csv"
+    status = main(["project", "kr-11th-basic-plan", "--draws", "4", "--no-baseline",
+                   "--resolution", "annual", "--weather", "typical",
+                   "--start", "2030-01-01", "--end", "2030-12-31", "--out", str(out)])  # fmt: skip
+    assert status == 0
+    printed = [line for line in capsys.readouterr().out.splitlines() if line.startswith("caveat")]
+    assert len(printed) == 1, printed
+    caveat = printed[0].removeprefix("caveat: ")
+    low, high = SET_ASIDE_ROWS[0], DEFAULT_ROW
+    assert cited_keys(caveat) == [low, high]
+    assert "8.2 TWh" in caveat and "11,000 GWh" in caveat
+    # The caveat follows the scenario: its 2030 tranche cites the low-confidence row.
+    tranche = load_scenario("kr-11th-basic-plan").sites[0]
+    assert "2030" in tranche.name
+    assert low in cited_keys(tranche.capacity_mw.source or "")
+    if not facts_file().exists():
+        pytest.skip(f"{facts_file()} is absent: the caveat's rows are not checked against it")
+    rows = read_facts()
+    for key, value, confidence in ((low, "8.2", "low"), (high, "11000", "high")):
+        (row,) = fact_rows(key, rows)
+        assert (row.value, row.confidence) == (value, confidence), row
+        assert f"facts.csv:{key}; {confidence} confidence" in caveat
 
 
 def test_the_report_shows_a_caveat_outside_the_folded_notes():
