@@ -12,6 +12,7 @@ import tomllib
 from html import escape
 
 import pytest
+import xarray as xr
 
 from forecast.cli import main
 from forecast.paths import facts_file
@@ -128,3 +129,63 @@ def test_a_caveat_of_two_lines_is_refused_in_one_line(scenario_file, tmp_path, c
     for said in ("small.toml", "caveats", "first line", "allowed: one line"):
         assert said in error, error
     assert not out.exists()
+
+
+def _warned(scenario_file, scenario_id: str, caveats: list[str]):
+    """The small scenario as ``scenario_id`` with ``caveats``, written beside the others."""
+    text = SMALL_SCENARIO.replace('id = "small"', f'id = "{scenario_id}"').replace(
+        'regions = ["capital", "non_capital"]\n',
+        f'regions = ["capital", "non_capital"]\ncaveats = {json.dumps(caveats)}\n',
+    )
+    assert text.count(scenario_id) == 1 and "caveats" in text
+    return scenario_file(text, name=scenario_id)
+
+
+def test_compare_prints_each_scenarios_caveats_under_its_summary(scenario_file, tmp_path, capsys):
+    """forecast compare printed no caveat at all (kr-outlook's against kr-11th-basic-plan said
+    nothing of their conflicting figures), and its output kept one scenario's caveats in the
+    attribute shared by all (xarray keeps an attribute that only one stacked Dataset has): each
+    line names its scenario, and each scenario's caveats stay its own."""
+    plain = scenario_file(SMALL_SCENARIO)
+    warned = _warned(scenario_file, "small-warned", [CAVEAT, "a second caveat"])
+    out = tmp_path / "cmp.nc"
+    status = main(["compare", str(plain), str(warned), "--draws", "4", "--no-baseline",
+                   "--resolution", "annual", "--weather", "typical", "--no-duration-curves",
+                   "--out", str(out)])  # fmt: skip
+    assert status == 0
+    printed = capsys.readouterr().out.splitlines()
+    wrote = next(i for i, line in enumerate(printed) if line.startswith("wrote"))
+    assert printed[wrote - 2 : wrote] == [
+        f"caveat: small-warned: {CAVEAT}",
+        "caveat: small-warned: a second caveat",
+    ]
+    assert sum(line.startswith("caveat") for line in printed) == 2
+    with xr.open_dataset(out) as dataset:
+        assert "caveats" not in dataset.attrs
+        assert json.loads(str(dataset["caveats"].sel(scenario="small-warned").item())) == [
+            CAVEAT,
+            "a second caveat",
+        ]
+        assert str(dataset["caveats"].sel(scenario="small").item()) == ""
+
+
+def test_report_lists_the_caveats_at_its_top_and_prints_them(scenario_file, tmp_path, capsys):
+    """forecast report showed a caveat only inside its scenario's section, after the whole
+    comparison, and printed none: they are listed at the top, beside what the model does not
+    cover, and printed as compare prints them."""
+    plain = scenario_file(SMALL_SCENARIO)
+    warned = _warned(scenario_file, "small-warned", [CAVEAT])
+    out = tmp_path / "report.html"
+    status = main(["report", str(plain), str(warned), "--draws", "4", "--no-baseline",
+                   "--weather", "typical", "--duration-draws", "4", "--quiet",
+                   "--out", str(out)])  # fmt: skip
+    assert status == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert [line for line in printed if line.startswith("caveat")] == [
+        f"caveat: small-warned: {CAVEAT}"
+    ]
+    text = out.read_text(encoding="utf-8")
+    listed = f"<li><b>small-warned</b>: {escape(CAVEAT)}</li>"
+    assert text.count(listed) == 1
+    assert text.index('id="caveats-title"') < text.index('id="comparison"')
+    assert text.index("What this model does not cover") < text.index('id="caveats-title"')
