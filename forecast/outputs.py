@@ -865,6 +865,19 @@ def caveats(dataset) -> list[str]:
     return json.loads(text) if text else []
 
 
+def compared_caveats(dataset) -> dict[str, list[str]]:
+    """Each compared scenario's caveats by its id (a comparison keeps them in the coordinate
+    ``caveats`` along ``scenario``, JSON per scenario as in :func:`caveats`; the attribute would
+    pin one scenario's to all): an empty list where a scenario gives none."""
+    labels = [str(label) for label in dataset["scenario"].to_numpy()]
+    if "caveats" not in dataset.coords:  # a comparison written before caveats
+        return {label: [] for label in labels}
+    texts = [str(text) for text in dataset["caveats"].to_numpy()]
+    return {
+        label: json.loads(text) if text else [] for label, text in zip(labels, texts, strict=True)
+    }
+
+
 def region_label(dataset, region: str) -> str:
     """A region's display name in tables: its label where the scenario gives one, else its
     id."""

@@ -30,6 +30,7 @@ from xarray.backends import H5NetCDFStore, NetCDF4DataStore
 from xarray.backends.locks import HDF5_LOCK, NETCDFC_LOCK, combine_locks
 
 from forecast.io import export
+from forecast.outputs import compared_caveats
 from forecast.sweep.compare import (
     SCENARIO_ATTRIBUTES,
     SCENARIO_COLUMN,
@@ -313,6 +314,7 @@ def comparison_json_chunks(dataset: xr.Dataset) -> Iterator[bytes]:
     (dims led by ``scenario``), ``spread_drivers`` per scenario."""
     labels = [str(label) for label in dataset["scenario"].to_numpy()]
     attrs = {str(key): _plain(value) for key, value in dataset.attrs.items()}
+    caveats = compared_caveats(dataset)
     scenarios = [
         {
             "id": label,
@@ -320,6 +322,7 @@ def comparison_json_chunks(dataset: xr.Dataset) -> Iterator[bytes]:
             "sha256": str(dataset["scenario_sha256"].to_numpy()[index]),
             "hosting": str(dataset["hosting"].to_numpy()[index]),
             "model_version": str(dataset["baseline_model"].to_numpy()[index]),
+            "caveats": caveats[label],
         }
         for index, label in enumerate(labels)
     ]

@@ -528,6 +528,11 @@ class ComparedScenario(BaseModel):
     sha256: str = Field(description="sha256 of the scenario's canonical JSON.")
     hosting: str = Field(description="hosted, unconstrained or sites (as GET /v1/scenarios).")
     model_version: str = Field(description="Baseline model `id@version` it used, or `none`.")
+    caveats: list[str] = Field(
+        default_factory=list,
+        description="The scenario's caveats, one line each: what to know before quoting its "
+        "figures (a projection's `attrs.caveats`, as JSON there); empty where it gives none.",
+    )
 
 
 class ComparisonCoords(ProjectionCoords):

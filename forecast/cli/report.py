@@ -62,7 +62,8 @@ def report(
     """Write a self-contained HTML report (no network, inline SVG charts): the question, every
     assumption with its source and distribution, fans, annual tables, duration curves, spread
     drivers, hosting and grid checks, model versions and provenance, and each cited facts.csv
-    row's value, confidence and URL."""
+    row's value, confidence and URL; each scenario's caveats are listed at its top and printed
+    (caveat: <scenario>: ...)."""
     from tqdm import tqdm
 
     from forecast.report import html as reports
@@ -100,3 +101,7 @@ def report(
         )
     written = reports.write_report(text, out)
     print(f"wrote {written} ({written.stat().st_size / 1e3:,.0f} kB)")
+    # Said where the planner looks, as compare says them under its summary.
+    for scenario in loaded:
+        for caveat in scenario.caveats:
+            print(f"caveat: {scenario.id}: {caveat}")

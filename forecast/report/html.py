@@ -426,6 +426,24 @@ def limits_box(scenarios: Sequence[Scenario], datasets: Sequence[xr.Dataset]) ->
     )
 
 
+def caveats_box(scenarios: Sequence[Scenario], datasets: Sequence[xr.Dataset]) -> str:
+    """Every scenario's caveats (:func:`forecast.outputs.caveats`), each after its scenario's
+    id, at the top of the report beside what the model does not cover: in the scenario's own
+    section alone, they came after the whole comparison. Empty where no scenario gives any."""
+    items = [
+        f"<li><b>{_e(scenario.id)}</b>: {_e(caveat)}</li>"
+        for scenario, dataset in zip(scenarios, datasets, strict=True)
+        for caveat in caveats(dataset)
+    ]
+    if not items:
+        return ""
+    return (
+        '<aside class="limits caveats" aria-labelledby="caveats-title"><p><b id="caveats-title">'
+        "Caveats: what to know before quoting a figure.</b></p><ul>" + "".join(items) + "</ul>"
+        "</aside>"
+    )
+
+
 def checks_section(dataset: xr.Dataset) -> str:
     """Hosting shortfall, grid connection under limits and flexibility, per year end."""
     parts = []
@@ -874,6 +892,7 @@ def build_report(
         + ". Every figure is a distribution over draws: P50 is the median, P10–P90 the "
         "central 80 %, the mean in parentheses (announced pipelines are skewed).</p>",
         limits_box(scenarios, datasets),
+        caveats_box(scenarios, datasets),
     ]
     nav = len(body)  # the contents go here, once the last section (the cited facts) is known
     if combined is not None:

@@ -866,15 +866,65 @@ def source_line(dataset: xr.Dataset) -> str:
 
 #: Room kept under a figure for its source line [in]: a 7 pt line and a margin.
 FOOTER_HEIGHT_IN = 0.22
+#: Font size of the source line [pt], and the height each further line of it takes [in]
+#: (matplotlib's line spacing, 1.2).
+SOURCE_FONT_PT = 7.0
+SOURCE_LINE_IN = SOURCE_FONT_PT * 1.2 / 72.0
+#: Room left clear at each side of a wrapped title or source line [in]: an SVG is drawn in its
+#: viewer's font, a little wider or narrower than the one measured here.
+SIDE_MARGIN_IN = 0.08
+
+
+def _wrapped(text: str, width: float, measure) -> str:
+    """``text`` broken at spaces into lines of at most ``width`` as ``measure(line)`` gives it
+    (a word wider than that alone stays whole); its own line breaks kept."""
+    lines = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if line and measure(candidate) > width:
+                lines.append(line)
+                line = word
+            else:
+                line = candidate
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _fit_width(text, renderer, width_px: float) -> int:
+    """Wrap a text artist's text to ``width_px`` [px] as the figure draws it; its line count."""
+
+    def measure(line: str) -> float:
+        text.set_text(line)
+        return float(text.get_window_extent(renderer).width)
+
+    wrapped = _wrapped(text.get_text(), width_px, measure)
+    text.set_text(wrapped)
+    return wrapped.count("\n") + 1
 
 
 def _add_source(figure, text: str) -> None:
-    """Write ``text`` under the figure, its layout moved up to make room."""
-    height = figure.get_figheight()
-    figure.get_layout_engine().set(rect=(0.0, FOOTER_HEIGHT_IN / height, 1.0,
-                                         1.0 - FOOTER_HEIGHT_IN / height))  # fmt: skip
-    figure.text(0.005, 0.04 / height, text, fontsize=7, color="#374151", ha="left",
-                va="bottom")  # fmt: skip
+    """Write ``text`` under the figure, its layout moved up to make room, with it and the
+    figure's title wrapped to the figure's width and each panel's title to its panel's: on the
+    4.6-inch peak-hour calendar of one year, title and source ran past its sides and were cut,
+    as the regions figure's second panel title was."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    width_in, height = figure.get_figwidth(), figure.get_figheight()
+    width_px = (width_in - 2 * SIDE_MARGIN_IN) * figure.dpi
+    if figure.get_suptitle():
+        _fit_width(figure._suptitle, renderer, width_px)  # its artist has no public getter
+    source = figure.text(SIDE_MARGIN_IN / width_in, 0.04 / height, text,
+                         fontsize=SOURCE_FONT_PT, color="#374151", ha="left",
+                         va="bottom")  # fmt: skip
+    footer = FOOTER_HEIGHT_IN + (_fit_width(source, renderer, width_px) - 1) * SOURCE_LINE_IN
+    figure.get_layout_engine().set(rect=(0.0, footer / height, 1.0, 1.0 - footer / height))
+    figure.draw_without_rendering()  # lays the panels out, to measure their widths
+    for axes in figure.axes:
+        if axes.get_title():
+            _fit_width(axes.title, renderer, axes.get_window_extent(renderer).width)
 
 
 def _atomic_save(
@@ -886,7 +936,9 @@ def _atomic_save(
     that would make two saves of one figure differ."""
     import matplotlib
 
-    metadata: dict[str, str | None] = {"Title": figure.get_suptitle(), "Description": description}
+    # One line, as before the title was wrapped to the figure's width (_add_source).
+    title = " ".join(figure.get_suptitle().split("\n"))
+    metadata: dict[str, str | None] = {"Title": title, "Description": description}
     if source:
         metadata["Source"] = source
     metadata |= {"Date": None} if image_format == "svg" else {"Software": None}
@@ -896,6 +948,40 @@ def _atomic_save(
             figure.savefig(temporary, format=image_format, dpi=PNG_DPI, metadata=metadata)
 
     atomic_write(path, save)
+
+
+def finished_figure(
+    dataset: xr.Dataset, *, kind: str = "fan", years: tuple[int, ...] | None = None
+):
+    """The figure :func:`write_figure` writes: of ``kind``, with its "Source:" line under it
+    (:func:`source_line`) and that line and its title wrapped to its width.
+
+    Raises
+    ------
+    OptionsError
+        Unknown kind, or a tornado (drawn from a sweep, :func:`write_tornado`).
+    """
+    if kind not in KINDS:
+        raise OptionsError(f"--kind = {kind!r}: allowed: {', '.join(KINDS)}")
+    if kind == "tornado":
+        raise OptionsError(
+            "--kind = 'tornado': drawn from a one-at-a-time sweep's swing table "
+            "(write_tornado), not from a projection"
+        )
+    if kind == "fan":
+        figure = projection_figure(dataset)
+    elif kind == "peak":
+        figure = peak_figure(dataset)
+    elif kind == "duration":
+        figure = duration_figure(dataset, years)
+    elif kind == "regions":
+        figure = regions_figure(dataset)
+    elif kind == "grid":
+        figure = grid_figure(dataset)
+    else:
+        figure = peak_hours_figure(dataset, years)
+    _add_source(figure, source_line(dataset))
+    return figure
 
 
 def write_figure(
@@ -920,7 +1006,8 @@ def write_figure(
         One of :data:`KINDS`: the report figure (:func:`projection_figure`),
         :func:`peak_figure`, :func:`duration_figure`, :func:`peak_hours_figure`,
         :func:`regions_figure` or :func:`grid_figure`. Every figure has a "Source:" line
-        under it (:func:`source_line`), also in its metadata (``Source``).
+        under it (:func:`source_line`), also in its metadata (``Source``); it and the title
+        are wrapped to the figure's width (:func:`finished_figure`).
     years : tuple of int, optional
         Years of a duration or peak-hour figure.
 
@@ -936,29 +1023,13 @@ def write_figure(
     """
     path = Path(path)
     image_format = figure_format(path)
-    if kind not in KINDS:
-        raise OptionsError(f"--kind = {kind!r}: allowed: {', '.join(KINDS)}")
-    if kind == "tornado":
-        raise OptionsError(
-            "--kind = 'tornado': drawn from a one-at-a-time sweep's swing table "
-            "(write_tornado), not from a projection"
-        )
-    if kind == "fan":
-        figure = projection_figure(dataset)
-    elif kind == "peak":
-        figure = peak_figure(dataset)
-    elif kind == "duration":
-        figure = duration_figure(dataset, years)
-    elif kind == "regions":
-        figure = regions_figure(dataset)
-    elif kind == "grid":
-        figure = grid_figure(dataset)
-    else:
-        figure = peak_hours_figure(dataset, years)
-    source = source_line(dataset)
-    _add_source(figure, source)
+    figure = finished_figure(dataset, kind=kind, years=years)
     _atomic_save(
-        figure, path, image_format, description=describe(dataset, kind, years), source=source
+        figure,
+        path,
+        image_format,
+        description=describe(dataset, kind, years),
+        source=source_line(dataset),
     )
     return path
 

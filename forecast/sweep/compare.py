@@ -36,6 +36,7 @@ from forecast.outputs import (
     band_label,
     band_text,
     column_unit,
+    compared_caveats,
     design_weather_year,
     difference_name,
     display_width,
@@ -64,6 +65,7 @@ SCENARIO_COLUMN = "scenario"
 #: Attributes that differ between scenarios, kept as coordinates along ``scenario``.
 SCENARIO_ATTRIBUTES = (
     "title", "scenario_sha256", "timezone", "hosting", "baseline_model", "flexibility",
+    "caveats",
 )  # fmt: skip
 #: The printed summary's figures: variable, label, decimals.
 SUMMARY_FIGURES = (
@@ -405,6 +407,9 @@ def combine(
         combine_attrs="drop_conflicts",
     )
     combined = combined.assign_coords(coordinates)
+    # Each scenario's own, in the coordinate: the attribute survived the stacking where one
+    # scenario alone (or every one alike) gave caveats, and so read as every scenario's.
+    combined.attrs.pop("caveats", None)
     combined = with_site_coordinates(combined, "site", sites)
     combined = with_site_coordinates(combined, "load_site", load_sites)
     combined["scenario"].attrs = {"description": "scenario id; the first is the reference"}
@@ -538,7 +543,18 @@ def summary_text(dataset: xr.Dataset) -> str:
         lines += ["", partial]
     lines += region_blocks(dataset, labels)
     lines += _grid_blocks(dataset, labels)
+    lines += caveat_lines(dataset)
     return "\n".join(lines)
+
+
+def caveat_lines(dataset: xr.Dataset) -> list[str]:
+    """``caveat: <scenario>: <caveat>`` for each compared scenario's caveats, in scenario order
+    (:func:`forecast.outputs.compared_caveats`), as ``forecast project`` prints its one's."""
+    return [
+        f"caveat: {label}: {caveat}"
+        for label, caveats in compared_caveats(dataset).items()
+        for caveat in caveats
+    ]
 
 
 def text_table(first: str, headers: list[str], rows: list[tuple[str, list[str]]]) -> list[str]:

@@ -22,7 +22,7 @@ import {
 } from "./charts.js";
 import { formatNumber } from "./format.js";
 import { clearInvalidField, FieldError, focusField, labelOf, markInvalid } from "./form.js";
-import { fillComparisonTable } from "./tables.js";
+import { fillCaveats, fillComparisonTable } from "./tables.js";
 
 const QUANTILES = [0.05, 0.1, 0.5, 0.9, 0.95];
 // Monthly means, as the single projection: small answers, fans with ~150 points per scenario.
@@ -507,6 +507,11 @@ function render(payload) {
     );
   }
   byId("comparison-summary").textContent = summary(payload, quantileIndex);
+  // Each scenario's caveats, after its id (the API's scenarios[].caveats).
+  fillCaveats(
+    byId("comparison-caveats"),
+    payload.scenarios.flatMap(({ id, caveats = [] }) => caveats.map((text) => `${id}: ${text}`)),
+  );
   byId("comparison-heading").textContent = `Compare scenarios: ${payload.scenario_ids.join(", ")}`;
 }
 

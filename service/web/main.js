@@ -39,6 +39,7 @@ import {
 } from "./form.js";
 import {
   annual,
+  fillCaveats,
   fillGridTable,
   fillSiteTable,
   fillTable,
@@ -409,6 +410,9 @@ function render(payload) {
   const outside = payload.attrs.horizon_note;
   byId("horizon-note").hidden = !outside;
   byId("horizon-note").textContent = outside ? `Outside the scenario's horizon: ${outside}.` : "";
+  // The scenario's caveats (the API's attrs.caveats, a JSON list): the notes reach no result.
+  const caveats = payload.attrs.caveats;
+  fillCaveats(byId("caveats"), caveats ? JSON.parse(caveats) : []);
   byId("results-heading").textContent = `Projection: ${payload.scenario_id}`;
 }
 

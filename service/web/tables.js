@@ -394,3 +394,16 @@ export function fillComparisonTable(table, payload, name, label, quantileIndex) 
     `${label} [${variable.units}] per calendar year: P10 / P50 / P90 over the draws of each ` +
     `scenario, then of each one's difference from ${ids[0]}, draw by draw`;
 }
+
+// A scenario's caveats (one line each: what to know before quoting its figures) as the items of
+// the list in `container` (a labelled <ul> beside the summary, as the horizon note); the whole
+// container is hidden where there are none.
+export function fillCaveats(container, texts) {
+  const items = texts.map((text) => {
+    const item = document.createElement("li");
+    item.textContent = text;
+    return item;
+  });
+  container.querySelector("ul").replaceChildren(...items);
+  container.hidden = items.length === 0;
+}

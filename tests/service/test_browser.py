@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from forecast.io.export import column_dtypes
+from forecast.scenario import load_scenario
 from tests.support.data import requires_shared_data
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -1166,6 +1167,40 @@ def test_a_year_past_the_horizon_is_projected_and_noted(page, base_url):
     page.get_by_role("button", name="Run projection").click()
     _wait_done(page, previous)
     assert page.is_hidden("#horizon-note")
+
+
+def test_a_scenarios_caveats_are_listed_beside_its_summary(page):
+    """kr-outlook's caveat (its Korean non-AI figures conflict) reached the API's attrs but
+    not the page: a planner reading the dashboard never saw it. It is a labelled list under
+    the summary, in the projection and, after each scenario's id, in the comparison; a
+    scenario without caveats shows none."""
+    previous = _wait_done(page)
+    caveats = load_scenario("kr-outlook").caveats
+    assert caveats and not load_scenario("kr-national").caveats
+    page.select_option("#scenario", "kr-outlook")
+    previous = _wait_done(page, previous)
+    listed = page.get_by_role("list", name="Caveats: what to know before quoting a figure")
+    assert listed.is_visible()
+    assert listed.get_by_role("listitem").all_inner_texts() == caveats
+    page.select_option("#scenario", "kr-national")
+    _wait_done(page, previous)
+    assert page.is_hidden("#caveats")
+
+    page.fill("#draws", "50")
+    page.check("#comparison-choices input[value='kr-national']")
+    page.check("#comparison-choices input[value='kr-outlook']")
+    page.get_by_role("button", name="Run comparison").click()
+    page.wait_for_function(
+        "() => document.getElementById('comparison-status').textContent.includes(' done in ')",
+        timeout=3 * PROJECTION_TIMEOUT_MS,
+    )
+    compared = page.get_by_role(
+        "list", name="Caveats of the scenarios: what to know before quoting a figure"
+    )
+    assert compared.is_visible()
+    assert compared.get_by_role("listitem").all_inner_texts() == [
+        f"kr-outlook: {caveat}" for caveat in caveats
+    ]
 
 
 def _wait_held(page, held: list) -> None:

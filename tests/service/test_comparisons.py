@@ -12,6 +12,7 @@ import pytest
 import xarray as xr
 from fastapi.testclient import TestClient
 
+from forecast.scenario import load_scenario
 from forecast.sweep.compare import tidy_compare_frame
 from service import comparing, estimates, tasks
 from service.main import create_app
@@ -43,6 +44,20 @@ def _finish(client: TestClient, location: str) -> dict:
             return job
         time.sleep(0.05)
     raise AssertionError(f"job {location} did not finish")
+
+
+def test_each_scenario_keeps_its_own_caveats(client: TestClient):
+    """A comparison's answer had no scenario's caveats but in ``attrs``, as if they were every
+    scenario's (xarray keeps an attribute that one stacked Dataset alone has): each scenario
+    lists its own, an empty list where it gives none."""
+    pair = [{"scenario_id": "kr-national"}, {"scenario_id": "kr-11th-basic-plan"}]
+    response = client.post("/v1/comparisons", json={"scenarios": pair, **PERIOD, "seed": 3})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    caveats = load_scenario("kr-11th-basic-plan").caveats
+    assert caveats
+    assert [item["caveats"] for item in body["scenarios"]] == [[], caveats]
+    assert "caveats" not in body["attrs"]
 
 
 def test_three_scenarios_side_by_side_equal_their_own_projections(client: TestClient):

@@ -11,11 +11,15 @@ import json
 import tomllib
 from html import escape
 
+import pytest
+import xarray as xr
+
 from forecast.cli import main
+from forecast.paths import facts_file
 from forecast.projection import ProjectionOptions
 from forecast.report import html
 from forecast.scenario import Trend, load_scenario, parse_scenario
-from forecast.scenario.facts import cited_keys
+from forecast.scenario.facts import cited_keys, fact_rows, read_facts
 from tests.conftest import SMALL_SCENARIO
 
 #: KEPCO's metered consumption, which kr-outlook's existing data centres start from, and the
@@ -58,6 +62,37 @@ def test_the_caveat_names_the_figure_the_non_ai_loads_start_from():
     assert load_scenario("kr-outlook-flex").caveats == scenario.caveats
 
 
+def test_kr_11th_basic_plan_says_its_2030_tranche_rests_on_the_figure_kr_outlook_sets_aside(
+    tmp_path, capsys
+):
+    """kr-11th-basic-plan sizes its 2030 tranche from 8.2 TWh of load in 2024
+    (kr_dc_consumption_2024, low confidence), the figure kr-outlook sets aside for KEPCO's
+    metered 11,000 GWh over 2019-2021 (high confidence): its notes said so, its summary did not.
+    The caveat names both rows with their values and confidences as facts.csv gives them."""
+    out = tmp_path / "plan.csv"
+    status = main(["project", "kr-11th-basic-plan", "--draws", "4", "--no-baseline",
+                   "--resolution", "annual", "--weather", "typical",
+                   "--start", "2030-01-01", "--end", "2030-12-31", "--out", str(out)])  # fmt: skip
+    assert status == 0
+    printed = [line for line in capsys.readouterr().out.splitlines() if line.startswith("caveat")]
+    assert len(printed) == 1, printed
+    caveat = printed[0].removeprefix("caveat: ")
+    low, high = SET_ASIDE_ROWS[0], DEFAULT_ROW
+    assert cited_keys(caveat) == [low, high]
+    assert "8.2 TWh" in caveat and "11,000 GWh" in caveat
+    # The caveat follows the scenario: its 2030 tranche cites the low-confidence row.
+    tranche = load_scenario("kr-11th-basic-plan").sites[0]
+    assert "2030" in tranche.name
+    assert low in cited_keys(tranche.capacity_mw.source or "")
+    if not facts_file().exists():
+        pytest.skip(f"{facts_file()} is absent: the caveat's rows are not checked against it")
+    rows = read_facts()
+    for key, value, confidence in ((low, "8.2", "low"), (high, "11000", "high")):
+        (row,) = fact_rows(key, rows)
+        assert (row.value, row.confidence) == (value, confidence), row
+        assert f"facts.csv:{key}; {confidence} confidence" in caveat
+
+
 def test_the_report_shows_a_caveat_outside_the_folded_notes():
     data = tomllib.loads(SMALL_SCENARIO) | {"caveats": [CAVEAT]}
     options = ProjectionOptions(
@@ -94,3 +129,63 @@ def test_a_caveat_of_two_lines_is_refused_in_one_line(scenario_file, tmp_path, c
     for said in ("small.toml", "caveats", "first line", "allowed: one line"):
         assert said in error, error
     assert not out.exists()
+
+
+def _warned(scenario_file, scenario_id: str, caveats: list[str]):
+    """The small scenario as ``scenario_id`` with ``caveats``, written beside the others."""
+    text = SMALL_SCENARIO.replace('id = "small"', f'id = "{scenario_id}"').replace(
+        'regions = ["capital", "non_capital"]\n',
+        f'regions = ["capital", "non_capital"]\ncaveats = {json.dumps(caveats)}\n',
+    )
+    assert text.count(scenario_id) == 1 and "caveats" in text
+    return scenario_file(text, name=scenario_id)
+
+
+def test_compare_prints_each_scenarios_caveats_under_its_summary(scenario_file, tmp_path, capsys):
+    """forecast compare printed no caveat at all (kr-outlook's against kr-11th-basic-plan said
+    nothing of their conflicting figures), and its output kept one scenario's caveats in the
+    attribute shared by all (xarray keeps an attribute that only one stacked Dataset has): each
+    line names its scenario, and each scenario's caveats stay its own."""
+    plain = scenario_file(SMALL_SCENARIO)
+    warned = _warned(scenario_file, "small-warned", [CAVEAT, "a second caveat"])
+    out = tmp_path / "cmp.nc"
+    status = main(["compare", str(plain), str(warned), "--draws", "4", "--no-baseline",
+                   "--resolution", "annual", "--weather", "typical", "--no-duration-curves",
+                   "--out", str(out)])  # fmt: skip
+    assert status == 0
+    printed = capsys.readouterr().out.splitlines()
+    wrote = next(i for i, line in enumerate(printed) if line.startswith("wrote"))
+    assert printed[wrote - 2 : wrote] == [
+        f"caveat: small-warned: {CAVEAT}",
+        "caveat: small-warned: a second caveat",
+    ]
+    assert sum(line.startswith("caveat") for line in printed) == 2
+    with xr.open_dataset(out) as dataset:
+        assert "caveats" not in dataset.attrs
+        assert json.loads(str(dataset["caveats"].sel(scenario="small-warned").item())) == [
+            CAVEAT,
+            "a second caveat",
+        ]
+        assert str(dataset["caveats"].sel(scenario="small").item()) == ""
+
+
+def test_report_lists_the_caveats_at_its_top_and_prints_them(scenario_file, tmp_path, capsys):
+    """forecast report showed a caveat only inside its scenario's section, after the whole
+    comparison, and printed none: they are listed at the top, beside what the model does not
+    cover, and printed as compare prints them."""
+    plain = scenario_file(SMALL_SCENARIO)
+    warned = _warned(scenario_file, "small-warned", [CAVEAT])
+    out = tmp_path / "report.html"
+    status = main(["report", str(plain), str(warned), "--draws", "4", "--no-baseline",
+                   "--weather", "typical", "--duration-draws", "4", "--quiet",
+                   "--out", str(out)])  # fmt: skip
+    assert status == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert [line for line in printed if line.startswith("caveat")] == [
+        f"caveat: small-warned: {CAVEAT}"
+    ]
+    text = out.read_text(encoding="utf-8")
+    listed = f"<li><b>small-warned</b>: {escape(CAVEAT)}</li>"
+    assert text.count(listed) == 1
+    assert text.index('id="caveats-title"') < text.index('id="comparison"')
+    assert text.index("What this model does not cover") < text.index('id="caveats-title"')

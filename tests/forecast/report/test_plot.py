@@ -511,6 +511,51 @@ def test_every_plot_says_its_source_under_it_and_in_its_metadata(
     assert "; no baseline; " in source_line(alone)
 
 
+def _texts_outside(figure) -> list[str]:
+    """The title, the "Source:" line and every panel's title and axis labels of ``figure``
+    whose extent, after a draw, passes one of its edges (tick labels are left out: matplotlib
+    keeps labels of ticks beyond the axis, drawn nowhere)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    renderer, box = canvas.get_renderer(), figure.bbox
+    texts = [figure._suptitle, *figure.texts]
+    for axes in figure.axes:
+        texts += [axes.title, axes.xaxis.label, axes.yaxis.label]
+    outside = []
+    for text in texts:
+        if text is None or not text.get_visible() or not text.get_text():
+            continue
+        extent = text.get_window_extent(renderer)
+        if extent.x0 < box.x0 or extent.x1 > box.x1 or extent.y0 < box.y0 or extent.y1 > box.y1:
+            outside.append(f"{text.get_text()!r}: {extent} outside {box}")
+    return outside
+
+
+def test_title_and_source_fit_the_narrowest_figure_and_every_kind(duration_dataset, peak_dataset):
+    """forecast plot --kind peak-hours --years 2030 (one year: 4.6 inches wide, the narrowest
+    figure) cut its title and its "Source: ..." line at both sides: they are wrapped to the
+    figure's width, the source line kept whole in the file's metadata."""
+    from forecast.report.plot import finished_figure, source_line
+
+    narrowest = finished_figure(duration_dataset, kind="peak-hours", years=(2026,))
+    assert narrowest.get_figwidth() == pytest.approx(4.6)
+    assert _texts_outside(narrowest) == []
+    lines = [text.get_text() for text in narrowest.texts if text.get_text().startswith("Source")]
+    assert len(lines) == 1 and lines[0].count("\n") >= 1
+    assert " ".join(lines[0].split("\n")) == source_line(duration_dataset)
+    assert "\n" in narrowest.get_suptitle()
+    for kind, dataset, years in (
+        ("fan", duration_dataset, None),
+        ("duration", duration_dataset, (2026,)),
+        ("peak", peak_dataset, None),
+        ("regions", peak_dataset, None),
+        ("grid", peak_dataset, None),
+    ):
+        assert _texts_outside(finished_figure(dataset, kind=kind, years=years)) == [], kind
+
+
 def test_plot_takes_the_regions_and_grid_kinds(tmp_path, capsys):
     out = tmp_path / "regions.svg"
     args = ["plot", "kr-outlook", "--draws", "8", "--start", "2030-01-01", "--end",
