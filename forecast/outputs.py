@@ -722,6 +722,113 @@ DIFFERENCE_VARIABLES: tuple[OutputVariable, ...] = (
     ),
 )
 
+#: The unit of each sampled input, by its quantity: the name before ``:`` of its label
+#: (:meth:`forecast.engine.inputs.Inputs.drivers`, ``non_ai_drivers`` and the weather and built
+#: capacity the engine adds), for the spread drivers and :data:`INPUT_VARIABLES`.
+DRIVER_UNITS = {
+    "load_factor": "1",
+    "pue": "1",
+    "pue_temperature_slope_per_c": "1/K",
+    "lifetime_years": "year",
+    "inference_share": "1",
+    "flexibility_share": "1",
+    "delivery_delay_months": "month",
+    "delivered_count_factor": "1",
+    "grid_limit_mw": "MW",
+    "grid_reinforcement_delay_months": "month",
+    "grid_reinforcement_mw": "MW",
+    "site_built": "1",
+    "site_delay_months": "month",
+    "site_capacity_mw": "MW",
+    "baseline_level_mw": "MW",
+    "weather_year_mean_excess_c": "K",
+    "built_it_capacity_mw_final": "MW",
+    "installed": "1",
+    "power_w": "W",
+    "utilisation": "1",
+    "energy_twh": "TWh",
+}
+
+
+def input_variable_name(label: str) -> str:
+    """The per-draw export's variable of the sampled input ``label``: ``input_<label,
+    non-alphanumerics as _>_per_draw`` (``input_grid_limit_mw_capital_per_draw``)."""
+    return f"input_{re.sub(r'[^0-9A-Za-z]+', '_', label).strip('_')}_per_draw"
+
+
+def _input_variable(
+    quantity: str, owner: str, meaning: str, *, trend: bool = False
+) -> OutputVariable:
+    """The declaration of a sampled input's ``input_*_per_draw`` variable: ``owner`` is what
+    its label names after the quantity (``<region>``, ``<site>``; empty where there is one);
+    ``trend``: whether the input may be a trend, which a draw holds as the mean of its
+    points."""
+    name = input_variable_name(quantity).removesuffix("_per_draw")
+    return OutputVariable(
+        f"{name}_{owner}_per_draw" if owner else f"{name}_per_draw",
+        ("draw",),
+        DRIVER_UNITS[quantity],
+        f"Each draw's {meaning}" + (" (a trend: the mean of its points)" if trend else ""),
+    )
+
+
+#: With ``ProjectionOptions.per_draw``: every draw's value of each sampled input of the
+#: scenario (the spread drivers' inputs, for a sensitivity analysis such as SALib or PRCC). A
+#: name's ``<...>`` stands for the label's owner, its non-alphanumerics as ``_``
+#: (:func:`input_variable_name`: ``input_grid_limit_mw_capital_per_draw``); the variable's
+#: attribute ``input`` holds the label itself.
+INPUT_VARIABLES: tuple[OutputVariable, ...] = (
+    _input_variable("load_factor", "", "AI load factor (average draw / nameplate)", trend=True),
+    _input_variable("pue", "", "PUE of the AI load, at its annual value", trend=True),
+    _input_variable(
+        "pue_temperature_slope_per_c",
+        "",
+        "rise of the PUE per kelvin above the cooling threshold",
+        trend=True,
+    ),
+    _input_variable("lifetime_years", "", "accelerator lifetime"),
+    _input_variable("inference_share", "", "inference share of the AI load", trend=True),
+    _input_variable("flexibility_share", "", "flexible share of the AI load"),
+    _input_variable("baseline_level_mw", "", "baseline demand level (mean over the years)"),
+    _input_variable(
+        "weather_year_mean_excess_c",
+        "",
+        "weather year, as its mean temperature above the cooling threshold",
+    ),
+    _input_variable(
+        "built_it_capacity_mw_final", "", "IT capacity the sites have built at the period's end"
+    ),
+    _input_variable("delivery_delay_months", "<deployment>", "delivery delay of a deployment"),
+    _input_variable(
+        "delivered_count_factor", "<deployment>", "share of a deployment's units delivered"
+    ),
+    _input_variable("grid_limit_mw", "<region>", "grid connection limit of a region", trend=True),
+    _input_variable(
+        "grid_reinforcement_delay_months",
+        "<region>_<n>",
+        "delay of a region's grid reinforcement n (from 0)",
+    ),
+    _input_variable(
+        "grid_reinforcement_mw", "<region>_<n>", "size of a region's grid reinforcement n"
+    ),
+    _input_variable("site_built", "<site>", "build of a site (1 built, 0 not)"),
+    _input_variable("site_delay_months", "<site>", "commissioning delay of a site"),
+    _input_variable("site_capacity_mw", "<site>", "capacity of a site"),
+    _input_variable("installed", "<load>", "installed units of a non-AI load", trend=True),
+    _input_variable("power_w", "<load>", "power per unit of a non-AI load", trend=True),
+    _input_variable("utilisation", "<load>", "utilisation of a non-AI load", trend=True),
+    _input_variable("energy_twh", "<load>", "annual energy of a non-AI load", trend=True),
+    _input_variable("pue", "<load>", "PUE of a non-AI load", trend=True),
+)
+
+#: The names :data:`INPUT_VARIABLES` stand for, as one pattern (an owner: letters, digits, _).
+_INPUT_NAME = re.compile(
+    "|".join(
+        "[0-9A-Za-z_]+".join(re.escape(part) for part in re.split(r"<[a-z]+>", variable.name))
+        for variable in INPUT_VARIABLES
+    )
+)
+
 BY_NAME = {
     variable.name: variable
     for variable in (
@@ -731,6 +838,7 @@ BY_NAME = {
         *DURATION_SUMMARIES,
         *SITE_SERIES_VARIABLES,
         *PER_DRAW_VARIABLES,
+        *INPUT_VARIABLES,
         *DIFFERENCE_VARIABLES,
     )
 }
@@ -750,14 +858,20 @@ VARIABLES_HELP = (
 def known_variable(name: str) -> bool:
     """Whether ``name`` is an output variable a Dataset may hold: one of :data:`BY_NAME`, or
     the Monte Carlo error of one (``ai_energy_twh_mc_error``, ``ai_energy_twh_mean_mc_error``:
-    :func:`forecast.engine.dataset.quantile_standard_error`)."""
-    return name in BY_NAME or name.removesuffix("_mc_error") in BY_NAME
+    :func:`forecast.engine.dataset.quantile_standard_error`), or a sampled input's
+    (:data:`INPUT_VARIABLES`: ``input_grid_limit_mw_capital_per_draw``)."""
+    return (
+        name in BY_NAME
+        or name.removesuffix("_mc_error") in BY_NAME
+        or _INPUT_NAME.fullmatch(name) is not None
+    )
 
 
 def variable_patterns(text: str, *, field: str = "variables") -> tuple[str, ...]:
     """The items of a variable selection (``ai_energy_twh,site_*``: comma-separated names and
     :mod:`fnmatch` patterns), each checked against every output variable there is, before any
-    work: a name must be one (:func:`known_variable`), a pattern must match one.
+    work: a name must be one (:func:`known_variable`), a pattern must match one (one starting
+    ``input_`` may be a sampled input's owner, checked by :func:`selected_variables`).
 
     Raises
     ------
@@ -777,7 +891,11 @@ def variable_patterns(text: str, *, field: str = "variables") -> tuple[str, ...]
     names = sorted(BY_NAME)
     for item in items:
         if any(character in item for character in PATTERN_CHARACTERS):
-            if not any(fnmatch.fnmatchcase(name, item) for name in names):
+            # A pattern of sampled inputs may name an owner (``input_*_capital_*``) that no
+            # declared name spells: checked against the projection's own names after the run.
+            if not item.startswith("input_") and not any(
+                fnmatch.fnmatchcase(name, item) for name in names
+            ):
                 raise OptionsError(
                     f"{field} = {shown_value(item)}: the pattern matches no output variable; "
                     f"allowed: {VARIABLES_HELP}"

@@ -150,3 +150,14 @@ def test_readme_states_the_tables_core_columns_and_csv_precision():
     words = {9: "nine", 17: "seventeen"}[digits]
     stated = f"**Numbers in a CSV have {words} significant digits** (`{export.CSV_FLOAT_FORMAT}`"
     assert stated in " ".join(README.split())
+
+
+def test_readme_names_every_unit_a_variable_has():
+    """The CSV schema's ``unit`` row lists the values a ``unit`` cell may hold: every unit an
+    output variable declares (a data engineer found `K`, `1/K`, `year` and `events` in the
+    files but not in the list, report-interop 9)."""
+    from forecast.outputs import BY_NAME
+
+    row = next(line for line in README.splitlines() if line.startswith("| `unit` |"))
+    stated = set(re.findall(r"`([^`]+)`", row.split("|")[2]))
+    assert {variable.units for variable in BY_NAME.values()} - stated == set()

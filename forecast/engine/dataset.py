@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -27,7 +26,13 @@ from forecast.engine.options import ProjectionOptions, horizon_notes
 from forecast.engine.stream import Stats
 from forecast.io.export import local_iso
 from forecast.memo import SharedArrays
-from forecast.outputs import BY_NAME, MONTH_HOUR_COORDINATES, mean_name, per_draw_name
+from forecast.outputs import (
+    BY_NAME,
+    MONTH_HOUR_COORDINATES,
+    input_variable_name,
+    mean_name,
+    per_draw_name,
+)
 from forecast.scenario import HOSTING_READINGS, NON_AI_QUANTITIES, Scenario, Trend
 from forecast.scenario.facts import FACTS_SHA256
 from forecast.units import MW_TO_GW, MWH_TO_TWH, PERCENT
@@ -571,12 +576,6 @@ def _mc_errors(per_draw: dict[str, np.ndarray], probabilities: np.ndarray, data:
             {"units": units, "description": f"Monte Carlo standard error of the mean of "
              f"{output} over the draws (standard deviation / sqrt(draws))"},
         )  # fmt: skip
-
-
-def input_variable_name(label: str) -> str:
-    """The per-draw export's variable of the sampled input ``label``: ``input_<label,
-    non-alphanumerics as _>_per_draw`` (``input_grid_limit_mw_capital_per_draw``)."""
-    return f"input_{re.sub(r'[^0-9A-Za-z]+', '_', label).strip('_')}_per_draw"
 
 
 def _input_variables(inputs: dict[str, np.ndarray], data: dict) -> None:

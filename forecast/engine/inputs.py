@@ -32,6 +32,7 @@ from forecast.engine.sampling import (
     site_defaults,
 )
 from forecast.errors import ForecastError
+from forecast.outputs import DRIVER_UNITS
 from forecast.scenario import (
     COOLING_SLOPE_FACTOR,
     NON_AI_QUANTITIES,
@@ -442,36 +443,9 @@ def _site_drivers(scenario: Scenario, sites: list[SiteDraw]) -> dict[str, np.nda
     return found
 
 
-#: The unit of each sampled input, by the name before ``:`` (:meth:`Inputs.drivers`,
-#: :meth:`Inputs.non_ai_drivers`, and the weather and built capacity the engine adds).
-DRIVER_UNITS = {
-    "load_factor": "1",
-    "pue": "1",
-    "pue_temperature_slope_per_c": "1/K",
-    "lifetime_years": "year",
-    "inference_share": "1",
-    "flexibility_share": "1",
-    "delivery_delay_months": "month",
-    "delivered_count_factor": "1",
-    "grid_limit_mw": "MW",
-    "grid_reinforcement_delay_months": "month",
-    "grid_reinforcement_mw": "MW",
-    "site_built": "1",
-    "site_delay_months": "month",
-    "site_capacity_mw": "MW",
-    "baseline_level_mw": "MW",
-    "weather_year_mean_excess_c": "K",
-    "built_it_capacity_mw_final": "MW",
-    "installed": "1",
-    "power_w": "W",
-    "utilisation": "1",
-    "energy_twh": "TWh",
-}
-
-
 def driver_units(name: str) -> str:
-    """The unit of the sampled input ``name`` (:data:`DRIVER_UNITS`, by its part before
-    ``:``)."""
+    """The unit of the sampled input ``name`` (:data:`forecast.outputs.DRIVER_UNITS`, by its
+    part before ``:``)."""
     quantity = name.split(":", 1)[0]
     try:
         return DRIVER_UNITS[quantity]
@@ -479,7 +453,7 @@ def driver_units(name: str) -> str:
         # A new scenario quantity without its unit once crashed only --per-draw, with KeyError.
         raise ForecastError(
             f"sampled input {name!r}: no unit for {quantity!r} in DRIVER_UNITS "
-            f"(forecast/engine/inputs.py); known: {', '.join(sorted(DRIVER_UNITS))}"
+            f"(forecast/outputs.py); known: {', '.join(sorted(DRIVER_UNITS))}"
         ) from None
 
 

@@ -20,6 +20,7 @@ from forecast.outputs import (
     DIFFERENCE_VARIABLES,
     DURATION_SUMMARIES,
     DURATION_VARIABLES,
+    INPUT_VARIABLES,
     MEAN_VARIABLES,
     OUTPUT_VARIABLES,
     PER_DRAW_VARIABLES,
@@ -47,7 +48,12 @@ def outputs_table() -> str:
 def optional_outputs_table() -> str:
     """The variables a projection or comparison holds only when asked for them."""
     lines = ["| variable | dims | unit | meaning |", "|---|---|---|---|"]
-    for variable in (*DURATION_VARIABLES, *DURATION_SUMMARIES, *SITE_SERIES_VARIABLES):
+    for variable in (
+        *DURATION_VARIABLES,
+        *DURATION_SUMMARIES,
+        *SITE_SERIES_VARIABLES,
+        *INPUT_VARIABLES,
+    ):
         dims = ", ".join(variable.dims)
         lines.append(f"| `{variable.name}` | {dims} | {variable.units} | {variable.description} |")
     per_draw = PER_DRAW_VARIABLES[0]
@@ -57,7 +63,11 @@ def optional_outputs_table() -> str:
         f"With `per_draw` (`--per-draw`) each of the {len(PER_DRAW_VARIABLES)} per-year "
         "variables (the grid's requested, connected, delayed and stranded MW by region at each "
         "year's end among them) also comes as every draw's value, `<name>_per_draw` (dims "
-        f"draw, year; region, draw, year by region; e.g. `{per_draw.name}`). A comparison adds, "
+        f"draw, year; region, draw, year by region; e.g. `{per_draw.name}`), and each of the "
+        "scenario's sampled inputs as `input_*_per_draw` (the table's last rows: a `<...>` "
+        "stands for the region, site, deployment or load the input belongs to, its "
+        "non-alphanumerics as `_`, such as `input_grid_limit_mw_capital_per_draw`; the "
+        "variable's attribute `input` holds the label). A comparison adds, "
         f"for each of the {len(DIFFERENCE_VARIABLES) // 2} per-year variables that have a "
         "difference (the grid-wide ones, and by region the AI, non-AI and data-centre energy, "
         "the AI and data-centre load in the grid's peak hour and the grid's MW at each year's "

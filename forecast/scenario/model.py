@@ -475,7 +475,7 @@ def quantity_fields(model: type[BaseModel]) -> tuple[str, ...]:
 
 #: A non-AI load's uncertain inputs, read off its fields once: the schema coerces them, the
 #: engine draws them and names them as spread drivers (each needs a unit in
-#: ``forecast.engine.inputs.DRIVER_UNITS`` and a range in ``RANGES["NonAiLoad"]``; tests check
+#: ``forecast.outputs.DRIVER_UNITS`` and a range in ``RANGES["NonAiLoad"]``; tests check
 #: both), and the held-trend note names them.
 NON_AI_QUANTITIES: tuple[str, ...] = quantity_fields(NonAiLoad)
 

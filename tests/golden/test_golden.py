@@ -53,6 +53,10 @@ EXEMPT_FROM_GOLDEN: dict[str, str] = {
         "only with per_draw (--per-draw): every draw of a recorded per-year summary",
     ),
     **dict.fromkeys(
+        (variable.name for variable in outputs.INPUT_VARIABLES),
+        "only with per_draw (--per-draw): every draw of a sampled input, named by its owner",
+    ),
+    **dict.fromkeys(
         (v.name for v in (*outputs.DURATION_VARIABLES, *outputs.DURATION_SUMMARIES)),
         "only with duration_curves (--duration-curves)",
     ),

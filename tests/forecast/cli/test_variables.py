@@ -87,6 +87,29 @@ def test_forecast_variables_lists_the_names_with_their_units(capsys):
     assert main(["variables", "nothing_*"]) == 2
 
 
+def test_the_sampled_inputs_per_draw_are_listed_and_selectable(scenario_file, tmp_path, capsys):
+    """``--per-draw`` writes every draw's sampled inputs (``input_*_per_draw``, units K, 1/K,
+    year...): ``forecast variables`` lists them and ``--variables`` takes them, by name or by a
+    pattern naming an owner (a data engineer's ``--variables input_pue_per_draw`` was refused
+    as no output variable, report-interop 9)."""
+    assert main(["variables", "input_*"]) == 0
+    listed = capsys.readouterr().out
+    assert "input_pue_per_draw\tdraw\t1\t" in listed
+    assert "input_lifetime_years_per_draw\tdraw\tyear\t" in listed
+    assert "input_grid_limit_mw_<region>_per_draw\tdraw\tMW\t" in listed
+    out = tmp_path / "inputs.csv"
+    chosen = "input_pue_per_draw,input_site_built_*"
+    status = main(["project", str(scenario_file(SMALL_SCENARIO)), *OPTIONS, "--per-draw",
+                   "--variables", chosen, "--out", str(out)])  # fmt: skip
+    assert status == 0, capsys.readouterr().err
+    rows = pd.read_csv(out, dtype={"unit": str})
+    names = set(rows["variable"])
+    assert "input_pue_per_draw" in names
+    assert names - {"input_pue_per_draw"}
+    assert all(name.startswith("input_site_built_") for name in names - {"input_pue_per_draw"})
+    assert set(rows.loc[rows["variable"] == "input_pue_per_draw", "unit"]) == {"1"}
+
+
 def _two_scenarios(scenario_file) -> list[str]:
     """The small scenario and a copy under another id with a higher PUE."""
     other = SMALL_SCENARIO.replace('id = "small"', 'id = "warm"').replace(
