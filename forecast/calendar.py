@@ -93,11 +93,13 @@ def period_coordinates(
     utc = period_times.tz_convert("UTC").tz_localize(None).to_numpy()
     wall = period_times.tz_localize(None).to_numpy()
     offset = ((wall - utc) // np.timedelta64(1, "m")).astype(np.int32)  # [min]
+    # A CF reader takes a time without a zone as UTC: each one's long_name says which it is.
+    wall_name = f"start of the period, local wall clock ({zone}), not UTC"
     if resolution == "hourly":
-        time = utc
+        time, time_name = utc, "start of the hour, UTC"
         time_text = f"start of the hour, UTC (the local wall clock is local_time, {zone})"
     else:
-        time = wall
+        time, time_name = wall, wall_name
         time_text = (
             f"start of the period, local calendar ({zone}), naive: the local year, month or "
             "day to select by; time_utc holds the instant"
@@ -107,9 +109,13 @@ def period_coordinates(
         "fall-back, where utc_offset tells the two apart"
     )
     return {
-        "time": ("time", time, {"description": time_text}),
-        "time_utc": ("time", utc, {"description": "start of the period, UTC"}),
-        "local_time": ("time", wall, {"description": wall_text}),
+        "time": ("time", time, {"long_name": time_name, "description": time_text}),
+        "time_utc": (
+            "time",
+            utc,
+            {"long_name": "start of the period, UTC", "description": "start of the period, UTC"},
+        ),
+        "local_time": ("time", wall, {"long_name": wall_name, "description": wall_text}),
         "utc_offset": ("time", offset, {"units": "min", "description": "local_time - time_utc"}),
         "local_time_iso": (
             "time",

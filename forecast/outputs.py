@@ -22,6 +22,10 @@ class OutputVariable:
     dims: tuple[str, ...]
     units: str
     description: str
+    #: CF ``cell_methods`` of a NetCDF file (``time: mean``: a mean over each period;
+    #: ``year: sum``, an energy; ``year: maximum``, a peak); empty where no one method says
+    #: what a value is of its period (a load in the peak hour, a capacity at a month's end).
+    cell_methods: str = ""
 
 
 _SERIES = ("time", "quantile")
@@ -54,18 +58,21 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "MW",
         "AI data-centre load at the grid (IT load x PUE at the hour's temperature), "
         "mean over the period",
+        cell_methods="time: mean",
     ),
     OutputVariable(
         "ai_facility_mw_by_region",
         _REGIONAL,
         "MW",
         "AI data-centre load at the grid by region, mean over the period",
+        cell_methods="time: mean",
     ),
     OutputVariable(
         "baseline_mw",
         _SERIES,
         "MW",
         "Demand of the baseline model's grid without the scenario's AI load, mean over the period",
+        cell_methods="time: mean",
     ),
     OutputVariable(
         "non_ai_facility_mw",
@@ -73,12 +80,14 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "MW",
         "Non-AI data-centre load at the grid (conventional servers, storage, network x PUE), "
         "mean over the period",
+        cell_methods="time: mean",
     ),
     OutputVariable(
         "dc_facility_mw",
         _SERIES,
         "MW",
         "All data-centre load at the grid (AI plus non-AI), mean over the period",
+        cell_methods="time: mean",
     ),
     OutputVariable(
         "total_mw",
@@ -86,6 +95,7 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "MW",
         "Baseline plus the scenario's data-centre load (less the in_baseline non-AI load, which "
         "the baseline already holds), mean over the period",
+        cell_methods="time: mean",
     ),
     OutputVariable(
         "installed_accelerators",
@@ -316,6 +326,7 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "AI data-centre load of each site, mean over the month (as site_energy_twh: its share "
         "of its region's hosted plan accelerators and its own tenants, at its own PUE; before "
         "flexibility)",
+        cell_methods="month: mean",
     ),
     OutputVariable(
         "accelerator_wait_months",
@@ -331,14 +342,27 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "month",
         "Mean months waited by accelerators delivered in the year, by region",
     ),
-    OutputVariable("ai_energy_twh", _ANNUAL, "TWh", "AI data-centre electricity in the year"),
+    OutputVariable(
+        "ai_energy_twh",
+        _ANNUAL,
+        "TWh",
+        "AI data-centre electricity in the year",
+        cell_methods="year: sum",
+    ),
     OutputVariable(
         "ai_energy_twh_by_region",
         _ANNUAL_REGIONAL,
         "TWh",
         "AI data-centre electricity in the year by region",
+        cell_methods="year: sum",
     ),
-    OutputVariable("ai_peak_gw", _ANNUAL, "GW", "Highest hourly AI load in the year"),
+    OutputVariable(
+        "ai_peak_gw",
+        _ANNUAL,
+        "GW",
+        "Highest hourly AI load in the year",
+        cell_methods="year: maximum",
+    ),
     OutputVariable(
         "site_energy_twh",
         _ANNUAL_LOAD_SITE,
@@ -347,6 +371,7 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "plan accelerators (its energised IT capacity / the region's, month by month) and its "
         "own tenants, at the site's own PUE and the hour's temperature; before flexibility "
         "(the sites add up to ai_energy_twh plus flexibility_curtailed_twh, draw by draw)",
+        cell_methods="year: sum",
     ),
     OutputVariable(
         "site_peak_mw",
@@ -356,32 +381,50 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "share of its region's hosted plan accelerators and its own tenants, at its own PUE and "
         "the hour's temperature; before flexibility), each draw's, quantiles over draws: what "
         "its connection and a demand charge are sized on",
+        cell_methods="year: maximum",
     ),
     OutputVariable(
         "non_ai_energy_twh",
         _ANNUAL,
         "TWh",
         "Non-AI data-centre electricity in the year (conventional servers, storage, network)",
+        cell_methods="year: sum",
     ),
     OutputVariable(
         "non_ai_energy_twh_by_region",
         _ANNUAL_REGIONAL,
         "TWh",
         "Non-AI data-centre electricity in the year by region (each load in its region)",
+        cell_methods="year: sum",
     ),
     OutputVariable(
-        "non_ai_peak_gw", _ANNUAL, "GW", "Highest hourly non-AI data-centre load in the year"
+        "non_ai_peak_gw",
+        _ANNUAL,
+        "GW",
+        "Highest hourly non-AI data-centre load in the year",
+        cell_methods="year: maximum",
     ),
     OutputVariable(
-        "dc_energy_twh", _ANNUAL, "TWh", "All data-centre electricity in the year (AI + non-AI)"
+        "dc_energy_twh",
+        _ANNUAL,
+        "TWh",
+        "All data-centre electricity in the year (AI + non-AI)",
+        cell_methods="year: sum",
     ),
     OutputVariable(
         "dc_energy_twh_by_region",
         _ANNUAL_REGIONAL,
         "TWh",
         "All data-centre electricity in the year by region (AI + non-AI)",
+        cell_methods="year: sum",
     ),
-    OutputVariable("dc_peak_gw", _ANNUAL, "GW", "Highest hourly data-centre load in the year"),
+    OutputVariable(
+        "dc_peak_gw",
+        _ANNUAL,
+        "GW",
+        "Highest hourly data-centre load in the year",
+        cell_methods="year: maximum",
+    ),
     OutputVariable(
         "ai_share_of_dc_energy_pct",
         _ANNUAL,
@@ -390,17 +433,34 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
     ),
     OutputVariable("ai_load_factor", _ANNUAL, "1", "AI energy / (AI peak x hours in the year)"),
     OutputVariable(
-        "baseline_energy_twh", _ANNUAL, "TWh", "Baseline demand of the grid in the year"
+        "baseline_energy_twh",
+        _ANNUAL,
+        "TWh",
+        "Baseline demand of the grid in the year",
+        cell_methods="year: sum",
     ),
-    OutputVariable("baseline_peak_gw", _ANNUAL, "GW", "Baseline annual peak of the grid"),
+    OutputVariable(
+        "baseline_peak_gw",
+        _ANNUAL,
+        "GW",
+        "Baseline annual peak of the grid",
+        cell_methods="year: maximum",
+    ),
     OutputVariable(
         "total_energy_twh",
         _ANNUAL,
         "TWh",
         "Total demand of the grid in the year (baseline plus the scenario's data-centre load, "
         "less the non-AI load marked in_baseline, which the baseline already holds)",
+        cell_methods="year: sum",
     ),
-    OutputVariable("total_peak_gw", _ANNUAL, "GW", "Total annual peak of the grid (hourly)"),
+    OutputVariable(
+        "total_peak_gw",
+        _ANNUAL,
+        "GW",
+        "Total annual peak of the grid (hourly)",
+        cell_methods="year: maximum",
+    ),
     OutputVariable(
         "ai_share_of_energy_pct",
         _ANNUAL,
@@ -459,6 +519,7 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         _ANNUAL,
         "TWh",
         "AI electricity curtailed in the stress hours (shifted energy is not counted)",
+        cell_methods="year: sum",
     ),
     OutputVariable(
         "flexibility_shifted_twh",
@@ -467,6 +528,7 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "AI electricity moved out of the stress hours into the same day's other hours (mode "
         "shift; 0 when curtailing): the flexible share of the AI load in the hours called, "
         "less what found no room and was curtailed",
+        cell_methods="year: sum",
     ),
     OutputVariable(
         "flexibility_hours_called",
@@ -519,6 +581,7 @@ MEAN_VARIABLES: tuple[OutputVariable, ...] = tuple(
         tuple(d for d in variable.dims if d != "quantile"),
         variable.units,
         f"Mean over draws of {variable.name}",
+        cell_methods=variable.cell_methods,
     )
     for variable in OUTPUT_VARIABLES
     if ("year" in variable.dims or "month" in variable.dims) and "quantile" in variable.dims
@@ -611,6 +674,7 @@ SITE_SERIES_VARIABLES: tuple[OutputVariable, ...] = (
         "hour's temperature, as site_energy_twh; before flexibility), on the projection's "
         "periods (each hour, or each draw's mean over a day, month or year), quantiles over "
         "draws",
+        cell_methods="time: mean",
     ),
     OutputVariable(
         "site_facility_mw_mean",
@@ -618,6 +682,7 @@ SITE_SERIES_VARIABLES: tuple[OutputVariable, ...] = (
         "MW",
         "Mean over draws of site_facility_mw: the expected load, whose hours add up to the "
         "mean of site_energy_twh",
+        cell_methods="time: mean",
     ),
     OutputVariable(
         "site_it_mw",
@@ -625,6 +690,7 @@ SITE_SERIES_VARIABLES: tuple[OutputVariable, ...] = (
         "MW",
         "IT load of each site asked for (site_facility_mw before its PUE: its servers' draw, "
         "without cooling and losses), on the same periods, quantiles over draws",
+        cell_methods="time: mean",
     ),
     OutputVariable(
         "site_it_mw_mean",
@@ -632,6 +698,7 @@ SITE_SERIES_VARIABLES: tuple[OutputVariable, ...] = (
         "MW",
         "Mean over draws of site_it_mw (site_facility_mw_mean / site_it_mw_mean is the "
         "period's effective PUE of the expected load)",
+        cell_methods="time: mean",
     ),
 )
 
@@ -671,6 +738,7 @@ PER_DRAW_VARIABLES: tuple[OutputVariable, ...] = (
             _without_quantile(variable.dims, ("draw",)),
             variable.units,
             f"Each draw's {variable.name}",
+            cell_methods=variable.cell_methods,
         )
         for variable in _ANNUAL_VARIABLES
     ),

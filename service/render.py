@@ -470,7 +470,9 @@ HDF5_USE = threading.RLock()
 
 
 def write_netcdf(dataset: xr.Dataset, target: Path | io.BytesIO) -> None:
-    """Write the Dataset as NetCDF-4 to a path (the netCDF-C library) or a buffer (h5netcdf).
+    """Write the Dataset as NetCDF-4 to a path (the netCDF-C library) or a buffer (h5netcdf),
+    with its CF attributes (:func:`forecast.io.export.cf_dataset`), as the command line writes
+    it.
 
     A file is written with netCDF-C: creating the 53 variables of a one-year result took
     0.21 s with h5netcdf, mostly Python holding the GIL beside the next request's computation,
@@ -483,6 +485,7 @@ def write_netcdf(dataset: xr.Dataset, target: Path | io.BytesIO) -> None:
     gets xarray's process-wide HDF5 and netCDF-C locks instead, and the whole write takes
     :data:`HDF5_USE` (the result writer and a job's task may write together).
     """
+    dataset = export.cf_dataset(dataset)
     lock = combine_locks([HDF5_LOCK, NETCDFC_LOCK])
     # xarray's locks guard its own calls, not a whole write or read: see HDF5_USE.
     with HDF5_USE:

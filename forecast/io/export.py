@@ -530,9 +530,46 @@ def write_parquet(dataset: xr.Dataset, path: Path, *, inputs: dict | None = None
     return write_table(frame, path, "parquet", metadata)
 
 
+#: The ``long_name`` of a label coordinate that carries no description of its own (any other
+#: takes its name, ``_`` as spaces).
+LABEL_LONG_NAMES = {
+    "region": "region (national: the whole grid)",
+    "input": "sampled input, by its label",
+    "dc_input": "sampled input of the data-centre load, by its label",
+    "scenario": "scenario id",
+    "variant": "sweep variant",
+}
+
+
+def cf_dataset(dataset: xr.Dataset) -> xr.Dataset:
+    """The Dataset as a NetCDF file holds it, for the CF readers its ``Conventions: CF-1.8``
+    invites (Panoply, CDO, R's ncdf4, cf-checker; report-interop 7): every variable and
+    coordinate with a ``long_name`` (its own, else its ``description``, else
+    :data:`LABEL_LONG_NAMES`' or its name's), each declared
+    variable with its ``cell_methods`` (:attr:`forecast.outputs.OutputVariable.cell_methods`)
+    and no coordinate with a ``_FillValue`` (xarray gives a float one NaN by default, which a
+    coordinate may not have). ``dataset`` itself is left as it is."""
+    written = dataset.copy()
+    for name, variable in written.variables.items():
+        attrs = dict(variable.attrs)
+        if "long_name" not in attrs:
+            attrs["long_name"] = attrs.get("description") or LABEL_LONG_NAMES.get(
+                str(name), str(name).replace("_", " ")
+            )
+        declared = BY_NAME.get(str(name))
+        if declared is not None and declared.cell_methods:
+            attrs.setdefault("cell_methods", declared.cell_methods)
+        variable.attrs = attrs
+        if name in written.coords:
+            variable.encoding = {**variable.encoding, "_FillValue": None}
+    return written
+
+
 def write_netcdf(dataset: xr.Dataset, path: Path, *, inputs: Mapping | None = None) -> Path:
-    """Write the Dataset as NetCDF-4 (h5netcdf engine), ``inputs``, where given, in its global
-    attribute :data:`INPUTS_ATTRIBUTE` (:func:`with_inputs`)."""
+    """Write the Dataset as NetCDF-4 (h5netcdf engine) with its CF attributes
+    (:func:`cf_dataset`), ``inputs``, where given, in its global attribute
+    :data:`INPUTS_ATTRIBUTE` (:func:`with_inputs`)."""
+    dataset = cf_dataset(dataset)
     if inputs is not None:
         dataset = with_inputs(dataset, inputs)
     atomic_write(path, lambda tmp: dataset.to_netcdf(tmp, engine="h5netcdf"))
