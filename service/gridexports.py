@@ -283,10 +283,14 @@ def archive_etag(result_key: str) -> str:
 def file_name(state: ServiceState, dataset: xr.Dataset) -> str:
     """The archive's name: scenario, period (when not the scenario's horizon), Monte Carlo
     draws, seed and format, as a projection's download is named:
-    ``kr-outlook_2030-2030_d300_s0_pypsa.zip``."""
+    ``kr-outlook_2030-2030_d300_s0_pypsa.zip``. The period is the export's own
+    (``grid_export_period_*``), not its projection's, which may run into the next year (an
+    archive made before they were kept: the projection's)."""
     attrs = dataset.attrs
     scenario_id = str(attrs.get("scenario_id", "grid-export"))
-    years = (int(str(attrs["period_start"])[:4]), int(str(attrs["period_end"])[:4]))
+    first = attrs.get("grid_export_period_start", attrs["period_start"])
+    last = attrs.get("grid_export_period_end", attrs["period_end"])
+    years = (int(str(first)[:4]), int(str(last)[:4]))
     period = "" if years == horizon_years(state, scenario_id) else f"_{years[0]}-{years[1]}"
     return (
         f"{scenario_id[:140]}{period}_d{attrs['draws']}_s{attrs['seed']}_"

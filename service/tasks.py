@@ -189,7 +189,14 @@ def grid_export(
                 member = zipfile.ZipInfo(file.relative_to(out).as_posix(), ARCHIVE_TIME)
                 member.compress_type = zipfile.ZIP_DEFLATED
                 archive.writestr(member, file.read_bytes())
-    attrs = {**paths.dataset.attrs, "grid_export_format": export.file_format}
+    attrs = {
+        **paths.dataset.attrs,
+        "grid_export_format": export.file_format,
+        # The export's own days: the projection's period_end runs a day past it where the
+        # standard-time hours of 31 December end in the next local day (AEDT, report-interop 15).
+        "grid_export_period_start": paths.period[0].isoformat(),
+        "grid_export_period_end": paths.period[1].isoformat(),
+    }
     data = np.frombuffer(buffer.getvalue(), dtype=np.uint8)
     variable = xr.Variable(
         "archive_byte",

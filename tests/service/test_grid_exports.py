@@ -97,6 +97,20 @@ def test_an_export_unzips_to_the_files_the_command_line_writes(server: str, tmp_
     assert tagged.status_code == 304
 
 
+def test_a_one_year_export_in_a_daylight_saving_zone_is_named_by_its_year(server: str):
+    """NSW's standard-time hours of 31 December end in the local 1 January (AEDT), so the
+    projection behind the export runs into 2031: the archive of 2030 was named
+    ``..._2030-2031_...`` where the projection's answer for the same period says
+    ``_2030-2030_`` (report-interop 15)."""
+    body = {"scenario_id": "au-nsw-ai-dc", "format": "wide-csv", "draws": 1, "sample": 4,
+            **PERIOD}  # fmt: skip
+    answer = httpx.post(f"{server}/v1/grid-exports", json=body, timeout=300)
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-disposition"] == (
+        'attachment; filename="au-nsw-ai-dc_2030-2030_d4_s0_wide-csv.zip"'
+    )
+
+
 def test_a_large_export_is_a_job_whose_result_is_the_archive(server: str):
     body = {"scenario_id": "kr-national", "format": "plexos", "draws": 3, "sample": 16,
             "bus": {"KR": "KOR"}, **PERIOD}  # fmt: skip
