@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -185,8 +186,39 @@ _SCENARIO_PLACE = {
 }
 
 
+def _unknown_field_message(stray: list[str], errors, allowed: Sequence[str]) -> str:
+    """``scenario_ids: unknown field (did you mean scenarios?); allowed: ...`` of the first of
+    ``stray`` (the body's fields the schema forbids), the closest of ``allowed`` (the body
+    schema's fields; where unknown, the fields the errors say are missing) suggested."""
+    import difflib
+
+    missing = [
+        str(item["loc"][1])
+        for item in errors
+        if item.get("type") == "missing" and len(item.get("loc", ())) == 2
+    ]
+    candidates = list(allowed) or missing
+    close = difflib.get_close_matches(stray[0], candidates, n=1, cutoff=0.5)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    others = f"; also unknown: {', '.join(stray[1:5])}" if len(stray) > 1 else ""
+    listed = f"; allowed: {', '.join(allowed)}" if allowed else ""
+    return f"{stray[0]}: unknown field{hint}{others}{listed}"[:2_000]
+
+
+def _body_fields(request: Request) -> list[str]:
+    """The fields of the body schema of the route ``request`` matched (empty where it has
+    none, or it is not known)."""
+    field = getattr(request.scope.get("route"), "body_field", None)
+    model = getattr(getattr(field, "field_info", None), "annotation", None)
+    fields = getattr(model, "model_fields", None)
+    return [info.alias or name for name, info in fields.items()] if fields else []
+
+
 def _validation_message(
-    error: RequestValidationError, path: str = "", max_draws: int | None = None
+    error: RequestValidationError,
+    path: str = "",
+    max_draws: int | None = None,
+    allowed: Sequence[str] = (),
 ) -> str:
     first = error.errors()[0]
     location = ".".join(str(part) for part in first.get("loc", ()) if part != "body") or "body"
@@ -225,6 +257,10 @@ def _validation_message(
             f"body: fields of a scenario at the top level ({', '.join(stray[:4])}"
             f"{', ...' if len(stray) > 4 else ''}); send it inside {place}"
         )
+    if stray:
+        # An unknown field comes first, named as one: a misspelt required field
+        # ({"scenario_ids": [...]}) read "scenarios: Field required (and 1 more: scenario_ids)".
+        return _unknown_field_message(stray, errors, allowed)
     more = len(errors) - 1
     suffix = ""
     if more:
@@ -283,7 +319,10 @@ def install_error_handlers(app: FastAPI) -> None:
         from service.deps import settings_of
 
         message = _validation_message(
-            error, request.url.path, max_draws=settings_of(request.app).max_draws
+            error,
+            request.url.path,
+            max_draws=settings_of(request.app).max_draws,
+            allowed=_body_fields(request),
         )
         return JSONResponse({"detail": _detail(request, message)}, status_code=422)
 

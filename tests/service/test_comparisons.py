@@ -379,3 +379,15 @@ def test_variables_select_a_comparisons_answer_as_forecast_compare_does(client: 
     assert missing.json()["detail"].startswith(
         "variables = 'ai_load_duration_mw': not in this projection"
     )
+
+
+def test_an_unknown_field_is_named_unknown_with_the_closest_allowed(client: TestClient):
+    """``{"scenario_ids": [...]}`` read ``scenarios: Field required (and 1 more:
+    scenario_ids)``: the field sent was not said to be unknown, nor the one meant named
+    (report-interop 16)."""
+    answer = client.post("/v1/comparisons", json={"scenario_ids": ["kr-outlook", "kr-national"]})
+    assert answer.status_code == 422
+    detail = answer.json()["detail"]
+    assert detail.startswith("scenario_ids: unknown field (did you mean scenarios?); allowed: ")
+    assert "scenarios" in detail.split("allowed: ")[1].split(", ")
+    assert "\n" not in detail
