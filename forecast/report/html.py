@@ -604,11 +604,16 @@ def _model_section(datasets: Sequence[xr.Dataset]) -> str:
     )
 
 
-def _provenance(dataset: xr.Dataset) -> str:
+def _provenance(dataset: xr.Dataset, *, compared: bool) -> str:
+    """The projection's provenance attributes, with the digests that match it to its files
+    (``data_sha256``, ``weather_sha256``, the whole ``facts_sha256``: a report could not be
+    matched to the Parquet it came from, report-interop 14); ``compared``: whether the report
+    compares scenarios, the only case in which ``comparison_random_numbers`` says anything."""
     keys = ("scenario_id", "scenario_sha256", "seed", "draws", "period_start", "period_end",
             "resolution", "baseline_model", "baseline_demand_basis", "weather_location",
             "weather_kind", "weather_source", "weather_years", "weather_year",
-            "weather_ensemble_years", "code_version", "comparison_random_numbers",
+            "weather_ensemble_years", "code_version", "data_sha256", "weather_sha256",
+            "facts_sha256", *(("comparison_random_numbers",) if compared else ()),
             "duration_draws")  # fmt: skip
     rows = [[_e(key), _e(dataset.attrs[key])] for key in keys if key in dataset.attrs]
     return _table(
@@ -619,7 +624,9 @@ def _provenance(dataset: xr.Dataset) -> str:
     )
 
 
-def _scenario_section(scenario: Scenario, dataset: xr.Dataset, index: int) -> str:
+def _scenario_section(
+    scenario: Scenario, dataset: xr.Dataset, index: int, *, compared: bool
+) -> str:
     anchor = f"scenario-{index}"
     notes = (
         f'<details><summary>The scenario\'s notes</summary><p class="note">{_e(scenario.notes)}'
@@ -684,7 +691,7 @@ def _scenario_section(scenario: Scenario, dataset: xr.Dataset, index: int) -> st
             "<h3>Every assumption</h3>",
             assumptions_table(scenario),
             "<h3>Provenance</h3>",
-            _provenance(dataset),
+            _provenance(dataset, compared=compared),
         ]
     )
 
@@ -898,7 +905,7 @@ def build_report(
     if combined is not None:
         body.append(_comparison_section(combined, scenarios))
     for index, (scenario, dataset) in enumerate(zip(scenarios, datasets, strict=True)):
-        body.append(_scenario_section(scenario, dataset, index))
+        body.append(_scenario_section(scenario, dataset, index, compared=combined is not None))
     body += ['<h2 id="models">Model versions</h2>', _model_section(datasets)]
     cited = cited_facts_section("".join(body), facts)
     if cited:

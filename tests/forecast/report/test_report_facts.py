@@ -57,3 +57,19 @@ def test_without_the_facts_file_the_report_says_keys_only(
     section = text[text.index('<h2 id="facts">Cited facts</h2>') :]
     assert "facts.csv not found: keys only" in section
     assert CITED in section and "confidence" not in section
+
+
+def test_the_provenance_has_the_files_digests_and_no_comparison_setting_alone(
+    scenario_file, small_scenario_text, tmp_path, capsys
+):
+    """A report is matched to the files of the same run by their digests (``data_sha256``,
+    ``weather_sha256``, the whole ``facts_sha256``: it showed none but a 12-character facts
+    prefix), and a report of one scenario showed ``comparison_random_numbers``
+    (report-interop 14)."""
+    import re
+
+    text = _report(str(scenario_file(small_scenario_text)), tmp_path / "r.html", [], capsys)
+    table = text[text.index("<h3>Provenance</h3>") :]
+    for key in ("data_sha256", "weather_sha256", "facts_sha256"):
+        assert re.search(rf'{key}</th><td class="text">[0-9a-f]{{64}}</td>', table), key
+    assert "comparison_random_numbers" not in text
