@@ -148,6 +148,15 @@ PerDrawOption = Annotated[
         help="Also keep every draw's per-year values (<name>_per_draw, dims draw, year).",
     ),
 ]
+IdColumnsOption = Annotated[
+    bool,
+    typer.Option(
+        "--id-columns",
+        help="Start every row of a CSV or Parquet table with the run's constant id columns "
+        "(scenario_id, scenario_sha256, seed, draws, code_version), so that runs appended into "
+        "one warehouse table stay apart (README: Loading runs into a warehouse).",
+    ),
+]
 DurationCurvesOption = Annotated[
     bool,
     typer.Option(

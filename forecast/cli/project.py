@@ -19,6 +19,7 @@ from forecast.cli.options import (
     DurationDrawsOption,
     EndOption,
     FormatOption,
+    IdColumnsOption,
     NoBaselineOption,
     PerDrawOption,
     QuantilesOption,
@@ -95,6 +96,7 @@ def project(
     ] = False,
     site: SiteOption = None,
     variables: VariablesOption = None,
+    id_columns: IdColumnsOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """Project a scenario: hourly AI load, baseline and total with quantiles, to CSV, Parquet
@@ -104,6 +106,12 @@ def project(
     from forecast.report.inputs import input_table
 
     check_output(out, file_format=file_format, formats=export.FORMATS)
+    if id_columns and export.file_format_of(out, file_format) == "netcdf":
+        raise OptionsError(
+            f"--id-columns with --out = {str(out)!r}: a NetCDF file has no rows (its global "
+            "attributes hold scenario_id, scenario_sha256, seed, draws and code_version); "
+            "allowed: a .csv or .parquet --out"
+        )
     check_summary(summary)
     patterns = variable_selection(variables)
     loaded = load_scenario_argument(scenario)
@@ -140,8 +148,9 @@ def project(
     warn_large_output(loaded, options, out, file_format)
     with projection_bar(f"{loaded.id} x {options.draws} draws", quiet=quiet) as progress:
         dataset = run_projection(loaded, options, progress=progress)
+    selected = export.select_variables(dataset, patterns, field="--variables")
     written = export.write(
-        export.select_variables(dataset, patterns, field="--variables"),
+        export.with_id_columns(selected) if id_columns else selected,
         out,
         file_format=file_format,
         inputs=input_table(loaded),
@@ -150,8 +159,6 @@ def project(
     if not quiet:
         print(summary_table(dataset))
         print(mc_precision_note(dataset))
-        if note := baseline_horizon_note(dataset):
-            print(note)
         print(drivers_text(dataset, drivers_year))
         # A scenario with non-AI loads prints its regions under its sector table.
         regions = "" if "non_ai_energy_twh" in dataset else region_table(dataset)
@@ -268,36 +275,6 @@ def summary_table(dataset) -> str:
         lines.append(f"note: {held}")
     lines.extend(f"caveat: {caveat}" for caveat in caveats(dataset))
     return "\n".join(lines)
-
-
-#: How far past its origin a baseline model's bands are backtested. [years]
-BACKTESTED_HORIZON_YEARS = 1
-
-
-def baseline_horizon_note(dataset) -> str:
-    """One line where the projection's years run more than
-    :data:`BACKTESTED_HORIZON_YEARS` past its baseline model's origin (its last training
-    year): the backtest scores one year ahead, and the horizon check found NSW's bands too
-    narrow farther out (README, "Baseline models"); empty otherwise."""
-    from forecast.baseline.model import load_baseline_model
-
-    label = str(dataset.attrs.get("baseline_model", "none"))
-    if label == "none":
-        return ""
-    origin = load_baseline_model(label).level.origin_year
-    years = [
-        int(year) for year in dataset["year"].values if year > origin + BACKTESTED_HORIZON_YEARS
-    ]
-    if not years:
-        return ""
-    span = f"{years[0]}" if len(years) == 1 else f"{years[0]}-{years[-1]}"
-    ahead = f"{years[0] - origin}" + (f"-{years[-1] - origin}" if len(years) > 1 else "")
-    return (
-        f"note: baseline {span} is {ahead} years past {label}'s origin {origin}; its bands "
-        "are backtested 1 year ahead, and the horizon check (python -m models.horizons) "
-        "found NSW's 80 % bands too narrow from 2 years ahead (72 % of hours inside at 2, "
-        '39 % at 6) and Korea\'s wide (77-85 %): README, "Baseline models"'
-    )
 
 
 def mc_precision_note(dataset) -> str:

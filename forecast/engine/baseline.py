@@ -42,6 +42,8 @@ class BaselineSeries:
     label: str  # model id@version
     level_note: str  # which years' level is observed, which forecast (LevelModel.describe)
     demand_basis: str  # what demand the model was trained on (manifest_demand_basis)
+    #: Where the years run past what the bands were backtested for (bands_horizon_note); "".
+    bands_note: str = ""
 
     @property
     def noise(self) -> np.ndarray:
@@ -185,6 +187,31 @@ def no_baseline_note(scenario: Scenario, options: ProjectionOptions) -> str:
     )
 
 
+#: How far past its origin a baseline model's bands are backtested. [years]
+BACKTESTED_HORIZON_YEARS = 1
+
+
+def bands_horizon_note(model: BaselineModel, years: np.ndarray) -> str:
+    """One line where ``years`` run more than :data:`BACKTESTED_HORIZON_YEARS` past the
+    model's origin (its last training year): the backtest scores one year ahead, and the
+    horizon check found NSW's bands too narrow farther out (README, "Baseline models"); empty
+    otherwise. A caveat of the run, not of the scenario: the projection keeps it in
+    ``caveats`` after the scenario's own, so that every file, the API and the report carry
+    what the command line alone printed (report-interop 3)."""
+    origin = model.level.origin_year
+    later = [int(year) for year in years if int(year) > origin + BACKTESTED_HORIZON_YEARS]
+    if not later:
+        return ""
+    span = f"{later[0]}" if len(later) == 1 else f"{later[0]}-{later[-1]}"
+    ahead = f"{later[0] - origin}" + (f"-{later[-1] - origin}" if len(later) > 1 else "")
+    return (
+        f"baseline {span} is {ahead} years past {model.model_id}@{model.version}'s origin "
+        f"{origin}; its bands are backtested 1 year ahead, and the horizon check (python -m "
+        "models.horizons) found NSW's 80 % bands too narrow from 2 years ahead (72 % of hours "
+        'inside at 2, 39 % at 6) and Korea\'s wide (77-85 %): README, "Baseline models"'
+    )
+
+
 def baseline_series(
     model: BaselineModel,
     hours: pd.DatetimeIndex,
@@ -195,11 +222,13 @@ def baseline_series(
     """The baseline's level, shape and noise for the projection's hours: the shape on
     :func:`forecast.baseline.model.warm_up_hours`' ``hours`` with their ``temperature``
     [W, H'], kept from ``first``."""
+    years = np.unique(hours[first:].year.to_numpy())
     return BaselineSeries(
         level=draw.level_mw,
         shape=model.shape(hours, temperature, after=first),
         draw=draw,
         label=f"{model.model_id}@{model.version}",
-        level_note=model.level.describe(np.unique(hours[first:].year.to_numpy())),
+        level_note=model.level.describe(years),
         demand_basis=manifest_demand_basis(model.manifest),
+        bands_note=bands_horizon_note(model, years),
     )

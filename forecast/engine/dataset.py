@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -623,12 +623,14 @@ def build_dataset(
     weather_of_draw: np.ndarray | None = None,
     baseline_level_note: str | None = None,
     baseline_demand_basis: str | None = None,
+    run_caveats: Sequence[str] = (),
     non_ai_drivers: dict[str, np.ndarray] | None = None,
 ) -> xr.Dataset:
     """The projection as a labelled Dataset with units and provenance (with ``per_draw``, each
     draw's weather year as the coordinate ``draw_weather_year``, from ``weather_of_draw``;
     with a baseline, ``baseline_level`` says which years' level is observed and which
-    forecast, and ``baseline_demand_basis`` what demand the model was trained on)."""
+    forecast, and ``baseline_demand_basis`` what demand the model was trained on;
+    ``run_caveats``, the run's own caveats, follow the scenario's in ``caveats``)."""
     assert options.start is not None and options.end is not None
     probabilities = np.asarray(options.quantiles, dtype=np.float64)
     periods = stats.period_times
@@ -800,9 +802,11 @@ def build_dataset(
     if scenario.region_labels:
         # JSON: an attribute holds a string (NetCDF), and the report and dashboard read it.
         dataset.attrs["region_labels"] = json.dumps(scenario.region_labels, ensure_ascii=False)
-    if scenario.caveats:
-        # JSON, as region_labels: one line each, printed under every summary.
-        dataset.attrs["caveats"] = json.dumps(scenario.caveats, ensure_ascii=False)
+    if said := [*scenario.caveats, *run_caveats]:
+        # JSON, as region_labels: one line each, printed under every summary. The run's
+        # (its baseline bands past their backtest) follow the scenario's: the scenario's
+        # digest is of the scenario alone, and a planner reads both before quoting a figure.
+        dataset.attrs["caveats"] = json.dumps(said, ensure_ascii=False)
     if held := _in_baseline_note(scenario):
         dataset.attrs["non_ai_in_baseline_note"] = held
     if flat := _held_trends_note(scenario, options.end):

@@ -84,6 +84,34 @@ SITE_REGIONS = {
 #: is the ``region`` column): its status, how it asks the grid and whether its region has a
 #: connection limit (``none``: connected in full as it asks, its wait 0).
 SITE_COORDINATE_COLUMNS = ("site_status", "site_grid_request", "site_grid_limit")
+#: The columns after :data:`CSV_COLUMNS`, in the order every table has those it holds (a
+#: variable's further dimension each, :func:`table_columns`), and when each is there: the
+#: README's column list is generated from this (``python -m forecast.report.docs``), so that
+#: it cannot drift from the writer (report-interop 5 and 8).
+EXTRA_COLUMN_ORDER = (
+    ("site", "the scenario has sites not yet operating (the `site_*` variables)"),
+    ("site_status", "with `site`: the site's status"),
+    ("site_grid_request", "with `site`: how it asks the grid, `whole` or `phased`"),
+    ("site_grid_limit", "with `site`: `limited` or `none` (its region's connection limit)"),
+    ("draw", "`--per-draw` (the `*_per_draw` variables)"),
+    ("duration_hours_from", "`--duration-curves` (a duration band's first hour's rank)"),
+    ("duration_draw", "`--duration-curves --per-draw` (a per-draw duration curve's draw)"),
+    ("month_of_year", "`--duration-curves` (the peak-hour calendar's local month)"),
+    ("hour_of_day", "`--duration-curves` (the peak-hour calendar's local clock hour)"),
+)
+#: The run's identifying columns that ``forecast project --id-columns`` puts first in every
+#: row, each constant, from the attribute of the same name: two runs appended into one
+#: warehouse table had no column to tell them apart (report-interop 2).
+ID_COLUMNS = ("scenario_id", "scenario_sha256", "seed", "draws", "code_version")
+#: The attribute that asks for the id columns, their names comma-separated
+#: (:func:`with_id_columns`): it travels with the Dataset to every table writer.
+ID_COLUMNS_ATTRIBUTE = "id_columns"
+#: The wall clock of ``period_start`` (``2024-01-01T00:00+09:00`` is ``2024-01-01 00:00``), a
+#: naive ``timestamp[us]``, written to Parquet only, after ``period_start_utc``: the year or
+#: month of a Seoul or Sydney annual or monthly row is that of its local start, not its UTC
+#: instant's (report-interop 4). A CSV's ``period_start`` text holds it in its first 16
+#: characters; the CSV stays as it was.
+LOCAL_TIME_COLUMN = "period_start_local"
 #: Key of the provenance JSON in a Parquet file's schema metadata.
 PARQUET_METADATA_KEY = b"forecast"
 #: The pandas dtype of each column a projection's tidy table may have, for reading a CSV back
@@ -102,6 +130,8 @@ COLUMN_DTYPES = {
         ("duration_hours_from", "month_of_year", "hour_of_day", "draw", "duration_draw"),
         "float64",
     ),
+    **dict.fromkeys(("scenario_id", "scenario_sha256", "code_version"), "str"),
+    **dict.fromkeys(("seed", "draws"), "int64"),
 }
 
 
@@ -233,7 +263,34 @@ def table_columns(dataset: xr.Dataset) -> list[str]:
                     for name in SITE_COORDINATE_COLUMNS
                     if name in dataset.coords and name not in extra
                 ]
-    return [*CSV_COLUMNS, *extra]
+    # In one fixed order (a column not listed, last, as first seen), whatever the variables'.
+    order = [name for name, _ in EXTRA_COLUMN_ORDER]
+    extra.sort(key=lambda name: order.index(name) if name in order else len(order))
+    return [*id_columns(dataset), *CSV_COLUMNS, *extra]
+
+
+def with_id_columns(dataset: xr.Dataset) -> xr.Dataset:
+    """``dataset`` (not copied) whose tables start with the run's id columns
+    (:data:`ID_COLUMNS`), named in its attribute :data:`ID_COLUMNS_ATTRIBUTE`.
+
+    Raises
+    ------
+    OptionsError
+        ``dataset`` is a comparison or a sweep (its rows start with their ``scenario`` or
+        ``variant``; it has no one scenario id).
+    """
+    if "scenario_id" not in dataset.attrs:
+        raise OptionsError(
+            "id_columns = true: a comparison's or a sweep's rows start with their scenario or "
+            "variant, and their metadata holds each one's digest; allowed: a projection's"
+        )
+    return dataset.assign_attrs({ID_COLUMNS_ATTRIBUTE: ",".join(ID_COLUMNS)})
+
+
+def id_columns(dataset: xr.Dataset) -> list[str]:
+    """The id columns :func:`with_id_columns` asked for, in order; none where not asked."""
+    text = str(dataset.attrs.get(ID_COLUMNS_ATTRIBUTE, ""))
+    return text.split(",") if text else []
 
 
 def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
@@ -303,7 +360,10 @@ def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
                     if name in dataset.coords:
                         columns[name] = _array(dataset[name])[index]
         frames.append(pd.DataFrame(columns))
-    return pd.concat(frames, ignore_index=True).reindex(columns=table_columns(dataset))
+    frame = pd.concat(frames, ignore_index=True)
+    for name in id_columns(dataset):
+        frame[name] = dataset.attrs[name]  # one value, in every row
+    return frame.reindex(columns=table_columns(dataset))
 
 
 def _region_column(dataset: xr.Dataset, dims, shape: tuple[int, ...], order: list) -> object:
@@ -416,6 +476,14 @@ def write_parquet_table(frame: pd.DataFrame, target, metadata: dict) -> None:
     if "period_start_utc" in frame.columns:
         # The CSV's text, as the timestamp a warehouse loads (timestamp[us, tz=UTC]).
         frame = frame.assign(period_start_utc=_utc_timestamps(frame["period_start_utc"]))
+        if "period_start" in frame.columns:
+            after = list(frame.columns).index("period_start_utc") + 1
+            frame = frame.copy(deep=False)
+            frame.insert(after, LOCAL_TIME_COLUMN, _local_timestamps(frame["period_start"]))
+            columns = list(metadata.get("columns", frame.columns))
+            if "period_start_utc" in columns and LOCAL_TIME_COLUMN not in columns:
+                columns.insert(columns.index("period_start_utc") + 1, LOCAL_TIME_COLUMN)
+            metadata = {**metadata, "columns": columns}
     table = pa.Table.from_pandas(frame, preserve_index=False)
     table = table.replace_schema_metadata(
         {**(table.schema.metadata or {}), PARQUET_METADATA_KEY: json.dumps(metadata).encode()}
@@ -428,6 +496,14 @@ def _utc_timestamps(text: pd.Series) -> pd.DatetimeIndex:
     hourly table repeats an hour's label for every variable and quantile)."""
     codes, labels = pd.factorize(text)
     return pd.to_datetime(labels, format=UTC_ISO_FORMAT, utc=True).as_unit("us").take(codes)
+
+
+def _local_timestamps(text: pd.Series) -> pd.DatetimeIndex:
+    """The wall clock of :func:`local_iso` text (its first 16 characters, the offset dropped)
+    as naive ``datetime64[us]``, each distinct label parsed once."""
+    codes, labels = pd.factorize(text)
+    wall = pd.Index(labels, dtype=object).str[:16]
+    return pd.to_datetime(wall, format="%Y-%m-%dT%H:%M").as_unit("us").take(codes)
 
 
 #: Bytes a row of the tidy table takes on disk, by format: `forecast project kr-outlook --draws

@@ -192,6 +192,28 @@ def contents(text: str) -> str:
     return "\n".join(lines)
 
 
+def table_columns_table() -> str:
+    """Every column a tidy table (CSV, Parquet, the API's) may have, in the writer's order,
+    and when each is there (:mod:`forecast.io.export`)."""
+    from forecast.io import export
+
+    lines = ["| # | column | present |", "|---|---|---|"]
+    rows = [
+        *((name, "`forecast project --id-columns`, constant") for name in export.ID_COLUMNS),
+        *((name, "always") for name in export.CSV_COLUMNS),
+        (export.LOCAL_TIME_COLUMN, "Parquet only: `period_start`'s wall clock, naive"),
+        *export.EXTRA_COLUMN_ORDER,
+    ]  # fmt: skip
+    for number, (name, when) in enumerate(rows, start=1):
+        lines.append(f"| {number} | `{name}` | {when} |")
+    lines.append("")
+    lines.append(
+        "A comparison's table starts with `scenario`, a sweep's with `variant` and one column "
+        "per varied NAME, before these."
+    )
+    return "\n".join(lines)
+
+
 GENERATED: dict[str, Callable[..., str]] = {
     "Contents": contents,
     "Output variables": outputs_table,
@@ -201,6 +223,7 @@ GENERATED: dict[str, Callable[..., str]] = {
     "Site status defaults": status_table,
     "Shipped scenarios": scenarios_table,
     "Optional output variables": optional_outputs_table,
+    "Table columns": table_columns_table,
 }
 
 

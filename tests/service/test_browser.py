@@ -1173,17 +1173,23 @@ def test_a_scenarios_caveats_are_listed_beside_its_summary(page):
     """kr-outlook's caveat (its Korean non-AI figures conflict) reached the API's attrs but
     not the page: a planner reading the dashboard never saw it. It is a labelled list under
     the summary, in the projection and, after each scenario's id, in the comparison; a
-    scenario without caveats shows none."""
+    scenario without caveats shows none. The run's caveat (its baseline's bands past their
+    backtest, which the command line alone printed: report-interop 3) follows the
+    scenario's."""
     previous = _wait_done(page)
     caveats = load_scenario("kr-outlook").caveats
-    assert caveats and not load_scenario("kr-national").caveats
+    assert caveats and not load_scenario("global-iea-2025").caveats
     page.select_option("#scenario", "kr-outlook")
     previous = _wait_done(page, previous)
     listed = page.get_by_role("list", name="Caveats: what to know before quoting a figure")
     assert listed.is_visible()
-    assert listed.get_by_role("listitem").all_inner_texts() == caveats
-    page.select_option("#scenario", "kr-national")
-    _wait_done(page, previous)
+    items = listed.get_by_role("listitem").all_inner_texts()
+    assert items[: len(caveats)] == caveats
+    (note,) = items[len(caveats) :]
+    assert "backtested 1 year ahead" in note
+    # A global scenario has no grid baseline, and no caveat of its own.
+    page.select_option("#scenario", "global-iea-2025")
+    previous = _wait_done(page, previous)
     assert page.is_hidden("#caveats")
 
     page.fill("#draws", "50")
@@ -1198,9 +1204,12 @@ def test_a_scenarios_caveats_are_listed_beside_its_summary(page):
         "list", name="Caveats of the scenarios: what to know before quoting a figure"
     )
     assert compared.is_visible()
-    assert compared.get_by_role("listitem").all_inner_texts() == [
-        f"kr-outlook: {caveat}" for caveat in caveats
-    ]
+    compared_items = compared.get_by_role("listitem").all_inner_texts()
+    national = [item for item in compared_items if item.startswith("kr-national: ")]
+    assert len(national) == 1 and "backtested 1 year ahead" in national[0]
+    outlook = [item for item in compared_items if item.startswith("kr-outlook: ")]
+    assert outlook[: len(caveats)] == [f"kr-outlook: {caveat}" for caveat in caveats]
+    assert len(outlook) == len(caveats) + 1 and "backtested 1 year ahead" in outlook[-1]
 
 
 def _wait_held(page, held: list) -> None:

@@ -8,6 +8,7 @@ import time
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 import xarray as xr
 from fastapi.testclient import TestClient
@@ -49,15 +50,34 @@ def _finish(client: TestClient, location: str) -> dict:
 def test_each_scenario_keeps_its_own_caveats(client: TestClient):
     """A comparison's answer had no scenario's caveats but in ``attrs``, as if they were every
     scenario's (xarray keeps an attribute that one stacked Dataset alone has): each scenario
-    lists its own, an empty list where it gives none."""
+    lists its own, then its run's (its baseline's bands past their backtest, 2030 being years
+    past the model's origin), and only the run's where the scenario gives none."""
     pair = [{"scenario_id": "kr-national"}, {"scenario_id": "kr-11th-basic-plan"}]
     response = client.post("/v1/comparisons", json={"scenarios": pair, **PERIOD, "seed": 3})
     assert response.status_code == 200, response.text
     body = response.json()
     caveats = load_scenario("kr-11th-basic-plan").caveats
-    assert caveats
-    assert [item["caveats"] for item in body["scenarios"]] == [[], caveats]
+    assert caveats and not load_scenario("kr-national").caveats
+    (national_note,) = body["scenarios"][0]["caveats"]
+    assert body["scenarios"][1]["caveats"] == [*caveats, national_note]
+    assert national_note.startswith("baseline 2030-2031 is ")
+    assert "backtested 1 year ahead" in national_note
     assert "caveats" not in body["attrs"]
+
+
+def test_a_projections_answer_carries_its_baseline_bands_note(client: TestClient):
+    """The note that the baseline's bands are backtested one year ahead only was printed by
+    the command line alone (report-interop 3): the API's attrs (JSON) and its Parquet's
+    metadata carry it in ``caveats``."""
+    request = {"scenario_id": "kr-national", **PERIOD, "seed": 3}
+    answer = client.post("/v1/projections", json=request)
+    assert answer.status_code == 200, answer.text
+    (note,) = json.loads(answer.json()["attrs"]["caveats"])
+    assert "backtested 1 year ahead" in note and "too narrow" in note
+    table = client.post("/v1/projections?format=parquet", json=request)
+    assert table.status_code == 200, table.text
+    metadata = json.loads(pq.read_schema(io.BytesIO(table.content)).metadata[b"forecast"])
+    assert json.loads(metadata["attrs"]["caveats"]) == [note]
 
 
 def test_three_scenarios_side_by_side_equal_their_own_projections(client: TestClient):
