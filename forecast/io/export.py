@@ -86,22 +86,25 @@ SITE_REGIONS = {
 SITE_COORDINATE_COLUMNS = ("site_status", "site_grid_request", "site_grid_limit")
 #: Key of the provenance JSON in a Parquet file's schema metadata.
 PARQUET_METADATA_KEY = b"forecast"
+#: Columns of whole numbers (a duration band's first rank, the peak-hour calendar's month and
+#: hour, a draw): nullable integers (pandas ``Int64``, Parquet ``int64`` with nulls), empty on
+#: the other variables' rows. They were float64, as pandas infers a column with gaps, so that
+#: the same column was double in Parquet and BIGINT in a warehouse's read of the CSV (interop
+#: review, finding 6); the CSV's text is the same either way (``3``, or empty).
+INTEGER_COLUMNS = ("duration_hours_from", "month_of_year", "hour_of_day", "draw", "duration_draw")
 #: The pandas dtype of each column a projection's tidy table may have, for reading a CSV back
-#: (:func:`read_table`; a ``.meta.json``'s ``dtypes``): text ``str``, numbers ``float64`` (a
-#: number column that other variables' rows leave empty, as ``draw``, is float, as pandas
-#: infers it). A plain ``pd.read_csv`` infers each column chunk by chunk (65,536 rows of a
-#: 12-column table) and warns "mixed types" (DtypeWarning) where a text column is empty in a
-#: whole chunk, as the site columns are in the national rows of the quick start's kr.csv. A
-#: column not here (a comparison's ``scenario``, a sweep's ``variant`` and varied NAMEs) is
-#: filled in every row, so pandas infers it alike in every chunk.
+#: (:func:`read_table`; a ``.meta.json``'s ``dtypes``): text ``str``, numbers ``float64``,
+#: whole numbers ``Int64`` (:data:`INTEGER_COLUMNS`). A plain ``pd.read_csv`` infers each
+#: column chunk by chunk (65,536 rows of a 12-column table) and warns "mixed types"
+#: (DtypeWarning) where a text column is empty in a whole chunk, as the site columns are in
+#: the national rows of the quick start's kr.csv. A column not here (a comparison's
+#: ``scenario``, a sweep's ``variant`` and varied NAMEs) is filled in every row, so pandas
+#: infers it alike in every chunk.
 COLUMN_DTYPES = {
     **dict.fromkeys(("variable", "region", "resolution", "period_start"), "str"),
     **dict.fromkeys(("quantile", "value"), "float64"),
     **dict.fromkeys(("unit", "period_start_utc", "site", *SITE_COORDINATE_COLUMNS), "str"),
-    **dict.fromkeys(
-        ("duration_hours_from", "month_of_year", "hour_of_day", "draw", "duration_draw"),
-        "float64",
-    ),
+    **dict.fromkeys(INTEGER_COLUMNS, "Int64"),
 }
 
 
@@ -303,7 +306,16 @@ def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
                     if name in dataset.coords:
                         columns[name] = _array(dataset[name])[index]
         frames.append(pd.DataFrame(columns))
-    return pd.concat(frames, ignore_index=True).reindex(columns=table_columns(dataset))
+    return with_integer_columns(
+        pd.concat(frames, ignore_index=True).reindex(columns=table_columns(dataset))
+    )
+
+
+def with_integer_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each of its :data:`INTEGER_COLUMNS` as ``Int64``: joined with rows that
+    leave them empty (another variable's, a comparison's other scenario) they became float64."""
+    present = {column: "Int64" for column in INTEGER_COLUMNS if column in frame.columns}
+    return frame.astype(present) if present else frame
 
 
 def _region_column(dataset: xr.Dataset, dims, shape: tuple[int, ...], order: list) -> object:
