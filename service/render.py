@@ -386,11 +386,10 @@ def _csv(frame: pd.DataFrame, *, header: bool, scenario: str | None = None) -> b
     if scenario is not None:
         frame = frame.copy()
         frame.insert(0, SCENARIO_COLUMN, scenario)
-    return (
-        spreadsheet_safe(frame)
-        .to_csv(index=False, header=header, float_format=export.CSV_FLOAT_FORMAT)
-        .encode()
+    rows = spreadsheet_safe(frame).to_csv(
+        index=False, header=False, float_format=export.CSV_FLOAT_FORMAT
     )
+    return ((export.csv_header(frame.columns) if header else "") + rows).encode()
 
 
 def projection_csv_chunks(

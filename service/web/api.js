@@ -210,7 +210,8 @@ const COLUMN_DTYPES = Object.fromEntries([
 // that gave the CSV; the API's CSV carries none of it.
 export async function csvMetadata(csv, payload) {
   const header = (await csv.slice(0, 8192).text()).split(/\r?\n/, 1)[0];
-  const columns = header.split(",");
+  // Every name in double quotes (forecast/io/export.py csv_header), none with a comma in it.
+  const columns = header.split(",").map((name) => name.replace(/^"(.*)"$/, "$1").replaceAll('""', '"'));
   const metadata = {
     attrs: payload.attrs,
     columns,
