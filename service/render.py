@@ -31,6 +31,7 @@ from xarray.backends.locks import HDF5_LOCK, NETCDFC_LOCK, combine_locks
 
 from forecast.io import export
 from forecast.outputs import compared_caveats
+from forecast.scenario.defaults import FORMULA_PREFIXES
 from forecast.sweep.compare import (
     SCENARIO_ATTRIBUTES,
     SCENARIO_COLUMN,
@@ -54,8 +55,6 @@ _MEDIA_OF_FORMAT: dict[OutputFormat, tuple[str, ...]] = {
     "parquet": ("application/vnd.apache.parquet", "application/x-parquet"),
 }
 _ORJSON_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NAIVE_UTC | orjson.OPT_NON_STR_KEYS
-# OWASP "CSV injection": a text cell starting with one of these is a formula to a spreadsheet.
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 #: Values per JSON chunk (about 20 bytes each once written): ~4 MB of text per orjson call.
 JSON_CHUNK_VALUES = 200_000
 #: CSV rows per chunk: pandas holds the GIL while it writes a chunk (100,000 rows: ~0.3 s).
@@ -376,7 +375,7 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
         risky = {
             value: "'" + value
             for value in text.unique()
-            if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES)
+            if isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
         }
         safe[column] = text.replace(risky) if risky else text
     return safe
@@ -386,11 +385,10 @@ def _csv(frame: pd.DataFrame, *, header: bool, scenario: str | None = None) -> b
     if scenario is not None:
         frame = frame.copy()
         frame.insert(0, SCENARIO_COLUMN, scenario)
-    return (
-        spreadsheet_safe(frame)
-        .to_csv(index=False, header=header, float_format=export.CSV_FLOAT_FORMAT)
-        .encode()
+    rows = spreadsheet_safe(frame).to_csv(
+        index=False, header=False, float_format=export.CSV_FLOAT_FORMAT
     )
+    return ((export.csv_header(frame.columns) if header else "") + rows).encode()
 
 
 def projection_csv_chunks(

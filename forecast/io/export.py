@@ -37,6 +37,7 @@ large table guesses chunk by chunk and warns about.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 from collections.abc import Mapping
@@ -114,22 +115,25 @@ ID_COLUMNS_ATTRIBUTE = "id_columns"
 LOCAL_TIME_COLUMN = "period_start_local"
 #: Key of the provenance JSON in a Parquet file's schema metadata.
 PARQUET_METADATA_KEY = b"forecast"
+#: Columns of whole numbers (a duration band's first rank, the peak-hour calendar's month and
+#: hour, a draw): nullable integers (pandas ``Int64``, Parquet ``int64`` with nulls), empty on
+#: the other variables' rows. They were float64, as pandas infers a column with gaps, so that
+#: the same column was double in Parquet and BIGINT in a warehouse's read of the CSV (interop
+#: review, finding 6); the CSV's text is the same either way (``3``, or empty).
+INTEGER_COLUMNS = ("duration_hours_from", "month_of_year", "hour_of_day", "draw", "duration_draw")
 #: The pandas dtype of each column a projection's tidy table may have, for reading a CSV back
-#: (:func:`read_table`; a ``.meta.json``'s ``dtypes``): text ``str``, numbers ``float64`` (a
-#: number column that other variables' rows leave empty, as ``draw``, is float, as pandas
-#: infers it). A plain ``pd.read_csv`` infers each column chunk by chunk (65,536 rows of a
-#: 12-column table) and warns "mixed types" (DtypeWarning) where a text column is empty in a
-#: whole chunk, as the site columns are in the national rows of the quick start's kr.csv. A
-#: column not here (a comparison's ``scenario``, a sweep's ``variant`` and varied NAMEs) is
-#: filled in every row, so pandas infers it alike in every chunk.
+#: (:func:`read_table`; a ``.meta.json``'s ``dtypes``): text ``str``, numbers ``float64``,
+#: whole numbers ``Int64`` (:data:`INTEGER_COLUMNS`). A plain ``pd.read_csv`` infers each
+#: column chunk by chunk (65,536 rows of a 12-column table) and warns "mixed types"
+#: (DtypeWarning) where a text column is empty in a whole chunk, as the site columns are in
+#: the national rows of the quick start's kr.csv. A column not here (a comparison's
+#: ``scenario``, a sweep's ``variant`` and varied NAMEs) is filled in every row, so pandas
+#: infers it alike in every chunk.
 COLUMN_DTYPES = {
     **dict.fromkeys(("variable", "region", "resolution", "period_start"), "str"),
     **dict.fromkeys(("quantile", "value"), "float64"),
     **dict.fromkeys(("unit", "period_start_utc", "site", *SITE_COORDINATE_COLUMNS), "str"),
-    **dict.fromkeys(
-        ("duration_hours_from", "month_of_year", "hour_of_day", "draw", "duration_draw"),
-        "float64",
-    ),
+    **dict.fromkeys(INTEGER_COLUMNS, "Int64"),
     **dict.fromkeys(("scenario_id", "scenario_sha256", "code_version"), "str"),
     **dict.fromkeys(("seed", "draws"), "int64"),
 }
@@ -363,7 +367,14 @@ def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
     frame = pd.concat(frames, ignore_index=True)
     for name in id_columns(dataset):
         frame[name] = dataset.attrs[name]  # one value, in every row
-    return frame.reindex(columns=table_columns(dataset))
+    return with_integer_columns(frame.reindex(columns=table_columns(dataset)))
+
+
+def with_integer_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each of its :data:`INTEGER_COLUMNS` as ``Int64``: joined with rows that
+    leave them empty (another variable's, a comparison's other scenario) they became float64."""
+    present = {column: "Int64" for column in INTEGER_COLUMNS if column in frame.columns}
+    return frame.astype(present) if present else frame
 
 
 def _region_column(dataset: xr.Dataset, dims, shape: tuple[int, ...], order: list) -> object:
@@ -537,6 +548,27 @@ def estimated_size_bytes(rows: int, file_format: str) -> float:
 CSV_FLOAT_FORMAT = "%.9g"
 
 
+def csv_header(columns) -> str:
+    """A tidy CSV's header line, every column name in double quotes (``"variable","region",...``).
+
+    The rows are quoted only where a field needs it (a site name with a comma). DuckDB's
+    ``read_csv_auto`` guesses the quote character from the first 20,480 lines: in kr-outlook's
+    table they are national rows, whose site columns are empty, so it saw no quote, chose none
+    and then split ``"Commercial colocation ..., capital region"`` in two (interop review,
+    finding 1). A quoted header shows it the quote on the first line, for 2 bytes a column;
+    quoting every text field instead would make the quick start's kr.csv 12 % larger (1.2 MB).
+    """
+    return pd.DataFrame(columns=list(columns)).to_csv(index=False, quoting=csv.QUOTE_ALL)
+
+
+def write_csv_text(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` as a tidy CSV: :func:`csv_header`, then its rows, numbers as
+    :data:`CSV_FLOAT_FORMAT` (what the API's CSV holds, byte for byte)."""
+    with Path(path).open("w", encoding="utf-8", newline="") as handle:
+        handle.write(csv_header(frame.columns))
+        frame.to_csv(handle, index=False, header=False, float_format=CSV_FLOAT_FORMAT)
+
+
 def write_table(frame: pd.DataFrame, path: Path, file_format: str, metadata: dict) -> Path:
     """Write a tidy table atomically as CSV (and ``<path>.meta.json``) or as Parquet (the
     metadata in the schema under :data:`PARQUET_METADATA_KEY`, no side file).
@@ -552,7 +584,7 @@ def write_table(frame: pd.DataFrame, path: Path, file_format: str, metadata: dic
     meta_path = Path(f"{path}.meta.json")
 
     def csv_then_sidecar(tmp: Path) -> None:
-        frame.to_csv(tmp, index=False, float_format=CSV_FLOAT_FORMAT)
+        write_csv_text(frame, tmp)
         atomic_write(meta_path, lambda meta: meta.write_text(json.dumps(metadata, indent=2) + "\n"))
 
     atomic_write(path, csv_then_sidecar)

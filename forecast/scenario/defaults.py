@@ -12,6 +12,11 @@ from typing import Any, Final, Literal
 SCHEMA_VERSION: Final = 2
 MAX_MILESTONES = 200
 MAX_SITES = 500
+#: First characters that make a spreadsheet read a CSV cell as a formula (OWASP "CSV
+#: injection", https://owasp.org/www-community/attacks/CSV_Injection): a site's name, which
+#: the tidy CSV writes as it is, may not start with one, and the service's CSV prefixes any
+#: other text cell that does with ``'``.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 #: Longest display name of a region (``region_labels``). [characters]
 REGION_LABEL_MAX_LENGTH = 80
 MAX_DEPLOYMENTS = 50

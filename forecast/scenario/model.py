@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_va
 from forecast.scenario.defaults import (
     COUNTRY_PATTERN,
     FIXED_ONLY_OPERATIONS,
+    FORMULA_PREFIXES,
     MAX_CAVEAT_LENGTH,
     MAX_CAVEATS,
     MAX_DEPLOYMENTS,
@@ -321,6 +322,18 @@ class Site(_Strict):
     _coerce_trends = field_validator(
         "pue", "inference_share", "load_factor", "tenant_occupancy", mode="before"
     )(classmethod(lambda cls, v: _as_quantity_or_trend(v)))
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, name: str) -> str:
+        # The tidy CSV writes a site's name in its cell as it is: a spreadsheet would run
+        # "=HYPERLINK(...)" as a formula, and the service makes CSV of posted scenarios.
+        if name.startswith(FORMULA_PREFIXES):
+            raise ValueError(
+                "allowed: a name that does not start with =, +, -, @, a tab or a carriage "
+                "return (a spreadsheet opening the CSV would read it as a formula)"
+            )
+        return name
 
     @model_validator(mode="after")
     def _ranges(self) -> Site:

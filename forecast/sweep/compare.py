@@ -444,7 +444,9 @@ def tidy_compare_frame(dataset: xr.Dataset) -> pd.DataFrame:
         frame.insert(0, SCENARIO_COLUMN, str(label))
         frames.append(frame)
     columns = [SCENARIO_COLUMN, *export.table_columns(dataset)]
-    return pd.concat(frames, ignore_index=True).reindex(columns=columns)
+    return export.with_integer_columns(
+        pd.concat(frames, ignore_index=True).reindex(columns=columns)
+    )
 
 
 def write(

@@ -1007,7 +1007,7 @@ def tidy_sweep_frame(dataset: xr.Dataset) -> pd.DataFrame:
         for position, name in enumerate(names, start=offset):
             frame.insert(position, name, one[name].item())
         frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
+    return export.with_integer_columns(pd.concat(frames, ignore_index=True))
 
 
 def write(

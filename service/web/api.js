@@ -196,8 +196,11 @@ export const comparisonCsv = (request, resultUrl, fallbackName) =>
 const COLUMN_DTYPES = Object.fromEntries([
   ...["variable", "region", "resolution", "period_start", "unit", "period_start_utc", "site",
     "site_status", "site_grid_request", "site_grid_limit"].map((c) => [c, "str"]),
-  ...["quantile", "value", "duration_hours_from", "month_of_year", "hour_of_day", "draw",
-    "duration_draw"].map((c) => [c, "float64"]),
+  ...["quantile", "value"].map((c) => [c, "float64"]),
+  ...["duration_hours_from", "month_of_year", "hour_of_day", "draw", "duration_draw"].map((c) => [
+    c,
+    "Int64",
+  ]),
 ]);
 
 // The provenance the command line writes beside its CSV, `<file>.csv.meta.json` (forecast/io/
@@ -207,7 +210,8 @@ const COLUMN_DTYPES = Object.fromEntries([
 // that gave the CSV; the API's CSV carries none of it.
 export async function csvMetadata(csv, payload) {
   const header = (await csv.slice(0, 8192).text()).split(/\r?\n/, 1)[0];
-  const columns = header.split(",");
+  // Every name in double quotes (forecast/io/export.py csv_header), none with a comma in it.
+  const columns = header.split(",").map((name) => name.replace(/^"(.*)"$/, "$1").replaceAll('""', '"'));
   const metadata = {
     attrs: payload.attrs,
     columns,

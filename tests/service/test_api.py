@@ -660,3 +660,19 @@ def test_a_short_windows_flexibility_is_its_whole_years(client: TestClient):
             rtol=1e-12,
             err_msg=name,
         )
+
+
+def test_a_posted_site_name_a_spreadsheet_would_run_as_a_formula_is_refused(client: TestClient):
+    """The service makes CSV of a posted scenario, whose site names the tidy CSV writes as they
+    are: "=HYPERLINK(...)" would be a formula in a spreadsheet (interop review, finding 10)."""
+    scenario = client.get("/v1/scenarios/kr-national").json()["scenario"]
+    scenario["sites"][0]["name"] = '=HYPERLINK("http://example.invalid","click")'
+    inline = {key: value for key, value in SMALL.items() if key != "scenario_id"}
+    answer = client.post(
+        "/v1/projections", params={"format": "csv"}, json={**inline, "scenario": scenario}
+    )
+    assert answer.status_code == 422
+    detail = answer.json()["detail"]
+    assert "sites[0]" in detail and ".name = '=HYPERLINK(" in detail
+    assert "allowed: a name that does not start with =, +, -, @" in detail
+    assert "\n" not in detail

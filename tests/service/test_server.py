@@ -40,7 +40,7 @@ def test_real_server_over_http(tmp_path: Path):
         assert second.headers["x-cache"] == "hit"
         assert second.content == first.content
         csv = http.post("/v1/projections", params={"format": "csv"}, json=body)
-        assert csv.text.startswith("variable,region,resolution")
+        assert csv.text.startswith('"variable","region","resolution"')
         assert (
             http.post(
                 "/v1/projections",

@@ -1,0 +1,102 @@
+"""The tidy table as other tools read it: DuckDB's CSV sniffer, and one type per column in
+every format (interop review, findings 1 and 6).
+
+DuckDB's ``read_csv_auto`` failed on kr-outlook's annual CSV: its first 24,000 rows are national
+figures with empty site columns, so the sniffer saw no quote in its sample, chose none, and
+split a quoted site name at its comma ("Expected Number of Columns: 12 Found: 13").
+"""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+
+from forecast.cli import main
+from forecast.io import export
+
+#: A site name with a comma and a quote, which the CSV must quote.
+SITE = 'Campus "A", phase 1'
+#: The columns of whole numbers (a duration band's first rank, the peak-hour calendar's month
+#: and hour, a draw).
+WHOLE_NUMBERS = ("duration_hours_from", "month_of_year", "hour_of_day", "draw", "duration_draw")
+#: National rows before the first site's row: more than DuckDB's sample (20,480 lines).
+NATIONAL_ROWS = 30_000
+
+
+def _sparse_site_table() -> pd.DataFrame:
+    """A tidy table whose first :data:`NATIONAL_ROWS` rows leave the site columns empty, then
+    one site's row, as kr-outlook's annual table is laid out."""
+    national = pd.DataFrame(
+        {
+            "variable": "total_mw",
+            "region": "national",
+            "resolution": "hourly",
+            "period_start": "2030-01-01T00:00+09:00",
+            "quantile": 0.5,
+            "value": np.arange(NATIONAL_ROWS) + 0.5,
+            "unit": "MW",
+            "period_start_utc": "2029-12-31T15:00Z",
+            "site": pd.Series([None] * NATIONAL_ROWS, dtype=object),
+            "site_status": pd.Series([None] * NATIONAL_ROWS, dtype=object),
+        }
+    )
+    site = pd.DataFrame(
+        {
+            **{column: [national[column].iloc[0]] for column in national.columns},
+            "variable": ["site_energy_twh"],
+            "value": [1.25],
+            "unit": ["TWh"],
+            "site": [SITE],
+            "site_status": ["planned"],
+        }
+    )
+    return pd.concat([national, site], ignore_index=True)
+
+
+def test_duckdb_reads_a_csv_whose_first_rows_leave_the_site_empty(tmp_path):
+    path = export.write_table(_sparse_site_table(), tmp_path / "t.csv", "csv", {})
+    relation = duckdb.sql(f"SELECT * FROM read_csv_auto('{path}')")
+    assert relation.columns == list(_sparse_site_table().columns)
+    rows = duckdb.sql(
+        f"SELECT site, site_status, value FROM read_csv_auto('{path}') WHERE site IS NOT NULL"
+    ).fetchall()
+    assert rows == [(SITE, "planned", 1.25)]
+    assert duckdb.sql(f"SELECT count(*) FROM read_csv_auto('{path}')").fetchall() == [
+        (NATIONAL_ROWS + 1,)
+    ]
+    # pandas reads the quoted header as the names it quotes.
+    assert list(pd.read_csv(path, nrows=0).columns) == list(_sparse_site_table().columns)
+
+
+def test_whole_number_columns_are_integers_in_every_format(
+    scenario_file, small_scenario_text, tmp_path
+):
+    """``draw``, ``duration_draw``, ``duration_hours_from``, ``month_of_year`` and
+    ``hour_of_day`` were double in Parquet and ``float64`` in ``dtypes``: nullable integers
+    now, the CSV's text as it was (``3``, or empty)."""
+    common = ["project", str(scenario_file(small_scenario_text)), "--draws", "4", "--quiet",
+              "--weather", "typical", "--start", "2025-01-01", "--end", "2025-12-31",
+              "--resolution", "annual", "--per-draw", "--duration-curves",
+              "--duration-draws", "3"]  # fmt: skip
+    assert main([*common, "--out", str(tmp_path / "p.parquet")]) == 0
+    assert main([*common, "--out", str(tmp_path / "p.csv")]) == 0
+    schema = pq.read_schema(tmp_path / "p.parquet")
+    sidecar = json.loads((tmp_path / "p.csv.meta.json").read_text())
+    for column in WHOLE_NUMBERS:
+        assert str(schema.field(column).type) == "int64", column
+        assert sidecar["dtypes"][column] == "Int64", column
+    csv = export.read_table(tmp_path / "p.csv")
+    parquet = export.read_table(tmp_path / "p.parquet")
+    for column in WHOLE_NUMBERS:
+        assert csv[column].dtype == parquet[column].dtype == "Int64", column
+        pd.testing.assert_series_equal(csv[column], parquet[column])
+        assert csv[column].notna().any() and csv[column].isna().any()
+    # The CSV writes whole numbers without a decimal point, as it did as float64.
+    text = pd.read_csv(tmp_path / "p.csv", dtype=str, keep_default_na=False)
+    for column in WHOLE_NUMBERS:
+        written = text[column][text[column] != ""]
+        assert written.str.fullmatch(r"\d+").all(), column
