@@ -18,6 +18,7 @@ from forecast.baseline import artifacts, signing
 from forecast.errors import ArtifactError, NotFoundError
 from forecast.io.files import sha256_file
 from tests.support import keys
+from tests.support.interrupt import call_interrupted_at
 from tests.support.model_artifacts import rewrite_parameters, synthetic_parameters
 
 
@@ -138,40 +139,6 @@ def test_sigkill_during_publish_leaves_the_published_artifact_intact(tmp_path):
     assert json.loads((tmp_path / "toy" / "v1" / "parameters.json").read_text()) == {"a": 1}
 
 
-class _Interrupted(BaseException):
-    pass
-
-
-def _publish_interrupted_at(root: Path, line_event: int) -> bool:
-    """Publish ``toy@v2`` with an interruption (as SIGTERM's ``Terminated`` or Ctrl-C raise
-    between any two bytecodes) raised at the ``line_event``-th line of ``artifacts._place``;
-    True where it was raised (False: the call finished first)."""
-    seen = 0
-    raised = False
-    code = artifacts._place.__code__
-
-    def local(frame, event, arg):
-        nonlocal seen, raised
-        if event == "line" and not raised:
-            seen += 1
-            if seen == line_event:
-                raised = True
-                raise _Interrupted
-        return local
-
-    def outer(frame, event, arg):
-        return local if frame.f_code is code else None
-
-    sys.settrace(outer)
-    try:
-        _publish(root, "v2")
-    except _Interrupted:
-        pass
-    finally:
-        sys.settrace(None)
-    return raised
-
-
 def test_an_interruption_at_any_line_of_the_placing_leaves_no_staging_directory(tmp_path):
     """The staging directory was made (``mkdtemp``) before the ``try`` that removes it: a
     SIGTERM or Ctrl-C landing between the two (``forecast models install``, ``models.train``)
@@ -181,7 +148,9 @@ def test_an_interruption_at_any_line_of_the_placing_leaves_no_staging_directory(
     for line_event in range(1, 200):
         root = tmp_path / str(line_event)
         _publish(root, "v1")
-        interrupted = _publish_interrupted_at(root, line_event)
+        interrupted = call_interrupted_at(
+            artifacts._place.__code__, lambda root=root: _publish(root, "v2"), line_event
+        )
         names = sorted(path.name for path in (root / "toy").iterdir())
         assert names in (["v1"], ["v1", "v2"]), (line_event, names)
         if "v2" in names:

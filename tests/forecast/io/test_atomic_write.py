@@ -10,44 +10,11 @@ from __future__ import annotations
 
 import os
 import stat
-import sys
 
 import pytest
 
 from forecast.io.files import atomic_write
-
-
-class _Interrupted(BaseException):
-    pass
-
-
-def _write_interrupted_at(path, line_event: int) -> bool:
-    """Run ``atomic_write`` with an interruption raised at its ``line_event``-th line; True
-    where it was raised (False: the call finished first)."""
-    seen = 0
-    raised = False
-    code = atomic_write.__code__
-
-    def local(frame, event, arg):
-        nonlocal seen, raised
-        if event == "line" and not raised:
-            seen += 1
-            if seen == line_event:
-                raised = True
-                raise _Interrupted
-        return local
-
-    def outer(frame, event, arg):
-        return local if frame.f_code is code else None
-
-    sys.settrace(outer)
-    try:
-        atomic_write(path, lambda tmp: tmp.write_text("complete\n"))
-    except _Interrupted:
-        pass
-    finally:
-        sys.settrace(None)
-    return raised
+from tests.support.interrupt import call_interrupted_at
 
 
 def test_an_interruption_at_any_line_leaves_no_temporary_file(tmp_path):
@@ -56,7 +23,11 @@ def test_an_interruption_at_any_line_leaves_no_temporary_file(tmp_path):
         folder = tmp_path / str(line_event)
         folder.mkdir()
         target = folder / "table.csv"
-        interrupted = _write_interrupted_at(target, line_event)
+        interrupted = call_interrupted_at(
+            atomic_write.__code__,
+            lambda target=target: atomic_write(target, lambda tmp: tmp.write_text("complete\n")),
+            line_event,
+        )
         names = sorted(path.name for path in folder.iterdir())
         assert names in ([], ["table.csv"]), (line_event, names)
         if names:
