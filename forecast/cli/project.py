@@ -133,18 +133,12 @@ def project(
         weather_year=weather_year,
     )
     assert options.start is not None and options.end is not None  # filled by the options
-    if drivers_year is not None and not (options.start.year <= drivers_year <= options.end.year):
-        raise OptionsError(
-            f"drivers_year = {drivers_year}: allowed: a year of the period, "
-            f"{options.start.year}..{options.end.year}"
-        )
-    if flexibility_year is not None and not (
-        options.start.year <= flexibility_year <= options.end.year
-    ):
-        raise OptionsError(
-            f"flexibility_year = {flexibility_year}: allowed: a year of the period, "
-            f"{options.start.year}..{options.end.year}"
-        )
+    for field, year in (("drivers_year", drivers_year), ("flexibility_year", flexibility_year)):
+        if year is not None and not options.start.year <= year <= options.end.year:
+            raise OptionsError(
+                f"{field} = {year}: allowed: a year of the period, "
+                f"{options.start.year}..{options.end.year}"
+            )
     warn_large_output(loaded, options, out, file_format)
     with projection_bar(f"{loaded.id} x {options.draws} draws", quiet=quiet) as progress:
         dataset = run_projection(loaded, options, progress=progress)
