@@ -41,13 +41,19 @@ _ANNUAL_LOAD_SITE = ("load_site", "year", "quantile")
 _MONTHLY_LOAD_SITE = ("load_site", "month", "quantile")
 #: A calendar of a year's hours: local month of the year and clock hour of the day.
 _MONTH_HOUR = ("year", "month_of_year", "hour_of_day")
-#: The coordinates of that calendar's dimensions: name -> (dim, values, attrs).
+#: The coordinates of that calendar's dimensions: name -> (dim, values, attrs), with their
+#: units (a month's number is dimensionless, CF's "1"; a clock hour is in hours) for the NetCDF
+#: file and the API's ``coord_attrs``.
 MONTH_HOUR_COORDINATES = {
-    "month_of_year": ("month_of_year", np.arange(1, 13), {"description": "local month"}),
+    "month_of_year": (
+        "month_of_year",
+        np.arange(1, 13),
+        {"units": "1", "description": "local month of the year (1 = January)"},
+    ),
     "hour_of_day": (
         "hour_of_day",
         np.arange(24),
-        {"description": "local clock hour the hour starts at"},
+        {"units": "h", "description": "local clock hour the hour starts at (0-23)"},
     ),
 }
 

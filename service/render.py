@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -220,20 +220,59 @@ SITE_COORDINATES = (
 )  # fmt: skip
 
 
+#: The whole-number coordinates a JSON answer carries, where the result has them: the local
+#: month and clock hour of a calendar of a year's hours (``flexibility_hours_called_by_month_hour``,
+#: ``peak_hours_share_pct``) and a duration curve's bands with the rank of each band's first
+#: hour. Without them a client read 12 x 24 numbers with nothing saying which was which.
+NUMBERED_COORDINATES = ("month_of_year", "hour_of_day", "duration_band", "duration_hours_from")
+#: The Dataset's coordinate behind each JSON coordinate named otherwise.
+_COORDINATE_SOURCES = {"time": "time_utc", "local_time": "local_time_iso"}
+
+
 def _coords(dataset: xr.Dataset) -> dict[str, Any]:
     sites = {
         name: [str(label) for label in dataset[name].to_numpy()]
         for name in SITE_COORDINATES
         if name in dataset.coords
     }
-    return {
-        "time": np.ascontiguousarray(dataset["time_utc"].to_numpy()),
-        "local_time": _labels(dataset["local_time_iso"].to_numpy()),
-        "quantile": np.ascontiguousarray(dataset["quantile"].to_numpy(), dtype=np.float64),
-        "year": np.ascontiguousarray(dataset["year"].to_numpy(), dtype=np.int64),
-        "month": [str(month)[:7] for month in dataset["month"].to_numpy().astype("datetime64[M]")],
-        "region": [str(region) for region in dataset["region"].to_numpy()],
-    } | sites
+    numbered = {
+        name: np.ascontiguousarray(dataset[name].to_numpy(), dtype=np.int64)
+        for name in NUMBERED_COORDINATES
+        if name in dataset.coords
+    }
+    return (
+        {
+            "time": np.ascontiguousarray(dataset["time_utc"].to_numpy()),
+            "local_time": _labels(dataset["local_time_iso"].to_numpy()),
+            "quantile": np.ascontiguousarray(dataset["quantile"].to_numpy(), dtype=np.float64),
+            "year": np.ascontiguousarray(dataset["year"].to_numpy(), dtype=np.int64),
+            "month": [
+                str(month)[:7] for month in dataset["month"].to_numpy().astype("datetime64[M]")
+            ],
+            "region": [str(region) for region in dataset["region"].to_numpy()],
+        }
+        | sites
+        | numbered
+    )
+
+
+def _coord_attrs(dataset: xr.Dataset, names: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Each JSON coordinate's ``dims`` (the dimension it labels), ``units`` ("" for labels
+    and dates) and ``long_name`` (as the NetCDF file's, :func:`forecast.io.export.long_name`);
+    one the Dataset lacks labels the dimension of its own name."""
+    described = {}
+    for name in names:
+        source = _COORDINATE_SOURCES.get(name, name)
+        if source not in dataset.coords:
+            described[name] = {"dims": [name], "units": "", "long_name": export.long_name(name, {})}
+            continue
+        coordinate = dataset[source]
+        described[name] = {
+            "dims": [str(dim) for dim in coordinate.dims],
+            "units": str(coordinate.attrs.get("units", "")),
+            "long_name": export.long_name(name, coordinate.attrs),
+        }
+    return described
 
 
 def _coords_chunks(coords: dict[str, Any]) -> Iterator[bytes]:
@@ -287,7 +326,8 @@ def projection_json_chunks(dataset: xr.Dataset) -> Iterator[bytes]:
 
     Joined, the chunks equal ``dumps`` of the document as one dict, in this key order:
     ``scenario_id``, ``scenario_sha256``, ``model_version``, ``attrs``, ``coords``,
-    ``variables`` (each ``dims``, ``units``, ``description``, ``values``), ``spread_drivers``.
+    ``coord_attrs`` (each coordinate's ``dims``, ``units`` and ``long_name``), ``variables``
+    (each ``dims``, ``units``, ``description``, ``values``), ``spread_drivers``.
     """
     attrs = {str(key): _plain(value) for key, value in dataset.attrs.items()}
     head = {
@@ -296,8 +336,10 @@ def projection_json_chunks(dataset: xr.Dataset) -> Iterator[bytes]:
         "model_version": attrs.get("baseline_model", "none"),
         "attrs": attrs,
     }
+    coords = _coords(dataset)
     yield dumps(head)[:-1] + b',"coords":'
-    yield from _coords_chunks(_coords(dataset))
+    yield from _coords_chunks(coords)
+    yield b',"coord_attrs":' + dumps(_coord_attrs(dataset, coords))
     yield b',"variables":'
     yield from _variables_chunks(dataset)
     drivers = {}
@@ -309,7 +351,8 @@ def projection_json_chunks(dataset: xr.Dataset) -> Iterator[bytes]:
 def comparison_json_chunks(dataset: xr.Dataset) -> Iterator[bytes]:
     """The JSON document of a comparison (:func:`forecast.sweep.compare.combine`; schema
     :class:`service.schemas.ComparisonResponse`): ``scenario_ids``, ``reference``,
-    ``scenarios``, ``attrs``, ``coords`` (a projection's and ``scenario``), ``variables``
+    ``scenarios``, ``attrs``, ``coords`` (a projection's and ``scenario``), ``coord_attrs``,
+    ``variables``
     (dims led by ``scenario``), ``spread_drivers`` per scenario."""
     labels = [str(label) for label in dataset["scenario"].to_numpy()]
     attrs = {str(key): _plain(value) for key, value in dataset.attrs.items()}
@@ -331,8 +374,10 @@ def comparison_json_chunks(dataset: xr.Dataset) -> Iterator[bytes]:
         "scenarios": scenarios,
         "attrs": attrs,
     }
+    coords = _coords(dataset) | {"scenario": labels}
     yield dumps(head)[:-1] + b',"coords":'
-    yield from _coords_chunks(_coords(dataset) | {"scenario": labels})
+    yield from _coords_chunks(coords)
+    yield b',"coord_attrs":' + dumps(_coord_attrs(dataset, coords))
     yield b',"variables":'
     yield from _variables_chunks(dataset)
     drivers = {}

@@ -315,6 +315,36 @@ class ProjectionCoords(BaseModel):
     profile_site_region: list[str] | None = Field(
         default=None, description="The region of each site (along dim `profile_site`)."
     )
+    month_of_year: list[int] | None = Field(
+        default=None,
+        description="Local months of the year, 1 = January (dim `month_of_year`: "
+        "`flexibility_hours_called_by_month_hour`, `peak_hours_share_pct`); absent without "
+        "them. [1]",
+    )
+    hour_of_day: list[int] | None = Field(
+        default=None,
+        description="Local clock hours the hours start at, 0-23 (dim `hour_of_day`; as "
+        "`month_of_year`). [h]",
+    )
+    duration_band: list[int] | None = Field(
+        default=None,
+        description="Bands of a year's hours ranked from the highest (dim `duration_band`: "
+        "the duration curves, with `duration_curves`).",
+    )
+    duration_hours_from: list[int] | None = Field(
+        default=None,
+        description="Rank of each band's first hour, 0 = the highest hour (along dim "
+        "`duration_band`). [h]",
+    )
+
+
+class CoordinateAttrs(BaseModel):
+    """What a coordinate of `coords` is: the dimension it labels, its unit and its name in
+    words (as the NetCDF file's attributes)."""
+
+    dims: list[str] = Field(description="The dimension the coordinate labels.")
+    units: str = Field(description="Unit of its values; empty for labels and dates.")
+    long_name: str = Field(description="What its values are, in words.")
 
 
 class ProjectionResponse(BaseModel):
@@ -329,6 +359,9 @@ class ProjectionResponse(BaseModel):
         description="Provenance: seed, draws, period, code version, weather source, ..."
     )
     coords: ProjectionCoords
+    coord_attrs: dict[str, CoordinateAttrs] = Field(
+        description="Each coordinate of `coords` by its name: its dims, units and long_name."
+    )
     variables: ProjectionVariables  # type: ignore[valid-type]
     spread_drivers: dict[str, float] = Field(
         description="Spearman rank correlation of each sampled input with the last year's AI "
@@ -555,6 +588,9 @@ class ComparisonResponse(BaseModel):
         "weather source, how random numbers were shared, ..."
     )
     coords: ComparisonCoords
+    coord_attrs: dict[str, CoordinateAttrs] = Field(
+        description="Each coordinate of `coords` by its name: its dims, units and long_name."
+    )
     variables: dict[str, VariableData] = Field(
         description="The projection's variables with dims (`scenario`, ...) (null where a "
         "scenario lacks one), and per grid-wide per-year figure `<name>_difference` "

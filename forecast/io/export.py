@@ -649,6 +649,17 @@ LABEL_LONG_NAMES = {
 }
 
 
+def long_name(name: str, attrs: Mapping) -> str:
+    """What a variable or coordinate is, in words: its ``long_name``, else its ``description``,
+    else :data:`LABEL_LONG_NAMES`' or its name's (``_`` as spaces): the NetCDF file's
+    ``long_name`` (:func:`cf_dataset`) and the API's ``coord_attrs``."""
+    return str(
+        attrs.get("long_name")
+        or attrs.get("description")
+        or LABEL_LONG_NAMES.get(name, name.replace("_", " "))
+    )
+
+
 def cf_dataset(dataset: xr.Dataset) -> xr.Dataset:
     """The Dataset as a NetCDF file holds it, for the CF readers its ``Conventions: CF-1.8``
     invites (Panoply, CDO, R's ncdf4, cf-checker; report-interop 7): every variable and
@@ -660,10 +671,7 @@ def cf_dataset(dataset: xr.Dataset) -> xr.Dataset:
     written = dataset.copy()
     for name, variable in written.variables.items():
         attrs = dict(variable.attrs)
-        if "long_name" not in attrs:
-            attrs["long_name"] = attrs.get("description") or LABEL_LONG_NAMES.get(
-                str(name), str(name).replace("_", " ")
-            )
+        attrs["long_name"] = long_name(str(name), attrs)
         declared = BY_NAME.get(str(name))
         if declared is not None and declared.cell_methods:
             attrs.setdefault("cell_methods", declared.cell_methods)

@@ -37,6 +37,7 @@ def _plain_document(dataset) -> bytes:
             "model_version": attrs.get("baseline_model", "none"),
             "attrs": attrs,
             "coords": coords,
+            "coord_attrs": render._coord_attrs(dataset, coords),
             "variables": variables,
             "spread_drivers": render._drivers(dataset["spread_driver_rank_correlation"]),
         },

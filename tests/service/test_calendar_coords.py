@@ -1,0 +1,97 @@
+"""A calendar of a year's hours (local month x clock hour) comes with its coordinates named and
+labelled in the JSON answer: ``flexibility_hours_called_by_month_hour`` and, with duration
+curves, ``peak_hours_share_pct`` were 12 x 24 numbers per year with ``month_of_year`` and
+``hour_of_day`` in their dims but in no ``coords``, and no coordinate said its unit."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.main import create_app
+
+BODY = {"scenario_id": "kr-outlook-flex", "draws": 8, "seed": 0, "resolution": "annual",
+        "start": "2030-01-01", "end": "2031-12-31", "weather": "synthetic"}  # fmt: skip
+CALENDAR = "flexibility_hours_called_by_month_hour"
+
+
+@pytest.fixture(scope="module")
+def client(make_settings):
+    settings = make_settings(job_threshold_draw_hours=5e6, require_read_key=False)
+    with TestClient(create_app(settings, start_in_background=False)) as test_client:
+        yield test_client
+
+
+def test_the_flexibility_calendar_has_its_coordinates_named_and_labelled(client: TestClient):
+    answer = client.post(
+        "/v1/projections",
+        params={"variables": f"{CALENDAR},flexibility_hours_called_mean"},
+        json=BODY,
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    calendar = body["variables"][CALENDAR]
+    assert calendar["dims"] == ["year", "month_of_year", "hour_of_day"]
+    assert calendar["units"] == "h"
+    coords = body["coords"]
+    assert coords["month_of_year"] == list(range(1, 13))
+    assert coords["hour_of_day"] == list(range(24))
+    assert coords["year"] == [2030, 2031]
+    labels = body["coord_attrs"]
+    assert labels["month_of_year"] == {
+        "dims": ["month_of_year"],
+        "units": "1",
+        "long_name": "local month of the year (1 = January)",
+    }
+    assert labels["hour_of_day"] == {
+        "dims": ["hour_of_day"],
+        "units": "h",
+        "long_name": "local clock hour the hour starts at (0-23)",
+    }
+    # Every coordinate is labelled, each with the dimension it labels.
+    assert set(labels) == set(coords)
+    assert labels["quantile"]["units"] == "1" and labels["year"]["dims"] == ["year"]
+    assert labels["time"]["long_name"] == "start of the period, UTC"
+    # The labels say which number is which: a year's cells add up to its mean hours called.
+    means = body["variables"]["flexibility_hours_called_mean"]["values"]
+    for index in range(len(coords["year"])):
+        rows = calendar["values"][index]
+        assert len(rows) == 12 and all(len(row) == 24 for row in rows)
+        assert sum(map(sum, rows)) == pytest.approx(means[index])
+        assert means[index] > 0
+
+
+def test_the_peak_hour_calendar_and_duration_bands_are_labelled_too(client: TestClient):
+    answer = client.post(
+        "/v1/projections",
+        params={"variables": "peak_hours_share_pct,duration_band_hours"},
+        json=BODY | {"duration_curves": True},
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["variables"]["peak_hours_share_pct"]["dims"] == [
+        "year", "month_of_year", "hour_of_day",
+    ]  # fmt: skip
+    assert body["coords"]["month_of_year"] == list(range(1, 13))
+    assert body["coords"]["hour_of_day"] == list(range(24))
+    bands = body["variables"]["duration_band_hours"]
+    assert bands["dims"] == ["year", "duration_band"]
+    ranks = body["coords"]["duration_hours_from"]
+    assert body["coords"]["duration_band"] == list(range(len(ranks)))
+    assert ranks[0] == 0 and ranks == sorted(ranks)
+    assert body["coord_attrs"]["duration_hours_from"] == {
+        "dims": ["duration_band"],
+        "units": "h",
+        "long_name": "rank of the band's first hour (0 = highest hour)",
+    }
+
+
+def test_a_result_without_a_calendar_has_no_calendar_coordinates(client: TestClient):
+    body = BODY | {"scenario_id": "kr-outlook"}
+    answer = client.post("/v1/projections", params={"variables": "ai_energy_twh"}, json=body)
+    assert answer.status_code == 200, answer.text
+    assert "month_of_year" not in answer.json()["coords"]
+    assert "month_of_year" not in answer.json()["coord_attrs"]
+    assert answer.json()["coord_attrs"]["region"]["long_name"] == (
+        "region (national: the whole grid)"
+    )
