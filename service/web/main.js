@@ -16,6 +16,7 @@ import {
 } from "./api.js";
 import { annualBars, fanChart, offerChartDownloads } from "./charts.js";
 import { compareWithShipped, startComparison } from "./compare.js";
+import { fillCalendarTable, renderFlexibility } from "./flexibility.js";
 import { formatCount } from "./format.js";
 import { offerKeyField } from "./key.js";
 import {
@@ -403,6 +404,7 @@ function render(payload) {
     byId(id).caption.textContent =
       `Per calendar year; P10 / P50 / P90 over the draws${held ? `; ${held}` : ""}`;
   }
+  renderFlexibility(payload, quantileIndex);
   byId("grid").hidden = !fillGridTable(byId("grid-table"), payload, quantileIndex);
   byId("sites").hidden = !fillSiteTable(byId("site-table"), payload, quantileIndex);
   byId("summary").textContent = summaryText(payload, quantileIndex);
@@ -466,6 +468,13 @@ function wireEvents() {
     setStatus("Inputs reset to the scenario; run the projection to see it.");
   });
   byId("download-csv").addEventListener("click", downloadCsv);
+  // The month x hour table of another year of the projection shown: no new run.
+  byId("flex-calendar-year").addEventListener("change", (event) => {
+    if (!state.last) return;
+    const year = Number(event.target.value);
+    fillCalendarTable(byId("flex-calendar-table"), state.last.payload, year);
+    setStatus(`Flexibility's month × hour table shows ${year}.`);
+  });
   for (const id of ["load-factor", "pue", "grid-limit", "flex-share"]) {
     byId(id).addEventListener("input", () => showEdit(id));
   }

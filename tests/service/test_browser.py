@@ -43,6 +43,10 @@ SCREENSHOT = os.environ.get("FORECAST_DASHBOARD_SCREENSHOT")
 COMPARE_SCREENSHOT = (
     Path(SCREENSHOT).with_name(f"{Path(SCREENSHOT).stem}-compare.png") if SCREENSHOT else None
 )
+# And <name>-flexibility.png, the flexibility panel of kr-outlook-flex with 2030's table.
+FLEXIBILITY_SCREENSHOT = (
+    Path(SCREENSHOT).with_name(f"{Path(SCREENSHOT).stem}-flexibility.png") if SCREENSHOT else None
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -1837,7 +1841,7 @@ def test_download_buttons_and_table_scrollers_are_named(page):
     names = page.locator("button[data-chart]").evaluate_all(
         "(buttons) => buttons.map((b) => [b.textContent.trim(), b.getAttribute('aria-label')])"
     )
-    assert len(names) == 12
+    assert len(names) == 14  # the projection's four charts and the comparison's three
     for text, name in names:
         assert name and name.startswith(f"{text}: "), (text, name)
     assert len({name for _text, name in names}) == len(names)
@@ -1889,3 +1893,140 @@ def test_curtailed_energy_is_shown_in_gwh(page, base_url):
         assert value > 0
         shown = _cell(page, "energy-table", 2035, "flexibility_curtailed_twh", level)
         assert shown == f"{value * 1000:,.1f}"
+
+
+# The flexibility panel's month x hour table: the header's hours, then each row's month and
+# its cells' texts, hours, classes and colours (text and the background it is read on).
+CALENDAR_TABLE = """() => {
+  const table = document.getElementById('flex-calendar-table');
+  const paper = (colour) => colour === 'rgba(0, 0, 0, 0)' ? 'rgb(255, 255, 255)' : colour;
+  return {
+    caption: table.caption.textContent,
+    head: [...table.tHead.querySelectorAll('th')].map((th) => [th.textContent, th.scope]),
+    rows: [...table.tBodies[0].rows].map((row) => {
+      const th = row.querySelector('th');
+      return [th.textContent, th.scope, [...row.querySelectorAll('td')].map((td) => {
+        const style = getComputedStyle(td);
+        return [td.textContent, Number(td.dataset.hours), td.className, style.color,
+                paper(style.backgroundColor)];
+      })];
+    }),
+  };
+}"""
+
+
+def _calendar_of(answer: dict, year: int) -> list[list[float]]:
+    calendar = answer["variables"]["flexibility_hours_called_by_month_hour"]
+    return calendar["values"][answer["coords"]["year"].index(year)]
+
+
+def _assert_calendar_is_the_apis(page, answer: dict, year: int) -> dict:
+    """The page's month x hour table of ``year`` holds the API's hours, each cell as the
+    command line prints it, in a captioned table with its headers' scopes, every number 4.5:1
+    or more on its shade. Returns the table as the page has it."""
+    shown = page.evaluate(CALENDAR_TABLE)
+    expected = _calendar_of(answer, year)
+    assert f"called in {year} by local month" in shown["caption"]
+    assert f"[h, mean over {answer['attrs']['draws']} draws]" in shown["caption"]
+    hours = answer["coords"]["hour_of_day"]
+    assert shown["head"] == [
+        ["Month", "col"], *[[f"{hour:02d}", "col"] for hour in hours], ["All", "col"],
+    ]  # fmt: skip
+    months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    assert [row[:2] for row in shown["rows"]] == [[m, "row"] for m in [*months, "All"]]
+
+    def reads(text: str, value: float) -> bool:
+        """``text`` is ``value`` as the command line prints it: "." never called, else to
+        0.1 h (the browser rounds a half up where Python rounds the binary value: 1.45)."""
+        if value == 0:
+            return text == "."
+        return (
+            re.fullmatch(r"[\d,]+\.\d", text) is not None
+            and abs(float(text.replace(",", "")) - value) <= 0.05 + 1e-9
+        )
+
+    for (month, _scope, cells), values in zip(shown["rows"], expected, strict=False):
+        assert len(cells) == len(hours) + 1, month
+        for (shown_text, shown_hours, _class, _colour, _background), value in zip(
+            cells, values, strict=False
+        ):
+            assert shown_hours == pytest.approx(value, rel=1e-12), month
+            assert reads(shown_text, value), (month, shown_text, value)
+        assert reads(cells[-1][0], sum(values)), (month, cells[-1][0])
+    column_totals = [sum(row[hour] for row in expected) for hour in range(len(hours))]
+    for cell, value in zip(shown["rows"][-1][2], [*column_totals, sum(column_totals)], strict=True):
+        assert reads(cell[0], value), (cell[0], value)
+    for _month, _scope, cells in shown["rows"]:
+        for shown_text, _hours, _class, colour, background in cells:
+            ratio = _contrast(_rgba(colour)[:3], _rgba(background)[:3])
+            assert ratio >= 4.5, (shown_text, colour, background)
+    return shown
+
+
+def test_flexibility_calendar_shows_the_apis_hours_for_the_chosen_year(page, base_url):
+    """A grid planner asking whether data-centre flexibility helps at their stress hours saw
+    neither how often nor when it is called. The flexibility panel shows the hours called per
+    year (bars and a table) and, for a chosen year (the period's last at first, as `forecast
+    project --flexibility-year` chooses), flexibility_hours_called_by_month_hour as a shaded
+    month x hour table holding the API's numbers; it follows the year picked and a run with
+    a grid load threshold, and the page still reflows at 320 CSS px."""
+    previous = _wait_done(page)
+    assert page.is_hidden("#flexibility")  # kr-national has no flexibility
+    page.select_option("#scenario", "kr-outlook-flex")
+    first = _wait_done(page, previous)
+    assert page.is_visible("#flexibility")
+    request = json.loads(page.text_content("#request-json"))
+    selected = {"variables": "flexibility_hours_called*"}
+    answer = httpx.post(
+        f"{base_url}/v1/projections", params=selected, json=request, timeout=60
+    ).json()
+    years = answer["coords"]["year"]
+    assert answer["coord_attrs"]["hour_of_day"]["units"] == "h"
+    last = years[-1]
+    assert page.input_value("#flex-calendar-year") == str(last)
+    assert page.locator("#flex-calendar-year option").all_inner_texts() == [str(y) for y in years]
+    shown_last = _assert_calendar_is_the_apis(page, answer, last)
+    # A heat map: the busiest cell darkest, never-called cells unshaded, several shades between.
+    classes = {cell[2] for _m, _s, cells in shown_last["rows"][:-1] for cell in cells[:-1]}
+    assert {"heat-1", "heat-5", ""} <= classes, classes
+    # Hours called per year: a bar a year, and the API's P50 in the table beside it.
+    assert page.locator("#chart-flex-hours g.bar rect").count() == len(years)
+    called = answer["variables"]["flexibility_hours_called"]["values"]
+    median = answer["coords"]["quantile"].index(0.5)
+    for year in (years[0], last):
+        shown = _cell(page, "flex-hours-table", year, "flexibility_hours_called", 0.5)
+        assert float(shown) == pytest.approx(called[years.index(year)][median], abs=0.05 + 1e-9)
+
+    # Another year, picked from the list: the table is that year's, with no new projection.
+    sent: list[str] = []
+    page.on("request", lambda r: "/v1/projections" in r.url and sent.append(r.url))
+    page.focus("#flex-calendar-year")
+    page.select_option("#flex-calendar-year", "2030")
+    shown_2030 = _assert_calendar_is_the_apis(page, answer, 2030)
+    assert shown_2030["rows"] != shown_last["rows"]
+    assert sent == []
+    assert "shows 2030" in page.text_content("#status")
+    if FLEXIBILITY_SCREENSHOT:
+        page.set_viewport_size({"width": 1400, "height": 900})
+        page.evaluate("document.activeElement.blur()")
+        _save_screenshot(page.locator("#flexibility").screenshot(), FLEXIBILITY_SCREENSHOT)
+
+    # Called only above 100 GW of grid load: fewer hours, and the table (still 2030) is the
+    # new projection's.
+    page.get_by_label("Called only above a grid load of [MW]").fill("100000")
+    page.get_by_role("button", name="Run projection").click()
+    _wait_done(page, first)
+    assert page.input_value("#flex-calendar-year") == "2030"
+    request = json.loads(page.text_content("#request-json"))
+    assert request["scenario"]["flexibility"]["threshold_mw"] == 100000
+    above = httpx.post(
+        f"{base_url}/v1/projections", params=selected, json=request, timeout=60
+    ).json()
+    shown_above = _assert_calendar_is_the_apis(page, above, 2030)
+    before, after = (sum(map(sum, _calendar_of(a, 2030))) for a in (answer, above))
+    assert after < before
+    assert shown_above["rows"][-1][2][-1][0] != shown_2030["rows"][-1][2][-1][0]
+
+    _narrow(page)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 320, page.evaluate(OVERFLOWING)
