@@ -97,8 +97,12 @@ EXTRA_COLUMN_ORDER = (
     ("draw", "`--per-draw` (the `*_per_draw` variables)"),
     ("duration_hours_from", "`--duration-curves` (a duration band's first hour's rank)"),
     ("duration_draw", "`--duration-curves --per-draw` (a per-draw duration curve's draw)"),
-    ("month_of_year", "`--duration-curves` (the peak-hour calendar's local month)"),
-    ("hour_of_day", "`--duration-curves` (the peak-hour calendar's local clock hour)"),
+    (
+        "month_of_year",
+        "`--duration-curves` or flexibility (a calendar's local month: "
+        "`peak_hours_share_pct`, `flexibility_hours_called_by_month_hour`)",
+    ),
+    ("hour_of_day", "as `month_of_year` (the calendar's local clock hour)"),
 )
 #: The run's identifying columns that ``forecast project --id-columns`` puts first in every
 #: row, each constant, from the attribute of the same name: two runs appended into one
