@@ -93,35 +93,50 @@ def period_coordinates(
     utc = period_times.tz_convert("UTC").tz_localize(None).to_numpy()
     wall = period_times.tz_localize(None).to_numpy()
     offset = ((wall - utc) // np.timedelta64(1, "m")).astype(np.int32)  # [min]
-    # A CF reader takes a time without a zone as UTC: each one's long_name says which it is.
-    wall_name = f"start of the period, local wall clock ({zone}), not UTC"
-    if resolution == "hourly":
-        time, time_name = utc, "start of the hour, UTC"
-        time_text = f"start of the hour, UTC (the local wall clock is local_time, {zone})"
-    else:
-        time, time_name = wall, wall_name
-        time_text = (
-            f"start of the period, local calendar ({zone}), naive: the local year, month or "
-            "day to select by; time_utc holds the instant"
-        )
     wall_text = (
         f"start of the period, local wall clock ({zone}), naive; repeats at a daylight-saving "
         "fall-back, where utc_offset tells the two apart"
     )
     return {
-        "time": ("time", time, {"long_name": time_name, "description": time_text}),
+        "time": (
+            "time",
+            utc if resolution == "hourly" else wall,
+            time_attributes(zone, resolution),
+        ),
         "time_utc": (
             "time",
             utc,
             {"long_name": "start of the period, UTC", "description": "start of the period, UTC"},
         ),
-        "local_time": ("time", wall, {"long_name": wall_name, "description": wall_text}),
+        "local_time": ("time", wall, {"long_name": wall_long_name(zone), "description": wall_text}),
         "utc_offset": ("time", offset, {"units": "min", "description": "local_time - time_utc"}),
         "local_time_iso": (
             "time",
             labels,
             {"description": f"start of the period, local time ({zone}), ISO 8601 with offset"},
         ),
+    }
+
+
+def wall_long_name(zone: str) -> str:
+    """The ``long_name`` of a naive local wall-clock time: a CF reader takes a time without a
+    zone as UTC, so it says it is not."""
+    return f"start of the period, local wall clock ({zone}), not UTC"
+
+
+def time_attributes(zone: str, resolution: str) -> dict[str, str]:
+    """The attributes of a projection's ``time`` coordinate in memory
+    (:func:`period_coordinates`): the UTC instant of each hour, or the local wall-clock start
+    of each day, month or year in ``zone``."""
+    if resolution == "hourly":
+        return {
+            "long_name": "start of the hour, UTC",
+            "description": f"start of the hour, UTC (the local wall clock is local_time, {zone})",
+        }
+    return {
+        "long_name": wall_long_name(zone),
+        "description": f"start of the period, local calendar ({zone}), naive: the local year, "
+        "month or day to select by; time_utc holds the instant",
     }
 
 

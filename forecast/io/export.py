@@ -47,10 +47,11 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from forecast.calendar import local_midnight
+from forecast.calendar import local_midnight, time_attributes
 from forecast.errors import OptionsError
 from forecast.io.files import atomic_write
 from forecast.outputs import BY_NAME, selected_variables
+from forecast.units import CF_UNITS, UNITS_LABEL_ATTRIBUTE
 
 #: The core columns, in every table in this order. ``period_start_utc`` came last (after
 #: ``unit``), so that a loader reading the first seven by position keeps working.
@@ -664,25 +665,129 @@ def long_name(name: str, attrs: Mapping) -> str:
     )
 
 
+#: The time axes a NetCDF file may have: each dimension and its coordinate of UTC instants (a
+#: projection's, comparison's or sweep's periods; a grid export's snapshots).
+TIME_AXES = {"time": "time_utc", "snapshot": "utc"}
+#: CF ``units`` of every instant a NetCDF file holds, a time axis and its bounds alike: whole
+#: minutes (a zone's offset may be :30 or :45), UTC (a reference time without an offset).
+CF_TIME_UNITS = "minutes since 1970-01-01 00:00:00"
+#: The second dimension of a time axis's bounds, ``<axis>_bnds(<axis>, nv)``: start and end.
+BOUNDS_DIM = "nv"
+
+
 def cf_dataset(dataset: xr.Dataset) -> xr.Dataset:
     """The Dataset as a NetCDF file holds it, for the CF readers its ``Conventions: CF-1.8``
     invites (Panoply, CDO, R's ncdf4, cf-checker; report-interop 7): every variable and
     coordinate with a ``long_name`` (its own, else its ``description``, else
     :data:`LABEL_LONG_NAMES`' or its name's), each declared
-    variable with its ``cell_methods`` (:attr:`forecast.outputs.OutputVariable.cell_methods`)
-    and no coordinate with a ``_FillValue`` (xarray gives a float one NaN by default, which a
-    coordinate may not have). ``dataset`` itself is left as it is."""
+    variable with its ``cell_methods`` (:attr:`forecast.outputs.OutputVariable.cell_methods`),
+    each ``units`` one UDUNITS parses (:data:`forecast.units.CF_UNITS`; the table's text kept
+    in :data:`~forecast.units.UNITS_LABEL_ATTRIBUTE`), each time axis (:data:`TIME_AXES`) the
+    UTC instants of its periods' starts with their bounds (:func:`_cf_time_axis`) and no
+    coordinate with a ``_FillValue`` (xarray gives a float one NaN by default, which a
+    coordinate may not have). ``dataset`` itself is left as it is; :func:`from_cf` reads the
+    file back as it was."""
     written = dataset.copy()
+    written.attrs.setdefault("Conventions", "CF-1.8")
     for name, variable in written.variables.items():
         attrs = dict(variable.attrs)
         attrs["long_name"] = long_name(str(name), attrs)
         declared = BY_NAME.get(str(name))
         if declared is not None and declared.cell_methods:
             attrs.setdefault("cell_methods", declared.cell_methods)
+        if (cf_units := CF_UNITS.get(str(attrs.get("units")))) is not None:
+            attrs[UNITS_LABEL_ATTRIBUTE] = attrs["units"]
+            attrs["units"] = cf_units
         variable.attrs = attrs
         if name in written.coords:
             variable.encoding = {**variable.encoding, "_FillValue": None}
+        if variable.dtype.kind == "M":
+            variable.encoding = {**variable.encoding, "units": CF_TIME_UNITS}
+    for axis, utc in TIME_AXES.items():
+        if axis in written.dims and utc in written.coords:
+            written = _cf_time_axis(written, axis, utc)
     return written
+
+
+def _cf_time_axis(written: xr.Dataset, axis: str, utc: str) -> xr.Dataset:
+    """``written`` with the time axis ``axis`` as CF has it: the UTC instants of the periods'
+    starts (its coordinate ``utc``; at daily and coarser resolutions the Dataset's ``time`` is
+    the local wall clock, which a CF reader takes as UTC) and ``<axis>_bnds(<axis>, nv)``, each
+    period's first and end instant [start, end) (:func:`_period_ends`): an hour, a local day of
+    23, 24 or 25 hours, a local month or year, the first and last cut to the period projected.
+
+    A comparison of scenarios in different zones (monthly or annual) has no one instant per
+    period (its ``time_utc`` is by scenario): its axis stays the local calendar's labels, its
+    bounds the labels of each period's first and next day, and its ``long_name`` says so."""
+    starts_utc = written[utc]
+    if starts_utc.dims == (axis,):
+        starts = _array(starts_utc)
+        hourly = axis == "snapshot" or written.attrs.get("resolution") == "hourly"
+        long_name = "start of the hour, UTC" if hourly else "start of the period, UTC"
+        description = (
+            f"{long_name}, the period being [{axis}_bnds[:, 0], {axis}_bnds[:, 1]); the local "
+            "start is " + ("local_time" if axis == "time" else "standard_time")
+        )
+        ends = _period_ends(written, axis, starts, zone=written.attrs.get("timezone"))
+    else:
+        starts = _array(written[axis])
+        long_name = "start of the period, each scenario's local calendar (its timezone), not UTC"
+        description = f"{long_name}; the instants are time_utc, by scenario"
+        ends = _period_ends(written, axis, starts, zone=None)
+    attrs = {
+        "standard_name": "time",
+        "axis": "T",
+        "long_name": long_name,
+        "description": description,
+        "bounds": f"{axis}_bnds",
+    }
+    encoding = {"units": CF_TIME_UNITS, "calendar": "proleptic_gregorian", "_FillValue": None}
+    written = written.assign_coords({axis: xr.Variable(axis, starts, attrs, encoding)})
+    bounds = np.stack([starts, ends], axis=1)
+    # A bounds variable belongs to its axis: no ``coordinates`` of its own.
+    bounds_encoding = {**encoding, "coordinates": None}
+    bounds_attrs = {"long_name": f"first and end instant of each period of {axis}, [start, end)"}
+    written[f"{axis}_bnds"] = xr.Variable((axis, BOUNDS_DIM), bounds, bounds_attrs, bounds_encoding)
+    return written
+
+
+def _period_ends(
+    dataset: xr.Dataset, axis: str, starts: np.ndarray, *, zone: str | None
+) -> np.ndarray:
+    """The instant each period of ``starts`` ends (excluded): an hour after it for hours and
+    a grid export's snapshots (which skip the years not exported); else the next period's
+    start, and for the last the first instant of the local day after ``period_end`` (in
+    ``zone``, or as a naive label without one). datetime64[ns]"""
+    if axis == "snapshot" or dataset.attrs.get("resolution") == "hourly":
+        return starts + np.timedelta64(1, "h")
+    after = dt.date.fromisoformat(str(dataset.attrs["period_end"])) + dt.timedelta(days=1)
+    last = pd.Timestamp(after)
+    if zone is not None:
+        last = local_midnight(after, zone).tz_convert("UTC").tz_localize(None)
+    return np.r_[starts[1:], np.datetime64(last.as_unit("ns"))]
+
+
+def from_cf(dataset: xr.Dataset) -> xr.Dataset:
+    """A projection's, comparison's or sweep's Dataset read back from the NetCDF file
+    :func:`cf_dataset` made of it (``xr.open_dataset``), as it was before: without the time
+    bounds, each unit in its table text, and ``time`` the local wall clock again at daily and
+    coarser resolutions (the service renders its stored results from it). A file written
+    before bounds and UTC times is returned as it is."""
+    restored = dataset.drop_vars(
+        [f"{axis}_bnds" for axis in TIME_AXES if f"{axis}_bnds" in dataset.variables]
+    )
+    for variable in restored.variables.values():
+        if UNITS_LABEL_ATTRIBUTE in variable.attrs:
+            attrs = dict(variable.attrs)
+            attrs["units"] = attrs.pop(UNITS_LABEL_ATTRIBUTE)
+            variable.attrs = attrs
+    zone, resolution = restored.attrs.get("timezone"), restored.attrs.get("resolution")
+    one_zone = "time" in restored.dims and restored["time_utc"].dims == ("time",)
+    if one_zone and zone is not None and resolution is not None:
+        wall = "time_utc" if resolution == "hourly" else "local_time"
+        attrs = time_attributes(str(zone), str(resolution))
+        restored = restored.assign_coords(time=("time", _array(restored[wall]), attrs))
+    return restored
 
 
 def write_netcdf(dataset: xr.Dataset, path: Path, *, inputs: Mapping | None = None) -> Path:

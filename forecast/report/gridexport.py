@@ -1425,7 +1425,8 @@ def _wide(paths: GridPaths, index: int, *, timestamps: bool = False) -> pd.DataF
 
 def netcdf_dataset(paths: GridPaths, manifest: dict | None = None) -> xr.Dataset:
     """Every path in one Dataset (:data:`NETCDF_VARIABLES`): ``load_mw(path, snapshot,
-    load)`` [MW], ``snapshot`` the hour starts as the rows are labelled (:attr:`GridPaths.times`)
+    load)`` [MW], ``snapshot`` the hour starts as the rows are labelled (:attr:`GridPaths.times`;
+    the file holds the UTC instants and their bounds, :func:`forecast.io.export.cf_dataset`)
     with ``utc``, ``standard_time`` and ``year`` beside it, each load's ``bus``, ``carrier``
     and ``description``, each path's ``kind`` and, where its paths have one, ``draw``,
     ``percentile_level``, ``weight`` and ``weather_year``; the attributes are ``manifest``'s
@@ -1453,7 +1454,12 @@ def netcdf_dataset(paths: GridPaths, manifest: dict | None = None) -> xr.Dataset
             "standard_time": (
                 "snapshot",
                 paths.standard.to_numpy(),
-                {"time_zone": f"UTC{_utc_offset(paths)} (the zone's standard time)"},
+                {
+                    "time_zone": f"UTC{_utc_offset(paths)} (the zone's standard time)",
+                    # A CF reader takes a time without an offset as UTC.
+                    "long_name": f"start of the hour, the zone's standard time "
+                    f"(UTC{_utc_offset(paths)}), not UTC",
+                },
             ),
             "year": ("snapshot", paths.year, {"description": "the year of the snapshot's label"}),
             "load": ("load", np.array([load.name for load in paths.loads])),

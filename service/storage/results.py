@@ -31,6 +31,7 @@ from typing import NamedTuple
 import xarray as xr
 
 from forecast.errors import NotFoundError
+from forecast.io import export
 from forecast.io.files import atomic_write, sha256_file
 from service.errors import StorageError
 from service.render import HDF5_USE, write_netcdf
@@ -298,7 +299,8 @@ class ResultFiles:
 
     def read(self, name: str, size: int | None = None, sha256: str | None = None) -> xr.Dataset:
         """The result Dataset, read whole into memory (the file is closed after), under
-        :data:`service.render.HDF5_USE` like every use of HDF5 in the service; its size and
+        :data:`service.render.HDF5_USE` like every use of HDF5 in the service, as it was computed
+        (:func:`forecast.io.export.from_cf`); its size and
         sha256 checked first (:meth:`intact`), outside that lock: a damaged file never
         reaches HDF5.
 
@@ -315,7 +317,8 @@ class ResultFiles:
         path = self.intact(name, size, sha256)
         try:
             with HDF5_USE, xr.open_dataset(path, engine="h5netcdf") as dataset:
-                return dataset.load()
+                # As it was computed: the file's CF time bounds, UTC times and units undone.
+                return export.from_cf(dataset.load())
         except _CONTENT_ERRORS as error:
             raise self._damaged(name, error) from None
 

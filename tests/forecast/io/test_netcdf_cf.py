@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import cf_units
 import netCDF4
+import numpy as np
+import pandas as pd
 import pytest
+import xarray as xr
 
 from forecast.cli import main
 from forecast.projection import ProjectionOptions, project
@@ -19,6 +23,28 @@ from tests.conftest import SMALL_SCENARIO
 
 def _attributes(variable) -> dict:
     return {key: variable.getncattr(key) for key in variable.ncattrs()}
+
+
+def _check_units(dataset: netCDF4.Dataset) -> None:
+    """Every ``units`` parses with UDUNITS-2 (cf-units' bundled library, as cf-checker and CDO
+    parse them): ``accelerators``, ``events`` and ``TWh`` did not. A count's ``units`` is
+    ``1``, the table's text kept in ``units_label`` and the counted thing in ``long_name``."""
+    refused = []
+    for name, variable in dataset.variables.items():
+        if "units" in variable.ncattrs():
+            try:
+                cf_units.Unit(variable.getncattr("units"))
+            except ValueError:
+                refused.append((name, variable.getncattr("units")))
+    assert refused == []
+    for name in ("installed_accelerators", "ai_energy_twh"):
+        if name in dataset.variables:
+            attrs = _attributes(dataset[name])
+            label = {"installed_accelerators": "accelerators", "ai_energy_twh": "TWh"}[name]
+            assert attrs["units_label"] == label
+            assert attrs["units"] == {"accelerators": "1", "TWh": "TW h"}[label]
+    if "installed_accelerators" in dataset.variables:
+        assert "accelerators" in _attributes(dataset["installed_accelerators"])["long_name"].lower()
 
 
 def _check_cf(dataset: netCDF4.Dataset, *, hourly: bool) -> None:
@@ -33,11 +59,13 @@ def _check_cf(dataset: netCDF4.Dataset, *, hourly: bool) -> None:
     assert _attributes(dataset["ai_energy_twh_mean"])["cell_methods"] == "year: sum"
     assert _attributes(dataset["ai_peak_gw"])["cell_methods"] == "year: maximum"
     assert "cell_methods" not in dataset["installed_accelerators"].ncattrs()
-    time = _attributes(dataset["time"])["long_name"]
-    if hourly:
-        assert time == "start of the hour, UTC"
-    else:
-        assert time == "start of the period, local wall clock (Asia/Seoul), not UTC"
+    time = _attributes(dataset["time"])
+    # A CF reader takes a time without an offset as UTC: at every resolution it is UTC.
+    assert time["long_name"] == "start of the hour, UTC" if hourly else "start of the period, UTC"
+    assert time["bounds"] == "time_bnds" and time["standard_name"] == "time"
+    assert dataset["time_bnds"].dimensions == ("time", "nv")
+    assert (dataset["time"][:] == dataset["time_utc"][:]).all()
+    _check_units(dataset)
     assert _attributes(dataset["local_time"])["long_name"].endswith("(Asia/Seoul), not UTC")
     assert _attributes(dataset["time_utc"])["long_name"] == "start of the period, UTC"
 
@@ -66,3 +94,59 @@ def test_the_apis_netcdf_is_cf_too():
     assert "long_name" not in dataset["total_mw"].attrs  # the Dataset itself is left as it is
     with netCDF4.Dataset("answer.nc", memory=render.projection_netcdf(dataset)) as written:
         _check_cf(written, hourly=False)
+
+
+@pytest.mark.parametrize("resolution", ["hourly", "daily", "monthly", "annual"])
+def test_time_bounds_are_the_local_periods_in_utc(tmp_path, resolution):
+    """``time_bnds`` holds each period's [start, end) as UTC instants: an hour, a local day of
+    23, 24 or 25 hours, a local month or year, the first and last cut to the period projected.
+    Sydney's clocks go back on 7 April 2030 (a 25-hour day, a 721-hour April) and forward on 6
+    October (a 23-hour day, a 743-hour October). Read with xarray's CF decoding, ``time`` is
+    the UTC start at every resolution (daily and coarser were the naive local wall clock, which
+    a CF reader took as UTC): the first period starts at local midnight of 1 April, 13:00Z."""
+    out = tmp_path / "p.nc"
+    status = main(["project", "au-nsw-ai-dc", "--draws", "2", "--no-baseline", "--weather",
+                   "typical", "--resolution", resolution, "--start", "2030-04-01", "--end",
+                   "2030-10-10", "--quiet", "--out", str(out)])  # fmt: skip
+    assert status == 0
+    with xr.open_dataset(out, decode_cf=True) as dataset:
+        bounds = dataset["time_bnds"].to_numpy()
+        time = dataset["time"].to_numpy()
+        np.testing.assert_array_equal(time, dataset["time_utc"].to_numpy())
+        local = dataset["local_time"].to_numpy()
+    np.testing.assert_array_equal(bounds[:, 0], time)
+    np.testing.assert_array_equal(bounds[1:, 0], bounds[:-1, 1])  # no gap, no overlap
+    assert time[0] == np.datetime64("2030-03-31T13:00")
+    assert bounds[-1, 1] == np.datetime64("2030-10-10T13:00")  # 11 Oct 00:00 AEDT
+    hours = (bounds[:, 1] - bounds[:, 0]) / np.timedelta64(1, "h")
+    by_start = dict(zip(pd.DatetimeIndex(local).strftime("%Y-%m-%d %H"), hours, strict=True))
+    expected = {
+        "hourly": {"2030-04-07 02": 1.0, "2030-10-06 03": 1.0},
+        "daily": {"2030-04-07 00": 25.0, "2030-04-08 00": 24.0, "2030-10-06 00": 23.0},
+        "monthly": {"2030-04-01 00": 721.0, "2030-05-01 00": 744.0, "2030-10-01 00": 239.0},
+        "annual": {"2030-04-01 00": 193 * 24.0},  # one 25-hour and one 23-hour day
+    }[resolution]
+    assert {key: by_start[key] for key in expected} == expected
+    assert hours.sum() == (bounds[-1, 1] - bounds[0, 0]) / np.timedelta64(1, "h")
+
+
+def test_a_stored_result_reads_back_as_it_was_computed(tmp_path):
+    """The service renders its answers from the NetCDF file it stored: read back with
+    :func:`forecast.io.export.from_cf`, the file's UTC times, bounds and UDUNITS units are the
+    computed Dataset's local times and table units again, and its tidy table is the same."""
+    from forecast.io import export
+
+    dataset = project(
+        load_scenario("au-nsw-ai-dc"),
+        ProjectionOptions(draws=2, start=dt.date(2030, 4, 1), end=dt.date(2030, 4, 10),
+                          resolution="daily", weather="typical", include_baseline=False),
+    )  # fmt: skip
+    export.write_netcdf(dataset, tmp_path / "p.nc")
+    with xr.open_dataset(tmp_path / "p.nc", engine="h5netcdf") as written:
+        assert written["time"].values[0] == np.datetime64("2030-03-31T13:00")
+        back = export.from_cf(written.load())
+    assert "time_bnds" not in back and "nv" not in back.dims
+    np.testing.assert_array_equal(back["time"].to_numpy(), dataset["time"].to_numpy())
+    assert back["time"].attrs == dataset["time"].attrs  # the local wall clock's
+    assert back["ai_energy_twh"].attrs["units"] == "TWh"
+    pd.testing.assert_frame_equal(export.tidy_frame(back), export.tidy_frame(dataset))

@@ -1234,8 +1234,17 @@ def test_netcdf_holds_every_path_in_one_dataset(small_scenario_text, scenario_fi
             path["weather_year"] for path in manifest["paths"]
         ]
         assert "percentile_level" not in cube.coords  # random draws have no level
-        assert cube["snapshot"].values[0] == np.datetime64("2025-07-01T00:00")
+        # CF: the snapshots are UTC instants with an hour's bounds (they were the standard-time
+        # labels, which a CF reader took as UTC); standard_time keeps the labels.
+        assert cube["snapshot"].values[0] == np.datetime64("2025-06-30T15:00")
+        assert (cube["snapshot"] == cube["utc"]).all()
+        assert cube["standard_time"].values[0] == np.datetime64("2025-07-01T00:00")
         assert (cube["standard_time"] - cube["utc"] == np.timedelta64(9, "h")).all()
+        bounds = cube["snapshot_bnds"]
+        assert ((bounds[:, 1] - bounds[:, 0]) == np.timedelta64(1, "h")).all()
+        assert cube.attrs["Conventions"] == "CF-1.8" and cube["snapshot"].attrs["axis"] == "T"
+        assert cube["load_mw"].attrs["long_name"].startswith("mean load over the hour")
+        assert cube["load_mw"].attrs["cell_methods"] == "snapshot: mean"
         for index, label in enumerate(cube["path"].values):
             wide = pd.read_csv(tmp_path / "wide-csv" / f"{label}.csv")
             columns = [f"{name}_mw" for name in cube["load"].values]
