@@ -74,7 +74,8 @@ def test_a_projections_answer_carries_its_baseline_bands_note(client: TestClient
     answer = client.post("/v1/projections", json=request)
     assert answer.status_code == 200, answer.text
     (note,) = json.loads(answer.json()["attrs"]["caveats"])
-    assert "backtested 1 year ahead" in note and "too narrow" in note
+    assert "backtested 1 year ahead" in note and f"{MODEL_ID}@v1's origin" in note
+    assert "NSW" not in note  # the served model's own note, not another grid's
     table = client.post("/v1/projections?format=parquet", json=request)
     assert table.status_code == 200, table.text
     metadata = json.loads(pq.read_schema(io.BytesIO(table.content)).metadata[b"forecast"])
