@@ -1173,12 +1173,13 @@ def test_a_scenarios_caveats_are_listed_beside_its_summary(page):
     """kr-outlook's caveat (its Korean non-AI figures conflict) reached the API's attrs but
     not the page: a planner reading the dashboard never saw it. It is a labelled list under
     the summary, in the projection and, after each scenario's id, in the comparison; a
-    scenario without caveats shows none. The run's caveat (its baseline's bands past their
+    scenario without a baseline shows its own alone. The run's caveat (its baseline's bands past their
     backtest, which the command line alone printed: report-interop 3) follows the
     scenario's."""
     previous = _wait_done(page)
     caveats = load_scenario("kr-outlook").caveats
-    assert caveats and not load_scenario("global-iea-2025").caveats
+    own = load_scenario("global-iea-2025").caveats
+    assert caveats and own
     page.select_option("#scenario", "kr-outlook")
     previous = _wait_done(page, previous)
     listed = page.get_by_role("list", name="Caveats: what to know before quoting a figure")
@@ -1187,10 +1188,10 @@ def test_a_scenarios_caveats_are_listed_beside_its_summary(page):
     assert items[: len(caveats)] == caveats
     (note,) = items[len(caveats) :]
     assert "backtested 1 year ahead" in note
-    # A global scenario has no grid baseline, and no caveat of its own.
+    # A global scenario has no grid baseline: its own caveats, and no run's.
     page.select_option("#scenario", "global-iea-2025")
     previous = _wait_done(page, previous)
-    assert page.is_hidden("#caveats")
+    assert listed.get_by_role("listitem").all_inner_texts() == own
 
     page.fill("#draws", "50")
     page.check("#comparison-choices input[value='kr-national']")
@@ -1206,7 +1207,9 @@ def test_a_scenarios_caveats_are_listed_beside_its_summary(page):
     assert compared.is_visible()
     compared_items = compared.get_by_role("listitem").all_inner_texts()
     national = [item for item in compared_items if item.startswith("kr-national: ")]
-    assert len(national) == 1 and "backtested 1 year ahead" in national[0]
+    national_caveats = load_scenario("kr-national").caveats
+    assert national[:-1] == [f"kr-national: {caveat}" for caveat in national_caveats]
+    assert "backtested 1 year ahead" in national[-1]
     outlook = [item for item in compared_items if item.startswith("kr-outlook: ")]
     assert outlook[: len(caveats)] == [f"kr-outlook: {caveat}" for caveat in caveats]
     assert len(outlook) == len(caveats) + 1 and "backtested 1 year ahead" in outlook[-1]
