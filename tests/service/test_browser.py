@@ -1173,8 +1173,8 @@ def test_a_scenarios_caveats_are_listed_beside_its_summary(page):
     """kr-outlook's caveat (its Korean non-AI figures conflict) reached the API's attrs but
     not the page: a planner reading the dashboard never saw it. It is a labelled list under
     the summary, in the projection and, after each scenario's id, in the comparison; a
-    scenario without a baseline shows its own alone. The run's caveat (its baseline's bands past their
-    backtest, which the command line alone printed: report-interop 3) follows the
+    scenario without a baseline shows its own alone. The run's caveat (its baseline's bands
+    past their backtest, which the command line alone printed: report-interop 3) follows the
     scenario's."""
     previous = _wait_done(page)
     caveats = load_scenario("kr-outlook").caveats
