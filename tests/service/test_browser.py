@@ -22,6 +22,7 @@ import pytest
 
 from forecast.io.export import column_dtypes
 from forecast.scenario import load_scenario
+from tests.support.contrast import contrast_ratio, css_rgba, over
 from tests.support.data import requires_shared_data
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -1483,36 +1484,6 @@ def test_a_service_that_asks_a_read_key_takes_one_in_the_page(browser):
 # the live region's mutations).
 
 
-def _rgba(css: str) -> tuple[float, float, float, float]:
-    """A computed CSS colour, ``rgb(r, g, b)`` or ``rgba(r, g, b, a)``, as numbers."""
-    numbers = [float(text) for text in re.findall(r"[\d.]+", css)]
-    return (numbers[0], numbers[1], numbers[2], numbers[3] if len(numbers) > 3 else 1.0)
-
-
-def _over(colour: tuple[float, ...], background: tuple[float, ...]) -> tuple[float, ...]:
-    """``colour`` (with its alpha) composited over the opaque ``background``."""
-    alpha = colour[3] if len(colour) > 3 else 1.0
-    pairs = zip(colour[:3], background[:3], strict=True)
-    return tuple(alpha * c + (1 - alpha) * b for c, b in pairs)
-
-
-def _luminance(rgb: tuple[float, ...]) -> float:
-    """Relative luminance of an sRGB colour [0–255], as WCAG 2.2 defines it."""
-
-    def linear(channel: float) -> float:
-        channel /= 255
-        return channel / 12.92 if channel <= 0.04045 else ((channel + 0.055) / 1.055) ** 2.4
-
-    red, green, blue = (linear(channel) for channel in rgb[:3])
-    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
-
-
-def _contrast(first: tuple[float, ...], second: tuple[float, ...]) -> float:
-    """WCAG contrast ratio of two opaque colours (1 to 21)."""
-    high, low = sorted((_luminance(first), _luminance(second)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
-
-
 def _deuteranope_lab(rgb: tuple[float, ...]) -> tuple[float, float, float]:
     """CIELAB of an sRGB colour as a deuteranope sees it (Machado, Oliveira and Fernandes
     2009, severity 1, applied to linear RGB; https://doi.org/10.1109/TVCG.2009.113)."""
@@ -1645,7 +1616,7 @@ def test_focus_indicators_and_field_borders_have_3_to_1_contrast(page):
     focus ring; the amber ring was 2.13:1 on white and 1.96:1 on the form's panel, the fields'
     borders 2.84:1 on the panel. Each now reaches 3:1 against what is around it."""
     _wait_done(page)
-    panel = _rgba(
+    panel = css_rgba(
         page.locator("#assumptions").evaluate("(form) => getComputedStyle(form).backgroundColor")
     )
     focused = (
@@ -1662,16 +1633,16 @@ def test_focus_indicators_and_field_borders_have_3_to_1_contrast(page):
     assert all(style != "none" and float(width[:-2]) >= 2 for _, style, width, _ in stops), stops
     for *_, colour in stops:
         for background in (PAPER, panel):
-            assert _contrast(_rgba(colour)[:3], background) >= 3, colour
+            assert contrast_ratio(css_rgba(colour)[:3], background) >= 3, colour
     for selector in ("#draws", "#scenario", "#gpu-target"):
         border = page.locator(selector).evaluate("(e) => getComputedStyle(e).borderTopColor")
-        assert _contrast(_rgba(border)[:3], panel) >= 3, (selector, border)
+        assert contrast_ratio(css_rgba(border)[:3], panel) >= 3, (selector, border)
     # A button on white (the results' toolbar), by keyboard.
     page.focus("#csv-resolution")
     page.keyboard.press("Tab")
     element, style, _width, colour = page.evaluate(focused)
     assert element == "download-csv" and style != "none"
-    assert _contrast(_rgba(colour)[:3], PAPER) >= 3, colour
+    assert contrast_ratio(css_rgba(colour)[:3], PAPER) >= 3, colour
 
 
 SERIES_STYLE = """(chart) => [...document.querySelectorAll(`${chart} g.median`)].map((g) => {
@@ -1708,14 +1679,14 @@ BANDS = """(chart) => {
 def _band_contrast_is_met(band: dict) -> bool:
     """Whether a comparison band meets WCAG 1.4.11's 3:1 on white: its fill does, or its
     outline does, two lines of 3:1 or more, 1 px or wider, along its P10 and P90 edges."""
-    fill = _over((*_rgba(band["fill"])[:3], float(band["opacity"])), PAPER)
-    if _contrast(fill, PAPER) >= 3:
+    fill = over((*css_rgba(band["fill"])[:3], float(band["opacity"])), PAPER)
+    if contrast_ratio(fill, PAPER) >= 3:
         return True
     if len(band["edges"]) != 2:
         return False
     for stroke, width, opacity, _box in band["edges"]:
-        seen = _over((*_rgba(stroke)[:3], float(opacity)), PAPER)
-        if _contrast(seen, PAPER) < 3 or float(width[:-2]) < 1:
+        seen = over((*css_rgba(stroke)[:3], float(opacity)), PAPER)
+        if contrast_ratio(seen, PAPER) < 3 or float(width[:-2]) < 1:
             return False
     # Together the two lines span the band: its left, top, right and bottom edges.
     boxes = [edge[3] for edge in band["edges"]]
@@ -1763,9 +1734,9 @@ def test_comparison_series_differ_by_more_than_colour(page):
         assert [marker[:2] for marker in markers] == [[key[0], key[3]] for key in keys]
         assert len({marker[1] for marker in markers}) == len(picks)
         assert all(marker[2] >= 5 for marker in markers)  # one a year
-    colours = [_rgba(key[1]) for key in keys]
+    colours = [css_rgba(key[1]) for key in keys]
     for colour in colours:
-        assert _contrast(colour, PAPER) >= 3, colour
+        assert contrast_ratio(colour, PAPER) >= 3, colour
     seen = [_deuteranope_lab(colour) for colour in colours]
     for first in range(len(seen)):
         for second in range(first + 1, len(seen)):
@@ -1781,7 +1752,7 @@ def test_comparison_series_differ_by_more_than_colour(page):
         " getComputedStyle(rect).fillOpacity])"
     )
     for fill, opacity in bars:
-        assert _contrast(_over((*_rgba(fill)[:3], float(opacity)), PAPER), PAPER) >= 3, fill
+        assert contrast_ratio(over((*css_rgba(fill)[:3], float(opacity)), PAPER), PAPER) >= 3, fill
     # WCAG 1.4.11: the scenarios' P10–P90 bands were pale fills alone (1.2:1 to 1.5:1 on
     # white); each is now outlined in its scenario's colour.
     for chart in ("#comparison-chart-ai", "#comparison-chart-total"):
