@@ -1070,6 +1070,25 @@ def compared_caveats(dataset) -> dict[str, list[str]]:
     }
 
 
+def caveat_lines(dataset, *, labelled: bool = False) -> list[str]:
+    """The ``caveat:`` lines a command prints under its summary: the very caveats its output
+    carries, the scenario's then the run's (the baseline bands' horizon note). A comparison's
+    are each compared scenario's (:func:`compared_caveats`), ``caveat: <scenario>: ...``; a
+    projection's, a sweep's or an export's are its own (:func:`caveats`), ``caveat: ...``, or
+    ``caveat: <scenario>: ...`` where ``labelled`` (a report, which lists each scenario's).
+    One home for every command, so that none prints a set its files do not carry (``forecast
+    report`` printed the scenario's alone)."""
+    if "scenario" in dataset.dims:
+        by_label = compared_caveats(dataset)
+    else:
+        by_label = {str(dataset.attrs["scenario_id"]) if labelled else "": caveats(dataset)}
+    return [
+        f"caveat: {label}: {caveat}" if label else f"caveat: {caveat}"
+        for label, said in by_label.items()
+        for caveat in said
+    ]
+
+
 def region_label(dataset, region: str) -> str:
     """A region's display name in tables: its label where the scenario gives one, else its
     id."""

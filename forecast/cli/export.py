@@ -308,7 +308,9 @@ def _bus_mapping(text: str) -> dict[str, str]:
 
 def _summary(scenario_id: str, paths) -> None:
     """The loads and buses, and each path's energy in its first and last whole year (a part
-    year, where there is no whole one, says how many hours it holds)."""
+    year, where there is no whole one, says how many hours it holds); last, the caveats
+    export.json carries (:func:`forecast.outputs.caveat_lines`)."""
+    from forecast.outputs import caveat_lines
     from forecast.report.gridexport import partial_years
 
     energy = paths.annual_energy_twh().sum(axis=0)  # [P, Y] all loads
@@ -339,6 +341,8 @@ def _summary(scenario_id: str, paths) -> None:
                 f"whole; {_percentile_ranges(info)})"
             )
         print(f"  {info['label']}: {what}; {by_year}")
+    for line in caveat_lines(paths.dataset):
+        print(line)
 
 
 def _year_label(year: int, partial: dict[str, str]) -> str:

@@ -227,7 +227,7 @@ def summary_table(dataset) -> str:
     :func:`forecast.outputs.band_label`), as fixed-width text."""
     from forecast.outputs import (
         band_label,
-        caveats,
+        caveat_lines,
         pad_left,
         partial_years_note,
         summary_cell,
@@ -267,7 +267,7 @@ def summary_table(dataset) -> str:
         lines.append(partial)
     if held := attrs.get("held_trends_note"):
         lines.append(f"note: {held}")
-    lines.extend(f"caveat: {caveat}" for caveat in caveats(dataset))
+    lines.extend(caveat_lines(dataset))
     return "\n".join(lines)
 
 

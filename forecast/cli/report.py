@@ -62,10 +62,11 @@ def report(
     """Write a self-contained HTML report (no network, inline SVG charts): the question, every
     assumption with its source and distribution, fans, annual tables, duration curves, spread
     drivers, hosting and grid checks, model versions and provenance, and each cited facts.csv
-    row's value, confidence and URL; each scenario's caveats are listed at its top and printed
-    (caveat: <scenario>: ...)."""
+    row's value, confidence and URL; each scenario's caveats, its own and its run's, are listed
+    at its top and printed (caveat: <scenario>: ...)."""
     from tqdm import tqdm
 
+    from forecast.outputs import caveat_lines
     from forecast.report import html as reports
     from forecast.sweep import compare as comparisons
 
@@ -96,12 +97,12 @@ def report(
             bar.n = index + done / max(total, 1)
             bar.refresh()
 
-        text = reports.build_report(
-            loaded, options, command=command, progress=progress, facts=facts
-        )
+        datasets = reports.report_projections(loaded, options, progress=progress)
+    text = reports.build_report(loaded, command=command, facts=facts, datasets=datasets)
     written = reports.write_report(text, out)
     print(f"wrote {written} ({written.stat().st_size / 1e3:,.0f} kB)")
-    # Said where the planner looks, as compare says them under its summary.
-    for scenario in loaded:
-        for caveat in scenario.caveats:
-            print(f"caveat: {scenario.id}: {caveat}")
+    # Said where the planner looks, as compare says them under its summary: the scenario's
+    # and the run's, the set the page lists.
+    for dataset in datasets:
+        for line in caveat_lines(dataset, labelled=True):
+            print(line)

@@ -291,8 +291,9 @@ def summary_table(dataset: xr.Dataset) -> str:
     a variant's first row): AI energy and peak, total energy and peak, the AI share and the
     peak change; then, where the variants have them, the data-centre sector's energy and peak,
     each grid-limited region's requested, connected and delayed MW at the year's end, and the
-    energy flexibility curtails and what it takes off the peak."""
-    from forecast.outputs import band_label, design_weather_year, partial_years_note
+    energy flexibility curtails and what it takes off the peak; last, the caveats the sweep's
+    file carries (:func:`forecast.outputs.caveat_lines`)."""
+    from forecast.outputs import band_label, caveat_lines, design_weather_year, partial_years_note
 
     headline: list[Column] = [(name, label, digits, {}) for name, label, digits in SUMMARY_COLUMNS]
     fixed = design_weather_year(dataset.attrs)
@@ -322,6 +323,7 @@ def summary_table(dataset: xr.Dataset) -> str:
         blocks.append(waits)
     if note := unmoved_note(dataset):
         blocks.append(note)
+    blocks += caveat_lines(dataset)
     return "\n".join(blocks)
 
 

@@ -87,6 +87,7 @@ from forecast.errors import OptionsError
 from forecast.io import export
 from forecast.io.files import atomic_write, sha256_file
 from forecast.kernels import layout
+from forecast.outputs import caveats
 from forecast.projection import (
     MAX_YEARS,
     ProjectionOptions,
@@ -1245,7 +1246,8 @@ def _export_dataset(
 ) -> xr.Dataset:
     """The projection whose attributes an export carries: the last part's, its period and
     horizon notes those of every part's days together (a part's partial years, its own
-    alone, are left out)."""
+    alone, are left out), its caveats every part's, each once (the scenario's, then each
+    part's run notes: ``--years 2030,2035`` projects each year on its own)."""
     dataset = datasets[-1]
     if len(parts) == 1:
         return dataset
@@ -1254,11 +1256,13 @@ def _export_dataset(
     attrs = {
         name: value
         for name, value in dataset.attrs.items()
-        if name not in ("partial_years", "horizon_note")
+        if name not in ("partial_years", "horizon_note", "caveats")
     }
     attrs |= {"period_start": first_day.isoformat(), "period_end": last_day.isoformat()}
     if notes := horizon_notes(scenario, first_day, last_day):
         attrs["horizon_note"] = "; ".join(notes)
+    if said := list(dict.fromkeys(caveat for part in datasets for caveat in caveats(part))):
+        attrs["caveats"] = json.dumps(said, ensure_ascii=False)
     dataset = dataset.copy()
     dataset.attrs = attrs
     return dataset
@@ -1984,8 +1988,9 @@ PROVENANCE_ATTRS = (
 def _provenance(paths: GridPaths, command: str | None = None) -> dict:
     """Where the paths come from: scenario and digest, seed, draws, period and the calendar of
     its days, the years and the weather year where chosen, baseline model, and the
-    projection's own provenance (:data:`PROVENANCE_ATTRS`, as ``forecast project`` writes it)
-    and the ``command`` line, where given (the manifest's and each PyPSA folder's
+    projection's own provenance (:data:`PROVENANCE_ATTRS`, as ``forecast project`` writes it),
+    its caveats (a list, where it has any: the scenario's and the run's) and the ``command``
+    line, where given (the manifest's and each PyPSA folder's
     ``meta.json``)."""
     attrs = paths.dataset.attrs
     return {
@@ -2000,6 +2005,7 @@ def _provenance(paths: GridPaths, command: str | None = None) -> dict:
         **({"weather_year": paths.weather_year} if paths.weather_year is not None else {}),
         "baseline_model": attrs["baseline_model"],
         **{name: attrs[name] for name in PROVENANCE_ATTRS if name in attrs},
+        **({"caveats": said} if (said := caveats(paths.dataset)) else {}),
         **({"command": command} if command else {}),
     }
 

@@ -847,6 +847,24 @@ def regional_comparison(combined: xr.Dataset) -> str:
     return "".join(parts)
 
 
+def report_projections(
+    scenarios: Sequence[Scenario],
+    options: ProjectionOptions | None = None,
+    *,
+    progress: comparisons.ProgressCallback | None = None,
+) -> list[xr.Dataset]:
+    """The projections a report of ``scenarios`` shows (:func:`build_report`'s ``datasets``):
+    monthly, with duration curves and the quantiles its charts need, on ``options``' draws,
+    seed, period and weather. ``progress`` as for :func:`forecast.sweep.compare.compare`."""
+    chosen = dataclasses.replace(
+        options or ProjectionOptions(),
+        resolution="monthly",
+        duration_curves=True,
+        quantiles=tuple(sorted({*(options or ProjectionOptions()).quantiles, *plot.FAN_LEVELS})),
+    )
+    return comparisons.project_scenarios(scenarios, chosen, progress=progress)
+
+
 def build_report(
     scenarios: Sequence[Scenario],
     options: ProjectionOptions | None = None,
@@ -854,6 +872,7 @@ def build_report(
     command: str | None = None,
     progress: comparisons.ProgressCallback | None = None,
     facts: Path | None = None,
+    datasets: Sequence[xr.Dataset] | None = None,
 ) -> str:
     """The report of ``scenarios`` as one self-contained HTML page.
 
@@ -871,14 +890,12 @@ def build_report(
     facts : Path, optional
         The ``facts.csv`` whose rows the "Cited facts" section shows (default:
         :func:`forecast.paths.facts_file`); absent, the section lists the keys alone.
+    datasets : sequence of Dataset, optional
+        The scenarios' projections, made by :func:`report_projections` (``forecast report``
+        prints their caveats); default: made here from ``options``.
     """
-    chosen = dataclasses.replace(
-        options or ProjectionOptions(),
-        resolution="monthly",
-        duration_curves=True,
-        quantiles=tuple(sorted({*(options or ProjectionOptions()).quantiles, *plot.FAN_LEVELS})),
-    )
-    datasets = comparisons.project_scenarios(scenarios, chosen, progress=progress)
+    if datasets is None:
+        datasets = report_projections(scenarios, options, progress=progress)
     combined = comparisons.combine(scenarios, datasets) if len(scenarios) > 1 else None
     title = "AI data-centre electricity demand: " + ", ".join(s.id for s in scenarios)
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")

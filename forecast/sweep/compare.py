@@ -35,8 +35,8 @@ from forecast.outputs import (
     REGIONS_NOTE,
     band_label,
     band_text,
+    caveat_lines,
     column_unit,
-    compared_caveats,
     design_weather_year,
     difference_name,
     display_width,
@@ -547,16 +547,6 @@ def summary_text(dataset: xr.Dataset) -> str:
     lines += _grid_blocks(dataset, labels)
     lines += caveat_lines(dataset)
     return "\n".join(lines)
-
-
-def caveat_lines(dataset: xr.Dataset) -> list[str]:
-    """``caveat: <scenario>: <caveat>`` for each compared scenario's caveats, in scenario order
-    (:func:`forecast.outputs.compared_caveats`), as ``forecast project`` prints its one's."""
-    return [
-        f"caveat: {label}: {caveat}"
-        for label, caveats in compared_caveats(dataset).items()
-        for caveat in caveats
-    ]
 
 
 def text_table(first: str, headers: list[str], rows: list[tuple[str, list[str]]]) -> list[str]:

@@ -22,6 +22,7 @@ import pytest
 
 from forecast.io.export import column_dtypes
 from forecast.scenario import load_scenario
+from tests.support.contrast import contrast_ratio, css_rgba, over
 from tests.support.data import requires_shared_data
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -1177,12 +1178,13 @@ def test_a_scenarios_caveats_are_listed_beside_its_summary(page):
     """kr-outlook's caveat (its Korean non-AI figures conflict) reached the API's attrs but
     not the page: a planner reading the dashboard never saw it. It is a labelled list under
     the summary, in the projection and, after each scenario's id, in the comparison; a
-    scenario without caveats shows none. The run's caveat (its baseline's bands past their
-    backtest, which the command line alone printed: report-interop 3) follows the
+    scenario without a baseline shows its own alone. The run's caveat (its baseline's bands
+    past their backtest, which the command line alone printed: report-interop 3) follows the
     scenario's."""
     previous = _wait_done(page)
     caveats = load_scenario("kr-outlook").caveats
-    assert caveats and not load_scenario("global-iea-2025").caveats
+    own = load_scenario("global-iea-2025").caveats
+    assert caveats and own
     page.select_option("#scenario", "kr-outlook")
     previous = _wait_done(page, previous)
     listed = page.get_by_role("list", name="Caveats: what to know before quoting a figure")
@@ -1191,10 +1193,10 @@ def test_a_scenarios_caveats_are_listed_beside_its_summary(page):
     assert items[: len(caveats)] == caveats
     (note,) = items[len(caveats) :]
     assert "backtested 1 year ahead" in note
-    # A global scenario has no grid baseline, and no caveat of its own.
+    # A global scenario has no grid baseline: its own caveats, and no run's.
     page.select_option("#scenario", "global-iea-2025")
     previous = _wait_done(page, previous)
-    assert page.is_hidden("#caveats")
+    assert listed.get_by_role("listitem").all_inner_texts() == own
 
     page.fill("#draws", "50")
     page.check("#comparison-choices input[value='kr-national']")
@@ -1210,7 +1212,9 @@ def test_a_scenarios_caveats_are_listed_beside_its_summary(page):
     assert compared.is_visible()
     compared_items = compared.get_by_role("listitem").all_inner_texts()
     national = [item for item in compared_items if item.startswith("kr-national: ")]
-    assert len(national) == 1 and "backtested 1 year ahead" in national[0]
+    national_caveats = load_scenario("kr-national").caveats
+    assert national[:-1] == [f"kr-national: {caveat}" for caveat in national_caveats]
+    assert "backtested 1 year ahead" in national[-1]
     outlook = [item for item in compared_items if item.startswith("kr-outlook: ")]
     assert outlook[: len(caveats)] == [f"kr-outlook: {caveat}" for caveat in caveats]
     assert len(outlook) == len(caveats) + 1 and "backtested 1 year ahead" in outlook[-1]
@@ -1484,36 +1488,6 @@ def test_a_service_that_asks_a_read_key_takes_one_in_the_page(browser):
 # the live region's mutations).
 
 
-def _rgba(css: str) -> tuple[float, float, float, float]:
-    """A computed CSS colour, ``rgb(r, g, b)`` or ``rgba(r, g, b, a)``, as numbers."""
-    numbers = [float(text) for text in re.findall(r"[\d.]+", css)]
-    return (numbers[0], numbers[1], numbers[2], numbers[3] if len(numbers) > 3 else 1.0)
-
-
-def _over(colour: tuple[float, ...], background: tuple[float, ...]) -> tuple[float, ...]:
-    """``colour`` (with its alpha) composited over the opaque ``background``."""
-    alpha = colour[3] if len(colour) > 3 else 1.0
-    pairs = zip(colour[:3], background[:3], strict=True)
-    return tuple(alpha * c + (1 - alpha) * b for c, b in pairs)
-
-
-def _luminance(rgb: tuple[float, ...]) -> float:
-    """Relative luminance of an sRGB colour [0–255], as WCAG 2.2 defines it."""
-
-    def linear(channel: float) -> float:
-        channel /= 255
-        return channel / 12.92 if channel <= 0.04045 else ((channel + 0.055) / 1.055) ** 2.4
-
-    red, green, blue = (linear(channel) for channel in rgb[:3])
-    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
-
-
-def _contrast(first: tuple[float, ...], second: tuple[float, ...]) -> float:
-    """WCAG contrast ratio of two opaque colours (1 to 21)."""
-    high, low = sorted((_luminance(first), _luminance(second)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
-
-
 def _deuteranope_lab(rgb: tuple[float, ...]) -> tuple[float, float, float]:
     """CIELAB of an sRGB colour as a deuteranope sees it (Machado, Oliveira and Fernandes
     2009, severity 1, applied to linear RGB; https://doi.org/10.1109/TVCG.2009.113)."""
@@ -1646,7 +1620,7 @@ def test_focus_indicators_and_field_borders_have_3_to_1_contrast(page):
     focus ring; the amber ring was 2.13:1 on white and 1.96:1 on the form's panel, the fields'
     borders 2.84:1 on the panel. Each now reaches 3:1 against what is around it."""
     _wait_done(page)
-    panel = _rgba(
+    panel = css_rgba(
         page.locator("#assumptions").evaluate("(form) => getComputedStyle(form).backgroundColor")
     )
     focused = (
@@ -1663,16 +1637,16 @@ def test_focus_indicators_and_field_borders_have_3_to_1_contrast(page):
     assert all(style != "none" and float(width[:-2]) >= 2 for _, style, width, _ in stops), stops
     for *_, colour in stops:
         for background in (PAPER, panel):
-            assert _contrast(_rgba(colour)[:3], background) >= 3, colour
+            assert contrast_ratio(css_rgba(colour)[:3], background) >= 3, colour
     for selector in ("#draws", "#scenario", "#gpu-target"):
         border = page.locator(selector).evaluate("(e) => getComputedStyle(e).borderTopColor")
-        assert _contrast(_rgba(border)[:3], panel) >= 3, (selector, border)
+        assert contrast_ratio(css_rgba(border)[:3], panel) >= 3, (selector, border)
     # A button on white (the results' toolbar), by keyboard.
     page.focus("#csv-resolution")
     page.keyboard.press("Tab")
     element, style, _width, colour = page.evaluate(focused)
     assert element == "download-csv" and style != "none"
-    assert _contrast(_rgba(colour)[:3], PAPER) >= 3, colour
+    assert contrast_ratio(css_rgba(colour)[:3], PAPER) >= 3, colour
 
 
 SERIES_STYLE = """(chart) => [...document.querySelectorAll(`${chart} g.median`)].map((g) => {
@@ -1709,14 +1683,14 @@ BANDS = """(chart) => {
 def _band_contrast_is_met(band: dict) -> bool:
     """Whether a comparison band meets WCAG 1.4.11's 3:1 on white: its fill does, or its
     outline does, two lines of 3:1 or more, 1 px or wider, along its P10 and P90 edges."""
-    fill = _over((*_rgba(band["fill"])[:3], float(band["opacity"])), PAPER)
-    if _contrast(fill, PAPER) >= 3:
+    fill = over((*css_rgba(band["fill"])[:3], float(band["opacity"])), PAPER)
+    if contrast_ratio(fill, PAPER) >= 3:
         return True
     if len(band["edges"]) != 2:
         return False
     for stroke, width, opacity, _box in band["edges"]:
-        seen = _over((*_rgba(stroke)[:3], float(opacity)), PAPER)
-        if _contrast(seen, PAPER) < 3 or float(width[:-2]) < 1:
+        seen = over((*css_rgba(stroke)[:3], float(opacity)), PAPER)
+        if contrast_ratio(seen, PAPER) < 3 or float(width[:-2]) < 1:
             return False
     # Together the two lines span the band: its left, top, right and bottom edges.
     boxes = [edge[3] for edge in band["edges"]]
@@ -1764,9 +1738,9 @@ def test_comparison_series_differ_by_more_than_colour(page):
         assert [marker[:2] for marker in markers] == [[key[0], key[3]] for key in keys]
         assert len({marker[1] for marker in markers}) == len(picks)
         assert all(marker[2] >= 5 for marker in markers)  # one a year
-    colours = [_rgba(key[1]) for key in keys]
+    colours = [css_rgba(key[1]) for key in keys]
     for colour in colours:
-        assert _contrast(colour, PAPER) >= 3, colour
+        assert contrast_ratio(colour, PAPER) >= 3, colour
     seen = [_deuteranope_lab(colour) for colour in colours]
     for first in range(len(seen)):
         for second in range(first + 1, len(seen)):
@@ -1782,7 +1756,7 @@ def test_comparison_series_differ_by_more_than_colour(page):
         " getComputedStyle(rect).fillOpacity])"
     )
     for fill, opacity in bars:
-        assert _contrast(_over((*_rgba(fill)[:3], float(opacity)), PAPER), PAPER) >= 3, fill
+        assert contrast_ratio(over((*css_rgba(fill)[:3], float(opacity)), PAPER), PAPER) >= 3, fill
     # WCAG 1.4.11: the scenarios' P10–P90 bands were pale fills alone (1.2:1 to 1.5:1 on
     # white); each is now outlined in its scenario's colour.
     for chart in ("#comparison-chart-ai", "#comparison-chart-total"):

@@ -52,15 +52,18 @@ def test_each_scenario_keeps_its_own_caveats(client: TestClient):
     """A comparison's answer had no scenario's caveats but in ``attrs``, as if they were every
     scenario's (xarray keeps an attribute that one stacked Dataset alone has): each scenario
     lists its own, then its run's (its baseline's bands past their backtest, 2030 being years
-    past the model's origin), and only the run's where the scenario gives none."""
+    past the model's origin)."""
     pair = [{"scenario_id": "kr-national"}, {"scenario_id": "kr-11th-basic-plan"}]
     response = client.post("/v1/comparisons", json={"scenarios": pair, **PERIOD, "seed": 3})
     assert response.status_code == 200, response.text
     body = response.json()
     caveats = load_scenario("kr-11th-basic-plan").caveats
-    assert caveats and not load_scenario("kr-national").caveats
-    (national_note,) = body["scenarios"][0]["caveats"]
-    assert body["scenarios"][1]["caveats"] == [*caveats, national_note]
+    national = load_scenario("kr-national").caveats
+    assert caveats and national and not set(caveats) & set(national)
+    first, second = (item["caveats"] for item in body["scenarios"])
+    assert first[: len(national)] == national
+    (national_note,) = first[len(national) :]
+    assert second == [*caveats, national_note]
     assert national_note.startswith("baseline 2030-2031 is ")
     assert "backtested 1 year ahead" in national_note
     assert "caveats" not in body["attrs"]
@@ -74,7 +77,8 @@ def test_a_projections_answer_carries_its_baseline_bands_note(client: TestClient
     answer = client.post("/v1/projections", json=request)
     assert answer.status_code == 200, answer.text
     (note,) = json.loads(answer.json()["attrs"]["caveats"])
-    assert "backtested 1 year ahead" in note and "too narrow" in note
+    assert "backtested 1 year ahead" in note and f"{MODEL_ID}@v1's origin" in note
+    assert "NSW" not in note  # the served model's own note, not another grid's
     table = client.post("/v1/projections?format=parquet", json=request)
     assert table.status_code == 200, table.text
     metadata = json.loads(pq.read_schema(io.BytesIO(table.content)).metadata[b"forecast"])

@@ -13,6 +13,7 @@ import json
 import tomllib
 from html import escape
 
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 import xarray as xr
@@ -72,7 +73,7 @@ def test_every_file_carries_the_note_and_the_scenario_digest_does_not_change(
     for attrs in (metadata["attrs"], sidecar["attrs"]):
         assert attrs["caveats"] == netcdf
     (note,) = json.loads(netcdf)
-    assert "too narrow from 2 years ahead" in note
+    assert "backtested 1 year ahead" in note and "models.horizons" in note
     plain = json.loads((tmp_path / "plain.csv.meta.json").read_text(encoding="utf-8"))
     digest = scenario_digest(parse_scenario(tomllib.loads(SMALL_SCENARIO), origin="small"))
     assert plain["attrs"]["scenario_sha256"] == sidecar["attrs"]["scenario_sha256"] == digest
@@ -88,3 +89,68 @@ def test_the_report_lists_the_note_among_the_caveats():
     assert 'id="caveats-title"' in text
     listed = text[text.index('id="caveats-title"') :]
     assert escape("baseline 2026 is 2 years past ") in listed.split("</aside>")[0]
+
+
+def _model_with(manifest: dict):
+    """The synthetic baseline model (origin 2020) under ``manifest``."""
+    from forecast.baseline.model import BaselineModel
+    from tests.support.model_artifacts import synthetic_parameters
+
+    return BaselineModel.from_parameters(
+        synthetic_parameters(), model_id="grid-x-baseline", version="v7", manifest=manifest
+    )
+
+
+def test_the_note_names_its_own_model_and_its_own_backtest_figures():
+    """The note named NSW and Korea, with the horizon check's figures typed in, whatever the
+    run's grid: a run on Korea's model read that "NSW's 80 % bands" were too narrow. It names
+    the run's model alone, with the backtest its manifest records (years, ex-ante 80 %
+    coverage)."""
+    from forecast.engine.baseline import bands_horizon_note
+
+    manifest = {"backtest": {"years": [2016, 2017, 2018, 2019, 2020]},
+                "metrics": {"ex_ante": {"coverage_80_pct": 81.2345}}}  # fmt: skip
+    note = bands_horizon_note(_model_with(manifest), np.array([2021, 2022, 2023]))
+    assert note.startswith("baseline 2022-2023 is 2-3 years past grid-x-baseline@v7's origin 2020")
+    assert "backtested 1 year ahead" in note
+    assert "2016-2020" in note and "81.2 % of hours" in note
+    for other in ("NSW", "Korea", "72 %", "39 %", "77-85"):
+        assert other not in note, (other, note)
+    assert "\n" not in note
+
+
+def test_a_model_whose_manifest_records_no_backtest_says_so_and_quotes_no_figure():
+    from forecast.engine.baseline import bands_horizon_note
+
+    note = bands_horizon_note(_model_with({"metrics": {"mape_pct": 3.0}}), np.array([2025]))
+    assert note.startswith("baseline 2025 is 5 years past grid-x-baseline@v7's origin 2020")
+    assert "records no backtest" in note
+    assert "%" not in note
+
+
+def test_the_shipped_models_note_quotes_their_manifests(scenario_file, tmp_path, capsys):
+    """kr-national-baseline's note quotes its own manifest's ex-ante coverage, not NSW's."""
+    model = load_baseline_model(MODEL)
+    coverage = model.manifest["metrics"]["ex_ante"]["coverage_80_pct"]
+    assert _project(scenario_file, tmp_path, "2027-12-31", "p.csv") == 0
+    (note,) = [line for line in capsys.readouterr().out.splitlines() if "models.horizons" in line]
+    assert f"{coverage:.1f} % of hours" in note
+    assert "NSW" not in note and "au-nsw" not in note
+
+
+@pytest.mark.parametrize(
+    ("scenario", "arguments"),
+    [("us-lbnl-2025", []), ("kr-national", ["--no-baseline"])],
+    ids=["a study scenario without a model", "--no-baseline"],
+)
+def test_no_baseline_no_bands_note(tmp_path, capsys, scenario, arguments):
+    """Without a baseline there are no bands to caveat: no note, whatever the years."""
+    out = tmp_path / "p.csv"
+    status = main(["project", scenario, "--draws", "4", "--resolution", "annual",
+                   "--weather", "typical", "--start", "2029-01-01", "--end", "2030-12-31",
+                   "--out", str(out), *arguments])  # fmt: skip
+    assert status == 0
+    printed = capsys.readouterr().out
+    assert "models.horizons" not in printed and "backtested" not in printed
+    sidecar = json.loads((tmp_path / "p.csv.meta.json").read_text(encoding="utf-8"))
+    assert "backtested" not in sidecar["attrs"].get("caveats", "")

@@ -22,6 +22,7 @@ from forecast.projection import ProjectionOptions
 from forecast.report.html import build_report, write_report
 from forecast.scenario import parse_scenario
 from tests.conftest import SMALL_SCENARIO
+from tests.support.contrast import TEXT_CONTRAST, contrast_ratio, css_rgba, over
 
 CHROMIUM = Path("/usr/bin/chromium")
 EXAMPLE = Path(__file__).resolve().parents[3] / "docs" / "report-kr-outlook.html"
@@ -280,6 +281,47 @@ def test_a_wide_table_is_a_named_region_scrolled_from_the_keyboard(browser, repo
     )
     assert wraps and all(wrap == [0, "region", True] for wrap in wraps), wraps
     assert refused == [] and problems == []
+    page.context.close()
+
+
+#: Each text element of the caveats box and of a section's caveat lines, with its colour and
+#: the colour it is read on: the nearest ancestor's opaque background, any translucent ones
+#: between laid over it (the page is white where none is set).
+_TEXT_ON_BACKGROUND = r"""(selector) => [...document.querySelectorAll(selector)].map((element) => {
+    const layers = [];
+    for (let node = element; node; node = node.parentElement) {
+        const colour = getComputedStyle(node).backgroundColor;
+        if (!/^rgba\(.*, 0\)$/.test(colour)) layers.push(colour);
+        if (layers.length && !colour.startsWith("rgba")) break;
+    }
+    return {text: element.textContent.slice(0, 40), colour: getComputedStyle(element).color,
+            layers: layers.reverse()};
+})"""
+
+
+@pytest.mark.browser
+def test_the_caveats_have_text_contrast_of_4_5_to_1(browser, tmp_path):
+    """WCAG 2.2 1.4.3 (AA): the caveats box at the top of the report, and each scenario's
+    caveat lines, are text a planner must read before quoting a figure; the dashboard's
+    colours were checked in Chromium, the report's box never was. Every text element's computed
+    colour against the background it is drawn on holds 4.5:1."""
+    data = tomllib.loads(SMALL_SCENARIO) | {"caveats": ["a caveat the planner must read"]}
+    options = ProjectionOptions(
+        draws=4, seed=3, start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31),
+        weather="typical", duration_draws=4, include_baseline=False,
+    )  # fmt: skip
+    text = build_report([parse_scenario(data, origin="small")], options)
+    page, refused, problems = _open_offline(browser, write_report(text, tmp_path / "r.html"))
+    assert refused == [] and problems == []
+    elements = page.evaluate(_TEXT_ON_BACKGROUND, "aside.caveats, aside.caveats *, p.note")
+    boxed = [e for e in elements if "a caveat the planner must read" in e["text"]]
+    assert len(boxed) >= 2  # the box's item, and the scenario section's line
+    for element in elements:
+        background = (255.0, 255.0, 255.0)
+        for layer in element["layers"]:
+            background = over(css_rgba(layer), background)
+        seen = over(css_rgba(element["colour"]), background)
+        assert contrast_ratio(seen, background) >= TEXT_CONTRAST, element
     page.context.close()
 
 
