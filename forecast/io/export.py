@@ -710,30 +710,50 @@ def cf_dataset(dataset: xr.Dataset) -> xr.Dataset:
 
 
 def _cf_time_axis(written: xr.Dataset, axis: str, utc: str) -> xr.Dataset:
-    """``written`` with the time axis ``axis`` as CF has it: the UTC instants of the periods'
-    starts (its coordinate ``utc``; at daily and coarser resolutions the Dataset's ``time`` is
-    the local wall clock, which a CF reader takes as UTC) and ``<axis>_bnds(<axis>, nv)``, each
-    period's first and end instant [start, end) (:func:`_period_ends`): an hour, a local day of
-    23, 24 or 25 hours, a local month or year, the first and last cut to the period projected.
+    """``written`` with the time axis ``axis`` and its bounds ``<axis>_bnds(<axis>, nv)``, each
+    period's [start, end) (:func:`_period_ends`): an hour, a local day of 23, 24 or 25 hours, a
+    local month or year, the first and last cut to the period projected.
 
-    A comparison of scenarios in different zones (monthly or annual) has no one instant per
-    period (its ``time_utc`` is by scenario): its axis stays the local calendar's labels, its
-    bounds the labels of each period's first and next day, and its ``long_name`` says so."""
+    Hours (and a grid export's snapshots) are UTC instants. At daily and coarser resolutions
+    ``time`` stays the local calendar's labels, the local start of each period, so that
+    ``sel(time="2030")`` is the local year 2030 (report-pipeline F4: the UTC start of a Seoul
+    year is 15:00 the day before); its bounds are labels too, and its ``long_name`` says so. The
+    instants are the auxiliary coordinate ``time_utc``, with bounds of its own,
+    ``time_utc_bnds``, in which a fall-back day has its 25 hours. A comparison of scenarios in
+    different zones (monthly or annual) has no one instant per period (its ``time_utc`` is by
+    scenario): it has the labels and their bounds only."""
+    encoding = {"units": CF_TIME_UNITS, "calendar": "proleptic_gregorian", "_FillValue": None}
+    # A bounds variable belongs to its axis: no ``coordinates`` of its own.
+    bounds_encoding = {**encoding, "coordinates": None}
     starts_utc = written[utc]
-    if starts_utc.dims == (axis,):
+    one_zone = starts_utc.dims == (axis,)
+    zone = written.attrs.get("timezone")
+    if axis == "snapshot" or written.attrs.get("resolution") == "hourly":
         starts = _array(starts_utc)
-        hourly = axis == "snapshot" or written.attrs.get("resolution") == "hourly"
-        long_name = "start of the hour, UTC" if hourly else "start of the period, UTC"
+        long_name = "start of the hour, UTC"
         description = (
-            f"{long_name}, the period being [{axis}_bnds[:, 0], {axis}_bnds[:, 1]); the local "
+            f"{long_name}, the hour being [{axis}_bnds[:, 0], {axis}_bnds[:, 1]); the local "
             "start is " + ("local_time" if axis == "time" else "standard_time")
         )
-        ends = _period_ends(written, axis, starts, zone=written.attrs.get("timezone"))
+        ends = _period_ends(written, axis, starts, zone=zone)
     else:
         starts = _array(written[axis])
-        long_name = "start of the period, each scenario's local calendar (its timezone), not UTC"
-        description = f"{long_name}; the instants are time_utc, by scenario"
+        where = f"the local calendar of {zone}" if one_zone else "each scenario's local calendar"
+        long_name = f"start of the period, {where} (its timezone), not UTC"
+        description = f"{long_name}; the instants are time_utc" + (
+            "" if one_zone else ", by scenario"
+        )
         ends = _period_ends(written, axis, starts, zone=None)
+        if one_zone:
+            instants = _array(starts_utc)
+            utc_bounds = np.stack([instants, _period_ends(written, axis, instants, zone=zone)], 1)
+            written[utc] = written[utc].assign_attrs(bounds=f"{utc}_bnds")
+            written[f"{utc}_bnds"] = xr.Variable(
+                (axis, BOUNDS_DIM),
+                utc_bounds,
+                {"long_name": f"first and end instant of each period of {axis}, UTC, [start, end)"},
+                bounds_encoding,
+            )
     attrs = {
         "standard_name": "time",
         "axis": "T",
@@ -741,12 +761,9 @@ def _cf_time_axis(written: xr.Dataset, axis: str, utc: str) -> xr.Dataset:
         "description": description,
         "bounds": f"{axis}_bnds",
     }
-    encoding = {"units": CF_TIME_UNITS, "calendar": "proleptic_gregorian", "_FillValue": None}
     written = written.assign_coords({axis: xr.Variable(axis, starts, attrs, encoding)})
     bounds = np.stack([starts, ends], axis=1)
-    # A bounds variable belongs to its axis: no ``coordinates`` of its own.
-    bounds_encoding = {**encoding, "coordinates": None}
-    bounds_attrs = {"long_name": f"first and end instant of each period of {axis}, [start, end)"}
+    bounds_attrs = {"long_name": f"first and end of each period of {axis}, [start, end)"}
     written[f"{axis}_bnds"] = xr.Variable((axis, BOUNDS_DIM), bounds, bounds_attrs, bounds_encoding)
     return written
 
@@ -774,9 +791,15 @@ def from_cf(dataset: xr.Dataset) -> xr.Dataset:
     coarser resolutions (the service renders its stored results from it). A file written
     before bounds and UTC times is returned as it is."""
     restored = dataset.drop_vars(
-        [f"{axis}_bnds" for axis in TIME_AXES if f"{axis}_bnds" in dataset.variables]
+        [
+            f"{name}_bnds"
+            for name in (*TIME_AXES, *TIME_AXES.values())
+            if f"{name}_bnds" in dataset.variables
+        ]
     )
-    for variable in restored.variables.values():
+    for name, variable in restored.variables.items():
+        if name in TIME_AXES.values() and "bounds" in variable.attrs:
+            variable.attrs = {k: v for k, v in variable.attrs.items() if k != "bounds"}
         if UNITS_LABEL_ATTRIBUTE in variable.attrs:
             attrs = dict(variable.attrs)
             attrs["units"] = attrs.pop(UNITS_LABEL_ATTRIBUTE)

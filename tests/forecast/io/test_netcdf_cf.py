@@ -2,7 +2,9 @@
 R's ncdf4 and cf-checker read them): the file says ``Conventions: CF-1.8`` but named its
 variables in a ``description`` only, gave the ``quantile`` coordinate a ``_FillValue``, said
 nothing of what a period's value is of it, and its naive-local ``time`` at daily and coarser
-resolutions read as UTC (a data engineer's report, report-interop 7)."""
+resolutions read as UTC, without a word (a data engineer's report, report-interop 7): it stays
+the local calendar's labels there (``sel(time="2030")`` is the local year, report-pipeline F4),
+says so, and the instants are ``time_utc`` with bounds of their own."""
 
 from __future__ import annotations
 
@@ -60,11 +62,16 @@ def _check_cf(dataset: netCDF4.Dataset, *, hourly: bool) -> None:
     assert _attributes(dataset["ai_peak_gw"])["cell_methods"] == "year: maximum"
     assert "cell_methods" not in dataset["installed_accelerators"].ncattrs()
     time = _attributes(dataset["time"])
-    # A CF reader takes a time without an offset as UTC: at every resolution it is UTC.
-    assert time["long_name"] == "start of the hour, UTC" if hourly else "start of the period, UTC"
     assert time["bounds"] == "time_bnds" and time["standard_name"] == "time"
     assert dataset["time_bnds"].dimensions == ("time", "nv")
-    assert (dataset["time"][:] == dataset["time_utc"][:]).all()
+    if hourly:  # the UTC instants, as a CF reader takes a time without an offset
+        assert time["long_name"] == "start of the hour, UTC"
+        assert (dataset["time"][:] == dataset["time_utc"][:]).all()
+    else:  # the local calendar's labels (sel by a local year), said so; the instants beside
+        assert time["long_name"].endswith("(its timezone), not UTC")
+        assert (dataset["time"][:] == dataset["local_time"][:]).all()
+        assert _attributes(dataset["time_utc"])["bounds"] == "time_utc_bnds"
+        assert dataset["time_utc_bnds"].dimensions == ("time", "nv")
     _check_units(dataset)
     assert _attributes(dataset["local_time"])["long_name"].endswith("(Asia/Seoul), not UTC")
     assert _attributes(dataset["time_utc"])["long_name"] == "start of the period, UTC"
@@ -98,25 +105,39 @@ def test_the_apis_netcdf_is_cf_too():
 
 @pytest.mark.parametrize("resolution", ["hourly", "daily", "monthly", "annual"])
 def test_time_bounds_are_the_local_periods_in_utc(tmp_path, resolution):
-    """``time_bnds`` holds each period's [start, end) as UTC instants: an hour, a local day of
-    23, 24 or 25 hours, a local month or year, the first and last cut to the period projected.
+    """The UTC bounds hold each period's [start, end) as instants: an hour, a local day of 23,
+    24 or 25 hours, a local month or year, the first and last cut to the period projected.
     Sydney's clocks go back on 7 April 2030 (a 25-hour day, a 721-hour April) and forward on 6
-    October (a 23-hour day, a 743-hour October). Read with xarray's CF decoding, ``time`` is
-    the UTC start at every resolution (daily and coarser were the naive local wall clock, which
-    a CF reader took as UTC): the first period starts at local midnight of 1 April, 13:00Z."""
+    October (a 23-hour day, a 743-hour October). Hourly, ``time`` is the UTC start and
+    ``time_bnds`` its bounds; daily and coarser, ``time`` stays the local start (``sel`` by a
+    local date or year, report-pipeline F4) with ``time_bnds`` as labels, and the instants are
+    ``time_utc`` with ``time_utc_bnds``: the first period starts at local midnight of 1 April,
+    13:00Z."""
     out = tmp_path / "p.nc"
     status = main(["project", "au-nsw-ai-dc", "--draws", "2", "--no-baseline", "--weather",
                    "typical", "--resolution", resolution, "--start", "2030-04-01", "--end",
                    "2030-10-10", "--quiet", "--out", str(out)])  # fmt: skip
     assert status == 0
+    hourly = resolution == "hourly"
     with xr.open_dataset(out, decode_cf=True) as dataset:
-        bounds = dataset["time_bnds"].to_numpy()
+        assert dataset["time"].attrs["bounds"] == "time_bnds"
+        labels = dataset["time_bnds"].to_numpy()
         time = dataset["time"].to_numpy()
-        np.testing.assert_array_equal(time, dataset["time_utc"].to_numpy())
+        utc = dataset["time_utc"].to_numpy()
         local = dataset["local_time"].to_numpy()
-    np.testing.assert_array_equal(bounds[:, 0], time)
+        if hourly:
+            np.testing.assert_array_equal(time, utc)
+            bounds = labels
+        else:
+            np.testing.assert_array_equal(time, local)
+            assert dataset["time_utc"].attrs["bounds"] == "time_utc_bnds"
+            bounds = dataset["time_utc_bnds"].to_numpy()
+            np.testing.assert_array_equal(labels[:, 0], local)
+            np.testing.assert_array_equal(labels[1:, 0], labels[:-1, 1])
+            assert labels[-1, 1] == np.datetime64("2030-10-11T00:00")
+    np.testing.assert_array_equal(bounds[:, 0], utc)
     np.testing.assert_array_equal(bounds[1:, 0], bounds[:-1, 1])  # no gap, no overlap
-    assert time[0] == np.datetime64("2030-03-31T13:00")
+    assert utc[0] == np.datetime64("2030-03-31T13:00")
     assert bounds[-1, 1] == np.datetime64("2030-10-10T13:00")  # 11 Oct 00:00 AEDT
     hours = (bounds[:, 1] - bounds[:, 0]) / np.timedelta64(1, "h")
     by_start = dict(zip(pd.DatetimeIndex(local).strftime("%Y-%m-%d %H"), hours, strict=True))
@@ -132,8 +153,8 @@ def test_time_bounds_are_the_local_periods_in_utc(tmp_path, resolution):
 
 def test_a_stored_result_reads_back_as_it_was_computed(tmp_path):
     """The service renders its answers from the NetCDF file it stored: read back with
-    :func:`forecast.io.export.from_cf`, the file's UTC times, bounds and UDUNITS units are the
-    computed Dataset's local times and table units again, and its tidy table is the same."""
+    :func:`forecast.io.export.from_cf`, the file's bounds and UDUNITS units are gone, the
+    computed Dataset's times and table units are back, and its tidy table is the same."""
     from forecast.io import export
 
     dataset = project(
@@ -143,9 +164,10 @@ def test_a_stored_result_reads_back_as_it_was_computed(tmp_path):
     )  # fmt: skip
     export.write_netcdf(dataset, tmp_path / "p.nc")
     with xr.open_dataset(tmp_path / "p.nc", engine="h5netcdf") as written:
-        assert written["time"].values[0] == np.datetime64("2030-03-31T13:00")
+        assert written["time_utc_bnds"].values[0, 0] == np.datetime64("2030-03-31T13:00")
         back = export.from_cf(written.load())
-    assert "time_bnds" not in back and "nv" not in back.dims
+    assert "time_bnds" not in back and "time_utc_bnds" not in back and "nv" not in back.dims
+    assert "bounds" not in back["time_utc"].attrs
     np.testing.assert_array_equal(back["time"].to_numpy(), dataset["time"].to_numpy())
     assert back["time"].attrs == dataset["time"].attrs  # the local wall clock's
     assert back["ai_energy_twh"].attrs["units"] == "TWh"

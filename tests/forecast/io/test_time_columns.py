@@ -92,7 +92,7 @@ def sydney_hourly(tmp_path_factory):
 def test_sydney_hourly_netcdf_has_utc_time_and_a_selectable_wall_clock(sydney_hourly):
     with xr.open_dataset(sydney_hourly["nc"], decode_times=False) as raw:
         # CF-encoded: numbers with units and a calendar, the UTC instants.
-        assert raw["time"].attrs["units"].startswith("hours since ")
+        assert raw["time"].attrs["units"].startswith("minutes since ")
         assert "calendar" in raw["time"].attrs
     with xr.open_dataset(sydney_hourly["nc"]) as dataset:
         times = pd.DatetimeIndex(dataset["time"].values)
