@@ -42,6 +42,7 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -280,7 +281,7 @@ def table_columns(dataset: xr.Dataset) -> list[str]:
 
 
 def with_id_columns(dataset: xr.Dataset, *, run_id: str | None = None) -> xr.Dataset:
-    """``dataset`` (not copied) whose tables start with the run's id columns
+    """``dataset`` (its data not copied) whose tables start with the run's id columns
     (:data:`ID_COLUMNS`, then :data:`RUN_ID_COLUMN` where ``run_id`` is given, its value in
     the attribute of that name), named in its attribute :data:`ID_COLUMNS_ATTRIBUTE`. A
     comparison's or a sweep's rows have them before their ``scenario`` or ``variant``
@@ -296,13 +297,13 @@ def id_columns(dataset: xr.Dataset) -> list[str]:
     return text.split(",") if text else []
 
 
-def id_values(dataset: xr.Dataset) -> dict[str, object]:
+def id_values(dataset: xr.Dataset) -> dict[str, Any]:
     """The value of each id column (:func:`id_columns`) in the rows of ``dataset``, a
     projection or one scenario of a comparison or one variant of a sweep: its scalar
     coordinate where it has one (each scenario's or variant's ``scenario_sha256``, a sweep's
     varied ``seed`` or ``draws``), else its attribute (the comparison's ``scenario_id``, the
     ids of the scenarios joined, keeps its rows apart from a lone projection's)."""
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     for name in id_columns(dataset):
         if name in dataset.coords and dataset[name].ndim == 0:
             values[name] = dataset[name].item()
