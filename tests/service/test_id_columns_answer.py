@@ -150,3 +150,30 @@ def test_a_comparisons_rows_carry_each_scenarios_digest_before_its_scenario(serv
         assert set(frame["scenario_id"]) == {"kr-national,kr-dc-pipeline"}
         assert set(frame["seed"]) == {2}
         assert set(frame[RUN_ID_COLUMN]) == {answer.headers["x-run-id"]}
+
+
+def test_a_jobs_result_url_carries_the_option(make_settings):
+    """A large request is a job: the 202's ``result_url`` asks for the ids, as the POST did."""
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from service.main import create_app
+
+    settings = make_settings(job_threshold_draw_hours=1.0, require_read_key=False)
+    with TestClient(create_app(settings, start_in_background=False)) as jobs:
+        accepted = jobs.post(
+            "/v1/projections", params={"format": "csv", "id_columns": "true"}, json=BODY
+        )
+        assert accepted.status_code == 202, accepted.text
+        url = accepted.json()["result_url"]
+        assert url.endswith("?format=csv&id_columns=true")
+        for _ in range(1200):
+            if jobs.get(accepted.headers["location"]).json()["status"] == "succeeded":
+                break
+            time.sleep(0.05)
+        stored = jobs.get(url)
+        assert stored.status_code == 200, stored.text
+        frame = pd.read_csv(io.BytesIO(stored.content), low_memory=False)
+        assert list(frame.columns[: len(API_ID_COLUMNS)]) == API_ID_COLUMNS
+        assert set(frame[RUN_ID_COLUMN]) == {accepted.json()["id"]}
