@@ -27,7 +27,7 @@ import xarray as xr
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
 
-from forecast.io.export import select_variables
+from forecast.io.export import ID_COLUMNS_ATTRIBUTE, select_variables, with_id_columns
 from service import estimates
 from service.admission import Grant
 from service.cache import ProjectionResult
@@ -82,6 +82,8 @@ def _headers(
         headers["Content-Location"] = f"{root}/v1/runs/{result.run_id}/result?format={file_format}"
         if selection := result.dataset.attrs.get("variables_selected"):
             headers["Content-Location"] += f"&variables={quote(str(selection), safe=',*?[]')}"
+        if result.dataset.attrs.get(ID_COLUMNS_ATTRIBUTE):
+            headers["Content-Location"] += "&id_columns=true"
         headers["Link"] = f'<{root}/v1/runs/{result.run_id}/meta>; rel="describedby"'
     if file_format != "json":
         name = f"{download_stem(result.dataset, horizon_years)}.{SUFFIXES[file_format]}"
@@ -89,18 +91,28 @@ def _headers(
     return headers
 
 
-def part_key(result_key: str, variables: tuple[str, ...]) -> str:
-    """The key of a result's part holding the variables ``variables`` select: its ``ETag``'s
-    (:func:`etag`)."""
-    return hashlib.sha256(f"{result_key}\n{','.join(variables)}".encode()).hexdigest()
+def part_key(
+    result_key: str, variables: tuple[str, ...] | None, *, run_id: str | None = None
+) -> str:
+    """The key of a result's part holding the variables ``variables`` select and, with
+    ``run_id``, the run's id columns (:func:`forecast.io.export.with_id_columns`; the run's id
+    is in their rows): its ``ETag``'s (:func:`etag`). A part without ids keys as it always has."""
+    text = f"{result_key}\n{','.join(variables or ())}"
+    if run_id is not None:
+        text += f"\nid_columns {run_id}"
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
-def selected_part(result: ProjectionResult, variables: tuple[str, ...]) -> ProjectionResult:
+def selected_part(
+    result: ProjectionResult, variables: tuple[str, ...] | None, *, id_columns: bool = False
+) -> ProjectionResult:
     """``result`` with only the variables that ``variables`` name or match
-    (:func:`forecast.io.export.select_variables`), under a key of its own (so its ``ETag``
-    differs from the whole result's, and no rendering of the whole is reused for it), sharing
-    the run, and the ``answered`` event that the result's file waits for. A part is rendered
-    from memory each time, never kept (its file is the whole result's).
+    (:func:`forecast.io.export.select_variables`) and, with ``id_columns``, its tables led by
+    the run's id columns (:func:`forecast.io.export.with_id_columns`, the run's id the last),
+    under a key of its own (so its ``ETag`` differs from the whole result's, and no rendering
+    of the whole is reused for it), sharing the run, and the ``answered`` event that the
+    result's file waits for. A part is rendered from memory each time, never kept (its file is
+    the whole result's).
 
     Raises
     ------
@@ -108,8 +120,10 @@ def selected_part(result: ProjectionResult, variables: tuple[str, ...]) -> Proje
         An item names or matches none of the result's variables (422).
     """
     dataset = select_variables(result.dataset, variables, field="variables")
+    if id_columns:
+        dataset = with_id_columns(dataset, run_id=result.run_id)
     return ProjectionResult(
-        key=part_key(result.key, variables),
+        key=part_key(result.key, variables, run_id=(result.run_id or "") if id_columns else None),
         dataset=dataset,
         run_id=result.run_id,
         dataset_bytes=result.dataset_bytes,
@@ -237,19 +251,21 @@ async def answer(
     if_none_match: str | None = None,
     status_code: int = 200,
     variables: tuple[str, ...] | None = None,
+    id_columns: bool = False,
 ) -> Response:
     """The response carrying ``result`` in ``file_format`` (304 when the client has it);
     ``root`` is the path the service is served under (``scope["root_path"]``), which its
     links start with; with ``variables`` (the items of ``?variables=``), only the variables
-    they name or match (:func:`selected_part`).
+    they name or match, and with ``id_columns``, the run's ids first in every row
+    (:func:`selected_part`).
 
     ``result.answered`` is set once the answer is rendered (streamed: sent, or given up), or
     when this fails, so that its file, written afterwards, does not compete with the answer the
     client waits for, nor waits for one that will not come.
     """
     try:
-        if variables:
-            result = selected_part(result, variables)
+        if variables or id_columns:
+            result = selected_part(result, variables, id_columns=id_columns)
         headers = _headers(
             result,
             file_format,

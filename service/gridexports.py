@@ -307,11 +307,12 @@ async def answer_archive(
     root: str,
     if_none_match: str | None = None,
     variables: tuple[str, ...] | None = None,
+    id_columns: bool = False,
 ) -> Response:
-    """The export's zip archive (``file_format`` and ``variables`` aside: an export has one
-    answer and no variables to choose), with a projection answer's provenance headers and a
-    strong ``ETag`` (the archive is the same bytes for one key: its members carry a fixed
-    time); 304 when ``If-None-Match`` names it."""
+    """The export's zip archive (``file_format``, ``variables`` and ``id_columns`` aside: an
+    export has one answer, no variables to choose and no projection table's rows), with a
+    projection answer's provenance headers and a strong ``ETag`` (the archive is the same bytes
+    for one key: its members carry a fixed time); 304 when ``If-None-Match`` names it."""
     try:
         tag = archive_etag(result.key)
         headers = {

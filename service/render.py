@@ -426,10 +426,12 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
-def _csv(frame: pd.DataFrame, *, header: bool, scenario: str | None = None) -> bytes:
+def _csv(
+    frame: pd.DataFrame, *, header: bool, scenario: str | None = None, position: int = 0
+) -> bytes:
     if scenario is not None:
         frame = frame.copy()
-        frame.insert(0, SCENARIO_COLUMN, scenario)
+        frame.insert(position, SCENARIO_COLUMN, scenario)
     rows = spreadsheet_safe(frame).to_csv(
         index=False, header=False, float_format=export.CSV_FLOAT_FORMAT
     )
@@ -450,10 +452,12 @@ def projection_csv_chunks(
 
     Joined, the chunks equal :func:`projection_csv`: the table is cut along ``time`` into
     blocks whose rows come out in the order the whole table has them. With ``scenario``, every
-    row starts with it in a ``scenario`` column (one scenario of a comparison).
+    row starts with it in a ``scenario`` column (one scenario of a comparison), after the id
+    columns where they are asked for (:func:`forecast.io.export.with_id_columns`).
     """
     columns = columns or export.table_columns(dataset)
     variables = [name for name, v in dataset.data_vars.items() if export.tabled(v)]
+    position = export.lead_column_position(dataset)
 
     def table(part: xr.Dataset) -> pd.DataFrame:
         return export.tidy_frame(part).reindex(columns=columns)
@@ -466,31 +470,35 @@ def projection_csv_chunks(
         quantiles = one.sizes["quantile"]
         step = max(CSV_CHUNK_ROWS // (regions * quantiles), 1) if time_steps else 0
         if "time" not in one[name].dims or time_steps <= step:
-            yield _csv(table(one), header=header, scenario=scenario)
+            yield _csv(table(one), header=header, scenario=scenario, position=position)
         elif "region" in one[name].dims:
             # Rows run region by region, each over every period: block within a region.
             for region in one["region"].to_numpy():
                 single = one.sel(region=[region])
                 for first in range(0, time_steps, step):
                     block = single.isel(time=slice(first, first + step))
-                    yield _csv(table(block), header=header, scenario=scenario)
+                    yield _csv(table(block), header=header, scenario=scenario, position=position)
                     header = False
         else:
             for first in range(0, time_steps, step):
                 block = one.isel(time=slice(first, first + step))
-                yield _csv(table(block), header=header, scenario=scenario)
+                yield _csv(table(block), header=header, scenario=scenario, position=position)
                 header = False
         header = False
 
 
 def comparison_csv_chunks(dataset: xr.Dataset) -> Iterator[bytes]:
     """The comparison's tidy CSV (:func:`forecast.sweep.compare.tidy_compare_frame`: a ``scenario``
-    column first), spreadsheet-safe, scenario after scenario in row blocks."""
+    column first, after the id columns where asked for), spreadsheet-safe, scenario after
+    scenario in row blocks."""
     columns = export.table_columns(dataset)
     for index, label in enumerate(dataset["scenario"].to_numpy()):
-        one = dataset.sel(scenario=label).drop_vars(
+        one = dataset.sel(scenario=label)
+        # The scenario's own digest, for its rows' id column once the coordinate is dropped.
+        digest = {"scenario_sha256": str(one["scenario_sha256"].item())}
+        one = one.drop_vars(
             [name for name in SCENARIO_ATTRIBUTES if name in dataset.coords]
-        )
+        ).assign_attrs(digest)
         missing = [
             name
             for name, variable in one.data_vars.items()

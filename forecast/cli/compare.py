@@ -19,6 +19,7 @@ from forecast.cli.options import (
     DurationDrawsOption,
     EndOption,
     FormatOption,
+    IdColumnsOption,
     NoBaselineOption,
     PerDrawOption,
     QuantilesOption,
@@ -29,6 +30,7 @@ from forecast.cli.options import (
     VariablesOption,
     WeatherOption,
     WeatherYearOption,
+    check_id_columns,
     check_output,
     check_summary,
     check_weather_year,
@@ -73,6 +75,7 @@ def compare(
     ] = False,
     summary: SummaryOption = None,
     variables: VariablesOption = None,
+    id_columns: IdColumnsOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """Project several scenarios with the same draws, seed and period; one file with a scenario
@@ -86,6 +89,7 @@ def compare(
     from forecast.sweep import compare as comparisons
 
     check_output(out, file_format=file_format, formats=export.FORMATS)
+    check_id_columns(out, file_format=file_format, id_columns=id_columns)
     check_summary(summary)
     patterns = variable_selection(variables)
     if len(scenarios) < 2:
@@ -132,8 +136,9 @@ def compare(
             keep_per_draw=per_draw,
             progress=progress,
         )
+    selected = export.select_variables(dataset, patterns, field="--variables")
     written = comparisons.write(
-        export.select_variables(dataset, patterns, field="--variables"),
+        export.with_id_columns(selected) if id_columns else selected,
         out,
         file_format=file_format,
         inputs={s.id: input_table(s) for s in loaded},

@@ -152,8 +152,9 @@ IdColumnsOption = Annotated[
     bool,
     typer.Option(
         "--id-columns",
-        help="Start every row of a CSV or Parquet table with the run's constant id columns "
-        "(scenario_id, scenario_sha256, seed, draws, code_version), so that runs appended into "
+        help="Start every row of a CSV or Parquet table with the run's id columns "
+        "(scenario_id, scenario_sha256, seed, draws, code_version; a comparison's or a sweep's "
+        "before its scenario or variant, each one's own digest), so that runs appended into "
         "one warehouse table stay apart (README: Loading runs into a warehouse).",
     ),
 ]
@@ -267,6 +268,25 @@ def check_output(
         raise ForecastError(f"{option} = {str(out)!r}: directory {str(out_dir)!r} does not exist")
     if out.is_dir():
         raise ForecastError(f"{option} = {str(out)!r}: is a directory; give a file name")
+
+
+def check_id_columns(out: Path, *, file_format: str | None, id_columns: bool) -> None:
+    """Refuse ``--id-columns`` with a NetCDF ``--out``, before any work: a NetCDF file has no
+    rows, and its global attributes hold the ids already.
+
+    Raises
+    ------
+    OptionsError
+        ``id_columns`` with an ``out`` (or ``--format``) that is NetCDF.
+    """
+    from forecast.io.export import ID_COLUMNS, file_format_of
+
+    if id_columns and file_format_of(out, file_format) == "netcdf":
+        raise OptionsError(
+            f"--id-columns with --out = {str(out)!r}: a NetCDF file has no rows (its global "
+            f"attributes hold {', '.join(ID_COLUMNS[:-1])} and {ID_COLUMNS[-1]}); allowed: a "
+            ".csv or .parquet --out"
+        )
 
 
 def check_summary(summary: Path | None) -> None:

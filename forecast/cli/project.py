@@ -33,6 +33,7 @@ from forecast.cli.options import (
     VariablesOption,
     WeatherOption,
     WeatherYearOption,
+    check_id_columns,
     check_output,
     check_summary,
     load_scenario_argument,
@@ -106,12 +107,7 @@ def project(
     from forecast.report.inputs import input_table
 
     check_output(out, file_format=file_format, formats=export.FORMATS)
-    if id_columns and export.file_format_of(out, file_format) == "netcdf":
-        raise OptionsError(
-            f"--id-columns with --out = {str(out)!r}: a NetCDF file has no rows (its global "
-            "attributes hold scenario_id, scenario_sha256, seed, draws and code_version); "
-            "allowed: a .csv or .parquet --out"
-        )
+    check_id_columns(out, file_format=file_format, id_columns=id_columns)
     check_summary(summary)
     patterns = variable_selection(variables)
     loaded = load_scenario_argument(scenario)

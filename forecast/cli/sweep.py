@@ -20,6 +20,7 @@ from forecast.cli.options import (
     BaselineModelOption,
     EndOption,
     FormatOption,
+    IdColumnsOption,
     NoBaselineOption,
     QuantilesOption,
     QuietOption,
@@ -30,6 +31,7 @@ from forecast.cli.options import (
     VariablesOption,
     WeatherOption,
     WeatherYearOption,
+    check_id_columns,
     check_output,
     check_summary,
     check_weather_year,
@@ -129,6 +131,7 @@ def sweep(
     no_baseline: NoBaselineOption = False,
     summary: SummaryOption = None,
     variables: VariablesOption = None,
+    id_columns: IdColumnsOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """Project every combination of --vary values (and --vary-together pairs), or each input
@@ -147,6 +150,7 @@ def sweep(
     from forecast.sweep import variants as sweeps
 
     check_output(out, file_format=file_format, formats=export.FORMATS)
+    check_id_columns(out, file_format=file_format, id_columns=id_columns)
     check_summary(summary)
     patterns = variable_selection(variables)
     if not one_at_a_time:
@@ -228,8 +232,9 @@ def sweep(
 
         datasets = sweeps.run_variants(client, variants, progress=progress)
     dataset = sweeps.combine(variants, datasets)
+    selected = export.select_variables(dataset, patterns, field="--variables")
     written = sweeps.write(
-        export.select_variables(dataset, patterns, field="--variables"),
+        export.with_id_columns(selected) if id_columns else selected,
         out,
         file_format=file_format,
         inputs={variant.index: input_table(variant.scenario) for variant in variants},

@@ -42,6 +42,7 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -105,10 +106,16 @@ EXTRA_COLUMN_ORDER = (
     ),
     ("hour_of_day", "as `month_of_year` (the calendar's local clock hour)"),
 )
-#: The run's identifying columns that ``forecast project --id-columns`` puts first in every
-#: row, each constant, from the attribute of the same name: two runs appended into one
-#: warehouse table had no column to tell them apart (report-interop 2).
+#: The run's identifying columns that ``--id-columns`` (``forecast project``, ``compare``,
+#: ``sweep``) and the API's ``id_columns=true`` put first in every row, each from the
+#: coordinate of the same name where a comparison's scenario or a sweep's variant has its own
+#: (a comparison's ``scenario_sha256``, a sweep's, a varied ``seed`` or ``draws``), else from
+#: the attribute (:func:`id_values`): two runs appended into one warehouse table had no column
+#: to tell them apart (report-interop 2).
 ID_COLUMNS = ("scenario_id", "scenario_sha256", "seed", "draws", "code_version")
+#: The id column an API answer adds after :data:`ID_COLUMNS`: the run that recorded the result
+#: (``/v1/runs/{run_id}``, its provenance), which a command-line run has none of.
+RUN_ID_COLUMN = "run_id"
 #: The attribute that asks for the id columns, their names comma-separated
 #: (:func:`with_id_columns`): it travels with the Dataset to every table writer.
 ID_COLUMNS_ATTRIBUTE = "id_columns"
@@ -139,7 +146,7 @@ COLUMN_DTYPES = {
     **dict.fromkeys(("quantile", "value"), "float64"),
     **dict.fromkeys(("unit", "period_start_utc", "site", *SITE_COORDINATE_COLUMNS), "str"),
     **dict.fromkeys(INTEGER_COLUMNS, "Int64"),
-    **dict.fromkeys(("scenario_id", "scenario_sha256", "code_version"), "str"),
+    **dict.fromkeys(("scenario_id", "scenario_sha256", "code_version", RUN_ID_COLUMN), "str"),
     **dict.fromkeys(("seed", "draws"), "int64"),
 }
 
@@ -278,28 +285,42 @@ def table_columns(dataset: xr.Dataset) -> list[str]:
     return [*id_columns(dataset), *CSV_COLUMNS, *extra]
 
 
-def with_id_columns(dataset: xr.Dataset) -> xr.Dataset:
-    """``dataset`` (not copied) whose tables start with the run's id columns
-    (:data:`ID_COLUMNS`), named in its attribute :data:`ID_COLUMNS_ATTRIBUTE`.
-
-    Raises
-    ------
-    OptionsError
-        ``dataset`` is a comparison or a sweep (its rows start with their ``scenario`` or
-        ``variant``; it has no one scenario id).
-    """
-    if "scenario_id" not in dataset.attrs:
-        raise OptionsError(
-            "id_columns = true: a comparison's or a sweep's rows start with their scenario or "
-            "variant, and their metadata holds each one's digest; allowed: a projection's"
-        )
-    return dataset.assign_attrs({ID_COLUMNS_ATTRIBUTE: ",".join(ID_COLUMNS)})
+def with_id_columns(dataset: xr.Dataset, *, run_id: str | None = None) -> xr.Dataset:
+    """``dataset`` (its data not copied) whose tables start with the run's id columns
+    (:data:`ID_COLUMNS`, then :data:`RUN_ID_COLUMN` where ``run_id`` is given, its value in
+    the attribute of that name), named in its attribute :data:`ID_COLUMNS_ATTRIBUTE`. A
+    comparison's or a sweep's rows have them before their ``scenario`` or ``variant``
+    (:func:`id_values`)."""
+    names = [*ID_COLUMNS, *([RUN_ID_COLUMN] if run_id is not None else [])]
+    extra = {RUN_ID_COLUMN: run_id} if run_id is not None else {}
+    return dataset.assign_attrs({ID_COLUMNS_ATTRIBUTE: ",".join(names), **extra})
 
 
 def id_columns(dataset: xr.Dataset) -> list[str]:
     """The id columns :func:`with_id_columns` asked for, in order; none where not asked."""
     text = str(dataset.attrs.get(ID_COLUMNS_ATTRIBUTE, ""))
     return text.split(",") if text else []
+
+
+def id_values(dataset: xr.Dataset) -> dict[str, Any]:
+    """The value of each id column (:func:`id_columns`) in the rows of ``dataset``, a
+    projection or one scenario of a comparison or one variant of a sweep: its scalar
+    coordinate where it has one (each scenario's or variant's ``scenario_sha256``, a sweep's
+    varied ``seed`` or ``draws``), else its attribute (the comparison's ``scenario_id``, the
+    ids of the scenarios joined, keeps its rows apart from a lone projection's)."""
+    values: dict[str, Any] = {}
+    for name in id_columns(dataset):
+        if name in dataset.coords and dataset[name].ndim == 0:
+            values[name] = dataset[name].item()
+        else:
+            values[name] = _jsonable(dataset.attrs[name])
+    return values
+
+
+def lead_column_position(dataset: xr.Dataset) -> int:
+    """Where a comparison's ``scenario`` or a sweep's ``variant`` column goes in its table:
+    after the id columns, if any (:func:`id_columns`)."""
+    return len(id_columns(dataset))
 
 
 def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
@@ -370,8 +391,8 @@ def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
                         columns[name] = _array(dataset[name])[index]
         frames.append(pd.DataFrame(columns))
     frame = pd.concat(frames, ignore_index=True)
-    for name in id_columns(dataset):
-        frame[name] = dataset.attrs[name]  # one value, in every row
+    for name, value in id_values(dataset).items():
+        frame[name] = value  # one value, in every row
     return with_integer_columns(frame.reindex(columns=table_columns(dataset)))
 
 

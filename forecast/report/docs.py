@@ -192,6 +192,15 @@ def contents(text: str) -> str:
     return "\n".join(lines)
 
 
+#: Where an id column's value is not one for the whole table (or needs saying).
+ID_COLUMN_NOTES = {
+    "scenario_id": " (a comparison's: its scenarios' ids, comma-separated)",
+    "scenario_sha256": " but in a comparison or a sweep: each scenario's or variant's own",
+    "seed": " but in a sweep varying it: each variant's (not again after `variant`)",
+    "draws": " but in a sweep varying it: each variant's (not again after `variant`)",
+}
+
+
 def table_columns_table() -> str:
     """Every column a tidy table (CSV, Parquet, the API's) may have, in the writer's order,
     and when each is there (:mod:`forecast.io.export`)."""
@@ -199,7 +208,13 @@ def table_columns_table() -> str:
 
     lines = ["| # | column | present |", "|---|---|---|"]
     rows = [
-        *((name, "`forecast project --id-columns`, constant") for name in export.ID_COLUMNS),
+        *(
+            (name, "`--id-columns` (`forecast project`, `compare`, `sweep`) or the API's "
+             "`id_columns=true`, constant" + ID_COLUMN_NOTES.get(name, ""))
+            for name in export.ID_COLUMNS
+        ),
+        (export.RUN_ID_COLUMN,
+         "the API's `id_columns=true`, constant: the run that recorded the result"),
         *((name, "always") for name in export.CSV_COLUMNS),
         (export.LOCAL_TIME_COLUMN, "Parquet only: `period_start`'s wall clock, naive"),
         *export.EXTRA_COLUMN_ORDER,
@@ -208,8 +223,8 @@ def table_columns_table() -> str:
         lines.append(f"| {number} | `{name}` | {when} |")
     lines.append("")
     lines.append(
-        "A comparison's table starts with `scenario`, a sweep's with `variant` and one column "
-        "per varied NAME, before these."
+        "A comparison's table has `scenario`, a sweep's `variant` and one column per varied "
+        "NAME, after the id columns and before `variable`."
     )
     return "\n".join(lines)
 

@@ -428,7 +428,9 @@ def combine(
 
 def tidy_compare_frame(dataset: xr.Dataset) -> pd.DataFrame:
     """The comparison as one tidy table: ``scenario``, then the columns of
-    :func:`forecast.io.export.tidy_frame`; a variable a scenario does not have has no rows."""
+    :func:`forecast.io.export.tidy_frame` (its id columns, where asked for, before
+    ``scenario``: :func:`forecast.io.export.with_id_columns`); a variable a scenario does not
+    have has no rows."""
     frames = []
     for label in dataset["scenario"].to_numpy():
         one = dataset.sel(scenario=label)
@@ -441,9 +443,10 @@ def tidy_compare_frame(dataset: xr.Dataset) -> pd.DataFrame:
         # Each scenario's own zone: the stack has none where the zones differ.
         one.attrs["timezone"] = str(one["timezone"].item())
         frame = export.tidy_frame(one)
-        frame.insert(0, SCENARIO_COLUMN, str(label))
+        frame.insert(export.lead_column_position(one), SCENARIO_COLUMN, str(label))
         frames.append(frame)
-    columns = [SCENARIO_COLUMN, *export.table_columns(dataset)]
+    columns = export.table_columns(dataset)
+    columns.insert(export.lead_column_position(dataset), SCENARIO_COLUMN)
     return export.with_integer_columns(
         pd.concat(frames, ignore_index=True).reindex(columns=columns)
     )

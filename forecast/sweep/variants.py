@@ -993,19 +993,24 @@ def split_names(text: str) -> list[str]:
 
 def tidy_sweep_frame(dataset: xr.Dataset) -> pd.DataFrame:
     """The sweep as one tidy table: ``variant``, one column per varied NAME, then the columns
-    of :func:`forecast.io.export.tidy_frame`."""
+    of :func:`forecast.io.export.tidy_frame`; its id columns, where asked for
+    (:func:`forecast.io.export.with_id_columns`), before ``variant``, each variant's own, a
+    varied ``seed`` or ``draws`` in its id column rather than again after ``variant``."""
     names = varied_names(dataset)
     frames = []
     for position in range(dataset.sizes["variant"]):
         one = dataset.isel(variant=position)
         frame = export.tidy_frame(one)
-        frame.insert(0, SWEEP_ID_COLUMN, int(one["variant"]))
-        offset = 1
+        offset = export.lead_column_position(one)
+        frame.insert(offset, SWEEP_ID_COLUMN, int(one["variant"]))
+        offset += 1
         if OAT_COLUMN in dataset.coords:
-            frame.insert(1, OAT_COLUMN, one[OAT_COLUMN].item())
-            offset = 2
-        for position, name in enumerate(names, start=offset):
-            frame.insert(position, name, one[name].item())
+            frame.insert(offset, OAT_COLUMN, one[OAT_COLUMN].item())
+            offset += 1
+        for name in names:
+            if name not in frame.columns:
+                frame.insert(offset, name, one[name].item())
+                offset += 1
         frames.append(frame)
     return export.with_integer_columns(pd.concat(frames, ignore_index=True))
 

@@ -22,7 +22,9 @@ from service.routers.projections import (
     RESULT_HEADERS,
     AcceptHeader,
     FormatQuery,
+    IdColumnsQuery,
     VariablesQuery,
+    check_id_columns,
     respond,
     variable_items,
 )
@@ -57,6 +59,7 @@ async def create_comparison(
     file_format: FormatQuery = None,
     accept: AcceptHeader = None,
     variables: VariablesQuery = None,
+    id_columns: IdColumnsQuery = False,
 ) -> Response:
     """Project 2..20 scenarios over one period with the same draws, seed and options, and
     stack them along `scenario`.
@@ -71,9 +74,13 @@ async def create_comparison(
     job threshold) run as jobs: `202` and a `Location` to poll, the result at
     `/v1/jobs/{id}/result`. Every comparison is recorded as a run (`scenario_ids`).
     `?variables=` selects variables as `forecast compare --variables` does, the
-    `<name>_difference` among them.
+    `<name>_difference` among them; `?id_columns=true` starts a CSV's or Parquet's rows with
+    the run's ids, each scenario's own digest, before `scenario`.
     """
     chosen = negotiate(file_format, accept)
+    check_id_columns(chosen, id_columns)
     items = variable_items(variables)
     prepared = await comparing.prepare(state, request)
-    return await respond(state, prepared, chosen, caller, root=root, variables=items)
+    return await respond(
+        state, prepared, chosen, caller, root=root, variables=items, id_columns=id_columns
+    )

@@ -24,6 +24,7 @@ from service.routers.projections import (
     RESULT_RESPONSES,
     AcceptHeader,
     FormatQuery,
+    IdColumnsQuery,
     VariablesQuery,
     accepted,
     answer_format,
@@ -81,6 +82,7 @@ async def get_job_result(
         str | None, Header(description="An ETag of this result: 304 when it matches.")
     ] = None,
     variables: VariablesQuery = None,
+    id_columns: IdColumnsQuery = False,
 ) -> Response:
     """The job's projection or comparison, in the format asked for (as POST /v1/projections
     or POST /v1/comparisons answers); without `format` or an Accept naming a type (`*/*`, as
@@ -89,7 +91,14 @@ async def get_job_result(
     if file_format is None and (accept is None or accept.strip() in ("", "*/*")):
         file_format = answer_format(run)
     return await result_answer(
-        state, run, file_format, accept, if_none_match, root=root, variables=variables
+        state,
+        run,
+        file_format,
+        accept,
+        if_none_match,
+        root=root,
+        variables=variables,
+        id_columns=id_columns,
     )
 
 

@@ -14,6 +14,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Header, Query
 from starlette.responses import Response
 
+from forecast.errors import OptionsError
 from service import projecting
 from service.answers import answer
 from service.cache import ProjectionResult
@@ -38,6 +39,7 @@ class Answering(Protocol):
         cache_status: str,
         root: str,
         variables: tuple[str, ...] | None = None,
+        id_columns: bool = False,
     ) -> Awaitable[Response]: ...
 
 
@@ -71,6 +73,38 @@ VariablesQuery = Annotated[
         max_length=2000,
     ),
 ]
+
+
+IdColumnsQuery = Annotated[
+    bool,
+    Query(
+        description="Start every row of a CSV or Parquet answer with the run's id columns "
+        "(scenario_id, scenario_sha256, seed, draws, code_version, as `forecast project "
+        "--id-columns` writes them, then run_id, the run that recorded the result), a "
+        "comparison's before its `scenario` with each scenario's own digest: runs appended "
+        "into one warehouse table stay apart. Its own ETag. JSON and NetCDF have no rows "
+        "(their attrs hold the ids): a 422.",
+    ),
+]
+#: The answer formats that have rows, which ``?id_columns=true`` starts with the run's ids.
+ROW_FORMATS: tuple[OutputFormat, ...] = ("csv", "parquet")
+
+
+def check_id_columns(chosen: OutputFormat, id_columns: bool) -> None:
+    """Refuse ``?id_columns=true`` for an answer without rows (JSON, NetCDF), as ``forecast
+    project`` refuses ``--id-columns`` with a ``.nc`` file, before any work.
+
+    Raises
+    ------
+    OptionsError
+        422 naming the field, the format and the formats allowed.
+    """
+    if id_columns and chosen not in ROW_FORMATS:
+        kind = "a NetCDF file" if chosen == "netcdf" else "the JSON document"
+        raise OptionsError(
+            f"id_columns = true with format = {chosen!r}: {kind} has no rows (its attributes "
+            f"hold the ids, X-Run-Id the run); allowed: format = {' or '.join(ROW_FORMATS)}"
+        )
 
 
 def variable_items(variables: str | None) -> tuple[str, ...] | None:
@@ -174,15 +208,19 @@ def job_body(
     progress: int | None = None,
     file_format: str | None = None,
     variables: tuple[str, ...] | None = None,
+    id_columns: bool = False,
 ) -> dict[str, Any]:
     """The JobResponse document of a run, as JSON values (times as the schema writes them,
     ``...Z``, whether the 202 or ``GET /v1/jobs/{id}`` sends it); its links under ``root``, its
     ``result_url`` in ``file_format`` (default: the one the job was asked in) and with the
-    ``variables`` the request selected."""
+    ``variables`` and ``id_columns`` the request asked for."""
     fields = _job_fields(run, progress, root, file_format or answer_format(run))
     if variables:
         joiner = "&" if "?" in fields["result_url"] else "?"
         fields["result_url"] += f"{joiner}variables={quote(','.join(variables), safe=',*?[]')}"
+    if id_columns:
+        joiner = "&" if "?" in fields["result_url"] else "?"
+        fields["result_url"] += f"{joiner}id_columns=true"
     return JobResponse.model_validate(fields).model_dump(mode="json")
 
 
@@ -220,12 +258,15 @@ def accepted(
     root: str,
     file_format: OutputFormat | None = None,
     variables: tuple[str, ...] | None = None,
+    id_columns: bool = False,
 ) -> NumpyJSONResponse:
     """``202 Accepted`` naming the job to poll, its ``result_url`` in ``file_format`` (the
     format this request asked for; default: the one the job was asked in) and with the
-    ``variables`` it selected."""
+    ``variables`` it selected and the ``id_columns`` it asked for."""
     return NumpyJSONResponse(
-        job_body(run, root=root, file_format=file_format, variables=variables),
+        job_body(
+            run, root=root, file_format=file_format, variables=variables, id_columns=id_columns
+        ),
         status_code=202,
         headers={
             "Location": f"{root}/v1/jobs/{run.id}",
@@ -253,6 +294,7 @@ async def create_projection(
     file_format: FormatQuery = None,
     accept: AcceptHeader = None,
     variables: VariablesQuery = None,
+    id_columns: IdColumnsQuery = False,
 ) -> Response:
     """Monte Carlo projection of a shipped or saved scenario (with overrides) or an inline one.
 
@@ -263,9 +305,12 @@ async def create_projection(
     that recorded it (`X-Run-Id`; its result stays at `Content-Location`).
     """
     chosen = negotiate(file_format, accept)
+    check_id_columns(chosen, id_columns)
     items = variable_items(variables)
     prepared = await projecting.prepare(state, request)
-    return await respond(state, prepared, chosen, caller, root=root, variables=items)
+    return await respond(
+        state, prepared, chosen, caller, root=root, variables=items, id_columns=id_columns
+    )
 
 
 async def respond(
@@ -276,17 +321,25 @@ async def respond(
     *,
     root: str,
     variables: tuple[str, ...] | None = None,
+    id_columns: bool = False,
     answering: Answering = answer,
 ) -> Response:
     """The answer to a checked projection, comparison or grid export, from the first source
     that has it (:mod:`service.projecting`): memory, a stored run, the job computing it, a new
     job when large (remembering ``chosen``, the format its result is fetched in by default),
     else computed inline; the result answered by ``answering`` (a grid export's: its zip), with
-    ``variables``, only those (a job's ``result_url`` carries them)."""
+    ``variables``, only those, and with ``id_columns``, the run's ids first in every row (a
+    job's ``result_url`` carries both)."""
     cached = projecting.in_memory(state, prepared.key)
     if cached is not None:
         return await answering(
-            state, cached, chosen, cache_status="hit", root=root, variables=variables
+            state,
+            cached,
+            chosen,
+            cache_status="hit",
+            root=root,
+            variables=variables,
+            id_columns=id_columns,
         )
     prepared.check_computable()
     run = await state.light(state.runs.stored_result, prepared.key)
@@ -294,20 +347,34 @@ async def respond(
         result = await projecting.stored_or_lost(state, run)
         if result is not None:
             return await answering(
-                state, result, chosen, cache_status="stored", root=root, variables=variables
+                state,
+                result,
+                chosen,
+                cache_status="stored",
+                root=root,
+                variables=variables,
+                id_columns=id_columns,
             )
     running = state.jobs.find(prepared.key)
     if running is not None:
         found = await state.light(state.runs.get, running)
         if found is not None:
-            return accepted(found, root=root, file_format=chosen, variables=variables)
+            return accepted(
+                found, root=root, file_format=chosen, variables=variables, id_columns=id_columns
+            )
     if prepared.draw_hours > state.settings.job_threshold_draw_hours:
         submitted = await projecting.submit_job(
             state, prepared, caller.key_id, client=caller.client, file_format=chosen
         )
-        return accepted(submitted, root=root, variables=variables)
+        return accepted(submitted, root=root, variables=variables, id_columns=id_columns)
     result, shared = await projecting.compute_inline(state, prepared, caller.key_id)
     status = "shared" if shared else "miss"
     return await answering(
-        state, result, chosen, cache_status=status, root=root, variables=variables
+        state,
+        result,
+        chosen,
+        cache_status=status,
+        root=root,
+        variables=variables,
+        id_columns=id_columns,
     )

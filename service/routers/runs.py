@@ -39,7 +39,13 @@ from service.deps import Caller, RootPath, get_ready_state, has_role, require_wr
 from service.errors import ConflictError, ForbiddenError, GoneError, error_responses
 from service.render import NumpyJSONResponse, OutputFormat, is_comparison, negotiate
 from service.retention import RETENTION
-from service.routers.projections import RESULT_RESPONSES, VariablesQuery, variable_items
+from service.routers.projections import (
+    RESULT_RESPONSES,
+    IdColumnsQuery,
+    VariablesQuery,
+    check_id_columns,
+    variable_items,
+)
 from service.routing import ServiceRoute
 from service.schemas import RUN_ID_PATTERN, ResultResponse, RunList, RunRecord
 from service.state import ServiceState
@@ -143,10 +149,12 @@ async def result_answer(
     *,
     root: str,
     variables: str | None = None,
+    id_columns: bool = False,
 ) -> Response:
-    """A run's result in the format asked for (only the ``variables`` selected, where given);
-    304 when the client holds it; 409 unfinished or its file damaged; 503 its file missing (the
-    run kept as it is); links under ``root``.
+    """A run's result in the format asked for (only the ``variables`` selected, where given;
+    with ``id_columns``, the run's ids first in every row of a CSV or Parquet answer, 422 for
+    another format); 304 when the client holds it; 409 unfinished or its file damaged; 503 its
+    file missing (the run kept as it is); links under ``root``.
 
     A result still in memory is answered from there, also while its file is being written.
     """
@@ -154,23 +162,33 @@ async def result_answer(
     if run.grid_export:
         # One answer, its zip, whatever format, type or variables are asked for.
         chosen: OutputFormat = "json"
-        items = None
+        items, id_columns = None, False
         answering = partial(gridexports.answer_archive, if_none_match=if_none_match)
     else:
         chosen = negotiate(file_format, accept)
+        check_id_columns(chosen, id_columns)
         answering = partial(answer, if_none_match=if_none_match)
     cached = projecting.in_memory(state, run.result_key)
     if cached is not None and (cached.run_id == run.id or run.status == "succeeded"):
         return await answering(
-            state, cached, chosen, cache_status="hit", root=root, variables=items
+            state,
+            cached,
+            chosen,
+            cache_status="hit",
+            root=root,
+            variables=items,
+            id_columns=id_columns,
         )
     if run.status != "succeeded" or run.result_file is None:
         reason = f": {run.error}" if run.error else f"; poll /v1/jobs/{run.id}"
         raise ConflictError(f"run {run.id} is {run.status}, not succeeded{reason}")
     if run.grid_export:
         tag = gridexports.archive_etag(run.result_key)
+    elif items or id_columns:
+        # The part's key as the answer makes it (its rows carry this run's id).
+        tag = etag(part_key(run.result_key, items, run_id=run.id if id_columns else None), chosen)
     else:
-        tag = etag(run.result_key if not items else part_key(run.result_key, items), chosen)
+        tag = etag(run.result_key, chosen)
     if not_modified(if_none_match, tag):
         return Response(status_code=304, headers={"ETag": tag, "Cache-Control": "no-cache"})
     if chosen == "netcdf" and not items and not run.grid_export:
@@ -180,7 +198,15 @@ async def result_answer(
         await stored_file(state, run, lambda: state.light(state.results.verify, file, size, digest))
         return answer_file(state, run, root=root)
     result = await stored_file(state, run, lambda: projecting.stored(state, run))
-    return await answering(state, result, chosen, cache_status="stored", root=root, variables=items)
+    return await answering(
+        state,
+        result,
+        chosen,
+        cache_status="stored",
+        root=root,
+        variables=items,
+        id_columns=id_columns,
+    )
 
 
 async def stored_file(state: ServiceState, run: Run, read: Callable[[], Awaitable[T]]) -> T:
@@ -321,12 +347,20 @@ async def get_run_result(
         str | None, Header(description="An ETag of this result: 304 when it matches.")
     ] = None,
     variables: VariablesQuery = None,
+    id_columns: IdColumnsQuery = False,
 ) -> Response:
     """The run's projection (or comparison) in any format, read from its result file when not
     in memory."""
     run = await find_run(state, run_id)
     return await result_answer(
-        state, run, file_format, accept, if_none_match, root=root, variables=variables
+        state,
+        run,
+        file_format,
+        accept,
+        if_none_match,
+        root=root,
+        variables=variables,
+        id_columns=id_columns,
     )
 
 

@@ -1932,7 +1932,7 @@ def _assert_calendar_is_the_apis(page, answer: dict, year: int) -> dict:
         assert reads(cell[0], value), (cell[0], value)
     for _month, _scope, cells in shown["rows"]:
         for shown_text, _hours, _class, colour, background in cells:
-            ratio = _contrast(_rgba(colour)[:3], _rgba(background)[:3])
+            ratio = contrast_ratio(css_rgba(colour)[:3], css_rgba(background)[:3])
             assert ratio >= 4.5, (shown_text, colour, background)
     return shown
 
