@@ -31,6 +31,7 @@ from forecast.errors import (
     NotFoundError,
     OptionsError,
     ScenarioError,
+    allowed_by_schema,
     shown_value,
 )
 
@@ -226,16 +227,6 @@ def _body_fields(request: Request) -> list[str]:
 #: Fields a 422's detail spells out (field, value, what is allowed); the rest are named.
 SHOWN_FIELDS = 5
 
-#: A JSON schema type as a detail says it.
-_KINDS = {
-    "integer": "an integer",
-    "number": "a number",
-    "boolean": "true or false",
-    "string": "text",
-    "array": "a list",
-    "object": "an object",
-}
-
 
 @lru_cache(maxsize=32)
 def _schema_of(model: type[BaseModel]) -> dict[str, Any]:
@@ -268,36 +259,6 @@ def _schema_at(model: type[BaseModel], location: Sequence[Any]) -> dict[str, Any
     return None if node is None else resolved(node)
 
 
-def _number(value: float) -> str:
-    return f"{value:,}" if isinstance(value, int) else f"{value:g}"
-
-
-def _allowed(schema: dict[str, Any], *, most: int | None = None) -> str:
-    """What the field of ``schema`` allows, in words: its type and range (``an integer
-    1..10,000``), ``or null`` where it may be left out; empty where the schema says no type.
-    ``most`` lowers the maximum (this service's max_draws)."""
-    nullable = any(member.get("type") == "null" for member in schema.get("anyOf", []))
-    members = [m for m in schema.get("anyOf", []) if m.get("type") != "null"]
-    if len(members) == 1:
-        schema = {**schema, **members[0]}
-    if "enum" in schema:
-        return ", ".join(repr(value) for value in schema["enum"])
-    kind = _KINDS.get(str(schema.get("type")))
-    if kind is None:
-        return ""
-    low = schema.get("minimum", schema.get("exclusiveMinimum"))
-    high = schema.get("maximum", schema.get("exclusiveMaximum"))
-    if most is not None:
-        high = most if high is None else min(high, most)
-    if low is not None and high is not None:
-        kind += f" {_number(low)}..{_number(high)}"
-    elif low is not None:
-        kind += f" of at least {_number(low)}"
-    elif high is not None:
-        kind += f" of at most {_number(high)}"
-    return kind + (", or null" if nullable else "")
-
-
 def _field_error(item: Any, model: type[BaseModel] | None, max_draws: int | None) -> str:
     """``location = value: what is wrong (allowed: what the field allows)`` of one error."""
     loc = tuple(part for part in item.get("loc", ()) if part != "body")
@@ -315,7 +276,7 @@ def _field_error(item: Any, model: type[BaseModel] | None, max_draws: int | None
     # sent seed = "y" and learnt only that it should be an integer); a list of choices
     # (literal_error) already names them.
     if schema is not None and item.get("type") != "literal_error" and item.get("type") != "missing":
-        allowed = _allowed(schema, most=max_draws if draws else None)
+        allowed = allowed_by_schema(schema, most=max_draws if draws else None)
         if allowed:
             message += f" (allowed: {allowed})"
     return f"{location}{shown}: {message}"
