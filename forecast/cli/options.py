@@ -271,6 +271,46 @@ def variable_selection(variables: str | None) -> tuple[str, ...] | None:
     return variable_patterns(variables, field="--variables")
 
 
+def check_variables(
+    patterns: tuple[str, ...] | None,
+    scenarios: Sequence[Scenario],
+    options: ProjectionOptions,
+) -> None:
+    """Refuse, before any draw, a ``--variables`` item for a sampled input (``input_*``)
+    that the projection cannot hold: without ``--per-draw`` (which writes them), or one that
+    no input of ``scenarios`` is named (:func:`forecast.engine.inputs.possible_input_labels`):
+    checked after the run alone, a typo in ``'input_*_per_dra'`` cost the whole projection.
+
+    Raises
+    ------
+    OptionsError
+        Naming ``--variables``, the item and the sampled inputs' names allowed.
+    """
+    items = [item for item in patterns or () if item.startswith("input_")]
+    if not items:
+        return
+    import fnmatch
+
+    from forecast.engine.inputs import possible_input_labels
+    from forecast.outputs import input_variable_name
+
+    if not options.per_draw:
+        raise OptionsError(
+            f"--variables = {shown_value(items[0])}: a sampled input's values are written with "
+            "--per-draw only; allowed: add --per-draw, or leave out the input_* items"
+        )
+    names = sorted(
+        {input_variable_name(label) for scenario in scenarios
+         for label in possible_input_labels(scenario)}
+    )  # fmt: skip
+    for item in items:
+        if not any(fnmatch.fnmatchcase(name, item) for name in names):
+            raise OptionsError(
+                f"--variables = {shown_value(item)}: names no sampled input of this projection; "
+                f"allowed: {', '.join(names)}, or a pattern of them"
+            )
+
+
 def load_scenario_argument(text: str) -> Scenario:
     """The scenario a command names (:func:`forecast.scenario.load_scenario`), with a ``note:``
     on stderr where a file's ``id`` differs from its file name: the README's scenario format

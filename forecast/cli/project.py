@@ -35,6 +35,7 @@ from forecast.cli.options import (
     WeatherYearOption,
     check_output,
     check_summary,
+    check_variables,
     load_scenario_argument,
     projection_bar,
     projection_options,
@@ -132,6 +133,7 @@ def project(
         sites=tuple(site or ()),
         weather_year=weather_year,
     )
+    check_variables(patterns, [loaded], options)
     assert options.start is not None and options.end is not None  # filled by the options
     for flag, year in (("--drivers-year", drivers_year), ("--flexibility-year", flexibility_year)):
         if year is not None and not options.start.year <= year <= options.end.year:
