@@ -65,3 +65,53 @@ class WeatherFallback(ScenarioNote):
     """``weather = 'auto'`` found no temperature files and ran synthetic years: the figures
     differ from the observed weather's. The projection's ``weather_kind`` says it too;
     ``weather = 'historical'`` makes it an error instead."""
+
+
+#: A JSON schema type as an error message says what is allowed.
+_SCHEMA_KINDS = {
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "string": "text",
+    "array": "a list",
+    "object": "a table",
+}
+
+
+def allowed_by_schema(schema: dict, *, most: int | float | None = None) -> str:
+    """What a value of the JSON schema ``schema`` may be, in an error message's words: its
+    type and range (``an integer 1..65,535``), its choices (``'csv', 'parquet'``), ``or null``
+    where it may be null; empty where the schema names no type. Shared by the command line
+    (typer's options) and the API (request bodies), so both say a range alike.
+
+    Parameters
+    ----------
+    schema
+        A JSON schema (pydantic's ``model_json_schema`` or a type adapter's). [-]
+    most
+        Lowers the schema's maximum (a service's own draws limit). [the field's unit]
+    """
+    members = [member for member in schema.get("anyOf", []) if member.get("type") != "null"]
+    nullable = len(members) < len(schema.get("anyOf", []))
+    if len(members) == 1:
+        schema = {**schema, **members[0]}
+    if "enum" in schema:
+        return ", ".join(repr(value) for value in schema["enum"])
+    kind = _SCHEMA_KINDS.get(str(schema.get("type")))
+    if kind is None:
+        return ""
+    low = schema.get("minimum", schema.get("exclusiveMinimum"))
+    high = schema.get("maximum", schema.get("exclusiveMaximum"))
+    if most is not None:
+        high = most if high is None else min(high, most)
+    if low is not None and high is not None:
+        kind += f" {_number(low)}..{_number(high)}"
+    elif low is not None:
+        kind += f" of at least {_number(low)}"
+    elif high is not None:
+        kind += f" of at most {_number(high)}"
+    return kind + (", or null" if nullable else "")
+
+
+def _number(value: float) -> str:
+    return f"{value:,}" if isinstance(value, int) else f"{value:g}"

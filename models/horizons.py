@@ -46,15 +46,13 @@ def horizon_check(
         Path, typer.Option("--config", help="Training config TOML (models/configs/*.toml).")
     ],
     origins: Annotated[str, typer.Option(help="Origin years, FIRST-LAST.")],
-    horizons: Annotated[int, typer.Option(help="Years ahead, 1..N (1..30).")] = 6,
-    draws: Annotated[int, typer.Option(help="Monte Carlo draws per forecast (10..100000).")] = 400,
+    horizons: Annotated[int, typer.Option(help="Years ahead, 1..N (1..30).", min=1, max=30)] = 6,
+    draws: Annotated[
+        int, typer.Option(help="Monte Carlo draws per forecast (10..100000).", min=10, max=100_000)
+    ] = 400,
     as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON.")] = False,
 ) -> None:
     """Print the annual-energy error, its 80 % band and the hourly coverage by horizon."""
-    if not 1 <= horizons <= 30:
-        raise OptionsError(f"--horizons = {horizons}: allowed: 1..30")
-    if not 10 <= draws <= 100_000:
-        raise OptionsError(f"--draws = {draws}: allowed: 10..100000")
     config = load_config(config_path)
     first, last = _origins(origins, config.first_year, config.last_year)
     # The promoted artifact, verified (signature and digests) as every loader verifies it,

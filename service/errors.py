@@ -12,7 +12,9 @@ import logging
 import re
 import sys
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -29,6 +31,7 @@ from forecast.errors import (
     NotFoundError,
     OptionsError,
     ScenarioError,
+    allowed_by_schema,
     shown_value,
 )
 
@@ -205,13 +208,78 @@ def _unknown_field_message(stray: list[str], errors, allowed: Sequence[str]) -> 
     return f"{stray[0]}: unknown field{hint}{others}{listed}"[:2_000]
 
 
+def _body_model(request: Request) -> type[BaseModel] | None:
+    """The body schema of the route ``request`` matched (None where it has none, or it is not
+    known)."""
+    field = getattr(request.scope.get("route"), "body_field", None)
+    model = getattr(getattr(field, "field_info", None), "annotation", None)
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
 def _body_fields(request: Request) -> list[str]:
     """The fields of the body schema of the route ``request`` matched (empty where it has
     none, or it is not known)."""
-    field = getattr(request.scope.get("route"), "body_field", None)
-    model = getattr(getattr(field, "field_info", None), "annotation", None)
-    fields = getattr(model, "model_fields", None)
+    model = _body_model(request)
+    fields = model.model_fields if model is not None else None
     return [info.alias or name for name, info in fields.items()] if fields else []
+
+
+#: Fields a 422's detail spells out (field, value, what is allowed); the rest are named.
+SHOWN_FIELDS = 5
+
+
+@lru_cache(maxsize=32)
+def _schema_of(model: type[BaseModel]) -> dict[str, Any]:
+    return model.model_json_schema()
+
+
+def _schema_at(model: type[BaseModel], location: Sequence[Any]) -> dict[str, Any] | None:
+    """The JSON schema of the field at an error's ``location`` (names and list positions,
+    without ``body``) in ``model``'s; None where the location leaves it."""
+    root = _schema_of(model)
+    definitions = root.get("$defs", {})
+
+    def resolved(node: dict[str, Any]) -> dict[str, Any]:
+        reference = node.get("$ref", "")
+        return definitions.get(reference.rsplit("/", 1)[-1], node) if reference else node
+
+    node: dict[str, Any] | None = root
+    for part in location:
+        if node is None:
+            return None
+        node = resolved(node)
+        # ``X | None``: the member that is not null holds the field's own schema.
+        members = [resolved(m) for m in node.get("anyOf", []) if m.get("type") != "null"]
+        if len(members) == 1:
+            node = {**node, **members[0]}
+        if isinstance(part, int):
+            node = node.get("items") if isinstance(node.get("items"), dict) else None
+        else:
+            node = node.get("properties", {}).get(part)
+    return None if node is None else resolved(node)
+
+
+def _field_error(item: Any, model: type[BaseModel] | None, max_draws: int | None) -> str:
+    """``location = value: what is wrong (allowed: what the field allows)`` of one error."""
+    loc = tuple(part for part in item.get("loc", ()) if part != "body")
+    location = ".".join(str(part) for part in loc) or "body"
+    value = item.get("input")
+    shown = "" if isinstance(value, dict | list) or value is None else f" = {shown_value(value)}"
+    message = str(item.get("msg", "invalid")).removeprefix("Value error, ")
+    draws = max_draws is not None and loc[-1:] == ("draws",)
+    if draws and item.get("type") == "less_than_equal":
+        # The schema's bound is the library's (100,000); this service's own limit is the one
+        # that counts, and 10,001 draws already named it.
+        return f"{location}{shown}: at most {max_draws} allowed on this service"
+    schema = _schema_at(model, loc) if model is not None and loc else None
+    # A type or range error names the field's type and range beside pydantic's words (a user
+    # sent seed = "y" and learnt only that it should be an integer); a list of choices
+    # (literal_error) already names them.
+    if schema is not None and item.get("type") != "literal_error" and item.get("type") != "missing":
+        allowed = allowed_by_schema(schema, most=max_draws if draws else None)
+        if allowed:
+            message += f" (allowed: {allowed})"
+    return f"{location}{shown}: {message}"
 
 
 def _validation_message(
@@ -219,20 +287,13 @@ def _validation_message(
     path: str = "",
     max_draws: int | None = None,
     allowed: Sequence[str] = (),
+    model: type[BaseModel] | None = None,
 ) -> str:
+    """The 422's one-line detail: each field at fault (the first :data:`SHOWN_FIELDS`) as
+    ``field = value: what is wrong (allowed: ...)``, joined by "; ", the others named."""
     first = error.errors()[0]
-    location = ".".join(str(part) for part in first.get("loc", ()) if part != "body") or "body"
     value = first.get("input")
-    shown = "" if isinstance(value, dict | list) or value is None else f" = {shown_value(value)}"
-    message = str(first.get("msg", "invalid")).removeprefix("Value error, ")
-    if (
-        max_draws is not None
-        and tuple(first.get("loc", ()))[-1:] == ("draws",)
-        and first.get("type") == "less_than_equal"
-    ):
-        # The schema's bound is the library's (100,000); this service's own limit is the one
-        # that counts, and 10,001 draws already named it.
-        message = f"at most {max_draws} allowed on this service"
+    message = str(first.get("msg", "invalid"))
     if first.get("type") == "json_invalid":
         return f"body: not valid JSON ({first.get('ctx', {}).get('error', message)})"[:2_000]
     if tuple(first.get("loc", ())) == ("body",) and isinstance(value, bytes):
@@ -261,15 +322,16 @@ def _validation_message(
         # An unknown field comes first, named as one: a misspelt required field
         # ({"scenario_ids": [...]}) read "scenarios: Field required (and 1 more: scenario_ids)".
         return _unknown_field_message(stray, errors, allowed)
-    more = len(errors) - 1
+    parts = [_field_error(item, model, max_draws) for item in errors[:SHOWN_FIELDS]]
+    others = [
+        ".".join(str(part) for part in item.get("loc", ()) if part != "body")
+        for item in errors[SHOWN_FIELDS:]
+    ]
     suffix = ""
-    if more:
-        others = [
-            ".".join(str(part) for part in item.get("loc", ()) if part != "body")
-            for item in errors[1:]
-        ]
-        suffix = f" (and {more} more: {', '.join(others[:5])}{', ...' if more > 5 else ''})"
-    return f"{location}{shown}: {message}{suffix}"[:2_000]
+    if others:
+        named = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
+        suffix = f" (and {len(others)} more: {named})"
+    return f"{'; '.join(parts)}{suffix}"[:2_000]
 
 
 def _allowed_methods(request: Request) -> str:
@@ -323,6 +385,7 @@ def install_error_handlers(app: FastAPI) -> None:
             request.url.path,
             max_draws=settings_of(request.app).max_draws,
             allowed=_body_fields(request),
+            model=_body_model(request),
         )
         return JSONResponse({"detail": _detail(request, message)}, status_code=422)
 

@@ -23,6 +23,7 @@ from forecast.cli.options import (
     load_scenario_argument,
     parse_integer,
     parse_quantiles,
+    parse_weather_year,
     projection_bar,
     projection_options,
     say_written,
@@ -172,7 +173,9 @@ def export_grid(
     if chosen_years is not None:
         first, last = gridexport.period_of_years(chosen_years, start, end)
         start, end = first.isoformat(), last.isoformat()
-    fixed_weather = None if weather_year is None else parse_integer(weather_year, "--weather-year")
+    fixed_weather = (
+        None if weather_year is None else parse_weather_year(weather_year, "--weather-year")
+    )
     sample_draws = parse_integer(sample, "--sample")
     if not 1 <= sample_draws <= MAX_DRAWS:
         raise OptionsError(f"--sample = {sample_draws}: must be an integer in 1..{MAX_DRAWS}")

@@ -511,7 +511,9 @@ def evaluate(
             "long gaps of --temperature (without it they are masked).",
         ),
     ] = None,
-    draws: Annotated[int, typer.Option(help="Monte Carlo draws per year (10..100000).")] = 1000,
+    draws: Annotated[
+        int, typer.Option(help="Monte Carlo draws per year (10..100000).", min=10, max=100_000)
+    ] = 1000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     details: Annotated[
@@ -600,8 +602,6 @@ def evaluate(
     from forecast.io.loaders import INTERVAL_LABELS
     from forecast.weather.locations import load_location
 
-    if not 10 <= draws <= 100_000:
-        raise OptionsError(f"--draws = {draws}: allowed: 10..100000")
     groupings = check_groupings(by or [])
     if daily_temperature is not None and temperature is None:
         raise OptionsError(

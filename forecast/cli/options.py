@@ -12,12 +12,13 @@ import logging
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from forecast.errors import ForecastError, OptionsError
+from forecast.errors import ForecastError, OptionsError, shown_value
 from forecast.limits import DEFAULT_DURATION_DRAWS, MAX_DRAWS, MAX_DURATION_DRAWS
 
 if TYPE_CHECKING:
@@ -26,29 +27,73 @@ if TYPE_CHECKING:
 
 
 def parse_date(value: str | None, field: str) -> dt.date | None:
+    """``value`` as a date (None stays None).
+
+    Raises
+    ------
+    OptionsError
+        ``<field> = <value>: allowed: a date YYYY-MM-DD``.
+    """
     if value is None:
         return None
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date YYYY-MM-DD", param_hint=field) from None
+        raise OptionsError(f"{field} = {shown_value(value)}: allowed: a date YYYY-MM-DD") from None
 
 
-def parse_integer(text: str, field: str) -> int:
+def parse_integer(
+    text: str,
+    field: str,
+    *,
+    low: int | None = None,
+    high: int | None = None,
+    what: str = "an integer",
+) -> int:
+    """``text`` as an integer in ``low..high`` (either bound may be left out).
+
+    Raises
+    ------
+    OptionsError
+        ``<field> = <text>: allowed: an integer <low>..<high>`` (``what`` in place of "an
+        integer" where the option says more: a year).
+    """
+    allowed = what if low is None or high is None else f"{what} {low:,}..{high:,}"
+    if low is not None and high is None:
+        allowed += f" of at least {low:,}"
     try:
-        return int(text)
+        value = int(text)
     except ValueError:
-        raise typer.BadParameter(f"{text!r} is not an integer", param_hint=field) from None
+        raise OptionsError(f"{field} = {shown_value(text)}: allowed: {allowed}") from None
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise OptionsError(f"{field} = {value}: allowed: {allowed}")
+    return value
 
 
 def parse_quantiles(text: str, field: str = "--quantiles") -> tuple[float, ...]:
+    """``text`` as comma-separated probabilities (their range is checked with the other
+    options).
+
+    Raises
+    ------
+    OptionsError
+        A part is not a number.
+    """
     try:
         return tuple(float(part) for part in text.split(",") if part.strip())
     except ValueError:
-        raise typer.BadParameter(
-            f"{text!r}: give comma-separated probabilities, e.g. 0.05,0.5,0.95",
-            param_hint=field,
+        raise OptionsError(
+            f"{field} = {shown_value(text)}: allowed: comma-separated probabilities in [0, 1], "
+            "e.g. 0.05,0.5,0.95"
         ) from None
+
+
+#: ``--draws``, ``--seed`` and ``--duration-draws`` as every command parses them: their
+#: ranges said, and refused, as the user typed them (``--draws = 0``, not ``draws = 0``).
+parse_draws = partial(parse_integer, low=1, high=MAX_DRAWS)
+parse_seed = partial(parse_integer, low=0, high=2**63 - 1)
+parse_duration_draws = partial(parse_integer, low=1, high=MAX_DURATION_DRAWS)
+parse_weather_year = partial(parse_integer, what="a year (an observed weather year, e.g. 2018)")
 
 
 def _syntax_checked(parse: Callable[[str, str], object]) -> Callable[..., str | None]:
@@ -70,13 +115,13 @@ ScenarioArgument = Annotated[
 DrawsOption = Annotated[
     str,
     typer.Option(
-        help=f"Monte Carlo draws (1..{MAX_DRAWS}).", callback=_syntax_checked(parse_integer)
+        help=f"Monte Carlo draws (1..{MAX_DRAWS}).", callback=_syntax_checked(parse_draws)
     ),
 ]
 SeedOption = Annotated[
     str,
     typer.Option(
-        help="Random seed; same seed, same numbers.", callback=_syntax_checked(parse_integer)
+        help="Random seed; same seed, same numbers.", callback=_syntax_checked(parse_seed)
     ),
 ]
 StartOption = Annotated[
@@ -105,7 +150,7 @@ WeatherYearOption = Annotated[
         "2018: '2018 weather', a design weather year; historical weather only): the bands "
         "then hold the other inputs' spread, the baseline's level and daily noise, not the "
         "weather's. Recorded in the file's attributes (weather_year).",
-        callback=_syntax_checked(parse_integer),
+        callback=_syntax_checked(parse_weather_year),
     ),
 ]
 BaselineModelOption = Annotated[
@@ -170,7 +215,7 @@ DurationDrawsOption = Annotated[
     typer.Option(
         help=f"Draws the duration curves are built from (1..{MAX_DURATION_DRAWS}; 70 kB each "
         f"a year; default: {DEFAULT_DURATION_DRAWS}).",
-        callback=_syntax_checked(parse_integer),
+        callback=_syntax_checked(parse_duration_draws),
     ),
 ]
 
@@ -197,6 +242,23 @@ VariablesOption = Annotated[
 
 DEFAULT_QUANTILES = "0.05,0.1,0.5,0.9,0.95"
 
+#: The flag of each :class:`~forecast.projection.ProjectionOptions` field: the command line's
+#: errors name what the user typed (``--resolution = 'weekly'``, not ``resolution``).
+OPTION_FLAGS = {
+    "draws": "--draws",
+    "seed": "--seed",
+    "start": "--start",
+    "end": "--end",
+    "resolution": "--resolution",
+    "quantiles": "--quantiles",
+    "weather": "--weather",
+    "per_draw": "--per-draw",
+    "duration_curves": "--duration-curves",
+    "duration_draws": "--duration-draws",
+    "sites": "--site",
+    "weather_year": "--weather-year",
+}
+
 
 def variable_selection(variables: str | None) -> tuple[str, ...] | None:
     """The items of ``--variables`` (:func:`forecast.outputs.variable_patterns`), checked
@@ -208,6 +270,46 @@ def variable_selection(variables: str | None) -> tuple[str, ...] | None:
     from forecast.outputs import variable_patterns
 
     return variable_patterns(variables, field="--variables")
+
+
+def check_variables(
+    patterns: tuple[str, ...] | None,
+    scenarios: Sequence[Scenario],
+    options: ProjectionOptions,
+) -> None:
+    """Refuse, before any draw, a ``--variables`` item for a sampled input (``input_*``)
+    that the projection cannot hold: without ``--per-draw`` (which writes them), or one that
+    no input of ``scenarios`` is named (:func:`forecast.engine.inputs.possible_input_labels`):
+    checked after the run alone, a typo in ``'input_*_per_dra'`` cost the whole projection.
+
+    Raises
+    ------
+    OptionsError
+        Naming ``--variables``, the item and the sampled inputs' names allowed.
+    """
+    items = [item for item in patterns or () if item.startswith("input_")]
+    if not items:
+        return
+    import fnmatch
+
+    from forecast.engine.inputs import possible_input_labels
+    from forecast.outputs import input_variable_name
+
+    if not options.per_draw:
+        raise OptionsError(
+            f"--variables = {shown_value(items[0])}: a sampled input's values are written with "
+            "--per-draw only; allowed: add --per-draw, or leave out the input_* items"
+        )
+    names = sorted(
+        {input_variable_name(label) for scenario in scenarios
+         for label in possible_input_labels(scenario)}
+    )  # fmt: skip
+    for item in items:
+        if not any(fnmatch.fnmatchcase(name, item) for name in names):
+            raise OptionsError(
+                f"--variables = {shown_value(item)}: names no sampled input of this projection; "
+                f"allowed: {', '.join(names)}, or a pattern of them"
+            )
 
 
 def load_scenario_argument(text: str) -> Scenario:
@@ -349,8 +451,8 @@ def projection_options(
         raise OptionsError(f"--duration-draws = {duration_draws!r}: only with --duration-curves")
 
     options = ProjectionOptions(
-        draws=parse_integer(draws, "--draws"),
-        seed=parse_integer(seed, "--seed"),
+        draws=parse_draws(draws, "--draws"),
+        seed=parse_seed(seed, "--seed"),
         start=parse_date(start, "--start"),
         end=parse_date(end, "--end"),
         resolution=resolution,
@@ -363,13 +465,13 @@ def projection_options(
         duration_draws=(
             DEFAULT_DURATION_DRAWS
             if duration_draws is None
-            else parse_integer(duration_draws, "--duration-draws")
+            else parse_duration_draws(duration_draws, "--duration-draws")
         ),
         sites=sites,
         weather_year=None
         if weather_year is None
-        else parse_integer(weather_year, "--weather-year"),
-    ).validated(scenario)
+        else parse_weather_year(weather_year, "--weather-year"),
+    ).validated(scenario, names=OPTION_FLAGS)
     choose_baseline(scenario, options)  # refused here, before any progress bar
     check_weather_year([scenario], options)
     return options

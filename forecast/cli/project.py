@@ -36,6 +36,7 @@ from forecast.cli.options import (
     check_id_columns,
     check_output,
     check_summary,
+    check_variables,
     load_scenario_argument,
     projection_bar,
     projection_options,
@@ -128,11 +129,12 @@ def project(
         sites=tuple(site or ()),
         weather_year=weather_year,
     )
+    check_variables(patterns, [loaded], options)
     assert options.start is not None and options.end is not None  # filled by the options
-    for field, year in (("drivers_year", drivers_year), ("flexibility_year", flexibility_year)):
+    for flag, year in (("--drivers-year", drivers_year), ("--flexibility-year", flexibility_year)):
         if year is not None and not options.start.year <= year <= options.end.year:
             raise OptionsError(
-                f"{field} = {year}: allowed: a year of the period, "
+                f"{flag} = {year}: allowed: a year of the period, "
                 f"{options.start.year}..{options.end.year}"
             )
     warn_large_output(loaded, options, out, file_format)

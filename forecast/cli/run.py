@@ -9,6 +9,7 @@ and every malformed option.
 
 from __future__ import annotations
 
+import re
 import signal
 import sys
 import threading
@@ -19,10 +20,14 @@ from typing import Any
 
 import typer
 
-from forecast.errors import ForecastError, ScenarioNote
+from forecast.errors import ForecastError, ScenarioNote, allowed_by_schema, shown_value
 
 # typer vendors its own click; reach its exception base through the public BadParameter.
 _ClickException: Any = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
+#: A command-line value that reads as a number.
+_NUMBER = re.compile(r"[+-]?\d+(\.\d*)?([eE][+-]?\d+)?")
 
 
 class Terminated(BaseException):
@@ -99,6 +104,8 @@ def _run(app: typer.Typer, argv: list[str] | None) -> int:
         # option once, in the project's "error: <option>: <what>" form, not both.
         if isinstance(error, typer.BadParameter) and error.param_hint:
             message = f"error: {error.param_hint}: {error.message}"
+        elif isinstance(error, typer.BadParameter) and (refused := _refused_value(error)):
+            message = f"error: {refused}"
         else:
             message = f"error: {error.format_message()}"
         message = message.replace("\n", " ")
@@ -108,3 +115,30 @@ def _run(app: typer.Typer, argv: list[str] | None) -> int:
         print("error: interrupted", file=sys.stderr)
         return 130
     return 0
+
+
+def _refused_value(error: Any) -> str | None:
+    """``--port = 'x': allowed: an integer 1..65,535`` for a value typer's own conversion
+    refused (an ``int``, ``float``, ``Path``, ``Literal`` option or argument of any command):
+    its message was pydantic's alone ("Invalid value for '--flexibility-year': Input should be
+    a valid integer, unable to parse string as an integer"), without the value or the range.
+    The value and the type's range come from the conversion's own error and schema; None
+    where the error is not such a conversion's."""
+    param, cause = getattr(error, "param", None), error.__cause__
+    if param is None or not callable(getattr(cause, "errors", None)):
+        return None
+    first = cause.errors(include_url=False)[0]
+    opts = getattr(param, "opts", None) or [getattr(param, "name", "value")]
+    name = opts[0] if getattr(param, "param_type_name", "") == "option" else str(param.name)
+    try:
+        schema = param.get_runtime_param().adapter.json_schema()
+    except Exception:  # a type without a schema still gets pydantic's message
+        schema = {}
+    if schema.get("type") == "array" and isinstance(schema.get("items"), dict):
+        schema = schema["items"]  # an option given several times: each value is one item
+    allowed = allowed_by_schema(schema)
+    what = f"allowed: {allowed}" if allowed else str(first.get("msg", error.message))
+    value = first.get("input")
+    # A number typed is shown as typed (--port = 99999999); other text quoted (--port = 'x').
+    shown = value if isinstance(value, str) and _NUMBER.fullmatch(value) else shown_value(value)
+    return f"{name} = {shown}: {what}"

@@ -443,6 +443,37 @@ def _site_drivers(scenario: Scenario, sites: list[SiteDraw]) -> dict[str, np.nda
     return found
 
 
+def possible_input_labels(scenario: Scenario) -> list[str]:
+    """Every sampled input's label that a projection of ``scenario`` may hold (the spread
+    drivers' inputs, ``--per-draw``'s ``input_*_per_draw``), from its structure alone, before
+    any draw: its deployments, grid regions and reinforcements, sites and non-AI loads. A
+    superset: an input the options drop (the baseline's level without a baseline, the weather
+    without weather) is listed too. Named as :meth:`Inputs.drivers`, :meth:`Inputs.
+    non_ai_drivers`, :func:`_grid_drivers` and :func:`_site_drivers` name them
+    (``tests/forecast/cli/test_variables_before_the_run.py`` holds them to a projection's)."""
+    from forecast.engine.dataset import site_labels
+
+    labels = [
+        "load_factor", "pue", "pue_temperature_slope_per_c", "lifetime_years",
+        "inference_share", "weather_year_mean_excess_c", "built_it_capacity_mw_final",
+        "flexibility_share", "baseline_level_mw",
+    ]  # fmt: skip
+    for deployment in scenario.deployments:
+        labels += [f"delivery_delay_months: {deployment.name}",
+                   f"delivered_count_factor: {deployment.name}"]  # fmt: skip
+    for region, grid in scenario.grid.items():
+        labels.append(f"grid_limit_mw: {region}")
+        for j in range(len(grid.reinforcements)):
+            labels += [f"grid_reinforcement_delay_months: {region}[{j}]",
+                       f"grid_reinforcement_mw: {region}[{j}]"]  # fmt: skip
+    for label in site_labels([site.name for site in scenario.sites]):
+        labels += [f"site_built: {label}", f"site_delay_months: {label}",
+                   f"site_capacity_mw: {label}"]  # fmt: skip
+    for load in scenario.non_ai_loads:
+        labels += [f"{name}: {load.name}" for name in NON_AI_QUANTITIES]
+    return labels
+
+
 def driver_units(name: str) -> str:
     """The unit of the sampled input ``name`` (:data:`forecast.outputs.DRIVER_UNITS`, by its
     part before ``:``)."""

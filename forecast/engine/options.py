@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -54,67 +54,81 @@ class ProjectionOptions:
     #: against the location's observed years). None: each draw draws its year.
     weather_year: int | None = None
 
-    def validated(self, scenario: Scenario) -> ProjectionOptions:
-        """Fill the period from the scenario's horizon and check every option."""
+    def validated(
+        self, scenario: Scenario, *, names: Mapping[str, str] | None = None
+    ) -> ProjectionOptions:
+        """Fill the period from the scenario's horizon and check every option.
+
+        ``names``: how the caller's user names a field (``{"draws": "--draws"}`` on the
+        command line), for the messages; a field not in it is named as here (the API's)."""
+
+        def name(field: str) -> str:
+            return (names or {}).get(field, field)
+
         if (
             isinstance(self.draws, bool)
             or not isinstance(self.draws, int)
             or not (1 <= self.draws <= MAX_DRAWS)
         ):
-            raise OptionsError(f"draws = {self.draws!r}: must be an integer in 1..{MAX_DRAWS}")
+            raise OptionsError(
+                f"{name('draws')} = {self.draws!r}: must be an integer in 1..{MAX_DRAWS}"
+            )
         if (
             isinstance(self.seed, bool)
             or not isinstance(self.seed, int)
             or not (0 <= self.seed < 2**63)
         ):
-            raise OptionsError(f"seed = {self.seed!r}: must be an integer in 0..2^63-1")
+            raise OptionsError(f"{name('seed')} = {self.seed!r}: must be an integer in 0..2^63-1")
         if self.resolution not in RESOLUTIONS:
             raise OptionsError(
-                f"resolution = {self.resolution!r}: allowed: {', '.join(RESOLUTIONS)}"
+                f"{name('resolution')} = {self.resolution!r}: allowed: {', '.join(RESOLUTIONS)}"
             )
         if self.weather not in WEATHER_KINDS:
-            raise OptionsError(f"weather = {self.weather!r}: allowed: {', '.join(WEATHER_KINDS)}")
+            raise OptionsError(
+                f"{name('weather')} = {self.weather!r}: allowed: {', '.join(WEATHER_KINDS)}"
+            )
         quantiles = tuple(float(q) for q in self.quantiles)
         if not quantiles or len(quantiles) > 99 or any(not 0.0 <= q <= 1.0 for q in quantiles):
             raise OptionsError(
-                f"quantiles = {list(self.quantiles)}: give 1-99 probabilities in [0, 1]"
+                f"{name('quantiles')} = {list(self.quantiles)}: give 1-99 probabilities in [0, 1]"
             )
         twice = sorted({q for q in quantiles if quantiles.count(q) > 1})
         if twice:
             raise OptionsError(
-                f"quantiles = {list(self.quantiles)}: {', '.join(map(str, twice))} given twice; "
-                "give each probability once"
+                f"{name('quantiles')} = {list(self.quantiles)}: {', '.join(map(str, twice))} "
+                "given twice; give each probability once"
             )
-        for name in ("per_draw", "duration_curves"):
-            if not isinstance(getattr(self, name), bool):
-                raise OptionsError(f"{name} = {getattr(self, name)!r}: must be true or false")
+        for flag in ("per_draw", "duration_curves"):
+            if not isinstance(getattr(self, flag), bool):
+                raise OptionsError(f"{name(flag)} = {getattr(self, flag)!r}: must be true or false")
         if (
             isinstance(self.duration_draws, bool)
             or not isinstance(self.duration_draws, int)
             or not (1 <= self.duration_draws <= MAX_DURATION_DRAWS)
         ):
             raise OptionsError(
-                f"duration_draws = {self.duration_draws!r}: must be an integer in "
+                f"{name('duration_draws')} = {self.duration_draws!r}: must be an integer in "
                 f"1..{MAX_DURATION_DRAWS}"
             )
-        sites = _series_sites(scenario, self.sites)
+        sites = _series_sites(scenario, self.sites, field=name("sites"))
         if self.weather_year is not None and (
             isinstance(self.weather_year, bool) or not isinstance(self.weather_year, int)
         ):
             raise OptionsError(
-                f"weather_year = {shown_value(self.weather_year)}: allowed: an observed year of "
-                "the scenario's weather location (an integer), or none"
+                f"{name('weather_year')} = {shown_value(self.weather_year)}: allowed: an "
+                "observed year of the scenario's weather location (an integer), or none"
             )
-        start = _as_date(self.start, "start") or scenario.horizon.start
-        end = _as_date(self.end, "end") or scenario.horizon.end
-        for name, day in (("start", start), ("end", end)):
+        start = _as_date(self.start, name("start")) or scenario.horizon.start
+        end = _as_date(self.end, name("end")) or scenario.horizon.end
+        for field, day in (("start", start), ("end", end)):
             if not FIRST_DATE <= day <= LAST_DATE:
-                raise OptionsError(f"{name} = {day}: allowed {FIRST_DATE}..{LAST_DATE}")
+                raise OptionsError(f"{name(field)} = {day}: allowed {FIRST_DATE}..{LAST_DATE}")
         if end < start:
             raise OptionsError(
-                f"end = {end} is before start = {start}: end must be on or after start"
+                f"{name('end')} = {end} is before {name('start')} = {start}: {name('end')} must "
+                f"be on or after {name('start')}"
             )
-        check_period_years(start, end)
+        check_period_years(start, end, names=(name("start"), name("end")))
         for note in horizon_notes(scenario, start, end) if _SAY_NOTES.get() else ():
             # stacklevel 1, one place: said once, however many passes resolve it.
             warnings.warn(ScenarioNote(note), stacklevel=1)
@@ -136,7 +150,9 @@ class ProjectionOptions:
         )
 
 
-def _series_sites(scenario: Scenario, sites: tuple[str, ...]) -> tuple[str, ...]:
+def _series_sites(
+    scenario: Scenario, sites: tuple[str, ...], *, field: str = "sites"
+) -> tuple[str, ...]:
     """The sites whose load series is asked for, each once, in the order asked.
 
     Raises
@@ -148,13 +164,13 @@ def _series_sites(scenario: Scenario, sites: tuple[str, ...]) -> tuple[str, ...]
     from forecast.engine.dataset import site_labels
 
     if isinstance(sites, str) or not all(isinstance(name, str) for name in sites):
-        raise OptionsError(f"sites = {sites!r}: allowed: a list of the scenario's site names")
+        raise OptionsError(f"{field} = {sites!r}: allowed: a list of the scenario's site names")
     labels = site_labels([site.name for site in scenario.sites])
     for name in sites:
         if name not in labels:
             allowed = ", ".join(repr(label) for label in labels) or "none: it has no sites"
             raise OptionsError(
-                f"sites = {shown_value(name)}: no site of scenario {scenario.id} is named so; "
+                f"{field} = {shown_value(name)}: no site of scenario {scenario.id} is named so; "
                 f"allowed: {allowed}"
             )
     return tuple(dict.fromkeys(sites))
@@ -174,9 +190,16 @@ def _as_date(value: object, name: str) -> dt.date | None:
     )
 
 
-def check_period_years(start: dt.date, end: dt.date, *, max_years: int = MAX_YEARS) -> None:
+def check_period_years(
+    start: dt.date,
+    end: dt.date,
+    *,
+    max_years: int = MAX_YEARS,
+    names: tuple[str, str] = ("start", "end"),
+) -> None:
     """Refuse a period over more than ``max_years`` calendar years, naming the last day a period
-    from ``start`` may reach (``max_years``: a service may allow fewer than :data:`MAX_YEARS`).
+    from ``start`` may reach (``max_years``: a service may allow fewer than :data:`MAX_YEARS`;
+    ``names``: how the caller names start and end, ``--start`` on the command line).
 
     Raises
     ------
@@ -186,8 +209,8 @@ def check_period_years(start: dt.date, end: dt.date, *, max_years: int = MAX_YEA
     if end.year - start.year + 1 > max_years:
         latest = dt.date(start.year + max_years - 1, 12, 31)
         raise OptionsError(
-            f"end = {end}: a period spans at most {max_years} calendar years, so {latest} at "
-            f"the latest for start = {start}"
+            f"{names[1]} = {end}: a period spans at most {max_years} calendar years, so "
+            f"{latest} at the latest for {names[0]} = {start}"
         )
 
 

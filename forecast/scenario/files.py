@@ -66,13 +66,19 @@ def upgrade_v1(data: dict[str, Any]) -> dict[str, Any]:
 
 def _format_location(loc: tuple[Any, ...], data: Any = None) -> str:
     """``sites[3] ('Paju campus').status``: the path, with the name of a named list entry of
-    ``data`` (the document validated) beside its position."""
+    ``data`` (the document validated) beside its position; not where the field is that name
+    itself (``sites[0].name = '=1+1'``: the value follows, said once)."""
     parts: list[str] = []
-    for item in loc:
+    for position, item in enumerate(loc):
         data = _entry(data, item)
         if isinstance(item, int):
             name = data.get("name") if isinstance(data, dict) else None
-            plain = isinstance(name, str) and name.isprintable() and len(name) <= 80
+            plain = (
+                isinstance(name, str)
+                and name.isprintable()
+                and len(name) <= 80
+                and loc[position + 1 : position + 2] != ("name",)
+            )
             parts.append(f"[{item}]" + (f" ({name!r})" if plain else ""))
         elif item in {"fixed", "triangular", "uniform", "lognormal", "beta"}:
             continue  # the discriminator tag pydantic adds to the path

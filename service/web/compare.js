@@ -21,7 +21,14 @@ import {
   SERIES_STYLES,
 } from "./charts.js";
 import { formatNumber } from "./format.js";
-import { clearInvalidField, FieldError, focusField, labelOf, markInvalid } from "./form.js";
+import {
+  clearInvalidField,
+  FieldError,
+  fieldOf,
+  focusField,
+  labelOf,
+  markInvalid,
+} from "./form.js";
 import { fillCaveats, fillComparisonTable } from "./tables.js";
 
 const QUANTILES = [0.05, 0.1, 0.5, 0.9, 0.95];
@@ -58,21 +65,25 @@ function showError(error) {
     error instanceof ApiError && error.status
       ? `The API refused the comparison (HTTP ${error.status}): ${error.message}`
       : `Error: ${error.message}`;
-  if (!(error instanceof FieldError)) return;
-  if (error.field === PICKS) {
+  // A refusal by the API is tied to the field its message names, as the projection's are (a
+  // weather year a scenario cannot run on was in words only).
+  const refused = error instanceof ApiError && error.status;
+  const field = error instanceof FieldError ? error.field : refused ? fieldOf(error.message) : null;
+  if (!field) return;
+  if (field === PICKS) {
     byId("comparison-form").querySelector("fieldset").setAttribute("aria-describedby", box.id);
     byId(PICKS).querySelector("input:not(:disabled)")?.focus();
     return;
   }
-  markInvalid(error.field, error.message);
-  view.invalid = error.field;
+  markInvalid(field, refused ? `Refused by the API: ${error.message}` : error.message);
+  view.invalid = field;
   const link = document.createElement("a");
-  link.href = `#${error.field}`;
-  link.textContent = labelOf(error.field);
+  link.href = `#${field}`;
+  link.textContent = labelOf(field);
   // Focus the field without the jump to #id: the page's hash holds the scenario picked.
   link.addEventListener("click", (event) => {
     event.preventDefault();
-    focusField(byId(error.field));
+    focusField(byId(field));
   });
   const fix = document.createElement("p");
   fix.append("Field to fix: ", link, " (in the assumptions form; the message is beside it).");

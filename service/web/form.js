@@ -45,6 +45,7 @@ const ERROR_FIELDS = [
   [/hours_per_year/, "flex-hours"],
   [/flexibility|\bshare\b/, "flex-share"],
   [/milestones|deployments/, "gpu-target"],
+  [/weather_year/, "weather-year"],
   [/\bdraws\b/, "draws"],
   [/\bseed\b/, "seed"],
   // "end = 2060-12-31: ... for start = 2024-01-01" is about the end, though it names the start.

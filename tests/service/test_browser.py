@@ -2004,3 +2004,25 @@ def test_flexibility_calendar_shows_the_apis_hours_for_the_chosen_year(page, bas
     _narrow(page)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 320, page.evaluate(OVERFLOWING)
+
+
+def test_a_comparison_refused_for_its_weather_year_marks_the_weather_year_field(page, base_url):
+    """A comparison the API refuses for its weather year (a scenario without a temperature
+    response cannot run on 2018 weather) showed the error in words only: now the Weather year
+    field is marked invalid, names the message in its aria-describedby, and the error links to
+    it, as the projection's field errors do (errors review, finding f)."""
+    _wait_done(page)
+    page.fill("#draws", "20")
+    page.get_by_label("Weather year").select_option("2018")
+    page.check("#comparison-choices input[value='kr-national']")
+    page.check("#comparison-choices input[value='global-iea-2025']")
+    page.get_by_role("button", name="Run comparison").click()
+    page.wait_for_function(
+        "() => document.getElementById('comparison-error').textContent.includes('HTTP 422')",
+        timeout=PROJECTION_TIMEOUT_MS,
+    )
+    error = page.inner_text("#comparison-error")
+    assert "weather_year = 2018" in error, error
+    assert page.get_attribute("#weather-year", "aria-invalid") == "true"
+    _assert_error_beside(page, "weather-year", "weather_year = 2018")
+    assert page.locator("#comparison-error a[href='#weather-year']").count() == 1

@@ -146,14 +146,24 @@ def test_a_toml_syntax_error_names_the_file_line_and_column_and_quotes_the_line(
 @pytest.mark.parametrize(
     ("option", "value", "expected"),
     [
-        ("--draws", "0", ["draws = 0", "1..100000"]),
-        ("--draws", "100000000", ["draws = 100000000", "1..100000"]),
-        ("--draws", "many", ["--draws", "many"]),
-        ("--resolution", "weekly", ["resolution = 'weekly'", "hourly"]),
-        ("--start", "2025-13-01", ["--start", "2025-13-01", "YYYY-MM-DD"]),
-        ("--end", "2020-01-01", ["end = 2020-01-01", "before start"]),
-        ("--quantiles", "0.5,1.5", ["quantiles", "[0, 1]"]),
-        ("--quantiles", "0.1,0.5,0.5", ["quantiles", "0.5 given twice"]),
+        # Each names the flag the user typed (errs finding e: "draws = 0", "drivers_year").
+        ("--draws", "0", ["--draws = 0: allowed: an integer 1..100,000"]),
+        ("--draws", "100000000", ["--draws = 100000000: allowed: an integer 1..100,000"]),
+        ("--draws", "many", ["--draws = 'many': allowed: an integer 1..100,000"]),
+        ("--seed", "-1", ["--seed = -1: allowed: an integer 0..9,223,372,036,854,775,807"]),
+        ("--resolution", "weekly", ["--resolution = 'weekly': allowed: hourly, daily"]),
+        ("--weather", "foo", ["--weather = 'foo': allowed: auto, historical"]),
+        ("--start", "2025-13-01", ["--start = '2025-13-01': allowed: a date YYYY-MM-DD"]),
+        ("--end", "2020-01-01", ["--end = 2020-01-01 is before --start = 2025-01-01"]),
+        ("--quantiles", "0.5,1.5", ["--quantiles = [0.5, 1.5]", "[0, 1]"]),
+        ("--quantiles", "0.1,0.5,0.5", ["--quantiles = [0.1, 0.5, 0.5]", "0.5 given twice"]),
+        ("--quantiles", "0.5,x", ["--quantiles = '0.5,x': allowed: comma-separated"]),
+        ("--drivers-year", "2040", ["--drivers-year = 2040: allowed: a year of the period"]),
+        ("--flexibility-year", "2040", ["--flexibility-year = 2040: allowed: a year of the"]),
+        # Typer's own conversion of an int option (errs finding d): was "Invalid value for
+        # '--flexibility-year': Input should be a valid integer, ...", no value, no range.
+        ("--flexibility-year", "x", ["--flexibility-year = 'x': allowed: an integer"]),
+        ("--drivers-year", "2030.5", ["--drivers-year = 2030.5: allowed: an integer"]),
         ("--duration-draws", "20", ["--duration-draws = '20'", "only with --duration-curves"]),
         ("--baseline-model", "kr-national-baseline", ["--no-baseline", "one or the other"]),
         ("--format", "xlsx", ["xlsx", "csv, netcdf"]),
@@ -169,8 +179,8 @@ def test_bad_option_is_one_line_and_writes_nothing(
     status, error = _run(
         ["project", str(path), "--out", str(out), "--draws", "10", *extra, option, value], capsys
     )
-    assert status != 0
-    assert "\n" not in error
+    assert status == 2
+    assert error.startswith("error: ") and "\n" not in error
     for fragment in expected:
         assert fragment in error, (fragment, error)
     assert not out.exists()
@@ -230,12 +240,13 @@ def test_not_utf8(scenario_file, tmp_path, capsys):
                      "--key = {tmp}/no.key: cannot read the key file", id="missing-key-file"),
         pytest.param(["project", "kr-national", "--start", "2031-01-01", "--end", "2030-01-01",
                       "--out", "{tmp}/x.csv"],
-                     "end = 2030-01-01 is before start = 2031-01-01: end must be on or after start",
+                     "--end = 2030-01-01 is before --start = 2031-01-01: --end must be on or after "
+                     "--start",
                      id="end-before-start-said-whole"),
         # The 30-year limit named no date: the planner had to count to the last one allowed.
         pytest.param(["project", "kr-outlook", "--end", "2060-12-31", "--out", "{tmp}/x.csv"],
-                     "error: end = 2060-12-31: a period spans at most 30 calendar years, so "
-                     "2053-12-31 at the latest for start = 2024-01-01",
+                     "error: --end = 2060-12-31: a period spans at most 30 calendar years, so "
+                     "2053-12-31 at the latest for --start = 2024-01-01",
                      id="period-over-30-years-names-its-last-day"),
         pytest.param(["compare", "kr-national", "--out", "{tmp}/c.csv"],
                      "scenarios: 1 given (kr-national); compare 2 or more", id="compare-one"),

@@ -106,4 +106,4 @@ def test_python_dash_m_forecast_runs_the_command():
         text=True,
     )
     assert bad.returncode == 2
-    assert bad.stderr == "error: --draws: 'many' is not an integer\n"
+    assert bad.stderr == "error: --draws = 'many': allowed: an integer 1..100,000\n"

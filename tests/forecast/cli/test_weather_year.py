@@ -88,7 +88,7 @@ NO_WEATHER = 'country = "KR"\nweather_location = "none"'
                      "years of historical weather, and this projection runs on typical "
                      "weather", id="typical"),
         pytest.param(["--weather-year", "x"], None,
-                     "error: --weather-year: 'x' is not an integer", id="not-a-year"),
+                     "error: --weather-year = 'x': allowed: a year", id="not-a-year"),
         pytest.param(["--weather-year", str(YEAR)], NO_WEATHER,
                      f"error: --weather-year = {YEAR}: scenario small states no temperature "
                      'response (weather_location = "none"): there is no weather year to '
@@ -198,7 +198,7 @@ def test_plot_draws_the_weather_years_projection_and_says_so_under_it(
         pytest.param(["--weather-year", "1990"],
                      "error: --weather-year = 1990: not an observed weather year of seoul; "
                      "allowed: 2013..2024", id="not-observed"),
-        pytest.param(["--weather-year", "x"], "error: --weather-year: 'x' is not an integer",
+        pytest.param(["--weather-year", "x"], "error: --weather-year = 'x': allowed: a year",
                      id="not-a-year"),
         pytest.param(["--weather-year", str(YEAR), "--kind", "tornado"],
                      f"error: --weather-year = '{YEAR}': not for --kind tornado", id="tornado"),

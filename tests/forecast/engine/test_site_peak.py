@@ -114,7 +114,7 @@ def test_the_command_writes_one_sites_hourly_profile(scenario_file, tmp_path, ca
                    "--no-baseline", "--site", "site Z", "--out", str(out)])  # fmt: skip
     assert status == 2
     error = capsys.readouterr().err.strip().splitlines()[-1]
-    assert error.startswith("error: sites = 'site Z': no site of scenario small is named so; "
+    assert error.startswith("error: --site = 'site Z': no site of scenario small is named so; "
                             "allowed: 'site A', 'site B'")  # fmt: skip
 
 

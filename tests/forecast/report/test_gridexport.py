@@ -313,12 +313,12 @@ def test_bad_input_is_one_line(small_scenario_text, scenario_file, tmp_path, cap
             "1..20 (the paths to write; the Monte Carlo sample they are chosen from is --sample)",
         ),
         (["--quantile", "1.5"], "--quantile = 1.5: give 1..20 probabilities in [0, 1]"),
-        (["--quantile", "0.5,x"], "--quantile: '0.5,x': give comma-separated probabilities"),
+        (["--quantile", "0.5,x"], "--quantile = '0.5,x': allowed: comma-separated probabilities"),
         (
             ["--quantile", "0.5", "--rank-by", "ai"],
             "--rank-by = 'ai': ranks draws to choose representative ones; a --quantile path",
         ),
-        (["--start", "2030-02-30"], "error: --start: '2030-02-30' is not a date YYYY-MM-DD"),
+        (["--start", "2030-02-30"], "error: --start = '2030-02-30': allowed: a date YYYY-MM-DD"),
         (
             ["--bus", "capital=my bus"],
             "--bus: capital='my bus': a bus name is 1-40 ASCII letters, digits, '_', '-' or '.'",
@@ -335,7 +335,7 @@ def test_bad_input_is_one_line(small_scenario_text, scenario_file, tmp_path, cap
             ["--draw", ",".join(str(d) for d in range(101))],
             "give 1..100 draw numbers (at most 100: every path's hours are held in memory",
         ),
-        (["--sample", "abc"], "error: --sample: 'abc' is not an integer"),
+        (["--sample", "abc"], "error: --sample = 'abc': allowed: an integer"),
         (["--sample", "0"], "--sample = 0: must be an integer in 1..100000"),
         (["--draws", "7"], "--draws = 7: more representative draws than the 5 drawn (--sample)"),
         (
@@ -1542,7 +1542,7 @@ def test_a_weather_year_runs_every_draw_on_that_years_weather(
         (["--weather-year", "2018", "--weather", "typical"],
          "--weather-year = 2018: a weather year is one of the observed years of historical "
          "weather, and this projection runs on typical weather"),
-        (["--weather-year", "x"], "error: --weather-year: 'x' is not an integer"),
+        (["--weather-year", "x"], "error: --weather-year = 'x': allowed: a year"),
     ]  # fmt: skip
     for extra, message in cases:
         assert main([*common, *extra, "--out", str(tmp_path / "x")]) == 2

@@ -21,8 +21,10 @@ def test_a_site_name_that_a_spreadsheet_reads_as_a_formula_is_refused(small_scen
     with pytest.raises(ScenarioError) as error:
         parse_scenario(data, origin="mine.toml")
     message = str(error.value)
-    assert message.startswith("mine.toml: sites[0]")
-    assert f".name = {name!r}: allowed: a name that does not start with =, +, -, @" in message
+    # The name once, as the field's value: the path does not repeat it (errs finding a).
+    assert message.startswith(f"mine.toml: sites[0].name = {name!r}: allowed: a name that does ")
+    assert "not start with =, +, -, @" in message
+    assert message.count(repr(name)) == 1
     assert "\n" not in message
 
 
@@ -41,5 +43,15 @@ def test_the_command_line_refuses_it_in_one_line_with_status_2(
     assert main(["project", str(scenario_file(text)), "--draws", "2", "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and err.count("\n") == 1
-    assert "sites[0] ('=1+1').name = '=1+1': allowed: a name that does not start with" in err
+    assert "sites[0].name = '=1+1': allowed: a name that does not start with" in err
+    assert err.count("=1+1") == 1
     assert not out.exists()
+
+
+def test_another_field_of_a_named_site_still_names_the_site(small_scenario_text):
+    """Only the name's own error leaves the name out of the path: another field's error says
+    which site it is (``sites[0] ('site A').status``)."""
+    data = tomllib.loads(small_scenario_text)
+    data["sites"][0]["status"] = "dreaming"
+    with pytest.raises(ScenarioError, match=r"sites\[0\] \('site A'\)\.status = 'dreaming'"):
+        parse_scenario(data, origin="mine.toml")
