@@ -385,9 +385,7 @@ def _csv(frame: pd.DataFrame, *, header: bool, scenario: str | None = None) -> b
     if scenario is not None:
         frame = frame.copy()
         frame.insert(0, SCENARIO_COLUMN, scenario)
-    rows = spreadsheet_safe(frame).to_csv(
-        index=False, header=False, float_format=export.CSV_FLOAT_FORMAT
-    )
+    rows = spreadsheet_safe(frame).to_csv(index=False, header=False, float_format=export.csv_float)
     return ((export.csv_header(frame.columns) if header else "") + rows).encode()
 
 
