@@ -550,8 +550,9 @@ def estimated_size_bytes(rows: int, file_format: str) -> float:
 CSV_FLOAT_FORMAT = "%.9g"
 
 
-def csv_float(value: float) -> str:
-    """A float as a CSV writes it: :data:`CSV_FLOAT_FORMAT`, with ``.0`` after a whole number
+def csv_float(value: object) -> str:
+    """A float (typed ``object`` as pandas-stubs types ``to_csv``'s ``float_format``) as a CSV
+    writes it: :data:`CSV_FLOAT_FORMAT`, with ``.0`` after a whole number
     (``0.0``, ``2.0``, ``1.5e-05``, ``inf``), so that every float column reads as a float.
 
     DuckDB's ``read_csv_auto`` and polars guess a column's type from its first rows (DuckDB

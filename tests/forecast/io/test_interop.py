@@ -9,6 +9,8 @@ split a quoted site name at its comma ("Expected Number of Columns: 12 Found: 13
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -187,3 +189,41 @@ def test_nan_is_empty_and_integer_columns_stay_integers(tmp_path):
     )
     path = export.write_table(frame, tmp_path / "t.csv", "csv", {})
     assert path.read_text().splitlines() == ['"value","draw"', "0.0,3", ",", "2.5,0"]
+
+
+def _readme_sweep_sql() -> str:
+    """The README's DuckDB query of a sweep's NAME columns (section "File formats")."""
+    readme = (Path(__file__).parents[3] / "README.md").read_text(encoding="utf-8")
+    (query,) = [
+        block
+        for block in re.findall(r"```sql\n(.*?)```", readme, flags=re.DOTALL)
+        if '"operations.pue"' in block
+    ]
+    return query
+
+
+def test_the_readme_query_of_a_sweeps_dotted_columns_runs(
+    small_scenario_text, scenario_file, tmp_path, monkeypatch
+):
+    """A sweep's NAME columns keep their dots (``operations.pue``), which SQL must quote: the
+    README's query runs on a real sweep's CSV as printed, and the same query unquoted is the
+    Binder error it warns of (numfmt review, finding c)."""
+    scenario = str(scenario_file(small_scenario_text))
+    monkeypatch.chdir(tmp_path)
+    command = ["sweep", scenario, "--vary", "operations.pue=1.2,1.4", "--vary",
+               "operations.load_factor=0.6,0.8", "--workers", "1", "--draws", "4",
+               "--weather", "typical", "--resolution", "annual", "--quiet",
+               "--out", "pue.csv"]  # fmt: skip
+    assert main(command) == 0
+    query = _readme_sweep_sql()
+    rows = duckdb.sql(query).fetchall()
+    # Four variants x the small scenario's two years, in the query's order.
+    assert [(pue, factor) for pue, factor, *_ in rows] == [
+        (pue, factor) for pue in (1.2, 1.4) for factor in (0.6, 0.8) for _ in (2025, 2026)
+    ]
+    table = export.read_table(tmp_path / "pue.csv")
+    p50 = table[(table["variable"] == "ai_energy_twh") & (table["quantile"] == 0.5)]
+    expected = p50.sort_values(["operations.pue", "operations.load_factor", "period_start"])
+    np.testing.assert_array_equal([row[-1] for row in rows], expected["value"].to_numpy())
+    with pytest.raises(duckdb.BinderException, match="operations"):
+        duckdb.sql(query.replace('"operations.pue"', "operations.pue")).fetchall()
