@@ -432,9 +432,7 @@ def _csv(
     if scenario is not None:
         frame = frame.copy()
         frame.insert(position, SCENARIO_COLUMN, scenario)
-    rows = spreadsheet_safe(frame).to_csv(
-        index=False, header=False, float_format=export.CSV_FLOAT_FORMAT
-    )
+    rows = spreadsheet_safe(frame).to_csv(index=False, header=False, float_format=export.csv_float)
     return ((export.csv_header(frame.columns) if header else "") + rows).encode()
 
 

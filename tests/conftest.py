@@ -138,6 +138,14 @@ SMALL_SCENARIO = textwrap.dedent(
 )
 
 
+#: :data:`SMALL_SCENARIO` without sites and with no accelerators until 2025-12-31: its AI load
+#: is 0 through 2025 (every hour, draw and quantile), then grows.
+LATE_FLEET_SCENARIO = SMALL_SCENARIO[: SMALL_SCENARIO.index("[[sites]]")].replace(
+    "date = 2024-12-31\ncount = 1000", "date = 2025-12-31\ncount = 0"
+)
+assert LATE_FLEET_SCENARIO.count("count = 0\n") == 1
+
+
 @pytest.fixture
 def small_scenario_text() -> str:
     return SMALL_SCENARIO

@@ -35,7 +35,13 @@ def export_grid(
     context: typer.Context,
     scenario: ScenarioArgument,
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="Output directory (created if absent).")
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Output directory (created if absent); a name with a file suffix (.csv, "
+            ".parquet, .nc, .zip...) is refused.",
+        ),
     ] = Path("grid-export"),
     file_format: Annotated[
         str, typer.Option("--format", help="pypsa|plexos|wide-csv|wide-parquet|netcdf")

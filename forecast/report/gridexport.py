@@ -148,6 +148,11 @@ MAX_DRAW_PATHS = 100
 OVERALL_TOLERANCE = 0.05
 #: Written beside the paths: provenance, the loads and buses, the paths' draws and energies.
 MANIFEST = "export.json"
+#: Suffixes of a file, which an ``--out`` (a folder) may not end in: ``--out x.parquet`` made a
+#: folder named ``x.parquet`` where a user expected a file (:func:`check_out`).
+FILE_SUFFIXES = (
+    ".csv", ".parquet", ".pq", ".nc", ".nc4", ".zip", ".json", ".xlsx", ".tar", ".gz", ".tgz",
+)  # fmt: skip
 #: The files of a path's folder in the ``pypsa`` format.
 PYPSA_FILES = (
     "network.csv", "meta.json", "snapshots.csv", "carriers.csv", "buses.csv", "loads.csv",
@@ -1898,7 +1903,9 @@ def clock_offset(timezone: str, calendar: str) -> dt.timedelta:
 
 
 def check_out(out: Path) -> None:
-    """Refuse an ``--out`` an export cannot be written to: a missing parent directory, a file,
+    """Refuse an ``--out`` an export cannot be written to: a name with a file's suffix
+    (:data:`FILE_SUFFIXES`: an export is a folder of files, and ``--out x.parquet`` made a
+    folder named so), a missing parent directory, a file,
     a folder that cannot be created (it is made and removed again to find out: only the
     system knows, ``/proc/x`` cannot be made in an existing directory) or written in, or a
     folder with files in it but no ``export.json`` (an earlier export's folder is written
@@ -1910,6 +1917,17 @@ def check_out(out: Path) -> None:
         Which of these, naming ``--out`` and the system's reason.
     """
     out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix in FILE_SUFFIXES:
+        # Refused rather than taken as one file: an export is several files (a manifest, and
+        # a file or folder per path), and a folder named like a file misleads every reader.
+        archive = "; the API's POST /v1/grid-exports answers a .zip" if suffix == ".zip" else ""
+        raise OptionsError(
+            f"--out = {str(out)!r}: a {suffix} file name, but export-grid writes a folder "
+            f"({MANIFEST} and each path's files, e.g. <out>/<label>.parquet with --format "
+            f"wide-parquet); allowed: a folder name without a file suffix, e.g. "
+            f"{str(out.with_suffix(''))!r}{archive}"
+        )
     parent = out.parent if str(out.parent) else Path()
     if not parent.is_dir():
         raise OptionsError(f"--out = {str(out)!r}: directory {str(parent)!r} does not exist")

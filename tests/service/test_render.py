@@ -106,3 +106,30 @@ def test_the_api_csv_is_the_command_lines_csv(tmp_path):
     )
     written = export.write(dataset, tmp_path / "cli.csv", file_format="csv")
     assert render.projection_csv(dataset) == written.read_bytes()
+
+
+def test_the_api_csv_writes_a_whole_float_with_a_point(tmp_path):
+    """The API's CSV of an AI load that is 0 through 2025: ``0.0``, not ``0`` (as the
+    command line's, byte for byte), so that DuckDB's ``read_csv_auto`` reads ``value`` as
+    DOUBLE rather than guess BIGINT from the zeros and round the later loads."""
+    import duckdb
+
+    from forecast.io import export
+    from tests.conftest import LATE_FLEET_SCENARIO
+
+    scenario = tmp_path / "small.toml"
+    scenario.write_text(LATE_FLEET_SCENARIO, encoding="utf-8")
+    dataset = export.select_variables(
+        project(
+            load_scenario(scenario),
+            ProjectionOptions(draws=4, resolution="hourly", weather="typical"),
+        ),
+        ("ai_facility_mw",),
+    )
+    answer = tmp_path / "api.csv"
+    answer.write_bytes(render.projection_csv(dataset))
+    assert answer.read_bytes() == export.write(dataset, tmp_path / "cli.csv").read_bytes()
+    assert answer.read_text().splitlines()[1].split(",")[5] == "0.0"
+    described = duckdb.sql(f"DESCRIBE SELECT value FROM read_csv_auto('{answer}')").fetchall()
+    assert described[0][1] == "DOUBLE"
+    assert duckdb.sql(f"SELECT max(value) % 1 FROM read_csv_auto('{answer}')").fetchall()[0][0]

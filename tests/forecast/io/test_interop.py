@@ -9,14 +9,18 @@ split a quoted site name at its comma ("Expected Number of Columns: 12 Found: 13
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
+import pytest
 
 from forecast.cli import main
 from forecast.io import export
+from tests.conftest import LATE_FLEET_SCENARIO
 
 #: A site name with a comma and a quote, which the CSV must quote.
 SITE = 'Campus "A", phase 1'
@@ -95,8 +99,131 @@ def test_whole_number_columns_are_integers_in_every_format(
         assert csv[column].dtype == parquet[column].dtype == "Int64", column
         pd.testing.assert_series_equal(csv[column], parquet[column])
         assert csv[column].notna().any() and csv[column].isna().any()
-    # The CSV writes whole numbers without a decimal point, as it did as float64.
+    # The CSV writes whole numbers without a decimal point, as it did as float64; a float
+    # column's whole numbers have one.
     text = pd.read_csv(tmp_path / "p.csv", dtype=str, keep_default_na=False)
     for column in WHOLE_NUMBERS:
         written = text[column][text[column] != ""]
         assert written.str.fullmatch(r"\d+").all(), column
+    assert text["value"].str.fullmatch(r"-?\d+").sum() == 0
+
+
+#: Hours of 2025, the late fleet's year without AI load, times the five default quantiles:
+#: rows of 0.0 before the first AI load, more than DuckDB's sample of 20,480 lines.
+ZERO_ROWS = 8760 * 5
+
+
+@pytest.fixture(scope="module")
+def late_fleet_csv(tmp_path_factory):
+    """``forecast project`` of :data:`~tests.conftest.LATE_FLEET_SCENARIO`'s hourly AI load,
+    2025-2026, as CSV: its first :data:`ZERO_ROWS` values are 0, then the load grows."""
+    folder = tmp_path_factory.mktemp("late")
+    scenario = folder / "small.toml"
+    scenario.write_text(LATE_FLEET_SCENARIO, encoding="utf-8")
+    out = folder / "late.csv"
+    command = ["project", str(scenario), "--draws", "4", "--weather", "typical", "--quiet",
+               "--resolution", "hourly", "--variables", "ai_facility_mw",
+               "--out", str(out)]  # fmt: skip
+    assert main(command) == 0
+    return out
+
+
+def test_duckdb_reads_a_float_column_that_starts_with_whole_numbers_as_double(late_fleet_csv):
+    """Written ``%.9g``, the 43,800 zeros of 2025 were ``0``: DuckDB's ``read_csv_auto``
+    guessed BIGINT from its sample and read 2026's 0.905576631 MW as 1 (a polars read failed
+    on it). Written ``0.0``, ``value`` is DOUBLE and 2026's loads are read as written
+    (numfmt review, finding a)."""
+    expected = export.read_table(late_fleet_csv)["value"].to_numpy()
+    # The case: zeros first, beyond DuckDB's sample, then loads that are no whole numbers.
+    assert (expected[:ZERO_ROWS] == 0).all()
+    assert expected[ZERO_ROWS:].min() > 0 and (expected[ZERO_ROWS:] % 1 != 0).all()
+    described = duckdb.sql(f"DESCRIBE SELECT * FROM read_csv_auto('{late_fleet_csv}')")
+    types = {name: kind for name, kind, *_ in described.fetchall()}
+    assert types["value"] == types["quantile"] == "DOUBLE"
+    read = duckdb.sql(f"SELECT value FROM read_csv_auto('{late_fleet_csv}')").fetchnumpy()
+    np.testing.assert_array_equal(read["value"], expected)
+    text = pd.read_csv(late_fleet_csv, dtype=str, keep_default_na=False)["value"]
+    assert (text[:ZERO_ROWS] == "0.0").all()
+
+
+def test_polars_reads_a_float_column_that_starts_with_whole_numbers_as_float(late_fleet_csv):
+    """polars infers from its first 100 rows: ``0`` made ``value`` an integer column, and
+    2026's first load a parse error."""
+    polars = pytest.importorskip("polars")
+    frame = polars.read_csv(late_fleet_csv)
+    assert frame.schema["value"] == polars.Float64
+    np.testing.assert_array_equal(
+        frame["value"].to_numpy(), export.read_table(late_fleet_csv)["value"].to_numpy()
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        (0.0, "0.0"),
+        (2.0, "2.0"),
+        (-3.0, "-3.0"),
+        (1.5e-05, "1.5e-05"),
+        (1.25, "1.25"),
+        (123456789.0, "123456789.0"),
+        (1234567890.0, "1.23456789e+09"),
+        (1e20, "1e+20"),
+        (2.00000000001, "2.0"),  # nine significant digits first, then the point
+        (0.1 + 0.2, "0.3"),
+        (float("inf"), "inf"),
+        (float("-inf"), "-inf"),
+    ],
+)
+def test_a_float_is_written_with_a_point_or_an_exponent(value, written):
+    assert export.csv_float(value) == written
+
+
+def test_nan_is_empty_and_integer_columns_stay_integers(tmp_path):
+    """Only float columns take the point: an ``Int64`` column (a draw, an hour) is written
+    as integers, and a NaN or a missing integer as an empty cell."""
+    frame = pd.DataFrame(
+        {
+            "value": [0.0, float("nan"), 2.5],
+            "draw": pd.array([3, None, 0], dtype="Int64"),
+        }
+    )
+    path = export.write_table(frame, tmp_path / "t.csv", "csv", {})
+    assert path.read_text().splitlines() == ['"value","draw"', "0.0,3", ",", "2.5,0"]
+
+
+def _readme_sweep_sql() -> str:
+    """The README's DuckDB query of a sweep's NAME columns (section "File formats")."""
+    readme = (Path(__file__).parents[3] / "README.md").read_text(encoding="utf-8")
+    (query,) = [
+        block
+        for block in re.findall(r"```sql\n(.*?)```", readme, flags=re.DOTALL)
+        if '"operations.pue"' in block
+    ]
+    return query
+
+
+def test_the_readme_query_of_a_sweeps_dotted_columns_runs(
+    small_scenario_text, scenario_file, tmp_path, monkeypatch
+):
+    """A sweep's NAME columns keep their dots (``operations.pue``), which SQL must quote: the
+    README's query runs on a real sweep's CSV as printed, and the same query unquoted is the
+    Binder error it warns of (numfmt review, finding c)."""
+    scenario = str(scenario_file(small_scenario_text))
+    monkeypatch.chdir(tmp_path)
+    command = ["sweep", scenario, "--vary", "operations.pue=1.2,1.4", "--vary",
+               "operations.load_factor=0.6,0.8", "--workers", "1", "--draws", "4",
+               "--weather", "typical", "--resolution", "annual", "--quiet",
+               "--out", "pue.csv"]  # fmt: skip
+    assert main(command) == 0
+    query = _readme_sweep_sql()
+    rows = duckdb.sql(query).fetchall()
+    # Four variants x the small scenario's two years, in the query's order.
+    assert [(pue, factor) for pue, factor, *_ in rows] == [
+        (pue, factor) for pue in (1.2, 1.4) for factor in (0.6, 0.8) for _ in (2025, 2026)
+    ]
+    table = export.read_table(tmp_path / "pue.csv")
+    p50 = table[(table["variable"] == "ai_energy_twh") & (table["quantile"] == 0.5)]
+    expected = p50.sort_values(["operations.pue", "operations.load_factor", "period_start"])
+    np.testing.assert_array_equal([row[-1] for row in rows], expected["value"].to_numpy())
+    with pytest.raises(duckdb.BinderException, match="operations"):
+        duckdb.sql(query.replace('"operations.pue"', "operations.pue")).fetchall()

@@ -765,6 +765,30 @@ def test_an_out_that_cannot_be_created_is_one_line(tmp_path, capsys):
     )
 
 
+@pytest.mark.parametrize(
+    ("name", "suffix"), [("x.parquet", ".parquet"), ("kr.CSV", ".csv"), ("kr.zip", ".zip")]
+)
+def test_an_out_named_like_a_file_is_refused_before_any_work(
+    name, suffix, small_scenario_text, scenario_file, tmp_path, capsys
+):
+    """``--out x.parquet`` silently made a folder named ``x.parquet`` (an export is a folder
+    of files): now one line naming --out, the value and what is allowed, status 2, and
+    nothing made."""
+    scenario = str(scenario_file(small_scenario_text))
+    out = tmp_path / name
+    command = ["export-grid", scenario, "--sample", "4", "--weather", "typical",
+               "--format", "wide-parquet", "--out", str(out)]  # fmt: skip
+    assert main(command) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        f"error: --out = {str(out)!r}: a {suffix} file name, but export-grid writes a folder "
+    )
+    assert f"allowed: a folder name without a file suffix, e.g. {str(out.with_suffix(''))!r}" in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert ("POST /v1/grid-exports answers a .zip" in err) == (suffix == ".zip")
+    assert not out.exists()
+
+
 def test_the_summary_says_a_part_year_is_one(tmp_path, capsys):
     """NSW's local 2030 starts at 23:00 on 31 December 2029 in standard time: cut at local
     midnights, the summary printed that hour as a year ("2029: 0.01 TWh, 2030: ..."); it now
