@@ -1178,8 +1178,13 @@ def band_text(variable, shown) -> str | None:
     """``centre [low–high]`` of a variable with a ``quantile`` dimension (and no other left),
     each value written by ``shown``, at the levels of :func:`summary_levels`; None where its
     centre is NaN."""
-    levels = np.asarray(variable["quantile"].data, dtype=float)
-    values = np.asarray(variable.data, dtype=float)
+    return _band_text(variable["quantile"].data, variable.data, shown)
+
+
+def _band_text(levels, values, shown) -> str | None:
+    """:func:`band_text` of the probability ``levels`` [1] and the ``values`` at them."""
+    levels = np.asarray(levels, dtype=float)
+    values = np.asarray(values, dtype=float)
     centre, band = summary_levels(levels)
 
     def at(level: float) -> float:
@@ -1191,6 +1196,35 @@ def band_text(variable, shown) -> str | None:
     if band:
         text += f" [{'–'.join(shown(at(level)) for level in band)}]"
     return text
+
+
+def values_at(variable, where) -> np.ndarray:
+    """The values of ``variable.sel(**where)`` (a DataArray; ``where``: labels of its
+    dimensions), each label found in its dimension's index and the NumPy array indexed by
+    position: a summary table's cell without a ``.sel``, which costs about a millisecond
+    (kr-outlook's printed tables made some 1,300 of them; speed review, 2026-12). A
+    selection that positions cannot settle (a label not held exactly once, a dimension without
+    an index, an array of labels, a name that is not a dimension) is ``.sel``'s, errors
+    included."""
+    if not set(where) <= set(variable.dims):
+        return np.asarray(variable.sel(**where).data)
+    indexes = variable.indexes
+    key: list[int | slice] = []
+    for dim in variable.dims:
+        if dim not in where:
+            key.append(slice(None))
+            continue
+        label = where[dim]
+        index = indexes.get(dim)
+        place = (
+            index.get_loc(label)
+            if index is not None and np.ndim(label) == 0 and label in index
+            else None
+        )
+        if not isinstance(place, int | np.integer):
+            return np.asarray(variable.sel(**where).data)
+        key.append(int(place))
+    return np.asarray(variable.data)[tuple(key)]
 
 
 #: A table column's unit shown one step smaller where every value it prints is below 1 in
@@ -1212,9 +1246,8 @@ def column_unit(
         if not re.search(pattern, label) or name not in dataset:
             continue
         values = [
-            np.asarray(dataset[variable].sel(**where).to_numpy(), dtype=float).reshape(-1)
-            for variable in (name, mean_name(name))
-            if variable in dataset
+            np.asarray(values_at(variable, where), dtype=float).reshape(-1)
+            for variable in (dataset[n] for n in (name, mean_name(name)) if n in dataset)
             for where in selections
         ]
         shown = np.concatenate(values) if values else np.array([])
@@ -1232,12 +1265,15 @@ def summary_cell(dataset, name: str, digits: int = 2, *, scale: float = 1.0, **w
     table (command line, HTML report, comparison)."""
     if name not in dataset:
         return "–"
-    variable = dataset[name].sel(**where)
-    if not np.isfinite(quantile_at(variable, summary_levels(variable["quantile"].data)[0])):
+    variable = dataset[name]
+    levels, values = np.asarray(variable["quantile"].data), values_at(variable, where)
+    centre = int(np.argmin(np.abs(levels - summary_levels(levels)[0])))
+    if not np.isfinite(float(values[centre])):
         return "–"
-    text = band_text(variable, lambda value: _shown(value * scale, digits)) or "–"
+    text = _band_text(levels, values, lambda value: _shown(value * scale, digits)) or "–"
     if mean_name(name) in dataset:
-        text += f" ({_shown(float(dataset[mean_name(name)].sel(**where)) * scale, digits)})"
+        mean = float(values_at(dataset[mean_name(name)], where))
+        text += f" ({_shown(mean * scale, digits)})"
     return text
 
 
