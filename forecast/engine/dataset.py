@@ -461,18 +461,48 @@ def _flexibility_calls(flexibility, annual: dict[str, np.ndarray]) -> dict[str, 
     }
 
 
-def _spread_drivers(drivers: dict[str, np.ndarray], outcome: np.ndarray) -> dict[str, float]:
-    """Spearman rank correlation of each input with ``outcome`` over the draws; NaN for an
-    input held fixed (no spread, no correlation: it read 0.0, as if measured and found weak);
-    0.0 for every varying input when the outcome itself does not vary."""
-    frame = pd.DataFrame({name: np.asarray(v, dtype=float) for name, v in drivers.items()})
-    frame["__outcome"] = outcome
-    varying = [c for c in frame.columns if np.ptp(frame[c].to_numpy()) > 0]
-    if "__outcome" not in varying:
-        return {name: 0.0 if name in varying else np.nan for name in drivers}
-    ranks = frame[varying].rank()
-    correlations = ranks.corr()["__outcome"]
-    return {name: float(correlations.get(name, np.nan)) for name in drivers}
+def average_ranks(values: np.ndarray) -> np.ndarray:
+    """Ranks 1..n of each column of ``values`` [n, k] over its rows, tied values given the
+    average of their ranks (pandas' ``rank()``, scipy's ``rankdata(method="average")``, without
+    scipy.stats' 0.5 s import); ``values`` holds no NaN. [1]"""
+    n = values.shape[0]
+    order = np.argsort(values, axis=0, kind="stable")
+    ordered = np.take_along_axis(values, order, axis=0)
+    position = np.broadcast_to(np.arange(n)[:, None], values.shape)
+    # A run of equal values in sorted order spans positions first..last: each gets their mean.
+    starts = np.ones(values.shape, dtype=bool)
+    starts[1:] = ordered[1:] != ordered[:-1]
+    ends = np.ones(values.shape, dtype=bool)
+    ends[:-1] = starts[1:]
+    first = np.maximum.accumulate(np.where(starts, position, 0), axis=0)
+    last = np.minimum.accumulate(np.where(ends, position, n - 1)[::-1], axis=0)[::-1]
+    ranks = np.empty(values.shape)
+    np.put_along_axis(ranks, order, (first + last) / 2.0 + 1.0, axis=0)
+    return ranks
+
+
+def _standardised_ranks(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each column's ranks over the rows (:func:`average_ranks`) less their mean, over their
+    length, 0 in a column that does not vary; and which columns vary (one with a NaN does not,
+    as ``np.ptp`` reads it). [1]"""
+    varying = np.ptp(values, axis=0) > 0
+    ranks = average_ranks(np.where(varying, values, 0.0))
+    ranks -= ranks.mean(axis=0)
+    length = np.sqrt(np.sum(ranks**2, axis=0))
+    return np.divide(ranks, length, out=np.zeros_like(ranks), where=varying), varying
+
+
+def rank_correlations(inputs: np.ndarray, outcomes: np.ndarray) -> np.ndarray:
+    """Spearman rank correlation of each input's draws ``inputs`` [D, I] with each outcome's
+    ``outcomes`` [D, Y] over the draws, as [I, Y]: every column ranked once and all pairs in
+    one product of standardised ranks. NaN for an input held fixed (no spread, no correlation:
+    it read 0.0, as if measured and found weak); 0.0 for every varying input against an
+    outcome that does not vary. [1]"""
+    standard_inputs, inputs_vary = _standardised_ranks(inputs)
+    standard_outcomes, _ = _standardised_ranks(outcomes)
+    correlations = standard_inputs.T @ standard_outcomes
+    correlations[~inputs_vary] = np.nan
+    return correlations
 
 
 #: The headline outputs whose spread drivers are computed in every year (where the projection
@@ -508,9 +538,12 @@ def _driver_tables(
         inputs = tables.get(dim)
         if inputs is None or output not in per_draw:
             continue
-        threshold = float(noise_threshold(per_draw[output].shape[0]))
-        by_year = [_spread_drivers(inputs, per_draw[output][:, year]) for year in range(years.size)]
-        values = np.array([list(year.values()) for year in by_year]).T  # [input, year]
+        draws = per_draw[output].shape[0]
+        threshold = float(noise_threshold(draws))
+        matrix = np.empty((draws, len(inputs)))  # [D, input]
+        for column, input_draws in enumerate(inputs.values()):
+            matrix[:, column] = input_draws
+        values = rank_correlations(matrix, per_draw[output])  # [input, year]
         attrs = {
             "units": "1",
             "output": output,
