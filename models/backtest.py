@@ -34,6 +34,7 @@ from forecast.baseline.evaluation import (
     series_frame,
 )
 from forecast.baseline.features import FeatureSpec
+from forecast.cli.options import CalibrationByOption
 from forecast.cli.run import run_app
 from forecast.errors import OptionsError
 from forecast.io.files import atomic_write
@@ -85,17 +86,7 @@ def backtest(
             "existing directory (timestamp with its UTC offset; MW).",
         ),
     ] = None,
-    by: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--by",
-            metavar="hour|season",
-            help="Also print the 80 % interval's coverage, one-sided misses and the bias, ex "
-            "post and ex ante over the backtest years, by hour (local clock hour, 24 rows) or "
-            "season (DJF, MAM, JJA, SON); repeat for both (--json always carries both, and "
-            "the PIT histograms).",
-        ),
-    ] = None,
+    by: CalibrationByOption = None,
 ) -> None:
     """Run the backtest alone and print the table (and ``--json``)."""
     groupings = check_groupings(by or [])

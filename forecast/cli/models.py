@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
-from forecast.cli.options import check_output
+from forecast.cli.options import CalibrationByOption, check_output
 from forecast.errors import DataError, OptionsError
 from forecast.limits import MAX_YEARS
 
@@ -550,16 +550,7 @@ def evaluate(
             "to this CSV file (timestamp with its UTC offset; MW).",
         ),
     ] = None,
-    by: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--by",
-            metavar="hour|season",
-            help="Also print the 80 % interval's coverage, one-sided misses and the bias by "
-            "hour (local clock hour, 24 rows) or season (DJF, MAM, JJA, SON); repeat for both "
-            "(--json always carries both, and the PIT histogram).",
-        ),
-    ] = None,
+    by: CalibrationByOption = None,
 ) -> None:
     """Score a baseline model on a demand file, per calendar year (a year the file covers in
     part on its hours, without the per-year energy and annual-peak metrics).

@@ -1,4 +1,5 @@
-"""Options shared by the commands that run projections (project, sweep, plot).
+"""Options shared by the commands that run projections (project, sweep, plot), and by the two
+that score a baseline model's forecasts (``forecast evaluate``, ``python -m models.backtest``).
 
 One declaration per option, so ``--draws`` means and checks the same thing everywhere. The
 module imports neither the engine nor numpy, pandas or xarray (each function imports what it
@@ -201,6 +202,20 @@ IdColumnsOption = Annotated[
         "(scenario_id, scenario_sha256, seed, draws, code_version; a comparison's or a sweep's "
         "before its scenario or variant, each one's own digest), so that runs appended into "
         "one warehouse table stay apart (README: Loading runs into a warehouse).",
+    ),
+]
+#: The calibration tables ``--by`` asks for, of ``forecast evaluate`` and ``python -m
+#: models.backtest`` alike (the values: :data:`forecast.baseline.evaluation.
+#: CALIBRATION_GROUPINGS`, which each command checks with ``check_groupings``).
+CalibrationByOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--by",
+        metavar="hour|season",
+        help="Also print the 80 % interval's coverage, one-sided misses and the bias of each "
+        "model forecast scored (the backtest's: ex post and ex ante, over its years) by hour "
+        "(local clock hour, 24 rows) or season (DJF, MAM, JJA, SON); repeat for both (--json "
+        "always carries both, and the PIT histograms).",
     ),
 ]
 DurationCurvesOption = Annotated[

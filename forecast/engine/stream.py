@@ -268,58 +268,28 @@ def _with_flexibility(chunk: _Chunk, share, levels, cutoffs, shift) -> _Chunk:
     return _Chunk(chunk.first_day, chunk.last_day, chunk.h0, chunk.h1, chunk.y0, chunk.y1, inputs)
 
 
-@dataclass
-class _Stress:
-    """What flexibility's first pass finds per year and draw [Y, D] (sorted draws): the stress
-    level and cutoff hour, the total's peak and the AI load at it without flexibility, and of
-    the stress hours in the period: how many, their events and the longest event
-    (``called``, [3, Y, D]: :data:`~forecast.kernels.layout.CALLED_HOURS` ...) and the AI
-    energy in them before flexibility (``called_ai``), and per year those hours by local
-    month and clock hour, summed over the draws counted (``called_slots``, [Y, S]).
-    [MW, -, MW, MW, h, MWh, h]"""
-
-    levels: np.ndarray
-    cutoffs: np.ndarray
-    peak: np.ndarray
-    ai_at_peak: np.ndarray
-    called: np.ndarray
-    called_ai: np.ndarray
-    called_slots: np.ndarray
-
-
 def _stress_levels(chunks, hours_per_year: int, threshold_mw: float, n_years, n_draws,
                    period_hours=(0, kernels.ANY_HOUR), *, slot_of_hour: np.ndarray,
-                   counted: np.ndarray) -> _Stress:  # fmt: skip
+                   counted: np.ndarray) -> kernels.StressPass:  # fmt: skip
     """Flexibility's first pass over ``chunks`` (``hours_per_year`` 0 finds the peaks alone),
     counting the stress hours in ``period_hours`` (first, one past the last: the chunks'
     hours), and those of the draws ``counted`` (uint8[D]) by the slot of their hour
-    (``slot_of_hour``, int64 over the chunks' hours: ``HourlyCalendar.month_hour_of_hour``)."""
-    heaps = np.empty((n_draws, hours_per_year))
-    heap_hours = np.zeros((n_draws, hours_per_year), dtype=np.int64)
-    heap_ai = np.zeros((n_draws, hours_per_year))
-    sizes = np.zeros(n_draws, dtype=np.int64)
-    open_year = np.full(n_draws, -1, dtype=np.int64)
-    levels = np.full((n_years, n_draws), np.inf)
-    cutoffs = np.full((n_years, n_draws), kernels.ANY_HOUR)
-    peak, ai_at_peak = np.full((n_years, n_draws), -np.inf), np.zeros((n_years, n_draws))
-    called = np.zeros((layout.CALLED_COUNT, n_years, n_draws), dtype=np.int64)
-    called_ai = np.zeros((n_years, n_draws))
-    slots = np.zeros((n_years, layout.MONTH_HOUR_SLOTS), dtype=np.int64)
-    threshold, period = float(threshold_mw), np.array(period_hours, dtype=np.int64)
+    (``slot_of_hour``, int64 over the chunks' hours: ``HourlyCalendar.month_hour_of_hour``).
+    What it found per year and draw [Y, D] (sorted draws) is in the returned pass's
+    ``levels`` ... ``called_slots`` (:class:`~forecast.kernels.layout.StressPass`)."""
+    state = kernels.stress_pass(
+        n_draws, n_years, hours_per_year, slot_of_hour=slot_of_hour, counted=counted,
+        period_hours=period_hours,
+    )  # fmt: skip
+    threshold = float(threshold_mw)
     for chunk in chunks:
-        kernels.stress_levels(
-            chunk.inputs, chunk.y0, threshold, heaps, heap_hours, heap_ai, sizes, open_year,
-            levels, cutoffs, peak, ai_at_peak, period, called, called_ai, slot_of_hour, counted,
-            slots,
-        )  # fmt: skip
-    kernels.close_open_years(heaps, heap_hours, heap_ai, sizes, open_year, threshold, levels,
-                             cutoffs, period, called, called_ai, slot_of_hour, counted,
-                             slots)  # fmt: skip
-    return _Stress(levels, cutoffs, peak, ai_at_peak, called, called_ai, slots)
+        kernels.stress_levels(chunk.inputs, chunk.y0, threshold, state)
+    kernels.close_open_years(state, threshold)
+    return state
 
 
 def _whole_year_stress(whole_years: HourlyLoads, calendar: HourlyCalendar, flexibility, order,
-                       group_bounds, max_days, counted) -> _Stress:  # fmt: skip
+                       group_bounds, max_days, counted) -> kernels.StressPass:  # fmt: skip
     """Flexibility's first pass ranked over the whole calendar years of ``whole_years`` (whose
     years are ``calendar``'s), with the cutoffs as hours of ``calendar``'s period and the stress
     hours counted in it alone: stress hours are a property of the year, so a period that holds
@@ -334,8 +304,7 @@ def _whole_year_stress(whole_years: HourlyLoads, calendar: HourlyCalendar, flexi
         slot_of_hour=whole_years.calendar.month_hour_of_hour, counted=counted,
     )  # fmt: skip
     cutoffs = stress.cutoffs
-    stress.cutoffs = np.where(cutoffs == kernels.ANY_HOUR, cutoffs, cutoffs - offset)
-    return stress
+    return stress._replace(cutoffs=np.where(cutoffs == kernels.ANY_HOUR, cutoffs, cutoffs - offset))
 
 
 def stream_hours(
@@ -435,14 +404,14 @@ def stream_hours(
                 first_pass, flexibility.hours_per_year, threshold, n_years, n_draws,
                 slot_of_hour=slot_of_hour, counted=counted,
             )  # fmt: skip
-            peak, ai_at_peak = stress.peak, stress.ai_at_peak
+            peak, ai_at_peak = stress.total_peak, stress.ai_at_peak
         else:
             stress = _whole_year_stress(
                 whole_years, calendar, flexibility, order, group_bounds, max_days, counted
             )
             own = _stress_levels(first_pass, 0, threshold, n_years, n_draws,
                                  slot_of_hour=slot_of_hour, counted=counted)  # fmt: skip
-            peak, ai_at_peak = own.peak, own.ai_at_peak
+            peak, ai_at_peak = own.total_peak, own.ai_at_peak
         cutoffs = stress.cutoffs
         # Before the programme's first year no hour is a stress hour: nothing gives way (a new
         # array: the kernel's own levels stay as it found them, for the benchmark's reference).

@@ -32,10 +32,19 @@ import numpy as np
 
 from forecast.errors import OptionsError
 from forecast.kernels import layout, twins
-from forecast.kernels.layout import ANY_HOUR, FlagArray, FloatArray, IndexArray, StreamInputs
+from forecast.kernels.layout import (
+    ANY_HOUR,
+    FlagArray,
+    FloatArray,
+    IndexArray,
+    StreamInputs,
+    StressPass,
+    stress_pass,
+)
 
 __all__ = [
     "StreamInputs",
+    "StressPass",
     "ar1_recursion",
     "baseline_quantiles",
     "connect_sites",
@@ -51,6 +60,7 @@ __all__ = [
     "stock_flow",
     "stream_chunk",
     "stress_levels",
+    "stress_pass",
     "surviving_stock",
     "thread_count",
     "warm_up",
@@ -305,83 +315,41 @@ def baseline_quantiles(
 
 
 def stress_levels(
-    inputs: StreamInputs,
-    year_offset: int,
-    threshold_mw: float,
-    heaps: FloatArray,
-    heap_hours: IndexArray,
-    heap_ai: FloatArray,
-    sizes: IndexArray,
-    open_year: IndexArray,
-    levels_out: FloatArray,
-    cutoffs_out: IndexArray,
-    total_peak_out: FloatArray,
-    ai_at_peak_out: FloatArray,
-    period_hours: IndexArray,
-    called_out: IndexArray,
-    called_ai_out: FloatArray,
-    slot_of_hour: IndexArray,
-    counted: FlagArray,
-    called_slots_out: IndexArray,
+    inputs: StreamInputs, year_offset: int, threshold_mw: float, state: StressPass
 ) -> None:
     """:func:`forecast.kernels.stream.stress_levels`.
 
     The twin takes the whole period in one chunk (a projection on the NumPy path always fits
-    in one) and closes every year itself: ``open_year`` comes back -1.
+    in one) and closes every year itself: ``state.open_year`` stays -1.
     """
     if _NUMPY_PATH.get():
-        if np.any(open_year >= 0):
+        if np.any(state.open_year >= 0):
             raise RuntimeError("the NumPy path finds stress levels over one chunk only")
         years = inputs.baseline_level_t.shape[0]
         chunk_years = slice(year_offset, year_offset + years)
         (
-            levels_out[chunk_years],
-            cutoffs_out[chunk_years],
-            total_peak_out[chunk_years],
-            ai_at_peak_out[chunk_years],
-            called_out[:, chunk_years],
-            called_ai_out[chunk_years],
+            state.levels[chunk_years],
+            state.cutoffs[chunk_years],
+            state.total_peak[chunk_years],
+            state.ai_at_peak[chunk_years],
+            state.called[:, chunk_years],
+            state.called_ai[chunk_years],
             slots,
         ) = twins.stress_levels_numpy(
-            inputs, heaps.shape[1], threshold_mw, period_hours=period_hours,
-            slot_of_hour=slot_of_hour, counted=counted,
+            inputs, state.heaps.shape[1], threshold_mw, period_hours=state.period_hours,
+            slot_of_hour=state.slot_of_hour, counted=state.counted,
         )  # fmt: skip
-        called_slots_out[chunk_years] += slots
+        state.called_slots[chunk_years] += slots
         return
-    _compiled("stream").stress_levels(
-        inputs, year_offset, threshold_mw, heaps, heap_hours, heap_ai, sizes, open_year,
-        levels_out, cutoffs_out, total_peak_out, ai_at_peak_out, period_hours, called_out,
-        called_ai_out, slot_of_hour, counted, called_slots_out,
-    )  # fmt: skip
+    _compiled("stream").stress_levels(inputs, year_offset, threshold_mw, state)
 
 
-def close_open_years(
-    heaps: FloatArray,
-    heap_hours: IndexArray,
-    heap_ai: FloatArray,
-    sizes: IndexArray,
-    open_year: IndexArray,
-    threshold_mw: float,
-    levels_out: FloatArray,
-    cutoffs_out: IndexArray,
-    period_hours: IndexArray,
-    called_out: IndexArray,
-    called_ai_out: FloatArray,
-    slot_of_hour: IndexArray,
-    counted: FlagArray,
-    called_slots_out: IndexArray,
-) -> None:
+def close_open_years(state: StressPass, threshold_mw: float) -> None:
     """Write each draw's last stress year, which :func:`stress_levels` leaves open, as it closes
-    the others (:func:`forecast.kernels.stream._close_year`); nothing on the NumPy path, whose
-    twin closes every year itself."""
-    draws = np.flatnonzero(open_year >= 0)
-    if draws.size == 0:
-        return
-    close = _compiled("stream")._close_year
-    for draw in draws:
-        close(heaps[draw], heap_hours[draw], heap_ai[draw], sizes[draw], threshold_mw, levels_out,
-              cutoffs_out, open_year[draw], draw, period_hours, called_out, called_ai_out,
-              slot_of_hour, counted, called_slots_out)  # fmt: skip
+    the others (:func:`forecast.kernels.stream.close_open_years`); nothing on the NumPy path,
+    whose twin closes every year itself."""
+    if np.any(state.open_year >= 0):
+        _compiled("stream").close_open_years(state, threshold_mw)
 
 
 def hourly_rows(
@@ -490,24 +458,13 @@ def _call_every_kernel() -> tuple[str, ...]:
     at_peak.region_loads_at(
         inputs, np.zeros((years, count), dtype=np.int64), np.empty((regions, years, count))
     )
-    stream.stress_levels(
-        inputs, 0, 0.0, np.empty((count, 2)), np.zeros((count, 2), dtype=np.int64),
-        np.empty((count, 2)), np.zeros(count, dtype=np.int64), np.full(count, -1),
-        np.empty((years, count)), np.empty((years, count), dtype=np.int64),
-        np.empty((years, count)), np.empty((years, count)), np.array([0, ANY_HOUR]),
-        np.zeros((layout.CALLED_COUNT, years, count), dtype=np.int64), np.zeros((years, count)),
-        np.zeros(hours, dtype=np.int64), np.ones(count, dtype=np.uint8),
-        np.zeros((years, layout.MONTH_HOUR_SLOTS), dtype=np.int64),
+    state = stress_pass(
+        count, years, 2, slot_of_hour=np.zeros(hours, dtype=np.int64),
+        counted=np.ones(count, dtype=np.uint8),
     )  # fmt: skip
-    # The engine closes each draw's last year from Python (close_open_years): compiled here too.
-    stream._close_year(
-        np.ones(2), np.zeros(2, dtype=np.int64), np.ones(2), np.int64(2), 0.0,
-        np.empty((years, count)), np.empty((years, count), dtype=np.int64), np.int64(0),
-        np.int64(0), np.array([0, ANY_HOUR]),
-        np.zeros((layout.CALLED_COUNT, years, count), dtype=np.int64), np.zeros((years, count)),
-        np.zeros(hours, dtype=np.int64), np.ones(count, dtype=np.uint8),
-        np.zeros((years, layout.MONTH_HOUR_SLOTS), dtype=np.int64),
-    )  # fmt: skip
+    stream.stress_levels(inputs, 0, 0.0, state)
+    # The engine closes each draw's last year after the last chunk (close_open_years).
+    stream.close_open_years(state, 0.0)
     capacity.connect_sites(
         np.ones((1, draws)), np.zeros((1, draws)), np.ones(1), np.zeros(1), np.ones(1, np.uint8),
         np.ones((1, draws), np.uint8), np.ones((draws, months)), np.empty((1, draws, months)),

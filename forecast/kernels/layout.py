@@ -115,3 +115,111 @@ class StreamInputs(NamedTuple):
     flex_shift: bool
     full_load_t: FloatArray
     has_non_ai: bool = True
+
+
+class StressPass(NamedTuple):
+    """Flexibility's first pass (:func:`forecast.kernels.stress_levels`): what it carries from
+    chunk to chunk, what it writes and what it counts by, passed to the dispatcher, the kernel
+    and each range of draws as one argument. Made by :func:`stress_pass`.
+
+    Attributes (shapes: ``D`` draws, ``N`` stress hours a year, ``Y`` years, ``H`` hours of
+    the pass, ``S`` :data:`MONTH_HOUR_SLOTS`):
+
+    heaps : float64[D, N]
+        Carried: each draw's highest hours of its open year, as a min-heap. [MW]
+    heap_hours : int64[D, N]
+        Carried: their hours, index in the period. [-]
+    heap_ai : float64[D, N]
+        Carried: the AI load in them. [MW]
+    sizes : int64[D]
+        Carried: how many hours each heap holds. [-]
+    open_year : int64[D]
+        Carried: the year each draw's heap belongs to (-1 before the first chunk). [-]
+    levels : float64[Y, D]
+        Written as years close: the stress level (inf until then). [MW]
+    cutoffs : int64[Y, D]
+        Written as years close: the last hour exactly at the level that is a stress hour. [-]
+    total_peak : float64[Y, D]
+        Raised: the total load's annual peak, without flexibility (-inf until then). [MW]
+    ai_at_peak : float64[Y, D]
+        Written with each new total peak: the AI load in that hour. [MW]
+    called : int64[3, Y, D]
+        Written as years close: the stress hours counted, their events (runs of consecutive
+        stress hours) and the longest event (``CALLED_HOURS``, ``CALLED_EVENTS``,
+        ``LONGEST_EVENT``). [h, events, h]
+    called_ai : float64[Y, D]
+        Written as years close: the AI energy in the stress hours counted, before
+        flexibility. [MWh]
+    called_slots : int64[Y, S]
+        Added to as years close: the hours called in each slot, summed over the draws
+        ``counted``. [h]
+    period_hours : int64[2]
+        First hour and one past the last (index in the period) whose stress hours are
+        counted. [-]
+    slot_of_hour : int64[H]
+        The slot of each hour of the pass (index in the period), ``(month - 1) * 24 + hour``
+        in local time. [-]
+    counted : uint8[D]
+        1 for a draw whose hours called go into ``called_slots`` (one whose flexible share is
+        above 0), 0 for one left out. [-]
+    """
+
+    heaps: FloatArray
+    heap_hours: IndexArray
+    heap_ai: FloatArray
+    sizes: IndexArray
+    open_year: IndexArray
+    levels: FloatArray
+    cutoffs: IndexArray
+    total_peak: FloatArray
+    ai_at_peak: FloatArray
+    called: IndexArray
+    called_ai: FloatArray
+    called_slots: IndexArray
+    period_hours: IndexArray
+    slot_of_hour: IndexArray
+    counted: FlagArray
+
+
+def stress_pass(
+    draws: int,
+    years: int,
+    hours_per_year: int,
+    *,
+    slot_of_hour: IndexArray,
+    counted: FlagArray,
+    period_hours: tuple[int, int] = (0, int(ANY_HOUR)),
+) -> StressPass:
+    """A :class:`StressPass` before the first chunk: empty heaps, no year open, every level
+    inf, every peak -inf and nothing counted yet.
+
+    Parameters
+    ----------
+    draws, years : int
+        Draws and years of the pass. [-]
+    hours_per_year : int
+        Stress hours a year, ``N`` (0 finds the peaks alone). [h]
+    slot_of_hour : int64[H]
+        The month-and-hour slot of each hour of the pass. [-]
+    counted : uint8[D]
+        The draws whose hours called go into ``called_slots``. [-]
+    period_hours : (int, int)
+        First hour and one past the last whose stress hours are counted. [-]
+    """
+    return StressPass(
+        heaps=np.empty((draws, hours_per_year)),
+        heap_hours=np.zeros((draws, hours_per_year), dtype=np.int64),
+        heap_ai=np.zeros((draws, hours_per_year)),
+        sizes=np.zeros(draws, dtype=np.int64),
+        open_year=np.full(draws, -1, dtype=np.int64),
+        levels=np.full((years, draws), np.inf),
+        cutoffs=np.full((years, draws), ANY_HOUR, dtype=np.int64),
+        total_peak=np.full((years, draws), -np.inf),
+        ai_at_peak=np.zeros((years, draws)),
+        called=np.zeros((CALLED_COUNT, years, draws), dtype=np.int64),
+        called_ai=np.zeros((years, draws)),
+        called_slots=np.zeros((years, MONTH_HOUR_SLOTS), dtype=np.int64),
+        period_hours=np.array(period_hours, dtype=np.int64),
+        slot_of_hour=slot_of_hour,
+        counted=counted,
+    )

@@ -49,10 +49,10 @@ from forecast.kernels.layout import (
     TOTAL_PEAK_HOUR,
     TOTAL_ROW,
     WINDOWED_DRAWS,
-    FlagArray,
     FloatArray,
     IndexArray,
     StreamInputs,
+    StressPass,
 )
 from forecast.kernels.power import baseline_mw, facility_mw
 from forecast.kernels.quantiles import _column_quantiles
@@ -749,24 +749,10 @@ def stress_draws(
     threshold_mw: float,
     first_draw: int,
     last_draw: int,
-    heaps: FloatArray,
-    heap_hours: IndexArray,
-    heap_ai: FloatArray,
-    sizes: IndexArray,
-    open_year: IndexArray,
-    levels_out: FloatArray,
-    cutoffs_out: IndexArray,
-    total_peak_out: FloatArray,
-    ai_at_peak_out: FloatArray,
-    period_hours: IndexArray,
-    called_out: IndexArray,
-    called_ai_out: FloatArray,
-    slot_of_hour: IndexArray,
-    counted: FlagArray,
-    called_slots_out: IndexArray,
+    state: StressPass,
 ) -> None:
     """:func:`stress_levels` for the draws ``first_draw .. last_draw - 1``, serially (their
-    calendar of hours called added to ``called_slots_out``, this range's own [Y, S]).
+    calendar of hours called added to ``state.called_slots``, this range's own [Y, S]).
 
     The hours are evaluated by :func:`_hour_values`, the stream's own evaluation, so that the
     levels compare equal with the stream's totals bit for bit. A draw's heap changes only in
@@ -774,6 +760,8 @@ def stress_draws(
     the annual peak is raised only in them (a new peak always enters the heap): the pass took
     a third less time at 200 draws (73 -> 49 ms for the dashboard's request, 2026-12-05).
     """
+    heaps, heap_hours, heap_ai = state.heaps, state.heap_hours, state.heap_ai
+    sizes, open_year = state.sizes, state.open_year
     count, keep = last_draw - first_draw, heaps.shape[1]
     rows = np.zeros((FIRST_REGION_ROW + inputs.coef_t.shape[1], count))
     weather = np.zeros((2, count))
@@ -789,13 +777,10 @@ def stress_draws(
         for draw in range(first_draw, last_draw):
             if year != open_year[draw]:
                 if open_year[draw] >= 0:
-                    _close_year(heaps[draw], heap_hours[draw], heap_ai[draw], sizes[draw],
-                                threshold_mw, levels_out, cutoffs_out, open_year[draw], draw,
-                                period_hours, called_out, called_ai_out, slot_of_hour, counted,
-                                called_slots_out)  # fmt: skip
+                    _close_year(state, draw, threshold_mw)
                 open_year[draw], sizes[draw] = year, 0
                 floor[draw - first_draw] = -np.inf
-        peak, at_peak = total_peak_out[year, first_draw:last_draw], ai_at_peak_out[year]
+        peak, at_peak = state.total_peak[year, first_draw:last_draw], state.ai_at_peak[year]
         at_peak = at_peak[first_draw:last_draw]
         for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
             _hour_values(inputs, hour, day, first_draw, last_draw, rows, weather)
@@ -829,40 +814,24 @@ def stress_draws(
 
 
 def stress_levels(
-    inputs: StreamInputs,
-    year_offset: int,
-    threshold_mw: float,
-    heaps: FloatArray,
-    heap_hours: IndexArray,
-    heap_ai: FloatArray,
-    sizes: IndexArray,
-    open_year: IndexArray,
-    levels_out: FloatArray,
-    cutoffs_out: IndexArray,
-    total_peak_out: FloatArray,
-    ai_at_peak_out: FloatArray,
-    period_hours: IndexArray,
-    called_out: IndexArray,
-    called_ai_out: FloatArray,
-    slot_of_hour: IndexArray,
-    counted: FlagArray,
-    called_slots_out: IndexArray,
+    inputs: StreamInputs, year_offset: int, threshold_mw: float, state: StressPass
 ) -> None:
     """Find each draw's stress level per year over a chunk of whole days (before flexibility).
 
     The stress hours of a year are its ``N`` highest hours of total load (``N`` =
-    ``heaps.shape[1]``), the earlier hour first among equal totals, and only those at or above
-    ``threshold_mw``: its level is the total of the ``N``-th (or the threshold if higher) and its
-    cutoff that hour's index in the period (an hour exactly at the level is a stress hour only
-    up to it: flat loads, whose hours tie, still give way in ``N`` hours). The kernel carries
-    each draw's ``N`` highest hours of the open year from chunk to chunk and writes a year's
-    level when the next year starts; the caller closes the last year. It also records the
-    total's annual peak and the AI load at it, which are the peaks without flexibility. As a
-    year closes, its stress hours that lie in ``period_hours`` are counted
-    (:func:`_count_called`): the hours flexibility is called, its events and the AI energy in
-    them, and, over the draws ``counted``, in which local month and clock hour they fall. Ranges
-    of draws run :func:`stress_draws` on threads of their own, each adding its calendar to a
-    [Y, S] of its own, summed into ``called_slots_out`` after (an exact sum of counts).
+    ``state.heaps.shape[1]``), the earlier hour first among equal totals, and only those at or
+    above ``threshold_mw``: its level is the total of the ``N``-th (or the threshold if higher)
+    and its cutoff that hour's index in the period (an hour exactly at the level is a stress
+    hour only up to it: flat loads, whose hours tie, still give way in ``N`` hours). The
+    kernel carries each draw's ``N`` highest hours of the open year from chunk to chunk and
+    writes a year's level when the next year starts; the caller closes the last year
+    (:func:`close_open_years`). It also records the total's annual peak and the AI load at
+    it, which are the peaks without flexibility. As a year closes, its stress hours that lie
+    in ``state.period_hours`` are counted (:func:`_count_called`): the hours flexibility is
+    called, its events and the AI energy in them, and, over the draws ``state.counted``, in
+    which local month and clock hour they fall. Ranges of draws run :func:`stress_draws` on
+    threads of their own, each adding its calendar to a [Y, S] of its own, summed into
+    ``state.called_slots`` after (an exact sum of counts).
 
     Parameters
     ----------
@@ -872,91 +841,64 @@ def stress_levels(
         Year index of the chunk's year 0 in the full period. [-]
     threshold_mw : float
         Lowest total load of a stress hour. [MW]
-    heaps : float64[D, N]
-        Carried: each draw's highest hours of its open year, as a min-heap. [MW]
-    heap_hours : int64[D, N]
-        Carried: their hours, index in the period. [-]
-    heap_ai : float64[D, N]
-        Carried: the AI load in them. [MW]
-    sizes : int64[D]
-        Carried: how many hours each heap holds. [-]
-    open_year : int64[D]
-        Carried: the year each draw's heap belongs to (-1 before the first chunk). [-]
-    levels_out : float64[Y, D]
-        Written as years close: the stress level. [MW]
-    cutoffs_out : int64[Y, D]
-        Written as years close: the last hour exactly at the level that is a stress hour. [-]
-    total_peak_out : float64[Y, D]
-        Raised: the total load's annual peak (start at -inf). [MW]
-    ai_at_peak_out : float64[Y, D]
-        Written with each new total peak: the AI load in that hour. [MW]
-    period_hours : int64[2]
-        First hour and one past the last (index in the period) whose stress hours are
-        counted: the projection's own hours of a pass over whole years. [-]
-    called_out : int64[3, Y, D]
-        Written as years close: the stress hours counted, their events (runs of consecutive
-        stress hours) and the longest event (``layout.CALLED_HOURS``, ``CALLED_EVENTS``,
-        ``LONGEST_EVENT``). [h, events, h]
-    called_ai_out : float64[Y, D]
-        Written as years close: the AI energy in the stress hours counted, before
-        flexibility. [MWh]
-    slot_of_hour : int64[H]
-        The slot of each hour of the pass (index in the period), ``(month - 1) * 24 + hour``
-        in local time (``layout.MONTH_HOUR_SLOTS`` slots). [-]
-    counted : uint8[D]
-        1 for a draw whose hours called go into ``called_slots_out`` (one whose flexible share
-        is above 0), 0 for one left out. [-]
-    called_slots_out : int64[Y, S]
-        Added to as years close: the hours called in each slot, summed over the draws
-        ``counted``. [h]
+    state : StressPass
+        What the pass carries, writes and counts by (:class:`~forecast.kernels.layout.
+        StressPass`, which gives each array's shape and unit).
     """
+    draws = state.sizes.size
     # Each range of at least 64 draws, so that the inner loops stay long enough to vectorise.
-    parts = min(thread_count(), max(sizes.size // 64, 1))
-    ranges = split(sizes.size, parts)
+    parts = min(thread_count(), max(draws // 64, 1))
+    ranges = split(draws, parts)
     # A [Y, S] per range: the ranges close their years at once, so one shared one would race.
-    slots = np.zeros((len(ranges), *called_slots_out.shape), dtype=np.int64)
-    calls = []
-    for part, (first, last) in enumerate(ranges):
-        calls.append((inputs, year_offset, threshold_mw, first, last, heaps, heap_hours, heap_ai,
-                      sizes, open_year, levels_out, cutoffs_out, total_peak_out, ai_at_peak_out,
-                      period_hours, called_out, called_ai_out, slot_of_hour, counted,
-                      slots[part]))  # fmt: skip
+    slots = np.zeros((len(ranges), *state.called_slots.shape), dtype=np.int64)
+    calls = [
+        (inputs, year_offset, threshold_mw, first, last, state._replace(called_slots=slots[part]))
+        for part, (first, last) in enumerate(ranges)
+    ]
     parallel_calls(stress_draws, calls)
-    called_slots_out += slots.sum(axis=0)
-
-
-@jit  # not borrowing: _count_called allocates (once a year and draw)
-def _close_year(heap, hours, ai, size, threshold_mw, levels_out, cutoffs_out, year, draw,
-                period_hours, called_out, called_ai_out, slot_of_hour, counted,
-                called_slots_out):  # fmt: skip
-    """Write a closed year's stress level and cutoff: the N-th highest hour and its hour, or
-    the threshold if higher (with every hour at it: fewer than N hours reach it then), or the
-    threshold and every hour when the year has fewer than N hours; then count its stress hours
-    (:func:`_count_called`). (Each draw's last year is closed by
-    :func:`forecast.kernels.close_open_years`, which calls this.)"""
-    full = size == heap.size and size > 0
-    if full and heap[0] >= threshold_mw:
-        levels_out[year, draw], cutoffs_out[year, draw] = heap[0], hours[0]
-    else:
-        levels_out[year, draw] = max(heap[0] if full else -np.inf, threshold_mw)
-        cutoffs_out[year, draw] = ANY_HOUR
-    _count_called(heap, hours, ai, size, levels_out[year, draw], cutoffs_out[year, draw],
-                  period_hours, called_out, called_ai_out, year, draw, slot_of_hour,
-                  counted[draw] != 0, called_slots_out)  # fmt: skip
+    state.called_slots[...] += slots.sum(axis=0)
 
 
 @jit
-def _count_called(heap, hours, ai, size, level, cutoff, period_hours, called_out, called_ai_out,
-                  year, draw, slot_of_hour, counted, called_slots_out):  # fmt: skip
-    """Count a closed year's stress hours in ``period_hours`` (first, one past the last): every
-    stress hour of the year is in its heap (the N highest-ranking hours), and the stream's rule
-    (:func:`_stressed`) picks them out of it. Writes the hours, the events (runs of
-    consecutive hours) and the longest event to ``called_out[:, year, draw]`` and the AI
-    energy in the hours to ``called_ai_out[year, draw]``, and, where ``counted``, adds each
-    hour to its month-and-hour slot ``called_slots_out[year, slot_of_hour[hour]]``. Sorting
-    at most N hours once a year and draw costs nothing beside the pass that found them
+def close_open_years(state: StressPass, threshold_mw: float) -> None:
+    """Close each draw's last stress year, which :func:`stress_levels` leaves open
+    (:func:`_close_year`)."""
+    for draw in range(state.open_year.size):
+        if state.open_year[draw] >= 0:
+            _close_year(state, draw, threshold_mw)
+
+
+@jit  # not borrowing: _count_called allocates (once a year and draw)
+def _close_year(state, draw, threshold_mw):
+    """Write the stress level and cutoff of draw ``draw``'s open year: the N-th highest hour
+    and its hour, or the threshold if higher (with every hour at it: fewer than N hours reach
+    it then), or the threshold and every hour when the year has fewer than N hours; then
+    count its stress hours (:func:`_count_called`)."""
+    heap, size, year = state.heaps[draw], state.sizes[draw], state.open_year[draw]
+    full = size == heap.size and size > 0
+    if full and heap[0] >= threshold_mw:
+        state.levels[year, draw], state.cutoffs[year, draw] = heap[0], state.heap_hours[draw, 0]
+    else:
+        state.levels[year, draw] = max(heap[0] if full else -np.inf, threshold_mw)
+        state.cutoffs[year, draw] = ANY_HOUR
+    _count_called(state, draw, year)
+
+
+@jit
+def _count_called(state, draw, year):
+    """Count the stress hours of draw ``draw``'s closed year ``year`` in ``state.period_hours``
+    (first, one past the last): every stress hour of the year is in its heap (the N
+    highest-ranking hours), and the stream's rule (:func:`_stressed`) picks them out of it.
+    Writes the hours, the events (runs of consecutive hours) and the longest event to
+    ``state.called[:, year, draw]`` and the AI energy in the hours to
+    ``state.called_ai[year, draw]``, and, where ``state.counted[draw]``, adds each hour to its
+    month-and-hour slot ``state.called_slots[year, state.slot_of_hour[hour]]``. Sorting at most
+    N hours once a year and draw costs nothing beside the pass that found them
     (kr-outlook-flex, 1,000 draws, 2030-2031: the first pass 0.063 -> 0.066 s, within the
     runs' noise)."""
+    heap, hours, ai = state.heaps[draw], state.heap_hours[draw], state.heap_ai[draw]
+    size, period_hours = state.sizes[draw], state.period_hours
+    level, cutoff = state.levels[year, draw], state.cutoffs[year, draw]
     called = np.empty(size, dtype=np.int64)
     count, energy = 0, 0.0
     for index in range(size):
@@ -967,13 +909,14 @@ def _count_called(heap, hours, ai, size, level, cutoff, period_hours, called_out
             count += 1
     called = np.sort(called[:count])
     events, longest, run = 0, 0, 0
+    counted = state.counted[draw] != 0
     for index in range(count):
         run = run + 1 if index > 0 and called[index] == called[index - 1] + 1 else 1
         events += 1 if run == 1 else 0
         longest = max(longest, run)
         if counted:
-            called_slots_out[year, slot_of_hour[called[index]]] += 1
-    called_out[CALLED_HOURS, year, draw] = count
-    called_out[CALLED_EVENTS, year, draw] = events
-    called_out[LONGEST_EVENT, year, draw] = longest
-    called_ai_out[year, draw] = energy
+            state.called_slots[year, state.slot_of_hour[called[index]]] += 1
+    state.called[CALLED_HOURS, year, draw] = count
+    state.called[CALLED_EVENTS, year, draw] = events
+    state.called[LONGEST_EVENT, year, draw] = longest
+    state.called_ai[year, draw] = energy

@@ -172,7 +172,8 @@ function filenameOf(response, fallback) {
 }
 
 // The CSV of a projection or comparison already computed: the job's result, or the same request
-// again (the server's result cache answers it without recomputing).
+// again (the server's result cache answers it without recomputing); with the id of the run that
+// holds it (X-Run-Id), whose provenance csvMetadata fetches.
 async function resultCsv(path, request, resultUrl, fallbackName) {
   const response = resultUrl
     ? await api(`${resultUrl}?format=csv`, { headers: { Accept: "text/csv" } })
@@ -181,7 +182,11 @@ async function resultCsv(path, request, resultUrl, fallbackName) {
         headers: { "Content-Type": "application/json", Accept: "text/csv" },
         body: JSON.stringify(request),
       });
-  return { blob: await response.blob(), filename: filenameOf(response, fallbackName) };
+  return {
+    blob: await response.blob(),
+    filename: filenameOf(response, fallbackName),
+    runId: response.headers.get("X-Run-Id"),
+  };
 }
 
 export const projectionCsv = (request, resultUrl, fallbackName) =>
@@ -190,45 +195,12 @@ export const projectionCsv = (request, resultUrl, fallbackName) =>
 export const comparisonCsv = (request, resultUrl, fallbackName) =>
   resultCsv("/v1/comparisons", request, resultUrl, fallbackName);
 
-// The pandas dtype of each column a projection's table may have, as the command line's
-// `.meta.json` gives it under `dtypes` (forecast/io/export.py COLUMN_DTYPES; the browser test
-// checks the two agree), for `pd.read_csv(path, dtype=meta["dtypes"])`.
-const COLUMN_DTYPES = Object.fromEntries([
-  ...["variable", "region", "resolution", "period_start", "unit", "period_start_utc", "site",
-    "site_status", "site_grid_request", "site_grid_limit"].map((c) => [c, "str"]),
-  ...["quantile", "value"].map((c) => [c, "float64"]),
-  ...["duration_hours_from", "month_of_year", "hour_of_day", "draw", "duration_draw"].map((c) => [
-    c,
-    "Int64",
-  ]),
-]);
-
-// The provenance the command line writes beside its CSV, `<file>.csv.meta.json` (forecast/io/
-// export.py table_metadata; of a comparison, forecast/sweep/compare.py
-// comparison_table_metadata): the result's attributes, the CSV's columns and the spread drivers,
-// and of a comparison each scenario's own attributes. Made from the JSON answer of the request
-// that gave the CSV; the API's CSV carries none of it.
-export async function csvMetadata(csv, payload) {
-  const header = (await csv.slice(0, 8192).text()).split(/\r?\n/, 1)[0];
-  // Every name in double quotes (forecast/io/export.py csv_header), none with a comma in it.
-  const columns = header.split(",").map((name) => name.replace(/^"(.*)"$/, "$1").replaceAll('""', '"'));
-  const metadata = {
-    attrs: payload.attrs,
-    columns,
-    dtypes: Object.fromEntries(
-      columns.filter((c) => c in COLUMN_DTYPES).map((c) => [c, COLUMN_DTYPES[c]]),
-    ),
-    spread_driver_rank_correlation: payload.spread_drivers,
-  };
-  if (payload.scenarios) {
-    metadata.scenarios = payload.scenarios.map((scenario) => ({
-      scenario: scenario.id,
-      title: scenario.title,
-      scenario_sha256: scenario.sha256,
-      hosting: scenario.hosting,
-      baseline_model: scenario.model_version,
-    }));
-  }
+// The provenance the command line writes beside its CSV, `<file>.csv.meta.json`, as the API
+// serves it for the run that holds the CSV (GET /v1/runs/{id}/meta: forecast/io/export.py
+// table_metadata, of a comparison forecast/sweep/compare.py comparison_table_metadata; the
+// columns' dtypes among it), with the run's own record under `run`.
+export async function csvMetadata(runId) {
+  const metadata = await getJson(`/v1/runs/${encodeURIComponent(runId)}/meta`);
   return new Blob([`${JSON.stringify(metadata, null, 2)}\n`], { type: "application/json" });
 }
 

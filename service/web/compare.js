@@ -314,9 +314,9 @@ async function downloadCsv() {
   setStatus("Preparing the comparison CSV…");
   try {
     const filename = `${fileBase()}.csv`;
-    const { blob } = await comparisonCsv(view.lastRequest, view.lastResultUrl, filename);
+    const { blob, runId } = await comparisonCsv(view.lastRequest, view.lastResultUrl, filename);
     saveFile(blob, filename);
-    saveFile(await csvMetadata(blob, view.lastPayload), `${filename}.meta.json`);
+    saveFile(await csvMetadata(runId), `${filename}.meta.json`);
     setStatus(
       `Downloaded ${filename} (${Math.ceil(blob.size / 1024)} KiB, the comparison shown) and ` +
         `its provenance, ${filename}.meta.json.`,

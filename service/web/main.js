@@ -285,11 +285,13 @@ async function downloadCsv() {
     // The job's stored result has the page's resolution; another one is the same request again.
     const shown = resolution === state.last.request.resolution;
     const request = { ...state.last.request, resolution };
-    const { blob } = await projectionCsv(request, shown ? state.last.resultUrl : null, filename);
-    // The same request's JSON for its attributes: the server's result cache answers it.
-    const payload = shown ? state.last.payload : (await project(request, () => {})).payload;
+    const { blob, runId } = await projectionCsv(
+      request,
+      shown ? state.last.resultUrl : null,
+      filename,
+    );
     saveFile(blob, filename);
-    saveFile(await csvMetadata(blob, payload), `${filename}.meta.json`);
+    saveFile(await csvMetadata(runId), `${filename}.meta.json`);
     setStatus(
       `Downloaded ${filename} (${Math.ceil(blob.size / 1024)} KiB, the projection shown) and ` +
         `its provenance, ${filename}.meta.json.`,

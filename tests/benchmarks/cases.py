@@ -119,20 +119,19 @@ def national(config) -> dict:
     if config.get("floor"):
         from tests.benchmarks import floor
 
-    def compared_stress(inputs, year_offset, threshold, heaps, heap_hours, heap_ai, sizes,
-                        open_year, *found):  # fmt: skip
+    def compared_stress(inputs, year_offset, threshold, state):
         start = time.perf_counter()
-        fused_stress(inputs, year_offset, threshold, heaps, heap_hours, heap_ai, sizes, open_year,
-                     *found)  # fmt: skip
+        fused_stress(inputs, year_offset, threshold, state)
         timings["stress_kernel_s"] += time.perf_counter() - start
-        levels, _cutoffs, peak, ai_at_peak = found[:4]
-        stress["kernel"] = (levels, peak, ai_at_peak)
+        stress["kernel"] = (state.levels, state.total_peak, state.ai_at_peak)
         if config.get("reference"):
             from tests.benchmarks.numpy_reference import StressReference
 
             start = time.perf_counter()
             if "reference" not in stress:
-                stress["reference"] = StressReference(heaps.shape[1], threshold, *found[0].shape)
+                stress["reference"] = StressReference(
+                    state.heaps.shape[1], threshold, *state.levels.shape
+                )
             stress["reference"].add(inputs, year_offset)
             timings["numpy_s"] += time.perf_counter() - start
 

@@ -219,14 +219,18 @@ def test_pick_scenario_change_assumption_download_csv(page, base_url):
         for q, level in enumerate(quantiles):
             assert load_csv[(period_start, level)] == pytest.approx(load_json[t][q], rel=1e-6)
     # The provenance the command line's CSV carries (forecast.io.export.table_metadata): the
-    # result's attributes, the CSV's columns and their dtypes and the spread drivers; the API's
-    # CSV has none.
+    # result's attributes, the CSV's columns and their dtypes, the spread drivers and the
+    # scenario's inputs, as the API serves it for the run that holds the CSV, with the run.
     meta = json.loads(files[f"{name}.meta.json"])
-    assert set(meta) == {"attrs", "columns", "dtypes", "spread_driver_rank_correlation"}
-    assert meta["attrs"] == answer["attrs"] and meta["attrs"]["seed"] == int(seed)
+    run_meta = httpx.get(f"{base_url}/v1/runs/{meta['run']['id']}/meta", timeout=60).json()
+    assert meta == run_meta
+    assert {"attrs", "columns", "dtypes", "spread_driver_rank_correlation", "inputs"} <= set(meta)
+    attrs = dict(answer["attrs"])
+    assert meta["inputs"] == json.loads(attrs.pop("inputs"))  # held once, as data
+    assert meta["attrs"] == attrs and meta["attrs"]["seed"] == int(seed)
     assert meta["columns"] == next(csv.reader(io.StringIO(csv_text)))
     assert list(meta["dtypes"]) == meta["columns"]
-    assert meta["dtypes"] == column_dtypes(meta["columns"])  # the dashboard's copy agrees
+    assert meta["dtypes"] == column_dtypes(meta["columns"])
     assert meta["spread_driver_rank_correlation"] == answer["spread_drivers"]
     # And the page's table shows the API's numbers.
     assert energy_after == pytest.approx(
@@ -715,8 +719,12 @@ def test_compare_three_scenarios_and_download_the_csv(page, base_url):
     files = _downloads(page, "#download-comparison-csv", 2)
     assert list(files) == [name, f"{name}.meta.json"]
     meta = json.loads(files[f"{name}.meta.json"])
-    assert meta["attrs"] == body["attrs"]
+    attrs = dict(body["attrs"])
+    inputs = json.loads(attrs.pop("inputs"))  # each scenario's, under its entry
+    assert meta["attrs"] == attrs
     assert [item["scenario"] for item in meta["scenarios"]] == picks
+    assert [item["inputs"] for item in meta["scenarios"]] == [inputs[pick] for pick in picks]
+    assert meta["dtypes"] == column_dtypes(meta["columns"]) and meta["columns"][0] == "scenario"
     assert meta["spread_driver_rank_correlation"] == body["spread_drivers"]
     svg = "button[data-chart='comparison-chart-ai'][data-format='svg']"
     assert _download_name(page, svg) == name.replace(".csv", "_ai-load.svg")

@@ -419,3 +419,22 @@ def test_a_half_hourly_file_scores_as_its_hourly_means(exact, capsys):
     assert status == 0, err
     said = f"gaps: demand ({exact / 'd.csv'}), 30-minute rows averaged to hourly (2 per hour, "
     assert said in out
+
+
+def test_by_is_one_option_in_evaluate_and_the_backtest():
+    """``forecast evaluate --by`` and ``python -m models.backtest --by`` are one declaration
+    (forecast.cli.options.CalibrationByOption): the same help, and the values the commands
+    check."""
+    import typer
+
+    from forecast.baseline.evaluation import CALIBRATION_GROUPINGS
+    from forecast.cli import app
+    from models import backtest
+
+    def by_option(command):
+        return next(param for param in command.params if "--by" in param.opts)
+
+    evaluate = by_option(typer.main.get_command(app).commands["evaluate"])
+    backtest_by = by_option(typer.main.get_command(backtest.app))
+    assert (evaluate.help, evaluate.metavar) == (backtest_by.help, backtest_by.metavar)
+    assert evaluate.metavar == "|".join(CALIBRATION_GROUPINGS)

@@ -354,7 +354,10 @@ def test_quantiles_over_draws_by_hand():
 
 #: Names ``forecast.kernels`` exports that are not kernels: the argument bundle and the
 #: switches around them.
-NOT_KERNELS = {"StreamInputs", "numpy_path", "numpy_work_limit", "thread_count", "warm_up"}
+NOT_KERNELS = {
+    "StreamInputs", "StressPass", "numpy_path", "numpy_work_limit", "stress_pass", "thread_count",
+    "warm_up",
+}  # fmt: skip
 
 #: Kernels whose inputs do not fit TWIN_CASES' (draws, months) rows, each with the test that
 #: runs it against its NumPy twin (segment_sums: against np.add.reduceat) (path from the
@@ -504,18 +507,13 @@ def _stress_levels_in_chunks(
         slot_of_hour = np.zeros(hours, dtype=np.int64)
     if counted is None:
         counted = np.ones(draws, dtype=np.uint8)
-    year_count = inputs.baseline_level_t.shape[0]
-    heaps = np.empty((draws, hours_per_year))
-    heap_hours = np.zeros((draws, hours_per_year), dtype=np.int64)
-    heap_ai = np.zeros((draws, hours_per_year))
-    sizes, open_year = np.zeros(draws, dtype=np.int64), np.full(draws, -1)
-    levels = np.full((year_count, draws), np.inf)
-    cutoffs = np.full((year_count, draws), kernels.ANY_HOUR)
-    peak, at_peak = np.full((year_count, draws), -np.inf), np.zeros((year_count, draws))
-    called = np.full((layout.CALLED_COUNT, year_count, draws), -1, dtype=np.int64)
-    called_ai = np.full((year_count, draws), np.nan)
-    slots = np.zeros((year_count, layout.MONTH_HOUR_SLOTS), dtype=np.int64)
-    period = np.array(period_hours, dtype=np.int64)
+    state = kernels.stress_pass(
+        draws, inputs.baseline_level_t.shape[0], hours_per_year, slot_of_hour=slot_of_hour,
+        counted=counted, period_hours=period_hours,
+    )  # fmt: skip
+    # What the kernel counts starts at what it never writes: a year left uncounted shows.
+    state = state._replace(called=np.full_like(state.called, -1),
+                           called_ai=np.full_like(state.called_ai, np.nan))  # fmt: skip
     bounds = np.linspace(0, days, chunks + 1).astype(int)
     for first, last in itertools.pairwise(bounds):
         h0, h1 = inputs.day_starts[first], inputs.day_starts[last]
@@ -529,14 +527,10 @@ def _stress_levels_in_chunks(
             day_starts=inputs.day_starts[first : last + 1] - h0,
             first_hour=int(h0),
         )
-        kernels.stress_levels(
-            chunk, 0, threshold, heaps, heap_hours, heap_ai, sizes, open_year, levels, cutoffs,
-            peak, at_peak, period, called, called_ai, slot_of_hour, counted, slots,
-        )  # fmt: skip
-    kernels.close_open_years(heaps, heap_hours, heap_ai, sizes, open_year, threshold, levels,
-                             cutoffs, period, called, called_ai, slot_of_hour, counted,
-                             slots)  # fmt: skip
-    return levels, cutoffs, peak, at_peak, called, called_ai, slots
+        kernels.stress_levels(chunk, 0, threshold, state)
+    kernels.close_open_years(state, threshold)
+    return (state.levels, state.cutoffs, state.total_peak, state.ai_at_peak, state.called,
+            state.called_ai, state.called_slots)  # fmt: skip
 
 
 def _stress_hours(inputs, levels, cutoffs):
