@@ -13,6 +13,7 @@ import pytest
 import xarray as xr
 from fastapi.testclient import TestClient
 
+from forecast.io import export
 from forecast.io.export import LOCAL_TIME_COLUMN
 from forecast.scenario import load_scenario
 from forecast.sweep.compare import tidy_compare_frame
@@ -76,13 +77,14 @@ def test_a_projections_answer_carries_its_baseline_bands_note(client: TestClient
     request = {"scenario_id": "kr-national", **PERIOD, "seed": 3}
     answer = client.post("/v1/projections", json=request)
     assert answer.status_code == 200, answer.text
-    (note,) = json.loads(answer.json()["attrs"]["caveats"])
+    caveats = json.loads(answer.json()["attrs"]["caveats"])
+    (note,) = [caveat for caveat in caveats if caveat.startswith("baseline ")]
     assert "backtested 1 year ahead" in note and f"{MODEL_ID}@v1's origin" in note
     assert "NSW" not in note  # the served model's own note, not another grid's
     table = client.post("/v1/projections?format=parquet", json=request)
     assert table.status_code == 200, table.text
     metadata = json.loads(pq.read_schema(io.BytesIO(table.content)).metadata[b"forecast"])
-    assert json.loads(metadata["attrs"]["caveats"]) == [note]
+    assert json.loads(metadata["attrs"]["caveats"]) == caveats
 
 
 def test_three_scenarios_side_by_side_equal_their_own_projections(client: TestClient):
@@ -184,7 +186,7 @@ def test_csv_has_a_scenario_column_and_netcdf_a_scenario_dimension(client: TestC
     assert table.columns[0] == "scenario"
     assert set(table["scenario"]) == {"kr-national", "kr-dc-pipeline"}
     # The same rows as the library's tidy comparison table of the same Dataset.
-    expected = tidy_compare_frame(dataset)
+    expected = tidy_compare_frame(export.from_cf(dataset))  # the file's CF units undone
     assert len(table) == len(expected)
     assert list(table["variable"]) == list(expected["variable"])
     # Nine significant digits, as every CSV of the project writes them.
