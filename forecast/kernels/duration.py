@@ -9,7 +9,7 @@ draws into a caller-supplied array; the caller bounds its size by choosing the d
 
 import numpy as np
 
-from forecast.kernels._jit import jit, parallel_calls, split, thread_count
+from forecast.kernels._jit import borrowing_jit, jit, parallel_calls, split, thread_count
 from forecast.kernels.layout import FloatArray, IndexArray
 from forecast.kernels.stream import (
     FIRST_REGION_ROW,
@@ -63,6 +63,13 @@ def _hourly_days(inputs, first_day, last_day, rows, draws, out, offset):
     moved = np.zeros((region_count, draw_count))
     placed, filled = np.ones_like(moved), np.zeros_like(moved)
     weather = np.empty((2, draw_count))
+    # A day's values hour by hour first, then each draw's day into ``out`` at once: written
+    # hour by hour, ``out`` took a cache line per row and draw in every hour, and the writes
+    # cost 5x the hours' evaluation at 500 draws (2.4x less this way, 2026-12-07).
+    longest = 0
+    for day in range(first_day, last_day):
+        longest = max(longest, inputs.day_starts[day + 1] - inputs.day_starts[day])
+    day_values = np.empty((longest, rows.size, draws.size))
     for day in range(first_day, last_day):
         placed[:] = 1.0
         filled[:] = 0.0
@@ -70,11 +77,23 @@ def _hourly_days(inputs, first_day, last_day, rows, draws, out, offset):
         day_moves = 0
         if flexible and inputs.flex_shift:
             day_moves = _day_shifts(inputs, day, values, weather, moved, placed, filled)
-        for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
+        first_hour, last_hour = inputs.day_starts[day], inputs.day_starts[day + 1]
+        for hour in range(first_hour, last_hour):
             _hour_values(inputs, hour, day, np.int64(0), draw_count, values, weather)
             if flexible:
                 _flex_hour(inputs, day, hour, values, weather, moved, placed, filled, day_moves)
             for index in range(rows.size):
                 row = values[rows[index]]
                 for position in range(draws.size):
-                    out[index, position, hour - offset] = row[draws[position]]
+                    day_values[hour - first_hour, index, position] = row[draws[position]]
+        _day_into(day_values, last_hour - first_hour, out, first_hour - offset)
+
+
+@borrowing_jit
+def _day_into(day_values, hours, out, start):
+    """Copy the first ``hours`` hours of a day's values [h, K, S] into ``out`` [K, S, H] from
+    its hour ``start``, each row's and draw's hours at once."""
+    for index in range(out.shape[0]):
+        for position in range(out.shape[1]):
+            for hour in range(hours):
+                out[index, position, start + hour] = day_values[hour, index, position]

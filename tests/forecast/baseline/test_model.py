@@ -241,6 +241,96 @@ def test_shape_is_remembered_for_the_same_times_and_temperatures_only():
     assert len(baseline_model._SHAPES) == 4  # bounded
 
 
+# --- Hourly shapes kept on disk between runs (BaselineModel.shape, SHAPE_CACHE) ------------
+
+
+@pytest.fixture
+def shape_cache(tmp_path, monkeypatch):
+    """An empty shape cache of the test's own, and no shape remembered in memory."""
+    monkeypatch.setattr(baseline_model, "SHAPE_CACHE", tmp_path / "shapes")
+    monkeypatch.setattr(baseline_model, "_SHAPES", baseline_model.SharedArrays(kept=4))
+    monkeypatch.delenv("FORECAST_SHAPE_CACHE", raising=False)
+    return tmp_path / "shapes"
+
+
+def _shaped_model() -> tuple[BaselineModel, np.ndarray]:
+    parameters = _parameters()
+    rng = np.random.default_rng(7)
+    parameters["shape"]["coefficients"] = list(rng.normal(0.0, 0.01, len(feature_names(SPEC))))
+    return BaselineModel.from_parameters(parameters), rng.normal(15.0, 8.0, (2, 72))
+
+
+def _forget_shapes(monkeypatch) -> None:
+    """A new process: nothing in memory, and computing a shape is an error."""
+    monkeypatch.setattr(baseline_model, "_SHAPES", baseline_model.SharedArrays(kept=4))
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("the shape was computed, not read from disk")
+
+    monkeypatch.setattr(baseline_model, "predict_ensemble", refuse)
+
+
+def test_a_shape_comes_back_from_disk_in_a_new_process(shape_cache, monkeypatch):
+    model, temperature = _shaped_model()
+    first = model.shape(_times(), temperature, after=24)
+    assert len(list(shape_cache.glob("*.npz"))) == 1
+    _forget_shapes(monkeypatch)
+    again = model.shape(_times(), temperature, after=24)
+    np.testing.assert_array_equal(again, first)  # bit for bit
+    assert again.shape == (2, 48) and again.flags.c_contiguous and not again.flags.writeable
+    # Anything the shape depends on is another file: the temperatures, the warm-up hours.
+    monkeypatch.undo()
+    monkeypatch.setattr(baseline_model, "SHAPE_CACHE", shape_cache)
+    model.shape(_times(), temperature + 1.0, after=24)
+    model.shape(_times(), temperature, after=0)
+    assert len(list(shape_cache.glob("*.npz"))) == 3
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped", "garbage", "other-shape"])
+def test_a_damaged_shape_file_is_computed_and_written_again(shape_cache, monkeypatch, damage):
+    model, temperature = _shaped_model()
+    expected = model.shape(_times(), temperature).copy()
+    (written,) = shape_cache.glob("*.npz")
+    data = written.read_bytes()
+    if damage == "truncated":
+        written.write_bytes(data[: len(data) // 2])
+    elif damage == "flipped":  # a byte of the array itself: the zip's CRC-32 catches it
+        middle = len(data) // 2
+        written.write_bytes(data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1 :])
+    elif damage == "garbage":
+        written.write_bytes(b"not a zip file")
+    else:
+        with written.open("wb") as handle:
+            np.savez(handle, shape=np.ones((3, 5)))
+    monkeypatch.setattr(baseline_model, "_SHAPES", baseline_model.SharedArrays(kept=4))
+    np.testing.assert_array_equal(model.shape(_times(), temperature), expected)
+    _forget_shapes(monkeypatch)  # written again, whole
+    np.testing.assert_array_equal(model.shape(_times(), temperature), expected)
+
+
+def test_the_shape_cache_keeps_the_most_recently_used_files(shape_cache, monkeypatch):
+    monkeypatch.setattr(baseline_model, "SHAPE_FILES_KEPT", 3)
+    model, temperature = _shaped_model()
+    for offset in range(5):
+        model.shape(_times(), temperature + offset)
+    assert len(list(shape_cache.glob("*.npz"))) == 3
+
+
+def test_the_shape_cache_can_be_turned_off(shape_cache, monkeypatch):
+    monkeypatch.setenv("FORECAST_SHAPE_CACHE", "0")
+    model, temperature = _shaped_model()
+    model.shape(_times(), temperature)
+    assert not shape_cache.exists()
+
+
+def test_shapes_work_where_the_cache_cannot_be_written(shape_cache, monkeypatch):
+    # Below a file, no directory can be made, whoever runs the test (root included).
+    shape_cache.parent.joinpath("a-file").write_text("")
+    monkeypatch.setattr(baseline_model, "SHAPE_CACHE", shape_cache.parent / "a-file" / "x")
+    model, temperature = _shaped_model()
+    assert model.shape(_times(), temperature).shape == (2, 72)
+
+
 def test_a_sampled_periods_first_days_have_the_shape_a_longer_period_gives_them():
     """sample_baseline (/v1/baseline, evaluate ex ante) with a weather ensemble warms the
     shape's smoothed temperatures up on the days before the period, as a projection does: a

@@ -57,6 +57,22 @@ def test_hourly_rows_match_twin(draws, regions, days, first_day, last_day, wante
         np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-9)
 
 
+@pytest.mark.parametrize("flex", [None, "shift"])
+def test_hourly_rows_match_twin_on_days_of_23_and_25_hours(flex):
+    """The kernel holds a day's hours before writing them (as long as the longest day): the
+    days a clock change makes 23 and 25 hours long come out whole, in their places."""
+    inputs, _, _ = _inputs(
+        ("dst", flex), draws=40, regions=2, weather_years=2, days=4, fill="random", flex=flex
+    )
+    inputs = inputs._replace(day_starts=np.array([0, 23, 48, 72, 96], dtype=np.int64))
+    rows = np.arange(FIRST_REGION_ROW + 2, dtype=np.int64)
+    positions = np.array([3, 0, 39], dtype=np.int64)
+    out = np.full((rows.size, positions.size, 96), np.nan)
+    kernels.hourly_rows(inputs, 0, 4, rows, positions, out)
+    expected = twins.hourly_rows_numpy(inputs, 0, 4, rows, positions)
+    np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-9)
+
+
 def test_hourly_rows_sum_to_the_stream_day_sums():
     """The kernel's hours are the stream's hours: their day sums equal stream_chunk's."""
     inputs, probabilities, rows = _inputs(
