@@ -22,7 +22,6 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np

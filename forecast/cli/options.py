@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
@@ -585,8 +585,11 @@ def projection_bar(
 
         def progress(done: int, total: int) -> None:
             nonlocal started, compiled_before
+            if bar.disable:  # --quiet: a disabled bar has no clock
+                return
             if started is None:
-                started, compiled_before = bar._time(), compile_seconds()
+                # tqdm's own clock (``bar._time``, set per bar), whatever it reads.
+                started, compiled_before = cast("Any", bar)._time(), compile_seconds()
             bar.start_t = started + (compile_seconds() - compiled_before)
             bar.total = total
             bar.n = done

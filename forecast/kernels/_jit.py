@@ -150,15 +150,15 @@ class _KernelCacheLocator(numba.core.caching.UserProvidedCacheLocator):
     @classmethod
     def from_function(cls, py_func: Callable[..., Any], py_file: str) -> Any:
         """This locator for a kernel being decorated by this module, else None (numba's own)."""
-        if _CONFIG.CACHE_DIR != str(_CACHE_DIRECTORY):
+        if str(_CACHE_DIRECTORY) != _CONFIG.CACHE_DIR:
             return None
         return super().from_function(py_func, py_file)
 
 
-# numba tries its locators in order and takes the first that answers (``CacheImpl`` from
-# numba 0.59, ``_CacheImpl`` before).
-_LOCATORS: Any = getattr(numba.core.caching, "CacheImpl", None)
-_LOCATORS = (_LOCATORS or getattr(numba.core.caching, "_CacheImpl"))._locator_classes
+# numba tries its locators in order and takes the first that answers (``CacheImpl`` in newer
+# numba, ``_CacheImpl`` in older ones).
+_CACHING = vars(numba.core.caching)
+_LOCATORS: Any = (_CACHING.get("CacheImpl") or _CACHING["_CacheImpl"])._locator_classes
 if _KernelCacheLocator not in _LOCATORS:
     _LOCATORS.insert(0, _KernelCacheLocator)
 

@@ -60,4 +60,5 @@ def test_first_run_notice_on_its_own_line_then_warm_up_then_nothing_to_compile(t
     assert "compiling" not in again.stderr
     later = _forecast([*SMALL_RUN, "--out", str(tmp_path / "two.csv")], environment)
     assert "compiling" not in later.stderr
-
+    quiet = _forecast([*SMALL_RUN, "--quiet", "--out", str(tmp_path / "three.csv")], environment)
+    assert quiet.stderr == ""  # no bar (a disabled one has no clock to set), no notice

@@ -35,9 +35,7 @@ def test_the_user_cache_follows_xdg_cache_home_else_the_home_directory(monkeypat
     assert paths.user_cache_dir() == tmp_path / "home" / ".cache" / "ai-grid-forecast"
 
 
-def test_kernel_cache_directory_numba_cache_dir_then_user_cache_then_package(
-    monkeypatch, tmp_path
-):
+def test_kernel_cache_directory_numba_cache_dir_then_user_cache_then_package(monkeypatch, tmp_path):
     """NUMBA_CACHE_DIR when set and writable; else the per-user cache; else the package's own
     ``__pycache__``. Named after numba's version and the kernels' sources either way."""
     name = _jit.cache_directory().name
@@ -67,7 +65,8 @@ _KERNEL = textwrap.dedent(
         return 2.0 * x
 
     twice(1.5)
-    print(json.dumps({"path": twice._cache._cache_path, "hits": sum(twice.stats.cache_hits.values())}))
+    hits = sum(twice.stats.cache_hits.values())
+    print(json.dumps({"path": twice._cache._cache_path, "hits": hits}))
     """
 )
 
