@@ -22,11 +22,12 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
+
+from forecast.paths import user_cache_dir
 
 # Sample days of the year used to find a zone's standard offset (the 1st and 15th of each
 # month of the reference year): DST periods last months, so two samples a month see both.
@@ -284,8 +285,9 @@ def month_number(date: dt.date) -> int:
     return date.year * 12 + date.month - 1
 
 
-#: Where holiday calendars are kept between runs (``forecast/__pycache__/holidays``).
-HOLIDAY_CACHE = Path(__file__).parent / "__pycache__" / "holidays"
+#: Where holiday calendars are kept between runs: ``holidays`` in the per-user cache
+#: (:func:`forecast.paths.user_cache_dir`), which a reinstall does not remove.
+HOLIDAY_CACHE = user_cache_dir() / "holidays"
 
 
 @lru_cache(maxsize=64)

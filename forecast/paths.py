@@ -6,6 +6,10 @@ wheel. The real KPX data is never shipped: it is read from ``FORECAST_DATA_DIR``
 (default: the ``shared/data`` folder beside the checkout, whatever the working directory; an
 installed package, which has no checkout, reads ``../shared/data`` from the working directory).
 
+What the tool can rebuild between runs (compiled kernels, holiday calendars) is kept in a
+per-user cache, :func:`user_cache_dir`, outside the installed package: a reinstall, another
+virtual environment or another clone of the same sources finds it there.
+
 The artifact store is one folder, ``FORECAST_ARTIFACT_DIR`` or else the shipped one. A user's
 own models go in a store of their own (``forecast models init DIR`` copies the shipped models
 into it): the shipped folder of an installed package is replaced by the next ``pip install``,
@@ -18,6 +22,7 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import os
+import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -149,3 +154,31 @@ def data_dir_origin() -> str:
 def real_data_available() -> bool:
     """True when the real KPX demand file is present in :func:`real_data_dir`."""
     return (real_data_dir() / "kpx_hourly_demand.csv").is_file()
+
+
+def user_cache_dir() -> Path:
+    """The per-user cache of what the tool can rebuild (compiled kernels, holiday calendars):
+    ``$XDG_CACHE_HOME/ai-grid-forecast``, else ``~/.cache/ai-grid-forecast`` (the XDG Base
+    Directory specification, https://specifications.freedesktop.org/basedir-spec/; a relative
+    ``XDG_CACHE_HOME`` is ignored, as it says), else, without a home directory, the same under
+    the system's temporary directory. Each cache in it is keyed on what its content depends on,
+    so installs of several versions can share it."""
+    configured = os.environ.get("XDG_CACHE_HOME", "").strip()
+    if configured and Path(configured).is_absolute():
+        return Path(configured) / DISTRIBUTION
+    try:
+        return Path.home() / ".cache" / DISTRIBUTION
+    except RuntimeError:  # no HOME and no password entry (a bare container user)
+        return Path(tempfile.gettempdir()) / DISTRIBUTION
+
+
+def writable_directory(path: Path) -> bool:
+    """Whether ``path`` is a directory this process can write a file in, making it (and its
+    parents) if it is missing."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError:
+        return False
+    return True

@@ -173,6 +173,9 @@ class ProjectionResult:
     result_sha256: str | None = None
     renderings: dict[str, bytes] = field(default_factory=dict)
     dataset_bytes: int = 0
+    #: Time its computation took, for the run of a result computed before any request asked
+    #: for it (start-up's, :func:`service.projecting.recorded`). [s]
+    compute_seconds: float | None = None
     #: Set once an answer carrying the result has been rendered and handed over: the result
     #: file waits for it (:class:`service.writer.ResultWriter`).
     answered: threading.Event = field(default_factory=threading.Event, compare=False, repr=False)

@@ -374,6 +374,37 @@ def _compute_and_record(
     return result
 
 
+async def recorded(
+    state: ServiceState, prepared: Computation, result: ProjectionResult, author: str | None
+) -> ProjectionResult:
+    """``result``, found in memory, with its run: a result computed before any request asked
+    for it (start-up's answer to the dashboard's first request,
+    :meth:`ServiceState._warm_projection`) is recorded as a run of the first request that asks
+    (``author``), its file written then, as the run of a computation it would have started
+    (identical concurrent requests share one run)."""
+    if result.run_id is not None:
+        return result
+
+    async def work() -> ProjectionResult:
+        current = in_memory(state, prepared.key)
+        if current is not None and current.run_id is not None:
+            return current  # recorded by a request before this one
+        run = await state.light(state.runs.add, prepared.record(kind="inline", author=author))
+        adopted = dataclasses.replace(result, run_id=run.id)
+        state.cache.put(adopted)
+        state.writer.submit(
+            adopted,
+            answer_first=True,
+            finished_at=dt.datetime.now(dt.UTC),
+            compute_seconds=result.compute_seconds,
+            done_hours=prepared.total_hours,
+        )
+        return adopted
+
+    adopted, _ = await state.coalescer.run(f"record:{prepared.key}", work)
+    return adopted
+
+
 def in_memory(state: ServiceState, result_key: str) -> ProjectionResult | None:
     """The result of ``result_key`` held in memory: cached, or waiting for its file."""
     return state.cache.get(result_key) or state.writer.find(result_key)

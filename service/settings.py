@@ -134,11 +134,12 @@ class Settings(BaseSettings):
     warm_scenario: str = Field(
         default="kr-national",
         pattern=SCENARIO_ID_PATTERN,
-        description="Shipped scenario projected once at start-up, monthly over its whole "
-        "horizon with 2 draws, so that the first requests for it find its weather loaded and "
-        "its baseline shape computed (the first national request after a start took 1.69 s "
-        "without it, 1.22 s with it); the dashboard's default. An id that is not shipped is "
-        "logged as a warning, and the first shipped scenario is projected over a day instead.",
+        description="Shipped scenario projected once at start-up as the dashboard first asks "
+        "for it (200 draws, monthly, over its horizon) and kept in the result cache, so that "
+        "the dashboard's first view is a cache hit and later requests for it find its weather "
+        "loaded and its baseline shape computed; the dashboard's default. An id that is not "
+        "shipped is logged as a warning, and the first shipped scenario is projected over a "
+        "day instead.",
     )
 
     # --- behind a proxy ----------------------------------------------------------------

@@ -44,7 +44,7 @@ from forecast.projection import (
 from forecast.scenario import Scenario, list_scenarios
 from service import retention
 from service.admission import Admission, gigabytes
-from service.cache import ResultCache
+from service.cache import ProjectionResult, ResultCache
 from service.coalesce import Coalescer
 from service.errors import NotReadyError, ServiceError, StorageError, redact_paths
 from service.jobs import JobRunner
@@ -87,6 +87,16 @@ START_STEPS: dict[str, str] = {
     "runs": "marking runs interrupted by a crash failed, queueing jobs handed back again",
     "warm-up": "projecting the warm-up scenario",
     "memory": "sizing the memory budget",
+}
+#: The dashboard's first request but its scenario (service/web: ``main.js``'s ``RESOLUTION``
+#: and ``QUANTILES``, ``index.html``'s draws, the API's default seed, the scenario's own period
+#: and weather), which start-up answers ahead (:meth:`ServiceState._warm_projection`).
+#: ``tests/service/test_startup.py`` checks that the dashboard's first request is a cache hit.
+DASHBOARD_DRAWS = 200
+DASHBOARD_REQUEST: dict[str, Any] = {
+    "draws": DASHBOARD_DRAWS,
+    "resolution": "monthly",
+    "quantiles": [0.05, 0.1, 0.5, 0.9, 0.95],
 }
 #: How often the results directory is tried again while result files cannot be written. [s]
 RECHECK_S = 5.0
@@ -382,9 +392,14 @@ class ServiceState:
             resume_handed_back(self)
 
     def _warm_projection(self) -> None:
-        """Project :attr:`Settings.warm_scenario` once, 2 draws over its whole horizon: its
-        weather is loaded and its baseline shape kept (:mod:`forecast.memo`) for the requests
-        that follow (else the first shipped scenario over a day, which runs every stage)."""
+        """Answer the dashboard's first request now (:data:`DASHBOARD_REQUEST`, for
+        :attr:`Settings.warm_scenario`) and keep its result in the cache, so that the first page
+        view is a cache hit; its weather is loaded and its baseline shape kept
+        (:mod:`forecast.memo`) for the requests that follow. The result has no run until a
+        request asks for it (:func:`service.projecting.recorded`): a start-up is no user's run.
+        A request this service refuses (its limits below the dashboard's) is logged as a
+        warning, and the scenario projected with 2 draws instead; a warm scenario that is not
+        shipped, the first shipped scenario over a day, which runs every stage."""
         if not self.scenarios:
             return
         warm = self.scenarios.get(self.settings.warm_scenario)
@@ -395,7 +410,40 @@ class ServiceState:
                 self.settings.warm_scenario,
                 ", ".join(sorted(self.scenarios)),
             )
-        shipped = (warm or next(iter(self.scenarios.values()))).scenario
+            self._warm_plainly(next(iter(self.scenarios.values())).scenario, days=1)
+            return
+        from service import projecting  # it reads this module's state
+        from service.schemas import ProjectionRequest
+
+        request = ProjectionRequest(
+            scenario_id=warm.scenario.id,
+            **{**DASHBOARD_REQUEST, "draws": min(DASHBOARD_DRAWS, self.settings.max_draws)},
+        )
+        try:
+            prepared = projecting.prepare_sync(self, request)
+        except ForecastError as error:
+            logger.warning(
+                "the dashboard's first request is not answered ahead (%s); warming up on %s "
+                "with 2 draws instead",
+                error,
+                warm.scenario.id,
+            )
+            self._warm_plainly(warm.scenario, days=None)
+            return
+        self._warn_synthetic(warm.scenario, prepared.options)
+        started = time.perf_counter()
+        dataset = prepared.compute()
+        self.cache.put(
+            ProjectionResult(
+                key=prepared.key,
+                dataset=dataset,
+                compute_seconds=time.perf_counter() - started,
+            )
+        )
+
+    def _warm_plainly(self, shipped: Scenario, *, days: int | None) -> None:
+        """Project ``shipped`` with 2 draws, monthly, over ``days`` days from its start (None:
+        its horizon), cached nowhere: every stage runs, its weather and baseline shape stay."""
         try:
             model = self.registry.for_scenario(shipped)
         except ScenarioError:  # it names a model not served here: warm up without one
@@ -404,21 +452,26 @@ class ServiceState:
         options = ProjectionOptions(
             draws=2,
             start=first_day,
-            end=shipped.horizon.end if warm is not None else first_day + dt.timedelta(days=1),
+            end=shipped.horizon.end if days is None else first_day + dt.timedelta(days=days),
             resolution="monthly",
             include_baseline=model is not None,
             baseline_model=model_label(model) if model is not None else None,
         )
         # Requests resolve 'auto' the same way (service.projecting): said once here.
         options = resolved_weather(shipped, options.validated(shipped))
+        self._warn_synthetic(shipped, options)
+        project(shipped, options, baseline=model)
+
+    @staticmethod
+    def _warn_synthetic(scenario: Scenario, options: ProjectionOptions) -> None:
+        """Say once, at start-up, that weather 'auto' runs synthetic years for ``scenario``."""
         if options.weather == "synthetic":
             logger.warning(
                 "no temperature files for %s's weather in %s: weather 'auto' runs synthetic "
                 "years (results keyed and recorded as weather 'synthetic') until they are there",
-                shipped.id,
+                scenario.id,
                 real_data_dir().resolve(),
             )
-        project(shipped, options, baseline=model)
 
     def work_memory_bytes(self) -> int:
         """Memory heavy requests may hold together: the budget less the process itself, the

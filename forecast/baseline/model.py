@@ -56,6 +56,7 @@ from forecast.baseline.features import (
 from forecast.calendar import hourly_times, local_dates
 from forecast.errors import ArtifactError, DataError, OptionsError
 from forecast.memo import SharedArrays
+from forecast.paths import user_cache_dir
 
 PARAMETERS_FILE = "parameters.json"
 FORMAT_VERSION = 1
@@ -168,9 +169,10 @@ class LevelModel:
 #: for each projection (the library's and the command line's path) still finds them.
 _SHAPES = SharedArrays(kept=4)
 
-#: Where hourly shapes are kept between runs (``forecast/__pycache__/baseline-shapes``): one
-#: ``.npz`` file per shape, named by a digest of everything it is computed from.
-SHAPE_CACHE = Path(__file__).resolve().parents[1] / "__pycache__" / "baseline-shapes"
+#: Where hourly shapes are kept between runs (``baseline-shapes`` in the per-user cache,
+#: :func:`forecast.paths.user_cache_dir`, which a reinstall does not remove): one ``.npz`` file
+#: per shape, named by a digest of everything it is computed from.
+SHAPE_CACHE = user_cache_dir() / "baseline-shapes"
 #: Shape files kept on disk, the least recently used removed first (10 MB each for 12 years).
 SHAPE_FILES_KEPT = 8
 

@@ -31,6 +31,7 @@ from forecast.cli import (
     serve,
     sweep,
     variables,
+    warmup,
 )
 from forecast.cli.run import run_app
 
@@ -81,6 +82,21 @@ app.command("serve")(serve.serve)
 app.add_typer(keys.keys_app, name="keys")
 app.add_typer(results.results_app, name="results")
 app.command("variables")(variables.variables)
+app.command("warm-up")(warmup.warm_up)
+
+
+class _NoticeHandler(logging.Handler):
+    """Writes each notice on a line of its own above any progress bar on stderr
+    (``tqdm.write`` clears the bar, writes, and draws it again), where a plain stream handler
+    wrote it into the bar's line."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        from tqdm import tqdm
+
+        try:
+            tqdm.write(self.format(record), file=sys.stderr)
+        except Exception:  # logging's own rule: a handler never raises
+            self.handleError(record)
 
 
 def _show_notices() -> None:
@@ -91,7 +107,7 @@ def _show_notices() -> None:
     """
     logger = logging.getLogger("forecast")
     if not logger.handlers:
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _NoticeHandler()
         handler.setFormatter(logging.Formatter("%(message)s"))
         logger.addHandler(handler)
     logger.setLevel(logging.INFO)

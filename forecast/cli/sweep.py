@@ -212,6 +212,13 @@ def sweep(
         if workers == "auto"
         else parse_integer(workers, "--workers")
     )
+    if not quiet:  # the cluster's start takes seconds before the bar shows
+        print(
+            "starting local Dask cluster…"
+            if scheduler is None
+            else f"connecting to the Dask scheduler at {scheduler}…",
+            file=sys.stderr,
+        )
     with (
         sweeps.dask_client(
             scheduler=scheduler,

@@ -441,6 +441,10 @@ def stream_hours(
             streamed = chunks((share, levels, cutoffs, shift))
 
     done = 0
+    # 0 hours done: the stream starts (a command's bar starts its clock here, after the stages
+    # before it, so that its rate and time left are the stream's).
+    if progress is not None:
+        progress(0, len(calendar.local))
     for chunk in streamed:
         h0, h1, y0, y1 = chunk.h0, chunk.h1, chunk.y0, chunk.y1
         days = chunk.last_day - chunk.first_day

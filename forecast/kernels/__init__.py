@@ -47,6 +47,7 @@ __all__ = [
     "StressPass",
     "ar1_recursion",
     "baseline_quantiles",
+    "compile_seconds",
     "connect_sites",
     "hourly_rows",
     "inference_profile",
@@ -130,6 +131,14 @@ def thread_count() -> int:
     if text:
         return int(text)
     return max(1, len(os.sched_getaffinity(0))) if hasattr(os, "sched_getaffinity") else 1
+
+
+def compile_seconds() -> float:
+    """Wall time this process has spent compiling kernels so far: 0 before numba is loaded
+    (the NumPy path never loads it). [s]"""
+    if "forecast.kernels._jit" not in sys.modules:
+        return 0.0
+    return float(_compiled("_jit").compile_seconds())
 
 
 def _by_draw_blocks(kernel: Callable[..., None], *arrays: np.ndarray) -> None:
@@ -375,25 +384,57 @@ def region_loads_at(inputs: StreamInputs, hours: IndexArray, out: FloatArray) ->
     _compiled("at_peak").region_loads_at(inputs, hours, out)
 
 
-def warm_up() -> tuple[str, ...]:
+#: The kernels :func:`warm_up` compiles, in the order it compiles them.
+WARMED_KERNELS = (
+    "stock_flow",
+    "surviving_stock",
+    "place_in_capacity",
+    "site_capacity",
+    "inference_profile",
+    "ar1_recursion",
+    "quantiles_over_draws",
+    "stream_chunk",
+    "baseline_quantiles",
+    "segment_sums",
+    "hourly_rows",
+    "region_loads_at",
+    "stress_levels",
+    "connect_sites",
+)
+
+
+def warm_up(*, progress: Callable[[int, int, str], None] | None = None) -> tuple[str, ...]:
     """Compile every numba kernel for the production dtypes by calling it once on tiny inputs.
 
     The service calls this in its start-up (lifespan) hook so that no user request pays for
-    compilation; with the on-disk cache a later start-up only loads the compiled code. A
-    projection does not need it: each kernel compiles on its first call.
+    compilation, and ``forecast warm-up`` after an install; with the on-disk cache a later
+    start-up only loads the compiled code. A projection does not need it: each kernel
+    compiles on its first call.
+
+    Parameters
+    ----------
+    progress : callable, optional
+        Called as ``progress(done, total, name)`` after each kernel (``name``) is compiled or
+        loaded from the cache. [-]
 
     Returns
     -------
     tuple of str
-        Names of the kernels compiled, in call order. [-]
+        Names of the kernels compiled, in call order (:data:`WARMED_KERNELS`). [-]
     """
     jit = _compiled("_jit")
+    names: list[str] = []
     with jit.compile_notice(jit.WARM_UP_NOTICE):
-        return _call_every_kernel()
+        for name in _call_every_kernel():
+            names.append(name)
+            if progress is not None:
+                progress(len(names), len(WARMED_KERNELS), name)
+    return tuple(names)
 
 
-def _call_every_kernel() -> tuple[str, ...]:
-    """Call every kernel once on tiny inputs of the production dtypes (:func:`warm_up`)."""
+def _call_every_kernel() -> Iterator[str]:
+    """Call every kernel once on tiny inputs of the production dtypes (:func:`warm_up`),
+    yielding each one's name once it is compiled."""
     fleet, capacity, profile = _compiled("fleet"), _compiled("capacity"), _compiled("profile")
     noise, quantiles, stream = _compiled("noise"), _compiled("quantiles"), _compiled("stream")
     sums, duration, at_peak = _compiled("sums"), _compiled("duration"), _compiled("at_peak")
@@ -404,22 +445,29 @@ def _call_every_kernel() -> tuple[str, ...]:
         np.ones((draws, months)), np.zeros((draws, months)), np.full(draws, -1), survival,
         additions, installed,
     )  # fmt: skip
+    yield "stock_flow"
     fleet.surviving_stock(additions, survival, installed)
+    yield "surviving_stock"
     hosted_mw, hosted_count, waited = (np.empty((draws, months)) for _ in range(3))
     fleet.place_in_capacity(
         additions, additions, survival, np.ones((draws, months)), hosted_mw, hosted_count, waited
     )
+    yield "place_in_capacity"
     capacity.site_capacity(
         np.ones(draws), np.zeros(draws), 1.0, np.ones(draws, dtype=np.uint8), hosted_mw
     )
+    yield "site_capacity"
 
     hour_index = np.zeros(hours, dtype=np.int64)
     shape = np.empty(hours)
     profile.inference_profile(hour_index, np.ones(hours, dtype=np.uint8), 0.1, 14.0, 0.9, shape)
+    yield "inference_profile"
     noise.ar1_recursion(np.ones((hours, draws)), 0.5)
+    yield "ar1_recursion"
     quantiles.quantiles_over_draws(
         np.ones((draws, hours)), np.array([0.1, 0.9]), np.empty((2, hours))
     )
+    yield "quantiles_over_draws"
     # Each of the four stream kernels: few draws and enough for windows, without and with
     # flexibility.
     for count in (draws, stream.WINDOWED_DRAWS):
@@ -448,16 +496,21 @@ def _call_every_kernel() -> tuple[str, ...]:
                 np.arange(3), np.empty((3, 2, hours)), np.empty((7 + regions, 1, count)),
                 np.empty((1, layout.PEAK_COUNT, years, count)),
             )  # fmt: skip
+    yield "stream_chunk"
     count = inputs.flex_share.size
     stream.baseline_days(inputs, np.array([0.1, 0.9]), np.empty((1, 2, hours)))
+    yield "baseline_quantiles"
     day_sums = np.ones((3, 2, count))
     sums.segment_sums(
         day_sums, np.array([0]), np.empty((3, 1, count)), np.array([0, 1]), np.empty((3, 2, count))
     )
+    yield "segment_sums"
     duration.hourly_rows(inputs, 0, 1, np.arange(2), np.arange(count), np.empty((2, count, hours)))
+    yield "hourly_rows"
     at_peak.region_loads_at(
         inputs, np.zeros((years, count), dtype=np.int64), np.empty((regions, years, count))
     )
+    yield "region_loads_at"
     state = stress_pass(
         count, years, 2, slot_of_hour=np.zeros(hours, dtype=np.int64),
         counted=np.ones(count, dtype=np.uint8),
@@ -465,23 +518,9 @@ def _call_every_kernel() -> tuple[str, ...]:
     stream.stress_levels(inputs, 0, 0.0, state)
     # The engine closes each draw's last year after the last chunk (close_open_years).
     stream.close_open_years(state, 0.0)
+    yield "stress_levels"
     capacity.connect_sites(
         np.ones((1, draws)), np.zeros((1, draws)), np.ones(1), np.zeros(1), np.ones(1, np.uint8),
         np.ones((1, draws), np.uint8), np.ones((draws, months)), np.empty((1, draws, months)),
     )  # fmt: skip
-    return (
-        "stock_flow",
-        "surviving_stock",
-        "place_in_capacity",
-        "site_capacity",
-        "inference_profile",
-        "ar1_recursion",
-        "quantiles_over_draws",
-        "stream_chunk",
-        "baseline_quantiles",
-        "segment_sums",
-        "hourly_rows",
-        "region_loads_at",
-        "stress_levels",
-        "connect_sites",
-    )
+    yield "connect_sites"

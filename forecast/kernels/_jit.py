@@ -16,8 +16,10 @@ Flags are read once, when this module is first imported:
     setting is compiled into the kernels, so the cache directory is keyed on it as well.
 ``NUMBA_CACHE_DIR``
     numba's own flag: where the cache lives. The kernels' cache sits in a subdirectory named
-    after a digest of the kernel sources (see :func:`cache_directory`), by default under
-    ``forecast/__pycache__``.
+    after numba's version and a digest of the kernel sources (see :func:`cache_directory`), by
+    default under the per-user cache (:func:`forecast.paths.user_cache_dir`,
+    ``~/.cache/ai-grid-forecast``), so that a reinstall, another virtual environment or another
+    clone of the same sources loads the kernels instead of compiling them again.
 
 numba checks a cached kernel only against its own file's time stamp, not against the files of
 the kernels it calls: after an edit to ``kernels/quantiles.py`` the cached ``stream_chunk``
@@ -50,6 +52,7 @@ import hashlib
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -57,7 +60,10 @@ from typing import Any, TypeVar, cast
 
 import llvmlite.binding
 import numba
+import numba.core.caching
 import numba.core.event
+
+from forecast.paths import user_cache_dir, writable_directory
 
 KernelFunction = TypeVar("KernelFunction", bound=Callable[..., Any])
 
@@ -110,15 +116,51 @@ def source_digest(paths: tuple[Path, ...] = KERNEL_SOURCES) -> str:
 
 
 def cache_directory() -> Path:
-    """Where the kernels' compiled code is cached: ``<base>/numba-<source digest>``, with
-    ``-compress`` appended when :data:`VECTOR_COMPRESS` is on.
+    """Where the kernels' compiled code is cached: ``<base>/numba-<numba version>-<source
+    digest>``, with ``-compress`` appended when :data:`VECTOR_COMPRESS` is on.
 
-    ``<base>`` is ``NUMBA_CACHE_DIR`` when set, else ``forecast/kernels/__pycache__``. Should it not
-    be writable, numba falls back to its own locations (a read-only install, whose sources do
-    not change).
+    ``<base>`` is the first of these that this process can write in: ``NUMBA_CACHE_DIR`` when
+    set, the per-user cache (:func:`forecast.paths.user_cache_dir`), the package's
+    ``forecast/kernels/__pycache__``. Should none be writable, the per-user one is named and
+    numba falls back to its own locations (a read-only install, whose sources do not change).
+    The name holds everything the compiled code depends on besides the CPU and Python version,
+    which numba keys each file on itself, so installs of several versions share the base.
     """
-    base = _CONFIG.CACHE_DIR or str(Path(__file__).parent / "__pycache__")
-    return Path(base) / f"numba-{source_digest()}{'-compress' if VECTOR_COMPRESS else ''}"
+    name = f"numba-{numba.__version__}-{source_digest()}{'-compress' if VECTOR_COMPRESS else ''}"
+    bases = [Path(_CONFIG.CACHE_DIR)] if _CONFIG.CACHE_DIR else []
+    bases += [user_cache_dir(), Path(__file__).parent / "__pycache__"]
+    for base in bases:
+        if writable_directory(base / name):
+            return base / name
+    return bases[-2] / name
+
+
+class _KernelCacheLocator(numba.core.caching.UserProvidedCacheLocator):
+    """numba's locator of ``NUMBA_CACHE_DIR``, for the kernels of this package while
+    :func:`_kernel_cache` points it at :func:`cache_directory`: every kernel file goes in one
+    ``kernels`` folder there, where numba's own locator makes a folder per hash of the source
+    file's absolute path, which another virtual environment or clone would not find. The cache
+    directory's name holds the digest of the sources, and numba checks each file against its
+    source's contents, so the path adds nothing."""
+
+    def __init__(self, py_func: Callable[..., Any], py_file: str) -> None:
+        super().__init__(py_func, py_file)
+        self._cache_path = str(_CACHE_DIRECTORY / "kernels")
+
+    @classmethod
+    def from_function(cls, py_func: Callable[..., Any], py_file: str) -> Any:
+        """This locator for a kernel being decorated by this module, else None (numba's own)."""
+        if str(_CACHE_DIRECTORY) != _CONFIG.CACHE_DIR:
+            return None
+        return super().from_function(py_func, py_file)
+
+
+# numba tries its locators in order and takes the first that answers (``CacheImpl`` in newer
+# numba, ``_CacheImpl`` in older ones).
+_CACHING = vars(numba.core.caching)
+_LOCATORS: Any = (_CACHING.get("CacheImpl") or _CACHING["_CacheImpl"])._locator_classes
+if _KernelCacheLocator not in _LOCATORS:
+    _LOCATORS.insert(0, _KernelCacheLocator)
 
 
 #: Held while a kernel is decorated: :func:`_kernel_cache` swaps a process-wide setting.
@@ -302,50 +344,78 @@ def split(count: int, parts: int) -> list[tuple[int, int]]:
     return [(part * count // parts, (part + 1) * count // parts) for part in range(parts)]
 
 
-#: Compile time of the kernels a projection needs on a fresh cache, as the command line
-#: announces it (the benchmark's "cold start" measures it: tests/benchmarks): the quick start's
-#: annual run (7.8-8.3 s to its result), and an hourly run of 128 draws or more, which also
-#: compiles the windowed quantile search (`forecast project kr-national --draws 1000 --start
-#: 2030-01-01 --end 2030-12-31 --out h.parquet` on an empty NUMBA_CACHE_DIR: 16.4 s, 2 cores,
-#: 2026-12-05). [s]
-COMPILE_SECONDS = 8
-HOURLY_COMPILE_SECONDS = 16
+#: CPU time of the compile of the kernels a projection needs, on a fresh cache, as the command
+#: line announces it: CPU, not wall time, because the wall time grows with the machine's load
+#: (the quick start's compile took 57 s of wall time at a load average of 6, 187 s at 10).
+#: Measured as the CPU time (user + system) of a first run on an empty NUMBA_CACHE_DIR less
+#: that of a second, on 2 shared cores (Intel Xeon), 2026-12-08: the quick start's annual run
+#: (`forecast project kr-national --draws 1000 --resolution annual`: 23.1 - 6.4 s), and an
+#: hourly run of 128 draws or more, which also compiles the windowed quantile search (`--start
+#: 2030-01-01 --end 2030-12-31 --out h.parquet`: 34.0 - 3.9 s). [s]
+COMPILE_SECONDS = 17
+HOURLY_COMPILE_SECONDS = 30
+#: CPU time of :func:`forecast.kernels.warm_up` compiling every kernel on a fresh cache (the
+#: service's start-up, ``forecast warm-up``), measured as above: 45.1 - 1.3 s (355 s of wall
+#: time at a load average of 11). [s]
+WARM_UP_COMPILE_SECONDS = 44
+
+
+def _notice(what: str, seconds: str, later: str) -> str:
+    """A compile notice: what compiles, where the compiled code goes, its CPU time."""
+    where = (
+        f"into {_CACHE_DIRECTORY}"
+        if CACHE_ENABLED
+        else "without a cache (FORECAST_NUMBA_CACHE=0: every run compiles again)"
+    )
+    return (
+        f"compiling {what} once {where} (about {seconds} of CPU time measured on 2 cores; "
+        f"more wall time on a busy machine); {later}"
+    )
+
+
 #: What the ``forecast`` logger says when a process first compiles a kernel.
-COMPILE_NOTICE = (
-    f"compiling kernels once (about {COMPILE_SECONDS} s, {HOURLY_COMPILE_SECONDS} s for hourly "
-    "answers); later runs load them from the cache"
+COMPILE_NOTICE = _notice(
+    "kernels",
+    f"{COMPILE_SECONDS} s, {HOURLY_COMPILE_SECONDS} s for hourly answers,",
+    "later runs load them from the cache, and `forecast warm-up` compiles them all ahead",
 )
-#: Compile time of every kernel, as :func:`forecast.kernels.warm_up` compiles them at the
-#: service's start-up on a fresh cache (its "start-up finished" log line: kernels 35.9 s at a
-#: load average of 3.7, 57.9 s at 3.0 beside a test run; 2 shared cores, 2026-12-06). [s]
-WARM_UP_COMPILE_SECONDS = 40
 #: What the ``forecast`` logger says when :func:`forecast.kernels.warm_up` first compiles a
-#: kernel (the service's start-up: the quick start's 8 s would mislead an operator's probes).
-WARM_UP_NOTICE = (
-    f"compiling every kernel once (about {WARM_UP_COMPILE_SECONDS} s on 2 cores); later starts "
-    "load them from the cache"
+#: kernel (the service's start-up and ``forecast warm-up``: they compile every kernel).
+WARM_UP_NOTICE = _notice(
+    "every kernel", f"{WARM_UP_COMPILE_SECONDS} s", "later starts load them from the cache"
 )
 
 
 class _CompileNotice(numba.core.event.Listener):
-    """Logs :data:`COMPILE_NOTICE` when the first kernel of this package starts to compile.
+    """Logs :data:`COMPILE_NOTICE` when the first kernel of this package starts to compile,
+    and counts the time spent compiling (:func:`compile_seconds`).
 
     numba raises the ``numba:compile`` event only for a real compile, not when it loads a
-    kernel from the cache, so a warm start says nothing.
+    kernel from the cache, so a warm start says nothing. A kernel's compile raises the events
+    of the kernels it calls inside its own, all under numba's compiler lock (one compile at a
+    time in a process): the outermost pair is timed.
     """
 
     def __init__(self) -> None:
         self.said = False
         self.notice = COMPILE_NOTICE
+        self.seconds = 0.0
+        self._depth = 0
+        self._began = 0.0
 
     def on_start(self, event: numba.core.event.Event) -> None:
+        if self._depth == 0:
+            self._began = time.perf_counter()
+        self._depth += 1
         function = event.data["dispatcher"].py_func
         if not self.said and function.__module__.startswith("forecast."):
             self.said = True
             logging.getLogger("forecast").info(self.notice)
 
     def on_end(self, event: numba.core.event.Event) -> None:
-        """Nothing to do when a compile ends."""
+        self._depth -= 1
+        if self._depth == 0:
+            self.seconds += time.perf_counter() - self._began
 
 
 _COMPILE_NOTICE = _CompileNotice()
@@ -362,3 +432,8 @@ def compile_notice(notice: str) -> Iterator[None]:
         yield
     finally:
         _COMPILE_NOTICE.notice = previous
+
+
+def compile_seconds() -> float:
+    """Wall time this process has spent compiling numba code so far. [s]"""
+    return _COMPILE_NOTICE.seconds

@@ -762,6 +762,10 @@ def dask_client(
                     threads_per_worker=1,
                     processes=True,
                     dashboard_address=None,
+                    # The scheduler serves /health over HTTP even without a dashboard, on
+                    # 8787 by default: with another cluster there, distributed warned "Port
+                    # 8787 is already in use" on stderr. A free loopback port instead.
+                    scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                     # The workers' own logs are noise on a command line: what matters reaches
                     # the client as the task's exception (a failed projection, a killed
                     # worker). Under load, Ctrl-C made a worker's heartbeat find the scheduler

@@ -334,7 +334,7 @@ async def respond(
     if cached is not None:
         return await answering(
             state,
-            cached,
+            await projecting.recorded(state, prepared, cached, caller.key_id),
             chosen,
             cache_status="hit",
             root=root,
