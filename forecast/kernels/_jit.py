@@ -156,10 +156,13 @@ class _KernelCacheLocator(numba.core.caching.UserProvidedCacheLocator):
 
 
 # numba tries its locators in order and takes the first that answers (``CacheImpl`` in newer
-# numba, ``_CacheImpl`` in older ones).
+# numba, ``_CacheImpl`` in older ones). A numba whose internals moved keeps its own locators:
+# the cache still works, a folder per source path, as before this locator.
 _CACHING = vars(numba.core.caching)
-_LOCATORS: Any = (_CACHING.get("CacheImpl") or _CACHING["_CacheImpl"])._locator_classes
-if _KernelCacheLocator not in _LOCATORS:
+_LOCATORS: Any = getattr(
+    _CACHING.get("CacheImpl") or _CACHING.get("_CacheImpl"), "_locator_classes", None
+)
+if isinstance(_LOCATORS, list) and _KernelCacheLocator not in _LOCATORS:
     _LOCATORS.insert(0, _KernelCacheLocator)
 
 
