@@ -611,5 +611,8 @@ def projection_bar(
             bar.total = total
             bar.n = done
             bar.refresh()
+            # Shown now: tqdm's close ends the line only for a bar printed after its start_t,
+            # which moved past the last update() here (the warning after it was glued on).
+            bar.last_print_t = cast("Any", bar)._time()
 
         yield progress

@@ -15,6 +15,7 @@ import xarray as xr
 from fastapi.testclient import TestClient
 
 from forecast.errors import ScenarioNote
+from forecast.io import export
 from forecast.io.export import CSV_COLUMNS, LOCAL_TIME_COLUMN, tidy_frame
 from service.errors import NotAcceptableError
 from service.main import create_app
@@ -128,7 +129,8 @@ def test_projection_csv_and_netcdf_by_query_and_accept(client: TestClient):
     netcdf = client.post("/v1/projections", json=SMALL, headers={"accept": "application/x-netcdf"})
     assert netcdf.headers["content-type"] == "application/x-netcdf"
     dataset = xr.open_dataset(io.BytesIO(netcdf.content), engine="h5netcdf")
-    assert dataset["ai_energy_twh"].attrs["units"] == "TWh"
+    assert dataset["ai_energy_twh"].attrs["units"] == "TW h"  # UDUNITS (CF)
+    assert dataset["ai_energy_twh"].attrs["units_label"] == "TWh"
     # The file says where its figures come from: the scenario's inputs, as the run's .meta.json
     # (a source auditor's M1: a NetCDF answer held no input and no source).
     meta = client.get(f"/v1/runs/{netcdf.headers['x-run-id']}/meta").json()
@@ -356,7 +358,8 @@ def test_an_unknown_query_parameter_is_422_naming_it_and_the_allowed(client: Tes
     typo = client.post("/v1/projections?fromat=csv", json=body)
     assert typo.status_code == 422
     assert typo.json()["detail"] == (
-        "query parameter 'fromat' = 'csv': not one of this resource's; allowed: format, variables"
+        "query parameter 'fromat' = 'csv': not one of this resource's; "
+        "allowed: format, id_columns, variables"
     )
     listing = client.get("/v1/runs?limt=5")
     assert (
@@ -636,7 +639,7 @@ def test_a_csv_whose_later_rows_have_a_site_column_has_it_in_the_header(client: 
     table = pd.read_csv(io.StringIO(csv.text))
     netcdf = client.post("/v1/projections?format=netcdf", json=body)
     dataset = xr.open_dataset(io.BytesIO(netcdf.content), engine="h5netcdf").load()
-    expected = tidy_frame(dataset)
+    expected = tidy_frame(export.from_cf(dataset))  # the file's CF units undone
     assert (
         list(table.columns)
         == list(expected.columns)

@@ -5,6 +5,7 @@ run's bar said 08:09 left of a run that ended 4 s later)."""
 from __future__ import annotations
 
 import datetime as dt
+import sys
 
 import tqdm.std
 
@@ -40,3 +41,16 @@ def test_the_bar_counts_neither_the_stages_before_the_stream_nor_compiling(monke
         progress(50, 100)
     shown = capsys.readouterr().err.rsplit("\r", 1)[-1]
     assert "50.0/100 [00:10<00:10" in shown, shown
+
+
+def test_the_bar_ends_its_line_when_it_closes(capsys):
+    """Moving the bar's clock past its last ``update`` made tqdm's ``close`` take it for a bar
+    never shown: it neither drew the final state nor ended the line, and export-grid's
+    ``warning:`` line was glued onto the bar (seen in CI)."""
+    with projection_bar("kr x 2 draws") as progress:
+        progress(0, 10)
+        progress(10, 10)
+    print("warning: next", file=sys.stderr)
+    shown = capsys.readouterr().err
+    assert "\nwarning: next\n" in shown
+    assert shown.rsplit("\r", 1)[-1].startswith("kr x 2 draws: 100%")
