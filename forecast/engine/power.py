@@ -157,15 +157,22 @@ def add_load(
 ) -> None:
     """Add a load's four coefficients [MW] to ``columns`` [6, D, M], one row per coefficient,
     then its full load's two (all arrays [D, M]: nameplate [MW], load factor and inference
-    share [-], the PUE line)."""
+    share [-], the PUE line). ``columns`` of four rows [4, D, M] take the coefficients alone
+    (a site's energy and peak need no full load).
+
+    Each product is made in one scratch array and added from there: the same operations, in
+    the same order, as ``columns[0] += training * line.a`` and so on, without a new [D, M]
+    array per product (with the rows a site leaves out, its add_load went from 2.0 to 1.5 ms
+    at 1,000 draws, 2026-12-07).
+    """
     it_mw = nameplate_mw * load_factor
     training, serving = it_mw * (1.0 - inference), it_mw * inference
-    columns[0] += training * line.a
-    columns[1] += serving * line.a
-    columns[2] += training * line.b
-    columns[3] += serving * line.b
-    columns[4] += nameplate_mw * line.a
-    columns[5] += nameplate_mw * line.b
+    product = np.empty(columns.shape[1:])
+    terms = [(training, line.a), (serving, line.a), (training, line.b), (serving, line.b)]
+    if len(columns) > 4:
+        terms += [(nameplate_mw, line.a), (nameplate_mw, line.b)]
+    for row, (left, right) in zip(columns, terms, strict=True):
+        row += np.multiply(left, right, out=product)
 
 
 def coefficients(
@@ -237,11 +244,11 @@ def site_coefficients(
     months = grid_months[window]
     load_factor = inputs.load_factor.at(months)
     inference = within_nameplate(load_factor, inputs.inference_share.at(months), phi_max)
-    # add_load's six rows: the four coefficients, then the full load, which a site's energy
-    # does not need. One buffer for every site, and no site's arrays kept while the next
+    # add_load's first four rows: the coefficients, not the full load, which a site's energy
+    # and peak do not need. One buffer for every site, and no site's arrays kept while the next
     # site's are made: two sites' at once were a projection's peak (test_the_estimate_covers_
     # what_a_projection_with_sites_holds).
-    columns = np.empty((6, inputs.draws, months.size))
+    columns = np.empty((4, inputs.draws, months.size))
     for site, line, fleet_mw, tenant_mw in sites:
         columns[:] = 0.0
         site_line = PueLine(line.a[:, window], line.b[:, window])
@@ -253,7 +260,7 @@ def site_coefficients(
         site_inference = within_nameplate(site_factor, site.inference_share.at(months), phi_max)
         add_load(columns, tenant_mw[:, window], site_factor, site_inference, site_line)
         del fleet_mw, tenant_mw, site_factor, site_inference, site_line
-        yield np.moveaxis(columns[:4], 0, -1)
+        yield np.moveaxis(columns, 0, -1)
 
 
 def month_hour_sums(
