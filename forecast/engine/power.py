@@ -373,15 +373,22 @@ def site_peak_by_month(
         )
     n_draws, n_months = coef.shape[:2]
     peak = np.zeros((n_draws, n_months))
+    by_term = np.moveaxis(coef, -1, 0)  # [4, D, M]
     for weather, (months, basis) in enumerate(frontiers):
         draws = np.flatnonzero(weather_of_draw == weather)
         if not draws.size:
             continue
-        # Coefficient by coefficient over the frontier hours: half the time of an einsum.
-        by_term = np.moveaxis(coef[draws], -1, 0)  # [4, Dw, M]
-        values = by_term[0][:, months] * basis[:, 0]  # [Dw, K]
+        # Coefficient by coefficient over the frontier hours: half the time of an einsum. Each
+        # term's [Dw, K] is taken draws first, then hours (from the [4, D, M] rows, not via the
+        # weather's [Dw, M, 4] copy), and multiplied and added in place: the same operations
+        # as ``c0·1 + c1·phi + c2·x + c3·phi·x`` (``basis[:, 0]`` is 1, and ``c0·1`` is
+        # ``c0``). 19 sites of a 1,000-draw kr-national projection: 0.12 s, from 0.14 s
+        # (2026-12-07).
+        values = by_term[0].take(draws, axis=0).take(months, axis=1)  # [Dw, K]
         for term in (1, 2, 3):
-            values += by_term[term][:, months] * basis[:, term]
+            product = by_term[term].take(draws, axis=0).take(months, axis=1)
+            product *= basis[:, term]
+            values += product
         starts = np.searchsorted(months, np.arange(n_months))
         peak[draws] = np.maximum.reduceat(values, starts, axis=1)
     return peak
