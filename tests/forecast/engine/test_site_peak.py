@@ -9,11 +9,14 @@ monthly sums' path).
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pytest
 
+from forecast.calendar import HourlyCalendar
 from forecast.cli import main
-from forecast.engine.power import frontier_hours, hour_basis
+from forecast.engine.power import frontier_hours, hour_basis, month_bounds, month_frontiers
 from forecast.errors import OptionsError
 from tests.forecast.engine.test_site_loads import _every_term, _project
 
@@ -87,6 +90,40 @@ def test_the_frontier_hours_hold_the_highest_hour_of_any_non_negative_load(seed)
         (coef @ hour_basis(shape, excess)).max(axis=1),
         rtol=1e-15,
     )
+
+
+def test_the_month_frontiers_by_hand():
+    """January: hours 5 and 6 at phi 2 (x 0 and 1), hours 100 and 200 at x 3 (phi 1): the
+    frontier is hour 6 (the higher x at the top phi), then hour 100 or 200 (alike); February's
+    hours are all alike: one of them."""
+    calendar = HourlyCalendar.build(dt.date(2024, 1, 1), dt.date(2024, 2, 29), "UTC")
+    shape, excess = np.ones(len(calendar.local)), np.zeros((1, len(calendar.local)))
+    shape[[5, 6]] = 2.0
+    excess[0, [6, 100, 200]] = [1.0, 3.0, 3.0]
+    ((months, basis),) = month_frontiers(calendar, shape, excess)
+    assert months.tolist() == [0, 0, 1]
+    assert basis.tolist() == [[1, 2, 1, 2], [1, 1, 3, 3], [1, 1, 0, 0]]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_month_frontiers_are_each_months_frontier_hours(seed):
+    """Found for every month at once, they are :func:`frontier_hours` month by month, in the
+    same order (ties in phi and x among them)."""
+    calendar = HourlyCalendar.build(dt.date(2024, 1, 1), dt.date(2024, 6, 30), "Asia/Seoul")
+    rng = np.random.default_rng(seed)
+    n_hours = len(calendar.local)
+    shape = np.round(rng.uniform(0.5, 1.5, 24), 1)[np.arange(n_hours) % 24]
+    excess = np.maximum(np.round(rng.normal(0.0, 4.0, (2, n_hours)), 0), 0.0)
+    bounds = month_bounds(calendar)
+    for row, (months, basis) in zip(excess, month_frontiers(calendar, shape, excess), strict=True):
+        hours = [
+            bounds[m]
+            + frontier_hours(shape[bounds[m] : bounds[m + 1]], row[bounds[m] : bounds[m + 1]])
+            for m in range(calendar.n_months)
+        ]
+        assert months.tolist() == [m for m, kept in enumerate(hours) for _ in kept]
+        kept = np.concatenate(hours)
+        np.testing.assert_array_equal(basis, hour_basis(shape[kept], row[kept]).T)
 
 
 def test_a_site_not_in_the_scenario_is_refused():
