@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from forecast.io.export import ID_COLUMNS, RUN_ID_COLUMN
-from tests.support.server import running_server
+from tests.support.server import running_server, wait_for_status
 
 BODY = {"scenario_id": "kr-national", "draws": 8, "seed": 4, "resolution": "annual",
         "start": "2030-01-01", "end": "2030-12-31", "include_baseline": False}  # fmt: skip
@@ -154,8 +154,6 @@ def test_a_comparisons_rows_carry_each_scenarios_digest_before_its_scenario(serv
 
 def test_a_jobs_result_url_carries_the_option(make_settings):
     """A large request is a job: the 202's ``result_url`` asks for the ids, as the POST did."""
-    import time
-
     from fastapi.testclient import TestClient
 
     from service.main import create_app
@@ -168,10 +166,7 @@ def test_a_jobs_result_url_carries_the_option(make_settings):
         assert accepted.status_code == 202, accepted.text
         url = accepted.json()["result_url"]
         assert url.endswith("?format=csv&id_columns=true")
-        for _ in range(1200):
-            if jobs.get(accepted.headers["location"]).json()["status"] == "succeeded":
-                break
-            time.sleep(0.05)
+        wait_for_status(jobs, accepted.headers["location"], {"succeeded"})
         stored = jobs.get(url)
         assert stored.status_code == 200, stored.text
         frame = pd.read_csv(io.BytesIO(stored.content), low_memory=False)

@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.main import create_app
+from tests.support.server import wait_for_status
 
 BODY = {"scenario_id": "kr-national", "draws": 8, "seed": 0, "resolution": "annual",
         "start": "2030-01-01", "end": "2030-12-31"}  # fmt: skip
@@ -75,8 +76,6 @@ def test_a_variable_it_cannot_give_is_a_422_naming_it(client: TestClient, variab
 
 
 def test_a_jobs_result_url_carries_the_selection(make_settings):
-    import time
-
     settings = make_settings(job_threshold_draw_hours=1.0, require_read_key=False)
     with TestClient(create_app(settings, start_in_background=False)) as jobs:
         accepted = jobs.post(
@@ -85,10 +84,7 @@ def test_a_jobs_result_url_carries_the_selection(make_settings):
         assert accepted.status_code == 202, accepted.text
         url = accepted.json()["result_url"]
         assert url.endswith("?format=csv&variables=ai_*")
-        for _ in range(1200):
-            if jobs.get(accepted.headers["location"]).json()["status"] == "succeeded":
-                break
-            time.sleep(0.05)
+        wait_for_status(jobs, accepted.headers["location"], {"succeeded"})
         stored = jobs.get(url)
         assert stored.status_code == 200, stored.text
         names = set(pd.read_csv(io.BytesIO(stored.content))["variable"])

@@ -47,16 +47,23 @@ def test_every_non_ai_quantity_has_a_unit_a_range_and_a_draw(quantity):
     assert quantity in {field.name for field in dataclasses.fields(NonAiDraw)}
 
 
-def test_every_sampled_input_of_the_golden_projections_has_a_unit():
-    """The spread drivers of the golden cases (operations, deliveries, grid limits and
-    reinforcements, sites, non-AI loads, flexibility, baseline, weather) name their input;
-    each has a unit. Reads only the committed files."""
+def _golden_input_labels() -> set[str]:
+    """Every sampled input's label in the committed golden projections (``input`` and
+    ``dc_input``)."""
     labels = set()
     for case in record.CASES:
         with xr.open_dataset(record.path(case), engine="h5netcdf") as recorded:
             for dim in ("input", "dc_input"):
                 if dim in recorded.coords:
                     labels |= {str(label) for label in recorded[dim].to_numpy()}
+    return labels
+
+
+def test_every_sampled_input_of_the_golden_projections_has_a_unit():
+    """The spread drivers of the golden cases (operations, deliveries, grid limits and
+    reinforcements, sites, non-AI loads, flexibility, baseline, weather) name their input;
+    each has a unit. Reads only the committed files."""
+    labels = _golden_input_labels()
     assert any(label.startswith("energy_twh: ") for label in labels)  # kr-outlook-flex's
     assert {label: driver_units(label) for label in labels}
 
@@ -65,12 +72,7 @@ def test_every_sampled_input_of_the_golden_projections_is_a_declared_variable():
     """Its ``input_*_per_draw`` variable is one :data:`forecast.outputs.INPUT_VARIABLES`
     declares, with the input's unit (they were written with ``--per-draw`` but listed
     nowhere, report-interop 9). Reads only the committed files."""
-    labels = set()
-    for case in record.CASES:
-        with xr.open_dataset(record.path(case), engine="h5netcdf") as recorded:
-            for dim in ("input", "dc_input"):
-                if dim in recorded.coords:
-                    labels |= {str(label) for label in recorded[dim].to_numpy()}
+    labels = _golden_input_labels()
     assert len(labels) > 20
     for label in labels:
         assert known_variable(input_variable_name(label)), label
