@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
-from forecast.errors import ForecastError, OptionsError, shown_value
-from forecast.limits import DEFAULT_DURATION_DRAWS, MAX_DRAWS, MAX_DURATION_DRAWS
+from forecast.errors import ForecastError, OptionsError, range_error, shown_value
+from forecast.limits import DEFAULT_DURATION_DRAWS, MAX_DRAWS, MAX_DURATION_DRAWS, MAX_SEED
 
 if TYPE_CHECKING:
     from forecast.projection import ProjectionOptions
@@ -57,17 +57,15 @@ def parse_integer(
     ------
     OptionsError
         ``<field> = <text>: allowed: an integer <low>..<high>`` (``what`` in place of "an
-        integer" where the option says more: a year).
+        integer" where the option says more: a year), worded as the library's own range
+        checks (:func:`forecast.errors.range_error`).
     """
-    allowed = what if low is None or high is None else f"{what} {low:,}..{high:,}"
-    if low is not None and high is None:
-        allowed += f" of at least {low:,}"
     try:
         value = int(text)
     except ValueError:
-        raise OptionsError(f"{field} = {shown_value(text)}: allowed: {allowed}") from None
+        raise range_error(field, text, kind=what, low=low, high=high) from None
     if (low is not None and value < low) or (high is not None and value > high):
-        raise OptionsError(f"{field} = {value}: allowed: {allowed}")
+        raise range_error(field, value, kind=what, low=low, high=high)
     return value
 
 
@@ -92,7 +90,7 @@ def parse_quantiles(text: str, field: str = "--quantiles") -> tuple[float, ...]:
 #: ``--draws``, ``--seed`` and ``--duration-draws`` as every command parses them: their
 #: ranges said, and refused, as the user typed them (``--draws = 0``, not ``draws = 0``).
 parse_draws = partial(parse_integer, low=1, high=MAX_DRAWS)
-parse_seed = partial(parse_integer, low=0, high=2**63 - 1)
+parse_seed = partial(parse_integer, low=0, high=MAX_SEED)
 parse_duration_draws = partial(parse_integer, low=1, high=MAX_DURATION_DRAWS)
 parse_weather_year = partial(parse_integer, what="a year (an observed weather year, e.g. 2018)")
 

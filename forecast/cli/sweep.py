@@ -210,7 +210,7 @@ def sweep(
     worker_count = (
         sweeps.default_workers(len(variants))
         if workers == "auto"
-        else parse_integer(workers, "--workers")
+        else parse_integer(workers, "--workers", low=1, high=sweeps.MAX_WORKERS)
     )
     if not quiet:  # the cluster's start takes seconds before the bar shows
         print(

@@ -164,7 +164,7 @@ def test_duration_curves_with_flexibility_match_the_flexed_energy(small_scenario
 
 def test_duration_draw_cap_is_checked(projected):
     scenario, _ = projected
-    with pytest.raises(OptionsError, match="duration_draws = 10001: must be an integer"):
+    with pytest.raises(OptionsError, match="duration_draws = 10001: allowed: an integer 1..10,000"):
         dataclasses.replace(OPTIONS, duration_draws=10_001).validated(scenario)
 
 
