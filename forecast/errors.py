@@ -111,7 +111,9 @@ def allowed_by_schema(schema: dict, *, most: int | float | None = None) -> str:
     if most is not None:
         high = most if high is None else min(high, most)
     allowed = allowed_range(kind, low=low, high=high)
-    if "pattern" in schema and kind == "text":
+    if kind == "text" and "maxLength" in schema:
+        allowed += f" of at most {_number(schema['maxLength'])} characters"
+    if kind == "text" and "pattern" in schema:
         allowed += f" matching {schema['pattern']}"
     return allowed + (", or null" if nullable else "")
 
