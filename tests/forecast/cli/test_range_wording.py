@@ -32,9 +32,7 @@ def _message(call) -> str:
         ("duration_draws", parse_duration_draws, MAX_DURATION_DRAWS + 1),
     ],
 )
-def test_the_library_and_the_command_line_word_a_range_alike(
-    scenario_file, field, parse, value
-):
+def test_the_library_and_the_command_line_word_a_range_alike(scenario_file, field, parse, value):
     scenario = load_scenario(str(scenario_file(SMALL_SCENARIO)))
     options = ProjectionOptions(**{field: value})
     library = _message(lambda: options.validated(scenario))
