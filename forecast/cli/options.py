@@ -289,42 +289,37 @@ def variable_selection(variables: str | None) -> tuple[str, ...] | None:
 
 def check_variables(
     patterns: tuple[str, ...] | None,
-    scenarios: Sequence[Scenario],
-    options: ProjectionOptions,
+    planned: Sequence[tuple[Scenario, ProjectionOptions]],
+    *,
+    per_draw: bool = True,
 ) -> None:
-    """Refuse, before any draw, a ``--variables`` item for a sampled input (``input_*``)
-    that the projection cannot hold: without ``--per-draw`` (which writes them), or one that
-    no input of ``scenarios`` is named (:func:`forecast.engine.inputs.possible_input_labels`):
-    checked after the run alone, a typo in ``'input_*_per_dra'`` cost the whole projection.
+    """Refuse, before any draw, a ``--variables`` item that none of the ``planned``
+    projections (each scenario's, with its options) can hold
+    (:func:`forecast.engine.selection.check_selection`): a ``site_*`` variable of a scenario
+    without sites, a ``baseline_*`` one without a baseline, a sampled input (``input_*``)
+    without ``--per-draw`` or named by no input. Checked after the run alone, a typo in
+    ``'input_*_per_dra'`` cost the whole projection. ``per_draw``: whether the command has
+    ``--per-draw`` (a sweep has not).
 
     Raises
     ------
     OptionsError
-        Naming ``--variables``, the item and the sampled inputs' names allowed.
+        Naming ``--variables``, the item, why and the variables allowed.
     """
-    items = [item for item in patterns or () if item.startswith("input_")]
-    if not items:
+    if not patterns:
         return
-    import fnmatch
+    from forecast.engine.baseline import choose_baseline
+    from forecast.engine.selection import Planned, check_selection
 
-    from forecast.engine.inputs import possible_input_labels
-    from forecast.outputs import input_variable_name
-
-    if not options.per_draw:
-        raise OptionsError(
-            f"--variables = {shown_value(items[0])}: a sampled input's values are written with "
-            "--per-draw only; allowed: add --per-draw, or leave out the input_* items"
-        )
-    names = sorted(
-        {input_variable_name(label) for scenario in scenarios
-         for label in possible_input_labels(scenario)}
-    )  # fmt: skip
-    for item in items:
-        if not any(fnmatch.fnmatchcase(name, item) for name in names):
-            raise OptionsError(
-                f"--variables = {shown_value(item)}: names no sampled input of this projection; "
-                f"allowed: {', '.join(names)}, or a pattern of them"
-            )
+    check_selection(
+        patterns,
+        [
+            Planned(scenario, options, choose_baseline(scenario, options).reference is not None)
+            for scenario, options in planned
+        ],
+        field="--variables",
+        per_draw_field="--per-draw" if per_draw else None,
+    )
 
 
 def load_scenario_argument(text: str) -> Scenario:
