@@ -7,6 +7,8 @@ numpy, pandas, xarray or numba (``tests/forecast/cli/test_startup.py``).
 
 #: Most Monte Carlo draws of one projection. [draws]
 MAX_DRAWS = 100_000
+#: Largest random seed (numpy's generators take any integer; 63 bits keep it a signed int64).
+MAX_SEED = 2**63 - 1
 #: Most calendar years one projection spans (counted from the first day's year to the last's).
 MAX_YEARS = 30
 #: Draws whose hourly paths the load duration curves are built from, by default and at most:

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, cast
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -259,8 +259,52 @@ def _schema_at(model: type[BaseModel], location: Sequence[Any]) -> dict[str, Any
     return None if node is None else resolved(node)
 
 
-def _field_error(item: Any, model: type[BaseModel] | None, max_draws: int | None) -> str:
-    """``location = value: what is wrong (allowed: what the field allows)`` of one error."""
+#: Where a request's parameters are, as an error's location starts (``("query", "limit")``).
+PARAMETER_PLACES = ("query", "path", "header", "cookie")
+
+
+def _parameter_schema(route: object, place: str, name: str) -> dict[str, Any] | None:
+    """The JSON schema of the parameter ``name`` that ``route`` (an ``APIRoute``; its
+    dependencies' too) declares in ``place`` (:data:`PARAMETER_PLACES`): its type and its
+    constraints (``ge``, ``le``, ``pattern``); None where it declares none so named."""
+    from fastapi.routing import APIRoute
+    from pydantic import TypeAdapter
+
+    if not isinstance(route, APIRoute):
+        return None
+    pending = [route.dependant]
+    while pending:
+        dependant = pending.pop()
+        declared = getattr(dependant, f"{place}_params", [])
+        for parameter in declared:
+            if parameter.alias == name:
+                info = parameter.field_info
+                declared = info.annotation
+                if info.metadata:  # its constraints (ge, le, pattern)
+                    declared = cast(Any, Annotated[(declared, *info.metadata)])
+                schema = TypeAdapter(declared).json_schema()
+                # A parameter left out is None, but a query cannot send null: not said.
+                kept = [item for item in schema.get("anyOf", []) if item.get("type") != "null"]
+                return {**schema, "anyOf": kept} if "anyOf" in schema else schema
+        pending += dependant.dependencies
+    return None
+
+
+def _field_schema(item: Any, model: type[BaseModel] | None, route: object) -> dict[str, Any] | None:
+    """The JSON schema of the field an error is about: a body field's, from the body schema
+    ``model``; a query, path or header parameter's, from what ``route`` declares."""
+    loc = tuple(item.get("loc", ()))
+    if len(loc) == 2 and loc[0] in PARAMETER_PLACES:
+        return _parameter_schema(route, str(loc[0]), str(loc[1]))
+    inside = tuple(part for part in loc if part != "body")
+    return _schema_at(model, inside) if model is not None and inside else None
+
+
+def _field_error(
+    item: Any, model: type[BaseModel] | None, max_draws: int | None, route: object = None
+) -> str:
+    """``location = value: what is wrong (allowed: what the field allows)`` of one error, a
+    body field's, a query or path parameter's alike."""
     loc = tuple(part for part in item.get("loc", ()) if part != "body")
     location = ".".join(str(part) for part in loc) or "body"
     value = item.get("input")
@@ -271,12 +315,14 @@ def _field_error(item: Any, model: type[BaseModel] | None, max_draws: int | None
         # The schema's bound is the library's (100,000); this service's own limit is the one
         # that counts, and 10,001 draws already named it.
         return f"{location}{shown}: at most {max_draws} allowed on this service"
-    schema = _schema_at(model, loc) if model is not None and loc else None
     # A type or range error names the field's type and range beside pydantic's words (a user
     # sent seed = "y" and learnt only that it should be an integer); a list of choices
-    # (literal_error) already names them.
-    if schema is not None and item.get("type") != "literal_error" and item.get("type") != "missing":
-        allowed = allowed_by_schema(schema, most=max_draws if draws else None)
+    # (literal_error) already names them, and so does a check of our own that says "allowed".
+    if item.get("type") not in ("literal_error", "missing") and "allowed" not in message:
+        schema = _field_schema(item, model, route)
+        allowed = (
+            "" if schema is None else allowed_by_schema(schema, most=max_draws if draws else None)
+        )
         if allowed:
             message += f" (allowed: {allowed})"
     return f"{location}{shown}: {message}"
@@ -288,9 +334,11 @@ def _validation_message(
     max_draws: int | None = None,
     allowed: Sequence[str] = (),
     model: type[BaseModel] | None = None,
+    route: object = None,
 ) -> str:
-    """The 422's one-line detail: each field at fault (the first :data:`SHOWN_FIELDS`) as
-    ``field = value: what is wrong (allowed: ...)``, joined by "; ", the others named."""
+    """The 422's one-line detail: each field at fault (the first :data:`SHOWN_FIELDS`), of
+    the body (``model``) or the query and path (``route``'s parameters), as ``field = value:
+    what is wrong (allowed: ...)``, joined by "; ", the others named."""
     first = error.errors()[0]
     value = first.get("input")
     message = str(first.get("msg", "invalid"))
@@ -322,7 +370,7 @@ def _validation_message(
         # An unknown field comes first, named as one: a misspelt required field
         # ({"scenario_ids": [...]}) read "scenarios: Field required (and 1 more: scenario_ids)".
         return _unknown_field_message(stray, errors, allowed)
-    parts = [_field_error(item, model, max_draws) for item in errors[:SHOWN_FIELDS]]
+    parts = [_field_error(item, model, max_draws, route) for item in errors[:SHOWN_FIELDS]]
     others = [
         ".".join(str(part) for part in item.get("loc", ()) if part != "body")
         for item in errors[SHOWN_FIELDS:]
@@ -386,6 +434,7 @@ def install_error_handlers(app: FastAPI) -> None:
             max_draws=settings_of(request.app).max_draws,
             allowed=_body_fields(request),
             model=_body_model(request),
+            route=request.scope.get("route"),
         )
         return JSONResponse({"detail": _detail(request, message)}, status_code=422)
 

@@ -33,6 +33,7 @@ from forecast.cli.options import (
     check_id_columns,
     check_output,
     check_summary,
+    check_variables,
     check_weather_year,
     load_scenario_argument,
     projection_options,
@@ -116,6 +117,7 @@ def compare(
         weather_year=weather_year,
     )
     check_weather_year(loaded[1:], options)  # every scenario runs on that year
+    check_variables(patterns, [(each, options) for each in loaded])
     with tqdm(
         total=len(loaded),
         unit="scenario",

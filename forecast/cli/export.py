@@ -21,6 +21,7 @@ from forecast.cli.options import (
     StartOption,
     WeatherOption,
     load_scenario_argument,
+    parse_draws,
     parse_integer,
     parse_quantiles,
     parse_weather_year,
@@ -160,7 +161,6 @@ def export_grid(
     """Write hourly load [MW] by load and bus (baseline, non-AI and each region's AI
     data-centre load) in the layout a grid model reads, with a manifest (export.json)."""
     from forecast.errors import OptionsError
-    from forecast.projection import MAX_DRAWS
     from forecast.report import gridexport
 
     if variables is not None:
@@ -182,9 +182,7 @@ def export_grid(
     fixed_weather = (
         None if weather_year is None else parse_weather_year(weather_year, "--weather-year")
     )
-    sample_draws = parse_integer(sample, "--sample")
-    if not 1 <= sample_draws <= MAX_DRAWS:
-        raise OptionsError(f"--sample = {sample_draws}: must be an integer in 1..{MAX_DRAWS}")
+    sample_draws = parse_draws(sample, "--sample")
     loaded = load_scenario_argument(scenario)
     options = projection_options(
         loaded,

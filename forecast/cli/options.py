@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
-from forecast.errors import ForecastError, OptionsError, shown_value
-from forecast.limits import DEFAULT_DURATION_DRAWS, MAX_DRAWS, MAX_DURATION_DRAWS
+from forecast.errors import ForecastError, OptionsError, range_error, shown_value
+from forecast.limits import DEFAULT_DURATION_DRAWS, MAX_DRAWS, MAX_DURATION_DRAWS, MAX_SEED
 
 if TYPE_CHECKING:
     from forecast.projection import ProjectionOptions
@@ -57,17 +57,15 @@ def parse_integer(
     ------
     OptionsError
         ``<field> = <text>: allowed: an integer <low>..<high>`` (``what`` in place of "an
-        integer" where the option says more: a year).
+        integer" where the option says more: a year), worded as the library's own range
+        checks (:func:`forecast.errors.range_error`).
     """
-    allowed = what if low is None or high is None else f"{what} {low:,}..{high:,}"
-    if low is not None and high is None:
-        allowed += f" of at least {low:,}"
     try:
         value = int(text)
     except ValueError:
-        raise OptionsError(f"{field} = {shown_value(text)}: allowed: {allowed}") from None
+        raise range_error(field, text, kind=what, low=low, high=high) from None
     if (low is not None and value < low) or (high is not None and value > high):
-        raise OptionsError(f"{field} = {value}: allowed: {allowed}")
+        raise range_error(field, value, kind=what, low=low, high=high)
     return value
 
 
@@ -92,7 +90,7 @@ def parse_quantiles(text: str, field: str = "--quantiles") -> tuple[float, ...]:
 #: ``--draws``, ``--seed`` and ``--duration-draws`` as every command parses them: their
 #: ranges said, and refused, as the user typed them (``--draws = 0``, not ``draws = 0``).
 parse_draws = partial(parse_integer, low=1, high=MAX_DRAWS)
-parse_seed = partial(parse_integer, low=0, high=2**63 - 1)
+parse_seed = partial(parse_integer, low=0, high=MAX_SEED)
 parse_duration_draws = partial(parse_integer, low=1, high=MAX_DURATION_DRAWS)
 parse_weather_year = partial(parse_integer, what="a year (an observed weather year, e.g. 2018)")
 
@@ -291,42 +289,37 @@ def variable_selection(variables: str | None) -> tuple[str, ...] | None:
 
 def check_variables(
     patterns: tuple[str, ...] | None,
-    scenarios: Sequence[Scenario],
-    options: ProjectionOptions,
+    planned: Sequence[tuple[Scenario, ProjectionOptions]],
+    *,
+    per_draw: bool = True,
 ) -> None:
-    """Refuse, before any draw, a ``--variables`` item for a sampled input (``input_*``)
-    that the projection cannot hold: without ``--per-draw`` (which writes them), or one that
-    no input of ``scenarios`` is named (:func:`forecast.engine.inputs.possible_input_labels`):
-    checked after the run alone, a typo in ``'input_*_per_dra'`` cost the whole projection.
+    """Refuse, before any draw, a ``--variables`` item that none of the ``planned``
+    projections (each scenario's, with its options) can hold
+    (:func:`forecast.engine.selection.check_selection`): a ``site_*`` variable of a scenario
+    without sites, a ``baseline_*`` one without a baseline, a sampled input (``input_*``)
+    without ``--per-draw`` or named by no input. Checked after the run alone, a typo in
+    ``'input_*_per_dra'`` cost the whole projection. ``per_draw``: whether the command has
+    ``--per-draw`` (a sweep has not).
 
     Raises
     ------
     OptionsError
-        Naming ``--variables``, the item and the sampled inputs' names allowed.
+        Naming ``--variables``, the item, why and the variables allowed.
     """
-    items = [item for item in patterns or () if item.startswith("input_")]
-    if not items:
+    if not patterns:
         return
-    import fnmatch
+    from forecast.engine.baseline import choose_baseline
+    from forecast.engine.selection import Planned, check_selection
 
-    from forecast.engine.inputs import possible_input_labels
-    from forecast.outputs import input_variable_name
-
-    if not options.per_draw:
-        raise OptionsError(
-            f"--variables = {shown_value(items[0])}: a sampled input's values are written with "
-            "--per-draw only; allowed: add --per-draw, or leave out the input_* items"
-        )
-    names = sorted(
-        {input_variable_name(label) for scenario in scenarios
-         for label in possible_input_labels(scenario)}
-    )  # fmt: skip
-    for item in items:
-        if not any(fnmatch.fnmatchcase(name, item) for name in names):
-            raise OptionsError(
-                f"--variables = {shown_value(item)}: names no sampled input of this projection; "
-                f"allowed: {', '.join(names)}, or a pattern of them"
-            )
+    check_selection(
+        patterns,
+        [
+            Planned(scenario, options, choose_baseline(scenario, options).reference is not None)
+            for scenario, options in planned
+        ],
+        field="--variables",
+        per_draw_field="--per-draw" if per_draw else None,
+    )
 
 
 def load_scenario_argument(text: str) -> Scenario:

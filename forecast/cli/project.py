@@ -129,7 +129,7 @@ def project(
         sites=tuple(site or ()),
         weather_year=weather_year,
     )
-    check_variables(patterns, [loaded], options)
+    check_variables(patterns, [(loaded, options)])
     assert options.start is not None and options.end is not None  # filled by the options
     for flag, year in (("--drivers-year", drivers_year), ("--flexibility-year", flexibility_year)):
         if year is not None and not options.start.year <= year <= options.end.year:

@@ -34,6 +34,7 @@ from forecast.cli.options import (
     check_id_columns,
     check_output,
     check_summary,
+    check_variables,
     check_weather_year,
     load_scenario_argument,
     parse_integer,
@@ -196,6 +197,9 @@ def sweep(
     # A variant may vary the weather (--vary weather=...) away from the year's.
     for variant in variants:
         check_weather_year([variant.scenario], variant.options)
+    check_variables(
+        patterns, [(variant.scenario, variant.options) for variant in variants], per_draw=False
+    )
     if one_at_a_time:
         assert options.start is not None and options.end is not None  # filled by the options
         for year in chosen_years or []:
@@ -210,7 +214,7 @@ def sweep(
     worker_count = (
         sweeps.default_workers(len(variants))
         if workers == "auto"
-        else parse_integer(workers, "--workers")
+        else parse_integer(workers, "--workers", low=1, high=sweeps.MAX_WORKERS)
     )
     if not quiet:  # the cluster's start takes seconds before the bar shows
         print(

@@ -10,8 +10,14 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Literal
 
-from forecast.errors import OptionsError, ScenarioNote, shown_value
-from forecast.limits import DEFAULT_DURATION_DRAWS, MAX_DRAWS, MAX_DURATION_DRAWS, MAX_YEARS
+from forecast.errors import OptionsError, ScenarioNote, range_error, shown_value
+from forecast.limits import (
+    DEFAULT_DURATION_DRAWS,
+    MAX_DRAWS,
+    MAX_DURATION_DRAWS,
+    MAX_SEED,
+    MAX_YEARS,
+)
 from forecast.scenario import FIRST_DATE, LAST_DATE, Scenario
 from forecast.weather.ensemble import WEATHER_KINDS
 
@@ -70,15 +76,13 @@ class ProjectionOptions:
             or not isinstance(self.draws, int)
             or not (1 <= self.draws <= MAX_DRAWS)
         ):
-            raise OptionsError(
-                f"{name('draws')} = {self.draws!r}: must be an integer in 1..{MAX_DRAWS}"
-            )
+            raise range_error(name("draws"), self.draws, low=1, high=MAX_DRAWS)
         if (
             isinstance(self.seed, bool)
             or not isinstance(self.seed, int)
-            or not (0 <= self.seed < 2**63)
+            or not (0 <= self.seed <= MAX_SEED)
         ):
-            raise OptionsError(f"{name('seed')} = {self.seed!r}: must be an integer in 0..2^63-1")
+            raise range_error(name("seed"), self.seed, low=0, high=MAX_SEED)
         if self.resolution not in RESOLUTIONS:
             raise OptionsError(
                 f"{name('resolution')} = {self.resolution!r}: allowed: {', '.join(RESOLUTIONS)}"
@@ -106,9 +110,8 @@ class ProjectionOptions:
             or not isinstance(self.duration_draws, int)
             or not (1 <= self.duration_draws <= MAX_DURATION_DRAWS)
         ):
-            raise OptionsError(
-                f"{name('duration_draws')} = {self.duration_draws!r}: must be an integer in "
-                f"1..{MAX_DURATION_DRAWS}"
+            raise range_error(
+                name("duration_draws"), self.duration_draws, low=1, high=MAX_DURATION_DRAWS
             )
         sites = _series_sites(scenario, self.sites, field=name("sites"))
         if self.weather_year is not None and (
@@ -122,7 +125,7 @@ class ProjectionOptions:
         end = _as_date(self.end, name("end")) or scenario.horizon.end
         for field, day in (("start", start), ("end", end)):
             if not FIRST_DATE <= day <= LAST_DATE:
-                raise OptionsError(f"{name(field)} = {day}: allowed {FIRST_DATE}..{LAST_DATE}")
+                raise range_error(name(field), day, kind="a date", low=FIRST_DATE, high=LAST_DATE)
         if end < start:
             raise OptionsError(
                 f"{name('end')} = {end} is before {name('start')} = {start}: {name('end')} must "

@@ -83,7 +83,7 @@ from forecast.calendar import HourlyCalendar, days_in_year, hourly_times, standa
 from forecast.engine.baseline import baseline_model
 from forecast.engine.duration import DrawPaths, QuantilePaths
 from forecast.engine.options import horizon_notes
-from forecast.errors import OptionsError
+from forecast.errors import OptionsError, range_error
 from forecast.io import export
 from forecast.io.files import atomic_write, sha256_file
 from forecast.kernels import layout
@@ -1657,17 +1657,17 @@ def check_request(
     if draws is not None and not (
         isinstance(draws, int) and not isinstance(draws, bool) and 1 <= draws <= MAX_PATHS
     ):
-        raise OptionsError(
-            f"--draws = {draws!r}: must be an integer in 1..{MAX_PATHS} (the paths to write; "
-            "the Monte Carlo sample they are chosen from is --sample)"
-        )
+        raise range_error(
+            "--draws", draws, low=1, high=MAX_PATHS,
+            why="the paths to write; the Monte Carlo sample they are chosen from is --sample",
+        )  # fmt: skip
     if random is not None and not (
         isinstance(random, int) and not isinstance(random, bool) and 1 <= random <= MAX_DRAW_PATHS
     ):
-        raise OptionsError(
-            f"--random = {random!r}: must be an integer in 1..{MAX_DRAW_PATHS} (draws 0..K-1, "
-            f"each of weight 1/K; {_DRAW_PATHS_LIMIT})"
-        )
+        raise range_error(
+            "--random", random, low=1, high=MAX_DRAW_PATHS,
+            why=f"draws 0..K-1, each of weight 1/K; {_DRAW_PATHS_LIMIT}",
+        )  # fmt: skip
     if quantiles is not None and (
         not 1 <= len(quantiles) <= MAX_PATHS or any(not 0.0 <= q <= 1.0 for q in quantiles)
     ):

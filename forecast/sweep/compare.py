@@ -440,6 +440,10 @@ def tidy_compare_frame(dataset: xr.Dataset) -> pd.DataFrame:
             if variable.dtype.kind == "f" and bool(np.isnan(variable.to_numpy()).all())
         ]
         one = one.drop_vars(missing)
+        if not any(export.tabled(variable) for variable in one.data_vars.values()):
+            # A selection (--variables) of only what this scenario lacks: it has no rows (an
+            # empty table of its own raised "No objects to concatenate").
+            continue
         # Each scenario's own zone: the stack has none where the zones differ.
         one.attrs["timezone"] = str(one["timezone"].item())
         frame = export.tidy_frame(one)

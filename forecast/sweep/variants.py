@@ -52,7 +52,7 @@ import pandas as pd
 import xarray as xr
 
 from forecast.engine.sampling import OPERATION_DEFAULTS
-from forecast.errors import ForecastError, OptionsError
+from forecast.errors import ForecastError, OptionsError, range_error
 from forecast.io import export
 from forecast.kernels._jit import COMPILE_NOTICE
 from forecast.projection import ProjectionOptions, project, scenario_digest
@@ -742,7 +742,7 @@ def dask_client(
         or not isinstance(workers, int)
         or not (1 <= workers <= MAX_WORKERS)
     ):
-        raise OptionsError(f"workers = {workers!r}: must be an integer in 1..{MAX_WORKERS}")
+        raise range_error("workers", workers, low=1, high=MAX_WORKERS)
     numba_threads = max(1, (os.cpu_count() or 1) // workers)
     # Started before Ctrl-C is held: starting it lets Ctrl-C through again in the thread that
     # starts it (the standard library's guard of its own start, bpo-33613).

@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from starlette.responses import Response
 
+from forecast.engine.selection import Planned, check_selection
 from service import comparing
 from service.deps import Caller, RootPath, get_ready_state, optional_caller
 from service.errors import error_responses
@@ -81,6 +82,15 @@ async def create_comparison(
     check_id_columns(chosen, id_columns)
     items = variable_items(variables)
     prepared = await comparing.prepare(state, request)
+    check_selection(
+        items,
+        [
+            Planned(scenario, options, model is not None)
+            for scenario, options, model in zip(
+                prepared.scenarios, prepared.each, prepared.models, strict=True
+            )
+        ],
+    )
     return await respond(
         state, prepared, chosen, caller, root=root, variables=items, id_columns=id_columns
     )

@@ -14,6 +14,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Header, Query
 from starlette.responses import Response
 
+from forecast.engine.selection import Planned, check_selection
 from forecast.errors import OptionsError
 from service import projecting
 from service.answers import answer
@@ -68,8 +69,10 @@ VariablesQuery = Annotated[
         description="Only these variables, comma-separated names and patterns "
         "(`ai_energy_twh,site_peak_mw`; `site_*`, `ai_energy_twh*` with its mean and errors, "
         "`*_by_region`), in every format; default every one. A name that is no output "
-        "variable, or one the result lacks, is a 422 naming it (`forecast variables` lists "
-        "them; the README's output table too).",
+        "variable, or one the result cannot hold (a `site_*` one of a scenario without sites, "
+        "a `baseline_*` one without a baseline, an `input_*` one without `per_draw`), is a 422 "
+        "naming it, before any work (`forecast variables` lists them; the README's output "
+        "table too).",
         max_length=2000,
     ),
 ]
@@ -308,6 +311,9 @@ async def create_projection(
     check_id_columns(chosen, id_columns)
     items = variable_items(variables)
     prepared = await projecting.prepare(state, request)
+    check_selection(
+        items, [Planned(prepared.scenario, prepared.options, prepared.model is not None)]
+    )
     return await respond(
         state, prepared, chosen, caller, root=root, variables=items, id_columns=id_columns
     )

@@ -22,7 +22,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Header, Path, Query
 from pydantic import BeforeValidator
@@ -50,7 +50,7 @@ from service.routing import ServiceRoute
 from service.schemas import RUN_ID_PATTERN, ResultResponse, RunList, RunRecord
 from service.state import ServiceState
 from service.storage.results import ResultLostError, ResultMissingError
-from service.storage.runs import RESUBMITTABLE, RUN_STATUSES, Run, RunFilter
+from service.storage.runs import RESUBMITTABLE, Run, RunFilter, RunStatus
 
 T = TypeVar("T")
 
@@ -63,11 +63,13 @@ RunId = Annotated[str, Path(pattern=RUN_ID_PATTERN, description="Run id (32 hex 
 def _iso_only(value: object) -> object:
     # pydantic would read "0.5" as a Unix time; a filter takes ISO 8601 text only.
     if isinstance(value, str) and not re.match(r"^\d{4}-\d{2}-\d{2}", value):
-        raise ValueError("must be an ISO 8601 date-time, e.g. 2026-12-01T00:00:00Z")
+        raise ValueError("allowed: an ISO 8601 date-time, e.g. 2026-12-01T00:00:00Z")
     return value
 
 
 Moment = Annotated[dt.datetime, BeforeValidator(_iso_only)]
+#: How a run was computed: answered at once, or as a job to poll.
+RunKind = Literal["inline", "job"]
 State = Annotated[ServiceState, Depends(get_ready_state)]
 MAX_PAGE = 500
 
@@ -256,13 +258,8 @@ async def list_runs(
             description="Baseline model id@version, or none.",
         ),
     ] = None,
-    status: Annotated[
-        str | None,
-        Query(pattern=f"^({'|'.join(RUN_STATUSES)})$", description="Run status."),
-    ] = None,
-    kind: Annotated[str | None, Query(pattern=r"^(inline|job)$", description="inline or job.")] = (
-        None
-    ),
+    status: Annotated[RunStatus | None, Query(description="Run status.")] = None,
+    kind: Annotated[RunKind | None, Query(description="inline or job.")] = None,
     author: Annotated[
         str | None,
         Query(
@@ -293,7 +290,7 @@ async def list_runs(
         scenario_id=scenario_id,
         scenario_sha256=scenario_sha256,
         model_version=model_version,
-        status=status,  # type: ignore[arg-type]  # checked by the pattern
+        status=status,
         kind=kind,
         submitted_after=_utc(submitted_after),
         submitted_before=_utc(submitted_before),

@@ -153,7 +153,7 @@ def test_a_utc_export_west_of_greenwich_counts_the_local_day_it_adds(server: str
     ("extra", "message"),
     [
         ({"format": "excel"}, "format = 'excel': Input should be 'pypsa', 'plexos', 'wide-csv'"),
-        ({"draws": 30}, "draws = 30: must be an integer in 1..20"),
+        ({"draws": 30}, "draws = 30: allowed: an integer 1..20"),
         ({"draws": 2, "quantile": [0.5]}, "draws / quantile: give one of them, not both"),
         ({"quantile": [0.5], "rank_by": "ai"}, "rank_by = 'ai': ranks draws to choose"),
         ({"rank_by": "peak"}, "rank_by = 'peak': Input should be 'grid', 'total', 'dc' or 'ai'"),

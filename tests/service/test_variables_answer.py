@@ -62,8 +62,8 @@ def test_json_and_parquet_are_selected_too(client: TestClient):
     [
         ("ai_enrgy_twh", "variables = 'ai_enrgy_twh': no such output variable (did you mean"),
         ("nothing_*", "variables = 'nothing_*': the pattern matches no output variable"),
-        ("flexibility_curtailed_twh", "variables = 'flexibility_curtailed_twh': not in this "
-                                      "projection"),
+        ("flexibility_curtailed_twh", "variables = 'flexibility_curtailed_twh': a flexibility "
+                                      "variable needs [flexibility]"),
     ],
 )  # fmt: skip
 def test_a_variable_it_cannot_give_is_a_422_naming_it(client: TestClient, variables, named):

@@ -61,9 +61,9 @@ def test_parquet_and_netcdf_are_selected_too(scenario_file, tmp_path, suffix):
                          "mean ai_energy_twh"),
         ("grid_*_gw", "error: --variables = 'grid_*_gw': the pattern matches no output variable"),
         (" , ", "error: --variables = ' , ': no variable named"),
-        # Known, but a projection without a baseline has none: named after the run.
-        ("ai_energy_twh,baseline_mw", "error: --variables = 'baseline_mw': not in this "
-                                      "projection"),
+        # Known, but a projection without a baseline has none: named before the run.
+        ("ai_energy_twh,baseline_mw", "error: --variables = 'baseline_mw': a baseline_* or "
+                                      "total_* variable needs a baseline"),
     ],
 )  # fmt: skip
 def test_a_variable_it_cannot_give_is_refused_in_one_line(
@@ -139,7 +139,8 @@ def test_compare_writes_only_the_variables_selected_differences_too(scenario_fil
     [
         ("ai_enrgy_twh", "error: --variables = 'ai_enrgy_twh': no such output variable (did you "
                          "mean ai_energy_twh"),
-        ("baseline_mw", "error: --variables = 'baseline_mw': not in this projection"),
+        ("baseline_mw", "error: --variables = 'baseline_mw': a baseline_* or total_* variable "
+                        "needs a baseline"),
     ],
 )  # fmt: skip
 def test_compare_refuses_a_variable_it_cannot_give_in_one_line(

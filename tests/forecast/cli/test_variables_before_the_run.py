@@ -73,3 +73,127 @@ def test_the_inputs_named_before_the_run_hold_every_input_a_projection_writes(sc
     assert written
     possible = {input_variable_name(label) for label in possible_input_labels(scenario)}
     assert written <= possible, sorted(written - possible)
+
+
+# forecast compare and forecast sweep check their --variables as project does, before any
+# draw (errors review, findings 1 and 2): an item they cannot hold was found after every
+# scenario or variant had run.
+
+
+def test_compare_refuses_an_input_pattern_that_names_no_input_before_the_run(
+    small_scenario_text, scenario_file, tmp_path, capsys
+):
+    first = str(scenario_file(small_scenario_text))
+    second = str(scenario_file(small_scenario_text.replace('id = "small"', 'id = "other"'),
+                               name="other"))  # fmt: skip
+    out = tmp_path / "c.csv"
+    status, err = _run(["compare", first, second, "--draws", "4", "--per-draw", "--variables",
+                        "input_*_per_dra", "--out", str(out)], capsys)  # fmt: skip
+    assert status == 2
+    assert err.count("\n") == 1, err  # one line: no progress bar before it
+    assert err.startswith(
+        "error: --variables = 'input_*_per_dra': names no sampled input of this projection; "
+        "allowed: "
+    ), err
+    assert not out.exists()
+
+
+def test_compare_refuses_an_input_without_per_draw_before_the_run(
+    small_scenario_text, scenario_file, tmp_path, capsys
+):
+    first = str(scenario_file(small_scenario_text))
+    second = str(scenario_file(small_scenario_text.replace('id = "small"', 'id = "other"'),
+                               name="other"))  # fmt: skip
+    out = tmp_path / "c.csv"
+    status, err = _run(["compare", first, second, "--draws", "4", "--variables",
+                        "input_pue_per_draw", "--out", str(out)], capsys)  # fmt: skip
+    assert status == 2
+    assert err == (
+        "error: --variables = 'input_pue_per_draw': a sampled input's values are written with "
+        "--per-draw only; allowed: add --per-draw, or leave out the input_* items\n"
+    )
+    assert not out.exists()
+
+
+def test_sweep_refuses_an_input_before_the_cluster_starts(
+    small_scenario_text, scenario_file, tmp_path, capsys
+):
+    """A sweep has no --per-draw: an input's item can never be written."""
+    out = tmp_path / "s.csv"
+    status, err = _run(["sweep", str(scenario_file(small_scenario_text)), "--vary", "seed=1,2",
+                        "--draws", "4", "--variables", "input_pue*", "--out", str(out)],
+                       capsys)  # fmt: skip
+    assert status == 2
+    assert err == (
+        "error: --variables = 'input_pue*': a sampled input's values are per-draw values, not "
+        "written here; allowed: leave out the input_* items\n"
+    ), err  # no "starting local Dask cluster…" before it
+    assert not out.exists()
+
+
+def _without_sites(text: str) -> str:
+    """The small scenario without its sites (and so without the grid limit they ask)."""
+    return text.split("[[sites]]")[0]
+
+
+@pytest.mark.parametrize(
+    ("command", "variables", "expected"),
+    [
+        ("project", "site_peak_mw", "error: --variables = 'site_peak_mw': a site_* variable "
+                                    "needs sites, and scenario small has none; allowed here: "),
+        ("project", "ai_energy_twh,baseline_*", "error: --variables = 'baseline_*': a "
+                                                "baseline_* or total_* variable needs a baseline, "
+                                                "and small is projected without one; allowed "
+                                                "here: "),
+        ("project", "flexibility_curtailed_twh", "error: --variables = "
+                                                 "'flexibility_curtailed_twh': a flexibility "
+                                                 "variable needs [flexibility], and scenario "
+                                                 "small has none; allowed here: "),
+        ("compare", "site_*", "error: --variables = 'site_*': a site_* variable needs sites, and "
+                              "scenario small has none; scenario other has none; allowed here: "),
+        ("sweep", "total_mw", "error: --variables = 'total_mw': a baseline_* or total_* variable "
+                              "needs a baseline, and small is projected without one; allowed "
+                              "here: "),
+    ],
+)  # fmt: skip
+def test_a_variable_the_scenario_will_not_produce_is_refused_before_the_run(
+    small_scenario_text, scenario_file, tmp_path, capsys, command, variables, expected
+):
+    text = _without_sites(small_scenario_text)
+    scenario = str(scenario_file(text))
+    other = str(scenario_file(text.replace('id = "small"', 'id = "other"'), name="other"))
+    arguments = {
+        "project": [scenario],
+        "compare": [scenario, other],
+        "sweep": [scenario, "--vary", "seed=1,2"],
+    }[command]
+    out = tmp_path / "x.csv"
+    status, err = _run([command, *arguments, "--draws", "4", "--no-baseline", "--variables",
+                        variables, "--out", str(out)], capsys)  # fmt: skip
+    assert status == 2
+    assert err.count("\n") == 1, err  # one line: no progress bar, no cluster before it
+    assert err.startswith(expected), err
+    allowed = err.split("allowed here: ")[1]
+    assert "ai_energy_twh" in allowed and "site_" not in allowed and "baseline_mw" not in allowed
+    assert not out.exists()
+
+
+def test_a_variable_one_compared_scenario_has_is_written(
+    small_scenario_text, scenario_file, tmp_path, capsys
+):
+    """A comparison holds what any of its scenarios has: site_* of the one with sites (the
+    one without has no rows; a table of only what it lacked raised 'No objects to
+    concatenate')."""
+    with_sites = str(scenario_file(small_scenario_text))
+    without = str(scenario_file(_without_sites(small_scenario_text).replace(
+        'id = "small"', 'id = "other"'), name="other"))  # fmt: skip
+    out = tmp_path / "c.csv"
+    status, err = _run(["compare", without, with_sites, "--draws", "4", "--no-baseline",
+                        "--quiet", "--variables", "site_energy_twh", "--out", str(out)],
+                       capsys)  # fmt: skip
+    assert status == 0, err
+    import pandas as pd
+
+    rows = pd.read_csv(out)
+    assert set(rows["variable"]) == {"site_energy_twh"}
+    assert set(rows["scenario"]) == {"small"}

@@ -307,7 +307,7 @@ def test_bad_input_is_one_line(small_scenario_text, scenario_file, tmp_path, cap
     cases = [
         (["--draws", "3", "--quantile", "0.5"], "--draws / --quantile: give one of them"),
         (["--format", "excel"], "--format = 'excel': allowed: pypsa, plexos, wide-csv"),
-        (["--draws", "0"], "--draws = 0: must be an integer in 1..20"),
+        (["--draws", "0"], "--draws = 0: allowed: an integer 1..20"),
         (
             ["--draws", "200"],
             "1..20 (the paths to write; the Monte Carlo sample they are chosen from is --sample)",
@@ -327,7 +327,7 @@ def test_bad_input_is_one_line(small_scenario_text, scenario_file, tmp_path, cap
         (["--random", "6"], "--random = 6: more random draws than the 5 drawn (--sample)"),
         (
             ["--random", "101"],
-            "--random = 101: must be an integer in 1..100 (draws 0..K-1, each of weight 1/K; "
+            "--random = 101: allowed: an integer 1..100 (draws 0..K-1, each of weight 1/K; "
             "at most 100: every path's hours are held in memory",
         ),
         (["--random", "2", "--draws", "2"], "--draws / --random: give one of them, not both"),
@@ -336,7 +336,7 @@ def test_bad_input_is_one_line(small_scenario_text, scenario_file, tmp_path, cap
             "give 1..100 draw numbers (at most 100: every path's hours are held in memory",
         ),
         (["--sample", "abc"], "error: --sample = 'abc': allowed: an integer"),
-        (["--sample", "0"], "--sample = 0: must be an integer in 1..100000"),
+        (["--sample", "0"], "--sample = 0: allowed: an integer 1..100,000"),
         (["--draws", "7"], "--draws = 7: more representative draws than the 5 drawn (--sample)"),
         (
             ["--bus", "seoul=x"],

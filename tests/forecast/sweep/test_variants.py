@@ -158,7 +158,7 @@ def test_cli_sweep_csv_and_netcdf_through_scheduler_address(client, small, tmp_p
             ["--vary", "sites[0].status=maybe"],
             ["sites[0] ('site A').status = 'maybe'", "'announced'"],
         ),
-        (["--vary", "draws=0,5"], ["draws = 0", "1..100000"]),
+        (["--vary", "draws=0,5"], ["draws = 0", "1..100,000"]),
         # A section the scenario leaves out: "flexibility is a single value" said nothing of
         # how to add one.
         (

@@ -1,0 +1,48 @@
+"""The variables a selection is refused up front (:func:`forecast.engine.selection.
+check_selection`: a ``site_*`` one without sites, a ``baseline_*`` one without a baseline, a
+flexibility one without ``[flexibility]``, a ``*_by_region`` one of one region) are ones the
+projection indeed lacks: a refusal before the run must never turn away what the run would have
+written (errors review, finding 2)."""
+
+from __future__ import annotations
+
+import pytest
+
+from forecast.engine.baseline import choose_baseline
+from forecast.engine.selection import Planned, check_selection
+from forecast.errors import OptionsError
+from forecast.outputs import BY_NAME
+from forecast.projection import ProjectionOptions, project
+from forecast.scenario import load_scenario
+from tests.support.data import requires_shared_data
+
+
+def _refused(name: str, planned: Planned) -> bool:
+    try:
+        check_selection((name,), [planned])
+    except OptionsError:
+        return True
+    return False
+
+
+@requires_shared_data
+@pytest.mark.parametrize(
+    ("scenario_id", "include_baseline"),
+    [("kr-outlook-flex", True), ("kr-outlook-flex", False), ("devries-2023-h100", True),
+     ("au-nsw-ai-dc", True)],
+)  # fmt: skip
+def test_what_is_refused_before_the_run_is_what_the_run_lacks(scenario_id, include_baseline):
+    scenario = load_scenario(scenario_id)
+    options = ProjectionOptions(
+        draws=2, resolution="annual", per_draw=True, duration_curves=True, duration_draws=2,
+        include_baseline=include_baseline,
+    ).validated(scenario)  # fmt: skip
+    baseline = choose_baseline(scenario, options).reference is not None
+    planned = Planned(scenario, options, baseline)
+    written = {str(name).removesuffix("_mc_error") for name in project(scenario, options)}
+    declared = [name for name in BY_NAME if not name.startswith("input_")]
+    refused = {name for name in declared if _refused(name, planned)}
+    assert not refused & written, sorted(refused & written)
+    # And the check refuses something wherever a family is absent (it is not a no-op).
+    lacking = (not baseline) or not scenario.sites or scenario.flexibility is None
+    assert bool(refused) == lacking

@@ -1,0 +1,116 @@
+"""A 422 for a query (or path) parameter says what the parameter allows, as a body field's
+does, on the real server: ``GET /v1/runs?limit=abc`` read ``query.limit = 'abc': Input should
+be a valid integer, unable to parse string as an integer``, without the range 1..500 (errors
+review, finding 3). Every route's every constrained query parameter is tried, from the
+service's own OpenAPI document, so a route added later is covered too."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from tests.support.data import requires_shared_data
+from tests.support.server import running_server
+
+pytestmark = requires_shared_data
+
+
+@pytest.fixture(scope="module")
+def server():
+    with running_server() as (base, _seconds):
+        yield base
+
+
+def _bad_value(schema: dict) -> str | None:
+    """A value the parameter's schema refuses; None where it refuses none (free text)."""
+    members = [item for item in schema.get("anyOf", [schema]) if item.get("type") != "null"]
+    schema = members[0] if len(members) == 1 else schema
+    if "enum" in schema or "const" in schema:
+        return "no-such-choice"
+    kind, text_format = schema.get("type"), schema.get("format")
+    if kind in ("integer", "number", "boolean") or text_format in ("date", "date-time"):
+        return "not-a-value"
+    if kind == "string" and "pattern" in schema:
+        return "!"
+    if kind == "string" and "maxLength" in schema:
+        return "a" * (schema["maxLength"] + 1)
+    return None
+
+
+def _constrained_query_parameters(document: dict) -> list[tuple[str, str, str, str]]:
+    """(method, path, parameter, bad value) of every query parameter with a constraint."""
+    found = []
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                bad = _bad_value(parameter.get("schema", {}))
+                if parameter["in"] == "query" and bad is not None:
+                    found.append((method.upper(), path, parameter["name"], bad))
+    return found
+
+
+def test_every_query_parameter_error_names_what_is_allowed(server: str):
+    document = httpx.get(f"{server}/openapi.json", timeout=30).json()
+    parameters = _constrained_query_parameters(document)
+    # The routes that take query parameters: runs, results, scenarios, baseline, models,
+    # projections, comparisons, jobs.
+    assert len({path for _, path, _, _ in parameters}) >= 8, parameters
+    missing = []
+    for method, path, name, bad in parameters:
+        # A path parameter gets a value of the right form (a run id: 32 hex digits).
+        url = re.sub(r"\{run_id\}|\{job_id\}", "0" * 32, path)
+        url = re.sub(r"\{[a-z_]+\}", "kr-national", url)
+        answer = httpx.request(method, f"{server}{url}", params={name: bad}, timeout=60)
+        assert answer.status_code == 422, (method, url, name, answer.text)
+        detail = answer.json()["detail"]
+        assert "\n" not in detail
+        part = next(
+            (part for part in detail.split("; query.") if part.startswith((f"query.{name} = ",
+                                                                          f"{name} = "))),
+            None,
+        )  # fmt: skip
+        if part is None or not ("(allowed: " in part or ": allowed: " in part
+                                or "Input should be '" in part):  # fmt: skip
+            missing.append(f"{method} {path} ?{name}={bad[:20]}: {detail[:300]}")
+    assert not missing, "\n".join(missing)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "/v1/runs?limit=abc",
+            "query.limit = 'abc': Input should be a valid integer, unable to parse string as an "
+            "integer (allowed: an integer 1..500)",
+        ),
+        (
+            "/v1/runs?offset=-1",
+            "query.offset = '-1': Input should be greater than or equal to 0 (allowed: an "
+            "integer 0..10,000,000)",
+        ),
+        (
+            "/v1/runs?status=done",
+            "query.status = 'done': Input should be 'queued', 'running', 'succeeded', 'failed' "
+            "or 'cancelled'",
+        ),
+        (
+            "/v1/runs?scenario_sha256=xyz",
+            "query.scenario_sha256 = 'xyz': String should match pattern '^[0-9a-f]{64}$' "
+            "(allowed: text matching ^[0-9a-f]{64}$)",
+        ),
+        (
+            "/v1/scenarios/kr-national?version=0",
+            "query.version = '0': Input should be greater than or equal to 1 (allowed: an "
+            "integer 1..1,000,000)",
+        ),
+    ],
+)
+def test_a_query_parameter_error_has_a_body_fields_shape(server: str, url: str, expected: str):
+    """``field = value: what is wrong (allowed: ...)``, the words of the body's 422s
+    (``tests/service/test_field_errors.py``); a parameter left out is none, so a range is
+    not said ``or null``."""
+    answer = httpx.get(f"{server}{url}", timeout=60)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["detail"] == expected
