@@ -1615,8 +1615,8 @@ def test_an_hour_past_the_period_takes_its_own_days_regional_shares(years):
 
     def day_share(day: dt.date, end: dt.date | None = None) -> float:
         """Greater Sydney's share of draw 1's non-AI energy in a projection of these days."""
-        alone = project(scenario, dataclasses.replace(options, start=day, end=end or day,
-                                                      resolution="annual", per_draw=True))
+        period = {"start": day, "end": end or day, "resolution": "annual", "per_draw": True}
+        alone = project(scenario, dataclasses.replace(options, **period))
         energy = alone["non_ai_energy_twh_by_region_per_draw"].sel(draw=1).to_numpy()[:, 0]
         return float(energy[0] / energy.sum())
 
