@@ -119,6 +119,12 @@ def period_coordinates(
     }
 
 
+#: The attributes of a projection's ``month`` coordinate in memory: each month's first day,
+#: naive, in the local calendar (a NetCDF file adds its CF bounds and UTC instants,
+#: :func:`forecast.io.export.cf_dataset`; :func:`forecast.io.export.from_cf` puts these back).
+MONTH_ATTRIBUTES = {"description": "month (local calendar)"}
+
+
 def wall_long_name(zone: str) -> str:
     """The ``long_name`` of a naive local wall-clock time: a CF reader takes a time without a
     zone as UTC, so it says it is not."""

@@ -82,9 +82,12 @@ def _headers(
         headers["Content-Location"] = f"{root}/v1/runs/{result.run_id}/result?format={file_format}"
         if selection := result.dataset.attrs.get("variables_selected"):
             headers["Content-Location"] += f"&variables={quote(str(selection), safe=',*?[]')}"
+        # The description of a table with the ids is the one that lists them.
+        described = f"{root}/v1/runs/{result.run_id}/meta"
         if result.dataset.attrs.get(ID_COLUMNS_ATTRIBUTE):
             headers["Content-Location"] += "&id_columns=true"
-        headers["Link"] = f'<{root}/v1/runs/{result.run_id}/meta>; rel="describedby"'
+            described += "?id_columns=true"
+        headers["Link"] = f'<{described}>; rel="describedby"'
     if file_format != "json":
         name = f"{download_stem(result.dataset, horizon_years)}.{SUFFIXES[file_format]}"
         headers["Content-Disposition"] = f'attachment; filename="{name}"'

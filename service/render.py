@@ -222,17 +222,30 @@ SITE_COORDINATES = (
 
 #: The whole-number coordinates a JSON answer carries, where the result has them: the local
 #: month and clock hour of a calendar of a year's hours (``flexibility_hours_called_by_month_hour``,
-#: ``peak_hours_share_pct``) and a duration curve's bands with the rank of each band's first
-#: hour. Without them a client read 12 x 24 numbers with nothing saying which was which.
-NUMBERED_COORDINATES = ("month_of_year", "hour_of_day", "duration_band", "duration_hours_from")
+#: ``peak_hours_share_pct``), a duration curve's bands with the rank of each band's first
+#: hour, and with ``per_draw`` the Monte Carlo draw of every ``*_per_draw`` variable and the
+#: draw each per-draw duration curve comes from. Without them a client read 12 x 24 numbers
+#: with nothing saying which was which, and a duration curve's draws with nothing saying which
+#: draw of the ``*_per_draw`` variables each was.
+NUMBERED_COORDINATES = (
+    "month_of_year", "hour_of_day", "duration_band", "duration_hours_from", "draw",
+    "duration_draw",
+)  # fmt: skip
+#: The other text coordinates a JSON answer carries, where the result has them: each draw's
+#: weather year (its temperatures, along ``draw``), as the NetCDF file has it, and the inputs
+#: that ``dc_spread_driver_rank_correlation`` ranks (dim ``dc_input``; the AI load's are the
+#: keys of ``spread_drivers``).
+LABEL_COORDINATES = ("draw_weather_year", "dc_input")
 #: The Dataset's coordinate behind each JSON coordinate named otherwise.
 _COORDINATE_SOURCES = {"time": "time_utc", "local_time": "local_time_iso"}
 
 
 def _coords(dataset: xr.Dataset) -> dict[str, Any]:
-    sites = {
-        name: [str(label) for label in dataset[name].to_numpy()]
-        for name in SITE_COORDINATES
+    # A comparison's draw_weather_year is by scenario where the scenarios' weather differ:
+    # a list per scenario (its coord_attrs' dims say so).
+    labelled = {
+        name: dataset[name].to_numpy().astype(str).tolist()
+        for name in (*SITE_COORDINATES, *LABEL_COORDINATES)
         if name in dataset.coords
     }
     numbered = {
@@ -251,7 +264,7 @@ def _coords(dataset: xr.Dataset) -> dict[str, Any]:
             ],
             "region": [str(region) for region in dataset["region"].to_numpy()],
         }
-        | sites
+        | labelled
         | numbered
     )
 

@@ -336,6 +336,26 @@ class ProjectionCoords(BaseModel):
         description="Rank of each band's first hour, 0 = the highest hour (along dim "
         "`duration_band`). [h]",
     )
+    draw: list[int] | None = Field(
+        default=None,
+        description="Monte Carlo draws, from 0 (dim `draw`: the `*_per_draw` variables, with "
+        "`per_draw`); the same index and seed draw the same inputs. Absent without them.",
+    )
+    draw_weather_year: list[str] | None = Field(
+        default=None,
+        description="The weather year each draw runs on (along dim `draw`; with weather).",
+    )
+    duration_draw: list[int] | None = Field(
+        default=None,
+        description="The draw (an index into `draw`) each per-draw duration curve comes from "
+        "(dim `duration_draw`: `*_load_duration_mw_per_draw`, with `duration_curves` and "
+        "`per_draw`).",
+    )
+    dc_input: list[str] | None = Field(
+        default=None,
+        description="The sampled inputs, by label, that `dc_spread_driver_rank_correlation` "
+        "ranks against the data-centre energy (dim `dc_input`); absent without non-AI loads.",
+    )
 
 
 class CoordinateAttrs(BaseModel):
@@ -573,6 +593,13 @@ class ComparisonCoords(ProjectionCoords):
 
     scenario: list[str] = Field(
         description="Scenario ids (dim `scenario`); the first is the reference."
+    )
+    # Widened from a projection's: by scenario where the scenarios' weather differ.
+    draw_weather_year: list[str] | list[list[str]] | None = Field(  # type: ignore[assignment]
+        default=None,
+        description="The weather year each draw runs on (along dim `draw`); one list per "
+        "scenario (dims `scenario`, `draw`, as its `coord_attrs` say) where the scenarios' "
+        "weather differ.",
     )
 
 

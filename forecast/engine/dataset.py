@@ -18,7 +18,12 @@ import pandas as pd
 import xarray as xr
 
 from forecast import kernels, provenance
-from forecast.calendar import HourlyCalendar, partial_years, period_coordinates
+from forecast.calendar import (
+    MONTH_ATTRIBUTES,
+    HourlyCalendar,
+    partial_years,
+    period_coordinates,
+)
 from forecast.engine.baseline import no_baseline_note
 from forecast.engine.hosting import Connections
 from forecast.engine.inputs import driver_units
@@ -677,7 +682,7 @@ def build_dataset(
             pd.period_range(pd.Period(options.start, "M"), periods=calendar.n_months, freq="M")
             .to_timestamp()
             .to_numpy(),
-            {"description": "month (local calendar)"},
+            dict(MONTH_ATTRIBUTES),
         ),
     }
     if monthly.connections is not None and monthly.connections.sites:

@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from forecast.calendar import local_midnight, time_attributes
+from forecast.calendar import MONTH_ATTRIBUTES, local_midnight, time_attributes
 from forecast.errors import OptionsError
 from forecast.io.files import atomic_write
 from forecast.outputs import BY_NAME, selected_variables
@@ -744,6 +744,83 @@ def cf_dataset(dataset: xr.Dataset) -> xr.Dataset:
     for axis, utc in TIME_AXES.items():
         if axis in written.dims and utc in written.coords:
             written = _cf_time_axis(written, axis, utc)
+    if "month" in written.dims and written["month"].dtype.kind == "M":
+        written = _cf_month_axis(written)
+    return written
+
+
+#: The UTC instants of the months a NetCDF file adds beside ``month`` (:func:`_cf_month_axis`).
+MONTH_UTC = "month_utc"
+
+
+def _cf_month_axis(written: xr.Dataset) -> xr.Dataset:
+    """``written`` with the ``month`` axis of the monthly variables as CF time: its values stay
+    the local calendar's first day of each month (``sel(month="2030-04")``), naive, said in its
+    ``long_name`` as ``time``'s are at daily and coarser resolutions, with bounds
+    ``month_bnds(month, nv)``, the period's days in each month as labels, [start, end), the
+    first and last cut to the period projected; and the instants, the auxiliary coordinate
+    :data:`MONTH_UTC` with ``month_utc_bnds``: each month's [first, end) instant in UTC (a
+    Sydney April is 721 hours). A comparison of scenarios in different zones has no one
+    instant per month: the labels and their bounds only (interop review 3)."""
+    encoding = {"units": CF_TIME_UNITS, "calendar": "proleptic_gregorian", "_FillValue": None}
+    bounds_encoding = {**encoding, "coordinates": None}
+    zone = written.attrs.get("timezone")
+    one_zone = (
+        zone is not None and "time_utc" in written.coords and written["time_utc"].dims == ("time",)
+    )
+    labels = _array(written["month"]).astype("datetime64[ns]")
+    first = np.datetime64(dt.date.fromisoformat(str(written.attrs["period_start"])), "ns")
+    after = dt.date.fromisoformat(str(written.attrs["period_end"])) + dt.timedelta(days=1)
+    starts = np.maximum(labels, first)
+    ends = np.minimum(np.r_[labels[1:], np.datetime64(after, "ns")], np.datetime64(after, "ns"))
+    where = f"the local calendar of {zone}" if one_zone else "each scenario's local calendar"
+    long_name = f"month, by its first day, {where} (its timezone), not UTC"
+    attrs = {
+        "standard_name": "time",
+        "long_name": long_name,
+        "description": f"{long_name}; its cell, month_bnds, is the period's days in the month"
+        + (f"; the instants are {MONTH_UTC}" if one_zone else ""),
+        "bounds": "month_bnds",
+    }
+    written = written.assign_coords(month=xr.Variable("month", labels, attrs, encoding))
+    written["month_bnds"] = xr.Variable(
+        ("month", BOUNDS_DIM),
+        np.stack([starts, ends], axis=1),
+        {"long_name": "first and end day of each month of the period, [start, end)"},
+        bounds_encoding,
+    )
+    if one_zone:
+        assert zone is not None
+        instants = np.array(
+            [
+                local_midnight(pd.Timestamp(day).date(), str(zone))
+                .tz_convert("UTC")
+                .tz_localize(None)
+                .as_unit("ns")
+                .to_datetime64()
+                for day in (*starts, ends[-1])
+            ]
+        )
+        written = written.assign_coords(
+            {
+                MONTH_UTC: xr.Variable(
+                    "month",
+                    instants[:-1],
+                    {
+                        "standard_name": "time",
+                        "long_name": "first instant of the month in the period, UTC",
+                        "bounds": f"{MONTH_UTC}_bnds",
+                    },
+                    encoding,
+                )
+            }
+        )
+        written[f"{MONTH_UTC}_bnds"] = xr.Variable(
+            ("month", BOUNDS_DIM),
+            np.stack([instants[:-1], instants[1:]], axis=1),
+            {"long_name": "first and end instant of each month of the period, UTC, [start, end)"},
+            bounds_encoding,
+        )
     return written
 
 
@@ -831,10 +908,13 @@ def from_cf(dataset: xr.Dataset) -> xr.Dataset:
     restored = dataset.drop_vars(
         [
             f"{name}_bnds"
-            for name in (*TIME_AXES, *TIME_AXES.values())
+            for name in (*TIME_AXES, *TIME_AXES.values(), "month", MONTH_UTC)
             if f"{name}_bnds" in dataset.variables
         ]
+        + ([MONTH_UTC] if MONTH_UTC in dataset.variables else [])
     )
+    if "month_bnds" in dataset.variables:
+        restored["month"].attrs = dict(MONTH_ATTRIBUTES)
     for name, variable in restored.variables.items():
         if name in TIME_AXES.values() and "bounds" in variable.attrs:
             variable.attrs = {k: v for k, v in variable.attrs.items() if k != "bounds"}

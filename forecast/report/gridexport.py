@@ -28,8 +28,9 @@ thousands of paths (one per draw); this module picks which to hand over, explici
 Loads (columns): ``baseline`` (the baseline model's load of the grid, less the non-AI
 data-centre load it already holds), ``non_ai_dc`` (non-AI data-centre load, when the scenario
 has any; for representative draws of a scenario with several regions, ``non_ai_dc_<region>``
-for each region that has some, split by the draw's regional shares of each year's non-AI
-energy) and ``ai_dc_<region>`` (AI data-centre load of each scenario region). They sum to the
+for each region that has some, split by the draw's regional shares of the non-AI energy of
+each hour's local year as the hourly pass projects it: a local day past the period, its own)
+and ``ai_dc_<region>`` (AI data-centre load of each scenario region). They sum to the
 projection's total grid load hour by hour; without a baseline model, to the data-centre load,
 and a non-AI load that the grid's metered demand already holds (``in_baseline``) is then named
 in its column's description. The grid-wide loads sit on a bus named after the baseline
@@ -740,23 +741,38 @@ def _non_ai_by_region(
     scenario: Scenario,
     loads: list[Load],
     load_mw: np.ndarray,
-    first: xr.Dataset,
+    parts: list[_Part],
+    datasets: list[xr.Dataset],
     chosen: np.ndarray,
-    year_of_hour: np.ndarray,
     *,
     has_baseline: bool,
 ) -> tuple[list[Load], np.ndarray]:
     """The representative draws' non-AI column split into one per region that has non-AI load
-    (bus: the region), each hour by the draw's share of the year's non-AI energy in the region
-    (``non_ai_energy_twh_by_region_per_draw``): each region's years are exact and the regions
-    sum to the column hour by hour, but a region's hours follow the grid's non-AI profile (its
-    own differs only where its loads' PUE or growth within the year differ). Unchanged with
-    one region or no non-AI load."""
+    (bus: the region), each hour by the draw's share of the non-AI energy in the region in the
+    hour's local year of the hourly pass that computed it (``datasets``, one per part of
+    ``parts``: ``non_ai_energy_twh_by_region_per_draw``): each region's years are exact and the
+    regions sum to the column hour by hour, but a region's hours follow the grid's non-AI
+    profile (its own differs only where its loads' PUE or growth within the year differ). A
+    local day the pass adds outside the period (a standard-time period's last hour in Sydney,
+    00:00 AEDT on 1 January; a UTC period's first hours in New York) takes that day's own
+    shares, where it took a year's of the period (the nearest named, or the next one of
+    ``--years``). Unchanged with one region or no non-AI load."""
     name = "non_ai_energy_twh_by_region_per_draw"
-    if name not in first:
+    if name not in datasets[0]:
         return loads, load_mw
     position = next(i for i, load in enumerate(loads) if load.name == "non_ai_dc")
-    by_region = first[name].to_numpy()[:, chosen]  # [R, S, Y] TWh
+    # Every part's years one after the other, and each hour's index among them.
+    by_region = np.concatenate(
+        [d[name].transpose("region", "draw", "year").to_numpy()[:, chosen] for d in datasets],
+        axis=2,
+    )  # [R, S, Y] TWh
+    offsets = np.cumsum([0, *(d.sizes["year"] for d in datasets[:-1])])
+    year_of_hour = np.concatenate(
+        [
+            offset + np.searchsorted(d["year"].to_numpy(), part.hours.local.year.to_numpy())
+            for offset, d, part in zip(offsets, datasets, parts, strict=True)
+        ]
+    )
     total = by_region.sum(axis=0)
     shares = np.divide(by_region, total, out=np.zeros_like(by_region), where=total > 0)
     with_load = {region for load in scenario.non_ai_loads for region in scenario.regions_of(load)}
@@ -1023,16 +1039,9 @@ def grid_paths(
                           progress=step(1, index))
             for index, (part, sink) in enumerate(zip(parts, sinks, strict=True))
         ]  # fmt: skip
-        # A local day outside the period (the period's first or last hour in standard or UTC
-        # time) takes the nearest year's regional shares: the first pass has no other year.
-        year_of_hour = np.clip(
-            np.searchsorted(first["year"].to_numpy(), local.year.to_numpy()),
-            0,
-            first.sizes["year"] - 1,
-        )
         loads, load_mw = _non_ai_by_region(
-            scenario, loads, _joined_hours([sink.load_mw for sink in sinks]), first, chosen,
-            year_of_hour, has_baseline=model is not None,
+            scenario, loads, _joined_hours([sink.load_mw for sink in sinks]), parts, datasets,
+            chosen, has_baseline=model is not None,
         )  # fmt: skip
         year_labels = [str(int(y)) for y in first["year"].to_numpy()]
         draw_weather = (

@@ -366,13 +366,27 @@ async def get_run_result(
     summary="A run's provenance (what forecast project writes to .meta.json)",
     responses=error_responses(404, 409, 410),
 )
-async def get_run_meta(run_id: RunId, state: State) -> dict[str, Any]:
+async def get_run_meta(
+    run_id: RunId,
+    state: State,
+    id_columns: Annotated[
+        bool,
+        Query(
+            description="Describe the table that `?id_columns=true` answers: its `columns` and "
+            "`dtypes` start with the run's id columns (scenario_id, scenario_sha256, seed, "
+            "draws, code_version, run_id), a comparison's before `scenario`, and `attrs` "
+            "name them (`id_columns`, `run_id`), as that answer's Parquet metadata does. An "
+            "answer with the ids links here with it."
+        ),
+    ] = False,
+) -> dict[str, Any]:
     """The provenance of a run's table, as the command line writes it beside its CSV
     (`<file>.csv.meta.json`): the result's attributes (scenario digest, seed, draws, period,
     code version, baseline model, weather, ...), the CSV's columns, the spread drivers and,
     for a projection, where each input of the scenario comes from (`inputs`); for a
     comparison, each scenario's own attributes (`scenarios`). A CSV or Parquet answer links
-    here (`Link: <...>; rel="describedby"`)."""
+    here (`Link: <...>; rel="describedby"`), one with `?id_columns=true` to this with
+    `?id_columns=true`, whose `columns` and `dtypes` hold the id columns its rows start with."""
     run = await find_run(state, run_id)
     cached = projecting.in_memory(state, run.result_key)
     if cached is None or (cached.run_id != run.id and run.status != "succeeded"):
@@ -382,15 +396,20 @@ async def get_run_meta(run_id: RunId, state: State) -> dict[str, Any]:
         cached = await stored_file(state, run, lambda: projecting.stored(state, run))
     if run.grid_export:
         return {**await state.light(gridexports.manifest, cached.dataset), "run": _digests(run)}
-    return await state.light(_table_metadata, run, cached.dataset)
+    return await state.light(_table_metadata, run, cached.dataset, id_columns=id_columns)
 
 
-def _table_metadata(run: Run, dataset: Any) -> dict[str, Any]:
+def _table_metadata(run: Run, dataset: Any, *, id_columns: bool = False) -> dict[str, Any]:
     """:func:`forecast.io.export.table_metadata` of a run's result (a comparison's:
     :func:`forecast.sweep.compare.comparison_table_metadata`), JSON-ready, and the run's own
-    record of its input digests under ``run`` (null where recorded before runs recorded them)."""
+    record of its input digests under ``run`` (null where recorded before runs recorded them).
+    With ``id_columns``, of the table led by the run's id columns, as ``?id_columns=true``
+    answers it (:func:`forecast.io.export.with_id_columns`: the run's id the last)."""
+    if id_columns:
+        dataset = export.with_id_columns(dataset, run_id=run.id)
     if is_comparison(dataset):
-        columns = [SCENARIO_COLUMN, *export.table_columns(dataset)]
+        columns = export.table_columns(dataset)
+        columns.insert(export.lead_column_position(dataset), SCENARIO_COLUMN)
         metadata = comparison_table_metadata(dataset, columns)
     else:
         scenario = parse_scenario(json.loads(run.scenario_document), origin=f"run {run.id}")

@@ -8,6 +8,8 @@ of the answer's key, so an answer with them is never served for a request withou
 from __future__ import annotations
 
 import io
+import json
+import re
 
 import httpx
 import pandas as pd
@@ -15,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from forecast.io.export import ID_COLUMNS, RUN_ID_COLUMN
+from forecast.io.export import ID_COLUMNS, LOCAL_TIME_COLUMN, RUN_ID_COLUMN
 from tests.support.server import running_server, wait_for_status
 
 BODY = {"scenario_id": "kr-national", "draws": 8, "seed": 4, "resolution": "annual",
@@ -172,3 +174,67 @@ def test_a_jobs_result_url_carries_the_option(make_settings):
         frame = pd.read_csv(io.BytesIO(stored.content), low_memory=False)
         assert list(frame.columns[: len(API_ID_COLUMNS)]) == API_ID_COLUMNS
         assert set(frame[RUN_ID_COLUMN]) == {accepted.json()["id"]}
+
+
+def _described(server: str, answer: httpx.Response) -> dict:
+    """The ``/meta`` an answer's ``Link: rel="describedby"`` names."""
+    link = re.fullmatch(r'<(.+)>; rel="describedby"', answer.headers["link"])
+    assert link is not None, answer.headers["link"]
+    described = httpx.get(f"{server}{link.group(1)}", timeout=60)
+    assert described.status_code == 200, described.text[:500]
+    return described.json()
+
+
+def test_the_meta_an_answer_with_ids_links_to_lists_its_columns(server: str):
+    """``/v1/runs/{id}/meta`` listed the columns without the id columns that ``?id_columns=true``
+    starts the rows with, so a loader typing the columns from its ``dtypes`` left the ids to
+    be guessed. An answer with the ids links to ``/meta?id_columns=true``, whose ``columns``
+    are the CSV's header and whose ``dtypes`` and ``attrs`` are its Parquet twin's metadata;
+    the plain answer's ``/meta`` is as it was."""
+    ids = _post(server, format="csv", id_columns="true")
+    plain = _post(server, format="csv")
+    run = ids.headers["x-run-id"]
+    assert ids.headers["link"] == f'</v1/runs/{run}/meta?id_columns=true>; rel="describedby"'
+    assert plain.headers["link"] == f'</v1/runs/{run}/meta>; rel="describedby"'
+    meta = _described(server, ids)
+    header = list(pd.read_csv(io.BytesIO(ids.content), nrows=0).columns)
+    assert meta["columns"] == header
+    assert header[: len(API_ID_COLUMNS)] == API_ID_COLUMNS
+    assert {name: meta["dtypes"][name] for name in API_ID_COLUMNS} == {
+        "scenario_id": "str", "scenario_sha256": "str", "seed": "int64", "draws": "int64",
+        "code_version": "str", RUN_ID_COLUMN: "str",
+    }  # fmt: skip
+    assert meta["attrs"][RUN_ID_COLUMN] == run
+    # The ids' dtypes read the CSV's ids back as they are written.
+    typed = pd.read_csv(io.BytesIO(ids.content), dtype=meta["dtypes"])
+    assert typed["seed"].dtype == "int64" and set(typed[RUN_ID_COLUMN]) == {run}
+    # The Parquet answer with the ids carries the same description in its schema.
+    parquet = _post(server, format="parquet", id_columns="true")
+    embedded = json.loads(pq.read_schema(io.BytesIO(parquet.content)).metadata[b"forecast"])
+    assert _described(server, parquet) == meta
+    assert [c for c in embedded["columns"] if c != LOCAL_TIME_COLUMN] == meta["columns"]
+    assert embedded["dtypes"] == meta["dtypes"]
+    assert embedded["attrs"] == meta["attrs"]
+    # Without the option, the description of the table without ids, as before.
+    without = _described(server, plain)
+    assert without["columns"] == list(pd.read_csv(io.BytesIO(plain.content), nrows=0).columns)
+    assert not set(API_ID_COLUMNS) & (set(without["columns"]) | set(without["dtypes"]))
+    assert RUN_ID_COLUMN not in without["attrs"]
+
+
+def test_a_comparisons_meta_with_ids_lists_them_before_its_scenario(server: str):
+    body = {"scenarios": [{"scenario_id": "kr-national"}, {"scenario_id": "kr-dc-pipeline"}],
+            "draws": 8, "seed": 2, "resolution": "annual", "start": "2030-01-01",
+            "end": "2030-12-31", "include_baseline": False}  # fmt: skip
+    answer = httpx.post(
+        f"{server}/v1/comparisons",
+        params={"format": "csv", "id_columns": "true"},
+        json=body,
+        timeout=300,
+    )
+    assert answer.status_code == 200, answer.text[:500]
+    meta = _described(server, answer)
+    header = list(pd.read_csv(io.BytesIO(answer.content), nrows=0).columns)
+    assert meta["columns"] == header
+    assert header[: len(API_ID_COLUMNS) + 1] == [*API_ID_COLUMNS, "scenario"]
+    assert meta["dtypes"]["seed"] == "int64" and "scenario" not in meta["dtypes"]

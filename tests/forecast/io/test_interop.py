@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
+import polars
 import pyarrow.parquet as pq
 import pytest
 
@@ -148,8 +149,7 @@ def test_duckdb_reads_a_float_column_that_starts_with_whole_numbers_as_double(la
 
 def test_polars_reads_a_float_column_that_starts_with_whole_numbers_as_float(late_fleet_csv):
     """polars infers from its first 100 rows: ``0`` made ``value`` an integer column, and
-    2026's first load a parse error."""
-    polars = pytest.importorskip("polars")
+    2026's first load a parse error (polars is in the test extra: the test runs, not skips)."""
     frame = polars.read_csv(late_fleet_csv)
     assert frame.schema["value"] == polars.Float64
     np.testing.assert_array_equal(
@@ -191,15 +191,54 @@ def test_nan_is_empty_and_integer_columns_stay_integers(tmp_path):
     assert path.read_text().splitlines() == ['"value","draw"', "0.0,3", ",", "2.5,0"]
 
 
-def _readme_sweep_sql() -> str:
-    """The README's DuckDB query of a sweep's NAME columns (section "File formats")."""
+def _readme_sql(marker: str) -> str:
+    """The README's one DuckDB query that holds ``marker``."""
     readme = (Path(__file__).parents[3] / "README.md").read_text(encoding="utf-8")
     (query,) = [
         block
         for block in re.findall(r"```sql\n(.*?)```", readme, flags=re.DOTALL)
-        if '"operations.pue"' in block
+        if marker in block
     ]
     return query
+
+
+def _readme_sweep_sql() -> str:
+    """The README's DuckDB query of a sweep's NAME columns (section "File formats")."""
+    return _readme_sql('"operations.pue"')
+
+
+def test_the_readme_query_of_a_csvs_local_time_runs(
+    small_scenario_text, scenario_file, tmp_path, monkeypatch
+):
+    """The README's tip took a CSV's local time from "the first 16 characters" of
+    ``period_start``, but DuckDB's ``read_csv_auto`` reads that column as a TIMESTAMP WITH TIME
+    ZONE: ``left()`` of it is a Binder error, and its year is the UTC instant's (a Seoul year
+    starts at 15:00 UTC the day before). The README's query, the column read as VARCHAR, runs
+    on a real annual CSV as printed and gives the local years (interop review 4)."""
+    scenario = str(scenario_file(small_scenario_text))
+    monkeypatch.chdir(tmp_path)
+    command = ["project", scenario, "--draws", "4", "--weather", "typical", "--quiet",
+               "--resolution", "annual", "--variables", "ai_energy_twh",
+               "--out", "kr.csv"]  # fmt: skip
+    assert main(command) == 0
+    query = _readme_sql("types = {'period_start': 'VARCHAR'}")
+    table = export.read_table(tmp_path / "kr.csv")
+    p50 = table[(table["variable"] == "ai_energy_twh") & (table["quantile"] == 0.5)]
+    assert list(p50["period_start"]) == ["2025-01-01T00:00+09:00", "2026-01-01T00:00+09:00"]
+    assert duckdb.sql(query).fetchall() == [
+        (2025, p50["value"].iloc[0]), (2026, p50["value"].iloc[1]),
+    ]  # fmt: skip
+    # The case: guessed, the column is an instant, its year the UTC one, and left() refused.
+    with duckdb.connect() as connection:
+        connection.execute("SET TimeZone = 'UTC'")
+        guessed = "FROM read_csv_auto('kr.csv') WHERE variable = 'ai_energy_twh'"
+        kinds = dict(connection.sql(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * "
+                                    f"{guessed})").fetchall())  # fmt: skip
+        assert kinds["period_start"] == "TIMESTAMP WITH TIME ZONE"
+        years = connection.sql(f"SELECT DISTINCT year(period_start) {guessed}").fetchall()
+        assert sorted(years) == [(2024,), (2025,)]
+        with pytest.raises(duckdb.BinderException, match="left"):
+            connection.sql(f"SELECT left(period_start, 16) {guessed}").fetchall()
 
 
 def test_the_readme_query_of_a_sweeps_dotted_columns_runs(

@@ -72,6 +72,15 @@ def _check_cf(dataset: netCDF4.Dataset, *, hourly: bool) -> None:
         assert (dataset["time"][:] == dataset["local_time"][:]).all()
         assert _attributes(dataset["time_utc"])["bounds"] == "time_utc_bnds"
         assert dataset["time_utc_bnds"].dimensions == ("time", "nv")
+    # The months of the monthly variables are CF time too, local labels said so, with bounds,
+    # and their instants beside them with bounds of their own (interop review 3).
+    month = _attributes(dataset["month"])
+    assert month["bounds"] == "month_bnds" and month["standard_name"] == "time"
+    assert month["long_name"].endswith("(its timezone), not UTC")
+    assert month["units"] == "minutes since 1970-01-01" and "_FillValue" not in month
+    assert dataset["month_bnds"].dimensions == ("month", "nv")
+    assert _attributes(dataset["month_utc"])["bounds"] == "month_utc_bnds"
+    assert dataset["month_utc_bnds"].dimensions == ("month", "nv")
     _check_units(dataset)
     assert _attributes(dataset["local_time"])["long_name"].endswith("(Asia/Seoul), not UTC")
     assert _attributes(dataset["time_utc"])["long_name"] == "start of the period, UTC"
@@ -149,6 +158,26 @@ def test_time_bounds_are_the_local_periods_in_utc(tmp_path, resolution):
     }[resolution]
     assert {key: by_start[key] for key in expected} == expected
     assert hours.sum() == (bounds[-1, 1] - bounds[0, 0]) / np.timedelta64(1, "h")
+    # The monthly variables' months, at every resolution: labels the first of each local
+    # month (sel by a local month), bounds the period's days in it, and the instants in UTC,
+    # the same as the monthly time axis's (a 721-hour April, a 239-hour 1-10 October).
+    with xr.open_dataset(out, decode_cf=True) as dataset:
+        months = dataset["month"].to_numpy()
+        month_labels = dataset["month_bnds"].to_numpy()
+        month_bounds = dataset["month_utc_bnds"].to_numpy()
+        month_utc = dataset["month_utc"].to_numpy()
+        assert dataset["month"].attrs["bounds"] == "month_bnds"
+        assert dataset["site_mean_mw"].sel(month="2030-05").sizes["month"] == 1
+    assert list(pd.DatetimeIndex(months).strftime("%Y-%m-%d")) == [
+        f"2030-{m:02d}-01" for m in range(4, 11)
+    ]
+    np.testing.assert_array_equal(month_labels[:, 0], months)
+    assert month_labels[-1, 1] == np.datetime64("2030-10-11T00:00")
+    np.testing.assert_array_equal(month_bounds[:, 0], month_utc)
+    month_hours = (month_bounds[:, 1] - month_bounds[:, 0]) / np.timedelta64(1, "h")
+    assert month_hours.tolist() == [721.0, 744.0, 720.0, 744.0, 744.0, 720.0, 239.0]
+    assert month_bounds[0, 0] == np.datetime64("2030-03-31T13:00")
+    assert month_bounds[-1, 1] == bounds[-1, 1]
 
 
 def test_a_stored_result_reads_back_as_it_was_computed(tmp_path):
@@ -167,6 +196,10 @@ def test_a_stored_result_reads_back_as_it_was_computed(tmp_path):
         assert written["time_utc_bnds"].values[0, 0] == np.datetime64("2030-03-31T13:00")
         back = export.from_cf(written.load())
     assert "time_bnds" not in back and "time_utc_bnds" not in back and "nv" not in back.dims
+    assert "month_bnds" not in back and "month_utc" not in back.variables
+    np.testing.assert_array_equal(back["month"].to_numpy(), dataset["month"].to_numpy())
+    assert back["month"].attrs == dataset["month"].attrs  # the local calendar's first days
+    assert set(back.variables) == set(dataset.variables)
     assert "bounds" not in back["time_utc"].attrs
     np.testing.assert_array_equal(back["time"].to_numpy(), dataset["time"].to_numpy())
     assert back["time"].attrs == dataset["time"].attrs  # the local wall clock's

@@ -1573,3 +1573,61 @@ def test_a_weather_year_runs_every_draw_on_that_years_weather(
         err = capsys.readouterr().err
         assert message in err and err.count("\n") == 1, err
     assert not (tmp_path / "x").exists()
+
+
+def _nsw_with_non_ai_loads():
+    """au-nsw-ai-dc (Sydney's daylight saving spans the new year) with a non-AI load in each
+    region, greater Sydney's growing from 1 TWh a year in mid-2030 to 5 in mid-2031, so that
+    each local year, and each day, splits the non-AI load between the regions differently."""
+    import tomllib
+
+    from forecast.paths import scenarios_dir
+    from forecast.scenario import parse_scenario
+
+    data = tomllib.loads((scenarios_dir() / "au-nsw-ai-dc.toml").read_text(encoding="utf-8"))
+    data["non_ai_loads"] = [
+        {"name": "sydney halls", "kind": "other", "region": "greater_sydney",
+         "energy_twh": [{"date": dt.date(2030, 7, 1), "value": 1.0},
+                        {"date": dt.date(2031, 7, 1), "value": 5.0}]},
+        {"name": "regional halls", "kind": "other", "region": "regional_nsw", "energy_twh": 1.0},
+    ]  # fmt: skip
+    return parse_scenario(data, origin="au-nsw-ai-dc with non-AI loads")
+
+
+@pytest.mark.parametrize("years", [None, (2030, 2032)])
+def test_an_hour_past_the_period_takes_its_own_days_regional_shares(years):
+    """In standard time NSW's year 2030 ends at 23:00 AEST on 31 December, 00:00 AEDT on 1
+    January 2031 local: the hourly pass projects that local day too, but the hour's non-AI
+    load was split between the regions by the shares of local 2030, 0.59 (with ``--years
+    2030,2032``, of 2032, the next year named: 0.83), where the day's own are 0.75. Each hour
+    now takes the shares of its own local year as the hourly pass projects it: the day's, for
+    the hour past the period (as a projection of that day alone gives them), the year's for
+    every other hour."""
+    scenario = _nsw_with_non_ai_loads()
+    options = ProjectionOptions(draws=4, start=dt.date(2030, 1, 1), end=dt.date(2030, 12, 31),
+                                weather="typical", include_baseline=False)  # fmt: skip
+    paths = gridexport.grid_paths(scenario, options, draw_numbers=(1,), years=years)
+    names = [load.name for load in paths.loads]
+    sydney = paths.load_mw[names.index("non_ai_dc_greater_sydney"), 0]
+    regional = paths.load_mw[names.index("non_ai_dc_regional_nsw"), 0]
+    share = sydney / (sydney + regional)
+    local = paths.utc.tz_convert("Australia/Sydney")
+
+    def day_share(day: dt.date, end: dt.date | None = None) -> float:
+        """Greater Sydney's share of draw 1's non-AI energy in a projection of these days."""
+        period = {"start": day, "end": end or day, "resolution": "annual", "per_draw": True}
+        alone = project(scenario, dataclasses.replace(options, **period))
+        energy = alone["non_ai_energy_twh_by_region_per_draw"].sel(draw=1).to_numpy()[:, 0]
+        return float(energy[0] / energy.sum())
+
+    past = local.year != paths.year  # the hours of a local year after the standard year's
+    assert list(local[past].strftime("%Y-%m-%d %H:%M")) == (
+        ["2031-01-01 00:00"] if years is None else ["2031-01-01 00:00", "2033-01-01 00:00"]
+    )
+    assert share[past][0] == pytest.approx(day_share(dt.date(2031, 1, 1)), rel=1e-12)
+    if years is not None:
+        assert share[past][1] == pytest.approx(day_share(dt.date(2033, 1, 1)), rel=1e-12)
+    for year in years or (2030,):
+        within = ~past & (paths.year == year)
+        expected = day_share(dt.date(year, 1, 1), dt.date(year, 12, 31))
+        np.testing.assert_allclose(share[within], expected, rtol=1e-12)
