@@ -1061,10 +1061,10 @@ def compared_caveats(dataset) -> dict[str, list[str]]:
     """Each compared scenario's caveats by its id (a comparison keeps them in the coordinate
     ``caveats`` along ``scenario``, JSON per scenario as in :func:`caveats`; the attribute would
     pin one scenario's to all): an empty list where a scenario gives none."""
-    labels = [str(label) for label in dataset["scenario"].to_numpy()]
+    labels = [str(label) for label in dataset["scenario"].values]
     if "caveats" not in dataset.coords:  # a comparison written before caveats
         return {label: [] for label in labels}
-    texts = [str(text) for text in dataset["caveats"].to_numpy()]
+    texts = [str(text) for text in dataset["caveats"].values]
     return {
         label: json.loads(text) if text else [] for label, text in zip(labels, texts, strict=True)
     }
@@ -1103,8 +1103,8 @@ def limited_regions(dataset) -> list[str]:
     limit = dataset["grid_limit_mw_by_region"]
     return [
         str(region)
-        for region in dataset["region"].to_numpy()
-        if bool(np.isfinite(limit.sel(region=region).to_numpy()).any())
+        for region in dataset["region"].values
+        if bool(np.isfinite(values_at(limit, {"region": region})).any())
     ]
 
 
@@ -1142,7 +1142,7 @@ def band_label(levels, *, mean: bool = True) -> str:
     per-year table (command line, HTML report, comparison, sweep) and of the cells of
     :func:`summary_cell` and :func:`band_text`."""
     if hasattr(levels, "coords"):
-        levels = levels["quantile"].to_numpy()
+        levels = levels["quantile"].values
     centre, band = summary_levels(levels)
     text = percentile_label(centre)
     if band:
@@ -1178,11 +1178,12 @@ def band_text(variable, shown) -> str | None:
     """``centre [low–high]`` of a variable with a ``quantile`` dimension (and no other left),
     each value written by ``shown``, at the levels of :func:`summary_levels`; None where its
     centre is NaN."""
-    return _band_text(variable["quantile"].data, variable.data, shown)
+    return band_values(variable["quantile"].data, variable.data, shown)
 
 
-def _band_text(levels, values, shown) -> str | None:
-    """:func:`band_text` of the probability ``levels`` [1] and the ``values`` at them."""
+def band_values(levels, values, shown) -> str | None:
+    """:func:`band_text` of the probability ``levels`` [1] and the ``values`` at them (NumPy
+    arrays, read without xarray's selection: :func:`values_at`)."""
     levels = np.asarray(levels, dtype=float)
     values = np.asarray(values, dtype=float)
     centre, band = summary_levels(levels)
@@ -1270,7 +1271,7 @@ def summary_cell(dataset, name: str, digits: int = 2, *, scale: float = 1.0, **w
     centre = int(np.argmin(np.abs(levels - summary_levels(levels)[0])))
     if not np.isfinite(float(values[centre])):
         return "–"
-    text = _band_text(levels, values, lambda value: _shown(value * scale, digits)) or "–"
+    text = band_values(levels, values, lambda value: _shown(value * scale, digits)) or "–"
     if mean_name(name) in dataset:
         mean = float(values_at(dataset[mean_name(name)], where))
         text += f" ({_shown(mean * scale, digits)})"
@@ -1312,20 +1313,23 @@ def non_ai_growth_note(dataset, **where) -> str:
     connected_name = mean_name("grid_connected_mw_by_region")
     if not regions or mean_name(name) not in dataset or connected_name not in dataset:
         return ""
-    years = [int(year) for year in dataset["year"].to_numpy()]
+    years = [int(year) for year in dataset["year"].values]
     first, last = years[0], years[-1]
-    energy = dataset[mean_name(name)].sel(**where)
-    connected = dataset[connected_name].sel(**where)
+    energy, connected = dataset[mean_name(name)], dataset[connected_name]
     cells = []
     for region in regions:
-        start, end = (float(energy.sel(region=region, year=year)) for year in (first, last))
+        start, end = (
+            float(values_at(energy, {**where, "region": region, "year": year}))
+            for year in (first, last)
+        )
         if not (np.isfinite(start) and np.isfinite(end)) or start == end == 0.0:
             continue
         average_mw = (end / _hours_in_year(last) - start / _hours_in_year(first)) / MWH_TO_TWH
+        # The connected MW at the period's last month.
+        connected_mw = float(values_at(connected, {**where, "region": region})[-1])
         cells.append(
             f"{region_label(dataset, region)} {end - start:+,.2f} TWh ({average_mw:+,.0f} MW "
-            f"average) beside {float(connected.sel(region=region).isel(month=-1)):,.0f} MW of "
-            "listed sites connected"
+            f"average) beside {connected_mw:,.0f} MW of listed sites connected"
         )
     if not cells:
         return ""

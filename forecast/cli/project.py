@@ -215,9 +215,12 @@ def site_load_table(dataset, *, every_site: bool = False) -> str:
 
 def _pick(variable, level: float, **where) -> float:
     """One quantile (the nearest level) of a variable at the given coordinates."""
-    from forecast.outputs import quantile_at
+    import numpy as np
 
-    return quantile_at(variable.sel(**where), level)
+    from forecast.outputs import values_at
+
+    levels = np.asarray(variable["quantile"].values)
+    return float(values_at(variable, where)[int(np.argmin(np.abs(levels - level)))])
 
 
 def summary_table(dataset) -> str:
@@ -274,14 +277,17 @@ def mc_precision_note(dataset) -> str:
     mean (``ai_energy_twh_mc_error``), at the projection's draws."""
     if "ai_energy_twh_mc_error" not in dataset:
         return ""
+    from forecast.outputs import values_at
+
     year = int(dataset["year"].values[-1])
-    error = dataset["ai_energy_twh_mc_error"].sel(year=year)
+    error = dataset["ai_energy_twh_mc_error"]
     cells = [
-        f"P{round(100 * float(level))} ± {float(error.sel(quantile=level)):.3f}"
+        f"P{round(100 * float(level))} ± "
+        f"{float(values_at(error, {'year': year, 'quantile': level})):.3f}"
         for level in dataset["quantile"].values
         if round(100 * float(level)) in (10, 50, 90)
     ]
-    mean = float(dataset["ai_energy_twh_mean_mc_error"].sel(year=year))
+    mean = float(values_at(dataset["ai_energy_twh_mean_mc_error"], {"year": year}))
     return (
         f"Monte Carlo precision at {int(dataset.attrs['draws']):,} draws (one standard error; "
         f"<output>_mc_error in the file): {year} AI energy {', '.join(cells)}, mean ± "
@@ -302,25 +308,32 @@ def drivers_text(dataset, year: int | None = None) -> str:
     year and in ``year``: the :data:`SHOWN_DRIVERS` largest |rho|, those under the noise
     threshold (2/sqrt(draws)) marked ``~``, the inputs held fixed named, and a warning under
     :data:`STABLE_DRIVER_DRAWS` draws."""
+    import numpy as np
+
     from forecast.engine.dataset import DRIVER_OUTPUTS, rank_correlation_name
+    from forecast.outputs import values_at
 
     last = int(dataset["year"].values[-1])
     years = [last] if year is None or year == last else [year, last]
     draws = int(dataset.attrs["draws"])
     lines = []
-    for output, _dim, _what in DRIVER_OUTPUTS:
+    for output, dim, _what in DRIVER_OUTPUTS:
         name = rank_correlation_name(output)
         if name not in dataset:
             continue
         variable = dataset[name]
         threshold = float(variable.attrs["noise_threshold"])
         for when in years:
-            table = variable.sel(year=when).to_series()
-            fixed = sorted(str(label) for label in table.index[table.isna()])
-            ranked = table.dropna().sort_values(key=abs, ascending=False).head(SHOWN_DRIVERS)
+            rho = values_at(variable, {"year": when})
+            labels = variable.indexes[dim][~np.isnan(rho)]
+            fixed = sorted(str(label) for label in variable.indexes[dim][np.isnan(rho)])
+            rho = rho[~np.isnan(rho)]
+            # Largest |rho| first, ties in the order pandas' Series.sort_values(key=abs,
+            # ascending=False) gave them (its nargsort: a quicksort of the reversed values).
+            backwards = np.arange(rho.size)[::-1]
+            ranked = backwards[np.abs(rho)[::-1].argsort(kind="quicksort")][::-1][:SHOWN_DRIVERS]
             cells = [
-                f"{label} {value:+.2f}{'~' if abs(value) < threshold else ''}"
-                for label, value in ranked.items()
+                f"{labels[i]} {rho[i]:+.2f}{'~' if abs(rho[i]) < threshold else ''}" for i in ranked
             ]
             line = f"spread drivers of {output} in {when} (rho): {'; '.join(cells)}"
             if len(fixed) > SHOWN_DRIVERS:
@@ -465,7 +478,7 @@ def _region_columns(dataset, unit: str, variables: tuple[tuple[str, str], ...]) 
     from forecast.outputs import region_label
 
     columns: list[Column] = []
-    for region in dataset["region"].to_numpy():
+    for region in dataset["region"].values:
         where = {"region": str(region)}
         label = region_label(dataset, str(region))
         columns += [
@@ -590,11 +603,17 @@ def flexibility_calendar_table(dataset, year: int | None = None) -> str:
     and each hour's total; "." where it is never called. "" without flexibility."""
     import calendar
 
+    from forecast.outputs import values_at
+
     name = "flexibility_hours_called_by_month_hour"
     if name not in dataset:
         return ""
     chosen = int(dataset["year"].values[-1]) if year is None else year
-    table = dataset[name].sel(year=chosen).transpose("month_of_year", "hour_of_day").to_numpy()
+    variable = dataset[name]
+    rest = [dim for dim in variable.dims if dim != "year"]
+    table = values_at(variable, {"year": chosen}).transpose(
+        rest.index("month_of_year"), rest.index("hour_of_day")
+    )
     title = (
         f"flexibility called by local month and hour of the day, {chosen} [h, mean over "
         f"{dataset.attrs.get('draws', '')} draws; --flexibility-year for another]"
@@ -625,7 +644,9 @@ def hosting_table(dataset) -> str:
     (P50 [P10–P90]); empty when nothing waits in any draw."""
     from forecast.outputs import band_label, display_width, pad_left, region_label, summary_cell
 
-    if "waiting_accelerators" not in dataset or float(dataset["waiting_accelerators"].max()) <= 0:
+    if "waiting_accelerators" not in dataset:
+        return ""
+    if not (dataset["waiting_accelerators"].values > 0).any():  # nothing waits in any draw
         return ""
     months = dataset["month"].to_index()
     year_ends = [months[months.year == year][-1] for year in dataset["year"].values]

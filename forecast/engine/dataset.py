@@ -792,8 +792,8 @@ def build_dataset(
         _input_variables(tables.get("dc_input", drivers), data)
 
     dataset = xr.Dataset(
-        {name: _variable(*spec) for name, spec in data.items()},
-        coords={name: _coordinate(name, *spec) for name, spec in coords.items()},
+        {name: numpy_variable(*spec) for name, spec in data.items()},
+        coords={name: numpy_coordinate(name, *spec) for name, spec in coords.items()},
     )
     ensemble, fixed = ",".join(weather.labels), options.weather_year
     dataset.attrs = {
@@ -964,7 +964,7 @@ def _flexibility_note(scenario: Scenario, *, has_baseline: bool, last_year: int)
     )
 
 
-def _variable(dims, values, attrs=None) -> xr.Variable:
+def numpy_variable(dims, values, attrs=None) -> xr.Variable:
     """An xarray Variable holding the NumPy array as it is.
 
     ``fastpath=True`` skips xarray's duck-array checks, which import dask.array (with dask
@@ -974,7 +974,7 @@ def _variable(dims, values, attrs=None) -> xr.Variable:
     return xr.Variable(dims, np.asarray(values), attrs, fastpath=True)
 
 
-def _coordinate(name, dims, values, attrs=None) -> xr.Variable:
+def numpy_coordinate(name, dims, values, attrs=None) -> xr.Variable:
     """A coordinate; a dimension's own coordinate is handed over as a pandas Index.
 
     xarray indexes a dimension coordinate with a pandas Index; given anything else it checks
@@ -983,4 +983,4 @@ def _coordinate(name, dims, values, attrs=None) -> xr.Variable:
     """
     if dims == name:
         return xr.IndexVariable(dims, pd.Index(np.asarray(values)), attrs, fastpath=True)
-    return _variable(dims, values, attrs)
+    return numpy_variable(dims, values, attrs)

@@ -29,6 +29,7 @@ import xarray as xr
 
 from forecast import kernels
 from forecast.calendar import HourlyCalendar
+from forecast.engine.dataset import numpy_coordinate, numpy_variable
 from forecast.kernels import layout
 from forecast.outputs import BY_NAME, MONTH_HOUR_COORDINATES, mean_name, per_draw_name
 
@@ -250,7 +251,7 @@ def add_duration_curves(
     data["duration_band_hours"] = curves.band_hours
     data["peak_hours_share_pct"] = curves.peak_share_pct()
     variables = {
-        name: xr.Variable(
+        name: numpy_variable(
             BY_NAME[name].dims,
             values,
             {"units": BY_NAME[name].units, "description": BY_NAME[name].description},
@@ -272,7 +273,9 @@ def add_duration_curves(
             curves.draws,
             {"description": "draw (index into draw) a duration curve comes from"},
         )
-    result = dataset.assign(variables).assign_coords(coords)
+    result = dataset.assign(variables).assign_coords(
+        {name: numpy_coordinate(name, *spec) for name, spec in coords.items()}
+    )
     result.attrs |= {
         "duration_draws": int(curves.draws.size),
         "duration_peak_hours": PEAK_HOURS,

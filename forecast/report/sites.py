@@ -6,12 +6,13 @@ the same rows; the dashboard's ``fillSiteTable`` reads the same variables by the
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 import xarray as xr
 
-from forecast.outputs import band_label, band_text, quantile_at
+from forecast.outputs import band_label, band_values, values_at
 
 
 def site_columns(dataset: xr.Dataset) -> list[str]:
@@ -59,77 +60,82 @@ class SiteRow:
         return [*known, self.request, self.asks, self.first, *self.connected, late, self.mean_wait]
 
 
-def _month_reaching(share: xr.DataArray, level: float) -> str:
-    """The first month (YYYY-MM) at which a share [%] by month reaches ``level`` [%]: ``by
-    <first month>`` where it does in the period's first month (it may have done so before),
-    ``after <last month>`` where it never does."""
-    months = share["month"].to_index()
-    reached = np.flatnonzero(share.to_numpy() >= level)
+def _month_reaching(share: np.ndarray, months: list[str], level: float) -> str:
+    """The first month (YYYY-MM, of ``months``) at which a share [%] by month (``share``, one
+    per month) reaches ``level`` [%]: ``by <first month>`` where it does in the period's first
+    month (it may have done so before), ``after <last month>`` where it never does."""
+    reached = np.flatnonzero(share >= level)
     if reached.size == 0:
-        return f"after {months[-1]:%Y-%m}"
-    return f"by {months[0]:%Y-%m}" if reached[0] == 0 else f"{months[reached[0]]:%Y-%m}"
+        return f"after {months[-1]}"
+    return f"by {months[0]}" if reached[0] == 0 else months[reached[0]]
 
 
 def _months(value: float, digits: int = 0) -> str:
     return "never" if np.isinf(value) else f"{value:.{digits}f}"
 
 
-def _spread(values: xr.DataArray, digits: int = 0) -> str:
-    """ "P50 [P10–P90]" of a site's quantiles (:func:`forecast.outputs.band_text`)."""
-    return band_text(values, lambda value: _months(value, digits)) or "–"
+def _spread(levels: np.ndarray, values: np.ndarray, digits: int = 0) -> str:
+    """ "P50 [P10–P90]" of a site's ``values`` at the probability ``levels``
+    (:func:`forecast.outputs.band_values`)."""
+    return band_values(levels, values, lambda value: _months(value, digits)) or "–"
 
 
-def _unlimited(dataset: xr.Dataset, site) -> bool:
-    """Whether the site's region has no connection limit (connected in full as it asks)."""
-    return "site_grid_limit" in dataset.coords and (
-        str(dataset["site_grid_limit"].sel(site=site).item()) == "none"
-    )
+def _site_values(dataset: xr.Dataset, site: str, name: str) -> np.ndarray:
+    """The values of the site variable or coordinate ``name`` at ``site``."""
+    return values_at(dataset[name], {"site": site})
 
 
 def site_rows(dataset: xr.Dataset) -> list[SiteRow]:
     """A row per site not yet operating, in queue order (a site whose region has no connection
-    limit: ``(no limit)`` after its region); none without such sites."""
+    limit: ``(no limit)`` after its region); none without such sites.
+
+    Each site's figures are read by position (:func:`forecast.outputs.values_at`), not with
+    ``.sel``: xarray's label selection imports dask to ask whether the values are a dask array
+    (0.35 s of CPU in a command line's process)."""
     if "site_energised_pct" not in dataset:
         return []
+    levels = np.asarray(dataset["quantile"].values, dtype=float)
+    months = [f"{month:%Y-%m}" for month in dataset.indexes["month"]]
     rows = []
-    for site in dataset["site"].to_numpy():
+    for site in np.asarray(dataset["site"].data):
+        at = functools.partial(_site_values, dataset, site)
+        unlimited = "site_grid_limit" in dataset.coords and str(at("site_grid_limit")) == "none"
         known = SiteRow(
             site=str(site),
-            region=str(dataset["site_region"].sel(site=site).item())
-            + (" (no limit)" if _unlimited(dataset, site) else ""),
-            status=str(dataset["site_status"].sel(site=site).item()).replace("_", " "),
-            built=f"{float(dataset['site_built_pct'].sel(site=site)):.0f}",
+            region=str(at("site_region")) + (" (no limit)" if unlimited else ""),
+            status=str(at("site_status")).replace("_", " "),
+            built=f"{float(at('site_built_pct')):.0f}",
             state="not built",
         )
-        requesting = dataset["site_requesting_pct"].sel(site=site)
-        if np.isnan(requesting.to_numpy()).all():
+        requesting = at("site_requesting_pct")
+        if np.isnan(requesting).all():
             rows.append(known)
             continue
-        request = quantile_at(dataset["site_grid_request_mw"].sel(site=site), 0.5)
+        request = float(at("site_grid_request_mw")[int(np.argmin(np.abs(levels - 0.5)))])
         if np.isnan(request):
             rows.append(dataclasses.replace(known, state="asks after"))
             continue
-        wait = dataset["site_grid_wait_months"].sel(site=site)
-        phased = str(dataset["site_grid_request"].sel(site=site).item()) == "phased"
-        energised = dataset["site_energised_pct"].sel(site=site)
+        wait = at("site_grid_wait_months")
+        phased = str(at("site_grid_request")) == "phased"
+        energised = at("site_energised_pct")
         rows.append(
             dataclasses.replace(
                 known,
-                state="due after" if np.isnan(wait.to_numpy()).all() else "waits",
+                state="due after" if np.isnan(wait).all() else "waits",
                 request=f"{request:,.0f}" + (" phased" if phased else ""),
-                asks=_month_reaching(requesting, 50.0),
+                asks=_month_reaching(requesting, months, 50.0),
                 first=(
-                    _month_reaching(dataset["site_first_mw_pct"].sel(site=site), 50.0)
+                    _month_reaching(at("site_first_mw_pct"), months, 50.0)
                     if "site_first_mw_pct" in dataset
                     else ""
                 ),
                 connected=(
-                    _month_reaching(energised, 10.0),
-                    _month_reaching(energised, 50.0),
-                    _month_reaching(energised, 90.0),
+                    _month_reaching(energised, months, 10.0),
+                    _month_reaching(energised, months, 50.0),
+                    _month_reaching(energised, months, 90.0),
                 ),
-                late=_spread(wait),
-                mean_wait=_spread(dataset["site_grid_mean_wait_months"].sel(site=site), 1),
+                late=_spread(levels, wait),
+                mean_wait=_spread(levels, at("site_grid_mean_wait_months"), 1),
             )
         )
     return rows

@@ -7,6 +7,7 @@ on 2 cores, most of it the NumPy reference and the scaling table)::
     python -m tests.benchmarks.bench_projection --skip-scaling   # every target, no scaling table
     python -m tests.benchmarks.bench_projection --quick          # smaller cases: a smoke run
     python -m tests.benchmarks.bench_projection --floor          # floors and the pruning study
+    python -m tests.benchmarks.bench_projection --startup        # start-up only (minutes)
 
 The report ends with a table of every target beside its measured figure, met or missed, with
 the date, the machine's core count and its load average (the targets are for a 2-core machine;
@@ -433,6 +434,12 @@ def main() -> None:
     parser.add_argument(
         "--floor", action="store_true", help="only the floors and the pruning study"
     )
+    parser.add_argument(
+        "--startup",
+        action="store_true",
+        help="only the start-up section (cold and warm start, the quick start's first command) "
+        "and its targets: a few minutes",
+    )
     parser.add_argument("--skip-scaling", action="store_true", help="leave out the scaling table")
     parser.add_argument(
         "--cell-timeout", type=float, default=600.0, help="seconds allowed per scaling cell [s]"
@@ -462,6 +469,9 @@ def main() -> None:
         return
     targets = Targets()
     report_startup(targets, cold_runs=1 if quick else 2, warm_runs=3 if quick else 5)
+    if arguments.startup:
+        targets.print((load[0], os.getloadavg()[0]))
+        return
     report_dashboard(targets, repeats=3 if quick else 5)
     report_national(targets, name, 1000 if quick else 10_000, end)
     report_floor(targets, name, end, (1000,) if quick else (1000, 10_000))

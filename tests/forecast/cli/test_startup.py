@@ -9,6 +9,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 #: What a command must not load before it computes (numba: seconds; the others: 0.1-0.5 s each
 #: on the 2-core development machine).
 HEAVY = ("numba", "xarray", "pandas", "numpy", "scipy", "matplotlib", "dask", "cryptography")
@@ -107,3 +109,43 @@ def test_python_dash_m_forecast_runs_the_command():
     )
     assert bad.returncode == 2
     assert bad.stderr == "error: --draws = 'many': allowed: an integer 1..100,000\n"
+
+
+#: The benchmark's "first result" (tests/benchmarks/bench_projection.py FIRST_RUN, the warm
+#: start measured in README "Performance"), and a scenario whose summary prints every kind of
+#: table (sectors, grid, sites, flexibility, its calendar, the non-AI growth note) with its
+#: duration curves. Neither computes with Dask.
+PROJECTIONS = {
+    "first-run": ["project", "kr-national", "--draws", "100", "--start", "2030-01-01",
+                  "--end", "2030-01-31", "--no-baseline", "--weather", "typical"],
+    "every-table": ["project", "kr-outlook-flex", "--draws", "100", "--start", "2030-01-01",
+                    "--end", "2030-01-31", "--duration-curves", "--per-draw"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(PROJECTIONS))
+def test_a_projection_and_its_printed_summary_load_no_dask(case, tmp_path):
+    """``forecast project`` with its summary printed (not ``--quiet``) loads neither dask nor
+    distributed. xarray imports dask.array (and with it scipy) the first time it asks whether
+    values are a dask array: on building a Variable off its fast path, on a label selection
+    (``.sel``, whose 0-d coordinate is such a Variable), a reduction or ``.to_numpy()``. The
+    summary tables' ``.sel`` cost the warm start 0.35 s of CPU (1.19 -> 0.85 s of user time,
+    ``--quiet`` against not, 2026-12-07); they read by position now
+    (:func:`forecast.outputs.values_at`), and the duration curves build their Variables on the
+    fast path (:func:`forecast.engine.dataset.numpy_variable`)."""
+    argv = [*PROJECTIONS[case], "--out", str(tmp_path / "p.csv")]
+    script = (
+        "import contextlib, io, sys\n"
+        "from forecast.cli import main\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out):\n"
+        f"    status = main({argv!r})\n"
+        "assert status == 0, status\n"
+        "assert 'spread drivers of' in out.getvalue(), out.getvalue()\n"
+        "print(sorted(m for m in ('dask', 'distributed') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout[-2000:]
