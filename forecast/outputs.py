@@ -571,6 +571,16 @@ OUTPUT_VARIABLES: tuple[OutputVariable, ...] = (
         "clock hour of the day (0-23), mean over draws: in which months and hours a programme "
         "is called; a year's cells add up to flexibility_hours_called_mean",
     ),
+    OutputVariable(
+        "flexibility_energy_mwh_by_month_hour",
+        _MONTH_HOUR,
+        "MWh",
+        "AI energy the flexible share gives way in the hours called (the share x the AI load "
+        "before flexibility: curtailed, or in mode shift moved to the day's other hours) by "
+        "local month of the year (1-12) and clock hour of the day (0-23), mean over draws: "
+        "how much load a programme takes off in which months and hours; a year's cells add up "
+        "to the mean of flexibility_curtailed_twh + flexibility_shifted_twh (x 1e6)",
+    ),
 )
 
 

@@ -318,8 +318,8 @@ class ProjectionCoords(BaseModel):
     month_of_year: list[int] | None = Field(
         default=None,
         description="Local months of the year, 1 = January (dim `month_of_year`: "
-        "`flexibility_hours_called_by_month_hour`, `peak_hours_share_pct`); absent without "
-        "them. [1]",
+        "`flexibility_hours_called_by_month_hour`, `flexibility_energy_mwh_by_month_hour`, "
+        "`peak_hours_share_pct`); absent without them. [1]",
     )
     hour_of_day: list[int] | None = Field(
         default=None,

@@ -602,6 +602,7 @@ def flexibility_calendar_table(dataset, year: int | None = None) -> str:
     in ``year`` (default the period's last): hours called, mean over draws, with each month's
     and each hour's total; "." where it is never called. "" without flexibility."""
     import calendar
+    import math
 
     from forecast.outputs import values_at
 
@@ -618,7 +619,9 @@ def flexibility_calendar_table(dataset, year: int | None = None) -> str:
         f"flexibility called by local month and hour of the day, {chosen} [h, mean over "
         f"{dataset.attrs.get('draws', '')} draws; --flexibility-year for another]"
     )
-    total = table.sum()
+    # Correctly rounded sums (the dashboard's exactSum, service/web/format.js, gives the same
+    # bits): a total halfway between two printed figures rounds alike in both.
+    total = math.fsum(table.ravel())
     if total == 0:
         return f"{title}: no hour called"
 
@@ -626,10 +629,10 @@ def flexibility_calendar_table(dataset, year: int | None = None) -> str:
         return "." if hours == 0 else f"{hours:.1f}"
 
     rows = [
-        (calendar.month_abbr[month], [*map(cell, values), cell(values.sum())])
+        (calendar.month_abbr[month], [*map(cell, values), cell(math.fsum(values))])
         for month, values in zip(dataset["month_of_year"].values, table, strict=True)
     ]
-    rows.append(("all", [*map(cell, table.sum(axis=0)), cell(total)]))
+    rows.append(("all", [*(cell(math.fsum(column)) for column in table.T), cell(total)]))
     width = max(len(text) for _, cells in rows for text in cells)
     header = [*(f"{hour:02d}" for hour in dataset["hour_of_day"].values), "all"]
     lines = [title, "   " + "".join(f" {label:>{width}}" for label in header)]

@@ -393,8 +393,11 @@ def _annual_variables(
         }
     if scenario.flexibility is not None:
         per_draw |= _flexibility_calls(scenario.flexibility, annual)
-        name = "flexibility_hours_called_by_month_hour"
-        data[name] = (BY_NAME[name].dims, stats.called_by_month_hour, _attrs(name))
+        for name, values in (
+            ("flexibility_hours_called_by_month_hour", stats.called_by_month_hour),
+            ("flexibility_energy_mwh_by_month_hour", stats.flexed_by_month_hour),
+        ):
+            data[name] = (BY_NAME[name].dims, values, _attrs(name))
     if has_baseline:
         per_draw |= {
             "baseline_energy_twh": annual["baseline_energy"] * MWH_TO_TWH,
@@ -718,7 +721,7 @@ def build_dataset(
                             "ramp will have built a lead later)"},
         )  # fmt: skip
     if scenario.flexibility is not None:
-        coords |= MONTH_HOUR_COORDINATES  # of flexibility_hours_called_by_month_hour
+        coords |= MONTH_HOUR_COORDINATES  # of the calendars flexibility_*_by_month_hour
     if monthly.site_loads is not None:
         coords["load_site"] = (
             "load_site",

@@ -61,6 +61,8 @@ class Stats:
     # With flexibility: the hours called by local month and clock hour, mean over draws
     # [Y, 12, 24]. [h]
     called_by_month_hour: np.ndarray | None = None
+    # And the energy the flexible share gives way in them, mean over draws [Y, 12, 24]. [MWh]
+    flexed_by_month_hour: np.ndarray | None = None
 
 
 @dataclass
@@ -270,16 +272,17 @@ def _with_flexibility(chunk: _Chunk, share, levels, cutoffs, shift) -> _Chunk:
 
 def _stress_levels(chunks, hours_per_year: int, threshold_mw: float, n_years, n_draws,
                    period_hours=(0, kernels.ANY_HOUR), *, slot_of_hour: np.ndarray,
-                   counted: np.ndarray) -> kernels.StressPass:  # fmt: skip
+                   counted: np.ndarray, share: np.ndarray) -> kernels.StressPass:  # fmt: skip
     """Flexibility's first pass over ``chunks`` (``hours_per_year`` 0 finds the peaks alone),
     counting the stress hours in ``period_hours`` (first, one past the last: the chunks'
     hours), and those of the draws ``counted`` (uint8[D]) by the slot of their hour
-    (``slot_of_hour``, int64 over the chunks' hours: ``HourlyCalendar.month_hour_of_hour``).
+    (``slot_of_hour``, int64 over the chunks' hours: ``HourlyCalendar.month_hour_of_hour``)
+    with the energy each draw's flexible ``share`` (float64[D]) gives way in them.
     What it found per year and draw [Y, D] (sorted draws) is in the returned pass's
-    ``levels`` ... ``called_slots`` (:class:`~forecast.kernels.layout.StressPass`)."""
+    ``levels`` ... ``called_energy_slots`` (:class:`~forecast.kernels.layout.StressPass`)."""
     state = kernels.stress_pass(
         n_draws, n_years, hours_per_year, slot_of_hour=slot_of_hour, counted=counted,
-        period_hours=period_hours,
+        flex_share=share, period_hours=period_hours,
     )  # fmt: skip
     threshold = float(threshold_mw)
     for chunk in chunks:
@@ -289,7 +292,7 @@ def _stress_levels(chunks, hours_per_year: int, threshold_mw: float, n_years, n_
 
 
 def _whole_year_stress(whole_years: HourlyLoads, calendar: HourlyCalendar, flexibility, order,
-                       group_bounds, max_days, counted) -> kernels.StressPass:  # fmt: skip
+                       group_bounds, max_days, counted, share) -> kernels.StressPass:  # fmt: skip
     """Flexibility's first pass ranked over the whole calendar years of ``whole_years`` (whose
     years are ``calendar``'s), with the cutoffs as hours of ``calendar``'s period and the stress
     hours counted in it alone: stress hours are a property of the year, so a period that holds
@@ -301,7 +304,7 @@ def _whole_year_stress(whole_years: HourlyLoads, calendar: HourlyCalendar, flexi
     stress = _stress_levels(
         chunks, flexibility.hours_per_year, flexibility.threshold_mw, n_years, n_draws,
         (offset, offset + len(calendar.local)),
-        slot_of_hour=whole_years.calendar.month_hour_of_hour, counted=counted,
+        slot_of_hour=whole_years.calendar.month_hour_of_hour, counted=counted, share=share,
     )  # fmt: skip
     cutoffs = stress.cutoffs
     return stress._replace(cutoffs=np.where(cutoffs == kernels.ANY_HOUR, cutoffs, cutoffs - offset))
@@ -389,7 +392,7 @@ def stream_hours(
     def chunks(flex):
         return _chunks(loads, order, group_bounds, flex, max_days)
 
-    without = called = called_by_month_hour = None
+    without = called = called_by_month_hour = flexed_by_month_hour = None
     streamed = chunks(no_flex)
     if flexibility is not None:
         n_chunks = sum(1 for _ in _day_chunks(calendar, max_days))
@@ -402,15 +405,16 @@ def stream_hours(
         if whole_years is None:
             stress = _stress_levels(
                 first_pass, flexibility.hours_per_year, threshold, n_years, n_draws,
-                slot_of_hour=slot_of_hour, counted=counted,
+                slot_of_hour=slot_of_hour, counted=counted, share=share,
             )  # fmt: skip
             peak, ai_at_peak = stress.total_peak, stress.ai_at_peak
         else:
             stress = _whole_year_stress(
-                whole_years, calendar, flexibility, order, group_bounds, max_days, counted
+                whole_years, calendar, flexibility, order, group_bounds, max_days, counted, share
             )
             own = _stress_levels(first_pass, 0, threshold, n_years, n_draws,
-                                 slot_of_hour=slot_of_hour, counted=counted)  # fmt: skip
+                                 slot_of_hour=slot_of_hour, counted=counted,
+                                 share=share)  # fmt: skip
             peak, ai_at_peak = own.total_peak, own.ai_at_peak
         cutoffs = stress.cutoffs
         # Before the programme's first year no hour is a stress hour: nothing gives way (a new
@@ -423,6 +427,9 @@ def stream_hours(
         called_by_month_hour = (
             np.where(before, 0, stress.called_slots).reshape(n_years, 12, 24) / n_draws
         )
+        flexed_by_month_hour = np.where(before, 0, stress.called_energy_slots).reshape(
+            n_years, 12, 24
+        ) / (layout.KWH_PER_MWH * n_draws)
         called = {
             name: np.where(calls, stress.called[statistic], 0)
             for name, statistic in (
@@ -515,6 +522,7 @@ def stream_hours(
         annual=annual,
         period_times=periods.times,
         called_by_month_hour=called_by_month_hour,
+        flexed_by_month_hour=flexed_by_month_hour,
     )
 
 

@@ -103,7 +103,8 @@ EXTRA_COLUMN_ORDER = (
     (
         "month_of_year",
         "`--duration-curves` or flexibility (a calendar's local month: "
-        "`peak_hours_share_pct`, `flexibility_hours_called_by_month_hour`)",
+        "`peak_hours_share_pct`, `flexibility_hours_called_by_month_hour`, "
+        "`flexibility_energy_mwh_by_month_hour`)",
     ),
     ("hour_of_day", "as `month_of_year` (the calendar's local clock hour)"),
 )

@@ -344,11 +344,13 @@ def stress_levels(
             state.called[:, chunk_years],
             state.called_ai[chunk_years],
             slots,
+            energy_slots,
         ) = twins.stress_levels_numpy(
             inputs, state.heaps.shape[1], threshold_mw, period_hours=state.period_hours,
-            slot_of_hour=state.slot_of_hour, counted=state.counted,
+            slot_of_hour=state.slot_of_hour, counted=state.counted, flex_share=state.flex_share,
         )  # fmt: skip
         state.called_slots[chunk_years] += slots
+        state.called_energy_slots[chunk_years] += energy_slots
         return
     _compiled("stream").stress_levels(inputs, year_offset, threshold_mw, state)
 

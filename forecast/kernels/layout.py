@@ -42,6 +42,11 @@ CALLED_COUNT = 3
 #: year and clock hour of the day, ``(month - 1) * 24 + hour``
 #: (:attr:`forecast.calendar.HourlyCalendar.month_hour_of_hour`). [-]
 MONTH_HOUR_SLOTS = 12 * 24
+#: The unit of the calendar of energy given way (``called_energy_slots``), per MWh: each hour's
+#: energy is rounded to the kWh and the calendar is a sum of whole kWh, exact and so the same
+#: whatever ranges of draws the threads add up (tests/forecast/kernels/test_twins.py,
+#: test_stress_levels_match_twin); int64 holds 9.2e15 MWh. [kWh/MWh]
+KWH_PER_MWH = 1000.0
 #: Draws from which the stream kernels search hourly quantiles in windows; with fewer,
 #: quickselect on a copy of each row is as fast (a kr-national year: 0.085 s against 0.114 s
 #: at 64 draws, even at 128, 0.58 s against 0.27 s at 256; measured 2026-12-05).
@@ -153,6 +158,10 @@ class StressPass(NamedTuple):
     called_slots : int64[Y, S]
         Added to as years close: the hours called in each slot, summed over the draws
         ``counted``. [h]
+    called_energy_slots : int64[Y, S]
+        Added to as years close: the energy the flexible share gives way in the hours called
+        in each slot (``flex_share`` x the AI load before flexibility, each hour's rounded to
+        the kWh), summed over the draws ``counted``. [kWh]
     period_hours : int64[2]
         First hour and one past the last (index in the period) whose stress hours are
         counted. [-]
@@ -162,6 +171,9 @@ class StressPass(NamedTuple):
     counted : uint8[D]
         1 for a draw whose hours called go into ``called_slots`` (one whose flexible share is
         above 0), 0 for one left out. [-]
+    flex_share : float64[D]
+        Each draw's flexible share of the AI load (what ``called_energy_slots`` weighs the AI
+        load by; the pass's own chunks carry none). [-]
     """
 
     heaps: FloatArray
@@ -176,9 +188,11 @@ class StressPass(NamedTuple):
     called: IndexArray
     called_ai: FloatArray
     called_slots: IndexArray
+    called_energy_slots: IndexArray
     period_hours: IndexArray
     slot_of_hour: IndexArray
     counted: FlagArray
+    flex_share: FloatArray
 
 
 def stress_pass(
@@ -188,6 +202,7 @@ def stress_pass(
     *,
     slot_of_hour: IndexArray,
     counted: FlagArray,
+    flex_share: FloatArray | None = None,
     period_hours: tuple[int, int] = (0, int(ANY_HOUR)),
 ) -> StressPass:
     """A :class:`StressPass` before the first chunk: empty heaps, no year open, every level
@@ -203,6 +218,8 @@ def stress_pass(
         The month-and-hour slot of each hour of the pass. [-]
     counted : uint8[D]
         The draws whose hours called go into ``called_slots``. [-]
+    flex_share : float64[D], optional
+        Each draw's flexible share (default 0 for every draw: no energy gives way). [-]
     period_hours : (int, int)
         First hour and one past the last whose stress hours are counted. [-]
     """
@@ -219,7 +236,9 @@ def stress_pass(
         called=np.zeros((CALLED_COUNT, years, draws), dtype=np.int64),
         called_ai=np.zeros((years, draws)),
         called_slots=np.zeros((years, MONTH_HOUR_SLOTS), dtype=np.int64),
+        called_energy_slots=np.zeros((years, MONTH_HOUR_SLOTS), dtype=np.int64),
         period_hours=np.array(period_hours, dtype=np.int64),
         slot_of_hour=slot_of_hour,
         counted=counted,
+        flex_share=np.zeros(draws) if flex_share is None else flex_share,
     )

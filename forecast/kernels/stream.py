@@ -42,6 +42,7 @@ from forecast.kernels.layout import (
     DC_ROW,
     FIRST_REGION_ROW,
     HELD_ROW,
+    KWH_PER_MWH,
     LONGEST_EVENT,
     NON_AI_PEAK,
     NON_AI_ROW,
@@ -829,9 +830,10 @@ def stress_levels(
     it, which are the peaks without flexibility. As a year closes, its stress hours that lie
     in ``state.period_hours`` are counted (:func:`_count_called`): the hours flexibility is
     called, its events and the AI energy in them, and, over the draws ``state.counted``, in
-    which local month and clock hour they fall. Ranges of draws run :func:`stress_draws` on
-    threads of their own, each adding its calendar to a [Y, S] of its own, summed into
-    ``state.called_slots`` after (an exact sum of counts).
+    which local month and clock hour they fall, with the energy their flexible share gives
+    way in them. Ranges of draws run :func:`stress_draws` on threads of their own, each adding
+    its calendars to a [Y, S] of its own, summed into ``state.called_slots`` and
+    ``state.called_energy_slots`` after (exact sums of counts and of whole kWh).
 
     Parameters
     ----------
@@ -850,13 +852,15 @@ def stress_levels(
     parts = min(thread_count(), max(draws // 64, 1))
     ranges = split(draws, parts)
     # A [Y, S] per range: the ranges close their years at once, so one shared one would race.
-    slots = np.zeros((len(ranges), *state.called_slots.shape), dtype=np.int64)
+    slots = np.zeros((2, len(ranges), *state.called_slots.shape), dtype=np.int64)
     calls = [
-        (inputs, year_offset, threshold_mw, first, last, state._replace(called_slots=slots[part]))
+        (inputs, year_offset, threshold_mw, first, last,
+         state._replace(called_slots=slots[0, part], called_energy_slots=slots[1, part]))
         for part, (first, last) in enumerate(ranges)
-    ]
+    ]  # fmt: skip
     parallel_calls(stress_draws, calls)
-    state.called_slots[...] += slots.sum(axis=0)
+    state.called_slots[...] += slots[0].sum(axis=0)
+    state.called_energy_slots[...] += slots[1].sum(axis=0)
 
 
 @jit
@@ -892,7 +896,9 @@ def _count_called(state, draw, year):
     Writes the hours, the events (runs of consecutive hours) and the longest event to
     ``state.called[:, year, draw]`` and the AI energy in the hours to
     ``state.called_ai[year, draw]``, and, where ``state.counted[draw]``, adds each hour to its
-    month-and-hour slot ``state.called_slots[year, state.slot_of_hour[hour]]``. Sorting at most
+    month-and-hour slot ``state.called_slots[year, state.slot_of_hour[hour]]`` and the energy
+    its flexible share gives way in it, ``state.flex_share[draw]`` x its AI load rounded to the
+    kWh, to ``state.called_energy_slots`` (whole kWh add up exactly). Sorting at most
     N hours once a year and draw costs nothing beside the pass that found them
     (kr-outlook-flex, 1,000 draws, 2030-2031: the first pass 0.063 -> 0.066 s, within the
     runs' noise)."""
@@ -901,15 +907,18 @@ def _count_called(state, draw, year):
     level, cutoff = state.levels[year, draw], state.cutoffs[year, draw]
     called = np.empty(size, dtype=np.int64)
     count, energy = 0, 0.0
+    counted, kwh_per_mw = state.counted[draw] != 0, state.flex_share[draw] * KWH_PER_MWH
     for index in range(size):
         at = hours[index]
         if period_hours[0] <= at < period_hours[1] and _stressed(heap[index], level, cutoff, at):
             called[count] = at
             energy += ai[index]
             count += 1
+            if counted:
+                slot = state.slot_of_hour[at]
+                state.called_energy_slots[year, slot] += np.int64(np.rint(kwh_per_mw * ai[index]))
     called = np.sort(called[:count])
     events, longest, run = 0, 0, 0
-    counted = state.counted[draw] != 0
     for index in range(count):
         run = run + 1 if index > 0 and called[index] == called[index - 1] + 1 else 1
         events += 1 if run == 1 else 0

@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 from forecast.kernels.layout import (
     ANY_HOUR,
     FIRST_REGION_ROW,
+    KWH_PER_MWH,
     MONTH_HOUR_SLOTS,
     FlagArray,
     FloatArray,
@@ -558,6 +559,7 @@ def stress_levels_numpy(
     period_hours=(0, ANY_HOUR),
     slot_of_hour=None,
     counted=None,
+    flex_share=None,
 ):
     """Twin of :func:`forecast.kernels.stream.stress_levels` over a whole period: each draw's
     N-th highest total hour per year, the earlier hour first among equal totals, and its hour
@@ -567,7 +569,8 @@ def stress_levels_numpy(
     one past the last) as a mask over every hour, and their events by stepping through the
     hours (:func:`called_hours_numpy`), and the calendar of those hours over the draws
     ``counted`` (every draw when None) by ``slot_of_hour`` (indexed by the hour in the
-    period; 0 for every hour when None).
+    period; 0 for every hour when None), with the energy each draw's ``flex_share`` (0 when
+    None) gives way in them.
 
     Returns
     -------
@@ -580,6 +583,8 @@ def stress_levels_numpy(
         The AI energy in those hours. [MWh]
     called_slots : int64[Y, S]
         Those hours by local month and clock hour, summed over the draws counted. [h]
+    called_energy_slots : int64[Y, S]
+        The energy given way in them, each hour's to the kWh, summed so. [kWh]
     """
     unflexed = inputs._replace(flex_share=np.zeros_like(inputs.flex_share))
     rows = stream_values(unflexed)
@@ -611,29 +616,35 @@ def stress_levels_numpy(
     hour = inputs.first_hour + np.arange(total.shape[1])
     slots = np.zeros(hour.size, dtype=np.int64) if slot_of_hour is None else slot_of_hour[hour]
     counted = np.ones(draw_count, dtype=bool) if counted is None else counted.astype(bool)
-    called, called_ai, called_slots = called_hours_numpy(
+    share = np.zeros(draw_count) if flex_share is None else flex_share
+    called, called_ai, called_slots, called_energy_slots = called_hours_numpy(
         total, ai, inputs.first_hour, year_of_hour, levels, cutoffs, period_hours,
-        slots=slots, counted=counted,
+        slots=slots, counted=counted, flex_share=share,
     )  # fmt: skip
-    return levels, cutoffs, peak, at_peak, called, called_ai, called_slots
+    return levels, cutoffs, peak, at_peak, called, called_ai, called_slots, called_energy_slots
 
 
 def called_hours_numpy(
-    total, ai, first_hour, year_of_hour, levels, cutoffs, period_hours, *, slots, counted
-):
+    total, ai, first_hour, year_of_hour, levels, cutoffs, period_hours, *, slots, counted,
+    flex_share,
+):  # fmt: skip
     """The stress hours of each year and draw in ``period_hours`` by the stream's rule, over the
     totals ``total`` [D, H] before flexibility: how many, their events (runs of consecutive
     stress hours of one year; a run's length grows hour by hour and restarts at 0), the longest
     event, int64[3, Y, D] [h, events, h], the AI energy ``ai`` [D, H] in them, float64[Y, D]
     [MWh], and how many of the draws ``counted`` (bool[D]) are called in each hour, tallied by
     the hours' ``slots`` (int64[H], of :data:`~forecast.kernels.layout.MONTH_HOUR_SLOTS`),
-    int64[Y, S]. [h]"""
+    int64[Y, S] [h], with the energy their ``flex_share`` (float64[D]) gives way in those
+    hours, each draw's hour rounded to the kWh, int64[Y, S]. [kWh]"""
     hour = first_hour + np.arange(total.shape[1])
     inside = (hour >= period_hours[0]) & (hour < period_hours[1])
     year_count, draw_count = levels.shape
     called = np.zeros((3, year_count, draw_count), dtype=np.int64)
     called_ai = np.zeros((year_count, draw_count))
     called_slots = np.zeros((year_count, MONTH_HOUR_SLOTS), dtype=np.int64)
+    called_energy_slots = np.zeros((year_count, MONTH_HOUR_SLOTS), dtype=np.int64)
+    # Each draw's energy given way in every hour, were it called. [kWh]
+    given_way = np.rint(flex_share[:, None] * ai * KWH_PER_MWH)
     for year in range(year_count):
         in_year = (year_of_hour == year) & inside
         level, cutoff = levels[year][:, None], cutoffs[year][:, None]
@@ -643,12 +654,15 @@ def called_hours_numpy(
         # Hour by hour, how many counted draws are called, then tallied by slot.
         draws_called = stressed[counted].sum(axis=0)
         called_slots[year] = np.bincount(slots, weights=draws_called, minlength=MONTH_HOUR_SLOTS)
+        hour_energy = np.where(stressed & counted[:, None], given_way, 0.0).astype(np.int64)
+        hour_energy = hour_energy.sum(axis=0)
+        np.add.at(called_energy_slots[year], slots, hour_energy)
         run = np.zeros(draw_count, dtype=np.int64)
         for column in np.flatnonzero(in_year):
             run = np.where(stressed[:, column], run + 1, 0)
             called[1, year] += run == 1
             called[2, year] = np.maximum(called[2, year], run)
-    return called, called_ai, called_slots
+    return called, called_ai, called_slots, called_energy_slots
 
 
 def connect_sites_numpy(

@@ -474,8 +474,8 @@ function wireEvents() {
   byId("flex-calendar-year").addEventListener("change", (event) => {
     if (!state.last) return;
     const year = Number(event.target.value);
-    fillCalendarTable(byId("flex-calendar-table"), state.last.payload, year);
-    setStatus(`Flexibility's month × hour table shows ${year}.`);
+    fillCalendarTable(state.last.payload, year);
+    setStatus(`Flexibility's month × hour tables show ${year}.`);
   });
   for (const id of ["load-factor", "pue", "grid-limit", "flex-share"]) {
     byId(id).addEventListener("input", () => showEdit(id));

@@ -814,6 +814,48 @@ def test_the_calendar_of_hours_called_is_when_the_load_gives_way(threshold, star
     assert expected[:, :10].sum() == 0.0
 
 
+@pytest.mark.parametrize("mode", ["curtail", "shift"])
+def test_the_calendar_of_energy_given_way_follows_the_share(mode):
+    """A grid planner edited the flexible share on the dashboard and its month x hour table
+    of hours called stayed as it was: the stress hours are ranked on the total load before
+    anything gives way, so they do not depend on the share. flexibility_energy_mwh_by_month_hour
+    [MWh] is what does: per local month and clock hour, the mean over draws of the AI energy
+    the share takes off in the hours called (the hourly AI rows without flexibility less those
+    with it there, moved or curtailed); a year's cells add up to the mean curtailed plus
+    shifted energy, and twice the share gives way twice the energy in the same hours."""
+    first, last = dt.date(2025, 7, 1), dt.date(2025, 8, 31)
+    shown = {}
+    for share in (0.3, 0.6):
+        data = _campus(mode, share=share)
+        rows, flexed = _hourly_rows(data, first, last)
+        del data["flexibility"]
+        plain, _ = _hourly_rows(data, first, last)
+        lowered = plain[0] - rows[0]  # layout.AI_ROW, [D, H]: given way where called
+        called = lowered > 1e-9 * plain[0]
+        local = pd.DatetimeIndex(flexed["local_time"].to_numpy())
+        expected = np.zeros((12, 24))
+        np.add.at(expected, (local.month - 1, local.hour), np.where(called, lowered, 0.0).mean(0))
+        energy = flexed["flexibility_energy_mwh_by_month_hour"]
+        assert energy.dims == ("year", "month_of_year", "hour_of_day")
+        assert energy.attrs["units"] == "MWh"
+        # Each hour's energy is summed in whole kWh (forecast.kernels.layout.KWH_PER_MWH): at
+        # most 0.5 kWh apart per hour called.
+        hours = flexed["flexibility_hours_called_by_month_hour"].sel(year=2025).to_numpy()
+        off = np.abs(energy.sel(year=2025).to_numpy() - expected)
+        assert (off <= 0.5e-3 * hours + 1e-9).all(), off.max()
+        given_way = (
+            flexed["flexibility_curtailed_twh_mean"] + flexed["flexibility_shifted_twh_mean"]
+        ).sel(year=2025)
+        total = float(energy.sel(year=2025).sum())
+        assert total == pytest.approx(float(given_way) * 1e6, abs=0.5e-3 * hours.sum())
+        assert expected.sum() > 0
+        shown[share] = (flexed["flexibility_hours_called_by_month_hour"], energy)
+    np.testing.assert_array_equal(shown[0.3][0], shown[0.6][0])  # the same hours
+    doubled = np.abs(shown[0.6][1] - 2 * shown[0.3][1]).to_numpy()
+    assert (doubled <= 1.5e-3 * shown[0.3][0].to_numpy() + 1e-9).all(), doubled.max()
+    assert float(shown[0.6][1].sum()) > 1.9 * float(shown[0.3][1].sum())
+
+
 def test_the_calendar_of_hours_called_leaves_out_what_is_not_called():
     """Before from_year nothing is called, and a draw whose share is 0 is never called: the
     calendar holds none of their hours (it adds up to flexibility_hours_called_mean, which
@@ -828,6 +870,9 @@ def test_the_calendar_of_hours_called_leaves_out_what_is_not_called():
     nothing = _project(zero, resolution="annual")
     assert nothing["flexibility_hours_called_by_month_hour"].sum() == 0.0
     assert nothing["flexibility_hours_called_mean"].sum() == 0.0
+    assert nothing["flexibility_energy_mwh_by_month_hour"].sum() == 0.0
+    assert later["flexibility_energy_mwh_by_month_hour"].sel(year=2025).sum() == 0.0
+    assert later["flexibility_energy_mwh_by_month_hour"].sel(year=2026).sum() > 0.0
 
 
 @pytest.mark.parametrize("mode", ["curtail", "shift"])

@@ -495,12 +495,13 @@ def test_a_site_that_applies_ahead_of_its_build_queues_from_then():
 
 def _stress_levels_in_chunks(
     inputs, hours_per_year, chunks, threshold=50.0, period_hours=(0, kernels.ANY_HOUR), *,
-    slot_of_hour=None, counted=None,
+    slot_of_hour=None, counted=None, flex_share=None,
 ):  # fmt: skip
     """The kernel's stress levels and cutoffs over ``chunks`` chunks of days, the last year
     closed as the engine closes it; the total's peak and the AI load at it; the stress hours
     in ``period_hours`` counted (hours, events, longest) and the AI energy in them; and the
-    hours of the draws ``counted`` (default all) by ``slot_of_hour`` (default slot 0)."""
+    hours of the draws ``counted`` (default all) by ``slot_of_hour`` (default slot 0), with
+    the energy each draw's ``flex_share`` (default none) gives way in them."""
     days, draws = inputs.day_starts.size - 1, inputs.flex_share.size
     hours = int(inputs.day_starts[-1])
     if slot_of_hour is None:
@@ -509,7 +510,7 @@ def _stress_levels_in_chunks(
         counted = np.ones(draws, dtype=np.uint8)
     state = kernels.stress_pass(
         draws, inputs.baseline_level_t.shape[0], hours_per_year, slot_of_hour=slot_of_hour,
-        counted=counted, period_hours=period_hours,
+        counted=counted, flex_share=flex_share, period_hours=period_hours,
     )  # fmt: skip
     # What the kernel counts starts at what it never writes: a year left uncounted shows.
     state = state._replace(called=np.full_like(state.called, -1),
@@ -530,7 +531,7 @@ def _stress_levels_in_chunks(
         kernels.stress_levels(chunk, 0, threshold, state)
     kernels.close_open_years(state, threshold)
     return (state.levels, state.cutoffs, state.total_peak, state.ai_at_peak, state.called,
-            state.called_ai, state.called_slots)  # fmt: skip
+            state.called_ai, state.called_slots, state.called_energy_slots)  # fmt: skip
 
 
 def _stress_hours(inputs, levels, cutoffs):
@@ -562,22 +563,34 @@ def test_stress_levels_match_twin(hours_per_year, chunks, fill, period):
     rng = np.random.default_rng(hours_per_year)
     slot_of_hour = rng.integers(0, layout.MONTH_HOUR_SLOTS, int(inputs.day_starts[-1]))
     counted = (np.arange(draws) % 3 != 0).astype(np.uint8)
-    levels, cutoffs, peak, at_peak, called, called_ai, slots = _stress_levels_in_chunks(
+    # Each draw its own share (the calendar of energy weighs each draw's AI load by it).
+    share = rng.uniform(0.1, 0.9, draws)
+    levels, cutoffs, peak, at_peak, called, called_ai, slots, energy = _stress_levels_in_chunks(
         inputs, hours_per_year, chunks, period_hours=period, slot_of_hour=slot_of_hour,
-        counted=counted,
+        counted=counted, flex_share=share,
     )  # fmt: skip
     expected = twins.stress_levels_numpy(inputs, hours_per_year, 50.0, period_hours=period,
-                                         slot_of_hour=slot_of_hour, counted=counted)  # fmt: skip
+                                         slot_of_hour=slot_of_hour, counted=counted,
+                                         flex_share=share)  # fmt: skip
     assert called[layout.CALLED_HOURS].max() > 0  # some hours are called in each case
     np.testing.assert_allclose(levels, expected[0], rtol=RTOL)
     np.testing.assert_array_equal(cutoffs, expected[1])
     np.testing.assert_array_equal(called, expected[4])
     np.testing.assert_allclose(called_ai, expected[5], rtol=RTOL, atol=1e-9)
     np.testing.assert_array_equal(slots, expected[6])
-    # The calendar holds every hour the counted draws are called, and no other.
+    # Whole kWh: an hour's share x AI load may round apart by one where the twin's AI load
+    # differs in its last bits.
+    np.testing.assert_allclose(energy, expected[7], atol=slots.max())
+    # The calendar holds every hour the counted draws are called, and no other; its energy,
+    # the share of the AI energy in them (to the kWh of each hour).
     np.testing.assert_array_equal(
         slots.sum(axis=1), called[layout.CALLED_HOURS][:, counted == 1].sum(axis=1)
     )
+    given_way = (share * called_ai)[:, counted == 1].sum(axis=1) * layout.KWH_PER_MWH
+    np.testing.assert_allclose(
+        energy.sum(axis=1), given_way, atol=called[layout.CALLED_HOURS].sum() + 1e-6
+    )
+    assert (energy > 0).any() == (slots > 0).any()
     if fill == "nan":
         return  # a NaN draw's hours rank lowest, as NumPy sorts them; they are no stress hours
     # The declared hours a year give way, or every hour at or above the threshold where
@@ -615,9 +628,9 @@ def test_a_flat_loads_called_hours_are_one_event_of_the_declared_hours(chunks, h
         # Each hour in a slot of its clock hour: the first year's hours called are its
         # hours period[0] .. N - 1, of all 5 draws.
         clock_hour = np.arange(int(flat.day_starts[-1])) % 24
-        *_, called, called_ai, slots = _stress_levels_in_chunks(
+        *_, called, called_ai, slots, energy = _stress_levels_in_chunks(
             flat, hours_per_year, chunks, threshold=0.0, period_hours=period,
-            slot_of_hour=clock_hour,
+            slot_of_hour=clock_hour, flex_share=np.full(5, 0.25),
         )  # fmt: skip
         second_year = min(hours_per_year, 24)
         for year, hours in enumerate((first_year, second_year)):
@@ -629,6 +642,8 @@ def test_a_flat_loads_called_hours_are_one_event_of_the_declared_hours(chunks, h
         np.testing.assert_array_equal(
             slots[0], 5 * np.bincount(first % 24, minlength=layout.MONTH_HOUR_SLOTS)
         )
+        # A quarter of the AI load gives way in each of them, in whole kWh. [kWh]
+        np.testing.assert_array_equal(energy[0], slots[0] * round(0.25 * ai_mw * 1000))
 
 
 @pytest.mark.parametrize("chunks", [1, 3])
