@@ -21,8 +21,9 @@ While a flood runs, a probe asks ``/healthz`` every 50 ms on its own connection 
 reads the server's resident memory every 20 ms. It prints, per flood and in all: answers by
 status, ``/healthz`` p99 and max latency, peak RSS, and the count of 5xx answers other than
 the deliberate 503 refusals (which carry ``Retry-After``). Targets: ``/healthz`` max <= 0.5 s
-under every flood, no 5xx but deliberate 503s, peak RSS within the memory budget, and every
-request beyond capacity refused with 503 or 429. The exit status is 1 when a target is missed.
+under every flood, no 5xx but deliberate 503s, peak RSS within the memory budget, every
+request beyond capacity refused with 503 or 429, and every job queued (202) ended within 10
+minutes of being followed. The exit status is 1 when a target is missed.
 """
 
 from __future__ import annotations
@@ -54,6 +55,10 @@ CLOSE_WAIT_S = 10.0
 PROBE_INTERVAL_S = 0.05
 RSS_INTERVAL_S = 0.02
 REQUEST_TIMEOUT_S = 300.0
+#: How long a queued job is followed to its end before it is noted as not ended. [s]
+JOB_WAIT_S = 600.0
+#: How the note of such a job begins.
+UNENDED = "job not ended within"
 FLOODS = ("projections", "baseline", "cache", "renders", "identical", "bodies", "slow", "inputs")
 
 
@@ -185,15 +190,24 @@ def _post(path: str, body: dict, **options) -> tuple[str, str, dict]:
 
 
 async def _wait_jobs(base: str, responses: list, outcome: Outcome) -> None:
-    """Follow 202 answers to their job's end."""
+    """Follow 202 answers to their job's end, one after the other, each for
+    :data:`JOB_WAIT_S` at most: a job still unfinished then is counted under its last status
+    and noted (a missed target), not left out."""
     async with httpx.AsyncClient(base_url=base, timeout=REQUEST_TIMEOUT_S) as client:
         for response in responses:
             if isinstance(response, httpx.Response) and response.status_code == 202:
                 location = response.headers["location"]
-                for _ in range(6000):
+                deadline = time.monotonic() + JOB_WAIT_S
+                while True:
                     job = (await client.get(location)).json()
                     if job["status"] in ("succeeded", "failed"):
                         outcome.statuses[f"job {job['status']}"] += 1
+                        break
+                    if time.monotonic() >= deadline:
+                        outcome.statuses[f"job still {job['status']}"] += 1
+                        outcome.notes.append(
+                            f"{UNENDED} {JOB_WAIT_S:.0f} s: {location} still {job['status']}"
+                        )
                         break
                     await asyncio.sleep(0.1)
 
@@ -424,6 +438,7 @@ def main() -> int:
         for note in outcome.notes
         if note.startswith(("not a 4xx", "429 without", "503 without", "not closed"))
     ]
+    unended = [note for outcome in outcomes for note in outcome.notes if note.startswith(UNENDED)]
     print()
     print(
         f"/healthz over all floods: {len(every)} probes, "
@@ -439,6 +454,7 @@ def main() -> int:
             ("peak RSS", peak <= budget),
             ("no 5xx", errors == 0),
             ("refusals, inputs and slow clients", not notes),
+            ("queued jobs ended", not unended),
         )
         if not ok
     ]

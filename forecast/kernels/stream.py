@@ -524,6 +524,21 @@ def baseline_days(inputs, probabilities, quantiles_out):
                             False, quantiles_out)  # fmt: skip
 
 
+@borrowing_jit
+def _add_flexible_hour(inputs, day, hour, rows, weather, moved, placed, filled, day_moves,
+                       day_sums, peaks):  # fmt: skip
+    """Evaluate the chunk's hour ``hour`` of ``day`` into ``rows`` with flexibility acting in
+    it (:func:`_flex_hour`, with ``moved``, ``placed``, ``filled`` and ``day_moves`` as
+    :func:`_day_shifts` left them for the day) and add it to the block's day sums and peaks
+    (:func:`_accumulate_hour`, curtailed row included); return how many draws' AI load
+    flexibility changed. ``rows`` then hold the hour's loads for its quantiles."""
+    _hour_values(inputs, hour, day, np.int64(0), rows.shape[1], rows, weather)
+    changes = _flex_hour(inputs, day, hour, rows, weather, moved, placed, filled, day_moves)
+    year = inputs.year_of_day[day]
+    _accumulate_hour(rows, day_sums, day, hour, peaks, year, True, inputs.has_non_ai)
+    return changes
+
+
 @jit
 def stream_days_flexible(
     inputs: StreamInputs,
@@ -549,16 +564,11 @@ def stream_days_flexible(
         if inputs.flex_shift:
             day_moves = _day_shifts(inputs, day, rows, weather, moved, placed, filled)
         for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
-            _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather)
+            changes = _add_flexible_hour(inputs, day, hour, rows, weather, moved, placed,
+                                         filled, day_moves, day_sums_out, peaks_out)  # fmt: skip
             # An hour where flexibility moves no draw's load repeats like any other.
-            changes = _flex_hour(inputs, day, hour, rows, weather, moved, placed, filled,
-                                 day_moves)  # fmt: skip
-            repeats = changes == 0
-            _accumulate_hour(
-                rows, day_sums_out, day, hour, peaks_out, year, True, inputs.has_non_ai
-            )
             _hour_quantiles(inputs, hour, rows, quantile_rows, probabilities, state, memo,
-                            repeats, quantiles_out)  # fmt: skip
+                            changes == 0, quantiles_out)  # fmt: skip
         _close_day(inputs, day_sums_out, day, peaks_out, year)
     _dc_as_ai(inputs, peaks_out)
 
@@ -628,11 +638,8 @@ def stream_days_plain_flexible(
         if inputs.flex_shift:
             day_moves = _day_shifts(inputs, day, rows, weather, moved, placed, filled)
         for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
-            _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather)
-            _flex_hour(inputs, day, hour, rows, weather, moved, placed, filled, day_moves)
-            _accumulate_hour(
-                rows, day_sums_out, day, hour, peaks_out, year, True, inputs.has_non_ai
-            )
+            _add_flexible_hour(inputs, day, hour, rows, weather, moved, placed, filled,
+                               day_moves, day_sums_out, peaks_out)  # fmt: skip
             _plain_quantiles(rows, quantile_rows, probabilities, hour, scratch, quantiles_out)
         _close_day(inputs, day_sums_out, day, peaks_out, year)
     _dc_as_ai(inputs, peaks_out)

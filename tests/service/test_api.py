@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 import warnings
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from service.errors import NotAcceptableError
 from service.main import create_app
 from service.render import negotiate, spreadsheet_safe
 from tests.support.model_artifacts import API_KEY, MODEL_ID, publish_model
+from tests.support.server import wait_for_status
 
 SMALL = {
     "scenario_id": "kr-national",
@@ -387,12 +387,7 @@ def test_body_too_large_is_413(client: TestClient):
 
 
 def _wait_for(client: TestClient, location: str) -> dict:
-    for _ in range(600):
-        job = client.get(location).json()
-        if job["status"] in ("succeeded", "failed"):
-            return job
-        time.sleep(0.05)
-    raise AssertionError(f"job {location} did not finish")
+    return wait_for_status(client, location, {"succeeded", "failed"})
 
 
 def test_large_projection_runs_as_a_job(client: TestClient):

@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv as csv_module
 import dataclasses
 import io
-import time
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from service import estimates
 from service.headers import keyed_cache_control
 from service.main import create_app
 from tests.support.model_artifacts import API_KEY, MODEL_ID, publish_model, synthetic_parameters
+from tests.support.server import wait_for_status
 
 ONE_YEAR = {"draws": 20, "resolution": "annual", "start": "2030-01-01", "end": "2030-12-31"}
 SMALL = {"scenario_id": "kr-national", **ONE_YEAR}
@@ -28,22 +28,12 @@ PAIR = {"scenarios": [{"scenario_id": "kr-national"}, {"scenario_id": "kr-dc-pip
 
 
 def _finish(client: TestClient, location: str) -> dict:
-    for _ in range(1200):
-        job = client.get(location).json()
-        if job["status"] in ("succeeded", "failed", "cancelled"):
-            return job
-        time.sleep(0.05)
-    raise AssertionError(f"job {location} did not finish")
+    return wait_for_status(client, location, {"succeeded", "failed", "cancelled"})
 
 
 def _succeeded(client: TestClient, run_id: str) -> dict:
     """The run's record once its result file is written (after its inline answer)."""
-    for _ in range(600):
-        record = client.get(f"/v1/runs/{run_id}").json()
-        if record["status"] == "succeeded":
-            return record
-        time.sleep(0.05)
-    raise AssertionError(f"run {run_id} did not succeed")
+    return wait_for_status(client, f"/v1/runs/{run_id}", {"succeeded"})
 
 
 @pytest.fixture(scope="module")

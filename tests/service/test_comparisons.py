@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 
 import numpy as np
 import pandas as pd
@@ -21,6 +20,7 @@ from service import comparing, estimates, tasks
 from service.main import create_app
 from service.schemas import ComparisonRequest
 from tests.support.model_artifacts import MODEL_ID
+from tests.support.server import wait_for_status
 
 WRITER = "writer-key-000001"
 PERIOD = {"draws": 20, "resolution": "annual", "start": "2030-01-01", "end": "2031-12-31"}
@@ -41,12 +41,7 @@ def client(make_settings):
 
 
 def _finish(client: TestClient, location: str) -> dict:
-    for _ in range(2400):
-        job = client.get(location).json()
-        if job["status"] in ("succeeded", "failed"):
-            return job
-        time.sleep(0.05)
-    raise AssertionError(f"job {location} did not finish")
+    return wait_for_status(client, location, {"succeeded", "failed"})
 
 
 def test_each_scenario_keeps_its_own_caveats(client: TestClient):
@@ -149,10 +144,7 @@ def test_a_comparison_read_back_from_its_file_answers_the_same_bytes(client: Tes
     inline = client.post("/v1/comparisons", json=body)
     inline_csv = client.post("/v1/comparisons", json=body, params={"format": "csv"})
     run_id = inline.headers["x-run-id"]
-    for _ in range(600):
-        if client.get(f"/v1/runs/{run_id}").json()["status"] == "succeeded":
-            break
-        time.sleep(0.05)
+    wait_for_status(client, f"/v1/runs/{run_id}", {"succeeded"})
     state = client.app.state.service
     state.cache.drop(state.runs.get(run_id).result_key)
     stored = client.get(f"/v1/runs/{run_id}/result")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 import zipfile
 from pathlib import Path
 
@@ -14,7 +13,8 @@ import httpx
 import pytest
 
 from forecast.cli import main
-from tests.support.server import running_server
+from service.storage.runs import RUN_STATUSES, UNFINISHED
+from tests.support.server import running_server, wait_for_status
 
 PERIOD = {"start": "2030-01-01", "end": "2030-12-31"}
 #: Draw-hours above which the server queues a job: a one-year export of 8 draws (two passes,
@@ -35,13 +35,9 @@ def _files(archive: bytes) -> dict[str, bytes]:
 
 def _ended(server: str, accepted: httpx.Response) -> dict:
     """The job a 202 answered, polled until it is neither queued nor running (5 min at most)."""
-    job = accepted.json()
-    for _ in range(1200):
-        job = httpx.get(f"{server}{accepted.headers['location']}").json()
-        if job["status"] not in ("queued", "running"):
-            break
-        time.sleep(0.25)
-    return job
+    with httpx.Client(base_url=server) as http:
+        ended = set(RUN_STATUSES) - set(UNFINISHED)
+        return wait_for_status(http, accepted.headers["location"], ended, timeout_s=300)
 
 
 def _written(out: Path) -> dict[str, bytes]:

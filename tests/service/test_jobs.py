@@ -6,7 +6,6 @@ import hashlib
 import io
 import itertools
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -18,18 +17,14 @@ from service import tasks
 from service.main import create_app
 from service.storage.results import ResultLostError
 from tests.support.runs import damage_header, flip_bits, stored_run, written_result
+from tests.support.server import wait_for_status, wait_until
 
 JOB = {"scenario_id": "kr-national", "draws": 50, "resolution": "monthly",
        "start": "2030-01-01", "end": "2031-12-31"}  # fmt: skip
 
 
 def _finish(client: TestClient, location: str) -> dict:
-    for _ in range(1200):
-        job = client.get(location).json()
-        if job["status"] in ("succeeded", "failed", "cancelled"):
-            return job
-        time.sleep(0.05)
-    raise AssertionError(f"job {location} did not finish")
+    return wait_for_status(client, location, {"succeeded", "failed", "cancelled"})
 
 
 @pytest.fixture
@@ -109,13 +104,14 @@ def test_a_failed_job_reports_why_and_can_be_resubmitted(client: TestClient, mon
 
 def _running(client: TestClient, location: str) -> dict:
     """The job once it has computed some hours but not all."""
-    for _ in range(1200):
-        job = client.get(location).json()
-        if job["status"] == "running" and 0 < job["done_hours"] < job["total_hours"]:
-            return job
+
+    def part_way(job: dict) -> bool:
         assert job["status"] in ("queued", "running"), job
-        time.sleep(0.05)
-    raise AssertionError(f"job {location} did not start")
+        return job["status"] == "running" and 0 < job["done_hours"] < job["total_hours"]
+
+    return wait_until(
+        lambda: client.get(location).json(), part_way, what=f"job {location} part-way"
+    )
 
 
 def test_a_job_is_cancelled_queued_or_running_and_can_be_resubmitted(make_settings, monkeypatch):
@@ -148,10 +144,7 @@ def test_a_job_is_cancelled_queued_or_running_and_can_be_resubmitted(make_settin
         running = client.post(f"{first}/cancel").json()
         assert running["status"] == "cancelled" and running["finished"] is not None
         assert 0 < running["done_hours"] < running["total_hours"]
-        for _ in range(1200):
-            if ended:
-                break
-            time.sleep(0.05)
+        wait_until(lambda: ended, bool, what="the cancelled projection's end")
         assert ended == ["JobCancelledError"]  # stopped part-way
         results = client.app.state.service.results.directory
         assert not list(results.glob("*.nc"))

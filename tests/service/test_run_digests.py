@@ -14,7 +14,6 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
-import time
 import uuid
 
 from fastapi.testclient import TestClient
@@ -27,6 +26,7 @@ from service.storage.database import Database
 from service.storage.runs import RunFilter, Runs
 from tests.service.test_storage import _RUN_COLUMNS, _run
 from tests.support.migrations import migrate, schema_differences, schema_revision
+from tests.support.server import wait_for_status
 
 ONE_YEAR = {"draws": 10, "resolution": "annual", "start": "2030-01-01", "end": "2030-12-31"}
 SMALL = {"scenario_id": "kr-national", **ONE_YEAR}
@@ -98,10 +98,8 @@ def test_a_job_handed_back_before_the_upgrade_records_its_digests_when_taken_up(
         assert [getattr(taken, name) for name in DIGESTS] == [
             getattr(done, name) for name in DIGESTS
         ]
-        for _ in range(600):  # let it finish before the server stops
-            if client.get(f"/v1/jobs/{handed.id}").json()["status"] == "succeeded":
-                break
-            time.sleep(0.1)
+        # Let it finish before the server stops.
+        wait_for_status(client, f"/v1/jobs/{handed.id}", {"succeeded"})
 
 
 def test_the_migration_to_0005_keeps_a_databases_runs_their_digests_unknown(database_url: str):

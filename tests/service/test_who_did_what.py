@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -21,6 +20,7 @@ from sqlalchemy import select
 
 from service.main import create_app
 from service.storage.tables import RunDeletionRow
+from tests.support.server import wait_for_status
 
 ALICE = "writer-alice-0001"
 BOB = "writer-bob-000002"
@@ -55,11 +55,8 @@ def _run(client: TestClient, draws: int, key: str | None) -> str:
     answer = client.post("/v1/projections", json={**PERIOD, "draws": draws}, headers=headers)
     assert answer.status_code == 200, answer.text
     run_id = answer.headers["x-run-id"]
-    for _ in range(600):
-        if client.get(f"/v1/runs/{run_id}").json()["status"] == "succeeded":
-            return run_id
-        time.sleep(0.05)
-    raise AssertionError(f"run {run_id} did not finish")
+    wait_for_status(client, f"/v1/runs/{run_id}", {"succeeded"})
+    return run_id
 
 
 def test_runs_are_listed_by_their_author(client: TestClient):

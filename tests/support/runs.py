@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import time
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -12,6 +11,7 @@ from fastapi.testclient import TestClient
 from forecast.projection import ProjectionOptions, project
 from forecast.scenario import load_scenario
 from service.storage.results import ResultFiles, StoredFile
+from tests.support.server import wait_until
 
 
 def stored_run(client: TestClient, body: dict, *, read_from_file: bool = False) -> tuple[str, Path]:
@@ -22,14 +22,13 @@ def stored_run(client: TestClient, body: dict, *, read_from_file: bool = False) 
     assert answer.status_code == 200, answer.text
     service = client.app.state.service  # type: ignore[attr-defined]
     run_id = answer.headers["x-run-id"]
-    for _ in range(600):
-        run = service.runs.get(run_id)
-        if run.result_file is not None:
-            if read_from_file:
-                service.cache.drop(run.result_key)
-            return run_id, service.results.directory / run.result_file
-        time.sleep(0.05)
-    raise AssertionError(f"run {run_id}: no result file")
+    run = wait_until(
+        lambda: service.runs.get(run_id), lambda run: run.result_file is not None,
+        what=f"run {run_id}'s result file",
+    )  # fmt: skip
+    if read_from_file:
+        service.cache.drop(run.result_key)
+    return run_id, service.results.directory / run.result_file
 
 
 def written_result(directory: Path) -> tuple[ResultFiles, StoredFile]:

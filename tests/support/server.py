@@ -2,7 +2,8 @@
 
 Not collected. The server keeps its database and results in a temporary storage directory
 unless the environment given names one (``FORECAST_STORAGE_DIR``), so a test can stop a
-server, even with SIGKILL, and start another on the same storage.
+server, even with SIGKILL, and start another on the same storage. A test waits for a job or
+run (:func:`wait_for_status`), or anything else (:func:`wait_until`), with a deadline.
 """
 
 from __future__ import annotations
@@ -15,16 +16,19 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 
 REPOSITORY = Path(__file__).resolve().parent.parent.parent
 #: Names the file whose creation lets a held start-up go on (:mod:`tests.support.held_start`).
 HOLD_START_VARIABLE = "FORECAST_TEST_HOLD_START"
+
+Seen = TypeVar("Seen")
 
 
 def free_port() -> int:
@@ -138,14 +142,38 @@ def running_server(
             shutil.rmtree(storage, ignore_errors=True)
 
 
+def wait_until(
+    probe: Callable[[], Seen],
+    done: Callable[[Seen], bool],
+    *,
+    what: str,
+    timeout_s: float = 300,
+    interval_s: float = 0.1,
+) -> Seen:
+    """Call ``probe`` every ``interval_s`` until ``done`` holds for what it returns; that.
+
+    The wait has a deadline, not a count of tries (a count waits longer or shorter as the
+    machine is loaded): once ``timeout_s`` have passed without ``done`` holding, it raises
+    ``AssertionError`` naming ``what`` was awaited and the last value seen. ``probe`` is
+    called at least once.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        seen = probe()
+        if done(seen):
+            return seen
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"waited {timeout_s} s for {what}; last seen: {seen!r}")
+        time.sleep(interval_s)
+
+
 def wait_for_status(
     http: httpx.Client, path: str, statuses: set[str], timeout_s: float = 300
 ) -> dict:
-    """Poll the job or run at ``path`` until its ``status`` is one of ``statuses``; its JSON."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        job = http.get(path).json()
-        if job["status"] in statuses:
-            return job
-        time.sleep(0.1)
-    raise AssertionError(f"{path} never reached {statuses}")
+    """Poll the job or run at ``path`` until its ``status`` is one of ``statuses``; its JSON.
+    ``http`` may be a :class:`fastapi.testclient.TestClient` (an ``httpx.Client``). Past
+    ``timeout_s`` it raises ``AssertionError`` with the last status and JSON seen."""
+    return wait_until(
+        lambda: http.get(path).json(), lambda job: job["status"] in statuses,
+        what=f"{path} with a status in {sorted(statuses)}", timeout_s=timeout_s,
+    )  # fmt: skip
