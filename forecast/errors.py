@@ -7,6 +7,7 @@ echoed through :func:`shown_value`, which cuts a long one short, and a range is 
 """
 
 import datetime as dt
+from collections.abc import Sequence
 
 #: Most characters of a value an error message echoes (a scenario's notes run to 8,605).
 MOST_SHOWN_CHARACTERS = 200
@@ -84,9 +85,11 @@ _SCHEMA_KINDS = {
 def allowed_by_schema(schema: dict, *, most: int | float | None = None) -> str:
     """What a value of the JSON schema ``schema`` may be, in an error message's words: its
     type and range (``an integer 1..65,535``: :func:`allowed_range`), its choices (``'csv',
-    'parquet'``), the pattern text must match, ``or null`` where it may be null; empty where the
-    schema names no type. Shared by the command line (typer's options) and the API (request
-    bodies, query and path parameters), so both say a range alike.
+    'parquet'``), its length (``text of 1..120 characters``, ``a list of at most 10 items``),
+    the pattern text must match, ``or null`` where it may be null; each kind of a union of
+    several (``a table or a list``); empty where the schema names no type. Shared by the
+    command line (typer's options), the API (request bodies, query and path parameters) and the
+    scenario loader (:func:`forecast.scenario.parse_scenario`), so all say a range alike.
 
     Parameters
     ----------
@@ -102,20 +105,126 @@ def allowed_by_schema(schema: dict, *, most: int | float | None = None) -> str:
     if "enum" in schema or "const" in schema:
         choices = schema.get("enum", [schema.get("const")])
         return ", ".join(repr(value) for value in choices) + (", or null" if nullable else "")
-    kind = _SCHEMA_KINDS.get(str(schema.get("type")))
-    if kind is None:
+    kinds = [_SCHEMA_KINDS.get(str(member.get("type"))) for member in members or [schema]]
+    if None in kinds:
         return ""
+    # One of several kinds (a table of shares or a list of dated ones): each named.
+    kind = " or ".join(dict.fromkeys(str(k) for k in kinds))
     kind = _SCHEMA_FORMATS.get(str(schema.get("format")), kind)
     low = schema.get("minimum", schema.get("exclusiveMinimum"))
     high = schema.get("maximum", schema.get("exclusiveMaximum"))
     if most is not None:
         high = most if high is None else min(high, most)
     allowed = allowed_range(kind, low=low, high=high)
-    if kind == "text" and "maxLength" in schema:
-        allowed += f" of at most {_number(schema['maxLength'])} characters"
+    # A bound the value may not take (gt, lt): a multiple of 0 read as allowed by "0..10,000".
+    open_low = low if "minimum" not in schema and "exclusiveMinimum" in schema else None
+    open_high = high if "maximum" not in schema and "exclusiveMaximum" in schema else None
+    if open_high is not None and open_high != schema["exclusiveMaximum"]:
+        open_high = None  # ``most`` lowered it below the schema's: a bound the value may take
+    if open_low is not None and high is None:
+        allowed = f"{kind} above {_number(open_low)}"
+    elif open_high is not None and low is None:
+        allowed = f"{kind} below {_number(open_high)}"
+    else:
+        allowed += "".join(f", not {_number(b)}" for b in (open_low, open_high) if b is not None)
+    fewest = schema.get("minLength", schema.get("minItems")) or None
+    longest = schema.get("maxLength", schema.get("maxItems"))
+    if fewest is not None or longest is not None:
+        length = allowed_range("", low=fewest, high=longest).strip()
+        unit = "characters" if kind == "text" else "items"
+        allowed += f" {'' if length.startswith('of ') else 'of '}{length} {unit}"
     if kind == "text" and "pattern" in schema:
         allowed += f" matching {schema['pattern']}"
     return allowed + (", or null" if nullable else "")
+
+
+def with_allowed(
+    message: str, error_type: str, schema: dict | None, *, most: int | float | None = None
+) -> str:
+    """pydantic's ``message`` for an error of ``error_type`` about a field of JSON schema
+    ``schema``, with what the field allows after it: ``Input should be greater than or equal
+    to 0 (allowed: a number 0..1,000,000,000)`` (:func:`allowed_by_schema`). Unchanged where
+    the message names the choices itself (``literal_error``: ``Input should be 'hold' or
+    'retire'``), a field is missing, a check of our own already says "allowed", or the schema
+    names no type. The one rule of the API's 422s and the scenario loader's errors alike.
+
+    Parameters
+    ----------
+    message
+        pydantic's message (``Value error, `` removed). [-]
+    error_type
+        pydantic's error type (``greater_than_equal``, ``string_pattern_mismatch``). [-]
+    schema
+        The field's JSON schema (:func:`schema_at`); None where not known. [-]
+    most
+        Lowers the schema's maximum (:func:`allowed_by_schema`). [the field's unit]
+    """
+    if schema is None or error_type in ("literal_error", "missing") or "allowed" in message:
+        return message
+    allowed = allowed_by_schema(schema, most=most)
+    return f"{message} (allowed: {allowed})" if allowed else message
+
+
+def schema_at(root: dict, location: Sequence[str | int]) -> dict | None:
+    """The JSON schema of the field at a pydantic error's ``location`` (field names and list
+    positions) in the JSON schema ``root`` (a model's ``model_json_schema()``), or None where
+    the location leaves it. Follows ``$ref``, ``X | None``, lists (a position), mappings (a free
+    key: ``grid.<region>``, ``mix.<id>``) and unions; a part naming a union's member (a
+    discriminator's tag, ``triangular``; a member's title, ``Trend``) picks that member, and
+    pydantic's own names of a union (``tagged-union[...]``, ``function-after[...]``) are
+    passed over.
+
+    Parameters
+    ----------
+    root
+        The whole JSON schema, with its ``$defs``. [-]
+    location
+        The error's ``loc`` (without an API body's leading ``body``). [-]
+    """
+    definitions = root.get("$defs", {})
+
+    def resolved(node: dict) -> dict:
+        reference = node.get("$ref", "")
+        return definitions.get(reference.rsplit("/", 1)[-1], node) if reference else node
+
+    def members(node: dict) -> list[dict]:
+        """The node and, flattened, every member of its unions, resolved; null left out."""
+        node = resolved(node)
+        found = [node]
+        for member in (*node.get("anyOf", []), *node.get("oneOf", [])):
+            if member.get("type") != "null":
+                found += members(member)
+        return found
+
+    node: dict | None = root
+    for part in location:
+        if node is None:
+            return None
+        options = members(node)
+        if isinstance(part, int):
+            lists = [item for item in options if isinstance(item.get("items"), dict)]
+            node = lists[0]["items"] if lists else None
+            continue
+        # A discriminator's tag first: Beta has a field named as its own tag (beta.beta).
+        tagged = [
+            resolved({"$ref": item["discriminator"]["mapping"][part]})
+            for item in options
+            if part in item.get("discriminator", {}).get("mapping", {})
+        ]
+        named = [item["properties"][part] for item in options if part in item.get("properties", {})]
+        titled = [item for item in options if item.get("title") == part and "properties" in item]
+        free = [item["additionalProperties"] for item in options
+                if isinstance(item.get("additionalProperties"), dict)]  # fmt: skip
+        if named or tagged or titled or free:
+            node = (tagged or named or titled or free)[0]
+        elif not part.startswith(("tagged-union[", "function-")):
+            return None
+    if node is None:
+        return None
+    node = resolved(node)
+    # ``X | None``: the member that is not null holds the field's own schema.
+    kept = [resolved(m) for m in node.get("anyOf", []) if m.get("type") != "null"]
+    return {**node, **kept[0]} if len(kept) == 1 else node
 
 
 #: A JSON schema string format as an error message says what is allowed.
@@ -187,4 +296,6 @@ def range_error(
 def _number(value: float | dt.date) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, float) and value.is_integer() and abs(value) >= 1e4:
+        return f"{int(value):,}"  # 1e9 as 1,000,000,000, not 1e+09
     return f"{value:,}" if isinstance(value, int) else f"{value:g}"

@@ -31,8 +31,9 @@ from forecast.errors import (
     NotFoundError,
     OptionsError,
     ScenarioError,
-    allowed_by_schema,
+    schema_at,
     shown_value,
+    with_allowed,
 )
 
 logger = logging.getLogger("service")
@@ -235,28 +236,9 @@ def _schema_of(model: type[BaseModel]) -> dict[str, Any]:
 
 def _schema_at(model: type[BaseModel], location: Sequence[Any]) -> dict[str, Any] | None:
     """The JSON schema of the field at an error's ``location`` (names and list positions,
-    without ``body``) in ``model``'s; None where the location leaves it."""
-    root = _schema_of(model)
-    definitions = root.get("$defs", {})
-
-    def resolved(node: dict[str, Any]) -> dict[str, Any]:
-        reference = node.get("$ref", "")
-        return definitions.get(reference.rsplit("/", 1)[-1], node) if reference else node
-
-    node: dict[str, Any] | None = root
-    for part in location:
-        if node is None:
-            return None
-        node = resolved(node)
-        # ``X | None``: the member that is not null holds the field's own schema.
-        members = [resolved(m) for m in node.get("anyOf", []) if m.get("type") != "null"]
-        if len(members) == 1:
-            node = {**node, **members[0]}
-        if isinstance(part, int):
-            node = node.get("items") if isinstance(node.get("items"), dict) else None
-        else:
-            node = node.get("properties", {}).get(part)
-    return None if node is None else resolved(node)
+    without ``body``) in ``model``'s (:func:`forecast.errors.schema_at`); None where the
+    location leaves it."""
+    return schema_at(_schema_of(model), location)
 
 
 #: Where a request's parameters are, as an error's location starts (``("query", "limit")``).
@@ -316,15 +298,11 @@ def _field_error(
         # that counts, and 10,001 draws already named it.
         return f"{location}{shown}: at most {max_draws} allowed on this service"
     # A type or range error names the field's type and range beside pydantic's words (a user
-    # sent seed = "y" and learnt only that it should be an integer); a list of choices
-    # (literal_error) already names them, and so does a check of our own that says "allowed".
-    if item.get("type") not in ("literal_error", "missing") and "allowed" not in message:
-        schema = _field_schema(item, model, route)
-        allowed = (
-            "" if schema is None else allowed_by_schema(schema, most=max_draws if draws else None)
-        )
-        if allowed:
-            message += f" (allowed: {allowed})"
+    # sent seed = "y" and learnt only that it should be an integer).
+    schema = _field_schema(item, model, route)
+    message = with_allowed(
+        message, str(item.get("type")), schema, most=max_draws if draws else None
+    )
     return f"{location}{shown}: {message}"
 
 

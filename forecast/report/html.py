@@ -170,14 +170,22 @@ def _figure(figure, salt: str, caption: str, description: str) -> str:
     )
 
 
-#: Hour ranks (1 = the year's highest hour) of the duration curves' table; the lowest hour of
-#: each year is added.
+#: Hour ranks (1 = the year's highest hour) of the duration curves' table, those within the
+#: hours a year has in the period; the lowest hour of each year is added.
 DURATION_TABLE_RANKS = (1, 10, 100, 500, 1000, 2000, 4380, 7000)
+#: A cell of the duration curves' table for a rank beyond the hours a year has in the period.
+NO_SUCH_HOUR = "–"
 
 
 def duration_table(dataset: xr.Dataset) -> str:
     """The load duration curves of :func:`forecast.report.plot.duration_figure` as a table: the
-    load at chosen hour ranks, P50 [P10–P90], per year and load."""
+    load at chosen hour ranks, P50 [P10–P90], per year and load.
+
+    A year the period covers in part ranks only its hours in the period (``duration_band_hours``
+    sums to them, its later bands are empty): the table keeps the ranks some shown year has, a
+    year with fewer hours shows :data:`NO_SUCH_HOUR` there, and its lowest hour is that of its
+    last band that holds hours (a one-month period ranked 744 hours; the table looked up rank
+    1,000 past the curve's end and the report ended in an ``IndexError``)."""
     years = plot.figure_years(dataset)
     series = [(name, label) for name, label in (("total_load_duration_mw", "total grid load"),
               ("ai_load_duration_mw", "AI load")) if name in dataset]  # fmt: skip
@@ -187,24 +195,33 @@ def duration_table(dataset: xr.Dataset) -> str:
         unit, scale = ("GW", 1000.0) if in_gw else ("MW", 1.0)
         for year in years:
             headers.append(f"{year} {label} [{unit}]")
-            ends = np.cumsum(dataset["duration_band_hours"].sel(year=year).to_numpy())
+            width = dataset["duration_band_hours"].sel(year=year).to_numpy()
+            used = width > 0
             curve = dataset[name].sel(year=year)
-            columns.append((ends, [curve.sel(quantile=q, method="nearest").to_numpy() / scale
-                                   for q in plot.BAR_LEVELS]))  # fmt: skip
+            columns.append((np.cumsum(width[used]), [curve.sel(quantile=q, method="nearest")
+                            .to_numpy()[used] / scale for q in plot.BAR_LEVELS]))  # fmt: skip
+    most_hours = max(int(ends[-1]) for ends, _ in columns)
     rows = []
-    for rank in (*DURATION_TABLE_RANKS, None):
+    for rank in (*(r for r in DURATION_TABLE_RANKS if r <= most_hours), None):
         cells = []
         for ends, (p10, p50, p90) in columns:
+            if rank is not None and rank > ends[-1]:
+                cells.append(NO_SUCH_HOUR)
+                continue
             # The band of ranked hours holding this rank (the last: the year's lowest hour).
             band = len(ends) - 1 if rank is None else int(np.searchsorted(ends, rank))
             cells.append(f"{p50[band]:,.1f} [{p10[band]:,.1f}–{p90[band]:,.1f}]")
         rows.append(["lowest hour" if rank is None else f"{rank:,}", *cells])
-    return _table(
-        headers,
-        rows,
-        caption="Load duration curves, P50 [P10–P90] over draws: the load in the hour of each "
-        "rank of the year (1: the highest hour), the mean of the band of ranked hours holding it",
+    caption = (
+        "Load duration curves, P50 [P10–P90] over draws: the load in the hour of each rank of "
+        "the year (1: the highest hour), the mean of the band of ranked hours holding it"
     )
+    if partial := partial_years_note(dataset):
+        caption += (
+            f"; {partial.removeprefix('note: ')}: such a year ranks only its hours in the period "
+            f"({NO_SUCH_HOUR}: a rank beyond them)"
+        )
+    return _table(headers, rows, caption=caption)
 
 
 def peak_hours_tables(dataset: xr.Dataset) -> str:

@@ -6,6 +6,7 @@ Part of :mod:`forecast.scenario`; the package's ``__init__`` lists the public na
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import tomllib
 import warnings
@@ -15,7 +16,14 @@ from typing import Any, get_args
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from forecast.errors import NotFoundError, ScenarioError, ScenarioNote, shown_value
+from forecast.errors import (
+    NotFoundError,
+    ScenarioError,
+    ScenarioNote,
+    schema_at,
+    shown_value,
+    with_allowed,
+)
 from forecast.paths import scenarios_dir
 from forecast.scenario.defaults import (
     MAX_EXTENDS_DEPTH,
@@ -80,7 +88,7 @@ def _format_location(loc: tuple[Any, ...], data: Any = None) -> str:
                 and loc[position + 1 : position + 2] != ("name",)
             )
             parts.append(f"[{item}]" + (f" ({name!r})" if plain else ""))
-        elif item in {"fixed", "triangular", "uniform", "lognormal", "beta"}:
+        elif _is_tag(loc, position):
             continue  # the discriminator tag pydantic adds to the path
         elif item.startswith(("function-", "tagged-union[")) or item == "Trend":
             continue  # how pydantic names a union's member: not a field of the file
@@ -117,13 +125,23 @@ def _field_names(location: tuple[Any, ...]) -> list[str]:
     pydantic adds for a union's members."""
     return [
         part
-        for part in location
+        for position, part in enumerate(location)
         if not (
             isinstance(part, int)
-            or part in _UNION_TAGS
+            or _is_tag(location, position)
+            or part == "Trend"
             or str(part).startswith(("function-", "tagged-union["))
         )
     ]
+
+
+def _is_tag(location: tuple[Any, ...], position: int) -> bool:
+    """Whether ``location[position]`` is the tag of a quantity's distribution that pydantic
+    adds to the path, not a field: ``beta`` is both the Beta distribution's tag and one of its
+    fields (``pue.beta`` read ``pue = 0``)."""
+    return location[position] in _DIST_TAGS and (
+        position == 0 or location[position - 1] not in _DIST_TAGS
+    )
 
 
 def _fields_at(model: type[BaseModel], location: tuple[Any, ...]) -> list[str]:
@@ -152,7 +170,9 @@ def section_at(location: tuple[Any, ...]) -> type[BaseModel] | None:
     return current if _is_model(current) and current is not Scenario else None
 
 
-_UNION_TAGS = frozenset({"fixed", "triangular", "uniform", "lognormal", "beta", "Trend"})
+#: The tags of a quantity's distributions, which pydantic puts in an error's location.
+_DIST_TAGS = frozenset({"fixed", "triangular", "uniform", "lognormal", "beta"})
+_UNION_TAGS = _DIST_TAGS | {"Trend"}
 
 #: What a quantity may be written as, for a value that is none of them ("365 W", "high").
 _QUANTITY_FORMS = (
@@ -195,6 +215,12 @@ def _is_model(value: Any) -> bool:
 def _model_in(annotation: Any) -> type[BaseModel] | None:
     """The first pydantic model inside an annotation (``X | None``, ``list[X]``, ...)."""
     return next(iter(_models_in(annotation)), None)
+
+
+@functools.cache
+def _scenario_schema() -> dict[str, Any]:
+    """The scenario's JSON schema, built once (tens of ms)."""
+    return Scenario.model_json_schema()
 
 
 #: Errors a scenario's one-line message spells out; the rest are counted.
@@ -269,6 +295,10 @@ def _one_error(item: ErrorDetails, data: Any) -> str:
         )
     elif item["type"] == "string_pattern_mismatch" and item["loc"][-1:] == ("id",):
         message = "allowed: lower-case letters, digits and '-', starting with a letter or digit"
+    elif item["type"] != "value_error":
+        # A bound, a length, a pattern or a type of the schema: what the field allows, in the
+        # API's words (a check of our own, a value_error, says it in its own).
+        message = with_allowed(message, item["type"], schema_at(_scenario_schema(), item["loc"]))
     if not item["loc"] and _NAMES_ITS_FIELD.match(message):
         return message  # a check across fields names the field itself (sites[3] ('x').region)
     if message.startswith(location.split(".")[-1]) or shown == "":
