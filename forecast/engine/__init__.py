@@ -74,14 +74,11 @@ from forecast.engine.options import (
 from forecast.engine.power import (
     coefficients,
     inference_shape,
-    month_frontiers,
-    month_hour_sums,
     non_ai_at_hours,
     non_ai_coefficients,
     non_ai_energy_by_region,
     site_coefficients,
-    site_energy_by_month,
-    site_peak_by_month,
+    site_months,
     site_series,
 )
 from forecast.engine.sampling import central, operation
@@ -457,14 +454,14 @@ def _loads(
     site_loads = None
     kept: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     if scenario.sites and probabilities is not None:
-        hour_sums = month_hour_sums(calendar, drivers.shape, drivers.cooling_excess)
-        frontiers = month_frontiers(calendar, drivers.shape, drivers.cooling_excess)
+        months = site_months(
+            calendar, drivers.shape, drivers.cooling_excess, inputs.weather_of_draw
+        )
         facility: dict[int, np.ndarray] = {}
 
         def by_site():
-            """Each site's energy and peak by month and draw, one site at a time (its
-            coefficients are a view of one buffer that the next site overwrites: those of the
-            sites asked for are copied)."""
+            """Each site's coefficients by draw and month, one site at a time (a view of one
+            buffer that the next site overwrites: those of the sites asked for are copied)."""
             for position, site_coef in enumerate(
                 site_coefficients(
                     scenario, inputs, site_nameplates(inputs, hosting, grid, halls), grid.months,
@@ -473,10 +470,11 @@ def _loads(
             ):  # fmt: skip
                 if position in series_sites:
                     facility[position] = site_coef.copy()
-                (energy,) = site_energy_by_month([site_coef], hour_sums, inputs.weather_of_draw)
-                yield energy, site_peak_by_month(site_coef, frontiers, inputs.weather_of_draw)
+                yield site_coef
 
-        site_loads = reduce_site_loads(by_site(), len(scenario.sites), calendar, probabilities)
+        site_loads = reduce_site_loads(
+            by_site(), len(scenario.sites), calendar, probabilities, months
+        )
         if series_sites:
             it_coefs: dict[int, np.ndarray] = {}
             for position, it_coef in enumerate(

@@ -32,7 +32,7 @@ import numpy as np
 from forecast import kernels
 from forecast.calendar import HourlyCalendar, holiday_dates
 from forecast.engine.sampling import PathDraw, central, operation
-from forecast.errors import ForecastError
+from forecast.kernels import SiteMonths
 from forecast.memo import SharedArrays
 from forecast.scenario import WORLD, Scenario
 
@@ -283,27 +283,6 @@ def month_hour_sums(
     return sums
 
 
-def site_energy_by_month(
-    coefficients_by_site: Iterable[np.ndarray], hour_sums: np.ndarray, weather_of_draw: np.ndarray
-) -> Iterator[np.ndarray]:
-    """Each site's energy in each month and draw, one site at a time, from its coefficients
-    [D, M, 4] (:func:`site_coefficients`) and :func:`month_hour_sums` [W, M, 4] of the draws'
-    weather years (``weather_of_draw`` [D]). [MWh] float64[D, M] per site
-
-    A site at a time, for the caller to reduce before the next: every site's [S, D, M] at once
-    was the projection's peak (kr-national at 5,000 monthly draws: 109 MB, twice while stacked).
-    """
-    for coef in coefficients_by_site:
-        energy = np.zeros(coef.shape[:2])
-        for column in range(4):
-            # Column by column, in the order of (coef * sums).sum(axis=-1), so the golden files
-            # hold bit for bit (test_projection_is_bit_for_bit_the_recorded_one), without the
-            # draws' [D, M, 4] sums.
-            energy += coef[..., column] * hour_sums[weather_of_draw, :, column]
-        yield energy
-        del energy  # not held while the next site's is made
-
-
 def frontier_hours(shape: np.ndarray, excess: np.ndarray) -> np.ndarray:
     """Indices of the hours that no other hour matches or beats in both the inference shape
     ``phi`` and the cooling excess ``x`` (their upper-right frontier), in descending ``phi``.
@@ -376,47 +355,36 @@ def month_frontiers(
     return frontiers
 
 
-def site_peak_by_month(
-    coef: np.ndarray,
-    frontiers: list[tuple[np.ndarray, np.ndarray]],
+def site_months(
+    calendar: HourlyCalendar,
+    shape: np.ndarray,
+    cooling_excess: np.ndarray,
     weather_of_draw: np.ndarray,
-) -> np.ndarray:
-    """A site's highest hourly load in each month and draw, from its coefficients [D, M, 4]
-    (:func:`site_coefficients`) on each weather year's :func:`month_frontiers` (the draws'
-    weather years ``weather_of_draw`` [D]). [MW] float64[D, M]
-
-    Exact where every coefficient is >= 0, as the scenario's ranges make them (a PUE >= 1, a
-    slope >= 0, shares in [0, 1]): the load then grows with both ``phi`` and ``x``, so a month's
-    highest hour is a frontier hour. Evaluating every hour of every site took 28 s of a
-    1,000-draw kr-national projection's 50 (19 sites; profiled 2026-12-06).
-    """
-    if not bool((coef >= 0.0).all()):
-        raise ForecastError(
-            "a site's AI load has a coefficient below 0 in some month and draw, so its peak "
-            "cannot be found on the frontier hours; this is a bug, please report it with the "
-            "scenario"
-        )
-    n_draws, n_months = coef.shape[:2]
-    peak = np.zeros((n_draws, n_months))
-    by_term = np.moveaxis(coef, -1, 0)  # [4, D, M]
-    for weather, (months, basis) in enumerate(frontiers):
-        draws = np.flatnonzero(weather_of_draw == weather)
-        if not draws.size:
-            continue
-        # Coefficient by coefficient over the frontier hours: half the time of an einsum. Each
-        # term's [Dw, K] is taken draws first, then hours (from the [4, D, M] rows, not via the
-        # weather's [Dw, M, 4] copy), and multiplied and added in place: the same operations
-        # as ``c0·1 + c1·phi + c2·x + c3·phi·x`` (``basis[:, 0]`` is 1, and ``c0·1`` is
-        # ``c0``). 19 sites of a 1,000-draw kr-national projection: 0.12 s, from 0.14 s
-        # (2026-12-07).
-        values = by_term[0].take(draws, axis=0).take(months, axis=1)  # [Dw, K]
-        for term in (1, 2, 3):
-            product = by_term[term].take(draws, axis=0).take(months, axis=1)
-            product *= basis[:, term]
-            values += product
-        starts = np.searchsorted(months, np.arange(n_months))
-        peak[draws] = np.maximum.reduceat(values, starts, axis=1)
-    return peak
+) -> SiteMonths:
+    """What every site's reduction (:func:`forecast.kernels.site_reductions`) reads of the
+    calendar's months: their :func:`month_hour_sums`, hours and years, and each weather year's
+    :func:`month_frontiers`, one table of them all, on ``shape`` ``phi`` [H] and
+    ``cooling_excess`` ``x`` [W, H] of the calendar's hours, for the draws' weather years
+    ``weather_of_draw`` [D]."""
+    frontiers = month_frontiers(calendar, shape, cooling_excess)
+    first = np.cumsum([0] + [months.size for months, _ in frontiers[:-1]])  # [W]
+    bounds = np.stack(
+        [
+            offset + np.searchsorted(months, np.arange(calendar.n_months + 1))
+            for offset, (months, _) in zip(first, frontiers, strict=True)
+        ]
+    )
+    month_years = (calendar.first_month + np.arange(calendar.n_months)) // 12
+    return SiteMonths(
+        hour_sums=month_hour_sums(calendar, shape, cooling_excess),
+        month_hours=np.bincount(calendar.month_of_hour, minlength=calendar.n_months).astype(
+            np.float64
+        ),
+        frontier_bounds=bounds.astype(np.int64),
+        frontier_basis=np.ascontiguousarray(np.concatenate([basis for _, basis in frontiers])),
+        weather_of_draw=np.ascontiguousarray(weather_of_draw, dtype=np.int64),
+        year_of_month=np.searchsorted(calendar.years, month_years).astype(np.int64),
+    )
 
 
 def site_load_in_month(
