@@ -24,7 +24,7 @@ where ``f · (1 + i · (max phi − 1))`` would exceed 1, the inference share is
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -221,46 +221,56 @@ def coefficients(
     return np.moveaxis(columns[:4], 0, -1), np.moveaxis(columns[4:], 0, -1)
 
 
-def site_coefficients(
-    scenario: Scenario,
-    inputs,
-    sites: Iterable,
-    grid_months: np.ndarray,
-    window: slice,
-    phi_max: float,
-    *,
-    it_only: bool = False,
-) -> Iterator[np.ndarray]:
-    """Each site's AI load coefficients on the projection's months, in the order of ``sites``
-    (:func:`forecast.engine.hosting.site_nameplates`), each a view of one buffer that the next
-    site overwrites. float64[D, M, 4] [MW, MW, MW/°C, MW/°C]
+class SiteCoefficients:
+    """Each site's AI load coefficients on the projection's months, a site at a time, each a
+    view of one buffer that the next site's overwrite. float64[D, M, 4] [MW, MW, MW/°C, MW/°C]
 
     As :func:`coefficients`, one site at a time: the plans' accelerators it hosts (``C_s /
     C_r`` of its region's) at the site's own PUE line, and its own tenants as there. Since the
     region's line is its sites' lines weighted by ``C_s / C_r``, a region's sites add up to
-    its coefficients wherever its fleet is hosted (to rounding). With ``it_only``, its IT load's
-    (PUE 1, no temperature response: the last two are 0).
+    its coefficients wherever its fleet is hosted (to rounding).
+
+    Made once a projection (the plans' load factor and inference share on the months), called
+    with each site's nameplates (:func:`forecast.engine.hosting.site_nameplates`) as they are
+    made, so that a site's nameplates serve both the regions' coefficients and its own.
     """
-    months = grid_months[window]
-    load_factor = inputs.load_factor.at(months)
-    inference = within_nameplate(load_factor, inputs.inference_share.at(months), phi_max)
-    # add_load's first four rows: the coefficients, not the full load, which a site's energy
-    # and peak do not need. One buffer for every site, and no site's arrays kept while the next
-    # site's are made: two sites' at once were a projection's peak (test_the_estimate_covers_
-    # what_a_projection_with_sites_holds).
-    columns = np.empty((4, inputs.draws, months.size))
-    for site, line, fleet_mw, tenant_mw in sites:
+
+    def __init__(
+        self, scenario: Scenario, inputs, grid_months: np.ndarray, window: slice, phi_max: float
+    ) -> None:
+        self.months, self.window, self.phi_max = grid_months[window], window, phi_max
+        self.hosts_plans = bool(scenario.deployments)
+        self.load_factor = inputs.load_factor.at(self.months)
+        self.inference = within_nameplate(
+            self.load_factor, inputs.inference_share.at(self.months), phi_max
+        )
+        # add_load's first four rows: the coefficients, not the full load, which a site's
+        # energy and peak do not need. One buffer for every site, and no site's arrays kept
+        # while the next site's are made: two sites' at once were a projection's peak
+        # (test_the_estimate_covers_what_a_projection_with_sites_holds).
+        self.columns = np.empty((4, inputs.draws, self.months.size))
+
+    def __call__(
+        self, site, line: PueLine, fleet_mw: np.ndarray, tenant_mw: np.ndarray, *,
+        it_only: bool = False,
+    ) -> np.ndarray:  # fmt: skip
+        """The coefficients of ``site`` with PUE line ``line``, hosting ``fleet_mw`` of the
+        plans' accelerators and ``tenant_mw`` of its own tenants [MW] [D, Mf] (on the fleet
+        grid). With ``it_only``, its IT load's (PUE 1, no temperature response: the last two
+        are 0)."""
+        columns, window = self.columns, self.window
         columns[:] = 0.0
         site_line = PueLine(line.a[:, window], line.b[:, window])
         if it_only:
             site_line = PueLine(np.ones_like(site_line.a), np.zeros_like(site_line.b))
-        if scenario.deployments:
-            add_load(columns, fleet_mw[:, window], load_factor, inference, site_line)
-        site_factor = site.load_factor.at(months)
-        site_inference = within_nameplate(site_factor, site.inference_share.at(months), phi_max)
+        if self.hosts_plans:
+            add_load(columns, fleet_mw[:, window], self.load_factor, self.inference, site_line)
+        site_factor = site.load_factor.at(self.months)
+        site_inference = within_nameplate(
+            site_factor, site.inference_share.at(self.months), self.phi_max
+        )
         add_load(columns, tenant_mw[:, window], site_factor, site_inference, site_line)
-        del fleet_mw, tenant_mw, site_factor, site_inference, site_line
-        yield np.moveaxis(columns, 0, -1)
+        return np.moveaxis(columns, 0, -1)
 
 
 def month_hour_sums(
