@@ -104,7 +104,7 @@ WEATHER_BYTES_PER_HOUR = 32
 DAY_BYTES_PER_DRAW = 8
 #: Per draw and month of the period: the loads' coefficients (national and by region), the
 #: stream's sums by period and their quantiles' sorted copies, one site's AI load at a time
-#: (:func:`forecast.engine.dataset.reduce_site_loads`). [bytes]
+#: (:class:`forecast.engine.dataset.SiteReducer`). [bytes]
 MONTH_BYTES_PER_DRAW = 304
 #: Per draw, region and month of the fleet grid (:func:`grid_months`): the fleet's and the
 #: hosting's arrays (ten float64 [D, R, Mf]). [bytes]
@@ -243,7 +243,7 @@ def site_bytes_per_draw(options: ProjectionOptions, scenario: Scenario) -> int:
     """What the sites take per draw: each site's arrays on the fleet grid
     (:data:`SITE_BYTES_PER_GRID_MONTH`: its PUE line, built and connected capacity, tenants),
     its draws and connection (:data:`SITE_BYTES_PER_DRAW`) and its energy by year
-    (:func:`forecast.engine.dataset.reduce_site_loads`), held until the Dataset is built.
+    (:class:`forecast.engine.dataset.SiteReducer`), held until the Dataset is built.
     [bytes per draw]"""
     _, _, _, years = _periods(options)
     sites = len(scenario.sites)

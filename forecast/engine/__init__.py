@@ -44,8 +44,8 @@ from forecast.engine.baseline import (
 from forecast.engine.dataset import (
     Monthly,
     SiteLoads,
+    SiteReducer,
     build_dataset,
-    reduce_site_loads,
     scenario_digest,
     site_labels,
 )
@@ -57,7 +57,6 @@ from forecast.engine.hosting import (
     Hosting,
     place_fleet,
     site_nameplates,
-    tenant_loads,
 )
 from forecast.engine.inputs import Inputs, draw_inputs
 from forecast.engine.options import (
@@ -72,16 +71,13 @@ from forecast.engine.options import (
     notes_in_attributes,
 )
 from forecast.engine.power import (
+    SiteCoefficients,
     coefficients,
     inference_shape,
-    month_frontiers,
-    month_hour_sums,
     non_ai_at_hours,
     non_ai_coefficients,
     non_ai_energy_by_region,
-    site_coefficients,
-    site_energy_by_month,
-    site_peak_by_month,
+    site_months,
     site_series,
 )
 from forecast.engine.sampling import central, operation
@@ -445,50 +441,44 @@ def _loads(
     hosting = place_fleet(scenario, inputs, fleet, grid, halls)
 
     tenant_mw = np.zeros((inputs.draws, calendar.n_months))
+    reducer = site_coefficients = None
+    if scenario.sites and probabilities is not None:
+        months = site_months(
+            calendar, drivers.shape, drivers.cooling_excess, inputs.weather_of_draw
+        )
+        reducer = SiteReducer(len(scenario.sites), calendar, probabilities, months)
+        site_coefficients = SiteCoefficients(
+            scenario, inputs, grid.months, window, drivers.shape.max()
+        )
+    kept: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def tenants():
-        for site, line, nameplate in tenant_loads(inputs, hosting, grid, halls):
+        """Each site with its PUE line and its tenants' nameplate, for the regions'
+        coefficients. Each site's nameplates are made once (:func:`site_nameplates`): on the
+        way its tenants' are added up and, with quantiles, its own load is reduced, and the
+        coefficients of the sites asked for are kept (copies: each site's are a view of one
+        buffer that the next site's overwrite)."""
+        for position, (site, line, fleet_mw, nameplate) in enumerate(
+            site_nameplates(inputs, hosting, grid, halls)
+        ):
             tenant_mw[:] += nameplate[:, window]
+            if reducer is not None and site_coefficients is not None:
+                site_coef = site_coefficients(site, line, fleet_mw, nameplate)
+                reducer.add(position, site_coef)
+                if position in series_sites:
+                    kept[position] = (
+                        site_coef.copy(),
+                        site_coefficients(site, line, fleet_mw, nameplate, it_only=True).copy(),
+                    )
+            del fleet_mw  # not held while the next site's are made
             yield site, line, nameplate
 
     coef, full_load = coefficients(
         scenario, inputs, hosting, tenants(), grid.months, window, drivers.shape.max()
     )
-    site_loads = None
-    kept: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    if scenario.sites and probabilities is not None:
-        hour_sums = month_hour_sums(calendar, drivers.shape, drivers.cooling_excess)
-        frontiers = month_frontiers(calendar, drivers.shape, drivers.cooling_excess)
-        facility: dict[int, np.ndarray] = {}
-
-        def by_site():
-            """Each site's energy and peak by month and draw, one site at a time (its
-            coefficients are a view of one buffer that the next site overwrites: those of the
-            sites asked for are copied)."""
-            for position, site_coef in enumerate(
-                site_coefficients(
-                    scenario, inputs, site_nameplates(inputs, hosting, grid, halls), grid.months,
-                    window, drivers.shape.max(),
-                )
-            ):  # fmt: skip
-                if position in series_sites:
-                    facility[position] = site_coef.copy()
-                (energy,) = site_energy_by_month([site_coef], hour_sums, inputs.weather_of_draw)
-                yield energy, site_peak_by_month(site_coef, frontiers, inputs.weather_of_draw)
-
-        site_loads = reduce_site_loads(by_site(), len(scenario.sites), calendar, probabilities)
-        if series_sites:
-            it_coefs: dict[int, np.ndarray] = {}
-            for position, it_coef in enumerate(
-                site_coefficients(
-                    scenario, inputs, site_nameplates(inputs, hosting, grid, halls),
-                    grid.months, window, drivers.shape.max(), it_only=True,
-                )
-            ):  # fmt: skip
-                if position in series_sites:
-                    it_coefs[position] = it_coef.copy()
-            # In the order asked for: the series' profile_site axis follows it.
-            kept = {position: (facility[position], it_coefs[position]) for position in series_sites}
+    site_loads = None if reducer is None else reducer.result()
+    # In the order asked for: the series' profile_site axis follows it.
+    kept = {position: kept[position] for position in series_sites}
     non_ai_by_region = non_ai_coefficients(
         inputs, inputs.scenario_slope_factor, grid.months, window, mean_excess,
         len(scenario.regions),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,7 +29,9 @@ from forecast.engine.hosting import Connections
 from forecast.engine.inputs import driver_units
 from forecast.engine.options import ProjectionOptions, horizon_notes
 from forecast.engine.stream import Stats
+from forecast.errors import ForecastError
 from forecast.io.export import local_iso
+from forecast.kernels import SiteMonths
 from forecast.memo import SharedArrays
 from forecast.outputs import (
     BY_NAME,
@@ -55,42 +57,66 @@ class SiteLoads:
     peak_mw: np.ndarray  # float64[D, S, Y] each draw's highest hourly load in each year [MW]
 
 
-def reduce_site_loads(
-    by_site: Iterable[tuple[np.ndarray, np.ndarray]], n_sites: int, calendar: HourlyCalendar,
-    probabilities: np.ndarray,
-) -> SiteLoads:  # fmt: skip
-    """:class:`SiteLoads` from each site's energy [MWh] and highest hourly load [MW] by month
-    and draw, float64[D, M] each, one site at a time
-    (:func:`forecast.engine.power.site_energy_by_month`, :func:`~forecast.engine.power.
-    site_peak_by_month`), on ``calendar``'s months, with the quantiles ``probabilities``.
+class SiteReducer:
+    """Reduces each site's AI load to :class:`SiteLoads` as it is handed the site's
+    coefficients, one site at a time, on ``calendar``'s months (``months``:
+    :func:`forecast.engine.power.site_months`), with the quantiles ``probabilities``.
 
-    A site's [D, M] is let go once reduced: what is held is its quantiles and every draw's
-    energy by year, [D, S, Y] (kr-national at 5,000 monthly draws: 9 MB, where every site's
-    energy by month was 109 MB and its MW as much again). The figures are those of the whole
-    [S, D, M] array, bit for bit.
+    Each site's energy and highest hour by month are found and reduced to its mean load by
+    month and each draw's energy and peak by year in one pass
+    (:func:`forecast.kernels.site_reductions`). What is held is every site's quantiles and
+    every draw's energy and peak by year, [D, S, Y] (kr-national at 5,000 monthly draws: 9 MB
+    each, where every site's energy by month was 109 MB and its MW as much again), and one
+    site's mean load [D, M] at a time.
     """
-    hours = np.bincount(calendar.month_of_hour, minlength=calendar.n_months)  # [M] h
-    month_years = (calendar.first_month + np.arange(calendar.n_months)) // 12  # [M]
-    mean_mw = np.empty((n_sites, calendar.n_months, probabilities.size))
-    mean_mw_mean = np.empty((n_sites, calendar.n_months))
-    energy_mwh: np.ndarray | None = None
-    peak_mw: np.ndarray | None = None
-    reduced = 0
-    for site, (energy, peak) in enumerate(by_site):
-        load_mw = energy / hours
-        mean_mw[site] = _quantiles(load_mw, probabilities)
-        mean_mw_mean[site] = load_mw.mean(axis=0)
-        if energy_mwh is None:
-            energy_mwh = np.empty((energy.shape[0], n_sites, calendar.years.size))
-            peak_mw = np.empty_like(energy_mwh)
-        assert peak_mw is not None
-        for index, year in enumerate(calendar.years):
-            energy_mwh[:, site, index] = energy[:, month_years == year].sum(axis=-1)
-            peak_mw[:, site, index] = peak[:, month_years == year].max(axis=-1)
-        reduced += 1
-        del energy, peak, load_mw  # not held while the next site's are made
-    assert energy_mwh is not None and peak_mw is not None and reduced == n_sites
-    return SiteLoads(mean_mw, mean_mw_mean, energy_mwh, peak_mw)
+
+    def __init__(
+        self, n_sites: int, calendar: HourlyCalendar, probabilities: np.ndarray,
+        months: SiteMonths,
+    ) -> None:  # fmt: skip
+        n_draws, n_years = months.weather_of_draw.size, calendar.years.size
+        self.months, self.probabilities = months, probabilities
+        self.loads = SiteLoads(
+            mean_mw=np.empty((n_sites, calendar.n_months, probabilities.size)),
+            mean_mw_mean=np.empty((n_sites, calendar.n_months)),
+            energy_mwh=np.empty((n_draws, n_sites, n_years)),
+            peak_mw=np.empty((n_draws, n_sites, n_years)),
+        )
+        self.load_mw = np.empty((n_draws, calendar.n_months))  # one site's at a time
+        self.energy, self.peak = np.empty((n_draws, n_years)), np.empty((n_draws, n_years))
+        self.reduced: set[int] = set()
+
+    def add(self, site: int, coef: np.ndarray) -> None:
+        """Reduce site ``site``'s (its position in the scenario) load coefficients by draw and
+        month, float64[D, M, 4] [MW, MW, MW/°C, MW/°C]
+        (:class:`forecast.engine.power.SiteCoefficients`).
+
+        Raises
+        ------
+        ForecastError
+            A coefficient is below 0 (or NaN): the site's highest hour would not be one of
+            the frontier hours. The scenario's ranges never make one (a PUE >= 1, a slope >= 0,
+            shares in [0, 1]).
+        """
+        if not bool((coef >= 0.0).all()):
+            raise ForecastError(
+                "a site's AI load has a coefficient below 0 in some month and draw, so its "
+                "peak cannot be found on the frontier hours; this is a bug, please report it "
+                "with the scenario"
+            )
+        # [4, D, M]: SiteCoefficients' buffer as it is laid out (no copy).
+        by_term = np.ascontiguousarray(np.moveaxis(coef, -1, 0))
+        kernels.site_reductions(by_term, self.months, self.load_mw, self.energy, self.peak)
+        loads = self.loads
+        loads.mean_mw[site] = _quantiles(self.load_mw, self.probabilities)
+        loads.mean_mw_mean[site] = self.load_mw.mean(axis=0)
+        loads.energy_mwh[:, site], loads.peak_mw[:, site] = self.energy, self.peak
+        self.reduced.add(site)
+
+    def result(self) -> SiteLoads:
+        """Every site's reduced load, once each has been added."""
+        assert len(self.reduced) == self.loads.mean_mw.shape[0]
+        return self.loads
 
 
 @dataclass
@@ -109,7 +135,7 @@ class Monthly:
     wait_by_year: np.ndarray | None  # float64[D, R, Y] mean months waited by delivery year
     delivered_by_year: np.ndarray | None  # float64[D, R, Y] accelerators delivered in the year
     #: Each site's AI load, before flexibility (every site of the scenario, in the order of its
-    #: file), reduced to what the outputs need (:func:`reduce_site_loads`).
+    #: file), reduced to what the outputs need (:class:`SiteReducer`).
     site_loads: SiteLoads | None = None
     #: The load series of the sites asked for (``ProjectionOptions.sites``), by label: its
     #: facility load's and its IT load's quantiles [P, Q] and mean [P] on the projection's

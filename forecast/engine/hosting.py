@@ -509,19 +509,6 @@ def _free_share(hosting: Hosting) -> np.ndarray:
     return 1.0 - np.minimum(used, 1.0)
 
 
-def tenant_loads(
-    inputs: Inputs, hosting: Hosting, grid: FleetGrid, halls: Halls
-) -> Iterator[tuple[SiteDraw, PueLine, np.ndarray]]:
-    """Each site with its PUE line and the IT nameplate its own tenants fill. [MW] [D, Mf]
-
-    The hosted non-AI loads and the plans' accelerators take a share (room + hosted) /
-    capacity of every site of their region (the same share everywhere); the tenants fill
-    ``tenant_occupancy`` of what is left.
-    """
-    for site, line, _, tenant_mw in site_nameplates(inputs, hosting, grid, halls):
-        yield site, line, tenant_mw
-
-
 def site_nameplates(
     inputs: Inputs, hosting: Hosting, grid: FleetGrid, halls: Halls
 ) -> Iterator[tuple[SiteDraw, PueLine, np.ndarray, np.ndarray]]:
@@ -531,7 +518,13 @@ def site_nameplates(
     The hosted fleet is spread over its region's sites in proportion to their energised IT
     capacity, so a site holds ``C_s / C_r`` of it, and over a region's sites these add up to
     its hosted nameplate (:attr:`Hosting.hosted_mw`); with unconstrained hosting the fleet is
-    in no listed site (0). Its tenants as :func:`tenant_loads`.
+    in no listed site (0). The hosted non-AI loads and the plans' accelerators take a share
+    (room + hosted) / capacity of every site of their region (the same share everywhere); the
+    tenants fill ``tenant_occupancy`` of what is left.
+
+    Made once a projection, for the regions' coefficients and each site's own together
+    (:func:`forecast.engine._loads`): each site's IT capacity (:meth:`Halls.it_capacity`) is
+    found here and in :func:`place_fleet`, and not held from one to the other.
     """
     capacity, free_share = hosting.capacity_it_mw, _free_share(hosting)
     # Unconstrained hosting runs the fleet in halls the scenario does not list: no site's.

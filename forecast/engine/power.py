@@ -24,7 +24,7 @@ where ``f · (1 + i · (max phi − 1))`` would exceed 1, the inference share is
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,7 +32,7 @@ import numpy as np
 from forecast import kernels
 from forecast.calendar import HourlyCalendar, holiday_dates
 from forecast.engine.sampling import PathDraw, central, operation
-from forecast.errors import ForecastError
+from forecast.kernels import SiteMonths
 from forecast.memo import SharedArrays
 from forecast.scenario import WORLD, Scenario
 
@@ -221,46 +221,56 @@ def coefficients(
     return np.moveaxis(columns[:4], 0, -1), np.moveaxis(columns[4:], 0, -1)
 
 
-def site_coefficients(
-    scenario: Scenario,
-    inputs,
-    sites: Iterable,
-    grid_months: np.ndarray,
-    window: slice,
-    phi_max: float,
-    *,
-    it_only: bool = False,
-) -> Iterator[np.ndarray]:
-    """Each site's AI load coefficients on the projection's months, in the order of ``sites``
-    (:func:`forecast.engine.hosting.site_nameplates`), each a view of one buffer that the next
-    site overwrites. float64[D, M, 4] [MW, MW, MW/°C, MW/°C]
+class SiteCoefficients:
+    """Each site's AI load coefficients on the projection's months, a site at a time, each a
+    view of one buffer that the next site's overwrite. float64[D, M, 4] [MW, MW, MW/°C, MW/°C]
 
     As :func:`coefficients`, one site at a time: the plans' accelerators it hosts (``C_s /
     C_r`` of its region's) at the site's own PUE line, and its own tenants as there. Since the
     region's line is its sites' lines weighted by ``C_s / C_r``, a region's sites add up to
-    its coefficients wherever its fleet is hosted (to rounding). With ``it_only``, its IT load's
-    (PUE 1, no temperature response: the last two are 0).
+    its coefficients wherever its fleet is hosted (to rounding).
+
+    Made once a projection (the plans' load factor and inference share on the months), called
+    with each site's nameplates (:func:`forecast.engine.hosting.site_nameplates`) as they are
+    made, so that a site's nameplates serve both the regions' coefficients and its own.
     """
-    months = grid_months[window]
-    load_factor = inputs.load_factor.at(months)
-    inference = within_nameplate(load_factor, inputs.inference_share.at(months), phi_max)
-    # add_load's first four rows: the coefficients, not the full load, which a site's energy
-    # and peak do not need. One buffer for every site, and no site's arrays kept while the next
-    # site's are made: two sites' at once were a projection's peak (test_the_estimate_covers_
-    # what_a_projection_with_sites_holds).
-    columns = np.empty((4, inputs.draws, months.size))
-    for site, line, fleet_mw, tenant_mw in sites:
+
+    def __init__(
+        self, scenario: Scenario, inputs, grid_months: np.ndarray, window: slice, phi_max: float
+    ) -> None:
+        self.months, self.window, self.phi_max = grid_months[window], window, phi_max
+        self.hosts_plans = bool(scenario.deployments)
+        self.load_factor = inputs.load_factor.at(self.months)
+        self.inference = within_nameplate(
+            self.load_factor, inputs.inference_share.at(self.months), phi_max
+        )
+        # add_load's first four rows: the coefficients, not the full load, which a site's
+        # energy and peak do not need. One buffer for every site, and no site's arrays kept
+        # while the next site's are made: two sites' at once were a projection's peak
+        # (test_the_estimate_covers_what_a_projection_with_sites_holds).
+        self.columns = np.empty((4, inputs.draws, self.months.size))
+
+    def __call__(
+        self, site, line: PueLine, fleet_mw: np.ndarray, tenant_mw: np.ndarray, *,
+        it_only: bool = False,
+    ) -> np.ndarray:  # fmt: skip
+        """The coefficients of ``site`` with PUE line ``line``, hosting ``fleet_mw`` of the
+        plans' accelerators and ``tenant_mw`` of its own tenants [MW] [D, Mf] (on the fleet
+        grid). With ``it_only``, its IT load's (PUE 1, no temperature response: the last two
+        are 0)."""
+        columns, window = self.columns, self.window
         columns[:] = 0.0
         site_line = PueLine(line.a[:, window], line.b[:, window])
         if it_only:
             site_line = PueLine(np.ones_like(site_line.a), np.zeros_like(site_line.b))
-        if scenario.deployments:
-            add_load(columns, fleet_mw[:, window], load_factor, inference, site_line)
-        site_factor = site.load_factor.at(months)
-        site_inference = within_nameplate(site_factor, site.inference_share.at(months), phi_max)
+        if self.hosts_plans:
+            add_load(columns, fleet_mw[:, window], self.load_factor, self.inference, site_line)
+        site_factor = site.load_factor.at(self.months)
+        site_inference = within_nameplate(
+            site_factor, site.inference_share.at(self.months), self.phi_max
+        )
         add_load(columns, tenant_mw[:, window], site_factor, site_inference, site_line)
-        del fleet_mw, tenant_mw, site_factor, site_inference, site_line
-        yield np.moveaxis(columns, 0, -1)
+        return np.moveaxis(columns, 0, -1)
 
 
 def month_hour_sums(
@@ -281,27 +291,6 @@ def month_hour_sums(
         sums[weather, :, 2] = np.bincount(month, weights=excess, minlength=n_months)
         sums[weather, :, 3] = np.bincount(month, weights=excess * shape, minlength=n_months)
     return sums
-
-
-def site_energy_by_month(
-    coefficients_by_site: Iterable[np.ndarray], hour_sums: np.ndarray, weather_of_draw: np.ndarray
-) -> Iterator[np.ndarray]:
-    """Each site's energy in each month and draw, one site at a time, from its coefficients
-    [D, M, 4] (:func:`site_coefficients`) and :func:`month_hour_sums` [W, M, 4] of the draws'
-    weather years (``weather_of_draw`` [D]). [MWh] float64[D, M] per site
-
-    A site at a time, for the caller to reduce before the next: every site's [S, D, M] at once
-    was the projection's peak (kr-national at 5,000 monthly draws: 109 MB, twice while stacked).
-    """
-    for coef in coefficients_by_site:
-        energy = np.zeros(coef.shape[:2])
-        for column in range(4):
-            # Column by column, in the order of (coef * sums).sum(axis=-1), so the golden files
-            # hold bit for bit (test_projection_is_bit_for_bit_the_recorded_one), without the
-            # draws' [D, M, 4] sums.
-            energy += coef[..., column] * hour_sums[weather_of_draw, :, column]
-        yield energy
-        del energy  # not held while the next site's is made
 
 
 def frontier_hours(shape: np.ndarray, excess: np.ndarray) -> np.ndarray:
@@ -376,47 +365,36 @@ def month_frontiers(
     return frontiers
 
 
-def site_peak_by_month(
-    coef: np.ndarray,
-    frontiers: list[tuple[np.ndarray, np.ndarray]],
+def site_months(
+    calendar: HourlyCalendar,
+    shape: np.ndarray,
+    cooling_excess: np.ndarray,
     weather_of_draw: np.ndarray,
-) -> np.ndarray:
-    """A site's highest hourly load in each month and draw, from its coefficients [D, M, 4]
-    (:func:`site_coefficients`) on each weather year's :func:`month_frontiers` (the draws'
-    weather years ``weather_of_draw`` [D]). [MW] float64[D, M]
-
-    Exact where every coefficient is >= 0, as the scenario's ranges make them (a PUE >= 1, a
-    slope >= 0, shares in [0, 1]): the load then grows with both ``phi`` and ``x``, so a month's
-    highest hour is a frontier hour. Evaluating every hour of every site took 28 s of a
-    1,000-draw kr-national projection's 50 (19 sites; profiled 2026-12-06).
-    """
-    if not bool((coef >= 0.0).all()):
-        raise ForecastError(
-            "a site's AI load has a coefficient below 0 in some month and draw, so its peak "
-            "cannot be found on the frontier hours; this is a bug, please report it with the "
-            "scenario"
-        )
-    n_draws, n_months = coef.shape[:2]
-    peak = np.zeros((n_draws, n_months))
-    by_term = np.moveaxis(coef, -1, 0)  # [4, D, M]
-    for weather, (months, basis) in enumerate(frontiers):
-        draws = np.flatnonzero(weather_of_draw == weather)
-        if not draws.size:
-            continue
-        # Coefficient by coefficient over the frontier hours: half the time of an einsum. Each
-        # term's [Dw, K] is taken draws first, then hours (from the [4, D, M] rows, not via the
-        # weather's [Dw, M, 4] copy), and multiplied and added in place: the same operations
-        # as ``c0·1 + c1·phi + c2·x + c3·phi·x`` (``basis[:, 0]`` is 1, and ``c0·1`` is
-        # ``c0``). 19 sites of a 1,000-draw kr-national projection: 0.12 s, from 0.14 s
-        # (2026-12-07).
-        values = by_term[0].take(draws, axis=0).take(months, axis=1)  # [Dw, K]
-        for term in (1, 2, 3):
-            product = by_term[term].take(draws, axis=0).take(months, axis=1)
-            product *= basis[:, term]
-            values += product
-        starts = np.searchsorted(months, np.arange(n_months))
-        peak[draws] = np.maximum.reduceat(values, starts, axis=1)
-    return peak
+) -> SiteMonths:
+    """What every site's reduction (:func:`forecast.kernels.site_reductions`) reads of the
+    calendar's months: their :func:`month_hour_sums`, hours and years, and each weather year's
+    :func:`month_frontiers`, one table of them all, on ``shape`` ``phi`` [H] and
+    ``cooling_excess`` ``x`` [W, H] of the calendar's hours, for the draws' weather years
+    ``weather_of_draw`` [D]."""
+    frontiers = month_frontiers(calendar, shape, cooling_excess)
+    first = np.cumsum([0] + [months.size for months, _ in frontiers[:-1]])  # [W]
+    bounds = np.stack(
+        [
+            offset + np.searchsorted(months, np.arange(calendar.n_months + 1))
+            for offset, (months, _) in zip(first, frontiers, strict=True)
+        ]
+    )
+    month_years = (calendar.first_month + np.arange(calendar.n_months)) // 12
+    return SiteMonths(
+        hour_sums=month_hour_sums(calendar, shape, cooling_excess),
+        month_hours=np.bincount(calendar.month_of_hour, minlength=calendar.n_months).astype(
+            np.float64
+        ),
+        frontier_bounds=bounds.astype(np.int64),
+        frontier_basis=np.ascontiguousarray(np.concatenate([basis for _, basis in frontiers])),
+        weather_of_draw=np.ascontiguousarray(weather_of_draw, dtype=np.int64),
+        year_of_month=np.searchsorted(calendar.years, month_years).astype(np.int64),
+    )
 
 
 def site_load_in_month(

@@ -37,12 +37,14 @@ from forecast.kernels.layout import (
     FlagArray,
     FloatArray,
     IndexArray,
+    SiteMonths,
     StreamInputs,
     StressPass,
     stress_pass,
 )
 
 __all__ = [
+    "SiteMonths",
     "StreamInputs",
     "StressPass",
     "ar1_recursion",
@@ -58,6 +60,7 @@ __all__ = [
     "region_loads_at",
     "segment_sums",
     "site_capacity",
+    "site_reductions",
     "stock_flow",
     "stream_chunk",
     "stress_levels",
@@ -242,6 +245,22 @@ def connect_sites(
     )
 
 
+def site_reductions(
+    coef: FloatArray,
+    months: SiteMonths,
+    load_out: FloatArray,
+    energy_out: FloatArray,
+    peak_out: FloatArray,
+) -> None:
+    """:func:`forecast.kernels.sites.site_reductions`."""
+    if _NUMPY_PATH.get():
+        load_out[...], energy_out[...], peak_out[...] = twins.site_reductions_numpy(
+            coef, months, year_count=energy_out.shape[1]
+        )
+        return
+    _compiled("sites").site_reductions(coef, months, load_out, energy_out, peak_out)
+
+
 def inference_profile(
     local_hour: IndexArray,
     is_workday: FlagArray,
@@ -402,6 +421,7 @@ WARMED_KERNELS = (
     "region_loads_at",
     "stress_levels",
     "connect_sites",
+    "site_reductions",
 )
 
 
@@ -526,3 +546,14 @@ def _call_every_kernel() -> Iterator[str]:
         np.ones((1, draws), np.uint8), np.ones((draws, months)), np.empty((1, draws, months)),
     )  # fmt: skip
     yield "connect_sites"
+    coef = np.ones((4, draws, months))
+    site_months = SiteMonths(
+        hour_sums=np.ones((1, months, 4)), month_hours=np.ones(months),
+        frontier_bounds=np.arange(months + 1).reshape(1, -1), frontier_basis=np.ones((months, 4)),
+        weather_of_draw=np.zeros(draws, dtype=np.int64),
+        year_of_month=np.zeros(months, dtype=np.int64),
+    )  # fmt: skip
+    _compiled("sites").site_reductions(
+        coef, site_months, np.empty((draws, months)), np.empty((draws, 1)), np.empty((draws, 1))
+    )
+    yield "site_reductions"

@@ -1,5 +1,5 @@
-"""The kernels' data layout, without numba: array types, the stream's rows and peaks, and
-:class:`StreamInputs`.
+"""The kernels' data layout, without numba: array types, the stream's rows and peaks,
+:class:`StreamInputs` and :class:`SiteMonths`.
 
 The engine, the exports and the NumPy twins read these without importing numba, so that a
 projection small enough for the twins (:mod:`forecast.kernels`) never starts numba at all.
@@ -120,6 +120,39 @@ class StreamInputs(NamedTuple):
     flex_shift: bool
     full_load_t: FloatArray
     has_non_ai: bool = True
+
+
+class SiteMonths(NamedTuple):
+    """What :func:`forecast.kernels.site_reductions` reads besides a site's coefficients: the
+    projection's months, the same for every site.
+
+    Attributes (shapes: ``W`` weather years, ``M`` months, ``K`` frontier hours of every
+    weather year and month, ``D`` draws):
+
+    hour_sums : float64[W, M, 4]
+        Sums over each month's hours of ``1, phi, x, phi·x`` for each weather year
+        (:func:`forecast.engine.power.month_hour_sums`). [h, h, °C·h, °C·h]
+    month_hours : float64[M]
+        Hours of each month in the period. [h]
+    frontier_bounds : int64[W, M + 1]
+        First row of ``frontier_basis`` of each weather year's month, then of the next: month
+        ``m`` of weather year ``w`` has rows ``frontier_bounds[w, m]`` to
+        ``frontier_bounds[w, m + 1]`` (none: no hour). [-]
+    frontier_basis : float64[K, 4]
+        ``1, phi, x, phi·x`` of each frontier hour (:func:`forecast.engine.power.
+        month_frontiers`), the hours that can hold a month's highest load. [-, -, °C, °C]
+    weather_of_draw : int64[D]
+        Weather year of each draw, index into ``W``. [-]
+    year_of_month : int64[M]
+        Year of each month, index into the projection's years. [-]
+    """
+
+    hour_sums: FloatArray
+    month_hours: FloatArray
+    frontier_bounds: IndexArray
+    frontier_basis: FloatArray
+    weather_of_draw: IndexArray
+    year_of_month: IndexArray
 
 
 class StressPass(NamedTuple):

@@ -18,6 +18,7 @@ from forecast.kernels.layout import (
     FlagArray,
     FloatArray,
     IndexArray,
+    SiteMonths,
 )
 
 
@@ -724,3 +725,62 @@ def region_loads_at_numpy(inputs, hours: IndexArray) -> FloatArray:
     by_region = stream_values(inputs)[FIRST_REGION_ROW:]  # [R, D, H]
     picked = np.take_along_axis(by_region, np.maximum(hours, 0).T[None], axis=2)  # [R, D, Y]
     return np.where(hours[None] >= 0, picked.transpose(0, 2, 1), np.nan)
+
+
+def site_reductions_numpy(
+    coef: FloatArray, months: SiteMonths, *, year_count: int
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Twin of :func:`forecast.kernels.sites.site_reductions`, vectorised over draws: the
+    month's energy coefficient by coefficient, each weather year's frontier hours taken from
+    the coefficients at once and reduced by month with ``np.maximum.reduceat``, and the years
+    summed and maximised over a mask of their months.
+
+    Parameters
+    ----------
+    coef : float64[4, D, M]
+        The site's load coefficients ``c0 .. c3`` by draw and month. [MW, MW, MW/°C, MW/°C]
+    months : SiteMonths
+        The projection's months.
+    year_count : int
+        Years ``Y`` of the projection. [-]
+
+    Returns
+    -------
+    load : float64[D, M]
+        Mean load in each month (NaN in a month without hours). [MW]
+    energy : float64[D, Y]
+        Energy in each year. [MWh]
+    peak : float64[D, Y]
+        Highest hourly load in each year (-inf in a year without hours). [MW]
+    """
+    n_draws, n_months = coef.shape[1:]
+    weather, bounds = months.weather_of_draw, months.frontier_bounds
+    by_month = np.zeros((n_draws, n_months))
+    for term in range(4):
+        by_month += coef[term] * months.hour_sums[weather, :, term]
+    with np.errstate(invalid="ignore", divide="ignore"):  # a month without hours: 0 / 0
+        load = by_month / months.month_hours
+    peak_by_month = np.full((n_draws, n_months), -np.inf)
+    for year_of_weather, month_bounds in enumerate(bounds):
+        draws = np.flatnonzero(weather == year_of_weather)
+        rows = np.diff(month_bounds)  # [M] frontier hours of each month
+        if not draws.size or not rows.any():
+            continue
+        basis = months.frontier_basis[month_bounds[0] : month_bounds[-1]]
+        month_of_row = np.repeat(np.arange(n_months), rows)
+        values = coef[0].take(draws, axis=0).take(month_of_row, axis=1)  # [Dw, K]
+        for term in (1, 2, 3):
+            product = coef[term].take(draws, axis=0).take(month_of_row, axis=1)
+            product *= basis[:, term]
+            values += product
+        # Each month with hours from its first row to the next such month's.
+        starts = (month_bounds[:-1] - month_bounds[0])[rows > 0]
+        peak_by_month[np.ix_(draws, np.flatnonzero(rows > 0))] = np.maximum.reduceat(
+            values, starts, axis=1
+        )
+    energy, peak = np.empty((n_draws, year_count)), np.empty((n_draws, year_count))
+    for year in range(year_count):
+        in_year = months.year_of_month == year
+        energy[:, year] = by_month[:, in_year].sum(axis=-1)
+        peak[:, year] = peak_by_month[:, in_year].max(axis=-1, initial=-np.inf)
+    return load, energy, peak

@@ -227,3 +227,31 @@ def test_the_summary_prints_a_row_per_site_up_to_ten_sites_or_when_asked():
     assert "hall" not in cli.site_load_table(dataset)
     assert "11 sites" in cli.site_load_table(dataset)
     assert "hall 10 (national)" in cli.site_load_table(dataset, every_site=True)
+
+
+@pytest.mark.parametrize("series", [(), ("c",)])
+def test_each_sites_nameplates_and_capacity_are_made_once_a_projection(monkeypatch, series):
+    """The regions' coefficients and each site's own load (and the series of the sites asked
+    for) are made from one pass over the sites' nameplates: a site's IT capacity is found in
+    the hosting (where the fleet is placed) and in that pass, not again for each use (three
+    passes and four capacities a site, with a series, before 2026-12-07)."""
+    from forecast import engine
+    from forecast.engine.hosting import Halls
+
+    passes, capacities = [], []
+    nameplates, it_capacity = engine.site_nameplates, Halls.it_capacity
+
+    def counted_nameplates(*args):
+        passes.append(1)
+        return nameplates(*args)
+
+    def counted_capacity(self, index):
+        capacities.append(index)
+        return it_capacity(self, index)
+
+    monkeypatch.setattr(engine, "site_nameplates", counted_nameplates)
+    monkeypatch.setattr(Halls, "it_capacity", counted_capacity)
+    dataset = _project(_every_term(), draws=4, sites=series)
+    assert len(passes) == 1
+    assert sorted(capacities) == sorted(2 * list(range(3)))
+    assert float(dataset["site_energy_twh_mean"].sum()) > 0

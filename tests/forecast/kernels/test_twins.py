@@ -355,7 +355,7 @@ def test_quantiles_over_draws_by_hand():
 #: Names ``forecast.kernels`` exports that are not kernels: the argument bundle and the
 #: switches around them.
 NOT_KERNELS = {
-    "StreamInputs", "StressPass", "compile_seconds", "numpy_path", "numpy_work_limit",
+    "SiteMonths", "StreamInputs", "StressPass", "compile_seconds", "numpy_path", "numpy_work_limit",
     "stress_pass", "thread_count", "warm_up",
 }  # fmt: skip
 
@@ -379,6 +379,8 @@ TWIN_TESTS = {
     "hourly_rows": "tests/forecast/engine/test_duration.py::test_hourly_rows_match_twin",
     "region_loads_at": "tests/forecast/engine/test_regions_at_peak.py::"
     "test_region_loads_at_peak_match_twin_and_sum_to_the_national",
+    "site_reductions": "tests/forecast/kernels/test_site_reductions.py::"
+    "test_site_reductions_match_twin",
 }
 
 
@@ -764,7 +766,7 @@ def test_projections_compile_each_kernel_for_one_set_of_argument_types():
         """
         import datetime as dt, json
         from forecast.kernels import warm_up
-        from forecast.kernels import capacity, fleet, profile, quantiles, stream
+        from forecast.kernels import capacity, fleet, profile, quantiles, sites, stream
         from forecast.projection import ProjectionOptions, project
         from forecast.scenario import load_scenario
 
@@ -782,6 +784,7 @@ def test_projections_compile_each_kernel_for_one_set_of_argument_types():
             fleet.surviving_stock, fleet.place_in_capacity, profile.inference_profile,
             quantiles._quantile_blocks, stream.stream_days, stream.stream_days_flexible,
             stream.stream_days_plain, stream.stream_days_plain_flexible, stream.stress_draws,
+            sites.site_reductions,
         ]
         print(json.dumps({k.py_func.__name__: len(k.signatures) for k in kernels}))
         """
