@@ -16,8 +16,8 @@ An unsigned artifact, or one whose signature no trusted key verifies, is refused
 signature that is present but wrong is refused even then. Uses the ``cryptography`` package
 (Ed25519, RFC 8032), imported by each function that signs, checks or reads a key: every
 projection imports this module (through :mod:`forecast.baseline.artifacts`), and one without
-the baseline checks no signature (the import took 20 ms of its start without byte-compiled
-files, 6 ms with; 2026-12-07).
+the baseline checks no signature (the import, 36 modules, took 11 ms under ``python -X
+importtime`` and 13-39 ms of wall time on a loaded 2-core machine; 2026-12-07).
 """
 
 from __future__ import annotations
