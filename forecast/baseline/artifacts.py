@@ -23,14 +23,18 @@ import secrets
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from forecast.baseline.signing import SIGNATURE, Trust, check_signature, key_id, sign
 from forecast.errors import ArtifactError, NotFoundError
 from forecast.io.files import atomic_write, sha256_file
 from forecast.paths import artifacts_dir
+
+if TYPE_CHECKING:
+    # Only the type: the signing module imports cryptography when it signs or checks.
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 MANIFEST = "manifest.json"
 CURRENT = "CURRENT"
