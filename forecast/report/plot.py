@@ -319,7 +319,7 @@ def peak_figure(dataset: xr.Dataset):
         ("peak_change_gw", "change of the grid peak", SERIES_COLOURS[0], "--", "D", 3.5),
     ]  # fmt: skip
     for name, label, colour, style, marker, size in lines:
-        if name in dataset and np.isfinite(dataset[name].to_numpy()).any():
+        if name in dataset and np.isfinite(numpy_values(dataset[name])).any():
             _p50_range(
                 change_axes, years, _levels(dataset[name], BAR_LEVELS), label=label,
                 colour=colour, style=style, marker=marker, size=size,
@@ -587,7 +587,7 @@ def grid_figure(dataset: xr.Dataset):
 
     limited = limited_regions(dataset)
     check_plot_kind("grid", dataset.attrs.get("scenario_id", "the scenario"), [], limited)
-    months = pd.DatetimeIndex(dataset["month"].to_numpy())
+    months = pd.DatetimeIndex(numpy_values(dataset["month"]))
     figure = Figure(figsize=(6.0 * len(limited), 4.4), layout="constrained")
     panels = np.atleast_1d(figure.subplots(1, len(limited)))
     for axes, region in zip(panels, limited, strict=True):
@@ -829,7 +829,7 @@ def grid_description(dataset: xr.Dataset) -> str:
     """What :func:`grid_figure` shows, in words and numbers (its alt text)."""
     from forecast.outputs import limited_regions, region_label
 
-    last = pd.DatetimeIndex(dataset["month"].to_numpy())[-1]
+    last = pd.DatetimeIndex(numpy_values(dataset["month"]))[-1]
     parts = [f"Grid capacity of new sites at the end of {last:%Y-%m}, P50 [P10–P90]."]
     for region in limited_regions(dataset):
         cells = []
@@ -838,7 +838,7 @@ def grid_description(dataset: xr.Dataset) -> str:
             p10, p50, p90 = _levels(variable.isel(month=-1), BAR_LEVELS)
             cells.append(f"{label.split(' (')[0]} {p50:,.0f} MW [{p10:,.0f}–{p90:,.0f}]")
         peak = _p50(dataset["grid_delayed_mw_by_region"].sel(region=region))
-        when = pd.DatetimeIndex(dataset["month"].to_numpy())[int(np.argmax(peak))]
+        when = pd.DatetimeIndex(numpy_values(dataset["month"]))[int(np.argmax(peak))]
         parts.append(
             f"{region_label(dataset, region)}: {', '.join(cells)}; the delayed P50 is highest, "
             f"{float(np.max(peak)):,.0f} MW, in {when:%Y-%m}."
