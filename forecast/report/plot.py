@@ -19,6 +19,7 @@ import xarray as xr
 
 from forecast.errors import OptionsError
 from forecast.io.files import atomic_write
+from forecast.outputs import numpy_values, values_at
 
 FORMATS: dict[str, str] = {".png": "png", ".svg": "svg"}
 FAN_LEVELS = (0.05, 0.10, 0.50, 0.90, 0.95)
@@ -61,20 +62,26 @@ def figure_format(path: Path) -> str:
     return FORMATS[suffix]
 
 
-def _levels(variable: xr.DataArray, levels: tuple[float, ...]) -> np.ndarray:
-    """Values at each probability level, stacked on the first axis. [variable's unit]"""
-    available = variable["quantile"].to_numpy()
+def _levels(variable: xr.DataArray, levels: tuple[float, ...], **where) -> np.ndarray:
+    """Values at each probability level, stacked on the first axis, at the labels ``where``
+    of its other dimensions (``year=2030``). [variable's unit]
+
+    Each level is the nearest quantile held, as ``.sel(method="nearest")`` finds it, read by
+    position (:func:`forecast.outputs.values_at`): a label selection imports dask."""
+    available = numpy_values(variable["quantile"])
     missing = [level for level in levels if not np.isclose(available, level).any()]
     if missing:
         raise OptionsError(
             f"quantiles = {available.tolist()}: the figure needs {list(levels)}; missing {missing}"
         )
-    return np.stack([variable.sel(quantile=level, method="nearest").to_numpy() for level in levels])
+    index = variable.indexes["quantile"]
+    nearest = index[index.get_indexer(list(levels), method="nearest")]
+    return np.stack([values_at(variable, {**where, "quantile": level}) for level in nearest])
 
 
 def _local_times(dataset: xr.Dataset) -> pd.DatetimeIndex:
     """Start of each period as local wall-clock time (the scenario's time zone)."""
-    return pd.DatetimeIndex(dataset["local_time"].to_numpy())
+    return pd.DatetimeIndex(numpy_values(dataset["local_time"]))
 
 
 def _series_style(index: int) -> dict:
@@ -151,7 +158,7 @@ def projection_figure(dataset: xr.Dataset):
     from matplotlib.figure import Figure
 
     times = _local_times(dataset)
-    years = dataset["year"].to_numpy().astype(int)
+    years = numpy_values(dataset["year"]).astype(int)
     resolution = dataset.attrs.get("resolution", "hourly")
     timezone = dataset.attrs["timezone"]
     has_baseline = "total_mw" in dataset
@@ -264,7 +271,7 @@ def peak_figure(dataset: xr.Dataset):
             f"--kind peak: {dataset.attrs.get('scenario_id', 'the scenario')} has no baseline "
             "model, so no grid peak; allowed: a projection with a baseline"
         )
-    years = dataset["year"].to_numpy().astype(int)
+    years = numpy_values(dataset["year"]).astype(int)
     figure = Figure(figsize=(12.0, 4.6), layout="constrained")
     peak_axes, change_axes = figure.subplots(1, 2)
     figure.suptitle(
@@ -312,7 +319,7 @@ def peak_figure(dataset: xr.Dataset):
         ("peak_change_gw", "change of the grid peak", SERIES_COLOURS[0], "--", "D", 3.5),
     ]  # fmt: skip
     for name, label, colour, style, marker, size in lines:
-        if name in dataset and np.isfinite(dataset[name].to_numpy()).any():
+        if name in dataset and np.isfinite(numpy_values(dataset[name])).any():
             _p50_range(
                 change_axes, years, _levels(dataset[name], BAR_LEVELS), label=label,
                 colour=colour, style=style, marker=marker, size=size,
@@ -343,7 +350,7 @@ def figure_years(dataset: xr.Dataset, years: tuple[int, ...] | None = None) -> l
     OptionsError
         A year outside the projection, or more than :data:`MAX_FIGURE_YEARS`.
     """
-    available = [int(y) for y in dataset["year"].to_numpy()]
+    available = [int(y) for y in numpy_values(dataset["year"])]
     if years is None:
         return sorted({available[0], available[len(available) // 2], available[-1]})
     check_years(years, available[0], available[-1])
@@ -394,16 +401,18 @@ def duration_figure(dataset: xr.Dataset, years: tuple[int, ...] | None = None):
     figure = Figure(figsize=(6.0 * len(series), 4.4), layout="constrained")
     panels = np.atleast_1d(figure.subplots(1, len(series)))
     for axes, name in zip(panels, series, strict=True):
-        in_gw = name.startswith("total") or float(dataset[name].max()) >= GW_THRESHOLD_MW
+        in_gw = (
+            name.startswith("total")
+            or float(np.nanmax(numpy_values(dataset[name]))) >= GW_THRESHOLD_MW
+        )
         scale = 1000.0 if in_gw else 1.0
         for index, year in enumerate(chosen):
             style = _series_style(index)
-            curve = dataset[name].sel(year=year)
-            width = dataset["duration_band_hours"].sel(year=year).to_numpy()
+            width = values_at(dataset["duration_band_hours"], {"year": year})
             used = width > 0
             edges = np.r_[0.0, np.cumsum(width[used])]
             p10, p50, p90 = (
-                curve.sel(quantile=q, method="nearest").to_numpy()[used] / scale for q in BAR_LEVELS
+                level[used] / scale for level in _levels(dataset[name], BAR_LEVELS, year=year)
             )
             _band(
                 axes, edges, np.r_[p10, p10[-1]], np.r_[p90, p90[-1]], colour=style["color"],
@@ -418,7 +427,10 @@ def duration_figure(dataset: xr.Dataset, years: tuple[int, ...] | None = None):
         axes.set_title("Total grid load" if name.startswith("total") else "AI data-centre load")
         axes.set_xlabel("Hours of the year at or above the load")
         axes.set_ylabel(f"Load [{'GW' if in_gw else 'MW'}]")
-        axes.set_xlim(0, float(dataset["duration_band_hours"].sum("duration_band").max()))
+        # Whole hours: their sum is exact in any order, as xarray's .sum(...).max() gave.
+        hours = dataset["duration_band_hours"]
+        axis = hours.get_axis_num("duration_band")
+        axes.set_xlim(0, float(np.nansum(numpy_values(hours), axis=axis).max()))
         axes.grid(color="#e3e7ec", linewidth=0.8)
         axes.set_axisbelow(True)
         axes.legend(fontsize=8, frameon=False)
@@ -442,12 +454,12 @@ def peak_hours_figure(dataset: xr.Dataset, years: tuple[int, ...] | None = None)
     chosen = figure_years(dataset, years)
     figure = Figure(figsize=(3.6 * len(chosen) + 1.0, 3.8), layout="constrained")
     panels = np.atleast_1d(figure.subplots(1, len(chosen), sharey=True))
-    shares = dataset["peak_hours_share_pct"].sel(year=chosen)
-    top = max(float(shares.max()), 1e-9)
+    shares = [values_at(dataset["peak_hours_share_pct"], {"year": year}) for year in chosen]
+    top = max(float(np.nanmax(shares)), 1e-9)
     image = None
-    for axes, year in zip(panels, chosen, strict=True):
+    for axes, year, share in zip(panels, chosen, shares, strict=True):
         image = axes.imshow(
-            shares.sel(year=year).to_numpy(), aspect="auto", cmap="Reds", vmin=0.0, vmax=top,
+            share, aspect="auto", cmap="Reds", vmin=0.0, vmax=top,
             extent=(-0.5, 23.5, 12.5, 0.5),
         )  # fmt: skip
         axes.set_title(str(year))
@@ -474,7 +486,7 @@ REGION_PANELS = (
 
 
 def _regions(dataset: xr.Dataset) -> list[str]:
-    return [str(region) for region in dataset["region"].to_numpy()]
+    return [str(region) for region in numpy_values(dataset["region"])]
 
 
 def check_plot_kind(kind: str, scenario_id: str, regions: list[str], limited: list[str]) -> None:
@@ -519,14 +531,14 @@ def regions_figure(dataset: xr.Dataset):
 
     regions = _regions(dataset)
     check_plot_kind("regions", dataset.attrs.get("scenario_id", "the scenario"), regions, [])
-    years = dataset["year"].to_numpy().astype(int)
+    years = numpy_values(dataset["year"]).astype(int)
     panels_of = [(name, title) for name, title in REGION_PANELS if name in dataset]
     figure = Figure(figsize=(12.0, 4.4), layout="constrained")
     panels = np.atleast_1d(figure.subplots(1, len(panels_of)))
     width = 0.8 / len(regions)
     for axes, (name, title) in zip(panels, panels_of, strict=True):
         for index, region in enumerate(regions):
-            p10, p50, p90 = _levels(dataset[name].sel(region=region), BAR_LEVELS)
+            p10, p50, p90 = _levels(dataset[name], BAR_LEVELS, region=region)
             x = years + (index - (len(regions) - 1) / 2) * width
             axes.bar(
                 x, p50, width=width, color=SERIES_COLOURS[index % len(SERIES_COLOURS)],
@@ -575,7 +587,7 @@ def grid_figure(dataset: xr.Dataset):
 
     limited = limited_regions(dataset)
     check_plot_kind("grid", dataset.attrs.get("scenario_id", "the scenario"), [], limited)
-    months = pd.DatetimeIndex(dataset["month"].to_numpy())
+    months = pd.DatetimeIndex(numpy_values(dataset["month"]))
     figure = Figure(figsize=(6.0 * len(limited), 4.4), layout="constrained")
     panels = np.atleast_1d(figure.subplots(1, len(limited)))
     for axes, region in zip(panels, limited, strict=True):
@@ -621,7 +633,7 @@ def comparison_figure(dataset: xr.Dataset):
     from matplotlib.figure import Figure
 
     labels = [str(label) for label in dataset["scenario"].to_numpy()]
-    years = dataset["year"].to_numpy().astype(int)
+    years = numpy_values(dataset["year"]).astype(int)
     peak = "peak_change_gw" if "peak_change_gw" in dataset else "ai_peak_gw"
     figure = Figure(figsize=(12.0, 4.2), layout="constrained")
     panels = figure.subplots(1, 2)
@@ -656,9 +668,11 @@ def comparison_figure(dataset: xr.Dataset):
     return figure
 
 
-def _p50(variable: xr.DataArray) -> np.ndarray:
-    """The median over draws. [variable's unit]"""
-    return variable.sel(quantile=0.5, method="nearest").to_numpy()
+def _p50(variable: xr.DataArray, **where) -> np.ndarray:
+    """The median over draws, at the labels ``where`` (:func:`_levels`). [variable's unit]"""
+    index = variable.indexes["quantile"]
+    median = index[index.get_indexer([0.5], method="nearest")[0]]
+    return values_at(variable, {**where, "quantile": median})
 
 
 _PERIOD_FORMATS = {"hourly": "%Y-%m-%d %H:00", "daily": "%Y-%m-%d", "monthly": "%Y-%m"}
@@ -686,7 +700,7 @@ def projection_description(dataset: xr.Dataset) -> str:
         parts.append(
             f"Total grid load P50 {total[0]:,.1f} GW in {first}, {total[-1]:,.1f} GW in {last}."
         )
-    years = dataset["year"].to_numpy().astype(int)
+    years = numpy_values(dataset["year"]).astype(int)
     p10, p50, p90 = _levels(dataset["ai_energy_twh"], BAR_LEVELS)
     parts.append(
         f"AI energy P50 {p50[0]:,.2f} TWh in {years[0]} and {p50[-1]:,.2f} TWh in {years[-1]} "
@@ -703,7 +717,7 @@ def projection_description(dataset: xr.Dataset) -> str:
 
 def peak_description(dataset: xr.Dataset) -> str:
     """What :func:`peak_figure` shows, in words and numbers (its alt text)."""
-    years = dataset["year"].to_numpy().astype(int)
+    years = numpy_values(dataset["year"]).astype(int)
     total, baseline = _p50(dataset["total_peak_gw"]), _p50(dataset["baseline_peak_gw"])
     p10, p50, p90 = _levels(dataset["peak_change_gw"], BAR_LEVELS)
     text = (
@@ -729,12 +743,15 @@ def duration_description(dataset: xr.Dataset, years: tuple[int, ...] | None = No
                         ("ai_load_duration_mw", "AI data-centre load")):  # fmt: skip
         if name not in dataset:
             continue
-        in_gw = name.startswith("total") or float(dataset[name].max()) >= GW_THRESHOLD_MW
+        in_gw = (
+            name.startswith("total")
+            or float(np.nanmax(numpy_values(dataset[name]))) >= GW_THRESHOLD_MW
+        )
         unit, scale = ("GW", 1000.0) if in_gw else ("MW", 1.0)
         spans = []
         for year in figure_years(dataset, years):
-            used = dataset["duration_band_hours"].sel(year=year).to_numpy() > 0
-            curve = _p50(dataset[name].sel(year=year))[used] / scale
+            used = values_at(dataset["duration_band_hours"], {"year": year}) > 0
+            curve = _p50(dataset[name], year=year)[used] / scale
             spans.append(
                 f"in {year} from {curve[0]:,.1f} {unit} in the highest hours to "
                 f"{curve[-1]:,.1f} {unit} in the lowest"
@@ -792,14 +809,14 @@ def regions_description(dataset: xr.Dataset) -> str:
     """What :func:`regions_figure` shows, in words and numbers (its alt text)."""
     from forecast.outputs import region_label
 
-    years = dataset["year"].to_numpy().astype(int)
+    years = numpy_values(dataset["year"]).astype(int)
     parts = [f"P50 per region in {years[0]} and {years[-1]}, P10–P90 in brackets."]
     for name, title in REGION_PANELS:
         if name not in dataset:
             continue
         cells = []
         for region in _regions(dataset):
-            p10, p50, p90 = _levels(dataset[name].sel(region=region), BAR_LEVELS)
+            p10, p50, p90 = _levels(dataset[name], BAR_LEVELS, region=region)
             cells.append(
                 f"{region_label(dataset, region)} {p50[0]:,.2f} and {p50[-1]:,.2f} TWh "
                 f"[{p10[-1]:,.2f}–{p90[-1]:,.2f}]"
@@ -812,7 +829,7 @@ def grid_description(dataset: xr.Dataset) -> str:
     """What :func:`grid_figure` shows, in words and numbers (its alt text)."""
     from forecast.outputs import limited_regions, region_label
 
-    last = pd.DatetimeIndex(dataset["month"].to_numpy())[-1]
+    last = pd.DatetimeIndex(numpy_values(dataset["month"]))[-1]
     parts = [f"Grid capacity of new sites at the end of {last:%Y-%m}, P50 [P10–P90]."]
     for region in limited_regions(dataset):
         cells = []
@@ -821,7 +838,7 @@ def grid_description(dataset: xr.Dataset) -> str:
             p10, p50, p90 = _levels(variable.isel(month=-1), BAR_LEVELS)
             cells.append(f"{label.split(' (')[0]} {p50:,.0f} MW [{p10:,.0f}–{p90:,.0f}]")
         peak = _p50(dataset["grid_delayed_mw_by_region"].sel(region=region))
-        when = pd.DatetimeIndex(dataset["month"].to_numpy())[int(np.argmax(peak))]
+        when = pd.DatetimeIndex(numpy_values(dataset["month"]))[int(np.argmax(peak))]
         parts.append(
             f"{region_label(dataset, region)}: {', '.join(cells)}; the delayed P50 is highest, "
             f"{float(np.max(peak)):,.0f} MW, in {when:%Y-%m}."

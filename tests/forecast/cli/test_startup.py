@@ -160,3 +160,38 @@ def test_a_projection_and_its_printed_summary_load_no_dask(case, tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == repr(MAY_LOAD[case]), done.stdout[-2000:]
+
+
+#: ``forecast plot`` figures drawn from NumPy arrays read by position: the report figure (the
+#: default, ``fan``), the load duration curves and energy by region, on the first run's month.
+PLOTS = {
+    kind: ["plot", "kr-outlook", "--kind", kind, "--draws", "100", "--start", "2030-01-01",
+           "--end", "2030-01-31", "--no-baseline", "--weather", "typical"]
+    for kind in ("fan", "duration", "regions")
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", sorted(PLOTS))
+@pytest.mark.parametrize("suffix", [".png", ".svg"])
+def test_a_figure_loads_no_dask(kind, suffix, tmp_path):
+    """``forecast plot`` loads neither dask nor distributed: its figures and their alt text
+    read the quantiles with ``.sel(quantile=..., method="nearest")`` and ``.to_numpy()``, which
+    ask whether the values are a dask array and so import it (0.35 s of CPU with scipy); they
+    read by position now (:func:`forecast.outputs.values_at`,
+    :func:`forecast.outputs.numpy_values`), the figures unchanged."""
+    out = tmp_path / f"figure{suffix}"
+    argv = [*PLOTS[kind], "--quiet", "--out", str(out)]
+    script = (
+        "import contextlib, io, sys\n"
+        "from forecast.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    status = main({argv!r})\n"
+        "assert status == 0, status\n"
+        "print(sorted(m for m in ('dask', 'distributed') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert out.stat().st_size > 0
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout[-2000:]
