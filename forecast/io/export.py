@@ -53,7 +53,7 @@ import xarray as xr
 from forecast.calendar import MONTH_ATTRIBUTES, local_midnight, time_attributes
 from forecast.errors import OptionsError
 from forecast.io.files import atomic_write
-from forecast.outputs import BY_NAME, selected_variables
+from forecast.outputs import BY_NAME, numpy_values, selected_variables
 from forecast.units import CF_UNITS, UNITS_LABEL_ATTRIBUTE
 
 #: The core columns, in every table in this order. ``period_start_utc`` came last (after
@@ -202,15 +202,6 @@ def utc_iso(instants) -> np.ndarray:
     return np.char.add(local_iso(times).astype("<U16"), "Z")
 
 
-def _array(values: xr.DataArray | xr.Variable) -> np.ndarray:
-    """The values of a Dataset's variable or coordinate as a NumPy array.
-
-    Not ``.to_numpy()``: it asks whether the values are a dask array, which imports dask, 50 ms
-    of a small projection's one second (2026-12-05); a projection's Dataset holds NumPy arrays.
-    """
-    return np.asarray(values.data)
-
-
 def _axis_index(shape: tuple[int, ...], axis: int) -> np.ndarray:
     """Index along ``axis`` of every element of a C-ordered array of ``shape``, flattened."""
     inner = int(np.prod(shape[axis + 1 :], dtype=np.int64))
@@ -354,17 +345,17 @@ def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
     variables = dataset.variables
     # A month or year starts at its first local instant (01:00 where the clocks jump at
     # midnight on the 1st, as America/Santiago's can).
-    month_starts = [pd.Timestamp(m).date() for m in _array(variables["month"])]
-    year_starts = [dt.date(int(y), 1, 1) for y in _array(variables["year"])]
+    month_starts = [pd.Timestamp(m).date() for m in numpy_values(variables["month"])]
+    year_starts = [dt.date(int(y), 1, 1) for y in numpy_values(variables["year"])]
     months = pd.DatetimeIndex([local_midnight(d, timezone) for d in month_starts])
     years = pd.DatetimeIndex([local_midnight(d, timezone) for d in year_starts])
     period_labels = {
-        "time": _array(variables["local_time_iso"]),
+        "time": numpy_values(variables["local_time_iso"]),
         "month": local_iso(months),
         "year": local_iso(years),
     }
     utc_labels = {
-        "time": utc_iso(_array(variables["time_utc"])),
+        "time": utc_iso(numpy_values(variables["time_utc"])),
         "month": utc_iso(months),
         "year": utc_iso(years),
     }
@@ -382,7 +373,7 @@ def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
             *([period_dim] if period_dim else []),
             *(["quantile"] if "quantile" in variable.dims else []),
         ]
-        values = _array(variable.transpose(*order))
+        values = numpy_values(variable.transpose(*order))
         shape = values.shape
         # A site's figure over the whole period starts at the period's first instant.
         period = _axis_index(shape, order.index(period_dim)) if period_dim else 0
@@ -392,7 +383,7 @@ def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
             "resolution": resolution_of[period_dim] if period_dim else "period",
             "period_start": (period_labels[period_dim or "time"], period),
             # A mean over draws has no quantile: its rows leave the quantile column empty.
-            "quantile": (_array(variables["quantile"]), _axis_index(shape, len(order) - 1))
+            "quantile": (numpy_values(variables["quantile"]), _axis_index(shape, len(order) - 1))
             if "quantile" in variable.dims
             else np.nan,
             "value": (values.reshape(-1), None),
@@ -402,11 +393,14 @@ def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
         for dim in extras:
             column = EXTRA_COLUMNS.get(str(dim), str(dim))
             index = _axis_index(shape, order.index(dim))
-            columns[column] = (_array(variables[dim if dim in SITE_REGIONS else column]), index)
+            columns[column] = (
+                numpy_values(variables[dim if dim in SITE_REGIONS else column]),
+                index,
+            )
             if dim == "site":
                 for coordinate in SITE_COORDINATE_COLUMNS:
                     if coordinate in dataset.coords:
-                        columns[coordinate] = (_array(variables[coordinate]), index)
+                        columns[coordinate] = (numpy_values(variables[coordinate]), index)
         pieces.append((values.size, columns))
     return _stacked(pieces, table_columns(dataset), id_values(dataset))
 
@@ -499,10 +493,10 @@ def _region_column(
 ) -> Column:
     """The region of each row: the variable's region, a site's own region, or ``national``."""
     if "region" in order:
-        return (_array(variables["region"]), _axis_index(shape, 0))
+        return (numpy_values(variables["region"]), _axis_index(shape, 0))
     for dim, coordinate in SITE_REGIONS.items():
         if dim in order and coordinate in variables:
-            return (_array(variables[coordinate]), _axis_index(shape, order.index(dim)))
+            return (numpy_values(variables[coordinate]), _axis_index(shape, order.index(dim)))
     return "national"
 
 
@@ -859,7 +853,7 @@ def _cf_month_axis(written: xr.Dataset) -> xr.Dataset:
     one_zone = (
         zone is not None and "time_utc" in written.coords and written["time_utc"].dims == ("time",)
     )
-    labels = _array(written["month"]).astype("datetime64[ns]")
+    labels = numpy_values(written["month"]).astype("datetime64[ns]")
     first = np.datetime64(dt.date.fromisoformat(str(written.attrs["period_start"])), "ns")
     after = dt.date.fromisoformat(str(written.attrs["period_end"])) + dt.timedelta(days=1)
     starts = np.maximum(labels, first)
@@ -935,7 +929,7 @@ def _cf_time_axis(written: xr.Dataset, axis: str, utc: str) -> xr.Dataset:
     one_zone = starts_utc.dims == (axis,)
     zone = written.attrs.get("timezone")
     if axis == "snapshot" or written.attrs.get("resolution") == "hourly":
-        starts = _array(starts_utc)
+        starts = numpy_values(starts_utc)
         long_name = "start of the hour, UTC"
         description = (
             f"{long_name}, the hour being [{axis}_bnds[:, 0], {axis}_bnds[:, 1]); the local "
@@ -943,7 +937,7 @@ def _cf_time_axis(written: xr.Dataset, axis: str, utc: str) -> xr.Dataset:
         )
         ends = _period_ends(written, axis, starts, zone=zone)
     else:
-        starts = _array(written[axis])
+        starts = numpy_values(written[axis])
         where = f"the local calendar of {zone}" if one_zone else "each scenario's local calendar"
         long_name = f"start of the period, {where} (its timezone), not UTC"
         description = f"{long_name}; the instants are time_utc" + (
@@ -951,7 +945,7 @@ def _cf_time_axis(written: xr.Dataset, axis: str, utc: str) -> xr.Dataset:
         )
         ends = _period_ends(written, axis, starts, zone=None)
         if one_zone:
-            instants = _array(starts_utc)
+            instants = numpy_values(starts_utc)
             utc_bounds = np.stack([instants, _period_ends(written, axis, instants, zone=zone)], 1)
             written[utc] = written[utc].assign_attrs(bounds=f"{utc}_bnds")
             written[f"{utc}_bnds"] = xr.Variable(
@@ -1018,7 +1012,7 @@ def from_cf(dataset: xr.Dataset) -> xr.Dataset:
     if one_zone and zone is not None and resolution is not None:
         wall = "time_utc" if resolution == "hourly" else "local_time"
         attrs = time_attributes(str(zone), str(resolution))
-        restored = restored.assign_coords(time=("time", _array(restored[wall]), attrs))
+        restored = restored.assign_coords(time=("time", numpy_values(restored[wall]), attrs))
     return restored
 
 
@@ -1090,9 +1084,12 @@ def _year_column(
 def year_end_months(dataset: xr.Dataset) -> np.ndarray:
     """Each year's last month in the period (December, or the period's last month), one per
     ``year``."""
-    months = pd.DatetimeIndex(_array(dataset["month"]))
+    months = pd.DatetimeIndex(numpy_values(dataset["month"]))
     return np.array(
-        [months[months.year == int(year)][-1].to_datetime64() for year in _array(dataset["year"])]
+        [
+            months[months.year == int(year)][-1].to_datetime64()
+            for year in numpy_values(dataset["year"])
+        ]
     )
 
 
@@ -1110,7 +1107,8 @@ def year_table(dataset: xr.Dataset) -> pd.DataFrame:
     keys = [d for d in YEAR_TABLE_KEYS if d in dataset.dims]
     allowed = {*keys, "year", "quantile", "region"}
     index = pd.MultiIndex.from_product(
-        [[*_array(dataset[k])] for k in keys] + [[int(y) for y in _array(dataset["year"])]],
+        [[*numpy_values(dataset[k])] for k in keys]
+        + [[int(y) for y in numpy_values(dataset["year"])]],
         names=[*keys, "year"],
     )
     declared = {name: position for position, name in enumerate(BY_NAME)}
@@ -1141,15 +1139,15 @@ def year_table(dataset: xr.Dataset) -> pd.DataFrame:
             )
         if "year" not in variable.dims or not set(variable.dims) <= allowed:
             continue
-        regions = [*_array(dataset["region"])] if "region" in variable.dims else [None]
-        levels = [*_array(dataset["quantile"])] if "quantile" in variable.dims else [None]
+        regions = [*numpy_values(dataset["region"])] if "region" in variable.dims else [None]
+        levels = [*numpy_values(dataset["quantile"])] if "quantile" in variable.dims else [None]
         for region in regions:
             for level in levels:
                 where = {
                     **({"region": region} if region is not None else {}),
                     **({"quantile": level} if level is not None else {}),
                 }
-                values = _array(variable.sel(where).transpose(*keys, "year")).reshape(-1)
+                values = numpy_values(variable.sel(where).transpose(*keys, "year")).reshape(-1)
                 label = _year_column(
                     str(name), variable.attrs["units"], region, level, year_end=year_end
                 )
@@ -1164,11 +1162,11 @@ def year_table(dataset: xr.Dataset) -> pd.DataFrame:
         ]
         positions = (
             frame["variant"]
-            .map({int(v): position for position, v in enumerate(_array(dataset["variant"]))})
+            .map({int(v): position for position, v in enumerate(numpy_values(dataset["variant"]))})
             .to_numpy()
         )
         for offset, name in enumerate(varied, start=1):
-            frame.insert(offset, name, _array(dataset[name])[positions])
+            frame.insert(offset, name, numpy_values(dataset[name])[positions])
     return frame
 
 
@@ -1185,9 +1183,11 @@ def _drivers(dataset: xr.Dataset, name: str = "spread_driver_rank_correlation") 
     if name not in dataset:
         return {}
     variable = dataset[name]
-    labels = _array(variable[variable.dims[0]])
+    labels = numpy_values(variable[variable.dims[0]])
     return {
-        str(k): float(v) for k, v in zip(labels, _array(variable), strict=True) if np.isfinite(v)
+        str(k): float(v)
+        for k, v in zip(labels, numpy_values(variable), strict=True)
+        if np.isfinite(v)
     }
 
 
@@ -1204,9 +1204,9 @@ def spread_driver_tables(dataset: xr.Dataset) -> list[dict]:
         if "year" not in variable.dims or not any(d in variable.dims for d in _DRIVER_DIMS):
             continue
         dim = next(str(d) for d in variable.dims if d in _DRIVER_DIMS)
-        labels = [str(label) for label in _array(dataset[dim])]
-        by_year = _array(variable.transpose("year", dim))  # [year, input]
-        for year, values in zip(_array(dataset["year"]), by_year, strict=True):
+        labels = [str(label) for label in numpy_values(dataset[dim])]
+        by_year = numpy_values(variable.transpose("year", dim))  # [year, input]
+        for year, values in zip(numpy_values(dataset["year"]), by_year, strict=True):
             tables.append(
                 {
                     "output": variable.attrs.get("output", str(name)),
