@@ -292,14 +292,18 @@ def check_variables(
     planned: Sequence[tuple[Scenario, ProjectionOptions]],
     *,
     per_draw: bool = True,
+    duration_curves: bool = True,
+    sites: bool = True,
 ) -> None:
     """Refuse, before any draw, a ``--variables`` item that none of the ``planned``
     projections (each scenario's, with its options) can hold
     (:func:`forecast.engine.selection.check_selection`): a ``site_*`` variable of a scenario
-    without sites, a ``baseline_*`` one without a baseline, a sampled input (``input_*``)
-    without ``--per-draw`` or named by no input. Checked after the run alone, a typo in
-    ``'input_*_per_dra'`` cost the whole projection. ``per_draw``: whether the command has
-    ``--per-draw`` (a sweep has not).
+    without sites, a ``baseline_*`` one without a baseline, a site's own series without
+    ``--site``, a duration curve's without ``--duration-curves``, a ``*_per_draw`` one or a
+    sampled input (``input_*``) without ``--per-draw``, an input named by no input. Checked
+    after the run alone, a typo in ``'input_*_per_dra'`` cost the whole projection.
+    ``per_draw``, ``duration_curves``, ``sites``: whether the command has ``--per-draw``,
+    ``--duration-curves``, ``--site`` (a sweep has none, a comparison no ``--site``).
 
     Raises
     ------
@@ -318,7 +322,11 @@ def check_variables(
             for scenario, options in planned
         ],
         field="--variables",
-        per_draw_field="--per-draw" if per_draw else None,
+        option_names={
+            "per_draw": "--per-draw" if per_draw else None,
+            "duration_curves": "--duration-curves" if duration_curves else None,
+            "sites": "--site" if sites else None,
+        },
     )
 
 

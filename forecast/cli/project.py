@@ -82,9 +82,10 @@ def project(
     flexibility_year: Annotated[
         int | None,
         typer.Option(
-            help="With flexibility, the year whose calendar of hours called (local month x "
-            "hour of the day, mean over draws) is printed; default the period's last. Every "
-            "year's is in the file (flexibility_hours_called_by_month_hour)."
+            help="With flexibility, the year whose calendars of hours called and of energy "
+            "given way (local month x hour of the day, mean over draws) are printed; default "
+            "the period's last. Every year's are in the file "
+            "(flexibility_hours_called_by_month_hour, flexibility_energy_mwh_by_month_hour)."
         ),
     ] = None,
     site_loads: Annotated[
@@ -157,7 +158,8 @@ def project(
         for table in (sector_table(dataset), regions, grid_table(dataset), site_table(dataset),
                       site_load_table(dataset, every_site=site_loads), hosting_table(dataset),
                       flexibility_table(dataset),
-                      flexibility_calendar_table(dataset, flexibility_year)):  # fmt: skip
+                      flexibility_calendar_table(dataset, flexibility_year),
+                      flexibility_energy_table(dataset, flexibility_year)):  # fmt: skip
             if table:
                 print(table)
     say_written(written, quiet=quiet)
@@ -601,12 +603,47 @@ def flexibility_calendar_table(dataset, year: int | None = None) -> str:
     """In which local months (rows) and clock hours of the day (columns) flexibility is called
     in ``year`` (default the period's last): hours called, mean over draws, with each month's
     and each hour's total; "." where it is never called. "" without flexibility."""
+    return _month_hour_table(
+        dataset,
+        "flexibility_hours_called_by_month_hour",
+        year,
+        what="flexibility called",
+        digits=1,
+        nothing="no hour called",
+    )
+
+
+def flexibility_energy_table(dataset, year: int | None = None) -> str:
+    """What flexibility takes off in the hours it is called in ``year`` (default the period's
+    last), by local month (rows) and clock hour of the day (columns): the AI energy given way
+    (curtailed, or shifted to the day's other hours), mean over draws, in whole MWh as the
+    dashboard's table (service/web/flexibility.js) shows it, with each month's and each
+    hour's total; "." where nothing gives way. "" without flexibility (or a projection
+    written before the energy calendar)."""
+    return _month_hour_table(
+        dataset,
+        "flexibility_energy_mwh_by_month_hour",
+        year,
+        what="AI energy flexibility gives way (curtailed or shifted)",
+        digits=0,
+        nothing="none given way",
+    )
+
+
+def _month_hour_table(
+    dataset, name: str, year: int | None, *, what: str, digits: int, nothing: str
+) -> str:
+    """A calendar of a year's hours (``name``: dims year, month_of_year, hour_of_day, a mean
+    over draws) as a table: a row per local month, a column per clock hour, each month's and
+    each hour's total; cells to ``digits`` decimals as Python rounds them (half to even on the
+    exact value, as the dashboard's ``formatNumber``, service/web/format.js, with its
+    thousands separators), "." for 0. ``what`` the title's subject, ``nothing`` what a year
+    whose cells are all 0 says; "" where the projection does not hold ``name``."""
     import calendar
     import math
 
     from forecast.outputs import values_at
 
-    name = "flexibility_hours_called_by_month_hour"
     if name not in dataset:
         return ""
     chosen = int(dataset["year"].values[-1]) if year is None else year
@@ -616,17 +653,17 @@ def flexibility_calendar_table(dataset, year: int | None = None) -> str:
         rest.index("month_of_year"), rest.index("hour_of_day")
     )
     title = (
-        f"flexibility called by local month and hour of the day, {chosen} [h, mean over "
-        f"{dataset.attrs.get('draws', '')} draws; --flexibility-year for another]"
+        f"{what} by local month and hour of the day, {chosen} [{variable.attrs['units']}, "
+        f"mean over {dataset.attrs.get('draws', '')} draws; --flexibility-year for another]"
     )
     # Correctly rounded sums (the dashboard's exactSum, service/web/format.js, gives the same
     # bits): a total halfway between two printed figures rounds alike in both.
     total = math.fsum(table.ravel())
     if total == 0:
-        return f"{title}: no hour called"
+        return f"{title}: {nothing}"
 
-    def cell(hours: float) -> str:
-        return "." if hours == 0 else f"{hours:.1f}"
+    def cell(value: float) -> str:
+        return "." if value == 0 else f"{value:,.{digits}f}"
 
     rows = [
         (calendar.month_abbr[month], [*map(cell, values), cell(math.fsum(values))])

@@ -198,7 +198,11 @@ def sweep(
     for variant in variants:
         check_weather_year([variant.scenario], variant.options)
     check_variables(
-        patterns, [(variant.scenario, variant.options) for variant in variants], per_draw=False
+        patterns,
+        [(variant.scenario, variant.options) for variant in variants],
+        per_draw=False,
+        duration_curves=False,
+        sites=False,
     )
     if one_at_a_time:
         assert options.start is not None and options.end is not None  # filled by the options

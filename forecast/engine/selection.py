@@ -4,15 +4,17 @@ projections asked for will hold, before any draw.
 In: the selection's items (:func:`forecast.outputs.variable_patterns`, already known to name
 output variables) and each projection's scenario, options and whether it has a baseline. Out:
 nothing, or an :class:`~forecast.errors.OptionsError` naming the item, why the projection
-cannot hold it, and what it can. Checked after the run alone, a selection of ``site_*`` from a
-scenario without sites, or of ``input_*_per_dra`` (a typo), cost the whole projection, or a
-whole job in the service (found when its result was fetched).
+cannot hold it, and what it can (or the option that adds it). Checked after the run alone, a
+selection of ``site_*`` from a scenario without sites, of ``input_*_per_dra`` (a typo), or of
+``ai_load_duration_mw`` without duration curves, cost the whole projection, or a whole job in
+the service (found when its result was fetched).
 """
 
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import cache
 from typing import NamedTuple
 
 from forecast.engine.options import ProjectionOptions
@@ -37,16 +39,38 @@ class _Family(NamedTuple):
     member: Callable[[str], bool]
     #: Whether a projection holds the family's variables.
     holds: Callable[[Planned], bool]
-    #: What the family needs, said in an error (``a baseline_* or total_* variable``).
+    #: What the family needs, said in an error (``a baseline_* or total_* variable needs a
+    #: baseline``); ``{option}`` stands for how the caller names :attr:`option`.
     needs: str
     #: What a projection lacks, said of one (``has no sites``).
     lacks: Callable[[Planned], str]
+    #: The option of :class:`ProjectionOptions` that adds the family (``per_draw``), where
+    #: one does; :attr:`needs` is said without it where the caller cannot ask for it.
+    option: str | None = None
+    #: What the family needs where the caller has no such option (a sweep's ``*_per_draw``).
+    unasked: str = ""
+
+
+@cache
+def _names_of(table: str) -> frozenset[str]:
+    """The names of the variables that :mod:`forecast.outputs` declares in ``table``
+    (``SITE_SERIES_VARIABLES``, ``DURATION_VARIABLES``, ...)."""
+    from forecast import outputs
+
+    return frozenset(variable.name for variable in getattr(outputs, table))
+
+
+def _is_site_series(name: str) -> bool:
+    return name in _names_of("SITE_SERIES_VARIABLES")
+
+
+def _is_duration(name: str) -> bool:
+    return name in _names_of("DURATION_VARIABLES") | _names_of("DURATION_SUMMARIES")
 
 
 #: The families whose absence is known before the run (sound: a projection without the feature
 #: holds no variable of the family; ``tests/forecast/engine/test_selection.py`` holds it to
-#: projections of the shipped scenarios). The finer cases (a site's series without ``--site``,
-#: duration curves without ``--duration-curves``) are checked on the result.
+#: projections of the shipped scenarios).
 _FAMILIES = (
     _Family(
         lambda name: name.startswith(("baseline_", "total_")),
@@ -72,7 +96,43 @@ _FAMILIES = (
         "a *_by_region variable needs several regions",
         lambda planned: f"scenario {planned.scenario.id} has one",
     ),
+    _Family(
+        _is_site_series,
+        lambda planned: bool(planned.options.sites),
+        "a site's own load series (site_facility_mw, site_it_mw) is written for the sites "
+        "named with {option} only",
+        lambda planned: "none is named",
+        option="sites",
+        unasked="a site's own load series (site_facility_mw, site_it_mw) is written by a "
+        "single projection with sites named only",
+    ),
+    _Family(
+        _is_duration,
+        lambda planned: planned.options.duration_curves,
+        "a duration-curve variable (*_duration_*, duration_band_hours, peak_hours_share_pct) "
+        "is written with {option} only",
+        lambda planned: "the duration curves are off",
+        option="duration_curves",
+        unasked="a duration-curve variable (*_duration_*, duration_band_hours, "
+        "peak_hours_share_pct) is not written here",
+    ),
+    _Family(
+        lambda name: name.endswith("_per_draw"),
+        lambda planned: planned.options.per_draw,
+        "a *_per_draw variable (every draw's values) is written with {option} only",
+        lambda planned: "per-draw values are off",
+        option="per_draw",
+        unasked="a *_per_draw variable (every draw's values) is not written here",
+    ),
 )
+
+#: How the API names the options that add a family (:attr:`_Family.option`): as
+#: :class:`ProjectionOptions` does.
+API_OPTION_NAMES: Mapping[str, str | None] = {
+    "per_draw": "per_draw",
+    "duration_curves": "duration_curves",
+    "sites": "sites",
+}
 
 
 def check_selection(
@@ -80,14 +140,17 @@ def check_selection(
     planned: Sequence[Planned],
     *,
     field: str = "variables",
-    per_draw_field: str | None = "per_draw",
+    option_names: Mapping[str, str | None] = API_OPTION_NAMES,
 ) -> None:
     """Refuse, before any draw, an item of a variable selection that none of the ``planned``
     projections (one; a comparison's scenarios; a sweep's variants) can hold:
 
     - a ``baseline_*`` or ``total_*`` variable without a baseline, a ``site_*`` one without
       sites, a flexibility one without ``[flexibility]``, a ``*_by_region`` one of a single
-      region (a pattern: where every variable it matches is such);
+      region, a site's own series (``site_facility_mw``...) without ``sites``, a duration
+      curve's (``*_duration_*``, ``duration_band_hours``, ``peak_hours_share_pct``) without
+      ``duration_curves``, a ``*_per_draw`` one without ``per_draw`` (a pattern: where every
+      variable it matches is such);
     - a sampled input (``input_*``) without ``per_draw``, or one that no input of the
       scenarios is named (:func:`forecast.engine.inputs.possible_input_labels`).
 
@@ -98,10 +161,13 @@ def check_selection(
         variable, nothing to check. [-]
     planned
         The projections the selection is taken from. [-]
-    field, per_draw_field
-        How the caller's user names the selection and the option that keeps per-draw values
-        (``--variables``, ``--per-draw`` on the command line); ``per_draw_field`` None where
-        it cannot be asked for (a sweep). [-]
+    field
+        How the caller's user names the selection (``--variables`` on the command line). [-]
+    option_names
+        How the caller's user names the options that add variables, ``per_draw``,
+        ``duration_curves`` and ``sites`` (``--per-draw``, ``--duration-curves``, ``--site``
+        on the command line); None (or left out) where the caller cannot ask for one (a
+        sweep's ``per_draw``, a comparison's ``sites``). [-]
 
     Raises
     ------
@@ -117,19 +183,35 @@ def check_selection(
 
     for item in patterns:
         if item.startswith("input_"):
-            _check_input(item, planned, field=field, per_draw=per_draw_field)
+            _check_input(item, planned, field=field, per_draw=option_names.get("per_draw"))
             continue
-        families = [missing(name) for name in _declared_matches(item)]
-        family = families[0] if families and all(families) else None
-        if family is None:
+        matches = _declared_matches(item)
+        families = [missing(name) for name in matches]
+        if not families or not all(families):
             continue
-        why = "; ".join(dict.fromkeys(family.lacks(projection) for projection in planned))
+        # The reasons every match shares (``ai_load_duration_mw_per_draw`` lacks both duration
+        # curves and per-draw values; ``*_per_draw`` matches duration curves' too, but lacks
+        # per-draw values in all), else the first match's.
+        shared = [f for f in absent if all(f.member(name) for name in matches)] or families[:1]
+        reasons = "; ".join(_refusal(f, planned, option_names) for f in shared if f is not None)
         allowed = [name for name in _headline_names() if missing(name) is None]
         raise OptionsError(
-            f"{field} = {shown_value(item)}: {family.needs}, and {why}; allowed here: "
-            f"{', '.join(allowed)} (each with its _mean and more: `forecast variables`), or a "
-            "pattern of them"
+            f"{field} = {shown_value(item)}: {reasons}; allowed here: {', '.join(allowed)} "
+            "(each with its _mean and more: `forecast variables`), or a pattern of them"
         )
+
+
+def _refusal(
+    family: _Family, planned: Sequence[Planned], option_names: Mapping[str, str | None]
+) -> str:
+    """Why the ``planned`` projections hold none of ``family``'s variables: what it needs
+    (the option that adds it, as the caller names it) and what they lack; what it needs
+    alone where the caller has no option that adds it."""
+    option = option_names.get(family.option) if family.option else None
+    if family.option and not option:
+        return family.unasked
+    why = "; ".join(dict.fromkeys(family.lacks(projection) for projection in planned))
+    return f"{family.needs.format(option=option)}, and {why}"
 
 
 def _declared_matches(item: str) -> list[str]:

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from starlette.responses import Response
 
-from forecast.engine.selection import Planned, check_selection
+from forecast.engine.selection import API_OPTION_NAMES, Planned, check_selection
 from service import comparing
 from service.deps import Caller, RootPath, get_ready_state, optional_caller
 from service.errors import error_responses
@@ -90,6 +90,8 @@ async def create_comparison(
                 prepared.scenarios, prepared.each, prepared.models, strict=True
             )
         ],
+        # A comparison takes no sites: their own series come from POST /v1/projections.
+        option_names={**API_OPTION_NAMES, "sites": None},
     )
     return await respond(
         state, prepared, chosen, caller, root=root, variables=items, id_columns=id_columns

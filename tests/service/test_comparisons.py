@@ -396,7 +396,8 @@ def test_variables_select_a_comparisons_answer_as_forecast_compare_does(client: 
     missing = client.post("/v1/comparisons", params={"variables": "ai_load_duration_mw"}, json=body)
     assert missing.status_code == 422
     assert missing.json()["detail"].startswith(
-        "variables = 'ai_load_duration_mw': not in this projection"
+        "variables = 'ai_load_duration_mw': a duration-curve variable (*_duration_*, "
+        "duration_band_hours, peak_hours_share_pct) is written with duration_curves only"
     )
 
 

@@ -43,6 +43,18 @@ def _runs(server: str) -> int:
         (BODY, "input_pue_per_draw", "variables = 'input_pue_per_draw': a sampled input's "
                                      "values are written with per_draw only; allowed: add "
                                      "per_draw, or leave out the input_* items"),
+        # These three were found only in the job's result.
+        (BODY, "ai_load_duration_mw", "variables = 'ai_load_duration_mw': a duration-curve "
+                                      "variable (*_duration_*, duration_band_hours, "
+                                      "peak_hours_share_pct) is written with duration_curves "
+                                      "only, and the duration curves are off; allowed here: "),
+        (BODY, "*_per_draw", "variables = '*_per_draw': a *_per_draw variable (every draw's "
+                             "values) is written with per_draw only, and per-draw values are "
+                             "off; allowed here: "),
+        ({**BODY, "scenario_id": "kr-outlook"}, "site_facility_mw_mean",
+         "variables = 'site_facility_mw_mean': a site's own load series (site_facility_mw, "
+         "site_it_mw) is written for the sites named with sites only, and none is named; "
+         "allowed here: "),
     ],
 )  # fmt: skip
 def test_a_projection_refuses_what_it_cannot_hold_before_any_job(
@@ -80,6 +92,45 @@ def test_a_variable_one_compared_scenario_has_is_accepted(server: str):
     answer = httpx.post(
         f"{server}/v1/comparisons",
         params={"variables": "flexibility_curtailed_twh"},
+        json=body,
+        timeout=60,
+    )
+    assert answer.status_code == 202, answer.text
+
+
+def test_a_comparison_refuses_duration_curves_it_does_not_draw_and_sites_it_cannot_take(
+    server: str,
+):
+    """A comparison's duration curves are on unless turned off; it takes no sites, so a
+    site's own series is never in it (POST /v1/projections gives it)."""
+    body = {"scenarios": [{"scenario_id": "kr-national"}, {"scenario_id": "kr-outlook"}],
+            "draws": 8, "start": "2030-01-01", "end": "2030-12-31"}  # fmt: skip
+    before = _runs(server)
+    for variables, extra, expected in [
+        ("ai_load_duration_mw", {"duration_curves": False},
+         "variables = 'ai_load_duration_mw': a duration-curve variable (*_duration_*, "
+         "duration_band_hours, peak_hours_share_pct) is written with duration_curves only, and "
+         "the duration curves are off; allowed here: "),
+        ("site_facility_mw", {}, "variables = 'site_facility_mw': a site's own load series "
+                                 "(site_facility_mw, site_it_mw) is written by a single "
+                                 "projection with sites named only; allowed here: "),
+    ]:  # fmt: skip
+        answer = httpx.post(
+            f"{server}/v1/comparisons",
+            params={"variables": variables},
+            json=body | extra,
+            timeout=60,
+        )
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["detail"].startswith(expected), answer.json()["detail"]
+    assert _runs(server) == before
+
+
+def test_a_projection_with_the_option_accepts_what_it_adds(server: str):
+    body = {**BODY, "duration_curves": True, "per_draw": True}
+    answer = httpx.post(
+        f"{server}/v1/projections",
+        params={"variables": "ai_load_duration_mw,ai_energy_twh_per_draw"},
         json=body,
         timeout=60,
     )

@@ -8,11 +8,12 @@ waited longer or shorter as the machine was loaded, and several fell through sil
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from service.main import create_app
-from tests.support.server import wait_for_status, wait_until
+from tests.support.server import running_server, wait_for_status, wait_until
 
 SMALL = {"scenario_id": "kr-national", "draws": 5, "resolution": "annual",
          "start": "2030-01-01", "end": "2030-12-31"}  # fmt: skip
@@ -66,3 +67,19 @@ def test_wait_for_status_returns_the_run_and_fails_loudly_with_its_last_status(m
     )
     assert "'status': 'succeeded'" in message
     assert f"'id': '{run['id']}'" in message
+
+
+def test_wait_for_status_fails_at_once_where_the_path_answers_no_status():
+    """On the real server: a path that answers without a ``status`` (a 404 for a run that
+    does not exist, a list) stopped the wait with a bare ``KeyError: 'status'``; it fails at
+    once, naming the path, the HTTP status and the body."""
+    with running_server() as (base, _seconds), httpx.Client(base_url=base, timeout=30) as http:
+        path = f"/v1/runs/{'0' * 32}"  # well formed, no such run
+        with pytest.raises(AssertionError) as raised:
+            wait_for_status(http, path, {"succeeded"}, timeout_s=60)
+        message = str(raised.value)
+        assert message.startswith(f"{path} answered HTTP 404 without a status: "), message
+        assert '"detail"' in message.split("without a status: ")[1], message  # the body
+        assert "\n" not in message
+        with pytest.raises(AssertionError, match=r"^/v1/scenarios answered HTTP 200 without a "):
+            wait_for_status(http, "/v1/scenarios", {"succeeded"}, timeout_s=60)

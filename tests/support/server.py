@@ -172,8 +172,30 @@ def wait_for_status(
 ) -> dict:
     """Poll the job or run at ``path`` until its ``status`` is one of ``statuses``; its JSON.
     ``http`` may be a :class:`fastapi.testclient.TestClient` (an ``httpx.Client``). Past
-    ``timeout_s`` it raises ``AssertionError`` with the last status and JSON seen."""
+    ``timeout_s`` it raises ``AssertionError`` with the last status and JSON seen; at once
+    where ``path`` answers without a ``status`` (a 404, an error's ``detail``), naming the
+    path, the HTTP status and the body (it stopped with a bare ``KeyError: 'status'``)."""
     return wait_until(
-        lambda: http.get(path).json(), lambda job: job["status"] in statuses,
+        lambda: _job_at(http, path), lambda job: job["status"] in statuses,
         what=f"{path} with a status in {sorted(statuses)}", timeout_s=timeout_s,
     )  # fmt: skip
+
+
+def _job_at(http: httpx.Client, path: str) -> dict:
+    """The JSON object ``path`` answers, which holds a ``status``.
+
+    Raises
+    ------
+    AssertionError
+        The answer is no JSON object with a ``status``: the path, the HTTP status and the
+        body (its first 500 characters) are in the message."""
+    response = http.get(path)
+    try:
+        job = response.json()
+    except ValueError:
+        job = None
+    if not isinstance(job, dict) or "status" not in job:
+        raise AssertionError(
+            f"{path} answered HTTP {response.status_code} without a status: {response.text[:500]!r}"
+        )
+    return job

@@ -197,3 +197,88 @@ def test_a_variable_one_compared_scenario_has_is_written(
     rows = pd.read_csv(out)
     assert set(rows["variable"]) == {"site_energy_twh"}
     assert set(rows["scenario"]) == {"small"}
+
+
+# A site's own series without --site, a duration curve's without --duration-curves and a
+# *_per_draw variable without --per-draw were found only after the run (tests/service/
+# test_comparisons' ai_load_duration_mw): refused before it, naming the option that adds them,
+# or saying the command has none.
+@pytest.mark.parametrize(
+    ("command", "options", "variables", "expected"),
+    [
+        ("project", [], "site_facility_mw", "error: --variables = 'site_facility_mw': a site's "
+                                            "own load series (site_facility_mw, site_it_mw) is "
+                                            "written for the sites named with --site only, and "
+                                            "none is named; allowed here: "),
+        ("project", [], "ai_load_duration_mw", "error: --variables = 'ai_load_duration_mw': a "
+                                               "duration-curve variable (*_duration_*, "
+                                               "duration_band_hours, peak_hours_share_pct) is "
+                                               "written with --duration-curves only, and the "
+                                               "duration curves are off; allowed here: "),
+        ("project", ["--duration-curves"], "ai_energy_twh,*_per_draw",
+         "error: --variables = '*_per_draw': a *_per_draw variable (every draw's values) is "
+         "written with --per-draw only, and per-draw values are off; allowed here: "),
+        ("project", [], "ai_load_duration_mw_per_draw",
+         "error: --variables = 'ai_load_duration_mw_per_draw': a duration-curve variable "
+         "(*_duration_*, duration_band_hours, peak_hours_share_pct) is written with "
+         "--duration-curves only, and the duration curves are off; a *_per_draw variable "
+         "(every draw's values) is written with --per-draw only, and per-draw values are off; "
+         "allowed here: "),
+        ("compare", ["--no-duration-curves"], "peak_hours_share_pct",
+         "error: --variables = 'peak_hours_share_pct': a duration-curve variable (*_duration_*, "
+         "duration_band_hours, peak_hours_share_pct) is written with --duration-curves only, "
+         "and the duration curves are off; allowed here: "),
+        ("compare", [], "site_it_mw", "error: --variables = 'site_it_mw': a site's own load "
+                                      "series (site_facility_mw, site_it_mw) is written by a "
+                                      "single projection with sites named only; allowed here: "),
+        ("compare", [], "ai_energy_twh_per_draw", "error: --variables = 'ai_energy_twh_per_draw'"
+                                                  ": a *_per_draw variable (every draw's values) "
+                                                  "is written with --per-draw only, and "
+                                                  "per-draw values are off; allowed here: "),
+        ("sweep", [], "duration_band_hours", "error: --variables = 'duration_band_hours': a "
+                                             "duration-curve variable (*_duration_*, "
+                                             "duration_band_hours, peak_hours_share_pct) is not "
+                                             "written here; allowed here: "),
+        ("sweep", [], "ai_energy_twh_per_draw", "error: --variables = 'ai_energy_twh_per_draw': "
+                                                "a *_per_draw variable (every draw's values) is "
+                                                "not written here; allowed here: "),
+    ],
+)  # fmt: skip
+def test_a_variable_an_option_adds_is_refused_before_the_run_naming_the_option(
+    small_scenario_text, scenario_file, tmp_path, capsys, command, options, variables, expected
+):
+    scenario = str(scenario_file(small_scenario_text))
+    other = str(scenario_file(small_scenario_text.replace('id = "small"', 'id = "other"'),
+                              name="other"))  # fmt: skip
+    arguments = {
+        "project": [scenario],
+        "compare": [scenario, other],
+        "sweep": [scenario, "--vary", "seed=1,2"],
+    }[command]
+    out = tmp_path / "x.csv"
+    status, err = _run([command, *arguments, *options, "--draws", "4", "--variables", variables,
+                        "--out", str(out)], capsys)  # fmt: skip
+    assert status == 2
+    assert err.count("\n") == 1, err  # one line: no progress bar, no cluster before it
+    assert err.startswith(expected), err
+    assert "ai_energy_twh" in err.split("allowed here: ")[1]
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("options", "variables"),
+    [(["--duration-curves"], "ai_load_duration_mw,peak_hours_share_pct"),
+     (["--per-draw"], "ai_energy_twh_per_draw"),
+     (["--duration-curves", "--per-draw"], "ai_load_duration_mw_per_draw"),
+     (["--site", "site A"], "site_facility_mw")],
+)  # fmt: skip
+def test_a_variable_its_option_adds_is_written(
+    small_scenario_text, scenario_file, tmp_path, capsys, options, variables
+):
+    """With the option, the same selection runs and is written."""
+    out = tmp_path / "p.csv"
+    status, err = _run(["project", str(scenario_file(small_scenario_text)), *options,
+                        "--draws", "4", "--resolution", "annual", "--quiet", "--variables",
+                        variables, "--out", str(out)], capsys)  # fmt: skip
+    assert status == 0, err
+    assert out.exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import math
 import re
 
 import numpy as np
@@ -918,6 +919,93 @@ def test_the_calendar_of_hours_called_prints_by_month_and_hour():
                                                               "no hour called")  # fmt: skip
     del data["flexibility"]
     assert flexibility_calendar_table(_project(data, resolution="annual")) == ""
+
+
+def test_the_calendar_of_energy_given_way_prints_beside_the_hours():
+    """forecast project printed the month x hour table of the hours called but not the energy
+    flexibility takes off in them (flexibility_energy_mwh_by_month_hour [MWh], which the
+    dashboard shows beside it): it prints it in the same layout, in whole MWh with the unit
+    in its title, each cell, month and hour as Python rounds it (the dashboard's figures),
+    the year's total the mean energy curtailed; one line for a year nothing gives way in, none
+    without flexibility."""
+    from forecast.cli.project import flexibility_calendar_table, flexibility_energy_table
+
+    data = _campus("curtail", from_year=2026)
+    data["horizon"]["end"] = "2026-12-31"
+    dataset = _project(data, resolution="annual")
+    title, header, *rows = flexibility_energy_table(dataset).splitlines()
+    assert title == (
+        "AI energy flexibility gives way (curtailed or shifted) by local month and hour of the "
+        "day, 2026 [MWh, mean over 10 draws; --flexibility-year for another]"
+    )
+    hours_header = flexibility_calendar_table(dataset).splitlines()[1]
+    assert header.split() == hours_header.split()
+    assert [row.split()[0] for row in rows] == [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "all"
+    ]  # fmt: skip
+    assert len({len(row) for row in [header, *rows]}) == 1  # aligned columns
+    energy = dataset["flexibility_energy_mwh_by_month_hour"].sel(year=2026).to_numpy()
+
+    def shown(mwh: float) -> str:
+        return "." if mwh == 0 else f"{mwh:,.0f}"
+
+    for row, values in zip(rows, energy, strict=False):
+        assert row.split()[1:] == [*map(shown, values), shown(math.fsum(values))]
+    columns = [math.fsum(column) for column in energy.T]
+    assert rows[-1].split()[1:] == [*map(shown, columns), shown(math.fsum(energy.ravel()))]
+    curtailed_mwh = dataset["flexibility_curtailed_twh_mean"].sel(year=2026).item() * 1e6
+    assert float(rows[-1].split()[-1].replace(",", "")) == pytest.approx(curtailed_mwh, abs=0.5)
+    assert energy.sum() > 0 and rows[6].split()[1:] != ["."] * 25  # July is called
+    assert flexibility_energy_table(dataset, 2025).endswith(
+        ", 2025 [MWh, mean over 10 draws; --flexibility-year for another]: none given way"
+    )
+    del data["flexibility"]
+    assert flexibility_energy_table(_project(data, resolution="annual")) == ""
+
+
+def test_the_calendar_of_energy_rounds_as_the_dashboard():
+    """The dashboard rounds the energy table's cells to whole MWh as Python does (the exact
+    binary value, a tie to the even digit, thousands separated: service/web/format.js); the
+    printed table must give the same figures, totals included (correctly rounded sums), so a
+    hand-made calendar of halves reads 0, 2, 4, 1,234 and never 1, 3, 5."""
+    import xarray as xr
+
+    from forecast.cli.project import flexibility_energy_table
+    from forecast.outputs import MONTH_HOUR_COORDINATES
+
+    values = np.zeros((1, 12, 24))
+    values[0, 0, :4] = [0.5, 2.5, 3.5, 1234.5]  # January: 1,241 in all
+    values[0, 7, 18] = 0.25  # August: less than half a MWh, given way all the same
+    coords = {name: values for name, (_dim, values, _attrs) in MONTH_HOUR_COORDINATES.items()}
+    calendar = xr.DataArray(
+        values, dims=("year", "month_of_year", "hour_of_day"), attrs={"units": "MWh"},
+        coords={"year": [2030], **coords},
+    )  # fmt: skip
+    dataset = xr.Dataset({"flexibility_energy_mwh_by_month_hour": calendar}, attrs={"draws": 4})
+    _title, _header, *rows = flexibility_energy_table(dataset).splitlines()
+    january, august, every = rows[0].split(), rows[7].split(), rows[-1].split()
+    assert january[1:5] == ["0", "2", "4", "1,234"]
+    assert january[-1] == "1,241"
+    assert august[19] == "0" and august[-1] == "0"
+    assert every[1:5] == ["0", "2", "4", "1,234"] and every[19] == "0"
+    assert every[-1] == "1,241"  # 1,241.25
+    assert set(rows[1].split()[1:]) == {"."}
+
+
+def test_forecast_project_prints_the_energy_given_way_after_the_hours(capsys, tmp_path):
+    """`forecast project` of a scenario with flexibility prints the energy calendar of the
+    year asked for (--flexibility-year) under the hours calendar."""
+    from forecast.cli import main
+
+    status = main(["project", "kr-outlook-flex", "--draws", "5", "--resolution", "annual",
+                   "--start", "2030-01-01", "--end", "2031-12-31", "--flexibility-year", "2030",
+                   "--out", str(tmp_path / "flex.csv")])  # fmt: skip
+    out = capsys.readouterr().out
+    assert status == 0
+    hours = out.index("flexibility called by local month and hour of the day, 2030 [h,")
+    energy = out.index("AI energy flexibility gives way (curtailed or shifted) by local month "
+                       "and hour of the day, 2030 [MWh, mean over 5 draws")  # fmt: skip
+    assert hours < energy
 
 
 def test_the_flexibility_year_is_a_year_of_the_period(capsys):

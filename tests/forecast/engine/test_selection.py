@@ -1,6 +1,8 @@
 """The variables a selection is refused up front (:func:`forecast.engine.selection.
 check_selection`: a ``site_*`` one without sites, a ``baseline_*`` one without a baseline, a
-flexibility one without ``[flexibility]``, a ``*_by_region`` one of one region) are ones the
+flexibility one without ``[flexibility]``, a ``*_by_region`` one of one region, a site's own
+series without ``sites``, a duration curve's without ``duration_curves``, a ``*_per_draw`` one
+without ``per_draw``) are ones the
 projection indeed lacks: a refusal before the run must never turn away what the run would have
 written (errors review, finding 2)."""
 
@@ -31,11 +33,15 @@ def _refused(name: str, planned: Planned) -> bool:
     [("kr-outlook-flex", True), ("kr-outlook-flex", False), ("devries-2023-h100", True),
      ("au-nsw-ai-dc", True)],
 )  # fmt: skip
-def test_what_is_refused_before_the_run_is_what_the_run_lacks(scenario_id, include_baseline):
+@pytest.mark.parametrize("asked", [True, False], ids=["options-on", "options-off"])
+def test_what_is_refused_before_the_run_is_what_the_run_lacks(scenario_id, include_baseline, asked):
+    """With per-draw values, duration curves and a site's series asked for, and without
+    them: nothing refused is written, and something is refused wherever a family is absent."""
     scenario = load_scenario(scenario_id)
+    sites = (scenario.sites[0].name,) if asked and scenario.sites else ()
     options = ProjectionOptions(
-        draws=2, resolution="annual", per_draw=True, duration_curves=True, duration_draws=2,
-        include_baseline=include_baseline,
+        draws=2, resolution="annual", per_draw=asked, duration_curves=asked, duration_draws=2,
+        include_baseline=include_baseline, sites=sites,
     ).validated(scenario)  # fmt: skip
     baseline = choose_baseline(scenario, options).reference is not None
     planned = Planned(scenario, options, baseline)
@@ -44,5 +50,10 @@ def test_what_is_refused_before_the_run_is_what_the_run_lacks(scenario_id, inclu
     refused = {name for name in declared if _refused(name, planned)}
     assert not refused & written, sorted(refused & written)
     # And the check refuses something wherever a family is absent (it is not a no-op).
-    lacking = (not baseline) or not scenario.sites or scenario.flexibility is None
+    lacking = (not baseline) or not scenario.sites or scenario.flexibility is None or not asked
     assert bool(refused) == lacking
+    if not asked:
+        for name in ("ai_load_duration_mw", "peak_hours_share_pct", "ai_energy_twh_per_draw"):
+            assert name in refused and name not in written
+    if not sites:
+        assert {"site_facility_mw", "site_it_mw_mean"} <= refused
