@@ -1247,6 +1247,18 @@ def numpy_values(values) -> np.ndarray:
     return np.asarray(values.data)
 
 
+def largest(values) -> float:
+    """The largest value of a DataArray that is not NaN, as ``float(values.max())`` gives it
+    (NaN where every value is NaN), from the NumPy array it holds (:func:`numpy_values`):
+    xarray's reduction asks first whether the values are a dask array, which imports dask."""
+    array = numpy_values(values)
+    if array.dtype.kind in "fc":
+        array = array[~np.isnan(array)]
+        if not array.size:
+            return float("nan")
+    return float(array.max())
+
+
 #: A table column's unit shown one step smaller where every value it prints is below 1 in
 #: magnitude: a 300 MW campus printed ``0.15 GW`` and ``0.002 TWh`` (report-proc L10).
 SMALLER_UNITS = {"GW": ("MW", 1000.0), "TWh": ("GWh", 1000.0)}

@@ -37,11 +37,14 @@ from forecast.outputs import (
     band_label,
     caveats,
     difference_name,
+    largest,
     limited_regions,
     non_ai_growth_note,
+    numpy_values,
     partial_years_note,
     region_label,
     summary_cell,
+    values_at,
 )
 from forecast.paths import facts_file
 from forecast.projection import ProjectionOptions
@@ -191,15 +194,14 @@ def duration_table(dataset: xr.Dataset) -> str:
               ("ai_load_duration_mw", "AI load")) if name in dataset]  # fmt: skip
     headers, columns = ["hour rank"], []
     for name, label in series:
-        in_gw = name.startswith("total") or float(dataset[name].max()) >= plot.GW_THRESHOLD_MW
+        in_gw = name.startswith("total") or largest(dataset[name]) >= plot.GW_THRESHOLD_MW
         unit, scale = ("GW", 1000.0) if in_gw else ("MW", 1.0)
         for year in years:
             headers.append(f"{year} {label} [{unit}]")
-            width = dataset["duration_band_hours"].sel(year=year).to_numpy()
+            width = values_at(dataset["duration_band_hours"], {"year": year})
             used = width > 0
-            curve = dataset[name].sel(year=year)
-            columns.append((np.cumsum(width[used]), [curve.sel(quantile=q, method="nearest")
-                            .to_numpy()[used] / scale for q in plot.BAR_LEVELS]))  # fmt: skip
+            levels = plot._levels(dataset[name], plot.BAR_LEVELS, year=year)
+            columns.append((np.cumsum(width[used]), [curve[used] / scale for curve in levels]))
     most_hours = max(int(ends[-1]) for ends, _ in columns)
     rows = []
     for rank in (*(r for r in DURATION_TABLE_RANKS if r <= most_hours), None):
@@ -230,15 +232,11 @@ def peak_hours_tables(dataset: xr.Dataset) -> str:
     load = "total grid" if "total_load_duration_mw" in dataset else "AI"
     tables = []
     for year in plot.figure_years(dataset):
-        shares = dataset["peak_hours_share_pct"].sel(year=year)
-        hours = shares["hour_of_day"].to_numpy()
+        shares = plot.peak_hours_shares(dataset, year)
+        hours = numpy_values(dataset["hour_of_day"])
         rows = [
             [_e(plot.MONTHS[int(month) - 1]), *(f"{value:.1f}" for value in values)]
-            for month, values in zip(
-                shares["month_of_year"].to_numpy(),
-                shares.transpose("month_of_year", "hour_of_day").to_numpy(),
-                strict=True,
-            )
+            for month, values in zip(numpy_values(dataset["month_of_year"]), shares, strict=True)
         ]
         tables.append(
             _table(
@@ -284,14 +282,14 @@ def annual_table(dataset: xr.Dataset) -> str:
     figures = [(n, label, d) for n, label, d in ANNUAL_FIGURES if n in dataset]
     rows = [
         [str(year), *(_e(summary_cell(dataset, n, d, year=year)) for n, _, d in figures)]
-        for year in dataset["year"].to_numpy()
+        for year in numpy_values(dataset["year"])
     ]
     return _table(["year", *(label for _, label, _ in figures)], rows, caption=caption)
 
 
 def _year_ends(dataset: xr.Dataset) -> list[tuple[int, Any]]:
-    months = pd.DatetimeIndex(dataset["month"].to_index())
-    return [(int(y), months[months.year == y][-1]) for y in dataset["year"].to_numpy()]
+    months = pd.DatetimeIndex(numpy_values(dataset["month"]))
+    return [(int(y), months[months.year == y][-1]) for y in numpy_values(dataset["year"])]
 
 
 #: Energy by region: variable, label.
@@ -323,7 +321,7 @@ def regions_section(dataset: xr.Dataset) -> str:
     """AI, non-AI and all data-centre energy by region and year, the AI and data-centre load
     by region in the grid's peak hour, and the hosting shortfall by region at each year's
     end."""
-    regions = [str(region) for region in dataset["region"].to_numpy()]
+    regions = [str(region) for region in numpy_values(dataset["region"])]
     if len(regions) < 2:
         return (
             f"<p>The scenario has one region, {_e(', '.join(regions))}: its figures are the "
@@ -340,7 +338,7 @@ def regions_section(dataset: xr.Dataset) -> str:
                 for name, _ in figures
             ),
         ]
-        for year in dataset["year"].to_numpy()
+        for year in numpy_values(dataset["year"])
     ]
     parts = [
         _table(
@@ -362,7 +360,7 @@ def regions_section(dataset: xr.Dataset) -> str:
                     for name, _ in at_peak
                 ),
             ]
-            for year in dataset["year"].to_numpy()
+            for year in numpy_values(dataset["year"])
         ]
         parts.append(
             _table(
@@ -375,7 +373,7 @@ def regions_section(dataset: xr.Dataset) -> str:
         )
     if "waiting_nameplate_mw_by_region" not in dataset:
         return "".join(parts)
-    if not bool((dataset["waiting_nameplate_mw_by_region"].fillna(0.0) > 0).any()):
+    if not bool((numpy_values(dataset["waiting_nameplate_mw_by_region"]) > 0).any()):
         parts.append("<p>No accelerator waits for room in any region in any draw.</p>")
         return "".join(parts)
     columns = [("waiting_nameplate_mw_by_region", "waiting nameplate [MW]", 1),
@@ -466,7 +464,7 @@ def checks_section(dataset: xr.Dataset) -> str:
     parts = []
     reading = dataset.attrs.get("hosting", "")
     parts.append(f"<p>Hosting: <b>{_e(reading)}</b>: {_e(HOSTING_READINGS.get(reading, ''))}</p>")
-    if "waiting_accelerators" in dataset and float(dataset["waiting_accelerators"].max()) > 0:
+    if "waiting_accelerators" in dataset and largest(dataset["waiting_accelerators"]) > 0:
         rows = [
             [
                 str(year),
@@ -549,7 +547,7 @@ def checks_section(dataset: xr.Dataset) -> str:
         figures = [f for f in figures if f[0] in dataset]
         rows = [
             [str(year), *(_e(summary_cell(dataset, n, d, year=year)) for n, _, d in figures)]
-            for year in dataset["year"].to_numpy()
+            for year in numpy_values(dataset["year"])
         ]
         parts.append(
             _table(
@@ -569,7 +567,7 @@ def drivers_table(dataset: xr.Dataset, name: str = "spread_driver_rank_correlati
     pairs = [
         (str(label), float(value))
         for label, value in zip(
-            variable[variable.dims[0]].to_numpy(), variable.to_numpy(), strict=True
+            numpy_values(variable[variable.dims[0]]), numpy_values(variable), strict=True
         )
         if np.isfinite(value)
     ]
@@ -714,7 +712,7 @@ def _scenario_section(
 
 
 def _comparison_section(combined: xr.Dataset, scenarios: Sequence[Scenario]) -> str:
-    labels = [str(label) for label in combined["scenario"].to_numpy()]
+    labels = [str(label) for label in numpy_values(combined["scenario"])]
     reference = labels[0]
     parts = [
         '<h2 id="comparison">The scenarios side by side</h2>',
@@ -739,7 +737,7 @@ def _comparison_section(combined: xr.Dataset, scenarios: Sequence[Scenario]) -> 
     for name, title, digits in comparisons.summary_figures(combined):
         headers = ["year", *labels, *(f"{label} minus {reference}" for label in labels[1:])]
         rows = []
-        for year in combined["year"].to_numpy():
+        for year in numpy_values(combined["year"]):
             cells = [_e(summary_cell(combined, name, digits, scenario=label, year=int(year)))
                      for label in labels]  # fmt: skip
             cells += [
@@ -790,9 +788,9 @@ def differing_inputs_section(scenarios: Sequence[Scenario]) -> str:
 def regional_comparison(combined: xr.Dataset) -> str:
     """Each scenario's energy by region side by side (with the differences from the first,
     draw by draw, where the comparison has them), and each limited region's grid queue."""
-    labels = [str(label) for label in combined["scenario"].to_numpy()]
+    labels = [str(label) for label in numpy_values(combined["scenario"])]
     reference = labels[0]
-    regions = [str(region) for region in combined["region"].to_numpy()]
+    regions = [str(region) for region in numpy_values(combined["region"])]
     parts = []
     for name, label in _regional_energy(combined):
         difference = difference_name(name)
@@ -804,7 +802,7 @@ def regional_comparison(combined: xr.Dataset) -> str:
             headers += [f"{shown}: {scenario} minus {reference} {label}"
                         for scenario in differences]  # fmt: skip
         rows = []
-        for year in combined["year"].to_numpy():
+        for year in numpy_values(combined["year"]):
             row = [str(year)]
             for region in regions:
                 where: dict[str, Any] = {"region": region, "year": int(year)}

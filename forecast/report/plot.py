@@ -760,6 +760,15 @@ def duration_description(dataset: xr.Dataset, years: tuple[int, ...] | None = No
     return " ".join(parts)
 
 
+def peak_hours_shares(dataset: xr.Dataset, year: int) -> np.ndarray:
+    """``peak_hours_share_pct`` in ``year``, month of year (rows) by local hour (columns), read
+    by position (:func:`forecast.outputs.values_at`): a label selection imports dask. [%]"""
+    variable = dataset["peak_hours_share_pct"]
+    kept = [dim for dim in variable.dims if dim != "year"]
+    order = [kept.index("month_of_year"), kept.index("hour_of_day")]
+    return np.transpose(values_at(variable, {"year": year}), order)
+
+
 def peak_hours_description(dataset: xr.Dataset, years: tuple[int, ...] | None = None) -> str:
     """What :func:`peak_hours_figure` shows, in words and numbers (its alt text)."""
     _needs_duration(dataset)
@@ -769,16 +778,17 @@ def peak_hours_description(dataset: xr.Dataset, years: tuple[int, ...] | None = 
         f"hours of {load} load, as a share of those hours [%]."
     ]
     for year in figure_years(dataset, years):
-        shares = dataset["peak_hours_share_pct"].sel(year=year)
-        months = shares.sum("hour_of_day").to_numpy()
-        hours = shares.sum("month_of_year").to_numpy()
+        shares = peak_hours_shares(dataset, year)
+        # NaN counts as 0, as in xarray's sum.
+        months, hours = np.nansum(shares, axis=1), np.nansum(shares, axis=0)
         top = np.argsort(-months, kind="stable")[:2]
-        names = [MONTHS[int(m) - 1] for m in shares["month_of_year"].to_numpy()]
+        names = [MONTHS[int(m) - 1] for m in numpy_values(dataset["month_of_year"])]
         named = " and ".join(f"{names[m]} ({months[m]:.0f} %)" for m in top if months[m] > 0)
         hour = int(np.argmax(hours))
         parts.append(
             f"In {year} most fall in {named}, most often at "
-            f"{int(shares['hour_of_day'][hour]):02d}:00 local time ({hours[hour]:.0f} %)."
+            f"{int(numpy_values(dataset['hour_of_day'])[hour]):02d}:00 local time "
+            f"({hours[hour]:.0f} %)."
         )
     return " ".join(parts)
 
@@ -834,10 +844,10 @@ def grid_description(dataset: xr.Dataset) -> str:
     for region in limited_regions(dataset):
         cells = []
         for figure_name, label in GRID_SERIES:
-            variable = dataset[f"grid_{figure_name}_mw_by_region"].sel(region=region)
-            p10, p50, p90 = _levels(variable.isel(month=-1), BAR_LEVELS)
+            variable = dataset[f"grid_{figure_name}_mw_by_region"]
+            p10, p50, p90 = _levels(variable, BAR_LEVELS, region=region, month=last)
             cells.append(f"{label.split(' (')[0]} {p50:,.0f} MW [{p10:,.0f}–{p90:,.0f}]")
-        peak = _p50(dataset["grid_delayed_mw_by_region"].sel(region=region))
+        peak = _p50(dataset["grid_delayed_mw_by_region"], region=region)
         when = pd.DatetimeIndex(numpy_values(dataset["month"]))[int(np.argmax(peak))]
         parts.append(
             f"{region_label(dataset, region)}: {', '.join(cells)}; the delayed P50 is highest, "
