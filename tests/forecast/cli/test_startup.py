@@ -195,3 +195,40 @@ def test_a_figure_loads_no_dask(kind, suffix, tmp_path):
     assert done.returncode == 0, done.stderr
     assert out.stat().st_size > 0
     assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout[-2000:]
+
+
+#: ``forecast report`` on the first run's month, one scenario: its annual, duration, peak-hour,
+#: regions, drivers and checks tables, their figures and alt text. Not yet two: their
+#: side-by-side section stacks them with :func:`forecast.sweep.compare.combine`, xarray's
+#: ``concat`` (an outer join on every index, which a comparison needs), as ``forecast
+#: compare`` does; both still load dask there.
+REPORTS = {
+    "one-scenario": ["report", "kr-national", "--draws", "100", "--start", "2030-01-01",
+                     "--end", "2030-01-31", "--no-baseline", "--weather", "typical"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(REPORTS))
+def test_a_report_loads_no_dask(case, tmp_path):
+    """``forecast report`` loads neither dask nor distributed: its tables read the quantiles
+    by position (``duration_table``, ``peak_hours_tables``, ``regions_section``,
+    ``checks_section``: ``.sel``, ``.max()``, ``.to_numpy()`` imported dask, 0.35 s of CPU
+    with scipy), the peak-hour alt text sums with NumPy, and the scenarios' draw-by-draw
+    differences (:func:`forecast.sweep.compare.project_scenarios`, which every report runs)
+    subtract by position where the indexes are equal."""
+    out = tmp_path / "report.html"
+    argv = [*REPORTS[case], "--quiet", "--out", str(out)]
+    script = (
+        "import contextlib, io, sys\n"
+        "from forecast.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    status = main({argv!r})\n"
+        "assert status == 0, status\n"
+        "print(sorted(m for m in ('dask', 'distributed') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert out.stat().st_size > 0
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout[-2000:]
