@@ -200,7 +200,7 @@ def duration_table(dataset: xr.Dataset) -> str:
             headers.append(f"{year} {label} [{unit}]")
             width = values_at(dataset["duration_band_hours"], {"year": year})
             used = width > 0
-            levels = plot._levels(dataset[name], plot.BAR_LEVELS, year=year)
+            levels = plot.quantile_rows(dataset[name], plot.BAR_LEVELS, year=year)
             columns.append((np.cumsum(width[used]), [curve[used] / scale for curve in levels]))
     most_hours = max(int(ends[-1]) for ends, _ in columns)
     rows = []

@@ -62,7 +62,7 @@ def figure_format(path: Path) -> str:
     return FORMATS[suffix]
 
 
-def _levels(variable: xr.DataArray, levels: tuple[float, ...], **where) -> np.ndarray:
+def quantile_rows(variable: xr.DataArray, levels: tuple[float, ...], **where) -> np.ndarray:
     """Values at each probability level, stacked on the first axis, at the labels ``where``
     of its other dimensions (``year=2030``). [variable's unit]
 
@@ -174,7 +174,7 @@ def projection_figure(dataset: xr.Dataset):
     mean_note = f"{resolution} mean of hourly load" if resolution != "hourly" else "hourly load"
     time_label = f"Local time ({timezone}); {mean_note}"
 
-    ai_mw = _levels(dataset["ai_facility_mw"], FAN_LEVELS)
+    ai_mw = quantile_rows(dataset["ai_facility_mw"], FAN_LEVELS)
     in_gw = np.nanmax(ai_mw) >= GW_THRESHOLD_MW
     _fan(ai_axes, times, ai_mw / 1000.0 if in_gw else ai_mw, colour=AI_COLOUR)
     ai_axes.set_title("AI data-centre load at the grid")
@@ -187,7 +187,7 @@ def projection_figure(dataset: xr.Dataset):
         _fan(
             total_axes,
             times,
-            _levels(dataset["total_mw"], FAN_LEVELS) / 1000.0,
+            quantile_rows(dataset["total_mw"], FAN_LEVELS) / 1000.0,
             colour=TOTAL_COLOUR,
         )
         total_axes.set_title("Total grid load (baseline + AI)")
@@ -207,7 +207,7 @@ def projection_figure(dataset: xr.Dataset):
         )
 
     _annual_bars(
-        energy_axes, years, _levels(dataset["ai_energy_twh"], BAR_LEVELS), colour=AI_COLOUR
+        energy_axes, years, quantile_rows(dataset["ai_energy_twh"], BAR_LEVELS), colour=AI_COLOUR
     )
     energy_axes.set_title("AI data-centre electricity per year (P50, P10–P90 bars)")
     energy_axes.set_ylabel("AI energy [TWh]")
@@ -218,7 +218,7 @@ def projection_figure(dataset: xr.Dataset):
         _annual_bars(
             share_axes,
             years,
-            _levels(dataset["ai_share_of_energy_pct"], BAR_LEVELS),
+            quantile_rows(dataset["ai_share_of_energy_pct"], BAR_LEVELS),
             colour=SHARE_COLOUR,
         )
         share_axes.set_title("AI share of the grid's electricity (P50, P10–P90 bars)")
@@ -284,8 +284,8 @@ def peak_figure(dataset: xr.Dataset):
     # add and the growth between years; cut near the peak (as they were), bars' lengths
     # magnified both. A point carries no length, so the axis can hug the values; the change
     # itself is drawn from zero in the other panel.
-    total = _levels(dataset["total_peak_gw"], BAR_LEVELS)
-    baseline = _levels(dataset["baseline_peak_gw"], BAR_LEVELS)
+    total = quantile_rows(dataset["total_peak_gw"], BAR_LEVELS)
+    baseline = quantile_rows(dataset["baseline_peak_gw"], BAR_LEVELS)
     for values, offset, label, colour, marker, fill in (
         (baseline, -0.14, "baseline alone", "#111827", "s", "white"),
         (total, 0.14, "with the data centres", TOTAL_COLOUR, "o", TOTAL_COLOUR),
@@ -321,7 +321,7 @@ def peak_figure(dataset: xr.Dataset):
     for name, label, colour, style, marker, size in lines:
         if name in dataset and np.isfinite(numpy_values(dataset[name])).any():
             _p50_range(
-                change_axes, years, _levels(dataset[name], BAR_LEVELS), label=label,
+                change_axes, years, quantile_rows(dataset[name], BAR_LEVELS), label=label,
                 colour=colour, style=style, marker=marker, size=size,
             )  # fmt: skip
     change_axes.set_xticks(years)
@@ -412,7 +412,7 @@ def duration_figure(dataset: xr.Dataset, years: tuple[int, ...] | None = None):
             used = width > 0
             edges = np.r_[0.0, np.cumsum(width[used])]
             p10, p50, p90 = (
-                level[used] / scale for level in _levels(dataset[name], BAR_LEVELS, year=year)
+                level[used] / scale for level in quantile_rows(dataset[name], BAR_LEVELS, year=year)
             )
             _band(
                 axes, edges, np.r_[p10, p10[-1]], np.r_[p90, p90[-1]], colour=style["color"],
@@ -538,7 +538,7 @@ def regions_figure(dataset: xr.Dataset):
     width = 0.8 / len(regions)
     for axes, (name, title) in zip(panels, panels_of, strict=True):
         for index, region in enumerate(regions):
-            p10, p50, p90 = _levels(dataset[name], BAR_LEVELS, region=region)
+            p10, p50, p90 = quantile_rows(dataset[name], BAR_LEVELS, region=region)
             x = years + (index - (len(regions) - 1) / 2) * width
             axes.bar(
                 x, p50, width=width, color=SERIES_COLOURS[index % len(SERIES_COLOURS)],
@@ -593,7 +593,7 @@ def grid_figure(dataset: xr.Dataset):
     for axes, region in zip(panels, limited, strict=True):
         for index, (figure_name, label) in enumerate(GRID_SERIES):
             style = _series_style(index)
-            values = _levels(
+            values = quantile_rows(
                 dataset[f"grid_{figure_name}_mw_by_region"].sel(region=region), BAR_LEVELS
             )
             _band(axes, months, values[0], values[2], colour=style["color"], alpha=0.12,
@@ -601,7 +601,7 @@ def grid_figure(dataset: xr.Dataset):
             axes.plot(months, values[1], linewidth=1.6, markersize=5, label=f"{label}, P50",
                       markevery=(index, max(len(months) // 10, 1)), **style)  # fmt: skip
         limit = dataset["grid_limit_mw_by_region"].sel(region=region)
-        axes.plot(months, _levels(limit, (0.5,))[0], color="#111827", linewidth=1.0,
+        axes.plot(months, quantile_rows(limit, (0.5,))[0], color="#111827", linewidth=1.0,
                   drawstyle="steps-post", label="connection limit, P50")  # fmt: skip
         axes.set_title(f"{region_label(dataset, region)}: P50, P10–P90 bands", fontsize=10)
         axes.set_ylabel("Grid capacity at the end of the month [MW]")
@@ -647,7 +647,7 @@ def comparison_figure(dataset: xr.Dataset):
         ),
     ):
         for index, label in enumerate(labels):
-            p10, p50, p90 = _levels(dataset[name].sel(scenario=label), BAR_LEVELS)
+            p10, p50, p90 = quantile_rows(dataset[name].sel(scenario=label), BAR_LEVELS)
             x = years + (index - (len(labels) - 1) / 2) * width
             # Opaque, so that every colour keeps its 3:1 against white; a hatch per scenario.
             axes.bar(
@@ -686,7 +686,7 @@ def projection_description(dataset: xr.Dataset) -> str:
     resolution = dataset.attrs.get("resolution", "hourly")
     when = _PERIOD_FORMATS.get(resolution, "%Y-%m")
     first, last = f"{times[0]:{when}}", f"{times[-1]:{when}}"
-    ai = _levels(dataset["ai_facility_mw"], (0.5, 0.95))
+    ai = quantile_rows(dataset["ai_facility_mw"], (0.5, 0.95))
     in_gw = np.nanmax(ai) >= GW_THRESHOLD_MW
     unit, scale = ("GW", 1000.0) if in_gw else ("MW", 1.0)
     mean = f"{resolution} mean" if resolution != "hourly" else "hourly"
@@ -701,7 +701,7 @@ def projection_description(dataset: xr.Dataset) -> str:
             f"Total grid load P50 {total[0]:,.1f} GW in {first}, {total[-1]:,.1f} GW in {last}."
         )
     years = numpy_values(dataset["year"]).astype(int)
-    p10, p50, p90 = _levels(dataset["ai_energy_twh"], BAR_LEVELS)
+    p10, p50, p90 = quantile_rows(dataset["ai_energy_twh"], BAR_LEVELS)
     parts.append(
         f"AI energy P50 {p50[0]:,.2f} TWh in {years[0]} and {p50[-1]:,.2f} TWh in {years[-1]} "
         f"(P10–P90 {p10[-1]:,.2f}–{p90[-1]:,.2f})."
@@ -719,7 +719,7 @@ def peak_description(dataset: xr.Dataset) -> str:
     """What :func:`peak_figure` shows, in words and numbers (its alt text)."""
     years = numpy_values(dataset["year"]).astype(int)
     total, baseline = _p50(dataset["total_peak_gw"]), _p50(dataset["baseline_peak_gw"])
-    p10, p50, p90 = _levels(dataset["peak_change_gw"], BAR_LEVELS)
+    p10, p50, p90 = quantile_rows(dataset["peak_change_gw"], BAR_LEVELS)
     text = (
         f"The grid's annual peak, P50: {total[0]:,.1f} GW in {years[0]} and {total[-1]:,.1f} GW "
         f"in {years[-1]} (the baseline alone {baseline[0]:,.1f} and {baseline[-1]:,.1f} GW). In "
@@ -826,7 +826,7 @@ def regions_description(dataset: xr.Dataset) -> str:
             continue
         cells = []
         for region in _regions(dataset):
-            p10, p50, p90 = _levels(dataset[name], BAR_LEVELS, region=region)
+            p10, p50, p90 = quantile_rows(dataset[name], BAR_LEVELS, region=region)
             cells.append(
                 f"{region_label(dataset, region)} {p50[0]:,.2f} and {p50[-1]:,.2f} TWh "
                 f"[{p10[-1]:,.2f}–{p90[-1]:,.2f}]"
@@ -845,7 +845,7 @@ def grid_description(dataset: xr.Dataset) -> str:
         cells = []
         for figure_name, label in GRID_SERIES:
             variable = dataset[f"grid_{figure_name}_mw_by_region"]
-            p10, p50, p90 = _levels(variable, BAR_LEVELS, region=region, month=last)
+            p10, p50, p90 = quantile_rows(variable, BAR_LEVELS, region=region, month=last)
             cells.append(f"{label.split(' (')[0]} {p50:,.0f} MW [{p10:,.0f}–{p90:,.0f}]")
         peak = _p50(dataset["grid_delayed_mw_by_region"], region=region)
         when = pd.DatetimeIndex(numpy_values(dataset["month"]))[int(np.argmax(peak))]
