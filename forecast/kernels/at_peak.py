@@ -27,7 +27,7 @@ def region_loads_at(inputs: StreamInputs, hours: IndexArray, out: FloatArray) ->
     :func:`_region_loads_flexible` (the stream's own test of flexibility), so that a run
     compiles flexibility's helpers only when it uses them: with them in one kernel, a run
     without flexibility compiled them all the same, 3.8 of the kernel's 4.8 s of CPU on a
-    fresh cache (2026-12-08, 2-core development machine).
+    fresh cache (2026-12-07, 2-core development machine).
 
     Parameters
     ----------

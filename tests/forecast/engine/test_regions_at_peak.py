@@ -252,7 +252,7 @@ print(json.dumps({
 def test_regions_at_the_peak_without_flexibility_compile_none_of_its_helpers(tmp_path):
     """A run without flexibility (the quick start's ``kr-national``) compiles none of
     flexibility's helpers for the regions at the peak: one kernel for both compiled them all
-    the same, 3.8 of its 4.8 s of CPU on a fresh cache (2026-12-08). The process starts on an
+    the same, 3.8 of its 4.8 s of CPU on a fresh cache (2026-12-07). The process starts on an
     empty cache, where a kernel loaded from it would have compiled nothing."""
     environment = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
     completed = subprocess.run(
