@@ -529,9 +529,11 @@ def _call_every_kernel() -> Iterator[str]:
     yield "segment_sums"
     duration.hourly_rows(inputs, 0, 1, np.arange(2), np.arange(count), np.empty((2, count, hours)))
     yield "hourly_rows"
-    at_peak.region_loads_at(
-        inputs, np.zeros((years, count), dtype=np.int64), np.empty((regions, years, count))
-    )
+    for share in (0.0, 0.5):  # a kernel without flexibility and one with it
+        at_peak.region_loads_at(
+            inputs._replace(flex_share=np.full(count, share)),
+            np.zeros((years, count), dtype=np.int64), np.empty((regions, years, count)),
+        )  # fmt: skip
     yield "region_loads_at"
     state = stress_pass(
         count, years, 2, slot_of_hour=np.zeros(hours, dtype=np.int64),

@@ -351,11 +351,13 @@ def split(count: int, parts: int) -> list[tuple[int, int]]:
 #: line announces it: CPU, not wall time, because the wall time grows with the machine's load
 #: (the quick start's compile took 57 s of wall time at a load average of 6, 187 s at 10).
 #: Measured as the CPU time (user + system) of a first run on an empty NUMBA_CACHE_DIR less
-#: that of a second, on 2 shared cores (Intel Xeon), 2026-12-08: the quick start's annual run
-#: (`forecast project kr-national --draws 1000 --resolution annual`: 23.1 - 6.4 s), and an
-#: hourly run of 128 draws or more, which also compiles the windowed quantile search (`--start
-#: 2030-01-01 --end 2030-12-31 --out h.parquet`: 34.0 - 3.9 s). [s]
-COMPILE_SECONDS = 17
+#: that of a second, on 2 shared cores (Intel Xeon): the quick start's annual run (`forecast
+#: project kr-national --draws 1000 --resolution annual`: 10.8 - 3.6 s, medians of 3, load 4-5,
+#: 2026-12-07, after the regions at the peak compiled flexibility's helpers only when used;
+#: 15.4 - 3.5 s before), and an hourly run of 128 draws or more, which also compiles the
+#: windowed quantile search (`--start 2030-01-01 --end 2030-12-31 --out h.parquet`: 34.0 -
+#: 3.9 s, 2026-12-08, before that change). [s]
+COMPILE_SECONDS = 8
 HOURLY_COMPILE_SECONDS = 30
 #: CPU time of :func:`forecast.kernels.warm_up` compiling every kernel on a fresh cache (the
 #: service's start-up, ``forecast warm-up``), measured as above: 45.1 - 1.3 s (355 s of wall

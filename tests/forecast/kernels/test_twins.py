@@ -766,7 +766,7 @@ def test_projections_compile_each_kernel_for_one_set_of_argument_types():
         """
         import datetime as dt, json
         from forecast.kernels import warm_up
-        from forecast.kernels import capacity, fleet, profile, quantiles, sites, stream
+        from forecast.kernels import at_peak, capacity, fleet, profile, quantiles, sites, stream
         from forecast.projection import ProjectionOptions, project
         from forecast.scenario import load_scenario
 
@@ -784,7 +784,7 @@ def test_projections_compile_each_kernel_for_one_set_of_argument_types():
             fleet.surviving_stock, fleet.place_in_capacity, profile.inference_profile,
             quantiles._quantile_blocks, stream.stream_days, stream.stream_days_flexible,
             stream.stream_days_plain, stream.stream_days_plain_flexible, stream.stress_draws,
-            sites.site_reductions,
+            sites.site_reductions, at_peak._region_loads_plain, at_peak._region_loads_flexible,
         ]
         print(json.dumps({k.py_func.__name__: len(k.signatures) for k in kernels}))
         """
