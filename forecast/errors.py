@@ -143,10 +143,12 @@ def with_allowed(
 ) -> str:
     """pydantic's ``message`` for an error of ``error_type`` about a field of JSON schema
     ``schema``, with what the field allows after it: ``Input should be greater than or equal
-    to 0 (allowed: a number 0..1,000,000,000)`` (:func:`allowed_by_schema`). Unchanged where
-    the message names the choices itself (``literal_error``: ``Input should be 'hold' or
-    'retire'``), a field is missing, a check of our own already says "allowed", or the schema
-    names no type. The one rule of the API's 422s and the scenario loader's errors alike.
+    to 0 (allowed: a number 0..1,000,000,000)`` (:func:`allowed_by_schema`). A choice's error
+    (``literal_error``, ``enum``), whose words list the choices themselves (``Input should be
+    'hold' or 'retire'``), says them once, in the same shape: ``not one of the choices
+    (allowed: 'hold', 'retire')``. Unchanged where a field is missing, a check of our own
+    already says "allowed", or the schema names no type. The one rule of the API's 422s and
+    the scenario loader's errors alike.
 
     Parameters
     ----------
@@ -159,10 +161,14 @@ def with_allowed(
     most
         Lowers the schema's maximum (:func:`allowed_by_schema`). [the field's unit]
     """
-    if schema is None or error_type in ("literal_error", "missing") or "allowed" in message:
+    if schema is None or error_type == "missing" or "allowed" in message:
         return message
     allowed = allowed_by_schema(schema, most=most)
-    return f"{message} (allowed: {allowed})" if allowed else message
+    if not allowed:
+        return message
+    if error_type in ("literal_error", "enum"):
+        return f"not one of the choices (allowed: {allowed})"
+    return f"{message} (allowed: {allowed})"
 
 
 def schema_at(root: dict, location: Sequence[str | int]) -> dict | None:

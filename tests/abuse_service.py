@@ -47,6 +47,7 @@ import httpx
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from service.storage.runs import ENDED
 from tests.support.server import start_server
 
 HEALTH_TARGET_S = 0.5
@@ -190,7 +191,8 @@ def _post(path: str, body: dict, **options) -> tuple[str, str, dict]:
 
 
 async def _wait_jobs(base: str, responses: list, outcome: Outcome) -> None:
-    """Follow 202 answers to their job's end, one after the other, each for
+    """Follow 202 answers to their job's end (every status the service says ended:
+    :data:`service.storage.runs.ENDED`, cancelled too), one after the other, each for
     :data:`JOB_WAIT_S` at most: a job still unfinished then is counted under its last status
     and noted (a missed target), not left out."""
     async with httpx.AsyncClient(base_url=base, timeout=REQUEST_TIMEOUT_S) as client:
@@ -200,7 +202,7 @@ async def _wait_jobs(base: str, responses: list, outcome: Outcome) -> None:
                 deadline = time.monotonic() + JOB_WAIT_S
                 while True:
                     job = (await client.get(location)).json()
-                    if job["status"] in ("succeeded", "failed"):
+                    if job["status"] in ENDED:
                         outcome.statuses[f"job {job['status']}"] += 1
                         break
                     if time.monotonic() >= deadline:

@@ -117,7 +117,7 @@ def compare(
         weather_year=weather_year,
     )
     check_weather_year(loaded[1:], options)  # every scenario runs on that year
-    check_variables(patterns, [(each, options) for each in loaded], sites=False)
+    check_variables(patterns, [(each, options) for each in loaded], sites=False, compared=True)
     with tqdm(
         total=len(loaded),
         unit="scenario",

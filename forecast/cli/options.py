@@ -294,16 +294,18 @@ def check_variables(
     per_draw: bool = True,
     duration_curves: bool = True,
     sites: bool = True,
+    compared: bool = False,
 ) -> None:
     """Refuse, before any draw, a ``--variables`` item that none of the ``planned``
     projections (each scenario's, with its options) can hold
     (:func:`forecast.engine.selection.check_selection`): a ``site_*`` variable of a scenario
     without sites, a ``baseline_*`` one without a baseline, a site's own series without
     ``--site``, a duration curve's without ``--duration-curves``, a ``*_per_draw`` one or a
-    sampled input (``input_*``) without ``--per-draw``, an input named by no input. Checked
-    after the run alone, a typo in ``'input_*_per_dra'`` cost the whole projection.
-    ``per_draw``, ``duration_curves``, ``sites``: whether the command has ``--per-draw``,
-    ``--duration-curves``, ``--site`` (a sweep has none, a comparison no ``--site``).
+    sampled input (``input_*``) without ``--per-draw``, an input named by no input, a
+    ``*_difference`` one outside ``forecast compare``. Checked after the run alone, a typo in
+    ``'input_*_per_dra'`` cost the whole projection. ``per_draw``, ``duration_curves``,
+    ``sites``: whether the command has ``--per-draw``, ``--duration-curves``, ``--site`` (a
+    sweep has none, a comparison no ``--site``); ``compared``: whether it is a comparison.
 
     Raises
     ------
@@ -318,7 +320,12 @@ def check_variables(
     check_selection(
         patterns,
         [
-            Planned(scenario, options, choose_baseline(scenario, options).reference is not None)
+            Planned(
+                scenario,
+                options,
+                choose_baseline(scenario, options).reference is not None,
+                compared=compared,
+            )
             for scenario, options in planned
         ],
         field="--variables",
@@ -326,6 +333,7 @@ def check_variables(
             "per_draw": "--per-draw" if per_draw else None,
             "duration_curves": "--duration-curves" if duration_curves else None,
             "sites": "--site" if sites else None,
+            "compare": "forecast compare",
         },
     )
 

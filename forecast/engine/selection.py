@@ -5,8 +5,9 @@ In: the selection's items (:func:`forecast.outputs.variable_patterns`, already k
 output variables) and each projection's scenario, options and whether it has a baseline. Out:
 nothing, or an :class:`~forecast.errors.OptionsError` naming the item, why the projection
 cannot hold it, and what it can (or the option that adds it). Checked after the run alone, a
-selection of ``site_*`` from a scenario without sites, of ``input_*_per_dra`` (a typo), or of
-``ai_load_duration_mw`` without duration curves, cost the whole projection, or a whole job in
+selection of ``site_*`` from a scenario without sites, of ``input_*_per_dra`` (a typo), of
+``ai_load_duration_mw`` without duration curves, or of a comparison's ``*_difference`` in a
+single projection, cost the whole projection, or a whole job in
 the service (found when its result was fetched).
 """
 
@@ -23,13 +24,15 @@ from forecast.scenario import Scenario
 
 
 class Planned(NamedTuple):
-    """One projection about to run: its scenario, its options and whether it has a baseline
+    """One projection about to run: its scenario, its options, whether it has a baseline
     (a model chosen for it: :func:`forecast.engine.baseline.choose_baseline`, the service's
-    served model)."""
+    served model) and whether it is one of a comparison's scenarios (which alone writes the
+    ``*_difference`` variables: :mod:`forecast.sweep.compare`)."""
 
     scenario: Scenario
     options: ProjectionOptions
     baseline: bool
+    compared: bool = False
 
 
 class _Family(NamedTuple):
@@ -44,8 +47,9 @@ class _Family(NamedTuple):
     needs: str
     #: What a projection lacks, said of one (``has no sites``).
     lacks: Callable[[Planned], str]
-    #: The option of :class:`ProjectionOptions` that adds the family (``per_draw``), where
-    #: one does; :attr:`needs` is said without it where the caller cannot ask for it.
+    #: The option of :class:`ProjectionOptions` that adds the family (``per_draw``), or the
+    #: command that does (``compare``), where one does; :attr:`needs` is said without it where
+    #: the caller cannot ask for it.
     option: str | None = None
     #: What the family needs where the caller has no such option (a sweep's ``*_per_draw``).
     unasked: str = ""
@@ -66,6 +70,10 @@ def _is_site_series(name: str) -> bool:
 
 def _is_duration(name: str) -> bool:
     return name in _names_of("DURATION_VARIABLES") | _names_of("DURATION_SUMMARIES")
+
+
+def _is_difference(name: str) -> bool:
+    return name in _names_of("DIFFERENCE_VARIABLES")
 
 
 #: The families whose absence is known before the run (sound: a projection without the feature
@@ -124,14 +132,25 @@ _FAMILIES = (
         option="per_draw",
         unasked="a *_per_draw variable (every draw's values) is not written here",
     ),
+    _Family(
+        _is_difference,
+        lambda planned: planned.compared,
+        "a *_difference variable (a scenario's figure minus the first scenario's, draw by "
+        "draw) is written by {option} only",
+        lambda planned: "this is not a comparison",
+        option="compare",
+        unasked="a *_difference variable (a scenario's figure minus the first scenario's, "
+        "draw by draw) is written by a comparison only",
+    ),
 )
 
 #: How the API names the options that add a family (:attr:`_Family.option`): as
-#: :class:`ProjectionOptions` does.
+#: :class:`ProjectionOptions` does; a comparison by its route.
 API_OPTION_NAMES: Mapping[str, str | None] = {
     "per_draw": "per_draw",
     "duration_curves": "duration_curves",
     "sites": "sites",
+    "compare": "POST /v1/comparisons",
 }
 
 
@@ -149,8 +168,8 @@ def check_selection(
       sites, a flexibility one without ``[flexibility]``, a ``*_by_region`` one of a single
       region, a site's own series (``site_facility_mw``...) without ``sites``, a duration
       curve's (``*_duration_*``, ``duration_band_hours``, ``peak_hours_share_pct``) without
-      ``duration_curves``, a ``*_per_draw`` one without ``per_draw`` (a pattern: where every
-      variable it matches is such);
+      ``duration_curves``, a ``*_per_draw`` one without ``per_draw``, a ``*_difference`` one
+      outside a comparison (a pattern: where every variable it matches is such);
     - a sampled input (``input_*``) without ``per_draw``, or one that no input of the
       scenarios is named (:func:`forecast.engine.inputs.possible_input_labels`).
 
@@ -166,7 +185,8 @@ def check_selection(
     option_names
         How the caller's user names the options that add variables, ``per_draw``,
         ``duration_curves`` and ``sites`` (``--per-draw``, ``--duration-curves``, ``--site``
-        on the command line); None (or left out) where the caller cannot ask for one (a
+        on the command line), and what writes a comparison's differences, ``compare``
+        (``forecast compare``); None (or left out) where the caller cannot ask for one (a
         sweep's ``per_draw``, a comparison's ``sites``). [-]
 
     Raises

@@ -831,11 +831,20 @@ def cf_dataset(dataset: xr.Dataset) -> xr.Dataset:
             written = _cf_time_axis(written, axis, utc)
     if "month" in written.dims and written["month"].dtype.kind == "M":
         written = _cf_month_axis(written)
+    if (
+        "year" in written.dims
+        and written["year"].dtype.kind in "iu"
+        and "period_start" in written.attrs
+    ):
+        written = _cf_year_axis(written)
     return written
 
 
 #: The UTC instants of the months a NetCDF file adds beside ``month`` (:func:`_cf_month_axis`).
 MONTH_UTC = "month_utc"
+#: The CF time coordinates a NetCDF file adds beside the integer ``year`` (:func:`_cf_year_axis`):
+#: each year's first local day (a label) and its first instant in UTC.
+YEAR_START, YEAR_UTC = "year_start", "year_utc"
 
 
 def _cf_month_axis(written: xr.Dataset) -> xr.Dataset:
@@ -847,31 +856,76 @@ def _cf_month_axis(written: xr.Dataset) -> xr.Dataset:
     :data:`MONTH_UTC` with ``month_utc_bnds``: each month's [first, end) instant in UTC (a
     Sydney April is 721 hours). A comparison of scenarios in different zones has no one
     instant per month: the labels and their bounds only (interop review 3)."""
+    labels = numpy_values(written["month"]).astype("datetime64[ns]")
+    return _cf_calendar_axis(written, "month", labels, labels_name="month", utc_name=MONTH_UTC)
+
+
+def _cf_year_axis(written: xr.Dataset) -> xr.Dataset:
+    """``written`` with the ``year`` axis of the per-year variables given CF time as
+    :func:`_cf_month_axis` gives ``month``, but beside it: ``year`` stays the integer calendar
+    year (``sel(year=2030)``, as the Dataset and the tidy tables have it), for CF has no unit
+    of a calendar year (UDUNITS' ``year`` is 365.24 days, which CF advises against), and the
+    auxiliary coordinates :data:`YEAR_START` (each year's first local day in the period, naive,
+    within its cell as CF asks, with ``year_start_bnds``: the period's days in the year as
+    labels, [start, end)) and
+    :data:`YEAR_UTC` (its instants, with ``year_utc_bnds``; one zone only) carry the time."""
+    first = np.datetime64(dt.date.fromisoformat(str(written.attrs["period_start"])), "ns")
+    labels = np.maximum(
+        np.array(
+            [np.datetime64(f"{int(y):04d}-01-01", "ns") for y in numpy_values(written["year"])]
+        ),
+        first,
+    )
+    attrs = dict(written["year"].attrs)
+    attrs["long_name"] = f"{long_name('year', attrs)}; its days are {YEAR_START}_bnds"
+    written = written.assign_coords(year=written["year"].assign_attrs(attrs))
+    return _cf_calendar_axis(
+        written, "year", labels, labels_name=YEAR_START, utc_name=YEAR_UTC, first="in the period"
+    )
+
+
+def _cf_calendar_axis(
+    written: xr.Dataset,
+    axis: str,
+    labels: np.ndarray,
+    *,
+    labels_name: str,
+    utc_name: str,
+    first: str = "",
+) -> xr.Dataset:
+    """``written`` with the local calendar's periods of ``axis`` (months, years) as CF time:
+    ``labels_name``, the first local day of each (``labels``, datetime64[ns]; ``axis`` itself
+    where it is the name), with bounds ``<labels_name>_bnds``, the period's days in each as
+    labels, [start, end), the first and last cut to the period projected; and, where the
+    Dataset has one zone, ``utc_name`` with ``<utc_name>_bnds``, each one's [first, end)
+    instant in UTC (:func:`_cf_month_axis`, :func:`_cf_year_axis`). ``first``: what the
+    labels' first day is of, said in their ``long_name`` (``in the period``)."""
     encoding = {"units": CF_TIME_UNITS, "calendar": "proleptic_gregorian", "_FillValue": None}
     bounds_encoding = {**encoding, "coordinates": None}
     zone = written.attrs.get("timezone")
     one_zone = (
         zone is not None and "time_utc" in written.coords and written["time_utc"].dims == ("time",)
     )
-    labels = numpy_values(written["month"]).astype("datetime64[ns]")
-    first = np.datetime64(dt.date.fromisoformat(str(written.attrs["period_start"])), "ns")
+    start = np.datetime64(dt.date.fromisoformat(str(written.attrs["period_start"])), "ns")
     after = dt.date.fromisoformat(str(written.attrs["period_end"])) + dt.timedelta(days=1)
-    starts = np.maximum(labels, first)
+    starts = np.maximum(labels, start)
     ends = np.minimum(np.r_[labels[1:], np.datetime64(after, "ns")], np.datetime64(after, "ns"))
     where = f"the local calendar of {zone}" if one_zone else "each scenario's local calendar"
-    long_name = f"month, by its first day, {where} (its timezone), not UTC"
+    long_name = (
+        f"{axis}, by its first day{f' {first}' if first else ''}, {where} (its timezone), not UTC"
+    )
     attrs = {
         "standard_name": "time",
         "long_name": long_name,
-        "description": f"{long_name}; its cell, month_bnds, is the period's days in the month"
-        + (f"; the instants are {MONTH_UTC}" if one_zone else ""),
-        "bounds": "month_bnds",
+        "description": f"{long_name}; its cell, {labels_name}_bnds, is the period's days in the "
+        f"{axis}" + (f"; the instants are {utc_name}" if one_zone else ""),
+        "bounds": f"{labels_name}_bnds",
     }
-    written = written.assign_coords(month=xr.Variable("month", labels, attrs, encoding))
-    written["month_bnds"] = xr.Variable(
-        ("month", BOUNDS_DIM),
+    written = written.assign_coords({labels_name: xr.Variable(axis, labels, attrs, encoding)})
+    written[f"{labels_name}_bnds"] = xr.Variable(
+        (axis, BOUNDS_DIM),
         np.stack([starts, ends], axis=1),
-        {"long_name": "first and end day of each month of the period, [start, end)"},
+        {"long_name": f"first and end day of each {axis} of the period, [start, end)"},
         bounds_encoding,
     )
     if one_zone:
@@ -888,22 +942,22 @@ def _cf_month_axis(written: xr.Dataset) -> xr.Dataset:
         )
         written = written.assign_coords(
             {
-                MONTH_UTC: xr.Variable(
-                    "month",
+                utc_name: xr.Variable(
+                    axis,
                     instants[:-1],
                     {
                         "standard_name": "time",
-                        "long_name": "first instant of the month in the period, UTC",
-                        "bounds": f"{MONTH_UTC}_bnds",
+                        "long_name": f"first instant of the {axis} in the period, UTC",
+                        "bounds": f"{utc_name}_bnds",
                     },
                     encoding,
                 )
             }
         )
-        written[f"{MONTH_UTC}_bnds"] = xr.Variable(
-            ("month", BOUNDS_DIM),
+        written[f"{utc_name}_bnds"] = xr.Variable(
+            (axis, BOUNDS_DIM),
             np.stack([instants[:-1], instants[1:]], axis=1),
-            {"long_name": "first and end instant of each month of the period, UTC, [start, end)"},
+            {"long_name": f"first and end instant of each {axis} of the period, UTC, [start, end)"},
             bounds_encoding,
         )
     return written
@@ -993,13 +1047,17 @@ def from_cf(dataset: xr.Dataset) -> xr.Dataset:
     restored = dataset.drop_vars(
         [
             f"{name}_bnds"
-            for name in (*TIME_AXES, *TIME_AXES.values(), "month", MONTH_UTC)
+            for name in (*TIME_AXES, *TIME_AXES.values(), "month", MONTH_UTC, YEAR_START, YEAR_UTC)
             if f"{name}_bnds" in dataset.variables
         ]
-        + ([MONTH_UTC] if MONTH_UTC in dataset.variables else [])
+        + [name for name in (MONTH_UTC, YEAR_START, YEAR_UTC) if name in dataset.variables]
     )
     if "month_bnds" in dataset.variables:
         restored["month"].attrs = dict(MONTH_ATTRIBUTES)
+    if f"{YEAR_START}_bnds" in dataset.variables:
+        restored["year"].attrs = {
+            key: value for key, value in restored["year"].attrs.items() if key != "long_name"
+        }
     for name, variable in restored.variables.items():
         if name in TIME_AXES.values() and "bounds" in variable.attrs:
             variable.attrs = {k: v for k, v in variable.attrs.items() if k != "bounds"}

@@ -85,7 +85,7 @@ async def create_comparison(
     check_selection(
         items,
         [
-            Planned(scenario, options, model is not None)
+            Planned(scenario, options, model is not None, compared=True)
             for scenario, options, model in zip(
                 prepared.scenarios, prepared.each, prepared.models, strict=True
             )

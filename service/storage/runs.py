@@ -16,6 +16,8 @@ from service.storage.tables import RunDeletionRow, RunRow
 RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 RUN_STATUSES: tuple[RunStatus, ...] = get_args(RunStatus)
 UNFINISHED: tuple[RunStatus, ...] = ("queued", "running")
+#: A run in one of these states has ended: no status follows it but a resubmission's.
+ENDED: tuple[RunStatus, ...] = tuple(status for status in RUN_STATUSES if status not in UNFINISHED)
 #: A run in one of these states can be computed again (POST /v1/jobs/{id}/resubmit).
 RESUBMITTABLE: tuple[RunStatus, ...] = ("failed", "cancelled")
 
@@ -111,7 +113,7 @@ class Run:
     @property
     def finished(self) -> bool:
         """Whether the run ended (succeeded, failed or cancelled)."""
-        return self.status not in UNFINISHED
+        return self.status in ENDED
 
 
 _FIELDS = tuple(field.name for field in fields(Run))

@@ -75,3 +75,25 @@ def test_past_five_fields_the_rest_are_named(server: str):
         detail
     )
     assert detail.endswith(" (and 2 more: per_draw, duration_curves)"), detail
+
+
+def test_a_choice_says_what_is_allowed_as_the_command_line_does(server: str):
+    """A choice's 422 read pydantic's ``Input should be 'hold' or 'retire'``, with no
+    ``(allowed: ...)`` as every other field's has; it reads as the scenario file's error on the
+    command line (tests/forecast/cli/test_scenario_allowed.py), a query's and a body's alike."""
+    from forecast.scenario import load_scenario
+
+    scenario = load_scenario("kr-outlook").model_dump(mode="json", exclude_none=True)
+    scenario["deployments"][0]["after_last"] = "keep"
+    for body, expected in [
+        ({"scenario_id": "kr-outlook", "resolution": "weekly"},
+         "resolution = 'weekly': not one of the choices (allowed: 'hourly', 'daily', "
+         "'monthly', 'annual')"),
+        ({"scenario": scenario}, "after_last = 'keep': not one of the choices (allowed: 'hold', "
+                                 "'retire')"),
+    ]:  # fmt: skip
+        answer = httpx.post(f"{server}/v1/projections", json=body, timeout=60)
+        assert answer.status_code == 422, answer.text
+        detail = answer.json()["detail"]
+        assert expected in detail, detail
+        assert "Input should be" not in detail, detail

@@ -148,11 +148,18 @@ def test_a_utc_export_west_of_greenwich_counts_the_local_day_it_adds(server: str
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        ({"format": "excel"}, "format = 'excel': Input should be 'pypsa', 'plexos', 'wide-csv'"),
+        (
+            {"format": "excel"},
+            "format = 'excel': not one of the choices (allowed: 'pypsa', 'plexos', 'wide-csv'",
+        ),
         ({"draws": 30}, "draws = 30: allowed: an integer 1..20"),
         ({"draws": 2, "quantile": [0.5]}, "draws / quantile: give one of them, not both"),
         ({"quantile": [0.5], "rank_by": "ai"}, "rank_by = 'ai': ranks draws to choose"),
-        ({"rank_by": "peak"}, "rank_by = 'peak': Input should be 'grid', 'total', 'dc' or 'ai'"),
+        (
+            {"rank_by": "peak"},
+            "rank_by = 'peak': not one of the choices (allowed: 'grid', "
+            "'total', 'dc', 'ai', or null)",
+        ),
         ({"draw": [3, 9]}, "draw = '3,9': draw 9 is not in the sample: 0..7 (sample 8)"),
         ({"bus": {"seoul": "x"}}, "bus: 'seoul' is not one of the export's buses; allowed: KR,"),
         ({"baseline_shares": {"capital": 0.5}}, "baseline_shares: the shares sum to 0.5"),

@@ -55,6 +55,12 @@ def _runs(server: str) -> int:
          "variables = 'site_facility_mw_mean': a site's own load series (site_facility_mw, "
          "site_it_mw) is written for the sites named with sites only, and none is named; "
          "allowed here: "),
+        # Only a comparison writes a difference: a plain projection's job ran to its end first.
+        (BODY, "ai_energy_twh_difference", "variables = 'ai_energy_twh_difference': a "
+                                           "*_difference variable (a scenario's figure minus "
+                                           "the first scenario's, draw by draw) is written by "
+                                           "POST /v1/comparisons only, and this is not a "
+                                           "comparison; allowed here: "),
     ],
 )  # fmt: skip
 def test_a_projection_refuses_what_it_cannot_hold_before_any_job(
@@ -92,6 +98,18 @@ def test_a_variable_one_compared_scenario_has_is_accepted(server: str):
     answer = httpx.post(
         f"{server}/v1/comparisons",
         params={"variables": "flexibility_curtailed_twh"},
+        json=body,
+        timeout=60,
+    )
+    assert answer.status_code == 202, answer.text
+
+
+def test_a_comparison_accepts_its_differences(server: str):
+    body = {"scenarios": [{"scenario_id": "kr-outlook"}, {"scenario_id": "kr-outlook-flex"}],
+            "draws": 8, "start": "2030-01-01", "end": "2030-12-31"}  # fmt: skip
+    answer = httpx.post(
+        f"{server}/v1/comparisons",
+        params={"variables": "ai_energy_twh_difference*"},
         json=body,
         timeout=60,
     )

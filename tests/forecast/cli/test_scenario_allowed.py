@@ -28,8 +28,8 @@ EDITS = [
     pytest.param(
         'name = "fleet"',
         'name = "fleet"\nafter_last = "keep"',
-        "small.toml: deployments[0] ('fleet').after_last = 'keep': Input should be 'hold' or "
-        "'retire'",
+        "small.toml: deployments[0] ('fleet').after_last = 'keep': not one of the choices "
+        "(allowed: 'hold', 'retire')",
         id="enum-choice",
     ),
     pytest.param(

@@ -242,6 +242,16 @@ def test_a_variable_one_compared_scenario_has_is_written(
         ("sweep", [], "ai_energy_twh_per_draw", "error: --variables = 'ai_energy_twh_per_draw': "
                                                 "a *_per_draw variable (every draw's values) is "
                                                 "not written here; allowed here: "),
+        # Only a comparison writes a difference: found after the run alone.
+        ("project", [], "ai_energy_twh_difference",
+         "error: --variables = 'ai_energy_twh_difference': a *_difference variable (a "
+         "scenario's figure minus the first scenario's, draw by draw) is written by forecast "
+         "compare only, and this is not a comparison; allowed here: "),
+        ("sweep", [], "*_difference_mean", "error: --variables = '*_difference_mean': a "
+                                           "*_difference variable (a scenario's figure minus "
+                                           "the first scenario's, draw by draw) is written by "
+                                           "forecast compare only, and this is not a "
+                                           "comparison; allowed here: "),
     ],
 )  # fmt: skip
 def test_a_variable_an_option_adds_is_refused_before_the_run_naming_the_option(
@@ -282,3 +292,18 @@ def test_a_variable_its_option_adds_is_written(
                         variables, "--out", str(out)], capsys)  # fmt: skip
     assert status == 0, err
     assert out.exists()
+
+
+def test_a_comparison_writes_the_differences_a_projection_is_refused(
+    small_scenario_text, scenario_file, tmp_path, capsys
+):
+    first = str(scenario_file(small_scenario_text))
+    second = str(scenario_file(small_scenario_text.replace('id = "small"', 'id = "other"'),
+                               name="other"))  # fmt: skip
+    out = tmp_path / "c.csv"
+    status, err = _run(["compare", first, second, "--draws", "4", "--quiet", "--variables",
+                        "ai_energy_twh_difference", "--out", str(out)], capsys)  # fmt: skip
+    assert status == 0, err
+    import pandas as pd
+
+    assert set(pd.read_csv(out)["variable"]) == {"ai_energy_twh_difference"}

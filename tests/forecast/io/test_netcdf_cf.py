@@ -81,6 +81,17 @@ def _check_cf(dataset: netCDF4.Dataset, *, hourly: bool) -> None:
     assert dataset["month_bnds"].dimensions == ("month", "nv")
     assert _attributes(dataset["month_utc"])["bounds"] == "month_utc_bnds"
     assert dataset["month_utc_bnds"].dimensions == ("month", "nv")
+    # The per-year variables' years too: ``year`` stays the integer calendar year (CF has no
+    # calendar-year unit), with CF time beside it, labels and instants with their bounds.
+    assert dataset["year"].dtype.kind in "iu" and "units" not in dataset["year"].ncattrs()
+    assert "year_start_bnds" in _attributes(dataset["year"])["long_name"]
+    for name, bounds in (("year_start", "year_start_bnds"), ("year_utc", "year_utc_bnds")):
+        attrs = _attributes(dataset[name])
+        assert attrs["bounds"] == bounds and attrs["standard_name"] == "time", attrs
+        assert cf_units.Unit(attrs["units"], calendar=attrs["calendar"]).is_time_reference()
+        assert dataset[name].dimensions == ("year",) and "_FillValue" not in attrs
+        assert dataset[bounds].dimensions == ("year", "nv")
+    assert _attributes(dataset["year_start"])["long_name"].endswith("(its timezone), not UTC")
     _check_units(dataset)
     assert _attributes(dataset["local_time"])["long_name"].endswith("(Asia/Seoul), not UTC")
     assert _attributes(dataset["time_utc"])["long_name"] == "start of the period, UTC"
@@ -178,6 +189,19 @@ def test_time_bounds_are_the_local_periods_in_utc(tmp_path, resolution):
     assert month_hours.tolist() == [721.0, 744.0, 720.0, 744.0, 744.0, 720.0, 239.0]
     assert month_bounds[0, 0] == np.datetime64("2030-03-31T13:00")
     assert month_bounds[-1, 1] == bounds[-1, 1]
+    # The years alike, beside the integer year (sel(year=2030)): the first day in the period
+    # within its cell, the period's days, and their instants in UTC.
+    with xr.open_dataset(out, decode_cf=True) as dataset:
+        assert dataset["year"].values.tolist() == [2030]
+        assert dataset["ai_energy_twh"].sel(year=2030).sizes == {"quantile": 5}
+        year_start = dataset["year_start"].to_numpy()
+        year_labels = dataset["year_start_bnds"].to_numpy()
+        year_bounds = dataset["year_utc_bnds"].to_numpy()
+        np.testing.assert_array_equal(dataset["year_utc"].to_numpy(), year_bounds[:, 0])
+    np.testing.assert_array_equal(year_start, year_labels[:, 0])
+    assert year_start[0] == np.datetime64("2030-04-01")
+    assert year_labels[0, 1] == np.datetime64("2030-10-11T00:00")
+    np.testing.assert_array_equal(year_bounds, [[bounds[0, 0], bounds[-1, 1]]])
 
 
 def test_a_stored_result_reads_back_as_it_was_computed(tmp_path):
@@ -197,6 +221,9 @@ def test_a_stored_result_reads_back_as_it_was_computed(tmp_path):
         back = export.from_cf(written.load())
     assert "time_bnds" not in back and "time_utc_bnds" not in back and "nv" not in back.dims
     assert "month_bnds" not in back and "month_utc" not in back.variables
+    assert not {"year_start", "year_start_bnds", "year_utc", "year_utc_bnds"} & set(back.variables)
+    np.testing.assert_array_equal(back["year"].to_numpy(), dataset["year"].to_numpy())
+    assert back["year"].attrs == dataset["year"].attrs
     np.testing.assert_array_equal(back["month"].to_numpy(), dataset["month"].to_numpy())
     assert back["month"].attrs == dataset["month"].attrs  # the local calendar's first days
     assert set(back.variables) == set(dataset.variables)

@@ -143,8 +143,8 @@ def test_an_error_in_a_named_entry_names_it(tmp_path, capsys):
     variant = _campus_variant(tmp_path, "typo", "under construction")
     assert main(["scenarios", "show", str(variant)]) == 2
     assert (
-        "error: typo.toml: sites[0] ('my campus').status = 'under construction': Input should be "
-        "'operating', 'under_construction'"
+        "error: typo.toml: sites[0] ('my campus').status = 'under construction': not one of the "
+        "choices (allowed: 'operating', 'under_construction', 'announced', 'speculative')"
     ) in capsys.readouterr().err
 
 
@@ -218,7 +218,10 @@ def test_a_file_with_several_errors_names_the_first_three_and_counts_the_rest():
         parse_scenario(data, origin="mine.toml")
     message = str(raised.value)
     assert message.startswith("mine.toml: sites[0] (")
-    assert "status = 'planned': Input should be 'operating'" in message
+    assert (
+        "status = 'planned': not one of the choices (allowed: 'operating', "
+        "'under_construction', 'announced', 'speculative')"
+    ) in message
     assert "capacity_kind: Field required" in message
     assert "more error" not in message
     data["operations"]["peu"] = 1.3
