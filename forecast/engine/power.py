@@ -155,24 +155,17 @@ def add_load(
     inference: np.ndarray,
     line: PueLine,
 ) -> None:
-    """Add a load's four coefficients [MW] to ``columns`` [6, D, M], one row per coefficient,
-    then its full load's two (all arrays [D, M]: nameplate [MW], load factor and inference
-    share [-], the PUE line). ``columns`` of four rows [4, D, M] take the coefficients alone
-    (a site's energy and peak need no full load).
+    """Add a load's four coefficients [MW] to ``columns`` [6, D, M] (C-contiguous), one row
+    per coefficient, then its full load's two (all arrays [D, M]: nameplate [MW], load factor
+    and inference share [-], the PUE line). ``columns`` of four rows [4, D, M] take the
+    coefficients alone (a site's energy and peak need no full load).
 
-    Each product is made in one scratch array and added from there: the same operations, in
-    the same order, as ``columns[0] += training * line.a`` and so on, without a new [D, M]
-    array per product (with the rows a site leaves out, its add_load went from 2.0 to 1.5 ms
-    at 1,000 draws, 2026-12-07).
+    One pass of a kernel (:func:`forecast.kernels.add_load_coefficients`), the same operations
+    in the same order as ``columns[0] += training * line.a`` and so on: the six products in
+    NumPy, one scratch array and a row at a time, took 3.6 ms a load at 1,000 draws over 12
+    years, 0.24 s of a national projection's 59 loads (2026-12-07).
     """
-    it_mw = nameplate_mw * load_factor
-    training, serving = it_mw * (1.0 - inference), it_mw * inference
-    product = np.empty(columns.shape[1:])
-    terms = [(training, line.a), (serving, line.a), (training, line.b), (serving, line.b)]
-    if len(columns) > 4:
-        terms += [(nameplate_mw, line.a), (nameplate_mw, line.b)]
-    for row, (left, right) in zip(columns, terms, strict=True):
-        row += np.multiply(left, right, out=product)
+    kernels.add_load_coefficients(nameplate_mw, load_factor, inference, line.a, line.b, columns)
 
 
 def coefficients(
@@ -192,33 +185,33 @@ def coefficients(
     site stays within its connection). [MW, MW/°C]
 
     ``window`` selects the projection's months on the fleet grid ``grid_months``. The
-    coefficients are summed as arrays, one per coefficient, and returned as views with the
+    coefficients are summed as arrays, one per coefficient and region (each region's rows
+    one C-contiguous block, as :func:`add_load` takes them), and returned as views with the
     coefficient last: adding into every fourth value took 33 ms of a 1,000-draw national
     projection, four times what adding into rows takes (2026-12-05).
     """
     months = grid_months[window]
     n_regions = len(scenario.regions)
-    columns = np.zeros((6, inputs.draws, n_regions, months.size))
+    columns = np.zeros((n_regions, 6, inputs.draws, months.size))
     load_factor = inputs.load_factor.at(months)
     inference = inputs.inference_share.at(months)
     if scenario.deployments:
         inference = within_nameplate(load_factor, inference, phi_max)
         for r in range(n_regions):
             line = PueLine(hosting.plan_pue.a[:, r, window], hosting.plan_pue.b[:, r, window])
-            add_load(
-                columns[:, :, r], hosting.hosted_mw[:, r, window], load_factor, inference, line
-            )
+            add_load(columns[r], hosting.hosted_mw[:, r, window], load_factor, inference, line)
     for site, line, tenant_mw in tenants:
         site_factor = site.load_factor.at(months)
         site_inference = within_nameplate(site_factor, site.inference_share.at(months), phi_max)
         add_load(
-            columns[:, :, site.region],
+            columns[site.region],
             tenant_mw[:, window],
             site_factor,
             site_inference,
             PueLine(line.a[:, window], line.b[:, window]),
         )
-    return np.moveaxis(columns[:4], 0, -1), np.moveaxis(columns[4:], 0, -1)
+    # [R, K, D, M] -> [D, R, M, K]
+    return columns[:, :4].transpose(2, 0, 3, 1), columns[:, 4:].transpose(2, 0, 3, 1)
 
 
 class SiteCoefficients:
