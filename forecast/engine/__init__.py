@@ -79,6 +79,7 @@ from forecast.engine.power import (
     non_ai_energy_by_region,
     site_months,
     site_series,
+    site_shares,
 )
 from forecast.engine.sampling import central, operation
 from forecast.engine.stream import HourlyLoads, baseline_beside, stream_hours
@@ -452,29 +453,33 @@ def _loads(
         )
     kept: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
+    window_months, phi_max = grid.months[window], drivers.shape.max()
+
     def tenants():
-        """Each site with its PUE line and its tenants' nameplate, for the regions'
-        coefficients. Each site's nameplates are made once (:func:`site_nameplates`): on the
-        way its tenants' are added up and, with quantiles, its own load is reduced, and the
-        coefficients of the sites asked for are kept (copies: each site's are a view of one
-        buffer that the next site's overwrite)."""
+        """Each site with its PUE line, its tenants' nameplate and its own load factor and
+        inference share, for the regions' coefficients. Each site's nameplates and shares are
+        made once (:func:`site_nameplates`, :func:`site_shares`): on the way its tenants' are
+        added up and, with quantiles, its own load is reduced, and the coefficients of the
+        sites asked for are kept (copies: each site's are a view of one buffer that the next
+        site's overwrite)."""
         for position, (site, line, fleet_mw, nameplate) in enumerate(
             site_nameplates(inputs, hosting, grid, halls)
         ):
             tenant_mw[:] += nameplate[:, window]
+            shares = site_shares(site, window_months, phi_max)
             if reducer is not None and site_coefficients is not None:
-                site_coef = site_coefficients(site, line, fleet_mw, nameplate)
+                site_coef = site_coefficients(line, fleet_mw, nameplate, shares)
                 reducer.add(position, site_coef)
                 if position in series_sites:
                     kept[position] = (
                         site_coef.copy(),
-                        site_coefficients(site, line, fleet_mw, nameplate, it_only=True).copy(),
+                        site_coefficients(line, fleet_mw, nameplate, shares, it_only=True).copy(),
                     )
             del fleet_mw  # not held while the next site's are made
-            yield site, line, nameplate
+            yield site, line, nameplate, shares
 
     coef, full_load = coefficients(
-        scenario, inputs, hosting, tenants(), grid.months, window, drivers.shape.max()
+        scenario, inputs, hosting, tenants(), grid.months, window, phi_max
     )
     site_loads = None if reducer is None else reducer.result()
     # In the order asked for: the series' profile_site axis follows it.

@@ -47,6 +47,7 @@ __all__ = [
     "SiteMonths",
     "StreamInputs",
     "StressPass",
+    "add_load_coefficients",
     "ar1_recursion",
     "baseline_quantiles",
     "compile_seconds",
@@ -261,6 +262,45 @@ def site_reductions(
     _compiled("sites").site_reductions(coef, months, load_out, energy_out, peak_out)
 
 
+def add_load_coefficients(
+    nameplate_mw: FloatArray,
+    load_factor: FloatArray,
+    inference: FloatArray,
+    pue_a: FloatArray,
+    pue_b: FloatArray,
+    columns_out: FloatArray,
+) -> None:
+    """:func:`forecast.kernels.power.add_load_coefficients`, the inputs [D, M] made writable
+    and C-contiguous (a month window of the fleet grid is not; the copy costs a fraction of
+    the NumPy products the kernel replaces) and broadcast, so that one specialisation serves
+    every call: ``columns_out`` must be C-contiguous."""
+    if _NUMPY_PATH.get():
+        columns_out += twins.add_load_coefficients_numpy(
+            nameplate_mw, load_factor, inference, pue_a, pue_b, rows=columns_out.shape[0]
+        )
+        return
+    shape = columns_out.shape[1:]
+    _compiled("power").add_load_coefficients(
+        *(_plain(array, shape) for array in (nameplate_mw, load_factor, inference, pue_a, pue_b)),
+        columns_out,
+    )
+
+
+def _plain(array: FloatArray, shape: tuple[int, ...]) -> FloatArray:
+    """``array`` as a writable, C-contiguous float64 array of ``shape`` (broadcast), copied
+    only where it is not one: numba compiles a kernel again for a read-only or strided
+    array."""
+    flags = array.flags
+    if (
+        array.shape == shape
+        and array.dtype == np.float64
+        and flags.c_contiguous
+        and flags.writeable
+    ):
+        return array
+    return np.array(np.broadcast_to(array, shape), dtype=np.float64, order="C")
+
+
 def inference_profile(
     local_hour: IndexArray,
     is_workday: FlagArray,
@@ -422,6 +462,7 @@ WARMED_KERNELS = (
     "stress_levels",
     "connect_sites",
     "site_reductions",
+    "add_load_coefficients",
 )
 
 
@@ -559,3 +600,8 @@ def _call_every_kernel() -> Iterator[str]:
         coef, site_months, np.empty((draws, months)), np.empty((draws, 1)), np.empty((draws, 1))
     )
     yield "site_reductions"
+    plane = np.ones((draws, months))
+    _compiled("power").add_load_coefficients(
+        plane, plane, plane, plane, plane, np.zeros((6, draws, months))
+    )
+    yield "add_load_coefficients"

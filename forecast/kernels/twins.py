@@ -784,3 +784,37 @@ def site_reductions_numpy(
         energy[:, year] = by_month[:, in_year].sum(axis=-1)
         peak[:, year] = peak_by_month[:, in_year].max(axis=-1, initial=-np.inf)
     return load, energy, peak
+
+
+def add_load_coefficients_numpy(
+    nameplate_mw: FloatArray,
+    load_factor: FloatArray,
+    inference: FloatArray,
+    pue_a: FloatArray,
+    pue_b: FloatArray,
+    *,
+    rows: int,
+) -> FloatArray:
+    """Twin of :func:`forecast.kernels.power.add_load_coefficients`, as outer products: the IT
+    load split into its training and serving parts [2, D, M] times the PUE line's two terms
+    [2, D, M], then (``rows`` = 6) the nameplate times them.
+
+    Parameters
+    ----------
+    nameplate_mw, load_factor, inference, pue_a, pue_b : float64[D, M]
+        As the kernel's. [MW, -, -, -, 1/°C]
+    rows : int
+        4: the coefficients alone; 6: the full load's two after them. [-]
+
+    Returns
+    -------
+    float64[rows, D, M]
+        What the kernel adds to its ``columns_out``. [MW, MW, MW/°C, MW/°C, MW, MW/°C]
+    """
+    it_mw = nameplate_mw * load_factor
+    parts = np.stack([it_mw * (1.0 - inference), it_mw * inference])  # training, serving
+    line = np.stack([pue_a, pue_b])
+    coefficients = (line[:, None] * parts[None]).reshape(4, *it_mw.shape)  # a·t, a·s, b·t, b·s
+    if rows == 4:
+        return coefficients
+    return np.concatenate([coefficients, nameplate_mw[None] * line])

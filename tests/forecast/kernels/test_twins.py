@@ -381,7 +381,48 @@ TWIN_TESTS = {
     "test_region_loads_at_peak_match_twin_and_sum_to_the_national",
     "site_reductions": "tests/forecast/kernels/test_site_reductions.py::"
     "test_site_reductions_match_twin",
+    "add_load_coefficients": "tests/forecast/kernels/test_twins.py::"
+    "test_add_load_coefficients_match_twin_bit_for_bit",
 }
+
+
+@pytest.mark.parametrize("rows", [4, 6])
+@pytest.mark.parametrize("fill", [*FILLS, "nan"])
+@pytest.mark.parametrize(("draws", "months"), [(5, 40), (1, 1), (1, 9), (4, 1), (3, 17)])
+def test_add_load_coefficients_match_twin_bit_for_bit(draws, months, fill, rows):
+    """The kernel adds what its twin's outer products give, bit for bit (the engine's
+    coefficients, and so the golden files, rest on it), NaN where an input is NaN, on top of
+    what the columns held."""
+    rng = _rng("add_load_coefficients", draws, months, fill, rows)
+    inputs = [rng.uniform(0.0, 2.0, (draws, months)) for _ in range(5)]
+    if fill == "zeros":
+        inputs[0][:] = 0.0
+    elif fill == "nan":
+        for array in inputs:
+            array[rng.random((draws, months)) < 0.2] = np.nan
+    held = rng.uniform(0.0, 5.0, (rows, draws, months))
+    got = held.copy()
+    kernels.add_load_coefficients(*inputs, got)
+    want = held + twins.add_load_coefficients_numpy(*inputs, rows=rows)
+    np.testing.assert_array_equal(got, want)
+    with kernels.numpy_path():
+        on_twin = held.copy()
+        kernels.add_load_coefficients(*inputs, on_twin)
+    np.testing.assert_array_equal(on_twin, want)
+
+
+def test_add_load_coefficients_by_hand():
+    """100 MW at load factor 0.5, a quarter inference, PUE 1.2 + 0.01/°C: IT 50 MW, training
+    37.5 and serving 12.5 MW, so c = [45, 15, 0.375, 0.125]; the full load 100 · [1.2, 0.01];
+    a window of the fleet grid (not contiguous) and a load factor for every draw (broadcast)."""
+    grid = np.full((2, 5), 100.0)
+    columns = np.zeros((6, 2, 3))
+    kernels.add_load_coefficients(
+        grid[:, 1:4], np.array([0.5]), np.full((2, 3), 0.25), np.full((2, 3), 1.2),
+        np.full((2, 3), 0.01), columns,
+    )  # fmt: skip
+    expected = [45.0, 15.0, 0.375, 0.125, 120.0, 1.0]
+    np.testing.assert_allclose(columns, np.broadcast_to(np.c_[expected][:, None], (6, 2, 3)))
 
 
 def test_warm_up_compiles_every_kernel():
@@ -766,7 +807,9 @@ def test_projections_compile_each_kernel_for_one_set_of_argument_types():
         """
         import datetime as dt, json
         from forecast.kernels import warm_up
-        from forecast.kernels import at_peak, capacity, fleet, profile, quantiles, sites, stream
+        from forecast.kernels import (
+            at_peak, capacity, fleet, power, profile, quantiles, sites, stream,
+        )
         from forecast.projection import ProjectionOptions, project
         from forecast.scenario import load_scenario
 
@@ -785,6 +828,7 @@ def test_projections_compile_each_kernel_for_one_set_of_argument_types():
             quantiles._quantile_blocks, stream.stream_days, stream.stream_days_flexible,
             stream.stream_days_plain, stream.stream_days_plain_flexible, stream.stress_draws,
             sites.site_reductions, at_peak._region_loads_plain, at_peak._region_loads_flexible,
+            power.add_load_coefficients,
         ]
         print(json.dumps({k.py_func.__name__: len(k.signatures) for k in kernels}))
         """
