@@ -372,18 +372,24 @@ def _order_statistics(buffer, count, rank):
 @jit
 def _seed_window(sample, count, probability):
     """Bracket a quantile by order statistics of the sample ``sample[:count]`` (about 4
-    standard errors), found by quickselect (the sample is reordered)."""
+    standard errors), found by quickselect (the sample is reordered).
+
+    Near the sample's ends the bracket stops at its smallest or largest value, never at an
+    infinite edge: the hour's window sets the next hour's width from its draws per megawatt,
+    and an open end made that width infinite for the rest of the block, so that every window
+    of the P5 and P95 below ~500 draws (the P10 and P90 below ~250) narrowed to NaN edges and
+    each hour ended in ten missed passes and a quickselect (200 draws: 8.2 passes and 7.2
+    misses a quantile, against 1.5 and 0.2 at 1,000). A sample of every draw then holds the
+    quantile inside; a strided one may not, and the window is moved like any other.
+    """
     spread = 4.0 * math.sqrt(count * probability * (1.0 - probability)) + 2.0
     centre = (count - 1) * probability
-    low_rank, high_rank = int(centre - spread), int(centre + spread) + 1
-    low, high = -np.inf, np.inf
-    if low_rank > 0:
-        _select(sample, np.int64(0), count - 1, low_rank)
-        low = sample[low_rank]
-    if high_rank < count - 1:
-        _select(sample, np.int64(0), count - 1, high_rank)
-        high = sample[high_rank]
-    return low, high
+    low_rank = max(int(centre - spread), 0)
+    high_rank = min(int(centre + spread) + 1, count - 1)
+    _select(sample, np.int64(0), count - 1, low_rank)
+    low = sample[low_rank]
+    _select(sample, np.int64(0), count - 1, high_rank)
+    return low, sample[high_rank]
 
 
 @inline_jit
@@ -424,9 +430,8 @@ def _wide_factor(draw_count):
 
 @inline_jit
 def _widened(low, high, factor):
-    """``[low, high]`` widened ``factor`` times about its centre; an infinite edge (a seed
-    window's open end) stays infinite and ``factor`` 1 leaves the window as it is (no
-    ``inf - inf``)."""
+    """``[low, high]`` widened ``factor`` times about its centre; an infinite edge stays
+    infinite and ``factor`` 1 leaves the window as it is (no ``inf - inf``)."""
     if factor == 1.0:
         return low, high
     half = 0.5 * (high - low)
