@@ -13,12 +13,12 @@ import pytest
 from service.storage.runs import RUN_STATUSES, UNFINISHED
 from tests import abuse_service
 from tests.support.data import requires_shared_data
-from tests.support.server import running_server
+from tests.support.server import LONG_DRAWS, running_server
 
 pytestmark = requires_shared_data
 
 #: kr-national's whole horizon, hourly: a job that is still queued or running when cancelled.
-LONG = {"scenario_id": "kr-national", "draws": 400, "seed": 0, "resolution": "hourly",
+LONG = {"scenario_id": "kr-national", "draws": LONG_DRAWS, "seed": 0, "resolution": "hourly",
         "start": "2024-01-01", "end": "2035-12-31"}  # fmt: skip
 
 

@@ -24,7 +24,7 @@ from forecast.errors import OptionsError
 from service.main import create_app
 from service.settings import Settings, environment_settings
 from tests.support.model_artifacts import publish_model
-from tests.support.server import running_server
+from tests.support.server import LONG_DRAWS, running_server
 
 READER = "reader-key-0000000001"
 WRITER = "writer-key-0000000001"
@@ -167,7 +167,7 @@ def test_reads_need_a_key_once_keys_are_configured(make_settings):
         assert client.get("/v1/scenarios").status_code == 200
 
 
-JOB = {"scenario_id": "kr-national", "draws": 400, "resolution": "hourly",
+JOB = {"scenario_id": "kr-national", "draws": LONG_DRAWS, "resolution": "hourly",
        "start": "2024-01-01", "end": "2035-12-31"}  # fmt: skip
 
 

@@ -17,7 +17,7 @@ from service import tasks
 from service.main import create_app
 from service.storage.results import ResultLostError
 from tests.support.runs import damage_header, flip_bits, stored_run, written_result
-from tests.support.server import wait_for_status, wait_until
+from tests.support.server import LONG_DRAWS, wait_for_status, wait_until
 
 JOB = {"scenario_id": "kr-national", "draws": 50, "resolution": "monthly",
        "start": "2030-01-01", "end": "2031-12-31"}  # fmt: skip
@@ -131,7 +131,8 @@ def test_a_job_is_cancelled_queued_or_running_and_can_be_resubmitted(make_settin
     monkeypatch.setattr(tasks, "project", watched)
     settings = make_settings(job_threshold_draw_hours=1.0, max_concurrent_jobs=1)
     # kr-national's whole horizon: past it a projection is noted (a warning, an error here).
-    long = {**JOB, "draws": 400, "resolution": "hourly", "start": "2024-01-01", "end": "2035-12-31"}
+    long = {**JOB, "draws": LONG_DRAWS, "resolution": "hourly", "start": "2024-01-01",
+            "end": "2035-12-31"}  # fmt: skip
     with TestClient(create_app(settings, start_in_background=False)) as client:
         first = client.post("/v1/projections", json=long).headers["location"]
         small = {**JOB, "seed": 2, "resolution": "annual", "end": "2030-12-31"}
@@ -177,7 +178,8 @@ def test_only_its_key_or_an_admin_key_cancels_a_job(make_settings):
         "admin:admin-key-00000001",
         require_read_key=False,
     )
-    long = {**JOB, "draws": 400, "resolution": "hourly", "start": "2024-01-01", "end": "2035-12-31"}
+    long = {**JOB, "draws": LONG_DRAWS, "resolution": "hourly", "start": "2024-01-01",
+            "end": "2035-12-31"}  # fmt: skip
     with TestClient(create_app(settings, start_in_background=False)) as client:
         mine = client.post("/v1/projections", json=long, headers={"X-API-Key": "reader-one-key-01"})
         location = mine.headers["location"]
