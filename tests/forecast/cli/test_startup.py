@@ -123,6 +123,26 @@ PROJECTIONS = {
 }  # fmt: skip
 
 
+def _modules_loaded(argv: list[str], modules: tuple[str, ...], printed: str = "") -> str:
+    """Run ``forecast`` with ``argv`` in a process of its own (status 0, and ``printed`` in what
+    it printed) and give which of ``modules`` it loaded, as the list's repr."""
+    script = (
+        "import contextlib, io, sys\n"
+        "from forecast.cli import main\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out):\n"
+        f"    status = main({argv!r})\n"
+        "assert status == 0, status\n"
+        f"assert {printed!r} in out.getvalue(), out.getvalue()\n"
+        f"print(sorted(m for m in {modules!r} if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip().splitlines()[-1]
+
+
 #: The optional modules each projection may load: the first run, without the baseline, checks
 #: no artifact signature and so needs no ``cryptography``; a run with the baseline checks its
 #: model's signature with it.
@@ -145,21 +165,10 @@ def test_a_projection_and_its_printed_summary_load_no_dask(case, tmp_path):
     imported it, with every projection (2026-12-07). One with the baseline
     still checks its model's signature with it (:data:`MAY_LOAD`)."""
     argv = [*PROJECTIONS[case], "--out", str(tmp_path / "p.csv")]
-    script = (
-        "import contextlib, io, sys\n"
-        "from forecast.cli import main\n"
-        "out = io.StringIO()\n"
-        "with contextlib.redirect_stdout(out):\n"
-        f"    status = main({argv!r})\n"
-        "assert status == 0, status\n"
-        "assert 'spread drivers of' in out.getvalue(), out.getvalue()\n"
-        "print(sorted(m for m in ('cryptography', 'dask', 'distributed') if m in sys.modules))\n"
+    loaded = _modules_loaded(
+        argv, ("cryptography", "dask", "distributed"), printed="spread drivers of"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip().splitlines()[-1] == repr(MAY_LOAD[case]), done.stdout[-2000:]
+    assert loaded == repr(MAY_LOAD[case]), loaded
 
 
 #: ``forecast plot`` figures drawn from NumPy arrays read by position: the report figure (the
@@ -181,20 +190,9 @@ def test_a_figure_loads_no_dask(kind, suffix, tmp_path):
     :func:`forecast.outputs.numpy_values`), the figures unchanged."""
     out = tmp_path / f"figure{suffix}"
     argv = [*PLOTS[kind], "--quiet", "--out", str(out)]
-    script = (
-        "import contextlib, io, sys\n"
-        "from forecast.cli import main\n"
-        "with contextlib.redirect_stdout(io.StringIO()):\n"
-        f"    status = main({argv!r})\n"
-        "assert status == 0, status\n"
-        "print(sorted(m for m in ('dask', 'distributed') if m in sys.modules))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
-    )
-    assert done.returncode == 0, done.stderr
+    loaded = _modules_loaded(argv, ("dask", "distributed"))
     assert out.stat().st_size > 0
-    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout[-2000:]
+    assert loaded == "[]", loaded
 
 
 #: ``forecast report`` on the first run's month, one scenario: its annual, duration, peak-hour,
@@ -218,17 +216,6 @@ def test_a_report_loads_no_dask(case, tmp_path):
     subtract by position where the indexes are equal."""
     out = tmp_path / "report.html"
     argv = [*REPORTS[case], "--quiet", "--out", str(out)]
-    script = (
-        "import contextlib, io, sys\n"
-        "from forecast.cli import main\n"
-        "with contextlib.redirect_stdout(io.StringIO()):\n"
-        f"    status = main({argv!r})\n"
-        "assert status == 0, status\n"
-        "print(sorted(m for m in ('dask', 'distributed') if m in sys.modules))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
-    )
-    assert done.returncode == 0, done.stderr
+    loaded = _modules_loaded(argv, ("dask", "distributed"))
     assert out.stat().st_size > 0
-    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout[-2000:]
+    assert loaded == "[]", loaded

@@ -19,6 +19,12 @@ def _run(argv: list[str], capsys) -> tuple[int, str]:
     return status, capsys.readouterr().err
 
 
+def _two_scenarios(text: str, scenario_file) -> tuple[str, str]:
+    """Paths of the small scenario and a copy of it named ``other``, to compare."""
+    other = text.replace('id = "small"', 'id = "other"')
+    return str(scenario_file(text)), str(scenario_file(other, name="other"))
+
+
 def test_an_input_pattern_that_names_no_input_is_refused_before_the_run(
     small_scenario_text, scenario_file, tmp_path, capsys
 ):
@@ -83,9 +89,7 @@ def test_the_inputs_named_before_the_run_hold_every_input_a_projection_writes(sc
 def test_compare_refuses_an_input_pattern_that_names_no_input_before_the_run(
     small_scenario_text, scenario_file, tmp_path, capsys
 ):
-    first = str(scenario_file(small_scenario_text))
-    second = str(scenario_file(small_scenario_text.replace('id = "small"', 'id = "other"'),
-                               name="other"))  # fmt: skip
+    first, second = _two_scenarios(small_scenario_text, scenario_file)
     out = tmp_path / "c.csv"
     status, err = _run(["compare", first, second, "--draws", "4", "--per-draw", "--variables",
                         "input_*_per_dra", "--out", str(out)], capsys)  # fmt: skip
@@ -101,9 +105,7 @@ def test_compare_refuses_an_input_pattern_that_names_no_input_before_the_run(
 def test_compare_refuses_an_input_without_per_draw_before_the_run(
     small_scenario_text, scenario_file, tmp_path, capsys
 ):
-    first = str(scenario_file(small_scenario_text))
-    second = str(scenario_file(small_scenario_text.replace('id = "small"', 'id = "other"'),
-                               name="other"))  # fmt: skip
+    first, second = _two_scenarios(small_scenario_text, scenario_file)
     out = tmp_path / "c.csv"
     status, err = _run(["compare", first, second, "--draws", "4", "--variables",
                         "input_pue_per_draw", "--out", str(out)], capsys)  # fmt: skip
@@ -297,9 +299,7 @@ def test_a_variable_its_option_adds_is_written(
 def test_a_comparison_writes_the_differences_a_projection_is_refused(
     small_scenario_text, scenario_file, tmp_path, capsys
 ):
-    first = str(scenario_file(small_scenario_text))
-    second = str(scenario_file(small_scenario_text.replace('id = "small"', 'id = "other"'),
-                               name="other"))  # fmt: skip
+    first, second = _two_scenarios(small_scenario_text, scenario_file)
     out = tmp_path / "c.csv"
     status, err = _run(["compare", first, second, "--draws", "4", "--quiet", "--variables",
                         "ai_energy_twh_difference", "--out", str(out)], capsys)  # fmt: skip
