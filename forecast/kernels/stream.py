@@ -750,6 +750,128 @@ def _keep_largest(heap, hours, ai, size, value, hour, ai_value):
     return size
 
 
+#: How far an hour's total may lie above what :func:`_draw_bound` finds before its slack, as a
+#: share of the sum of the sizes of the total's terms: an hour's total is a few dozen roundings
+#: of terms no larger than that sum (a relative error of about 1e-14 of it, less with fewer
+#: regions), so this covers it many times over and loosens the bound by about 100 W at 100 GW
+#: (test_day_bound_holds_every_hour). [-]
+_BOUND_SLACK = 1e-9
+#: Sizes of terms at or above which :func:`_draw_bound` gives no bound (inf): their hours'
+#: values may round to infinity. [MW]
+_BOUND_SIZE_LIMIT = 1e300
+
+
+@inline_jit
+def _value_range(values, first, end):
+    """Lowest and highest of ``values[first:end]`` and the largest size among them (all three
+    NaN where one is NaN)."""
+    low, high, size = np.inf, -np.inf, 0.0
+    for index in range(first, end):
+        value = values[index]
+        if value != value:  # NaN
+            return np.nan, np.nan, np.nan
+        low = value if value < low else low
+        high = value if value > high else high
+        size = abs(value) if abs(value) > size else size
+    return low, high, size
+
+
+@inline_jit
+def _bilinear_max(c0, c1, c2, c3, phi, x):
+    """The highest of :func:`~forecast.kernels.power.facility_mw` over the corners of the
+    box ``phi`` x ``x`` (each a :func:`_value_range`): a bilinear function's highest over a
+    box, so at least its value at any point in it (before rounding). [MW]"""
+    highest = -np.inf
+    for p in (phi[0], phi[1]):
+        for e in (x[0], x[1]):
+            value = facility_mw(c0, c1, c2, c3, p, e)
+            highest = value if value > highest else highest
+    return highest
+
+
+@inline_jit
+def _draw_bound(sums, non_ai, month, draw, index, level, noise, phi, x, shape):
+    """An upper bound on draw ``draw``'s total load (as :func:`_hour_values` rounds it) in every
+    hour of a run of hours in ``month`` whose inference shape, cooling excess and baseline
+    shape lie in ``phi``, ``x`` and ``shape`` (:func:`_value_range` each): the AI load's
+    highest over the box (its coefficients summed over regions, ``sums[month, :4, index]``),
+    the non-AI load less its held part at the highest or lowest excess, the baseline at the
+    highest or lowest shape, and a slack for rounding (:data:`_BOUND_SLACK` of the terms'
+    sizes). inf where an input is NaN or infinite, or the terms too large. [MW]"""
+    n0, n2 = non_ai[month, 0, draw], non_ai[month, 1, draw]
+    h0, h2 = non_ai[month, 2, draw], non_ai[month, 3, draw]
+    size = (
+        sums[month, 4, index] + sums[month, 5, index] * phi[2]
+        + (sums[month, 6, index] + sums[month, 7, index] * phi[2]) * x[2]
+        + abs(n0) + abs(h0) + (abs(n2) + abs(h2)) * x[2]
+        + abs(level) * shape[2] * abs(noise)
+    )  # fmt: skip
+    if not size < _BOUND_SIZE_LIMIT:  # NaN or inf among the inputs
+        return np.inf
+    ai = _bilinear_max(sums[month, 0, index], sums[month, 1, index], sums[month, 2, index],
+                       sums[month, 3, index], phi, x)  # fmt: skip
+    non_ai_less_held = max((n0 - h0) + (n2 - h2) * x[0], (n0 - h0) + (n2 - h2) * x[1])
+    base = max(baseline_mw(level, shape[0], noise), baseline_mw(level, shape[1], noise))
+    return ai + non_ai_less_held + base + _BOUND_SLACK * size + 1e-300
+
+
+@borrowing_jit
+def _region_sums(coef_t, first_draw, sums):
+    """The AI load's coefficients of draws ``first_draw ..`` summed over regions
+    (``sums[:, :4]``) and the sums of their sizes (``sums[:, 4:]``), by month:
+    ``sums`` [M, 8, count]. [MW, MW, MW/°C, MW/°C]"""
+    sums[:] = 0.0
+    for month in range(coef_t.shape[0]):
+        for region in range(coef_t.shape[1]):
+            for term in range(4):
+                values = coef_t[month, region, term, first_draw:]
+                total, size = sums[month, term], sums[month, 4 + term]
+                for index in range(total.size):
+                    total[index] += values[index]
+                    size[index] += abs(values[index])
+
+
+@borrowing_jit
+def _day_bounds(inputs, day, first_draw, sums, bound):
+    """An upper bound on each total load of draws ``first_draw .. first_draw + bound.size - 1``
+    in the hours of ``day`` (:func:`_draw_bound` over each run of its hours in one month:
+    a local day lies in one month, the kernel does not rely on it) into ``bound``. [MW]"""
+    first, last = inputs.day_starts[day], inputs.day_starts[day + 1]
+    last_draw, groups = first_draw + bound.size, inputs.group_bounds
+    level = inputs.baseline_level_t[inputs.year_of_day[day]]
+    noise = inputs.daily_noise_t[day]
+    bound[:] = -np.inf
+    while first < last:
+        month, end = inputs.month_of_hour[first], first + 1
+        while end < last and inputs.month_of_hour[end] == month:
+            end += 1
+        phi = _value_range(inputs.inference_shape, first, end)
+        for group in range(groups.size - 1):
+            lowest, highest = max(groups[group], first_draw), min(groups[group + 1], last_draw)
+            if lowest >= highest:
+                continue
+            x = _value_range(inputs.cooling_excess_c[group], first, end)
+            shape = _value_range(inputs.baseline_shape[group], first, end)
+            for draw in range(lowest, highest):
+                index = draw - first_draw
+                value = _draw_bound(sums, inputs.non_ai_t, month, draw, index, level[draw],
+                                    noise[draw], phi, x, shape)  # fmt: skip
+                bound[index] = value if value > bound[index] else bound[index]
+        first = end
+
+
+@inline_jit
+def _passing(bound, limit):
+    """The first and one past the last index whose ``bound`` is not at or below its ``limit``
+    (an hour of the draw may pass it); (0, 0) for none."""
+    first, last = bound.size, 0
+    for index in range(bound.size):
+        if not bound[index] <= limit[index]:
+            first = index if index < first else first
+            last = index + 1
+    return (first, last) if first < last else (0, 0)
+
+
 @jit
 def stress_draws(
     inputs: StreamInputs,
@@ -764,15 +886,24 @@ def stress_draws(
 
     The hours are evaluated by :func:`_hour_values`, the stream's own evaluation, so that the
     levels compare equal with the stream's totals bit for bit. A draw's heap changes only in
-    the few hours above its smallest kept one, so one vectorised pass per hour finds those;
-    the annual peak is raised only in them (a new peak always enters the heap): the pass took
-    a third less time at 200 draws (73 -> 49 ms for the dashboard's request, 2026-12-05).
+    the few hours above its smallest kept one (its floor), so one vectorised pass per hour
+    finds those; the annual peak is raised only in them (a new peak always enters the heap):
+    the pass took a third less time at 200 draws (73 -> 49 ms for the dashboard's request,
+    2026-12-05). Once a year's heaps are full most days hold no such hour in any draw: each
+    day starts with a bound on every draw's total in it (:func:`_day_bounds`, a few
+    operations a draw where evaluating its hours takes a few hundred), and only the draws
+    from the first to the last whose bound passes its floor (its peak when no hours are kept)
+    are evaluated, in only the days that have one. An hour at or below a draw's floor
+    changes nothing, so what the pass finds is the same, bit for bit.
     """
     heaps, heap_hours, heap_ai = state.heaps, state.heap_hours, state.heap_ai
     sizes, open_year = state.sizes, state.open_year
     count, keep = last_draw - first_draw, heaps.shape[1]
     rows = np.zeros((FIRST_REGION_ROW + inputs.coef_t.shape[1], count))
     weather = np.zeros((2, count))
+    sums = np.empty((inputs.coef_t.shape[0], 8, count))
+    _region_sums(inputs.coef_t, first_draw, sums)
+    bound = np.empty(count)
     # Each draw's smallest kept hour once its heap is full (-inf before): what a new hour
     # must pass to enter the heap.
     floor = np.empty(count)
@@ -790,35 +921,42 @@ def stress_draws(
                 floor[draw - first_draw] = -np.inf
         peak, at_peak = state.total_peak[year, first_draw:last_draw], state.ai_at_peak[year]
         at_peak = at_peak[first_draw:last_draw]
+        _day_bounds(inputs, day, first_draw, sums, bound)
+        low, high = _passing(bound, floor if keep > 0 else peak)
+        if low == high:
+            continue
+        # The draws low .. high - 1 (of this range): their rows, floors and peaks.
+        span = high - low
+        floors, peaks, at_peaks = floor[low:high], peak[low:high], at_peak[low:high]
         for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
-            _hour_values(inputs, hour, day, first_draw, last_draw, rows, weather)
+            _hour_values(inputs, hour, day, first_draw + low, first_draw + high, rows, weather)
             if keep == 0:
-                for draw in range(count):
-                    rises = total[draw] > peak[draw]
-                    at_peak[draw] = ai[draw] if rises else at_peak[draw]
-                    peak[draw] = total[draw] if rises else peak[draw]
+                for draw in range(span):
+                    rises = total[draw] > peaks[draw]
+                    at_peaks[draw] = ai[draw] if rises else at_peaks[draw]
+                    peaks[draw] = total[draw] if rises else peaks[draw]
                 continue
             entering = 0
-            for draw in range(count):
+            for draw in range(span):
                 # A NaN passes this test and is ranked by _keep_largest (lowest of all). An
                 # hour that only equals the floor comes after it, so it ranks below and stays
                 # out.
-                entering += 0 if total[draw] <= floor[draw] else 1
+                entering += 0 if total[draw] <= floors[draw] else 1
             if entering == 0:
                 continue
-            for draw in range(count):
-                if not total[draw] <= floor[draw]:
+            for draw in range(span):
+                if not total[draw] <= floors[draw]:
                     # Only an hour that enters can raise the peak: the peak is the largest
                     # kept hour, and the floor is at most that.
-                    if total[draw] > peak[draw]:
-                        at_peak[draw], peak[draw] = ai[draw], total[draw]
-                    heap = heaps[first_draw + draw]
-                    size = _keep_largest(heap, heap_hours[first_draw + draw],
-                                         heap_ai[first_draw + draw], sizes[first_draw + draw],
+                    if total[draw] > peaks[draw]:
+                        at_peaks[draw], peaks[draw] = ai[draw], total[draw]
+                    at = first_draw + low + draw
+                    heap = heaps[at]
+                    size = _keep_largest(heap, heap_hours[at], heap_ai[at], sizes[at],
                                          total[draw], inputs.first_hour + hour,
                                          ai[draw])  # fmt: skip
-                    sizes[first_draw + draw] = size
-                    floor[draw] = heap[0] if size == keep else -np.inf
+                    sizes[at] = size
+                    floors[draw] = heap[0] if size == keep else -np.inf
 
 
 def stress_levels(
