@@ -647,6 +647,69 @@ def test_stress_levels_match_twin(hours_per_year, chunks, fill, period):
     np.testing.assert_allclose(at_peak, expected[3], rtol=RTOL)
 
 
+def _signed(inputs, rng):
+    """``inputs`` with every input of the total given random signs (negative coefficients,
+    excess, shapes, levels and noise), as no projection makes them: the day bound's box
+    corners must hold whatever the signs."""
+    def flip(values):
+        return values * rng.choice([-1.0, 1.0], values.shape)
+
+    return inputs._replace(
+        coef_t=flip(inputs.coef_t), non_ai_t=flip(inputs.non_ai_t),
+        inference_shape=flip(inputs.inference_shape),
+        cooling_excess_c=flip(inputs.cooling_excess_c + 0.5),
+        baseline_level_t=flip(inputs.baseline_level_t),
+        baseline_shape=flip(inputs.baseline_shape), daily_noise_t=flip(inputs.daily_noise_t),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("fill", ["random", "ties", "nan", "zeros", "cool", "signed", "inf"])
+@pytest.mark.parametrize("first_draw", [0, 5])
+def test_day_bound_holds_every_hour(fill, first_draw):
+    """Flexibility's first pass evaluates a day's hours of a draw only where its bound on the
+    day's total passes the draw's floor: the bound is at least every hour's total as the
+    stream's own evaluation rounds it, in days of one month and in a day whose hours lie in
+    two (day 3 here), NaN and infinite inputs giving an infinite bound; and it is within
+    1e-6 of the day's highest total where the inference shape and the weather are flat (no
+    box to widen it)."""
+    from tests.forecast.engine.test_stream import _inputs
+
+    draws, days = 23, 6
+    inputs, _, _ = _inputs(("bound", fill), draws=draws, regions=3, weather_years=4, days=days,
+                           fill="random" if fill in ("signed", "inf") else fill)  # fmt: skip
+    rng = np.random.default_rng(zlib.crc32(fill.encode()))
+    if fill == "signed":
+        inputs = _signed(inputs, rng)
+    if fill == "inf":
+        inputs.coef_t[1, 2, 3, 7] = np.inf
+    count = draws - first_draw
+    rows = np.zeros((layout.FIRST_REGION_ROW + 3, count))
+    weather, totals = np.zeros((2, count)), np.empty((days, 24, count))
+    sums, bound = np.empty((2, 8, count)), np.empty(count)
+    stream._region_sums(inputs.coef_t, first_draw, sums)
+    for day in range(days):
+        for hour in range(24):
+            stream._hour_values(inputs, day * 24 + hour, day, first_draw, draws, rows, weather)
+            totals[day, hour] = rows[layout.TOTAL_ROW]
+        stream._day_bounds(inputs, day, first_draw, sums, bound)
+        highest = totals[day].max(axis=0)  # NaN where an hour is
+        assert (bound[~np.isnan(highest)] >= highest[~np.isnan(highest)]).all()
+        assert np.isinf(bound[np.isnan(highest)]).all()
+        if fill == "nan" and day == days // 2:
+            assert np.isinf(bound[draws // 3 - first_draw])
+        if fill == "inf" and day >= 3:  # the coefficient is month 1's
+            assert np.isinf(bound[7 - first_draw])
+    flat = inputs._replace(
+        inference_shape=np.ones_like(inputs.inference_shape),
+        cooling_excess_c=np.full_like(inputs.cooling_excess_c, 2.0),
+        baseline_shape=np.ones_like(inputs.baseline_shape),
+    )
+    if fill in ("random", "signed"):
+        stream._day_bounds(flat, 0, first_draw, sums, bound)
+        stream._hour_values(flat, 0, 0, first_draw, draws, rows, weather)
+        np.testing.assert_allclose(bound, rows[layout.TOTAL_ROW], rtol=1e-6, atol=1e-3)
+
+
 @pytest.mark.parametrize("chunks", [1, 3])
 @pytest.mark.parametrize("hours_per_year", [1, 7, 30])
 def test_a_flat_loads_called_hours_are_one_event_of_the_declared_hours(chunks, hours_per_year):
