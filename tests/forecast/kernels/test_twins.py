@@ -651,6 +651,7 @@ def _signed(inputs, rng):
     """``inputs`` with every input of the total given random signs (negative coefficients,
     excess, shapes, levels and noise), as no projection makes them: the day bound's box
     corners must hold whatever the signs."""
+
     def flip(values):
         return values * rng.choice([-1.0, 1.0], values.shape)
 
