@@ -27,7 +27,7 @@ import pandas as pd
 import xarray as xr
 
 from forecast import kernels
-from forecast.engine.dataset import numpy_variable
+from forecast.engine.dataset import numpy_coordinate, numpy_variable
 from forecast.errors import OptionsError
 from forecast.io import export
 from forecast.outputs import (
@@ -51,11 +51,13 @@ from forecast.outputs import (
     per_draw_name,
     region_label,
     summary_cell,
+    values_at,
 )
 from forecast.projection import ProjectionOptions, project
 from forecast.scenario import Scenario
 from forecast.sweep.regions import REGION_FIGURES, region_blocks
-from forecast.sweep.sites import common_sites, with_site_coordinates, without_site_coordinates
+from forecast.sweep.sites import with_site_coordinates, without_site_coordinates
+from forecast.sweep.stacking import label_coordinate, stack
 
 if TYPE_CHECKING:
     from forecast.baseline.model import BaselineModel
@@ -390,7 +392,7 @@ def _with_every_dimension(datasets: list[xr.Dataset]) -> list[xr.Dataset]:
     return [
         dataset.assign_coords(
             {
-                name: np.array([], dtype=dtype)
+                name: numpy_coordinate(name, name, np.array([], dtype=dtype))
                 for name, dtype in dimensions.items()
                 if name not in dataset.dims
             }
@@ -405,7 +407,9 @@ def combine(
     """Stack :func:`project_scenarios`' Datasets along ``scenario``."""
     labels = [scenario.id for scenario in scenarios]
     coordinates = {
-        name: ("scenario", np.array([str(d.attrs.get(name, "")) for d in datasets], dtype=str))
+        name: numpy_variable(
+            ("scenario",), np.array([str(d.attrs.get(name, "")) for d in datasets], dtype=str)
+        )
         for name in SCENARIO_ATTRIBUTES
     }
     trimmed = []
@@ -418,17 +422,15 @@ def combine(
                 [c for c in ("draw", "draw_weather_year", "duration_draw") if c in dataset]
             )
         trimmed.append(dataset)
-    trimmed, sites = common_sites(trimmed)
+    trimmed, sites = without_site_coordinates(trimmed, "site")
     trimmed, load_sites = without_site_coordinates(trimmed, "load_site")
     trimmed = _with_every_dimension(trimmed)
-    combined = xr.concat(
+    # xr.concat's outer join, from the NumPy arrays: xarray asks ~250 times there whether
+    # values are a dask array, which imports dask (forecast.sweep.stacking).
+    combined = stack(
         trimmed,
-        dim=xr.IndexVariable("scenario", np.array(labels, dtype=str)),
-        data_vars="all",
-        coords="different",
-        compat="equals",
-        join="outer",
-        combine_attrs="drop_conflicts",
+        label_coordinate("scenario", np.array(labels, dtype=str)),
+        orders={"site": list(sites)},  # the sites in the order first found (common_sites)
     )
     combined = combined.assign_coords(coordinates)
     # Each scenario's own, in the coordinate: the attribute survived the stacking where one
@@ -456,12 +458,14 @@ def tidy_compare_frame(dataset: xr.Dataset) -> pd.DataFrame:
     ``scenario``: :func:`forecast.io.export.with_id_columns`); a variable a scenario does not
     have has no rows."""
     frames = []
-    for label in dataset["scenario"].to_numpy():
-        one = dataset.sel(scenario=label)
+    for position, label in enumerate(numpy_values(dataset["scenario"])):
+        # Without its index: selecting from one makes a Variable off the fast path, whose
+        # check imports dask.
+        one = dataset.drop_indexes("scenario").isel(scenario=position)
         missing = [
             name
             for name, variable in one.data_vars.items()
-            if variable.dtype.kind == "f" and bool(np.isnan(variable.to_numpy()).all())
+            if variable.dtype.kind == "f" and bool(np.isnan(numpy_values(variable)).all())
         ]
         one = one.drop_vars(missing)
         if not any(export.tabled(variable) for variable in one.data_vars.values()):
@@ -725,22 +729,22 @@ def comparison_table_metadata(
         str(label): {
             str(k): float(v)
             for k, v in zip(
-                dataset["input"].to_numpy(),
-                dataset["spread_driver_rank_correlation"].sel(scenario=label).to_numpy(),
+                numpy_values(dataset["input"]),
+                values_at(dataset["spread_driver_rank_correlation"], {"scenario": label}),
                 strict=True,
             )
             if np.isfinite(v)
         }
-        for label in dataset["scenario"].to_numpy()
+        for label in numpy_values(dataset["scenario"])
     }
     metadata = export.table_metadata(dataset, columns, drivers=drivers)
     metadata.pop("inputs", None)  # each scenario's, below
     metadata["scenarios"] = [
         {
             SCENARIO_COLUMN: str(label),
-            **{name: str(dataset[name].to_numpy()[i]) for name in SCENARIO_ATTRIBUTES},
+            **{name: str(numpy_values(dataset[name])[i]) for name in SCENARIO_ATTRIBUTES},
             **({"inputs": inputs[str(label)]} if inputs and str(label) in inputs else {}),
         }
-        for i, label in enumerate(dataset["scenario"].to_numpy())
+        for i, label in enumerate(numpy_values(dataset["scenario"]))
     ]
     return metadata
