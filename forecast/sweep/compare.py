@@ -35,7 +35,7 @@ from forecast.outputs import (
     DIFFERENCE_VARIABLES,
     REGIONS_NOTE,
     band_label,
-    band_text,
+    band_values,
     caveat_lines,
     column_unit,
     design_weather_year,
@@ -211,10 +211,12 @@ def _draw_differences(
     values: xr.DataArray, reference: xr.DataArray
 ) -> tuple[list[str], np.ndarray]:
     """``values - reference`` draw by draw, ``draw`` first: the other dimensions' names and
-    the NumPy array. Subtracted by position where both have the same dimensions in the same
-    order on equal indexes (scenarios projected over one period with one set of options);
-    else by xarray, whose alignment (the labels both have) then matters. xarray's arithmetic
-    asks whether the values are a dask array, which imports dask (0.35 s of CPU with scipy)."""
+    the NumPy array, subtracted by position. Their indexes are equal: every scenario of
+    :func:`project_scenarios` is projected with the same draws over the same period (so the
+    same ``draw`` and ``year``), and :func:`_differences` leaves out a regional variable
+    where the regions differ. (An xarray subtraction, aligning labels, was kept for unequal
+    indexes that cannot occur; it asked whether the values are a dask array, which imports
+    dask.)"""
 
     def equal(dim: Hashable) -> bool:
         index, other = values.indexes.get(dim), reference.indexes.get(dim)
@@ -222,13 +224,10 @@ def _draw_differences(
             return index is other and values.sizes[dim] == reference.sizes[dim]
         return bool(index.equals(other))
 
-    if values.dims == reference.dims and "draw" in values.dims and all(map(equal, values.dims)):
-        places = [str(dim) for dim in values.dims if dim != "draw"]
-        difference = numpy_values(values) - numpy_values(reference)
-        return places, np.moveaxis(difference, values.dims.index("draw"), 0)
-    aligned = values - reference
-    places = [str(dim) for dim in aligned.dims if dim != "draw"]
-    return places, aligned.transpose("draw", *places).to_numpy()
+    assert values.dims == reference.dims and all(map(equal, values.dims)), values.name
+    places = [str(dim) for dim in values.dims if dim != "draw"]
+    difference = numpy_values(values) - numpy_values(reference)
+    return places, np.moveaxis(difference, values.dims.index("draw"), 0)
 
 
 def project_scenarios(
@@ -508,7 +507,7 @@ def summary_figures(dataset: xr.Dataset) -> list[tuple[str, str, int]]:
     """The :data:`SUMMARY_FIGURES` a comparison has (variable, label, decimals): shifted energy
     only where a scenario shifts (where all curtail it is 0 throughout, as `forecast project`
     leaves it out)."""
-    modes = dataset["flexibility"].to_numpy() if "flexibility" in dataset.coords else ()
+    modes = numpy_values(dataset["flexibility"]) if "flexibility" in dataset.coords else ()
     shifts = any(str(mode).startswith("shift") for mode in modes)
     return [
         (name, title, digits)
@@ -524,7 +523,7 @@ def summary_text(dataset: xr.Dataset) -> str:
     (mean) over draws, then each later scenario's difference from the first, computed draw by
     draw.
     """
-    labels = [str(label) for label in dataset["scenario"].to_numpy()]
+    labels = [str(label) for label in numpy_values(dataset["scenario"])]
     reference, others = labels[0], labels[1:]
     attrs = dataset.attrs
     lines = [
@@ -545,15 +544,15 @@ def summary_text(dataset: xr.Dataset) -> str:
     if attrs.get("comparison_time_zones"):
         lines.append(f"note: {attrs['comparison_time_zones']}")
     for i, label in enumerate(labels):
-        baseline = str(dataset["baseline_model"].to_numpy()[i])
+        baseline = str(numpy_values(dataset["baseline_model"])[i])
         if baseline == "none":
             baseline += " (no grid total, peak change or share: its data-centre load alone)"
-        lines.append(f"  {label}: {dataset['hosting'].to_numpy()[i]}; baseline {baseline}")
+        lines.append(f"  {label}: {numpy_values(dataset['hosting'])[i]}; baseline {baseline}")
     lines.append(
         f"Cells: {band_label(dataset)} over draws; 'minus' columns: the difference from "
         f"{reference}, draw by draw."
     )
-    years = [{"year": int(year)} for year in dataset["year"].to_numpy()]
+    years = [{"year": int(year)} for year in numpy_values(dataset["year"])]
     for name, title, digits in summary_figures(dataset):
         # MW or GWh where every scenario's figure and difference is below 1 GW or TWh.
         shown, scale, shown_digits = column_unit(dataset, name, title, years, digits=digits)
@@ -564,7 +563,7 @@ def summary_text(dataset: xr.Dataset) -> str:
         title, digits = shown, shown_digits
         headers = [*labels, *(f"{label} minus {reference}" for label in others)]
         rows = []
-        for year in dataset["year"].to_numpy():
+        for year in numpy_values(dataset["year"]):
             cells = [
                 summary_cell(dataset, name, digits, scale=scale, scenario=label, year=int(year))
                 for label in labels
@@ -605,10 +604,12 @@ def text_table(first: str, headers: list[str], rows: list[tuple[str, list[str]]]
     return text
 
 
-def _quantile_text(variable: xr.DataArray, digits: int) -> str:
-    """``P50 [P10–P90]`` of a (quantile)-dimensioned variable (the band the quantiles hold:
-    :func:`forecast.outputs.band_text`); ``never`` for inf, ``–`` for NaN."""
-    return band_text(variable, lambda v: "never" if np.isinf(v) else f"{v:,.{digits}f}") or "–"
+def _quantile_text(levels: np.ndarray, values: np.ndarray, digits: int) -> str:
+    """``P50 [P10–P90]`` of the ``values`` at the probability ``levels`` [1] (the band they
+    hold: :func:`forecast.outputs.band_values`); ``never`` for inf, ``–`` for NaN."""
+    return (
+        band_values(levels, values, lambda v: "never" if np.isinf(v) else f"{v:,.{digits}f}") or "–"
+    )
 
 
 def _grid_blocks(dataset: xr.Dataset, labels: list[str]) -> list[str]:
@@ -637,7 +638,7 @@ def _grid_blocks(dataset: xr.Dataset, labels: list[str]) -> list[str]:
             for region in (regions if len(regions) > 1 else [None])
         ]
         rows = []
-        for year in dataset["year"].to_numpy():
+        for year in numpy_values(dataset["year"]):
             end = months[months.year == year][-1]
             cells = [
                 summary_cell(dataset, f"{name}_by_region", 0, scenario=label, month=end,
@@ -676,10 +677,10 @@ def _shown_by_region(dataset: xr.Dataset, name: str) -> bool:
 def limited_sites(dataset: xr.Dataset) -> list[str]:
     """The sites whose region has a connection limit (those of a Dataset without
     ``site_grid_limit`` all are): a site without one never waits, its wait is 0."""
-    sites = [str(site) for site in dataset["site"].to_numpy()]
+    sites = [str(site) for site in numpy_values(dataset["site"])]
     if "site_grid_limit" not in dataset.coords:
         return sites
-    limit = dataset["site_grid_limit"].to_numpy()
+    limit = numpy_values(dataset["site_grid_limit"])
     return [site for site, kind in zip(sites, limit, strict=True) if str(kind) == "limited"]
 
 
@@ -687,8 +688,15 @@ def site_wait_lines(dataset: xr.Dataset, columns: dict[str, dict], prefix: str =
     """Each queued site's wait for its whole grid capacity, a column per selection of
     ``columns`` (a comparison's scenarios, a sweep's variants): P50 [P10–P90] months."""
     waits = dataset["site_grid_wait_months"]
+    levels = numpy_values(waits["quantile"])
     rows = [
-        (str(site), [_quantile_text(waits.sel(site=site, **at), 0) for at in columns.values()])
+        (
+            str(site),
+            [
+                _quantile_text(levels, values_at(waits, {"site": site, **at}), 0)
+                for at in columns.values()
+            ],
+        )
         for site in limited_sites(dataset)
     ]
     if not rows:

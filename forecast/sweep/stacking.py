@@ -47,7 +47,7 @@ def stack(
     them first: :func:`forecast.sweep.sites.common_sites` and the sites)."""
     joined: dict[Hashable, xr.Variable] = {
         name: _joined_index(datasets, name, (orders or {}).get(str(name)))
-        for name in datasets[0].indexes.keys()
+        for name in datasets[0].xindexes
     }
     reindexing = any(joined[name] is not datasets[0].variables[name] for name in joined)
     aligned = [_aligned(dataset, joined, reindexing=reindexing) for dataset in datasets]
