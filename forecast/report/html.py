@@ -310,8 +310,10 @@ def _regional_energy(dataset: xr.Dataset) -> list[tuple[str, str]]:
     """The energies by region a Dataset has; non-AI and all data centres only where some
     non-AI load is placed (else they repeat the AI figures)."""
     chosen = [(name, label) for name, label in REGIONAL_ENERGY if name in dataset]
+    # NaN (a region or scenario without it) is not above 0: read from NumPy, as xarray's
+    # fillna and comparison ask whether the values are a dask array, which imports it.
     if "non_ai_energy_twh_by_region" in dataset and not bool(
-        (dataset["non_ai_energy_twh_by_region"].fillna(0.0) > 0).any()
+        (numpy_values(dataset["non_ai_energy_twh_by_region"]) > 0).any()
     ):
         chosen = chosen[:1]
     return chosen

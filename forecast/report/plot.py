@@ -632,7 +632,7 @@ def comparison_figure(dataset: xr.Dataset):
     """
     from matplotlib.figure import Figure
 
-    labels = [str(label) for label in dataset["scenario"].to_numpy()]
+    labels = [str(label) for label in numpy_values(dataset["scenario"])]
     years = numpy_values(dataset["year"]).astype(int)
     peak = "peak_change_gw" if "peak_change_gw" in dataset else "ai_peak_gw"
     figure = Figure(figsize=(12.0, 4.2), layout="constrained")
@@ -647,7 +647,7 @@ def comparison_figure(dataset: xr.Dataset):
         ),
     ):
         for index, label in enumerate(labels):
-            p10, p50, p90 = quantile_rows(dataset[name].sel(scenario=label), BAR_LEVELS)
+            p10, p50, p90 = quantile_rows(dataset[name], BAR_LEVELS, scenario=label)
             x = years + (index - (len(labels) - 1) / 2) * width
             # Opaque, so that every colour keeps its 3:1 against white; a hatch per scenario.
             axes.bar(
@@ -795,15 +795,15 @@ def peak_hours_description(dataset: xr.Dataset, years: tuple[int, ...] | None = 
 
 def comparison_description(dataset: xr.Dataset) -> str:
     """What :func:`comparison_figure` shows, in words and numbers (its alt text)."""
-    labels = [str(label) for label in dataset["scenario"].to_numpy()]
-    year = int(dataset["year"].to_numpy()[-1])
+    labels = [str(label) for label in numpy_values(dataset["scenario"])]
+    year = int(numpy_values(dataset["year"])[-1])
     peak = "peak_change_gw" if "peak_change_gw" in dataset else "ai_peak_gw"
     parts = [f"P50 per scenario in {year}."]
     for name, title, unit, digits in (
         ("ai_energy_twh", "AI energy", "TWh", 2),
         (peak, "Change of the grid peak" if peak == "peak_change_gw" else "AI peak", "GW", 2),
     ):
-        values = _p50(dataset[name].sel(year=year, scenario=labels))
+        values = _p50(dataset[name], year=year)  # each scenario's, in their order
         parts.append(
             f"{title}: "
             + ", ".join(

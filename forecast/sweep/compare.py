@@ -27,7 +27,7 @@ import pandas as pd
 import xarray as xr
 
 from forecast import kernels
-from forecast.engine.dataset import numpy_variable
+from forecast.engine.dataset import numpy_coordinate, numpy_variable
 from forecast.errors import OptionsError
 from forecast.io import export
 from forecast.outputs import (
@@ -35,7 +35,7 @@ from forecast.outputs import (
     DIFFERENCE_VARIABLES,
     REGIONS_NOTE,
     band_label,
-    band_text,
+    band_values,
     caveat_lines,
     column_unit,
     design_weather_year,
@@ -51,11 +51,13 @@ from forecast.outputs import (
     per_draw_name,
     region_label,
     summary_cell,
+    values_at,
 )
 from forecast.projection import ProjectionOptions, project
 from forecast.scenario import Scenario
 from forecast.sweep.regions import REGION_FIGURES, region_blocks
-from forecast.sweep.sites import common_sites, with_site_coordinates, without_site_coordinates
+from forecast.sweep.sites import with_site_coordinates, without_site_coordinates
+from forecast.sweep.stacking import label_coordinate, stack
 
 if TYPE_CHECKING:
     from forecast.baseline.model import BaselineModel
@@ -209,10 +211,12 @@ def _draw_differences(
     values: xr.DataArray, reference: xr.DataArray
 ) -> tuple[list[str], np.ndarray]:
     """``values - reference`` draw by draw, ``draw`` first: the other dimensions' names and
-    the NumPy array. Subtracted by position where both have the same dimensions in the same
-    order on equal indexes (scenarios projected over one period with one set of options);
-    else by xarray, whose alignment (the labels both have) then matters. xarray's arithmetic
-    asks whether the values are a dask array, which imports dask (0.35 s of CPU with scipy)."""
+    the NumPy array, subtracted by position. Their indexes are equal: every scenario of
+    :func:`project_scenarios` is projected with the same draws over the same period (so the
+    same ``draw`` and ``year``), and :func:`_differences` leaves out a regional variable
+    where the regions differ. (An xarray subtraction, aligning labels, was kept for unequal
+    indexes that cannot occur; it asked whether the values are a dask array, which imports
+    dask.)"""
 
     def equal(dim: Hashable) -> bool:
         index, other = values.indexes.get(dim), reference.indexes.get(dim)
@@ -220,13 +224,10 @@ def _draw_differences(
             return index is other and values.sizes[dim] == reference.sizes[dim]
         return bool(index.equals(other))
 
-    if values.dims == reference.dims and "draw" in values.dims and all(map(equal, values.dims)):
-        places = [str(dim) for dim in values.dims if dim != "draw"]
-        difference = numpy_values(values) - numpy_values(reference)
-        return places, np.moveaxis(difference, values.dims.index("draw"), 0)
-    aligned = values - reference
-    places = [str(dim) for dim in aligned.dims if dim != "draw"]
-    return places, aligned.transpose("draw", *places).to_numpy()
+    assert values.dims == reference.dims and all(map(equal, values.dims)), values.name
+    places = [str(dim) for dim in values.dims if dim != "draw"]
+    difference = numpy_values(values) - numpy_values(reference)
+    return places, np.moveaxis(difference, values.dims.index("draw"), 0)
 
 
 def project_scenarios(
@@ -390,7 +391,7 @@ def _with_every_dimension(datasets: list[xr.Dataset]) -> list[xr.Dataset]:
     return [
         dataset.assign_coords(
             {
-                name: np.array([], dtype=dtype)
+                name: numpy_coordinate(name, name, np.array([], dtype=dtype))
                 for name, dtype in dimensions.items()
                 if name not in dataset.dims
             }
@@ -405,7 +406,9 @@ def combine(
     """Stack :func:`project_scenarios`' Datasets along ``scenario``."""
     labels = [scenario.id for scenario in scenarios]
     coordinates = {
-        name: ("scenario", np.array([str(d.attrs.get(name, "")) for d in datasets], dtype=str))
+        name: numpy_variable(
+            ("scenario",), np.array([str(d.attrs.get(name, "")) for d in datasets], dtype=str)
+        )
         for name in SCENARIO_ATTRIBUTES
     }
     trimmed = []
@@ -418,17 +421,15 @@ def combine(
                 [c for c in ("draw", "draw_weather_year", "duration_draw") if c in dataset]
             )
         trimmed.append(dataset)
-    trimmed, sites = common_sites(trimmed)
+    trimmed, sites = without_site_coordinates(trimmed, "site")
     trimmed, load_sites = without_site_coordinates(trimmed, "load_site")
     trimmed = _with_every_dimension(trimmed)
-    combined = xr.concat(
+    # xr.concat's outer join, from the NumPy arrays: xarray asks ~250 times there whether
+    # values are a dask array, which imports dask (forecast.sweep.stacking).
+    combined = stack(
         trimmed,
-        dim=xr.IndexVariable("scenario", np.array(labels, dtype=str)),
-        data_vars="all",
-        coords="different",
-        compat="equals",
-        join="outer",
-        combine_attrs="drop_conflicts",
+        label_coordinate("scenario", np.array(labels, dtype=str)),
+        orders={"site": list(sites)},  # the sites in the order first found (common_sites)
     )
     combined = combined.assign_coords(coordinates)
     # Each scenario's own, in the coordinate: the attribute survived the stacking where one
@@ -456,12 +457,14 @@ def tidy_compare_frame(dataset: xr.Dataset) -> pd.DataFrame:
     ``scenario``: :func:`forecast.io.export.with_id_columns`); a variable a scenario does not
     have has no rows."""
     frames = []
-    for label in dataset["scenario"].to_numpy():
-        one = dataset.sel(scenario=label)
+    for position, label in enumerate(numpy_values(dataset["scenario"])):
+        # Without its index: selecting from one makes a Variable off the fast path, whose
+        # check imports dask.
+        one = dataset.drop_indexes("scenario").isel(scenario=position)
         missing = [
             name
             for name, variable in one.data_vars.items()
-            if variable.dtype.kind == "f" and bool(np.isnan(variable.to_numpy()).all())
+            if variable.dtype.kind == "f" and bool(np.isnan(numpy_values(variable)).all())
         ]
         one = one.drop_vars(missing)
         if not any(export.tabled(variable) for variable in one.data_vars.values()):
@@ -504,7 +507,7 @@ def summary_figures(dataset: xr.Dataset) -> list[tuple[str, str, int]]:
     """The :data:`SUMMARY_FIGURES` a comparison has (variable, label, decimals): shifted energy
     only where a scenario shifts (where all curtail it is 0 throughout, as `forecast project`
     leaves it out)."""
-    modes = dataset["flexibility"].to_numpy() if "flexibility" in dataset.coords else ()
+    modes = numpy_values(dataset["flexibility"]) if "flexibility" in dataset.coords else ()
     shifts = any(str(mode).startswith("shift") for mode in modes)
     return [
         (name, title, digits)
@@ -520,7 +523,7 @@ def summary_text(dataset: xr.Dataset) -> str:
     (mean) over draws, then each later scenario's difference from the first, computed draw by
     draw.
     """
-    labels = [str(label) for label in dataset["scenario"].to_numpy()]
+    labels = [str(label) for label in numpy_values(dataset["scenario"])]
     reference, others = labels[0], labels[1:]
     attrs = dataset.attrs
     lines = [
@@ -541,15 +544,15 @@ def summary_text(dataset: xr.Dataset) -> str:
     if attrs.get("comparison_time_zones"):
         lines.append(f"note: {attrs['comparison_time_zones']}")
     for i, label in enumerate(labels):
-        baseline = str(dataset["baseline_model"].to_numpy()[i])
+        baseline = str(numpy_values(dataset["baseline_model"])[i])
         if baseline == "none":
             baseline += " (no grid total, peak change or share: its data-centre load alone)"
-        lines.append(f"  {label}: {dataset['hosting'].to_numpy()[i]}; baseline {baseline}")
+        lines.append(f"  {label}: {numpy_values(dataset['hosting'])[i]}; baseline {baseline}")
     lines.append(
         f"Cells: {band_label(dataset)} over draws; 'minus' columns: the difference from "
         f"{reference}, draw by draw."
     )
-    years = [{"year": int(year)} for year in dataset["year"].to_numpy()]
+    years = [{"year": int(year)} for year in numpy_values(dataset["year"])]
     for name, title, digits in summary_figures(dataset):
         # MW or GWh where every scenario's figure and difference is below 1 GW or TWh.
         shown, scale, shown_digits = column_unit(dataset, name, title, years, digits=digits)
@@ -560,7 +563,7 @@ def summary_text(dataset: xr.Dataset) -> str:
         title, digits = shown, shown_digits
         headers = [*labels, *(f"{label} minus {reference}" for label in others)]
         rows = []
-        for year in dataset["year"].to_numpy():
+        for year in numpy_values(dataset["year"]):
             cells = [
                 summary_cell(dataset, name, digits, scale=scale, scenario=label, year=int(year))
                 for label in labels
@@ -601,10 +604,12 @@ def text_table(first: str, headers: list[str], rows: list[tuple[str, list[str]]]
     return text
 
 
-def _quantile_text(variable: xr.DataArray, digits: int) -> str:
-    """``P50 [P10–P90]`` of a (quantile)-dimensioned variable (the band the quantiles hold:
-    :func:`forecast.outputs.band_text`); ``never`` for inf, ``–`` for NaN."""
-    return band_text(variable, lambda v: "never" if np.isinf(v) else f"{v:,.{digits}f}") or "–"
+def _quantile_text(levels: np.ndarray, values: np.ndarray, digits: int) -> str:
+    """``P50 [P10–P90]`` of the ``values`` at the probability ``levels`` [1] (the band they
+    hold: :func:`forecast.outputs.band_values`); ``never`` for inf, ``–`` for NaN."""
+    return (
+        band_values(levels, values, lambda v: "never" if np.isinf(v) else f"{v:,.{digits}f}") or "–"
+    )
 
 
 def _grid_blocks(dataset: xr.Dataset, labels: list[str]) -> list[str]:
@@ -633,7 +638,7 @@ def _grid_blocks(dataset: xr.Dataset, labels: list[str]) -> list[str]:
             for region in (regions if len(regions) > 1 else [None])
         ]
         rows = []
-        for year in dataset["year"].to_numpy():
+        for year in numpy_values(dataset["year"]):
             end = months[months.year == year][-1]
             cells = [
                 summary_cell(dataset, f"{name}_by_region", 0, scenario=label, month=end,
@@ -672,10 +677,10 @@ def _shown_by_region(dataset: xr.Dataset, name: str) -> bool:
 def limited_sites(dataset: xr.Dataset) -> list[str]:
     """The sites whose region has a connection limit (those of a Dataset without
     ``site_grid_limit`` all are): a site without one never waits, its wait is 0."""
-    sites = [str(site) for site in dataset["site"].to_numpy()]
+    sites = [str(site) for site in numpy_values(dataset["site"])]
     if "site_grid_limit" not in dataset.coords:
         return sites
-    limit = dataset["site_grid_limit"].to_numpy()
+    limit = numpy_values(dataset["site_grid_limit"])
     return [site for site, kind in zip(sites, limit, strict=True) if str(kind) == "limited"]
 
 
@@ -683,8 +688,15 @@ def site_wait_lines(dataset: xr.Dataset, columns: dict[str, dict], prefix: str =
     """Each queued site's wait for its whole grid capacity, a column per selection of
     ``columns`` (a comparison's scenarios, a sweep's variants): P50 [P10–P90] months."""
     waits = dataset["site_grid_wait_months"]
+    levels = numpy_values(waits["quantile"])
     rows = [
-        (str(site), [_quantile_text(waits.sel(site=site, **at), 0) for at in columns.values()])
+        (
+            str(site),
+            [
+                _quantile_text(levels, values_at(waits, {"site": site, **at}), 0)
+                for at in columns.values()
+            ],
+        )
         for site in limited_sites(dataset)
     ]
     if not rows:
@@ -725,22 +737,22 @@ def comparison_table_metadata(
         str(label): {
             str(k): float(v)
             for k, v in zip(
-                dataset["input"].to_numpy(),
-                dataset["spread_driver_rank_correlation"].sel(scenario=label).to_numpy(),
+                numpy_values(dataset["input"]),
+                values_at(dataset["spread_driver_rank_correlation"], {"scenario": label}),
                 strict=True,
             )
             if np.isfinite(v)
         }
-        for label in dataset["scenario"].to_numpy()
+        for label in numpy_values(dataset["scenario"])
     }
     metadata = export.table_metadata(dataset, columns, drivers=drivers)
     metadata.pop("inputs", None)  # each scenario's, below
     metadata["scenarios"] = [
         {
             SCENARIO_COLUMN: str(label),
-            **{name: str(dataset[name].to_numpy()[i]) for name in SCENARIO_ATTRIBUTES},
+            **{name: str(numpy_values(dataset[name])[i]) for name in SCENARIO_ATTRIBUTES},
             **({"inputs": inputs[str(label)]} if inputs and str(label) in inputs else {}),
         }
-        for i, label in enumerate(dataset["scenario"].to_numpy())
+        for i, label in enumerate(numpy_values(dataset["scenario"]))
     ]
     return metadata

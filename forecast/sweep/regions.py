@@ -12,7 +12,7 @@ from __future__ import annotations
 import xarray as xr
 
 from forecast.io.export import year_end_months
-from forecast.outputs import band_label, difference_name, region_label, summary_cell
+from forecast.outputs import band_label, difference_name, numpy_values, region_label, summary_cell
 
 #: The figures of the "by region" blocks: variable, title, decimals.
 REGION_FIGURES = (
@@ -42,13 +42,13 @@ def region_blocks(dataset: xr.Dataset, labels: list[str]) -> list[str]:
     if dataset.sizes.get("region", 0) < 2:
         return []
     reference, others = labels[0], labels[1:]
-    year_ends = dict(zip(dataset["year"].to_numpy(), year_end_months(dataset), strict=True))
+    year_ends = dict(zip(numpy_values(dataset["year"]), year_end_months(dataset), strict=True))
     lines = ["", f"by region: {band_label(dataset)} over draws; 'minus': draw by draw"]
     for name, title, digits in REGION_FIGURES:
         if name not in dataset:
             continue
         columns = []
-        for region in dataset["region"].to_numpy():
+        for region in numpy_values(dataset["region"]):
             shown = region_label(dataset, str(region))
             columns += [(f"{label} {shown}", name, label, str(region)) for label in labels]
             columns += [
@@ -56,7 +56,7 @@ def region_blocks(dataset: xr.Dataset, labels: list[str]) -> list[str]:
                 for label in others
             ]
         rows = []
-        for year in dataset["year"].to_numpy():
+        for year in numpy_values(dataset["year"]):
             cells = []
             for _, variable, label, region in columns:
                 # A monthly figure at the year's end; its difference is kept per year.

@@ -9,7 +9,11 @@ stacked axis.
 
 from __future__ import annotations
 
+import numpy as np
 import xarray as xr
+
+from forecast.engine.dataset import numpy_variable
+from forecast.outputs import numpy_values
 
 #: Coordinates along each site axis. ``site``: each site's region, status, how it asks the
 #: grid and whether its region has a connection limit (``limited`` where it has one in any
@@ -37,8 +41,9 @@ def without_site_coordinates(
         if axis not in dataset.coords:
             continue
         present = [name for name in names if name in dataset.coords]
-        for position, site in enumerate(dataset[axis].to_numpy()):
-            said = {name: str(dataset[name].to_numpy()[position]) for name in present}
+        values = {name: numpy_values(dataset[name]) for name in present}
+        for position, site in enumerate(numpy_values(dataset[axis])):
+            said = {name: str(values[name][position]) for name in present}
             known = found.setdefault(str(site), said)
             if said.get("site_grid_limit") == "limited":
                 known["site_grid_limit"] = "limited"
@@ -50,12 +55,16 @@ def with_site_coordinates(stacked: xr.Dataset, axis: str, found: SiteCoordinates
     along its site axis ``axis``; unchanged where no projection had sites there."""
     if not found:
         return stacked
-    sites = [str(site) for site in stacked[axis].to_numpy()]
+    sites = [str(site) for site in numpy_values(stacked[axis])]
     # A projection without a site_grid_limit reads as one whose regions all have a limit.
     return stacked.assign_coords(
-        {name: (axis, [found[site].get(name, "limited") for site in sites])
-         for name in SITE_COORDINATES[axis]}
-    )  # fmt: skip
+        {
+            name: numpy_variable(
+                (axis,), np.array([found[site].get(name, "limited") for site in sites])
+            )
+            for name in SITE_COORDINATES[axis]
+        }
+    )
 
 
 def common_sites(datasets: list[xr.Dataset]) -> tuple[list[xr.Dataset], SiteCoordinates]:

@@ -195,14 +195,15 @@ def test_a_figure_loads_no_dask(kind, suffix, tmp_path):
     assert loaded == "[]", loaded
 
 
-#: ``forecast report`` on the first run's month, one scenario: its annual, duration, peak-hour,
-#: regions, drivers and checks tables, their figures and alt text. Not yet two: their
-#: side-by-side section stacks them with :func:`forecast.sweep.compare.combine`, xarray's
-#: ``concat`` (an outer join on every index, which a comparison needs), as ``forecast
-#: compare`` does; both still load dask there.
+#: ``forecast report`` on the first run's month, one scenario (its annual, duration, peak-hour,
+#: regions, drivers and checks tables, their figures and alt text) and two, whose side-by-side
+#: section stacks them as ``forecast compare`` does (:func:`forecast.sweep.compare.combine`).
 REPORTS = {
     "one-scenario": ["report", "kr-national", "--draws", "100", "--start", "2030-01-01",
                      "--end", "2030-01-31", "--no-baseline", "--weather", "typical"],
+    "two-scenarios": ["report", "kr-national", "kr-outlook", "--draws", "100", "--start",
+                      "2030-01-01", "--end", "2030-01-31", "--no-baseline", "--weather",
+                      "typical"],
 }  # fmt: skip
 
 
@@ -213,9 +214,40 @@ def test_a_report_loads_no_dask(case, tmp_path):
     ``checks_section``: ``.sel``, ``.max()``, ``.to_numpy()`` imported dask, 0.35 s of CPU
     with scipy), the peak-hour alt text sums with NumPy, and the scenarios' draw-by-draw
     differences (:func:`forecast.sweep.compare.project_scenarios`, which every report runs)
-    subtract by position where the indexes are equal."""
+    subtract by position. Two scenarios are stacked with NumPy
+    (:func:`forecast.sweep.stacking.stack`, not ``xr.concat``) and their comparison figure and
+    alt text read by position (they loaded dask until 2026-12-07)."""
     out = tmp_path / "report.html"
     argv = [*REPORTS[case], "--quiet", "--out", str(out)]
     loaded = _modules_loaded(argv, ("dask", "distributed"))
+    assert out.stat().st_size > 0
+    assert loaded == "[]", loaded
+
+
+#: ``forecast compare`` of two shipped scenarios whose sites, load sites and spread-driver
+#: inputs differ (so their stack joins every index), with its summary printed, on the first
+#: run's month; and three at annual resolution over two years, one with flexibility (its month
+#: x hour tables) and one with non-AI loads (``dc_input``), each with its baseline.
+COMPARISONS = {
+    "two-shipped": ["compare", "kr-national", "kr-outlook", "--draws", "100", "--start",
+                    "2030-01-01", "--end", "2030-01-31", "--no-baseline", "--weather",
+                    "typical"],
+    "three-annual": ["compare", "kr-outlook", "kr-outlook-flex", "kr-dc-pipeline", "--draws",
+                     "50", "--start", "2030-01-01", "--end", "2031-12-31", "--resolution",
+                     "annual"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(COMPARISONS))
+def test_a_comparison_and_its_printed_summary_load_no_dask(case, tmp_path):
+    """``forecast compare`` writing its tidy table, with its summary printed, loads neither
+    dask nor distributed. It loaded dask (0.35 s of CPU with scipy, 2026-12-07): stacking the
+    scenarios with ``xr.concat`` (an outer join on every index) asked some 250 times whether
+    values are a dask array; the stack is built from the NumPy arrays now
+    (:func:`forecast.sweep.stacking.stack`, the same Dataset), and the table, its metadata,
+    the site coordinates and the printed tables read by position."""
+    out = tmp_path / "comparison.csv"
+    argv = [*COMPARISONS[case], "--out", str(out)]
+    loaded = _modules_loaded(argv, ("dask", "distributed"), printed=" minus ")
     assert out.stat().st_size > 0
     assert loaded == "[]", loaded
