@@ -30,6 +30,7 @@ from xarray.backends import H5NetCDFStore, NetCDF4DataStore
 from xarray.backends.locks import HDF5_LOCK, NETCDFC_LOCK, combine_locks
 
 from forecast.io import export
+from forecast.io.csvtext import csv_rows
 from forecast.outputs import compared_caveats
 from forecast.scenario.defaults import FORMULA_PREFIXES
 from forecast.sweep.compare import (
@@ -423,12 +424,14 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     See https://owasp.org/www-community/attacks/CSV_Injection. Numbers are left alone, so a
     negative value stays a number.
     """
-    safe = frame.copy()
+    safe = frame.copy(deep=False)
     for column in safe.columns:
         if pd.api.types.is_numeric_dtype(safe[column]):
             continue
         # A tidy table repeats a few labels over many rows: check each distinct one once.
-        text = safe[column].astype(str)
+        text = safe[column]
+        if not pd.api.types.is_string_dtype(text):
+            text = text.astype(str)
         # An empty cell stays empty (pandas' string dtype keeps it NaN through astype(str)).
         risky = {
             value: "'" + value
@@ -445,8 +448,8 @@ def _csv(
     if scenario is not None:
         frame = frame.copy()
         frame.insert(position, SCENARIO_COLUMN, scenario)
-    rows = spreadsheet_safe(frame).to_csv(index=False, header=False, float_format=export.csv_float)
-    return ((export.csv_header(frame.columns) if header else "") + rows).encode()
+    rows = csv_rows(spreadsheet_safe(frame))
+    return (export.csv_header(frame.columns).encode() if header else b"") + rows
 
 
 def projection_csv_chunks(
