@@ -147,7 +147,7 @@ def _nine_digits(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
 
 def _float_matrix(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each value's :func:`csv_float` text as a row of ASCII bytes (``WIDTH + 1`` columns, the
-    last a spare) and its length (0 for a NaN)."""
+    last a spare) and its length; no NaN."""
     packed, trailing = _digit_groups()
     template, column, length_of = _layouts()
     digits, exponent, certain = _nine_digits(values)
@@ -164,8 +164,7 @@ def _float_matrix(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     places = column[keys] + (np.arange(len(values)) * (WIDTH + 1))[:, None]
     rows.reshape(-1)[places] = ascii_digits
     lengths = length_of[keys]
-    lengths[np.isnan(values)] = 0
-    for index in np.flatnonzero(~certain & ~np.isnan(values)):
+    for index in np.flatnonzero(~certain):
         text = csv_float(float(values[index])).encode()
         rows[index, : len(text)] = np.frombuffer(text, dtype=np.uint8)
         lengths[index] = len(text)
@@ -177,11 +176,14 @@ def float_texts(values: np.ndarray) -> pa.LargeStringArray:
     ``large_string`` array, without a Python string per value."""
     import pyarrow as pa
 
-    values = np.ascontiguousarray(values, dtype=np.float64)
-    rows, lengths = _float_matrix(values)
+    values = np.asarray(values, dtype=np.float64)
+    # Only the numbers are formatted: a table's column is often empty in most rows.
+    present = ~np.isnan(values)
+    rows, lengths = _float_matrix(values[present])
     text = rows[np.arange(rows.shape[1]) < lengths[:, None]]
     offsets = np.zeros(len(values) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
+    offsets[1:][present] = lengths
+    np.cumsum(offsets, out=offsets)
     return pa.LargeStringArray.from_buffers(len(values), pa.py_buffer(offsets), pa.py_buffer(text))
 
 
@@ -251,7 +253,7 @@ def csv_rows(frame: pd.DataFrame) -> bytes:
     # One column: pandas quotes a lone empty cell ("") to tell the row from a blank line.
     if len(frame) == 0 or frame.shape[1] < 2:
         return _pandas_rows(frame)
-    cells = [_cells(frame.iloc[:, place]) for place in range(frame.shape[1])]
+    cells = [_cells(column) for _, column in frame.items()]
     if any(column is None for column in cells):
         return _pandas_rows(frame)
     comma, end, nothing = (pa.scalar(text, pa.large_string()) for text in (",", ROW_END, ""))
