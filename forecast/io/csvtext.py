@@ -223,6 +223,14 @@ def _text_cells(texts: pa.Array) -> pa.Array:
     return pc.if_else(place.is_valid(), quoted.take(place.fill_null(0)), texts)
 
 
+def _arrow(column: pd.Series) -> pa.Array:
+    """The column as one pyarrow array (a concatenated frame's text is in chunks)."""
+    import pyarrow as pa
+
+    values = pa.array(column, from_pandas=True)
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
 def _cells(column: pd.Series) -> pa.Array | None:
     """A column's cells as pyarrow text, as pandas writes them; None for a dtype written by
     pandas (:func:`csv_rows`)."""
@@ -233,9 +241,9 @@ def _cells(column: pd.Series) -> pa.Array | None:
     if dtype == np.float64:
         return float_texts(column.to_numpy())
     if pd.api.types.is_integer_dtype(dtype):
-        return pc.cast(pa.array(column, from_pandas=True), pa.large_string()).fill_null("")
+        return pc.cast(_arrow(column), pa.large_string()).fill_null("")
     if pd.api.types.is_string_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype):
-        return _text_cells(pa.array(column, type=pa.large_string(), from_pandas=True))
+        return _text_cells(_arrow(column))
     return None
 
 

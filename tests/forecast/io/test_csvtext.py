@@ -119,6 +119,13 @@ def test_a_table_in_blocks_is_the_table():
     assert b"".join(csvtext.csv_row_chunks(frame, rows=3)) == _pandas(frame)
 
 
+def test_text_in_arrow_chunks_is_written_whole():
+    """A concatenated frame's text columns hold several Arrow chunks (a comparison's table)."""
+    part = pd.DataFrame({"site": pd.array(["a,b", None], dtype="str"), "value": [1.0, 2.5]})
+    frame = pd.concat([part, part.assign(site="c")], ignore_index=True)
+    assert csvtext.csv_rows(frame) == _pandas(frame)
+
+
 @pytest.mark.parametrize("columns", [{"value": [1.0, np.nan]}, {"site": ["", None]}, {}])
 def test_a_table_of_one_column_or_none_is_pandas_text(columns):
     """A row of one empty cell is written ``""`` (so that it is not a blank line)."""
