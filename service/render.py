@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -476,18 +476,18 @@ def projection_csv_chunks(
         header = False
 
 
-def _only(dataset: xr.Dataset, names: list[str]) -> xr.Dataset:
+def _only(dataset: xr.Dataset, names: list[Hashable]) -> xr.Dataset:
     """``dataset`` with the data variables ``names`` alone (drop_vars keeps every coordinate,
     which tidy_frame labels periods with)."""
     return dataset.drop_vars([other for other in dataset.data_vars if other not in names])
 
 
-def _csv_blocks(dataset: xr.Dataset, variables: list[str]) -> Iterator[xr.Dataset]:
+def _csv_blocks(dataset: xr.Dataset, variables: list[Hashable]) -> Iterator[xr.Dataset]:
     """The parts of ``dataset`` whose tidy tables, one after another, are its table, each of
     about :data:`CSV_CHUNK_ROWS` rows at most: a variable along a longer ``time`` cut into
     periods (within each region, as its rows run region by region), the variables between
     such ones taken together (a block of a few rows costs about as much as a large one)."""
-    together: list[str] = []
+    together: list[Hashable] = []
     cells = 0
     for name in variables:
         one = _only(dataset, [name])
