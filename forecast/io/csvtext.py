@@ -38,12 +38,14 @@ DIGITS = 9
 #: an exact double (at most 1e22), so that scaling a value to nine digits rounds once. Others
 #: (below 1e-14, from 1e31; none in a projection) take :func:`csv_float`.
 EXPONENTS = range(DIGITS - 1 - 22, DIGITS + 22)
+#: 10**0 .. 10**22, each exactly (an integer converted to the nearest double).
+_EXACT_POWERS = np.array([float(10**power) for power in range(23)])
 #: Longest text of :data:`CSV_FLOAT_FORMAT` (``-1.23456789e-308``). [characters]
 WIDTH = 16
 #: How close to a half the scaled value's fraction may come before the value takes
 #: :func:`csv_float`: the scaling's error is under 6e-8 (half a unit in the last place below
-#: 2**30), so nearer a half the rounding could go either way (a tie such as 0.5e-9 above
-#: nine digits is rounded to even on the exact binary value, as printf does).
+#: 2**30), so nearer a half the rounding could go either way (and an exact tie, 1234567885 to
+#: nine digits, is rounded to even on the exact binary value, as printf does).
 TIE_MARGIN = 1e-6
 #: Characters the :mod:`csv` module may quote a text for (its delimiter, quote character and the
 #: line ends): a text with none of them is written as it is, one with any is quoted by the
@@ -118,7 +120,7 @@ def _scaled(magnitude: np.ndarray, exponent: np.ndarray) -> np.ndarray:
     """``magnitude * 10 ** (DIGITS - 1 - exponent)`` by one multiplication or division by an
     exact power of ten (the exponent clipped to :data:`EXPONENTS`): nine digits before the point."""
     shift = np.clip(DIGITS - 1 - exponent, -22, 22)
-    power = 10.0 ** np.abs(shift)
+    power = _EXACT_POWERS[np.abs(shift)]
     return np.where(shift >= 0, magnitude * power, magnitude / power)
 
 
