@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -30,6 +30,7 @@ from xarray.backends import H5NetCDFStore, NetCDF4DataStore
 from xarray.backends.locks import HDF5_LOCK, NETCDFC_LOCK, combine_locks
 
 from forecast.io import export
+from forecast.io.csvtext import csv_rows
 from forecast.outputs import compared_caveats
 from forecast.scenario.defaults import FORMULA_PREFIXES
 from forecast.sweep.compare import (
@@ -57,8 +58,8 @@ _MEDIA_OF_FORMAT: dict[OutputFormat, tuple[str, ...]] = {
 _ORJSON_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NAIVE_UTC | orjson.OPT_NON_STR_KEYS
 #: Values per JSON chunk (about 20 bytes each once written): ~4 MB of text per orjson call.
 JSON_CHUNK_VALUES = 200_000
-#: CSV rows per chunk: pandas holds the GIL while it writes a chunk (100,000 rows: ~0.3 s).
-CSV_CHUNK_ROWS = 20_000
+#: CSV rows per chunk: the GIL is held while a chunk's table is built and written.
+CSV_CHUNK_ROWS = 100_000
 
 
 def dumps(content: Any) -> bytes:
@@ -423,19 +424,16 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     See https://owasp.org/www-community/attacks/CSV_Injection. Numbers are left alone, so a
     negative value stays a number.
     """
-    safe = frame.copy()
+    safe = frame.copy(deep=False)
     for column in safe.columns:
         if pd.api.types.is_numeric_dtype(safe[column]):
             continue
-        # A tidy table repeats a few labels over many rows: check each distinct one once.
-        text = safe[column].astype(str)
+        text = safe[column]
+        if not pd.api.types.is_string_dtype(text):
+            text = text.astype(str)
         # An empty cell stays empty (pandas' string dtype keeps it NaN through astype(str)).
-        risky = {
-            value: "'" + value
-            for value in text.unique()
-            if isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
-        }
-        safe[column] = text.replace(risky) if risky else text
+        risky = text.str.startswith(FORMULA_PREFIXES).fillna(False).astype(bool)
+        safe[column] = text.where(~risky, "'" + text) if risky.any() else text
     return safe
 
 
@@ -445,8 +443,8 @@ def _csv(
     if scenario is not None:
         frame = frame.copy()
         frame.insert(position, SCENARIO_COLUMN, scenario)
-    rows = spreadsheet_safe(frame).to_csv(index=False, header=False, float_format=export.csv_float)
-    return ((export.csv_header(frame.columns) if header else "") + rows).encode()
+    rows = csv_rows(spreadsheet_safe(frame))
+    return (export.csv_header(frame.columns).encode() if header else b"") + rows
 
 
 def projection_csv_chunks(
@@ -473,29 +471,46 @@ def projection_csv_chunks(
     def table(part: xr.Dataset) -> pd.DataFrame:
         return export.tidy_frame(part).reindex(columns=columns)
 
-    for name in variables:
-        # drop_vars keeps every coordinate, which tidy_frame labels periods with.
-        one = dataset.drop_vars([other for other in dataset.data_vars if other != name])
-        time_steps = one.sizes.get("time", 0)
-        regions = one.sizes.get("region", 1)
-        quantiles = one.sizes["quantile"]
-        step = max(CSV_CHUNK_ROWS // (regions * quantiles), 1) if time_steps else 0
-        if "time" not in one[name].dims or time_steps <= step:
-            yield _csv(table(one), header=header, scenario=scenario, position=position)
-        elif "region" in one[name].dims:
-            # Rows run region by region, each over every period: block within a region.
-            for region in one["region"].to_numpy():
-                single = one.sel(region=[region])
-                for first in range(0, time_steps, step):
-                    block = single.isel(time=slice(first, first + step))
-                    yield _csv(table(block), header=header, scenario=scenario, position=position)
-                    header = False
-        else:
-            for first in range(0, time_steps, step):
-                block = one.isel(time=slice(first, first + step))
-                yield _csv(table(block), header=header, scenario=scenario, position=position)
-                header = False
+    for block in _csv_blocks(dataset, variables):
+        yield _csv(table(block), header=header, scenario=scenario, position=position)
         header = False
+
+
+def _only(dataset: xr.Dataset, names: list[Hashable]) -> xr.Dataset:
+    """``dataset`` with the data variables ``names`` alone (drop_vars keeps every coordinate,
+    which tidy_frame labels periods with)."""
+    return dataset.drop_vars([other for other in dataset.data_vars if other not in names])
+
+
+def _csv_blocks(dataset: xr.Dataset, variables: list[Hashable]) -> Iterator[xr.Dataset]:
+    """The parts of ``dataset`` whose tidy tables, one after another, are its table, each of
+    about :data:`CSV_CHUNK_ROWS` rows at most: a variable along a longer ``time`` cut into
+    periods (within each region, as its rows run region by region), the variables between
+    such ones taken together (a block of a few rows costs about as much as a large one)."""
+    together: list[Hashable] = []
+    cells = 0
+    for name in variables:
+        one = _only(dataset, [name])
+        time_steps = one.sizes.get("time", 0)
+        quantiles = one.sizes["quantile"]
+        step = max(CSV_CHUNK_ROWS // (one.sizes.get("region", 1) * quantiles), 1)
+        if "time" not in one[name].dims or time_steps <= step:
+            if together and cells + one[name].size > CSV_CHUNK_ROWS:
+                yield _only(dataset, together)
+                together, cells = [], 0
+            together.append(name)
+            cells += one[name].size
+            continue
+        if together:
+            yield _only(dataset, together)
+            together, cells = [], 0
+        regions = one["region"].to_numpy() if "region" in one[name].dims else [None]
+        for region in regions:
+            single = one if region is None else one.sel(region=[region])
+            for first in range(0, time_steps, step):
+                yield single.isel(time=slice(first, first + step))
+    if together:
+        yield _only(dataset, together)
 
 
 def comparison_csv_chunks(dataset: xr.Dataset) -> Iterator[bytes]:

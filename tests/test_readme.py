@@ -141,14 +141,14 @@ def test_every_readme_command_names_options_its_command_has():
 def test_readme_states_the_tables_core_columns_and_csv_precision():
     """A warehouse keys its table on the core columns and compares CSV with Parquet (a pipeline
     owner's report, F8: the precision and the stable columns were undocumented)."""
-    from forecast.io import export
+    from forecast.io import csvtext, export
 
     table = README.split("The CSV is tidy: one row per variable, region, period and quantile")[1]
     rows = table.split("| column | meaning |\n|---|---|\n")[1].split("\n\n")[0].splitlines()
     assert [re.match(r"\| `(\w+)` \|", row)[1] for row in rows] == list(export.CSV_COLUMNS)
-    digits = int(re.fullmatch(r"%\.(\d+)g", export.CSV_FLOAT_FORMAT)[1])
+    digits = int(re.fullmatch(r"%\.(\d+)g", csvtext.CSV_FLOAT_FORMAT)[1])
     words = {9: "nine", 17: "seventeen"}[digits]
-    stated = f"**Numbers in a CSV have {words} significant digits** (`{export.CSV_FLOAT_FORMAT}`"
+    stated = f"**Numbers in a CSV have {words} significant digits** (`{csvtext.CSV_FLOAT_FORMAT}`"
     assert stated in " ".join(README.split())
 
 

@@ -27,8 +27,9 @@ CSV schema (one row per variable, region, period and quantile; documented in the
 Variables with one more dimension (sites, duration curves, the peak-hour calendar, per-draw
 values) add one column per such dimension after these; a site's rows carry its region.
 Parquet holds the same table (zstd), with the provenance in its schema metadata instead of a
-``.meta.json`` file. A CSV writes numbers with nine significant digits (:data:`CSV_FLOAT_FORMAT`),
-a whole float with ``.0`` (:func:`csv_float`);
+``.meta.json`` file. A CSV writes numbers with nine significant digits
+(:data:`forecast.io.csvtext.CSV_FLOAT_FORMAT`), a whole float with ``.0``
+(:func:`forecast.io.csvtext.csv_float`);
 Parquet and NetCDF hold the full float64. NetCDF holds the Dataset with the scenario's inputs in
 its global attribute ``inputs`` (:data:`INPUTS_ATTRIBUTE`, JSON text), what the ``.meta.json``
 holds under ``inputs``. :func:`read_table` reads a CSV back with each column's dtype
@@ -52,6 +53,7 @@ import xarray as xr
 
 from forecast.calendar import MONTH_ATTRIBUTES, local_midnight, time_attributes
 from forecast.errors import OptionsError
+from forecast.io.csvtext import csv_row_chunks
 from forecast.io.files import atomic_write
 from forecast.outputs import BY_NAME, numpy_values, selected_variables
 from forecast.units import CF_UNITS, UNITS_LABEL_ATTRIBUTE
@@ -656,26 +658,6 @@ def estimated_size_bytes(rows: int, file_format: str) -> float:
     return rows * ROW_BYTES[file_format]
 
 
-#: How a CSV writes a number (nine significant digits), the command line's and the API's alike;
-#: :func:`csv_float` adds ``.0`` where it gives a whole number.
-CSV_FLOAT_FORMAT = "%.9g"
-
-
-def csv_float(value: object) -> str:
-    """A float (typed ``object`` as pandas-stubs types ``to_csv``'s ``float_format``) as a CSV
-    writes it: :data:`CSV_FLOAT_FORMAT`, with ``.0`` after a whole number
-    (``0.0``, ``2.0``, ``1.5e-05``, ``inf``), so that every float column reads as a float.
-
-    DuckDB's ``read_csv_auto`` and polars guess a column's type from its first rows (DuckDB
-    20,480 lines): a float column whose first rows were written ``0`` was read as BIGINT, and
-    DuckDB then read a later ``1.25`` as 1, polars refused it (numfmt review, finding a;
-    ``tests/forecast/io/test_interop.py``). The integer columns (``Int64``) are not floats and
-    stay plain integers; a NaN is never passed here (pandas writes it empty)."""
-    text = CSV_FLOAT_FORMAT % value
-    # Digits alone (and a sign): neither a point, an exponent nor inf.
-    return f"{text}.0" if text.lstrip("-").isdigit() else text
-
-
 def csv_header(columns) -> str:
     """A tidy CSV's header line, every column name in double quotes (``"variable","region",...``).
 
@@ -691,10 +673,12 @@ def csv_header(columns) -> str:
 
 def write_csv_text(frame: pd.DataFrame, path: Path) -> None:
     """Write ``frame`` as a tidy CSV: :func:`csv_header`, then its rows, floats as
-    :func:`csv_float` (what the API's CSV holds, byte for byte)."""
-    with Path(path).open("w", encoding="utf-8", newline="") as handle:
-        handle.write(csv_header(frame.columns))
-        frame.to_csv(handle, index=False, header=False, float_format=csv_float)
+    :func:`forecast.io.csvtext.csv_float` (what the API's CSV holds, byte for byte), a block
+    of rows at a time (:func:`forecast.io.csvtext.csv_row_chunks`)."""
+    with Path(path).open("wb") as handle:
+        handle.write(csv_header(frame.columns).encode())
+        for rows in csv_row_chunks(frame):
+            handle.write(rows)
 
 
 def write_table(frame: pd.DataFrame, path: Path, file_format: str, metadata: dict) -> Path:

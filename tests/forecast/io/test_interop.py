@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from forecast.cli import main
-from forecast.io import export
+from forecast.io import csvtext, export
 from tests.conftest import LATE_FLEET_SCENARIO
 
 #: A site name with a comma and a quote, which the CSV must quote.
@@ -175,7 +175,7 @@ def test_polars_reads_a_float_column_that_starts_with_whole_numbers_as_float(lat
     ],
 )
 def test_a_float_is_written_with_a_point_or_an_exponent(value, written):
-    assert export.csv_float(value) == written
+    assert csvtext.csv_float(value) == written
 
 
 def test_nan_is_empty_and_integer_columns_stay_integers(tmp_path):
