@@ -102,6 +102,13 @@ SCENARIO_EDITS = [
         ["milestones[1].date = '20260630': allowed: a date written YYYY-MM-DD"],
         id="digits-are-not-read-as-seconds-since-1970",
     ),
+    pytest.param(
+        'pue = { dist = "uniform", low = 1.2, high = 1.4 }',
+        'pue = { dist = "bogus", low = 1.2, high = 1.4 }',
+        ["small.toml: operations.pue.dist = 'bogus': not one of the choices (allowed: "
+         "'fixed', 'triangular', 'uniform', 'lognormal', 'beta')"],  # fmt: skip
+        id="unknown-distribution-names-its-field-and-the-tags",
+    ),
 ]
 
 
