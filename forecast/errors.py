@@ -299,7 +299,46 @@ def range_error(
     )
 
 
+#: Where a year's range comes from, as :func:`year_error` says it of most year options.
+PROJECTION_PERIOD = "the projection's period"
+
+
+def year_error(
+    field: str, value: object, *, low: int | None = None, high: int | None = None, why: str = ""
+) -> OptionsError:
+    """The error of a year out of its range or not a year, in :func:`range_error`'s words,
+    the years as written (2030, not 2,030): ``--drivers-year = 2040: allowed: a year
+    2024..2035 (the projection's period)``. Every year option's one wording (``--years``,
+    ``--drivers-year``, ``--weather-year``...), on the command line and in the API alike.
+
+    Parameters
+    ----------
+    field
+        The option as the caller's user names it (``--years``, ``weather_year``). [-]
+    value
+        The value given. [year]
+    low, high
+        First and last year allowed; either may be left out. [year]
+    why
+        Where the range comes from (``the projection's period``). [-]
+    """
+    return range_error(
+        field,
+        value,
+        kind="a year",
+        low=None if low is None else _Year(low),
+        high=None if high is None else _Year(high),
+        why=why,
+    )
+
+
+class _Year(int):
+    """A year in an error message: written without a thousands separator."""
+
+
 def _number(value: float | dt.date) -> str:
+    if isinstance(value, _Year):
+        return str(int(value))
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer() and abs(value) >= 1e4:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from forecast.errors import OptionsError
+from forecast.errors import PROJECTION_PERIOD, OptionsError, year_error
 from forecast.io.files import atomic_write
 from forecast.outputs import numpy_values, values_at
 
@@ -360,13 +360,15 @@ def figure_years(dataset: xr.Dataset, years: tuple[int, ...] | None = None) -> l
 def check_years(years: tuple[int, ...], first: int, last: int) -> None:
     """Refuse figure years outside ``first..last``, repeated, or more than
     :data:`MAX_FIGURE_YEARS`."""
-    if any(not first <= y <= last for y in years) or not 1 <= len(years) <= MAX_FIGURE_YEARS:
+    for year in years:
+        if not first <= year <= last:
+            raise year_error("--years", year, low=first, high=last, why=PROJECTION_PERIOD)
+    given = ",".join(str(year) for year in years)
+    if not 1 <= len(years) <= MAX_FIGURE_YEARS or len(set(years)) < len(years):
         raise OptionsError(
-            f"--years = {list(years)}: give 1..{MAX_FIGURE_YEARS} years of the projection "
-            f"({first}..{last})"
+            f"--years = {given!r}: allowed: 1..{MAX_FIGURE_YEARS} years, each once (a figure "
+            "draws at most so many)"
         )
-    if len(set(years)) < len(years):
-        raise OptionsError(f"--years = {list(years)}: give each year once")
 
 
 def _needs_duration(dataset: xr.Dataset) -> None:

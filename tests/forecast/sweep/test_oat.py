@@ -171,7 +171,7 @@ def test_cli_oat_prints_and_writes_the_swing_and_plots_a_tornado(client, small, 
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["--years", "2030"], "--years = 2030: allowed: a year of the period, 2025..2025"),
+        (["--years", "2030"], "--years = 2030: allowed: a year 2025..2025 (the sweep's period)"),
         (["--quantiles", "0.1,0.9"], "a swing compares P50s; include 0.5"),
         (["--swing-out", "x.json"], "--swing-out = 'x.json': allowed: a .csv file name"),
     ],
