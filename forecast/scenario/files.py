@@ -295,8 +295,6 @@ def _one_error(item: ErrorDetails, data: Any) -> str:
             "missing: the zone the scenario's hours, days and years are counted in; allowed: "
             f"an IANA time zone name such as {TIME_ZONE_EXAMPLES}"
         )
-    elif item["type"] == "string_pattern_mismatch" and item["loc"][-1:] == ("id",):
-        message = "allowed: lower-case letters, digits and '-', starting with a letter or digit"
     elif item["type"] != "value_error":
         # A bound, a length, a pattern or a type of the schema: what the field allows, in the
         # API's words (a check of our own, a value_error, says it in its own).
