@@ -48,7 +48,7 @@ from forecast.cli.options import (
     write_summary,
 )
 from forecast.cli.project import Column, grid_columns, scaled_columns, year_selection
-from forecast.errors import OptionsError
+from forecast.errors import OptionsError, range_error
 
 
 def sweep(
@@ -170,8 +170,8 @@ def sweep(
     try:
         timeout_s = float(connect_timeout)
     except ValueError:
-        raise typer.BadParameter(
-            f"{connect_timeout!r} is not a number of seconds", param_hint="--connect-timeout"
+        raise range_error(
+            "--connect-timeout", connect_timeout, kind="a number of seconds"
         ) from None
     loaded = load_scenario_argument(scenario)
     options = projection_options(

@@ -1682,7 +1682,7 @@ def check_request(
     ):
         given_text = ",".join(repr(float(q)) for q in quantiles)
         raise OptionsError(
-            f"--quantile = {given_text}: give 1..{MAX_PATHS} probabilities in [0, 1], "
+            f"--quantile = {given_text}: allowed: 1..{MAX_PATHS} probabilities in [0, 1], "
             "comma-separated"
         )
     for option, count, what in (("--draws", draws, "representative draws"),

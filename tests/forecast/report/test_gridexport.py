@@ -312,7 +312,7 @@ def test_bad_input_is_one_line(small_scenario_text, scenario_file, tmp_path, cap
             ["--draws", "200"],
             "1..20 (the paths to write; the Monte Carlo sample they are chosen from is --sample)",
         ),
-        (["--quantile", "1.5"], "--quantile = 1.5: give 1..20 probabilities in [0, 1]"),
+        (["--quantile", "1.5"], "--quantile = 1.5: allowed: 1..20 probabilities in [0, 1]"),
         (["--quantile", "0.5,x"], "--quantile = '0.5,x': allowed: comma-separated probabilities"),
         (
             ["--quantile", "0.5", "--rank-by", "ai"],

@@ -66,7 +66,7 @@ def test_plan_scale_after_a_varied_count_and_equal_to_a_scaled_file():
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("plan.scale=0,1", "--vary plan.scale: values [0, 1]: each must be a number in (0, 1000]"),
+        ("plan.scale=0,1", "--vary plan.scale: values [0, 1]: allowed: numbers in (0, 1000]"),
         ("plan.scale=big", "--vary plan.scale: values ['big']: each must be a number"),
     ],
 )
