@@ -3,7 +3,8 @@
 Each error subclasses the builtin it refines, so callers can catch ``ValueError`` or the
 specific class; every message names the field, the value and what is allowed. A value is
 echoed through :func:`shown_value`, which cuts a long one short, and a range is said by
-:func:`allowed_range` (:func:`range_error`), in one wording wherever it is checked.
+:func:`allowed_range` (:func:`range_error`; a year's, :func:`year_error`), in one wording
+wherever it is checked; a pattern, by the words declared beside it (:func:`worded_pattern`).
 """
 
 import datetime as dt
