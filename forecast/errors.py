@@ -3,7 +3,8 @@
 Each error subclasses the builtin it refines, so callers can catch ``ValueError`` or the
 specific class; every message names the field, the value and what is allowed. A value is
 echoed through :func:`shown_value`, which cuts a long one short, and a range is said by
-:func:`allowed_range` (:func:`range_error`), in one wording wherever it is checked.
+:func:`allowed_range` (:func:`range_error`; a year's, :func:`year_error`), in one wording
+wherever it is checked; a pattern, by the words declared beside it (:func:`worded_pattern`).
 """
 
 import datetime as dt
@@ -71,6 +72,30 @@ class WeatherFallback(ScenarioNote):
     ``weather = 'historical'`` makes it an error instead."""
 
 
+#: What text matching each pattern is, in an error message's words, by the pattern
+#: (:func:`worded_pattern`, beside each pattern's declaration).
+_PATTERN_WORDS: dict[str, str] = {}
+
+
+def worded_pattern(pattern: str, words: str) -> str:
+    """``pattern``, with ``words`` recorded as what an error message says text matching it
+    is (``a scenario id: lowercase letters, digits and '-', ...``), in place of the regular
+    expression itself (:func:`allowed_by_schema`): a user learns what to type, not how to
+    read a regex. Returns ``pattern``, so that one declaration says both::
+
+        RUN_ID_PATTERN = worded_pattern(r"^[0-9a-f]{32}$", "an id: 32 hex digits (0-9, a-f)")
+
+    Parameters
+    ----------
+    pattern
+        The regular expression (as a field's ``pattern`` gives it). [-]
+    words
+        What text matching it is, with its length where it has one. [-]
+    """
+    _PATTERN_WORDS[pattern] = words
+    return pattern
+
+
 #: A JSON schema type as an error message says what is allowed.
 _SCHEMA_KINDS = {
     "integer": "an integer",
@@ -86,7 +111,8 @@ def allowed_by_schema(schema: dict, *, most: int | float | None = None) -> str:
     """What a value of the JSON schema ``schema`` may be, in an error message's words: its
     type and range (``an integer 1..65,535``: :func:`allowed_range`), its choices (``'csv',
     'parquet'``), its length (``text of 1..120 characters``, ``a list of at most 10 items``),
-    the pattern text must match, ``or null`` where it may be null; each kind of a union of
+    the text a pattern allows (its words, :func:`worded_pattern`; the pattern where it has
+    none), ``or null`` where it may be null; each kind of a union of
     several (``a table or a list``); empty where the schema names no type. Shared by the
     command line (typer's options), the API (request bodies, query and path parameters) and the
     scenario loader (:func:`forecast.scenario.parse_scenario`), so all say a range alike.
@@ -127,15 +153,26 @@ def allowed_by_schema(schema: dict, *, most: int | float | None = None) -> str:
         allowed = f"{kind} below {_number(open_high)}"
     else:
         allowed += "".join(f", not {_number(b)}" for b in (open_low, open_high) if b is not None)
+    length = _length(schema, unit="characters" if kind == "text" else "items")
+    words = _PATTERN_WORDS.get(schema.get("pattern", "")) if kind == "text" else None
+    if words:
+        allowed = ", ".join(part for part in (words, length) if part)
+    else:
+        allowed = " ".join(part for part in (allowed, length) if part)
+        if kind == "text" and "pattern" in schema:
+            allowed += f" matching {schema['pattern']}"
+    return allowed + (", or null" if nullable else "")
+
+
+def _length(schema: dict, *, unit: str) -> str:
+    """``of 1..120 characters``, ``of at most 10 items``: the length the JSON schema
+    ``schema`` allows, in ``unit``; empty where it bounds none."""
     fewest = schema.get("minLength", schema.get("minItems")) or None
     longest = schema.get("maxLength", schema.get("maxItems"))
-    if fewest is not None or longest is not None:
-        length = allowed_range("", low=fewest, high=longest).strip()
-        unit = "characters" if kind == "text" else "items"
-        allowed += f" {'' if length.startswith('of ') else 'of '}{length} {unit}"
-    if kind == "text" and "pattern" in schema:
-        allowed += f" matching {schema['pattern']}"
-    return allowed + (", or null" if nullable else "")
+    if fewest is None and longest is None:
+        return ""
+    length = allowed_range("", low=fewest, high=longest).strip()
+    return f"{'' if length.startswith('of ') else 'of '}{length} {unit}"
 
 
 def with_allowed(
@@ -146,7 +183,9 @@ def with_allowed(
     to 0 (allowed: a number 0..1,000,000,000)`` (:func:`allowed_by_schema`). A choice's error
     (``literal_error``, ``enum``), whose words list the choices themselves (``Input should be
     'hold' or 'retire'``), says them once, in the same shape: ``not one of the choices
-    (allowed: 'hold', 'retire')``. Unchanged where a field is missing, a check of our own
+    (allowed: 'hold', 'retire')``; a pattern's, ``not of the allowed form (allowed: an id:
+    32 hex digits (0-9, a-f))``, its regex nowhere (:func:`worded_pattern`). Unchanged where
+    a field is missing, a check of our own
     already says "allowed", or the schema names no type. The one rule of the API's 422s and
     the scenario loader's errors alike.
 
@@ -166,9 +205,16 @@ def with_allowed(
     allowed = allowed_by_schema(schema, most=most)
     if not allowed:
         return message
-    if error_type in ("literal_error", "enum"):
-        return f"not one of the choices (allowed: {allowed})"
-    return f"{message} (allowed: {allowed})"
+    return f"{_SAID_BY_ALLOWED.get(error_type, message)} (allowed: {allowed})"
+
+
+#: What an error whose words repeat what is allowed says instead: a choice's ("Input should be
+#: 'hold' or 'retire'") and a pattern's ("String should match pattern '^[0-9a-f]{32}$'").
+_SAID_BY_ALLOWED = {
+    "literal_error": "not one of the choices",
+    "enum": "not one of the choices",
+    "string_pattern_mismatch": "not of the allowed form",
+}
 
 
 def schema_at(root: dict, location: Sequence[str | int]) -> dict | None:
@@ -299,7 +345,46 @@ def range_error(
     )
 
 
+#: Where a year's range comes from, as :func:`year_error` says it of most year options.
+PROJECTION_PERIOD = "the projection's period"
+
+
+def year_error(
+    field: str, value: object, *, low: int | None = None, high: int | None = None, why: str = ""
+) -> OptionsError:
+    """The error of a year out of its range or not a year, in :func:`range_error`'s words,
+    the years as written (2030, not 2,030): ``--drivers-year = 2040: allowed: a year
+    2024..2035 (the projection's period)``. Every year option's one wording (``--years``,
+    ``--drivers-year``, ``--weather-year``...), on the command line and in the API alike.
+
+    Parameters
+    ----------
+    field
+        The option as the caller's user names it (``--years``, ``weather_year``). [-]
+    value
+        The value given. [year]
+    low, high
+        First and last year allowed; either may be left out. [year]
+    why
+        Where the range comes from (``the projection's period``). [-]
+    """
+    return range_error(
+        field,
+        value,
+        kind="a year",
+        low=None if low is None else _Year(low),
+        high=None if high is None else _Year(high),
+        why=why,
+    )
+
+
+class _Year(int):
+    """A year in an error message: written without a thousands separator."""
+
+
 def _number(value: float | dt.date) -> str:
+    if isinstance(value, _Year):
+        return str(int(value))
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer() and abs(value) >= 1e4:

@@ -23,13 +23,18 @@ from forecast.errors import (
     NotFoundError,
     OptionsError,
     ScenarioError,
+    worded_pattern,
 )
 from forecast.scenario import Scenario
 from service.errors import ReloadRefusedError
 
 logger = logging.getLogger("service.models")
 
-MODEL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
+MODEL_ID_PATTERN = worded_pattern(
+    r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$",
+    "a model id or version: letters, digits, '.', '_' and '-', 1..128 characters, the first "
+    "a letter or digit",
+)
 
 
 def model_label(model: BaselineModel | None) -> str:

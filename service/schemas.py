@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 from forecast.baseline.artifacts import NO_MODEL
 from forecast.engine.options import DEFAULT_DURATION_DRAWS, MAX_DURATION_DRAWS
+from forecast.errors import worded_pattern
 from forecast.outputs import OUTPUT_VARIABLES, SITE_SERIES_VARIABLES
 from forecast.projection import DEFAULT_QUANTILES, MAX_DRAWS, RESOLUTIONS, WEATHER_KINDS
 from forecast.report.gridexport import CALENDARS, FORMATS, RANK_BY
@@ -29,12 +30,23 @@ ExportCalendar = Literal[CALENDARS]  # type: ignore[valid-type]
 # The largest integer a JSON number carries exactly everywhere (a double's 53-bit mantissa):
 # a larger seed would not round-trip through a JavaScript client or a schema validator.
 MAX_SEED = 2**53 - 1
-RUN_ID_PATTERN = r"^[0-9a-f]{32}$"
+RUN_ID_PATTERN = worded_pattern(r"^[0-9a-f]{32}$", "an id: 32 hex digits (0-9, a-f)")
+#: A sha256 digest as the runs' list filters by it (``scenario_sha256``, ``data_sha256``).
+SHA256_PATTERN = worded_pattern(r"^[0-9a-f]{64}$", "a sha256 digest: 64 hex digits (0-9, a-f)")
 #: Longest site label: a site's name (120 characters at most) and a number where the name is
 #: given twice (``campus #2``).
 SITE_LABEL_MAX_LENGTH = 130
 #: ``MODEL_ID[@VERSION]`` of a baseline model.
-MODEL_REFERENCE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}(@[A-Za-z0-9][A-Za-z0-9._-]{0,127})?$"
+MODEL_REFERENCE_PATTERN = worded_pattern(
+    r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}(@[A-Za-z0-9][A-Za-z0-9._-]{0,127})?$",
+    "a model id, or id@version: letters, digits, '.', '_' and '-', each 1..128 characters "
+    "starting with a letter or digit",
+)
+#: Text without control characters (a tab and line breaks allowed).
+PLAIN_TEXT_PATTERN = worded_pattern(
+    r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$",
+    "text without control characters (tabs and line breaks allowed)",
+)
 # JSON Schema cannot bound a date; the pattern states the same years as FIRST_DATE..LAST_DATE
 # so that a client (or a schema-driven test generator) knows them.
 _DATE_PATTERN = r"^(199\d|20\d\d|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
@@ -752,7 +764,7 @@ class SaveScenarioRequest(_Body):
     comment: str | None = Field(
         default=None,
         max_length=300,
-        pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$",
+        pattern=PLAIN_TEXT_PATTERN,
         description="What this version changes, for the record.",
     )
 

@@ -25,6 +25,7 @@ from forecast.cli.options import (
     parse_integer,
     parse_quantiles,
     parse_weather_year,
+    parse_years,
     projection_bar,
     projection_options,
     say_written,
@@ -175,7 +176,7 @@ def export_grid(
         )
     rank_by = gridexport.check_options(file_format, rank_by, quantile=quantile)
     gridexport.check_out(out)
-    chosen_years = None if years is None else _years(years)
+    chosen_years = None if years is None else parse_years(years)
     if chosen_years is not None:
         first, last = gridexport.period_of_years(chosen_years, start, end)
         start, end = first.isoformat(), last.isoformat()
@@ -263,16 +264,6 @@ def _draw_numbers(text: str) -> tuple[int, ...]:
         raise OptionsError(
             f"--draw = {text!r}: give draw numbers, N[,N...] (e.g. 101,176)"
         ) from None
-
-
-def _years(text: str) -> tuple[int, ...]:
-    """``--years 2030,2035`` as ``(2030, 2035)``."""
-    from forecast.errors import OptionsError
-
-    try:
-        return tuple(int(part) for part in text.split(","))
-    except ValueError:
-        raise OptionsError(f"--years = {text!r}: give years, Y[,Y...] (e.g. 2030,2035)") from None
 
 
 def _pairs(text: str, option: str, form: str, twice: str) -> dict[str, str]:

@@ -19,7 +19,14 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
-from forecast.errors import ForecastError, OptionsError, range_error, shown_value
+from forecast.errors import (
+    PROJECTION_PERIOD,
+    ForecastError,
+    OptionsError,
+    range_error,
+    shown_value,
+    year_error,
+)
 from forecast.limits import DEFAULT_DURATION_DRAWS, MAX_DRAWS, MAX_DURATION_DRAWS, MAX_SEED
 
 if TYPE_CHECKING:
@@ -49,23 +56,21 @@ def parse_integer(
     *,
     low: int | None = None,
     high: int | None = None,
-    what: str = "an integer",
 ) -> int:
     """``text`` as an integer in ``low..high`` (either bound may be left out).
 
     Raises
     ------
     OptionsError
-        ``<field> = <text>: allowed: an integer <low>..<high>`` (``what`` in place of "an
-        integer" where the option says more: a year), worded as the library's own range
-        checks (:func:`forecast.errors.range_error`).
+        ``<field> = <text>: allowed: an integer <low>..<high>``, worded as the library's own
+        range checks (:func:`forecast.errors.range_error`; a year: :func:`parse_year`).
     """
     try:
         value = int(text)
     except ValueError:
-        raise range_error(field, text, kind=what, low=low, high=high) from None
+        raise range_error(field, text, low=low, high=high) from None
     if (low is not None and value < low) or (high is not None and value > high):
-        raise range_error(field, value, kind=what, low=low, high=high)
+        raise range_error(field, value, low=low, high=high)
     return value
 
 
@@ -92,7 +97,63 @@ def parse_quantiles(text: str, field: str = "--quantiles") -> tuple[float, ...]:
 parse_draws = partial(parse_integer, low=1, high=MAX_DRAWS)
 parse_seed = partial(parse_integer, low=0, high=MAX_SEED)
 parse_duration_draws = partial(parse_integer, low=1, high=MAX_DURATION_DRAWS)
-parse_weather_year = partial(parse_integer, what="a year (an observed weather year, e.g. 2018)")
+
+
+def parse_year(text: str, field: str, *, why: str = "") -> int:
+    """``text`` as a year; its range is checked where the period is known, in the same words
+    (:func:`forecast.errors.year_error`).
+
+    Raises
+    ------
+    OptionsError
+        ``<field> = <text>: allowed: a year`` (``why`` after it in brackets).
+    """
+    try:
+        return int(text)
+    except ValueError:
+        raise year_error(field, text, why=why) from None
+
+
+def parse_years(text: str, field: str = "--years") -> tuple[int, ...]:
+    """``2030,2035`` as ``(2030, 2035)``, each part a year (:func:`parse_year`).
+
+    Raises
+    ------
+    OptionsError
+        ``<field> = <part>: allowed: a year`` for a part that is not one.
+    """
+    return tuple(parse_year(part.strip(), field) for part in text.split(","))
+
+
+parse_weather_year = partial(parse_year, why="an observed weather year, e.g. 2018")
+
+
+def year_of_period(
+    text: str | None, field: str, options: ProjectionOptions, *, why: str = PROJECTION_PERIOD
+) -> int | None:
+    """``text`` as a year of the period ``options`` project (:func:`parse_year`,
+    :func:`check_year_of_period`); None where it is None."""
+    if text is None:
+        return None
+    year = parse_year(text, field)
+    check_year_of_period(year, field, options, why=why)
+    return year
+
+
+def check_year_of_period(
+    year: int, field: str, options: ProjectionOptions, *, why: str = PROJECTION_PERIOD
+) -> None:
+    """Refuse a ``year`` outside the period ``options`` project (their start and end filled).
+
+    Raises
+    ------
+    OptionsError
+        ``<field> = <year>: allowed: a year <first>..<last> (<why>)``.
+    """
+    assert options.start is not None and options.end is not None  # filled by the options
+    first, last = options.start.year, options.end.year
+    if not first <= year <= last:
+        raise year_error(field, year, low=first, high=last, why=why)
 
 
 def _syntax_checked(parse: Callable[[str, str], object]) -> Callable[..., str | None]:
@@ -106,6 +167,11 @@ def _syntax_checked(parse: Callable[[str, str], object]) -> Callable[..., str | 
         return value
 
     return callback
+
+
+#: A year option's click callback: ``--drivers-year x`` refused as not a year while the
+#: command line is read (its range is checked once the period is known).
+year_checked = _syntax_checked(parse_year)
 
 
 ScenarioArgument = Annotated[

@@ -22,7 +22,7 @@ from forecast.cli.options import (
     WeatherYearOption,
     check_output,
     load_scenario_argument,
-    parse_integer,
+    parse_years,
     projection_bar,
     projection_options,
     warn_weather_fallback,
@@ -89,7 +89,7 @@ def plot(
         raise OptionsError(f"--kind = {kind!r}: allowed: {', '.join(KINDS)}")
     chosen_years = None
     if years is not None:
-        chosen_years = tuple(parse_integer(part, "--years") for part in years.split(","))
+        chosen_years = parse_years(years)
     if kind == "tornado":
         tornado(scenario, out, years=chosen_years, resolution=resolution,
                 duration_draws=duration_draws, weather_year=weather_year)  # fmt: skip

@@ -45,8 +45,9 @@ from forecast.cli.options import (
     warn_large_output,
     warn_weather_fallback,
     write_summary,
+    year_checked,
+    year_of_period,
 )
-from forecast.errors import OptionsError
 
 #: Most sites whose AI load the summary prints unasked (``--site-loads`` prints every site's).
 SITE_LOAD_ROWS = 10
@@ -73,19 +74,21 @@ def project(
     duration_draws: DurationDrawsOption = None,
     summary: SummaryOption = None,
     drivers_year: Annotated[
-        int | None,
+        str | None,
         typer.Option(
             help="Also print the spread drivers of this year (beside the last year's); every "
-            "year's are in the file (<output>_rank_correlation)."
+            "year's are in the file (<output>_rank_correlation).",
+            callback=year_checked,
         ),
     ] = None,
     flexibility_year: Annotated[
-        int | None,
+        str | None,
         typer.Option(
             help="With flexibility, the year whose calendars of hours called and of energy "
             "given way (local month x hour of the day, mean over draws) are printed; default "
             "the period's last. Every year's are in the file "
-            "(flexibility_hours_called_by_month_hour, flexibility_energy_mwh_by_month_hour)."
+            "(flexibility_hours_called_by_month_hour, flexibility_energy_mwh_by_month_hour).",
+            callback=year_checked,
         ),
     ] = None,
     site_loads: Annotated[
@@ -131,13 +134,8 @@ def project(
         weather_year=weather_year,
     )
     check_variables(patterns, [(loaded, options)])
-    assert options.start is not None and options.end is not None  # filled by the options
-    for flag, year in (("--drivers-year", drivers_year), ("--flexibility-year", flexibility_year)):
-        if year is not None and not options.start.year <= year <= options.end.year:
-            raise OptionsError(
-                f"{flag} = {year}: allowed: a year of the period, "
-                f"{options.start.year}..{options.end.year}"
-            )
+    drivers = year_of_period(drivers_year, "--drivers-year", options)
+    flexibility = year_of_period(flexibility_year, "--flexibility-year", options)
     warn_large_output(loaded, options, out, file_format)
     with projection_bar(f"{loaded.id} x {options.draws} draws", quiet=quiet) as progress:
         dataset = run_projection(loaded, options, progress=progress)
@@ -152,14 +150,14 @@ def project(
     if not quiet:
         print(summary_table(dataset))
         print(mc_precision_note(dataset))
-        print(drivers_text(dataset, drivers_year))
+        print(drivers_text(dataset, drivers))
         # A scenario with non-AI loads prints its regions under its sector table.
         regions = "" if "non_ai_energy_twh" in dataset else region_table(dataset)
         for table in (sector_table(dataset), regions, grid_table(dataset), site_table(dataset),
                       site_load_table(dataset, every_site=site_loads), hosting_table(dataset),
                       flexibility_table(dataset),
-                      flexibility_calendar_table(dataset, flexibility_year),
-                      flexibility_energy_table(dataset, flexibility_year)):  # fmt: skip
+                      flexibility_calendar_table(dataset, flexibility),
+                      flexibility_energy_table(dataset, flexibility)):  # fmt: skip
             if table:
                 print(table)
     say_written(written, quiet=quiet)

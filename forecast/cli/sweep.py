@@ -36,8 +36,10 @@ from forecast.cli.options import (
     check_summary,
     check_variables,
     check_weather_year,
+    check_year_of_period,
     load_scenario_argument,
     parse_integer,
+    parse_years,
     projection_options,
     say_written,
     variable_selection,
@@ -46,7 +48,7 @@ from forecast.cli.options import (
     write_summary,
 )
 from forecast.cli.project import Column, grid_columns, scaled_columns, year_selection
-from forecast.errors import OptionsError
+from forecast.errors import OptionsError, range_error
 
 
 def sweep(
@@ -164,14 +166,12 @@ def sweep(
             raise OptionsError(f"--swing-out = {str(swing_file)!r}: allowed: a .csv file name")
         check_output(swing_file, option="--swing-out")
     chosen_outputs = None if outputs is None else [o.strip() for o in outputs.split(",")]
-    chosen_years = (
-        None if years is None else [parse_integer(part, "--years") for part in years.split(",")]
-    )
+    chosen_years = None if years is None else parse_years(years)
     try:
         timeout_s = float(connect_timeout)
     except ValueError:
-        raise typer.BadParameter(
-            f"{connect_timeout!r} is not a number of seconds", param_hint="--connect-timeout"
+        raise range_error(
+            "--connect-timeout", connect_timeout, kind="a number of seconds"
         ) from None
     loaded = load_scenario_argument(scenario)
     options = projection_options(
@@ -205,13 +205,8 @@ def sweep(
         sites=False,
     )
     if one_at_a_time:
-        assert options.start is not None and options.end is not None  # filled by the options
-        for year in chosen_years or []:
-            if not options.start.year <= year <= options.end.year:
-                raise OptionsError(
-                    f"--years = {year}: allowed: a year of the period, "
-                    f"{options.start.year}..{options.end.year}"
-                )
+        for year in chosen_years or ():
+            check_year_of_period(year, "--years", options, why="the sweep's period")
         if 0.5 not in options.quantiles:
             raise OptionsError(f"--quantiles = {quantiles!r}: a swing compares P50s; include 0.5")
     warn_large_output(loaded, options, out, file_format, variants=len(variants))

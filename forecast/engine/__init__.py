@@ -83,7 +83,7 @@ from forecast.engine.power import (
 )
 from forecast.engine.sampling import central, operation
 from forecast.engine.stream import HourlyLoads, baseline_beside, stream_hours
-from forecast.errors import ForecastError, OptionsError, WeatherFallback
+from forecast.errors import ForecastError, OptionsError, WeatherFallback, year_error
 from forecast.kernels import StreamInputs
 from forecast.scenario import Scenario
 from forecast.scenario.catalog import load_catalog
@@ -200,11 +200,11 @@ def weather_index(
     labels = list(weather.labels)
     if str(year) not in labels:
         years = sorted(int(label) for label in labels)
-        contiguous = years == list(range(years[0], years[-1] + 1))
-        allowed = f"{years[0]}..{years[-1]}" if contiguous else ", ".join(map(str, years))
+        why = f"the observed weather years of {weather.location}"
+        if years == list(range(years[0], years[-1] + 1)):
+            raise year_error(field, year, low=years[0], high=years[-1], why=why)
         raise OptionsError(
-            f"{field} = {year}: not an observed weather year of {weather.location}; allowed: "
-            f"{allowed}"
+            f"{field} = {year}: allowed: a year of {', '.join(map(str, years))} ({why})"
         )
     return labels.index(str(year))
 

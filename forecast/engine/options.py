@@ -94,17 +94,20 @@ class ProjectionOptions:
         quantiles = tuple(float(q) for q in self.quantiles)
         if not quantiles or len(quantiles) > 99 or any(not 0.0 <= q <= 1.0 for q in quantiles):
             raise OptionsError(
-                f"{name('quantiles')} = {list(self.quantiles)}: give 1-99 probabilities in [0, 1]"
+                f"{name('quantiles')} = {list(self.quantiles)}: allowed: 1..99 probabilities in "
+                "[0, 1]"
             )
         twice = sorted({q for q in quantiles if quantiles.count(q) > 1})
         if twice:
             raise OptionsError(
                 f"{name('quantiles')} = {list(self.quantiles)}: {', '.join(map(str, twice))} "
-                "given twice; give each probability once"
+                "given twice; allowed: each probability once"
             )
         for flag in ("per_draw", "duration_curves"):
             if not isinstance(getattr(self, flag), bool):
-                raise OptionsError(f"{name(flag)} = {getattr(self, flag)!r}: must be true or false")
+                raise OptionsError(
+                    f"{name(flag)} = {getattr(self, flag)!r}: allowed: true or false"
+                )
         if (
             isinstance(self.duration_draws, bool)
             or not isinstance(self.duration_draws, int)

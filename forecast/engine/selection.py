@@ -53,6 +53,10 @@ class _Family(NamedTuple):
     option: str | None = None
     #: What the family needs where the caller has no such option (a sweep's ``*_per_draw``).
     unasked: str = ""
+    #: Whether the family's option could add its variables to a projection: where none of
+    #: the projections it could, the reason is another family's (a site's own series of a
+    #: scenario without sites: no site to name; "needs sites" alone is said).
+    could_add: Callable[[Planned], bool] = lambda planned: True
 
 
 @cache
@@ -113,6 +117,7 @@ _FAMILIES = (
         option="sites",
         unasked="a site's own load series (site_facility_mw, site_it_mw) is written by a "
         "single projection with sites named only",
+        could_add=lambda planned: bool(planned.scenario.sites),
     ),
     _Family(
         _is_duration,
@@ -213,6 +218,11 @@ def check_selection(
         # curves and per-draw values; ``*_per_draw`` matches duration curves' too, but lacks
         # per-draw values in all), else the first match's.
         shared = [f for f in absent if all(f.member(name) for name in matches)] or families[:1]
+        # The reason that applies: not an option that could add nothing (a site's own series
+        # of a scenario without sites said "needs sites" and "name them with --site" at once).
+        shared = [
+            f for f in shared if f is not None and any(f.could_add(p) for p in planned)
+        ] or shared
         reasons = "; ".join(_refusal(f, planned, option_names) for f in shared if f is not None)
         allowed = [name for name in _headline_names() if missing(name) is None]
         raise OptionsError(

@@ -84,7 +84,7 @@ from forecast.calendar import HourlyCalendar, days_in_year, hourly_times, standa
 from forecast.engine.baseline import baseline_model
 from forecast.engine.duration import DrawPaths, QuantilePaths
 from forecast.engine.options import horizon_notes
-from forecast.errors import OptionsError, range_error
+from forecast.errors import OptionsError, range_error, year_error
 from forecast.io import export
 from forecast.io.files import atomic_write, sha256_file
 from forecast.kernels import layout
@@ -1682,7 +1682,7 @@ def check_request(
     ):
         given_text = ",".join(repr(float(q)) for q in quantiles)
         raise OptionsError(
-            f"--quantile = {given_text}: give 1..{MAX_PATHS} probabilities in [0, 1], "
+            f"--quantile = {given_text}: allowed: 1..{MAX_PATHS} probabilities in [0, 1], "
             "comma-separated"
         )
     for option, count, what in (("--draws", draws, "representative draws"),
@@ -1731,21 +1731,20 @@ def check_years(years: tuple[int, ...]) -> None:
     OptionsError
         Naming ``--years``, the value and what is allowed.
     """
+    for year in years:
+        if isinstance(year, bool) or not isinstance(year, int | np.integer):
+            raise year_error("--years", year)
+        if not FIRST_DATE.year <= year <= LAST_DATE.year:
+            raise year_error("--years", year, low=FIRST_DATE.year, high=LAST_DATE.year)
     given = ",".join(str(y) for y in years)
-    if not years or any(isinstance(y, bool) or not isinstance(y, int | np.integer) for y in years):
-        raise OptionsError(f"--years = {given!r}: give years, Y[,Y...] (e.g. 2030,2035)")
-    if list(years) != sorted(set(years)):
+    if not years or list(years) != sorted(set(years)):
         raise OptionsError(
-            f"--years = {given!r}: give each year once, in ascending order (e.g. 2030,2035)"
-        )
-    if years[0] < FIRST_DATE.year or years[-1] > LAST_DATE.year:
-        raise OptionsError(
-            f"--years = {given!r}: allowed: years {FIRST_DATE.year}..{LAST_DATE.year}"
+            f"--years = {given!r}: allowed: years, each once, in ascending order (e.g. 2030,2035)"
         )
     if years[-1] - years[0] + 1 > MAX_YEARS:
         raise OptionsError(
-            f"--years = {given!r}: spans {years[-1] - years[0] + 1} years from the first to the "
-            f"last (at most {MAX_YEARS}, as a projection's period)"
+            f"--years = {given!r}: allowed: years spanning at most {MAX_YEARS} from the first "
+            f"to the last, as a projection's period (these span {years[-1] - years[0] + 1})"
         )
 
 
@@ -1786,7 +1785,7 @@ def check_weather_year(
     if weather_year is None:
         return
     if isinstance(weather_year, bool) or not isinstance(weather_year, int):
-        raise OptionsError(f"--weather-year = {weather_year!r}: give a year, e.g. 2018")
+        raise year_error("--weather-year", weather_year, why="an observed weather year, e.g. 2018")
     weather_index(
         scenario, dataclasses.replace(options, weather_year=weather_year), field="--weather-year"
     )

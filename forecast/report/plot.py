@@ -11,13 +11,14 @@ change, no display, no network).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-from forecast.errors import OptionsError
+from forecast.errors import PROJECTION_PERIOD, OptionsError, year_error
 from forecast.io.files import atomic_write
 from forecast.outputs import numpy_values, values_at
 
@@ -360,13 +361,20 @@ def figure_years(dataset: xr.Dataset, years: tuple[int, ...] | None = None) -> l
 def check_years(years: tuple[int, ...], first: int, last: int) -> None:
     """Refuse figure years outside ``first..last``, repeated, or more than
     :data:`MAX_FIGURE_YEARS`."""
-    if any(not first <= y <= last for y in years) or not 1 <= len(years) <= MAX_FIGURE_YEARS:
-        raise OptionsError(
-            f"--years = {list(years)}: give 1..{MAX_FIGURE_YEARS} years of the projection "
-            f"({first}..{last})"
-        )
-    if len(set(years)) < len(years):
-        raise OptionsError(f"--years = {list(years)}: give each year once")
+    for year in years:
+        if not first <= year <= last:
+            raise year_error("--years", year, low=first, high=last, why=PROJECTION_PERIOD)
+    if not 1 <= len(years) <= MAX_FIGURE_YEARS or len(set(years)) < len(years):
+        raise _figure_years_error(years)
+
+
+def _figure_years_error(years: Sequence[int]) -> OptionsError:
+    """The error of more years than a figure draws, or a year given twice."""
+    given = ",".join(str(year) for year in years)
+    return OptionsError(
+        f"--years = {given!r}: allowed: 1..{MAX_FIGURE_YEARS} years, each once (a figure draws "
+        "at most so many)"
+    )
 
 
 def _needs_duration(dataset: xr.Dataset) -> None:
@@ -1075,14 +1083,11 @@ def _tornado_panels(table: pd.DataFrame, years: tuple[int, ...] | None) -> list[
     for year in chosen:
         if year not in have:
             raise OptionsError(
-                f"--years = {year}: the swing table has {', '.join(map(str, have))}; "
-                "run forecast sweep --one-at-a-time --years to add a year"
+                f"--years = {year}: allowed: a year of {', '.join(map(str, have))} (the swing "
+                "table's; forecast sweep --one-at-a-time --years adds one)"
             )
-    if len(chosen) > MAX_FIGURE_YEARS:
-        raise OptionsError(
-            f"--years = {','.join(map(str, chosen))}: at most {MAX_FIGURE_YEARS} years in one "
-            "figure"
-        )
+    if len(chosen) > MAX_FIGURE_YEARS or len(set(chosen)) < len(chosen):
+        raise _figure_years_error(chosen)
     outputs = list(dict.fromkeys(table["output"]))
     return [
         (output, year, table[(table["output"] == output) & (table["year"] == year)])

@@ -9,6 +9,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from forecast.errors import worded_pattern
+
 SCHEMA_VERSION: Final = 2
 MAX_MILESTONES = 200
 MAX_SITES = 500
@@ -34,10 +36,27 @@ MAX_SCENARIO_FILE_BYTES = 2_000_000
 # (pandas nanosecond timestamps) overflows past 2262.
 FIRST_DATE = dt.date(1990, 1, 1)
 LAST_DATE = dt.date(2100, 12, 31)
-SCENARIO_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
+SCENARIO_ID_PATTERN = worded_pattern(
+    r"^[a-z0-9][a-z0-9-]{0,63}$",
+    "a scenario id: lowercase letters, digits and '-', 1..64 characters, the first a letter or "
+    "digit",
+)
 #: ``country``: an ISO 3166-1 alpha-2 code, or ``world`` for a case with no national calendar
 #: and no national grid (global or multi-country studies: no holidays, no baseline model).
-COUNTRY_PATTERN = r"^([A-Z]{2}|world)$"
+COUNTRY_PATTERN = worded_pattern(
+    r"^([A-Z]{2}|world)$", "a country: its ISO 3166 two-letter code in capitals (KR), or world"
+)
+#: ``weather_location``: a location's name (:mod:`forecast.weather.locations`).
+WEATHER_LOCATION_PATTERN = worded_pattern(
+    r"^[a-z0-9][a-z0-9_-]*$",
+    "a location name: lowercase letters, digits, '_' and '-', the first a letter or digit",
+)
+#: ``baseline_model``: ``MODEL_ID[@VERSION]``.
+BASELINE_MODEL_PATTERN = worded_pattern(
+    r"^[A-Za-z0-9][A-Za-z0-9._-]*(@[A-Za-z0-9][A-Za-z0-9._-]*)?$",
+    "a model id, or id@version: letters, digits, '.', '_' and '-', each starting with a "
+    "letter or digit",
+)
 #: Zones an error names as examples of IANA time zone names.
 TIME_ZONE_EXAMPLES = "Asia/Tokyo, Europe/Dublin, America/New_York or UTC"
 WORLD = "world"

@@ -280,6 +280,8 @@ def _one_error(item: ErrorDetails, data: Any) -> str:
     location = _format_location(item["loc"], data)
     message = item["msg"].removeprefix("Value error, ")
     value = item.get("input")
+    if item["type"] == "union_tag_invalid":
+        return _tag_error(item, location)
     shown = "" if isinstance(value, dict | list) else f" = {_shown(value)}"
     if item["type"] == "extra_forbidden":
         allowed = _fields_at(Scenario, item["loc"][:-1])
@@ -293,8 +295,6 @@ def _one_error(item: ErrorDetails, data: Any) -> str:
             "missing: the zone the scenario's hours, days and years are counted in; allowed: "
             f"an IANA time zone name such as {TIME_ZONE_EXAMPLES}"
         )
-    elif item["type"] == "string_pattern_mismatch" and item["loc"][-1:] == ("id",):
-        message = "allowed: lower-case letters, digits and '-', starting with a letter or digit"
     elif item["type"] != "value_error":
         # A bound, a length, a pattern or a type of the schema: what the field allows, in the
         # API's words (a check of our own, a value_error, says it in its own).
@@ -304,6 +304,18 @@ def _one_error(item: ErrorDetails, data: Any) -> str:
     if message.startswith(location.split(".")[-1]) or shown == "":
         return f"{location}: {message}"
     return f"{location}{shown}: {message}"
+
+
+def _tag_error(item: ErrorDetails, location: str) -> str:
+    """``operations.pue.dist = 'bogus': not one of the choices (allowed: 'fixed', ...)``: a
+    distribution's unknown tag, by its field and its choices, as every choice's error reads
+    (pydantic's "Input tag 'bogus' found using 'dist' does not match any of the expected
+    tags" named neither the field nor "allowed")."""
+    context = item.get("ctx", {})
+    field = str(context.get("discriminator", "dist")).strip("'")
+    tags = re.findall(r"'([^']*)'", str(context.get("expected_tags", "")))
+    message = with_allowed(item["msg"], "literal_error", {"enum": tags})
+    return f"{location}.{field} = {_shown(_entry(item.get('input'), field))}: {message}"
 
 
 def parse_scenario(

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
 from forecast.scenario.defaults import (
+    BASELINE_MODEL_PATTERN,
     COUNTRY_PATTERN,
     FIXED_ONLY_OPERATIONS,
     FORMULA_PREFIXES,
@@ -29,6 +30,7 @@ from forecast.scenario.defaults import (
     SCENARIO_ID_PATTERN,
     SCHEMA_VERSION,
     TIME_ZONE_EXAMPLES,
+    WEATHER_LOCATION_PATTERN,
     Cooling,
     Status,
 )
@@ -581,12 +583,10 @@ class Scenario(_Strict):
     region_labels: dict[str, str] = Field(default_factory=dict)
     hosting: Literal["sites", "unconstrained"] | None = None
     # None: the country's default location (forecast.weather.locations); checked on parsing.
-    weather_location: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    weather_location: str | None = Field(default=None, pattern=WEATHER_LOCATION_PATTERN)
     # None: the promoted baseline model trained for the country (forecast.baseline.artifacts);
     # "none": no baseline model (a region or country no trained model describes).
-    baseline_model: str | None = Field(
-        default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*(@[A-Za-z0-9][A-Za-z0-9._-]*)?$"
-    )
+    baseline_model: str | None = Field(default=None, pattern=BASELINE_MODEL_PATTERN)
     # Bounded like every other list and text: a file of three million tags was accepted
     # (490 MB) before (security review, 2026-12).
     notes: str | None = Field(default=None, max_length=MAX_NOTES_LENGTH)

@@ -120,7 +120,7 @@ def check_scenarios(
     which a repeated id's message names with its fix."""
     if not 1 <= len(scenarios) <= MAX_SCENARIOS:
         raise OptionsError(
-            f"scenarios: {len(scenarios)} given; compare 1..{MAX_SCENARIOS} scenarios"
+            f"scenarios: {len(scenarios)} given; allowed: 1..{MAX_SCENARIOS} scenarios"
         )
     ids = [scenario.id for scenario in scenarios]
     repeated = sorted({i for i in ids if ids.count(i) > 1})

@@ -15,6 +15,7 @@ swings it by exactly 0.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from forecast.errors import OptionsError
+from forecast.errors import OptionsError, year_error
 from forecast.outputs import quantile_at
 from forecast.sweep.variants import (
     OAT_BASE,
@@ -98,14 +99,12 @@ def check_outputs(dataset: xr.Dataset, outputs: list[str]) -> None:
             )
 
 
-def check_years(dataset: xr.Dataset, years: list[int]) -> None:
+def check_years(dataset: xr.Dataset, years: Sequence[int]) -> None:
     """Refuse a year outside the sweep's period, naming the period."""
     have = [int(year) for year in dataset["year"].to_numpy()]
     for year in years:
         if year not in have:
-            raise OptionsError(
-                f"--years: {year} is not a year of the sweep; allowed: {have[0]}..{have[-1]}"
-            )
+            raise year_error("--years", year, low=have[0], high=have[-1], why="the sweep's period")
 
 
 def _value_text(dataset: xr.Dataset, position: int, names: list[str]) -> str:
@@ -114,7 +113,7 @@ def _value_text(dataset: xr.Dataset, position: int, names: list[str]) -> str:
 
 
 def swing_table(
-    dataset: xr.Dataset, *, outputs: list[str] | None = None, years: list[int] | None = None
+    dataset: xr.Dataset, *, outputs: list[str] | None = None, years: Sequence[int] | None = None
 ) -> pd.DataFrame:
     """Each input's swing of each output's P50 in each year (columns :data:`SWING_COLUMNS`),
     the inputs of an output and year by swing, largest first.
@@ -126,7 +125,7 @@ def swing_table(
         quantile.
     outputs : list of str, optional
         Per-year outputs (default: :func:`default_outputs`). [their units]
-    years : list of int, optional
+    years : sequence of int, optional
         Years (default: the last).
 
     Raises

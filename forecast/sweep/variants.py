@@ -197,8 +197,8 @@ def parse_variation(text: str, *, together: int | None = None) -> Variation:
         isinstance(value, int | float) and 0 < value <= MAX_PLAN_SCALE for value in values
     ):
         raise OptionsError(
-            f"--vary {name}: values {list(values)}: each must be a number in "
-            f"(0, {MAX_PLAN_SCALE:g}], the factor on every milestone and shipment count"
+            f"--vary {name}: values {list(values)}: allowed: numbers in (0, {MAX_PLAN_SCALE:g}], "
+            "the factor on every milestone and shipment count"
         )
     if name in OPTION_NAMES:
         wanted = OPTION_NAMES[name]

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
-from forecast.errors import NotFoundError
+from forecast.errors import NotFoundError, worded_pattern
 from forecast.scenario.catalog import load_catalog
 from service.errors import error_responses
 from service.routing import ServiceRoute
@@ -16,7 +16,11 @@ from service.schemas import Accelerator
 
 router = APIRouter(prefix="/accelerators", tags=["accelerators"], route_class=ServiceRoute)
 
-ACCELERATOR_ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
+ACCELERATOR_ID_PATTERN = worded_pattern(
+    r"^[a-z0-9][a-z0-9_.-]{0,63}$",
+    "an accelerator id: lowercase letters, digits, '_', '.' and '-', 1..64 characters, the "
+    "first a letter or digit",
+)
 
 
 def _row(accelerator_id: str, row: Mapping[Any, Any]) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query
 from pydantic import BeforeValidator
 from starlette.responses import Response
 
-from forecast.errors import NotFoundError
+from forecast.errors import NotFoundError, worded_pattern
 from forecast.io import export
 from forecast.report.inputs import input_table
 from forecast.scenario import SCENARIO_ID_PATTERN, parse_scenario
@@ -47,7 +47,13 @@ from service.routers.projections import (
     variable_items,
 )
 from service.routing import ServiceRoute
-from service.schemas import RUN_ID_PATTERN, ResultResponse, RunList, RunRecord
+from service.schemas import (
+    RUN_ID_PATTERN,
+    SHA256_PATTERN,
+    ResultResponse,
+    RunList,
+    RunRecord,
+)
 from service.state import ServiceState
 from service.storage.results import ResultLostError, ResultMissingError
 from service.storage.runs import RESUBMITTABLE, Run, RunFilter, RunStatus
@@ -57,6 +63,14 @@ T = TypeVar("T")
 logger = logging.getLogger("service")
 router = APIRouter(prefix="/runs", tags=["runs"], route_class=ServiceRoute)
 
+#: ``model_version`` as a run records it: ``none``, or the baseline's ``id@version``.
+RUN_MODEL_PATTERN = worded_pattern(
+    r"^(none|[A-Za-z0-9][A-Za-z0-9._-]{0,127}@[A-Za-z0-9][A-Za-z0-9._-]{0,127})$",
+    "none, or a model's id@version: letters, digits, '.', '_' and '-', each 1..128 characters "
+    "starting with a letter or digit",
+)
+#: ``author``: an API key's id, the first 12 hex digits of its sha256.
+AUTHOR_PATTERN = worded_pattern(r"^[0-9a-f]{12}$", "a key id: 12 hex digits (0-9, a-f)")
 RunId = Annotated[str, Path(pattern=RUN_ID_PATTERN, description="Run id (32 hex digits).")]
 
 
@@ -249,12 +263,12 @@ async def list_runs(
         str | None, Query(pattern=SCENARIO_ID_PATTERN, description="Projected scenario id.")
     ] = None,
     scenario_sha256: Annotated[
-        str | None, Query(pattern=r"^[0-9a-f]{64}$", description="Scenario digest.")
+        str | None, Query(pattern=SHA256_PATTERN, description="Scenario digest.")
     ] = None,
     model_version: Annotated[
         str | None,
         Query(
-            pattern=r"^(none|[A-Za-z0-9][A-Za-z0-9._-]{0,127}@[A-Za-z0-9][A-Za-z0-9._-]{0,127})$",
+            pattern=RUN_MODEL_PATTERN,
             description="Baseline model id@version, or none.",
         ),
     ] = None,
@@ -263,7 +277,7 @@ async def list_runs(
     author: Annotated[
         str | None,
         Query(
-            pattern=r"^[0-9a-f]{12}$",
+            pattern=AUTHOR_PATTERN,
             description="Id of the API key that asked for it (12 hex digits, the first of the "
             "key's sha256), as `author` shows it.",
         ),
@@ -271,7 +285,7 @@ async def list_runs(
     data_sha256: Annotated[
         str | None,
         Query(
-            pattern=r"^[0-9a-f]{64}$",
+            pattern=SHA256_PATTERN,
             description="sha256 of the shipped data it computed from, as a run's `data_sha256` "
             "shows it (runs recorded before it was recorded match none).",
         ),

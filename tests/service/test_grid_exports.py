@@ -215,10 +215,10 @@ def test_years_and_a_weather_year_unzip_to_the_command_lines_files(server: str, 
     [
         ({"years": [2030], **PERIOD}, "years = '2030': the period is those years; leave start "
          "and end out"),
-        ({"years": [2032, 2030]}, "years = '2032,2030': give each year once, in ascending"),
-        ({"years": [2030, 2070]}, "years = '2030,2070': spans 41 years from the first to"),
-        ({"weather_year": 1990, **PERIOD}, "weather_year = 1990: not an observed weather year "
-         "of seoul; allowed: 2013..2024"),
+        ({"years": [2032, 2030]}, "years = '2032,2030': allowed: years, each once, in ascending"),
+        ({"years": [2030, 2070]}, "years = '2030,2070': allowed: years spanning at most 30"),
+        ({"weather_year": 1990, **PERIOD}, "weather_year = 1990: allowed: a year 2013..2024 "
+         "(the observed weather years of seoul)"),
         ({"weather_year": 2018, "weather": "typical", **PERIOD}, "weather_year = 2018: a "
          "weather year is one of the observed years of historical weather"),
     ],

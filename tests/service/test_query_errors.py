@@ -51,6 +51,60 @@ def _constrained_query_parameters(document: dict) -> list[tuple[str, str, str, s
     return found
 
 
+def _patterned_path_parameters(document: dict) -> list[tuple[str, str, str, str]]:
+    """(method, path, parameter, its pattern) of every path parameter with a pattern."""
+    return [
+        (method.upper(), path, parameter["name"], parameter["schema"]["pattern"])
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "path" and "pattern" in parameter.get("schema", {})
+    ]
+
+
+#: An admin key: a route that needs a key gets one, and checks its path as any other.
+ADMIN_KEY = "admin-key-000000001"
+
+
+def test_a_path_parameter_says_in_words_what_it_allows():
+    """``GET /v1/runs/xyz`` read ``path.run_id = 'xyz': String should match pattern
+    '^[0-9a-f]{32}$' (allowed: text matching ^[0-9a-f]{32}$)``: the regex twice, what to type
+    never. Every path parameter with a pattern, from the service's own OpenAPI document, says
+    what is allowed in words, its pattern nowhere."""
+    with running_server({"FORECAST_API_KEYS": f"admin:{ADMIN_KEY}"}) as (server, _seconds):
+        wrong = _path_parameters_said_with_their_pattern(server)
+    assert not wrong, "\n".join(wrong)
+
+
+def _path_parameters_said_with_their_pattern(server: str) -> list[str]:
+    """Each path parameter with a pattern whose 422 is not ``path.<name> = 'Not!Valid': not
+    of the allowed form (allowed: ...)``, or says the pattern: its route and the answer."""
+    headers = {"X-API-Key": ADMIN_KEY}
+    document = httpx.get(f"{server}/openapi.json", headers=headers, timeout=30).json()
+    parameters = _patterned_path_parameters(document)
+    # scenario_id, run_id, job_id, model_id, accelerator_id.
+    assert len({name for _, _, name, _ in parameters}) >= 5, parameters
+    wrong = []
+    for method, path, name, pattern in parameters:
+        # The parameter refused, any other of the path of a form its own pattern takes.
+        url = re.sub(r"\{[a-z_]+\}", "0" * 32, path.replace(f"{{{name}}}", "Not!Valid"))
+        answer = httpx.request(method, f"{server}{url}", headers=headers, timeout=60)
+        detail = answer.json().get("detail", "")
+        said = f"path.{name} = 'Not!Valid': not of the allowed form (allowed: "
+        if answer.status_code != 422 or not detail.startswith(said) or pattern in detail:
+            wrong.append(f"{method} {path}: {answer.status_code} {detail[:300]}")
+    return wrong
+
+
+def test_a_scenario_id_in_the_path_is_said_in_words(server: str):
+    answer = httpx.get(f"{server}/v1/scenarios/Bad_Id/versions", timeout=60)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["detail"] == (
+        "path.scenario_id = 'Bad_Id': not of the allowed form (allowed: a scenario id: "
+        "lowercase letters, digits and '-', 1..64 characters, the first a letter or digit)"
+    )
+
+
 def test_every_query_parameter_error_names_what_is_allowed(server: str):
     document = httpx.get(f"{server}/openapi.json", timeout=30).json()
     parameters = _constrained_query_parameters(document)
@@ -71,7 +125,9 @@ def test_every_query_parameter_error_names_what_is_allowed(server: str):
                                                                           f"{name} = "))),
             None,
         )  # fmt: skip
-        if part is None or not ("(allowed: " in part or ": allowed: " in part):
+        # A pattern said in words (test_a_path_parameter_says_in_words_what_it_allows).
+        regex = "should match pattern" in detail or " matching ^" in detail
+        if part is None or regex or not ("(allowed: " in part or ": allowed: " in part):
             missing.append(f"{method} {path} ?{name}={bad[:20]}: {detail[:300]}")
     assert not missing, "\n".join(missing)
 
@@ -96,8 +152,8 @@ def test_every_query_parameter_error_names_what_is_allowed(server: str):
         ),
         (
             "/v1/runs?scenario_sha256=xyz",
-            "query.scenario_sha256 = 'xyz': String should match pattern '^[0-9a-f]{64}$' "
-            "(allowed: text matching ^[0-9a-f]{64}$)",
+            "query.scenario_sha256 = 'xyz': not of the allowed form (allowed: a sha256 digest: "
+            "64 hex digits (0-9, a-f))",
         ),
         (
             "/v1/scenarios/kr-national?version=0",

@@ -55,6 +55,10 @@ def _runs(server: str) -> int:
          "variables = 'site_facility_mw_mean': a site's own load series (site_facility_mw, "
          "site_it_mw) is written for the sites named with sites only, and none is named; "
          "allowed here: "),
+        # A scenario without sites: the reason that applies, not also "name them with sites".
+        ({**BODY, "scenario_id": "kr-gov-gpu-path"}, "site_facility_mw",
+         "variables = 'site_facility_mw': a site_* variable needs sites, and scenario "
+         "kr-gov-gpu-path has none; allowed here: "),
         # Only a comparison writes a difference: a plain projection's job ran to its end first.
         (BODY, "ai_energy_twh_difference", "variables = 'ai_energy_twh_difference': a "
                                            "*_difference variable (a scenario's figure minus "

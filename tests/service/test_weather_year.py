@@ -84,12 +84,12 @@ def test_a_comparison_runs_every_scenario_on_the_weather_year(server: str):
     ("path", "extra", "message"),
     [
         ("/v1/projections", {"weather_year": 1990},
-         "weather_year = 1990: not an observed weather year of seoul; allowed: 2013..2024"),
+         "weather_year = 1990: allowed: a year 2013..2024 (the observed weather years of seoul)"),
         ("/v1/projections", {"weather_year": YEAR, "weather": "typical"},
          f"weather_year = {YEAR}: a weather year is one of the observed years of historical "
          "weather, and this projection runs on typical weather"),
         ("/v1/comparisons", {"weather_year": 1990},
-         "weather_year = 1990: not an observed weather year of seoul; allowed: 2013..2024"),
+         "weather_year = 1990: allowed: a year 2013..2024 (the observed weather years of seoul)"),
     ],
 )  # fmt: skip
 def test_a_weather_year_it_cannot_run_on_is_a_422_naming_the_field(

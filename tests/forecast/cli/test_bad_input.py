@@ -102,6 +102,15 @@ SCENARIO_EDITS = [
         ["milestones[1].date = '20260630': allowed: a date written YYYY-MM-DD"],
         id="digits-are-not-read-as-seconds-since-1970",
     ),
+    pytest.param(
+        'pue = { dist = "uniform", low = 1.2, high = 1.4 }',
+        'pue = { dist = "bogus", low = 1.2, high = 1.4 }',
+        [
+            "small.toml: operations.pue.dist = 'bogus': not one of the choices (allowed: "
+            "'fixed', 'triangular', 'uniform', 'lognormal', 'beta')"
+        ],
+        id="unknown-distribution-names-its-field-and-the-tags",
+    ),
 ]
 
 
@@ -158,12 +167,16 @@ def test_a_toml_syntax_error_names_the_file_line_and_column_and_quotes_the_line(
         ("--quantiles", "0.5,1.5", ["--quantiles = [0.5, 1.5]", "[0, 1]"]),
         ("--quantiles", "0.1,0.5,0.5", ["--quantiles = [0.1, 0.5, 0.5]", "0.5 given twice"]),
         ("--quantiles", "0.5,x", ["--quantiles = '0.5,x': allowed: comma-separated"]),
-        ("--drivers-year", "2040", ["--drivers-year = 2040: allowed: a year of the period"]),
-        ("--flexibility-year", "2040", ["--flexibility-year = 2040: allowed: a year of the"]),
+        (
+            "--drivers-year",
+            "2040",
+            ["--drivers-year = 2040: allowed: a year 2025..2026 (the projection's period)"],
+        ),
+        ("--flexibility-year", "2040", ["--flexibility-year = 2040: allowed: a year 2025..2026"]),
         # Typer's own conversion of an int option (errs finding d): was "Invalid value for
         # '--flexibility-year': Input should be a valid integer, ...", no value, no range.
-        ("--flexibility-year", "x", ["--flexibility-year = 'x': allowed: an integer"]),
-        ("--drivers-year", "2030.5", ["--drivers-year = 2030.5: allowed: an integer"]),
+        ("--flexibility-year", "x", ["--flexibility-year = 'x': allowed: a year"]),
+        ("--drivers-year", "2030.5", ["--drivers-year = '2030.5': allowed: a year"]),
         ("--duration-draws", "20", ["--duration-draws = '20'", "only with --duration-curves"]),
         ("--baseline-model", "kr-national-baseline", ["--no-baseline", "one or the other"]),
         ("--format", "xlsx", ["xlsx", "csv, netcdf"]),
@@ -256,7 +269,8 @@ def test_not_utf8(scenario_file, tmp_path, capsys):
         pytest.param(["keys", "verify", "{tmp}/nope"], "nope: no such directory",
                      id="verify-missing-directory"),
         pytest.param(["plot", "kr-outlook", "--kind", "peak-hours", "--years", "2030,2030",
-                      "--out", "{tmp}/p.png"], "--years = [2030, 2030]: give each year once",
+                      "--out", "{tmp}/p.png"], "--years = '2030,2030': allowed: 1..4 years, each "
+                     "once",
                      id="plot-repeated-year"),
     ],
 )  # fmt: skip

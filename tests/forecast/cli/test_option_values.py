@@ -20,8 +20,9 @@ from tests.support.server import REPOSITORY
     [
         pytest.param(
             ["forecast", "project", "kr-outlook", "--flexibility-year", "x"],
-            "error: --flexibility-year = 'x': allowed: an integer",
-            id="project-int-option",
+            # A year option: every year option's words (forecast.errors.year_error).
+            "error: --flexibility-year = 'x': allowed: a year",
+            id="project-year-option",
         ),
         pytest.param(
             ["forecast", "project", "kr-outlook", "--draws", "abc"],

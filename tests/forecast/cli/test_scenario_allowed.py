@@ -21,8 +21,8 @@ EDITS = [
     pytest.param(
         'country = "KR"',
         'country = "kor"',
-        "small.toml: country = 'kor': String should match pattern '^([A-Z]{2}|world)$' "
-        "(allowed: text matching ^([A-Z]{2}|world)$)",
+        "small.toml: country = 'kor': not of the allowed form (allowed: a country: its ISO "
+        "3166 two-letter code in capitals (KR), or world)",
         id="pattern",
     ),
     pytest.param(

@@ -153,6 +153,13 @@ def _without_sites(text: str) -> str:
                                                  "small has none; allowed here: "),
         ("compare", "site_*", "error: --variables = 'site_*': a site_* variable needs sites, and "
                               "scenario small has none; scenario other has none; allowed here: "),
+        # A site's own series: the reason that applies, not also "name them with --site".
+        ("project", "site_facility_mw", "error: --variables = 'site_facility_mw': a site_* "
+                                        "variable needs sites, and scenario small has none; "
+                                        "allowed here: "),
+        ("compare", "site_it_mw", "error: --variables = 'site_it_mw': a site_* variable needs "
+                                  "sites, and scenario small has none; scenario other has none; "
+                                  "allowed here: "),
         ("sweep", "total_mw", "error: --variables = 'total_mw': a baseline_* or total_* variable "
                               "needs a baseline, and small is projected without one; allowed "
                               "here: "),

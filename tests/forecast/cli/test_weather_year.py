@@ -81,8 +81,8 @@ NO_WEATHER = 'country = "KR"\nweather_location = "none"'
     ("extra", "text_change", "message"),
     [
         pytest.param(["--weather-year", "1990"], None,
-                     "error: --weather-year = 1990: not an observed weather year of seoul; "
-                     "allowed: 2013..2024", id="not-observed"),
+                     "error: --weather-year = 1990: allowed: a year 2013..2024 (the observed "
+                     "weather years of seoul)", id="not-observed"),
         pytest.param(["--weather-year", str(YEAR), "--weather", "typical"], None,
                      f"error: --weather-year = {YEAR}: a weather year is one of the observed "
                      "years of historical weather, and this projection runs on typical "
@@ -196,8 +196,8 @@ def test_plot_draws_the_weather_years_projection_and_says_so_under_it(
     ("extra", "message"),
     [
         pytest.param(["--weather-year", "1990"],
-                     "error: --weather-year = 1990: not an observed weather year of seoul; "
-                     "allowed: 2013..2024", id="not-observed"),
+                     "error: --weather-year = 1990: allowed: a year 2013..2024 (the observed "
+                     "weather years of seoul)", id="not-observed"),
         pytest.param(["--weather-year", "x"], "error: --weather-year = 'x': allowed: a year",
                      id="not-a-year"),
         pytest.param(["--weather-year", str(YEAR), "--kind", "tornado"],
@@ -243,5 +243,5 @@ def test_report_runs_every_scenario_on_the_weather_year_and_says_so(
     refused = tmp_path / "refused.html"
     assert main([*report, "--weather-year", "1990", "--out", str(refused)]) == 2
     err = capsys.readouterr().err
-    assert "error: --weather-year = 1990: not an observed weather year of seoul" in err
+    assert "error: --weather-year = 1990: allowed: a year 2013..2024 (the observed" in err
     assert err.count("\n") == 1 and not refused.exists()

@@ -189,7 +189,7 @@ def test_plot_duration_and_peak_hours(scenario_file, small_scenario_text, tmp_pa
     assert not (tmp_path / "x.png").exists()
     years = ["--kind", "duration", "--years", "2024", "--out", str(tmp_path / "y.png")]
     assert main(["plot", str(scenario), *years]) == 2
-    assert "--years = [2024]: give 1..4 years of the projection (2025..2026)" in (
+    assert "--years = 2024: allowed: a year 2025..2026 (the projection's period)" in (
         capsys.readouterr().err
     )
     # An option the figure does not use is refused before the projection, not ignored.

@@ -1019,7 +1019,9 @@ def test_the_flexibility_year_is_a_year_of_the_period(capsys):
     error = capsys.readouterr().err.strip()
     assert status == 2
     assert error.splitlines() == [error] and "Traceback" not in error
-    assert "--flexibility-year = 2040: allowed: a year of the period, 2030..2030" in error
+    assert "--flexibility-year = 2040: allowed: a year 2030..2030 (the projection's period)" in (
+        error
+    )
 
 
 def test_shifting_never_draws_more_than_the_grid_connection():

@@ -312,7 +312,7 @@ def test_bad_input_is_one_line(small_scenario_text, scenario_file, tmp_path, cap
             ["--draws", "200"],
             "1..20 (the paths to write; the Monte Carlo sample they are chosen from is --sample)",
         ),
-        (["--quantile", "1.5"], "--quantile = 1.5: give 1..20 probabilities in [0, 1]"),
+        (["--quantile", "1.5"], "--quantile = 1.5: allowed: 1..20 probabilities in [0, 1]"),
         (["--quantile", "0.5,x"], "--quantile = '0.5,x': allowed: comma-separated probabilities"),
         (
             ["--quantile", "0.5", "--rank-by", "ai"],
@@ -1321,10 +1321,10 @@ def test_years_are_investment_periods_of_the_same_draws(
     )
     capsys.readouterr()
     cases = [
-        (["--years", "2027,2025"], "--years = '2027,2025': give each year once, in ascending"),
-        (["--years", "2025,x"], "--years = '2025,x': give years, Y[,Y...] (e.g. 2030,2035)"),
+        (["--years", "2027,2025"], "--years = '2027,2025': allowed: years, each once, in"),
+        (["--years", "2025,x"], "--years = 'x': allowed: a year"),
         (["--years", "2025", "--end", "2025-12-31"], "leave --start and --end out"),
-        (["--years", "2025,2060"], "--years = '2025,2060': spans 36 years from the first to"),
+        (["--years", "2025,2060"], "--years = '2025,2060': allowed: years spanning at most 30"),
     ]
     for extra, message in cases:
         assert main([*common, *extra, "--out", str(tmp_path / "x")]) == 2
@@ -1562,7 +1562,7 @@ def test_a_weather_year_runs_every_draw_on_that_years_weather(
     capsys.readouterr()
     cases = [
         (["--weather-year", "1990"],
-         "--weather-year = 1990: not an observed weather year of seoul; allowed: 2013..2024"),
+         "--weather-year = 1990: allowed: a year 2013..2024 (the observed weather years of seoul)"),
         (["--weather-year", "2018", "--weather", "typical"],
          "--weather-year = 2018: a weather year is one of the observed years of historical "
          "weather, and this projection runs on typical weather"),

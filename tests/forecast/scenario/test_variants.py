@@ -275,7 +275,8 @@ def test_one_mistake_is_counted_as_one_error():
         ),
         (
             lambda data: data.update(id="japan_dc"),
-            "id = 'japan_dc': allowed: lower-case letters, digits and '-'",
+            "id = 'japan_dc': not of the allowed form (allowed: a scenario id: lowercase "
+            "letters, digits and '-', 1..64 characters, the first a letter or digit)",
         ),
     ],
 )

@@ -166,14 +166,22 @@ def test_cli_oat_prints_and_writes_the_swing_and_plots_a_tornado(client, small, 
     assert "one input at a time" in info["Title"]
     assert "operations.pue" in info["Description"]
     assert info["Source"].startswith("Source: scenario small (sha256 ")
+    # A year the table lacks, in every year option's words (was "the swing table has ...").
+    capsys.readouterr()
+    absent = ["plot", str(written), "--kind", "tornado", "--years", "2030", "--out", str(figure)]
+    assert main(absent) == 2
+    assert "error: --years = 2030: allowed: a year of 2025, 2026 (the swing table's; " in (
+        capsys.readouterr().err
+    )
 
 
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["--years", "2030"], "--years = 2030: allowed: a year of the period, 2025..2025"),
+        (["--years", "2030"], "--years = 2030: allowed: a year 2025..2025 (the sweep's period)"),
         (["--quantiles", "0.1,0.9"], "a swing compares P50s; include 0.5"),
         (["--swing-out", "x.json"], "--swing-out = 'x.json': allowed: a .csv file name"),
+        (["--connect-timeout", "x"], "--connect-timeout = 'x': allowed: a number of seconds"),
     ],
 )
 def test_cli_oat_bad_input_exits_2_before_any_cluster(small, tmp_path, capsys, extra, message):

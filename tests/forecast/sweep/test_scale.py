@@ -66,8 +66,8 @@ def test_plan_scale_after_a_varied_count_and_equal_to_a_scaled_file():
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("plan.scale=0,1", "--vary plan.scale: values [0, 1]: each must be a number in (0, 1000]"),
-        ("plan.scale=big", "--vary plan.scale: values ['big']: each must be a number"),
+        ("plan.scale=0,1", "--vary plan.scale: values [0, 1]: allowed: numbers in (0, 1000]"),
+        ("plan.scale=big", "--vary plan.scale: values ['big']: allowed: numbers in (0, 1000]"),
     ],
 )
 def test_plan_scale_refuses_bad_values(text, message):
