@@ -24,7 +24,7 @@ where ``f · (1 + i · (max phi − 1))`` would exceed 1, the inference share is
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,17 +86,23 @@ def inference_shape(scenario: Scenario, calendar: HourlyCalendar) -> np.ndarray:
     so it is kept, keyed on all it depends on: 17 ms of a 200-draw monthly projection over
     12 years, most of it looking holidays up (measured 2026-12-05).
     """
+    key = shape_key(scenario, calendar)
+    shape = _SHAPES.get(key)
+    if shape is None:
+        shape = _SHAPES.put(key, _inference_shape(scenario.country, calendar, *key[-1]))
+    return shape
+
+
+def shape_key(scenario: Scenario, calendar: HourlyCalendar) -> tuple:
+    """All that :func:`inference_shape` depends on: the country, the calendar's hours and the
+    shape's parameters (peak to mean [-], peak hour [h], weekend factor [-], last)."""
     ops = scenario.operations
     local = calendar.local
     parameters = tuple(
         central(operation(ops, name))
         for name in ("inference_peak_to_mean", "inference_peak_hour", "inference_weekend_factor")
     )
-    key = (scenario.country, str(local.tz), len(local), local[0], local[-1], parameters)
-    shape = _SHAPES.get(key)
-    if shape is None:
-        shape = _SHAPES.put(key, _inference_shape(scenario.country, calendar, *parameters))
-    return shape
+    return (scenario.country, str(local.tz), len(local), local[0], local[-1], parameters)
 
 
 def _inference_shape(country, calendar, peak_to_mean, peak_hour, weekend_factor) -> np.ndarray:
@@ -382,17 +388,59 @@ def month_frontiers(
     return frontiers
 
 
+#: The weather's tables of months that :func:`site_months` made (see there), by key and
+#: table, most recent last: 8 projections' (a few MB).
+_MONTH_TABLES = SharedArrays(kept=24)
+
+
 def site_months(
     calendar: HourlyCalendar,
     shape: np.ndarray,
     cooling_excess: np.ndarray,
     weather_of_draw: np.ndarray,
+    *,
+    key: Hashable = None,
 ) -> SiteMonths:
     """What every site's reduction (:func:`forecast.kernels.site_reductions`) reads of the
     calendar's months: their :func:`month_hour_sums`, hours and years, and each weather year's
     :func:`month_frontiers`, one table of them all, on ``shape`` ``phi`` [H] and
     ``cooling_excess`` ``x`` [W, H] of the calendar's hours, for the draws' weather years
-    ``weather_of_draw`` [D]."""
+    ``weather_of_draw`` [D].
+
+    With ``key``, all that ``shape`` and ``cooling_excess`` depend on, the sums and the
+    frontiers are kept and found again: requests with the same period and weather (a new
+    seed, more draws) repeat them, about 25 ms of a kr-national projection's main thread
+    over 12 years (2026-12-07). The kernel gets copies (it is compiled for writable arrays).
+    """
+    parts = ("sums", "bounds", "basis")
+    kept = [_MONTH_TABLES.get((key, part)) for part in parts] if key is not None else [None]
+    if any(table is None for table in kept):
+        tables = _month_tables(calendar, shape, cooling_excess)
+        if key is not None:
+            for part, table in zip(parts, tables, strict=True):
+                _MONTH_TABLES.put((key, part), table.copy())  # read-only from then on
+    else:
+        tables = (np.array(kept[0]), np.array(kept[1]), np.array(kept[2]))  # writable copies
+    sums, bounds, basis = tables
+    month_years = (calendar.first_month + np.arange(calendar.n_months)) // 12
+    return SiteMonths(
+        hour_sums=sums,
+        month_hours=np.bincount(calendar.month_of_hour, minlength=calendar.n_months).astype(
+            np.float64
+        ),
+        frontier_bounds=bounds,
+        frontier_basis=basis,
+        weather_of_draw=np.ascontiguousarray(weather_of_draw, dtype=np.int64),
+        year_of_month=np.searchsorted(calendar.years, month_years).astype(np.int64),
+    )
+
+
+def _month_tables(
+    calendar: HourlyCalendar, shape: np.ndarray, cooling_excess: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`site_months`' tables made: the :func:`month_hour_sums` [W, M, 4], and the
+    :func:`month_frontiers` of every weather year as one table, float64[K, 4], with each
+    weather year's first row of each month, int64[W, M + 1]."""
     frontiers = month_frontiers(calendar, shape, cooling_excess)
     first = np.cumsum([0] + [months.size for months, _ in frontiers[:-1]])  # [W]
     bounds = np.stack(
@@ -401,16 +449,10 @@ def site_months(
             for offset, (months, _) in zip(first, frontiers, strict=True)
         ]
     )
-    month_years = (calendar.first_month + np.arange(calendar.n_months)) // 12
-    return SiteMonths(
-        hour_sums=month_hour_sums(calendar, shape, cooling_excess),
-        month_hours=np.bincount(calendar.month_of_hour, minlength=calendar.n_months).astype(
-            np.float64
-        ),
-        frontier_bounds=bounds.astype(np.int64),
-        frontier_basis=np.ascontiguousarray(np.concatenate([basis for _, basis in frontiers])),
-        weather_of_draw=np.ascontiguousarray(weather_of_draw, dtype=np.int64),
-        year_of_month=np.searchsorted(calendar.years, month_years).astype(np.int64),
+    return (
+        month_hour_sums(calendar, shape, cooling_excess),
+        bounds.astype(np.int64),
+        np.ascontiguousarray(np.concatenate([basis for _, basis in frontiers])),
     )
 
 
