@@ -77,6 +77,7 @@ from forecast.engine.power import (
     non_ai_at_hours,
     non_ai_coefficients,
     non_ai_energy_by_region,
+    shape_key,
     site_months,
     site_series,
     site_shares,
@@ -352,13 +353,15 @@ def _whole_years(scenario: Scenario, calendar: HourlyCalendar) -> HourlyCalendar
 class _Drivers:
     """The hourly drivers of a calendar's loads, and the draws: the weather's cooling excess
     [W, H] (and its mean over whole weather years [°C]), the inference shape [H] and the
-    baseline."""
+    baseline; ``hours_key``, all that the cooling excess and the shape depend on (the
+    shape's key, the weather's digest, the cooling reference [°C])."""
 
     cooling_excess: np.ndarray
     year_excess: np.ndarray
     inputs: Inputs
     shape: np.ndarray
     series: BaselineSeries | None
+    hours_key: tuple
 
 
 def _drivers(scenario, options, calendar, weather, model) -> _Drivers:
@@ -391,6 +394,7 @@ def _drivers(scenario, options, calendar, weather, model) -> _Drivers:
         inputs=inputs,
         shape=inference_shape(scenario, calendar),
         series=series,
+        hours_key=(shape_key(scenario, calendar), weather.digest, reference_c),
     )
 
 
@@ -445,8 +449,9 @@ def _loads(
     reducer = site_coefficients = None
     if scenario.sites and probabilities is not None:
         months = site_months(
-            calendar, drivers.shape, drivers.cooling_excess, inputs.weather_of_draw
-        )
+            calendar, drivers.shape, drivers.cooling_excess, inputs.weather_of_draw,
+            key=drivers.hours_key,
+        )  # fmt: skip
         reducer = SiteReducer(len(scenario.sites), calendar, probabilities, months)
         site_coefficients = SiteCoefficients(
             scenario, inputs, grid.months, window, drivers.shape.max()

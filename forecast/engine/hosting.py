@@ -535,7 +535,8 @@ def site_nameplates(
         share = np.divide(
             it_mw, region_mw, out=np.zeros_like(it_mw), where=placed & (region_mw > 0)
         )
-        occupancy = np.clip(site.tenant_occupancy.at(grid.months), 0.0, 1.0)
+        # [D, 1] where constant in time: it broadcasts over the months (the same values).
+        occupancy = np.clip(site.tenant_occupancy.over_time(grid.months), 0.0, 1.0)
         tenant_mw = occupancy * it_mw * free_share[:, site.region]
         yield site, line, share * hosting.hosted_mw[:, site.region], tenant_mw
         # [D, Mf] each: not held while the next site's are made (site_coefficients' peak).

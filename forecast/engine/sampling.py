@@ -289,9 +289,23 @@ class PathDraw:
         weight = np.clip((grid - self.months[lower]) / span, 0.0, 1.0)
         return values[:, lower] + weight * (values[:, upper] - values[:, lower])
 
+    def over_time(self, months: np.ndarray) -> np.ndarray:
+        """Values at the month numbers ``months``, as :meth:`at`, but a quantity constant in
+        time as its one value a draw, float64[D, 1], which broadcasts against [D, M]: an
+        elementwise operation on it then gives the same values as on :meth:`at`'s [D, M],
+        made once a draw instead of once a draw and month. float64[D, M] or [D, 1]"""
+        return self.values if self.is_constant else self.at(months)
+
     def first(self) -> np.ndarray:
         """The first point's value in each draw (what a spread-driver table shows). float64[D]"""
         return self.values[:, 0]
+
+
+def over_months(values: np.ndarray, months: np.ndarray) -> np.ndarray:
+    """Values of :meth:`PathDraw.over_time` on every month of ``months``, as
+    :meth:`PathDraw.at` gives them: one value a draw [D, 1] repeated, [D, M] as it is.
+    float64[D, M]"""
+    return np.repeat(values, months.size, axis=1) if values.shape[1] == 1 else values
 
 
 def sample_path(quantity: Distribution | Trend, n_draws: int, rng: np.random.Generator) -> PathDraw:

@@ -83,16 +83,41 @@ def _interpolate(below, above, gamma):
     return below + difference * gamma
 
 
+@inline_jit
+def _one_value(column, smallest, largest):
+    """Whether every value of the NaN-free ``column``, whose least is ``smallest`` and
+    greatest ``largest``, is the same bit for bit (0 and -0 compare equal but are not)."""
+    if smallest != largest:
+        return False
+    if smallest != 0.0:
+        return True
+    negative = 0
+    for index in range(column.size):
+        if math.copysign(1.0, column[index]) < 0.0:
+            negative += 1
+    return negative in (0, column.size)
+
+
 @jit
 def _column_quantiles(
     column: FloatArray, probabilities: FloatArray, out_column: FloatArray
 ) -> None:
     """Write the quantiles of one column, reordering it in place; NaN anywhere gives NaN."""
     count = column.size
+    smallest, largest = np.inf, -np.inf
     for index in range(count):
         if np.isnan(column[index]):
             out_column[:] = np.nan
             return
+        smallest, largest = min(smallest, column[index]), max(largest, column[index])
+    if _one_value(column, smallest, largest):
+        # One value (a site not yet asking, a month before any build: 43 % of a kr-national
+        # projection's monthly columns): each quantile is it, through the same
+        # interpolation, with no selection (test_quantiles_over_draws_keep_the_sign_of_zero).
+        for quantile in range(probabilities.size):
+            gamma = _ranks(count, probabilities[quantile])[2]
+            out_column[quantile] = _interpolate(column[0], column[0], gamma)
+        return
     left = int(np.int64(0))  # not the literal 0, which numba would compile _select for apart
     for quantile in range(probabilities.size):
         lower, upper, gamma = _ranks(count, probabilities[quantile])

@@ -9,6 +9,7 @@ up to the region's AI energy draw by draw, as the hourly stream finds it.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 
 import numpy as np
 import pytest
@@ -255,3 +256,56 @@ def test_each_sites_nameplates_and_capacity_are_made_once_a_projection(monkeypat
     assert len(passes) == 1
     assert sorted(capacities) == sorted(2 * list(range(3)))
     assert float(dataset["site_energy_twh_mean"].sum()) > 0
+
+
+def test_the_month_tables_are_made_once_for_a_period_and_weather(monkeypatch):
+    """The sites' month tables (each month's hour sums and frontier hours) depend on the
+    period, the inference shape and the weather alone: a second projection over the same ones
+    (another seed) finds them kept, with the same site loads as when they are made anew;
+    another period makes its own (once each, where every projection made them before
+    2026-12-07)."""
+    from forecast.engine import power
+    from forecast.memo import SharedArrays
+
+    made = []
+    frontiers = power.month_frontiers
+
+    def counted_frontiers(*args):
+        made.append(1)
+        return frontiers(*args)
+
+    monkeypatch.setattr(power, "month_frontiers", counted_frontiers)
+    monkeypatch.setattr(power, "_MONTH_TABLES", SharedArrays(kept=24), raising=False)
+    _project(_every_term(), draws=4, seed=1)
+    again = _project(_every_term(), draws=4, seed=2)
+    assert len(made) == 1
+    monkeypatch.setattr(power, "_MONTH_TABLES", SharedArrays(kept=24), raising=False)
+    anew = _project(_every_term(), draws=4, seed=2)
+    assert len(made) == 2
+    for name in ("site_mean_mw", "site_energy_twh", "site_peak_mw"):
+        np.testing.assert_array_equal(again[name].values, anew[name].values)
+    _project(_every_term(), draws=4, seed=2, start=dt.date(2025, 1, 1), end=dt.date(2025, 6, 30))
+    assert len(made) == 3
+
+
+def test_month_tables_found_again_are_writable_copies():
+    """The kernel is compiled for writable arrays (a read-only one would compile it again on
+    a user's request), and a caller must not change the tables kept for the next one."""
+    from forecast.calendar import HourlyCalendar
+    from forecast.engine import power
+
+    calendar = HourlyCalendar.build(dt.date(2025, 1, 1), dt.date(2025, 2, 28), "Asia/Seoul")
+    hours = len(calendar.local)
+    rng = np.random.default_rng(7)
+    shape, excess = 0.5 + rng.random(hours), np.maximum(rng.normal(0, 3, (2, hours)), 0.0)
+    key = ("test_month_tables_found_again_are_writable_copies", hours)
+    made = power.site_months(calendar, shape, excess, np.array([0, 1, 1]), key=key)
+    found = power.site_months(calendar, shape, excess, np.array([1, 0, 1]), key=key)
+    for months in (made, found):
+        assert all(np.asarray(table).flags.writeable for table in months)
+    for name in ("hour_sums", "frontier_bounds", "frontier_basis"):
+        np.testing.assert_array_equal(getattr(made, name), getattr(found, name))
+        getattr(made, name)[...] = -1
+    again = power.site_months(calendar, shape, excess, np.array([1, 0, 1]), key=key)
+    np.testing.assert_array_equal(again.frontier_basis, found.frontier_basis)
+    np.testing.assert_array_equal(again.weather_of_draw, [1, 0, 1])

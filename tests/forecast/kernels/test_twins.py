@@ -343,6 +343,24 @@ def test_quantiles_over_draws_single_and_random_probabilities():
         np.testing.assert_array_equal(out, twins.quantiles_over_draws_numpy(values, probabilities))
 
 
+@pytest.mark.parametrize("draws", [1, 2, 1000])
+def test_quantiles_over_draws_keep_the_sign_of_zero(draws):
+    """Columns of one value are answered without a selection: bit for bit NumPy's, the sign
+    of a zero included (all 0, all -0, both mixed, one number, infinity, a second value)."""
+    rng = _rng("quantiles-zero-signs", draws)
+    columns = [
+        np.zeros(draws), np.full(draws, -0.0), np.where(rng.random(draws) < 0.5, 0.0, -0.0),
+        np.full(draws, 2.5), np.full(draws, np.inf), np.r_[np.full(draws - 1, 4.0), 5.0],
+    ]  # fmt: skip
+    values = np.stack(columns, axis=1)
+    out = np.empty((PROBABILITIES.size, values.shape[1]))
+    with np.errstate(invalid="ignore"):  # infinity's interpolation is NaN, as NumPy's
+        kernels.quantiles_over_draws(values, PROBABILITIES, out)
+        expected = twins.quantiles_over_draws_numpy(values, PROBABILITIES)
+    np.testing.assert_array_equal(out, expected)
+    np.testing.assert_array_equal(np.signbit(out), np.signbit(expected))
+
+
 def test_quantiles_over_draws_by_hand():
     """Draws 3, 1, 2, 4: P0 = 1, P25 = 1.75, P50 = 2.5, P100 = 4."""
     out = np.empty((4, 1))
