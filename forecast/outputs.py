@@ -1325,16 +1325,17 @@ def partial_years_note(dataset) -> str:
 def partial_months_note(dataset) -> str:
     """One line naming the months the period covers in part (its first and last at most; the
     Dataset's ``partial_months``, :func:`forecast.calendar.partial_months`) and what their
-    figures are: ``month 2030-03 covers 2030-03-15..2030-03-31 (17 of 31 days)``, labelled by
-    the calendar month, its means over those days only, its end-of-month figures (the fleet,
-    hosting, grid connections) at the month's end; empty where every month is whole."""
+    figures are: ``month 2030-03 covers 2030-03-15..2030-03-31 (17 of 31 days)``, its means
+    over those days only, its end-of-month figures (the fleet, hosting, grid connections) at
+    the calendar month's end wherever the period starts or ends; empty where every month is
+    whole."""
     cells = _covered_in_part(dataset, "partial_months")
     if not cells:
         return ""
     its = "its" if len(cells) == 1 else "their"
     return (
-        f"note: month {'; month '.join(cells)}: labelled by the calendar month, {its} means "
-        f"(MW by month) are over those days only, {its} end-of-month figures at the month's end"
+        f"note: month {'; month '.join(cells)}: {its} means (MW by month) are over those days "
+        f"only, {its} end-of-month figures at the month's end"
     )
 
 

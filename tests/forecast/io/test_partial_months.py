@@ -41,9 +41,8 @@ def test_the_months_covered_in_part_are_named_with_their_dates(dataset):
     assert str(dataset["month"].to_numpy()[0])[:10] == "2025-03-01"
     assert (
         "note: month 2025-03 covers 2025-03-15..2025-03-31 (17 of 31 days); month 2025-06 "
-        "covers 2025-06-01..2025-06-15 (15 of 30 days): labelled by the calendar month, their "
-        "means (MW by month) are over those days only, their end-of-month figures at the "
-        "month's end"
+        "covers 2025-06-01..2025-06-15 (15 of 30 days): their means (MW by month) are over "
+        "those days only, their end-of-month figures at the month's end"
     ) in summary_table(dataset).splitlines()
 
 
