@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -277,12 +278,37 @@ def partial_years(start: dt.date, end: dt.date) -> dict[str, str]:
     only (a 2-day period printed ``2030 total TWh 3.45`` as if a year's). Empty where every
     year is whole. ``forecast export-grid``'s ``partial_years`` says the same of its rows'
     hours."""
+    years = (
+        (str(year), dt.date(year, 1, 1), dt.date(year, 12, 31))
+        for year in range(start.year, end.year + 1)
+    )
+    return _covered_in_part(start, end, years)
+
+
+def partial_months(start: dt.date, end: dt.date) -> dict[str, str]:
+    """The calendar months that the period ``start`` .. ``end`` covers in part (its first and
+    last at most), as :func:`partial_years` names years: ``{"2030-03": "2030-03-15..2030-03-31
+    (17 of 31 days)"}``. A month's label (the Dataset's ``month``, the JSON's ``2030-03``) is
+    the calendar month; a mean over the month is over those days only. Empty where every month
+    is whole."""
+    months = []
+    for first in {start.replace(day=1), end.replace(day=1)}:
+        after = (first + dt.timedelta(days=31)).replace(day=1)
+        months.append((f"{first:%Y-%m}", first, after - dt.timedelta(days=1)))
+    return _covered_in_part(start, end, sorted(months))
+
+
+def _covered_in_part(
+    start: dt.date, end: dt.date, periods: Iterable[tuple[str, dt.date, dt.date]]
+) -> dict[str, str]:
+    """Each of ``periods`` (label, first day, last day) that ``start`` .. ``end`` covers in
+    part, by its label: the dates covered and how many of its days."""
     partial = {}
-    for year in range(start.year, end.year + 1):
-        first, last = max(start, dt.date(year, 1, 1)), min(end, dt.date(year, 12, 31))
-        covered, whole = (last - first).days + 1, days_in_year(year)
+    for label, period_first, period_last in periods:
+        first, last = max(start, period_first), min(end, period_last)
+        covered, whole = (last - first).days + 1, (period_last - period_first).days + 1
         if covered != whole:
-            partial[str(year)] = f"{first}..{last} ({covered} of {whole} days)"
+            partial[label] = f"{first}..{last} ({covered} of {whole} days)"
     return partial
 
 

@@ -1315,13 +1315,42 @@ def partial_years_note(dataset) -> str:
     2030-01-01..2030-01-02 (2 of 365 days): its figures are for those days only``; empty where
     every year is whole. A 2-day period printed ``2030 total TWh 3.45`` as if it were the
     year's (report-proc M5)."""
-    text = dataset.attrs.get("partial_years")
-    partial = json.loads(text) if text else {}
-    if not partial:
-        return ""
-    cells = [f"{year} covers {dates}" for year, dates in partial.items()]
+    cells = _covered_in_part(dataset, "partial_years")
     its = "its figures are" if len(cells) == 1 else "their figures are"
-    return f"note: {'; '.join(cells)}: {its} for those days only, not the whole year"
+    return (
+        f"note: {'; '.join(cells)}: {its} for those days only, not the whole year" if cells else ""
+    )
+
+
+def partial_months_note(dataset) -> str:
+    """One line naming the months the period covers in part (its first and last at most; the
+    Dataset's ``partial_months``, :func:`forecast.calendar.partial_months`) and what their
+    figures are: ``month 2030-03 covers 2030-03-15..2030-03-31 (17 of 31 days)``, its means
+    over those days only, its end-of-month figures (the fleet, hosting, grid connections) at
+    the calendar month's end wherever the period starts or ends; empty where every month is
+    whole."""
+    cells = _covered_in_part(dataset, "partial_months")
+    if not cells:
+        return ""
+    its = "its" if len(cells) == 1 else "their"
+    return (
+        f"note: month {'; month '.join(cells)}: {its} means (MW by month) are over those days "
+        f"only, {its} end-of-month figures at the month's end"
+    )
+
+
+def partial_period_notes(dataset) -> list[str]:
+    """The lines of :func:`partial_years_note` and :func:`partial_months_note` that say
+    something, for a summary's notes."""
+    return [note for note in (partial_years_note(dataset), partial_months_note(dataset)) if note]
+
+
+def _covered_in_part(dataset, attribute: str) -> list[str]:
+    """``<period> covers <dates>`` of each period that the Dataset's JSON ``attribute``
+    (``partial_years``, ``partial_months``) names."""
+    text = dataset.attrs.get(attribute)
+    partial = json.loads(text) if text else {}
+    return [f"{period} covers {dates}" for period, dates in partial.items()]
 
 
 def _hours_in_year(year: int) -> float:

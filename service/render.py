@@ -234,9 +234,10 @@ NUMBERED_COORDINATES = (
 )  # fmt: skip
 #: The other text coordinates a JSON answer carries, where the result has them: each draw's
 #: weather year (its temperatures, along ``draw``), as the NetCDF file has it, and the inputs
-#: that ``dc_spread_driver_rank_correlation`` ranks (dim ``dc_input``; the AI load's are the
-#: keys of ``spread_drivers``).
-LABEL_COORDINATES = ("draw_weather_year", "dc_input")
+#: that the spread-driver tables rank: the AI load's (dim ``input``:
+#: ``spread_driver_rank_correlation`` and every year's ``<output>_rank_correlation``, which
+#: the answer left out for want of their labels) and the data-centre load's (``dc_input``).
+LABEL_COORDINATES = ("draw_weather_year", "input", "dc_input")
 #: The Dataset's coordinate behind each JSON coordinate named otherwise.
 _COORDINATE_SOURCES = {"time": "time_utc", "local_time": "local_time_iso"}
 
@@ -305,12 +306,15 @@ def _coords_chunks(coords: dict[str, Any]) -> Iterator[bytes]:
 
 
 def _variables_chunks(dataset: xr.Dataset) -> Iterator[bytes]:
-    """``{"<name>": {"dims", "units", "description", "values"}, ...}`` of every variable but
-    the spread drivers."""
+    """``{"<name>": {"dims", "units", "description", "values"}, ...}`` of every variable; in
+    an answer to ``?variables=`` (:func:`forecast.io.export.select_variables`), of those
+    asked for: the spread-driver tables it keeps for the metadata, which no selection names,
+    come in a whole answer only (the last year's AI ones are ``spread_drivers``)."""
+    selected = "variables_selected" in dataset.attrs
     yield b"{"
     first = True
     for key, variable in dataset.data_vars.items():
-        if "input" in variable.dims:
+        if selected and not export.tabled(variable):
             continue
         name = str(key)
         described = {

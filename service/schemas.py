@@ -363,6 +363,12 @@ class ProjectionCoords(BaseModel):
         "(dim `duration_draw`: `*_load_duration_mw_per_draw`, with `duration_curves` and "
         "`per_draw`).",
     )
+    input: list[str] | None = Field(
+        default=None,
+        description="The sampled inputs, by label, that the AI load's spread drivers rank "
+        "(dim `input`: `spread_driver_rank_correlation` and every year's "
+        "`ai_energy_twh_rank_correlation`, `ai_at_national_peak_gw_rank_correlation`).",
+    )
     dc_input: list[str] | None = Field(
         default=None,
         description="The sampled inputs, by label, that `dc_spread_driver_rank_correlation` "

@@ -230,7 +230,7 @@ def summary_table(dataset) -> str:
         band_label,
         caveat_lines,
         pad_left,
-        partial_years_note,
+        partial_period_notes,
         summary_cell,
         weather_label,
     )
@@ -264,8 +264,7 @@ def summary_table(dataset) -> str:
             for name, _, digits, _, scale in scaled
         ]
         lines.append(f"{year}" + "".join(f"  {cell}" for cell in cells))
-    if partial := partial_years_note(dataset):
-        lines.append(partial)
+    lines.extend(partial_period_notes(dataset))
     if held := attrs.get("held_trends_note"):
         lines.append(f"note: {held}")
     lines.extend(caveat_lines(dataset))

@@ -21,6 +21,7 @@ from forecast import kernels, provenance
 from forecast.calendar import (
     MONTH_ATTRIBUTES,
     HourlyCalendar,
+    partial_months,
     partial_years,
     period_coordinates,
 )
@@ -866,6 +867,9 @@ def build_dataset(
     if partial := partial_years(options.start, options.end):
         # JSON, as region_labels: the years whose figures are of part of the year only.
         dataset.attrs["partial_years"] = json.dumps(partial)
+    if partial := partial_months(options.start, options.end):
+        # The same of the months: a label is the calendar month, its means of those days.
+        dataset.attrs["partial_months"] = json.dumps(partial)
     if scenario.region_labels:
         # JSON: an attribute holds a string (NetCDF), and the report and dashboard read it.
         dataset.attrs["region_labels"] = json.dumps(scenario.region_labels, ensure_ascii=False)

@@ -346,9 +346,12 @@ def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
     # Variables, not DataArrays: a DataArray gathers its coordinates each time one is made.
     variables = dataset.variables
     # A month or year starts at its first local instant (01:00 where the clocks jump at
-    # midnight on the 1st, as America/Santiago's can).
-    month_starts = [pd.Timestamp(m).date() for m in numpy_values(variables["month"])]
-    year_starts = [dt.date(int(y), 1, 1) for y in numpy_values(variables["year"])]
+    # midnight on the 1st, as America/Santiago's can); one the period covers in part, at the
+    # period's, as its load series' rows and the NetCDF file's month and year_start do (a
+    # period from 2030-03-15 labelled March's fleet rows 2030-03-01, its load rows 03-15).
+    first = dt.date.fromisoformat(str(dataset.attrs["period_start"]))
+    month_starts = [max(pd.Timestamp(m).date(), first) for m in numpy_values(variables["month"])]
+    year_starts = [max(dt.date(int(y), 1, 1), first) for y in numpy_values(variables["year"])]
     months = pd.DatetimeIndex([local_midnight(d, timezone) for d in month_starts])
     years = pd.DatetimeIndex([local_midnight(d, timezone) for d in year_starts])
     period_labels = {
@@ -832,14 +835,16 @@ YEAR_START, YEAR_UTC = "year_start", "year_utc"
 
 
 def _cf_month_axis(written: xr.Dataset) -> xr.Dataset:
-    """``written`` with the ``month`` axis of the monthly variables as CF time: its values stay
-    the local calendar's first day of each month (``sel(month="2030-04")``), naive, said in its
-    ``long_name`` as ``time``'s are at daily and coarser resolutions, with bounds
-    ``month_bnds(month, nv)``, the period's days in each month as labels, [start, end), the
-    first and last cut to the period projected; and the instants, the auxiliary coordinate
-    :data:`MONTH_UTC` with ``month_utc_bnds``: each month's [first, end) instant in UTC (a
-    Sydney April is 721 hours). A comparison of scenarios in different zones has no one
-    instant per month: the labels and their bounds only (interop review 3)."""
+    """``written`` with the ``month`` axis of the monthly variables as CF time: its values are
+    the local calendar's first day of each month in the period (``sel(month="2030-04")``; a
+    period from 2030-03-15 has March's 15th, within its cell as CF asks: it had the 1st, outside
+    it), naive, said in its ``long_name`` as ``time``'s are at daily and coarser resolutions,
+    with bounds ``month_bnds(month, nv)``, the period's days in each month as labels, [start,
+    end), the first and last cut to the period projected; and the instants, the auxiliary
+    coordinate :data:`MONTH_UTC` with ``month_utc_bnds``: each month's [first, end) instant in
+    UTC (a Sydney April is 721 hours). A comparison of scenarios in different zones has no one
+    instant per month: the labels and their bounds only (interop review 3). :func:`from_cf`
+    gives the Dataset's calendar months back."""
     labels = numpy_values(written["month"]).astype("datetime64[ns]")
     return _cf_calendar_axis(written, "month", labels, labels_name="month", utc_name=MONTH_UTC)
 
@@ -853,19 +858,13 @@ def _cf_year_axis(written: xr.Dataset) -> xr.Dataset:
     within its cell as CF asks, with ``year_start_bnds``: the period's days in the year as
     labels, [start, end)) and
     :data:`YEAR_UTC` (its instants, with ``year_utc_bnds``; one zone only) carry the time."""
-    first = np.datetime64(dt.date.fromisoformat(str(written.attrs["period_start"])), "ns")
-    labels = np.maximum(
-        np.array(
-            [np.datetime64(f"{int(y):04d}-01-01", "ns") for y in numpy_values(written["year"])]
-        ),
-        first,
+    labels = np.array(
+        [np.datetime64(f"{int(y):04d}-01-01", "ns") for y in numpy_values(written["year"])]
     )
     attrs = dict(written["year"].attrs)
     attrs["long_name"] = f"{long_name('year', attrs)}; its days are {YEAR_START}_bnds"
     written = written.assign_coords(year=written["year"].assign_attrs(attrs))
-    return _cf_calendar_axis(
-        written, "year", labels, labels_name=YEAR_START, utc_name=YEAR_UTC, first="in the period"
-    )
+    return _cf_calendar_axis(written, "year", labels, labels_name=YEAR_START, utc_name=YEAR_UTC)
 
 
 def _cf_calendar_axis(
@@ -875,15 +874,14 @@ def _cf_calendar_axis(
     *,
     labels_name: str,
     utc_name: str,
-    first: str = "",
 ) -> xr.Dataset:
     """``written`` with the local calendar's periods of ``axis`` (months, years) as CF time:
-    ``labels_name``, the first local day of each (``labels``, datetime64[ns]; ``axis`` itself
-    where it is the name), with bounds ``<labels_name>_bnds``, the period's days in each as
-    labels, [start, end), the first and last cut to the period projected; and, where the
-    Dataset has one zone, ``utc_name`` with ``<utc_name>_bnds``, each one's [first, end)
-    instant in UTC (:func:`_cf_month_axis`, :func:`_cf_year_axis`). ``first``: what the
-    labels' first day is of, said in their ``long_name`` (``in the period``)."""
+    ``labels_name``, the first local day in the period of each (``labels``, their calendar
+    first days, datetime64[ns], cut to the period; ``axis`` itself where it is the name), with
+    bounds ``<labels_name>_bnds``, the period's days in each as labels, [start, end), the
+    first and last cut to the period projected; and, where the Dataset has one zone,
+    ``utc_name`` with ``<utc_name>_bnds``, each one's [first, end) instant in UTC
+    (:func:`_cf_month_axis`, :func:`_cf_year_axis`)."""
     encoding = {"units": CF_TIME_UNITS, "calendar": "proleptic_gregorian", "_FillValue": None}
     bounds_encoding = {**encoding, "coordinates": None}
     zone = written.attrs.get("timezone")
@@ -895,9 +893,7 @@ def _cf_calendar_axis(
     starts = np.maximum(labels, start)
     ends = np.minimum(np.r_[labels[1:], np.datetime64(after, "ns")], np.datetime64(after, "ns"))
     where = f"the local calendar of {zone}" if one_zone else "each scenario's local calendar"
-    long_name = (
-        f"{axis}, by its first day{f' {first}' if first else ''}, {where} (its timezone), not UTC"
-    )
+    long_name = f"{axis}, by its first day in the period, {where} (its timezone), not UTC"
     attrs = {
         "standard_name": "time",
         "long_name": long_name,
@@ -905,7 +901,7 @@ def _cf_calendar_axis(
         f"{axis}" + (f"; the instants are {utc_name}" if one_zone else ""),
         "bounds": f"{labels_name}_bnds",
     }
-    written = written.assign_coords({labels_name: xr.Variable(axis, labels, attrs, encoding)})
+    written = written.assign_coords({labels_name: xr.Variable(axis, starts, attrs, encoding)})
     written[f"{labels_name}_bnds"] = xr.Variable(
         (axis, BOUNDS_DIM),
         np.stack([starts, ends], axis=1),
@@ -1037,7 +1033,9 @@ def from_cf(dataset: xr.Dataset) -> xr.Dataset:
         + [name for name in (MONTH_UTC, YEAR_START, YEAR_UTC) if name in dataset.variables]
     )
     if "month_bnds" in dataset.variables:
-        restored["month"].attrs = dict(MONTH_ATTRIBUTES)
+        # The calendar months again: the file's first is the period's first day.
+        months = numpy_values(restored["month"]).astype("datetime64[M]").astype("datetime64[ns]")
+        restored = restored.assign_coords(month=("month", months, dict(MONTH_ATTRIBUTES)))
     if f"{YEAR_START}_bnds" in dataset.variables:
         restored["year"].attrs = {
             key: value for key, value in restored["year"].attrs.items() if key != "long_name"

@@ -47,7 +47,7 @@ from forecast.outputs import (
     numpy_values,
     pad_left,
     pad_right,
-    partial_years_note,
+    partial_period_notes,
     per_draw_name,
     region_label,
     summary_cell,
@@ -575,8 +575,8 @@ def summary_text(dataset: xr.Dataset) -> str:
             ]  # fmt: skip
             rows.append((str(year), cells))
         lines += ["", title, *text_table("year", headers, rows)]
-    if partial := partial_years_note(dataset):
-        lines += ["", partial]
+    if partial := partial_period_notes(dataset):
+        lines += ["", *partial]
     lines += region_blocks(dataset, labels)
     lines += _grid_blocks(dataset, labels)
     lines += caveat_lines(dataset)

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from forecast.io import export
 from forecast.projection import ProjectionOptions, project
 from forecast.scenario import load_scenario
 from service import render
@@ -26,7 +27,6 @@ def _plain_document(dataset) -> bytes:
             "values": variable.values.tolist(),
         }
         for key, variable in dataset.data_vars.items()
-        if "input" not in variable.dims
     }
     coords = render._coords(dataset)
     coords["local_time"] = [str(label) for label in dataset["local_time_iso"].values]
@@ -133,3 +133,49 @@ def test_the_api_csv_writes_a_whole_float_with_a_point(tmp_path):
     described = duckdb.sql(f"DESCRIBE SELECT value FROM read_csv_auto('{answer}')").fetchall()
     assert described[0][1] == "DOUBLE"
     assert duckdb.sql(f"SELECT max(value) % 1 FROM read_csv_auto('{answer}')").fetchall()[0][0]
+
+
+def test_the_spread_drivers_inputs_are_labelled_as_the_dataset_labels_them():
+    """The AI load's spread-driver tables (dim ``input``: the last year's
+    ``spread_driver_rank_correlation`` and every year's ``<output>_rank_correlation``) were
+    left out of the answer, and ``input`` out of its ``coords``, while the data-centre load's
+    (``dc_input``) were in: the answer carries them now, labelled as in the Dataset."""
+    dataset = project(
+        load_scenario("kr-outlook"),
+        ProjectionOptions(
+            draws=20, start=dt.date(2030, 1, 1), end=dt.date(2031, 12, 31), resolution="annual"
+        ),
+    )
+    document = render.projection_payload(dataset)
+    coords, variables = document["coords"], document["variables"]
+    assert coords["input"] == [str(label) for label in dataset["input"].to_numpy()]
+    assert document["coord_attrs"]["input"] == {
+        "dims": ["input"], "units": "", "long_name": "sampled input, by its label",
+    }  # fmt: skip
+    ranked = [
+        name
+        for name, variable in dataset.data_vars.items()
+        if {"input", "dc_input"} & set(variable.dims)
+    ]
+    assert {"spread_driver_rank_correlation", "ai_energy_twh_rank_correlation"} <= set(ranked)
+    assert "dc_energy_twh_rank_correlation" in ranked
+    for name in ranked:
+        variable = dataset[name]
+        assert variables[name]["dims"] == list(variable.dims)
+        assert variables[name]["units"] == variable.attrs["units"]
+        expected = np.where(np.isnan(variable.values), None, variable.values).tolist()
+        assert variables[name]["values"] == expected
+    # The label of each rank correlation is the key it has in spread_drivers.
+    last = variables["spread_driver_rank_correlation"]["values"]
+    drivers = {
+        label: rho for label, rho in zip(coords["input"], last, strict=True) if rho is not None
+    }
+    assert drivers == document["spread_drivers"]
+    # Every dim of every variable is labelled.
+    dims = {dim for variable in variables.values() for dim in variable["dims"]}
+    assert dims <= set(coords)
+    # A selection answers the variables asked for; the last year's drivers stay.
+    selected = render.projection_payload(export.select_variables(dataset, ("ai_energy_twh",)))
+    assert set(selected["variables"]) == {"ai_energy_twh"}
+    assert selected["coords"]["input"] == coords["input"]
+    assert selected["spread_drivers"] == document["spread_drivers"]

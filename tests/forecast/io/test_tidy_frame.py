@@ -55,12 +55,13 @@ def _by_concat(dataset: xr.Dataset) -> pd.DataFrame:
     """The tidy table as it was built before: a DataFrame per tabled variable from its values
     and labels selected row by row, joined, the id columns added, in the table's order."""
     timezone = dataset.attrs["timezone"]
-    months = pd.DatetimeIndex(
-        [export.local_midnight(pd.Timestamp(m).date(), timezone) for m in dataset["month"].values]
-    )
-    years = pd.DatetimeIndex(
-        [export.local_midnight(dt.date(int(y), 1, 1), timezone) for y in dataset["year"].values]
-    )
+    # The first month and year start where the period does (a period from 2030-07-01 covers
+    # 2030 from July).
+    start = dt.date.fromisoformat(dataset.attrs["period_start"])
+    month_days = [start, *(pd.Timestamp(m).date() for m in dataset["month"].values[1:])]
+    year_days = [start, *(dt.date(int(y), 1, 1) for y in dataset["year"].values[1:])]
+    months = pd.DatetimeIndex([export.local_midnight(day, timezone) for day in month_days])
+    years = pd.DatetimeIndex([export.local_midnight(day, timezone) for day in year_days])
     local = {"time": dataset["local_time_iso"].values.astype(object),
              "month": export.local_iso(months), "year": export.local_iso(years)}  # fmt: skip
     utc = {"time": export.utc_iso(dataset["time_utc"].values).astype(object),
