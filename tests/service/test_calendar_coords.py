@@ -8,13 +8,9 @@ of ``per_draw`` (``draw``, with each draw's weather year, and a per-draw duratio
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
-
-from tests.support.server import server_client
 
 BODY = {"scenario_id": "kr-outlook-flex", "draws": 8, "seed": 0, "resolution": "annual",
         "start": "2030-01-01", "end": "2031-12-31", "weather": "synthetic"}  # fmt: skip
@@ -22,11 +18,8 @@ CALENDAR = "flexibility_hours_called_by_month_hour"
 
 
 @pytest.fixture(scope="module")
-def client(artifact_root: Path) -> Iterator[httpx.Client]:
-    with server_client(
-        artifact_dir=artifact_root, job_threshold_draw_hours=5e6, require_read_key=False
-    ) as http:
-        yield http
+def client(served: httpx.Client) -> httpx.Client:
+    return served
 
 
 def test_the_flexibility_calendar_has_its_coordinates_named_and_labelled(client: httpx.Client):

@@ -20,11 +20,8 @@ BODY = {"scenario_id": "kr-national", "draws": 8, "seed": 0, "resolution": "annu
 
 
 @pytest.fixture(scope="module")
-def client(artifact_root: Path) -> Iterator[httpx.Client]:
-    with server_client(
-        artifact_dir=artifact_root, job_threshold_draw_hours=5e6, require_read_key=False
-    ) as http:
-        yield http
+def client(served: httpx.Client) -> httpx.Client:
+    return served
 
 
 @pytest.fixture(scope="module")
