@@ -3,15 +3,17 @@ fresh databases (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from service.settings import Settings
 from service.storage.database import Database
 from tests.support import postgres
 from tests.support.model_artifacts import publish_model
+from tests.support.server import server_client
 
 
 @pytest.fixture(scope="session")
@@ -34,6 +36,16 @@ def make_settings(
         return Settings(**fields)
 
     return make
+
+
+@pytest.fixture(scope="module")
+def served(artifact_root: Path) -> Iterator[httpx.Client]:
+    """A client of a real server of the test model, one per module: no read key needed, a
+    projection up to 5e6 draw-hours answered inline (a larger one is a job)."""
+    with server_client(
+        artifact_dir=artifact_root, job_threshold_draw_hours=5e6, require_read_key=False
+    ) as http:
+        yield http
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -228,17 +228,25 @@ def test_a_clients_places_are_given_back_however_its_wait_ends():
     asyncio.run(scenario())
 
 
-HEAVY = {"scenario_id": "kr-national", "draws": 400, "resolution": "hourly",
-         "start": "2030-01-01", "end": "2030-12-31"}  # fmt: skip
+#: Ten hourly years' JSON answer: streamed (46 MB, past ``STREAM_ABOVE_BYTES``; one year's,
+#: 4.7 MB, is rendered whole and its slot given back before it is sent), so that a client
+#: reading it late keeps its slot until it has read all but the sockets' buffers.
+HEAVY = {"scenario_id": "kr-national", "draws": 20, "resolution": "hourly",
+         "start": "2030-01-01", "end": "2039-12-31"}  # fmt: skip
 
 
 @pytest.mark.slow
 def test_on_a_real_server_a_clients_second_request_waits_rather_than_429(tmp_path):
     """The default on a 2-core host: 2 slots, 1 per client. Before: a key's second concurrent
     heavy projection was 429 at once, though the service would have queued it. Now it waits
-    while its first computes, another key's request passes it to the free slot, and both of
+    while its first holds a slot, another key's request passes it to the free slot, and both of
     the first key's are answered; only a request past the key's share of the waiting places
-    is 429, saying why, with Retry-After."""
+    is 429, saying why, with Retry-After.
+
+    The first request holds its slot for as long as the test wants: its answer is read only
+    once the others are placed (a slow reader keeps the slot its streamed answer is rendered
+    under). It assumed the first still computed when the second arrived, which hourly runs
+    several times faster made a race."""
     first_key, other_key = "first-key-000000001", "other-key-000000001"
     root = tmp_path / "artifacts"
     publish_model(root, "v1")
@@ -249,15 +257,24 @@ def test_on_a_real_server_a_clients_second_request_waits_rather_than_429(tmp_pat
         "FORECAST_MAX_WAITING_REQUESTS": "2",
         "FORECAST_INLINE_WAIT_SECONDS": "300",
         "FORECAST_CACHE_BYTES": "0",
+        # The first answer's reader is not dropped as slow while the test holds it (30 s).
+        "FORECAST_CLIENT_TIMEOUT_SECONDS": "300",
     }
+    let_go = threading.Event()
+
+    def request(key: str, seed: int) -> dict:
+        return {"url": f"{base}/v1/projections", "json": {**HEAVY, "seed": seed},
+                "headers": {"X-API-Key": key}, "timeout": 600}  # fmt: skip
 
     def post(key: str, seed: int) -> httpx.Response:
-        return httpx.post(
-            f"{base}/v1/projections?format=csv",
-            json={**HEAVY, "seed": seed},
-            headers={"X-API-Key": key},
-            timeout=600,
-        )
+        return httpx.post(**request(key, seed))
+
+    def post_read_late(key: str, seed: int) -> httpx.Response:
+        """:func:`post`, its answer's body read only once ``let_go`` is set."""
+        with httpx.stream("POST", **request(key, seed)) as response:
+            let_go.wait(timeout=300)
+            response.read()
+        return response
 
     def until(check, what: str) -> dict:
         deadline = time.monotonic() + 120
@@ -269,15 +286,18 @@ def test_on_a_real_server_a_clients_second_request_waits_rather_than_429(tmp_pat
         raise AssertionError(f"never {what}: {readiness}")
 
     with running_server(env) as (base, _seconds), ThreadPoolExecutor(3) as pool:
-        first = pool.submit(post, first_key, 1)
-        until(lambda seen: seen["busy_slots"] == 1, "computing the first")
-        second = pool.submit(post, first_key, 2)
-        waits = until(lambda seen: seen["waiting"] == 1, "the second waiting")
-        assert waits["busy_slots"] == 1 and not first.done()  # a slot free, yet it waits
-        refused = post(first_key, 3)
-        other = pool.submit(post, other_key, 4)
-        passed = until(lambda seen: seen["busy_slots"] == 2, "the other key computing")
-        assert passed["waiting"] == 1 or first.done()  # it passed the waiting one
+        try:
+            first = pool.submit(post_read_late, first_key, 1)
+            until(lambda seen: seen["busy_slots"] == 1, "computing the first")
+            second = pool.submit(post, first_key, 2)
+            waits = until(lambda seen: seen["waiting"] == 1, "the second waiting")
+            assert waits["busy_slots"] == 1 and not first.done()  # a slot free, yet it waits
+            refused = post(first_key, 3)
+            other = pool.submit(post, other_key, 4)
+            passed = until(lambda seen: seen["busy_slots"] == 2, "the other key computing")
+            assert passed["waiting"] == 1 or first.done()  # it passed the waiting one
+        finally:
+            let_go.set()
         answers = [first.result(), second.result(), other.result()]
     assert [answer.status_code for answer in answers] == [200, 200, 200], [
         answer.text[:300] for answer in answers

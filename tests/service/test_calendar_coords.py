@@ -3,16 +3,14 @@ labelled in the JSON answer: ``flexibility_hours_called_by_month_hour`` and, wit
 curves, ``peak_hours_share_pct`` were 12 x 24 numbers per year with ``month_of_year`` and
 ``hour_of_day`` in their dims but in no ``coords``, and no coordinate said its unit. The draws
 of ``per_draw`` (``draw``, with each draw's weather year, and a per-draw duration curve's
-``duration_draw``) were dims without coords too (interop review 1)."""
+``duration_draw``) were dims without coords too (interop review 1). On the real server."""
 
 from __future__ import annotations
 
 import re
 
+import httpx
 import pytest
-from fastapi.testclient import TestClient
-
-from service.main import create_app
 
 BODY = {"scenario_id": "kr-outlook-flex", "draws": 8, "seed": 0, "resolution": "annual",
         "start": "2030-01-01", "end": "2031-12-31", "weather": "synthetic"}  # fmt: skip
@@ -20,13 +18,11 @@ CALENDAR = "flexibility_hours_called_by_month_hour"
 
 
 @pytest.fixture(scope="module")
-def client(make_settings):
-    settings = make_settings(job_threshold_draw_hours=5e6, require_read_key=False)
-    with TestClient(create_app(settings, start_in_background=False)) as test_client:
-        yield test_client
+def client(served: httpx.Client) -> httpx.Client:
+    return served
 
 
-def test_the_flexibility_calendar_has_its_coordinates_named_and_labelled(client: TestClient):
+def test_the_flexibility_calendar_has_its_coordinates_named_and_labelled(client: httpx.Client):
     answer = client.post(
         "/v1/projections",
         params={"variables": f"{CALENDAR},flexibility_hours_called_mean"},
@@ -65,7 +61,7 @@ def test_the_flexibility_calendar_has_its_coordinates_named_and_labelled(client:
         assert means[index] > 0
 
 
-def test_the_peak_hour_calendar_and_duration_bands_are_labelled_too(client: TestClient):
+def test_the_peak_hour_calendar_and_duration_bands_are_labelled_too(client: httpx.Client):
     answer = client.post(
         "/v1/projections",
         params={"variables": "peak_hours_share_pct,duration_band_hours"},
@@ -90,7 +86,7 @@ def test_the_peak_hour_calendar_and_duration_bands_are_labelled_too(client: Test
     }
 
 
-def test_a_result_without_a_calendar_has_no_calendar_coordinates(client: TestClient):
+def test_a_result_without_a_calendar_has_no_calendar_coordinates(client: httpx.Client):
     body = BODY | {"scenario_id": "kr-outlook"}
     answer = client.post("/v1/projections", params={"variables": "ai_energy_twh"}, json=body)
     assert answer.status_code == 200, answer.text
@@ -101,7 +97,7 @@ def test_a_result_without_a_calendar_has_no_calendar_coordinates(client: TestCli
     )
 
 
-def test_per_draw_answers_have_their_draws_in_coords(client: TestClient):
+def test_per_draw_answers_have_their_draws_in_coords(client: httpx.Client):
     """``*_per_draw`` (dim ``draw``) and the per-draw duration curves (dim ``duration_draw``)
     had no coordinate in ``coords`` nor ``coord_attrs``: a client could not tell which draw a
     duration curve was, nor each draw's weather year, which the NetCDF file holds; nor was
@@ -139,7 +135,7 @@ def test_per_draw_answers_have_their_draws_in_coords(client: TestClient):
 
 
 def test_a_comparisons_draws_are_in_its_coords_with_each_scenarios_weather_years(
-    client: TestClient,
+    client: httpx.Client,
 ):
     """Scenarios on different weather (Seoul's and Sydney's) draw other weather years: the
     comparison's ``draw_weather_year`` is by scenario, one list each, as its dims say."""

@@ -1,10 +1,14 @@
-"""POST /v1/comparisons: scenarios side by side, in every format, cached, as a job, refused."""
+"""POST /v1/comparisons: scenarios side by side, in every format, cached, as a job, refused, on
+the real server (two tests, which reach into the service, run it in-process: each says why)."""
 
 from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
+from pathlib import Path
 
+import httpx
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
@@ -20,7 +24,7 @@ from service import comparing, estimates, tasks
 from service.main import create_app
 from service.schemas import ComparisonRequest
 from tests.support.model_artifacts import MODEL_ID
-from tests.support.server import wait_for_status
+from tests.support.server import server_client, wait_for_status
 
 WRITER = "writer-key-000001"
 PERIOD = {"draws": 20, "resolution": "annual", "start": "2030-01-01", "end": "2031-12-31"}
@@ -32,19 +36,30 @@ THREE = [
 
 
 @pytest.fixture(scope="module")
-def client(make_settings):
-    settings = make_settings(api_keys=f"write:{WRITER}", max_draws=5_000, require_read_key=False)
-    with TestClient(
-        create_app(settings, start_in_background=False), raise_server_exceptions=True
-    ) as test_client:
-        yield test_client
+def client(artifact_root: Path) -> Iterator[httpx.Client]:
+    with server_client(
+        artifact_dir=artifact_root,
+        api_keys=f"write:{WRITER}",
+        max_draws=5_000,
+        require_read_key=False,
+    ) as http:
+        yield http
 
 
-def _finish(client: TestClient, location: str) -> dict:
+@pytest.fixture(scope="module")
+def jobs(artifact_root: Path) -> Iterator[httpx.Client]:
+    """Every comparison a job."""
+    with server_client(
+        artifact_dir=artifact_root, job_threshold_draw_hours=1.0, max_queued_jobs=8
+    ) as http:
+        yield http
+
+
+def _finish(client: httpx.Client, location: str) -> dict:
     return wait_for_status(client, location, {"succeeded", "failed"})
 
 
-def test_each_scenario_keeps_its_own_caveats(client: TestClient):
+def test_each_scenario_keeps_its_own_caveats(client: httpx.Client):
     """A comparison's answer had no scenario's caveats but in ``attrs``, as if they were every
     scenario's (xarray keeps an attribute that one stacked Dataset alone has): each scenario
     lists its own, then its run's (its baseline's bands past their backtest, 2030 being years
@@ -65,7 +80,7 @@ def test_each_scenario_keeps_its_own_caveats(client: TestClient):
     assert "caveats" not in body["attrs"]
 
 
-def test_a_projections_answer_carries_its_baseline_bands_note(client: TestClient):
+def test_a_projections_answer_carries_its_baseline_bands_note(client: httpx.Client):
     """The note that the baseline's bands are backtested one year ahead only was printed by
     the command line alone (report-interop 3): the API's attrs (JSON) and its Parquet's
     metadata carry it in ``caveats``."""
@@ -82,7 +97,7 @@ def test_a_projections_answer_carries_its_baseline_bands_note(client: TestClient
     assert json.loads(metadata["attrs"]["caveats"]) == caveats
 
 
-def test_three_scenarios_side_by_side_equal_their_own_projections(client: TestClient):
+def test_three_scenarios_side_by_side_equal_their_own_projections(client: httpx.Client):
     """Each scenario's slice is its own projection with the same options and seed (common
     random numbers change nothing within a scenario); differences are taken from the first."""
     response = client.post("/v1/comparisons", json={"scenarios": THREE, **PERIOD, "seed": 3})
@@ -137,25 +152,29 @@ def test_three_scenarios_side_by_side_equal_their_own_projections(client: TestCl
     assert unchanged.status_code == 304
 
 
-def test_a_comparison_read_back_from_its_file_answers_the_same_bytes(client: TestClient):
+def test_a_comparison_read_back_from_its_file_answers_the_same_bytes(
+    artifact_root: Path, tmp_path: Path
+):
     """The ETag promises the same bytes: a comparison's JSON and CSV are identical whether the
-    result is the one computed or the one read back from its NetCDF file."""
+    result is the one computed or the one read back from its NetCDF file (by a server started
+    again on the same storage, its cache empty)."""
+    settings = {"artifact_dir": artifact_root, "storage_dir": tmp_path, "require_read_key": False}
     body = {"scenarios": THREE[1:], **PERIOD, "resolution": "monthly", "seed": 12}
-    inline = client.post("/v1/comparisons", json=body)
-    inline_csv = client.post("/v1/comparisons", json=body, params={"format": "csv"})
-    run_id = inline.headers["x-run-id"]
-    wait_for_status(client, f"/v1/runs/{run_id}", {"succeeded"})
-    state = client.app.state.service
-    state.cache.drop(state.runs.get(run_id).result_key)
-    stored = client.get(f"/v1/runs/{run_id}/result")
-    assert stored.headers["x-cache"] == "stored"
-    assert stored.content == inline.content
-    assert stored.headers["etag"] == inline.headers["etag"]
-    stored_csv = client.get(f"/v1/runs/{run_id}/result", params={"format": "csv"})
-    assert stored_csv.content == inline_csv.content
+    with server_client(**settings) as client:
+        inline = client.post("/v1/comparisons", json=body)
+        inline_csv = client.post("/v1/comparisons", json=body, params={"format": "csv"})
+        run_id = inline.headers["x-run-id"]
+        wait_for_status(client, f"/v1/runs/{run_id}", {"succeeded"})
+    with server_client(**settings) as client:
+        stored = client.get(f"/v1/runs/{run_id}/result")
+        assert stored.headers["x-cache"] == "stored"
+        assert stored.content == inline.content
+        assert stored.headers["etag"] == inline.headers["etag"]
+        stored_csv = client.get(f"/v1/runs/{run_id}/result", params={"format": "csv"})
+        assert stored_csv.content == inline_csv.content
 
 
-def test_csv_has_a_scenario_column_and_netcdf_a_scenario_dimension(client: TestClient):
+def test_csv_has_a_scenario_column_and_netcdf_a_scenario_dimension(client: httpx.Client):
     body = {"scenarios": THREE[:2], **PERIOD, "resolution": "monthly", "seed": 4}
     as_json = client.post("/v1/comparisons", json=body).json()
     as_csv = client.post("/v1/comparisons", params={"format": "csv"}, json=body)
@@ -201,7 +220,7 @@ def test_csv_has_a_scenario_column_and_netcdf_a_scenario_dimension(client: TestC
     assert np.allclose(parquet["value"], expected["value"], rtol=1e-12, equal_nan=True)
 
 
-def test_saved_edited_and_inline_scenarios_compare_with_a_shipped_one(client: TestClient):
+def test_saved_edited_and_inline_scenarios_compare_with_a_shipped_one(client: httpx.Client):
     shipped = client.get("/v1/scenarios/kr-national").json()["scenario"]
     saved = client.post(
         "/v1/scenarios",
@@ -285,7 +304,10 @@ def test_refusals_name_the_field(client, scenarios, extra, status, words):
 
 def test_the_memory_estimate_covers_every_projection(make_settings):
     """A comparison takes a slot for the memory of all its projections: with room for one
-    projection but not for three, the three-scenario comparison is refused with 413."""
+    projection but not for three, the three-scenario comparison is refused with 413.
+
+    In-process: the budget is set from the service's own estimates and from the memory its
+    process holds, which only the app's state gives."""
     body = {"scenarios": THREE, **PERIOD, "draws": 2_000, "resolution": "daily"}
     settings = make_settings()
     with TestClient(create_app(settings, start_in_background=False)) as client:
@@ -311,35 +333,28 @@ def test_the_memory_estimate_covers_every_projection(make_settings):
         )
 
 
-@pytest.fixture
-def job_client(make_settings):
-    settings = make_settings(job_threshold_draw_hours=1.0, max_queued_jobs=8)
-    with TestClient(create_app(settings, start_in_background=False)) as test_client:
-        yield test_client
-
-
-def test_a_large_comparison_runs_as_a_job(job_client: TestClient):
+def test_a_large_comparison_runs_as_a_job(jobs: httpx.Client):
     body = {"scenarios": THREE[:2], **PERIOD, "seed": 9}
-    accepted = job_client.post("/v1/comparisons", json=body)
+    accepted = jobs.post("/v1/comparisons", json=body)
     assert accepted.status_code == 202, accepted.text
     assert accepted.headers["location"] == f"/v1/jobs/{accepted.json()['id']}"
-    joined = job_client.post("/v1/comparisons", json=body)  # the identical request joins it
+    joined = jobs.post("/v1/comparisons", json=body)  # the identical request joins it
     assert joined.status_code in (200, 202)
     if joined.status_code == 202:
         assert joined.json()["id"] == accepted.json()["id"]
-    job = _finish(job_client, accepted.headers["location"])
+    job = _finish(jobs, accepted.headers["location"])
     assert job["status"] == "succeeded", job
     assert job["done_hours"] == job["total_hours"] == 2 * 2 * 8760
-    run = job_client.get(job["run_url"]).json()
+    run = jobs.get(job["run_url"]).json()
     assert (run["kind"], run["scenario_source"]) == ("job", "comparison")
     assert run["scenario_ids"] == ["kr-national", "kr-dc-pipeline"]
     assert run["result_bytes"] > 0
-    result = job_client.get(job["result_url"])
+    result = jobs.get(job["result_url"])
     assert result.status_code == 200 and result.headers["x-cache"] == "stored"
     assert result.json()["coords"]["scenario"] == ["kr-national", "kr-dc-pipeline"]
-    csv = job_client.get(job["result_url"], params={"format": "csv"})
+    csv = jobs.get(job["result_url"], params={"format": "csv"})
     assert csv.text.startswith('"scenario","variable",')  # the header quoted (DuckDB's sniffer)
-    netcdf = job_client.get(job["result_url"], params={"format": "netcdf"})
+    netcdf = jobs.get(job["result_url"], params={"format": "netcdf"})
     assert netcdf.headers["content-disposition"] == (
         'attachment; filename="comparison-kr-national-kr-dc-pipeline_2030-2031_d20_s9_annual.nc"'
     )
@@ -347,14 +362,24 @@ def test_a_large_comparison_runs_as_a_job(job_client: TestClient):
     inputs = json.loads(
         xr.load_dataset(io.BytesIO(netcdf.content), engine="h5netcdf").attrs["inputs"]
     )
-    entries = job_client.get(f"{job['run_url']}/meta").json()["scenarios"]
+    entries = jobs.get(f"{job['run_url']}/meta").json()["scenarios"]
     assert inputs == {entry["scenario"]: entry["inputs"] for entry in entries}
     assert list(inputs) == ["kr-national", "kr-dc-pipeline"]
-    again = job_client.post("/v1/comparisons", json=body)  # stored now: answered, not queued
+    again = jobs.post("/v1/comparisons", json=body)  # stored now: answered, not queued
     assert again.status_code == 200 and again.content == result.content
 
 
+@pytest.fixture
+def job_client(make_settings):
+    """The app in this process, every comparison a job."""
+    settings = make_settings(job_threshold_draw_hours=1.0, max_queued_jobs=8)
+    with TestClient(create_app(settings, start_in_background=False)) as test_client:
+        yield test_client
+
+
 def test_a_failed_comparison_job_can_be_resubmitted(job_client: TestClient, monkeypatch):
+    """In-process: the job's first try fails by a stand-in for the projection (the disk gone),
+    which only the app's own process can be given."""
     real = tasks.project_scenarios
 
     def fail_once(*args, **kwargs):
@@ -375,7 +400,7 @@ def test_a_failed_comparison_job_can_be_resubmitted(job_client: TestClient, monk
     assert job_client.get(job["result_url"]).json()["scenario_ids"] == run["scenario_ids"]
 
 
-def test_variables_select_a_comparisons_answer_as_forecast_compare_does(client: TestClient):
+def test_variables_select_a_comparisons_answer_as_forecast_compare_does(client: httpx.Client):
     """`forecast compare --variables` has an API twin: `?variables=` on POST /v1/comparisons
     (it was an unknown query parameter, 422), the differences among the names; a name the
     comparison lacks is a 422 naming it."""
@@ -401,7 +426,7 @@ def test_variables_select_a_comparisons_answer_as_forecast_compare_does(client: 
     )
 
 
-def test_an_unknown_field_is_named_unknown_with_the_closest_allowed(client: TestClient):
+def test_an_unknown_field_is_named_unknown_with_the_closest_allowed(client: httpx.Client):
     """``{"scenario_ids": [...]}`` read ``scenarios: Field required (and 1 more:
     scenario_ids)``: the field sent was not said to be unknown, nor the one meant named
     (report-interop 16)."""

@@ -1,30 +1,39 @@
 """``?variables=`` answers only the variables it names or matches, in every format, with an
 ETag of its own; an unknown or absent variable is a 422 naming it (report-proc L13: the quick
-start's kr-national CSV ran to 71,073 rows, 57,309 of them the sites')."""
+start's kr-national CSV ran to 71,073 rows, 57,309 of them the sites'), on the real server."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from pathlib import Path
 
+import httpx
 import pandas as pd
 import pytest
-from fastapi.testclient import TestClient
+import xarray as xr
 
-from service.main import create_app
-from tests.support.server import wait_for_status
+from tests.support.server import server_client, wait_for_status
 
 BODY = {"scenario_id": "kr-national", "draws": 8, "seed": 0, "resolution": "annual",
         "start": "2030-01-01", "end": "2030-12-31"}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
-def client(make_settings):
-    settings = make_settings(job_threshold_draw_hours=5e6, require_read_key=False)
-    with TestClient(create_app(settings, start_in_background=False)) as test_client:
-        yield test_client
+def client(served: httpx.Client) -> httpx.Client:
+    return served
 
 
-def test_the_csv_holds_only_the_variables_selected(client: TestClient):
+@pytest.fixture(scope="module")
+def jobs(artifact_root: Path) -> Iterator[httpx.Client]:
+    """Every projection a job."""
+    with server_client(
+        artifact_dir=artifact_root, job_threshold_draw_hours=1.0, require_read_key=False
+    ) as http:
+        yield http
+
+
+def test_the_csv_holds_only_the_variables_selected(client: httpx.Client):
     whole = client.post("/v1/projections", params={"format": "csv"}, json=BODY)
     part = client.post(
         "/v1/projections",
@@ -46,7 +55,7 @@ def test_the_csv_holds_only_the_variables_selected(client: TestClient):
     assert again.content == whole.content
 
 
-def test_json_and_parquet_are_selected_too(client: TestClient):
+def test_json_and_parquet_are_selected_too(client: httpx.Client):
     answer = client.post("/v1/projections", params={"variables": "ai_peak_gw"}, json=BODY)
     assert answer.status_code == 200, answer.text
     assert set(answer.json()["variables"]) == {"ai_peak_gw"}
@@ -66,7 +75,7 @@ def test_json_and_parquet_are_selected_too(client: TestClient):
                                       "variable needs [flexibility]"),
     ],
 )  # fmt: skip
-def test_a_variable_it_cannot_give_is_a_422_naming_it(client: TestClient, variables, named):
+def test_a_variable_it_cannot_give_is_a_422_naming_it(client: httpx.Client, variables, named):
     answer = client.post(
         "/v1/projections", params={"format": "csv", "variables": variables}, json=BODY
     )
@@ -75,30 +84,26 @@ def test_a_variable_it_cannot_give_is_a_422_naming_it(client: TestClient, variab
     assert "\n" not in answer.json()["detail"]
 
 
-def test_a_jobs_result_url_carries_the_selection(make_settings):
-    settings = make_settings(job_threshold_draw_hours=1.0, require_read_key=False)
-    with TestClient(create_app(settings, start_in_background=False)) as jobs:
-        accepted = jobs.post(
-            "/v1/projections", params={"format": "csv", "variables": "ai_*"}, json=BODY
-        )
-        assert accepted.status_code == 202, accepted.text
-        url = accepted.json()["result_url"]
-        assert url.endswith("?format=csv&variables=ai_*")
-        wait_for_status(jobs, accepted.headers["location"], {"succeeded"})
-        stored = jobs.get(url)
-        assert stored.status_code == 200, stored.text
-        names = set(pd.read_csv(io.BytesIO(stored.content))["variable"])
-        assert names and all(name.startswith("ai_") for name in names)
-        tag = stored.headers["etag"]
-        assert jobs.get(url, headers={"If-None-Match": tag}).status_code == 304
-        whole = jobs.get(url.split("&")[0])
-        assert whole.headers["etag"] != tag
-        assert "site_mean_mw" in set(
-            pd.read_csv(io.BytesIO(whole.content), low_memory=False)["variable"]
-        )
-        netcdf = jobs.get(url.replace("format=csv", "format=netcdf"))
-        assert netcdf.status_code == 200
-        import xarray as xr
-
-        with xr.open_dataset(io.BytesIO(netcdf.content), engine="h5netcdf") as part:
-            assert "ai_energy_twh" in part and "site_mean_mw" not in part
+def test_a_jobs_result_url_carries_the_selection(jobs: httpx.Client):
+    accepted = jobs.post(
+        "/v1/projections", params={"format": "csv", "variables": "ai_*"}, json=BODY
+    )
+    assert accepted.status_code == 202, accepted.text
+    url = accepted.json()["result_url"]
+    assert url.endswith("?format=csv&variables=ai_*")
+    wait_for_status(jobs, accepted.headers["location"], {"succeeded"})
+    stored = jobs.get(url)
+    assert stored.status_code == 200, stored.text
+    names = set(pd.read_csv(io.BytesIO(stored.content))["variable"])
+    assert names and all(name.startswith("ai_") for name in names)
+    tag = stored.headers["etag"]
+    assert jobs.get(url, headers={"If-None-Match": tag}).status_code == 304
+    whole = jobs.get(url.split("&")[0])
+    assert whole.headers["etag"] != tag
+    assert "site_mean_mw" in set(
+        pd.read_csv(io.BytesIO(whole.content), low_memory=False)["variable"]
+    )
+    netcdf = jobs.get(url.replace("format=csv", "format=netcdf"))
+    assert netcdf.status_code == 200
+    with xr.open_dataset(io.BytesIO(netcdf.content), engine="h5netcdf") as part:
+        assert "ai_energy_twh" in part and "site_mean_mw" not in part

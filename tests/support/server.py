@@ -146,6 +146,26 @@ def running_server(
             shutil.rmtree(storage, ignore_errors=True)
 
 
+@contextmanager
+def server_client(*, timeout_s: float = 300.0, **settings: object) -> Iterator[httpx.Client]:
+    """A client of a real server (:func:`running_server`) with the server's base URL, each
+    request's timeout ``timeout_s`` [s]; ``settings`` name fields of
+    :class:`service.settings.Settings`, given to the server as its ``FORECAST_*`` variables.
+    A test's calls read as they would in-process: ``make_settings(draws=...)`` and FastAPI's
+    ``TestClient`` become ``server_client(draws=...)``, ``client.post("/v1/...")`` stays."""
+    env = {f"FORECAST_{name.upper()}": _variable(value) for name, value in settings.items()}
+    with (
+        running_server(env) as (base, _seconds),
+        httpx.Client(base_url=base, timeout=timeout_s) as http,
+    ):
+        yield http
+
+
+def _variable(value: object) -> str:
+    """``value`` as an environment variable's text (``true``/``false`` for booleans)."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
 def wait_until(
     probe: Callable[[], Seen],
     done: Callable[[Seen], bool],
