@@ -15,7 +15,7 @@ missed the full-load bound when shifting gained it (up to 8 % off, ``test_region
 
 import numpy as np
 
-from forecast.kernels._jit import jit
+from forecast.kernels._jit import helper_jit, jit
 from forecast.kernels.layout import FloatArray, IndexArray, StreamInputs
 from forecast.kernels.stream import FIRST_REGION_ROW, _day_shifts, _flex_hour, _hour_values
 
@@ -102,7 +102,7 @@ def _region_loads_flexible(
                 out[region, year, draw] = rows[FIRST_REGION_ROW + region, 0]
 
 
-@jit
+@helper_jit
 def _draw_day(inputs: StreamInputs, day: int, draw: int, group: int) -> StreamInputs:
     """The chunk ``inputs`` cut to its day ``day`` and draw ``draw`` (of weather group
     ``group``): a chunk of one day and one draw, of the stream's own types, so that the

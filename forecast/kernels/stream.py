@@ -22,6 +22,7 @@ import numpy as np
 
 from forecast.kernels._jit import (
     borrowing_jit,
+    helper_jit,
     inline_jit,
     jit,
     parallel_calls,
@@ -421,7 +422,7 @@ class _Memo(NamedTuple):
     quantiles: FloatArray  # float64[S, K, Q]
 
 
-@jit
+@helper_jit
 def _memo(quantile_rows, probability_count):
     """An empty memo for the AI, region, non-AI and data-centre rows among ``quantile_rows``."""
     # Few array kinds (numba compiles np.zeros and np.empty once for each dtype and rank).
@@ -573,7 +574,7 @@ def stream_days_flexible(
     _dc_as_ai(inputs, peaks_out)
 
 
-@jit
+@helper_jit
 def _plain_quantiles(rows, quantile_rows, probabilities, hour, scratch, quantiles_out):
     """Quantiles of the hour's rows by quickselect on a copy of each."""
     for index in range(quantile_rows.size):
@@ -879,7 +880,7 @@ def close_open_years(state: StressPass, threshold_mw: float) -> None:
             _close_year(state, draw, threshold_mw)
 
 
-@jit  # not borrowing: _count_called allocates (once a year and draw)
+@helper_jit  # not borrowing: _count_called allocates (once a year and draw)
 def _close_year(state, draw, threshold_mw):
     """Write the stress level and cutoff of draw ``draw``'s open year: the N-th highest hour
     and its hour, or the threshold if higher (with every hour at it: fewer than N hours reach
@@ -895,7 +896,7 @@ def _close_year(state, draw, threshold_mw):
     _count_called(state, draw, year)
 
 
-@jit
+@helper_jit
 def _count_called(state, draw, year):
     """Count the stress hours of draw ``draw``'s closed year ``year`` in ``state.period_hours``
     (first, one past the last): every stress hour of the year is in its heap (the N
