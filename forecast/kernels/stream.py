@@ -65,7 +65,7 @@ _MEMO_SLOTS = 256
 
 
 @borrowing_jit
-def _hour_values(inputs, hour, day, first_draw, last_draw, rows, weather):
+def _hour_values(inputs, hour, day, first_draw, last_draw, rows, weather, non_ai_t):
     """Write one hour's values of draws ``first_draw .. last_draw - 1`` into ``rows``
     [S, last_draw - first_draw], before flexibility; ``weather`` [2, last_draw - first_draw]
     is scratch for each draw's temperature excess and baseline shape. The curtailed row is
@@ -75,12 +75,14 @@ def _hour_values(inputs, hour, day, first_draw, last_draw, rows, weather):
     non-AI and held rows are left as they are, so callers start them at zero; the data-centre
     and total rows are then the AI row and AI plus baseline (what adding zeros gives, bit for
     bit). Most scenarios have none, and their evaluation was a fifth of the hour's.
+    ``non_ai_t`` is ``inputs.non_ai_t``, or None where the chunk has none: numba then compiles
+    a specialisation without their code (:func:`non_ai_coefficients`).
 
     Callers pass ``np.int64(0)``, not the literal 0, for all the draws: numba would compile a
     second specialisation of this function for a literal argument.
     """
     count = last_draw - first_draw
-    coef_t, non_ai_t = inputs.coef_t, inputs.non_ai_t
+    coef_t = inputs.coef_t
     month, shape = inputs.month_of_hour[hour], inputs.inference_shape[hour]
     group_bounds = inputs.group_bounds
     # Each draw's weather first, then loops over all draws at once: a loop per weather group
@@ -99,13 +101,13 @@ def _hour_values(inputs, hour, day, first_draw, last_draw, rows, weather):
     noise = inputs.daily_noise_t[day, first_draw:last_draw]
     ai, baseline = rows[AI_ROW], rows[BASELINE_ROW]
     non_ai, held = rows[NON_AI_ROW], rows[HELD_ROW]
-    n0, n2 = non_ai_t[month, 0, first_draw:last_draw], non_ai_t[month, 1, first_draw:last_draw]
-    h0, h2 = non_ai_t[month, 2, first_draw:last_draw], non_ai_t[month, 3, first_draw:last_draw]
     # A loop per row: one loop writing all five rows from eight inputs took 8 % longer with no
     # quantiles at 1,000 draws, 2-3 % of the stream kernel (2026-12-05).
     for draw in range(count):
         baseline[draw] = baseline_mw(level[draw], base_shape[draw], noise[draw])
-    if inputs.has_non_ai:
+    if non_ai_t is not None and inputs.has_non_ai:
+        n0, n2 = non_ai_t[month, 0, first_draw:last_draw], non_ai_t[month, 1, first_draw:last_draw]
+        h0, h2 = non_ai_t[month, 2, first_draw:last_draw], non_ai_t[month, 3, first_draw:last_draw]
         for draw in range(count):
             non_ai[draw] = facility_mw(n0[draw], 0.0, n2[draw], 0.0, shape, excess[draw])
         for draw in range(count):
@@ -192,7 +194,7 @@ def _day_shifts(inputs, day, rows, weather, moved, placed, filled):
     share = inputs.flex_share
     first, last = inputs.day_starts[day], inputs.day_starts[day + 1]
     for hour in range(first, last):
-        _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather)
+        _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather, inputs.non_ai_t)
         total, at = rows[TOTAL_ROW], inputs.first_hour + hour
         for region in range(moved.shape[0]):
             values, regional = rows[FIRST_REGION_ROW + region], moved[region]
@@ -216,7 +218,7 @@ def _day_shifts(inputs, day, rows, weather, moved, placed, filled):
     # The rooms need each region's part: the day's hours once more (a day with stress hours).
     room = filled
     for hour in range(first, last):
-        _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather)
+        _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather, inputs.non_ai_t)
         total, month, excess = rows[TOTAL_ROW], inputs.month_of_hour[hour], weather[0]
         for region in range(moved.shape[0]):
             values = rows[FIRST_REGION_ROW + region]
@@ -334,7 +336,7 @@ def _dc_as_ai(inputs, peaks):
 
 
 @borrowing_jit
-def _non_ai_day(inputs, day, day_sums, peaks, year):
+def _non_ai_day(inputs, day, day_sums, peaks, year, non_ai_t):
     """Add the day's non-AI and held sums (zero from :func:`_reset_block`) and raise the
     non-AI annual peak, from each weather group's sum and extremes of the temperature excess
     over each run of the day's hours in one month (a local day lies in one month; the kernel
@@ -350,7 +352,7 @@ def _non_ai_day(inputs, day, day_sums, peaks, year):
     first, last = inputs.day_starts[day], inputs.day_starts[day + 1]
     non_ai, held = day_sums[NON_AI_ROW, day], day_sums[HELD_ROW, day]
     peak, bounds = peaks[NON_AI_PEAK, year], inputs.group_bounds
-    if not inputs.has_non_ai:  # every hour's value is 0.0 and the sums stay 0.0
+    if non_ai_t is None or not inputs.has_non_ai:  # every hour's value is 0.0, sums stay 0.0
         for draw in range(peak.size):
             peak[draw] = 0.0 if peak[draw] < 0.0 else peak[draw]
         return
@@ -358,7 +360,7 @@ def _non_ai_day(inputs, day, day_sums, peaks, year):
         month, shape, end = inputs.month_of_hour[first], inputs.inference_shape[first], first + 1
         while end < last and inputs.month_of_hour[end] == month:
             end += 1
-        coefficients = inputs.non_ai_t[month]
+        coefficients = non_ai_t[month]
         for group in range(bounds.size - 1):
             total, highest, lowest = 0.0, -np.inf, np.inf
             for hour in range(first, end):
@@ -376,12 +378,12 @@ def _non_ai_day(inputs, day, day_sums, peaks, year):
 
 
 @borrowing_jit
-def _close_day(inputs, day_sums, day, peaks, year):
+def _close_day(inputs, day_sums, day, peaks, year, non_ai_t):
     """The day's sums of the non-AI and held rows (:func:`_non_ai_day`), then of the AI (its
     regions'), data-centre (AI and non-AI) and total (data centre and baseline, less the
     non-AI load the baseline holds) rows from the sums :func:`_accumulate_hour` kept: the
-    rows' own formulas, summed over the day."""
-    _non_ai_day(inputs, day, day_sums, peaks, year)
+    rows' own formulas, summed over the day. ``non_ai_t`` as for :func:`_hour_values`."""
+    _non_ai_day(inputs, day, day_sums, peaks, year, non_ai_t)
     sums = day_sums[:, day]
     ai = sums[AI_ROW]
     for draw in range(ai.size):
@@ -472,12 +474,14 @@ def stream_days(
     quantiles_out: FloatArray,
     day_sums_out: FloatArray,
     peaks_out: FloatArray,
+    non_ai_t: FloatArray | None,
 ) -> None:
     """One block of :func:`stream_chunk` without flexibility: the days ``first_day ..
     last_day - 1``, serially.
 
     Writes the block's hours of ``quantiles_out`` [K, Q, H] and days of ``day_sums_out``
-    [7 + R, N, D], and all of ``peaks_out`` [7, Y, D] (the block's own peaks).
+    [7 + R, N, D], and all of ``peaks_out`` [7, Y, D] (the block's own peaks). ``non_ai_t``
+    is :func:`non_ai_coefficients` of ``inputs``.
     """
     row_count, draw_count = day_sums_out.shape[0], day_sums_out.shape[2]
     _reset_block(first_day, last_day, day_sums_out, peaks_out)
@@ -487,13 +491,13 @@ def stream_days(
     for day in range(first_day, last_day):
         year = inputs.year_of_day[day]
         for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
-            _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather)
+            _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather, non_ai_t)
             _accumulate_hour(
                 rows, day_sums_out, day, hour, peaks_out, year, False, inputs.has_non_ai
             )
             _hour_quantiles(inputs, hour, rows, quantile_rows, probabilities, state, memo,
                             True, quantiles_out)  # fmt: skip
-        _close_day(inputs, day_sums_out, day, peaks_out, year)
+        _close_day(inputs, day_sums_out, day, peaks_out, year, non_ai_t)
     _dc_as_ai(inputs, peaks_out)
 
 
@@ -533,7 +537,7 @@ def _add_flexible_hour(inputs, day, hour, rows, weather, moved, placed, filled, 
     :func:`_day_shifts` left them for the day) and add it to the block's day sums and peaks
     (:func:`_accumulate_hour`, curtailed row included); return how many draws' AI load
     flexibility changed. ``rows`` then hold the hour's loads for its quantiles."""
-    _hour_values(inputs, hour, day, np.int64(0), rows.shape[1], rows, weather)
+    _hour_values(inputs, hour, day, np.int64(0), rows.shape[1], rows, weather, inputs.non_ai_t)
     changes = _flex_hour(inputs, day, hour, rows, weather, moved, placed, filled, day_moves)
     year = inputs.year_of_day[day]
     _accumulate_hour(rows, day_sums, day, hour, peaks, year, True, inputs.has_non_ai)
@@ -570,7 +574,7 @@ def stream_days_flexible(
             # An hour where flexibility moves no draw's load repeats like any other.
             _hour_quantiles(inputs, hour, rows, quantile_rows, probabilities, state, memo,
                             changes == 0, quantiles_out)  # fmt: skip
-        _close_day(inputs, day_sums_out, day, peaks_out, year)
+        _close_day(inputs, day_sums_out, day, peaks_out, year, inputs.non_ai_t)
     _dc_as_ai(inputs, peaks_out)
 
 
@@ -594,6 +598,7 @@ def stream_days_plain(
     quantiles_out: FloatArray,
     day_sums_out: FloatArray,
     peaks_out: FloatArray,
+    non_ai_t: FloatArray | None,
 ) -> None:
     """:func:`stream_days` with each hour's quantiles by quickselect on a copy of the row: for
     a few hundred draws as fast as the windowed search, and for no quantile rows (a monthly
@@ -606,12 +611,12 @@ def stream_days_plain(
     for day in range(first_day, last_day):
         year = inputs.year_of_day[day]
         for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
-            _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather)
+            _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather, non_ai_t)
             _accumulate_hour(
                 rows, day_sums_out, day, hour, peaks_out, year, False, inputs.has_non_ai
             )
             _plain_quantiles(rows, quantile_rows, probabilities, hour, scratch, quantiles_out)
-        _close_day(inputs, day_sums_out, day, peaks_out, year)
+        _close_day(inputs, day_sums_out, day, peaks_out, year, non_ai_t)
     _dc_as_ai(inputs, peaks_out)
 
 
@@ -642,7 +647,7 @@ def stream_days_plain_flexible(
             _add_flexible_hour(inputs, day, hour, rows, weather, moved, placed, filled,
                                day_moves, day_sums_out, peaks_out)  # fmt: skip
             _plain_quantiles(rows, quantile_rows, probabilities, hour, scratch, quantiles_out)
-        _close_day(inputs, day_sums_out, day, peaks_out, year)
+        _close_day(inputs, day_sums_out, day, peaks_out, year, inputs.non_ai_t)
     _dc_as_ai(inputs, peaks_out)
 
 
@@ -690,12 +695,25 @@ def stream_chunk(
         (False, True): stream_days_plain_flexible,
         (False, False): stream_days_plain,
     }[windowed, flexible]
+    # The kernels without flexibility are compiled apart for chunks without non-AI loads.
+    non_ai = () if flexible else (non_ai_coefficients(inputs),)
     calls = []
     for block in range(block_count):
         first, last = block * day_count // block_count, (block + 1) * day_count // block_count
         calls.append((inputs, probabilities, quantile_rows, first, last, quantiles_out,
-                      day_sums_out, peaks_out[block]))  # fmt: skip
+                      day_sums_out, peaks_out[block], *non_ai))  # fmt: skip
     parallel_calls(kernel, calls)
+
+
+def non_ai_coefficients(inputs: StreamInputs) -> FloatArray | None:
+    """What the kernels without flexibility take for the chunk's non-AI loads: their
+    coefficients ``inputs.non_ai_t``, or None where it has none (``inputs.has_non_ai``
+    false). numba compiles a kernel for each argument type, and in the one for None the
+    branches on ``non_ai_t is None`` are pruned before it types them, so a scenario without
+    non-AI loads (the quick start's ``kr-national``) compiles none of their code: 0.7 s of
+    CPU of its first run (2026-12-07). The kernels with flexibility (and the first pass)
+    take ``inputs.non_ai_t`` and test ``inputs.has_non_ai`` as they run."""
+    return inputs.non_ai_t if inputs.has_non_ai else None
 
 
 @inline_jit
@@ -792,7 +810,7 @@ def stress_draws(
         peak, at_peak = state.total_peak[year, first_draw:last_draw], state.ai_at_peak[year]
         at_peak = at_peak[first_draw:last_draw]
         for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
-            _hour_values(inputs, hour, day, first_draw, last_draw, rows, weather)
+            _hour_values(inputs, hour, day, first_draw, last_draw, rows, weather, inputs.non_ai_t)
             if keep == 0:
                 for draw in range(count):
                     rises = total[draw] > peak[draw]
