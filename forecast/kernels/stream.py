@@ -16,6 +16,7 @@ value for value, unless flexibility moves load in that hour. Their quantiles are
 from a small per-block memo keyed on exactly (month, shape) instead of selected again.
 """
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -689,12 +690,13 @@ def stream_chunk(
     block_count, day_count = peaks_out.shape[0], inputs.day_starts.size - 1
     flexible = bool(np.any(inputs.flex_share > 0.0))
     windowed = quantile_rows.size > 0 and inputs.flex_share.size >= WINDOWED_DRAWS
-    kernel = {
+    kernels: dict[tuple[bool, bool], Callable[..., None]] = {
         (True, True): stream_days_flexible,
         (True, False): stream_days,
         (False, True): stream_days_plain_flexible,
         (False, False): stream_days_plain,
-    }[windowed, flexible]
+    }
+    kernel = kernels[windowed, flexible]
     # The kernels without flexibility are compiled apart for chunks without non-AI loads.
     non_ai = () if flexible else (non_ai_coefficients(inputs),)
     calls = []
