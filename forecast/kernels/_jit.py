@@ -213,8 +213,9 @@ def _compile(function: Callable[..., Any], *, python_entry: bool = True, **flags
     function wrapper, and a helper called only from kernels (``python_entry`` false) needs no
     wrapper that unboxes its arguments from Python either: each wrapper is compiled, optimised
     and written to the cache with the function, and one taking :class:`~forecast.kernels.
-    layout.StreamInputs` unboxes 17 fields. Without them the quick start's first command
-    compiled in ... s of CPU instead of ... s (2026-12-07, 2-core development machine).
+    layout.StreamInputs` unboxes 17 fields. Without them, and with the stream's non-AI code
+    compiled only where a chunk has non-AI loads, the quick start's first command compiled in
+    10.5 s of CPU instead of 13.8 s (:data:`COMPILE_SECONDS`).
     """
     wrappers = {"no_cfunc_wrapper": True, "no_cpython_wrapper": not python_entry}
     with _kernel_cache() if CACHE_ENABLED else contextlib.nullcontext():
@@ -384,18 +385,20 @@ def split(count: int, parts: int) -> list[tuple[int, int]]:
 #: line announces it: CPU, not wall time, because the wall time grows with the machine's load
 #: (the quick start's compile took 57 s of wall time at a load average of 6, 187 s at 10).
 #: Measured as the CPU time (user + system) of a first run on an empty NUMBA_CACHE_DIR less
-#: that of a second, on 2 shared cores (Intel Xeon): the quick start's annual run (`forecast
-#: project kr-national --draws 1000 --resolution annual`: 10.8 - 3.6 s, medians of 3, load 4-5,
-#: 2026-12-07, after the regions at the peak compiled flexibility's helpers only when used;
-#: 15.4 - 3.5 s before), and an hourly run of 128 draws or more, which also compiles the
-#: windowed quantile search (`--start 2030-01-01 --end 2030-12-31 --out h.parquet`: 34.0 -
-#: 3.9 s, 2026-12-08, before that change). [s]
-COMPILE_SECONDS = 8
-HOURLY_COMPILE_SECONDS = 30
+#: that of a second, on 2 shared cores (Intel Xeon), 2026-12-07, at a load average of 15-30
+#: (more CPU per compile than on a quiet machine): the quick start's annual run (`forecast
+#: project kr-national --draws 1000 --resolution annual`: 10.5 s, n=2, alternating with
+#: the code before helpers lost their unused wrappers and the non-AI code its compile where
+#: there is none, which took 13.8 s in the same runs, n=3; 7.3 s at a load of 4-5), and an
+#: hourly run of 128 draws or more, which also compiles the windowed quantile search (`--start
+#: 2030-01-01 --end 2030-12-31 --out h.parquet`: 30.2 - 3.5 s, n=2). [s]
+COMPILE_SECONDS = 10
+HOURLY_COMPILE_SECONDS = 27
 #: CPU time of :func:`forecast.kernels.warm_up` compiling every kernel on a fresh cache (the
-#: service's start-up, ``forecast warm-up``), measured as above: 45.1 - 1.3 s (355 s of wall
-#: time at a load average of 11). [s]
-WARM_UP_COMPILE_SECONDS = 44
+#: service's start-up, ``forecast warm-up``), measured as above: 56.0 - 1.6 s, n=1, at a load
+#: of 12 (it compiles the stream kernels without flexibility both with and without non-AI
+#: code). [s]
+WARM_UP_COMPILE_SECONDS = 54
 
 
 def _notice(what: str, seconds: str, later: str) -> str:
