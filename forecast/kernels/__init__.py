@@ -532,7 +532,8 @@ def _call_every_kernel() -> Iterator[str]:
     )
     yield "quantiles_over_draws"
     # Each of the four stream kernels: few draws and enough for windows, without and with
-    # flexibility.
+    # flexibility; the two without it also for a chunk without non-AI loads, which they are
+    # compiled apart for (forecast.kernels.stream.non_ai_coefficients).
     for count in (draws, stream.WINDOWED_DRAWS):
         inputs = StreamInputs(
             coef_t=np.ones((months, regions, 4, count)),
@@ -553,9 +554,10 @@ def _call_every_kernel() -> Iterator[str]:
             flex_shift=False,
             full_load_t=np.full((months, regions, 2, count), 2.0),
         )
-        for share in (0.0, 0.5):
+        for share, has_non_ai in ((0.0, True), (0.0, False), (0.5, True)):
             stream.stream_chunk(
-                inputs._replace(flex_share=np.full(count, share)), np.array([0.1, 0.9]),
+                inputs._replace(flex_share=np.full(count, share), has_non_ai=has_non_ai),
+                np.array([0.1, 0.9]),
                 np.arange(3), np.empty((3, 2, hours)), np.empty((7 + regions, 1, count)),
                 np.empty((1, layout.PEAK_COUNT, years, count)),
             )  # fmt: skip
@@ -570,9 +572,10 @@ def _call_every_kernel() -> Iterator[str]:
     yield "segment_sums"
     duration.hourly_rows(inputs, 0, 1, np.arange(2), np.arange(count), np.empty((2, count, hours)))
     yield "hourly_rows"
-    for share in (0.0, 0.5):  # a kernel without flexibility and one with it
+    # The kernel without flexibility (with and without non-AI loads) and the one with it.
+    for share, has_non_ai in ((0.0, True), (0.0, False), (0.5, True)):
         at_peak.region_loads_at(
-            inputs._replace(flex_share=np.full(count, share)),
+            inputs._replace(flex_share=np.full(count, share), has_non_ai=has_non_ai),
             np.zeros((years, count), dtype=np.int64), np.empty((regions, years, count)),
         )  # fmt: skip
     yield "region_loads_at"

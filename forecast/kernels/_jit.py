@@ -62,6 +62,7 @@ import llvmlite.binding
 import numba
 import numba.core.caching
 import numba.core.event
+import numba.core.registry
 
 from forecast.paths import user_cache_dir, writable_directory
 
@@ -194,9 +195,34 @@ def _kernel_cache() -> Iterator[None]:
 _CACHE_DIRECTORY = cache_directory()
 
 
-def _compile(function: Callable[..., Any], **flags: Any) -> Any:
+class _KernelOnlyDispatcher(numba.core.registry.CPUDispatcher):
+    """A helper compiled without numba's entry from Python (see :func:`_compile`): kernels
+    call it as any other, a call from Python is refused (it would jump to a null address)."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError(
+            f"{self.py_func.__qualname__} is compiled for calls from kernels only; call the "
+            "kernel that uses it"
+        )
+
+
+def _compile(function: Callable[..., Any], *, python_entry: bool = True, **flags: Any) -> Any:
+    """Compile ``function`` with numba's ``flags``, cached, without the GIL.
+
+    No kernel is passed to another as a first-class function, so none needs numba's C
+    function wrapper, and a helper called only from kernels (``python_entry`` false) needs no
+    wrapper that unboxes its arguments from Python either: each wrapper is compiled, optimised
+    and written to the cache with the function, and one taking :class:`~forecast.kernels.
+    layout.StreamInputs` unboxes 17 fields. Without them, and with the stream's non-AI code
+    compiled only where a chunk has non-AI loads, the quick start's first command compiled in
+    10.5 s of CPU instead of 13.8 s (:data:`COMPILE_SECONDS`).
+    """
+    wrappers = {"no_cfunc_wrapper": True, "no_cpython_wrapper": not python_entry}
     with _kernel_cache() if CACHE_ENABLED else contextlib.nullcontext():
-        return _NJIT(cache=CACHE_ENABLED, nogil=True, **flags)(function)
+        compiled = _NJIT(cache=CACHE_ENABLED, nogil=True, **wrappers, **flags)(function)
+    if not python_entry and not NUMBA_DISABLE_JIT:
+        compiled.__class__ = _KernelOnlyDispatcher
+    return compiled
 
 
 def jit(function: KernelFunction) -> KernelFunction:
@@ -221,6 +247,14 @@ def jit(function: KernelFunction) -> KernelFunction:
     return cast("KernelFunction", compiled)
 
 
+def helper_jit(function: KernelFunction) -> KernelFunction:
+    """:func:`jit` for a helper that only kernels call: compiled without the wrapper that
+    Python's calls go through (a call from Python raises ``TypeError``), which a first run
+    would compile for nothing. Takes and returns what :func:`jit` does."""
+    compiled = _compile(function, python_entry=False, fastmath=False)
+    return cast("KernelFunction", compiled)
+
+
 def borrowing_jit(function: KernelFunction) -> KernelFunction:
     """Compile a serial kernel called once a row or an hour: :func:`jit` without numba's
     reference counting (its ``_nrt=False`` option), for a function that only borrows arrays.
@@ -234,10 +268,10 @@ def borrowing_jit(function: KernelFunction) -> KernelFunction:
     A function that allocates no array, returns none and keeps none after it returns needs no
     count: its caller holds every array it touches for longer. Such a function may call
     :func:`jit` kernels (they count for themselves), but must not allocate (numba refuses to
-    compile ``np.empty`` and the like without reference counting). Takes and returns what
-    :func:`jit` does.
+    compile ``np.empty`` and the like without reference counting). Only kernels call it, as
+    :func:`helper_jit`. Takes and returns what :func:`jit` does.
     """
-    compiled = _compile(function, fastmath=False, _nrt=False)
+    compiled = _compile(function, python_entry=False, fastmath=False, _nrt=False)
     return cast("KernelFunction", compiled)
 
 
@@ -280,7 +314,7 @@ def approximate_jit(function: KernelFunction) -> KernelFunction:
     callable
         The compiled dispatcher. [-]
     """
-    compiled = _compile(function, fastmath=True, _nrt=False)
+    compiled = _compile(function, python_entry=False, fastmath=True, _nrt=False)
     return cast("KernelFunction", compiled)
 
 
@@ -351,18 +385,20 @@ def split(count: int, parts: int) -> list[tuple[int, int]]:
 #: line announces it: CPU, not wall time, because the wall time grows with the machine's load
 #: (the quick start's compile took 57 s of wall time at a load average of 6, 187 s at 10).
 #: Measured as the CPU time (user + system) of a first run on an empty NUMBA_CACHE_DIR less
-#: that of a second, on 2 shared cores (Intel Xeon): the quick start's annual run (`forecast
-#: project kr-national --draws 1000 --resolution annual`: 10.8 - 3.6 s, medians of 3, load 4-5,
-#: 2026-12-07, after the regions at the peak compiled flexibility's helpers only when used;
-#: 15.4 - 3.5 s before), and an hourly run of 128 draws or more, which also compiles the
-#: windowed quantile search (`--start 2030-01-01 --end 2030-12-31 --out h.parquet`: 34.0 -
-#: 3.9 s, 2026-12-08, before that change). [s]
-COMPILE_SECONDS = 8
-HOURLY_COMPILE_SECONDS = 30
+#: that of a second, on 2 shared cores (Intel Xeon), 2026-12-07, at a load average of 15-30
+#: (more CPU per compile than on a quiet machine): the quick start's annual run (`forecast
+#: project kr-national --draws 1000 --resolution annual`: 10.5 s, n=2, alternating with
+#: the code before helpers lost their unused wrappers and the non-AI code its compile where
+#: there is none, which took 13.8 s in the same runs, n=3; 7.3 s at a load of 4-5), and an
+#: hourly run of 128 draws or more, which also compiles the windowed quantile search (`--start
+#: 2030-01-01 --end 2030-12-31 --out h.parquet`: 30.2 - 3.5 s, n=2). [s]
+COMPILE_SECONDS = 10
+HOURLY_COMPILE_SECONDS = 27
 #: CPU time of :func:`forecast.kernels.warm_up` compiling every kernel on a fresh cache (the
-#: service's start-up, ``forecast warm-up``), measured as above: 45.1 - 1.3 s (355 s of wall
-#: time at a load average of 11). [s]
-WARM_UP_COMPILE_SECONDS = 44
+#: service's start-up, ``forecast warm-up``), measured as above: 56.0 - 1.6 s, n=1, at a load
+#: of 12 (it compiles the stream kernels without flexibility both with and without non-AI
+#: code). [s]
+WARM_UP_COMPILE_SECONDS = 54
 
 
 def _notice(what: str, seconds: str, later: str) -> str:

@@ -15,9 +15,15 @@ missed the full-load bound when shifting gained it (up to 8 % off, ``test_region
 
 import numpy as np
 
-from forecast.kernels._jit import jit
+from forecast.kernels._jit import helper_jit, jit
 from forecast.kernels.layout import FloatArray, IndexArray, StreamInputs
-from forecast.kernels.stream import FIRST_REGION_ROW, _day_shifts, _flex_hour, _hour_values
+from forecast.kernels.stream import (
+    FIRST_REGION_ROW,
+    _day_shifts,
+    _flex_hour,
+    _hour_values,
+    non_ai_coefficients,
+)
 
 
 def region_loads_at(inputs: StreamInputs, hours: IndexArray, out: FloatArray) -> None:
@@ -49,15 +55,20 @@ def region_loads_at(inputs: StreamInputs, hours: IndexArray, out: FloatArray) ->
         groups = np.searchsorted(inputs.group_bounds, draws, side="right") - 1
         _region_loads_flexible(inputs, hours, days, groups, out)
     else:
-        _region_loads_plain(inputs, hours, days, out)
+        _region_loads_plain(inputs, hours, days, out, non_ai_coefficients(inputs))
 
 
 @jit
 def _region_loads_plain(
-    inputs: StreamInputs, hours: IndexArray, days: IndexArray, out: FloatArray
+    inputs: StreamInputs,
+    hours: IndexArray,
+    days: IndexArray,
+    out: FloatArray,
+    non_ai_t: FloatArray | None,
 ) -> None:
     """:func:`region_loads_at` without flexibility: each draw's hour as the stream evaluates
-    it (:func:`~forecast.kernels.stream._hour_values`, for the one draw)."""
+    it (:func:`~forecast.kernels.stream._hour_values`, for the one draw; ``non_ai_t`` as the
+    stream kernel takes it, so that the two share its compiled code)."""
     regions = inputs.coef_t.shape[1]
     rows, weather = np.zeros((FIRST_REGION_ROW + regions, 1)), np.zeros((2, 1))
     for year in range(hours.shape[0]):
@@ -66,7 +77,7 @@ def _region_loads_plain(
             if hour < 0:
                 continue
             day = days[year, draw]
-            _hour_values(inputs, hour, day, draw, draw + 1, rows, weather)
+            _hour_values(inputs, hour, day, draw, draw + 1, rows, weather, non_ai_t)
             for region in range(regions):
                 out[region, year, draw] = rows[FIRST_REGION_ROW + region, 0]
 
@@ -96,13 +107,13 @@ def _region_loads_flexible(
             day_moves = 0
             if one.flex_shift:
                 day_moves = _day_shifts(one, only, rows, weather, moved, placed, filled)
-            _hour_values(one, hour, only, only, one_draw, rows, weather)
+            _hour_values(one, hour, only, only, one_draw, rows, weather, one.non_ai_t)
             _flex_hour(one, only, hour, rows, weather, moved, placed, filled, day_moves)
             for region in range(regions):
                 out[region, year, draw] = rows[FIRST_REGION_ROW + region, 0]
 
 
-@jit
+@helper_jit
 def _draw_day(inputs: StreamInputs, day: int, draw: int, group: int) -> StreamInputs:
     """The chunk ``inputs`` cut to its day ``day`` and draw ``draw`` (of weather group
     ``group``): a chunk of one day and one draw, of the stream's own types, so that the

@@ -1,10 +1,10 @@
 """Capacity kernel: the capacity a data-centre site has built by each month."""
 
-from forecast.kernels._jit import jit
+from forecast.kernels._jit import helper_jit, jit
 from forecast.kernels.layout import FlagArray, FloatArray
 
 
-@jit
+@helper_jit
 def ramp_fraction(month: float, start: float, ramp: float) -> float:
     """Share of a site's capacity online at the end of ``month``: linear over ``ramp`` months
     from ``start``, or all of it from the month holding ``start`` when the ramp is zero (the

@@ -79,7 +79,9 @@ def _hourly_days(inputs, first_day, last_day, rows, draws, out, offset):
             day_moves = _day_shifts(inputs, day, values, weather, moved, placed, filled)
         first_hour, last_hour = inputs.day_starts[day], inputs.day_starts[day + 1]
         for hour in range(first_hour, last_hour):
-            _hour_values(inputs, hour, day, np.int64(0), draw_count, values, weather)
+            _hour_values(
+                inputs, hour, day, np.int64(0), draw_count, values, weather, inputs.non_ai_t
+            )
             if flexible:
                 _flex_hour(inputs, day, hour, values, weather, moved, placed, filled, day_moves)
             for index in range(rows.size):

@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from forecast.kernels._jit import inline_jit, jit, parallel_calls, split, thread_count
+from forecast.kernels._jit import helper_jit, inline_jit, jit, parallel_calls, split, thread_count
 from forecast.kernels.layout import FloatArray
 
 #: Hours transposed together into one scratch block: each draw's row is then read as one
@@ -21,7 +21,7 @@ _HOURS_PER_BLOCK = 32
 THREADED_VALUES = 50_000
 
 
-@jit
+@helper_jit
 def _select(buffer: FloatArray, left: int, right: int, rank: int) -> None:
     """Partially order ``buffer[left:right + 1]`` so that ``buffer[rank]`` is in sorted place.
 
@@ -98,7 +98,7 @@ def _one_value(column, smallest, largest):
     return negative in (0, column.size)
 
 
-@jit
+@helper_jit
 def _column_quantiles(
     column: FloatArray, probabilities: FloatArray, out_column: FloatArray
 ) -> None:

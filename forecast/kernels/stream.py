@@ -16,12 +16,14 @@ value for value, unless flexibility moves load in that hour. Their quantiles are
 from a small per-block memo keyed on exactly (month, shape) instead of selected again.
 """
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
 
 from forecast.kernels._jit import (
     borrowing_jit,
+    helper_jit,
     inline_jit,
     jit,
     parallel_calls,
@@ -64,7 +66,7 @@ _MEMO_SLOTS = 256
 
 
 @borrowing_jit
-def _hour_values(inputs, hour, day, first_draw, last_draw, rows, weather):
+def _hour_values(inputs, hour, day, first_draw, last_draw, rows, weather, non_ai_t):
     """Write one hour's values of draws ``first_draw .. last_draw - 1`` into ``rows``
     [S, last_draw - first_draw], before flexibility; ``weather`` [2, last_draw - first_draw]
     is scratch for each draw's temperature excess and baseline shape. The curtailed row is
@@ -74,12 +76,14 @@ def _hour_values(inputs, hour, day, first_draw, last_draw, rows, weather):
     non-AI and held rows are left as they are, so callers start them at zero; the data-centre
     and total rows are then the AI row and AI plus baseline (what adding zeros gives, bit for
     bit). Most scenarios have none, and their evaluation was a fifth of the hour's.
+    ``non_ai_t`` is ``inputs.non_ai_t``, or None where the chunk has none: numba then compiles
+    a specialisation without their code (:func:`non_ai_coefficients`).
 
     Callers pass ``np.int64(0)``, not the literal 0, for all the draws: numba would compile a
     second specialisation of this function for a literal argument.
     """
     count = last_draw - first_draw
-    coef_t, non_ai_t = inputs.coef_t, inputs.non_ai_t
+    coef_t = inputs.coef_t
     month, shape = inputs.month_of_hour[hour], inputs.inference_shape[hour]
     group_bounds = inputs.group_bounds
     # Each draw's weather first, then loops over all draws at once: a loop per weather group
@@ -98,13 +102,13 @@ def _hour_values(inputs, hour, day, first_draw, last_draw, rows, weather):
     noise = inputs.daily_noise_t[day, first_draw:last_draw]
     ai, baseline = rows[AI_ROW], rows[BASELINE_ROW]
     non_ai, held = rows[NON_AI_ROW], rows[HELD_ROW]
-    n0, n2 = non_ai_t[month, 0, first_draw:last_draw], non_ai_t[month, 1, first_draw:last_draw]
-    h0, h2 = non_ai_t[month, 2, first_draw:last_draw], non_ai_t[month, 3, first_draw:last_draw]
     # A loop per row: one loop writing all five rows from eight inputs took 8 % longer with no
     # quantiles at 1,000 draws, 2-3 % of the stream kernel (2026-12-05).
     for draw in range(count):
         baseline[draw] = baseline_mw(level[draw], base_shape[draw], noise[draw])
-    if inputs.has_non_ai:
+    if non_ai_t is not None and inputs.has_non_ai:
+        n0, n2 = non_ai_t[month, 0, first_draw:last_draw], non_ai_t[month, 1, first_draw:last_draw]
+        h0, h2 = non_ai_t[month, 2, first_draw:last_draw], non_ai_t[month, 3, first_draw:last_draw]
         for draw in range(count):
             non_ai[draw] = facility_mw(n0[draw], 0.0, n2[draw], 0.0, shape, excess[draw])
         for draw in range(count):
@@ -191,7 +195,7 @@ def _day_shifts(inputs, day, rows, weather, moved, placed, filled):
     share = inputs.flex_share
     first, last = inputs.day_starts[day], inputs.day_starts[day + 1]
     for hour in range(first, last):
-        _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather)
+        _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather, inputs.non_ai_t)
         total, at = rows[TOTAL_ROW], inputs.first_hour + hour
         for region in range(moved.shape[0]):
             values, regional = rows[FIRST_REGION_ROW + region], moved[region]
@@ -215,7 +219,7 @@ def _day_shifts(inputs, day, rows, weather, moved, placed, filled):
     # The rooms need each region's part: the day's hours once more (a day with stress hours).
     room = filled
     for hour in range(first, last):
-        _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather)
+        _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather, inputs.non_ai_t)
         total, month, excess = rows[TOTAL_ROW], inputs.month_of_hour[hour], weather[0]
         for region in range(moved.shape[0]):
             values = rows[FIRST_REGION_ROW + region]
@@ -333,7 +337,7 @@ def _dc_as_ai(inputs, peaks):
 
 
 @borrowing_jit
-def _non_ai_day(inputs, day, day_sums, peaks, year):
+def _non_ai_day(inputs, day, day_sums, peaks, year, non_ai_t):
     """Add the day's non-AI and held sums (zero from :func:`_reset_block`) and raise the
     non-AI annual peak, from each weather group's sum and extremes of the temperature excess
     over each run of the day's hours in one month (a local day lies in one month; the kernel
@@ -349,7 +353,7 @@ def _non_ai_day(inputs, day, day_sums, peaks, year):
     first, last = inputs.day_starts[day], inputs.day_starts[day + 1]
     non_ai, held = day_sums[NON_AI_ROW, day], day_sums[HELD_ROW, day]
     peak, bounds = peaks[NON_AI_PEAK, year], inputs.group_bounds
-    if not inputs.has_non_ai:  # every hour's value is 0.0 and the sums stay 0.0
+    if non_ai_t is None or not inputs.has_non_ai:  # every hour's value is 0.0, sums stay 0.0
         for draw in range(peak.size):
             peak[draw] = 0.0 if peak[draw] < 0.0 else peak[draw]
         return
@@ -357,7 +361,7 @@ def _non_ai_day(inputs, day, day_sums, peaks, year):
         month, shape, end = inputs.month_of_hour[first], inputs.inference_shape[first], first + 1
         while end < last and inputs.month_of_hour[end] == month:
             end += 1
-        coefficients = inputs.non_ai_t[month]
+        coefficients = non_ai_t[month]
         for group in range(bounds.size - 1):
             total, highest, lowest = 0.0, -np.inf, np.inf
             for hour in range(first, end):
@@ -375,12 +379,12 @@ def _non_ai_day(inputs, day, day_sums, peaks, year):
 
 
 @borrowing_jit
-def _close_day(inputs, day_sums, day, peaks, year):
+def _close_day(inputs, day_sums, day, peaks, year, non_ai_t):
     """The day's sums of the non-AI and held rows (:func:`_non_ai_day`), then of the AI (its
     regions'), data-centre (AI and non-AI) and total (data centre and baseline, less the
     non-AI load the baseline holds) rows from the sums :func:`_accumulate_hour` kept: the
-    rows' own formulas, summed over the day."""
-    _non_ai_day(inputs, day, day_sums, peaks, year)
+    rows' own formulas, summed over the day. ``non_ai_t`` as for :func:`_hour_values`."""
+    _non_ai_day(inputs, day, day_sums, peaks, year, non_ai_t)
     sums = day_sums[:, day]
     ai = sums[AI_ROW]
     for draw in range(ai.size):
@@ -421,7 +425,7 @@ class _Memo(NamedTuple):
     quantiles: FloatArray  # float64[S, K, Q]
 
 
-@jit
+@helper_jit
 def _memo(quantile_rows, probability_count):
     """An empty memo for the AI, region, non-AI and data-centre rows among ``quantile_rows``."""
     # Few array kinds (numba compiles np.zeros and np.empty once for each dtype and rank).
@@ -471,12 +475,14 @@ def stream_days(
     quantiles_out: FloatArray,
     day_sums_out: FloatArray,
     peaks_out: FloatArray,
+    non_ai_t: FloatArray | None,
 ) -> None:
     """One block of :func:`stream_chunk` without flexibility: the days ``first_day ..
     last_day - 1``, serially.
 
     Writes the block's hours of ``quantiles_out`` [K, Q, H] and days of ``day_sums_out``
-    [7 + R, N, D], and all of ``peaks_out`` [7, Y, D] (the block's own peaks).
+    [7 + R, N, D], and all of ``peaks_out`` [7, Y, D] (the block's own peaks). ``non_ai_t``
+    is :func:`non_ai_coefficients` of ``inputs``.
     """
     row_count, draw_count = day_sums_out.shape[0], day_sums_out.shape[2]
     _reset_block(first_day, last_day, day_sums_out, peaks_out)
@@ -486,13 +492,13 @@ def stream_days(
     for day in range(first_day, last_day):
         year = inputs.year_of_day[day]
         for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
-            _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather)
+            _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather, non_ai_t)
             _accumulate_hour(
                 rows, day_sums_out, day, hour, peaks_out, year, False, inputs.has_non_ai
             )
             _hour_quantiles(inputs, hour, rows, quantile_rows, probabilities, state, memo,
                             True, quantiles_out)  # fmt: skip
-        _close_day(inputs, day_sums_out, day, peaks_out, year)
+        _close_day(inputs, day_sums_out, day, peaks_out, year, non_ai_t)
     _dc_as_ai(inputs, peaks_out)
 
 
@@ -532,7 +538,7 @@ def _add_flexible_hour(inputs, day, hour, rows, weather, moved, placed, filled, 
     :func:`_day_shifts` left them for the day) and add it to the block's day sums and peaks
     (:func:`_accumulate_hour`, curtailed row included); return how many draws' AI load
     flexibility changed. ``rows`` then hold the hour's loads for its quantiles."""
-    _hour_values(inputs, hour, day, np.int64(0), rows.shape[1], rows, weather)
+    _hour_values(inputs, hour, day, np.int64(0), rows.shape[1], rows, weather, inputs.non_ai_t)
     changes = _flex_hour(inputs, day, hour, rows, weather, moved, placed, filled, day_moves)
     year = inputs.year_of_day[day]
     _accumulate_hour(rows, day_sums, day, hour, peaks, year, True, inputs.has_non_ai)
@@ -569,11 +575,11 @@ def stream_days_flexible(
             # An hour where flexibility moves no draw's load repeats like any other.
             _hour_quantiles(inputs, hour, rows, quantile_rows, probabilities, state, memo,
                             changes == 0, quantiles_out)  # fmt: skip
-        _close_day(inputs, day_sums_out, day, peaks_out, year)
+        _close_day(inputs, day_sums_out, day, peaks_out, year, inputs.non_ai_t)
     _dc_as_ai(inputs, peaks_out)
 
 
-@jit
+@helper_jit
 def _plain_quantiles(rows, quantile_rows, probabilities, hour, scratch, quantiles_out):
     """Quantiles of the hour's rows by quickselect on a copy of each."""
     for index in range(quantile_rows.size):
@@ -593,6 +599,7 @@ def stream_days_plain(
     quantiles_out: FloatArray,
     day_sums_out: FloatArray,
     peaks_out: FloatArray,
+    non_ai_t: FloatArray | None,
 ) -> None:
     """:func:`stream_days` with each hour's quantiles by quickselect on a copy of the row: for
     a few hundred draws as fast as the windowed search, and for no quantile rows (a monthly
@@ -605,12 +612,12 @@ def stream_days_plain(
     for day in range(first_day, last_day):
         year = inputs.year_of_day[day]
         for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
-            _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather)
+            _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather, non_ai_t)
             _accumulate_hour(
                 rows, day_sums_out, day, hour, peaks_out, year, False, inputs.has_non_ai
             )
             _plain_quantiles(rows, quantile_rows, probabilities, hour, scratch, quantiles_out)
-        _close_day(inputs, day_sums_out, day, peaks_out, year)
+        _close_day(inputs, day_sums_out, day, peaks_out, year, non_ai_t)
     _dc_as_ai(inputs, peaks_out)
 
 
@@ -641,7 +648,7 @@ def stream_days_plain_flexible(
             _add_flexible_hour(inputs, day, hour, rows, weather, moved, placed, filled,
                                day_moves, day_sums_out, peaks_out)  # fmt: skip
             _plain_quantiles(rows, quantile_rows, probabilities, hour, scratch, quantiles_out)
-        _close_day(inputs, day_sums_out, day, peaks_out, year)
+        _close_day(inputs, day_sums_out, day, peaks_out, year, inputs.non_ai_t)
     _dc_as_ai(inputs, peaks_out)
 
 
@@ -683,18 +690,32 @@ def stream_chunk(
     block_count, day_count = peaks_out.shape[0], inputs.day_starts.size - 1
     flexible = bool(np.any(inputs.flex_share > 0.0))
     windowed = quantile_rows.size > 0 and inputs.flex_share.size >= WINDOWED_DRAWS
-    kernel = {
+    kernels: dict[tuple[bool, bool], Callable[..., None]] = {
         (True, True): stream_days_flexible,
         (True, False): stream_days,
         (False, True): stream_days_plain_flexible,
         (False, False): stream_days_plain,
-    }[windowed, flexible]
+    }
+    kernel = kernels[windowed, flexible]
+    # The kernels without flexibility are compiled apart for chunks without non-AI loads.
+    non_ai = () if flexible else (non_ai_coefficients(inputs),)
     calls = []
     for block in range(block_count):
         first, last = block * day_count // block_count, (block + 1) * day_count // block_count
         calls.append((inputs, probabilities, quantile_rows, first, last, quantiles_out,
-                      day_sums_out, peaks_out[block]))  # fmt: skip
+                      day_sums_out, peaks_out[block], *non_ai))  # fmt: skip
     parallel_calls(kernel, calls)
+
+
+def non_ai_coefficients(inputs: StreamInputs) -> FloatArray | None:
+    """What the kernels without flexibility take for the chunk's non-AI loads: their
+    coefficients ``inputs.non_ai_t``, or None where it has none (``inputs.has_non_ai``
+    false). numba compiles a kernel for each argument type, and in the one for None the
+    branches on ``non_ai_t is None`` are pruned before it types them, so a scenario without
+    non-AI loads (the quick start's ``kr-national``) compiles none of their code: 0.7 s of
+    CPU of its first run (2026-12-07). The kernels with flexibility (and the first pass)
+    take ``inputs.non_ai_t`` and test ``inputs.has_non_ai`` as they run."""
+    return inputs.non_ai_t if inputs.has_non_ai else None
 
 
 @inline_jit
@@ -931,7 +952,9 @@ def stress_draws(
         span = high - low
         floors, peaks, at_peaks = floor[low:high], peak[low:high], at_peak[low:high]
         for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
-            _hour_values(inputs, hour, day, first_draw + low, first_draw + high, rows, weather)
+            _hour_values(
+                inputs, hour, day, first_draw + low, first_draw + high, rows, weather, inputs.non_ai_t
+            )
             if keep == 0:
                 for draw in range(span):
                     rises = total[draw] > peaks[draw]
@@ -1019,7 +1042,7 @@ def close_open_years(state: StressPass, threshold_mw: float) -> None:
             _close_year(state, draw, threshold_mw)
 
 
-@jit  # not borrowing: _count_called allocates (once a year and draw)
+@helper_jit  # not borrowing: _count_called allocates (once a year and draw)
 def _close_year(state, draw, threshold_mw):
     """Write the stress level and cutoff of draw ``draw``'s open year: the N-th highest hour
     and its hour, or the threshold if higher (with every hour at it: fewer than N hours reach
@@ -1035,7 +1058,7 @@ def _close_year(state, draw, threshold_mw):
     _count_called(state, draw, year)
 
 
-@jit
+@helper_jit
 def _count_called(state, draw, year):
     """Count the stress hours of draw ``draw``'s closed year ``year`` in ``state.period_hours``
     (first, one past the last): every stress hour of the year is in its heap (the N

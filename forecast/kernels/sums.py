@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from forecast.kernels._jit import jit, parallel_calls, split, thread_count
+from forecast.kernels._jit import helper_jit, jit, parallel_calls, split, thread_count
 from forecast.kernels.layout import FloatArray, IndexArray
 
 #: NumPy's pairwise summation: runs of at most this many values are summed by 8 interleaved
@@ -11,7 +11,7 @@ _PAIRWISE_BLOCK = 128
 _UNROLL = 8
 
 
-@jit
+@helper_jit
 def _leaf(day_sums, row, first, count, out, partial):
     """NumPy's pairwise sum of days ``first .. first + count - 1`` (``count`` at most
     :data:`_PAIRWISE_BLOCK`) of every draw into ``out``; ``partial`` [8, D] is scratch.
@@ -42,7 +42,7 @@ def _leaf(day_sums, row, first, count, out, partial):
             out[draw] += values[draw]
 
 
-@jit
+@helper_jit
 def _pairwise(day_sums, row, first, count, partial, frames, sums):
     """NumPy's pairwise sum of ``count`` days from ``first`` into ``sums[0]``.
 

@@ -42,7 +42,9 @@ def floor_chunk(inputs, quantile_rows, quantiles, count):
         for day in range(block * day_count // blocks, (block + 1) * day_count // blocks):
             for hour in range(day_starts[day], day_starts[day + 1]):
                 # The fused kernel's own evaluation, so that the floor computes the same values.
-                _hour_values(inputs, hour, day, np.int64(0), draw_count, rows, weather)
+                _hour_values(
+                    inputs, hour, day, np.int64(0), draw_count, rows, weather, inputs.non_ai_t
+                )
                 if count:
                     for index in range(quantile_rows.size):
                         row = rows[quantile_rows[index]]

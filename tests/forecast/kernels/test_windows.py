@@ -87,6 +87,13 @@ def test_sort16_sorts_every_zero_one_input():
 
 
 @numba.njit
+def _row_quantiles(row, probabilities, state, out):
+    """The windowed search of one row, called from a kernel as the stream kernel calls it (it
+    has no entry from Python: forecast.kernels._jit.borrowing_jit)."""
+    windows.row_quantiles(row, probabilities, state, 0, out)
+
+
+@numba.njit
 def _compress(row, low, high):
     buffer = np.full(row.size, np.nan)
     below, up_to, count, missing = windows._compress_window(row, low, high, buffer)
@@ -116,7 +123,14 @@ def test_compress_pass_counts_and_gathers_like_numpy(draws):
 _SEARCH = """
 import json
 import numpy as np
+import numba
 from forecast.kernels import _jit, windows
+
+
+@numba.njit
+def _row_quantiles(row, probabilities, state, out):  # called from a kernel, as the stream does
+    windows.row_quantiles(row, probabilities, state, 0, out)
+
 
 rng = np.random.default_rng(3)
 mismatches, hours = 0, 0
@@ -138,7 +152,7 @@ for probabilities, draws in [
             row[:] = 5.0
         if hour in (0, 121):  # a NaN draw with no history, then with one
             row[draws // 2] = np.nan
-        windows.row_quantiles(row, probabilities, state, 0, out)
+        _row_quantiles(row, probabilities, state, out)
         expected = np.quantile(row, probabilities)
         same = np.array_equal(out, expected, equal_nan=True)
         same = same and not np.any(np.signbit(out) != np.signbit(expected))
@@ -231,6 +245,6 @@ def test_windows_seeded_near_the_ends_keep_a_finite_width(draws):
     row = generator.normal(100.0, 10.0, draws)
     for _ in range(4):
         row = row + generator.normal(0.0, 0.5, draws)
-        windows.row_quantiles(row, probabilities, state, 0, out)
+        _row_quantiles(row, probabilities, state, out)
         np.testing.assert_array_equal(out, np.quantile(row, probabilities))
         assert np.all(np.isfinite(state.width))

@@ -1,0 +1,92 @@
+"""What a first run compiles: the kernels' helpers without the wrappers nothing calls, and the
+stream kernels without flexibility without the non-AI code a chunk without non-AI loads never
+runs (the quick start's ``kr-national``). Each counts numba's compiles in a process of its own
+on an empty cache, where a kernel loaded from the cache would have compiled nothing."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numba
+import pytest
+
+pytestmark = pytest.mark.skipif(bool(numba.config.DISABLE_JIT), reason="counts numba's compiles")
+
+#: A stream chunk without flexibility or non-AI loads and its regions at the peak, then what
+#: numba compiled for the helpers they call.
+_PLAIN_CHUNK = """
+import json
+import numpy as np
+from forecast import kernels
+from forecast.kernels import quantiles, stream
+from forecast.kernels.layout import ANY_HOUR, PEAK_COUNT, StreamInputs
+
+months, regions, hours, draws = 1, 2, 24, 3
+inputs = StreamInputs(
+    coef_t=np.ones((months, regions, 4, draws)), non_ai_t=np.zeros((months, 4, draws)),
+    month_of_hour=np.zeros(hours, dtype=np.int64), inference_shape=np.full(hours, 0.5),
+    cooling_excess_c=np.zeros((1, hours)), baseline_level_t=np.ones((1, draws)),
+    baseline_shape=np.ones((1, hours)), daily_noise_t=np.ones((1, draws)),
+    year_of_day=np.zeros(1, dtype=np.int64), day_starts=np.array([0, hours]),
+    group_bounds=np.array([0, draws]), flex_share=np.zeros(draws),
+    stress_level_t=np.full((1, draws), np.inf), stress_hour_t=np.full((1, draws), ANY_HOUR),
+    first_hour=0, flex_shift=False, full_load_t=np.full((months, regions, 2, draws), np.inf),
+    has_non_ai=False,
+)
+rows = np.arange(3)
+kernels.stream_chunk(inputs, np.array([0.5]), rows, np.empty((3, 1, hours)),
+                     np.empty((7 + regions, 1, draws)), np.empty((1, PEAK_COUNT, 1, draws)))
+kernels.region_loads_at(inputs, np.zeros((1, draws), dtype=np.int64),
+                        np.empty((regions, 1, draws)))
+helpers = {"_hour_values": stream._hour_values, "_close_day": stream._close_day,
+           "_non_ai_day": stream._non_ai_day, "_accumulate_hour": stream._accumulate_hour,
+           "_column_quantiles": quantiles._column_quantiles, "_select": quantiles._select}
+try:
+    quantiles._select(np.ones(3), 0, 2, 1)
+    refused = False
+except TypeError:
+    refused = True
+print(json.dumps({
+    "non_ai": {name: [str(signature[-1]) for signature in helpers[name].signatures]
+               for name in ("_hour_values", "_close_day", "_non_ai_day")},
+    "wrappers": {
+        name: sorted({line.split("@")[1].split(".")[0]
+                      for overload in helper.overloads.values()
+                      for line in overload.library.get_llvm_str().splitlines()
+                      if line.startswith("define") and ("@cpython." in line or "@cfunc." in line)})
+        for name, helper in helpers.items()
+    },
+    "refused": refused,
+}))
+"""
+
+
+@pytest.fixture(scope="module")
+def plain_chunk(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """What :data:`_PLAIN_CHUNK` found, run in a new process on an empty numba cache."""
+    completed = subprocess.run(
+        [sys.executable, "-c", _PLAIN_CHUNK], capture_output=True, text=True, check=True,
+        timeout=600, cwd=Path(__file__).parents[3],
+        env={**os.environ, "NUMBA_CACHE_DIR": str(tmp_path_factory.mktemp("cache"))},
+    )  # fmt: skip
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def test_a_chunk_without_non_ai_loads_compiles_none_of_their_code(plain_chunk):
+    """The quick start's ``kr-national`` has no non-AI load: its stream kernel and regions at
+    the peak compile the helpers for ``non_ai_t`` None, whose non-AI branches numba prunes
+    before typing them (they took about 0.7 s of its first run's CPU)."""
+    assert plain_chunk["non_ai"] == {
+        "_hour_values": ["none"], "_close_day": ["none"], "_non_ai_day": ["none"]
+    }  # fmt: skip
+
+
+def test_helpers_only_kernels_call_compile_no_wrappers(plain_chunk):
+    """The helpers that only kernels call carry neither numba's Python wrapper nor its C
+    function wrapper (each was compiled, optimised and cached for nothing), and a call from
+    Python is refused (without the wrapper it would jump to a null address)."""
+    assert len(plain_chunk["wrappers"]) == 6
+    assert plain_chunk["wrappers"] == {name: [] for name in plain_chunk["wrappers"]}
+    assert plain_chunk["refused"]
