@@ -953,7 +953,14 @@ def stress_draws(
         floors, peaks, at_peaks = floor[low:high], peak[low:high], at_peak[low:high]
         for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
             _hour_values(
-                inputs, hour, day, first_draw + low, first_draw + high, rows, weather, inputs.non_ai_t
+                inputs,
+                hour,
+                day,
+                first_draw + low,
+                first_draw + high,
+                rows,
+                weather,
+                inputs.non_ai_t,
             )
             if keep == 0:
                 for draw in range(span):

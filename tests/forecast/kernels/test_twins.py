@@ -682,6 +682,23 @@ def _signed(inputs, rng):
     )  # fmt: skip
 
 
+@numba.njit
+def _region_sums(coef_t, first_draw, sums):
+    """The first pass's helpers, called from a kernel as the first pass calls them (they have
+    no entry from Python: forecast.kernels._jit.borrowing_jit)."""
+    stream._region_sums(coef_t, first_draw, sums)
+
+
+@numba.njit
+def _hour_values(inputs, hour, day, first_draw, last_draw, rows, weather):
+    stream._hour_values(inputs, hour, day, first_draw, last_draw, rows, weather, inputs.non_ai_t)
+
+
+@numba.njit
+def _day_bounds(inputs, day, first_draw, sums, bound):
+    stream._day_bounds(inputs, day, first_draw, sums, bound)
+
+
 @pytest.mark.parametrize("fill", ["random", "ties", "nan", "zeros", "cool", "signed", "inf"])
 @pytest.mark.parametrize("first_draw", [0, 5])
 def test_day_bound_holds_every_hour(fill, first_draw):
@@ -705,12 +722,12 @@ def test_day_bound_holds_every_hour(fill, first_draw):
     rows = np.zeros((layout.FIRST_REGION_ROW + 3, count))
     weather, totals = np.zeros((2, count)), np.empty((days, 24, count))
     sums, bound = np.empty((2, 8, count)), np.empty(count)
-    stream._region_sums(inputs.coef_t, first_draw, sums)
+    _region_sums(inputs.coef_t, first_draw, sums)
     for day in range(days):
         for hour in range(24):
-            stream._hour_values(inputs, day * 24 + hour, day, first_draw, draws, rows, weather)
+            _hour_values(inputs, day * 24 + hour, day, first_draw, draws, rows, weather)
             totals[day, hour] = rows[layout.TOTAL_ROW]
-        stream._day_bounds(inputs, day, first_draw, sums, bound)
+        _day_bounds(inputs, day, first_draw, sums, bound)
         highest = totals[day].max(axis=0)  # NaN where an hour is
         assert (bound[~np.isnan(highest)] >= highest[~np.isnan(highest)]).all()
         assert np.isinf(bound[np.isnan(highest)]).all()
@@ -724,8 +741,8 @@ def test_day_bound_holds_every_hour(fill, first_draw):
         baseline_shape=np.ones_like(inputs.baseline_shape),
     )
     if fill in ("random", "signed"):
-        stream._day_bounds(flat, 0, first_draw, sums, bound)
-        stream._hour_values(flat, 0, 0, first_draw, draws, rows, weather)
+        _day_bounds(flat, 0, first_draw, sums, bound)
+        _hour_values(flat, 0, 0, first_draw, draws, rows, weather)
         np.testing.assert_allclose(bound, rows[layout.TOTAL_ROW], rtol=1e-6, atol=1e-3)
 
 
