@@ -26,6 +26,7 @@ from forecast.kernels.layout import FIRST_REGION_ROW, PEAK_COUNT
 from forecast.projection import ProjectionOptions, project
 from forecast.scenario import load_scenario, parse_scenario
 from tests.forecast.engine.test_stream import _flat_inputs, _inputs
+from tests.support.kernel_inputs import PLAIN_INPUTS
 
 
 def _stream(inputs, blocks=1):
@@ -219,25 +220,9 @@ def test_draw_day_cuts_every_field_of_the_stream_inputs():
 
 #: A process of its own on a fresh cache: the regions at the peak of a chunk without
 #: flexibility, then which of the stream's helpers it compiled.
-_PLAIN_COMPILE = """
-import json
-import numpy as np
-from forecast import kernels
-from forecast.kernels import at_peak, stream
-from forecast.kernels.layout import ANY_HOUR, StreamInputs
-
-months, regions, hours, draws = 1, 2, 24, 3
-inputs = StreamInputs(
-    coef_t=np.ones((months, regions, 4, draws)), non_ai_t=np.zeros((months, 4, draws)),
-    month_of_hour=np.zeros(hours, dtype=np.int64), inference_shape=np.full(hours, 0.5),
-    cooling_excess_c=np.zeros((1, hours)), baseline_level_t=np.ones((1, draws)),
-    baseline_shape=np.ones((1, hours)), daily_noise_t=np.zeros((1, draws)),
-    year_of_day=np.zeros(1, dtype=np.int64), day_starts=np.array([0, hours]),
-    group_bounds=np.array([0, draws]), flex_share=np.zeros(draws),
-    stress_level_t=np.full((1, draws), np.inf), stress_hour_t=np.full((1, draws), ANY_HOUR),
-    first_hour=0, flex_shift=False, full_load_t=np.full((months, regions, 2, draws), np.inf),
-    has_non_ai=False,
-)
+_PLAIN_COMPILE = (
+    PLAIN_INPUTS
+    + """
 out = np.zeros((regions, 1, draws))
 kernels.region_loads_at(inputs, np.array([[5, -1, 23]]), out)
 helpers = (stream._hour_values, stream._day_shifts, stream._flex_hour, at_peak._draw_day)
@@ -246,6 +231,7 @@ print(json.dumps({
     "compiled": {helper.py_func.__name__: len(helper.signatures) for helper in helpers},
 }))
 """
+)
 
 
 @pytest.mark.skipif(bool(numba.config.DISABLE_JIT), reason="counts numba's compiles")

@@ -12,29 +12,15 @@ from pathlib import Path
 import numba
 import pytest
 
+from tests.support.kernel_inputs import PLAIN_INPUTS
+
 pytestmark = pytest.mark.skipif(bool(numba.config.DISABLE_JIT), reason="counts numba's compiles")
 
 #: A stream chunk without flexibility or non-AI loads and its regions at the peak, then what
 #: numba compiled for the helpers they call.
-_PLAIN_CHUNK = """
-import json
-import numpy as np
-from forecast import kernels
-from forecast.kernels import quantiles, stream
-from forecast.kernels.layout import ANY_HOUR, PEAK_COUNT, StreamInputs
-
-months, regions, hours, draws = 1, 2, 24, 3
-inputs = StreamInputs(
-    coef_t=np.ones((months, regions, 4, draws)), non_ai_t=np.zeros((months, 4, draws)),
-    month_of_hour=np.zeros(hours, dtype=np.int64), inference_shape=np.full(hours, 0.5),
-    cooling_excess_c=np.zeros((1, hours)), baseline_level_t=np.ones((1, draws)),
-    baseline_shape=np.ones((1, hours)), daily_noise_t=np.ones((1, draws)),
-    year_of_day=np.zeros(1, dtype=np.int64), day_starts=np.array([0, hours]),
-    group_bounds=np.array([0, draws]), flex_share=np.zeros(draws),
-    stress_level_t=np.full((1, draws), np.inf), stress_hour_t=np.full((1, draws), ANY_HOUR),
-    first_hour=0, flex_shift=False, full_load_t=np.full((months, regions, 2, draws), np.inf),
-    has_non_ai=False,
-)
+_PLAIN_CHUNK = (
+    PLAIN_INPUTS
+    + """
 rows = np.arange(3)
 kernels.stream_chunk(inputs, np.array([0.5]), rows, np.empty((3, 1, hours)),
                      np.empty((7 + regions, 1, draws)), np.empty((1, PEAK_COUNT, 1, draws)))
@@ -61,6 +47,7 @@ print(json.dumps({
     "refused": refused,
 }))
 """
+)
 
 
 @pytest.fixture(scope="module")
