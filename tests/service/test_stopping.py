@@ -19,13 +19,15 @@ import pytest
 from service.storage.database import Database
 from service.storage.runs import Runs
 from tests.support.model_artifacts import publish_model
-from tests.support.server import Server, start_server, wait_for_status
+from tests.support.server import LONG_DRAWS, Server, start_server, wait_for_status
 
-# Each a job (above the threshold below) of about a second on an idle machine, many polls of
-# its status long: 1,000 draws, 6 years hourly. That the first is still running when SIGTERM
-# comes is checked in the server's log, and the second's being handed back shows it was.
-JOB = {"scenario_id": "kr-national", "draws": 1000, "resolution": "hourly",
-       "start": "2024-01-01", "end": "2029-12-31"}  # fmt: skip
+# Each a job (above the threshold below) of several seconds on an idle machine, many polls of
+# its status long: LONG_DRAWS draws, kr-national's whole horizon hourly (1,000 draws over 6
+# years took about a second, and on a busy machine the first had once succeeded before SIGTERM
+# came). That the first is still running when SIGTERM comes is checked in the server's log, and
+# the second's being handed back shows it was.
+JOB = {"scenario_id": "kr-national", "draws": LONG_DRAWS, "resolution": "hourly",
+       "start": "2024-01-01", "end": "2035-12-31"}  # fmt: skip
 
 
 def _terminate(server: Server) -> None:
