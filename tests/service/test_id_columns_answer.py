@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from forecast.io.export import ID_COLUMNS, LOCAL_TIME_COLUMN, RUN_ID_COLUMN
-from tests.support.server import running_server, wait_for_status
+from tests.support.server import running_server, stored_job_result
 
 BODY = {"scenario_id": "kr-national", "draws": 8, "seed": 4, "resolution": "annual",
         "start": "2030-01-01", "end": "2030-12-31", "include_baseline": False}  # fmt: skip
@@ -162,15 +162,7 @@ def test_a_jobs_result_url_carries_the_option(make_settings):
 
     settings = make_settings(job_threshold_draw_hours=1.0, require_read_key=False)
     with TestClient(create_app(settings, start_in_background=False)) as jobs:
-        accepted = jobs.post(
-            "/v1/projections", params={"format": "csv", "id_columns": "true"}, json=BODY
-        )
-        assert accepted.status_code == 202, accepted.text
-        url = accepted.json()["result_url"]
-        assert url.endswith("?format=csv&id_columns=true")
-        wait_for_status(jobs, accepted.headers["location"], {"succeeded"})
-        stored = jobs.get(url)
-        assert stored.status_code == 200, stored.text
+        accepted, _, stored = stored_job_result(jobs, {"format": "csv", "id_columns": "true"}, BODY)
         frame = pd.read_csv(io.BytesIO(stored.content), low_memory=False)
         assert list(frame.columns[: len(API_ID_COLUMNS)]) == API_ID_COLUMNS
         assert set(frame[RUN_ID_COLUMN]) == {accepted.json()["id"]}

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from tests.support.server import server_client, wait_for_status
+from tests.support.server import server_client, stored_job_result
 
 BODY = {"scenario_id": "kr-national", "draws": 8, "seed": 0, "resolution": "annual",
         "start": "2030-01-01", "end": "2030-12-31"}  # fmt: skip
@@ -85,15 +85,7 @@ def test_a_variable_it_cannot_give_is_a_422_naming_it(client: httpx.Client, vari
 
 
 def test_a_jobs_result_url_carries_the_selection(jobs: httpx.Client):
-    accepted = jobs.post(
-        "/v1/projections", params={"format": "csv", "variables": "ai_*"}, json=BODY
-    )
-    assert accepted.status_code == 202, accepted.text
-    url = accepted.json()["result_url"]
-    assert url.endswith("?format=csv&variables=ai_*")
-    wait_for_status(jobs, accepted.headers["location"], {"succeeded"})
-    stored = jobs.get(url)
-    assert stored.status_code == 200, stored.text
+    _, url, stored = stored_job_result(jobs, {"format": "csv", "variables": "ai_*"}, BODY)
     names = set(pd.read_csv(io.BytesIO(stored.content))["variable"])
     assert names and all(name.startswith("ai_") for name in names)
     tag = stored.headers["etag"]

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
@@ -223,3 +223,18 @@ def _job_at(http: httpx.Client, path: str) -> dict:
             f"{path} answered HTTP {response.status_code} without a status: {response.text[:500]!r}"
         )
     return job
+
+
+def stored_job_result(
+    client: Any, params: dict[str, str], body: dict[str, Any]
+) -> tuple[Any, str, Any]:
+    """POST ``body`` with ``params`` as a job, check that its 202's ``result_url`` asks for the
+    same query, wait until it succeeds and GET that URL: (the 202, its URL, the stored answer)."""
+    accepted = client.post("/v1/projections", params=params, json=body)
+    assert accepted.status_code == 202, accepted.text
+    url = accepted.json()["result_url"]
+    assert url.endswith("?" + "&".join(f"{key}={value}" for key, value in params.items()))
+    wait_for_status(client, accepted.headers["location"], {"succeeded"})
+    stored = client.get(url)
+    assert stored.status_code == 200, stored.text
+    return accepted, url, stored
