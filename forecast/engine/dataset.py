@@ -8,6 +8,7 @@ draws), the headline figures' Monte Carlo error and, with ``per_draw``, every dr
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Sequence
@@ -968,8 +969,13 @@ def _other_held_trends_note(scenario: Scenario, end) -> str:
     )
 
 
+@functools.cache
 def _holidays_version() -> str:
-    """The installed ``holidays`` package's version (the calendar of every future year)."""
+    """The installed ``holidays`` package's version (the calendar of every future year).
+
+    Read once a process: the package's metadata file parsed anew took 19 ms of CPU of every
+    projection (kr-national, 1,000 draws hourly, 2026-12-07), and a process computes with the
+    ``holidays`` it imported, whatever is installed since."""
     from importlib.metadata import version
 
     return version("holidays")
