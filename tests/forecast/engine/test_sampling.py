@@ -14,6 +14,7 @@ from scipy import stats
 from forecast.calendar import HourlyCalendar, month_number
 from forecast.engine.sampling import (
     OPERATION_DEFAULTS,
+    PathDraw,
     Streams,
     central,
     operation,
@@ -172,3 +173,16 @@ def test_the_baseline_noise_drawn_on_its_thread_is_the_noise_drawn_in_line():
     broken = BaselineDraw(level_mw=np.ones((30, 2)), pending_noise=beside(fails, name="test"))
     with pytest.raises(ValueError, match="noise_sd = -1"):
         _ = broken.noise
+
+
+def test_a_trend_on_months_is_laid_out_draw_by_draw():
+    """A trend's values on months come C-contiguous, [D, M] row by row: indexing the months
+    (``values[:, lower]``) laid them out draws fastest, so every kernel call copied the sites'
+    PUE lines made from them and every sum over sites read them strided (2026-12-07). The
+    values are the interpolation between the points either way."""
+    path = PathDraw(months=np.array([0.0, 12.0, 24.0]), values=np.arange(12.0).reshape(4, 3))
+    months = np.arange(-2.0, 30.0)
+    values = path.at(months)
+    assert values.flags.c_contiguous
+    expected = np.stack([np.interp(months, path.months, row) for row in path.values])
+    np.testing.assert_allclose(values, expected, rtol=1e-15)
