@@ -308,13 +308,18 @@ def _coords_chunks(coords: dict[str, Any]) -> Iterator[bytes]:
 def _variables_chunks(dataset: xr.Dataset) -> Iterator[bytes]:
     """``{"<name>": {"dims", "units", "description", "values"}, ...}`` of every variable; in
     an answer to ``?variables=`` (:func:`forecast.io.export.select_variables`), of those
-    asked for: the spread-driver tables it keeps for the metadata, which no selection names,
-    come in a whole answer only (the last year's AI ones are ``spread_drivers``)."""
-    selected = "variables_selected" in dataset.attrs
+    asked for and the spread-driver tables of their spread (:func:`forecast.io.export.drivers_of`:
+    ``ai_energy_twh`` brings ``ai_energy_twh_rank_correlation`` and
+    ``spread_driver_rank_correlation``), as the files' metadata holds them; the others, kept
+    for that metadata, come in a whole answer only."""
+    answered = set(dataset.data_vars)
+    if "variables_selected" in dataset.attrs:
+        asked = [name for name, variable in dataset.data_vars.items() if export.tabled(variable)]
+        answered = {*asked, *export.drivers_of(dataset, asked)}
     yield b"{"
     first = True
     for key, variable in dataset.data_vars.items():
-        if selected and not export.tabled(variable):
+        if key not in answered:
             continue
         name = str(key)
         described = {

@@ -43,7 +43,7 @@ import csv
 import datetime as dt
 import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -229,6 +229,20 @@ def tabled(variable: xr.DataArray | xr.Variable) -> bool:
     if any(d in variable.dims for d in _DRIVER_DIMS):
         return False
     return any(d in variable.dims for d in (*_PERIOD_DIMS, *SITE_REGIONS, "draw"))
+
+
+def drivers_of(dataset: xr.Dataset, names: Iterable[Hashable]) -> list[Hashable]:
+    """The spread-driver tables of the Dataset (dims ``input``, ``dc_input``) that rank the
+    spread of one of ``names``, by their attribute ``output``: ``ai_energy_twh``'s are
+    ``ai_energy_twh_rank_correlation`` (every year) and ``spread_driver_rank_correlation``
+    (the last year)."""
+    outputs = {str(name) for name in names}
+    return [
+        name
+        for name, variable in dataset.data_vars.items()
+        if any(d in variable.dims for d in _DRIVER_DIMS)
+        and variable.attrs.get("output") in outputs
+    ]
 
 
 def select_variables(

@@ -174,8 +174,41 @@ def test_the_spread_drivers_inputs_are_labelled_as_the_dataset_labels_them():
     # Every dim of every variable is labelled.
     dims = {dim for variable in variables.values() for dim in variable["dims"]}
     assert dims <= set(coords)
-    # A selection answers the variables asked for; the last year's drivers stay.
-    selected = render.projection_payload(export.select_variables(dataset, ("ai_energy_twh",)))
-    assert set(selected["variables"]) == {"ai_energy_twh"}
+    # A selection answers the variables asked for (with their driver tables: see
+    # test_a_selection_carries_the_driver_tables_of_what_it_asked_for); the last year's stay.
+    selected = render.projection_payload(export.select_variables(dataset, ("total_peak_gw",)))
+    assert set(selected["variables"]) == {"total_peak_gw"}
     assert selected["coords"]["input"] == coords["input"]
     assert selected["spread_drivers"] == document["spread_drivers"]
+
+
+def test_a_selection_carries_the_driver_tables_of_what_it_asked_for():
+    """A ``?variables=`` answer held the variables asked for and none of the spread-driver
+    tables, which came in a whole answer only, while the files' metadata kept them: asking for
+    ``ai_energy_twh`` now brings the tables that rank its spread (every year's and the last
+    year's), ``dc_energy_twh`` the data-centre load's, and no others; the values as in the
+    whole answer."""
+    dataset = project(
+        load_scenario("kr-outlook"),
+        ProjectionOptions(
+            draws=20, start=dt.date(2030, 1, 1), end=dt.date(2031, 12, 31), resolution="annual"
+        ),
+    )
+    whole = render.projection_payload(dataset)["variables"]
+    expected = {
+        ("ai_energy_twh",): {
+            "ai_energy_twh", "ai_energy_twh_rank_correlation", "spread_driver_rank_correlation",
+        },
+        ("ai_at_national_peak_gw", "dc_energy_twh"): {
+            "ai_at_national_peak_gw", "ai_at_national_peak_gw_rank_correlation",
+            "dc_energy_twh", "dc_energy_twh_rank_correlation",
+            "dc_spread_driver_rank_correlation",
+        },
+        ("ai_energy_twh_mean",): {"ai_energy_twh_mean"},
+    }  # fmt: skip
+    for patterns, names in expected.items():
+        document = render.projection_payload(export.select_variables(dataset, patterns))
+        assert set(document["variables"]) == names, patterns
+        assert all(document["variables"][name] == whole[name] for name in names)
+        dims = {dim for variable in document["variables"].values() for dim in variable["dims"]}
+        assert dims <= set(document["coords"])
