@@ -240,8 +240,7 @@ def drivers_of(dataset: xr.Dataset, names: Iterable[Hashable]) -> list[Hashable]
     return [
         name
         for name, variable in dataset.data_vars.items()
-        if any(d in variable.dims for d in _DRIVER_DIMS)
-        and variable.attrs.get("output") in outputs
+        if any(d in variable.dims for d in _DRIVER_DIMS) and variable.attrs.get("output") in outputs
     ]
 
 
