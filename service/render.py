@@ -240,6 +240,34 @@ NUMBERED_COORDINATES = (
 LABEL_COORDINATES = ("draw_weather_year", "input", "dc_input")
 #: The Dataset's coordinate behind each JSON coordinate named otherwise.
 _COORDINATE_SOURCES = {"time": "time_utc", "local_time": "local_time_iso"}
+#: The JSON coordinates made from the period and zone (no Dataset coordinate holds them), each
+#: month's and year's own (:func:`_period_coords`), with their ``coord_attrs``.
+_PERIOD_COORDINATES = {
+    name: {"dims": [dim], "units": units, "long_name": long_name}
+    for dim in ("year", "month")
+    for name, units, long_name in (
+        (f"{dim}_start", "", f"local start of the {dim} in the period, ISO 8601 with its UTC "
+                             "offset (the tables' period_start)"),
+        (f"{dim}_hours", "h", f"hours of the period in the {dim}"),
+    )
+}  # fmt: skip
+
+
+def _period_coords(dataset: xr.Dataset) -> dict[str, Any]:
+    """Each year's and month's local start in the period and its hours there
+    (:func:`forecast.io.export.period_starts`, :func:`~forecast.io.export.period_hours`), as
+    the CSV's rows and the NetCDF file's bounds have them: ``month`` and ``year`` stay the
+    calendar's labels, which a period from 15 March covers in part (``attrs.partial_months``).
+    None where the Dataset has no one zone (a comparison of scenarios in zones that differ,
+    whose NetCDF file has no one instant per month either)."""
+    if "timezone" not in dataset.attrs:
+        return {}
+    coords: dict[str, Any] = {}
+    for dim in ("year", "month"):
+        starts = export.period_starts(dataset, dim)
+        coords[f"{dim}_start"] = export.local_iso(starts).tolist()
+        coords[f"{dim}_hours"] = export.period_hours(dataset, starts)
+    return coords
 
 
 def _coords(dataset: xr.Dataset) -> dict[str, Any]:
@@ -266,6 +294,7 @@ def _coords(dataset: xr.Dataset) -> dict[str, Any]:
             ],
             "region": [str(region) for region in dataset["region"].to_numpy()],
         }
+        | _period_coords(dataset)
         | labelled
         | numbered
     )
@@ -277,6 +306,9 @@ def _coord_attrs(dataset: xr.Dataset, names: Iterable[str]) -> dict[str, dict[st
     one the Dataset lacks labels the dimension of its own name."""
     described = {}
     for name in names:
+        if name in _PERIOD_COORDINATES:
+            described[name] = _PERIOD_COORDINATES[name]
+            continue
         source = _COORDINATE_SOURCES.get(name, name)
         if source not in dataset.coords:
             described[name] = {"dims": [name], "units": "", "long_name": export.long_name(name, {})}
