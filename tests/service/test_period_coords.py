@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import xarray as xr
 
 from forecast.io import export
 from forecast.projection import ProjectionOptions, project
@@ -15,13 +16,14 @@ from forecast.scenario import load_scenario
 from service import render
 
 
+def _projected(scenario_id: str, start: dt.date, end: dt.date, resolution: str) -> xr.Dataset:
+    """A few draws of the scenario over ``start`` .. ``end``."""
+    options = ProjectionOptions(draws=2, start=start, end=end, resolution=resolution)
+    return project(load_scenario(scenario_id), options)
+
+
 def test_each_month_and_year_has_its_start_and_hours_in_the_period():
-    dataset = project(
-        load_scenario("kr-national"),
-        ProjectionOptions(
-            draws=4, start=dt.date(2030, 3, 15), end=dt.date(2031, 2, 28), resolution="monthly"
-        ),
-    )
+    dataset = _projected("kr-national", dt.date(2030, 3, 15), dt.date(2031, 2, 28), "monthly")
     document = render.projection_payload(dataset)
     coords, attrs = document["coords"], document["coord_attrs"]
     assert coords["month"][:2] == ["2030-03", "2030-04"]
@@ -45,12 +47,7 @@ def test_each_month_and_year_has_its_start_and_hours_in_the_period():
 
 def test_a_month_the_clocks_change_in_has_its_own_hours():
     """Sydney's April 2030 has 721 hours (the clocks go back on the 7th), its October 743."""
-    dataset = project(
-        load_scenario("au-nsw-ai-dc"),
-        ProjectionOptions(
-            draws=2, start=dt.date(2030, 1, 1), end=dt.date(2030, 12, 31), resolution="annual"
-        ),
-    )
+    dataset = _projected("au-nsw-ai-dc", dt.date(2030, 1, 1), dt.date(2030, 12, 31), "annual")
     coords = render.projection_payload(dataset)["coords"]
     assert coords["month_hours"][3] == 721 and coords["month_hours"][9] == 743
     assert coords["month_start"][3] == "2030-04-01T00:00+11:00"
