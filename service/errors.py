@@ -77,7 +77,8 @@ class GoneError(ServiceError):
 
 
 class PreconditionFailedError(ServiceError):
-    """An ``If-Match`` that names a version other than the latest: someone saved since."""
+    """An ``If-Match`` that names a version other than the latest (someone saved since), or an
+    ``If-None-Match`` that names it (``*``: the scenario exists)."""
 
     status_code = 412
 
@@ -466,7 +467,8 @@ _DESCRIPTIONS: dict[int, str] = {
     406: "Accept refuses every format the route answers in.",
     409: "The resource is not in a state that allows this (the detail says why).",
     410: "Deleted on purpose; the detail names the key that deleted it and when.",
-    412: "If-Match names a version other than the latest; the detail and ETag name the latest.",
+    412: "If-Match names a version other than the latest, or If-None-Match names the latest "
+    "(* any: the scenario exists); nothing saved; the detail and ETag name the latest.",
     413: "Request body too large, or the request would need more memory than allowed.",
     422: "A field is out of range; the detail names it.",
     429: "Too many requests queued or waiting; retry after Retry-After.",

@@ -240,6 +240,34 @@ NUMBERED_COORDINATES = (
 LABEL_COORDINATES = ("draw_weather_year", "input", "dc_input")
 #: The Dataset's coordinate behind each JSON coordinate named otherwise.
 _COORDINATE_SOURCES = {"time": "time_utc", "local_time": "local_time_iso"}
+#: The JSON coordinates made from the period and zone (no Dataset coordinate holds them), each
+#: month's and year's own (:func:`_period_coords`), with their ``coord_attrs``.
+_PERIOD_COORDINATES = {
+    name: {"dims": [dim], "units": units, "long_name": long_name}
+    for dim in ("year", "month")
+    for name, units, long_name in (
+        (f"{dim}_start", "", f"local start of the {dim} in the period, ISO 8601 with its UTC "
+                             "offset (the tables' period_start)"),
+        (f"{dim}_hours", "h", f"hours of the period in the {dim}"),
+    )
+}  # fmt: skip
+
+
+def _period_coords(dataset: xr.Dataset) -> dict[str, Any]:
+    """Each year's and month's local start in the period and its hours there
+    (:func:`forecast.io.export.period_starts`, :func:`~forecast.io.export.period_hours`), as
+    the CSV's rows and the NetCDF file's bounds have them: ``month`` and ``year`` stay the
+    calendar's labels, which a period from 15 March covers in part (``attrs.partial_months``).
+    None where the Dataset has no one zone (a comparison of scenarios in zones that differ,
+    whose NetCDF file has no one instant per month either)."""
+    if "timezone" not in dataset.attrs:
+        return {}
+    coords: dict[str, Any] = {}
+    for dim in ("year", "month"):
+        starts = export.period_starts(dataset, dim)
+        coords[f"{dim}_start"] = export.local_iso(starts).tolist()
+        coords[f"{dim}_hours"] = export.period_hours(dataset, starts)
+    return coords
 
 
 def _values(dataset: xr.Dataset, name: Hashable) -> np.ndarray:
@@ -272,6 +300,7 @@ def _coords(dataset: xr.Dataset) -> dict[str, Any]:
             ],
             "region": [str(region) for region in _values(dataset, "region")],
         }
+        | _period_coords(dataset)
         | labelled
         | numbered
     )
@@ -283,6 +312,9 @@ def _coord_attrs(dataset: xr.Dataset, names: Iterable[str]) -> dict[str, dict[st
     one the Dataset lacks labels the dimension of its own name."""
     described = {}
     for name in names:
+        if name in _PERIOD_COORDINATES:
+            described[name] = _PERIOD_COORDINATES[name]
+            continue
         source = _COORDINATE_SOURCES.get(name, name)
         if source not in dataset.coords:
             described[name] = {"dims": [name], "units": "", "long_name": export.long_name(name, {})}
@@ -314,9 +346,14 @@ def _coords_chunks(coords: dict[str, Any]) -> Iterator[bytes]:
 def _variables_chunks(dataset: xr.Dataset) -> Iterator[bytes]:
     """``{"<name>": {"dims", "units", "description", "values"}, ...}`` of every variable; in
     an answer to ``?variables=`` (:func:`forecast.io.export.select_variables`), of those
-    asked for: the spread-driver tables it keeps for the metadata, which no selection names,
-    come in a whole answer only (the last year's AI ones are ``spread_drivers``)."""
-    selected = "variables_selected" in dataset.attrs
+    asked for and the spread-driver tables of their spread (:func:`forecast.io.export.drivers_of`:
+    ``ai_energy_twh`` brings ``ai_energy_twh_rank_correlation`` and
+    ``spread_driver_rank_correlation``), as the files' metadata holds them; the others, kept
+    for that metadata, come in a whole answer only."""
+    answered = set(dataset.data_vars)
+    if "variables_selected" in dataset.attrs:
+        asked = [name for name in dataset.data_vars if export.tabled(dataset.variables[name])]
+        answered = {*asked, *export.drivers_of(dataset, asked)}
     yield b"{"
     first = True
     for key in dataset.data_vars:
@@ -324,7 +361,7 @@ def _variables_chunks(dataset: xr.Dataset) -> Iterator[bytes]:
         # and checked) took 36 ms of CPU of kr-national's hourly answer at 1,000 draws, a
         # quarter of its JSON (80 variables, 2026-12-07).
         variable = dataset.variables[key]
-        if selected and not export.tabled(variable):
+        if key not in answered:
             continue
         name = str(key)
         described = {

@@ -287,6 +287,31 @@ class ProjectionCoords(BaseModel):
     year: list[int] = Field(description="Calendar years, local time (dim `year`).")
     month: list[str] = Field(description="Months YYYY-MM, local calendar (dim `month`).")
     region: list[str] = Field(description="Region names (dim `region`).")
+    year_start: list[str] | None = Field(
+        default=None,
+        description="Each year's local start in the period, ISO 8601 with its UTC offset (along "
+        "dim `year`): 1 January, or the period's first day in a year it covers in part "
+        "(`attrs.partial_years`); the tables' `period_start` of its rows. Absent in a "
+        "comparison of time zones that differ.",
+    )
+    year_hours: list[float] | None = Field(
+        default=None,
+        description="The period's hours in each year (along dim `year`) [h]: 8760 or 8784 in a "
+        "whole year, fewer in one covered in part. Absent as `year_start` is.",
+    )
+    month_start: list[str] | None = Field(
+        default=None,
+        description="Each month's local start in the period, ISO 8601 with its UTC offset "
+        "(along dim `month`): the 1st, or the period's first day in a month it covers in part "
+        "(`attrs.partial_months`: `month` stays the calendar's label); the tables' "
+        "`period_start` of its rows. Absent as `year_start` is.",
+    )
+    month_hours: list[float] | None = Field(
+        default=None,
+        description="The period's hours in each month (along dim `month`) [h]: 744 in a whole "
+        "January, 721 in Sydney's April (the clocks go back), 408 in a March from the 15th. "
+        "Absent as `year_start` is.",
+    )
     site: list[str] | None = Field(
         default=None,
         description="Sites not yet operating, region by region in queue order (dim `site`; a "

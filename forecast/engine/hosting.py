@@ -552,7 +552,12 @@ def site_nameplates(
 
     Made once a projection, for the regions' coefficients and each site's own together
     (:func:`forecast.engine._loads`): each site's IT capacity (:meth:`Halls.it_capacity`) is
-    found here and in :func:`place_fleet`, and not held from one to the other.
+    found here and in :func:`place_fleet`, and not held from one to the other. Held, it would
+    be found once but saves no time: kr-outlook annual at 10,000 draws held 242 MB, its peak
+    RSS rose from 2.20-2.23 GB to 2.42-2.45 GB, and its 21 computations took 0.46-0.60 s of
+    CPU against 0.31-0.34 s for the 42 made now (new pages, where the freed ones are reused),
+    of a projection of about 19 s; at 1,000 draws, 24 MB more and 8 ms less (3 alternating
+    runs each, 2026-12-07, load 12-13).
     """
     regions = _RegionRows(hosting)
     for index, (site, line) in enumerate(zip(inputs.sites, halls.lines, strict=True)):

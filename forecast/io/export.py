@@ -43,7 +43,7 @@ import csv
 import datetime as dt
 import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -231,6 +231,19 @@ def tabled(variable: xr.DataArray | xr.Variable) -> bool:
     return any(d in variable.dims for d in (*_PERIOD_DIMS, *SITE_REGIONS, "draw"))
 
 
+def drivers_of(dataset: xr.Dataset, names: Iterable[Hashable]) -> list[Hashable]:
+    """The spread-driver tables of the Dataset (dims ``input``, ``dc_input``) that rank the
+    spread of one of ``names``, by their attribute ``output``: ``ai_energy_twh``'s are
+    ``ai_energy_twh_rank_correlation`` (every year) and ``spread_driver_rank_correlation``
+    (the last year)."""
+    outputs = {str(name) for name in names}
+    return [
+        name
+        for name, variable in dataset.data_vars.items()
+        if any(d in variable.dims for d in _DRIVER_DIMS) and variable.attrs.get("output") in outputs
+    ]
+
+
 def select_variables(
     dataset: xr.Dataset, patterns: tuple[str, ...] | None, *, field: str = "variables"
 ) -> xr.Dataset:
@@ -326,6 +339,37 @@ def lead_column_position(dataset: xr.Dataset) -> int:
 Column = tuple[np.ndarray, np.ndarray | int | None] | str | float
 
 
+def period_starts(dataset: xr.Dataset, dim: str) -> pd.DatetimeIndex:
+    """The first local instant in the period of each month or year (``dim``: ``month``,
+    ``year``) of a Dataset in one zone (its attribute ``timezone``): the calendar's first day's
+    (01:00 where the clocks jump at midnight on the 1st, as America/Santiago's can), or, for
+    one the period covers in part, the period's, as its load series' rows and the NetCDF
+    file's ``month`` and ``year_start`` have it (a period from 2030-03-15 labelled March's
+    fleet rows 2030-03-01, its load rows 03-15): the tables' ``period_start``."""
+    first = dt.date.fromisoformat(str(dataset.attrs["period_start"]))
+    labels = numpy_values(dataset.variables[dim])
+    if dim == "month":
+        days = [max(pd.Timestamp(label).date(), first) for label in labels]
+    else:
+        days = [max(dt.date(int(label), 1, 1), first) for label in labels]
+    # As local_midnight, all at once (one Timestamp localised at a time took 10 ms of the
+    # JSON of a 12-year answer).
+    return pd.DatetimeIndex(days).tz_localize(
+        dataset.attrs["timezone"], ambiguous=np.ones(len(days), dtype=bool),
+        nonexistent="shift_forward",
+    )  # fmt: skip
+
+
+def period_hours(dataset: xr.Dataset, starts: pd.DatetimeIndex) -> np.ndarray:
+    """The period's hours in each month or year that start at ``starts`` (their
+    :func:`period_starts`): 744 in a whole January, 721 in Sydney's April (the clocks go
+    back), 408 in a March from the 15th. [h] float64"""
+    last = dt.date.fromisoformat(str(dataset.attrs["period_end"]))
+    end = local_midnight(last + dt.timedelta(days=1), dataset.attrs["timezone"])
+    instants = np.append(starts.as_unit("ns").asi8, end.value)  # [ns] since 1970, UTC
+    return np.diff(instants) / pd.Timedelta(hours=1).value
+
+
 def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
     """The Dataset as the tidy table written to CSV (columns :func:`table_columns`).
 
@@ -342,18 +386,9 @@ def tidy_frame(dataset: xr.Dataset) -> pd.DataFrame:
     looked up, and a string for each text cell): its 12,269 rows took 70 ms of CPU time in a new
     process and take 21 ms (median of 7, 2026-12-07).
     """
-    timezone = dataset.attrs["timezone"]
     # Variables, not DataArrays: a DataArray gathers its coordinates each time one is made.
     variables = dataset.variables
-    # A month or year starts at its first local instant (01:00 where the clocks jump at
-    # midnight on the 1st, as America/Santiago's can); one the period covers in part, at the
-    # period's, as its load series' rows and the NetCDF file's month and year_start do (a
-    # period from 2030-03-15 labelled March's fleet rows 2030-03-01, its load rows 03-15).
-    first = dt.date.fromisoformat(str(dataset.attrs["period_start"]))
-    month_starts = [max(pd.Timestamp(m).date(), first) for m in numpy_values(variables["month"])]
-    year_starts = [max(dt.date(int(y), 1, 1), first) for y in numpy_values(variables["year"])]
-    months = pd.DatetimeIndex([local_midnight(d, timezone) for d in month_starts])
-    years = pd.DatetimeIndex([local_midnight(d, timezone) for d in year_starts])
+    months, years = period_starts(dataset, "month"), period_starts(dataset, "year")
     period_labels = {
         "time": numpy_values(variables["local_time_iso"]),
         "month": local_iso(months),

@@ -37,7 +37,7 @@ from service.schemas import (
     ScenarioVersionSummary,
 )
 from service.state import ServiceState
-from service.storage.scenarios import ScenarioVersion
+from service.storage.scenarios import NoneMatch, ScenarioVersion
 
 router = APIRouter(prefix="/scenarios", tags=["scenarios"], route_class=ServiceRoute)
 
@@ -121,7 +121,10 @@ def _validated(state: ServiceState, document: dict[str, Any]) -> tuple[Scenario,
     return scenario, scenario_digest(scenario)
 
 
-def _create(state: ServiceState, body: SaveScenarioRequest, author: str) -> ScenarioVersion:
+def _create(
+    state: ServiceState, body: SaveScenarioRequest, author: str, if_none_match: str | None
+) -> ScenarioVersion:
+    refused = not_based_on(if_none_match)
     scenario, digest = _validated(state, body.scenario)
     return state.saved.create(
         scenario.id,
@@ -129,6 +132,7 @@ def _create(state: ServiceState, body: SaveScenarioRequest, author: str) -> Scen
         sha256=digest,
         author=author,
         comment=body.comment,
+        none_match=refused,
     )
 
 
@@ -150,15 +154,44 @@ def based_on(if_match: str | None) -> frozenset[int] | None:
     """
     if if_match is None or if_match.strip() == "*":
         return None
-    if _ENTITY_TAGS.fullmatch(if_match) is None:
+    return _versions(if_match, "If-Match", weak=False)
+
+
+def not_based_on(if_none_match: str | None) -> NoneMatch:
+    """The versions an ``If-None-Match`` header names, ``"*"`` for any version (the scenario
+    exists), None without one: a save is refused (412) while the latest is among them.
+
+    Compared weakly, as RFC 9110 (13.1.2) has it for If-None-Match: ``W/"v3"`` names version 3.
+
+    Raises
+    ------
+    OptionsError
+        The header is not ``*`` or a list of quoted entity tags.
+    """
+    if if_none_match is None:
+        return None
+    if if_none_match.strip() == "*":
+        return "*"
+    return _versions(if_none_match, "If-None-Match", weak=True)
+
+
+def _versions(header: str, name: str, *, weak: bool) -> frozenset[int]:
+    """The versions the entity tags of the header ``name`` name (weak tags too where ``weak``).
+
+    Raises
+    ------
+    OptionsError
+        The header is not a list of quoted entity tags.
+    """
+    if _ENTITY_TAGS.fullmatch(header) is None:
         raise OptionsError(
-            f"If-Match = {if_match[:100]!r}: not an entity tag; allowed: the ETag of GET "
+            f"{name} = {header[:100]!r}: not an entity tag; allowed: the ETag of GET "
             '/v1/scenarios/{id}, quoted (e.g. "v3"), a comma-separated list of them, or *'
         )
     versions = set()
-    for weak, tag, *_ in re.findall(_ENTITY_TAG, if_match):
+    for weak_tag, tag, *_ in re.findall(_ENTITY_TAG, header):
         version = _VERSION_TAG.fullmatch(tag)
-        if not weak and version is not None:
+        if (weak or not weak_tag) and version is not None:
             versions.add(int(version[1]))
     return frozenset(versions)
 
@@ -187,8 +220,9 @@ def _add_version(
     body: SaveScenarioRequest,
     caller: Caller,
     if_match: str | None,
+    if_none_match: str | None,
 ) -> ScenarioVersion:
-    versions = based_on(if_match)
+    versions, refused = based_on(if_match), not_based_on(if_none_match)
     scenario, digest = _validated(state, body.scenario)
     if scenario.id != scenario_id:
         raise ScenarioError(
@@ -202,10 +236,19 @@ def _add_version(
         author=str(caller.key_id),
         comment=body.comment,
         based_on=versions,
+        none_match=refused,
     )
 
 
-_WRITE_RESPONSES = error_responses(401, 403, 409, 413)
+#: The ``If-None-Match`` a save takes (RFC 9110 13.1.2: a method other than GET or HEAD whose
+#: condition fails is not performed and answers 412).
+IfNoneMatch = Annotated[
+    str | None,
+    Header(
+        description="Save only unless the scenario exists (`*`) or its latest version is one "
+        'named (e.g. "v3"; weak tags match): 412 naming the latest otherwise, nothing saved.'
+    ),
+]
 
 
 def _version_path(stored: ScenarioVersion) -> str:
@@ -217,15 +260,17 @@ def _version_path(stored: ScenarioVersion) -> str:
     summary="Save a new scenario (write key)",
     status_code=201,
     response_model=ScenarioDetail,
-    responses=_WRITE_RESPONSES,
+    responses=error_responses(401, 403, 409, 412, 413),
 )
 async def create_scenario(
     body: SaveScenarioRequest,
     state: State,
     caller: Annotated[Caller, Depends(require_write)],
+    if_none_match: IfNoneMatch = None,
 ) -> JSONResponse:
-    """Validate a scenario as a file is validated and save it as version 1 of its `id`."""
-    stored = await state.light(_create, state, body, str(caller.key_id))
+    """Validate a scenario as a file is validated and save it as version 1 of its `id` (409
+    where a saved scenario has that id; 412 with `If-None-Match: *`, as HTTP has it)."""
+    stored = await state.light(_create, state, body, str(caller.key_id), if_none_match)
     return JSONResponse(
         ScenarioDetail(**_saved_detail(stored)).model_dump(mode="json"),
         status_code=201,
@@ -252,12 +297,15 @@ async def add_version(
             "it the next version is saved whatever the latest is."
         ),
     ] = None,
+    if_none_match: IfNoneMatch = None,
 ) -> JSONResponse:
     """Validate the scenario and store it as the next version (its `id` must match); the
     answer's `ETag` names it. The same scenario and comment as the latest version answer
     that version: a retry adds nothing, with or without If-Match. Allowed to the key that
     created the scenario and to admin keys (403 otherwise)."""
-    stored = await state.light(_add_version, state, scenario_id, body, caller, if_match)
+    stored = await state.light(
+        _add_version, state, scenario_id, body, caller, if_match, if_none_match
+    )
     return JSONResponse(
         ScenarioDetail(**_saved_detail(stored)).model_dump(mode="json"),
         headers={"Content-Location": _version_path(stored), "ETag": stored.etag},

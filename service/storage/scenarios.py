@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -36,6 +36,11 @@ class ScenarioVersion:
         """The HTTP entity tag naming this version (``"v3"``): versions never change, and an
         id is never reused, so it names one document for good."""
         return f'"v{self.version}"'
+
+
+#: The versions an ``If-None-Match`` names, or ``"*"``: any version (the scenario exists);
+#: ``None`` without one. A save is refused while the latest version is among them.
+NoneMatch = frozenset[int] | Literal["*"] | None
 
 
 def _version(row: ScenarioVersionRow, scenario: ScenarioRow) -> ScenarioVersion:
@@ -72,6 +77,7 @@ class SavedScenarios:
         sha256: str,
         author: str,
         comment: str | None = None,
+        none_match: NoneMatch = None,
     ) -> ScenarioVersion:
         """Save a new scenario as version 1.
 
@@ -79,12 +85,18 @@ class SavedScenarios:
         ------
         ConflictError
             A saved scenario with this id exists (archived ones too: ids are never reused).
+        PreconditionFailedError
+            It exists and ``none_match`` (an ``If-None-Match``) names its latest version or is
+            ``"*"``.
         """
         now = dt.datetime.now(dt.UTC)
         try:
             with self.database.session() as session:
                 existing = session.get(ScenarioRow, scenario_id)
                 if existing is not None:
+                    latest = session.get(ScenarioVersionRow, (scenario_id, existing.latest_version))
+                    assert latest is not None  # every scenario has its latest version
+                    _check_none_match(_version(latest, existing), none_match)
                     raise ConflictError(_exists(scenario_id, existing.archived_at))
                 scenario = ScenarioRow(
                     id=scenario_id, created_at=now, created_by=author, latest_version=1
@@ -105,6 +117,8 @@ class SavedScenarios:
                 return _version(row, scenario)
         except IntegrityError:
             # Another request saved the same id between the check and the insert.
+            if none_match is not None:
+                _check_none_match(self.get(scenario_id), none_match)
             raise ConflictError(_exists(scenario_id)) from None
 
     def add_version(
@@ -116,6 +130,7 @@ class SavedScenarios:
         author: str,
         comment: str | None = None,
         based_on: frozenset[int] | None = None,
+        none_match: NoneMatch = None,
     ) -> ScenarioVersion:
         """Store the next version of a saved scenario; the same scenario (digest) with the same
         comment as the latest version is that version, not a new one (a retried PUT).
@@ -123,7 +138,9 @@ class SavedScenarios:
         Saves run one after another (:meth:`Database.serial_session`), so version numbers and
         their times increase together. ``based_on``, the versions an ``If-Match`` named, must
         hold the latest one: a client that read an older version would overwrite a change it
-        never saw.
+        never saw. ``none_match``, what an ``If-None-Match`` named, must not hold it (``"*"``
+        holds every version: the client saves only a scenario that does not exist yet); it is
+        checked before a retry is recognised, as a retry exists too.
 
         Raises
         ------
@@ -132,7 +149,7 @@ class SavedScenarios:
         ConflictError
             It is archived.
         PreconditionFailedError
-            ``based_on`` does not hold the latest version.
+            ``based_on`` does not hold the latest version, or ``none_match`` holds it.
         """
         try:
             with self.database.serial_session() as session:
@@ -147,6 +164,7 @@ class SavedScenarios:
                     )
                 latest = session.get(ScenarioVersionRow, (scenario_id, scenario.latest_version))
                 assert latest is not None  # every scenario has its latest version
+                _check_none_match(_version(latest, scenario), none_match)
                 if (latest.sha256, latest.comment) == (sha256, comment):
                     return _version(latest, scenario)
                 if based_on is not None and latest.version not in based_on:
@@ -264,13 +282,34 @@ def _exists(scenario_id: str, archived_at: dt.datetime | None = None) -> str:
 
 
 def _stale(latest: ScenarioVersion, based_on: frozenset[int]) -> PreconditionFailedError:
-    named = ", ".join(f'"v{version}"' for version in sorted(based_on)) or "no version"
     return PreconditionFailedError(
-        f"If-Match names {named}: scenario {latest.scenario_id!r} is at version {latest.version} "
-        f"(ETag {latest.etag}, saved by key {latest.author} at "
-        f"{latest.created_at:%Y-%m-%dT%H:%M:%SZ}); GET it, apply your change to it and PUT "
-        f"again with If-Match: {latest.etag}",
+        f"If-Match names {_named(based_on)}: {_at_latest(latest)}; GET it, apply your change "
+        f"to it and PUT again with If-Match: {latest.etag}",
         headers={"ETag": latest.etag},
+    )
+
+
+def _check_none_match(latest: ScenarioVersion, none_match: NoneMatch) -> None:
+    """Raise 412 where ``none_match`` (an ``If-None-Match``) holds the ``latest`` version."""
+    if none_match is None or (none_match != "*" and latest.version not in none_match):
+        return
+    named = "*" if none_match == "*" else _named(none_match)
+    raise PreconditionFailedError(
+        f"If-None-Match names {named}: {_at_latest(latest)}; nothing saved (PUT "
+        f"/v1/scenarios/{latest.scenario_id} with If-Match: {latest.etag} saves its next "
+        "version; POST saves a new scenario under another id)",
+        headers={"ETag": latest.etag},
+    )
+
+
+def _named(versions: frozenset[int]) -> str:
+    return ", ".join(f'"v{version}"' for version in sorted(versions)) or "no version"
+
+
+def _at_latest(latest: ScenarioVersion) -> str:
+    return (
+        f"scenario {latest.scenario_id!r} is at version {latest.version} (ETag {latest.etag}, "
+        f"saved by key {latest.author} at {latest.created_at:%Y-%m-%dT%H:%M:%SZ})"
     )
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 import numpy as np
 import orjson
 import pytest
+import xarray as xr
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -135,17 +136,23 @@ def test_the_api_csv_writes_a_whole_float_with_a_point(tmp_path):
     assert duckdb.sql(f"SELECT max(value) % 1 FROM read_csv_auto('{answer}')").fetchall()[0][0]
 
 
-def test_the_spread_drivers_inputs_are_labelled_as_the_dataset_labels_them():
-    """The AI load's spread-driver tables (dim ``input``: the last year's
-    ``spread_driver_rank_correlation`` and every year's ``<output>_rank_correlation``) were
-    left out of the answer, and ``input`` out of its ``coords``, while the data-centre load's
-    (``dc_input``) were in: the answer carries them now, labelled as in the Dataset."""
-    dataset = project(
+@pytest.fixture(scope="module")
+def outlook() -> xr.Dataset:
+    """kr-outlook (AI and data-centre spread drivers), 20 draws, annual 2030-2031."""
+    return project(
         load_scenario("kr-outlook"),
         ProjectionOptions(
             draws=20, start=dt.date(2030, 1, 1), end=dt.date(2031, 12, 31), resolution="annual"
         ),
     )
+
+
+def test_the_spread_drivers_inputs_are_labelled_as_the_dataset_labels_them(outlook):
+    """The AI load's spread-driver tables (dim ``input``: the last year's
+    ``spread_driver_rank_correlation`` and every year's ``<output>_rank_correlation``) were
+    left out of the answer, and ``input`` out of its ``coords``, while the data-centre load's
+    (``dc_input``) were in: the answer carries them now, labelled as in the Dataset."""
+    dataset = outlook
     document = render.projection_payload(dataset)
     coords, variables = document["coords"], document["variables"]
     assert coords["input"] == [str(label) for label in dataset["input"].to_numpy()]
@@ -174,8 +181,36 @@ def test_the_spread_drivers_inputs_are_labelled_as_the_dataset_labels_them():
     # Every dim of every variable is labelled.
     dims = {dim for variable in variables.values() for dim in variable["dims"]}
     assert dims <= set(coords)
-    # A selection answers the variables asked for; the last year's drivers stay.
-    selected = render.projection_payload(export.select_variables(dataset, ("ai_energy_twh",)))
-    assert set(selected["variables"]) == {"ai_energy_twh"}
+    # A selection answers the variables asked for (with their driver tables: see
+    # test_a_selection_carries_the_driver_tables_of_what_it_asked_for); the last year's stay.
+    selected = render.projection_payload(export.select_variables(dataset, ("total_peak_gw",)))
+    assert set(selected["variables"]) == {"total_peak_gw"}
     assert selected["coords"]["input"] == coords["input"]
     assert selected["spread_drivers"] == document["spread_drivers"]
+
+
+def test_a_selection_carries_the_driver_tables_of_what_it_asked_for(outlook):
+    """A ``?variables=`` answer held the variables asked for and none of the spread-driver
+    tables, which came in a whole answer only, while the files' metadata kept them: asking for
+    ``ai_energy_twh`` now brings the tables that rank its spread (every year's and the last
+    year's), ``dc_energy_twh`` the data-centre load's, and no others; the values as in the
+    whole answer."""
+    dataset = outlook
+    whole = render.projection_payload(dataset)["variables"]
+    expected = {
+        ("ai_energy_twh",): {
+            "ai_energy_twh", "ai_energy_twh_rank_correlation", "spread_driver_rank_correlation",
+        },
+        ("ai_at_national_peak_gw", "dc_energy_twh"): {
+            "ai_at_national_peak_gw", "ai_at_national_peak_gw_rank_correlation",
+            "dc_energy_twh", "dc_energy_twh_rank_correlation",
+            "dc_spread_driver_rank_correlation",
+        },
+        ("ai_energy_twh_mean",): {"ai_energy_twh_mean"},
+    }  # fmt: skip
+    for patterns, names in expected.items():
+        document = render.projection_payload(export.select_variables(dataset, patterns))
+        assert set(document["variables"]) == names, patterns
+        assert all(document["variables"][name] == whole[name] for name in names)
+        dims = {dim for variable in document["variables"].values() for dim in variable["dims"]}
+        assert dims <= set(document["coords"])

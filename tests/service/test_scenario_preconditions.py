@@ -1,0 +1,88 @@
+"""``If-None-Match`` on the routes that save a scenario, on the real server: RFC 9110 13.1.2
+has a POST or PUT whose ``If-None-Match`` is ``*`` (the target exists) or names its current
+tag refused with 412, nothing done. PUT ignored it and saved the next version (a client
+sending ``If-None-Match: *`` to save a scenario only if it was new replaced a colleague's),
+and POST answered an existing id 409 whatever it said. The routes that compute an answer
+(``POST /v1/projections``) have no stored representation to compare: they ignore it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.server import server_client
+
+ALICE = "writer-alice-0001"
+
+
+@pytest.fixture(scope="module")
+def http(artifact_root: Path) -> Iterator[httpx.Client]:
+    with server_client(
+        artifact_dir=artifact_root, api_keys=f"write:{ALICE}", require_read_key=False
+    ) as client:
+        client.headers["X-API-Key"] = ALICE
+        yield client
+
+
+def _plan(http: httpx.Client, scenario_id: str, title: str) -> dict:
+    base = http.get("/v1/scenarios/kr-national").json()["scenario"]
+    return {"scenario": {**base, "id": scenario_id, "title": title}}
+
+
+def test_a_put_with_if_none_match_star_saves_nothing_over_an_existing_scenario(
+    http: httpx.Client,
+):
+    created = http.post("/v1/scenarios", json=_plan(http, "inm-put", "Alice's"))
+    assert created.status_code == 201, created.text
+    for header in ("*", '"v1"', 'W/"v1"', '"v7", "v1"'):
+        refused = http.put(
+            "/v1/scenarios/inm-put",
+            json=_plan(http, "inm-put", "Bob's"),
+            headers={"If-None-Match": header},
+        )
+        assert refused.status_code == 412, (header, refused.text)
+        assert refused.headers["etag"] == '"v1"'
+        detail = refused.json()["detail"]
+        assert detail.startswith("If-None-Match names ") and "at version 1" in detail
+    assert http.get("/v1/scenarios/inm-put").json()["scenario"]["title"] == "Alice's"
+    # A tag that is not the latest's holds: the next version is saved.
+    saved = http.put(
+        "/v1/scenarios/inm-put",
+        json=_plan(http, "inm-put", "Bob's"),
+        headers={"If-None-Match": '"v7"'},
+    )
+    assert saved.status_code == 200 and saved.headers["etag"] == '"v2"', saved.text
+    # A malformed header is a 422 naming it, as If-Match's is.
+    bad = http.put(
+        "/v1/scenarios/inm-put", json=_plan(http, "inm-put", "x"), headers={"If-None-Match": "v2"}
+    )
+    assert bad.status_code == 422 and bad.json()["detail"].startswith("If-None-Match = 'v2'")
+
+
+def test_a_post_with_if_none_match_star_is_412_where_the_id_is_taken(http: httpx.Client):
+    fresh = http.post(
+        "/v1/scenarios", json=_plan(http, "inm-post", "first"), headers={"If-None-Match": "*"}
+    )
+    assert fresh.status_code == 201, fresh.text
+    again = http.post(
+        "/v1/scenarios", json=_plan(http, "inm-post", "second"), headers={"If-None-Match": "*"}
+    )
+    assert again.status_code == 412, again.text
+    assert again.headers["etag"] == '"v1"'
+    # Without the header it stays the conflict it was.
+    plain = http.post("/v1/scenarios", json=_plan(http, "inm-post", "second"))
+    assert plain.status_code == 409, plain.text
+    assert http.get("/v1/scenarios/inm-post").json()["scenario"]["title"] == "first"
+
+
+def test_a_projection_post_ignores_if_none_match(http: httpx.Client):
+    body = {"scenario_id": "kr-national", "draws": 4, "resolution": "annual",
+            "start": "2030-01-01", "end": "2030-12-31"}  # fmt: skip
+    first = http.post("/v1/projections", json=body)
+    assert first.status_code == 200, first.text
+    for header in (first.headers["etag"], "*"):
+        again = http.post("/v1/projections", json=body, headers={"If-None-Match": header})
+        assert again.status_code == 200 and again.content == first.content
