@@ -883,14 +883,88 @@ def _day_bounds(inputs, day, first_draw, sums, bound):
 
 @inline_jit
 def _passing(bound, limit):
-    """The first and one past the last index whose ``bound`` is not at or below its ``limit``
-    (an hour of the draw may pass it); (0, 0) for none."""
+    """The first and one past the last index whose ``bound`` is not below its ``limit`` (an
+    hour of the draw may rank above it); (0, 0) for none."""
     first, last = bound.size, 0
     for index in range(bound.size):
-        if not bound[index] <= limit[index]:
+        if not bound[index] < limit[index]:
             first = index if index < first else first
             last = index + 1
     return (first, last) if first < last else (0, 0)
+
+
+@inline_jit
+def _year_end(year_of_day, first):
+    """One past the last day of the run of days from ``first`` in the year of ``first``."""
+    end = first + 1
+    while end < year_of_day.size and year_of_day[end] == year_of_day[first]:
+        end += 1
+    return end
+
+
+@inline_jit
+def _longest_year(year_of_day):
+    """Days in the longest run of days of one year in ``year_of_day``."""
+    longest, first = 0, 0
+    while first < year_of_day.size:
+        end = _year_end(year_of_day, first)
+        longest, first = max(longest, end - first), end
+    return longest
+
+
+@helper_jit
+def _day_order(bounds):
+    """The rows of ``bounds`` [days, draws] (days), highest sum of their draws' bounds first:
+    the order in which the first pass visits a year's days, so that the heaps fill with the
+    year's highest hours first and later days rarely pass their floors."""
+    score = np.empty(bounds.shape[0])
+    for day in range(bounds.shape[0]):
+        total = 0.0
+        for value in bounds[day]:
+            total += value
+        score[day] = -total
+    return np.argsort(score, kind="mergesort")
+
+
+@borrowing_jit
+def _raise_peaks(inputs, day, first_draw, last_draw, rows, weather, peaks, at_peaks):
+    """Raise the annual peaks ``peaks`` of draws ``first_draw .. last_draw - 1`` and the AI
+    loads at them, ``at_peaks``, to day ``day``'s hours that exceed them (the days in time
+    order: an hour that only equals the peak comes later and leaves it). [MW]"""
+    total, ai = rows[TOTAL_ROW], rows[AI_ROW]
+    for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
+        _hour_values(inputs, hour, day, first_draw, last_draw, rows, weather, inputs.non_ai_t)
+        for draw in range(last_draw - first_draw):
+            rises = total[draw] > peaks[draw]
+            at_peaks[draw] = ai[draw] if rises else at_peaks[draw]
+            peaks[draw] = total[draw] if rises else peaks[draw]
+
+
+@borrowing_jit
+def _enter_day(inputs, day, first_draw, last_draw, rows, weather, state, floors):
+    """Enter each hour of day ``day`` of draws ``first_draw .. last_draw - 1`` that is not below
+    its draw's floor ``floors`` in the draw's heap (:func:`_keep_largest`), and raise the
+    floors as the heaps fill (their smallest kept hour once full, -inf before). [MW]"""
+    total, ai, keep = rows[TOTAL_ROW], rows[AI_ROW], state.heaps.shape[1]
+    for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
+        _hour_values(inputs, hour, day, first_draw, last_draw, rows, weather, inputs.non_ai_t)
+        below = 0
+        for draw in range(last_draw - first_draw):
+            # A NaN is not below and is ranked by _keep_largest (lowest of all). An hour equal
+            # to the floor may be earlier than it (the days are not in time order), so
+            # _keep_largest ranks it too.
+            below += 1 if total[draw] < floors[draw] else 0
+        if below == last_draw - first_draw:
+            continue
+        for draw in range(last_draw - first_draw):
+            if not total[draw] < floors[draw]:
+                at = first_draw + draw
+                heap = state.heaps[at]
+                size = _keep_largest(heap, state.heap_hours[at], state.heap_ai[at],
+                                     state.sizes[at], total[draw], inputs.first_hour + hour,
+                                     ai[draw])  # fmt: skip
+                state.sizes[at] = size
+                floors[draw] = heap[0] if size == keep else -np.inf
 
 
 @jit
@@ -907,88 +981,60 @@ def stress_draws(
 
     The hours are evaluated by :func:`_hour_values`, the stream's own evaluation, so that the
     levels compare equal with the stream's totals bit for bit. A draw's heap changes only in
-    the few hours above its smallest kept one (its floor), so one vectorised pass per hour
-    finds those; the annual peak is raised only in them (a new peak always enters the heap):
-    the pass took a third less time at 200 draws (73 -> 49 ms for the dashboard's request,
-    2026-12-05). Once a year's heaps are full most days hold no such hour in any draw: each
-    day starts with a bound on every draw's total in it (:func:`_day_bounds`, a few
-    operations a draw where evaluating its hours takes a few hundred), and only the draws
-    from the first to the last whose bound passes its floor (its peak when no hours are kept)
-    are evaluated, in only the days that have one. An hour at or below a draw's floor
-    changes nothing, so what the pass finds is the same, bit for bit, its heaps included
-    (the dashboard's ``kr-outlook-flex`` request evaluates 22 % of its draws' days: the pass
-    took 0.116 -> 0.081 s of CPU, 2026-12-07).
+    the hours not below its smallest kept one (its floor). Each day of the chunk starts with
+    a bound on every draw's total in it (:func:`_day_bounds`, a few operations a draw where
+    evaluating its hours takes a few hundred), and only the draws from the first to the last
+    whose bound passes its floor are evaluated, in only the days that have one
+    (:func:`_enter_day`). A year's days are visited highest bound first
+    (:func:`_day_order`), so that the heaps hold high hours after a few days and most days
+    pass no floor: what the heaps keep does not depend on the order (the earlier hour ranks
+    first among equal totals), and the annual peak is their highest-ranking hour, found as
+    the year closes (:func:`_heap_peak`). Without stress hours (``N`` 0) the peaks are raised
+    hour by hour, the days in time order (:func:`_raise_peaks`). On the dashboard's
+    ``kr-outlook-flex`` request the order took the draw-days evaluated 196,705 -> 142,786 and
+    the heap insertions 677,291 -> 457,425, the pass 77 -> 55 ms of CPU (2026-12-07); a
+    buffer of 2N hours per draw cut down to N by a quickselect when full instead of the heap
+    (57 -> 60 ms: its floor rises later, so more hours are evaluated and kept) and an order
+    per weather group (67 ms: narrower runs of draws) were slower.
     """
-    heaps, heap_hours, heap_ai = state.heaps, state.heap_hours, state.heap_ai
-    sizes, open_year = state.sizes, state.open_year
+    heaps, sizes, open_year = state.heaps, state.sizes, state.open_year
     count, keep = last_draw - first_draw, heaps.shape[1]
     rows = np.zeros((FIRST_REGION_ROW + inputs.coef_t.shape[1], count))
     weather = np.zeros((2, count))
     sums = np.empty((inputs.coef_t.shape[0], 8, count))
     _region_sums(inputs.coef_t, first_draw, sums)
-    bound = np.empty(count)
     # Each draw's smallest kept hour once its heap is full (-inf before): what a new hour
-    # must pass to enter the heap.
+    # must not be below to enter the heap.
     floor = np.empty(count)
     for draw in range(count):
         full = open_year[first_draw + draw] >= 0 and sizes[first_draw + draw] == keep
         floor[draw] = heaps[first_draw + draw, 0] if full and keep > 0 else -np.inf
-    total, ai = rows[TOTAL_ROW], rows[AI_ROW]
-    for day in range(inputs.day_starts.size - 1):
-        year = year_offset + inputs.year_of_day[day]
+    year_of_day, days, first = inputs.year_of_day, inputs.day_starts.size - 1, 0
+    bounds = np.empty((_longest_year(year_of_day), count))
+    while first < days:
+        end, year = _year_end(year_of_day, first), year_offset + year_of_day[first]
         for draw in range(first_draw, last_draw):
             if year != open_year[draw]:
                 if open_year[draw] >= 0:
                     _close_year(state, draw, threshold_mw)
                 open_year[draw], sizes[draw] = year, 0
                 floor[draw - first_draw] = -np.inf
-        peak, at_peak = state.total_peak[year, first_draw:last_draw], state.ai_at_peak[year]
-        at_peak = at_peak[first_draw:last_draw]
-        _day_bounds(inputs, day, first_draw, sums, bound)
-        low, high = _passing(bound, floor if keep > 0 else peak)
-        if low == high:
-            continue
-        # The draws low .. high - 1 (of this range): their rows, floors and peaks.
-        span = high - low
-        floors, peaks, at_peaks = floor[low:high], peak[low:high], at_peak[low:high]
-        for hour in range(inputs.day_starts[day], inputs.day_starts[day + 1]):
-            _hour_values(
-                inputs,
-                hour,
-                day,
-                first_draw + low,
-                first_draw + high,
-                rows,
-                weather,
-                inputs.non_ai_t,
-            )
+        peak = state.total_peak[year, first_draw:last_draw]
+        at_peak = state.ai_at_peak[year, first_draw:last_draw]
+        for day in range(first, end):
+            _day_bounds(inputs, day, first_draw, sums, bounds[day - first])
+        order = _day_order(bounds[: end - first]) if keep > 0 else np.arange(end - first)
+        for index in order:
+            low, high = _passing(bounds[index], floor if keep > 0 else peak)
+            if low == high:
+                continue
             if keep == 0:
-                for draw in range(span):
-                    rises = total[draw] > peaks[draw]
-                    at_peaks[draw] = ai[draw] if rises else at_peaks[draw]
-                    peaks[draw] = total[draw] if rises else peaks[draw]
-                continue
-            entering = 0
-            for draw in range(span):
-                # A NaN passes this test and is ranked by _keep_largest (lowest of all). An
-                # hour that only equals the floor comes after it, so it ranks below and stays
-                # out.
-                entering += 0 if total[draw] <= floors[draw] else 1
-            if entering == 0:
-                continue
-            for draw in range(span):
-                if not total[draw] <= floors[draw]:
-                    # Only an hour that enters can raise the peak: the peak is the largest
-                    # kept hour, and the floor is at most that.
-                    if total[draw] > peaks[draw]:
-                        at_peaks[draw], peaks[draw] = ai[draw], total[draw]
-                    at = first_draw + low + draw
-                    heap = heaps[at]
-                    size = _keep_largest(heap, heap_hours[at], heap_ai[at], sizes[at],
-                                         total[draw], inputs.first_hour + hour,
-                                         ai[draw])  # fmt: skip
-                    sizes[at] = size
-                    floors[draw] = heap[0] if size == keep else -np.inf
+                _raise_peaks(inputs, first + index, first_draw + low, first_draw + high, rows,
+                             weather, peak[low:high], at_peak[low:high])  # fmt: skip
+            else:
+                _enter_day(inputs, first + index, first_draw + low, first_draw + high, rows,
+                           weather, state, floor[low:high])  # fmt: skip
+        first = end
 
 
 def stress_levels(
@@ -1054,7 +1100,8 @@ def _close_year(state, draw, threshold_mw):
     """Write the stress level and cutoff of draw ``draw``'s open year: the N-th highest hour
     and its hour, or the threshold if higher (with every hour at it: fewer than N hours reach
     it then), or the threshold and every hour when the year has fewer than N hours; then
-    count its stress hours (:func:`_count_called`)."""
+    count its stress hours (:func:`_count_called`) and, where it keeps hours, write its peak
+    (:func:`_heap_peak`)."""
     heap, size, year = state.heaps[draw], state.sizes[draw], state.open_year[draw]
     full = size == heap.size and size > 0
     if full and heap[0] >= threshold_mw:
@@ -1063,6 +1110,23 @@ def _close_year(state, draw, threshold_mw):
         state.levels[year, draw] = max(heap[0] if full else -np.inf, threshold_mw)
         state.cutoffs[year, draw] = ANY_HOUR
     _count_called(state, draw, year)
+    if size > 0:
+        _heap_peak(state, draw, year)
+
+
+@borrowing_jit
+def _heap_peak(state, draw, year):
+    """Write draw ``draw``'s annual peak total of year ``year`` and the AI load at it from its
+    heap, which holds the year's highest-ranking hour (:func:`_ranks_below`: the first hour
+    of the highest total); left as they are (-inf and 0) where that hour's total is NaN or
+    -inf, as no hour raises a peak of -inf then. [MW]"""
+    heap, hours, size = state.heaps[draw], state.heap_hours[draw], state.sizes[draw]
+    best = 0
+    for index in range(1, size):
+        best = best if _ranks_below(heap[index], hours[index], heap[best], hours[best]) else index
+    if heap[best] > -np.inf:
+        state.total_peak[year, draw] = heap[best]
+        state.ai_at_peak[year, draw] = state.heap_ai[draw, best]
 
 
 @helper_jit
@@ -1075,33 +1139,36 @@ def _count_called(state, draw, year):
     ``state.called_ai[year, draw]``, and, where ``state.counted[draw]``, adds each hour to its
     month-and-hour slot ``state.called_slots[year, state.slot_of_hour[hour]]`` and the energy
     its flexible share gives way in it, ``state.flex_share[draw]`` x its AI load rounded to the
-    kWh, to ``state.called_energy_slots`` (whole kWh add up exactly). Sorting at most
-    N hours once a year and draw costs nothing beside the pass that found them
-    (kr-outlook-flex, 1,000 draws, 2030-2031: the first pass 0.063 -> 0.066 s, within the
-    runs' noise)."""
+    kWh, to ``state.called_energy_slots`` (whole kWh add up exactly). The hours are taken in
+    hour order, so the AI energy's sum does not depend on the heap's order (that of the days
+    the pass visited). Sorting at most N hours once a year and draw costs nothing beside the
+    pass that found them (kr-outlook-flex, 1,000 draws, 2030-2031: the first pass 0.063 ->
+    0.066 s, within the runs' noise)."""
     heap, hours, ai = state.heaps[draw], state.heap_hours[draw], state.heap_ai[draw]
     size, period_hours = state.sizes[draw], state.period_hours
     level, cutoff = state.levels[year, draw], state.cutoffs[year, draw]
-    called = np.empty(size, dtype=np.int64)
-    count, energy = 0, 0.0
-    counted, kwh_per_mw = state.counted[draw] != 0, state.flex_share[draw] * KWH_PER_MWH
+    picked, count = np.empty(size, dtype=np.int64), 0
     for index in range(size):
         at = hours[index]
         if period_hours[0] <= at < period_hours[1] and _stressed(heap[index], level, cutoff, at):
-            called[count] = at
-            energy += ai[index]
+            picked[count] = index
             count += 1
-            if counted:
-                slot = state.slot_of_hour[at]
-                state.called_energy_slots[year, slot] += np.int64(np.rint(kwh_per_mw * ai[index]))
-    called = np.sort(called[:count])
-    events, longest, run = 0, 0, 0
+    # In hour order: the AI energy adds up in one order, whatever order the heap holds them in.
+    picked = picked[:count][np.argsort(hours[picked[:count]])]
+    counted, kwh_per_mw = state.counted[draw] != 0, state.flex_share[draw] * KWH_PER_MWH
+    energy, events, longest, run = 0.0, 0, 0, 0
     for index in range(count):
-        run = run + 1 if index > 0 and called[index] == called[index - 1] + 1 else 1
+        at = hours[picked[index]]
+        run = run + 1 if index > 0 and at == hours[picked[index - 1]] + 1 else 1
         events += 1 if run == 1 else 0
         longest = max(longest, run)
+        energy += ai[picked[index]]
         if counted:
-            state.called_slots[year, state.slot_of_hour[called[index]]] += 1
+            slot = state.slot_of_hour[at]
+            state.called_slots[year, slot] += 1
+            state.called_energy_slots[year, slot] += np.int64(
+                np.rint(kwh_per_mw * ai[picked[index]])
+            )
     state.called[CALLED_HOURS, year, draw] = count
     state.called[CALLED_EVENTS, year, draw] = events
     state.called[LONGEST_EVENT, year, draw] = longest

@@ -651,7 +651,6 @@ def called_hours_numpy(
         level, cutoff = levels[year][:, None], cutoffs[year][:, None]
         stressed = ((total > level) | ((total == level) & (hour[None, :] <= cutoff))) & in_year
         called[0, year] = stressed.sum(axis=1)
-        called_ai[year] = np.where(stressed, ai, 0.0).sum(axis=1)
         # Hour by hour, how many counted draws are called, then tallied by slot.
         draws_called = stressed[counted].sum(axis=0)
         called_slots[year] = np.bincount(slots, weights=draws_called, minlength=MONTH_HOUR_SLOTS)
@@ -660,6 +659,8 @@ def called_hours_numpy(
         np.add.at(called_energy_slots[year], slots, hour_energy)
         run = np.zeros(draw_count, dtype=np.int64)
         for column in np.flatnonzero(in_year):
+            # The AI energy added hour by hour, as the kernel adds it (0 where not called).
+            called_ai[year] += np.where(stressed[:, column], ai[:, column], 0.0)
             run = np.where(stressed[:, column], run + 1, 0)
             called[1, year] += run == 1
             called[2, year] = np.maximum(called[2, year], run)

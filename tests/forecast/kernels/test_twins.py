@@ -637,7 +637,8 @@ def test_stress_levels_match_twin(hours_per_year, chunks, fill, period):
     np.testing.assert_allclose(levels, expected[0], rtol=RTOL)
     np.testing.assert_array_equal(cutoffs, expected[1])
     np.testing.assert_array_equal(called, expected[4])
-    np.testing.assert_allclose(called_ai, expected[5], rtol=RTOL, atol=1e-9)
+    # Both add the AI energy in hour order, whatever order the kernel visits the days in.
+    np.testing.assert_array_equal(called_ai, expected[5])
     np.testing.assert_array_equal(slots, expected[6])
     # Whole kWh: an hour's share x AI load may round apart by one where the twin's AI load
     # differs in its last bits.
