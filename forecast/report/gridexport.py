@@ -541,8 +541,8 @@ def check_baseline_shares(
     """
     if model is None:
         raise OptionsError(
-            "--baseline-shares: this export has no baseline column (no baseline model for "
-            f"{scenario.id}, or --no-baseline); nothing to split"
+            f"--baseline-shares = {_shares_text(shares)!r}: allowed: only with a baseline column "
+            f"(this export has none: no baseline model for {scenario.id}, or --no-baseline)"
         )
     for region, share in shares.items():
         if region not in scenario.regions:
@@ -551,11 +551,19 @@ def check_baseline_shares(
                 + ", ".join(scenario.regions)
             )
         if not 0.0 <= share <= 1.0:
-            raise OptionsError(f"--baseline-shares: {region}={share:g}: a share is in [0, 1]")
+            raise OptionsError(
+                f"--baseline-shares: {region} = {share:g}: allowed: a share in [0, 1]"
+            )
     if abs(sum(shares.values()) - 1.0) > 1e-6:
         raise OptionsError(
-            f"--baseline-shares: the shares sum to {sum(shares.values()):g}; they must sum to 1"
+            f"--baseline-shares = {_shares_text(shares)!r}: the shares sum to "
+            f"{sum(shares.values()):g}; allowed: shares that sum to 1"
         )
+
+
+def _shares_text(shares: dict[str, float]) -> str:
+    """``{"capital": 0.4, ...}`` as given: ``capital=0.4,...``."""
+    return ",".join(f"{region}={share:g}" for region, share in shares.items())
 
 
 def _baseline_by_region(
@@ -606,17 +614,17 @@ def _check_buses(buses: dict[str, str], names: list[str]) -> None:
             )
         if not (isinstance(new, str) and BUS_NAME.fullmatch(new)):
             raise OptionsError(
-                f"--bus: {old}={new!r}: a bus name is 1-40 ASCII letters, digits, '_', '-' or "
-                "'.', starting with a letter or digit (no space or comma: it is a column "
-                "value in loads.csv and buses.csv)"
+                f"--bus: {old} = {new!r}: allowed: a bus name of 1..40 ASCII letters, digits, "
+                "'_', '-' or '.', starting with a letter or digit (no space or comma: it is a "
+                "column value in loads.csv and buses.csv)"
             )
     renamed: dict[str, str] = {}
     for name in names:
         new = buses.get(name, name)
         if new in renamed:
             raise OptionsError(
-                f"--bus: {renamed[new]} and {name} would both be bus {new!r}; give each bus a "
-                "name of its own"
+                f"--bus: {renamed[new]} and {name} would both be bus {new!r}; allowed: a name "
+                "of its own for each bus"
             )
         renamed[new] = name
 
@@ -1705,18 +1713,24 @@ def _check_draw_numbers(draw_numbers: tuple[int, ...], sample: int | None) -> No
     """Refuse chosen draws that are not 1..:data:`MAX_DRAW_PATHS` different draws of the
     sample (numbered from 0)."""
     given = ",".join(str(d) for d in draw_numbers)
-    within = "0.." + ("" if sample is None else f"{sample - 1} (--sample {sample})")
+    within = "of at least 0" if sample is None else f"0..{sample - 1} (--sample {sample})"
     if not 1 <= len(draw_numbers) <= MAX_DRAW_PATHS:
         raise OptionsError(
-            f"--draw = {given!r}: give 1..{MAX_DRAW_PATHS} draw numbers ({_DRAW_PATHS_LIMIT})"
+            f"--draw = {given!r}: allowed: 1..{MAX_DRAW_PATHS} draw numbers ({_DRAW_PATHS_LIMIT})"
         )
     for d in draw_numbers:
         if isinstance(d, bool) or not isinstance(d, int | np.integer):
-            raise OptionsError(f"--draw = {given!r}: {d!r} is not a draw number")
+            raise OptionsError(f"--draw = {given!r}: {d!r}: allowed: draw numbers {within}")
         if d < 0 or (sample is not None and d >= sample):
-            raise OptionsError(f"--draw = {given!r}: draw {d} is not in the sample: {within}")
+            raise OptionsError(
+                f"--draw = {given!r}: draw {d} is not in the sample; allowed: {within}"
+            )
     if len(set(draw_numbers)) != len(draw_numbers):
-        raise OptionsError(f"--draw = {given!r}: a draw is given twice; give each once")
+        twice = sorted({d for d in draw_numbers if draw_numbers.count(d) > 1})
+        raise OptionsError(
+            f"--draw = {given!r}: {', '.join(map(str, twice))} given twice; allowed: each "
+            "draw once"
+        )
 
 
 def check_years(years: tuple[int, ...]) -> None:

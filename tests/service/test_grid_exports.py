@@ -160,9 +160,16 @@ def test_a_utc_export_west_of_greenwich_counts_the_local_day_it_adds(server: str
             "rank_by = 'peak': not one of the choices (allowed: 'grid', "
             "'total', 'dc', 'ai', or null)",
         ),
-        ({"draw": [3, 9]}, "draw = '3,9': draw 9 is not in the sample: 0..7 (sample 8)"),
+        ({"draw": [3, 9]}, "draw = '3,9': draw 9 is not in the sample; allowed: 0..7 (sample 8)"),
         ({"bus": {"seoul": "x"}}, "bus: 'seoul' is not one of the export's buses; allowed: KR,"),
-        ({"baseline_shares": {"capital": 0.5}}, "baseline_shares: the shares sum to 0.5"),
+        (
+            {"baseline_shares": {"capital": 0.5}},
+            "baseline_shares = 'capital=0.5': the shares sum to 0.5; allowed: shares that sum to 1",
+        ),
+        (
+            {"draw": [2, 2]},
+            "draw = '2,2': 2 given twice; allowed: each draw once",
+        ),
         ({"sample": 0}, "sample = 0: Input should be greater than or equal to 1"),
     ],
 )
