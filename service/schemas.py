@@ -15,7 +15,13 @@ from forecast.baseline.artifacts import NO_MODEL
 from forecast.engine.options import DEFAULT_DURATION_DRAWS, MAX_DURATION_DRAWS
 from forecast.errors import worded_pattern
 from forecast.outputs import OUTPUT_VARIABLES, SITE_SERIES_VARIABLES
-from forecast.projection import DEFAULT_QUANTILES, MAX_DRAWS, RESOLUTIONS, WEATHER_KINDS
+from forecast.projection import (
+    DEFAULT_QUANTILES,
+    MAX_DRAWS,
+    RESOLUTIONS,
+    WEATHER_KINDS,
+    check_period_years,
+)
 from forecast.report.gridexport import CALENDARS, FORMATS, RANK_BY
 from forecast.scenario import SCENARIO_ID_PATTERN, CalendarDate
 from forecast.scenario.defaults import MAX_SITES
@@ -936,7 +942,7 @@ class BaselineRequest(_Body):
     @model_validator(mode="after")
     def _checked(self) -> BaselineRequest:
         if self.end < self.start:
-            raise ValueError(f"end = {self.end} is before start = {self.start}")
+            check_period_years(self.start, self.end)  # says the ends allowed
         return self
 
 

@@ -5,17 +5,20 @@ Part of :mod:`forecast.scenario`; the package's ``__init__`` lists the public na
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
+from forecast.errors import range_error
 from forecast.scenario.defaults import (
     BASELINE_MODEL_PATTERN,
     COUNTRY_PATTERN,
     FIXED_ONLY_OPERATIONS,
     FORMULA_PREFIXES,
+    LAST_DATE,
     MAX_CAVEAT_LENGTH,
     MAX_CAVEATS,
     MAX_DEPLOYMENTS,
@@ -52,15 +55,16 @@ class Horizon(_Strict):
 
     @model_validator(mode="after")
     def _ordered(self) -> Horizon:
-        if self.end < self.start:
-            raise ValueError(
-                f"end = {self.end} is before start = {self.start}: end must be on or after start"
-            )
         years = self.end.year - self.start.year + 1
-        if years > MAX_HORIZON_YEARS:
-            raise ValueError(
-                f"horizon {self.start}..{self.end} spans {years} years: at most "
-                f"{MAX_HORIZON_YEARS} allowed"
+        if self.end < self.start or years > MAX_HORIZON_YEARS:
+            latest = dt.date(self.start.year + MAX_HORIZON_YEARS - 1, 12, 31)
+            raise range_error(
+                "end",
+                self.end,
+                kind="a date",
+                low=self.start,
+                high=min(latest, LAST_DATE),
+                why=f"from start = {self.start}, at most {MAX_HORIZON_YEARS} calendar years",
             )
         return self
 
@@ -188,7 +192,7 @@ class Shipment(_Delivery):
     @model_validator(mode="after")
     def _ordered(self) -> Shipment:
         if self.end < self.start:
-            raise ValueError(f"end = {self.end} is before start = {self.start}")
+            raise range_error("end", self.end, kind="a date", low=self.start, high=LAST_DATE)
         return self
 
 

@@ -26,7 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 #: The errors of a value a user gave.
-VALUE_ERRORS = frozenset({"ValueError", "ScenarioError", "OptionsError", "DataError", "CatalogError"})
+VALUE_ERRORS = frozenset(
+    {"ValueError", "ScenarioError", "OptionsError", "DataError", "CatalogError"}
+)
 
 #: A message that says what is allowed, or is built by a helper that says it.
 _WORDED = re.compile(r"allowed|\b(range_error|year_error|with_allowed|allowed_range)\b")

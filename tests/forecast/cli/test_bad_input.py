@@ -51,8 +51,17 @@ SCENARIO_EDITS = [
     pytest.param(
         "end = 2026-12-31",
         "end = 2023-12-31",
-        ["small.toml", "horizon", "2023-12-31", "before start"],
+        ["small.toml: horizon: end = 2023-12-31: allowed: a date 2025-01-01..2054-12-31"],
         id="end-before-start",
+    ),
+    pytest.param(
+        "end = 2026-12-31",
+        "end = 2060-12-31",
+        [
+            "small.toml: horizon: end = 2060-12-31: allowed: a date 2025-01-01..2054-12-31 (from "
+            "start = 2025-01-01, at most 30 calendar years)"
+        ],
+        id="horizon-over-30-years",
     ),
     pytest.param(
         "[horizon]",
@@ -163,7 +172,11 @@ def test_a_toml_syntax_error_names_the_file_line_and_column_and_quotes_the_line(
         ("--resolution", "weekly", ["--resolution = 'weekly': allowed: hourly, daily"]),
         ("--weather", "foo", ["--weather = 'foo': allowed: auto, historical"]),
         ("--start", "2025-13-01", ["--start = '2025-13-01': allowed: a date YYYY-MM-DD"]),
-        ("--end", "2020-01-01", ["--end = 2020-01-01 is before --start = 2025-01-01"]),
+        (
+            "--end",
+            "2020-01-01",
+            ["--end = 2020-01-01: allowed: a date 2025-01-01..2054-12-31 (from --start = "],
+        ),
         ("--quantiles", "0.5,1.5", ["--quantiles = [0.5, 1.5]", "[0, 1]"]),
         ("--quantiles", "0.1,0.5,0.5", ["--quantiles = [0.1, 0.5, 0.5]", "0.5 given twice"]),
         ("--quantiles", "0.5,x", ["--quantiles = '0.5,x': allowed: comma-separated"]),
@@ -253,13 +266,13 @@ def test_not_utf8(scenario_file, tmp_path, capsys):
                      "--key = {tmp}/no.key: cannot read the key file", id="missing-key-file"),
         pytest.param(["project", "kr-national", "--start", "2031-01-01", "--end", "2030-01-01",
                       "--out", "{tmp}/x.csv"],
-                     "--end = 2030-01-01 is before --start = 2031-01-01: --end must be on or after "
-                     "--start",
+                     "--end = 2030-01-01: allowed: a date 2031-01-01..2060-12-31 (from --start = "
+                     "2031-01-01, at most 30 calendar years)",
                      id="end-before-start-said-whole"),
         # The 30-year limit named no date: the planner had to count to the last one allowed.
         pytest.param(["project", "kr-outlook", "--end", "2060-12-31", "--out", "{tmp}/x.csv"],
-                     "error: --end = 2060-12-31: a period spans at most 30 calendar years, so "
-                     "2053-12-31 at the latest for --start = 2024-01-01",
+                     "error: --end = 2060-12-31: allowed: a date 2024-01-01..2053-12-31 (from "
+                     "--start = 2024-01-01, at most 30 calendar years)",
                      id="period-over-30-years-names-its-last-day"),
         pytest.param(["compare", "kr-national", "--out", "{tmp}/c.csv"],
                      "scenarios: 1 given (kr-national); compare 2 or more", id="compare-one"),
