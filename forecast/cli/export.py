@@ -268,8 +268,8 @@ def _draw_numbers(text: str) -> tuple[int, ...]:
 
 def _pairs(text: str, option: str, form: str, twice: str) -> dict[str, str]:
     """``--option A=x,B=y`` as ``{"A": "x", "B": "y"}``: each name once (``twice``: what the
-    error says is allowed of a repeated one), both sides given, one ``=`` each (``form``: what the error
-    asks for, ``OLD=NEW[,OLD=NEW...], e.g. KR=KOR``)."""
+    error says is allowed of a repeated one), both sides given, one ``=`` each (``form``: what
+    the error says is allowed, ``OLD=NEW[,OLD=NEW...], e.g. KR=KOR``)."""
     from forecast.errors import OptionsError
 
     pairs: dict[str, str] = {}

@@ -1728,8 +1728,7 @@ def _check_draw_numbers(draw_numbers: tuple[int, ...], sample: int | None) -> No
     if len(set(draw_numbers)) != len(draw_numbers):
         twice = sorted({d for d in draw_numbers if draw_numbers.count(d) > 1})
         raise OptionsError(
-            f"--draw = {given!r}: {', '.join(map(str, twice))} given twice; allowed: each "
-            "draw once"
+            f"--draw = {given!r}: {', '.join(map(str, twice))} given twice; allowed: each draw once"
         )
 
 

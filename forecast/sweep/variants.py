@@ -394,11 +394,11 @@ def _locate(data: dict[str, Any], name: str) -> tuple[Any, str | int]:
         )
     if isinstance(target, list):
         if target and isinstance(target[0], dict):
-            allowed = f"a field of one entry, e.g. {shown}[0].{next(iter(target[0]))}"
+            instead = f"a field of one entry, e.g. {shown}[0].{next(iter(target[0]))}"
         else:
-            allowed = "a single value" + ("" if target else " (the list is empty)")
+            instead = "a single value" + ("" if target else " (the list is empty)")
         raise OptionsError(
-            f"--vary {name!r}: {shown} is a list, not a single value; allowed: {allowed}"
+            f"--vary {name!r}: {shown} is a list, not a single value; allowed: {instead}"
         )
     return node, steps[-1]
 

@@ -27,8 +27,23 @@ SCENARIO_EDITS = [
     pytest.param(
         "date = 2026-06-30",
         "date = 2024-06-30",
-        ["small.toml", "milestones[1].date", "2024-06-30", "increasing date order"],
+        [
+            "small.toml: deployments[0] ('fleet').milestones: milestones[1].date = 2024-06-30: "
+            "allowed: a date after milestones[0].date = 2024-12-31 (dates increase)"
+        ],
         id="milestones-out-of-order",
+    ),
+    pytest.param(
+        "mix = { h100_sxm = 1.0 }",
+        "mix = { h100_sxm = 1.5 }",
+        ["small.toml", "mix.h100_sxm = 1.5: allowed: a share in [0, 1]"],
+        id="mix-share-above-one",
+    ),
+    pytest.param(
+        "mix = { h100_sxm = 1.0 }",
+        "mix = { h100_sxm = 0.5 }",
+        ["small.toml", "mix sum to 0.5; allowed: shares that sum to 1"],
+        id="mix-not-summing-to-one",
     ),
     pytest.param(
         "mix = { h100_sxm = 1.0 }",

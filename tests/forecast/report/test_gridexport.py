@@ -352,7 +352,8 @@ def test_bad_input_is_one_line(small_scenario_text, scenario_file, tmp_path, cap
         (["--bus", "capital"], "--bus = 'capital': allowed: OLD=NEW[,OLD=NEW...], e.g. KR=KOR"),
         (
             ["--bus", "capital=a,capital=b"],
-            "--bus = 'capital=a,capital=b': capital given twice; allowed: one new name for each bus",
+            "--bus = 'capital=a,capital=b': capital given twice; allowed: one new name for "
+            "each bus",
         ),
         (["--draw", "1", "--draws", "2"], "--draws / --draw: give one of them, not both"),
         (["--draw", "1", "--quantile", "0.5"], "--draw / --quantile: give one of them"),
