@@ -1696,10 +1696,7 @@ def check_request(
     for option, count, what in (("--draws", draws, "representative draws"),
                                 ("--random", random, "random draws")):  # fmt: skip
         if count is not None and sample is not None and count > sample:
-            raise OptionsError(
-                f"{option} = {count}: more {what} than the {sample} drawn (--sample); ask for "
-                "fewer or raise --sample"
-            )
+            raise range_error(option, count, low=1, high=sample, why=f"{what} of the --sample")
 
 
 #: Why :data:`MAX_DRAW_PATHS` caps the draws written, for the errors.
@@ -1778,7 +1775,8 @@ def period_of_years(
     if start is not None or end is not None:
         given = ",".join(str(y) for y in years)
         raise OptionsError(
-            f"--years = {given!r}: the period is those years; leave --start and --end out"
+            f"--years = {given!r}: the period is those years; allowed: --years without --start "
+            "or --end"
         )
     return dt.date(years[0], 1, 1), dt.date(years[-1], 12, 31)
 
@@ -1861,21 +1859,21 @@ def projected_days(
     if first_day < FIRST_DATE:
         raise OptionsError(
             f"--start = {start}: {hour('first', first)}, before the first day a projection "
-            f"runs ({FIRST_DATE}); start a day later or give --calendar local"
+            f"runs ({FIRST_DATE}); allowed: a start a day later, or --calendar local"
         )
     if last_day > LAST_DATE:
         raise OptionsError(
             f"--end = {end}: {hour('last', last)}, after the last day a projection runs "
-            f"({LAST_DATE}); end a day earlier or give --calendar local"
+            f"({LAST_DATE}); allowed: an end a day earlier, or --calendar local"
         )
     if last_day.year - first_day.year + 1 > MAX_YEARS:
         which, at = ("last", last) if last_day > end else ("first", first)
         raise OptionsError(
             f"--start/--end = {start}..{end}: {hour(which, at)}, so the projection would span "
             f"{first_day.year}..{last_day.year}, {last_day.year - first_day.year + 1} years "
-            f"(at most {MAX_YEARS}); "
-            + ("start a year later" if which == "last" else "end a year earlier")
-            + " or give --calendar local"
+            f"(at most {MAX_YEARS}); allowed: "
+            + ("a start a year later" if which == "last" else "an end a year earlier")
+            + ", or --calendar local"
         )
     return first_day, last_day
 

@@ -325,7 +325,10 @@ def test_bad_input_is_one_line(small_scenario_text, scenario_file, tmp_path, cap
             "'_', '-' or '.'",
         ),
         (["--rank-by", "peak"], "--rank-by = 'peak': allowed: grid, total, dc, ai"),
-        (["--random", "6"], "--random = 6: more random draws than the 5 drawn (--sample)"),
+        (
+            ["--random", "6"],
+            "--random = 6: allowed: an integer 1..5 (random draws of the --sample)",
+        ),
         (
             ["--random", "101"],
             "--random = 101: allowed: an integer 1..100 (draws 0..K-1, each of weight 1/K; "
@@ -338,7 +341,10 @@ def test_bad_input_is_one_line(small_scenario_text, scenario_file, tmp_path, cap
         ),
         (["--sample", "abc"], "error: --sample = 'abc': allowed: an integer"),
         (["--sample", "0"], "--sample = 0: allowed: an integer 1..100,000"),
-        (["--draws", "7"], "--draws = 7: more representative draws than the 5 drawn (--sample)"),
+        (
+            ["--draws", "7"],
+            "--draws = 7: allowed: an integer 1..5 (representative draws of the --sample)",
+        ),
         (
             ["--bus", "seoul=x"],
             "--bus: 'seoul' is not one of the export's buses; allowed: KR, capital, non_capital",
@@ -987,14 +993,15 @@ def test_a_standard_time_period_the_projection_cannot_hold_is_one_line(tmp_path,
             ["--start", "2100-01-01", "--end", "2100-12-31", "--calendar", "standard"],
             "--end = 2100-12-31: with --calendar standard the period's last hour (2100-12-31 "
             "23:00 at UTC+10:00) is 2101-01-01 00:00 local time in Australia/Sydney, after the "
-            "last day a projection runs (2100-12-31); end a day earlier or give --calendar local",
+            "last day a projection runs (2100-12-31); allowed: an end a day earlier, or --calendar "
+            "local",
         ),
         (
             ["--start", "2031-01-01", "--end", "2060-12-31", "--calendar", "standard"],
             "--start/--end = 2031-01-01..2060-12-31: with --calendar standard the period's last "
             "hour (2060-12-31 23:00 at UTC+10:00) is 2061-01-01 00:00 local time in "
             "Australia/Sydney, so the projection would span 2031..2061, 31 years (at most 30); "
-            "start a year later or give --calendar local",
+            "allowed: a start a year later, or --calendar local",
         ),
     ]
     for extra, message in cases:
@@ -1341,7 +1348,11 @@ def test_years_are_investment_periods_of_the_same_draws(
     cases = [
         (["--years", "2027,2025"], "--years = '2027,2025': allowed: years, each once, in"),
         (["--years", "2025,x"], "--years = 'x': allowed: a year"),
-        (["--years", "2025", "--end", "2025-12-31"], "leave --start and --end out"),
+        (
+            ["--years", "2025", "--end", "2025-12-31"],
+            "--years = '2025': the period is those years; allowed: --years without --start or "
+            "--end",
+        ),
         (["--years", "2025,2060"], "--years = '2025,2060': allowed: years spanning at most 30"),
     ]
     for extra, message in cases:
