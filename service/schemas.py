@@ -198,11 +198,11 @@ class RunOptions(_Body):
         if self.baseline_model not in (None, NO_MODEL) and not self.include_baseline:
             raise ValueError(
                 f"baseline_model = {self.baseline_model!r}: include_baseline false projects no "
-                "baseline; give one or the other"
+                "baseline; allowed: one or the other"
             )
         if self.duration_draws is not None and not self.duration_curves:
             raise ValueError(
-                f"duration_draws = {self.duration_draws}: only with duration_curves true"
+                f"duration_draws = {self.duration_draws}: allowed only with duration_curves true"
             )
         return self
 

@@ -70,11 +70,12 @@ def unworded_raises(*roots: str) -> list[RaiseSite]:
     for root in roots or ("forecast", "service", "models"):
         files = [ROOT / root] if root.endswith(".py") else sorted((ROOT / root).rglob("*.py"))
         for file in files:
-            sites += _file_sites(file)
+            sites += file_sites(file)
     return sorted(sites, key=lambda site: (site.reach[0], site.path, site.line))
 
 
-def _file_sites(file: Path) -> list[RaiseSite]:
+def file_sites(file: Path) -> list[RaiseSite]:
+    """The sites of one file (its path from the repository's root where it lies in it)."""
     source = file.read_text(encoding="utf-8")
     found = []
     for node in ast.walk(ast.parse(source)):
@@ -84,7 +85,7 @@ def _file_sites(file: Path) -> list[RaiseSite]:
         name = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
         message = ast.get_source_segment(source, node.exc) or ""
         if name in VALUE_ERRORS and not _WORDED.search(message):
-            path = file.relative_to(ROOT).as_posix()
+            path = file.relative_to(ROOT).as_posix() if file.is_relative_to(ROOT) else str(file)
             found.append(RaiseSite(path, node.lineno, name, " ".join(message.split())))
     return found
 

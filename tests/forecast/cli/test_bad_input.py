@@ -205,8 +205,16 @@ def test_a_toml_syntax_error_names_the_file_line_and_column_and_quotes_the_line(
         # '--flexibility-year': Input should be a valid integer, ...", no value, no range.
         ("--flexibility-year", "x", ["--flexibility-year = 'x': allowed: a year"]),
         ("--drivers-year", "2030.5", ["--drivers-year = '2030.5': allowed: a year"]),
-        ("--duration-draws", "20", ["--duration-draws = '20'", "only with --duration-curves"]),
-        ("--baseline-model", "kr-national-baseline", ["--no-baseline", "one or the other"]),
+        (
+            "--duration-draws",
+            "20",
+            ["--duration-draws = '20'", "allowed only with --duration-curves"],
+        ),
+        (
+            "--baseline-model",
+            "kr-national-baseline",
+            ["--no-baseline projects no baseline; allowed: one or the other"],
+        ),
         ("--format", "xlsx", ["xlsx", "csv, netcdf"]),
     ],
 )
