@@ -30,7 +30,7 @@ from forecast.baseline.alignment import (
 from forecast.baseline.features import FeatureSpec
 from forecast.baseline.model import NOISE_HOUR_SPLITS
 from forecast.calendar import holiday_dates, hourly_times, is_time_zone
-from forecast.errors import DataError, OptionsError
+from forecast.errors import DataError, OptionsError, year_error
 from forecast.io.gaps import INTERPOLATED, MASKED, OBSERVED, GapReport, interpolate_short_gaps
 from forecast.io.loaders import DEMAND_UNITS, INTERVAL_LABELS, read_demand
 from forecast.paths import real_data_dir
@@ -244,7 +244,7 @@ def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingCo
         )
     years = backtest.get("years", ())
     if not isinstance(years, list) or not all(isinstance(y, int) for y in years):
-        raise OptionsError(f"{path}: [backtest] years = {years!r}; allowed: a list of years")
+        raise OptionsError(f"{path}: [backtest] years = {years!r}: allowed: a list of years")
     demand_unit = data.get("demand_unit", "MW")
     if demand_unit not in DEMAND_UNITS:
         raise OptionsError(
@@ -312,12 +312,6 @@ def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingCo
             f"{path}: [data] last_year = {config.last_year}; allowed: >= first_year "
             f"({config.first_year})"
         )
-    outside = [y for y in config.backtest_years if not config.first_year < y <= config.last_year]
-    if outside:
-        raise OptionsError(
-            f"{path}: [backtest] years contains {outside[0]}; allowed: years after first_year "
-            f"({config.first_year}) up to last_year ({config.last_year})"
-        )
     origin = spec.trend_origin_year
     if not config.first_year <= origin <= config.last_year:
         given = "" if "trend_origin_year" in features else " (the default)"
@@ -326,15 +320,15 @@ def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingCo
             f"allowed: a year of [data] first_year..last_year ({config.first_year}.."
             f"{config.last_year})"
         )
-    _check_fit_years(config, config.backtest_years, setting="[backtest] years")
+    _check_fit_years(config, config.backtest_years, setting=f"{path}: [backtest] years")
     return config
 
 
 def _check_fit_years(config: TrainingConfig, years: tuple[int, ...], *, setting: str) -> None:
-    """Refuse, before any data is read, a backtest year with fewer than
-    :data:`MIN_FIT_YEARS` years from ``first_year`` before it (each is fitted on
-    the years before it), and a ``last_year`` with fewer up to it (the final fit), naming
-    ``setting`` and the config file."""
+    """Refuse, before any data is read, a backtest year after ``last_year`` or with fewer than
+    :data:`MIN_FIT_YEARS` years from ``first_year`` before it (each is fitted on the years
+    before it), naming ``setting`` (with the config file where the file set the years), and a
+    ``last_year`` with fewer up to it (the final fit), naming the config file."""
     earliest = config.first_year + MIN_FIT_YEARS
     if config.last_year < earliest - 1:
         raise OptionsError(
@@ -342,14 +336,26 @@ def _check_fit_years(config: TrainingConfig, years: tuple[int, ...], *, setting:
             f"{MIN_FIT_YEARS} years of data, [data] first_year = {config.first_year} .. "
             f"last_year; allowed: last_year >= {earliest - 1}"
         )
-    short = [year for year in years if year < earliest]
-    if short:
-        raise OptionsError(
-            f"{config.path}: {setting} contains {short[0]}: it is fitted on the years before "
-            f"it, and [data] first_year = {config.first_year} leaves {short[0] - config.first_year}"
-            f" (at least {MIN_FIT_YEARS} are needed); allowed: years from {earliest} up to "
-            f"last_year ({config.last_year}), or an earlier first_year"
-        )
+    for year in years:
+        if not earliest <= year <= config.last_year:
+            raise _backtest_year_error(config, setting, year)
+
+
+def _backtest_year_error(
+    config: TrainingConfig, setting: str, value: object, *, form: str = ""
+) -> OptionsError:
+    """The error of a backtest year ``value`` (``setting``: ``--years``, or the config's
+    ``[backtest] years``) outside the years a backtest can score, in the year options'
+    wording (:func:`~forecast.errors.year_error`); ``form``, how the years are written, before
+    the reason."""
+    return year_error(
+        setting,
+        value,
+        low=config.first_year + MIN_FIT_YEARS,
+        high=config.last_year,
+        why=f"{form}each is fitted on the {MIN_FIT_YEARS} or more years from [data] first_year = "
+        f"{config.first_year} before it, up to last_year",
+    )
 
 
 def _check_years_in_file(config: TrainingConfig, observed: pd.Series, demand_path: Path) -> None:
@@ -380,17 +386,10 @@ def with_backtest_years(config: TrainingConfig, years: str) -> TrainingConfig:
     OptionsError
         One line naming ``--years``, the value and the years allowed.
     """
-    allowed = (
-        f"allowed: comma-separated years after first_year ({config.first_year}) up to "
-        f"last_year ({config.last_year}), e.g. {config.last_year - 1},{config.last_year}"
-    )
     try:
         chosen = tuple(int(part) for part in years.split(","))
     except ValueError:
-        raise OptionsError(f"--years = {years!r}: {allowed}") from None
-    outside = [y for y in chosen if not config.first_year < y <= config.last_year]
-    if outside:
-        raise OptionsError(f"--years = {years!r}: {outside[0]} is outside the data; {allowed}")
+        raise _backtest_year_error(config, "--years", years, form="comma-separated; ") from None
     _check_fit_years(config, chosen, setting="--years")
     return replace(config, backtest_years=chosen)
 

@@ -15,7 +15,13 @@ from forecast.baseline.artifacts import NO_MODEL
 from forecast.engine.options import DEFAULT_DURATION_DRAWS, MAX_DURATION_DRAWS
 from forecast.errors import worded_pattern
 from forecast.outputs import OUTPUT_VARIABLES, SITE_SERIES_VARIABLES
-from forecast.projection import DEFAULT_QUANTILES, MAX_DRAWS, RESOLUTIONS, WEATHER_KINDS
+from forecast.projection import (
+    DEFAULT_QUANTILES,
+    MAX_DRAWS,
+    RESOLUTIONS,
+    WEATHER_KINDS,
+    check_period_years,
+)
 from forecast.report.gridexport import CALENDARS, FORMATS, RANK_BY
 from forecast.scenario import SCENARIO_ID_PATTERN, CalendarDate
 from forecast.scenario.defaults import MAX_SITES
@@ -192,11 +198,11 @@ class RunOptions(_Body):
         if self.baseline_model not in (None, NO_MODEL) and not self.include_baseline:
             raise ValueError(
                 f"baseline_model = {self.baseline_model!r}: include_baseline false projects no "
-                "baseline; give one or the other"
+                "baseline; allowed: one or the other"
             )
         if self.duration_draws is not None and not self.duration_curves:
             raise ValueError(
-                f"duration_draws = {self.duration_draws}: only with duration_curves true"
+                f"duration_draws = {self.duration_draws}: allowed only with duration_curves true"
             )
         return self
 
@@ -961,7 +967,7 @@ class BaselineRequest(_Body):
     @model_validator(mode="after")
     def _checked(self) -> BaselineRequest:
         if self.end < self.start:
-            raise ValueError(f"end = {self.end} is before start = {self.start}")
+            check_period_years(self.start, self.end)  # says the ends allowed
         return self
 
 

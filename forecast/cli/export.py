@@ -262,23 +262,23 @@ def _draw_numbers(text: str) -> tuple[int, ...]:
         return tuple(int(part) for part in text.split(","))
     except ValueError:
         raise OptionsError(
-            f"--draw = {text!r}: give draw numbers, N[,N...] (e.g. 101,176)"
+            f"--draw = {text!r}: allowed: draw numbers, N[,N...] (e.g. 101,176)"
         ) from None
 
 
 def _pairs(text: str, option: str, form: str, twice: str) -> dict[str, str]:
     """``--option A=x,B=y`` as ``{"A": "x", "B": "y"}``: each name once (``twice``: what the
-    error says of a repeated one), both sides given, one ``=`` each (``form``: what the error
-    asks for, ``OLD=NEW[,OLD=NEW...], e.g. KR=KOR``)."""
+    error says is allowed of a repeated one), both sides given, one ``=`` each (``form``: what
+    the error says is allowed, ``OLD=NEW[,OLD=NEW...], e.g. KR=KOR``)."""
     from forecast.errors import OptionsError
 
     pairs: dict[str, str] = {}
     for part in text.split(","):
         name, equals, value = (piece.strip() for piece in part.partition("="))
         if not (name and equals and value) or "=" in value:
-            raise OptionsError(f"{option} = {text!r}: give {form}")
+            raise OptionsError(f"{option} = {text!r}: allowed: {form}")
         if name in pairs:
-            raise OptionsError(f"{option} = {text!r}: {name} {twice}")
+            raise OptionsError(f"{option} = {text!r}: {name} given twice; allowed: {twice}")
         pairs[name] = value
     return pairs
 
@@ -288,20 +288,20 @@ def _shares(text: str) -> dict[str, float]:
     from forecast.errors import OptionsError
 
     form = "REGION=SHARE[,...], e.g. capital=0.4,non_capital=0.6"
-    pairs = _pairs(text, "--baseline-shares", form, "is given twice")
+    pairs = _pairs(text, "--baseline-shares", form, "each region once")
     try:
         shares = {region: float(share) for region, share in pairs.items()}
     except ValueError:
         shares = {"": float("nan")}
     if any(share != share for share in shares.values()):  # not a number
-        raise OptionsError(f"--baseline-shares = {text!r}: give {form}")
+        raise OptionsError(f"--baseline-shares = {text!r}: allowed: {form}")
     return shares
 
 
 def _bus_mapping(text: str) -> dict[str, str]:
     """``--bus KR=KOR,capital=seoul`` as ``{"KR": "KOR", "capital": "seoul"}``."""
     form = "OLD=NEW[,OLD=NEW...], e.g. KR=KOR"
-    return _pairs(text, "--bus", form, "is renamed twice; give it one name")
+    return _pairs(text, "--bus", form, "one new name for each bus")
 
 
 def _summary(scenario_id: str, paths) -> None:

@@ -536,11 +536,13 @@ def projection_options(
 
     if no_baseline and baseline_model is not None:
         raise OptionsError(
-            f"--baseline-model = {baseline_model!r}: --no-baseline projects no baseline; give "
-            "one or the other"
+            f"--baseline-model = {baseline_model!r}: --no-baseline projects no baseline; "
+            "allowed: one or the other"
         )
     if duration_draws is not None and not duration_curves:
-        raise OptionsError(f"--duration-draws = {duration_draws!r}: only with --duration-curves")
+        raise OptionsError(
+            f"--duration-draws = {duration_draws!r}: allowed only with --duration-curves"
+        )
 
     options = ProjectionOptions(
         draws=parse_draws(draws, "--draws"),

@@ -159,7 +159,7 @@ def sweep(
     if not one_at_a_time:
         for name, value in (("--outputs", outputs), ("--years", years), ("--swing-out", swing_out)):
             if value is not None:
-                raise OptionsError(f"{name} = {str(value)!r}: only with --one-at-a-time")
+                raise OptionsError(f"{name} = {str(value)!r}: allowed only with --one-at-a-time")
     swing_file = swing_out or swing.swing_path(out)
     if one_at_a_time:
         if swing_file.suffix.lower() != ".csv":
@@ -208,7 +208,9 @@ def sweep(
         for year in chosen_years or ():
             check_year_of_period(year, "--years", options, why="the sweep's period")
         if 0.5 not in options.quantiles:
-            raise OptionsError(f"--quantiles = {quantiles!r}: a swing compares P50s; include 0.5")
+            raise OptionsError(
+                f"--quantiles = {quantiles!r}: a swing compares P50s; allowed: quantiles with 0.5"
+            )
     warn_large_output(loaded, options, out, file_format, variants=len(variants))
     worker_count = (
         sweeps.default_workers(len(variants))

@@ -129,11 +129,6 @@ class ProjectionOptions:
         for field, day in (("start", start), ("end", end)):
             if not FIRST_DATE <= day <= LAST_DATE:
                 raise range_error(name(field), day, kind="a date", low=FIRST_DATE, high=LAST_DATE)
-        if end < start:
-            raise OptionsError(
-                f"{name('end')} = {end} is before {name('start')} = {start}: {name('end')} must "
-                f"be on or after {name('start')}"
-            )
         check_period_years(start, end, names=(name("start"), name("end")))
         for note in horizon_notes(scenario, start, end) if _SAY_NOTES.get() else ():
             # stacklevel 1, one place: said once, however many passes resolve it.
@@ -203,20 +198,27 @@ def check_period_years(
     max_years: int = MAX_YEARS,
     names: tuple[str, str] = ("start", "end"),
 ) -> None:
-    """Refuse a period over more than ``max_years`` calendar years, naming the last day a period
-    from ``start`` may reach (``max_years``: a service may allow fewer than :data:`MAX_YEARS`;
-    ``names``: how the caller names start and end, ``--start`` on the command line).
+    """Refuse an end before ``start`` or a period over more than ``max_years`` calendar years,
+    naming the ends allowed: ``start`` to the last day a period from it may reach (``max_years``:
+    a service may allow fewer than :data:`MAX_YEARS`; ``names``: how the caller names start and
+    end, ``--start`` on the command line).
 
     Raises
     ------
     OptionsError
-        One line: ``end``, its value, and the latest end for this start.
+        One line: ``end``, its value, and the ends allowed for this start
+        (``end = 2060-12-31: allowed: a date 2024-01-01..2053-12-31 (from start = 2024-01-01,
+        at most 30 calendar years)``).
     """
-    if end.year - start.year + 1 > max_years:
-        latest = dt.date(start.year + max_years - 1, 12, 31)
-        raise OptionsError(
-            f"{names[1]} = {end}: a period spans at most {max_years} calendar years, so "
-            f"{latest} at the latest for {names[0]} = {start}"
+    if end < start or end.year - start.year + 1 > max_years:
+        latest = min(dt.date(start.year + max_years - 1, 12, 31), LAST_DATE)
+        raise range_error(
+            names[1],
+            end,
+            kind="a date",
+            low=start,
+            high=latest,
+            why=f"from {names[0]} = {start}, at most {max_years} calendar years",
         )
 
 

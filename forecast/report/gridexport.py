@@ -541,8 +541,8 @@ def check_baseline_shares(
     """
     if model is None:
         raise OptionsError(
-            "--baseline-shares: this export has no baseline column (no baseline model for "
-            f"{scenario.id}, or --no-baseline); nothing to split"
+            f"--baseline-shares = {_shares_text(shares)!r}: allowed: only with a baseline column "
+            f"(this export has none: no baseline model for {scenario.id}, or --no-baseline)"
         )
     for region, share in shares.items():
         if region not in scenario.regions:
@@ -551,11 +551,19 @@ def check_baseline_shares(
                 + ", ".join(scenario.regions)
             )
         if not 0.0 <= share <= 1.0:
-            raise OptionsError(f"--baseline-shares: {region}={share:g}: a share is in [0, 1]")
+            raise OptionsError(
+                f"--baseline-shares: {region} = {share:g}: allowed: a share in [0, 1]"
+            )
     if abs(sum(shares.values()) - 1.0) > 1e-6:
         raise OptionsError(
-            f"--baseline-shares: the shares sum to {sum(shares.values()):g}; they must sum to 1"
+            f"--baseline-shares = {_shares_text(shares)!r}: the shares sum to "
+            f"{sum(shares.values()):g}; allowed: shares that sum to 1"
         )
+
+
+def _shares_text(shares: dict[str, float]) -> str:
+    """``{"capital": 0.4, ...}`` as given: ``capital=0.4,...``."""
+    return ",".join(f"{region}={share:g}" for region, share in shares.items())
 
 
 def _baseline_by_region(
@@ -606,17 +614,17 @@ def _check_buses(buses: dict[str, str], names: list[str]) -> None:
             )
         if not (isinstance(new, str) and BUS_NAME.fullmatch(new)):
             raise OptionsError(
-                f"--bus: {old}={new!r}: a bus name is 1-40 ASCII letters, digits, '_', '-' or "
-                "'.', starting with a letter or digit (no space or comma: it is a column "
-                "value in loads.csv and buses.csv)"
+                f"--bus: {old} = {new!r}: allowed: a bus name of 1..40 ASCII letters, digits, "
+                "'_', '-' or '.', starting with a letter or digit (no space or comma: it is a "
+                "column value in loads.csv and buses.csv)"
             )
     renamed: dict[str, str] = {}
     for name in names:
         new = buses.get(name, name)
         if new in renamed:
             raise OptionsError(
-                f"--bus: {renamed[new]} and {name} would both be bus {new!r}; give each bus a "
-                "name of its own"
+                f"--bus: {renamed[new]} and {name} would both be bus {new!r}; allowed: a name "
+                "of its own for each bus"
             )
         renamed[new] = name
 
@@ -1688,10 +1696,7 @@ def check_request(
     for option, count, what in (("--draws", draws, "representative draws"),
                                 ("--random", random, "random draws")):  # fmt: skip
         if count is not None and sample is not None and count > sample:
-            raise OptionsError(
-                f"{option} = {count}: more {what} than the {sample} drawn (--sample); ask for "
-                "fewer or raise --sample"
-            )
+            raise range_error(option, count, low=1, high=sample, why=f"{what} of the --sample")
 
 
 #: Why :data:`MAX_DRAW_PATHS` caps the draws written, for the errors.
@@ -1705,18 +1710,23 @@ def _check_draw_numbers(draw_numbers: tuple[int, ...], sample: int | None) -> No
     """Refuse chosen draws that are not 1..:data:`MAX_DRAW_PATHS` different draws of the
     sample (numbered from 0)."""
     given = ",".join(str(d) for d in draw_numbers)
-    within = "0.." + ("" if sample is None else f"{sample - 1} (--sample {sample})")
+    within = "of at least 0" if sample is None else f"0..{sample - 1} (--sample {sample})"
     if not 1 <= len(draw_numbers) <= MAX_DRAW_PATHS:
         raise OptionsError(
-            f"--draw = {given!r}: give 1..{MAX_DRAW_PATHS} draw numbers ({_DRAW_PATHS_LIMIT})"
+            f"--draw = {given!r}: allowed: 1..{MAX_DRAW_PATHS} draw numbers ({_DRAW_PATHS_LIMIT})"
         )
     for d in draw_numbers:
         if isinstance(d, bool) or not isinstance(d, int | np.integer):
-            raise OptionsError(f"--draw = {given!r}: {d!r} is not a draw number")
+            raise OptionsError(f"--draw = {given!r}: {d!r}: allowed: draw numbers {within}")
         if d < 0 or (sample is not None and d >= sample):
-            raise OptionsError(f"--draw = {given!r}: draw {d} is not in the sample: {within}")
+            raise OptionsError(
+                f"--draw = {given!r}: draw {d} is not in the sample; allowed: {within}"
+            )
     if len(set(draw_numbers)) != len(draw_numbers):
-        raise OptionsError(f"--draw = {given!r}: a draw is given twice; give each once")
+        twice = sorted({d for d in draw_numbers if draw_numbers.count(d) > 1})
+        raise OptionsError(
+            f"--draw = {given!r}: {', '.join(map(str, twice))} given twice; allowed: each draw once"
+        )
 
 
 def check_years(years: tuple[int, ...]) -> None:
@@ -1765,7 +1775,8 @@ def period_of_years(
     if start is not None or end is not None:
         given = ",".join(str(y) for y in years)
         raise OptionsError(
-            f"--years = {given!r}: the period is those years; leave --start and --end out"
+            f"--years = {given!r}: the period is those years; allowed: --years without --start "
+            "or --end"
         )
     return dt.date(years[0], 1, 1), dt.date(years[-1], 12, 31)
 
@@ -1848,21 +1859,21 @@ def projected_days(
     if first_day < FIRST_DATE:
         raise OptionsError(
             f"--start = {start}: {hour('first', first)}, before the first day a projection "
-            f"runs ({FIRST_DATE}); start a day later or give --calendar local"
+            f"runs ({FIRST_DATE}); allowed: a start a day later, or --calendar local"
         )
     if last_day > LAST_DATE:
         raise OptionsError(
             f"--end = {end}: {hour('last', last)}, after the last day a projection runs "
-            f"({LAST_DATE}); end a day earlier or give --calendar local"
+            f"({LAST_DATE}); allowed: an end a day earlier, or --calendar local"
         )
     if last_day.year - first_day.year + 1 > MAX_YEARS:
         which, at = ("last", last) if last_day > end else ("first", first)
         raise OptionsError(
             f"--start/--end = {start}..{end}: {hour(which, at)}, so the projection would span "
             f"{first_day.year}..{last_day.year}, {last_day.year - first_day.year + 1} years "
-            f"(at most {MAX_YEARS}); "
-            + ("start a year later" if which == "last" else "end a year earlier")
-            + " or give --calendar local"
+            f"(at most {MAX_YEARS}); allowed: "
+            + ("a start a year later" if which == "last" else "an end a year earlier")
+            + ", or --calendar local"
         )
     return first_day, last_day
 

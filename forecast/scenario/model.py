@@ -5,17 +5,20 @@ Part of :mod:`forecast.scenario`; the package's ``__init__`` lists the public na
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
+from forecast.errors import range_error
 from forecast.scenario.defaults import (
     BASELINE_MODEL_PATTERN,
     COUNTRY_PATTERN,
     FIXED_ONLY_OPERATIONS,
     FORMULA_PREFIXES,
+    LAST_DATE,
     MAX_CAVEAT_LENGTH,
     MAX_CAVEATS,
     MAX_DEPLOYMENTS,
@@ -43,6 +46,7 @@ from forecast.scenario.quantities import (
     _check_fixed,
     _check_ranges,
     _Strict,
+    check_increasing_dates,
 )
 
 
@@ -52,15 +56,16 @@ class Horizon(_Strict):
 
     @model_validator(mode="after")
     def _ordered(self) -> Horizon:
-        if self.end < self.start:
-            raise ValueError(
-                f"end = {self.end} is before start = {self.start}: end must be on or after start"
-            )
         years = self.end.year - self.start.year + 1
-        if years > MAX_HORIZON_YEARS:
-            raise ValueError(
-                f"horizon {self.start}..{self.end} spans {years} years: at most "
-                f"{MAX_HORIZON_YEARS} allowed"
+        if self.end < self.start or years > MAX_HORIZON_YEARS:
+            latest = dt.date(self.start.year + MAX_HORIZON_YEARS - 1, 12, 31)
+            raise range_error(
+                "end",
+                self.end,
+                kind="a date",
+                low=self.start,
+                high=min(latest, LAST_DATE),
+                why=f"from start = {self.start}, at most {MAX_HORIZON_YEARS} calendar years",
             )
         return self
 
@@ -68,13 +73,19 @@ class Horizon(_Strict):
 def _check_mix(mix: dict[str, float]) -> dict[str, float]:
     if not mix:
         raise ValueError("mix is empty: give at least one accelerator id with its share")
-    for key, share in mix.items():
-        if not 0.0 <= share <= 1.0:
-            raise ValueError(f"mix.{key} = {share}: a share must be in [0, 1]")
-    total = sum(mix.values())
-    if abs(total - 1.0) > 1e-6:
-        raise ValueError(f"mix shares sum to {total:g}: they must sum to 1")
+    _check_shares(mix, "mix")
     return mix
+
+
+def _check_shares(shares: dict[str, float], field: str) -> None:
+    """Refuse a share outside [0, 1], or shares that do not sum to 1 (``field``: ``mix``,
+    ``region_shares[1].shares``)."""
+    for key, share in shares.items():
+        if not 0.0 <= share <= 1.0:
+            raise ValueError(f"{field}.{key} = {share}: allowed: a share in [0, 1]")
+    total = sum(shares.values())
+    if abs(total - 1.0) > 1e-6:
+        raise ValueError(f"{field} sum to {total:g}; allowed: shares that sum to 1")
 
 
 class DatedMix(_Strict):
@@ -88,13 +99,7 @@ class DatedMix(_Strict):
 
 
 def _check_dated_mixes(mixes: list[DatedMix] | None) -> list[DatedMix] | None:
-    for i in range(1, len(mixes or [])):
-        assert mixes is not None
-        if mixes[i].date <= mixes[i - 1].date:
-            raise ValueError(
-                f"replacement_mix[{i}].date = {mixes[i].date} is not after "
-                f"replacement_mix[{i - 1}].date = {mixes[i - 1].date}: dates must increase"
-            )
+    check_increasing_dates([mix.date for mix in mixes or []], "replacement_mix")
     return mixes
 
 
@@ -188,7 +193,7 @@ class Shipment(_Delivery):
     @model_validator(mode="after")
     def _ordered(self) -> Shipment:
         if self.end < self.start:
-            raise ValueError(f"end = {self.end} is before start = {self.start}")
+            raise range_error("end", self.end, kind="a date", low=self.start, high=LAST_DATE)
         return self
 
 
@@ -211,7 +216,9 @@ class ComputeTarget(_Strict):
     @model_validator(mode="after")
     def _ordered(self) -> ComputeTarget:
         if self.date <= self.relative_to:
-            raise ValueError(f"date = {self.date} must be after relative_to = {self.relative_to}")
+            raise ValueError(
+                f"date = {self.date}: allowed: a date after relative_to = {self.relative_to}"
+            )
         return self
 
 
@@ -242,26 +249,14 @@ class Deployment(_Strict):
     @field_validator("milestones")
     @classmethod
     def _in_order(cls, milestones: list[Milestone]) -> list[Milestone]:
-        for i in range(1, len(milestones)):
-            if milestones[i].date <= milestones[i - 1].date:
-                raise ValueError(
-                    f"milestones[{i}].date = {milestones[i].date} is not after "
-                    f"milestones[{i - 1}].date = {milestones[i - 1].date}: milestones must be "
-                    "in increasing date order"
-                )
+        check_increasing_dates([milestone.date for milestone in milestones], "milestones")
         return milestones
 
     @field_validator("region_shares")
     @classmethod
     def _shares(cls, shares: dict[str, float] | None) -> dict[str, float] | None:
-        if shares is None:
-            return shares
-        for key, share in shares.items():
-            if not 0.0 <= share <= 1.0:
-                raise ValueError(f"region_shares.{key} = {share}: a share must be in [0, 1]")
-        total = sum(shares.values())
-        if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"region_shares sum to {total:g}: they must sum to 1")
+        if shares is not None:
+            _check_shares(shares, "region_shares")
         return shares
 
     @model_validator(mode="after")
@@ -379,19 +374,9 @@ def _check_region_shares(
     for where, point in points:
         if not point:
             raise ValueError(f"region_shares{where} is empty: give each region's share")
-        for key, share in point.items():
-            if not 0.0 <= share <= 1.0:
-                raise ValueError(f"region_shares{where}.{key} = {share}: a share must be in [0, 1]")
-        total = sum(point.values())
-        if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"region_shares{where} sum to {total:g}: they must sum to 1")
+        _check_shares(point, f"region_shares{where}")
     if isinstance(shares, list):
-        for i in range(1, len(shares)):
-            if shares[i].date <= shares[i - 1].date:
-                raise ValueError(
-                    f"region_shares[{i}].date = {shares[i].date} is not after "
-                    f"region_shares[{i - 1}].date = {shares[i - 1].date}: dates must increase"
-                )
+        check_increasing_dates([point.date for point in shares], "region_shares")
     return shares
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -22,10 +23,29 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from forecast.errors import allowed_range
 from forecast.scenario.defaults import FIRST_DATE, LAST_DATE, MAX_TREND_POINTS, RANGES
 
 # C0 and C1 controls but tab, newline and carriage return; DEL; UTF-16 surrogates.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _check_low_high(low: float, high: float, *, above: bool = False) -> None:
+    """Refuse a distribution's ``high`` below its ``low`` (``above``: equal to it too)."""
+    if high < low or (above and high == low):
+        least = "above" if above else "of at least"
+        raise ValueError(f"high = {high:g}: allowed: a number {least} low = {low:g}")
+
+
+def check_increasing_dates(dates: Sequence[dt.date], field: str) -> None:
+    """Refuse dated entries out of date order (``field``: the list, ``milestones``; empty for
+    a trend's points), naming the first entry not after the one before it."""
+    for i in range(1, len(dates)):
+        if dates[i] <= dates[i - 1]:
+            raise ValueError(
+                f"{field}[{i}].date = {dates[i]}: allowed: a date after {field}[{i - 1}].date = "
+                f"{dates[i - 1]} (dates increase)"
+            )
 
 
 def _check_text(value: Any, name: str) -> None:
@@ -83,10 +103,10 @@ class Triangular(_Strict):
 
     @model_validator(mode="after")
     def _ordered(self) -> Triangular:
+        _check_low_high(self.low, self.high)
         if not self.low <= self.mode <= self.high:
-            raise ValueError(
-                f"needs low <= mode <= high, got low={self.low}, mode={self.mode}, high={self.high}"
-            )
+            allowed = allowed_range("a number", low=self.low, high=self.high)
+            raise ValueError(f"mode = {self.mode:g}: allowed: {allowed} (low..high)")
         return self
 
     def bounds(self) -> tuple[float, float]:
@@ -106,8 +126,7 @@ class Uniform(_Strict):
 
     @model_validator(mode="after")
     def _ordered(self) -> Uniform:
-        if not self.low <= self.high:
-            raise ValueError(f"needs low <= high, got low={self.low}, high={self.high}")
+        _check_low_high(self.low, self.high)
         return self
 
     def bounds(self) -> tuple[float, float]:
@@ -144,8 +163,7 @@ class Beta(_Strict):
 
     @model_validator(mode="after")
     def _ordered(self) -> Beta:
-        if not self.low < self.high:
-            raise ValueError(f"needs low < high, got low={self.low}, high={self.high}")
+        _check_low_high(self.low, self.high, above=True)
         return self
 
     def bounds(self) -> tuple[float, float]:
@@ -210,7 +228,7 @@ def _check_range(name: str, quantity: Any, low: float, high: float, *, low_open:
 def _check_fixed(name: str, quantity: Any) -> None:
     if quantity is not None and not isinstance(quantity, Fixed):
         raise ValueError(
-            f"{name} = {quantity.dist} distribution: must be a fixed number (it applies to "
+            f"{name} = {quantity.dist} distribution: allowed: a fixed number (it applies to "
             "every draw alike; vary it with `forecast sweep`)"
         )
 
@@ -274,12 +292,7 @@ class Trend(_Strict):
     @field_validator("points")
     @classmethod
     def _in_order(cls, points: list[TrendPoint]) -> list[TrendPoint]:
-        for i in range(1, len(points)):
-            if points[i].date <= points[i - 1].date:
-                raise ValueError(
-                    f"[{i}].date = {points[i].date} is not after [{i - 1}].date = "
-                    f"{points[i - 1].date}: trend points must be in increasing date order"
-                )
+        check_increasing_dates([point.date for point in points], "")
         return points
 
     @model_serializer(mode="wrap")

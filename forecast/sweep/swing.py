@@ -139,7 +139,9 @@ def swing_table(
         )
     if not np.any(np.isclose(dataset["quantile"].to_numpy(), 0.5)):
         levels = ", ".join(f"{q:g}" for q in dataset["quantile"].to_numpy())
-        raise OptionsError(f"--quantiles = {levels}: a swing compares P50s; include 0.5")
+        raise OptionsError(
+            f"--quantiles = {levels}: a swing compares P50s; allowed: quantiles with 0.5"
+        )
     outputs = default_outputs(dataset) if outputs is None else outputs
     check_outputs(dataset, outputs)
     years = [int(dataset["year"].to_numpy()[-1])] if years is None else years

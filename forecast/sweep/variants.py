@@ -166,7 +166,7 @@ def _read_value(text: str, name: str) -> Value:
     """An integer, a float or the text itself (dates and names stay text for pydantic)."""
     stripped = text.strip()
     if not stripped:
-        raise OptionsError(f"--vary {name}: empty value in the list; give V1,V2,...")
+        raise OptionsError(f"--vary {name}: an empty value; allowed: V1,V2,..., none empty")
     if _INTEGER.fullmatch(stripped):
         return int(stripped)
     try:
@@ -188,11 +188,11 @@ def parse_variation(text: str, *, together: int | None = None) -> Variation:
     name = name.strip()
     if not separator or not name or not values_text.strip():
         raise OptionsError(
-            f"--vary {text!r}: expected NAME=V1,V2,... e.g. operations.pue=1.1,1.3,1.5"
+            f"--vary {text!r}: allowed: NAME=V1,V2,..., e.g. operations.pue=1.1,1.3,1.5"
         )
     values = tuple(_read_value(part, name) for part in values_text.split(","))
     if together is None and len(set(values)) != len(values):
-        raise OptionsError(f"--vary {name}: values {list(values)} repeat; give each once")
+        raise OptionsError(f"--vary {name}: values {list(values)} repeat; allowed: each once")
     if name == PLAN_SCALE and not all(
         isinstance(value, int | float) and 0 < value <= MAX_PLAN_SCALE for value in values
     ):
@@ -204,8 +204,8 @@ def parse_variation(text: str, *, together: int | None = None) -> Variation:
         wanted = OPTION_NAMES[name]
         if not all(isinstance(value, wanted) for value in values):
             raise OptionsError(
-                f"--vary {name}: values {list(values)}: each must be "
-                f"{'an integer' if wanted is int else 'a name'}"
+                f"--vary {name}: values {list(values)}: allowed: "
+                f"{'integers' if wanted is int else 'names'}"
             )
     return Variation(name=name, levels=values, together=together)
 
@@ -223,8 +223,8 @@ def parse_paired(texts: Sequence[str], *, together: int = 0) -> list[Variation]:
     variations = [parse_variation(text, together=together) for text in texts]
     if len(variations) < 2:
         raise OptionsError(
-            f"--vary-together {list(texts)}: give two or more NAME=V1,V2,... lists, each with "
-            "its own --vary-together (a single list is an ordinary --vary)"
+            f"--vary-together {list(texts)}: allowed: two or more NAME=V1,V2,... lists, each "
+            "with its own --vary-together (a single list is an ordinary --vary)"
         )
     _factor(variations)
     return variations
@@ -247,13 +247,15 @@ def _factor(group: Sequence[Variation]) -> list[tuple[Value, ...]]:
     if len(lengths) > 1:
         counts = ", ".join(f"{v.name} has {len(v.levels)}" for v in group)
         raise OptionsError(
-            "--vary-together: the lists are paired value by value and must be as long: "
-            f"{counts} values"
+            f"--vary-together: {counts} values; allowed: lists of one length (they are paired "
+            "value by value)"
         )
     pairs = list(zip(*(variation.levels for variation in group), strict=True))
     if len(group) > 1 and len(set(pairs)) != len(pairs):
         names = ", ".join(variation.name for variation in group)
-        raise OptionsError(f"--vary-together {names}: the paired values {pairs} repeat")
+        raise OptionsError(
+            f"--vary-together {names}: the paired values {pairs} repeat; allowed: each pair once"
+        )
     return pairs
 
 
@@ -270,7 +272,7 @@ def _path_steps(name: str) -> list[str | int]:
             or (match["dot"] is not None and not steps)
         ):
             raise OptionsError(
-                f"--vary {name!r}: {name[position:]!r} is not a field name; write a dotted path "
+                f"--vary {name!r}: {name[position:]!r} is not a field name; allowed: a dotted path "
                 "such as operations.pue, sites[0].build_probability or "
                 "sites['LG U+ Paju AI data centre, building 1'].build_probability, or one of: "
                 f"{', '.join(OPTION_NAMES)}"
@@ -286,7 +288,7 @@ def _path_steps(name: str) -> list[str | int]:
             expect_field = True
         position = match.end()
     if expect_field:
-        raise OptionsError(f"--vary {name!r}: ends with a dot; name a field after it")
+        raise OptionsError(f"--vary {name!r}: ends with a dot; allowed: a field after each dot")
     return steps
 
 
@@ -299,8 +301,8 @@ def _entry_named(node: list, step: _Named, name: str, where: str) -> int:
         return found[0]
     if found:
         raise OptionsError(
-            f"--vary {name!r}: {where} has {len(found)} entries named {str(step)!r} "
-            f"(at {', '.join(map(str, found))}); name one by its index"
+            f"--vary {name!r}: {where} has {len(found)} entries named {str(step)!r}"
+            f"; allowed: one by its index, {', '.join(f'{where}[{i}]' for i in found)}"
         )
     names = [str(entry.get("name")) for entry in node if isinstance(entry, dict)]
     shown = ", ".join(repr(n) for n in names[:8]) + (" ..." if len(names) > 8 else "")
@@ -328,20 +330,24 @@ def _locate(data: dict[str, Any], name: str) -> tuple[Any, str | int]:
     steps = _path_steps(name)
     if steps[0] in FIXED_FIELDS:
         raise OptionsError(
-            f"--vary {name!r}: {steps[0]} cannot be varied: it fixes the period, time zone, "
-            f"regions or outputs every variant shares (set the period with --start/--end); "
-            f"fixed: {', '.join(FIXED_FIELDS)}"
+            f"--vary {name!r}: {steps[0]} fixes the period, time zone, regions or outputs every "
+            "variant shares (the period: --start/--end); allowed: a field other than "
+            f"{', '.join(FIXED_FIELDS)}"
         )
     node: Any = data
     for position, step in enumerate(steps):
         where = _shown(steps[:position])
         if isinstance(step, _Named):
             if not isinstance(node, list):
-                raise OptionsError(f"--vary {name!r}: {where} is not a list; drop [{step!r}]")
+                raise OptionsError(
+                    f"--vary {name!r}: {where} is not a list; allowed: {where} without [{step!r}]"
+                )
             step = steps[position] = _entry_named(node, step, name, where)
         if isinstance(step, int):
             if not isinstance(node, list):
-                raise OptionsError(f"--vary {name!r}: {where} is not a list; drop [{step}]")
+                raise OptionsError(
+                    f"--vary {name!r}: {where} is not a list; allowed: {where} without [{step}]"
+                )
             if step >= len(node):
                 indices = f"0..{len(node) - 1}" if node else "none (the list is empty)"
                 raise OptionsError(
@@ -352,20 +358,21 @@ def _locate(data: dict[str, Any], name: str) -> tuple[Any, str | int]:
             raise OptionsError(
                 f"--vary {name!r}: {where} is a list of {len(node)} "
                 f"{'entry' if len(node) == 1 else 'entries'} (a trend's points by date, or the "
-                f"scenario's items); name one: {where}[0].{step}"
+                f"scenario's items); allowed: one by its index, e.g. {where}[0].{step}"
             )
         elif node is None:
             raise OptionsError(_not_set(name, where, steps[:position], data.get("id")))
         elif not isinstance(node, dict):
             raise OptionsError(
                 f"--vary {name!r}: {where} is a single value with no field {step!r}; "
-                f"vary {where} itself"
+                f"allowed: {where} itself"
             )
         elif step not in node and position and not node:
             raise OptionsError(
                 f"--vary {name!r}: scenario {data.get('id')} has no {where} section to vary; "
-                f"add a [{where}.{step}] table to its file, or to a file of your own that says "
-                f'extends = "{data.get("id")}" (README: Scenario format)'
+                f"allowed: {name} once a [{where}.{step}] table is added to its file, or to a "
+                f'file of your own that says extends = "{data.get("id")}" (README: Scenario '
+                "format)"
             )
         elif step not in node:
             allowed = (
@@ -382,15 +389,17 @@ def _locate(data: dict[str, Any], name: str) -> tuple[Any, str | int]:
     shown = _shown(steps)
     if isinstance(target, dict) and "dist" not in target:
         raise OptionsError(
-            f"--vary {name!r}: {shown} is a table, not a single value; name one of its fields: "
-            f"{', '.join(sorted(target))}"
+            f"--vary {name!r}: {shown} is a table, not a single value; allowed: one of its "
+            f"fields, {', '.join(sorted(target))}"
         )
     if isinstance(target, list):
         if target and isinstance(target[0], dict):
-            hint = f"name a field of one entry, e.g. {shown}[0].{next(iter(target[0]))}"
+            instead = f"a field of one entry, e.g. {shown}[0].{next(iter(target[0]))}"
         else:
-            hint = "it is empty" if not target else "a list cannot be varied"
-        raise OptionsError(f"--vary {name!r}: {shown} is a list, not a single value; {hint}")
+            instead = "a single value" + ("" if target else " (the list is empty)")
+        raise OptionsError(
+            f"--vary {name!r}: {shown} is a list, not a single value; allowed: {instead}"
+        )
     return node, steps[-1]
 
 
@@ -402,16 +411,16 @@ def _not_set(name: str, where: str, location: Sequence[str | int], scenario_id: 
     if section is None:
         return (
             f"--vary {name!r}: {where} is not set in scenario {scenario_id} (its default "
-            f"applies: forecast scenarios show prints it); vary {where} itself, or set it in "
-            "the scenario file to vary its parameters"
+            f"applies: forecast scenarios show prints it); allowed: {where} itself, or its "
+            "parameters once the scenario file sets it"
         )
     fields = [field for field in section.model_fields if field != "source"]
     required = [field for field in fields if section.model_fields[field].is_required()]
     return (
-        f"--vary {name!r}: scenario {scenario_id} has no {where} section to vary; add a "
-        f"[{where}] table with {' and '.join(required)} to its file, or to a file of your own "
-        f'that says extends = "{scenario_id}" (README: Scenario format); then vary any of '
-        f"{', '.join(f'{where}.{field}' for field in fields)}"
+        f"--vary {name!r}: scenario {scenario_id} has no {where} section to vary; allowed: "
+        f"{', '.join(f'{where}.{field}' for field in fields)} once a [{where}] table with "
+        f"{' and '.join(required)} is added to its file, or to a file of your own that says "
+        f'extends = "{scenario_id}" (README: Scenario format)'
     )
 
 
@@ -442,7 +451,7 @@ def _check_quantity_values(variation: Variation, container: Any, key: str | int)
         isinstance(value, str) for value in variation.levels
     ):
         raise OptionsError(
-            f"--vary {variation.name}: values {list(variation.levels)}: each must be a number"
+            f"--vary {variation.name}: values {list(variation.levels)}: allowed: numbers"
         )
 
 
@@ -498,10 +507,10 @@ def build_variants(
     if design not in DESIGNS:
         raise OptionsError(f"design = {design!r}: allowed: {', '.join(DESIGNS)}")
     if not variations:
-        raise OptionsError("--vary: give at least one NAME=V1,V2,...")
+        raise OptionsError("--vary: none given; allowed: one or more NAME=V1,V2,...")
     names = [variation.name for variation in variations]
     if len(set(names)) != len(names):
-        raise OptionsError(f"--vary: NAMEs {names} repeat; give each NAME once")
+        raise OptionsError(f"--vary: NAMEs {names} repeat; allowed: each NAME once")
     groups = _groups(variations)
     factors = [_factor(group) for group in groups]
     if design == "grid":
@@ -521,8 +530,8 @@ def build_variants(
             if not scenario.deployments:
                 raise OptionsError(
                     f"--vary {PLAN_SCALE}: scenario {scenario.id} has no deployment plans to "
-                    "scale (its load is its sites'); vary sites[i].capacity_mw or "
-                    "sites[i].build_probability instead"
+                    "scale (its load is its sites'); allowed: sites[i].capacity_mw or "
+                    "sites[i].build_probability"
                 )
         elif not variation.is_option:
             container, key = _locate(base_data, variation.name)  # a bad NAME fails once
@@ -731,8 +740,8 @@ def dask_client(
         except (OSError, TimeoutError, ValueError, TypeError) as error:
             reason = str(error).splitlines()[0] if str(error) else type(error).__name__
             raise OptionsError(
-                f"scheduler = {scheduler!r}: cannot connect ({reason}); give the address of a "
-                "running dask scheduler, e.g. tcp://10.0.0.5:8786"
+                f"scheduler = {scheduler!r}: cannot connect ({reason}); allowed: the address "
+                "of a running dask scheduler, e.g. tcp://10.0.0.5:8786"
             ) from None
         with client:
             yield client

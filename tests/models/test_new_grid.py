@@ -356,18 +356,19 @@ def test_backtest_years_replace_the_configs_or_fail_in_one_line(grid, monkeypatc
     assert with_backtest_years(config, "2022").backtest_years == (2022,)
     _one_line_error(
         _run(["models.backtest", "--config", str(grid["config"]), "--years", "2019"], grid),
-        "--years = '2019'", "2019 is outside the data", "allowed:", "after first_year (2019)",
+        "--years = 2019: allowed: a year 2022..2022 (each is fitted on the 3 or more years "
+        "from [data] first_year = 2019 before it, up to last_year)",
     )  # fmt: skip
     _one_line_error(
         _run(["models.backtest", "--config", str(grid["config"]), "--years", "2022,20x2"], grid),
-        "--years = '2022,20x2'", "allowed: comma-separated years", "up to last_year (2022)",
+        "--years = '2022,20x2': allowed: a year 2022..2022 (comma-separated; each is fitted",
     )  # fmt: skip
     # Inside the data but too early to fit three years before it: refused before the data
     # loads, naming the option, the config and what is allowed.
     _one_line_error(
         _run(["models.backtest", "--config", str(grid["config"]), "--years", "2021"], grid),
-        f"{grid['config']}: --years contains 2021: it is fitted on the years before it",
-        "allowed: years from 2022 up to last_year (2022)",
+        "--years = 2021: allowed: a year 2022..2022 (each is fitted on the 3 or more years "
+        "from [data] first_year = 2019 before it, up to last_year)",
     )
 
 

@@ -637,13 +637,17 @@ def test_a_backtest_year_without_three_years_before_it_is_refused_before_the_dat
     with pytest.raises(OptionsError) as refused:
         load_config(path, data_dir=tmp_path / "nowhere")
     assert str(refused.value) == (
-        f"{path}: [backtest] years contains 2021: it is fitted on the years before it, and "
-        "[data] first_year = 2019 leaves 2 (at least 3 are needed); allowed: years from 2022 "
-        "up to last_year (2022), or an earlier first_year"
+        f"{path}: [backtest] years = 2021: allowed: a year 2022..2022 (each is fitted on the 3 "
+        "or more years from [data] first_year = 2019 before it, up to last_year)"
     )
     config = load_config(_edited(tmp_path, name="fine"), data_dir=tmp_path / "nowhere")
-    with pytest.raises(OptionsError, match=r"--years contains 2020: .*allowed: years from 2022"):
+    with pytest.raises(OptionsError, match=r"^--years = 2020: allowed: a year 2022\.\.2022 \("):
         with_backtest_years(config, "2020")
+    with pytest.raises(OptionsError, match=r"^--years = 2023: allowed: a year 2022\.\.2022 \("):
+        with_backtest_years(config, "2022,2023")
+    late = _edited(tmp_path, ("years = [2022]", "years = [2030]"), name="late")
+    with pytest.raises(OptionsError, match=r"\[backtest\] years = 2030: allowed: a year 2022"):
+        load_config(late, data_dir=tmp_path / "nowhere")
 
 
 @pytest.mark.parametrize(

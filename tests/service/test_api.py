@@ -216,13 +216,17 @@ def test_projection_overrides_and_inline_scenario(client: TestClient):
         ({**SMALL, "draws": 0}, 422, ["draws", "greater than or equal to 1"]),
         ({**SMALL, "draws": 5_001}, 422, ["draws = 5001", "at most 5000"]),
         ({**SMALL, "quantiles": [1.5]}, 422, ["quantiles", "1.5", "less than or equal to 1"]),
-        ({**SMALL, "start": "2030-01-01", "end": "2029-01-01"}, 422, ["end", "before"]),
+        (
+            {**SMALL, "start": "2030-01-01", "end": "2029-01-01"},
+            422,
+            ["end = 2029-01-01: allowed: a date 2030-01-01..2059-12-31 (from start = 2030-01-01"],
+        ),
         (
             {**SMALL, "start": "2024-01-01", "end": "2099-01-01"},
             422,
             [
-                "end = 2099-01-01: a period spans at most 30 calendar years, so 2053-12-31 at the "
-                "latest for start = 2024-01-01"
+                "end = 2099-01-01: allowed: a date 2024-01-01..2053-12-31 (from start = "
+                "2024-01-01, at most 30 calendar years)"
             ],
         ),
         ({**SMALL, "start": "9999-01-01"}, 422, ["start", "2100-12-31"]),
@@ -294,7 +298,7 @@ def test_a_shorter_service_limit_names_the_last_day_too(make_settings):
     """FORECAST_MAX_HORIZON_YEARS below 30: the refusal names the latest end it allows, for a
     projection and for the baseline alone."""
     body = {"draws": 5, "start": "2024-01-01", "end": "2034-12-31"}
-    words = "end = 2034-12-31: a period spans at most 10 calendar years, so 2033-12-31 at the "
+    words = "end = 2034-12-31: allowed: a date 2024-01-01..2033-12-31 (from start = 2024-01-01, "
     with TestClient(
         create_app(make_settings(max_horizon_years=10), start_in_background=False)
     ) as limited:
@@ -304,7 +308,7 @@ def test_a_shorter_service_limit_names_the_last_day_too(make_settings):
         ):
             response = limited.post(path, json={**body, **extra})
             assert response.status_code == 422, response.text
-            assert response.json()["detail"] == words + "latest for start = 2024-01-01"
+            assert response.json()["detail"] == words + "at most 10 calendar years)"
 
 
 def test_a_long_value_in_a_refusal_is_cut_short_with_its_length(client: TestClient):

@@ -104,11 +104,12 @@ def test_a_projection_pins_a_published_baseline_version_and_is_keyed_by_it(clien
         ),
         (
             {"baseline_model": f"{MODEL_ID}@v0", "include_baseline": False},
-            f"baseline_model = '{MODEL_ID}@v0': include_baseline false projects no baseline",
+            f"baseline_model = '{MODEL_ID}@v0': include_baseline false projects no baseline; "
+            "allowed: one or the other",
         ),
         (
             {"duration_curves": False, "duration_draws": 10},
-            "duration_draws = 10: only with duration_curves true",
+            "duration_draws = 10: allowed only with duration_curves true",
         ),
         ({"duration_curves": True, "duration_draws": 10_001}, "duration_draws = 10001"),
     ],

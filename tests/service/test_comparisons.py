@@ -290,7 +290,12 @@ def test_saved_edited_and_inline_scenarios_compare_with_a_shipped_one(client: ht
         ),
         ([{"scenario_id": "kr-national"}] * 21, {}, 422, ["scenarios", "at most 20"]),
         (THREE, {"draws": 6_000}, 422, ["draws = 6000", "5000"]),
-        (THREE, {"end": "2020-01-01"}, 422, ["end = 2020-01-01", "before start"]),
+        (
+            THREE,
+            {"end": "2020-01-01"},
+            422,
+            ["end = 2020-01-01: allowed: a date 2030-01-01..2059-12-31"],
+        ),
     ],
 )
 def test_refusals_name_the_field(client, scenarios, extra, status, words):

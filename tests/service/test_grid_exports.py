@@ -160,9 +160,16 @@ def test_a_utc_export_west_of_greenwich_counts_the_local_day_it_adds(server: str
             "rank_by = 'peak': not one of the choices (allowed: 'grid', "
             "'total', 'dc', 'ai', or null)",
         ),
-        ({"draw": [3, 9]}, "draw = '3,9': draw 9 is not in the sample: 0..7 (sample 8)"),
+        ({"draw": [3, 9]}, "draw = '3,9': draw 9 is not in the sample; allowed: 0..7 (sample 8)"),
         ({"bus": {"seoul": "x"}}, "bus: 'seoul' is not one of the export's buses; allowed: KR,"),
-        ({"baseline_shares": {"capital": 0.5}}, "baseline_shares: the shares sum to 0.5"),
+        (
+            {"baseline_shares": {"capital": 0.5}},
+            "baseline_shares = 'capital=0.5': the shares sum to 0.5; allowed: shares that sum to 1",
+        ),
+        (
+            {"draw": [2, 2]},
+            "draw = '2,2': 2 given twice; allowed: each draw once",
+        ),
         ({"sample": 0}, "sample = 0: Input should be greater than or equal to 1"),
     ],
 )
@@ -213,8 +220,8 @@ def test_years_and_a_weather_year_unzip_to_the_command_lines_files(server: str, 
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        ({"years": [2030], **PERIOD}, "years = '2030': the period is those years; leave start "
-         "and end out"),
+        ({"years": [2030], **PERIOD}, "years = '2030': the period is those years; allowed: "
+         "years without start or end"),
         ({"years": [2032, 2030]}, "years = '2032,2030': allowed: years, each once, in ascending"),
         ({"years": [2030, 2070]}, "years = '2030,2070': allowed: years spanning at most 30"),
         ({"weather_year": 1990, **PERIOD}, "weather_year = 1990: allowed: a year 2013..2024 "

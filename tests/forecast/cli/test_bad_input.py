@@ -27,8 +27,23 @@ SCENARIO_EDITS = [
     pytest.param(
         "date = 2026-06-30",
         "date = 2024-06-30",
-        ["small.toml", "milestones[1].date", "2024-06-30", "increasing date order"],
+        [
+            "small.toml: deployments[0] ('fleet').milestones: milestones[1].date = 2024-06-30: "
+            "allowed: a date after milestones[0].date = 2024-12-31 (dates increase)"
+        ],
         id="milestones-out-of-order",
+    ),
+    pytest.param(
+        "mix = { h100_sxm = 1.0 }",
+        "mix = { h100_sxm = 1.5 }",
+        ["small.toml", "mix.h100_sxm = 1.5: allowed: a share in [0, 1]"],
+        id="mix-share-above-one",
+    ),
+    pytest.param(
+        "mix = { h100_sxm = 1.0 }",
+        "mix = { h100_sxm = 0.5 }",
+        ["small.toml", "mix sum to 0.5; allowed: shares that sum to 1"],
+        id="mix-not-summing-to-one",
     ),
     pytest.param(
         "mix = { h100_sxm = 1.0 }",
@@ -51,8 +66,17 @@ SCENARIO_EDITS = [
     pytest.param(
         "end = 2026-12-31",
         "end = 2023-12-31",
-        ["small.toml", "horizon", "2023-12-31", "before start"],
+        ["small.toml: horizon: end = 2023-12-31: allowed: a date 2025-01-01..2054-12-31"],
         id="end-before-start",
+    ),
+    pytest.param(
+        "end = 2026-12-31",
+        "end = 2060-12-31",
+        [
+            "small.toml: horizon: end = 2060-12-31: allowed: a date 2025-01-01..2054-12-31 (from "
+            "start = 2025-01-01, at most 30 calendar years)"
+        ],
+        id="horizon-over-30-years",
     ),
     pytest.param(
         "[horizon]",
@@ -163,7 +187,11 @@ def test_a_toml_syntax_error_names_the_file_line_and_column_and_quotes_the_line(
         ("--resolution", "weekly", ["--resolution = 'weekly': allowed: hourly, daily"]),
         ("--weather", "foo", ["--weather = 'foo': allowed: auto, historical"]),
         ("--start", "2025-13-01", ["--start = '2025-13-01': allowed: a date YYYY-MM-DD"]),
-        ("--end", "2020-01-01", ["--end = 2020-01-01 is before --start = 2025-01-01"]),
+        (
+            "--end",
+            "2020-01-01",
+            ["--end = 2020-01-01: allowed: a date 2025-01-01..2054-12-31 (from --start = "],
+        ),
         ("--quantiles", "0.5,1.5", ["--quantiles = [0.5, 1.5]", "[0, 1]"]),
         ("--quantiles", "0.1,0.5,0.5", ["--quantiles = [0.1, 0.5, 0.5]", "0.5 given twice"]),
         ("--quantiles", "0.5,x", ["--quantiles = '0.5,x': allowed: comma-separated"]),
@@ -177,8 +205,16 @@ def test_a_toml_syntax_error_names_the_file_line_and_column_and_quotes_the_line(
         # '--flexibility-year': Input should be a valid integer, ...", no value, no range.
         ("--flexibility-year", "x", ["--flexibility-year = 'x': allowed: a year"]),
         ("--drivers-year", "2030.5", ["--drivers-year = '2030.5': allowed: a year"]),
-        ("--duration-draws", "20", ["--duration-draws = '20'", "only with --duration-curves"]),
-        ("--baseline-model", "kr-national-baseline", ["--no-baseline", "one or the other"]),
+        (
+            "--duration-draws",
+            "20",
+            ["--duration-draws = '20'", "allowed only with --duration-curves"],
+        ),
+        (
+            "--baseline-model",
+            "kr-national-baseline",
+            ["--no-baseline projects no baseline; allowed: one or the other"],
+        ),
         ("--format", "xlsx", ["xlsx", "csv, netcdf"]),
     ],
 )
@@ -253,13 +289,13 @@ def test_not_utf8(scenario_file, tmp_path, capsys):
                      "--key = {tmp}/no.key: cannot read the key file", id="missing-key-file"),
         pytest.param(["project", "kr-national", "--start", "2031-01-01", "--end", "2030-01-01",
                       "--out", "{tmp}/x.csv"],
-                     "--end = 2030-01-01 is before --start = 2031-01-01: --end must be on or after "
-                     "--start",
+                     "--end = 2030-01-01: allowed: a date 2031-01-01..2060-12-31 (from --start = "
+                     "2031-01-01, at most 30 calendar years)",
                      id="end-before-start-said-whole"),
         # The 30-year limit named no date: the planner had to count to the last one allowed.
         pytest.param(["project", "kr-outlook", "--end", "2060-12-31", "--out", "{tmp}/x.csv"],
-                     "error: --end = 2060-12-31: a period spans at most 30 calendar years, so "
-                     "2053-12-31 at the latest for --start = 2024-01-01",
+                     "error: --end = 2060-12-31: allowed: a date 2024-01-01..2053-12-31 (from "
+                     "--start = 2024-01-01, at most 30 calendar years)",
                      id="period-over-30-years-names-its-last-day"),
         pytest.param(["compare", "kr-national", "--out", "{tmp}/c.csv"],
                      "scenarios: 1 given (kr-national); compare 2 or more", id="compare-one"),

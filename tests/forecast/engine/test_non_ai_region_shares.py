@@ -60,15 +60,18 @@ def test_one_region_is_a_share_of_one_there():
 @pytest.mark.parametrize(
     ("shares", "message"),
     [
-        ({"capital": 1.2, "non_capital": -0.2}, "region_shares.capital = 1.2: a share must be in"),
-        ({"capital": 0.7, "non_capital": 0.2}, "region_shares sum to 0.9: they must sum to 1"),
+        ({"capital": 1.2, "non_capital": -0.2},
+         "region_shares.capital = 1.2: allowed: a share in [0, 1]"),
+        ({"capital": 0.7, "non_capital": 0.2},
+         "region_shares sum to 0.9; allowed: shares that sum to 1"),
         ({"capital": 0.7, "south": 0.3}, "region_shares.south: unknown region; allowed"),
         ([{"date": dt.date(2025, 1, 1), "shares": {"capital": 1.0}},
           {"date": dt.date(2030, 1, 1), "shares": {"capital": 0.5, "non_capital": 0.6}}],
-         "region_shares[1].shares sum to 1.1: they must sum to 1"),
+         "region_shares[1].shares sum to 1.1; allowed: shares that sum to 1"),
         ([{"date": dt.date(2030, 1, 1), "shares": {"capital": 1.0}},
           {"date": dt.date(2025, 1, 1), "shares": {"capital": 1.0}}],
-         "region_shares[1].date = 2025-01-01 is not after region_shares[0].date = 2030-01-01"),
+         "region_shares[1].date = 2025-01-01: allowed: a date after region_shares[0].date = "
+         "2030-01-01 (dates increase)"),
         ("capital", "region_shares = 'capital': allowed: a table of shares by region"),
     ],
 )  # fmt: skip

@@ -321,10 +321,14 @@ def test_bad_input_is_one_line(small_scenario_text, scenario_file, tmp_path, cap
         (["--start", "2030-02-30"], "error: --start = '2030-02-30': allowed: a date YYYY-MM-DD"),
         (
             ["--bus", "capital=my bus"],
-            "--bus: capital='my bus': a bus name is 1-40 ASCII letters, digits, '_', '-' or '.'",
+            "--bus: capital = 'my bus': allowed: a bus name of 1..40 ASCII letters, digits, "
+            "'_', '-' or '.'",
         ),
         (["--rank-by", "peak"], "--rank-by = 'peak': allowed: grid, total, dc, ai"),
-        (["--random", "6"], "--random = 6: more random draws than the 5 drawn (--sample)"),
+        (
+            ["--random", "6"],
+            "--random = 6: allowed: an integer 1..5 (random draws of the --sample)",
+        ),
         (
             ["--random", "101"],
             "--random = 101: allowed: an integer 1..100 (draws 0..K-1, each of weight 1/K; "
@@ -333,27 +337,38 @@ def test_bad_input_is_one_line(small_scenario_text, scenario_file, tmp_path, cap
         (["--random", "2", "--draws", "2"], "--draws / --random: give one of them, not both"),
         (
             ["--draw", ",".join(str(d) for d in range(101))],
-            "give 1..100 draw numbers (at most 100: every path's hours are held in memory",
+            "allowed: 1..100 draw numbers (at most 100: every path's hours are held in memory",
         ),
         (["--sample", "abc"], "error: --sample = 'abc': allowed: an integer"),
         (["--sample", "0"], "--sample = 0: allowed: an integer 1..100,000"),
-        (["--draws", "7"], "--draws = 7: more representative draws than the 5 drawn (--sample)"),
+        (
+            ["--draws", "7"],
+            "--draws = 7: allowed: an integer 1..5 (representative draws of the --sample)",
+        ),
         (
             ["--bus", "seoul=x"],
             "--bus: 'seoul' is not one of the export's buses; allowed: KR, capital, non_capital",
         ),
         (
             ["--bus", "capital=x,non_capital=x"],
-            "--bus: capital and non_capital would both be bus 'x'; give each bus a name of its own",
+            "--bus: capital and non_capital would both be bus 'x'; allowed: a name of its own "
+            "for each bus",
         ),
         (["--bus", "capital=KR"], "--bus: KR and capital would both be bus 'KR'"),
-        (["--bus", "capital"], "--bus = 'capital': give OLD=NEW[,OLD=NEW...], e.g. KR=KOR"),
-        (["--bus", "capital=a,capital=b"], "capital is renamed twice; give it one name"),
+        (["--bus", "capital"], "--bus = 'capital': allowed: OLD=NEW[,OLD=NEW...], e.g. KR=KOR"),
+        (
+            ["--bus", "capital=a,capital=b"],
+            "--bus = 'capital=a,capital=b': capital given twice; allowed: one new name for "
+            "each bus",
+        ),
         (["--draw", "1", "--draws", "2"], "--draws / --draw: give one of them, not both"),
         (["--draw", "1", "--quantile", "0.5"], "--draw / --quantile: give one of them"),
-        (["--draw", "4,5"], "--draw = '4,5': draw 5 is not in the sample: 0..4 (--sample 5)"),
-        (["--draw", "1,x"], "--draw = '1,x': give draw numbers, N[,N...] (e.g. 101,176)"),
-        (["--draw", "2,2"], "--draw = '2,2': a draw is given twice; give each once"),
+        (
+            ["--draw", "4,5"],
+            "--draw = '4,5': draw 5 is not in the sample; allowed: 0..4 (--sample 5)",
+        ),
+        (["--draw", "1,x"], "--draw = '1,x': allowed: draw numbers, N[,N...] (e.g. 101,176)"),
+        (["--draw", "2,2"], "--draw = '2,2': 2 given twice; allowed: each draw once"),
     ]
     for extra, message in cases:
         assert main(["export-grid", scenario, "--sample", "5", *extra, "--out", out]) == 2
@@ -707,16 +722,25 @@ def test_the_baseline_is_split_over_the_regions_by_the_shares_given(
     assert [load["bus"] for load in manifest["loads"]][:2] == ["capital", "non_capital"]
     capsys.readouterr()
     for shares, words in [
-        ("capital=0.4,non_capital=0.5", "the shares sum to 0.9; they must sum to 1"),
+        (
+            "capital=0.4,non_capital=0.5",
+            "--baseline-shares = 'capital=0.4,non_capital=0.5': the shares sum to 0.9; allowed: "
+            "shares that sum to 1",
+        ),
         ("north=1", "'north' is not a region of"),
-        ("capital=x", "give REGION=SHARE"),
+        ("capital=1.5", "--baseline-shares: capital = 1.5: allowed: a share in [0, 1]"),
+        ("capital=x", "--baseline-shares = 'capital=x': allowed: REGION=SHARE[,...]"),
+        ("capital=1,capital=0", "capital given twice; allowed: each region once"),
     ]:
         out = tmp_path / "refused"
         assert main([*command, "--baseline-shares", shares, "--out", str(out)]) == 2
         assert words in capsys.readouterr().err and not out.exists()
     no_baseline = [*command, "--no-baseline", *split, "--out", str(tmp_path / "none")]
     assert main(no_baseline) == 2
-    assert "no baseline column" in capsys.readouterr().err
+    assert (
+        "--baseline-shares = 'capital=0.4,non_capital=0.6': allowed: only with a baseline column "
+        "(this export has none: no baseline model for small, or --no-baseline)"
+    ) in capsys.readouterr().err
 
 
 def test_draws_chosen_by_number_are_the_reference_scenarios_draws(tmp_path, capsys):
@@ -969,14 +993,15 @@ def test_a_standard_time_period_the_projection_cannot_hold_is_one_line(tmp_path,
             ["--start", "2100-01-01", "--end", "2100-12-31", "--calendar", "standard"],
             "--end = 2100-12-31: with --calendar standard the period's last hour (2100-12-31 "
             "23:00 at UTC+10:00) is 2101-01-01 00:00 local time in Australia/Sydney, after the "
-            "last day a projection runs (2100-12-31); end a day earlier or give --calendar local",
+            "last day a projection runs (2100-12-31); allowed: an end a day earlier, or --calendar "
+            "local",
         ),
         (
             ["--start", "2031-01-01", "--end", "2060-12-31", "--calendar", "standard"],
             "--start/--end = 2031-01-01..2060-12-31: with --calendar standard the period's last "
             "hour (2060-12-31 23:00 at UTC+10:00) is 2061-01-01 00:00 local time in "
             "Australia/Sydney, so the projection would span 2031..2061, 31 years (at most 30); "
-            "start a year later or give --calendar local",
+            "allowed: a start a year later, or --calendar local",
         ),
     ]
     for extra, message in cases:
@@ -1323,7 +1348,11 @@ def test_years_are_investment_periods_of_the_same_draws(
     cases = [
         (["--years", "2027,2025"], "--years = '2027,2025': allowed: years, each once, in"),
         (["--years", "2025,x"], "--years = 'x': allowed: a year"),
-        (["--years", "2025", "--end", "2025-12-31"], "leave --start and --end out"),
+        (
+            ["--years", "2025", "--end", "2025-12-31"],
+            "--years = '2025': the period is those years; allowed: --years without --start or "
+            "--end",
+        ),
         (["--years", "2025,2060"], "--years = '2025,2060': allowed: years spanning at most 30"),
     ]
     for extra, message in cases:

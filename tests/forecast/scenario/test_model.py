@@ -39,8 +39,31 @@ def test_an_unordered_triangular_quantity_names_its_values():
     document["operations"] = {
         "pue": {"dist": "triangular", "low": 1.5, "mode": 1.2, "high": 1.8, "source": "test"}
     }
-    with pytest.raises(ScenarioError, match=r"operations\.pue.*low <= mode <= high"):
+    with pytest.raises(
+        ScenarioError,
+        match=r"^mine\.toml: operations\.pue: mode = 1\.2: allowed: a number 1\.5\.\.1\.8 "
+        r"\(low\.\.high\)$",
+    ):
         parse_scenario(document, origin="mine.toml")
+
+
+@pytest.mark.parametrize(
+    ("quantity", "message"),
+    [
+        ({"dist": "uniform", "low": 1.4, "high": 1.2}, "high = 1.2: allowed: a number of at least "
+         "low = 1.4"),
+        ({"dist": "triangular", "low": 1.4, "mode": 1.3, "high": 1.2}, "high = 1.2: allowed: a "
+         "number of at least low = 1.4"),
+        ({"dist": "beta", "alpha": 2, "beta": 2, "low": 1.3, "high": 1.3}, "high = 1.3: allowed: "
+         "a number above low = 1.3"),
+    ],
+)  # fmt: skip
+def test_a_distribution_whose_high_is_below_its_low_says_the_highs_allowed(quantity, message):
+    document = _document()
+    document["operations"] = {"pue": {**quantity, "source": "test"}}
+    with pytest.raises(ScenarioError) as refused:
+        parse_scenario(document, origin="mine.toml")
+    assert str(refused.value) == f"mine.toml: operations.pue: {message}"
 
 
 def test_trend_points_must_be_in_date_order():
@@ -51,7 +74,11 @@ def test_trend_points_must_be_in_date_order():
             {"date": "2026-01-01", "dist": "fixed", "value": 1.4, "source": "test"},
         ]
     }
-    with pytest.raises(ScenarioError, match="increasing date order"):
+    with pytest.raises(
+        ScenarioError,
+        match=r"operations\.pue\.points: \[1\]\.date = 2026-01-01: allowed: a date after "
+        r"\[0\]\.date = 2030-01-01 \(dates increase\)$",
+    ):
         parse_scenario(document, origin="mine.toml")
 
 

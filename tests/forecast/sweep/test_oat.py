@@ -179,7 +179,7 @@ def test_cli_oat_prints_and_writes_the_swing_and_plots_a_tornado(client, small, 
     ("extra", "message"),
     [
         (["--years", "2030"], "--years = 2030: allowed: a year 2025..2025 (the sweep's period)"),
-        (["--quantiles", "0.1,0.9"], "a swing compares P50s; include 0.5"),
+        (["--quantiles", "0.1,0.9"], "a swing compares P50s; allowed: quantiles with 0.5"),
         (["--swing-out", "x.json"], "--swing-out = 'x.json': allowed: a .csv file name"),
         (["--connect-timeout", "x"], "--connect-timeout = 'x': allowed: a number of seconds"),
     ],
@@ -198,7 +198,7 @@ def test_cli_swing_options_need_one_at_a_time(small, tmp_path, capsys):
     command = ["sweep", str(path), "--vary", "operations.pue=1.2,1.4", "--years", "2025",
                "--out", str(tmp_path / "o.csv")]  # fmt: skip
     assert main(command) == 2
-    assert "--years = '2025': only with --one-at-a-time" in capsys.readouterr().err
+    assert "--years = '2025': allowed only with --one-at-a-time" in capsys.readouterr().err
 
 
 def test_plot_tornado_refuses_a_file_that_is_not_a_swing_table(tmp_path, capsys):

@@ -151,8 +151,32 @@ def test_cli_sweep_csv_and_netcdf_through_scheduler_address(client, small, tmp_p
         (["--vary", "operations.foo=1,2"], ["operations.foo", "no field 'foo'", "allowed:", "pue"]),
         (["--vary", "nothing=1"], ["'nothing'", "allowed:", "draws, seed, weather"]),
         (["--vary", "sites[3].capacity_mw=1"], ["sites has 2 entries", "allowed index: 0..1"]),
-        (["--vary", "horizon.end=2026-01-01"], ["horizon cannot be varied", "--start/--end"]),
-        (["--vary", "operations.pue"], ["expected NAME=V1,V2,..."]),
+        (
+            ["--vary", "horizon.end=2026-01-01"],
+            [
+                "horizon fixes the period",
+                "--start/--end",
+                "allowed: a field other than schema_version,",
+            ],
+        ),
+        (["--vary", "operations.pue"], ["'operations.pue': allowed: NAME=V1,V2,..."]),
+        (["--vary", "operations.pue=1.2,"], ["operations.pue: an empty value; allowed:"]),
+        (["--vary", "operations.pue=1.2,1.2"], ["[1.2, 1.2] repeat; allowed: each once"]),
+        (["--vary", "seed=1.5"], ["--vary seed: values [1.5]: allowed: integers"]),
+        (["--vary", "operations.=1"], ["ends with a dot; allowed: a field after each dot"]),
+        (
+            ["--vary", "operations.pue[0]=1"],
+            ["operations.pue is not a list; allowed: operations.pue without [0]"],
+        ),
+        (["--vary", "operations=1"], ["operations is a table", "allowed: one of its fields,"]),
+        (
+            ["--vary", "sites=1"],
+            ["sites is a list, not a single value; allowed: a field of one entry, e.g."],
+        ),
+        (
+            ["--vary", "operations.pue.low.x=1"],
+            ["single value with no field 'x'; allowed: operations.pue.low itself"],
+        ),
         (["--vary", "operations.pue=0.5,1.2"], ["operations.pue=0.5", "pue = 0.5", "[1.0, 5.0]"]),
         (
             ["--vary", "sites[0].status=maybe"],
@@ -164,31 +188,41 @@ def test_cli_sweep_csv_and_netcdf_through_scheduler_address(client, small, tmp_p
         (
             ["--vary", "flexibility.share=0.2,0.3"],
             [
-                "scenario small has no flexibility section to vary; add a [flexibility] table",
-                "with share and hours_per_year to its file, or to a file of your own that says "
-                'extends = "small"',
-                "then vary any of flexibility.share, flexibility.mode,",
+                "scenario small has no flexibility section to vary; allowed: flexibility.share, "
+                "flexibility.mode,",
+                "once a [flexibility] table with share and hours_per_year is added to its file, "
+                'or to a file of your own that says extends = "small"',
             ],
         ),
         (
             ["--vary", "grid.capital.limit_mw=100"],
-            ["scenario small has no grid section to vary; add a [grid.capital] table"],
+            [
+                "scenario small has no grid section to vary; allowed: grid.capital.limit_mw once "
+                "a [grid.capital] table is added"
+            ],
         ),
         (
             ["--vary", "sites[1].build_probability.mode=0.5"],
             [
                 "sites[1].build_probability is not set in scenario small (its default applies",
-                "vary sites[1].build_probability itself",
+                "allowed: sites[1].build_probability itself, or its parameters once the scenario "
+                "file sets it",
             ],
         ),
         (
             ["--vary", "sites['site C'].capacity_mw=1"],
             ["sites has no entry named 'site C'", "allowed: 'site A', 'site B'"],
         ),
-        (["--vary", "sites[0]..capacity_mw=1"], ["'.capacity_mw' is not a field name"]),
-        (["--vary", "operations.pue=abc"], ["operations.pue: values ['abc']", "a number"]),
-        (["--vary", "sites[0].capacity_mw=1,x"], ["values [1, 'x']: each must be a number"]),
-        (["--vary", "operations.pue.low=1.1,abc"], ["pue.low: values", "a number"]),
+        (
+            ["--vary", "sites[0]..capacity_mw=1"],
+            ["'.capacity_mw' is not a field name; allowed: a dotted path such as"],
+        ),
+        (["--vary", "operations.pue=abc"], ["operations.pue: values ['abc']: allowed: numbers"]),
+        (["--vary", "sites[0].capacity_mw=1,x"], ["values [1, 'x']: allowed: numbers"]),
+        (
+            ["--vary", "operations.pue.low=1.1,abc"],
+            ["pue.low: values [1.1, 'abc']: allowed: numbers"],
+        ),
         (
             [
                 "--vary-together",
@@ -196,9 +230,15 @@ def test_cli_sweep_csv_and_netcdf_through_scheduler_address(client, small, tmp_p
                 "--vary-together",
                 "operations.load_factor=0.5",
             ],
-            ["paired value by value", "operations.pue has 2", "operations.load_factor has 1"],
+            [
+                "--vary-together: operations.pue has 2, operations.load_factor has 1 values; "
+                "allowed: lists of one length (they are paired value by value)"
+            ],
         ),
-        (["--vary-together", "operations.pue=1.2,1.4"], ["two or more NAME=V1,V2,... lists"]),
+        (
+            ["--vary-together", "operations.pue=1.2,1.4"],
+            ["allowed: two or more NAME=V1,V2,... lists"],
+        ),
         (
             [
                 "--vary-together",
@@ -206,12 +246,16 @@ def test_cli_sweep_csv_and_netcdf_through_scheduler_address(client, small, tmp_p
                 "--vary-together",
                 "operations.load_factor=0.5,0.5",
             ],
-            ["paired values [(1.2, 0.5), (1.2, 0.5)] repeat"],
+            ["paired values [(1.2, 0.5), (1.2, 0.5)] repeat; allowed: each pair once"],
         ),
         (["--vary", "operations.pue=1.2", "--workers", "0"], ["workers = 0", "1..256"]),
         (
             ["--vary", "operations.pue=1.2", "--scheduler", "tcp://127.0.0.1:1"],
-            ["scheduler = 'tcp://127.0.0.1:1'", "cannot connect", "running dask scheduler"],
+            [
+                "scheduler = 'tcp://127.0.0.1:1'",
+                "cannot connect",
+                "allowed: the address of a running dask scheduler",
+            ],
         ),
         (
             ["--vary", "operations.pue=1.2", "--scheduler", "nonsense://host"],
@@ -229,7 +273,7 @@ def test_bad_sweep_is_one_line_and_writes_nothing(arguments, expected, small, tm
     error = capsys.readouterr().err.strip()
     assert status == 2
     assert error.startswith("error: ")
-    assert "\n" not in error
+    assert "\n" not in error and "allowed" in error
     for fragment in expected:
         assert fragment in error
     assert not out.exists()
@@ -258,7 +302,7 @@ def test_a_scheduler_that_cannot_be_reached_leaves_no_default_client(small, tmp_
 
 def test_library_errors_are_project_errors(small):
     _, scenario = small
-    with pytest.raises(OptionsError, match=r"NAMEs .* repeat"):
+    with pytest.raises(OptionsError, match=r"NAMEs .* repeat; allowed: each NAME once"):
         sweeps.build_variants(
             scenario,
             [sweeps.parse_variation("seed=1,2"), sweeps.parse_variation("seed=3")],
@@ -382,7 +426,8 @@ def test_a_default_operation_can_be_varied_and_its_default_projects_as_before():
     ).all()
     with pytest.raises(
         OptionsError,
-        match=r"operations\.pue is a list of 2 entries .*name one: operations\.pue\[0\]\.mode",
+        match=r"operations\.pue is a list of 2 entries .*allowed: one by its index, e\.g\. "
+        r"operations\.pue\[0\]\.mode",
     ):
         sweeps.build_variants(base, [sweeps.parse_variation("operations.pue.mode=1.2")], OPTIONS)
 
