@@ -48,7 +48,9 @@ user's request.
 """
 
 import contextlib
+import dataclasses
 import hashlib
+import importlib
 import logging
 import os
 import threading
@@ -61,6 +63,7 @@ from typing import Any, TypeVar, cast
 import llvmlite.binding
 import numba
 import numba.core.caching
+import numba.core.codegen
 import numba.core.event
 import numba.core.registry
 
@@ -195,15 +198,88 @@ def _kernel_cache() -> Iterator[None]:
 _CACHE_DIRECTORY = cache_directory()
 
 
+@dataclasses.dataclass(frozen=True)
+class _HelperLoader:
+    """Makes one compiled helper callable under the symbol a kernel's compiled code calls it by.
+
+    A kernel that calls a helper compiled apart (:class:`_KernelOnlyDispatcher`) holds only a
+    call to the helper's symbol, ``symbol``: numba's name for the helper's specialisation, which
+    carries a number that counts compiles within the process that compiled it. Called before
+    such a kernel is loaded from numba's cache (numba runs a cached function's ``reload_init``
+    first), it loads or compiles the helper's specialisation for ``arguments`` and adds its
+    address under ``symbol`` to the symbols the loader resolves calls against, so the kernel
+    finds it even where the helper was compiled again since, under another number (a cache
+    written by two processes at once)."""
+
+    module: str
+    name: str
+    arguments: tuple[Any, ...]
+    symbol: str
+
+    def __call__(self) -> None:
+        helper = getattr(importlib.import_module(self.module), self.name)
+        helper.compile(self.arguments)
+        compiled = helper.overloads[self.arguments]
+        if compiled.fndesc.llvm_func_name != self.symbol:
+            address = compiled.library.get_pointer_to_function(compiled.fndesc.llvm_func_name)
+            llvmlite.binding.add_symbol(self.symbol, address)
+
+
 class _KernelOnlyDispatcher(numba.core.registry.CPUDispatcher):
     """A helper compiled without numba's entry from Python (see :func:`_compile`): kernels
-    call it as any other, a call from Python is refused (it would jump to a null address)."""
+    call it as any other, a call from Python is refused (it would jump to a null address).
+
+    Its code is compiled and optimised once, on its own: kernels that call it call it there
+    (:func:`_link_helpers_apart`) instead of numba's default, which links the helper's code into
+    every kernel that calls it and optimises and translates it again in each.
+    """
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         raise TypeError(
             f"{self.py_func.__qualname__} is compiled for calls from kernels only; call the "
             "kernel that uses it"
         )
+
+    def add_overload(self, cres: Any) -> None:
+        """Register a compiled or cache-loaded specialisation, its code marked as a helper's."""
+        super().add_overload(cres)
+        cres.library._forecast_helper = _HelperLoader(
+            self.py_func.__module__,
+            self.py_func.__name__,
+            tuple(cres.signature.args),
+            cres.fndesc.llvm_func_name,
+        )
+
+
+# numba's class of compiled code, as this module changes it: its stubs type the method.
+_CODE_LIBRARY: Any = numba.core.codegen.CPUCodeLibrary
+_ADD_LINKING_LIBRARY = _CODE_LIBRARY.add_linking_library
+
+
+def _link_helpers_apart(library: Any, linked: Any) -> None:
+    """numba's ``CPUCodeLibrary.add_linking_library``, which a kernel's compiled code calls
+    for each function it calls, except for a helper of this package's: its code stays where it
+    was compiled and the kernel calls it there, the helper loaded first when the kernel is
+    loaded from the cache (:class:`_HelperLoader`).
+
+    numba links each callee's optimised code into every caller and optimises and translates
+    the whole again, so a helper called by three kernels was optimised four times: apart, the
+    quick start's first command compiled in 7.6 s of CPU instead of 9.4 s, with the same
+    results bit for bit (2026-12-07, :data:`COMPILE_SECONDS`). A helper is then a call the
+    kernel's optimiser cannot inline: each is called once a day, an hour, a column or a
+    segment of days and loops over draws itself, so the call costs nothing measurable (the
+    stream kernel's time against its floor, ``python -m tests.benchmarks.cases national``).
+    """
+    loader = getattr(linked, "_forecast_helper", None)
+    if loader is None:
+        _ADD_LINKING_LIBRARY(library, linked)
+        return
+    linked._ensure_finalized()
+    library._reload_init.update(linked._reload_init)
+    library._reload_init.add(loader)
+
+
+_CODE_LIBRARY.add_linking_library = _link_helpers_apart
 
 
 def _compile(function: Callable[..., Any], *, python_entry: bool = True, **flags: Any) -> Any:
@@ -215,7 +291,8 @@ def _compile(function: Callable[..., Any], *, python_entry: bool = True, **flags
     and written to the cache with the function, and one taking :class:`~forecast.kernels.
     layout.StreamInputs` unboxes 17 fields. Without them, and with the stream's non-AI code
     compiled only where a chunk has non-AI loads, the quick start's first command compiled in
-    10.5 s of CPU instead of 13.8 s (:data:`COMPILE_SECONDS`).
+    10.5 s of CPU instead of 13.8 s (:data:`COMPILE_SECONDS`; with the helpers' code no longer
+    linked into each kernel, :func:`_link_helpers_apart`, 7.6 s).
     """
     wrappers = {"no_cfunc_wrapper": True, "no_cpython_wrapper": not python_entry}
     with _kernel_cache() if CACHE_ENABLED else contextlib.nullcontext():
@@ -391,8 +468,11 @@ def split(count: int, parts: int) -> list[tuple[int, int]]:
 #: the code before helpers lost their unused wrappers and the non-AI code its compile where
 #: there is none, which took 13.8 s in the same runs, n=3; 7.3 s at a load of 4-5), and an
 #: hourly run of 128 draws or more, which also compiles the windowed quantile search (`--start
-#: 2030-01-01 --end 2030-12-31 --out h.parquet`: 30.2 - 3.5 s, n=2). [s]
-COMPILE_SECONDS = 10
+#: 2030-01-01 --end 2030-12-31 --out h.parquet`: 30.2 - 3.5 s, n=2). Since the helpers' code is
+#: no longer linked into every kernel that calls it (:func:`_link_helpers_apart`), the quick
+#: start compiles in 7.6 s (7.3-7.9, n=3; on an AMD EPYC at a load of 12-18, alternating with
+#: the code before, 9.4 s, 9.3-9.7). [s]
+COMPILE_SECONDS = 8
 HOURLY_COMPILE_SECONDS = 27
 #: CPU time of :func:`forecast.kernels.warm_up` compiling every kernel on a fresh cache (the
 #: service's start-up, ``forecast warm-up``), measured as above: 56.0 - 1.6 s, n=1, at a load
