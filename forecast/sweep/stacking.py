@@ -20,7 +20,6 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 import xarray as xr
-from xarray.core import dtypes  # xarray's own promotion rules, so that the stack is concat's
 from xarray.indexes import PandasIndex
 
 from forecast.engine.dataset import numpy_variable
@@ -139,9 +138,30 @@ def _taken(variable: xr.Variable, axis: int, positions: np.ndarray) -> xr.Variab
 
 
 def _promoted(dtype: np.dtype) -> tuple[np.dtype, Any]:
-    """The dtype that holds ``dtype``'s values and a missing one, and that missing value."""
-    _, fill = dtypes.maybe_promote(dtype)
-    return dtypes.result_type(dtype, fill), fill
+    """The dtype that holds ``dtype``'s values and a missing one, and that missing value, by
+    the rule xarray's outer join and reindex fill with (pandas' own, then NumPy's promotion
+    with the fill): floats and complex numbers keep their dtype with NaN, instants and
+    durations theirs with NaT, integers become floats (float32 up to 16 bits, else float64)
+    with NaN, booleans float64 with NaN, anything else (text) object with NaN."""
+    if dtype.kind in "fc":
+        return dtype, np.nan if dtype.kind == "f" else complex(np.nan, np.nan)
+    if dtype.kind in "mM":
+        return dtype, dtype.type("NaT", np.datetime_data(dtype)[0])
+    if dtype.kind in "iu":
+        return np.dtype(np.float32 if dtype.itemsize <= 2 else np.float64), np.nan
+    if dtype.kind == "b":
+        return np.dtype(np.float64), np.nan
+    return np.dtype(object), np.nan
+
+
+def _result_type(dtypes: Sequence[np.dtype]) -> np.dtype:
+    """The dtype values of ``dtypes`` stack to, as xarray promotes them: NumPy's
+    (``np.result_type``; text as wide as the widest), but object where NumPy would turn
+    numbers or booleans into text, or bytes into str."""
+    kinds = {dtype.kind for dtype in dtypes}
+    if kinds & set("SU") and (kinds & set("biufc") or {"S", "U"} <= kinds):
+        return np.dtype(object)
+    return np.result_type(*dtypes)
 
 
 def _like(variable: xr.Variable, values: np.ndarray) -> xr.Variable:
@@ -182,9 +202,7 @@ def _stacked(present: list[xr.Variable | None], dim: str) -> xr.Variable:
     dims = tuple(dict.fromkeys(d for variable in found for d in variable.dims))
     sizes = {d: n for variable in found for d, n in zip(variable.dims, variable.shape, strict=True)}
     shape = tuple(sizes[d] for d in dims)
-    dtype = dtypes.result_type(*(numpy_values(variable) for variable in found))
-    if dtype.kind in "SU":  # xarray's result is of no width; NumPy's fits the longest
-        dtype = np.result_type(*(variable.dtype for variable in found))
+    dtype = _result_type([variable.dtype for variable in found])
     fill = None
     if len(found) < len(present):
         dtype, fill = _promoted(dtype)

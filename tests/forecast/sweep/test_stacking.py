@@ -13,6 +13,7 @@ import xarray as xr
 from forecast.projection import ProjectionOptions
 from forecast.scenario import load_scenario
 from forecast.sweep import compare as comparisons
+from forecast.sweep import stacking
 from forecast.sweep.sites import common_sites, with_site_coordinates, without_site_coordinates
 
 #: Shipped scenarios whose stack joins indexes: different sites and load sites (one without
@@ -83,3 +84,49 @@ def test_the_numpy_stack_is_xarray_concat(group):
 
 #: What :func:`forecast.sweep.compare.combine` sets on the stack after it.
 SCENARIO_COORDINATES = comparisons.SCENARIO_ATTRIBUTES
+
+
+def _labelled(regions: list[str], **variables) -> xr.Dataset:
+    """A Dataset on ``region`` (its labels) with the given variables' values."""
+    return xr.Dataset(
+        {name: ("region", np.asarray(values)) for name, values in variables.items()},
+        coords={"region": regions},
+    )
+
+
+def test_the_stack_promotes_and_fills_as_xarray_concat():
+    """Every promotion xarray's outer join and concat make, by NumPy's dtypes and the fill
+    rule in :func:`forecast.sweep.stacking._promoted` (xarray's own, no longer imported from
+    its private ``xarray.core.dtypes``): a label one Dataset lacks fills an int64 as float64
+    NaN, an int16 as float32, a float32 stays float32, a bool becomes float64, text object,
+    instants and durations NaT, complex numbers complex NaN; a variable one Dataset lacks is
+    filled the same way; text beside numbers stacks as object, short text beside long (with
+    no label missing) as the wider text."""
+    times = np.array(["2030-01-01", "2030-02-01"], dtype="datetime64[ns]")
+    first = _labelled(
+        ["a", "b"], count=np.array([1, 2]), small=np.array([1, 2], dtype=np.int16),
+        single=np.array([1.5, 2.5], dtype=np.float32), flag=[True, False], name=["x", "yy"],
+        start=times, span=times - times[0], wave=np.array([1 + 2j, 3j]),
+        label=["p", "q"], mixed=[1.0, 2.0], only=[1, 2],
+    )  # fmt: skip
+    second = _labelled(
+        ["b", "c"], count=np.array([3, 4]), small=np.array([3, 4], dtype=np.int16),
+        single=np.array([3.5, 4.5], dtype=np.float32), flag=[False, True], name=["zzz", "w"],
+        start=times, span=times - times[0], wave=np.array([2j, 1 + 0j]),
+        label=["longer text", "r"], mixed=["one", "two"],
+    )  # fmt: skip
+    first, second = first.assign(title="p"), second.assign(title="longer text")
+    dim = stacking.label_coordinate("scenario", np.array(["s1", "s2"]))
+    stacked = stacking.stack([first, second], dim)
+    expected = xr.concat(
+        [first, second], dim=xr.IndexVariable("scenario", np.array(["s1", "s2"])),
+        data_vars="all", coords="different", compat="equals", join="outer",
+        combine_attrs="drop_conflicts",
+    )  # fmt: skip
+    assert stacked.identical(expected)
+    dtypes = {name: str(stacked[name].dtype) for name in stacked.variables}
+    assert dtypes == {name: str(expected[name].dtype) for name in expected.variables}
+    assert dtypes["count"] == "float64" and dtypes["small"] == "float32"
+    assert dtypes["flag"] == "float64" and dtypes["name"] == dtypes["mixed"] == "object"
+    assert dtypes["label"] == "object" and dtypes["only"] == "float64"
+    assert dtypes["title"] == "<U11"
