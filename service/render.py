@@ -26,7 +26,7 @@ import orjson
 import pandas as pd
 import xarray as xr
 from starlette.responses import JSONResponse
-from xarray.backends import H5NetCDFStore, NetCDF4DataStore
+from xarray.backends import NetCDF4DataStore
 from xarray.backends.locks import HDF5_LOCK, NETCDFC_LOCK, combine_locks
 
 from forecast.io import export
@@ -617,11 +617,10 @@ def write_netcdf(dataset: xr.Dataset, target: Path | io.BytesIO) -> None:
     lock = combine_locks([HDF5_LOCK, NETCDFC_LOCK])
     # xarray's locks guard its own calls, not a whole write or read: see HDF5_USE.
     with HDF5_USE:
-        store = (
-            H5NetCDFStore.open(target, mode="w", lock=lock)
-            if isinstance(target, io.BytesIO)
-            else NetCDF4DataStore.open(str(target), mode="w", format="NETCDF4", lock=lock)
-        )
+        if isinstance(target, io.BytesIO):
+            export.write_h5netcdf(dataset, target, lock=lock)
+            return
+        store = NetCDF4DataStore.open(str(target), mode="w", format="NETCDF4", lock=lock)
         try:
             dataset.dump_to_store(store)
         finally:

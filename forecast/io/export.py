@@ -50,6 +50,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import xarray as xr
+from xarray.backends import H5NetCDFStore
+from xarray.backends.locks import HDF5_LOCK
 
 from forecast.calendar import MONTH_ATTRIBUTES, local_midnight, time_attributes
 from forecast.errors import OptionsError
@@ -1098,8 +1100,21 @@ def write_netcdf(dataset: xr.Dataset, path: Path, *, inputs: Mapping | None = No
     dataset = cf_dataset(dataset)
     if inputs is not None:
         dataset = with_inputs(dataset, inputs)
-    atomic_write(path, lambda tmp: dataset.to_netcdf(tmp, engine="h5netcdf"))
+    atomic_write(path, lambda tmp: write_h5netcdf(dataset, tmp))
     return Path(path)
+
+
+def write_h5netcdf(dataset: xr.Dataset, target: Any, *, lock: Any = HDF5_LOCK) -> None:
+    """Write ``dataset`` (CF-encoded: :func:`cf_dataset`) as NetCDF-4 with h5netcdf to a path
+    or a buffer, through xarray's own store and encoding (``Dataset.dump_to_store``): the bytes
+    ``to_netcdf(engine="h5netcdf")`` writes, without its question to Dask for the scheduler in
+    use, which imports ``dask.distributed`` (0.8 s) to pick a write lock; ``lock`` is
+    xarray's process-wide HDF5 lock unless given."""
+    store = H5NetCDFStore.open(target, mode="w", lock=lock)
+    try:
+        dataset.dump_to_store(store)
+    finally:
+        store.close()
 
 
 def write(

@@ -251,3 +251,17 @@ def test_a_comparison_and_its_printed_summary_load_no_dask(case, tmp_path):
     loaded = _modules_loaded(argv, ("dask", "distributed"), printed=" minus ")
     assert out.stat().st_size > 0
     assert loaded == "[]", loaded
+
+
+def test_a_projection_written_as_netcdf_loads_no_distributed(tmp_path):
+    """``forecast project ... --out x.nc`` does not load ``dask.distributed``: xarray's
+    ``to_netcdf`` asked Dask for the scheduler in use to pick its write lock, which imported
+    distributed (0.8 s) until 2026-12-07. The file is written through xarray's own store and
+    encoding (:func:`forecast.io.export.write_h5netcdf`), the same bytes
+    (tests/forecast/io/test_netcdf_cf.py). xarray's CF encoding still asks whether values are
+    dask arrays, which loads dask's core (about 0.1 s)."""
+    out = tmp_path / "p.nc"
+    argv = [*PROJECTIONS["first-run"], "--quiet", "--out", str(out)]
+    loaded = _modules_loaded(argv, ("distributed",))
+    assert out.stat().st_size > 0
+    assert loaded == "[]", loaded

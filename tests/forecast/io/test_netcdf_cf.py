@@ -18,6 +18,7 @@ import pytest
 import xarray as xr
 
 from forecast.cli import main
+from forecast.io.export import cf_dataset, write_h5netcdf
 from forecast.projection import ProjectionOptions, project
 from forecast.scenario import load_scenario
 from tests.conftest import SMALL_SCENARIO
@@ -232,3 +233,22 @@ def test_a_stored_result_reads_back_as_it_was_computed(tmp_path):
     assert back["time"].attrs == dataset["time"].attrs  # the local wall clock's
     assert back["ai_energy_twh"].attrs["units"] == "TWh"
     pd.testing.assert_frame_equal(export.tidy_frame(back), export.tidy_frame(dataset))
+
+
+@pytest.mark.parametrize(
+    ("scenario_id", "resolution"), [("kr-national", "hourly"), ("kr-outlook-flex", "monthly")]
+)
+def test_the_netcdf_writer_writes_the_bytes_to_netcdf_writes(tmp_path, scenario_id, resolution):
+    """:func:`forecast.io.export.write_h5netcdf` writes through xarray's own store and encoding
+    without ``to_netcdf``'s scheduler question to Dask: the same file, byte for byte."""
+    dataset = cf_dataset(
+        project(
+            load_scenario(scenario_id),
+            ProjectionOptions(
+                draws=20, resolution=resolution, start=dt.date(2030, 1, 1), end=dt.date(2030, 3, 31)
+            ),
+        )
+    )
+    write_h5netcdf(dataset, tmp_path / "store.nc")
+    dataset.to_netcdf(tmp_path / "xarray.nc", engine="h5netcdf")
+    assert (tmp_path / "store.nc").read_bytes() == (tmp_path / "xarray.nc").read_bytes()
