@@ -13,7 +13,7 @@ from service.settings import Settings
 from service.storage.database import Database
 from tests.support import postgres
 from tests.support.model_artifacts import publish_model
-from tests.support.server import server_client
+from tests.support.server import JOBS_SERVED, SERVED, SharedServers
 
 
 @pytest.fixture(scope="session")
@@ -38,14 +38,49 @@ def make_settings(
     return make
 
 
-@pytest.fixture(scope="module")
-def served(artifact_root: Path) -> Iterator[httpx.Client]:
-    """A client of a real server of the test model, one per module: no read key needed, a
-    projection up to 5e6 draw-hours answered inline (a larger one is a job)."""
-    with server_client(
-        artifact_dir=artifact_root, job_threshold_draw_hours=5e6, require_read_key=False
-    ) as http:
-        yield http
+@pytest.fixture(scope="session")
+def shared_servers() -> Iterator[SharedServers]:
+    """Real servers shared by this process's tests, one per set of settings
+    (:class:`tests.support.server.SharedServers`), stopped when the session ends."""
+    servers = SharedServers()
+    try:
+        yield servers
+    finally:
+        servers.close()
+
+
+@pytest.fixture(scope="session")
+def served(shared_servers: SharedServers, artifact_root: Path) -> httpx.Client:
+    """A client of the shared real server of the test model (:data:`SERVED`)."""
+    return shared_servers.client(artifact_dir=artifact_root, **SERVED)
+
+
+@pytest.fixture(scope="session")
+def jobs_served(shared_servers: SharedServers, artifact_root: Path) -> httpx.Client:
+    """A client of the shared real server of the test model where every projection is a job
+    (:data:`JOBS_SERVED`)."""
+    return shared_servers.client(artifact_dir=artifact_root, **JOBS_SERVED)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def store_url(
+    request: pytest.FixtureRequest, shared_servers: SharedServers
+) -> Iterator[str | None]:
+    """The store of a shared server: None (its own SQLite file) or a database made for this
+    session on a real PostgreSQL server, dropped at its end. Tests on a shared store keep
+    apart by their own names (saved scenarios), not by a fresh database each."""
+    if request.param == "sqlite":
+        yield None
+        return
+    server = postgres.server_url()
+    if server is None:
+        pytest.skip(postgres.UNAVAILABLE)
+    url = postgres.fresh_database(server)
+    try:
+        yield url
+    finally:
+        shared_servers.stop_using(url)
+        postgres.drop_database(url)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
