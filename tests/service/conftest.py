@@ -3,6 +3,7 @@ fresh databases (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from service.settings import Settings
 from service.storage.database import Database
 from tests.support import postgres
 from tests.support.model_artifacts import publish_model
-from tests.support.server import JOBS_SERVED, SERVED, SharedServers
+from tests.support.server import JOBS_SERVED, SERVED, TEAM_KEYS, SharedServers
 
 
 @pytest.fixture(scope="session")
@@ -60,6 +61,27 @@ def jobs_served(shared_servers: SharedServers, artifact_root: Path) -> httpx.Cli
     """A client of the shared real server of the test model where every projection is a job
     (:data:`JOBS_SERVED`)."""
     return shared_servers.client(artifact_dir=artifact_root, **JOBS_SERVED)
+
+
+@pytest.fixture
+def team_served(
+    shared_servers: SharedServers, artifact_root: Path, store_url: str | None
+) -> httpx.Client:
+    """A client of the shared real server of the test model that keeps saved scenarios on
+    ``store_url`` (SQLite, PostgreSQL), with :data:`TEAM_KEYS` and no read key needed. A
+    test names its scenarios with :func:`scenario_id`: the store outlives it."""
+    return shared_servers.client(
+        artifact_dir=artifact_root, api_keys=TEAM_KEYS, database_url=store_url,
+        require_read_key=False,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def scenario_id() -> Callable[[str], str]:
+    """``name`` made this test's own: ``<name>-<8 hex digits>``, one suffix per test (a valid
+    scenario id of at most 64 characters for a name of at most 55)."""
+    suffix = uuid.uuid4().hex[:8]
+    return lambda name: f"{name}-{suffix}"
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

@@ -33,7 +33,7 @@ LONG_DRAWS = 3000
 HOLD_START_VARIABLE = "FORECAST_TEST_HOLD_START"
 
 #: A write key of the ``served`` fixture's server.
-SERVED_WRITER = "writer-key-000001"
+SERVED_WRITER = "served-writer-0001"
 #: Settings of the ``served`` fixture's server: the test model, no read key needed, a write key
 #: (:data:`SERVED_WRITER`), at most 5000 draws, a projection up to 5e6 draw-hours answered
 #: inline (a larger one is a job).
@@ -41,6 +41,12 @@ SERVED = {"api_keys": f"write:{SERVED_WRITER}", "job_threshold_draw_hours": 5e6,
           "max_draws": 5_000, "require_read_key": False}  # fmt: skip
 #: Settings of the ``jobs_served`` fixture's server: the test model, every projection a job.
 JOBS_SERVED = {"job_threshold_draw_hours": 1.0, "max_queued_jobs": 8, "require_read_key": False}
+
+#: Keys of the ``team_served`` fixture's server (saved scenarios): two writers, a reader and two
+#: admins. The creator of a saved scenario or an admin may edit it.
+WRITER, ALICE, READER = "writer-key-000001", "writer-alice-0001", "reader-key-000001"
+ADMIN, BOB = "admin-key-00000001", "writer-bob-000002"
+TEAM_KEYS = f"write:{WRITER},write:{ALICE},read:{READER},admin:{ADMIN},admin:{BOB}"
 
 Seen = TypeVar("Seen")
 
