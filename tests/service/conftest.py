@@ -94,15 +94,11 @@ def store_url(
     if request.param == "sqlite":
         yield None
         return
-    server = postgres.server_url()
-    if server is None:
-        pytest.skip(postgres.UNAVAILABLE)
-    url = postgres.fresh_database(server)
-    try:
-        yield url
-    finally:
-        shared_servers.stop_using(url)
-        postgres.drop_database(url)
+    with postgres.scratch_database() as url:
+        try:
+            yield url
+        finally:
+            shared_servers.stop_using(url)  # before the database is dropped
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -111,14 +107,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'forecast.sqlite3'}"
         return
-    server = postgres.server_url()
-    if server is None:
-        pytest.skip(postgres.UNAVAILABLE)
-    url = postgres.fresh_database(server)
-    try:
+    with postgres.scratch_database() as url:
         yield url
-    finally:
-        postgres.drop_database(url)
 
 
 @pytest.fixture
