@@ -39,24 +39,13 @@ def make_settings(
     return make
 
 
-@pytest.fixture(scope="session")
-def shared_servers() -> Iterator[SharedServers]:
-    """Real servers shared by this process's tests, one per set of settings
-    (:class:`tests.support.server.SharedServers`), stopped when the session ends."""
-    servers = SharedServers()
-    try:
-        yield servers
-    finally:
-        servers.close()
-
-
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def served(shared_servers: SharedServers, artifact_root: Path) -> httpx.Client:
     """A client of the shared real server of the test model (:data:`SERVED`)."""
     return shared_servers.client(artifact_dir=artifact_root, **SERVED)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def jobs_served(shared_servers: SharedServers, artifact_root: Path) -> httpx.Client:
     """A client of the shared real server of the test model where every projection is a job
     (:data:`JOBS_SERVED`)."""
