@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 # numba's OpenMP workers otherwise spin between the many small parallel calls of the tests,
@@ -18,6 +19,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import pytest
 
 from tests.support import keys
+from tests.support.server import SharedServers
 
 # Artifacts the tests publish are signed with a key made for this session, and trusted.
 keys.install()
@@ -27,6 +29,26 @@ keys.install()
 _STORAGE = Path(tempfile.mkdtemp(prefix="forecast-test-storage-"))
 atexit.register(shutil.rmtree, _STORAGE, ignore_errors=True)
 os.environ["FORECAST_STORAGE_DIR"] = str(_STORAGE)
+
+
+@pytest.fixture(scope="session")
+def shared_servers() -> Iterator[SharedServers]:
+    """Real servers shared by this process's tests, one per set of settings
+    (:class:`tests.support.server.SharedServers`), stopped when the session ends."""
+    servers = SharedServers()
+    try:
+        yield servers
+    finally:
+        servers.close()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _idle_servers_stopped(shared_servers: SharedServers) -> Iterator[None]:
+    """Stop the shared servers idle too long as a module starts (:meth:`SharedServers.stop_idle`);
+    those this module asked for were used until its end."""
+    shared_servers.stop_idle()
+    yield
+    shared_servers.module_ended()
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
+import h5py
 import xarray as xr
 
 from forecast.errors import NotFoundError
@@ -51,6 +52,21 @@ _CONTENT_ERRORS = (OSError, KeyError, RuntimeError, ValueError, IndexError)
 #: so. [bytes]
 PROBE_MOST_BYTES = 16 * 1024 * 1024
 READ_CHUNK_BYTES = 1 << 20
+
+
+def _open_dataset(path: Path) -> xr.Dataset:
+    """``xr.open_dataset(path, engine="h5netcdf")``, once HDF5 has read the file's root
+    attributes.
+
+    h5netcdf (1.8.3) reads them after it marks its ``File`` open and before that ``File`` can
+    be closed: damage there raised out of its constructor and, when the half-made ``File`` was
+    collected, printed ``AttributeError: 'File' object has no attribute '_writable'`` (an
+    unraisable exception) on the server's stderr. Read here first, the damage raises before
+    h5netcdf is called (test_jobs.py, test_a_result_file_damaged_anywhere_is_found_damaged_or_read).
+    """
+    with h5py.File(path, "r") as handle:
+        handle.attrs.get("_nc3_strict")
+    return xr.open_dataset(path, engine="h5netcdf")
 
 
 class StoredFile(NamedTuple):
@@ -316,7 +332,7 @@ class ResultFiles:
         """
         path = self.intact(name, size, sha256)
         try:
-            with HDF5_USE, xr.open_dataset(path, engine="h5netcdf") as dataset:
+            with HDF5_USE, _open_dataset(path) as dataset:
                 # As it was computed: the file's CF time bounds, UTC times and units undone.
                 return export.from_cf(dataset.load())
         except _CONTENT_ERRORS as error:
@@ -337,7 +353,7 @@ class ResultFiles:
         if sha256 is not None:
             return path
         try:
-            with HDF5_USE, xr.open_dataset(path, engine="h5netcdf"):
+            with HDF5_USE, _open_dataset(path):
                 pass  # opening reads the header and every variable's metadata
         except _CONTENT_ERRORS as error:
             raise self._damaged(name, error) from None

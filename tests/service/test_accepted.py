@@ -8,27 +8,23 @@ and the 202 itself carried no ``Retry-After``.
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
-
-from service.main import create_app
+import httpx
 
 REQUEST = {"scenario_id": "kr-national", "draws": 20, "resolution": "annual",
            "start": "2030-01-01", "end": "2030-12-31", "weather": "typical"}  # fmt: skip
 
 
-def test_a_job_answer_and_its_schema_name_location_and_retry_after(make_settings):
-    settings = make_settings(job_threshold_draw_hours=1000)
-    with TestClient(create_app(settings, start_in_background=False)) as client:
-        schema = client.get("/openapi.json").json()
-        for path in ("/v1/projections", "/v1/comparisons"):
-            responses = schema["paths"][path]["post"]["responses"]
-            assert set(responses["202"]["headers"]) == {"Location", "Retry-After"}, path
-            for status in ("429", "503"):
-                assert "Retry-After" in responses[status]["headers"], (path, status)
-            assert {"X-Run-Id", "Content-Location"} <= set(responses["200"]["headers"]), path
+def test_a_job_answer_and_its_schema_name_location_and_retry_after(jobs_served: httpx.Client):
+    schema = jobs_served.get("/openapi.json").json()
+    for path in ("/v1/projections", "/v1/comparisons"):
+        responses = schema["paths"][path]["post"]["responses"]
+        assert set(responses["202"]["headers"]) == {"Location", "Retry-After"}, path
+        for status in ("429", "503"):
+            assert "Retry-After" in responses[status]["headers"], (path, status)
+        assert {"X-Run-Id", "Content-Location"} <= set(responses["200"]["headers"]), path
 
-        answer = client.post("/v1/projections?format=csv", json=REQUEST)
-        assert answer.status_code == 202
-        assert answer.headers["content-type"] == "application/json"
-        assert answer.headers["location"] == f"/v1/jobs/{answer.json()['id']}"
-        assert int(answer.headers["retry-after"]) > 0
+    answer = jobs_served.post("/v1/projections?format=csv", json=REQUEST)
+    assert answer.status_code == 202
+    assert answer.headers["content-type"] == "application/json"
+    assert answer.headers["location"] == f"/v1/jobs/{answer.json()['id']}"
+    assert int(answer.headers["retry-after"]) > 0

@@ -10,6 +10,7 @@ import dataclasses
 import io
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -20,18 +21,18 @@ from service import estimates
 from service.headers import keyed_cache_control
 from service.main import create_app
 from tests.support.model_artifacts import API_KEY, MODEL_ID, publish_model, synthetic_parameters
-from tests.support.server import wait_for_status
+from tests.support.server import SharedServers, wait_for_status
 
 ONE_YEAR = {"draws": 20, "resolution": "annual", "start": "2030-01-01", "end": "2030-12-31"}
 SMALL = {"scenario_id": "kr-national", **ONE_YEAR}
 PAIR = {"scenarios": [{"scenario_id": "kr-national"}, {"scenario_id": "kr-dc-pipeline"}]}
 
 
-def _finish(client: TestClient, location: str) -> dict:
+def _finish(client: httpx.Client, location: str) -> dict:
     return wait_for_status(client, location, {"succeeded", "failed", "cancelled"})
 
 
-def _succeeded(client: TestClient, run_id: str) -> dict:
+def _succeeded(client: httpx.Client, run_id: str) -> dict:
     """The run's record once its result file is written (after its inline answer)."""
     return wait_for_status(client, f"/v1/runs/{run_id}", {"succeeded"})
 
@@ -50,10 +51,9 @@ def two_versions(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def client(make_settings, two_versions: Path):
-    settings = make_settings(artifact_dir=two_versions, job_threshold_draw_hours=5e6)
-    with TestClient(create_app(settings, start_in_background=False)) as test_client:
-        yield test_client
+def client(shared_servers: SharedServers, two_versions: Path) -> httpx.Client:
+    """A real server of both versions, v1 served."""
+    return shared_servers.client(artifact_dir=two_versions, job_threshold_draw_hours=5e6)
 
 
 def _baseline_energy(answer) -> float:
@@ -61,7 +61,7 @@ def _baseline_energy(answer) -> float:
     return variable["values"][0][2]  # 2030, P50
 
 
-def test_a_projection_pins_a_published_baseline_version_and_is_keyed_by_it(client: TestClient):
+def test_a_projection_pins_a_published_baseline_version_and_is_keyed_by_it(client: httpx.Client):
     """`forecast project --baseline-model kpx-test@v0` ran on v0; the API refused any version
     it did not serve. Now `baseline_model` names any published version: it is loaded (and
     verified), used, named in the answer and the run, and keyed: the pinned result is not the
@@ -114,14 +114,14 @@ def test_a_projection_pins_a_published_baseline_version_and_is_keyed_by_it(clien
         ({"duration_curves": True, "duration_draws": 10_001}, "duration_draws = 10001"),
     ],
 )
-def test_refusals_name_the_field_and_what_exists(client: TestClient, extra, words):
+def test_refusals_name_the_field_and_what_exists(client: httpx.Client, extra, words):
     for path, body in (("/v1/projections", SMALL), ("/v1/comparisons", {**PAIR, **ONE_YEAR})):
         answer = client.post(path, json={**body, **extra})
         assert answer.status_code == 422, answer.text[:300]
         assert words in answer.json()["detail"]
 
 
-def test_a_comparison_pins_the_model_of_every_scenario(client: TestClient):
+def test_a_comparison_pins_the_model_of_every_scenario(client: httpx.Client):
     body = {**PAIR, **ONE_YEAR, "baseline_model": f"{MODEL_ID}@v0", "duration_curves": False}
     answer = client.post("/v1/comparisons", json=body)
     assert answer.status_code == 200, answer.text
@@ -130,7 +130,7 @@ def test_a_comparison_pins_the_model_of_every_scenario(client: TestClient):
     assert run["options"]["baseline_model"] == f"{MODEL_ID}@v0"
 
 
-def test_a_comparison_has_the_duration_curves_forecast_compare_has(client: TestClient):
+def test_a_comparison_has_the_duration_curves_forecast_compare_has(client: httpx.Client):
     """`forecast compare` adds the duration curves by default (14 columns), the API did not
     (11): now the API's comparison has the variables the library's comparison has with the
     command line's defaults, and `duration_curves: false` leaves them out."""
@@ -155,7 +155,7 @@ def test_a_comparison_has_the_duration_curves_forecast_compare_has(client: TestC
 
 
 def test_per_draw_values_and_duration_curves_on_request_and_in_the_estimate(
-    client: TestClient,
+    client: httpx.Client,
 ):
     body = {**SMALL, "per_draw": True, "duration_curves": True, "duration_draws": 10}
     answer = client.post("/v1/projections", json=body)
@@ -178,7 +178,7 @@ def test_per_draw_values_and_duration_curves_on_request_and_in_the_estimate(
     )
 
 
-def test_a_csv_answer_is_named_and_carries_its_provenance(client: TestClient):
+def test_a_csv_answer_is_named_and_carries_its_provenance(client: httpx.Client):
     """An API CSV was `kr-national.csv` with no provenance but the model: now it is named as
     the dashboard names it and says its code version, scenario digest, seed, draws and
     weather, and links to the run's .meta.json (GET /v1/runs/{id}/meta)."""
@@ -212,7 +212,7 @@ def test_a_csv_answer_is_named_and_carries_its_provenance(client: TestClient):
     assert [s["scenario"] for s in compared_meta["scenarios"]] == ["kr-national", "kr-dc-pipeline"]
 
 
-def test_a_job_remembers_the_format_it_was_asked_in(client: TestClient):
+def test_a_job_remembers_the_format_it_was_asked_in(client: httpx.Client):
     """`POST ...?format=csv` above the job threshold answered 202, and the job's result came
     back as JSON unless asked again: now the run remembers CSV, the 202's `result_url` says
     it, and the result is CSV by default."""

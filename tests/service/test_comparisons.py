@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -24,9 +23,8 @@ from service import comparing, estimates, tasks
 from service.main import create_app
 from service.schemas import ComparisonRequest
 from tests.support.model_artifacts import MODEL_ID
-from tests.support.server import server_client, wait_for_status
+from tests.support.server import SERVED_WRITER, server_client, wait_for_status
 
-WRITER = "writer-key-000001"
 PERIOD = {"draws": 20, "resolution": "annual", "start": "2030-01-01", "end": "2031-12-31"}
 THREE = [
     {"scenario_id": "kr-national"},
@@ -36,23 +34,14 @@ THREE = [
 
 
 @pytest.fixture(scope="module")
-def client(artifact_root: Path) -> Iterator[httpx.Client]:
-    with server_client(
-        artifact_dir=artifact_root,
-        api_keys=f"write:{WRITER}",
-        max_draws=5_000,
-        require_read_key=False,
-    ) as http:
-        yield http
+def client(served: httpx.Client) -> httpx.Client:
+    return served
 
 
 @pytest.fixture(scope="module")
-def jobs(artifact_root: Path) -> Iterator[httpx.Client]:
+def jobs(jobs_served: httpx.Client) -> httpx.Client:
     """Every comparison a job."""
-    with server_client(
-        artifact_dir=artifact_root, job_threshold_draw_hours=1.0, max_queued_jobs=8
-    ) as http:
-        yield http
+    return jobs_served
 
 
 def _finish(client: httpx.Client, location: str) -> dict:
@@ -225,7 +214,7 @@ def test_saved_edited_and_inline_scenarios_compare_with_a_shipped_one(client: ht
     saved = client.post(
         "/v1/scenarios",
         json={"scenario": {**shipped, "id": "team-compare", "title": "Team"}},
-        headers={"X-API-Key": WRITER},
+        headers={"X-API-Key": SERVED_WRITER},
     )
     assert saved.status_code == 201, saved.text
     inline = {**shipped, "id": "kr-national-inline", "title": "Inline copy"}

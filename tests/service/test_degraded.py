@@ -6,23 +6,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from fastapi.testclient import TestClient
-
-from forecast import paths
-from service.main import create_app
-
-REAL_DATA = paths.real_data_dir()
+from tests.support.server import server_client
 
 
 def test_readyz_is_ready_but_degraded_naming_the_missing_weather_files(
-    make_settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    artifact_root: Path, tmp_path: Path
 ):
     """Ready (200: the service answers, on synthetic weather), ``degraded`` with the reason in
     the command line's words, naming each location's missing files and no server path; once
-    the files are there, not degraded, without a restart."""
-    monkeypatch.setenv("FORECAST_DATA_DIR", str(tmp_path))  # the data not mounted
-    with TestClient(create_app(make_settings(), start_in_background=False)) as client:
+    the files are there, not degraded, without a restart (a server of its own: its data
+    directory is this test's, the data not mounted)."""
+    with server_client(artifact_dir=artifact_root, data_dir=tmp_path) as client:
         answer = client.get("/readyz")
         assert answer.status_code == 200, answer.text
         body = answer.json()

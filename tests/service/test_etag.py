@@ -7,13 +7,14 @@ client polling one result revalidates it with HTTP's own ``If-None-Match``.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
-from fastapi.testclient import TestClient
 
-from service.main import create_app
 from tests.support.model_artifacts import API_KEY, MODEL_ID, copy_version, publish_model
+from tests.support.server import server_client
 
 BODY = {
     "scenario_id": "kr-national",
@@ -25,12 +26,19 @@ BODY = {
 
 
 @pytest.fixture
-def client(tmp_path: Path, make_settings):
+def client(served: httpx.Client) -> httpx.Client:
+    """The shared real server: what these tests read is keyed by their own requests."""
+    return served
+
+
+@pytest.fixture
+def reloading(tmp_path: Path) -> Iterator[httpx.Client]:
+    """A real server of its own, of a model published as v1 and v2: a reload changes what it
+    serves, which a shared server's other tests would see."""
     publish_model(tmp_path, "v1")
     copy_version(tmp_path, "v1", "v2")
-    settings = make_settings(artifact_dir=tmp_path, api_keys=API_KEY, require_read_key=False)
-    with TestClient(create_app(settings, start_in_background=False)) as test_client:
-        yield test_client
+    with server_client(artifact_dir=tmp_path, api_keys=API_KEY, require_read_key=False) as http:
+        yield http
 
 
 def test_a_result_is_revalidated_with_304(client):
@@ -80,7 +88,8 @@ def test_errors_carry_no_tag(client):
     assert "draws" in bad.json()["detail"]
 
 
-def test_a_reload_changes_the_tag(client):
+def test_a_reload_changes_the_tag(reloading: httpx.Client):
+    client = reloading
     before = client.post("/v1/projections", json=BODY)
     assert before.headers["x-model-version"] == f"{MODEL_ID}@v1"
     reload = client.post(
@@ -97,11 +106,11 @@ def test_a_reload_changes_the_tag(client):
     assert old.json()["model_version"] == f"{MODEL_ID}@v1"
 
 
-def test_an_evicted_result_is_read_back_from_its_run(tmp_path: Path, make_settings):
-    """A result that left the memory cache is read from its run's file, not computed again."""
+def test_an_evicted_result_is_read_back_from_its_run(tmp_path: Path):
+    """A result that left the memory cache is read from its run's file, not computed again (a
+    server of its own: no memory cache, and the runs it lists are this test's)."""
     publish_model(tmp_path, "v1")
-    settings = make_settings(artifact_dir=tmp_path, cache_bytes=0)
-    with TestClient(create_app(settings, start_in_background=False)) as client:
+    with server_client(artifact_dir=tmp_path, cache_bytes=0) as client:
         first = client.post("/v1/projections", json=BODY)
         assert first.headers["x-cache"] == "miss"
         run = f"/v1/runs/{first.headers['x-run-id']}"

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from forecast.io.export import ID_COLUMNS, LOCAL_TIME_COLUMN, RUN_ID_COLUMN
-from tests.support.server import running_server, stored_job_result
+from tests.support.server import SharedServers, stored_job_result
 
 BODY = {"scenario_id": "kr-national", "draws": 8, "seed": 4, "resolution": "annual",
         "start": "2030-01-01", "end": "2030-12-31", "include_baseline": False}  # fmt: skip
@@ -27,9 +27,9 @@ API_ID_COLUMNS = [*ID_COLUMNS, RUN_ID_COLUMN]
 
 
 @pytest.fixture(scope="module")
-def server():
-    with running_server() as (base, _seconds):
-        yield base
+def server(shared_servers: SharedServers) -> str:
+    """The shared real server with the default settings (the shipped model)."""
+    return shared_servers.base()
 
 
 def _post(server: str, **params: str) -> httpx.Response:
@@ -154,18 +154,13 @@ def test_a_comparisons_rows_carry_each_scenarios_digest_before_its_scenario(serv
         assert set(frame[RUN_ID_COLUMN]) == {answer.headers["x-run-id"]}
 
 
-def test_a_jobs_result_url_carries_the_option(make_settings):
+def test_a_jobs_result_url_carries_the_option(jobs_served: httpx.Client):
     """A large request is a job: the 202's ``result_url`` asks for the ids, as the POST did."""
-    from fastapi.testclient import TestClient
-
-    from service.main import create_app
-
-    settings = make_settings(job_threshold_draw_hours=1.0, require_read_key=False)
-    with TestClient(create_app(settings, start_in_background=False)) as jobs:
-        accepted, _, stored = stored_job_result(jobs, {"format": "csv", "id_columns": "true"}, BODY)
-        frame = pd.read_csv(io.BytesIO(stored.content), low_memory=False)
-        assert list(frame.columns[: len(API_ID_COLUMNS)]) == API_ID_COLUMNS
-        assert set(frame[RUN_ID_COLUMN]) == {accepted.json()["id"]}
+    params = {"format": "csv", "id_columns": "true"}
+    accepted, _, stored = stored_job_result(jobs_served, params, BODY)
+    frame = pd.read_csv(io.BytesIO(stored.content), low_memory=False)
+    assert list(frame.columns[: len(API_ID_COLUMNS)]) == API_ID_COLUMNS
+    assert set(frame[RUN_ID_COLUMN]) == {accepted.json()["id"]}
 
 
 def _described(server: str, answer: httpx.Response) -> dict:

@@ -9,25 +9,24 @@ from __future__ import annotations
 import copy
 from concurrent.futures import ThreadPoolExecutor
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from service.main import create_app
+from tests.support.server import SharedServers, server_client
 
 PERIOD = {"draws": 10, "resolution": "annual", "start": "2030-01-01", "end": "2030-12-31"}
 
 
 @pytest.fixture(scope="module")
-def client(make_settings):
-    settings = make_settings(max_inline_projections=4)
-    with TestClient(
-        create_app(settings, start_in_background=False), raise_server_exceptions=False
-    ) as test_client:
-        yield test_client
+def client(shared_servers: SharedServers) -> httpx.Client:
+    """The shared real server with the default settings (the shipped model)."""
+    return shared_servers.client()
 
 
 @pytest.fixture(scope="module")
-def shipped(client: TestClient) -> dict:
+def shipped(client: httpx.Client) -> dict:
     return client.get("/v1/scenarios/kr-national").json()["scenario"]
 
 
@@ -163,11 +162,10 @@ def test_error_texts_show_no_server_path(make_settings, tmp_path):
     assert "secret-location" not in unknown.text and str(tmp_path) not in unknown.text
 
 
-def test_identical_concurrent_requests_share_one_computation(make_settings):
-    """Before: 20 identical concurrent requests computed 20 times."""
-    with TestClient(
-        create_app(make_settings(max_inline_projections=4), start_in_background=False)
-    ) as client:
+def test_identical_concurrent_requests_share_one_computation(artifact_root):
+    """Before: 20 identical concurrent requests computed 20 times (a server of its own: the
+    runs it lists are this test's)."""
+    with server_client(artifact_dir=artifact_root, max_inline_projections=4) as client:
         body = {"scenario_id": "kr-national", "draws": 300, "resolution": "monthly",
                 "start": "2030-01-01", "end": "2031-12-31", "seed": 4242}  # fmt: skip
         with ThreadPoolExecutor(20) as pool:

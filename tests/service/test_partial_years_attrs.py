@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import json
 
-from fastapi.testclient import TestClient
-
-from service.main import create_app
+import httpx
 
 
-def test_the_answer_names_a_partial_year(make_settings):
+def test_the_answer_names_a_partial_year(served: httpx.Client):
     request = {"scenario_id": "devries-2023-h100", "draws": 4, "seed": 0,
                "resolution": "annual", "start": "2026-01-01", "end": "2026-01-02",
                "weather": "typical"}  # fmt: skip
-    with TestClient(create_app(make_settings(), start_in_background=False)) as client:
-        answer = client.post("/v1/projections", json=request)
+    answer = served.post("/v1/projections", json=request)
     assert answer.status_code == 200, answer.text
     assert json.loads(answer.json()["attrs"]["partial_years"]) == {
         "2026": "2026-01-01..2026-01-02 (2 of 365 days)"

@@ -12,15 +12,15 @@ import httpx
 import pytest
 
 from tests.support.data import requires_shared_data
-from tests.support.server import running_server
+from tests.support.server import SharedServers, running_server
 
 pytestmark = requires_shared_data
 
 
 @pytest.fixture(scope="module")
-def server():
-    with running_server() as (base, _seconds):
-        yield base
+def server(shared_servers: SharedServers) -> str:
+    """The shared real server with the default settings (the shipped model)."""
+    return shared_servers.base()
 
 
 def _bad_value(schema: dict) -> str | None:

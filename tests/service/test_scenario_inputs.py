@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import httpx
 import pytest
-from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from forecast.engine.sampling import OPERATION_DEFAULTS
 from forecast.scenario import RANGES, STATUS_DEFAULTS, Operations, Site, load_scenario
-from service.main import create_app
 from service.routers.inputs import allowed_range
-from service.settings import Settings
+from tests.support.server import SERVED, SharedServers
 
-MAX_DRAWS = 5_000
+MAX_DRAWS = SERVED["max_draws"]
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    settings = Settings(max_draws=MAX_DRAWS, storage_dir=tmp_path_factory.mktemp("storage"))
-    with TestClient(create_app(settings, start_in_background=False)) as client:
-        yield client
+def client(served: httpx.Client) -> httpx.Client:
+    """The shared real server, of at most :data:`MAX_DRAWS` draws."""
+    return served
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +125,9 @@ def test_request_limits_come_from_the_schema_and_settings(national):
     assert limits["deployments.milestones.count"]["minimum"] == 0
 
 
-def test_the_years_a_period_may_take_are_the_apis(national, tmp_path):
+def test_the_years_a_period_may_take_are_the_apis(
+    national, shared_servers: SharedServers, artifact_root: Path
+):
     """The dashboard refused "To year" 2038 for kr-outlook ("outside the allowed 2024–2035")
     where the API projects up to 30 years from the start: the limits state the years a period
     may start and end in (by default the horizon's) and the most it spans on this service."""
@@ -134,9 +136,8 @@ def test_the_years_a_period_may_take_are_the_apis(national, tmp_path):
     assert limits["start.year"] == {"minimum": 1990, "maximum": 2100, "default": 2024}
     assert limits["end.year"] == {"minimum": 1990, "maximum": 2100, "default": 2035}
     assert limits["period.years"] == {"minimum": 1, "maximum": 30, "default": 12}
-    settings = Settings(max_horizon_years=10, storage_dir=tmp_path)
-    with TestClient(create_app(settings, start_in_background=False)) as limited:
-        shorter = limited.get("/v1/scenarios/kr-national/inputs").json()["limits"]
+    limited = shared_servers.client(artifact_dir=artifact_root, max_horizon_years=10)
+    shorter = limited.get("/v1/scenarios/kr-national/inputs").json()["limits"]
     assert shorter["period.years"]["maximum"] == 10
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from forecast.cli import main
-from tests.support.server import running_server
+from tests.support.server import SharedServers
 
 SITE = "LG U+ Paju AI data centre, building 1"
 #: One month, hourly, no baseline: the sites' series alone decide the answer's size and time.
@@ -29,9 +29,9 @@ SERIES = "site_facility_mw*,site_it_mw*"
 
 
 @pytest.fixture(scope="module")
-def server():
-    with running_server() as (base, _seconds):
-        yield base
+def server(shared_servers: SharedServers) -> str:
+    """The shared real server with the default settings (the shipped model)."""
+    return shared_servers.base()
 
 
 def test_the_api_csv_holds_the_rows_the_command_line_writes(server: str, tmp_path):

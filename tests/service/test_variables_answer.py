@@ -5,15 +5,13 @@ start's kr-national CSV ran to 71,073 rows, 57,309 of them the sites'), on the r
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pandas as pd
 import pytest
 import xarray as xr
 
-from tests.support.server import server_client, stored_job_result
+from tests.support.server import stored_job_result
 
 BODY = {"scenario_id": "kr-national", "draws": 8, "seed": 0, "resolution": "annual",
         "start": "2030-01-01", "end": "2030-12-31"}  # fmt: skip
@@ -25,12 +23,9 @@ def client(served: httpx.Client) -> httpx.Client:
 
 
 @pytest.fixture(scope="module")
-def jobs(artifact_root: Path) -> Iterator[httpx.Client]:
+def jobs(jobs_served: httpx.Client) -> httpx.Client:
     """Every projection a job."""
-    with server_client(
-        artifact_dir=artifact_root, job_threshold_draw_hours=1.0, require_read_key=False
-    ) as http:
-        yield http
+    return jobs_served
 
 
 def test_the_csv_holds_only_the_variables_selected(client: httpx.Client):

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 
-from service.main import create_app
-from tests.support.server import running_server, wait_for_status, wait_until
+from tests.support.server import wait_for_status, wait_until
 
 SMALL = {"scenario_id": "kr-national", "draws": 5, "resolution": "annual",
          "start": "2030-01-01", "end": "2030-12-31"}  # fmt: skip
@@ -49,18 +47,19 @@ def test_wait_until_asks_once_even_with_no_time_left():
         wait_until(lambda: "once", lambda _seen: False, what="nothing", timeout_s=0)
 
 
-def test_wait_for_status_returns_the_run_and_fails_loudly_with_its_last_status(make_settings):
-    """On the real app: a run that succeeded is returned as soon as it has; waited for as
+def test_wait_for_status_returns_the_run_and_fails_loudly_with_its_last_status(
+    served: httpx.Client,
+):
+    """On the real server: a run that succeeded is returned as soon as it has; waited for as
     cancelled, which it never becomes, the wait fails at its deadline with the path, the
     statuses waited for and the run's last status and record."""
-    with TestClient(create_app(make_settings(), start_in_background=False)) as client:
-        answer = client.post("/v1/projections", json=SMALL)
-        assert answer.status_code == 200, answer.text
-        path = f"/v1/runs/{answer.headers['x-run-id']}"
-        run = wait_for_status(client, path, {"succeeded"})
-        assert run["status"] == "succeeded" and run["id"] == answer.headers["x-run-id"]
-        with pytest.raises(AssertionError) as raised:
-            wait_for_status(client, path, {"cancelled", "failed"}, timeout_s=0.3)
+    answer = served.post("/v1/projections", json=SMALL)
+    assert answer.status_code == 200, answer.text
+    path = f"/v1/runs/{answer.headers['x-run-id']}"
+    run = wait_for_status(served, path, {"succeeded"})
+    assert run["status"] == "succeeded" and run["id"] == answer.headers["x-run-id"]
+    with pytest.raises(AssertionError) as raised:
+        wait_for_status(served, path, {"cancelled", "failed"}, timeout_s=0.3)
     message = str(raised.value)
     assert message.startswith(
         f"waited 0.3 s for {path} with a status in ['cancelled', 'failed']; last seen: {{"
@@ -69,17 +68,16 @@ def test_wait_for_status_returns_the_run_and_fails_loudly_with_its_last_status(m
     assert f"'id': '{run['id']}'" in message
 
 
-def test_wait_for_status_fails_at_once_where_the_path_answers_no_status():
+def test_wait_for_status_fails_at_once_where_the_path_answers_no_status(served: httpx.Client):
     """On the real server: a path that answers without a ``status`` (a 404 for a run that
     does not exist, a list) stopped the wait with a bare ``KeyError: 'status'``; it fails at
     once, naming the path, the HTTP status and the body."""
-    with running_server() as (base, _seconds), httpx.Client(base_url=base, timeout=30) as http:
-        path = f"/v1/runs/{'0' * 32}"  # well formed, no such run
-        with pytest.raises(AssertionError) as raised:
-            wait_for_status(http, path, {"succeeded"}, timeout_s=60)
-        message = str(raised.value)
-        assert message.startswith(f"{path} answered HTTP 404 without a status: "), message
-        assert '"detail"' in message.split("without a status: ")[1], message  # the body
-        assert "\n" not in message
-        with pytest.raises(AssertionError, match=r"^/v1/scenarios answered HTTP 200 without a "):
-            wait_for_status(http, "/v1/scenarios", {"succeeded"}, timeout_s=60)
+    path = f"/v1/runs/{'0' * 32}"  # well formed, no such run
+    with pytest.raises(AssertionError) as raised:
+        wait_for_status(served, path, {"succeeded"}, timeout_s=60)
+    message = str(raised.value)
+    assert message.startswith(f"{path} answered HTTP 404 without a status: "), message
+    assert '"detail"' in message.split("without a status: ")[1], message  # the body
+    assert "\n" not in message
+    with pytest.raises(AssertionError, match=r"^/v1/scenarios answered HTTP 200 without a "):
+        wait_for_status(served, "/v1/scenarios", {"succeeded"}, timeout_s=60)

@@ -12,7 +12,7 @@ import pytest
 
 from forecast.cli import main
 from tests.support.data import requires_shared_data
-from tests.support.server import running_server
+from tests.support.server import SharedServers
 
 pytestmark = requires_shared_data
 
@@ -24,9 +24,9 @@ PAIR = [{"scenario_id": "kr-national"}, {"scenario_id": "kr-dc-pipeline"}]
 
 
 @pytest.fixture(scope="module")
-def server():
-    with running_server() as (base, _seconds):
-        yield base
+def server(shared_servers: SharedServers) -> str:
+    """The shared real server with the default settings (the shipped model)."""
+    return shared_servers.base()
 
 
 def test_a_projection_on_a_weather_year_is_the_command_lines(server: str, tmp_path):

@@ -21,10 +21,13 @@ import shutil
 import subprocess
 import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
 import psycopg
+import pytest
 from sqlalchemy.engine import make_url
 
 from tests.support.server import free_port
@@ -132,3 +135,17 @@ def drop_database(url: str) -> None:
         _admin_dsn(admin.render_as_string(hide_password=False)), autocommit=True
     ) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
+
+
+@contextmanager
+def scratch_database() -> Iterator[str]:
+    """A fresh database (:func:`fresh_database`) on :func:`server_url`'s server, dropped
+    after; without a server the test skips, saying why (:data:`UNAVAILABLE`)."""
+    server = server_url()
+    if server is None:
+        pytest.skip(UNAVAILABLE)
+    url = fresh_database(server)
+    try:
+        yield url
+    finally:
+        drop_database(url)

@@ -32,6 +32,26 @@ LONG_DRAWS = 3000
 #: Names the file whose creation lets a held start-up go on (:mod:`tests.support.held_start`).
 HOLD_START_VARIABLE = "FORECAST_TEST_HOLD_START"
 
+#: A write key of the ``served`` fixture's server.
+SERVED_WRITER = "served-writer-0001"
+#: Settings of the ``served`` fixture's server: the test model, no read key needed, a write key
+#: (:data:`SERVED_WRITER`), at most 5000 draws, a projection up to 5e6 draw-hours answered
+#: inline (a larger one is a job).
+SERVED = {"api_keys": f"write:{SERVED_WRITER}", "job_threshold_draw_hours": 5e6,
+          "max_draws": 5_000, "require_read_key": False}  # fmt: skip
+#: Settings of the ``jobs_served`` fixture's server: the test model, every projection a job.
+JOBS_SERVED = {"job_threshold_draw_hours": 1.0, "max_queued_jobs": 8, "require_read_key": False}
+
+#: Keys of the ``team_served`` fixture's server (saved scenarios): two writers, a reader and two
+#: admins. The creator of a saved scenario or an admin may edit it.
+WRITER, ALICE, READER = "writer-key-000001", "writer-alice-0001", "reader-key-000001"
+ADMIN, BOB = "admin-key-00000001", "writer-bob-000002"
+TEAM_KEYS = f"write:{WRITER},write:{ALICE},read:{READER},admin:{ADMIN},admin:{BOB}"
+
+#: A shared server unused this long is stopped as the next test module starts: about what its
+#: idle CPU (0.7 s in 30 s) costs against a new start (~5 s of CPU). [s]
+IDLE_STOP_SECONDS = 200.0
+
 Seen = TypeVar("Seen")
 
 
@@ -132,38 +152,158 @@ def running_server(
     env: dict[str, str] | None = None, *, timeout_s: float = 120.0
 ) -> Iterator[tuple[str, float]]:
     """Yield (base URL, seconds from process start to /readyz 200); stop the server after."""
+    server, storage = _start_with_storage(env, timeout_s=timeout_s)
+    try:
+        yield server.base, server.seconds_to_ready
+    finally:
+        _stop_and_remove(server, storage)
+
+
+def _start_with_storage(
+    env: dict[str, str] | None, *, timeout_s: float = 120.0
+) -> tuple[Server, str | None]:
+    """:func:`start_server` in a temporary storage directory of its own unless ``env`` names
+    one (``FORECAST_STORAGE_DIR``): (the server, that temporary directory or None)."""
     env = dict(env or {})
     storage = None
     if "FORECAST_STORAGE_DIR" not in env:
         storage = tempfile.mkdtemp(prefix="forecast-server-")
         env["FORECAST_STORAGE_DIR"] = storage
-    server = start_server(env, timeout_s=timeout_s)
     try:
-        yield server.base, server.seconds_to_ready
-    finally:
-        server.stop()
+        return start_server(env, timeout_s=timeout_s), storage
+    except BaseException:
         if storage is not None:
             shutil.rmtree(storage, ignore_errors=True)
+        raise
+
+
+def _stop_and_remove(server: Server, storage: str | None) -> None:
+    server.stop()
+    if storage is not None:
+        shutil.rmtree(storage, ignore_errors=True)
 
 
 @contextmanager
 def server_client(*, timeout_s: float = 300.0, **settings: object) -> Iterator[httpx.Client]:
     """A client of a real server (:func:`running_server`) with the server's base URL, each
     request's timeout ``timeout_s`` [s]; ``settings`` name fields of
-    :class:`service.settings.Settings`, given to the server as its ``FORECAST_*`` variables.
-    A test's calls read as they would in-process: ``make_settings(draws=...)`` and FastAPI's
-    ``TestClient`` become ``server_client(draws=...)``, ``client.post("/v1/...")`` stays."""
-    env = {f"FORECAST_{name.upper()}": _variable(value) for name, value in settings.items()}
+    :class:`service.settings.Settings`, given to the server as its ``FORECAST_*`` variables
+    (a None is left out: the setting's default). A test's calls read as they would
+    in-process: ``make_settings(draws=...)`` and FastAPI's ``TestClient`` become
+    ``server_client(draws=...)``, ``client.post("/v1/...")`` stays."""
     with (
-        running_server(env) as (base, _seconds),
+        running_server(settings_environment(settings)) as (base, _seconds),
         httpx.Client(base_url=base, timeout=timeout_s) as http,
     ):
         yield http
 
 
+def settings_environment(settings: dict[str, object]) -> dict[str, str]:
+    """``settings`` (fields of :class:`service.settings.Settings`) as the server's
+    ``FORECAST_*`` variables; a None value is left out."""
+    return {
+        f"FORECAST_{name.upper()}": _variable(value)
+        for name, value in settings.items()
+        if value is not None
+    }
+
+
 def _variable(value: object) -> str:
     """``value`` as an environment variable's text (``true``/``false`` for booleans)."""
     return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+class SharedServers:
+    """Real servers shared by the tests of one pytest process (one xdist worker): one per set
+    of settings, started when a test first asks for it and stopped by :meth:`close`.
+
+    A server's start costs about 5 s of CPU (the service's imports, the model, the kernels
+    from numba's cache), more than most tests that talk to it; modules that ask for the same
+    settings share one. The key is the whole environment the server would start with: the
+    settings asked for and every ``FORECAST_*`` variable of this process at that moment
+    (``FORECAST_DATA_DIR`` a test set, say), but not ``FORECAST_STORAGE_DIR``: each server
+    keeps its database and results in a temporary directory of its own, unless the settings
+    name a ``storage_dir`` or a ``database_url``. A shared server's state outlives the test:
+    tests keep apart by their own names (saved scenarios, seeds), and one that changes the
+    server (a model reload, a kill) or must see it fresh starts its own
+    (:func:`server_client`).
+
+    An idle server is not free: about 0.7 s of CPU in 30 s (measured 2026-12-07), so one kept
+    for a whole session cost more than starting it again. :meth:`stop_idle`, called as each
+    test module starts, stops those no module has used for :data:`IDLE_STOP_SECONDS`.
+    """
+
+    def __init__(self) -> None:
+        self._started: dict[tuple[tuple[str, str], ...], tuple[Server, str | None]] = {}
+        self._clients: dict[tuple[str, float], httpx.Client] = {}
+        #: When each server was last asked for or its module ended. [s, time.monotonic]
+        self._used: dict[tuple[tuple[str, str], ...], float] = {}
+        self._in_module: set[tuple[tuple[str, str], ...]] = set()
+
+    def base(self, **settings: object) -> str:
+        """The base URL (``http://127.0.0.1:<port>``) of the server with these settings."""
+        return self._server(settings).base
+
+    def client(self, *, timeout_s: float = 300.0, **settings: object) -> httpx.Client:
+        """A client of the server with these settings (:meth:`base`), each request's timeout
+        ``timeout_s`` [s]: one per server and timeout, closed with its server."""
+        server = self._server(settings)
+        key = (server.base, timeout_s)
+        if key not in self._clients:
+            self._clients[key] = httpx.Client(base_url=server.base, timeout=timeout_s)
+        return self._clients[key]
+
+    def _server(self, settings: dict[str, object]) -> Server:
+        env = settings_environment(settings)
+        key = tuple(sorted({**_inherited_environment(), **env}.items()))
+        if key not in self._started:
+            self._started[key] = _start_with_storage(env)
+        self._used[key] = time.monotonic()
+        self._in_module.add(key)
+        server, _storage = self._started[key]
+        if server.process.poll() is not None:
+            raise RuntimeError(
+                f"the shared server with {dict(key)} exited with status "
+                f"{server.process.returncode}: a test that stops a server starts its own"
+            )
+        return server
+
+    def module_ended(self) -> None:
+        """The servers asked for since the last call were used until now."""
+        now = time.monotonic()
+        for key in self._in_module & self._started.keys():
+            self._used[key] = now
+        self._in_module.clear()
+
+    def stop_idle(self, idle_seconds: float = IDLE_STOP_SECONDS) -> None:
+        """Stop the servers unused for ``idle_seconds`` [s]: a later ask starts one again."""
+        now = time.monotonic()
+        self._stop([key for key in self._started if now - self._used[key] > idle_seconds])
+
+    def stop_using(self, database_url: str) -> None:
+        """Stop the servers whose store is ``database_url`` (before it is dropped)."""
+        self._stop([key for key in self._started if ("FORECAST_DATABASE_URL", database_url) in key])
+
+    def close(self) -> None:
+        """Close the clients, stop every server and remove their temporary storage."""
+        self._stop(list(self._started))
+
+    def _stop(self, keys: list[tuple[tuple[str, str], ...]]) -> None:
+        """Stop these servers, close their clients and remove their temporary storage."""
+        for key in keys:
+            server, storage = self._started.pop(key)
+            for client_key in [each for each in self._clients if each[0] == server.base]:
+                self._clients.pop(client_key).close()
+            _stop_and_remove(server, storage)
+
+
+def _inherited_environment() -> dict[str, str]:
+    """The ``FORECAST_*`` variables a server started now inherits, its storage left out."""
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if name.startswith("FORECAST_") and name != "FORECAST_STORAGE_DIR"
+    }
 
 
 def wait_until(
