@@ -14,6 +14,13 @@ Flags are read once, when this module is first imported:
     gather; unset or any other value, compress where numba's target has AVX-512. Off under
     ``NUMBA_DISABLE_JIT`` and with an LLVM older than 19, which lacks the instruction. The
     setting is compiled into the kernels, so the cache directory is keyed on it as well.
+``FORECAST_LINK_HELPERS_APART``
+    ``0`` lets numba link each helper's code into every kernel that calls it (its default:
+    the same results, a longer first compile), ``1`` compiles each helper once and has the
+    kernels call it there on any numba from 0.63 (an older one lacks what this needs); unset
+    or any other value, the latter on the numba versions it was read against
+    (:data:`LINK_APART_NUMBA`) and numba's own linking on any other, so that a numba release
+    that changes them costs compile time, not a failure.
 ``NUMBA_CACHE_DIR``
     numba's own flag: where the cache lives. The kernels' cache sits in a subdirectory named
     after numba's version and a digest of the kernel sources (see :func:`cache_directory`), by
@@ -255,6 +262,38 @@ class _KernelOnlyDispatcher(numba.core.registry.CPUDispatcher):
 _CODE_LIBRARY: Any = numba.core.codegen.CPUCodeLibrary
 _ADD_LINKING_LIBRARY = _CODE_LIBRARY.add_linking_library
 
+#: The numba versions, from and below, whose internals :func:`_link_helpers_apart` relies on:
+#: a code library's ``_reload_init``, which numba 0.63 added and a compile passes on to the
+#: cached function, and ``add_linking_library`` as numba 0.63-0.68 wrote it (read in their
+#: sources; the suite runs on 0.68.1).
+LINK_APART_NUMBA: tuple[tuple[int, int], tuple[int, int]] = ((0, 63), (0, 69))
+
+
+def links_helpers_apart(numba_version: str, setting: str | None) -> bool:
+    """Whether helpers are compiled once and called where they were compiled
+    (``FORECAST_LINK_HELPERS_APART``, see the module's docstring).
+
+    Parameters
+    ----------
+    numba_version : str
+        numba's ``__version__``, e.g. ``"0.68.1"``. [-]
+    setting : str or None
+        The flag's value: ``"0"`` never, ``"1"`` on any version from the first of
+        :data:`LINK_APART_NUMBA` (an older one lacks the internals); unset or any other value,
+        on the versions of :data:`LINK_APART_NUMBA` only. [-]
+
+    Returns
+    -------
+    bool
+        True to link apart; False for numba's own linking, which gives the same results and
+        compiles about 25 % longer. [-]
+    """
+    release = tuple(int(part) for part in numba_version.split(".")[:2] if part.isdigit())
+    low, high = LINK_APART_NUMBA
+    if setting == "0" or len(release) != 2 or release < low:
+        return False
+    return setting == "1" or release < high
+
 
 def _link_helpers_apart(library: Any, linked: Any) -> None:
     """numba's ``CPUCodeLibrary.add_linking_library``, which a kernel's compiled code calls
@@ -279,7 +318,12 @@ def _link_helpers_apart(library: Any, linked: Any) -> None:
     library._reload_init.add(loader)
 
 
-_CODE_LIBRARY.add_linking_library = _link_helpers_apart
+#: Whether this process links helpers apart (:func:`links_helpers_apart`, read at import).
+LINK_HELPERS_APART: bool = links_helpers_apart(
+    numba.__version__, os.environ.get("FORECAST_LINK_HELPERS_APART", "").strip() or None
+)
+if LINK_HELPERS_APART:
+    _CODE_LIBRARY.add_linking_library = _link_helpers_apart
 
 
 def _compile(function: Callable[..., Any], *, python_entry: bool = True, **flags: Any) -> Any:

@@ -13,6 +13,7 @@ from pathlib import Path
 import numba
 import pytest
 
+from forecast.kernels import _jit
 from tests.support.kernel_inputs import PLAIN_INPUTS
 
 pytestmark = pytest.mark.skipif(bool(numba.config.DISABLE_JIT), reason="counts numba's compiles")
@@ -66,18 +67,23 @@ days, peaks = np.empty((7 + regions, 1, draws)), np.empty((1, PEAK_COUNT, 1, dra
 quantile_values = np.empty((3, 1, hours))
 kernels.stream_chunk(inputs, np.array([0.5]), np.arange(3), quantile_values, days, peaks)
 (hour_values,) = stream._hour_values.overloads.values()
+symbol = hour_values.fndesc.llvm_func_name
 print(json.dumps({"results": [quantile_values.tolist(), days.tolist(), peaks.tolist()],
-                  "symbol": hour_values.fndesc.llvm_func_name}))
+                  "symbol": symbol,
+                  "linked": any(line.startswith("define") and symbol in line
+                                for overload in stream.stream_days_plain.overloads.values()
+                                for line in overload.library.get_llvm_str().splitlines())}))
 """
 )
 
 
-def _run(script: str, cache: Path) -> dict:
-    """What ``script`` printed last, run in a new process on the numba cache ``cache``."""
+def _run(script: str, cache: Path, **environment: str) -> dict:
+    """What ``script`` printed last, run in a new process on the numba cache ``cache`` with
+    ``environment`` added to this process's."""
     completed = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True,
         timeout=600, cwd=Path(__file__).parents[3],
-        env={**os.environ, "NUMBA_CACHE_DIR": str(cache)},
+        env={**os.environ, "NUMBA_CACHE_DIR": str(cache), **environment},
     )  # fmt: skip
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
@@ -106,6 +112,13 @@ def test_helpers_only_kernels_call_compile_no_wrappers(plain_chunk):
     assert plain_chunk["refused"]
 
 
+#: On a numba whose internals the linking apart was not read against, numba links as it does.
+_APART_ONLY = pytest.mark.skipif(
+    not _jit.LINK_HELPERS_APART, reason=f"numba {numba.__version__} links helpers in each kernel"
+)
+
+
+@_APART_ONLY
 def test_kernels_call_their_helpers_where_the_helpers_were_compiled(plain_chunk):
     """The stream kernel holds calls to the helpers it calls, not their code: numba would link
     each helper's code into every kernel that calls it and optimise and translate it again
@@ -115,11 +128,44 @@ def test_kernels_call_their_helpers_where_the_helpers_were_compiled(plain_chunk)
     }  # fmt: skip
 
 
-def test_a_cached_kernel_finds_its_helper_compiled_again_under_another_name(tmp_path):
+@pytest.fixture(scope="module")
+def chunk_cache(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
+    """What :data:`_CHUNK_RESULTS` printed on an empty numba cache, and that cache."""
+    cache = tmp_path_factory.mktemp("cache")
+    return _run(_CHUNK_RESULTS, cache), cache
+
+
+@_APART_ONLY
+def test_numbas_own_linking_gives_the_same_results(chunk_cache, tmp_path):
+    """``FORECAST_LINK_HELPERS_APART=0`` (and a numba outside the versions whose internals the
+    linking apart was read against) leaves numba's linking as it is: the kernel holds its
+    helper's code again, and computes the same, bit for bit."""
+    apart, _ = chunk_cache
+    linked = _run(_CHUNK_RESULTS, tmp_path, FORECAST_LINK_HELPERS_APART="0")
+    assert (apart["linked"], linked["linked"]) == (False, True)
+    assert linked["results"] == apart["results"]
+
+
+@pytest.mark.parametrize(
+    ("version", "setting", "apart"),
+    [
+        ("0.68.1", None, True), ("0.63.0", None, True), ("0.62.1", None, False),
+        ("0.69.0", None, False), ("1.0.0", None, False), ("0.69.0rc1", "1", True),
+        ("0.68.1", "0", False), ("0.62.1", "1", False), ("0.68.1", "yes", True),
+    ],
+)  # fmt: skip
+def test_helpers_are_linked_apart_on_the_numba_versions_read(version, setting, apart):
+    """Linking apart relies on numba's internals as 0.63-0.68 have them: on another numba the
+    kernels link their helpers as numba does (a longer first compile, never a failure), unless
+    ``FORECAST_LINK_HELPERS_APART=1`` asks for it where the internals exist."""
+    assert _jit.links_helpers_apart(version, setting) is apart
+
+
+def test_a_cached_kernel_finds_its_helper_compiled_again_under_another_name(chunk_cache):
     """A kernel loaded from the cache calls its helper by the name the helper's code had when
     the kernel was compiled; the helper compiled again since (its cache entry lost, or written
     by another process at the same time) has another name, and the kernel still finds it."""
-    first = _run(_CHUNK_RESULTS, tmp_path)
+    first, tmp_path = chunk_cache
     for entry in tmp_path.glob("*/kernels/stream._hour_values-*"):
         entry.unlink()
     again = _run(_CHUNK_RESULTS, tmp_path)
