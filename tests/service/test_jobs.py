@@ -395,8 +395,8 @@ def test_an_idle_in_process_cluster_wakes_at_most_once_a_second(make_settings):
     """The in-process Dask cluster's periodic callbacks run at most once a second, but those
     no setting reaches (:data:`UNSET_WAKES`). With Dask's defaults its event loop was woken by
     the worker's profiler every 10 ms, both loop-tick timers every 20 ms, the memory monitor
-    every 100 ms and both system monitors every 500 ms: an idle server used 0.8-0.9 s of CPU
-    per 30 s (README, *Forecast API service*)."""
+    every 100 ms and both system monitors every 500 ms: an idle server used 1.3-1.5 s of CPU
+    per 30 s at load 12-15, 0.18 s now (README, *Forecast API service*)."""
     runner = JobRunner(make_settings(), runs=None, results=None)  # type: ignore[arg-type]
     runner.start()
     try:
