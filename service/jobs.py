@@ -94,6 +94,7 @@ class JobRunner:
         self._cancelled: set[str] = set()
         self._handed_back: set[str] = set()
         self._started: set[str] = set()
+        self._submitting: set[str] = set()  # sent to Dask, their futures not yet recorded
         self._stopping = False
         self._lock = threading.Lock()
         self._records: ThreadPoolExecutor | None = None
@@ -243,8 +244,12 @@ class JobRunner:
             raise SaturatedError(
                 "the service is stopping: no new jobs", retry_after_seconds=RETRY_AFTER_SECONDS
             )
+        # A job may start, and its "started" event arrive, before submit returns its future.
+        with self._lock:
+            self._submitting.add(task.run_id)
         future = client.submit(run_task, task, key=f"job-{task.run_id}", pure=False)
         with self._lock:
+            self._submitting.discard(task.run_id)
             self._reserved -= 1
             self._futures[task.run_id] = future
             self._keys[result_key] = task.run_id
@@ -301,7 +306,7 @@ class JobRunner:
         run_id = str(message.get("run"))
         if message.get("event") == "started":
             with self._lock:
-                if run_id in self._futures:
+                if run_id in self._futures or run_id in self._submitting:
                     self._started.add(run_id)
             records = self._records
             if records is not None:

@@ -6,7 +6,10 @@ import hashlib
 import io
 import itertools
 import json
+import logging
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import xarray as xr
@@ -16,7 +19,9 @@ from forecast.errors import DataError
 from service import tasks
 from service.jobs import JobRunner
 from service.main import create_app
-from service.storage.results import ResultLostError
+from service.storage.database import Database
+from service.storage.results import ResultFiles, ResultLostError
+from service.storage.runs import Runs
 from tests.support.runs import damage_header, flip_bits, stored_run, written_result
 from tests.support.server import LONG_DRAWS, wait_for_status, wait_until
 
@@ -411,3 +416,33 @@ def test_an_idle_in_process_cluster_wakes_at_most_once_a_second(make_settings):
         assert set(frequent) <= UNSET_WAKES, frequent
     finally:
         runner.shutdown()
+
+
+def test_a_job_started_before_its_submit_returns_is_running_at_shutdown(
+    make_settings, tmp_path, monkeypatch, caplog
+):
+    """Dask may start a job, and its "started" event reach the runner, before ``client.submit``
+    has returned the job's future: the runner then took the running job for a queued one, and a
+    SIGTERM handed it back at once instead of giving it the grace (``test_stopping`` failed so
+    once under load). Here the event is delivered inside ``submit``, the earliest it can come."""
+    database = Database(f"sqlite:///{tmp_path / 'runs.db'}")
+    database.migrate()
+    files = ResultFiles(tmp_path / "results")
+    files.prepare()
+    runner = JobRunner(make_settings(), Runs(database), files)
+    runner.start()
+    assert runner.client is not None
+    submit = runner.client.submit
+
+    def submit_and_start(function, task, **options):
+        future = submit(time.sleep, 30.0, **options)  # a job that runs until it is cancelled
+        runner._on_event((0.0, {"event": "started", "run": task.run_id}))
+        return future
+
+    monkeypatch.setattr(runner.client, "submit", submit_and_start)
+    runner.reserve()
+    runner.submit(SimpleNamespace(run_id="early"), result_key="key", total_hours=1)  # type: ignore[arg-type]
+    with caplog.at_level(logging.INFO, logger="service.jobs"):
+        runner.shutdown(grace_seconds=0.0)
+    database.dispose()
+    assert "stopping: 1 running jobs get up to 0 s to finish" in caplog.text
