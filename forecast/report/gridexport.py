@@ -88,7 +88,7 @@ from forecast.errors import OptionsError, range_error, year_error
 from forecast.io import export
 from forecast.io.files import atomic_write, sha256_file
 from forecast.kernels import layout
-from forecast.outputs import caveats
+from forecast.outputs import caveats, numpy_values, values_at
 from forecast.projection import (
     MAX_YEARS,
     ProjectionOptions,
@@ -771,13 +771,13 @@ def _non_ai_by_region(
     position = next(i for i, load in enumerate(loads) if load.name == "non_ai_dc")
     # Every part's years one after the other, and each hour's index among them.
     by_region = np.concatenate(
-        [d[name].transpose("region", "draw", "year").to_numpy()[:, chosen] for d in datasets],
+        [numpy_values(d[name].transpose("region", "draw", "year"))[:, chosen] for d in datasets],
         axis=2,
     )  # [R, S, Y] TWh
     offsets = np.cumsum([0, *(d.sizes["year"] for d in datasets[:-1])])
     year_of_hour = np.concatenate(
         [
-            offset + np.searchsorted(d["year"].to_numpy(), part.hours.local.year.to_numpy())
+            offset + np.searchsorted(numpy_values(d["year"]), part.hours.local.year.to_numpy())
             for offset, d, part in zip(offsets, datasets, parts, strict=True)
         ]
     )
@@ -834,14 +834,16 @@ def drawn_inputs(scenario: Scenario, first: xr.Dataset, draw: int) -> dict:
         for name, variable in first.data_vars.items()
         if "input" in variable.attrs and variable.dims == ("draw",)
     }
-    years = [str(int(y)) for y in first["year"].to_numpy()]
+    years = [str(int(y)) for y in numpy_values(first["year"])]
 
     def value(label: str) -> float:
-        return float(first[by_input[label]].to_numpy()[draw])
+        return float(numpy_values(first[by_input[label]])[draw])
 
     def year_end(name: str, region: str) -> dict[str, float]:
-        values = first[f"{name}_per_draw"].sel(region=region).transpose("draw", "year")
-        return dict(zip(years, values.to_numpy()[draw].tolist(), strict=True))
+        values = values_at(
+            first[f"{name}_per_draw"].transpose("draw", "year", "region"), {"region": region}
+        )
+        return dict(zip(years, values[draw].tolist(), strict=True))
 
     found: dict = {}
     grid = {}
@@ -882,7 +884,7 @@ def drawn_inputs(scenario: Scenario, first: xr.Dataset, draw: int) -> dict:
         if "flexibility_curtailed_twh_per_draw" in first:
             curtailed = first["flexibility_curtailed_twh_per_draw"].transpose("draw", "year")
             found["flexibility"]["curtailed_twh"] = dict(
-                zip(years, curtailed.to_numpy()[draw].tolist(), strict=True)
+                zip(years, numpy_values(curtailed)[draw].tolist(), strict=True)
             )
     return found
 
@@ -1029,7 +1031,9 @@ def grid_paths(
             m for m in dict.fromkeys((*ranked_by, *RECORDED_METRICS)) if f"{m}_per_draw" in first
         ]
         percentiles = {
-            name: percentile_ranks(first[f"{name}_per_draw"].transpose("draw", "year").to_numpy())
+            name: percentile_ranks(
+                numpy_values(first[f"{name}_per_draw"].transpose("draw", "year"))
+            )
             for name in recorded
         }
         ranked = np.stack([percentiles[name] for name in ranked_by])
@@ -1051,9 +1055,11 @@ def grid_paths(
             scenario, loads, _joined_hours([sink.load_mw for sink in sinks]), parts, datasets,
             chosen, has_baseline=model is not None,
         )  # fmt: skip
-        year_labels = [str(int(y)) for y in first["year"].to_numpy()]
+        year_labels = [str(int(y)) for y in numpy_values(first["year"])]
         draw_weather = (
-            first["draw_weather_year"].to_numpy() if "draw_weather_year" in first.coords else None
+            numpy_values(first["draw_weather_year"])
+            if "draw_weather_year" in first.coords
+            else None
         )
 
         def where(d: int) -> dict:

@@ -13,6 +13,8 @@ Edits are guarded the HTTP way: a saved scenario's ``GET`` answers an ``ETag`` n
 version shown (``"v3"``), and a ``PUT`` with ``If-Match`` naming any version but the latest
 answers ``412`` naming the latest, so that an edit built on an older version never overwrites
 one its author did not see. A ``PUT`` without ``If-Match`` saves the next version as before.
+``DELETE`` takes the same preconditions: with ``If-Match`` naming an older version it archives
+nothing (412), so a scenario a colleague has just changed is not archived unseen.
 """
 
 from __future__ import annotations
@@ -379,21 +381,53 @@ async def list_versions(scenario_id: ScenarioId, state: State) -> list[dict[str,
     "/{scenario_id}",
     summary="Archive a saved scenario (its creator's key, or admin)",
     response_model=ScenarioDetail,
-    responses=error_responses(401, 403, 404, 409),
+    responses=error_responses(401, 403, 404, 409, 412),
 )
 async def archive_scenario(
     scenario_id: ScenarioId,
     state: State,
     caller: Annotated[Caller, Depends(require_write)],
-) -> dict[str, Any]:
+    if_match: Annotated[
+        str | None,
+        Header(
+            description='The ETag of the version the client means to archive (e.g. "v3", from '
+            "GET /v1/scenarios/{id}): 412 naming the latest, nothing archived, when another "
+            "version has been saved since. Without it the scenario is archived whatever its "
+            "latest version."
+        ),
+    ] = None,
+    if_none_match: Annotated[
+        str | None,
+        Header(
+            description='Archive only unless the latest version is one named (e.g. "v3"; '
+            "weak tags match): 412 naming the latest otherwise. `*` is always refused (the "
+            "scenario exists)."
+        ),
+    ] = None,
+) -> JSONResponse:
     """Archive it: no longer listed and no new versions; its versions stay readable. Allowed
-    to the key that created it and to admin keys (403 otherwise)."""
+    to the key that created it and to admin keys (403 otherwise). With `If-Match`, only
+    while the version named is the latest (412 naming it otherwise): a colleague's edit
+    saved after you read the scenario is not archived unseen. The answer's `ETag` names its
+    latest version."""
     if scenario_id in state.scenarios:
         raise ConflictError(f"scenario_id = {scenario_id!r}: a shipped scenario; not archived")
-    stored = await state.light(_archive, state, scenario_id, caller)
-    return _saved_detail(stored)
+    stored = await state.light(_archive, state, scenario_id, caller, if_match, if_none_match)
+    return JSONResponse(
+        ScenarioDetail(**_saved_detail(stored)).model_dump(mode="json"),
+        headers={"ETag": stored.etag},
+    )
 
 
-def _archive(state: ServiceState, scenario_id: str, caller: Caller) -> ScenarioVersion:
+def _archive(
+    state: ServiceState,
+    scenario_id: str,
+    caller: Caller,
+    if_match: str | None,
+    if_none_match: str | None,
+) -> ScenarioVersion:
+    versions, refused = based_on(if_match), not_based_on(if_none_match)
     check_owner(state, scenario_id, caller, "archiving")
-    return state.saved.archive(scenario_id, by=str(caller.key_id))
+    return state.saved.archive(
+        scenario_id, by=str(caller.key_id), based_on=versions, none_match=refused
+    )

@@ -249,23 +249,41 @@ class SavedScenarios:
                 query = query.where(ScenarioRow.archived_at.is_(None))
             return [_version(row, scenario) for row, scenario in session.execute(query)]
 
-    def archive(self, scenario_id: str, *, by: str) -> ScenarioVersion:
+    def archive(
+        self,
+        scenario_id: str,
+        *,
+        by: str,
+        based_on: frozenset[int] | None = None,
+        none_match: NoneMatch = None,
+    ) -> ScenarioVersion:
         """Archive a saved scenario: listed no more, read and projected by version still.
+
+        The preconditions are a save's (:meth:`add_version`), checked under the same lock:
+        ``based_on`` (an ``If-Match``) must hold the latest version, so that a client never
+        archives a version it has not seen; ``none_match`` (an ``If-None-Match``) must not.
+        Archiving an archived scenario answers it as it is.
 
         Raises
         ------
         NotFoundError
             No such scenario.
+        PreconditionFailedError
+            ``based_on`` does not hold the latest version, or ``none_match`` holds it.
         """
         with self.database.serial_session() as session:
             scenario = session.get(ScenarioRow, scenario_id, with_for_update=True)
             if scenario is None:
                 raise NotFoundError(_unknown(scenario_id))
+            row = session.get(ScenarioVersionRow, (scenario_id, scenario.latest_version))
+            assert row is not None  # every scenario has its latest version
+            latest = _version(row, scenario)
+            if based_on is not None and latest.version not in based_on:
+                raise _stale(latest, based_on, retry=_ARCHIVE_RETRY)
+            _check_none_match(latest, none_match, outcome="nothing archived")
             if scenario.archived_at is None:
                 scenario.archived_at = dt.datetime.now(dt.UTC)
                 scenario.archived_by = by
-            row = session.get(ScenarioVersionRow, (scenario_id, scenario.latest_version))
-            assert row is not None  # every scenario has its latest version
             return _version(row, scenario)
 
 
@@ -281,23 +299,37 @@ def _exists(scenario_id: str, archived_at: dt.datetime | None = None) -> str:
     )
 
 
-def _stale(latest: ScenarioVersion, based_on: frozenset[int]) -> PreconditionFailedError:
+#: What a client whose save failed its ``If-Match`` does next.
+_SAVE_RETRY = "GET it, apply your change to it and PUT again with If-Match: {etag}"
+#: What a client whose archiving failed its ``If-Match`` does next.
+_ARCHIVE_RETRY = "nothing archived; GET it and, if it is still to go, DELETE with If-Match: {etag}"
+
+
+def _stale(
+    latest: ScenarioVersion, based_on: frozenset[int], *, retry: str = _SAVE_RETRY
+) -> PreconditionFailedError:
     return PreconditionFailedError(
-        f"If-Match names {_named(based_on)}: {_at_latest(latest)}; GET it, apply your change "
-        f"to it and PUT again with If-Match: {latest.etag}",
+        f"If-Match names {_named(based_on)}: {_at_latest(latest)}; "
+        + retry.format(etag=latest.etag),
         headers={"ETag": latest.etag},
     )
 
 
-def _check_none_match(latest: ScenarioVersion, none_match: NoneMatch) -> None:
-    """Raise 412 where ``none_match`` (an ``If-None-Match``) holds the ``latest`` version."""
+def _check_none_match(
+    latest: ScenarioVersion, none_match: NoneMatch, *, outcome: str | None = None
+) -> None:
+    """Raise 412 where ``none_match`` (an ``If-None-Match``) holds the ``latest`` version;
+    ``outcome`` says what was not done (default: a save's, and what saves instead)."""
     if none_match is None or (none_match != "*" and latest.version not in none_match):
         return
     named = "*" if none_match == "*" else _named(none_match)
+    if outcome is None:
+        outcome = (
+            f"nothing saved (PUT /v1/scenarios/{latest.scenario_id} with If-Match: "
+            f"{latest.etag} saves its next version; POST saves a new scenario under another id)"
+        )
     raise PreconditionFailedError(
-        f"If-None-Match names {named}: {_at_latest(latest)}; nothing saved (PUT "
-        f"/v1/scenarios/{latest.scenario_id} with If-Match: {latest.etag} saves its next "
-        "version; POST saves a new scenario under another id)",
+        f"If-None-Match names {named}: {_at_latest(latest)}; {outcome}",
         headers={"ETag": latest.etag},
     )
 

@@ -171,6 +171,25 @@ def test_a_projection_and_its_printed_summary_load_no_dask(case, tmp_path):
     assert loaded == repr(MAY_LOAD[case]), loaded
 
 
+#: ``forecast export-grid`` of the first run's month: representative draws of a scenario with
+#: grid limits, flexibility and regions (ranked, their drawn inputs and curtailment read per
+#: draw).
+GRID_EXPORT = ["export-grid", "kr-outlook-flex", "--format", "pypsa", "--draws", "2",
+               "--sample", "100", "--start", "2030-01-01", "--end", "2030-01-31"]  # fmt: skip
+
+
+def test_a_small_grid_export_loads_no_dask(tmp_path):
+    """``forecast export-grid`` loads neither dask nor distributed for an export it never
+    computes on Dask: ranking the draws read every draw's values with ``.to_numpy()`` and a
+    region's with ``.sel``, each asking whether the values are a dask array, which imports it
+    (with scipy); they read the NumPy arrays as they are now
+    (:func:`forecast.outputs.numpy_values`, :func:`forecast.outputs.values_at`)."""
+    argv = [*GRID_EXPORT, "--out", str(tmp_path / "export")]
+    loaded = _modules_loaded(argv, ("dask", "distributed"), printed="wrote ")
+    assert (tmp_path / "export" / "export.json").is_file()
+    assert loaded == "[]", loaded
+
+
 #: ``forecast plot`` figures drawn from NumPy arrays read by position: the report figure (the
 #: default, ``fan``), the load duration curves and energy by region, on the first run's month.
 PLOTS = {
