@@ -133,45 +133,22 @@ def _column_quantiles(
         left = lower
 
 
-@inline_jit
-def _same_bits(value, other):
-    """Whether two values are the same double: equal, with the same sign where zero (NaN is
-    never the same)."""
-    return value == other and math.copysign(1.0, value) == math.copysign(1.0, other)
-
-
 @jit
 def _quantile_blocks(
     values: FloatArray, probabilities: FloatArray, out: FloatArray, first: int, last: int
 ) -> None:
     """:func:`quantiles_over_draws` for the blocks ``first..last-1`` of :data:`_HOURS_PER_BLOCK`
-    hours.
-
-    A column equal to the one before it in the block, draw for draw and bit for bit, has that
-    column's quantiles, copied instead of selected again: a month of a site's or a region's
-    build-out that repeats the month before for every draw (the capacity after a ramp, the
-    queue before a reinforcement), 1,983 of the 14,496 columns of the dashboard's
-    ``kr-outlook-flex`` request, 1,193 of 11,028 of ``kr-national``'s (2026-12-07), besides
-    those of one value (:func:`_column_quantiles`)."""
+    hours."""
     draw_count, hour_count = values.shape
     for block in range(first, last):
         first_hour = block * _HOURS_PER_BLOCK
         block_hours = min(_HOURS_PER_BLOCK, hour_count - first_hour)
         scratch = np.empty((block_hours, draw_count))
-        repeats = np.ones(block_hours, dtype=np.uint8)
-        repeats[0] = 0
         for draw in range(draw_count):
-            row = values[draw, first_hour : first_hour + block_hours]
             for offset in range(block_hours):
-                scratch[offset, draw] = row[offset]
-            for offset in range(1, block_hours):
-                repeats[offset] &= _same_bits(row[offset], row[offset - 1])
+                scratch[offset, draw] = values[draw, first_hour + offset]
         for offset in range(block_hours):
-            column = out[:, first_hour + offset]
-            if repeats[offset]:
-                column[:] = out[:, first_hour + offset - 1]
-            else:
-                _column_quantiles(scratch[offset], probabilities, column)
+            _column_quantiles(scratch[offset], probabilities, out[:, first_hour + offset])
 
 
 def quantiles_over_draws(values: FloatArray, probabilities: FloatArray, out: FloatArray) -> None:

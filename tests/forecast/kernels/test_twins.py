@@ -361,29 +361,6 @@ def test_quantiles_over_draws_keep_the_sign_of_zero(draws):
     np.testing.assert_array_equal(np.signbit(out), np.signbit(expected))
 
 
-@pytest.mark.parametrize("draws", [2, 7, 1000])
-def test_quantiles_over_draws_of_repeated_columns_are_each_columns_own(draws):
-    """A column equal to the one before it has its quantiles copied: bit for bit NumPy's for
-    each column, across the block boundary at 32 columns, where the two differ only in a
-    zero's sign (the copy would carry the other sign), in one draw, or where both are NaN."""
-    rng = _rng("quantiles-repeats", draws)
-    base = rng.lognormal(8.0, 1.0, draws)
-    signed = np.r_[0.0, base[1:]]
-    one_off = base.copy()
-    one_off[-1] = np.nextafter(one_off[-1], np.inf)
-    nan = np.r_[np.nan, base[1:]]
-    columns = (
-        [base] * 33 + [signed, np.r_[-0.0, base[1:]], np.r_[-0.0, base[1:]], signed]
-        + [base, one_off, one_off, nan, nan, base] + [np.zeros(draws), np.full(draws, -0.0)]
-    )  # fmt: skip
-    values = np.stack(columns, axis=1)
-    out = np.empty((PROBABILITIES.size, values.shape[1]))
-    kernels.quantiles_over_draws(values, PROBABILITIES, out)
-    expected = twins.quantiles_over_draws_numpy(values, PROBABILITIES)
-    np.testing.assert_array_equal(out, expected)
-    np.testing.assert_array_equal(np.signbit(out), np.signbit(expected))
-
-
 def test_quantiles_over_draws_by_hand():
     """Draws 3, 1, 2, 4: P0 = 1, P25 = 1.75, P50 = 2.5, P100 = 4."""
     out = np.empty((4, 1))
