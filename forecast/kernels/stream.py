@@ -551,8 +551,9 @@ def _add_flexible_hour(inputs, day, hour, rows, weather, moved, placed, filled, 
     """Evaluate the chunk's hour ``hour`` of ``day`` into ``rows`` with flexibility acting in
     it (:func:`_flex_hour`, with ``moved``, ``placed``, ``filled`` and ``day_moves`` as
     :func:`_day_shifts` left them for the day) and add it to the block's day sums and peaks
-    (:func:`_accumulate_hour`, curtailed row included); return how many draws' AI load
-    flexibility changed. ``rows`` then hold the hour's loads for its quantiles."""
+    (:func:`_accumulate_hour`, the curtailed row included where flexibility changes the
+    hour); return how many draws' AI load flexibility changed. ``rows`` then hold the hour's
+    loads for its quantiles."""
     _hour_values(inputs, hour, day, np.int64(0), rows.shape[1], rows, weather, inputs.non_ai_t)
     left = _left_as_is(inputs, day, rows, day_moves)
     changes = 0 if left else _flex_rows(inputs, day, hour, rows, weather, moved, placed, filled)
