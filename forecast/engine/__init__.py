@@ -570,8 +570,9 @@ def _project(scenario, options, calendar, progress, baseline, hourly_sinks,
     )
     if scenario.non_ai_loads and len(scenario.regions) > 1:
         stats.annual["non_ai_region_energy"] = non_ai_energy_by_region(
-            non_ai_by_region, calendar, cooling_excess, inputs.weather_of_draw
-        )
+            non_ai_by_region, calendar, cooling_excess, inputs.weather_of_draw,
+            key=hourly.hours_key,
+        )  # fmt: skip
         if "region_ai_at_total_peak" in stats.annual:
             # Each region's data-centre load at the grid's peak: its AI load there and its
             # non-AI load in the same hour, draws x years evaluations.

@@ -389,8 +389,9 @@ def month_frontiers(
     return frontiers
 
 
-#: The weather's tables of months that :func:`site_months` made (see there), by key and
-#: table, most recent last: 8 projections' (a few MB).
+#: The weather's tables of months that :func:`site_months` made (see there), and the sums
+#: of :func:`month_excess_sums` where it made none, by key and table, most recent last:
+#: 8 projections' (a few MB).
 _MONTH_TABLES = SharedArrays(kept=24)
 
 
@@ -551,24 +552,45 @@ def non_ai_coefficients(
     return coef
 
 
-def non_ai_energy_by_region(
-    coef: np.ndarray, calendar, cooling_excess: np.ndarray, weather_of_draw: np.ndarray
+def month_excess_sums(
+    calendar: HourlyCalendar, cooling_excess: np.ndarray, *, key: Hashable = None
 ) -> np.ndarray:
+    """Sum of each weather year's cooling excess ``cooling_excess`` [W, H] over each of the
+    calendar's months: the ``x`` column of :func:`month_hour_sums`, the same values.
+    [°C·h] float64[W, M]
+
+    With ``key`` (as for :func:`site_months`) the sums are found again where
+    :func:`site_months` or an earlier call kept them: a projection of ``kr-outlook``'s 12 years
+    spent 5 ms of CPU making them once more (2026-12-07).
+    """
+    if key is not None:
+        for part, index in (("sums", (..., 2)), ("excess", ...)):
+            kept = _MONTH_TABLES.get((key, part))
+            if kept is not None:
+                return kept[index]
+    sums = np.stack(
+        [np.bincount(calendar.month_of_hour, weights=row, minlength=calendar.n_months)
+         for row in cooling_excess]
+    )  # fmt: skip
+    return sums if key is None else _MONTH_TABLES.put((key, "excess"), sums)
+
+
+def non_ai_energy_by_region(
+    coef: np.ndarray, calendar, cooling_excess: np.ndarray, weather_of_draw: np.ndarray,
+    *, key: Hashable = None,
+) -> np.ndarray:  # fmt: skip
     """Each region's non-AI data-centre energy per year and draw: the kernel's non-AI row (every
     load, those the baseline holds included) region by region. [MWh] float64[R, D, Y]
 
     ``coef`` is :func:`non_ai_coefficients`' [D, R, M, 4] on the calendar's months. The load is
     ``c0 + c1 · x`` every hour of a month, so its sum over the month is ``hours · c0 + (sum of
     x) · c1``, with ``x`` [°C] the draw's weather year's cooling excess (``cooling_excess``
-    [W, H], ``weather_of_draw`` [D]): no hourly pass is needed.
+    [W, H], ``weather_of_draw`` [D]; its sums by month kept under ``key``,
+    :func:`month_excess_sums`): no hourly pass is needed.
     """
     n_months = coef.shape[2]
     hours = np.bincount(calendar.month_of_hour, minlength=n_months).astype(float)  # [M]
-    # Sum of each weather year's excess over each month's hours. [W, M]
-    excess = np.stack(
-        [np.bincount(calendar.month_of_hour, weights=row, minlength=n_months)
-         for row in cooling_excess]
-    )  # fmt: skip
+    excess = month_excess_sums(calendar, cooling_excess, key=key)  # [W, M]
     monthly = coef[..., 0] * hours + coef[..., 1] * excess[weather_of_draw][:, None]  # [D, R, M]
     year_of_month = (calendar.first_month + np.arange(n_months)) // 12 - calendar.years[0]
     energy = np.stack(

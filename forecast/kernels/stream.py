@@ -249,23 +249,38 @@ def _flex_hour(inputs, day, hour, rows, weather, moved, placed, filled, day_move
     to its room (:func:`_hour_room`): below the stress level, so no hour rises above it, and
     below the region's full load, so no region draws more than its hosted nameplate.
     """
+    if _left_as_is(inputs, day, rows, day_moves):
+        return 0
+    return _flex_rows(inputs, day, hour, rows, weather, moved, placed, filled)
+
+
+@inline_jit
+def _left_as_is(inputs, day, rows, day_moves):
+    """Whether flexibility leaves the hour in ``rows`` as it is: no draw's total reaches its
+    stress level and the day (``day_moves`` 0) shifts no energy; the curtailed row is zeroed.
+    Most hours are (one counting pass, which vectorises, instead of the region loop and the
+    totals again; the rows are then what the loop would write, bit for bit). A NaN total
+    counts, so that it spreads as the loop spreads it, and so does an hour at the level after
+    the cutoff (the loop then changes nothing)."""
+    level = inputs.stress_level_t[inputs.year_of_day[day]]
+    total, curtailed = rows[TOTAL_ROW], rows[CURTAILED_ROW]
+    for draw in range(total.size):
+        curtailed[draw] = 0.0
+    stressed = 0
+    for draw in range(total.size):
+        stressed += 0 if total[draw] < level[draw] else 1
+    return stressed == 0 and day_moves == 0
+
+
+@borrowing_jit
+def _flex_rows(inputs, day, hour, rows, weather, moved, placed, filled):
+    """:func:`_flex_hour`'s change to an hour that flexibility does not leave as it is
+    (:func:`_left_as_is`); returns how many draws' AI load it changed."""
     level = inputs.stress_level_t[inputs.year_of_day[day]]
     cutoff = inputs.stress_hour_t[inputs.year_of_day[day]]
     at = inputs.first_hour + hour
     share, shift = inputs.flex_share, inputs.flex_shift
     total, curtailed, ai = rows[TOTAL_ROW], rows[CURTAILED_ROW], rows[AI_ROW]
-    for draw in range(total.size):
-        curtailed[draw] = 0.0
-    # An hour that is no draw's stress hour, on a day that shifts no energy, is left as it is:
-    # most hours are (one counting pass, which vectorises, instead of the region loop and the
-    # totals again; the rows are then what the loop would write, bit for bit). A NaN total
-    # counts, so that it spreads as the loop spreads it, and so does an hour at the level
-    # after the cutoff (the loop then changes nothing).
-    stressed = 0
-    for draw in range(total.size):
-        stressed += 0 if total[draw] < level[draw] else 1
-    if stressed == 0 and day_moves == 0:
-        return 0
     ai[:] = 0.0
     changed = 0
     month, excess = inputs.month_of_hour[hour], weather[0]
@@ -536,12 +551,16 @@ def _add_flexible_hour(inputs, day, hour, rows, weather, moved, placed, filled, 
     """Evaluate the chunk's hour ``hour`` of ``day`` into ``rows`` with flexibility acting in
     it (:func:`_flex_hour`, with ``moved``, ``placed``, ``filled`` and ``day_moves`` as
     :func:`_day_shifts` left them for the day) and add it to the block's day sums and peaks
-    (:func:`_accumulate_hour`, curtailed row included); return how many draws' AI load
-    flexibility changed. ``rows`` then hold the hour's loads for its quantiles."""
+    (:func:`_accumulate_hour`, the curtailed row included where flexibility changes the
+    hour); return how many draws' AI load flexibility changed. ``rows`` then hold the hour's
+    loads for its quantiles."""
     _hour_values(inputs, hour, day, np.int64(0), rows.shape[1], rows, weather, inputs.non_ai_t)
-    changes = _flex_hour(inputs, day, hour, rows, weather, moved, placed, filled, day_moves)
+    left = _left_as_is(inputs, day, rows, day_moves)
+    changes = 0 if left else _flex_rows(inputs, day, hour, rows, weather, moved, placed, filled)
     year = inputs.year_of_day[day]
-    _accumulate_hour(rows, day_sums, day, hour, peaks, year, True, inputs.has_non_ai)
+    # An hour left as it is has a curtailed row of +0.0, which changes no day sum (a sum
+    # started at +0.0 is never -0.0): most hours' sums skip it.
+    _accumulate_hour(rows, day_sums, day, hour, peaks, year, not left, inputs.has_non_ai)
     return changes
 
 

@@ -69,16 +69,18 @@ def _relative_difference(got, want) -> float:
     return float((np.abs(got[finite] - want[finite]) / scale).max(initial=0.0))
 
 
-def _timed(owner, attribute: str, label: str, timings: dict[str, float]) -> None:
-    """Wrap ``owner.attribute`` so that each call adds its wall time to ``timings[label]``."""
+def _timed(owner, attribute: str, label: str, timings: dict[str, float], *,
+           clock=time.perf_counter) -> None:  # fmt: skip
+    """Wrap ``owner.attribute`` so that each call adds its time by ``clock`` (default its wall
+    time) to ``timings[label]``."""
     function = getattr(owner, attribute)
 
     def timed(*args, **kwargs):
-        start = time.perf_counter()
+        start = clock()
         try:
             return function(*args, **kwargs)
         finally:
-            timings[label] += time.perf_counter() - start
+            timings[label] += clock() - start
 
     setattr(owner, attribute, timed)
 

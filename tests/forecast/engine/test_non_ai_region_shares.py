@@ -4,6 +4,7 @@ sat in one region)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import tomllib
 
@@ -85,3 +86,40 @@ def test_bad_shares_are_refused_in_one_line_naming_the_field(shares, message):
 def test_region_and_region_shares_together_are_refused():
     with pytest.raises(ScenarioError, match="region = 'capital' and region_shares both given"):
         _with_load(region="capital", region_shares={"capital": 1.0})
+
+
+@pytest.mark.parametrize("sites", [True, False], ids=["with-sites", "without-sites"])
+def test_the_months_excess_sums_are_found_again_with_the_same_energy(monkeypatch, sites):
+    """Each region's non-AI energy sums the cooling excess over each month's hours: a second
+    projection over the same period and weather (another seed) finds those sums kept (the
+    sites' month tables where the scenario has sites, its own otherwise) instead of summing
+    105,192 hours a weather year again, and its energy equals one with the sums made anew, bit
+    for bit."""
+    from forecast.engine import power
+    from forecast.memo import SharedArrays
+
+    data = tomllib.loads(SMALL_SCENARIO)
+    data["non_ai_loads"] = [{"name": "servers", "kind": "servers", "energy_twh": 1.0,
+                             "region_shares": {"capital": 0.7, "non_capital": 0.3}}]  # fmt: skip
+    if not sites:
+        del data["sites"]
+    scenario = parse_scenario(data, origin="small.toml")
+    made = []
+    bincount = np.bincount
+
+    def counted(values, weights=None, minlength=0):
+        made.append(weights is not None and minlength == 24)  # a sum over the 24 months
+        return bincount(values, weights=weights, minlength=minlength)
+
+    monkeypatch.setattr(power, "_MONTH_TABLES", SharedArrays(kept=24), raising=False)
+    project(scenario, OPTIONS)
+    monkeypatch.setattr(power.np, "bincount", counted)
+    options = dataclasses.replace(OPTIONS, seed=1)
+    again = project(scenario, options)
+    monkeypatch.setattr(power.np, "bincount", bincount)
+    monkeypatch.setattr(power, "_MONTH_TABLES", SharedArrays(kept=24), raising=False)
+    anew = project(scenario, options)
+    assert not any(made)
+    name = "non_ai_energy_twh_by_region_mean"
+    np.testing.assert_array_equal(again[name].values, anew[name].values)
+    assert float(anew[name].sum()) > 0
