@@ -188,8 +188,8 @@ def test_the_first_run_loads_no_comparison_and_no_baseline_model(tmp_path):
     neither :mod:`forecast.sweep.compare` (with the sweep's regions, sites and stacking; its
     site tables imported ``text_table`` from there) nor, run with ``--no-baseline``,
     :mod:`forecast.baseline.model` (imported for the baseline's warm-up hours, which a run
-    without a baseline does not take). Both were loaded until 2026-12-07: 6 ms of CPU of the
-    1.1 s to the first result."""
+    without a baseline does not take). Both were loaded until 2026-12-07 (1.6 and 4.7 ms of CPU
+    to import them, at load 10)."""
     argv = [*PROJECTIONS["first-run"], "--out", str(tmp_path / "p.csv")]
     loaded = _modules_loaded(argv, FIRST_RUN_UNUSED, printed="each site's AI load")
     assert loaded == "[]", loaded
