@@ -1425,6 +1425,26 @@ def pad_right(text: str, width: int) -> str:
     return text + " " * max(width - display_width(text), 0)
 
 
+def text_table(first: str, headers: list[str], rows: list[tuple[str, list[str]]]) -> list[str]:
+    """A fixed-width table: a first column (years or sites), then right-aligned cells, padded by
+    terminal columns (:func:`display_width`: a Korean region label is twice its length wide)."""
+    width = max(display_width(first), *(display_width(label) for label, _ in rows))
+    widths = [
+        max(display_width(header), *(display_width(cells[i]) for _, cells in rows))
+        for i, header in enumerate(headers)
+    ]
+    text = [
+        pad_right(first, width)
+        + "".join(f"  {pad_left(h, w)}" for h, w in zip(headers, widths, strict=True))
+    ]
+    for label, cells in rows:
+        text.append(
+            pad_right(label, width)
+            + "".join(f"  {pad_left(c, w)}" for c, w in zip(cells, widths, strict=True))
+        )
+    return text
+
+
 def _shown(value: float, digits: int) -> str:
     """``value`` to ``digits`` places, a difference that rounds to nothing shown as ``0.00``,
     not ``-0.00``."""

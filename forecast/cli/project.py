@@ -168,8 +168,7 @@ def site_load_table(dataset, *, every_site: bool = False) -> str:
     """Each site's AI energy in the period's first and last year and its mean MW in the last
     month, P50 [P10-P90] (mean); a scenario of more than :data:`SITE_LOAD_ROWS` sites says
     where its sites' figures are instead, unless ``every_site``."""
-    from forecast.outputs import band_label, region_label, summary_cell
-    from forecast.sweep.compare import text_table
+    from forecast.outputs import band_label, region_label, summary_cell, text_table
 
     if "site_energy_twh" not in dataset:
         return ""
@@ -529,9 +528,8 @@ def site_table(dataset) -> str:
     """When each site under a connection limit asks for its grid capacity and when all of it is
     connected, among the draws that build it, how late that is and how long its built MW
     wait."""
-    from forecast.outputs import band_label
+    from forecast.outputs import band_label, text_table
     from forecast.report.sites import site_columns, site_rows
-    from forecast.sweep.compare import text_table
 
     rows = site_rows(dataset)
     if not rows:

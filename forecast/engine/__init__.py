@@ -366,10 +366,13 @@ class _Drivers:
 
 def _drivers(scenario, options, calendar, weather, model) -> _Drivers:
     """The weather, the draws, the inference shape and the baseline over ``calendar``."""
-    from forecast.baseline.model import warm_up_hours
+    # With a baseline, the weather of the days before the window too (its shape's warm-up);
+    # without one, the baseline model's module is not imported.
+    hours, first = calendar.local, 0
+    if model is not None:
+        from forecast.baseline.model import warm_up_hours
 
-    # With a baseline, the weather of the days before the window too (its shape's warm-up).
-    hours, first = warm_up_hours(calendar.local) if model is not None else (calendar.local, 0)
+        hours, first = warm_up_hours(calendar.local)
     reference_c = central(operation(scenario.operations, "pue_reference_temperature_c"))
     warmed_temperature = weather.for_hours(hours)
     temperature = warmed_temperature[:, first:]

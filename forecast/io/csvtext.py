@@ -72,10 +72,13 @@ def csv_float(value: object) -> str:
 @functools.cache
 def _digit_groups() -> tuple[np.ndarray, np.ndarray]:
     """The numbers 0..9999 as four ASCII digits packed in a ``uint32`` (in memory order), and
-    how many trailing zeros each has (4 for 0)."""
-    text = "".join(f"{number:04d}" for number in range(10_000)).encode()
-    packed = np.frombuffer(text, dtype=np.uint32)
-    zeros = np.array([4 - len(f"{number:04d}".rstrip("0")) for number in range(10_000)])
+    how many trailing zeros each has (4 for 0). Built with NumPy: formatting the 10,000 numbers
+    as text took 5 ms of CPU of every command that writes a CSV."""
+    numbers = np.arange(10_000)[:, None]
+    places = 10 ** np.arange(4)  # 1, 10, 100, 1000
+    digits = numbers // places[::-1] % 10 + ord("0")  # thousands first, as the text reads
+    packed = digits.astype(np.uint8).view(np.uint32).ravel()
+    zeros = np.count_nonzero(numbers % (10 * places) == 0, axis=1)
     return packed, zeros
 
 

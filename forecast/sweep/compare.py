@@ -40,17 +40,15 @@ from forecast.outputs import (
     column_unit,
     design_weather_year,
     difference_name,
-    display_width,
     limited_regions,
     mean_name,
     non_ai_growth_note,
     numpy_values,
-    pad_left,
-    pad_right,
     partial_period_notes,
     per_draw_name,
     region_label,
     summary_cell,
+    text_table,
     values_at,
 )
 from forecast.projection import ProjectionOptions, project
@@ -581,27 +579,6 @@ def summary_text(dataset: xr.Dataset) -> str:
     lines += _grid_blocks(dataset, labels)
     lines += caveat_lines(dataset)
     return "\n".join(lines)
-
-
-def text_table(first: str, headers: list[str], rows: list[tuple[str, list[str]]]) -> list[str]:
-    """A fixed-width table: a first column (years or sites), then right-aligned cells, padded by
-    terminal columns (:func:`forecast.outputs.display_width`: a Korean region label is twice
-    its length wide)."""
-    width = max(display_width(first), *(display_width(label) for label, _ in rows))
-    widths = [
-        max(display_width(header), *(display_width(cells[i]) for _, cells in rows))
-        for i, header in enumerate(headers)
-    ]
-    text = [
-        pad_right(first, width)
-        + "".join(f"  {pad_left(h, w)}" for h, w in zip(headers, widths, strict=True))
-    ]
-    for label, cells in rows:
-        text.append(
-            pad_right(label, width)
-            + "".join(f"  {pad_left(c, w)}" for c, w in zip(cells, widths, strict=True))
-        )
-    return text
 
 
 def _quantile_text(levels: np.ndarray, values: np.ndarray, digits: int) -> str:

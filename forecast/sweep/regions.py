@@ -12,7 +12,14 @@ from __future__ import annotations
 import xarray as xr
 
 from forecast.io.export import year_end_months
-from forecast.outputs import band_label, difference_name, numpy_values, region_label, summary_cell
+from forecast.outputs import (
+    band_label,
+    difference_name,
+    numpy_values,
+    region_label,
+    summary_cell,
+    text_table,
+)
 
 #: The figures of the "by region" blocks: variable, title, decimals.
 REGION_FIGURES = (
@@ -37,8 +44,6 @@ def region_blocks(dataset: xr.Dataset, labels: list[str]) -> list[str]:
     scenarios have, each region's P50 [P10–P90] (mean) per scenario and each later scenario's
     difference from the first, draw by draw (– where a scenario lacks it, or its regions
     differ from the first's)."""
-    from forecast.sweep.compare import text_table
-
     if dataset.sizes.get("region", 0) < 2:
         return []
     reference, others = labels[0], labels[1:]

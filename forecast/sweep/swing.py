@@ -24,7 +24,7 @@ import pandas as pd
 import xarray as xr
 
 from forecast.errors import OptionsError, year_error
-from forecast.outputs import quantile_at
+from forecast.outputs import quantile_at, text_table
 from forecast.sweep.variants import (
     OAT_BASE,
     OAT_COLUMN,
@@ -191,8 +191,6 @@ def swing_table(
 
 def swing_text(table: pd.DataFrame, *, digits: dict[str, int] | None = None) -> str:
     """The swing table as fixed-width text: a block per output and year, inputs by swing."""
-    from forecast.sweep.compare import text_table
-
     blocks = []
     for (output, year), rows in table.groupby(["output", "year"], sort=False):
         unit = str(rows["unit"].iloc[0])

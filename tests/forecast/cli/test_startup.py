@@ -190,6 +190,30 @@ def test_a_small_grid_export_loads_no_dask(tmp_path):
     assert loaded == "[]", loaded
 
 
+#: What the first run has no use for: the comparison's module (its tables are ``forecast
+#: compare``'s; the fixed-width text of the summary's site tables is
+#: :func:`forecast.outputs.text_table`) with the sweep package it sits in, and, without the
+#: baseline, the baseline model's module and its features.
+FIRST_RUN_UNUSED = (
+    "forecast.sweep",
+    "forecast.sweep.compare",
+    "forecast.baseline.model",
+    "forecast.baseline.features",
+)
+
+
+def test_the_first_run_loads_no_comparison_and_no_baseline_model(tmp_path):
+    """The warm start's command (:data:`PROJECTIONS` ``first-run``, its summary printed) loads
+    neither :mod:`forecast.sweep.compare` (with the sweep's regions, sites and stacking; its
+    site tables imported ``text_table`` from there) nor, run with ``--no-baseline``,
+    :mod:`forecast.baseline.model` (imported for the baseline's warm-up hours, which a run
+    without a baseline does not take). Both were loaded until 2026-12-07 (1.6 and 4.7 ms of CPU
+    to import them, at load 10)."""
+    argv = [*PROJECTIONS["first-run"], "--out", str(tmp_path / "p.csv")]
+    loaded = _modules_loaded(argv, FIRST_RUN_UNUSED, printed="each site's AI load")
+    assert loaded == "[]", loaded
+
+
 #: ``forecast plot`` figures drawn from NumPy arrays read by position: the report figure (the
 #: default, ``fan``), the load duration curves and energy by region, on the first run's month.
 PLOTS = {

@@ -82,6 +82,17 @@ def test_every_decimal_exponent_and_digit_count_is_csv_float():
     assert csvtext.float_texts(values).to_pylist() == _expected(values)
 
 
+def test_digit_groups_are_the_numbers_written_as_text():
+    """The table of four-digit groups (built with NumPy since 2026-12-07) is each of 0..9999
+    written ``%04d``, its bytes read as one ``uint32``, and the count of trailing zeros of that
+    text (4 for ``0000``), as it was built from the text before."""
+    packed, zeros = csvtext._digit_groups()
+    text = "".join(f"{number:04d}" for number in range(10_000)).encode()
+    assert packed.dtype == np.uint32 and packed.tobytes() == text
+    expected = [4 - len(f"{number:04d}".rstrip("0")) for number in range(10_000)]
+    assert zeros.tolist() == expected
+
+
 @st.composite
 def frames(draw):
     """A table of text, float, integer (with missing values) and sometimes boolean columns."""
