@@ -469,6 +469,17 @@ def train(
             "artifact trained with it would project with other intervals than it was scored "
             "with; allowed: false (or leave it out)"
         )
+    if config.level_momentum != "none" or config.shape_windows:
+        setting = (
+            f"level_momentum = {config.level_momentum!r}"
+            if config.level_momentum != "none"
+            else f"shape_windows = {list(config.shape_windows)}"
+        )
+        raise OptionsError(
+            f"{config_path}: [training] {setting} is for python -m models.backtest only "
+            "(issue 13's ninth round, a measurement: the README's \"What was tried\"); "
+            'allowed: level_momentum = "none" and shape_windows = [] (or leave them out)'
+        )
     copied = copied_config_warning(config)
     if copied is not None:
         print(copied, file=sys.stderr)
