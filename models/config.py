@@ -41,8 +41,9 @@ from forecast.weather import historical_record, load_location
 #: trend and the year intercepts need three). [years]
 MIN_FIT_YEARS = 3
 #: ``[training] level_momentum``: none; the random walk from the origin year's end (its mean ×
-#: (1 + g/2)); the random walk with drift g; or that drifting walk as a third member of the
-#: combination (g: the year-over-year growth of the origin year's last months).
+#: (1 + g/2)); the random walk with one year's drift (× (1 + g)); or that drifted walk as a
+#: third member of the combination (g: the year-over-year growth of the origin year's last
+#: months; :func:`models.fit.combined_level`).
 LEVEL_MOMENTUM_MODES = ("none", "year_end", "drift", "member")
 # The keys a training config may hold, by section (anything else is a typo, refused).
 _CONFIG_KEYS = {

@@ -429,8 +429,11 @@ def combined_level(
     ``momentum`` g [1/year] (:func:`momentum_growth`, issue 13's ninth round) with ``mode``:
     "year_end", the random walk starts where the origin year ends, ``log L_origin +
     log(1 + g/2)`` (its mean lies half a year before its end); "drift", the random walk
-    drifts by ``log(1 + g)`` a year; "member", that drifting walk is a third member beside
-    the trend and the plain walk, equal weights ``w = 1/3``.
+    takes one year of drift, ``log L_origin + log(1 + g)`` (a year from the origin year's
+    mean to the next one's); "member", that drifted walk is a third member beside the trend
+    and the plain walk, equal weights ``w = 1/3``. The momentum moves the intercept alone:
+    a few months' growth is a year's news, not a slope to extrapolate over decades, so
+    beyond the year ahead the walk stays where it is (the slope stays ``w b``).
 
     Returns
     -------
@@ -439,20 +442,19 @@ def combined_level(
     """
     intercept, slope = (float(value) for value in trend_parameters)
     weight = TREND_WEIGHT
-    walk_intercept, walk_slope = float(last_log_level), 0.0
+    walk = float(last_log_level)
     if mode != "none":
         assert momentum is not None
-        drift = float(np.log1p(momentum))
         if mode == "year_end":
-            walk_intercept += float(np.log1p(momentum / 2.0))
+            walk += float(np.log1p(momentum / 2.0))
         elif mode == "drift":
-            walk_slope = drift
-        else:  # "member": the plain walk and the drifting one share the walk's weight
+            walk += float(np.log1p(momentum))
+        else:  # "member": the plain walk and the drifted one share the walk's weight
             weight = 1.0 / 3.0
-            walk_slope = drift / 2.0
+            walk += float(np.log1p(momentum)) / 2.0
     return {
-        "intercept": weight * intercept + (1.0 - weight) * walk_intercept,
-        "slope": weight * slope + (1.0 - weight) * walk_slope,
+        "intercept": weight * intercept + (1.0 - weight) * walk,
+        "slope": weight * slope,
         "covariance": (weight * weight * np.asarray(trend_covariance)).tolist(),
         "trend_weight": weight,
     }

@@ -200,24 +200,30 @@ def _growing_grid(growth: float) -> pd.Series:
 def test_the_year_over_year_momentum_reads_the_growth_of_a_steady_grid(months):
     """Issue 13's ninth round: on a grid growing a steady 1.8 %/year, the same months a year
     apart read 1.8 %/year (the third round's Kalman smooth trend on monthly levels read 6.0 %:
-    the monthly levels are a sawtooth inside each year, which the same months cancel). With
-    mode "year_end" the walk starts half a year's growth above the origin year's mean."""
+    the monthly levels are a sawtooth inside each year, which the same months cancel). The
+    level forecast (mode "member", the shipped configs') is a third each of the trend, the
+    random walk and the walk moved by that growth."""
     config = types.SimpleNamespace(
         **vars(_config(FeatureSpec(country="KR"))),
-        level_momentum="year_end", level_momentum_months=months,
+        level_momentum="member", level_momentum_months=months,
     )  # fmt: skip
     parameters = fit_baseline(_growing_grid(0.018), _temperature(), config, last_year=2022)
     level = parameters["level"]
     assert level["momentum_growth"] == pytest.approx(0.018, abs=0.002)
+    assert level["trend_weight"] == pytest.approx(1 / 3)
     trend = level["trend_intercept"] + level["trend_slope"]
-    walk = np.log(level["normalised_level_mw"]["2022"] * (1 + level["momentum_growth"] / 2))
-    assert level["intercept"] + level["slope"] == pytest.approx((trend + walk) / 2, abs=1e-4)
+    walk = np.log(level["normalised_level_mw"]["2022"])
+    moved = walk + np.log1p(level["momentum_growth"])
+    assert level["intercept"] + level["slope"] == pytest.approx((trend + walk + moved) / 3,
+                                                                abs=1e-4)  # fmt: skip
+    model = BaselineModel.from_parameters(parameters)
+    assert model.level.trend_weight == pytest.approx(1 / 3)
 
 
 def test_the_momentum_modes_place_the_walk_as_documented():
     """Hand case: trend 10.0 + 0.02 h, last level 9.97, momentum 4 %: year_end shifts the walk
-    by log 1.02, drift lets it grow log 1.04 a year, member weighs trend, walk and drifting walk
-    a third each."""
+    by log 1.02, drift by log 1.04 (one year's momentum, no slope), member weighs trend, walk
+    and drifted walk a third each."""
     covariance = np.array([[4e-4, 1e-4], [1e-4, 1e-4]])
     trend = np.array([10.0, 0.02])
 
@@ -230,6 +236,9 @@ def test_the_momentum_modes_place_the_walk_as_documented():
     assert next_year("member") == pytest.approx((10.02 + 9.97 + 9.97 + np.log(1.04)) / 3)
     member = combined_level(trend, covariance, 9.97, momentum=0.04, mode="member")
     np.testing.assert_allclose(member["covariance"], covariance / 9)
+    assert member["slope"] == pytest.approx(0.02 / 3)  # the momentum is not extrapolated
+    drift = combined_level(trend, covariance, 9.97, momentum=0.04, mode="drift")
+    assert drift["slope"] == pytest.approx(0.01)
 
 
 def test_a_combination_of_shape_windows_is_the_mean_of_their_coefficients():
