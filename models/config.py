@@ -40,6 +40,11 @@ from forecast.weather import historical_record, load_location
 #: Fewest years of demand a fit needs (a backtest year's fit: the years before it; the level
 #: trend and the year intercepts need three). [years]
 MIN_FIT_YEARS = 3
+#: ``[training] level_momentum``: none; the random walk from the origin year's end (its mean ×
+#: (1 + g/2)); the random walk with one year's drift (× (1 + g)); or that drifted walk as a
+#: third member of the combination (g: the year-over-year growth of the origin year's last
+#: months; :func:`models.fit.combined_level`).
+LEVEL_MOMENTUM_MODES = ("none", "year_end", "drift", "member")
 # The keys a training config may hold, by section (anything else is a typo, refused).
 _CONFIG_KEYS = {
     "model": {
@@ -51,7 +56,10 @@ _CONFIG_KEYS = {
         "demand_unit", "first_year", "last_year", "timestamp_timezone", "interval_label",
     },
     "features": set(FeatureSpec.__dataclass_fields__) - {"country", "subdivision"},
-    "training": {"shape_window_years", "level_window_years", "ridge_penalty"},
+    "training": {
+        "shape_window_years", "level_window_years", "ridge_penalty", "level_momentum",
+        "level_momentum_months", "shape_windows",
+    },
     "backtest": {"years", "draws", "seed"},
 }  # fmt: skip
 
@@ -89,6 +97,14 @@ class TrainingConfig:
     #: backtest only (``forecast-train`` refuses it: the projection engine does not apply it).
     noise_by_hour: bool = False
     noise_hour_split: str = "none"
+    #: Year-over-year momentum in the level (``[training] level_momentum``, default "none";
+    #: "year_end", "drift" or "member", over the origin year's last ``level_momentum_months``
+    #: months, 3 or 6) and a combination of shape windows (``shape_windows``, e.g. [3, 4, 5];
+    #: default [], the one window ``shape_window_years``): issue 13's ninth round, for the
+    #: backtest only (``forecast-train`` refuses them; see :mod:`models.fit`).
+    level_momentum: str = "none"
+    level_momentum_months: int = 3
+    shape_windows: tuple[int, ...] = ()
 
 
 def _require(table: dict, key: str, section: str, path: Path):
@@ -180,6 +196,35 @@ def _noise_hour_split(model: dict, path: Path) -> str:
     return str(value)
 
 
+def _level_momentum(training: dict, path: Path) -> tuple[str, int]:
+    mode = training.get("level_momentum", "none")
+    if mode not in LEVEL_MOMENTUM_MODES:
+        raise OptionsError(
+            f"{path}: [training] level_momentum = {mode!r}; allowed: "
+            f"{', '.join(repr(name) for name in LEVEL_MOMENTUM_MODES)}"
+        )
+    months = training.get("level_momentum_months", 3)
+    if isinstance(months, bool) or months not in (3, 6):
+        raise OptionsError(
+            f"{path}: [training] level_momentum_months = {months!r}; allowed: 3 or 6"
+        )
+    return str(mode), int(months)
+
+
+def _shape_windows(training: dict, path: Path) -> tuple[int, ...]:
+    windows = training.get("shape_windows", [])
+    if not (
+        isinstance(windows, list)
+        and all(isinstance(w, int) and not isinstance(w, bool) and w >= 1 for w in windows)
+        and len(set(windows)) == len(windows)
+    ):
+        raise OptionsError(
+            f"{path}: [training] shape_windows = {windows!r}; allowed: a list of distinct "
+            "window lengths in years, e.g. [3, 4, 5], or [] for shape_window_years alone"
+        )
+    return tuple(windows)
+
+
 def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingConfig:
     """Read a training config TOML.
 
@@ -269,6 +314,7 @@ def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingCo
             f"{', '.join(repr(label) for label in INTERVAL_LABELS)} (whether a timestamp labels "
             "the hour it begins or the hour it ends)"
         )
+    momentum_mode, momentum_months = _level_momentum(training, path)
     model_id = _require(model, "id", "model", path)
     if model_id == artifacts.NO_MODEL:
         raise OptionsError(
@@ -302,6 +348,9 @@ def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingCo
         seed=_number(backtest, "seed", "backtest", path, 0),
         noise_by_hour=_noise_by_hour(model, path),
         noise_hour_split=_noise_hour_split(model, path),
+        level_momentum=momentum_mode,
+        level_momentum_months=momentum_months,
+        shape_windows=_shape_windows(training, path),
     )
     if config.level_window_years < 3:
         raise OptionsError(

@@ -46,6 +46,7 @@ The final model takes κ and s from all backtest years (the median again).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -106,6 +107,63 @@ def _design_by_year(demand: pd.Series, temperature: pd.Series, spec: FeatureSpec
             in_year,
             design_matrix(demand.index[in_year], temperature.to_numpy()[in_year], spec=spec),
         )
+
+
+def _ridge_solution(
+    demand: pd.Series,
+    temperature: pd.Series,
+    spec: FeatureSpec,
+    ridge_penalty: float,
+    valid: np.ndarray,
+    log_demand: np.ndarray,
+    shape_years: list[int],
+) -> np.ndarray:
+    """Ridge fit of ``log_demand`` on the design matrix and unpenalised year intercepts over
+    ``shape_years``, the trend factors profile-only (:func:`_profile_only`).
+
+    Returns float64[P + len(shape_years)]: the P feature coefficients, then each year's
+    intercept [log MW].
+    """
+    n_features = len(feature_names(spec))
+    n_parameters = n_features + len(shape_years)
+    gram = np.zeros((n_parameters, n_parameters))
+    moment = np.zeros(n_parameters)
+    column_sum = np.zeros(n_features)
+    column_square_sum = np.zeros(n_features)
+    n_rows = 0
+    for position, (_, in_year, design) in enumerate(
+        _design_by_year(demand, temperature, spec, shape_years)
+    ):
+        fitted = valid[in_year]
+        rows = design[fitted]
+        year_columns = np.zeros((len(rows), len(shape_years)))
+        year_columns[:, position] = 1.0
+        full = np.hstack([rows, year_columns])
+        gram += full.T @ full
+        moment += full.T @ log_demand[in_year][fitted]
+        column_sum += rows.sum(axis=0)
+        column_square_sum += (rows**2).sum(axis=0)
+        n_rows += len(rows)
+    # Ridge on the standardised features (penalty ∝ each column's variance); the year
+    # intercepts are not penalised, so the penalty never pulls the level.
+    variance = column_square_sum / n_rows - (column_sum / n_rows) ** 2
+    penalty = np.zeros(n_parameters)
+    penalty[:n_features] = ridge_penalty * n_rows * np.maximum(variance, 1e-12)
+    free = _profile_only(spec, n_parameters)
+    return free @ np.linalg.solve(free.T @ (gram + np.diag(penalty)) @ free, free.T @ moment)
+
+
+def combined_shape(solutions: list[np.ndarray], n_features: int) -> np.ndarray:
+    """Feature coefficients of the geometric mean of the shapes of several fit windows.
+
+    ``solutions`` are :func:`_ridge_solution`'s, one per window; their first ``n_features``
+    entries are averaged (the year intercepts, of different years, are left out). The mean of
+    the log-linear coefficients is the log of the geometric mean of the windows' shapes, up to
+    a constant that the normaliser and the levels absorb, so the combination is one shape of
+    the usual form (issue 13's ninth round, ``[training] shape_windows``). Returns
+    float64[P].
+    """
+    return np.mean([solution[:n_features] for solution in solutions], axis=0)
 
 
 def _profile_only(spec: FeatureSpec, n_parameters: int) -> np.ndarray:
@@ -219,39 +277,24 @@ def fit_baseline(
         )
     shape_years = all_years[-config.shape_window_years :]
     n_features = len(feature_names(spec))
-    n_parameters = n_features + len(shape_years)
-    gram = np.zeros((n_parameters, n_parameters))
-    moment = np.zeros(n_parameters)
-    column_sum = np.zeros(n_features)
-    column_square_sum = np.zeros(n_features)
-    n_rows = 0
     log_demand = np.log(np.where(valid, values, 1.0))
-    for position, (_, in_year, design) in enumerate(
-        _design_by_year(demand, temperature, spec, shape_years)
-    ):
-        fitted = valid[in_year]
-        rows = design[fitted]
-        year_columns = np.zeros((len(rows), len(shape_years)))
-        year_columns[:, position] = 1.0
-        full = np.hstack([rows, year_columns])
-        gram += full.T @ full
-        moment += full.T @ log_demand[in_year][fitted]
-        column_sum += rows.sum(axis=0)
-        column_square_sum += (rows**2).sum(axis=0)
-        n_rows += len(rows)
-    # Ridge on the standardised features (penalty ∝ each column's variance); the year
-    # intercepts are not penalised, so the penalty never pulls the level.
-    variance = column_square_sum / n_rows - (column_sum / n_rows) ** 2
-    penalty = np.zeros(n_parameters)
-    penalty[:n_features] = config.ridge_penalty * n_rows * np.maximum(variance, 1e-12)
-    free = _profile_only(spec, n_parameters)
-    solution = free @ np.linalg.solve(free.T @ (gram + np.diag(penalty)) @ free, free.T @ moment)
-    coefficients, adjustments = guard_extrapolation(solution[:n_features], spec)
-    intercepts = dict(zip(shape_years, solution[n_features:], strict=True))
+    fit_window = partial(
+        _ridge_solution, demand, temperature, spec, config.ridge_penalty, valid, log_demand
+    )
+    # getattr: configs built by hand (tests, models.horizons) predate the options; off there.
+    windows = getattr(config, "shape_windows", ())
+    intercepts: dict[int, float] | None = None
+    if windows:
+        raw_coefficients = combined_shape([fit_window(all_years[-w:]) for w in windows], n_features)
+    else:
+        solution = fit_window(shape_years)
+        raw_coefficients = solution[:n_features]
+        intercepts = dict(zip(shape_years, solution[n_features:], strict=True))
+    coefficients, adjustments = guard_extrapolation(raw_coefficients, spec)
 
     residuals = []
     shape_sum, shape_count = 0.0, 0
-    shape_means_raw = {}
+    shape_means_raw, monthly = {}, {}
     for year, in_year, design in _design_by_year(demand, temperature, spec, all_years):
         linear = design @ coefficients
         raw_shape = np.exp(linear)
@@ -260,12 +303,14 @@ def fit_baseline(
             float(raw_shape[fitted].mean()),
             float(values[in_year][fitted].mean()),
         )
-        if year in intercepts:
+        if year >= all_years[-1] - 1:
+            monthly[year] = monthly_sums(demand.index[in_year], values[in_year], raw_shape, fitted)
+        if year in shape_years:
             shape_sum += raw_shape.sum()
             shape_count += len(raw_shape)
-            year_residual = np.where(
-                fitted, log_demand[in_year] - linear - intercepts[year], np.nan
-            )
+            log_residual = log_demand[in_year] - linear
+            intercept = intercepts[year] if intercepts is not None else log_residual[fitted].mean()
+            year_residual = np.where(fitted, log_residual - intercept, np.nan)
             residuals.append(pd.Series(year_residual, index=demand.index[in_year]))
     log_normaliser = float(np.log(shape_sum / shape_count))
     normaliser = np.exp(log_normaliser)
@@ -278,9 +323,19 @@ def fit_baseline(
     origin_year = level_years[-1]
     regressors = sm.add_constant(np.asarray(level_years, dtype=np.float64) - origin_year)
     level_fit = sm.OLS(np.log([normalised_level[y] for y in level_years]), regressors).fit()
+    momentum_mode = getattr(config, "level_momentum", "none")
+    momentum = None
+    if momentum_mode != "none":
+        momentum = momentum_growth(monthly, origin_year, config.level_momentum_months)
     combination = combined_level(
-        level_fit.params, np.asarray(level_fit.cov_params()), np.log(normalised_level[origin_year])
+        level_fit.params,
+        np.asarray(level_fit.cov_params()),
+        np.log(normalised_level[origin_year]),
+        momentum=momentum,
+        mode=momentum_mode,
     )
+    if momentum is not None:
+        combination["momentum_growth"] = momentum
 
     residual = pd.concat(residuals)
     # Grouped by wall-clock date: normalize() on the zone would raise where midnight does not
@@ -298,7 +353,6 @@ def fit_baseline(
         "calibration_factor": 1.0,
         "sd": residual_sd,
     }
-    # getattr: configs built by hand (tests, models.horizons) predate the option; off there.
     if getattr(config, "noise_by_hour", False):
         noise["hour_scale"] = hour_noise_scale(residual, spec, config.noise_hour_split).tolist()
         noise["hour_scale_split"] = config.noise_hour_split
@@ -314,13 +368,10 @@ def fit_baseline(
             "ridge_penalty": config.ridge_penalty,
             "profile_only_factors": list(PROFILE_ONLY_FACTORS),
             "extrapolation_adjustments": adjustments,
+            **({"combined_windows": list(windows)} if windows else {}),
         },
         "level": {
-            "model": (
-                f"equal-weight combination ({TREND_WEIGHT:g} / {1 - TREND_WEIGHT:g}) of a "
-                "statsmodels OLS trend log(normalised annual mean MW) ~ 1 + (year - "
-                "origin_year) and a random walk from the origin year's level"
-            ),
+            "model": _level_description(momentum_mode),
             **combination,
             "trend_intercept": float(level_fit.params[0]),
             "trend_slope": float(level_fit.params[1]),
@@ -359,7 +410,12 @@ def hour_noise_scale(residual: pd.Series, spec: FeatureSpec, split: str) -> np.n
 
 
 def combined_level(
-    trend_parameters: np.ndarray, trend_covariance: np.ndarray, last_log_level: float
+    trend_parameters: np.ndarray,
+    trend_covariance: np.ndarray,
+    last_log_level: float,
+    *,
+    momentum: float | None = None,
+    mode: str = "none",
 ) -> dict:
     """The level forecast: the trend and the random walk from the last year, equally weighted.
 
@@ -370,6 +426,15 @@ def combined_level(
     parameters' covariance is ``w² Cov(a, b)``; the year innovation keeps the calibrated level
     scale (:func:`with_calibration`).
 
+    ``momentum`` g [1/year] (:func:`momentum_growth`, issue 13's ninth round) with ``mode``:
+    "year_end", the random walk starts where the origin year ends, ``log L_origin +
+    log(1 + g/2)`` (its mean lies half a year before its end); "drift", the random walk
+    takes one year of drift, ``log L_origin + log(1 + g)`` (a year from the origin year's
+    mean to the next one's); "member", that drifted walk is a third member beside the trend
+    and the plain walk, equal weights ``w = 1/3``. The momentum moves the intercept alone:
+    a few months' growth is a year's news, not a slope to extrapolate over decades, so
+    beyond the year ahead the walk stays where it is (the slope stays ``w b``).
+
     Returns
     -------
     dict
@@ -377,12 +442,71 @@ def combined_level(
     """
     intercept, slope = (float(value) for value in trend_parameters)
     weight = TREND_WEIGHT
+    walk = float(last_log_level)
+    if mode != "none":
+        assert momentum is not None
+        if mode == "year_end":
+            walk += float(np.log1p(momentum / 2.0))
+        elif mode == "drift":
+            walk += float(np.log1p(momentum))
+        else:  # "member": the plain walk and the drifted one share the walk's weight
+            weight = 1.0 / 3.0
+            walk += float(np.log1p(momentum)) / 2.0
     return {
-        "intercept": weight * intercept + (1.0 - weight) * float(last_log_level),
+        "intercept": weight * intercept + (1.0 - weight) * walk,
         "slope": weight * slope,
         "covariance": (weight * weight * np.asarray(trend_covariance)).tolist(),
         "trend_weight": weight,
     }
+
+
+def _level_description(mode: str) -> str:
+    """The level's ``model`` text in the parameters."""
+    if mode == "none":
+        return (
+            f"equal-weight combination ({TREND_WEIGHT:g} / {1 - TREND_WEIGHT:g}) of a "
+            "statsmodels OLS trend log(normalised annual mean MW) ~ 1 + (year - "
+            "origin_year) and a random walk from the origin year's level"
+        )
+    return (
+        "equal-weight combination of a statsmodels OLS trend log(normalised annual mean MW) "
+        f"~ 1 + (year - origin_year) and a random walk from the origin year's level, with "
+        f"year-over-year momentum ({mode})"
+    )
+
+
+def monthly_sums(
+    local_times: pd.DatetimeIndex, load: np.ndarray, raw_shape: np.ndarray, fitted: np.ndarray
+) -> np.ndarray:
+    """Sums of the load [MW h] and of the raw shape over each calendar month's fitted hours,
+    float64[2, 12] (row 0 load, row 1 shape; month m at column m − 1)."""
+    month = pd.DatetimeIndex(local_times).month.to_numpy()[fitted] - 1
+    return np.array(
+        [
+            np.bincount(month, weights=load[fitted], minlength=12),
+            np.bincount(month, weights=raw_shape[fitted], minlength=12),
+        ]
+    )
+
+
+def momentum_growth(monthly: dict[int, np.ndarray], origin_year: int, months: int) -> float:
+    """Year-over-year growth of the origin year's last ``months`` months, weather-normalised.
+
+    Each year's load over its mean shape at the actual temperatures in the same months
+    (:func:`monthly_sums`), origin year over the year before, minus 1. [1/year] The same
+    months compare like with like: the seasonal harmonics bend the same way in both, so the
+    sawtooth of monthly levels inside a year (one intercept per year in the shape; the
+    third round) cancels. 0 without the year before the origin.
+    """
+    if origin_year - 1 not in monthly:
+        return 0.0
+    last = slice(12 - months, 12)
+
+    def level(year: int) -> float:
+        load, shape = monthly[year][:, last].sum(axis=1)
+        return float(load / shape)
+
+    return level(origin_year) / level(origin_year - 1) - 1.0
 
 
 def with_calibration(

@@ -167,6 +167,17 @@ def _worst_year(table: pd.DataFrame) -> str:
     )
 
 
+def _momentum_line(level: dict) -> str:
+    """The model card's words on the level's year-over-year momentum member, if any."""
+    if "momentum_growth" not in level:
+        return ""
+    return (
+        f" and the same walk moved by the weather-normalised growth of the origin year's last "
+        f"{level['momentum_months']} months over the same months a year earlier "
+        f"({100 * level['momentum_growth']:+.2f} %)"
+    )
+
+
 def _model_card(
     manifest: dict,
     table_text: str,
@@ -176,6 +187,11 @@ def _model_card(
     worst_year: str = "",
 ) -> str:
     level = manifest["parameters_summary"]
+    trend_share, level_parts = (
+        ("a third", "a third trend, two thirds random walks")
+        if "momentum_growth" in level
+        else ("half", "half trend, half random walk")
+    )
     subdivision = manifest["config"]["model"].get("subdivision")
     subdivision = f" (subdivision {subdivision})" if subdivision else ""
     features = manifest["config"].get("features", {})
@@ -210,7 +226,8 @@ weather enters as an ensemble of historical weather years.
   as a profile that sums to zero over the day), years {level["shape_window_years"]}.
 - Level: equal-weight combination of a statsmodels OLS trend of log temperature-normalised
   annual mean load, years {level["level_window_years"]}, and a random walk from the last
-  year's level; slope {level["level_slope_pct_per_year"]:.2f} %/year (half the trend's).
+  year's level{_momentum_line(level)}; slope {level["level_slope_pct_per_year"]:.2f} %/year
+  ({trend_share} of the trend's).
 - Noise: daily AR(1), φ = {level["noise_autocorrelation"]:.2f}, σ = {level["noise_sd"]:.4f}
   (residual sd × calibration factor {level["calibration_factor"]:.2f}); level scale
   {100 * level["level_scale"]:.2f} % (level spread factor {level["level_spread_factor"]:.2f}
@@ -249,7 +266,7 @@ origin.
 
 ## Limits
 - Single-station temperature ({station}) as a proxy for the whole grid.
-- The level is half trend, half random walk: it does not know about economic shocks{worst_year}.
+- The level is {level_parts}: it does not know about economic shocks{worst_year}.
 - Behind-the-meter solar is captured only through linear trends (of the daily profile and of
   the response to the daily temperature range, a sunshine proxy); they extrapolate linearly.
 """
@@ -339,6 +356,14 @@ def publish_model(
             "shape_window_years": parameters["shape"]["window_years"],
             "level_window_years": parameters["level"]["window_years"],
             "level_slope_pct_per_year": 100.0 * parameters["level"]["slope"],
+            **(
+                {
+                    "momentum_growth": parameters["level"]["momentum_growth"],
+                    "momentum_months": config.level_momentum_months,
+                }
+                if "momentum_growth" in parameters["level"]
+                else {}
+            ),
             "noise_autocorrelation": parameters["noise"]["autocorrelation"],
             "noise_sd": parameters["noise"]["sd"],
             "calibration_factor": parameters["noise"]["calibration_factor"],
@@ -468,6 +493,18 @@ def train(
             "only: the projection engine does not apply the hour-of-day noise scale, so an "
             "artifact trained with it would project with other intervals than it was scored "
             "with; allowed: false (or leave it out)"
+        )
+    if config.level_momentum not in ("none", "member") or config.shape_windows:
+        setting = (
+            f"level_momentum = {config.level_momentum!r}"
+            if config.level_momentum not in ("none", "member")
+            else f"shape_windows = {list(config.shape_windows)}"
+        )
+        raise OptionsError(
+            f"{config_path}: [training] {setting} is for python -m models.backtest only "
+            "(issue 13's ninth round, a measurement: the README's \"What was tried\"); "
+            'allowed: level_momentum = "none" or "member" and shape_windows = [] (or leave '
+            "them out)"
         )
     copied = copied_config_warning(config)
     if copied is not None:

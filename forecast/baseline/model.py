@@ -99,6 +99,9 @@ class LevelModel:
     #: The normalised level of each year the model was fitted on, up to the origin: history,
     #: not a forecast (:meth:`observed`). [MW]
     observed_mw: Mapping[int, float] = field(default_factory=dict)
+    #: Weight of the trend in the level forecast, the random walk's the rest
+    #: (:func:`models.fit.combined_level`; 1/3 with a year-over-year momentum member). [1]
+    trend_weight: float = 0.5
 
     def regressors(self, years: np.ndarray) -> np.ndarray:
         """Design rows ``[1, y − origin]`` of the years, float64[Y, 2]."""
@@ -126,7 +129,9 @@ class LevelModel:
         or [D, 1] per draw). float64[D, Y] [MW]"""
         years = np.asarray(years, dtype=np.int64)
         first = self.shock_years(years).start
-        innovation = _horizon_innovations(shocks, first, years, self.origin_year)
+        innovation = _horizon_innovations(
+            shocks, first, years, self.origin_year, trend_weight=self.trend_weight
+        )
         return np.exp(parameters @ self.regressors(years).T + scale * innovation)
 
     def observed(self, years: np.ndarray, levels: np.ndarray) -> np.ndarray:
@@ -157,9 +162,14 @@ class LevelModel:
             )
         if ahead:
             span = f"{ahead[0]}" if len(ahead) == 1 else f"{ahead[0]}-{ahead[-1]}"
+            weights = (
+                "half trend, half random walk"
+                if self.trend_weight == 0.5
+                else f"trend {self.trend_weight:.2f}, random walks {1 - self.trend_weight:.2f}"
+            )
             parts.append(
-                f"{span} forecast from the origin year {self.origin_year} (half trend, half "
-                "random walk; the level's spread grows with the horizon)"
+                f"{span} forecast from the origin year {self.origin_year} ({weights}; the "
+                "level's spread grows with the horizon)"
             )
         return "; ".join(parts)
 
@@ -309,6 +319,7 @@ class BaselineModel:
                     residual_scale=float(level["residual_scale"]),
                     degrees_of_freedom=int(level["degrees_of_freedom"]),
                     spread_factor=float(level.get("spread_factor", 1.0)),
+                    trend_weight=float(level.get("trend_weight", 0.5)),
                     observed_mw={
                         int(year): float(value)
                         for year, value in level.get("normalised_level_mw", {}).items()
@@ -498,7 +509,7 @@ class BaselineModel:
 
 
 def _horizon_innovations(
-    shocks: np.ndarray, first: int, years: np.ndarray, origin: int
+    shocks: np.ndarray, first: int, years: np.ndarray, origin: int, *, trend_weight: float = 0.5
 ) -> np.ndarray:
     """The level's innovation in ``years``, from the standard yearly shocks of the calendar
     years ``first``, ``first + 1``, ... (``shocks`` [D, S]). [1] float64[D, Y]
@@ -514,14 +525,17 @@ def _horizon_innovations(
     so the year ahead keeps the calibrated, backtested spread (exactly: ½ z + ½ z = z), and
     h years ahead the variance is (3 + h) / 4 times it (2.25 at 6 years, 3.5 at 11), where
     independent yearly shocks kept it flat (a forecaster found NSW's 80 % bands covering the
-    annual energy of 2 of 7 years two years ahead and none six years ahead).
+    annual energy of 2 of 7 years two years ahead and none six years ahead). With another
+    ``trend_weight`` w (a third with the momentum member of :func:`models.fit.combined_level`,
+    whose two walks share the shocks) the weights are w and 1 − w, and the year ahead is
+    still z.
     """
     span = first + np.arange(shocks.shape[1])
     walk = np.cumsum(np.where(span > origin, shocks, 0.0), axis=1)
     columns = np.asarray(years, dtype=np.int64) - first
     ahead = (np.asarray(years) - origin >= 1)[None, :]
     own = shocks[:, columns]
-    return np.where(ahead, 0.5 * own + 0.5 * walk[:, columns], own)
+    return np.where(ahead, trend_weight * own + (1.0 - trend_weight) * walk[:, columns], own)
 
 
 def hourly_lognormal(z: np.ndarray, sd: np.ndarray) -> np.ndarray:

@@ -183,3 +183,90 @@ def test_the_calibrated_level_scale_replaces_the_regression_scale():
     model = BaselineModel.from_parameters(parameters)
     draws = model.level_draws(np.array([2025]), 20_000, np.random.default_rng(2))
     assert np.log(draws / 50_000.0).std() == pytest.approx(0.01, rel=0.03)
+
+
+def _growing_grid(growth: float) -> pd.Series:
+    """Demand growing ``growth`` a year continuously (inside each year too), with a daily
+    profile and a heating response. [MW]"""
+    temperature = _temperature()
+    hour = TIMES.hour.to_numpy()
+    years = TIMES.year.to_numpy() - 2019 + TIMES.day_of_year.to_numpy() / 366
+    daily_profile = 1 + 0.1 * np.sin(2 * np.pi * (hour - 8) / 24)
+    heating = 1 + 0.01 * np.maximum(16 - temperature, 0)
+    return pd.Series(60_000 * (1 + growth) ** years * daily_profile * heating, index=TIMES)
+
+
+@pytest.mark.parametrize("months", [3, 6])
+def test_the_year_over_year_momentum_reads_the_growth_of_a_steady_grid(months):
+    """Issue 13's ninth round: on a grid growing a steady 1.8 %/year, the same months a year
+    apart read 1.8 %/year (the third round's Kalman smooth trend on monthly levels read 6.0 %:
+    the monthly levels are a sawtooth inside each year, which the same months cancel). The
+    level forecast (mode "member", the shipped configs') is a third each of the trend, the
+    random walk and the walk moved by that growth."""
+    config = types.SimpleNamespace(
+        **vars(_config(FeatureSpec(country="KR"))),
+        level_momentum="member", level_momentum_months=months,
+    )  # fmt: skip
+    parameters = fit_baseline(_growing_grid(0.018), _temperature(), config, last_year=2022)
+    level = parameters["level"]
+    assert level["momentum_growth"] == pytest.approx(0.018, abs=0.002)
+    assert level["trend_weight"] == pytest.approx(1 / 3)
+    trend = level["trend_intercept"] + level["trend_slope"]
+    walk = np.log(level["normalised_level_mw"]["2022"])
+    moved = walk + np.log1p(level["momentum_growth"])
+    assert level["intercept"] + level["slope"] == pytest.approx((trend + walk + moved) / 3,
+                                                                abs=1e-4)  # fmt: skip
+    model = BaselineModel.from_parameters(parameters)
+    assert model.level.trend_weight == pytest.approx(1 / 3)
+
+
+def test_the_momentum_modes_place_the_walk_as_documented():
+    """Hand case: trend 10.0 + 0.02 h, last level 9.97, momentum 4 %: year_end shifts the walk
+    by log 1.02, drift by log 1.04 (one year's momentum, no slope), member weighs trend, walk
+    and drifted walk a third each."""
+    covariance = np.array([[4e-4, 1e-4], [1e-4, 1e-4]])
+    trend = np.array([10.0, 0.02])
+
+    def next_year(mode: str) -> float:
+        level = combined_level(trend, covariance, 9.97, momentum=0.04, mode=mode)
+        return level["intercept"] + level["slope"]
+
+    assert next_year("year_end") == pytest.approx((10.02 + 9.97 + np.log(1.02)) / 2)
+    assert next_year("drift") == pytest.approx((10.02 + 9.97 + np.log(1.04)) / 2)
+    assert next_year("member") == pytest.approx((10.02 + 9.97 + 9.97 + np.log(1.04)) / 3)
+    member = combined_level(trend, covariance, 9.97, momentum=0.04, mode="member")
+    np.testing.assert_allclose(member["covariance"], covariance / 9)
+    assert member["slope"] == pytest.approx(0.02 / 3)  # the momentum is not extrapolated
+    drift = combined_level(trend, covariance, 9.97, momentum=0.04, mode="drift")
+    assert drift["slope"] == pytest.approx(0.01)
+
+
+def test_a_combination_of_shape_windows_is_the_mean_of_their_coefficients():
+    """``shape_windows = [3, 4]``: the shape's coefficients are the mean of the 3- and 4-year
+    fits' (the geometric mean of their shapes) wherever the extrapolation guard, applied after
+    the mean, changed none of them; the levels still read the grid's 2 %/year."""
+    grid = _growing_grid(0.02)
+    spec = FeatureSpec(country="KR")
+    names = factor_names(spec)
+
+    def fitted(**options) -> tuple[np.ndarray, dict]:
+        config = types.SimpleNamespace(**vars(_config(spec)) | options)
+        parameters = fit_baseline(grid, _temperature(), config, last_year=2022)
+        guarded = {
+            names.index(change["factor"]) * 24 + change["hour"]
+            for change in parameters["shape"]["extrapolation_adjustments"]
+        }
+        return np.array(parameters["shape"]["coefficients"]), {
+            "guarded": guarded, "levels": parameters["level"]["normalised_level_mw"]
+        }  # fmt: skip
+
+    three, three_fit = fitted(shape_window_years=3)
+    four, four_fit = fitted(shape_window_years=4)
+    both, both_fit = fitted(shape_windows=(3, 4))
+    assert np.abs(three - four).max() > 1e-4  # the windows differ
+    kept = np.ones(len(both), dtype=bool)
+    kept[list(three_fit["guarded"] | four_fit["guarded"] | both_fit["guarded"])] = False
+    assert kept.sum() > 0.95 * len(both)
+    np.testing.assert_allclose(both[kept], (three[kept] + four[kept]) / 2, atol=1e-12)
+    levels = both_fit["levels"]
+    assert levels["2022"] / levels["2021"] - 1 == pytest.approx(0.02, abs=0.003)

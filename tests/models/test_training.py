@@ -362,6 +362,13 @@ def test_training_in_a_zone_whose_clocks_change_at_midnight(tmp_path, monkeypatc
          "alpha-2 codes"),
         (('country = "KR"', 'country = "US"\nsubdivision = "Virgina"'),
          "[model] subdivision = 'Virgina': not one of US's; allowed: AK, AL, AR,"),
+        # Issue 13's ninth round: the level's momentum and the shape windows.
+        (("ridge_penalty =", 'level_momentum = "fast"\nridge_penalty ='),
+         "[training] level_momentum = 'fast'; allowed: 'none', 'year_end', 'drift', 'member'"),
+        (("ridge_penalty =", "level_momentum_months = 4\nridge_penalty ="),
+         "[training] level_momentum_months = 4; allowed: 3 or 6"),
+        (("ridge_penalty =", "shape_windows = [3, 3]\nridge_penalty ="),
+         "[training] shape_windows = [3, 3]; allowed: a list of distinct window lengths"),
     ],
 )  # fmt: skip
 def test_a_config_naming_an_unknown_calendar_is_refused_naming_the_field(

@@ -107,13 +107,28 @@ def test_the_levels_spread_grows_with_the_horizon_and_the_year_ahead_keeps_the_b
     innovation = spread * level.residual_scale * rng.standard_t(5, size=(5_000, 1))
     by_hand = np.exp(parameters @ level.regressors(np.array([2025])).T + innovation)
     np.testing.assert_array_equal(year_ahead, by_hand)
+    _assert_horizon_variance(model, [1.0, 9 / 4, 14 / 4])
+
+
+def _assert_horizon_variance(model: BaselineModel, ratios: list[float]) -> None:
+    """The level's log variance 1, 6 and 11 years after the origin (2024), over the first's,
+    is ``ratios`` in both samplers (40,000 draws)."""
     years = np.array([2025, 2030, 2035])
     for draws in (
         model.level_draws(years, 40_000, np.random.default_rng(3)),
         model.level_paths(years, 40_000, _keyed(3)),
     ):
         variance = np.var(np.log(draws / 5e4), axis=0)
-        np.testing.assert_allclose(variance / variance[0], [1.0, 9 / 4, 14 / 4], rtol=0.06)
+        np.testing.assert_allclose(variance / variance[0], ratios, rtol=0.06)
+
+
+def test_with_a_third_trend_the_random_walks_carry_two_thirds_of_the_shocks_since_the_origin():
+    """The momentum member (issue 13, ninth round) makes the level a third trend and two thirds
+    random walks, which share the shocks: h years ahead the variance is 1 + (2/3)² (h − 1) of
+    the year ahead's (29/9 at 6 years, 49/9 at 11), in both samplers."""
+    parameters = _parameters(residual_scale=0.02)
+    parameters["level"]["trend_weight"] = 1 / 3
+    _assert_horizon_variance(BaselineModel.from_parameters(parameters), [1.0, 29 / 9, 49 / 9])
 
 
 def test_a_draws_level_and_noise_are_the_same_whatever_the_draws_and_the_years_around_it():
