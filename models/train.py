@@ -172,8 +172,8 @@ def _momentum_line(level: dict) -> str:
     if "momentum_growth" not in level:
         return ""
     return (
-        f" and the same walk moved by the weather-normalised growth of the origin year's last "
-        f"{level['momentum_months']} months over the same months a year earlier "
+        ",\n  and the same walk moved by the weather-normalised growth of the origin year's last "
+        f"{level['momentum_months']} months\n  over the same months a year earlier "
         f"({100 * level['momentum_growth']:+.2f} %)"
     )
 
@@ -187,10 +187,10 @@ def _model_card(
     worst_year: str = "",
 ) -> str:
     level = manifest["parameters_summary"]
-    trend_share, level_parts = (
-        ("a third", "a third trend, two thirds random walks")
+    trend_share, level_parts, joint = (
+        ("a third", "a third trend, two thirds random walks", "")
         if "momentum_growth" in level
-        else ("half", "half trend, half random walk")
+        else ("half", "half trend, half random walk", " and")
     )
     subdivision = manifest["config"]["model"].get("subdivision")
     subdivision = f" (subdivision {subdivision})" if subdivision else ""
@@ -225,7 +225,7 @@ weather enters as an ensemble of historical weather years.
   hour, seasonal harmonics × hour, heating/cooling degrees × hour,{daily_range} trend × hour
   as a profile that sums to zero over the day), years {level["shape_window_years"]}.
 - Level: equal-weight combination of a statsmodels OLS trend of log temperature-normalised
-  annual mean load, years {level["level_window_years"]}, and a random walk from the last
+  annual mean load, years {level["level_window_years"]},{joint} a random walk from the last
   year's level{_momentum_line(level)}; slope {level["level_slope_pct_per_year"]:.2f} %/year
   ({trend_share} of the trend's).
 - Noise: daily AR(1), φ = {level["noise_autocorrelation"]:.2f}, σ = {level["noise_sd"]:.4f}
