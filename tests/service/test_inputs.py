@@ -11,10 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 
-from service.main import create_app
-from tests.support.server import SharedServers, server_client
+from tests.support.server import SharedServers, server_client, started
 
 PERIOD = {"draws": 10, "resolution": "annual", "start": "2030-01-01", "end": "2030-12-31"}
 
@@ -145,14 +143,15 @@ def test_405_names_every_allowed_method(client, method, path, allowed):
     assert response.headers["allow"] == allowed
 
 
-def test_error_texts_show_no_server_path(make_settings, tmp_path):
-    """Before: artifact errors named the artifact directory on the server."""
+def test_error_texts_show_no_server_path(tmp_path):
+    """Before: artifact errors named the artifact directory on the server. (A server of its
+    own: no model in its artifact directory, so never ready.)"""
     root = tmp_path / "secret-location"
     root.mkdir()
-    settings = make_settings(
-        artifact_dir=root, api_keys="admin-key-00000001", require_read_key=False
-    )
-    with TestClient(create_app(settings, start_in_background=False)) as client:
+    with server_client(
+        artifact_dir=root, api_keys="admin-key-00000001", require_read_key=False, ready=False
+    ) as client:
+        assert "secret-location" not in started(client).text
         unknown = client.post(
             "/v1/models/reload",
             json={"model": "nothing"},
