@@ -170,7 +170,7 @@ def test_reads_need_a_key_once_keys_are_configured(
 ):
     """(Findings 2, 11) Keys configured: reading needs one unless explicitly opened; a wrong
     key is refused on every /v1 route; without any key configured the service stays open."""
-    client = shared_servers.client(artifact_dir=artifact_root, api_keys=KEYS)
+    client = shared_servers.client(artifact_dir=artifact_root, api_keys=KEYS, require_read_key=True)
     refused = client.get("/v1/scenarios")
     assert refused.status_code == 401, refused.text
     assert client.get("/v1/scenarios", headers={"X-API-Key": READER}).status_code == 200

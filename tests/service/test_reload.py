@@ -1,8 +1,8 @@
 """Reloading models: under load, and refusing tampered or broken artifacts (the old model keeps
 serving); a broken promoted artifact at start-up leaves the service up and not ready.
 
-On real servers (uvicorn): the refused reloads share one, whose artifact root gains a version
-of each test's own and whose served model they leave as it was; a test that reloads a model,
+On real servers (uvicorn): the refused reloads share the module's, whose artifact root gains a
+version of each test's own and whose served model they leave as it was; a test that reloads a model,
 or starts on a broken one, starts its own.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from tests.support.model_artifacts import (
     rewrite_parameters,
     synthetic_parameters,
 )
-from tests.support.server import SharedServers, server_client, started
+from tests.support.server import server_client, started
 
 BODY = {
     "scenario_id": "kr-national",
@@ -48,11 +49,11 @@ def artifact_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def client(shared_servers: SharedServers, artifact_dir: Path) -> httpx.Client:
-    """A real server of :func:`artifact_dir`, v1 served, a key to reload with."""
-    return shared_servers.client(
-        artifact_dir=artifact_dir, api_keys=API_KEY, require_read_key=False
-    )
+def client(artifact_dir: Path) -> Iterator[httpx.Client]:
+    """A real server of :func:`artifact_dir`, v1 served, a key to reload with: this module's
+    own, stopped at its end (no other module asks for it; idle, it costs CPU)."""
+    with server_client(artifact_dir=artifact_dir, api_keys=API_KEY, require_read_key=False) as http:
+        yield http
 
 
 @pytest.fixture
