@@ -1,12 +1,18 @@
-"""Every endpoint of the service through TestClient, including each error path."""
+"""Every endpoint of the service on a real server (uvicorn), including each error path.
+
+The tests that hold the service's own job queue or slots, or start it without its lifespan,
+run the app in-process (FastAPI's TestClient): they reach into its state, which a server in
+another process does not show."""
 
 from __future__ import annotations
 
 import io
 import json
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import numpy as np
 import pandas as pd
 import pytest
@@ -20,7 +26,7 @@ from service.errors import NotAcceptableError
 from service.main import create_app
 from service.render import negotiate, spreadsheet_safe
 from tests.support.model_artifacts import API_KEY, MODEL_ID, publish_model
-from tests.support.server import wait_for_status
+from tests.support.server import SharedServers, server_client, wait_for_status
 
 SMALL = {
     "scenario_id": "kr-national",
@@ -32,21 +38,17 @@ SMALL = {
 
 
 @pytest.fixture(scope="module")
-def client(make_settings):
-    settings = make_settings(
-        api_keys=f"{API_KEY},second-key-000001",
-        max_draws=5_000,
-        job_threshold_draw_hours=5e6,
-        max_queued_jobs=1,
-        require_read_key=False,
-    )
-    with TestClient(
-        create_app(settings, start_in_background=False), raise_server_exceptions=True
-    ) as test_client:
-        yield test_client
+def client(artifact_root: Path) -> Iterator[httpx.Client]:
+    """A real server of the test model with two keys, at most 5000 draws, a projection above
+    5e6 draw-hours a job and one job queued at most (a server of its own: its settings)."""
+    with server_client(
+        artifact_dir=artifact_root, api_keys=f"{API_KEY},second-key-000001", max_draws=5_000,
+        job_threshold_draw_hours=5e6, max_queued_jobs=1, require_read_key=False,
+    ) as http:  # fmt: skip
+        yield http
 
 
-def test_health_and_readiness(client: TestClient):
+def test_health_and_readiness(client: httpx.Client):
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200
@@ -63,7 +65,7 @@ def test_not_ready_before_lifespan(make_settings):
     assert "starting" in response.json()["detail"]
 
 
-def test_accelerators(client: TestClient):
+def test_accelerators(client: httpx.Client):
     listed = client.get("/v1/accelerators").json()
     h100 = next(row for row in listed if row["accelerator_id"] == "h100_sxm")
     assert h100["system_w_per_accelerator"] == 1275.0  # DGX H100 10.2 kW / 8 (facts.csv)
@@ -74,7 +76,7 @@ def test_accelerators(client: TestClient):
     assert client.get("/v1/accelerators/..%2F..%2Fetc").status_code in (404, 422)
 
 
-def test_scenarios(client: TestClient):
+def test_scenarios(client: httpx.Client):
     listed = client.get("/v1/scenarios").json()
     assert "kr-national" in {row["id"] for row in listed}
     detail = client.get("/v1/scenarios/kr-national").json()
@@ -85,7 +87,7 @@ def test_scenarios(client: TestClient):
     assert client.get("/v1/scenarios/UPPER").status_code == 422
 
 
-def test_projection_json_names_units_and_model(client: TestClient):
+def test_projection_json_names_units_and_model(client: httpx.Client):
     response = client.post("/v1/projections", json={**SMALL, "seed": 11})
     assert response.status_code == 200
     assert response.headers["x-cache"] == "miss"
@@ -104,7 +106,7 @@ def test_projection_json_names_units_and_model(client: TestClient):
     assert again.content == response.content
 
 
-def test_projection_csv_and_netcdf_by_query_and_accept(client: TestClient):
+def test_projection_csv_and_netcdf_by_query_and_accept(client: httpx.Client):
     csv = client.post("/v1/projections?format=csv", json=SMALL)
     assert csv.status_code == 200
     assert csv.headers["content-type"].startswith("text/csv")
@@ -142,7 +144,7 @@ def test_projection_csv_and_netcdf_by_query_and_accept(client: TestClient):
     )
 
 
-def test_projection_parquet_is_the_csv_table_with_its_provenance(client: TestClient):
+def test_projection_parquet_is_the_csv_table_with_its_provenance(client: httpx.Client):
     """The compact binary answer: the CSV's rows, typed, with the provenance in the schema."""
     import pyarrow.parquet as pq
 
@@ -174,7 +176,7 @@ def test_projection_parquet_is_the_csv_table_with_its_provenance(client: TestCli
     assert stored.status_code == 200 and stored.content == parquet.content
 
 
-def test_projection_overrides_and_inline_scenario(client: TestClient):
+def test_projection_overrides_and_inline_scenario(client: httpx.Client):
     base = client.post("/v1/projections", json=SMALL).json()
     heavier = client.post(
         "/v1/projections",
@@ -276,7 +278,7 @@ def test_projection_refusals_name_field_and_range(client, body, status, words):
         assert word in detail
 
 
-def test_a_period_past_the_horizon_is_noted_in_the_answer(client: TestClient):
+def test_a_period_past_the_horizon_is_noted_in_the_answer(client: httpx.Client):
     """kr-outlook to 2036 (its horizon ends in 2035): the answer's attrs say what the years
     past the horizon hold, as the command line's note does; within the horizon, nothing. The
     service does not warn it as well (a warned note went to the server's stderr, and where
@@ -294,24 +296,21 @@ def test_a_period_past_the_horizon_is_noted_in_the_answer(client: TestClient):
     assert "horizon_note" not in within.json()["attrs"]
 
 
-def test_a_shorter_service_limit_names_the_last_day_too(make_settings):
+def test_a_shorter_service_limit_names_the_last_day_too(
+    shared_servers: SharedServers, artifact_root: Path
+):
     """FORECAST_MAX_HORIZON_YEARS below 30: the refusal names the latest end it allows, for a
     projection and for the baseline alone."""
     body = {"draws": 5, "start": "2024-01-01", "end": "2034-12-31"}
     words = "end = 2034-12-31: allowed: a date 2024-01-01..2033-12-31 (from start = 2024-01-01, "
-    with TestClient(
-        create_app(make_settings(max_horizon_years=10), start_in_background=False)
-    ) as limited:
-        for path, extra in (
-            ("/v1/projections", {"scenario_id": "kr-national"}),
-            ("/v1/baseline", {}),
-        ):
-            response = limited.post(path, json={**body, **extra})
-            assert response.status_code == 422, response.text
-            assert response.json()["detail"] == words + "at most 10 calendar years)"
+    limited = shared_servers.client(artifact_dir=artifact_root, max_horizon_years=10)
+    for path, extra in (("/v1/projections", {"scenario_id": "kr-national"}), ("/v1/baseline", {})):
+        response = limited.post(path, json={**body, **extra})
+        assert response.status_code == 422, response.text
+        assert response.json()["detail"] == words + "at most 10 calendar years)"
 
 
-def test_a_long_value_in_a_refusal_is_cut_short_with_its_length(client: TestClient):
+def test_a_long_value_in_a_refusal_is_cut_short_with_its_length(client: httpx.Client):
     """A request field holding a whole scenario's notes (8,605 characters for global-iea-2025)
     was echoed whole in the 422's detail; now its first 200 characters, then its length."""
     notes = "Reproduces, without fitting, the base case. " * 200
@@ -322,7 +321,7 @@ def test_a_long_value_in_a_refusal_is_cut_short_with_its_length(client: TestClie
     assert len(detail) < 500
 
 
-def test_malformed_json_is_422(client: TestClient):
+def test_malformed_json_is_422(client: httpx.Client):
     response = client.post(
         "/v1/projections", content=b"{not json", headers={"content-type": "application/json"}
     )
@@ -356,7 +355,7 @@ def test_malformed_json_is_422(client: TestClient):
     # (Saving, which needs a write key, names its place the same way: test_scenarios_api.)
 
 
-def test_an_unknown_query_parameter_is_422_naming_it_and_the_allowed(client: TestClient):
+def test_an_unknown_query_parameter_is_422_naming_it_and_the_allowed(client: httpx.Client):
     """A misspelt parameter is refused, not ignored (``?fromat=csv`` answered JSON)."""
     body = {"scenario_id": "kr-national", "draws": 10, "resolution": "annual"}
     typo = client.post("/v1/projections?fromat=csv", json=body)
@@ -373,7 +372,7 @@ def test_an_unknown_query_parameter_is_422_naming_it_and_the_allowed(client: Tes
     assert client.get("/v1/runs?limit=5").status_code == 200
 
 
-def test_body_too_large_is_413(client: TestClient):
+def test_body_too_large_is_413(client: httpx.Client):
     declared = client.post(
         "/v1/projections", content=b" " * 1_000_001, headers={"content-type": "application/json"}
     )
@@ -390,11 +389,11 @@ def test_body_too_large_is_413(client: TestClient):
     assert streamed.status_code == 413
 
 
-def _wait_for(client: TestClient, location: str) -> dict:
+def _wait_for(client: httpx.Client, location: str) -> dict:
     return wait_for_status(client, location, {"succeeded", "failed"})
 
 
-def test_large_projection_runs_as_a_job(client: TestClient):
+def test_large_projection_runs_as_a_job(client: httpx.Client):
     body = {**SMALL, "draws": 600, "seed": 5}  # 600 draws x 8760 h > 5e6 draw-hours
     accepted = client.post("/v1/projections", json=body)
     assert accepted.status_code == 202
@@ -413,7 +412,7 @@ def test_large_projection_runs_as_a_job(client: TestClient):
     assert cached.headers["x-cache"] == "hit"
 
 
-def test_job_errors(client: TestClient):
+def test_job_errors(client: httpx.Client):
     assert client.get("/v1/jobs/" + "0" * 32).status_code == 404
     assert client.get("/v1/jobs/not-a-job-id").status_code == 422
     assert client.get("/v1/jobs/" + "0" * 32 + "/result").status_code == 404
@@ -433,19 +432,15 @@ def test_saturated_job_queue_answers_429_with_retry_after(make_settings):
     assert "at most 1" in refused.json()["detail"]
 
 
-def test_unfinished_job_result_is_409(make_settings):
-    settings = make_settings(job_threshold_draw_hours=1.0)
-    with TestClient(create_app(settings, start_in_background=False)) as client:
-        # A job long enough to be polled before it ends: 10 years hourly.
-        accepted = client.post(
-            "/v1/projections",
-            json={**SMALL, "draws": 200, "start": "2026-01-01", "end": "2035-12-31"},
-        )
-        assert accepted.status_code == 202
-        early = client.get(accepted.headers["location"] + "/result")
-        assert early.status_code == 409
-        assert "not succeeded" in early.json()["detail"]
-        assert _wait_for(client, accepted.headers["location"])["status"] == "succeeded"
+def test_unfinished_job_result_is_409(jobs_served: httpx.Client):
+    # A job long enough to be polled before it ends: 10 years hourly, a seed of this test's.
+    body = {**SMALL, "draws": 200, "start": "2026-01-01", "end": "2035-12-31", "seed": 409}
+    accepted = jobs_served.post("/v1/projections", json=body)
+    assert accepted.status_code == 202
+    early = jobs_served.get(accepted.headers["location"] + "/result")
+    assert early.status_code == 409
+    assert "not succeeded" in early.json()["detail"]
+    assert _wait_for(jobs_served, accepted.headers["location"])["status"] == "succeeded"
 
 
 def test_busy_slots_answer_503(make_settings):
@@ -466,7 +461,7 @@ async def _release(grant) -> None:
     grant.release()
 
 
-def test_the_baseline_of_a_year_the_model_was_fitted_on_is_its_observed_level(client: TestClient):
+def test_the_baseline_of_a_year_the_model_was_fitted_on_is_its_observed_level(client: httpx.Client):
     """/v1/baseline drew a fitted year as a forecast while a projection takes its observed
     level: the test model's 2020 (its origin) is 61,000 MW where its trend says 60,000, in
     every draw, and the answer says which years are observed."""
@@ -479,7 +474,7 @@ def test_the_baseline_of_a_year_the_model_was_fitted_on_is_its_observed_level(cl
     assert "2030 forecast from the origin year 2020" in ahead.json()["baseline_level"]
 
 
-def test_baseline_forecast(client: TestClient):
+def test_baseline_forecast(client: httpx.Client):
     body = {"start": "2030-07-01", "end": "2030-07-02", "draws": 50, "quantiles": [0.1, 0.9]}
     posted = client.post("/v1/baseline", json=body)
     assert posted.status_code == 200
@@ -510,7 +505,7 @@ def test_baseline_forecast(client: TestClient):
     assert "FORECAST_MAX_BASELINE_DRAW_HOURS" in too_big.json()["detail"]
 
 
-def test_models_list_and_detail(client: TestClient):
+def test_models_list_and_detail(client: httpx.Client):
     listed = client.get("/v1/models").json()
     assert listed == [
         {"model_id": MODEL_ID, "versions": ["v1"], "promoted_version": "v1", "served_version": "v1"}
@@ -523,7 +518,7 @@ def test_models_list_and_detail(client: TestClient):
     assert client.get(f"/v1/models/{MODEL_ID}", params={"version": "../v1"}).status_code == 422
 
 
-def test_reload_needs_an_api_key(client: TestClient):
+def test_reload_needs_an_api_key(client: httpx.Client):
     missing = client.post("/v1/models/reload")
     assert missing.status_code == 401
     wrong = client.post("/v1/models/reload", headers={"X-API-Key": "wrong"})
@@ -554,7 +549,7 @@ def test_reload_refuses_a_tampered_artifact_and_keeps_serving(tmp_path: Path, ma
         assert unknown.status_code == 404
 
 
-def test_scenario_of_another_country_gets_no_baseline(client: TestClient):
+def test_scenario_of_another_country_gets_no_baseline(client: httpx.Client):
     response = client.post(
         "/v1/projections",
         json={"scenario_id": "devries-2023-h100", "draws": 5, "resolution": "annual"},
@@ -618,7 +613,7 @@ def test_an_accept_refusing_every_format_names_all_of_them():
         assert media in message, message
 
 
-def test_openapi_documents_units(client: TestClient):
+def test_openapi_documents_units(client: httpx.Client):
     schema = client.get("/openapi.json").json()
     variables = schema["components"]["schemas"]["ProjectionVariables"]["properties"]
     assert "[TWh]" in variables["ai_energy_twh"]["description"]
@@ -627,7 +622,7 @@ def test_openapi_documents_units(client: TestClient):
     assert all(field.get("description") for field in request.values())
 
 
-def test_a_csv_whose_later_rows_have_a_site_column_has_it_in_the_header(client: TestClient):
+def test_a_csv_whose_later_rows_have_a_site_column_has_it_in_the_header(client: httpx.Client):
     """The service's CSV took its header from the first variable's rows: kr-outlook's site
     rows came with an eighth field and no heading, and pandas refused the file (a ministry
     analyst's dashboard download). Its header is the command line's, and it reads back as the
@@ -650,7 +645,7 @@ def test_a_csv_whose_later_rows_have_a_site_column_has_it_in_the_header(client: 
     assert table.loc[table["variable"] == "ai_energy_twh", "site"].isna().all()
 
 
-def test_a_short_windows_flexibility_is_its_whole_years(client: TestClient):
+def test_a_short_windows_flexibility_is_its_whole_years(client: httpx.Client):
     """A procurement analyst's two-day window of kr-outlook-flex curtailed in 48 of its 50
     hours (its stress hours were ranked inside the window): the window's hours are now the
     full year's, through the API as on the command line."""
@@ -667,7 +662,7 @@ def test_a_short_windows_flexibility_is_its_whole_years(client: TestClient):
         )
 
 
-def test_a_posted_site_name_a_spreadsheet_would_run_as_a_formula_is_refused(client: TestClient):
+def test_a_posted_site_name_a_spreadsheet_would_run_as_a_formula_is_refused(client: httpx.Client):
     """The service makes CSV of a posted scenario, whose site names the tidy CSV writes as they
     are: "=HYPERLINK(...)" would be a formula in a spreadsheet (interop review, finding 10)."""
     scenario = client.get("/v1/scenarios/kr-national").json()["scenario"]

@@ -12,16 +12,20 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 
 from forecast import provenance
 from forecast.projection import ProjectionOptions
 from forecast.scenario import load_scenario
 from service import estimates
 from service.headers import keyed_cache_control
-from service.main import create_app
-from tests.support.model_artifacts import API_KEY, MODEL_ID, publish_model, synthetic_parameters
-from tests.support.server import SharedServers, wait_for_status
+from tests.support.model_artifacts import MODEL_ID, publish_model, synthetic_parameters
+from tests.support.server import (
+    READER,
+    TEAM_KEYS,
+    SharedServers,
+    server_client,
+    wait_for_status,
+)
 
 ONE_YEAR = {"draws": 20, "resolution": "annual", "start": "2030-01-01", "end": "2030-12-31"}
 SMALL = {"scenario_id": "kr-national", **ONE_YEAR}
@@ -234,14 +238,14 @@ def test_a_job_remembers_the_format_it_was_asked_in(client: httpx.Client):
     assert client.get(f"/v1/runs/{job_id}").json()["options"]["format"] == "csv"
 
 
-def test_links_carry_the_root_path(make_settings, two_versions: Path):
+def test_links_carry_the_root_path(two_versions: Path):
     """Served under --root-path /forecast (a proxy strips it), every link in an answer lacked
     the prefix: a client behind the proxy could not follow Content-Location, Location,
-    result_url or run_url. Now they start with it."""
-    settings = make_settings(
-        artifact_dir=two_versions, root_path="/forecast", job_threshold_draw_hours=5e6
-    )
-    with TestClient(create_app(settings, start_in_background=False)) as client:
+    result_url or run_url. Now they start with it. (A server of its own: the runs it lists
+    are this test's.)"""
+    with server_client(
+        artifact_dir=two_versions, job_threshold_draw_hours=5e6, args=("--root-path", "/forecast")
+    ) as client:
         answer = client.post("/v1/projections", params={"format": "csv"}, json=SMALL)
         run_id = answer.headers["x-run-id"]
         assert answer.headers["content-location"] == (
@@ -262,32 +266,31 @@ def test_links_carry_the_root_path(make_settings, two_versions: Path):
         assert job["result_url"] == f"/forecast/v1/jobs/{job_id}/result"
 
 
-def test_keyed_answers_are_private(make_settings, two_versions: Path):
+def test_keyed_answers_are_private(shared_servers: SharedServers, artifact_root: Path):
     """A shared proxy could keep an answer given for an API key (`Cache-Control: no-cache`
     lets it store one) and hand it to the next client: now an answer to a keyed request says
     `private`, or `no-store` where it said nothing; open answers and the dashboard are as
-    they were."""
-    settings = make_settings(
-        artifact_dir=two_versions, api_keys=f"read:{API_KEY}", require_read_key=True
+    they were. (The team's shared servers: reads keyed, then open.)"""
+    key = {"X-API-Key": READER}
+    client = shared_servers.client(
+        artifact_dir=artifact_root, api_keys=TEAM_KEYS, require_read_key=True
     )
-    key = {"X-API-Key": API_KEY}
-    with TestClient(create_app(settings, start_in_background=False)) as client:
-        result = client.post("/v1/projections", json=SMALL, headers=key)
-        assert result.status_code == 200
-        assert result.headers["cache-control"] == "private, no-cache"
-        listed = client.get("/v1/scenarios", headers=key)
-        assert listed.headers["cache-control"] == "no-store"
-        refused = client.get("/v1/scenarios")
-        assert refused.status_code == 401 and refused.headers["cache-control"] == "no-store"
-        page = client.get("/")
-        assert "private" not in page.headers.get("cache-control", "")
-        assert "no-store" not in page.headers.get("cache-control", "")
-    open_settings = make_settings(artifact_dir=two_versions, api_keys=f"read:{API_KEY}",
-                                  require_read_key=False)  # fmt: skip
-    with TestClient(create_app(open_settings, start_in_background=False)) as client:
-        assert client.post("/v1/projections", json=SMALL).headers["cache-control"] == "no-cache"
-        keyed = client.post("/v1/projections", json=SMALL, headers=key)
-        assert keyed.headers["cache-control"] == "private, no-cache"
+    result = client.post("/v1/projections", json=SMALL, headers=key)
+    assert result.status_code == 200
+    assert result.headers["cache-control"] == "private, no-cache"
+    listed = client.get("/v1/scenarios", headers=key)
+    assert listed.headers["cache-control"] == "no-store"
+    refused = client.get("/v1/scenarios")
+    assert refused.status_code == 401 and refused.headers["cache-control"] == "no-store"
+    page = client.get("/")
+    assert "private" not in page.headers.get("cache-control", "")
+    assert "no-store" not in page.headers.get("cache-control", "")
+    client = shared_servers.client(
+        artifact_dir=artifact_root, api_keys=TEAM_KEYS, require_read_key=False
+    )
+    assert client.post("/v1/projections", json=SMALL).headers["cache-control"] == "no-cache"
+    keyed = client.post("/v1/projections", json=SMALL, headers=key)
+    assert keyed.headers["cache-control"] == "private, no-cache"
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,10 @@ checked once the body had arrived), read everything and filled the job queue whi
 configured; any write key changed or archived another analyst's scenario; key ids were
 prefixes of a plain sha256 (weak keys recovered offline); /docs could be framed; any Host was
 served; the database and results were world-readable.
+
+On real servers (uvicorn): the team's keys (:data:`tests.support.server.TEAM_KEYS`), so that
+the shared servers with them answer the reads and the saved scenarios; the slow uploads, the
+job quota and the hardened headers each have a server of their own settings.
 """
 
 from __future__ import annotations
@@ -14,23 +18,29 @@ import hashlib
 import socket
 import stat
 import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from forecast.errors import OptionsError
-from service.main import create_app
 from service.settings import Settings, environment_settings
 from tests.support.model_artifacts import publish_model
-from tests.support.server import LONG_DRAWS, running_server
+from tests.support.server import (
+    ADMIN,
+    LONG_DRAWS,
+    READER,
+    TEAM_KEYS,
+    WRITER,
+    SharedServers,
+    running_server,
+    server_client,
+)
+from tests.support.server import ALICE as OTHER_WRITER
 
-READER = "reader-key-0000000001"
-WRITER = "writer-key-0000000001"
-OTHER_WRITER = "writer-key-0000000002"
-ADMIN = "admin-key-00000000001"
-KEYS = f"read:{READER},write:{WRITER},write:{OTHER_WRITER},admin:{ADMIN}"
+KEYS = TEAM_KEYS
 IN_FLIGHT = 20
 PER_CLIENT = 5
 
@@ -149,35 +159,44 @@ def test_one_client_holds_at_most_its_share_of_places(base: str):
             connection.close()
 
 
-def test_reads_need_a_key_once_keys_are_configured(make_settings):
+@pytest.fixture(scope="module")
+def plain(shared_servers: SharedServers) -> httpx.Client:
+    """The shared real server with the default settings: no key configured."""
+    return shared_servers.client()
+
+
+def test_reads_need_a_key_once_keys_are_configured(
+    shared_servers: SharedServers, artifact_root: Path, plain: httpx.Client
+):
     """(Findings 2, 11) Keys configured: reading needs one unless explicitly opened; a wrong
     key is refused on every /v1 route; without any key configured the service stays open."""
-    with TestClient(create_app(make_settings(api_keys=KEYS), start_in_background=False)) as client:
-        refused = client.get("/v1/scenarios")
-        assert refused.status_code == 401, refused.text
-        assert client.get("/v1/scenarios", headers={"X-API-Key": READER}).status_code == 200
-        wrong = client.get("/v1/scenarios", headers={"X-API-Key": "not-a-key-at-all-1234"})
-        assert wrong.status_code == 403
-    opened = make_settings(api_keys=KEYS, require_read_key=False)
-    with TestClient(create_app(opened, start_in_background=False)) as client:
-        assert client.get("/v1/scenarios").status_code == 200
-        wrong = client.get("/v1/scenarios", headers={"X-API-Key": "not-a-key-at-all-1234"})
-        assert wrong.status_code == 403
-    with TestClient(create_app(make_settings(), start_in_background=False)) as client:
-        assert client.get("/v1/scenarios").status_code == 200
+    client = shared_servers.client(artifact_dir=artifact_root, api_keys=KEYS, require_read_key=True)
+    refused = client.get("/v1/scenarios")
+    assert refused.status_code == 401, refused.text
+    assert client.get("/v1/scenarios", headers={"X-API-Key": READER}).status_code == 200
+    wrong = client.get("/v1/scenarios", headers={"X-API-Key": "not-a-key-at-all-1234"})
+    assert wrong.status_code == 403
+    client = shared_servers.client(
+        artifact_dir=artifact_root, api_keys=KEYS, require_read_key=False
+    )
+    assert client.get("/v1/scenarios").status_code == 200
+    wrong = client.get("/v1/scenarios", headers={"X-API-Key": "not-a-key-at-all-1234"})
+    assert wrong.status_code == 403
+    assert plain.get("/v1/scenarios").status_code == 200
 
 
 JOB = {"scenario_id": "kr-national", "draws": LONG_DRAWS, "resolution": "hourly",
        "start": "2024-01-01", "end": "2035-12-31"}  # fmt: skip
 
 
-def test_one_client_cannot_fill_the_job_queue(make_settings):
+def test_one_client_cannot_fill_the_job_queue(artifact_root: Path):
     """(Finding 2) Each key (and each address without a key) has at most
-    max_jobs_per_client jobs unfinished; 429 names the quota."""
-    settings = make_settings(
-        api_keys=KEYS, job_threshold_draw_hours=1.0, max_queued_jobs=10, max_jobs_per_client=1
-    )
-    with TestClient(create_app(settings, start_in_background=False)) as client:
+    max_jobs_per_client jobs unfinished; 429 names the quota. (A server of its own: its
+    quota.)"""
+    with server_client(
+        artifact_dir=artifact_root, api_keys=KEYS, job_threshold_draw_hours=1.0,
+        max_queued_jobs=10, max_jobs_per_client=1,
+    ) as client:  # fmt: skip
         first = client.post("/v1/projections", json=JOB, headers={"X-API-Key": WRITER})
         assert first.status_code == 202, first.text
         second = client.post(
@@ -200,50 +219,37 @@ def test_one_client_cannot_fill_the_job_queue(make_settings):
         client.post(f"{again.headers['location']}/cancel", headers={"X-API-Key": WRITER})
 
 
-def test_only_its_creator_or_an_admin_changes_a_saved_scenario(make_settings, database_url):
+def test_only_its_creator_or_an_admin_changes_a_saved_scenario(
+    team_served: httpx.Client, scenario_id: Callable[[str], str]
+):
     """(Finding 3) Another write key can neither add a version (the new latest) nor archive
     it; 403 names who may. The creator and an admin key can, and each version keeps its
     author."""
-    settings = make_settings(api_keys=KEYS, database_url=database_url)
-    with TestClient(create_app(settings, start_in_background=False)) as client:
-        base = client.get("/v1/scenarios/kr-national", headers={"X-API-Key": READER})
-        plan = {**base.json()["scenario"], "id": "team-plan"}
-        created = client.post(
-            "/v1/scenarios", json={"scenario": plan}, headers={"X-API-Key": WRITER}
-        )
-        assert created.status_code == 201, created.text
-        creator = created.json()["author"]
-        hijack = {"scenario": {**plan, "title": "Hijacked by another writer"}}
-        for refused in (
-            client.put("/v1/scenarios/team-plan", json=hijack, headers={"X-API-Key": OTHER_WRITER}),
-            client.delete("/v1/scenarios/team-plan", headers={"X-API-Key": OTHER_WRITER}),
-        ):
-            assert refused.status_code == 403, refused.text
-            assert f"created by key {creator}" in refused.json()["detail"]
-            assert "that key or an admin key" in refused.json()["detail"]
-        latest = client.get("/v1/scenarios/team-plan", headers={"X-API-Key": READER}).json()
-        assert latest["version"] == 1 and not latest["archived"]
-        own = {"scenario": {**plan, "title": "Revised by its author"}}
-        assert (
-            client.put(
-                "/v1/scenarios/team-plan", json=own, headers={"X-API-Key": WRITER}
-            ).status_code
-            == 200
-        )
-        by_admin = {"scenario": {**plan, "title": "Corrected by an admin"}}
-        assert (
-            client.put(
-                "/v1/scenarios/team-plan", json=by_admin, headers={"X-API-Key": ADMIN}
-            ).status_code
-            == 200
-        )
-        assert (
-            client.delete("/v1/scenarios/team-plan", headers={"X-API-Key": ADMIN}).status_code
-            == 200
-        )
-        versions = client.get("/v1/scenarios/team-plan/versions", headers={"X-API-Key": READER})
-        authors = [version["author"] for version in versions.json()]
-        assert authors[:2] == [creator, creator] and authors[2] != creator
+    client, plan_id = team_served, scenario_id("team-plan")
+    path = f"/v1/scenarios/{plan_id}"
+    base = client.get("/v1/scenarios/kr-national", headers={"X-API-Key": READER})
+    plan = {**base.json()["scenario"], "id": plan_id}
+    created = client.post("/v1/scenarios", json={"scenario": plan}, headers={"X-API-Key": WRITER})
+    assert created.status_code == 201, created.text
+    creator = created.json()["author"]
+    hijack = {"scenario": {**plan, "title": "Hijacked by another writer"}}
+    for refused in (
+        client.put(path, json=hijack, headers={"X-API-Key": OTHER_WRITER}),
+        client.delete(path, headers={"X-API-Key": OTHER_WRITER}),
+    ):
+        assert refused.status_code == 403, refused.text
+        assert f"created by key {creator}" in refused.json()["detail"]
+        assert "that key or an admin key" in refused.json()["detail"]
+    latest = client.get(path, headers={"X-API-Key": READER}).json()
+    assert latest["version"] == 1 and not latest["archived"]
+    own = {"scenario": {**plan, "title": "Revised by its author"}}
+    assert client.put(path, json=own, headers={"X-API-Key": WRITER}).status_code == 200
+    by_admin = {"scenario": {**plan, "title": "Corrected by an admin"}}
+    assert client.put(path, json=by_admin, headers={"X-API-Key": ADMIN}).status_code == 200
+    assert client.delete(path, headers={"X-API-Key": ADMIN}).status_code == 200
+    versions = client.get(f"{path}/versions", headers={"X-API-Key": READER})
+    authors = [version["author"] for version in versions.json()]
+    assert authors[:2] == [creator, creator] and authors[2] != creator
 
 
 def test_short_keys_are_refused_naming_role_and_length_not_the_key(monkeypatch):
@@ -277,55 +283,65 @@ def test_key_ids_reveal_no_fast_hash_of_the_key(make_settings, tmp_path):
     assert stat.S_IMODE((tmp_path / "key-id-secret").stat().st_mode) == 0o600
 
 
-def test_every_answer_says_nosniff_and_docs_cannot_be_framed(make_settings):
+def test_every_answer_says_nosniff_and_docs_cannot_be_framed(plain: httpx.Client):
     """(Finding 6)"""
-    with TestClient(create_app(make_settings(), start_in_background=False)) as client:
-        for path in ("/v1/scenarios", "/v1/nowhere", "/healthz", "/openapi.json"):
-            assert client.get(path).headers["x-content-type-options"] == "nosniff", path
-        docs = client.get("/docs")
-        policy = docs.headers["content-security-policy"]
-        assert "frame-ancestors 'none'" in policy
-        assert "script-src 'self' 'sha256-" in policy
-        assert docs.headers["x-frame-options"] == "DENY"
-        # The dashboard keeps its own, stricter policy.
-        assert "style-src 'self';" in client.get("/").headers["content-security-policy"]
+    for path in ("/v1/scenarios", "/v1/nowhere", "/healthz", "/openapi.json"):
+        assert plain.get(path).headers["x-content-type-options"] == "nosniff", path
+    docs = plain.get("/docs")
+    policy = docs.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in policy
+    assert "script-src 'self' 'sha256-" in policy
+    assert docs.headers["x-frame-options"] == "DENY"
+    # The dashboard keeps its own, stricter policy.
+    assert "style-src 'self';" in plain.get("/").headers["content-security-policy"]
 
 
-def test_hsts_is_sent_only_when_set(make_settings):
+#: The host names :func:`hardened` serves: the service's own, and loopback for the tests.
+INTRANET = "forecast.intranet.example"
+
+
+@pytest.fixture(scope="module")
+def hardened(
+    tmp_path_factory: pytest.TempPathFactory, artifact_root: Path
+) -> Iterator[tuple[httpx.Client, Path]]:
+    """A real server of its own with HSTS set, only :data:`INTRANET` and loopback served, and
+    its storage in a directory given (not yet made): (its client, that directory)."""
+    storage = tmp_path_factory.mktemp("hardened") / "store"
+    with server_client(
+        artifact_dir=artifact_root, storage_dir=storage, hsts_seconds=31_536_000,
+        allowed_hosts=f"{INTRANET}, localhost, 127.0.0.1",
+    ) as client:  # fmt: skip
+        yield client, storage
+
+
+def test_hsts_is_sent_only_when_set(plain: httpx.Client, hardened: tuple[httpx.Client, Path]):
     """Before: the service never sent Strict-Transport-Security (only the nginx example did);
     off by default (plain HTTP behind a TLS proxy), on every answer once set."""
-    with TestClient(create_app(make_settings(), start_in_background=False)) as client:
-        assert "strict-transport-security" not in client.get("/healthz").headers
-    settings = make_settings(hsts_seconds=31_536_000)
-    with TestClient(create_app(settings, start_in_background=False)) as client:
-        for path in ("/v1/scenarios", "/v1/nowhere", "/healthz", "/"):
-            answer = client.get(path)
-            assert answer.headers["strict-transport-security"] == "max-age=31536000", path
+    assert "strict-transport-security" not in plain.get("/healthz").headers
+    client, _storage = hardened
+    for path in ("/v1/scenarios", "/v1/nowhere", "/healthz", "/"):
+        answer = client.get(path)
+        assert answer.headers["strict-transport-security"] == "max-age=31536000", path
 
 
-def test_allowed_hosts_refuse_another_host_name(make_settings):
+def test_allowed_hosts_refuse_another_host_name(hardened: tuple[httpx.Client, Path]):
     """(Finding 7) DNS rebinding: a page's own name pointed at the service is refused."""
-    settings = make_settings(allowed_hosts="forecast.intranet.example, localhost")
-    with TestClient(
-        create_app(settings, start_in_background=False), base_url="http://forecast.intranet.example"
-    ) as client:
-        assert client.get("/v1/scenarios").status_code == 200
-        refused = client.get("/v1/scenarios", headers={"Host": "attacker.example"})
-        assert refused.status_code == 400
-        assert refused.headers["x-content-type-options"] == "nosniff"
+    client, _storage = hardened
+    assert client.get("/v1/scenarios", headers={"Host": INTRANET}).status_code == 200
+    refused = client.get("/v1/scenarios", headers={"Host": "attacker.example"})
+    assert refused.status_code == 400
+    assert refused.headers["x-content-type-options"] == "nosniff"
 
 
-def test_storage_is_for_the_owner_only(make_settings, tmp_path):
+def test_storage_is_for_the_owner_only(hardened: tuple[httpx.Client, Path]):
     """(Finding 10) The SQLite file (and so its -wal and -shm) 0600, results 0700."""
-    storage = tmp_path / "store"
-    settings = make_settings(storage_dir=storage)
-    with TestClient(create_app(settings, start_in_background=False)) as client:
-        assert client.get("/v1/scenarios").status_code == 200
-        modes = {
-            path.name: stat.S_IMODE(path.stat().st_mode)
-            for path in storage.iterdir()
-            if path.name != "forecast.sqlite3.lock"
-        }
+    client, storage = hardened
+    assert client.get("/v1/scenarios").status_code == 200
+    modes = {
+        path.name: stat.S_IMODE(path.stat().st_mode)
+        for path in storage.iterdir()
+        if path.name != "forecast.sqlite3.lock"
+    }
     assert modes["forecast.sqlite3"] == 0o600
     assert modes["results"] == 0o700
     assert stat.S_IMODE(storage.stat().st_mode) == 0o700

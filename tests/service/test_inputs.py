@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import copy
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 
-from service.main import create_app
-from tests.support.server import SharedServers, server_client
+from tests.support.server import ADMIN, TEAM_KEYS, SharedServers, server_client
 
 PERIOD = {"draws": 10, "resolution": "annual", "start": "2030-01-01", "end": "2030-12-31"}
 
@@ -145,21 +144,17 @@ def test_405_names_every_allowed_method(client, method, path, allowed):
     assert response.headers["allow"] == allowed
 
 
-def test_error_texts_show_no_server_path(make_settings, tmp_path):
-    """Before: artifact errors named the artifact directory on the server."""
-    root = tmp_path / "secret-location"
-    root.mkdir()
-    settings = make_settings(
-        artifact_dir=root, api_keys="admin-key-00000001", require_read_key=False
+def test_error_texts_show_no_server_path(shared_servers: SharedServers, artifact_root: Path):
+    """Before: artifact errors named the artifact directory on the server. (The team's shared
+    server: its admin key reloads.)"""
+    client = shared_servers.client(
+        artifact_dir=artifact_root, api_keys=TEAM_KEYS, require_read_key=False
     )
-    with TestClient(create_app(settings, start_in_background=False)) as client:
-        unknown = client.post(
-            "/v1/models/reload",
-            json={"model": "nothing"},
-            headers={"X-API-Key": "admin-key-00000001"},
-        )
+    unknown = client.post(
+        "/v1/models/reload", json={"model": "nothing"}, headers={"X-API-Key": ADMIN}
+    )
     assert unknown.status_code == 404
-    assert "secret-location" not in unknown.text and str(tmp_path) not in unknown.text
+    assert artifact_root.name not in unknown.text and str(artifact_root.parent) not in unknown.text
 
 
 def test_identical_concurrent_requests_share_one_computation(artifact_root):

@@ -1,19 +1,24 @@
 """Reloading models: under load, and refusing tampered or broken artifacts (the old model keeps
-serving); a broken promoted artifact at start-up leaves the service up and not ready."""
+serving); a broken promoted artifact at start-up leaves the service up and not ready.
+
+On real servers (uvicorn): the refused reloads share the module's, whose artifact root gains a
+version of each test's own and whose served model they leave as it was; a test that reloads a model,
+or starts on a broken one, starts its own.
+"""
 
 from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import httpx
 import pytest
-from fastapi.testclient import TestClient
 
 from forecast.baseline import artifacts, signing
 from forecast.io.files import sha256_file
-from service.main import create_app
 from tests.support import keys
 from tests.support.model_artifacts import (
     API_KEY,
@@ -23,6 +28,7 @@ from tests.support.model_artifacts import (
     rewrite_parameters,
     synthetic_parameters,
 )
+from tests.support.server import server_client, started
 
 BODY = {
     "scenario_id": "kr-national",
@@ -33,12 +39,40 @@ BODY = {
 }
 
 
-def test_reload_while_requests_run(tmp_path: Path, make_settings):
+@pytest.fixture(scope="module")
+def artifact_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The artifact root of :func:`client`'s server: kpx-test@v1 promoted; each test adds the
+    version it asks that server to reload."""
+    root = tmp_path_factory.mktemp("reloadable")
+    publish_model(root, "v1")
+    return root
+
+
+@pytest.fixture(scope="module")
+def client(artifact_dir: Path) -> Iterator[httpx.Client]:
+    """A real server of :func:`artifact_dir`, v1 served, a key to reload with: this module's
+    own, stopped at its end (no other module asks for it; idle, it costs CPU)."""
+    with server_client(artifact_dir=artifact_dir, api_keys=API_KEY, require_read_key=False) as http:
+        yield http
+
+
+@pytest.fixture
+def version(request: pytest.FixtureRequest) -> str:
+    """A version name of this test's own (``v2-<test id>``)."""
+    return "v2-" + "".join(c if c.isalnum() else "-" for c in request.node.name)
+
+
+def _reload(client: httpx.Client, version: str) -> httpx.Response:
+    return client.post(
+        "/v1/models/reload", json={"model": f"{MODEL_ID}@{version}"}, headers={"X-API-Key": API_KEY}
+    )
+
+
+def test_reload_while_requests_run(tmp_path: Path):
     publish_model(tmp_path, "v1")
     copy_version(tmp_path, "v1", "v2")
-    settings = make_settings(
-        artifact_dir=tmp_path, api_keys=API_KEY, max_inline_projections=8, require_read_key=False
-    )
+    settings = {"artifact_dir": tmp_path, "api_keys": API_KEY, "max_inline_projections": 8,
+                "require_read_key": False}  # fmt: skip
     stop = threading.Event()
     answers: list[tuple[int, str, str]] = []
 
@@ -56,22 +90,13 @@ def test_reload_while_requests_run(tmp_path: Path, make_settings):
                 )
             )
 
-    with (
-        TestClient(create_app(settings, start_in_background=False)) as client,
-        ThreadPoolExecutor(4) as pool,
-    ):
+    with server_client(**settings) as client, ThreadPoolExecutor(4) as pool:
         workers = [pool.submit(hammer, worker) for worker in range(4)]
         reloads = []
         for version in ("v2", "v1", "v2"):
             while len(answers) < 4 * (len(reloads) + 1):
                 stop.wait(0.01)
-            reloads.append(
-                client.post(
-                    "/v1/models/reload",
-                    json={"model": f"{MODEL_ID}@{version}"},
-                    headers={"X-API-Key": API_KEY},
-                )
-            )
+            reloads.append(_reload(client, version))
         while len(answers) < 4 * (len(reloads) + 1):
             stop.wait(0.01)
         stop.set()
@@ -122,26 +147,20 @@ def _empty_list(directory: Path) -> None:
     ids=["rehashed-intercept", "mars-timezone", "traversal", "empty-list-manifest"],
 )
 def test_reload_refuses_a_tampered_artifact_and_the_old_model_keeps_serving(
-    tmp_path: Path, make_settings, tamper, words
+    client: httpx.Client, artifact_dir: Path, version: str, tamper, words
 ):
     """Before: a re-hashed doubled intercept served 4.39e9 MW, 'Mars/Olympus' made every
     projection 500, a manifest could list ../../etc/hostname, and `[]` crashed the reload."""
-    publish_model(tmp_path, "v1")
-    broken = copy_version(tmp_path, "v1", "v2")
-    tamper(broken)
-    settings = make_settings(artifact_dir=tmp_path, api_keys=API_KEY, require_read_key=False)
-    with TestClient(create_app(settings, start_in_background=False)) as client:
-        refused = client.post(
-            "/v1/models/reload", json={"model": f"{MODEL_ID}@v2"}, headers={"X-API-Key": API_KEY}
-        )
-        assert refused.status_code == 422, refused.text
-        for word in [*words, f"still serving {MODEL_ID}@v1"]:
-            assert word in refused.json()["detail"]
-        assert str(tmp_path) not in refused.text
-        served = client.post("/v1/projections", json={**BODY, "seed": 3})
-        assert served.status_code == 200
-        assert served.headers["x-model-version"] == f"{MODEL_ID}@v1"
-        assert client.get("/readyz").status_code == 200
+    tamper(copy_version(artifact_dir, "v1", version))
+    refused = _reload(client, version)
+    assert refused.status_code == 422, refused.text
+    for word in [*words, f"still serving {MODEL_ID}@v1"]:
+        assert word in refused.json()["detail"]
+    assert str(artifact_dir) not in refused.text
+    served = client.post("/v1/projections", json={**BODY, "seed": 3})
+    assert served.status_code == 200
+    assert served.headers["x-model-version"] == f"{MODEL_ID}@v1"
+    assert client.get("/readyz").status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -153,73 +172,58 @@ def test_reload_refuses_a_tampered_artifact_and_the_old_model_keeps_serving(
     ids=["empty-list-manifest", "traversal"],
 )
 def test_a_signed_but_malformed_manifest_is_refused_too(
-    tmp_path: Path, make_settings, tamper, words
+    client: httpx.Client, artifact_dir: Path, version: str, tamper, words
 ):
     """The checks after the signature hold on their own: a key holder's mistake is caught."""
-    publish_model(tmp_path, "v1")
-    broken = copy_version(tmp_path, "v1", "v2")
+    broken = copy_version(artifact_dir, "v1", version)
     tamper(broken)
     signing.sign(broken, keys.private_key())
-    settings = make_settings(artifact_dir=tmp_path, api_keys=API_KEY, require_read_key=False)
-    with TestClient(create_app(settings, start_in_background=False)) as client:
-        refused = client.post(
-            "/v1/models/reload", json={"model": f"{MODEL_ID}@v2"}, headers={"X-API-Key": API_KEY}
-        )
-        assert refused.status_code == 422
-        for word in words:
-            assert word in refused.json()["detail"]
+    refused = _reload(client, version)
+    assert refused.status_code == 422
+    for word in words:
+        assert word in refused.json()["detail"]
 
 
-def test_parameters_out_of_range_are_refused_even_when_signed(tmp_path: Path, make_settings):
-    publish_model(tmp_path, "v1")
+def test_parameters_out_of_range_are_refused_even_when_signed(
+    client: httpx.Client, artifact_dir: Path, version: str
+):
     publish_model(
-        tmp_path,
-        "v2",
+        artifact_dir,
+        version,
         promote=False,
         parameters={**synthetic_parameters(), "timezone": "Mars/Olympus"},
     )
-    settings = make_settings(artifact_dir=tmp_path, api_keys=API_KEY, require_read_key=False)
-    with TestClient(create_app(settings, start_in_background=False)) as client:
-        refused = client.post(
-            "/v1/models/reload", json={"model": f"{MODEL_ID}@v2"}, headers={"X-API-Key": API_KEY}
-        )
-        assert refused.status_code == 422
-        assert "Mars/Olympus" in refused.json()["detail"]
+    refused = _reload(client, version)
+    assert refused.status_code == 422
+    assert "Mars/Olympus" in refused.json()["detail"]
 
 
 @pytest.mark.parametrize("tamper", [_empty_list, _tamper_level], ids=["empty-list", "tampered"])
-def test_a_broken_promoted_artifact_leaves_the_service_up_and_not_ready(
-    tmp_path: Path, make_settings, tamper
-):
+def test_a_broken_promoted_artifact_leaves_the_service_up_and_not_ready(tmp_path: Path, tamper):
     """Before: a promoted `[]` manifest made the process exit at start-up."""
     promoted = publish_model(tmp_path, "v1")
     tamper(promoted)
-    settings = make_settings(artifact_dir=tmp_path, api_keys=API_KEY, require_read_key=False)
-    with TestClient(create_app(settings, start_in_background=False)) as client:
+    with server_client(
+        artifact_dir=tmp_path, api_keys=API_KEY, require_read_key=False, ready=False
+    ) as client:
+        ready = started(client)
         assert client.get("/healthz").status_code == 200
-        ready = client.get("/readyz")
         assert ready.status_code == 503
         assert "model" in ready.json()["detail"] and "refused" in ready.json()["detail"]
         assert client.post("/v1/projections", json=BODY).status_code == 503
         # A good version reloaded makes the service ready again.
         publish_model(tmp_path, "v3", promote=False)
-        fixed = client.post(
-            "/v1/models/reload", json={"model": f"{MODEL_ID}@v3"}, headers={"X-API-Key": API_KEY}
-        )
+        fixed = _reload(client, "v3")
         assert fixed.status_code == 200, fixed.text
         assert client.get("/readyz").status_code == 200
 
 
-def test_an_unsigned_artifact_is_served_only_with_the_development_setting(
-    tmp_path: Path, make_settings
-):
+def test_an_unsigned_artifact_is_served_only_with_the_development_setting(tmp_path: Path):
     publish_model(tmp_path, "v1")
     (tmp_path / MODEL_ID / "v1" / signing.SIGNATURE).unlink()
-    with TestClient(
-        create_app(make_settings(artifact_dir=tmp_path), start_in_background=False)
-    ) as client:
-        assert client.get("/readyz").status_code == 503
-        assert "unsigned" in client.get("/readyz").json()["detail"]
-    allowed = make_settings(artifact_dir=tmp_path, allow_unsigned_artifacts=True)
-    with TestClient(create_app(allowed, start_in_background=False)) as client:
+    with server_client(artifact_dir=tmp_path, ready=False) as client:
+        refused = started(client)
+        assert refused.status_code == 503
+        assert "unsigned" in refused.json()["detail"]
+    with server_client(artifact_dir=tmp_path, allow_unsigned_artifacts=True) as client:
         assert client.get("/readyz").json()["model_version"] == f"{MODEL_ID}@v1"

@@ -1,4 +1,5 @@
-"""The dashboard's files as the app serves them: types, cache headers, no way to other files."""
+"""The dashboard's files as the real server serves them: types, cache headers, no way to other
+files."""
 
 from __future__ import annotations
 
@@ -12,18 +13,17 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from service.main import create_app
 from service.settings import Settings
-from tests.support.server import start_server
+from tests.support.server import SharedServers, start_server
 
 
 @pytest.fixture(scope="module")
-def client():
-    # The page and its files need no started state: no lifespan, so no kernel compilation.
-    return TestClient(create_app())
+def client(shared_servers: SharedServers) -> httpx.Client:
+    """The shared real server with the default settings: the paths asked for (``..%2F``,
+    ``%5C``) reach the app as uvicorn decodes them."""
+    return shared_servers.client()
 
 
 def test_page_revalidates_and_links_hashed_assets(client):
@@ -104,22 +104,14 @@ def test_page_routes_stay_out_of_the_api_schema(client):
     assert "/" not in paths and "/static/{name}" not in paths
 
 
-def test_api_docs_render_without_a_cdn(tmp_path):
+def test_api_docs_render_without_a_cdn(client):
     """/docs must work offline: its script and style come from this server."""
-    from fastapi.testclient import TestClient
-
-    from service.main import create_app
-    from service.settings import Settings
-
-    with TestClient(
-        create_app(Settings(storage_dir=tmp_path), start_in_background=False)
-    ) as client:
-        page = client.get("/docs")
-        assert page.status_code == 200
-        assert "cdn" not in page.text.lower()
-        assert "/docs-static/swagger-ui-bundle.js" in page.text
-        script = client.get("/docs-static/swagger-ui-bundle.js")
-        assert script.status_code == 200 and len(script.content) > 100_000
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert "cdn" not in page.text.lower()
+    assert "/docs-static/swagger-ui-bundle.js" in page.text
+    script = client.get("/docs-static/swagger-ui-bundle.js")
+    assert script.status_code == 200 and len(script.content) > 100_000
 
 
 def test_vendored_chart_library_matches_its_readme():

@@ -149,10 +149,15 @@ def start_server(
 
 @contextmanager
 def running_server(
-    env: dict[str, str] | None = None, *, timeout_s: float = 120.0
+    env: dict[str, str] | None = None,
+    *,
+    timeout_s: float = 120.0,
+    ready: bool = True,
+    args: tuple[str, ...] = (),
 ) -> Iterator[tuple[str, float]]:
-    """Yield (base URL, seconds from process start to /readyz 200); stop the server after."""
-    server, storage = _start_with_storage(env, timeout_s=timeout_s)
+    """Yield (base URL, seconds from process start to /readyz 200, or with ``ready=False`` to
+    its first answer); stop the server after. ``args``: more options of ``forecast serve``."""
+    server, storage = _start_with_storage(env, timeout_s=timeout_s, ready=ready, args=args)
     try:
         yield server.base, server.seconds_to_ready
     finally:
@@ -160,7 +165,11 @@ def running_server(
 
 
 def _start_with_storage(
-    env: dict[str, str] | None, *, timeout_s: float = 120.0
+    env: dict[str, str] | None,
+    *,
+    timeout_s: float = 120.0,
+    ready: bool = True,
+    args: tuple[str, ...] = (),
 ) -> tuple[Server, str | None]:
     """:func:`start_server` in a temporary storage directory of its own unless ``env`` names
     one (``FORECAST_STORAGE_DIR``): (the server, that temporary directory or None)."""
@@ -170,7 +179,7 @@ def _start_with_storage(
         storage = tempfile.mkdtemp(prefix="forecast-server-")
         env["FORECAST_STORAGE_DIR"] = storage
     try:
-        return start_server(env, timeout_s=timeout_s), storage
+        return start_server(env, timeout_s=timeout_s, ready=ready, args=args), storage
     except BaseException:
         if storage is not None:
             shutil.rmtree(storage, ignore_errors=True)
@@ -184,15 +193,23 @@ def _stop_and_remove(server: Server, storage: str | None) -> None:
 
 
 @contextmanager
-def server_client(*, timeout_s: float = 300.0, **settings: object) -> Iterator[httpx.Client]:
+def server_client(
+    *,
+    timeout_s: float = 300.0,
+    ready: bool = True,
+    args: tuple[str, ...] = (),
+    **settings: object,
+) -> Iterator[httpx.Client]:
     """A client of a real server (:func:`running_server`) with the server's base URL, each
     request's timeout ``timeout_s`` [s]; ``settings`` name fields of
     :class:`service.settings.Settings`, given to the server as its ``FORECAST_*`` variables
     (a None is left out: the setting's default). A test's calls read as they would
     in-process: ``make_settings(draws=...)`` and FastAPI's ``TestClient`` become
-    ``server_client(draws=...)``, ``client.post("/v1/...")`` stays."""
+    ``server_client(draws=...)``, ``client.post("/v1/...")`` stays. With ``ready=False`` the
+    client comes once the server answers at all (a model refused: ``/readyz`` 503); ``args``
+    are more options of ``forecast serve`` (``--root-path``)."""
     with (
-        running_server(settings_environment(settings)) as (base, _seconds),
+        running_server(settings_environment(settings), ready=ready, args=args) as (base, _),
         httpx.Client(base_url=base, timeout=timeout_s) as http,
     ):
         yield http
@@ -342,6 +359,15 @@ def wait_for_status(
     return wait_until(
         lambda: _job_at(http, path), lambda job: job["status"] in statuses,
         what=f"{path} with a status in {sorted(statuses)}", timeout_s=timeout_s,
+    )  # fmt: skip
+
+
+def started(http: httpx.Client, timeout_s: float = 300) -> httpx.Response:
+    """``/readyz`` once the server's start-up has ended (``starting`` false), ready or not: a
+    server started with ``ready=False`` answers 503 "starting" before it has tried its model."""
+    return wait_until(
+        lambda: http.get("/readyz"), lambda answer: not answer.json()["starting"],
+        what="/readyz with starting false", timeout_s=timeout_s,
     )  # fmt: skip
 
 
