@@ -292,6 +292,8 @@ def fit_baseline(
         intercepts = dict(zip(shape_years, solution[n_features:], strict=True))
     coefficients, adjustments = guard_extrapolation(raw_coefficients, spec)
 
+    # The origin year's and the year before's monthly sums, for the level's momentum.
+    momentum_mode = getattr(config, "level_momentum", "none")
     residuals = []
     shape_sum, shape_count = 0.0, 0
     shape_means_raw, monthly = {}, {}
@@ -303,7 +305,7 @@ def fit_baseline(
             float(raw_shape[fitted].mean()),
             float(values[in_year][fitted].mean()),
         )
-        if year >= all_years[-1] - 1:
+        if momentum_mode != "none" and year >= all_years[-1] - 1:
             monthly[year] = monthly_sums(demand.index[in_year], values[in_year], raw_shape, fitted)
         if year in shape_years:
             shape_sum += raw_shape.sum()
@@ -323,7 +325,6 @@ def fit_baseline(
     origin_year = level_years[-1]
     regressors = sm.add_constant(np.asarray(level_years, dtype=np.float64) - origin_year)
     level_fit = sm.OLS(np.log([normalised_level[y] for y in level_years]), regressors).fit()
-    momentum_mode = getattr(config, "level_momentum", "none")
     momentum = None
     if momentum_mode != "none":
         momentum = momentum_growth(monthly, origin_year, config.level_momentum_months)

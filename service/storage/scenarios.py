@@ -167,8 +167,7 @@ class SavedScenarios:
                 _check_none_match(_version(latest, scenario), none_match)
                 if (latest.sha256, latest.comment) == (sha256, comment):
                     return _version(latest, scenario)
-                if based_on is not None and latest.version not in based_on:
-                    raise _stale(_version(latest, scenario), based_on)
+                _check_match(_version(latest, scenario), based_on)
                 scenario.latest_version += 1
                 row = ScenarioVersionRow(
                     scenario_id=scenario_id,
@@ -278,8 +277,7 @@ class SavedScenarios:
             row = session.get(ScenarioVersionRow, (scenario_id, scenario.latest_version))
             assert row is not None  # every scenario has its latest version
             latest = _version(row, scenario)
-            if based_on is not None and latest.version not in based_on:
-                raise _stale(latest, based_on, retry=_ARCHIVE_RETRY)
+            _check_match(latest, based_on, retry=_ARCHIVE_RETRY)
             _check_none_match(latest, none_match, outcome="nothing archived")
             if scenario.archived_at is None:
                 scenario.archived_at = dt.datetime.now(dt.UTC)
@@ -305,10 +303,14 @@ _SAVE_RETRY = "GET it, apply your change to it and PUT again with If-Match: {eta
 _ARCHIVE_RETRY = "nothing archived; GET it and, if it is still to go, DELETE with If-Match: {etag}"
 
 
-def _stale(
-    latest: ScenarioVersion, based_on: frozenset[int], *, retry: str = _SAVE_RETRY
-) -> PreconditionFailedError:
-    return PreconditionFailedError(
+def _check_match(
+    latest: ScenarioVersion, based_on: frozenset[int] | None, *, retry: str = _SAVE_RETRY
+) -> None:
+    """Raise 412 where ``based_on`` (an ``If-Match``) does not hold the ``latest`` version;
+    ``retry`` says what the client does next."""
+    if based_on is None or latest.version in based_on:
+        return
+    raise PreconditionFailedError(
         f"If-Match names {_named(based_on)}: {_at_latest(latest)}; "
         + retry.format(etag=latest.etag),
         headers={"ETag": latest.etag},
