@@ -1,5 +1,5 @@
 {
   "algorithm": "ed25519",
-  "key_id": "1325e664cb5da318",
-  "signature": "CP7CQIOxisvGzNBNECVkbsCaXyVcLlGYNaaMOJj0fsp1g2mvFBhVkcS5srEKY05pWzrWxTPOur6IGJ1iGnhPCw=="
+  "key_id": "34990dadbef22fa8",
+  "signature": "ecYGGAEsCdEbCzqUrVPy8hNSRk9yI8AttIZB37cjNNCf+FcYH9WpnWsJMb/fsxsvzFGZ/6jR6kBeb+ZLY/w3Dw=="
 }

@@ -1,5 +1,5 @@
 {
   "algorithm": "ed25519",
-  "key_id": "1325e664cb5da318",
-  "signature": "uUBQP/R3nSYVlXdndrPuHvtzq51suew1taZVMVZybtj+rAympSIf3zWGIbzwE4QAnPGqBgS5iKE1h8SVRptzAw=="
+  "key_id": "34990dadbef22fa8",
+  "signature": "NnJ6ZpgytchvkVfiDQ2Ab5m+jk8+bmHMmk6rx3lBOLJtxyPCueBA2xHP/KMAxfh7HyWbqBXhFZhQtr5jZj/+Bg=="
 }

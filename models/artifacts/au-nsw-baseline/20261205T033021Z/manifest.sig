@@ -1,5 +1,5 @@
 {
   "algorithm": "ed25519",
-  "key_id": "1325e664cb5da318",
-  "signature": "/c3mEsv4hGbpTiyO97XlzDjSoRopRUZ+axfXpCYIduLd3egVibiLblJW7/0eLyJIJUw1OItWobsNJH2KyCjhDQ=="
+  "key_id": "34990dadbef22fa8",
+  "signature": "YE0P82pgT7vB6VkLWx7i7MQjKnQrpRLaTYjtWSaAVKFcZNuIy06uWyK4093CLGkVpVUN7Ix9GdMiPDw0Gf5ABg=="
 }

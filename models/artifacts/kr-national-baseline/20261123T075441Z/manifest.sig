@@ -1,5 +1,5 @@
 {
   "algorithm": "ed25519",
-  "key_id": "1325e664cb5da318",
-  "signature": "KtoTBrT/sdW9UrXij7iai9a98UbmTrZcJe5tXeKQUi+hxyfOeaqKVQm031R5z/PNAh2pLOlgO2wdw0uhMcQdAw=="
+  "key_id": "34990dadbef22fa8",
+  "signature": "qL5MuQZQ0GMUWofD+kY9MBBpYHcAXECRUaKcMWAsibt6cx4Q/Q3fplPPmJNdps//3PdYoy//6AfbfWk4DKLTCA=="
 }

@@ -1,5 +1,5 @@
 {
   "algorithm": "ed25519",
-  "key_id": "1325e664cb5da318",
-  "signature": "9viIOABZOjRJhQX2GSoSp/fpwguSS/puTwSVx53wM6cnSG2hQC1mjnOkA1bVouqzWvTKTogWQP9v8vdi7c6HBg=="
+  "key_id": "34990dadbef22fa8",
+  "signature": "oh4tCeE5N26RgzcckZggoi73cbayDsRkA0L/DuVOHgitlwX3Mw4KUtE/P/XyDv5oYka9GuEWBd6hLJI6hLKWAQ=="
 }

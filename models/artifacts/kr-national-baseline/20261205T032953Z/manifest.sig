@@ -1,5 +1,5 @@
 {
   "algorithm": "ed25519",
-  "key_id": "1325e664cb5da318",
-  "signature": "Cb70jYE5rhxIXlm6SJvntlFzPoInfp26WCEFjVFW1KE37iWcFEGKUrGKjIKsQxrfSEwj1WYhkRemN2mvqgPnDQ=="
+  "key_id": "34990dadbef22fa8",
+  "signature": "aJHj5mdVznXZn+uvEIiqRwzZmhy4w3Ljcf3IttlmblK2uPjlGjAaQf/KO4aIfElr+u4h2f9J9K7bmkRGtrn/Bg=="
 }
