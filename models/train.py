@@ -91,7 +91,9 @@ def _git(git: str, directory: Path, *arguments: str) -> subprocess.CompletedProc
     )
 
 
-def training_code_revision(directory: Path = TRAINING_CODE_DIR) -> dict:
+def training_code_revision(
+    directory: Path = TRAINING_CODE_DIR, *, outputs: Path | None = None
+) -> dict:
     """The git commit of the training code, for the manifest and the model card; never
     raises (a model trains without git).
 
@@ -102,6 +104,11 @@ def training_code_revision(directory: Path = TRAINING_CODE_DIR) -> dict:
         files differ from it, git status --untracked-files=no>}`` (``dirty`` None where git
         status fails). Otherwise ``{"git_commit": None, "reason": <why none is recorded>}``:
         not a checkout (an installed package), or git not installed or not answering.
+
+    ``outputs``, the artifact store the training publishes into, is left out of ``dirty`` where
+    it lies inside the checkout (the shipped ``models/artifacts``): a store is what training
+    writes, not code, and training a second grid after a first (whose ``CURRENT`` file moved)
+    would otherwise call the second model's code dirty.
     """
     git = shutil.which("git")
     if git is None:
@@ -116,11 +123,33 @@ def training_code_revision(directory: Path = TRAINING_CODE_DIR) -> dict:
                 + (said[0] if said else f"git exit status {head.returncode}")
                 + ")",
             }
-        status = _git(git, directory, "status", "--porcelain", "--untracked-files=no")
+        status = _git(
+            git,
+            directory,
+            "status",
+            "--porcelain",
+            "--untracked-files=no",
+            *_outside(git, directory, outputs),
+        )
     except (OSError, subprocess.SubprocessError) as error:
         return {"git_commit": None, "reason": f"git could not run: {error}"}
     dirty = bool(status.stdout.strip()) if status.returncode == 0 else None
     return {"git_commit": head.stdout.strip(), "dirty": dirty}
+
+
+def _outside(git: str, directory: Path, outputs: Path | None) -> tuple[str, ...]:
+    """The pathspec of ``git status`` that leaves ``outputs`` out where it lies inside the
+    checkout of ``directory``; none (the whole checkout) otherwise."""
+    if outputs is None:
+        return ()
+    top = _git(git, directory, "rev-parse", "--show-toplevel")
+    if top.returncode != 0:
+        return ()
+    try:
+        inside = outputs.resolve().relative_to(Path(top.stdout.strip()).resolve())
+    except ValueError:
+        return ()
+    return ("--", ":(top)", f":(top,exclude){inside.as_posix()}")
 
 
 def _code_line(training_code: dict) -> str:
@@ -187,11 +216,12 @@ def _model_card(
     worst_year: str = "",
 ) -> str:
     level = manifest["parameters_summary"]
-    trend_share, level_parts, joint = (
-        ("a third", "a third trend, two thirds random walks", "")
+    trend_share, level_parts, joint, walk_part = (
+        ("a third", "a third trend, two thirds random walks", "", "members add")
         if "momentum_growth" in level
-        else ("half", "half trend, half random walk", " and")
+        else ("half", "half trend, half random walk", " and", "half adds")
     )
+    walk_weight = 1.0 - level.get("trend_weight", 0.5)  # forecast.baseline.model's default
     subdivision = manifest["config"]["model"].get("subdivision")
     subdivision = f" (subdivision {subdivision})" if subdivision else ""
     features = manifest["config"].get("features", {})
@@ -254,15 +284,16 @@ out of time. The features and level model were chosen on these same folds (the R
 was tried" reports earlier folds as a check).
 
 ## Years ahead
-Every forecast above is one year ahead. Farther years' bands are wider (the level's
-random-walk half) and were checked, not calibrated, by the multi-horizon check
-(`python -m models.horizons --config CONFIG --origins FIRST-LAST`: each origin's model
-forecasts the next years ex ante; README, "What was tried", seventh round). On the shipped
-models it found au-nsw-baseline's bands too narrow from 2 years ahead (hourly 80 % coverage
-72 % at 2 years, 57 % at 4, 39 % at 6; annual energy errors of 2.4-8.0 %) and
-kr-national-baseline's wide (77-85 % hourly coverage; every year's energy inside its band from
-3 years on). Run it on this model's config before quoting a band more than a year past its
-origin.
+Every forecast above is one year ahead. Farther years' bands are wider: the level's
+random-walk {walk_part} up the yearly shocks since the origin, so h years ahead the
+level's variance is 1 + {walk_weight**2:.3f} (h - 1) times the year ahead's
+({1 + 5 * walk_weight**2:.2f} at 6 years; {walk_weight:.3f} is the walks' weight,
+`forecast.baseline.model._horizon_innovations`). They were checked, not calibrated, by the
+multi-horizon check (`python -m models.horizons --config CONFIG --origins FIRST-LAST`: each
+origin's model forecasts the next years ex ante; README, "What was tried", seventh round). On
+the shipped models it found au-nsw-baseline's bands too narrow from 2 years ahead and
+kr-national-baseline's wide (the README's "Model" has the figures of the versions it checked).
+Run it on this model's config before quoting a band more than a year past its origin.
 
 ## Limits
 - Single-station temperature ({station}) as a proxy for the whole grid.
@@ -356,6 +387,7 @@ def publish_model(
             "shape_window_years": parameters["shape"]["window_years"],
             "level_window_years": parameters["level"]["window_years"],
             "level_slope_pct_per_year": 100.0 * parameters["level"]["slope"],
+            "trend_weight": parameters["level"].get("trend_weight", 0.5),
             **(
                 {
                     "momentum_growth": parameters["level"]["momentum_growth"],
@@ -482,8 +514,9 @@ def train(
 ) -> None:
     """Train, backtest, publish and (if better) promote a baseline model."""
     started = time.perf_counter()
-    training_code = training_code_revision()  # the code that runs, before anything changes it
     root = artifact_dir or _default_store()
+    # the code that runs, before anything changes it; the store it publishes into is no code
+    training_code = training_code_revision(outputs=root)
     if not no_promote:
         _check_signing_key()
     config = load_config(config_path, data_dir=data_dir)

@@ -514,21 +514,20 @@ def _horizon_innovations(
     """The level's innovation in ``years``, from the standard yearly shocks of the calendar
     years ``first``, ``first + 1``, ... (``shocks`` [D, S]). [1] float64[D, Y]
 
-    The level forecast is half trend, half random walk from the origin year
-    (:func:`models.fit.combined_level`). The trend's error in a year is that year's shock; the
-    random walk's is the sum of the shocks since the origin, which grows with the horizon
-    ``h = year − origin``. The same shocks drive both halves:
+    The level forecast weighs a trend by ``trend_weight`` w and random walks from the origin
+    year by 1 − w (:func:`models.fit.combined_level`: w = ½ with one walk, ⅓ with the
+    momentum member, whose two walks share the shocks). The trend's error in a year is that
+    year's shock; a random walk's is the sum of the shocks since the origin, which grows with
+    the horizon ``h = year − origin``. The same shocks drive both:
 
-        e_y = z_y                                    h ≤ 1 (the year ahead, and observed years)
-        e_y = ½ z_y + ½ (z_{origin+1} + ... + z_y)   h ≥ 1
+        e_y = z_y                                         h ≤ 1 (the year ahead, observed years)
+        e_y = w z_y + (1 − w) (z_{origin+1} + ... + z_y)  h ≥ 1
 
-    so the year ahead keeps the calibrated, backtested spread (exactly: ½ z + ½ z = z), and
-    h years ahead the variance is (3 + h) / 4 times it (2.25 at 6 years, 3.5 at 11), where
-    independent yearly shocks kept it flat (a forecaster found NSW's 80 % bands covering the
-    annual energy of 2 of 7 years two years ahead and none six years ahead). With another
-    ``trend_weight`` w (a third with the momentum member of :func:`models.fit.combined_level`,
-    whose two walks share the shocks) the weights are w and 1 − w, and the year ahead is
-    still z.
+    so the year ahead keeps the calibrated, backtested spread (exactly: w z + (1 − w) z = z),
+    and h years ahead the variance is 1 + (1 − w)² (h − 1) times it (w = ½: (3 + h) / 4, 2.25
+    at 6 years; w = ⅓: (5 + 4h) / 9, 3.22 at 6 years), where independent yearly shocks kept it
+    flat (a forecaster found NSW's 80 % bands covering the annual energy of 2 of 7 years two
+    years ahead and none six years ahead).
     """
     span = first + np.arange(shocks.shape[1])
     walk = np.cumsum(np.where(span > origin, shocks, 0.0), axis=1)

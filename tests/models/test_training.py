@@ -863,3 +863,32 @@ def test_the_training_codes_commit_is_read_from_a_checkout_and_its_absence_expla
         f"git commit `{head}` (dirty: tracked files differed from it, so the commit alone does "
         "not reproduce this model)"
     )
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs the git command")
+def test_the_artifact_store_inside_the_checkout_does_not_make_the_code_dirty(tmp_path):
+    """Training the second grid after the first moved the tracked ``CURRENT`` of the shipped
+    store, and the second model's manifest called its code dirty: the store training publishes
+    into is output, not code. A change outside it still counts; a store outside the checkout
+    leaves the check as it was."""
+    checkout = tmp_path / "checkout"
+    store = checkout / "models" / "artifacts"
+    (store / "grid").mkdir(parents=True)
+    (checkout / "models" / "train.py").write_text("print('v1')\n", encoding="utf-8")
+    (store / "grid" / "CURRENT").write_text("v1\n", encoding="utf-8")
+
+    def git(*arguments: str) -> str:
+        return subprocess.run(
+            ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org", *arguments],
+            cwd=checkout, capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-q", "-m", "v1")
+    (store / "grid" / "CURRENT").write_text("v2\n", encoding="utf-8")  # the first grid promoted
+    assert training_code_revision(checkout / "models")["dirty"] is True
+    assert training_code_revision(checkout / "models", outputs=store)["dirty"] is False
+    assert training_code_revision(checkout / "models", outputs=tmp_path / "elsewhere")["dirty"]
+    (checkout / "models" / "train.py").write_text("print('v2')\n", encoding="utf-8")
+    assert training_code_revision(checkout / "models", outputs=store)["dirty"] is True
