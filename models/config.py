@@ -45,15 +45,11 @@ MIN_FIT_YEARS = 3
 #: third member of the combination (g: the year-over-year growth of the origin year's last
 #: months; :func:`models.fit.combined_level`).
 LEVEL_MOMENTUM_MODES = ("none", "year_end", "drift", "member")
-#: ``[training] ensemble_warming``: the ex ante ensemble's years as they were; or each shifted
-#: by the location's warming fitted on the training years' annual mean temperature, by OLS or
-#: by Theil-Sen (the median of the pairwise slopes; :func:`models.fit.warming_rate`).
-ENSEMBLE_WARMING_MODES = ("none", "ols", "theil_sen")
 # The keys a training config may hold, by section (anything else is a typo, refused).
 _CONFIG_KEYS = {
     "model": {
         "id", "description", "demand_basis", "country", "subdivision", "timezone",
-        "weather_location", "noise_by_hour", "noise_hour_split", "noise_carry",
+        "weather_location", "noise_by_hour", "noise_hour_split",
     },
     "data": {
         "dir", "demand_file", "timestamp_column", "demand_column", "wide_date_column",
@@ -62,7 +58,7 @@ _CONFIG_KEYS = {
     "features": set(FeatureSpec.__dataclass_fields__) - {"country", "subdivision"},
     "training": {
         "shape_window_years", "level_window_years", "ridge_penalty", "level_momentum",
-        "level_momentum_months", "shape_windows", "ensemble_warming",
+        "level_momentum_months", "shape_windows",
     },
     "backtest": {"years", "draws", "seed"},
 }  # fmt: skip
@@ -109,12 +105,6 @@ class TrainingConfig:
     level_momentum: str = "none"
     level_momentum_months: int = 3
     shape_windows: tuple[int, ...] = ()
-    #: The ex ante ensemble warmed to the target year (``[training] ensemble_warming``, default
-    #: "none"; "ols" or "theil_sen") and the origin's last daily residual carried into the
-    #: forecast year, decaying with the AR(1) coefficient (``[model] noise_carry``, default
-    #: false): issue 13's tenth round, for the backtest only (``forecast-train`` refuses them).
-    ensemble_warming: str = "none"
-    noise_carry: bool = False
 
 
 def _require(table: dict, key: str, section: str, path: Path):
@@ -194,23 +184,6 @@ def _noise_by_hour(model: dict, path: Path) -> bool:
     if not isinstance(value, bool):
         raise OptionsError(f"{path}: [model] noise_by_hour = {value!r}; allowed: true or false")
     return value
-
-
-def _noise_carry(model: dict, path: Path) -> bool:
-    value = model.get("noise_carry", False)
-    if not isinstance(value, bool):
-        raise OptionsError(f"{path}: [model] noise_carry = {value!r}; allowed: true or false")
-    return value
-
-
-def _ensemble_warming(training: dict, path: Path) -> str:
-    value = training.get("ensemble_warming", "none")
-    if value not in ENSEMBLE_WARMING_MODES:
-        raise OptionsError(
-            f"{path}: [training] ensemble_warming = {value!r}; allowed: "
-            f"{', '.join(repr(name) for name in ENSEMBLE_WARMING_MODES)}"
-        )
-    return str(value)
 
 
 def _noise_hour_split(model: dict, path: Path) -> str:
@@ -378,8 +351,6 @@ def load_config(path: Path | str, *, data_dir: Path | None = None) -> TrainingCo
         level_momentum=momentum_mode,
         level_momentum_months=momentum_months,
         shape_windows=_shape_windows(training, path),
-        ensemble_warming=_ensemble_warming(training, path),
-        noise_carry=_noise_carry(model, path),
     )
     if config.level_window_years < 3:
         raise OptionsError(

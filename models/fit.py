@@ -354,10 +354,6 @@ def fit_baseline(
         "calibration_factor": 1.0,
         "sd": residual_sd,
     }
-    if getattr(config, "noise_carry", False):
-        last = np.flatnonzero(np.isfinite(daily_residual))[-1]
-        noise["carry_residual"] = float(daily_residual[last])
-        noise["carry_date"] = wall_clock.unique()[last].date().isoformat()
     if getattr(config, "noise_by_hour", False):
         noise["hour_scale"] = hour_noise_scale(residual, spec, config.noise_hour_split).tolist()
         noise["hour_scale_split"] = config.noise_hour_split
@@ -547,29 +543,6 @@ def prior_years_weather(
     return weather_years_at(temperature, source_years, local_times)
 
 
-def warming_rate(temperature: pd.Series, years: list[int], method: str) -> float:
-    """The location's warming: the slope of its annual mean temperature over ``years``
-    (the training years' record alone) by ``method``, "ols" or "theil_sen" (the median of
-    the slopes between every pair of years, which one odd year cannot tilt). [°C/year]"""
-    annual = temperature.groupby(pd.DatetimeIndex(temperature.index).year).mean()
-    annual = annual[annual.index.isin(years)]
-    x, y = annual.index.to_numpy(dtype=np.float64), annual.to_numpy()
-    if method == "ols":
-        return float(np.polyfit(x, y, 1)[0])
-    first, second = np.triu_indices(len(x), k=1)
-    return float(np.median((y[second] - y[first]) / (x[second] - x[first])))
-
-
-def warmed_ensemble(
-    members: np.ndarray, source_years: list[int], target_year: int, rate: float
-) -> np.ndarray:
-    """The ensemble float64[W, H] with each source year's temperatures shifted by ``rate`` ×
-    (target year − source year), as if that year's weather came in the target year's
-    climate. [°C]"""
-    shift = rate * (target_year - np.asarray(source_years, dtype=np.float64))
-    return members + shift[:, None]
-
-
 def coverage_curve(
     model: BaselineModel,
     actual: pd.Series,
@@ -673,12 +646,9 @@ def rolling_origin(
         model = BaselineModel.from_parameters(parameters)
         actual = demand[year_of_hour == year]
         hours = pd.DatetimeIndex(actual.index)
-        source_years = list(range(config.first_year, year))
-        weather[year] = prior_years_weather(temperature, source_years, hours)
-        warming = getattr(config, "ensemble_warming", "none")
-        if warming != "none":
-            rate = warming_rate(temperature, source_years, warming)
-            weather[year] = warmed_ensemble(weather[year], source_years, year, rate)
+        weather[year] = prior_years_weather(
+            temperature, list(range(config.first_year, year)), hours
+        )
         actual_shape = model.shape(hours, temperature[hours].to_numpy())[0]
         scored = np.isfinite(actual.to_numpy())
         noise_curves[year] = coverage_curve(

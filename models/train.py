@@ -494,13 +494,6 @@ def train(
             "artifact trained with it would project with other intervals than it was scored "
             "with; allowed: false (or leave it out)"
         )
-    if config.ensemble_warming != "none" or config.noise_carry:
-        raise OptionsError(
-            f"{config_path}: [training] ensemble_warming = {config.ensemble_warming!r} and "
-            f"[model] noise_carry = {str(config.noise_carry).lower()} are for python -m "
-            "models.backtest only (issue 13's tenth round, a measurement); allowed: "
-            'ensemble_warming = "none" and noise_carry = false (or leave them out)'
-        )
     if config.level_momentum not in ("none", "member") or config.shape_windows:
         setting = (
             f"level_momentum = {config.level_momentum!r}"

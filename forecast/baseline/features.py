@@ -11,7 +11,8 @@ skew). The features are columns of a linear model of log hourly demand:
   package for the configured country; optionally a type for a workday on a configured
   calendar date that many but not all employers give off (``partial_days_off``) and one for
   a holiday observed on another date than its own (``observed_holiday_type``: a substitute
-  day, kept by fewer employers in some countries, by all in others);
+  day, kept by fewer employers in some countries, by all in others) and one for the last
+  workday before a holiday block (``block_eve_type``: many leave early to travel);
 * **season × hour**: Fourier harmonics of the day of year interacted with the hour;
 * **vacation × hour** (optional): workdays inside configured vacation windows
   (``vacation_windows``), when much of industry closes for a week or two;

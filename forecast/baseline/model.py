@@ -268,11 +268,6 @@ class BaselineModel:
     #: 13's eighth round): :func:`sample_baseline` applies it, a projection does not.
     noise_hour_scale: np.ndarray | None = None  # float64[G, 24] [1]
     noise_hour_split: str = "none"
-    #: The origin's last fitted day's mean log residual and its date (ISO), carried into the
-    #: days after it as the AR(1)'s expected value; None (every artifact so far): no carry.
-    #: Measurement only (issue 13's tenth round): :func:`sample_baseline` applies it.
-    noise_carry_residual: float | None = None  # [log]
-    noise_carry_date: str | None = None
 
     @classmethod
     def from_parameters(
@@ -339,10 +334,6 @@ class BaselineModel:
                     else np.asarray(noise["hour_scale"], dtype=np.float64).reshape(-1, 24)
                 ),
                 noise_hour_split=str(noise.get("hour_scale_split", "none")),
-                noise_carry_residual=(
-                    None if noise.get("carry_residual") is None else float(noise["carry_residual"])
-                ),
-                noise_carry_date=noise.get("carry_date"),
             )
         except (KeyError, TypeError, ValueError) as error:
             if isinstance(error, ArtifactError):
@@ -505,21 +496,6 @@ class BaselineModel:
             return None
         group = noise_hour_group(local_times, calendar, self.noise_hour_split)
         return self.noise_hour_scale[group, calendar.hour]
-
-    def carried_noise(self, local_times: pd.DatetimeIndex) -> np.ndarray | None:
-        """exp(φ^k r) at each hour of ``local_times``, k = its local date's days after the last
-        fitted day (1 on the day after), 1 on that day and before; None without a carry. [1]
-
-        The daily noise is AR(1) across days, so given the origin's last daily residual r its
-        expected value k days later is φ^k r: a forecast year starts where the origin ended and
-        forgets it within days (φ^7 = 0.08 at φ = 0.7).
-        """
-        if self.noise_carry_residual is None:
-            return None
-        wall_clock = pd.DatetimeIndex(local_times).tz_localize(None).normalize()
-        days = (wall_clock - pd.Timestamp(self.noise_carry_date)).days.to_numpy()
-        decay = np.where(days >= 1, self.noise_autocorrelation ** np.maximum(days, 1), 0.0)
-        return np.exp(decay * self.noise_carry_residual)
 
     def daily_noise_draws(self, n_days: int, n_draws: int, rng: np.random.Generator) -> np.ndarray:
         """Multiplicative daily noise, AR(1) across days, mean 1, float64[D, n_days]. [1]
@@ -737,9 +713,6 @@ def sample_baseline(
         shape = model.shape(hours, weather_matrix(weather, hours), after=first)
     else:
         shape = model.shape(local_times, weather_matrix(weather, local_times))
-    carry = model.carried_noise(local_times)
-    if carry is not None:
-        shape = shape * carry[None, :]
     year_of_hour = local_times.year.to_numpy()
     years, year_index = np.unique(year_of_hour, return_inverse=True)
     calendar = calendar_features(local_times, spec=model.spec)

@@ -277,10 +277,8 @@ def test_the_eve_of_a_holiday_block_gets_its_own_hourly_profile():
     off draw 6 % less (people leave to travel), ``block_eve_type`` fits the eve's drop, which
     an ordinary workday's coefficients leave in the residual (nine eves in 2019-2022)."""
     spec = FeatureSpec(country="KR", observed_holiday_type=True, block_eve_type=True)
-    eve = (
-        np.asarray(calendar_features(TIMES, spec=spec).day_type)
-        == spec.day_type_names().index("block_eve")
-    )
+    eve_type = spec.day_type_names().index("block_eve")
+    eve = np.asarray(calendar_features(TIMES, spec=spec).day_type) == eve_type
     assert eve.sum() == 24 * 9
     demand = _growing_grid(0.0) * np.where(eve, 0.94, 1.0)
 
