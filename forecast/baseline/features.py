@@ -11,7 +11,8 @@ skew). The features are columns of a linear model of log hourly demand:
   package for the configured country; optionally a type for a workday on a configured
   calendar date that many but not all employers give off (``partial_days_off``) and one for
   a holiday observed on another date than its own (``observed_holiday_type``: a substitute
-  day, kept by fewer employers in some countries, by all in others);
+  day, kept by fewer employers in some countries, by all in others) and one for the last
+  workday before a holiday block (``block_eve_type``: many leave early to travel);
 * **season × hour**: Fourier harmonics of the day of year interacted with the hour;
 * **vacation × hour** (optional): workdays inside configured vacation windows
   (``vacation_windows``), when much of industry closes for a week or two;
@@ -50,6 +51,7 @@ DAY_TYPES = (
 )
 PARTIAL_DAY_OFF = "partial_off"
 OBSERVED_HOLIDAY = "observed"
+BLOCK_EVE = "block_eve"
 _OFF_DAY_TYPES = frozenset({"saturday", "sunday", "holiday", "holiday_block", OBSERVED_HOLIDAY})
 _HOURS = 24
 
@@ -89,6 +91,11 @@ class FeatureSpec:
         South Korea many private employers work on a substitute holiday, and a Sunday holiday
         with its Monday substitute is no Chuseok-like block. ``False`` (the default): they are
         ordinary holidays, as in artifacts written before this setting existed.
+    block_eve_type
+        The last workday before a holiday block (the eve of Seollal's or Chuseok's days off,
+        Maundy Thursday, Christmas Eve on a weekday) gets its own day type ``"block_eve"``:
+        many leave work early to travel. A bridge day stays a bridge day. ``False`` (the
+        default): an ordinary workday, as in artifacts written before this setting existed.
     daily_range_terms
         Add the day's temperature range (max − min of the hourly temperature) × hour and the
         range × trend × hour: a proxy of sunshine, hence of behind-the-meter solar output and
@@ -110,6 +117,7 @@ class FeatureSpec:
     partial_days_off: tuple[str, ...] = ()
     observed_holiday_type: bool = False
     daily_range_terms: bool = False
+    block_eve_type: bool = False
     vacation_windows: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
@@ -120,7 +128,7 @@ class FeatureSpec:
             _month_day(date, field="partial_days_off", allowed="calendar dates 'MM-DD'")
         for window in self.vacation_windows:
             _vacation_window(window)
-        for name in ("observed_holiday_type", "daily_range_terms"):
+        for name in ("observed_holiday_type", "daily_range_terms", "block_eve_type"):
             if not isinstance(getattr(self, name), bool):
                 raise DataError(f"{name}={getattr(self, name)!r}; allowed: true or false")
 
@@ -130,6 +138,7 @@ class FeatureSpec:
             DAY_TYPES
             + ((PARTIAL_DAY_OFF,) if self.partial_days_off else ())
             + ((OBSERVED_HOLIDAY,) if self.observed_holiday_type else ())
+            + ((BLOCK_EVE,) if self.block_eve_type else ())
         )
 
     def to_dict(self) -> dict:
@@ -177,6 +186,7 @@ def day_types(
     subdivision: str | None = None,
     partial_days_off: tuple[str, ...] = (),
     observed_holiday_type: bool = False,
+    block_eve_type: bool = False,
 ) -> np.ndarray:
     """Day type index (into :meth:`FeatureSpec.day_type_names`) of each date.
 
@@ -193,6 +203,9 @@ def day_types(
         Holidays observed on another date than their own get the type ``"observed"`` (the
         last index) unless inside a holiday block, and only holidays on their own date count
         towards a block.
+    block_eve_type
+        The workday before a holiday block, unless a bridge day, gets the type
+        ``"block_eve"`` (the last index).
 
     Returns
     -------
@@ -229,6 +242,9 @@ def day_types(
     next_off = np.r_[off[1:], False]
     previous_block = np.r_[False, in_block[:-1]]
     types[~off & previous_block] = DAY_TYPES.index("after_block")
+    if block_eve_type:
+        eve_type = len(DAY_TYPES) + bool(partial_days_off) + observed_holiday_type
+        types[~off & np.r_[in_block[1:], False]] = eve_type
     types[~off & previous_off & next_off] = DAY_TYPES.index("bridge")
     if partial_days_off:
         month_day = np.array([text[5:] for text in np.datetime_as_string(span, unit="D")])
@@ -305,6 +321,7 @@ def calendar_features(local_times: pd.DatetimeIndex, *, spec: FeatureSpec) -> Ca
         subdivision=spec.subdivision,
         partial_days_off=spec.partial_days_off,
         observed_holiday_type=spec.observed_holiday_type,
+        block_eve_type=spec.block_eve_type,
     )
     day_type = types[day_of_period]
     off_types = [k for k, name in enumerate(spec.day_type_names()) if name in _OFF_DAY_TYPES]

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.baseline.features import FeatureSpec, factor_names, feature_names
+from forecast.baseline.features import FeatureSpec, calendar_features, factor_names, feature_names
 from forecast.baseline.model import BaselineModel
 from models.fit import (
     PROFILE_ONLY_FACTORS,
@@ -270,3 +270,24 @@ def test_a_combination_of_shape_windows_is_the_mean_of_their_coefficients():
     np.testing.assert_allclose(both[kept], (three[kept] + four[kept]) / 2, atol=1e-12)
     levels = both_fit["levels"]
     assert levels["2022"] / levels["2021"] - 1 == pytest.approx(0.02, abs=0.003)
+
+
+def test_the_eve_of_a_holiday_block_gets_its_own_hourly_profile():
+    """Issue 13's tenth round: on a grid whose workdays before Seollal's and Chuseok's days
+    off draw 6 % less (people leave to travel), ``block_eve_type`` fits the eve's drop, which
+    an ordinary workday's coefficients leave in the residual (nine eves in 2019-2022)."""
+    spec = FeatureSpec(country="KR", observed_holiday_type=True, block_eve_type=True)
+    eve_type = spec.day_type_names().index("block_eve")
+    eve = np.asarray(calendar_features(TIMES, spec=spec).day_type) == eve_type
+    assert eve.sum() == 24 * 9
+    demand = _growing_grid(0.0) * np.where(eve, 0.94, 1.0)
+
+    def eve_residual(spec: FeatureSpec) -> float:
+        parameters = fit_baseline(demand, _temperature(), _config(spec), last_year=2022)
+        model = BaselineModel.from_parameters(parameters)
+        fitted = model.shape(TIMES, _temperature().to_numpy()[None, :])[0]
+        log_residual = np.log(demand.to_numpy() / fitted)
+        return float(log_residual[eve].mean() - log_residual[~eve].mean())
+
+    assert abs(eve_residual(spec)) < 0.005
+    assert eve_residual(FeatureSpec(country="KR", observed_holiday_type=True)) < -0.04

@@ -84,6 +84,28 @@ def test_a_substitute_holiday_is_its_own_day_type_and_makes_no_block():
     assert names == ["holiday_block"] * 4 + ["after_block"]
 
 
+def test_the_workday_before_a_holiday_block_is_its_eve_unless_a_bridge():
+    """KR Seollal 2024 (Fri 9 - Mon 12 off): Thu 8 is the eve. NSW Easter 2019 (Good Friday
+    19 April - Easter Monday 22): Maundy Thursday 18 is; Mon 24 Dec 2018, between a weekend
+    and Christmas, stays a bridge day. Without ``block_eve_type`` the eve is a workday."""
+    from forecast.baseline.features import FeatureSpec, day_types
+
+    def names(first: str, last: str, **calendar) -> list[str]:
+        spec = FeatureSpec(observed_holiday_type=True, block_eve_type=True, **calendar)
+        dates = np.arange(np.datetime64(first), np.datetime64(last) + 1)
+        types = day_types(dates, observed_holiday_type=True, block_eve_type=True, **calendar)
+        return [spec.day_type_names()[k] for k in types]
+
+    assert names("2024-02-07", "2024-02-09", country="KR") == [
+        "midweek", "block_eve", "holiday_block"
+    ]  # fmt: skip
+    nsw = {"country": "AU", "subdivision": "NSW"}
+    assert names("2019-04-17", "2019-04-19", **nsw) == ["midweek", "block_eve", "holiday_block"]
+    assert names("2018-12-24", "2018-12-24", **nsw) == ["bridge"]
+    plain = day_types(np.array(["2024-02-08"], dtype="datetime64[D]"), country="KR")
+    assert FeatureSpec(country="KR").day_type_names()[plain[0]] == "midweek"
+
+
 def test_vacation_windows_mark_workdays_and_may_wrap_the_year_end():
     from forecast.baseline.features import FeatureSpec, calendar_features, factor_names
 
