@@ -826,6 +826,14 @@ def test_the_backtest_prints_and_writes_the_calibration_by_hour_and_season(
     assert error == "error: --by = 'month': allowed: hour, season (repeat --by for both)"
 
 
+def git(checkout: Path, *arguments: str) -> str:
+    """Run git in ``checkout`` as a test user; its standard output, stripped."""
+    return subprocess.run(
+        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org", *arguments],
+        cwd=checkout, capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+
+
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs the git command")
 def test_the_training_codes_commit_is_read_from_a_checkout_and_its_absence_explained(tmp_path):
     """A real git repository made here: its HEAD, clean; dirty once a tracked file changes (an
@@ -842,17 +850,11 @@ def test_the_training_codes_commit_is_read_from_a_checkout_and_its_absence_expla
     (checkout / "models").mkdir(parents=True)
     (checkout / "models" / "train.py").write_text("print('v1')\n", encoding="utf-8")
 
-    def git(*arguments: str) -> str:
-        return subprocess.run(
-            ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org", *arguments],
-            cwd=checkout, capture_output=True, text=True, check=True,
-        ).stdout.strip()  # fmt: skip
-
-    git("init", "-q")
+    git(checkout, "init", "-q")
     assert training_code_revision(checkout / "models")["git_commit"] is None  # no commit yet
-    git("add", ".")
-    git("commit", "-q", "-m", "v1")
-    head = git("rev-parse", "HEAD")
+    git(checkout, "add", ".")
+    git(checkout, "commit", "-q", "-m", "v1")
+    head = git(checkout, "rev-parse", "HEAD")
     assert training_code_revision(checkout / "models") == {"git_commit": head, "dirty": False}
     (checkout / "notes.txt").write_text("untracked\n", encoding="utf-8")
     assert training_code_revision(checkout / "models")["dirty"] is False
@@ -877,15 +879,9 @@ def test_the_artifact_store_inside_the_checkout_does_not_make_the_code_dirty(tmp
     (checkout / "models" / "train.py").write_text("print('v1')\n", encoding="utf-8")
     (store / "grid" / "CURRENT").write_text("v1\n", encoding="utf-8")
 
-    def git(*arguments: str) -> str:
-        return subprocess.run(
-            ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org", *arguments],
-            cwd=checkout, capture_output=True, text=True, check=True,
-        ).stdout.strip()  # fmt: skip
-
-    git("init", "-q")
-    git("add", ".")
-    git("commit", "-q", "-m", "v1")
+    git(checkout, "init", "-q")
+    git(checkout, "add", ".")
+    git(checkout, "commit", "-q", "-m", "v1")
     (store / "grid" / "CURRENT").write_text("v2\n", encoding="utf-8")  # the first grid promoted
     assert training_code_revision(checkout / "models")["dirty"] is True
     assert training_code_revision(checkout / "models", outputs=store)["dirty"] is False
