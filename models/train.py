@@ -129,7 +129,7 @@ def training_code_revision(
             "status",
             "--porcelain",
             "--untracked-files=no",
-            *_outside(git, directory, outputs),
+            *_status_pathspec_without(git, directory, outputs),
         )
     except (OSError, subprocess.SubprocessError) as error:
         return {"git_commit": None, "reason": f"git could not run: {error}"}
@@ -137,9 +137,10 @@ def training_code_revision(
     return {"git_commit": head.stdout.strip(), "dirty": dirty}
 
 
-def _outside(git: str, directory: Path, outputs: Path | None) -> tuple[str, ...]:
+def _status_pathspec_without(git: str, directory: Path, outputs: Path | None) -> tuple[str, ...]:
     """The pathspec of ``git status`` that leaves ``outputs`` out where it lies inside the
-    checkout of ``directory``; none (the whole checkout) otherwise."""
+    checkout of ``directory`` (below its top: a store that is the whole checkout leaves
+    nothing to check, so it is not left out); none (the whole checkout) otherwise."""
     if outputs is None:
         return ()
     top = _git(git, directory, "rev-parse", "--show-toplevel")
@@ -148,6 +149,8 @@ def _outside(git: str, directory: Path, outputs: Path | None) -> tuple[str, ...]
     try:
         inside = outputs.resolve().relative_to(Path(top.stdout.strip()).resolve())
     except ValueError:
+        return ()
+    if not inside.parts:
         return ()
     return ("--", ":(top)", f":(top,exclude){inside.as_posix()}")
 
@@ -221,7 +224,7 @@ def _model_card(
         if "momentum_growth" in level
         else ("half", "half trend, half random walk", " and", "half adds")
     )
-    walk_weight = 1.0 - level.get("trend_weight", 0.5)  # forecast.baseline.model's default
+    walk_weight = 1.0 - level["trend_weight"]
     subdivision = manifest["config"]["model"].get("subdivision")
     subdivision = f" (subdivision {subdivision})" if subdivision else ""
     features = manifest["config"].get("features", {})
@@ -287,7 +290,7 @@ was tried" reports earlier folds as a check).
 Every forecast above is one year ahead. Farther years' bands are wider: the level's
 random-walk {walk_part} up the yearly shocks since the origin, so h years ahead the
 level's variance is 1 + {walk_weight**2:.3f} (h - 1) times the year ahead's
-({1 + 5 * walk_weight**2:.2f} at 6 years; {walk_weight:.3f} is the walks' weight,
+({1 + 5 * walk_weight**2:.2f} at 6 years; {walk_weight:.3f} is the random-walk weight,
 `forecast.baseline.model._horizon_innovations`). They were checked, not calibrated, by the
 multi-horizon check (`python -m models.horizons --config CONFIG --origins FIRST-LAST`: each
 origin's model forecasts the next years ex ante; README, "What was tried", seventh round). On
@@ -387,7 +390,7 @@ def publish_model(
             "shape_window_years": parameters["shape"]["window_years"],
             "level_window_years": parameters["level"]["window_years"],
             "level_slope_pct_per_year": 100.0 * parameters["level"]["slope"],
-            "trend_weight": parameters["level"].get("trend_weight", 0.5),
+            "trend_weight": parameters["level"]["trend_weight"],
             **(
                 {
                     "momentum_growth": parameters["level"]["momentum_growth"],
@@ -516,7 +519,7 @@ def train(
     started = time.perf_counter()
     root = artifact_dir or _default_store()
     # the code that runs, before anything changes it; the store it publishes into is no code
-    training_code = training_code_revision(outputs=root)
+    training_code = training_code_revision(TRAINING_CODE_DIR, outputs=root)
     if not no_promote:
         _check_signing_key()
     config = load_config(config_path, data_dir=data_dir)

@@ -134,16 +134,27 @@ class FeatureSpec:
 
     def day_type_names(self) -> tuple[str, ...]:
         """Day types of this feature set, in column order."""
-        return (
-            DAY_TYPES
-            + ((PARTIAL_DAY_OFF,) if self.partial_days_off else ())
-            + ((OBSERVED_HOLIDAY,) if self.observed_holiday_type else ())
-            + ((BLOCK_EVE,) if self.block_eve_type else ())
+        return _day_type_names(
+            bool(self.partial_days_off), self.observed_holiday_type, self.block_eve_type
         )
 
     def to_dict(self) -> dict:
-        """JSON-ready settings."""
-        return asdict(self)
+        """JSON-ready settings; ``block_eve_type`` only when on, so that an artifact trained
+        without it loads in library code written before the setting existed."""
+        settings = asdict(self)
+        if not self.block_eve_type:
+            del settings["block_eve_type"]
+        return settings
+
+
+def _day_type_names(partial: bool, observed: bool, eve: bool) -> tuple[str, ...]:
+    """The day types in column order: :data:`DAY_TYPES`, then the optional ones in use."""
+    return (
+        DAY_TYPES
+        + ((PARTIAL_DAY_OFF,) if partial else ())
+        + ((OBSERVED_HOLIDAY,) if observed else ())
+        + ((BLOCK_EVE,) if eve else ())
+    )
 
 
 def _month_day(text, *, field: str, allowed: str) -> int:
@@ -197,15 +208,15 @@ def day_types(
     country, subdivision
         Holiday calendar of the ``holidays`` package.
     partial_days_off
-        ``"MM-DD"`` dates whose workdays get the type ``"partial_off"`` (index
-        ``len(DAY_TYPES)``).
+        ``"MM-DD"`` dates whose workdays get the type ``"partial_off"``.
     observed_holiday_type
-        Holidays observed on another date than their own get the type ``"observed"`` (the
-        last index) unless inside a holiday block, and only holidays on their own date count
-        towards a block.
+        Holidays observed on another date than their own get the type ``"observed"`` unless
+        inside a holiday block, and only holidays on their own date count towards a block.
     block_eve_type
-        The workday before a holiday block, unless a bridge day, gets the type
-        ``"block_eve"`` (the last index).
+        The workday before a holiday block gets the type ``"block_eve"``, unless a bridge day
+        or a partial day off (those types win).
+
+    The optional types' indices follow :meth:`FeatureSpec.day_type_names`'s order.
 
     Returns
     -------
@@ -234,6 +245,7 @@ def day_types(
     run_id = np.cumsum(np.r_[True, off[1:] != off[:-1]])
     holidays_in_run = np.bincount(run_id, weights=counted.astype(float))
     in_block = off & (holidays_in_run[run_id] >= 2)
+    names = _day_type_names(bool(partial_days_off), observed_holiday_type, block_eve_type)
     types = np.empty(len(span), dtype=np.int64)
     types[:] = DAY_TYPES.index("midweek")
     types[weekday == 0] = DAY_TYPES.index("monday")
@@ -243,17 +255,16 @@ def day_types(
     previous_block = np.r_[False, in_block[:-1]]
     types[~off & previous_block] = DAY_TYPES.index("after_block")
     if block_eve_type:
-        eve_type = len(DAY_TYPES) + bool(partial_days_off) + observed_holiday_type
-        types[~off & np.r_[in_block[1:], False]] = eve_type
+        types[~off & np.r_[in_block[1:], False]] = names.index(BLOCK_EVE)
     types[~off & previous_off & next_off] = DAY_TYPES.index("bridge")
     if partial_days_off:
         month_day = np.array([text[5:] for text in np.datetime_as_string(span, unit="D")])
-        types[np.isin(month_day, list(partial_days_off)) & ~off] = len(DAY_TYPES)
+        types[np.isin(month_day, list(partial_days_off)) & ~off] = names.index(PARTIAL_DAY_OFF)
     types[weekday == 5] = DAY_TYPES.index("saturday")
     types[weekday == 6] = DAY_TYPES.index("sunday")
     types[is_holiday] = DAY_TYPES.index("holiday")
     if observed_holiday_type:
-        types[is_holiday & ~counted] = len(DAY_TYPES) + (1 if partial_days_off else 0)
+        types[is_holiday & ~counted] = names.index(OBSERVED_HOLIDAY)
     types[in_block] = DAY_TYPES.index("holiday_block")
     return types[(dates - span[0]).astype(np.int64)]
 

@@ -143,6 +143,8 @@ def test_training_publishes_an_artifact_that_predicts_the_same_numbers(
     assert "not backtested" not in card
     assert "python -m models.horizons --config CONFIG --origins FIRST-LAST" in card
     assert "au-nsw-baseline's bands too narrow from 2 years ahead" in card
+    # It quoted the horizon figures of an earlier model; now this model's variance growth.
+    assert "variance is 1 + 0.250 (h - 1) times the year ahead's\n(2.25 at 6 years;" in card
     assert "| forecast | year | MAE MW | RMSE MW | bias MW | bias % | CRPS MW |" in card
     # The training code's commit (a forecaster could not tell which code made a model): this
     # checkout's HEAD, or, where the tests run outside a checkout, the reason there is none.
@@ -865,6 +867,41 @@ def test_the_training_codes_commit_is_read_from_a_checkout_and_its_absence_expla
         f"git commit `{head}` (dirty: tracked files differed from it, so the commit alone does "
         "not reproduce this model)"
     )
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs the git command")
+def test_training_into_a_store_inside_its_checkout_records_clean_code(
+    synthetic_dir, tmp_path, monkeypatch
+):
+    """``forecast-train`` publishes into a store inside the training code's checkout whose
+    tracked file another grid's promotion has moved: the manifest names the commit, clean.
+    With the momentum member the card gives the thirds' variance growth."""
+    checkout = tmp_path / "checkout"
+    store = checkout / "artifacts"
+    (checkout / "models").mkdir(parents=True)
+    (checkout / "models" / "train.py").write_text("print('v1')\n", encoding="utf-8")
+    (store / "other-grid").mkdir(parents=True)
+    (store / "other-grid" / "CURRENT").write_text("v1\n", encoding="utf-8")
+    git(checkout, "init", "-q")
+    git(checkout, "add", ".")
+    git(checkout, "commit", "-q", "-m", "v1")
+    (store / "other-grid" / "CURRENT").write_text("v2\n", encoding="utf-8")  # promoted since
+    monkeypatch.setattr("models.train.TRAINING_CODE_DIR", checkout / "models")
+    config = tmp_path / "member.toml"
+    config.write_text(
+        CONFIG.format(ridge=1e-3).replace(
+            "ridge_penalty =", 'level_momentum = "member"\nridge_penalty ='
+        ),
+        encoding="utf-8",
+    )
+    assert main(["--config", str(config), "--data-dir", str(synthetic_dir),
+                 "--artifact-dir", str(store), "--version", "v1"]) == 0  # fmt: skip
+    manifest = json.loads((store / "toy-grid" / "v1" / "manifest.json").read_text("utf-8"))
+    head = git(checkout, "rev-parse", "HEAD")
+    assert manifest["training_code"] == {"git_commit": head, "dirty": False}
+    assert manifest["parameters_summary"]["trend_weight"] == pytest.approx(1 / 3)
+    card = (store / "toy-grid" / "v1" / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert "variance is 1 + 0.444 (h - 1) times the year ahead's\n(3.22 at 6 years;" in card
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs the git command")

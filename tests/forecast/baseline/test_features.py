@@ -106,6 +106,37 @@ def test_the_workday_before_a_holiday_block_is_its_eve_unless_a_bridge():
     assert FeatureSpec(country="KR").day_type_names()[plain[0]] == "midweek"
 
 
+def test_the_eve_beside_partial_days_off_and_observed_holidays_keeps_every_types_column():
+    """Korea's config has partial days off and observed holidays; with the eve on as well,
+    each optional type takes its index in :meth:`FeatureSpec.day_type_names`' order: Seollal
+    2024's eve (Thu 8 Feb), its substitute Monday 12 Feb (inside the block, so a block day),
+    Workers' Day (Wed 1 May, partial), Children's Day's substitute (Mon 6 May, observed: the
+    Sat-Mon run holds one holiday on its own date, no block) and a plain Tuesday."""
+    from forecast.baseline.features import FeatureSpec, day_types
+
+    calendar = {"country": "KR", "partial_days_off": ("05-01", "12-31"),
+                "observed_holiday_type": True, "block_eve_type": True}  # fmt: skip
+    spec = FeatureSpec(**calendar)
+    assert spec.day_type_names()[-3:] == ("partial_off", "observed", "block_eve")
+    dates = np.array(["2024-02-08", "2024-02-12", "2024-05-01", "2024-05-06", "2024-05-07"],
+                     dtype="datetime64[D]")  # fmt: skip
+    names = [spec.day_type_names()[k] for k in day_types(dates, **calendar)]
+    # 2024-05-06: the substitute for Children's Day (Sunday 5 May), after a Saturday off.
+    assert names == ["block_eve", "holiday_block", "partial_off", "observed", "midweek"]
+
+
+def test_an_artifacts_feature_spec_names_the_eve_only_when_on():
+    """Every artifact trained with the eve off must load in library code written before the
+    setting existed, which refuses a key it does not know."""
+    from forecast.baseline.features import FeatureSpec
+
+    assert "block_eve_type" not in FeatureSpec(country="KR").to_dict()
+    on = FeatureSpec(country="KR", block_eve_type=True).to_dict()
+    assert on["block_eve_type"] is True
+    assert FeatureSpec(**on) == FeatureSpec(country="KR", block_eve_type=True)
+    assert FeatureSpec(**FeatureSpec(country="KR").to_dict()) == FeatureSpec(country="KR")
+
+
 def test_vacation_windows_mark_workdays_and_may_wrap_the_year_end():
     from forecast.baseline.features import FeatureSpec, calendar_features, factor_names
 
