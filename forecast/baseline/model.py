@@ -65,6 +65,9 @@ FORMAT_VERSION = 1
 #: issue 13's eighth round): one row of 24 for every day, workdays / days off, or the four
 #: seasons DJF, MAM, JJA, SON by local month.
 NOISE_HOUR_SPLITS = {"none": 1, "day_off": 2, "season": 4}
+#: The trend's weight in the level forecast of an artifact that stores none (every one written
+#: before ``level.trend_weight`` existed): half trend, half random walk. [1]
+HALVES_TREND_WEIGHT = 0.5
 
 
 def noise_hour_group(
@@ -101,7 +104,7 @@ class LevelModel:
     observed_mw: Mapping[int, float] = field(default_factory=dict)
     #: Weight of the trend in the level forecast, the random walk's the rest
     #: (:func:`models.fit.combined_level`; 1/3 with a year-over-year momentum member). [1]
-    trend_weight: float = 0.5
+    trend_weight: float = HALVES_TREND_WEIGHT
 
     def regressors(self, years: np.ndarray) -> np.ndarray:
         """Design rows ``[1, y − origin]`` of the years, float64[Y, 2]."""
@@ -164,7 +167,7 @@ class LevelModel:
             span = f"{ahead[0]}" if len(ahead) == 1 else f"{ahead[0]}-{ahead[-1]}"
             weights = (
                 "half trend, half random walk"
-                if self.trend_weight == 0.5
+                if self.trend_weight == HALVES_TREND_WEIGHT
                 else f"trend {self.trend_weight:.2f}, random walks {1 - self.trend_weight:.2f}"
             )
             parts.append(
@@ -319,7 +322,7 @@ class BaselineModel:
                     residual_scale=float(level["residual_scale"]),
                     degrees_of_freedom=int(level["degrees_of_freedom"]),
                     spread_factor=float(level.get("spread_factor", 1.0)),
-                    trend_weight=float(level.get("trend_weight", 0.5)),
+                    trend_weight=float(level.get("trend_weight", HALVES_TREND_WEIGHT)),
                     observed_mw={
                         int(year): float(value)
                         for year, value in level.get("normalised_level_mw", {}).items()
@@ -509,7 +512,12 @@ class BaselineModel:
 
 
 def _horizon_innovations(
-    shocks: np.ndarray, first: int, years: np.ndarray, origin: int, *, trend_weight: float = 0.5
+    shocks: np.ndarray,
+    first: int,
+    years: np.ndarray,
+    origin: int,
+    *,
+    trend_weight: float = HALVES_TREND_WEIGHT,
 ) -> np.ndarray:
     """The level's innovation in ``years``, from the standard yearly shocks of the calendar
     years ``first``, ``first + 1``, ... (``shocks`` [D, S]). [1] float64[D, Y]
