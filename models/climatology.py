@@ -4,9 +4,10 @@ Usage::
 
     python -m models.climatology build seoul [--data-dir DIR] [--output FILE]
     python -m models.climatology build sydney-bankstown
+    python -m models.climatology check-rebuild seoul --year 2022 --year 2023
 
 Reads the location's completed hourly record (:func:`forecast.weather.historical_record`:
-gaps interpolated, rebuilt from daily extremes or masked by the documented rule) over its
+gaps interpolated, rebuilt from daily values or masked by the documented rule) over its
 observed years, and writes ``data/weather/<location>/climatology.json``: statistics only,
 never observed rows, so it may be committed and shipped. :mod:`forecast.weather.climatology`
 reads it back.
@@ -43,7 +44,8 @@ from forecast.weather import (
     leap_calendar_hour,
     load_location,
 )
-from forecast.weather.reconstruction import diurnal_shape
+from forecast.weather.clock import clock_zone
+from forecast.weather.reconstruction import REBUILD_METHODS, complete_temperature, diurnal_shape
 
 # Four annual harmonics: Seoul's typical year then has calendar-month means within 0.41 °C of
 # the 12-year means, about the sampling error of a 12-year monthly mean (~0.4 °C); more
@@ -167,12 +169,14 @@ def build_climatology(location: str, data_dir: Path | None = None) -> dict[str, 
             "generator": f"{GENERATOR} {place.name}",
             "method": (
                 "Hourly record on the station's standard time, gaps handled by the rule of "
-                "forecast.io.gaps (short ones interpolated, longer ones rebuilt from daily min/max "
-                "with the monthly diurnal shape where a daily file exists, else filled from the "
-                "record's monthly-hourly means). typical_temperature_c: per hour of day, "
-                f"least-squares fit of a constant and {ANNUAL_HARMONICS} annual harmonics of the "
-                "leap-calendar day to all years. Daily anomaly = daily mean minus the typical "
-                "daily mean; AR(1) coefficient = its lag-1 correlation. Daily range = "
+                "forecast.io.gaps (short ones interpolated, longer ones rebuilt from the daily "
+                "file where one exists: by the month's regression of each hour on the day's and "
+                "its neighbours' minimum, maximum and mean, else with the monthly diurnal shape; "
+                "else filled from the record's monthly-hourly means). typical_temperature_c: "
+                "per hour of day, least-squares fit of a constant and "
+                f"{ANNUAL_HARMONICS} annual harmonics of the leap-calendar day to all years. "
+                "Daily anomaly = daily mean minus the typical daily mean; AR(1) coefficient = "
+                "its lag-1 correlation. Daily range = "
                 f"{range_source}; per month its mean, the least-squares slope on the anomaly "
                 "and the residual standard deviation."
             ),
@@ -231,9 +235,91 @@ def build(
     print(f"wrote {written}")
 
 
+def check_rebuild(
+    location: str, years: list[int], data_dir: Path | None = None
+) -> tuple[int, dict[str, dict[str, float]]]:
+    """Hide the observed hours of ``years``, rebuild them from the daily file by each method of
+    :data:`forecast.weather.reconstruction.REBUILD_METHODS`, and compare with what was observed.
+
+    Returns the number of hidden hours and, per method, ``rms_c``, ``mean_c`` (rebuilt minus
+    observed), ``p99_abs_c`` (99th percentile of the absolute error) and ``range_mean_c`` (the
+    rebuilt days' hourly max - min minus the observed, mean over the fully observed days). [°C]
+
+    Raises
+    ------
+    DataError
+        The location has no daily file, or none of the years' hours were observed.
+    """
+    place = load_location(location)
+    record = historical_record(place, data_dir)  # validates the files, names a missing one
+    daily_path = place.daily_path(data_dir)
+    if daily_path is None:
+        raise DataError(
+            f"check-rebuild: location {place.name!r} has no daily_file; allowed: a location "
+            "whose hours can be rebuilt from daily values"
+        )
+    observed = place.read_hourly_temperature(place.hourly_path(data_dir))
+    daily = place.read_daily_temperature(daily_path)
+    clock = pd.DatetimeIndex(observed.index).tz_convert(clock_zone(place.clock_offset))
+    hidden = np.isin(clock.year, years)
+    if not hidden.any():
+        raise DataError(
+            f"check-rebuild: --year {', '.join(map(str, years))}: no observed hour of "
+            f"{place.hourly_file} in them; allowed: years of the record "
+            f"({record.years[0]}..{record.years[-1]})"
+        )
+    times = record.times
+    truth = observed.reindex(times).to_numpy(dtype=np.float64)
+    scored = times.isin(observed.index[hidden])
+    whole_days = scored.reshape(-1, 24).all(axis=1)
+    results = {}
+    for method in REBUILD_METHODS:
+        rebuilt = complete_temperature(observed[~hidden], times, daily, rebuild=method)
+        error = (rebuilt.temperature_c - truth)[scored]
+        by_day = rebuilt.temperature_c.reshape(-1, 24)[whole_days]
+        truth_by_day = truth.reshape(-1, 24)[whole_days]
+        range_error = np.ptp(by_day, axis=1) - np.ptp(truth_by_day, axis=1)
+        results[method] = {
+            "rms_c": float(np.sqrt(np.mean(error**2))),
+            "mean_c": float(error.mean()),
+            "p99_abs_c": float(np.percentile(np.abs(error), 99)),
+            "range_mean_c": float(range_error.mean()) if range_error.size else float("nan"),
+        }
+    return int(scored.sum()), results
+
+
+@app.command("check-rebuild")
+def check_rebuild_command(
+    location: Annotated[str, typer.Argument(help="Weather location name, e.g. seoul.")],
+    year: Annotated[
+        list[int], typer.Option(help="A year whose observed hours are hidden (repeatable).")
+    ],
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(help="Real data directory (default: FORECAST_DATA_DIR or ../shared/data)."),
+    ] = None,
+) -> None:
+    """Rebuild observed years from the daily file by each method and print the errors."""
+    hours, results = check_rebuild(location, year, data_dir)
+    print(
+        f"{location}: {hours:,} observed hours of {', '.join(map(str, year))} hidden and rebuilt "
+        "from the daily file and the rest of the record (error = rebuilt - observed)"
+    )
+    print(
+        "| rebuilt by | RMS error °C | mean error °C | 99th pct of |error| °C "
+        "| daily range error °C |"
+    )
+    print("|---|---|---|---|---|")
+    for method, figures in results.items():
+        print(
+            f"| {method} | {figures['rms_c']:.2f} | {figures['mean_c']:+.2f} | "
+            f"{figures['p99_abs_c']:.2f} | {figures['range_mean_c']:+.2f} |"
+        )
+
+
 @app.callback()
 def _commands() -> None:
-    """Keep ``build`` a subcommand even while it is the only one."""
+    """Subcommands: build, check-rebuild."""
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -271,7 +271,7 @@ Measured by `{manifest["backtest"]["command"]}`:
 
 {table_text}
 
-Ex post: actual temperatures (where the record was rebuilt from daily extremes, the rebuilt
+Ex post: actual temperatures (where the record was rebuilt from daily values, the rebuilt
 ones; see the gaps above). Ex ante: ensemble of the prior years' weather. Seasonal naive: the
 same local clock hour 364 days earlier (728 where that day is in the forecast year itself),
 with no weather (compare it with ex ante). The second table: MAE, RMSE and mean bias of the

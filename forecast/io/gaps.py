@@ -41,7 +41,7 @@ MAX_INTERPOLATED_GAP_HOURS = 6
 OBSERVED, INTERPOLATED, REBUILT, MASKED = 0, 1, 2, 3
 HANDLING_NAMES = {
     INTERPOLATED: "interpolated",
-    REBUILT: "rebuilt from daily min/max",
+    REBUILT: "rebuilt from daily values",
     MASKED: "masked",
 }
 #: The rule above in a sentence, as reports and model cards state it.

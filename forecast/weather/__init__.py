@@ -1,7 +1,8 @@
 """Hourly temperature for projections, training and evaluation, for any weather location.
 
-In: a location's ``location.toml`` (station, time zone, hourly file, optional daily min/max
-file; :mod:`.locations`), the real data files it names, or its shipped ``climatology.json``.
+In: a location's ``location.toml`` (station, time zone, hourly file, optional daily
+mean/min/max file; :mod:`.locations`), the real data files it names, or its shipped
+``climatology.json``.
 Out: completed hourly records with their gaps reported (:mod:`.record`,
 :mod:`.reconstruction`), and weather ensembles on the leap-year calendar of the location's
 standard time (:mod:`.clock`, :mod:`.ensemble`, :mod:`.synthetic`), which a projection maps

@@ -234,7 +234,7 @@ def _historical_ensemble(location: Location, record: HistoricalRecord) -> Weathe
         f"observed hourly temperature, {location.station}, {record.years[0]}-"
         f"{record.years[-1]} ({len(record.years)} years), from the data directory's "
         f"{location.hourly_file}; {not_observed:,} of {hours:,} hours "
-        f"({not_observed / hours:.2%}) interpolated, rebuilt from daily min/max or filled "
+        f"({not_observed / hours:.2%}) interpolated, rebuilt from daily values or filled "
         "(forecast.io.gaps); Feb 29 of non-leap years = Feb 28"
     )
     return WeatherEnsemble(

@@ -4,12 +4,15 @@ On a grid of whole days of the weather clock (24 hours each, see :mod:`.clock`):
 
 1. runs of at most :data:`forecast.io.gaps.MAX_INTERPOLATED_GAP_HOURS` missing hours between
    observed hours are interpolated linearly;
-2. the remaining missing hours of a day with a row in the daily file are **rebuilt** as
-   ``T(h) = Tmin + (Tmax - Tmin) * shape_month(h)``, with ``shape_month`` the month's
-   normalised diurnal shape measured on the fully observed days (:func:`diurnal_shape`), and
-   the steps where rebuilt hours meet other hours spread over the night (:func:`smooth_seams`);
-   an empty mean, minimum or maximum cell is first filled from the month's typical position of
-   the mean between the extremes (:func:`fill_daily_cells`);
+2. the remaining missing hours of a day with a row in the daily file are **rebuilt** from the
+   daily values: by the month's least-squares regression of each hour's temperature on the
+   day's minimum, maximum and mean and its neighbours' (:func:`hourly_regression`, fitted on
+   the record's fully observed days) where the day and its neighbours have daily values and
+   the month has enough observed days; else as ``T(h) = Tmin + (Tmax - Tmin) * shape_month(h)``,
+   with ``shape_month`` the month's normalised diurnal shape measured on the fully observed days
+   (:func:`diurnal_shape`); the steps where rebuilt hours meet other hours are spread over the
+   night (:func:`smooth_seams`); an empty mean, minimum or maximum cell is first filled from the
+   month's typical position of the mean between the extremes (:func:`fill_daily_cells`);
 3. what is still missing is **masked**: filled from the record's own seasonal mean for the
    hour of the day plus the anomaly interpolated linearly between the gap's edges (so that daily
    means and smoothed temperatures stay defined, :func:`climatological_infill`), and flagged so
@@ -27,6 +30,18 @@ from forecast.errors import DataError
 from forecast.io.gaps import INTERPOLATED, MASKED, OBSERVED, REBUILT, interpolate_short_gaps
 from forecast.weather.clock import DAYS_IN_LEAP_YEAR, leap_calendar_hour
 
+#: What a rebuilt hour is regressed on (:func:`daily_predictors`), after a constant: the day's
+#: minimum, maximum and mean; the day before's mean and maximum (how warm the night starts);
+#: the day after's mean and minimum (how the evening ends: a front arriving overnight). On
+#: Seoul's 2022-2023 hours, hidden and rebuilt from the rest of the record, the regression's
+#: error is 0.94 °C RMS against 1.25 °C for the diurnal shape (99th percentile 3.2 against 4.4 °C)
+#: (``python -m models.climatology check-rebuild seoul``).
+DAILY_PREDICTORS = ("min", "max", "mean", "mean_before", "max_before", "mean_after", "min_after")
+#: Fully observed days a calendar month needs (all years together) for its regression: ten per
+#: coefficient. A month with fewer is rebuilt by its diurnal shape.
+MIN_REGRESSION_DAYS = 10 * (len(DAILY_PREDICTORS) + 1)
+#: The ways of rebuilding a day from its daily values (see the module docstring).
+REBUILD_METHODS = ("regression", "shape")
 # Hours over which a step at the edge of rebuilt hours is spread (see smooth_seams).
 SEAM_TAPER_HOURS = 6
 # Days of the year averaged into the seasonal mean of a masked hour (see climatological_infill):
@@ -84,6 +99,67 @@ def diurnal_shape(
     return np.clip(shape, 0.0, 1.0)
 
 
+def daily_predictors(daily: pd.DataFrame) -> np.ndarray:
+    """The regression's inputs of each day of ``daily`` (consecutive days), float64[D, 8].
+
+    A constant and :data:`DAILY_PREDICTORS`; a row is NaN somewhere where the day or a
+    neighbour lacks the value (the first and last days always do). [°C]
+    """
+    low, high, mean = (
+        daily[name].to_numpy() for name in ("temp_min_c", "temp_max_c", "temp_mean_c")
+    )
+
+    def before(values: np.ndarray) -> np.ndarray:
+        return np.concatenate([[np.nan], values[:-1]])
+
+    def after(values: np.ndarray) -> np.ndarray:
+        return np.concatenate([values[1:], [np.nan]])
+
+    return np.column_stack(
+        [np.ones(low.size), low, high, mean, before(mean), before(high), after(mean), after(low)]
+    )
+
+
+def hourly_regression(
+    hourly_by_day: np.ndarray, observed_day: np.ndarray, predictors: np.ndarray, months: np.ndarray
+) -> np.ndarray | None:
+    """Each hour's temperature regressed on the daily predictors, by calendar month.
+
+    Least squares over the month's fully observed days (all years) whose predictors are all
+    known; float64[12, 8, 24], NaN for a month with fewer than :data:`MIN_REGRESSION_DAYS` such
+    days, or None when no month has them.
+    """
+    usable = observed_day & ~np.isnan(predictors).any(axis=1)
+    coefficients = np.full((12, predictors.shape[1], 24), np.nan)
+    for month in range(1, 13):
+        days = usable & (months == month)
+        if days.sum() >= MIN_REGRESSION_DAYS:
+            coefficients[month - 1] = np.linalg.lstsq(
+                predictors[days], hourly_by_day[days], rcond=None
+            )[0]
+    if np.isnan(coefficients[:, 0, 0]).all():
+        return None
+    return coefficients
+
+
+def regressed_days(
+    hourly_by_day: np.ndarray, observed_day: np.ndarray, daily: pd.DataFrame
+) -> np.ndarray | None:
+    """Every day's hours as the month's regression predicts them, float64[D, 24]; NaN rows for
+    days without all predictors or in a month without a regression; None when no month has
+    one. [°C]"""
+    predictors = daily_predictors(daily)
+    months = pd.DatetimeIndex(daily.index).month.to_numpy()
+    coefficients = hourly_regression(hourly_by_day, observed_day, predictors, months)
+    if coefficients is None:
+        return None
+    by_day = coefficients[months - 1]  # [D, 8, 24]
+    regressed = np.einsum("dp,dph->dh", np.nan_to_num(predictors), by_day)
+    known = ~np.isnan(predictors).any(axis=1) & ~np.isnan(by_day[:, 0, 0])
+    regressed[~known] = np.nan
+    return regressed
+
+
 def smooth_seams(
     temperature: np.ndarray,
     reconstructed: np.ndarray,
@@ -97,7 +173,9 @@ def smooth_seams(
     seam the step beyond the shape's own step, ``m``, is removed by shifting the rebuilt hours
     on either side with weights 1, 5/6, .., 1/6 over ``SEAM_TAPER_HOURS`` hours (halved when
     both sides are rebuilt). Hours 06-17 keep their values, so the daily maximum and most
-    minima stay.
+    minima stay. Days rebuilt by the regression are smoothed the same way: with the
+    regression's own step as the expected one, Seoul's hidden 2022-2023 hours came out worse
+    (0.95 against 0.94 °C RMS; 0.96 against 0.92 °C for a tenth of the days hidden at random).
 
     Parameters
     ----------
@@ -205,7 +283,11 @@ class CompletedTemperature:
 
 
 def complete_temperature(
-    observed: pd.Series, grid: pd.DatetimeIndex, daily: pd.DataFrame | None = None
+    observed: pd.Series,
+    grid: pd.DatetimeIndex,
+    daily: pd.DataFrame | None = None,
+    *,
+    rebuild: str = "regression",
 ) -> CompletedTemperature:
     """Complete ``observed`` on ``grid`` by the module's rule.
 
@@ -218,7 +300,12 @@ def complete_temperature(
     daily
         Daily ``temp_mean_c``, ``temp_min_c``, ``temp_max_c`` by clock date (naive dates), or
         None. [°C]
+    rebuild
+        ``"regression"`` (where it can, else the shape) or ``"shape"`` only: see the module
+        docstring (``"shape"`` is there for ``python -m models.climatology check-rebuild``).
     """
+    if rebuild not in REBUILD_METHODS:
+        raise ValueError(f"rebuild {rebuild!r}: allowed {', '.join(REBUILD_METHODS)}")
     if len(grid) % 24 or (len(grid) and grid[0].hour != 0):
         raise DataError("the weather grid must hold whole days of 24 hours from 00:00")
     hourly = observed.reindex(grid).to_numpy(dtype=np.float64)
@@ -233,23 +320,25 @@ def complete_temperature(
         day_index = pd.DatetimeIndex(grid[::24].tz_localize(None))
         filled_daily = fill_daily_cells(daily.reindex(day_index))
         day_months = day_index.month.to_numpy()
+        observed_day = ~raw_missing.reshape(-1, 24).any(axis=1)
         shape = diurnal_shape(
-            hourly.reshape(-1, 24),
-            ~raw_missing.reshape(-1, 24).any(axis=1),
-            daily.reindex(day_index),
-            day_months,
+            hourly.reshape(-1, 24), observed_day, daily.reindex(day_index), day_months
         )
         low = filled_daily["temp_min_c"].to_numpy()
         high = filled_daily["temp_max_c"].to_numpy()
         usable_day = ~np.isnan(low) & ~np.isnan(high)
-        rebuild = np.isnan(values) & np.repeat(usable_day, 24)
-        if shape is not None and rebuild.any():
-            rebuilt = (low[:, None] + (high - low)[:, None] * shape[day_months - 1]).ravel()
-            values = np.where(rebuild, rebuilt, values)
-            handling[rebuild] = REBUILT
+        to_rebuild = np.isnan(values) & np.repeat(usable_day, 24)
+        if shape is not None and to_rebuild.any():
+            rebuilt = low[:, None] + (high - low)[:, None] * shape[day_months - 1]
+            if rebuild == "regression":
+                regressed = regressed_days(hourly.reshape(-1, 24), observed_day, filled_daily)
+                if regressed is not None:
+                    rebuilt = np.where(np.isnan(regressed), rebuilt, regressed)
+            values = np.where(to_rebuild, rebuilt.ravel(), values)
+            handling[to_rebuild] = REBUILT
             smooth_seams(
                 values,
-                rebuild,
+                to_rebuild,
                 np.repeat(np.where(usable_day, high - low, 0.0), 24),
                 shape[months - 1, hours],
             )

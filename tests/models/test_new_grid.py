@@ -465,7 +465,7 @@ def test_evaluate_reads_the_temperature_in_its_weather_locations_columns_and_uni
     def metrics(result: subprocess.CompletedProcess) -> dict:
         assert result.returncode == 0, result.stderr
         temperature_gaps = json.loads(result.stdout)["gaps"][1]["gaps"]
-        assert [gap["handling"] for gap in temperature_gaps] == ["rebuilt from daily min/max"]
+        assert [gap["handling"] for gap in temperature_gaps] == ["rebuilt from daily values"]
         return {
             (row.pop("forecast"), row.pop("year")): row
             for row in json.loads(result.stdout)["metrics"]

@@ -1,7 +1,7 @@
 """``forecast evaluate`` on real files with a long temperature gap (issue 13, must-show 4).
 
 The KMA hourly record of 2024 lacks 2024-12-31 01:00-23:00. Ex post, those 23 hours are masked
-(not scored) without a daily file, or rebuilt from the official daily minimum and maximum with
+(not scored) without a daily file, or rebuilt from the official daily values with
 ``--daily-temperature``; either way the evaluation runs and reports the gap.
 """
 
@@ -57,7 +57,7 @@ def test_kma_2024_with_its_december_31_gap_evaluates_ex_post(files_2024, capsys,
             "first_missing": "2024-12-31T01:00:00+09:00",
             "last_missing": "2024-12-31T23:00:00+09:00",
             "hours": 23,
-            "handling": "rebuilt from daily min/max" if daily else "masked",
+            "handling": "rebuilt from daily values" if daily else "masked",
         }
     ]
     assert handling in temperature_gaps["gaps"][0]["handling"]

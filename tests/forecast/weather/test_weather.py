@@ -30,6 +30,12 @@ from forecast.weather import (
     resolve_weather_location,
     synthetic_temperature,
 )
+from forecast.weather.reconstruction import (
+    MIN_REGRESSION_DAYS,
+    complete_temperature,
+    daily_predictors,
+    hourly_regression,
+)
 from models.climatology import build_climatology, format_climatology
 
 HOURLY_FILE = "tiny_temperature.csv"
@@ -367,6 +373,71 @@ def test_tiny_record_rebuilds_days_from_min_max_and_the_shape(tiny_dir, tiny_fra
     # 0.05 degC: the hourly input is rounded to 0.1 degC, so the estimated shape is too.
     np.testing.assert_allclose(rebuilt[6:18], expected[6:18], atol=0.05)
     assert (np.abs(np.diff(temperature["2016-07-19":"2016-07-21"].to_numpy())) < 2.0).all()
+
+
+def _regression_record() -> tuple[pd.DatetimeIndex, pd.DataFrame, np.ndarray, np.ndarray]:
+    """Three years of made-up days whose every hour is a fixed linear function of the day's
+    and its neighbours' daily values (hour-dependent weights: the night before leans on the
+    previous afternoon, the evening on the next morning): what a month's regression recovers
+    exactly and a diurnal shape cannot."""
+    days = pd.date_range("2017-01-01", "2019-12-31", freq="D")
+    rng = np.random.default_rng(11)
+    mean = (
+        10
+        - 12 * np.cos(2 * np.pi * days.day_of_year.to_numpy() / 365)
+        + rng.normal(0, 4, days.size)
+    )
+    low = mean - rng.uniform(2, 7, days.size)
+    high = mean + rng.uniform(2, 7, days.size)
+    # To 0.1 °C, as a daily file gives them (and as the rebuild rounds a filled cell).
+    daily = pd.DataFrame(
+        {"temp_mean_c": mean, "temp_min_c": low, "temp_max_c": high}, index=days
+    ).round(1)
+    hour = np.arange(24)
+    weights = np.zeros((8, 24))
+    weights[1] = 0.5 + 0.4 * np.cos(2 * np.pi * (hour - 4) / 24)  # the day's minimum
+    weights[2] = 0.5 - 0.4 * np.cos(2 * np.pi * (hour - 4) / 24)  # the day's maximum
+    weights[5] = 0.3 * np.exp(-hour / 8)  # the day before's maximum, fading through the day
+    weights[7] = 0.4 * np.exp(-(23 - hour) / 8)  # the day after's minimum, growing into it
+    weights[1:3] *= 1 - weights[5] - weights[7]
+    hourly = daily_predictors(daily) @ weights  # NaN on the first and last day
+    grid = pd.date_range("2017-01-01", "2019-12-31 23:00", freq="h", tz="+09:00")
+    return grid, daily, hourly, weights
+
+
+def test_a_day_is_rebuilt_by_its_months_regression_on_its_and_its_neighbours_daily_values():
+    """Hours whose temperature follows the day's and its neighbours' daily values are rebuilt
+    as they were (hours 06-17, untouched by the seams' smoothing), which the month's diurnal
+    shape alone cannot do: its 06-17 error on the middle day reaches 0.3 °C."""
+    grid, daily, hourly, _ = _regression_record()
+    truth = pd.Series(hourly.ravel(), index=grid)
+    hidden = truth.index.normalize().isin(pd.date_range("2018-07-10", "2018-07-12", tz="+09:00"))
+    observed = truth[~hidden].dropna()
+    completed = complete_temperature(observed, grid, daily)
+    day = slice(
+        *grid.get_indexer(pd.DatetimeIndex(["2018-07-11 06:00", "2018-07-11 18:00"], tz="+09:00"))
+    )
+    np.testing.assert_allclose(completed.temperature_c[day], truth.to_numpy()[day], atol=1e-9)
+    assert (completed.handling[hidden] == REBUILT).all()
+    by_shape = complete_temperature(observed, grid, daily, rebuild="shape")
+    assert np.abs(by_shape.temperature_c[day] - truth.to_numpy()[day]).max() > 0.2
+
+
+def test_a_month_with_fewer_than_80_observed_days_has_no_regression():
+    """Ten observations per coefficient (8): a month with 79 fully observed days keeps its
+    diurnal shape, one with 80 gets a regression."""
+    _, daily, hourly, weights = _regression_record()
+    months = daily.index.month.to_numpy()
+    assert MIN_REGRESSION_DAYS == 80
+    observed_day = ~np.isnan(hourly).any(axis=1)
+    january = np.flatnonzero(observed_day & (months == 1))
+    for kept, has_regression in ((79, False), (80, True)):
+        usable = observed_day & (months != 1)
+        usable[january[:kept]] = True
+        coefficients = hourly_regression(hourly, usable, daily_predictors(daily), months)
+        assert coefficients is not None
+        assert np.isnan(coefficients[0]).all() != has_regression
+        np.testing.assert_allclose(coefficients[6], weights, atol=1e-9)  # July, 90+ days
 
 
 def test_empty_daily_cell_is_filled_from_the_mean_position(tmp_path, tiny_frames):
