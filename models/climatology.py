@@ -306,7 +306,7 @@ def check_rebuild_command(
         "from the daily file and the rest of the record (error = rebuilt - observed)"
     )
     print(
-        "| rebuilt by | RMS error °C | mean error °C | 99th pct of |error| °C "
+        "| rebuilt by | RMS error °C | mean error °C | 99th percentile of abs. error °C "
         "| daily range error °C |"
     )
     print("|---|---|---|---|---|")
