@@ -45,6 +45,8 @@ MIN_FIT_YEARS = 3
 #: third member of the combination (g: the year-over-year growth of the origin year's last
 #: months; :func:`models.fit.combined_level`).
 LEVEL_MOMENTUM_MODES = ("none", "year_end", "drift", "member")
+#: The modes ``forecast-train`` accepts (the others are backtest measurements).
+TRAINABLE_LEVEL_MOMENTUM_MODES = ("none", "member")
 # The keys a training config may hold, by section (anything else is a typo, refused).
 _CONFIG_KEYS = {
     "model": {

@@ -45,6 +45,7 @@ from forecast.paths import artifacts_dir, installed_package_dir, publishing_prob
 from forecast.weather import historical_record, load_location
 from models.config import (
     MIN_PART_YEAR_DAYS,
+    TRAINABLE_LEVEL_MOMENTUM_MODES,
     TrainingConfig,
     clock_warning,
     copied_config_warning,
@@ -530,10 +531,11 @@ def train(
             "artifact trained with it would project with other intervals than it was scored "
             "with; allowed: false (or leave it out)"
         )
-    if config.level_momentum not in ("none", "member") or config.shape_windows:
+    measurement_only = config.level_momentum not in TRAINABLE_LEVEL_MOMENTUM_MODES
+    if measurement_only or config.shape_windows:
         setting = (
             f"level_momentum = {config.level_momentum!r}"
-            if config.level_momentum not in ("none", "member")
+            if measurement_only
             else f"shape_windows = {list(config.shape_windows)}"
         )
         raise OptionsError(
