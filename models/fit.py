@@ -445,7 +445,8 @@ def combined_level(
     weight = TREND_WEIGHT
     walk = float(last_log_level)
     if mode != "none":
-        assert momentum is not None
+        if momentum is None:
+            raise ValueError(f"level momentum mode {mode!r} needs momentum (momentum_growth)")
         if mode == "year_end":
             walk += float(np.log1p(momentum / 2.0))
         elif mode == "drift":
