@@ -47,9 +47,9 @@ HANDLING_NAMES = {
 #: The rule above in a sentence, as reports and model cards state it.
 RULE = (
     f"gaps of at most {MAX_INTERPOLATED_GAP_HOURS} h between observed hours are interpolated "
-    "linearly; longer temperature gaps are rebuilt from the daily minimum and maximum where a "
-    "daily file has the day, otherwise masked; longer demand gaps are masked; masked hours are "
-    "neither fitted nor scored"
+    "linearly; longer temperature gaps are rebuilt from the daily mean, minimum and maximum "
+    "where a daily file has the day, otherwise masked; longer demand gaps are masked; masked "
+    "hours are neither fitted nor scored"
 )
 #: Gaps listed one by one in a report's dictionary (the longest first); the rest are counted.
 LISTED_GAPS = 20

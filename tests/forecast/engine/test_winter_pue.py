@@ -1,8 +1,9 @@
 """Why kr-outlook's AI load in February does not move with the day's weather: the PUE rises
 with the outdoor temperature above its reference only (``pue_reference_temperature_c``, 15 °C
 by default: README, "How the model works", step 3, and the Defaults table), and Seoul's
-observed February hours (2013-2024) are above 15 °C in 0.19 % of hours. Weather reaches every
-month: with the reference below February's temperatures the February load follows them.
+February hours (2013-2024, the days missing from the hourly file rebuilt) are above 15 °C in
+0.22 % of hours. Weather reaches every month: with the reference below February's
+temperatures the February load follows them.
 
 One draw and one site's series: ``site_facility_mw_mean / site_it_mw_mean`` is that draw's
 PUE hour by hour, ``a + b * max(T - T_ref, 0)``.
