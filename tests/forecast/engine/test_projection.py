@@ -235,14 +235,14 @@ def test_the_baseline_of_a_year_the_model_was_fitted_on_is_history_not_a_forecas
     forecast = energy.sel(year=2025).std().item() / energy.sel(year=2025).mean().item()
     assert weather_only < 0.4 * forecast
     assert dataset.attrs["baseline_level"].startswith("observed (the model's training data")
-    assert "2024 64,653 MW" in dataset.attrs["baseline_level"]
+    assert "2024 64,810 MW" in dataset.attrs["baseline_level"]
     assert "2025 forecast from the origin year 2024" in dataset.attrs["baseline_level"]
 
 
 def test_a_period_before_the_scenarios_horizon_is_noted():
     """A grid modeller backcast kr-outlook to 2019-2020 without a word (2020 read 560.6 TWh
     against KPX's 536.8): the note says what such years hold, and a fitted year's baseline is
-    its observed level (2020's, COVID's dip, 61,036 MW)."""
+    its observed level (2020's, COVID's dip, 60,851 MW)."""
     import datetime as dt
 
     from forecast.errors import ScenarioNote
@@ -256,7 +256,7 @@ def test_a_period_before_the_scenarios_horizon_is_noted():
                 start=dt.date(2019, 1, 1), end=dt.date(2020, 12, 31),
             ),
         )  # fmt: skip
-    assert "2019 62,528 MW, 2020 61,036 MW" in dataset.attrs["baseline_level"]
+    assert "2019 62,179 MW, 2020 60,851 MW" in dataset.attrs["baseline_level"]
     assert dataset.attrs["horizon_note"].startswith("the period starts on 2019-01-01, before")
 
 
