@@ -35,7 +35,7 @@ import typer
 
 from forecast.cli.run import run_app
 from forecast.errors import DataError
-from forecast.io.gaps import OBSERVED
+from forecast.io.gaps import OBSERVED, REBUILT
 from forecast.weather import (
     CLIMATOLOGY_FORMAT_VERSION,
     DAYS_IN_LEAP_YEAR,
@@ -235,20 +235,37 @@ def build(
     print(f"wrote {written}")
 
 
+def _year_spans(years: list[int]) -> str:
+    """``[2013, 2014, 2015, 2022]`` as ``2013..2015, 2022``."""
+    spans: list[list[int]] = []
+    for year in sorted(set(years)):
+        if spans and year == spans[-1][1] + 1:
+            spans[-1][1] = year
+        else:
+            spans.append([year, year])
+    return ", ".join(str(a) if a == b else f"{a}..{b}" for a, b in spans)
+
+
 def check_rebuild(
     location: str, years: list[int], data_dir: Path | None = None
-) -> tuple[int, dict[str, dict[str, float]]]:
+) -> tuple[dict[str, int], dict[str, dict[str, float]]]:
     """Hide the observed hours of ``years``, rebuild them from the daily file by each method of
     :data:`forecast.weather.reconstruction.REBUILD_METHODS`, and compare with what was observed.
 
-    Returns the number of hidden hours and, per method, ``rms_c``, ``mean_c`` (rebuilt minus
-    observed), ``p99_abs_c`` (99th percentile of the absolute error) and ``range_mean_c`` (the
-    rebuilt days' hourly max - min minus the observed, mean over the fully observed days). [°C]
+    Returns
+    -------
+    counts : dict
+        The hidden hours: ``hidden``, of which ``rebuilt`` (scored) and ``other`` (a day
+        without a daily row, masked, or a short run interpolated: not scored). [h]
+    results : dict
+        Per method, over the rebuilt hours: ``rms_c``, ``mean_c`` (rebuilt minus observed),
+        ``p99_abs_c`` (99th percentile of the absolute error) and ``range_mean_c`` (the wholly
+        rebuilt days' hourly max - min minus the observed, mean). [°C]
 
     Raises
     ------
     DataError
-        The location has no daily file, or none of the years' hours were observed.
+        The location has no daily file, a year has no observed hour, or none is rebuilt.
     """
     place = load_location(location)
     record = historical_record(place, data_dir)  # validates the files, names a missing one
@@ -261,21 +278,28 @@ def check_rebuild(
     observed = place.read_hourly_temperature(place.hourly_path(data_dir))
     daily = place.read_daily_temperature(daily_path)
     clock = pd.DatetimeIndex(observed.index).tz_convert(clock_zone(place.clock_offset))
+    with_hours = sorted(set(clock.year.tolist()))
+    for year in years:
+        if year not in with_hours:
+            raise DataError(
+                f"check-rebuild: --year {year}: no observed hour of {place.hourly_file} in it; "
+                f"allowed: a year with observed hours ({_year_spans(with_hours)})"
+            )
     hidden = np.isin(clock.year, years)
-    if not hidden.any():
-        raise DataError(
-            f"check-rebuild: --year {', '.join(map(str, years))}: no observed hour of "
-            f"{place.hourly_file} in them; allowed: years of the record "
-            f"({record.years[0]}..{record.years[-1]})"
-        )
     times = record.times
     truth = observed.reindex(times).to_numpy(dtype=np.float64)
-    scored = times.isin(observed.index[hidden])
-    whole_days = scored.reshape(-1, 24).all(axis=1)
+    was_hidden = times.isin(observed.index[hidden])
     results = {}
     for method in REBUILD_METHODS:
         rebuilt = complete_temperature(observed[~hidden], times, daily, rebuild=method)
+        scored = was_hidden & (rebuilt.handling == REBUILT)  # the same hours for both methods
+        if not scored.any():
+            raise DataError(
+                f"check-rebuild: --year {', '.join(map(str, years))}: none of the hidden hours "
+                f"could be rebuilt; allowed: years whose days {place.daily_file} has"
+            )
         error = (rebuilt.temperature_c - truth)[scored]
+        whole_days = scored.reshape(-1, 24).all(axis=1)
         by_day = rebuilt.temperature_c.reshape(-1, 24)[whole_days]
         truth_by_day = truth.reshape(-1, 24)[whole_days]
         range_error = np.ptp(by_day, axis=1) - np.ptp(truth_by_day, axis=1)
@@ -285,7 +309,9 @@ def check_rebuild(
             "p99_abs_c": float(np.percentile(np.abs(error), 99)),
             "range_mean_c": float(range_error.mean()) if range_error.size else float("nan"),
         }
-    return int(scored.sum()), results
+    counts = {"hidden": int(was_hidden.sum()), "rebuilt": int(scored.sum())}
+    counts["other"] = counts["hidden"] - counts["rebuilt"]
+    return counts, results
 
 
 @app.command("check-rebuild")
@@ -300,10 +326,11 @@ def check_rebuild_command(
     ] = None,
 ) -> None:
     """Rebuild observed years from the daily file by each method and print the errors."""
-    hours, results = check_rebuild(location, year, data_dir)
+    counts, results = check_rebuild(location, year, data_dir)
     print(
-        f"{location}: {hours:,} observed hours of {', '.join(map(str, year))} hidden and rebuilt "
-        "from the daily file and the rest of the record (error = rebuilt - observed)"
+        f"{location}: {counts['hidden']:,} observed hours of {', '.join(map(str, year))} "
+        f"hidden, {counts['rebuilt']:,} rebuilt from the daily file and the rest of the record "
+        f"and scored (error = rebuilt - observed; {counts['other']:,} not rebuilt, not scored)"
     )
     print(
         "| rebuilt by | RMS error °C | mean error °C | 99th percentile of abs. error °C "

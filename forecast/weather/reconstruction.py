@@ -100,10 +100,18 @@ def diurnal_shape(
 
 
 def daily_predictors(daily: pd.DataFrame) -> np.ndarray:
-    """The regression's inputs of each day of ``daily`` (consecutive days), float64[D, 8].
+    """The regression's inputs of each day of ``daily``, float64[D, 8].
 
-    A constant and :data:`DAILY_PREDICTORS`; a row is NaN somewhere where the day or a
-    neighbour lacks the value (the first and last days always do). [°C]
+    Parameters
+    ----------
+    daily
+        ``temp_mean_c``, ``temp_min_c``, ``temp_max_c`` of consecutive days. [°C]
+
+    Returns
+    -------
+    numpy.ndarray
+        A constant and :data:`DAILY_PREDICTORS` per day; a row is NaN somewhere where the day
+        or a neighbour lacks the value (the first and last days always do). [°C]
     """
     low, high, mean = (
         daily[name].to_numpy() for name in ("temp_min_c", "temp_max_c", "temp_mean_c")
@@ -125,9 +133,23 @@ def hourly_regression(
 ) -> np.ndarray | None:
     """Each hour's temperature regressed on the daily predictors, by calendar month.
 
-    Least squares over the month's fully observed days (all years) whose predictors are all
-    known; float64[12, 8, 24], NaN for a month with fewer than :data:`MIN_REGRESSION_DAYS` such
-    days, or None when no month has them.
+    Parameters
+    ----------
+    hourly_by_day
+        Hourly temperature, float64[D, 24], NaN where missing. [°C]
+    observed_day
+        Which days have all 24 hours observed, bool[D].
+    predictors
+        :func:`daily_predictors` of the same days, float64[D, 8]. [°C]
+    months
+        Calendar month (1..12) of each day, int[D].
+
+    Returns
+    -------
+    numpy.ndarray or None
+        Least-squares coefficients over the month's fully observed days (all years) whose
+        predictors are all known, float64[12, 8, 24] ([-], the constant's [°C]); NaN for a month
+        with fewer than :data:`MIN_REGRESSION_DAYS` such days; None when no month has them.
     """
     usable = observed_day & ~np.isnan(predictors).any(axis=1)
     coefficients = np.full((12, predictors.shape[1], 24), np.nan)
@@ -145,11 +167,27 @@ def hourly_regression(
 def regressed_days(
     hourly_by_day: np.ndarray, observed_day: np.ndarray, daily: pd.DataFrame
 ) -> np.ndarray | None:
-    """Every day's hours as the month's regression predicts them, float64[D, 24]; NaN rows for
-    days without all predictors or in a month without a regression; None when no month has
-    one. [°C]"""
-    predictors = daily_predictors(daily)
-    months = pd.DatetimeIndex(daily.index).month.to_numpy()
+    """Every day's hours as the month's regression predicts them.
+
+    Parameters
+    ----------
+    hourly_by_day
+        Hourly temperature of D consecutive days, float64[D, 24], NaN where missing. [°C]
+    observed_day
+        Which of them have all 24 hours observed, bool[D].
+    daily
+        Daily mean/min/max of those days and of the day before and the day after them (D + 2
+        rows): a record's first and last days read their neighbours where the daily file has
+        them. [°C]
+
+    Returns
+    -------
+    numpy.ndarray or None
+        float64[D, 24]; NaN rows for days without all predictors or in a month without a
+        regression; None when no month has one. [°C]
+    """
+    predictors = daily_predictors(daily)[1:-1]
+    months = pd.DatetimeIndex(daily.index[1:-1]).month.to_numpy()
     coefficients = hourly_regression(hourly_by_day, observed_day, predictors, months)
     if coefficients is None:
         return None
@@ -173,7 +211,10 @@ def smooth_seams(
     seam the step beyond the shape's own step, ``m``, is removed by shifting the rebuilt hours
     on either side with weights 1, 5/6, .., 1/6 over ``SEAM_TAPER_HOURS`` hours (halved when
     both sides are rebuilt). Hours 06-17 keep their values, so the daily maximum and most
-    minima stay. Days rebuilt by the regression are smoothed the same way: with the
+    minima stay (a day rebuilt by the regression has no exact extremes to keep: in Seoul's
+    record 86 of its 1,188 wholly rebuilt days pass the official maximum, by up to 3.6 °C, and
+    224 the minimum, by up to 3.0 °C). Days rebuilt by the
+    regression are smoothed the same way: with the
     regression's own step as the expected one, Seoul's hidden 2022-2023 hours came out worse
     (0.95 against 0.94 °C RMS; 0.96 against 0.92 °C for a tenth of the days hidden at random).
 
@@ -331,7 +372,16 @@ def complete_temperature(
         if shape is not None and to_rebuild.any():
             rebuilt = low[:, None] + (high - low)[:, None] * shape[day_months - 1]
             if rebuild == "regression":
-                regressed = regressed_days(hourly.reshape(-1, 24), observed_day, filled_daily)
+                day = pd.Timedelta(days=1)
+                with_neighbours = pd.DatetimeIndex(
+                    [day_index[0] - day, *day_index, day_index[-1] + day]
+                )
+                edges = fill_daily_cells(daily.reindex(with_neighbours)).iloc[[0, -1]]
+                regressed = regressed_days(
+                    hourly.reshape(-1, 24),
+                    observed_day,
+                    pd.concat([edges.iloc[:1], filled_daily, edges.iloc[1:]]),
+                )
                 if regressed is not None:
                     rebuilt = np.where(np.isnan(regressed), rebuilt, regressed)
             values = np.where(to_rebuild, rebuilt.ravel(), values)

@@ -101,14 +101,14 @@ def test_check_rebuild_hides_a_year_and_scores_both_ways_of_rebuilding_it(
     other three years, and prints each method's error: the regression on the neighbours' daily
     values beats the diurnal shape on weather that drifts across midnight."""
     _drifting_location(tmp_path, monkeypatch)
-    hours, results = check_rebuild("drifton", [2021])
-    assert hours == 8760
+    counts, results = check_rebuild("drifton", [2021])
+    assert counts == {"hidden": 8760, "rebuilt": 8760, "other": 0}
     assert set(results) == {"regression", "shape"}
     assert results["regression"]["rms_c"] < 0.9 * results["shape"]["rms_c"]  # 0.56 vs 0.67
     assert abs(results["regression"]["mean_c"]) < 0.1
     assert main(["check-rebuild", "drifton", "--year", "2021"]) == 0
     printed = capsys.readouterr().out.splitlines()
-    assert printed[0].startswith("drifton: 8,760 observed hours of 2021 hidden")
+    assert printed[0].startswith("drifton: 8,760 observed hours of 2021 hidden, 8,760 rebuilt")
     assert printed[3].startswith(f"| regression | {results['regression']['rms_c']:.2f} |")
 
 
@@ -117,11 +117,11 @@ def test_check_rebuild_refuses_a_location_without_a_daily_file_in_one_line(
 ):
     _drifting_location(tmp_path, monkeypatch)
     assert main(["check-rebuild", "drifton-hourly", "--year", "2021"]) == 2
-    assert main(["check-rebuild", "drifton", "--year", "1999"]) == 2
+    assert main(["check-rebuild", "drifton", "--year", "2021", "--year", "1999"]) == 2
     errors = capsys.readouterr().err.strip().splitlines()
     assert errors == [
         "error: check-rebuild: location 'drifton-hourly' has no daily_file; allowed: a location "
         "whose hours can be rebuilt from daily values",
-        "error: check-rebuild: --year 1999: no observed hour of hourly.csv in them; allowed: "
-        "years of the record (2019..2022)",
+        "error: check-rebuild: --year 1999: no observed hour of hourly.csv in it; allowed: a "
+        "year with observed hours (2019..2022)",
     ]
