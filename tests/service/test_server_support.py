@@ -27,4 +27,3 @@ def test_a_server_whose_port_is_taken_starts_on_another(monkeypatch):
             assert httpx.get(f"{server.base}/readyz", timeout=5.0).status_code == 200
         finally:
             server.stop()
-
