@@ -114,13 +114,12 @@ def start_server(
     ``args`` are more options of ``forecast serve`` (``--root-path``, say). A start whose port
     was taken meanwhile is tried again on another (:data:`START_ATTEMPTS` in all).
     """
-    for attempt in range(1, START_ATTEMPTS + 1):
+    for _ in range(START_ATTEMPTS - 1):
         try:
             return _start_once(env, timeout_s, ready, hold_start_until, log, args)
         except PortTakenError:
-            if attempt == START_ATTEMPTS:
-                raise
-    raise AssertionError("unreachable")
+            continue
+    return _start_once(env, timeout_s, ready, hold_start_until, log, args)
 
 
 def _start_once(
